@@ -1,0 +1,131 @@
+"""Errors and warnings raised by `mme`.
+
+Every error is an `MMEError`; each also inherits the builtin it resembles, so
+``except LookupError`` or ``except ValueError`` keeps working in callers' code::
+
+    MMEError
+    ├── UnknownDrugError (LookupError)      a name no table knows
+    ├── UnknownTableError (LookupError)     a slug that is not shipped nor loaded
+    ├── NotCoveredError (LookupError)       the table has no factor for this drug/route/form
+    ├── AmbiguousDoseError (ValueError)     several rows fit: say the route, form or variant
+    ├── DoseError (ValueError)              negative, zero, NaN or infinite amounts
+    ├── UnitError (ValueError)              unknown unit, or a unit of the wrong dimension
+    ├── ExpressionError (ValueError)        a dose expression the grammar cannot read
+    ├── MixedTablesError (ValueError)       results from different tables added together
+    ├── TableError (ValueError)             a malformed table file (names file, row, field)
+    └── TablesNotFoundError (FileNotFoundError)
+
+Warnings are `MMEWarning`; `ImplausibleDoseWarning` flags inputs that are valid
+but probably mistyped (mcg entered as mg, more than 10,000 MME/day).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "AmbiguousDoseError",
+    "DoseError",
+    "ExpressionError",
+    "ImplausibleDoseWarning",
+    "MMEError",
+    "MMEWarning",
+    "MixedTablesError",
+    "NotCoveredError",
+    "TableError",
+    "TablesNotFoundError",
+    "UnitError",
+    "UnknownDrugError",
+    "UnknownTableError",
+]
+
+
+class MMEError(Exception):
+    """Base class of every error raised by `mme`."""
+
+
+class UnknownDrugError(MMEError, LookupError):
+    """A drug name that no vocabulary entry matches."""
+
+    def __init__(self, name: str, suggestions: Sequence[str] = ()) -> None:
+        self.name = name
+        self.suggestions = tuple(suggestions)
+        hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"unknown drug {name!r}.{hint} `mme tables show <slug>` lists what a table covers.")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class UnknownTableError(MMEError, LookupError):
+    """A table slug that is neither shipped nor loaded."""
+
+    def __init__(self, slug: str, available: Sequence[str] = ()) -> None:
+        self.slug = slug
+        self.available = tuple(available)
+        super().__init__(f"unknown table {slug!r}; available: {', '.join(self.available)}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class NotCoveredError(MMEError, LookupError):
+    """The chosen table has no factor for this drug, route and form."""
+
+    def __init__(self, message: str, covered_by: Sequence[str] = ()) -> None:
+        self.covered_by = tuple(covered_by)
+        if self.covered_by:
+            message += f" Tables that cover it: {', '.join(self.covered_by)}."
+        else:
+            message += " No shipped table covers it; a custom table can (see docs/table-format.md)."
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class AmbiguousDoseError(MMEError, ValueError):
+    """Several table rows fit the input; the caller must say which one."""
+
+
+class DoseError(MMEError, ValueError):
+    """An amount that cannot be a dose: negative, zero, NaN or infinite."""
+
+
+class UnitError(MMEError, ValueError):
+    """A unit that is unknown or of the wrong dimension for this input."""
+
+
+class ExpressionError(MMEError, ValueError):
+    """A dose expression that the grammar cannot read."""
+
+
+class MixedTablesError(MMEError, ValueError):
+    """Results computed with different tables cannot be added together."""
+
+
+class TableError(MMEError, ValueError):
+    """A table file that does not follow the format; names the file, row and field."""
+
+    def __init__(self, file: str, message: str, *, row: int | None = None, field: str | None = None) -> None:
+        self.file = file
+        self.row = row
+        self.field = field
+        where = file
+        if row is not None:
+            where += f", row {row}"
+        if field is not None:
+            where += f", field {field!r}"
+        super().__init__(f"{where}: {message}")
+
+
+class TablesNotFoundError(MMEError, FileNotFoundError):
+    """The bundled conversion tables cannot be found (a broken installation)."""
+
+
+class MMEWarning(UserWarning):
+    """Base class of the warnings `mme` emits."""
+
+
+class ImplausibleDoseWarning(MMEWarning):
+    """A valid but implausible input: probably a typing or unit mistake."""

@@ -1,0 +1,479 @@
+"""Canonical ingredients, routes, forms and release types, and the names people type for them.
+
+Tables speak only canonical names; everything a user types goes through `resolve_*`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from ._errors import UnknownDrugError, UnitError
+
+__all__ = [
+    "DRUGS",
+    "FORMS",
+    "RELEASES",
+    "ROUTES",
+    "DrugName",
+    "Release",
+    "resolve_drug",
+    "resolve_form",
+    "resolve_release",
+    "resolve_route",
+]
+
+Release = Literal["IR", "ER"]
+
+#: Every opioid ingredient that appears in a shipped table.
+DRUGS: frozenset[str] = frozenset(
+    {
+        "buprenorphine",
+        "butorphanol",
+        "codeine",
+        "dihydrocodeine",
+        "fentanyl",
+        "hydrocodone",
+        "hydromorphone",
+        "levomethadyl",
+        "levorphanol",
+        "meperidine",
+        "methadone",
+        "morphine",
+        "nalbuphine",
+        "opium",
+        "oxycodone",
+        "oxymorphone",
+        "pentazocine",
+        "propoxyphene",
+        "sufentanil",
+        "tapentadol",
+        "tramadol",
+    }
+)
+
+ROUTES: frozenset[str] = frozenset(
+    {
+        "oral",
+        "transdermal",
+        "buccal",
+        "sublingual",
+        "transmucosal",
+        "nasal",
+        "rectal",
+        "intravenous",
+        "subcutaneous",
+        "intramuscular",
+    }
+)
+
+FORMS: frozenset[str] = frozenset(
+    {
+        "tablet",
+        "capsule",
+        "solution",
+        "suspension",
+        "syrup",
+        "patch",
+        "film",
+        "lozenge",
+        "spray",
+        "suppository",
+        "injection",
+        "implant",
+    }
+)
+
+RELEASES: frozenset[str] = frozenset({"IR", "ER"})
+
+
+@dataclass(frozen=True, slots=True)
+class DrugName:
+    """What a typed name means: the ingredient, and the route/form/release a brand implies."""
+
+    drug: str
+    route: str | None = None
+    form: str | None = None
+    release: Release | None = None
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s_\-]+", " ", text.strip().lower().replace("®", "").replace("™", ""))
+
+
+_ROUTE_ALIASES: dict[str, str] = {r: r for r in ROUTES} | {
+    "po": "oral",
+    "by mouth": "oral",
+    "per os": "oral",
+    "td": "transdermal",
+    "topical": "transdermal",
+    "skin": "transdermal",
+    "sl": "sublingual",
+    "under the tongue": "sublingual",
+    "bucc": "buccal",
+    "otm": "transmucosal",
+    "oral transmucosal": "transmucosal",
+    "intranasal": "nasal",
+    "in": "nasal",
+    "nose": "nasal",
+    "pr": "rectal",
+    "iv": "intravenous",
+    "i.v.": "intravenous",
+    "sc": "subcutaneous",
+    "sq": "subcutaneous",
+    "subcut": "subcutaneous",
+    "s.c.": "subcutaneous",
+    "im": "intramuscular",
+    "i.m.": "intramuscular",
+}
+
+_FORM_ALIASES: dict[str, str] = {f: f for f in FORMS} | {
+    "tab": "tablet",
+    "tabs": "tablet",
+    "tablets": "tablet",
+    "cap": "capsule",
+    "caps": "capsule",
+    "capsules": "capsule",
+    "liquid": "solution",
+    "oral solution": "solution",
+    "elixir": "solution",
+    "drops": "solution",
+    "patches": "patch",
+    "transdermal patch": "patch",
+    "td patch": "patch",
+    "system": "patch",
+    "films": "film",
+    "buccal film": "film",
+    "troche": "lozenge",
+    "lozenges": "lozenge",
+    "lollipop": "lozenge",
+    "sprays": "spray",
+    "nasal spray": "spray",
+    "oral spray": "spray",
+    "sublingual spray": "spray",
+    "suppositories": "suppository",
+    "supp": "suppository",
+    "injectable": "injection",
+    "inj": "injection",
+}
+
+# A form that implies a route (a patch is transdermal), and the route some typed forms carry.
+FORM_ROUTE: dict[str, str] = {"patch": "transdermal", "suppository": "rectal", "lozenge": "transmucosal"}
+_FORM_PHRASE_ROUTE: dict[str, str] = {
+    "nasal spray": "nasal",
+    "oral spray": "sublingual",
+    "sublingual spray": "sublingual",
+    "buccal film": "buccal",
+    "transdermal patch": "transdermal",
+    "td patch": "transdermal",
+    "oral solution": "oral",
+}
+
+_RELEASE_ALIASES: dict[str, Release] = {
+    "ir": "IR",
+    "immediate release": "IR",
+    "immediate-release": "IR",
+    "sa": "IR",
+    "short acting": "IR",
+    "er": "ER",
+    "xr": "ER",
+    "sr": "ER",
+    "cr": "ER",
+    "la": "ER",
+    "mr": "ER",
+    "xl": "ER",
+    "extended release": "ER",
+    "extended-release": "ER",
+    "long acting": "ER",
+    "modified release": "ER",
+    "controlled release": "ER",
+    "sustained release": "ER",
+}
+
+# Generic and salt names, and brand names (US, UK, AU, FR). Brands carry the route/form/release they imply.
+_DRUG_ALIASES: dict[str, DrugName] = {d: DrugName(d) for d in DRUGS}
+_DRUG_ALIASES |= {
+    name: DrugName(drug)
+    for drug, names in {
+        "buprenorphine": ["buprenorphine hydrochloride", "buprenorphine hcl"],
+        "butorphanol": ["butorphanol tartrate"],
+        "codeine": ["codeine phosphate", "codeine sulfate", "codeine sulphate"],
+        "dihydrocodeine": ["dihydrocodeine bitartrate", "dihydrocodeine tartrate"],
+        "fentanyl": ["fentanyl citrate"],
+        "hydrocodone": ["hydrocodone bitartrate", "dihydrocodeinone"],
+        "hydromorphone": ["hydromorphone hydrochloride", "hydromorphone hcl", "dihydromorphinone"],
+        "levomethadyl": ["levomethadyl acetate", "laam"],
+        "levorphanol": ["levorphanol tartrate"],
+        "meperidine": ["pethidine", "meperidine hydrochloride", "meperidine hcl", "pethidine hydrochloride"],
+        "methadone": ["methadone hydrochloride", "methadone hcl"],
+        "morphine": ["morphine sulfate", "morphine sulphate", "morphine hydrochloride", "morphine hcl"],
+        "nalbuphine": ["nalbuphine hydrochloride", "nalbuphine hcl"],
+        "opium": ["opium tincture", "belladonna/opium"],
+        "oxycodone": ["oxycodone hydrochloride", "oxycodone hcl", "oxycodone myristate"],
+        "oxymorphone": ["oxymorphone hydrochloride", "oxymorphone hcl"],
+        "pentazocine": ["pentazocine hydrochloride", "pentazocine lactate"],
+        "propoxyphene": ["dextropropoxyphene", "propoxyphene napsylate", "propoxyphene hydrochloride"],
+        "sufentanil": ["sufentanil citrate"],
+        "tapentadol": ["tapentadol hydrochloride", "tapentadol hcl"],
+        "tramadol": ["tramadol hydrochloride", "tramadol hcl"],
+    }.items()
+    for name in names
+}
+_BRANDS: dict[str, DrugName] = {
+    # oxycodone
+    "oxycontin": DrugName("oxycodone", "oral", "tablet", "ER"),
+    "xtampza": DrugName("oxycodone", "oral", "capsule", "ER"),
+    "xtampza er": DrugName("oxycodone", "oral", "capsule", "ER"),
+    "roxicodone": DrugName("oxycodone", "oral", "tablet", "IR"),
+    "oxynorm": DrugName("oxycodone", "oral", None, "IR"),
+    "oxaydo": DrugName("oxycodone", "oral", "tablet", "IR"),
+    "percocet": DrugName("oxycodone", "oral", "tablet", "IR"),
+    "endocet": DrugName("oxycodone", "oral", "tablet", "IR"),
+    "percodan": DrugName("oxycodone", "oral", "tablet", "IR"),
+    "targin": DrugName("oxycodone", "oral", "tablet", "ER"),
+    "targinact": DrugName("oxycodone", "oral", "tablet", "ER"),
+    "endone": DrugName("oxycodone", "oral", "tablet", "IR"),
+    "longtec": DrugName("oxycodone", "oral", "tablet", "ER"),
+    "shortec": DrugName("oxycodone", "oral", "capsule", "IR"),
+    "proladone": DrugName("oxycodone", "rectal", "suppository"),
+    # hydrocodone
+    "norco": DrugName("hydrocodone", "oral", "tablet", "IR"),
+    "vicodin": DrugName("hydrocodone", "oral", "tablet", "IR"),
+    "lortab": DrugName("hydrocodone", "oral", "tablet", "IR"),
+    "lorcet": DrugName("hydrocodone", "oral", "tablet", "IR"),
+    "vicoprofen": DrugName("hydrocodone", "oral", "tablet", "IR"),
+    "zohydro": DrugName("hydrocodone", "oral", "capsule", "ER"),
+    "zohydro er": DrugName("hydrocodone", "oral", "capsule", "ER"),
+    "hysingla": DrugName("hydrocodone", "oral", "tablet", "ER"),
+    "hysingla er": DrugName("hydrocodone", "oral", "tablet", "ER"),
+    # hydromorphone
+    "dilaudid": DrugName("hydromorphone"),
+    "exalgo": DrugName("hydromorphone", "oral", "tablet", "ER"),
+    "jurnista": DrugName("hydromorphone", "oral", "tablet", "ER"),
+    "palladone": DrugName("hydromorphone", "oral", "capsule"),
+    # morphine
+    "ms contin": DrugName("morphine", "oral", "tablet", "ER"),
+    "mst continus": DrugName("morphine", "oral", "tablet", "ER"),
+    "kadian": DrugName("morphine", "oral", "capsule", "ER"),
+    "avinza": DrugName("morphine", "oral", "capsule", "ER"),
+    "kapanol": DrugName("morphine", "oral", "capsule", "ER"),
+    "zomorph": DrugName("morphine", "oral", "capsule", "ER"),
+    "sevredol": DrugName("morphine", "oral", "tablet", "IR"),
+    "oramorph": DrugName("morphine", "oral", "solution", "IR"),
+    "skenan": DrugName("morphine", "oral", "capsule", "ER"),
+    "skenan lp": DrugName("morphine", "oral", "capsule", "ER"),
+    "actiskenan": DrugName("morphine", "oral", "capsule", "IR"),
+    "moscontin": DrugName("morphine", "oral", "tablet", "ER"),
+    "oramorph sr": DrugName("morphine", "oral", "tablet", "ER"),
+    "arymo": DrugName("morphine", "oral", "tablet", "ER"),
+    "morphabond": DrugName("morphine", "oral", "tablet", "ER"),
+    # fentanyl
+    "duragesic": DrugName("fentanyl", "transdermal", "patch"),
+    "durogesic": DrugName("fentanyl", "transdermal", "patch"),
+    "denpax": DrugName("fentanyl", "transdermal", "patch"),
+    "dutran": DrugName("fentanyl", "transdermal", "patch"),
+    "fenpatch": DrugName("fentanyl", "transdermal", "patch"),
+    "matrifen": DrugName("fentanyl", "transdermal", "patch"),
+    "actiq": DrugName("fentanyl", "transmucosal", "lozenge"),
+    "fentora": DrugName("fentanyl", "buccal", "tablet"),
+    "effentora": DrugName("fentanyl", "buccal", "tablet"),
+    "abstral": DrugName("fentanyl", "sublingual", "tablet"),
+    "subsys": DrugName("fentanyl", "sublingual", "spray"),
+    "onsolis": DrugName("fentanyl", "buccal", "film"),
+    "lazanda": DrugName("fentanyl", "nasal", "spray"),
+    "pecfent": DrugName("fentanyl", "nasal", "spray"),
+    "instanyl": DrugName("fentanyl", "nasal", "spray"),
+    "sublimaze": DrugName("fentanyl", None, "injection"),
+    # buprenorphine
+    "butrans": DrugName("buprenorphine", "transdermal", "patch"),
+    "norspan": DrugName("buprenorphine", "transdermal", "patch"),
+    "transtec": DrugName("buprenorphine", "transdermal", "patch"),
+    "belbuca": DrugName("buprenorphine", "buccal", "film"),
+    "subutex": DrugName("buprenorphine", "sublingual", "tablet"),
+    "suboxone": DrugName("buprenorphine", "sublingual", "film"),
+    "zubsolv": DrugName("buprenorphine", "sublingual", "tablet"),
+    "temgesic": DrugName("buprenorphine", "sublingual", "tablet"),
+    "sublocade": DrugName("buprenorphine", "subcutaneous", "injection"),
+    "probuphine": DrugName("buprenorphine", "subcutaneous", "implant"),
+    # tapentadol
+    "nucynta": DrugName("tapentadol", "oral", "tablet", "IR"),
+    "nucynta er": DrugName("tapentadol", "oral", "tablet", "ER"),
+    "palexia": DrugName("tapentadol", "oral", "tablet", "IR"),
+    "palexia ir": DrugName("tapentadol", "oral", "tablet", "IR"),
+    "palexia sr": DrugName("tapentadol", "oral", "tablet", "ER"),
+    # tramadol
+    "ultram": DrugName("tramadol", "oral", "tablet", "IR"),
+    "ultram er": DrugName("tramadol", "oral", "tablet", "ER"),
+    "ultracet": DrugName("tramadol", "oral", "tablet", "IR"),
+    "conzip": DrugName("tramadol", "oral", "capsule", "ER"),
+    "tramal": DrugName("tramadol", "oral", None, "IR"),
+    "zydol": DrugName("tramadol", "oral", "capsule", "IR"),
+    "durotram": DrugName("tramadol", "oral", "tablet", "ER"),
+    "durotram xr": DrugName("tramadol", "oral", "tablet", "ER"),
+    "topalgic": DrugName("tramadol", "oral", "capsule", "IR"),
+    "contramal": DrugName("tramadol", "oral", "capsule", "IR"),
+    "ixprim": DrugName("tramadol", "oral", "tablet", "IR"),
+    "zaldiar": DrugName("tramadol", "oral", "tablet", "IR"),
+    # codeine
+    "dafalgan codeine": DrugName("codeine", "oral", "tablet", "IR"),
+    "codoliprane": DrugName("codeine", "oral", "tablet", "IR"),
+    "tylenol with codeine": DrugName("codeine", "oral", "tablet", "IR"),
+    "tylenol 3": DrugName("codeine", "oral", "tablet", "IR"),
+    "tylenol #3": DrugName("codeine", "oral", "tablet", "IR"),
+    "panadeine": DrugName("codeine", "oral", "tablet", "IR"),
+    "panadeine forte": DrugName("codeine", "oral", "tablet", "IR"),
+    "co codamol": DrugName("codeine", "oral", "tablet", "IR"),
+    "co-codamol": DrugName("codeine", "oral", "tablet", "IR"),
+    # dihydrocodeine
+    "dhc continus": DrugName("dihydrocodeine", "oral", "tablet", "ER"),
+    "co dydramol": DrugName("dihydrocodeine", "oral", "tablet", "IR"),
+    # meperidine, methadone, oxymorphone, levorphanol, pentazocine
+    "demerol": DrugName("meperidine"),
+    "dolophine": DrugName("methadone", "oral", "tablet"),
+    "methadose": DrugName("methadone", "oral"),
+    "physeptone": DrugName("methadone", "oral"),
+    "opana": DrugName("oxymorphone", "oral", "tablet", "IR"),
+    "opana er": DrugName("oxymorphone", "oral", "tablet", "ER"),
+    "levo dromoran": DrugName("levorphanol", "oral", "tablet"),
+    "talwin": DrugName("pentazocine"),
+    "darvon": DrugName("propoxyphene", "oral", "capsule"),
+    "darvocet": DrugName("propoxyphene", "oral", "tablet"),
+    "di gesic": DrugName("propoxyphene", "oral", "tablet"),
+    "doloxene": DrugName("propoxyphene", "oral", "capsule"),
+    "stadol": DrugName("butorphanol"),
+    "nubain": DrugName("nalbuphine", None, "injection"),
+    "dsuvia": DrugName("sufentanil", "sublingual", "tablet"),
+}
+_DRUG_ALIASES |= {_key(k): v for k, v in _BRANDS.items()}
+
+# Non-opioid components of combination products: ignored in "hydrocodone/acetaminophen".
+_NON_OPIOIDS: frozenset[str] = frozenset(
+    {
+        "acetaminophen",
+        "paracetamol",
+        "apap",
+        "aspirin",
+        "asa",
+        "ibuprofen",
+        "naloxone",
+        "naltrexone",
+        "caffeine",
+        "butalbital",
+        "carisoprodol",
+        "promethazine",
+        "guaifenesin",
+        "chlorpheniramine",
+        "pseudoephedrine",
+        "phenylephrine",
+        "homatropine",
+        "belladonna",
+        "celecoxib",
+        "diclofenac",
+        "naproxen",
+        "dexketoprofen",
+    }
+)
+
+
+def non_opioid(name: str) -> bool:
+    """Whether a component of a combination product is a known non-opioid (acetaminophen...)."""
+    return _key(name) in _NON_OPIOIDS
+
+
+@lru_cache(maxsize=4096)
+def resolve_drug(name: str) -> DrugName:
+    """The ingredient a typed name means; combination products resolve to their opioid component."""
+    key = _key(name)
+    if key in _DRUG_ALIASES:
+        return _DRUG_ALIASES[key]
+    parts = [p.strip() for p in re.split(r"\s*(?:/|\+|\bwith\b|\band\b|\bw/)\s*", key) if p.strip()]
+    if len(parts) > 1:
+        opioids = [_DRUG_ALIASES[p] for p in parts if p in _DRUG_ALIASES]
+        unknown = [p for p in parts if p not in _DRUG_ALIASES and p not in _NON_OPIOIDS]
+        if len(opioids) == 1 and not unknown:
+            return opioids[0]
+    words = key.split()
+    for n in range(len(words) - 1, 0, -1):  # "oxycodone hydrochloride tablets" -> longest known prefix
+        prefix = " ".join(words[:n])
+        if prefix in _DRUG_ALIASES and all(w in _TRAILING_WORDS for w in words[n:]):
+            return _DRUG_ALIASES[prefix]
+    raise UnknownDrugError(name, difflib.get_close_matches(key, _DRUG_ALIASES, n=3, cutoff=0.6))
+
+
+_TRAILING_WORDS: frozenset[str] = frozenset({"hydrochloride", "hcl", "sulfate", "sulphate", "bitartrate", "tartrate"})
+
+
+def _resolve(kind: str, text: str, table: dict[str, str], choices: frozenset[str]) -> str:
+    key = _key(text)
+    if key in table:
+        return table[key]
+    close = difflib.get_close_matches(key, table, n=3, cutoff=0.6)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    raise UnitError(f"unknown {kind} {text!r}.{hint} Known {kind}s: {', '.join(sorted(choices))}.")
+
+
+def resolve_route(text: str) -> str:
+    """The canonical route for a typed one ("IV", "SL", "patch"...)."""
+    key = _key(text)
+    if key in _FORM_PHRASE_ROUTE:
+        return _FORM_PHRASE_ROUTE[key]
+    if key in _FORM_ALIASES and _FORM_ALIASES[key] in FORM_ROUTE:
+        return FORM_ROUTE[_FORM_ALIASES[key]]
+    return _resolve("route", text, _ROUTE_ALIASES, ROUTES)
+
+
+def resolve_form(text: str) -> str:
+    """The canonical form for a typed one ("tab", "ER tablet", "nasal spray"...)."""
+    key = _key(text)
+    words = key.split()
+    if words and words[0] in _RELEASE_ALIASES and len(words) > 1:
+        key = " ".join(words[1:])
+    return _resolve("form", key, _FORM_ALIASES, FORMS)
+
+
+def form_route(text: str) -> str | None:
+    """The route a typed form implies, if any ("nasal spray" -> nasal, "patch" -> transdermal)."""
+    key = _key(text)
+    words = key.split()
+    if words and words[0] in _RELEASE_ALIASES and len(words) > 1:
+        key = " ".join(words[1:])
+    if key in _FORM_PHRASE_ROUTE:
+        return _FORM_PHRASE_ROUTE[key]
+    form = _FORM_ALIASES.get(key)
+    return FORM_ROUTE.get(form) if form else None
+
+
+def form_release(text: str) -> Release | None:
+    """The release a typed form implies ("ER tablet" -> ER)."""
+    words = _key(text).split()
+    return _RELEASE_ALIASES.get(words[0]) if len(words) > 1 else None
+
+
+def resolve_release(text: str) -> Release:
+    """The canonical release type: "ER" (extended, LA, SR, CR, XR, MR) or "IR"."""
+    key = _key(text)
+    if key in _RELEASE_ALIASES:
+        return _RELEASE_ALIASES[key]
+    if key.upper() in RELEASES:
+        return key.upper()  # type: ignore[return-value]
+    raise UnitError(f"unknown release type {text!r}; use IR or ER (LA, SR, CR, XR, MR are read as ER).")
+
+
+def is_release_word(word: str) -> bool:
+    return _key(word) in _RELEASE_ALIASES
+
+
+def is_route_word(word: str) -> bool:
+    return _key(word) in _ROUTE_ALIASES
+
+
+def is_form_word(word: str) -> bool:
+    return _key(word) in _FORM_ALIASES
+
+
+def known_names() -> tuple[str, ...]:
+    """Every name `resolve_drug` accepts, for suggestions and test strategies."""
+    return tuple(sorted(_DRUG_ALIASES))
