@@ -1,3 +1,75 @@
-"""mme: opioid doses in morphine milligram equivalents, from versioned, sourced tables."""
+"""mme: opioid doses in morphine milligram equivalents (MME/day), from versioned, sourced tables.
+
+    >>> import mme
+    >>> mme.daily_mme("oxycodone", "10 mg", every="6 h").mme_per_day
+    60.0
+    >>> mme.dispensing_mme("fentanyl", "25 mcg/h", quantity=10, days_supply=30, table="cdc-ndc-2018").mme_per_day
+    60.0
+
+MME estimates overdose risk; the factors are not a dosing tool for switching opioids.
+"""
+
+from ._engine import (
+    CDC_THRESHOLDS,
+    IMPLAUSIBLE_MME_PER_DAY,
+    DailyMME,
+    Total,
+    convert,
+    daily_mme,
+    dispensing_mme,
+    thresholds_reached,
+    total,
+)
+from ._errors import (
+    AmbiguousDoseError,
+    DoseError,
+    ExpressionError,
+    ImplausibleDoseWarning,
+    MixedTablesError,
+    MMEError,
+    MMEWarning,
+    NotCoveredError,
+    TableError,
+    TablesNotFoundError,
+    UnitError,
+    UnknownDrugError,
+    UnknownTableError,
+)
+from ._tables import DEFAULT_TABLE, Example, Exclusion, FactorRow, Table, Tier, get_table, list_tables, load_table
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "CDC_THRESHOLDS",
+    "DEFAULT_TABLE",
+    "IMPLAUSIBLE_MME_PER_DAY",
+    "AmbiguousDoseError",
+    "DailyMME",
+    "DoseError",
+    "Example",
+    "Exclusion",
+    "ExpressionError",
+    "FactorRow",
+    "ImplausibleDoseWarning",
+    "MMEError",
+    "MMEWarning",
+    "MixedTablesError",
+    "NotCoveredError",
+    "Table",
+    "TableError",
+    "TablesNotFoundError",
+    "Tier",
+    "Total",
+    "UnitError",
+    "UnknownDrugError",
+    "UnknownTableError",
+    "__version__",
+    "convert",
+    "daily_mme",
+    "dispensing_mme",
+    "get_table",
+    "list_tables",
+    "load_table",
+    "thresholds_reached",
+    "total",
+]

@@ -220,6 +220,9 @@ class Table(_Frozen):
                     raise ValueError(f"excluded[{i}] ({ex.drug}) also has a factor row ({row.describe()})")
         return self
 
+    def __hash__(self) -> int:  # cheap: tables are cache keys in the engine's hot path
+        return hash((self.slug, self.sha256))
+
     def rows_for(self, drug: str) -> tuple[FactorRow, ...]:
         return tuple(r for r in self.rows if r.drug == drug)
 

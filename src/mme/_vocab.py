@@ -16,6 +16,7 @@ from ._errors import UnknownDrugError, UnitError
 __all__ = [
     "DRUGS",
     "FORMS",
+    "PATCH_WEAR_DAYS",
     "RELEASES",
     "ROUTES",
     "DrugName",
@@ -88,6 +89,10 @@ FORMS: frozenset[str] = frozenset(
 )
 
 RELEASES: frozenset[str] = frozenset({"IR", "ER"})
+
+#: How long one patch is worn, in days: CDC's NDC file documentation ("Days Supply for fentanyl
+#: patches = # of patches X 3"; 2016 edition: "for buprenorphine patches = # of patches x 7").
+PATCH_WEAR_DAYS: dict[str, int] = {"fentanyl": 3, "buprenorphine": 7}
 
 
 @dataclass(frozen=True, slots=True)

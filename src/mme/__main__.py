@@ -1,0 +1,3 @@
+from mme._cli import main
+
+raise SystemExit(main())
