@@ -1,0 +1,365 @@
+"""The conversion engine: published worked examples, patch conventions, methadone, errors, totals."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+import mme
+from mme._units import registry
+
+
+def mme_of(*args: object, **kwargs: object) -> float:
+    value = mme.daily_mme(*args, **kwargs).mme_per_day  # type: ignore[arg-type]
+    assert value is not None
+    return value
+
+
+# -- worked examples from TABLES.md (each also lives in its table file) ----------------------------
+
+
+@pytest.mark.parametrize("table", ["cdc-2022", "cdc-2016"])
+def test_cdc_footnote_examples(table: str) -> None:
+    assert mme_of("hydrocodone/acetaminophen", "5 mg", per_day=4, table=table) == pytest.approx(20)
+    assert mme_of("oxycodone", "10 mg", per_day="bid", release="ER", table=table) == pytest.approx(30)
+
+
+def test_anzca_header_example() -> None:
+    assert mme_of("oxycodone", "40 mg/day", table="anzca-2021") == pytest.approx(60)
+
+
+def test_patch_75_mcg_is_180_not_504() -> None:
+    """A public CDS tool once applied 7.2 to a daily dose: 504. The right answer is 180."""
+    assert mme_of("fentanyl", "75 mcg/h", table="cdc-2022") == pytest.approx(180)
+    result = mme.dispensing_mme("fentanyl", "75 mcg/h", quantity=10, days_supply=30, table="cms-2018")
+    assert result.mme_per_day == pytest.approx(180)
+    assert mme_of("fentanyl", "75 mcg/h", table="cms-2018") == pytest.approx(180)
+
+
+@pytest.mark.parametrize(
+    ("rate", "expected"), [("12 mcg/h", 28.8), ("25 mcg/h", 60), ("50 mcg/h", 120), ("100 mcg/h", 240)]
+)
+def test_fentanyl_patch_rate_convention(rate: str, expected: float) -> None:
+    assert mme_of("fentanyl", rate, form="patch") == pytest.approx(expected)
+
+
+def test_dispensed_patch_days_supply_rule() -> None:
+    """CDC: set days supply = patches x 3 first; a recorded 10-day supply does not triple the MME."""
+    result = mme.dispensing_mme("fentanyl", "25 mcg/h", quantity=10, days_supply=10, table="cms-2018")
+    assert result.mme_per_day == pytest.approx(60)
+    assert result.days_supply == 30
+    assert any("replaced" in w for w in result.warnings)
+
+
+def test_both_patch_conventions_mean_the_same() -> None:
+    rate = mme.daily_mme("fentanyl", "25 mcg/h", table="cdc-2022")
+    dispensed = mme.dispensing_mme("fentanyl", "25 mcg/h", quantity=10, days_supply=30, table="cms-2018")
+    assert rate.mme_per_day == pytest.approx(dispensed.mme_per_day)
+    assert dispensed.factor == Decimal("7.2")
+    assert "dispensed patch worn 3 days" in dispensed.factor_basis
+
+
+def test_patch_given_per_day_or_in_mg_per_hour() -> None:
+    assert mme_of("fentanyl", "600 mcg/day") == pytest.approx(60)
+    assert mme_of("fentanyl", "0.025 mg/h") == pytest.approx(60)
+    assert mme_of("fentanyl", "25 mcg/h", count=2) == pytest.approx(120)
+
+
+# -- methadone --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("daily_mg", "factor"),
+    [(0.5, 4), (10, 4), (20, 4), (20.5, 8), (21, 8), (40, 8), (40.01, 10), (60, 10), (60.5, 12), (80, 12), (200, 12)],
+)
+def test_cdc_2016_methadone_tiers_have_no_gap(daily_mg: float, factor: int) -> None:
+    result = mme.daily_mme("methadone", f"{daily_mg} mg/day", table="cdc-2016")
+    assert result.factor == factor
+    assert result.mme_per_day == pytest.approx(daily_mg * factor)
+    assert result.tier is not None
+
+
+def test_methadone_tier_uses_methadone_daily_dose() -> None:
+    assert mme_of("methadone", "10 mg", per_day="tid", table="cdc-2016") == pytest.approx(240)
+    assert mme_of("methadone", "10 mg", per_day="tid", table="cdc-2022") == pytest.approx(141)
+
+
+def test_methadone_above_80_warns_in_result() -> None:
+    result = mme.daily_mme("methadone", "100 mg/day", table="cdc-2016")
+    assert result.mme_per_day == pytest.approx(1200)
+    assert any("80" in w for w in result.warnings)
+
+
+def test_cms_methadone_requires_a_choice() -> None:
+    with pytest.raises(mme.AmbiguousDoseError, match="flat.*tiers|tiers.*flat"):
+        mme.daily_mme("methadone", "30 mg/day", table="cms-2018")
+    assert mme_of("methadone", "30 mg/day", table="cms-2018", variant="flat") == pytest.approx(90)
+    tiered = mme.daily_mme("methadone", "30 mg/day", table="cms-2018", variant="tiers")
+    assert tiered.mme_per_day == pytest.approx(240)
+    assert tiered.variant == "tiers"
+    with pytest.raises(mme.AmbiguousDoseError, match="no variant"):
+        mme.daily_mme("methadone", "30 mg/day", table="cms-2018", variant="sliding")
+
+
+# -- units, liquids, frequencies -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dose", ["10 mg", "10000 mcg", "10000 µg", "10000 ug", "0.01 g", (10, "mg")])
+def test_units_agree(dose: object) -> None:
+    assert mme_of("oxycodone", dose, per_day=4) == pytest.approx(60)
+
+
+def test_pint_quantity_is_accepted() -> None:
+    q = registry().Quantity(10, "mg")
+    assert mme_of("oxycodone", q, every=timedelta(hours=6)) == pytest.approx(60)
+
+
+@pytest.mark.parametrize("every", ["6 h", "q6h", 6, 6.0, "every 6 hours", timedelta(hours=6), "0.25 d"])
+def test_every_forms(every: object) -> None:
+    assert mme_of("oxycodone", "10 mg", every=every) == pytest.approx(60)
+
+
+@pytest.mark.parametrize(("code", "n"), [("qd", 1), ("QHS", 1), ("bid", 2), ("b.i.d.", 2), ("TID", 3), ("qid", 4)])
+def test_per_day_codes(code: str, n: int) -> None:
+    assert mme_of("morphine", "10 mg", per_day=code) == pytest.approx(10 * n)
+
+
+def test_liquid_by_volume_times_concentration() -> None:
+    assert mme_of("morphine", "2 mg/mL", volume="5 mL", every="4 h") == pytest.approx(60)
+    assert mme_of("morphine", "10 mg/5 mL", volume="5 mL", every="4 h") == pytest.approx(60)
+
+
+def test_combination_counts_the_opioid_only() -> None:
+    assert mme_of("Norco", "10 mg", per_day=4) == pytest.approx(40)
+    assert mme_of("oxycodone/acetaminophen", "5 mg", count=2, every="6 h") == pytest.approx(60)
+
+
+def test_brand_implies_route_and_form() -> None:
+    result = mme.daily_mme("Duragesic", "25 mcg/h")
+    assert (result.route, result.form) == ("transdermal", "patch")
+    assert mme.daily_mme("OxyContin", "20 mg", per_day=2).release == "ER"
+
+
+def test_butorphanol_bottle_example() -> None:
+    result = mme.dispensing_mme("butorphanol", "10 mg/mL", quantity=1, package_ml=2.5, days_supply=30, table="cms-2018")
+    assert result.mme_per_day == pytest.approx(35 / 6)
+
+
+def test_dispensing_oxycodone_example() -> None:
+    result = mme.dispensing_mme("oxycodone", "10 mg", quantity=120, days_supply=30)
+    assert result.mme_per_day == pytest.approx(60)
+    assert result.days_supply == 30
+
+
+# -- no silent guesses ------------------------------------------------------------------------------
+
+
+def test_excluded_drug_gives_no_mme_with_reason() -> None:
+    result = mme.daily_mme("buprenorphine", "10 mcg/h", form="patch")
+    assert result.mme_per_day is None
+    assert result.excluded and "buprenorphine" in result.excluded.lower()
+    assert "no MME" in str(result)
+
+
+def test_drug_not_in_table_names_tables_that_cover_it() -> None:
+    with pytest.raises(mme.NotCoveredError) as info:
+        mme.daily_mme("tramadol", "50 mg", per_day=2, table="cdc-2016")
+    assert "cdc-2022" in info.value.covered_by
+    assert isinstance(info.value, LookupError)
+
+
+def test_route_not_in_table() -> None:
+    with pytest.raises(mme.NotCoveredError, match="anzca-2021"):
+        mme.daily_mme("morphine", "5 mg", every="4 h", route="IV", table="cdc-2022")
+    assert mme_of("morphine", "5 mg", every="4 h", route="IV", table="anzca-2021") == pytest.approx(90)
+
+
+def test_unknown_drug_suggests() -> None:
+    with pytest.raises(mme.UnknownDrugError) as info:
+        mme.daily_mme("oxycodon", "5 mg", per_day=1)
+    assert "oxycodone" in info.value.suggestions
+
+
+def test_unknown_table() -> None:
+    with pytest.raises(mme.UnknownTableError, match="cdc-2022"):
+        mme.daily_mme("oxycodone", "5 mg", per_day=1, table="cdc-2099")
+
+
+@pytest.mark.parametrize(
+    ("dose", "error"),
+    [
+        ("-5 mg", mme.DoseError),
+        ("0 mg", mme.DoseError),
+        ("nan mg", mme.DoseError),
+        ("inf mg", mme.DoseError),
+        ("5", mme.UnitError),
+        (5, mme.UnitError),
+        ("5 kg/m", mme.UnitError),
+        ("5 mL", mme.UnitError),
+        ("5 furlongs", mme.UnitError),
+        ("five mg", mme.UnitError),
+        ((float("nan"), "mg"), mme.DoseError),
+        ((True, "mg"), mme.DoseError),
+        (None, mme.UnitError),
+    ],
+)
+def test_bad_doses_raise_typed_errors(dose: object, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        mme.daily_mme("oxycodone", dose, per_day=2)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"per_day": 0},
+        {"per_day": -1},
+        {"per_day": float("inf")},
+        {"per_day": "sometimes"},
+        {"every": "whenever"},
+        {"every": 0},
+        {"per_day": 2, "every": "6 h"},
+        {"per_day": 2, "count": 0},
+    ],
+)
+def test_bad_frequencies(kwargs: dict[str, object]) -> None:
+    with pytest.raises(mme.DoseError):
+        mme.daily_mme("oxycodone", "10 mg", **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"quantity": 0, "days_supply": 30},
+        {"quantity": 10, "days_supply": 0},
+        {"quantity": -1, "days_supply": 30},
+        {"quantity": 10, "days_supply": float("nan")},
+    ],
+)
+def test_bad_dispensings(kwargs: dict[str, float]) -> None:
+    with pytest.raises(mme.DoseError):
+        mme.dispensing_mme("oxycodone", "10 mg", **kwargs)
+
+
+def test_wrong_dimension_for_the_row() -> None:
+    with pytest.raises(mme.NotCoveredError, match="mcg/h"):
+        mme.daily_mme("fentanyl", "100 mcg", per_day=1, table="cdc-2022")
+    with pytest.raises(mme.UnitError, match="concentration"):
+        mme.daily_mme("morphine", "2 mg/mL", per_day=4)
+    with pytest.raises(mme.UnitError):
+        mme.daily_mme("morphine", "10 mg", volume="5 mL", per_day=4)
+    with pytest.raises(mme.DoseError, match="daily total"):
+        mme.daily_mme("morphine", "40 mg/day", per_day=2)
+
+
+def test_ambiguous_fentanyl_transmucosal_needs_route() -> None:
+    with pytest.raises(mme.AmbiguousDoseError, match="route"):
+        mme.daily_mme("fentanyl", "100 mcg", per_day=4, table="cms-2018")
+    nasal = mme.daily_mme("fentanyl", "100 mcg", per_day=4, route="nasal", form="spray", table="cms-2018")
+    assert nasal.mme_per_day == pytest.approx(400 * 0.16)
+    assert nasal.daily_dose_unit == "mcg/day"
+
+
+def test_implausible_dose_warns() -> None:
+    with pytest.warns(mme.ImplausibleDoseWarning, match="implausible"):
+        result = mme.daily_mme("hydromorphone", "1 g", per_day=4)
+    assert result.warnings
+
+
+def test_mcg_typed_as_mg_warns() -> None:
+    with pytest.warns(mme.ImplausibleDoseWarning, match="mcg"):
+        mme.daily_mme("fentanyl", "100 mg", per_day=1, route="nasal", form="spray", table="cms-2018")
+
+
+# -- results ----------------------------------------------------------------------------------------
+
+
+def test_result_names_table_factor_and_reads_as_text_and_json() -> None:
+    result = mme.daily_mme("oxycodone", "10 mg", every="6 h")
+    assert (result.table, result.factor, result.daily_dose, result.daily_dose_unit) == (
+        "cdc-2022",
+        Decimal("1.5"),
+        40,
+        "mg/day",
+    )
+    assert result.table_version == mme.get_table("cdc-2022").version
+    assert "60 MME/day" in str(result)
+    payload = json.loads(result.model_dump_json())
+    assert payload["mme_per_day"] == 60
+    assert mme.DailyMME.model_validate_json(result.model_dump_json()) == result
+
+
+def test_total_keeps_excluded_items_visible() -> None:
+    items = [
+        mme.daily_mme("oxycodone", "10 mg", every="6 h"),
+        mme.daily_mme("fentanyl", "25 mcg/h"),
+        mme.daily_mme("Butrans", "10 mcg/h"),
+    ]
+    result = mme.total(items)
+    assert result.mme_per_day == pytest.approx(120)
+    assert [i.drug for i in result.excluded] == ["buprenorphine"]
+    assert result.reached == (50, 90)
+    assert "total: 120 MME/day" in str(result)
+    assert mme.Total.model_validate_json(result.model_dump_json()) == result
+
+
+def test_total_of_only_excluded_items_is_none_not_zero() -> None:
+    result = mme.total([mme.daily_mme("Butrans", "10 mcg/h")])
+    assert result.mme_per_day is None
+    assert result.reached == ()
+
+
+def test_total_refuses_mixed_tables_and_nothing() -> None:
+    a = mme.daily_mme("oxycodone", "10 mg", per_day=1)
+    b = mme.daily_mme("oxycodone", "10 mg", per_day=1, table="cdc-2016")
+    with pytest.raises(mme.MixedTablesError):
+        mme.total([a, b])
+    with pytest.raises(mme.DoseError):
+        mme.total([])
+
+
+@pytest.mark.parametrize(("value", "inclusive", "reached"), [(50, True, (50,)), (50, False, ()), (90, True, (50, 90))])
+def test_thresholds_are_explicit(value: float, inclusive: bool, reached: tuple[float, ...]) -> None:
+    assert mme.thresholds_reached(value, inclusive=inclusive) == reached
+    assert mme.thresholds_reached(None) == ()
+    assert mme.thresholds_reached(120, (100, 200)) == (100,)
+
+
+def test_custom_table_file_works_everywhere_a_slug_goes(tmp_path: object) -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "conversion_tables" / "cdc-2022.toml").read_text()
+    path = Path(str(tmp_path)) / "my-table.toml"
+    path.write_text(text.replace('slug = "cdc-2022"', 'slug = "my-table"').replace('factor = "1.5"', 'factor = "2"'))
+    table = mme.load_table(path)
+    assert mme_of("oxycodone", "10 mg", per_day=4, table=table) == 80
+    assert mme_of("oxycodone", "10 mg", per_day=4, table=path) == 80
+    assert mme_of("oxycodone", "10 mg", per_day=4, table=str(path)) == 80
+    assert mme.daily_mme("oxycodone", "10 mg", per_day=4, table=path).table == "my-table"
+
+
+def test_every_table_row_converts() -> None:
+    """Every factor row of every shipped table yields dose x factor (rate-equivalent for patches)."""
+    checked = 0
+    for table in mme.list_tables():
+        for row in table.rows:
+            if not row.routes:
+                continue
+            route, form = row.routes[0], (row.forms[0] if row.forms else None)
+            kwargs = {"route": route, "form": form, "release": row.release, "variant": row.variant, "table": table}
+            if row.is_patch:
+                result = mme.daily_mme(row.drug, "10 mcg/h", **kwargs)  # type: ignore[arg-type]
+                expected = 10 * float(row.factor or 0) / (row.wear_days or 1)
+            else:
+                dose = "10 mg" if row.unit == "mg" else "10 mcg"
+                result = mme.daily_mme(row.drug, dose, per_day=1, **kwargs)  # type: ignore[arg-type]
+                factor = row.tiers[0].factor if row.tiers else row.factor
+                expected = 10 * float(factor or 0)
+            assert result.mme_per_day is not None
+            assert math.isclose(result.mme_per_day, expected, rel_tol=1e-12), (table.slug, row.describe())
+            checked += 1
+    assert checked >= 60
