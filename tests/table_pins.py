@@ -1,0 +1,25 @@
+"""Pinned checksums and row counts of the shipped conversion tables.
+
+A published table never changes: these pins make any edit to a shipped file fail the tests.
+When you add a table, append its sha256 (``sha256sum conversion_tables/<slug>.toml``) to `PINS`
+and its number of ``[[rows]]`` to `ROW_COUNTS`; every shipped file must have a pin.
+A correction is a new file with its own pin, never a new pin for an old file.
+"""
+
+PINS: dict[str, str] = {
+    "anzca-2014": "8a6c2c75933416dd5bc73a243869688b8bd3a66452882d59196e9d04baf7a2bd",
+    "anzca-2021": "ebdfccb82cd6341191de6ce475830c0ff819fa9f1a2ae1dfd2308cf8db69e80f",
+    "cdc-2016": "014e2831b983057dc96516d2846390920ab935d7ce7a15d072a2b93a0221a9bc",
+    "cdc-2022": "8e2efa324e842cfecb0cc40b44a303454449859271ad240caba13163313413c9",
+    "cms-2018": "759814c17d6a59b44da1d1dd726d3e10c561205adc9f1d313247cb24b9dbe2c1",
+    "heal-2025": "a24098d1c8e8bc5c460c0714fe341a3b6af82403e7eaf98db7e369cbcc0f82c9",
+}
+
+ROW_COUNTS: dict[str, int] = {
+    "anzca-2014": 18,
+    "anzca-2021": 18,
+    "cdc-2016": 9,
+    "cdc-2022": 10,
+    "cms-2018": 20,
+    "heal-2025": 22,
+}

@@ -1,0 +1,585 @@
+"""The shipped conversion tables: pinned, sourced numbers, and a loader that refuses malformed files.
+
+Expected values below are the numbers of the spec (TABLES.md, "Tables to ship first") and of the
+survey it cites; checksums and row counts are pinned in `tests/table_pins.py`.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import importlib.util
+import json
+import re
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from mme._errors import TableError
+from mme._tables import FactorRow, Table, _tables_folder, get_table, load_table, table_slugs
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+HEAL = REFERENCE / "heal"
+
+
+def _pins() -> ModuleType:
+    path = Path(__file__).with_name("table_pins.py")
+    spec = importlib.util.spec_from_file_location("table_pins", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+PINS: dict[str, str] = _pins().PINS
+ROW_COUNTS: dict[str, int] = _pins().ROW_COUNTS
+SLUGS = table_slugs()
+
+
+def _file_bytes(slug: str) -> bytes:
+    return (_tables_folder() / f"{slug}.toml").read_bytes()
+
+
+def _row(table: Table, drug: str, route: str, form: str | None, unit: str, *, variant: str | None = None) -> FactorRow:
+    """The one row of `table` for this drug/route/form/unit (and variant)."""
+    found = [
+        r
+        for r in table.rows_for(drug)
+        if route in r.routes
+        and (form is None or not r.forms or form in r.forms)
+        and r.unit == unit
+        and r.variant == variant
+    ]
+    assert len(found) == 1, f"{table.slug}: {len(found)} rows for {drug} {route} {form} {unit} {variant}"
+    return found[0]
+
+
+# -- every shipped table ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_table_loads_and_slug_is_file_name(slug: str) -> None:
+    table = get_table(slug)
+    assert table.slug == slug
+    assert (_tables_folder() / f"{slug}.toml").is_file()
+    assert table.rows
+    assert table.title
+    assert table.copy_read
+    assert all(row.source.strip() for row in table.rows)
+
+
+@pytest.mark.parametrize(("slug", "sha256"), sorted(PINS.items()))
+def test_pinned_checksum(slug: str, sha256: str) -> None:
+    assert slug in SLUGS, f"tests/table_pins.py pins {slug!r}, which is not shipped"
+    actual = hashlib.sha256(_file_bytes(slug)).hexdigest()
+    assert actual == sha256, (
+        f"conversion_tables/{slug}.toml changed. A published table never changes: "
+        "ship a correction as a new file (e.g. '<slug>-r2') with a note saying what changed and why."
+    )
+    assert get_table(slug).sha256 == sha256
+
+
+def test_every_shipped_table_is_pinned() -> None:
+    missing = [slug for slug in SLUGS if slug not in PINS]
+    assert not missing, f"no sha256 pin for {missing}: add them to PINS in tests/table_pins.py"
+
+
+@pytest.mark.parametrize(("slug", "count"), sorted(ROW_COUNTS.items()))
+def test_pinned_row_count(slug: str, count: int) -> None:
+    assert len(get_table(slug).rows) == count
+
+
+_PLAIN_DECIMAL = re.compile(r"^(0|[1-9][0-9]*)(\.[0-9]{1,4})?$")
+
+
+def _numbers(table: Table) -> list[tuple[str, Decimal]]:
+    out: list[tuple[str, Decimal]] = []
+    for i, row in enumerate(table.rows, 1):
+        if row.factor is not None:
+            out.append((f"rows[{i}].factor", row.factor))
+        for j, tier in enumerate(row.tiers, 1):
+            out.append((f"rows[{i}].tiers[{j}].factor", tier.factor))
+    return out
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_factors_are_positive_finite_plain_decimals(slug: str) -> None:
+    table = get_table(slug)
+    for where, value in _numbers(table):
+        assert isinstance(value, Decimal), where
+        assert value.is_finite(), where
+        assert value > 0, where
+        # no float artefacts (0.15000000000000002, 1e-1): a short plain decimal, as printed
+        assert _PLAIN_DECIMAL.match(str(value)), f"{slug} {where} = {value}"
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_numbers_are_written_as_strings(slug: str) -> None:
+    data = tomllib.loads(_file_bytes(slug).decode("utf-8"))
+    for i, row in enumerate(data["rows"], 1):
+        for key in ("factor", "warn_above"):
+            if key in row:
+                assert isinstance(row[key], str), f"{slug} rows[{i}].{key} must be a string"
+        for j, tier in enumerate(row.get("tiers", ()), 1):
+            for key in ("above", "upto", "factor"):
+                if key in tier:
+                    assert isinstance(tier[key], str), f"{slug} rows[{i}].tiers[{j}].{key} must be a string"
+    table = get_table(slug)
+    for raw, row in zip(data["rows"], table.rows, strict=True):
+        if "factor" in raw:
+            assert str(row.factor) == raw["factor"], "the factor is kept exactly as written"
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_examples_and_exclusions_are_sourced(slug: str) -> None:
+    table = get_table(slug)
+    for ex in table.examples:
+        assert ex.expression.strip()
+        assert ex.source.strip()
+        assert Decimal(ex.mme_per_day) > 0
+    for ex in table.excluded:
+        assert ex.reason.strip()
+        assert ex.source.strip()
+
+
+# -- spot checks against the spec (TABLES.md) -----------------------------------------------------------
+
+# (drug, route, form, unit, factor[, variant])
+SPEC: dict[str, list[tuple[str, ...]]] = {
+    "cdc-2022": [
+        ("codeine", "oral", "tablet", "mg", "0.15"),
+        ("fentanyl", "transdermal", "patch", "mcg/h", "2.4"),
+        ("hydrocodone", "oral", "tablet", "mg", "1"),
+        ("hydromorphone", "oral", "tablet", "mg", "5"),
+        ("methadone", "oral", "tablet", "mg", "4.7"),
+        ("morphine", "oral", "tablet", "mg", "1"),
+        ("oxycodone", "oral", "tablet", "mg", "1.5"),
+        ("oxymorphone", "oral", "tablet", "mg", "3"),
+        ("tapentadol", "oral", "tablet", "mg", "0.4"),
+        ("tramadol", "oral", "tablet", "mg", "0.2"),
+    ],
+    "cdc-2016": [
+        ("codeine", "oral", "tablet", "mg", "0.15"),
+        ("fentanyl", "transdermal", "patch", "mcg/h", "2.4"),
+        ("hydrocodone", "oral", "tablet", "mg", "1"),
+        ("hydromorphone", "oral", "tablet", "mg", "4"),
+        ("morphine", "oral", "tablet", "mg", "1"),
+        ("oxycodone", "oral", "tablet", "mg", "1.5"),
+        ("oxymorphone", "oral", "tablet", "mg", "3"),
+        ("tapentadol", "oral", "tablet", "mg", "0.4"),
+    ],
+    "cms-2018": [
+        ("butorphanol", "nasal", "spray", "mg", "7"),
+        ("codeine", "oral", "tablet", "mg", "0.15"),
+        ("dihydrocodeine", "oral", "tablet", "mg", "0.25"),
+        ("fentanyl", "transmucosal", "lozenge", "mcg", "0.13"),
+        ("fentanyl", "buccal", "tablet", "mcg", "0.13"),
+        ("fentanyl", "sublingual", "tablet", "mcg", "0.13"),
+        ("fentanyl", "buccal", "film", "mcg", "0.18"),
+        ("fentanyl", "sublingual", "spray", "mcg", "0.18"),
+        ("fentanyl", "nasal", "spray", "mcg", "0.16"),
+        ("fentanyl", "transdermal", "patch", "mcg/h", "7.2"),
+        ("hydrocodone", "oral", "tablet", "mg", "1"),
+        ("hydromorphone", "oral", "tablet", "mg", "4"),
+        ("levorphanol", "oral", "tablet", "mg", "11"),
+        ("meperidine", "oral", "tablet", "mg", "0.1"),
+        ("methadone", "oral", "tablet", "mg", "3", "flat"),
+        ("morphine", "oral", "tablet", "mg", "1"),
+        ("opium", "rectal", "suppository", "mg", "1"),
+        ("oxycodone", "oral", "tablet", "mg", "1.5"),
+        ("oxymorphone", "oral", "tablet", "mg", "3"),
+        ("pentazocine", "oral", "tablet", "mg", "0.37"),
+        ("tapentadol", "oral", "tablet", "mg", "0.4"),
+        ("tramadol", "oral", "tablet", "mg", "0.1"),
+    ],
+    "heal-2025": [
+        ("buprenorphine", "buccal", "film", "mcg", "0.039"),
+        ("buprenorphine", "transdermal", "patch", "mcg/h", "2.2"),
+        ("buprenorphine", "sublingual", "tablet", "mg", "38.8"),
+        ("buprenorphine", "sublingual", "film", "mg", "38.8"),
+        ("fentanyl", "buccal", None, "mcg", "0.13"),
+        ("fentanyl", "nasal", None, "mcg", "0.16"),
+        ("fentanyl", "oral", None, "mcg", "0.18"),
+        ("fentanyl", "transdermal", "patch", "mcg/h", "2.4"),
+        ("hydromorphone", "oral", None, "mg", "5"),
+        ("methadone", "oral", None, "mg", "4.7"),
+        ("tapentadol", "oral", None, "mg", "0.3"),
+        ("tramadol", "oral", None, "mg", "0.2"),
+    ],
+}
+_ANZCA = [
+    ("morphine", "oral", None, "mg", "1"),
+    ("oxycodone", "oral", None, "mg", "1.5"),
+    ("hydromorphone", "oral", None, "mg", "5"),
+    ("codeine", "oral", None, "mg", "0.13"),
+    ("propoxyphene", "oral", None, "mg", "0.1"),
+    ("tramadol", "oral", None, "mg", "0.2"),
+    ("buprenorphine", "sublingual", None, "mg", "40"),
+    ("oxycodone", "rectal", None, "mg", "1.5"),
+    ("buprenorphine", "transdermal", "patch", "mcg/h", "2"),
+    ("fentanyl", "transdermal", "patch", "mcg/h", "3"),
+    ("morphine", "intravenous", None, "mg", "3"),
+    ("morphine", "subcutaneous", None, "mg", "3"),
+    ("oxycodone", "intramuscular", None, "mg", "3"),
+    ("hydromorphone", "subcutaneous", None, "mg", "15"),
+    ("codeine", "intramuscular", None, "mg", "0.25"),
+    ("meperidine", "intravenous", None, "mg", "0.4"),
+    ("fentanyl", "intravenous", None, "mcg", "0.2"),
+    ("sufentanil", "intravenous", None, "mcg", "2"),
+]
+SPEC["anzca-2014"] = [*_ANZCA, ("tapentadol", "oral", None, "mg", "0.4")]
+SPEC["anzca-2021"] = [*_ANZCA, ("tapentadol", "oral", None, "mg", "0.3")]
+
+KIND = {
+    "cdc-2022": ("clinical", "rate"),
+    "cdc-2016": ("clinical", "rate"),
+    "cms-2018": ("analytic", "dispensed"),
+    "heal-2025": ("research", "rate"),
+    "anzca-2014": ("clinical", "rate"),
+    "anzca-2021": ("clinical", "rate"),
+}
+
+# Methadone tiers, (above, upto, factor), on the daily methadone dose in mg.
+METHADONE_TIERS = [("0", "20", "4"), ("20", "40", "8"), ("40", "60", "10"), ("60", None, "12")]
+
+
+@pytest.mark.parametrize(("slug", "spec"), [(slug, spec) for slug, specs in SPEC.items() for spec in specs], ids=str)
+def test_spot_check_factor(slug: str, spec: tuple[str, ...]) -> None:
+    drug, route, form, unit, factor, *variant = spec
+    row = _row(get_table(slug), drug, route, form, unit, variant=variant[0] if variant else None)
+    assert row.factor == Decimal(factor)
+    assert str(row.factor) == factor
+
+
+@pytest.mark.parametrize(("slug", "kind"), sorted(KIND.items()))
+def test_kind_and_patch_convention(slug: str, kind: tuple[str, str]) -> None:
+    table = get_table(slug)
+    assert (table.kind, table.patch_convention) == kind
+
+
+def _tiers(row: FactorRow) -> list[tuple[str, str | None, str]]:
+    return [(str(t.above), None if t.upto is None else str(t.upto), str(t.factor)) for t in row.tiers]
+
+
+def test_cdc_2016_methadone_tiers() -> None:
+    row = _row(get_table("cdc-2016"), "methadone", "oral", None, "mg")
+    assert row.factor is None
+    assert _tiers(row) == METHADONE_TIERS
+    assert [t.printed for t in row.tiers] == ["1-20", "21-40", "41-60", ">=61-80"]
+    assert row.warn_above == Decimal("80")
+    # half-open bands: no daily dose falls between them
+    assert [row.tier_for(d).factor for d in (0.5, 20, 20.5, 40, 40.01, 60, 60.5, 80, 200)] == [
+        Decimal(f) for f in ("4", "4", "8", "8", "10", "10", "12", "12", "12")
+    ]
+
+
+def test_cms_2018_methadone_has_two_variants_and_no_default() -> None:
+    table = get_table("cms-2018")
+    rows = table.rows_for("methadone")
+    assert sorted(r.variant or "" for r in rows) == ["flat", "tiers"]
+    assert not any(r.default for r in rows)
+    flat = _row(table, "methadone", "oral", None, "mg", variant="flat")
+    tiers = _row(table, "methadone", "oral", None, "mg", variant="tiers")
+    assert flat.factor == Decimal("3")
+    assert not flat.tiers
+    assert _tiers(tiers) == METHADONE_TIERS
+    assert tiers.warn_above is None
+
+
+def test_cms_2018_patch_is_dispensed_with_three_wear_days() -> None:
+    row = _row(get_table("cms-2018"), "fentanyl", "transdermal", "patch", "mcg/h")
+    assert row.wear_days == 3
+    assert row.rate_factor(row.factor) == pytest.approx(2.4)  # type: ignore[arg-type]
+
+
+def test_rate_tables_have_no_wear_days() -> None:
+    for slug, (_, convention) in KIND.items():
+        if convention == "rate":
+            assert all(r.wear_days is None for r in get_table(slug).rows), slug
+
+
+@pytest.mark.parametrize("slug", ["cdc-2022", "cms-2018"])
+def test_buprenorphine_excluded_with_reason(slug: str) -> None:
+    table = get_table(slug)
+    assert not table.rows_for("buprenorphine")
+    (ex,) = [e for e in table.excluded if e.drug == "buprenorphine"]
+    assert not ex.routes
+    assert not ex.forms
+    assert "partial" in ex.reason
+
+
+def test_cdc_2016_leaves_out_tramadol_and_buprenorphine() -> None:
+    table = get_table("cdc-2016")
+    assert "tramadol" not in table.drugs
+    assert "buprenorphine" not in table.drugs
+    assert not table.excluded  # not in the table, and no exclusion stated: simply not covered
+
+
+@pytest.mark.parametrize("slug", ["anzca-2014", "anzca-2021"])
+def test_anzca_gives_no_methadone(slug: str) -> None:
+    table = get_table(slug)
+    assert "methadone" not in table.drugs
+    assert not table.excluded
+    assert "methadone" in table.notes.lower()
+
+
+def test_cms_2018_leaves_out_what_it_does_not_print() -> None:
+    drugs = get_table("cms-2018").drugs
+    assert "levomethadyl" not in drugs
+    assert "propoxyphene" not in drugs
+
+
+@pytest.mark.parametrize(
+    ("slug", "expression", "mme_per_day"),
+    [
+        ("cdc-2016", "hydrocodone/acetaminophen 5/300 mg 1 tab qid", "20"),
+        ("cdc-2016", "oxycodone ER 10 mg bid", "30"),
+        ("anzca-2021", "oxycodone 40 mg/day", "60"),
+    ],
+)
+def test_published_examples_are_recorded(slug: str, expression: str, mme_per_day: str) -> None:
+    assert (expression, mme_per_day) in {(e.expression, e.mme_per_day) for e in get_table(slug).examples}
+
+
+# -- NIH HEAL reference data -----------------------------------------------------------------------------
+
+# HEAL API medication name -> (drug, route, form, unit) of its row in heal-2025.
+HEAL_NAMES: dict[str, tuple[str, str, str | None, str]] = {
+    "Buprenorphine buccal film (mcg) buccal": ("buprenorphine", "buccal", "film", "mcg"),
+    "Buprenorphine patch (mcg/hr) transdermal": ("buprenorphine", "transdermal", "patch", "mcg/h"),
+    "Buprenorphine tablet/film (mg) sublingual": ("buprenorphine", "sublingual", "tablet", "mg"),
+    "butorphanol (mg)": ("butorphanol", "nasal", "spray", "mg"),
+    "Codeine (mg)": ("codeine", "oral", None, "mg"),
+    "Dihydrocodeine (mg)": ("dihydrocodeine", "oral", None, "mg"),
+    "Fentanyl buccal (mcg)": ("fentanyl", "buccal", None, "mcg"),
+    "Fentanyl nasal (mcg)": ("fentanyl", "nasal", None, "mcg"),
+    "Fentanyl oral (mcg)": ("fentanyl", "oral", None, "mcg"),
+    "Fentanyl patch (mcg/hr)": ("fentanyl", "transdermal", "patch", "mcg/h"),
+    "Hydrocodone (mg)": ("hydrocodone", "oral", None, "mg"),
+    "Hydrocodone LA (mg)": ("hydrocodone", "oral", None, "mg"),
+    "Hydromorphone (mg)": ("hydromorphone", "oral", None, "mg"),
+    "Hydromorphone (mg) LA": ("hydromorphone", "oral", None, "mg"),
+    "Levorphanol tartrate (mg)": ("levorphanol", "oral", None, "mg"),
+    "Meperidine HCL (mg)": ("meperidine", "oral", None, "mg"),
+    "Methadone (mg)": ("methadone", "oral", None, "mg"),
+    "Morphine (mg)": ("morphine", "oral", None, "mg"),
+    "Morphine (mg) LA": ("morphine", "oral", None, "mg"),
+    "Opium (mg)": ("opium", "oral", None, "mg"),
+    "Oxycodone (mg)": ("oxycodone", "oral", None, "mg"),
+    "Oxycodone (mg) LA": ("oxycodone", "oral", None, "mg"),
+    "Oxymorphone (mg)": ("oxymorphone", "oral", None, "mg"),
+    "Oxymorphone (mg) LA": ("oxymorphone", "oral", None, "mg"),
+    "Pentazocine (mg)": ("pentazocine", "oral", None, "mg"),
+    "tapentadol (mg)": ("tapentadol", "oral", None, "mg"),
+    "tapentadol (mg) LA": ("tapentadol", "oral", None, "mg"),
+    "tramadol (mg)": ("tramadol", "oral", None, "mg"),
+    "tramadol (mg) LA": ("tramadol", "oral", None, "mg"),
+}
+
+needs_heal = pytest.mark.skipif(
+    not HEAL.is_dir(), reason=f"HEAL reference data not found at {HEAL} (the shared/reference folder next to the repo)"
+)
+
+
+def _heal_row(name: str) -> FactorRow:
+    assert name in HEAL_NAMES, f"HEAL medication {name!r} has no mapping to a heal-2025 row"
+    return _row(get_table("heal-2025"), *HEAL_NAMES[name])
+
+
+@pytest.mark.reference
+@needs_heal
+def test_heal_sysdata_factors_match_the_table() -> None:
+    with (HEAL / "heal_med_list_sysdata.csv").open(newline="", encoding="utf-8") as f:
+        entries = list(csv.DictReader(f))
+    assert len(entries) == 29
+    assert {e["med_name"] for e in entries} == set(HEAL_NAMES)
+    for entry in entries:
+        assert _heal_row(entry["med_name"]).factor == Decimal(entry["cf"]), entry["med_name"]
+    used = {id(_heal_row(name)) for name in HEAL_NAMES}
+    assert used == {id(r) for r in get_table("heal-2025").rows}, "every heal-2025 row is a HEAL medication"
+
+
+@pytest.mark.reference
+@needs_heal
+def test_heal_factors_are_written_as_the_api_prints_them() -> None:
+    text = (HEAL / "api_recorded__all.json").read_text(encoding="utf-8")
+    entries = json.loads(text, parse_float=str, parse_int=str)
+    assert {e["med_name"] for e in entries} == set(HEAL_NAMES)
+    for entry in entries:
+        assert str(_heal_row(entry["med_name"]).factor) == entry["cf"], entry["med_name"]
+
+
+@pytest.mark.reference
+@needs_heal
+def test_heal_recorded_medications_match_the_table_and_examples() -> None:
+    recorded = sorted(HEAL.glob("api_recorded__mme_definitions__*.json"))
+    assert recorded
+    for path in recorded:
+        for med in json.loads(path.read_text(encoding="utf-8"))["medications"]:
+            row = _heal_row(med["medication_name"])
+            assert row.factor == Decimal(str(med["factor"])), path.name
+    for ex in get_table("heal-2025").examples:
+        match = re.match(r"(api_recorded__\S+\.json), medications\[(\d)\]", ex.source)
+        assert match, ex.source
+        med = json.loads((HEAL / match[1]).read_text(encoding="utf-8"))["medications"][int(match[2])]
+        assert Decimal(str(med["single_day_mme"])) == Decimal(ex.mme_per_day), ex.source
+
+
+# -- the loader refuses malformed files ------------------------------------------------------------
+
+
+def _header(slug: str = "mine", convention: str = "rate") -> str:
+    return f"""format = 1
+slug = "{slug}"
+title = "t"
+publisher = "p"
+version = "v"
+published = 2020-01-01
+kind = "clinical"
+patch_convention = "{convention}"
+citation = "c"
+url = "https://example.org"
+copy_read = "r"
+
+[[rows]]
+drug = "morphine"
+routes = ["oral"]
+unit = "mg"
+factor = "1"
+source = "s"
+"""
+
+
+def _methadone(tiers: str) -> str:
+    return f"""
+[[rows]]
+drug = "methadone"
+routes = ["oral"]
+unit = "mg"
+tiers = [{tiers}]
+source = "s"
+"""
+
+
+ROW2 = """
+[[rows]]
+drug = "oxycodone"
+routes = ["oral"]
+unit = "mg"
+factor = "1.5"
+source = "s"
+"""
+
+# (id, file text, row the error names or None, strings the message must contain)
+MALFORMED: list[tuple[str, str, int | None, tuple[str, ...]]] = [
+    ("toml_syntax", _header() + 'factor = "1\n', None, ("not valid TOML",)),
+    ("float_factor", _header() + ROW2.replace('"1.5"', "1.5"), 2, ("'rows.1.factor'", "string")),
+    ("unknown_drug", _header() + ROW2.replace("oxycodone", "unobtainium"), 2, ("unobtainium", "canonical")),
+    ("unknown_route", _header() + ROW2.replace('"oral"', '"ocular"'), 2, ("ocular", "route")),
+    ("unknown_field", _header() + ROW2.replace("factor =", "facter ="), 2, ("facter",)),
+    ("overlapping_rows", _header() + ROW2.replace("oxycodone", "morphine"), None, ("rows[2] overlaps rows[1]",)),
+    (
+        "gapped_tiers",
+        _header() + _methadone('{above="0", upto="20", factor="4"}, {above="25", factor="8"}'),
+        2,
+        ("'rows.1'", "tiers", "contiguous"),
+    ),
+    (
+        "overlapping_tiers",
+        _header() + _methadone('{above="0", upto="20", factor="4"}, {above="10", factor="8"}'),
+        2,
+        ("'rows.1'", "tiers", "contiguous"),
+    ),
+    (
+        "last_tier_not_open",
+        _header() + _methadone('{above="0", upto="20", factor="4"}, {above="20", upto="40", factor="8"}'),
+        2,
+        ("'rows.1'", "last tier", "open-ended"),
+    ),
+    (
+        "tiers_not_from_zero",
+        _header() + _methadone('{above="1", upto="20", factor="4"}, {above="20", factor="8"}'),
+        2,
+        ("'rows.1'", "first tier", "above 0"),
+    ),
+    (
+        "factor_and_tiers",
+        _header() + _methadone('{above="0", factor="4"}').replace('unit = "mg"', 'unit = "mg"\nfactor = "3"'),
+        2,
+        ("'rows.1'", "exactly one of factor or tiers"),
+    ),
+    (
+        "dispensed_patch_without_wear_days",
+        _header(convention="dispensed")
+        + ROW2.replace("oxycodone", "fentanyl")
+        .replace('["oral"]', '["transdermal"]\nforms = ["patch"]')
+        .replace('"mg"', '"mcg/h"')
+        .replace('"1.5"', '"7.2"'),
+        None,
+        ("rows[2]", "needs wear_days"),
+    ),
+    (
+        "rate_patch_with_wear_days",
+        _header()
+        + ROW2.replace("oxycodone", "fentanyl")
+        .replace('["oral"]', '["transdermal"]\nforms = ["patch"]')
+        .replace('"mg"', '"mcg/h"\nwear_days = 3'),
+        None,
+        ("rows[2]", "must not have wear_days"),
+    ),
+    ("row_missing_source", _header() + ROW2.replace('source = "s"\n', ""), 2, ("'rows.1.source'", "required")),
+    ("table_missing_title", _header().replace('title = "t"\n', ""), None, ("'title'", "required")),
+    (
+        "excluded_drug_with_row",
+        _header() + '\n[[excluded]]\ndrug = "morphine"\nreason = "r"\nsource = "s"\n',
+        None,
+        ("excluded[1]", "morphine", "also has a factor row"),
+    ),
+    ("checksum_in_file", _header().replace("format = 1", 'format = 1\nsha256 = "00"'), None, ("'sha256'",)),
+    ("wrong_format", _header().replace("format = 1", "format = 2"), None, ("'format'", "unsupported format")),
+]
+
+
+@pytest.mark.parametrize(("text", "row", "expected"), [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED])
+def test_malformed_table_raises_table_error(
+    tmp_path: Path, text: str, row: int | None, expected: tuple[str, ...]
+) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(TableError) as info:
+        load_table(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert info.value.file == str(path)
+    assert info.value.row == row
+    if row is not None:
+        assert f"row {row}," in message
+        assert info.value.field is not None
+        assert info.value.field.startswith(f"rows.{row - 1}")
+    for part in expected:
+        assert part in message, f"{part!r} not in {message!r}"
+
+
+def test_slug_must_match_file_name(tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(_header(slug="other"), encoding="utf-8")
+    with pytest.raises(TableError, match=r"mine\.toml, field 'slug': slug 'other' does not match the file name"):
+        load_table(path)
+
+
+def test_valid_custom_table_loads(tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(_header() + ROW2, encoding="utf-8")
+    table = load_table(path)
+    assert table.slug == "mine"
+    assert [str(r.factor) for r in table.rows] == ["1", "1.5"]
+    assert table.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    with pytest.raises(TableError, match="cannot read"):
+        load_table(tmp_path / "absent.toml")
