@@ -65,19 +65,25 @@ def _tables(args: argparse.Namespace, out: TextIO) -> int:
         return _show_table(args.slug, out)
     for table in mme.list_tables():
         default = " (default)" if table.slug == mme.DEFAULT_TABLE else ""
-        out.write(f"{table.slug:<14} {table.kind:<9} {table.published}  {table.publisher.split(',')[0]}: {table.version}{default}\n")
+        out.write(
+            f"{table.slug:<14} {table.kind:<9} {table.published}  {table.publisher.split(',')[0]}: {table.version}{default}\n"
+        )
     return 0
 
 
 def _show_table(slug: str | None, out: TextIO) -> int:
     table = mme.get_table(slug or mme.DEFAULT_TABLE)
     out.write(f"{table.title}\n{table.publisher}, {table.version} ({table.published})\n")
-    out.write(f"slug {table.slug}; kind {table.kind}; patch convention {table.patch_convention}; sha256 {table.sha256}\n\n")
+    out.write(
+        f"slug {table.slug}; kind {table.kind}; patch convention {table.patch_convention}; sha256 {table.sha256}\n\n"
+    )
     for row in table.rows:
         if row.tiers:
             factor = "; ".join(str(t) for t in row.tiers)
         else:
-            factor = f"{row.factor} per {row.unit}" + (f" per dispensed patch ({row.wear_days}-day wear)" if row.wear_days else "")
+            factor = f"{row.factor} per {row.unit}" + (
+                f" per dispensed patch ({row.wear_days}-day wear)" if row.wear_days else ""
+            )
         out.write(f"  {row.describe():<45} {factor}\n")
     for ex in table.excluded:
         out.write(f"  {ex.drug:<45} no MME: {ex.reason}\n")
@@ -106,12 +112,18 @@ def build_parser() -> argparse.ArgumentParser:
         "and add them up. With --quantity and --days-supply the amount is a dispensed strength per unit.",
     )  # fmt: skip
     convert.add_argument("expressions", nargs="+", metavar="EXPRESSION")
-    convert.add_argument("--table", default=mme.DEFAULT_TABLE, help="table slug or a custom table file (default %(default)s)")
-    convert.add_argument("--variant", help="choose one of several values a table prints (e.g. CMS 2018 methadone: flat, tiers)")
+    convert.add_argument(
+        "--table", default=mme.DEFAULT_TABLE, help="table slug or a custom table file (default %(default)s)"
+    )
+    convert.add_argument(
+        "--variant", help="choose one of several values a table prints (e.g. CMS 2018 methadone: flat, tiers)"
+    )
     convert.add_argument("--quantity", type=float, help="units dispensed (tablets, patches, mL, bottles)")
     convert.add_argument("--days-supply", type=float, help="days supply of the dispensing")
     convert.add_argument("--package-ml", type=float, help="mL per bottle when --quantity counts bottles (sprays)")
-    convert.add_argument("--threshold", type=float, action="append", help="MME/day threshold to check (repeatable; default 50 and 90)")
+    convert.add_argument(
+        "--threshold", type=float, action="append", help="MME/day threshold to check (repeatable; default 50 and 90)"
+    )
     convert.add_argument("--strict", action="store_true", help="thresholds are reached at > instead of >=")
     convert.add_argument("--json", action="store_true", help="machine-readable output")
     convert.set_defaults(handler=_convert)

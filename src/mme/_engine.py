@@ -31,7 +31,17 @@ from ._errors import (
 )
 from ._tables import DEFAULT_TABLE, Exclusion, FactorRow, Table, Tier, list_tables, resolve_table
 from ._units import MG_PER_DAY_PER_MCG_PER_H, Amount, amount, positive
-from ._vocab import PATCH_WEAR_DAYS, DrugName, form_release, form_route, resolve_drug, resolve_form, resolve_release, resolve_route
+from ._vocab import (
+    PATCH_WEAR_DAYS,
+    DrugName,
+    Release,
+    form_release,
+    form_route,
+    resolve_drug,
+    resolve_form,
+    resolve_release,
+    resolve_route,
+)
 
 __all__ = [
     "CDC_THRESHOLDS",
@@ -145,7 +155,17 @@ def thresholds_reached(
 
 # -- frequency -----------------------------------------------------------------------------------
 
-_PER_DAY_CODES = {"qd": 1.0, "od": 1.0, "daily": 1.0, "qhs": 1.0, "qam": 1.0, "qpm": 1.0, "bid": 2.0, "tid": 3.0, "qid": 4.0}
+_PER_DAY_CODES = {
+    "qd": 1.0,
+    "od": 1.0,
+    "daily": 1.0,
+    "qhs": 1.0,
+    "qam": 1.0,
+    "qpm": 1.0,
+    "bid": 2.0,
+    "tid": 3.0,
+    "qid": 4.0,
+}
 _EVERY = re.compile(r"^\s*(?:q|every)?\s*(\d+(?:\.\d+)?)\s*(h|hr|hrs|hour|hours|d|day|days)?\s*$", re.I)
 
 
@@ -224,7 +244,12 @@ def _match(
         rows = [r for r in rows if not r.is_patch]
         if not rows and patches:
             raise _not_covered(
-                table, drug, route, form, release, f" A {drug} patch is dosed by its rate: give mcg/h (e.g. '25 mcg/h')."
+                table,
+                drug,
+                route,
+                form,
+                release,
+                f" A {drug} patch is dosed by its rate: give mcg/h (e.g. '25 mcg/h').",
             )
     if not rows:
         raise _not_covered(table, drug, route, form, release)
@@ -276,7 +301,7 @@ def _not_covered(
 
 def _resolve_names(
     drug: str, route: str | None, form: str | None, release: str | None
-) -> tuple[DrugName, str | None, str | None, str | None]:
+) -> tuple[DrugName, str | None, str | None, Release | None]:
     name = resolve_drug(drug)
     canonical_form = resolve_form(form) if form else name.form
     canonical_route = resolve_route(route) if route else (form_route(form) if form else None) or name.route
@@ -399,7 +424,7 @@ def _result(
     drug: str,
     route: str | None,
     form: str | None,
-    release: str | None,
+    release: Release | None,
     daily_mg: float,
     given: Amount,
     *,
@@ -429,13 +454,20 @@ def _result(
     unit: Literal["mg/day", "mcg/day", "mcg/h"]
     if row.is_patch:
         dose, unit = daily_mg / MG_PER_DAY_PER_MCG_PER_H, "mcg/h"
-        basis = f"per mcg/h per dispensed patch worn {row.wear_days} days" if row.wear_days else "per mcg/h of patch rate"
+        basis = (
+            f"per mcg/h per dispensed patch worn {row.wear_days} days" if row.wear_days else "per mcg/h of patch rate"
+        )
     elif row.unit == "mcg":
         dose, unit, basis = daily_mg * 1000, "mcg/day", "per mcg"
     else:
         dose, unit, basis = daily_mg, "mg/day", "per mg"
     mme = dose * row.rate_factor(factor)
-    if row.unit == "mcg" and given.kind == "mass" and given.unit.strip().lower() in ("mg", "milligram") and daily_mg >= 5:
+    if (
+        row.unit == "mcg"
+        and given.kind == "mass"
+        and given.unit.strip().lower() in ("mg", "milligram")
+        and daily_mg >= 5
+    ):
         _implausible(notes, f"{drug} is dosed in mcg here; {given.unit} was given: did you mean mcg?")
     if mme > IMPLAUSIBLE_MME_PER_DAY:
         _implausible(notes, f"{mme:,.0f} MME/day is implausible: check the unit (mcg typed as mg?) and the amounts")
@@ -452,9 +484,7 @@ def _implausible(notes: list[str], message: str) -> None:
     warnings.warn(message, ImplausibleDoseWarning, stacklevel=4)
 
 
-def total(
-    items: Iterable[DailyMME], *, thresholds: Iterable[float] = CDC_THRESHOLDS, inclusive: bool = True
-) -> Total:
+def total(items: Iterable[DailyMME], *, thresholds: Iterable[float] = CDC_THRESHOLDS, inclusive: bool = True) -> Total:
     """Add items computed under one table; excluded items stay listed and add nothing."""
     items = tuple(items)
     if not items:

@@ -8,6 +8,7 @@ a malformed file raises `TableError` naming the file, the row and the field.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import tomllib
 from collections.abc import Iterator
 from datetime import date
@@ -21,7 +22,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from ._errors import TableError, TablesNotFoundError, UnknownTableError
-from ._vocab import DRUGS, FORMS, RELEASES, ROUTES
+from ._vocab import DRUGS, FORMS, ROUTES
 
 __all__ = [
     "DEFAULT_TABLE",
@@ -45,7 +46,7 @@ FORMAT_VERSION = 1
 def _published_decimal(value: object) -> object:
     """Factors are decimal strings as printed; a float would already have lost the printed digits."""
     if isinstance(value, float):
-        raise ValueError("write the number as a string exactly as the source prints it, e.g. \"0.15\"")
+        raise ValueError('write the number as a string exactly as the source prints it, e.g. "0.15"')
     return value
 
 
@@ -138,7 +139,7 @@ class FactorRow(_Frozen):
 def _check_tiers(tiers: tuple[Tier, ...]) -> None:
     if tiers[0].above != 0:
         raise ValueError("the first tier must start above 0")
-    for low, high in zip(tiers, tiers[1:], strict=False):
+    for low, high in itertools.pairwise(tiers):
         if low.upto is None or low.upto != high.above:
             raise ValueError(f"tiers must be contiguous half-open bands: {low} is followed by {high}")
     for tier in tiers:
@@ -274,7 +275,11 @@ def _parse(text: bytes, name: str) -> Table:
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = err["loc"]
-        row = loc[1] + 1 if len(loc) > 1 and loc[0] in ("rows", "excluded", "examples") and isinstance(loc[1], int) else None
+        row = (
+            loc[1] + 1
+            if len(loc) > 1 and loc[0] in ("rows", "excluded", "examples") and isinstance(loc[1], int)
+            else None
+        )
         field = ".".join(str(p) for p in loc) or None
         raise TableError(name, err["msg"], row=row, field=field) from exc
 
@@ -306,7 +311,9 @@ def get_table(slug: str) -> Table:
     file = files[slug]
     table = _parse(file.read_bytes(), f"conversion_tables/{file.name}")
     if table.slug != slug:
-        raise TableError(f"conversion_tables/{file.name}", f"slug {table.slug!r} does not match the file name", field="slug")
+        raise TableError(
+            f"conversion_tables/{file.name}", f"slug {table.slug!r} does not match the file name", field="slug"
+        )
     return table
 
 

@@ -40,11 +40,13 @@ _DIMENSIONS: dict[str, Kind] = {
 # "100 mcg/spray", "5 mg/tab": an amount per counted unit is a mass per administration unit.
 _PER_UNIT = re.compile(r"\s*/\s*(?:spray|actuation|puff|dose|unit|tab|tablet|capsule|cap|patch|film|lozenge)s?$", re.I)
 _PER_VOLUME = re.compile(r"^(.+?)\s*/\s*(\d+(?:\.\d+)?)\s*ml$", re.I)
-_NUMBER_UNIT = re.compile(r"^\s*([-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf|infinity))\s*(.*?)\s*$", re.I)
+_NUMBER_UNIT = re.compile(
+    r"^\s*([-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf|infinity))\s*(.*?)\s*$", re.I
+)
 
 
 @cache
-def registry() -> pint.UnitRegistry:
+def registry() -> pint.UnitRegistry[float]:
     """The library's own pint registry, built on first use (never pint's application registry)."""
     import pint
 

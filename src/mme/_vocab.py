@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from ._errors import UnknownDrugError, UnitError
+from ._errors import UnitError, UnknownDrugError
 
 __all__ = [
     "DRUGS",
