@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 import tomllib
 from collections.abc import Iterator
 from datetime import date
@@ -45,7 +46,7 @@ FORMAT_VERSION = 1
 
 def _published_decimal(value: object) -> object:
     """Factors are decimal strings as printed; a float would already have lost the printed digits."""
-    if isinstance(value, float):
+    if not isinstance(value, str | Decimal):
         raise ValueError('write the number as a string exactly as the source prints it, e.g. "0.15"')
     return value
 
@@ -100,19 +101,19 @@ class FactorRow(_Frozen):
     @model_validator(mode="after")
     def _check(self) -> FactorRow:
         if self.drug not in DRUGS:
-            raise ValueError(f"drug {self.drug!r} is not a canonical ingredient ({', '.join(sorted(DRUGS))})")
+            raise ValueError(f"drug: {self.drug!r} is not a canonical ingredient ({', '.join(sorted(DRUGS))})")
         for r in self.routes:
             if r not in ROUTES:
-                raise ValueError(f"route {r!r} is not canonical ({', '.join(sorted(ROUTES))})")
+                raise ValueError(f"routes: {r!r} is not a canonical route ({', '.join(sorted(ROUTES))})")
         for f in self.forms:
             if f not in FORMS:
-                raise ValueError(f"form {f!r} is not canonical ({', '.join(sorted(FORMS))})")
+                raise ValueError(f"forms: {f!r} is not a canonical form ({', '.join(sorted(FORMS))})")
         if (self.factor is None) == (not self.tiers):
-            raise ValueError("give exactly one of factor or tiers")
+            raise ValueError("factor: give exactly one of factor or tiers")
         if self.tiers:
             _check_tiers(self.tiers)
         if self.wear_days is not None and self.unit != "mcg/h":
-            raise ValueError("wear_days only applies to patch rows (unit mcg/h)")
+            raise ValueError("wear_days: only applies to patch rows (unit mcg/h)")
         return self
 
     @property
@@ -138,15 +139,15 @@ class FactorRow(_Frozen):
 
 def _check_tiers(tiers: tuple[Tier, ...]) -> None:
     if tiers[0].above != 0:
-        raise ValueError("the first tier must start above 0")
+        raise ValueError("tiers: the first tier must start above 0")
     for low, high in itertools.pairwise(tiers):
         if low.upto is None or low.upto != high.above:
-            raise ValueError(f"tiers must be contiguous half-open bands: {low} is followed by {high}")
+            raise ValueError(f"tiers: tiers must be contiguous half-open bands: {low} is followed by {high}")
     for tier in tiers:
         if tier.upto is not None and tier.upto <= tier.above:
-            raise ValueError(f"empty tier {tier}")
+            raise ValueError(f"tiers: empty tier {tier}")
     if tiers[-1].upto is not None:
-        raise ValueError("the last tier must be open-ended (no upto): no daily dose may fall outside the bands")
+        raise ValueError("tiers: the last tier must be open-ended (no upto): no daily dose may fall outside the bands")
 
 
 class Exclusion(_Frozen):
@@ -161,9 +162,9 @@ class Exclusion(_Frozen):
     @model_validator(mode="after")
     def _check(self) -> Exclusion:
         if self.drug not in DRUGS:
-            raise ValueError(f"drug {self.drug!r} is not a canonical ingredient")
+            raise ValueError(f"drug: {self.drug!r} is not a canonical ingredient")
         if bad := [r for r in self.routes if r not in ROUTES] + [f for f in self.forms if f not in FORMS]:
-            raise ValueError(f"not canonical: {bad}")
+            raise ValueError(f"routes: not canonical: {bad}")
         return self
 
 
@@ -209,16 +210,18 @@ class Table(_Frozen):
         for i, row in enumerate(self.rows, 1):
             if row.is_patch and (self.patch_convention == "dispensed") != (row.wear_days is not None):
                 need = "needs wear_days" if self.patch_convention == "dispensed" else "must not have wear_days"
-                raise ValueError(f"rows[{i}]: a patch row of a {self.patch_convention}-convention table {need}")
+                raise ValueError(
+                    f"rows[{i}]: wear_days: a patch row of a {self.patch_convention}-convention table {need}"
+                )
         for i, a in enumerate(self.rows):
             for j in range(i + 1, len(self.rows)):
                 b = self.rows[j]
                 if _overlap(a, b):
-                    raise ValueError(f"rows[{j + 1}] overlaps rows[{i + 1}] ({a.describe()} / {b.describe()})")
+                    raise ValueError(f"rows[{j + 1}]: routes: overlaps rows[{i + 1}] ({a.describe()} / {b.describe()})")
         for i, ex in enumerate(self.excluded, 1):
             for row in self.rows:
                 if row.drug == ex.drug and _sets_meet(row.routes, ex.routes) and _sets_meet(row.forms, ex.forms):
-                    raise ValueError(f"excluded[{i}] ({ex.drug}) also has a factor row ({row.describe()})")
+                    raise ValueError(f"excluded[{i}]: drug: {ex.drug} also has a factor row ({row.describe()})")
         return self
 
     def __hash__(self) -> int:  # cheap: tables are cache keys in the engine's hot path
@@ -274,14 +277,16 @@ def _parse(text: bytes, name: str) -> Table:
         return Table.model_validate({**data, "sha256": hashlib.sha256(text).hexdigest()})
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = err["loc"]
-        row = (
-            loc[1] + 1
-            if len(loc) > 1 and loc[0] in ("rows", "excluded", "examples") and isinstance(loc[1], int)
-            else None
-        )
+        loc, message = err["loc"], err["msg"].removeprefix("Value error, ")
+        row: int | None = None
+        if len(loc) > 1 and loc[0] in ("rows", "excluded", "examples") and isinstance(loc[1], int):
+            row, loc = loc[1] + 1, loc[2:]  # 1-based, as a reviewer counts [[rows]] in the file
+        elif match := re.match(r"(?:rows|excluded)\[(\d+)\]: ", message):  # a check across rows
+            row, message = int(match[1]), message[match.end() :]
+        if match := re.match(r"([a-z_]+): ", message):  # validators name their field first
+            loc, message = (match[1],), message[match.end() :]
         field = ".".join(str(p) for p in loc) or None
-        raise TableError(name, err["msg"], row=row, field=field) from exc
+        raise TableError(name, message, row=row, field=field) from exc
 
 
 def load_table(path: str | Path) -> Table:
