@@ -50,7 +50,7 @@ def _convert(args: argparse.Namespace, out: TextIO) -> int:
         json.dump(payload, out, indent=2)
         out.write("\n")
         return 0
-    out.write(str(result if len(items) > 1 else items[0]) + "\n")
+    out.write(f"{result}\n")
     for item in items:
         for note in item.warnings:
             out.write(f"warning: {note}\n")

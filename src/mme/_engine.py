@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from ._errors import (
     AmbiguousDoseError,
@@ -122,6 +122,7 @@ class Total(BaseModel):
     def excluded(self) -> tuple[DailyMME, ...]:
         return tuple(item for item in self.items if item.mme_per_day is None)
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def reached(self) -> tuple[float, ...]:
         """The thresholds this total reaches."""
