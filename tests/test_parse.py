@@ -1,0 +1,399 @@
+"""The dose-expression grammar (`mme._parse`): a table of readings, the errors, and properties."""
+
+from __future__ import annotations
+
+import doctest
+import math
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import mme._parse
+from mme._errors import ExpressionError, MMEError
+from mme._parse import GRAMMAR, UNITS, Expression, parse_expression
+from mme._vocab import FORMS, ROUTES
+
+# text -> the fields of the Expression it reads to (the others keep their defaults).
+READINGS: list[tuple[str, dict[str, Any]]] = [
+    # the examples of the brief
+    ("hydrocodone/acetaminophen 5/325 mg 1 tab qid",
+     {"drug": "hydrocodone/acetaminophen", "dose": "5 mg", "count": 1.0, "per_day": 4.0, "form": "tablet"}),
+    ("oxycodone 10 mg q6h", {"drug": "oxycodone", "dose": "10 mg", "every_hours": 6.0}),
+    ("fentanyl 25 mcg/h patch", {"drug": "fentanyl", "dose": "25 mcg/h", "form": "patch"}),
+    ("methadone 10 mg tid", {"drug": "methadone", "dose": "10 mg", "per_day": 3.0}),
+    ("oxycodone ER 10 mg bid", {"drug": "oxycodone", "dose": "10 mg", "per_day": 2.0, "release": "ER"}),
+    ("butorphanol nasal spray 10 mg/mL", {"drug": "butorphanol", "dose": "10 mg/mL", "route": "nasal", "form": "spray"}),
+    ("oxycodone 40 mg/day", {"drug": "oxycodone", "dose": "40 mg/day"}),
+    ("morphine 10 mg/5 mL 5 mL q4h", {"drug": "morphine", "dose": "2 mg/mL", "volume": "5 mL", "every_hours": 4.0}),
+    # drug text is kept as typed
+    ("OxyContin 20 mg q12h", {"drug": "OxyContin", "dose": "20 mg", "every_hours": 12.0}),
+    ("morphine sulfate 15 mg q4h", {"drug": "morphine sulfate", "dose": "15 mg", "every_hours": 4.0}),
+    ("  Oxycodone HCl   5 mg  q6h ", {"drug": "Oxycodone HCl", "dose": "5 mg", "every_hours": 6.0}),
+    ("Dilaudid, 2 mg, q4h", {"drug": "Dilaudid", "dose": "2 mg", "every_hours": 4.0}),
+    # combinations: the opioid's amount, by position
+    ("acetaminophen/codeine 300/30 mg 2 tabs q4h",
+     {"drug": "acetaminophen/codeine", "dose": "30 mg", "count": 2.0, "every_hours": 4.0, "form": "tablet"}),
+    ("hydrocodone/APAP 10 mg q6h", {"drug": "hydrocodone/APAP", "dose": "10 mg", "every_hours": 6.0}),
+    ("Percocet 5 mg 1 tab q6h", {"drug": "Percocet", "dose": "5 mg", "every_hours": 6.0, "form": "tablet"}),
+    ("oxycodone + acetaminophen 7.5/325 mg qid", {"drug": "oxycodone + acetaminophen", "dose": "7.5 mg", "per_day": 4.0}),
+    ("hydrocodone with ibuprofen 7.5/200 mg tid", {"drug": "hydrocodone with ibuprofen", "dose": "7.5 mg", "per_day": 3.0}),
+    ("oxycodone/naloxone 10 mg/5 mg bid", {"drug": "oxycodone/naloxone", "dose": "10 mg", "per_day": 2.0}),
+    ("acetaminophen/caffeine/codeine 300/15/30 mg", {"drug": "acetaminophen/caffeine/codeine", "dose": "30 mg"}),
+    ("Tylenol with codeine 30 mg q4h", {"drug": "Tylenol with codeine", "dose": "30 mg", "every_hours": 4.0}),
+    ("hydrocodone/acetaminophen 7.5/325 mg/15 mL 15 mL q6h",
+     {"drug": "hydrocodone/acetaminophen", "dose": "0.5 mg/mL", "volume": "15 mL", "every_hours": 6.0}),
+    # units and numbers
+    ("oxycodone 2,5 mg q6h", {"drug": "oxycodone", "dose": "2.5 mg", "every_hours": 6.0}),
+    ("hydromorphone .5 mg q3h", {"drug": "hydromorphone", "dose": "0.5 mg", "every_hours": 3.0}),
+    ("hydromorphone 0.5 mg q3h", {"drug": "hydromorphone", "dose": "0.5 mg", "every_hours": 3.0}),
+    ("oxycodone 5mg q6h", {"drug": "oxycodone", "dose": "5 mg", "every_hours": 6.0}),
+    ("fentanyl 100 µg IV", {"drug": "fentanyl", "dose": "100 mcg", "route": "intravenous"}),
+    ("fentanyl 100 ug IV", {"drug": "fentanyl", "dose": "100 mcg", "route": "intravenous"}),
+    ("fentanyl 50 MCG im", {"drug": "fentanyl", "dose": "50 mcg", "route": "intramuscular"}),
+    ("opium 1 g daily", {"drug": "opium", "dose": "1 g", "per_day": 1.0}),
+    ("fentanyl 12 mcg/hr patch", {"drug": "fentanyl", "dose": "12 mcg/h", "form": "patch"}),
+    ("fentanyl 25 mcg/hour q72h", {"drug": "fentanyl", "dose": "25 mcg/h", "every_hours": 72.0}),
+    ("buprenorphine 10 µg/h patch every 7 days", {"drug": "buprenorphine", "dose": "10 mcg/h", "form": "patch",
+                                                  "every_hours": 168.0}),
+    ("fentanyl 25 mcg per hour", {"drug": "fentanyl", "dose": "25 mcg/h"}),
+    ("morphine 2 mg/ml 5 ml q4h", {"drug": "morphine", "dose": "2 mg/mL", "volume": "5 mL", "every_hours": 4.0}),
+    ("morphine 10 mg per 5 mL 2.5 mL q4h", {"drug": "morphine", "dose": "2 mg/mL", "volume": "2.5 mL",
+                                            "every_hours": 4.0}),
+    ("methadone 10mg/5mL 10 mL daily", {"drug": "methadone", "dose": "2 mg/mL", "volume": "10 mL", "per_day": 1.0}),
+    ("fentanyl 50 mcg/mL 2 mL IV", {"drug": "fentanyl", "dose": "50 mcg/mL", "volume": "2 mL",
+                                    "route": "intravenous"}),
+    ("fentanyl nasal spray 100 mcg/spray 2 sprays q4h",
+     {"drug": "fentanyl", "dose": "100 mcg", "count": 2.0, "every_hours": 4.0, "route": "nasal", "form": "spray"}),
+    ("oxycodone 5 mg/tab 2 tabs q6h", {"drug": "oxycodone", "dose": "5 mg", "count": 2.0, "every_hours": 6.0,
+                                       "form": "tablet"}),
+    ("morphine 60 mg/d", {"drug": "morphine", "dose": "60 mg/day"}),
+    ("morphine 30 mg/24 h", {"drug": "morphine", "dose": "30 mg/day"}),
+    ("oxycodone 40 mg per day ER", {"drug": "oxycodone", "dose": "40 mg/day", "release": "ER"}),
+    ("buprenorphine 300 mcg/day", {"drug": "buprenorphine", "dose": "300 mcg/day"}),
+    # counts
+    ("tramadol 50 mg 1/2 tab bid", {"drug": "tramadol", "dose": "50 mg", "count": 0.5, "per_day": 2.0,
+                                    "form": "tablet"}),
+    ("morphine 15 mg 2 tablets q4h", {"drug": "morphine", "dose": "15 mg", "count": 2.0, "every_hours": 4.0,
+                                      "form": "tablet"}),
+    ("tramadol 50 mg 1 capsule qid", {"drug": "tramadol", "dose": "50 mg", "per_day": 4.0, "form": "capsule"}),
+    ("fentanyl 25 mcg/h 1 patch q72h", {"drug": "fentanyl", "dose": "25 mcg/h", "every_hours": 72.0, "form": "patch"}),
+    ("buprenorphine 150 mcg 1 film bid", {"drug": "buprenorphine", "dose": "150 mcg", "per_day": 2.0, "form": "film"}),
+    ("fentanyl 200 mcg 1 lozenge q6h", {"drug": "fentanyl", "dose": "200 mcg", "every_hours": 6.0, "form": "lozenge"}),
+    ("oxycodone 10 mg 1 ER tab q12h", {"drug": "oxycodone", "dose": "10 mg", "every_hours": 12.0, "form": "tablet",
+                                       "release": "ER"}),
+    ("oxycodone 5 mg 1,5 tabs q6h", {"drug": "oxycodone", "dose": "5 mg", "count": 1.5, "every_hours": 6.0,
+                                     "form": "tablet"}),
+    # frequencies
+    ("oxycodone 5 mg b.i.d.", {"drug": "oxycodone", "dose": "5 mg", "per_day": 2.0}),
+    ("oxycodone 5 mg BID", {"drug": "oxycodone", "dose": "5 mg", "per_day": 2.0}),
+    ("oxycodone 5 mg qd", {"drug": "oxycodone", "dose": "5 mg", "per_day": 1.0}),
+    ("oxycodone 5 mg od", {"drug": "oxycodone", "dose": "5 mg", "per_day": 1.0}),
+    ("oxycodone 5 mg once daily", {"drug": "oxycodone", "dose": "5 mg", "per_day": 1.0}),
+    ("oxycodone 5 mg twice daily", {"drug": "oxycodone", "dose": "5 mg", "per_day": 2.0}),
+    ("oxycodone 5 mg twice a day", {"drug": "oxycodone", "dose": "5 mg", "per_day": 2.0}),
+    ("oxycodone 5 mg 3 times a day", {"drug": "oxycodone", "dose": "5 mg", "per_day": 3.0}),
+    ("oxycodone 5 mg 3 times daily", {"drug": "oxycodone", "dose": "5 mg", "per_day": 3.0}),
+    ("oxycodone 5 mg 3x/day", {"drug": "oxycodone", "dose": "5 mg", "per_day": 3.0}),
+    ("oxycodone 5 mg x3/day", {"drug": "oxycodone", "dose": "5 mg", "per_day": 3.0}),
+    ("oxycodone 5 mg 3/day", {"drug": "oxycodone", "dose": "5 mg", "per_day": 3.0}),
+    ("oxycodone 5 mg 3 x daily", {"drug": "oxycodone", "dose": "5 mg", "per_day": 3.0}),
+    ("morphine 30 mg qhs", {"drug": "morphine", "dose": "30 mg", "per_day": 1.0}),
+    ("morphine 30 mg qam", {"drug": "morphine", "dose": "30 mg", "per_day": 1.0}),
+    ("morphine 30 mg qpm", {"drug": "morphine", "dose": "30 mg", "per_day": 1.0}),
+    ("oxycodone 5 mg q 6 h", {"drug": "oxycodone", "dose": "5 mg", "every_hours": 6.0}),
+    ("oxycodone 5 mg q6hr", {"drug": "oxycodone", "dose": "5 mg", "every_hours": 6.0}),
+    ("oxycodone 5 mg q6 hours", {"drug": "oxycodone", "dose": "5 mg", "every_hours": 6.0}),
+    ("oxycodone 5 mg every 6 hours", {"drug": "oxycodone", "dose": "5 mg", "every_hours": 6.0}),
+    ("oxycodone 5 mg every 12 h", {"drug": "oxycodone", "dose": "5 mg", "every_hours": 12.0}),
+    ("oxycodone 5 mg q4-6h prn", {"drug": "oxycodone", "dose": "5 mg", "every_hours": 4.0}),
+    ("oxycodone 5 mg every 4 to 6 hours as needed", {"drug": "oxycodone", "dose": "5 mg", "every_hours": 4.0}),
+    ("oxycodone 5 mg PRN", {"drug": "oxycodone", "dose": "5 mg"}),
+    ("oxycodone 5 mg 4-hourly", {"drug": "oxycodone", "dose": "5 mg", "every_hours": 4.0}),
+    ("fentanyl 25 mcg/h q3d", {"drug": "fentanyl", "dose": "25 mcg/h", "every_hours": 72.0}),
+    ("tramadol 50 mg 3 fois par jour", {"drug": "tramadol", "dose": "50 mg", "per_day": 3.0}),
+    ("morphine 10 mg toutes les 4 heures", {"drug": "morphine", "dose": "10 mg", "every_hours": 4.0}),
+    # route, form and release words anywhere
+    ("fentanyl patch 25 mcg/h", {"drug": "fentanyl", "dose": "25 mcg/h", "form": "patch"}),
+    ("fentanyl nasal spray 100 mcg 1 spray q4h",
+     {"drug": "fentanyl", "dose": "100 mcg", "every_hours": 4.0, "route": "nasal", "form": "spray"}),
+    ("morphine 5 mg IV q4h", {"drug": "morphine", "dose": "5 mg", "every_hours": 4.0, "route": "intravenous"}),
+    ("buprenorphine 150 mcg buccal film bid",
+     {"drug": "buprenorphine", "dose": "150 mcg", "per_day": 2.0, "route": "buccal", "form": "film"}),
+    ("oxycodone 10 mg ER tablet q12h", {"drug": "oxycodone", "dose": "10 mg", "every_hours": 12.0, "form": "tablet",
+                                        "release": "ER"}),
+    ("oxycodone 5 mg po q6h", {"drug": "oxycodone", "dose": "5 mg", "every_hours": 6.0, "route": "oral"}),
+    ("oxycodone 5 mg p.o. q6h", {"drug": "oxycodone", "dose": "5 mg", "every_hours": 6.0, "route": "oral"}),
+    ("oxycodone 5 mg by mouth q6h", {"drug": "oxycodone", "dose": "5 mg", "every_hours": 6.0, "route": "oral"}),
+    ("buprenorphine 2 mg SL daily", {"drug": "buprenorphine", "dose": "2 mg", "per_day": 1.0,
+                                     "route": "sublingual"}),
+    ("IV morphine 2 mg q2h", {"drug": "morphine", "dose": "2 mg", "every_hours": 2.0, "route": "intravenous"}),
+    ("morphine LA 30 mg bid", {"drug": "morphine", "dose": "30 mg", "per_day": 2.0, "release": "ER"}),
+    ("morphine SR 30 mg bid", {"drug": "morphine", "dose": "30 mg", "per_day": 2.0, "release": "ER"}),
+    ("tramadol XR 100 mg daily", {"drug": "tramadol", "dose": "100 mg", "per_day": 1.0, "release": "ER"}),
+    ("oxycodone CR 20 mg q12h", {"drug": "oxycodone", "dose": "20 mg", "every_hours": 12.0, "release": "ER"}),
+    ("hydromorphone extended-release 8 mg daily", {"drug": "hydromorphone", "dose": "8 mg", "per_day": 1.0,
+                                                   "release": "ER"}),
+    ("oxycodone IR 5 mg q4h", {"drug": "oxycodone", "dose": "5 mg", "every_hours": 4.0, "release": "IR"}),
+    ("fentanyl transdermal patch 25 mcg/h", {"drug": "fentanyl", "dose": "25 mcg/h", "route": "transdermal",
+                                             "form": "patch"}),
+    ("morphine 20 mg rectal suppository q4h", {"drug": "morphine", "dose": "20 mg", "every_hours": 4.0,
+                                               "route": "rectal", "form": "suppository"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "fields"), READINGS, ids=[t for t, _ in READINGS])
+def test_reading(text: str, fields: dict[str, Any]) -> None:
+    assert parse_expression(text) == Expression(text=text, **fields)
+
+
+def test_the_table_is_large_enough() -> None:
+    assert len(READINGS) >= 60
+    assert len({t for t, _ in READINGS}) == len(READINGS)
+
+
+# text -> a part of the error message (the offending token or the reason).
+ERRORS: list[tuple[str, str]] = [
+    ("", "empty"),
+    ("   ", "empty"),
+    ("oxycodone", "no amount"),
+    ("oxycodone mg q6h", "no amount"),
+    ("oxycodone 10", "no unit after '10'"),
+    ("oxycodone 10 q6h", "no unit after '10'"),
+    ("oxycodone 10 tabs", "no unit after '10'"),
+    ("Percocet 5/325 1 tab q6h", "no unit after '5/325'"),
+    ("oxycodone 5 kg/h", "unknown unit 'kg'"),
+    ("oxycodone 5 mg/kg", "unknown unit 'mg/kg'"),
+    ("oxycodone 5 mg/5", "unknown unit 'mg/5'"),
+    ("morphine 2 mg/h IV", "unsupported unit 'mg/h'"),
+    ("oxycodone -5 mg", "negative number '-5'"),
+    ("oxycodone 5 mg -2 tabs", "negative number '-2'"),
+    ("oxycodone 0 mg", "must be positive, not '0'"),
+    ("oxycodone 0.0 mg q6h", "must be positive, not '0.0'"),
+    ("oxycodone 1e-400 mg", "must be positive"),
+    ("oxycodone nan mg", "'nan' is not a finite number"),
+    ("nan mg", "no drug name"),
+    ("oxycodone inf mg", "'inf' is not a finite number"),
+    ("oxycodone 1e400 mg", "'1e400' is not a finite number"),
+    ("oxycodone 1,000 mg", "ambiguous number '1,000'"),
+    ("10 mg q6h", "no drug name"),
+    ("oxycodone q6h 10 mg", "the frequency 'q6h' comes before the amount"),
+    ("patch 25 mcg/h", "no drug name"),
+    ("oxycodone 5 mg bid tid", "two frequencies: 'bid' and 'tid'"),
+    ("oxycodone 5 mg q6h every 8 hours", "two frequencies"),
+    ("oxycodone 5 mg q0h", "must be positive, not '0'"),
+    ("oxycodone 5 mg 0 times a day", "must be positive, not '0'"),
+    ("oxycodone/morphine 5/5 mg", "2 opioid components"),
+    ("oxycodone/morphine 5 mg", "2 opioid components"),
+    ("acetaminophen/ibuprofen 500/200 mg", "no opioid component"),
+    ("oxycodone/foo 5/325 mg", "unknown component 'foo'"),
+    ("hydrocodone/acetaminophen 5/325/200 mg", "2 components"),
+    ("oxycodone/ 5 mg", "empty component"),
+    ("Percocet 5/325 mg", "does not name its components"),
+    ("oxycodone 5 mg 5 mL", "needs a concentration"),
+    ("morphine 2 mg/mL 5 mL 5 mL", "two volumes"),
+    ("morphine 5 mg/0 mL", "must be positive, not '0'"),
+    ("oxycodone 40 mg/day bid", "takes no frequency"),
+    ("oxycodone 40 mg/day 2 tabs", "takes no count"),
+    ("oxycodone 5 mg 2 tabs 3 tabs", "two counts"),
+    ("oxycodone 5 mg 0 tabs", "must be positive, not '0'"),
+    ("oxycodone 5 mg 1/0 tab", "must be positive, not '0'"),
+    ("oxycodone 5 mg 1-2 tabs", "range '1-2'"),
+    ("oxycodone 5 mg 2 drops", "cannot read '2 drops'"),
+    ("oxycodone 5 mg 2", "cannot read '2'"),
+    ("oxycodone 5 mg mg", "unit 'mg' without a number"),
+    ("oxycodone 5 mg tablet patch", "two forms: 'tablet' and 'patch'"),
+    ("oxycodone 5 mg IV po", "two routes: 'intravenous' and 'oral'"),
+    ("oxycodone ER 5 mg IR", "two releases"),
+    ("fentanyl nasal spray 100 mcg IV", "two routes"),
+    ("oxycodone 5 mg q6h for pain", "cannot read 'for'"),
+    ("oxycodone 5 mg @ q6h", "cannot read '@'"),
+    ("oxycodone 5 mg q6h\nmorphine 10 mg", "cannot read 'morphine'"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), ERRORS, ids=[repr(t) for t, _ in ERRORS])
+def test_error(text: str, message: str) -> None:
+    with pytest.raises(ExpressionError) as caught:
+        parse_expression(text)
+    text_of_error = str(caught.value)
+    assert message in text_of_error
+    assert f"Expected: {GRAMMAR}" in text_of_error
+    assert "\n" not in text_of_error  # one line, even for text with newlines
+
+
+def test_errors_are_value_errors_and_mme_errors() -> None:
+    with pytest.raises(ValueError, match="no unit"):
+        parse_expression("oxycodone 5")
+    with pytest.raises(MMEError):
+        parse_expression("oxycodone 5")
+
+
+def test_non_text_is_an_expression_error() -> None:
+    with pytest.raises(ExpressionError, match="is text"):
+        parse_expression(5)  # type: ignore[arg-type]
+
+
+def test_the_docstring_examples_hold() -> None:
+    result = doctest.testmod(mme._parse, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 10
+    assert result.failed == 0
+
+
+# --- properties ---
+
+
+def _check(expr: Expression, text: str) -> None:
+    """What every returned Expression promises."""
+    assert expr.text == text
+    assert expr.drug
+    assert expr.drug == expr.drug.strip()
+    number, unit = expr.dose.split(" ")
+    assert unit in UNITS
+    assert math.isfinite(float(number))
+    assert float(number) > 0
+    assert math.isfinite(expr.count)
+    assert expr.count > 0
+    if expr.volume is not None:
+        volume, ml = expr.volume.split(" ")
+        assert ml == "mL"
+        assert unit.endswith("/mL")
+        assert math.isfinite(float(volume))
+        assert float(volume) > 0
+    assert expr.per_day is None or expr.every_hours is None
+    for value in (expr.per_day, expr.every_hours):
+        assert value is None or (math.isfinite(value) and value > 0)
+    if unit.endswith("/day"):
+        assert expr.per_day is None
+        assert expr.every_hours is None
+        assert expr.count == 1
+    assert expr.route is None or expr.route in ROUTES
+    assert expr.form is None or expr.form in FORMS
+    assert expr.release in (None, "IR", "ER")
+
+
+def _parse_or_mme_error(text: str) -> None:
+    try:
+        expr = parse_expression(text)
+    except MMEError as error:
+        message = str(error)
+    else:
+        _check(expr, text)
+        return
+    assert message.endswith(f"Expected: {GRAMMAR}")
+
+
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text())
+def test_any_text_parses_or_raises_an_mme_error(text: str) -> None:
+    _parse_or_mme_error(text)
+
+
+_SOUP_WORDS = [
+    *("oxycodone", "morphine sulfate", "OxyContin", "hydrocodone/acetaminophen", "Percocet", "oxycodone/morphine"),
+    *("fentanyl", "acetaminophen", "foo", "with", "+", "/", "-", "−", ",", ".", "(", ")", "#", "per", "x", "×"),
+    *("0", "1", "2", "3", "4", "6", "24", "5/325", "1/2", "½", "2,5", ".5", "0.0", "1,000", "1e400", "1e-400"),
+    *("-3", "nan", "inf", "mg", "mcg", "µg", "ug", "g", "kg", "mL", "ml", "mcg/h", "mg/mL", "mg/5mL", "mg/day"),
+    *("mg/d", "mcg/spray", "h", "hr", "hours", "d", "day", "days", "daily", "a", "times", "time", "fois", "par"),
+    *("jour", "toutes", "les", "heures", "every", "q", "q6h", "q4-6h", "q72h", "bid", "b.i.d.", "tid", "qid", "qhs"),
+    *("once", "twice", "to", "other", "hourly", "prn", "as", "needed", "tab", "tabs", "tablet", "capsule", "patch"),
+    *("spray", "sprays", "film", "lozenge", "drops", "solution", "nasal", "nasal spray", "buccal film", "po", "IV"),
+    *("SL", "in", "by", "mouth", "ER", "IR", "LA", "SR", "extended-release", "extended", "release", "transdermal"),
+]  # fmt: skip
+
+
+@settings(max_examples=1000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(_SOUP_WORDS), st.sampled_from(["", " ", "  "])), max_size=14))
+def test_token_soups_parse_or_raise_an_mme_error(soup: list[tuple[str, str]]) -> None:
+    _parse_or_mme_error("".join(word + gap for word, gap in soup))
+
+
+_DRUGS = [
+    "oxycodone", "morphine sulfate", "OxyContin", "hydromorphone", "fentanyl", "Percocet", "hydrocodone/acetaminophen",
+    "tramadol", "methadone", "Dilaudid", "codeine phosphate", "MS Contin", "acetaminophen/codeine",
+]  # fmt: skip
+_UNITS = [
+    ("mg", "mg"), ("mcg", "mcg"), ("µg", "mcg"), ("ug", "mcg"), ("g", "g"), ("mcg/h", "mcg/h"), ("mcg/hr", "mcg/h"),
+    ("mcg per hour", "mcg/h"), ("mg/mL", "mg/mL"), ("mg/ml", "mg/mL"), ("mg/day", "mg/day"), ("mg/d", "mg/day"),
+    ("mcg/day", "mcg/day"),
+]  # fmt: skip
+_COUNTS = [("tab", "tablet"), ("tabs", "tablet"), ("tablets", "tablet"), ("capsule", "capsule"), ("caps", "capsule"),
+           ("patch", "patch"), ("sprays", "spray"), ("film", "film"), ("lozenge", "lozenge")]  # fmt: skip
+_ROUTES = [("po", "oral"), ("IV", "intravenous"), ("SL", "sublingual"), ("buccal", "buccal"), ("nasal", "nasal"),
+           ("transdermal", "transdermal"), ("rectal", "rectal"), ("sc", "subcutaneous"), ("i.m.", "intramuscular")]  # fmt: skip
+_RELEASES = [("ER", "ER"), ("SR", "ER"), ("LA", "ER"), ("XR", "ER"), ("extended-release", "ER"), ("IR", "IR")]
+_FREQUENCIES: list[tuple[str, float | None, float | None]] = [
+    ("bid", 2, None), ("tid", 3, None), ("qid", 4, None), ("daily", 1, None), ("once daily", 1, None),
+    ("twice a day", 2, None), ("3 times a day", 3, None), ("3x/day", 3, None), ("5/day", 5, None), ("qhs", 1, None),
+    ("q6h", None, 6), ("q 8 h", None, 8), ("every 12 hours", None, 12), ("q4-6h", None, 4), ("q72h", None, 72),
+    ("every 3 days", None, 72), ("q 2.5 hr", None, 2.5),
+]  # fmt: skip
+_AMOUNTS = st.one_of(st.integers(1, 2000).map(float), st.integers(1, 9999).map(lambda n: n / 100))
+
+
+def _number_text(value: float, comma: bool) -> str:
+    text = str(int(value)) if value.is_integer() else f"{value:g}"
+    return text.replace(".", ",") if comma and len(text.partition(".")[2]) != 3 else text
+
+
+@st.composite
+def _expressions(draw: st.DrawFn) -> tuple[str, Expression]:
+    """A valid expression built from parts, and what it must read as."""
+    drug = draw(st.sampled_from(_DRUGS))
+    amount = draw(_AMOUNTS)
+    unit_text, unit = draw(st.sampled_from(_UNITS))
+    fields: dict[str, Any] = {}
+    head, tail = [drug], []
+    release = draw(st.none() | st.sampled_from(_RELEASES))
+    if release is not None:
+        fields["release"] = release[1]
+        (head if draw(st.booleans()) else tail).append(release[0])
+    head.append(f"{_number_text(amount, draw(st.booleans()))}{draw(st.sampled_from(['', ' ']))}{unit_text}")
+    if unit.endswith("/mL") and draw(st.booleans()):
+        volume = draw(_AMOUNTS)
+        tail.append(f"{_number_text(volume, False)} mL")
+        fields["volume"] = f"{_number_text(volume, False)} mL"
+    if not unit.endswith("/day"):
+        if draw(st.booleans()):
+            count = draw(st.sampled_from([1.0, 2.0, 3.0, 0.5]))
+            word, fields["form"] = draw(st.sampled_from(_COUNTS))
+            tail.append(f"{'1/2' if count == 0.5 else int(count)} {word}")
+            fields["count"] = count
+        frequency = draw(st.none() | st.sampled_from(_FREQUENCIES))
+        if frequency is not None:
+            tail.append(frequency[0])
+            fields["per_day"] = None if frequency[1] is None else float(frequency[1])
+            fields["every_hours"] = None if frequency[2] is None else float(frequency[2])
+    route = draw(st.none() | st.sampled_from(_ROUTES))
+    if route is not None:
+        tail.append(route[0])
+        fields["route"] = route[1]
+    if draw(st.booleans()):
+        tail.append("prn")
+    text = " ".join(head + draw(st.permutations(tail)))
+    return text, Expression(text=text, drug=drug, dose=f"{amount:g} {unit}", **fields)
+
+
+@settings(max_examples=500)
+@given(_expressions())
+def test_valid_expressions_round_trip(case: tuple[str, Expression]) -> None:
+    text, expected = case
+    parsed = parse_expression(text)
+    _check(parsed, text)
+    number, unit = parsed.dose.split(" ")
+    expected_number, expected_unit = expected.dose.split(" ")
+    assert (float(number), unit) == (float(expected_number), expected_unit)
+    assert parsed == Expression(**{**_fields(expected), "dose": parsed.dose})
+
+
+def _fields(expr: Expression) -> dict[str, Any]:
+    return {name: getattr(expr, name) for name in Expression.__dataclass_fields__}
+
+
+@given(_expressions())
+def test_the_parsed_dose_reads_back_the_same(case: tuple[str, Expression]) -> None:
+    """The normalised dose is itself valid grammar: reading "DRUG DOSE" gives the same dose."""
+    parsed = parse_expression(case[0])
+    again = parse_expression(f"{parsed.drug} {parsed.dose}")
+    assert again.dose == parsed.dose
