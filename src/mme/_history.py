@@ -1,0 +1,282 @@
+"""A patient's dispensing history: MME day by day, and the four summaries of Dasgupta et al. 2021.
+
+Every fill first goes through `dispensing_mme`, so the history uses the engine's one
+arithmetic (and its patch rule). A fill then covers ``fill_date .. fill_date + days - 1``
+at its MME/day, where ``days`` is the days supply the engine returns (for patches,
+patches x wear days, as CDC instructs). Overlapping fills add up.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from itertools import pairwise
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ._engine import CDC_THRESHOLDS, TableLike, dispensing_mme, thresholds_reached
+from ._errors import DoseError
+from ._tables import DEFAULT_TABLE, Table, resolve_table
+from ._vocab import resolve_drug
+
+__all__ = ["Dispensing", "ExcludedFill", "Exposure", "Summary", "exposure", "summarize", "summarize_by_patient"]
+
+Metric = Literal["mme_per_days_supply", "mme_per_therapy_day", "mme_per_window_day", "max_daily_mme"]
+
+
+class Dispensing(BaseModel):
+    """One pharmacy fill, as claims and PDMP records give it.
+
+    ``days_supply`` is a whole number of days (30.0 is read as 30; 30.5 is refused):
+    exposure is laid on calendar days, and a fraction of a day has no calendar meaning.
+    ``strength`` is per unit ("10 mg", "25 mcg/h", "10 mg/mL" with ``quantity`` in mL, or
+    in bottles of ``package_ml``). A numeric ``patient_id`` is read as text.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", coerce_numbers_to_str=True)
+
+    patient_id: str = Field(min_length=1)
+    drug: str = Field(min_length=1)
+    strength: str = Field(min_length=1)
+    quantity: float = Field(gt=0, allow_inf_nan=False)
+    days_supply: int = Field(gt=0)
+    fill_date: date
+    form: str | None = None
+    route: str | None = None
+    release: str | None = None
+    package_ml: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    ndc: str | None = None
+
+
+class ExcludedFill(BaseModel):
+    """A fill that adds nothing (no MME numerator, no days, no on-therapy day), and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    dispensing: Dispensing
+    reason: str
+
+
+class Exposure(BaseModel):
+    """MME on each covered calendar day (days with no counted fill are absent), in date order."""
+
+    model_config = ConfigDict(frozen=True)
+
+    daily: dict[date, float]
+    excluded: tuple[ExcludedFill, ...]
+    table: str
+    table_version: str
+
+
+class Summary(BaseModel):
+    """One patient's dispensings over one window, under the four definitions of Dasgupta et al. 2021.
+
+    Ratios are None when both sides are 0 (nothing counted); `max_daily_mme` is then 0.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    patient_id: str
+    start: date
+    end: date
+    table: str
+    table_version: str
+    include_buprenorphine: bool
+    clip_to_window: bool
+    total_mme: float
+    total_days_supply: int
+    on_therapy_days: int
+    window_days: int
+    mme_per_days_supply: float | None
+    """Definition 1: total_mme / total_days_supply (overlapping days count twice)."""
+    mme_per_therapy_day: float | None
+    """Definition 2: total_mme / on_therapy_days (unique calendar days covered)."""
+    mme_per_window_day: float
+    """Definition 3: total_mme / window_days."""
+    max_daily_mme: float
+    """Definition 4: the highest single calendar day, overlapping fills summed."""
+    excluded: tuple[ExcludedFill, ...]
+    n_dispensings: int
+    """Fills counted (the ones in `excluded` are not included)."""
+
+    def reached(
+        self, metric: Metric, thresholds: Iterable[float] = CDC_THRESHOLDS, *, inclusive: bool = True
+    ) -> tuple[float, ...]:
+        """The thresholds one definition reaches (``>=`` by default, ``>`` with ``inclusive=False``)."""
+        value: float | None = getattr(self, metric)
+        return thresholds_reached(value, thresholds, inclusive=inclusive)
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """Days ``first .. stop - 1`` (date ordinals) at ``rate`` MME/day."""
+
+    first: int
+    stop: int
+    rate: float
+
+    @property
+    def days(self) -> int:
+        return self.stop - self.first
+
+
+_BUP_LEFT_OUT = "buprenorphine left out (include_buprenorphine=False)"
+
+
+def _one_patient(dispensings: Sequence[Dispensing]) -> str | None:
+    ids = {d.patient_id for d in dispensings}
+    if len(ids) > 1:
+        shown = ", ".join(sorted(ids)[:5]) + (", ..." if len(ids) > 5 else "")
+        raise DoseError(f"dispensings of {len(ids)} patients ({shown}) were mixed: use summarize_by_patient()")
+    return ids.pop() if ids else None
+
+
+def _fills(
+    dispensings: Sequence[Dispensing], table: Table, include_buprenorphine: bool
+) -> list[tuple[Dispensing, _Span | str]]:
+    """Each dispensing with its span, or with the reason it is excluded."""
+    out: list[tuple[Dispensing, _Span | str]] = []
+    for d in dispensings:
+        if not include_buprenorphine and resolve_drug(d.drug).drug == "buprenorphine":
+            out.append((d, _BUP_LEFT_OUT))  # left out before matching: the table need not cover it
+            continue
+        r = dispensing_mme(
+            d.drug, d.strength, quantity=d.quantity, days_supply=d.days_supply, package_ml=d.package_ml,
+            route=d.route, form=d.form, release=d.release, table=table,
+        )  # fmt: skip
+        if r.mme_per_day is None:
+            out.append((d, r.excluded or "excluded by the table"))
+            continue
+        days = r.days_supply if r.days_supply is not None else float(d.days_supply)
+        if not days.is_integer():
+            raise DoseError(f"{d.drug} filled {d.fill_date}: a days supply of {days:g} is not a whole number of days")
+        first = d.fill_date.toordinal()
+        out.append((d, _Span(first, first + int(days), r.mme_per_day)))
+    return out
+
+
+def _segments(spans: Sequence[_Span]) -> list[_Span]:
+    """The covered stretches of days with a constant summed MME/day: a sweep over fill starts and ends.
+
+    Each level is `math.fsum` of the fills active on it, so results do not depend on input order.
+    """
+    points = sorted({p for s in spans for p in (s.first, s.stop)})
+    pending = sorted(spans, key=lambda s: s.first)
+    active: list[_Span] = []
+    out: list[_Span] = []
+    i = 0
+    for a, b in pairwise(points):
+        while i < len(pending) and pending[i].first <= a:
+            active.append(pending[i])
+            i += 1
+        active = [s for s in active if s.stop > a]
+        if active:
+            out.append(_Span(a, b, math.fsum(s.rate for s in active)))
+    return out
+
+
+def exposure(
+    dispensings: Iterable[Dispensing], *, table: TableLike = DEFAULT_TABLE, include_buprenorphine: bool = True
+) -> Exposure:
+    """One patient's MME on each calendar day, overlapping fills summed (the series behind Definition 4)."""
+    items = tuple(dispensings)
+    _one_patient(items)
+    tab = resolve_table(table)
+    fills = _fills(items, tab, include_buprenorphine)
+    spans = [f for _, f in fills if isinstance(f, _Span)]
+    daily = {date.fromordinal(day): seg.rate for seg in _segments(spans) for day in range(seg.first, seg.stop)}
+    excluded = tuple(ExcludedFill(dispensing=d, reason=f) for d, f in fills if isinstance(f, str))
+    return Exposure(daily=daily, excluded=excluded, table=tab.slug, table_version=tab.version)
+
+
+def summarize(
+    dispensings: Iterable[Dispensing],
+    *,
+    start: date,
+    end: date,
+    table: TableLike = DEFAULT_TABLE,
+    include_buprenorphine: bool = True,
+    clip_to_window: bool = True,
+) -> Summary:
+    """One patient's MME/day over the window ``start .. end`` (both included), four ways.
+
+    A fill covers ``fill_date .. fill_date + days - 1`` at its `dispensing_mme` MME/day,
+    ``days`` being the engine's days supply (patches: patches x wear days). Its MME is
+    MME/day x days. Which fills count, and how much of each:
+
+    * ``clip_to_window=True`` (default): every fill overlapping the window counts for its
+      days inside the window only; its MME and its days supply are both cut to those days.
+    * ``clip_to_window=False``: fills whose ``fill_date`` is in the window count whole (all
+      their days and MME, even past ``end``); fills started before ``start`` do not count.
+      On-therapy days and the maximum then run over those fills' whole coverage.
+
+    Then, over the counted fills: ``total_mme`` = sum of their MME; ``total_days_supply`` =
+    sum of their days; ``on_therapy_days`` = calendar days covered by at least one of them;
+    ``window_days`` = (end - start).days + 1. Definition 1 = total_mme / total_days_supply,
+    2 = total_mme / on_therapy_days, 3 = total_mme / window_days, 4 = the highest day's summed
+    MME/day (0.0 when nothing counts). 0/0 is None. Sums are `math.fsum`, so input order is moot. Excluded fills (no factor in the table, or buprenorphine when
+    ``include_buprenorphine=False``) count for nothing, numerator or denominator, and are
+    listed in ``excluded`` if they would otherwise have counted (judged by their recorded
+    days supply). Mixed patients, no dispensings or ``end < start`` raise `DoseError`.
+    """
+    items = tuple(dispensings)
+    patient = _one_patient(items)
+    if patient is None:
+        raise DoseError("nothing to summarize: summarize() needs at least one dispensing")
+    if end < start:
+        raise DoseError(f"the window ends ({end}) before it starts ({start})")
+    tab = resolve_table(table)
+    lo, hi = start.toordinal(), end.toordinal() + 1
+    spans: list[_Span] = []
+    excluded: list[ExcludedFill] = []
+    for d, fill in _fills(items, tab, include_buprenorphine):
+        if isinstance(fill, str):
+            first = d.fill_date.toordinal()
+            inside = first < hi and first + d.days_supply > lo if clip_to_window else lo <= first < hi
+            if inside:
+                excluded.append(ExcludedFill(dispensing=d, reason=fill))
+        elif clip_to_window:
+            first, stop = max(fill.first, lo), min(fill.stop, hi)
+            if first < stop:
+                spans.append(_Span(first, stop, fill.rate))
+        elif lo <= fill.first < hi:
+            spans.append(fill)
+    segments = _segments(spans)
+    total_mme = math.fsum(s.rate * s.days for s in spans)
+    total_days = sum(s.days for s in spans)
+    on_days = sum(s.days for s in segments)
+    window_days = hi - lo
+    return Summary(
+        patient_id=patient, start=start, end=end, table=tab.slug, table_version=tab.version,
+        include_buprenorphine=include_buprenorphine, clip_to_window=clip_to_window,
+        total_mme=total_mme, total_days_supply=total_days, on_therapy_days=on_days, window_days=window_days,
+        mme_per_days_supply=total_mme / total_days if total_days else None,
+        mme_per_therapy_day=total_mme / on_days if on_days else None,
+        mme_per_window_day=total_mme / window_days,
+        max_daily_mme=max((s.rate for s in segments), default=0.0),
+        excluded=tuple(excluded), n_dispensings=len(spans),
+    )  # fmt: skip
+
+
+def summarize_by_patient(
+    dispensings: Iterable[Dispensing],
+    *,
+    start: date,
+    end: date,
+    table: TableLike = DEFAULT_TABLE,
+    include_buprenorphine: bool = True,
+    clip_to_window: bool = True,
+) -> dict[str, Summary]:
+    """`summarize` for each patient, over the same window, keyed by patient_id in sorted order."""
+    groups: dict[str, list[Dispensing]] = {}
+    for d in dispensings:
+        groups.setdefault(d.patient_id, []).append(d)
+    one = partial(
+        summarize, start=start, end=end, table=table,
+        include_buprenorphine=include_buprenorphine, clip_to_window=clip_to_window,
+    )  # fmt: skip
+    return {pid: one(groups[pid]) for pid in sorted(groups)}

@@ -1,0 +1,265 @@
+"""The NIH HEAL MME Online Calculator (Adams et al., PAIN 2025), reproduced locally and exactly.
+
+The calculator takes, per medication, one of its 29 names, a dose in that name's unit,
+doses per 24 hours and days of medication; and per patient, on-therapy days and an
+observation window, both supplied by the user (it reads no dates)::
+
+    single_day_mme = dose x doses_per_24_hours x factor;  mme = single_day_mme x days_of_medication
+    mme1 = total_mme / total_days        (total_days = sum of days_of_medication)
+    mme2 = total_mme / therapy_days
+    mme3 = total_mme / observation_window_days
+    mme4 = sum of single_day_mme         (every medication, whatever its dates)
+
+Every metric is given with and without buprenorphine; 0/0 is None and 0/x is 0, as the
+API answers. Factors come from the ``heal-2025`` table; this module only says which row
+each HEAL name uses. For MME computed from dated fills, use `mme.summarize` instead.
+
+    >>> from mme import heal
+    >>> r = heal.calculate([heal.Medication(medication_name="Hydrocodone (mg)", dose=10,
+    ...     doses_per_24_hours=4, days_of_medication=7)], therapy_days=7, observation_window_days=14)
+    >>> r.with_buprenorphine.mme2
+    40.0
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import warnings
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ._engine import _match
+from ._errors import DoseError, MMEWarning, TableError, UnknownDrugError
+from ._tables import FactorRow, get_table
+from ._units import positive
+
+__all__ = [
+    "MEDICATIONS",
+    "TABLE",
+    "HealDefinitions",
+    "HealMedication",
+    "HealResult",
+    "Medication",
+    "MedicationMME",
+    "calculate",
+]
+
+#: The table whose factors the calculator uses.
+TABLE = "heal-2025"
+
+# HEAL name -> (drug, route, form, release): which heal-2025 row each name uses. No factor here.
+_NAMES: dict[str, tuple[str, str, str | None, Literal["ER"] | None]] = {
+    "Buprenorphine buccal film (mcg) buccal": ("buprenorphine", "buccal", "film", None),
+    "Buprenorphine patch (mcg/hr) transdermal": ("buprenorphine", "transdermal", "patch", None),
+    "Buprenorphine tablet/film (mg) sublingual": ("buprenorphine", "sublingual", None, None),
+    "butorphanol (mg)": ("butorphanol", "nasal", "spray", None),
+    "Codeine (mg)": ("codeine", "oral", None, None),
+    "Dihydrocodeine (mg)": ("dihydrocodeine", "oral", None, None),
+    "Fentanyl buccal (mcg)": ("fentanyl", "buccal", None, None),
+    "Fentanyl nasal (mcg)": ("fentanyl", "nasal", None, None),
+    "Fentanyl oral (mcg)": ("fentanyl", "oral", None, None),
+    "Fentanyl patch (mcg/hr)": ("fentanyl", "transdermal", "patch", None),
+    "Hydrocodone (mg)": ("hydrocodone", "oral", None, None),
+    "Hydrocodone LA (mg)": ("hydrocodone", "oral", None, "ER"),
+    "Hydromorphone (mg)": ("hydromorphone", "oral", None, None),
+    "Hydromorphone (mg) LA": ("hydromorphone", "oral", None, "ER"),
+    "Levorphanol tartrate (mg)": ("levorphanol", "oral", None, None),
+    "Meperidine HCL (mg)": ("meperidine", "oral", None, None),
+    "Methadone (mg)": ("methadone", "oral", None, None),
+    "Morphine (mg)": ("morphine", "oral", None, None),
+    "Morphine (mg) LA": ("morphine", "oral", None, "ER"),
+    "Opium (mg)": ("opium", "oral", None, None),
+    "Oxycodone (mg)": ("oxycodone", "oral", None, None),
+    "Oxycodone (mg) LA": ("oxycodone", "oral", None, "ER"),
+    "Oxymorphone (mg)": ("oxymorphone", "oral", None, None),
+    "Oxymorphone (mg) LA": ("oxymorphone", "oral", None, "ER"),
+    "Pentazocine (mg)": ("pentazocine", "oral", None, None),
+    "tapentadol (mg)": ("tapentadol", "oral", None, None),
+    "tapentadol (mg) LA": ("tapentadol", "oral", None, "ER"),
+    "tramadol (mg)": ("tramadol", "oral", None, None),
+    "tramadol (mg) LA": ("tramadol", "oral", None, "ER"),
+}
+_UNIT_IN_NAME = {"mg": "(mg)", "mcg": "(mcg)", "mcg/h": "(mcg/hr)"}
+
+
+class HealMedication(BaseModel):
+    """One of the calculator's medication names and the heal-2025 row that gives its factor."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    drug: str
+    route: str
+    form: str | None
+    release: Literal["ER"] | None
+    """"ER" for the LA names (same factor as the plain name); None when HEAL does not say."""
+    row: FactorRow
+
+    @property
+    def factor(self) -> Decimal:
+        assert self.row.factor is not None  # checked when the list is built
+        return self.row.factor
+
+    @property
+    def dose_unit(self) -> Literal["mg", "mcg", "mcg/h"]:
+        return self.row.unit
+
+    @property
+    def is_buprenorphine(self) -> bool:
+        return self.drug == "buprenorphine"
+
+
+def _catalogue() -> dict[str, HealMedication]:
+    table = get_table(TABLE)
+    out: dict[str, HealMedication] = {}
+    for name, (drug, route, form, release) in _NAMES.items():
+        kind = "rate" if "(mcg/hr)" in name else "mass"
+        row = _match(table, drug, route, form, release, None, kind)
+        if not isinstance(row, FactorRow) or row.factor is None or _UNIT_IN_NAME[row.unit] not in name:
+            raise TableError(f"conversion_tables/{TABLE}.toml", f"no single factor in {_UNIT_IN_NAME} for {name!r}")
+        out[name] = HealMedication(name=name, drug=drug, route=route, form=form, release=release, row=row)
+    return out
+
+
+#: The calculator's 29 medication names, each with the heal-2025 row (and factor) it uses.
+MEDICATIONS: Mapping[str, HealMedication] = MappingProxyType(_catalogue())
+_FOLDED = {" ".join(name.lower().split()): name for name in MEDICATIONS}
+
+
+def _known_name(text: str) -> str:
+    """The calculator's exact name; case and spacing are forgiven, anything else gets suggestions."""
+    if text in MEDICATIONS:
+        return text
+    folded = " ".join(text.lower().split())
+    if folded in _FOLDED:
+        return _FOLDED[folded]
+    first = folded.split(" ")[0] if folded else ""
+    close = difflib.get_close_matches(folded, _FOLDED, n=6, cutoff=0.6)
+    same_drug = [key for key in _FOLDED if first and key.split(" ")[0] == first]
+    raise UnknownDrugError(text, [_FOLDED[k] for k in dict.fromkeys(close + same_drug)] or list(MEDICATIONS))
+
+
+class Medication(BaseModel):
+    """One medication as the calculator takes it; ``dose`` is in the unit its name states."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    medication_name: str
+    dose: float = Field(gt=0, allow_inf_nan=False)
+    doses_per_24_hours: float = Field(gt=0, allow_inf_nan=False)
+    days_of_medication: float = Field(gt=0, allow_inf_nan=False)
+
+    @field_validator("medication_name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return _known_name(value)  # raises UnknownDrugError (an MMEError), not a ValidationError
+
+
+class MedicationMME(Medication):
+    """A medication with its factor and MME, as the calculator returns it."""
+
+    factor: Decimal
+    single_day_mme: float
+    mme: float
+
+
+class HealDefinitions(BaseModel):
+    """The four MME/day definitions for one grouping (with or without buprenorphine)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    therapy_days: float
+    observation_window_days: float
+    total_mme: float
+    total_days: float
+    mme1: float | None
+    """total_mme / total_days; None when no medication is in the grouping (0/0)."""
+    mme2: float
+    mme3: float
+    mme4: float
+
+
+class HealResult(BaseModel):
+    """What the calculator's ``mme_definitions`` endpoint answers."""
+
+    model_config = ConfigDict(frozen=True)
+
+    medications: tuple[MedicationMME, ...]
+    with_buprenorphine: HealDefinitions
+    without_buprenorphine: HealDefinitions
+    table: str = TABLE
+    table_version: str
+
+
+def _definitions(meds: list[MedicationMME], therapy_days: float, window_days: float) -> HealDefinitions:
+    total_mme = math.fsum(m.mme for m in meds)
+    total_days = math.fsum(m.days_of_medication for m in meds)
+    return HealDefinitions(
+        therapy_days=therapy_days, observation_window_days=window_days, total_mme=total_mme, total_days=total_days,
+        mme1=total_mme / total_days if total_days else None, mme2=total_mme / therapy_days,
+        mme3=total_mme / window_days, mme4=math.fsum(m.single_day_mme for m in meds),
+    )  # fmt: skip
+
+
+def _check(label: str, d: HealDefinitions) -> list[str]:
+    """On-therapy days can exceed neither the summed days supply nor the window: say so, as the API does not."""
+    if not d.total_days:
+        return []
+    over = [f"total_days ({d.total_days:g})"] if d.therapy_days > d.total_days else []
+    if d.therapy_days > d.observation_window_days:
+        over.append(f"the observation window ({d.observation_window_days:g})")
+    return [f"{label}: therapy_days ({d.therapy_days:g}) exceeds {' and '.join(over)}"] if over else []
+
+
+def calculate(
+    medications: Iterable[Medication | Mapping[str, object]],
+    *,
+    therapy_days: float,
+    observation_window_days: float,
+    therapy_days_without: float | None = None,
+    observation_window_days_without: float | None = None,
+) -> HealResult:
+    """The calculator's answer for one patient, computed locally with the same formulas and factors.
+
+    ``therapy_days`` (unique calendar days on therapy) and ``observation_window_days`` apply to
+    both groupings unless the ``*_without`` values are given for the one without buprenorphine.
+    Like the API, therapy days above the total days supply or the window are accepted; an
+    `MMEWarning` says so.
+    """
+    meds = [m if isinstance(m, Medication) else Medication.model_validate(m) for m in medications]
+    if not meds:
+        raise DoseError("nothing to calculate: give at least one medication")
+    therapy = positive(therapy_days, "therapy_days")
+    window = positive(observation_window_days, "observation_window_days")
+    therapy_wo = therapy if therapy_days_without is None else positive(therapy_days_without, "therapy_days_without")
+    window_wo = (
+        window
+        if observation_window_days_without is None
+        else positive(observation_window_days_without, "observation_window_days_without")
+    )
+    results = []
+    for m in meds:
+        factor = MEDICATIONS[m.medication_name].factor
+        single_day = m.dose * m.doses_per_24_hours * float(factor)
+        results.append(
+            MedicationMME(
+                **m.model_dump(), factor=factor, single_day_mme=single_day, mme=single_day * m.days_of_medication
+            )
+        )
+    with_bup = _definitions(results, therapy, window)
+    kept = [m for m in results if not MEDICATIONS[m.medication_name].is_buprenorphine]
+    without = _definitions(kept, therapy_wo, window_wo)
+    problems = _check("with buprenorphine", with_bup)
+    if without != with_bup:
+        problems += _check("without buprenorphine", without)
+    if problems:
+        warnings.warn("; ".join(problems) + " (accepted, as the calculator does)", MMEWarning, stacklevel=2)
+    return HealResult(
+        medications=tuple(results), with_buprenorphine=with_bup, without_buprenorphine=without,
+        table_version=get_table(TABLE).version,
+    )  # fmt: skip

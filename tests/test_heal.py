@@ -1,0 +1,243 @@
+"""mme.heal reproduces the NIH HEAL MME calculator: its recorded API answers and mmequiv's cohort values."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+import mme
+from mme import heal
+
+HEAL_REF = Path(__file__).resolve().parents[2] / "shared" / "reference" / "heal"
+has_reference = pytest.mark.skipif(
+    not HEAL_REF.is_dir(), reason=f"reference data not found at {HEAL_REF} (kept beside the repository, never in it)"
+)
+RECORDED = sorted(HEAL_REF.glob("api_recorded__mme_definitions__*.json"))
+DEFINITIONS = ("total_mme", "total_days", "mme1", "mme2", "mme3", "mme4")
+
+
+def med(name: str, dose: float, per_day: float, days: float) -> heal.Medication:
+    return heal.Medication(medication_name=name, dose=dose, doses_per_24_hours=per_day, days_of_medication=days)
+
+
+def close(ours: float | None, theirs: float | None, tol: float = 1e-12) -> bool:
+    if ours is None or theirs is None:
+        return ours is theirs
+    return math.isclose(ours, theirs, rel_tol=tol, abs_tol=tol)
+
+
+def calculate_quietly(*args: Any, **kwargs: Any) -> tuple[heal.HealResult, list[str]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = heal.calculate(*args, **kwargs)
+    assert all(issubclass(w.category, mme.MMEWarning) for w in caught)
+    return result, [str(w.message) for w in caught]
+
+
+# -- recorded API answers -------------------------------------------------------------------------
+
+
+@pytest.mark.reference
+@has_reference
+@pytest.mark.parametrize("path", RECORDED or [None], ids=lambda p: p.stem.split("__", 2)[-1] if p else "none")
+def test_recorded_api_response(path: Path | None) -> None:
+    if path is None:
+        pytest.skip(f"no recorded HEAL API responses in {HEAL_REF}")
+    recorded = json.loads(path.read_text())
+    request = [
+        {k: m[k] for k in ("medication_name", "dose", "doses_per_24_hours", "days_of_medication")}
+        for m in recorded["medications"]
+    ]
+    with_, without = recorded["therapy_obs_window_with"], recorded["therapy_obs_window_without"]
+    result, caught = calculate_quietly(
+        request,
+        therapy_days=with_["therapy_days"],
+        observation_window_days=with_["observation_window_days"],
+        therapy_days_without=without["therapy_days"],
+        observation_window_days_without=without["observation_window_days"],
+    )
+    for ours, theirs in zip(result.medications, recorded["medications"], strict=True):
+        assert ours.medication_name == theirs["medication_name"]
+        assert float(ours.factor) == theirs["factor"]
+        assert close(ours.single_day_mme, theirs["single_day_mme"])
+        assert close(ours.mme, theirs["mme"])
+    implausible = False
+    for group, window in (("with_buprenorphine", with_), ("without_buprenorphine", without)):
+        (theirs,) = recorded["mme_definitions"][group]
+        ours = getattr(result, group)
+        for name in DEFINITIONS:
+            assert close(getattr(ours, name), theirs[name]), (group, name)
+        assert (ours.therapy_days, ours.observation_window_days) == (
+            window["therapy_days"],
+            window["observation_window_days"],
+        )
+        if theirs["total_days"] and window["therapy_days"] > min(
+            theirs["total_days"], window["observation_window_days"]
+        ):
+            implausible = True
+    assert bool(caught) == implausible  # warned exactly when therapy days exceed the days supply or the window
+
+
+@pytest.mark.reference
+@has_reference
+def test_medication_list_equals_the_api_list() -> None:
+    recorded = json.loads((HEAL_REF / "api_recorded__all.json").read_text())
+    assert list(heal.MEDICATIONS) == [m["med_name"] for m in recorded]
+    assert {n: float(m.factor) for n, m in heal.MEDICATIONS.items()} == {m["med_name"]: m["cf"] for m in recorded}
+    with (HEAL_REF / "heal_med_list_sysdata.csv").open(newline="") as f:
+        sysdata = {row["med_name"]: float(row["cf"]) for row in csv.DictReader(f)}
+    assert sysdata == {n: float(m.factor) for n, m in heal.MEDICATIONS.items()}
+    for path in HEAL_REF.glob("api_recorded__by_name__*.json"):
+        for m in json.loads(path.read_text()):
+            assert float(heal.MEDICATIONS[m["med_name"]].factor) == m["cf"]
+
+
+@pytest.mark.reference
+@has_reference
+def test_simulated_cohort_p001_p050() -> None:
+    """mmequiv's opioid_trial, grouped by patient; windows from the patient's first row, as mmequiv does."""
+    with (HEAL_REF / "opioid_trial.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    with (HEAL_REF / "opioid_trial_expected_P001_P050.csv").open(newline="") as f:
+        expected = {row["patient_id"]: row for row in csv.DictReader(f)}
+    patients: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        patients.setdefault(row["patient_id"], []).append(row)
+    assert len(expected) == 50
+    results = {}
+    for pid, meds in patients.items():
+        first = meds[0]
+        results[pid], _ = calculate_quietly(
+            [{k: m[k] for k in ("medication_name", "dose", "doses_per_24_hours", "days_of_medication")} for m in meds],
+            therapy_days=float(first["therapy_days"]),
+            observation_window_days=float(first["observation_window_days"]),
+            therapy_days_without=float(first["therapy_days_without"]),
+            observation_window_days_without=float(first["observation_window_days_without"]),
+        )
+    assert len(results) == 1000
+    for pid, want in expected.items():
+        for group, prefix in (("with_buprenorphine", "with"), ("without_buprenorphine", "without")):
+            ours = getattr(results[pid], group)
+            assert ours.therapy_days == float(want[f"therapy_days_{prefix}"])
+            assert ours.observation_window_days == float(want[f"observation_window_days_{prefix}"])
+            for name in DEFINITIONS:
+                text = want[f"{prefix}_{name}"]
+                theirs = None if text in ("", "NA", "nan") else float(text)
+                assert close(getattr(ours, name), theirs, tol=1e-9), (pid, group, name)
+
+
+# -- without reference data -----------------------------------------------------------------------
+
+
+def test_adams_supplement_example() -> None:
+    """Morphine 5 mg x4 x 7 d + morphine LA 10 mg x3 x 30 d; therapy 30, window 90 (methods.md §2.3, derived)."""
+    r = heal.calculate(
+        [med("Morphine (mg)", 5, 4, 7), med("Morphine (mg) LA", 10, 3, 30)], therapy_days=30, observation_window_days=90
+    )
+    d = r.with_buprenorphine
+    assert (d.total_mme, d.total_days, d.mme4) == (1040, 37, 50)
+    assert (round(d.mme1 or 0, 2), round(d.mme2, 2), round(d.mme3, 2)) == (28.11, 34.67, 11.56)
+    assert r.without_buprenorphine == d
+    assert [m.single_day_mme for m in r.medications] == [20, 30]
+    assert [m.mme for m in r.medications] == [140, 900]
+
+
+def test_buprenorphine_only_gives_none_then_zeros() -> None:
+    with pytest.warns(mme.MMEWarning, match="therapy_days"):
+        r = heal.calculate(
+            [med("Buprenorphine buccal film (mcg) buccal", 50, 2, 5)], therapy_days=10, observation_window_days=5
+        )
+    w = r.without_buprenorphine
+    assert (w.total_mme, w.total_days, w.mme1, w.mme2, w.mme3, w.mme4) == (0, 0, None, 0, 0, 0)
+    assert r.with_buprenorphine.mme2 == pytest.approx(1.95)
+
+
+def test_separate_windows_for_the_grouping_without_buprenorphine() -> None:
+    meds = [med("Buprenorphine patch (mcg/hr) transdermal", 5, 1, 7), med("Oxycodone (mg)", 10, 2, 7)]
+    r = heal.calculate(
+        meds, therapy_days=7, observation_window_days=30, therapy_days_without=7, observation_window_days_without=14
+    )
+    assert r.with_buprenorphine.mme4 == pytest.approx(5 * 2.2 + 30)
+    assert (r.without_buprenorphine.mme3, r.without_buprenorphine.observation_window_days) == (
+        pytest.approx(210 / 14),
+        14,
+    )
+    assert r.with_buprenorphine.mme3 == pytest.approx((77 + 210) / 30)
+
+
+def test_mme4_ignores_dates() -> None:
+    """Two sequential 15-MME/day fills: HEAL mme4 = 30, where the calendar maximum (Definition 4) is 15."""
+    r = heal.calculate([med("Oxycodone (mg)", 5, 2, 7)] * 2, therapy_days=14, observation_window_days=30)
+    assert r.with_buprenorphine.mme4 == 30
+
+
+def test_factors_come_from_the_heal_table_and_agree_with_the_engine() -> None:
+    table = mme.get_table("heal-2025")
+    assert len(heal.MEDICATIONS) == 29
+    for name, entry in heal.MEDICATIONS.items():
+        assert entry.row in table.rows
+        assert entry.factor == entry.row.factor
+        assert entry.is_buprenorphine == ("buprenorphine" in name.lower())
+        unit = {"mg": "mg", "mcg": "mcg", "mcg/h": "mcg/h"}[entry.dose_unit]
+        per_day = None if entry.row.is_patch else 3
+        engine = mme.daily_mme(
+            entry.drug,
+            f"20 {unit}",
+            per_day=per_day,
+            route=entry.route,
+            form=entry.form,
+            release=entry.release,
+            table=table,
+        )
+        ours = heal.calculate(
+            [med(name, 20, 1 if entry.row.is_patch else 3, 1)], therapy_days=1, observation_window_days=1
+        )
+        assert engine.mme_per_day == pytest.approx(ours.medications[0].single_day_mme, rel=1e-12), name
+
+
+def test_names_are_forgiving_about_case_only() -> None:
+    assert med("TAPENTADOL (mg)  la", 50, 2, 3).medication_name == "tapentadol (mg) LA"
+    with pytest.raises(mme.UnknownDrugError) as info:
+        med("Fentanyl patch", 25, 1, 3)
+    assert info.value.suggestions[0] == "Fentanyl patch (mcg/hr)"
+    assert "Fentanyl buccal (mcg)" in info.value.suggestions
+    with pytest.raises(LookupError, match="Hydrocodone"):
+        med("hydrocodone", 10, 4, 7)
+
+
+@pytest.mark.parametrize("field", ["dose", "doses_per_24_hours", "days_of_medication"])
+@pytest.mark.parametrize("value", [0, -1, float("inf"), float("nan")])
+def test_medication_amounts_must_be_positive(field: str, value: float) -> None:
+    fields = {"medication_name": "Codeine (mg)", "dose": 30, "doses_per_24_hours": 4, "days_of_medication": 3}
+    with pytest.raises(ValidationError):
+        heal.Medication.model_validate({**fields, field: value})
+
+
+def test_calculate_rejects() -> None:
+    one = [med("Codeine (mg)", 30, 4, 3)]
+    with pytest.raises(mme.DoseError):
+        heal.calculate([], therapy_days=1, observation_window_days=1)
+    for bad in ({"therapy_days": 0}, {"observation_window_days": -1}, {"therapy_days_without": 0}):
+        with pytest.raises(mme.DoseError):
+            heal.calculate(one, **{"therapy_days": 3, "observation_window_days": 7, **bad})
+    with pytest.raises(ValidationError):
+        heal.calculate([{"medication_name": "Codeine (mg)", "dose": 30}], therapy_days=3, observation_window_days=7)
+
+
+def test_therapy_days_beyond_the_window_warns_but_is_accepted() -> None:
+    with pytest.warns(mme.MMEWarning, match="observation window"):
+        r = heal.calculate([med("Codeine (mg)", 30, 4, 30)], therapy_days=30, observation_window_days=14)
+    assert r.with_buprenorphine.mme2 == pytest.approx(18)
+
+
+def test_result_round_trips_through_json() -> None:
+    r = heal.calculate([med("Fentanyl nasal (mcg)", 100, 2, 3)], therapy_days=3, observation_window_days=7)
+    assert heal.HealResult.model_validate_json(r.model_dump_json()) == r
+    assert r.medications[0].single_day_mme == pytest.approx(32)

@@ -1,0 +1,349 @@
+"""Dispensing histories: exposure by day and the four definitions of Dasgupta et al. 2021."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+import mme
+from mme._history import Dispensing, Exposure, Summary, exposure, summarize, summarize_by_patient
+
+DAY0 = date(2023, 1, 1)
+
+
+def fill(
+    drug: str = "oxycodone", strength: str = "5 mg", quantity: float = 14, days: int = 7, on: int = 0, **kw: object
+) -> Dispensing:
+    """A dispensing ``on`` days after DAY0."""
+    fields: dict[str, object] = {"patient_id": "p1", "drug": drug, "strength": strength, "quantity": quantity}
+    return Dispensing.model_validate({**fields, "days_supply": days, "fill_date": DAY0 + timedelta(on), **kw})
+
+
+def window(days: int, first: int = 0) -> dict[str, date]:
+    return {"start": DAY0 + timedelta(first), "end": DAY0 + timedelta(first + days - 1)}
+
+
+def four(s: Summary) -> tuple[float | None, ...]:
+    return tuple(
+        None if v is None else round(v, 1)
+        for v in (s.mme_per_days_supply, s.mme_per_therapy_day, s.mme_per_window_day, s.max_daily_mme)
+    )
+
+
+# -- Dasgupta et al. 2021: worked example and the notebook's experiments (methods.md §1.3) ----------
+
+
+@pytest.mark.parametrize("clip", [True, False])
+def test_dasgupta_worked_example(clip: bool) -> None:
+    er = fill(strength="30 mg", quantity=60, days=30, release="ER")
+    ir = fill(strength="5 mg", quantity=14, days=7, release="IR")
+    s = summarize([er, ir], **window(90), table="cdc-2022", clip_to_window=clip)
+    assert s.total_mme == pytest.approx(2805)
+    assert (s.total_days_supply, s.on_therapy_days, s.window_days) == (37, 30, 90)
+    assert four(s) == (75.8, 93.5, 31.2, 105.0)
+    assert s.n_dispensings == 2
+    assert s.excluded == ()
+
+
+@pytest.mark.parametrize(
+    ("second_day", "on_days", "expected"),
+    [(9, 14, (15.0, 15.0, 7.0, 15.0)), (2, 9, (15.0, 23.3, 7.0, 30.0))],
+    ids=["gap", "overlap"],
+)
+def test_dasgupta_experiments(second_day: int, on_days: int, expected: tuple[float, ...]) -> None:
+    s = summarize([fill(on=0), fill(on=second_day)], **window(30), table="cdc-2022")
+    assert s.total_mme == pytest.approx(210)
+    assert s.on_therapy_days == on_days
+    assert four(s) == expected
+
+
+# -- window edges, by hand: oxycodone 10 mg x 30 / 30 days = 15 MME/day; window 2023-01-01..03-31 (90 days)
+
+
+def test_fill_crossing_the_window_start() -> None:
+    early = fill(strength="10 mg", quantity=30, days=30, on=-12)  # covers 2022-12-20 .. 2023-01-18: 18 days inside
+    s = summarize([early], **window(90))
+    assert (s.total_mme, s.total_days_supply, s.on_therapy_days, s.window_days) == (pytest.approx(270), 18, 18, 90)
+    assert four(s) == (15.0, 15.0, 3.0, 15.0)
+    whole = summarize([early], **window(90), clip_to_window=False)  # started before the window: not counted
+    assert (whole.total_mme, whole.total_days_supply, whole.on_therapy_days, whole.n_dispensings) == (0, 0, 0, 0)
+    assert four(whole) == (None, None, 0.0, 0.0)
+
+
+def test_fill_crossing_the_window_end() -> None:
+    late = fill(strength="10 mg", quantity=30, days=30, on=78)  # 2023-03-20 .. 04-18: 12 days inside
+    s = summarize([late], **window(90))
+    assert (s.total_mme, s.total_days_supply, s.on_therapy_days) == (pytest.approx(180), 12, 12)
+    assert four(s) == (15.0, 15.0, 2.0, 15.0)
+    whole = summarize([late], **window(90), clip_to_window=False)  # started inside: counts whole
+    assert (whole.total_mme, whole.total_days_supply, whole.on_therapy_days) == (pytest.approx(450), 30, 30)
+    assert four(whole) == (15.0, 15.0, 5.0, 15.0)
+
+
+@pytest.mark.parametrize("clip", [True, False])
+def test_window_bounds_are_inclusive(clip: bool) -> None:
+    on_last_day, day_after = fill(on=89), fill(on=90)  # window 2023-01-01 .. 03-31
+    s = summarize([on_last_day, day_after], **window(90), clip_to_window=clip)
+    assert s.n_dispensings == 1
+    assert s.total_days_supply == (1 if clip else 7)
+    ended_day_before = fill(on=-7)  # covers Dec 25-31
+    assert summarize([ended_day_before], **window(90), clip_to_window=clip).n_dispensings == 0
+
+
+def test_overlap_only_outside_the_window_does_not_raise_the_maximum() -> None:
+    inside = fill(strength="10 mg", quantity=30, days=30, on=0)  # 15/day, Jan 1-30
+    after = fill(strength="10 mg", quantity=30, days=30, on=25)  # 15/day, Jan 26 - Feb 24; overlap Jan 26-30
+    s = summarize([inside, after], **window(20))  # Jan 1-20: the overlap is outside
+    assert (s.on_therapy_days, s.max_daily_mme, s.total_mme) == (20, pytest.approx(15), pytest.approx(300))
+    both = summarize([inside, after], **window(30))
+    assert (both.on_therapy_days, both.max_daily_mme, both.total_mme) == (30, pytest.approx(30), pytest.approx(525))
+
+
+def test_one_day_window() -> None:
+    s = summarize([fill(on=0), fill(on=2)], **window(1, first=3))
+    assert (s.window_days, s.on_therapy_days, s.total_days_supply) == (1, 1, 2)
+    assert four(s) == (15.0, 30.0, 30.0, 30.0)
+
+
+# -- excluded drugs, buprenorphine, 0/0 --------------------------------------------------------------
+
+
+def test_only_excluded_fills_give_none_not_zero_division() -> None:
+    bup = fill("buprenorphine", "8 mg", quantity=30, days=30, route="sublingual")
+    s = summarize([bup], **window(90), table="cdc-2022")
+    assert (s.total_mme, s.total_days_supply, s.on_therapy_days, s.n_dispensings) == (0, 0, 0, 0)
+    assert four(s) == (None, None, 0.0, 0.0)
+    assert len(s.excluded) == 1
+    assert s.excluded[0].dispensing == bup
+    assert "CDC 2022 excludes buprenorphine" in s.excluded[0].reason
+    assert s.reached("mme_per_therapy_day") == ()
+
+
+def test_buprenorphine_with_and_without() -> None:
+    oxy = fill(strength="10 mg", quantity=60, days=30)  # 20 mg/day x 1.5 = 30 MME/day under heal-2025
+    film = fill(
+        "buprenorphine", "150 mcg", quantity=60, days=30, on=10, route="buccal", form="film"
+    )  # 300 mcg/day x 0.039
+    with_bup = summarize([oxy, film], **window(90), table="heal-2025")
+    assert with_bup.total_mme == pytest.approx(30 * 30 + 11.7 * 30)
+    assert (with_bup.total_days_supply, with_bup.on_therapy_days) == (60, 40)
+    assert with_bup.max_daily_mme == pytest.approx(41.7)
+    assert with_bup.mme_per_therapy_day == pytest.approx((900 + 351) / 40)
+    without = summarize([oxy, film], **window(90), table="heal-2025", include_buprenorphine=False)
+    assert (without.total_mme, without.total_days_supply, without.on_therapy_days) == (pytest.approx(900), 30, 30)
+    assert four(without) == (30.0, 30.0, 10.0, 30.0)
+    assert [e.dispensing for e in without.excluded] == [film]
+    assert "include_buprenorphine=False" in without.excluded[0].reason
+    assert without.table == "heal-2025"
+
+
+def test_buprenorphine_left_out_even_when_the_table_cannot_match_it() -> None:
+    odd = fill("buprenorphine", "2 mg", quantity=10, days=10, route="rectal")
+    s = summarize([odd, fill()], **window(30), table="heal-2025", include_buprenorphine=False)
+    assert s.n_dispensings == 1
+    assert len(s.excluded) == 1
+    with pytest.raises(mme.NotCoveredError):
+        summarize([odd], **window(30), table="heal-2025")
+
+
+def test_excluded_fills_outside_the_window_are_not_listed() -> None:
+    bup = fill("buprenorphine", "8 mg", quantity=30, days=30, on=200, route="sublingual")
+    assert summarize([bup, fill()], **window(90)).excluded == ()
+
+
+# -- patches: the engine's days supply (patches x wear days) lays out the coverage --------------------
+
+
+def test_patch_covers_patches_times_wear_days() -> None:
+    patch = fill("fentanyl", "25 mcg/h", quantity=10, days=28)  # CDC: 10 patches x 3 days = 30 days
+    series = exposure([patch])
+    assert len(series.daily) == 30
+    assert list(series.daily.values()) == pytest.approx([60] * 30)
+    s = summarize([patch], **window(90))
+    assert (s.total_days_supply, s.on_therapy_days, s.total_mme) == (30, 30, pytest.approx(1800))
+
+
+def test_patch_fraction_of_a_day_is_refused() -> None:
+    with pytest.raises(mme.DoseError, match="whole number of days"):
+        exposure([fill("fentanyl", "25 mcg/h", quantity=2.5, days=7)])
+
+
+# -- exposure -------------------------------------------------------------------------------------
+
+
+def test_exposure_sums_overlaps_by_day() -> None:
+    series = exposure([fill(on=2), fill(on=0), fill("morphine", "5 mg", quantity=3, days=3, on=20)])
+    assert list(series.daily) == sorted(series.daily)
+    assert series.daily[DAY0] == pytest.approx(15)
+    assert series.daily[DAY0 + timedelta(2)] == pytest.approx(30)
+    assert series.daily[DAY0 + timedelta(8)] == pytest.approx(15)
+    assert DAY0 + timedelta(9) not in series.daily
+    assert series.daily[DAY0 + timedelta(22)] == pytest.approx(5)
+    assert len(series.daily) == 9 + 3
+    assert Exposure.model_validate_json(series.model_dump_json()) == series
+
+
+def test_exposure_reports_excluded() -> None:
+    series = exposure([fill("buprenorphine", "8 mg", quantity=30, days=30, route="sublingual")])
+    assert series.daily == {}
+    assert len(series.excluded) == 1
+    assert series.table == "cdc-2022"
+
+
+# -- inputs ---------------------------------------------------------------------------------------
+
+
+def test_dispensing_json_round_trip_and_coercions() -> None:
+    d = fill(days=30.0, patient_id=12345, ndc="00406052362", package_ml=None)  # type: ignore[arg-type]
+    assert d.days_supply == 30
+    assert d.patient_id == "12345"
+    assert Dispensing.model_validate_json(d.model_dump_json()) == d
+    assert hash(d) == hash(Dispensing.model_validate(d.model_dump()))
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"days_supply": 30.5},
+        {"days_supply": 0},
+        {"quantity": 0},
+        {"quantity": float("nan")},
+        {"package_ml": -1},
+        {"colour": "x"},
+    ],
+)
+def test_dispensing_rejects(bad: dict[str, object]) -> None:
+    with pytest.raises(ValidationError):
+        fill(**bad)
+
+
+def test_summarize_rejects_mixed_patients_empty_input_and_reversed_window() -> None:
+    with pytest.raises(mme.DoseError, match="2 patients"):
+        summarize([fill(), fill(patient_id="p2")], **window(30))
+    with pytest.raises(mme.DoseError, match="2 patients"):
+        exposure([fill(), fill(patient_id="p2")])
+    with pytest.raises(mme.DoseError):
+        summarize([], **window(30))
+    with pytest.raises(ValueError, match="before it starts"):
+        summarize([fill()], start=DAY0, end=DAY0 - timedelta(1))
+
+
+def test_summarize_by_patient() -> None:
+    out = summarize_by_patient([fill(patient_id="b"), fill(patient_id="a"), fill(patient_id="b", on=2)], **window(30))
+    assert list(out) == ["a", "b"]
+    assert out["a"].max_daily_mme == pytest.approx(15)
+    assert out["b"].max_daily_mme == pytest.approx(30)
+    assert out["b"].patient_id == "b"
+
+
+def test_summary_round_trip_and_thresholds() -> None:
+    s = summarize([fill(strength="30 mg", quantity=60, days=30), fill(on=3)], **window(90), include_buprenorphine=False)
+    assert Summary.model_validate_json(s.model_dump_json()) == s
+    assert s.reached("max_daily_mme") == (50.0, 90.0)  # 105
+    assert s.reached("mme_per_therapy_day") == (50.0, 90.0)  # 2805 / 30 = 93.5
+    assert s.reached("mme_per_window_day") == ()
+    assert s.reached("max_daily_mme", [105], inclusive=False) == ()
+
+
+# -- properties -----------------------------------------------------------------------------------
+
+DRUGS = [("oxycodone", None), ("morphine", None), ("hydromorphone", None), ("buprenorphine", "sublingual")]
+
+
+@st.composite
+def dispensings(draw: st.DrawFn, min_size: int = 0) -> list[Dispensing]:
+    n = draw(st.integers(min_size, 6))
+    out = []
+    for _ in range(n):
+        drug, route = draw(st.sampled_from(DRUGS))
+        strength = draw(st.sampled_from(["2 mg", "5 mg", "10 mg", "30 mg"]))
+        days = draw(st.integers(1, 40))
+        quantity = draw(st.integers(1, 6 * days))  # at most 6 units a day: no implausible-dose warning
+        out.append(fill(drug, strength, quantity=quantity, days=days, on=draw(st.integers(-40, 120)), route=route))
+    return out
+
+
+windows = st.builds(window, st.integers(1, 120), st.integers(-10, 60))
+SETTINGS = settings(max_examples=150, deadline=None)
+
+
+def _values(s: Summary) -> dict[str, object]:
+    return s.model_dump(exclude={"excluded"}) | {"excluded": sorted(repr(e) for e in s.excluded)}
+
+
+@SETTINGS
+@given(dispensings(min_size=1), windows, st.booleans())
+def test_inequalities(fills: list[Dispensing], win: dict[str, date], clip: bool) -> None:
+    s = summarize(fills, **win, clip_to_window=clip)
+    values = [
+        v
+        for v in (s.mme_per_days_supply, s.mme_per_therapy_day, s.mme_per_window_day, s.max_daily_mme)
+        if v is not None
+    ]
+    assert all(v >= 0 for v in values)
+    assert s.on_therapy_days <= s.total_days_supply
+    assert (s.mme_per_days_supply is None) == (s.mme_per_therapy_day is None) == (s.total_days_supply == 0)
+    if s.mme_per_therapy_day is not None:
+        assert s.mme_per_days_supply is not None
+        assert s.mme_per_days_supply <= s.mme_per_therapy_day * (1 + 1e-12)  # overlap only shrinks the denominator
+        assert s.mme_per_therapy_day <= s.max_daily_mme * (1 + 1e-12)  # a mean over covered days <= their max
+        if clip or s.on_therapy_days <= s.window_days:  # always when clipped; else when the window holds the fills
+            assert s.mme_per_window_day <= s.mme_per_therapy_day * (1 + 1e-12)
+    if clip:
+        assert s.on_therapy_days <= s.window_days
+
+
+@SETTINGS
+@given(dispensings(min_size=1), windows, st.booleans())
+def test_summary_agrees_with_the_daily_series(fills: list[Dispensing], win: dict[str, date], clip: bool) -> None:
+    s = summarize(fills, **win, clip_to_window=clip)
+    if clip:
+        series = {d: v for d, v in exposure(fills).daily.items() if win["start"] <= d <= win["end"]}
+    else:
+        series = exposure([f for f in fills if win["start"] <= f.fill_date <= win["end"]]).daily
+    assert s.total_mme == pytest.approx(sum(series.values()), rel=1e-12, abs=1e-9)
+    assert s.on_therapy_days == len(series)
+    assert s.max_daily_mme == pytest.approx(max(series.values(), default=0.0), rel=1e-12)
+
+
+@SETTINGS
+@given(st.data(), dispensings(min_size=1), windows, st.booleans())
+def test_input_order_does_not_matter(
+    data: st.DataObject, fills: list[Dispensing], win: dict[str, date], clip: bool
+) -> None:
+    shuffled = data.draw(st.permutations(fills))
+    assert _values(summarize(shuffled, **win, clip_to_window=clip)) == _values(
+        summarize(fills, **win, clip_to_window=clip)
+    )
+    assert exposure(shuffled).daily == exposure(fills).daily
+
+
+@SETTINGS
+@given(
+    dispensings(),
+    windows,
+    st.sampled_from(["oxycodone", "morphine"]),
+    st.integers(1, 4),
+    st.integers(2, 40),
+    st.data(),
+    st.booleans(),
+)
+def test_splitting_a_fill_keeps_definitions_2_3_4(
+    others: list[Dispensing], win: dict[str, date], drug: str, per_day: int, days: int, data: st.DataObject, clip: bool
+) -> None:
+    on = data.draw(st.integers(-20, 60))
+    cut = data.draw(st.integers(1, days - 1))
+    whole = fill(drug, "10 mg", quantity=per_day * days, days=days, on=on)
+    head = fill(drug, "10 mg", quantity=per_day * cut, days=cut, on=on)
+    tail = fill(drug, "10 mg", quantity=per_day * (days - cut), days=days - cut, on=on + cut)
+    # without clipping, a split can move the tail's start out of the window: a different question
+    assume(clip or (win["start"] <= whole.fill_date and tail.fill_date <= win["end"]))
+    a = summarize([*others, whole], **win, clip_to_window=clip)
+    b = summarize([*others, head, tail], **win, clip_to_window=clip)
+    for name in ("mme_per_days_supply", "mme_per_therapy_day", "mme_per_window_day", "max_daily_mme", "total_mme"):
+        assert getattr(b, name) == pytest.approx(getattr(a, name), rel=1e-12, abs=1e-12), name
+    assert (b.on_therapy_days, b.total_days_supply) == (a.on_therapy_days, a.total_days_supply)
