@@ -35,6 +35,7 @@ from ._errors import (
     UnknownDrugError,
     UnknownTableError,
 )
+from ._history import Dispensing, ExcludedFill, Exposure, Summary, exposure, summarize, summarize_by_patient
 from ._tables import DEFAULT_TABLE, Example, Exclusion, FactorRow, Table, Tier, get_table, list_tables, load_table
 
 __version__ = "0.1.0"
@@ -45,9 +46,12 @@ __all__ = [
     "IMPLAUSIBLE_MME_PER_DAY",
     "AmbiguousDoseError",
     "DailyMME",
+    "Dispensing",
     "DoseError",
     "Example",
+    "ExcludedFill",
     "Exclusion",
+    "Exposure",
     "ExpressionError",
     "FactorRow",
     "ImplausibleDoseWarning",
@@ -55,6 +59,7 @@ __all__ = [
     "MMEWarning",
     "MixedTablesError",
     "NotCoveredError",
+    "Summary",
     "Table",
     "TableError",
     "TablesNotFoundError",
@@ -67,9 +72,12 @@ __all__ = [
     "convert",
     "daily_mme",
     "dispensing_mme",
+    "exposure",
     "get_table",
     "list_tables",
     "load_table",
+    "summarize",
+    "summarize_by_patient",
     "thresholds_reached",
     "total",
 ]

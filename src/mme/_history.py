@@ -49,6 +49,8 @@ class Dispensing(BaseModel):
     route: str | None = None
     release: str | None = None
     package_ml: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    variant: str | None = None
+    """Which of several printed values to use, where a table names no default (CMS 2018 methadone)."""
     ndc: str | None = None
 
 
@@ -146,7 +148,7 @@ def _fills(
             continue
         r = dispensing_mme(
             d.drug, d.strength, quantity=d.quantity, days_supply=d.days_supply, package_ml=d.package_ml,
-            route=d.route, form=d.form, release=d.release, table=table,
+            route=d.route, form=d.form, release=d.release, variant=d.variant, table=table,
         )  # fmt: skip
         if r.mme_per_day is None:
             out.append((d, r.excluded or "excluded by the table"))
