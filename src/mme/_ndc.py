@@ -1,0 +1,388 @@
+"""The CDC opioid NDC files ("Oral MME conversion file"), read as users download them.
+
+CDC published its NDC-level list of opioids with MME conversion factors in several editions
+(2010 to 2018), as ``.xlsx`` workbooks (sheet ``Opioids``, or ``opioid`` in the early ones) and as
+CSV exports, each naming its columns a little differently. `read_ndc_file` reads any of them into
+one schema; `NdcFile.lookup` finds a product by NDC in any common spelling (`normalize_ndc`).
+
+The factor of a product is the file's own, verbatim (a `Decimal`; `None` where the file gives
+none, e.g. buprenorphine from 2017). Drug, route and form are canonical names (`mme._vocab`),
+read from the file's Drug, generic name, Master_Form and product name columns; they are `None`
+where the file does not tell (CDC itself notes that oral and injectable solutions could not
+always be told apart: a ``Solution`` is read as oral unless the drug has no oral liquid or the
+generic name names an infusion premix).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from types import MappingProxyType
+
+from ._errors import ExpressionError, NotCoveredError, TableError, UnknownDrugError
+from ._vocab import DRUGS, resolve_drug
+
+__all__ = ["NdcFile", "NdcProduct", "normalize_ndc", "read_ndc_file"]
+
+# -- NDC spellings ------------------------------------------------------------------------------------------
+
+_DIGITS = re.compile(r"[0-9]+")
+# 10-digit hyphenated layouts -> the segment that gets a leading zero to make 5-4-2.
+_LAYOUTS: dict[tuple[int, ...], int | None] = {(4, 4, 2): 0, (5, 3, 2): 1, (5, 4, 1): 2, (5, 4, 2): None}
+_MIN_NUMERIC = 10**6  # the smallest labeler code is 00002: an NDC has at least 7 significant digits
+_HELP = (
+    "give the 11-digit NDC (00002035102, or 00002-0351-02), or the 10-digit NDC with its hyphens "
+    "in 4-4-2, 5-3-2 or 5-4-1 layout (0002-0351-02)"
+)
+
+
+def normalize_ndc(ndc: str | int) -> str:
+    """The 11-digit (5-4-2) form of an NDC, without hyphens.
+
+    Accepts 11 digits (``"00002035102"``, also quoted as in CDC's CSVs: ``"'00002035102'"``),
+    hyphenated 11 digits (``"00002-0351-02"``), 10 digits with hyphens in 4-4-2, 5-3-2 or 5-4-1
+    layout (the short segment gets a leading zero: ``"0002-0351-02"`` -> ``"00002035102"``), and
+    numbers whose leading zeros were lost (CDC's ``NDC_Numeric``: ``2035102`` or ``"2035102"``).
+    A 10-digit NDC without hyphens is ambiguous (which segment is short?) and is refused.
+
+    Raises `ExpressionError` for anything else.
+    """
+    if isinstance(ndc, bool) or not isinstance(ndc, str | int):
+        raise ExpressionError(f"not an NDC: {ndc!r}; {_HELP}")
+    if isinstance(ndc, int):
+        if not _MIN_NUMERIC <= ndc < 10**11:
+            raise ExpressionError(f"not an NDC: {ndc!r}; an NDC as a number has 7 to 11 digits")
+        return f"{ndc:011d}"
+    text = ndc.strip().strip("'\"").strip()
+    if "-" in text:
+        parts = text.split("-")
+        layout = tuple(len(p) for p in parts)
+        if len(parts) == 3 and all(_DIGITS.fullmatch(p) for p in parts) and layout in _LAYOUTS:
+            short = _LAYOUTS[layout]
+            if short is not None:
+                parts[short] = "0" + parts[short]
+            return "".join(parts)
+        raise ExpressionError(f"not an NDC: {ndc!r}; {_HELP}")
+    if _DIGITS.fullmatch(text):
+        if len(text) == 11:
+            return text
+        if len(text) == 10:
+            raise ExpressionError(
+                f"ambiguous NDC {ndc!r}: 10 digits without hyphens could be 4-4-2, 5-3-2 or 5-4-1; {_HELP}. "
+                "(An 11-digit NDC stored as a number that lost its leading zero can be passed as an int.)"
+            )
+        if 7 <= len(text) <= 9 and int(text) >= _MIN_NUMERIC:
+            return text.zfill(11)
+    raise ExpressionError(f"not an NDC: {ndc!r}; {_HELP}")
+
+
+# -- products -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NdcProduct:
+    """One NDC of a CDC file, in one schema whatever the edition."""
+
+    ndc: str
+    """The 11-digit NDC."""
+    product_name: str | None
+    """Product name (None in the 2010 and 2013 files, which print none)."""
+    generic_name: str
+    drug: str | None
+    """Canonical opioid ingredient, or None if the file names none."""
+    form: str | None
+    """Canonical form (tablet, solution, patch...), or None if the file's Master_Form is not known."""
+    route: str | None
+    """Canonical route, or None where the file does not tell (e.g. a fentanyl tablet with no product name)."""
+    strength: float | None
+    """Strength per unit of the opioid component (None where the file gives none, e.g. implants)."""
+    unit: str | None
+    """Unit of `strength`: "mg", "mcg", "mcg/h", "mg/mL" or "mcg/spray"."""
+    factor: Decimal | None
+    """MME conversion factor as the file prints it; None where the file gives none."""
+    long_acting: bool | None
+    """LA (True) or SA (False) as the file says, None if it does not."""
+    master_form: str
+    """The file's Master_Form, as printed."""
+
+
+_UNITS = {"MG": "mg", "MCG": "mcg", "MCG/HR": "mcg/h", "MG/ML": "mg/mL", "MCG/SPRAY": "mcg/spray"}
+
+# Master_Form -> canonical form.
+_FORMS = {
+    "tablet": "tablet",
+    "tablet, extended release": "tablet",
+    "tablet, disintegrating": "tablet",
+    "tablet for suspension": "tablet",
+    "tablet for solution": "tablet",
+    "capsule": "capsule",
+    "capsule, extended release": "capsule",
+    "capsule, extended release, 24": "capsule",
+    "solution": "solution",
+    "liquid": "solution",
+    "elixir": "solution",
+    "tincture": "solution",
+    "syrup": "syrup",
+    "suspension": "suspension",
+    "suspension, extended release": "suspension",
+    "suppository": "suppository",
+    "patch, extended release": "patch",
+    "lozenge/troche": "lozenge",
+    "film": "film",
+    "spray": "spray",
+    "injectable": "injection",
+    "syringe": "injection",
+    "powder for solution": "injection",
+    "extended release subcutaneous": "injection",
+    "implant": "implant",
+}
+_ORAL_FORMS = frozenset({"tablet", "capsule", "solution", "syrup", "suspension"})
+_NO_ORAL_LIQUID = frozenset({"nalbuphine", "butorphanol", "levorphanol", "oxymorphone", "pentazocine"})
+_PREMIX = re.compile(r"sodium chlor|na cl|dextrose|bupivacaine|atropine", re.IGNORECASE)
+_NAMED = [(d, re.compile(rf"(?<![a-z]){d}")) for d in sorted(DRUGS)]
+
+
+def _drug(drug_column: str, generic: str) -> str | None:
+    """The canonical drug: the Drug column (2016 on: "Morphine LA"), else the generic name's one opioid."""
+    for name in (drug_column.split(maxsplit=1)[0] if drug_column else "", generic):
+        if not name:
+            continue
+        try:
+            return resolve_drug(name).drug
+        except UnknownDrugError:
+            pass
+    text = generic.lower().replace("hydrocod bit", "hydrocodone")  # "Carbinoxamine Mal/Hydrocod Bit/PSE HCl"
+    found = [d for d, pattern in _NAMED if pattern.search(text)]
+    return found[0] if len(found) == 1 else None
+
+
+def _route_form(
+    drug: str | None, master_form: str, generic: str, product: str, unit: str | None
+) -> tuple[str | None, str | None]:
+    form = _FORMS.get(master_form.lower())
+    if form is None or drug is None:
+        return None, form
+    name = product.upper()
+    if "liposome" in generic.lower():  # DepoDur: epidural, not a canonical route
+        return None, "suspension"
+    if form == "implant" or master_form.lower() == "extended release subcutaneous":
+        return "subcutaneous", form
+    if form == "injection" or (
+        form == "solution"
+        and master_form.lower() == "solution"
+        and (drug in _NO_ORAL_LIQUID or _PREMIX.search(generic))
+    ):
+        return None, "injection"  # intramuscular, intravenous or subcutaneous: the file does not say
+    if form in _ORAL_FORMS:
+        if drug == "buprenorphine":
+            return "sublingual", form
+        if drug == "fentanyl":
+            return ("sublingual" if "ABSTRAL" in name else "buccal" if "FENTORA" in name else None), form
+        return "oral", form
+    if form == "film" and drug == "buprenorphine":
+        buccal = "BELBUCA" in name or "BUNAVAIL" in name or unit == "mcg"
+        return ("buccal" if buccal else "sublingual"), form
+    if form == "spray" and drug == "fentanyl":
+        if "LAZANDA" in name or (not name and generic == "Fentanyl Citrate"):
+            return "nasal", form
+        if "SUBSYS" in name or (not name and generic == "Fentanyl"):
+            return "sublingual", form
+        return None, form
+    return {
+        "suppository": "rectal",
+        "patch": "transdermal",
+        "lozenge": "transmucosal",
+        "film": "buccal",
+        "spray": "nasal",
+    }.get(form), form
+
+
+# -- files --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class NdcFile:
+    """A CDC NDC file: its products (`NdcProduct`) by 11-digit NDC, in the file's order."""
+
+    name: str
+    """The file's name (and sheet, for a workbook)."""
+    products: Mapping[str, NdcProduct]
+
+    def lookup(self, ndc: str | int) -> NdcProduct:
+        """The product with this NDC (any spelling `normalize_ndc` reads); `NotCoveredError` if it is not listed."""
+        key = normalize_ndc(ndc)
+        try:
+            return self.products[key]
+        except KeyError:
+            raise NotCoveredError(f"NDC {key} is not listed in {self.name} ({len(self.products)} NDCs).") from None
+
+    def __len__(self) -> int:
+        return len(self.products)
+
+    def __iter__(self) -> Iterator[NdcProduct]:
+        return iter(self.products.values())
+
+
+# Our field -> the names editions give it (lower case).
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "ndc": ("ndc",),
+    "ndc_numeric": ("ndc_numeric",),
+    "product": ("product_name", "prodnme"),
+    "generic": ("generic_drug_name", "gennme"),
+    "master_form": ("master_form",),
+    "drug": ("drug",),
+    "long_short": ("longshortacting",),
+    "dea_class": ("dea_class",),
+    "strength": ("strength_per_unit", "strength"),
+    "uom": ("uom",),
+    "factor": ("mme_conversion_factor",),
+}
+_REQUIRED = ("generic", "master_form", "strength", "uom", "factor")
+
+
+def read_ndc_file(path: str | Path, *, sheet: str | None = None) -> NdcFile:
+    """Read a CDC NDC/MME file: ``.xlsx`` (sheet "Opioids" or "opioid") or ``.csv``, any edition.
+
+    Reading ``.xlsx`` needs openpyxl (``pip install "mme[xlsx]"``). Raises `TableError` naming
+    the file for a file it cannot read (missing columns, no opioid sheet, bad numbers).
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    header: Sequence[object]
+    rows: Sequence[Sequence[object]]
+    if suffix in (".xlsx", ".xlsm"):
+        name, header, rows = _read_xlsx(path, sheet)
+    elif suffix in (".csv", ".txt"):
+        name, header, rows = path.name, *_read_csv(path)
+    else:
+        raise TableError(str(path), "not a CDC NDC file: expected .xlsx or .csv")
+    return NdcFile(name, MappingProxyType(_products(name, header, rows)))
+
+
+def _read_csv(path: Path) -> tuple[Sequence[object], Sequence[Sequence[object]]]:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            with path.open(newline="", encoding=encoding) as f:
+                lines = list(csv.reader(f))
+            break
+        except UnicodeDecodeError:
+            continue
+        except OSError as exc:
+            raise TableError(str(path), f"cannot read: {exc.strerror}") from exc
+    else:  # pragma: no cover - cp1252 decodes almost anything
+        raise TableError(str(path), "cannot decode the file (neither UTF-8 nor Windows-1252)")
+    if not lines:
+        raise TableError(str(path), "empty file")
+    return lines[0], lines[1:]
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[str, Sequence[object], Sequence[Sequence[object]]]:
+    try:
+        import openpyxl  # optional dependency (mme[xlsx]), imported when needed
+    except ImportError as exc:
+        raise TableError(str(path), 'reading .xlsx files needs openpyxl: pip install "mme[xlsx]"') from exc
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile, KeyError, InvalidFileException...
+        raise TableError(str(path), f"cannot read the workbook: {exc}") from exc
+    try:
+        names: list[str] = list(workbook.sheetnames)
+        wanted = [sheet] if sheet else ["opioids", "opioid"]
+        found = [n for w in wanted for n in names if n.lower() == w.lower()]
+        if not found:
+            raise TableError(str(path), f"no sheet {' or '.join(map(repr, wanted))}; sheets: {', '.join(names)}")
+        rows: list[tuple[object, ...]] = list(workbook[found[0]].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    if not rows:
+        raise TableError(f"{path}[{found[0]}]", "empty sheet")
+    return f"{path.name} [{found[0]}]", list(rows[0]), rows[1:]
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _products(name: str, header: Sequence[object], rows: Iterable[Sequence[object]]) -> dict[str, NdcProduct]:
+    columns = [_text(h).lower() for h in header]
+    index = {key: next((columns.index(n) for n in names if n in columns), None) for key, names in _COLUMNS.items()}
+    missing = [_COLUMNS[k][0] for k in _REQUIRED if index[k] is None]
+    if index["ndc"] is None and index["ndc_numeric"] is None:
+        missing.insert(0, "NDC")
+    if missing:
+        raise TableError(name, f"not a CDC NDC file: no column {', '.join(missing)} (columns: {', '.join(columns)})")
+    drugs: dict[tuple[str, str], str | None] = {}
+    products: dict[str, NdcProduct] = {}
+    for line, row in enumerate(rows, 2):
+        if not any(_text(v) for v in row):
+            continue
+        cells = {key: row[i] if i is not None and i < len(row) else None for key, i in index.items()}
+        try:
+            raw = cells["ndc"]
+            if isinstance(raw, float) and raw.is_integer():
+                raw = int(raw)
+            if _text(raw):
+                ndc = normalize_ndc(raw if isinstance(raw, int) else _text(raw))
+            else:
+                ndc = normalize_ndc(int(_text(cells["ndc_numeric"])))
+        except (ExpressionError, ValueError) as exc:
+            raise TableError(name, f"bad NDC: {exc}", row=line) from exc
+        product = _product(name, line, ndc, cells, drugs)
+        if ndc in products and products[ndc].factor != product.factor:
+            raise TableError(name, f"NDC {ndc} is listed twice with different factors", row=line)
+        products.setdefault(ndc, product)
+    return products
+
+
+def _number(name: str, line: int, what: str, value: object) -> Decimal | None:
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite() or number < 0:
+        raise TableError(name, f"{what} {text!r} is not a number", row=line)
+    return number
+
+
+def _product(
+    name: str, line: int, ndc: str, cells: Mapping[str, object], drugs: dict[tuple[str, str], str | None]
+) -> NdcProduct:
+    generic = _text(cells["generic"])
+    drug_column = _text(cells["drug"])
+    if (drug_column, generic) not in drugs:
+        drugs[(drug_column, generic)] = _drug(drug_column, generic)
+    drug = drugs[(drug_column, generic)]
+    uom = _text(cells["uom"]).upper()
+    if uom and uom not in _UNITS:
+        raise TableError(name, f"unknown UOM {uom!r} (known: {', '.join(_UNITS)})", row=line)
+    unit = _UNITS.get(uom)
+    product = _text(cells["product"])
+    master_form = _text(cells["master_form"])
+    route, form = _route_form(drug, master_form, generic, product, unit)
+    strength = _number(name, line, "Strength_Per_Unit", cells["strength"])
+    factor = _number(name, line, "MME_Conversion_Factor", cells["factor"])
+    acting = (_text(cells["long_short"]) or _text(cells["dea_class"]) or drug_column.rpartition(" ")[2]).upper()
+    return NdcProduct(
+        ndc=ndc,
+        product_name=product or None,
+        generic_name=generic,
+        drug=drug,
+        form=form,
+        route=route,
+        strength=None if strength is None else float(strength),
+        unit=unit,
+        factor=factor,
+        long_acting=True if acting == "LA" else False if acting.startswith("SA") else None,
+        master_form=master_form,
+    )

@@ -1,0 +1,371 @@
+"""Reading the CDC NDC files (`mme._ndc`): NDC spellings, every edition's columns, lookups."""
+
+from __future__ import annotations
+
+import re
+import sys
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mme._errors import ExpressionError, MMEError, NotCoveredError, TableError
+from mme._ndc import NdcFile, NdcProduct, normalize_ndc, read_ndc_file
+from mme._tables import get_table
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+CDC_NDC = REFERENCE / "cdc-ndc"
+
+CSV_FILES = {
+    2010: "all_editions_csv/cdc_mme_ndc_2010.csv",
+    2013: "all_editions_csv/cdc_mme_ndc_2013.csv",
+    2014: "all_editions_csv/cdc_mme_ndc_2014.csv",
+    2016: "all_editions_csv/cdc_mme_ndc_2016.csv",
+    2017: "derived/cdc_oral_mme_2017_opioids.csv",
+    2018: "all_editions_csv/cdc_mme_ndc_2018.csv",
+}
+XLSX_FILES = {
+    2016: "MME Conversion Reference Table.xlsx",
+    2017: "CDC_Oral_Morphine_Milligram_Equivalents_Sept_2017.xlsx",
+    2018: "CDC_Oral_Morphine_Milligram_Equivalents_Sept_2018.xlsx",
+}
+ROWS = {2010: 12050, 2013: 12708, 2014: 13303, 2016: 13269, 2017: 13661, 2018: 14549}
+
+needs_reference = pytest.mark.skipif(
+    not CDC_NDC.is_dir(),
+    reason=f"CDC NDC reference files not found at {CDC_NDC} (the shared/reference folder next to the repository)",
+)
+ELEVEN = re.compile(r"[0-9]{11}")
+
+
+@cache
+def csv_file(year: int) -> NdcFile:
+    return read_ndc_file(CDC_NDC / CSV_FILES[year])
+
+
+@cache
+def xlsx_file(year: int) -> NdcFile:
+    pytest.importorskip("openpyxl")
+    return read_ndc_file(CDC_NDC / XLSX_FILES[year])
+
+
+# -- normalize_ndc ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("00002035102", "00002035102"),
+        ("'00002035102'", "00002035102"),  # CDC's 2010 and 2013 CSVs quote the NDC
+        (" 00002035102 ", "00002035102"),
+        ("00002-0351-02", "00002035102"),
+        ("0002-0351-02", "00002035102"),  # 4-4-2
+        ("12345-678-90", "12345067890"),  # 5-3-2
+        ("12345-6789-1", "12345678901"),  # 5-4-1
+        ("2035102", "00002035102"),  # NDC_Numeric read as text
+        (2035102, "00002035102"),  # NDC_Numeric as a number
+        (54017613, "00054017613"),
+        (35356060504, "35356060504"),
+        (1234567890, "01234567890"),  # a number lost its leading zero: not a 10-digit NDC
+    ],
+)
+def test_normalize_ndc(text: str | int, expected: str) -> None:
+    assert normalize_ndc(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "ndc",
+        "0002035102",  # 10 digits without hyphens: which segment is short?
+        "000020351020",  # 12 digits
+        "123456",  # too short to be NDC_Numeric
+        "0002-0351-2",  # 4-4-1
+        "00002-0351-02-1",
+        "00002--035102",
+        "0002 0351 02",
+        "00002.0351.02",
+        "０００００２０３５１０２",  # full-width digits
+        "-2035102",
+        True,
+        -2035102,
+        0,
+        10**11,
+        2.035102e6,
+        None,
+    ],
+)
+def test_normalize_ndc_refuses(text: object) -> None:
+    with pytest.raises(ExpressionError, match="NDC"):
+        normalize_ndc(text)  # type: ignore[arg-type]
+
+
+def test_ten_digits_without_hyphens_explains_why() -> None:
+    with pytest.raises(ExpressionError, match=r"ambiguous.*4-4-2"):
+        normalize_ndc("0002035102")
+
+
+digits = st.text(alphabet="0123456789", min_size=11, max_size=11)
+
+
+@given(digits)
+def test_any_eleven_digits_round_trip(ndc: str) -> None:
+    assert normalize_ndc(ndc) == ndc
+    assert normalize_ndc(f"'{ndc}'") == ndc
+    assert normalize_ndc(f"{ndc[:5]}-{ndc[5:9]}-{ndc[9:]}") == ndc
+    if int(ndc) >= 10**6:
+        assert normalize_ndc(int(ndc)) == ndc  # NDC_Numeric
+        if len(str(int(ndc))) <= 9:
+            assert normalize_ndc(str(int(ndc))) == ndc  # NDC_Numeric read as text
+
+
+@given(
+    st.sampled_from([(4, 4, 2), (5, 3, 2), (5, 4, 1)]),
+    st.text(alphabet="0123456789", min_size=5, max_size=5),
+    st.text(alphabet="0123456789", min_size=4, max_size=4),
+    st.text(alphabet="0123456789", min_size=2, max_size=2),
+)
+def test_hyphenated_ten_digit_layouts(layout: tuple[int, int, int], labeler: str, product: str, package: str) -> None:
+    a, b, c = layout
+    parts = [labeler[:a], product[:b], package[:c]]  # the 10-digit segments
+    padded = [p.zfill(n) for p, n in zip(parts, (5, 4, 2), strict=True)]
+    assert normalize_ndc("-".join(parts)) == "".join(padded)
+    assert sum(layout) == 10
+    assert len("".join(padded)) == 11
+
+
+@given(st.one_of(st.text(), st.integers(), st.floats(), st.none(), st.binary(), st.booleans()))
+def test_garbage_raises_only_mme_errors(value: Any) -> None:
+    try:
+        result = normalize_ndc(value)
+    except MMEError as exc:
+        error: MMEError = exc
+    else:
+        assert ELEVEN.fullmatch(result)
+        return
+    assert isinstance(error, ExpressionError)
+    assert isinstance(error, ValueError)
+
+
+@given(st.text(alphabet="0123456789-' ", max_size=16))
+def test_ndc_like_text_gives_eleven_digits_or_expression_error(value: str) -> None:
+    try:
+        result = normalize_ndc(value)
+    except ExpressionError:
+        return
+    assert ELEVEN.fullmatch(result)
+    assert set(value) & set("123456789") <= set(result)
+
+
+# -- reading the reference editions -----------------------------------------------------------------------
+
+
+@pytest.mark.reference
+@needs_reference
+@pytest.mark.parametrize("year", sorted(CSV_FILES))
+def test_read_every_csv_edition(year: int) -> None:
+    file = csv_file(year)
+    assert len(file) == ROWS[year]
+    assert all(ELEVEN.fullmatch(ndc) and p.ndc == ndc for ndc, p in file.products.items())
+    products = list(file)
+    assert all(isinstance(p, NdcProduct) for p in products)
+    assert {p.unit for p in products} <= {"mg", "mcg", "mcg/h", "mg/mL", "mcg/spray", None}
+    assert sum(p.factor is None for p in products) == {2010: 0, 2013: 0, 2014: 0, 2016: 1, 2017: 156, 2018: 225}[year]
+    unnamed = [p for p in products if p.drug is None]
+    assert [p.generic_name for p in unnamed] == (["Acetaminophen/Butabarbital Sodium"] if year == 2014 else [])
+    assert all(p.form is not None for p in products)
+    assert (year >= 2014) == all(p.product_name for p in products)
+
+
+# (NDC as looked up) -> (drug, route, form, strength, unit, factor or None, long-acting)
+KNOWN: dict[int, dict[str | int, tuple[object, ...]]] = {
+    2010: {
+        "00002-0351-02": ("propoxyphene", "oral", "tablet", 50.0, "mg", "0.23", False),
+        "35356060504": ("buprenorphine", "transdermal", "patch", 10.0, "mcg/h", "42", True),
+        "51772031101": ("fentanyl", "nasal", "spray", 100.0, "mcg", "0.16", False),
+        "20482000130": ("fentanyl", "sublingual", "spray", 100.0, "mcg", "0.18", False),
+        "'00574015904'": ("opium", "oral", "solution", 10.0, None, "1", False),
+    },
+    2013: {
+        74146301: ("nalbuphine", None, "injection", 10.0, "mg/mL", "1", False),
+        "42747022104": ("fentanyl", None, "tablet", 100.0, "mcg", "0.13", False),
+    },
+    2014: {
+        "00172-4802-60": ("codeine", "oral", "capsule", 30.0, "mg", "0.15", False),
+        "00054364962": ("levomethadyl", "oral", "solution", 10.0, "mg/mL", "8", True),
+        "35356060504": ("buprenorphine", "transdermal", "patch", 10.0, "mcg/h", "12.6", True),
+    },
+    2016: {
+        "00054017613": ("buprenorphine", "sublingual", "tablet", 2.0, "mg", "30", True),
+        "58284010014": ("buprenorphine", "subcutaneous", "implant", None, "mg", None, True),
+    },
+    2017: {
+        "35356060504": ("buprenorphine", "transdermal", "patch", 10.0, "mcg/h", None, True),
+        "63481016160": ("buprenorphine", "buccal", "film", 75.0, "mcg", None, True),
+        "58284010014": ("buprenorphine", "subcutaneous", "implant", 74.2, None, None, True),
+    },
+    2018: {
+        "16590070305": ("fentanyl", "transdermal", "patch", 25.0, "mcg/h", "7.2", True),
+        "10544059120": ("oxycodone", "oral", "tablet", 10.0, "mg", "1.5", True),
+        "00054017613": ("buprenorphine", "sublingual", "tablet", 2.0, "mg", None, True),
+    },
+}
+
+
+@pytest.mark.reference
+@needs_reference
+@pytest.mark.parametrize(("year", "ndc"), [(y, n) for y, ndcs in KNOWN.items() for n in ndcs])
+def test_lookup_known_ndcs(year: int, ndc: str | int) -> None:
+    p = csv_file(year).lookup(ndc)
+    drug, route, form, strength, unit, factor, long_acting = KNOWN[year][ndc]
+    assert (p.drug, p.route, p.form, p.strength, p.unit) == (drug, route, form, strength, unit)
+    assert p.factor == (None if factor is None else Decimal(str(factor)))
+    assert p.long_acting is long_acting
+
+
+@pytest.mark.reference
+@needs_reference
+def test_lookup_unknown_ndc_names_the_file() -> None:
+    with pytest.raises(NotCoveredError, match=r"00000000001.*cdc_mme_ndc_2018\.csv") as info:
+        csv_file(2018).lookup("00000000001")
+    assert isinstance(info.value, LookupError)
+    with pytest.raises(ExpressionError):
+        csv_file(2018).lookup("not an ndc")
+
+
+@pytest.mark.reference
+@needs_reference
+@pytest.mark.parametrize("year", sorted(XLSX_FILES))
+def test_xlsx_reads_the_same_as_its_csv_export(year: int) -> None:
+    """The workbooks as CDC distributed them (about 1 s each to open) give the same products as their CSVs."""
+    book, export = xlsx_file(year), csv_file(year)
+    assert "[Opioids]" in book.name
+    assert book.products.keys() == export.products.keys()
+    differ = [ndc for ndc, p in book.products.items() if p != export.products[ndc]]
+    assert not differ, f"{len(differ)} products differ, e.g. {book.products[differ[0]]} / {export.products[differ[0]]}"
+
+
+@pytest.mark.reference
+@needs_reference
+@pytest.mark.parametrize("year", sorted(CSV_FILES))
+def test_products_agree_with_the_shipped_table(year: int) -> None:
+    """An NDC's factor is the factor of the table row for its drug, route and form (or it is documented as left out)."""
+    table = get_table(f"cdc-ndc-{year}")
+    checked = 0
+    for p in csv_file(year):
+        if p.factor is None or p.drug is None or p.route is None or p.form is None:
+            continue
+        unit = {"mg/mL": "mg", "mcg/spray": "mcg"}.get(p.unit or "mg", p.unit or "mg")
+        rows = [
+            r
+            for r in table.rows_for(p.drug)
+            if p.route in r.routes and (not r.forms or p.form in r.forms) and r.unit == unit
+        ]
+        if not rows:
+            assert (p.drug, p.factor) == ("buprenorphine", Decimal("42")) or (year, p.route, p.form) == (
+                2016,
+                "buccal",
+                "film",
+            ), p
+            continue
+        (row,) = rows
+        assert row.factor == p.factor, p
+        checked += 1
+    assert checked > 0.95 * ROWS[year]
+
+
+# -- errors -------------------------------------------------------------------------------------------------
+
+
+def test_missing_openpyxl_says_how_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # import openpyxl now raises ImportError
+    with pytest.raises(TableError, match=r'pip install "mme\[xlsx\]"') as info:
+        read_ndc_file(tmp_path / "cdc.xlsx")
+    assert isinstance(info.value, MMEError)
+
+
+def test_workbook_without_an_opioid_sheet(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.title = "Benzos"
+    book.save(tmp_path / "cdc.xlsx")
+    with pytest.raises(TableError, match="no sheet 'opioids' or 'opioid'; sheets: Benzos"):
+        read_ndc_file(tmp_path / "cdc.xlsx")
+
+
+def test_workbook_with_numeric_ndc_and_float_factors(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "opioid"
+    sheet.append(["NDC_Numeric", "Generic_Drug_Name", "Master_Form", "Strength", "UOM", "MME_Conversion_Factor"])
+    sheet.append([2035102, "Acetaminophen/Propoxyphene Napsylate", "Tablet", 50, "MG", 0.23])
+    sheet.append([None, None, None, None, None, None])
+    book.save(tmp_path / "cdc.xlsx")
+    file = read_ndc_file(tmp_path / "cdc.xlsx")
+    assert len(file) == 1
+    p = file.lookup("0002-0351-02")
+    assert (p.drug, p.route, p.form, p.factor, p.product_name) == (
+        "propoxyphene",
+        "oral",
+        "tablet",
+        Decimal("0.23"),
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("NDC,UOM\n00002035102,MG\n", "no column generic_drug_name, master_form, strength_per_unit"),
+        ("NDC,GENNME,Master_Form,Strength,UOM,MME_Conversion_Factor\n12,Codeine,Tablet,30,MG,0.15\n", "bad NDC"),
+        (
+            "NDC,GENNME,Master_Form,Strength,UOM,MME_Conversion_Factor\n00002035102,Codeine,Tablet,30,MG/TSP,0.15\n",
+            "UOM",
+        ),
+        (
+            "NDC,GENNME,Master_Form,Strength,UOM,MME_Conversion_Factor\n00002035102,Codeine,Tablet,30,MG,x\n",
+            "MME_Conversion_Factor 'x'",
+        ),
+        (
+            "NDC,GENNME,Master_Form,Strength,UOM,MME_Conversion_Factor\n"
+            "00002035102,Codeine,Tablet,30,MG,0.15\n00002035102,Codeine,Tablet,30,MG,0.2\n",
+            "twice",
+        ),
+        ("", "empty"),
+    ],
+)
+def test_malformed_csv(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "cdc.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(TableError, match=message) as info:
+        read_ndc_file(path)
+    assert str(path.name) in str(info.value)
+
+
+def test_not_a_cdc_file(tmp_path: Path) -> None:
+    with pytest.raises(TableError, match=r"expected \.xlsx or \.csv"):
+        read_ndc_file(tmp_path / "cdc.pdf")
+    with pytest.raises(TableError, match="cannot read"):
+        read_ndc_file(tmp_path / "missing.csv")
+
+
+def test_products_are_frozen_and_read_only(tmp_path: Path) -> None:
+    path = tmp_path / "cdc.csv"
+    path.write_text(
+        "NDC,GENNME,Master_Form,Strength_Per_Unit,UOM,MME_Conversion_Factor\n'00002035102',Codeine Sulfate,Tablet,30,MG,0.15\n"
+    )
+    file = read_ndc_file(path)
+    p = file.lookup(2035102)
+    assert p.factor == Decimal("0.15")
+    assert str(p.factor) == "0.15"
+    with pytest.raises(AttributeError):
+        p.factor = Decimal("1")  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        file.products["00002035102"] = p  # type: ignore[index]
