@@ -27,6 +27,7 @@ examples:
   mme convert "oxycodone 10 mg q6h" --json
   mme tables
   mme tables show cdc-2022
+  mme taper cohort.csv --timepoints baseline,discharge,3m,12m --plot taper.png
 """
 
 Handler = Callable[[argparse.Namespace, TextIO], int]
@@ -95,6 +96,42 @@ def _show_table(slug: str | None, out: TextIO) -> int:
     return 0
 
 
+def _taper(args: argparse.Namespace, out: TextIO) -> int:
+    """Tapering outcomes of a cohort from a long CSV (see docs/tapering.md)."""
+    from mme import taper
+
+    timepoints = [t.strip() for t in args.timepoints.split(",") if t.strip()]
+    if not 0 < args.reduction < 1:
+        sys.stderr.write(f"mme taper: error: --reduction must be a fraction between 0 and 1 (got {args.reduction})\n")
+        return 2
+    try:
+        records = taper.read_csv(args.cohort)
+    except OSError as exc:
+        sys.stderr.write(f"mme taper: error: cannot read {args.cohort}: {exc.strerror or exc}\n")
+        return 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mme.MMEWarning)  # warnings are kept in the per-patient notes
+        matrix = taper.dose_matrix(records, timepoints, table=args.table)
+    options = {"reduction_over": args.reduction, "inclusive": args.inclusive, "label": args.label}
+    try:
+        summary = taper.summarize_cohort(matrix, tests=True, **options)
+    except ImportError as exc:  # no scipy: the table without p-values
+        summary = taper.summarize_cohort(matrix, **options)
+        sys.stderr.write(f"mme taper: no p-values: {exc}\n")
+    if args.plot:
+        try:
+            taper.plot_trajectories(matrix, args.plot)
+        except ImportError as exc:
+            sys.stderr.write(f"mme taper: error: {exc}\n")
+            return 1
+    if args.json:
+        json.dump(summary.model_dump(mode="json"), out, indent=2)
+        out.write("\n")
+    else:
+        out.write(f"{summary}\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mme",
@@ -132,6 +169,21 @@ def build_parser() -> argparse.ArgumentParser:
     tables.add_argument("action", nargs="?", choices=["show"], help="show one table's rows, caveats and source")
     tables.add_argument("slug", nargs="?", help="table slug (default: the default table)")
     tables.set_defaults(handler=_tables)
+
+    taper_ = commands.add_parser(
+        "taper", help="tapering outcomes of a cohort: MME/day per time point, change, categories, paired tests",
+        description="Summarise a long CSV (patient_id,timepoint,medication with an expression or 'none'; or "
+        "patient_id,timepoint,mme_per_day). A patient with no row at a time point is lost to follow-up there.",
+    )  # fmt: skip
+    taper_.add_argument("cohort", metavar="COHORT.csv")
+    taper_.add_argument("--timepoints", required=True, help="time points in order, the first is the baseline (a,b,c)")
+    taper_.add_argument("--table", default=mme.DEFAULT_TABLE, help="table slug or file (default %(default)s)")
+    taper_.add_argument("--reduction", type=float, default=0.5, help="reduction threshold (default %(default)s)")
+    taper_.add_argument("--inclusive", action="store_true", help="a reduction is >= the threshold (default: >)")
+    taper_.add_argument("--label", help="a caption printed above the table")
+    taper_.add_argument("--plot", metavar="FILE.png", help="save individual trajectories and the mean ± SD")
+    taper_.add_argument("--json", action="store_true", help="machine-readable output")
+    taper_.set_defaults(handler=_taper)
     return parser
 
 

@@ -1,0 +1,1102 @@
+"""Opioid tapering outcomes: per-patient MME/day at named time points, change from baseline, cohort summary.
+
+A tapering study (e.g. a chart review of patients tapered after an intervention) reports the daily
+dose at a few time points: baseline, discharge, 3 and 12 months. This module turns long records
+into such a table in a few reproducible lines::
+
+    >>> from mme import taper
+    >>> records = [
+    ...     ("p1", "baseline", "oxycodone 10 mg q6h"), ("p1", "discharge", "oxycodone 5 mg q6h"),
+    ...     ("p2", "baseline", 90.0), ("p2", "discharge", "none"), ("p3", "baseline", 45.0),
+    ... ]
+    >>> matrix = taper.dose_matrix(records, ["baseline", "discharge"])
+    >>> matrix.column("discharge")  # p3 has no discharge record: lost to follow-up
+    (30.0, 0.0, None)
+    >>> [(c.patient_id, c.percent, c.category) for c in taper.changes(matrix)]
+    [('p1', -50.0, 'stable'), ('p2', -100.0, 'cessation')]
+    >>> summary = taper.summarize_cohort(matrix)  # print(summary) shows the study-shaped table
+    >>> summary.row("discharge").n_lost
+    1
+
+Definitions (stated again in every result, see docs/tapering.md):
+
+* **Cell values.** A patient's medications at one time point add up (`mme.total`). ``"none"`` is a
+  real zero (no opioid). No record at a time point means *lost to follow-up* there (None).
+  A drug the table excludes (buprenorphine under CDC 2022) is never counted as 0: the cell holds the
+  sum of the countable items and lists the excluded ones; a cell whose every item is excluded is
+  None with status ``"not_countable"`` and the reason. Nothing is guessed.
+* **Change.** ``absolute = dose - baseline``; ``percent = 100 * (dose - baseline) / baseline``
+  (a patient who stops has -100%); undefined (None) when the baseline is 0.
+* **Categories** (a partition of the patients observed at baseline and at the time point):
+  ``cessation`` (0 MME/day at the time point, baseline > 0), ``reduction`` (relative reduction
+  over ``reduction_over``: ``>`` by default, ``>=`` with ``inclusive=True``; cessation excluded),
+  ``increase`` (relative increase ``> increase_over``; any increase from a zero baseline),
+  ``stable`` (everything else, including 0 at both points).
+* **Summary.** Mean ± sample SD (ddof=1); median and IQR by linear interpolation between order
+  statistics (R type 7, numpy's default ``"linear"``). The *ratio of means* is
+  ``mean(dose) / mean(baseline)``; the *mean of ratios* is ``mean(dose_i / baseline_i)``; both over
+  the same patients (observed at both points, baseline > 0) and they differ in general. Counts are
+  reported with both denominators: all patients, and patients observed at both points.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import random
+import statistics
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ._engine import DailyMME, TableLike, convert, total
+from ._errors import MMEError
+from ._tables import DEFAULT_TABLE, Table, resolve_table
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._history import Dispensing
+
+__all__ = [
+    "DEFINITIONS",
+    "QUANTILE_METHOD",
+    "SD_METHOD",
+    "SYNTHETIC_LABEL",
+    "Category",
+    "Cell",
+    "Change",
+    "CohortError",
+    "CohortSummary",
+    "Count",
+    "Definition",
+    "DoseMatrix",
+    "PairedTest",
+    "PatientDoses",
+    "Record",
+    "RecordLike",
+    "Rule",
+    "TimepointSummary",
+    "changes",
+    "dose_matrix",
+    "from_dispensings",
+    "paired_tests",
+    "plot_trajectories",
+    "read_csv",
+    "summarize_cohort",
+    "synthetic_cohort",
+]
+
+#: How the median and quartiles are computed (stated in every summary).
+QUANTILE_METHOD = "linear interpolation between order statistics (R type 7, numpy 'linear', statistics 'inclusive')"
+#: How the SD is computed (stated in every summary).
+SD_METHOD = "sample SD (ddof=1)"
+#: Label carried by the synthetic example cohort; never the seed study's data.
+SYNTHETIC_LABEL = "SYNTHETIC example cohort (generated, seed {seed}): NOT the data of any study"
+#: Values this close (relative) to a threshold count as equal to it, so 15 of 30 mg/day is exactly 50%.
+_REL_TOL = 1e-9
+
+Category = Literal["cessation", "reduction", "stable", "increase"]
+Status = Literal["observed", "lost", "not_countable"]
+Definition = Literal["days_supply", "therapy_days", "window", "max_daily"]
+
+#: The dispensing-history definitions and the `mme._history.Summary` field each one reads.
+DEFINITIONS: dict[str, str] = {
+    "days_supply": "mme_per_days_supply",
+    "therapy_days": "mme_per_therapy_day",
+    "window": "mme_per_window_day",
+    "max_daily": "max_daily_mme",
+}
+
+
+class CohortError(MMEError, ValueError):
+    """Cohort records that cannot be read without guessing (contradictory, unknown time point, bad value)."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# -- inputs ---------------------------------------------------------------------------------------
+
+
+class Record(_Frozen):
+    """One long record: a patient's medication (or MME/day) at a named time point.
+
+    Exactly one of ``medication`` (a dose expression of the `mme convert` grammar, or ``"none"``
+    for no opioid) and ``mme_per_day`` (already converted, taken as given) is set. Several records
+    for one patient and time point add up. A numeric ``patient_id`` is read as text.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", coerce_numbers_to_str=True)
+
+    patient_id: str = Field(min_length=1)
+    timepoint: str = Field(min_length=1)
+    medication: str | None = None
+    mme_per_day: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _one_value(self) -> Record:
+        if (self.medication is None) == (self.mme_per_day is None):
+            raise ValueError("give exactly one of medication (an expression or 'none') and mme_per_day")
+        if self.medication is not None and not self.medication.strip():
+            raise ValueError("medication is empty: write the expression, or 'none' for no opioid")
+        return self
+
+    @property
+    def is_none(self) -> bool:
+        """True for an explicit "no opioid" record (a real zero)."""
+        return self.medication is not None and self.medication.strip().lower() == "none"
+
+
+RecordLike = Record | Mapping[str, Any] | tuple[str, str, str | float]
+
+
+def _record(raw: RecordLike, where: str) -> Record:
+    try:
+        if isinstance(raw, Record):
+            return raw
+        if isinstance(raw, Mapping):
+            data = {k: v for k, v in raw.items() if v is not None and v != ""}
+            if "mme_per_day" in data and isinstance(data["mme_per_day"], str):
+                data["mme_per_day"] = float(data["mme_per_day"])
+            return Record.model_validate(data)
+        patient_id, timepoint, value = raw
+        if isinstance(value, str):
+            return Record(patient_id=str(patient_id), timepoint=str(timepoint), medication=value)
+        return Record(patient_id=str(patient_id), timepoint=str(timepoint), mme_per_day=float(value))
+    except (ValueError, TypeError) as exc:
+        raise CohortError(f"{where}: cannot read the record {raw!r}: {exc}") from exc
+
+
+def read_csv(path: str | Path) -> tuple[Record, ...]:
+    """Long records from a CSV with a header: ``patient_id,timepoint,medication`` or ``...,mme_per_day``.
+
+    A file may carry both value columns if each row fills exactly one. Read with the `csv` module only.
+    """
+    path = Path(path)
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        fields = [f.strip() for f in reader.fieldnames or ()]
+        missing = {"patient_id", "timepoint"} - set(fields)
+        if missing or not {"medication", "mme_per_day"} & set(fields):
+            raise CohortError(
+                f"{path}: the header must be patient_id,timepoint,medication or patient_id,timepoint,mme_per_day "
+                f"(found {','.join(fields) or 'nothing'})"
+            )
+        records = []
+        for line, row in enumerate(reader, start=2):
+            clean = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
+            keep = {k: clean.get(k, "") for k in ("patient_id", "timepoint", "medication", "mme_per_day")}
+            records.append(_record(keep, f"{path}, line {line}"))
+    return tuple(records)
+
+
+# -- the patient x time point matrix ---------------------------------------------------------------
+
+
+class Cell(_Frozen):
+    """One patient at one time point."""
+
+    mme_per_day: float | None
+    """The sum over countable items; 0 for "none"; None when lost or not countable."""
+    status: Status
+    """``observed`` (a number, 0 included), ``lost`` (no record: lost to follow-up; at baseline, baseline
+    missing) or ``not_countable`` (records exist but the table gives none of them an MME)."""
+    items: tuple[str, ...] = ()
+    """What was recorded, with each item's MME/day (``"none"`` for no opioid)."""
+    excluded: tuple[str, ...] = ()
+    """Items the table excludes (not counted, never turned into 0), with the table's reason."""
+
+    @property
+    def partial(self) -> bool:
+        """An observed value that leaves out excluded items."""
+        return self.status == "observed" and bool(self.excluded)
+
+
+class PatientDoses(_Frozen):
+    """One patient's cells, aligned with the matrix's time points."""
+
+    patient_id: str
+    cells: tuple[Cell, ...]
+    notes: tuple[str, ...] = ()
+    """Anything a reader must know about this patient's values (excluded drugs, warnings)."""
+
+    @property
+    def doses(self) -> tuple[float | None, ...]:
+        return tuple(c.mme_per_day for c in self.cells)
+
+
+class DoseMatrix(_Frozen):
+    """Patients x time points, in MME/day; the first time point is the baseline."""
+
+    timepoints: tuple[str, ...] = Field(min_length=1)
+    patients: tuple[PatientDoses, ...]
+    table: str | None
+    """The conversion table used for expressions (None when every value was given in MME/day)."""
+    table_version: str | None = None
+    source: Literal["regimens", "dispensings"] = "regimens"
+    definition: str | None = None
+    """For dispensing histories: which `summarize` field gives the value, and the windows."""
+    label: str | None = None
+    """A caption carried into summaries (e.g. the SYNTHETIC label)."""
+
+    @property
+    def baseline(self) -> str:
+        return self.timepoints[0]
+
+    def index(self, timepoint: str) -> int:
+        try:
+            return self.timepoints.index(timepoint)
+        except ValueError:
+            raise CohortError(
+                f"unknown time point {timepoint!r}; the matrix has {', '.join(self.timepoints)}"
+            ) from None
+
+    def column(self, timepoint: str) -> tuple[float | None, ...]:
+        """Every patient's value at one time point (None: lost or not countable)."""
+        i = self.index(timepoint)
+        return tuple(p.cells[i].mme_per_day for p in self.patients)
+
+    def value(self, patient_id: str, timepoint: str) -> float | None:
+        i = self.index(timepoint)
+        for p in self.patients:
+            if p.patient_id == patient_id:
+                return p.cells[i].mme_per_day
+        raise CohortError(f"unknown patient {patient_id!r}")
+
+    def complete_cases(self) -> DoseMatrix:
+        """The patients observed at every time point (a complete-case population)."""
+        kept = tuple(p for p in self.patients if all(c.status == "observed" for c in p.cells))
+        return self.model_copy(update={"patients": kept})
+
+    def __str__(self) -> str:
+        width = max([len(p.patient_id) for p in self.patients] + [10])
+        cols = [max(len(t), 9) for t in self.timepoints]
+        head = "patient".ljust(width) + "".join(f"  {t:>{w}}" for t, w in zip(self.timepoints, cols, strict=True))
+        lines = [self.label] if self.label else []
+        lines += [
+            f"MME/day ({_table_text(self.table, self.table_version)}); '-' lost to follow-up, '?' not countable",
+            head,
+        ]
+        for p in self.patients:
+            cells = "".join(f"  {_cell_text(c):>{w}}" for c, w in zip(p.cells, cols, strict=True))
+            lines.append(p.patient_id.ljust(width) + cells)
+        for p in self.patients:
+            lines.extend(f"note {p.patient_id}: {n}" for n in p.notes)
+        return "\n".join(lines)
+
+
+def _cell_text(cell: Cell) -> str:
+    if cell.status == "lost":
+        return "-"
+    if cell.status == "not_countable":
+        return "?"
+    assert cell.mme_per_day is not None
+    return _num(cell.mme_per_day, 1) + ("*" if cell.partial else "")
+
+
+def _table_text(table: str | None, version: str | None) -> str:
+    if table is None:
+        return "values given in MME/day"
+    return f"table {table}" + (f", {version}" if version else "")
+
+
+def dose_matrix(
+    records: Iterable[RecordLike],
+    timepoints: Sequence[str],
+    *,
+    table: TableLike = DEFAULT_TABLE,
+    variant: str | None = None,
+    patients: Sequence[str] | None = None,
+    label: str | None = None,
+) -> DoseMatrix:
+    """The patient x time point matrix of MME/day from chart regimens (long records).
+
+    ``records`` are `Record`s, mappings with the CSV's keys, or ``(patient_id, timepoint, value)``
+    tuples where a string value is an expression (or ``"none"``) and a number is MME/day.
+    ``timepoints`` are in order, the first being the baseline; a record at another time point is an
+    error. ``patients`` lists the enrolled patients (in order) when some have no record at all; by
+    default, the patients in order of first appearance. Expressions are converted with
+    `mme.convert` under ``table``; a cell's items add up with `mme.total`.
+    """
+    order = tuple(timepoints)
+    if not order:
+        raise CohortError("give at least one time point (the first is the baseline)")
+    if len(set(order)) != len(order):
+        raise CohortError(f"time points repeat: {', '.join(order)}")
+    tab = resolve_table(table)
+    grouped: dict[str, dict[str, list[Record]]] = {}
+    for number, raw in enumerate(records, start=1):
+        rec = _record(raw, f"record {number}")
+        if rec.timepoint not in order:
+            raise CohortError(
+                f"record {number} ({rec.patient_id}): time point {rec.timepoint!r} is not one of {', '.join(order)}"
+            )
+        grouped.setdefault(rec.patient_id, {}).setdefault(rec.timepoint, []).append(rec)
+    ids = list(patients) if patients is not None else list(grouped)
+    if patients is not None:
+        unknown = [pid for pid in grouped if pid not in set(ids)]
+        if unknown:
+            raise CohortError(f"records for patients not in `patients`: {', '.join(unknown[:5])}")
+        if len(set(ids)) != len(ids):
+            raise CohortError("`patients` lists a patient twice")
+    cache: dict[str, DailyMME] = {}
+    used_table = False
+    rows = []
+    for pid in ids:
+        cells: list[Cell] = []
+        notes: list[str] = []
+        for tp in order:
+            cell, cell_notes, converted = _cell(pid, tp, grouped.get(pid, {}).get(tp, []), tab, variant, cache)
+            used_table = used_table or converted
+            cells.append(cell)
+            notes.extend(f"{tp}: {n}" for n in cell_notes)
+        rows.append(PatientDoses(patient_id=pid, cells=tuple(cells), notes=tuple(notes)))
+    return DoseMatrix(
+        timepoints=order,
+        patients=tuple(rows),
+        table=tab.slug if used_table else None,
+        table_version=tab.version if used_table else None,
+        source="regimens",
+        label=label,
+    )
+
+
+def _cell(
+    pid: str, tp: str, recs: list[Record], table: Table, variant: str | None, cache: dict[str, DailyMME]
+) -> tuple[Cell, list[str], bool]:
+    if not recs:
+        return Cell(mme_per_day=None, status="lost"), [], False
+    nones = [r for r in recs if r.is_none]
+    if nones and len(nones) != len(recs):
+        raise CohortError(f"{pid} at {tp}: 'none' (no opioid) recorded together with medications; fix the records")
+    if nones:
+        return Cell(mme_per_day=0.0, status="observed", items=("none",)), [], False
+    given = [r.mme_per_day for r in recs if r.mme_per_day is not None]
+    expressions = [r.medication for r in recs if r.medication is not None]
+    items: list[str] = [f"{_num(v, 2)} MME/day (given)" for v in given]
+    converted: list[DailyMME] = []
+    notes: list[str] = []
+    for text in expressions:
+        key = f"{text}\x00{variant}"
+        if key not in cache:
+            try:
+                cache[key] = convert(text, table=table, variant=variant)
+            except MMEError as exc:
+                raise CohortError(f"{pid} at {tp}: {text!r}: {exc}") from exc
+        item = cache[key]
+        converted.append(item)
+        shown = "excluded" if item.mme_per_day is None else f"{_num(item.mme_per_day, 2)} MME/day"
+        items.append(f"{text} = {shown}")
+        notes.extend(f"{text}: {w}" for w in item.warnings)
+    excluded = tuple(f"{text}: excluded by {table.slug}: {item.excluded}"
+                     for text, item in zip(expressions, converted, strict=True) if item.mme_per_day is None)  # fmt: skip
+    counted = total(converted).mme_per_day if converted else None
+    if counted is None and not given:
+        notes.append(
+            f"no MME: every item is excluded under {table.slug}; value left missing, not 0 ({'; '.join(excluded)})"
+        )
+        return Cell(mme_per_day=None, status="not_countable", items=tuple(items), excluded=excluded), notes, True
+    value = math.fsum([*given, counted or 0.0])
+    if excluded:
+        notes.append(f"value counts the other items only; not counted: {'; '.join(excluded)}")
+    return Cell(mme_per_day=value, status="observed", items=tuple(items), excluded=excluded), notes, bool(converted)
+
+
+# -- change from baseline ---------------------------------------------------------------------------
+
+
+class Rule(_Frozen):
+    """How changes are categorised, with the comparison operators spelled out."""
+
+    reduction_over: float = Field(default=0.5, gt=0, lt=1)
+    """A reduction is a relative fall of more than this fraction of baseline (0.15, 0.30, 0.50 are usual)."""
+    inclusive: bool = False
+    """False: reduction ``> reduction_over`` ("more than 50%"); True: ``>=`` ("at least 50%")."""
+    increase_over: float = Field(default=0.0, ge=0)
+    """An increase is a relative rise strictly greater than this fraction (any rise by default)."""
+    report: tuple[float, ...] = (0.15, 0.30, 0.50)
+    """Further reduction thresholds counted in the summary (same operator; cessation included)."""
+
+    @model_validator(mode="after")
+    def _fractions(self) -> Rule:
+        if not all(0 < t < 1 for t in self.report):
+            raise ValueError("report thresholds are fractions between 0 and 1 (0.15 for 15%)")
+        return self
+
+    @property
+    def operator(self) -> str:
+        return ">=" if self.inclusive else ">"
+
+    def reduction_text(self, threshold: float | None = None) -> str:
+        t = self.reduction_over if threshold is None else threshold
+        words = "at least" if self.inclusive else "more than"
+        return f"reduction {self.operator} {_pct(t)} ({words} {_pct(t)} of baseline)"
+
+    def describe(self) -> str:
+        return (
+            f"cessation: 0 MME/day at the time point (baseline > 0); {self.reduction_text()}, cessation excluded; "
+            f"increase: rise > {_pct(self.increase_over)} of baseline (any rise from a zero baseline); stable: otherwise"
+        )
+
+    def reduced(self, baseline: float, dose: float, threshold: float | None = None) -> bool:
+        """The relative reduction meets the threshold under this rule's operator (cessation included)."""
+        t = self.reduction_over if threshold is None else threshold
+        if baseline <= 0:
+            return False
+        fall = (baseline - dose) / baseline
+        if math.isclose(fall, t, rel_tol=_REL_TOL, abs_tol=_REL_TOL):
+            return self.inclusive
+        return fall > t
+
+    def categorize(self, baseline: float, dose: float) -> Category:
+        if dose == 0 and baseline > 0:
+            return "cessation"
+        if self.reduced(baseline, dose):
+            return "reduction"
+        if baseline == 0:
+            return "increase" if dose > 0 else "stable"
+        rise = (dose - baseline) / baseline
+        if rise > self.increase_over and not math.isclose(rise, self.increase_over, rel_tol=_REL_TOL, abs_tol=_REL_TOL):
+            return "increase"
+        return "stable"
+
+
+class Change(_Frozen):
+    """One patient's change from baseline at one time point (observed at both)."""
+
+    patient_id: str
+    timepoint: str
+    baseline: float
+    dose: float
+    absolute: float
+    """``dose - baseline`` in MME/day (negative: a reduction)."""
+    percent: float | None
+    """``100 * (dose - baseline) / baseline``: -100 for a patient who stops; None when baseline is 0."""
+    category: Category
+
+    @property
+    def ratio(self) -> float | None:
+        """``dose / baseline`` (None when baseline is 0)."""
+        return None if self.baseline == 0 else self.dose / self.baseline
+
+
+def changes(matrix: DoseMatrix, *, rule: Rule | None = None, timepoint: str | None = None) -> tuple[Change, ...]:
+    """Every patient's change from baseline at each later time point (or one), patients observed at both."""
+    rule = rule or Rule()
+    targets = matrix.timepoints[1:] if timepoint is None else (timepoint,)
+    out = []
+    for tp in targets:
+        i = matrix.index(tp)
+        for p in matrix.patients:
+            base, dose = p.cells[0].mme_per_day, p.cells[i].mme_per_day
+            if base is None or dose is None:
+                continue
+            out.append(
+                Change(
+                    patient_id=p.patient_id,
+                    timepoint=tp,
+                    baseline=base,
+                    dose=dose,
+                    absolute=dose - base,
+                    percent=None if base == 0 else 100 * ((dose - base) / base),
+                    category=rule.categorize(base, dose),
+                )
+            )
+    return tuple(out)
+
+
+# -- cohort summary ---------------------------------------------------------------------------------
+
+
+class Count(_Frozen):
+    """A count with both denominators spelled out."""
+
+    key: str
+    """``cessation``, ``reduction``, ``stable``, ``increase`` (the partition), or ``reduced_0.5`` (a threshold's
+    count, cessation included)."""
+    label: str
+    n: int
+    n_all: int
+    """Denominator 1: all patients in the matrix."""
+    n_observed: int
+    """Denominator 2: patients observed at baseline and at this time point."""
+
+    @property
+    def percent_of_all(self) -> float | None:
+        return None if self.n_all == 0 else 100 * self.n / self.n_all
+
+    @property
+    def percent_of_observed(self) -> float | None:
+        return None if self.n_observed == 0 else 100 * self.n / self.n_observed
+
+
+class PairedTest(_Frozen):
+    """Paired comparison of one time point against baseline (patients observed at both)."""
+
+    timepoint: str
+    baseline: str
+    n: int
+    """Pairs used: patients observed at both points."""
+    mean_difference: float | None
+    """Mean of ``dose - baseline``."""
+    t_statistic: float | None
+    t_pvalue: float | None
+    """Two-sided paired t-test (scipy.stats.ttest_rel); None when n < 2 or every difference is equal."""
+    wilcoxon_statistic: float | None
+    wilcoxon_pvalue: float | None
+    """Two-sided Wilcoxon signed-rank (scipy.stats.wilcoxon, zero_method='wilcox': zero differences dropped,
+    method='auto'); None when no difference is non-zero."""
+    wilcoxon_n: int
+    """Non-zero differences the Wilcoxon test ranked."""
+    method: str
+    scipy_version: str
+
+
+class TimepointSummary(_Frozen):
+    """One time point of the cohort summary."""
+
+    timepoint: str
+    n_patients: int
+    n_observed: int
+    n_lost: int
+    """No record at this time point (lost to follow-up; at baseline, a missing baseline)."""
+    n_not_countable: int
+    """Records exist but every item is excluded by the table (value missing, not 0)."""
+    n_partial: int
+    """Observed values that leave out excluded items (counted items only)."""
+    mean: float | None
+    sd: float | None
+    median: float | None
+    q1: float | None
+    q3: float | None
+    n_paired: int = 0
+    """Patients observed at baseline and here (the population of every line below)."""
+    mean_change: float | None = None
+    sd_change: float | None = None
+    n_ratio: int = 0
+    """Paired patients with baseline > 0: the population of both ratios and of the mean percent change."""
+    ratio_of_means: float | None = None
+    """``mean(dose) / mean(baseline)`` over the n_ratio patients."""
+    mean_of_ratios: float | None = None
+    """``mean(dose_i / baseline_i)`` over the n_ratio patients (mean percent change = 100 * (this - 1))."""
+    counts: tuple[Count, ...] = ()
+    test: PairedTest | None = None
+
+    def count(self, key: str) -> Count:
+        """One count by key: ``cessation``, ``reduction``, ``stable``, ``increase``, ``reduced_0.5``..."""
+        for c in self.counts:
+            if c.key == key:
+                return c
+        raise CohortError(f"no count {key!r} at {self.timepoint}; keys: {', '.join(c.key for c in self.counts)}")
+
+
+class CohortSummary(_Frozen):
+    """The study table: dose at each time point, change from baseline, categories, optional paired tests."""
+
+    label: str | None
+    table: str | None
+    table_version: str | None
+    source: str
+    definition: str | None
+    baseline: str
+    n_patients: int
+    rule: Rule
+    rule_text: str
+    quantile_method: str = QUANTILE_METHOD
+    sd_method: str = SD_METHOD
+    rows: tuple[TimepointSummary, ...]
+    notes: tuple[str, ...] = ()
+
+    def row(self, timepoint: str) -> TimepointSummary:
+        for r in self.rows:
+            if r.timepoint == timepoint:
+                return r
+        raise CohortError(f"unknown time point {timepoint!r}")
+
+    def __str__(self) -> str:
+        return _render(self)
+
+
+def _quantile(sorted_values: Sequence[float], q: float) -> float:
+    """R type 7 / numpy 'linear': position (n - 1) * q between order statistics."""
+    pos = (len(sorted_values) - 1) * q
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+
+
+def _describe_values(values: Sequence[float]) -> dict[str, float | None]:
+    if not values:
+        return {"mean": None, "sd": None, "median": None, "q1": None, "q3": None}
+    ordered = sorted(values)
+    return {
+        "mean": statistics.fmean(values),
+        "sd": statistics.stdev(values) if len(values) > 1 else None,
+        "median": _quantile(ordered, 0.5),
+        "q1": _quantile(ordered, 0.25),
+        "q3": _quantile(ordered, 0.75),
+    }
+
+
+def summarize_cohort(
+    matrix: DoseMatrix,
+    *,
+    reduction_over: float = 0.5,
+    inclusive: bool = False,
+    increase_over: float = 0.0,
+    report: Sequence[float] = (0.15, 0.30, 0.50),
+    tests: bool = False,
+    label: str | None = None,
+) -> CohortSummary:
+    """Summarise a dose matrix per time point: n observed/lost, mean ± SD, median [IQR], change, categories.
+
+    ``reduction_over`` and ``inclusive`` define the reduction category ("more than 50%" is
+    ``0.5, inclusive=False``); ``report`` adds counts of reductions over further thresholds
+    (cessation included). With ``tests=True``, paired t and Wilcoxon tests against baseline are
+    added (needs ``pip install "mme[stats]"``).
+    """
+    rule = Rule(reduction_over=reduction_over, inclusive=inclusive, increase_over=increase_over, report=tuple(report))
+    tested = {t.timepoint: t for t in paired_tests(matrix)} if tests else {}
+    n_all = len(matrix.patients)
+    rows = []
+    for i, tp in enumerate(matrix.timepoints):
+        cells = [p.cells[i] for p in matrix.patients]
+        values = [c.mme_per_day for c in cells if c.mme_per_day is not None]
+        row: dict[str, Any] = {
+            "timepoint": tp, "n_patients": n_all, "n_observed": len(values),
+            "n_lost": sum(c.status == "lost" for c in cells),
+            "n_not_countable": sum(c.status == "not_countable" for c in cells),
+            "n_partial": sum(c.partial for c in cells), **_describe_values(values),
+        }  # fmt: skip
+        if i > 0:
+            row.update(_change_row(changes(matrix, rule=rule, timepoint=tp), rule, n_all))
+            row["test"] = tested.get(tp)
+        rows.append(TimepointSummary(**row))
+    notes = [f"{p.patient_id}: {n}" for p in matrix.patients for n in p.notes]
+    return CohortSummary(
+        label=label if label is not None else matrix.label, table=matrix.table, table_version=matrix.table_version,
+        source=matrix.source, definition=matrix.definition, baseline=matrix.baseline, n_patients=n_all, rule=rule,
+        rule_text=rule.describe(), rows=tuple(rows), notes=tuple(notes),
+    )  # fmt: skip
+
+
+def _change_row(found: Sequence[Change], rule: Rule, n_all: int) -> dict[str, Any]:
+    diffs = [c.absolute for c in found]
+    ratio_pop = [c for c in found if c.baseline > 0]
+    n_obs = len(found)
+
+    def count(key: str, label: str, n: int) -> Count:
+        return Count(key=key, label=label, n=n, n_all=n_all, n_observed=n_obs)
+
+    labels: dict[Category, str] = {
+        "cessation": "cessation (0 MME/day)",
+        "reduction": f"{rule.reduction_text()}, not ceased",
+        "stable": "stable",
+        "increase": f"increase > {_pct(rule.increase_over)}",
+    }
+    counts = [count(key, label, sum(c.category == key for c in found)) for key, label in labels.items()]
+    for t in sorted({*rule.report, rule.reduction_over}):
+        n = sum(rule.reduced(c.baseline, c.dose, t) for c in found)
+        counts.append(count(f"reduced_{t:g}", f"{rule.reduction_text(t)}, incl. cessation", n))
+    mean_base = statistics.fmean([c.baseline for c in ratio_pop]) if ratio_pop else None
+    return {
+        "n_paired": n_obs,
+        "mean_change": statistics.fmean(diffs) if diffs else None,
+        "sd_change": statistics.stdev(diffs) if len(diffs) > 1 else None,
+        "n_ratio": len(ratio_pop),
+        "ratio_of_means": statistics.fmean([c.dose for c in ratio_pop]) / mean_base if mean_base else None,
+        "mean_of_ratios": statistics.fmean([c.dose / c.baseline for c in ratio_pop]) if ratio_pop else None,
+        "counts": tuple(counts),
+    }
+
+
+# -- paired tests (mme[stats]) -------------------------------------------------------------------------
+
+
+def _scipy_stats() -> Any:
+    try:
+        from scipy import stats
+    except ImportError as exc:
+        raise ImportError('paired tests need scipy: pip install "mme[stats]"') from exc
+    return stats
+
+
+def paired_tests(matrix: DoseMatrix) -> tuple[PairedTest, ...]:
+    """Paired t-test and Wilcoxon signed-rank test of each later time point against baseline.
+
+    Only patients observed at both points enter (n reported). Needs ``pip install "mme[stats]"``.
+    """
+    stats = _scipy_stats()
+    import scipy
+
+    method = "ttest_rel (two-sided); wilcoxon (two-sided, zero_method='wilcox' drops zero differences, method='auto')"
+    out = []
+    for tp in matrix.timepoints[1:]:
+        found = changes(matrix, timepoint=tp)
+        base = [c.baseline for c in found]
+        dose = [c.dose for c in found]
+        diffs = [c.absolute for c in found]
+        t_stat = t_p = w_stat = w_p = None
+        if len(diffs) > 1 and max(diffs) != min(diffs):
+            res = stats.ttest_rel(dose, base)
+            t_stat, t_p = float(res.statistic), float(res.pvalue)
+        nonzero = sum(d != 0 for d in diffs)
+        if nonzero > 0:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # scipy notes switching to the normal approximation
+                res = stats.wilcoxon(dose, base, zero_method="wilcox", method="auto")
+            w_stat, w_p = float(res.statistic), float(res.pvalue)
+        out.append(
+            PairedTest(
+                timepoint=tp,
+                baseline=matrix.baseline,
+                n=len(diffs),
+                mean_difference=statistics.fmean(diffs) if diffs else None,
+                t_statistic=t_stat,
+                t_pvalue=t_p,
+                wilcoxon_statistic=w_stat,
+                wilcoxon_pvalue=w_p,
+                wilcoxon_n=nonzero,
+                method=method,
+                scipy_version=scipy.__version__,
+            )
+        )
+    return tuple(out)
+
+
+# -- figure (mme[plot]) -------------------------------------------------------------------------------
+
+
+def plot_trajectories(
+    matrix: DoseMatrix,
+    path: str | Path,
+    *,
+    band: Literal["sd", "ci95"] = "sd",
+    title: str | None = None,
+    dpi: int = 120,
+) -> Path:
+    """Save a PNG: each patient's trajectory (thin grey lines) and the cohort mean with a band.
+
+    ``band="sd"`` shades mean ± SD (ddof=1); ``"ci95"`` shades mean ± 1.96 SD/sqrt(n) (normal
+    approximation). Time points are equally spaced in order. Uses matplotlib's Agg canvas
+    directly (no display, no global backend change). Needs ``pip install "mme[plot]"``.
+    """
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise ImportError('figures need matplotlib: pip install "mme[plot]"') from exc
+    path = Path(path)
+    xs = list(range(len(matrix.timepoints)))
+    fig = Figure(figsize=(7, 4.5))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    for p in matrix.patients:
+        ys = [math.nan if v is None else v for v in p.doses]
+        ax.plot(xs, ys, color="0.6", linewidth=0.6, alpha=0.6, marker="o", markersize=2)
+    means, lows, highs = [], [], []
+    for tp in matrix.timepoints:
+        d = _describe_values([v for v in matrix.column(tp) if v is not None])
+        n = sum(v is not None for v in matrix.column(tp))
+        mean, sd = d["mean"], d["sd"]
+        spread = (sd if band == "sd" else 1.96 * sd / math.sqrt(n)) if sd is not None else 0.0
+        means.append(math.nan if mean is None else mean)
+        lows.append(math.nan if mean is None else mean - spread)
+        highs.append(math.nan if mean is None else mean + spread)
+    band_label = "mean ± SD" if band == "sd" else "mean, 95% CI (normal approximation)"
+    ax.fill_between(xs, lows, highs, color="tab:blue", alpha=0.2, linewidth=0)
+    ax.plot(xs, means, color="tab:blue", linewidth=2.5, marker="o", label=band_label)
+    counts = [sum(v is not None for v in matrix.column(tp)) for tp in matrix.timepoints]
+    ax.set_xticks(xs, [f"{tp}\nn = {n}" for tp, n in zip(matrix.timepoints, counts, strict=True)])
+    ax.plot([], [], color="0.6", linewidth=0.6, label="one patient (gaps: lost or not countable)")
+    ax.set_ylabel(f"MME/day ({_table_text(matrix.table, None)})")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper right", fontsize=8)
+    ax.set_title(title or matrix.label or "Opioid dose over time, one line per patient", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, format="png", dpi=dpi)
+    return path
+
+
+# -- dispensing histories -------------------------------------------------------------------------------
+
+
+def from_dispensings(
+    dispensings: Iterable[Dispensing],
+    windows: Mapping[str, tuple[int, int]],
+    anchors: Mapping[str, date],
+    *,
+    definition: Definition,
+    table: TableLike = DEFAULT_TABLE,
+    followed_until: Mapping[str, date] | None = None,
+    include_buprenorphine: bool = True,
+    clip_to_window: bool = True,
+    label: str | None = None,
+) -> DoseMatrix:
+    """The patient x time point matrix from dispensing histories, one window per time point.
+
+    ``anchors`` maps every patient of the cohort (in order) to an anchor date (e.g. the admission);
+    each `mme._history.Dispensing` names its patient. ``windows`` maps each time point (in order,
+    the first being the baseline) to day offsets ``(first, last)`` from the anchor, both days
+    included: ``{"baseline": (-90, -1), "3m": (61, 120)}``. ``definition`` names the
+    `mme._history.summarize` field that gives the value: ``"days_supply"`` (mme_per_days_supply),
+    ``"therapy_days"`` (mme_per_therapy_day), ``"window"`` (mme_per_window_day) or ``"max_daily"``
+    (max_daily_mme).
+
+    * A patient whose follow-up (``followed_until``) ends before a window's last day is lost
+      there (None). Patients absent from ``followed_until`` are followed throughout.
+    * A window without any dispensing is 0 (no opioid dispensed): claims cannot tell "no opioid"
+      from "no claim", so pass ``followed_until`` to mark the end of follow-up.
+    * Fills the table excludes (buprenorphine under CDC 2022) never become 0: a window whose only
+      fills are excluded is None (``not_countable``) with the reason; otherwise the value counts
+      the other fills and the exclusion is listed in the notes.
+    """
+    from . import _history
+
+    if definition not in DEFINITIONS:
+        raise CohortError(f"unknown definition {definition!r}: choose one of {', '.join(DEFINITIONS)}")
+    field = DEFINITIONS[definition]
+    order = tuple(windows)
+    if not order:
+        raise CohortError("give at least one time point window (the first is the baseline)")
+    for tp, (first, last) in windows.items():
+        if last < first:
+            raise CohortError(f"window {tp!r}: last day {last} is before first day {first}")
+    tab = resolve_table(table)
+    until_by = followed_until or {}
+    grouped: dict[str, list[Dispensing]] = {pid: [] for pid in anchors}
+    for d in dispensings:
+        if d.patient_id not in grouped:
+            raise CohortError(f"dispensing for patient {d.patient_id!r}, who has no anchor date")
+        grouped[d.patient_id].append(d)
+    rows = []
+    for pid, anchor in anchors.items():
+        cells: list[Cell] = []
+        notes: list[str] = []
+        for tp in order:
+            first, last = windows[tp]
+            start, end = anchor + timedelta(days=first), anchor + timedelta(days=last)
+            until = until_by.get(pid)
+            if until is not None and until < end:
+                cells.append(Cell(mme_per_day=None, status="lost"))
+                continue
+            span = f"{field} over {start}..{end}"
+            if not grouped[pid]:
+                cells.append(Cell(mme_per_day=0.0, status="observed", items=(f"{span}: no dispensing",)))
+                continue
+            summary = _history.summarize(
+                grouped[pid], start=start, end=end, table=tab, include_buprenorphine=include_buprenorphine,
+                clip_to_window=clip_to_window,
+            )  # fmt: skip
+            excluded = tuple(
+                f"{e.dispensing.drug} {e.dispensing.strength} filled {e.dispensing.fill_date}: {e.reason}"
+                for e in summary.excluded
+            )
+            if summary.n_dispensings == 0 and excluded:
+                notes.append(f"{tp}: no MME: every fill in the window is excluded; value left missing, not 0 "
+                             f"({'; '.join(excluded)})")  # fmt: skip
+                cells.append(Cell(mme_per_day=None, status="not_countable", items=(span,), excluded=excluded))
+                continue
+            value = cast("float | None", getattr(summary, field))
+            if excluded:
+                notes.append(f"{tp}: value counts the other fills only; not counted: {'; '.join(excluded)}")
+            if value is None:  # 0/0: no fill in the window
+                value = 0.0
+            items = (f"{span}: {summary.n_dispensings} fill(s), {_num(value, 2)} MME/day",)
+            cells.append(Cell(mme_per_day=float(value), status="observed", items=items, excluded=excluded))
+        rows.append(PatientDoses(patient_id=pid, cells=tuple(cells), notes=tuple(notes)))
+    spans = "; ".join(f"{tp} days {a}..{b}" for tp, (a, b) in windows.items())
+    return DoseMatrix(
+        timepoints=order, patients=tuple(rows), table=tab.slug, table_version=tab.version, source="dispensings",
+        definition=f"{definition} ({field}); windows from the anchor date: {spans}; clip_to_window={clip_to_window}; "
+        f"include_buprenorphine={include_buprenorphine}",
+        label=label,
+    )  # fmt: skip
+
+
+# -- synthetic example ---------------------------------------------------------------------------------
+
+SYNTHETIC_TIMEPOINTS = ("baseline", "discharge", "3m", "12m")
+
+
+def _regimen(rng: random.Random, target: float) -> list[str]:
+    """Expressions (CDC 2022 factors) adding up to roughly ``target`` MME/day."""
+    regimens: list[str] = []
+    remaining = target
+    if remaining >= 120 and rng.random() < 0.5:  # a long-acting base plus breakthrough doses
+        mg = max(15, round(remaining * 0.6 / 2 / 15) * 15)
+        regimens.append(f"morphine ER {mg} mg bid")
+        remaining -= 2 * mg
+    if remaining >= 60 and rng.random() < 0.25:
+        rate = min((12, 25, 50, 75, 100), key=lambda r: abs(2.4 * r - remaining))
+        regimens.append(f"fentanyl {rate} mcg/h patch")
+        remaining -= 2.4 * rate
+    if remaining >= 15:
+        if rng.random() < 0.7:
+            mg = max(5, round(remaining / 6 / 5) * 5)
+            regimens.append(f"oxycodone {mg} mg q6h")
+        else:
+            mg = max(2, round(remaining / 30 / 2) * 2)
+            regimens.append(f"hydromorphone {mg} mg q4h")
+    elif not regimens:
+        regimens.append("tramadol 50 mg tid")
+    return regimens
+
+
+def synthetic_cohort(n: int = 59, seed: int = 2024) -> tuple[Record, ...]:
+    """A SYNTHETIC tapering cohort: long records (patient ids ``SYNTHETIC-01``...), baseline to 12 months.
+
+    Generated with ``random.Random(seed)`` to look like a chart-review tapering cohort (a few
+    cessations, loss to follow-up growing over time; patients 7 and 13 are followed to 12 months and
+    switched to buprenorphine there, which CDC 2022 excludes). It is made up: it is **not** the data of Elyn et al. or of any study, and
+    must never be presented as such. Label its summaries with `SYNTHETIC_LABEL`.
+    """
+    if n < 1:
+        raise CohortError("a cohort needs at least one patient")
+    rng = random.Random(seed)
+    width = max(2, len(str(n)))
+    records: list[Record] = []
+    for k in range(1, n + 1):
+        pid = f"SYNTHETIC-{k:0{width}d}"
+        baseline = min(600.0, max(30.0, rng.lognormvariate(math.log(180), 0.55)))
+        u = rng.random()
+        discharge_ratio = 0.0 if u < 0.12 else rng.uniform(0.15, 0.5) if u < 0.7 else rng.uniform(0.5, 1.0)
+        drift = rng.uniform(0.8, 1.3)
+        lost_after = rng.random()  # < 0.12: lost after discharge; < 0.29: lost after 3 months
+        switched = k in (7, 13)  # two patients moved to buprenorphine by 12 months (excluded under CDC 2022)
+        if switched:
+            lost_after = 1.0  # followed to 12 months
+        doses = {
+            "baseline": baseline,
+            "discharge": baseline * discharge_ratio,
+            "3m": baseline * discharge_ratio * drift if discharge_ratio else (0.0 if rng.random() < 0.8 else 30.0),
+            "12m": baseline * discharge_ratio * drift * rng.uniform(0.6, 1.4),
+        }
+        if discharge_ratio == 0.0:
+            doses["12m"] = doses["3m"]
+        for tp in SYNTHETIC_TIMEPOINTS:
+            if (tp in ("3m", "12m") and lost_after < 0.12) or (tp == "12m" and lost_after < 0.29):
+                continue
+            if switched and tp == "12m":
+                records.append(Record(patient_id=pid, timepoint=tp, medication="buprenorphine 8 mg daily sublingual"))
+                if k == 13:  # still on a little oxycodone: the value counts the oxycodone only
+                    records.append(Record(patient_id=pid, timepoint=tp, medication="oxycodone 5 mg q6h"))
+                continue
+            if doses[tp] < 10:
+                records.append(Record(patient_id=pid, timepoint=tp, medication="none"))
+                continue
+            records.extend(Record(patient_id=pid, timepoint=tp, medication=m) for m in _regimen(rng, doses[tp]))
+    return tuple(records)
+
+
+# -- text rendering ------------------------------------------------------------------------------------
+
+
+def _num(x: float, digits: int = 0) -> str:
+    text = f"{x:.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _pct(fraction: float) -> str:
+    return f"{_num(100 * fraction, 1)}%"
+
+
+def _p(p: float | None) -> str:
+    if p is None:
+        return "n/a"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _frac(n: int, d: int) -> str:
+    return f"{n}/{d} ({_num(100 * n / d)}%)" if d else f"{n}/0"
+
+
+def _grid(header: Sequence[str], body: Sequence[Sequence[str]], left: int = 1) -> list[str]:
+    widths = [max(len(r[j]) for r in [header, *body]) for j in range(len(header))]
+
+    def fmt(r: Sequence[str]) -> str:
+        return "  ".join(c.ljust(w) if j < left else c.rjust(w) for j, (c, w) in enumerate(zip(r, widths, strict=True)))
+
+    return [fmt(header).rstrip(), *(fmt(r).rstrip() for r in body)]
+
+
+def _render(s: CohortSummary) -> str:
+    lines = [s.label] if s.label else []
+    lines.append(f"Daily opioid dose, MME/day; {s.n_patients} patients; baseline: {s.baseline}")
+    lines.append(f"conversion: {_table_text(s.table, s.table_version)}")
+    if s.definition:
+        lines.append(f"from dispensings: {s.definition}")
+    has_tests = any(r.test is not None for r in s.rows)
+    header = ["time point", "observed", "lost", "not countable", "mean ± SD", "median [IQR]"]
+    header += ["p paired t", "p Wilcoxon"] if has_tests else []
+    body = []
+    for r in s.rows:
+        mean = "n/a" if r.mean is None else _num(r.mean) + (f" ± {_num(r.sd)}" if r.sd is not None else "")
+        median = "n/a" if r.median is None else f"{_num(r.median)} [{_num(r.q1 or 0)}-{_num(r.q3 or 0)}]"
+        line = [r.timepoint, str(r.n_observed), str(r.n_lost), str(r.n_not_countable), mean, median]
+        if has_tests:
+            line += ["", ""] if r.test is None else [_p(r.test.t_pvalue), _p(r.test.wilcoxon_pvalue)]
+        body.append(line)
+    lines += _grid(header, body)
+    later = s.rows[1:]
+    if later:
+        lines += [
+            "",
+            "Change from baseline, patients observed at both points (percent change = 100 x (dose - baseline) / baseline):",
+        ]
+        body = []
+        for r in later:
+            change = (
+                "n/a"
+                if r.mean_change is None
+                else _num(r.mean_change) + (f" ± {_num(r.sd_change)}" if r.sd_change is not None else "")
+            )
+            rom = "n/a" if r.ratio_of_means is None else f"{r.ratio_of_means:.2f}"
+            mor = "n/a" if r.mean_of_ratios is None else f"{r.mean_of_ratios:.2f}"
+            pct = "n/a" if r.mean_of_ratios is None else f"{_num(100 * (r.mean_of_ratios - 1))}%"
+            body.append([r.timepoint, str(r.n_paired), change, str(r.n_ratio), rom, mor, pct])
+        lines += _grid(
+            [
+                "time point",
+                "paired",
+                "mean change ± SD",
+                "n (baseline > 0)",
+                "ratio of means",
+                "mean of ratios",
+                "mean % change",
+            ],
+            body,
+        )
+        labels = [c.label for c in later[0].counts]
+        for title, attr in (
+            ("all patients", "n_all"),
+            ("patients observed at baseline and the time point", "n_observed"),
+        ):
+            lines += ["", f"Categories, n/N (%), denominator N = {title}:"]
+            body = [
+                [lab] + [_frac(r.counts[j].n, getattr(r.counts[j], attr)) for r in later]
+                for j, lab in enumerate(labels)
+            ]
+            lines += _grid(["", *(r.timepoint for r in later)], body)
+        lines.append(f"rule: {s.rule_text}")
+    partial = sum(r.n_partial for r in s.rows)
+    lines.append(f"SD: {s.sd_method}; median [IQR]: {s.quantile_method}")
+    lines.append(
+        "ratio of means = mean(dose) / mean(baseline); mean of ratios = mean(dose_i / baseline_i); same patients"
+    )
+    if has_tests:
+        first = next(r.test for r in s.rows if r.test is not None)
+        lines.append(f"tests (scipy): {first.method}")
+    if partial or any(r.n_not_countable for r in s.rows):
+        lines.append(
+            f"excluded drugs: {partial} observed value(s) count only the items the table covers; "
+            f"{sum(r.n_not_countable for r in s.rows)} value(s) not countable (missing, not 0); see notes"
+        )
+    lines += [f"note {n}" for n in s.notes]
+    return "\n".join(lines)

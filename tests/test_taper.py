@@ -1,0 +1,724 @@
+"""`mme.taper`: hand-computed cohorts, properties, paired tests against scipy, the figure, the CLI and the docs."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+import re
+import statistics
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import mme
+from mme import taper
+from mme._cli import main
+from mme._history import Dispensing
+
+ROOT = Path(__file__).resolve().parents[1]
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+# The hand cohort (CDC 2022 factors: oxycodone 1.5, morphine 1, fentanyl 2.4 per mcg/h, hydromorphone 5):
+#   A  baseline oxycodone 20 mg q6h = 20 x 4 x 1.5 = 120      discharge oxycodone 10 mg q6h = 60 (exactly -50%)
+#   B  baseline morphine ER 60 mg bid = 120, + oxycodone 10 mg q6h = 60 -> 180    discharge none = 0 (-100%)
+#   C  baseline 90 MME/day as given                           discharge buprenorphine only: not countable (None)
+#   D  baseline fentanyl 25 mcg/h = 60                        discharge fentanyl 12 mcg/h = 28.8 (-52%)
+#   E  baseline hydromorphone 2 mg q4h = 2 x 6 x 5 = 60       no discharge row: lost to follow-up (None)
+HAND: list[taper.RecordLike] = [
+    ("A", "baseline", "oxycodone 20 mg q6h"),
+    ("A", "discharge", "oxycodone 10 mg q6h"),
+    ("B", "baseline", "morphine ER 60 mg bid"),
+    ("B", "baseline", "oxycodone 10 mg q6h"),
+    ("B", "discharge", "none"),
+    ("C", "baseline", 90.0),
+    ("C", "discharge", "buprenorphine 8 mg daily sublingual"),
+    ("D", "baseline", "fentanyl 25 mcg/h patch"),
+    ("D", "discharge", "fentanyl 12 mcg/h patch"),
+    ("E", "baseline", "hydromorphone 2 mg q4h"),
+]
+TIMEPOINTS = ["baseline", "discharge"]
+
+
+@pytest.fixture(scope="module")
+def hand() -> taper.DoseMatrix:
+    return taper.dose_matrix(HAND, TIMEPOINTS)
+
+
+def numeric_matrix(rows: dict[str, Sequence[float | None]], timepoints: Sequence[str]) -> taper.DoseMatrix:
+    """A matrix from MME/day values; None = no record (lost)."""
+    records = [
+        (pid, tp, v) for pid, values in rows.items() for tp, v in zip(timepoints, values, strict=True) if v is not None
+    ]
+    return taper.dose_matrix(records, timepoints, patients=list(rows))
+
+
+# -- the matrix ------------------------------------------------------------------------------------
+
+
+def test_hand_matrix_values_and_statuses(hand: taper.DoseMatrix) -> None:
+    assert hand.timepoints == ("baseline", "discharge")
+    assert hand.baseline == "baseline"
+    assert [p.patient_id for p in hand.patients] == ["A", "B", "C", "D", "E"]
+    assert hand.column("baseline") == pytest.approx((120, 180, 90, 60, 60))
+    discharge = hand.column("discharge")
+    assert discharge[0] == pytest.approx(60)
+    assert discharge[1] == 0.0  # "none": a real zero
+    assert discharge[2] is None  # buprenorphine only: not countable, never 0
+    assert discharge[3] == pytest.approx(28.8)
+    assert discharge[4] is None  # no row: lost
+    statuses = [p.cells[1].status for p in hand.patients]
+    assert statuses == ["observed", "observed", "not_countable", "observed", "lost"]
+    assert hand.table == "cdc-2022"
+    assert hand.value("B", "baseline") == pytest.approx(180)
+
+
+def test_excluded_only_is_none_with_the_reason_in_notes(hand: taper.DoseMatrix) -> None:
+    c = hand.patients[2]
+    cell = c.cells[1]
+    assert cell.mme_per_day is None
+    assert cell.excluded
+    assert "buprenorphine" in cell.excluded[0]
+    assert any("not 0" in n and "CDC 2022 excludes buprenorphine" in n for n in c.notes)
+    assert not cell.partial
+
+
+def test_excluded_beside_countable_items_counts_the_rest_and_says_so() -> None:
+    m = taper.dose_matrix(
+        [("X", "baseline", "oxycodone 10 mg q6h"), ("X", "baseline", "buprenorphine 8 mg daily sublingual")],
+        ["baseline"],
+    )
+    cell = m.patients[0].cells[0]
+    assert cell.mme_per_day == pytest.approx(60)  # the oxycodone only
+    assert cell.partial
+    assert "value counts the other items only" in m.patients[0].notes[0]
+    summary = taper.summarize_cohort(m)
+    assert summary.rows[0].n_partial == 1
+    assert "1 observed value(s) count only the items the table covers" in str(summary)
+
+
+def test_a_table_that_covers_buprenorphine_counts_it() -> None:
+    m = taper.dose_matrix([("X", "baseline", "buprenorphine 8 mg daily sublingual")], ["baseline"], table="heal-2025")
+    cell = m.patients[0].cells[0]
+    assert cell.status == "observed"
+    assert cell.mme_per_day is not None
+    assert cell.mme_per_day > 0
+
+
+def test_given_values_and_expressions_add_up() -> None:
+    m = taper.dose_matrix([("X", "t0", 30.0), ("X", "t0", "oxycodone 10 mg q6h")], ["t0"])
+    assert m.value("X", "t0") == pytest.approx(90)
+
+
+def test_values_only_have_no_table() -> None:
+    m = numeric_matrix({"X": [100.0, 50.0]}, ["a", "b"])
+    assert m.table is None
+    assert "values given in MME/day" in str(m)
+
+
+def test_patients_without_any_record_are_lost_everywhere() -> None:
+    m = taper.dose_matrix([("X", "t0", 10.0)], ["t0", "t1"], patients=["X", "Y"])
+    assert m.patients[1].doses == (None, None)
+    assert [c.status for c in m.patients[1].cells] == ["lost", "lost"]
+
+
+def test_complete_cases(hand: taper.DoseMatrix) -> None:
+    assert [p.patient_id for p in hand.complete_cases().patients] == ["A", "B", "D"]
+
+
+@pytest.mark.parametrize(
+    ("records", "message"),
+    [
+        ([("X", "week 1", 10.0)], "not one of"),
+        ([("X", "t0", "none"), ("X", "t0", "oxycodone 10 mg q6h")], "'none'"),
+        ([("X", "t0", "")], "medication is empty"),
+        ([("X", "t0", -5.0)], "greater than or equal to 0"),
+        ([("X", "t0", math.nan)], "cannot read the record"),
+        ([("X", "t0", "oxycodone q6h")], "X at t0"),
+        ([{"patient_id": "X", "timepoint": "t0"}], "exactly one"),
+        ([{"patient_id": "X", "timepoint": "t0", "medication": "none", "mme_per_day": 0}], "exactly one"),
+    ],
+)
+def test_unreadable_records_are_errors_not_guesses(records: list[taper.RecordLike], message: str) -> None:
+    with pytest.raises(taper.CohortError, match=message):
+        taper.dose_matrix(records, ["t0"])
+
+
+def test_cohort_error_is_an_mme_error_and_a_value_error() -> None:
+    assert issubclass(taper.CohortError, mme.MMEError)
+    assert issubclass(taper.CohortError, ValueError)
+
+
+def test_timepoints_and_patients_are_checked() -> None:
+    with pytest.raises(taper.CohortError, match="repeat"):
+        taper.dose_matrix([], ["a", "a"])
+    with pytest.raises(taper.CohortError, match="at least one"):
+        taper.dose_matrix([], [])
+    with pytest.raises(taper.CohortError, match="not in `patients`"):
+        taper.dose_matrix([("X", "a", 1.0)], ["a"], patients=["Y"])
+    with pytest.raises(taper.CohortError, match="twice"):
+        taper.dose_matrix([], ["a"], patients=["Y", "Y"])
+    m = numeric_matrix({"X": [1.0]}, ["a"])
+    with pytest.raises(taper.CohortError, match="unknown time point"):
+        m.column("b")
+    with pytest.raises(taper.CohortError, match="unknown patient"):
+        m.value("Z", "a")
+
+
+def test_records_from_mappings_and_models() -> None:
+    records: list[taper.RecordLike] = [
+        {"patient_id": 7, "timepoint": "t0", "mme_per_day": "45"},  # numeric id read as text, value from CSV text
+        taper.Record(patient_id="8", timepoint="t0", medication="None"),
+    ]
+    m = taper.dose_matrix(records, ["t0"])
+    assert m.column("t0") == (45.0, 0.0)
+    assert [p.patient_id for p in m.patients] == ["7", "8"]
+
+
+# -- change and categories --------------------------------------------------------------------------
+
+
+def test_hand_changes(hand: taper.DoseMatrix) -> None:
+    found = {c.patient_id: c for c in taper.changes(hand)}
+    assert set(found) == {"A", "B", "D"}  # C not countable, E lost
+    assert found["A"].absolute == pytest.approx(-60)
+    assert found["A"].percent == pytest.approx(-50)
+    assert found["A"].category == "stable"  # exactly 50% is not "more than 50%"
+    assert found["B"].percent == pytest.approx(-100)
+    assert found["B"].category == "cessation"
+    assert found["D"].percent == pytest.approx(-52)  # (28.8 - 60) / 60
+    assert found["D"].category == "reduction"
+    assert found["D"].ratio == pytest.approx(0.48)
+
+
+def test_inclusive_makes_exactly_50_percent_a_reduction(hand: taper.DoseMatrix) -> None:
+    rule = taper.Rule(reduction_over=0.5, inclusive=True)
+    found = {c.patient_id: c.category for c in taper.changes(hand, rule=rule)}
+    assert found == {"A": "reduction", "B": "cessation", "D": "reduction"}
+    assert rule.operator == ">="
+    assert "at least 50%" in rule.reduction_text()
+    assert "more than 50%" in taper.Rule().reduction_text()
+
+
+@pytest.mark.parametrize(
+    ("baseline", "dose", "rule", "category"),
+    [
+        (100.0, 0.0, taper.Rule(), "cessation"),
+        (100.0, 49.0, taper.Rule(), "reduction"),
+        (100.0, 50.0, taper.Rule(), "stable"),
+        (100.0, 70.0, taper.Rule(reduction_over=0.3), "stable"),  # exactly 30%, ">"
+        (100.0, 70.0, taper.Rule(reduction_over=0.3, inclusive=True), "reduction"),
+        (30.0, 21.0, taper.Rule(reduction_over=0.3, inclusive=True), "reduction"),  # 0.3 in floating point
+        (100.0, 84.0, taper.Rule(reduction_over=0.15), "reduction"),
+        (100.0, 100.0, taper.Rule(), "stable"),
+        (100.0, 101.0, taper.Rule(), "increase"),
+        (100.0, 110.0, taper.Rule(increase_over=0.1), "stable"),  # increase is strictly ">"
+        (100.0, 111.0, taper.Rule(increase_over=0.1), "increase"),
+        (0.0, 0.0, taper.Rule(), "stable"),
+        (0.0, 30.0, taper.Rule(), "increase"),
+    ],
+)
+def test_categories(baseline: float, dose: float, rule: taper.Rule, category: str) -> None:
+    assert rule.categorize(baseline, dose) == category
+
+
+def test_zero_baseline_has_no_percent_change() -> None:
+    m = numeric_matrix({"X": [0.0, 30.0], "Y": [0.0, 0.0]}, ["a", "b"])
+    found = taper.changes(m)
+    assert [c.percent for c in found] == [None, None]
+    assert [c.ratio for c in found] == [None, None]
+    row = taper.summarize_cohort(m).row("b")
+    assert row.n_paired == 2
+    assert row.n_ratio == 0
+    assert row.ratio_of_means is None
+    assert row.mean_of_ratios is None
+
+
+def test_rule_validates_thresholds() -> None:
+    with pytest.raises(ValueError, match="less than 1"):
+        taper.Rule(reduction_over=1.5)
+    with pytest.raises(ValueError, match="fractions"):
+        taper.Rule(report=(15.0,))
+
+
+# -- the summary -------------------------------------------------------------------------------------
+
+
+def test_hand_summary(hand: taper.DoseMatrix) -> None:
+    s = taper.summarize_cohort(hand)
+    base, dis = s.rows
+    # baseline: 120, 180, 90, 60, 60 -> mean 102; deviations 18, 78, -12, -42, -42; squares sum 10080; /4 = 2520
+    assert (base.n_observed, base.n_lost, base.n_not_countable) == (5, 0, 0)
+    assert base.mean == pytest.approx(102)
+    assert base.sd == pytest.approx(math.sqrt(2520))
+    # sorted 60, 60, 90, 120, 180: median 90; Q1 at position 1 -> 60; Q3 at position 3 -> 120
+    assert (base.median, base.q1, base.q3) == pytest.approx((90, 60, 120))
+    assert base.counts == ()
+    assert base.test is None
+    # discharge: 60, 0, 28.8 observed; 1 lost (E), 1 not countable (C)
+    assert (dis.n_observed, dis.n_lost, dis.n_not_countable, dis.n_patients) == (3, 1, 1, 5)
+    assert dis.mean == pytest.approx(29.6)
+    # deviations 30.4, -29.6, -0.8: squares 924.16 + 876.16 + 0.64 = 1800.96; /2 = 900.48
+    assert dis.sd == pytest.approx(math.sqrt(900.48))
+    # sorted 0, 28.8, 60: median 28.8; Q1 at 0.5 -> 14.4; Q3 at 1.5 -> 44.4
+    assert (dis.median, dis.q1, dis.q3) == pytest.approx((28.8, 14.4, 44.4))
+    # paired A, B, D: baseline 120, 180, 60 (mean 120); discharge 60, 0, 28.8 (mean 29.6)
+    assert dis.n_paired == 3
+    assert dis.n_ratio == 3
+    assert dis.mean_change == pytest.approx(-90.4)  # (-60 - 180 - 31.2) / 3
+    assert dis.ratio_of_means == pytest.approx(29.6 / 120)  # 0.2467
+    assert dis.mean_of_ratios == pytest.approx((0.5 + 0 + 0.48) / 3)  # 0.3267
+    assert [c.key for c in dis.counts] == [
+        "cessation", "reduction", "stable", "increase", "reduced_0.15", "reduced_0.3", "reduced_0.5",
+    ]  # fmt: skip
+    assert (dis.count("cessation").n, dis.count("reduction").n, dis.count("stable").n) == (1, 1, 1)  # B; D; A
+    assert dis.count("increase").n == 0
+    cut50 = dis.count("reduced_0.5")
+    assert cut50.label == "reduction > 50% (more than 50% of baseline), incl. cessation"
+    assert (cut50.n, cut50.n_all, cut50.n_observed) == (2, 5, 3)  # B and D
+    assert cut50.percent_of_all == pytest.approx(40)
+    assert cut50.percent_of_observed == pytest.approx(200 / 3)
+    assert dis.count("reduced_0.15").n == 3  # A, B, D
+    with pytest.raises(taper.CohortError, match="no count"):
+        dis.count("reduced_0.25")
+
+
+def test_summary_text_states_definitions_and_denominators(hand: taper.DoseMatrix) -> None:
+    text = str(taper.summarize_cohort(hand, label="hand cohort"))
+    assert text.startswith("hand cohort\n")
+    # columns: observed, lost, not countable, mean ± SD, median [IQR] (values from test_hand_summary, rounded)
+    assert re.search(r"\nbaseline +5 +0 +0 +102 ± 50 +90 \[60-120\]\n", text)
+    assert re.search(r"\ndischarge +3 +1 +1 +30 ± 30 +29 \[14-44\]\n", text)
+    assert re.search(r"\ncessation \(0 MME/day\) +1/5 \(20%\)\n", text)
+    assert re.search(r"\ncessation \(0 MME/day\) +1/3 \(33%\)\n", text)
+    for needle in [
+        "denominator N = all patients",
+        "denominator N = patients observed at baseline and the time point",
+        "ratio of means",
+        "mean of ratios",
+        "more than 50% of baseline",
+        "SD: sample SD (ddof=1)",
+        "R type 7",
+        "conversion: table cdc-2022",
+        "not countable (missing, not 0)",
+    ]:
+        assert needle in text, needle
+
+
+def test_summary_json_round_trip(hand: taper.DoseMatrix) -> None:
+    summary = taper.summarize_cohort(hand, tests=True, reduction_over=0.3, inclusive=True)
+    again = taper.CohortSummary.model_validate_json(summary.model_dump_json())
+    assert again == summary
+    assert str(again) == str(summary)
+    assert taper.DoseMatrix.model_validate_json(hand.model_dump_json()) == hand
+    with pytest.raises(ValueError, match="frozen"):
+        summary.n_patients = 3  # type: ignore[misc]
+
+
+def test_summary_row_lookup(hand: taper.DoseMatrix) -> None:
+    s = taper.summarize_cohort(hand)
+    assert s.row("discharge").timepoint == "discharge"
+    with pytest.raises(taper.CohortError):
+        s.row("3m")
+
+
+def test_single_observation_has_no_sd() -> None:
+    s = taper.summarize_cohort(numeric_matrix({"X": [80.0, 40.0]}, ["a", "b"]))
+    assert s.rows[0].sd is None
+    assert s.rows[0].median == 80
+    assert s.rows[1].sd_change is None
+    assert "80 [80-80]" in str(s)
+
+
+def test_nobody_observed() -> None:
+    s = taper.summarize_cohort(numeric_matrix({"X": [80.0, None]}, ["a", "b"]))
+    row = s.row("b")
+    assert (row.n_observed, row.n_lost, row.mean, row.median, row.n_paired) == (0, 1, None, None, 0)
+    assert "0/1 (0%)" in str(s)
+    assert "0/0" in str(s)
+
+
+# -- properties ----------------------------------------------------------------------------------------
+
+dose = st.one_of(st.just(0.0), st.floats(min_value=1, max_value=1000, allow_nan=False), st.none())
+cohorts = st.lists(st.tuples(dose, dose, dose), min_size=1, max_size=25)
+
+
+def as_matrix(rows: list[tuple[float | None, float | None, float | None]]) -> taper.DoseMatrix:
+    return numeric_matrix({f"p{i}": r for i, r in enumerate(rows)}, ["baseline", "t1", "t2"])
+
+
+@given(cohorts)
+@settings(max_examples=60, deadline=None)
+def test_counts_add_up(rows: list[tuple[float | None, float | None, float | None]]) -> None:
+    m = as_matrix(rows)
+    s = taper.summarize_cohort(m)
+    for row in s.rows:
+        assert row.n_not_countable == 0  # no excluded drugs here
+        assert row.n_observed + row.n_lost == row.n_patients == len(rows)
+    for row in s.rows[1:]:
+        for count in row.counts:
+            assert count.n_all == len(rows)
+            assert count.n_observed == row.n_paired
+            assert 0 <= count.n <= count.n_observed
+
+
+@given(cohorts, st.sampled_from([0.15, 0.3, 0.5]), st.booleans())
+@settings(max_examples=60, deadline=None)
+def test_categories_partition_the_observed_patients(
+    rows: list[tuple[float | None, float | None, float | None]], cut: float, inclusive: bool
+) -> None:
+    m = as_matrix(rows)
+    s = taper.summarize_cohort(m, reduction_over=cut, inclusive=inclusive)
+    for row in s.rows[1:]:
+        partition = row.counts[:4]  # cessation, reduction, stable, increase
+        assert sum(c.n for c in partition) == row.n_paired
+        paired = sum(b is not None and v is not None for b, v in ((r[0], r[m.index(row.timepoint)]) for r in rows))
+        assert row.n_paired == paired
+        any_reduction = row.count(f"reduced_{cut:g}")
+        assert any_reduction.n == partition[0].n + partition[1].n
+
+
+@given(st.lists(st.floats(min_value=1, max_value=1000, allow_nan=False), min_size=1, max_size=20))
+@settings(max_examples=60, deadline=None)
+def test_a_patient_who_stops_has_minus_100_percent(baselines: list[float]) -> None:
+    m = numeric_matrix({f"p{i}": [b, 0.0] for i, b in enumerate(baselines)}, ["baseline", "end"])
+    for change in taper.changes(m):
+        assert change.percent == -100
+        assert change.category == "cessation"
+        assert change.absolute == -change.baseline
+    row = taper.summarize_cohort(m).row("end")
+    assert row.mean_of_ratios == 0
+    assert row.ratio_of_means == 0
+    assert row.counts[0].n == len(baselines)
+
+
+@given(
+    st.floats(min_value=1, max_value=1000, allow_nan=False),
+    st.lists(st.floats(min_value=0, max_value=2000, allow_nan=False), min_size=1, max_size=20),
+)
+@settings(max_examples=60, deadline=None)
+def test_ratio_of_means_is_mean_of_ratios_when_baselines_are_equal(baseline: float, later: list[float]) -> None:
+    m = numeric_matrix({f"p{i}": [baseline, v] for i, v in enumerate(later)}, ["baseline", "later"])
+    row = taper.summarize_cohort(m).row("later")
+    assert row.ratio_of_means == pytest.approx(row.mean_of_ratios, rel=1e-9, abs=1e-12)
+
+
+@given(st.lists(st.floats(min_value=0, max_value=1000, allow_nan=False), min_size=2, max_size=30))
+@settings(max_examples=60, deadline=None)
+def test_quantiles_are_the_stated_method(values: list[float]) -> None:
+    m = numeric_matrix({f"p{i}": [v] for i, v in enumerate(values)}, ["t"])
+    row = taper.summarize_cohort(m).rows[0]
+    q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    assert (row.q1, row.median, row.q3) == pytest.approx((q1, median, q3))
+    assert row.median == pytest.approx(statistics.median(values))
+    assert row.sd == pytest.approx(statistics.stdev(values))
+
+
+@given(cohorts)
+@settings(max_examples=30, deadline=None)
+def test_json_round_trip_property(rows: list[tuple[float | None, float | None, float | None]]) -> None:
+    s = taper.summarize_cohort(as_matrix(rows))
+    assert taper.CohortSummary.model_validate_json(s.model_dump_json()) == s
+
+
+# -- paired tests against scipy ---------------------------------------------------------------------------
+
+PAIRED: dict[str, Sequence[float | None]] = {"P1": [120.0, 60.0], "P2": [180.0, 0.0], "P3": [60.0, 28.8], "P4": [90.0, 90.0], "P5": [200.0, 150.0],
+          "P6": [150.0, 30.0], "P7": [75.0, None]}  # fmt: skip
+
+
+def test_paired_tests_match_scipy() -> None:
+    from scipy import stats
+
+    m = numeric_matrix(PAIRED, ["baseline", "discharge"])
+    (result,) = taper.paired_tests(m)
+    base = [120.0, 180.0, 60.0, 90.0, 200.0, 150.0]  # P7 lost: not paired
+    later = [60.0, 0.0, 28.8, 90.0, 150.0, 30.0]
+    t = stats.ttest_rel(later, base)
+    w = stats.wilcoxon(later, base, zero_method="wilcox")
+    assert result.n == 6
+    assert result.wilcoxon_n == 5  # P4's zero difference dropped
+    assert result.mean_difference == pytest.approx(statistics.fmean([b - a for a, b in zip(base, later, strict=True)]))
+    assert result.t_statistic == pytest.approx(t.statistic)
+    assert result.t_pvalue == pytest.approx(t.pvalue)
+    assert result.wilcoxon_statistic == pytest.approx(w.statistic)
+    assert result.wilcoxon_pvalue == pytest.approx(w.pvalue)
+    assert result.baseline == "baseline"
+    assert result.scipy_version
+    summary = taper.summarize_cohort(m, tests=True)
+    assert summary.row("discharge").test == result
+    assert "p paired t" in str(summary)
+
+
+def test_undefined_tests_are_none() -> None:
+    same = numeric_matrix({"X": [100.0, 100.0], "Y": [50.0, 50.0]}, ["a", "b"])
+    (result,) = taper.paired_tests(same)
+    assert (result.t_pvalue, result.wilcoxon_pvalue, result.wilcoxon_n) == (None, None, 0)
+    one = numeric_matrix({"X": [100.0, 40.0]}, ["a", "b"])
+    (result,) = taper.paired_tests(one)
+    assert result.t_pvalue is None
+    assert result.wilcoxon_pvalue is not None
+    assert "n/a" in str(taper.summarize_cohort(same, tests=True))
+
+
+def test_stats_need_the_extra(monkeypatch: pytest.MonkeyPatch, hand: taper.DoseMatrix) -> None:
+    monkeypatch.setitem(sys.modules, "scipy", None)
+    with pytest.raises(ImportError, match=re.escape('pip install "mme[stats]"')):
+        taper.paired_tests(hand)
+    with pytest.raises(ImportError, match="mme\\[stats\\]"):
+        taper.summarize_cohort(hand, tests=True)
+    assert taper.summarize_cohort(hand).rows  # the summary itself needs no scipy
+
+
+# -- the figure ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("band", ["sd", "ci95"])
+def test_plot_writes_a_png(tmp_path: Path, hand: taper.DoseMatrix, band: str) -> None:
+    out = taper.plot_trajectories(hand, tmp_path / "fig.png", band=band, title="hand cohort")  # type: ignore[arg-type]
+    assert out == tmp_path / "fig.png"
+    assert out.read_bytes().startswith(PNG_MAGIC)
+
+
+def test_plot_needs_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, hand: taper.DoseMatrix) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib.backends.backend_agg", None)
+    with pytest.raises(ImportError, match=re.escape('pip install "mme[plot]"')):
+        taper.plot_trajectories(hand, tmp_path / "fig.png")
+    assert not (tmp_path / "fig.png").exists()
+
+
+# -- dispensing histories ---------------------------------------------------------------------------------------
+
+
+def fill(pid: str, drug: str, strength: str, quantity: float, days: int, when: date, **kw: str) -> Dispensing:
+    return Dispensing(
+        patient_id=pid, drug=drug, strength=strength, quantity=quantity, days_supply=days, fill_date=when, **kw
+    )
+
+
+# A: oxycodone 10 mg x 120 / 30 d from day 0 = 60 MME/day on days 0-29; 5 mg x 60 / 30 d from day 15 = 15 on days 15-44.
+# Window days 0-89 (90 days): MME 30 x 60 + 30 x 15 = 2250; days supply 60; therapy days 45 (0-44); max 75 (days 15-29).
+@pytest.mark.parametrize(
+    ("definition", "expected"),
+    [("days_supply", 2250 / 60), ("therapy_days", 2250 / 45), ("window", 2250 / 90), ("max_daily", 75.0)],
+)
+def test_from_dispensings_definitions(definition: taper.Definition, expected: float) -> None:
+    start = date(2020, 1, 1)
+    fills = [fill("A", "oxycodone", "10 mg", 120, 30, start), fill("A", "oxycodone", "5 mg", 60, 30, date(2020, 1, 16))]
+    m = taper.from_dispensings(fills, {"baseline": (0, 89)}, {"A": start}, definition=definition)
+    assert m.value("A", "baseline") == pytest.approx(expected)
+    assert m.source == "dispensings"
+    assert m.definition is not None
+    assert m.definition.startswith(f"{definition} ({taper.DEFINITIONS[definition]})")
+
+
+def test_from_dispensings_lost_zero_and_excluded() -> None:
+    anchor = date(2020, 1, 1)
+    fills = [
+        fill("A", "oxycodone", "10 mg", 120, 30, anchor),  # 60 at baseline, nothing later: 0
+        fill("B", "morphine", "30 mg", 120, 30, anchor),  # 120 at baseline; followed until May: lost at 6 months
+        fill("C", "oxycodone", "10 mg", 120, 30, anchor),
+        fill("C", "buprenorphine", "8 mg", 30, 30, date(2020, 6, 1), form="tablet", route="sublingual"),
+        fill("D", "buprenorphine", "8 mg", 30, 30, anchor, form="tablet", route="sublingual"),
+        fill("D", "oxycodone", "5 mg", 120, 30, anchor),
+    ]
+    windows = {"baseline": (0, 29), "6 months": (150, 179)}
+    anchors = {"A": anchor, "B": anchor, "C": anchor, "D": anchor, "E": anchor}
+    m = taper.from_dispensings(
+        fills, windows, anchors, definition="days_supply", followed_until={"B": date(2020, 5, 1)}
+    )
+    assert m.column("baseline") == pytest.approx((60, 120, 60, 30, 0))
+    six = [p.cells[1] for p in m.patients]
+    assert [c.status for c in six] == ["observed", "lost", "not_countable", "observed", "observed"]
+    assert six[0].mme_per_day == 0.0  # no dispensing in the window: none dispensed
+    assert six[2].mme_per_day is None  # buprenorphine only: not 0
+    assert "not 0" in m.patients[2].notes[0]
+    assert m.patients[3].cells[0].partial  # D's baseline counts the oxycodone only
+    assert m.patients[4].cells[0].items[0].endswith("no dispensing")
+    summary = taper.summarize_cohort(m)
+    assert summary.row("6 months").n_not_countable == 1
+    assert "from dispensings: days_supply" in str(summary)
+
+
+def test_from_dispensings_checks_its_inputs() -> None:
+    anchor = date(2020, 1, 1)
+    with pytest.raises(taper.CohortError, match="unknown definition"):
+        taper.from_dispensings([], {"a": (0, 1)}, {"A": anchor}, definition="mean")  # type: ignore[arg-type]
+    with pytest.raises(taper.CohortError, match="before first day"):
+        taper.from_dispensings([], {"a": (5, 1)}, {"A": anchor}, definition="window")
+    with pytest.raises(taper.CohortError, match="at least one"):
+        taper.from_dispensings([], {}, {"A": anchor}, definition="window")
+    with pytest.raises(taper.CohortError, match="no anchor"):
+        taper.from_dispensings(
+            [fill("Z", "oxycodone", "10 mg", 1, 1, anchor)], {"a": (0, 1)}, {"A": anchor}, definition="window"
+        )
+
+
+# -- the synthetic cohort ----------------------------------------------------------------------------------------
+
+
+def test_synthetic_cohort_is_labelled_and_reproducible() -> None:
+    records = taper.synthetic_cohort()
+    assert records == taper.synthetic_cohort(n=59, seed=2024)
+    assert records != taper.synthetic_cohort(seed=1)
+    assert all(r.patient_id.startswith("SYNTHETIC-") for r in records)
+    assert len({r.patient_id for r in records}) == 59
+    assert len({r.patient_id for r in taper.synthetic_cohort(n=5)}) == 5
+    assert "SYNTHETIC" in taper.SYNTHETIC_LABEL
+    assert "SYNTHETIC" in (taper.synthetic_cohort.__doc__ or "")
+    with pytest.raises(taper.CohortError):
+        taper.synthetic_cohort(n=0)
+
+
+def test_synthetic_cohort_converts_and_is_shaped_like_a_tapering_study() -> None:
+    m = taper.dose_matrix(taper.synthetic_cohort(), taper.SYNTHETIC_TIMEPOINTS)
+    s = taper.summarize_cohort(m)
+    base, discharge, _, last = s.rows
+    assert base.n_observed == 59
+    assert base.mean is not None
+    assert discharge.mean is not None
+    assert discharge.mean < base.mean
+    assert last.n_lost > 0
+    assert last.n_not_countable == 1  # SYNTHETIC-07 is on buprenorphine only at 12 months
+
+
+# -- the CLI --------------------------------------------------------------------------------------------------------
+
+CSV = """patient_id,timepoint,medication
+A,baseline,oxycodone 20 mg q6h
+A,discharge,oxycodone 10 mg q6h
+B,baseline,morphine ER 60 mg bid
+B,baseline,oxycodone 10 mg q6h
+B,discharge,none
+D,baseline,fentanyl 25 mcg/h patch
+D,discharge,fentanyl 12 mcg/h patch
+E,baseline,hydromorphone 2 mg q4h
+F,baseline,oxycodone 10 mg q6h
+F,discharge,oxycodone 5 mg q6h
+"""
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(argv), out=out)
+    return code, out.getvalue()
+
+
+@pytest.fixture
+def cohort_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "cohort.csv"
+    path.write_text(CSV)
+    return path
+
+
+def test_cli_table(cohort_csv: Path) -> None:
+    code, text = run("taper", str(cohort_csv), "--timepoints", "baseline,discharge")
+    assert code == 0
+    assert "Daily opioid dose, MME/day; 5 patients; baseline: baseline" in text
+    assert "p paired t" in text
+    assert "reduction > 50% (more than 50% of baseline)" in text
+    # discharge: A 60 (-50%), B 0 (stopped), D 28.8 (-52%), F 30 (-50%); E lost
+    assert re.search(r"\ncessation \(0 MME/day\) +1/5 \(20%\)\n", text)
+
+
+def test_cli_json_and_plot(cohort_csv: Path, tmp_path: Path) -> None:
+    png = tmp_path / "taper.png"
+    code, text = run(
+        "taper", str(cohort_csv), "--timepoints", "baseline,discharge", "--json", "--plot", str(png),
+        "--reduction", "0.5", "--inclusive", "--label", "hand cohort",
+    )  # fmt: skip
+    assert code == 0
+    summary = taper.CohortSummary.model_validate(json.loads(text))
+    assert summary.label == "hand cohort"
+    assert summary.rule.inclusive
+    row = summary.row("discharge")
+    assert (row.n_observed, row.n_lost) == (4, 1)
+    assert row.count("reduction").label.startswith("reduction >= 50%")
+    assert row.count("reduction").n == 3  # A and F (exactly 50%) and D (52%); B stopped
+    assert row.test is not None
+    assert png.read_bytes().startswith(PNG_MAGIC)
+
+
+def test_cli_mme_per_day_csv(tmp_path: Path) -> None:
+    path = tmp_path / "mme.csv"
+    path.write_text("\ufeffpatient_id,timepoint,mme_per_day\n1,t0,100\n1,t1,25\n2,t0,80\n2,t1,0\n3,t0,60\n")
+    code, text = run("taper", str(path), "--timepoints", "t0,t1", "--json")
+    assert code == 0
+    summary = taper.CohortSummary.model_validate_json(text)
+    assert summary.table is None
+    assert summary.row("t1").mean == pytest.approx(12.5)
+    assert summary.row("t1").n_lost == 1
+
+
+def test_cli_errors(tmp_path: Path, cohort_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,when,drug\n1,t0,x\n")
+    assert run("taper", str(bad), "--timepoints", "t0")[0] == 1
+    assert "header must be" in capsys.readouterr().err
+    assert run("taper", str(tmp_path / "missing.csv"), "--timepoints", "t0")[0] == 1
+    assert "cannot read" in capsys.readouterr().err
+    assert run("taper", str(cohort_csv), "--timepoints", "baseline")[0] == 1  # discharge rows: unknown time point
+    assert "not one of" in capsys.readouterr().err
+    assert run("taper", str(cohort_csv), "--timepoints", "baseline,discharge", "--reduction", "50")[0] == 2
+    assert "fraction" in capsys.readouterr().err
+    assert run("taper", str(cohort_csv))[0] == 2  # --timepoints is required
+
+
+def test_cli_without_scipy_prints_the_table(
+    cohort_csv: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "scipy", None)
+    code, text = run("taper", str(cohort_csv), "--timepoints", "baseline,discharge")
+    assert code == 0
+    assert "mean ± SD" in text
+    assert "p paired t" not in text
+    assert 'pip install "mme[stats]"' in capsys.readouterr().err
+
+
+def test_read_csv_rows(cohort_csv: Path) -> None:
+    records = taper.read_csv(cohort_csv)
+    assert len(records) == 10
+    assert records[4] == taper.Record(patient_id="B", timepoint="discharge", medication="none")
+    assert records[4].is_none
+
+
+# -- docs/tapering.md: every python block runs, and prints the text block under it ----------------------------------
+
+DOC = ROOT / "docs" / "tapering.md"
+BLOCK = re.compile(r"```python\n(.*?)```\n(?:\n```text\n(.*?)```\n)?", re.S)
+
+
+def test_docs_examples_run_and_print_what_the_page_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the figure example writes taper.png here
+    blocks = BLOCK.findall(DOC.read_text())
+    assert len(blocks) >= 6
+    namespace: dict[str, object] = {}
+    for number, (code, expected) in enumerate(blocks, start=1):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, f"{DOC.name} block {number}", "exec"), namespace)
+        if expected:
+            assert out.getvalue() == expected, f"block {number} printed:\n{out.getvalue()}"
+    assert (tmp_path / "taper.png").read_bytes().startswith(PNG_MAGIC)
+
+
+def test_docs_label_every_cohort_number_synthetic() -> None:
+    text = DOC.read_text()
+    assert "**All cohort numbers on this page are SYNTHETIC.**" in text
+    first_output = BLOCK.findall(text)[0][1]
+    assert first_output.startswith("SYNTHETIC example cohort")
+
+
+def test_module_docstring_example() -> None:
+    import doctest
+
+    result = doctest.testmod(taper)
+    assert result.attempted > 0
+    assert result.failed == 0
