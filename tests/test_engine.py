@@ -364,3 +364,12 @@ def test_every_table_row_converts() -> None:
             assert math.isclose(result.mme_per_day, expected, rel_tol=1e-12), (table.slug, row.describe())
             checked += 1
     assert checked >= 60
+
+
+def test_partial_exclusion_does_not_swallow_a_covered_route() -> None:
+    """cdc-ndc-2016 excludes the buprenorphine implant only: an unnamed patch still gets its factor."""
+    patch = mme.dispensing_mme("buprenorphine", "5 mcg/h", quantity=4, days_supply=28, table="cdc-ndc-2016")
+    assert patch.mme_per_day == pytest.approx(9)
+    implant = mme.daily_mme("buprenorphine", "80 mg/day", form="implant", table="cdc-ndc-2016")
+    assert implant.mme_per_day is None
+    assert implant.excluded

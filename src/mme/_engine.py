@@ -204,15 +204,16 @@ def _describe(drug: str, route: str | None, form: str | None, release: str | Non
     return " ".join(x for x in (drug, release, route, form) if x)
 
 
-def _excluded_by(table: Table, drug: str, route: str | None, form: str | None) -> Exclusion | None:
-    for ex in table.excluded:
-        if (
-            ex.drug == drug
-            and (not ex.routes or route is None or route in ex.routes)
-            and (not ex.forms or form is None or form in ex.forms)
-        ):
-            return ex
-    return None
+def _excluded_by(table: Table, drug: str, route: str | None, form: str | None, *, exact: bool) -> Exclusion | None:
+    """The exclusion that applies. With ``exact``, an exclusion limited to some routes/forms
+    needs them named (buprenorphine implants excluded must not swallow an unnamed patch)."""
+
+    def meets(limits: tuple[str, ...], value: str | None) -> bool:
+        return not limits or (value in limits if value is not None else not exact)
+
+    return next(
+        (ex for ex in table.excluded if ex.drug == drug and meets(ex.routes, route) and meets(ex.forms, form)), None
+    )
 
 
 def _candidates(
@@ -235,25 +236,17 @@ def _match(
     table: Table, drug: str, route: str | None, form: str | None, release: str | None, variant: str | None, kind: str
 ) -> FactorRow | Exclusion:
     """The one row (or exclusion) of `table` for this input, or a typed error saying what to add."""
-    if ex := _excluded_by(table, drug, route, form):
+    if ex := _excluded_by(table, drug, route, form, exact=True):
         return ex
     rows = _candidates(table, drug, route, form, release, None)
     patches = [r for r in rows if r.is_patch]
-    if kind == "rate":
-        rows = patches or rows  # a rate is a patch's delivery rate, or else a daily total
-    else:
-        rows = [r for r in rows if not r.is_patch]
-        if not rows and patches:
-            raise _not_covered(
-                table,
-                drug,
-                route,
-                form,
-                release,
-                f" A {drug} patch is dosed by its rate: give mcg/h (e.g. '25 mcg/h').",
-            )
+    # a rate is a patch's delivery rate, or else a daily total; a mass is never a patch
+    rows = (patches or rows) if kind == "rate" else [r for r in rows if not r.is_patch]
     if not rows:
-        raise _not_covered(table, drug, route, form, release)
+        if ex := _excluded_by(table, drug, route, form, exact=False):
+            return ex
+        hint = f" A {drug} patch is dosed by its rate: give mcg/h (e.g. '25 mcg/h')." if patches else ""
+        raise _not_covered(table, drug, route, form, release, hint)
     if len({r.variant for r in rows}) > 1 or variant is not None:
         rows = _choose_variant(table, rows, variant)
     if len(rows) > 1 and route is None:
@@ -294,7 +287,7 @@ def _not_covered(
         t.slug
         for t in list_tables()
         if t.slug != table.slug
-        and (_excluded_by(t, drug, route, form) is None)
+        and (_excluded_by(t, drug, route, form, exact=False) is None)
         and _candidates(t, drug, route, form, release, None if hint == "" else False)
     ]
     return NotCoveredError(f"{table.slug} has no factor for {wanted}.{has}", others)

@@ -72,11 +72,11 @@ class UnknownTableError(MMEError, LookupError):
 class NotCoveredError(MMEError, LookupError):
     """The chosen table has no factor for this drug, route and form."""
 
-    def __init__(self, message: str, covered_by: Sequence[str] = ()) -> None:
-        self.covered_by = tuple(covered_by)
+    def __init__(self, message: str, covered_by: Sequence[str] | None = None) -> None:
+        self.covered_by = tuple(covered_by or ())
         if self.covered_by:
             message += f" Tables that cover it: {', '.join(self.covered_by)}."
-        else:
+        elif covered_by is not None:
             message += " No shipped table covers it; a custom table can (see docs/table-format.md)."
         super().__init__(message)
 

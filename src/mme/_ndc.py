@@ -284,7 +284,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[str, Sequence[object], Se
     try:
         import openpyxl  # optional dependency (mme[xlsx]), imported when needed
     except ImportError as exc:
-        raise TableError(str(path), 'reading .xlsx files needs openpyxl: pip install "mme[xlsx]"') from exc
+        raise ImportError('reading .xlsx files needs openpyxl: pip install "mme[xlsx]"') from exc
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile, KeyError, InvalidFileException...
