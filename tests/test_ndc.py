@@ -369,3 +369,82 @@ def test_products_are_frozen_and_read_only(tmp_path: Path) -> None:
         p.factor = Decimal("1")  # type: ignore[misc]
     with pytest.raises(TypeError):
         file.products["00002035102"] = p  # type: ignore[index]
+
+
+# -- claims by NDC ------------------------------------------------------------------------------------------
+
+
+def _first(file: NdcFile, **want: Any) -> NdcProduct:
+    return next(p for p in file if all(getattr(p, k) == v for k, v in want.items()))
+
+
+@needs_reference
+def test_ndc_claim_with_the_files_own_factor_and_with_a_table() -> None:
+    import mme
+
+    file = csv_file(2018)
+    oxy = _first(file, drug="oxycodone", strength=10.0, form="tablet", unit="mg")
+    own = mme.ndc_mme(oxy.ndc, quantity=120, days_supply=30, ndc_file=file)
+    assert own.mme_per_day == pytest.approx(60)
+    assert own.table == "cdc_mme_ndc_2018"
+    assert own.factor == oxy.factor
+    clinical = mme.ndc_mme(oxy.ndc, quantity=120, days_supply=30, ndc_file=file, table="cdc-2022")
+    assert clinical.mme_per_day == pytest.approx(60)
+    assert clinical.table == "cdc-2022"
+
+
+@needs_reference
+def test_ndc_patch_uses_the_dispensed_convention_and_agrees_with_the_rate_table() -> None:
+    import mme
+
+    file = csv_file(2018)
+    patch = _first(file, drug="fentanyl", unit="mcg/h", strength=75.0)
+    own = mme.ndc_mme(patch.ndc, quantity=10, days_supply=30, ndc_file=file)
+    assert own.mme_per_day == pytest.approx(180)
+    assert own.factor == Decimal("7.2")
+    rate = mme.ndc_mme(patch.ndc, quantity=10, days_supply=30, ndc_file=file, table="cdc-2022")
+    assert rate.mme_per_day == pytest.approx(own.mme_per_day)
+
+
+@needs_reference
+def test_ndc_without_a_factor_gives_no_mme_with_reason() -> None:
+    import mme
+
+    file = csv_file(2018)
+    bup = _first(file, drug="buprenorphine", form="tablet")
+    result = mme.ndc_mme(bup.ndc, quantity=30, days_supply=30, ndc_file=file)
+    assert result.mme_per_day is None
+    assert "no MME conversion factor" in (result.excluded or "")
+
+
+@needs_reference
+def test_unknown_ndc_is_reported() -> None:
+    import mme
+
+    with pytest.raises(NotCoveredError, match="not listed"):
+        mme.ndc_mme("99999-9999-99", quantity=1, days_supply=1, ndc_file=csv_file(2018))
+
+
+@needs_reference
+@pytest.mark.parametrize("year", sorted(CSV_FILES))
+def test_file_factor_equals_the_shipped_edition_table(year: int) -> None:
+    """For products with a factor and a known route, the file's factor and our edition table agree."""
+    import mme
+
+    file, slug = csv_file(year), f"cdc-ndc-{year}"
+    checked = 0
+    for product in file:
+        if product.factor is None or product.drug is None or product.route is None or product.unit is None:
+            continue
+        if product.unit == "mg/mL" or product.strength is None:
+            continue
+        own = mme.ndc_mme(product.ndc, quantity=30, days_supply=30, ndc_file=file)
+        try:
+            table = mme.ndc_mme(product.ndc, quantity=30, days_supply=30, ndc_file=file, table=slug)
+        except MMEError:
+            continue  # left out of the table and documented there (e.g. a drug/form with two factors)
+        assert table.mme_per_day == pytest.approx(own.mme_per_day, rel=1e-12), product
+        checked += 1
+        if checked >= 400:
+            break
+    assert checked >= 100

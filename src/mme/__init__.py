@@ -36,6 +36,7 @@ from ._errors import (
     UnknownTableError,
 )
 from ._history import Dispensing, ExcludedFill, Exposure, Summary, exposure, summarize, summarize_by_patient
+from ._ndc import NdcFile, NdcProduct, ndc_mme, normalize_ndc, read_ndc_file
 from ._tables import DEFAULT_TABLE, Example, Exclusion, FactorRow, Table, Tier, get_table, list_tables, load_table
 
 __version__ = "0.1.0"
@@ -58,6 +59,8 @@ __all__ = [
     "MMEError",
     "MMEWarning",
     "MixedTablesError",
+    "NdcFile",
+    "NdcProduct",
     "NotCoveredError",
     "Summary",
     "Table",
@@ -76,6 +79,9 @@ __all__ = [
     "get_table",
     "list_tables",
     "load_table",
+    "ndc_mme",
+    "normalize_ndc",
+    "read_ndc_file",
     "summarize",
     "summarize_by_patient",
     "thresholds_reached",

@@ -17,7 +17,7 @@ from datetime import timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
@@ -383,22 +383,46 @@ def dispensing_mme(
     tab = resolve_table(table)
     name, route_, form_, release_ = _resolve_names(drug, route, form, release)
     amt = amount(strength, what="strength")
+    row = _match(tab, name.drug, route_, form_, release_, variant, "rate" if amt.kind == "rate" else "mass")
+    return dispensed(tab, row, name.drug, route_, form_, release_, amt, quantity, days_supply, package_ml)
+
+
+class Source(Protocol):
+    """Where a factor comes from: a shipped or custom `Table`, or an NDC file bringing its own."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+
+
+def dispensed(
+    table: Source,
+    row: FactorRow | Exclusion,
+    drug: str,
+    route: str | None,
+    form: str | None,
+    release: Release | None,
+    strength: Amount,
+    quantity: float,
+    days_supply: float,
+    package_ml: float | None,
+) -> DailyMME:
+    """The claims arithmetic once the row is known (shared with NDC look-ups that bring their own row)."""
     quantity = positive(quantity, "quantity")
     days = positive(days_supply, "days_supply")
     if package_ml is not None:
-        if amt.kind != "conc":
+        if strength.kind != "conc":
             raise UnitError("package_ml only goes with a concentration strength such as '10 mg/mL'")
         quantity *= positive(package_ml, "package_ml")
-    if amt.kind == "volume":
-        raise UnitError(f"strength {strength!r} is a volume: give the concentration ('10 mg/mL')")
-    kind = "rate" if amt.kind == "rate" else "mass"
-    row = _match(tab, name.drug, route_, form_, release_, variant, kind)
+    if strength.kind == "volume":
+        raise UnitError(f"strength {strength.unit!r} is a volume: give the concentration ('10 mg/mL')")
     notes: list[str] = []
-    if amt.kind == "rate":
-        if not (isinstance(row, FactorRow) and row.is_patch):
-            raise UnitError(f"strength {strength!r} is a rate, but {name.drug} here is not a patch: give mg per unit")
-        daily = amt.value
-        wear = row.wear_days or PATCH_WEAR_DAYS.get(name.drug)
+    if strength.kind == "rate":
+        if isinstance(row, FactorRow) and not row.is_patch:
+            raise UnitError(f"a rate ({strength.unit}) was given, but {drug} here is not a patch: give mg per unit")
+        daily = strength.value
+        wear = (row.wear_days if isinstance(row, FactorRow) else None) or PATCH_WEAR_DAYS.get(drug)
         if wear is not None:
             normalised = quantity * wear
             if not math.isclose(normalised, days):
@@ -407,13 +431,12 @@ def dispensing_mme(
                 )
             days = normalised
     else:
-        per_unit = amt.value  # mg per unit, or mg/mL with quantity in mL
-        daily = per_unit * quantity / days
-    return _result(tab, row, name.drug, route_, form_, release_, daily, amt, days_supply=days, notes=notes)
+        daily = strength.value * quantity / days  # mg per unit, or mg/mL with quantity in mL
+    return _result(table, row, drug, route, form, release, daily, strength, days_supply=days, notes=notes)
 
 
 def _result(
-    table: Table,
+    table: Source,
     row: FactorRow | Exclusion,
     drug: str,
     route: str | None,

@@ -23,10 +23,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import MappingProxyType
 
+from ._engine import DailyMME, TableLike, dispensed, dispensing_mme
 from ._errors import ExpressionError, NotCoveredError, TableError, UnknownDrugError
-from ._vocab import DRUGS, resolve_drug
+from ._tables import Exclusion, FactorRow
+from ._units import amount
+from ._vocab import DRUGS, PATCH_WEAR_DAYS, resolve_drug
 
-__all__ = ["NdcFile", "NdcProduct", "normalize_ndc", "read_ndc_file"]
+__all__ = ["NdcFile", "NdcProduct", "ndc_mme", "normalize_ndc", "read_ndc_file"]
 
 # -- NDC spellings ------------------------------------------------------------------------------------------
 
@@ -212,6 +215,15 @@ class NdcFile:
     """The file's name (and sheet, for a workbook)."""
     products: Mapping[str, NdcProduct]
 
+    @property
+    def slug(self) -> str:
+        """Results computed with the file's own factors name the file."""
+        return Path(self.name.split(" [")[0]).stem
+
+    @property
+    def version(self) -> str:
+        return f"factors as printed in {self.name}"
+
     def lookup(self, ndc: str | int) -> NdcProduct:
         """The product with this NDC (any spelling `normalize_ndc` reads); `NotCoveredError` if it is not listed."""
         key = normalize_ndc(ndc)
@@ -386,3 +398,58 @@ def _product(
         long_acting=True if acting == "LA" else False if acting.startswith("SA") else None,
         master_form=master_form,
     )
+
+
+_PARENTERAL = ("intravenous", "intramuscular", "subcutaneous")
+_ROW_UNIT = {"mg": "mg", "mg/mL": "mg", "mcg": "mcg", "mcg/spray": "mcg", "mcg/h": "mcg/h"}
+
+
+def _file_row(product: NdcProduct, file: str) -> FactorRow | Exclusion:
+    """The product's own factor as a one-product row, so the engine's arithmetic applies unchanged."""
+    assert product.drug is not None
+    source = f"NDC {product.ndc} ({product.generic_name}, {product.master_form}) in {file}"
+    if product.factor is None:
+        return Exclusion(drug=product.drug, reason=f"{file} gives no MME conversion factor for this NDC", source=source)
+    routes = (product.route,) if product.route else _PARENTERAL if product.form == "injection" else ("oral",)
+    unit = _ROW_UNIT[product.unit or "mg"]
+    wear = PATCH_WEAR_DAYS.get(product.drug) if unit == "mcg/h" else None
+    if unit == "mcg/h" and wear is None:
+        raise NotCoveredError(f"{source}: no wear period is known for a {product.drug} patch")
+    return FactorRow.model_validate(
+        {"drug": product.drug, "routes": routes, "forms": (product.form,) if product.form else (), "unit": unit,
+         "factor": str(product.factor), "wear_days": wear, "source": source}
+    )  # fmt: skip
+
+
+def ndc_mme(
+    ndc: str | int,
+    *,
+    quantity: float,
+    days_supply: float,
+    ndc_file: NdcFile,
+    table: TableLike | None = None,
+    package_ml: float | None = None,
+    variant: str | None = None,
+) -> DailyMME:
+    """MME/day of a claim identified by NDC: strength and form from the file, factor from ``table``.
+
+    By default the factor printed in the file itself (with the CDC files' dispensed-patch
+    convention: days supply = patches x wear days); with ``table`` (a slug, path or `Table`)
+    that table's factor for the product's drug, route and form. Unknown NDCs raise
+    `NotCoveredError`; an NDC the file gives no factor returns a result with no MME and the reason.
+    """
+    product = ndc_file.lookup(ndc)
+    if product.drug is None or product.strength is None or product.unit is None:
+        raise NotCoveredError(f"NDC {product.ndc} ({product.generic_name}) has no opioid strength in {ndc_file.name}")
+    strength = f"{product.strength!r} {product.unit}"
+    if table is not None:
+        return dispensing_mme(
+            product.drug, strength, quantity=quantity, days_supply=days_supply, package_ml=package_ml,
+            route=product.route, form=product.form, variant=variant, table=table,
+        )  # fmt: skip
+    row = _file_row(product, ndc_file.name)
+    route = product.route or (row.routes[0] if len(row.routes) == 1 else None)
+    return dispensed(
+        ndc_file, row, product.drug, route, product.form, None, amount(strength, what="strength"),
+        quantity, days_supply, package_ml,
+    )  # fmt: skip
