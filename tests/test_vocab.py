@@ -1,0 +1,136 @@
+"""Names people type resolve to canonical ingredients, routes, forms and releases."""
+
+from __future__ import annotations
+
+import pytest
+
+import mme
+from mme._vocab import (
+    DRUGS,
+    FORMS,
+    ROUTES,
+    form_release,
+    form_route,
+    known_names,
+    resolve_drug,
+    resolve_form,
+    resolve_release,
+    resolve_route,
+)
+
+BRANDS = {
+    "OxyContin": "oxycodone", "Percocet": "oxycodone", "Norco": "hydrocodone", "Vicodin": "hydrocodone",
+    "Dilaudid": "hydromorphone", "MS Contin": "morphine", "Duragesic": "fentanyl", "Durogesic": "fentanyl",
+    "Nucynta": "tapentadol", "Palexia": "tapentadol", "Ultram": "tramadol", "Butrans": "buprenorphine",
+    "Norspan": "buprenorphine", "Belbuca": "buprenorphine", "Actiq": "fentanyl", "Fentora": "fentanyl",
+    "Abstral": "fentanyl", "Subsys": "fentanyl", "Lazanda": "fentanyl", "Demerol": "meperidine",
+    "Dolophine": "methadone", "Opana": "oxymorphone", "Skenan": "morphine", "Actiskenan": "morphine",
+    "Oxynorm": "oxycodone", "Topalgic": "tramadol", "Contramal": "tramadol", "Dafalgan codeine": "codeine",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("brand", "drug"), BRANDS.items())
+def test_brand_names_resolve(brand: str, drug: str) -> None:
+    assert resolve_drug(brand).drug == drug
+    assert resolve_drug(f"  {brand.upper()} ").drug == drug
+
+
+@pytest.mark.parametrize(
+    ("name", "drug"),
+    [
+        ("oxycodone hydrochloride", "oxycodone"),
+        ("morphine sulfate", "morphine"),
+        ("morphine sulphate", "morphine"),
+        ("hydrocodone bitartrate", "hydrocodone"),
+        ("pethidine", "meperidine"),
+        ("dextropropoxyphene", "propoxyphene"),
+        ("hydrocodone/acetaminophen", "hydrocodone"),
+        ("oxycodone/paracetamol", "oxycodone"),
+        ("codeine + acetaminophen", "codeine"),
+        ("tramadol with acetaminophen", "tramadol"),
+        ("oxycodone hydrochloride", "oxycodone"),
+        ("morphine hcl", "morphine"),
+    ],
+)
+def test_generic_salt_and_combination_names(name: str, drug: str) -> None:
+    assert resolve_drug(name).drug == drug
+
+
+def test_brands_carry_route_form_release() -> None:
+    patch = resolve_drug("Duragesic")
+    assert (patch.route, patch.form) == ("transdermal", "patch")
+    assert resolve_drug("OxyContin").release == "ER"
+    assert resolve_drug("Lazanda").route == "nasal"
+
+
+@pytest.mark.parametrize(
+    ("text", "route"),
+    [("IV", "intravenous"), ("intravenous", "intravenous"), ("SL", "sublingual"), ("po", "oral"),
+     ("patch", "transdermal"), ("nasal spray", "nasal"), ("SC", "subcutaneous"), ("IM", "intramuscular"),
+     ("buccal", "buccal"), ("PR", "rectal")],
+)  # fmt: skip
+def test_routes_people_type(text: str, route: str) -> None:
+    assert resolve_route(text) == route
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [("tab", "tablet"), ("ER tablet", "tablet"), ("caps", "capsule"), ("nasal spray", "spray"), ("patch", "patch"),
+     ("troche", "lozenge"), ("oral solution", "solution"), ("supp", "suppository"), ("buccal film", "film")],
+)  # fmt: skip
+def test_forms_people_type(text: str, form: str) -> None:
+    assert resolve_form(text) == form
+
+
+def test_form_implies_route_and_release() -> None:
+    assert form_route("nasal spray") == "nasal"
+    assert form_route("patch") == "transdermal"
+    assert form_route("tablet") is None
+    assert form_release("ER tablet") == "ER"
+    assert form_release("tablet") is None
+    assert resolve_release("extended-release") == "ER"
+    assert resolve_release("SR") == "ER"
+    assert resolve_release("ir") == "IR"
+
+
+def test_unknown_names_suggest_close_matches() -> None:
+    with pytest.raises(mme.UnknownDrugError) as info:
+        resolve_drug("hydromorphon")
+    assert "hydromorphone" in info.value.suggestions
+    with pytest.raises(mme.UnitError, match="Did you mean"):
+        resolve_route("intravenus")
+    with pytest.raises(mme.UnitError, match="Known forms"):
+        resolve_form("gummy")
+    with pytest.raises(mme.UnitError):
+        resolve_release("slow")
+
+
+@pytest.mark.parametrize("name", ["morphine IV", "fentanyl nasal", "oxycodone hydrochloride tablets"])
+def test_route_and_form_words_are_never_dropped_from_a_drug_name(name: str) -> None:
+    """"morphine IV" must not silently become oral morphine: route and form go in their own arguments."""
+    with pytest.raises(mme.UnknownDrugError):
+        resolve_drug(name)
+
+
+def test_combinations_need_exactly_one_known_opioid() -> None:
+    with pytest.raises(mme.UnknownDrugError):
+        resolve_drug("oxycodone/morphine")
+    with pytest.raises(mme.UnknownDrugError):
+        resolve_drug("acetaminophen/ibuprofen")
+    with pytest.raises(mme.UnknownDrugError):
+        resolve_drug("oxycodone/unobtainium")
+
+
+def test_every_table_speaks_the_canonical_vocabulary() -> None:
+    for table in mme.list_tables():
+        for row in table.rows:
+            assert row.drug in DRUGS
+            assert set(row.routes) <= ROUTES
+            assert set(row.forms) <= FORMS
+
+
+def test_every_known_name_resolves() -> None:
+    names = known_names()
+    assert len(names) > 150
+    for name in names:
+        assert resolve_drug(name).drug in DRUGS
