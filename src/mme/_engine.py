@@ -337,7 +337,7 @@ def daily_mme(
         vol = amount(volume, what="volume")
         if vol.kind != "volume":
             raise UnitError(f"volume must be a volume such as '5 mL', not {volume!r}")
-        amt = Amount(amt.value * vol.value, "mass", "mg")
+        amt = Amount(amt.value * vol.value, "mass", amt.unit.split("/")[0].strip())  # "mcg/mL" x mL is mcg
     elif volume is not None:
         raise UnitError("volume only goes with a concentration dose such as '2 mg/mL'")
     elif amt.kind == "volume":
@@ -345,12 +345,11 @@ def daily_mme(
     times = _per_day(per_day, every)
     row = _match(tab, name.drug, route_, form_, release_, variant, amt.kind)
     if amt.kind == "rate":
-        if isinstance(row, FactorRow) and row.is_patch:
-            daily = amt.value * count  # patches worn together add up; a change interval does not alter the rate
-        elif times is not None:
+        # Patches worn together add up; a change interval does not alter the rate. An excluded
+        # drug gets no number, so its change interval is not checked either.
+        if times is not None and isinstance(row, FactorRow) and not row.is_patch:
             raise DoseError(f"{dose!r} is already a daily total: drop per_day/every")
-        else:
-            daily = amt.value * count
+        daily = amt.value * count
     else:
         if times is None:
             raise DoseError(

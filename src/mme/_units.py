@@ -106,6 +106,8 @@ def _parse_text(text: str) -> tuple[float, str]:
     if not match:
         raise UnitError(f"cannot read an amount in {text!r}: write a number and a unit, e.g. '10 mg'")
     number, unit = match.groups()
+    if re.fullmatch(r"[-+]?\d{1,3},\d{3}", number):
+        raise DoseError(f"{number!r} is ambiguous (a thousands separator or a decimal comma?): write 1000 or 1.000")
     return float(number.replace(",", ".")), unit
 
 

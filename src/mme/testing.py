@@ -992,9 +992,8 @@ def _regimen(
     if family == "patch":
         count = draw(_pick((1, 2)))
         dose = draw(_rate_text(covered, count))
-        # The change interval does not alter the rate. Known engine bug: with an excluded drug's patch it
-        # raises DoseError (tests/test_properties.py::test_excluded_patch_with_change_interval_has_no_mme).
-        if target.wear_days and not target.excluded and draw(_BOOLEANS):
+        # The change interval does not alter the rate (an excluded patch accepts it too).
+        if target.wear_days and draw(_BOOLEANS):
             hours = 24 * target.wear_days
             intervals = (
                 f"{hours} h",
@@ -1255,7 +1254,7 @@ def _expression(draw: st.DrawFn, choices: tuple[_Covered, ...]) -> str:
         parts.append(_expr_rate(draw, covered, count))
         parts.append(f"{count} patches" if count > 1 else draw(_pick(("patch", "1 patch"))))
         form = None  # said by the count word
-        if target.wear_days and not target.excluded and draw(_BOOLEANS):  # see _regimen: engine bug
+        if target.wear_days and draw(_BOOLEANS):
             parts.append(draw(_pick((f"q{24 * target.wear_days}h", f"every {target.wear_days} days"))))
     elif family == "daily":
         parts.append(draw(_daily_text(covered)))
