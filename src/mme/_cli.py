@@ -7,7 +7,8 @@ import json
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from datetime import date
+from typing import Any, Literal, TextIO
 
 import mme
 
@@ -28,6 +29,8 @@ examples:
   mme tables
   mme tables show cdc-2022
   mme taper cohort.csv --timepoints baseline,discharge,3m,12m --plot taper.png
+  mme batch claims.csv -o claims_mme.parquet --table cdc-ndc-2018   # MME/day of every row (CSV or Parquet)
+  mme summarize claims.csv --start 2024-01-01 --end 2024-03-31      # the four definitions per patient
 """
 
 Handler = Callable[[argparse.Namespace, TextIO], int]
@@ -132,6 +135,156 @@ def _taper(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+# -- batch work on tables of dispensings (mme.frames; needs narwhals and polars or pandas) -------------------
+
+
+def _read_frame(path: str, text_columns: Sequence[str]) -> Any:
+    """A CSV or Parquet file as an eager narwhals frame, with Polars if installed, else pandas."""
+    import importlib.util
+
+    import narwhals as nw
+
+    backend: Literal["polars", "pandas"] = "polars" if importlib.util.find_spec("polars") else "pandas"
+    if path.lower().endswith((".parquet", ".pq")):
+        return nw.read_parquet(path, backend=backend)
+    if backend == "polars":
+        import polars as pl
+
+        return nw.read_csv(path, backend=backend, schema_overrides=dict.fromkeys(text_columns, pl.String))
+    return nw.read_csv(path, backend=backend, dtype=dict.fromkeys(text_columns, str))
+
+
+def _write_frame(frame: Any, path: str | None, out: TextIO) -> None:
+    if path is None:
+        out.write(frame.write_csv())
+    elif path.lower().endswith((".parquet", ".pq")):
+        frame.write_parquet(path)
+    else:
+        frame.write_csv(path)
+
+
+def _column_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "drug": args.drug_col, "strength": args.strength_col,
+        "strength_unit": None if args.text_strength else args.unit_col, "quantity": args.quantity_col,
+        "days_supply": args.days_supply_col, "form": args.form_col, "route": args.route_col,
+        "release": args.release_col, "package_ml": args.package_ml_col, "variant": args.variant,
+        "ndc": args.ndc_col, "ndc_file": mme.read_ndc_file(args.ndc_file) if args.ndc_file else None,
+    }  # fmt: skip
+
+
+def _tally(frame: Any, column: str, err: TextIO, label: str) -> int:
+    """Count the non-null values of a result column, and print the commonest ones."""
+    import narwhals as nw
+
+    counts = (
+        frame.filter(~nw.col(column).is_null()).group_by(column).agg(nw.len().alias("n")).sort("n", descending=True)
+    )
+    total = int(counts["n"].sum()) if len(counts) else 0
+    for value, n in counts.head(5).iter_rows():
+        err.write(f"  {n:>10,} {label}: {value}\n")
+    if len(counts) > 5:
+        err.write(f"  {'...':>10} and {len(counts) - 5} other reasons\n")
+    return total
+
+
+def _batch(args: argparse.Namespace, out: TextIO) -> int:
+    """MME/day of every row of a CSV/Parquet file of dispensings, in chunks, with a progress line."""
+    import narwhals as nw
+
+    from mme import frames
+
+    err = sys.stderr
+    text = [c for c in (args.drug_col, args.unit_col, args.ndc_col, args.form_col, args.route_col) if c]
+    try:
+        options = _column_options(args)
+        data = _read_frame(args.input, text)
+    except OSError as exc:
+        err.write(f"mme batch: error: cannot read {exc.filename or args.input}: {exc.strerror or exc}\n")
+        return 1
+    n, size = len(data), max(1, args.chunk_size)
+    progress = not args.quiet and n > size
+    parts = []
+    try:
+        for start in range(0, max(n, 1), size):
+            chunk = frames.dispensing_mme(data[start : start + size].to_native(), table=args.table, **options)
+            parts.append(nw.from_native(chunk))
+            if progress:
+                done = min(start + size, n)
+                err.write(f"\rmme batch: {done:,}/{n:,} rows ({done / n:.0%})")
+                err.flush()
+    except mme.MMEError:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:
+        err.write(f"{chr(10) if progress else ''}mme batch: error: {exc.args[0] if exc.args else exc}\n")
+        return 2
+    if progress:
+        err.write("\n")
+    result = nw.concat(parts) if len(parts) > 1 else parts[0]
+    _write_frame(result, args.output, out)
+    excluded = _tally(result, frames.MME_EXCLUDED, err, "excluded")
+    failed = _tally(result, frames.MME_ERROR, err, "failed")
+    written = f" -> {args.output}" if args.output else ""
+    err.write(f"mme batch: {n:,} rows: {n - excluded - failed:,} converted, {excluded:,} excluded, {failed:,} failed")
+    err.write(f"{written}\n")
+    return 0
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (write YYYY-MM-DD)") from None
+
+
+def _summarize(args: argparse.Namespace, out: TextIO) -> int:
+    """The four daily-MME definitions per patient over a window, from a CSV/Parquet file of dispensings."""
+    import narwhals as nw
+
+    from mme import frames
+
+    text = [c for c in (args.patient_col, args.drug_col, args.unit_col, args.ndc_col, args.form_col) if c]
+    try:
+        options = _column_options(args)
+        data = _read_frame(args.input, text)
+    except OSError as exc:
+        sys.stderr.write(f"mme summarize: error: cannot read {exc.filename or args.input}: {exc.strerror or exc}\n")
+        return 1
+    try:
+        result = frames.summarize(
+            data.to_native(), start=args.start, end=args.end, table=args.table, patient_id=args.patient_col,
+            fill_date=args.fill_date_col, include_buprenorphine=not args.exclude_buprenorphine,
+            clip_to_window=not args.no_clip, **options,
+        )  # fmt: skip
+    except mme.MMEError:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:
+        sys.stderr.write(f"mme summarize: error: {exc.args[0] if exc.args else exc}\n")
+        return 2
+    frame = nw.from_native(result)
+    _write_frame(frame, args.output, out)
+    sys.stderr.write(
+        f"mme summarize: {len(frame):,} patients, {len(data):,} rows, {int(frame['n_failed'].sum()):,} failed, "
+        f"{int(frame['n_excluded'].sum()):,} excluded in the window\n"
+    )
+    return 0
+
+
+def _add_column_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--table", help="table slug or file (default: the default table; with --ndc-col, the "
+                         "NDC file's own factors)")  # fmt: skip
+    command.add_argument("--variant", help="choose one of several values a table prints, for every row")
+    columns = command.add_argument_group("columns", "the names of your columns")
+    for option, default in (("drug", "drug"), ("strength", "strength"), ("unit", "strength_unit"),
+                            ("quantity", "quantity"), ("days-supply", "days_supply")):  # fmt: skip
+        columns.add_argument(f"--{option}-col", default=default, help="(default %(default)s)")
+    for option in ("form", "route", "release", "package-ml"):
+        columns.add_argument(f"--{option}-col", help="optional")
+    columns.add_argument("--text-strength", action="store_true", help="the strength column holds text: '10 mg'")
+    columns.add_argument("--ndc-col", help="a column of NDCs: drug, strength and form from --ndc-file")
+    columns.add_argument("--ndc-file", help="the CDC NDC file (.csv or .xlsx) to look NDCs up in")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mme",
@@ -184,6 +337,34 @@ def build_parser() -> argparse.ArgumentParser:
     taper_.add_argument("--plot", metavar="FILE.png", help="save individual trajectories and the mean ± SD")
     taper_.add_argument("--json", action="store_true", help="machine-readable output")
     taper_.set_defaults(handler=_taper)
+
+    batch = commands.add_parser(
+        "batch", help="MME/day of every dispensing in a CSV or Parquet file",
+        description="Add mme_per_day, mme_factor, mme_days_supply, mme_excluded and mme_error to every row. "
+        "Rows that cannot be converted are kept, with the reason; a summary goes to stderr.",
+    )  # fmt: skip
+    batch.add_argument("input", metavar="INPUT", help="a .csv or .parquet file of dispensings")
+    batch.add_argument("-o", "--output", required=True, help="the .csv or .parquet file to write")
+    batch.add_argument("--chunk-size", type=int, default=1_000_000, help="rows per chunk (default %(default)s)")
+    batch.add_argument("--quiet", action="store_true", help="no progress line")
+    _add_column_options(batch)
+    batch.set_defaults(handler=_batch)
+
+    summarize = commands.add_parser(
+        "summarize", help="the four daily-MME definitions per patient over a window",
+        description="Total days supply, on-therapy days, fixed window and maximum daily dose (Dasgupta et al. "
+        "2021), one row per patient, as CSV on stdout or in -o FILE (.csv or .parquet).",
+    )  # fmt: skip
+    summarize.add_argument("input", metavar="INPUT", help="a .csv or .parquet file of dispensings")
+    summarize.add_argument("--start", type=_iso_date, required=True, help="first day of the window (YYYY-MM-DD)")
+    summarize.add_argument("--end", type=_iso_date, required=True, help="last day of the window (YYYY-MM-DD)")
+    summarize.add_argument("-o", "--output", help="the .csv or .parquet file to write (default: stdout)")
+    summarize.add_argument("--patient-col", default="patient_id", help="(default %(default)s)")
+    summarize.add_argument("--fill-date-col", default="fill_date", help="(default %(default)s)")
+    summarize.add_argument("--exclude-buprenorphine", action="store_true", help="leave buprenorphine out")
+    summarize.add_argument("--no-clip", action="store_true", help="count fills filled in the window whole")
+    _add_column_options(summarize)
+    summarize.set_defaults(handler=_summarize)
     return parser
 
 

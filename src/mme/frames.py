@@ -1,0 +1,1006 @@
+"""MME/day for whole tables of dispensings and regimens, on the dataframe library you already use.
+
+One code path, through narwhals (``pip install "mme[frames]"``), for pandas, Polars (eager and
+lazy), PyArrow, DuckDB relations, Dask and PySpark; the frame comes back in its own type::
+
+    import polars as pl
+    import mme.frames
+
+    claims = pl.read_parquet("claims.parquet")  # drug, strength, strength_unit, quantity, days_supply
+    out = mme.frames.dispensing_mme(claims, table="cdc-ndc-2018")
+    out.filter(pl.col("mme_error").is_not_null())  # rows that failed, with the reason
+    mme.frames.summarize(fills, start=date(2024, 1, 1), end=date(2024, 3, 31))  # per patient, 4 definitions
+
+Nothing loops over rows. The distinct (drug, unit, form, route, release) combinations of the frame
+(a few hundred at most) are resolved once each through the scalar engine's own steps (name
+resolution, unit parsing, row matching, exclusions, patch wear days, dose tiers), into a small
+lookup frame in the frame's own backend (and connection or session); it is joined to the data,
+and MME/day is computed with column expressions, tiers included. Every row gets the result
+`mme.dispensing_mme` gives for it, or the reason it has none:
+
+``mme_per_day``
+    MME/day; null when the row is excluded or failed.
+``mme_factor``
+    the factor as the table prints it (the tier's factor for tiered rows).
+``mme_days_supply``
+    the days supply the result stands for: for patches, patches x wear days, as CDC instructs.
+``mme_excluded``
+    why the table gives the drug no MME (null otherwise).
+``mme_error``
+    why the row could not be converted: unknown drug or unit, not covered by the table,
+    a non-positive amount... (null otherwise). A bad row never stops the batch, and no row
+    is ever dropped.
+
+Messages are the scalar engine's, except that errors about one row's numbers do not repeat
+the number ("quantity must be a positive finite number": the value is in the row). pandas
+cannot tell NaN from a missing value: there, a NaN ``package_ml`` or ``per_day`` means "not given".
+
+Eager frames keep their row order. Lazy frames (Polars lazy, DuckDB, Dask, PySpark) stay lazy
+(only the distinct keys are collected, a small query) and follow narwhals' lazy semantics: row
+order is not guaranteed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Final, Literal
+
+import narwhals as nw
+from narwhals.typing import IntoFrameT
+
+from ._engine import TableLike, _match, _per_day, _resolve_names
+from ._errors import DoseError, MMEError, NotCoveredError
+from ._ndc import NdcFile, _file_row
+from ._tables import DEFAULT_TABLE, Exclusion, FactorRow, Table, resolve_table
+from ._units import MG_PER_DAY_PER_MCG_PER_H, _parse_text, _unit
+from ._vocab import PATCH_WEAR_DAYS, resolve_drug
+
+__all__ = [
+    "DISPENSING_COLUMNS",
+    "MME_DAYS_SUPPLY",
+    "MME_ERROR",
+    "MME_EXCLUDED",
+    "MME_FACTOR",
+    "MME_PER_DAY",
+    "REGIMEN_COLUMNS",
+    "SUMMARY_COLUMNS",
+    "daily_mme",
+    "dispensing_mme",
+    "summarize",
+]
+
+MME_PER_DAY: Final = "mme_per_day"
+MME_FACTOR: Final = "mme_factor"
+MME_DAYS_SUPPLY: Final = "mme_days_supply"
+MME_EXCLUDED: Final = "mme_excluded"
+MME_ERROR: Final = "mme_error"
+
+#: The columns `dispensing_mme` adds, in order (`daily_mme` adds the same but the days supply).
+DISPENSING_COLUMNS: Final = (MME_PER_DAY, MME_FACTOR, MME_DAYS_SUPPLY, MME_EXCLUDED, MME_ERROR)
+REGIMEN_COLUMNS: Final = (MME_PER_DAY, MME_FACTOR, MME_EXCLUDED, MME_ERROR)
+
+#: The columns `summarize` returns after the patient id, as in `mme.Summary` (plus the failed rows).
+SUMMARY_COLUMNS: Final = (
+    "total_mme",
+    "total_days_supply",
+    "on_therapy_days",
+    "window_days",
+    "mme_per_days_supply",
+    "mme_per_therapy_day",
+    "mme_per_window_day",
+    "max_daily_mme",
+    "n_dispensings",
+    "n_excluded",
+    "n_failed",
+)
+
+Frame = nw.LazyFrame[Any]
+_AnyFrame = nw.DataFrame[Any] | nw.LazyFrame[Any]
+
+_T: Final = "__mme_"  # prefix of the temporary columns
+_ROW: Final = f"{_T}row"
+_NULL: Final = "\u2400"  # stands for a null key part (joins never match nulls)
+_SEP: Final = "\u241f"
+_MAX_DAYS: Final = 10_000_000  # a days supply above this cannot be laid on calendar days (int64 ordinals)
+
+# Key status: where the scalar engine stops with a key, if it does. A row's own numbers are checked in
+# between, in the engine's order: dispensings EARLY (names, unit), strength, MATCH (the table row), quantity,
+# days supply, package, LATE (volume, rate without a patch); regimens EARLY, dose, count, MID (concentration,
+# volume, frequency code), per_day, MATCH, then the frequency rules.
+_OK, _EARLY, _LATE, _EXCLUDED, _MID, _MATCH = 0, 1, 2, 3, 4, 5
+_PACKAGE_NOT_CONC = "package_ml only goes with a concentration strength such as '10 mg/mL'"
+
+
+def _positive_message(what: str) -> str:
+    return f"{what} must be a positive finite number"
+
+
+# -- resolving the distinct keys through the scalar engine ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Resolved:
+    """What one distinct key means under a table: the attributes the lookup frame carries."""
+
+    status: int
+    message: str = ""
+    drug: str = ""
+    """Canonical ingredient ("" if the name is unknown)."""
+    strength: float = 1.0
+    """The strength when the key carries it (an NDC, or a text strength such as "10 mg")."""
+    conc: bool = False
+    rate: bool = False
+    """The unit is a rate (a patch's mcg/h, or a daily total)."""
+    flat: bool = False
+    """Matched a factor row that is not a patch (a rate is then a daily total: no frequency allowed)."""
+    unit_mult: float = 1.0
+    """Strength unit -> the engine's canonical unit (mg, mg/day, mg/mL)."""
+    mul: float = 1.0
+    div: float = 1.0
+    """Daily amount (mg/day basis) -> the unit the factor multiplies: x 1000 for mcg, / 0.024 for mcg/h."""
+    wear: float = 0.0
+    """Wear days of a patch (0: none)."""
+    tiers: tuple[tuple[float, float, float], ...] = ((math.inf, 0.0, 0.0),)
+    """(upper bound of the daily amount, factor per unit of daily amount, printed factor), last bound inf."""
+    per_day: float = 0.0
+    """Regimens: administrations a day from a text frequency ("bid"); 0 when given as a number or not at all."""
+
+
+def _canonical_drug(drug: str) -> str:
+    try:
+        return resolve_drug(drug).drug
+    except MMEError:
+        return ""
+
+
+def _resolve(
+    table: Table,
+    variant: str | None,
+    drug: str | None,
+    unit: str | None,
+    form: str | None,
+    route: str | None,
+    release: str | None,
+    *,
+    strength: float = 1.0,
+    regimen: bool = False,
+    frequency: str | None = None,
+) -> _Resolved:
+    """One key through the scalar engine's steps (`mme.dispensing_mme`, `mme.daily_mme`), in its order."""
+    if drug is None:
+        return _Resolved(_EARLY, "drug is missing")
+    canonical = _canonical_drug(drug)
+    try:
+        name, route_, form_, release_ = _resolve_names(drug, route, form, release)
+    except MMEError as exc:
+        return _Resolved(_EARLY, str(exc), drug=canonical)
+    if unit is None:
+        return _Resolved(_EARLY, f"the {'dose' if regimen else 'strength'} unit is missing", drug=canonical)
+    try:
+        kind, mult = _unit(unit)
+    except MMEError as exc:
+        return _Resolved(_EARLY, str(exc), drug=canonical)
+    base: dict[str, Any] = {
+        "drug": canonical, "strength": strength, "conc": kind == "conc", "rate": kind == "rate", "unit_mult": mult,
+    }  # fmt: skip
+    if regimen:
+        if kind == "conc":
+            message = "the dose is a concentration: give the volume per administration (volume='5 mL')"
+            return _Resolved(_MID, message, **base)
+        if kind == "volume":
+            message = "the dose is a volume: give the concentration as the dose ('2 mg/mL') and the volume apart"
+            return _Resolved(_MID, message, **base)
+        if frequency is not None:
+            try:
+                base["per_day"] = _per_day(frequency, None) or 0.0
+            except MMEError as exc:
+                return _Resolved(_MID, str(exc), **base)
+    try:
+        row = _match(table, name.drug, route_, form_, release_, variant, "rate" if kind == "rate" else "mass")
+    except MMEError as exc:
+        return _Resolved(_MATCH, str(exc), **base)
+    return _attributes(row, name.drug, kind, unit, base, regimen=regimen)
+
+
+def _attributes(
+    row: FactorRow | Exclusion, drug: str, kind: str, unit: str, base: dict[str, Any], *, regimen: bool = False
+) -> _Resolved:
+    """The engine's arithmetic once the row is known (`mme._engine.dispensed` and `_result`), as attributes."""
+    if not regimen and kind == "volume":
+        return _Resolved(_LATE, f"strength {unit!r} is a volume: give the concentration ('10 mg/mL')", **base)
+    if not regimen and kind == "rate" and isinstance(row, FactorRow) and not row.is_patch:
+        return _Resolved(_LATE, f"a rate ({unit}) was given, but {drug} here is not a patch: give mg per unit", **base)
+    wear = (row.wear_days if isinstance(row, FactorRow) else None) or PATCH_WEAR_DAYS.get(drug)
+    base = base | {"wear": float(wear or 0), "flat": isinstance(row, FactorRow) and not row.is_patch}
+    if isinstance(row, Exclusion):
+        return _Resolved(_EXCLUDED, row.reason, **base)
+    if row.is_patch:
+        mul, div = 1.0, MG_PER_DAY_PER_MCG_PER_H
+    elif row.unit == "mcg":
+        mul, div = 1000.0, 1.0
+    else:
+        mul, div = 1.0, 1.0
+    if row.tiers:
+        tiers = tuple(
+            (math.inf if t.upto is None else float(t.upto), row.rate_factor(t.factor), float(t.factor))
+            for t in row.tiers
+        )
+    else:
+        assert row.factor is not None  # validated: a factor or tiers
+        tiers = ((math.inf, row.rate_factor(row.factor), float(row.factor)),)
+    return _Resolved(_OK, mul=mul, div=div, tiers=tiers, **base)
+
+
+def _by_ndc(ndc: str | None, file: NdcFile, table: Table | None, variant: str | None) -> _Resolved:
+    """An NDC as `mme.ndc_mme` reads it: the file's product, with the file's own factor or `table`'s."""
+    if ndc is None:
+        return _Resolved(_EARLY, "NDC is missing")
+    try:
+        product = file.lookup(ndc)
+    except MMEError as exc:
+        return _Resolved(_EARLY, f"unknown NDC {ndc!r}: {exc}")
+    if product.drug is None or product.strength is None or product.unit is None:
+        missing = NotCoveredError(f"NDC {product.ndc} ({product.generic_name}) has no opioid strength in {file.name}")
+        return _Resolved(_EARLY, str(missing))  # as `mme.ndc_mme` says it
+    if table is not None:
+        return _resolve(table, variant, product.drug, product.unit, product.form, product.route, None,
+                        strength=product.strength)  # fmt: skip
+    try:
+        row = _file_row(product, file.name)
+    except MMEError as exc:
+        return _Resolved(_EARLY, str(exc), drug=product.drug)
+    kind, mult = _unit(product.unit)
+    base = {"drug": product.drug, "strength": product.strength, "conc": kind == "conc", "rate": kind == "rate",
+            "unit_mult": mult}  # fmt: skip
+    return _attributes(row, product.drug, kind, product.unit, base)
+
+
+# -- the column mapping ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Where the inputs are: the user's column names (None: not given)."""
+
+    drug: str | None
+    strength: str | None
+    strength_unit: str | None
+    quantity: str | None
+    days_supply: str | None
+    form: str | None = None
+    route: str | None = None
+    release: str | None = None
+    package_ml: str | None = None
+    ndc: str | None = None
+    per_day: str | None = None
+    count: str | None = None
+    extra: tuple[str, ...] = field(default=())
+
+    def required(self) -> list[str]:
+        names = [self.quantity, self.days_supply, self.form, self.route, self.release, self.package_ml]
+        names += [self.per_day, self.count, *self.extra]
+        if self.ndc is not None:
+            names.append(self.ndc)
+        else:
+            names += [self.drug, self.strength, self.strength_unit]
+        return [n for n in names if n is not None]
+
+
+def _check_columns(lf: _AnyFrame, columns: _Columns) -> dict[str, nw.dtypes.DType]:
+    schema = dict(lf.collect_schema())
+    missing = [c for c in dict.fromkeys(columns.required()) if c not in schema]
+    if missing:
+        raise KeyError(
+            f"column(s) {', '.join(map(repr, missing))} not in the frame (columns: {', '.join(map(str, schema))}); "
+            "map yours with the keyword arguments (drug=..., strength=..., quantity=...)"
+        )
+    if clash := [c for c in schema if str(c).startswith(_T)]:
+        raise ValueError(f"column names starting with {_T!r} are reserved: {clash}")
+    return schema
+
+
+def _as_text(name: str, dtype: nw.dtypes.DType) -> nw.Expr:
+    """A key column as text, nulls as a marker (so that null keys match in joins)."""
+    expr = nw.col(name)
+    if dtype.is_float():  # an NDC read as a float (pandas, a column with nulls): 2035102.0 -> "2035102"
+        expr = expr.cast(nw.Int64)
+    return expr.cast(nw.String).fill_null(_NULL)
+
+
+def _unmark(value: object) -> str | None:
+    return None if value is None or value == _NULL else str(value)
+
+
+@dataclass(frozen=True)
+class _Keys:
+    """The key columns and how one distinct key is resolved."""
+
+    names: list[str]
+    """Temporary key columns in the data."""
+    exprs: list[nw.Expr]
+    resolve: Callable[[tuple[str | None, ...]], _Resolved]
+    strength_in_key: bool
+
+
+def _dispensing_keys(
+    columns: _Columns,
+    schema: dict[str, nw.dtypes.DType],
+    table: Table | None,
+    variant: str | None,
+    ndc_file: NdcFile | None,
+    *,
+    regimen: bool = False,
+) -> _Keys:
+    optional = [("form", columns.form), ("route", columns.route), ("release", columns.release)]
+    present = [(what, c) for what, c in optional if c is not None]
+    names = [f"{_T}k_{what}" for what, _ in present]
+    exprs = [_as_text(c, schema[c]).alias(n) for (_, c), n in zip(present, names, strict=True)]
+
+    def options(parts: Sequence[str | None]) -> dict[str, str | None]:
+        return {what: value for (what, _), value in zip(present, parts, strict=True)}
+
+    if columns.ndc is not None:
+        if ndc_file is None:
+            raise TypeError("an ndc column needs the NDC file to look it up in: pass ndc_file=mme.read_ndc_file(...)")
+        if present:
+            raise TypeError("with ndc=..., drug, strength, form, route and release come from the NDC file")
+        file = ndc_file
+        ndc_key = f"{_T}k_ndc"
+
+        def by_ndc(key: tuple[str | None, ...]) -> _Resolved:
+            return _by_ndc(key[0], file, table, variant)
+
+        return _Keys([ndc_key], [_as_text(columns.ndc, schema[columns.ndc]).alias(ndc_key)], by_ndc, True)
+
+    assert columns.drug is not None
+    assert columns.strength is not None
+    drug_key = f"{_T}k_drug"
+    head = [_as_text(columns.drug, schema[columns.drug]).alias(drug_key)]
+    if columns.strength_unit is None:  # the strength column is text: "10 mg"
+        unit_key = f"{_T}k_strength"
+        head.append(_as_text(columns.strength, schema[columns.strength]).alias(unit_key))
+    else:
+        unit_key = f"{_T}k_unit"
+        head.append(_as_text(columns.strength_unit, schema[columns.strength_unit]).alias(unit_key))
+    text_strength = columns.strength_unit is None
+    per_day_key: list[str] = []
+    if regimen and columns.per_day is not None and schema[columns.per_day] == nw.String:
+        per_day_key = [f"{_T}k_per_day"]  # "bid", "q6h"...: a frequency code per key
+        exprs.append(nw.col(columns.per_day).fill_null(_NULL).alias(per_day_key[0]))
+
+    def by_name(key: tuple[str | None, ...]) -> _Resolved:
+        drug, unit_or_text, *rest = key
+        frequency = rest.pop() if per_day_key else None
+        given = options(rest)
+        strength, unit = 1.0, unit_or_text
+        if text_strength and drug is not None:
+            try:  # the engine reads the names, then the amount
+                _resolve_names(drug, given.get("route"), given.get("form"), given.get("release"))
+                if unit_or_text is None:
+                    return _Resolved(
+                        _EARLY, f"{'dose' if regimen else 'strength'} is missing", drug=_canonical_drug(drug)
+                    )
+                strength, unit = _parse_text(unit_or_text)
+            except MMEError as exc:
+                return _Resolved(_EARLY, str(exc), drug=_canonical_drug(drug))
+        assert table is not None
+        return _resolve(
+            table, variant, drug, unit, given.get("form"), given.get("route"), given.get("release"),
+            strength=strength, regimen=regimen, frequency=frequency,
+        )  # fmt: skip
+
+    return _Keys([drug_key, unit_key, *names, *per_day_key], [*head, *exprs], by_name, text_strength)
+
+
+@dataclass(frozen=True)
+class _Need:
+    """Which optional attributes a run needs."""
+
+    regimen: bool = False
+    conc: bool = False
+    bup: bool = False
+
+
+def _lookup(data: _AnyFrame, keys: _Keys, need: _Need) -> tuple[_AnyFrame, int, list[str]]:
+    """The distinct keys of `data` with their resolved attributes, as a frame of `data`'s own backend.
+
+    Returns the frame, the number of tier columns, and the messages its ``mid`` column points into.
+    Error messages travel with the rows as ids (their text is looked up once, at the end).
+    """
+    distinct = data.lazy().select(*keys.names).unique()
+    collected = distinct.collect()
+    base: _AnyFrame
+    if isinstance(data, nw.DataFrame):
+        base = collected  # an eager frame: the distinct keys, computed, in its own type
+    elif collected.implementation is data.implementation:
+        base = collected.lazy()  # Polars lazy: reuse them
+    else:
+        base = distinct  # DuckDB (the relation's own connection), Dask, Spark (its session): stays in the backend
+    resolved = {_SEP.join(map(str, row)): keys.resolve(tuple(_unmark(v) for v in row)) for row in collected.rows()}
+    messages = sorted({r.message for r in resolved.values() if r.message})
+    message_id = {m: i for i, m in enumerate(messages)}
+    n_tiers = max((len(r.tiers) for r in resolved.values()), default=1)
+    old = list(resolved)
+    values = list(resolved.values())
+
+    def attr(name: str, get: Callable[[_Resolved], Any], dtype: Any, default: float | bool | None) -> nw.Expr:
+        return (
+            nw.col(f"{_T}key")
+            .replace_strict(old, [get(r) for r in values], default=nw.lit(default, dtype), return_dtype=dtype)
+            .alias(f"{_T}{name}")
+        )
+
+    def tier(r: _Resolved, i: int) -> tuple[float, float, float]:
+        upto, factor, printed = r.tiers[min(i, len(r.tiers) - 1)]
+        return min(upto, 1e308), factor * r.mul / r.div, printed  # x 1000 for mcg, / 0.024 for mcg/h, as the engine
+
+    # Only what this run needs travels with every row (a join's cost grows with its columns).
+    attrs = [
+        attr("xmsg", lambda r: r.message if r.status == _EXCLUDED else None, nw.String, None),
+        attr("st", lambda r: r.status, nw.Int8, _EARLY),
+        attr("mid", lambda r: message_id.get(r.message, _NO_MESSAGE), nw.Int32, _NO_MESSAGE),
+        attr("rate", lambda r: r.rate, nw.Boolean, False),
+    ]
+    if need.bup:
+        attrs.append(attr("bup", lambda r: r.drug == "buprenorphine", nw.Boolean, False))
+    if need.conc:
+        attrs.append(attr("conc", lambda r: r.conc, nw.Boolean, False))
+    if need.regimen:
+        attrs.append(attr("flat", lambda r: r.flat, nw.Boolean, False))
+    else:
+        attrs.append(attr("wear", lambda r: r.wear if r.rate else 0.0, nw.Float64, 0.0))
+    if f"{_T}k_per_day" in keys.names:
+        attrs.append(attr("ppd", lambda r: r.per_day, nw.Float64, 0.0))
+    if keys.strength_in_key:
+        attrs.append(attr("ks", lambda r: r.strength, nw.Float64, 1.0))
+    if n_tiers == 1:  # the unit multiplier folded into the factor: MME/day = amount x factor (in mg/day units)
+        attrs.append(attr("cf0", lambda r: r.unit_mult * tier(r, 0)[1], nw.Float64, 0.0))
+    else:
+        attrs.append(attr("um", lambda r: r.unit_mult, nw.Float64, 1.0))
+        for i in range(n_tiers):
+            if i < n_tiers - 1:
+                attrs.append(attr(f"up{i}", lambda r, i=i: tier(r, i)[0], nw.Float64, 1e308))  # type: ignore[misc]
+            attrs.append(attr(f"cf{i}", lambda r, i=i: tier(r, i)[1], nw.Float64, 0.0))  # type: ignore[misc]
+    for i in range(n_tiers):
+        attrs.append(attr(f"pf{i}", lambda r, i=i: tier(r, i)[2], nw.Float64, 0.0))  # type: ignore[misc]
+    key = nw.concat_str([nw.col(k) for k in keys.names], separator=_SEP).alias(f"{_T}key")
+    return base.with_columns(key).with_columns(attrs).drop(f"{_T}key"), n_tiers, messages
+
+
+# -- the row expressions --------------------------------------------------------------------------------------
+
+# Messages about one row's numbers (ids below 0; the keys' own messages are 0, 1, 2...).
+_NO_MESSAGE: Final = -1
+_ROW_MESSAGES: Final = {
+    -2: _positive_message("strength"),
+    -3: _positive_message("quantity"),
+    -4: _positive_message("days_supply"),
+    -5: _PACKAGE_NOT_CONC,
+    -6: _positive_message("package_ml"),
+    -7: _positive_message("dose"),
+    -8: _positive_message("count"),
+    -9: _positive_message("per_day"),
+    -10: "the dose is already a daily total: drop per_day/every",
+    -11: "how often is the dose taken? Give per_day (2, 'bid') or every ('6 h'), or a daily total ('40 mg/day')",
+}
+_NUMBER_MESSAGE: Final = {"strength": -2, "quantity": -3, "days_supply": -4, "dose": -7, "count": -8}
+
+
+def _ok(expr: nw.Expr) -> nw.Expr:
+    """A positive finite number (nulls, NaN, inf, zero and negatives are not)."""
+    return ((expr > 0) & expr.is_finite()).fill_null(value=False)
+
+
+def _col(name: str) -> nw.Expr:
+    return nw.col(f"{_T}{name}")
+
+
+def _tiered(n_tiers: int, daily: nw.Expr, what: str) -> nw.Expr:
+    """The tier's value (cf: factor per unit of daily amount, pf: printed factor) for the daily amount."""
+    if n_tiers == 1:
+        return _col(f"{what}0")
+    chain = nw.when(daily <= _col("up0")).then(_col(f"{what}0"))
+    for i in range(1, n_tiers - 1):
+        chain = chain.when(daily <= _col(f"up{i}")).then(_col(f"{what}{i}"))
+    return chain.otherwise(_col(f"{what}{n_tiers - 1}"))
+
+
+def _text(ids: nw.Expr, messages: Sequence[str]) -> nw.Expr:
+    """Message ids as their text (null for `_NO_MESSAGE`)."""
+    table = dict(enumerate(messages)) | _ROW_MESSAGES
+    return ids.replace_strict(
+        list(table), list(table.values()), default=nw.lit(None, nw.String), return_dtype=nw.String
+    )
+
+
+def _annotate(
+    frame: _AnyFrame,
+    columns: _Columns,
+    table: Table | None,
+    variant: str | None,
+    ndc_file: NdcFile | None,
+    *,
+    regimen: bool = False,
+    bup: bool = False,
+) -> Frame:
+    """`frame` with the result columns, and the temporary ones (``__mme_*``) that `summarize` uses."""
+    schema = _check_columns(frame, columns)
+    keys = _dispensing_keys(columns, schema, table, variant, ndc_file, regimen=regimen)
+    need = _Need(regimen=regimen, conc=columns.package_ml is not None, bup=bup)
+    lf: Frame
+    if isinstance(frame, nw.DataFrame):
+        # Eager: join only the keys (the frame's other columns are not copied), check that the backend's
+        # join kept the row order (restore it if not), and put the attributes next to the frame's columns.
+        narrow = frame.select(*keys.exprs).with_row_index(_ROW)
+        lookup, n_tiers, messages = _lookup(narrow, keys, need)
+        attributes = narrow.join(lookup, on=keys.names, how="left")  # type: ignore[arg-type]
+        if not attributes[_ROW].is_sorted():
+            attributes = attributes.sort(_ROW)
+        lf = nw.concat([frame, attributes.drop(_ROW, *keys.names)], how="horizontal").lazy()
+    else:
+        data = frame.with_columns(keys.exprs)
+        lookup, n_tiers, messages = _lookup(data, keys, need)
+        lf = data.join(lookup, on=keys.names, how="left")  # type: ignore[arg-type]
+
+    strength = _col("ks") if keys.strength_in_key else nw.col(columns.strength or "").cast(nw.Float64)
+    numbers: dict[str, nw.Expr] = {"dose" if regimen else "strength": strength}
+    if regimen and columns.count is not None:
+        numbers["count"] = nw.col(columns.count).cast(nw.Float64)
+    if not regimen:
+        assert columns.quantity is not None
+        assert columns.days_supply is not None
+        numbers["quantity"] = nw.col(columns.quantity).cast(nw.Float64)
+        numbers["days_supply"] = nw.col(columns.days_supply).cast(nw.Float64)
+    lf = lf.with_columns(
+        *[_ok(expr).alias(f"{_T}ok_{what}") for what, expr in numbers.items()],
+        *[nw.when(_ok(expr)).then(expr).otherwise(1.0).alias(f"{_T}v_{what}") for what, expr in numbers.items()],
+    )
+
+    # the first check that fails, in the engine's order: a message id (or _NO_MESSAGE)
+    error: Any = nw.when(_col("st") == _EARLY).then(_col("mid"))
+
+    def number(error: Any, what: str) -> Any:
+        return error.when(~_col(f"ok_{what}")).then(nw.lit(_NUMBER_MESSAGE[what])) if what in numbers else error
+
+    def stage(error: Any, status: int) -> Any:
+        return error.when(_col("st") == status).then(_col("mid"))
+
+    package_factor: nw.Expr | None = None
+    if regimen:
+        error = _regimen_errors(stage(number(number(error, "dose"), "count"), _MID), columns, schema)
+    else:
+        error = number(number(stage(number(error, "strength"), _MATCH), "quantity"), "days_supply")
+        if columns.package_ml is not None:
+            package = nw.col(columns.package_ml).cast(nw.Float64)
+            given = ~package.is_null()
+            error = error.when(given & ~_col("conc")).then(nw.lit(-5)).when(given & ~_ok(package)).then(nw.lit(-6))
+            package_factor = nw.when(given & _ok(package)).then(package).otherwise(1.0)
+        error = stage(error, _LATE)
+    lf = lf.with_columns(error.otherwise(nw.lit(_NO_MESSAGE)).alias(f"{_T}err"))
+
+    # The daily amount in the unit of the strength (x the unit multiplier: mg/day) and its MME/day.
+    s = _col("v_dose" if regimen else "v_strength")
+    days: nw.Expr | None = None
+    if regimen:
+        amount = _regimen_daily(s, columns, schema)
+    else:
+        q, d = _col("v_quantity"), _col("v_days_supply")
+        per_unit = s * (q if package_factor is None else q * package_factor)
+        amount = nw.when(_col("rate")).then(s).otherwise(per_unit / d)
+        days = nw.when(_col("wear") > 0).then(q * _col("wear")).otherwise(d)
+    if n_tiers == 1:
+        lf = lf.with_columns(amount.alias(f"{_T}daily"))
+        mme, factor = _col("daily") * _col("cf0"), _col("pf0")
+    else:
+        lf = lf.with_columns((amount * _col("um")).alias(f"{_T}daily"))
+        daily = _col("daily")
+        mme, factor = daily * _tiered(n_tiers, daily, "cf"), _tiered(n_tiers, daily, "pf")
+    fine = _col("err") == _NO_MESSAGE
+    counted = fine & (_col("st") == _OK)
+    outputs: list[nw.Expr] = [
+        nw.when(counted).then(mme).alias(MME_PER_DAY),
+        nw.when(counted).then(factor).alias(MME_FACTOR),
+    ]
+    if days is not None:
+        outputs.append(nw.when(fine).then(days).alias(MME_DAYS_SUPPLY))
+    excluded = nw.when(fine).then(_col("xmsg"))
+    outputs += [excluded.alias(MME_EXCLUDED), _text(_col("err"), messages).alias(MME_ERROR)]
+    return lf.with_columns(outputs)
+
+
+def _regimen_errors(error: Any, columns: _Columns, schema: dict[str, nw.dtypes.DType]) -> Any:
+    """The regimen path's checks from the frequency on (`mme.daily_mme`), in its order."""
+    has_frequency: nw.Expr = _col("ppd") > 0 if _has_codes(columns, schema) else nw.lit(value=False)
+    if columns.per_day is not None and not _has_codes(columns, schema):
+        per_day = nw.col(columns.per_day).cast(nw.Float64)
+        error = error.when(~per_day.is_null() & ~_ok(per_day)).then(nw.lit(-9))
+        has_frequency = ~per_day.is_null()
+    error = error.when(_col("st") == _MATCH).then(_col("mid"))
+    return (
+        error.when(_col("rate") & _col("flat") & has_frequency)
+        .then(nw.lit(-10))
+        .when(~_col("rate") & ~has_frequency)
+        .then(nw.lit(-11))
+    )
+
+
+def _has_codes(columns: _Columns, schema: dict[str, nw.dtypes.DType]) -> bool:
+    """Whether the per_day column holds frequency codes ("bid") rather than numbers."""
+    return columns.per_day is not None and schema[columns.per_day] == nw.String
+
+
+def _regimen_daily(s: nw.Expr, columns: _Columns, schema: dict[str, nw.dtypes.DType]) -> nw.Expr:
+    """Daily amount of a regimen: dose x count (a rate), or dose x count x administrations a day."""
+    count = _col("v_count") if columns.count is not None else nw.lit(1.0)
+    times: nw.Expr = nw.lit(1.0)
+    if _has_codes(columns, schema):
+        times = _col("ppd")
+    elif columns.per_day is not None:
+        per_day = nw.col(columns.per_day).cast(nw.Float64)
+        times = nw.when(_ok(per_day)).then(per_day).otherwise(1.0)
+    return nw.when(_col("rate")).then(s * count).otherwise(s * count * times)
+
+
+# -- public: dispensings ----------------------------------------------------------------------------------
+
+
+def _table(table: TableLike | None, ndc: str | None) -> Table | None:
+    """The table to use: None means the default one, or with NDCs the NDC file's own factors (`mme.ndc_mme`)."""
+    if table is None:
+        return None if ndc is not None else resolve_table(DEFAULT_TABLE)
+    return resolve_table(table)
+
+
+def _start(frame: Any) -> tuple[_AnyFrame, nw.DataFrame[Any] | None]:
+    """The input as a narwhals frame, and the same again if it is eager."""
+    native = nw.from_native(frame)
+    if isinstance(native, nw.DataFrame):
+        return native, native
+    if isinstance(native, nw.LazyFrame):
+        return native, None
+    raise TypeError(f"expected a dataframe, got {type(frame).__name__}")  # pragma: no cover
+
+
+def _finish(before: _AnyFrame, after: Frame, added: Sequence[str], eager: nw.DataFrame[Any] | None) -> Any:
+    """The input's columns (result columns of an earlier run replaced), then the results, in the input's type."""
+    after = after.select(*[c for c in before.collect_schema() if c not in added], *added)
+    if eager is None:
+        return after.to_native()
+    return after.collect(backend=eager.implementation).to_native()
+
+
+def dispensing_mme(
+    frame: IntoFrameT,
+    *,
+    table: TableLike | None = None,
+    drug: str = "drug",
+    strength: str = "strength",
+    strength_unit: str | None = "strength_unit",
+    quantity: str = "quantity",
+    days_supply: str = "days_supply",
+    form: str | None = None,
+    route: str | None = None,
+    release: str | None = None,
+    package_ml: str | None = None,
+    variant: str | None = None,
+    ndc: str | None = None,
+    ndc_file: NdcFile | None = None,
+) -> IntoFrameT:
+    """MME/day of every dispensing in a frame: strength x quantity / days supply x factor, per row.
+
+    The keywords name your columns: ``drug`` (any name `mme.dispensing_mme` reads: generic,
+    salt, brand, combination), ``strength`` per unit with its unit in ``strength_unit``
+    ("mg", "mcg/h", "mg/mL"; or ``strength_unit=None`` when the strength column holds text
+    such as "10 mg"), ``quantity``, ``days_supply``; optionally ``form``, ``route``,
+    ``release`` and ``package_ml`` columns. ``table`` is a slug, a table file or a `mme.Table`
+    (default: the default table); ``variant`` chooses among values a table prints (e.g. CMS 2018
+    methadone), for every row.
+
+    With ``ndc="ndc"`` and ``ndc_file`` (from `mme.read_ndc_file`) each row is a claim by NDC,
+    read as `mme.ndc_mme` reads it: drug, strength, unit, form and route from the CDC file, and
+    the file's own factor unless a ``table`` is given. Unknown NDCs are reported in ``mme_error``.
+
+    Returns the frame, same type, with ``mme_per_day``, ``mme_factor``, ``mme_days_supply``,
+    ``mme_excluded`` and ``mme_error`` added (see the module documentation); a result column
+    already in the frame is replaced.
+    """
+    tab = _table(table, ndc)
+    columns = _Columns(
+        drug=drug, strength=strength, strength_unit=strength_unit, quantity=quantity, days_supply=days_supply,
+        form=form, route=route, release=release, package_ml=package_ml, ndc=ndc,
+    )  # fmt: skip
+    data, eager = _start(frame)
+    out = _annotate(data, columns, tab, variant, ndc_file)
+    return _finish(data, out, DISPENSING_COLUMNS, eager)  # type: ignore[no-any-return]
+
+
+def daily_mme(
+    frame: IntoFrameT,
+    *,
+    table: TableLike = DEFAULT_TABLE,
+    drug: str = "drug",
+    dose: str = "dose",
+    dose_unit: str | None = "dose_unit",
+    per_day: str | None = "per_day",
+    count: str | None = None,
+    form: str | None = None,
+    route: str | None = None,
+    release: str | None = None,
+    variant: str | None = None,
+) -> IntoFrameT:
+    """MME/day of every regimen in a frame (the clinical path of `mme.daily_mme`), per row.
+
+    ``dose`` per administration with ``dose_unit`` (or ``dose_unit=None`` for text doses such as
+    "10 mg"), ``per_day`` administrations a day (a number, or a text column of codes: "bid",
+    "tid"...; null for daily totals such as "40 mg/day" and patch rates), ``count`` units per
+    administration (default 1). Adds ``mme_per_day``, ``mme_factor``, ``mme_excluded`` and
+    ``mme_error``. Concentrations (which need a volume per administration) are reported as errors.
+    """
+    tab = resolve_table(table)
+    columns = _Columns(
+        drug=drug, strength=dose, strength_unit=dose_unit, quantity=None, days_supply=None,
+        form=form, route=route, release=release, per_day=per_day, count=count,
+    )  # fmt: skip
+    data, eager = _start(frame)
+    out = _annotate(data, columns, tab, variant, None, regimen=True)
+    return _finish(data, out, REGIMEN_COLUMNS, eager)  # type: ignore[no-any-return]
+
+
+# -- public: the four definitions per patient -------------------------------------------------------------------
+
+_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
+
+
+def _days_since_epoch(expr: nw.Expr) -> nw.Expr:
+    """Days since 1970-01-01 of a date column, from year, month and day (works on every backend)."""
+    y = expr.dt.year().cast(nw.Float64)
+    m = expr.dt.month().cast(nw.Float64)
+    d = expr.dt.day().cast(nw.Float64)
+    y = y - nw.when(m <= 2).then(1.0).otherwise(0.0)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * nw.when(m > 2).then(m - 3).otherwise(m + 9) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return (era * 146097 + doe - 719468).fill_null(0).cast(nw.Int64)
+
+
+def _as_date(name: str, dtype: nw.dtypes.DType) -> nw.Expr:
+    expr = nw.col(name)
+    if dtype == nw.String:
+        return expr.str.to_datetime("%Y-%m-%d")
+    if dtype in (nw.Date, nw.Datetime):
+        return expr
+    return expr.cast(nw.Date)  # pandas object columns of datetime.date
+
+
+def summarize(
+    frame: IntoFrameT,
+    *,
+    start: date,
+    end: date,
+    table: TableLike | None = None,
+    include_buprenorphine: bool = True,
+    clip_to_window: bool = True,
+    patient_id: str = "patient_id",
+    fill_date: str = "fill_date",
+    drug: str = "drug",
+    strength: str = "strength",
+    strength_unit: str | None = "strength_unit",
+    quantity: str = "quantity",
+    days_supply: str = "days_supply",
+    form: str | None = None,
+    route: str | None = None,
+    release: str | None = None,
+    package_ml: str | None = None,
+    variant: str | None = None,
+    ndc: str | None = None,
+    ndc_file: NdcFile | None = None,
+) -> IntoFrameT:
+    """Each patient's MME/day over the window ``start .. end``, under the four definitions (`mme.summarize`).
+
+    One row per patient id in the frame (same frame type; eager frames sorted by patient id) with
+    ``total_mme``, ``total_days_supply``, ``on_therapy_days``, ``window_days``,
+    ``mme_per_days_supply`` (definition 1), ``mme_per_therapy_day`` (2), ``mme_per_window_day``
+    (3), ``max_daily_mme`` (4), ``n_dispensings`` (fills counted), ``n_excluded`` (fills the
+    table or ``include_buprenorphine=False`` leaves out, that would have counted) and
+    ``n_failed`` (rows `dispensing_mme` reports an error for, or with no patient id, no fill
+    date, or a days supply that is not a whole number of days: they count for nothing, and are
+    counted here rather than stopping the run). The definitions, clipping and exclusion rules are
+    exactly `mme.summarize`'s. Computed without laying fills out day by day: on-therapy days and
+    the highest day come from a sweep over fill starts and ends.
+    """
+    return _summarize(
+        frame, start=start, end=end, table=table, include_buprenorphine=include_buprenorphine,
+        clip_to_window=clip_to_window, patient_id=patient_id, fill_date=fill_date,
+        columns=_Columns(
+            drug=drug, strength=strength, strength_unit=strength_unit, quantity=quantity, days_supply=days_supply,
+            form=form, route=route, release=release, package_ml=package_ml, ndc=ndc, extra=(patient_id, fill_date),
+        ),
+        variant=variant, ndc_file=ndc_file, method="auto",
+    )  # fmt: skip
+
+
+def _summarize(
+    frame: IntoFrameT,
+    *,
+    start: date,
+    end: date,
+    table: TableLike | None,
+    include_buprenorphine: bool,
+    clip_to_window: bool,
+    patient_id: str,
+    fill_date: str,
+    columns: _Columns,
+    variant: str | None,
+    ndc_file: NdcFile | None,
+    method: Literal["auto", "window", "pairwise"],
+) -> IntoFrameT:
+    if end < start:
+        raise DoseError(f"the window ends ({end}) before it starts ({start})")
+    tab = _table(table, columns.ndc)
+    native, _ = _start(frame)
+    rows = _annotate(native, columns, tab, variant, ndc_file, bup=not include_buprenorphine)
+    schema = rows.collect_schema()
+    lo, hi = start.toordinal() - _EPOCH_ORDINAL, end.toordinal() - _EPOCH_ORDINAL + 1
+    p = patient_id
+    raw_days = _col("v_days_supply")
+    days = nw.col(MME_DAYS_SUPPLY)
+
+    def whole(x: nw.Expr) -> nw.Expr:
+        return ((x.round(0) == x) & (x <= _MAX_DAYS)).fill_null(value=False)
+
+    # what `mme.Dispensing` itself accepts (its strength is text: the engine reads it later)
+    valid = _col("ok_quantity") & _col("ok_days_supply") & whole(raw_days)
+    if columns.package_ml is not None:
+        package = nw.col(columns.package_ml).cast(nw.Float64)
+        valid = valid & (package.is_null() | _ok(package))
+    has_patient = (~nw.col(p).is_null() & (nw.col(p).cast(nw.String) != "")).fill_null(value=False)
+    fill = _as_date(fill_date, schema[fill_date])
+    has_date = ~fill.is_null()
+    valid = valid & has_patient & has_date
+    left_out = _col("bup") & valid if not include_buprenorphine else nw.lit(value=False)
+    error = (
+        nw.when(left_out).then(nw.lit(None, nw.String))
+        .when(~has_patient).then(nw.lit("patient_id is missing"))
+        .when(~has_date).then(nw.lit("fill_date is missing"))
+        .when(~whole(raw_days)).then(nw.lit("days_supply must be a whole number of days"))
+        .when(~nw.col(MME_ERROR).is_null()).then(nw.col(MME_ERROR))
+        .when(~nw.col(MME_PER_DAY).is_null() & ~whole(days))
+        .then(nw.lit("the days supply is not a whole number of days"))
+        .otherwise(nw.lit(None, nw.String))
+    )  # fmt: skip
+    rows = rows.with_columns(
+        error.alias(f"{_T}err"),
+        left_out.alias(f"{_T}out"),
+        _days_since_epoch(fill).alias(f"{_T}first"),
+        nw.when(whole(days)).then(days).otherwise(0.0).cast(nw.Int64).alias(f"{_T}days"),
+        nw.when(whole(raw_days)).then(raw_days).otherwise(0.0).cast(nw.Int64).alias(f"{_T}rawdays"),
+    )
+    failed = ~_col("err").is_null()
+    excluded = ~failed & (_col("out") | ~nw.col(MME_EXCLUDED).is_null())
+    counted = ~failed & ~excluded
+    first, stop = _col("first"), _col("first") + _col("days")
+    if clip_to_window:
+        first_in = nw.when(first < lo).then(nw.lit(lo)).otherwise(first)
+        stop_in = nw.when(stop > hi).then(nw.lit(hi)).otherwise(stop)
+        counted_in = counted & (first_in < stop_in)
+        excluded_in = excluded & (first < hi) & (first + _col("rawdays") > lo)
+    else:
+        first_in, stop_in = first, stop
+        counted_in = counted & (first >= lo) & (first < hi)
+        excluded_in = excluded & (first >= lo) & (first < hi)
+    rows = rows.with_columns(
+        first_in.alias(f"{_T}f"),
+        stop_in.alias(f"{_T}s"),
+        counted_in.alias(f"{_T}in"),
+        excluded_in.cast(nw.Int64).alias(f"{_T}n_ex"),
+        failed.cast(nw.Int64).alias(f"{_T}n_fail"),
+    )
+    rows = rows.with_columns(
+        nw.when(_col("in")).then(nw.col(MME_PER_DAY) * (_col("s") - _col("f"))).otherwise(0.0).alias(f"{_T}mme"),
+        nw.when(_col("in")).then(_col("s") - _col("f")).otherwise(0).cast(nw.Int64).alias(f"{_T}d"),
+        _col("in").cast(nw.Int64).alias(f"{_T}n_in"),
+    )
+    totals = rows.group_by(p).agg(
+        _col("mme").sum().alias("total_mme"),
+        _col("d").sum().alias("total_days_supply"),
+        _col("n_in").sum().alias("n_dispensings"),
+        _col("n_ex").sum().alias("n_excluded"),
+        _col("n_fail").sum().alias("n_failed"),
+    )
+    spans = rows.filter(_col("in")).select(
+        nw.col(p), _col("f").alias("f"), _col("s").alias("s"), nw.col(MME_PER_DAY).alias("r")
+    )
+    if method == "auto":
+        method = (
+            "pairwise" if native.implementation in (nw.Implementation.PYARROW, nw.Implementation.DASK) else "window"
+        )
+    sweep = _sweep_window(spans, p) if method == "window" else _sweep_pairwise(spans, p)
+    out = totals.join(sweep, on=p, how="left")
+    total_mme, total_days, on_days = nw.col("total_mme"), nw.col("total_days_supply"), nw.col("on_therapy_days")
+
+    def ratio(denominator: nw.Expr) -> nw.Expr:
+        safe = nw.when(denominator > 0).then(denominator).otherwise(1)
+        return nw.when(denominator > 0).then(total_mme / safe).otherwise(nw.lit(None, nw.Float64))
+
+    out = out.with_columns(
+        on_days.fill_null(0).cast(nw.Int64), nw.col("max_daily_mme").fill_null(0.0).cast(nw.Float64)
+    ).select(
+        nw.col(p),
+        total_mme.cast(nw.Float64),
+        total_days.cast(nw.Int64),
+        on_days,
+        nw.lit(hi - lo).cast(nw.Int64).alias("window_days"),
+        ratio(total_days).alias("mme_per_days_supply"),
+        ratio(on_days).alias("mme_per_therapy_day"),
+        (total_mme / (hi - lo)).alias("mme_per_window_day"),
+        nw.col("max_daily_mme"),
+        *[nw.col(c).cast(nw.Int64) for c in ("n_dispensings", "n_excluded", "n_failed")],
+    )
+    if isinstance(native, nw.DataFrame):
+        return out.sort(p).collect(backend=native.implementation).to_native()  # type: ignore[no-any-return]
+    return out.to_native()  # type: ignore[no-any-return]
+
+
+def _sweep_window(spans: Frame, p: str) -> Frame:
+    """On-therapy days and the highest daily sum, by window functions over each patient's fill starts and ends.
+
+    Every fill adds its MME/day at its first day and removes it after its last; the running sum
+    over a patient's dates is the daily MME, the running count of active fills tells covered days.
+    """
+    events = nw.concat(
+        [
+            spans.select(nw.col(p), nw.col("f").alias("t"), nw.col("r").alias("dr"), nw.lit(1).cast(nw.Int64).alias("dc")),
+            spans.select(nw.col(p), nw.col("s").alias("t"), (-nw.col("r")).alias("dr"), nw.lit(-1).cast(nw.Int64).alias("dc")),
+        ],
+        how="vertical",
+    )  # fmt: skip
+    events = events.group_by(p, "t").agg(nw.col("dr").sum(), nw.col("dc").sum())
+    events = events.with_columns(
+        nw.col("dr").cum_sum().over(p, order_by="t").alias("level"),
+        nw.col("dc").cum_sum().over(p, order_by="t").alias("active"),
+        nw.col("t").shift(-1).over(p, order_by="t").alias("next"),
+    )
+    events = events.with_columns(
+        nw.when(nw.col("active") > 0).then(nw.col("next") - nw.col("t")).otherwise(0).alias("covered")
+    )
+    return events.group_by(p).agg(
+        nw.col("covered").sum().alias("on_therapy_days"), nw.col("level").max().alias("max_daily_mme")
+    )
+
+
+def _sweep_pairwise(spans: Frame, p: str) -> Frame:
+    """The same without ordered window functions (PyArrow, Dask): fills of a patient compared pairwise.
+
+    The daily MME peaks on some fill's first day: sum the fills active then. A fill adds to the
+    covered days what its span reaches past every fill ordered before it. Quadratic in the
+    number of fills per patient and window, which is small.
+    """
+    starts = spans.select(nw.col(p), nw.col("f").alias("t")).unique()
+    levels = (
+        starts.join(spans, on=p, how="inner")
+        .filter((nw.col("f") <= nw.col("t")) & (nw.col("t") < nw.col("s")))
+        .group_by(p, "t")
+        .agg(nw.col("r").sum().alias("level"))
+        .group_by(p)
+        .agg(nw.col("level").max().alias("max_daily_mme"))
+    )
+    unique = spans.select(nw.col(p), nw.col("f"), nw.col("s")).unique()
+    before = unique.select(nw.col(p), nw.col("f").alias("f2"), nw.col("s").alias("s2"))
+    reach = (
+        unique.join(before, on=p, how="inner")
+        .filter((nw.col("f2") < nw.col("f")) | ((nw.col("f2") == nw.col("f")) & (nw.col("s2") < nw.col("s"))))
+        .group_by(p, "f", "s")
+        .agg(nw.col("s2").max().alias("reach"))
+    )
+    covered = unique.join(reach, on=[p, "f", "s"], how="left").with_columns(
+        nw.when(nw.col("reach") > nw.col("f")).then(nw.col("reach")).otherwise(nw.col("f")).alias("from")
+    )
+    covered = covered.with_columns(
+        nw.when(nw.col("s") > nw.col("from")).then(nw.col("s") - nw.col("from")).otherwise(0).alias("covered")
+    )
+    days = covered.group_by(p).agg(nw.col("covered").sum().alias("on_therapy_days"))
+    return days.join(levels, on=p, how="left")

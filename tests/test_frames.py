@@ -1,0 +1,750 @@
+"""`mme.frames` on every backend it supports, against the scalar engine row by row and patient by patient.
+
+Backends: pandas, Polars (eager and lazy), PyArrow, DuckDB, Dask and PySpark (local mode, one session
+for the whole run). Random frames are drawn from pools of valid and broken inputs (unknown drugs,
+units of the wrong kind, zero, negative and NaN amounts, excluded drugs, patches, tiers), under
+every shipped table. The fast backends run under hypothesis; Dask and Spark, where a query costs
+seconds, get one larger seeded frame each. Spark tests are marked ``slow`` (deselect with
+``-m "not slow"``) but run by default.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+import warnings
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("narwhals")
+
+import narwhals as nw
+import pyarrow as pa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import mme
+from mme import frames
+from mme._history import Dispensing, summarize_by_patient
+from mme._history import summarize as scalar_summarize
+
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Dask support is moving:FutureWarning"),
+    pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
+    pytest.mark.filterwarnings("ignore::mme.MMEWarning"),
+    pytest.mark.filterwarnings("ignore::DeprecationWarning:pyspark"),
+]
+
+TABLES = [t.slug for t in mme.list_tables()]
+FAST = ["pandas", "polars", "polars-lazy", "pyarrow", "duckdb"]
+NAN = math.nan
+
+# -- backends -----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    pytest.importorskip("pyspark")
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[1]")
+        .appName("mme-frames-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.default.parallelism", "1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.codegen.wholeStage", "false")  # tiny frames: compiling code costs more than it saves
+        .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def make(backend: str, table: pa.Table, spark: Any = None) -> Any:
+    """`table` as a frame of `backend`."""
+    if backend == "pyarrow":
+        return table
+    if backend in ("polars", "polars-lazy"):
+        import polars as pl
+
+        frame = pl.from_arrow(table)
+        assert isinstance(frame, pl.DataFrame)
+        return frame.lazy() if backend == "polars-lazy" else frame
+    if backend == "pandas":
+        return table.to_pandas(date_as_object=False)
+    if backend == "duckdb":
+        import duckdb
+
+        return duckdb.connect().from_arrow(table)  # a connection of its own, not the default one
+    if backend == "dask":
+        import dask.dataframe as dd
+
+        return dd.from_pandas(table.to_pandas(date_as_object=False), npartitions=2)
+    if backend == "pyspark":
+        return spark.createDataFrame(table)
+    raise AssertionError(backend)
+
+
+def rows_of(native: Any) -> list[dict[str, Any]]:
+    """A result's rows as dicts, NaN read as null (pandas has no other null for floats)."""
+    frame = nw.from_native(native)
+    if isinstance(frame, nw.LazyFrame):
+        frame = frame.collect(backend="pyarrow")
+    return [
+        {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
+        for row in frame.rows(named=True)
+    ]
+
+
+# -- dispensings: pools, frames, expectations -----------------------------------------------------------------
+
+DRUGS = [
+    "oxycodone", "Oxycodone HCl", "OxyContin", "hydrocodone/acetaminophen", "morphine", "MS Contin", "fentanyl",
+    "Duragesic", "buprenorphine", "Butrans", "methadone", "codeine", "tramadol", "tapentadol", "hydromorphone",
+    "oxymorphone", "meperidine", "levorphanol", "pentazocine", "butorphanol", "sufentanil", "dihydrocodeine",
+    "opium", "aspirin", "unobtainium", None,
+]  # fmt: skip
+UNITS = ["mg", "mg", "mg", "mcg", "mcg/h", "mcg/h", "mg/mL", "mg/5 mL", "mcg/spray", "mL", "g", "mg/day", "parsec", ""]
+STRENGTHS = [0.5, 1.0, 2.5, 5.0, 7.5, 10.0, 12.0, 25.0, 30.0, 50.0, 75.0, 100.0, 400.0, 0.0, -5.0, NAN]
+QUANTITIES = [1.0, 4.0, 10.0, 14.0, 30.0, 60.0, 90.0, 120.0, 0.5, 0.0, -1.0, NAN, None]
+DAYS = [1.0, 3.0, 7.0, 10.0, 14.0, 28.0, 30.0, 90.0, 2.5, 0.0, -3.0, NAN, None]
+FORMS = [None, None, "tablet", "ER tablet", "capsule", "patch", "solution", "spray", "nasal spray", "film", "gizmo"]
+ROUTES = [None, None, "oral", "transdermal", "sublingual", "buccal", "nasal", "IV", "rectal", "teleport"]
+RELEASES = [None, None, "ER", "IR", "SR", "sometimes"]
+PACKAGES = [None, None, 5.0, 8.0, 0.0]
+OPTIONAL = ("form", "route", "release", "package_ml")
+
+COLUMN_TYPES = {
+    "id": pa.int64(), "drug": pa.string(), "strength": pa.float64(), "strength_unit": pa.string(),
+    "quantity": pa.float64(), "days_supply": pa.float64(), "form": pa.string(), "route": pa.string(),
+    "release": pa.string(), "package_ml": pa.float64(), "patient_id": pa.string(), "fill_date": pa.date32(),
+}  # fmt: skip
+
+
+def arrow_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> pa.Table:
+    return pa.table({c: pa.array([r.get(c) for r in rows], COLUMN_TYPES[c]) for c in columns})
+
+
+def row_strategy(with_optional: Sequence[str]) -> st.SearchStrategy[dict[str, Any]]:
+    fields: dict[str, st.SearchStrategy[Any]] = {
+        "drug": st.sampled_from(DRUGS),
+        "strength": st.sampled_from(STRENGTHS),
+        "strength_unit": st.sampled_from(UNITS),
+        "quantity": st.sampled_from(QUANTITIES),
+        "days_supply": st.sampled_from(DAYS),
+    }
+    pools = {"form": FORMS, "route": ROUTES, "release": RELEASES, "package_ml": PACKAGES}
+    fields |= {c: st.sampled_from(pools[c]) for c in with_optional}
+    return st.fixed_dictionaries(fields)
+
+
+@st.composite
+def dispensing_frames(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[str], str]:
+    optional = [c for c in OPTIONAL if draw(st.booleans())]
+    rows = draw(st.lists(row_strategy(optional), min_size=1, max_size=30))
+    for i, row in enumerate(rows):
+        row["id"] = i
+    return rows, optional, draw(st.sampled_from(TABLES))
+
+
+def random_rows(rng: random.Random, n: int, optional: Sequence[str]) -> list[dict[str, Any]]:
+    pools = {
+        "drug": DRUGS, "strength": STRENGTHS, "strength_unit": UNITS, "quantity": QUANTITIES, "days_supply": DAYS,
+        "form": FORMS, "route": ROUTES, "release": RELEASES, "package_ml": PACKAGES,
+    }  # fmt: skip
+    wanted = ["drug", "strength", "strength_unit", "quantity", "days_supply", *optional]
+    return [{"id": i} | {c: rng.choice(pools[c]) for c in wanted} for i in range(n)]
+
+
+def normalise(message: str) -> str:
+    """The scalar message as `mme.frames` words it: without the row's own number (it is in the row)."""
+    return re.sub(
+        r"^(\w+) must be a (?:positive finite )?number, not .*$", r"\1 must be a positive finite number", message
+    )
+
+
+def expected(row: dict[str, Any], table: str, variant: str | None = None) -> dict[str, Any]:
+    """What `mme.dispensing_mme` says about one row, in the frame's columns."""
+    none = {"mme_per_day": None, "mme_factor": None, "mme_days_supply": None, "mme_excluded": None, "mme_error": None}
+    if row["drug"] is None:
+        return none | {"mme_error": "drug is missing"}
+    strength = (row["strength"], row["strength_unit"])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", mme.MMEWarning)
+            r = mme.dispensing_mme(
+                row["drug"], strength, quantity=row["quantity"], days_supply=row["days_supply"],
+                package_ml=row.get("package_ml"), form=row.get("form"), route=row.get("route"),
+                release=row.get("release"), variant=variant, table=table,
+            )  # fmt: skip
+    except mme.MMEError as exc:
+        return none | {"mme_error": normalise(str(exc))}
+    return none | {
+        "mme_per_day": r.mme_per_day,
+        "mme_factor": None if r.factor is None else float(r.factor),
+        "mme_days_supply": r.days_supply,
+        "mme_excluded": r.excluded,
+    }
+
+
+def close(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(a, b, rel_tol=1e-12)
+
+
+def check_dispensings(result: Any, rows: Sequence[dict[str, Any]], table: str, variant: str | None = None) -> None:
+    got = {r["id"]: r for r in rows_of(result)}
+    assert sorted(got) == [r["id"] for r in rows], "rows were dropped or duplicated"
+    for row in rows:
+        want, have = expected(row, table, variant), got[row["id"]]
+        where = f"{table}: {row}"
+        assert have["mme_error"] == want["mme_error"], where
+        assert have["mme_excluded"] == want["mme_excluded"], where
+        for c in ("mme_per_day", "mme_factor", "mme_days_supply"):
+            assert close(have[c], want[c]), f"{c}: {have[c]} != {want[c]} ({where})"
+
+
+def run_dispensings(backend: str, rows: list[dict[str, Any]], optional: Sequence[str], table: str, spark: Any = None,
+                    variant: str | None = None) -> Any:  # fmt: skip
+    columns = ["id", "drug", "strength", "strength_unit", "quantity", "days_supply", *optional]
+    native = make(backend, arrow_table(rows, columns), spark)
+    mapping = {c: c for c in optional}
+    return frames.dispensing_mme(native, table=table, variant=variant, **mapping)
+
+
+# -- dispensings: tests -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", FAST)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=dispensing_frames())
+def test_dispensing_mme_equals_the_scalar_engine(
+    backend: str, case: tuple[list[dict[str, Any]], list[str], str]
+) -> None:
+    rows, optional, table = case
+    check_dispensings(run_dispensings(backend, rows, optional, table), rows, table)
+
+
+def test_dispensing_mme_on_dask() -> None:
+    pytest.importorskip("dask.dataframe")
+    rng = random.Random(20240501)
+    for table in ("cdc-2016", "cdc-ndc-2018"):  # methadone tiers; dispensed-patch factors
+        rows = random_rows(rng, 300, ["form", "route", "package_ml"])
+        check_dispensings(run_dispensings("dask", rows, ["form", "route", "package_ml"], table), rows, table)
+
+
+@pytest.mark.slow
+def test_dispensing_mme_on_pyspark(spark: Any) -> None:
+    rows = random_rows(random.Random(20240502), 600, ["form", "route", "package_ml"])
+    check_dispensings(run_dispensings("pyspark", rows, ["form", "route", "package_ml"], "cdc-2016", spark), rows,
+                      "cdc-2016")  # fmt: skip
+
+
+@pytest.mark.parametrize("backend", ["pandas", "polars", "pyarrow"])
+def test_eager_frames_come_back_in_their_type_and_order(backend: str) -> None:
+    rows = random_rows(random.Random(7), 200, [])
+    random.Random(8).shuffle(rows)
+    native = make(backend, arrow_table(rows, ["id", "drug", "strength", "strength_unit", "quantity", "days_supply"]))
+    out = frames.dispensing_mme(native)
+    assert type(out) is type(native)
+    assert [r["id"] for r in rows_of(out)] == [r["id"] for r in rows]
+    names = list(nw.from_native(out).columns)
+    assert names[: len(names) - 5] == list(nw.from_native(native).columns)
+    assert names[-5:] == ["mme_per_day", "mme_factor", "mme_days_supply", "mme_excluded", "mme_error"]
+
+
+@pytest.mark.parametrize("backend", ["polars-lazy", "duckdb"])
+def test_lazy_frames_stay_lazy(backend: str) -> None:
+    rows = random_rows(random.Random(9), 20, [])
+    native = make(backend, arrow_table(rows, ["id", "drug", "strength", "strength_unit", "quantity", "days_supply"]))
+    out = frames.dispensing_mme(native)
+    assert type(out) is type(native)
+
+
+def test_column_names_are_mapped_and_other_columns_kept() -> None:
+    import polars as pl
+
+    claims = pl.DataFrame({
+        "rx": [1, 2, 3], "ingredient": ["oxycodone", "fentanyl", "methadone"], "str": [10.0, 25.0, 10.0],
+        "uom": ["mg", "mcg/h", "mg"], "qty": [120, 10, 90], "days": [30, 30, 30], "dosage_form": [None, "patch", None],
+    })  # fmt: skip
+    out = frames.dispensing_mme(
+        claims, table="cdc-2016", drug="ingredient", strength="str", strength_unit="uom", quantity="qty",
+        days_supply="days", form="dosage_form",
+    )  # fmt: skip
+    assert out["rx"].to_list() == [1, 2, 3]
+    assert out["mme_per_day"].to_list() == [60.0, 60.0, 240.0]  # methadone 30 mg/day: tier 21-40 mg -> 8
+    assert out["mme_factor"].to_list() == [1.5, 2.4, 8.0]
+
+
+def test_text_strengths_integer_columns_and_missing_values() -> None:
+    import pandas as pd
+
+    df = pd.DataFrame({
+        "drug": ["oxycodone", "Norco", "fentanyl", None, "oxycodone", "morphine"],
+        "strength": ["10 mg", "5 mg", "25 mcg/h", "5 mg", "ten mg", None],
+        "quantity": [120, 20, 10, 10, 10, 10],
+        "days_supply": [30, 5, 30, 10, 10, 10],
+    })  # fmt: skip
+    out = frames.dispensing_mme(df, strength_unit=None)
+    assert out["mme_per_day"].tolist()[:3] == [60.0, 20.0, 60.0]
+    assert out["mme_error"].tolist()[3] == "drug is missing"
+    with pytest.raises(mme.UnitError) as scalar:
+        mme.dispensing_mme("oxycodone", "ten mg", quantity=10, days_supply=10)
+    assert out["mme_error"].tolist()[4] == str(scalar.value)
+    assert out["mme_error"].tolist()[5] == "strength is missing"
+
+
+def test_missing_columns_and_reserved_names_are_refused() -> None:
+    import polars as pl
+
+    with pytest.raises(KeyError, match="'quantity'"):
+        frames.dispensing_mme(
+            pl.DataFrame({"drug": ["x"], "strength": [1.0], "strength_unit": ["mg"], "days_supply": [1]})
+        )
+    bad = pl.DataFrame({"drug": ["x"], "strength": [1.0], "strength_unit": ["mg"], "quantity": [1], "days_supply": [1],
+                        "__mme_daily": [1]})  # fmt: skip
+    with pytest.raises(ValueError, match="reserved"):
+        frames.dispensing_mme(bad)
+    with pytest.raises(mme.UnknownTableError):
+        frames.dispensing_mme(bad.drop("__mme_daily"), table="no-such-table")
+
+
+def test_variant_applies_to_every_row() -> None:
+    import polars as pl
+
+    cms = mme.get_table("cms-2018")
+    variants = sorted({r.variant for r in cms.rows if r.variant})
+    assert variants, "cms-2018 prints methadone variants"
+    rows = random_rows(random.Random(11), 120, [])
+    rows += [{"id": 1000 + i, "drug": "methadone", "strength": s, "strength_unit": "mg", "quantity": 90.0,
+              "days_supply": 30.0} for i, s in enumerate([2.5, 5.0, 10.0, 30.0])]  # fmt: skip
+    for variant in [None, *variants]:
+        out = run_dispensings("polars", rows, [], "cms-2018", variant=variant)
+        check_dispensings(out, rows, "cms-2018", variant)
+    assert isinstance(pl.DataFrame(), pl.DataFrame)
+
+
+# -- NDC ------------------------------------------------------------------------------------------------------
+
+NDC_CSV = """\
+NDC,NDC_Numeric,PRODNME,GENNME,Master_Form,Class,Drug,LongShortActing,DEAClassCode,Strength_Per_Unit,UOM,MME_Conversion_Factor
+00093690045,93690045,FENTANYL TRANSDERMAL SYSTEM,Fentanyl,"Patch, Extended Release",Opioid,Fentanyl LA,LA,2,25,MCG/HR,7.2
+00093002401,93002401,OXYCODONE HCL,Oxycodone Hydrochloride,"Tablet, Extended Release",Opioid,Oxycodone LA,LA,2,10,MG,1.5
+00054017613,54017613,BUPRENORPHINE HYDROCHLORIDE,Buprenorphine Hydrochloride,Tablet,Opioid,Buprenorphine,LA,3,2,MG,
+00406052362,406052362,METHADONE HCL,Methadone Hydrochloride,Tablet,Opioid,Methadone,LA,2,10,MG,3
+12496019001,12496019001,PROBUPHINE,Buprenorphine Hydrochloride,Implant,Opioid,Buprenorphine,LA,3,,MG,
+"""
+
+
+@pytest.fixture
+def ndc_file(tmp_path: Path) -> Any:
+    from mme._ndc import read_ndc_file
+
+    path = tmp_path / "cdc_ndc.csv"
+    path.write_text(NDC_CSV)
+    return read_ndc_file(path)
+
+
+def expected_ndc(ndc: str | None, quantity: float, days: float, ndc_file: Any, table: str | None) -> dict[str, Any]:
+    none = {"mme_per_day": None, "mme_factor": None, "mme_days_supply": None, "mme_excluded": None, "mme_error": None}
+    if ndc is None:
+        return none | {"mme_error": "NDC is missing"}
+    try:
+        ndc_file.lookup(ndc)
+    except mme.MMEError as exc:
+        return none | {"mme_error": f"unknown NDC {ndc!r}: {exc}"}
+    try:
+        r = mme.ndc_mme(ndc, quantity=quantity, days_supply=days, ndc_file=ndc_file, table=table)
+    except mme.MMEError as exc:
+        return none | {"mme_error": normalise(str(exc))}
+    factor = None if r.factor is None else float(r.factor)
+    return none | {"mme_per_day": r.mme_per_day, "mme_factor": factor, "mme_days_supply": r.days_supply,
+                   "mme_excluded": r.excluded}  # fmt: skip
+
+
+NDC_CLAIMS = [
+    ("00093690045", 10.0, 30.0), ("00093-0024-01", 60.0, 30.0), ("00054017613", 30.0, 30.0),
+    ("0406-0523-62", 90.0, 30.0), ("12496019001", 1.0, 180.0), ("00093690045", 0.0, 30.0),
+    ("99999999999", 1.0, 1.0), ("12", 1.0, 1.0), (None, 1.0, 1.0),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("backend", ["polars", "pandas", "duckdb"])
+@pytest.mark.parametrize("table", [None, "cdc-2022", "cdc-ndc-2018"])
+def test_ndc_claims_equal_ndc_mme(backend: str, table: str | None, ndc_file: Any) -> None:
+    """Claims by NDC, as `mme.ndc_mme` reads them: the file's own factors, or a table's."""
+    arrow = pa.table({
+        "id": list(range(len(NDC_CLAIMS))), "ndc": pa.array([c[0] for c in NDC_CLAIMS], pa.string()),
+        "quantity": [c[1] for c in NDC_CLAIMS], "days_supply": [c[2] for c in NDC_CLAIMS],
+    })  # fmt: skip
+    result = frames.dispensing_mme(make(backend, arrow), table=table, ndc="ndc", ndc_file=ndc_file)
+    got = {r["id"]: r for r in rows_of(result)}
+    for i, (ndc, quantity, days) in enumerate(NDC_CLAIMS):
+        want = expected_ndc(ndc, quantity, days, ndc_file, table)
+        have = got[i]
+        assert have["mme_error"] == want["mme_error"], (ndc, table)
+        assert have["mme_excluded"] == want["mme_excluded"], (ndc, table)
+        for c in ("mme_per_day", "mme_days_supply", "mme_factor"):
+            assert close(have[c], want[c]), (ndc, table, c)
+    assert got[0]["mme_per_day"] == 60.0  # fentanyl 25 mcg/h: 25 x 7.2 / 3 (file), or 25 x 2.4 (CDC 2022)
+
+
+def test_ndc_column_needs_the_file() -> None:
+    import polars as pl
+
+    with pytest.raises(TypeError, match="ndc_file"):
+        frames.dispensing_mme(pl.DataFrame({"ndc": ["1"], "quantity": [1], "days_supply": [1]}), ndc="ndc")
+
+
+# -- regimens -------------------------------------------------------------------------------------------------
+
+FREQUENCIES: list[Any] = [1.0, 2.0, 3.0, 4.0, 6.0, 0.0, -2.0, None]  # NaN: pandas reads it as null
+CODES = ["bid", "tid", "qid", "qd", "qhs", "BID", "twice", None]
+
+
+@st.composite
+def regimen_frames(draw: st.DrawFn) -> tuple[list[dict[str, Any]], bool, bool, str]:
+    text_codes = draw(st.booleans())
+    with_count = draw(st.booleans())
+    row = st.fixed_dictionaries({
+        "drug": st.sampled_from(DRUGS), "dose": st.sampled_from(STRENGTHS), "dose_unit": st.sampled_from(UNITS),
+        "per_day": st.sampled_from(CODES if text_codes else FREQUENCIES), "count": st.sampled_from([1.0, 2.0, 0.5, 0.0]),
+        "form": st.sampled_from(FORMS),
+    })  # fmt: skip
+    rows = draw(st.lists(row, min_size=1, max_size=25))
+    for i, r in enumerate(rows):
+        r["id"] = i
+    return rows, text_codes, with_count, draw(st.sampled_from(TABLES))
+
+
+def expected_regimen(row: dict[str, Any], table: str, with_count: bool) -> dict[str, Any]:
+    none = {"mme_per_day": None, "mme_factor": None, "mme_excluded": None, "mme_error": None}
+    if row["drug"] is None:
+        return none | {"mme_error": "drug is missing"}
+    dose = (row["dose"], row["dose_unit"])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", mme.MMEWarning)
+            r = mme.daily_mme(row["drug"], dose, per_day=row["per_day"], count=row["count"] if with_count else 1,
+                              form=row["form"], table=table)  # fmt: skip
+    except mme.MMEError as exc:
+        return none | {"mme_error": normalise(str(exc)).replace(repr(dose), "the dose")}
+    return none | {"mme_per_day": r.mme_per_day, "mme_factor": None if r.factor is None else float(r.factor),
+                   "mme_excluded": r.excluded}  # fmt: skip
+
+
+@pytest.mark.parametrize("backend", ["polars", "pandas", "duckdb"])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=regimen_frames())
+def test_daily_mme_equals_the_scalar_engine(backend: str, case: tuple[list[dict[str, Any]], bool, bool, str]) -> None:
+    rows, text_codes, with_count, table = case
+    native = make(backend, pa.table({
+        "id": pa.array([r["id"] for r in rows], pa.int64()),
+        "drug": pa.array([r["drug"] for r in rows], pa.string()),
+        "dose": pa.array([r["dose"] for r in rows], pa.float64()),
+        "dose_unit": pa.array([r["dose_unit"] for r in rows], pa.string()),
+        "per_day": pa.array([r["per_day"] for r in rows], pa.string() if text_codes else pa.float64()),
+        "count": pa.array([r["count"] for r in rows], pa.float64()),
+        "form": pa.array([r["form"] for r in rows], pa.string()),
+    }))  # fmt: skip
+    out = {r["id"]: r for r in rows_of(frames.daily_mme(native, table=table, form="form",
+                                                        count="count" if with_count else None))}  # fmt: skip
+    for row in rows:
+        want, have = expected_regimen(row, table, with_count), out[row["id"]]
+        assert have["mme_error"] == want["mme_error"], (table, row)
+        assert have["mme_excluded"] == want["mme_excluded"], (table, row)
+        assert close(have["mme_per_day"], want["mme_per_day"]), (table, row, have, want)
+        assert close(have["mme_factor"], want["mme_factor"]), (table, row)
+
+
+# -- summaries: pools, histories, expectations ------------------------------------------------------------------
+
+START = date(2024, 1, 1)
+HISTORY_DRUGS = ["oxycodone", "Percocet", "morphine", "methadone", "fentanyl", "buprenorphine", "Butrans", "tramadol",
+                 "unobtainium", None]  # fmt: skip
+HISTORY_PRODUCTS = [("mg", None), ("mg", None), ("mg", None), ("mcg/h", "patch"), ("mg", "film"), ("furlong", None)]
+HISTORY_STRENGTHS = [5.0, 10.0, 20.0, 25.0, 50.0, 0.0, NAN]
+HISTORY_QUANTITIES = [1.0, 4.0, 10.0, 30.0, 60.0, 90.0, 2.5, 0.0]
+HISTORY_DAYS = [1.0, 3.0, 7.0, 10.0, 14.0, 28.0, 30.0, 45.0, 2.5, 0.0]
+PATIENTS = ["p1", "p2", "p3", "p4", None]
+
+
+def history_row(rng: random.Random | None = None, draw: st.DrawFn | None = None) -> dict[str, Any]:
+    def pick(pool: Sequence[Any]) -> Any:
+        return draw(st.sampled_from(pool)) if draw else rng.choice(pool)  # type: ignore[union-attr]
+
+    unit, form = pick(HISTORY_PRODUCTS)
+    offset = pick(range(-70, 130)) if pick([True] * 9 + [False]) else None
+    return {
+        "patient_id": pick(PATIENTS if pick([True] * 5 + [False]) else PATIENTS[:-1]),
+        "fill_date": None if offset is None else START + timedelta(days=offset),
+        "drug": pick(HISTORY_DRUGS),
+        "strength": pick(HISTORY_STRENGTHS),
+        "strength_unit": unit,
+        "form": form,
+        "quantity": pick(HISTORY_QUANTITIES),
+        "days_supply": pick(HISTORY_DAYS),
+    }
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> tuple[list[dict[str, Any]], date, str, bool, bool]:
+    rows = [history_row(draw=draw) for _ in range(draw(st.integers(1, 30)))]
+    end = START + timedelta(days=draw(st.integers(0, 100)))
+    table = draw(st.sampled_from(["cdc-2022", "cdc-2016", "cdc-ndc-2018"]))
+    return rows, end, table, draw(st.booleans()), draw(st.booleans())
+
+
+def random_history(rng: random.Random, n: int) -> list[dict[str, Any]]:
+    rows = [history_row(rng) for _ in range(n)]
+    for i, row in enumerate(rows):
+        row["patient_id"] = row["patient_id"] and f"{row['patient_id']}-{i % 25}"
+    return rows
+
+
+SUMMARY_FIELDS = list(frames.SUMMARY_COLUMNS)
+
+
+def expected_summaries(
+    rows: Sequence[dict[str, Any]], end: date, table: str, include_buprenorphine: bool, clip: bool
+) -> dict[str | None, dict[str, Any]]:
+    """`mme.summarize` per patient over the rows it accepts; the rows it refuses are counted as failed."""
+    options = {"start": START, "end": end, "table": table, "include_buprenorphine": include_buprenorphine,
+               "clip_to_window": clip}  # fmt: skip
+    accepted: list[Dispensing] = []
+    failed: Counter[str | None] = Counter()
+    for row in rows:
+        try:
+            d = Dispensing(
+                patient_id=row["patient_id"], drug=row["drug"], strength=f"{row['strength']!r} {row['strength_unit']}",
+                quantity=row["quantity"], days_supply=row["days_supply"], fill_date=row["fill_date"], form=row["form"],
+            )  # fmt: skip
+            scalar_summarize([d], **options)  # type: ignore[arg-type]
+        except Exception:  # the scalar model or engine refuses the row: `mme.frames` counts it as failed
+            failed[row["patient_id"]] += 1
+            continue
+        accepted.append(d)
+    window = (end - START).days + 1
+    out: dict[str | None, dict[str, Any]] = {}
+    for pid in {r["patient_id"] for r in rows}:
+        out[pid] = {"total_mme": 0.0, "total_days_supply": 0, "on_therapy_days": 0, "window_days": window,
+                    "mme_per_days_supply": None, "mme_per_therapy_day": None, "mme_per_window_day": 0.0,
+                    "max_daily_mme": 0.0, "n_dispensings": 0, "n_excluded": 0, "n_failed": failed[pid]}  # fmt: skip
+    for pid, s in summarize_by_patient(accepted, **options).items():  # type: ignore[arg-type]
+        out[pid] |= {c: getattr(s, c) for c in SUMMARY_FIELDS if hasattr(s, c)}
+        out[pid]["n_excluded"] = len(s.excluded)
+    return out
+
+
+def check_summaries(result: Any, rows: Sequence[dict[str, Any]], end: date, table: str, bup: bool, clip: bool) -> None:
+    want = expected_summaries(rows, end, table, bup, clip)
+    got = {r["patient_id"]: r for r in rows_of(result)}
+    assert set(got) == set(want)
+    for pid, expect in want.items():
+        have = got[pid]
+        for c in SUMMARY_FIELDS:
+            if isinstance(expect[c], float) or expect[c] is None:
+                assert close(have[c], expect[c]) or (expect[c] == 0 == have[c]), (pid, c, have[c], expect[c])
+            else:
+                assert have[c] == expect[c], (pid, c, have, expect)
+
+
+def history_frame(backend: str, rows: Sequence[dict[str, Any]], spark: Any = None) -> Any:
+    columns = ["patient_id", "fill_date", "drug", "strength", "strength_unit", "form", "quantity", "days_supply"]
+    return make(backend, arrow_table(rows, columns), spark)
+
+
+def run_summary(backend: str, rows: Sequence[dict[str, Any]], end: date, table: str, bup: bool, clip: bool,
+                spark: Any = None, method: str = "auto") -> Any:  # fmt: skip
+    native = history_frame(backend, rows, spark)
+    if method == "auto":
+        return frames.summarize(native, start=START, end=end, table=table, include_buprenorphine=bup,
+                                clip_to_window=clip, form="form")  # fmt: skip
+    columns = frames._Columns(drug="drug", strength="strength", strength_unit="strength_unit", quantity="quantity",
+                              days_supply="days_supply", form="form", extra=("patient_id", "fill_date"))  # fmt: skip
+    return frames._summarize(
+        native, start=START, end=end, table=table, include_buprenorphine=bup, clip_to_window=clip,
+        patient_id="patient_id", fill_date="fill_date", columns=columns, variant=None, ndc_file=None,
+        method=method,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+# -- summaries: tests -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["auto", "pairwise"])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=histories())
+def test_summarize_equals_the_scalar_summaries(
+    method: str, case: tuple[list[dict[str, Any]], date, str, bool, bool]
+) -> None:
+    """Polars, under hypothesis, with both sweeps (window functions; pairwise, which PyArrow and Dask use)."""
+    rows, end, table, bup, clip = case
+    check_summaries(run_summary("polars", rows, end, table, bup, clip, method=method), rows, end, table, bup, clip)
+
+
+@pytest.mark.parametrize(
+    ("backend", "clip", "bup"),
+    [("polars-lazy", True, True), ("pandas", False, True), ("pyarrow", True, False), ("duckdb", False, False),
+     ("dask", True, False)],
+)  # fmt: skip
+def test_summarize_on_every_backend(backend: str, clip: bool, bup: bool) -> None:
+    if backend == "dask":
+        pytest.importorskip("dask.dataframe")
+    rows = random_history(random.Random(f"history-{backend}"), 300)
+    end = START + timedelta(days=89)
+    for table in ("cdc-2016", "cdc-ndc-2018") if backend != "dask" else ("cdc-ndc-2018",):
+        check_summaries(run_summary(backend, rows, end, table, bup, clip), rows, end, table, bup, clip)
+
+
+@pytest.mark.slow
+def test_summarize_on_pyspark(spark: Any) -> None:
+    rows = random_history(random.Random(20240504), 400)
+    end = START + timedelta(days=89)
+    check_summaries(run_summary("pyspark", rows, end, "cdc-2016", True, True, spark), rows, end, "cdc-2016", True, True)
+
+
+def test_the_paper_example() -> None:
+    """Dasgupta et al. 2021: oxycodone ER 30 mg bid x 30 days + IR 5 mg bid x 7 days, 90-day window."""
+    import polars as pl
+
+    fills = pl.DataFrame({
+        "patient_id": ["a", "a"], "fill_date": [date(2018, 7, 1)] * 2, "drug": ["oxycodone"] * 2,
+        "strength": [30.0, 5.0], "strength_unit": ["mg", "mg"], "quantity": [60, 14], "days_supply": [30, 7],
+    })  # fmt: skip
+    out = frames.summarize(fills, start=date(2018, 7, 1), end=date(2018, 9, 28), table="cdc-2022").row(0, named=True)
+    assert round(out["mme_per_days_supply"], 1) == 75.8
+    assert round(out["mme_per_therapy_day"], 1) == 93.5
+    assert round(out["mme_per_window_day"], 1) == 31.2
+    assert out["max_daily_mme"] == 105.0
+    assert (out["on_therapy_days"], out["window_days"], out["n_dispensings"]) == (30, 90, 2)
+
+
+def test_summarize_reads_dates_as_text_and_objects() -> None:
+    import pandas as pd
+
+    fills = pd.DataFrame({
+        "patient_id": ["a", "a", "b"], "fill_date": ["2024-01-01", "2024-01-05", None], "drug": ["morphine"] * 3,
+        "strength": [10.0] * 3, "strength_unit": ["mg"] * 3, "quantity": [30] * 3, "days_supply": [10] * 3,
+    })  # fmt: skip
+    text = frames.summarize(fills, start=date(2024, 1, 1), end=date(2024, 1, 31))
+    fills["fill_date"] = [date(2024, 1, 1), date(2024, 1, 5), None]
+    objects = frames.summarize(fills, start=date(2024, 1, 1), end=date(2024, 1, 31))
+    for out in (text, objects):
+        assert out["patient_id"].tolist() == ["a", "b"]
+        assert out["on_therapy_days"].tolist() == [14, 0]
+        assert out["max_daily_mme"].tolist() == [60.0, 0.0]
+        assert out["n_failed"].tolist() == [0, 1]
+
+
+def test_summarize_refuses_a_window_that_ends_before_it_starts() -> None:
+    import polars as pl
+
+    with pytest.raises(mme.DoseError):
+        frames.summarize(pl.DataFrame(), start=date(2024, 2, 1), end=date(2024, 1, 1))
+
+
+def test_importing_mme_does_not_import_narwhals() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, mme; mme.dispensing_mme('oxycodone', '5 mg', quantity=1, days_supply=1); print('narwhals' in sys.modules)"
+    assert (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+        == "False"
+    )
+
+
+# -- the command line ------------------------------------------------------------------------------------------
+
+
+def cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    from mme._cli import main
+
+    code = main(args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+BATCH_CSV = """\
+rx,ingredient,str,uom,qty,days
+1,oxycodone,10,mg,120,30
+2,fentanyl,25,mcg/h,10,30
+3,buprenorphine,2,mg,30,30
+4,unobtainium,5,mg,10,10
+5,morphine,-1,mg,10,10
+"""
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_cli_batch(tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str) -> None:
+    import polars as pl
+
+    src = tmp_path / "claims.csv"
+    src.write_text(BATCH_CSV)
+    if suffix == ".parquet":
+        pl.read_csv(src).write_parquet(src := tmp_path / "claims.parquet")
+    dst = tmp_path / f"out{suffix}"
+    code, _, err = cli([
+        "batch", str(src), "-o", str(dst), "--drug-col", "ingredient", "--strength-col", "str", "--unit-col", "uom",
+        "--quantity-col", "qty", "--days-supply-col", "days", "--table", "cdc-2022", "--chunk-size", "2",
+    ], capsys)  # fmt: skip
+    assert code == 0, err
+    out = pl.read_csv(dst) if suffix == ".csv" else pl.read_parquet(dst)
+    assert out["rx"].to_list() == [1, 2, 3, 4, 5]
+    assert out["mme_per_day"].to_list() == [60.0, 60.0, None, None, None]
+    assert "5 rows: 2 converted, 1 excluded, 2 failed" in err
+    assert "unknown drug 'unobtainium'" in err
+
+
+def test_cli_batch_reports_a_missing_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "claims.csv"
+    src.write_text(BATCH_CSV)
+    code, _, err = cli(["batch", str(src), "-o", str(tmp_path / "out.csv")], capsys)
+    assert code == 2
+    assert "'drug'" in err
+
+
+def test_cli_summarize(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "fills.csv"
+    src.write_text(
+        "patient_id,fill_date,drug,strength,strength_unit,quantity,days_supply\n"
+        "a,2018-07-01,oxycodone,30,mg,60,30\n"
+        "a,2018-07-01,oxycodone,5,mg,14,7\n"
+        "b,2018-08-01,bogus,5,mg,14,7\n"
+    )
+    dst = tmp_path / "summary.csv"
+    code, _, err = cli(["summarize", str(src), "--start", "2018-07-01", "--end", "2018-09-28", "--table", "cdc-2022",
+                        "-o", str(dst)], capsys)  # fmt: skip
+    assert code == 0, err
+    import polars as pl
+
+    out = pl.read_csv(dst)
+    assert out["patient_id"].to_list() == ["a", "b"]
+    assert out["max_daily_mme"].to_list() == [105.0, 0.0]
+    assert out["n_failed"].to_list() == [0, 1]
+    code, text, err = cli(["summarize", str(src), "--start", "2018-07-01", "--end", "2018-09-28"], capsys)
+    assert code == 0
+    assert "patient_id" in text
+    assert "1 failed" in err
+
+
+def test_cli_summarize_refuses_a_bad_date(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "fills.csv"
+    src.write_text("patient_id,fill_date,drug,strength,strength_unit,quantity,days_supply\n")
+    code, _, err = cli(["summarize", str(src), "--start", "July", "--end", "2018-09-28"], capsys)
+    assert code == 2
+    assert "not a date" in err
