@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import warnings
 from collections.abc import Iterable
 from datetime import timedelta
@@ -194,7 +195,7 @@ def _per_day(per_day: float | str | None, every: float | str | timedelta | objec
         hours = float(every.to("hour").magnitude)
     else:
         hours = positive(every, "every (hours)")
-    return 24 / positive(hours, "every (hours)")
+    return positive(24 / positive(hours, "every (hours)"), "doses per day")
 
 
 # -- matching a table row -------------------------------------------------------------------------
@@ -283,12 +284,13 @@ def _not_covered(
     wanted = _describe(drug, route, form, release)
     own = sorted({r.describe() for r in table.rows_for(drug)})
     has = f" It covers: {'; '.join(own)}.{hint}" if own else f" It has no factor for {drug} at all."
+    patch = None if hint == "" else False  # a mass dose that this table has only as a patch
     others = [
         t.slug
         for t in list_tables()
         if t.slug != table.slug
-        and (_excluded_by(t, drug, route, form, exact=False) is None)
-        and _candidates(t, drug, route, form, release, None if hint == "" else False)
+        and _excluded_by(t, drug, route, form, exact=True) is None
+        and _candidates(t, drug, route, form, release, patch)
     ]
     return NotCoveredError(f"{table.slug} has no factor for {wanted}.{has}", others)
 
@@ -478,6 +480,8 @@ def _result(
     else:
         dose, unit, basis = daily_mg, "mg/day", "per mg"
     mme = dose * row.rate_factor(factor)
+    if not math.isfinite(mme):
+        raise DoseError(f"the daily amount overflows ({daily_mg!r} mg/day): check the dose and the frequency")
     if (
         row.unit == "mcg"
         and given.kind == "mass"
@@ -497,7 +501,18 @@ def _result(
 
 def _implausible(notes: list[str], message: str) -> None:
     notes.append(message)
-    warnings.warn(message, ImplausibleDoseWarning, stacklevel=4)
+    warnings.warn(message, ImplausibleDoseWarning, stacklevel=_caller_level())
+
+
+def _caller_level() -> int:
+    """The stack level of the first frame outside this package: the warning points at the caller's line."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1  # type: ignore[assignment]
+    return level
+
+
+_PACKAGE = str(Path(__file__).parent)
 
 
 def total(items: Iterable[DailyMME], *, thresholds: Iterable[float] = CDC_THRESHOLDS, inclusive: bool = True) -> Total:

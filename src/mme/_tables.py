@@ -338,8 +338,11 @@ def resolve_table(table: str | Path | Table) -> Table:
     if isinstance(table, str) and table in _shipped():
         return get_table(table)
     path = Path(table)
-    if path.suffix == ".toml" and path.is_file():
-        return _load_cached(path.resolve(), path.stat().st_mtime_ns)
+    try:
+        if path.suffix == ".toml" and path.is_file():
+            return _load_cached(path.resolve(), path.stat().st_mtime_ns)
+    except OSError:  # a name too long or otherwise impossible as a path is no table either
+        pass
     raise UnknownTableError(str(table), table_slugs())
 
 

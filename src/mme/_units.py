@@ -70,7 +70,7 @@ def _unit(unit: str) -> tuple[Kind, float]:
     """The kind of a unit spelling and its multiplier to the canonical unit (pint, once per spelling)."""
     import pint
 
-    text = _PER_UNIT.sub("", unit.strip()).replace("μ", "µ")
+    text = _PER_UNIT.sub("", unit.strip()).replace("μ", "µ").lower()  # no drug unit is upper case: "Mg" is never megagrams
     scale = 1.0
     if per_volume := _PER_VOLUME.match(text):  # "mg/5 mL": pint units cannot carry a number
         text, scale = f"{per_volume[1]}/mL", float(per_volume[2])
@@ -126,7 +126,8 @@ def amount(value: object, *, what: str = "dose") -> Amount:
     else:
         raise UnitError(f"{what} must be text such as '10 mg', a (number, unit) pair or a pint Quantity")
     kind, factor = _unit(unit)
-    return Amount(_checked(number, what) * factor, kind, unit)
+    _checked(number, what)
+    return Amount(_checked(number * factor, what), kind, unit)  # checked again: scaling can overflow
 
 
 def _number(value: object, what: str) -> float:
