@@ -1,0 +1,1492 @@
+"""The core modules, line by line: every branch of the engine, loader, units, grammar and vocabulary.
+
+The other test files pin published numbers; this one walks the paths they do not reach (custom
+tables with variants, releases and patches of other drugs, the loader's own checks, unit edge cases,
+overflowing numbers) and asserts what each path returns or raises. CI requires 100% line and branch
+coverage of the core (see pyproject.toml, [tool.coverage.run]).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import warnings
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+import mme
+from mme import _parse, _tables, _units, _vocab
+from mme._engine import _fmt, _per_day
+from mme._errors import (
+    AmbiguousDoseError,
+    DoseError,
+    ExpressionError,
+    ImplausibleDoseWarning,
+    MixedTablesError,
+    NotCoveredError,
+    TableError,
+    TablesNotFoundError,
+    UnitError,
+    UnknownDrugError,
+    UnknownTableError,
+)
+from mme._parse import parse_expression
+from mme._tables import Exclusion, FactorRow, Table, Tier, get_table, iter_rows, list_tables, load_table
+from mme._units import MG_PER_DAY_PER_MCG_PER_H, Amount, amount, positive, registry
+
+# -- custom tables ------------------------------------------------------------------------------------
+
+
+def header(slug: str = "mine", convention: str = "rate", notes: str = "") -> str:
+    return f"""format = 1
+slug = "{slug}"
+title = "A test table"
+publisher = "Tests, Inc."
+version = "v1"
+published = 2020-01-01
+kind = "research"
+patch_convention = "{convention}"
+citation = "c"
+url = "https://example.org"
+copy_read = "r"
+notes = "{notes}"
+"""
+
+
+def row(drug: str, *, routes: str = '["oral"]', unit: str = "mg", factor: str | None = '"1"', **extra: str) -> str:
+    lines = [f'drug = "{drug}"', f"routes = {routes}", f'unit = "{unit}"']
+    if factor is not None:
+        lines.append(f"factor = {factor}")
+    lines += [f"{k} = {v}" for k, v in extra.items()]
+    lines.append('source = "s"')
+    return "\n[[rows]]\n" + "\n".join(lines) + "\n"
+
+
+def write(tmp_path: Path, text: str, slug: str = "mine") -> Path:
+    path = tmp_path / f"{slug}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def value(result: mme.DailyMME) -> float:
+    assert result.mme_per_day is not None, result.excluded
+    return result.mme_per_day
+
+
+# A table with released rows, variants with a default, a patch of a drug with no CDC wear period,
+# and an excluded form.
+CUSTOM = (
+    header(notes="custom")
+    + row("oxycodone", release='"IR"', factor='"1.5"')
+    + row("oxycodone", release='"ER"', factor='"2"')
+    + row("methadone", variant='"flat"', default="true", factor='"3"')
+    + row(
+        "methadone",
+        variant='"tiers"',
+        factor=None,
+        tiers='[{above = "0", upto = "20", factor = "4"}, {above = "20", factor = "8"}]',
+    )
+    + row("sufentanil", routes='["transdermal"]', unit="mcg/h", forms='["patch"]', factor='"2"')
+    + row("sufentanil", routes='["sublingual"]', unit="mcg", forms='["tablet"]', factor='"0.5"')
+    + row("morphine", routes='["oral", "rectal"]', forms='["tablet", "suppository"]', factor='"1"')
+    + '\n[[excluded]]\ndrug = "buprenorphine"\nforms = ["film"]\nreason = "partial agonist"\nsource = "s"\n'
+)
+
+
+@pytest.fixture
+def custom(tmp_path: Path) -> str:
+    return str(write(tmp_path, CUSTOM))
+
+
+def test_release_selects_the_released_row(custom: str) -> None:
+    assert value(mme.daily_mme("oxycodone", "10 mg", per_day=2, release="ER", table=custom)) == 40
+    assert value(mme.daily_mme("oxycodone", "10 mg", per_day=2, release="IR", table=custom)) == 30
+    assert value(mme.daily_mme("OxyContin", "10 mg", per_day=2, table=custom)) == 40  # the brand says ER
+    assert value(mme.convert("oxycodone ER 10 mg bid", table=custom)) == 40
+    with pytest.raises(AmbiguousDoseError, match="oxycodone oral IR; oxycodone oral ER"):
+        mme.daily_mme("oxycodone", "10 mg", per_day=2, table=custom)
+
+
+def test_default_variant_is_used_unless_another_is_chosen(custom: str) -> None:
+    flat = mme.daily_mme("methadone", "10 mg", per_day=3, table=custom)
+    assert (value(flat), flat.variant, flat.factor, flat.tier) == (90, "flat", Decimal("3"), None)
+    tiered = mme.daily_mme("methadone", "10 mg", per_day=3, variant="tiers", table=custom)
+    assert (value(tiered), tiered.variant, tiered.factor) == (240, "tiers", Decimal("8"))
+    assert tiered.tier is not None
+    assert tiered.tier.above == Decimal("20")
+    assert ", tiers)" in str(tiered)
+    with pytest.raises(AmbiguousDoseError, match=r"no variant 'nope' here; it prints: flat, tiers"):
+        mme.daily_mme("methadone", "10 mg", per_day=3, variant="nope", table=custom)
+    with pytest.raises(AmbiguousDoseError, match="no variant 'flat'"):
+        mme.daily_mme("oxycodone", "10 mg", per_day=2, release="ER", variant="flat", table=custom)
+
+
+def test_patch_of_a_drug_without_a_wear_period_keeps_the_recorded_days_supply(custom: str) -> None:
+    result = mme.dispensing_mme("sufentanil", "25 mcg/h", quantity=10, days_supply=30, table=custom)
+    assert value(result) == pytest.approx(50)
+    assert result.days_supply == 30
+    assert result.warnings == ()
+    assert result.daily_dose == pytest.approx(25)
+    assert result.daily_dose_unit == "mcg/h"
+    assert result.factor_basis == "per mcg/h of patch rate"
+
+
+def test_mcg_rows_report_a_daily_dose_in_mcg(custom: str) -> None:
+    result = mme.daily_mme("sufentanil", "15 mcg", per_day=4, route="sublingual", table=custom)
+    assert result.daily_dose == pytest.approx(60)
+    assert (result.daily_dose_unit, result.factor_basis) == ("mcg/day", "per mcg")
+    assert value(result) == pytest.approx(30)
+    with pytest.warns(ImplausibleDoseWarning, match="sufentanil is dosed in mcg here; mg was given"):
+        slip = mme.daily_mme("sufentanil", "5 mg", per_day=1, route="sublingual", table=custom)
+    assert any("did you mean mcg?" in w for w in slip.warnings)
+
+
+def test_excluded_form_gives_no_mme_and_an_unspecified_route(custom: str) -> None:
+    result = mme.daily_mme("buprenorphine", "150 mcg", per_day=2, form="film", table=custom)
+    assert result.mme_per_day is None
+    assert result.excluded == "partial agonist"
+    assert result.route == "unspecified"  # the exclusion names no single route
+    assert result.factor_basis == "excluded"
+    assert str(result) == "buprenorphine unspecified film: no MME under mine (partial agonist)"
+
+
+def test_a_form_limited_exclusion_applies_when_no_row_fits(custom: str) -> None:
+    unnamed = mme.daily_mme("buprenorphine", "150 mcg", per_day=2, table=custom)
+    assert (unnamed.mme_per_day, unnamed.excluded) == (None, "partial agonist")
+    with pytest.raises(NotCoveredError, match="mine has no factor for buprenorphine tablet"):
+        mme.daily_mme("buprenorphine", "150 mcg", per_day=2, form="tablet", table=custom)
+
+
+def test_dispensing_an_excluded_patch_still_counts_its_wear_days() -> None:
+    result = mme.dispensing_mme("buprenorphine", "10 mcg/h", quantity=4, days_supply=30, table="cdc-2022")
+    assert (result.mme_per_day, result.days_supply, result.factor_basis) == (None, 28, "excluded")
+    assert result.warnings == ("days supply 30 replaced by 4 patches x 7 days = 28, as CDC instructs",)
+    assert result.excluded
+
+
+def test_not_covered_error_says_whether_tables_were_searched() -> None:
+    assert str(NotCoveredError("x has no factor.")) == "x has no factor."
+    assert str(NotCoveredError("x.", [])).endswith(
+        "x. No shipped table covers it; a custom table can (see docs/table-format.md)."
+    )
+    searched = NotCoveredError("x.", ["a", "b"])
+    assert (str(searched), searched.covered_by) == ("x. Tables that cover it: a, b.", ("a", "b"))
+
+
+def test_known_names_are_every_accepted_name() -> None:
+    names = _vocab.known_names()
+    assert names == tuple(sorted(names))
+    assert {"oxycodone", "oxycontin", "morphine sulfate", "ms contin"} <= set(names)
+    assert all(_vocab.resolve_drug(n).drug in _vocab.DRUGS for n in names)
+
+
+def test_a_row_with_several_routes_reports_the_first_when_none_is_given(custom: str) -> None:
+    result = mme.daily_mme("morphine", "10 mg", per_day=3, table=custom)
+    assert (result.route, value(result)) == ("oral", 30)
+    assert mme.daily_mme("morphine", "10 mg", per_day=3, route="rectal", table=custom).route == "rectal"
+
+
+def test_custom_table_is_read_once_until_it_changes(tmp_path: Path) -> None:
+    path = write(tmp_path, header() + row("morphine"))
+    first = _tables.resolve_table(path)
+    assert _tables.resolve_table(str(path)) is first
+    assert _tables.resolve_table(first) is first
+    with pytest.raises(UnknownTableError, match=r"unknown table '.*absent\.toml'"):
+        _tables.resolve_table(tmp_path / "absent.toml")
+    with pytest.raises(UnknownTableError):
+        _tables.resolve_table(tmp_path)  # a folder is not a table
+
+
+# -- the engine's paths ------------------------------------------------------------------------------
+
+
+def test_total_collects_every_items_warnings() -> None:
+    with pytest.warns(ImplausibleDoseWarning):
+        slip = mme.daily_mme("fentanyl", "1 mg", per_day=5, route="intravenous", table="anzca-2021")
+    dispensed = mme.dispensing_mme("fentanyl", "25 mcg/h", quantity=10, days_supply=10, table="anzca-2021")
+    clean = mme.daily_mme("morphine", "10 mg", per_day=1, table="anzca-2021")
+    total = mme.total([slip, clean, dispensed])
+    assert total.warnings == (
+        "fentanyl is dosed in mcg here; mg was given: did you mean mcg?",
+        "days supply 10 replaced by 10 patches x 3 days = 30, as CDC instructs",
+    )
+    assert mme.total([dispensed]).warnings == dispensed.warnings
+
+
+def test_total_of_nothing_and_of_mixed_tables() -> None:
+    with pytest.raises(DoseError, match="at least one item"):
+        mme.total([])
+    a = mme.daily_mme("morphine", "10 mg", per_day=1)
+    b = mme.daily_mme("morphine", "10 mg", per_day=1, table="cdc-2016")
+    with pytest.raises(MixedTablesError, match=r"different tables \(cdc-2016, cdc-2022\)"):
+        mme.total([a, b])
+
+
+def test_total_of_excluded_items_only_is_no_mme() -> None:
+    excluded = mme.convert("buprenorphine 10 mcg/h patch")
+    total = mme.total([excluded, excluded])
+    assert total.mme_per_day is None
+    assert total.reached == ()
+    assert total.excluded == (excluded, excluded)
+    assert str(total).endswith("total: no MME [cdc-2022]; thresholds reached: none")
+
+
+def test_total_text_lists_every_item_then_the_total() -> None:
+    items = [mme.convert("oxycodone 10 mg q6h"), mme.convert("Butrans 10 mcg/h"), mme.convert("morphine 30 mg/day")]
+    assert str(mme.total(items)) == (
+        "oxycodone oral: 40 mg/day x 1.5 (per mg) = 60 MME/day [cdc-2022]\n"
+        f"{items[1]}\n"
+        "morphine oral: 30 mg/day x 1 (per mg) = 30 MME/day [cdc-2022]\n"
+        "total: 90 MME/day [cdc-2022]; thresholds reached: >= 50, >= 90"
+    )
+    assert str(items[1]).startswith("buprenorphine transdermal patch: no MME under cdc-2022 (")
+
+
+def test_total_text_and_thresholds() -> None:
+    item = mme.daily_mme("morphine", "90 mg/day")
+    assert str(mme.total([item])).endswith("total: 90 MME/day [cdc-2022]; thresholds reached: >= 50, >= 90")
+    strict = mme.total([item], thresholds=[50, 90], inclusive=False)
+    assert strict.reached == (50.0,)
+    assert str(strict).endswith("thresholds reached: > 50")
+    assert mme.total([item], thresholds=(100,)).reached == ()
+    assert mme.thresholds_reached(None) == ()
+    assert mme.thresholds_reached(50) == (50.0,)
+    assert mme.thresholds_reached(50, inclusive=False) == ()
+    assert mme.thresholds_reached(49.99) == ()
+
+
+def test_fmt_prints_whole_numbers_without_decimals() -> None:
+    assert _fmt(60.0) == "60"
+    assert _fmt(10.0) == "10"
+    assert _fmt(100.0) == "100"
+    assert _fmt(28.8) == "28.8"
+    assert _fmt(1 / 3) == "0.33"
+    assert _fmt(2.5) == "2.5"
+    assert _fmt(0.001) == "0"
+
+
+def test_str_of_a_result_shows_release_form_tier_and_variant() -> None:
+    result = mme.daily_mme("methadone", "10 mg", per_day=3, variant="tiers", table="cms-2018")
+    assert result.tier is not None
+    printed = result.tier.printed or str(result.tier)
+    assert str(result) == f"methadone oral: 30 mg/day x 8 (per mg, tier {printed}, tiers) = 240 MME/day [cms-2018]"
+    oxy = mme.daily_mme("OxyContin", "10 mg", per_day=2)
+    assert str(oxy) == "oxycodone ER oral tablet: 20 mg/day x 1.5 (per mg) = 30 MME/day [cdc-2022]"
+
+
+@pytest.mark.parametrize(
+    ("per_day", "every", "expected"),
+    [
+        (None, None, None),
+        ("bid", None, 2.0),
+        (" B.I.D. ", None, 2.0),
+        ("q d", None, 1.0),
+        (3, None, 3.0),
+        (2.5, None, 2.5),
+        (None, 6, 4.0),
+        (None, 8.0, 3.0),
+        (None, "6 h", 4.0),
+        (None, "q6h", 4.0),
+        (None, "every 12 hours", 2.0),
+        (None, "Q 4 HRS", 6.0),
+        (None, "1 day", 1.0),
+        (None, "2 days", 0.5),
+        (None, "3d", 1 / 3),
+        (None, "48", 0.5),
+        (None, "1.5 h", 16.0),
+        (None, timedelta(hours=6), 4.0),
+        (None, timedelta(days=2), 0.5),
+    ],
+)
+def test_per_day_reads_codes_numbers_intervals(per_day: object, every: object, expected: float | None) -> None:
+    assert _per_day(per_day, every) == (pytest.approx(expected) if expected is not None else None)  # type: ignore[arg-type]
+
+
+def test_every_needs_a_quantity_with_both_to_and_magnitude() -> None:
+    with pytest.raises(DoseError, match=r"every \(hours\) must be a number"):
+        _per_day(None, SimpleNamespace(magnitude=6))  # not a pint Quantity: no .to()
+    with pytest.raises(DoseError, match=r"every \(hours\) must be a number"):
+        _per_day(None, SimpleNamespace(to=lambda unit: 6))
+
+
+def test_every_as_a_pint_quantity() -> None:
+    ureg = registry()
+    assert mme.daily_mme("oxycodone", "10 mg", every=ureg.Quantity(6, "hour")).mme_per_day == pytest.approx(60)  # type: ignore[arg-type]
+    assert mme.daily_mme("oxycodone", "10 mg", every=ureg.Quantity(0.5, "day")).mme_per_day == pytest.approx(30)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("per_day", "every", "message"),
+    [
+        ("bid", "6 h", "give per_day or every, not both"),
+        (2, 6, "give per_day or every, not both"),
+        ("sometimes", None, r"unknown frequency 'sometimes': use a number or one of qd, od, daily"),
+        (0, None, "per_day must be a positive finite number"),
+        (-2, None, "per_day must be a positive finite number"),
+        (math.inf, None, "per_day must be a positive finite number"),
+        (True, None, "per_day must be a number"),
+        (None, "soon", r"cannot read the interval 'soon': write e\.g\. '6 h'"),
+        (None, "6 weeks", "cannot read the interval"),
+        (None, "0 h", r"every \(hours\) must be a positive finite number"),
+        (None, 0, r"every \(hours\) must be a positive finite number"),
+        (None, -6, r"every \(hours\) must be a positive finite number"),
+        (None, timedelta(0), r"every \(hours\) must be a positive finite number"),
+        (None, [6], r"every \(hours\) must be a number"),
+    ],
+)
+def test_per_day_errors(per_day: object, every: object, message: str) -> None:
+    with pytest.raises(DoseError, match=message):
+        _per_day(per_day, every)  # type: ignore[arg-type]
+
+
+def test_regimen_unit_errors() -> None:
+    with pytest.raises(UnitError, match=r"'2 mg/mL' is a concentration: give the volume per administration"):
+        mme.daily_mme("morphine", "2 mg/mL", every="4 h")
+    with pytest.raises(UnitError, match=r"volume must be a volume such as '5 mL', not '5 mg'"):
+        mme.daily_mme("morphine", "2 mg/mL", volume="5 mg", every="4 h")
+    with pytest.raises(UnitError, match="volume only goes with a concentration dose"):
+        mme.daily_mme("morphine", "10 mg", volume="5 mL", every="4 h")
+    with pytest.raises(UnitError, match=r"'5 mL' is a volume: give the concentration as the dose"):
+        mme.daily_mme("morphine", "5 mL", every="4 h")
+    assert value(mme.daily_mme("morphine", "2 mg/mL", volume="5 mL", every="4 h")) == pytest.approx(60)
+    assert value(mme.daily_mme("morphine", "2 mg/mL", volume=(5, "mL"), every="4 h")) == pytest.approx(60)
+
+
+def test_a_concentration_dose_is_checked_like_a_mass() -> None:
+    with pytest.raises(DoseError) as info:
+        mme.daily_mme("morphine", "2 mg/mL", volume="0 mL", every="4 h")
+    assert str(info.value) == "volume must be a positive finite number, not 0.0"
+    with pytest.raises(UnitError) as unit_info:
+        mme.daily_mme("morphine", "2 mg/mL", volume=5, every="4 h")
+    assert str(unit_info.value) == "volume 5 has no unit: write e.g. '5 mg' or pass (value, 'mg')"
+    with pytest.warns(ImplausibleDoseWarning) as caught:  # mg of a drug dosed in mcg, from a liquid
+        result = mme.daily_mme("fentanyl", "1 mg/mL", volume="5 mL", per_day=1, route="intravenous", table="anzca-2021")
+    assert [str(w.message) for w in caught] == ["fentanyl is dosed in mcg here; mg was given: did you mean mcg?"]
+    assert result.warnings == ("fentanyl is dosed in mcg here; mg was given: did you mean mcg?",)
+    assert (result.daily_dose, result.daily_dose_unit) == (5000.0, "mcg/day")
+
+
+def test_regimen_frequency_errors() -> None:
+    with pytest.raises(DoseError, match=r"how often is '10 mg' taken\? Give per_day"):
+        mme.daily_mme("oxycodone", "10 mg")
+    with pytest.raises(DoseError, match=r"'40 mg/day' is already a daily total: drop per_day/every"):
+        mme.daily_mme("oxycodone", "40 mg/day", per_day=2)
+    with pytest.raises(DoseError, match="count must be a positive finite number"):
+        mme.daily_mme("oxycodone", "10 mg", per_day=2, count=0)
+
+
+def test_daily_totals_and_counts_multiply() -> None:
+    assert value(mme.daily_mme("oxycodone", "40 mg/day")) == pytest.approx(60)
+    assert value(mme.daily_mme("oxycodone", "40 mg/day", count=2)) == pytest.approx(120)
+    assert value(mme.daily_mme("oxycodone", "5 mg", per_day=4, count=2)) == pytest.approx(60)
+    assert value(mme.daily_mme("oxycodone", "5 mg", every=6, count=2)) == pytest.approx(60)
+    patch = mme.daily_mme("fentanyl", "25 mcg/h", every="72 h", count=2)  # a change interval does not alter the rate
+    assert value(patch) == pytest.approx(120)
+    assert patch.daily_dose == pytest.approx(50)
+    assert patch.daily_dose_unit == "mcg/h"
+
+
+def test_patch_needs_a_rate() -> None:
+    with pytest.raises(NotCoveredError, match=r"A fentanyl patch is dosed by its rate: give mcg/h") as info:
+        mme.daily_mme("fentanyl", "25 mg", per_day=1, form="patch")
+    assert info.value.covered_by == ()
+    assert "No shipped table covers it" in str(info.value)
+
+
+def test_not_covered_names_the_tables_that_cover_it() -> None:
+    with pytest.raises(NotCoveredError) as info:
+        mme.daily_mme("tramadol", "50 mg", per_day=2, table="cdc-2016")
+    assert "cdc-2022" in info.value.covered_by
+    assert "cdc-2016" not in info.value.covered_by
+    assert "cdc-2016 has no factor for tramadol. It has no factor for tramadol at all." in str(info.value)
+    assert "Tables that cover it: " in str(info.value)
+
+
+def test_nothing_covers_a_route_a_drug_never_takes() -> None:
+    with pytest.raises(NotCoveredError) as info:
+        mme.daily_mme("morphine", "10 mg", per_day=2, route="transdermal")
+    assert info.value.covered_by == ()
+    assert str(info.value) == (
+        "cdc-2022 has no factor for morphine transdermal. It covers: morphine oral. "
+        "No shipped table covers it; a custom table can (see docs/table-format.md)."
+    )
+
+
+def test_route_less_input_prefers_the_one_oral_row() -> None:
+    result = mme.daily_mme("oxycodone", "10 mg", per_day=3, table="anzca-2021")  # oral, rectal and parenteral rows
+    assert result.route == "oral"
+    assert value(result) == pytest.approx(45)
+    with pytest.raises(AmbiguousDoseError, match=r"cdc-ndc-2018 has several factors for fentanyl: .*Say the route"):
+        mme.daily_mme("fentanyl", "100 mcg", per_day=1, table="cdc-ndc-2018")  # no oral row among five
+
+
+def test_dispensing_unit_errors() -> None:
+    with pytest.raises(UnitError, match="package_ml only goes with a concentration strength"):
+        mme.dispensing_mme("oxycodone", "10 mg", quantity=10, days_supply=5, package_ml=5)
+    with pytest.raises(UnitError, match=r"is a volume: give the concentration \('10 mg/mL'\)"):
+        mme.dispensing_mme("morphine", "5 mL", quantity=10, days_supply=5)
+    with pytest.raises(UnitError, match=r"oxycodone here is not a patch: give mg per unit"):
+        mme.dispensing_mme("oxycodone", "10 mg/day", quantity=10, days_supply=5)
+    with pytest.raises(DoseError, match="quantity must be a positive finite number"):
+        mme.dispensing_mme("oxycodone", "10 mg", quantity=0, days_supply=5)
+    with pytest.raises(DoseError, match="days_supply must be a positive finite number"):
+        mme.dispensing_mme("oxycodone", "10 mg", quantity=10, days_supply=-1)
+    with pytest.raises(DoseError, match="package_ml must be a positive finite number"):
+        mme.dispensing_mme("morphine", "2 mg/mL", quantity=1, days_supply=5, package_ml=0)
+
+
+def test_dispensing_arithmetic() -> None:
+    tablets = mme.dispensing_mme("oxycodone", "10 mg", quantity=120, days_supply=30, table="cdc-ndc-2018")
+    assert tablets.daily_dose == pytest.approx(40)
+    assert tablets.days_supply == 30
+    assert value(tablets) == pytest.approx(60)
+    liquid = mme.dispensing_mme("morphine", "2 mg/mL", quantity=150, days_supply=5, table="cdc-ndc-2018")
+    assert value(liquid) == pytest.approx(60)
+    bottles = mme.dispensing_mme("morphine", "2 mg/mL", quantity=3, days_supply=5, package_ml=50, table="cdc-ndc-2018")
+    assert value(bottles) == pytest.approx(60)
+    patch = mme.dispensing_mme("fentanyl", "25 mcg/h", quantity=10, days_supply=30, table="cdc-ndc-2018")
+    assert value(patch) == pytest.approx(60)
+    assert (patch.days_supply, patch.warnings) == (30, ())
+    near = mme.dispensing_mme("fentanyl", "25 mcg/h", quantity=10, days_supply=30.000000001, table="cdc-ndc-2018")
+    assert near.warnings == ()
+    off = mme.dispensing_mme("fentanyl", "25 mcg/h", quantity=10, days_supply=28, table="cdc-ndc-2018")
+    assert off.warnings == ("days supply 28 replaced by 10 patches x 3 days = 30, as CDC instructs",)
+    assert off.days_supply == 30
+
+
+def test_convert_dispensing_needs_both_numbers() -> None:
+    with pytest.raises(DoseError, match="give both quantity and days_supply"):
+        mme.convert("oxycodone 10 mg tablet", quantity=10)
+    with pytest.raises(DoseError, match="give both quantity and days_supply"):
+        mme.convert("oxycodone 10 mg tablet", days_supply=10)
+    with pytest.raises(DoseError, match="package_ml only applies to a dispensing"):
+        mme.convert("morphine 2 mg/mL 5 mL q4h", package_ml=5)
+    result = mme.convert("morphine 2 mg/mL", quantity=3, days_supply=5, package_ml=50, table="cdc-ndc-2018")
+    assert value(result) == pytest.approx(60)
+
+
+def test_implausible_total_warns() -> None:
+    with pytest.warns(ImplausibleDoseWarning, match=r"12,000 MME/day is implausible"):
+        result = mme.daily_mme("morphine", "4000 mg", per_day=3)
+    assert value(result) == pytest.approx(12_000)
+    assert result.warnings == ("12,000 MME/day is implausible: check the unit (mcg typed as mg?) and the amounts",)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert value(mme.daily_mme("morphine", "10000 mg/day")) == pytest.approx(10_000)  # not above: no warning
+
+
+def test_mcg_typed_as_mg_warns_only_from_5_mg_a_day() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        low = mme.daily_mme("fentanyl", "4.99 mg/day", route="intravenous", table="anzca-2021")
+        assert low.warnings == ()
+        micro = mme.daily_mme("fentanyl", "5000 mcg/day", route="intravenous", table="anzca-2021")
+        assert micro.warnings == ()
+    with pytest.warns(ImplausibleDoseWarning, match="fentanyl is dosed in mcg here; milligram was given"):
+        mme.daily_mme("fentanyl", "5 milligram", per_day=1, route="intravenous", table="anzca-2021")
+    with pytest.warns(ImplausibleDoseWarning, match="fentanyl is dosed in mcg here;  mg  was given"):
+        mme.daily_mme("fentanyl", (5, " mg "), per_day=1, route="intravenous", table="anzca-2021")
+
+
+def test_warn_above_the_last_tier() -> None:
+    result = mme.daily_mme("methadone", "100 mg/day", table="cdc-2016")
+    assert result.warnings == (
+        "100 mg/day is above 80 mg/day, where the source defines no factor; its last tier (12) was applied",
+    )
+    assert mme.daily_mme("methadone", "80 mg/day", table="cdc-2016").warnings == ()
+
+
+# -- the loader --------------------------------------------------------------------------------------
+
+
+def test_every_shipped_row_is_iterated_once() -> None:
+    pairs = list(iter_rows())
+    assert pairs == [(table, r) for table in list_tables() for r in table.rows]
+    assert {t.slug for t, _ in pairs} == set(_tables.table_slugs())
+
+
+def test_table_str_and_drugs() -> None:
+    table = get_table("cdc-2022")
+    assert str(table) == f"cdc-2022: {table.title} ({table.publisher}, {table.version})"
+    assert table.drugs == tuple(sorted({r.drug for r in table.rows}))
+    assert "buprenorphine" not in table.drugs
+    assert hash(table) == hash(("cdc-2022", table.sha256))
+
+
+def test_row_description_names_forms_release_and_variant() -> None:
+    full = FactorRow(
+        drug="oxycodone", routes=("oral", "rectal"), forms=("tablet", "suppository"), release="ER", unit="mg",
+        factor=Decimal("1.5"), variant="v", source="s",
+    )  # fmt: skip
+    assert full.describe() == "oxycodone oral/rectal tablet/suppository ER [v]"
+    bare = FactorRow(drug="oxycodone", routes=("oral",), unit="mg", factor=Decimal("1.5"), source="s")
+    assert bare.describe() == "oxycodone oral"
+    assert (bare.is_patch, bare.rate_factor(Decimal("1.5"))) == (False, 1.5)
+    patch = FactorRow(
+        drug="fentanyl", routes=("transdermal",), unit="mcg/h", factor=Decimal("7.2"), wear_days=3, source="s"
+    )
+    assert patch.is_patch
+    assert patch.rate_factor(Decimal("7.2")) == pytest.approx(2.4)
+
+
+def test_tier_bounds_are_half_open() -> None:
+    tier = Tier(above=Decimal("20"), upto=Decimal("40"), factor=Decimal("8"))
+    assert [tier.contains(x) for x in (20, 20.01, 40, 40.01)] == [False, True, True, False]
+    assert str(tier) == "(20, 40] mg/day -> 8"
+    last = Tier(above=Decimal("80"), factor=Decimal("12"))
+    assert (last.contains(80), last.contains(1e9), str(last)) == (False, True, "> 80 mg/day -> 12")
+
+
+def test_tier_for_picks_the_band() -> None:
+    methadone = next(r for r in get_table("cdc-2016").rows if r.drug == "methadone")
+    assert [methadone.tier_for(x).factor for x in (1, 20, 21, 40, 41, 60, 61, 1000)] == [
+        Decimal(f) for f in ("4", "4", "8", "8", "10", "10", "12", "12")
+    ]
+
+
+TIERS = 'tiers = [{above = "0", upto = "0", factor = "4"}, {above = "0", factor = "8"}]'
+
+LOADER_ERRORS: list[tuple[str, str, int | None, str | None, str]] = [
+    ("bad_form", header() + row("morphine", forms='["pill"]'), 1, "forms", "'pill' is not a canonical form"),
+    ("wear_days_not_patch", header() + row("morphine", wear_days="3"), 1, "wear_days", "only applies to patch rows"),
+    ("empty_tier", header() + row("methadone", factor=None, tiers=TIERS.removeprefix("tiers = ")), 1, "tiers",
+     "empty tier (0, 0] mg/day -> 4"),
+    ("excluded_bad_drug", header() + row("morphine") + '[[excluded]]\ndrug = "aspirin"\nreason = "r"\nsource = "s"\n',
+     1, "drug", "'aspirin' is not a canonical ingredient"),
+    ("excluded_bad_route", header() + row("morphine")
+     + '[[excluded]]\ndrug = "buprenorphine"\nroutes = ["ocular"]\nreason = "r"\nsource = "s"\n',
+     1, "routes", "not canonical: ['ocular']"),
+    ("excluded_bad_form", header() + row("morphine")
+     + '[[excluded]]\ndrug = "buprenorphine"\nforms = ["pill"]\nreason = "r"\nsource = "s"\n',
+     1, "routes", "not canonical: ['pill']"),
+    ("bad_example", header() + row("morphine") + '[[examples]]\ntext = "t"\nexpression = "e"\nsource = "s"\n',
+     1, "mme_per_day", "Field required"),
+    ("nan_factor", header() + row("morphine", factor='"NaN"'), 1, "factor", ""),
+    ("zero_factor", header() + row("morphine", factor='"0"'), 1, "factor", "greater than 0"),
+    ("negative_tier", header() + row("methadone", factor=None, tiers='[{above = "-1", factor = "4"}]'), 1,
+     "tiers.0.above", "greater than or equal to 0"),
+    ("bad_slug", header(slug="Not A Slug"), None, "slug", "String should match pattern"),
+    ("no_rows", header(), None, "rows", "Field required"),
+    ("second_row_overlaps", header() + row("oxycodone") + row("morphine") + row("oxycodone", routes='["oral", "rectal"]'),
+     3, "routes", "overlaps rows[1] (oxycodone oral / oxycodone oral/rectal)"),
+    ("bad_date", header().replace("2020-01-01", '"yesterday"'), None, "published", "valid date"),
+    ("bytes", "\ufeff\x00", None, None, "not valid TOML"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "row_", "field", "message"), [e[1:] for e in LOADER_ERRORS], ids=[e[0] for e in LOADER_ERRORS]
+)
+def test_loader_names_row_and_field(
+    tmp_path: Path, text: str, row_: int | None, field: str | None, message: str
+) -> None:
+    slug = "Not A Slug" if "Not A Slug" in text else "mine"
+    path = write(tmp_path, text, slug=slug)
+    with pytest.raises(TableError) as info:
+        load_table(path)
+    assert (info.value.file, info.value.row, info.value.field) == (str(path), row_, field)
+    assert message in str(info.value)
+    where = str(path) + (f", row {row_}" if row_ is not None else "") + (f", field {field!r}" if field else "")
+    assert str(info.value).startswith(where + ": ")
+
+
+def test_loader_refuses_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_bytes(b'format = 1\ntitle = "\xff"\n')
+    with pytest.raises(TableError, match="not valid TOML: 'utf-8' codec can't decode"):
+        load_table(path)
+
+
+def test_loader_refuses_a_format_it_does_not_know(tmp_path: Path) -> None:
+    path = write(tmp_path, header().replace("format = 1\n", ""))
+    with pytest.raises(TableError, match=r"field 'format': unsupported format None; expected 1"):
+        load_table(path)
+
+
+def test_table_model_checks_across_rows() -> None:
+    text = header() + row("morphine")
+    import tomllib
+
+    data = tomllib.loads(text)
+    ok = Table.model_validate(data)
+    assert (ok.slug, ok.sha256, ok.rows[0].factor) == ("mine", "", Decimal("1"))
+    with pytest.raises(ValueError, match="excluded"):
+        Table.model_validate({**data, "excluded": [{"drug": "morphine", "reason": "r", "source": "s"}]})
+    fine = Table.model_validate(
+        {**data, "excluded": [{"drug": "morphine", "routes": ["rectal"], "reason": "r", "source": "s"}]}
+    )
+    assert fine.excluded == (Exclusion(drug="morphine", routes=("rectal",), reason="r", source="s"),)
+    with pytest.raises(ValueError, match="also has a factor row"):
+        Table.model_validate(
+            {**data, "excluded": [{"drug": "morphine", "forms": ["tablet"], "reason": "r", "source": "s"}]}
+        )
+
+
+def test_rows_of_different_variants_releases_or_patchness_do_not_overlap(tmp_path: Path) -> None:
+    text = (
+        header()
+        + row("oxycodone", release='"IR"')
+        + row("oxycodone", release='"ER"')
+        + row("oxycodone", routes='["rectal"]')
+        + row("methadone", variant='"a"')
+        + row("methadone", variant='"b"')
+        + row("fentanyl", routes='["transdermal"]', unit="mcg", forms='["film"]')
+        + row("fentanyl", routes='["transdermal"]', unit="mcg/h", forms='["patch"]')
+        + row("morphine", forms='["tablet"]')
+        + row("morphine", forms='["solution"]')
+    )
+    assert len(load_table(write(tmp_path, text)).rows) == 9
+    for clash in (
+        row("oxycodone"),  # no release: meets both IR and ER
+        row("methadone", variant='"a"', forms='["tablet"]'),
+        row("morphine"),  # no forms: every form
+        row("morphine", forms='["tablet", "capsule"]'),
+    ):
+        with pytest.raises(TableError, match="overlaps"):
+            load_table(write(tmp_path, text + clash))
+
+
+def test_tables_folder_prefers_the_installed_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "conversion_tables").mkdir()
+    monkeypatch.setattr("mme._tables.resources.files", lambda package: tmp_path)
+    assert _tables._tables_folder() == tmp_path / "conversion_tables"
+
+
+def test_tables_folder_missing_is_a_broken_installation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("mme._tables.resources.files", lambda package: tmp_path)
+    monkeypatch.setattr(_tables, "__file__", str(tmp_path / "src" / "mme" / "_tables.py"))
+    with pytest.raises(TablesNotFoundError, match=r"reinstall mme \(pip install --force-reinstall mme\)"):
+        _tables._tables_folder()
+    (tmp_path / "conversion_tables").mkdir()  # the checkout layout: <root>/conversion_tables, <root>/src/mme
+    monkeypatch.setattr("mme._tables.resources.files", lambda package: tmp_path / "src" / "mme")
+    assert _tables._tables_folder() == tmp_path / "conversion_tables"
+
+
+def test_shipped_file_whose_slug_differs_from_its_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, header(slug="other") + row("morphine"), slug="zz-renamed")
+    monkeypatch.setattr(_tables, "_shipped", lambda: {"zz-renamed": path})
+    with pytest.raises(TableError) as info:
+        get_table("zz-renamed")
+    assert str(info.value) == (
+        "conversion_tables/zz-renamed.toml, field 'slug': slug 'other' does not match the file name"
+    )
+    with pytest.raises(UnknownTableError, match=r"unknown table 'cdc-2022'; available: zz-renamed"):
+        _tables.get_table.__wrapped__("cdc-2022")  # the uncached function: only zz-renamed is "shipped" here
+
+
+def test_get_table_unknown_lists_the_shipped_slugs() -> None:
+    with pytest.raises(UnknownTableError) as info:
+        get_table("cdc-2099")
+    assert info.value.available == _tables.table_slugs()
+    assert info.value.slug == "cdc-2099"
+
+
+# -- units ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "canonical", "shown"),
+    [
+        ("10 mg", "mass", 10.0, "10 mg"),
+        ("0.5 g", "mass", 500.0, "500 mg"),
+        ("100 mcg", "mass", 0.1, "0.1 mg"),
+        ("100 µg", "mass", 0.1, "0.1 mg"),
+        ("100 μg", "mass", 0.1, "0.1 mg"),
+        ("25 mcg/h", "rate", 0.6, "0.6 mg/day"),
+        ("40 mg/day", "rate", 40.0, "40 mg/day"),
+        ("2 mg/mL", "conc", 2.0, "2 mg/mL"),
+        ("10 mg/5 mL", "conc", 2.0, "2 mg/mL"),
+        ("10 mg / 2.5 ml", "conc", 4.0, "4 mg/mL"),
+        ("5 mL", "volume", 5.0, "5 mL"),
+        ("100 mcg/spray", "mass", 0.1, "0.1 mg"),
+        ("5 mg/tab", "mass", 5.0, "5 mg"),
+        ("5 mg / Tablets", "mass", 5.0, "5 mg"),
+        ("2,5 mg", "mass", 2.5, "2.5 mg"),
+        (".5 mg", "mass", 0.5, "0.5 mg"),
+        ("1e1 mg", "mass", 10.0, "10 mg"),
+        ("+3 mg", "mass", 3.0, "3 mg"),
+    ],
+)
+def test_amount_reads_text(text: str, kind: str, canonical: float, shown: str) -> None:
+    got = amount(text)
+    assert got.kind == kind
+    assert got.value == pytest.approx(canonical)
+    assert str(got) == shown
+
+
+def test_amount_from_pairs_quantities_and_amounts() -> None:
+    assert amount((10, "mg")) == Amount(10.0, "mass", "mg")
+    assert amount((2.5, "mcg/h")).value == pytest.approx(0.06)
+    given = Amount(3.0, "mass", "mg")
+    assert amount(given) is given
+    quantity = registry().Quantity(25, "microgram / hour")
+    got = amount(quantity)
+    assert got.kind == "rate"
+    assert got.value == pytest.approx(0.6)
+
+
+@pytest.mark.parametrize(
+    ("given", "error", "message"),
+    [
+        ("10", UnitError, "a unit is required"),
+        ("mg", UnitError, r"cannot read an amount in 'mg'"),
+        ("10 xyzzy", UnitError, r"unknown unit 'xyzzy': use mg, mcg"),
+        ("10 mg/", UnitError, "unknown unit"),
+        ("10 m", UnitError, r"'m' is not an amount of drug"),
+        ("10 mg/0 mL", UnitError, "the volume in a concentration must be positive"),
+        ("10 mg/0.0 mL", UnitError, "the volume in a concentration must be positive"),
+        ("0 mg", DoseError, "dose must be a positive finite number, not 0.0"),
+        (
+            "1,000 mcg",
+            DoseError,
+            r"'1,000' is ambiguous \(a thousands separator or a decimal comma\?\): write 1000 or 1\.000",
+        ),
+        ("-2,500 mg", DoseError, "'-2,500' is ambiguous"),
+        ("-1 mg", DoseError, "must be a positive finite number"),
+        ("nan mg", DoseError, "must be a positive finite number"),
+        ("inf mg", DoseError, "must be a positive finite number"),
+        ((True, "mg"), DoseError, "dose must be a number, not True"),
+        (("10", "mg"), DoseError, "dose must be a number, not '10'"),
+        (10, UnitError, r"dose 10 has no unit: write e\.g\. '10 mg' or pass \(value, 'mg'\)"),
+        (10.5, UnitError, "has no unit"),
+        (None, UnitError, "dose must be text such as '10 mg'"),
+        ((10, "mg", "x"), UnitError, "must be text such as"),
+        ((10, 5), UnitError, "must be text such as"),
+    ],
+)
+def test_amount_errors(given: object, error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=message):
+        amount(given)
+
+
+def test_amount_names_what_it_reads() -> None:
+    with pytest.raises(DoseError, match="strength must be a positive finite number"):
+        amount("0 mg", what="strength")
+    with pytest.raises(UnitError, match="volume 5 has no unit"):
+        amount(5, what="volume")
+
+
+def test_positive_and_the_patch_constant() -> None:
+    assert positive(3, "n") == 3.0
+    assert isinstance(positive(3, "n"), float)
+    with pytest.raises(DoseError, match="n must be a number, not False"):
+        positive(False, "n")
+    with pytest.raises(DoseError, match=r"n must be a positive finite number, not -0\.0"):
+        positive(-0.0, "n")
+    assert pytest.approx(24 / 1000) == MG_PER_DAY_PER_MCG_PER_H
+
+
+def test_unit_factors_have_no_float_noise() -> None:
+    kind, factor = _units._unit("mcg/hr")
+    assert (kind, factor) == ("rate", 0.024)
+    assert _units._unit("ug") == ("mass", 0.001)
+    assert _units._unit("mg/5mL") == ("conc", 0.2)
+
+
+def test_registry_is_private_and_shared() -> None:
+    import pint
+
+    assert registry() is registry()
+    assert registry() is not pint.get_application_registry()  # type: ignore[no-untyped-call]
+
+
+# -- the grammar's rarer paths ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "per_day", "every_hours"),
+    [
+        ("oxycodone 10 mg 2 times per 24 h", 2.0, None),
+        ("oxycodone 10 mg 3x/24 hours", 3.0, None),
+        ("oxycodone 10 mg 3/24h", 3.0, None),
+        ("oxycodone 10 mg 2 times per 12 h", None, None),
+    ],
+)
+def test_per_24_hours_is_a_day(text: str, per_day: float | None, every_hours: float | None) -> None:
+    if per_day is None:
+        with pytest.raises(ExpressionError):
+            parse_expression(text)
+        return
+    expr = parse_expression(text)
+    assert (expr.per_day, expr.every_hours) == (per_day, every_hours)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("oxycodone 10 mg q1e308 weeks", r"frequency 'q1e308 weeks' must be positive and finite"),
+        ("oxycodone 10 mg every 1e307 days", "must be positive and finite"),
+        ("oxycodone 10 mg 1e-300/1e300 tab q6h", r"count '1e-300/1e300' must be positive and finite"),
+        ("oxycodone 10 mg 1e300/1e-300 tab q6h", "must be positive and finite"),
+        ("morphine 1e300 mg/1e-300 mL 5 mL q4h", r"the dose '1e300 mg/1e-300 mL' is not a positive finite amount"),
+    ],
+)
+def test_numbers_that_overflow_are_refused(text: str, message: str) -> None:
+    with pytest.raises(ExpressionError, match=message):
+        parse_expression(text)
+
+
+def test_the_unit_check_guards_the_grammar_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`finish` refuses a unit outside UNITS: it keeps `_MASS` (the words) and UNITS (the contract) in step."""
+    assert parse_expression("morphine 1 mg q4h").dose == "1 mg"
+    monkeypatch.setitem(_parse._MASS, "gr", "gr")  # grains: a unit word added without its UNITS entry
+    with pytest.raises(ExpressionError, match=r"unknown unit 'gr'"):
+        parse_expression("morphine 1 gr q4h")
+
+
+# -- names ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "drug"),
+    [
+        ("tramadol sulfate", "tramadol"),
+        ("Codeine HCl", "codeine"),
+        ("oxycodone hydrochloride hcl", "oxycodone"),
+        ("morphine sulfate", "morphine"),
+        ("OXYCONTIN®", "oxycodone"),
+        ("hydrocodone/acetaminophen", "hydrocodone"),
+        ("acetaminophen + codeine", "codeine"),
+        ("oxycodone w/ aspirin", "oxycodone"),
+    ],
+)
+def test_resolve_drug(name: str, drug: str) -> None:
+    assert _vocab.resolve_drug(name).drug == drug
+
+
+@pytest.mark.parametrize("name", ["oxycodone/morphine", "oxycodone/unobtainium", "tramadol tablets", "aspirin"])
+def test_resolve_drug_refuses(name: str) -> None:
+    with pytest.raises(UnknownDrugError, match=f"unknown drug {name!r}"):
+        _vocab.resolve_drug(name)
+
+
+def test_unknown_drug_suggests_close_names() -> None:
+    with pytest.raises(UnknownDrugError) as info:
+        _vocab.resolve_drug("oxycodon")
+    assert "oxycodone" in info.value.suggestions
+    assert "Did you mean: " in str(info.value)
+    with pytest.raises(UnknownDrugError) as info:
+        _vocab.resolve_drug("zzzzzzzz")
+    assert info.value.suggestions == ()
+    assert "Did you mean" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "route"),
+    [("IV", "intravenous"), ("nasal spray", "nasal"), ("patch", "transdermal"), ("Patches", "transdermal"),
+     ("suppository", "rectal"), ("oral spray", "sublingual"), ("by mouth", "oral")],
+)  # fmt: skip
+def test_resolve_route(text: str, route: str) -> None:
+    assert _vocab.resolve_route(text) == route
+
+
+def test_unknown_route_form_release() -> None:
+    with pytest.raises(UnitError, match=r"unknown route 'ocular'\. Known routes: buccal, intramuscular"):
+        _vocab.resolve_route("ocular")
+    with pytest.raises(UnitError, match=r"unknown route 'orall'\. Did you mean: oral"):
+        _vocab.resolve_route("orall")
+    with pytest.raises(UnitError, match=r"unknown form 'pill'"):
+        _vocab.resolve_form("pill")
+    with pytest.raises(UnitError, match=r"unknown release type 'fast'; use IR or ER"):
+        _vocab.resolve_release("fast")
+
+
+def test_forms_with_a_release_word() -> None:
+    assert _vocab.resolve_form("ER tablet") == "tablet"
+    assert _vocab.resolve_form("tabs") == "tablet"
+    with pytest.raises(UnitError, match="unknown form 'er'"):
+        _vocab.resolve_form("ER")  # a lone release word is not a form
+    assert _vocab.form_route("ER td patch") == "transdermal"
+    assert _vocab.form_route("SR patch") == "transdermal"
+    assert _vocab.form_route("ER tablet") is None
+    assert _vocab.form_route("nasal spray") == "nasal"
+    assert _vocab.form_route("pill") is None
+    assert _vocab.form_release("ER tablet") == "ER"
+    assert _vocab.form_release("tablet") is None
+    assert _vocab.form_release("big tablet") is None
+
+
+def test_resolve_release() -> None:
+    assert [_vocab.resolve_release(t) for t in ("ER", "la", "Extended Release", "IR", "immediate-release")] == [
+        "ER", "ER", "ER", "IR", "IR",
+    ]  # fmt: skip
+    # The only spelling that reaches the upper-case fallback: a dotless i ("ır".upper() == "IR").
+    assert _vocab.resolve_release("ır") == "IR"
+
+
+# -- bugs these tests found (fixed; kept as regression tests) ------------------------------------------
+
+
+@pytest.mark.parametrize("dose", ["10 Mg", "10 mg/ML"])
+def test_upper_case_unit_is_not_a_mega_prefix(dose: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ImplausibleDoseWarning)
+        try:
+            got = amount(dose)
+        except UnitError:
+            return  # refusing is fine
+    assert got.value == pytest.approx(10)  # reading it as mg or mg/mL is fine too; 1e10 or 1e-8 is not
+
+
+@pytest.mark.parametrize("text", ["oxycodone 1e308 g q6h", "oxycodone 1e300 mg q1e-300h", "oxycodone 5e-324 mcg q6h"])
+def test_overflowing_doses_are_refused_not_inf_or_zero(text: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ImplausibleDoseWarning)
+        with pytest.raises(DoseError):
+            mme.convert(text)
+
+
+def test_a_too_long_table_name_is_an_unknown_table() -> None:
+    with pytest.raises(UnknownTableError):
+        _tables.resolve_table("x" * 5000 + ".toml")
+
+
+# -- what errors say, word for word ---------------------------------------------------------------
+
+MESSAGES: list[tuple[str, Callable[[], object], type[Exception], str]] = [
+    ("both", lambda: _per_day("bid", 6), DoseError, "give per_day or every, not both"),
+    ("frequency", lambda: _per_day("sometimes", None), DoseError,
+     "unknown frequency 'sometimes': use a number or one of qd, od, daily, qhs, qam, qpm, bid, tid, qid"),
+    ("interval", lambda: _per_day(None, "soon"), DoseError,
+     "cannot read the interval 'soon': write e.g. '6 h', 'q6h' or a number of hours"),
+    ("concentration", lambda: mme.daily_mme("morphine", "2 mg/mL", every="4 h"), UnitError,
+     "'2 mg/mL' is a concentration: give the volume per administration (volume='5 mL')"),
+    ("volume_kind", lambda: mme.daily_mme("morphine", "2 mg/mL", volume="5 mg", every="4 h"), UnitError,
+     "volume must be a volume such as '5 mL', not '5 mg'"),
+    ("volume_alone", lambda: mme.daily_mme("morphine", "10 mg", volume="5 mL", every="4 h"), UnitError,
+     "volume only goes with a concentration dose such as '2 mg/mL'"),
+    ("dose_volume", lambda: mme.daily_mme("morphine", "5 mL", every="4 h"), UnitError,
+     "'5 mL' is a volume: give the concentration as the dose ('2 mg/mL') and the volume apart"),
+    ("daily_total", lambda: mme.daily_mme("oxycodone", "40 mg/day", per_day=2), DoseError,
+     "'40 mg/day' is already a daily total: drop per_day/every"),
+    ("how_often", lambda: mme.daily_mme("oxycodone", "10 mg"), DoseError,
+     "how often is '10 mg' taken? Give per_day (2, 'bid') or every ('6 h'), or a daily total ('40 mg/day')"),
+    ("package", lambda: mme.dispensing_mme("oxycodone", "10 mg", quantity=10, days_supply=5, package_ml=5),
+     UnitError, "package_ml only goes with a concentration strength such as '10 mg/mL'"),
+    ("rate_not_patch", lambda: mme.dispensing_mme("oxycodone", "10 mg/day", quantity=10, days_supply=5), UnitError,
+     "a rate (mg/day) was given, but oxycodone here is not a patch: give mg per unit"),
+    ("total_empty", lambda: mme.total([]), DoseError, "nothing to add: total() needs at least one item"),
+    ("half_dispensing", lambda: mme.convert("oxycodone 10 mg", quantity=3), DoseError,
+     "give both quantity and days_supply (a dispensing), or neither (a regimen)"),
+    ("package_regimen", lambda: mme.convert("oxycodone 10 mg q6h", package_ml=3), DoseError,
+     "package_ml only applies to a dispensing (with quantity and days_supply)"),
+    ("ambiguous", lambda: mme.daily_mme("fentanyl", "100 mcg", per_day=1, table="cdc-ndc-2018"), AmbiguousDoseError,
+     "cdc-ndc-2018 has several factors for fentanyl: fentanyl transmucosal lozenge; fentanyl buccal/sublingual "
+     "tablet; fentanyl buccal film; fentanyl sublingual spray; fentanyl nasal spray. Say the route and form "
+     "(e.g. route='nasal', form='spray')."),
+    ("variant", lambda: mme.daily_mme("methadone", "10 mg", per_day=3, table="cms-2018", variant="x"),
+     AmbiguousDoseError, "cms-2018 has no variant 'x' here; it prints: flat, tiers"),
+    ("patch_mass", lambda: mme.daily_mme("fentanyl", "25 mg", per_day=1, form="patch"), NotCoveredError,
+     "cdc-2022 has no factor for fentanyl transdermal patch. It covers: fentanyl transdermal patch. A fentanyl patch "
+     "is dosed by its rate: give mcg/h (e.g. '25 mcg/h'). No shipped table covers it; a custom table can "
+     "(see docs/table-format.md)."),
+    ("not_covered", lambda: mme.daily_mme("morphine", "10 mg", per_day=2, route="nasal", form="spray",
+     release="ER"), NotCoveredError,
+     "cdc-2022 has no factor for morphine ER nasal spray. It covers: morphine oral. No shipped table covers it; a "
+     "custom table can (see docs/table-format.md)."),
+    ("zero_volume", lambda: amount("10 mg/0 mL"), UnitError, "'mg/0 mL': the volume in a concentration must be positive"),
+    ("no_unit", lambda: amount("10"), UnitError, "a unit is required, e.g. '10 mg', '25 mcg/h', '2 mg/mL'"),
+    ("not_drug", lambda: amount("10 m"), UnitError,
+     "'m' is not an amount of drug: use a mass (mg, mcg, g), a rate (mcg/h, mg/day), a concentration (mg/mL) or a "
+     "volume (mL)"),
+    ("unknown_unit", lambda: amount("10 xyzzy"), UnitError,
+     "unknown unit 'xyzzy': use mg, mcg, g, mcg/h, mg/day, mg/mL or mL"),
+    ("zero", lambda: amount("0 mg"), DoseError, "dose must be a positive finite number, not 0.0"),
+    ("unreadable", lambda: amount("mg"), UnitError,
+     "cannot read an amount in 'mg': write a number and a unit, e.g. '10 mg'"),
+    ("bare_number", lambda: amount(10), UnitError, "dose 10 has no unit: write e.g. '10 mg' or pass (value, 'mg')"),
+    ("wrong_type", lambda: amount(None), UnitError,
+     "dose must be text such as '10 mg', a (number, unit) pair or a pint Quantity"),
+    ("not_a_number", lambda: positive("3", "count"), DoseError, "count must be a number, not '3'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [m[1:] for m in MESSAGES],
+    ids=[m[0] for m in MESSAGES],
+)
+def test_error_messages_word_for_word(call: Callable[[], object], error: type[Exception], message: str) -> None:
+    with pytest.raises(error) as info:
+        call()
+    assert str(info.value) == message
+
+
+def test_not_covered_lists_the_tables_own_rows_and_the_others() -> None:
+    with pytest.raises(NotCoveredError) as info:
+        mme.daily_mme("morphine", "10 mg", per_day=2, route="rectal", table="anzca-2021")
+    assert "cdc-ndc-2010" in info.value.covered_by
+    assert str(info.value) == (
+        "anzca-2021 has no factor for morphine rectal. It covers: morphine intravenous/subcutaneous/intramuscular; "
+        f"morphine oral. Tables that cover it: {', '.join(info.value.covered_by)}."
+    )
+
+
+def test_volume_strength_message_names_the_strength() -> None:
+    with pytest.raises(UnitError) as info:
+        mme.dispensing_mme("morphine", "5 mL", quantity=10, days_supply=5)
+    assert re.fullmatch(r"strength '[^']*mL' is a volume: give the concentration \('10 mg/mL'\)", str(info.value))
+
+
+def test_no_default_variant_explains_each_choice() -> None:
+    rows = [r for r in get_table("cms-2018").rows if r.drug == "methadone"]
+    with pytest.raises(AmbiguousDoseError) as info:
+        mme.daily_mme("methadone", "10 mg", per_day=3, table="cms-2018")
+    assert str(info.value) == (
+        "cms-2018 prints several values for methadone and names no default, so you must choose: "
+        + "; ".join(f"variant={r.variant!r}: {r.source}" for r in rows)
+        + "."
+    )
+
+
+def test_unknown_table_lists_the_shipped_ones() -> None:
+    with pytest.raises(UnknownTableError) as info:
+        _tables.resolve_table("nope")
+    assert str(info.value) == f"unknown table 'nope'; available: {', '.join(_tables.table_slugs())}"
+
+
+def test_loader_messages_word_for_word(tmp_path: Path) -> None:
+    cases = [
+        (header().replace("format = 1", "format = 2"), "field 'format': unsupported format 2; expected 1"),
+        (header().replace("format = 1", 'format = "1"'), "field 'format': unsupported format '1'; expected 1"),
+        (header().replace("format = 1", 'format = 1\nsha256 = "00"'),
+         "field 'sha256': the checksum is computed by the loader, not written in the file"),
+        (header() + row("morphine", factor="0.15"),
+         "row 1, field 'factor': write the number as a string exactly as the source prints it, e.g. \"0.15\""),
+        (header() + row("morphine", factor=None, tiers='[{above = "1", factor = "4"}]'),
+         "row 1, field 'tiers': the first tier must start above 0"),
+        (header() + row("morphine", factor=None, tiers='[{above = "0", upto = "20", factor = "4"}]'),
+         "row 1, field 'tiers': the last tier must be open-ended (no upto): no daily dose may fall outside the bands"),
+        (header() + row("morphine", factor=None, tiers='[{above = "0", upto = "20", factor = "4"}, {above = "30", factor = "8"}]'),
+         "row 1, field 'tiers': tiers must be contiguous half-open bands: (0, 20] mg/day -> 4 is followed by > 30 mg/day -> 8"),
+        (header() + row("morphine", factor=None, tiers='[{above = "0", factor = "4"}, {above = "30", factor = "8"}]'),
+         "row 1, field 'tiers': tiers must be contiguous half-open bands: > 0 mg/day -> 4 is followed by > 30 mg/day -> 8"),
+        (header() + row("morphine", factor=None), "row 1, field 'factor': give exactly one of factor or tiers"),
+        (header() + row("morphine", routes='["ocular"]'),
+         f"row 1, field 'routes': 'ocular' is not a canonical route ({', '.join(sorted(_vocab.ROUTES))})"),
+        (header() + row("aspirin"),
+         f"row 1, field 'drug': 'aspirin' is not a canonical ingredient ({', '.join(sorted(_vocab.DRUGS))})"),
+        (header(convention="dispensed") + row("fentanyl", routes='["transdermal"]', unit="mcg/h"),
+         "row 1, field 'wear_days': a patch row of a dispensed-convention table needs wear_days"),
+        (header() + row("morphine") + '[[excluded]]\ndrug = "morphine"\nroutes = ["oral"]\nreason = "r"\nsource = "s"\n',
+         "row 1, field 'drug': morphine also has a factor row (morphine oral)"),
+    ]  # fmt: skip
+    for text, message in cases:
+        path = write(tmp_path, text)
+        with pytest.raises(TableError) as info:
+            load_table(path)
+        assert str(info.value) == f"{path}, {message}"
+    absent = tmp_path / "absent.toml"
+    with pytest.raises(TableError) as info:
+        load_table(absent)
+    assert str(info.value) == f"{absent}: cannot read: No such file or directory"
+    mismatch = write(tmp_path, header(slug="other") + row("morphine"))
+    with pytest.raises(TableError) as info:
+        load_table(mismatch)
+    assert str(info.value) == f"{mismatch}, field 'slug': slug 'other' does not match the file name"
+    assert (info.value.file, info.value.row, info.value.field) == (str(mismatch), None, "slug")
+
+
+# -- NotCoveredError.covered_by names exactly the tables that convert the input ------------------------
+
+COVER_CASES = [
+    ("tramadol", "50 mg", None, None), ("buprenorphine", "0.3 mg", "subcutaneous", None),
+    ("buprenorphine", "10 mcg/h", None, "patch"), ("fentanyl", "100 mcg", "intravenous", None),
+    ("fentanyl", "25 mg", None, "patch"), ("morphine", "10 mg", "rectal", None),
+    ("morphine", "10 mg", "intravenous", "injection"), ("codeine", "30 mg", "rectal", None),
+    ("oxycodone", "10 mg", "rectal", "suppository"), ("methadone", "10 mg", None, None),
+    ("levorphanol", "2 mg", None, None), ("sufentanil", "30 mcg", "sublingual", "tablet"),
+    ("hydromorphone", "2 mg", "intravenous", None), ("pentazocine", "50 mg", None, None),
+    ("fentanyl", "200 mcg", "nasal", "spray"), ("butorphanol", "1 mg", "nasal", "spray"),
+    ("buprenorphine", "10 mcg/h", "transdermal", None), ("fentanyl", "200 mcg", "nasal", "tablet"),
+    ("buprenorphine", "0.3 mg", None, "tablet"), ("buprenorphine", "150 mcg", None, "film"),
+    ("buprenorphine", "0.3 mg", None, None), ("buprenorphine", "10 mcg/h", None, None),
+]  # fmt: skip
+
+
+def _regimen(drug: str, dose: str, route: str | None, form: str | None, table: str) -> mme.DailyMME:
+    per_day = None if dose.endswith("/h") else 2
+    return mme.daily_mme(drug, dose, per_day=per_day, route=route, form=form, table=table)
+
+
+def _converts(drug: str, dose: str, route: str | None, form: str | None, table: str) -> bool:
+    try:
+        return _regimen(drug, dose, route, form, table).mme_per_day is not None
+    except AmbiguousDoseError:
+        return True  # it has factors: the caller must only say which
+    except (NotCoveredError, DoseError, UnitError):
+        return False
+
+
+@pytest.mark.parametrize(("drug", "dose", "route", "form"), COVER_CASES)
+def test_covered_by_lists_exactly_the_tables_that_convert(
+    drug: str, dose: str, route: str | None, form: str | None
+) -> None:
+    slugs = _tables.table_slugs()
+    named: dict[str, tuple[str, ...]] = {}  # table -> the tables its NotCoveredError names
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ImplausibleDoseWarning)
+        for table in slugs:
+            try:
+                _regimen(drug, dose, route, form, table)
+            except NotCoveredError as error:
+                named[table] = error.covered_by
+            except AmbiguousDoseError:
+                pass
+        assert named
+        for table, covered_by in named.items():
+            assert covered_by == tuple(s for s in slugs if s != table and _converts(drug, dose, route, form, s)), table
+
+
+@pytest.mark.skipif("MUTANT_UNDER_TEST" in os.environ, reason="mutmut's trampolines add stack frames")
+def test_implausible_dose_warning_points_at_the_callers_line() -> None:
+    with pytest.warns(ImplausibleDoseWarning) as caught:
+        mme.daily_mme("morphine", "20000 mg/day")
+    assert [Path(w.filename).name for w in caught] == [Path(__file__).name]
+
+
+@pytest.mark.skipif("MUTANT_UNDER_TEST" in os.environ, reason="mutmut's trampolines add stack frames")
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: mme.convert("morphine 20000 mg/day"),
+        lambda: mme.dispensing_mme("morphine", "20 g", quantity=30, days_supply=30),
+    ],
+    ids=["convert", "dispensing_mme"],
+)
+def test_implausible_dose_warning_points_at_the_callers_line_from_every_entry_point(call: Callable[[], object]) -> None:
+    with pytest.warns(ImplausibleDoseWarning) as caught:
+        call()
+    assert [Path(w.filename).name for w in caught] == [Path(__file__).name]
+
+
+# -- the grammar: counts, volumes and frequencies, message by message ------------------------------
+
+_COUNT_READ = "a number after the dose is a count with a form (2 tabs), a volume (5 mL) or a frequency (3 times a day)"
+
+GRAMMAR_ERRORS = [
+    ("oxycodone ER 10 mg 1 IR tab q12h", "two releases: 'ER' and 'IR' ('IR')"),
+    ("oxycodone tablet 10 mg 2 caps q6h", "two forms: 'tablet' and 'capsule' ('caps')"),
+    ("oxycodone 10 mg q6h 2/", f"cannot read '2/': {_COUNT_READ}"),
+    ("oxycodone 10 mg 1/tab q6h", f"cannot read '1/': {_COUNT_READ}"),
+    ("oxycodone 10 mg 2 to tab q6h", f"cannot read '2 to': {_COUNT_READ}"),
+    ("oxycodone 10 mg 2 po q6h", f"cannot read '2 po': {_COUNT_READ}"),
+    ("oxycodone 10 mg 2", f"cannot read '2': {_COUNT_READ}"),
+    ("oxycodone 10 mg 0 tab q6h", "a count must be positive, not '0'"),
+    ("oxycodone 10 mg 1/0 tab q6h", "a count must be positive, not '0'"),
+    ("oxycodone 10 mg 2 - 3 tabs", "range '2 - 3': give one number (ranges are read only in intervals: q4-6h)"),
+    ("morphine 2 mg/mL 5 mL 5 mL q4h", "two volumes: '5 mL'"),
+    ("oxycodone 10 mg 2 tabs 1 tab", "two counts: '1 tab'"),
+]
+
+
+@pytest.mark.parametrize(("text", "problem"), GRAMMAR_ERRORS)
+def test_grammar_errors_word_for_word(text: str, problem: str) -> None:
+    with pytest.raises(ExpressionError) as info:
+        parse_expression(text)
+    assert str(info.value) == f"{problem} in {text!r}. Expected: {_parse.GRAMMAR}"
+
+
+@pytest.mark.parametrize(
+    ("text", "count", "per_day", "form", "release"),
+    [
+        ("oxycodone 10 mg 3 times each day", 1.0, 3.0, None, None),
+        ("oxycodone 10 mg 2 times every day", 1.0, 2.0, None, None),
+        ("oxycodone 10 mg 1 ER tab bid", 1.0, 2.0, "tablet", "ER"),
+        ("oxycodone 10 mg 1/2 tab bid", 0.5, 2.0, "tablet", None),
+        ("oxycodone 10 mg 3/2 tabs bid", 1.5, 2.0, "tablet", None),
+    ],
+)
+def test_counts_and_daily_frequencies(
+    text: str, count: float, per_day: float, form: str | None, release: str | None
+) -> None:
+    expr = parse_expression(text)
+    assert (expr.count, expr.per_day, expr.every_hours, expr.form, expr.release) == (
+        count,
+        per_day,
+        None,
+        form,
+        release,
+    )
+
+
+# -- the grammar, more readings and messages (each pins a path the table of readings does not) -------
+
+MORE_READINGS: list[tuple[str, tuple[object, ...]]] = [
+    # text -> (drug, dose, count, volume, per_day, every_hours, route, form, release)
+    ("oxycodone 1e15 mg q6h", ("oxycodone", "1000000000000000.0 mg", 1.0, None, None, 6.0, None, None, None)),
+    ("oxycodone 999999999999999 mg q6h", ("oxycodone", "999999999999999 mg", 1.0, None, None, 6.0, None, None, None)),
+    ("oxycodone 10 mg per os q6h", ("oxycodone", "10 mg", 1.0, None, None, 6.0, "oral", None, None)),
+    ("hydrocodone/acetaminophen 5 mg/325 mg 2 tabs q6h",
+     ("hydrocodone/acetaminophen", "5 mg", 2.0, None, None, 6.0, None, "tablet", None)),
+    ("acetaminophen/caffeine/codeine 300 mg/15/30 mg q4h",
+     ("acetaminophen/caffeine/codeine", "30 mg", 1.0, None, None, 4.0, None, None, None)),
+    ("oxycodone10mg q6h", ("oxycodone", "10 mg", 1.0, None, None, 6.0, None, None, None)),
+    ("(oxycodone) 10 mg q6h", ("oxycodone", "10 mg", 1.0, None, None, 6.0, None, None, None)),
+    ("oxycodone ER, 10 mg bid", ("oxycodone", "10 mg", 1.0, None, 2.0, None, None, None, "ER")),
+    ("oxycodone 10 mg every other day", ("oxycodone", "10 mg", 1.0, None, None, 48.0, None, None, None)),
+    ("oxycodone 10 mg q day", ("oxycodone", "10 mg", 1.0, None, None, 24.0, None, None, None)),
+    ("oxycodone 10 mg every week", ("oxycodone", "10 mg", 1.0, None, None, 168.0, None, None, None)),
+    ("oxycodone 10 mg every hour", ("oxycodone", "10 mg", 1.0, None, None, 1.0, None, None, None)),
+    ("oxycodone 10 mg 4 hourly", ("oxycodone", "10 mg", 1.0, None, None, 4.0, None, None, None)),
+    ("oxycodone 10 mg toutes les 6 heures", ("oxycodone", "10 mg", 1.0, None, None, 6.0, None, None, None)),
+    ("buprenorphine 2 mg under the tongue tid", ("buprenorphine", "2 mg", 1.0, None, 3.0, None, "sublingual", None, None)),
+    ("oxycodone 10 mg q 4 - 6 h", ("oxycodone", "10 mg", 1.0, None, None, 4.0, None, None, None)),
+    ("oxycodone 10 mg 2 x/day", ("oxycodone", "10 mg", 1.0, None, 2.0, None, None, None, None)),
+    ("oxycodone 10 mg every day", ("oxycodone", "10 mg", 1.0, None, 1.0, None, None, None, None)),
+    ("oxycodone 10 mg at bedtime", ("oxycodone", "10 mg", 1.0, None, 1.0, None, None, None, None)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "fields"), MORE_READINGS)
+def test_more_readings(text: str, fields: tuple[object, ...]) -> None:
+    e = parse_expression(text)
+    assert (e.drug, e.dose, e.count, e.volume, e.per_day, e.every_hours, e.route, e.form, e.release) == fields
+
+
+MORE_GRAMMAR_ERRORS = [
+    ("oxycodone 0 mg q6h", "the dose must be positive, not '0'"),
+    ("hydrocodone/acetaminophen 5/0 mg q6h", "the dose must be positive, not '0'"),
+    ("morphine 10 mg/0 mL 5 mL q4h", "the volume of a concentration must be positive, not '0'"),
+    ("oxycodone 10 mg 0 times a day", "a frequency must be positive, not '0'"),
+    ("oxycodone 10 mg x0/day", "a frequency must be positive, not '0'"),
+    ("oxycodone 10 mg q0h", "an interval must be positive, not '0'"),
+    ("oxycodone 10 mg q4-0h", "an interval must be positive, not '0'"),
+    ("oxycodone 10 mg 0-hourly", "an interval must be positive, not '0'"),
+    ("", "empty dose expression"),
+    ("oxycodone mg", "no amount (a number and a unit)"),
+    ("oxycodone/morphine 5/5 mg q6h", "'oxycodone/morphine' has 2 opioid components (oxycodone, morphine): write one per expression"),
+    ("Percocet 5/325 mg q6h",
+     "'Percocet' does not name its components, so which amount of '5/325 mg' is the opioid's is unknown (write the "
+     "components, e.g. 'oxycodone/acetaminophen 5/325 mg', or one amount)"),
+    ("oxycodone 1,000 mg q6h", "ambiguous number '1,000' in 'oxycodone 1,000 mg q6h': write 1000 (no thousands separator) or 1.000 (decimal point). Expected: GRAMMAR"),
+    ("oxycodone 1,000E0 mg q6h", "ambiguous number '1,000E0' in 'oxycodone 1,000E0 mg q6h': write 1000 (no thousands separator) or 1.000 (decimal point). Expected: GRAMMAR"),
+    ("oxycodone 1,000e0 mg q6h", "ambiguous number '1,000e0' in 'oxycodone 1,000e0 mg q6h': write 1000 (no thousands separator) or 1.000 (decimal point). Expected: GRAMMAR"),
+    ("oxycodone 40 mg/day q6h", "a daily total ('40 mg/day') takes no frequency, but 'q6h' is given"),
+    ("morphine 1e-300 mg/1e300 mL 5 mL q4h", "the dose '1e-300 mg/1e300 mL' is not a positive finite amount"),
+    ("oxycodone 10 # q6h", "no unit after '10'"),
+    ("oxycodone 10/mg q6h", "no unit after '10'"),
+    ("oxycodone 10 every 6 hours", "no unit after '10'"),
+    ("oxycodone 10 prn", "no unit after '10'"),
+    ("fentanyl IV 100 mcg nasal spray", "two routes: 'intravenous' and 'nasal' ('nasal spray')"),
+    ("fentanyl tablet 100 mcg/spray", "two forms: 'tablet' and 'spray' ('spray')"),
+    ("oxycodone 10 mg/xyz q6h", "unknown unit 'mg/xyz q'"),
+    ("hydrocodone/acetaminophen 5 mg/325/mg q6h", "unknown unit 'mg/325/'"),
+    ("-10 mg oxycodone", "negative number '-10'"),
+    ("oxycodone 10 mg q4 to h", "cannot read 'q'"),
+    ("oxycodone 10 mg tous les 6 heures", "cannot read 'tous'"),
+    ("oxycodone 10 mg - q6h", "cannot read '-'"),
+    ("oxycodone 10 mg q6h -", "cannot read '-'"),
+    ("oxycodone 10 mg ER- bid", "cannot read '-'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "problem"), MORE_GRAMMAR_ERRORS)
+def test_more_grammar_errors_word_for_word(text: str, problem: str) -> None:
+    with pytest.raises(ExpressionError) as info:
+        parse_expression(text)
+    if problem.endswith("Expected: GRAMMAR"):
+        assert str(info.value) == problem.replace("GRAMMAR", _parse.GRAMMAR)
+    else:
+        assert str(info.value) == f"{problem} in {text!r}. Expected: {_parse.GRAMMAR}"
+
+
+def test_an_expression_is_text() -> None:
+    with pytest.raises(ExpressionError) as info:
+        parse_expression(5)  # type: ignore[arg-type]
+    assert str(info.value) == f"a dose expression is text, not int. Expected: {_parse.GRAMMAR}"
+
+
+# -- everything an expression says reaches the result --------------------------------------------------
+
+
+def test_convert_passes_every_part_of_the_expression_on(custom: str) -> None:
+    regimen = mme.convert("oxycodone ER 10 mg 2 tabs po bid", table=custom)
+    assert (regimen.drug, regimen.route, regimen.form, regimen.release) == ("oxycodone", "oral", "tablet", "ER")
+    assert (regimen.daily_dose, value(regimen)) == (40.0, 80.0)  # 10 mg x 2 tabs x 2 a day, ER factor 2
+    liquid = mme.convert("morphine 2 mg/mL 5 mL q4h", table="cdc-2022")
+    assert (liquid.daily_dose, value(liquid)) == (60.0, 60.0)
+    tiers = mme.convert("methadone 10 mg tid", variant="tiers", table="cms-2018")
+    assert (tiers.variant, value(tiers)) == ("tiers", 240.0)
+    sprays = mme.convert("fentanyl nasal spray 100 mcg 2 sprays q4h", table="cms-2018")
+    assert (sprays.route, sprays.form) == ("nasal", "spray")
+    assert sprays.daily_dose == pytest.approx(1200)  # 100 mcg x 2 sprays x 6 a day
+
+
+def test_convert_passes_every_part_on_to_a_dispensing(custom: str) -> None:
+    er = mme.convert("oxycodone ER 10 mg tablet", quantity=60, days_supply=30, table=custom)
+    assert (er.drug, er.route, er.form, er.release, er.days_supply) == ("oxycodone", "oral", "tablet", "ER", 30)
+    assert value(er) == 40.0
+    tiers = mme.convert("methadone 10 mg tablet", quantity=90, days_supply=30, variant="tiers", table="cms-2018")
+    assert (tiers.variant, value(tiers)) == ("tiers", 240.0)
+    spray = mme.convert("fentanyl nasal spray 100 mcg/spray", quantity=40, days_supply=10, table="cms-2018")
+    assert (spray.route, spray.form, spray.daily_dose) == ("nasal", "spray", 400.0)
+
+
+def test_dispensing_passes_route_form_release_and_variant_on(custom: str) -> None:
+    er = mme.dispensing_mme(
+        "oxycodone", "10 mg", quantity=60, days_supply=30, release="ER", route="po", form="tab", table=custom
+    )
+    assert (er.route, er.form, er.release, value(er)) == ("oral", "tablet", "ER", 40.0)
+    flat = mme.dispensing_mme("methadone", "10 mg", quantity=90, days_supply=30, table=custom)
+    assert (flat.variant, value(flat)) == ("flat", 90.0)
+    tiers = mme.dispensing_mme("methadone", "10 mg", quantity=90, days_supply=30, variant="tiers", table=custom)
+    assert (tiers.variant, value(tiers)) == ("tiers", 240.0)
+    rectal = mme.dispensing_mme("morphine", "10 mg", quantity=30, days_supply=10, route="rectal", table=custom)
+    assert rectal.route == "rectal"
+    with pytest.raises(NotCoveredError):
+        mme.dispensing_mme("morphine", "10 mg", quantity=30, days_supply=10, form="solution", table=custom)
+    released = mme.dispensing_mme("oxycodone", "10 mg", quantity=60, days_supply=30, form="ER tablet", table=custom)
+    assert (released.release, value(released)) == ("ER", 40.0)
+    with pytest.raises(DoseError) as info:
+        mme.dispensing_mme("oxycodone", "0 mg", quantity=60, days_supply=30)
+    assert str(info.value) == "strength must be a positive finite number, not 0.0"
+
+
+def test_a_mass_strength_never_picks_a_patch_row(custom: str) -> None:
+    tablet = mme.dispensing_mme("sufentanil", "30 mcg", quantity=30, days_supply=10, table=custom)
+    assert (tablet.route, tablet.daily_dose_unit, tablet.daily_dose, value(tablet)) == (
+        "sublingual",
+        "mcg/day",
+        90.0,
+        45.0,
+    )
+
+
+def test_results_carry_the_rows_caution() -> None:
+    row = next(r for r in get_table("cdc-2022").rows if r.drug == "methadone")
+    assert row.caution
+    assert mme.daily_mme("methadone", "10 mg", per_day=3).caution == row.caution
+    assert mme.dispensing_mme("methadone", "10 mg", quantity=90, days_supply=30).caution == row.caution
+    assert mme.daily_mme("oxycodone", "10 mg", per_day=3).caution is None
+
+
+def test_an_excluded_result_keeps_what_was_said(custom: str) -> None:
+    result = mme.daily_mme("buprenorphine", "150 mcg", per_day=2, form="film", release="ER", table=custom)
+    assert (result.release, result.form, result.tier, result.variant, result.caution) == (
+        "ER",
+        "film",
+        None,
+        None,
+        None,
+    )
+    implant = mme.daily_mme("buprenorphine", "74.2 mg", per_day=1, form="implant", table="cdc-ndc-2016")
+    assert (implant.mme_per_day, implant.route) == (None, "subcutaneous")  # the exclusion's one route
+
+
+def test_a_dispensed_patch_uses_the_rows_own_wear_period(tmp_path: Path) -> None:
+    text = header(convention="dispensed") + row(
+        "sufentanil", routes='["transdermal"]', unit="mcg/h", factor='"14"', wear_days="7"
+    )
+    table = str(write(tmp_path, text))
+    result = mme.dispensing_mme("sufentanil", "10 mcg/h", quantity=4, days_supply=30, table=table)
+    assert result.days_supply == 28
+    assert result.warnings == ("days supply 30 replaced by 4 patches x 7 days = 28, as CDC instructs",)
+    assert value(result) == pytest.approx(20.0)  # 10 mcg/h x 14 / 7 days
+
+
+def test_a_changed_custom_table_is_read_again(tmp_path: Path) -> None:
+    path = write(tmp_path, header() + row("morphine"))
+    first = _tables.resolve_table(path)
+    path.write_text(header() + row("morphine", factor='"2"'), encoding="utf-8")
+    os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+    assert _tables.resolve_table(path).rows[0].factor == Decimal("2")
+    assert first.rows[0].factor == Decimal("1")
+
+
+def test_tables_missing_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("mme._tables.resources.files", lambda package: tmp_path)
+    monkeypatch.setattr(_tables, "__file__", str(tmp_path / "src" / "mme" / "_tables.py"))
+    with pytest.raises(TablesNotFoundError) as info:
+        _tables._tables_folder()
+    assert (
+        str(info.value)
+        == "the bundled conversion tables are missing: reinstall mme (pip install --force-reinstall mme)"
+    )
+
+
+def test_amount_of_objects_that_look_like_quantities() -> None:
+    with pytest.raises(UnitError) as info:
+        amount(SimpleNamespace(magnitude=5))  # no units: not a quantity
+    assert str(info.value) == "dose must be text such as '10 mg', a (number, unit) pair or a pint Quantity"
+    with pytest.raises(DoseError) as dose_info:
+        amount(SimpleNamespace(magnitude="5", units="mg"), what="strength")
+    assert str(dose_info.value) == "strength must be a number, not '5'"
+    for unitless in (SimpleNamespace(magnitude=5, units=""), registry().Quantity(5, "")):
+        with pytest.raises(UnitError) as unit_info:
+            amount(unitless)
+        assert str(unit_info.value) == "a unit is required, e.g. '10 mg', '25 mcg/h', '2 mg/mL'"
+
+
+# -- the decorated functions (scripts/mutation.py --decorated mutates them) --------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "described"),
+    [
+        ({"release": "ER"}, "fentanyl ER"),
+        ({"route": "buccal"}, "fentanyl buccal"),
+        ({"form": "spray"}, "fentanyl spray"),
+    ],
+)
+def test_ambiguity_names_what_was_said(said: dict[str, str], described: str) -> None:
+    with pytest.raises(AmbiguousDoseError) as info:
+        mme.daily_mme(
+            "fentanyl", "100 mcg", per_day=1, table="cdc-ndc-2018",
+            route=said.get("route"), form=said.get("form"), release=said.get("release"),
+        )  # fmt: skip
+    assert str(info.value).startswith(f"cdc-ndc-2018 has several factors for {described}: ")
+
+
+def test_a_limited_exclusion_does_not_swallow_another_route() -> None:
+    with pytest.raises(NotCoveredError, match=r"^cdc-ndc-2016 has no factor for buprenorphine oral implant\. "):
+        mme.daily_mme("buprenorphine", "74 mg", per_day=1, route="oral", form="implant", table="cdc-ndc-2016")
+    implant = mme.daily_mme("buprenorphine", "74 mg", per_day=1, route="sc", form="implant", table="cdc-ndc-2016")
+    assert implant.mme_per_day is None
+
+
+def test_a_malformed_shipped_file_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, header(slug="zz-bad") + row("morphine", factor="1"), slug="zz-bad")
+    monkeypatch.setattr(_tables, "_shipped", lambda: {"zz-bad": path})
+    with pytest.raises(TableError) as info:
+        get_table("zz-bad")
+    assert (info.value.file, info.value.row, info.value.field) == ("conversion_tables/zz-bad.toml", 1, "factor")
+
+
+def test_more_loader_messages_word_for_word(tmp_path: Path) -> None:
+    cases = [
+        (header() + row("morphine", forms='["pill"]'),
+         f"row 1, field 'forms': 'pill' is not a canonical form ({', '.join(sorted(_vocab.FORMS))})"),
+        (header() + row("fentanyl", routes='["transdermal"]', unit="mcg/h", wear_days="3"),
+         "row 1, field 'wear_days': a patch row of a rate-convention table must not have wear_days"),
+    ]  # fmt: skip
+    for text, message in cases:
+        path = write(tmp_path, text)
+        with pytest.raises(TableError) as info:
+            load_table(path)
+        assert str(info.value) == f"{path}, {message}"
+
+
+def test_an_exclusion_of_other_forms_sits_beside_a_row(tmp_path: Path) -> None:
+    text = (
+        header()
+        + row("buprenorphine", routes='["sublingual"]', forms='["tablet"]', factor='"30"')
+        + '[[excluded]]\ndrug = "buprenorphine"\nroutes = ["sublingual"]\nforms = ["film"]\nreason = "r"\nsource = "s"\n'
+    )
+    table = load_table(write(tmp_path, text))
+    assert (len(table.rows), len(table.excluded)) == (1, 1)
+    film = mme.daily_mme("buprenorphine", "2 mg", per_day=1, route="sl", form="film", table=table)
+    assert film.mme_per_day is None
+    assert value(mme.daily_mme("buprenorphine", "2 mg", per_day=1, route="sl", form="tablet", table=table)) == 60
+
+
+def test_a_concentration_per_volume_below_one_ml() -> None:
+    half = amount("10 mg/0.5 mL")
+    assert (half.kind, half.value) == ("conc", 20.0)
+    assert amount("10 mg/1 mL").value == 10.0
