@@ -70,7 +70,9 @@ def _unit(unit: str) -> tuple[Kind, float]:
     """The kind of a unit spelling and its multiplier to the canonical unit (pint, once per spelling)."""
     import pint
 
-    text = _PER_UNIT.sub("", unit.strip()).replace("μ", "µ").lower()  # no drug unit is upper case: "Mg" is never megagrams
+    text = (
+        _PER_UNIT.sub("", unit.strip()).replace("μ", "µ").lower()
+    )  # no drug unit is upper case: "Mg" is never megagrams
     scale = 1.0
     if per_volume := _PER_VOLUME.match(text):  # "mg/5 mL": pint units cannot carry a number
         text, scale = f"{per_volume[1]}/mL", float(per_volume[2])
