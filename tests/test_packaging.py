@@ -64,3 +64,22 @@ def test_installed_wheel_converts_from_a_fresh_environment(dist: Path, tmp_path:
     cli = subprocess.run([python, "-m", "mme", "--version"], check=True, capture_output=True, text=True, cwd=tmp_path)
     assert cli.stdout.startswith(f"mme {mme.__version__}")
     assert "cdc-2022" in cli.stdout
+
+
+@pytest.mark.slow
+def test_sdist_installs_in_a_fresh_environment(dist: Path, tmp_path: Path) -> None:
+    (sdist,) = dist.glob("*.tar.gz")
+    env = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(env)], check=True)
+    python = env / "bin" / "python"
+    install = [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--no-build-isolation", str(sdist)]
+    subprocess.run(install, check=True)
+    code = "import mme, sys; assert mme.__file__.startswith(sys.prefix); print(mme.convert('fentanyl 25 mcg/h patch').mme_per_day)"
+    run = subprocess.run([python, "-c", code], check=True, capture_output=True, text=True, cwd=tmp_path)
+    assert run.stdout.strip() == "60.0"
+
+
+def test_version_is_single_sourced() -> None:
+    from importlib.metadata import version
+
+    assert version("mme") == mme.__version__
