@@ -1490,3 +1490,29 @@ def test_a_concentration_per_volume_below_one_ml() -> None:
     half = amount("10 mg/0.5 mL")
     assert (half.kind, half.value) == ("conc", 20.0)
     assert amount("10 mg/1 mL").value == 10.0
+
+
+# -- the overflow checks ----------------------------------------------------------------------------
+
+
+def test_overflows_are_dose_errors_word_for_word() -> None:
+    cases: list[tuple[Callable[[], object], str]] = [
+        (lambda: _per_day(None, 1e-320), "doses per day must be a positive finite number, not inf"),
+        (lambda: mme.convert("oxycodone 1e300 mg q1e-300h"),
+         "the daily amount overflows (inf mg/day): check the dose and the frequency"),
+        (lambda: mme.daily_mme("hydromorphone", "1e308 mg/day"),
+         "the daily amount overflows (1e+308 mg/day): check the dose and the frequency"),
+        (lambda: amount("1e308 g"), "dose must be a positive finite number, not inf"),
+        (lambda: amount("1e308 g", what="strength"), "strength must be a positive finite number, not inf"),
+    ]  # fmt: skip
+    for call, message in cases:
+        with pytest.raises(DoseError) as info:
+            call()
+        assert str(info.value) == message
+
+
+def test_only_toml_files_are_tables(tmp_path: Path) -> None:
+    path = tmp_path / "mine.txt"
+    path.write_text(header() + row("morphine"), encoding="utf-8")
+    with pytest.raises(UnknownTableError, match=r"^unknown table '.*mine\.txt'"):
+        _tables.resolve_table(path)

@@ -126,16 +126,16 @@ def _check_result(result: mme.DailyMME, text: str, table: str) -> None:
     assert amount(expr.dose).value > 0
     assert result.table == table
     assert result.daily_dose > 0
+    assert math.isfinite(result.daily_dose)
     if result.mme_per_day is None:
         assert result.excluded
         assert result.factor is None
     else:
         assert result.excluded is None
         assert result.mme_per_day > 0
+        assert math.isfinite(result.mme_per_day)  # an overflow is a DoseError, never inf
         assert result.factor is not None
         assert result.factor > 0
-        if not math.isfinite(result.mme_per_day):  # known bug: overflow (test_core_coverage.py, known bugs)
-            assert any("is implausible" in w for w in result.warnings)
     assert result.route in ROUTES or result.route == "unspecified"
 
 
