@@ -265,6 +265,41 @@ def test_eager_frames_come_back_in_their_type_and_order(backend: str) -> None:
     assert names[-5:] == ["mme_per_day", "mme_factor", "mme_days_supply", "mme_excluded", "mme_error"]
 
 
+@pytest.mark.parametrize("backend", FAST)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=dispensing_frames(), outputs=st.lists(st.sampled_from(frames.DISPENSING_COLUMNS), min_size=1, unique=True))
+def test_fewer_outputs_give_the_same_values(
+    backend: str, case: tuple[list[dict[str, Any]], list[str], str], outputs: list[str]
+) -> None:
+    rows, optional, table = case
+    columns = ["id", "drug", "strength", "strength_unit", "quantity", "days_supply", *optional]
+    native = make(backend, arrow_table(rows, columns))
+    out = frames.dispensing_mme(native, table=table, outputs=outputs, **{c: c for c in optional})
+    assert list(nw.from_native(out).collect_schema()) == [*columns, *outputs]
+    got = {r["id"]: r for r in rows_of(out)}
+    for row in rows:
+        want, have = expected(row, table), got[row["id"]]
+        for c in outputs:
+            same = close(have[c], want[c]) if c in frames.DISPENSING_COLUMNS[:3] else have[c] == want[c]
+            assert same, f"{c}: {have[c]} != {want[c]} ({table}: {row})"
+
+
+def test_outputs_must_be_result_columns() -> None:
+    import polars as pl
+
+    claims = pl.DataFrame({"drug": ["oxycodone"], "strength": [10.0], "strength_unit": ["mg"], "quantity": [60],
+                           "days_supply": [30], "mme_error": ["from an earlier run"]})  # fmt: skip
+    out = frames.dispensing_mme(claims, outputs="mme_per_day")
+    assert out.columns == [*claims.columns, "mme_per_day"]  # the other result columns are left alone
+    assert out["mme_per_day"].to_list() == [30.0]
+    regimens = pl.DataFrame({"drug": ["oxycodone"], "dose": [5.0], "dose_unit": ["mg"], "per_day": [4.0]})
+    assert frames.daily_mme(regimens, outputs=["mme_factor", "mme_per_day"]).row(0) == ("oxycodone", 5.0, "mg", 4.0,
+                                                                                         1.5, 30.0)  # fmt: skip
+    for bad in ([], ["mme_days_supply"], ["mme_per_day", "dose"]):
+        with pytest.raises(ValueError, match="outputs must name one or more of mme_per_day, mme_factor"):
+            frames.daily_mme(regimens, outputs=bad)
+
+
 @pytest.mark.parametrize("backend", ["polars-lazy", "duckdb"])
 def test_lazy_frames_stay_lazy(backend: str) -> None:
     rows = random_rows(random.Random(9), 20, [])

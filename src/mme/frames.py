@@ -402,13 +402,13 @@ class _Need:
     regimen: bool = False
     conc: bool = False
     bup: bool = False
+    outputs: tuple[str, ...] = DISPENSING_COLUMNS
 
 
-def _lookup(data: _AnyFrame, keys: _Keys, need: _Need) -> tuple[_AnyFrame, int, list[str]]:
+def _lookup(data: _AnyFrame, keys: _Keys, need: _Need) -> tuple[_AnyFrame, int]:
     """The distinct keys of `data` with their resolved attributes, as a frame of `data`'s own backend.
 
-    Returns the frame, the number of tier columns, and the messages its ``mid`` column points into.
-    Error messages travel with the rows as ids (their text is looked up once, at the end).
+    Returns the frame and the number of tier columns.
     """
     distinct = data.lazy().select(*keys.names).unique()
     collected = distinct.collect()
@@ -420,8 +420,6 @@ def _lookup(data: _AnyFrame, keys: _Keys, need: _Need) -> tuple[_AnyFrame, int, 
     else:
         base = distinct  # DuckDB (the relation's own connection), Dask, Spark (its session): stays in the backend
     resolved = {_SEP.join(map(str, row)): keys.resolve(tuple(_unmark(v) for v in row)) for row in collected.rows()}
-    messages = sorted({r.message for r in resolved.values() if r.message})
-    message_id = {m: i for i, m in enumerate(messages)}
     n_tiers = max((len(r.tiers) for r in resolved.values()), default=1)
     old = list(resolved)
     values = list(resolved.values())
@@ -439,18 +437,18 @@ def _lookup(data: _AnyFrame, keys: _Keys, need: _Need) -> tuple[_AnyFrame, int, 
 
     # Only what this run needs travels with every row (a join's cost grows with its columns).
     attrs = [
-        attr("xmsg", lambda r: r.message if r.status == _EXCLUDED else None, nw.String, None),
         attr("st", lambda r: r.status, nw.Int8, _EARLY),
-        attr("mid", lambda r: message_id.get(r.message, _NO_MESSAGE), nw.Int32, _NO_MESSAGE),
         attr("rate", lambda r: r.rate, nw.Boolean, False),
     ]
+    if MME_EXCLUDED in need.outputs or MME_ERROR in need.outputs:  # why excluded, or why not converted
+        attrs.append(attr("msg", lambda r: r.message or None, nw.String, None))
     if need.bup:
         attrs.append(attr("bup", lambda r: r.drug == "buprenorphine", nw.Boolean, False))
     if need.conc:
         attrs.append(attr("conc", lambda r: r.conc, nw.Boolean, False))
     if need.regimen:
         attrs.append(attr("flat", lambda r: r.flat, nw.Boolean, False))
-    else:
+    elif MME_DAYS_SUPPLY in need.outputs:
         attrs.append(attr("wear", lambda r: r.wear if r.rate else 0.0, nw.Float64, 0.0))
     if f"{_T}k_per_day" in keys.names:
         attrs.append(attr("ppd", lambda r: r.per_day, nw.Float64, 0.0))
@@ -464,16 +462,18 @@ def _lookup(data: _AnyFrame, keys: _Keys, need: _Need) -> tuple[_AnyFrame, int, 
             if i < n_tiers - 1:
                 attrs.append(attr(f"up{i}", lambda r, i=i: tier(r, i)[0], nw.Float64, 1e308))  # type: ignore[misc]
             attrs.append(attr(f"cf{i}", lambda r, i=i: tier(r, i)[1], nw.Float64, 0.0))  # type: ignore[misc]
-    for i in range(n_tiers):
-        attrs.append(attr(f"pf{i}", lambda r, i=i: tier(r, i)[2], nw.Float64, 0.0))  # type: ignore[misc]
+    if MME_FACTOR in need.outputs:
+        for i in range(n_tiers):
+            attrs.append(attr(f"pf{i}", lambda r, i=i: tier(r, i)[2], nw.Float64, 0.0))  # type: ignore[misc]
     key = nw.concat_str([nw.col(k) for k in keys.names], separator=_SEP).alias(f"{_T}key")
-    return base.with_columns(key).with_columns(attrs).drop(f"{_T}key"), n_tiers, messages
+    return base.with_columns(key).with_columns(attrs).drop(f"{_T}key"), n_tiers
 
 
 # -- the row expressions --------------------------------------------------------------------------------------
 
-# Messages about one row's numbers (ids below 0; the keys' own messages are 0, 1, 2...).
+# What stops a row: nothing, its key (the key's message), or one of its numbers (ids below -1).
 _NO_MESSAGE: Final = -1
+_KEY_MESSAGE: Final = 0
 _ROW_MESSAGES: Final = {
     -2: _positive_message("strength"),
     -3: _positive_message("quantity"),
@@ -486,6 +486,8 @@ _ROW_MESSAGES: Final = {
     -10: "the dose is already a daily total: drop per_day/every",
     -11: "how often is the dose taken? Give per_day (2, 'bid') or every ('6 h'), or a daily total ('40 mg/day')",
 }
+_DISPENSING_MESSAGES: Final = (-2, -3, -4, -5, -6)
+_REGIMEN_MESSAGES: Final = (-7, -8, -9, -10, -11)
 _NUMBER_MESSAGE: Final = {"strength": -2, "quantity": -3, "days_supply": -4, "dose": -7, "count": -8}
 
 
@@ -508,12 +510,12 @@ def _tiered(n_tiers: int, daily: nw.Expr, what: str) -> nw.Expr:
     return chain.otherwise(_col(f"{what}{n_tiers - 1}"))
 
 
-def _text(ids: nw.Expr, messages: Sequence[str]) -> nw.Expr:
-    """Message ids as their text (null for `_NO_MESSAGE`)."""
-    table = dict(enumerate(messages)) | _ROW_MESSAGES
-    return ids.replace_strict(
-        list(table), list(table.values()), default=nw.lit(None, nw.String), return_dtype=nw.String
-    )
+def _text(ids: nw.Expr, *, regimen: bool) -> nw.Expr:
+    """Message ids as their text: the key's message, or the row's (null for `_NO_MESSAGE`)."""
+    text = nw.when(ids == _KEY_MESSAGE).then(_col("msg"))
+    for i in _REGIMEN_MESSAGES if regimen else _DISPENSING_MESSAGES:
+        text = text.when(ids == i).then(nw.lit(_ROW_MESSAGES[i]))
+    return text.otherwise(nw.lit(None, nw.String))
 
 
 def _annotate(
@@ -525,24 +527,25 @@ def _annotate(
     *,
     regimen: bool = False,
     bup: bool = False,
+    outputs: Sequence[str] = DISPENSING_COLUMNS,
 ) -> Frame:
-    """`frame` with the result columns, and the temporary ones (``__mme_*``) that `summarize` uses."""
+    """`frame` with the `outputs` result columns, and the temporary ones (``__mme_*``) that `summarize` uses."""
     schema = _check_columns(frame, columns)
     keys = _dispensing_keys(columns, schema, table, variant, ndc_file, regimen=regimen)
-    need = _Need(regimen=regimen, conc=columns.package_ml is not None, bup=bup)
+    need = _Need(regimen=regimen, conc=columns.package_ml is not None, bup=bup, outputs=tuple(outputs))
     lf: Frame
     if isinstance(frame, nw.DataFrame):
         # Eager: join only the keys (the frame's other columns are not copied), check that the backend's
         # join kept the row order (restore it if not), and put the attributes next to the frame's columns.
         narrow = frame.select(*keys.exprs).with_row_index(_ROW)
-        lookup, n_tiers, messages = _lookup(narrow, keys, need)
+        lookup, n_tiers = _lookup(narrow, keys, need)
         attributes = narrow.join(lookup, on=keys.names, how="left")  # type: ignore[arg-type]
         if not attributes[_ROW].is_sorted():
             attributes = attributes.sort(_ROW)
         lf = nw.concat([frame, attributes.drop(_ROW, *keys.names)], how="horizontal").lazy()
     else:
         data = frame.with_columns(keys.exprs)
-        lookup, n_tiers, messages = _lookup(data, keys, need)
+        lookup, n_tiers = _lookup(data, keys, need)
         lf = data.join(lookup, on=keys.names, how="left")  # type: ignore[arg-type]
 
     strength = _col("ks") if keys.strength_in_key else nw.col(columns.strength or "").cast(nw.Float64)
@@ -560,13 +563,13 @@ def _annotate(
     )
 
     # the first check that fails, in the engine's order: a message id (or _NO_MESSAGE)
-    error: Any = nw.when(_col("st") == _EARLY).then(_col("mid"))
+    error: Any = nw.when(_col("st") == _EARLY).then(nw.lit(_KEY_MESSAGE))
 
     def number(error: Any, what: str) -> Any:
         return error.when(~_col(f"ok_{what}")).then(nw.lit(_NUMBER_MESSAGE[what])) if what in numbers else error
 
     def stage(error: Any, status: int) -> Any:
-        return error.when(_col("st") == status).then(_col("mid"))
+        return error.when(_col("st") == status).then(nw.lit(_KEY_MESSAGE))
 
     package_factor: nw.Expr | None = None
     if regimen:
@@ -600,15 +603,14 @@ def _annotate(
         mme, factor = daily * _tiered(n_tiers, daily, "cf"), _tiered(n_tiers, daily, "pf")
     fine = _col("err") == _NO_MESSAGE
     counted = fine & (_col("st") == _OK)
-    outputs: list[nw.Expr] = [
-        nw.when(counted).then(mme).alias(MME_PER_DAY),
-        nw.when(counted).then(factor).alias(MME_FACTOR),
-    ]
-    if days is not None:
-        outputs.append(nw.when(fine).then(days).alias(MME_DAYS_SUPPLY))
-    excluded = nw.when(fine).then(_col("xmsg"))
-    outputs += [excluded.alias(MME_EXCLUDED), _text(_col("err"), messages).alias(MME_ERROR)]
-    return lf.with_columns(outputs)
+    results = {
+        MME_PER_DAY: nw.when(counted).then(mme),
+        MME_FACTOR: nw.when(counted).then(factor),
+        MME_DAYS_SUPPLY: nw.when(fine).then(days) if days is not None else None,
+        MME_EXCLUDED: nw.when(fine & (_col("st") == _EXCLUDED)).then(_col("msg")),
+        MME_ERROR: _text(_col("err"), regimen=regimen),
+    }
+    return lf.with_columns(results[name].alias(name) for name in need.outputs)  # type: ignore[union-attr]
 
 
 def _regimen_errors(error: Any, columns: _Columns, schema: dict[str, nw.dtypes.DType]) -> Any:
@@ -618,7 +620,7 @@ def _regimen_errors(error: Any, columns: _Columns, schema: dict[str, nw.dtypes.D
         per_day = nw.col(columns.per_day).cast(nw.Float64)
         error = error.when(~per_day.is_null() & ~_ok(per_day)).then(nw.lit(-9))
         has_frequency = ~per_day.is_null()
-    error = error.when(_col("st") == _MATCH).then(_col("mid"))
+    error = error.when(_col("st") == _MATCH).then(nw.lit(_KEY_MESSAGE))
     return (
         error.when(_col("rate") & _col("flat") & has_frequency)
         .then(nw.lit(-10))
@@ -652,6 +654,15 @@ def _table(table: TableLike | None, ndc: str | None) -> Table | None:
     if table is None:
         return None if ndc is not None else resolve_table(DEFAULT_TABLE)
     return resolve_table(table)
+
+
+def _outputs(requested: Sequence[str], offered: Sequence[str]) -> tuple[str, ...]:
+    """The result columns asked for, checked, in the order asked."""
+    names = tuple(dict.fromkeys([requested] if isinstance(requested, str) else requested))
+    unknown = [n for n in names if n not in offered]
+    if unknown or not names:
+        raise ValueError(f"outputs must name one or more of {', '.join(offered)}; got {list(names)}")
+    return names
 
 
 def _start(frame: Any) -> tuple[_AnyFrame, nw.DataFrame[Any] | None]:
@@ -688,6 +699,7 @@ def dispensing_mme(
     variant: str | None = None,
     ndc: str | None = None,
     ndc_file: NdcFile | None = None,
+    outputs: Sequence[str] = DISPENSING_COLUMNS,
 ) -> IntoFrameT:
     """MME/day of every dispensing in a frame: strength x quantity / days supply x factor, per row.
 
@@ -705,16 +717,18 @@ def dispensing_mme(
 
     Returns the frame, same type, with ``mme_per_day``, ``mme_factor``, ``mme_days_supply``,
     ``mme_excluded`` and ``mme_error`` added (see the module documentation); a result column
-    already in the frame is replaced.
+    already in the frame is replaced. ``outputs`` names the ones to add, when you need fewer:
+    ``outputs=["mme_per_day"]`` skips the work behind the others (rows with no MME are still null).
     """
     tab = _table(table, ndc)
     columns = _Columns(
         drug=drug, strength=strength, strength_unit=strength_unit, quantity=quantity, days_supply=days_supply,
         form=form, route=route, release=release, package_ml=package_ml, ndc=ndc,
     )  # fmt: skip
+    added = _outputs(outputs, DISPENSING_COLUMNS)
     data, eager = _start(frame)
-    out = _annotate(data, columns, tab, variant, ndc_file)
-    return _finish(data, out, DISPENSING_COLUMNS, eager)  # type: ignore[no-any-return]
+    out = _annotate(data, columns, tab, variant, ndc_file, outputs=added)
+    return _finish(data, out, added, eager)  # type: ignore[no-any-return]
 
 
 def daily_mme(
@@ -730,6 +744,7 @@ def daily_mme(
     route: str | None = None,
     release: str | None = None,
     variant: str | None = None,
+    outputs: Sequence[str] = REGIMEN_COLUMNS,
 ) -> IntoFrameT:
     """MME/day of every regimen in a frame (the clinical path of `mme.daily_mme`), per row.
 
@@ -737,16 +752,18 @@ def daily_mme(
     "10 mg"), ``per_day`` administrations a day (a number, or a text column of codes: "bid",
     "tid"...; null for daily totals such as "40 mg/day" and patch rates), ``count`` units per
     administration (default 1). Adds ``mme_per_day``, ``mme_factor``, ``mme_excluded`` and
-    ``mme_error``. Concentrations (which need a volume per administration) are reported as errors.
+    ``mme_error`` (or the ``outputs`` named). Concentrations (which need a volume per
+    administration) are reported as errors.
     """
     tab = resolve_table(table)
     columns = _Columns(
         drug=drug, strength=dose, strength_unit=dose_unit, quantity=None, days_supply=None,
         form=form, route=route, release=release, per_day=per_day, count=count,
     )  # fmt: skip
+    added = _outputs(outputs, REGIMEN_COLUMNS)
     data, eager = _start(frame)
-    out = _annotate(data, columns, tab, variant, None, regimen=True)
-    return _finish(data, out, REGIMEN_COLUMNS, eager)  # type: ignore[no-any-return]
+    out = _annotate(data, columns, tab, variant, None, regimen=True, outputs=added)
+    return _finish(data, out, added, eager)  # type: ignore[no-any-return]
 
 
 # -- public: the four definitions per patient -------------------------------------------------------------------
