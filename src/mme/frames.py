@@ -435,7 +435,7 @@ def _lookup(data: _AnyFrame, keys: _Keys, need: _Need) -> tuple[_AnyFrame, int]:
         upto, factor, printed = r.tiers[min(i, len(r.tiers) - 1)]
         return min(upto, 1e308), factor * r.mul / r.div, printed  # x 1000 for mcg, / 0.024 for mcg/h, as the engine
 
-    # Only what this run needs travels with every row (a join's cost grows with its columns).
+    # Only what this run's outputs need travels with every row.
     attrs = [
         attr("st", lambda r: r.status, nw.Int8, _EARLY),
         attr("rate", lambda r: r.rate, nw.Boolean, False),
@@ -606,11 +606,12 @@ def _annotate(
     results = {
         MME_PER_DAY: nw.when(counted).then(mme),
         MME_FACTOR: nw.when(counted).then(factor),
-        MME_DAYS_SUPPLY: nw.when(fine).then(days) if days is not None else None,
         MME_EXCLUDED: nw.when(fine & (_col("st") == _EXCLUDED)).then(_col("msg")),
         MME_ERROR: _text(_col("err"), regimen=regimen),
     }
-    return lf.with_columns(results[name].alias(name) for name in need.outputs)  # type: ignore[union-attr]
+    if days is not None:
+        results[MME_DAYS_SUPPLY] = nw.when(fine).then(days)
+    return lf.with_columns(results[name].alias(name) for name in need.outputs)
 
 
 def _regimen_errors(error: Any, columns: _Columns, schema: dict[str, nw.dtypes.DType]) -> Any:
