@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import warnings
 from collections.abc import Callable
 from datetime import timedelta
@@ -969,6 +968,8 @@ MESSAGES: list[tuple[str, Callable[[], object], type[Exception], str]] = [
      "how often is '10 mg' taken? Give per_day (2, 'bid') or every ('6 h'), or a daily total ('40 mg/day')"),
     ("package", lambda: mme.dispensing_mme("oxycodone", "10 mg", quantity=10, days_supply=5, package_ml=5),
      UnitError, "package_ml only goes with a concentration strength such as '10 mg/mL'"),
+    ("strength_volume", lambda: mme.dispensing_mme("morphine", "5 mL", quantity=10, days_supply=5), UnitError,
+     "strength '5 mL' is a volume: give the concentration ('10 mg/mL')"),
     ("rate_not_patch", lambda: mme.dispensing_mme("oxycodone", "10 mg/day", quantity=10, days_supply=5), UnitError,
      "a rate (mg/day) was given, but oxycodone here is not a patch: give mg per unit"),
     ("total_empty", lambda: mme.total([]), DoseError, "nothing to add: total() needs at least one item"),
@@ -1028,10 +1029,13 @@ def test_not_covered_lists_the_tables_own_rows_and_the_others() -> None:
     )
 
 
-def test_volume_strength_message_names_the_strength() -> None:
+@pytest.mark.parametrize(
+    ("strength", "named"), [("5 mL", "'5 mL'"), ("0.005 L", "'0.005 L'"), ((5, "mL"), "(5, 'mL')")]
+)
+def test_volume_strength_message_names_the_strength(strength: object, named: str) -> None:
     with pytest.raises(UnitError) as info:
-        mme.dispensing_mme("morphine", "5 mL", quantity=10, days_supply=5)
-    assert re.fullmatch(r"strength '[^']*mL' is a volume: give the concentration \('10 mg/mL'\)", str(info.value))
+        mme.dispensing_mme("morphine", strength, quantity=10, days_supply=5)
+    assert str(info.value) == f"strength {named} is a volume: give the concentration ('10 mg/mL')"
 
 
 def test_no_default_variant_explains_each_choice() -> None:

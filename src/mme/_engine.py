@@ -385,7 +385,9 @@ def dispensing_mme(
     name, route_, form_, release_ = _resolve_names(drug, route, form, release)
     amt = amount(strength, what="strength")
     row = _match(tab, name.drug, route_, form_, release_, variant, "rate" if amt.kind == "rate" else "mass")
-    return dispensed(tab, row, name.drug, route_, form_, release_, amt, quantity, days_supply, package_ml)
+    return dispensed(
+        tab, row, name.drug, route_, form_, release_, amt, quantity, days_supply, package_ml, typed=strength
+    )
 
 
 class Source(Protocol):
@@ -408,8 +410,13 @@ def dispensed(
     quantity: float,
     days_supply: float,
     package_ml: float | None,
+    *,
+    typed: DoseLike,
 ) -> DailyMME:
-    """The claims arithmetic once the row is known (shared with NDC look-ups that bring their own row)."""
+    """The claims arithmetic once the row is known (shared with NDC look-ups that bring their own row).
+
+    ``typed`` is the strength as the caller wrote it, for messages: `Amount` keeps only the unit.
+    """
     quantity = positive(quantity, "quantity")
     days = positive(days_supply, "days_supply")
     if package_ml is not None:
@@ -417,7 +424,7 @@ def dispensed(
             raise UnitError("package_ml only goes with a concentration strength such as '10 mg/mL'")
         quantity *= positive(package_ml, "package_ml")
     if strength.kind == "volume":
-        raise UnitError(f"strength {strength.unit!r} is a volume: give the concentration ('10 mg/mL')")
+        raise UnitError(f"strength {typed!r} is a volume: give the concentration ('10 mg/mL')")
     notes: list[str] = []
     if strength.kind == "rate":
         if isinstance(row, FactorRow) and not row.is_patch:

@@ -451,5 +451,5 @@ def ndc_mme(
     route = product.route or (row.routes[0] if len(row.routes) == 1 else None)
     return dispensed(
         ndc_file, row, product.drug, route, product.form, None, amount(strength, what="strength"),
-        quantity, days_supply, package_ml,
+        quantity, days_supply, package_ml, typed=strength,
     )  # fmt: skip
