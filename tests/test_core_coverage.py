@@ -146,6 +146,43 @@ def test_mcg_rows_report_a_daily_dose_in_mcg(custom: str) -> None:
     assert any("did you mean mcg?" in w for w in slip.warnings)
 
 
+MG_SPELLINGS = ["mg", "MG", "Mg", "milligram", "milligrams", "Milligrams", "MILLIGRAM", "mg/tab"]
+
+
+@pytest.mark.parametrize("unit", MG_SPELLINGS)
+def test_mg_of_a_drug_dosed_in_mcg_warns_however_mg_is_spelt(unit: str) -> None:
+    warning = f"fentanyl is dosed in mcg here; {unit} was given: did you mean mcg?"
+    with pytest.warns(ImplausibleDoseWarning) as caught:
+        regimen = mme.daily_mme("fentanyl", f"1 {unit}", per_day=5, route="intravenous", table="anzca-2021")
+    with pytest.warns(ImplausibleDoseWarning) as caught_too:
+        dispensing = mme.dispensing_mme(
+            "fentanyl", f"1 {unit}", quantity=5, days_supply=1, route="intravenous", table="anzca-2021"
+        )
+    assert [str(w.message) for w in [*caught, *caught_too]] == [warning, warning]
+    assert regimen.warnings == dispensing.warnings == (warning,)
+
+
+@pytest.mark.parametrize("per", ["/mL", "/ml", " per mL", "/5 mL"])
+@pytest.mark.parametrize("unit", ["mg", "MG", "milligrams"])
+def test_mg_of_a_liquid_dosed_in_mcg_warns_however_it_is_spelt(unit: str, per: str) -> None:
+    with pytest.warns(ImplausibleDoseWarning) as caught:
+        result = mme.daily_mme(
+            "fentanyl", f"1 {unit}{per}", volume="25 mL", per_day=1, route="intravenous", table="anzca-2021"
+        )
+    warning = f"fentanyl is dosed in mcg here; {unit} was given: did you mean mcg?"
+    assert [str(w.message) for w in caught] == [warning]
+    assert result.warnings == (warning,)
+
+
+def test_a_concentration_whose_numerator_is_no_unit_is_not_taken_for_mg() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ImplausibleDoseWarning)
+        result = mme.daily_mme(
+            "fentanyl", "1 1/mL*mg", volume="25 mL", per_day=1, route="intravenous", table="anzca-2021"
+        )
+    assert (result.daily_dose, result.warnings) == (25000.0, ())
+
+
 def test_excluded_form_gives_no_mme_and_an_unspecified_route(custom: str) -> None:
     result = mme.daily_mme("buprenorphine", "150 mcg", per_day=2, form="film", table=custom)
     assert result.mme_per_day is None

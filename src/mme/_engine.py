@@ -31,7 +31,7 @@ from ._errors import (
     UnitError,
 )
 from ._tables import DEFAULT_TABLE, Exclusion, FactorRow, Table, Tier, list_tables, resolve_table
-from ._units import MG_PER_DAY_PER_MCG_PER_H, Amount, amount, positive
+from ._units import MG_PER_DAY_PER_MCG_PER_H, Amount, _unit, amount, positive
 from ._vocab import (
     PATCH_WEAR_DAYS,
     DrugName,
@@ -339,7 +339,8 @@ def daily_mme(
         vol = amount(volume, what="volume")
         if vol.kind != "volume":
             raise UnitError(f"volume must be a volume such as '5 mL', not {volume!r}")
-        amt = Amount(amt.value * vol.value, "mass", amt.unit.split("/")[0].strip())  # "mcg/mL" x mL is mcg
+        mass_unit = re.split(r"/|\bper\b", amt.unit, maxsplit=1)[0].strip()  # "mcg/mL" x mL is mcg
+        amt = Amount(amt.value * vol.value, "mass", mass_unit)
     elif volume is not None:
         raise UnitError("volume only goes with a concentration dose such as '2 mg/mL'")
     elif amt.kind == "volume":
@@ -489,12 +490,7 @@ def _result(
     mme = dose * row.rate_factor(factor)
     if not math.isfinite(mme):
         raise DoseError(f"the daily amount overflows ({daily_mg!r} mg/day): check the dose and the frequency")
-    if (
-        row.unit == "mcg"
-        and given.kind == "mass"
-        and given.unit.strip().lower() in ("mg", "milligram")
-        and daily_mg >= 5
-    ):
+    if row.unit == "mcg" and _is_mg(given.unit) and daily_mg >= 5:
         _implausible(notes, f"{drug} is dosed in mcg here; {given.unit} was given: did you mean mcg?")
     if mme > IMPLAUSIBLE_MME_PER_DAY:
         _implausible(notes, f"{mme:,.0f} MME/day is implausible: check the unit (mcg typed as mg?) and the amounts")
@@ -504,6 +500,14 @@ def _result(
         days_supply=days_supply, table=table.slug, table_version=table.version, caution=row.caution,
         warnings=tuple(notes),
     )  # fmt: skip
+
+
+def _is_mg(unit: str) -> bool:
+    """Whether a unit is mg however it is spelt ("MG", "milligrams", "mg/tab"): mcg typed as mg."""
+    try:
+        return _unit(unit) == ("mass", 1.0)
+    except UnitError:  # the numerator of an unusual concentration spelling ("1/mL*mg") is no unit
+        return False
 
 
 def _implausible(notes: list[str], message: str) -> None:
