@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mme._parse
+from mme import _vocab
 from mme._errors import ExpressionError, MMEError
 from mme._parse import GRAMMAR, UNITS, Expression, parse_expression
 from mme._vocab import FORMS, ROUTES
@@ -140,12 +141,48 @@ READINGS: list[tuple[str, dict[str, Any]]] = [
                                              "form": "patch"}),
     ("morphine 20 mg rectal suppository q4h", {"drug": "morphine", "dose": "20 mg", "every_hours": 4.0,
                                                "route": "rectal", "form": "suppository"}),
+    # count nouns in the plural, phrases too
+    ("fentanyl 100 mcg 2 nasal sprays q4h", {"drug": "fentanyl", "dose": "100 mcg", "count": 2.0, "every_hours": 4.0,
+                                             "route": "nasal", "form": "spray"}),
+    ("fentanyl 100 mcg 2 sublingual sprays q4h", {"drug": "fentanyl", "dose": "100 mcg", "count": 2.0,
+                                                  "every_hours": 4.0, "route": "sublingual", "form": "spray"}),
+    ("buprenorphine 300 mcg 2 buccal films bid", {"drug": "buprenorphine", "dose": "300 mcg", "count": 2.0,
+                                                  "per_day": 2.0, "route": "buccal", "form": "film"}),
+    ("fentanyl 25 mcg/h 2 transdermal patches", {"drug": "fentanyl", "dose": "25 mcg/h", "count": 2.0,
+                                                 "route": "transdermal", "form": "patch"}),
+    ("fentanyl 200 mcg 2 troches q6h", {"drug": "fentanyl", "dose": "200 mcg", "count": 2.0, "every_hours": 6.0,
+                                        "form": "lozenge"}),
+    ("morphine 10 mg 2 supps q4h", {"drug": "morphine", "dose": "10 mg", "count": 2.0, "every_hours": 4.0,
+                                    "form": "suppository"}),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("text", "fields"), READINGS, ids=[t for t, _ in READINGS])
 def test_reading(text: str, fields: dict[str, Any]) -> None:
     assert parse_expression(text) == Expression(text=text, **fields)
+
+
+def _plural(noun: str) -> str:
+    """English plural of a count noun's last word ("nasal spray" -> "nasal sprays", "patch" -> "patches")."""
+    if noun.endswith(("ch", "sh", "s", "x")):
+        return noun + "es"
+    if noun.endswith("y") and noun[-2] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + "s"
+
+
+_COUNT_NOUNS = sorted(noun for noun, form in _vocab._FORM_ALIASES.items() if form in mme._parse._COUNTABLE)
+_SINGULAR_COUNT_NOUNS = [noun for noun in _COUNT_NOUNS if noun not in {_plural(n) for n in _COUNT_NOUNS}]
+
+
+@pytest.mark.parametrize("noun", _SINGULAR_COUNT_NOUNS)
+def test_every_count_noun_is_read_in_the_plural_too(noun: str) -> None:
+    """Each count noun reads in either number: "1 nasal spray" and "2 nasal sprays", "1 troche" and "2 troches"."""
+    one = parse_expression(f"morphine 10 mg 1 {noun} q4h")
+    two = parse_expression(f"morphine 10 mg 2 {_plural(noun)} q4h")
+    assert (one.count, two.count) == (1.0, 2.0)
+    assert one.form == two.form == _vocab.resolve_form(noun)
+    assert one.route == two.route
 
 
 def test_the_table_is_large_enough() -> None:

@@ -32,9 +32,10 @@ AMOUNT UNIT
     the opioid's; several amounts need the components spelt out.
 
 COUNT FORM
-    Units taken each time: ``1 tab``, ``2 tablets``, ``1/2 tab``, ``2 sprays``,
-    ``1 patch``, ``1 film``, ``1 lozenge``, ``1 capsule``. The word also gives the form.
-    With a concentration, a volume: ``5 mL``.
+    Units taken each time, singular or plural: ``1 tab``, ``2 tablets``, ``1/2 tab``,
+    ``2 sprays``, ``2 nasal sprays``, ``1 patch``, ``2 patches``, ``1 film``, ``1 lozenge``,
+    ``1 capsule``, ``1 suppository``, ``1 implant``. The word also gives the form, and a
+    phrase such as ``nasal sprays`` the route. With a concentration, a volume: ``5 mL``.
 
 FREQUENCY
     Administrations a day: ``qd``, ``od``, ``daily``, ``once daily``, ``qhs``, ``qam``,
