@@ -11,7 +11,6 @@ import hashlib
 import itertools
 import re
 import tomllib
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -349,9 +348,3 @@ def resolve_table(table: str | Path | Table) -> Table:
 @cache
 def _load_cached(path: Path, mtime_ns: int) -> Table:
     return load_table(path)
-
-
-def iter_rows() -> Iterator[tuple[Table, FactorRow]]:
-    for table in list_tables():
-        for row in table.rows:
-            yield table, row
