@@ -888,6 +888,21 @@ def test_numbers_that_overflow_are_refused(text: str, message: str) -> None:
         parse_expression(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("oxycodone/acetaminophen 5 mg/325 mcg/h q6h", "mg/h"),
+        ("oxycodone/acetaminophen/caffeine 5 mg/325 mg/30 mcg/h", "mg/h"),
+        ("oxycodone/acetaminophen 0.005 g/325 mcg/h", "g/h"),
+    ],
+)
+def test_a_rate_read_for_another_components_unit_is_refused(text: str, unit: str) -> None:
+    """The "/h" is checked against the last amount's unit (mcg); the opioid's own (mg, g) only in `finish`."""
+    with pytest.raises(ExpressionError) as info:
+        parse_expression(text)
+    assert str(info.value).startswith(f"unknown unit {unit!r} in {text!r}")
+
+
 def test_the_unit_check_guards_the_grammar_tables(monkeypatch: pytest.MonkeyPatch) -> None:
     """`finish` refuses a unit outside UNITS: it keeps `_MASS` (the words) and UNITS (the contract) in step."""
     assert parse_expression("morphine 1 mg q4h").dose == "1 mg"

@@ -554,7 +554,8 @@ class _Parser:
             self.fail(
                 f"a volume ({_fmt(self.volume)} mL) needs a concentration such as '2 mg/mL', not {self.amount_text!r}"
             )
-        if unit not in UNITS:  # unreachable: units are built from _MASS and the denominators above
+        # "/h" was checked against the last amount's unit, not the opioid's: "oxycodone/APAP 5 mg/325 mcg/h" is mg/h
+        if unit not in UNITS:
             self.fail(f"unknown unit {unit!r}")
         _, per_day, every_hours = self.frequency or ("", None, None)
         return Expression(
