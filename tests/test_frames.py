@@ -189,7 +189,7 @@ def expected(row: dict[str, Any], table: str, variant: str | None = None) -> dic
                 release=row.get("release"), variant=variant, table=table,
             )  # fmt: skip
     except mme.MMEError as exc:
-        return none | {"mme_error": normalise(str(exc))}
+        return none | {"mme_error": normalise(str(exc)).replace(f"strength {strength!r}", "the strength")}
     return none | {
         "mme_per_day": r.mme_per_day,
         "mme_factor": None if r.factor is None else float(r.factor),

@@ -210,7 +210,7 @@ def _attributes(
 ) -> _Resolved:
     """The engine's arithmetic once the row is known (`mme._engine.dispensed` and `_result`), as attributes."""
     if not regimen and kind == "volume":
-        return _Resolved(_LATE, f"strength {unit!r} is a volume: give the concentration ('10 mg/mL')", **base)
+        return _Resolved(_LATE, "the strength is a volume: give the concentration ('10 mg/mL')", **base)
     if not regimen and kind == "rate" and isinstance(row, FactorRow) and not row.is_patch:
         return _Resolved(_LATE, f"a rate ({unit}) was given, but {drug} here is not a patch: give mg per unit", **base)
     wear = (row.wear_days if isinstance(row, FactorRow) else None) or PATCH_WEAR_DAYS.get(drug)
@@ -410,7 +410,8 @@ def _lookup(data: _AnyFrame, keys: _Keys, need: _Need) -> tuple[_AnyFrame, int]:
 
     Returns the frame and the number of tier columns.
     """
-    distinct = data.lazy().select(*keys.names).unique()
+    # a group-by rather than .unique(), which SQL backends (DuckDB, Spark) run as a window over every row
+    distinct = data.lazy().group_by(*keys.names).agg(nw.len().alias(f"{_T}n")).drop(f"{_T}n")
     collected = distinct.collect()
     base: _AnyFrame
     if isinstance(data, nw.DataFrame):
