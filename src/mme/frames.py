@@ -558,9 +558,9 @@ def _annotate(
         assert columns.days_supply is not None
         numbers["quantity"] = nw.col(columns.quantity).cast(nw.Float64)
         numbers["days_supply"] = nw.col(columns.days_supply).cast(nw.Float64)
-    lf = lf.with_columns(
-        *[_ok(expr).alias(f"{_T}ok_{what}") for what, expr in numbers.items()],
-        *[nw.when(_ok(expr)).then(expr).otherwise(1.0).alias(f"{_T}v_{what}") for what, expr in numbers.items()],
+    lf = lf.with_columns(_ok(expr).alias(f"{_T}ok_{what}") for what, expr in numbers.items())
+    lf = lf.with_columns(  # the value where it is valid (1 elsewhere: no division by zero on any backend)
+        nw.when(_col(f"ok_{what}")).then(expr).otherwise(1.0).alias(f"{_T}v_{what}") for what, expr in numbers.items()
     )
 
     # the first check that fails, in the engine's order: a message id (or _NO_MESSAGE)
