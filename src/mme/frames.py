@@ -31,6 +31,8 @@ and MME/day is computed with column expressions, tiers included. Every row gets 
     a non-positive amount... (null otherwise). A bad row never stops the batch, and no row
     is ever dropped.
 
+``outputs=["mme_per_day"]`` (any of the five) adds only those, and skips the work behind the others.
+
 Messages are the scalar engine's, except that errors about one row's numbers do not repeat
 the number ("quantity must be a positive finite number": the value is in the row). pandas
 cannot tell NaN from a missing value: there, a NaN ``package_ml`` or ``per_day`` means "not given".
