@@ -1351,6 +1351,7 @@ MORE_GRAMMAR_ERRORS = [
     ("oxycodone 10 every 6 hours", "no unit after '10'"),
     ("oxycodone 10 prn", "no unit after '10'"),
     ("fentanyl IV 100 mcg nasal spray", "two routes: 'intravenous' and 'nasal' ('nasal spray')"),
+    ("IV oral morphine 2 mg q2h", "two routes: 'intravenous' and 'oral' ('oral')"),
     ("fentanyl tablet 100 mcg/spray", "two forms: 'tablet' and 'spray' ('spray')"),
     ("oxycodone 10 mg/xyz q6h", "unknown unit 'mg/xyz q'"),
     ("hydrocodone/acetaminophen 5 mg/325/mg q6h", "unknown unit 'mg/325/'"),

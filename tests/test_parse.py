@@ -130,6 +130,7 @@ READINGS: list[tuple[str, dict[str, Any]]] = [
     ("buprenorphine 2 mg SL daily", {"drug": "buprenorphine", "dose": "2 mg", "per_day": 1.0,
                                      "route": "sublingual"}),
     ("IV morphine 2 mg q2h", {"drug": "morphine", "dose": "2 mg", "every_hours": 2.0, "route": "intravenous"}),
+    ("by mouth, morphine 10 mg q4h", {"drug": "morphine", "dose": "10 mg", "every_hours": 4.0, "route": "oral"}),
     ("morphine LA 30 mg bid", {"drug": "morphine", "dose": "30 mg", "per_day": 2.0, "release": "ER"}),
     ("morphine SR 30 mg bid", {"drug": "morphine", "dose": "30 mg", "per_day": 2.0, "release": "ER"}),
     ("tramadol XR 100 mg daily", {"drug": "tramadol", "dose": "100 mg", "per_day": 1.0, "release": "ER"}),
