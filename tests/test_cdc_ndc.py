@@ -14,30 +14,17 @@ import re
 from collections import Counter
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 from typing import NamedTuple
 
 import pytest
 
 from mme._tables import FactorRow, Table, get_table
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
-CDC_NDC = REFERENCE / "cdc-ndc"
+from reference_data import CDC_NDC, CDC_NDC_CSV, needs
 
-FILES = {
-    2010: "all_editions_csv/cdc_mme_ndc_2010.csv",
-    2013: "all_editions_csv/cdc_mme_ndc_2013.csv",
-    2014: "all_editions_csv/cdc_mme_ndc_2014.csv",
-    2016: "all_editions_csv/cdc_mme_ndc_2016.csv",
-    2017: "derived/cdc_oral_mme_2017_opioids.csv",
-    2018: "all_editions_csv/cdc_mme_ndc_2018.csv",
-}
-YEARS = sorted(FILES)
+YEARS = sorted(CDC_NDC_CSV)
 
-needs_reference = pytest.mark.skipif(
-    not CDC_NDC.is_dir(),
-    reason=f"CDC NDC reference files not found at {CDC_NDC} (the shared/reference folder next to the repository)",
-)
+needs_reference = needs(CDC_NDC, "CDC NDC reference files")
 
 # -- reading the files: every edition names its columns differently --------------------------------------
 
@@ -64,7 +51,7 @@ class NdcRow(NamedTuple):
 
 @cache
 def read(year: int) -> tuple[NdcRow, ...]:
-    with (CDC_NDC / FILES[year]).open(newline="", encoding="utf-8") as f:
+    with (CDC_NDC / CDC_NDC_CSV[year]).open(newline="", encoding="utf-8") as f:
         reader = csv.reader(f)
         header = [h.strip().lower() for h in next(reader)]
         index = {key: next((header.index(n) for n in names if n in header), None) for key, names in COLUMNS.items()}

@@ -33,10 +33,12 @@ from hypothesis import strategies as st
 import mme
 from mme._cli import main
 from mme._errors import MMEError, MMEWarning, TableError
-from mme._parse import UNITS, Expression, parse_expression
+from mme._parse import Expression, parse_expression
 from mme._tables import Table, _overlap, _tables_folder, load_table, table_slugs
 from mme._units import amount
 from mme._vocab import DRUGS, FORMS, ROUTES, known_names, resolve_drug
+
+from expression_checks import check_expression
 
 #: Examples per test; MME_FUZZ_EXAMPLES=10000 python -m pytest tests/test_fuzz.py for a deep run.
 EXAMPLES = int(os.environ.get("MME_FUZZ_EXAMPLES", "300"))
@@ -78,33 +80,12 @@ def _parse_or_none(text: str) -> Expression | None:
         return None
 
 
-def _check_expression(expr: Expression, text: str) -> None:
-    """What any reading promises: a drug, a positive finite dose in a known unit, sane counts."""
-    assert expr.text == text
-    assert expr.drug
-    assert expr.drug == expr.drug.strip()
-    number, unit = expr.dose.split(" ")
-    assert unit in UNITS
-    assert math.isfinite(float(number))
-    assert float(number) > 0
-    assert math.isfinite(expr.count)
-    assert expr.count > 0
-    for value in (expr.per_day, expr.every_hours):
-        assert value is None or (math.isfinite(value) and value > 0)
-    assert expr.per_day is None or expr.every_hours is None
-    if expr.volume is not None:
-        assert unit.endswith("/mL")
-    assert expr.route is None or expr.route in ROUTES
-    assert expr.form is None or expr.form in FORMS
-    assert expr.release in (None, "IR", "ER")
-
-
 @FUZZ
 @given(_EXPRESSIONS)
 def test_parser_reads_or_raises_an_mme_error(text: str) -> None:
     expr = _parse_or_none(text)
     if expr is not None:
-        _check_expression(expr, text)
+        check_expression(expr, text)
 
 
 @contextlib.contextmanager
@@ -120,7 +101,7 @@ def _only_mme_warnings() -> Iterator[list[warnings.WarningMessage]]:
 def _check_result(result: mme.DailyMME, text: str, table: str) -> None:
     """A result comes from an expression that reads, a drug that resolves and a positive amount."""
     expr = parse_expression(text)  # it must have parsed, the same way
-    _check_expression(expr, text)
+    check_expression(expr, text)
     assert resolve_drug(expr.drug).drug == result.drug
     assert result.drug in DRUGS
     assert amount(expr.dose).value > 0

@@ -15,11 +15,10 @@ from pydantic import ValidationError
 import mme
 from mme import heal
 
-HEAL_REF = Path(__file__).resolve().parents[2] / "shared" / "reference" / "heal"
-has_reference = pytest.mark.skipif(
-    not HEAL_REF.is_dir(), reason=f"reference data not found at {HEAL_REF} (kept beside the repository, never in it)"
-)
-RECORDED = sorted(HEAL_REF.glob("api_recorded__mme_definitions__*.json"))
+from reference_data import HEAL, needs
+
+has_reference = needs(HEAL, "HEAL reference data")
+RECORDED = sorted(HEAL.glob("api_recorded__mme_definitions__*.json"))
 DEFINITIONS = ("total_mme", "total_days", "mme1", "mme2", "mme3", "mme4")
 
 
@@ -49,7 +48,7 @@ def calculate_quietly(*args: Any, **kwargs: Any) -> tuple[heal.HealResult, list[
 @pytest.mark.parametrize("path", RECORDED or [None], ids=lambda p: p.stem.split("__", 2)[-1] if p else "none")
 def test_recorded_api_response(path: Path | None) -> None:
     if path is None:
-        pytest.skip(f"no recorded HEAL API responses in {HEAL_REF}")
+        pytest.skip(f"no recorded HEAL API responses in {HEAL}")
     recorded = json.loads(path.read_text())
     request = [
         {k: m[k] for k in ("medication_name", "dose", "doses_per_24_hours", "days_of_medication")}
@@ -88,13 +87,13 @@ def test_recorded_api_response(path: Path | None) -> None:
 @pytest.mark.reference
 @has_reference
 def test_medication_list_equals_the_api_list() -> None:
-    recorded = json.loads((HEAL_REF / "api_recorded__all.json").read_text())
+    recorded = json.loads((HEAL / "api_recorded__all.json").read_text())
     assert list(heal.MEDICATIONS) == [m["med_name"] for m in recorded]
     assert {n: float(m.factor) for n, m in heal.MEDICATIONS.items()} == {m["med_name"]: m["cf"] for m in recorded}
-    with (HEAL_REF / "heal_med_list_sysdata.csv").open(newline="") as f:
+    with (HEAL / "heal_med_list_sysdata.csv").open(newline="") as f:
         sysdata = {row["med_name"]: float(row["cf"]) for row in csv.DictReader(f)}
     assert sysdata == {n: float(m.factor) for n, m in heal.MEDICATIONS.items()}
-    for path in HEAL_REF.glob("api_recorded__by_name__*.json"):
+    for path in HEAL.glob("api_recorded__by_name__*.json"):
         for m in json.loads(path.read_text()):
             assert float(heal.MEDICATIONS[m["med_name"]].factor) == m["cf"]
 
@@ -103,9 +102,9 @@ def test_medication_list_equals_the_api_list() -> None:
 @has_reference
 def test_simulated_cohort_p001_p050() -> None:
     """mmequiv's opioid_trial, grouped by patient; windows from the patient's first row, as mmequiv does."""
-    with (HEAL_REF / "opioid_trial.csv").open(newline="") as f:
+    with (HEAL / "opioid_trial.csv").open(newline="") as f:
         rows = list(csv.DictReader(f))
-    with (HEAL_REF / "opioid_trial_expected_P001_P050.csv").open(newline="") as f:
+    with (HEAL / "opioid_trial_expected_P001_P050.csv").open(newline="") as f:
         expected = {row["patient_id"]: row for row in csv.DictReader(f)}
     patients: dict[str, list[dict[str, str]]] = {}
     for row in rows:

@@ -17,17 +17,8 @@ from mme._errors import ExpressionError, MMEError, NotCoveredError, TableError
 from mme._ndc import NdcFile, NdcProduct, normalize_ndc, read_ndc_file
 from mme._tables import get_table
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
-CDC_NDC = REFERENCE / "cdc-ndc"
+from reference_data import CDC_NDC, CDC_NDC_CSV, needs
 
-CSV_FILES = {
-    2010: "all_editions_csv/cdc_mme_ndc_2010.csv",
-    2013: "all_editions_csv/cdc_mme_ndc_2013.csv",
-    2014: "all_editions_csv/cdc_mme_ndc_2014.csv",
-    2016: "all_editions_csv/cdc_mme_ndc_2016.csv",
-    2017: "derived/cdc_oral_mme_2017_opioids.csv",
-    2018: "all_editions_csv/cdc_mme_ndc_2018.csv",
-}
 XLSX_FILES = {
     2016: "MME Conversion Reference Table.xlsx",
     2017: "CDC_Oral_Morphine_Milligram_Equivalents_Sept_2017.xlsx",
@@ -35,16 +26,13 @@ XLSX_FILES = {
 }
 ROWS = {2010: 12050, 2013: 12708, 2014: 13303, 2016: 13269, 2017: 13661, 2018: 14549}
 
-needs_reference = pytest.mark.skipif(
-    not CDC_NDC.is_dir(),
-    reason=f"CDC NDC reference files not found at {CDC_NDC} (the shared/reference folder next to the repository)",
-)
+needs_reference = needs(CDC_NDC, "CDC NDC reference files")
 ELEVEN = re.compile(r"[0-9]{11}")
 
 
 @cache
 def csv_file(year: int) -> NdcFile:
-    return read_ndc_file(CDC_NDC / CSV_FILES[year])
+    return read_ndc_file(CDC_NDC / CDC_NDC_CSV[year])
 
 
 @cache
@@ -168,7 +156,7 @@ def test_ndc_like_text_gives_eleven_digits_or_expression_error(value: str) -> No
 
 @pytest.mark.reference
 @needs_reference
-@pytest.mark.parametrize("year", sorted(CSV_FILES))
+@pytest.mark.parametrize("year", sorted(CDC_NDC_CSV))
 def test_read_every_csv_edition(year: int) -> None:
     file = csv_file(year)
     assert len(file) == ROWS[year]
@@ -253,7 +241,7 @@ def test_xlsx_reads_the_same_as_its_csv_export(year: int) -> None:
 
 @pytest.mark.reference
 @needs_reference
-@pytest.mark.parametrize("year", sorted(CSV_FILES))
+@pytest.mark.parametrize("year", sorted(CDC_NDC_CSV))
 def test_products_agree_with_the_shipped_table(year: int) -> None:
     """An NDC's factor is the factor of the table row for its drug, route and form (or it is documented as left out)."""
     table = get_table(f"cdc-ndc-{year}")
@@ -426,7 +414,7 @@ def test_unknown_ndc_is_reported() -> None:
 
 
 @needs_reference
-@pytest.mark.parametrize("year", sorted(CSV_FILES))
+@pytest.mark.parametrize("year", sorted(CDC_NDC_CSV))
 def test_file_factor_equals_the_shipped_edition_table(year: int) -> None:
     """For products with a factor and a known route, the file's factor and our edition table agree."""
     import mme

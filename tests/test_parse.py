@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import doctest
-import math
 from typing import Any
 
 import pytest
@@ -13,8 +12,9 @@ from hypothesis import strategies as st
 import mme._parse
 from mme import _vocab
 from mme._errors import ExpressionError, MMEError
-from mme._parse import GRAMMAR, UNITS, Expression, parse_expression
-from mme._vocab import FORMS, ROUTES
+from mme._parse import GRAMMAR, Expression, parse_expression
+
+from expression_checks import check_expression
 
 # text -> the fields of the Expression it reads to (the others keep their defaults).
 READINGS: list[tuple[str, dict[str, Any]]] = [
@@ -282,42 +282,13 @@ def test_the_docstring_examples_hold() -> None:
 # --- properties ---
 
 
-def _check(expr: Expression, text: str) -> None:
-    """What every returned Expression promises."""
-    assert expr.text == text
-    assert expr.drug
-    assert expr.drug == expr.drug.strip()
-    number, unit = expr.dose.split(" ")
-    assert unit in UNITS
-    assert math.isfinite(float(number))
-    assert float(number) > 0
-    assert math.isfinite(expr.count)
-    assert expr.count > 0
-    if expr.volume is not None:
-        volume, ml = expr.volume.split(" ")
-        assert ml == "mL"
-        assert unit.endswith("/mL")
-        assert math.isfinite(float(volume))
-        assert float(volume) > 0
-    assert expr.per_day is None or expr.every_hours is None
-    for value in (expr.per_day, expr.every_hours):
-        assert value is None or (math.isfinite(value) and value > 0)
-    if unit.endswith("/day"):
-        assert expr.per_day is None
-        assert expr.every_hours is None
-        assert expr.count == 1
-    assert expr.route is None or expr.route in ROUTES
-    assert expr.form is None or expr.form in FORMS
-    assert expr.release in (None, "IR", "ER")
-
-
 def _parse_or_mme_error(text: str) -> None:
     try:
         expr = parse_expression(text)
     except MMEError as error:
         message = str(error)
     else:
-        _check(expr, text)
+        check_expression(expr, text)
         return
     assert message.endswith(f"Expected: {GRAMMAR}")
 
@@ -418,7 +389,7 @@ def _expressions(draw: st.DrawFn) -> tuple[str, Expression]:
 def test_valid_expressions_round_trip(case: tuple[str, Expression]) -> None:
     text, expected = case
     parsed = parse_expression(text)
-    _check(parsed, text)
+    check_expression(parsed, text)
     number, unit = parsed.dose.split(" ")
     expected_number, expected_unit = expected.dose.split(" ")
     assert (float(number), unit) == (float(expected_number), expected_unit)

@@ -8,35 +8,20 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import importlib.util
 import json
 import re
 import tomllib
 from decimal import Decimal
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from mme._errors import TableError
 from mme._tables import FactorRow, Table, _tables_folder, get_table, load_table, table_slugs
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
-HEAL = REFERENCE / "heal"
+from reference_data import HEAL, needs
+from table_pins import PINS, ROW_COUNTS
 
-
-def _pins() -> ModuleType:
-    path = Path(__file__).with_name("table_pins.py")
-    spec = importlib.util.spec_from_file_location("table_pins", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-PINS: dict[str, str] = _pins().PINS
-ROW_COUNTS: dict[str, int] = _pins().ROW_COUNTS
 SLUGS = table_slugs()
 
 
@@ -380,9 +365,7 @@ HEAL_NAMES: dict[str, tuple[str, str, str | None, str]] = {
     "tramadol (mg) LA": ("tramadol", "oral", None, "mg"),
 }
 
-needs_heal = pytest.mark.skipif(
-    not HEAL.is_dir(), reason=f"HEAL reference data not found at {HEAL} (the shared/reference folder next to the repo)"
-)
+needs_heal = needs(HEAL, "HEAL reference data")
 
 
 def _heal_row(name: str) -> FactorRow:
