@@ -46,14 +46,22 @@ def test_sdist_contains_the_tables(dist: Path) -> None:
     assert not [n for n in names if "/tests/" in n or "/benchmarks/" in n]
 
 
+def installed(artifact: Path, tmp_path: Path, *options: str) -> Path:
+    """The python of a fresh environment with `artifact` installed; it borrows pydantic and pint from this one
+    (offline), so that mme itself can only come from the artifact."""
+    env = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(env)], check=True)
+    python = env / "bin" / "python"
+    subprocess.run(
+        [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", *options, str(artifact)], check=True
+    )
+    return python
+
+
 @pytest.mark.slow
 def test_installed_wheel_converts_from_a_fresh_environment(dist: Path, tmp_path: Path) -> None:
     (wheel,) = dist.glob("*.whl")
-    env = tmp_path / "venv"
-    # The fresh environment borrows pydantic and pint from this one (offline); mme itself comes from the wheel.
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(env)], check=True)
-    python = env / "bin" / "python"
-    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], check=True)
+    python = installed(wheel, tmp_path)
     code = (
         "import mme, sys; r = mme.daily_mme('oxycodone', '10 mg', every='6 h'); "
         "assert mme.__file__.startswith(sys.prefix), mme.__file__; "
@@ -69,11 +77,7 @@ def test_installed_wheel_converts_from_a_fresh_environment(dist: Path, tmp_path:
 @pytest.mark.slow
 def test_sdist_installs_in_a_fresh_environment(dist: Path, tmp_path: Path) -> None:
     (sdist,) = dist.glob("*.tar.gz")
-    env = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(env)], check=True)
-    python = env / "bin" / "python"
-    install = [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--no-build-isolation", str(sdist)]
-    subprocess.run(install, check=True)
+    python = installed(sdist, tmp_path, "--no-build-isolation")
     code = "import mme, sys; assert mme.__file__.startswith(sys.prefix); print(mme.convert('fentanyl 25 mcg/h patch').mme_per_day)"
     run = subprocess.run([python, "-c", code], check=True, capture_output=True, text=True, cwd=tmp_path)
     assert run.stdout.strip() == "60.0"
