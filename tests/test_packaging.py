@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import site
 import subprocess
 import sys
 import tarfile
@@ -47,11 +48,21 @@ def test_sdist_contains_the_tables(dist: Path) -> None:
 
 
 def installed(artifact: Path, tmp_path: Path, *options: str) -> Path:
-    """The python of a fresh environment with `artifact` installed; it borrows pydantic and pint from this one
-    (offline), so that mme itself can only come from the artifact."""
+    """The python of a fresh environment with `artifact` installed, so that mme itself can only come from the
+    artifact. It borrows pydantic, pint and hatchling (offline) from the environment running the tests: a `.pth`
+    file lists this interpreter's site directories, which may be a virtual environment's, not the base
+    interpreter's that `--system-site-packages` would show. Their own `.pth` files (an editable mme) are not read."""
     env = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(env)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
     python = env / "bin" / "python"
+    purelib = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    borrowed = [*site.getsitepackages(), *([site.getusersitepackages()] if site.ENABLE_USER_SITE else [])]
+    (Path(purelib) / "borrowed.pth").write_text("".join(f"{d}\n" for d in borrowed))
     subprocess.run(
         [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", *options, str(artifact)], check=True
     )
