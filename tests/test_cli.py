@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import io
 import json
+import os
+import stat
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 
 import mme
-from mme._cli import main
+from mme._cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(*argv: str) -> tuple[int, str]:
@@ -155,3 +163,238 @@ def test_python_dash_m() -> None:
         text=True,
     ).stdout
     assert json.loads(out)["mme_per_day"] == 60
+
+
+# -- files: checked before the work, written atomically, never over the input ------------------------------------
+
+CLAIMS = """\
+rx,drug,strength,strength_unit,quantity,days_supply,note
+1,oxycodone,10,mg,120,30,=1+1
+2,fentanyl,25,mcg/h,10,30,+cmd
+3,oxycodone,5,mg,60,30,@SUM(A1)
+4,oxycodone,5,mg,60,30,plain
+5,morphine,30,mg,60,30,-x
+"""
+FORMULA_NOTES = 4  # the notes of rows 1, 2, 3 and 5 begin with =, +, @ and -
+
+
+def fails(argv: list[str], capsys: pytest.CaptureFixture[str], status: int, *words: str) -> str:
+    """The command exits with `status` and one line on stderr that contains `words`."""
+    code, text = run(*argv)
+    err = capsys.readouterr().err
+    assert code == status, err
+    assert text == ""
+    assert len(err.splitlines()) == 1, err
+    assert "Traceback" not in err
+    for word in words:
+        assert word in err
+    return err
+
+
+@pytest.fixture
+def claims(tmp_path: Path) -> Path:
+    path = tmp_path / "claims.csv"
+    path.write_text(CLAIMS)
+    return path
+
+
+def test_version_and_help_parse_no_table() -> None:
+    mme.get_table.cache_clear()
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["--version"]) == 0
+    with pytest.raises(SystemExit), contextlib.redirect_stdout(io.StringIO()):
+        build_parser().parse_args(["--help"])
+    assert mme.get_table.cache_info().currsize == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "word"),
+    [
+        (["convert", "oxycodone 10 mg q6h", "--threshold", "nan"], "--threshold"),
+        (["convert", "oxycodone 10 mg q6h", "--threshold", "inf"], "--threshold"),
+        (["convert", "oxycodone 10 mg q6h", "--threshold", "-50"], "--threshold"),
+        (["batch", "in.csv", "-o", "out.csv", "--chunk-size", "0"], "--chunk-size"),
+        (["batch", "in.csv", "-o", "out.csv", "--encoding", "klingon"], "unknown encoding"),
+    ],
+)
+def test_arguments_are_checked_when_parsed(argv: list[str], word: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(*argv)[0] == 2
+    err = capsys.readouterr().err
+    assert word in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["batch", "summarize"])
+def test_inputs_that_are_not_readable_files(command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    extra = ["--start", "2024-01-01", "--end", "2024-01-31"] if command == "summarize" else []
+    out = ["-o", str(tmp_path / "out.csv")]
+    fails([command, str(tmp_path), *out, *extra], capsys, 1, "not a regular file")
+    fails([command, "/dev/null", *out, *extra], capsys, 1, "not a regular file")
+    fails([command, str(tmp_path / "missing.csv"), *out, *extra], capsys, 1, "No such file")
+    (empty := tmp_path / "empty.csv").write_text("")
+    fails([command, str(empty), *out, *extra], capsys, 1, "empty")
+
+
+def test_encoding_of_a_csv_input(claims: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(CLAIMS.replace("plain", "pâte").encode("latin-1"))
+    out = tmp_path / "out.csv"
+    fails(["batch", str(latin), "-o", str(out)], capsys, 1, "--encoding")
+    assert not out.exists()
+    code, _ = run("batch", str(latin), "-o", str(out), "--encoding", "latin-1")
+    assert "5 converted" in capsys.readouterr().err
+    assert code == 0
+    assert "pâte" in out.read_text()
+    fails(["batch", str(claims), "-o", str(out), "--encoding", "utf-16"], capsys, 1, "not utf-16 text")
+
+
+@pytest.mark.parametrize(
+    ("output", "status", "word"),
+    [
+        ("missing/out.csv", 1, "does not exist"),
+        ("out.xlsx", 2, ".csv, .parquet"),
+        ("out.csv/", 2, ".csv, .parquet"),
+        (".", 2, ".csv, .parquet"),
+        ("a_folder.csv", 1, "not a regular file"),
+    ],
+)
+def test_outputs_are_checked_before_the_work(
+    output: str,
+    status: int,
+    word: str,
+    claims: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import mme.frames
+
+    (claims.parent / "a_folder.csv").mkdir()
+    monkeypatch.chdir(claims.parent)
+    monkeypatch.setattr(mme.frames, "dispensing_mme", lambda *_, **__: pytest.fail("the work started"))
+    fails(["batch", str(claims), "-o", output], capsys, status, word)
+
+
+def test_writing_to_a_device_is_refused(claims: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fails(["batch", str(claims), "-o", "/dev/full"], capsys, 2, ".csv")
+    (link := claims.parent / "full.csv").symlink_to("/dev/full")
+    fails(["summarize", str(claims), "--start", "2024-01-01", "--end", "2024-01-31", "-o", str(link)],
+          capsys, 1, "not a regular file")  # fmt: skip
+
+
+def same_files(claims: Path) -> list[Path]:
+    """Names of `claims` itself: the path, a symbolic link and a hard link to it, a path through '..'."""
+    (link := claims.parent / "link.csv").symlink_to(claims)
+    os.link(claims, hard := claims.parent / "hard.csv")
+    (claims.parent / "sub").mkdir()
+    return [claims, link, hard, claims.parent / "sub" / ".." / claims.name]
+
+
+def test_an_output_that_is_the_input_is_refused(claims: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for target in same_files(claims):
+        fails(["batch", str(claims), "-o", str(target)], capsys, 2, "it is the input")
+        fails(["summarize", str(claims), "--start", "2024-01-01", "--end", "2024-01-31", "-o", str(target)],
+              capsys, 2, "it is the input")  # fmt: skip
+        assert claims.read_text() == CLAIMS
+    ndc = claims.parent / "ndc.csv"
+    ndc.write_text("x\n")
+    fails(["batch", str(claims), "-o", str(ndc), "--ndc-col", "rx", "--ndc-file", str(ndc)], capsys, 2, "the input")
+    assert ndc.read_text() == "x\n"
+
+
+def test_taper_refuses_to_plot_over_its_cohort(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cohort = tmp_path / "cohort.png"
+    cohort.write_text("patient_id,timepoint,mme_per_day\na,baseline,90\na,end,30\n")
+    fails(["taper", str(cohort), "--timepoints", "baseline,end", "--plot", str(cohort)], capsys, 2, "the input")
+    fails(["taper", str(cohort), "--timepoints", "baseline,end", "--plot", str(tmp_path / "p.svg")], capsys, 2, ".png")
+    fails(["taper", str(tmp_path), "--timepoints", "baseline,end"], capsys, 1, "not a regular file")
+    assert cohort.read_text().startswith("patient_id")
+
+
+@pytest.mark.parametrize("previous", [None, "the previous complete file\n"])
+def test_a_failed_write_leaves_nothing_or_the_previous_file(
+    previous: str | None, claims: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import polars as pl
+
+    def crash(self: pl.DataFrame, file: str) -> None:
+        Path(file).write_text("rx,mme_per_day\n1,7")  # a truncated row: 72 would read back as 7
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    out = claims.parent / "out.csv"
+    if previous is not None:
+        out.write_text(previous)
+    monkeypatch.setattr(pl.DataFrame, "write_csv", crash)
+    fails(["batch", str(claims), "-o", str(out)], capsys, 1, "No space left on device")
+    assert (out.read_text() if out.exists() else None) == previous
+    assert sorted(p.name for p in claims.parent.iterdir()) == sorted(["claims.csv", *(["out.csv"] if previous else [])])
+
+
+def test_outputs_are_complete_and_keep_the_usual_permissions(claims: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import polars as pl
+
+    for name in ("out.csv", "out.parquet"):
+        out = claims.parent / name
+        assert run("batch", str(claims), "-o", str(out))[0] == 0
+        frame = pl.read_csv(out) if name.endswith(".csv") else pl.read_parquet(out)
+        assert frame["mme_per_day"].to_list() == [60.0, 60.0, 15.0, 15.0, 60.0]
+        umask = os.umask(0)
+        os.umask(umask)
+        assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+    assert "out.parquet" in capsys.readouterr().err
+    assert sorted(p.name for p in claims.parent.iterdir()) == ["claims.csv", "out.csv", "out.parquet"]
+
+
+def test_formula_cells_are_written_as_read_and_reported(claims: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import polars as pl
+
+    out = claims.parent / "out.csv"
+    assert run("batch", str(claims), "-o", str(out))[0] == 0
+    err = capsys.readouterr().err
+    assert f"{FORMULA_NOTES} text cells begin with" in err
+    assert "--escape-formulas" in err
+    assert pl.read_csv(out)["note"].to_list() == ["=1+1", "+cmd", "@SUM(A1)", "plain", "-x"]
+
+    assert run("batch", str(claims), "-o", str(out), "--escape-formulas")[0] == 0
+    assert f"{FORMULA_NOTES} text cells begin with" in capsys.readouterr().err
+    assert pl.read_csv(out)["note"].to_list() == ["'=1+1", "'+cmd", "'@SUM(A1)", "plain", "'-x"]
+    fails(["batch", str(claims), "-o", str(claims.parent / "o.parquet"), "--escape-formulas"], capsys, 2, "CSV")
+
+
+def test_summarize_escapes_patient_ids_on_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fills = tmp_path / "fills.csv"
+    fills.write_text(
+        "patient_id,fill_date,drug,strength,strength_unit,quantity,days_supply\n"
+        "=cmd|' /C calc'!A0,2024-01-01,oxycodone,10,mg,120,30\n"
+        "b,2024-01-01,oxycodone,10,mg,120,30\n"
+    )
+    code, text = run("summarize", str(fills), "--start", "2024-01-01", "--end", "2024-01-30", "--escape-formulas")
+    assert code == 0
+    assert [line.split(",")[0] for line in text.splitlines()[1:]] == ["'=cmd|' /C calc'!A0", "b"]
+    assert "1 text cells begin with" in capsys.readouterr().err
+
+
+def test_without_the_cli_extra_one_line_says_how_to_install_it(
+    claims: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["cli"]
+    line = "python -m pip install " + " ".join(f'"{r}"' for r in extra)
+    monkeypatch.setitem(sys.modules, "polars", None)
+    err = fails(["batch", str(claims), "-o", str(claims.parent / "out.csv")], capsys, 1, "polars", line)
+    assert err.rstrip().endswith(line)
+    for command in ("batch", "summarize"):
+        with pytest.raises(SystemExit), contextlib.redirect_stdout(io.StringIO()) as help_:
+            build_parser().parse_args([command, "--help"])
+        assert '"mme[cli]"' in " ".join(help_.getvalue().split())
+
+
+def test_an_unexpected_error_is_one_line_and_exit_70(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mme._cli
+
+    def bug(*_: object) -> int:
+        raise RecursionError("maximum recursion depth exceeded " + "x" * 10_000)
+
+    monkeypatch.setattr(mme._cli, "_tables", bug)
+    err = fails(["tables"], capsys, mme._cli.INTERNAL_ERROR, "internal error (RecursionError")
+    assert len(err) < 400

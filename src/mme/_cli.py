@@ -1,16 +1,31 @@
-"""The `mme` command: one-off conversions and the table catalogue, through the public API only."""
+"""The `mme` command: one-off conversions, the table catalogue and file work, through the public API.
+
+Every problem ends in one line on stderr and a non-zero exit, never a traceback; arguments and files are
+checked before the work starts. Output files are written beside their target and renamed into place, so the
+target holds nothing, its previous content or the complete output, and never the input it was read from.
+"""
 
 from __future__ import annotations
 
 import argparse
+import codecs
+import contextlib
+import importlib.metadata
+import importlib.util
 import json
+import math
+import os
+import stat
 import sys
+import tempfile
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
-from typing import Any, Literal, TextIO
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
 
 import mme
+from mme._tables import table_slugs
 
 CAVEAT = (
     "MME estimates overdose risk and is not a dosing tool: do not use it to convert a patient from one opioid to "
@@ -36,8 +51,53 @@ examples:
 Handler = Callable[[argparse.Namespace, TextIO], int]
 
 
-def _version() -> str:
-    return f"mme {mme.__version__} (tables: {', '.join(t.slug for t in mme.list_tables())})"
+class _Refused(Exception):
+    """A problem with the command's arguments or files: its message is printed as one line, `status` is the exit."""
+
+    def __init__(self, message: str, status: int = 2) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in mme, not in the input
+
+
+class _Version(argparse.Action):
+    """--version, which names the shipped tables from their file names (nothing is parsed until it is asked)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> NoReturn:
+        sys.stdout.write(f"mme {mme.__version__} (tables: {', '.join(table_slugs())})\n")
+        parser.exit()
+
+
+def _finite_positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"not a finite number above 0: {text[:40]!r}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number of at least 1: {text[:40]!r}")
+    return value
+
+
+def _encoding(text: str) -> str:
+    try:
+        return codecs.lookup(text).name
+    except LookupError:
+        raise argparse.ArgumentTypeError(f"unknown encoding: {text[:40]!r} (e.g. utf-8, latin-1, cp1252)") from None
 
 
 def _convert(args: argparse.Namespace, out: TextIO) -> int:
@@ -105,13 +165,11 @@ def _taper(args: argparse.Namespace, out: TextIO) -> int:
 
     timepoints = [t.strip() for t in args.timepoints.split(",") if t.strip()]
     if not 0 < args.reduction < 1:
-        sys.stderr.write(f"mme taper: error: --reduction must be a fraction between 0 and 1 (got {args.reduction})\n")
-        return 2
-    try:
-        records = taper.read_csv(args.cohort)
-    except OSError as exc:
-        sys.stderr.write(f"mme taper: error: cannot read {args.cohort}: {exc.strerror or exc}\n")
-        return 1
+        raise _Refused(f"--reduction must be a fraction between 0 and 1 (got {args.reduction})")
+    _check_input(args.cohort)
+    if args.plot:
+        _check_output(args.plot, [args.cohort, args.table if Path(args.table).is_file() else None], (".png",))
+    records = taper.read_csv(args.cohort)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", mme.MMEWarning)  # warnings are kept in the per-patient notes
         matrix = taper.dose_matrix(records, timepoints, table=args.table)
@@ -123,10 +181,10 @@ def _taper(args: argparse.Namespace, out: TextIO) -> int:
         sys.stderr.write(f"mme taper: no p-values: {exc}\n")
     if args.plot:
         try:
-            taper.plot_trajectories(matrix, args.plot)
+            with _atomic(args.plot) as temporary:
+                taper.plot_trajectories(matrix, temporary)
         except ImportError as exc:
-            sys.stderr.write(f"mme taper: error: {exc}\n")
-            return 1
+            raise _Refused(str(exc), 1) from None
     if args.json:
         json.dump(summary.model_dump(mode="json"), out, indent=2)
         out.write("\n")
@@ -135,32 +193,141 @@ def _taper(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-# -- batch work on tables of dispensings (mme.frames; needs narwhals and polars or pandas) -------------------
+# -- files: checked before the work, written atomically ---------------------------------------------------
+
+TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
+FORMULA_START = "=+-@\t\r"  # what a spreadsheet may run as a formula at the start of a text cell (OWASP)
 
 
-def _read_frame(path: str, text_columns: Sequence[str]) -> Any:
-    """A CSV or Parquet file as an eager narwhals frame, with Polars if installed, else pandas."""
-    import importlib.util
+def _check_input(path: str) -> None:
+    """A readable regular file (not a directory, a device or a FIFO that would block)."""
+    try:
+        mode = os.stat(path).st_mode
+        if stat.S_ISREG(mode):
+            with open(path, "rb"):
+                return
+    except OSError as exc:
+        raise _Refused(f"cannot read {path}: {exc.strerror or exc}", 1) from None
+    raise _Refused(f"cannot read {path}: not a regular file", 1)
 
+
+def _check_output(path: str, inputs: Sequence[str | None], suffixes: Sequence[str]) -> None:
+    """An output that can be written where asked, and that is none of the inputs (after resolving links)."""
+    if not path.lower().endswith(tuple(suffixes)):
+        raise _Refused(f"cannot write {path}: the file name must end in {', '.join(suffixes)}")
+    target = Path(path)
+    for source in filter(None, inputs):
+        same = os.path.realpath(source) == os.path.realpath(path)
+        if same or (target.exists() and Path(source).exists() and os.path.samefile(source, path)):
+            raise _Refused(f"cannot write {path}: it is the input {source}; choose another output file")
+    if target.exists() and not target.is_file():
+        raise _Refused(f"cannot write {path}: not a regular file", 1)
+    folder = target.parent
+    if not folder.is_dir():
+        raise _Refused(f"cannot write {path}: the folder {folder} does not exist", 1)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise _Refused(f"cannot write {path}: the folder {folder} is not writable", 1)
+
+
+@contextlib.contextmanager
+def _atomic(path: str) -> Iterator[str]:
+    """A temporary file beside `path` to write; renamed onto `path` once complete, removed on any failure."""
+    target = Path(path)
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        yield temporary
+        os.chmod(temporary, 0o666 & ~umask)  # what a plain open() would have made
+        with open(temporary, "rb+") as written:
+            os.fsync(written.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _install_line() -> str:
+    """The pip command that installs the 'cli' extra's requirements (read from the package's own metadata)."""
+    extra = []
+    for requirement in importlib.metadata.requires("mme") or ():
+        name, _, marker = requirement.partition(";")
+        if marker.replace(" ", "").replace("'", '"') == 'extra=="cli"':
+            extra.append(f'"{name.strip()}"')
+    return f"python -m pip install {' '.join(extra)}"
+
+
+def _need_frame_engine() -> None:
+    missing = [name for name in ("narwhals", "polars") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise _Refused(
+            f"reading and writing files needs {' and '.join(missing)} (the 'cli' extra): {_install_line()}", 1
+        )
+
+
+def _read_frame(path: str, text_columns: Sequence[str], encoding: str) -> Any:
+    """A CSV (in `encoding`) or Parquet file as an eager narwhals frame read by Polars."""
+    import narwhals as nw
+    import polars as pl
+
+    _check_input(path)
+    try:
+        if path.lower().endswith((".parquet", ".pq")):
+            return nw.from_native(pl.read_parquet(path), eager_only=True)
+        source: str | bytes = path
+        if encoding != "utf-8":
+            source = Path(path).read_bytes().decode(encoding).encode()
+        schema = dict.fromkeys(text_columns, pl.String)
+        return nw.from_native(pl.read_csv(source, schema_overrides=schema), eager_only=True)
+    except UnicodeDecodeError as exc:
+        raise _Refused(f"cannot read {path}: not {encoding} text ({exc.reason} at byte {exc.start})", 1) from None
+    except pl.exceptions.NoDataError:
+        raise _Refused(f"cannot read {path}: the file is empty (a CSV needs at least its header line)", 1) from None
+    except pl.exceptions.PolarsError as exc:
+        hint = "" if encoding != "utf-8" else "; if it is not UTF-8, give --encoding (e.g. latin-1, cp1252)"
+        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise _Refused(f"cannot read {path}: {first}{hint}", 1) from None
+
+
+def _formula_cells(frame: Any, *, escape: bool) -> tuple[Any, int]:
+    """How many text cells a spreadsheet would run as formulas; with `escape`, the frame with a leading
+    apostrophe on each of them (OWASP's rule for CSV injection)."""
     import narwhals as nw
 
-    backend: Literal["polars", "pandas"] = "polars" if importlib.util.find_spec("polars") else "pandas"
-    if path.lower().endswith((".parquet", ".pq")):
-        return nw.read_parquet(path, backend=backend)
-    if backend == "polars":
-        import polars as pl
+    text = [name for name, dtype in frame.schema.items() if dtype == nw.String]
+    risky = {name: nw.col(name).str.slice(0, 1).is_in(list(FORMULA_START)).fill_null(value=False) for name in text}
+    if not risky:
+        return frame, 0
+    count = int(frame.select(nw.sum_horizontal(*(r.cast(nw.Int64).sum() for r in risky.values())))[0, 0])
+    if escape and count:
+        frame = frame.with_columns(
+            nw.when(risky[name]).then(nw.concat_str(nw.lit("'"), nw.col(name))).otherwise(nw.col(name)).alias(name)
+            for name in text
+        )
+    return frame, count
 
-        return nw.read_csv(path, backend=backend, schema_overrides=dict.fromkeys(text_columns, pl.String))
-    return nw.read_csv(path, backend=backend, dtype=dict.fromkeys(text_columns, str))
 
-
-def _write_frame(frame: Any, path: str | None, out: TextIO) -> None:
-    if path is None:
-        out.write(frame.write_csv())
-    elif path.lower().endswith((".parquet", ".pq")):
-        frame.write_parquet(path)
+def _write_frame(frame: Any, args: argparse.Namespace, out: TextIO) -> str:
+    """Write the result (CSV on stdout without -o) and say what was written, formula-like cells included."""
+    destination = f" -> {args.output}" if args.output else ""
+    if args.output and not args.output.lower().endswith(".csv"):
+        with _atomic(args.output) as temporary:
+            frame.write_parquet(temporary)
+        return destination
+    frame, formulas = _formula_cells(frame, escape=args.escape_formulas)
+    if args.output:
+        with _atomic(args.output) as temporary:
+            frame.write_csv(temporary)
     else:
-        frame.write_csv(path)
+        out.write(frame.write_csv())
+    if not formulas:
+        return destination
+    what = f"{formulas:,} text cells begin with = + - @ tab or carriage return"
+    if args.escape_formulas:
+        return f"{destination}; {what}: written with a leading ' (--escape-formulas)"
+    return f"{destination}; {what}, which a spreadsheet may run as formulas: --escape-formulas neutralises them"
 
 
 def _column_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -188,21 +355,30 @@ def _tally(frame: Any, column: str, err: TextIO, label: str) -> int:
     return total
 
 
+def _check_files(args: argparse.Namespace) -> None:
+    """Everything about batch's and summarize's files that can be known before the work starts."""
+    _need_frame_engine()
+    inputs = [args.input, args.ndc_file, args.table if args.table and Path(args.table).is_file() else None]
+    for source in filter(None, inputs[:2]):
+        _check_input(source)
+    if args.output:
+        _check_output(args.output, inputs, TABLE_SUFFIXES)
+    if args.escape_formulas and args.output and not args.output.lower().endswith(".csv"):
+        raise _Refused("--escape-formulas applies to CSV output (a Parquet file keeps the cells as they are)")
+
+
 def _batch(args: argparse.Namespace, out: TextIO) -> int:
     """MME/day of every row of a CSV/Parquet file of dispensings, in chunks, with a progress line."""
+    _check_files(args)
     import narwhals as nw
 
     from mme import frames
 
     err = sys.stderr
     text = [c for c in (args.drug_col, args.unit_col, args.ndc_col, args.form_col, args.route_col) if c]
-    try:
-        options = _column_options(args)
-        data = _read_frame(args.input, text)
-    except OSError as exc:
-        err.write(f"mme batch: error: cannot read {exc.filename or args.input}: {exc.strerror or exc}\n")
-        return 1
-    n, size = len(data), max(1, args.chunk_size)
+    options = _column_options(args)
+    data = _read_frame(args.input, text, args.encoding)
+    n, size = len(data), args.chunk_size
     progress = not args.quiet and n > size
     parts = []
     try:
@@ -216,15 +392,14 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     except mme.MMEError:
         raise
     except (KeyError, TypeError, ValueError) as exc:
-        err.write(f"{chr(10) if progress else ''}mme batch: error: {exc.args[0] if exc.args else exc}\n")
-        return 2
+        err.write("\n" if progress else "")
+        raise _Refused(str(exc.args[0] if exc.args else exc)) from None
     if progress:
         err.write("\n")
     result = nw.concat(parts) if len(parts) > 1 else parts[0]
-    _write_frame(result, args.output, out)
+    written = _write_frame(result, args, out)
     excluded = _tally(result, frames.MME_EXCLUDED, err, "excluded")
     failed = _tally(result, frames.MME_ERROR, err, "failed")
-    written = f" -> {args.output}" if args.output else ""
     err.write(f"mme batch: {n:,} rows: {n - excluded - failed:,} converted, {excluded:,} excluded, {failed:,} failed")
     err.write(f"{written}\n")
     return 0
@@ -239,17 +414,14 @@ def _iso_date(text: str) -> date:
 
 def _summarize(args: argparse.Namespace, out: TextIO) -> int:
     """The four daily-MME definitions per patient over a window, from a CSV/Parquet file of dispensings."""
+    _check_files(args)
     import narwhals as nw
 
     from mme import frames
 
     text = [c for c in (args.patient_col, args.drug_col, args.unit_col, args.ndc_col, args.form_col) if c]
-    try:
-        options = _column_options(args)
-        data = _read_frame(args.input, text)
-    except OSError as exc:
-        sys.stderr.write(f"mme summarize: error: cannot read {exc.filename or args.input}: {exc.strerror or exc}\n")
-        return 1
+    options = _column_options(args)
+    data = _read_frame(args.input, text, args.encoding)
     try:
         result = frames.summarize(
             data.to_native(), start=args.start, end=args.end, table=args.table, patient_id=args.patient_col,
@@ -259,18 +431,27 @@ def _summarize(args: argparse.Namespace, out: TextIO) -> int:
     except mme.MMEError:
         raise
     except (KeyError, TypeError, ValueError) as exc:
-        sys.stderr.write(f"mme summarize: error: {exc.args[0] if exc.args else exc}\n")
-        return 2
-    frame = nw.from_native(result)
-    _write_frame(frame, args.output, out)
+        raise _Refused(str(exc.args[0] if exc.args else exc)) from None
+    frame = nw.from_native(result, eager_only=True)
+    written = _write_frame(frame, args, out)
     sys.stderr.write(
         f"mme summarize: {len(frame):,} patients, {len(data):,} rows, {int(frame['n_failed'].sum()):,} failed, "
-        f"{int(frame['n_excluded'].sum()):,} excluded in the window\n"
+        f"{int(frame['n_excluded'].sum()):,} excluded in the window{written}\n"
     )
     return 0
 
 
+FILES_HELP = (
+    "Needs narwhals and polars, the 'cli' extra: python -m pip install \"mme[cli]\" (from a checkout: "
+    'python -m pip install ".[cli]"). The output is written beside its target and renamed into place; it may '
+    "not be the input."
+)
+
+
 def _add_column_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--encoding", type=_encoding, default="utf-8", help="of a CSV input (default %(default)s)")
+    command.add_argument("--escape-formulas", action="store_true", help="prefix text cells that begin with = + - @ "
+                         "tab or CR with ' in CSV output, so spreadsheets show them as text (default: written as read)")  # fmt: skip
     command.add_argument("--table", help="table slug or file (default: the default table; with --ndc-col, the "
                          "NDC file's own factors)")  # fmt: skip
     command.add_argument("--variant", help="choose one of several values a table prints, for every row")
@@ -292,7 +473,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument("--version", action=_Version, help="show the version and the shipped tables, and exit")
     commands = parser.add_subparsers(dest="command", required=True)
 
     convert = commands.add_parser(
@@ -312,7 +493,10 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("--days-supply", type=float, help="days supply of the dispensing")
     convert.add_argument("--package-ml", type=float, help="mL per bottle when --quantity counts bottles (sprays)")
     convert.add_argument(
-        "--threshold", type=float, action="append", help="MME/day threshold to check (repeatable; default 50 and 90)"
+        "--threshold",
+        type=_finite_positive,
+        action="append",
+        help="MME/day threshold to check (repeatable; default 50 and 90)",
     )
     convert.add_argument("--strict", action="store_true", help="thresholds are reached at > instead of >=")
     convert.add_argument("--json", action="store_true", help="machine-readable output")
@@ -341,11 +525,13 @@ def build_parser() -> argparse.ArgumentParser:
     batch = commands.add_parser(
         "batch", help="MME/day of every dispensing in a CSV or Parquet file",
         description="Add mme_per_day, mme_factor, mme_days_supply, mme_excluded and mme_error to every row. "
-        "Rows that cannot be converted are kept, with the reason; a summary goes to stderr.",
+        f"Rows that cannot be converted are kept, with the reason; a summary goes to stderr. {FILES_HELP}",
     )  # fmt: skip
     batch.add_argument("input", metavar="INPUT", help="a .csv or .parquet file of dispensings")
     batch.add_argument("-o", "--output", required=True, help="the .csv or .parquet file to write")
-    batch.add_argument("--chunk-size", type=int, default=1_000_000, help="rows per chunk (default %(default)s)")
+    batch.add_argument(
+        "--chunk-size", type=_positive_int, default=1_000_000, help="rows per chunk (default %(default)s)"
+    )
     batch.add_argument("--quiet", action="store_true", help="no progress line")
     _add_column_options(batch)
     batch.set_defaults(handler=_batch)
@@ -353,7 +539,7 @@ def build_parser() -> argparse.ArgumentParser:
     summarize = commands.add_parser(
         "summarize", help="the four daily-MME definitions per patient over a window",
         description="Total days supply, on-therapy days, fixed window and maximum daily dose (Dasgupta et al. "
-        "2021), one row per patient, as CSV on stdout or in -o FILE (.csv or .parquet).",
+        f"2021), one row per patient, as CSV on stdout or in -o FILE (.csv or .parquet). {FILES_HELP}",
     )  # fmt: skip
     summarize.add_argument("input", metavar="INPUT", help="a .csv or .parquet file of dispensings")
     summarize.add_argument("--start", type=_iso_date, required=True, help="first day of the window (YYYY-MM-DD)")
@@ -369,7 +555,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    """Run the command line; returns the exit code (0 ok, 1 a conversion error, 2 a usage error)."""
+    """Run the command line; returns the exit code (0 ok, 1 a conversion or file error, 2 a usage error, 70 a bug).
+
+    Whatever happens, the user reads one line on stderr, never a traceback."""
     out = out or sys.stdout
     parser = build_parser()
     try:
@@ -382,3 +570,23 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except mme.MMEError as exc:
         sys.stderr.write(f"mme: error: {exc}\n")
         return 1
+    except _Refused as exc:
+        sys.stderr.write(f"mme {args.command}: error: {exc}\n")
+        return exc.status
+    except BrokenPipeError:  # the reader went away (`mme ... | head`): nothing more to say to it
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(f"mme {args.command}: error: {where}{exc.strerror or exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write(f"mme {args.command}: interrupted\n")
+        return 130
+    except Exception as exc:  # the last guard: a bug, reported in one line
+        sys.stderr.write(
+            f"mme {args.command}: internal error ({type(exc).__name__}: {str(exc)[:200]}); "
+            "please report it with the command that caused it\n"
+        )
+        return INTERNAL_ERROR
