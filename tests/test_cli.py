@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import errno
 import io
 import json
+import math
 import os
 import stat
 import subprocess
@@ -14,6 +16,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import mme
 from mme._cli import build_parser, main
@@ -393,8 +397,80 @@ def test_an_unexpected_error_is_one_line_and_exit_70(
     import mme._cli
 
     def bug(*_: object) -> int:
-        raise RecursionError("maximum recursion depth exceeded " + "x" * 10_000)
+        raise RecursionError("maximum recursion depth exceeded\n" + "x" * 10_000)
 
     monkeypatch.setattr(mme._cli, "_tables", bug)
     err = fails(["tables"], capsys, mme._cli.INTERNAL_ERROR, "internal error (RecursionError")
     assert len(err) < 400
+
+
+_CELLS = st.one_of(
+    st.sampled_from(["oxycodone", "fentanyl", "Butrans", "unobtainium", "mg", "mcg/h", "mg/mL", "kg", "10", "0"]),
+    st.sampled_from(["-1", "1e308", "1e-320", "nan", "inf", "ten", "", " ", "1,5", "=1+1", "@x", "\t", '"', "é"]),
+    st.text(max_size=6),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(*[_CELLS] * 6), max_size=6), escape=st.booleans())
+def test_batch_of_random_cells_gives_numbers_or_reasons(
+    rows: list[tuple[str, ...]], escape: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Whatever the cells: exit 0, 1 or 2, one line per problem and no traceback; a written MME/day is finite
+    and above 0, or missing with its reason."""
+    import polars as pl
+
+    src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
+    with src.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["drug", "strength", "strength_unit", "quantity", "days_supply", "note"])
+        writer.writerows(rows)
+    dst.unlink(missing_ok=True)
+    code, _ = run("batch", str(src), "-o", str(dst), *(["--escape-formulas"] if escape else []))
+    err = capsys.readouterr().err
+    assert code in (0, 1, 2), err
+    assert "Traceback" not in err
+    if code:
+        assert len(err.splitlines()) == 1, err
+        assert not dst.exists()
+        return
+    out = pl.read_csv(dst, infer_schema=False)
+    assert len(out) == len(rows)
+    for value, reason, excluded in out.select("mme_per_day", "mme_error", "mme_excluded").iter_rows():
+        if value is None:
+            assert reason or excluded, err
+        else:
+            assert math.isfinite(float(value)), (value, err)
+            assert float(value) > 0, (value, err)
+
+
+_FILE_OPTIONS = st.lists(
+    st.one_of(
+        st.sampled_from(["--quiet", "--escape-formulas", "--text-strength", "--no-clip", "--help", "-o", "--nope"]),
+        st.tuples(
+            st.sampled_from(["-o", "--chunk-size", "--encoding", "--table", "--drug-col", "--start", "--end"]),
+            st.sampled_from(["out.csv", "out.parquet", "out.xlsx", "in.csv", "missing/o.csv", ".", "0", "-1", "2"]),
+        ).map(list),
+        st.tuples(st.sampled_from(["--encoding", "--chunk-size", "--start", "-o"]), st.text(max_size=8)).map(list),
+    ),
+    max_size=5,
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(command=st.sampled_from(["batch", "summarize"]), options=_FILE_OPTIONS)
+def test_file_commands_with_random_arguments_never_show_a_traceback(
+    command: str, options: list[str | list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    Path("in.csv").write_text(CLAIMS)
+    argv = [command, "in.csv", *(o for part in options for o in ([part] if isinstance(part, str) else part))]
+    with contextlib.redirect_stdout(io.StringIO()):
+        code, _ = run(*argv)
+    err = capsys.readouterr().err
+    assert code in (0, 1, 2), err
+    assert "Traceback" not in err
+    assert Path("in.csv").read_text() == CLAIMS
+    if code == 1:
+        assert len(err.splitlines()) == 1, err

@@ -51,11 +51,16 @@ examples:
 Handler = Callable[[argparse.Namespace, TextIO], int]
 
 
+def _gist(message: str) -> str:
+    """The first line of a message (a library's may go on for a page): the command prints one line."""
+    return (message.strip().splitlines() or [""])[0]
+
+
 class _Refused(Exception):
     """A problem with the command's arguments or files: its message is printed as one line, `status` is the exit."""
 
     def __init__(self, message: str, status: int = 2) -> None:
-        super().__init__(message)
+        super().__init__(_gist(message))
         self.status = status
 
 
@@ -586,7 +591,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return 130
     except Exception as exc:  # the last guard: a bug, reported in one line
         sys.stderr.write(
-            f"mme {args.command}: internal error ({type(exc).__name__}: {str(exc)[:200]}); "
+            f"mme {args.command}: internal error ({type(exc).__name__}: {_gist(str(exc))[:200]}); "
             "please report it with the command that caused it\n"
         )
         return INTERNAL_ERROR
