@@ -354,12 +354,11 @@ def test_formula_cells_are_written_as_read_and_reported(claims: Path, capsys: py
     out = claims.parent / "out.csv"
     assert run("batch", str(claims), "-o", str(out))[0] == 0
     err = capsys.readouterr().err
-    assert f"{FORMULA_NOTES} text cells begin with" in err
-    assert "--escape-formulas" in err
+    assert f"formulas (beginning with = + - @ tab or CR): {FORMULA_NOTES}, written as read (--escape-formulas" in err
     assert pl.read_csv(out)["note"].to_list() == ["=1+1", "+cmd", "@SUM(A1)", "plain", "-x"]
 
     assert run("batch", str(claims), "-o", str(out), "--escape-formulas")[0] == 0
-    assert f"{FORMULA_NOTES} text cells begin with" in capsys.readouterr().err
+    assert f"CR): {FORMULA_NOTES}, written with a leading ' (--escape-formulas)" in capsys.readouterr().err
     assert pl.read_csv(out)["note"].to_list() == ["'=1+1", "'+cmd", "'@SUM(A1)", "plain", "'-x"]
     fails(["batch", str(claims), "-o", str(claims.parent / "o.parquet"), "--escape-formulas"], capsys, 2, "CSV")
 
@@ -374,7 +373,7 @@ def test_summarize_escapes_patient_ids_on_stdout(tmp_path: Path, capsys: pytest.
     code, text = run("summarize", str(fills), "--start", "2024-01-01", "--end", "2024-01-30", "--escape-formulas")
     assert code == 0
     assert [line.split(",")[0] for line in text.splitlines()[1:]] == ["'=cmd|' /C calc'!A0", "b"]
-    assert "1 text cells begin with" in capsys.readouterr().err
+    assert "CR): 1, written with a leading '" in capsys.readouterr().err
 
 
 def test_without_the_cli_extra_one_line_says_how_to_install_it(

@@ -329,10 +329,10 @@ def _write_frame(frame: Any, args: argparse.Namespace, out: TextIO) -> str:
         out.write(frame.write_csv())
     if not formulas:
         return destination
-    what = f"{formulas:,} text cells begin with = + - @ tab or carriage return"
+    what = f"text cells a spreadsheet may run as formulas (beginning with = + - @ tab or CR): {formulas:,}"
     if args.escape_formulas:
-        return f"{destination}; {what}: written with a leading ' (--escape-formulas)"
-    return f"{destination}; {what}, which a spreadsheet may run as formulas: --escape-formulas neutralises them"
+        return f"{destination}; {what}, written with a leading ' (--escape-formulas)"
+    return f"{destination}; {what}, written as read (--escape-formulas prefixes them with ')"
 
 
 def _column_options(args: argparse.Namespace) -> dict[str, Any]:
