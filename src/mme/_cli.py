@@ -201,6 +201,7 @@ def _taper(args: argparse.Namespace, out: TextIO) -> int:
 # -- files: checked before the work, written atomically ---------------------------------------------------
 
 TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
+FAILED_REASON = "failed_reason"  # mme.frames.summarize's column
 FORMULA_START = "=+-@\t\r"  # what a spreadsheet may run as a formula at the start of a text cell (OWASP)
 
 
@@ -439,6 +440,8 @@ def _summarize(args: argparse.Namespace, out: TextIO) -> int:
         raise _Refused(str(exc.args[0] if exc.args else exc)) from None
     frame = nw.from_native(result, eager_only=True)
     written = _write_frame(frame, args, out)
+    if FAILED_REASON in frame.columns:  # one failed fill's reason per patient, as mme batch gives them per row
+        _tally(frame, FAILED_REASON, sys.stderr, "patient(s) with a failed fill")
     sys.stderr.write(
         f"mme summarize: {len(frame):,} patients, {len(data):,} rows, {int(frame['n_failed'].sum()):,} failed, "
         f"{int(frame['n_excluded'].sum()):,} excluded in the window{written}\n"
