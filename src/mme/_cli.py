@@ -173,7 +173,7 @@ def _taper(args: argparse.Namespace, out: TextIO) -> int:
         raise _Refused(f"--reduction must be a fraction between 0 and 1 (got {args.reduction})")
     _check_input(args.cohort)
     if args.plot:
-        _check_output(args.plot, [args.cohort, args.table if Path(args.table).is_file() else None], (".png",))
+        _check_output(args.plot, [args.cohort, _table_file(args)], (".png",))
     records = taper.read_csv(args.cohort)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", mme.MMEWarning)  # warnings are kept in the per-patient notes
@@ -203,6 +203,11 @@ def _taper(args: argparse.Namespace, out: TextIO) -> int:
 TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
 FAILED_REASON = "failed_reason"  # mme.frames.summarize's column
 FORMULA_START = "=+-@\t\r"  # what a spreadsheet may run as a formula at the start of a text cell (OWASP)
+
+
+def _table_file(args: argparse.Namespace) -> str | None:
+    """--table when it names a custom table file rather than a shipped table's slug."""
+    return args.table if args.table and Path(args.table).is_file() else None
 
 
 def _check_input(path: str) -> None:
@@ -293,8 +298,7 @@ def _read_frame(path: str, text_columns: Sequence[str], encoding: str) -> Any:
         raise _Refused(f"cannot read {path}: the file is empty (a CSV needs at least its header line)", 1) from None
     except pl.exceptions.PolarsError as exc:
         hint = "" if encoding != "utf-8" else "; if it is not UTF-8, give --encoding (e.g. latin-1, cp1252)"
-        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-        raise _Refused(f"cannot read {path}: {first}{hint}", 1) from None
+        raise _Refused(f"cannot read {path}: {_gist(str(exc))[:200] or type(exc).__name__}{hint}", 1) from None
 
 
 def _formula_cells(frame: Any, *, escape: bool) -> tuple[Any, int]:
@@ -364,7 +368,7 @@ def _tally(frame: Any, column: str, err: TextIO, label: str) -> int:
 def _check_files(args: argparse.Namespace) -> None:
     """Everything about batch's and summarize's files that can be known before the work starts."""
     _need_frame_engine()
-    inputs = [args.input, args.ndc_file, args.table if args.table and Path(args.table).is_file() else None]
+    inputs = [args.input, args.ndc_file, _table_file(args)]
     for source in filter(None, inputs[:2]):
         _check_input(source)
     if args.output:
