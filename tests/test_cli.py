@@ -505,3 +505,16 @@ def test_summarize_prints_the_reasons_of_failed_fills(
     assert code == 0
     assert "1 patient(s) with a failed fill: unknown drug 'bogus'" in err
     assert "1 failed" in err.splitlines()[-1]
+
+
+class _Full(io.StringIO):
+    """Standard output on a full disk (`> /dev/full`)."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_full_standard_output_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["convert", "oxycodone 10 mg q6h"], out=_Full()) == 1
+    err = capsys.readouterr().err
+    assert err == "mme convert: error: No space left on device\n"
