@@ -34,11 +34,12 @@ import mme
 from mme._cli import main
 from mme._errors import MMEError, MMEWarning, TableError
 from mme._parse import Expression, parse_expression
-from mme._tables import Table, _overlap, _tables_folder, load_table, table_slugs
+from mme._tables import Table, _tables_folder, load_table, table_slugs
 from mme._units import amount
 from mme._vocab import DRUGS, FORMS, ROUTES, known_names, resolve_drug
 
 from expression_checks import check_expression
+from row_overlap import overlap
 
 #: Examples per test; MME_FUZZ_EXAMPLES=10000 python -m pytest tests/test_fuzz.py for a deep run.
 EXAMPLES = int(os.environ.get("MME_FUZZ_EXAMPLES", "300"))
@@ -224,7 +225,7 @@ def _check_table(table: Table, slug: str) -> None:
             assert (table.patch_convention == "dispensed") == (row.wear_days is not None)
     for i, a in enumerate(table.rows):
         for b in table.rows[i + 1 :]:
-            assert not _overlap(a, b)
+            assert not overlap(a, b)
 
 
 @FUZZ
