@@ -796,6 +796,7 @@ def test_a_table_argument_of_the_wrong_type_is_a_typed_error(table: object) -> N
         lambda: resolve_table(table),  # type: ignore[arg-type]
         lambda: load_table(table),  # type: ignore[arg-type]
         lambda: mme.daily_mme("morphine", "10 mg", per_day=4, table=table),  # type: ignore[arg-type]
+        lambda: get_table(table),  # type: ignore[arg-type]
     ):
         with pytest.raises(ArgumentTypeError, match="a table is a slug") as info:
             call()

@@ -375,8 +375,12 @@ def _path(path: object) -> Path:
             return Path(path)
     except TypeError:  # an os.PathLike giving bytes
         pass
-    raise ArgumentTypeError(
-        f"a table is a slug ({DEFAULT_TABLE!r}), the path of a table file or a mme.Table, not {type(path).__name__}"
+    raise _wrong_type(path)
+
+
+def _wrong_type(table: object) -> ArgumentTypeError:
+    return ArgumentTypeError(
+        f"a table is a slug ({DEFAULT_TABLE!r}), the path of a table file or a mme.Table, not {type(table).__name__}"
     )
 
 
@@ -406,9 +410,15 @@ def _shipped() -> dict[str, Traversable]:
     return {f.name.removesuffix(".toml"): f for f in _tables_folder().iterdir() if f.name.endswith(".toml")}
 
 
-@cache
 def get_table(slug: str) -> Table:
-    """A shipped table by its slug (read once, then cached; `get_table.cache_clear()` forgets it)."""
+    """A shipped table by its slug (read once, then cached)."""
+    if not isinstance(slug, str):
+        raise _wrong_type(slug)
+    return _shipped_table(slug)
+
+
+@cache
+def _shipped_table(slug: str) -> Table:
     files = _shipped()
     if slug not in files:
         raise UnknownTableError(slug, sorted(files))
