@@ -418,9 +418,8 @@ def _file_row(product: NdcProduct, file: str) -> FactorRow | Exclusion:
     if unit == "mcg/h" and wear is None:
         raise NotCoveredError(
             f"{source}: the file prints {product.factor} per mcg/h per dispensed patch without the wear period "
-            "built into it, and MME/day cannot be computed without it (a guess of 7 days would give "
-            f"{product.factor / 7:.2g} per mcg/h). CDC documents only {_DOCUMENTED}. Pass table= with a factor "
-            "for this patch.",
+            f"built into it, and no shipped table documents one for a {product.drug} patch factor of "
+            f"{product.factor}: MME/day would rest on a guess. Pass table= with a factor for this patch.",
             [t.slug for t in list_tables() if any(r.drug == product.drug and r.is_patch for r in t.rows)],
         )
     try:
@@ -447,9 +446,6 @@ def _documented_wear(drug: str, factor: Decimal) -> int | None:
         if row.is_patch and row.factor == factor
     }
     return found.pop() if len(found) == 1 else None
-
-
-_DOCUMENTED = "7.2 = 2.4 x 3 days for a fentanyl patch and 12.6 = 1.8 x 7 days for a buprenorphine patch"
 
 
 def ndc_mme(
