@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import os
 import re
@@ -802,3 +803,14 @@ def test_a_table_argument_of_the_wrong_type_is_a_typed_error(table: object) -> N
             call()
         assert isinstance(info.value, MMEError)
         assert isinstance(info.value, TypeError)
+
+
+def test_the_command_line_refuses_a_factor_it_would_misread(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mme._cli import main
+
+    path = tmp_path / "mine.toml"
+    path.write_text(_header() + ROW2.replace('"1.5"', '"1_5"'), encoding="utf-8")
+    out = io.StringIO()
+    assert main(["convert", "oxycodone 10 mg qid", "--table", str(path)], out=out) == 1  # before: 600 MME/day
+    assert out.getvalue() == ""
+    assert "row 2, field 'factor': '1_5' is not a plain decimal" in capsys.readouterr().err
