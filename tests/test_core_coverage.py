@@ -624,9 +624,9 @@ LOADER_ERRORS: list[tuple[str, str, int | None, str | None, str]] = [
     ("bad_example", header() + row("morphine") + '[[examples]]\ntext = "t"\nexpression = "e"\nsource = "s"\n',
      1, "mme_per_day", "Field required"),
     ("nan_factor", header() + row("morphine", factor='"NaN"'), 1, "factor", ""),
-    ("zero_factor", header() + row("morphine", factor='"0"'), 1, "factor", "greater than 0"),
+    ("zero_factor", header() + row("morphine", factor='"0"'), 1, "factor", "0 is outside the plausible range 0.001 to 1000"),
     ("negative_tier", header() + row("methadone", factor=None, tiers='[{above = "-1", factor = "4"}]'), 1,
-     "tiers.0.above", "greater than or equal to 0"),
+     "tiers.0.above", "'-1' is not a plain decimal"),
     ("bad_slug", header(slug="Not A Slug"), None, "slug", "String should match pattern"),
     ("no_rows", header(), None, "rows", "Field required"),
     ("second_row_overlaps", header() + row("oxycodone") + row("morphine") + row("oxycodone", routes='["oral", "rectal"]'),
@@ -1593,3 +1593,19 @@ def test_only_toml_files_are_tables(tmp_path: Path) -> None:
     path.write_text(header() + row("morphine"), encoding="utf-8")
     with pytest.raises(UnknownTableError, match=r"^unknown table '.*mine\.txt'"):
         _tables.resolve_table(path)
+
+
+def test_a_path_like_giving_bytes_is_no_table() -> None:
+    class BytesPath:
+        def __fspath__(self) -> bytes:
+            return b"mine.toml"
+
+    with pytest.raises(mme.ArgumentTypeError, match="not BytesPath"):
+        mme.load_table(BytesPath())  # type: ignore[arg-type]
+
+
+def test_a_whole_liquid_quantity_under_a_ml_a_day_warns_that_it_may_count_bottles() -> None:
+    with pytest.warns(mme.ImplausibleDoseWarning, match=r"quantity 2 of '10 mg/mL' is read as 2 mL over 30 days"):
+        result = mme.dispensing_mme("butorphanol", "10 mg/mL", quantity=2, days_supply=30, table="cdc-ndc-2018")
+    assert result.mme_per_day == pytest.approx(10 * 2 / 30 * 7)  # computed as given
+    assert not mme.dispensing_mme("butorphanol", "10 mg/mL", quantity=30, days_supply=30, table="cdc-ndc-2018").warnings

@@ -381,6 +381,7 @@ NDC,NDC_Numeric,PRODNME,GENNME,Master_Form,Class,Drug,LongShortActing,DEAClassCo
 00054017613,54017613,BUPRENORPHINE HYDROCHLORIDE,Buprenorphine Hydrochloride,Tablet,Opioid,Buprenorphine,LA,3,2,MG,
 00406052362,406052362,METHADONE HCL,Methadone Hydrochloride,Tablet,Opioid,Methadone,LA,2,10,MG,3
 12496019001,12496019001,PROBUPHINE,Buprenorphine Hydrochloride,Implant,Opioid,Buprenorphine,LA,3,,MG,
+35356060504,35356060504,BUTRANS,Buprenorphine,"Patch, Extended Release",Opioid,Buprenorphine,LA,3,10,MCG/HR,42
 """
 
 
@@ -413,7 +414,7 @@ def expected_ndc(ndc: str | None, quantity: float, days: float, ndc_file: Any, t
 NDC_CLAIMS = [
     ("00093690045", 10.0, 30.0), ("00093-0024-01", 60.0, 30.0), ("00054017613", 30.0, 30.0),
     ("0406-0523-62", 90.0, 30.0), ("12496019001", 1.0, 180.0), ("00093690045", 0.0, 30.0),
-    ("99999999999", 1.0, 1.0), ("12", 1.0, 1.0), (None, 1.0, 1.0),
+    ("99999999999", 1.0, 1.0), ("12", 1.0, 1.0), (None, 1.0, 1.0), ("35356060504", 4.0, 28.0),
 ]  # fmt: skip
 
 

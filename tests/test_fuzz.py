@@ -34,11 +34,12 @@ import mme
 from mme._cli import main
 from mme._errors import MMEError, MMEWarning, TableError
 from mme._parse import Expression, parse_expression
-from mme._tables import Table, _overlap, _tables_folder, load_table, table_slugs
+from mme._tables import DOSE_RANGE, FACTOR_RANGE, Table, _tables_folder, load_table, table_slugs
 from mme._units import amount
 from mme._vocab import DRUGS, FORMS, ROUTES, known_names, resolve_drug
 
 from expression_checks import check_expression
+from row_overlap import overlap
 
 #: Examples per test; MME_FUZZ_EXAMPLES=10000 python -m pytest tests/test_fuzz.py for a deep run.
 EXAMPLES = int(os.environ.get("MME_FUZZ_EXAMPLES", "300"))
@@ -224,7 +225,7 @@ def _check_table(table: Table, slug: str) -> None:
             assert (table.patch_convention == "dispensed") == (row.wear_days is not None)
     for i, a in enumerate(table.rows):
         for b in table.rows[i + 1 :]:
-            assert not _overlap(a, b)
+            assert not overlap(a, b)
 
 
 @FUZZ
@@ -305,6 +306,75 @@ def test_changing_a_factor_changes_the_checksum_or_fails(scratch: Path, slug: st
     table = _load_text(scratch, slug, ("\n".join(lines) + "\n").encode("utf-8"))
     if table is not None:
         assert table.sha256 != original.sha256
+
+
+# -- custom tables: random values in every field of a row --------------------------------------------
+
+_NUMBER_TEXT = st.one_of(
+    st.decimals(allow_nan=True, allow_infinity=True).map(str),
+    st.floats().map(repr),
+    st.text(alphabet="0123456789._-+eE ١٢３\n", max_size=12),
+    st.sampled_from(["1_5", "１.５", " 1.5 ", "1e-400", "1e308", "0", "0.001", "1000", "10000", "00.50", "7.2"]),
+)
+_SCALAR = st.one_of(
+    _NUMBER_TEXT.map(json.dumps),  # a TOML basic string (JSON escapes are TOML escapes)
+    st.text(max_size=8).map(json.dumps),
+    st.integers(-(2**70), 2**70).map(str),
+    st.floats().map(lambda f: "nan" if math.isnan(f) else repr(f)),  # repr: inf, -inf, 1e+308: TOML floats
+    st.booleans().map(lambda b: str(b).lower()),
+    st.sampled_from(["2020-01-01", '"oral"', '"patch"', '"mcg/h"', '"IR"', '"fentanyl"', "1_5"]),
+)
+_VALUE = st.recursive(
+    _SCALAR,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3).map(lambda items: "[" + ", ".join(items) + "]"),
+        st.dictionaries(st.sampled_from(["above", "upto", "factor", "printed", "x"]), inner, max_size=4).map(
+            lambda d: "{" + ", ".join(f"{k} = {v}" for k, v in d.items()) + "}"
+        ),
+    ),
+    max_leaves=6,
+)
+_ROW_FIELDS = ["drug", "routes", "forms", "release", "unit", "factor", "tiers", "wear_days", "variant", "default",
+               "warn_above", "caution"]  # fmt: skip
+_BASE_ROWS = {
+    "morphine": {"drug": '"morphine"', "routes": '["oral"]', "unit": '"mg"', "factor": '"1"'},
+    "patch": {"drug": '"fentanyl"', "routes": '["transdermal"]', "forms": '["patch"]', "unit": '"mcg/h"',
+              "factor": '"7.2"', "wear_days": "3"},
+    "methadone": {"drug": '"methadone"', "routes": '["oral"]', "unit": '"mg"', "warn_above": '"80"',
+                  "tiers": '[{above = "0", upto = "20", factor = "4"}, {above = "20", factor = "8"}]'},
+}  # fmt: skip
+
+
+@st.composite
+def _custom_table(draw: st.DrawFn) -> str:
+    """A dispensed-convention table whose rows start valid and get random values in random fields."""
+    blocks = []
+    for base in draw(st.lists(st.sampled_from(sorted(_BASE_ROWS)), min_size=1, max_size=3)):
+        fields = dict(_BASE_ROWS[base])
+        for name in draw(st.lists(st.sampled_from(_ROW_FIELDS), max_size=3)):
+            fields[name] = draw(_VALUE)
+        blocks.append("[[rows]]\n" + "".join(f"{k} = {v}\n" for k, v in fields.items()) + 'source = "s"\n')
+    header = (
+        'format = 1\nslug = "mine"\ntitle = "t"\npublisher = "p"\nversion = "v"\npublished = 2020-01-01\n'
+        'kind = "analytic"\npatch_convention = "dispensed"\ncitation = "c"\nurl = "u"\ncopy_read = "r"\n\n'
+    )
+    return header + "\n".join(blocks)
+
+
+@FUZZ
+@given(_custom_table())
+def test_random_field_values_in_a_custom_table_are_a_table_error_or_plausible_numbers(scratch: Path, text: str) -> None:
+    """Only a TableError, never another exception; and no 0, negative, infinite or implausible number loads."""
+    table = _load_text(scratch, "mine", text.encode("utf-8"))
+    if table is None:
+        return
+    for row in table.rows:
+        for factor in [row.factor] if row.factor is not None else [t.factor for t in row.tiers]:
+            assert FACTOR_RANGE[0] <= factor <= FACTOR_RANGE[1]
+            assert re.fullmatch(r"[0-9]+(\.[0-9]+)?", str(factor))  # the digits written, as written
+        for bound in [t.above for t in row.tiers] + [t.upto for t in row.tiers] + [row.warn_above]:
+            assert bound is None or DOSE_RANGE[0] <= bound <= DOSE_RANGE[1]
+        assert row.wear_days is None or (type(row.wear_days) is int and 1 <= row.wear_days <= 14)
 
 
 # -- the command line ---------------------------------------------------------------------------------

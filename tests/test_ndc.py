@@ -394,6 +394,43 @@ def test_ndc_patch_uses_the_dispensed_convention_and_agrees_with_the_rate_table(
     assert rate.mme_per_day == pytest.approx(own.mme_per_day)
 
 
+# A Butrans row as the 2010 and 2013 files print it (factor 42, no derivation), and the documented patch factors.
+PATCHES_CSV = """\
+NDC,GENNME,Master_Form,Strength,UOM,MME_Conversion_Factor
+'35356060504',Buprenorphine,"Patch, Extended Release",10,MCG/HR,42
+'00093690045',Fentanyl,"Patch, Extended Release",25,MCG/HR,7.2
+'59011075004',Buprenorphine,"Patch, Extended Release",5,MCG/HR,12.6
+"""
+
+
+def test_a_patch_factor_without_a_documented_wear_period_is_refused_like_the_shipped_table(tmp_path: Path) -> None:
+    import mme
+
+    path = tmp_path / "cdc_mme_ndc_2010.csv"
+    path.write_text(PATCHES_CSV, encoding="utf-8")
+    file = read_ndc_file(path)
+    with pytest.raises(NotCoveredError, match="without the wear period built into it") as own:
+        mme.ndc_mme("35356060504", quantity=4, days_supply=28, ndc_file=file)  # before: 60 MME/day, 42 / 7 days
+    assert "cdc-ndc-2014" in own.value.covered_by
+    with pytest.raises(NotCoveredError, match="cdc-ndc-2010 has no factor for buprenorphine transdermal patch"):
+        mme.ndc_mme("35356060504", quantity=4, days_supply=28, ndc_file=file, table="cdc-ndc-2010")
+    # With a table that documents its wear period: 10 mcg/h x (4 patches / 28 days) x 12.6 = 18 = 10 x 1.8.
+    later = mme.ndc_mme("35356060504", quantity=4, days_supply=28, ndc_file=file, table="cdc-ndc-2014")
+    assert later.mme_per_day == pytest.approx(18)
+    # The factors CDC derives keep their wear periods (the Documentation's examples: 60 and 9 MME/day).
+    assert mme.ndc_mme("00093690045", quantity=10, days_supply=30, ndc_file=file).mme_per_day == pytest.approx(60)
+    assert mme.ndc_mme("59011075004", quantity=4, days_supply=28, ndc_file=file).mme_per_day == pytest.approx(9)
+
+
+def test_a_file_factor_out_of_range_is_a_table_error(tmp_path: Path) -> None:
+    import mme
+
+    path = tmp_path / "cdc.csv"
+    path.write_text("NDC,GENNME,Master_Form,Strength,UOM,MME_Conversion_Factor\n00002035102,Codeine,Tablet,30,MG,0\n")
+    with pytest.raises(TableError, match=r"cdc\.csv, field 'MME_Conversion_Factor': NDC 00002035102: .*range"):
+        mme.ndc_mme("00002035102", quantity=30, days_supply=30, ndc_file=read_ndc_file(path))
+
+
 @needs_reference
 def test_ndc_without_a_factor_gives_no_mme_with_reason() -> None:
     import mme
@@ -436,3 +473,46 @@ def test_file_factor_equals_the_shipped_edition_table(year: int) -> None:
         if checked >= 400:
             break
     assert checked >= 100
+
+
+def test_a_liquid_quantity_that_looks_like_a_bottle_count_warns(tmp_path: Path) -> None:
+    """CDC: "prescription data for some sprays sometimes list the quantity as the number of bottles"."""
+    import mme
+
+    path = tmp_path / "cdc.csv"
+    path.write_text(
+        "NDC,GENNME,Master_Form,Strength,UOM,MME_Conversion_Factor\n"
+        "00054355063,Oxycodone Hydrochloride,Solution,5,MG/ML,1.5\n"
+    )
+    file = read_ndc_file(path)
+    with pytest.warns(mme.ImplausibleDoseWarning, match="if it counts bottles") as caught:
+        result = mme.ndc_mme("00054355063", quantity=1, days_supply=30, ndc_file=file)
+    assert len(caught) == 1
+    assert result.mme_per_day == pytest.approx(5 * 1 / 30 * 1.5)  # computed as given: 1 mL over 30 days
+    assert any("package_ml" in w for w in result.warnings)
+    with pytest.warns(mme.ImplausibleDoseWarning, match="if it counts bottles"):
+        mme.dispensing_mme("butorphanol", "10 mg/mL", quantity=1, days_supply=30, table="cdc-ndc-2018")
+    # as CDC's example corrects it: 10 mg/mL x 2.5 mL / 30 days x 7 = 5.8 MME/day, with no warning
+    for claim in ({"quantity": 1, "package_ml": 2.5}, {"quantity": 2.5}):
+        fixed = mme.dispensing_mme("butorphanol", "10 mg/mL", days_supply=30, table="cdc-ndc-2018", **claim)
+        assert fixed.mme_per_day == pytest.approx(10 * 2.5 / 30 * 7)
+        assert not fixed.warnings
+    # a quantity in mL of at least 1 mL a day reads as mL: 5 mg/mL x 120 mL / 30 days x 1.5 = 30
+    assert not mme.ndc_mme("00054355063", quantity=120, days_supply=30, ndc_file=file).warnings
+
+
+@pytest.mark.reference
+@needs_reference
+@pytest.mark.parametrize(("year", "count"), [(2010, 6), (2013, 8)])
+def test_every_butrans_ndc_of_2010_and_2013_is_refused_by_the_file_and_by_its_table(year: int, count: int) -> None:
+    """The 2010 and 2013 files print 42 for Butrans without its wear period; the shipped tables leave it out."""
+    import mme
+
+    file = csv_file(year)
+    patches = [p for p in file if p.drug == "buprenorphine" and p.form == "patch"]
+    assert len(patches) == count  # the NDC rows the table's notes count
+    assert {p.factor for p in patches} == {Decimal("42")}
+    for product in patches:
+        for table in (None, f"cdc-ndc-{year}"):
+            with pytest.raises(NotCoveredError):
+                mme.ndc_mme(product.ndc, quantity=4, days_supply=28, ndc_file=file, table=table)

@@ -8,18 +8,35 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
+import os
 import re
+import time
 import tomllib
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from mme._errors import TableError
-from mme._tables import FactorRow, Table, _tables_folder, get_table, load_table, table_slugs
+import mme
+from mme._errors import ArgumentTypeError, MMEError, TableError
+from mme._tables import (
+    MAX_TABLE_BYTES,
+    FactorRow,
+    Table,
+    _first_overlap,
+    _tables_folder,
+    get_table,
+    load_table,
+    resolve_table,
+    table_slugs,
+)
 
 from reference_data import HEAL, needs
+from row_overlap import overlap
 from table_pins import PINS, ROW_COUNTS
 
 SLUGS = table_slugs()
@@ -566,3 +583,234 @@ def test_valid_custom_table_loads(tmp_path: Path) -> None:
 def test_unreadable_file(tmp_path: Path) -> None:
     with pytest.raises(TableError, match="cannot read"):
         load_table(tmp_path / "absent.toml")
+
+
+# -- numbers are plain decimals in a plausible range -----------------------------------------------
+
+# Each is read by `Decimal` (or by TOML) as some number, never the one a reviewer sees printed.
+NOT_PLAIN = [
+    '"1_5"',  # Decimal("1_5") == 15: a factor 10 times too large
+    '"１.５"',  # full-width digits
+    '"١.٥"',  # Arabic-Indic digits
+    '" 1.5 "',
+    '"1.5\\n"',
+    '"+1.5"',
+    '"1.5e0"',
+    '"1e-400"',  # Decimal: a positive number; float: 0
+    '"1e308"',
+    '"1,5"',
+    '"1."',
+    '".5"',
+    '"0x1"',
+    '"NaN"',
+    '"Infinity"',
+    '""',
+]
+NOT_A_STRING = ["1.5", "15", "true", "[]", '["1.5"]', "{}", "2020-01-01", "inf", "nan"]
+OUT_OF_RANGE = ['"0"', '"0.000"', '"0.0009"', '"1000.001"', '"1' + "0" * 30 + '"']
+
+
+@pytest.mark.parametrize("value", NOT_PLAIN + NOT_A_STRING + OUT_OF_RANGE)
+def test_a_factor_is_a_plain_decimal_in_range(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(_header() + ROW2.replace('"1.5"', value), encoding="utf-8")
+    with pytest.raises(TableError) as info:
+        load_table(path)
+    assert (info.value.file, info.value.row, info.value.field) == (str(path), 2, "factor")
+    expected = "string" if value in NOT_A_STRING else "plain decimal" if value in NOT_PLAIN else "plausible range"
+    assert expected in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("tiers.0.above", '{above = "0_0", upto = "20", factor = "4"}, {above = "20", factor = "8"}'),
+        ("tiers.0.upto", '{above = "0", upto = "2e1", factor = "4"}, {above = "20", factor = "8"}'),
+        ("tiers.1.factor", '{above = "0", upto = "20", factor = "4"}, {above = "20", factor = "1e308"}'),
+        ("tiers.1.above", '{above = "0", upto = "20", factor = "4"}, {above = 20.0, factor = "8"}'),
+        ("tiers.0.upto", '{above = "0", upto = "10001", factor = "4"}, {above = "10001", factor = "8"}'),
+    ],
+)
+def test_tier_numbers_are_plain_decimals_in_range(tmp_path: Path, field: str, value: str) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(_header() + _methadone(value), encoding="utf-8")
+    with pytest.raises(TableError) as info:
+        load_table(path)
+    assert (info.value.row, info.value.field) == (2, field)
+
+
+@pytest.mark.parametrize("value", ['"8_0"', '"80 "', "80", '"10000.5"'])
+def test_warn_above_is_a_plain_decimal_in_range(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "mine.toml"
+    tiers = '{above = "0", upto = "20", factor = "4"}, {above = "20", factor = "8"}'
+    path.write_text(_header() + _methadone(tiers) + f"warn_above = {value}\n", encoding="utf-8")
+    with pytest.raises(TableError) as info:
+        load_table(path)
+    assert (info.value.row, info.value.field) == (2, "warn_above")
+
+
+PATCH = """
+[[rows]]
+drug = "fentanyl"
+routes = ["transdermal"]
+forms = ["patch"]
+unit = "mcg/h"
+factor = "7.2"
+source = "s"
+"""
+
+
+@pytest.mark.parametrize("value", ['"3"', "3.0", "true", "0", "-3", "15", "1_5"])
+def test_wear_days_is_a_whole_number_of_days(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(_header(convention="dispensed") + PATCH + f"wear_days = {value}\n", encoding="utf-8")
+    with pytest.raises(TableError) as info:
+        load_table(path)
+    assert (info.value.row, info.value.field) == (2, "wear_days")
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-1", "0", '"120"'])
+def test_example_amounts_are_positive_finite_numbers(tmp_path: Path, value: str) -> None:
+    example = f'\n[[examples]]\ntext = "t"\nexpression = "morphine 60 mg"\nmme_per_day = "60"\nquantity = {value}\n'
+    path = tmp_path / "mine.toml"
+    path.write_text(_header() + example + 'days_supply = 30\nsource = "s"\n', encoding="utf-8")
+    with pytest.raises(TableError) as info:
+        load_table(path)
+    assert (info.value.row, info.value.field) == (1, "quantity")
+
+
+def test_the_bounds_of_the_plausible_ranges_are_accepted(tmp_path: Path) -> None:
+    tiers = '{above = "0", upto = "10000", factor = "0.001"}, {above = "10000", factor = "1000"}'
+    text = _header(convention="dispensed") + ROW2.replace('"1.5"', '"0001.50"') + _methadone(tiers)
+    path = tmp_path / "mine.toml"
+    path.write_text(text + 'warn_above = "10000"\n' + PATCH + "wear_days = 14\n", encoding="utf-8")
+    table = load_table(path)
+    assert table.rows[1].factor == Decimal("1.5")
+    assert [t.factor for t in table.rows[2].tiers] == [Decimal("0.001"), Decimal("1000")]
+    assert table.rows[3].wear_days == 14
+
+
+# -- the loader reads regular files of a bounded size, and checks overlaps in linear time ------------
+
+
+def test_a_directory_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "mine.toml"
+    folder.mkdir()
+    with pytest.raises(TableError, match="not a regular file"):
+        load_table(folder)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "mine.toml"
+    os.mkfifo(fifo)
+    start = time.perf_counter()
+    with pytest.raises(TableError, match="not a regular file"):
+        load_table(fifo)  # before the fix: open() blocks until a writer comes, i.e. forever
+    assert time.perf_counter() - start < 5
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_a_device_is_refused_without_reading_it() -> None:
+    with pytest.raises(TableError, match="not a regular file"):
+        load_table("/dev/zero")  # before the fix: read until memory runs out
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(_header() + "#" * MAX_TABLE_BYTES, encoding="utf-8")
+    with pytest.raises(TableError, match=f"at most {MAX_TABLE_BYTES:,}"):
+        load_table(path)
+
+
+@pytest.mark.parametrize("nested", ["x = " + "[" * 100_000, "x = " + "{a = " * 100_000])
+def test_deeply_nested_toml_is_a_table_error(tmp_path: Path, nested: str) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(_header() + nested + "\n", encoding="utf-8")
+    with pytest.raises(TableError, match=r"mine\.toml"):
+        load_table(path)
+
+
+def _rows(n: int) -> list[FactorRow]:
+    """n distinct rows that overlap none of the others: one per variant name."""
+    return [
+        FactorRow(drug="morphine", routes=("oral", "rectal"), unit="mg", factor="1", variant=f"v{i}", source="s")
+        for i in range(n)
+    ]
+
+
+def test_the_overlap_check_is_linear() -> None:
+    rows = _rows(100_000)
+    start = time.perf_counter()
+    assert _first_overlap(rows) is None  # before: 5 * 10^9 pairs compared, hours
+    linear = time.perf_counter() - start
+    assert linear < 30, f"{linear:.1f} s for 100,000 rows"
+    clash = [*rows[:50_000], rows[123].model_copy(update={"forms": ("tablet",)}), *rows[50_000:]]
+    assert _first_overlap(clash) == (123, 50_000)
+
+
+def test_a_large_table_loads_in_seconds(tmp_path: Path) -> None:
+    text = _header() + "".join(
+        f'\n[[rows]]\ndrug = "oxycodone"\nroutes = ["oral"]\nunit = "mg"\nfactor = "1.5"\nvariant = "v{i}"\nsource = "s"\n'
+        for i in range(30_000)
+    )
+    path = tmp_path / "mine.toml"
+    path.write_text(text, encoding="utf-8")
+    assert len(text) < MAX_TABLE_BYTES
+    start = time.perf_counter()
+    assert len(load_table(path).rows) == 30_001
+    assert time.perf_counter() - start < 30  # before: 16,000 rows took 32 s
+
+
+_ROUTE = st.sampled_from(["oral", "rectal", "transdermal"])
+_FORM = st.sampled_from(["tablet", "solution", "patch"])
+_ROW = st.builds(
+    FactorRow,
+    drug=st.sampled_from(["morphine", "fentanyl"]),
+    routes=st.lists(_ROUTE, min_size=1, max_size=3).map(tuple),
+    forms=st.lists(_FORM, max_size=3).map(tuple),
+    release=st.sampled_from([None, "IR", "ER"]),
+    unit=st.sampled_from(["mg", "mcg/h"]),
+    factor=st.just("1"),
+    variant=st.sampled_from([None, "a"]),
+    source=st.just("s"),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_ROW, max_size=8))
+def test_the_linear_overlap_check_agrees_with_comparing_every_pair(rows: list[FactorRow]) -> None:
+    pairs = [(i, j) for j in range(len(rows)) for i in range(j) if overlap(rows[i], rows[j])]
+    found = _first_overlap(rows)
+    if not pairs:
+        assert found is None
+    else:  # the first row that overlaps an earlier one, with the first earlier row it overlaps
+        assert found == min(pairs, key=lambda p: (p[1], p[0]))
+
+
+# -- a table argument of the wrong type ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("table", [None, 5, 2.5, b"cdc-2022", ["cdc-2022"], object()])
+def test_a_table_argument_of_the_wrong_type_is_a_typed_error(table: object) -> None:
+    for call in (
+        lambda: resolve_table(table),  # type: ignore[arg-type]
+        lambda: load_table(table),  # type: ignore[arg-type]
+        lambda: mme.daily_mme("morphine", "10 mg", per_day=4, table=table),  # type: ignore[arg-type]
+        lambda: get_table(table),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(ArgumentTypeError, match="a table is a slug") as info:
+            call()
+        assert isinstance(info.value, MMEError)
+        assert isinstance(info.value, TypeError)
+
+
+def test_the_command_line_refuses_a_factor_it_would_misread(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mme._cli import main
+
+    path = tmp_path / "mine.toml"
+    path.write_text(_header() + ROW2.replace('"1.5"', '"1_5"'), encoding="utf-8")
+    out = io.StringIO()
+    assert main(["convert", "oxycodone 10 mg qid", "--table", str(path)], out=out) == 1  # before: 600 MME/day
+    assert out.getvalue() == ""
+    assert "row 2, field 'factor': '1_5' is not a plain decimal" in capsys.readouterr().err

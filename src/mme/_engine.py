@@ -427,6 +427,8 @@ def dispensed(
     if strength.kind == "volume":
         raise UnitError(f"strength {typed!r} is a volume: give the concentration ('10 mg/mL')")
     notes: list[str] = []
+    if strength.kind == "conc" and package_ml is None and quantity.is_integer() and quantity < days:
+        _implausible(notes, _BOTTLES.format(quantity=quantity, strength=typed, days=days))
     if strength.kind == "rate":
         if isinstance(row, FactorRow) and not row.is_patch:
             raise UnitError(f"a rate ({strength.unit}) was given, but {drug} here is not a patch: give mg per unit")
@@ -442,6 +444,14 @@ def dispensed(
     else:
         daily = strength.value * quantity / days  # mg per unit, or mg/mL with quantity in mL
     return _result(table, row, drug, route, form, release, daily, strength, days_supply=days, notes=notes)
+
+
+# CDC's NDC file Documentation (2016-2018): "prescription data for some sprays sometimes list the quantity as the
+# number of bottles of spray. The quantity from the prescription data should use the same units as the UOM".
+_BOTTLES = (
+    "quantity {quantity:g} of {strength!r} is read as {quantity:g} mL over {days:g} days, under 1 mL a day: "
+    "if it counts bottles, as claims for sprays and liquids sometimes do, give package_ml (mL per bottle)"
+)
 
 
 def _result(

@@ -13,6 +13,7 @@ Every error is an `MMEError`; each also inherits the builtin it resembles, so
     ├── ExpressionError (ValueError)        a dose expression the grammar cannot read
     ├── MixedTablesError (ValueError)       results from different tables added together
     ├── TableError (ValueError)             a malformed table file (names file, row, field)
+    ├── ArgumentTypeError (TypeError)       an argument of the wrong type (None where text is due...)
     └── TablesNotFoundError (FileNotFoundError)
 
 Warnings are `MMEWarning`; `ImplausibleDoseWarning` flags inputs that are valid
@@ -25,6 +26,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "AmbiguousDoseError",
+    "ArgumentTypeError",
     "DoseError",
     "ExpressionError",
     "ImplausibleDoseWarning",
@@ -117,6 +119,10 @@ class TableError(MMEError, ValueError):
         if field is not None:
             where += f", field {field!r}"
         super().__init__(f"{where}: {message}")
+
+
+class ArgumentTypeError(MMEError, TypeError):
+    """An argument of the wrong type: None, a list or an object where a number or text is due."""
 
 
 class TablesNotFoundError(MMEError, FileNotFoundError):

@@ -23,11 +23,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import MappingProxyType
 
+from pydantic import ValidationError
+
 from ._engine import DailyMME, TableLike, dispensed, dispensing_mme
 from ._errors import ExpressionError, NotCoveredError, TableError, UnknownDrugError
-from ._tables import Exclusion, FactorRow
+from ._tables import Exclusion, FactorRow, list_tables
 from ._units import amount
-from ._vocab import DRUGS, PATCH_WEAR_DAYS, resolve_drug
+from ._vocab import DRUGS, resolve_drug
 
 __all__ = ["NdcFile", "NdcProduct", "ndc_mme", "normalize_ndc", "read_ndc_file"]
 
@@ -412,13 +414,38 @@ def _file_row(product: NdcProduct, file: str) -> FactorRow | Exclusion:
         return Exclusion(drug=product.drug, reason=f"{file} gives no MME conversion factor for this NDC", source=source)
     routes = (product.route,) if product.route else _PARENTERAL if product.form == "injection" else ("oral",)
     unit = _ROW_UNIT[product.unit or "mg"]
-    wear = PATCH_WEAR_DAYS.get(product.drug) if unit == "mcg/h" else None
+    wear = _documented_wear(product.drug, product.factor) if unit == "mcg/h" else None
     if unit == "mcg/h" and wear is None:
-        raise NotCoveredError(f"{source}: no wear period is known for a {product.drug} patch")
-    return FactorRow.model_validate(
-        {"drug": product.drug, "routes": routes, "forms": (product.form,) if product.form else (), "unit": unit,
-         "factor": str(product.factor), "wear_days": wear, "source": source}
-    )  # fmt: skip
+        raise NotCoveredError(
+            f"{source}: the file prints {product.factor} per mcg/h per dispensed patch without the wear period "
+            f"built into it, and no shipped table documents one for a {product.drug} patch factor of "
+            f"{product.factor}: MME/day would rest on a guess. Pass table= with a factor for this patch.",
+            [t.slug for t in list_tables() if any(r.drug == product.drug and r.is_patch for r in t.rows)],
+        )
+    try:
+        return FactorRow.model_validate(
+            {"drug": product.drug, "routes": routes, "forms": (product.form,) if product.form else (), "unit": unit,
+             "factor": str(product.factor), "wear_days": wear, "source": source}
+        )  # fmt: skip
+    except ValidationError as exc:
+        raise TableError(file, f"NDC {product.ndc}: {exc.errors()[0]['msg']}", field="MME_Conversion_Factor") from None
+
+
+def _documented_wear(drug: str, factor: Decimal) -> int | None:
+    """The wear period built into a dispensed-patch factor, where a shipped table documents it for this factor.
+
+    CDC's 2016-2018 Documentation derives 7.2 = 2.4 per mcg/h x 3 days (fentanyl, note 1a) and
+    12.6 = 1.8 per mcg/h x 7 days (buprenorphine, note 1b). The 2010 and 2013 files print 42 for
+    Butrans with no derivation: its wear period is not known, and is not guessed.
+    """
+    found = {
+        row.wear_days
+        for table in list_tables()
+        if table.patch_convention == "dispensed"
+        for row in table.rows_for(drug)
+        if row.is_patch and row.factor == factor
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def ndc_mme(

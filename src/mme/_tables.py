@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 import re
+import stat
 import tomllib
+from collections.abc import Hashable, Sequence
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -21,7 +24,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from ._errors import TableError, TablesNotFoundError, UnknownTableError
+from ._errors import ArgumentTypeError, TableError, TablesNotFoundError, UnknownTableError
 from ._vocab import DRUGS, FORMS, ROUTES
 
 __all__ = [
@@ -43,14 +46,46 @@ DEFAULT_TABLE = "cdc-2022"
 FORMAT_VERSION = 1
 
 
-def _published_decimal(value: object) -> object:
-    """Factors are decimal strings as printed; a float would already have lost the printed digits."""
-    if not isinstance(value, str | Decimal):
-        raise ValueError('write the number as a string exactly as the source prints it, e.g. "0.15"')
-    return value
+#: The plausible range of a conversion factor (per mg, per mcg or per mcg/h): the shipped ones lie in 0.039-42.
+FACTOR_RANGE = (Decimal("0.001"), Decimal("1000"))
+#: The plausible range of a daily dose bound (tier bounds, ``warn_above``), in mg/day.
+DOSE_RANGE = (Decimal("0"), Decimal("10000"))
+#: The plausible range of ``wear_days``: one patch is worn for days, not weeks.
+WEAR_DAYS_RANGE = (1, 14)
+#: The largest table file read, in bytes (the shipped ones are under 30 kB).
+MAX_TABLE_BYTES = 5_000_000
+
+_PLAIN_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
-PublishedDecimal = Annotated[Decimal, BeforeValidator(_published_decimal), Field(allow_inf_nan=False)]
+def _published(low: Decimal, high: Decimal) -> BeforeValidator:
+    """A number written as the source prints it: a plain ASCII decimal string, within a plausible range.
+
+    A TOML float has already lost the printed digits; a string such as "1_5", "1e-400" or " 1.5 "
+    would be read by `Decimal` as another number than the one printed, so only digits and one point pass.
+    """
+
+    def check(value: object) -> Decimal:
+        if isinstance(value, Decimal):  # a model built in code (an NDC file's own factor)
+            value = str(value)
+        if not isinstance(value, str):
+            raise ValueError('write the number as a string exactly as the source prints it, e.g. "0.15"')
+        if not _PLAIN_DECIMAL.fullmatch(value):
+            shown = repr(value[:20]) + ("..." if len(value) > 20 else "")
+            raise ValueError(
+                f"{shown} is not a plain decimal: write ASCII digits with at most one point, "
+                'e.g. "0.15" (no sign, exponent, space, "_" or other digits)'
+            )
+        number = Decimal(value)
+        if not low <= number <= high:
+            raise ValueError(f"{value} is outside the plausible range {low} to {high}: check the source")
+        return number
+
+    return BeforeValidator(check)
+
+
+Factor = Annotated[Decimal, _published(*FACTOR_RANGE)]
+DailyDose = Annotated[Decimal, _published(*DOSE_RANGE)]
 
 
 class _Frozen(BaseModel):
@@ -60,9 +95,9 @@ class _Frozen(BaseModel):
 class Tier(_Frozen):
     """One band of a dose-tiered factor: applies when ``above < daily dose <= upto``."""
 
-    above: PublishedDecimal = Field(ge=0)
-    upto: PublishedDecimal | None = None
-    factor: PublishedDecimal = Field(gt=0)
+    above: DailyDose
+    upto: DailyDose | None = None
+    factor: Factor
     printed: str | None = None
     """The band as the source prints it (e.g. "21-40"), kept for the record."""
 
@@ -84,15 +119,15 @@ class FactorRow(_Frozen):
     release: Literal["IR", "ER"] | None = None
     unit: Literal["mg", "mcg", "mcg/h"]
     """What the factor multiplies: daily mg, daily mcg, or patch rate in mcg/h."""
-    factor: PublishedDecimal | None = Field(default=None, gt=0)
+    factor: Factor | None = None
     tiers: tuple[Tier, ...] = ()
-    wear_days: int | None = Field(default=None, gt=0)
+    wear_days: int | None = Field(default=None, strict=True, ge=WEAR_DAYS_RANGE[0], le=WEAR_DAYS_RANGE[1])
     """Dispensed-patch convention: the factor is per mcg/h per dispensed patch worn this many days."""
     variant: str | None = None
     """Name of one of several values the source prints for the same drug (the caller chooses)."""
     default: bool = False
     """The variant the source names as its default."""
-    warn_above: PublishedDecimal | None = None
+    warn_above: DailyDose | None = None
     """Daily dose (mg) above which the source defines nothing: the last tier applies, with a warning."""
     source: str = Field(min_length=1)
     caution: str | None = None
@@ -175,9 +210,9 @@ class Example(_Frozen):
     """The input in the `mme convert` grammar."""
     mme_per_day: str
     """The result as printed; compared after rounding to the printed number of decimals."""
-    quantity: float | None = None
-    days_supply: float | None = None
-    package_ml: float | None = None
+    quantity: float | None = Field(default=None, strict=True, gt=0, allow_inf_nan=False)
+    days_supply: float | None = Field(default=None, strict=True, gt=0, allow_inf_nan=False)
+    package_ml: float | None = Field(default=None, strict=True, gt=0, allow_inf_nan=False)
     variant: str | None = None
     source: str
 
@@ -212,15 +247,17 @@ class Table(_Frozen):
                 raise ValueError(
                     f"rows[{i}]: wear_days: a patch row of a {self.patch_convention}-convention table {need}"
                 )
-        for i, a in enumerate(self.rows):
-            for j in range(i + 1, len(self.rows)):
-                b = self.rows[j]
-                if _overlap(a, b):
-                    raise ValueError(f"rows[{j + 1}]: routes: overlaps rows[{i + 1}] ({a.describe()} / {b.describe()})")
+        if clash := _first_overlap(self.rows):
+            i, j = clash
+            a, b = self.rows[i], self.rows[j]
+            raise ValueError(f"rows[{j + 1}]: routes: overlaps rows[{i + 1}] ({a.describe()} / {b.describe()})")
+        claims = _Claims()
+        for i, row in enumerate(self.rows):
+            claims.claim([(row.drug, route) for route in row.routes], row.forms, i)
         for i, ex in enumerate(self.excluded, 1):
-            for row in self.rows:
-                if row.drug == ex.drug and _sets_meet(row.routes, ex.routes) and _sets_meet(row.forms, ex.forms):
-                    raise ValueError(f"excluded[{i}]: drug: {ex.drug} also has a factor row ({row.describe()})")
+            hit = claims.clash([(ex.drug, route) for route in ex.routes or sorted(ROUTES)], ex.forms)
+            if hit is not None:
+                raise ValueError(f"excluded[{i}]: drug: {ex.drug} also has a factor row ({self.rows[hit].describe()})")
         return self
 
     def __hash__(self) -> int:  # cheap: tables are cache keys in the engine's hot path
@@ -238,16 +275,49 @@ class Table(_Frozen):
         return f"{self.slug}: {self.title} ({self.publisher}, {self.version})"
 
 
-def _sets_meet(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """Empty means "any": two route (or form) lists meet unless both are given and disjoint."""
-    return not a or not b or bool(set(a) & set(b))
+class _Claims:
+    """Which rows claim which cells, so that overlaps are found in linear time, not by comparing every pair.
+
+    A cell is a key (drug, route...) and a form; a row with no forms claims every form of its keys.
+    """
+
+    def __init__(self) -> None:
+        self.every: dict[Hashable, int] = {}  # key -> the first row claiming every form
+        self.some: dict[Hashable, int] = {}  # key -> the first row claiming some form
+        self.form: dict[tuple[Hashable, str], int] = {}  # (key, form) -> the first row claiming it
+
+    def clash(self, keys: Sequence[Hashable], forms: Sequence[str]) -> int | None:
+        """The first earlier row claiming a cell of these keys and forms (no forms: any form), if any."""
+        hits = [(self.every if forms else self.some).get(key) for key in keys]  # `some` includes `every`
+        hits += [self.form.get((key, form)) for key in keys for form in forms]
+        return min((hit for hit in hits if hit is not None), default=None)
+
+    def claim(self, keys: Sequence[Hashable], forms: Sequence[str], index: int) -> None:
+        for key in keys:
+            if not forms:
+                self.every.setdefault(key, index)
+            self.some.setdefault(key, index)
+            for form in forms:
+                self.form.setdefault((key, form), index)
 
 
-def _overlap(a: FactorRow, b: FactorRow) -> bool:
-    if a.drug != b.drug or a.variant != b.variant or a.is_patch != b.is_patch:
-        return False
-    releases_meet = a.release is None or b.release is None or a.release == b.release
-    return releases_meet and _sets_meet(a.routes, b.routes) and _sets_meet(a.forms, b.forms)
+def _first_overlap(rows: Sequence[FactorRow]) -> tuple[int, int] | None:
+    """The first row (by index) that overlaps an earlier one, and that earlier row; None if no two overlap.
+
+    Two rows overlap when they share drug, variant and patch-ness, and their releases (none: both),
+    routes and forms (none: every form) meet: then a dose could get either factor.
+    """
+    claims = _Claims()
+    for j, row in enumerate(rows):
+        keys = [
+            (row.drug, row.variant, row.is_patch, route, release)
+            for route in row.routes
+            for release in ((row.release,) if row.release else ("IR", "ER"))
+        ]
+        if (i := claims.clash(keys, row.forms)) is not None:
+            return i, j
+        claims.claim(keys, row.forms, j)
+    return None
 
 
 def _tables_folder() -> Traversable:
@@ -268,6 +338,8 @@ def _parse(text: bytes, name: str) -> Table:
         data = tomllib.loads(text.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise TableError(name, f"not valid TOML: {exc}") from exc
+    except RecursionError:
+        raise TableError(name, "not a table: arrays or tables nested too deeply") from None
     if data.get("format") != FORMAT_VERSION:
         raise TableError(name, f"unsupported format {data.get('format')!r}; expected {FORMAT_VERSION}", field="format")
     if "sha256" in data:
@@ -288,17 +360,49 @@ def _parse(text: bytes, name: str) -> Table:
         raise TableError(name, message, row=row, field=field) from exc
 
 
-def load_table(path: str | Path) -> Table:
+def load_table(path: str | os.PathLike[str]) -> Table:
     """Read and validate a table file of your own (same format as the shipped ones)."""
-    path = Path(path)
-    try:
-        text = path.read_bytes()
-    except OSError as exc:
-        raise TableError(str(path), f"cannot read: {exc.strerror}") from exc
-    table = _parse(text, str(path))
+    path = _path(path)
+    table = _parse(_read(path), str(path))
     if table.slug != path.stem:
         raise TableError(str(path), f"slug {table.slug!r} does not match the file name", field="slug")
     return table
+
+
+def _path(path: object) -> Path:
+    try:
+        if isinstance(path, str | os.PathLike):
+            return Path(path)
+    except TypeError:  # an os.PathLike giving bytes
+        pass
+    raise _wrong_type(path)
+
+
+def _wrong_type(table: object) -> ArgumentTypeError:
+    return ArgumentTypeError(
+        f"a table is a slug ({DEFAULT_TABLE!r}), the path of a table file or a mme.Table, not {type(table).__name__}"
+    )
+
+
+def _read(path: Path) -> bytes:
+    """The bytes of a regular file of at most `MAX_TABLE_BYTES`; a pipe or device is refused, never read."""
+    try:
+        # Non-blocking: opening a FIFO must not wait for a writer. The opened file is checked, not the name.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise TableError(str(path), "not a regular file (a directory, pipe or device): give a .toml file")
+            text = b""
+            while len(text) <= MAX_TABLE_BYTES and (chunk := os.read(fd, MAX_TABLE_BYTES + 1 - len(text))):
+                text += chunk
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise TableError(str(path), f"cannot read: {exc.strerror}") from exc
+    if len(text) > MAX_TABLE_BYTES:  # checked on what was read: the file may grow after fstat
+        raise TableError(str(path), f"too large: a table file has at most {MAX_TABLE_BYTES:,} bytes")
+    return text
 
 
 @cache
@@ -306,9 +410,15 @@ def _shipped() -> dict[str, Traversable]:
     return {f.name.removesuffix(".toml"): f for f in _tables_folder().iterdir() if f.name.endswith(".toml")}
 
 
-@cache
 def get_table(slug: str) -> Table:
-    """A shipped table by its slug (read once, then cached; `get_table.cache_clear()` forgets it)."""
+    """A shipped table by its slug (read once, then cached)."""
+    if not isinstance(slug, str):
+        raise _wrong_type(slug)
+    return _shipped_table(slug)
+
+
+@cache
+def _shipped_table(slug: str) -> Table:
     files = _shipped()
     if slug not in files:
         raise UnknownTableError(slug, sorted(files))
@@ -330,13 +440,13 @@ def table_slugs() -> tuple[str, ...]:
     return tuple(sorted(_shipped()))
 
 
-def resolve_table(table: str | Path | Table) -> Table:
+def resolve_table(table: str | os.PathLike[str] | Table) -> Table:
     """A table from a slug, a path to a custom table file, or a `Table` itself."""
     if isinstance(table, Table):
         return table
+    path = _path(table)
     if isinstance(table, str) and table in _shipped():
         return get_table(table)
-    path = Path(table)
     try:
         if path.suffix == ".toml" and path.is_file():
             return _load_cached(path.resolve(), path.stat().st_mtime_ns)
