@@ -494,7 +494,7 @@ def test_module_docstring_example_runs() -> None:
     doc = mt.__doc__ or ""
     code = doc.split("Example: a downstream tool's property test (pytest)::", 1)[1].split("\nSee docs/testing.md", 1)[0]
     namespace: dict[str, object] = {"__name__": "docstring_example"}
-    exec(compile(_dedent(code), "mme/testing.py", "exec"), namespace)
+    exec(compile(_dedent(code), "mme/testing/__init__.py", "exec"), namespace)
     test = namespace["test_the_plugin_shows_mme_to_one_decimal"]
     assert callable(test)
     test()
