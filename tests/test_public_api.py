@@ -6,6 +6,7 @@ import importlib
 import pkgutil
 import subprocess
 import sys
+import textwrap
 
 import pytest
 
@@ -16,7 +17,7 @@ PUBLIC = {
     "ExpressionError", "FactorRow", "IMPLAUSIBLE_MME_PER_DAY", "ImplausibleDoseWarning", "MMEError", "MMEWarning",
     "MixedTablesError", "NotCoveredError", "Table", "TableError", "TablesNotFoundError", "Tier", "Total", "UnitError",
     "UnknownDrugError", "UnknownTableError", "__version__", "convert", "daily_mme", "dispensing_mme", "get_table",
-    "list_tables", "load_table", "thresholds_reached", "total",
+    "list_tables", "load_table", "thresholds_reached", "total", "clear_caches",
     "NdcFile", "NdcProduct", "ndc_mme", "normalize_ndc", "read_ndc_file", "Dispensing", "ExcludedFill", "Exposure", "Summary", "exposure", "summarize", "summarize_by_patient",
 }  # fmt: skip
 
@@ -65,3 +66,26 @@ def test_importing_mme_is_light() -> None:
 @pytest.mark.parametrize("name", ["heal", "taper", "frames", "testing"])
 def test_submodules_import(name: str) -> None:
     assert importlib.import_module(f"mme.{name}").__all__
+
+
+def test_importing_any_module_reads_no_table() -> None:
+    """Tables are read when first used, never at import (the CLI's --help, `import mme.heal`...)."""
+    code = textwrap.dedent(
+        """
+        import importlib, pkgutil, sys
+        opened = []
+        sys.addaudithook(lambda event, args: event == "open" and str(args[0]).endswith(".toml") and opened.append(str(args[0])))
+        import mme
+        names = sorted(m.name for m in pkgutil.walk_packages(mme.__path__, "mme.") if m.name != "mme.__main__")
+        for name in names:
+            importlib.import_module(name)
+        print(len(names), opened)
+        mme.get_table("cdc-2022")
+        print(len(opened))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split("\n")
+    modules, opened = out[0].split(" ", 1)
+    assert int(modules) >= 15, "every module of mme was imported"
+    assert opened == "[]", f"importing read {opened}"
+    assert out[1] == "1", "the audit hook sees a table being read"

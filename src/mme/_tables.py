@@ -308,7 +308,7 @@ def _shipped() -> dict[str, Traversable]:
 
 @cache
 def get_table(slug: str) -> Table:
-    """A shipped table by its slug (read once, then cached; `get_table.cache_clear()` forgets it)."""
+    """A shipped table by its slug (read once, then cached; `mme.clear_caches()` forgets it)."""
     files = _shipped()
     if slug not in files:
         raise UnknownTableError(slug, sorted(files))
