@@ -183,7 +183,9 @@ def test_excluded_drugs_are_included_by_default() -> None:
 
 def test_excluded_patches_come_with_their_change_interval() -> None:
     """A Butrans patch under cdc-2022 with every="168 h" (its 7-day wear) has no MME: regimens draws it."""
-    patch = find(mt.regimens("cdc-2022", kinds=["patch"]), lambda r: r.excluded and r.every is not None, settings=EXISTS)
+    patch = find(
+        mt.regimens("cdc-2022", kinds=["patch"]), lambda r: r.excluded and r.every is not None, settings=EXISTS
+    )
     assert resolve_drug(patch.drug).drug == "buprenorphine"
     result = mme.daily_mme(**patch)
     assert result.mme_per_day is None
