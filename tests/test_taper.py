@@ -153,6 +153,7 @@ def test_unreadable_records_are_errors_not_guesses(records: list[taper.RecordLik
 def test_cohort_error_is_an_mme_error_and_a_value_error() -> None:
     assert issubclass(taper.CohortError, mme.MMEError)
     assert issubclass(taper.CohortError, ValueError)
+    assert taper.CohortError is mme._errors.CohortError  # the error tree lives in one module
 
 
 def test_timepoints_and_patients_are_checked() -> None:

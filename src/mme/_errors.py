@@ -13,6 +13,7 @@ Every error is an `MMEError`; each also inherits the builtin it resembles, so
     ├── ExpressionError (ValueError)        a dose expression the grammar cannot read
     ├── MixedTablesError (ValueError)       results from different tables added together
     ├── TableError (ValueError)             a malformed table file (names file, row, field)
+    ├── CohortError (ValueError)            mme.taper: cohort records that cannot be read without guessing
     └── TablesNotFoundError (FileNotFoundError)
 
 Warnings are `MMEWarning`; `ImplausibleDoseWarning` flags inputs that are valid
@@ -25,6 +26,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "AmbiguousDoseError",
+    "CohortError",
     "DoseError",
     "ExpressionError",
     "ImplausibleDoseWarning",
@@ -121,6 +123,10 @@ class TableError(MMEError, ValueError):
 
 class TablesNotFoundError(MMEError, FileNotFoundError):
     """The bundled conversion tables cannot be found (a broken installation)."""
+
+
+class CohortError(MMEError, ValueError):
+    """Cohort records that cannot be read without guessing (contradictory, unknown time point, bad value)."""
 
 
 class MMEWarning(UserWarning):
