@@ -325,7 +325,7 @@ def test_summary_json_round_trip(hand: taper.DoseMatrix) -> None:
 def test_summary_row_lookup(hand: taper.DoseMatrix) -> None:
     s = taper.summarize_cohort(hand)
     assert s.row("discharge").timepoint == "discharge"
-    with pytest.raises(taper.CohortError):
+    with pytest.raises(taper.CohortError, match="unknown time point '3m'"):
         s.row("3m")
 
 
@@ -574,7 +574,7 @@ def test_synthetic_cohort_is_labelled_and_reproducible() -> None:
     assert len({r.patient_id for r in taper.synthetic_cohort(n=5)}) == 5
     assert "SYNTHETIC" in taper.SYNTHETIC_LABEL
     assert "SYNTHETIC" in (taper.synthetic_cohort.__doc__ or "")
-    with pytest.raises(taper.CohortError):
+    with pytest.raises(taper.CohortError, match="at least one patient"):
         taper.synthetic_cohort(n=0)
 
 

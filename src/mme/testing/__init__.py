@@ -67,7 +67,7 @@ Example: a downstream tool's property test (pytest)::
         if result.mme_per_day is None:  # an excluded drug (buprenorphine)
             assert shown.startswith("no MME")
         else:
-            assert_mme_equal(float(shown.split()[0]), result.mme_per_day, abs=0.05)
+            assert_mme_equal(float(shown.split()[0]), round(result.mme_per_day, 1))
 
 See docs/testing.md for more.
 
