@@ -231,9 +231,9 @@ def concentrations(table: TableArg = None, *, drug: str | None = None) -> st.Sea
 def invalid_doses() -> st.SearchStrategy[str | float | tuple[float, str]]:
     """Doses no call accepts (`mme.MMEError`: `mme.DoseError` or `mme.UnitError`), whatever the drug.
 
-    A volume where an amount of drug is needed ("5 mL"), units of another dimension ("10 m",
-    "10 h", "10 mg/kg"), unknown units, negative, zero, NaN and infinite amounts, and numbers
-    without a unit (text or float).
+    A volume where an amount of drug is needed ("5 mL"; for a patch, a `mme.NotCoveredError`
+    that asks for its rate), units of another dimension ("10 m", "10 h", "10 mg/kg"), unknown
+    units, negative, zero, NaN and infinite amounts, and numbers without a unit (text or float).
     """
     values = st.sampled_from(_MG)
     texts = st.one_of(
