@@ -464,8 +464,9 @@ def test_undefined_tests_are_none() -> None:
     assert (result.t_pvalue, result.wilcoxon_pvalue, result.wilcoxon_n) == (None, None, 0)
     one = numeric_matrix({"X": [100.0, 40.0]}, ["a", "b"])
     (result,) = taper.paired_tests(one)
-    assert result.t_pvalue is None
-    assert result.wilcoxon_pvalue is not None
+    assert result.t_pvalue is None  # one difference: no SD
+    # one non-zero difference: the signed-rank statistic is 0 and the exact two-sided p is 2 x 1/2 = 1
+    assert (result.wilcoxon_statistic, result.wilcoxon_pvalue, result.wilcoxon_n) == (0.0, 1.0, 1)
     assert "n/a" in str(taper.summarize_cohort(same, tests=True))
 
 
