@@ -1,11 +1,11 @@
 """pytest plugin for mutation testing (loaded by scripts/mutation.py): empty the core's caches before each test.
 
 mutmut forks every mutant's test run from a process that already ran the suite, and the core
-memoises its work (tables read, rows matched, units and names parsed). Without this plugin a
-mutated function behind a cache is never called for inputs the unmutated code already answered,
-so mutants survive that the tests would kill, and tests are not associated with the functions
-they really exercise. Emptying the caches before each test costs little (reading every table
-takes about 40 ms) and makes each test run the code under test.
+memoises its work (tables read, rows matched, units and names parsed; `mme.clear_caches()` forgets
+it all). Without this plugin a mutated function behind a cache is never called for inputs the
+unmutated code already answered, so mutants survive that the tests would kill, and tests are not
+associated with the functions they really exercise. Emptying the caches before each test costs
+little (reading every table takes about 40 ms) and makes each test run the code under test.
 
 It also records the mutants whose pytest run ended in a usage error (a test id not found, for
 instance): mutmut counts such a run as a kill, so scripts/mutation.py reports them as not tested.
@@ -23,18 +23,9 @@ USAGE_ERRORS = "MME_MUTATION_USAGE_ERRORS"
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    from mme import _engine, _tables, _units, _vocab
+    import mme
 
-    for cached in (
-        _engine._match,
-        _tables._shipped,
-        _tables.get_table,
-        _tables._load_cached,
-        _units._unit,
-        _units._parse_text,
-        _vocab.resolve_drug,
-    ):
-        cached.cache_clear()
+    mme.clear_caches()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -558,7 +558,7 @@ CORE = ("_engine", "_tables", "_units", "_parse", "_vocab", "_errors")
 def test_every_core_function_and_class_is_used_by_the_package(module: str) -> None:
     """Coverage cannot tell a helper the package uses from one only the tests call: this can."""
     package = Path(mme.__file__).parent
-    sources = [p.read_text(encoding="utf-8") for p in sorted(package.glob("*.py"))]
+    sources = [p.read_text(encoding="utf-8") for p in sorted(package.rglob("*.py"))]
     tree = ast.parse((package / f"{module}.py").read_text(encoding="utf-8"))
     names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)]
     unused = [

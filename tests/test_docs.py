@@ -28,13 +28,11 @@ Collected from ``README.md`` and every ``docs/**/*.md`` page:
 
 Opting out, only for what cannot run here, on the line just before the fence:
 
-* ``<!-- requires: NAME -->``: skipped while NAME is missing, run as soon as it exists. NAME
-  is a module or attribute (``mme.frames``, ``mme.summarize``), or ``table SLUG`` for a
-  conversion table. A module that fails to import because of a bug inside ``mme`` fails.
+* ``<!-- requires: NAME -->``: skipped while NAME, a package `mme` does not depend on
+  (``pandas``), is not installed. A NAME of `mme` itself (``mme.frames``, ``mme.summarize``,
+  ``table SLUG``) must exist: a documented API that was removed or renamed is a failure, never
+  a skip.
 * ``<!-- skip: reason -->``: never run (use sparingly: it is the one way a block can rot).
-
-Pages written alongside modules that may not exist yet (``PAGE_REQUIRES``) are skipped whole,
-with the reason, only while their module cannot be imported.
 """
 
 from __future__ import annotations
@@ -59,9 +57,6 @@ from mme._cli import main
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 PAGES = [ROOT / "README.md", *sorted(p for p in DOCS.rglob("*.md") if "_hooks" not in p.parts)]
-
-#: Pages documenting a module written separately: skipped whole while that module cannot be imported.
-PAGE_REQUIRES: dict[str, str] = {"docs/tapering.md": "mme.taper", "docs/testing.md": "mme.testing"}
 
 PYTHON = {"python", "py", "python3"}
 DOCTEST = {"pycon", "doctest"}
@@ -131,13 +126,23 @@ def parse_blocks(page: Path) -> list[Block]:
 # -- requirements -------------------------------------------------------------------------------
 
 
+class DocumentedAPIMissing(AssertionError):
+    """A page shows or requires a part of `mme` (module, name or table) that does not exist."""
+
+
 def missing(name: str) -> str | None:
-    """Why NAME (a module, a module attribute, or ``table SLUG``) is unavailable, or None if it is there."""
+    """Why NAME (a module, a module attribute, or ``table SLUG``) is unavailable, or None if it is there.
+
+    Only a package outside `mme` may be missing (the reason is returned, to skip); a missing
+    part of `mme` raises `DocumentedAPIMissing`, so the page's test fails.
+    """
     if name.startswith("table "):
         import mme
 
         slug = name.removeprefix("table ").strip()
-        return None if slug in {t.slug for t in mme.list_tables()} else f"table {slug!r} is not shipped yet"
+        if slug not in {t.slug for t in mme.list_tables()}:
+            raise DocumentedAPIMissing(f"table {slug!r} is documented but not shipped")
+        return None
     parts = name.split(".")
     for cut in range(len(parts), 0, -1):
         module_name = ".".join(parts[:cut])
@@ -152,16 +157,13 @@ def missing(name: str) -> str | None:
             return f"{name} needs {absent!r}, which is not installed"
         for attr in parts[cut:]:
             if not hasattr(obj, attr):
-                return f"{name} does not exist yet"
+                raise DocumentedAPIMissing(f"{name} is documented but {'.'.join(parts[:cut])} has no {attr!r}")
             obj = getattr(obj, attr)
         return None
-    return f"{name} does not exist yet"
+    return f"{name} is not installed"  # (mme itself always imports: its missing parts raise above)
 
 
 def skip_reason(block: Block) -> str | None:
-    page = rel(block.page)
-    if page in PAGE_REQUIRES and (why := missing(PAGE_REQUIRES[page])):
-        return f"{page} documents {PAGE_REQUIRES[page]}, which cannot be imported yet: {why}"
     if block.marker is None:
         return None
     kind, arg = block.marker
@@ -411,14 +413,30 @@ def test_markers_and_titles(tmp_path: Path) -> None:
     )
     needs, skipped, toml = parse_blocks(page)
     assert needs.marker == ("requires", "mme.no_such_module")
-    assert missing("mme.no_such_module") == "mme.no_such_module does not exist yet"
     assert missing("mme.total") is None
-    assert missing("mme.no_such_name") == "mme.no_such_name does not exist yet"
     assert missing("table cdc-2022") is None
-    assert missing("table no-such-table")
+    assert missing("no_such_package_xyz") == "no_such_package_xyz is not installed"
     assert skipped.marker == ("skip", "needs a network")
     assert toml.title == "t.toml"
     assert toml.code == "x = 1\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("mme.no_such_module", "mme.no_such_module is documented but mme has no 'no_such_module'"),
+        ("mme.no_such_name", "mme.no_such_name is documented but mme has no 'no_such_name'"),
+        ("mme.heal.no_such_name", "mme.heal has no 'no_such_name'"),
+        ("table no-such-table", "table 'no-such-table' is documented but not shipped"),
+    ],
+)
+def test_a_removed_documented_api_fails_the_page(tmp_path: Path, name: str, message: str) -> None:
+    """A block requiring a part of mme that is gone fails (it used to be skipped, hiding the rot)."""
+    page = tmp_path / "page.md"
+    page.write_text(f"<!-- requires: {name} -->\n```python\n1\n```\n", encoding="utf-8")
+    (block,) = parse_blocks(page)
+    with pytest.raises(DocumentedAPIMissing, match=re.escape(message)):
+        skip_reason(block)
 
 
 def test_doctest_blocks_share_the_page_namespace(tmp_path: Path) -> None:

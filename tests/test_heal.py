@@ -215,19 +215,27 @@ def test_names_are_forgiving_about_case_only() -> None:
 @pytest.mark.parametrize("value", [0, -1, float("inf"), float("nan")])
 def test_medication_amounts_must_be_positive(field: str, value: float) -> None:
     fields = {"medication_name": "Codeine (mg)", "dose": 30, "doses_per_24_hours": 4, "days_of_medication": 3}
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as caught:
         heal.Medication.model_validate({**fields, field: value})
+    (error,) = caught.value.errors()
+    assert error["loc"] == (field,)
+    assert error["type"] == ("finite_number" if math.isinf(value) or math.isnan(value) else "greater_than")
 
 
 def test_calculate_rejects() -> None:
     one = [med("Codeine (mg)", 30, 4, 3)]
-    with pytest.raises(mme.DoseError):
+    with pytest.raises(mme.DoseError, match="give at least one medication"):
         heal.calculate([], therapy_days=1, observation_window_days=1)
     for bad in ({"therapy_days": 0}, {"observation_window_days": -1}, {"therapy_days_without": 0}):
-        with pytest.raises(mme.DoseError):
+        ((name, value),) = bad.items()
+        with pytest.raises(mme.DoseError, match=rf"^{name} must be a positive finite number, not {float(value)}$"):
             heal.calculate(one, **{"therapy_days": 3, "observation_window_days": 7, **bad})
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as caught:
         heal.calculate([{"medication_name": "Codeine (mg)", "dose": 30}], therapy_days=3, observation_window_days=7)
+    assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [
+        (("doses_per_24_hours",), "missing"),
+        (("days_of_medication",), "missing"),
+    ]
 
 
 def test_therapy_days_beyond_the_window_warns_but_is_accepted() -> None:

@@ -109,17 +109,28 @@ def test_linear_within_a_methadone_tier(table: str, variant: str | None, data: s
     assert_mme_equal(doubled.daily_dose, 2 * base.daily_dose)
 
 
-@settings(max_examples=40)
-@given(mt.totals())
-def test_the_total_is_the_sum_of_its_items(total: mme.Total) -> None:
-    counted = [i.mme_per_day for i in total.items if i.mme_per_day is not None]
-    if counted:
-        assert_mme_equal(total.mme_per_day, math.fsum(counted))
-    else:
-        assert total.mme_per_day is None
-    assert total.excluded == tuple(i for i in total.items if i.mme_per_day is None)
-    for item in total.items:
-        mt.assert_same_table(item, total)
+# CDC 2022 factors: oxycodone 1.5, morphine 1, hydromorphone 5, tramadol 0.2, fentanyl 2.4 per mcg/h;
+# buprenorphine is excluded (no MME, never 0).
+@pytest.mark.parametrize(
+    ("expressions", "expected", "excluded", "reached"),
+    [
+        (["oxycodone 10 mg q6h"], 60.0, [], (50.0,)),  # 10 x 4 x 1.5
+        (["oxycodone 10 mg q6h", "morphine 15 mg bid"], 90.0, [], (50.0, 90.0)),  # 60 + 15 x 2 x 1
+        (["fentanyl 25 mcg/h patch", "hydromorphone 2 mg q4h"], 120.0, [], (50.0, 90.0)),  # 25 x 2.4 + 2 x 6 x 5
+        (["tramadol 50 mg qid", "morphine 5 mg bid"], 50.0, [], (50.0,)),  # 50 x 4 x 0.2 + 5 x 2 x 1: at 50 exactly
+        (["tramadol 50 mg bid"], 20.0, [], ()),  # 50 x 2 x 0.2
+        (["oxycodone 10 mg q6h", "buprenorphine 8 mg daily sublingual"], 60.0, ["buprenorphine"], (50.0,)),
+        (["buprenorphine 8 mg daily sublingual"], None, ["buprenorphine"], ()),
+    ],
+)
+def test_totals_match_hand_computed_values(
+    expressions: list[str], expected: float | None, excluded: list[str], reached: tuple[float, ...]
+) -> None:
+    total = mme.total(mme.convert(e, table="cdc-2022") for e in expressions)
+    assert_mme_equal(total.mme_per_day, expected)
+    assert [i.drug for i in total.excluded] == excluded
+    assert total.reached == reached
+    assert [i.drug for i in total.items] == [e.split()[0] for e in expressions]
 
 
 # -- the two paths agree --------------------------------------------------------------------------------

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 import subprocess
 import sys
+import textwrap
 
 import pytest
 
@@ -16,7 +18,7 @@ PUBLIC = {
     "ExpressionError", "FactorRow", "IMPLAUSIBLE_MME_PER_DAY", "ImplausibleDoseWarning", "MMEError", "MMEWarning",
     "MixedTablesError", "NotCoveredError", "Table", "TableError", "TablesNotFoundError", "Tier", "Total", "UnitError",
     "UnknownDrugError", "UnknownTableError", "__version__", "convert", "daily_mme", "dispensing_mme", "get_table",
-    "list_tables", "load_table", "thresholds_reached", "total",
+    "list_tables", "load_table", "thresholds_reached", "total", "clear_caches",
     "NdcFile", "NdcProduct", "ndc_mme", "normalize_ndc", "read_ndc_file", "Dispensing", "ExcludedFill", "Exposure", "Summary", "exposure", "summarize", "summarize_by_patient",
 }  # fmt: skip
 
@@ -27,9 +29,14 @@ def test_all_is_pinned() -> None:
     assert len(mme.__all__) == len(PUBLIC)
 
 
-def test_everything_exported_exists() -> None:
+def test_everything_exported_is_mme_s_own_and_documented() -> None:
     for name in mme.__all__:
-        assert hasattr(mme, name), name
+        obj = getattr(mme, name)
+        if callable(obj):
+            assert obj.__module__.startswith("mme."), (
+                name
+            )  # defined in a private module, not re-exported from a dependency
+            assert obj.__doc__, name
 
 
 def test_no_other_public_names() -> None:
@@ -63,6 +70,51 @@ def test_importing_mme_is_light() -> None:
     assert out.strip() == "[]"
 
 
+SUBMODULES = {
+    "heal": {"HealDefinitions", "HealMedication", "HealResult", "MEDICATIONS", "Medication", "MedicationMME", "TABLE",
+             "calculate"},
+    "taper": {"Category", "Cell", "Change", "CohortError", "CohortSummary", "Count", "DEFINITIONS", "Definition",
+              "DoseMatrix", "PairedTest", "PatientDoses", "QUANTILE_METHOD", "Record", "RecordLike", "Rule", "SD_METHOD",
+              "SYNTHETIC_LABEL", "TimepointSummary", "changes", "dose_matrix", "from_dispensings", "paired_tests",
+              "plot_trajectories", "read_csv", "summarize_cohort", "synthetic_cohort"},
+}  # fmt: skip
+
+
 @pytest.mark.parametrize("name", ["heal", "taper", "frames", "testing"])
-def test_submodules_import(name: str) -> None:
-    assert importlib.import_module(f"mme.{name}").__all__
+def test_submodules_import_and_export_what_they_define(name: str) -> None:
+    module = importlib.import_module(f"mme.{name}")
+    assert len(set(module.__all__)) == len(module.__all__)
+    for attr in module.__all__:
+        obj = getattr(module, attr)
+        if isinstance(obj, type) or inspect.isfunction(obj):
+            assert obj.__module__.startswith("mme."), attr
+            assert obj.__doc__, attr
+
+
+@pytest.mark.parametrize(("name", "public"), SUBMODULES.items())
+def test_submodule_public_names_are_pinned(name: str, public: set[str]) -> None:
+    """Splitting a module into private parts keeps its public names (mme.testing's are pinned in its tests)."""
+    assert set(importlib.import_module(f"mme.{name}").__all__) == public
+
+
+def test_importing_any_module_reads_no_table() -> None:
+    """Tables are read when first used, never at import (the CLI's --help, `import mme.heal`...)."""
+    code = textwrap.dedent(
+        """
+        import importlib, pkgutil, sys
+        opened = []
+        sys.addaudithook(lambda event, args: event == "open" and str(args[0]).endswith(".toml") and opened.append(str(args[0])))
+        import mme
+        names = sorted(m.name for m in pkgutil.walk_packages(mme.__path__, "mme.") if m.name != "mme.__main__")
+        for name in names:
+            importlib.import_module(name)
+        print(len(names), opened)
+        mme.get_table("cdc-2022")
+        print(len(opened))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split("\n")
+    modules, opened = out[0].split(" ", 1)
+    assert int(modules) >= 15, "every module of mme was imported"
+    assert opened == "[]", f"importing read {opened}"
+    assert out[1] == "1", "the audit hook sees a table being read"

@@ -153,6 +153,7 @@ def test_unreadable_records_are_errors_not_guesses(records: list[taper.RecordLik
 def test_cohort_error_is_an_mme_error_and_a_value_error() -> None:
     assert issubclass(taper.CohortError, mme.MMEError)
     assert issubclass(taper.CohortError, ValueError)
+    assert taper.CohortError is mme._errors.CohortError  # the error tree lives in one module
 
 
 def test_timepoints_and_patients_are_checked() -> None:
@@ -324,7 +325,7 @@ def test_summary_json_round_trip(hand: taper.DoseMatrix) -> None:
 def test_summary_row_lookup(hand: taper.DoseMatrix) -> None:
     s = taper.summarize_cohort(hand)
     assert s.row("discharge").timepoint == "discharge"
-    with pytest.raises(taper.CohortError):
+    with pytest.raises(taper.CohortError, match="unknown time point '3m'"):
         s.row("3m")
 
 
@@ -463,8 +464,9 @@ def test_undefined_tests_are_none() -> None:
     assert (result.t_pvalue, result.wilcoxon_pvalue, result.wilcoxon_n) == (None, None, 0)
     one = numeric_matrix({"X": [100.0, 40.0]}, ["a", "b"])
     (result,) = taper.paired_tests(one)
-    assert result.t_pvalue is None
-    assert result.wilcoxon_pvalue is not None
+    assert result.t_pvalue is None  # one difference: no SD
+    # one non-zero difference: the signed-rank statistic is 0 and the exact two-sided p is 2 x 1/2 = 1
+    assert (result.wilcoxon_statistic, result.wilcoxon_pvalue, result.wilcoxon_n) == (0.0, 1.0, 1)
     assert "n/a" in str(taper.summarize_cohort(same, tests=True))
 
 
@@ -573,7 +575,7 @@ def test_synthetic_cohort_is_labelled_and_reproducible() -> None:
     assert len({r.patient_id for r in taper.synthetic_cohort(n=5)}) == 5
     assert "SYNTHETIC" in taper.SYNTHETIC_LABEL
     assert "SYNTHETIC" in (taper.synthetic_cohort.__doc__ or "")
-    with pytest.raises(taper.CohortError):
+    with pytest.raises(taper.CohortError, match="at least one patient"):
         taper.synthetic_cohort(n=0)
 
 

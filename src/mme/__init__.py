@@ -9,6 +9,7 @@
 MME estimates overdose risk; the factors are not a dosing tool for switching opioids.
 """
 
+from ._caches import clear_caches
 from ._engine import (
     CDC_THRESHOLDS,
     IMPLAUSIBLE_MME_PER_DAY,
@@ -74,6 +75,7 @@ __all__ = [
     "UnknownDrugError",
     "UnknownTableError",
     "__version__",
+    "clear_caches",
     "convert",
     "daily_mme",
     "dispensing_mme",

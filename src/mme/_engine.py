@@ -60,6 +60,8 @@ __all__ = [
 CDC_THRESHOLDS: tuple[float, ...] = (50.0, 90.0)
 #: Above this many MME/day an input is flagged as implausible (probably a unit slip).
 IMPLAUSIBLE_MME_PER_DAY = 10_000.0
+#: A mcg-dosed drug given as this many mg a day or more gets "did you mean mcg?".
+MCG_AS_MG_WARNING_MG = 5.0
 
 TableLike = str | Path | Table
 DoseLike = str | Amount | tuple[float, str] | object
@@ -500,7 +502,7 @@ def _result(
     mme = dose * row.rate_factor(factor)
     if not math.isfinite(mme):
         raise DoseError(f"the daily amount overflows ({daily_mg!r} mg/day): check the dose and the frequency")
-    if row.unit == "mcg" and _is_mg(given.unit) and daily_mg >= 5:
+    if row.unit == "mcg" and _is_mg(given.unit) and daily_mg >= MCG_AS_MG_WARNING_MG:
         _implausible(notes, f"{drug} is dosed in mcg here; {given.unit} was given: did you mean mcg?")
     if mme > IMPLAUSIBLE_MME_PER_DAY:
         _implausible(notes, f"{mme:,.0f} MME/day is implausible: check the unit (mcg typed as mg?) and the amounts")

@@ -14,6 +14,7 @@ Every error is an `MMEError`; each also inherits the builtin it resembles, so
     ├── MixedTablesError (ValueError)       results from different tables added together
     ├── TableError (ValueError)             a malformed table file (names file, row, field)
     ├── ArgumentTypeError (TypeError)       an argument of the wrong type (None where text is due...)
+    ├── CohortError (ValueError)            mme.taper: cohort records that cannot be read without guessing
     └── TablesNotFoundError (FileNotFoundError)
 
 Warnings are `MMEWarning`; `ImplausibleDoseWarning` flags inputs that are valid
@@ -27,6 +28,7 @@ from collections.abc import Sequence
 __all__ = [
     "AmbiguousDoseError",
     "ArgumentTypeError",
+    "CohortError",
     "DoseError",
     "ExpressionError",
     "ImplausibleDoseWarning",
@@ -127,6 +129,10 @@ class ArgumentTypeError(MMEError, TypeError):
 
 class TablesNotFoundError(MMEError, FileNotFoundError):
     """The bundled conversion tables cannot be found (a broken installation)."""
+
+
+class CohortError(MMEError, ValueError):
+    """Cohort records that cannot be read without guessing (contradictory, unknown time point, bad value)."""
 
 
 class MMEWarning(UserWarning):

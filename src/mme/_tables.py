@@ -411,7 +411,7 @@ def _shipped() -> dict[str, Traversable]:
 
 
 def get_table(slug: str) -> Table:
-    """A shipped table by its slug (read once, then cached)."""
+    """A shipped table by its slug (read once, then cached; `mme.clear_caches()` forgets it)."""
     if not isinstance(slug, str):
         raise _wrong_type(slug)
     return _shipped_table(slug)

@@ -26,8 +26,9 @@ from __future__ import annotations
 import difflib
 import math
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
+from functools import cache
 from types import MappingProxyType
 from typing import Literal
 
@@ -114,7 +115,8 @@ class HealMedication(BaseModel):
         return self.drug == "buprenorphine"
 
 
-def _catalogue() -> dict[str, HealMedication]:
+@cache
+def _catalogue() -> Mapping[str, HealMedication]:
     table = get_table(TABLE)
     out: dict[str, HealMedication] = {}
     for name, (drug, route, form, release) in _NAMES.items():
@@ -123,12 +125,33 @@ def _catalogue() -> dict[str, HealMedication]:
         if not isinstance(row, FactorRow) or row.factor is None or _UNIT_IN_NAME[row.unit] not in name:
             raise TableError(f"conversion_tables/{TABLE}.toml", f"no single factor in {_UNIT_IN_NAME} for {name!r}")
         out[name] = HealMedication(name=name, drug=drug, route=route, form=form, release=release, row=row)
-    return out
+    return MappingProxyType(out)
+
+
+@cache
+def _folded() -> dict[str, str]:
+    """Each name with case and spacing folded -> the name."""
+    return {" ".join(name.lower().split()): name for name in _catalogue()}
+
+
+class _Medications(Mapping[str, HealMedication]):
+    """The catalogue, built from the table on first use: importing this module reads no table."""
+
+    def __getitem__(self, name: str) -> HealMedication:
+        return _catalogue()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_catalogue())
+
+    def __len__(self) -> int:
+        return len(_catalogue())
+
+    def __repr__(self) -> str:
+        return f"<the {len(_NAMES)} medication names of the HEAL calculator>"
 
 
 #: The calculator's 29 medication names, each with the heal-2025 row (and factor) it uses.
-MEDICATIONS: Mapping[str, HealMedication] = MappingProxyType(_catalogue())
-_FOLDED = {" ".join(name.lower().split()): name for name in MEDICATIONS}
+MEDICATIONS: Mapping[str, HealMedication] = _Medications()
 
 
 def _known_name(text: str) -> str:
@@ -136,12 +159,13 @@ def _known_name(text: str) -> str:
     if text in MEDICATIONS:
         return text
     folded = " ".join(text.lower().split())
-    if folded in _FOLDED:
-        return _FOLDED[folded]
+    names = _folded()
+    if folded in names:
+        return names[folded]
     first = folded.split(" ")[0] if folded else ""
-    close = difflib.get_close_matches(folded, _FOLDED, n=6, cutoff=0.6)
-    same_drug = [key for key in _FOLDED if first and key.split(" ")[0] == first]
-    raise UnknownDrugError(text, [_FOLDED[k] for k in dict.fromkeys(close + same_drug)] or list(MEDICATIONS))
+    close = difflib.get_close_matches(folded, names, n=6, cutoff=0.6)
+    same_drug = [key for key in names if first and key.split(" ")[0] == first]
+    raise UnknownDrugError(text, [names[k] for k in dict.fromkeys(close + same_drug)] or list(MEDICATIONS))
 
 
 class Medication(BaseModel):

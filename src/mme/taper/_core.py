@@ -1,51 +1,10 @@
-"""Opioid tapering outcomes: per-patient MME/day at named time points, change from baseline, cohort summary.
-
-A tapering study (e.g. a chart review of patients tapered after an intervention) reports the daily
-dose at a few time points: baseline, discharge, 3 and 12 months. This module turns long records
-into such a table in a few reproducible lines::
-
-    >>> from mme import taper
-    >>> records = [
-    ...     ("p1", "baseline", "oxycodone 10 mg q6h"), ("p1", "discharge", "oxycodone 5 mg q6h"),
-    ...     ("p2", "baseline", 90.0), ("p2", "discharge", "none"), ("p3", "baseline", 45.0),
-    ... ]
-    >>> matrix = taper.dose_matrix(records, ["baseline", "discharge"])
-    >>> matrix.column("discharge")  # p3 has no discharge record: lost to follow-up
-    (30.0, 0.0, None)
-    >>> [(c.patient_id, c.percent, c.category) for c in taper.changes(matrix)]
-    [('p1', -50.0, 'stable'), ('p2', -100.0, 'cessation')]
-    >>> summary = taper.summarize_cohort(matrix)  # print(summary) shows the study-shaped table
-    >>> summary.row("discharge").n_lost
-    1
-
-Definitions (stated again in every result, see docs/tapering.md):
-
-* **Cell values.** A patient's medications at one time point add up (`mme.total`). ``"none"`` is a
-  real zero (no opioid). No record at a time point means *lost to follow-up* there (None).
-  A drug the table excludes (buprenorphine under CDC 2022) is never counted as 0: the cell holds the
-  sum of the countable items and lists the excluded ones; a cell whose every item is excluded is
-  None with status ``"not_countable"`` and the reason. Nothing is guessed.
-* **Change.** ``absolute = dose - baseline``; ``percent = 100 * (dose - baseline) / baseline``
-  (a patient who stops has -100%); undefined (None) when the baseline is 0.
-* **Categories** (a partition of the patients observed at baseline and at the time point):
-  ``cessation`` (0 MME/day at the time point, baseline > 0), ``reduction`` (relative reduction
-  over ``reduction_over``: ``>`` by default, ``>=`` with ``inclusive=True``; cessation excluded),
-  ``increase`` (relative increase ``> increase_over``; any increase from a zero baseline),
-  ``stable`` (everything else, including 0 at both points).
-* **Summary.** Mean ± sample SD (ddof=1); median and IQR by linear interpolation between order
-  statistics (R type 7, numpy's default ``"linear"``). The *ratio of means* is
-  ``mean(dose) / mean(baseline)``; the *mean of ratios* is ``mean(dose_i / baseline_i)``; both over
-  the same patients (observed at both points, baseline > 0) and they differ in general. Counts are
-  reported with both denominators: all patients, and patients observed at both points.
-"""
+"""The core of `mme.taper`: cohort records, the patient x time point matrix, change from baseline, the summary."""
 
 from __future__ import annotations
 
 import csv
 import math
-import random
 import statistics
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -53,54 +12,35 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ._engine import DailyMME, TableLike, convert, total
-from ._errors import MMEError
-from ._tables import DEFAULT_TABLE, Table, resolve_table
+from mme._engine import DailyMME, TableLike, convert, total
+from mme._errors import CohortError, MMEError
+from mme._tables import DEFAULT_TABLE, Table, resolve_table
+
+from ._render import _cell_text, _num, _pct, _render, _table_text
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ._history import Dispensing
-
-__all__ = [
-    "DEFINITIONS",
-    "QUANTILE_METHOD",
-    "SD_METHOD",
-    "SYNTHETIC_LABEL",
-    "Category",
-    "Cell",
-    "Change",
-    "CohortError",
-    "CohortSummary",
-    "Count",
-    "Definition",
-    "DoseMatrix",
-    "PairedTest",
-    "PatientDoses",
-    "Record",
-    "RecordLike",
-    "Rule",
-    "TimepointSummary",
-    "changes",
-    "dose_matrix",
-    "from_dispensings",
-    "paired_tests",
-    "plot_trajectories",
-    "read_csv",
-    "summarize_cohort",
-    "synthetic_cohort",
-]
+    from mme._history import Dispensing
 
 #: How the median and quartiles are computed (stated in every summary).
 QUANTILE_METHOD = "linear interpolation between order statistics (R type 7, numpy 'linear', statistics 'inclusive')"
+
+
 #: How the SD is computed (stated in every summary).
 SD_METHOD = "sample SD (ddof=1)"
-#: Label carried by the synthetic example cohort; never the seed study's data.
-SYNTHETIC_LABEL = "SYNTHETIC example cohort (generated, seed {seed}): NOT the data of any study"
+
+
 #: Values this close (relative) to a threshold count as equal to it, so 15 of 30 mg/day is exactly 50%.
 _REL_TOL = 1e-9
 
+
 Category = Literal["cessation", "reduction", "stable", "increase"]
+
+
 Status = Literal["observed", "lost", "not_countable"]
+
+
 Definition = Literal["days_supply", "therapy_days", "window", "max_daily"]
+
 
 #: The dispensing-history definitions and the `mme._history.Summary` field each one reads.
 DEFINITIONS: dict[str, str] = {
@@ -111,15 +51,8 @@ DEFINITIONS: dict[str, str] = {
 }
 
 
-class CohortError(MMEError, ValueError):
-    """Cohort records that cannot be read without guessing (contradictory, unknown time point, bad value)."""
-
-
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-# -- inputs ---------------------------------------------------------------------------------------
 
 
 class Record(_Frozen):
@@ -192,9 +125,6 @@ def read_csv(path: str | Path) -> tuple[Record, ...]:
             keep = {k: clean.get(k, "") for k in ("patient_id", "timepoint", "medication", "mme_per_day")}
             records.append(_record(keep, f"{path}, line {line}"))
     return tuple(records)
-
-
-# -- the patient x time point matrix ---------------------------------------------------------------
 
 
 class Cell(_Frozen):
@@ -287,21 +217,6 @@ class DoseMatrix(_Frozen):
         for p in self.patients:
             lines.extend(f"note {p.patient_id}: {n}" for n in p.notes)
         return "\n".join(lines)
-
-
-def _cell_text(cell: Cell) -> str:
-    if cell.status == "lost":
-        return "-"
-    if cell.status == "not_countable":
-        return "?"
-    assert cell.mme_per_day is not None
-    return _num(cell.mme_per_day, 1) + ("*" if cell.partial else "")
-
-
-def _table_text(table: str | None, version: str | None) -> str:
-    if table is None:
-        return "values given in MME/day"
-    return f"table {table}" + (f", {version}" if version else "")
 
 
 def dose_matrix(
@@ -406,9 +321,6 @@ def _cell(
     return Cell(mme_per_day=value, status="observed", items=tuple(items), excluded=excluded), notes, bool(converted)
 
 
-# -- change from baseline ---------------------------------------------------------------------------
-
-
 class Rule(_Frozen):
     """How changes are categorised, with the comparison operators spelled out."""
 
@@ -507,9 +419,6 @@ def changes(matrix: DoseMatrix, *, rule: Rule | None = None, timepoint: str | No
                 )
             )
     return tuple(out)
-
-
-# -- cohort summary ---------------------------------------------------------------------------------
 
 
 class Count(_Frozen):
@@ -660,6 +569,8 @@ def summarize_cohort(
     added (needs ``pip install "mme[stats]"``).
     """
     rule = Rule(reduction_over=reduction_over, inclusive=inclusive, increase_over=increase_over, report=tuple(report))
+    from ._stats import paired_tests  # built on this module: imported when used
+
     tested = {t.timepoint: t for t in paired_tests(matrix)} if tests else {}
     n_all = len(matrix.patients)
     rows = []
@@ -714,117 +625,6 @@ def _change_row(found: Sequence[Change], rule: Rule, n_all: int) -> dict[str, An
     }
 
 
-# -- paired tests (mme[stats]) -------------------------------------------------------------------------
-
-
-def _scipy_stats() -> Any:
-    try:
-        from scipy import stats
-    except ImportError as exc:
-        raise ImportError('paired tests need scipy: pip install "mme[stats]"') from exc
-    return stats
-
-
-def paired_tests(matrix: DoseMatrix) -> tuple[PairedTest, ...]:
-    """Paired t-test and Wilcoxon signed-rank test of each later time point against baseline.
-
-    Only patients observed at both points enter (n reported). Needs ``pip install "mme[stats]"``.
-    """
-    stats = _scipy_stats()
-    import scipy
-
-    method = "ttest_rel (two-sided); wilcoxon (two-sided, zero_method='wilcox' drops zero differences, method='auto')"
-    out = []
-    for tp in matrix.timepoints[1:]:
-        found = changes(matrix, timepoint=tp)
-        base = [c.baseline for c in found]
-        dose = [c.dose for c in found]
-        diffs = [c.absolute for c in found]
-        t_stat = t_p = w_stat = w_p = None
-        if len(diffs) > 1 and max(diffs) != min(diffs):
-            res = stats.ttest_rel(dose, base)
-            t_stat, t_p = float(res.statistic), float(res.pvalue)
-        nonzero = sum(d != 0 for d in diffs)
-        if nonzero > 0:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)  # scipy notes switching to the normal approximation
-                res = stats.wilcoxon(dose, base, zero_method="wilcox", method="auto")
-            w_stat, w_p = float(res.statistic), float(res.pvalue)
-        out.append(
-            PairedTest(
-                timepoint=tp,
-                baseline=matrix.baseline,
-                n=len(diffs),
-                mean_difference=statistics.fmean(diffs) if diffs else None,
-                t_statistic=t_stat,
-                t_pvalue=t_p,
-                wilcoxon_statistic=w_stat,
-                wilcoxon_pvalue=w_p,
-                wilcoxon_n=nonzero,
-                method=method,
-                scipy_version=scipy.__version__,
-            )
-        )
-    return tuple(out)
-
-
-# -- figure (mme[plot]) -------------------------------------------------------------------------------
-
-
-def plot_trajectories(
-    matrix: DoseMatrix,
-    path: str | Path,
-    *,
-    band: Literal["sd", "ci95"] = "sd",
-    title: str | None = None,
-    dpi: int = 120,
-) -> Path:
-    """Save a PNG: each patient's trajectory (thin grey lines) and the cohort mean with a band.
-
-    ``band="sd"`` shades mean ± SD (ddof=1); ``"ci95"`` shades mean ± 1.96 SD/sqrt(n) (normal
-    approximation). Time points are equally spaced in order. Uses matplotlib's Agg canvas
-    directly (no display, no global backend change). Needs ``pip install "mme[plot]"``.
-    """
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-    except ImportError as exc:
-        raise ImportError('figures need matplotlib: pip install "mme[plot]"') from exc
-    path = Path(path)
-    xs = list(range(len(matrix.timepoints)))
-    fig = Figure(figsize=(7, 4.5))
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    for p in matrix.patients:
-        ys = [math.nan if v is None else v for v in p.doses]
-        ax.plot(xs, ys, color="0.6", linewidth=0.6, alpha=0.6, marker="o", markersize=2)
-    means, lows, highs = [], [], []
-    for tp in matrix.timepoints:
-        d = _describe_values([v for v in matrix.column(tp) if v is not None])
-        n = sum(v is not None for v in matrix.column(tp))
-        mean, sd = d["mean"], d["sd"]
-        spread = (sd if band == "sd" else 1.96 * sd / math.sqrt(n)) if sd is not None else 0.0
-        means.append(math.nan if mean is None else mean)
-        lows.append(math.nan if mean is None else mean - spread)
-        highs.append(math.nan if mean is None else mean + spread)
-    band_label = "mean ± SD" if band == "sd" else "mean, 95% CI (normal approximation)"
-    ax.fill_between(xs, lows, highs, color="tab:blue", alpha=0.2, linewidth=0)
-    ax.plot(xs, means, color="tab:blue", linewidth=2.5, marker="o", label=band_label)
-    counts = [sum(v is not None for v in matrix.column(tp)) for tp in matrix.timepoints]
-    ax.set_xticks(xs, [f"{tp}\nn = {n}" for tp, n in zip(matrix.timepoints, counts, strict=True)])
-    ax.plot([], [], color="0.6", linewidth=0.6, label="one patient (gaps: lost or not countable)")
-    ax.set_ylabel(f"MME/day ({_table_text(matrix.table, None)})")
-    ax.set_ylim(bottom=0)
-    ax.legend(loc="upper right", fontsize=8)
-    ax.set_title(title or matrix.label or "Opioid dose over time, one line per patient", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, format="png", dpi=dpi)
-    return path
-
-
-# -- dispensing histories -------------------------------------------------------------------------------
-
-
 def from_dispensings(
     dispensings: Iterable[Dispensing],
     windows: Mapping[str, tuple[int, int]],
@@ -855,7 +655,7 @@ def from_dispensings(
       fills are excluded is None (``not_countable``) with the reason; otherwise the value counts
       the other fills and the exclusion is listed in the notes.
     """
-    from . import _history
+    from mme import _history
 
     if definition not in DEFINITIONS:
         raise CohortError(f"unknown definition {definition!r}: choose one of {', '.join(DEFINITIONS)}")
@@ -916,187 +716,3 @@ def from_dispensings(
         f"include_buprenorphine={include_buprenorphine}",
         label=label,
     )  # fmt: skip
-
-
-# -- synthetic example ---------------------------------------------------------------------------------
-
-SYNTHETIC_TIMEPOINTS = ("baseline", "discharge", "3m", "12m")
-
-
-def _regimen(rng: random.Random, target: float) -> list[str]:
-    """Expressions (CDC 2022 factors) adding up to roughly ``target`` MME/day."""
-    regimens: list[str] = []
-    remaining = target
-    if remaining >= 120 and rng.random() < 0.5:  # a long-acting base plus breakthrough doses
-        mg = max(15, round(remaining * 0.6 / 2 / 15) * 15)
-        regimens.append(f"morphine ER {mg} mg bid")
-        remaining -= 2 * mg
-    if remaining >= 60 and rng.random() < 0.25:
-        rate = min((12, 25, 50, 75, 100), key=lambda r: abs(2.4 * r - remaining))
-        regimens.append(f"fentanyl {rate} mcg/h patch")
-        remaining -= 2.4 * rate
-    if remaining >= 15:
-        if rng.random() < 0.7:
-            mg = max(5, round(remaining / 6 / 5) * 5)
-            regimens.append(f"oxycodone {mg} mg q6h")
-        else:
-            mg = max(2, round(remaining / 30 / 2) * 2)
-            regimens.append(f"hydromorphone {mg} mg q4h")
-    elif not regimens:
-        regimens.append("tramadol 50 mg tid")
-    return regimens
-
-
-def synthetic_cohort(n: int = 59, seed: int = 2024) -> tuple[Record, ...]:
-    """A SYNTHETIC tapering cohort: long records (patient ids ``SYNTHETIC-01``...), baseline to 12 months.
-
-    Generated with ``random.Random(seed)`` to look like a chart-review tapering cohort (a few
-    cessations, loss to follow-up growing over time; patients 7 and 13 are followed to 12 months and
-    switched to buprenorphine there, which CDC 2022 excludes). It is made up: it is **not** the data of Elyn et al. or of any study, and
-    must never be presented as such. Label its summaries with `SYNTHETIC_LABEL`.
-    """
-    if n < 1:
-        raise CohortError("a cohort needs at least one patient")
-    rng = random.Random(seed)
-    width = max(2, len(str(n)))
-    records: list[Record] = []
-    for k in range(1, n + 1):
-        pid = f"SYNTHETIC-{k:0{width}d}"
-        baseline = min(600.0, max(30.0, rng.lognormvariate(math.log(180), 0.55)))
-        u = rng.random()
-        discharge_ratio = 0.0 if u < 0.12 else rng.uniform(0.15, 0.5) if u < 0.7 else rng.uniform(0.5, 1.0)
-        drift = rng.uniform(0.8, 1.3)
-        lost_after = rng.random()  # < 0.12: lost after discharge; < 0.29: lost after 3 months
-        switched = k in (7, 13)  # two patients moved to buprenorphine by 12 months (excluded under CDC 2022)
-        if switched:
-            lost_after = 1.0  # followed to 12 months
-        doses = {
-            "baseline": baseline,
-            "discharge": baseline * discharge_ratio,
-            "3m": baseline * discharge_ratio * drift if discharge_ratio else (0.0 if rng.random() < 0.8 else 30.0),
-            "12m": baseline * discharge_ratio * drift * rng.uniform(0.6, 1.4),
-        }
-        if discharge_ratio == 0.0:
-            doses["12m"] = doses["3m"]
-        for tp in SYNTHETIC_TIMEPOINTS:
-            if (tp in ("3m", "12m") and lost_after < 0.12) or (tp == "12m" and lost_after < 0.29):
-                continue
-            if switched and tp == "12m":
-                records.append(Record(patient_id=pid, timepoint=tp, medication="buprenorphine 8 mg daily sublingual"))
-                if k == 13:  # still on a little oxycodone: the value counts the oxycodone only
-                    records.append(Record(patient_id=pid, timepoint=tp, medication="oxycodone 5 mg q6h"))
-                continue
-            if doses[tp] < 10:
-                records.append(Record(patient_id=pid, timepoint=tp, medication="none"))
-                continue
-            records.extend(Record(patient_id=pid, timepoint=tp, medication=m) for m in _regimen(rng, doses[tp]))
-    return tuple(records)
-
-
-# -- text rendering ------------------------------------------------------------------------------------
-
-
-def _num(x: float, digits: int = 0) -> str:
-    text = f"{x:.{digits}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def _pct(fraction: float) -> str:
-    return f"{_num(100 * fraction, 1)}%"
-
-
-def _p(p: float | None) -> str:
-    if p is None:
-        return "n/a"
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
-
-
-def _frac(n: int, d: int) -> str:
-    return f"{n}/{d} ({_num(100 * n / d)}%)" if d else f"{n}/0"
-
-
-def _grid(header: Sequence[str], body: Sequence[Sequence[str]], left: int = 1) -> list[str]:
-    widths = [max(len(r[j]) for r in [header, *body]) for j in range(len(header))]
-
-    def fmt(r: Sequence[str]) -> str:
-        return "  ".join(c.ljust(w) if j < left else c.rjust(w) for j, (c, w) in enumerate(zip(r, widths, strict=True)))
-
-    return [fmt(header).rstrip(), *(fmt(r).rstrip() for r in body)]
-
-
-def _render(s: CohortSummary) -> str:
-    lines = [s.label] if s.label else []
-    lines.append(f"Daily opioid dose, MME/day; {s.n_patients} patients; baseline: {s.baseline}")
-    lines.append(f"conversion: {_table_text(s.table, s.table_version)}")
-    if s.definition:
-        lines.append(f"from dispensings: {s.definition}")
-    has_tests = any(r.test is not None for r in s.rows)
-    header = ["time point", "observed", "lost", "not countable", "mean ± SD", "median [IQR]"]
-    header += ["p paired t", "p Wilcoxon"] if has_tests else []
-    body = []
-    for r in s.rows:
-        mean = "n/a" if r.mean is None else _num(r.mean) + (f" ± {_num(r.sd)}" if r.sd is not None else "")
-        median = "n/a" if r.median is None else f"{_num(r.median)} [{_num(r.q1 or 0)}-{_num(r.q3 or 0)}]"
-        line = [r.timepoint, str(r.n_observed), str(r.n_lost), str(r.n_not_countable), mean, median]
-        if has_tests:
-            line += ["", ""] if r.test is None else [_p(r.test.t_pvalue), _p(r.test.wilcoxon_pvalue)]
-        body.append(line)
-    lines += _grid(header, body)
-    later = s.rows[1:]
-    if later:
-        lines += [
-            "",
-            "Change from baseline, patients observed at both points (percent change = 100 x (dose - baseline) / baseline):",
-        ]
-        body = []
-        for r in later:
-            change = (
-                "n/a"
-                if r.mean_change is None
-                else _num(r.mean_change) + (f" ± {_num(r.sd_change)}" if r.sd_change is not None else "")
-            )
-            rom = "n/a" if r.ratio_of_means is None else f"{r.ratio_of_means:.2f}"
-            mor = "n/a" if r.mean_of_ratios is None else f"{r.mean_of_ratios:.2f}"
-            pct = "n/a" if r.mean_of_ratios is None else f"{_num(100 * (r.mean_of_ratios - 1))}%"
-            body.append([r.timepoint, str(r.n_paired), change, str(r.n_ratio), rom, mor, pct])
-        lines += _grid(
-            [
-                "time point",
-                "paired",
-                "mean change ± SD",
-                "n (baseline > 0)",
-                "ratio of means",
-                "mean of ratios",
-                "mean % change",
-            ],
-            body,
-        )
-        labels = [c.label for c in later[0].counts]
-        for title, attr in (
-            ("all patients", "n_all"),
-            ("patients observed at baseline and the time point", "n_observed"),
-        ):
-            lines += ["", f"Categories, n/N (%), denominator N = {title}:"]
-            body = [
-                [lab] + [_frac(r.counts[j].n, getattr(r.counts[j], attr)) for r in later]
-                for j, lab in enumerate(labels)
-            ]
-            lines += _grid(["", *(r.timepoint for r in later)], body)
-        lines.append(f"rule: {s.rule_text}")
-    partial = sum(r.n_partial for r in s.rows)
-    lines.append(f"SD: {s.sd_method}; median [IQR]: {s.quantile_method}")
-    lines.append(
-        "ratio of means = mean(dose) / mean(baseline); mean of ratios = mean(dose_i / baseline_i); same patients"
-    )
-    if has_tests:
-        first = next(r.test for r in s.rows if r.test is not None)
-        lines.append(f"tests (scipy): {first.method}")
-    if partial or any(r.n_not_countable for r in s.rows):
-        lines.append(
-            f"excluded drugs: {partial} observed value(s) count only the items the table covers; "
-            f"{sum(r.n_not_countable for r in s.rows)} value(s) not countable (missing, not 0); see notes"
-        )
-    lines += [f"note {n}" for n in s.notes]
-    return "\n".join(lines)
