@@ -733,7 +733,7 @@ def test_shipped_file_whose_slug_differs_from_its_name(tmp_path: Path, monkeypat
         "conversion_tables/zz-renamed.toml, field 'slug': slug 'other' does not match the file name"
     )
     with pytest.raises(UnknownTableError, match=r"unknown table 'cdc-2022'; available: zz-renamed"):
-        _tables.get_table.__wrapped__("cdc-2022")  # the uncached function: only zz-renamed is "shipped" here
+        _tables._shipped_table.__wrapped__("cdc-2022")  # the uncached function: only zz-renamed is "shipped" here
 
 
 def test_get_table_unknown_lists_the_shipped_slugs() -> None:
