@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 import mme
 from mme._cli import build_parser, main
+from mme._tables import _shipped_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -203,12 +204,12 @@ def claims(tmp_path: Path) -> Path:
 
 
 def test_version_and_help_parse_no_table() -> None:
-    mme.get_table.cache_clear()
+    mme.clear_caches()
     with contextlib.redirect_stdout(io.StringIO()):
         assert main(["--version"]) == 0
     with pytest.raises(SystemExit), contextlib.redirect_stdout(io.StringIO()):
         build_parser().parse_args(["--help"])
-    assert mme.get_table.cache_info().currsize == 0
+    assert _shipped_table.cache_info().currsize == 0
 
 
 @pytest.mark.parametrize(
