@@ -33,6 +33,7 @@ from ._errors import (
     TablesNotFoundError,
     UnitError,
     UnknownDrugError,
+    UnknownRxCUIError,
     UnknownTableError,
 )
 from ._history import Dispensing, ExcludedFill, Exposure, Summary, exposure, summarize, summarize_by_patient
@@ -70,6 +71,7 @@ __all__ = [
     "Total",
     "UnitError",
     "UnknownDrugError",
+    "UnknownRxCUIError",
     "UnknownTableError",
     "__version__",
     "convert",
