@@ -21,7 +21,9 @@ def main() -> None:
     parser.add_argument("--date", help="the RxNorm date, when the OMTK file name does not carry it")
     args = parser.parse_args()
     counts = build(args.omtk, args.output, names=args.names, rxnorm_date=args.date)
-    print(f"{args.output}: {counts['omtk']} products from OMTK, {counts['names']} from names ({counts['skipped']} skipped)")
+    print(
+        f"{args.output}: {counts['omtk']} products from OMTK, {counts['names']} from names ({counts['skipped']} skipped)"
+    )
 
 
 if __name__ == "__main__":

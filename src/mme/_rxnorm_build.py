@@ -22,15 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import TableError, UnknownDrugError
-from ._vocab import non_opioid, resolve_drug
+from ._vocab import Release, non_opioid, resolve_drug
 
-__all__ = ["FORMAT", "DOSE_FORMS", "build"]
+__all__ = ["DOSE_FORMS", "FORMAT", "build"]
 
 FORMAT = 1
 
 #: RxNorm dose form -> (route, form, release) in the engine's words. Injections name no route (IV, IM, SC
 #: differ): the caller says it. A dose form missing here fails the build, so none is guessed at run time.
-DOSE_FORMS: dict[str, tuple[str | None, str | None, str | None]] = {
+DOSE_FORMS: dict[str, tuple[str | None, str | None, Release | None]] = {
     "Oral Tablet": ("oral", "tablet", "IR"),
     "Oral Capsule": ("oral", "capsule", "IR"),
     "Oral Solution": ("oral", "solution", "IR"),
@@ -193,12 +193,13 @@ def _name_products(path: Path, known: dict[str, list[Any]], codes: dict[str, str
                 continue
             read = read_name(name)
             classes = [_classify(written) for written, _, _ in read.components] if read else []
-            if read is None or any(c is None for c in classes) or not any(c and c[1] for c in classes):
+            known_classes = [c for c in classes if c is not None]
+            if read is None or len(known_classes) < len(classes) or not any(opioid for _, opioid in known_classes):
                 skipped += 1
                 continue
             out = [
                 [codes.get(drug) if drug else None, written, drug, value, unit]
-                for (written, value, unit), (drug, _) in zip(read.components, classes, strict=True)  # type: ignore[misc]
+                for (written, value, unit), (drug, _) in zip(read.components, known_classes, strict=True)
             ]
             products[rxcui] = [name, None, read.dose_form, read.brand, read.volume_ml, out, "names"]
     return products, skipped

@@ -54,7 +54,7 @@ SHIPPED = Path(__file__).parent / "data" / "rxnorm-products.json"
 
 RxnormLike = str | Path | None
 StrengthUnit = Literal["MG", "MG/ML", "MG/HR", "MG/ACTUAT"]
-_ENGINE_UNIT: dict[str, str] = {"MG": "mg", "MG/ML": "mg/mL", "MG/HR": "mg/h", "MG/ACTUAT": "mg"}
+_ENGINE_UNIT: dict[str, str] = {"MG": "mg", "MG/ML": "mg/mL", "MG/ACTUAT": "mg"}
 
 
 class Ingredient(BaseModel):
@@ -111,7 +111,9 @@ def _read(path: str, _mtime: float) -> _File:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise TableError(path, f"cannot read the RxNorm product file: {exc}. Rebuild it with `mme rxnorm build`.") from exc
+        raise TableError(
+            path, f"cannot read the RxNorm product file: {exc}. Rebuild it with `mme rxnorm build`."
+        ) from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise TableError(path, f"not an RxNorm product file of format {FORMAT}: rebuild it with `mme rxnorm build`")
     return _File(path, data["rxnorm_date"], data["products"], data.get("ingredient_codes", {}))
@@ -147,7 +149,7 @@ def _product(rxcui: str, path: str, mtime: float) -> Product:
         dose_form_code=code,
         route=route,
         form=form,
-        release=release,  # type: ignore[arg-type]  # the mapping holds IR, ER or None
+        release=release,
         brand=brand,
         volume_ml=Decimal(volume) if volume else None,
         ingredients=tuple(
@@ -184,6 +186,9 @@ def _counted(prod: Product) -> tuple[Ingredient, ...]:
 
 
 def _strength(ing: Ingredient) -> tuple[float, str]:
+    """The strength in the engine's words; a patch's MG/HR as mcg/h, exactly (0.075 MG/HR is 75 mcg/h)."""
+    if ing.unit == "MG/HR":
+        return float(ing.strength * 1000), "mcg/h"
     return float(ing.strength), _ENGINE_UNIT[ing.unit]
 
 
@@ -233,7 +238,9 @@ def daily_mme(
         if given.kind == "volume" and volume is None:
             dose, volume = None, dose  # "5 mL" of a liquid is its volume
         elif len(opioids) > 1:
-            raise DoseError(f"RxCUI {key} ({prod.name}) has {len(opioids)} opioid ingredients: give a count, not a dose")
+            raise DoseError(
+                f"RxCUI {key} ({prod.name}) has {len(opioids)} opioid ingredients: give a count, not a dose"
+            )
         elif count != 1:
             raise DoseError("give a dose or a count of units, not both")
         else:
@@ -293,10 +300,17 @@ def dispensing_mme(
     prod = product(rxcui, rxnorm=rxnorm)
     items = [
         _dispensing_mme(
-            ing.drug or "", _strength(ing), quantity=quantity, days_supply=days_supply,
-            package_ml=package_ml, route=route or prod.route, form=prod.form, release=prod.release,
-            variant=variant, table=table,
-        )  # fmt: skip
+            ing.drug or "",
+            _strength(ing),
+            quantity=quantity,
+            days_supply=days_supply,
+            package_ml=package_ml,
+            route=route or prod.route,
+            form=prod.form,
+            release=prod.release,
+            variant=variant,
+            table=table,
+        )
         for ing in _counted(prod)
     ]
     return _combine(items)

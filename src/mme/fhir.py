@@ -1,0 +1,514 @@
+"""FHIR R4 input: MME/day of a MedicationRequest, MedicationStatement, MedicationDispense or a Bundle of them.
+
+Resources are read as plain JSON (a dict, a JSON string, a path, or any pydantic model such as a
+``fhir.resources`` one, dumped to JSON first), so the extra ``mme[fhir]`` is needed only to build or
+validate models, never to convert. The medication comes from its RxNorm coding (`mme.rxnorm`), the
+dose and timing from the structured dosage; every number is made by the engine, and every reading
+that is not stated in the resource (a range's maximum, a dispensing used instead of a dosage, PRN
+use) is a warning on the result.
+
+    >>> import mme.fhir
+    >>> request = {
+    ...     "resourceType": "MedicationRequest",
+    ...     "medicationCodeableConcept": {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "1049621"}]},
+    ...     "dosageInstruction": [{"timing": {"repeat": {"frequency": 1, "period": 6, "periodUnit": "h"}},
+    ...                            "doseAndRate": [{"doseQuantity": {"value": 2, "code": "{tablet}"}}]}],
+    ... }
+    >>> mme.fhir.convert(request).mme_per_day
+    60.0
+
+MME estimates overdose risk; it is not a dosing tool for switching opioids.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from ._engine import CDC_THRESHOLDS, DailyMME, TableLike, Total, total
+from ._errors import (
+    AmbiguousDoseError,
+    DoseError,
+    ExpressionError,
+    MMEError,
+    NotCoveredError,
+    UnitError,
+    UnknownRxCUIError,
+)
+from ._tables import DEFAULT_TABLE, resolve_table
+from ._vocab import known_names
+from .rxnorm import Product, RxnormLike, dispensing_mme, product, rxnorm_date
+from .rxnorm import daily_mme as rx_daily_mme
+
+__all__ = ["RXNORM_SYSTEM", "BundleMME", "convert", "iter_convert", "read"]
+
+RXNORM_SYSTEM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+MEDICATION_RESOURCES = frozenset({"MedicationRequest", "MedicationStatement", "MedicationDispense"})
+
+#: UCUM period units in hours (a month is 30 days and a year 365, as CDC's CQL calculator reads them).
+_HOURS = {"s": 1 / 3600, "min": 1 / 60, "h": 1.0, "d": 24.0, "wk": 168.0, "mo": 720.0, "a": 8760.0}
+_HOURS |= {
+    word: _HOURS[code]
+    for code, words in {
+        "s": ("second", "seconds"),
+        "min": ("minute", "minutes"),
+        "h": ("hour", "hours", "hr", "hrs"),
+        "d": ("day", "days"),
+        "wk": ("week", "weeks"),
+        "mo": ("month", "months"),
+        "a": ("year", "years"),
+    }.items()
+    for word in words
+}
+#: `timing.code` (HL7 GTSAbbreviation) -> administrations a day.
+_TIMING_CODES = {
+    "QD": 1.0, "BID": 2.0, "TID": 3.0, "QID": 4.0, "AM": 1.0, "PM": 1.0, "QOD": 0.5,
+    "Q1H": 24.0, "Q2H": 12.0, "Q3H": 8.0, "Q4H": 6.0, "Q6H": 4.0, "Q8H": 3.0, "Q12H": 2.0, "WK": 1 / 7, "MO": 1 / 30,
+}  # fmt: skip
+#: `timing.repeat.when` codes that each mean one administration a day.
+_ONCE_WHEN = frozenset(
+    {"MORN", "MORN.early", "MORN.late", "NOON", "AFT", "AFT.early", "AFT.late", "EVE", "EVE.early", "EVE.late",
+     "NIGHT", "PHS", "HS", "WAKE", "ACM", "ACD", "ACV", "PCM", "PCD", "PCV", "CM", "CD", "CV"}
+)  # fmt: skip
+#: Dose units that count units of the product (UCUM annotations and HL7 orderableDrugForm codes).
+_COUNTS = frozenset(
+    {"1", "{tablet}", "{tab}", "{tbl}", "tab", "{capsule}", "{cap}", "cap", "{patch}", "patch", "{actuat}",
+     "{puff}", "{spray}", "{film}", "{lozenge}", "{troche}", "{suppository}", "supp", "{each}", "{ea}", "{dose}",
+     "{unit}", "tablet", "capsule", "film", "spray", "each", "ea", "lozenge", "suppository", "{syringe}"}
+)  # fmt: skip
+_MASS_AND_VOLUME = {"mg": "mg", "ug": "mcg", "mcg": "mcg", "g": "g", "ml": "mL", "mg/h": "mg/h", "ug/h": "mcg/h"}
+_MONTH_UNITS = frozenset({"mo", "month", "months"})
+
+
+class BundleMME(Total):
+    """A Bundle's total: one item per opioid, plus the medications not counted and why (never as 0)."""
+
+    not_counted: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        text = super().__str__() if self.items else f"total: no MME [{self.table}]"
+        return "\n".join([text, *(f"not counted: {reason}" for reason in self.not_counted)])
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+def read(obj: object) -> dict[str, Any]:
+    """A resource as a JSON dict, from a dict, a JSON string, a path or a pydantic (``fhir.resources``) model."""
+    if isinstance(obj, Mapping):
+        data: Any = dict(obj)
+    elif hasattr(obj, "model_dump_json"):
+        data = json.loads(obj.model_dump_json(by_alias=True, exclude_none=True))
+    elif isinstance(obj, str) and obj.lstrip().startswith("{"):
+        data = _json(obj, "the JSON string")
+    elif isinstance(obj, str | Path):
+        path = Path(obj)
+        if not path.is_file():
+            raise FileNotFoundError(f"no FHIR JSON file at {path}")
+        data = _json(path.read_text(encoding="utf-8"), str(path))
+    else:
+        raise TypeError(f"cannot read a FHIR resource from {type(obj).__name__}: give a dict, JSON, a path or a model")
+    if not isinstance(data, dict) or "resourceType" not in data:
+        raise ExpressionError("not a FHIR resource: it has no resourceType")
+    return data
+
+
+def _json(text: str, where: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise ExpressionError(f"{where} is not valid JSON: {exc}") from exc
+
+
+def _label(resource: Mapping[str, Any]) -> str:
+    return f"{resource.get('resourceType')}/{resource.get('id', '?')}"
+
+
+# -- the medication --------------------------------------------------------------------------------
+
+
+def _codings(concept: Mapping[str, Any] | None) -> list[str]:
+    return [
+        str(c["code"]).strip()
+        for c in (concept or {}).get("coding", [])
+        if c.get("system") == RXNORM_SYSTEM and c.get("code")
+    ]
+
+
+def _concept(resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The medication's CodeableConcept: inline, or the code of a contained or bundled Medication (R4 and R5)."""
+    if "medicationCodeableConcept" in resource:
+        return resource["medicationCodeableConcept"]  # type: ignore[no-any-return]
+    reference = resource.get("medicationReference")
+    if isinstance(resource.get("medication"), Mapping):  # R5: a CodeableReference
+        reference = resource["medication"].get("reference")
+        if "concept" in resource["medication"]:
+            return resource["medication"]["concept"]  # type: ignore[no-any-return]
+    if not reference:
+        return None
+    ref = str(reference.get("reference", ""))
+    if ref.startswith("#"):
+        contained = {c.get("id"): c for c in resource.get("contained", [])}
+        medication = contained.get(ref[1:])
+    else:
+        medication = medications.get(ref)
+    if medication is None:
+        raise ExpressionError(f"{_label(resource)}: the Medication {ref!r} is neither contained nor in the Bundle")
+    return medication.get("code")  # type: ignore[no-any-return]
+
+
+def _medication(
+    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], rxnorm: RxnormLike
+) -> tuple[str, Product | None]:
+    """The RxCUI to convert and its product (None for an ingredient-level code); several product codes must agree."""
+    concept = _concept(resource, medications)
+    codes = _codings(concept)
+    products: list[Product] = []
+    ingredients: list[str] = []
+    for code in codes:
+        try:
+            products.append(product(code, rxnorm=rxnorm))
+        except UnknownRxCUIError as exc:
+            if exc.ingredient is not None:
+                ingredients.append(code)
+    if products:
+        if any(_content(p) != _content(products[0]) for p in products[1:]):
+            names = "; ".join(f"{p.rxcui} ({p.name})" for p in products)
+            raise AmbiguousDoseError(f"{_label(resource)}: its RxNorm codes name different products: {names}")
+        return products[0].rxcui, products[0]
+    if ingredients:
+        return ingredients[0], None
+    text = _text(concept)
+    date = rxnorm_date(rxnorm=rxnorm)
+    if codes and _names_opioid(text):
+        raise UnknownRxCUIError(", ".join(codes), date)
+    if codes:
+        raise _NotOpioid(
+            f"{_label(resource)}: RxCUI {', '.join(codes)} ({text or 'no name'}) is not an opioid product (RxNorm {date})"
+        )
+    if _names_opioid(text):
+        raise ExpressionError(
+            f"{_label(resource)}: the medication {text!r} has no RxNorm coding: add one ({RXNORM_SYSTEM})"
+        )
+    raise _NotOpioid(f"{_label(resource)}: {text or 'a medication without code'} is not an opioid known to mme")
+
+
+def _content(prod: Product) -> tuple[object, ...]:
+    """What decides the MME: the opioid ingredients and the dose form (brand and name spelling do not)."""
+    return (prod.route, prod.form, tuple((i.drug, i.strength, i.unit) for i in prod.opioids))
+
+
+def _text(concept: Mapping[str, Any] | None) -> str:
+    if not concept:
+        return ""
+    return str(
+        concept.get("text") or next((c.get("display") for c in concept.get("coding", []) if c.get("display")), "")
+    )
+
+
+def _names_opioid(text: str) -> bool:
+    """Whether a medication's text names an opioid `mme` knows (then an unknown code is an error, not a skip)."""
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    return bool(words & _OPIOID_WORDS)
+
+
+_OPIOID_WORDS = frozenset(name for name in known_names() if " " not in name)
+
+
+class _NotOpioid(Exception):
+    """A medication that is not an opioid: listed in a Bundle, never counted (internal signal)."""
+
+
+# -- the dosage ------------------------------------------------------------------------------------
+
+
+def _quantity(q: Mapping[str, Any], what: str, notes: list[str]) -> tuple[float, str]:
+    """A Quantity's value and unit: the UCUM ``code`` when given, else the display ``unit`` (said)."""
+    if "value" not in q:
+        raise DoseError(f"{what} has no value")
+    code = q.get("code")
+    if code is None:
+        code = q.get("unit")
+        if code is not None:
+            notes.append(f"{what}: no UCUM code; the display unit {code!r} was read")
+    return float(q["value"]), str(code or "")
+
+
+def _dose_of(value: float, unit: str, what: str) -> tuple[str, object]:
+    """('count', n) or ('dose', (value, unit)) or ('volume', ...) from a dose quantity."""
+    key = unit.strip()
+    if key.lower() in _COUNTS or key in _COUNTS or key.upper() in {"TAB", "CAP", "PATCH", "SUPP", "SPRAY"}:
+        return "count", value
+    unit_ = _MASS_AND_VOLUME.get(key.lower())
+    if unit_ is None:
+        raise UnitError(f"{what}: unit {unit!r} is neither a mass (mg, ug), a volume (mL), a rate (ug/h) nor a count")
+    return ("volume" if unit_ == "mL" else "dose"), (value, unit_)
+
+
+def _per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
+    """Administrations a day from ``timing``; None when it says nothing about frequency."""
+    repeat = timing.get("repeat") or {}
+    frequency = repeat.get("frequency")
+    if repeat.get("frequencyMax") is not None:
+        notes.append(f"{label}: {frequency or 1} to {repeat['frequencyMax']} times per period: the maximum was used")
+        frequency = repeat["frequencyMax"]
+    period = repeat.get("period")
+    if period is not None:
+        unit = str(repeat.get("periodUnit") or "")
+        if unit not in _HOURS:
+            raise UnitError(f"{label}: periodUnit {unit!r} is not a time unit (h, d, wk, mo)")
+        if unit in _MONTH_UNITS:
+            notes.append(f"{label}: a month read as 30 days")
+        if repeat.get("periodMax") is not None:
+            notes.append(
+                f"{label}: every {period} to {repeat['periodMax']} {unit}: the shorter interval (most doses) was used"
+            )
+        hours = float(period) * _HOURS[unit]
+        if not (math.isfinite(hours) and hours > 0):
+            raise DoseError(f"{label}: period must be positive, not {period!r}")
+        return float(frequency or 1) * 24 / hours
+    if frequency is not None:
+        raise DoseError(f"{label}: frequency {frequency} without a period: say per what (period, periodUnit)")
+    if repeat.get("timeOfDay"):
+        return float(len(repeat["timeOfDay"]))
+    if repeat.get("when"):
+        unknown = [w for w in repeat["when"] if w not in _ONCE_WHEN]
+        if unknown:
+            raise DoseError(f"{label}: timing 'when' {unknown} does not say how many times a day: give a frequency")
+        return float(len(repeat["when"]))
+    code = next((c.get("code") for c in (timing.get("code") or {}).get("coding", []) if c.get("code")), None)
+    if code is not None:
+        if code.upper() not in _TIMING_CODES:
+            raise DoseError(f"{label}: timing code {code!r} is not one mme reads ({', '.join(_TIMING_CODES)})")
+        return _TIMING_CODES[code.upper()]
+    return None
+
+
+def _dose(entry: Mapping[str, Any], label: str, notes: list[str]) -> tuple[str, object] | None:
+    """The dose per administration from ``doseAndRate`` (doseQuantity, doseRange maximum, rateQuantity)."""
+    rates = entry.get("doseAndRate") or []
+    if not rates:
+        return None
+    if len(rates) > 1:
+        ordered = [r for r in rates if any(c.get("code") == "ordered" for c in (r.get("type") or {}).get("coding", []))]
+        rates = ordered or rates
+        notes.append(f"{label}: several doseAndRate entries; the {'ordered' if ordered else 'first'} one was used")
+    rate = rates[0]
+    if "doseQuantity" in rate:
+        return _dose_of(*_quantity(rate["doseQuantity"], f"{label} doseQuantity", notes), f"{label} doseQuantity")
+    if "doseRange" in rate:
+        low, high = rate["doseRange"].get("low"), rate["doseRange"].get("high")
+        if not high:
+            raise DoseError(f"{label}: doseRange has no maximum (high)")
+        value, unit = _quantity(high, f"{label} doseRange.high", notes)
+        low_text = f"{low['value']:g} " if low and "value" in low else ""
+        notes.append(f"{label}: dose range {low_text}to {value:g} {unit}: the maximum was used")
+        return _dose_of(value, unit, f"{label} doseRange")
+    if "rateQuantity" in rate:
+        return _dose_of(*_quantity(rate["rateQuantity"], f"{label} rateQuantity", notes), f"{label} rateQuantity")
+    return None
+
+
+def _cap(entry: Mapping[str, Any], dose: tuple[str, object], per_day: float, label: str, notes: list[str]) -> float:
+    """``maxDosePerPeriod`` caps the administrations a day (in the dose's own unit or as a count)."""
+    ratio = entry.get("maxDosePerPeriod")
+    if isinstance(ratio, list):  # R5: a list of Ratios; the strictest applies
+        caps = [_cap({"maxDosePerPeriod": r}, dose, per_day, label, []) for r in ratio]
+        capped = min(caps, default=per_day)
+        if capped < per_day:
+            notes.append(f"{label}: capped by maxDosePerPeriod at {capped:g} administrations a day (not {per_day:g})")
+        return capped
+    if not ratio:
+        return per_day
+    amount, amount_unit = _quantity(ratio.get("numerator") or {}, f"{label} maxDosePerPeriod", notes)
+    span, span_unit = _quantity(
+        ratio.get("denominator") or {"value": 1, "code": "d"}, f"{label} maxDosePerPeriod", notes
+    )
+    if span_unit not in _HOURS:
+        raise UnitError(f"{label}: maxDosePerPeriod is per {span_unit!r}, not a time")
+    kind, value = _dose_of(amount, amount_unit, f"{label} maxDosePerPeriod")
+    per_admin = dose[1] if dose[0] == "count" else dose[1][0]  # type: ignore[index]
+    if kind != dose[0] or (kind != "count" and value[1] != dose[1][1]):  # type: ignore[index]
+        raise UnitError(f"{label}: maxDosePerPeriod is in {amount_unit!r}, the dose in another unit: give them alike")
+    cap_amount = value if kind == "count" else value[0]  # type: ignore[index]
+    days = span * _HOURS[span_unit] / 24
+    capped = float(cap_amount) / days / float(per_admin)  # type: ignore[arg-type]
+    if capped < per_day:
+        notes.append(f"{label}: capped by maxDosePerPeriod at {capped:g} administrations a day (not {per_day:g})")
+        return capped
+    return per_day
+
+
+def _dosages(resource: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    entries = list(resource.get("dosageInstruction") or resource.get("dosage") or [])
+    if len(entries) > 1:
+        sequences = {e.get("sequence") for e in entries}
+        if len(sequences) > 1 or None in sequences:
+            raise DoseError(
+                f"{_label(resource)}: {len(entries)} dosage instructions in sequence (a taper or a schedule): "
+                "convert one step, or give concurrent instructions the same sequence number"
+            )
+    return entries
+
+
+# -- one resource ----------------------------------------------------------------------------------
+
+
+def _one(
+    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], table: TableLike, rxnorm: RxnormLike
+) -> list[DailyMME]:
+    label = _label(resource)
+    key, prod = _medication(resource, medications, rxnorm)
+    notes: list[str] = []
+    if resource["resourceType"] == "MedicationDispense" and "quantity" in resource and "daysSupply" in resource:
+        return _dispensed(key, resource["quantity"], resource["daysSupply"], label, notes, table, rxnorm)
+    items: list[DailyMME] = []
+    entries = _dosages(resource)
+    for n, entry in enumerate(entries):
+        where = label if len(entries) == 1 else f"{label} dosage {n + 1}"
+        dose = _dose(entry, where, notes)
+        per_day = _per_day(entry.get("timing") or {}, where, notes)
+        patch = prod is not None and any(i.unit == "MG/HR" for i in prod.opioids)
+        if dose is None and patch:
+            dose = ("count", 1.0)
+            notes.append(f"{where}: no dose given; one patch at a time was read")
+        if dose is None or (per_day is None and not patch):
+            missing = "dose (doseAndRate)" if dose is None else "timing (frequency and period)"
+            request = resource.get("dispenseRequest") or {}
+            if "quantity" in request and "expectedSupplyDuration" in request:
+                notes.append(f"{where}: no {missing}; MME/day from the dispense request (quantity / supply duration)")
+                return _dispensed(
+                    key, request["quantity"], request["expectedSupplyDuration"], label, notes, table, rxnorm
+                )
+            raise DoseError(
+                f"{where}: the dosage has no {missing}" + (f" (text: {entry['text']!r})" if entry.get("text") else "")
+            )
+        if entry.get("asNeededBoolean") or entry.get("asNeededCodeableConcept") or entry.get("asNeeded"):
+            notes.append(f"{where}: as needed (PRN): the maximum use the dosage allows was counted")
+        if per_day is not None:
+            per_day = _cap(entry, dose, per_day, where, notes)
+        kind, value = dose
+        args: dict[str, Any] = {"per_day": None if patch else per_day, "table": table, "rxnorm": rxnorm}
+        if kind == "count":
+            result = rx_daily_mme(key, count=value, **args)  # type: ignore[arg-type]
+        elif kind == "volume":
+            result = rx_daily_mme(key, volume=value, **args)
+        else:
+            result = rx_daily_mme(key, value, **args)
+        items.extend(result.items if isinstance(result, Total) else [result])
+    if not items:
+        raise DoseError(f"{label}: no dosage: give dosageInstruction (or quantity and days supply)")
+    return _noted(items, notes)
+
+
+def _dispensed(
+    key: str, quantity: Mapping[str, Any], supply: Mapping[str, Any], label: str, notes: list[str], table: TableLike,
+    rxnorm: RxnormLike,
+) -> list[DailyMME]:  # fmt: skip
+    """The claims path: quantity dispensed / days supply, quantity in the product's units (or mL for liquids)."""
+    value, unit = _quantity(quantity, f"{label} quantity", notes)
+    days, days_unit = _quantity(supply, f"{label} days supply", notes)
+    if days_unit and days_unit not in _HOURS:
+        raise UnitError(f"{label}: the days supply is in {days_unit!r}, not a time")
+    days = days * _HOURS.get(days_unit or "d", 24.0) / 24
+    prod = product(key, rxnorm=rxnorm)
+    liquid = any(i.unit == "MG/ML" for i in prod.opioids)
+    if not unit:
+        notes.append(f"{label}: the quantity has no unit: read as {'mL' if liquid else 'units of the product'}")
+    elif liquid and unit.lower() != "ml":
+        raise UnitError(f"{label}: {prod.name} is a liquid: give the quantity in mL, not {unit!r}")
+    elif not liquid and _dose_of(value, unit, f"{label} quantity")[0] != "count":
+        raise UnitError(f"{label}: give the quantity of {prod.name} as a count of units, not {unit!r}")
+    result = dispensing_mme(key, quantity=value, days_supply=days, table=table, rxnorm=rxnorm)
+    return _noted(list(result.items) if isinstance(result, Total) else [result], notes)
+
+
+def _noted(items: list[DailyMME], notes: list[str]) -> list[DailyMME]:
+    return [item.model_copy(update={"warnings": item.warnings + tuple(notes)}) for item in items] if notes else items
+
+
+# -- the public calls ------------------------------------------------------------------------------
+
+
+def _entries(bundle: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], dict[str, Mapping[str, Any]]]:
+    resources = [e["resource"] for e in bundle.get("entry", []) if isinstance(e.get("resource"), Mapping)]
+    medications: dict[str, Mapping[str, Any]] = {}
+    for entry in bundle.get("entry", []):
+        res = entry.get("resource") or {}
+        if res.get("resourceType") == "Medication":
+            if entry.get("fullUrl"):
+                medications[entry["fullUrl"]] = res
+            if res.get("id"):
+                medications[f"Medication/{res['id']}"] = res
+    return resources, medications
+
+
+def convert(
+    obj: object,
+    *,
+    table: TableLike = DEFAULT_TABLE,
+    rxnorm: RxnormLike = None,
+    thresholds: Iterable[float] = CDC_THRESHOLDS,
+) -> DailyMME | Total:
+    """MME/day of a FHIR resource: a `mme.DailyMME` for one item, a `mme.Total` for several (a product with two
+    opioids, concurrent dosages), a `BundleMME` for a Bundle (non-opioid medications listed as not counted)."""
+    resource = read(obj)
+    kind = resource["resourceType"]
+    if kind == "Bundle":
+        return _bundle(resource, table, rxnorm, thresholds)
+    if kind not in MEDICATION_RESOURCES:
+        raise ExpressionError(f"{_label(resource)}: mme reads {', '.join(sorted(MEDICATION_RESOURCES))} and Bundle")
+    try:
+        items = _one(resource, {}, table, rxnorm)
+    except _NotOpioid as exc:
+        raise NotCoveredError(f"{exc}: it has no MME") from None
+    return items[0] if len(items) == 1 else total(items, thresholds=thresholds)
+
+
+def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thresholds: Iterable[float]) -> BundleMME:
+    resources, medications = _entries(bundle)
+    items: list[DailyMME] = []
+    skipped: list[str] = []
+    for resource in resources:
+        if resource.get("resourceType") not in MEDICATION_RESOURCES:
+            continue
+        try:
+            items.extend(_one(resource, medications, table, rxnorm))
+        except _NotOpioid as exc:
+            skipped.append(str(exc))
+        except Exception as exc:
+            exc.add_note(f"in {_label(resource)}")
+            raise
+    tab = resolve_table(table)
+    sum_ = total(items, thresholds=thresholds) if items else None
+    return BundleMME(
+        items=tuple(items),
+        mme_per_day=sum_.mme_per_day if sum_ else None,
+        table=sum_.table if sum_ else tab.slug,
+        table_version=sum_.table_version if sum_ else tab.version,
+        thresholds=tuple(float(t) for t in thresholds),
+        not_counted=tuple(skipped),
+    )
+
+
+def iter_convert(
+    lines: Iterable[str], *, table: TableLike = DEFAULT_TABLE, rxnorm: RxnormLike = None
+) -> Iterator[tuple[str, DailyMME | Total | None, str | None]]:
+    """NDJSON (FHIR bulk export): for each non-blank line, (resource label, result or None, error or None).
+
+    A line that fails gives its error message and no number, never 0; the stream goes on.
+    """
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        label = f"line {n}"
+        try:
+            resource = read(line)
+            label = _label(resource)
+            yield label, convert(resource, table=table, rxnorm=rxnorm), None
+        except (MMEError, TypeError) as exc:
+            yield label, None, f"{type(exc).__name__}: {exc}"
