@@ -15,7 +15,7 @@ PUBLIC = {
     "AmbiguousDoseError", "CDC_THRESHOLDS", "DEFAULT_TABLE", "DailyMME", "DoseError", "Example", "Exclusion",
     "ExpressionError", "FactorRow", "IMPLAUSIBLE_MME_PER_DAY", "ImplausibleDoseWarning", "MMEError", "MMEWarning",
     "MixedTablesError", "NotCoveredError", "Table", "TableError", "TablesNotFoundError", "Tier", "Total", "UnitError",
-    "UnknownDrugError", "UnknownTableError", "__version__", "convert", "daily_mme", "dispensing_mme", "get_table",
+    "UnknownDrugError", "UnknownRxCUIError", "UnknownTableError", "__version__", "convert", "daily_mme", "dispensing_mme", "get_table",
     "list_tables", "load_table", "thresholds_reached", "total",
     "NdcFile", "NdcProduct", "ndc_mme", "normalize_ndc", "read_ndc_file", "Dispensing", "ExcludedFill", "Exposure", "Summary", "exposure", "summarize", "summarize_by_patient",
 }  # fmt: skip
@@ -40,7 +40,7 @@ def test_no_other_public_names() -> None:
 
 def test_modules_are_private_except_the_documented_ones() -> None:
     names = {m.name for m in pkgutil.iter_modules(mme.__path__)}
-    assert {n for n in names if not n.startswith("_")} <= {"frames", "heal", "taper", "testing"}
+    assert {n for n in names if not n.startswith("_")} <= {"fhir", "frames", "heal", "rxnorm", "taper", "testing"}
 
 
 def test_errors_share_one_base_and_a_builtin() -> None:
@@ -62,6 +62,6 @@ def test_importing_mme_is_light() -> None:
     assert out.strip() == "[]"
 
 
-@pytest.mark.parametrize("name", ["heal", "taper", "frames", "testing"])
+@pytest.mark.parametrize("name", ["heal", "taper", "frames", "testing", "rxnorm", "fhir"])
 def test_submodules_import(name: str) -> None:
     assert importlib.import_module(f"mme.{name}").__all__

@@ -99,6 +99,7 @@ from ._engine import DailyMME, Total, daily_mme, dispensing_mme, total
 from ._errors import MMEError
 from ._history import Dispensing
 from ._tables import DEFAULT_TABLE, Exclusion, FactorRow, Table, list_tables, resolve_table
+from ._testing_fhir import FhirRegimen, fhir_regimens, medication_request, medication_requests, timings
 from ._units import MG_PER_DAY_PER_MCG_PER_H, amount
 from ._vocab import (
     PATCH_WEAR_DAYS,
@@ -138,6 +139,7 @@ __all__ = [
     "uncovered",
     "unknown_drugs",
 ]
+__all__ += ["FhirRegimen", "fhir_regimens", "medication_request", "medication_requests", "timings"]  # FHIR (mme.fhir)
 
 _T = TypeVar("_T")
 TableArg: TypeAlias = str | Path | Table | None
