@@ -368,6 +368,8 @@ def _one(
         return _dispensed(key, resource["quantity"], resource["daysSupply"], label, notes, table, rxnorm)
     items: list[DailyMME] = []
     entries = _dosages(resource)
+    if not entries:
+        return _requested(resource, key, f"{label}: no dosage", notes, table, rxnorm)
     for n, entry in enumerate(entries):
         where = label if len(entries) == 1 else f"{label} dosage {n + 1}"
         dose = _dose(entry, where, notes)
@@ -378,15 +380,8 @@ def _one(
             notes.append(f"{where}: no dose given; one patch at a time was read")
         if dose is None or (per_day is None and not patch):
             missing = "dose (doseAndRate)" if dose is None else "timing (frequency and period)"
-            request = resource.get("dispenseRequest") or {}
-            if "quantity" in request and "expectedSupplyDuration" in request:
-                notes.append(f"{where}: no {missing}; MME/day from the dispense request (quantity / supply duration)")
-                return _dispensed(
-                    key, request["quantity"], request["expectedSupplyDuration"], label, notes, table, rxnorm
-                )
-            raise DoseError(
-                f"{where}: the dosage has no {missing}" + (f" (text: {entry['text']!r})" if entry.get("text") else "")
-            )
+            text = f" (text: {entry['text']!r})" if entry.get("text") else ""
+            return _requested(resource, key, f"{where}: the dosage has no {missing}{text}", notes, table, rxnorm)
         if entry.get("asNeededBoolean") or entry.get("asNeededCodeableConcept") or entry.get("asNeeded"):
             notes.append(f"{where}: as needed (PRN): the maximum use the dosage allows was counted")
         if per_day is not None:
@@ -400,9 +395,20 @@ def _one(
         else:
             result = rx_daily_mme(key, value, **args)
         items.extend(result.items if isinstance(result, Total) else [result])
-    if not items:
-        raise DoseError(f"{label}: no dosage: give dosageInstruction (or quantity and days supply)")
     return _noted(items, notes)
+
+
+def _requested(
+    resource: Mapping[str, Any], key: str, why: str, notes: list[str], table: TableLike, rxnorm: RxnormLike
+) -> list[DailyMME]:
+    """Without a usable dosage, a MedicationRequest's dispenseRequest gives MME/day as claims do (said)."""
+    request = resource.get("dispenseRequest") or {}
+    if "quantity" not in request or "expectedSupplyDuration" not in request:
+        raise DoseError(f"{why}: give the dose and timing, or a dispensing (quantity and supply duration)")
+    notes.append(f"{why}; MME/day from the dispense request (quantity / expected supply duration)")
+    return _dispensed(
+        key, request["quantity"], request["expectedSupplyDuration"], _label(resource), notes, table, rxnorm
+    )
 
 
 def _dispensed(
