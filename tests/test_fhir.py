@@ -377,3 +377,97 @@ def test_generated_requests_convert(resource: dict[str, Any]) -> None:
     assert isinstance(got, mme.DailyMME)
     assert got.mme_per_day is not None
     assert got.mme_per_day > 0
+
+
+@pytest.mark.parametrize(
+    ("dosage", "error", "match"),
+    [
+        ({"timing": {"repeat": {"frequency": 1, "period": 6, "periodUnit": "furlong"}}}, mme.UnitError, "periodUnit"),
+        ({"timing": {"repeat": {"frequency": 1, "period": 0, "periodUnit": "h"}}}, mme.DoseError, "positive"),
+        ({"timing": {"repeat": {"frequency": 2}}}, mme.DoseError, "without a period"),
+        ({"timing": {"repeat": {"when": ["C"]}}}, mme.DoseError, "when"),
+        ({"timing": {"code": {"coding": [{"code": "SOMETIMES"}]}}}, mme.DoseError, "timing code"),
+        ({"doseAndRate": [{"doseRange": {"low": {"value": 1, "code": "{tablet}"}}}]}, mme.DoseError, "no maximum"),
+        ({"doseAndRate": [{"doseQuantity": {"code": "{tablet}"}}]}, mme.DoseError, "no value"),
+        (
+            every(6)
+            | {
+                "maxDosePerPeriod": {
+                    "numerator": {"value": 4, "code": "{tablet}"},
+                    "denominator": {"value": 1, "code": "{tablet}"},
+                }
+            },
+            mme.UnitError,
+            "not a time",
+        ),
+    ],
+)
+def test_dosages_that_cannot_be_read_are_refused(dosage: dict[str, Any], error: type[Exception], match: str) -> None:
+    dosage = {"doseAndRate": [{"doseQuantity": {"value": 1, "code": "{tablet}"}}]} | dosage
+    dosage.setdefault("timing", {"repeat": {"frequency": 1, "period": 6, "periodUnit": "h"}})
+    with pytest.raises(error, match=match):
+        fhir.convert(request(dosage=dosage))
+
+
+def test_less_common_fields() -> None:
+    monthly = fhir.convert(
+        request(
+            dosage={
+                "timing": {"repeat": {"frequency": 60, "period": 1, "periodUnit": "mo"}},
+                "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{tablet}"}}],
+            }
+        )
+    )
+    assert monthly.mme_per_day == rx.daily_mme(OXY_5, count=1, per_day=2).mme_per_day
+    assert any("30 days" in w for w in monthly.warnings)
+    calculated = {"type": {"coding": [{"code": "calculated"}]}, "doseQuantity": {"value": 10, "code": "mg"}}
+    ordered = {"type": {"coding": [{"code": "ordered"}]}, "doseQuantity": {"value": 1, "code": "{tablet}"}}
+    two = fhir.convert(request(dosage=every(6) | {"doseAndRate": [calculated, ordered]}))
+    assert two.mme_per_day == 30.0
+    assert any("the ordered one" in w for w in two.warnings)
+    r5 = {
+        "resourceType": "MedicationRequest",
+        "medication": {"concept": request()["medicationCodeableConcept"]},
+        "dosageInstruction": [every(6)],
+    }
+    assert fhir.convert(r5).mme_per_day == 30.0
+    r5_caps = every(4) | {
+        "maxDosePerPeriod": [{"numerator": {"value": 4, "code": "{tablet}"}, "denominator": {"value": 1, "code": "d"}}]
+    }
+    assert fhir.convert(request(dosage=r5_caps)).mme_per_day == 30.0
+    no_medication = {"resourceType": "MedicationRequest", "dosageInstruction": [every(6)]}
+    with pytest.raises(mme.NotCoveredError, match="without code"):
+        fhir.convert(no_medication)
+
+
+def test_dispensing_units() -> None:
+    base = {"resourceType": "MedicationDispense", "medicationCodeableConcept": request()["medicationCodeableConcept"]}
+    weeks = fhir.convert(
+        base | {"quantity": {"value": 56, "code": "{tablet}"}, "daysSupply": {"value": 2, "code": "wk"}}
+    )
+    assert weeks.mme_per_day == 30.0  # 4 tablets of 5 mg a day
+    bare = fhir.convert(base | {"quantity": {"value": 120}, "daysSupply": {"value": 30}})
+    assert bare.mme_per_day == 30.0
+    assert any("no unit" in w for w in bare.warnings)
+    with pytest.raises(mme.UnitError, match="not a time"):
+        fhir.convert(base | {"quantity": {"value": 56, "code": "{tablet}"}, "daysSupply": {"value": 2, "code": "mg"}})
+    with pytest.raises(mme.UnitError, match="count of units"):
+        fhir.convert(base | {"quantity": {"value": 300, "code": "mg"}, "daysSupply": {"value": 30, "code": "d"}})
+
+
+def test_bundle_medications_by_full_url() -> None:
+    medication = {"resourceType": "Medication", "code": {"coding": [{"system": RX, "code": OXY_5}]}}
+    user = {
+        "resourceType": "MedicationRequest",
+        "medicationReference": {"reference": "urn:uuid:1"},
+        "dosageInstruction": [every(6)],
+    }
+    bundle = {
+        "resourceType": "Bundle",
+        "entry": [
+            {"fullUrl": "urn:uuid:1", "resource": medication},
+            {"resource": user},
+            {"resource": {"resourceType": "Patient"}},
+        ],
+    }
+    assert fhir.convert(bundle).mme_per_day == 30.0
