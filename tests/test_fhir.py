@@ -471,3 +471,69 @@ def test_bundle_medications_by_full_url() -> None:
         ],
     }
     assert fhir.convert(bundle).mme_per_day == 30.0
+
+
+# -- the command line -------------------------------------------------------------------------------
+
+
+def test_cli_fhir_json_and_ndjson(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    from mme._cli import main
+
+    resource = request(dosage=every(6, {"value": 2, "code": "{tablet}"}) | {"asNeededBoolean": True})
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(resource), encoding="utf-8")
+    out = io.StringIO()
+    assert main(["fhir", str(path)], out=out) == 0
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "oxycodone IR oral tablet: 40 mg/day x 1.5 (per mg) = 60 MME/day [cdc-2022]"
+    assert lines[1].startswith("warning: MedicationRequest/r1: as needed")
+    assert lines[-1].startswith("note: MME estimates overdose risk and is not a dosing tool")
+    out = io.StringIO()
+    assert main(["fhir", str(path), "--json"], out=out) == 0
+    assert json.loads(out.getvalue())["mme_per_day"] == 60.0
+    export = tmp_path / "export.ndjson"
+    export.write_text(
+        json.dumps(resource) + "\n" + json.dumps(request("99999999", dosage=every(6))) + "\n", encoding="utf-8"
+    )
+    out = io.StringIO()
+    assert main(["fhir", str(export), "--json"], out=out) == 0
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["result"]["mme_per_day"] if r["result"] else r["error"][:15] for r in rows] == [60.0, "NotCoveredError"]
+    assert "1 of 2 resources converted" in capsys.readouterr().err
+    out = io.StringIO()
+    assert main(["fhir", str(export)], out=out) == 0
+    assert (
+        out.getvalue()
+        .splitlines()[1]
+        .startswith("MedicationRequest/r1: NotCoveredError: MedicationRequest/r1: RxCUI 99999999")
+    )
+
+
+def test_cli_rxnorm_show_and_build(tmp_path: Path) -> None:
+    import io
+
+    from mme._cli import main
+
+    out = io.StringIO()
+    assert main(["rxnorm", "show", "1049640"], out=out) == 0
+    assert out.getvalue().splitlines() == [
+        "1049640: acetaminophen 325 MG / oxycodone hydrochloride 5 MG Oral Tablet [Percocet] (RxNorm 2020-10-20)",
+        "  Oral Tablet: oral, tablet, IR",
+        "  acetaminophen 325 MG: not counted",
+        "  oxycodone hydrochloride 5 MG: counted as oxycodone",
+    ]
+    omtk = tmp_path / "omtk_2025-01-06.csv"
+    omtk.write_text(
+        "drugCode,drugName,doseFormCode,doseFormName,ingredientCode,ingredientName,strength,strengthValue,strengthUnit\n"
+        "5,morphine sulfate 2 MG/ML Injection,1649574,Injection,7052,Morphine,2 MG/ML,2.0,MG/ML\n",
+        encoding="utf-8",
+    )
+    built = tmp_path / "rx.json"
+    assert main(["rxnorm", "build", str(omtk)], out=io.StringIO()) == 2
+    assert main(["rxnorm", "build", str(omtk), "-o", str(built)], out=io.StringIO()) == 0
+    out = io.StringIO()
+    assert main(["rxnorm", "show", "5", "--rxnorm", str(built)], out=out) == 0
+    assert "route not stated" in out.getvalue()
+    assert main(["rxnorm", "show", "1049640", "--rxnorm", str(built)], out=io.StringIO()) == 1
