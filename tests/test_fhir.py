@@ -537,3 +537,12 @@ def test_cli_rxnorm_show_and_build(tmp_path: Path) -> None:
     assert main(["rxnorm", "show", "5", "--rxnorm", str(built)], out=out) == 0
     assert "route not stated" in out.getvalue()
     assert main(["rxnorm", "show", "1049640", "--rxnorm", str(built)], out=io.StringIO()) == 1
+
+
+@pytest.mark.parametrize("module", [fhir, rx])
+def test_module_docstring_examples(module: Any) -> None:
+    import doctest
+
+    result = doctest.testmod(module)
+    assert result.attempted > 0
+    assert result.failed == 0

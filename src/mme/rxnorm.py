@@ -101,6 +101,7 @@ class Product(BaseModel):
 @dataclass(frozen=True)
 class _File:
     path: str
+    mtime: float
     rxnorm_date: str
     products: dict[str, list[Any]]
     ingredients: dict[str, str]
@@ -116,7 +117,7 @@ def _read(path: str, _mtime: float) -> _File:
         ) from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise TableError(path, f"not an RxNorm product file of format {FORMAT}: rebuild it with `mme rxnorm build`")
-    return _File(path, data["rxnorm_date"], data["products"], data.get("ingredient_codes", {}))
+    return _File(path, _mtime, data["rxnorm_date"], data["products"], data.get("ingredient_codes", {}))
 
 
 def _file(rxnorm: RxnormLike) -> _File:
@@ -163,9 +164,8 @@ def _product(rxcui: str, path: str, mtime: float) -> Product:
 
 def product(rxcui: str | int, *, rxnorm: RxnormLike = None) -> Product:
     """The product an RxCUI names; an unknown RxCUI raises `mme.UnknownRxCUIError` with the file's RxNorm date."""
-    path = Path(rxnorm) if rxnorm is not None else SHIPPED
     file = _file(rxnorm)
-    return _product(str(rxcui).strip(), file.path, path.stat().st_mtime)
+    return _product(str(rxcui).strip(), file.path, file.mtime)
 
 
 def ingredient_drug(rxcui: str | int, *, rxnorm: RxnormLike = None) -> str | None:
