@@ -1593,3 +1593,18 @@ def test_only_toml_files_are_tables(tmp_path: Path) -> None:
     path.write_text(header() + row("morphine"), encoding="utf-8")
     with pytest.raises(UnknownTableError, match=r"^unknown table '.*mine\.txt'"):
         _tables.resolve_table(path)
+
+
+def test_unknown_rxcui_messages_word_for_word() -> None:
+    newer = mme.UnknownRxCUIError("99", "2020-10-20")
+    assert str(newer) == (
+        "RxCUI '99' is not in the RxNorm product file (RxNorm 2020-10-20): it may be newer than the file, or not an "
+        "opioid product. Rebuild the file from a newer release (`mme rxnorm build`) and pass rxnorm=PATH, or convert "
+        "by drug and strength."
+    )
+    assert (newer.rxcui, newer.rxnorm_date, newer.ingredient) == ("99", "2020-10-20", None)
+    ingredient = mme.UnknownRxCUIError("7052", "2020-10-20", ingredient="morphine")
+    assert str(ingredient).endswith(
+        "it is the ingredient morphine, not a product: give the dose in mg, or a product's RxCUI."
+    )
+    assert isinstance(ingredient, LookupError)
