@@ -546,3 +546,77 @@ def test_module_docstring_examples(module: Any) -> None:
     result = doctest.testmod(module)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def _medication(*ingredients: dict[str, Any], form: str | None = None) -> dict[str, Any]:
+    medication: dict[str, Any] = {
+        "resourceType": "Medication",
+        "id": "m",
+        "code": {"text": "house blend"},
+        "ingredient": list(ingredients),
+    }
+    if form:
+        medication["form"] = {"coding": [{"system": RX, "code": form}]}
+    return medication
+
+
+def _strength(value: float, unit: str, per: str, per_value: float = 1) -> dict[str, Any]:
+    return {"numerator": {"value": value, "code": unit}, "denominator": {"value": per_value, "code": per}}
+
+
+def _uses(medication: dict[str, Any], dosage: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "resourceType": "MedicationRequest",
+        "id": "r1",
+        "contained": [medication],
+        "medicationReference": {"reference": "#m"},
+        "dosageInstruction": [dosage],
+    }
+
+
+def test_medication_described_by_its_ingredients() -> None:
+    oxycodone = {
+        "itemCodeableConcept": {"coding": [{"system": RX, "code": "7804"}], "text": "oxycodone"},
+        "strength": _strength(5, "mg", "{tablet}"),
+    }
+    apap = {"itemCodeableConcept": {"text": "acetaminophen"}, "strength": _strength(325, "mg", "{tablet}")}
+    tablet = fhir.convert(
+        _uses(_medication(apap, oxycodone, form="317541"), every(6, {"value": 2, "code": "{tablet}"}))
+    )
+    assert tablet == rx.daily_mme(OXY_5, count=2, every="6 h")
+    fentanyl = {
+        "itemCodeableConcept": {"coding": [{"system": RX, "code": "4337"}]},
+        "strength": _strength(25, "ug", "h"),
+    }
+    patch = fhir.convert(
+        _uses(_medication(fentanyl), {"doseAndRate": [{"doseQuantity": {"value": 1, "code": "{patch}"}}]})
+    )
+    assert patch.mme_per_day == 60.0
+    assert (patch.route, patch.form) == ("transdermal", "patch")
+    assert any("read as a patch" in w for w in patch.warnings)
+    morphine = {
+        "itemCodeableConcept": {"coding": [{"system": RX, "code": "7052"}]},
+        "strength": _strength(10, "mg", "mL", 5),
+    }
+    liquid = fhir.convert(_uses(_medication(morphine), every(4, {"value": 5, "code": "mL"})))
+    assert liquid.mme_per_day == 60.0  # 2 mg/mL x 5 mL x 6 a day, oral the only route cdc-2022 has
+    assert liquid.route == "oral"
+    assert any("no RxNorm dose form" in w for w in liquid.warnings)
+
+
+def test_medication_ingredients_that_cannot_be_read_are_refused() -> None:
+    uncoded = {"itemCodeableConcept": {"text": "oxycodone"}, "strength": _strength(5, "mg", "{tablet}")}
+    with pytest.raises(mme.ExpressionError, match="ingredient code"):
+        fhir.convert(_uses(_medication(uncoded), every(6)))
+    no_strength = {"itemCodeableConcept": {"coding": [{"system": RX, "code": "7804"}]}}
+    with pytest.raises(mme.DoseError, match="no strength"):
+        fhir.convert(_uses(_medication(no_strength), every(6)))
+    per_gram = {
+        "itemCodeableConcept": {"coding": [{"system": RX, "code": "7804"}]},
+        "strength": _strength(5, "mg", "g"),
+    }
+    with pytest.raises(mme.UnitError, match="per unit, per mL"):
+        fhir.convert(_uses(_medication(per_gram), every(6)))
+    only_apap = {"itemCodeableConcept": {"text": "acetaminophen"}}
+    with pytest.raises(mme.NotCoveredError, match="no MME"):
+        fhir.convert(_uses(_medication(only_apap), every(6)))

@@ -26,6 +26,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +40,19 @@ from ._errors import (
     UnitError,
     UnknownRxCUIError,
 )
+from ._rxnorm_build import DOSE_FORMS
 from ._tables import DEFAULT_TABLE, resolve_table
 from ._vocab import known_names
-from .rxnorm import Product, RxnormLike, dispensing_mme, product, rxnorm_date
+from .rxnorm import (
+    Ingredient,
+    Product,
+    RxnormLike,
+    dispensing_mme,
+    dose_form_name,
+    ingredient_drug,
+    product,
+    rxnorm_date,
+)
 from .rxnorm import daily_mme as rx_daily_mme
 
 __all__ = ["RXNORM_SYSTEM", "BundleMME", "convert", "iter_convert", "read"]
@@ -139,17 +150,19 @@ def _codings(concept: Mapping[str, Any] | None) -> list[str]:
     ]
 
 
-def _concept(resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Any] | None:
-    """The medication's CodeableConcept: inline, or the code of a contained or bundled Medication (R4 and R5)."""
+def _concept(
+    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]]
+) -> tuple[Mapping[str, Any] | None, Mapping[str, Any] | None]:
+    """The medication's CodeableConcept, and the Medication resource when it is referenced (R4 and R5)."""
     if "medicationCodeableConcept" in resource:
-        return resource["medicationCodeableConcept"]  # type: ignore[no-any-return]
+        return resource["medicationCodeableConcept"], None
     reference = resource.get("medicationReference")
     if isinstance(resource.get("medication"), Mapping):  # R5: a CodeableReference
         reference = resource["medication"].get("reference")
         if "concept" in resource["medication"]:
-            return resource["medication"]["concept"]  # type: ignore[no-any-return]
+            return resource["medication"]["concept"], None
     if not reference:
-        return None
+        return None, None
     ref = str(reference.get("reference", ""))
     if ref.startswith("#"):
         contained = {c.get("id"): c for c in resource.get("contained", [])}
@@ -158,14 +171,17 @@ def _concept(resource: Mapping[str, Any], medications: Mapping[str, Mapping[str,
         medication = medications.get(ref)
     if medication is None:
         raise ExpressionError(f"{_label(resource)}: the Medication {ref!r} is neither contained nor in the Bundle")
-    return medication.get("code")  # type: ignore[no-any-return]
+    return medication.get("code"), medication
 
 
 def _medication(
     resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], rxnorm: RxnormLike
-) -> tuple[str, Product | None]:
-    """The RxCUI to convert and its product (None for an ingredient-level code); several product codes must agree."""
-    concept = _concept(resource, medications)
+) -> tuple[str | Product, Product | None]:
+    """What to convert (a product, or an ingredient-level RxCUI) and the product; several product codes must agree.
+
+    A Medication resource without a product code is described by its ``ingredient`` strengths.
+    """
+    concept, medication = _concept(resource, medications)
     codes = _codings(concept)
     products: list[Product] = []
     ingredients: list[str] = []
@@ -177,9 +193,13 @@ def _medication(
                 ingredients.append(code)
     if products:
         if any(_content(p) != _content(products[0]) for p in products[1:]):
-            names = "; ".join(f"{p.rxcui} ({p.name})" for p in products)
+            names = "; ".join(p.label for p in products)
             raise AmbiguousDoseError(f"{_label(resource)}: its RxNorm codes name different products: {names}")
-        return products[0].rxcui, products[0]
+        return products[0], products[0]
+    if medication is not None and medication.get("ingredient"):
+        described = _described(medication, _text(concept), _label(resource), rxnorm)
+        if described.opioids:
+            return described, described
     if ingredients:
         return ingredients[0], None
     text = _text(concept)
@@ -195,6 +215,50 @@ def _medication(
             f"{_label(resource)}: the medication {text!r} has no RxNorm coding: add one ({RXNORM_SYSTEM})"
         )
     raise _NotOpioid(f"{_label(resource)}: {text or 'a medication without code'} is not an opioid known to mme")
+
+
+#: A strength ratio's denominator -> the RxNorm strength unit it makes (numerator in mg).
+_PER = {"ml": "MG/ML", "h": "MG/HR", "{actuat}": "MG/ACTUAT", "{spray}": "MG/ACTUAT"}
+
+
+def _described(medication: Mapping[str, Any], text: str, label: str, rxnorm: RxnormLike) -> Product:
+    """A product from a Medication's ``ingredient`` list: RxNorm ingredient codes and strength ratios."""
+    ingredients = []
+    for entry in medication["ingredient"]:
+        item = entry.get("itemCodeableConcept") or (entry.get("item") or {}).get("concept") or {}  # R4, R5
+        drug = next((d for c in _codings(item) if (d := ingredient_drug(c, rxnorm=rxnorm))), None)
+        name = _text(item) or (drug or "an ingredient")
+        if drug is None and _names_opioid(name):
+            raise ExpressionError(f"{label}: the ingredient {name!r} has no RxNorm ingredient code mme knows")
+        ratio = entry.get("strength") or entry.get("strengthRatio")
+        if not ratio:
+            if drug is not None:
+                raise DoseError(f"{label}: the ingredient {name!r} states no strength")
+            continue  # a non-opioid without strength: nothing to record, nothing counted
+        ingredients.append(_ingredient(ratio, name, drug, label))
+    form_code = next((c.get("code") for c in (medication.get("form") or {}).get("coding", []) if c.get("code")), None)
+    form_name = dose_form_name(form_code, rxnorm=rxnorm) if form_code else None
+    route, form, release = DOSE_FORMS[form_name] if form_name else (None, None, None)
+    if form_name is None and any(i.unit == "MG/HR" for i in ingredients):
+        route, form = "transdermal", "patch"
+    return Product(
+        rxcui="", name=text or f"Medication/{medication.get('id', '?')}", dose_form=form_name,
+        dose_form_code=form_code if form_name else None, route=route, form=form, release=release, brand=None,
+        volume_ml=None, ingredients=tuple(ingredients), source="FHIR Medication", rxnorm_date=rxnorm_date(rxnorm=rxnorm),
+    )  # fmt: skip
+
+
+def _ingredient(ratio: Mapping[str, Any], name: str, drug: str | None, label: str) -> Ingredient:
+    """An ingredient from a strength Ratio: mg or ug per unit, per mL, per hour (patch) or per actuation."""
+    value, unit = _quantity(ratio.get("numerator") or {}, f"{label} ingredient strength", [])
+    per, per_unit = _quantity(ratio.get("denominator") or {"value": 1, "code": "1"}, f"{label} ingredient strength", [])
+    scale = {"mg": Decimal(1), "ug": Decimal("0.001"), "mcg": Decimal("0.001"), "g": Decimal(1000)}.get(unit.lower())
+    strength_unit = _PER.get(per_unit.lower()) or ("MG" if _dose_of(1, per_unit, label)[0] == "count" else None)
+    if scale is None or strength_unit is None or not per > 0:
+        raise UnitError(f"{label}: the strength of {name!r} is {value:g} {unit}/{per:g} {per_unit}: give mg (or ug) "
+                        "per unit, per mL, per h or per actuation")  # fmt: skip
+    strength = Decimal(str(value)) * scale / Decimal(str(per))
+    return Ingredient(name=name, drug=drug, strength=strength, unit=strength_unit)
 
 
 def _content(prod: Product) -> tuple[object, ...]:
@@ -362,8 +426,11 @@ def _one(
     resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], table: TableLike, rxnorm: RxnormLike
 ) -> list[DailyMME]:
     label = _label(resource)
-    key, prod = _medication(resource, medications, rxnorm)
+    key, prod = _medication(resource, medications, rxnorm)  # a Product, or an ingredient-level RxCUI
     notes: list[str] = []
+    if prod is not None and prod.dose_form is None:
+        how = "a strength per hour read as a patch" if prod.form == "patch" else "route and form are the table's"
+        notes.append(f"{label}: the Medication states no RxNorm dose form: {how}")
     if resource["resourceType"] == "MedicationDispense" and "quantity" in resource and "daysSupply" in resource:
         return _dispensed(key, resource["quantity"], resource["daysSupply"], label, notes, table, rxnorm)
     items: list[DailyMME] = []
@@ -399,7 +466,7 @@ def _one(
 
 
 def _requested(
-    resource: Mapping[str, Any], key: str, why: str, notes: list[str], table: TableLike, rxnorm: RxnormLike
+    resource: Mapping[str, Any], key: str | Product, why: str, notes: list[str], table: TableLike, rxnorm: RxnormLike
 ) -> list[DailyMME]:
     """Without a usable dosage, a MedicationRequest's dispenseRequest gives MME/day as claims do (said)."""
     request = resource.get("dispenseRequest") or {}
@@ -412,7 +479,7 @@ def _requested(
 
 
 def _dispensed(
-    key: str, quantity: Mapping[str, Any], supply: Mapping[str, Any], label: str, notes: list[str], table: TableLike,
+    key: str | Product, quantity: Mapping[str, Any], supply: Mapping[str, Any], label: str, notes: list[str], table: TableLike,
     rxnorm: RxnormLike,
 ) -> list[DailyMME]:  # fmt: skip
     """The claims path: quantity dispensed / days supply, quantity in the product's units (or mL for liquids)."""
@@ -421,7 +488,7 @@ def _dispensed(
     if days_unit and days_unit not in _HOURS:
         raise UnitError(f"{label}: the days supply is in {days_unit!r}, not a time")
     days = days * _HOURS.get(days_unit or "d", 24.0) / 24
-    prod = product(key, rxnorm=rxnorm)
+    prod = key if isinstance(key, Product) else product(key, rxnorm=rxnorm)
     liquid = any(i.unit == "MG/ML" for i in prod.opioids)
     if not unit:
         notes.append(f"{label}: the quantity has no unit: read as {'mL' if liquid else 'units of the product'}")

@@ -44,6 +44,7 @@ __all__ = [
     "build",
     "daily_mme",
     "dispensing_mme",
+    "dose_form_name",
     "ingredient_drug",
     "product",
     "rxnorm_date",
@@ -78,8 +79,9 @@ class Product(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     rxcui: str
+    """Empty for a product described by its ingredients (a FHIR Medication without a product code)."""
     name: str
-    dose_form: str
+    dose_form: str | None
     dose_form_code: str | None
     route: str | None
     """None for injections: IV, IM and SC differ, so the caller says which (``route=``)."""
@@ -91,6 +93,11 @@ class Product(BaseModel):
     ingredients: tuple[Ingredient, ...]
     source: str
     rxnorm_date: str
+
+    @property
+    def label(self) -> str:
+        """How messages name it: "RxCUI 1049621 (oxycodone ...)", or the name alone when it has no RxCUI."""
+        return f"RxCUI {self.rxcui} ({self.name})" if self.rxcui else self.name
 
     @property
     def opioids(self) -> tuple[Ingredient, ...]:
@@ -105,6 +112,11 @@ class _File:
     rxnorm_date: str
     products: dict[str, list[Any]]
     ingredients: dict[str, str]
+
+    @property
+    def dose_forms(self) -> dict[str, str]:
+        """RxNorm dose form codes -> names, as the file's products carry them."""
+        return {row[1]: row[2] for row in self.products.values() if row[1]}
 
 
 @lru_cache(maxsize=8)
@@ -173,15 +185,22 @@ def ingredient_drug(rxcui: str | int, *, rxnorm: RxnormLike = None) -> str | Non
     return _file(rxnorm).ingredients.get(str(rxcui).strip())
 
 
+def dose_form_name(code: str, *, rxnorm: RxnormLike = None) -> str | None:
+    """The RxNorm dose form a dose form code names (317541 -> Oral Tablet), when the file's products use it."""
+    return _file(rxnorm).dose_forms.get(str(code).strip())
+
+
+def _as_product(rxcui: str | int | Product, rxnorm: RxnormLike) -> Product:
+    return rxcui if isinstance(rxcui, Product) else product(rxcui, rxnorm=rxnorm)
+
+
 def _counted(prod: Product) -> tuple[Ingredient, ...]:
     opioids = prod.opioids
     if not opioids:
-        raise NotCoveredError(f"RxCUI {prod.rxcui} ({prod.name}) has no opioid ingredient: it has no MME.")
+        raise NotCoveredError(f"{prod.label} has no opioid ingredient: it has no MME.")
     for ing in opioids:
         if ing.drug not in DRUGS:
-            raise NotCoveredError(
-                f"RxCUI {prod.rxcui} ({prod.name}): {ing.drug} is an opioid that the conversion tables give no factor."
-            )
+            raise NotCoveredError(f"{prod.label}: {ing.drug} is an opioid that the conversion tables give no factor.")
     return opioids
 
 
@@ -201,7 +220,7 @@ def _with_notes(result: DailyMME, notes: list[str]) -> DailyMME:
 
 
 def daily_mme(
-    rxcui: str | int,
+    rxcui: str | int | Product,
     dose: DoseLike | None = None,
     *,
     per_day: float | str | None = None,
@@ -217,12 +236,14 @@ def daily_mme(
     per administration, or an explicit ``dose`` of its opioid in mg; how often as in `mme.daily_mme`.
 
     An ingredient-level RxCUI (7052, morphine) converts only with an explicit ``dose`` in mg. A product
-    with two opioid ingredients gives a `mme.Total`; others a `mme.DailyMME`.
+    with two opioid ingredients gives a `mme.Total`; others a `mme.DailyMME`. A `Product` may be given
+    instead of an RxCUI (one built from a FHIR Medication's ingredients, for example).
     """
-    key = str(rxcui).strip()
-    if dose is not None and (drug := ingredient_drug(key, rxnorm=rxnorm)) is not None:
-        return _ingredient_dose(key, drug, dose, per_day, every, route, variant, table)
-    prod = product(key, rxnorm=rxnorm)
+    if not isinstance(rxcui, Product) and dose is not None:
+        key = str(rxcui).strip()
+        if (drug := ingredient_drug(key, rxnorm=rxnorm)) is not None:
+            return _ingredient_dose(key, drug, dose, per_day, every, route, variant, table)
+    prod = _as_product(rxcui, rxnorm)
     opioids = _counted(prod)
     common: dict[str, Any] = {
         "per_day": per_day,
@@ -238,9 +259,7 @@ def daily_mme(
         if given.kind == "volume" and volume is None:
             dose, volume = None, dose  # "5 mL" of a liquid is its volume
         elif len(opioids) > 1:
-            raise DoseError(
-                f"RxCUI {key} ({prod.name}) has {len(opioids)} opioid ingredients: give a count, not a dose"
-            )
+            raise DoseError(f"{prod.label} has {len(opioids)} opioid ingredients: give a count, not a dose")
         elif count != 1:
             raise DoseError("give a dose or a count of units, not both")
         else:
@@ -253,13 +272,13 @@ def daily_mme(
         if ing.unit == "MG/ML":
             if volume is None:
                 raise DoseError(
-                    f"RxCUI {key} ({prod.name}) is a liquid ({ing.strength} MG/ML): give the volume per dose "
+                    f"{prod.label} is a liquid ({ing.strength} MG/ML): give the volume per dose "
                     "(volume='5 mL') or the dose in mg"
                 )
             items.append(_daily_mme(ing.drug or "", strength, volume=volume, count=count, **common))
         else:
             if volume is not None:
-                raise UnitError(f"RxCUI {key} ({prod.name}) is dosed in units, not mL: give count=")
+                raise UnitError(f"{prod.label} is dosed in units, not mL: give count=")
             items.append(_daily_mme(ing.drug or "", strength, count=count, **common))
     return _combine(items)
 
@@ -285,7 +304,7 @@ def _fraction_note(prod: Product, ing: Ingredient, value_mg: float, kind: str) -
 
 
 def dispensing_mme(
-    rxcui: str | int,
+    rxcui: str | int | Product,
     *,
     quantity: float,
     days_supply: float,
@@ -297,7 +316,7 @@ def dispensing_mme(
 ) -> DailyMME | Total:
     """MME/day of a dispensing of an RxNorm product (claims): ``quantity`` is in units (tablets, patches,
     sprays), or in mL when the strength is per mL (or bottles of ``package_ml`` mL)."""
-    prod = product(rxcui, rxnorm=rxnorm)
+    prod = _as_product(rxcui, rxnorm)
     items = [
         _dispensing_mme(
             ing.drug or "",
