@@ -55,7 +55,7 @@ def export(n: int) -> tuple[list[str], list[tuple[str, str, float, int, str]]]:
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     lines, regimens = export(n)
-    list(mme.fhir.iter_convert(lines[:100]))  # warm the caches (pint's registry, units, rows) as a service would have them
+    list(mme.fhir.iter_convert(lines[:100]))  # warm the caches (pint, units, rows), as a running service has them
     start = time.perf_counter()
     converted = sum(result is not None for _, result, _ in mme.fhir.iter_convert(lines))
     fhir_s = time.perf_counter() - start
