@@ -217,6 +217,13 @@ def test_patches_by_rate_or_by_count() -> None:
     assert any("one patch" in w for w in fhir.convert(no_dose).warnings)
 
 
+def test_a_status_that_is_not_current_is_said() -> None:
+    got = fhir.convert(request(dosage=every(6)) | {"status": "entered-in-error"})
+    assert got.mme_per_day == 30.0
+    assert any("status 'entered-in-error'" in w for w in got.warnings)
+    assert fhir.convert(request(dosage=every(6)) | {"status": "active"}).warnings == ()
+
+
 def test_prn_is_recorded() -> None:
     got = fhir.convert(request(dosage=every(6) | {"asNeededBoolean": True}))
     assert any("as needed" in w for w in got.warnings)
@@ -250,6 +257,7 @@ def test_medication_dispense_quantity_and_days_supply() -> None:
         fhir.convert(liquid)
     in_ml = fhir.convert(liquid | {"quantity": {"value": 300, "code": "mL"}})
     assert in_ml.mme_per_day == 20.0  # 300 mL x 2 mg/mL / 30 days
+    assert fhir.convert(dispense | {"status": "completed"}).warnings == ()
 
 
 def test_medication_statement_reads_dosage() -> None:

@@ -93,6 +93,12 @@ _COUNTS = frozenset(
 )  # fmt: skip
 _MASS_AND_VOLUME = {"mg": "mg", "ug": "mcg", "mcg": "mcg", "g": "g", "ml": "mL", "mg/h": "mg/h", "ug/h": "mcg/h"}
 _MONTH_UNITS = frozenset({"mo", "month", "months"})
+#: Statuses (of the three resources) that say the medication is not being taken; such a resource is still
+#: converted, as CDC's calculator does, and the result says so.
+_NOT_CURRENT = frozenset(
+    {"cancelled", "entered-in-error", "stopped", "completed", "not-taken", "declined", "draft", "on-hold", "ended"}
+)
+_DONE = {"MedicationDispense": {"completed"}}  # a completed dispense is the normal case
 
 
 class BundleMME(Total):
@@ -428,6 +434,8 @@ def _one(
     label = _label(resource)
     key, prod = _medication(resource, medications, rxnorm)  # a Product, or an ingredient-level RxCUI
     notes: list[str] = []
+    if resource.get("status") in _NOT_CURRENT - _DONE.get(resource["resourceType"], set()):
+        notes.append(f"{label}: status {resource['status']!r}, counted anyway: choose the resources by status first")
     if prod is not None and prod.dose_form is None:
         how = "a strength per hour read as a patch" if prod.form == "patch" else "route and form are the table's"
         notes.append(f"{label}: the Medication states no RxNorm dose form: {how}")
