@@ -224,6 +224,14 @@ def test_a_status_that_is_not_current_is_said() -> None:
     assert fhir.convert(request(dosage=every(6)) | {"status": "active"}).warnings == ()
 
 
+def test_comparators_give_a_maximum_or_are_refused() -> None:
+    at_most = fhir.convert(request(dosage=every(6, {"value": 2, "comparator": "<=", "code": "{tablet}"})))
+    assert at_most.mme_per_day == 60.0
+    assert any("'<= 2': 2 was used" in w for w in at_most.warnings)
+    with pytest.raises(mme.DoseError, match="no maximum"):
+        fhir.convert(request(dosage=every(6, {"value": 2, "comparator": ">", "code": "{tablet}"})))
+
+
 def test_prn_is_recorded() -> None:
     got = fhir.convert(request(dosage=every(6) | {"asNeededBoolean": True}))
     assert any("as needed" in w for w in got.warnings)

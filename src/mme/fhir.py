@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 from ._engine import CDC_THRESHOLDS, DailyMME, TableLike, Total, total
 from ._errors import (
@@ -99,6 +99,14 @@ _NOT_CURRENT = frozenset(
     {"cancelled", "entered-in-error", "stopped", "completed", "not-taken", "declined", "draft", "on-hold", "ended"}
 )
 _DONE = {"MedicationDispense": {"completed"}}  # a completed dispense is the normal case
+
+
+class _Dose(NamedTuple):
+    """A dose per administration: a count of the product's units, a volume (mL), or an amount (mg, mcg/h...)."""
+
+    kind: Literal["count", "volume", "amount"]
+    value: float
+    unit: str  # "" for a count
 
 
 class BundleMME(Total):
@@ -259,7 +267,7 @@ def _ingredient(ratio: Mapping[str, Any], name: str, drug: str | None, label: st
     value, unit = _quantity(ratio.get("numerator") or {}, f"{label} ingredient strength", [])
     per, per_unit = _quantity(ratio.get("denominator") or {"value": 1, "code": "1"}, f"{label} ingredient strength", [])
     scale = {"mg": Decimal(1), "ug": Decimal("0.001"), "mcg": Decimal("0.001"), "g": Decimal(1000)}.get(unit.lower())
-    strength_unit = _PER.get(per_unit.lower()) or ("MG" if _dose_of(1, per_unit, label)[0] == "count" else None)
+    strength_unit = _PER.get(per_unit.lower()) or ("MG" if _dose_of(1, per_unit, label).kind == "count" else None)
     if scale is None or strength_unit is None or not per > 0:
         raise UnitError(f"{label}: the strength of {name!r} is {value:g} {unit}/{per:g} {per_unit}: give mg (or ug) "
                         "per unit, per mL, per h or per actuation")  # fmt: skip
@@ -300,6 +308,11 @@ def _quantity(q: Mapping[str, Any], what: str, notes: list[str]) -> tuple[float,
     """A Quantity's value and unit: the UCUM ``code`` when given, else the display ``unit`` (said)."""
     if "value" not in q:
         raise DoseError(f"{what} has no value")
+    comparator = q.get("comparator")
+    if comparator in (">", ">="):
+        raise DoseError(f"{what} is '{comparator} {q['value']}': it has no maximum")
+    if comparator in ("<", "<="):
+        notes.append(f"{what} is '{comparator} {q['value']}': {q['value']} was used")
     code = q.get("code")
     if code is None:
         code = q.get("unit")
@@ -308,15 +321,15 @@ def _quantity(q: Mapping[str, Any], what: str, notes: list[str]) -> tuple[float,
     return float(q["value"]), str(code or "")
 
 
-def _dose_of(value: float, unit: str, what: str) -> tuple[str, object]:
-    """('count', n) or ('dose', (value, unit)) or ('volume', ...) from a dose quantity."""
+def _dose_of(value: float, unit: str, what: str) -> _Dose:
+    """A dose from a quantity's value and UCUM unit (or HL7 form code, for counts)."""
     key = unit.strip()
-    if key.lower() in _COUNTS or key in _COUNTS or key.upper() in {"TAB", "CAP", "PATCH", "SUPP", "SPRAY"}:
-        return "count", value
+    if key.lower() in _COUNTS or key.upper() in {"TAB", "CAP", "PATCH", "SUPP", "SPRAY"}:
+        return _Dose("count", value, "")
     unit_ = _MASS_AND_VOLUME.get(key.lower())
     if unit_ is None:
         raise UnitError(f"{what}: unit {unit!r} is neither a mass (mg, ug), a volume (mL), a rate (ug/h) nor a count")
-    return ("volume" if unit_ == "mL" else "dose"), (value, unit_)
+    return _Dose("volume" if unit_ == "mL" else "amount", value, unit_)
 
 
 def _per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
@@ -358,7 +371,7 @@ def _per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> float |
     return None
 
 
-def _dose(entry: Mapping[str, Any], label: str, notes: list[str]) -> tuple[str, object] | None:
+def _dose(entry: Mapping[str, Any], label: str, notes: list[str]) -> _Dose | None:
     """The dose per administration from ``doseAndRate`` (doseQuantity, doseRange maximum, rateQuantity)."""
     rates = entry.get("doseAndRate") or []
     if not rates:
@@ -383,7 +396,7 @@ def _dose(entry: Mapping[str, Any], label: str, notes: list[str]) -> tuple[str, 
     return None
 
 
-def _cap(entry: Mapping[str, Any], dose: tuple[str, object], per_day: float, label: str, notes: list[str]) -> float:
+def _cap(entry: Mapping[str, Any], dose: _Dose, per_day: float, label: str, notes: list[str]) -> float:
     """``maxDosePerPeriod`` caps the administrations a day (in the dose's own unit or as a count)."""
     ratio = entry.get("maxDosePerPeriod")
     if isinstance(ratio, list):  # R5: a list of Ratios; the strictest applies
@@ -400,13 +413,10 @@ def _cap(entry: Mapping[str, Any], dose: tuple[str, object], per_day: float, lab
     )
     if span_unit not in _HOURS:
         raise UnitError(f"{label}: maxDosePerPeriod is per {span_unit!r}, not a time")
-    kind, value = _dose_of(amount, amount_unit, f"{label} maxDosePerPeriod")
-    per_admin = dose[1] if dose[0] == "count" else dose[1][0]  # type: ignore[index]
-    if kind != dose[0] or (kind != "count" and value[1] != dose[1][1]):  # type: ignore[index]
+    cap = _dose_of(amount, amount_unit, f"{label} maxDosePerPeriod")
+    if (cap.kind, cap.unit) != (dose.kind, dose.unit):
         raise UnitError(f"{label}: maxDosePerPeriod is in {amount_unit!r}, the dose in another unit: give them alike")
-    cap_amount = value if kind == "count" else value[0]  # type: ignore[index]
-    days = span * _HOURS[span_unit] / 24
-    capped = float(cap_amount) / days / float(per_admin)  # type: ignore[arg-type]
+    capped = cap.value / (span * _HOURS[span_unit] / 24) / dose.value
     if capped < per_day:
         notes.append(f"{label}: capped by maxDosePerPeriod at {capped:g} administrations a day (not {per_day:g})")
         return capped
@@ -451,7 +461,7 @@ def _one(
         per_day = _per_day(entry.get("timing") or {}, where, notes)
         patch = prod is not None and any(i.unit == "MG/HR" for i in prod.opioids)
         if dose is None and patch:
-            dose = ("count", 1.0)
+            dose = _Dose("count", 1.0, "")
             notes.append(f"{where}: no dose given; one patch at a time was read")
         if dose is None or (per_day is None and not patch):
             missing = "dose (doseAndRate)" if dose is None else "timing (frequency and period)"
@@ -461,14 +471,13 @@ def _one(
             notes.append(f"{where}: as needed (PRN): the maximum use the dosage allows was counted")
         if per_day is not None:
             per_day = _cap(entry, dose, per_day, where, notes)
-        kind, value = dose
         args: dict[str, Any] = {"per_day": None if patch else per_day, "table": table, "rxnorm": rxnorm}
-        if kind == "count":
-            result = rx_daily_mme(key, count=value, **args)  # type: ignore[arg-type]
-        elif kind == "volume":
-            result = rx_daily_mme(key, volume=value, **args)
+        if dose.kind == "count":
+            result = rx_daily_mme(key, count=dose.value, **args)
+        elif dose.kind == "volume":
+            result = rx_daily_mme(key, volume=(dose.value, dose.unit), **args)
         else:
-            result = rx_daily_mme(key, value, **args)
+            result = rx_daily_mme(key, (dose.value, dose.unit), **args)
         items.extend(result.items if isinstance(result, Total) else [result])
     return _noted(items, notes)
 
@@ -502,7 +511,7 @@ def _dispensed(
         notes.append(f"{label}: the quantity has no unit: read as {'mL' if liquid else 'units of the product'}")
     elif liquid and unit.lower() != "ml":
         raise UnitError(f"{label}: {prod.name} is a liquid: give the quantity in mL, not {unit!r}")
-    elif not liquid and _dose_of(value, unit, f"{label} quantity")[0] != "count":
+    elif not liquid and _dose_of(value, unit, f"{label} quantity").kind != "count":
         raise UnitError(f"{label}: give the quantity of {prod.name} as a count of units, not {unit!r}")
     result = dispensing_mme(key, quantity=value, days_supply=days, table=table, rxnorm=rxnorm)
     return _noted(list(result.items) if isinstance(result, Total) else [result], notes)
