@@ -257,6 +257,23 @@ def test_the_build_refuses_what_it_cannot_check(tmp_path: Path) -> None:
         rx.build(unreadable, tmp_path / "x.json")
 
 
+def test_sources_without_the_columns_are_table_errors(tmp_path: Path) -> None:
+    wrong = tmp_path / "omtk_2025-01-06.csv"
+    wrong.write_text("code,name\n1,x\n", encoding="utf-8")
+    with pytest.raises(mme.TableError, match="missing columns drugCode"):
+        rx.build(wrong, tmp_path / "x.json")
+    with pytest.raises(mme.TableError, match="cannot read"):
+        rx.build(tmp_path / "absent_2025-01-06.csv", tmp_path / "x.json")
+    bad_number = _omtk(
+        tmp_path, "5,oxycodone hydrochloride 15 MG Oral Tablet,317541,Oral Tablet,7804,Oxycodone,15 MG,lots,MG\n"
+    )
+    with pytest.raises(mme.TableError, match="not a number"):
+        rx.build(bad_number, tmp_path / "x.json")
+    short = _omtk(tmp_path, "5,oxycodone hydrochloride 15 MG Oral Tablet\n")
+    with pytest.raises(mme.TableError, match="cannot read the name"):
+        rx.build(short, tmp_path / "x.json")
+
+
 def test_a_missing_or_foreign_file_is_a_table_error(tmp_path: Path) -> None:
     with pytest.raises(mme.TableError, match="mme rxnorm build"):
         rx.product("1", rxnorm=tmp_path / "absent.json")

@@ -28,6 +28,9 @@ def _fhir(args: argparse.Namespace, out: TextIO) -> int:
     import mme.fhir
 
     options = {"table": args.table, "rxnorm": args.rxnorm}
+    if missing := [name for name in args.files if name != "-" and not Path(name).is_file()]:
+        sys.stderr.write(f"mme fhir: no such file: {', '.join(missing)}\n")
+        return 2
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", mme.MMEWarning)  # printed from the results themselves
         for name in args.files:
@@ -73,8 +76,8 @@ def _rxnorm(args: argparse.Namespace, out: TextIO) -> int:
     import mme.rxnorm
 
     if args.action == "build":
-        if not args.output:
-            sys.stderr.write("mme rxnorm build: give the file to write (-o FILE)\n")
+        if not args.output or not Path(args.source).is_file():
+            sys.stderr.write("mme rxnorm build: give an existing OMTK-shaped CSV and the file to write (-o FILE)\n")
             return 2
         counts = mme.rxnorm.build(Path(args.source), Path(args.output), names=args.names, rxnorm_date=args.date)
         out.write(

@@ -141,12 +141,31 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+#: The columns of CDC's OMTK drug-ingredient export, which a rebuilt file's CSV must have.
+OMTK_COLUMNS = (
+    "drugCode", "drugName", "doseFormCode", "doseFormName", "ingredientCode", "ingredientName", "strengthValue",
+    "strengthUnit",
+)  # fmt: skip
+
+
+def _rows(path: Path, columns: tuple[str, ...], delimiter: str) -> list[dict[str, str]]:
+    """The rows of a CSV/TSV that has the given columns, or a TableError that names the missing ones."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle, delimiter=delimiter)
+            missing = [c for c in columns if c not in (reader.fieldnames or ())]
+            if missing:
+                raise TableError(str(path), f"missing columns {', '.join(missing)} (needs {', '.join(columns)})")
+            return [{key: value or "" for key, value in row.items()} for row in reader]  # short rows: ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TableError(str(path), f"cannot read it: {exc}") from exc
+
+
 def _omtk_products(path: Path) -> tuple[dict[str, list[Any]], dict[str, str]]:
     """Products from the OMTK CSV, each checked against its own name; and the ingredient RxCUIs by drug."""
     rows: dict[str, list[dict[str, str]]] = {}
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        for row in csv.DictReader(handle):
-            rows.setdefault(row["drugCode"], []).append(row)
+    for row in _rows(path, OMTK_COLUMNS, ","):
+        rows.setdefault(row["drugCode"], []).append(row)
     products: dict[str, list[Any]] = {}
     ingredient_codes: dict[str, str] = {}
     for rxcui, ingredients in rows.items():
@@ -163,7 +182,7 @@ def _omtk_products(path: Path) -> tuple[dict[str, list[Any]], dict[str, str]]:
                     r
                     for r in opioid_rows
                     if r["strengthUnit"] == unit
-                    and float(r["strengthValue"]) == float(value)
+                    and _number(r["strengthValue"], path, rxcui) == float(value)
                     and written.lower().startswith(r["ingredientName"].lower())
                 ),
                 None,
@@ -182,26 +201,32 @@ def _omtk_products(path: Path) -> tuple[dict[str, list[Any]], dict[str, str]]:
     return products, ingredient_codes
 
 
+def _number(text: str, path: Path, rxcui: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise TableError(str(path), f"RxCUI {rxcui}: strengthValue {text!r} is not a number") from None
+
+
 def _name_products(path: Path, known: dict[str, list[Any]], codes: dict[str, str]) -> tuple[dict[str, list[Any]], int]:
     """Products from a names-only TSV (rxcui, name) for RxCUIs OMTK lacks; the number skipped."""
     products: dict[str, list[Any]] = {}
     skipped = 0
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        for row in csv.DictReader(handle, delimiter="\t"):
-            rxcui, name = row["rxcui"].strip(), row["name"].strip()
-            if rxcui in known:
-                continue
-            read = read_name(name)
-            classes = [_classify(written) for written, _, _ in read.components] if read else []
-            known_classes = [c for c in classes if c is not None]
-            if read is None or len(known_classes) < len(classes) or not any(opioid for _, opioid in known_classes):
-                skipped += 1
-                continue
-            out = [
-                [codes.get(drug) if drug else None, written, drug, value, unit]
-                for (written, value, unit), (drug, _) in zip(read.components, known_classes, strict=True)
-            ]
-            products[rxcui] = [name, None, read.dose_form, read.brand, read.volume_ml, out, "names"]
+    for row in _rows(path, ("rxcui", "name"), "\t"):
+        rxcui, name = row["rxcui"].strip(), row["name"].strip()
+        if rxcui in known:
+            continue
+        read = read_name(name)
+        classes = [_classify(written) for written, _, _ in read.components] if read else []
+        known_classes = [c for c in classes if c is not None]
+        if read is None or len(known_classes) < len(classes) or not any(opioid for _, opioid in known_classes):
+            skipped += 1
+            continue
+        out = [
+            [codes.get(drug) if drug else None, written, drug, value, unit]
+            for (written, value, unit), (drug, _) in zip(read.components, known_classes, strict=True)
+        ]
+        products[rxcui] = [name, None, read.dose_form, read.brand, read.volume_ml, out, "names"]
     return products, skipped
 
 
