@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mme
 import mme.rxnorm as rx
@@ -640,3 +641,67 @@ def test_medication_ingredients_that_cannot_be_read_are_refused() -> None:
     only_apap = {"itemCodeableConcept": {"text": "acetaminophen"}}
     with pytest.raises(mme.NotCoveredError, match="no MME"):
         fhir.convert(_uses(_medication(only_apap), every(6)))
+
+
+_JUNK = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 3)
+    | st.floats(allow_nan=True)
+    | st.sampled_from(["", "mg", "{tablet}", "h", "7804", RX]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "value",
+                    "code",
+                    "unit",
+                    "coding",
+                    "system",
+                    "repeat",
+                    "frequency",
+                    "period",
+                    "periodUnit",
+                    "high",
+                    "low",
+                ]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    dosage=st.dictionaries(
+        st.sampled_from(["timing", "doseAndRate", "maxDosePerPeriod", "sequence", "asNeededBoolean", "text"]),
+        _JUNK,
+        max_size=4,
+    ),
+    medication=_JUNK,
+    code=st.sampled_from([OXY_5, FENTANYL_25, MORPHINE_LIQUID, "7052", "x"]),
+)
+def test_malformed_resources_are_typed_errors_never_crashes(dosage: dict[str, Any], medication: Any, code: str) -> None:
+    for resource in (
+        request(code, dosage=dosage),
+        request(code, dosage=dosage) | {"medicationCodeableConcept": medication},
+    ):
+        try:
+            result = fhir.convert(resource)
+        except mme.MMEError:
+            continue
+        assert result.mme_per_day is None or result.mme_per_day > 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(entries=_JUNK)
+def test_malformed_bundles_are_typed_errors_never_crashes(entries: Any) -> None:
+    try:
+        result = fhir.convert({"resourceType": "Bundle", "entry": entries})
+    except mme.MMEError:
+        return
+    assert result.mme_per_day is None

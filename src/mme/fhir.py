@@ -441,6 +441,21 @@ def _dosages(resource: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 def _one(
     resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], table: TableLike, rxnorm: RxnormLike
 ) -> list[DailyMME]:
+    """One resource's items; a resource that does not have FHIR's shape is an `ExpressionError`, not a crash."""
+    try:
+        return _read_one(resource, medications, table, rxnorm)
+    except (MMEError, _NotOpioid):
+        raise
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
+        raise ExpressionError(
+            f"{_label(resource)} does not have the shape of a FHIR R4 resource ({type(exc).__name__}: {exc}): "
+            "check it against the schema"
+        ) from exc
+
+
+def _read_one(
+    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], table: TableLike, rxnorm: RxnormLike
+) -> list[DailyMME]:
     label = _label(resource)
     key, prod = _medication(resource, medications, rxnorm)  # a Product, or an ingredient-level RxCUI
     notes: list[str] = []
@@ -525,13 +540,16 @@ def _noted(items: list[DailyMME], notes: list[str]) -> list[DailyMME]:
 
 
 def _entries(bundle: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], dict[str, Mapping[str, Any]]]:
-    resources = [e["resource"] for e in bundle.get("entry", []) if isinstance(e.get("resource"), Mapping)]
+    """The Bundle's resources, and its Medications by ``fullUrl`` and ``Medication/id``."""
+    entries = bundle.get("entry") or []
+    if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
+        raise ExpressionError(f"{_label(bundle)}: 'entry' must be a list of entries")
+    resources = [e["resource"] for e in entries if isinstance(e.get("resource"), Mapping)]
     medications: dict[str, Mapping[str, Any]] = {}
-    for entry in bundle.get("entry", []):
-        res = entry.get("resource") or {}
+    for entry, res in ((e, e["resource"]) for e in entries if isinstance(e.get("resource"), Mapping)):
         if res.get("resourceType") == "Medication":
             if entry.get("fullUrl"):
-                medications[entry["fullUrl"]] = res
+                medications[str(entry["fullUrl"])] = res
             if res.get("id"):
                 medications[f"Medication/{res['id']}"] = res
     return resources, medications
