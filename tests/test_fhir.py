@@ -156,6 +156,15 @@ def test_timing_fields(timing: dict[str, Any], per_day: int) -> None:
     assert fhir.convert(request(dosage=dosage)) == rx.daily_mme(OXY_5, count=1, per_day=per_day)
 
 
+def test_days_of_the_week_are_said() -> None:
+    timing = {"repeat": {"frequency": 2, "period": 1, "periodUnit": "d", "dayOfWeek": ["mon", "wed", "fri"]}}
+    got = fhir.convert(
+        request(dosage={"timing": timing, "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{tablet}"}}]})
+    )
+    assert got.mme_per_day == rx.daily_mme(OXY_5, count=1, per_day=2).mme_per_day
+    assert any("mon, wed, fri" in w for w in got.warnings)
+
+
 def test_ranges_use_the_maximum_and_say_so() -> None:
     timing = {"repeat": {"frequency": 1, "frequencyMax": 2, "period": 4, "periodMax": 6, "periodUnit": "h"}}
     dosage = {

@@ -335,6 +335,9 @@ def _dose_of(value: float, unit: str, what: str) -> _Dose:
 def _per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
     """Administrations a day from ``timing``; None when it says nothing about frequency."""
     repeat = timing.get("repeat") or {}
+    if repeat.get("dayOfWeek"):
+        days = ", ".join(repeat["dayOfWeek"])
+        notes.append(f"{label}: taken on some days of the week ({days}): MME/day is that of a day it is taken")
     frequency = repeat.get("frequency")
     if repeat.get("frequencyMax") is not None:
         notes.append(f"{label}: {frequency or 1} to {repeat['frequencyMax']} times per period: the maximum was used")
