@@ -133,6 +133,13 @@ def test_a_dose_in_mg_is_read_as_given_and_a_fraction_of_a_unit_is_said() -> Non
         rx.daily_mme("1049683", "20 mg", count=2, per_day=2)
 
 
+def test_a_dose_in_mg_of_a_combination_is_the_opioid_and_said() -> None:
+    got = rx.daily_mme("1049640", "10 mg", per_day=4)  # acetaminophen 325 MG / oxycodone hydrochloride 5 MG
+    assert got.mme_per_day == 60.0
+    assert any("read as oxycodone's" in w for w in got.warnings)
+    assert rx.daily_mme("1049683", "10 mg", per_day=4).warnings == ()
+
+
 def test_two_opioid_ingredients_give_a_total_of_engine_items() -> None:
     got = rx.daily_mme("637540", count=1, per_day=4)  # oxycodone HCl 4.5 mg + terephthalate 0.38 mg
     assert isinstance(got, mme.Total)

@@ -265,7 +265,10 @@ def daily_mme(
         else:
             ing = opioids[0]
             result = _daily_mme(ing.drug or "", dose, volume=volume, **common)
-            return _with_notes(result, _fraction_note(prod, ing, given.value, given.kind))
+            notes = _fraction_note(prod, ing, given.value, given.kind)
+            if len(prod.ingredients) > 1 and given.kind == "mass":
+                notes.append(f"the dose {given.value:g} mg was read as {ing.drug}'s, the one opioid of {prod.name}")
+            return _with_notes(result, notes)
     items = []
     for ing in opioids:
         strength = _strength(ing)
