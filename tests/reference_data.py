@@ -9,6 +9,10 @@ import pytest
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 CDC_NDC = REFERENCE / "cdc-ndc"
 HEAL = REFERENCE / "heal"
+CQF = REFERENCE / "cqf-opioid-mme-r4"
+OMTK_CSV = CQF / "omtkdata_drug_ingredients_2020-10-20.csv"
+CQF_TESTS = CQF / "MMECalculatorTests"
+PRACTICE_FUSION = REFERENCE / "practicefusion"
 
 #: Each edition of CDC's NDC/MME file as CSV (2017: the opioid rows of that year's workbook).
 CDC_NDC_CSV = {

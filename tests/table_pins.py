@@ -35,3 +35,7 @@ ROW_COUNTS: dict[str, int] = {
     "cms-2018": 20,
     "heal-2025": 22,
 }
+
+#: The shipped RxNorm product file (src/mme/data/rxnorm-products.json), derived by scripts/build_rxnorm.py.
+#: A rebuild from a newer source is a reviewed change: update this pin with it.
+RXNORM_PIN = "81edad2febcfd5dcbe67696250137fd6141fdfe29660da5f1417891918f0d199"

@@ -1609,3 +1609,18 @@ def test_a_whole_liquid_quantity_under_a_ml_a_day_warns_that_it_may_count_bottle
         result = mme.dispensing_mme("butorphanol", "10 mg/mL", quantity=2, days_supply=30, table="cdc-ndc-2018")
     assert result.mme_per_day == pytest.approx(10 * 2 / 30 * 7)  # computed as given
     assert not mme.dispensing_mme("butorphanol", "10 mg/mL", quantity=30, days_supply=30, table="cdc-ndc-2018").warnings
+
+
+def test_unknown_rxcui_messages_word_for_word() -> None:
+    newer = mme.UnknownRxCUIError("99", "2020-10-20")
+    assert str(newer) == (
+        "RxCUI '99' is not in the RxNorm product file (RxNorm 2020-10-20): it may be newer than the file, or not an "
+        "opioid product. Rebuild the file from a newer release (`mme rxnorm build`) and pass rxnorm=PATH, or convert "
+        "by drug and strength."
+    )
+    assert (newer.rxcui, newer.rxnorm_date, newer.ingredient) == ("99", "2020-10-20", None)
+    ingredient = mme.UnknownRxCUIError("7052", "2020-10-20", ingredient="morphine")
+    assert str(ingredient).endswith(
+        "it is the ingredient morphine, not a product: give the dose in mg, or a product's RxCUI."
+    )
+    assert isinstance(ingredient, LookupError)

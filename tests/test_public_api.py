@@ -17,8 +17,8 @@ PUBLIC = {
     "AmbiguousDoseError", "ArgumentTypeError", "CDC_THRESHOLDS", "DEFAULT_TABLE", "DailyMME", "DoseError", "Example", "Exclusion",
     "ExpressionError", "FactorRow", "IMPLAUSIBLE_MME_PER_DAY", "ImplausibleDoseWarning", "MMEError", "MMEWarning",
     "MixedTablesError", "NotCoveredError", "Table", "TableError", "TablesNotFoundError", "Tier", "Total", "UnitError",
-    "UnknownDrugError", "UnknownTableError", "__version__", "convert", "daily_mme", "dispensing_mme", "get_table",
-    "list_tables", "load_table", "thresholds_reached", "total", "clear_caches",
+    "UnknownDrugError", "UnknownRxCUIError", "UnknownTableError", "__version__", "convert", "daily_mme", "dispensing_mme",
+    "get_table", "list_tables", "load_table", "thresholds_reached", "total", "clear_caches",
     "NdcFile", "NdcProduct", "ndc_mme", "normalize_ndc", "read_ndc_file", "Dispensing", "ExcludedFill", "Exposure", "Summary", "exposure", "summarize", "summarize_by_patient",
 }  # fmt: skip
 
@@ -47,7 +47,7 @@ def test_no_other_public_names() -> None:
 
 def test_modules_are_private_except_the_documented_ones() -> None:
     names = {m.name for m in pkgutil.iter_modules(mme.__path__)}
-    assert {n for n in names if not n.startswith("_")} <= {"frames", "heal", "taper", "testing"}
+    assert {n for n in names if not n.startswith("_")} <= {"fhir", "frames", "heal", "rxnorm", "taper", "testing"}
 
 
 def test_errors_share_one_base_and_a_builtin() -> None:
@@ -80,7 +80,7 @@ SUBMODULES = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("name", ["heal", "taper", "frames", "testing"])
+@pytest.mark.parametrize("name", ["heal", "taper", "frames", "testing", "rxnorm", "fhir"])
 def test_submodules_import_and_export_what_they_define(name: str) -> None:
     module = importlib.import_module(f"mme.{name}")
     assert len(set(module.__all__)) == len(module.__all__)

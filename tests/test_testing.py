@@ -63,7 +63,7 @@ def test_the_public_names_are_pinned_and_documented() -> None:
         "DispensingArgs", "DispensingKind", "RegimenArgs", "RegimenKind", "assert_mme_equal", "assert_same_table",
         "concentrations", "daily_doses", "dispensing_records", "dispensings", "doses", "drug_names", "expressions",
         "histories", "invalid_doses", "patch_rates", "regimens", "results", "same_amount", "totals", "uncovered",
-        "unknown_drugs",
+        "unknown_drugs", "FhirRegimen", "fhir_regimens", "medication_request", "medication_requests", "timings",
     }  # fmt: skip
     for name in mt.__all__:
         obj = getattr(mt, name)

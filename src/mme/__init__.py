@@ -35,6 +35,7 @@ from ._errors import (
     TablesNotFoundError,
     UnitError,
     UnknownDrugError,
+    UnknownRxCUIError,
     UnknownTableError,
 )
 from ._history import Dispensing, ExcludedFill, Exposure, Summary, exposure, summarize, summarize_by_patient
@@ -73,6 +74,7 @@ __all__ = [
     "Total",
     "UnitError",
     "UnknownDrugError",
+    "UnknownRxCUIError",
     "UnknownTableError",
     "__version__",
     "clear_caches",

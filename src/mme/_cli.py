@@ -46,6 +46,8 @@ examples:
   mme taper cohort.csv --timepoints baseline,discharge,3m,12m --plot taper.png
   mme batch claims.csv -o claims_mme.parquet --table cdc-ndc-2018   # MME/day of every row (CSV or Parquet)
   mme summarize claims.csv --start 2024-01-01 --end 2024-03-31      # the four definitions per patient
+  mme fhir request.json                                     # a FHIR MedicationRequest, Statement, Dispense or Bundle
+  mme rxnorm show 1049621                                   # an RxCUI's product
 """
 
 Handler = Callable[[argparse.Namespace, TextIO], int]
@@ -563,6 +565,10 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument("--no-clip", action="store_true", help="count fills filled in the window whole")
     _add_column_options(summarize)
     summarize.set_defaults(handler=_summarize)
+
+    from ._cli_clinical import add_commands  # mme fhir, mme rxnorm
+
+    add_commands(commands, CAVEAT)
     return parser
 
 

@@ -6,6 +6,7 @@ Every error is an `MMEError`; each also inherits the builtin it resembles, so
     MMEError
     ├── UnknownDrugError (LookupError)      a name no table knows
     ├── UnknownTableError (LookupError)     a slug that is not shipped nor loaded
+    ├── UnknownRxCUIError (LookupError)     an RxCUI the RxNorm product file does not hold
     ├── NotCoveredError (LookupError)       the table has no factor for this drug/route/form
     ├── AmbiguousDoseError (ValueError)     several rows fit: say the route, form or variant
     ├── DoseError (ValueError)              negative, zero, NaN or infinite amounts
@@ -40,6 +41,7 @@ __all__ = [
     "TablesNotFoundError",
     "UnitError",
     "UnknownDrugError",
+    "UnknownRxCUIError",
     "UnknownTableError",
 ]
 
@@ -68,6 +70,26 @@ class UnknownTableError(MMEError, LookupError):
         self.slug = slug
         self.available = tuple(available)
         super().__init__(f"unknown table {slug!r}; available: {', '.join(self.available)}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class UnknownRxCUIError(MMEError, LookupError):
+    """An RxCUI that the RxNorm product file does not hold; says the file's RxNorm date."""
+
+    def __init__(self, rxcui: str, rxnorm_date: str, *, ingredient: str | None = None) -> None:
+        self.rxcui = rxcui
+        self.rxnorm_date = rxnorm_date
+        self.ingredient = ingredient
+        if ingredient is not None:
+            why = f"it is the ingredient {ingredient}, not a product: give the dose in mg, or a product's RxCUI."
+        else:
+            why = (
+                "it may be newer than the file, or not an opioid product. Rebuild the file from a newer release "
+                "(`mme rxnorm build`) and pass rxnorm=PATH, or convert by drug and strength."
+            )
+        super().__init__(f"RxCUI {rxcui!r} is not in the RxNorm product file (RxNorm {rxnorm_date}): {why}")
 
     def __str__(self) -> str:
         return str(self.args[0])

@@ -84,6 +84,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 from ._amounts import concentrations, daily_doses, doses, invalid_doses, patch_rates, same_amount
 from ._args import DispensingArgs, DispensingKind, RegimenArgs, RegimenKind
 from ._assertions import assert_mme_equal, assert_same_table
+from ._fhir import FhirRegimen, fhir_regimens, medication_request, medication_requests, timings
 from ._strategies import (
     dispensing_records,
     dispensings,
@@ -100,6 +101,7 @@ from ._strategies import (
 __all__ = [
     "DispensingArgs",
     "DispensingKind",
+    "FhirRegimen",
     "RegimenArgs",
     "RegimenKind",
     "assert_mme_equal",
@@ -111,12 +113,16 @@ __all__ = [
     "doses",
     "drug_names",
     "expressions",
+    "fhir_regimens",
     "histories",
     "invalid_doses",
+    "medication_request",
+    "medication_requests",
     "patch_rates",
     "regimens",
     "results",
     "same_amount",
+    "timings",
     "totals",
     "uncovered",
     "unknown_drugs",

@@ -1,0 +1,338 @@
+"""RxNorm codes: an RxCUI's product (ingredients, strengths, dose form) and its MME/day through the engine.
+
+The shipped product file (``mme/data/rxnorm-products.json``) is derived by ``scripts/build_rxnorm.py``
+from CDC's OMTK drug-ingredient file and the VSAC "Opioids, All" names; it records its sources, their
+licences and its RxNorm date. A newer RxNorm release is rebuilt with ``mme rxnorm build`` and passed as
+``rxnorm=PATH``. This module only maps a product to the engine's drug, strength, route and form: every
+number is made by `mme.daily_mme` or `mme.dispensing_mme`.
+
+    >>> import mme.rxnorm
+    >>> mme.rxnorm.product("1049621").name
+    'oxycodone hydrochloride 5 MG Oral Tablet'
+    >>> mme.rxnorm.daily_mme("1049621", count=2, every="6 h").mme_per_day
+    60.0
+
+MME estimates overdose risk; it is not a dosing tool for switching opioids.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from ._engine import DailyMME, DoseLike, TableLike, Total, total
+from ._engine import daily_mme as _daily_mme
+from ._engine import dispensing_mme as _dispensing_mme
+from ._errors import DoseError, NotCoveredError, TableError, UnitError, UnknownRxCUIError
+from ._rxnorm_build import DOSE_FORMS, FORMAT, build
+from ._tables import DEFAULT_TABLE
+from ._units import amount
+from ._vocab import DRUGS
+
+__all__ = [
+    "SHIPPED",
+    "Ingredient",
+    "Product",
+    "build",
+    "daily_mme",
+    "dispensing_mme",
+    "dose_form_name",
+    "ingredient_drug",
+    "product",
+    "rxnorm_date",
+]
+
+#: The product file shipped with the package (the default ``rxnorm=``).
+SHIPPED = Path(__file__).parent / "data" / "rxnorm-products.json"
+
+RxnormLike = str | Path | None
+StrengthUnit = Literal["MG", "MG/ML", "MG/HR", "MG/ACTUAT"]
+_ENGINE_UNIT: dict[str, str] = {"MG": "mg", "MG/ML": "mg/mL", "MG/ACTUAT": "mg"}
+
+
+class Ingredient(BaseModel):
+    """One ingredient of a product, as RxNorm states its strength; ``drug`` is None when it is not counted."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    """As RxNorm writes it ("oxycodone hydrochloride")."""
+    drug: str | None
+    """The opioid it counts as (``mme``'s name), or None for a non-opioid (acetaminophen, naloxone...)."""
+    strength: Decimal
+    unit: StrengthUnit
+    rxcui: str | None = None
+    """The ingredient's RxCUI, when the source gives it."""
+
+
+class Product(BaseModel):
+    """An RxNorm clinical or branded drug: its ingredients and what its dose form means for the engine."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rxcui: str
+    """Empty for a product described by its ingredients (a FHIR Medication without a product code)."""
+    name: str
+    dose_form: str | None
+    dose_form_code: str | None
+    route: str | None
+    """None for injections: IV, IM and SC differ, so the caller says which (``route=``)."""
+    form: str | None
+    release: Literal["IR", "ER"] | None
+    brand: str | None
+    volume_ml: Decimal | None
+    """The volume of one unit when RxNorm states it ("1 ML ... Injection")."""
+    ingredients: tuple[Ingredient, ...]
+    source: str
+    rxnorm_date: str
+
+    @property
+    def label(self) -> str:
+        """How messages name it: "RxCUI 1049621 (oxycodone ...)", or the name alone when it has no RxCUI."""
+        return f"RxCUI {self.rxcui} ({self.name})" if self.rxcui else self.name
+
+    @property
+    def opioids(self) -> tuple[Ingredient, ...]:
+        """The ingredients that count (non-opioids are recorded, never counted)."""
+        return tuple(i for i in self.ingredients if i.drug is not None)
+
+
+@dataclass(frozen=True)
+class _File:
+    path: str
+    mtime: float
+    rxnorm_date: str
+    products: dict[str, list[Any]]
+    ingredients: dict[str, str]
+
+    @property
+    def dose_forms(self) -> dict[str, str]:
+        """RxNorm dose form codes -> names, as the file's products carry them."""
+        return {row[1]: row[2] for row in self.products.values() if row[1]}
+
+
+@lru_cache(maxsize=8)
+def _read(path: str, _mtime: float) -> _File:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise TableError(
+            path, f"cannot read the RxNorm product file: {exc}. Rebuild it with `mme rxnorm build`."
+        ) from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise TableError(path, f"not an RxNorm product file of format {FORMAT}: rebuild it with `mme rxnorm build`")
+    return _File(path, _mtime, data["rxnorm_date"], data["products"], data.get("ingredient_codes", {}))
+
+
+def _file(rxnorm: RxnormLike) -> _File:
+    path = Path(rxnorm) if rxnorm is not None else SHIPPED
+    try:
+        mtime = path.stat().st_mtime
+    except OSError as exc:
+        raise TableError(str(path), "no RxNorm product file here: build one with `mme rxnorm build`") from exc
+    return _read(str(path), mtime)
+
+
+def rxnorm_date(*, rxnorm: RxnormLike = None) -> str:
+    """The RxNorm release date of a product file (the shipped one by default)."""
+    return _file(rxnorm).rxnorm_date
+
+
+@lru_cache(maxsize=4096)
+def _product(rxcui: str, path: str, mtime: float) -> Product:
+    file = _read(path, mtime)
+    row = file.products.get(rxcui)
+    if row is None:
+        drug = file.ingredients.get(rxcui)
+        raise UnknownRxCUIError(rxcui, file.rxnorm_date, ingredient=drug)
+    name, code, dose_form, brand, volume, ingredients, source = row
+    route, form, release = DOSE_FORMS[dose_form]
+    return Product(
+        rxcui=rxcui,
+        name=name,
+        dose_form=dose_form,
+        dose_form_code=code,
+        route=route,
+        form=form,
+        release=release,
+        brand=brand,
+        volume_ml=Decimal(volume) if volume else None,
+        ingredients=tuple(
+            Ingredient(rxcui=i_code, name=written, drug=drug, strength=Decimal(value), unit=unit)
+            for i_code, written, drug, value, unit in ingredients
+        ),
+        source=source,
+        rxnorm_date=file.rxnorm_date,
+    )
+
+
+def product(rxcui: str | int, *, rxnorm: RxnormLike = None) -> Product:
+    """The product an RxCUI names; an unknown RxCUI raises `mme.UnknownRxCUIError` with the file's RxNorm date."""
+    file = _file(rxnorm)
+    return _product(str(rxcui).strip(), file.path, file.mtime)
+
+
+def ingredient_drug(rxcui: str | int, *, rxnorm: RxnormLike = None) -> str | None:
+    """The opioid an ingredient-level RxCUI names (7052 -> morphine), or None."""
+    return _file(rxnorm).ingredients.get(str(rxcui).strip())
+
+
+def dose_form_name(code: str, *, rxnorm: RxnormLike = None) -> str | None:
+    """The RxNorm dose form a dose form code names (317541 -> Oral Tablet), when the file's products use it."""
+    return _file(rxnorm).dose_forms.get(str(code).strip())
+
+
+def _as_product(rxcui: str | int | Product, rxnorm: RxnormLike) -> Product:
+    return rxcui if isinstance(rxcui, Product) else product(rxcui, rxnorm=rxnorm)
+
+
+def _counted(prod: Product) -> tuple[Ingredient, ...]:
+    opioids = prod.opioids
+    if not opioids:
+        raise NotCoveredError(f"{prod.label} has no opioid ingredient: it has no MME.")
+    for ing in opioids:
+        if ing.drug not in DRUGS:
+            raise NotCoveredError(f"{prod.label}: {ing.drug} is an opioid that the conversion tables give no factor.")
+    return opioids
+
+
+def _strength(ing: Ingredient) -> tuple[float, str]:
+    """The strength in the engine's words; a patch's MG/HR as mcg/h, exactly (0.075 MG/HR is 75 mcg/h)."""
+    if ing.unit == "MG/HR":
+        return float(ing.strength * 1000), "mcg/h"
+    return float(ing.strength), _ENGINE_UNIT[ing.unit]
+
+
+def _combine(items: list[DailyMME]) -> DailyMME | Total:
+    return items[0] if len(items) == 1 else total(items)
+
+
+def _with_notes(result: DailyMME, notes: list[str]) -> DailyMME:
+    return result.model_copy(update={"warnings": result.warnings + tuple(notes)}) if notes else result
+
+
+def daily_mme(
+    rxcui: str | int | Product,
+    dose: DoseLike | None = None,
+    *,
+    per_day: float | str | None = None,
+    every: float | str | timedelta | None = None,
+    count: float = 1,
+    volume: DoseLike | None = None,
+    route: str | None = None,
+    variant: str | None = None,
+    table: TableLike = DEFAULT_TABLE,
+    rxnorm: RxnormLike = None,
+) -> DailyMME | Total:
+    """MME/day of a regimen of an RxNorm product: ``count`` units (tablets, patches, sprays) or ``volume`` mL
+    per administration, or an explicit ``dose`` of its opioid in mg; how often as in `mme.daily_mme`.
+
+    An ingredient-level RxCUI (7052, morphine) converts only with an explicit ``dose`` in mg. A product
+    with two opioid ingredients gives a `mme.Total`; others a `mme.DailyMME`. A `Product` may be given
+    instead of an RxCUI (one built from a FHIR Medication's ingredients, for example).
+    """
+    if not isinstance(rxcui, Product) and dose is not None:
+        key = str(rxcui).strip()
+        if (drug := ingredient_drug(key, rxnorm=rxnorm)) is not None:
+            return _ingredient_dose(key, drug, dose, per_day, every, route, variant, table)
+    prod = _as_product(rxcui, rxnorm)
+    opioids = _counted(prod)
+    common: dict[str, Any] = {
+        "per_day": per_day,
+        "every": every,
+        "route": route or prod.route,
+        "form": prod.form,
+        "release": prod.release,
+        "variant": variant,
+        "table": table,
+    }
+    if dose is not None:
+        given = amount(dose)
+        if given.kind == "volume" and volume is None:
+            dose, volume = None, dose  # "5 mL" of a liquid is its volume
+        elif len(opioids) > 1:
+            raise DoseError(f"{prod.label} has {len(opioids)} opioid ingredients: give a count, not a dose")
+        elif count != 1:
+            raise DoseError("give a dose or a count of units, not both")
+        else:
+            ing = opioids[0]
+            result = _daily_mme(ing.drug or "", dose, volume=volume, **common)
+            notes = _fraction_note(prod, ing, given.value, given.kind)
+            if len(prod.ingredients) > 1 and given.kind == "mass":
+                notes.append(f"the dose {given.value:g} mg was read as {ing.drug}'s, the one opioid of {prod.name}")
+            return _with_notes(result, notes)
+    items = []
+    for ing in opioids:
+        strength = _strength(ing)
+        if ing.unit == "MG/ML":
+            if volume is None:
+                raise DoseError(
+                    f"{prod.label} is a liquid ({ing.strength} MG/ML): give the volume per dose "
+                    "(volume='5 mL') or the dose in mg"
+                )
+            items.append(_daily_mme(ing.drug or "", strength, volume=volume, count=count, **common))
+        else:
+            if volume is not None:
+                raise UnitError(f"{prod.label} is dosed in units, not mL: give count=")
+            items.append(_daily_mme(ing.drug or "", strength, count=count, **common))
+    return _combine(items)
+
+
+def _ingredient_dose(
+    rxcui: str, drug: str, dose: DoseLike, per_day: Any, every: Any, route: str | None, variant: str | None, table: Any
+) -> DailyMME:
+    if amount(dose).kind != "mass":
+        raise DoseError(f"RxCUI {rxcui} is the ingredient {drug}, not a product: give the dose in mg")
+    result = _daily_mme(drug, dose, per_day=per_day, every=every, route=route, variant=variant, table=table)
+    note = f"RxCUI {rxcui} is the ingredient {drug}, not a product: route {result.route} and form not stated"
+    return _with_notes(result, [note])
+
+
+def _fraction_note(prod: Product, ing: Ingredient, value_mg: float, kind: str) -> list[str]:
+    """A dose in mg that is not a whole or half number of units is read as given, and said."""
+    if kind != "mass" or ing.unit not in ("MG", "MG/ACTUAT"):
+        return []
+    units = value_mg / float(ing.strength)
+    if math.isclose(units * 2, round(units * 2)):
+        return []
+    return [f"the dose {value_mg:g} mg is {units:.3g} units of {prod.name}: read as given"]
+
+
+def dispensing_mme(
+    rxcui: str | int | Product,
+    *,
+    quantity: float,
+    days_supply: float,
+    package_ml: float | None = None,
+    route: str | None = None,
+    variant: str | None = None,
+    table: TableLike = DEFAULT_TABLE,
+    rxnorm: RxnormLike = None,
+) -> DailyMME | Total:
+    """MME/day of a dispensing of an RxNorm product (claims): ``quantity`` is in units (tablets, patches,
+    sprays), or in mL when the strength is per mL (or bottles of ``package_ml`` mL)."""
+    prod = _as_product(rxcui, rxnorm)
+    items = [
+        _dispensing_mme(
+            ing.drug or "",
+            _strength(ing),
+            quantity=quantity,
+            days_supply=days_supply,
+            package_ml=package_ml,
+            route=route or prod.route,
+            form=prod.form,
+            release=prod.release,
+            variant=variant,
+            table=table,
+        )
+        for ing in _counted(prod)
+    ]
+    return _combine(items)

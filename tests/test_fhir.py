@@ -1,0 +1,716 @@
+"""FHIR R4 input: CDC's CQF test cases, every dosage field read, warnings for every assumption.
+
+Expected values: CQF's GuidanceResponse files (below), or the engine's own result on the same regimen
+written by hand (`mme.rxnorm.daily_mme` / `mme.daily_mme`), so each test checks the reading, not arithmetic.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import mme
+import mme.rxnorm as rx
+from mme import fhir
+from mme.testing import FhirRegimen, fhir_regimens, medication_request, medication_requests, timings
+
+from reference_data import CQF_TESTS, needs
+
+has_cqf = needs(CQF_TESTS, "CDC's CQF MME calculator tests (cqf-opioid-mme-r4/MMECalculatorTests)")
+
+RX = fhir.RXNORM_SYSTEM
+OXY_5 = "1049621"  # oxycodone hydrochloride 5 MG Oral Tablet
+FENTANYL_25 = "245134"  # 72 HR fentanyl 0.025 MG/HR Transdermal System
+MORPHINE_LIQUID = "892589"  # morphine sulfate 2 MG/ML Oral Solution
+ACETAMINOPHEN = "313782"  # acetaminophen 325 MG Oral Tablet: not an opioid
+
+
+def request(code: str = OXY_5, *, dosage: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    resource: dict[str, Any] = {
+        "resourceType": "MedicationRequest",
+        "id": "r1",
+        "medicationCodeableConcept": {"coding": [{"system": RX, "code": code}]},
+    }
+    if dosage is not None:
+        resource["dosageInstruction"] = [dosage]
+    return resource | extra
+
+
+def every(hours: float, dose: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "timing": {"repeat": {"frequency": 1, "period": hours, "periodUnit": "h"}},
+        "doseAndRate": [{"doseQuantity": dose or {"value": 1, "code": "{tablet}"}}],
+    }
+
+
+# -- CDC's CQF test cases -------------------------------------------------------------------------
+
+
+def _cqf_cases() -> list[tuple[str, float, list[dict[str, Any]]]]:
+    """Each case's expected TotalMME and its MedicationRequests.
+
+    A case is the file-name prefix before ``__`` (the folder of the original test). Its expected value is
+    the ``TotalMME`` output parameter of its GuidanceResponse: the Parameters resource contained in it
+    (``outputParameters`` -> ``#output``), ``parameter[name=TotalMME].valueQuantity.value`` in {MME}/d.
+    """
+    if not CQF_TESTS.is_dir():
+        return []
+    cases = []
+    for response in sorted(CQF_TESTS.glob("*__GuidanceResponse-*.json")):
+        case = response.name.split("__")[0]
+        data = json.loads(response.read_text(encoding="utf-8"))
+        output = next(c for c in data["contained"] if c["id"] == data["outputParameters"]["reference"].lstrip("#"))
+        expected = next(p["valueQuantity"]["value"] for p in output["parameter"] if p["name"] == "TotalMME")
+        resources = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(CQF_TESTS.glob(f"{case}__*.json"))]
+        cases.append((case, expected, [r for r in resources if r["resourceType"] == "MedicationRequest"]))
+    return cases
+
+
+@has_cqf
+def test_every_cqf_case_has_an_expected_value_and_a_request() -> None:
+    cases = _cqf_cases()
+    assert len(cases) == 4
+    assert all(requests for _, _, requests in cases)
+
+
+@has_cqf
+@pytest.mark.parametrize(("case", "expected", "requests"), _cqf_cases(), ids=lambda v: v if isinstance(v, str) else "")
+def test_cqf_cases_reproduce_their_guidance_response(
+    case: str, expected: float, requests: list[dict[str, Any]]
+) -> None:
+    """CQF rounds each ingredient's MME to 0.1; mme does not round, so the two agree within 0.05."""
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": r} for r in requests]}
+    got = fhir.convert(bundle)
+    assert isinstance(got, fhir.BundleMME)
+    assert got.mme_per_day == pytest.approx(expected, abs=0.05)
+    for resource in requests:
+        single = fhir.convert(resource)
+        assert isinstance(single, mme.DailyMME)
+
+
+@has_cqf
+def test_cqf_patient_without_medications_has_no_mme() -> None:
+    patient = json.loads((CQF_TESTS / "patient-no-meds__patient-no-meds.json").read_text(encoding="utf-8"))
+    got = fhir.convert({"resourceType": "Bundle", "entry": [{"resource": patient}]})
+    assert got.mme_per_day is None
+    assert got.items == ()
+
+
+# -- reading the resource ---------------------------------------------------------------------------
+
+
+def test_inputs_dict_json_path_and_model(tmp_path: Path) -> None:
+    resource = request(dosage=every(6))
+    expected = rx.daily_mme(OXY_5, count=1, every="6 h")
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(resource), encoding="utf-8")
+    assert fhir.convert(resource) == expected
+    assert fhir.convert(json.dumps(resource)) == expected
+    assert fhir.convert(path) == expected
+    assert fhir.convert(str(path)) == expected
+    r4b = pytest.importorskip("fhir.resources.R4B.medicationrequest")
+    model = r4b.MedicationRequest.model_validate(
+        resource | {"status": "active", "intent": "order", "subject": {"reference": "Patient/p"}}
+    )
+    assert fhir.convert(model) == expected
+
+
+def test_bad_inputs_are_typed_errors(tmp_path: Path) -> None:
+    with pytest.raises(mme.ExpressionError, match="JSON"):
+        fhir.convert("{not json")
+    with pytest.raises(mme.ExpressionError, match="resourceType"):
+        fhir.convert({"id": "x"})
+    with pytest.raises(mme.ExpressionError, match="reads"):
+        fhir.convert({"resourceType": "Patient"})
+    with pytest.raises(FileNotFoundError):
+        fhir.convert(tmp_path / "absent.json")
+    with pytest.raises(TypeError):
+        fhir.convert(42)
+
+
+def test_the_engine_makes_the_number() -> None:
+    got = fhir.convert(request(dosage=every(6, {"value": 2, "code": "{tablet}"})))
+    assert got == rx.daily_mme(OXY_5, count=2, every="6 h")
+    assert got.mme_per_day == 60.0  # 2 x 5 mg x 4 a day x 1.5
+
+
+@pytest.mark.parametrize(
+    ("timing", "per_day"),
+    [
+        ({"repeat": {"frequency": 2, "period": 1, "periodUnit": "d"}}, 2),
+        ({"repeat": {"frequency": 1, "period": 8, "periodUnit": "hour"}}, 3),
+        ({"repeat": {"frequency": 14, "period": 1, "periodUnit": "wk"}}, 2),
+        ({"repeat": {"timeOfDay": ["08:00:00", "20:00:00"]}}, 2),
+        ({"repeat": {"when": ["MORN", "HS"]}}, 2),
+        ({"code": {"coding": [{"code": "TID"}]}}, 3),
+        ({"code": {"coding": [{"code": "Q6H"}]}}, 4),
+    ],
+)
+def test_timing_fields(timing: dict[str, Any], per_day: int) -> None:
+    dosage = {"timing": timing, "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{tablet}"}}]}
+    assert fhir.convert(request(dosage=dosage)) == rx.daily_mme(OXY_5, count=1, per_day=per_day)
+
+
+def test_days_of_the_week_are_said() -> None:
+    timing = {"repeat": {"frequency": 2, "period": 1, "periodUnit": "d", "dayOfWeek": ["mon", "wed", "fri"]}}
+    got = fhir.convert(
+        request(dosage={"timing": timing, "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{tablet}"}}]})
+    )
+    assert got.mme_per_day == rx.daily_mme(OXY_5, count=1, per_day=2).mme_per_day
+    assert any("mon, wed, fri" in w for w in got.warnings)
+
+
+def test_ranges_use_the_maximum_and_say_so() -> None:
+    timing = {"repeat": {"frequency": 1, "frequencyMax": 2, "period": 4, "periodMax": 6, "periodUnit": "h"}}
+    dosage = {
+        "timing": timing,
+        "doseAndRate": [
+            {"doseRange": {"low": {"value": 1, "code": "{tablet}"}, "high": {"value": 2, "code": "{tablet}"}}}
+        ],
+    }
+    got = fhir.convert(request(dosage=dosage))
+    assert got.mme_per_day == rx.daily_mme(OXY_5, count=2, per_day=12).mme_per_day  # 2 tablets, 2 every 4 h
+    assert any("1 to 2" in w and "maximum" in w for w in got.warnings)
+    assert any("every 4 to 6 h" in w for w in got.warnings)
+    assert any("dose range 1 to 2" in w for w in got.warnings)
+
+
+def test_max_dose_per_period_caps() -> None:
+    dosage = every(4) | {
+        "maxDosePerPeriod": {"numerator": {"value": 4, "code": "{tablet}"}, "denominator": {"value": 1, "code": "d"}}
+    }
+    got = fhir.convert(request(dosage=dosage))
+    assert got == rx.daily_mme(OXY_5, count=1, per_day=4).model_copy(update={"warnings": got.warnings})
+    assert any("capped by maxDosePerPeriod at 4" in w for w in got.warnings)
+    loose = every(6) | {
+        "maxDosePerPeriod": {"numerator": {"value": 60, "code": "mg"}, "denominator": {"value": 24, "code": "h"}}
+    }
+    assert (
+        fhir.convert(request(dosage=loose | {"doseAndRate": [{"doseQuantity": {"value": 5, "code": "mg"}}]})).warnings
+        == ()
+    )
+    mixed = every(6) | {
+        "maxDosePerPeriod": {"numerator": {"value": 60, "code": "mg"}, "denominator": {"value": 1, "code": "d"}}
+    }
+    with pytest.raises(mme.UnitError, match="maxDosePerPeriod"):
+        fhir.convert(request(dosage=mixed))
+
+
+def test_dose_units() -> None:
+    in_mg = fhir.convert(request(dosage=every(6, {"value": 10, "unit": "mg", "code": "mg"})))
+    assert in_mg == rx.daily_mme(OXY_5, count=2, every="6 h")
+    display_only = fhir.convert(request(dosage=every(6, {"value": 2, "unit": "TAB"})))
+    assert display_only.mme_per_day == 60.0
+    assert any("display unit 'TAB'" in w for w in display_only.warnings)
+    liquid = fhir.convert(request(MORPHINE_LIQUID, dosage=every(4, {"value": 5, "code": "mL"})))
+    assert liquid == rx.daily_mme(MORPHINE_LIQUID, volume="5 mL", every="4 h")
+    with pytest.raises(mme.UnitError, match="furlong"):
+        fhir.convert(request(dosage=every(6, {"value": 1, "code": "furlong"})))
+
+
+def test_patches_by_rate_or_by_count() -> None:
+    by_count = request(
+        FENTANYL_25,
+        dosage={
+            "timing": {"repeat": {"frequency": 1, "period": 3, "periodUnit": "d"}},
+            "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{patch}"}}],
+        },
+    )
+    by_rate = request(FENTANYL_25, dosage={"doseAndRate": [{"rateQuantity": {"value": 25, "code": "ug/h"}}]})
+    no_dose = request(FENTANYL_25, dosage={"timing": {"repeat": {"frequency": 1, "period": 72, "periodUnit": "h"}}})
+    assert fhir.convert(by_count).mme_per_day == fhir.convert(by_rate).mme_per_day == 60.0
+    assert any("one patch" in w for w in fhir.convert(no_dose).warnings)
+
+
+def test_a_status_that_is_not_current_is_said() -> None:
+    got = fhir.convert(request(dosage=every(6)) | {"status": "entered-in-error"})
+    assert got.mme_per_day == 30.0
+    assert any("status 'entered-in-error'" in w for w in got.warnings)
+    assert fhir.convert(request(dosage=every(6)) | {"status": "active"}).warnings == ()
+
+
+def test_comparators_give_a_maximum_or_are_refused() -> None:
+    at_most = fhir.convert(request(dosage=every(6, {"value": 2, "comparator": "<=", "code": "{tablet}"})))
+    assert at_most.mme_per_day == 60.0
+    assert any("'<= 2': 2 was used" in w for w in at_most.warnings)
+    with pytest.raises(mme.DoseError, match="no maximum"):
+        fhir.convert(request(dosage=every(6, {"value": 2, "comparator": ">", "code": "{tablet}"})))
+
+
+def test_prn_is_recorded() -> None:
+    got = fhir.convert(request(dosage=every(6) | {"asNeededBoolean": True}))
+    assert any("as needed" in w for w in got.warnings)
+
+
+def test_missing_dosage_uses_the_dispense_request_and_says_so() -> None:
+    dispense = {"quantity": {"value": 120, "code": "{tablet}"}, "expectedSupplyDuration": {"value": 30, "code": "d"}}
+    got = fhir.convert(request(dispenseRequest=dispense))
+    assert got.mme_per_day == rx.dispensing_mme(OXY_5, quantity=120, days_supply=30).mme_per_day  # 20 mg/day x 1.5
+    assert any("dispense request" in w for w in got.warnings)
+    no_timing = request(
+        dosage={"doseAndRate": [{"doseQuantity": {"value": 1, "code": "{tablet}"}}]}, dispenseRequest=dispense
+    )
+    assert any("no timing" in w for w in fhir.convert(no_timing).warnings)
+    with pytest.raises(mme.DoseError, match="no timing"):
+        fhir.convert(
+            request(dosage={"text": "as directed", "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{tablet}"}}]})
+        )
+
+
+def test_medication_dispense_quantity_and_days_supply() -> None:
+    dispense = {
+        "resourceType": "MedicationDispense",
+        "medicationCodeableConcept": {"coding": [{"system": RX, "code": FENTANYL_25}]},
+        "quantity": {"value": 10, "code": "{patch}"},
+        "daysSupply": {"value": 30, "code": "d"},
+    }
+    assert fhir.convert(dispense) == rx.dispensing_mme(FENTANYL_25, quantity=10, days_supply=30)
+    liquid = dispense | {"medicationCodeableConcept": {"coding": [{"system": RX, "code": MORPHINE_LIQUID}]}}
+    with pytest.raises(mme.UnitError, match="liquid"):
+        fhir.convert(liquid)
+    in_ml = fhir.convert(liquid | {"quantity": {"value": 300, "code": "mL"}})
+    assert in_ml.mme_per_day == 20.0  # 300 mL x 2 mg/mL / 30 days
+    assert fhir.convert(dispense | {"status": "completed"}).warnings == ()
+
+
+def test_medication_statement_reads_dosage() -> None:
+    statement = {
+        "resourceType": "MedicationStatement",
+        "medicationCodeableConcept": request()["medicationCodeableConcept"],
+        "dosage": [every(6)],
+    }
+    assert fhir.convert(statement) == rx.daily_mme(OXY_5, count=1, every="6 h")
+
+
+def test_concurrent_dosages_add_up_sequential_ones_are_refused() -> None:
+    morning = every(24) | {"sequence": 1}
+    night = every(24, {"value": 2, "code": "{tablet}"}) | {"sequence": 1}
+    got = fhir.convert(request() | {"dosageInstruction": [morning, night]})
+    assert isinstance(got, mme.Total)
+    assert got.mme_per_day == rx.daily_mme(OXY_5, count=3, per_day=1).mme_per_day
+    with pytest.raises(mme.DoseError, match="taper"):
+        fhir.convert(request() | {"dosageInstruction": [morning, night | {"sequence": 2}]})
+
+
+def test_several_codings_must_agree() -> None:
+    concept = {
+        "coding": [
+            {"system": RX, "code": "7804"},
+            {"system": RX, "code": OXY_5},
+            {"system": "http://www.whocc.no/atc", "code": "N02AA05"},
+        ]
+    }
+    assert fhir.convert(request(dosage=every(6)) | {"medicationCodeableConcept": concept}).mme_per_day == 30.0
+    clash = {"coding": [{"system": RX, "code": OXY_5}, {"system": RX, "code": "1049683"}]}
+    with pytest.raises(mme.AmbiguousDoseError, match="different products"):
+        fhir.convert(request(dosage=every(6)) | {"medicationCodeableConcept": clash})
+
+
+def test_ingredient_codes_need_a_dose_in_mg() -> None:
+    morphine = {"coding": [{"system": RX, "code": "7052"}]}
+    got = fhir.convert(request(dosage=every(12, {"value": 15, "code": "mg"})) | {"medicationCodeableConcept": morphine})
+    assert got.mme_per_day == 30.0
+    with pytest.raises(mme.UnknownRxCUIError, match="ingredient morphine"):
+        fhir.convert(request(dosage=every(12)) | {"medicationCodeableConcept": morphine})
+
+
+def test_contained_and_bundled_medications() -> None:
+    medication = {"resourceType": "Medication", "id": "m1", "code": {"coding": [{"system": RX, "code": OXY_5}]}}
+    contained = request(dosage=every(6)) | {"contained": [medication], "medicationReference": {"reference": "#m1"}}
+    del contained["medicationCodeableConcept"]
+    expected = rx.daily_mme(OXY_5, count=1, every="6 h")
+    assert fhir.convert(contained) == expected
+    bundled = contained | {"contained": [], "medicationReference": {"reference": "Medication/m1"}}
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": medication}, {"resource": bundled}]}
+    assert fhir.convert(bundle).items == (expected,)
+    with pytest.raises(mme.ExpressionError, match="neither contained"):
+        fhir.convert(bundled)
+
+
+def test_non_opioids_are_listed_never_counted_never_errors() -> None:
+    tylenol = request(ACETAMINOPHEN, dosage=every(6)) | {"id": "apap"}
+    tylenol["medicationCodeableConcept"]["text"] = "acetaminophen 325 MG Oral Tablet"
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))}, {"resource": tylenol}]}
+    got = fhir.convert(bundle)
+    assert got.mme_per_day == 30.0
+    assert len(got.not_counted) == 1
+    assert "MedicationRequest/apap" in got.not_counted[0]
+    assert "not counted" in str(got)
+    alone = fhir.convert({"resourceType": "Bundle", "entry": [{"resource": tylenol}]})
+    assert alone.mme_per_day is None  # no MME, never 0
+    with pytest.raises(mme.NotCoveredError, match="no MME"):
+        fhir.convert(tylenol)
+
+
+def test_an_unknown_code_for_a_named_opioid_is_an_error_not_a_skip() -> None:
+    newer = request("99999999", dosage=every(6))
+    newer["medicationCodeableConcept"]["text"] = "oxycodone 5 mg tablet"
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": newer}]}
+    with pytest.raises(mme.UnknownRxCUIError, match="RxNorm 2020-10-20") as caught:
+        fhir.convert(bundle)
+    assert "in MedicationRequest/r1" in caught.value.__notes__
+    uncoded = {"resourceType": "MedicationRequest", "medicationCodeableConcept": {"text": "Oxycodone 5 mg"}}
+    with pytest.raises(mme.ExpressionError, match="no RxNorm coding"):
+        fhir.convert(uncoded)
+
+
+def test_ndjson_streams_errors_without_numbers() -> None:
+    lines = [json.dumps(request(dosage=every(6))), "", "{broken", json.dumps(request("99999999", dosage=every(6)))]
+    out = list(fhir.iter_convert(lines))
+    assert [(label, result is None) for label, result, _ in out] == [
+        ("MedicationRequest/r1", False),
+        ("line 3", True),
+        ("MedicationRequest/r1", True),
+    ]
+    assert out[0][1] == rx.daily_mme(OXY_5, count=1, every="6 h")
+    assert out[1][2] is not None
+    assert out[1][2].startswith("ExpressionError")
+
+
+# -- properties -------------------------------------------------------------------------------------
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=fhir_regimens().flatmap(lambda r: timings(r.per_day).map(lambda t: (r, t))))
+def test_a_request_built_from_a_regimen_gives_daily_mme_on_it(data: tuple[FhirRegimen, dict[str, Any]]) -> None:
+    regimen, timing = data
+    prod = rx.product(regimen.rxcui)
+    opioid = prod.opioids[0]
+    expected = mme.daily_mme(
+        opioid.drug or "",
+        f"{opioid.strength} mg",
+        count=regimen.count,
+        per_day=regimen.per_day,
+        route="oral",
+        form=prod.form,
+        release=prod.release,
+    )
+    for in_mg in (False, True):
+        got = fhir.convert(medication_request(regimen, timing, in_mg=in_mg))
+        assert got.mme_per_day == pytest.approx(expected.mme_per_day, rel=1e-12)
+        assert (got.drug, got.table) == (expected.drug, expected.table)
+
+
+@settings(max_examples=30, deadline=None)
+@given(resource=medication_requests())
+def test_generated_requests_convert(resource: dict[str, Any]) -> None:
+    got = fhir.convert(resource)
+    assert isinstance(got, mme.DailyMME)
+    assert got.mme_per_day is not None
+    assert got.mme_per_day > 0
+
+
+@pytest.mark.parametrize(
+    ("dosage", "error", "match"),
+    [
+        ({"timing": {"repeat": {"frequency": 1, "period": 6, "periodUnit": "furlong"}}}, mme.UnitError, "periodUnit"),
+        ({"timing": {"repeat": {"frequency": 1, "period": 0, "periodUnit": "h"}}}, mme.DoseError, "positive"),
+        ({"timing": {"repeat": {"frequency": 2}}}, mme.DoseError, "without a period"),
+        ({"timing": {"repeat": {"when": ["C"]}}}, mme.DoseError, "when"),
+        ({"timing": {"code": {"coding": [{"code": "SOMETIMES"}]}}}, mme.DoseError, "timing code"),
+        ({"doseAndRate": [{"doseRange": {"low": {"value": 1, "code": "{tablet}"}}}]}, mme.DoseError, "no maximum"),
+        ({"doseAndRate": [{"doseQuantity": {"code": "{tablet}"}}]}, mme.DoseError, "no value"),
+        (
+            every(6)
+            | {
+                "maxDosePerPeriod": {
+                    "numerator": {"value": 4, "code": "{tablet}"},
+                    "denominator": {"value": 1, "code": "{tablet}"},
+                }
+            },
+            mme.UnitError,
+            "not a time",
+        ),
+    ],
+)
+def test_dosages_that_cannot_be_read_are_refused(dosage: dict[str, Any], error: type[Exception], match: str) -> None:
+    dosage = {"doseAndRate": [{"doseQuantity": {"value": 1, "code": "{tablet}"}}]} | dosage
+    dosage.setdefault("timing", {"repeat": {"frequency": 1, "period": 6, "periodUnit": "h"}})
+    with pytest.raises(error, match=match):
+        fhir.convert(request(dosage=dosage))
+
+
+def test_less_common_fields() -> None:
+    monthly = fhir.convert(
+        request(
+            dosage={
+                "timing": {"repeat": {"frequency": 60, "period": 1, "periodUnit": "mo"}},
+                "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{tablet}"}}],
+            }
+        )
+    )
+    assert monthly.mme_per_day == rx.daily_mme(OXY_5, count=1, per_day=2).mme_per_day
+    assert any("30 days" in w for w in monthly.warnings)
+    calculated = {"type": {"coding": [{"code": "calculated"}]}, "doseQuantity": {"value": 10, "code": "mg"}}
+    ordered = {"type": {"coding": [{"code": "ordered"}]}, "doseQuantity": {"value": 1, "code": "{tablet}"}}
+    two = fhir.convert(request(dosage=every(6) | {"doseAndRate": [calculated, ordered]}))
+    assert two.mme_per_day == 30.0
+    assert any("the ordered one" in w for w in two.warnings)
+    r5 = {
+        "resourceType": "MedicationRequest",
+        "medication": {"concept": request()["medicationCodeableConcept"]},
+        "dosageInstruction": [every(6)],
+    }
+    assert fhir.convert(r5).mme_per_day == 30.0
+    r5_caps = every(4) | {
+        "maxDosePerPeriod": [{"numerator": {"value": 4, "code": "{tablet}"}, "denominator": {"value": 1, "code": "d"}}]
+    }
+    assert fhir.convert(request(dosage=r5_caps)).mme_per_day == 30.0
+    no_medication = {"resourceType": "MedicationRequest", "dosageInstruction": [every(6)]}
+    with pytest.raises(mme.NotCoveredError, match="without code"):
+        fhir.convert(no_medication)
+
+
+def test_dispensing_units() -> None:
+    base = {"resourceType": "MedicationDispense", "medicationCodeableConcept": request()["medicationCodeableConcept"]}
+    weeks = fhir.convert(
+        base | {"quantity": {"value": 56, "code": "{tablet}"}, "daysSupply": {"value": 2, "code": "wk"}}
+    )
+    assert weeks.mme_per_day == 30.0  # 4 tablets of 5 mg a day
+    bare = fhir.convert(base | {"quantity": {"value": 120}, "daysSupply": {"value": 30}})
+    assert bare.mme_per_day == 30.0
+    assert any("no unit" in w for w in bare.warnings)
+    with pytest.raises(mme.UnitError, match="not a time"):
+        fhir.convert(base | {"quantity": {"value": 56, "code": "{tablet}"}, "daysSupply": {"value": 2, "code": "mg"}})
+    with pytest.raises(mme.UnitError, match="count of units"):
+        fhir.convert(base | {"quantity": {"value": 300, "code": "mg"}, "daysSupply": {"value": 30, "code": "d"}})
+
+
+def test_bundle_medications_by_full_url() -> None:
+    medication = {"resourceType": "Medication", "code": {"coding": [{"system": RX, "code": OXY_5}]}}
+    user = {
+        "resourceType": "MedicationRequest",
+        "medicationReference": {"reference": "urn:uuid:1"},
+        "dosageInstruction": [every(6)],
+    }
+    bundle = {
+        "resourceType": "Bundle",
+        "entry": [
+            {"fullUrl": "urn:uuid:1", "resource": medication},
+            {"resource": user},
+            {"resource": {"resourceType": "Patient"}},
+        ],
+    }
+    assert fhir.convert(bundle).mme_per_day == 30.0
+
+
+# -- the command line -------------------------------------------------------------------------------
+
+
+def test_cli_fhir_json_and_ndjson(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    from mme._cli import main
+
+    resource = request(dosage=every(6, {"value": 2, "code": "{tablet}"}) | {"asNeededBoolean": True})
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(resource), encoding="utf-8")
+    out = io.StringIO()
+    assert main(["fhir", str(path)], out=out) == 0
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "oxycodone IR oral tablet: 40 mg/day x 1.5 (per mg) = 60 MME/day [cdc-2022]"
+    assert lines[1].startswith("warning: MedicationRequest/r1: as needed")
+    assert lines[-1].startswith("note: MME estimates overdose risk and is not a dosing tool")
+    out = io.StringIO()
+    assert main(["fhir", str(path), "--json"], out=out) == 0
+    assert json.loads(out.getvalue())["mme_per_day"] == 60.0
+    export = tmp_path / "export.ndjson"
+    export.write_text(
+        json.dumps(resource) + "\n" + json.dumps(request("99999999", dosage=every(6))) + "\n", encoding="utf-8"
+    )
+    out = io.StringIO()
+    assert main(["fhir", str(export), "--json"], out=out) == 0
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["result"]["mme_per_day"] if r["result"] else r["error"][:15] for r in rows] == [60.0, "NotCoveredError"]
+    assert "1 of 2 resources converted" in capsys.readouterr().err
+    out = io.StringIO()
+    assert main(["fhir", str(export)], out=out) == 0
+    assert (
+        out.getvalue()
+        .splitlines()[1]
+        .startswith("MedicationRequest/r1: NotCoveredError: MedicationRequest/r1: RxCUI 99999999")
+    )
+
+
+def test_cli_rxnorm_show_and_build(tmp_path: Path) -> None:
+    import io
+
+    from mme._cli import main
+
+    out = io.StringIO()
+    assert main(["rxnorm", "show", "1049640"], out=out) == 0
+    assert out.getvalue().splitlines() == [
+        "1049640: acetaminophen 325 MG / oxycodone hydrochloride 5 MG Oral Tablet [Percocet] (RxNorm 2020-10-20)",
+        "  Oral Tablet: oral, tablet, IR",
+        "  acetaminophen 325 MG: not counted",
+        "  oxycodone hydrochloride 5 MG: counted as oxycodone",
+    ]
+    omtk = tmp_path / "omtk_2025-01-06.csv"
+    omtk.write_text(
+        "drugCode,drugName,doseFormCode,doseFormName,ingredientCode,ingredientName,strength,strengthValue,strengthUnit\n"
+        "5,morphine sulfate 2 MG/ML Injection,1649574,Injection,7052,Morphine,2 MG/ML,2.0,MG/ML\n",
+        encoding="utf-8",
+    )
+    built = tmp_path / "rx.json"
+    assert main(["rxnorm", "build", str(omtk)], out=io.StringIO()) == 2
+    assert (
+        main(["rxnorm", "build", str(tmp_path / "absent.csv"), "-o", str(tmp_path / "x.json")], out=io.StringIO()) == 2
+    )
+    assert main(["fhir", str(tmp_path / "absent.json")], out=io.StringIO()) == 2
+    assert main(["rxnorm", "build", str(omtk), "-o", str(built)], out=io.StringIO()) == 0
+    out = io.StringIO()
+    assert main(["rxnorm", "show", "5", "--rxnorm", str(built)], out=out) == 0
+    assert "route not stated" in out.getvalue()
+    assert main(["rxnorm", "show", "1049640", "--rxnorm", str(built)], out=io.StringIO()) == 1
+
+
+@pytest.mark.parametrize("module", [fhir, rx])
+def test_module_docstring_examples(module: Any) -> None:
+    import doctest
+
+    result = doctest.testmod(module)
+    assert result.attempted > 0
+    assert result.failed == 0
+
+
+def _medication(*ingredients: dict[str, Any], form: str | None = None) -> dict[str, Any]:
+    medication: dict[str, Any] = {
+        "resourceType": "Medication",
+        "id": "m",
+        "code": {"text": "house blend"},
+        "ingredient": list(ingredients),
+    }
+    if form:
+        medication["form"] = {"coding": [{"system": RX, "code": form}]}
+    return medication
+
+
+def _strength(value: float, unit: str, per: str, per_value: float = 1) -> dict[str, Any]:
+    return {"numerator": {"value": value, "code": unit}, "denominator": {"value": per_value, "code": per}}
+
+
+def _uses(medication: dict[str, Any], dosage: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "resourceType": "MedicationRequest",
+        "id": "r1",
+        "contained": [medication],
+        "medicationReference": {"reference": "#m"},
+        "dosageInstruction": [dosage],
+    }
+
+
+def test_medication_described_by_its_ingredients() -> None:
+    oxycodone = {
+        "itemCodeableConcept": {"coding": [{"system": RX, "code": "7804"}], "text": "oxycodone"},
+        "strength": _strength(5, "mg", "{tablet}"),
+    }
+    apap = {"itemCodeableConcept": {"text": "acetaminophen"}, "strength": _strength(325, "mg", "{tablet}")}
+    tablet = fhir.convert(
+        _uses(_medication(apap, oxycodone, form="317541"), every(6, {"value": 2, "code": "{tablet}"}))
+    )
+    assert tablet == rx.daily_mme(OXY_5, count=2, every="6 h")
+    fentanyl = {
+        "itemCodeableConcept": {"coding": [{"system": RX, "code": "4337"}]},
+        "strength": _strength(25, "ug", "h"),
+    }
+    patch = fhir.convert(
+        _uses(_medication(fentanyl), {"doseAndRate": [{"doseQuantity": {"value": 1, "code": "{patch}"}}]})
+    )
+    assert patch.mme_per_day == 60.0
+    assert (patch.route, patch.form) == ("transdermal", "patch")
+    assert any("read as a patch" in w for w in patch.warnings)
+    morphine = {
+        "itemCodeableConcept": {"coding": [{"system": RX, "code": "7052"}]},
+        "strength": _strength(10, "mg", "mL", 5),
+    }
+    liquid = fhir.convert(_uses(_medication(morphine), every(4, {"value": 5, "code": "mL"})))
+    assert liquid.mme_per_day == 60.0  # 2 mg/mL x 5 mL x 6 a day, oral the only route cdc-2022 has
+    assert liquid.route == "oral"
+    assert any("no RxNorm dose form" in w for w in liquid.warnings)
+
+
+def test_medication_ingredients_that_cannot_be_read_are_refused() -> None:
+    uncoded = {"itemCodeableConcept": {"text": "oxycodone"}, "strength": _strength(5, "mg", "{tablet}")}
+    with pytest.raises(mme.ExpressionError, match="ingredient code"):
+        fhir.convert(_uses(_medication(uncoded), every(6)))
+    no_strength = {"itemCodeableConcept": {"coding": [{"system": RX, "code": "7804"}]}}
+    with pytest.raises(mme.DoseError, match="no strength"):
+        fhir.convert(_uses(_medication(no_strength), every(6)))
+    per_gram = {
+        "itemCodeableConcept": {"coding": [{"system": RX, "code": "7804"}]},
+        "strength": _strength(5, "mg", "g"),
+    }
+    with pytest.raises(mme.UnitError, match="per unit, per mL"):
+        fhir.convert(_uses(_medication(per_gram), every(6)))
+    only_apap = {"itemCodeableConcept": {"text": "acetaminophen"}}
+    with pytest.raises(mme.NotCoveredError, match="no MME"):
+        fhir.convert(_uses(_medication(only_apap), every(6)))
+
+
+_JUNK = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 3)
+    | st.floats(allow_nan=True)
+    | st.sampled_from(["", "mg", "{tablet}", "h", "7804", RX]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "value",
+                    "code",
+                    "unit",
+                    "coding",
+                    "system",
+                    "repeat",
+                    "frequency",
+                    "period",
+                    "periodUnit",
+                    "high",
+                    "low",
+                ]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    dosage=st.dictionaries(
+        st.sampled_from(["timing", "doseAndRate", "maxDosePerPeriod", "sequence", "asNeededBoolean", "text"]),
+        _JUNK,
+        max_size=4,
+    ),
+    medication=_JUNK,
+    code=st.sampled_from([OXY_5, FENTANYL_25, MORPHINE_LIQUID, "7052", "x"]),
+)
+def test_malformed_resources_are_typed_errors_never_crashes(dosage: dict[str, Any], medication: Any, code: str) -> None:
+    for resource in (
+        request(code, dosage=dosage),
+        request(code, dosage=dosage) | {"medicationCodeableConcept": medication},
+    ):
+        try:
+            result = fhir.convert(resource)
+        except mme.MMEError:
+            continue
+        assert result.mme_per_day is None or result.mme_per_day > 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(entries=_JUNK)
+def test_malformed_bundles_are_typed_errors_never_crashes(entries: Any) -> None:
+    try:
+        result = fhir.convert({"resourceType": "Bundle", "entry": entries})
+    except mme.MMEError:
+        return
+    assert result.mme_per_day is None
