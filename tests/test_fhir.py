@@ -83,11 +83,14 @@ def test_every_cqf_case_has_an_expected_value_and_a_request() -> None:
 def test_cqf_cases_reproduce_their_guidance_response(
     case: str, expected: float, requests: list[dict[str, Any]]
 ) -> None:
-    """CQF rounds each ingredient's MME to 0.1; mme does not round, so the two agree within 0.05."""
+    """CQF rounds each item's MME/day to 0.1 before adding them up; done the same way, the totals are equal."""
     bundle = {"resourceType": "Bundle", "entry": [{"resource": r} for r in requests]}
     got = fhir.convert(bundle)
     assert isinstance(got, fhir.BundleMME)
-    assert got.mme_per_day == pytest.approx(expected, abs=0.05)
+    assert got.mme_per_day is not None
+    cqf_rounded = sum(round(item.mme_per_day, 1) for item in got.items if item.mme_per_day is not None)
+    assert cqf_rounded == pytest.approx(expected, abs=1e-9)
+    assert got.mme_per_day == pytest.approx(expected, abs=0.05 * len(got.items))
     for resource in requests:
         single = fhir.convert(resource)
         assert isinstance(single, mme.DailyMME)
