@@ -12,7 +12,7 @@ import pytest
 import mme
 
 PUBLIC = {
-    "AmbiguousDoseError", "CDC_THRESHOLDS", "DEFAULT_TABLE", "DailyMME", "DoseError", "Example", "Exclusion",
+    "AmbiguousDoseError", "ArgumentTypeError", "CDC_THRESHOLDS", "DEFAULT_TABLE", "DailyMME", "DoseError", "Example", "Exclusion",
     "ExpressionError", "FactorRow", "IMPLAUSIBLE_MME_PER_DAY", "ImplausibleDoseWarning", "MMEError", "MMEWarning",
     "MixedTablesError", "NotCoveredError", "Table", "TableError", "TablesNotFoundError", "Tier", "Total", "UnitError",
     "UnknownDrugError", "UnknownTableError", "__version__", "convert", "daily_mme", "dispensing_mme", "get_table",
@@ -48,7 +48,7 @@ def test_errors_share_one_base_and_a_builtin() -> None:
         obj = getattr(mme, name)
         if isinstance(obj, type) and issubclass(obj, Exception) and not issubclass(obj, Warning):
             assert issubclass(obj, mme.MMEError), name
-            assert obj is mme.MMEError or issubclass(obj, LookupError | ValueError | FileNotFoundError), name
+            assert obj is mme.MMEError or issubclass(obj, LookupError | ValueError | TypeError | FileNotFoundError), name
 
 
 def test_default_table_is_a_named_constant() -> None:

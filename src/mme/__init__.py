@@ -22,6 +22,7 @@ from ._engine import (
 )
 from ._errors import (
     AmbiguousDoseError,
+    ArgumentTypeError,
     DoseError,
     ExpressionError,
     ImplausibleDoseWarning,
@@ -46,6 +47,7 @@ __all__ = [
     "DEFAULT_TABLE",
     "IMPLAUSIBLE_MME_PER_DAY",
     "AmbiguousDoseError",
+    "ArgumentTypeError",
     "DailyMME",
     "Dispensing",
     "DoseError",

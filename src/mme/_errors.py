@@ -13,10 +13,15 @@ Every error is an `MMEError`; each also inherits the builtin it resembles, so
     ├── ExpressionError (ValueError)        a dose expression the grammar cannot read
     ├── MixedTablesError (ValueError)       results from different tables added together
     ├── TableError (ValueError)             a malformed table file (names file, row, field)
+    ├── ArgumentTypeError (TypeError)       an argument of the wrong type (None where text is due...)
     └── TablesNotFoundError (FileNotFoundError)
 
 Warnings are `MMEWarning`; `ImplausibleDoseWarning` flags inputs that are valid
 but probably mistyped (mcg entered as mg, more than 10,000 MME/day).
+
+Messages quote at most a short `excerpt` of what was typed, and text inputs longer than
+`MAX_TEXT` characters are refused before they are read: a huge input costs no time and
+makes no huge message.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "AmbiguousDoseError",
+    "ArgumentTypeError",
     "DoseError",
     "ExpressionError",
     "ImplausibleDoseWarning",
@@ -51,7 +57,7 @@ class UnknownDrugError(MMEError, LookupError):
         self.name = name
         self.suggestions = tuple(suggestions)
         hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
-        super().__init__(f"unknown drug {name!r}.{hint} `mme tables show <slug>` lists what a table covers.")
+        super().__init__(f"unknown drug {excerpt(name)}.{hint} `mme tables show <slug>` lists what a table covers.")
 
     def __str__(self) -> str:
         return str(self.args[0])
@@ -119,8 +125,32 @@ class TableError(MMEError, ValueError):
         super().__init__(f"{where}: {message}")
 
 
+class ArgumentTypeError(MMEError, TypeError):
+    """An argument of the wrong type: None, a list or an object where a number or text is due."""
+
+
 class TablesNotFoundError(MMEError, FileNotFoundError):
     """The bundled conversion tables cannot be found (a broken installation)."""
+
+
+#: The longest text input (a dose, a unit, a drug name, an expression) read, in characters.
+MAX_TEXT = 1_000
+_EXCERPT = 60
+
+
+def excerpt(value: object) -> str:
+    """`repr` of an input, cut to a short excerpt: a message never echoes a huge input whole."""
+    if isinstance(value, str) and len(value) > _EXCERPT:
+        return repr(value[:_EXCERPT]) + f"... ({len(value):,} characters)"
+    text = repr(value)
+    return text if len(text) <= 2 * _EXCERPT else text[: 2 * _EXCERPT] + "..."
+
+
+def bounded(text: str, what: str, error: type[MMEError]) -> str:
+    """`text` unchanged if at most `MAX_TEXT` characters long, else ``error`` saying so."""
+    if len(text) > MAX_TEXT:
+        raise error(f"{what} {excerpt(text)} is too long: at most {MAX_TEXT:,} characters are read")
+    return text
 
 
 class MMEWarning(UserWarning):
