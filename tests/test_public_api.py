@@ -48,7 +48,8 @@ def test_errors_share_one_base_and_a_builtin() -> None:
         obj = getattr(mme, name)
         if isinstance(obj, type) and issubclass(obj, Exception) and not issubclass(obj, Warning):
             assert issubclass(obj, mme.MMEError), name
-            assert obj is mme.MMEError or issubclass(obj, LookupError | ValueError | TypeError | FileNotFoundError), name
+            builtins = LookupError | ValueError | TypeError | FileNotFoundError
+            assert obj is mme.MMEError or issubclass(obj, builtins), name
 
 
 def test_default_table_is_a_named_constant() -> None:

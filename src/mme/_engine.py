@@ -298,7 +298,9 @@ def route_default(
     """
     if route is not None or (kind == "rate" and row.is_patch):
         return None
-    others = sorted({r for c in _candidates(table, drug, None, form, release, None) for r in c.routes} - set(row.routes))
+    others = sorted(
+        {r for c in _candidates(table, drug, None, form, release, None) for r in c.routes} - set(row.routes)
+    )
     if not others:
         return None
     return (

@@ -96,7 +96,7 @@ GRAMMAR: Final = 'DRUG [ER|IR] AMOUNT UNIT [COUNT FORM] [FREQUENCY] [ROUTE/FORM]
 
 #: Every unit an `Expression.dose` can carry.
 UNITS: Final = frozenset(
-    {"mg", "mcg", "g", "mcg/h", "mg/mL", "mcg/mL", "g/mL", "mg/day", "mcg/day", "g/day"},
+    {"mg", "mcg", "g", "mcg/h", "mg/h", "g/h", "mg/mL", "mcg/mL", "g/mL", "mg/day", "mcg/day", "g/day"},
 )
 
 
@@ -410,9 +410,7 @@ class _Parser:
         if (divisor is None and key in _ONE_DAY) or (divisor == 24 and key in _HOUR):
             self.denominator = "/day"
             return i + 1
-        if divisor is None and key in _HOUR:
-            if unit != "mcg":
-                self.fail(f"unsupported unit '{unit}/h': rates are read in mcg/h (patches)")
+        if divisor is None and key in _HOUR:  # a patch rate; the engine warns on a mg/mcg slip
             self.denominator = "/h"
             return i + 1
         if divisor is None and (found := self.countable(i)) is not None:

@@ -47,15 +47,30 @@ _ONE = Decimal(1)
 _MASS: dict[str, Decimal] = dict.fromkeys(("mg", "milligram", "milligrams"), _ONE)
 _MASS |= dict.fromkeys(("mcg", "µg", "ug", "microgram", "micrograms"), Decimal("0.001"))
 _MASS |= dict.fromkeys(("g", "gram", "grams"), Decimal(1000))
-_VOLUME: dict[str, Decimal] = dict.fromkeys(("ml", "cc", "millilitre", "millilitres", "milliliter", "milliliters"), _ONE)
+_VOLUME: dict[str, Decimal] = dict.fromkeys(
+    ["ml", "cc", "millilitre", "millilitres", "milliliter", "milliliters"], _ONE
+)
 _VOLUME |= dict.fromkeys(("l", "litre", "litres", "liter", "liters"), Decimal(1000))
 _PER_DAY: dict[str, Decimal] = dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), Decimal(24))
 _PER_DAY |= dict.fromkeys(("d", "day", "days"), _ONE)
 # "100 mcg/spray", "5 mg/tab": an amount per counted unit is a mass per administration.
 _COUNTED = frozenset(
-    w + s
-    for w in ("spray", "actuation", "puff", "dose", "unit", "tab", "tablet", "capsule", "cap", "patch", "film", "lozenge")
-    for s in ("", "s")
+    word + plural
+    for word in [
+        "spray",
+        "actuation",
+        "puff",
+        "dose",
+        "unit",
+        "tab",
+        "tablet",
+        "capsule",
+        "cap",
+        "patch",
+        "film",
+        "lozenge",
+    ]
+    for plural in ("", "s")
 )
 _VOLUME_PART = re.compile(r"(\d+(?:\.\d+)?)? ?([a-z]+)")
 #: The units accepted, as messages list them.
@@ -91,7 +106,7 @@ def rounded(numerator: Decimal, denominator: Decimal = _ONE) -> float:
     if 2 * rest > bottom or (2 * rest == bottom and whole & 1):
         whole += 1
     try:
-        return whole / _SCALE  # int / int is correctly rounded
+        return float(whole / _SCALE)  # int / int is correctly rounded
     except OverflowError:
         return math.inf
 
