@@ -456,8 +456,9 @@ def test_the_common_path_does_not_import_pint() -> None:
     [
         # a patch rate per day: labelled per hour, so probably 24 times too low (was 2.5 MME/day, silently)
         ("fentanyl", "25 mcg/day", {}, r"fentanyl patches are labelled per hour; .* \(mcg/day\), which is 1.04167 mcg/h"),
-        # a drug dosed in mg given in mcg, below 1 mg a day (was 0.06 MME/day, silently)
-        ("oxycodone", "10 mcg", {"every": "6 h"}, r"oxycodone is dosed in mg here; mcg was given \(0.04 mg/day\)"),
+        # a drug dosed in mg given in mcg, below 0.1 mg a unit (was 0.06 MME/day, silently)
+        ("oxycodone", "10 mcg", {"every": "6 h"}, r"oxycodone is dosed in mg here; mcg was given \(0.01 mg\)"),
+        ("oxycodone", "50 mcg/day", {}, r"oxycodone is dosed in mg here; mcg/day was given \(0.05 mg/day\)"),
         # its mirror, which was already there: a drug dosed in mcg given in mg, from 5 mg a day
         ("fentanyl", "25 mg/h", {}, r"fentanyl is dosed in mcg here; mg/h was given: did you mean mcg\?"),
     ],
@@ -472,7 +473,7 @@ def test_unit_slips_warn_in_both_directions(drug: str, dose: str, kwargs: dict[s
 def test_no_slip_where_the_unit_is_the_drugs_own() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert mme_of("oxycodone", "1000 mcg", per_day=1) == 1.5  # 1 mg a day: not below 1 mg
+        assert mme_of("oxycodone", "100 mcg", per_day=1) == 0.15  # 0.1 mg a unit: not below 0.1 mg
         assert mme_of("hydromorphone", "500 mcg", per_day=2) == 5  # 1 mg/day x 5
         assert mme_of("fentanyl", "25 mcg/h") == 60
 

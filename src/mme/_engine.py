@@ -567,7 +567,7 @@ def _result(
         unit, basis = "mg/day", "per mg"
     dose = _finite((num, den), daily_mg)
     mme = _finite((product(num, factor), product(den, Decimal(row.wear_days or 1))), daily_mg)
-    if slip := unit_slip(drug, row, given.unit, daily_mg):
+    if slip := unit_slip(drug, row, given, daily_mg):
         _implausible(notes, slip)
     if mme > IMPLAUSIBLE_MME_PER_DAY:
         _implausible(notes, f"{mme:,.0f} MME/day is implausible: check the unit (mcg typed as mg?) and the amounts")
@@ -596,13 +596,15 @@ def _finite(value: Ratio, daily_mg: float | None) -> float:
     return result
 
 
-def unit_slip(drug: str, row: FactorRow, unit: str, daily_mg: float) -> str | None:
+def unit_slip(drug: str, row: FactorRow, amount: Amount, daily_mg: float) -> str | None:
     """Why a dose looks like a unit slip, or None; the rules come from the units alone, side by side.
 
-    A patch is labelled per hour, so a patch rate written per day is probably 24 times too low; a
-    drug the table doses in mcg given in mg from 5 mg a day is probably mcg typed as mg, and its
-    mirror, a drug dosed in mg given in mcg below 1 mg a day, is probably mg typed as mcg.
+    A patch is labelled per hour, so a patch rate written per day is probably 24 times too low. A
+    drug the table doses in mcg, given in mg from 5 mg a day, is probably mcg typed as mg; its
+    mirror, a drug dosed in mg given in mcg with less than 0.1 mg (100 mcg) per unit, is probably
+    mg typed as mcg (the number typed reads as a usual amount in mg).
     """
+    unit = amount.unit
     try:
         given = read_unit(unit)
     except UnitError:  # an `Amount` built by hand with a unit the table does not know
@@ -616,8 +618,8 @@ def unit_slip(drug: str, row: FactorRow, unit: str, daily_mg: float) -> str | No
     in_mcg = row.unit in ("mcg", "mcg/h")
     if in_mcg and given.mass == 1 and daily_mg >= 5:
         return f"{drug} is dosed in mcg here; {unit} was given: did you mean mcg?"
-    if not in_mcg and given.mass == _MCG and daily_mg < 1:
-        return f"{drug} is dosed in mg here; {unit} was given ({daily_mg:g} mg/day): did you mean mg?"
+    if not in_mcg and given.mass == _MCG and amount.value < 0.1:
+        return f"{drug} is dosed in mg here; {unit} was given ({amount}): did you mean mg?"
     return None
 
 

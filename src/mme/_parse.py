@@ -552,8 +552,8 @@ class _Parser:
             self.fail(
                 f"a volume ({_fmt(self.volume)} mL) needs a concentration such as '2 mg/mL', not {self.amount_text!r}"
             )
-        # "/h" was checked against the last amount's unit, not the opioid's: "oxycodone/APAP 5 mg/325 mcg/h" is mg/h
-        if unit not in UNITS:
+        # a rate is one amount per hour: in "oxycodone/APAP 5 mg/325 mcg/h" the "/h" is not the opioid's
+        if unit not in UNITS or (self.denominator == "/h" and len(self.amounts) > 1):
             self.fail(f"unknown unit {unit!r}")
         _, per_day, every_hours = self.frequency or ("", None, None)
         return Expression(
