@@ -455,7 +455,12 @@ def test_the_common_path_does_not_import_pint() -> None:
     ("drug", "dose", "kwargs", "message"),
     [
         # a patch rate per day: labelled per hour, so probably 24 times too low (was 2.5 MME/day, silently)
-        ("fentanyl", "25 mcg/day", {}, r"fentanyl patches are labelled per hour; .* \(mcg/day\), which is 1.04167 mcg/h"),
+        (
+            "fentanyl",
+            "25 mcg/day",
+            {},
+            r"fentanyl patches are labelled per hour; .* \(mcg/day\), which is 1.04167 mcg/h",
+        ),
         # a drug dosed in mg given in mcg, below 0.1 mg a unit (was 0.06 MME/day, silently)
         ("oxycodone", "10 mcg", {"every": "6 h"}, r"oxycodone is dosed in mg here; mcg was given \(0.01 mg\)"),
         ("oxycodone", "50 mcg/day", {}, r"oxycodone is dosed in mg here; mcg/day was given \(0.05 mg/day\)"),
@@ -530,18 +535,18 @@ def test_a_patch_rate_says_its_route() -> None:
     ("call", "error"),
     [
         (lambda: mme.daily_mme("oxycodone", None, per_day=1), TypeError),
-        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=object()), TypeError),
-        (lambda: mme.daily_mme("oxycodone", "10 mg", every=[6]), TypeError),
-        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=1, route=5), TypeError),
-        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=1, form=b"tab"), TypeError),
-        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=1, release=1.0), TypeError),
-        (lambda: mme.daily_mme(None, "10 mg", per_day=1), TypeError),
-        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=1, count="2"), TypeError),
+        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=object()), TypeError),  # type: ignore[arg-type]
+        (lambda: mme.daily_mme("oxycodone", "10 mg", every=[6]), TypeError),  # type: ignore[arg-type]
+        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=1, route=5), TypeError),  # type: ignore[arg-type]
+        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=1, form=b"tab"), TypeError),  # type: ignore[arg-type]
+        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=1, release=1.0), TypeError),  # type: ignore[arg-type]
+        (lambda: mme.daily_mme(None, "10 mg", per_day=1), TypeError),  # type: ignore[arg-type]
+        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=1, count="2"), TypeError),  # type: ignore[arg-type]
         (lambda: mme.dispensing_mme("oxycodone", "10 mg", quantity=2**1100, days_supply=30), ValueError),
-        (lambda: mme.dispensing_mme("oxycodone", "10 mg", quantity=120, days_supply=None), TypeError),
+        (lambda: mme.dispensing_mme("oxycodone", "10 mg", quantity=120, days_supply=None), TypeError),  # type: ignore[arg-type]
         (lambda: mme.daily_mme("oxycodone", (2**1100, "mg"), per_day=1), ValueError),
-        (lambda: mme.convert(None), TypeError),
-        (lambda: mme.daily_mme("fentanyl", "25 mcg/h", every=registry().Quantity(3, "mg")), ValueError),
+        (lambda: mme.convert(None), TypeError),  # type: ignore[arg-type]
+        (lambda: mme.daily_mme("fentanyl", "25 mcg/h", every=registry().Quantity(3, "mg")), ValueError),  # type: ignore[arg-type]
     ],
 )
 def test_wrong_typed_arguments_raise_typed_errors(call: Callable[[], object], error: type[Exception]) -> None:
