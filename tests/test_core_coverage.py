@@ -22,7 +22,7 @@ from types import SimpleNamespace
 import pytest
 
 import mme
-from mme import _parse, _tables, _units, _vocab
+from mme import _errors, _parse, _tables, _units, _vocab
 from mme._engine import _fmt, _per_day
 from mme._errors import (
     AmbiguousDoseError,
@@ -1600,3 +1600,41 @@ def test_only_toml_files_are_tables(tmp_path: Path) -> None:
     path.write_text(header() + row("morphine"), encoding="utf-8")
     with pytest.raises(UnknownTableError, match=r"^unknown table '.*mine\.txt'"):
         _tables.resolve_table(path)
+
+
+# -- edges: excerpts, the length cap, exact rounding --------------------------------------------------
+
+
+def test_excerpts_are_short() -> None:
+    assert _errors.excerpt("x" * 61) == repr("x" * 60) + "... (61 characters)"
+    assert _errors.excerpt(["x" * 200]) == repr(["x" * 200])[:120] + "..."
+    assert _errors.excerpt(None) == "None"
+
+
+def test_text_longer_than_the_cap_is_refused() -> None:
+    assert _errors.bounded("x" * _errors.MAX_TEXT, "dose", UnitError) == "x" * _errors.MAX_TEXT
+    with pytest.raises(DoseError, match=r"^every 'xxx.*\.\.\. \(1,001 characters\) is too long: at most 1,000"):
+        _errors.bounded("x" * (_errors.MAX_TEXT + 1), "every", DoseError)
+    with pytest.raises(UnknownDrugError, match=r"^unknown drug 'oxy"):
+        _vocab.resolve_drug("oxy" * 400)
+
+
+def test_rounding_is_once_half_to_even_and_saturates() -> None:
+    assert _units.rounded(Decimal("0.0000000005")) == 0.0  # a tie: to the even 0
+    assert _units.rounded(Decimal("0.0000000015")) == 0.000000002  # a tie: to the even 2
+    assert _units.rounded(Decimal(1), Decimal(3)) == 0.333333333
+    assert _units.rounded(Decimal("1e400")) == math.inf
+    with pytest.raises(DoseError, match=r"^quantity \d{120}\.\.\. is too large: it is no finite number"):
+        positive(2**1100, "quantity")
+
+
+def test_salt_words_after_an_unknown_name_resolve_nothing() -> None:
+    with pytest.raises(UnknownDrugError):
+        _vocab.resolve_drug("oxycodine hcl hcl")
+    assert _vocab.resolve_drug("oxycodone hcl hcl").drug == "oxycodone"
+
+
+def test_numbers_are_read_as_written() -> None:
+    assert amount((Decimal("0.1"), "mg")).ratio() == (Decimal("0.1"), Decimal(1))
+    assert amount((0.1, "mg")).ratio() == (Decimal("0.1"), Decimal(1))  # the float's shortest repr
+    assert _units._parse_text("2,5 mg") == (2.5, "mg")  # the float reading, for mme.frames
