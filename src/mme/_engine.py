@@ -196,10 +196,7 @@ def _frequency(per_day: object, every: object) -> Ratio | None:
     if isinstance(every, timedelta):
         hours = exact(every.total_seconds()), Decimal(3600)
     elif isinstance(every, str):
-        match = _EVERY.fullmatch(" ".join(bounded(every, "every", DoseError).split()))
-        if not match:
-            raise DoseError(f"cannot read the interval {excerpt(every)}: write e.g. '6 h', 'q6h' or a number of hours")
-        hours = Decimal(match[1]) * (24 if (match[2] or "h").lower().startswith("d") else 1), _ONE
+        return _every_text(every)
     elif hasattr(every, "to") and hasattr(every, "magnitude"):
         try:
             hours = exact_number(float(every.to("hour").magnitude), "every"), _ONE
@@ -207,6 +204,19 @@ def _frequency(per_day: object, every: object) -> Ratio | None:
             raise UnitError(f"every must be a time such as '6 h', not {excerpt(every)}") from exc
     else:
         hours = exact_number(every, "every (hours)"), _ONE
+    return _per_hours(hours)
+
+
+@lru_cache(maxsize=1024)
+def _every_text(every: str) -> Ratio:
+    match = _EVERY.fullmatch(" ".join(bounded(every, "every", DoseError).split()))
+    if not match:
+        raise DoseError(f"cannot read the interval {excerpt(every)}: write e.g. '6 h', 'q6h' or a number of hours")
+    return _per_hours((Decimal(match[1]) * (24 if (match[2] or "h").lower().startswith("d") else 1), _ONE))
+
+
+def _per_hours(hours: Ratio) -> Ratio:
+    """Administrations per day, one every ``hours``."""
     positive(float(hours[0]) / float(hours[1]), "every (hours)")
     positive(24 * float(hours[1]) / float(hours[0]), "doses per day")
     return 24 * hours[1], hours[0]
@@ -286,7 +296,6 @@ def _match(
 TRANSMUCOSAL = frozenset({"buccal", "sublingual", "transmucosal", "nasal"})
 
 
-@lru_cache(maxsize=4096)
 def route_default(
     table: Table, drug: str, route: str | None, form: str | None, release: str | None, kind: str, row: FactorRow
 ) -> str | None:
@@ -298,13 +307,18 @@ def route_default(
     """
     if route is not None or (kind == "rate" and row.is_patch):
         return None
-    others = sorted(
-        {r for c in _candidates(table, drug, None, form, release, None) for r in c.routes} - set(row.routes)
-    )
+    return _other_routes(table, drug, form, release, row.routes)
+
+
+@lru_cache(maxsize=4096)
+def _other_routes(
+    table: Table, drug: str, form: str | None, release: str | None, routes: tuple[str, ...]
+) -> str | None:
+    others = sorted({r for c in _candidates(table, drug, None, form, release, None) for r in c.routes} - set(routes))
     if not others:
         return None
     return (
-        f"no route given: read as {'/'.join(row.routes)}; {table.slug} also has {drug} by {', '.join(others)}: "
+        f"no route given: read as {'/'.join(routes)}; {table.slug} also has {drug} by {', '.join(others)}: "
         "give the route to choose"
     )
 
@@ -565,7 +579,7 @@ def _result(
         num, unit, basis = product(num, _THOUSAND), "mcg/day", "per mcg"
     else:
         unit, basis = "mg/day", "per mg"
-    dose = _finite((num, den), daily_mg)
+    dose = daily_mg if (num, den) == daily else _finite((num, den), daily_mg)
     mme = _finite((product(num, factor), product(den, Decimal(row.wear_days or 1))), daily_mg)
     if slip := unit_slip(drug, row, given, daily_mg):
         _implausible(notes, slip)

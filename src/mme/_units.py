@@ -177,6 +177,7 @@ def read_unit(unit: str) -> Unit:
     raise _unknown(unit)
 
 
+@lru_cache(maxsize=512)
 def _unit(unit: str) -> tuple[Kind, float]:
     """The kind of a unit spelling and its multiplier to the canonical unit, as a float."""
     kind, num, den, _ = read_unit(unit)
@@ -224,7 +225,7 @@ def amount(value: object, *, what: str = "dose") -> Amount:
         )
     kind, num, den, _ = read_unit(unit)
     given = _checked(float(number), what)
-    return Amount(_checked(given * float(num / den), what), kind, unit, (product(number, num), den))
+    return Amount(_checked(given * _unit(unit)[1], what), kind, unit, (product(number, num), den))
 
 
 def _number(value: object, what: str) -> float:
