@@ -22,10 +22,11 @@ from types import SimpleNamespace
 import pytest
 
 import mme
-from mme import _parse, _tables, _units, _vocab
+from mme import _errors, _parse, _tables, _units, _vocab
 from mme._engine import _fmt, _per_day
 from mme._errors import (
     AmbiguousDoseError,
+    ArgumentTypeError,
     DoseError,
     ExpressionError,
     ImplausibleDoseWarning,
@@ -176,13 +177,17 @@ def test_mg_of_a_liquid_dosed_in_mcg_warns_however_it_is_spelt(unit: str, per: s
     assert result.warnings == (warning,)
 
 
-def test_a_concentration_whose_numerator_is_no_unit_is_not_taken_for_mg() -> None:
+def test_a_concentration_outside_the_closed_list_is_refused() -> None:
+    with pytest.raises(UnitError, match=r"unknown unit '1/mL\*mg': use mg, mcg"):
+        mme.daily_mme("fentanyl", "1 1/mL*mg", volume="25 mL", per_day=1, route="intravenous", table="anzca-2021")
+
+
+def test_a_hand_built_amount_with_an_unknown_unit_is_no_slip() -> None:
+    given = Amount(1.0, "mass", "1/mL*mg")
     with warnings.catch_warnings():
         warnings.simplefilter("error", ImplausibleDoseWarning)
-        result = mme.daily_mme(
-            "fentanyl", "1 1/mL*mg", volume="25 mL", per_day=1, route="intravenous", table="anzca-2021"
-        )
-    assert (result.daily_dose, result.warnings) == (25000.0, ())
+        result = mme.daily_mme("fentanyl", given, per_day=1, route="intravenous", table="anzca-2021")
+    assert (result.daily_dose, result.warnings) == (1000.0, ())
 
 
 def test_excluded_form_gives_no_mme_and_an_unspecified_route(custom: str) -> None:
@@ -248,7 +253,7 @@ def test_total_collects_every_items_warnings() -> None:
     with pytest.warns(ImplausibleDoseWarning):
         slip = mme.daily_mme("fentanyl", "1 mg", per_day=5, route="intravenous", table="anzca-2021")
     dispensed = mme.dispensing_mme("fentanyl", "25 mcg/h", quantity=10, days_supply=10, table="anzca-2021")
-    clean = mme.daily_mme("morphine", "10 mg", per_day=1, table="anzca-2021")
+    clean = mme.daily_mme("morphine", "10 mg", per_day=1, route="oral", table="anzca-2021")
     total = mme.total([slip, clean, dispensed])
     assert total.warnings == (
         "fentanyl is dosed in mcg here; mg was given: did you mean mcg?",
@@ -347,9 +352,9 @@ def test_per_day_reads_codes_numbers_intervals(per_day: object, every: object, e
 
 
 def test_every_needs_a_quantity_with_both_to_and_magnitude() -> None:
-    with pytest.raises(DoseError, match=r"every \(hours\) must be a number"):
+    with pytest.raises(ArgumentTypeError, match=r"every \(hours\) must be a number"):
         _per_day(None, SimpleNamespace(magnitude=6))  # not a pint Quantity: no .to()
-    with pytest.raises(DoseError, match=r"every \(hours\) must be a number"):
+    with pytest.raises(ArgumentTypeError, match=r"every \(hours\) must be a number"):
         _per_day(None, SimpleNamespace(to=lambda unit: 6))
 
 
@@ -368,18 +373,19 @@ def test_every_as_a_pint_quantity() -> None:
         (0, None, "per_day must be a positive finite number"),
         (-2, None, "per_day must be a positive finite number"),
         (math.inf, None, "per_day must be a positive finite number"),
-        (True, None, "per_day must be a number"),
+        (True, None, "per_day must be a number, not True"),
         (None, "soon", r"cannot read the interval 'soon': write e\.g\. '6 h'"),
         (None, "6 weeks", "cannot read the interval"),
         (None, "0 h", r"every \(hours\) must be a positive finite number"),
         (None, 0, r"every \(hours\) must be a positive finite number"),
         (None, -6, r"every \(hours\) must be a positive finite number"),
         (None, timedelta(0), r"every \(hours\) must be a positive finite number"),
-        (None, [6], r"every \(hours\) must be a number"),
+        (None, [6], r"every \(hours\) must be a number, not \[6\]"),
     ],
 )
 def test_per_day_errors(per_day: object, every: object, message: str) -> None:
-    with pytest.raises(DoseError, match=message):
+    error = ArgumentTypeError if "must be a number, not" in message else DoseError
+    with pytest.raises(error, match=message):
         _per_day(per_day, every)  # type: ignore[arg-type]
 
 
@@ -794,7 +800,7 @@ def test_amount_from_pairs_quantities_and_amounts() -> None:
         ("mg", UnitError, r"cannot read an amount in 'mg'"),
         ("10 xyzzy", UnitError, r"unknown unit 'xyzzy': use mg, mcg"),
         ("10 mg/", UnitError, "unknown unit"),
-        ("10 m", UnitError, r"'m' is not an amount of drug"),
+        ("10 m", UnitError, r"unknown unit 'm': use mg"),
         ("10 mg/0 mL", UnitError, "the volume in a concentration must be positive"),
         ("10 mg/0.0 mL", UnitError, "the volume in a concentration must be positive"),
         ("0 mg", DoseError, "dose must be a positive finite number, not 0.0"),
@@ -807,13 +813,13 @@ def test_amount_from_pairs_quantities_and_amounts() -> None:
         ("-1 mg", DoseError, "must be a positive finite number"),
         ("nan mg", DoseError, "must be a positive finite number"),
         ("inf mg", DoseError, "must be a positive finite number"),
-        ((True, "mg"), DoseError, "dose must be a number, not True"),
-        (("10", "mg"), DoseError, "dose must be a number, not '10'"),
+        ((True, "mg"), ArgumentTypeError, "dose must be a number, not True"),
+        (("10", "mg"), ArgumentTypeError, "dose must be a number, not '10'"),
         (10, UnitError, r"dose 10 has no unit: write e\.g\. '10 mg' or pass \(value, 'mg'\)"),
         (10.5, UnitError, "has no unit"),
-        (None, UnitError, "dose must be text such as '10 mg'"),
-        ((10, "mg", "x"), UnitError, "must be text such as"),
-        ((10, 5), UnitError, "must be text such as"),
+        (None, ArgumentTypeError, "dose must be text such as '10 mg'"),
+        ((10, "mg", "x"), ArgumentTypeError, "must be text such as"),
+        ((10, 5), ArgumentTypeError, "must be text such as"),
     ],
 )
 def test_amount_errors(given: object, error: type[Exception], message: str) -> None:
@@ -831,7 +837,7 @@ def test_amount_names_what_it_reads() -> None:
 def test_positive_and_the_patch_constant() -> None:
     assert positive(3, "n") == 3.0
     assert isinstance(positive(3, "n"), float)
-    with pytest.raises(DoseError, match="n must be a number, not False"):
+    with pytest.raises(ArgumentTypeError, match="n must be a number, not False"):
         positive(False, "n")
     with pytest.raises(DoseError, match=r"n must be a positive finite number, not -0\.0"):
         positive(-0.0, "n")
@@ -1065,18 +1071,17 @@ MESSAGES: list[tuple[str, Callable[[], object], type[Exception], str]] = [
      "custom table can (see docs/table-format.md)."),
     ("zero_volume", lambda: amount("10 mg/0 mL"), UnitError, "'mg/0 mL': the volume in a concentration must be positive"),
     ("no_unit", lambda: amount("10"), UnitError, "a unit is required, e.g. '10 mg', '25 mcg/h', '2 mg/mL'"),
-    ("not_drug", lambda: amount("10 m"), UnitError,
-     "'m' is not an amount of drug: use a mass (mg, mcg, g), a rate (mcg/h, mg/day), a concentration (mg/mL) or a "
-     "volume (mL)"),
+    ("not_drug", lambda: amount("10 kg"), UnitError,
+     "unknown unit 'kg': use mg, mcg (µg, ug), g; mcg/h, mg/h, mg/day; mg/mL, mg/5 mL; mL, L"),
     ("unknown_unit", lambda: amount("10 xyzzy"), UnitError,
-     "unknown unit 'xyzzy': use mg, mcg, g, mcg/h, mg/day, mg/mL or mL"),
+     "unknown unit 'xyzzy': use mg, mcg (µg, ug), g; mcg/h, mg/h, mg/day; mg/mL, mg/5 mL; mL, L"),
     ("zero", lambda: amount("0 mg"), DoseError, "dose must be a positive finite number, not 0.0"),
     ("unreadable", lambda: amount("mg"), UnitError,
      "cannot read an amount in 'mg': write a number and a unit, e.g. '10 mg'"),
     ("bare_number", lambda: amount(10), UnitError, "dose 10 has no unit: write e.g. '10 mg' or pass (value, 'mg')"),
-    ("wrong_type", lambda: amount(None), UnitError,
-     "dose must be text such as '10 mg', a (number, unit) pair or a pint Quantity"),
-    ("not_a_number", lambda: positive("3", "count"), DoseError, "count must be a number, not '3'"),
+    ("wrong_type", lambda: amount(None), ArgumentTypeError,
+     "dose must be text such as '10 mg', a (number, unit) pair or a pint Quantity, not None"),
+    ("not_a_number", lambda: positive("3", "count"), ArgumentTypeError, "count must be a number, not '3'"),
 ]  # fmt: skip
 
 
@@ -1489,10 +1494,12 @@ def test_tables_missing_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_amount_of_objects_that_look_like_quantities() -> None:
-    with pytest.raises(UnitError) as info:
+    with pytest.raises(ArgumentTypeError) as info:
         amount(SimpleNamespace(magnitude=5))  # no units: not a quantity
-    assert str(info.value) == "dose must be text such as '10 mg', a (number, unit) pair or a pint Quantity"
-    with pytest.raises(DoseError) as dose_info:
+    assert str(info.value) == (
+        "dose must be text such as '10 mg', a (number, unit) pair or a pint Quantity, not namespace(magnitude=5)"
+    )
+    with pytest.raises(ArgumentTypeError) as dose_info:
         amount(SimpleNamespace(magnitude="5", units="mg"), what="strength")
     assert str(dose_info.value) == "strength must be a number, not '5'"
     for unitless in (SimpleNamespace(magnitude=5, units=""), registry().Quantity(5, "")):
@@ -1624,3 +1631,41 @@ def test_unknown_rxcui_messages_word_for_word() -> None:
         "it is the ingredient morphine, not a product: give the dose in mg, or a product's RxCUI."
     )
     assert isinstance(ingredient, LookupError)
+
+
+# -- edges: excerpts, the length cap, exact rounding --------------------------------------------------
+
+
+def test_excerpts_are_short() -> None:
+    assert _errors.excerpt("x" * 61) == repr("x" * 60) + "... (61 characters)"
+    assert _errors.excerpt(["x" * 200]) == repr(["x" * 200])[:120] + "..."
+    assert _errors.excerpt(None) == "None"
+
+
+def test_text_longer_than_the_cap_is_refused() -> None:
+    assert _errors.bounded("x" * _errors.MAX_TEXT, "dose", UnitError) == "x" * _errors.MAX_TEXT
+    with pytest.raises(DoseError, match=r"^every 'xxx.*\.\.\. \(1,001 characters\) is too long: at most 1,000"):
+        _errors.bounded("x" * (_errors.MAX_TEXT + 1), "every", DoseError)
+    with pytest.raises(UnknownDrugError, match=r"^unknown drug 'oxy"):
+        _vocab.resolve_drug("oxy" * 400)
+
+
+def test_rounding_is_once_half_to_even_and_saturates() -> None:
+    assert _units.rounded(Decimal("0.0000000005")) == 0.0  # a tie: to the even 0
+    assert _units.rounded(Decimal("0.0000000015")) == 0.000000002  # a tie: to the even 2
+    assert _units.rounded(Decimal(1), Decimal(3)) == 0.333333333
+    assert _units.rounded(Decimal("1e400")) == math.inf
+    with pytest.raises(DoseError, match=r"^quantity \d{120}\.\.\. is too large: it is no finite number"):
+        positive(2**1100, "quantity")
+
+
+def test_salt_words_after_an_unknown_name_resolve_nothing() -> None:
+    with pytest.raises(UnknownDrugError):
+        _vocab.resolve_drug("oxycodine hcl hcl")
+    assert _vocab.resolve_drug("oxycodone hcl hcl").drug == "oxycodone"
+
+
+def test_numbers_are_read_as_written() -> None:
+    assert amount((Decimal("0.1"), "mg")).ratio() == (Decimal("0.1"), Decimal(1))
+    assert amount((0.1, "mg")).ratio() == (Decimal("0.1"), Decimal(1))  # the float's shortest repr
+    assert _units._parse_text("2,5 mg") == (2.5, "mg")  # the float reading, for mme.frames

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import subprocess
+import sys
+import warnings
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
@@ -64,7 +69,8 @@ def test_both_patch_conventions_mean_the_same() -> None:
 
 
 def test_patch_given_per_day_or_in_mg_per_hour() -> None:
-    assert mme_of("fentanyl", "600 mcg/day") == pytest.approx(60)
+    with pytest.warns(mme.ImplausibleDoseWarning, match=r"labelled per hour; .* \(mcg/day\), which is 25 mcg/h"):
+        assert mme_of("fentanyl", "600 mcg/day") == pytest.approx(60)
     assert mme_of("fentanyl", "0.025 mg/h") == pytest.approx(60)
     assert mme_of("fentanyl", "25 mcg/h", count=2) == pytest.approx(120)
 
@@ -204,8 +210,8 @@ def test_unknown_table() -> None:
         ("5 furlongs", mme.UnitError),
         ("five mg", mme.UnitError),
         ((float("nan"), "mg"), mme.DoseError),
-        ((True, "mg"), mme.DoseError),
-        (None, mme.UnitError),
+        ((True, "mg"), mme.ArgumentTypeError),
+        (None, mme.ArgumentTypeError),
     ],
 )
 def test_bad_doses_raise_typed_errors(dose: object, error: type[Exception]) -> None:
@@ -373,3 +379,178 @@ def test_partial_exclusion_does_not_swallow_a_covered_route() -> None:
     implant = mme.daily_mme("buprenorphine", "80 mg/day", form="implant", table="cdc-ndc-2016")
     assert implant.mme_per_day is None
     assert implant.excluded
+
+
+# -- trust at the edges: exact results, closed units, route defaults, slips, argument types ----------------
+
+
+def test_results_are_exact_decimal_arithmetic_rounded_once() -> None:
+    """Was 89.99999999999999 (binary float): a patch rate in mg/h, as RxNorm and FHIR write it, missed 90."""
+    patch = mme.daily_mme("fentanyl", "0.0375 mg/h")
+    assert (patch.mme_per_day, patch.daily_dose) == (90.0, 37.5)  # 0.0375 mg/h = 37.5 mcg/h; x 2.4 = 90
+    assert mme.total([patch]).reached == (50.0, 90.0)
+    assert mme_of("oxycodone", "0.1 mg", per_day=3) == 0.45  # 0.3 mg/day x 1.5; was 0.45000000000000007
+    assert mme_of("oxycodone", "10 mg/3 mL", volume="3 mL", per_day=1) == 15.0  # 10/3 mg/mL x 3 mL: 10 mg exactly
+    third = mme.daily_mme("oxycodone", "10 mg", every="7 h")  # 240/7 mg/day = 34.285714285714..., rounded once
+    assert (third.daily_dose, third.mme_per_day) == (34.285714286, 51.428571429)
+
+
+def test_a_result_that_rounds_to_zero_is_refused() -> None:
+    with pytest.raises(mme.DoseError, match=r"rounds to 0 at 9 decimals"):
+        mme.daily_mme("oxycodone", "1e-12 mg", per_day=1)
+    with pytest.raises(mme.DoseError, match=r"rounds to 0 at 9 decimals"):
+        mme.dispensing_mme("oxycodone", "1e-300 mg", quantity=1, days_supply=1)
+
+
+@pytest.mark.parametrize("dose", ["10 kg", "10 lb", "10 grain", "10 mg*mg/mg", "10 g/s", "10 mg/kg", "10 m", "5 IU"])
+def test_only_the_units_clinicians_write_are_accepted(dose: str) -> None:
+    """Was 15,000,000 MME/day for "10 kg": pint read any unit of the right dimension."""
+    with pytest.raises(mme.UnitError, match=r"unknown unit .*: use mg, mcg \(µg, ug\), g; mcg/h, mg/h, mg/day"):
+        mme.daily_mme("oxycodone", dose, per_day=1)
+
+
+@pytest.mark.parametrize(
+    ("dose", "canonical"),
+    [
+        ("10 mg", 10), ("10 MG", 10), ("10 milligrams", 10), ("10000 mcg", 10), ("10000 µg", 10), ("10000 ug", 10),
+        ("10000 micrograms", 10), ("0.01 g", 10), ("0.01 grams", 10), ("10 mg/tab", 10), ("10 mg per tablet", 10),
+    ],
+)  # fmt: skip
+def test_the_closed_list_of_masses(dose: str, canonical: float) -> None:
+    assert mme.daily_mme("oxycodone", dose, per_day=1).daily_dose == canonical
+
+
+@pytest.mark.parametrize(
+    "dose",
+    ["25 mcg/h", "25 mcg/hr", "25 MCG/HR", "25 mcg per hour", "25 µg/hours", "0.025 mg/h", "0.6 mg/day", "600 mcg/d"],
+)
+def test_the_closed_list_of_rates(dose: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mme.ImplausibleDoseWarning)  # a patch rate per day warns: tested below
+        assert mme_of("fentanyl", dose) == 60
+
+
+@pytest.mark.parametrize("dose", ["2 mg/mL", "2 MG/ML", "10 mg/5 mL", "10 mg/5mL", "2000 mcg/mL", "2 mg/cc", "2 g/L"])
+def test_the_closed_list_of_concentrations(dose: str) -> None:
+    assert mme.daily_mme("morphine", dose, volume="5 mL", per_day=1).daily_dose == 10
+    assert mme.daily_mme("morphine", dose, volume="0.005 L", per_day=1).daily_dose == 10
+
+
+def test_a_pint_quantity_is_read_through_the_same_table() -> None:
+    ureg = registry()
+    assert mme_of("fentanyl", ureg.Quantity(25, "microgram / hour")) == 60
+    assert mme_of("oxycodone", ureg.Quantity(10, "milligram"), per_day=4) == 60
+    with pytest.raises(mme.UnitError, match="unknown unit 'kg'"):
+        mme.daily_mme("oxycodone", ureg.Quantity(10, "kilogram"), per_day=1)
+
+
+def test_the_common_path_does_not_import_pint() -> None:
+    code = "import mme, sys; mme.convert('oxycodone 10 mg q6h'); mme.daily_mme('fentanyl', '25 mcg/h'); "
+    code += "print('pint' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert out.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("drug", "dose", "kwargs", "message"),
+    [
+        # a patch rate per day: labelled per hour, so probably 24 times too low (was 2.5 MME/day, silently)
+        (
+            "fentanyl",
+            "25 mcg/day",
+            {},
+            r"fentanyl patches are labelled per hour; .* \(mcg/day\), which is 1.04167 mcg/h",
+        ),
+        # a drug dosed in mg given in mcg, below 0.1 mg a unit (was 0.06 MME/day, silently)
+        ("oxycodone", "10 mcg", {"every": "6 h"}, r"oxycodone is dosed in mg here; mcg was given \(0.01 mg\)"),
+        ("oxycodone", "50 mcg/day", {}, r"oxycodone is dosed in mg here; mcg/day was given \(0.05 mg/day\)"),
+        # its mirror, which was already there: a drug dosed in mcg given in mg, from 5 mg a day
+        ("fentanyl", "25 mg/h", {}, r"fentanyl is dosed in mcg here; mg/h was given: did you mean mcg\?"),
+    ],
+)
+def test_unit_slips_warn_in_both_directions(drug: str, dose: str, kwargs: dict[str, object], message: str) -> None:
+    with pytest.warns(mme.ImplausibleDoseWarning) as caught:
+        result = mme.daily_mme(drug, dose, **kwargs)  # type: ignore[arg-type]
+    assert any(re.search(message, str(w.message)) for w in caught)
+    assert any(re.search(message, w) for w in result.warnings)
+
+
+def test_no_slip_where_the_unit_is_the_drugs_own() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert mme_of("oxycodone", "100 mcg", per_day=1) == 0.15  # 0.1 mg a unit: not below 0.1 mg
+        assert mme_of("hydromorphone", "500 mcg", per_day=2) == 5  # 1 mg/day x 5
+        assert mme_of("fentanyl", "25 mcg/h") == 60
+
+
+def test_the_api_and_the_command_line_agree_on_a_patch_in_mg_per_hour() -> None:
+    """Was: the API gave 60000 MME/day with a warning, the command line refused "unsupported unit 'mg/h'"."""
+    with pytest.warns(mme.ImplausibleDoseWarning) as caught:
+        api = mme.convert("fentanyl 25 mg/h")
+    assert [str(w.message) for w in caught] == list(api.warnings)
+    assert api.warnings[0] == "fentanyl is dosed in mcg here; mg/h was given: did you mean mcg?"
+    cli = subprocess.run(
+        [sys.executable, "-m", "mme", "convert", "fentanyl 25 mg/h"], capture_output=True, text=True, check=False
+    )
+    assert (cli.returncode, api.mme_per_day) == (0, 60000)
+    assert "60000 MME/day" in cli.stdout
+    assert "warning: fentanyl is dosed in mcg here; mg/h was given: did you mean mcg?" in cli.stderr + cli.stdout
+
+
+def test_no_default_among_transmucosal_routes() -> None:
+    """Was: heal-2025 took "fentanyl 100 mcg q4h" as its oral transmucosal row (0.18) while cms-2018 refused it."""
+    for table in ("heal-2025", "cms-2018"):
+        with pytest.raises(mme.AmbiguousDoseError, match="has several factors for fentanyl"):
+            mme.convert("fentanyl 100 mcg q4h", table=table)
+    with pytest.raises(mme.AmbiguousDoseError, match="buccal film; buprenorphine sublingual"):
+        mme.daily_mme("buprenorphine", "0.4 mg", per_day=1, table="heal-2025")
+    # the route chooses: 100 mcg x 6 a day = 600 mcg/day x 0.13 (HEAL, buccal) = 78
+    assert mme_of("fentanyl", "100 mcg", every="4 h", route="buccal", table="heal-2025") == 78
+
+
+@pytest.mark.parametrize(
+    ("drug", "dose", "taken", "others"),
+    [
+        ("morphine", "10 mg", "oral", "intramuscular, intravenous, subcutaneous"),
+        ("oxycodone", "10 mg", "oral", "intramuscular, intravenous, rectal, subcutaneous"),
+        ("buprenorphine", "0.4 mg", "sublingual", "transdermal"),
+    ],
+)
+def test_a_route_default_is_taken_only_with_a_warning(drug: str, dose: str, taken: str, others: str) -> None:
+    """Was: anzca-2021 read morphine and oxycodone as oral and buprenorphine as sublingual without a word."""
+    result = mme.daily_mme(drug, dose, per_day=1, table="anzca-2021")
+    assert result.route == taken
+    assert result.warnings == (
+        f"no route given: read as {taken}; anzca-2021 also has {drug} by {others}: give the route to choose",
+    )
+    assert mme.daily_mme(drug, dose, per_day=1, route=taken, table="anzca-2021").warnings == ()
+    assert mme.dispensing_mme(drug, dose, quantity=1, days_supply=1, table="anzca-2021").warnings == result.warnings
+
+
+def test_a_patch_rate_says_its_route() -> None:
+    assert mme.daily_mme("fentanyl", "25 mcg/h", table="anzca-2021").warnings == ()  # mcg/h: a patch
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda: mme.daily_mme("oxycodone", None, per_day=1), TypeError),
+        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=object()), TypeError),  # type: ignore[arg-type]
+        (lambda: mme.daily_mme("oxycodone", "10 mg", every=[6]), TypeError),  # type: ignore[arg-type]
+        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=1, route=5), TypeError),  # type: ignore[arg-type]
+        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=1, form=b"tab"), TypeError),  # type: ignore[arg-type]
+        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=1, release=1.0), TypeError),  # type: ignore[arg-type]
+        (lambda: mme.daily_mme(None, "10 mg", per_day=1), TypeError),  # type: ignore[arg-type]
+        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=1, count="2"), TypeError),  # type: ignore[arg-type]
+        (lambda: mme.dispensing_mme("oxycodone", "10 mg", quantity=2**1100, days_supply=30), ValueError),
+        (lambda: mme.dispensing_mme("oxycodone", "10 mg", quantity=120, days_supply=None), TypeError),  # type: ignore[arg-type]
+        (lambda: mme.daily_mme("oxycodone", (2**1100, "mg"), per_day=1), ValueError),
+        (lambda: mme.convert(None), TypeError),  # type: ignore[arg-type]
+        (lambda: mme.daily_mme("fentanyl", "25 mcg/h", every=registry().Quantity(3, "mg")), ValueError),  # type: ignore[arg-type]
+    ],
+)
+def test_wrong_typed_arguments_raise_typed_errors(call: Callable[[], object], error: type[Exception]) -> None:
+    """Was: AttributeError, TypeError, OverflowError from deep inside."""
+    with pytest.raises(mme.MMEError) as info:
+        call()
+    assert isinstance(info.value, error)

@@ -445,3 +445,25 @@ def test_cli_convert_agrees_with_the_library(expressions: list[str], table: str)
     payload = json.loads(out.getvalue())
     expected = mme.total(items).model_dump(mode="json") if len(items) > 1 else items[0].model_dump(mode="json")
     assert payload == expected
+
+
+# -- units: a closed list, read or refused ---------------------------------------------------------------
+
+_UNIT_PARTS = ["mg", "mcg", "µg", "ug", "g", "kg", "lb", "grain", "mL", "L", "cc", "h", "hr", "day", "d", "s", "min"]
+
+
+@FUZZ
+@given(
+    st.lists(st.one_of(st.sampled_from(_UNIT_PARTS), st.sampled_from(["/", " ", "*", "(", ")", " per ", "5", "^2"])),
+             max_size=8).map("".join),
+    st.sampled_from(["1", "0.5", "2.5", "1e-3"]),
+)  # fmt: skip
+def test_a_unit_is_one_of_the_closed_list_or_a_unit_error(unit: str, number: str) -> None:
+    try:
+        got = amount(f"{number} {unit}")
+    except (mme.UnitError, mme.DoseError):  # any other error fails the test
+        return
+    words = set(unit.lower().replace("/", " ").replace(" per ", " ").split())
+    assert words <= {"mg", "mcg", "µg", "ug", "g", "ml", "l", "cc", "h", "hr", "day", "d", "5"}, unit
+    assert math.isfinite(got.value)
+    assert got.value > 0

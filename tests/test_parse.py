@@ -59,6 +59,7 @@ READINGS: list[tuple[str, dict[str, Any]]] = [
     ("buprenorphine 10 µg/h patch every 7 days", {"drug": "buprenorphine", "dose": "10 mcg/h", "form": "patch",
                                                   "every_hours": 168.0}),
     ("fentanyl 25 mcg per hour", {"drug": "fentanyl", "dose": "25 mcg/h"}),
+    ("fentanyl 0.025 mg/h patch", {"drug": "fentanyl", "dose": "0.025 mg/h", "form": "patch"}),  # as RxNorm writes it
     ("morphine 2 mg/ml 5 ml q4h", {"drug": "morphine", "dose": "2 mg/mL", "volume": "5 mL", "every_hours": 4.0}),
     ("morphine 10 mg per 5 mL 2.5 mL q4h", {"drug": "morphine", "dose": "2 mg/mL", "volume": "2.5 mL",
                                             "every_hours": 4.0}),
@@ -204,7 +205,6 @@ ERRORS: list[tuple[str, str]] = [
     ("oxycodone 5 kg/h", "unknown unit 'kg'"),
     ("oxycodone 5 mg/kg", "unknown unit 'mg/kg'"),
     ("oxycodone 5 mg/5", "unknown unit 'mg/5'"),
-    ("morphine 2 mg/h IV", "unsupported unit 'mg/h'"),
     ("oxycodone -5 mg", "negative number '-5'"),
     ("oxycodone 5 mg -2 tabs", "negative number '-2'"),
     ("oxycodone 0 mg", "must be positive, not '0'"),

@@ -9,6 +9,7 @@ import math
 import warnings
 from dataclasses import replace
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import assume, given, settings
@@ -233,3 +234,56 @@ def test_a_mcg_per_ml_concentration_is_not_taken_for_mg() -> None:
 def test_a_thousands_separator_is_not_a_decimal_comma() -> None:
     with pytest.raises(mme.MMEError):
         mme.daily_mme("fentanyl", "1,000 mcg", per_day=1, route="buccal", table="heal-2025")
+
+
+# -- exactness: every result is the exact decimal arithmetic of its inputs, rounded once --------------------
+
+_MG = {"mg": Fraction(1), "mcg": Fraction(1, 1000), "g": Fraction(1000)}
+_NUMBERS = st.decimals(min_value=Decimal("0.001"), max_value=Decimal(5000), places=4, allow_nan=False)
+_FLOATS = st.floats(min_value=0.01, max_value=1000, allow_nan=False).map(lambda x: round(x, 3)).filter(bool)
+
+
+def _factor(drug: str, table: str = "cdc-2022") -> Fraction:
+    (row,) = mme.get_table(table).rows_for(drug)
+    assert row.factor is not None
+    return Fraction(row.factor)
+
+
+def _once(exact: Fraction) -> float:
+    """The reference: exact rational arithmetic, rounded half to even to 9 places (Python's own `round`)."""
+    return float(round(exact, 9))
+
+
+@settings(max_examples=150)
+@given(_NUMBERS, st.sampled_from(sorted(_MG)), _FLOATS, st.booleans())
+def test_a_regimen_is_exact(number: Decimal, unit: str, frequency: float, hours: bool) -> None:
+    per_day = Fraction(24) / Fraction(repr(frequency)) if hours else Fraction(repr(frequency))
+    daily = Fraction(number) * _MG[unit] * per_day
+    assume(_once(daily * _factor("oxycodone")) > 0)
+    kwargs = {"every": frequency} if hours else {"per_day": frequency}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mme.ImplausibleDoseWarning)
+        result = mme.daily_mme("oxycodone", f"{number} {unit}", **kwargs)  # type: ignore[arg-type]
+    assert (result.daily_dose, result.mme_per_day) == (_once(daily), _once(daily * _factor("oxycodone")))
+
+
+@settings(max_examples=100)
+@given(_NUMBERS, st.sampled_from(["mcg/h", "mg/h"]))
+def test_a_patch_rate_is_exact(number: Decimal, unit: str) -> None:
+    per_hour = Fraction(number) * (1000 if unit == "mg/h" else 1)
+    assume(_once(per_hour) > 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mme.ImplausibleDoseWarning)
+        result = mme.daily_mme("fentanyl", f"{number} {unit}")
+    assert (result.daily_dose, result.mme_per_day) == (_once(per_hour), _once(per_hour * _factor("fentanyl")))
+
+
+@settings(max_examples=150)
+@given(_NUMBERS, _FLOATS, _FLOATS)
+def test_a_dispensing_is_exact(strength: Decimal, quantity: float, days_supply: float) -> None:
+    daily = Fraction(strength) * Fraction(repr(quantity)) / Fraction(repr(days_supply))
+    assume(_once(daily * _factor("oxycodone")) > 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mme.ImplausibleDoseWarning)
+        result = mme.dispensing_mme("oxycodone", f"{strength} mg", quantity=quantity, days_supply=days_supply)
+    assert (result.daily_dose, result.mme_per_day) == (_once(daily), _once(daily * _factor("oxycodone")))

@@ -24,14 +24,30 @@ from pydantic import BaseModel, ConfigDict, computed_field
 
 from ._errors import (
     AmbiguousDoseError,
+    ArgumentTypeError,
     DoseError,
+    ExpressionError,
     ImplausibleDoseWarning,
     MixedTablesError,
     NotCoveredError,
     UnitError,
+    bounded,
+    excerpt,
 )
 from ._tables import DEFAULT_TABLE, Exclusion, FactorRow, Table, Tier, list_tables, resolve_table
-from ._units import MG_PER_DAY_PER_MCG_PER_H, Amount, _unit, amount, positive
+from ._units import (
+    MG_PER_DAY_PER_MCG_PER_H,
+    RESULT_DECIMALS,
+    Amount,
+    amount,
+    exact,
+    exact_number,
+    exact_positive,
+    positive,
+    product,
+    read_unit,
+    rounded,
+)
 from ._vocab import (
     PATCH_WEAR_DAYS,
     DrugName,
@@ -159,45 +175,59 @@ def thresholds_reached(
 
 # -- frequency -----------------------------------------------------------------------------------
 
-_PER_DAY_CODES = {
-    "qd": 1.0,
-    "od": 1.0,
-    "daily": 1.0,
-    "qhs": 1.0,
-    "qam": 1.0,
-    "qpm": 1.0,
-    "bid": 2.0,
-    "tid": 3.0,
-    "qid": 4.0,
-}
-_EVERY = re.compile(r"^\s*(?:q|every)?\s*(\d+(?:\.\d+)?)\s*(h|hr|hrs|hour|hours|d|day|days)?\s*$", re.I)
+_PER_DAY_CODES = {"qd": 1, "od": 1, "daily": 1, "qhs": 1, "qam": 1, "qpm": 1, "bid": 2, "tid": 3, "qid": 4}
+_EVERY = re.compile(r"(?:q|every)? ?(\d+(?:\.\d+)?) ?(h|hr|hrs|hour|hours|d|day|days)?", re.I)
+_ONE = Decimal(1)
+Ratio = tuple[Decimal, Decimal]
 
 
-def _per_day(per_day: float | str | None, every: float | str | timedelta | object | None) -> float | None:
-    """Administrations per day from ``per_day`` (a number or BID/TID/QID/QD/QHS) or ``every`` (hours)."""
+def _frequency(per_day: object, every: object) -> Ratio | None:
+    """Administrations per day, exactly, from ``per_day`` (a number or BID/TID/QID/QD/QHS) or ``every`` (hours)."""
     if per_day is not None and every is not None:
         raise DoseError("give per_day or every, not both")
     if isinstance(per_day, str):
-        code = per_day.strip().lower().replace(".", "").replace(" ", "")
+        code = bounded(per_day, "per_day", DoseError).strip().lower().replace(".", "").replace(" ", "")
         if code not in _PER_DAY_CODES:
-            raise DoseError(f"unknown frequency {per_day!r}: use a number or one of {', '.join(_PER_DAY_CODES)}")
-        return _PER_DAY_CODES[code]
+            raise DoseError(f"unknown frequency {excerpt(per_day)}: use a number or one of {', '.join(_PER_DAY_CODES)}")
+        return Decimal(_PER_DAY_CODES[code]), _ONE
     if per_day is not None:
-        return positive(per_day, "per_day")
+        return exact_positive(per_day, "per_day"), _ONE
     if every is None:
         return None
+    hours: Ratio
     if isinstance(every, timedelta):
-        hours = every.total_seconds() / 3600
+        hours = exact(every.total_seconds()), Decimal(3600)
     elif isinstance(every, str):
-        match = _EVERY.match(every)
-        if not match:
-            raise DoseError(f"cannot read the interval {every!r}: write e.g. '6 h', 'q6h' or a number of hours")
-        hours = float(match[1]) * (24 if (match[2] or "h").lower().startswith("d") else 1)
+        return _every_text(every)
     elif hasattr(every, "to") and hasattr(every, "magnitude"):
-        hours = float(every.to("hour").magnitude)
+        try:
+            hours = exact_number(float(every.to("hour").magnitude), "every"), _ONE
+        except (TypeError, ValueError, AttributeError) as exc:  # pint: not a time
+            raise UnitError(f"every must be a time such as '6 h', not {excerpt(every)}") from exc
     else:
-        hours = positive(every, "every (hours)")
-    return positive(24 / positive(hours, "every (hours)"), "doses per day")
+        hours = exact_number(every, "every (hours)"), _ONE
+    return _per_hours(hours)
+
+
+@lru_cache(maxsize=1024)
+def _every_text(every: str) -> Ratio:
+    match = _EVERY.fullmatch(" ".join(bounded(every, "every", DoseError).split()))
+    if not match:
+        raise DoseError(f"cannot read the interval {excerpt(every)}: write e.g. '6 h', 'q6h' or a number of hours")
+    return _per_hours((Decimal(match[1]) * (24 if (match[2] or "h").lower().startswith("d") else 1), _ONE))
+
+
+def _per_hours(hours: Ratio) -> Ratio:
+    """Administrations per day, one every ``hours``."""
+    positive(float(hours[0]) / float(hours[1]), "every (hours)")
+    positive(24 * float(hours[1]) / float(hours[0]), "doses per day")
+    return 24 * hours[1], hours[0]
+
+
+def _per_day(per_day: float | str | None, every: float | str | timedelta | object | None) -> float | None:
+    """Administrations per day, as a float (see `_frequency`)."""
+    times = _frequency(per_day, every)
+    return None if times is None else float(times[0] / times[1])
 
 
 # -- matching a table row -------------------------------------------------------------------------
@@ -252,8 +282,8 @@ def _match(
         raise _not_covered(table, drug, route, form, release, hint)
     if len({r.variant for r in rows}) > 1 or variant is not None:
         rows = _choose_variant(table, rows, variant)
-    if len(rows) > 1 and route is None:
-        oral = [r for r in rows if "oral" in r.routes]
+    if len(rows) > 1 and route is None and not any(TRANSMUCOSAL.intersection(r.routes) for r in rows):
+        oral = [r for r in rows if "oral" in r.routes]  # the default, named in `route_default`
         rows = oral if len(oral) == 1 else rows
     if len(rows) > 1:
         options = "; ".join(r.describe() for r in rows)
@@ -262,6 +292,37 @@ def _match(
             "Say the route and form (e.g. route='nasal', form='spray')."
         )
     return rows[0]
+
+
+#: Routes through the mouth's or nose's lining: products differ too much for any of them to be a default.
+TRANSMUCOSAL = frozenset({"buccal", "sublingual", "transmucosal", "nasal"})
+
+
+def route_default(
+    table: Table, drug: str, route: str | None, form: str | None, release: str | None, kind: str, row: FactorRow
+) -> str | None:
+    """The warning owed when no route was given and `row` was taken among rows for other routes too.
+
+    A rate read as a patch is no default (the unit says so); `_match` takes oral among other
+    routes, and the only row left for the unit given among several routes (buprenorphine mg:
+    sublingual, not the patch) is a default as well.
+    """
+    if route is not None or (kind == "rate" and row.is_patch):
+        return None
+    return _other_routes(table, drug, form, release, row.routes)
+
+
+@lru_cache(maxsize=4096)
+def _other_routes(
+    table: Table, drug: str, form: str | None, release: str | None, routes: tuple[str, ...]
+) -> str | None:
+    others = sorted({r for c in _candidates(table, drug, None, form, release, None) for r in c.routes} - set(routes))
+    if not others:
+        return None
+    return (
+        f"no route given: read as {'/'.join(routes)}; {table.slug} also has {drug} by {', '.join(others)}: "
+        "give the route to choose"
+    )
 
 
 def _choose_variant(table: Table, rows: list[FactorRow], variant: str | None) -> list[FactorRow]:
@@ -300,6 +361,9 @@ def _not_covered(
 def _resolve_names(
     drug: str, route: str | None, form: str | None, release: str | None
 ) -> tuple[DrugName, str | None, str | None, Release | None]:
+    for what, value in (("drug", drug), ("route", route), ("form", form), ("release", release)):
+        if not isinstance(value, str) and (value is not None or what == "drug"):
+            raise ArgumentTypeError(f"{what} must be text, not {excerpt(value)}")
     name = resolve_drug(drug)
     canonical_form = resolve_form(form) if form else name.form
     canonical_route = resolve_route(route) if route else (form_route(form) if form else None) or name.route
@@ -334,34 +398,49 @@ def daily_mme(
     tab = resolve_table(table)
     name, route_, form_, release_ = _resolve_names(drug, route, form, release)
     amt = amount(dose)
-    count = positive(count, "count")
+    units = exact_positive(count, "count")
     if amt.kind == "conc":
         if volume is None:
-            raise UnitError(f"{dose!r} is a concentration: give the volume per administration (volume='5 mL')")
+            raise UnitError(f"{excerpt(dose)} is a concentration: give the volume per administration (volume='5 mL')")
         vol = amount(volume, what="volume")
         if vol.kind != "volume":
-            raise UnitError(f"volume must be a volume such as '5 mL', not {volume!r}")
-        mass_unit = re.split(r"/|\bper\b", amt.unit, maxsplit=1)[0].strip()  # "mcg/mL" x mL is mcg
-        amt = Amount(amt.value * vol.value, "mass", mass_unit)
+            raise UnitError(f"volume must be a volume such as '5 mL', not {excerpt(volume)}")
+        mass_unit = amt.unit.replace(" per ", "/").partition("/")[0].strip()  # "mcg/mL" x mL is mcg
+        (num, den), (vnum, vden) = amt.ratio(), vol.ratio()
+        amt = Amount(amt.value * vol.value, "mass", mass_unit, (product(num, vnum), product(den, vden)))
     elif volume is not None:
         raise UnitError("volume only goes with a concentration dose such as '2 mg/mL'")
     elif amt.kind == "volume":
-        raise UnitError(f"{dose!r} is a volume: give the concentration as the dose ('2 mg/mL') and the volume apart")
-    times = _per_day(per_day, every)
-    row = _match(tab, name.drug, route_, form_, release_, variant, amt.kind)
-    if amt.kind == "rate":
+        raise UnitError(
+            f"{excerpt(dose)} is a volume: give the concentration as the dose ('2 mg/mL') and the volume apart"
+        )
+    times = _frequency(per_day, every)
+    kind = amt.kind
+    row = _match(tab, name.drug, route_, form_, release_, variant, kind)
+    num, den = amt.ratio()
+    if kind == "rate":
         # Patches worn together add up; a change interval does not alter the rate. An excluded
         # drug gets no number, so its change interval is not checked either.
         if times is not None and isinstance(row, FactorRow) and not row.is_patch:
-            raise DoseError(f"{dose!r} is already a daily total: drop per_day/every")
-        daily = amt.value * count
+            raise DoseError(f"{excerpt(dose)} is already a daily total: drop per_day/every")
+        daily = product(num, units), den
     else:
         if times is None:
             raise DoseError(
-                f"how often is {dose!r} taken? Give per_day (2, 'bid') or every ('6 h'), or a daily total ('40 mg/day')"
+                f"how often is {excerpt(dose)} taken? Give per_day (2, 'bid') or every ('6 h'), "
+                "or a daily total ('40 mg/day')"
             )
-        daily = amt.value * count * times
-    return _result(tab, row, name.drug, route_, form_, release_, daily, amt, days_supply=None)
+        daily = product(num, units, times[0]), product(den, times[1])
+    notes = _route_notes(tab, row, name.drug, route_, form_, release_, kind)
+    return _result(tab, row, name.drug, route_, form_, release_, daily, amt, days_supply=None, notes=notes)
+
+
+def _route_notes(
+    table: Table, row: FactorRow | Exclusion, drug: str, route: str | None, form: str | None, release: str | None,
+    kind: str,
+) -> list[str]:  # fmt: skip
+    note = route_default(table, drug, route, form, release, kind, row) if isinstance(row, FactorRow) else None
+    return [note] if note else []
 
 
 def dispensing_mme(
@@ -387,10 +466,13 @@ def dispensing_mme(
     tab = resolve_table(table)
     name, route_, form_, release_ = _resolve_names(drug, route, form, release)
     amt = amount(strength, what="strength")
-    row = _match(tab, name.drug, route_, form_, release_, variant, "rate" if amt.kind == "rate" else "mass")
+    kind = "rate" if amt.kind == "rate" else "mass"
+    row = _match(tab, name.drug, route_, form_, release_, variant, kind)
+    notes = _route_notes(tab, row, name.drug, route_, form_, release_, kind)
     return dispensed(
-        tab, row, name.drug, route_, form_, release_, amt, quantity, days_supply, package_ml, typed=strength
-    )
+        tab, row, name.drug, route_, form_, release_, amt, quantity, days_supply, package_ml, typed=strength,
+        notes=notes,
+    )  # fmt: skip
 
 
 class Source(Protocol):
@@ -415,43 +497,47 @@ def dispensed(
     package_ml: float | None,
     *,
     typed: DoseLike,
+    notes: list[str] | None = None,
 ) -> DailyMME:
     """The claims arithmetic once the row is known (shared with NDC look-ups that bring their own row).
 
     ``typed`` is the strength as the caller wrote it, for messages: `Amount` keeps only the unit.
     """
-    quantity = positive(quantity, "quantity")
-    days = positive(days_supply, "days_supply")
+    units = exact_positive(quantity, "quantity")
+    supply = exact_positive(days_supply, "days_supply")
     if package_ml is not None:
         if strength.kind != "conc":
             raise UnitError("package_ml only goes with a concentration strength such as '10 mg/mL'")
-        quantity *= positive(package_ml, "package_ml")
+        units = product(units, exact_positive(package_ml, "package_ml"))
     if strength.kind == "volume":
-        raise UnitError(f"strength {typed!r} is a volume: give the concentration ('10 mg/mL')")
-    notes: list[str] = []
-    if strength.kind == "conc" and package_ml is None and quantity.is_integer() and quantity < days:
-        _implausible(notes, _BOTTLES.format(quantity=quantity, strength=typed, days=days))
+        raise UnitError(f"strength {excerpt(typed)} is a volume: give the concentration ('10 mg/mL')")
+    notes = list(notes or ())
+    num, den = strength.ratio()
+    days = rounded(supply)
+    if strength.kind == "conc" and package_ml is None and float(quantity).is_integer() and quantity < days:
+        _implausible(notes, _BOTTLES.format(quantity=quantity, strength=excerpt(typed), days=days))
     if strength.kind == "rate":
         if isinstance(row, FactorRow) and not row.is_patch:
             raise UnitError(f"a rate ({strength.unit}) was given, but {drug} here is not a patch: give mg per unit")
-        daily = strength.value
+        daily = num, den
         wear = (row.wear_days if isinstance(row, FactorRow) else None) or PATCH_WEAR_DAYS.get(drug)
         if wear is not None:
-            normalised = quantity * wear
+            normalised = rounded(product(units, Decimal(wear)))
             if not math.isclose(normalised, days):
                 notes.append(
-                    f"days supply {days:g} replaced by {quantity:g} patches x {wear} days = {normalised:g}, as CDC instructs"
+                    f"days supply {days:g} replaced by {rounded(units):g} patches x {wear} days = {normalised:g}, "
+                    "as CDC instructs"
                 )
             days = normalised
     else:
-        daily = strength.value * quantity / days  # mg per unit, or mg/mL with quantity in mL
+        daily = product(num, units), product(den, supply)  # mg per unit, or mg/mL with quantity in mL
     return _result(table, row, drug, route, form, release, daily, strength, days_supply=days, notes=notes)
 
 
 # CDC's NDC file Documentation (2016-2018): "prescription data for some sprays sometimes list the quantity as the
 # number of bottles of spray. The quantity from the prescription data should use the same units as the UOM".
 _BOTTLES = (
-    "quantity {quantity:g} of {strength!r} is read as {quantity:g} mL over {days:g} days, under 1 mL a day: "
+    "quantity {quantity:g} of {strength} is read as {quantity:g} mL over {days:g} days, under 1 mL a day: "
     "if it counts bottles, as claims for sprays and liquids sometimes do, give package_ml (mL per bottle)"
 )
 
@@ -463,14 +549,19 @@ def _result(
     route: str | None,
     form: str | None,
     release: Release | None,
-    daily_mg: float,
+    daily: Ratio,
     given: Amount,
     *,
     days_supply: float | None,
     notes: list[str] | None = None,
 ) -> DailyMME:
-    """Apply the row's factor to the daily amount (mg/day, or mg/day delivered by a patch)."""
+    """Apply the row's factor to the exact daily amount (mg/day, or mg/day delivered by a patch).
+
+    Every number is computed exactly and rounded once (`mme._units.rounded`), so thresholds never
+    flip from a binary representation error.
+    """
     notes = list(notes or ())
+    daily_mg = _finite(daily, None)
     if isinstance(row, Exclusion):
         return DailyMME.model_construct(
             drug=drug, route=route or (row.routes[0] if len(row.routes) == 1 else "unspecified"), form=form,
@@ -489,21 +580,21 @@ def _result(
             )
     else:
         factor = row.factor  # type: ignore[assignment]  # validated: factor or tiers
+    num, den = daily
     unit: Literal["mg/day", "mcg/day", "mcg/h"]
     if row.is_patch:
-        dose, unit = daily_mg / MG_PER_DAY_PER_MCG_PER_H, "mcg/h"
+        den, unit = product(den, exact(MG_PER_DAY_PER_MCG_PER_H)), "mcg/h"
         basis = (
             f"per mcg/h per dispensed patch worn {row.wear_days} days" if row.wear_days else "per mcg/h of patch rate"
         )
     elif row.unit == "mcg":
-        dose, unit, basis = daily_mg * 1000, "mcg/day", "per mcg"
+        num, unit, basis = product(num, _THOUSAND), "mcg/day", "per mcg"
     else:
-        dose, unit, basis = daily_mg, "mg/day", "per mg"
-    mme = dose * row.rate_factor(factor)
-    if not math.isfinite(mme):
-        raise DoseError(f"the daily amount overflows ({daily_mg!r} mg/day): check the dose and the frequency")
-    if row.unit == "mcg" and _is_mg(given.unit) and daily_mg >= MCG_AS_MG_WARNING_MG:
-        _implausible(notes, f"{drug} is dosed in mcg here; {given.unit} was given: did you mean mcg?")
+        unit, basis = "mg/day", "per mg"
+    dose = daily_mg if (num, den) == daily else _finite((num, den), daily_mg)
+    mme = _finite((product(num, factor), product(den, Decimal(row.wear_days or 1))), daily_mg)
+    if slip := unit_slip(drug, row, given, daily_mg):
+        _implausible(notes, slip)
     if mme > IMPLAUSIBLE_MME_PER_DAY:
         _implausible(notes, f"{mme:,.0f} MME/day is implausible: check the unit (mcg typed as mg?) and the amounts")
     return DailyMME.model_construct(
@@ -514,12 +605,51 @@ def _result(
     )  # fmt: skip
 
 
-def _is_mg(unit: str) -> bool:
-    """Whether a unit is mg however it is spelt ("MG", "milligrams", "mg/tab"): mcg typed as mg."""
+_THOUSAND = Decimal(1000)
+
+
+def _finite(value: Ratio, daily_mg: float | None) -> float:
+    """A result, rounded once: a positive finite number, or a `DoseError` (never inf, never 0)."""
+    result = rounded(*value)
+    shown = result if daily_mg is None else daily_mg
+    if not math.isfinite(result):
+        raise DoseError(f"the daily amount overflows ({shown!r} mg/day): check the dose and the frequency")
+    if result == 0:
+        raise DoseError(
+            f"the result rounds to 0 at {RESULT_DECIMALS} decimals ({shown!r} mg/day): no dose is that small, "
+            "check the unit"
+        )
+    return result
+
+
+def unit_slip(drug: str, row: FactorRow, amount: Amount, daily_mg: float) -> str | None:
+    """Why a dose looks like a unit slip, or None; the rules come from the units alone, side by side.
+
+    A patch is labelled per hour, so a patch rate written per day is probably 24 times too low. A
+    drug the table doses in mcg, given in mg from 5 mg a day, is probably mcg typed as mg; its
+    mirror, a drug dosed in mg given in mcg with less than 0.1 mg (100 mcg) per unit, is probably
+    mg typed as mcg (the number typed reads as a usual amount in mg).
+    """
+    unit = amount.unit
     try:
-        return _unit(unit) == ("mass", 1.0)
-    except UnitError:  # the numerator of an unusual concentration spelling ("1/mL*mg") is no unit
-        return False
+        given = read_unit(unit)
+    except UnitError:  # an `Amount` built by hand with a unit the table does not know
+        return None
+    if row.is_patch and given.kind == "rate" and given.num == given.mass:
+        per_hour = daily_mg / MG_PER_DAY_PER_MCG_PER_H
+        return (
+            f"{drug} patches are labelled per hour; this rate was written per day ({unit}), "
+            f"which is {per_hour:g} mcg/h: did you mean per hour?"
+        )
+    in_mcg = row.unit in ("mcg", "mcg/h")
+    if in_mcg and given.mass == 1 and daily_mg >= MCG_AS_MG_WARNING_MG:
+        return f"{drug} is dosed in mcg here; {unit} was given: did you mean mcg?"
+    if not in_mcg and given.mass == _MCG and amount.value < 0.1:
+        return f"{drug} is dosed in mg here; {unit} was given ({amount}): did you mean mg?"
+    return None
+
+
+_MCG = Decimal("0.001")
 
 
 def _implausible(notes: list[str], message: str) -> None:
@@ -573,7 +703,9 @@ def convert(
     """
     from ._parse import parse_expression
 
-    expr = parse_expression(expression)
+    if not isinstance(expression, str):
+        raise ArgumentTypeError(f"expression must be text such as 'oxycodone 10 mg q6h', not {excerpt(expression)}")
+    expr = parse_expression(bounded(expression, "expression", ExpressionError))
     if (quantity is None) != (days_supply is None):
         raise DoseError("give both quantity and days_supply (a dispensing), or neither (a regimen)")
     if quantity is not None and days_supply is not None:

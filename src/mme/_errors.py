@@ -20,6 +20,10 @@ Every error is an `MMEError`; each also inherits the builtin it resembles, so
 
 Warnings are `MMEWarning`; `ImplausibleDoseWarning` flags inputs that are valid
 but probably mistyped (mcg entered as mg, more than 10,000 MME/day).
+
+Messages quote at most a short `excerpt` of what was typed, and text inputs longer than
+`MAX_TEXT` characters are refused before they are read: a huge input costs no time and
+makes no huge message.
 """
 
 from __future__ import annotations
@@ -57,7 +61,7 @@ class UnknownDrugError(MMEError, LookupError):
         self.name = name
         self.suggestions = tuple(suggestions)
         hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
-        super().__init__(f"unknown drug {name!r}.{hint} `mme tables show <slug>` lists what a table covers.")
+        super().__init__(f"unknown drug {excerpt(name)}.{hint} `mme tables show <slug>` lists what a table covers.")
 
     def __str__(self) -> str:
         return str(self.args[0])
@@ -155,6 +159,26 @@ class TablesNotFoundError(MMEError, FileNotFoundError):
 
 class CohortError(MMEError, ValueError):
     """Cohort records that cannot be read without guessing (contradictory, unknown time point, bad value)."""
+
+
+#: The longest text input (a dose, a unit, a drug name, an expression) read, in characters.
+MAX_TEXT = 1_000
+_EXCERPT = 60
+
+
+def excerpt(value: object) -> str:
+    """`repr` of an input, cut to a short excerpt: a message never echoes a huge input whole."""
+    if isinstance(value, str) and len(value) > _EXCERPT:
+        return repr(value[:_EXCERPT]) + f"... ({len(value):,} characters)"
+    text = repr(value)
+    return text if len(text) <= 2 * _EXCERPT else text[: 2 * _EXCERPT] + "..."
+
+
+def bounded(text: str, what: str, error: type[MMEError]) -> str:
+    """`text` unchanged if at most `MAX_TEXT` characters long, else ``error`` saying so."""
+    if len(text) > MAX_TEXT:
+        raise error(f"{what} {excerpt(text)} is too long: at most {MAX_TEXT:,} characters are read")
+    return text
 
 
 class MMEWarning(UserWarning):

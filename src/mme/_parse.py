@@ -96,7 +96,7 @@ GRAMMAR: Final = 'DRUG [ER|IR] AMOUNT UNIT [COUNT FORM] [FREQUENCY] [ROUTE/FORM]
 
 #: Every unit an `Expression.dose` can carry.
 UNITS: Final = frozenset(
-    {"mg", "mcg", "g", "mcg/h", "mg/mL", "mcg/mL", "g/mL", "mg/day", "mcg/day", "g/day"},
+    {"mg", "mcg", "g", "mcg/h", "mg/h", "g/h", "mg/mL", "mcg/mL", "g/mL", "mg/day", "mcg/day", "g/day"},
 )
 
 
@@ -410,9 +410,7 @@ class _Parser:
         if (divisor is None and key in _ONE_DAY) or (divisor == 24 and key in _HOUR):
             self.denominator = "/day"
             return i + 1
-        if divisor is None and key in _HOUR:
-            if unit != "mcg":
-                self.fail(f"unsupported unit '{unit}/h': rates are read in mcg/h (patches)")
+        if divisor is None and key in _HOUR:  # a patch rate; the engine warns on a mg/mcg slip
             self.denominator = "/h"
             return i + 1
         if divisor is None and (found := self.countable(i)) is not None:
@@ -554,8 +552,8 @@ class _Parser:
             self.fail(
                 f"a volume ({_fmt(self.volume)} mL) needs a concentration such as '2 mg/mL', not {self.amount_text!r}"
             )
-        # "/h" was checked against the last amount's unit, not the opioid's: "oxycodone/APAP 5 mg/325 mcg/h" is mg/h
-        if unit not in UNITS:
+        # a rate is one amount per hour: in "oxycodone/APAP 5 mg/325 mcg/h" the "/h" is not the opioid's
+        if unit not in UNITS or (self.denominator == "/h" and len(self.amounts) > 1):
             self.fail(f"unknown unit {unit!r}")
         _, per_day, every_hours = self.frequency or ("", None, None)
         return Expression(

@@ -1,56 +1,132 @@
-"""Amounts with units: the one place pint is used.
+"""Amounts with units, read from a small closed table of the units clinicians write.
 
-pint parses each distinct unit spelling once (cached); after that an amount is a float
-in a canonical unit of its kind, so the hot paths never touch pint:
+Reading a unit is a dictionary look-up (no pint import on the common path). After that an
+amount is a number in the canonical unit of its kind, so the hot paths never parse again:
 
-========== ================================ =========
-kind       dimension                        canonical
-========== ================================ =========
-mass       an amount per administration     mg
-rate       amount per time (daily, patch)   mg/day
-conc       amount per volume (liquids)      mg/mL
-volume     a volume (liquids)               mL
-========== ================================ =========
+========== ======================================================== =========
+kind       units accepted (any case; "per" may stand for "/")        canonical
+========== ======================================================== =========
+mass       mg, mcg (µg, ug), g; milligram(s), microgram(s), gram(s)  mg
+rate       a mass per h (hr, hrs, hour) or per day (d, days)          mg/day
+conc       a mass per mL (ml, cc) or per L, or per "5 mL"             mg/mL
+volume     mL (ml, cc, millilitre(s), milliliter(s)), L (litre(s))    mL
+========== ======================================================== =========
+
+A mass per counted unit ("100 mcg/spray", "5 mg/tab") is a mass per administration. Every
+other unit (kg, lb, grain, g/s, mg*mg/mg...) is a `UnitError`: no dose is written that way,
+and reading it would only hide a slip. A pint Quantity is read by its unit's name through
+the same table (``Quantity(25, "microgram / hour")`` is "µg / h").
+
+Results are exact: every number is read as written (a float by its shortest repr, so 0.1
+is 0.1), the arithmetic is exact (`product` of decimals, one division in `rounded`), and
+the result is rounded once, half to even, to `RESULT_DECIMALS` places. A threshold is
+never missed by a binary representation error (0.0375 mg/h of fentanyl is 90 MME/day).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from functools import cache, lru_cache
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass, field
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
+from functools import cache, lru_cache, reduce
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from ._errors import DoseError, UnitError
+from ._errors import ArgumentTypeError, DoseError, UnitError, bounded, excerpt
 
 if TYPE_CHECKING:
     import pint
 
-__all__ = ["Amount", "Kind", "amount", "registry"]
+__all__ = ["RESULT_DECIMALS", "Amount", "Kind", "amount", "exact", "product", "registry", "rounded"]
 
 Kind = Literal["mass", "rate", "conc", "volume"]
 
 _CANONICAL: dict[Kind, str] = {"mass": "mg", "rate": "mg/day", "conc": "mg/mL", "volume": "mL"}
-_DIMENSIONS: dict[str, Kind] = {
-    "[mass]": "mass",
-    "[mass] / [time]": "rate",
-    "[mass] / [length] ** 3": "conc",
-    "[length] ** 3": "volume",
-}
-# "100 mcg/spray", "5 mg/tab": an amount per counted unit is a mass per administration unit.
-_PER_UNIT = re.compile(r"\s*/\s*(?:spray|actuation|puff|dose|unit|tab|tablet|capsule|cap|patch|film|lozenge)s?$", re.I)
-_PER_VOLUME = re.compile(r"^(.+?)\s*/\s*(\d+(?:\.\d+)?)\s*ml$", re.I)
-_NUMBER_UNIT = re.compile(
-    r"^\s*([-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf|infinity))\s*(.*?)\s*$", re.I
+
+_ONE = Decimal(1)
+_MASS: dict[str, Decimal] = dict.fromkeys(("mg", "milligram", "milligrams"), _ONE)
+_MASS |= dict.fromkeys(("mcg", "µg", "ug", "microgram", "micrograms"), Decimal("0.001"))
+_MASS |= dict.fromkeys(("g", "gram", "grams"), Decimal(1000))
+_VOLUME: dict[str, Decimal] = dict.fromkeys(
+    ["ml", "cc", "millilitre", "millilitres", "milliliter", "milliliters"], _ONE
 )
+_VOLUME |= dict.fromkeys(("l", "litre", "litres", "liter", "liters"), Decimal(1000))
+_PER_DAY: dict[str, Decimal] = dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), Decimal(24))
+_PER_DAY |= dict.fromkeys(("d", "day", "days"), _ONE)
+# "100 mcg/spray", "5 mg/tab": an amount per counted unit is a mass per administration.
+_COUNTED = frozenset(
+    word + plural
+    for word in [
+        "spray",
+        "actuation",
+        "puff",
+        "dose",
+        "unit",
+        "tab",
+        "tablet",
+        "capsule",
+        "cap",
+        "patch",
+        "film",
+        "lozenge",
+    ]
+    for plural in ("", "s")
+)
+_VOLUME_PART = re.compile(r"(\d+(?:\.\d+)?)? ?([a-z]+)")
+#: The units accepted, as messages list them.
+ACCEPTED = "mg, mcg (µg, ug), g; mcg/h, mg/h, mg/day; mg/mL, mg/5 mL; mL, L"
+
+_NUMBER_UNIT = re.compile(r"([-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf|infinity)) ?(.*)", re.I)
+
+#: Results (MME/day and the daily dose) are rounded once, half to even, to this many decimal places.
+RESULT_DECIMALS = 9
+_SCALE = 10**RESULT_DECIMALS
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)  # products of decimals are never rounded
+
+
+def exact(x: float | int | str | Decimal) -> Decimal:
+    """A number as written: a float by its shortest repr (0.1 is 0.1, not 0.1000000000000000055...)."""
+    if isinstance(x, Decimal):
+        return x
+    return Decimal(repr(x) if isinstance(x, float) else x)
+
+
+def product(*factors: Decimal) -> Decimal:
+    """The exact product of decimals (never rounded: they have few digits)."""
+    return reduce(_EXACT.multiply, factors, _ONE)
+
+
+def rounded(numerator: Decimal, denominator: Decimal = _ONE) -> float:
+    """``numerator / denominator`` exactly, rounded once half to even to `RESULT_DECIMALS` places,
+    as the nearest float (inf beyond the float range). The one rounding rule of every result."""
+    n, d = numerator.as_integer_ratio()
+    dn, dd = denominator.as_integer_ratio()
+    top, bottom = n * dd * _SCALE, d * dn
+    whole, rest = divmod(top, bottom)
+    if 2 * rest > bottom or (2 * rest == bottom and whole & 1):
+        whole += 1
+    try:
+        return float(whole / _SCALE)  # int / int is correctly rounded
+    except OverflowError:
+        return math.inf
 
 
 @cache
 def registry() -> pint.UnitRegistry[float]:
-    """The library's own pint registry, built on first use (never pint's application registry)."""
+    """The library's own pint registry, for callers building Quantities (never pint's application registry)."""
     import pint
 
     return pint.UnitRegistry(cache_folder=None)
+
+
+class Unit(NamedTuple):
+    """A unit read from the table: its kind and exact multiplier ``num / den`` to the canonical unit."""
+
+    kind: Kind
+    num: Decimal
+    den: Decimal
+    mass: Decimal | None
+    """mg per unit of the mass written (1 for mg, 0.001 for mcg); None for a volume."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,40 +136,52 @@ class Amount:
     value: float
     kind: Kind
     unit: str
+    exact: tuple[Decimal, Decimal] | None = field(default=None, compare=False, repr=False)
+    """The value as an exact ratio (numerator, denominator); None: read `value` as written."""
+
+    def ratio(self) -> tuple[Decimal, Decimal]:
+        return self.exact or (exact(self.value), _ONE)
 
     def __str__(self) -> str:
         return f"{self.value:g} {_CANONICAL[self.kind]}"
 
 
+def _unknown(unit: str) -> UnitError:
+    return UnitError(f"unknown unit {excerpt(unit)}: use {ACCEPTED}")
+
+
+@lru_cache(maxsize=512)
+def read_unit(unit: str) -> Unit:
+    """A unit spelling looked up in the closed table (any case, spaces and "per" allowed)."""
+    text = " ".join(bounded(unit, "unit", UnitError).replace("μ", "µ").lower().split())  # "Mg" is never megagrams
+    parts = [p.strip() for p in text.replace(" per ", "/").split("/")]
+    if len(parts) > 1 and parts[-1] in _COUNTED:
+        parts.pop()
+    if parts == [""]:
+        raise UnitError("a unit is required, e.g. '10 mg', '25 mcg/h', '2 mg/mL'")
+    mass = _MASS.get(parts[0])
+    if len(parts) == 1:
+        if mass is not None:
+            return Unit("mass", mass, _ONE, mass)
+        if parts[0] in _VOLUME:
+            return Unit("volume", _VOLUME[parts[0]], _ONE, None)
+    elif len(parts) == 2 and mass is not None:
+        if parts[1] in _PER_DAY:
+            return Unit("rate", mass * _PER_DAY[parts[1]], _ONE, mass)
+        per = _VOLUME_PART.fullmatch(parts[1])
+        if per and per[2] in _VOLUME:  # "mg/5 mL": an amount in a stated volume
+            volume = Decimal(per[1] or 1)
+            if volume == 0:
+                raise UnitError(f"{excerpt(unit)}: the volume in a concentration must be positive")
+            return Unit("conc", mass, volume * _VOLUME[per[2]], mass)
+    raise _unknown(unit)
+
+
 @lru_cache(maxsize=512)
 def _unit(unit: str) -> tuple[Kind, float]:
-    """The kind of a unit spelling and its multiplier to the canonical unit (pint, once per spelling)."""
-    import pint
-
-    text = (
-        _PER_UNIT.sub("", unit.strip()).replace("μ", "µ").lower()
-    )  # no drug unit is upper case: "Mg" is never megagrams
-    scale = 1.0
-    if per_volume := _PER_VOLUME.match(text):  # "mg/5 mL": pint units cannot carry a number
-        text, scale = f"{per_volume[1]}/mL", float(per_volume[2])
-        if scale <= 0:
-            raise UnitError(f"{unit!r}: the volume in a concentration must be positive")
-    if not text:
-        raise UnitError("a unit is required, e.g. '10 mg', '25 mcg/h', '2 mg/mL'")
-    try:
-        quantity = registry().Quantity(1.0, registry().parse_units(text))
-        kind = _DIMENSIONS.get(str(quantity.dimensionality))
-        if kind is None:
-            raise UnitError(
-                f"{unit!r} is not an amount of drug: use a mass (mg, mcg, g), a rate (mcg/h, mg/day), "
-                "a concentration (mg/mL) or a volume (mL)"
-            )
-        factor = float(quantity.to(_CANONICAL[kind]).magnitude) / scale
-    except UnitError:
-        raise
-    except (pint.errors.PintError, AttributeError, TypeError, ValueError, AssertionError, KeyError) as exc:
-        raise UnitError(f"unknown unit {unit!r}: use mg, mcg, g, mcg/h, mg/day, mg/mL or mL") from exc
-    return kind, float(f"{factor:.12g}")  # drop float noise such as 0.9999999999999999
+    """The kind of a unit spelling and its multiplier to the canonical unit, as a float."""
+    kind, num, den, _ = read_unit(unit)
+    return kind, float(f"{float(num / den):.12g}")
 
 
 def _checked(value: float, what: str) -> float:
@@ -103,14 +191,20 @@ def _checked(value: float, what: str) -> float:
 
 
 @lru_cache(maxsize=4096)
-def _parse_text(text: str) -> tuple[float, str]:
-    match = _NUMBER_UNIT.match(text)
+def read_text(text: str) -> tuple[Decimal, str]:
+    """The number (as written) and the unit of "10 mg"; the number is not checked yet."""
+    match = _NUMBER_UNIT.fullmatch(" ".join(bounded(text, "dose", UnitError).split()))
     if not match:
-        raise UnitError(f"cannot read an amount in {text!r}: write a number and a unit, e.g. '10 mg'")
+        raise UnitError(f"cannot read an amount in {excerpt(text)}: write a number and a unit, e.g. '10 mg'")
     number, unit = match.groups()
     if re.fullmatch(r"[-+]?\d{1,3},\d{3}", number):
         raise DoseError(f"{number!r} is ambiguous (a thousands separator or a decimal comma?): write 1000 or 1.000")
-    return float(number.replace(",", ".")), unit
+    return Decimal(number.replace(",", ".")), unit
+
+
+def _parse_text(text: str) -> tuple[float, str]:
+    number, unit = read_text(text)
+    return float(number), unit
 
 
 def amount(value: object, *, what: str = "dose") -> Amount:
@@ -118,29 +212,47 @@ def amount(value: object, *, what: str = "dose") -> Amount:
     if isinstance(value, Amount):
         return value
     if isinstance(value, str):
-        number, unit = _parse_text(value)
+        number, unit = read_text(value)
     elif isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], str):
-        number, unit = _number(value[0], what), value[1]
+        number, unit = exact_number(value[0], what), value[1]
     elif hasattr(value, "magnitude") and hasattr(value, "units"):
-        number, unit = _number(value.magnitude, what), f"{value.units:~}" if str(value.units) else ""
+        number, unit = exact_number(value.magnitude, what), f"{value.units:~}" if str(value.units) else ""
     elif isinstance(value, int | float):
         raise UnitError(f"{what} {value!r} has no unit: write e.g. '{value} mg' or pass (value, 'mg')")
     else:
-        raise UnitError(f"{what} must be text such as '10 mg', a (number, unit) pair or a pint Quantity")
-    kind, factor = _unit(unit)
-    _checked(number, what)
-    return Amount(_checked(number * factor, what), kind, unit)  # checked again: scaling can overflow
+        raise ArgumentTypeError(
+            f"{what} must be text such as '10 mg', a (number, unit) pair or a pint Quantity, not {excerpt(value)}"
+        )
+    kind, num, den, _ = read_unit(unit)
+    given = _checked(float(number), what)
+    return Amount(_checked(given * _unit(unit)[1], what), kind, unit, (product(number, num), den))
 
 
 def _number(value: object, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise DoseError(f"{what} must be a number, not {value!r}")
-    return float(value)
+    """A number argument; a wrong type is an `ArgumentTypeError`, a huge int a `DoseError`."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ArgumentTypeError(f"{what} must be a number, not {excerpt(value)}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise DoseError(f"{what} {excerpt(value)} is too large: it is no finite number") from None
+
+
+def exact_number(value: object, what: str) -> Decimal:
+    """A number argument as written (see `exact`)."""
+    _number(value, what)
+    return exact(value)  # type: ignore[arg-type]  # checked: int, float or Decimal
 
 
 def positive(value: object, what: str) -> float:
     """A count, frequency or number of days: a positive finite number."""
     return _checked(_number(value, what), what)
+
+
+def exact_positive(value: object, what: str) -> Decimal:
+    """`positive`, as the exact number written."""
+    positive(value, what)
+    return exact(value)  # type: ignore[arg-type]  # checked: int, float or Decimal
 
 
 MG_PER_DAY_PER_MCG_PER_H = 0.024

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from ._errors import UnitError, UnknownDrugError
+from ._errors import MAX_TEXT, UnitError, UnknownDrugError, bounded, excerpt
 
 __all__ = [
     "DRUGS",
@@ -408,6 +408,8 @@ def non_opioid(name: str) -> bool:
 @lru_cache(maxsize=4096)
 def resolve_drug(name: str) -> DrugName:
     """The ingredient a typed name means; combination products resolve to their opioid component."""
+    if len(name) > MAX_TEXT:
+        raise UnknownDrugError(name)
     key = _key(name)
     if key in _DRUG_ALIASES:
         return _DRUG_ALIASES[key]
@@ -418,23 +420,27 @@ def resolve_drug(name: str) -> DrugName:
         if len(opioids) == 1 and not unknown:
             return opioids[0]
     words = key.split()
-    for n in range(len(words) - 1, 0, -1):  # "oxycodone hydrochloride tablets" -> longest known prefix
+    trailing = len(words)  # words[trailing:] are all salt words: one pass, linear in the words
+    while trailing > 1 and words[trailing - 1] in _TRAILING_WORDS:
+        trailing -= 1
+    for n in range(min(len(words) - 1, _LONGEST_ALIAS), max(trailing, 1) - 1, -1):  # the longest known prefix
         prefix = " ".join(words[:n])
-        if prefix in _DRUG_ALIASES and all(w in _TRAILING_WORDS for w in words[n:]):
+        if prefix in _DRUG_ALIASES:
             return _DRUG_ALIASES[prefix]
     raise UnknownDrugError(name, difflib.get_close_matches(key, _DRUG_ALIASES, n=3, cutoff=0.6))
 
 
 _TRAILING_WORDS: frozenset[str] = frozenset({"hydrochloride", "hcl", "sulfate", "sulphate", "bitartrate", "tartrate"})
+_LONGEST_ALIAS = max(len(name.split()) for name in _DRUG_ALIASES)
 
 
 def _resolve(kind: str, text: str, table: dict[str, str], choices: frozenset[str]) -> str:
-    key = _key(text)
+    key = _key(bounded(text, kind, UnitError))
     if key in table:
         return table[key]
     close = difflib.get_close_matches(key, table, n=3, cutoff=0.6)
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
-    raise UnitError(f"unknown {kind} {text!r}.{hint} Known {kind}s: {', '.join(sorted(choices))}.")
+    raise UnitError(f"unknown {kind} {excerpt(text)}.{hint} Known {kind}s: {', '.join(sorted(choices))}.")
 
 
 def resolve_route(text: str) -> str:
@@ -481,7 +487,7 @@ def resolve_release(text: str) -> Release:
         return _RELEASE_ALIASES[key]
     if key.upper() in RELEASES:
         return key.upper()  # type: ignore[return-value]
-    raise UnitError(f"unknown release type {text!r}; use IR or ER (LA, SR, CR, XR, MR are read as ER).")
+    raise UnitError(f"unknown release type {excerpt(text)}; use IR or ER (LA, SR, CR, XR, MR are read as ER).")
 
 
 def is_release_word(word: str) -> bool:
