@@ -313,6 +313,7 @@ class _Dose(NamedTuple):
 
 
 _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
+_FIRST_WORDS: dict[int, frozenset[str]] = {}  # the first words of each phrase list `among` reads
 
 
 class _Parser:
@@ -341,6 +342,7 @@ class _Parser:
         self.ignored: list[str] = []
         self.notes: list[str] = []
         self.brand: str | None = None
+        self.seen: dict[tuple[int, int | None], _Vocab | None] = {}  # vocab() by position: each read once
 
     # --- helpers ---
 
@@ -384,6 +386,11 @@ class _Parser:
 
     def among(self, i: int, words: Collection[str], longest: int = 4) -> int | None:
         """The end of the longest phrase of ``words`` starting at token ``i``."""
+        firsts = _FIRST_WORDS.get(id(words))
+        if firsts is None:
+            firsts = _FIRST_WORDS[id(words)] = frozenset(w.split()[0] for w in words)
+        if self.key(i) not in firsts:
+            return None
         for n in range(longest, 0, -1):
             found = self.phrase(i, n)
             if found is not None and found[0] in words:
@@ -392,6 +399,14 @@ class _Parser:
 
     def vocab(self, i: int, stop: int | None = None) -> _Vocab | None:
         """A route, form or release word or phrase at token ``i``, longest first."""
+        if (i, stop) in self.seen:
+            return self.seen[i, stop]
+        found = self.seen[i, stop] = self.read_vocab(i, stop)
+        return found
+
+    def read_vocab(self, i: int, stop: int | None) -> _Vocab | None:
+        if i >= len(self.toks) or self.toks[i].kind != "word":
+            return None
         for n in (3, 2, 1):
             found = self.phrase(i, n, stop)
             if found is None:
@@ -447,15 +462,22 @@ class _Parser:
     def prefix(self) -> int:
         """RxNorm's leading "12 HR" (release period) and "1 ML" (package volume): read as no dose."""
         i = 0
-        while self.is_num(i) and (self.key(i + 1) in _HOUR or self.key(i + 1) in _VOLUME) and not self.is_num(i + 2):
-            self.ignored.append(self.span(i, i + 2))
-            i += 2
-        return i
+        while True:
+            if self.is_num(i) and (self.key(i + 1) in _HOUR or self.key(i + 1) in _VOLUME) and not self.is_num(i + 2):
+                end = i + 2
+            elif (end_ := self.among(i, ("abuse deterrent",))) is not None:
+                end = end_
+            else:
+                return i
+            self.ignored.append(self.span(i, end))
+            i = end
 
     def step(self, i: int) -> int:  # noqa: RET503 (every branch returns or fails)
         """Read the sig part starting at token ``i``; return the index after it."""
         tok = self.toks[i]
         key = tok.key
+        if key == "[":
+            return self.brand_suffix(i)
         if key in _PUNCT or key in (".", "/"):
             return i + 1
         if key in _vocab.MULTI_STEP:
@@ -480,8 +502,6 @@ class _Parser:
             return end
         if tok.kind == "num":
             return self.count_at(i)
-        if key == "[":
-            return self.brand_suffix(i)
         if (found := self.vocab(i)) is not None:
             if found.field == "form" and (self.doses or self.frequency):  # "1 tab(s) orally, tablets"
                 self.count_noun(found, i)
@@ -489,8 +509,8 @@ class _Parser:
             return self.apply(found, i)
         if (end := self.among(i, _FILLER, 2)) is not None or key in _vocab.SIG_VERBS or key in _CONNECTORS:
             return i + 1 if end is None else end
-        if key in _NO_DOSE_LEADS:
-            return self.no_dose(i, lead=False)
+        if key in _NO_DOSE_LEADS or (self.as_needed and tok.kind == "word" and not self.sig_starts(i)):
+            return self.no_dose(i, lead=False)  # "for pain"; "as needed, pain"
         if key in _MINUS and self.is_num(i + 1) and self.toks[i + 1].start == tok.end:
             self.fail(f"negative number {self.span(i, i + 2)!r}")
         if key in _MASS or key in _VOLUME:
@@ -655,13 +675,13 @@ class _Parser:
 
     def restated_strength(self, i: int, values: list[float]) -> int:
         """ "Lortab 7.5/500 500 mg-7.5 mg tablet": the same amounts again, with their unit, are skipped."""
-        j, again = i, []
-        while self.is_num(j):
+        j, again = i, list[float]()
+        while self.is_num(j) and len(again) < len(values):
             again.append(self.toks[j].value)
             j += 1
             if self.key(j) in _MASS:
                 j += 1
-            if self.key(j) in ("/", "-") and self.is_num(j + 1):
+            if len(again) < len(values) and self.key(j) in ("/", "-") and self.is_num(j + 1):
                 j += 1
         if len(again) == len(values) and sorted(again) == sorted(values) and self.key(j - 1) in _MASS:
             self.ignored.append(self.span(i, j))
@@ -901,6 +921,12 @@ class _Parser:
         if self.key(i + 1) in _HOUR and (self.tags.get("release") or self.tags.get("form")) and not self.doses:
             self.ignored.append(self.span(i, i + 2))  # "extended release 12 hour", "patch 72 hour"
             return i + 2
+        if (
+            not self.doses
+            and len(self.amounts) > 1
+            and (j := self.restated_strength(i, [v for v, _ in self.amounts])) > i
+        ):
+            return j  # "Percocet 10/325 tablet 325 mg-10 mg"
         rng = self.number_or_range(i)
         assert rng is not None
         lo, hi, j = rng
@@ -1192,7 +1218,10 @@ class _Parser:
             daily, limit = per_admin * times, cap
         if daily <= limit * (1 + 1e-12):
             return per_day, every_hours
-        self.notes.append(f"the regimen allows {_fmt(round(daily, 6))} a day; capped at the stated maximum {typed!r}")
+        what = {"mass": "mg", "volume": "mL"}.get(kind, "units")
+        self.notes.append(
+            f"the regimen allows {_fmt(round(daily, 6))} {what} a day; capped at the stated maximum {typed!r}"
+        )
         return times * limit / daily, None
 
 

@@ -192,6 +192,10 @@ _FORM_PHRASE_ROUTE: dict[str, str] = {
     "td patch": "transdermal",
     "td patches": "transdermal",
     "oral solution": "oral",
+    "transdermal film": "transdermal",
+    "transdermal films": "transdermal",
+    "transdermal system": "transdermal",
+    "transdermal systems": "transdermal",
 }
 
 _RELEASE_ALIASES: dict[str, Release] = {
@@ -594,6 +598,10 @@ _ROUTE_ALIASES |= {
 }
 _FORM_ALIASES |= {
     "concentrate": "solution",
+    "transdermal film": "patch",
+    "transdermal films": "patch",
+    "transdermal system": "patch",
+    "transdermal systems": "patch",
     "oral concentrate": "solution",
     "injectable solution": "injection",
     "syrups": "syrup",
