@@ -551,6 +551,7 @@ class _Parser:
                     break
                 if not self.pain_score(i):
                     break
+                i += 2 if self.key(i + 1) == "/" else 0  # "8/10"
             i += 1
         if self.key(i) == "(" and self.is_num(i + 1) and self.key(i + 2) in _MINUS | {"to", "/"}:  # "(7-10)"
             close = i + 4
@@ -653,7 +654,9 @@ class _Parser:
             if self.key(i) in seps and self.is_num(i + 1) and self.key(j) in _MASS:
                 i += 1
                 continue
-            if self.key(i) == "/" and self.toks[i + 1 : i + 2] and self.toks[i + 1].kind == "word":
+            nxt = self.key(i + 1)
+            unit_word = nxt in _VOLUME or nxt in _HOUR or nxt in _ONE_DAY or nxt.startswith("actuat")
+            if self.key(i) == "/" and self.toks[i + 1 : i + 2] and self.toks[i + 1].kind == "word" and not unit_word:
                 # RxNorm: "Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG": a name before each amount
                 k = i + 1
                 while k < len(self.toks) and self.toks[k].kind == "word" and self.key(k) not in _MASS:
