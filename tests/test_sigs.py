@@ -207,7 +207,8 @@ _RANGED = st.builds(
 @given(_RANGED)
 def test_a_ranges_maximum_is_never_below_its_minimum(text: str) -> None:
     high, low = mme.convert(text), mme.convert(text, range="min")
-    assert high.mme_per_day is not None and low.mme_per_day is not None
+    assert high.mme_per_day is not None
+    assert low.mme_per_day is not None
     assert high.mme_per_day >= low.mme_per_day
 
 
@@ -229,7 +230,9 @@ def test_any_sig_gives_a_number_or_an_mme_error(product: str, words: list[str]) 
         result = mme.convert(f"{product} {' '.join(words)}")
     except mme.MMEError:
         return
-    assert result.mme_per_day is not None and math.isfinite(result.mme_per_day) and result.mme_per_day > 0
+    assert result.mme_per_day is not None
+    assert math.isfinite(result.mme_per_day)
+    assert result.mme_per_day > 0
 
 
 def test_parsing_stays_linear_in_the_length_of_the_sig() -> None:
