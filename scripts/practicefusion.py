@@ -20,6 +20,7 @@ import timeit
 from pathlib import Path
 
 import mme
+from mme._parse import parse_expression, parse_product
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "reference" / "practicefusion"
 TABLE = "cms-2018"
@@ -86,17 +87,72 @@ def corpus(label: str, cases: list[tuple[str, str]]) -> None:
         print(f"  WRONG {line}")
 
 
+_PRODUCT_OF = {"tablet": "oxycodone 1 mg tablet", "pill": "oxycodone 1 mg tablet", "capsule": "oxycodone 1 mg capsule",
+               "ml": "morphine 1 mg/mL solution", "mg": "oxycodone 1 mg tablet", "film": "buprenorphine 1 mg film",
+               "patch": "fentanyl 1 mcg/h patch", "suppository": "morphine 1 mg suppository",
+               "spray": "fentanyl 1 mcg nasal spray", "lozenge": "fentanyl 1 mcg lozenge", "": "oxycodone 1 mg tablet"}  # fmt: skip
+
+
 def sig_cases(folder: Path) -> None:
-    """Practice Fusion's sig cases: read "COUNT FORM" per day as they do (only the PASS rows say how)."""
+    """Practice Fusion's sig cases (PASS rows): the most units taken on one day, as they report it.
+
+    Each sig is read after a 1-unit product of the form its expected unit names ("2 tablets" after
+    "oxycodone 1 mg tablet"); an interval longer than a day counts one administration, as they do.
+    """
     passed = [r for r in rows(folder / "sig-test-data.tsv") if r[0].strip("\ufeff") == "PASS"]
     same = 0
     for r in passed:
+        number, _, unit = r[4].partition(" ")
+        unit = unit.rstrip("s").removesuffix("e") if unit not in ("ml", "mg") else unit
+        product = _PRODUCT_OF.get(unit.replace("suppositori", "suppository"))
+        if product is None:
+            continue
         try:
-            got = mme.read_sig(r[2])
+            e = parse_expression(f"{product} {r[2]}")
         except mme.MMEError:
             continue
-        same += got == r[4]
-    print(f"sig-test-data: {len(passed)} PASS rows, read the same {same} ({same / len(passed):.1%})")
+        times = e.per_day if e.per_day is not None else (1.0 if e.every_hours is None else max(24 / e.every_hours, 1))
+        amount = float(e.volume.split()[0]) if e.volume else e.count
+        same += (e.per_day, e.every_hours) != (None, None) and math.isclose(amount * times, float(number))
+    print(
+        f"sig-test-data: {len(passed)} PASS rows, read as Practice Fusion reads them: {same} ({same / len(passed):.1%})"
+    )
+
+
+def rxnorm_products(folder: Path) -> None:
+    """RxNorm names read into the right opioid ingredient, strength and unit (OMTK's columns say which)."""
+    omtk = folder.parent / "cqf-opioid-mme-r4" / "omtkdata_drug_ingredients_2020-10-20.csv"
+    with omtk.open(encoding="utf-8", newline="") as f:
+        expected = list(csv.DictReader(f))
+    by_code = {r["drugCode"]: r for r in expected}
+    for label, cases in (
+        ("OMTK drug names", [(r["drugName"], r) for r in expected]),
+        ("rxnorm-opioids-all names", [(name, by_code.get(code)) for code, name in rxnorm_names(folder).items()]),
+    ):
+        right = checked = 0
+        misses: collections.Counter[str] = collections.Counter()
+        for name, row in cases:
+            try:
+                product = parse_product(name)
+            except mme.MMEError as e:
+                misses[family(str(e))] += 1
+                continue
+            if row is None:
+                right += 1  # resolved; OMTK has no row to check it against
+                continue
+            checked += 1
+            want = float(row["strengthValue"]) * (1000 if row["strengthUnit"] == "MG/HR" else 1)
+            ok = product.drug == row["ingredientName"].lower() and math.isclose(
+                float(product.strength.split()[0]), want
+            )
+            right += ok
+            if not ok:
+                misses[
+                    f"different: {product.drug} {product.strength} vs {row['ingredientName']} {row['strength']}"
+                ] += 1
+        print(f"{label}: {len(cases)} names, right {right} ({right / len(cases):.1%}; {checked} checked against OMTK)")
+        for msg, n in misses.most_common(6):
+            print(f"  {n:5d}  {msg}")
 
 
 def main() -> None:
@@ -110,8 +166,8 @@ def main() -> None:
     print(f"exception file: {len(exceptions)} rows, a number different from the expected one: {len(wrong)}")
     for r in wrong[:10]:
         print(f"  {r[2]} {r[3]!r}: {mme_of(f'{r[2]} {r[3]}')} (expected {r[4]})")
-    if hasattr(mme, "read_sig"):
-        sig_cases(folder)
+    sig_cases(folder)
+    rxnorm_products(folder)
     long_sig = "acetaminophen-HYDROcodone 325 mg-7.5 mg oral tablet 1-2 tab(s) orally every 4 to 6 hours, as needed for breakthrough pain x 5 days"
     n = 2000
     cost = min(timeit.repeat(lambda: mme.convert(long_sig), number=n, repeat=5)) / n

@@ -100,7 +100,16 @@ from typing import Final, Literal, NamedTuple, NoReturn
 from . import _vocab
 from ._errors import ExpressionError, MMEError
 
-__all__ = ["GRAMMAR", "UNITS", "Expression", "RangeChoice", "parse_expression"]
+__all__ = [
+    "GRAMMAR",
+    "UNITS",
+    "Expression",
+    "Ingredient",
+    "Product",
+    "RangeChoice",
+    "parse_expression",
+    "parse_product",
+]
 
 RangeChoice = Literal["max", "min"]
 
@@ -159,6 +168,65 @@ def parse_expression(text: str, *, range: RangeChoice = "max") -> Expression:
     if range not in ("max", "min"):
         raise ExpressionError(f"range must be 'max' or 'min', not {range!r}")
     return _Parser(text, range).parse()
+
+
+@dataclass(frozen=True, slots=True)
+class Ingredient:
+    """One component of a product with its strength, as named: ("Acetaminophen", 325.0, "mg")."""
+
+    name: str
+    amount: float
+    unit: str
+    """ "mg", "mcg", "mg/mL", "mcg/h"... (a patch's MG/HR is read in mcg/h)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """A product name read (an RxNorm name, a brand with its strength): what a count of it holds."""
+
+    text: str
+    drug: str
+    """The opioid ingredient, canonical ("oxycodone")."""
+    strength: str
+    """The opioid's strength per unit, normalised as `Expression.dose` ("5 mg", "25 mcg/h", "2 mg/mL")."""
+    ingredients: tuple[Ingredient, ...]
+    route: str | None = None
+    form: str | None = None
+    release: str | None = None
+    brand: str | None = None
+    """The bracketed brand of an RxNorm name ("[Percocet]")."""
+
+
+def parse_product(text: str) -> Product:
+    """Read a product name such as "Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG Oral Tablet [Percocet]".
+
+    The same grammar as `parse_expression`, without a sig: a count, a frequency or a maximum is an
+    `ExpressionError`, as is a name whose opioid ingredient is unknown.
+    """
+    if not isinstance(text, str):
+        raise ExpressionError(f"a product name is text, not {type(text).__name__}. Expected: {GRAMMAR}")
+    parser = _Parser(text)
+    expr = parser.parse()
+    if parser.doses or parser.frequency or parser.cap or any(parser.slots) or parser.volume:
+        parser.fail("a product name takes no count, frequency or maximum")
+    names, _ = parser.components(parser.drug_typed)
+    opioid = _opioid_name(parser, parser.drug_typed)
+    try:
+        drug = _vocab.resolve_drug(opioid).drug
+    except MMEError:
+        parser.fail(f"unknown opioid {opioid!r}")
+    value, unit = expr.dose.split(" ")
+    amounts = parser.amounts if len(parser.amounts) == len(names) else [(float(value), unit.split("/")[0])]
+    names = names if len(parser.amounts) == len(names) else (opioid,)
+    ingredients = tuple(
+        Ingredient(name, *_normalised(amount / parser.divisor, u + parser.denominator, expr.form))
+        for name, (amount, u) in zip(names, amounts, strict=True)
+    )
+    return Product(text, drug, expr.dose, ingredients, expr.route, expr.form, expr.release, parser.brand)
+
+
+def _normalised(value: float, unit: str, form: str | None) -> tuple[float, str]:
+    return (value * 1000, "mcg/h") if unit == "mg/h" and form == "patch" else (value, unit)
 
 
 # --- vocabulary of the grammar (routes, forms, releases and drugs come from _vocab) ---
@@ -342,6 +410,7 @@ class _Parser:
         self.ignored: list[str] = []
         self.notes: list[str] = []
         self.brand: str | None = None
+        self.drug_typed = ""
         self.seen: dict[tuple[int, int | None], _Vocab | None] = {}  # vocab() by position: each read once
 
     # --- helpers ---
@@ -453,7 +522,7 @@ class _Parser:
         )
         if first is None:
             self.fail("no amount (a number and a unit)")
-        drug = self.drug(lo, first)
+        drug = self.drug_typed = self.drug(lo, first)
         i = self.dose(first, drug)
         while i < len(self.toks):
             i = self.step(i)
@@ -654,19 +723,20 @@ class _Parser:
             if self.key(i) in seps and self.is_num(i + 1) and self.key(j) in _MASS:
                 i += 1
                 continue
-            nxt = self.key(i + 1)
-            unit_word = nxt in _VOLUME or nxt in _HOUR or nxt in _ONE_DAY or nxt.startswith("actuat")
-            if self.key(i) == "/" and self.toks[i + 1 : i + 2] and self.toks[i + 1].kind == "word" and not unit_word:
+            after = i
+            if self.key(i) == "/" and (self.names or self.named_component(self.rxnorm_denominator(i))):
+                after = self.rxnorm_denominator(i)  # "21.7 MG/ML / Hydrocodone Bitartrate 0.5 MG/ML"
+            if self.named_component(after):
+                i = after
                 # RxNorm: "Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG": a name before each amount
                 k = i + 1
-                while k < len(self.toks) and self.toks[k].kind == "word" and self.key(k) not in _MASS:
+                while self.toks[k].kind == "word":
                     k += 1
-                if self.is_num(k) and self.key(k + 1) in _MASS:
-                    if not self.names:
-                        self.names.append(drug)
-                    self.names.append(self.span(i + 1, k))
-                    i = k
-                    continue
+                if not self.names:
+                    self.names.append(drug)
+                self.names.append(self.span(i + 1, k))
+                i = k
+                continue
             break
         if self.key(i) in ("/", "per"):
             end = self.denominator_at(i + 1, unit)
@@ -675,6 +745,24 @@ class _Parser:
             i = i if end is None else end
         self.amount_text = self.span(start, i)
         return i
+
+    def rxnorm_denominator(self, i: int) -> int:
+        """After "MG" at ``i``: the index after a per-unit denominator ("/ML", "/HR", "/ACTUAT"), if any."""
+        nxt = self.key(i + 1)
+        if self.key(i) == "/" and (nxt in _VOLUME or nxt in _HOUR or nxt.startswith("actuat")):
+            return i + 2
+        return i
+
+    def named_component(self, i: int) -> bool:
+        """Whether " / NAME AMOUNT UNIT" starts at ``i`` (RxNorm's next component)."""
+        if self.key(i) != "/" or i + 1 >= len(self.toks) or self.toks[i + 1].kind != "word":
+            return False
+        if self.rxnorm_denominator(i) > i or self.key(i + 1) in _ONE_DAY or self.countable(i + 1):
+            return False
+        k = i + 1
+        while k < len(self.toks) and self.toks[k].kind == "word" and self.key(k) not in _MASS:
+            k += 1
+        return k > i + 1 and self.is_num(k) and self.key(k + 1) in _MASS
 
     def restated_strength(self, i: int, values: list[float]) -> int:
         """ "Lortab 7.5/500 500 mg-7.5 mg tablet": the same amounts again, with their unit, are skipped."""

@@ -732,3 +732,10 @@ MULTI_STEP: frozenset[str] = frozenset(
 )
 #: Words that end a sig's meaningful part: what follows names no dose ("with food", "for pain").
 NO_DOSE_LEADS: frozenset[str] = frozenset({"for", "with", "after", "before", "on", "until", "pour", "avec", "while"})
+#: Salts and esters RxNorm and labels name an opioid with ("Hydrocodone Polistirex").
+SALTS: tuple[str, ...] = (
+    "hydrochloride", "hcl", "sulfate", "sulphate", "bitartrate", "tartrate", "polistirex", "citrate", "phosphate",
+    "acetate", "napsylate", "lactate", "hydrobromide", "myristate", "mesylate", "sulfate pentahydrate",
+    "phosphate hemihydrate", "hydrochloride dihydrate",
+)  # fmt: skip
+_DRUG_ALIASES |= {f"{d} {salt}": DrugName(d) for d in DRUGS for salt in SALTS if f"{d} {salt}" not in _DRUG_ALIASES}
