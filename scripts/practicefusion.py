@@ -93,6 +93,11 @@ _PRODUCT_OF = {"tablet": "oxycodone 1 mg tablet", "pill": "oxycodone 1 mg tablet
                "spray": "fentanyl 1 mcg nasal spray", "lozenge": "fentanyl 1 mcg lozenge", "": "oxycodone 1 mg tablet"}  # fmt: skip
 
 
+_SINGULAR = {"tablets": "tablet", "capsules": "capsule", "pills": "pill", "patches": "patch", "films": "film",
+             "sprays": "spray", "suppositories": "suppository", "lozenges": "lozenge"}  # fmt: skip
+_STATED = re.compile(r"\b([0-9.]+) *(?:tab|cap)[a-z()]* *\(([0-9.]+) *mg\)", re.IGNORECASE)
+
+
 def sig_cases(folder: Path) -> None:
     """Practice Fusion's sig cases (PASS rows): the most units taken on one day, as they report it.
 
@@ -103,10 +108,13 @@ def sig_cases(folder: Path) -> None:
     same = 0
     for r in passed:
         number, _, unit = r[4].partition(" ")
-        unit = unit.rstrip("s").removesuffix("e") if unit not in ("ml", "mg") else unit
-        product = _PRODUCT_OF.get(unit.replace("suppositori", "suppository"))
+        product = _PRODUCT_OF.get(_SINGULAR.get(unit, unit))
         if product is None:
             continue
+        stated = _STATED.search(r[2])  # "1 tablet (10 mg)": a product of 10 mg per tablet
+        if stated and product.endswith(("tablet", "capsule")):
+            per_unit = float(stated[2]) / float(stated[1])
+            product = product.replace(" 1 mg ", f" {per_unit:g} mg ")
         try:
             e = parse_expression(f"{product} {r[2]}")
         except mme.MMEError:

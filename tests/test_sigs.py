@@ -48,6 +48,15 @@ READS = [
     ("morphine sulfate 20 mg/ml oral solution take 10 mg every 4 hours", 60.0),  # 10 mg = 0.5 mL
     ("morphine 10 mg/5 mL solution 2.5 to 5 ml q4h", 60.0),  # max 5 mL = 10 mg x 6
     ("oxycodone 5 mg tablet 1 tab 1 to 2 times a day", 15.0),  # 5 x 2 x 1.5
+    ("Norco 7.5 mg-325 mg oral tablet 1 tab(s) by gastrostomy tube every 4 hours", 45.0),  # 7.5 x 6
+    (
+        "homatropine methylbromide 0.3 MG/ML / Hydrocodone Bitartrate 1 MG/ML Oral Solution 5 mL 1 to 2 times a day",
+        10.0,
+    ),
+    (
+        "Abuse-Deterrent Oxycodone Hydrochloride 30 MG Oral Tablet [Roxybond] 1 tab q12h",
+        90.0,
+    ),  # unknown brand: 60 x 1.5
     ("Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG Oral Tablet [Percocet] 1 tab every 6 hours", 30.0),
     ("12 HR Oxycodone Hydrochloride 10 MG Extended Release Oral Tablet [OxyContin] 1 tab q12h", 30.0),
     ("72 HR Fentanyl 0.025 MG/HR Transdermal System apply 1 patch every 72 hours", 60.0),  # 25 mcg/h x 2.4
@@ -90,6 +99,7 @@ REFUSED = [
     ("oxycodone 5 mg tablet 1 tab bid at bedtime", "disagree"),
     ("oxycodone 5 mg tablet 2-1 tabs q6h", "runs backwards"),
     ("Norco 10/500 1 tab q6h", "not a documented strength of Norco"),
+    ("oxycodone 30 mg ER tablet 1 tab po q pm and hs", "the evening and bedtime may be one time or two"),
     (
         "Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG Oral Tablet [Norco] 1 tab q6h",
         "is hydrocodone, not oxycodone",

@@ -256,7 +256,7 @@ _FIXED: Final[dict[str, tuple[float | None, float | None]]] = {
     **dict.fromkeys(("bid", "bd"), (2.0, None)),
     **dict.fromkeys(("tid", "tds"), (3.0, None)),
     **dict.fromkeys(("qid", "qds"), (4.0, None)),
-    **dict.fromkeys(_ONCE_A_DAY[:-3], (1.0, None)),
+    **dict.fromkeys((*_ONCE_A_DAY[:5], "qday", "q day", "once a day", "once daily"), (1.0, None)),
     **dict.fromkeys(("qod", "every other day"), (None, 48.0)),
     **dict.fromkeys(("weekly", "qweek", "once weekly", "once a week", "every week"), (None, 168.0)),
     "hourly": (None, 1.0),
@@ -1141,9 +1141,11 @@ class _Parser:
         if self.brand is None:
             return
         try:
-            brand, named = _vocab.resolve_drug(self.brand).drug, _vocab.resolve_drug(_opioid_name(self, drug)).drug
-        except MMEError:
-            self.fail(f"unknown brand [{self.brand}]")
+            named = _vocab.resolve_drug(_opioid_name(self, drug)).drug
+            brand = _vocab.resolve_drug(self.brand).drug
+        except MMEError:  # a brand not in the lexicon: the name before it says what the product is
+            self.notes.append(f"the brand [{self.brand}] is not known; read as the {_opioid_name(self, drug)} named")
+            return
         if brand != named:
             self.fail(f"the brand [{self.brand}] is {brand}, not {named}")
 
@@ -1183,7 +1185,7 @@ class _Parser:
         parts, branded = self.components(drug)
         return Expression(
             text=self.text,
-            drug=drug if branded or len(parts) == 1 or parts == self.parts_typed(drug) else "/".join(parts),
+            drug=drug if branded or len(parts) == 1 or parts == self.parts_typed(drug) else self.joined(parts),
             dose=f"{_fmt(value)} {unit}",
             count=count,
             volume=None if volume is None else f"{_fmt(volume)} mL",
@@ -1198,6 +1200,10 @@ class _Parser:
             ignored=tuple(self.ignored),
             notes=tuple(self.notes),
         )
+
+    def joined(self, parts: tuple[str, ...]) -> str:
+        """Named components as one name the engine resolves: "Acetaminophen/Oxycodone Hydrochloride"."""
+        return "/".join(_vocab.without_salt(p) if _vocab.non_opioid(p) else p for p in parts)
 
     def parts_typed(self, drug: str) -> tuple[str, ...]:
         return tuple(p.strip() for p in _COMPONENTS.split(drug))
@@ -1279,6 +1285,8 @@ class _Parser:
     def how_often(self) -> tuple[float | None, float | None]:
         slots = set().union(*self.slots)
         if self.frequency is None:
+            if {"evening", "night"} <= slots and len(self.doses) < 2:
+                self.fail("the evening and bedtime may be one time or two: say how many times a day")
             return (float(len(slots)) if slots else None), None
         _, fewest, most = self.frequency
         per_day = self.pick(fewest, most)

@@ -400,13 +400,29 @@ _NON_OPIOIDS: frozenset[str] = frozenset(
         "diclofenac",
         "naproxen",
         "dexketoprofen",
+        "chlorphenamine",
+        "brompheniramine",
+        "pyrilamine",
+        "triprolidine",
+        "dexchlorpheniramine",
+        "benzonatate",
+        "bupivacaine",
+        "ropivacaine",
     }
 )
 
 
 def non_opioid(name: str) -> bool:
-    """Whether a component of a combination product is a known non-opioid (acetaminophen...)."""
-    return _key(name) in _NON_OPIOIDS
+    """Whether a component of a combination product is a known non-opioid (acetaminophen...), salt or not."""
+    return without_salt(name) in _NON_OPIOIDS
+
+
+def without_salt(name: str) -> str:
+    """A name without its trailing salt words: "promethazine hydrochloride" -> "promethazine"."""
+    words = _key(name).split()
+    while len(words) > 1 and words[-1] in _SALT_WORDS:
+        words.pop()
+    return " ".join(words)
 
 
 @lru_cache(maxsize=4096)
@@ -595,6 +611,12 @@ _ROUTE_ALIASES |= {
     "intramuscularly": "intramuscular",
     "per rectum": "rectal",
     "par voie orale": "oral",
+    "gastrostomy tube": "oral",
+    "g tube": "oral",
+    "peg tube": "oral",
+    "feeding tube": "oral",
+    "ng tube": "oral",
+    "nasogastric tube": "oral",
 }
 _FORM_ALIASES |= {
     "concentrate": "solution",
@@ -671,7 +693,8 @@ TIMES_OF_DAY: dict[str, str] = {
         ("morning", "am", "mane", "matin", "le matin", "qam", "every morning", "in the morning"), "morning"
     ),
     **dict.fromkeys(("noon", "midi", "at noon", "lunch", "at lunch"), "noon"),
-    **dict.fromkeys(("evening", "pm", "soir", "le soir", "qpm", "every evening", "in the evening"), "evening"),
+    **dict.fromkeys(("afternoon", "in the afternoon", "every afternoon"), "afternoon"),
+    **dict.fromkeys(("evening", "pm", "soir", "le soir", "qpm", "q pm", "every evening", "in the evening"), "evening"),
     **dict.fromkeys(
         (
             "bedtime",
@@ -739,3 +762,4 @@ SALTS: tuple[str, ...] = (
     "phosphate hemihydrate", "hydrochloride dihydrate",
 )  # fmt: skip
 _DRUG_ALIASES |= {f"{d} {salt}": DrugName(d) for d in DRUGS for salt in SALTS if f"{d} {salt}" not in _DRUG_ALIASES}
+_SALT_WORDS: frozenset[str] = frozenset(w for salt in SALTS for w in salt.split()) | {"methylbromide", "maleate"}
