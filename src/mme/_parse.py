@@ -256,7 +256,7 @@ _FIXED: Final[dict[str, tuple[float | None, float | None]]] = {
     **dict.fromkeys(("bid", "bd"), (2.0, None)),
     **dict.fromkeys(("tid", "tds"), (3.0, None)),
     **dict.fromkeys(("qid", "qds"), (4.0, None)),
-    **dict.fromkeys((*_ONCE_A_DAY[:5], "qday", "q day", "once a day", "once daily"), (1.0, None)),
+    **dict.fromkeys((*_ONCE_A_DAY[:5], "qday", "once a day", "once daily"), (1.0, None)),
     **dict.fromkeys(("qod", "every other day"), (None, 48.0)),
     **dict.fromkeys(("weekly", "qweek", "once weekly", "once a week", "every week"), (None, 168.0)),
     "hourly": (None, 1.0),
@@ -1055,11 +1055,15 @@ class _Parser:
                 end = close + 1
         if hi != lo:
             self.ranges.append(self.span(i, typed_end))
-        if kind == "volume" and (not self.doses or self.doses[-1].kind != "volume") and not any(self.slots):
-            if self.volume is not None:
-                self.fail(f"two volumes: {self.volume.typed!r} and {typed!r}")
-            self.volume = _Dose(lo, hi, kind, unit, typed)  # "2 mg/mL 5 mL 2 sprays": a volume beside a count
-            return end
+        if kind == "volume":
+            if self.volume is not None and not self.doses and any(self.slots):  # "5 mL mane and 10 mL nocte"
+                self.doses.append(self.volume)
+                self.volume = None
+            elif self.volume is None and len(self.doses) <= 1 and all(d.kind == "count" for d in self.doses):
+                self.volume = _Dose(lo, hi, kind, unit, typed)  # "2 mg/mL 5 mL 2 sprays": a volume beside a count
+                return end
+            elif self.volume is not None or self.doses[-1].kind == "volume":
+                self.fail(f"two volumes: {(self.volume or self.doses[-1]).typed!r} and {typed!r}")
         if self.doses and not self.slots[-1] and not self.slots[0]:
             self.fail(f"two doses: {self.doses[-1].typed!r} and {typed!r}")
         if self.doses:
