@@ -412,6 +412,7 @@ class _Parser:
         self.brand: str | None = None
         self.drug_typed = ""
         self.seen: dict[tuple[int, int | None], _Vocab | None] = {}  # vocab() by position: each read once
+        self.phrases: dict[tuple[int, int], tuple[str, int] | None] = {}  # phrase() by position and length
 
     # --- helpers ---
 
@@ -441,7 +442,10 @@ class _Parser:
 
     def phrase(self, i: int, n: int, stop: int | None = None) -> tuple[str, int] | None:
         """``n`` words from token ``i`` (hyphens allowed between them), before token ``stop``."""
-        stop = len(self.toks) if stop is None else stop
+        if stop is None:
+            if (i, n) not in self.phrases:
+                self.phrases[i, n] = self.phrase(i, n, len(self.toks))
+            return self.phrases[i, n]
         words: list[str] = []
         j = i
         while len(words) < n:
@@ -481,12 +485,9 @@ class _Parser:
             if found is None:
                 continue
             key, end = found
-            if _vocab.is_form_word(key):  # "nasal spray" also says the route
-                return _Vocab("form", _vocab.resolve_form(key), _vocab.form_route(key) if n > 1 else None, end)
-            if _vocab.is_route_word(key):
-                return _Vocab("route", _vocab.resolve_route(key), None, end)
-            if _vocab.is_release_word(key):
-                return _Vocab("release", _vocab.resolve_release(key), None, end)
+            entry = _vocab.word(key)
+            if entry is not None:  # "nasal spray" also says the route
+                return _Vocab(entry[0], entry[1], entry[2] if n > 1 else None, end)
         return None
 
     def countable(self, i: int) -> _Vocab | None:

@@ -417,6 +417,7 @@ def non_opioid(name: str) -> bool:
     return without_salt(name) in _NON_OPIOIDS
 
 
+@lru_cache(maxsize=4096)
 def without_salt(name: str) -> str:
     """A name without its trailing salt words: "promethazine hydrochloride" -> "promethazine"."""
     words = _key(name).split()
@@ -586,6 +587,7 @@ _DRUG_ALIASES |= {
 }
 
 
+@lru_cache(maxsize=4096)
 def combination(name: str) -> tuple[tuple[str, ...], tuple[tuple[float, ...], ...]] | None:
     """A combination brand's components in written order, and its documented strengths (mg, same order)."""
     key = re.sub(r"\s*#\s*|\s+no\.?\s*(?=\d)", " ", _key(name))
@@ -763,3 +765,15 @@ SALTS: tuple[str, ...] = (
 )  # fmt: skip
 _DRUG_ALIASES |= {f"{d} {salt}": DrugName(d) for d in DRUGS for salt in SALTS if f"{d} {salt}" not in _DRUG_ALIASES}
 _SALT_WORDS: frozenset[str] = frozenset(w for salt in SALTS for w in salt.split()) | {"methylbromide", "maleate"}
+
+
+@lru_cache(maxsize=8192)
+def word(key: str) -> tuple[Literal["route", "form", "release"], str, str | None] | None:
+    """What a typed word or phrase is: (field, canonical value, the route a form phrase says), read once."""
+    if is_form_word(key):
+        return "form", resolve_form(key), form_route(key)
+    if is_route_word(key):
+        return "route", resolve_route(key), None
+    if is_release_word(key):
+        return "release", resolve_release(key), None
+    return None
