@@ -87,9 +87,10 @@ def test_the_exception_corpus_never_gives_a_wrong_number() -> None:
     wrong = []
     for _, _, display, sig, expected in _rows("calculator-expected-exception-test-data.tsv"):
         result = _convert(f"{display} {sig}")
-        if result is not None and not _agrees(result, float(expected)):
-            if not _differs_on_purpose(result, float(expected)):
-                wrong.append((display, sig, result.mme_per_day, expected))
+        if result is None or _agrees(result, float(expected)):
+            continue
+        if not _differs_on_purpose(result, float(expected)):
+            wrong.append((display, sig, result.mme_per_day, expected))
     assert wrong == []
 
 
