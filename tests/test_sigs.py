@@ -258,3 +258,26 @@ def test_parsing_stays_linear_in_the_length_of_the_sig() -> None:
     cost(10)
     small, large = min(cost(50) for _ in range(3)), min(cost(800) for _ in range(3))
     assert large < small * 16 * 4  # 16 x the text; a generous margin for a loaded machine
+
+
+def test_the_cli_explains_what_it_read(capsys: pytest.CaptureFixture[str]) -> None:
+    from mme._cli import main
+
+    assert main(["convert", "Percocet 5/325 1-2 tabs q4-6h prn pain x 5 days", "--explain", "--range", "min"]) == 0
+    out = capsys.readouterr().out
+    # 1 tab every 6 h: 4 x 5 mg = 20 mg x 1.5
+    assert "= 30 MME/day" in out
+    assert "  count: 1\n" in out
+    assert "  how often: every 6 h\n" in out
+    assert "  ignored: pain; x 5 days\n" in out
+    assert "warning: at the maximum of the range: 90 MME/day" in out
+
+
+def test_the_cli_lists_the_names_it_accepts(capsys: pytest.CaptureFixture[str]) -> None:
+    from mme._cli import main
+
+    assert main(["names", "--table", "cms-2018"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "norco: hydrocodone [IR oral tablet] (components hydrocodone/acetaminophen)" in lines
+    assert "hydrocodone polistirex: hydrocodone" in lines
+    assert not any(line.startswith("levomethadyl") for line in lines)  # cms-2018 does not carry it

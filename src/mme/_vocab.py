@@ -761,14 +761,20 @@ MULTI_STEP: frozenset[str] = frozenset(
 )
 #: Words that end a sig's meaningful part: what follows names no dose ("with food", "for pain").
 NO_DOSE_LEADS: frozenset[str] = frozenset({"for", "with", "after", "before", "on", "until", "pour", "avec", "while"})
-#: Salts and esters RxNorm and labels name an opioid with ("Hydrocodone Polistirex").
-SALTS: tuple[str, ...] = (
-    "hydrochloride", "hcl", "sulfate", "sulphate", "bitartrate", "tartrate", "polistirex", "citrate", "phosphate",
-    "acetate", "napsylate", "lactate", "hydrobromide", "myristate", "mesylate", "sulfate pentahydrate",
-    "phosphate hemihydrate", "hydrochloride dihydrate",
+#: Salts RxNorm and labels name an opioid with, beyond those listed with the generic names above.
+SALTS: dict[str, tuple[str, ...]] = {
+    "hydrocodone": ("polistirex", "bitartrate hemipentahydrate"),
+    "codeine": ("polistirex", "phosphate hemihydrate"),
+    "morphine": ("sulfate pentahydrate", "sulfate liposomal"),
+    "dihydrocodeine": ("bitartrate",),
+    "oxycodone": ("terephthalate",),
+}
+_DRUG_ALIASES |= {f"{d} {salt}": DrugName(d) for d, salts in SALTS.items() for salt in salts}
+#: Salt words a non-opioid component may carry ("promethazine hydrochloride").
+_SALT_WORDS: frozenset[str] = frozenset(
+    {"hydrochloride", "hcl", "sulfate", "sulphate", "bitartrate", "tartrate", "polistirex", "citrate", "phosphate",
+     "maleate", "methylbromide", "hydrobromide", "sodium", "potassium", "tannate", "napsylate"}
 )  # fmt: skip
-_DRUG_ALIASES |= {f"{d} {salt}": DrugName(d) for d in DRUGS for salt in SALTS if f"{d} {salt}" not in _DRUG_ALIASES}
-_SALT_WORDS: frozenset[str] = frozenset(w for salt in SALTS for w in salt.split()) | {"methylbromide", "maleate"}
 
 
 @lru_cache(maxsize=8192)
