@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mme
-from mme._parse import parse_expression
+from mme._parse import Ingredient, parse_expression, parse_product
 
 READS = [
     # US EHR style
@@ -281,3 +281,108 @@ def test_the_cli_lists_the_names_it_accepts(capsys: pytest.CaptureFixture[str]) 
     assert "norco: hydrocodone [IR oral tablet] (components hydrocodone/acetaminophen)" in lines
     assert "hydrocodone polistirex: hydrocodone" in lines
     assert not any(line.startswith("levomethadyl") for line in lines)  # cms-2018 does not carry it
+
+
+# --- every rule of the reader, one case each (the core's coverage gate runs this file) ---
+
+MORE_READS = [
+    ("Norco 325 mg-10 mg tablet 1 tab q6h", 40.0),  # the brand's documented 10/325, typed the other way round
+    ("Acetaminophen 300 MG / Caffeine 15 MG / Codeine Phosphate 8 MG Oral Tablet 1 tab q6h", 8 * 4 * 0.15),
+    ("fentanyl 0.1 MG/ACTUAT Nasal Spray 1 spray q4h", None),  # per actuation: 100 mcg (the factor is table-specific)
+    ("oxycodone 10 mg tablet 1 tab twice a week", 10 * 2 / 7 * 1.5),
+    ("oxycodone 10 mg tablet 1 tab 2 x weekly", 10 * 2 / 7 * 1.5),
+    ("oxycodone 10 mg tablet 1 tab q12h daily", 30.0),  # "daily" after an interval says every day
+    ("oxycodone 10 mg tablet 1 tab q12h (2 times a day)", 30.0),  # the same said twice
+    ("oxycodone 10 mg tablet 1 tab up to 2 times a day", 30.0),
+    ("oxycodone 10 mg tablet 1 tab up to twice a day", 30.0),
+    ("oxycodone 10 mg tablet 1 tab q4h, max 4 tabs in 24 hours", 60.0),  # capped: 4 x 10 mg x 1.5
+    ("oxycodone 10 mg tablet 1 tab q4h, maximum 3 doses per day", 45.0),
+    ("oxycodone 10 mg tablet 1 tab q4h max daily dose: 40 mg", 60.0),
+    ("oxycodone 10 mg tablet 1 tab q12h, max 60 mg/day", 30.0),  # under the cap: unchanged
+    ("morphine 2 mg/mL solution 5 mL q4h, do not exceed 20 mL per day", 40.0),  # capped at 20 mL x 2 mg
+    ("oxycodone 10 mg tablet 1 tab q6h until finished", 60.0),
+    ("oxycodone 10 mg tablet 1 tab q6h (30 days)", 60.0),
+    ("oxycodone 10 mg ER tablet 12 hour 1 tab q12h", 30.0),  # "12 hour" after a release word: the release period
+    ("oxycodone 10 mg tablet 1 ea q6h", 60.0),
+    ("morphine 2 mg/mL solution 2.5 to 5 mL q4h", 60.0),
+    ("morphine 2 mg/mL solution 5 mL mane and 10 mL nocte", 30.0),
+    ("oxycodone 10 mg tablet 1 tab mane, 1 tab nocte", 30.0),
+    ("oxycodone 10 mg tablet take 2 tablets (20 mg total) q12h", 60.0),
+    ("Panadeine Forte 500/30 mg 2 tabs qid", 36.0),  # the fixed strength restated
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MORE_READS, ids=[t for t, _ in MORE_READS])
+def test_more_prescriptions(text: str, expected: float | None) -> None:
+    result = mme.convert(text, table="heal-2025" if expected is None else "cdc-2022")
+    if expected is not None:
+        assert result.mme_per_day == pytest.approx(expected)
+
+
+MORE_REFUSED = [
+    ("oxycodone 10 mg q6h", {"range": "mid"}, "range must be 'max' or 'min'"),
+    ("morphine 2 mg/h IV", {}, "unsupported unit 'mg/h'"),
+    ("oxycodone 10 mg tablet 1 tab q4h, max 4 tabs per 12 hours", {}, "only daily maximums are read"),
+    ("oxycodone 10 mg tablet 1 tab q4h, max 4 tabs", {}, "says no period"),
+    ("oxycodone 10 mg tablet 1 tab q4h, max 4 tabs/day, max 30 mg/day", {}, "two maximums"),
+    ("oxycodone 10 mg tablet 1 tab max 4 tabs/day", {}, "how often?"),
+    ("oxycodone 10 mg tablet max 4 tabs/day", {}, "is a maximum: give the dose taken each time"),
+    ("morphine 2 mg/mL solution 5 mL q4h, max 4 tabs/day", {}, "counts units, the dose does not"),
+    ("oxycodone 10 mg 1 tab q6h 1 cap", {}, "two kinds of unit counted"),
+    ("oxycodone 10 mg 1 tab 1 patch mane", {}, "two kinds of unit counted"),
+    ("morphine 2 mg/mL solution 5 mL 5 mg q4h", {}, "two volumes: '5 mL' and '5 mg'"),
+    ("fentanyl 25 mcg/h patch 10 mcg q72h", {}, "needs a product strength per unit"),
+    ("oxycodone 10 mg tablet 1 tab mane and 2 tabs", {}, "not each at its own time of day"),
+    ("oxycodone 10 mg tablet 1 tab mane 2 tabs mane", {}, "not each at its own time of day"),
+    ("oxycodone 10 mg tablet 1 tab mane and 2 tabs nocte bid", {}, "and a frequency"),
+    ("morphine 2 mg/mL solution 5 mL mane and 10 mL nocte 5 mL", {}, "two volumes"),
+    ("morphine 2 mg/mL solution 2 sprays 5 mL q4h 5 mL", {}, "two volumes"),
+    ("morphine 2 mg/mL solution 5 mL mane 10 mL nocte 1 tab", {}, "mix a count and a volume"),
+    ("Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG Oral Tablet [Percocet 1 tab q6h", {}, "unclosed bracket"),
+    ("oxycodone 10 mg tablet 1 tab q6h prn pain (7-10", {}, "cannot read"),
+    ("oxycodone 10 mg tablet 1 tab (15 mg) q6h", {}, "not the 15 mg stated"),
+    ("oxycodone 10 mg 3 daily q6h", {}, "two frequencies"),
+    ("oxycodone 10 mg 1 tab 3 daily", {}, "after a count"),
+]
+
+
+@pytest.mark.parametrize(("text", "options", "problem"), MORE_REFUSED, ids=[t for t, _, _ in MORE_REFUSED])
+def test_more_refusals(text: str, options: dict[str, str], problem: str) -> None:
+    with pytest.raises(mme.ExpressionError) as info:
+        parse_expression(text, **options)  # type: ignore[arg-type]
+    assert problem in str(info.value)
+
+
+def test_products_read_from_their_names() -> None:
+    percocet = parse_product("Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG Oral Tablet [Percocet]")
+    assert (percocet.drug, percocet.strength, percocet.form, percocet.route, percocet.brand) == (
+        "oxycodone", "5 mg", "tablet", "oral", "Percocet"
+    )  # fmt: skip
+    assert percocet.ingredients == (
+        Ingredient("Acetaminophen", 325.0, "mg"),
+        Ingredient("Oxycodone Hydrochloride", 5.0, "mg"),
+    )
+    patch = parse_product("72 HR Fentanyl 0.025 MG/HR Transdermal System")
+    assert (patch.strength, patch.ingredients) == ("25 mcg/h", (Ingredient("Fentanyl", 25.0, "mcg/h"),))
+    solution = parse_product("Acetaminophen 21.7 MG/ML / Hydrocodone Bitartrate 0.5 MG/ML Oral Solution")
+    assert solution.ingredients[1] == Ingredient("Hydrocodone Bitartrate", 0.5, "mg/mL")
+    assert parse_product("Norco 10/325").ingredients == (
+        Ingredient("hydrocodone", 10.0, "mg"),
+        Ingredient("acetaminophen", 325.0, "mg"),
+    )
+    assert parse_product("Percocet 5 mg").ingredients == (Ingredient("oxycodone", 5.0, "mg"),)
+    assert parse_product("hydrocodone polistirex 2 MG/ML Extended Release Suspension").drug == "hydrocodone"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (5, "a product name is text, not int"),
+        ("oxycodone 5 mg tablet 1 tab q6h", "a product name takes no count, frequency or maximum"),
+        ("frobnicol/oxycodone 5/10 mg", "unknown component"),
+        ("Buprenorphine 8 MG / Naloxone 2 MG / Frobnicol 1 MG Sublingual Film", "unknown component"),
+    ],
+)
+def test_what_is_no_product_name(text: object, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=problem):
+        parse_product(text)  # type: ignore[arg-type]

@@ -324,10 +324,6 @@ def _merge(toks: list[_Tok]) -> list[_Tok]:
             t, i = t._replace(value=0.5, end=toks[i + 2].end), i + 2
         elif t.key == "a" and nxt[:1] == ["half"]:  # "a half"
             t, i = toks[i + 1]._replace(start=t.start), i + 1
-        if t.kind == "num" and out and out[-1].kind == "num" and len(out) >= 2 and out[-2].key == "and":
-            prev = out[-1]  # "one and a half", "one and one-half"
-            if prev.value.is_integer() and t.value == 0.5 and out[-3:-2] and out[-3].kind == "num":
-                pass
         if (
             t.kind == "num"
             and i + 3 < len(toks)
@@ -338,11 +334,10 @@ def _merge(toks: list[_Tok]) -> list[_Tok]:
         ):  # "every 8 (eight) hours", "4 (four) times daily": the repeat goes
             i += 3
         elif t.kind == "num" and t.value == 0.5 and len(out) >= 2 and out[-1].key == "and" and out[-2].kind == "num":
-            whole = out[-2]
-            if whole.value.is_integer() and whole.key != "half":  # "one and a half"
-                out[-2:] = [whole._replace(value=whole.value + 0.5, end=t.end, text=f"{whole.text} and a half")]
-                i += 1
-                continue
+            whole = out[-2]  # "one and a half", "one and one-half"
+            out[-2:] = [whole._replace(value=whole.value + 0.5, end=t.end, text=f"{whole.text} and a half")]
+            i += 1
+            continue
         out.append(t)
         i += 1
     return out
@@ -616,12 +611,8 @@ class _Parser:
                 self.sig_starts(i) or self.vocab(i) is not None or (self.key(i) in ("x", "for") and self.is_num(i + 1))
             ):
                 break
-            if self.is_num(i):
-                if self.duration_at(i) is not None or self.key(i - 1) in ("for", "x"):
-                    break
-                if not self.pain_score(i):
-                    break
-                i += 2 if self.key(i + 1) == "/" else 0  # "8/10"
+            if self.is_num(i) and self.key(i + 1) == "/":  # a pain score, "8/10" (any other number ends the text)
+                i += 2
             i += 1
         if self.key(i) == "(" and self.is_num(i + 1) and self.key(i + 2) in _MINUS | {"to", "/"}:  # "(7-10)"
             close = i + 4
@@ -629,8 +620,6 @@ class _Parser:
                 i = close + 1
         if i > start:
             self.ignored.append(self.span(start, i))
-        elif not lead:
-            self.fail(f"cannot read {self.toks[i].text!r}")
         return i
 
     def brand_suffix(self, i: int) -> int:
@@ -1263,8 +1252,6 @@ class _Parser:
                     f"several doses ({', '.join(repr(d.typed) for d in self.doses)}) and a frequency {self.frequency[0]!r}"
                 )
             slots = list(self.slots)
-            if self.slots[0] and not self.doses:
-                slots = [self.slots[0]]
             if any(not s for s in slots) or len(set().union(*slots)) != sum(len(s) for s in slots):
                 self.fail(
                     f"several doses ({', '.join(repr(d.typed) for d in self.doses)}) not each at its own time of day"
