@@ -7,6 +7,7 @@ hydrocodone 1, codeine 0.15, morphine 1, tramadol 0.2, hydromorphone 5, fentanyl
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -386,3 +387,38 @@ def test_products_read_from_their_names() -> None:
 def test_what_is_no_product_name(text: object, problem: str) -> None:
     with pytest.raises(mme.ExpressionError, match=problem):
         parse_product(text)  # type: ignore[arg-type]
+
+
+EDGE_READS = [
+    ("Lortab 7.5/500 500 mg-7.5 mg tablet 1 tab q6h", 30.0),  # the strength restated with its unit
+    ("Percocet 10/325 tablet 325 mg-10 mg 1 tab q6h", 60.0),  # restated after the form
+    ("oxycodone 10 mg tablet 1/4-1/2 tab q6h", 30.0),  # at most half a tablet: 5 mg x 4 x 1.5
+    ("oxycodone 5 mg tablet take up to 2 tabs q6h", 60.0),  # 2 x 5 x 4 x 1.5
+    ("oxycodone 10 mg tablet 1 tab q6h for the next 5 days", 60.0),
+    ("oxycodone 10 mg tablet 1 tab q6h until pain resolves", 60.0),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EDGE_READS, ids=[t for t, _ in EDGE_READS])
+def test_edges_of_the_reader(text: str, expected: float) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("morphine 0.002 g/h IV", "unsupported unit 'g/h'"),
+        ("oxycodone 10 mg tablet 1 tab 3 times a month", "cannot read"),
+        ("oxycodone 10 mg tablet 1 tab (10 mg q6h", "two doses"),
+        ("oxycodone 10 mg/mL solution 1 tab mane 1 tab nocte 5 mL", "mix a count and a volume"),
+        ("oxycodone 10 mg tablet 1 tab q4h, max 4 tabs per 12 hours", "only daily maximums are read"),
+    ],
+)
+def test_edges_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        parse_expression(text)
+
+
+def test_a_product_whose_opioid_is_unknown() -> None:
+    with pytest.raises(mme.ExpressionError, match="unknown opioid 'frobnicol'"):
+        parse_product("frobnicol 5 mg tablet")

@@ -565,6 +565,9 @@ class _Parser:
             return self.set_frequency(i, *freq)
         if (end := self.time_of_day(i)) is not None:
             return end
+        if key == "up" and self.key(i + 1) == "to" and self.is_num(i + 2):  # "take up to 2 tabs": at most 2
+            self.notes.append(f"{self.span(i, i + 3)!r} read as {self.span(i + 2, i + 3)}")
+            return i + 2
         if tok.kind == "num":
             return self.count_at(i)
         if (found := self.vocab(i)) is not None:
@@ -809,10 +812,8 @@ class _Parser:
                 return i + 3, 1.0
         return None
 
-    def number_or_range(self, i: int, *, fraction: bool = True) -> tuple[float, float, int] | None:
-        """NUM, NUM-NUM, NUM to NUM, "1/2" (when ``fraction``): (low, high, index after), not yet checked."""
-        if not self.is_num(i):
-            return None
+    def number_or_range(self, i: int, *, fraction: bool = True) -> tuple[float, float, int]:
+        """NUM, NUM-NUM, NUM to NUM, "1/2" (when ``fraction``) at a number: (low, high, index after), unchecked."""
         lo, j = self.toks[i].value, i + 1
         if fraction and self.key(j) == "/" and self.is_num(j + 1):
             lo, j = lo / self.toks[j + 1].value if self.toks[j + 1].value else math.nan, j + 2
@@ -851,23 +852,17 @@ class _Parser:
             n = _MULTIPLE[self.key(k)] / p[1]
             return p[0], n, n, None, None
         if self.is_num(k):  # "3 times a day", "1 to 2 times daily", "3x/day", "3/day", "4-hourly"
-            rng = self.number_or_range(k, fraction=False)
-            if rng is not None:
-                lo, hi, j = rng
-                j2 = j + 1 if self.key(j) in _TIMES else j
-                if (p := self.per_period(j2)) is not None:
-                    lo, hi = self.checked(k, j, lo, hi, "a frequency")
-                    if j2 == j and self.key(j2) != "/" and self.doses:  # "1 tab 2 daily": 2 tabs, or twice?
-                        self.fail(
-                            f"{self.span(k, p[0])!r} after a count: say '{self.span(k, j)} times' or drop the count"
-                        )
-                    if k > i:
-                        lo = hi
-                    return p[0], lo / p[1], hi / p[1], None, None
-                j2 = j + 1 if self.key(j) in _MINUS else j
-                if self.key(j2) in _HOURLY:
-                    lo, hi = self.checked(k, j, lo, hi, "an interval")
-                    return j2 + 1, 24 / hi, 24 / lo, lo, hi
+            lo, hi, j = self.number_or_range(k, fraction=False)
+            j2 = j + 1 if self.key(j) in _TIMES else j
+            if (p := self.per_period(j2)) is not None:
+                lo, hi = self.checked(k, j, lo, hi, "a frequency")
+                if j2 == j and self.key(j2) != "/" and self.doses:  # "1 tab 2 daily": 2 tabs, or twice?
+                    self.fail(f"{self.span(k, p[0])!r} after a count: say '{self.span(k, j)} times' or drop the count")
+                return p[0], lo / p[1], hi / p[1], None, None
+            j2 = j + 1 if self.key(j) in _MINUS else j
+            if self.key(j2) in _HOURLY:
+                lo, hi = self.checked(k, j, lo, hi, "an interval")
+                return j2 + 1, 24 / hi, 24 / lo, lo, hi
         if k > i:
             return None
         if key == "x" and self.is_num(i + 1) and (p := self.per_period(i + 2)) is not None:
@@ -881,9 +876,7 @@ class _Parser:
             return None
         lo = hi = 1.0
         if self.is_num(k):  # "q6h", "q 4-6 h", "every 4 to 6 hours"
-            rng = self.number_or_range(k, fraction=False)
-            assert rng is not None
-            lo, hi, end = rng
+            lo, hi, end = self.number_or_range(k, fraction=False)
             lo, hi = self.checked(k, end, lo, hi, "an interval")
             k = end
         if self.key(k) not in _INTERVAL:
@@ -947,9 +940,7 @@ class _Parser:
         period = self.per_period(k)
         daily_word = self.span_key(lead - 2, lead) in ("daily dose",) or self.key(lead - 1) == "daily"
         if period is None and self.key(k) in ("in", "per", "every") and self.is_num(k + 1) and self.key(k + 2) in _HOUR:
-            if self.toks[k + 1].value != 24:
-                self.fail(f"a maximum over {self.span(k + 1, k + 3)!r}: only daily maximums are read")
-            period = (k + 3, 1.0)
+            self.fail(f"a maximum over {self.span(k + 1, k + 3)!r}: only daily maximums are read")  # 24 h: per_period
         if period is None and not daily_word:
             if self.key(i) == "up":
                 return None  # "up to 2 tabs": a count range, read by count_at
@@ -971,7 +962,7 @@ class _Parser:
             j += 1
             if self.key(j) == "up" and self.key(j + 1) == "to":
                 j += 2
-            elif self.key(j) in ("the", "next"):
+            while self.key(j) in ("the", "next"):
                 j += 1
         elif self.key(j) in ("until", "jusqu'à"):
             if self.key(j + 1) in ("finished", "gone", "complete", "completed"):
@@ -1008,9 +999,7 @@ class _Parser:
             and (j := self.restated_strength(i, [v for v, _ in self.amounts])) > i
         ):
             return j  # "Percocet 10/325 tablet 325 mg-10 mg"
-        rng = self.number_or_range(i)
-        assert rng is not None
-        lo, hi, j = rng
+        lo, hi, j = self.number_or_range(i)
         lo, hi = self.checked(i, j, lo, hi, "a count")
         typed_end = j
         kind: Literal["count", "mass", "volume"]
