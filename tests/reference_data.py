@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+REFERENCE = Path(os.environ.get("MME_REFERENCE", Path(__file__).resolve().parents[2] / "shared" / "reference"))
 CDC_NDC = REFERENCE / "cdc-ndc"
 HEAL = REFERENCE / "heal"
 CQF = REFERENCE / "cqf-opioid-mme-r4"
@@ -30,3 +31,7 @@ def needs(folder: Path, what: str) -> pytest.MarkDecorator:
     return pytest.mark.skipif(
         not folder.is_dir(), reason=f"{what} not found at {folder} (the shared/reference folder next to the repository)"
     )
+
+
+#: Practice Fusion's MME calculator test corpora (MIT) and the RxNorm names it resolves codes with.
+PRACTICE_FUSION = REFERENCE / "practicefusion"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import doctest
 from typing import Any
 
@@ -161,7 +162,9 @@ READINGS: list[tuple[str, dict[str, Any]]] = [
 
 @pytest.mark.parametrize(("text", "fields"), READINGS, ids=[t for t, _ in READINGS])
 def test_reading(text: str, fields: dict[str, Any]) -> None:
-    assert parse_expression(text) == Expression(text=text, **fields)
+    """The regimen fields read; what the sig reader adds beside them (prn, ranges, notes) is tested in test_sigs."""
+    read = dataclasses.replace(parse_expression(text), as_needed=False, ranges=(), cap=None, ignored=(), notes=())
+    assert read == Expression(text=text, **fields)
 
 
 def _plural(noun: str) -> str:
@@ -201,7 +204,6 @@ ERRORS: list[tuple[str, str]] = [
     ("oxycodone 10", "no unit after '10'"),
     ("oxycodone 10 q6h", "no unit after '10'"),
     ("oxycodone 10 tabs", "no unit after '10'"),
-    ("Percocet 5/325 1 tab q6h", "no unit after '5/325'"),
     ("oxycodone 5 kg/h", "unknown unit 'kg'"),
     ("oxycodone 5 mg/kg", "unknown unit 'mg/kg'"),
     ("oxycodone 5 mg/5", "unknown unit 'mg/5'"),
@@ -228,16 +230,16 @@ ERRORS: list[tuple[str, str]] = [
     ("oxycodone/foo 5/325 mg", "unknown component 'foo'"),
     ("hydrocodone/acetaminophen 5/325/200 mg", "2 components"),
     ("oxycodone/ 5 mg", "empty component"),
-    ("Percocet 5/325 mg", "does not name its components"),
+    ("Percocet 5/500 mg", "not a documented strength of Percocet"),
+    ("OxyContin 5/325 mg", "does not name its components"),
     ("oxycodone 5 mg 5 mL", "needs a concentration"),
     ("morphine 2 mg/mL 5 mL 5 mL", "two volumes"),
     ("morphine 5 mg/0 mL", "must be positive, not '0'"),
     ("oxycodone 40 mg/day bid", "takes no frequency"),
     ("oxycodone 40 mg/day 2 tabs", "takes no count"),
-    ("oxycodone 5 mg 2 tabs 3 tabs", "two counts"),
+    ("oxycodone 5 mg 2 tabs 3 tabs", "two doses"),
     ("oxycodone 5 mg 0 tabs", "must be positive, not '0'"),
     ("oxycodone 5 mg 1/0 tab", "must be positive, not '0'"),
-    ("oxycodone 5 mg 1-2 tabs", "range '1-2'"),
     ("oxycodone 5 mg 2 drops", "cannot read '2 drops'"),
     ("oxycodone 5 mg 2", "cannot read '2'"),
     ("oxycodone 5 mg mg", "unit 'mg' without a number"),
@@ -245,7 +247,6 @@ ERRORS: list[tuple[str, str]] = [
     ("oxycodone 5 mg IV po", "two routes: 'intravenous' and 'oral'"),
     ("oxycodone ER 5 mg IR", "two releases"),
     ("fentanyl nasal spray 100 mcg IV", "two routes"),
-    ("oxycodone 5 mg q6h for pain", "cannot read 'for'"),
     ("oxycodone 5 mg @ q6h", "cannot read '@'"),
     ("oxycodone 5 mg q6h\nmorphine 10 mg", "cannot read 'morphine'"),
 ]
@@ -380,6 +381,7 @@ def _expressions(draw: st.DrawFn) -> tuple[str, Expression]:
         fields["route"] = route[1]
     if draw(st.booleans()):
         tail.append("prn")
+        fields["as_needed"] = True
     text = " ".join(head + draw(st.permutations(tail)))
     return text, Expression(text=text, drug=drug, dose=f"{amount:g} {unit}", **fields)
 
@@ -393,7 +395,8 @@ def test_valid_expressions_round_trip(case: tuple[str, Expression]) -> None:
     number, unit = parsed.dose.split(" ")
     expected_number, expected_unit = expected.dose.split(" ")
     assert (float(number), unit) == (float(expected_number), expected_unit)
-    assert parsed == Expression(**{**_fields(expected), "dose": parsed.dose})
+    read = dataclasses.replace(parsed, ranges=(), notes=())  # what ranges are and say: test_sigs
+    assert read == Expression(**{**_fields(expected), "dose": parsed.dose})
 
 
 def _fields(expr: Expression) -> dict[str, Any]:

@@ -27,6 +27,9 @@ from typing import Any, NoReturn, TextIO
 import mme
 from mme._tables import table_slugs
 
+from . import _vocab
+from ._parse import Expression
+
 CAVEAT = (
     "MME estimates overdose risk and is not a dosing tool: do not use it to convert a patient from one opioid to "
     "another (CDC, CMS, NIH HEAL)."
@@ -114,7 +117,7 @@ def _convert(args: argparse.Namespace, out: TextIO) -> int:
         dispensing = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", mme.MMEWarning)  # warnings are printed from the results themselves
-        items = [mme.convert(text, **dispensing, **options) for text in args.expressions]
+        items = [mme.convert(text, **dispensing, **options, range=args.range) for text in args.expressions]
     result = mme.total(items, thresholds=args.threshold or mme.CDC_THRESHOLDS, inclusive=not args.strict)
     if args.json:
         payload = result.model_dump(mode="json") if len(items) > 1 else items[0].model_dump(mode="json")
@@ -123,11 +126,40 @@ def _convert(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     out.write(f"{result}\n")
     for item in items:
+        if args.explain and item.expression is not None:
+            out.write(_explain(item.expression))
         for note in item.warnings:
             out.write(f"warning: {note}\n")
         if item.caution:
             out.write(f"caution: {item.caution}\n")
     out.write(f"note: {CAVEAT}\n")
+    return 0
+
+
+def _explain(expr: Expression) -> str:
+    """What was read of one expression, part by part."""
+    often = f"{expr.per_day:g} a day" if expr.per_day else f"every {expr.every_hours:g} h" if expr.every_hours else "-"
+    parts = {
+        "drug": expr.drug, "strength": expr.dose, "count": f"{expr.count:g}", "volume": expr.volume,
+        "how often": often, "route": expr.route, "form": expr.form, "release": expr.release,
+        "as needed": "yes" if expr.as_needed else None, "ranges": ", ".join(expr.ranges) or None,
+        "maximum": expr.cap, "ignored": "; ".join(expr.ignored) or None,
+    }  # fmt: skip
+    lines = [f"  {k}: {v}" for k, v in parts.items() if v is not None]
+    return f"read {expr.text!r}:\n" + "\n".join(lines) + "\n"
+
+
+def _names(args: argparse.Namespace, out: TextIO) -> int:
+    table = mme.get_table(args.table) if args.table else None
+    covered = None if table is None else {*table.drugs, *(e.drug for e in table.excluded)}
+    for name in _vocab.known_names():
+        meaning = _vocab.resolve_drug(name)
+        if covered is not None and meaning.drug not in covered:
+            continue
+        implied = " ".join(x for x in (meaning.release, meaning.route, meaning.form) if x)
+        combination = _vocab.combination(name)
+        parts = f" (components {'/'.join(combination[0])})" if combination else ""
+        out.write(f"{name}: {meaning.drug}{f' [{implied}]' if implied else ''}{parts}\n")
     return 0
 
 
@@ -514,7 +546,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     convert.add_argument("--strict", action="store_true", help="thresholds are reached at > instead of >=")
     convert.add_argument("--json", action="store_true", help="machine-readable output")
+    convert.add_argument("--explain", action="store_true", help="print what was read of each expression")
+    convert.add_argument(
+        "--range", choices=["max", "min"], default="max", help="read ranges (1-2 tabs, q4-6h) at their max or min"
+    )
     convert.set_defaults(handler=_convert)
+
+    names = commands.add_parser("names", help="list the accepted drug names, brands, salts and combinations")
+    names.add_argument("--table", help="only the drugs this table covers")
+    names.set_defaults(handler=_names)
 
     tables = commands.add_parser("tables", help="list the shipped tables, or show one")
     tables.add_argument("action", nargs="?", choices=["show"], help="show one table's rows, caveats and source")

@@ -34,6 +34,7 @@ from ._errors import (
     bounded,
     excerpt,
 )
+from ._parse import Expression, RangeChoice, parse_expression
 from ._tables import DEFAULT_TABLE, Exclusion, FactorRow, Table, Tier, list_tables, resolve_table
 from ._units import (
     MG_PER_DAY_PER_MCG_PER_H,
@@ -110,6 +111,8 @@ class DailyMME(BaseModel):
     table_version: str
     caution: str | None = None
     warnings: tuple[str, ...] = ()
+    expression: Expression | None = None
+    """`convert`: the dose expression as read (drug, strength, count, frequency, ranges, cap, ignored text)."""
 
     def __str__(self) -> str:
         what = " ".join(x for x in (self.drug, self.release, self.route, self.form) if x)
@@ -695,26 +698,36 @@ def convert(
     package_ml: float | None = None,
     variant: str | None = None,
     table: TableLike = DEFAULT_TABLE,
+    range: RangeChoice = "max",
 ) -> DailyMME:
     """MME/day of a dose expression such as "oxycodone 10 mg q6h" (grammar: docs/expressions.md).
 
     With ``quantity`` and ``days_supply`` the expression's amount is read as a dispensed
-    strength per unit (the claims formula); otherwise as a regimen.
+    strength per unit (the claims formula); otherwise as a regimen, whose ranges ("1-2 tabs",
+    "q4-6h") are read at their maximum unless ``range="min"``; the other end is given in a warning.
     """
-    from ._parse import parse_expression
-
     if not isinstance(expression, str):
         raise ArgumentTypeError(f"expression must be text such as 'oxycodone 10 mg q6h', not {excerpt(expression)}")
-    expr = parse_expression(bounded(expression, "expression", ExpressionError))
+    expr = parse_expression(bounded(expression, "expression", ExpressionError), range=range)
     if (quantity is None) != (days_supply is None):
         raise DoseError("give both quantity and days_supply (a dispensing), or neither (a regimen)")
     if quantity is not None and days_supply is not None:
-        return dispensing_mme(
+        result = dispensing_mme(
             expr.drug, expr.dose, quantity=quantity, days_supply=days_supply, package_ml=package_ml,
             route=expr.route, form=expr.form, release=expr.release, variant=variant, table=table,
         )  # fmt: skip
+        return result.model_copy(update={"expression": expr, "warnings": (*expr.notes, *result.warnings)})
     if package_ml is not None:
         raise DoseError("package_ml only applies to a dispensing (with quantity and days_supply)")
+    result = _regimen(expr, variant, table)
+    notes = list(expr.notes)
+    if expr.ranges and result.mme_per_day is not None:
+        other = _regimen(parse_expression(expression, range="min" if range == "max" else "max"), variant, table)
+        notes.append(f"at the {'minimum' if range == 'max' else 'maximum'} of the range: {other.mme_per_day:g} MME/day")
+    return result.model_copy(update={"expression": expr, "warnings": (*notes, *result.warnings)})
+
+
+def _regimen(expr: Expression, variant: str | None, table: TableLike) -> DailyMME:
     return daily_mme(
         expr.drug, expr.dose, per_day=expr.per_day, every=expr.every_hours, count=expr.count, volume=expr.volume,
         route=expr.route, form=expr.form, release=expr.release, variant=variant, table=table,

@@ -10,7 +10,12 @@ Grammar::
     DRUG [ER|IR] AMOUNT UNIT [COUNT FORM] [FREQUENCY] [ROUTE/FORM]
 
 Case does not matter, commas and brackets are ignored, and the parts after the amount
-may come in any order.
+may come in any order. After the product, a sig as prescribers and EHRs write it is read
+(docs/expressions.md): verbs and route phrases ("take ... by mouth"), "(s)" plurals, number
+words and fractions, count and frequency ranges (the maximum, or the minimum with
+``range="min"``, each noted), stated daily maximums (which cap), times of day ("matin et soir"),
+and text that names no dose (indications, durations, "with food"). Multi-step schedules, "as
+directed" alone and any word that could change the dose are refused, naming the part.
 
 DRUG
     Everything before the first number, kept as typed ("OxyContin", "morphine sulfate",
@@ -57,7 +62,8 @@ Examples:
 
     >>> parse_expression("oxycodone 10 mg q6h")
     Expression(text='oxycodone 10 mg q6h', drug='oxycodone', dose='10 mg', count=1.0, volume=None, \
-per_day=None, every_hours=6.0, route=None, form=None, release=None)
+per_day=None, every_hours=6.0, route=None, form=None, release=None, as_needed=False, ranges=(), cap=None, \
+ignored=(), notes=())
     >>> e = parse_expression("hydrocodone/acetaminophen 5/325 mg 1 tab qid")
     >>> e.drug, e.dose, e.count, e.per_day, e.form
     ('hydrocodone/acetaminophen', '5 mg', 1.0, 4.0, 'tablet')
@@ -73,10 +79,13 @@ per_day=None, every_hours=6.0, route=None, form=None, release=None)
     >>> e = parse_expression("OxyContin 40 mg/day")
     >>> e.drug, e.dose, e.per_day, e.every_hours
     ('OxyContin', '40 mg/day', None, None)
-    >>> parse_expression("Percocet 5/325 1 tab q6h")
+    >>> e = parse_expression("Percocet 5/325 1-2 tab(s) by mouth every 4 to 6 hours as needed for pain x 5 days")
+    >>> e.dose, e.count, e.every_hours, e.as_needed, e.ranges, e.ignored
+    ('5 mg', 2.0, 4.0, True, ('1-2', 'every 4 to 6 hours'), ('pain', 'x 5 days'))
+    >>> parse_expression("oxycodone 5 q6h")
     Traceback (most recent call last):
       ...
-    mme._errors.ExpressionError: no unit after '5/325' in 'Percocet 5/325 1 tab q6h'. Expected: \
+    mme._errors.ExpressionError: no unit after '5' in 'oxycodone 5 q6h'. Expected: \
 DRUG [ER|IR] AMOUNT UNIT [COUNT FORM] [FREQUENCY] [ROUTE/FORM], e.g. "oxycodone 10 mg q6h"
 """
 
@@ -84,13 +93,26 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Final, Literal, NamedTuple, NoReturn
 
 from . import _vocab
 from ._errors import ExpressionError, MMEError
 
-__all__ = ["GRAMMAR", "UNITS", "Expression", "parse_expression"]
+__all__ = [
+    "GRAMMAR",
+    "UNITS",
+    "Expression",
+    "Ingredient",
+    "Product",
+    "RangeChoice",
+    "parse_expression",
+    "parse_product",
+]
+
+RangeChoice = Literal["max", "min"]
 
 GRAMMAR: Final = 'DRUG [ER|IR] AMOUNT UNIT [COUNT FORM] [FREQUENCY] [ROUTE/FORM], e.g. "oxycodone 10 mg q6h"'
 
@@ -124,13 +146,88 @@ class Expression:
     """Canonical form, when a form word appears ("tab" -> "tablet", "nasal spray" -> "spray")."""
     release: str | None = None
     """ "IR" or "ER", when a release word appears ("LA", "SR", "extended-release" -> "ER")."""
+    as_needed: bool = False
+    """Whether the sig says "prn", "as needed", "when required", "si douleur"..."""
+    ranges: tuple[str, ...] = ()
+    """Ranges as typed ("1-2 tab(s)", "every 4 to 6 hours"), each read at the end chosen by ``range``."""
+    cap: str | None = None
+    """A stated maximum as typed ("not to exceed 8 tablets per day"), when one is given."""
+    ignored: tuple[str, ...] = ()
+    """Text read as carrying no dose: indications, durations, "with food", "as directed"."""
+    notes: tuple[str, ...] = ()
+    """Every assumption made in reading (a range's end, a unitless strength read in mg, a cap applied)."""
 
 
-def parse_expression(text: str) -> Expression:
-    """Read a dose expression; raise `ExpressionError` (an `MMEError`) on anything the grammar cannot read."""
+def parse_expression(text: str, *, range: RangeChoice = "max") -> Expression:
+    """Read a dose expression; raise `ExpressionError` (an `MMEError`) on anything the grammar cannot read.
+
+    ``range`` chooses which end of a range ("1-2 tabs", "q4-6h") is read: the maximum, as the
+    CDC and Practice Fusion calculators do, or the minimum.
+    """
     if not isinstance(text, str):
         raise ExpressionError(f"a dose expression is text, not {type(text).__name__}. Expected: {GRAMMAR}")
-    return _Parser(text).parse()
+    if range not in ("max", "min"):
+        raise ExpressionError(f"range must be 'max' or 'min', not {range!r}")
+    return _Parser(text, range).parse()
+
+
+@dataclass(frozen=True, slots=True)
+class Ingredient:
+    """One component of a product with its strength, as named: ("Acetaminophen", 325.0, "mg")."""
+
+    name: str
+    amount: float
+    unit: str
+    """ "mg", "mcg", "mg/mL", "mcg/h"... (a patch's MG/HR is read in mcg/h)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """A product name read (an RxNorm name, a brand with its strength): what a count of it holds."""
+
+    text: str
+    drug: str
+    """The opioid ingredient, canonical ("oxycodone")."""
+    strength: str
+    """The opioid's strength per unit, normalised as `Expression.dose` ("5 mg", "25 mcg/h", "2 mg/mL")."""
+    ingredients: tuple[Ingredient, ...]
+    route: str | None = None
+    form: str | None = None
+    release: str | None = None
+    brand: str | None = None
+    """The bracketed brand of an RxNorm name ("[Percocet]")."""
+
+
+def parse_product(text: str) -> Product:
+    """Read a product name such as "Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG Oral Tablet [Percocet]".
+
+    The same grammar as `parse_expression`, without a sig: a count, a frequency or a maximum is an
+    `ExpressionError`, as is a name whose opioid ingredient is unknown.
+    """
+    if not isinstance(text, str):
+        raise ExpressionError(f"a product name is text, not {type(text).__name__}. Expected: {GRAMMAR}")
+    parser = _Parser(text)
+    expr = parser.parse()
+    if parser.doses or parser.frequency or parser.cap or any(parser.slots) or parser.volume:
+        parser.fail("a product name takes no count, frequency or maximum")
+    names, _ = parser.components(parser.drug_typed)
+    opioid = _opioid_name(parser, parser.drug_typed)
+    try:
+        drug = _vocab.resolve_drug(opioid).drug
+    except MMEError:
+        parser.fail(f"unknown opioid {opioid!r}")
+    value, unit = expr.dose.split(" ")
+    amounts = parser.amounts if len(parser.amounts) == len(names) else [(float(value), unit.split("/")[0])]
+    names = names if len(parser.amounts) == len(names) else (opioid,)
+    ingredients = tuple(
+        Ingredient(name, *_normalised(amount / parser.divisor, u + parser.denominator, expr.form))
+        for name, (amount, u) in zip(names, amounts, strict=True)
+    )
+    return Product(text, drug, expr.dose, ingredients, expr.route, expr.form, expr.release, parser.brand)
+
+
+def _normalised(value: float, unit: str, form: str | None) -> tuple[float, str]:
+    return (value * 1000, "mcg/h") if unit == "mg/h" and form == "patch" else (value, unit)
 
 
 # --- vocabulary of the grammar (routes, forms, releases and drugs come from _vocab) ---
@@ -154,29 +251,37 @@ _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
 _RANGE: Final = frozenset({"-", "to", "à", "a"})
 _HOURLY: Final = frozenset({"hourly", "hrly"})
-_ONCE_A_DAY: Final = (
-    *("qd", "od", "daily", "qhs", "hs", "qam", "qpm", "qn", "nightly", "mane", "nocte"),
-    *("every day", "each day", "every morning", "every evening", "every night", "at bedtime", "at night"),
-)
+_ONCE_A_DAY: Final = ("qd", "od", "daily", "every day", "each day", "once", "q24h", "qday")
 # (administrations a day, hours between them)
 _FIXED: Final[dict[str, tuple[float | None, float | None]]] = {
     **dict.fromkeys(("bid", "bd"), (2.0, None)),
     **dict.fromkeys(("tid", "tds"), (3.0, None)),
     **dict.fromkeys(("qid", "qds"), (4.0, None)),
-    **dict.fromkeys(_ONCE_A_DAY, (1.0, None)),
+    **dict.fromkeys((*_ONCE_A_DAY[:5], "qday", "once a day", "once daily"), (1.0, None)),
     **dict.fromkeys(("qod", "every other day"), (None, 48.0)),
-    "weekly": (None, 168.0),
+    **dict.fromkeys(("weekly", "qweek", "once weekly", "once a week", "every week"), (None, 168.0)),
     "hourly": (None, 1.0),
 }
-_PRN: Final = frozenset({"prn", "as needed", "as required", "when required", "if needed", "when needed", "si besoin"})
+_TIMES_A_DAY_WORDS: Final = frozenset({"daily", "every day", "each day", "a day", "per day"})
 _PUNCT: Final = frozenset(",;:()[]")
+_STOPS: Final = frozenset(",;:()[].")  # where ignored text ends
 _MINUS: Final = frozenset("-−")
 _FRACTIONS: Final = {"½": 0.5, "¼": 0.25, "¾": 0.75}
 _NON_FINITE: Final = frozenset({"nan", "inf", "infinity"})
+_CONNECTORS: Final = frozenset({"and", "et", "&", "then"}) - _vocab.MULTI_STEP
+_CAPS: Final = ("not to exceed", "do not exceed", "no more than", "max daily dose", "maximum daily dose",
+                "maximum dose", "max dose", "maximum of", "max of", "maximum", "max", "up to", "ne pas dépasser",
+                "nte", "not exceeding", "jusqu'à")  # fmt: skip
+_DURATION_UNITS: Final = frozenset({"day", "days", "d", "week", "weeks", "wk", "wks", "month", "months", "jours",
+                                    "jour", "semaines", "semaine", "mois", "doses", "refills"})  # fmt: skip
+_FILLER: Final = frozenset({"abuse deterrent", "film coated", "disintegrating", "chewable", "pack", "total",
+                            "by", "via", "of", "the", "a", "an", "in", "at", "to", "dose", "if", "as", "de", "par",
+                            "effervescent", "orally disintegrating", "mouth", "directed"})  # fmt: skip
+_DIRECTED: Final = ("as directed", "use as directed", "selon prescription")
 _COMPONENTS: Final = re.compile(r"\s*(?:/|\+|&|\bwith\b|\band\b|\bw/)\s*", re.IGNORECASE)
 _TOKEN: Final = re.compile(
     r"(?P<num>(?:[0-9]+(?:[.,][0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[½¼¾])"  # 10, 0.5, .5, 2,5, 1e3, ½
-    r"|(?P<word>[^\W\d_]+(?:\.[^\W\d_]+)*\.?)"  # mg, b.i.d., i.v., µg
+    r"|(?P<word>[^\W\d_]+(?:[.'][^\W\d_]+)*\.?(?:\(e?s\))?)"  # mg, b.i.d., i.v., µg, tab(s), patch(es)
     r"|(?P<sym>\S)"  # anything else, one character at a time
 )
 
@@ -184,25 +289,59 @@ _TOKEN: Final = re.compile(
 class _Tok(NamedTuple):
     kind: Literal["num", "word", "sym"]
     text: str  # as typed
-    key: str  # lower case, dots dropped: "b.i.d." -> "bid"
+    key: str  # lower case, dots and plural brackets dropped: "b.i.d." -> "bid", "tab(s)" -> "tabs"
     start: int
     end: int
     value: float = math.nan  # numbers only
 
 
 def _tokens(text: str) -> list[_Tok]:
-    tokens = []
+    tokens: list[_Tok] = []
     for m in _TOKEN.finditer(text):
         kind: Literal["num", "word", "sym"] = "num" if m["num"] else "word" if m["word"] else "sym"
         raw = m[0]
-        key = raw.lower().replace(".", "") if kind == "word" else raw
+        key = raw.lower().replace(".", "").replace("(", "").replace(")", "") if kind == "word" else raw
         value = math.nan
         if kind == "num":
             value = _FRACTIONS[raw] if raw in _FRACTIONS else _number(raw, text)
         elif key in _NON_FINITE:  # "nan mg", "inf mg": a number, and a wrong one
             kind, value = "num", float(key)
+        elif key in _vocab.NUMBER_WORDS:
+            kind, value = "num", _vocab.NUMBER_WORDS[key]
         tokens.append(_Tok(kind, raw, key, m.start(), m.end(), value))
-    return tokens
+    return _merge(tokens)
+
+
+def _merge(toks: list[_Tok]) -> list[_Tok]:
+    """One pass joining "one-half", "one and a half", "a half" and dropping repeats: "8 (eight)"."""
+    out: list[_Tok] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        nxt = [toks[j].key for j in range(i + 1, min(i + 5, len(toks)))]
+        if t.kind == "num" and t.key != "half" and nxt[:1] == ["half"] and t.value == 1:  # "one half"
+            t, i = t._replace(value=0.5, end=toks[i + 1].end), i + 1
+        elif t.kind == "num" and t.key != "half" and nxt[:2] == ["-", "half"] and t.value == 1:  # "one-half"
+            t, i = t._replace(value=0.5, end=toks[i + 2].end), i + 2
+        elif t.key == "a" and nxt[:1] == ["half"]:  # "a half"
+            t, i = toks[i + 1]._replace(start=t.start), i + 1
+        if (
+            t.kind == "num"
+            and i + 3 < len(toks)
+            and toks[i + 1].key == "("
+            and toks[i + 2].kind == "num"
+            and toks[i + 2].value == t.value
+            and toks[i + 3].key == ")"
+        ):  # "every 8 (eight) hours", "4 (four) times daily": the repeat goes
+            i += 3
+        elif t.kind == "num" and t.value == 0.5 and len(out) >= 2 and out[-1].key == "and" and out[-2].kind == "num":
+            whole = out[-2]  # "one and a half", "one and one-half"
+            out[-2:] = [whole._replace(value=whole.value + 0.5, end=t.end, text=f"{whole.text} and a half")]
+            i += 1
+            continue
+        out.append(t)
+        i += 1
+    return out
 
 
 def _number(raw: str, text: str) -> float:
@@ -219,23 +358,57 @@ def _fmt(value: float) -> str:
     return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
-_Vocab = tuple[Literal["route", "form", "release"], str, str | None, int]  # field, value, route of a phrase, end
+class _Vocab(NamedTuple):
+    field: Literal["route", "form", "release"]
+    value: str
+    route: str | None  # the route a phrase also says ("nasal spray")
+    end: int
+
+
+class _Dose(NamedTuple):
+    """One amount taken each time, as the sig says it: a count of units, a mass or a volume."""
+
+    lo: float
+    hi: float
+    kind: Literal["count", "mass", "volume"]
+    unit: str  # "" for a count, "mg"/"mcg"/"g" for a mass, "mL"
+    typed: str
+    restated: float | None = None  # "1 tablet (10 mg)": the mass in mg said beside a count
+
+
+_MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
+_FIRST_WORDS: dict[int, frozenset[str]] = {}  # the first words of each phrase list `among` reads
 
 
 class _Parser:
-    """One pass over the tokens: drug, dose, then counts, frequency and route/form/release words."""
+    """One pass over the tokens: product (drug, strength, form), then the sig's parts in any order."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, choice: RangeChoice = "max") -> None:
         self.text = text
+        self.choice = choice
         self.toks = _tokens(text)
         self.tags: dict[str, str] = {}  # route, form, release
-        self.frequency: tuple[str, float | None, float | None] | None = None  # (as typed, per_day, every_hours)
-        self.count: float | None = None
-        self.volume: float | None = None
+        self.frequency: tuple[str, float, float] | None = None  # (as typed, fewest, most administrations a day)
+        self.every: tuple[float, float] | None = None  # (shortest, longest) interval in hours, if an interval
+        self.doses: list[_Dose] = []
+        self.volume: _Dose | None = None
+        self.slots: list[set[str]] = [set()]  # times of day of each dose (the first also for before any dose)
+        self.count_form: tuple[str, str] | None = None  # (form, as typed) of the sig's count nouns
         self.amounts: list[tuple[float, str]] = []
+        self.names: list[str] = []  # component names given beside their amounts ("A 325 MG / B 5 MG")
         self.amount_text = ""
         self.denominator = ""  # "", "/h", "/mL", "/day"
         self.divisor = 1.0
+        self.as_needed = False
+        self.directed = False
+        self.ranges: list[str] = []
+        self.cap: tuple[str, float, Literal["count", "mass", "volume"], str] | None = None  # typed, value, kind, unit
+        self.ignored: list[str] = []
+        self.notes: list[str] = []
+        self.brand: str | None = None
+        self.drug_typed = ""
+        self.seen: dict[tuple[int, int | None], _Vocab | None] = {}  # vocab() by position: each read once
+        self.phrases: dict[tuple[int, int], tuple[str, int] | None] = {}  # phrase() by position and length
 
     # --- helpers ---
 
@@ -249,7 +422,11 @@ class _Parser:
         return 0 <= i < len(self.toks) and self.toks[i].kind == "num"
 
     def span(self, i: int, j: int) -> str:
-        return self.text[self.toks[i].start : self.toks[j - 1].end]
+        j = min(j, len(self.toks))
+        return self.text[self.toks[i].start : self.toks[j - 1].end] if j > i else ""
+
+    def pick(self, lo: float, hi: float) -> float:
+        return hi if self.choice == "max" else lo
 
     def positive(self, i: int, what: str) -> float:
         tok = self.toks[i]
@@ -261,7 +438,10 @@ class _Parser:
 
     def phrase(self, i: int, n: int, stop: int | None = None) -> tuple[str, int] | None:
         """``n`` words from token ``i`` (hyphens allowed between them), before token ``stop``."""
-        stop = len(self.toks) if stop is None else stop
+        if stop is None:
+            if (i, n) not in self.phrases:
+                self.phrases[i, n] = self.phrase(i, n, len(self.toks))
+            return self.phrases[i, n]
         words: list[str] = []
         j = i
         while len(words) < n:
@@ -273,24 +453,42 @@ class _Parser:
                 j += 1
         return " ".join(words), j
 
+    def among(self, i: int, words: Collection[str], longest: int = 4) -> int | None:
+        """The end of the longest phrase of ``words`` starting at token ``i``."""
+        firsts = _FIRST_WORDS.get(id(words))
+        if firsts is None:
+            firsts = _FIRST_WORDS[id(words)] = frozenset(w.split()[0] for w in words)
+        if self.key(i) not in firsts:
+            return None
+        for n in range(longest, 0, -1):
+            found = self.phrase(i, n)
+            if found is not None and found[0] in words:
+                return found[1]
+        return None
+
     def vocab(self, i: int, stop: int | None = None) -> _Vocab | None:
         """A route, form or release word or phrase at token ``i``, longest first."""
+        if (i, stop) in self.seen:
+            return self.seen[i, stop]
+        found = self.seen[i, stop] = self.read_vocab(i, stop)
+        return found
+
+    def read_vocab(self, i: int, stop: int | None) -> _Vocab | None:
+        if i >= len(self.toks) or self.toks[i].kind != "word":
+            return None
         for n in (3, 2, 1):
             found = self.phrase(i, n, stop)
             if found is None:
                 continue
             key, end = found
-            if _vocab.is_form_word(key):  # "nasal spray" also says the route
-                return "form", _vocab.resolve_form(key), _vocab.form_route(key) if n > 1 else None, end
-            if _vocab.is_route_word(key):
-                return "route", _vocab.resolve_route(key), None, end
-            if _vocab.is_release_word(key):
-                return "release", _vocab.resolve_release(key), None, end
+            entry = _vocab.word(key)
+            if entry is not None:  # "nasal spray" also says the route
+                return _Vocab(entry[0], entry[1], entry[2] if n > 1 else None, end)
         return None
 
     def countable(self, i: int) -> _Vocab | None:
         found = self.vocab(i)
-        return found if found is not None and found[0] == "form" and found[1] in _COUNTABLE else None
+        return found if found is not None and found.field == "form" and found.value in _COUNTABLE else None
 
     def tag(self, field: str, value: str, i: int, j: int) -> None:
         old = self.tags.get(field)
@@ -299,60 +497,165 @@ class _Parser:
         self.tags[field] = value
 
     def apply(self, found: _Vocab, i: int) -> int:
-        field, value, route, end = found
-        self.tag(field, value, i, end)
-        if route is not None:
-            self.tag("route", route, i, end)
-        return end
+        self.tag(found.field, found.value, i, found.end)
+        if found.route is not None:
+            self.tag("route", found.route, i, found.end)
+        return found.end
 
     # --- the pass ---
 
     def parse(self) -> Expression:
         if not self.toks:
             self.fail("empty dose expression")
-        # the first number, unless it is an interval's ("oxycodone mg q6h" has no amount)
-        first = next((i for i in range(len(self.toks)) if self.is_num(i) and self.key(i - 1) not in _LEADS), None)
+        lo = self.prefix()
+        # the first number, unless it is an interval's ("oxycodone mg q6h" has no amount) or a brand's ("#3")
+        first = next(
+            (
+                i
+                for i in range(lo, len(self.toks))
+                if self.is_num(i) and self.key(i - 1) not in _LEADS and self.key(i - 1) not in ("#", "no")
+            ),
+            None,
+        )
         if first is None:
             self.fail("no amount (a number and a unit)")
-        drug = self.drug(first)
-        i = self.dose(first)
+        drug = self.drug_typed = self.drug(lo, first)
+        i = self.dose(first, drug)
         while i < len(self.toks):
-            tok = self.toks[i]
-            if tok.key in _PUNCT:
-                i += 1
-            elif (freq := self.frequency_at(i)) is not None:
-                i = self.set_frequency(i, *freq)
-            elif tok.kind == "num":
-                i = self.count_at(i)
-            elif (found := self.vocab(i)) is not None:
-                i = self.apply(found, i)
-            elif (end := self.prn(i)) is not None:
-                i = end
-            elif tok.key in _MINUS and self.is_num(i + 1) and self.toks[i + 1].start == tok.end:
-                self.fail(f"negative number {self.span(i, i + 2)!r}")
-            elif tok.key in _MASS or tok.key in _VOLUME:
-                self.fail(f"unit {tok.text!r} without a number before it")
-            else:
-                self.fail(f"cannot read {tok.text!r}")
+            i = self.step(i)
         return self.finish(drug)
 
-    def drug(self, first: int) -> str:
+    def prefix(self) -> int:
+        """RxNorm's leading "12 HR" (release period) and "1 ML" (package volume): read as no dose."""
+        i = 0
+        while True:
+            if self.is_num(i) and (self.key(i + 1) in _HOUR or self.key(i + 1) in _VOLUME) and not self.is_num(i + 2):
+                end = i + 2
+            elif (end_ := self.among(i, ("abuse deterrent",))) is not None:
+                end = end_
+            else:
+                return i
+            self.ignored.append(self.span(i, end))
+            i = end
+
+    def step(self, i: int) -> int:  # noqa: RET503 (every branch returns or fails)
+        """Read the sig part starting at token ``i``; return the index after it."""
+        tok = self.toks[i]
+        key = tok.key
+        if key == "[":
+            return self.brand_suffix(i)
+        if key in _PUNCT or key in (".", "/"):
+            return i + 1
+        if key in _vocab.MULTI_STEP:
+            self.fail(
+                f"{tok.text!r}: a multi-step schedule or a choice of doses cannot be read as one regimen "
+                "(convert each step on its own)"
+            )
+        if (end := self.among(i, _vocab.AS_NEEDED)) is not None:
+            self.as_needed = True
+            return self.no_dose(end, lead=True)
+        if (end := self.among(i, _DIRECTED, 3)) is not None:
+            self.directed = True
+            self.ignored.append(self.span(i, end))
+            return end
+        if (end := self.cap_at(i)) is not None:
+            return end
+        if (end := self.duration_at(i)) is not None:
+            return end
+        if (freq := self.frequency_at(i)) is not None:
+            return self.set_frequency(i, *freq)
+        if (end := self.time_of_day(i)) is not None:
+            return end
+        if key == "up" and self.key(i + 1) == "to" and self.is_num(i + 2):  # "take up to 2 tabs": at most 2
+            self.notes.append(f"{self.span(i, i + 3)!r} read as {self.span(i + 2, i + 3)}")
+            return i + 2
+        if tok.kind == "num":
+            return self.count_at(i)
+        if (found := self.vocab(i)) is not None:
+            if found.field == "form" and (self.doses or self.frequency):  # "1 tab(s) orally, tablets"
+                self.count_noun(found, i)
+                return found.end
+            return self.apply(found, i)
+        if (end := self.among(i, _FILLER, 2)) is not None or key in _vocab.SIG_VERBS or key in _CONNECTORS:
+            return i + 1 if end is None else end
+        if key in _NO_DOSE_LEADS or (self.as_needed and tok.kind == "word" and not self.sig_starts(i)):
+            return self.no_dose(i, lead=False)  # "for pain"; "as needed, pain"
+        if key in _MINUS and self.is_num(i + 1) and self.toks[i + 1].start == tok.end:
+            self.fail(f"negative number {self.span(i, i + 2)!r}")
+        if key in _MASS or key in _VOLUME:
+            self.fail(f"unit {tok.text!r} without a number before it")
+        self.fail(f"cannot read {tok.text!r}")
+
+    def sig_starts(self, i: int) -> bool:
+        """Whether a part that can carry a dose starts at token ``i`` (ignored text stops there)."""
+        return (
+            self.key(i) in _vocab.MULTI_STEP
+            or self.frequency_at(i) is not None
+            or self.time_of_day(i, dry=True) is not None
+            or self.among(i, _CAPS) is not None
+            or self.among(i, _vocab.AS_NEEDED) is not None
+            or (self.is_num(i) and not self.pain_score(i))
+        )
+
+    def pain_score(self, i: int) -> bool:
+        """ "7/10", "(7-10)", "pain 8": a number that scores pain, never a count."""
+        if self.key(i + 1) == "/" and self.is_num(i + 2) and self.toks[i + 2].value == 10:
+            return True
+        return self.key(i - 1) in ("(", "-", "to") and self.is_num(i - 2) is False and self.key(i + 2) == ")"
+
+    def no_dose(self, i: int, *, lead: bool) -> int:
+        """Text that names no dose: an indication ("for breakthrough pain"), "with food", "after meals".
+
+        It runs to the next punctuation or the next part that can carry a dose; a pain score inside
+        ("severe pain (7-10)") is skipped, any other number ends it.
+        """
+        start = i
+        while i < len(self.toks) and self.key(i) not in _STOPS:
+            if (i > start or lead) and (
+                self.sig_starts(i) or self.vocab(i) is not None or (self.key(i) in ("x", "for") and self.is_num(i + 1))
+            ):
+                break
+            if self.is_num(i) and self.key(i + 1) == "/":  # a pain score, "8/10" (any other number ends the text)
+                i += 2
+            i += 1
+        if self.key(i) == "(" and self.is_num(i + 1) and self.key(i + 2) in _MINUS | {"to", "/"}:  # "(7-10)"
+            close = i + 4
+            if self.is_num(i + 3) and self.key(close) == ")":
+                i = close + 1
+        if i > start:
+            self.ignored.append(self.span(start, i))
+        return i
+
+    def brand_suffix(self, i: int) -> int:
+        """RxNorm's "[Percocet]": the brand must name the same opioid."""
+        j = i + 1
+        while j < len(self.toks) and self.key(j) != "]":
+            j += 1
+        if j >= len(self.toks):
+            self.fail(f"unclosed bracket {self.span(i, j)!r}")
+        self.brand = self.span(i + 1, j)
+        return j + 1
+
+    def drug(self, lo: int, first: int) -> str:
         """The text before the first number, less route/form/release words at its start and end."""
-        if first > 0 and self.key(first - 1) in _MINUS and self.toks[first - 1].end == self.toks[first].start:
+        touching = first > 0 and self.key(first - 1) in _MINUS and self.toks[first - 1].end == self.toks[first].start
+        if touching and (first - 1 == lo or self.toks[first - 2].end != self.toks[first - 1].start):
             self.fail(f"negative number {self.span(first - 1, first + 1)!r}")
-        lo, hi = 0, first
+        hi = first
         while lo < hi:
-            if self.key(lo) in _PUNCT:
+            if self.key(lo) in _PUNCT or self.key(lo) in _vocab.SIG_VERBS:
                 lo += 1
             elif (found := self.vocab(lo, hi)) is not None:
                 lo = self.apply(found, lo)
+            elif (end := self.among(lo, _FILLER, 2)) is not None and end < hi and self.key(lo) != "a":
+                lo = end
             else:
                 break
         while lo < hi:
             if self.key(hi - 1) in _PUNCT or self.key(hi - 1) in _MINUS:
                 hi -= 1
                 continue
-            ends_here = [(s, f) for s in range(max(lo, hi - 5), hi) if (f := self.vocab(s, hi)) and f[3] == hi]
+            ends_here = [(s, f) for s in range(max(lo, hi - 5), hi) if (f := self.vocab(s, hi)) and f.end == hi]
             if not ends_here:
                 break
             hi, found = ends_here[0]  # the longest phrase ending the drug part
@@ -364,16 +667,41 @@ class _Parser:
                 self.fail(f"the frequency {self.span(i, freq[0])!r} comes before the amount")
         return self.span(lo, hi).strip()
 
-    def dose(self, i: int) -> int:
+    def parts(self, drug: str) -> tuple[tuple[str, ...], tuple[float, ...] | None]:
+        """The components of a combination in written order ("Norco", "hydrocodone-APAP"), and a fixed strength."""
+        brand = _vocab.combination(drug)
+        if brand is not None:
+            return brand[0], brand[1][0] if len(brand[1]) == 1 else None
+        parts = tuple(p.strip() for p in _COMPONENTS.split(drug))
+        if len(parts) == 1 and "-" in drug:  # "hydrocodone-acetaminophen", but not "co-codamol"
+            hyphened = tuple(p.strip() for p in drug.split("-"))
+            if all(p and _component(p) != "unknown" for p in hyphened):
+                return hyphened, None
+        return parts, None
+
+    def dose(self, i: int, drug: str) -> int:
         """AMOUNT[/AMOUNT...] UNIT [/AMOUNT... UNIT] [/ DENOMINATOR]; returns the index after it."""
         start = i
-        while True:  # groups of amounts sharing a unit: "5/325 mg", "5 mg/325 mg"
+        parts, fixed = self.parts(drug)
+        combination = len(parts) > 1
+        seps = ("/", "-") if combination else ("/",)
+        if fixed is not None and self.key(i + 1) not in _MASS and self.key(i + 1) not in seps:
+            # "Panadeine Forte 2 tabs": the name fixes the strength, the number is a count
+            self.amounts = [(v, "mg") for v in fixed]
+            self.amount_text = drug
+            return i
+        while True:  # groups of amounts sharing a unit: "5/325 mg", "5 mg/325 mg", "325 mg-7.5 mg"
             values = [self.positive(i, "the dose")]
             i += 1
-            while self.key(i) == "/" and self.is_num(i + 1):
+            while self.key(i) in seps and self.is_num(i + 1):
                 values.append(self.positive(i + 1, "the dose"))
                 i += 2
             unit = _MASS.get(self.key(i))
+            if unit is None and combination and len(values) == len(parts) and not self.amounts:
+                self.amounts = [(v, "mg") for v in values]  # "Norco 10/325": combination strengths are in mg
+                self.notes.append(f"the strength {self.span(start, i)!r} of {drug} read in mg")
+                self.amount_text = self.span(start, i)
+                return self.restated_strength(i, values)
             if unit is None:
                 where = self.span(start, i)
                 tok = self.toks[i] if i < len(self.toks) else None
@@ -384,11 +712,26 @@ class _Parser:
             self.amounts += [(v, unit) for v in values]
             i += 1
             j = i + 1
-            while self.is_num(j) or (self.key(j) == "/" and self.is_num(j + 1)):
+            while self.is_num(j) or (self.key(j) in seps and self.is_num(j + 1)):
                 j += 1
-            if not (self.key(i) == "/" and self.is_num(i + 1) and self.key(j) in _MASS):
-                break
-            i += 1
+            if self.key(i) in seps and self.is_num(i + 1) and self.key(j) in _MASS:
+                i += 1
+                continue
+            after = i
+            if self.key(i) == "/" and (self.names or self.named_component(self.rxnorm_denominator(i))):
+                after = self.rxnorm_denominator(i)  # "21.7 MG/ML / Hydrocodone Bitartrate 0.5 MG/ML"
+            if self.named_component(after):
+                i = after
+                # RxNorm: "Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG": a name before each amount
+                k = i + 1
+                while self.toks[k].kind == "word":
+                    k += 1
+                if not self.names:
+                    self.names.append(drug)
+                self.names.append(self.span(i + 1, k))
+                i = k
+                continue
+            break
         if self.key(i) in ("/", "per"):
             end = self.denominator_at(i + 1, unit)
             if end is None and self.key(i) == "/":
@@ -397,8 +740,41 @@ class _Parser:
         self.amount_text = self.span(start, i)
         return i
 
+    def rxnorm_denominator(self, i: int) -> int:
+        """After "MG" at ``i``: the index after a per-unit denominator ("/ML", "/HR", "/ACTUAT"), if any."""
+        nxt = self.key(i + 1)
+        if self.key(i) == "/" and (nxt in _VOLUME or nxt in _HOUR or nxt.startswith("actuat")):
+            return i + 2
+        return i
+
+    def named_component(self, i: int) -> bool:
+        """Whether " / NAME AMOUNT UNIT" starts at ``i`` (RxNorm's next component)."""
+        if self.key(i) != "/" or i + 1 >= len(self.toks) or self.toks[i + 1].kind != "word":
+            return False
+        if self.rxnorm_denominator(i) > i or self.key(i + 1) in _ONE_DAY or self.countable(i + 1):
+            return False
+        k = i + 1
+        while k < len(self.toks) and self.toks[k].kind == "word" and self.key(k) not in _MASS:
+            k += 1
+        return k > i + 1 and self.is_num(k) and self.key(k + 1) in _MASS
+
+    def restated_strength(self, i: int, values: list[float]) -> int:
+        """ "Lortab 7.5/500 500 mg-7.5 mg tablet": the same amounts again, with their unit, are skipped."""
+        j, again = i, list[float]()
+        while self.is_num(j) and len(again) < len(values):
+            again.append(self.toks[j].value)
+            j += 1
+            if self.key(j) in _MASS:
+                j += 1
+            if len(again) < len(values) and self.key(j) in ("/", "-") and self.is_num(j + 1):
+                j += 1
+        if len(again) == len(values) and sorted(again) == sorted(values) and self.key(j - 1) in _MASS:
+            self.ignored.append(self.span(i, j))
+            return j
+        return i
+
     def denominator_at(self, i: int, unit: str) -> int | None:
-        """What follows "mg/": "mL", "5 mL", "h", "day", "24 h", "spray"."""
+        """What follows "mg/": "mL", "5 mL", "h", "day", "24 h", "spray", "actuat"."""
         divisor = None
         if self.is_num(i):
             divisor = self.positive(i, "the volume of a concentration")
@@ -413,107 +789,289 @@ class _Parser:
         if divisor is None and key in _HOUR:  # a patch rate; the engine warns on a mg/mcg slip
             self.denominator = "/h"
             return i + 1
+        if divisor is None and key in ("actuat", "actuation", "actuations"):
+            return i + 1  # "100 MCG/ACTUAT": an amount per spray
         if divisor is None and (found := self.countable(i)) is not None:
             return self.apply(found, i)  # "100 mcg/spray" is 100 mcg, form spray
         return None
 
-    def per_day_suffix(self, i: int) -> int | None:
-        """ "daily", "a day", "per day", "/day", "/d", "/24 h", "par jour"; the index after it."""
+    def per_period(self, i: int) -> tuple[int, float] | None:
+        """ "daily", "a day", "per day", "/day", "/24 h", "par jour", "a week": (index after it, days)."""
         if self.key(i) == "daily":
-            return i + 1
-        if self.key(i) in ("a", "per", "each", "every", "par", "/"):
-            if self.key(i + 1) in _ONE_DAY:
-                return i + 2
+            return i + 1, 1.0
+        if self.key(i) == "weekly":
+            return i + 1, 7.0
+        if self.key(i) in ("a", "per", "each", "every", "par", "/", "in"):
+            nxt = self.key(i + 1)
+            if nxt in _ONE_DAY:
+                return i + 2, 1.0
+            if nxt in ("week", "wk", "semaine"):
+                return i + 2, 7.0
             if self.is_num(i + 1) and self.toks[i + 1].value == 24 and self.key(i + 2) in _HOUR:
-                return i + 3
+                return i + 3, 1.0
         return None
 
-    def frequency_at(self, i: int) -> tuple[int, float | None, float | None] | None:
-        """(end, per_day, every_hours) if a frequency starts at token ``i``."""
-        for n in (3, 2, 1):
-            found = self.phrase(i, n)
-            if found is not None and found[0] in _FIXED:
-                return found[1], *_FIXED[found[0]]
+    def number_or_range(self, i: int, *, fraction: bool = True) -> tuple[float, float, int]:
+        """NUM, NUM-NUM, NUM to NUM, "1/2" (when ``fraction``) at a number: (low, high, index after), unchecked."""
+        lo, j = self.toks[i].value, i + 1
+        if fraction and self.key(j) == "/" and self.is_num(j + 1):
+            lo, j = lo / self.toks[j + 1].value if self.toks[j + 1].value else math.nan, j + 2
+        hi = lo
+        if self.key(j) in _RANGE and self.is_num(j + 1) and not (self.key(j) == "a" and self.key(j + 2) in _ONE_DAY):
+            hi, j = self.toks[j + 1].value, j + 2
+            if fraction and self.key(j) == "/" and self.is_num(j + 1):
+                hi, j = hi / self.toks[j + 1].value if self.toks[j + 1].value else math.nan, j + 2
+        return lo, hi, j
+
+    def checked(self, i: int, j: int, lo: float, hi: float, what: str) -> tuple[float, float]:
+        """A number or range read by `number_or_range`, refused unless positive, finite and in order."""
+        for k in range(i, j):
+            if self.is_num(k):
+                self.positive(k, what)
+        if not all(math.isfinite(v) and v > 0 for v in (lo, hi)):
+            self.fail(f"{what.rsplit(maxsplit=1)[-1]} {self.span(i, j)!r} must be positive and finite")
+        if hi < lo:
+            self.fail(f"range {self.span(i, j)!r} runs backwards")
+        return lo, hi
+
+    def frequency_at(self, i: int) -> tuple[int, float, float, float | None, float | None] | None:
+        """(end, fewest, most administrations a day, shortest, longest interval in hours) at token ``i``."""
+        found = self.among(i, _FIXED, 3)
+        if found is not None:
+            per_day, every = _FIXED[self.span_key(i, found)]
+            if every is not None:
+                return found, 24 / every, 24 / every, every, every
+            assert per_day is not None
+            return found, per_day, per_day, None, None
         key = self.key(i)
-        if key in _MULTIPLE and (end := self.per_day_suffix(i + 1)) is not None:
-            return end, _MULTIPLE[key], None
-        if self.is_num(i):  # "3 times a day", "3x/day", "3/day", "4-hourly"
-            j = i + 2 if self.key(i + 1) in _TIMES else i + 1
-            if (end := self.per_day_suffix(j)) is not None:
-                return end, self.positive(i, "a frequency"), None
-            j = i + 2 if self.key(i + 1) == "-" else i + 1
-            if self.key(j) in _HOURLY:
-                return j + 1, None, self.positive(i, "an interval")
-        if key == "x" and self.is_num(i + 1) and (end := self.per_day_suffix(i + 2)) is not None:
-            return end, self.positive(i + 1, "a frequency"), None
-        if key in ("q", "every"):
+        k = i
+        if key == "up" and self.key(i + 1) == "to":  # "up to 4 times a day": at most 4
+            k = i + 2
+        if self.key(k) in _MULTIPLE and (p := self.per_period(k + 1)) is not None:
+            n = _MULTIPLE[self.key(k)] / p[1]
+            return p[0], n, n, None, None
+        if self.is_num(k):  # "3 times a day", "1 to 2 times daily", "3x/day", "3/day", "4-hourly"
+            lo, hi, j = self.number_or_range(k, fraction=False)
+            j2 = j + 1 if self.key(j) in _TIMES else j
+            if (p := self.per_period(j2)) is not None:
+                lo, hi = self.checked(k, j, lo, hi, "a frequency")
+                if j2 == j and self.key(j2) != "/" and self.doses:  # "1 tab 2 daily": 2 tabs, or twice?
+                    self.fail(f"{self.span(k, p[0])!r} after a count: say '{self.span(k, j)} times' or drop the count")
+                return p[0], lo / p[1], hi / p[1], None, None
+            j2 = j + 1 if self.key(j) in _MINUS else j
+            if self.key(j2) in _HOURLY:
+                lo, hi = self.checked(k, j, lo, hi, "an interval")
+                return j2 + 1, 24 / hi, 24 / lo, lo, hi
+        if k > i:
+            return None
+        if key == "x" and self.is_num(i + 1) and (p := self.per_period(i + 2)) is not None:
+            n = self.positive(i + 1, "a frequency") / p[1]
+            return p[0], n, n, None, None
+        if key in ("q", "every", "each"):
             k = i + 1
-        elif key == "toutes" and self.key(i + 1) == "les":
+        elif key in ("toutes", "tous") and self.key(i + 1) == "les":
             k = i + 2
         else:
             return None
-        every = 1.0
-        if self.is_num(k):  # "q6h", "q 4-6 h", "every 4 to 6 hours": the shorter interval
-            every, k = self.positive(k, "an interval"), k + 1
-            if self.key(k) in _RANGE and self.is_num(k + 1):
-                every, k = min(every, self.positive(k + 1, "an interval")), k + 2
+        lo = hi = 1.0
+        if self.is_num(k):  # "q6h", "q 4-6 h", "every 4 to 6 hours"
+            lo, hi, end = self.number_or_range(k, fraction=False)
+            lo, hi = self.checked(k, end, lo, hi, "an interval")
+            k = end
         if self.key(k) not in _INTERVAL:
             return None
-        return k + 1, None, every * _INTERVAL[self.key(k)]
+        unit = _INTERVAL[self.key(k)]
+        return k + 1, 24 / (hi * unit), 24 / (lo * unit), lo * unit, hi * unit
 
-    def set_frequency(self, i: int, end: int, per_day: float | None, every_hours: float | None) -> int:
+    def span_key(self, i: int, end: int) -> str:
+        return " ".join(t.key for t in self.toks[i:end] if t.key != "-")
+
+    def set_frequency(
+        self, i: int, end: int, fewest: float, most: float, short: float | None, long: float | None
+    ) -> int:
         typed = self.span(i, end)
-        if self.frequency is not None:
-            self.fail(f"two frequencies: {self.frequency[0]!r} and {typed!r}")
-        for value in (per_day, every_hours):
-            if value is not None and not (math.isfinite(value) and value > 0):
+        for value in (fewest, most):
+            if not (math.isfinite(value) and value > 0):
                 self.fail(f"frequency {typed!r} must be positive and finite")
-        self.frequency = (typed, per_day, every_hours)
+        if self.frequency is not None:
+            if self.span_key(i, end) in _TIMES_A_DAY_WORDS and self.every is not None:
+                return end  # "every 12 hours daily": daily says every day
+            if (self.frequency[1], self.frequency[2]) != (fewest, most):
+                self.fail(f"two frequencies: {self.frequency[0]!r} and {typed!r}")
+            return end  # "every 6 hours (4 times/day)": the same said twice
+        if fewest != most:
+            self.ranges.append(typed)
+        self.frequency = (typed, fewest, most)
+        self.every = None if short is None or long is None else (short, long)
         return end
 
-    def count_at(self, i: int) -> int:
-        """COUNT [RELEASE] FORM ("2 tabs", "1/2 tab", "1 ER tablet") or a volume ("5 mL")."""
-        value = self.positive(i, "a count")
-        j = i + 1
-        if self.key(j) == "/" and self.is_num(j + 1):
-            value /= self.positive(j + 1, "a count")
-            j += 2
-            if not (math.isfinite(value) and value > 0):
-                self.fail(f"count {self.span(i, j)!r} must be positive and finite")
-        if self.key(j) in _RANGE and self.is_num(j + 1):
-            self.fail(f"range {self.span(i, j + 2)!r}: give one number (ranges are read only in intervals: q4-6h)")
-        if self.key(j) in _VOLUME:
-            if self.volume is not None:
-                self.fail(f"two volumes: {self.span(i, j + 1)!r}")
-            self.volume = value
-            return j + 1
-        release = self.vocab(j)
-        k = release[3] if release is not None and release[0] == "release" else j
-        form = self.countable(k)
-        if form is None:
-            self.fail(
-                f"cannot read {self.span(i, min(j + 1, len(self.toks)))!r}: a number after the dose is a count "
-                "with a form (2 tabs), a volume (5 mL) or a frequency (3 times a day)"
-            )
-        if self.count is not None:
-            self.fail(f"two counts: {self.span(i, form[3])!r}")
-        self.count = value
-        if release is not None and k != j:
-            self.apply(release, j)
-        return self.apply(form, k)
+    def time_of_day(self, i: int, *, dry: bool = False) -> int | None:
+        """ "in the morning", "at bedtime", "nocte", "matin": one administration at that time."""
+        end = self.among(i, _vocab.TIMES_OF_DAY, 3)
+        if end is None or dry:
+            return end
+        self.slots[-1].add(_vocab.TIMES_OF_DAY[self.span_key(i, end)])
+        return end
 
-    def prn(self, i: int) -> int | None:
-        for n in (2, 1):
-            found = self.phrase(i, n)
-            if found is not None and found[0] in _PRN:
-                return found[1]
-        return None
+    def cap_at(self, i: int) -> int | None:
+        """A stated maximum: "not to exceed 8 tablets per day", "max 30 mg/day", "up to 4 tabs a day"."""
+        lead = self.among(i, _CAPS, 4)
+        if lead is None:
+            return None
+        j = lead
+        while self.key(j) in (":", "of", "a", "total") or (self.key(j) in ("daily", "dose") and self.is_num(j + 1)):
+            j += 1
+        if not self.is_num(j):
+            return None
+        value = self.positive(j, "a maximum")
+        k = j + 1
+        kind: Literal["count", "mass", "volume"]
+        if self.key(k) in _MASS:
+            kind, unit, k = "mass", _MASS[self.key(k)], k + 1
+        elif self.key(k) in _VOLUME:
+            kind, unit, k = "volume", "mL", k + 1
+        elif (form := self.countable(k)) is not None:
+            kind, unit, k = "count", form.value, form.end
+        elif self.key(k) in _vocab.PRODUCT_UNITS:
+            kind, unit, k = "count", "", k + 1
+        else:
+            return None
+        period = self.per_period(k)
+        daily_word = self.span_key(lead - 2, lead) in ("daily dose",) or self.key(lead - 1) == "daily"
+        if period is None and self.key(k) in ("in", "per", "every") and self.is_num(k + 1) and self.key(k + 2) in _HOUR:
+            self.fail(f"a maximum over {self.span(k + 1, k + 3)!r}: only daily maximums are read")  # 24 h: per_period
+        if period is None and not daily_word:
+            if self.key(i) == "up":
+                return None  # "up to 2 tabs": a count range, read by count_at
+            self.fail(f"the maximum {self.span(i, k)!r} says no period: write it per day ('{self.span(i, k)} per day')")
+        if period is not None and period[1] != 1.0:
+            self.fail(
+                f"a maximum per {_fmt(period[1])} days ({self.span(i, period[0])!r}): only daily maximums are read"
+            )
+        end = k if period is None else period[0]
+        if self.cap is not None:
+            self.fail(f"two maximums: {self.cap[0]!r} and {self.span(i, end)!r}")
+        self.cap = (self.span(i, end), value, kind, unit)
+        return end
+
+    def duration_at(self, i: int) -> int | None:
+        """ "for 5 days", "x 5 days", "for up to 5 days", "(30 days)", "until finished": how long, not how much."""
+        j = i
+        if self.key(j) in ("for", "x", "×", "pendant", "during", "over"):
+            j += 1
+            if self.key(j) == "up" and self.key(j + 1) == "to":
+                j += 2
+            while self.key(j) in ("the", "next"):
+                j += 1
+        elif self.key(j) in ("until", "jusqu'à"):
+            if self.key(j + 1) in ("finished", "gone", "complete", "completed"):
+                self.ignored.append(self.span(i, j + 2))
+                return j + 2
+            return None
+        if not self.is_num(j) or not (j > i or self.key(i - 1) == "("):
+            return None
+        k = j + 1
+        if self.key(k) in _RANGE | _MINUS and self.is_num(k + 1):
+            k += 2
+        if self.key(k) not in _DURATION_UNITS or (self.key(k) == "doses" and j == i):
+            return None
+        self.ignored.append(self.span(i, k + 1))
+        return k + 1
+
+    def count_noun(self, found: _Vocab, i: int) -> None:
+        """A count's noun ("tab(s)", "gélule") names what is counted; the product decides the form."""
+        if self.count_form is None:
+            self.count_form = (found.value, self.span(i, found.end))
+        elif self.count_form[0] != found.value:
+            self.fail(f"two kinds of unit counted: {self.count_form[1]!r} and {self.span(i, found.end)!r}")
+        if found.route is not None:
+            self.tag("route", found.route, i, found.end)
+
+    def count_at(self, i: int) -> int:
+        """COUNT [RELEASE] FORM ("2 tabs", "1-2 tab(s)", "1/2 tab"), a volume ("5 mL"), a mass ("5 mg") or a bare count."""
+        if self.key(i + 1) in _HOUR and (self.tags.get("release") or self.tags.get("form")) and not self.doses:
+            self.ignored.append(self.span(i, i + 2))  # "extended release 12 hour", "patch 72 hour"
+            return i + 2
+        if (
+            not self.doses
+            and len(self.amounts) > 1
+            and (j := self.restated_strength(i, [v for v, _ in self.amounts])) > i
+        ):
+            return j  # "Percocet 10/325 tablet 325 mg-10 mg"
+        lo, hi, j = self.number_or_range(i)
+        lo, hi = self.checked(i, j, lo, hi, "a count")
+        typed_end = j
+        kind: Literal["count", "mass", "volume"]
+        if self.key(j) in _VOLUME:
+            kind, unit, end = "volume", "mL", j + 1
+        elif self.key(j) in _MASS:
+            kind, unit, end = "mass", _MASS[self.key(j)], j + 1
+        elif self.key(j) in _vocab.PRODUCT_UNITS:
+            kind, unit, end = "count", "", j + 1
+        else:
+            release = self.vocab(j)
+            k = release.end if release is not None and release.field == "release" else j
+            form = self.countable(k)
+            if form is not None:
+                if release is not None and k != j:
+                    self.apply(release, j)
+                self.count_noun(form, k)
+                kind, unit, end = "count", "", form.end
+            elif k < len(self.toks) and self.bare_count_ends(k):
+                kind, unit, end = "count", "", k  # "1 orally every 4 hours": the product's unit
+            else:
+                self.fail(
+                    f"cannot read {self.span(i, min(j + 1, len(self.toks)))!r}: a number after the dose is a count "
+                    "with a form (2 tabs), a volume (5 mL), an amount (5 mg) or a frequency (3 times a day)"
+                )
+        typed = self.span(i, end)
+        restated = None
+        if self.key(end) == "(" and self.is_num(end + 1) and self.key(end + 2) in _MASS:  # "1 tablet (10 mg)"
+            close = end + 3 + (self.key(end + 3) == "total")
+            if self.key(close) == ")":
+                restated = self.positive(end + 1, "an amount") * _MASS_MG[_MASS[self.key(end + 2)]]
+                end = close + 1
+        if hi != lo:
+            self.ranges.append(self.span(i, typed_end))
+        if kind == "volume":
+            if self.volume is not None and not self.doses and any(self.slots):  # "5 mL mane and 10 mL nocte"
+                self.doses.append(self.volume)
+                self.volume = None
+            elif self.volume is None and len(self.doses) <= 1 and all(d.kind == "count" for d in self.doses):
+                self.volume = _Dose(lo, hi, kind, unit, typed)  # "2 mg/mL 5 mL 2 sprays": a volume beside a count
+                return end
+            elif self.volume is not None or self.doses[-1].kind == "volume":
+                self.fail(f"two volumes: {(self.volume or self.doses[-1]).typed!r} and {typed!r}")
+        if self.doses and not self.slots[-1] and not self.slots[0]:
+            self.fail(f"two doses: {self.doses[-1].typed!r} and {typed!r}")
+        if self.doses:
+            self.slots.append(set())
+        self.doses.append(_Dose(lo, hi, kind, unit, typed, restated))
+        return end
+
+    def bare_count_ends(self, k: int) -> bool:
+        key = self.key(k)
+        return (
+            key in _PUNCT
+            or key in _vocab.SIG_VERBS
+            or (self.vocab(k) is not None and self.vocab(k).field == "route")  # type: ignore[union-attr]
+            or self.frequency_at(k) is not None
+            or self.time_of_day(k, dry=True) is not None
+            or self.among(k, _vocab.AS_NEEDED) is not None
+            or key in ("by", "at", "in", "via")
+        )
 
     # --- the result ---
 
+    def components(self, drug: str) -> tuple[tuple[str, ...], bool]:
+        """Components in written order, and whether they were named by a brand (so not split from the name)."""
+        if self.names:
+            return tuple(self.names), False
+        return self.parts(drug)[0], _vocab.combination(drug) is not None
+
     def opioid_amount(self, drug: str) -> tuple[float, str]:
         """The amount of the one opioid component, matching amounts to components by position."""
-        parts = [p.strip() for p in _COMPONENTS.split(drug)]
+        parts, branded = self.components(drug)
         if len(parts) == 1:
             if len(self.amounts) > 1:
                 self.fail(
@@ -530,44 +1088,227 @@ class _Parser:
             self.fail(f"{drug!r} has {len(opioids)} opioid components ({', '.join(opioids)}): write one per expression")
         if not opioids and not unknown:
             self.fail(f"{drug!r} has no opioid component")
-        if len(self.amounts) == 1:
+        if len(self.amounts) == 1 and not branded:
             return self.amounts[0]
         if unknown:
             self.fail(f"unknown component {unknown[0]!r} of {drug!r}: cannot tell which amount is the opioid's")
+        if len(self.amounts) == 1:
+            return self.amounts[0]  # "Percocet 5 mg": one amount with a combination is the opioid's
         if len(self.amounts) != len(parts):
             self.fail(f"{len(parts)} components in {drug!r} but {len(self.amounts)} amounts in {self.amount_text!r}")
+        if branded:
+            return self.documented(drug, parts, kinds.index("opioid"))
         return self.amounts[kinds.index("opioid")]
+
+    def documented(self, drug: str, parts: tuple[str, ...], opioid: int) -> tuple[float, str]:  # noqa: RET503
+        """A brand's strength read against its documented ones, in either order ("Norco 325 mg-10 mg")."""
+        brand = _vocab.combination(drug)
+        assert brand is not None
+        mg = [v * _MASS_MG[u] for v, u in self.amounts]
+        known = brand[1]
+        if tuple(mg) in known:
+            return mg[opioid], "mg"
+        if tuple(reversed(mg)) in known:
+            self.notes.append(
+                f"the strength {self.amount_text!r} of {drug} read in the order {'/'.join(reversed(parts))}"
+            )
+            return mg[::-1][opioid], "mg"
+        documented = ", ".join("/".join(_fmt(v) for v in s) for s in known)
+        self.fail(
+            f"{self.amount_text!r} is not a documented strength of {drug} ({'/'.join(parts)} {documented} mg): "
+            "write the components, e.g. 'hydrocodone/acetaminophen 5/325 mg'"
+        )
+
+    def check_brand(self, drug: str) -> None:
+        if self.brand is None:
+            return
+        try:
+            named = _vocab.resolve_drug(_opioid_name(self, drug)).drug
+            brand = _vocab.resolve_drug(self.brand).drug
+        except MMEError:  # a brand not in the lexicon: the name before it says what the product is
+            self.notes.append(f"the brand [{self.brand}] is not known; read as the {_opioid_name(self, drug)} named")
+            return
+        if brand != named:
+            self.fail(f"the brand [{self.brand}] is {brand}, not {named}")
 
     def finish(self, drug: str) -> Expression:
         value, unit = self.opioid_amount(drug)
+        self.check_brand(drug)
         value /= self.divisor
         if not (math.isfinite(value) and value > 0):
             self.fail(f"the dose {self.amount_text!r} is not a positive finite amount")
+        if self.denominator == "/h" and unit == "mg" and self.tags.get("form") == "patch":
+            value, unit = float(Decimal(repr(value)) * 1000), "mcg"  # RxNorm writes patch rates in MG/HR
         unit += self.denominator
-        if self.denominator == "/day" and self.frequency is not None:
-            self.fail(f"a daily total ({self.amount_text!r}) takes no frequency, but {self.frequency[0]!r} is given")
-        if self.denominator == "/day" and self.count is not None:
-            self.fail(f"a daily total ({self.amount_text!r}) takes no count")
-        if self.volume is not None and self.denominator != "/mL":
-            self.fail(
-                f"a volume ({_fmt(self.volume)} mL) needs a concentration such as '2 mg/mL', not {self.amount_text!r}"
-            )
         # a rate is one amount per hour: in "oxycodone/APAP 5 mg/325 mcg/h" the "/h" is not the opioid's
         if unit not in UNITS or (self.denominator == "/h" and len(self.amounts) > 1):
             self.fail(f"unknown unit {unit!r}")
-        _, per_day, every_hours = self.frequency or ("", None, None)
+        per_admin, count, volume = self.per_administration(value, unit)
+        per_day, every_hours = self.how_often()
+        if self.denominator == "/day" and (self.frequency is not None or any(s for s in self.slots)):
+            typed = self.frequency[0] if self.frequency else "a time of day"
+            self.fail(f"a daily total ({self.amount_text!r}) takes no frequency, but {typed!r} is given")
+        if self.denominator == "/day" and self.doses:
+            self.fail(f"a daily total ({self.amount_text!r}) takes no count")
+        if volume is not None and self.denominator != "/mL":
+            self.fail(f"a volume ({_fmt(volume)} mL) needs a concentration such as '2 mg/mL', not {self.amount_text!r}")
+        if self.directed and self.frequency is None and not any(self.slots):
+            self.fail("'as directed' gives no frequency: say how often (e.g. 'every 6 hours')")
+        if self.cap is not None:
+            per_day, every_hours = self.capped(per_admin, per_day, every_hours, value, unit)
+        if self.ranges:
+            end = "maximum" if self.choice == "max" else "minimum"
+            self.notes.append(
+                f"{'ranges' if len(self.ranges) > 1 else 'range'} {', '.join(repr(r) for r in self.ranges)} read at "
+                f"the {end} (range='{self.other()}' reads the {self.other_word()})"
+            )
+        self.form_of_count()
+        parts, branded = self.components(drug)
         return Expression(
             text=self.text,
-            drug=drug,
+            drug=drug if branded or len(parts) == 1 or parts == self.parts_typed(drug) else self.joined(parts),
             dose=f"{_fmt(value)} {unit}",
-            count=1.0 if self.count is None else self.count,
-            volume=None if self.volume is None else f"{_fmt(self.volume)} mL",
+            count=count,
+            volume=None if volume is None else f"{_fmt(volume)} mL",
             per_day=per_day,
             every_hours=every_hours,
             route=self.tags.get("route"),
             form=self.tags.get("form"),
             release=self.tags.get("release"),
+            as_needed=self.as_needed,
+            ranges=tuple(self.ranges),
+            cap=None if self.cap is None else self.cap[0],
+            ignored=tuple(self.ignored),
+            notes=tuple(self.notes),
         )
+
+    def joined(self, parts: tuple[str, ...]) -> str:
+        """Named components as one name the engine resolves: "Acetaminophen/Oxycodone Hydrochloride"."""
+        return "/".join(_vocab.without_salt(p) if _vocab.non_opioid(p) else p for p in parts)
+
+    def parts_typed(self, drug: str) -> tuple[str, ...]:
+        return tuple(p.strip() for p in _COMPONENTS.split(drug))
+
+    def other(self) -> str:
+        return "min" if self.choice == "max" else "max"
+
+    def other_word(self) -> str:
+        return "minimum" if self.choice == "max" else "maximum"
+
+    def form_of_count(self) -> None:
+        """The product decides what a count is: "1 cap(s)" of a tablet counts tablets."""
+        if self.count_form is None:
+            return
+        counted, typed = self.count_form
+        form = self.tags.get("form")
+        if form is None:
+            self.tags["form"] = counted
+        elif form != counted:
+            if {form, counted} <= {"tablet", "capsule"}:
+                self.notes.append(f"{typed!r} read as the product's {form}")
+            else:
+                self.fail(f"{typed!r} counts a {counted}, but the product is a {form}")
+
+    def per_administration(self, value: float, unit: str) -> tuple[float, float, float | None]:
+        """(amount in product units a day's administrations add up to per administration, count, volume)."""
+        amounts: list[float] = []
+        kinds = {d.kind if d.kind != "mass" else ("volume" if unit.endswith("/mL") else "count") for d in self.doses}
+        if len(kinds) > 1:
+            self.fail(f"{' and '.join(repr(d.typed) for d in self.doses)} mix a count and a volume")
+        for d in self.doses:
+            q = self.pick(d.lo, d.hi)
+            if d.kind == "mass":
+                mg = q * _MASS_MG[d.unit]
+                per_unit = value * _MASS_MG.get(unit.split("/", maxsplit=1)[0], math.nan)
+                if not math.isfinite(per_unit) or unit.endswith(("/h", "/day")):
+                    self.fail(f"an amount ({d.typed!r}) in the sig needs a product strength per unit, not {unit!r}")
+                q = mg / per_unit
+                self.notes.append(
+                    f"{d.typed!r} read as {_fmt(round(q, 6))} {'mL' if unit.endswith('/mL') else 'unit(s)'} of {_fmt(value)} {unit}"
+                )
+            if d.restated is not None and d.kind == "count" and not unit.endswith(("/mL", "/h", "/day")):
+                stated = q * value * _MASS_MG[unit]
+                if not math.isclose(stated, d.restated, rel_tol=1e-9):
+                    self.fail(
+                        f"{d.typed!r} of {_fmt(value)} {unit} is {_fmt(stated)} mg, not the {_fmt(d.restated)} mg stated"
+                    )
+            amounts.append(q)
+        if len(self.doses) > 1:
+            if self.frequency is not None:
+                self.fail(
+                    f"several doses ({', '.join(repr(d.typed) for d in self.doses)}) and a frequency {self.frequency[0]!r}"
+                )
+            slots = list(self.slots)
+            if any(not s for s in slots) or len(set().union(*slots)) != sum(len(s) for s in slots):
+                self.fail(
+                    f"several doses ({', '.join(repr(d.typed) for d in self.doses)}) not each at its own time of day"
+                )
+            total = math.fsum(q * len(s) for q, s in zip(amounts, slots, strict=True))
+            if len(set(amounts)) == 1:
+                self.slots = [set().union(*slots)]
+                amounts = amounts[:1]
+            else:
+                self.notes.append(f"{' and '.join(repr(d.typed) for d in self.doses)} added up: {_fmt(total)} a day")
+                self.slots = [{"day"}]
+                amounts = [total]
+        q = amounts[0] if amounts else 1.0
+        if self.doses and kinds == {"volume"}:
+            if self.volume is not None:
+                self.fail(f"two volumes: {self.volume.typed!r} and {self.doses[0].typed!r}")
+            return q, 1.0, q
+        if self.volume is not None:
+            volume = self.pick(self.volume.lo, self.volume.hi)
+            return q * volume, q, volume
+        return q, q, None
+
+    def how_often(self) -> tuple[float | None, float | None]:
+        slots = set().union(*self.slots)
+        if self.frequency is None:
+            if {"evening", "night"} <= slots and len(self.doses) < 2:
+                self.fail("the evening and bedtime may be one time or two: say how many times a day")
+            return (float(len(slots)) if slots else None), None
+        _, fewest, most = self.frequency
+        per_day = self.pick(fewest, most)
+        if slots and len(slots) != per_day and not (len(slots) == 1 and per_day == 1):
+            self.fail(f"{self.frequency[0]!r} and {len(slots)} time(s) of day ({', '.join(sorted(slots))}) disagree")
+        if self.every is not None:
+            return None, self.pick(self.every[1], self.every[0])
+        return per_day, None
+
+    def capped(
+        self, per_admin: float, per_day: float | None, every_hours: float | None, value: float, unit: str
+    ) -> tuple[float | None, float | None]:
+        """Lower the administrations a day so that the daily amount stays within the stated maximum."""
+        assert self.cap is not None
+        typed, cap, kind, cap_unit = self.cap
+        times = per_day if per_day is not None else (None if every_hours is None else 24 / every_hours)
+        if times is None:
+            if self.doses:
+                self.fail(f"how often? {typed!r} is a maximum, not a frequency")
+            self.fail(f"{typed!r} is a maximum: give the dose taken each time")
+        volume = unit.endswith("/mL")
+        if kind == "mass":
+            per_unit = value * _MASS_MG.get(unit.split("/", maxsplit=1)[0], math.nan)
+            daily, limit = per_admin * per_unit * times, cap * _MASS_MG[cap_unit]
+        elif (kind == "volume") != volume:
+            self.fail(f"the maximum {typed!r} counts {'mL' if kind == 'volume' else 'units'}, the dose does not")
+        else:
+            daily, limit = per_admin * times, cap
+        if daily <= limit * (1 + 1e-12):
+            return per_day, every_hours
+        what = {"mass": "mg", "volume": "mL"}.get(kind, "units")
+        self.notes.append(
+            f"the regimen allows {_fmt(round(daily, 6))} {what} a day; capped at the stated maximum {typed!r}"
+        )
+        return times * limit / daily, None
+
+
+def _opioid_name(parser: _Parser, drug: str) -> str:
+    parts, _ = parser.components(drug)
+    return next((p for p in parts if _component(p) == "opioid"), drug)
+
+
+_NO_DOSE_LEADS: Final = _vocab.NO_DOSE_LEADS
 
 
 def _component(name: str) -> Literal["opioid", "non-opioid", "unknown"]:

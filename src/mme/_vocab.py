@@ -192,6 +192,10 @@ _FORM_PHRASE_ROUTE: dict[str, str] = {
     "td patch": "transdermal",
     "td patches": "transdermal",
     "oral solution": "oral",
+    "transdermal film": "transdermal",
+    "transdermal films": "transdermal",
+    "transdermal system": "transdermal",
+    "transdermal systems": "transdermal",
 }
 
 _RELEASE_ALIASES: dict[str, Release] = {
@@ -396,13 +400,30 @@ _NON_OPIOIDS: frozenset[str] = frozenset(
         "diclofenac",
         "naproxen",
         "dexketoprofen",
+        "chlorphenamine",
+        "brompheniramine",
+        "pyrilamine",
+        "triprolidine",
+        "dexchlorpheniramine",
+        "benzonatate",
+        "bupivacaine",
+        "ropivacaine",
     }
 )
 
 
 def non_opioid(name: str) -> bool:
-    """Whether a component of a combination product is a known non-opioid (acetaminophen...)."""
-    return _key(name) in _NON_OPIOIDS
+    """Whether a component of a combination product is a known non-opioid (acetaminophen...), salt or not."""
+    return without_salt(name) in _NON_OPIOIDS
+
+
+@lru_cache(maxsize=4096)
+def without_salt(name: str) -> str:
+    """A name without its trailing salt words: "promethazine hydrochloride" -> "promethazine"."""
+    words = _key(name).split()
+    while len(words) > 1 and words[-1] in _SALT_WORDS:
+        words.pop()
+    return " ".join(words)
 
 
 @lru_cache(maxsize=4096)
@@ -505,3 +526,270 @@ def is_form_word(word: str) -> bool:
 def known_names() -> tuple[str, ...]:
     """Every name `resolve_drug` accepts, for suggestions and test strategies."""
     return tuple(sorted(_DRUG_ALIASES))
+
+
+# --- prescriptions as written: combination products and the words of a sig -----------------------
+
+#: Combination brands: their components in written order and the strengths (mg, same order) the
+#: brand is documented in, so that a strength reads whichever order it is typed in ("Norco 10/325",
+#: "Norco 325 mg-10 mg") and an undocumented one is refused. Brands whose name fixes the strength
+#: (Tylenol with Codeine #3, Panadeine Forte) have one. Sources: US labels on DailyMed (Norco; Vicodin
+#: 5/300, ES 7.5/300, HP 10/300; Lortab; Percocet; Endocet; Roxicet; Tylenol with Codeine No. 3 =
+#: acetaminophen 300 mg + codeine phosphate 30 mg, No. 4 = 300 + 60; Vicoprofen 7.5/200; Ultracet
+#: 37.5/325; Suboxone), the BNF (co-codamol 8/500, 15/500, 30/500; co-dydramol 10/500, 20/500,
+#: 30/500), the Australian product information (Panadeine = paracetamol 500 mg + codeine phosphate
+#: 8 mg; Panadeine Forte = 500 + 30; Targin 5/2.5, 10/5, 20/10, 40/20), the French SmPC (Dafalgan
+#: codéiné = paracétamol 500 mg + codéine 30 mg; Zaldiar, Ixprim 37.5/325). Strengths sold before
+#: 2014 (acetaminophen 500 mg and more) are listed where the label documented them. Brands sold in
+#: compositions not checked here (Codoliprane, Lorcet, Percodan) name their components only by
+#: spelling them out.
+_HYDROCODONE_APAP = ((5.0, 325.0), (7.5, 325.0), (10.0, 325.0))
+_OXYCODONE_APAP = ((2.5, 325.0), (5.0, 325.0), (7.5, 325.0), (10.0, 325.0))
+COMBINATIONS: dict[str, tuple[tuple[str, ...], tuple[tuple[float, ...], ...]]] = {
+    "norco": (("hydrocodone", "acetaminophen"), _HYDROCODONE_APAP),
+    "vicodin": (("hydrocodone", "acetaminophen"), ((5.0, 300.0), (5.0, 500.0))),
+    "vicodin es": (("hydrocodone", "acetaminophen"), ((7.5, 300.0), (7.5, 750.0))),
+    "vicodin hp": (("hydrocodone", "acetaminophen"), ((10.0, 300.0), (10.0, 660.0))),
+    "lortab": (
+        ("hydrocodone", "acetaminophen"),
+        (*_HYDROCODONE_APAP, (2.5, 500.0), (5.0, 500.0), (7.5, 500.0), (10.0, 500.0)),
+    ),
+    "percocet": (("oxycodone", "acetaminophen"), (*_OXYCODONE_APAP, (7.5, 500.0), (10.0, 650.0))),
+    "endocet": (("oxycodone", "acetaminophen"), (*_OXYCODONE_APAP[1:], (7.5, 500.0), (10.0, 650.0))),
+    "roxicet": (("oxycodone", "acetaminophen"), ((5.0, 325.0), (5.0, 500.0))),
+    "vicoprofen": (("hydrocodone", "ibuprofen"), ((7.5, 200.0),)),
+    **dict.fromkeys(("ultracet", "zaldiar", "ixprim"), (("tramadol", "acetaminophen"), ((37.5, 325.0),))),
+    **dict.fromkeys(
+        ("tylenol with codeine 3", "tylenol 3", "tylenol with codeine no 3"),
+        (("acetaminophen", "codeine"), ((300.0, 30.0),)),
+    ),
+    **dict.fromkeys(
+        ("tylenol with codeine 4", "tylenol 4", "tylenol with codeine no 4"),
+        (("acetaminophen", "codeine"), ((300.0, 60.0),)),
+    ),
+    "co codamol": (("codeine", "paracetamol"), ((8.0, 500.0), (15.0, 500.0), (30.0, 500.0))),
+    "co dydramol": (("dihydrocodeine", "paracetamol"), ((10.0, 500.0), (20.0, 500.0), (30.0, 500.0))),
+    "panadeine": (("paracetamol", "codeine"), ((500.0, 8.0),)),
+    "panadeine forte": (("paracetamol", "codeine"), ((500.0, 30.0),)),
+    **dict.fromkeys(("dafalgan codeine", "dafalgan codéiné"), (("paracetamol", "codeine"), ((500.0, 30.0),))),
+    **dict.fromkeys(
+        ("targin", "targinact"), (("oxycodone", "naloxone"), ((5.0, 2.5), (10.0, 5.0), (20.0, 10.0), (40.0, 20.0)))
+    ),
+    "suboxone": (("buprenorphine", "naloxone"), ((2.0, 0.5), (4.0, 1.0), (8.0, 2.0), (12.0, 3.0))),
+}
+
+
+def _numbered(name: str) -> tuple[str, ...]:
+    """How "tylenol 3" is typed: "Tylenol #3", "Tylenol No. 3"."""
+    head, _, n = name.rpartition(" ")
+    return (name, f"{head} #{n}", f"{head} # {n}", f"{head} no. {n}", f"{head} no.{n}") if n.isdigit() else (name,)
+
+
+_DRUG_ALIASES |= {
+    typed: DrugName(components[1 if components[0] in _NON_OPIOIDS else 0], "oral", "tablet", "IR")
+    for name, (components, _) in COMBINATIONS.items()
+    for typed in _numbered(name)
+    if typed not in _DRUG_ALIASES
+}
+
+
+@lru_cache(maxsize=4096)
+def combination(name: str) -> tuple[tuple[str, ...], tuple[tuple[float, ...], ...]] | None:
+    """A combination brand's components in written order, and its documented strengths (mg, same order)."""
+    key = re.sub(r"\s*#\s*|\s+no\.?\s*(?=\d)", " ", _key(name))
+    return COMBINATIONS.get(key)
+
+
+_RELEASE_ALIASES |= {"lp": "ER", "li": "IR", "er 12 hour": "ER"}
+_ROUTE_ALIASES |= {
+    "orally": "oral",
+    "oral route": "oral",
+    "via g tube": "oral",
+    "per g tube": "oral",
+    "via peg": "oral",
+    "per peg": "oral",
+    "sublingually": "sublingual",
+    "buccally": "buccal",
+    "topically": "transdermal",
+    "transdermally": "transdermal",
+    "rectally": "rectal",
+    "intranasally": "nasal",
+    "intravenously": "intravenous",
+    "subcutaneously": "subcutaneous",
+    "intramuscularly": "intramuscular",
+    "per rectum": "rectal",
+    "par voie orale": "oral",
+    "gastrostomy tube": "oral",
+    "g tube": "oral",
+    "peg tube": "oral",
+    "feeding tube": "oral",
+    "ng tube": "oral",
+    "nasogastric tube": "oral",
+}
+_FORM_ALIASES |= {
+    "concentrate": "solution",
+    "transdermal film": "patch",
+    "transdermal films": "patch",
+    "prefilled syringe": "injection",
+    "cartridge": "injection",
+    "injectable suspension": "injection",
+    "oral suspension": "suspension",
+    "transdermal system": "patch",
+    "transdermal systems": "patch",
+    "oral concentrate": "solution",
+    "injectable solution": "injection",
+    "syrups": "syrup",
+    "gélule": "capsule",
+    "gélules": "capsule",
+    "gelule": "capsule",
+    "gelules": "capsule",
+    "comprimé": "tablet",
+    "comprimés": "tablet",
+    "comprime": "tablet",
+    "comprimes": "tablet",
+    "cp": "tablet",
+    "cps": "tablet",
+    "sachet": "solution",
+}
+
+#: Words of a sig that say who does what and carry no dose: "take", "apply", "chew and swallow".
+SIG_VERBS: frozenset[str] = frozenset(
+    {
+        "take",
+        "takes",
+        "give",
+        "apply",
+        "place",
+        "change",
+        "dissolve",
+        "chew",
+        "swallow",
+        "inhale",
+        "insert",
+        "use",
+        "administer",
+        "suck",
+        "instill",
+        "inject",
+        "prendre",
+        "appliquer",
+        "t",
+    }
+)
+#: Number words a sig spells out.
+NUMBER_WORDS: dict[str, float] = {
+    "one": 1.0,
+    "two": 2.0,
+    "three": 3.0,
+    "four": 4.0,
+    "five": 5.0,
+    "six": 6.0,
+    "seven": 7.0,
+    "eight": 8.0,
+    "nine": 9.0,
+    "ten": 10.0,
+    "eleven": 11.0,
+    "twelve": 12.0,
+    "half": 0.5,
+    "un": 1.0,
+    "une": 1.0,
+    "deux": 2.0,
+    "trois": 3.0,
+    "quatre": 4.0,
+}
+#: Count nouns that mean "one unit of the product", whatever its form: "1 ea", "2 doses".
+PRODUCT_UNITS: frozenset[str] = frozenset({"ea", "each", "dose", "doses", "unit", "units"})
+#: Times of day, each a distinct administration: "morning and evening" is twice a day.
+TIMES_OF_DAY: dict[str, str] = {
+    **dict.fromkeys(
+        ("morning", "am", "mane", "matin", "le matin", "qam", "every morning", "in the morning"), "morning"
+    ),
+    **dict.fromkeys(("noon", "midi", "at noon", "lunch", "at lunch"), "noon"),
+    **dict.fromkeys(("afternoon", "in the afternoon", "every afternoon"), "afternoon"),
+    **dict.fromkeys(("evening", "pm", "soir", "le soir", "qpm", "q pm", "every evening", "in the evening"), "evening"),
+    **dict.fromkeys(
+        (
+            "bedtime",
+            "night",
+            "hs",
+            "qhs",
+            "nocte",
+            "qn",
+            "nightly",
+            "at bedtime",
+            "at night",
+            "every night",
+            "at hs",
+            "every bedtime",
+            "before bed",
+            "at bed time",
+        ),
+        "night",
+    ),
+}
+#: Phrases that mean "when needed": read, and kept as a flag.
+AS_NEEDED: frozenset[str] = frozenset(
+    {
+        "prn",
+        "as needed",
+        "as required",
+        "when required",
+        "if needed",
+        "when needed",
+        "si besoin",
+        "si douleur",
+        "as needed for",
+        "prn for",
+        "if required",
+        "when necessary",
+    }
+)
+#: Words that change a regimen over time or offer alternatives: never read past.
+MULTI_STEP: frozenset[str] = frozenset(
+    {
+        "then",
+        "taper",
+        "tapering",
+        "wean",
+        "increase",
+        "increasing",
+        "decrease",
+        "decreasing",
+        "reduce",
+        "titrate",
+        "puis",
+        "or",
+        "ou",
+        "alternate",
+        "alternating",
+        "double",
+    }
+)
+#: Words that end a sig's meaningful part: what follows names no dose ("with food", "for pain").
+NO_DOSE_LEADS: frozenset[str] = frozenset({"for", "with", "after", "before", "on", "until", "pour", "avec", "while"})
+#: Salts RxNorm and labels name an opioid with, beyond those listed with the generic names above.
+SALTS: dict[str, tuple[str, ...]] = {
+    "hydrocodone": ("polistirex", "bitartrate hemipentahydrate"),
+    "codeine": ("polistirex", "phosphate hemihydrate"),
+    "morphine": ("sulfate pentahydrate", "sulfate liposomal"),
+    "dihydrocodeine": ("bitartrate",),
+    "oxycodone": ("terephthalate",),
+}
+_DRUG_ALIASES |= {f"{d} {salt}": DrugName(d) for d, salts in SALTS.items() for salt in salts}
+#: Salt words a non-opioid component may carry ("promethazine hydrochloride").
+_SALT_WORDS: frozenset[str] = frozenset(
+    {"hydrochloride", "hcl", "sulfate", "sulphate", "bitartrate", "tartrate", "polistirex", "citrate", "phosphate",
+     "maleate", "methylbromide", "hydrobromide", "sodium", "potassium", "tannate", "napsylate"}
+)  # fmt: skip
+
+
+@lru_cache(maxsize=8192)
+def word(key: str) -> tuple[Literal["route", "form", "release"], str, str | None] | None:
+    """What a typed word or phrase is: (field, canonical value, the route a form phrase says), read once."""
+    if is_form_word(key):
+        return "form", resolve_form(key), form_route(key)
+    if is_route_word(key):
+        return "route", resolve_route(key), None
+    if is_release_word(key):
+        return "release", resolve_release(key), None
+    return None

@@ -1,0 +1,186 @@
+"""Measure the dose-expression reader on Practice Fusion's calculator corpora (MIT; see docs/expressions.md).
+
+Prints, for `calculator-test-data.tsv` read as "display name + sig" and as "RxNorm name + sig" under
+cms-2018 (methadone tiers): how many rows convert, how many of those equal the expected maximum MME/day,
+and the refusals counted by family with an example; for the exception file, how many give a number
+different from the expected one; for `sig-test-data.tsv`, how many sigs read as Practice Fusion reads
+them; and the cost of `convert` on a long sig.
+
+    python scripts/practicefusion.py [FOLDER]   # FOLDER holds the .tsv files
+"""
+
+from __future__ import annotations
+
+import collections
+import csv
+import math
+import re
+import sys
+import timeit
+from pathlib import Path
+
+import mme
+from mme._parse import parse_expression, parse_product
+
+DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "reference" / "practicefusion"
+TABLE = "cms-2018"
+
+
+def rows(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return [r for r in csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE) if r]
+
+
+def rxnorm_names(folder: Path) -> dict[str, str]:
+    return {r[0]: r[1] for r in rows(folder / "rxnorm-opioids-all.tsv")[1:]}
+
+
+def mme_of(text: str) -> float | str:
+    """MME/day, "excluded", or the error's family."""
+    try:
+        try:
+            result = mme.convert(text, table=TABLE)
+        except mme.AmbiguousDoseError as e:
+            if "variant" not in str(e):
+                raise
+            result = mme.convert(text, table=TABLE, variant="tiers")
+    except mme.MMEError as e:
+        return f"{type(e).__name__}: {family(str(e))}"
+    return "excluded" if result.mme_per_day is None else result.mme_per_day
+
+
+def family(message: str) -> str:
+    """The error message without the quoted parts and the grammar reminder: one family of refusals."""
+    message = message.split(" in '", maxsplit=1)[0].split(". Expected", maxsplit=1)[0]
+    return re.sub(r"'[^']*'|\"[^\"]*\"|[0-9.]+", "…", message)[:90]
+
+
+def agrees(got: float | str, expected: str) -> bool:
+    if got == "excluded":
+        return float(expected) == 0  # Practice Fusion gives buprenorphine factor 0; mme gives no MME
+    return isinstance(got, float) and math.isclose(got, float(expected), rel_tol=1e-6, abs_tol=0.051)
+
+
+def corpus(label: str, cases: list[tuple[str, str]]) -> None:
+    converted = equal = 0
+    refused: collections.Counter[str] = collections.Counter()
+    wrong: list[str] = []
+    examples: dict[str, str] = {}
+    for text, expected in cases:
+        got = mme_of(text)
+        if isinstance(got, str) and got != "excluded":
+            refused[got] += 1
+            examples.setdefault(got, text)
+            continue
+        converted += 1
+        if agrees(got, expected):
+            equal += 1
+        else:
+            wrong.append(f"{text!r}: {got} (expected {expected})")
+    n = len(cases)
+    print(
+        f"{label}: {n} rows, converted {converted} ({converted / n:.1%}), equal {equal} ({equal / max(converted, 1):.1%} of converted)"
+    )
+    for msg, count in refused.most_common(12):
+        print(f"  {count:5d}  {msg}  e.g. {examples[msg]!r}")
+    for line in wrong[:10]:
+        print(f"  WRONG {line}")
+
+
+_PRODUCT_OF = {"tablet": "oxycodone 1 mg tablet", "pill": "oxycodone 1 mg tablet", "capsule": "oxycodone 1 mg capsule",
+               "ml": "morphine 1 mg/mL solution", "mg": "oxycodone 1 mg tablet", "film": "buprenorphine 1 mg film",
+               "patch": "fentanyl 1 mcg/h patch", "suppository": "morphine 1 mg suppository",
+               "spray": "fentanyl 1 mcg nasal spray", "lozenge": "fentanyl 1 mcg lozenge", "": "oxycodone 1 mg tablet"}  # fmt: skip
+
+
+_SINGULAR = {"tablets": "tablet", "capsules": "capsule", "pills": "pill", "patches": "patch", "films": "film",
+             "sprays": "spray", "suppositories": "suppository", "lozenges": "lozenge"}  # fmt: skip
+_STATED = re.compile(r"\b([0-9.]+) *(?:tab|cap)[a-z()]* *\(([0-9.]+) *mg\)", re.IGNORECASE)
+
+
+def sig_cases(folder: Path) -> None:
+    """Practice Fusion's sig cases (PASS rows): the most units taken on one day, as they report it.
+
+    Each sig is read after a 1-unit product of the form its expected unit names ("2 tablets" after
+    "oxycodone 1 mg tablet"); an interval longer than a day counts one administration, as they do.
+    """
+    passed = [r for r in rows(folder / "sig-test-data.tsv") if r[0].strip("\ufeff") == "PASS"]
+    same = 0
+    for r in passed:
+        number, _, unit = r[4].partition(" ")
+        product = _PRODUCT_OF.get(_SINGULAR.get(unit, unit))
+        if product is None:
+            continue
+        stated = _STATED.search(r[2])  # "1 tablet (10 mg)": a product of 10 mg per tablet
+        if stated and product.endswith(("tablet", "capsule")):
+            per_unit = float(stated[2]) / float(stated[1])
+            product = product.replace(" 1 mg ", f" {per_unit:g} mg ")
+        try:
+            e = parse_expression(f"{product} {r[2]}")
+        except mme.MMEError:
+            continue
+        times = e.per_day if e.per_day is not None else (1.0 if e.every_hours is None else max(24 / e.every_hours, 1))
+        amount = float(e.volume.split()[0]) if e.volume else e.count
+        same += (e.per_day, e.every_hours) != (None, None) and math.isclose(amount * times, float(number))
+    print(
+        f"sig-test-data: {len(passed)} PASS rows, read as Practice Fusion reads them: {same} ({same / len(passed):.1%})"
+    )
+
+
+def rxnorm_products(folder: Path) -> None:
+    """RxNorm names read into the right opioid ingredient, strength and unit (OMTK's columns say which)."""
+    omtk = folder.parent / "cqf-opioid-mme-r4" / "omtkdata_drug_ingredients_2020-10-20.csv"
+    with omtk.open(encoding="utf-8", newline="") as f:
+        expected = list(csv.DictReader(f))
+    by_code = {r["drugCode"]: r for r in expected}
+    for label, cases in (
+        ("OMTK drug names", [(r["drugName"], r) for r in expected]),
+        ("rxnorm-opioids-all names", [(name, by_code.get(code)) for code, name in rxnorm_names(folder).items()]),
+    ):
+        right = checked = 0
+        misses: collections.Counter[str] = collections.Counter()
+        for name, row in cases:
+            try:
+                product = parse_product(name)
+            except mme.MMEError as e:
+                misses[family(str(e))] += 1
+                continue
+            if row is None:
+                right += 1  # resolved; OMTK has no row to check it against
+                continue
+            checked += 1
+            want = float(row["strengthValue"]) * (1000 if row["strengthUnit"] == "MG/HR" else 1)
+            ok = product.drug == row["ingredientName"].lower() and math.isclose(
+                float(product.strength.split()[0]), want
+            )
+            right += ok
+            if not ok:
+                misses[
+                    f"different: {product.drug} {product.strength} vs {row['ingredientName']} {row['strength']}"
+                ] += 1
+        print(f"{label}: {len(cases)} names, right {right} ({right / len(cases):.1%}; {checked} checked against OMTK)")
+        for msg, n in misses.most_common(6):
+            print(f"  {n:5d}  {msg}")
+
+
+def main() -> None:
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
+    names = rxnorm_names(folder)
+    data = rows(folder / "calculator-test-data.tsv")
+    corpus("display name + sig", [(f"{r[2]} {r[3]}", r[4]) for r in data])
+    corpus("RxNorm name + sig", [(f"{names[r[1]]} {r[3]}", r[4]) for r in data if r[1] in names])
+    exceptions = rows(folder / "calculator-expected-exception-test-data.tsv")
+    wrong = [r for r in exceptions if isinstance(g := mme_of(f"{r[2]} {r[3]}"), float) and not agrees(g, r[4])]
+    print(f"exception file: {len(exceptions)} rows, a number different from the expected one: {len(wrong)}")
+    for r in wrong[:10]:
+        print(f"  {r[2]} {r[3]!r}: {mme_of(f'{r[2]} {r[3]}')} (expected {r[4]})")
+    sig_cases(folder)
+    rxnorm_products(folder)
+    long_sig = "acetaminophen-HYDROcodone 325 mg-7.5 mg oral tablet 1-2 tab(s) orally every 4 to 6 hours, as needed for breakthrough pain x 5 days"
+    n = 2000
+    cost = min(timeit.repeat(lambda: mme.convert(long_sig), number=n, repeat=5)) / n
+    print(f"convert on a long sig ({len(long_sig)} chars): {cost * 1e6:.1f} us")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""Practice Fusion's calculator corpora read through `mme.convert` (scripts/practicefusion.py prints the figures).
+
+Their expected values are maximum MME/day under the CDC 2017 factors that cms-2018 prints. Where
+`mme` differs on purpose, the row is counted apart, by a rule stated here, never excused one by one.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+
+import pytest
+
+import mme
+from mme._parse import parse_product
+
+from reference_data import PRACTICE_FUSION, REFERENCE, needs
+
+pytestmark = needs(PRACTICE_FUSION, "Practice Fusion's test corpora")
+
+
+def _rows(name: str) -> list[list[str]]:
+    with (PRACTICE_FUSION / name).open(encoding="utf-8-sig", newline="") as f:
+        return [r for r in csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE) if r]
+
+
+def _convert(text: str) -> mme.DailyMME | None:
+    try:
+        try:
+            return mme.convert(text, table="cms-2018")
+        except mme.AmbiguousDoseError:
+            return mme.convert(text, table="cms-2018", variant="tiers")  # methadone: CMS's tier scale
+    except mme.MMEError:
+        return None
+
+
+def _agrees(result: mme.DailyMME, expected: float) -> bool:
+    if result.mme_per_day is None:
+        return expected == 0  # buprenorphine: Practice Fusion's factor 0, mme's "no MME" with the reason
+    return math.isclose(result.mme_per_day, expected, abs_tol=0.051)
+
+
+def _differs_on_purpose(result: mme.DailyMME, expected: float, rxcui_form: str | None = None) -> bool:
+    """The documented differences (docs/expressions.md)."""
+    expr = result.expression
+    assert expr is not None
+    assert result.mme_per_day is not None
+    longer_than_a_day = (expr.every_hours or 0) > 24 or (expr.per_day or 1) < 1  # averaged, as CDC's CQL does
+    rounded = abs(result.mme_per_day - expected) <= 0.01 * expected  # their per-mL strengths are rounded
+    # a liquid display name on a tablet's RxCUI: their expected value reads the mL as 1 mg/mL of the tablet
+    mislabelled = expr.volume is not None and rxcui_form in ("tablet", "capsule")
+    patch_frequency = expr.form == "patch"  # a patch's change interval does not alter its rate
+    return longer_than_a_day or rounded or mislabelled or patch_frequency
+
+
+def _form(names: dict[str, str], rxcui: str) -> str | None:
+    try:
+        return parse_product(names[rxcui]).form
+    except (KeyError, mme.MMEError):
+        return None
+
+
+@pytest.mark.parametrize("name_column", ["display name", "RxNorm name"])
+def test_the_calculator_corpus(name_column: str) -> None:
+    names = {r[0]: r[1] for r in _rows("rxnorm-opioids-all.tsv")[1:]}
+    rows = _rows("calculator-test-data.tsv")
+    converted = 0
+    wrong = []
+    for _, rxcui, display, sig, expected in rows:
+        text = f"{display if name_column == 'display name' else names[rxcui]} {sig}"
+        result = _convert(text)
+        if result is None:
+            continue
+        converted += 1
+        if not _agrees(result, float(expected)) and not _differs_on_purpose(
+            result, float(expected), _form(names, rxcui)
+        ):
+            # the display name's strength is not its RxCUI's, and the expected value follows the RxCUI
+            by_code = _convert(f"{names[rxcui]} {sig}") if rxcui in names else None
+            if by_code is None or not _agrees(by_code, float(expected)):
+                wrong.append((text, result.mme_per_day, expected))
+    assert converted / len(rows) >= 0.90
+    assert wrong == []
+
+
+def test_the_exception_corpus_never_gives_a_wrong_number() -> None:
+    wrong = []
+    for _, _, display, sig, expected in _rows("calculator-expected-exception-test-data.tsv"):
+        result = _convert(f"{display} {sig}")
+        if result is None or _agrees(result, float(expected)):
+            continue
+        if not _differs_on_purpose(result, float(expected)):
+            wrong.append((display, sig, result.mme_per_day, expected))
+    assert wrong == []
+
+
+@needs(REFERENCE / "cqf-opioid-mme-r4", "CDC's CQL library data")
+def test_rxnorm_names_read_into_their_opioid_strength_and_unit() -> None:
+    """OMTK's ingredient rows say which opioid, strength and unit each RxNorm name holds."""
+    path = REFERENCE / "cqf-opioid-mme-r4" / "omtkdata_drug_ingredients_2020-10-20.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    right = 0
+    for row in rows:
+        try:
+            product = parse_product(row["drugName"])
+        except mme.MMEError:
+            continue
+        value = float(row["strengthValue"]) * (1000 if row["strengthUnit"] == "MG/HR" else 1)  # read in mcg/h
+        assert product.drug == row["ingredientName"].lower(), row["drugName"]
+        assert math.isclose(float(product.strength.split()[0]), value), row["drugName"]
+        right += 1
+    assert right / len(rows) >= 0.85

@@ -1,0 +1,424 @@
+"""The sig reader: prescriptions as US, UK, French and Australian prescribers and EHRs write them.
+
+Each expected value is derived in its comment from the table's factor (cdc-2022: oxycodone 1.5,
+hydrocodone 1, codeine 0.15, morphine 1, tramadol 0.2, hydromorphone 5, fentanyl patch 2.4 per mcg/h).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import mme
+from mme._parse import Ingredient, parse_expression, parse_product
+
+READS = [
+    # US EHR style
+    ("Norco 10/325 q6h", 40.0),  # hydrocodone 10 mg x 4 = 40 mg x 1
+    ("Percocet 5/325 1-2 tabs q4-6h prn", 90.0),  # max: 2 x 5 mg x 6 = 60 mg x 1.5
+    (
+        "acetaminophen-HYDROcodone 325 mg-7.5 mg oral tablet 1 tab(s) orally every 4 hours, as needed for breakthrough pain",
+        45.0,
+    ),  # 7.5 x 6
+    ("hydrocodone-acetaminophen 10-325 mg take 1 tablet by mouth every 8 (eight) hours", 30.0),  # 10 x 3
+    ("acetaminophen-codeine 300-30 mg 1 tab po q6h prn", 18.0),  # 30 x 4 = 120 mg x 0.15
+    ("Tylenol with Codeine #3 1 tab q6h", 18.0),  # codeine 30 mg x 4 x 0.15
+    ("Tylenol #4 1 tab q6h", 36.0),  # codeine 60 mg x 4 x 0.15
+    ("tramadol 50 mg four times daily", 40.0),  # 200 mg x 0.2
+    ("tramadol 50 mg q6h prn pain", 40.0),  # 200 mg x 0.2
+    ("tramadol 50 mg oral tablet 1 cap(s) orally 4 times a day x 5 days", 40.0),  # the product counts tablets
+    ("HYDROmorphone 2 mg oral tablet 1 tab(s) orally every 6 hours, As needed, Pain", 40.0),  # 8 mg x 5
+    ("oxycodone 5 mg tablet TAKE ONE HALF TABLET EVERY 12 HOURS", 7.5),  # 0.5 x 5 x 2 = 5 mg x 1.5
+    ("oxycodone 5 mg tablet take one and a half tablets every 8 hours", 33.75),  # 1.5 x 5 x 3 = 22.5 x 1.5
+    ("oxycodone 10 mg tablet ONE PO Q12 HRS", 30.0),  # bare count: 1 tablet x 2 = 20 mg x 1.5
+    ("oxycodone 5 mg tablet Take 2 tablets (10 mg total) by mouth every 6 hours", 60.0),  # 10 x 4 x 1.5
+    ("oxycodone 5 mg tablet 1 tab po q4h prn severe pain (7-10)", 45.0),  # 5 x 6 x 1.5; the pain score is no count
+    ("oxycodone 5 mg tablet 1 tab po q4h prn pain 8/10", 45.0),
+    ("oxycodone 5 mg tablet 1 tab every 6 hours for up to 5 days with food", 30.0),  # 5 x 4 x 1.5
+    ("oxycodone 5 mg tablet 1-2 tabs q4h prn, not to exceed 6 tablets per day", 45.0),  # capped: 6 x 5 x 1.5
+    ("oxycodone 5 mg tablet 2 tabs q4h, max 30 mg/day", 45.0),  # capped: 30 mg x 1.5
+    ("oxycodone 5 mg tablet 1 tab q6h as directed", 30.0),  # as directed, with a frequency
+    ("morphine 10 mg tablet 1 tab in the morning and 2 tabs at night", 30.0),  # 10 + 20 mg
+    ("morphine 15 mg ER tablet 1 tab every morning and every evening", 30.0),
+    ("morphine 15 mg tablet 1 tab daily at bedtime", 15.0),
+    ("morphine sulfate 20 mg/ml oral solution 0.5 ml q4h prn", 60.0),  # 10 mg x 6
+    ("morphine sulfate 20 mg/ml oral solution take 10 mg every 4 hours", 60.0),  # 10 mg = 0.5 mL
+    ("morphine 10 mg/5 mL solution 2.5 to 5 ml q4h", 60.0),  # max 5 mL = 10 mg x 6
+    ("oxycodone 5 mg tablet 1 tab 1 to 2 times a day", 15.0),  # 5 x 2 x 1.5
+    ("Norco 7.5 mg-325 mg oral tablet 1 tab(s) by gastrostomy tube every 4 hours", 45.0),  # 7.5 x 6
+    (
+        "homatropine methylbromide 0.3 MG/ML / Hydrocodone Bitartrate 1 MG/ML Oral Solution 5 mL 1 to 2 times a day",
+        10.0,
+    ),
+    (
+        "Abuse-Deterrent Oxycodone Hydrochloride 30 MG Oral Tablet [Roxybond] 1 tab q12h",
+        90.0,
+    ),  # unknown brand: 60 x 1.5
+    ("Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG Oral Tablet [Percocet] 1 tab every 6 hours", 30.0),
+    ("12 HR Oxycodone Hydrochloride 10 MG Extended Release Oral Tablet [OxyContin] 1 tab q12h", 30.0),
+    ("72 HR Fentanyl 0.025 MG/HR Transdermal System apply 1 patch every 72 hours", 60.0),  # 25 mcg/h x 2.4
+    # UK
+    ("co-codamol 30/500 two tablets four times a day when required", 36.0),  # 2 x 30 x 4 = 240 mg x 0.15
+    ("co-codamol 30/500 1-2 tablets 4-6 hourly", 54.0),  # max: 2 x 30 mg every 4 h = 360 mg x 0.15
+    ("codeine 30 mg tablets 1 tablet up to four times a day", 18.0),  # 30 x 4 x 0.15
+    ("morphine 10 mg 12 hourly", 20.0),
+    ("Zomorph 30 mg 1 capsule twice a day", 60.0),
+    # France
+    ("Skenan LP 30 mg 1 gélule matin et soir", 60.0),
+    ("tramadol 50 mg 1 comprimé 3 fois par jour si douleur", 30.0),  # 150 mg x 0.2
+    ("morphine 10 mg 1 cp toutes les 4 heures", 60.0),
+    ("Dafalgan codéiné 2 comprimés 3 fois par jour", 27.0),  # 2 x 30 x 3 = 180 mg x 0.15
+    # Australia
+    ("Panadeine Forte 2 tabs qid", 36.0),  # 2 x 30 x 4 x 0.15
+    ("Endone 5 mg 1-2 tabs 4-hourly prn", 90.0),  # 2 x 5 x 6 x 1.5
+    ("oxycodone 10 mg mane and nocte", 30.0),
+    ("Targin 10/5 bd", 30.0),  # naloxone never counted: 10 x 2 x 1.5
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), READS, ids=[t for t, _ in READS])
+def test_prescriptions_as_written(text: str, expected: float) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+REFUSED = [
+    ("oxycodone 10 mg q6h for 3 days then 5 mg q6h", "'then': a multi-step schedule"),
+    ("oxycodone 5 mg tablet taper by 1 tab weekly", "'taper': a multi-step schedule"),
+    ("oxycodone 5 mg tablet 1 tab q4h or 2 tabs q8h", "'or': a multi-step schedule or a choice of doses"),
+    ("oxycodone 5 mg tablet 1 tab as directed", "'as directed' gives no frequency"),
+    ("oxycodone 5 mg tablet 1 tab q6h 2 tabs q4h", "two doses: '1 tab' and '2 tabs'"),
+    ("oxycodone 5 mg tablet 1 tab 2 tabs q4h", "two doses: '1 tab' and '2 tabs'"),
+    ("oxycodone 5 mg tablet 1 tab 2 daily", "'2 daily' after a count"),
+    ("oxycodone 5 mg tablet 1 spray in each nostril q4h", "cannot read 'each'"),  # each nostril: twice the count
+    ("oxycodone 5 mg tablet 1 spray q4h", "'spray' counts a spray, but the product is a tablet"),
+    ("oxycodone 5 mg tablet 1 tab q4h, max 6 tabs per week", "only daily maximums are read"),
+    ("oxycodone 5 mg tablet 2 tabs (20 mg) q6h", "is 10 mg, not the 20 mg stated"),
+    ("oxycodone 5 mg tablet 1 tab bid at bedtime", "disagree"),
+    ("oxycodone 5 mg tablet 2-1 tabs q6h", "runs backwards"),
+    ("Norco 10/500 1 tab q6h", "not a documented strength of Norco"),
+    ("oxycodone 30 mg ER tablet 1 tab po q pm and hs", "the evening and bedtime may be one time or two"),
+    (
+        "Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG Oral Tablet [Norco] 1 tab q6h",
+        "is hydrocodone, not oxycodone",
+    ),
+    ("oxycodone 5 mg tablet 1 tab q6h if pain worsens increase to 2 tabs", "cannot read 'pain'"),
+    ("oxycodone 5 mg tablet 1 tab q6h prn pain, increase to 2 tabs", "'increase': a multi-step schedule"),
+]
+
+
+@pytest.mark.parametrize(("text", "problem"), REFUSED, ids=[t for t, _ in REFUSED])
+def test_what_cannot_be_read_safely_is_refused_naming_the_part(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError) as info:
+        mme.convert(text)
+    assert problem in str(info.value)
+
+
+def test_a_range_says_both_ends() -> None:
+    """1-2 tabs q4-6h of Percocet 5/325: at most 2 x 5 mg x 6 = 60 mg (90 MME), at least 1 x 5 mg x 4 = 20 mg (30)."""
+    high, low = (
+        mme.convert("Percocet 5/325 1-2 tabs q4-6h prn"),
+        mme.convert("Percocet 5/325 1-2 tabs q4-6h prn", range="min"),
+    )
+    assert (high.mme_per_day, low.mme_per_day) == (90.0, 30.0)
+    assert "ranges '1-2', 'q4-6h' read at the maximum (range='min' reads the minimum)" in high.warnings
+    assert "at the minimum of the range: 30 MME/day" in high.warnings
+    assert "at the maximum of the range: 90 MME/day" in low.warnings
+
+
+def test_the_reading_is_part_of_the_result() -> None:
+    result = mme.convert("oxycodone 5 mg tablet 1-2 tabs po q4h prn for breakthrough pain x 5 days, max 8 tabs/day")
+    expr = result.expression
+    assert expr is not None
+    assert (expr.drug, expr.dose, expr.count, expr.as_needed, expr.ranges) == ("oxycodone", "5 mg", 2.0, True, ("1-2",))
+    assert expr.cap == "max 8 tabs/day"
+    assert expr.ignored == ("breakthrough pain", "x 5 days")
+    # 2 tabs x 6 = 12 a day, capped at 8: 8 x 5 mg = 40 mg x 1.5
+    assert result.mme_per_day == 60.0
+    assert "the regimen allows 12 units a day; capped at the stated maximum 'max 8 tabs/day'" in result.warnings
+
+
+def test_the_product_decides_what_a_count_is() -> None:
+    result = mme.convert("tramadol 50 mg oral tablet 1 cap(s) orally 4 times a day")
+    assert result.form == "tablet"
+    assert "'cap(s)' read as the product's tablet" in result.warnings
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity", "days", "expected"),
+    [
+        ("Norco 10/325 tablet", 120, 30, 40.0),  # 10 mg x 120 / 30 = 40 mg/day x 1
+        ("72 HR Fentanyl 0.05 MG/HR Transdermal System", 10, 30, 120.0),  # 50 mcg/h x 2.4
+        ("co-codamol 30/500 tablets", 100, 25, 18.0),  # 30 x 100 / 25 = 120 mg x 0.15
+    ],
+)
+def test_the_dispensing_path_reads_products_as_written(text: str, quantity: int, days: int, expected: float) -> None:
+    assert mme.convert(text, quantity=quantity, days_supply=days).mme_per_day == pytest.approx(expected)
+
+
+# --- properties ---
+
+_PRODUCTS = [("oxycodone 5 mg tablet", 5.0, "tablet"), ("Norco 10/325", 10.0, "tablet"),
+             ("hydrocodone-acetaminophen 7.5-325 mg", 7.5, "tablet"), ("morphine 15 mg ER tablet", 15.0, "tablet"),
+             ("tramadol 50 mg capsule", 50.0, "capsule")]  # fmt: skip
+_COUNT_WORDS = {1.0: ["1", "one", "(1)"], 2.0: ["2", "two", "2 (two)"], 0.5: ["1/2", "half", "one-half"],
+                1.5: ["1.5", "one and a half"]}  # fmt: skip
+_NOUNS = {"tablet": ["tab", "tabs", "tab(s)", "tablet", "tablets"], "capsule": ["cap", "cap(s)", "capsules"]}
+_FREQUENCIES = [("q6h", 4.0), ("every 8 hours", 3.0), ("every 8 (eight) hours", 3.0), ("bid", 2.0),
+                ("twice a day", 2.0), ("three times daily", 3.0), ("4 times a day", 4.0), ("12 hourly", 2.0),
+                ("daily", 1.0), ("at bedtime", 1.0), ("morning and evening", 2.0), ("mane and nocte", 2.0),
+                ("3 fois par jour", 3.0), ("toutes les 6 heures", 4.0)]  # fmt: skip
+_VERBS = ["", "take", "Take", "TAKE", "give"]
+_ROUTES = ["", "po", "by mouth", "orally"]
+_IGNORED = ["", "for pain", "x 5 days", "as needed for breakthrough pain", "with food", "for up to 7 days",
+            "prn severe pain (7-10)", "for 30 days", "after meals"]  # fmt: skip
+
+
+@st.composite
+def _sigs(draw: st.DrawFn) -> tuple[str, float, str]:
+    """A product and a sig built from the grammar's parts, the daily amount of opioid it means, and its tail."""
+    product, strength, form = draw(st.sampled_from(_PRODUCTS))
+    count = draw(st.sampled_from(sorted(_COUNT_WORDS)))
+    frequency, per_day = draw(st.sampled_from(_FREQUENCIES))
+    parts = [draw(st.sampled_from(_VERBS)), draw(st.sampled_from(_COUNT_WORDS[count])),
+             draw(st.sampled_from(_NOUNS[form])), draw(st.sampled_from(_ROUTES)), frequency]  # fmt: skip
+    tail = draw(st.sampled_from(_IGNORED))
+    return " ".join(p for p in (product, *parts) if p), strength * count * per_day, tail
+
+
+@settings(max_examples=300)
+@given(_sigs())
+def test_a_sig_built_from_the_grammars_parts_reads_as_its_daily_dose(case: tuple[str, float, str]) -> None:
+    text, daily_mg, tail = case
+    result = mme.convert(f"{text} {tail}".strip())
+    assert result.daily_dose == pytest.approx(daily_mg)
+
+
+@settings(max_examples=200)
+@given(_sigs(), st.sampled_from(_IGNORED), st.sampled_from(["", ",", ", ", " - "]))
+def test_changing_only_ignored_text_never_changes_the_number(
+    case: tuple[str, float, str], other: str, sep: str
+) -> None:
+    text, _, tail = case
+    one = mme.convert(f"{text} {tail}".strip())
+    two = mme.convert(f"{text}{sep if other else ''} {other}".strip()) if sep.strip() != "-" else one
+    assert one.mme_per_day == two.mme_per_day
+
+
+_RANGED = st.builds(
+    "oxycodone 5 mg tablet {}-{} tabs q{}-{}h {}".format,
+    st.sampled_from(["1", "1/2", "2"]), st.sampled_from(["2", "3"]), st.sampled_from([2, 4]), st.sampled_from([4, 6, 8]),
+    st.sampled_from(_IGNORED),
+)  # fmt: skip
+
+
+@given(_RANGED)
+def test_a_ranges_maximum_is_never_below_its_minimum(text: str) -> None:
+    high, low = mme.convert(text), mme.convert(text, range="min")
+    assert high.mme_per_day is not None
+    assert low.mme_per_day is not None
+    assert high.mme_per_day >= low.mme_per_day
+
+
+_WORDS = st.sampled_from(
+    ["take", "1", "2", "1-2", "tab(s)", "po", "q4-6h", "every", "6", "hours", "prn", "for", "pain", "x", "days", "max",
+     "8", "tabs/day", "(", ")", ",", "then", "and", "morning", "at", "bedtime", "mg", "ml", "half", "one", "to", "/",
+     "-", "up", "daily", "times", "a", "day", "not", "exceed", "10/325", "as", "directed", "(7-10)", "nocte", "[", "]"]
+)  # fmt: skip
+
+
+@settings(max_examples=500)
+@given(
+    st.sampled_from(["Norco 10/325", "oxycodone 5 mg tablet", "morphine 2 mg/mL solution"]),
+    st.lists(_WORDS, max_size=12),
+)
+def test_any_sig_gives_a_number_or_an_mme_error(product: str, words: list[str]) -> None:
+    """Nothing but an `MMEError` escapes, and what converts is a positive finite number."""
+    try:
+        result = mme.convert(f"{product} {' '.join(words)}")
+    except mme.MMEError:
+        return
+    assert result.mme_per_day is not None
+    assert math.isfinite(result.mme_per_day)
+    assert result.mme_per_day > 0
+
+
+def test_parsing_stays_linear_in_the_length_of_the_sig() -> None:
+    """Repeated ignored text costs time in proportion (issue: no nested quantifiers, no backtracking)."""
+    import time
+
+    def cost(n: int) -> float:
+        text = "oxycodone 5 mg tablet 1 tab q6h" + ", for pain with food" * n
+        start = time.perf_counter()
+        parse_expression(text)
+        return time.perf_counter() - start
+
+    cost(10)
+    small, large = min(cost(50) for _ in range(3)), min(cost(800) for _ in range(3))
+    assert large < small * 16 * 4  # 16 x the text; a generous margin for a loaded machine
+
+
+def test_the_cli_explains_what_it_read(capsys: pytest.CaptureFixture[str]) -> None:
+    from mme._cli import main
+
+    assert main(["convert", "Percocet 5/325 1-2 tabs q4-6h prn pain x 5 days", "--explain", "--range", "min"]) == 0
+    out = capsys.readouterr().out
+    # 1 tab every 6 h: 4 x 5 mg = 20 mg x 1.5
+    assert "= 30 MME/day" in out
+    assert "  count: 1\n" in out
+    assert "  how often: every 6 h\n" in out
+    assert "  ignored: pain; x 5 days\n" in out
+    assert "warning: at the maximum of the range: 90 MME/day" in out
+
+
+def test_the_cli_lists_the_names_it_accepts(capsys: pytest.CaptureFixture[str]) -> None:
+    from mme._cli import main
+
+    assert main(["names", "--table", "cms-2018"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "norco: hydrocodone [IR oral tablet] (components hydrocodone/acetaminophen)" in lines
+    assert "hydrocodone polistirex: hydrocodone" in lines
+    assert not any(line.startswith("levomethadyl") for line in lines)  # cms-2018 does not carry it
+
+
+# --- every rule of the reader, one case each (the core's coverage gate runs this file) ---
+
+MORE_READS = [
+    ("Norco 325 mg-10 mg tablet 1 tab q6h", 40.0),  # the brand's documented 10/325, typed the other way round
+    ("Acetaminophen 300 MG / Caffeine 15 MG / Codeine Phosphate 8 MG Oral Tablet 1 tab q6h", 8 * 4 * 0.15),
+    ("fentanyl 0.1 MG/ACTUAT Nasal Spray 1 spray q4h", None),  # per actuation: 100 mcg (the factor is table-specific)
+    ("oxycodone 10 mg tablet 1 tab twice a week", 10 * 2 / 7 * 1.5),
+    ("oxycodone 10 mg tablet 1 tab 2 x weekly", 10 * 2 / 7 * 1.5),
+    ("oxycodone 10 mg tablet 1 tab q12h daily", 30.0),  # "daily" after an interval says every day
+    ("oxycodone 10 mg tablet 1 tab q12h (2 times a day)", 30.0),  # the same said twice
+    ("oxycodone 10 mg tablet 1 tab up to 2 times a day", 30.0),
+    ("oxycodone 10 mg tablet 1 tab up to twice a day", 30.0),
+    ("oxycodone 10 mg tablet 1 tab q4h, max 4 tabs in 24 hours", 60.0),  # capped: 4 x 10 mg x 1.5
+    ("oxycodone 10 mg tablet 1 tab q4h, maximum 3 doses per day", 45.0),
+    ("oxycodone 10 mg tablet 1 tab q4h max daily dose: 40 mg", 60.0),
+    ("oxycodone 10 mg tablet 1 tab q12h, max 60 mg/day", 30.0),  # under the cap: unchanged
+    ("morphine 2 mg/mL solution 5 mL q4h, do not exceed 20 mL per day", 40.0),  # capped at 20 mL x 2 mg
+    ("oxycodone 10 mg tablet 1 tab q6h until finished", 60.0),
+    ("oxycodone 10 mg tablet 1 tab q6h (30 days)", 60.0),
+    ("oxycodone 10 mg ER tablet 12 hour 1 tab q12h", 30.0),  # "12 hour" after a release word: the release period
+    ("oxycodone 10 mg tablet 1 ea q6h", 60.0),
+    ("morphine 2 mg/mL solution 2.5 to 5 mL q4h", 60.0),
+    ("morphine 2 mg/mL solution 5 mL mane and 10 mL nocte", 30.0),
+    ("oxycodone 10 mg tablet 1 tab mane, 1 tab nocte", 30.0),
+    ("oxycodone 10 mg tablet take 2 tablets (20 mg total) q12h", 60.0),
+    ("Panadeine Forte 500/30 mg 2 tabs qid", 36.0),  # the fixed strength restated
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MORE_READS, ids=[t for t, _ in MORE_READS])
+def test_more_prescriptions(text: str, expected: float | None) -> None:
+    result = mme.convert(text, table="heal-2025" if expected is None else "cdc-2022")
+    if expected is not None:
+        assert result.mme_per_day == pytest.approx(expected)
+
+
+MORE_REFUSED = [
+    ("oxycodone 10 mg q6h", {"range": "mid"}, "range must be 'max' or 'min'"),
+    ("morphine 2 mg/h IV", {}, "unsupported unit 'mg/h'"),
+    ("oxycodone 10 mg tablet 1 tab q4h, max 4 tabs per 12 hours", {}, "only daily maximums are read"),
+    ("oxycodone 10 mg tablet 1 tab q4h, max 4 tabs", {}, "says no period"),
+    ("oxycodone 10 mg tablet 1 tab q4h, max 4 tabs/day, max 30 mg/day", {}, "two maximums"),
+    ("oxycodone 10 mg tablet 1 tab max 4 tabs/day", {}, "how often?"),
+    ("oxycodone 10 mg tablet max 4 tabs/day", {}, "is a maximum: give the dose taken each time"),
+    ("morphine 2 mg/mL solution 5 mL q4h, max 4 tabs/day", {}, "counts units, the dose does not"),
+    ("oxycodone 10 mg 1 tab q6h 1 cap", {}, "two kinds of unit counted"),
+    ("oxycodone 10 mg 1 tab 1 patch mane", {}, "two kinds of unit counted"),
+    ("morphine 2 mg/mL solution 5 mL 5 mg q4h", {}, "two volumes: '5 mL' and '5 mg'"),
+    ("fentanyl 25 mcg/h patch 10 mcg q72h", {}, "needs a product strength per unit"),
+    ("oxycodone 10 mg tablet 1 tab mane and 2 tabs", {}, "not each at its own time of day"),
+    ("oxycodone 10 mg tablet 1 tab mane 2 tabs mane", {}, "not each at its own time of day"),
+    ("oxycodone 10 mg tablet 1 tab mane and 2 tabs nocte bid", {}, "and a frequency"),
+    ("morphine 2 mg/mL solution 5 mL mane and 10 mL nocte 5 mL", {}, "two volumes"),
+    ("morphine 2 mg/mL solution 2 sprays 5 mL q4h 5 mL", {}, "two volumes"),
+    ("morphine 2 mg/mL solution 5 mL mane 10 mL nocte 1 tab", {}, "mix a count and a volume"),
+    ("Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG Oral Tablet [Percocet 1 tab q6h", {}, "unclosed bracket"),
+    ("oxycodone 10 mg tablet 1 tab q6h prn pain (7-10", {}, "cannot read"),
+    ("oxycodone 10 mg tablet 1 tab (15 mg) q6h", {}, "not the 15 mg stated"),
+    ("oxycodone 10 mg 3 daily q6h", {}, "two frequencies"),
+    ("oxycodone 10 mg 1 tab 3 daily", {}, "after a count"),
+]
+
+
+@pytest.mark.parametrize(("text", "options", "problem"), MORE_REFUSED, ids=[t for t, _, _ in MORE_REFUSED])
+def test_more_refusals(text: str, options: dict[str, str], problem: str) -> None:
+    with pytest.raises(mme.ExpressionError) as info:
+        parse_expression(text, **options)  # type: ignore[arg-type]
+    assert problem in str(info.value)
+
+
+def test_products_read_from_their_names() -> None:
+    percocet = parse_product("Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG Oral Tablet [Percocet]")
+    assert (percocet.drug, percocet.strength, percocet.form, percocet.route, percocet.brand) == (
+        "oxycodone", "5 mg", "tablet", "oral", "Percocet"
+    )  # fmt: skip
+    assert percocet.ingredients == (
+        Ingredient("Acetaminophen", 325.0, "mg"),
+        Ingredient("Oxycodone Hydrochloride", 5.0, "mg"),
+    )
+    patch = parse_product("72 HR Fentanyl 0.025 MG/HR Transdermal System")
+    assert (patch.strength, patch.ingredients) == ("25 mcg/h", (Ingredient("Fentanyl", 25.0, "mcg/h"),))
+    solution = parse_product("Acetaminophen 21.7 MG/ML / Hydrocodone Bitartrate 0.5 MG/ML Oral Solution")
+    assert solution.ingredients[1] == Ingredient("Hydrocodone Bitartrate", 0.5, "mg/mL")
+    assert parse_product("Norco 10/325").ingredients == (
+        Ingredient("hydrocodone", 10.0, "mg"),
+        Ingredient("acetaminophen", 325.0, "mg"),
+    )
+    assert parse_product("Percocet 5 mg").ingredients == (Ingredient("oxycodone", 5.0, "mg"),)
+    assert parse_product("hydrocodone polistirex 2 MG/ML Extended Release Suspension").drug == "hydrocodone"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (5, "a product name is text, not int"),
+        ("oxycodone 5 mg tablet 1 tab q6h", "a product name takes no count, frequency or maximum"),
+        ("frobnicol/oxycodone 5/10 mg", "unknown component"),
+        ("Buprenorphine 8 MG / Naloxone 2 MG / Frobnicol 1 MG Sublingual Film", "unknown component"),
+    ],
+)
+def test_what_is_no_product_name(text: object, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=problem):
+        parse_product(text)  # type: ignore[arg-type]
+
+
+EDGE_READS = [
+    ("Lortab 7.5/500 500 mg-7.5 mg tablet 1 tab q6h", 30.0),  # the strength restated with its unit
+    ("Percocet 10/325 tablet 325 mg-10 mg 1 tab q6h", 60.0),  # restated after the form
+    ("oxycodone 10 mg tablet 1/4-1/2 tab q6h", 30.0),  # at most half a tablet: 5 mg x 4 x 1.5
+    ("oxycodone 5 mg tablet take up to 2 tabs q6h", 60.0),  # 2 x 5 x 4 x 1.5
+    ("oxycodone 10 mg tablet 1 tab q6h for the next 5 days", 60.0),
+    ("oxycodone 10 mg tablet 1 tab q6h until pain resolves", 60.0),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EDGE_READS, ids=[t for t, _ in EDGE_READS])
+def test_edges_of_the_reader(text: str, expected: float) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("morphine 0.002 g/h IV", "unsupported unit 'g/h'"),
+        ("oxycodone 10 mg tablet 1 tab 3 times a month", "cannot read"),
+        ("oxycodone 10 mg tablet 1 tab (10 mg q6h", "two doses"),
+        ("oxycodone 10 mg/mL solution 1 tab mane 1 tab nocte 5 mL", "mix a count and a volume"),
+        ("oxycodone 10 mg tablet 1 tab q4h, max 4 tabs per 12 hours", "only daily maximums are read"),
+    ],
+)
+def test_edges_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        parse_expression(text)
+
+
+def test_a_product_whose_opioid_is_unknown() -> None:
+    with pytest.raises(mme.ExpressionError, match="unknown opioid 'frobnicol'"):
+        parse_product("frobnicol 5 mg tablet")
