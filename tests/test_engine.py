@@ -483,6 +483,17 @@ def test_no_slip_where_the_unit_is_the_drugs_own() -> None:
         assert mme_of("fentanyl", "25 mcg/h") == 60
 
 
+@pytest.mark.parametrize(
+    ("rate", "slip"), [("0.3 mg/h", False), ("0.999 mg/h", False), ("1 mg/h", True), ("25 mg/h", True)]
+)
+def test_a_patch_rate_in_mg_per_hour_warns_from_1_mg_per_hour(rate: str, slip: bool) -> None:
+    """RxNorm writes patch rates in MG/HR: three 100 mcg/h patches (0.3 mg/h, 7.2 mg a day) are no slip."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mme.ImplausibleDoseWarning)
+        result = mme.daily_mme("fentanyl", rate)
+    assert any("did you mean mcg?" in note for note in result.warnings) == slip
+
+
 def test_the_api_and_the_command_line_agree_on_a_patch_in_mg_per_hour() -> None:
     """Was: the API gave 60000 MME/day with a warning, the command line refused "unsupported unit 'mg/h'"."""
     with pytest.warns(mme.ImplausibleDoseWarning) as caught:

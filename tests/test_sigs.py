@@ -322,7 +322,6 @@ def test_more_prescriptions(text: str, expected: float | None) -> None:
 
 MORE_REFUSED = [
     ("oxycodone 10 mg q6h", {"range": "mid"}, "range must be 'max' or 'min'"),
-    ("morphine 2 mg/h IV", {}, "unsupported unit 'mg/h'"),
     ("oxycodone 10 mg tablet 1 tab q4h, max 4 tabs per 12 hours", {}, "only daily maximums are read"),
     ("oxycodone 10 mg tablet 1 tab q4h, max 4 tabs", {}, "says no period"),
     ("oxycodone 10 mg tablet 1 tab q4h, max 4 tabs/day, max 30 mg/day", {}, "two maximums"),
@@ -364,7 +363,7 @@ def test_products_read_from_their_names() -> None:
         Ingredient("Oxycodone Hydrochloride", 5.0, "mg"),
     )
     patch = parse_product("72 HR Fentanyl 0.025 MG/HR Transdermal System")
-    assert (patch.strength, patch.ingredients) == ("25 mcg/h", (Ingredient("Fentanyl", 25.0, "mcg/h"),))
+    assert (patch.strength, patch.ingredients) == ("0.025 mg/h", (Ingredient("Fentanyl", 0.025, "mg/h"),))
     solution = parse_product("Acetaminophen 21.7 MG/ML / Hydrocodone Bitartrate 0.5 MG/ML Oral Solution")
     assert solution.ingredients[1] == Ingredient("Hydrocodone Bitartrate", 0.5, "mg/mL")
     assert parse_product("Norco 10/325").ingredients == (
@@ -404,10 +403,19 @@ def test_edges_of_the_reader(text: str, expected: float) -> None:
     assert mme.convert(text).mme_per_day == pytest.approx(expected)
 
 
+@pytest.mark.parametrize("text", ["morphine 2 mg/h IV", "morphine 0.002 g/h IV"])
+def test_an_hourly_rate_of_an_infusion_is_its_daily_amount(text: str) -> None:
+    """The reader reads a rate; an infusion of 2 mg/h is 48 mg a day where the table has a parenteral factor."""
+    assert parse_expression(text).dose.endswith("/h")
+    daily = mme.daily_mme("morphine", "48 mg", per_day=1, route="intravenous", table="anzca-2021")
+    assert mme.convert(text, table="anzca-2021").mme_per_day == daily.mme_per_day
+    with pytest.raises(mme.NotCoveredError, match="cms-2018 has no factor for morphine intravenous"):
+        mme.convert(text, table="cms-2018")
+
+
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("morphine 0.002 g/h IV", "unsupported unit 'g/h'"),
         ("oxycodone 10 mg tablet 1 tab 3 times a month", "cannot read"),
         ("oxycodone 10 mg tablet 1 tab (10 mg q6h", "two doses"),
         ("oxycodone 10 mg/mL solution 1 tab mane 1 tab nocte 5 mL", "mix a count and a volume"),

@@ -79,6 +79,8 @@ CDC_THRESHOLDS: tuple[float, ...] = (50.0, 90.0)
 IMPLAUSIBLE_MME_PER_DAY = 10_000.0
 #: A mcg-dosed drug given as this many mg a day or more gets "did you mean mcg?".
 MCG_AS_MG_WARNING_MG = 5.0
+#: The same for a patch rate given in mg/h (RxNorm and FHIR write MG/HR): 1 mg/h is 1,000 mcg/h, ten 100 mcg/h patches.
+MCG_AS_MG_WARNING_MG_PER_H = 1.0
 
 TableLike = str | Path | Table
 DoseLike = str | Amount | tuple[float, str] | object
@@ -629,7 +631,7 @@ def unit_slip(drug: str, row: FactorRow, amount: Amount, daily_mg: float) -> str
     """Why a dose looks like a unit slip, or None; the rules come from the units alone, side by side.
 
     A patch is labelled per hour, so a patch rate written per day is probably 24 times too low. A
-    drug the table doses in mcg, given in mg from 5 mg a day, is probably mcg typed as mg; its
+    drug the table doses in mcg, given in mg from 5 mg a day (a patch from 1 mg/h), is probably mcg typed as mg; its
     mirror, a drug dosed in mg given in mcg with less than 0.1 mg (100 mcg) per unit, is probably
     mg typed as mcg (the number typed reads as a usual amount in mg).
     """
@@ -645,7 +647,8 @@ def unit_slip(drug: str, row: FactorRow, amount: Amount, daily_mg: float) -> str
             f"which is {per_hour:g} mcg/h: did you mean per hour?"
         )
     in_mcg = row.unit in ("mcg", "mcg/h")
-    if in_mcg and given.mass == 1 and daily_mg >= MCG_AS_MG_WARNING_MG:
+    slipped = daily_mg / 24 >= MCG_AS_MG_WARNING_MG_PER_H if row.is_patch else daily_mg >= MCG_AS_MG_WARNING_MG
+    if in_mcg and given.mass == 1 and slipped:
         return f"{drug} is dosed in mcg here; {unit} was given: did you mean mcg?"
     if not in_mcg and given.mass == _MCG and amount.value < 0.1:
         return f"{drug} is dosed in mg here; {unit} was given ({amount}): did you mean mg?"

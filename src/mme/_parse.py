@@ -95,7 +95,6 @@ import math
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Final, Literal, NamedTuple, NoReturn
 
 from . import _vocab
@@ -178,7 +177,7 @@ class Ingredient:
     name: str
     amount: float
     unit: str
-    """ "mg", "mcg", "mg/mL", "mcg/h"... (a patch's MG/HR is read in mcg/h)."""
+    """ "mg", "mcg", "mg/mL", "mcg/h", "mg/h"... as written (the engine converts a patch's MG/HR exactly)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,14 +219,10 @@ def parse_product(text: str) -> Product:
     amounts = parser.amounts if len(parser.amounts) == len(names) else [(float(value), unit.split("/")[0])]
     names = names if len(parser.amounts) == len(names) else (opioid,)
     ingredients = tuple(
-        Ingredient(name, *_normalised(amount / parser.divisor, u + parser.denominator, expr.form))
+        Ingredient(name, amount / parser.divisor, u + parser.denominator)
         for name, (amount, u) in zip(names, amounts, strict=True)
     )
     return Product(text, drug, expr.dose, ingredients, expr.route, expr.form, expr.release, parser.brand)
-
-
-def _normalised(value: float, unit: str, form: str | None) -> tuple[float, str]:
-    return (value * 1000, "mcg/h") if unit == "mg/h" and form == "patch" else (value, unit)
 
 
 # --- vocabulary of the grammar (routes, forms, releases and drugs come from _vocab) ---
@@ -1137,8 +1132,6 @@ class _Parser:
         value /= self.divisor
         if not (math.isfinite(value) and value > 0):
             self.fail(f"the dose {self.amount_text!r} is not a positive finite amount")
-        if self.denominator == "/h" and unit == "mg" and self.tags.get("form") == "patch":
-            value, unit = float(Decimal(repr(value)) * 1000), "mcg"  # RxNorm writes patch rates in MG/HR
         unit += self.denominator
         # a rate is one amount per hour: in "oxycodone/APAP 5 mg/325 mcg/h" the "/h" is not the opioid's
         if unit not in UNITS or (self.denominator == "/h" and len(self.amounts) > 1):
