@@ -263,6 +263,7 @@ def _summarize(args: argparse.Namespace, out: TextIO) -> int:
         return 2
     frame = nw.from_native(result)
     _write_frame(frame, args.output, out)
+    _tally(frame, "failed_reason", sys.stderr, "patients with a failed fill (no totals)")
     sys.stderr.write(
         f"mme summarize: {len(frame):,} patients, {len(data):,} rows, {int(frame['n_failed'].sum()):,} failed, "
         f"{int(frame['n_excluded'].sum()):,} excluded in the window\n"
