@@ -453,7 +453,7 @@ def _lookup(data: _AnyFrame, keys: _Keys, need: _Need) -> tuple[_AnyFrame, int]:
         attrs.append(attr("conc", lambda r: r.conc, nw.Boolean, False))
     if need.regimen:
         attrs.append(attr("flat", lambda r: r.flat, nw.Boolean, False))
-    elif MME_DAYS_SUPPLY in need.outputs:
+    else:  # the days supply (patches x wear days), checked for overflow even when it is not an output
         attrs.append(attr("wear", lambda r: r.wear if r.rate else 0.0, nw.Float64, 0.0))
     if f"{_T}k_per_day" in keys.names:
         attrs.append(attr("ppd", lambda r: r.per_day, nw.Float64, 0.0))
