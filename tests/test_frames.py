@@ -737,7 +737,7 @@ def frame_reason(row: dict[str, Any], table: str) -> str | None:
     if row["patient_id"] is None:
         return "patient_id is missing"
     if row["fill_date"] is None:
-        return "fill_date is missing"
+        return frames.NO_DATE
     days = row["days_supply"]
     if not math.isnan(days) and days > 0 and not days.is_integer():
         return "days_supply must be a whole number of days"
@@ -914,7 +914,25 @@ def test_summarize_reads_dates_as_text_and_objects() -> None:
         assert out[["on_therapy_days", "max_daily_mme"]].iloc[1].isna().all()  # b's only fill has no date: failed
         assert out["n_failed"].tolist() == [0, 1]
         assert out["failed_reason"].isna().tolist() == [True, False]
-        assert out["failed_reason"].tolist()[1] == "fill_date is missing"
+        assert out["failed_reason"].tolist()[1] == frames.NO_DATE
+
+
+@pytest.mark.parametrize("backend", ["pandas", "polars", "polars-lazy", "pyarrow", "duckdb", "dask"])
+def test_a_bad_date_cell_fails_its_row_not_the_run(backend: str) -> None:
+    """A text date that is not a YYYY-MM-DD calendar date was a cast error for the whole run (Polars)."""
+    if backend == "dask":
+        pytest.importorskip("dask.dataframe")
+    dates = ["2024-01-01", " 2024-01-05 ", "garbage", "2023-02-29", "2024-13-01", "", "2024-02-29", "2024-04-31"]
+    n = len(dates)
+    table = pa.table({"patient_id": [f"p{i}" for i in range(n)], "fill_date": dates, "drug": ["morphine"] * n,
+                      "strength": [10.0] * n, "strength_unit": ["mg"] * n, "quantity": [30.0] * n,
+                      "days_supply": [10.0] * n})  # fmt: skip
+    out = {r["patient_id"]: r for r in rows_of(frames.summarize(make(backend, table), start=START,
+                                                                end=date(2024, 3, 31)))}  # fmt: skip
+    good = {"p0", "p1", "p6"}  # 2024 is a leap year; 2023 is not
+    assert {p for p, r in out.items() if r["n_failed"] == 0} == good
+    assert all(out[p]["total_mme"] == 300.0 for p in good)
+    assert all(r["failed_reason"] == frames.NO_DATE and r["total_mme"] is None for p, r in out.items() if p not in good)
 
 
 def test_summarize_refuses_a_window_that_ends_before_it_starts() -> None:

@@ -19,7 +19,9 @@ and MME/day is computed with column expressions, tiers included. Every row gets 
 `mme.dispensing_mme` gives for it, or the reason it has none:
 
 ``mme_per_day``
-    MME/day; null when the row is excluded or failed.
+    MME/day, rounded once to 9 decimal places, half to even, as the scalar engine rounds it (by
+    the library, not the backend's ``round``, whose ties differ); null when the row is excluded
+    or failed.
 ``mme_factor``
     the factor as the table prints it (the tier's factor for tiered rows).
 ``mme_days_supply``
@@ -28,8 +30,8 @@ and MME/day is computed with column expressions, tiers included. Every row gets 
     why the table gives the drug no MME (null otherwise).
 ``mme_error``
     why the row could not be converted: unknown drug or unit, not covered by the table,
-    a non-positive amount... (null otherwise). A bad row never stops the batch, and no row
-    is ever dropped.
+    a non-positive or non-numeric amount ("ten" in a text column), a result that overflows...
+    (null otherwise). A bad row never stops the batch, and no row is ever dropped.
 
 ``outputs=["mme_per_day"]`` (any of the five) adds only those, and skips the work behind the others.
 
@@ -818,11 +820,8 @@ def daily_mme(
 _EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 
 
-def _days_since_epoch(expr: nw.Expr) -> nw.Expr:
-    """Days since 1970-01-01 of a date column, from year, month and day (works on every backend)."""
-    y = expr.dt.year().cast(nw.Float64)
-    m = expr.dt.month().cast(nw.Float64)
-    d = expr.dt.day().cast(nw.Float64)
+def _days_since_epoch(y: nw.Expr, m: nw.Expr, d: nw.Expr) -> nw.Expr:
+    """Days since 1970-01-01 of a date given as year, month and day (Float64; works on every backend)."""
     y = y - nw.when(m <= 2).then(1.0).otherwise(0.0)
     era = y // 400
     yoe = y - era * 400
@@ -831,13 +830,36 @@ def _days_since_epoch(expr: nw.Expr) -> nw.Expr:
     return (era * 146097 + doe - 719468).fill_null(0).cast(nw.Int64)
 
 
-def _as_date(name: str, dtype: nw.dtypes.DType) -> nw.Expr:
+_DATE_TEXT: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+NO_DATE: Final = "fill_date is missing or not a date (YYYY-MM-DD)"
+
+
+def _date_parts(name: str, dtype: nw.dtypes.DType) -> tuple[nw.Expr, nw.Expr, nw.Expr, nw.Expr]:
+    """Year, month and day of a date column (Float64), and whether it holds a date.
+
+    Text is read as YYYY-MM-DD and checked (month 1-12, the day within its month): a bad cell
+    ("garbage", "2024-02-30") is a missing date that fails its row, where a cast would fail the run.
+    """
     expr = nw.col(name)
-    if dtype == nw.String:
-        return expr.str.to_datetime("%Y-%m-%d")
-    if dtype in (nw.Date, nw.Datetime):
-        return expr
-    return expr.cast(nw.Date)  # pandas object columns of datetime.date
+    if dtype not in (nw.Date, nw.Datetime) and dtype != nw.String:
+        expr = expr.cast(nw.Date)  # pandas object columns of datetime.date
+    if dtype != nw.String:
+        y, m, d = (part.cast(nw.Float64) for part in (expr.dt.year(), expr.dt.month(), expr.dt.day()))
+        return y, m, d, ~expr.is_null()
+    text = expr.str.strip_chars()
+    shaped = text.str.contains(_DATE_TEXT).fill_null(value=False)
+    y, m, d = (
+        nw.when(shaped).then(text.str.slice(start, length)).cast(nw.Float64)
+        for start, length in ((0, 4), (5, 2), (8, 2))
+    )
+    leap = ((y - y // 4 * 4 == 0) & (y - y // 100 * 100 != 0)) | (y - y // 400 * 400 == 0)
+    month_days = (
+        nw.when(m == 2).then(nw.when(leap).then(29.0).otherwise(28.0))
+        .when(m.is_in([4.0, 6.0, 9.0, 11.0])).then(30.0)
+        .otherwise(31.0)
+    )  # fmt: skip
+    valid = (shaped & (m >= 1) & (m <= 12) & (d >= 1) & (d <= month_days)).fill_null(value=False)
+    return y, m, d, valid
 
 
 def summarize(
@@ -932,14 +954,13 @@ def _summarize(
         package = _number(columns.package_ml, schema[columns.package_ml])
         valid = valid & (package.is_null() | _ok(package))
     has_patient = (~nw.col(p).is_null() & (nw.col(p).cast(nw.String) != "")).fill_null(value=False)
-    fill = _as_date(fill_date, schema[fill_date])
-    has_date = ~fill.is_null()
+    year, month, day, has_date = _date_parts(fill_date, schema[fill_date])
     valid = valid & has_patient & has_date
     left_out = _col("bup") & valid if not include_buprenorphine else nw.lit(value=False)
     error = (
         nw.when(left_out).then(nw.lit(None, nw.String))
         .when(~has_patient).then(nw.lit("patient_id is missing"))
-        .when(~has_date).then(nw.lit("fill_date is missing"))
+        .when(~has_date).then(nw.lit(NO_DATE))
         .when(~whole(raw_days)).then(nw.lit("days_supply must be a whole number of days"))
         .when(~nw.col(MME_ERROR).is_null()).then(nw.col(MME_ERROR))
         .when(~nw.col(MME_PER_DAY).is_null() & ~whole(days)).then(nw.lit(NOT_WHOLE_DAYS))
@@ -950,7 +971,7 @@ def _summarize(
         error.alias(f"{_T}err"),
         left_out.alias(f"{_T}out"),
         has_date.alias(f"{_T}dated"),
-        _days_since_epoch(fill).alias(f"{_T}first"),
+        _days_since_epoch(year, month, day).alias(f"{_T}first"),
         nw.when(whole(days)).then(days).otherwise(0.0).cast(nw.Int64).alias(f"{_T}days"),
         nw.when(_col("ok_days_supply") & whole(raw_days))
         .then(raw_days)
