@@ -461,10 +461,11 @@ def _lookup(data: _AnyFrame, keys: _Keys, need: _Need) -> tuple[_AnyFrame, int]:
         attrs.append(attr("ppd", lambda r: r.per_day, nw.Float64, 0.0))
     if keys.strength_in_key:
         attrs.append(attr("ks", lambda r: r.strength, nw.Float64, 1.0))
-    if n_tiers == 1:  # the unit multiplier folded into the factor: MME/day = amount x factor (in mg/day units)
-        attrs.append(attr("cf0", lambda r: r.unit_mult * tier(r, 0)[1], nw.Float64, 0.0))
+    # the strength in the engine's unit first (mg, mg/day, mg/mL), as the engine reads it: 1e308 mcg is 1e305 mg
+    attrs.append(attr("um", lambda r: r.unit_mult, nw.Float64, 1.0))
+    if n_tiers == 1:
+        attrs.append(attr("cf0", lambda r: tier(r, 0)[1], nw.Float64, 0.0))
     else:
-        attrs.append(attr("um", lambda r: r.unit_mult, nw.Float64, 1.0))
         for i in range(n_tiers):
             if i < n_tiers - 1:
                 attrs.append(attr(f"up{i}", lambda r, i=i: tier(r, i)[0], nw.Float64, 1e308))  # type: ignore[misc]
@@ -593,7 +594,7 @@ def _annotate(
         lf = data.join(lookup, on=keys.names, how="left")  # type: ignore[arg-type]
 
     strength = _col("ks") if keys.strength_in_key else _number(columns.strength or "", schema[columns.strength or ""])
-    numbers: dict[str, nw.Expr] = {"dose" if regimen else "strength": strength}
+    numbers: dict[str, nw.Expr] = {"dose" if regimen else "strength": strength * _col("um")}
     if regimen and columns.count is not None:
         numbers["count"] = _number(columns.count, schema[columns.count])
     if not regimen:
@@ -635,16 +636,12 @@ def _annotate(
         amount = _regimen_daily(s, columns, schema)
     else:
         q, d = _col("v_quantity"), _col("v_days_supply")
-        per_unit = s * (q if package_factor is None else q * package_factor)
+        per_unit = s * (q if package_factor is None else q * package_factor)  # in the engine's order
         amount = nw.when(_col("rate")).then(s).otherwise(per_unit / d)
         days = nw.when(_col("wear") > 0).then(q * _col("wear")).otherwise(d)
-    if n_tiers == 1:
-        lf = lf.with_columns(amount.alias(f"{_T}daily"))
-        mme, factor = _col("daily") * _col("cf0"), _col("pf0")
-    else:
-        lf = lf.with_columns((amount * _col("um")).alias(f"{_T}daily"))
-        daily = _col("daily")
-        mme, factor = daily * _tiered(n_tiers, daily, "cf"), _tiered(n_tiers, daily, "pf")
+    lf = lf.with_columns(amount.alias(f"{_T}daily"))
+    daily = _col("daily")
+    mme, factor = daily * _tiered(n_tiers, daily, "cf"), _tiered(n_tiers, daily, "pf")
     # the engine's last check: a result that overflows fails its row
     finite = mme.is_finite() if days is None else mme.is_finite() & days.is_finite()
     overflow = (_col("err") == _NO_MESSAGE) & (_col("st") == _OK) & ~finite.fill_null(value=False)
