@@ -476,36 +476,30 @@ def test_file_commands_with_random_arguments_never_show_a_traceback(
         assert len(err.splitlines()) == 1, err
 
 
-def test_summarize_prints_the_reasons_of_failed_fills(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_summarize_prints_the_reasons_of_failed_fills(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import polars as pl
 
-    import mme.frames
-
-    summarize = mme.frames.summarize
-
-    def with_reasons(*args: object, **kwargs: object) -> pl.DataFrame:
-        """The library's summary with one failed fill's reason per patient (the library names it)."""
-        out: pl.DataFrame = summarize(*args, **kwargs)  # type: ignore[arg-type]
-        if "failed_reason" in out.columns:
-            return out
-        reason = pl.when(pl.col("n_failed") > 0).then(pl.lit("unknown drug 'bogus'"))
-        return out.with_columns(reason.alias("failed_reason"))
-
-    monkeypatch.setattr(mme.frames, "summarize", with_reasons)
     fills = tmp_path / "fills.csv"
     fills.write_text(
         "patient_id,fill_date,drug,strength,strength_unit,quantity,days_supply\n"
         "a,2024-01-01,oxycodone,10,mg,120,30\nb,2024-01-01,bogus,10,mg,120,30\n"
     )
-    code, _ = run(
-        "summarize", str(fills), "--start", "2024-01-01", "--end", "2024-01-30", "-o", str(tmp_path / "s.csv")
-    )
+    out = tmp_path / "s.csv"
+    code, _ = run("summarize", str(fills), "--start", "2024-01-01", "--end", "2024-01-30", "-o", str(out))
     err = capsys.readouterr().err
     assert code == 0
-    assert "1 patient(s) with a failed fill: unknown drug 'bogus'" in err
+    assert "1 patient(s) with a failed fill (no totals): unknown drug 'bogus'" in err
     assert "1 failed" in err.splitlines()[-1]
+    summary = pl.read_csv(out).sort("patient_id")
+    assert summary["total_mme"].to_list() == [1800.0, None]  # 10 mg x 120 x 1.5 in the window; b has no total
+    code, _ = run(
+        "summarize", str(fills), "--start", "2024-01-01", "--end", "2024-01-30", "--drop-failed", "-o", str(out)
+    )
+    assert code == 0
+    assert "1 patient(s) with a failed fill (left out): unknown drug 'bogus'" in capsys.readouterr().err
+    dropped = pl.read_csv(out).sort("patient_id")
+    assert dropped["n_failed"].to_list() == [0, 1]
+    assert dropped["total_mme"].to_list() == [1800.0, 0.0]  # asked for: b's only fill is left out, and counted
 
 
 class _Full(io.StringIO):

@@ -14,11 +14,12 @@ import math
 import random
 import re
 import warnings
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -28,11 +29,13 @@ import narwhals as nw
 import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 import mme
 from mme import frames
-from mme._history import Dispensing, summarize_by_patient
-from mme._history import summarize as scalar_summarize
+from mme._engine import _per_day
+from mme._history import Dispensing, _is_buprenorphine, summarize_by_patient
+from mme._units import _unit
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:Dask support is moving:FutureWarning"),
@@ -116,9 +119,9 @@ DRUGS = [
     "opium", "aspirin", "unobtainium", None,
 ]  # fmt: skip
 UNITS = ["mg", "mg", "mg", "mcg", "mcg/h", "mcg/h", "mg/mL", "mg/5 mL", "mcg/spray", "mL", "g", "mg/day", "parsec", ""]
-STRENGTHS = [0.5, 1.0, 2.5, 5.0, 7.5, 10.0, 12.0, 25.0, 30.0, 50.0, 75.0, 100.0, 400.0, 0.0, -5.0, NAN]
-QUANTITIES = [1.0, 4.0, 10.0, 14.0, 30.0, 60.0, 90.0, 120.0, 0.5, 0.0, -1.0, NAN, None]
-DAYS = [1.0, 3.0, 7.0, 10.0, 14.0, 28.0, 30.0, 90.0, 2.5, 0.0, -3.0, NAN, None]
+STRENGTHS = [0.5, 1.0, 2.5, 5.0, 7.5, 10.0, 12.0, 25.0, 30.0, 50.0, 75.0, 100.0, 400.0, 0.0, -5.0, NAN, 1e308]
+QUANTITIES = [1.0, 4.0, 10.0, 14.0, 30.0, 60.0, 90.0, 120.0, 0.5, 0.0, -1.0, NAN, None, 1e308]
+DAYS = [1.0, 3.0, 7.0, 10.0, 14.0, 28.0, 30.0, 90.0, 2.5, 0.0, -3.0, NAN, None, 1e-320]
 FORMS = [None, None, "tablet", "ER tablet", "capsule", "patch", "solution", "spray", "nasal spray", "film", "gizmo"]
 ROUTES = [None, None, "oral", "transdermal", "sublingual", "buccal", "nasal", "IV", "rectal", "teleport"]
 RELEASES = [None, None, "ER", "IR", "SR", "sometimes"]
@@ -169,9 +172,42 @@ def random_rows(rng: random.Random, n: int, optional: Sequence[str]) -> list[dic
 
 def normalise(message: str) -> str:
     """The scalar message as `mme.frames` words it: without the row's own number (it is in the row)."""
+    message = re.sub(r"^the daily amount overflows \(.*?\)", "the daily amount overflows", message)
     return re.sub(
         r"^(\w+) must be a (?:positive finite )?number, not .*$", r"\1 must be a positive finite number", message
     )
+
+
+def exact(x: float) -> Decimal:
+    """A float input as the decimal it is written as (its shortest repr)."""
+    return Decimal(repr(x))
+
+
+def exact_mme(result: mme.DailyMME, daily: Decimal) -> float:
+    """The engine's rule: exact decimal arithmetic of the inputs, rounded once, half to even, to 9 places.
+
+    ``daily`` is the exact daily amount in the engine's unit (mg/day; for a patch rate, mg/day delivered).
+    """
+    assert result.factor is not None
+    with localcontext(prec=700):
+        if result.daily_dose_unit == "mcg/h":
+            daily = daily / Decimal("0.024")
+        elif result.daily_dose_unit == "mcg/day":
+            daily = daily * 1000
+        wear = re.search(r"worn (\d+) days", result.factor_basis)
+        factor = result.factor / int(wear[1]) if wear else result.factor
+        return float((daily * factor).quantize(Decimal("1e-9"), ROUND_HALF_EVEN))
+
+
+def exact_dispensing(row: dict[str, Any], result: mme.DailyMME) -> float:
+    """`exact_mme` of a dispensing row: strength x quantity (x package) / days supply, a rate as it is."""
+    kind, multiplier = _unit(row["strength_unit"])
+    with localcontext(prec=700):
+        strength = exact(row["strength"]) * exact(multiplier)
+        if kind == "rate":
+            return exact_mme(result, strength)
+        quantity = exact(row["quantity"]) * (exact(row["package_ml"]) if row.get("package_ml") else 1)
+        return exact_mme(result, strength * quantity / exact(row["days_supply"]))
 
 
 def expected(row: dict[str, Any], table: str, variant: str | None = None) -> dict[str, Any]:
@@ -190,12 +226,24 @@ def expected(row: dict[str, Any], table: str, variant: str | None = None) -> dic
             )  # fmt: skip
     except mme.MMEError as exc:
         return none | {"mme_error": normalise(str(exc)).replace(f"strength {strength!r}", "the strength")}
+    if r.days_supply is not None and not math.isfinite(r.days_supply):  # patches x wear days
+        return none | {"mme_error": OVERFLOW}
     return none | {
-        "mme_per_day": r.mme_per_day,
+        "mme_per_day": None if r.mme_per_day is None else exact_dispensing(row, r),
         "mme_factor": None if r.factor is None else float(r.factor),
         "mme_days_supply": r.days_supply,
         "mme_excluded": r.excluded,
     }
+
+
+OVERFLOW = frames._ROW_MESSAGES[frames._OVERFLOW]
+
+
+def same(have: float | None, want: float | None) -> bool:
+    """The same float (above 2**52 / 1e9 MME/day, implausible anyway, the last bits may differ: not rounded)."""
+    if have is None or want is None or want < frames._ROUNDED_BELOW:
+        return have == want
+    return math.isclose(have, want, rel_tol=1e-14)
 
 
 def close(a: float | None, b: float | None) -> bool:
@@ -212,7 +260,8 @@ def check_dispensings(result: Any, rows: Sequence[dict[str, Any]], table: str, v
         where = f"{table}: {row}"
         assert have["mme_error"] == want["mme_error"], where
         assert have["mme_excluded"] == want["mme_excluded"], where
-        for c in ("mme_per_day", "mme_factor", "mme_days_supply"):
+        assert same(have["mme_per_day"], want["mme_per_day"]), where  # the same float, not a close one
+        for c in ("mme_factor", "mme_days_supply"):
             assert close(have[c], want[c]), f"{c}: {have[c]} != {want[c]} ({where})"
 
 
@@ -385,6 +434,125 @@ NDC,NDC_Numeric,PRODNME,GENNME,Master_Form,Class,Drug,LongShortActing,DEAClassCo
 """
 
 
+# -- exact results, bad cells, overflow: on every backend ------------------------------------------------------
+
+ALL = [*FAST, "dask", pytest.param("pyspark", marks=pytest.mark.slow)]
+
+
+def run_on(backend: str, data: pa.Table, request: pytest.FixtureRequest, **options: Any) -> list[dict[str, Any]]:
+    if backend == "dask":
+        pytest.importorskip("dask.dataframe")
+    spark = request.getfixturevalue("spark") if backend == "pyspark" else None
+    return sorted(rows_of(frames.dispensing_mme(make(backend, data, spark), **options)), key=lambda r: r["id"])
+
+
+@pytest.mark.parametrize("backend", ALL)
+def test_results_are_exact_decimals_rounded_half_to_even(backend: str, request: pytest.FixtureRequest) -> None:
+    """0.0375 mg/h x 2.4 was 89.99999999999999 (below the 90 MME/day threshold); 0.1 mg x 3 x 1.5 was
+    0.45000000000000007. 1 mg / 1024 days is 0.0009765625 exactly, a tie at the 9th place: half to even
+    gives 0.000976562 (PyArrow's, DuckDB's and Spark's own round give ...563)."""
+    cases = [  # drug, strength, unit, quantity, days supply, the exact decimal result rounded half to even
+        ("fentanyl", 0.0375, "mg/h", 10.0, 30.0, "90"),
+        ("oxycodone", 0.1, "mg", 3.0, 1.0, "0.45"),
+        ("morphine", 1.0, "mg", 1.0, 1024.0, "0.000976562"),
+        ("morphine", 3.0, "mg", 1.0, 1024.0, "0.002929688"),  # 0.0029296875: to even is up
+        ("oxycodone", 0.5, "mg", 1.0, 7.0, "0.107142857"),  # 0.10714285714...: a division the float gets close to
+    ]
+    table = pa.table({
+        "id": list(range(len(cases))), "drug": [c[0] for c in cases], "strength": [c[1] for c in cases],
+        "strength_unit": [c[2] for c in cases], "quantity": [c[3] for c in cases], "days_supply": [c[4] for c in cases],
+    })  # fmt: skip
+    got = [r["mme_per_day"] for r in run_on(backend, table, request, table="cdc-2022")]
+    assert got == [float(c[5]) for c in cases]
+
+
+BAD_CELLS = ["ten", "", "   ", "-1", "0", "nan", "NaN", "inf", "-inf", "1e400", "1,000", "1_0", "\u0661\u0660", None]
+GOOD_CELLS = {"10": 10.0, " 10 ": 10.0, "1e1": 10.0, "10.": 10.0, "+10.0": 10.0}
+
+
+@pytest.mark.parametrize("backend", ALL)
+def test_a_bad_cell_never_stops_the_batch(backend: str, request: pytest.FixtureRequest) -> None:
+    """Text in a numeric column: each bad cell fails its row with a reason (was: a cast error for the whole run)."""
+    cells = [*BAD_CELLS, *GOOD_CELLS]
+    n = len(cells)
+    for column in ("strength", "quantity", "days_supply"):
+        values = {"strength": ["10"] * n, "quantity": ["3"] * n, "days_supply": ["1"] * n} | {column: cells}
+        table = pa.table({"id": list(range(n)), "drug": ["oxycodone"] * n, "strength_unit": ["mg"] * n, **values})
+        rows = run_on(backend, table, request)
+        expect = dict.fromkeys(BAD_CELLS, None) | {
+            text: mme.dispensing_mme("oxycodone", (v if column == "strength" else 10.0, "mg"),
+                                     quantity=v if column == "quantity" else 3.0,
+                                     days_supply=v if column == "days_supply" else 1.0).mme_per_day
+            for text, v in GOOD_CELLS.items()
+        }  # fmt: skip
+        assert [r["mme_per_day"] for r in rows] == [expect[c] for c in cells], column
+        errors = [r["mme_error"] for r in rows]
+        assert errors == [f"{column} must be a positive finite number"] * len(BAD_CELLS) + [None] * len(GOOD_CELLS)
+
+
+OVERFLOWS = [  # drug, strength, unit, quantity, days supply: each finite, the result not
+    ("morphine", 1e308, "mg", 1e308, 30.0),
+    ("morphine", 10.0, "mg", 30.0, 1e-320),
+    ("oxycodone", 1.5e308, "mg", 1.0, 1.0),  # x 1.5
+    ("fentanyl", 25.0, "mcg/h", 1e308, 30.0),  # days supply: 1e308 patches x 3 days
+    ("methadone", 1e308, "mg", 10.0, 30.0),  # the last tier
+]
+
+
+@pytest.mark.parametrize("backend", ALL)
+@pytest.mark.filterwarnings("ignore::mme.ImplausibleDoseWarning")
+def test_a_result_that_overflows_fails_its_row(backend: str, request: pytest.FixtureRequest) -> None:
+    """Was inf (strength 1e308 x quantity 1e308; days supply 1e-320), where the scalar engine raises."""
+    table = pa.table({
+        "id": list(range(len(OVERFLOWS) + 1)), "drug": [c[0] for c in OVERFLOWS] + ["oxycodone"],
+        "strength": [c[1] for c in OVERFLOWS] + [10.0], "strength_unit": [c[2] for c in OVERFLOWS] + ["mg"],
+        "quantity": [c[3] for c in OVERFLOWS] + [30.0], "days_supply": [c[4] for c in OVERFLOWS] + [10.0],
+    })  # fmt: skip
+    rows = run_on(backend, table, request, table="cdc-2016")
+    assert [r["mme_error"] for r in rows] == [OVERFLOW] * len(OVERFLOWS) + [None]
+    assert [r["mme_per_day"] for r in rows] == [None] * len(OVERFLOWS) + [45.0]
+    assert all(r["mme_days_supply"] is None and r["mme_factor"] is None for r in rows[:-1])
+    lean = run_on(backend, table, request, table="cdc-2016", outputs=["mme_per_day"])  # the same check without
+    assert [r["mme_per_day"] for r in lean] == [r["mme_per_day"] for r in rows]  # the days supply column
+    for drug, strength, unit, quantity, days in OVERFLOWS[:3]:  # the scalar engine refuses them alike
+        with pytest.raises(mme.DoseError, match="overflows"):
+            mme.dispensing_mme(drug, (strength, unit), quantity=quantity, days_supply=days, table="cdc-2016")
+
+
+TEXT_CELLS = ["10", "2.5", "0.0375", " 5 ", "1e308", "1e-320", "ten", "", "-1", "0", "nan", "inf", None]
+
+
+def read_cell(cell: str | None) -> float | None:
+    """A text cell as `mme.frames` reads it: a plain ASCII number, or nothing."""
+    ok = cell is not None and re.fullmatch(frames._NUMBER_TEXT, cell.strip())
+    return float(cell) if ok and cell is not None else None
+
+
+@pytest.mark.parametrize("backend", FAST)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.fixed_dictionaries({
+    "drug": st.sampled_from(DRUGS), "strength": st.sampled_from(TEXT_CELLS), "strength_unit": st.sampled_from(UNITS),
+    "quantity": st.sampled_from(TEXT_CELLS), "days_supply": st.sampled_from(TEXT_CELLS),
+}), min_size=1, max_size=20), table=st.sampled_from(TABLES))  # fmt: skip
+def test_text_cells_and_overflow_equal_the_scalar_engine(backend: str, rows: list[dict[str, Any]], table: str) -> None:
+    """Random text cells, overflowing ones included: the frame gives what the scalar engine gives for the number
+    each cell reads as (a failed row is null with the reason in both, never 0 or inf)."""
+    native = make(backend, pa.table({"id": list(range(len(rows))), **{c: [r[c] for r in rows] for c in rows[0]}}))
+    got = {r["id"]: r for r in rows_of(frames.dispensing_mme(native, table=table))}
+    for i, row in enumerate(rows):
+        numbers = row | {c: read_cell(row[c]) for c in ("quantity", "days_supply")}
+        strength = read_cell(row["strength"])
+        want = expected(numbers | {"strength": NAN if strength is None else strength}, table)  # NaN: as a null
+        have = got[i]
+        assert same(have["mme_per_day"], want["mme_per_day"]), (table, row)
+        if have["mme_per_day"] is None:
+            assert have["mme_error"] is not None or have["mme_excluded"] is not None, (table, row)
+        else:
+            assert math.isfinite(have["mme_per_day"]), (table, row)
+            assert have["mme_per_day"] >= 0, (table, row)  # 0.0: below 5e-10 MME/day (1e-320 tablets), rounded
+        assert have["mme_error"] == want["mme_error"], (table, row)
+
+
 @pytest.fixture
 def ndc_file(tmp_path: Path) -> Any:
     from mme._ndc import read_ndc_file
@@ -478,8 +646,15 @@ def expected_regimen(row: dict[str, Any], table: str, with_count: bool) -> dict[
                               form=row["form"], table=table)  # fmt: skip
     except mme.MMEError as exc:
         return none | {"mme_error": normalise(str(exc)).replace(repr(dose), "the dose")}
-    return none | {"mme_per_day": r.mme_per_day, "mme_factor": None if r.factor is None else float(r.factor),
-                   "mme_excluded": r.excluded}  # fmt: skip
+    if r.mme_per_day is not None:
+        kind, multiplier = _unit(row["dose_unit"])
+        with localcontext(prec=700):
+            daily = exact(row["dose"]) * exact(multiplier) * exact(row["count"] if with_count else 1.0)
+            if kind != "rate":
+                per_day = row["per_day"]
+                daily *= exact(per_day if isinstance(per_day, float) else _per_day(per_day, None) or 1.0)
+    return none | {"mme_per_day": None if r.mme_per_day is None else exact_mme(r, daily),
+                   "mme_factor": None if r.factor is None else float(r.factor), "mme_excluded": r.excluded}  # fmt: skip
 
 
 @pytest.mark.parametrize("backend", ["polars", "pandas", "duckdb"])
@@ -502,7 +677,7 @@ def test_daily_mme_equals_the_scalar_engine(backend: str, case: tuple[list[dict[
         want, have = expected_regimen(row, table, with_count), out[row["id"]]
         assert have["mme_error"] == want["mme_error"], (table, row)
         assert have["mme_excluded"] == want["mme_excluded"], (table, row)
-        assert close(have["mme_per_day"], want["mme_per_day"]), (table, row, have, want)
+        assert same(have["mme_per_day"], want["mme_per_day"]), (table, row, have, want)
         assert close(have["mme_factor"], want["mme_factor"]), (table, row)
 
 
@@ -554,23 +729,63 @@ def random_history(rng: random.Random, n: int) -> list[dict[str, Any]]:
 SUMMARY_FIELDS = list(frames.SUMMARY_COLUMNS)
 
 
+def exact_engine(drug: str, strength: str, **options: Any) -> mme.DailyMME:
+    """`mme.dispensing_mme` with MME/day by the exact decimal rule (`exact_mme`), for the scalar summaries."""
+    result = mme.dispensing_mme(drug, strength, **options)
+    if result.mme_per_day is None:
+        return result
+    number, unit = strength.split(" ", 1)
+    row = {"strength": float(number), "strength_unit": unit, "quantity": options["quantity"],
+           "days_supply": options["days_supply"]}  # fmt: skip
+    return result.model_copy(update={"mme_per_day": exact_dispensing(row, result)})
+
+
+def frame_reason(row: dict[str, Any], table: str) -> str | None:
+    """Why `mme.frames.summarize` fails a row the scalar model refuses (its checks, in its order)."""
+    if row["patient_id"] is None:
+        return "patient_id is missing"
+    if row["fill_date"] is None:
+        return frames.NO_DATE
+    days = row["days_supply"]
+    if not math.isnan(days) and days > 0 and not days.is_integer():
+        return "days_supply must be a whole number of days"
+    return expected(row, table)["mme_error"]
+
+
+def in_window(row: dict[str, Any], end: date, clip: bool) -> bool:
+    """Whether a failed row counts in the window: as an excluded fill, unknown date or days counting as in."""
+    if row["fill_date"] is None:
+        return True
+    first, days = row["fill_date"], row["days_supply"]
+    if not clip:
+        return START <= first <= end
+    known = days > 0 and days.is_integer()  # NaN is not
+    return first <= end and (not known or first + timedelta(days=int(days)) > START)
+
+
 def expected_summaries(
-    rows: Sequence[dict[str, Any]], end: date, table: str, include_buprenorphine: bool, clip: bool
-) -> dict[str | None, dict[str, Any]]:
-    """`mme.summarize` per patient over the rows it accepts; the rows it refuses are counted as failed."""
+    rows: Sequence[dict[str, Any]], end: date, table: str, include_buprenorphine: bool, clip: bool,
+    on_failed: str = "propagate",
+) -> dict[str | None, dict[str, Any]]:  # fmt: skip
+    """`mme.summarize` per patient over the rows its model accepts; the others fail as `frame_reason` says."""
     options = {"start": START, "end": end, "table": table, "include_buprenorphine": include_buprenorphine,
-               "clip_to_window": clip}  # fmt: skip
+               "clip_to_window": clip, "on_failed": on_failed}  # fmt: skip
     accepted: list[Dispensing] = []
-    failed: Counter[str | None] = Counter()
+    refused: dict[str | None, list[str]] = {}
     for row in rows:
         try:
             d = Dispensing(
                 patient_id=row["patient_id"], drug=row["drug"], strength=f"{row['strength']!r} {row['strength_unit']}",
                 quantity=row["quantity"], days_supply=row["days_supply"], fill_date=row["fill_date"], form=row["form"],
             )  # fmt: skip
-            scalar_summarize([d], **options)  # type: ignore[arg-type]
-        except Exception:  # the scalar model or engine refuses the row: `mme.frames` counts it as failed
-            failed[row["patient_id"]] += 1
+        except (ValidationError, TypeError):
+            if in_window(row, end, clip):
+                refused.setdefault(row["patient_id"], []).append(str(frame_reason(row, table)))
+            continue
+        left_out = not include_buprenorphine and _is_buprenorphine(row["drug"])  # before the strength is read
+        if math.isnan(row["strength"]) and not left_out:  # the model reads the strength as text: "nan mg"
+            if in_window(row, end, clip):
+                refused.setdefault(row["patient_id"], []).append(str(frame_reason(row, table)))
             continue
         accepted.append(d)
     window = (end - START).days + 1
@@ -578,15 +793,27 @@ def expected_summaries(
     for pid in {r["patient_id"] for r in rows}:
         out[pid] = {"total_mme": 0.0, "total_days_supply": 0, "on_therapy_days": 0, "window_days": window,
                     "mme_per_days_supply": None, "mme_per_therapy_day": None, "mme_per_window_day": 0.0,
-                    "max_daily_mme": 0.0, "n_dispensings": 0, "n_excluded": 0, "n_failed": failed[pid]}  # fmt: skip
-    for pid, s in summarize_by_patient(accepted, **options).items():  # type: ignore[arg-type]
+                    "max_daily_mme": 0.0, "n_dispensings": 0, "n_excluded": 0, "n_failed": 0, "failed_reason": None}  # fmt: skip
+    with mock.patch.object(mme._history, "dispensing_mme", exact_engine):
+        summaries = summarize_by_patient(accepted, **options)  # type: ignore[arg-type]
+    for pid, s in summaries.items():
         out[pid] |= {c: getattr(s, c) for c in SUMMARY_FIELDS if hasattr(s, c)}
-        out[pid]["n_excluded"] = len(s.excluded)
+        reasons = [normalise(f.reason).replace(f"strength {f.dispensing.strength!r}", "the strength") for f in s.failed]
+        out[pid] |= {"n_excluded": len(s.excluded), "failed_reason": min(reasons, default=None)}
+    for pid, reasons in refused.items():
+        expect = out[pid]
+        expect["n_failed"] += len(reasons)
+        expect["failed_reason"] = min([*reasons, *([expect["failed_reason"]] if expect["failed_reason"] else [])])
+        if on_failed == "propagate":
+            nulls = ("total_mme", "total_days_supply", "on_therapy_days", "mme_per_days_supply",
+                     "mme_per_therapy_day", "mme_per_window_day", "max_daily_mme")  # fmt: skip
+            expect |= dict.fromkeys(nulls)
     return out
 
 
-def check_summaries(result: Any, rows: Sequence[dict[str, Any]], end: date, table: str, bup: bool, clip: bool) -> None:
-    want = expected_summaries(rows, end, table, bup, clip)
+def check_summaries(result: Any, rows: Sequence[dict[str, Any]], end: date, table: str, bup: bool, clip: bool,
+                    on_failed: str = "propagate") -> None:  # fmt: skip
+    want = expected_summaries(rows, end, table, bup, clip, on_failed)
     got = {r["patient_id"]: r for r in rows_of(result)}
     assert set(got) == set(want)
     for pid, expect in want.items():
@@ -604,17 +831,25 @@ def history_frame(backend: str, rows: Sequence[dict[str, Any]], spark: Any = Non
 
 
 def run_summary(backend: str, rows: Sequence[dict[str, Any]], end: date, table: str, bup: bool, clip: bool,
-                spark: Any = None, method: str = "auto") -> Any:  # fmt: skip
+                spark: Any = None, method: str = "auto", on_failed: str = "propagate") -> Any:  # fmt: skip
     native = history_frame(backend, rows, spark)
     if method == "auto":
-        return frames.summarize(native, start=START, end=end, table=table, include_buprenorphine=bup,
-                                clip_to_window=clip, form="form")  # fmt: skip
+        return frames.summarize(
+            native,
+            start=START,
+            end=end,
+            table=table,
+            include_buprenorphine=bup,
+            clip_to_window=clip,
+            form="form",
+            on_failed=on_failed,
+        )  # type: ignore[arg-type]
     columns = frames._Columns(drug="drug", strength="strength", strength_unit="strength_unit", quantity="quantity",
                               days_supply="days_supply", form="form", extra=("patient_id", "fill_date"))  # fmt: skip
     return frames._summarize(
         native, start=START, end=end, table=table, include_buprenorphine=bup, clip_to_window=clip,
         patient_id="patient_id", fill_date="fill_date", columns=columns, variant=None, ndc_file=None,
-        method=method,  # type: ignore[arg-type]
+        method=method, on_failed=on_failed,  # type: ignore[arg-type]
     )  # fmt: skip
 
 
@@ -623,13 +858,14 @@ def run_summary(backend: str, rows: Sequence[dict[str, Any]], end: date, table: 
 
 @pytest.mark.parametrize("method", ["auto", "pairwise"])
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(case=histories())
+@given(case=histories(), on_failed=st.sampled_from(["propagate", "drop"]))
 def test_summarize_equals_the_scalar_summaries(
-    method: str, case: tuple[list[dict[str, Any]], date, str, bool, bool]
+    method: str, case: tuple[list[dict[str, Any]], date, str, bool, bool], on_failed: str
 ) -> None:
     """Polars, under hypothesis, with both sweeps (window functions; pairwise, which PyArrow and Dask use)."""
     rows, end, table, bup, clip = case
-    check_summaries(run_summary("polars", rows, end, table, bup, clip, method=method), rows, end, table, bup, clip)
+    result = run_summary("polars", rows, end, table, bup, clip, method=method, on_failed=on_failed)
+    check_summaries(result, rows, end, table, bup, clip, on_failed)
 
 
 @pytest.mark.parametrize(
@@ -681,9 +917,30 @@ def test_summarize_reads_dates_as_text_and_objects() -> None:
     objects = frames.summarize(fills, start=date(2024, 1, 1), end=date(2024, 1, 31))
     for out in (text, objects):
         assert out["patient_id"].tolist() == ["a", "b"]
-        assert out["on_therapy_days"].tolist() == [14, 0]
-        assert out["max_daily_mme"].tolist() == [60.0, 0.0]
+        assert out["on_therapy_days"].tolist()[0] == 14
+        assert out["max_daily_mme"].tolist()[0] == 60.0
+        assert out[["on_therapy_days", "max_daily_mme"]].iloc[1].isna().all()  # b's only fill has no date: failed
         assert out["n_failed"].tolist() == [0, 1]
+        assert out["failed_reason"].isna().tolist() == [True, False]
+        assert out["failed_reason"].tolist()[1] == frames.NO_DATE
+
+
+@pytest.mark.parametrize("backend", ["pandas", "polars", "polars-lazy", "pyarrow", "duckdb", "dask"])
+def test_a_bad_date_cell_fails_its_row_not_the_run(backend: str) -> None:
+    """A text date that is not a YYYY-MM-DD calendar date was a cast error for the whole run (Polars)."""
+    if backend == "dask":
+        pytest.importorskip("dask.dataframe")
+    dates = ["2024-01-01", " 2024-01-05 ", "garbage", "2023-02-29", "2024-13-01", "", "2024-02-29", "2024-04-31"]
+    n = len(dates)
+    table = pa.table({"patient_id": [f"p{i}" for i in range(n)], "fill_date": dates, "drug": ["morphine"] * n,
+                      "strength": [10.0] * n, "strength_unit": ["mg"] * n, "quantity": [30.0] * n,
+                      "days_supply": [10.0] * n})  # fmt: skip
+    out = {r["patient_id"]: r for r in rows_of(frames.summarize(make(backend, table), start=START,
+                                                                end=date(2024, 3, 31)))}  # fmt: skip
+    good = {"p0", "p1", "p6"}  # 2024 is a leap year; 2023 is not
+    assert {p for p, r in out.items() if r["n_failed"] == 0} == good
+    assert all(out[p]["total_mme"] == 300.0 for p in good)
+    assert all(r["failed_reason"] == frames.NO_DATE and r["total_mme"] is None for p, r in out.items() if p not in good)
 
 
 def test_summarize_refuses_a_window_that_ends_before_it_starts() -> None:
@@ -770,12 +1027,14 @@ def test_cli_summarize(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 
     out = pl.read_csv(dst)
     assert out["patient_id"].to_list() == ["a", "b"]
-    assert out["max_daily_mme"].to_list() == [105.0, 0.0]
+    assert out["max_daily_mme"].to_list() == [105.0, None]  # b's only fill failed: no value, not 0
     assert out["n_failed"].to_list() == [0, 1]
     code, text, err = cli(["summarize", str(src), "--start", "2018-07-01", "--end", "2018-09-28"], capsys)
     assert code == 0
     assert "patient_id" in text
     assert "1 failed" in err
+    assert f"1 patients with a failed fill (no totals): {out['failed_reason'][1]}" in err
+    assert "bogus" in out["failed_reason"][1]
 
 
 def test_cli_summarize_refuses_a_bad_date(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

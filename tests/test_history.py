@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
@@ -10,7 +11,16 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import mme
-from mme._history import Dispensing, Exposure, Summary, exposure, summarize, summarize_by_patient
+from mme._history import (
+    FILL_OVERFLOWS,
+    NOT_WHOLE_DAYS,
+    Dispensing,
+    Exposure,
+    Summary,
+    exposure,
+    summarize,
+    summarize_by_patient,
+)
 
 DAY0 = date(2023, 1, 1)
 
@@ -25,6 +35,9 @@ def fill(
 
 def window(days: int, first: int = 0) -> dict[str, date]:
     return {"start": DAY0 + timedelta(first), "end": DAY0 + timedelta(first + days - 1)}
+
+
+DEFINITIONS = ("mme_per_days_supply", "mme_per_therapy_day", "mme_per_window_day", "max_daily_mme")
 
 
 def four(s: Summary) -> tuple[float | None, ...]:
@@ -146,8 +159,10 @@ def test_buprenorphine_left_out_even_when_the_table_cannot_match_it() -> None:
     s = summarize([odd, fill()], **window(30), table="heal-2025", include_buprenorphine=False)
     assert s.n_dispensings == 1
     assert len(s.excluded) == 1
-    with pytest.raises(mme.NotCoveredError):
-        summarize([odd], **window(30), table="heal-2025")
+    alone = summarize([odd], **window(30), table="heal-2025")
+    assert alone.n_failed == 1
+    assert alone.failed[0].reason == str(_error_of(lambda: mme.dispensing_mme("buprenorphine", "2 mg", quantity=10,
+                                                  days_supply=10, route="rectal", table="heal-2025")))  # fmt: skip
 
 
 def test_excluded_fills_outside_the_window_are_not_listed() -> None:
@@ -168,8 +183,73 @@ def test_patch_covers_patches_times_wear_days() -> None:
 
 
 def test_patch_fraction_of_a_day_is_refused() -> None:
+    half = fill("fentanyl", "25 mcg/h", quantity=2.5, days=7)
     with pytest.raises(mme.DoseError, match="whole number of days"):
-        exposure([fill("fentanyl", "25 mcg/h", quantity=2.5, days=7)])
+        exposure([half])
+    assert [f.reason for f in summarize([half], **window(30)).failed] == [NOT_WHOLE_DAYS]
+
+
+# -- failed fills: never 0 ------------------------------------------------------------------------
+
+TOTALS = ("total_mme", "total_days_supply", "on_therapy_days", *DEFINITIONS)
+
+
+def _error_of(call: Callable[[], object]) -> mme.MMEError:
+    with pytest.raises(mme.MMEError) as caught:
+        call()
+    return caught.value
+
+
+def test_a_patient_whose_only_fill_failed_has_no_totals() -> None:
+    """Was total_mme 0.0, mme_per_window_day 0.0, max_daily_mme 0.0 (and the API raised for the whole summary)."""
+    bad = fill("unobtainium")
+    s = summarize([bad], **window(30))
+    assert [getattr(s, name) for name in TOTALS] == [None] * len(TOTALS)
+    assert (s.n_failed, s.n_dispensings, s.failed[0].dispensing) == (1, 0, bad)
+    assert s.failed[0].reason == str(_error_of(lambda: mme.dispensing_mme("unobtainium", "5 mg", quantity=14,
+                                                                          days_supply=7)))  # fmt: skip
+    assert s.reached("max_daily_mme") == ()
+    assert Summary.model_validate_json(s.model_dump_json()) == s
+
+
+@pytest.mark.parametrize("clip", [True, False])
+def test_one_good_and_one_failed_fill(clip: bool) -> None:
+    good, bad = fill(), fill("oxycodone", "5 furlong", on=3)
+    s = summarize([good, bad], **window(30), clip_to_window=clip)
+    assert [getattr(s, name) for name in TOTALS] == [None] * len(TOTALS)  # not the good fill's totals
+    assert (s.n_failed, s.n_dispensings, s.on_failed) == (1, 1, "propagate")
+    dropped = summarize([good, bad], **window(30), clip_to_window=clip, on_failed="drop")
+    alone = summarize([good], **window(30), clip_to_window=clip)
+    assert [getattr(dropped, name) for name in TOTALS] == [getattr(alone, name) for name in TOTALS]
+    assert (dropped.n_failed, dropped.failed, dropped.on_failed) == (1, s.failed, "drop")
+
+
+@pytest.mark.parametrize("clip", [True, False])
+def test_a_failed_fill_outside_the_window_changes_nothing(clip: bool) -> None:
+    before, after = fill("unobtainium", on=-30), fill("unobtainium", on=40)  # the window is days 0-29
+    s = summarize([fill(), before, after], **window(30), clip_to_window=clip)
+    assert s.failed == ()
+    assert _values(s) == _values(summarize([fill()], **window(30), clip_to_window=clip))
+
+
+@pytest.mark.filterwarnings("ignore::mme.ImplausibleDoseWarning")
+def test_overflowing_fills_fail() -> None:
+    huge = fill("morphine", "1e308 mg", quantity=1e308, days=1)  # MME/day overflows: the engine refuses it
+    long = fill("oxycodone", "1e308 mg", quantity=1.5, days=2)  # 1.125e308 MME/day is finite, x 2 days is not
+    s = summarize([huge, long], **window(30), on_failed="drop")
+    engine = _error_of(lambda: mme.dispensing_mme("morphine", "1e308 mg", quantity=1e308, days_supply=1))
+    assert [f.reason for f in s.failed] == [str(engine), FILL_OVERFLOWS]
+    assert (s.total_mme, s.max_daily_mme, s.n_dispensings) == (0.0, 0.0, 0)
+
+
+def test_on_failed_is_checked() -> None:
+    with pytest.raises(mme.DoseError, match="on_failed"):
+        summarize([fill()], **window(30), on_failed="ignore")  # type: ignore[arg-type]
+
+
+def test_exposure_refuses_a_failed_fill() -> None:
+    with pytest.raises(mme.UnknownDrugError):
+        exposure([fill(), fill("unobtainium")])
 
 
 # -- exposure -------------------------------------------------------------------------------------
@@ -351,3 +431,20 @@ def test_splitting_a_fill_keeps_definitions_2_3_4(
         else:
             assert after == pytest.approx(before, rel=1e-12, abs=1e-12), name
     assert (b.on_therapy_days, b.total_days_supply) == (a.on_therapy_days, a.total_days_supply)
+
+
+@SETTINGS
+@given(dispensings(min_size=1), windows, st.booleans(), st.integers(0, 10**6))
+def test_a_failed_fill_in_the_window_is_never_counted_as_zero(
+    fills: list[Dispensing], win: dict[str, date], clip: bool, where: int
+) -> None:
+    """Propagated: no totals at all. Dropped: exactly the summary without the fill, which is still listed."""
+    span = (win["end"] - win["start"]).days + 1
+    bad = fill("unobtainium", on=(win["start"] - DAY0).days + where % span)  # filled inside the window
+    with_bad = [*fills[: where % len(fills)], bad, *fills[where % len(fills) :]]
+    s = summarize(with_bad, **win, clip_to_window=clip)
+    assert [getattr(s, name) for name in TOTALS] == [None] * len(TOTALS)
+    assert [f.dispensing for f in s.failed] == [bad]
+    dropped = summarize(with_bad, **win, clip_to_window=clip, on_failed="drop")
+    without = summarize(fills, **win, clip_to_window=clip, on_failed="drop")
+    assert _values(dropped) == _values(without) | {"failed": dropped.model_dump()["failed"]}

@@ -38,7 +38,16 @@ from ._errors import (
     UnknownRxCUIError,
     UnknownTableError,
 )
-from ._history import Dispensing, ExcludedFill, Exposure, Summary, exposure, summarize, summarize_by_patient
+from ._history import (
+    Dispensing,
+    ExcludedFill,
+    Exposure,
+    FailedFill,
+    Summary,
+    exposure,
+    summarize,
+    summarize_by_patient,
+)
 from ._ndc import NdcFile, NdcProduct, ndc_mme, normalize_ndc, read_ndc_file
 from ._tables import DEFAULT_TABLE, Example, Exclusion, FactorRow, Table, Tier, get_table, list_tables, load_table
 
@@ -59,6 +68,7 @@ __all__ = [
     "Exposure",
     "ExpressionError",
     "FactorRow",
+    "FailedFill",
     "ImplausibleDoseWarning",
     "MMEError",
     "MMEWarning",

@@ -470,7 +470,7 @@ def _summarize(args: argparse.Namespace, out: TextIO) -> int:
         result = frames.summarize(
             data.to_native(), start=args.start, end=args.end, table=args.table, patient_id=args.patient_col,
             fill_date=args.fill_date_col, include_buprenorphine=not args.exclude_buprenorphine,
-            clip_to_window=not args.no_clip, **options,
+            clip_to_window=not args.no_clip, on_failed="drop" if args.drop_failed else "propagate", **options,
         )  # fmt: skip
     except mme.MMEError:
         raise
@@ -478,8 +478,8 @@ def _summarize(args: argparse.Namespace, out: TextIO) -> int:
         raise _Refused(str(exc.args[0] if exc.args else exc)) from None
     frame = nw.from_native(result, eager_only=True)
     written = _write_frame(frame, args, out)
-    if FAILED_REASON in frame.columns:  # one failed fill's reason per patient, as mme batch gives them per row
-        _tally(frame, FAILED_REASON, sys.stderr, "patient(s) with a failed fill")
+    outcome = "left out" if args.drop_failed else "no totals"
+    _tally(frame, FAILED_REASON, sys.stderr, f"patient(s) with a failed fill ({outcome})")  # one reason per patient
     sys.stderr.write(
         f"mme summarize: {len(frame):,} patients, {len(data):,} rows, {int(frame['n_failed'].sum()):,} failed, "
         f"{int(frame['n_excluded'].sum()):,} excluded in the window{written}\n"
@@ -603,6 +603,8 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument("--fill-date-col", default="fill_date", help="(default %(default)s)")
     summarize.add_argument("--exclude-buprenorphine", action="store_true", help="leave buprenorphine out")
     summarize.add_argument("--no-clip", action="store_true", help="count fills filled in the window whole")
+    summarize.add_argument("--drop-failed", action="store_true", help="leave out fills that cannot be converted, "
+                           "counted in n_failed (default: a patient with one in the window gets no totals)")  # fmt: skip
     _add_column_options(summarize)
     summarize.set_defaults(handler=_summarize)
 

@@ -4,6 +4,9 @@ Every fill first goes through `dispensing_mme`, so the history uses the engine's
 arithmetic (and its patch rule). A fill then covers ``fill_date .. fill_date + days - 1``
 at its MME/day, where ``days`` is the days supply the engine returns (for patches,
 patches x wear days, as CDC instructs). Overlapping fills add up.
+
+A fill the engine cannot convert is *failed*, never 0: by default a summary it touches has no
+totals (None) and lists it with the reason; ``on_failed="drop"`` leaves such fills out instead.
 """
 
 from __future__ import annotations
@@ -19,13 +22,24 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._engine import CDC_THRESHOLDS, TableLike, dispensing_mme, thresholds_reached
-from ._errors import DoseError
+from ._errors import DoseError, MMEError
 from ._tables import DEFAULT_TABLE, Table, resolve_table
 from ._vocab import resolve_drug
 
-__all__ = ["Dispensing", "ExcludedFill", "Exposure", "Summary", "exposure", "summarize", "summarize_by_patient"]
+__all__ = [
+    "Dispensing",
+    "ExcludedFill",
+    "Exposure",
+    "FailedFill",
+    "Summary",
+    "exposure",
+    "summarize",
+    "summarize_by_patient",
+]
 
 Metric = Literal["mme_per_days_supply", "mme_per_therapy_day", "mme_per_window_day", "max_daily_mme"]
+OnFailed = Literal["propagate", "drop"]
+"""What a failed fill in the window does to a summary: no totals ("propagate"), or nothing ("drop")."""
 
 
 class Dispensing(BaseModel):
@@ -63,6 +77,15 @@ class ExcludedFill(BaseModel):
     reason: str
 
 
+class FailedFill(BaseModel):
+    """A fill the engine could not convert (unknown drug or unit, not covered, overflow...), and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    dispensing: Dispensing
+    reason: str
+
+
 class Exposure(BaseModel):
     """MME on each covered calendar day (days with no counted fill are absent), in date order."""
 
@@ -77,7 +100,9 @@ class Exposure(BaseModel):
 class Summary(BaseModel):
     """One patient's dispensings over one window, under the four definitions of Dasgupta et al. 2021.
 
-    Ratios are None when both sides are 0 (nothing counted); `max_daily_mme` is then 0.
+    Ratios are None when both sides are 0 (nothing counted); `max_daily_mme` is then 0. With a
+    failed fill in the window (and ``on_failed="propagate"``, the default) the totals and all four
+    definitions are None: the fill's MME is unknown, and 0 would be a wrong number.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -89,21 +114,28 @@ class Summary(BaseModel):
     table_version: str
     include_buprenorphine: bool
     clip_to_window: bool
-    total_mme: float
-    total_days_supply: int
-    on_therapy_days: int
+    on_failed: OnFailed
+    total_mme: float | None
+    total_days_supply: int | None
+    on_therapy_days: int | None
     window_days: int
     mme_per_days_supply: float | None
     """Definition 1: total_mme / total_days_supply (overlapping days count twice)."""
     mme_per_therapy_day: float | None
     """Definition 2: total_mme / on_therapy_days (unique calendar days covered)."""
-    mme_per_window_day: float
+    mme_per_window_day: float | None
     """Definition 3: total_mme / window_days."""
-    max_daily_mme: float
+    max_daily_mme: float | None
     """Definition 4: the highest single calendar day, overlapping fills summed."""
     excluded: tuple[ExcludedFill, ...]
+    failed: tuple[FailedFill, ...]
+    """Fills in the window that could not be converted, with the reason (counted whether dropped or not)."""
     n_dispensings: int
-    """Fills counted (the ones in `excluded` are not included)."""
+    """Fills counted (the ones in `excluded` and `failed` are not included)."""
+
+    @property
+    def n_failed(self) -> int:
+        return len(self.failed)
 
     def reached(
         self, metric: Metric, thresholds: Iterable[float] = CDC_THRESHOLDS, *, inclusive: bool = True
@@ -127,6 +159,9 @@ class _Span:
 
 
 _BUP_LEFT_OUT = "buprenorphine left out (include_buprenorphine=False)"
+NOT_WHOLE_DAYS = "the days supply is not a whole number of days"
+"""Why a fill whose days supply (for patches, patches x wear days) has a fraction fails: days are calendar days."""
+FILL_OVERFLOWS = "the fill's MME (MME/day x days) overflows"
 
 
 def _one_patient(dispensings: Sequence[Dispensing]) -> str | None:
@@ -137,25 +172,37 @@ def _one_patient(dispensings: Sequence[Dispensing]) -> str | None:
     return ids.pop() if ids else None
 
 
+def _is_buprenorphine(drug: str) -> bool:
+    try:
+        return resolve_drug(drug).drug == "buprenorphine"
+    except MMEError:
+        return False  # an unknown name: the engine says so
+
+
 def _fills(
     dispensings: Sequence[Dispensing], table: Table, include_buprenorphine: bool
-) -> list[tuple[Dispensing, _Span | str]]:
-    """Each dispensing with its span, or with the reason it is excluded."""
-    out: list[tuple[Dispensing, _Span | str]] = []
+) -> list[tuple[Dispensing, _Span | str | MMEError]]:
+    """Each dispensing with its span, the reason it is excluded, or the error that failed it."""
+    out: list[tuple[Dispensing, _Span | str | MMEError]] = []
     for d in dispensings:
-        if not include_buprenorphine and resolve_drug(d.drug).drug == "buprenorphine":
+        if not include_buprenorphine and _is_buprenorphine(d.drug):
             out.append((d, _BUP_LEFT_OUT))  # left out before matching: the table need not cover it
             continue
-        r = dispensing_mme(
-            d.drug, d.strength, quantity=d.quantity, days_supply=d.days_supply, package_ml=d.package_ml,
-            route=d.route, form=d.form, release=d.release, variant=d.variant, table=table,
-        )  # fmt: skip
+        try:
+            r = dispensing_mme(
+                d.drug, d.strength, quantity=d.quantity, days_supply=d.days_supply, package_ml=d.package_ml,
+                route=d.route, form=d.form, release=d.release, variant=d.variant, table=table,
+            )  # fmt: skip
+        except MMEError as exc:
+            out.append((d, exc))
+            continue
         if r.mme_per_day is None:
             out.append((d, r.excluded or "excluded by the table"))
             continue
         days = r.days_supply if r.days_supply is not None else float(d.days_supply)
-        if not days.is_integer():
-            raise DoseError(f"{d.drug} filled {d.fill_date}: a days supply of {days:g} is not a whole number of days")
+        if not days.is_integer() or not math.isfinite(r.mme_per_day * days):
+            out.append((d, DoseError(FILL_OVERFLOWS if days.is_integer() else NOT_WHOLE_DAYS)))
+            continue
         first = d.fill_date.toordinal()
         out.append((d, _Span(first, first + int(days), r.mme_per_day)))
     return out
@@ -189,6 +236,8 @@ def exposure(
     _one_patient(items)
     tab = resolve_table(table)
     fills = _fills(items, tab, include_buprenorphine)
+    if errors := [f for _, f in fills if isinstance(f, MMEError)]:
+        raise errors[0]  # a series with a hole would understate every day the fill covers
     spans = [f for _, f in fills if isinstance(f, _Span)]
     daily = {date.fromordinal(day): seg.rate for seg in _segments(spans) for day in range(seg.first, seg.stop)}
     excluded = tuple(ExcludedFill(dispensing=d, reason=f) for d, f in fills if isinstance(f, str))
@@ -203,6 +252,7 @@ def summarize(
     table: TableLike = DEFAULT_TABLE,
     include_buprenorphine: bool = True,
     clip_to_window: bool = True,
+    on_failed: OnFailed = "propagate",
 ) -> Summary:
     """One patient's MME/day over the window ``start .. end`` (both included), four ways.
 
@@ -220,10 +270,16 @@ def summarize(
     sum of their days; ``on_therapy_days`` = calendar days covered by at least one of them;
     ``window_days`` = (end - start).days + 1. Definition 1 = total_mme / total_days_supply,
     2 = total_mme / on_therapy_days, 3 = total_mme / window_days, 4 = the highest day's summed
-    MME/day (0.0 when nothing counts). 0/0 is None. Sums are `math.fsum`, so input order is moot. Excluded fills (no factor in the table, or buprenorphine when
-    ``include_buprenorphine=False``) count for nothing, numerator or denominator, and are
-    listed in ``excluded`` if they would otherwise have counted (judged by their recorded
-    days supply). Mixed patients, no dispensings or ``end < start`` raise `DoseError`.
+    MME/day (0.0 when nothing counts). 0/0 is None. Sums are `math.fsum`, so input order is moot.
+    Excluded fills (no factor in the table, or buprenorphine when ``include_buprenorphine=False``)
+    count for nothing, numerator or denominator, and are listed in ``excluded`` if they would
+    otherwise have counted (judged by their recorded days supply).
+
+    A fill the engine refuses (unknown drug or unit, not covered, an overflowing amount) is listed
+    in ``failed`` with the reason, judged in or out of the window as excluded fills are. Its MME is
+    unknown, so with ``on_failed="propagate"`` (the default) the totals and the four definitions
+    are None; ``on_failed="drop"`` computes them from the other fills, as if the failed ones did not exist.
+    Mixed patients, no dispensings or ``end < start`` raise `DoseError`.
     """
     items = tuple(dispensings)
     patient = _one_patient(items)
@@ -231,16 +287,21 @@ def summarize(
         raise DoseError("nothing to summarize: summarize() needs at least one dispensing")
     if end < start:
         raise DoseError(f"the window ends ({end}) before it starts ({start})")
+    if on_failed not in ("propagate", "drop"):
+        raise DoseError(f"on_failed must be 'propagate' or 'drop', not {on_failed!r}")
     tab = resolve_table(table)
     lo, hi = start.toordinal(), end.toordinal() + 1
     spans: list[_Span] = []
     excluded: list[ExcludedFill] = []
+    failures: list[FailedFill] = []
     for d, fill in _fills(items, tab, include_buprenorphine):
-        if isinstance(fill, str):
+        if isinstance(fill, str | MMEError):
             first = d.fill_date.toordinal()
             inside = first < hi and first + d.days_supply > lo if clip_to_window else lo <= first < hi
-            if inside:
+            if inside and isinstance(fill, str):
                 excluded.append(ExcludedFill(dispensing=d, reason=fill))
+            elif inside:
+                failures.append(FailedFill(dispensing=d, reason=str(fill)))
         elif clip_to_window:
             first, stop = max(fill.first, lo), min(fill.stop, hi)
             if first < stop:
@@ -252,15 +313,17 @@ def summarize(
     total_days = sum(s.days for s in spans)
     on_days = sum(s.days for s in segments)
     window_days = hi - lo
+    known = not failures or on_failed == "drop"
     return Summary(
         patient_id=patient, start=start, end=end, table=tab.slug, table_version=tab.version,
-        include_buprenorphine=include_buprenorphine, clip_to_window=clip_to_window,
-        total_mme=total_mme, total_days_supply=total_days, on_therapy_days=on_days, window_days=window_days,
-        mme_per_days_supply=total_mme / total_days if total_days else None,
-        mme_per_therapy_day=total_mme / on_days if on_days else None,
-        mme_per_window_day=total_mme / window_days,
-        max_daily_mme=max((s.rate for s in segments), default=0.0),
-        excluded=tuple(excluded), n_dispensings=len(spans),
+        include_buprenorphine=include_buprenorphine, clip_to_window=clip_to_window, on_failed=on_failed,
+        total_mme=total_mme if known else None, total_days_supply=total_days if known else None,
+        on_therapy_days=on_days if known else None, window_days=window_days,
+        mme_per_days_supply=total_mme / total_days if total_days and known else None,
+        mme_per_therapy_day=total_mme / on_days if on_days and known else None,
+        mme_per_window_day=total_mme / window_days if known else None,
+        max_daily_mme=max((s.rate for s in segments), default=0.0) if known else None,
+        excluded=tuple(excluded), failed=tuple(failures), n_dispensings=len(spans),
     )  # fmt: skip
 
 
@@ -272,6 +335,7 @@ def summarize_by_patient(
     table: TableLike = DEFAULT_TABLE,
     include_buprenorphine: bool = True,
     clip_to_window: bool = True,
+    on_failed: OnFailed = "propagate",
 ) -> dict[str, Summary]:
     """`summarize` for each patient, over the same window, keyed by patient_id in sorted order."""
     groups: dict[str, list[Dispensing]] = {}
@@ -279,6 +343,6 @@ def summarize_by_patient(
         groups.setdefault(d.patient_id, []).append(d)
     one = partial(
         summarize, start=start, end=end, table=table,
-        include_buprenorphine=include_buprenorphine, clip_to_window=clip_to_window,
+        include_buprenorphine=include_buprenorphine, clip_to_window=clip_to_window, on_failed=on_failed,
     )  # fmt: skip
     return {pid: one(groups[pid]) for pid in sorted(groups)}

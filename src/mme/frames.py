@@ -19,7 +19,9 @@ and MME/day is computed with column expressions, tiers included. Every row gets 
 `mme.dispensing_mme` gives for it, or the reason it has none:
 
 ``mme_per_day``
-    MME/day; null when the row is excluded or failed.
+    MME/day, rounded once to 9 decimal places, half to even, as the scalar engine rounds it (by
+    the library, not the backend's ``round``, whose ties differ); null when the row is excluded
+    or failed.
 ``mme_factor``
     the factor as the table prints it (the tier's factor for tiered rows).
 ``mme_days_supply``
@@ -28,8 +30,8 @@ and MME/day is computed with column expressions, tiers included. Every row gets 
     why the table gives the drug no MME (null otherwise).
 ``mme_error``
     why the row could not be converted: unknown drug or unit, not covered by the table,
-    a non-positive amount... (null otherwise). A bad row never stops the batch, and no row
-    is ever dropped.
+    a non-positive or non-numeric amount ("ten" in a text column), a result that overflows...
+    (null otherwise). A bad row never stops the batch, and no row is ever dropped.
 
 ``outputs=["mme_per_day"]`` (any of the five) adds only those, and skips the work behind the others.
 
@@ -55,6 +57,7 @@ from narwhals.typing import IntoFrameT
 
 from ._engine import TableLike, _match, _per_day, _resolve_names
 from ._errors import DoseError, MMEError, NotCoveredError
+from ._history import FILL_OVERFLOWS, NOT_WHOLE_DAYS, OnFailed
 from ._ndc import NdcFile, _file_row
 from ._tables import DEFAULT_TABLE, Exclusion, FactorRow, Table, resolve_table
 from ._units import MG_PER_DAY_PER_MCG_PER_H, _parse_text, _unit
@@ -84,7 +87,7 @@ MME_ERROR: Final = "mme_error"
 DISPENSING_COLUMNS: Final = (MME_PER_DAY, MME_FACTOR, MME_DAYS_SUPPLY, MME_EXCLUDED, MME_ERROR)
 REGIMEN_COLUMNS: Final = (MME_PER_DAY, MME_FACTOR, MME_EXCLUDED, MME_ERROR)
 
-#: The columns `summarize` returns after the patient id, as in `mme.Summary` (plus the failed rows).
+#: The columns `summarize` returns after the patient id, as in `mme.Summary`.
 SUMMARY_COLUMNS: Final = (
     "total_mme",
     "total_days_supply",
@@ -97,6 +100,7 @@ SUMMARY_COLUMNS: Final = (
     "n_dispensings",
     "n_excluded",
     "n_failed",
+    "failed_reason",
 )
 
 Frame = nw.LazyFrame[Any]
@@ -451,16 +455,17 @@ def _lookup(data: _AnyFrame, keys: _Keys, need: _Need) -> tuple[_AnyFrame, int]:
         attrs.append(attr("conc", lambda r: r.conc, nw.Boolean, False))
     if need.regimen:
         attrs.append(attr("flat", lambda r: r.flat, nw.Boolean, False))
-    elif MME_DAYS_SUPPLY in need.outputs:
+    else:  # the days supply (patches x wear days), checked for overflow even when it is not an output
         attrs.append(attr("wear", lambda r: r.wear if r.rate else 0.0, nw.Float64, 0.0))
     if f"{_T}k_per_day" in keys.names:
         attrs.append(attr("ppd", lambda r: r.per_day, nw.Float64, 0.0))
     if keys.strength_in_key:
         attrs.append(attr("ks", lambda r: r.strength, nw.Float64, 1.0))
-    if n_tiers == 1:  # the unit multiplier folded into the factor: MME/day = amount x factor (in mg/day units)
-        attrs.append(attr("cf0", lambda r: r.unit_mult * tier(r, 0)[1], nw.Float64, 0.0))
+    # the strength in the engine's unit first (mg, mg/day, mg/mL), as the engine reads it: 1e308 mcg is 1e305 mg
+    attrs.append(attr("um", lambda r: r.unit_mult, nw.Float64, 1.0))
+    if n_tiers == 1:
+        attrs.append(attr("cf0", lambda r: tier(r, 0)[1], nw.Float64, 0.0))
     else:
-        attrs.append(attr("um", lambda r: r.unit_mult, nw.Float64, 1.0))
         for i in range(n_tiers):
             if i < n_tiers - 1:
                 attrs.append(attr(f"up{i}", lambda r, i=i: tier(r, i)[0], nw.Float64, 1e308))  # type: ignore[misc]
@@ -488,9 +493,11 @@ _ROW_MESSAGES: Final = {
     -9: _positive_message("per_day"),
     -10: "the dose is already a daily total: drop per_day/every",
     -11: "how often is the dose taken? Give per_day (2, 'bid') or every ('6 h'), or a daily total ('40 mg/day')",
+    -12: "the daily amount overflows: check the dose and the frequency",
 }
-_DISPENSING_MESSAGES: Final = (-2, -3, -4, -5, -6)
-_REGIMEN_MESSAGES: Final = (-7, -8, -9, -10, -11)
+_OVERFLOW: Final = -12
+_DISPENSING_MESSAGES: Final = (-2, -3, -4, -5, -6, _OVERFLOW)
+_REGIMEN_MESSAGES: Final = (-7, -8, -9, -10, -11, _OVERFLOW)
 _NUMBER_MESSAGE: Final = {"strength": -2, "quantity": -3, "days_supply": -4, "dose": -7, "count": -8}
 
 
@@ -501,6 +508,41 @@ def _ok(expr: nw.Expr) -> nw.Expr:
 
 def _col(name: str) -> nw.Expr:
     return nw.col(f"{_T}{name}")
+
+
+# A number as text: ASCII digits, an optional fraction and exponent (what every backend's cast reads alike).
+_NUMBER_TEXT: Final = r"^[+-]?(?:[0-9]+[.]?[0-9]*|[.][0-9]+)(?:[eE][+-]?[0-9]+)?$"
+
+
+def _number(name: str, dtype: nw.dtypes.DType) -> nw.Expr:
+    """A numeric input column as Float64. Text is read only where it is a plain number, null elsewhere
+    ("ten", "", "1,000"), so that one bad cell fails its row instead of the cast failing the whole run."""
+    expr = nw.col(name)
+    if dtype.is_numeric():
+        return expr.cast(nw.Float64)
+    text = expr.cast(nw.String).str.strip_chars()
+    return nw.when(text.str.contains(_NUMBER_TEXT).fill_null(value=False)).then(text).cast(nw.Float64)
+
+
+_SCALE: Final = 1e9  # results are rounded to 9 decimal places, as the scalar engine rounds them
+_ROUNDED_BELOW: Final = 2.0**52 / _SCALE  # from here on x * 1e9 has no fraction left: x is kept as it is
+
+
+def _round(x: nw.Expr) -> nw.Expr:
+    """`x` rounded half to even to 9 decimal places, the same on every backend.
+
+    Not ``Expr.round``: PyArrow, DuckDB and Spark round ties away from zero, Polars, pandas and Dask
+    to even; and PyArrow raises where ``x * 1e9`` overflows.
+    """
+    y = x * _SCALE
+    low = y // 1
+    frac = y - low  # exact below 2**52
+    odd = (low / 2) // 1 * 2 != low
+    up = (frac > 0.5) | ((frac == 0.5) & odd)
+    # k / 1e9 divided by a column: Polars divides by a literal as a multiplication by its reciprocal,
+    # which is one bit off (107142857 * 1e-9 != 107142857 / 1e9)
+    rounded = nw.when(up).then(low + 1).otherwise(low) / (low * 0.0 + _SCALE)
+    return nw.when(x.abs() < _ROUNDED_BELOW).then(rounded).otherwise(x)
 
 
 def _tiered(n_tiers: int, daily: nw.Expr, what: str) -> nw.Expr:
@@ -551,15 +593,15 @@ def _annotate(
         lookup, n_tiers = _lookup(data, keys, need)
         lf = data.join(lookup, on=keys.names, how="left")  # type: ignore[arg-type]
 
-    strength = _col("ks") if keys.strength_in_key else nw.col(columns.strength or "").cast(nw.Float64)
-    numbers: dict[str, nw.Expr] = {"dose" if regimen else "strength": strength}
+    strength = _col("ks") if keys.strength_in_key else _number(columns.strength or "", schema[columns.strength or ""])
+    numbers: dict[str, nw.Expr] = {"dose" if regimen else "strength": strength * _col("um")}
     if regimen and columns.count is not None:
-        numbers["count"] = nw.col(columns.count).cast(nw.Float64)
+        numbers["count"] = _number(columns.count, schema[columns.count])
     if not regimen:
         assert columns.quantity is not None
         assert columns.days_supply is not None
-        numbers["quantity"] = nw.col(columns.quantity).cast(nw.Float64)
-        numbers["days_supply"] = nw.col(columns.days_supply).cast(nw.Float64)
+        numbers["quantity"] = _number(columns.quantity, schema[columns.quantity])
+        numbers["days_supply"] = _number(columns.days_supply, schema[columns.days_supply])
     lf = lf.with_columns(_ok(expr).alias(f"{_T}ok_{what}") for what, expr in numbers.items())
     lf = lf.with_columns(  # the value where it is valid (1 elsewhere: no division by zero on any backend)
         nw.when(_col(f"ok_{what}")).then(expr).otherwise(1.0).alias(f"{_T}v_{what}") for what, expr in numbers.items()
@@ -580,7 +622,7 @@ def _annotate(
     else:
         error = number(number(stage(number(error, "strength"), _MATCH), "quantity"), "days_supply")
         if columns.package_ml is not None:
-            package = nw.col(columns.package_ml).cast(nw.Float64)
+            package = _number(columns.package_ml, schema[columns.package_ml])
             given = ~package.is_null()
             error = error.when(given & ~_col("conc")).then(nw.lit(-5)).when(given & ~_ok(package)).then(nw.lit(-6))
             package_factor = nw.when(given & _ok(package)).then(package).otherwise(1.0)
@@ -594,20 +636,20 @@ def _annotate(
         amount = _regimen_daily(s, columns, schema)
     else:
         q, d = _col("v_quantity"), _col("v_days_supply")
-        per_unit = s * (q if package_factor is None else q * package_factor)
+        per_unit = s * (q if package_factor is None else q * package_factor)  # in the engine's order
         amount = nw.when(_col("rate")).then(s).otherwise(per_unit / d)
         days = nw.when(_col("wear") > 0).then(q * _col("wear")).otherwise(d)
-    if n_tiers == 1:
-        lf = lf.with_columns(amount.alias(f"{_T}daily"))
-        mme, factor = _col("daily") * _col("cf0"), _col("pf0")
-    else:
-        lf = lf.with_columns((amount * _col("um")).alias(f"{_T}daily"))
-        daily = _col("daily")
-        mme, factor = daily * _tiered(n_tiers, daily, "cf"), _tiered(n_tiers, daily, "pf")
+    lf = lf.with_columns(amount.alias(f"{_T}daily"))
+    daily = _col("daily")
+    mme, factor = daily * _tiered(n_tiers, daily, "cf"), _tiered(n_tiers, daily, "pf")
+    # the engine's last check: a result that overflows fails its row
+    finite = mme.is_finite() if days is None else mme.is_finite() & days.is_finite()
+    overflow = (_col("err") == _NO_MESSAGE) & (_col("st") == _OK) & ~finite.fill_null(value=False)
+    lf = lf.with_columns(nw.when(overflow).then(nw.lit(_OVERFLOW)).otherwise(_col("err")).alias(f"{_T}err"))
     fine = _col("err") == _NO_MESSAGE
     counted = fine & (_col("st") == _OK)
     results = {
-        MME_PER_DAY: nw.when(counted).then(mme),
+        MME_PER_DAY: nw.when(counted).then(_round(mme)),
         MME_FACTOR: nw.when(counted).then(factor),
         MME_EXCLUDED: nw.when(fine & (_col("st") == _EXCLUDED)).then(_col("msg")),
         MME_ERROR: _text(_col("err"), regimen=regimen),
@@ -621,7 +663,7 @@ def _regimen_errors(error: Any, columns: _Columns, schema: dict[str, nw.dtypes.D
     """The regimen path's checks from the frequency on (`mme.daily_mme`), in its order."""
     has_frequency: nw.Expr = _col("ppd") > 0 if _has_codes(columns, schema) else nw.lit(value=False)
     if columns.per_day is not None and not _has_codes(columns, schema):
-        per_day = nw.col(columns.per_day).cast(nw.Float64)
+        per_day = _number(columns.per_day, schema[columns.per_day])
         error = error.when(~per_day.is_null() & ~_ok(per_day)).then(nw.lit(-9))
         has_frequency = ~per_day.is_null()
     error = error.when(_col("st") == _MATCH).then(nw.lit(_KEY_MESSAGE))
@@ -645,7 +687,7 @@ def _regimen_daily(s: nw.Expr, columns: _Columns, schema: dict[str, nw.dtypes.DT
     if _has_codes(columns, schema):
         times = _col("ppd")
     elif columns.per_day is not None:
-        per_day = nw.col(columns.per_day).cast(nw.Float64)
+        per_day = _number(columns.per_day, schema[columns.per_day])
         times = nw.when(_ok(per_day)).then(per_day).otherwise(1.0)
     return nw.when(_col("rate")).then(s * count).otherwise(s * count * times)
 
@@ -775,11 +817,8 @@ def daily_mme(
 _EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 
 
-def _days_since_epoch(expr: nw.Expr) -> nw.Expr:
-    """Days since 1970-01-01 of a date column, from year, month and day (works on every backend)."""
-    y = expr.dt.year().cast(nw.Float64)
-    m = expr.dt.month().cast(nw.Float64)
-    d = expr.dt.day().cast(nw.Float64)
+def _days_since_epoch(y: nw.Expr, m: nw.Expr, d: nw.Expr) -> nw.Expr:
+    """Days since 1970-01-01 of a date given as year, month and day (Float64; works on every backend)."""
     y = y - nw.when(m <= 2).then(1.0).otherwise(0.0)
     era = y // 400
     yoe = y - era * 400
@@ -788,13 +827,36 @@ def _days_since_epoch(expr: nw.Expr) -> nw.Expr:
     return (era * 146097 + doe - 719468).fill_null(0).cast(nw.Int64)
 
 
-def _as_date(name: str, dtype: nw.dtypes.DType) -> nw.Expr:
+_DATE_TEXT: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+NO_DATE: Final = "fill_date is missing or not a date (YYYY-MM-DD)"
+
+
+def _date_parts(name: str, dtype: nw.dtypes.DType) -> tuple[nw.Expr, nw.Expr, nw.Expr, nw.Expr]:
+    """Year, month and day of a date column (Float64), and whether it holds a date.
+
+    Text is read as YYYY-MM-DD and checked (month 1-12, the day within its month): a bad cell
+    ("garbage", "2024-02-30") is a missing date that fails its row, where a cast would fail the run.
+    """
     expr = nw.col(name)
-    if dtype == nw.String:
-        return expr.str.to_datetime("%Y-%m-%d")
-    if dtype in (nw.Date, nw.Datetime):
-        return expr
-    return expr.cast(nw.Date)  # pandas object columns of datetime.date
+    if dtype not in (nw.Date, nw.Datetime) and dtype != nw.String:
+        expr = expr.cast(nw.Date)  # pandas object columns of datetime.date
+    if dtype != nw.String:
+        y, m, d = (part.cast(nw.Float64) for part in (expr.dt.year(), expr.dt.month(), expr.dt.day()))
+        return y, m, d, ~expr.is_null()
+    text = expr.str.strip_chars()
+    shaped = text.str.contains(_DATE_TEXT).fill_null(value=False)
+    y, m, d = (
+        nw.when(shaped).then(text.str.slice(start, length)).cast(nw.Float64)
+        for start, length in ((0, 4), (5, 2), (8, 2))
+    )
+    leap = ((y - y // 4 * 4 == 0) & (y - y // 100 * 100 != 0)) | (y - y // 400 * 400 == 0)
+    month_days = (
+        nw.when(m == 2).then(nw.when(leap).then(29.0).otherwise(28.0))
+        .when(m.is_in([4.0, 6.0, 9.0, 11.0])).then(30.0)
+        .otherwise(31.0)
+    )  # fmt: skip
+    valid = (shaped & (m >= 1) & (m <= 12) & (d >= 1) & (d <= month_days)).fill_null(value=False)
+    return y, m, d, valid
 
 
 def summarize(
@@ -805,6 +867,7 @@ def summarize(
     table: TableLike | None = None,
     include_buprenorphine: bool = True,
     clip_to_window: bool = True,
+    on_failed: OnFailed = "propagate",
     patient_id: str = "patient_id",
     fill_date: str = "fill_date",
     drug: str = "drug",
@@ -826,16 +889,22 @@ def summarize(
     ``total_mme``, ``total_days_supply``, ``on_therapy_days``, ``window_days``,
     ``mme_per_days_supply`` (definition 1), ``mme_per_therapy_day`` (2), ``mme_per_window_day``
     (3), ``max_daily_mme`` (4), ``n_dispensings`` (fills counted), ``n_excluded`` (fills the
-    table or ``include_buprenorphine=False`` leaves out, that would have counted) and
-    ``n_failed`` (rows `dispensing_mme` reports an error for, or with no patient id, no fill
-    date, or a days supply that is not a whole number of days: they count for nothing, and are
-    counted here rather than stopping the run). The definitions, clipping and exclusion rules are
-    exactly `mme.summarize`'s. Computed without laying fills out day by day: on-therapy days and
-    the highest day come from a sweep over fill starts and ends.
+    table or ``include_buprenorphine=False`` leaves out, that would have counted), ``n_failed``
+    and ``failed_reason``. The definitions, clipping and exclusion rules are exactly
+    `mme.summarize`'s. Computed without laying fills out day by day: on-therapy days and the
+    highest day come from a sweep over fill starts and ends.
+
+    A failed row is one `dispensing_mme` reports an error for, or with no patient id, no fill
+    date, or a days supply that is not a whole number of days; it never stops the run.
+    ``n_failed`` counts those in the window (judged as excluded fills are; a row whose date or
+    days supply is unknown counts as in it), and ``failed_reason`` gives one of their reasons
+    (the first in text order). As in `mme.summarize`, with ``on_failed="propagate"`` (default)
+    such a patient's totals and four definitions are null, never a number that leaves the failed
+    fill out; ``on_failed="drop"`` computes them from the other fills.
     """
     return _summarize(
         frame, start=start, end=end, table=table, include_buprenorphine=include_buprenorphine,
-        clip_to_window=clip_to_window, patient_id=patient_id, fill_date=fill_date,
+        clip_to_window=clip_to_window, on_failed=on_failed, patient_id=patient_id, fill_date=fill_date,
         columns=_Columns(
             drug=drug, strength=strength, strength_unit=strength_unit, quantity=quantity, days_supply=days_supply,
             form=form, route=route, release=release, package_ml=package_ml, ndc=ndc, extra=(patient_id, fill_date),
@@ -855,12 +924,15 @@ def _summarize(
     patient_id: str,
     fill_date: str,
     columns: _Columns,
+    on_failed: OnFailed = "propagate",
     variant: str | None,
     ndc_file: NdcFile | None,
     method: Literal["auto", "window", "pairwise"],
 ) -> IntoFrameT:
     if end < start:
         raise DoseError(f"the window ends ({end}) before it starts ({start})")
+    if on_failed not in ("propagate", "drop"):
+        raise DoseError(f"on_failed must be 'propagate' or 'drop', not {on_failed!r}")
     tab = _table(table, columns.ndc)
     native, _ = _start(frame)
     rows = _annotate(native, columns, tab, variant, ndc_file, bup=not include_buprenorphine)
@@ -876,29 +948,33 @@ def _summarize(
     # what `mme.Dispensing` itself accepts (its strength is text: the engine reads it later)
     valid = _col("ok_quantity") & _col("ok_days_supply") & whole(raw_days)
     if columns.package_ml is not None:
-        package = nw.col(columns.package_ml).cast(nw.Float64)
+        package = _number(columns.package_ml, schema[columns.package_ml])
         valid = valid & (package.is_null() | _ok(package))
     has_patient = (~nw.col(p).is_null() & (nw.col(p).cast(nw.String) != "")).fill_null(value=False)
-    fill = _as_date(fill_date, schema[fill_date])
-    has_date = ~fill.is_null()
+    year, month, day, has_date = _date_parts(fill_date, schema[fill_date])
     valid = valid & has_patient & has_date
     left_out = _col("bup") & valid if not include_buprenorphine else nw.lit(value=False)
     error = (
         nw.when(left_out).then(nw.lit(None, nw.String))
         .when(~has_patient).then(nw.lit("patient_id is missing"))
-        .when(~has_date).then(nw.lit("fill_date is missing"))
+        .when(~has_date).then(nw.lit(NO_DATE))
         .when(~whole(raw_days)).then(nw.lit("days_supply must be a whole number of days"))
         .when(~nw.col(MME_ERROR).is_null()).then(nw.col(MME_ERROR))
-        .when(~nw.col(MME_PER_DAY).is_null() & ~whole(days))
-        .then(nw.lit("the days supply is not a whole number of days"))
+        .when(~nw.col(MME_PER_DAY).is_null() & ~whole(days)).then(nw.lit(NOT_WHOLE_DAYS))
+        .when(~nw.col(MME_PER_DAY).is_null() & ~(nw.col(MME_PER_DAY) * days).is_finite()).then(nw.lit(FILL_OVERFLOWS))
         .otherwise(nw.lit(None, nw.String))
     )  # fmt: skip
     rows = rows.with_columns(
         error.alias(f"{_T}err"),
         left_out.alias(f"{_T}out"),
-        _days_since_epoch(fill).alias(f"{_T}first"),
+        has_date.alias(f"{_T}dated"),
+        _days_since_epoch(year, month, day).alias(f"{_T}first"),
         nw.when(whole(days)).then(days).otherwise(0.0).cast(nw.Int64).alias(f"{_T}days"),
-        nw.when(whole(raw_days)).then(raw_days).otherwise(0.0).cast(nw.Int64).alias(f"{_T}rawdays"),
+        nw.when(_col("ok_days_supply") & whole(raw_days))
+        .then(raw_days)
+        .otherwise(0)
+        .cast(nw.Int64)
+        .alias(f"{_T}known"),
     )
     failed = ~_col("err").is_null()
     excluded = ~failed & (_col("out") | ~nw.col(MME_EXCLUDED).is_null())
@@ -908,17 +984,22 @@ def _summarize(
         first_in = nw.when(first < lo).then(nw.lit(lo)).otherwise(first)
         stop_in = nw.when(stop > hi).then(nw.lit(hi)).otherwise(stop)
         counted_in = counted & (first_in < stop_in)
-        excluded_in = excluded & (first < hi) & (first + _col("rawdays") > lo)
+        excluded_in = excluded & (first < hi) & (first + _col("known") > lo)
+        # unknown days (0 here) cannot place the fill outside the window
+        failed_in = failed & (first < hi) & ((_col("known") == 0) | (first + _col("known") > lo))
     else:
         first_in, stop_in = first, stop
         counted_in = counted & (first >= lo) & (first < hi)
         excluded_in = excluded & (first >= lo) & (first < hi)
+        failed_in = failed & (first >= lo) & (first < hi)
+    failed_in = failed_in | (failed & ~_col("dated"))  # no date: cannot be placed outside the window either
     rows = rows.with_columns(
         first_in.alias(f"{_T}f"),
         stop_in.alias(f"{_T}s"),
         counted_in.alias(f"{_T}in"),
         excluded_in.cast(nw.Int64).alias(f"{_T}n_ex"),
-        failed.cast(nw.Int64).alias(f"{_T}n_fail"),
+        failed_in.cast(nw.Int64).alias(f"{_T}n_fail"),
+        nw.when(failed_in).then(_col("err")).otherwise(nw.lit(None, nw.String)).alias(f"{_T}why"),
     )
     rows = rows.with_columns(
         nw.when(_col("in")).then(nw.col(MME_PER_DAY) * (_col("s") - _col("f"))).otherwise(0.0).alias(f"{_T}mme"),
@@ -931,6 +1012,7 @@ def _summarize(
         _col("n_in").sum().alias("n_dispensings"),
         _col("n_ex").sum().alias("n_excluded"),
         _col("n_fail").sum().alias("n_failed"),
+        _col("why").min().alias("failed_reason"),
     )
     spans = rows.filter(_col("in")).select(
         nw.col(p), _col("f").alias("f"), _col("s").alias("s"), nw.col(MME_PER_DAY).alias("r")
@@ -942,24 +1024,29 @@ def _summarize(
     sweep = _sweep_window(spans, p) if method == "window" else _sweep_pairwise(spans, p)
     out = totals.join(sweep, on=p, how="left")
     total_mme, total_days, on_days = nw.col("total_mme"), nw.col("total_days_supply"), nw.col("on_therapy_days")
+    known = nw.col("n_failed") == 0 if on_failed == "propagate" else nw.lit(value=True)
 
     def ratio(denominator: nw.Expr) -> nw.Expr:
         safe = nw.when(denominator > 0).then(denominator).otherwise(1)
         return nw.when(denominator > 0).then(total_mme / safe).otherwise(nw.lit(None, nw.Float64))
 
+    def unless_failed(name: str, value: nw.Expr, dtype: Any) -> nw.Expr:
+        return nw.when(known).then(value.cast(dtype)).alias(name)  # null otherwise (pandas: NaN, as a float)
+
     out = out.with_columns(
         on_days.fill_null(0).cast(nw.Int64), nw.col("max_daily_mme").fill_null(0.0).cast(nw.Float64)
     ).select(
         nw.col(p),
-        total_mme.cast(nw.Float64),
-        total_days.cast(nw.Int64),
-        on_days,
+        unless_failed("total_mme", total_mme, nw.Float64),
+        unless_failed("total_days_supply", total_days, nw.Int64),
+        unless_failed("on_therapy_days", on_days, nw.Int64),
         nw.lit(hi - lo).cast(nw.Int64).alias("window_days"),
-        ratio(total_days).alias("mme_per_days_supply"),
-        ratio(on_days).alias("mme_per_therapy_day"),
-        (total_mme / (hi - lo)).alias("mme_per_window_day"),
-        nw.col("max_daily_mme"),
+        unless_failed("mme_per_days_supply", ratio(total_days), nw.Float64),
+        unless_failed("mme_per_therapy_day", ratio(on_days), nw.Float64),
+        unless_failed("mme_per_window_day", total_mme / (hi - lo), nw.Float64),
+        unless_failed("max_daily_mme", nw.col("max_daily_mme"), nw.Float64),
         *[nw.col(c).cast(nw.Int64) for c in ("n_dispensings", "n_excluded", "n_failed")],
+        nw.col("failed_reason").cast(nw.String),
     )
     if isinstance(native, nw.DataFrame):
         return out.sort(p).collect(backend=native.implementation).to_native()  # type: ignore[no-any-return]
