@@ -565,3 +565,9 @@ def test_wrong_typed_arguments_raise_typed_errors(call: Callable[[], object], er
     with pytest.raises(mme.MMEError) as info:
         call()
     assert isinstance(info.value, error)
+
+
+def test_a_patch_count_whose_wear_days_overflow_is_an_error() -> None:
+    """Was: 60 MME/day with days supply inf (1e308 patches x 3 days)."""
+    with pytest.raises(mme.DoseError, match=r"overflows \(1e\+308 patches x 3 days of wear\): check the quantity"):
+        mme.dispensing_mme("fentanyl", "25 mcg/h", quantity=1e308, days_supply=30)

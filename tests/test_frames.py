@@ -172,7 +172,13 @@ def random_rows(rng: random.Random, n: int, optional: Sequence[str]) -> list[dic
 
 def normalise(message: str) -> str:
     """The scalar message as `mme.frames` words it: without the row's own number (it is in the row)."""
+    message = re.sub(
+        r"^the daily amount overflows \(.*?\): check the quantity",
+        "the daily amount overflows: check the dose and the frequency",
+        message,
+    )
     message = re.sub(r"^the daily amount overflows \(.*?\)", "the daily amount overflows", message)
+    message = re.sub(r"^the result rounds to 0 at 9 decimals \(.*?\)", "the result rounds to 0 at 9 decimals", message)
     return re.sub(
         r"^(\w+) must be a (?:positive finite )?number, not .*$", r"\1 must be a positive finite number", message
     )
@@ -1043,3 +1049,17 @@ def test_cli_summarize_refuses_a_bad_date(tmp_path: Path, capsys: pytest.Capture
     code, _, err = cli(["summarize", str(src), "--start", "July", "--end", "2018-09-28"], capsys)
     assert code == 2
     assert "not a date" in err
+
+
+def test_a_result_that_rounds_to_0_fails_its_row_as_in_the_engine() -> None:
+    """Was: 0.0 MME/day in mme.frames where the scalar engine raises: a result is never 0."""
+    pl = pytest.importorskip("polars")
+    df = pl.DataFrame(
+        {"drug": ["oxycodone", "oxycodone"], "strength": [1e-300, 10.0], "strength_unit": ["mg", "mg"],
+         "quantity": [1.0, 120.0], "days_supply": [30.0, 30.0]}
+    )  # fmt: skip
+    out = frames.dispensing_mme(df)
+    assert out["mme_per_day"].to_list() == [None, 60.0]
+    with pytest.raises(mme.DoseError) as scalar:
+        mme.dispensing_mme("oxycodone", "1e-300 mg", quantity=1, days_supply=30)
+    assert out["mme_error"].to_list() == [normalise(str(scalar.value)), None]

@@ -528,6 +528,10 @@ def dispensed(
         wear = (row.wear_days if isinstance(row, FactorRow) else None) or PATCH_WEAR_DAYS.get(drug)
         if wear is not None:
             normalised = rounded(product(units, Decimal(wear)))
+            if not math.isfinite(normalised):
+                raise DoseError(
+                    f"the daily amount overflows ({rounded(units):g} patches x {wear} days of wear): check the quantity"
+                )
             if not math.isclose(normalised, days):
                 notes.append(
                     f"days supply {days:g} replaced by {rounded(units):g} patches x {wear} days = {normalised:g}, "

@@ -494,10 +494,12 @@ _ROW_MESSAGES: Final = {
     -10: "the dose is already a daily total: drop per_day/every",
     -11: "how often is the dose taken? Give per_day (2, 'bid') or every ('6 h'), or a daily total ('40 mg/day')",
     -12: "the daily amount overflows: check the dose and the frequency",
+    -13: "the result rounds to 0 at 9 decimals: no dose is that small, check the unit",
 }
 _OVERFLOW: Final = -12
-_DISPENSING_MESSAGES: Final = (-2, -3, -4, -5, -6, _OVERFLOW)
-_REGIMEN_MESSAGES: Final = (-7, -8, -9, -10, -11, _OVERFLOW)
+_ROUNDS_TO_ZERO: Final = -13
+_DISPENSING_MESSAGES: Final = (-2, -3, -4, -5, -6, _OVERFLOW, _ROUNDS_TO_ZERO)
+_REGIMEN_MESSAGES: Final = (-7, -8, -9, -10, -11, _OVERFLOW, _ROUNDS_TO_ZERO)
 _NUMBER_MESSAGE: Final = {"strength": -2, "quantity": -3, "days_supply": -4, "dose": -7, "count": -8}
 
 
@@ -645,7 +647,10 @@ def _annotate(
     # the engine's last check: a result that overflows fails its row
     finite = mme.is_finite() if days is None else mme.is_finite() & days.is_finite()
     overflow = (_col("err") == _NO_MESSAGE) & (_col("st") == _OK) & ~finite.fill_null(value=False)
-    lf = lf.with_columns(nw.when(overflow).then(nw.lit(_OVERFLOW)).otherwise(_col("err")).alias(f"{_T}err"))
+    # ... and one that rounds to 0 fails it too: a result is never 0
+    nothing = (_col("err") == _NO_MESSAGE) & (_col("st") == _OK) & (_round(mme) == 0).fill_null(value=False)
+    error = nw.when(overflow).then(nw.lit(_OVERFLOW)).when(nothing).then(nw.lit(_ROUNDS_TO_ZERO))
+    lf = lf.with_columns(error.otherwise(_col("err")).alias(f"{_T}err"))
     fine = _col("err") == _NO_MESSAGE
     counted = fine & (_col("st") == _OK)
     results = {
