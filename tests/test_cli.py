@@ -203,12 +203,14 @@ def claims(tmp_path: Path) -> Path:
 
 
 def test_version_and_help_parse_no_table() -> None:
-    mme.get_table.cache_clear()
+    from mme._tables import _shipped_table
+
+    _shipped_table.cache_clear()
     with contextlib.redirect_stdout(io.StringIO()):
         assert main(["--version"]) == 0
     with pytest.raises(SystemExit), contextlib.redirect_stdout(io.StringIO()):
         build_parser().parse_args(["--help"])
-    assert mme.get_table.cache_info().currsize == 0
+    assert _shipped_table.cache_info().currsize == 0
 
 
 @pytest.mark.parametrize(
@@ -320,8 +322,8 @@ def test_a_failed_write_leaves_nothing_or_the_previous_file(
 ) -> None:
     import polars as pl
 
-    def crash(self: pl.DataFrame, file: str) -> None:
-        Path(file).write_text("rx,mme_per_day\n1,7")  # a truncated row: 72 would read back as 7
+    def crash(self: pl.DataFrame, file: io.BufferedWriter, **_: object) -> None:
+        file.write(b"rx,mme_per_day\n1,7")  # a truncated row: 72 would read back as 7
         raise OSError(errno.ENOSPC, "No space left on device")
 
     out = claims.parent / "out.csv"
