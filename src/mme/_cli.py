@@ -409,8 +409,8 @@ def _reasons(frame: Any, column: str) -> Counter[str]:
 
 
 def _tally(counts: Counter[str], err: TextIO, label: str) -> int:
-    """Print the commonest reasons, and return how many rows have one."""
-    for value, n in counts.most_common(5):
+    """Print the commonest reasons (ties in alphabetical order, whatever the chunks), return how many rows have one."""
+    for value, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:5]:
         err.write(f"  {n:>10,} {label}: {value}\n")
     if len(counts) > 5:
         err.write(f"  {'...':>10} and {len(counts) - 5} other reasons\n")
