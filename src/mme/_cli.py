@@ -635,7 +635,10 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("input", metavar="INPUT", help="a .csv or .parquet file of dispensings")
     batch.add_argument("-o", "--output", required=True, help="the .csv or .parquet file to write")
     batch.add_argument(
-        "--chunk-size", type=_positive_int, default=1_000_000, help="rows per chunk (default %(default)s)"
+        "--chunk-size",
+        type=_positive_int,
+        default=250_000,
+        help="rows read, converted and written at a time: memory grows with it, not with the file (default %(default)s)",
     )
     batch.add_argument("--quiet", action="store_true", help="no progress line")
     _add_column_options(batch)
