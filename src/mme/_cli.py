@@ -408,13 +408,12 @@ def _reasons(frame: Any, column: str) -> Counter[str]:
     return Counter(dict(frame[column].drop_nulls().value_counts().iter_rows()))  # a column, not the frame, filtered
 
 
-def _tally(counts: Counter[str], err: TextIO, label: str) -> int:
-    """Print the commonest reasons (ties in alphabetical order, whatever the chunks), return how many rows have one."""
+def _print_reasons(counts: Counter[str], err: TextIO, label: str) -> None:
+    """Print the commonest reasons (ties in alphabetical order, whatever the chunks)."""
     for value, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:5]:
         err.write(f"  {n:>10,} {label}: {value}\n")
     if len(counts) > 5:
         err.write(f"  {'...':>10} and {len(counts) - 5} other reasons\n")
-    return counts.total()
 
 
 def _check_files(args: argparse.Namespace) -> None:
@@ -460,8 +459,8 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
         finally:
             err.write("\n" if progress and tally.rows else "")
     excluded, failed = tally.excluded.total(), tally.failed.total()
-    _tally(tally.excluded, err, "excluded")
-    _tally(tally.failed, err, "failed")
+    _print_reasons(tally.excluded, err, "excluded")
+    _print_reasons(tally.failed, err, "failed")
     err.write(f"mme batch: {tally.rows:,} rows: {tally.rows - excluded - failed:,} converted, {excluded:,} excluded, ")
     err.write(f"{failed:,} failed{_written(args, tally.formulas)}\n")
     return 0
@@ -538,7 +537,7 @@ def _summarize(args: argparse.Namespace, out: TextIO) -> int:
     frame = nw.from_native(result, eager_only=True)
     written = _write_frame(frame, args, out)
     if FAILED_REASON in frame.columns:  # one failed fill's reason per patient, as mme batch gives them per row
-        _tally(_reasons(frame, FAILED_REASON), sys.stderr, "patient(s) with a failed fill")
+        _print_reasons(_reasons(frame, FAILED_REASON), sys.stderr, "patient(s) with a failed fill")
     sys.stderr.write(
         f"mme summarize: {len(frame):,} patients, {len(data):,} rows, {int(frame['n_failed'].sum()):,} failed, "
         f"{int(frame['n_excluded'].sum()):,} excluded in the window{written}\n"
