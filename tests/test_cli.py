@@ -667,3 +667,25 @@ def test_a_bad_byte_far_into_a_file_is_reported_where_it_is(tmp_path: Path, caps
     fails(["batch", str(src), "-o", str(tmp_path / "out.csv"), "--encoding", "ascii"], capsys, 1,
           f"not ascii text (ordinal not in range(128) at byte {where})")  # fmt: skip
     assert not (tmp_path / "out.csv").exists()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(*[_CELLS] * 6), max_size=12), size=st.integers(1, 13))
+def test_batch_gives_the_same_run_whatever_the_chunk_size(
+    rows: list[tuple[str, ...]], size: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Whatever the cells and the chunk size: the exit status, the output file and the summary of a run in chunks
+    are those of the run in one chunk (a refused run's message may count what it saw in the chunk that failed)."""
+    src = tmp_path / "in.csv"
+    with src.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["drug", "strength", "strength_unit", "quantity", "days_supply", "note"])
+        writer.writerows(rows)
+    runs = []
+    for chunk_size in (len(rows) + 1, size):
+        out = tmp_path / "out.csv"
+        out.unlink(missing_ok=True)
+        code, _ = run("batch", str(src), "-o", str(out), "--chunk-size", str(chunk_size), "--quiet")
+        err = capsys.readouterr().err
+        runs.append((code, out.read_bytes() if out.exists() else None, err if code == 0 else None))
+    assert runs[0] == runs[1]
