@@ -114,6 +114,12 @@ def check(suffix: str) -> None:
     assert same.fill_null(value=True).all(), "MME/day differs"
 
 
+def remove_outputs() -> None:
+    """The outputs are as big as the inputs: only the inputs are kept for the next run."""
+    for path in DATA.glob("out-*"):
+        path.unlink()
+
+
 def report(title: str, results: dict[str, dict[str, float]], targets: dict[str, float]) -> list[str]:
     print(f"\n{title}")
     for name, r in results.items():
@@ -152,16 +158,22 @@ def main() -> None:
         source = dispensings(args.rows, suffix)
         results = run_rounds(commands(source, suffix, args.chunk_size), args.repeat)
         check(suffix)
-        missed += report(f"{what}, {args.rows:,} rows", results, TARGETS if suffix == ".csv" else {})
+        remove_outputs()
+        judged = suffix == ".csv" and not args.quick  # on a small file the start-up (imports) is most of the time
+        missed += report(f"{what}, {args.rows:,} rows", results, TARGETS if judged else {})
     if args.big:
         source = dispensings(args.big, ".csv")
         big = measure(commands(source, ".csv", args.chunk_size)["mme batch"])
+        remove_outputs()
         ok = big["peak_mib"] < BIG_TARGET_MIB
         print(f"\nCSV -> CSV, {args.big:,} rows, mme batch only: {big['seconds']:.1f} s wall, {big['cpu']:.1f} s CPU, "
               f"{big['peak_mib']:.0f} MiB peak (target < {BIG_TARGET_MIB} MiB: {'met' if ok else 'MISSED'})")  # fmt: skip
         missed += [] if ok else [f"{args.big:,} rows: peak memory"]
     print(f"\nrun time {time.perf_counter() - started:.0f} s; load average now {os.getloadavg()[0]:.1f}")
-    print("targets missed: " + (", ".join(missed) if missed else "none"))
+    if args.quick:
+        print("targets: judged by the full run (3,000,000 rows; a small file's time is mostly start-up)")
+    else:
+        print("targets missed: " + (", ".join(missed) if missed else "none"))
 
 
 if __name__ == "__main__":
