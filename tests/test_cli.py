@@ -6,6 +6,7 @@ import contextlib
 import csv
 import errno
 import io
+import itertools
 import json
 import math
 import os
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -321,8 +323,8 @@ def test_a_failed_write_leaves_nothing_or_the_previous_file(
 ) -> None:
     import polars as pl
 
-    def crash(self: pl.DataFrame, file: str) -> None:
-        Path(file).write_text("rx,mme_per_day\n1,7")  # a truncated row: 72 would read back as 7
+    def crash(self: pl.DataFrame, file: io.BufferedWriter, **_: object) -> None:
+        file.write(b"rx,mme_per_day\n1,7")  # a truncated row: 72 would read back as 7
         raise OSError(errno.ENOSPC, "No space left on device")
 
     out = claims.parent / "out.csv"
@@ -513,3 +515,170 @@ def test_a_full_standard_output_is_one_line(capsys: pytest.CaptureFixture[str]) 
     assert main(["convert", "oxycodone 10 mg q6h"], out=_Full()) == 1
     err = capsys.readouterr().err
     assert err == "mme convert: error: No space left on device\n"
+
+
+# -- batch streams: a chunk at a time, the same output as the whole file at once -----------------------------
+
+# Rows by tens, so that with --chunk-size 10 one chunk converts every row, one fails every row, one has only
+# excluded rows, and the others mix them: each chunk's result columns must keep one type and one layout.
+_STREAM_ROWS = (
+    ["oxycodone,10,mg,120,30,plain"] * 10
+    + ["unobtainium,5,mg,10,10,", "oxycodone,-1,mg,10,10,", "oxycodone,,mg,10,10,", "morphine,30,mg,60,0,"] * 2
+    + ["oxycodone,10,mg,120,-5,", "oxycodone,10,mg,0,30,"]
+    + ["buprenorphine,2,mg,30,30,=1+1"] * 10
+    + ["fentanyl,25,mcg/h,10,30,@x", "hydromorphone,2,mg,120,30,", "Butrans,10,mcg/h,4,28,", ",5,mg,1,1,"] * 7
+)
+_STREAM_CSV = "rx,drug,strength,strength_unit,quantity,days_supply,note\n" + "".join(
+    f"{i},{row}\n" for i, row in enumerate(_STREAM_ROWS)
+)
+
+
+def _stream_input(folder: Path, suffix: str) -> Path:
+    import polars as pl
+
+    path = folder / "claims.csv"
+    path.write_text(_STREAM_CSV)
+    if suffix == ".parquet":
+        pl.read_csv(path).write_parquet(path := folder / "claims.parquet")
+    return path
+
+
+def _read_output(path: Path) -> Any:
+    import polars as pl
+
+    return pl.read_csv(path) if path.suffix == ".csv" else pl.read_parquet(path)
+
+
+@pytest.mark.parametrize("source", [".csv", ".parquet"])
+@pytest.mark.parametrize("target", [".csv", ".parquet"])
+def test_batch_in_chunks_writes_what_the_whole_file_gives(
+    source: str, target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Chunks of 10 and of 7 rows give what the whole file in one chunk gives, which is what
+    `mme.frames.dispensing_mme` gives for the whole file read at once: the same bytes (CSV) or frame and types
+    (Parquet), rows in input order, bad cells as failed rows, and the same summary."""
+    import polars as pl
+
+    import mme.frames
+
+    src, out = _stream_input(tmp_path, source), tmp_path / f"out{target}"
+    written, summaries = [], []
+    for size in (len(_STREAM_ROWS), 10, 7):
+        code, _ = run("batch", str(src), "-o", str(out), "--chunk-size", str(size), "--quiet")
+        summaries.append(capsys.readouterr().err)
+        assert code == 0, summaries[-1]
+        written.append(out.read_bytes() if target == ".csv" else _read_output(out))
+    assert summaries[0] == summaries[1] == summaries[2]
+    # 10 + 14 fentanyl and hydromorphone rows convert; 10 + 7 buprenorphine (Butrans) are excluded; 8 + 2 bad
+    # cells and 7 missing drugs fail
+    assert "58 rows: 24 converted, 17 excluded, 17 failed" in summaries[0]
+    text = {"drug": pl.String, "strength_unit": pl.String}
+    whole = mme.frames.dispensing_mme(
+        pl.read_csv(src, schema_overrides=text) if source == ".csv" else pl.read_parquet(src)
+    )
+    if target == ".csv":
+        assert written[0] == written[1] == written[2] == whole.write_csv().encode()
+    else:
+        assert all(frame.equals(whole) and frame.schema == whole.schema for frame in written)
+    got = _read_output(out)
+    assert got["rx"].to_list() == list(range(len(_STREAM_ROWS)))
+    no_reason = pl.col("mme_error").is_null() & pl.col("mme_excluded").is_null()
+    assert got.filter(pl.col("mme_per_day").is_null() & no_reason).is_empty()
+
+
+def test_batch_reads_converts_and_writes_a_chunk_at_a_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each chunk reaches the conversion alone, and the chunks before it are already in the output file by then:
+    memory holds a chunk, not the file. The progress line counts the chunks."""
+    import mme.frames
+
+    convert = mme.frames.dispensing_mme
+    seen: list[tuple[int, int]] = []  # (rows converted, bytes already written), one per call
+
+    def counted(frame: Any, **options: Any) -> Any:
+        written = sum(p.stat().st_size for p in tmp_path.glob(".out.csv.*"))
+        seen.append((len(frame), written))
+        return convert(frame, **options)
+
+    monkeypatch.setattr(mme.frames, "dispensing_mme", counted)
+    src = _stream_input(tmp_path, ".csv")
+    code, _ = run("batch", str(src), "-o", str(tmp_path / "out.csv"), "--chunk-size", "10")
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert [rows for rows, _ in seen] == [10, 10, 10, 10, 10, 8]
+    written = [size for _, size in seen]
+    assert written[0] == 0
+    assert all(before < after for before, after in itertools.pairwise(written)), written
+    assert "\rmme batch: 10/58 rows (17%)" in err
+    assert "\rmme batch: 58/58 rows (100%)\n" in err
+
+
+@pytest.mark.parametrize("target", [".csv", ".parquet"])
+def test_a_batch_that_fails_midway_leaves_no_output(
+    target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure after some chunks are written (here the disk fills up at the third) leaves no output file, not
+    the chunks before it."""
+    import mme.frames
+
+    convert, calls = mme.frames.dispensing_mme, itertools.count(1)
+
+    def full_at_the_third(frame: Any, **options: Any) -> Any:
+        if next(calls) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return convert(frame, **options)
+
+    monkeypatch.setattr(mme.frames, "dispensing_mme", full_at_the_third)
+    src = _stream_input(tmp_path, ".csv")
+    fails(["batch", str(src), "-o", str(tmp_path / f"out{target}"), "--chunk-size", "10", "--quiet"], capsys, 1,
+          "No space left on device")  # fmt: skip
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.csv"]
+
+
+def test_batch_of_a_file_with_a_header_and_no_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "claims.csv"
+    src.write_text(_STREAM_CSV.splitlines()[0] + "\n")
+    for target in ("out.csv", "out.parquet"):
+        assert run("batch", str(src), "-o", str(tmp_path / target))[0] == 0
+        assert "0 rows: 0 converted" in capsys.readouterr().err
+        out = _read_output(tmp_path / target)
+        assert out.columns[:7] == ["rx", "drug", "strength", "strength_unit", "quantity", "days_supply", "note"]
+        assert "mme_per_day" in out.columns
+        assert len(out) == 0
+
+
+def test_a_bad_byte_far_into_a_file_is_reported_where_it_is(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A CSV in another encoding is decoded a block at a time: the offset reported is the file's, past the first
+    block."""
+    src = tmp_path / "claims.csv"
+    head = _STREAM_CSV.encode()
+    filler = b"1,oxycodone,10,mg,120,30,plain\n" * ((1_500_000 - len(head)) // 31 + 1)
+    src.write_bytes(head + filler + b"2,oxycodone,10,mg,120,30,p\xe2te\n")
+    where = len(head) + len(filler) + len(b"2,oxycodone,10,mg,120,30,p")
+    assert where > 1 << 20
+    fails(["batch", str(src), "-o", str(tmp_path / "out.csv"), "--encoding", "ascii"], capsys, 1,
+          f"not ascii text (ordinal not in range(128) at byte {where})")  # fmt: skip
+    assert not (tmp_path / "out.csv").exists()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(*[_CELLS] * 6), max_size=12), size=st.integers(1, 13))
+def test_batch_gives_the_same_run_whatever_the_chunk_size(
+    rows: list[tuple[str, ...]], size: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Whatever the cells and the chunk size: the exit status, the output file and the summary of a run in chunks
+    are those of the run in one chunk (a refused run's message may count what it saw in the chunk that failed)."""
+    src = tmp_path / "in.csv"
+    with src.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["drug", "strength", "strength_unit", "quantity", "days_supply", "note"])
+        writer.writerows(rows)
+    runs = []
+    for chunk_size in (len(rows) + 1, size):
+        out = tmp_path / "out.csv"
+        out.unlink(missing_ok=True)
+        code, _ = run("batch", str(src), "-o", str(out), "--chunk-size", str(chunk_size), "--quiet")
+        err = capsys.readouterr().err
+        runs.append((code, out.read_bytes() if out.exists() else None, err if code == 0 else None))
+    assert runs[0] == runs[1]
