@@ -354,22 +354,26 @@ def _utf8(path: str, encoding: str) -> Iterator[str]:
         yield copy.name
 
 
-def _scan(path: str, text_columns: Sequence[str]) -> Any:
-    """A Polars LazyFrame of a UTF-8 CSV (the named columns read as text) or of a Parquet file."""
+def _scan(path: str) -> Any:
+    """A Polars LazyFrame of a UTF-8 CSV or of a Parquet file.
+
+    Every CSV column is read as text: a type guessed from the first rows would stop the run at a
+    bad cell further down, where `mme.frames` fails that row alone; and cells are written back as read.
+    """
     import polars as pl
 
     if path.lower().endswith((".parquet", ".pq")):
         return pl.scan_parquet(path)
-    return pl.scan_csv(path, schema_overrides=dict.fromkeys(text_columns, pl.String))
+    return pl.scan_csv(path, infer_schema=False)
 
 
-def _read_frame(path: str, text_columns: Sequence[str], encoding: str) -> Any:
+def _read_frame(path: str, encoding: str) -> Any:
     """A CSV (in `encoding`) or Parquet file as an eager narwhals frame read by Polars."""
     import narwhals as nw
 
     _check_input(path)
     with _utf8(path, encoding) as source, _reading(path, encoding):
-        return nw.from_native(_scan(source, text_columns).collect(), eager_only=True)
+        return nw.from_native(_scan(source).collect(), eager_only=True)
 
 
 def _chunks(frame: Any, size: int, path: str, encoding: str) -> Iterator[Any]:
@@ -479,10 +483,9 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     import polars as pl
 
     err, tally = sys.stderr, _Tally()
-    text = [c for c in (args.drug_col, args.unit_col, args.ndc_col, args.form_col, args.route_col) if c]
     options = _column_options(args)
     with _utf8(args.input, args.encoding) as source:
-        data = _scan(source, text)
+        data = _scan(source)
         with _reading(args.input, args.encoding):
             total = 0 if args.quiet else int(data.select(pl.len()).collect().item())  # for the progress line
         progress = total > args.chunk_size
@@ -555,9 +558,8 @@ def _summarize(args: argparse.Namespace, out: TextIO) -> int:
 
     from mme import frames
 
-    text = [c for c in (args.patient_col, args.drug_col, args.unit_col, args.ndc_col, args.form_col) if c]
     options = _column_options(args)
-    data = _read_frame(args.input, text, args.encoding)
+    data = _read_frame(args.input, args.encoding)
     try:
         result = frames.summarize(
             data.to_native(), start=args.start, end=args.end, table=args.table, patient_id=args.patient_col,
