@@ -191,6 +191,22 @@ def test_unknown_drug_suggests() -> None:
     assert "oxycodone" in info.value.suggestions
 
 
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ({"route": "nasel"}, r"unknown route 'nasel'\. Did you mean: nasal"),
+        ({"form": "gummy"}, r"unknown form 'gummy'\..* Known forms: .*tablet"),
+        ({"release": "slow"}, r"unknown release type 'slow'; use IR or ER"),
+    ],
+)
+def test_an_unknown_route_form_or_release_is_an_unknown_term(option: dict[str, str], message: str) -> None:
+    """Was a plain UnitError: no unit is wrong. Handlers of UnitError (and LookupError) still catch it."""
+    with pytest.raises(mme.UnknownTermError, match=message) as info:
+        mme.daily_mme("oxycodone", "10 mg", per_day=4, **option)  # type: ignore[arg-type]
+    assert isinstance(info.value, mme.UnitError)
+    assert isinstance(info.value, LookupError)
+
+
 def test_unknown_table() -> None:
     with pytest.raises(mme.UnknownTableError, match="cdc-2022"):
         mme.daily_mme("oxycodone", "5 mg", per_day=1, table="cdc-2099")

@@ -24,12 +24,14 @@ from ._engine import (
 from ._errors import (
     AmbiguousDoseError,
     ArgumentTypeError,
+    CohortError,
     DoseError,
     ExpressionError,
     ImplausibleDoseWarning,
     MixedTablesError,
     MMEError,
     MMEWarning,
+    NdcError,
     NotCoveredError,
     TableError,
     TablesNotFoundError,
@@ -37,6 +39,7 @@ from ._errors import (
     UnknownDrugError,
     UnknownRxCUIError,
     UnknownTableError,
+    UnknownTermError,
 )
 from ._history import Dispensing, ExcludedFill, Exposure, Summary, exposure, summarize, summarize_by_patient
 from ._ndc import NdcFile, NdcProduct, ndc_mme, normalize_ndc, read_ndc_file
@@ -50,6 +53,7 @@ __all__ = [
     "IMPLAUSIBLE_MME_PER_DAY",
     "AmbiguousDoseError",
     "ArgumentTypeError",
+    "CohortError",
     "DailyMME",
     "Dispensing",
     "DoseError",
@@ -63,6 +67,7 @@ __all__ = [
     "MMEError",
     "MMEWarning",
     "MixedTablesError",
+    "NdcError",
     "NdcFile",
     "NdcProduct",
     "NotCoveredError",
@@ -76,6 +81,7 @@ __all__ = [
     "UnknownDrugError",
     "UnknownRxCUIError",
     "UnknownTableError",
+    "UnknownTermError",
     "__version__",
     "clear_caches",
     "convert",
