@@ -69,6 +69,18 @@ class _Refused(Exception):
 INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in mme, not in the input
 
 
+@contextlib.contextmanager
+def _refusing_bad_columns() -> Iterator[None]:
+    """`mme.frames` says a column is missing or an option does not fit as KeyError, TypeError or ValueError:
+    a refusal of the command (exit 2), not a bug; an `MMEError` goes on to the command's own handler."""
+    try:
+        yield
+    except mme.MMEError:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _Refused(str(exc.args[0] if exc.args else exc)) from None
+
+
 class _Version(argparse.Action):
     """--version, which names the shipped tables from their file names (nothing is parsed until it is asked)."""
 
@@ -393,19 +405,14 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     n, size = len(data), args.chunk_size
     progress = not args.quiet and n > size
     parts = []
-    try:
-        for start in range(0, max(n, 1), size):
+    for start in range(0, max(n, 1), size):
+        with _refusing_bad_columns():  # columns are alike in every chunk: the first one raises, before any progress
             chunk = frames.dispensing_mme(data[start : start + size].to_native(), table=args.table, **options)
-            parts.append(nw.from_native(chunk))
-            if progress:
-                done = min(start + size, n)
-                err.write(f"\rmme batch: {done:,}/{n:,} rows ({done / n:.0%})")
-                err.flush()
-    except mme.MMEError:
-        raise
-    except (KeyError, TypeError, ValueError) as exc:
-        err.write("\n" if progress else "")
-        raise _Refused(str(exc.args[0] if exc.args else exc)) from None
+        parts.append(nw.from_native(chunk))
+        if progress:
+            done = min(start + size, n)
+            err.write(f"\rmme batch: {done:,}/{n:,} rows ({done / n:.0%})")
+            err.flush()
     if progress:
         err.write("\n")
     result = nw.concat(parts) if len(parts) > 1 else parts[0]
@@ -434,16 +441,12 @@ def _summarize(args: argparse.Namespace, out: TextIO) -> int:
     text = [c for c in (args.patient_col, args.drug_col, args.unit_col, args.ndc_col, args.form_col) if c]
     options = _column_options(args)
     data = _read_frame(args.input, text, args.encoding)
-    try:
+    with _refusing_bad_columns():
         result = frames.summarize(
             data.to_native(), start=args.start, end=args.end, table=args.table, patient_id=args.patient_col,
             fill_date=args.fill_date_col, include_buprenorphine=not args.exclude_buprenorphine,
             clip_to_window=not args.no_clip, **options,
         )  # fmt: skip
-    except mme.MMEError:
-        raise
-    except (KeyError, TypeError, ValueError) as exc:
-        raise _Refused(str(exc.args[0] if exc.args else exc)) from None
     frame = nw.from_native(result, eager_only=True)
     written = _write_frame(frame, args, out)
     if FAILED_REASON in frame.columns:  # one failed fill's reason per patient, as mme batch gives them per row
