@@ -23,7 +23,7 @@ import pytest
 
 import mme
 from mme import _errors, _parse, _tables, _units, _vocab
-from mme._engine import _fmt, _per_day
+from mme._engine import _per_day
 from mme._errors import (
     AmbiguousDoseError,
     ArgumentTypeError,
@@ -40,7 +40,7 @@ from mme._errors import (
 )
 from mme._parse import parse_expression
 from mme._tables import Exclusion, FactorRow, Table, Tier, get_table, list_tables, load_table
-from mme._units import MG_PER_DAY_PER_MCG_PER_H, Amount, amount, positive, registry
+from mme._units import MG_PER_DAY_PER_MCG_PER_H, Amount, amount, format_number, positive, registry
 
 # -- custom tables ------------------------------------------------------------------------------------
 
@@ -304,14 +304,14 @@ def test_total_text_and_thresholds() -> None:
     assert mme.thresholds_reached(49.99) == ()
 
 
-def test_fmt_prints_whole_numbers_without_decimals() -> None:
-    assert _fmt(60.0) == "60"
-    assert _fmt(10.0) == "10"
-    assert _fmt(100.0) == "100"
-    assert _fmt(28.8) == "28.8"
-    assert _fmt(1 / 3) == "0.33"
-    assert _fmt(2.5) == "2.5"
-    assert _fmt(0.001) == "0"
+def test_results_print_whole_numbers_without_decimals() -> None:
+    assert format_number(60.0, 2) == "60"
+    assert format_number(10.0, 2) == "10"
+    assert format_number(100.0, 2) == "100"
+    assert format_number(28.8, 2) == "28.8"
+    assert format_number(1 / 3, 2) == "0.33"
+    assert format_number(2.5, 2) == "2.5"
+    assert format_number(0.001, 2) == "0"
 
 
 def test_str_of_a_result_shows_release_form_tier_and_variant() -> None:

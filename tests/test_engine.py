@@ -13,9 +13,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import mme
-from mme._units import registry
+from mme._units import format_number, registry
 
 
 def mme_of(*args: object, **kwargs: object) -> float:
@@ -328,6 +330,40 @@ def test_total_keeps_excluded_items_visible() -> None:
     assert result.reached == (50, 90)
     assert "total: 120 MME/day" in str(result)
     assert mme.Total.model_validate_json(result.model_dump_json()) == result
+
+
+def test_a_threshold_of_minus_zero_prints_as_zero() -> None:
+    """-0.0 is a whole number and prints as 0, like 0.0 (without the whole-number rule it printed ">= -0")."""
+    result = mme.total([mme.daily_mme("oxycodone", "10 mg", every="6 h")], thresholds=(-0.0,))
+    assert str(result).endswith("total: 60 MME/day [cdc-2022]; thresholds reached: >= 0")
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "text"),
+    [
+        (60.0, 2, "60"),
+        (-0.0, None, "0"),
+        (2.5, 2, "2.5"),
+        (13.333333333, 2, "13.33"),  # shown to 0.01; the field keeps every digit
+        (59.999, 2, "60"),
+        (0.001, 2, "0"),
+        (0.025, None, "0.025"),
+        (999_999_999_999_999.0, None, "999999999999999"),  # the largest whole number written out in full
+        (1e15, None, "1000000000000000.0"),  # from 1e15 on, repr: exact, and never a wall of digits
+        (1e20, 2, "100000000000000000000"),
+    ],
+)
+def test_numbers_are_written_as_a_person_writes_them(value: float, places: int | None, text: str) -> None:
+    assert format_number(value, places) == text
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_a_number_written_in_full_reads_back_exactly(value: float) -> None:
+    assert float(format_number(value)) == value
+    shown = format_number(value, 2)
+    assert abs(float(shown) - value) <= 0.005 * (1 + 1e-9) + abs(value) * 1e-15
+    assert not shown.endswith(".")
+    assert "." not in shown or not shown.endswith("0")
 
 
 def test_total_of_only_excluded_items_is_none_not_zero() -> None:

@@ -39,10 +39,12 @@ from ._units import (
     MG_PER_DAY_PER_MCG_PER_H,
     RESULT_DECIMALS,
     Amount,
+    QuantityLike,
     amount,
     exact,
     exact_number,
     exact_positive,
+    format_number,
     positive,
     product,
     read_unit,
@@ -79,8 +81,12 @@ IMPLAUSIBLE_MME_PER_DAY = 10_000.0
 #: A mcg-dosed drug given as this many mg a day or more gets "did you mean mcg?".
 MCG_AS_MG_WARNING_MG = 5.0
 
+#: A result prints its numbers to at most this many decimals (its fields keep every digit).
+_SHOWN_DECIMALS = 2
+
 TableLike = str | Path | Table
-DoseLike = str | Amount | tuple[float, str] | object
+DoseLike = str | Amount | tuple[float | Decimal, str] | QuantityLike
+"""What a dose, strength or volume may be: "10 mg", ``(10, "mg")``, an `Amount` or a pint Quantity."""
 
 
 class DailyMME(BaseModel):
@@ -117,9 +123,10 @@ class DailyMME(BaseModel):
             return f"{what}: no MME under {self.table} ({self.excluded})"
         tier = f", tier {self.tier.printed or self.tier}" if self.tier else ""
         variant = f", {self.variant}" if self.variant else ""
+        dose, mme_per_day = (format_number(x, _SHOWN_DECIMALS) for x in (self.daily_dose, self.mme_per_day))
         return (
-            f"{what}: {_fmt(self.daily_dose)} {self.daily_dose_unit} x {self.factor} ({self.factor_basis}{tier}{variant})"
-            f" = {_fmt(self.mme_per_day)} MME/day [{self.table}]"
+            f"{what}: {dose} {self.daily_dose_unit} x {self.factor} ({self.factor_basis}{tier}{variant})"
+            f" = {mme_per_day} MME/day [{self.table}]"
         )
 
 
@@ -153,15 +160,11 @@ class Total(BaseModel):
 
     def __str__(self) -> str:
         lines = [str(item) for item in self.items]
-        value = "no MME" if self.mme_per_day is None else f"{_fmt(self.mme_per_day)} MME/day"
+        value = "no MME" if self.mme_per_day is None else f"{format_number(self.mme_per_day, _SHOWN_DECIMALS)} MME/day"
         sign = ">=" if self.inclusive else ">"
-        reached = ", ".join(f"{sign} {_fmt(t)}" for t in self.reached) or "none"
+        reached = ", ".join(f"{sign} {format_number(t, _SHOWN_DECIMALS)}" for t in self.reached) or "none"
         lines.append(f"total: {value} [{self.table}]; thresholds reached: {reached}")
         return "\n".join(lines)
-
-
-def _fmt(x: float) -> str:
-    return f"{x:.2f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
 
 
 def thresholds_reached(
