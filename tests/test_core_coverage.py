@@ -12,6 +12,7 @@ import ast
 import math
 import os
 import re
+import sys
 import warnings
 from collections.abc import Callable
 from datetime import timedelta
@@ -22,7 +23,7 @@ from types import SimpleNamespace
 import pytest
 
 import mme
-from mme import _errors, _parse, _tables, _units, _vocab
+from mme import _engine, _errors, _parse, _tables, _units, _vocab
 from mme._engine import _per_day
 from mme._errors import (
     AmbiguousDoseError,
@@ -1225,14 +1226,47 @@ def test_covered_by_lists_exactly_the_tables_that_convert(
             assert covered_by == tuple(s for s in slugs if s != table and _converts(drug, dose, route, form, s)), table
 
 
-@pytest.mark.skipif("MUTANT_UNDER_TEST" in os.environ, reason="mutmut's trampolines add stack frames")
+@pytest.fixture
+def trampolines_are_the_engine_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under mutmut every core function is called through a trampoline that lives in mutmut's own file: those
+    frames stand for the engine's functions, so the search for the caller skips them too (without mutmut: no-op).
+    The tests below then run, and kill `_caller_level`'s and `_implausible`'s mutants, under mutmut as well."""
+    if "MUTANT_UNDER_TEST" in os.environ:
+        from mutmut.mutation import trampoline
+
+        monkeypatch.setattr(_engine, "_OWN_CODE", (*_engine._OWN_CODE, str(Path(trampoline.__file__).parent)))
+
+
+@pytest.mark.usefixtures("trampolines_are_the_engine_s")
 def test_implausible_dose_warning_points_at_the_callers_line() -> None:
     with pytest.warns(ImplausibleDoseWarning) as caught:
         mme.daily_mme("morphine", "20000 mg/day")
-    assert [Path(w.filename).name for w in caught] == [Path(__file__).name]
+    assert [(Path(w.filename).name, w.lineno) for w in caught] == [(Path(__file__).name, _line_of("20000 mg/day"))]
 
 
-@pytest.mark.skipif("MUTANT_UNDER_TEST" in os.environ, reason="mutmut's trampolines add stack frames")
+def _line_of(text: str) -> int:
+    """The line of this file that calls the engine with `text` (where the warning must point)."""
+    lines = Path(__file__).read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, 1) if f'"{text}")' in line and "mme." in line)
+
+
+@pytest.mark.usefixtures("trampolines_are_the_engine_s")
+def test_the_caller_s_level_counts_from_the_frame_that_warns() -> None:
+    """Two frames of the package's own, then this test: level 3, counted from the innermost as 1."""
+    code = compile(
+        "def inner(frame_of):\n    return frame_of()\n\ndef outer(frame_of):\n    return inner(frame_of)\n",
+        str(Path(_engine.__file__).with_name("_pretend.py")),  # code that the search takes for the package's
+        "exec",
+    )
+    namespace: dict[str, Callable[..., object]] = {}
+    exec(code, namespace)
+    frame = namespace["outer"](lambda: sys._getframe(1))  # inner's frame
+    assert _engine._caller_level(frame) == 3
+    assert _engine._caller_level(sys._getframe()) == 1  # this test is no frame of the package
+    assert _engine._caller_level(None) == 1
+
+
+@pytest.mark.usefixtures("trampolines_are_the_engine_s")
 @pytest.mark.parametrize(
     "call",
     [

@@ -364,10 +364,11 @@ def test_products_are_frozen_and_read_only(tmp_path: Path) -> None:
     p = file.lookup(2035102)
     assert p.factor == Decimal("0.15")
     assert str(p.factor) == "0.15"
-    with pytest.raises(AttributeError):
+    with pytest.raises(AttributeError, match="cannot assign to field 'factor'"):
         p.factor = Decimal("1")  # type: ignore[misc]
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="does not support item assignment"):
         file.products["00002035102"] = p  # type: ignore[index]
+    assert file.lookup(2035102).factor == Decimal("0.15")
 
 
 # -- claims by NDC ------------------------------------------------------------------------------------------
@@ -524,6 +525,8 @@ def test_every_butrans_ndc_of_2010_and_2013_is_refused_by_the_file_and_by_its_ta
     assert len(patches) == count  # the NDC rows the table's notes count
     assert {p.factor for p in patches} == {Decimal("42")}
     for product in patches:
-        for table in (None, f"cdc-ndc-{year}"):
-            with pytest.raises(NotCoveredError):
+        without_wear = rf"^NDC {product.ndc} .* prints 42 per mcg/h per dispensed patch without the wear period"
+        not_in_table = rf"^cdc-ndc-{year} has no factor for buprenorphine transdermal patch\."
+        for table, message in ((None, without_wear), (f"cdc-ndc-{year}", not_in_table)):
+            with pytest.raises(NotCoveredError, match=message):
                 mme.ndc_mme(product.ndc, quantity=4, days_supply=28, ndc_file=file, table=table)

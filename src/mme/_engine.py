@@ -18,6 +18,7 @@ from datetime import timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from types import FrameType
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, computed_field
@@ -657,18 +658,21 @@ _MCG = Decimal("0.001")
 
 def _implausible(notes: list[str], message: str) -> None:
     notes.append(message)
-    warnings.warn(message, ImplausibleDoseWarning, stacklevel=_caller_level())
+    warnings.warn(message, ImplausibleDoseWarning, stacklevel=_caller_level(sys._getframe()))
 
 
-def _caller_level() -> int:
-    """The stack level of the first frame outside this package: the warning points at the caller's line."""
-    frame, level = sys._getframe(1), 1
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
-        frame, level = frame.f_back, level + 1  # type: ignore[assignment]
+def _caller_level(frame: FrameType | None) -> int:
+    """The stack level, counted from `frame` (the one that warns) as 1, of the first frame outside this package:
+    the warning points at the caller's line. Counting from the frame given, not from this function's caller,
+    keeps the count right whatever wraps this function."""
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(_OWN_CODE):
+        frame, level = frame.f_back, level + 1
     return level
 
 
-_PACKAGE = str(Path(__file__).parent)
+#: Where the package's code lives; frames there are not the caller's.
+_OWN_CODE: tuple[str, ...] = (str(Path(__file__).parent),)
 
 
 def total(items: Iterable[DailyMME], *, thresholds: Iterable[float] = CDC_THRESHOLDS, inclusive: bool = True) -> Total:
