@@ -7,6 +7,7 @@ import math
 import re
 import subprocess
 import sys
+import typing
 import warnings
 from collections.abc import Callable
 from datetime import timedelta
@@ -333,6 +334,25 @@ def test_total_keeps_excluded_items_visible() -> None:
     assert result.reached == (50, 90)
     assert "total: 120 MME/day" in str(result)
     assert mme.Total.model_validate_json(result.model_dump_json()) == result
+
+
+def test_a_dose_type_names_what_is_accepted() -> None:
+    """`DoseLike` was ``... | object``, which let any argument through the type checker; each kind it names reads."""
+    from mme._engine import DoseLike
+    from mme._units import Amount, QuantityLike
+
+    assert set(typing.get_args(DoseLike)) == {str, Amount, tuple[float | Decimal, str], QuantityLike}
+    readings = [
+        mme.daily_mme("oxycodone", dose, per_day=4).mme_per_day
+        for dose in (
+            "10 mg",
+            (10, "mg"),
+            (Decimal("10"), "mg"),
+            mme._units.amount("10 mg"),
+            registry().Quantity(10, "mg"),
+        )
+    ]
+    assert readings == [60.0] * 5  # 10 mg x 4 x 1.5
 
 
 def test_a_threshold_of_minus_zero_prints_as_zero() -> None:
