@@ -339,7 +339,7 @@ def test_total_keeps_excluded_items_visible() -> None:
 def test_a_dose_type_names_what_is_accepted() -> None:
     """`DoseLike` was ``... | object``, which let any argument through the type checker; each kind it names reads."""
     from mme._engine import DoseLike
-    from mme._units import Amount, QuantityLike
+    from mme._units import Amount, QuantityLike, amount
 
     assert set(typing.get_args(DoseLike)) == {str, Amount, tuple[float | Decimal, str], QuantityLike}
     readings = [
@@ -348,7 +348,7 @@ def test_a_dose_type_names_what_is_accepted() -> None:
             "10 mg",
             (10, "mg"),
             (Decimal("10"), "mg"),
-            mme._units.amount("10 mg"),
+            amount("10 mg"),
             registry().Quantity(10, "mg"),
         )
     ]
