@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mme
-from mme._cli import build_parser, main
+from mme._cli import _Refused, _refusing_bad_columns, build_parser, main
 from mme._tables import _shipped_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -315,6 +315,30 @@ def test_taper_refuses_to_plot_over_its_cohort(tmp_path: Path, capsys: pytest.Ca
     fails(["taper", str(cohort), "--timepoints", "baseline,end", "--plot", str(tmp_path / "p.svg")], capsys, 2, ".png")
     fails(["taper", str(tmp_path), "--timepoints", "baseline,end"], capsys, 1, "not a regular file")
     assert cohort.read_text().startswith("patient_id")
+
+
+def test_a_column_problem_refuses_the_command_and_an_mme_error_is_not_one() -> None:
+    """frames' KeyError/TypeError/ValueError become one refusal, in one place; an MMEError is not caught there."""
+    with pytest.raises(_Refused, match=r"^no column 'x'$"), _refusing_bad_columns():
+        raise KeyError("no column 'x'")  # str(KeyError) would quote it again
+    with pytest.raises(mme.DoseError, match=r"^bad$"), _refusing_bad_columns():
+        raise mme.DoseError("bad")  # also a ValueError, and still not a refusal: the command prints "mme: error"
+
+
+@pytest.mark.parametrize("command", ["batch", "summarize"])
+def test_batch_and_summarize_refuse_a_missing_column_alike(
+    command: str, claims: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    window = ["--start", "2024-01-01", "--end", "2024-03-31"] if command == "summarize" else []
+    argv = [command, str(claims), "-o", str(claims.parent / "out.csv"), "--drug-col", "medication", *window]
+    fails(argv, capsys, 2, f"mme {command}: error: ", "medication")
+
+
+def test_clinical_commands_refuse_like_the_others(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Were "mme fhir: no such file" and "mme rxnorm build: give...", written by hand beside the common refusal."""
+    fails(["fhir", str(tmp_path / "absent.json")], capsys, 2, "mme fhir: error: no such file: ", "absent.json")
+    fails(["rxnorm", "build", str(tmp_path / "absent.csv"), "-o", str(tmp_path / "rx.json")], capsys, 2,
+          "mme rxnorm: error: give an existing OMTK-shaped CSV")  # fmt: skip
 
 
 @pytest.mark.parametrize("previous", [None, "the previous complete file\n"])

@@ -12,6 +12,7 @@ import ast
 import math
 import os
 import re
+import sys
 import warnings
 from collections.abc import Callable
 from datetime import timedelta
@@ -22,8 +23,8 @@ from types import SimpleNamespace
 import pytest
 
 import mme
-from mme import _errors, _parse, _tables, _units, _vocab
-from mme._engine import _fmt, _per_day
+from mme import _engine, _errors, _parse, _tables, _units, _vocab
+from mme._engine import _per_day
 from mme._errors import (
     AmbiguousDoseError,
     ArgumentTypeError,
@@ -40,7 +41,7 @@ from mme._errors import (
 )
 from mme._parse import parse_expression
 from mme._tables import Exclusion, FactorRow, Table, Tier, get_table, list_tables, load_table
-from mme._units import MG_PER_DAY_PER_MCG_PER_H, Amount, amount, positive, registry
+from mme._units import MG_PER_DAY_PER_MCG_PER_H, Amount, amount, format_number, positive, registry
 
 # -- custom tables ------------------------------------------------------------------------------------
 
@@ -304,14 +305,14 @@ def test_total_text_and_thresholds() -> None:
     assert mme.thresholds_reached(49.99) == ()
 
 
-def test_fmt_prints_whole_numbers_without_decimals() -> None:
-    assert _fmt(60.0) == "60"
-    assert _fmt(10.0) == "10"
-    assert _fmt(100.0) == "100"
-    assert _fmt(28.8) == "28.8"
-    assert _fmt(1 / 3) == "0.33"
-    assert _fmt(2.5) == "2.5"
-    assert _fmt(0.001) == "0"
+def test_results_print_whole_numbers_without_decimals() -> None:
+    assert format_number(60.0, 2) == "60"
+    assert format_number(10.0, 2) == "10"
+    assert format_number(100.0, 2) == "100"
+    assert format_number(28.8, 2) == "28.8"
+    assert format_number(1 / 3, 2) == "0.33"
+    assert format_number(2.5, 2) == "2.5"
+    assert format_number(0.001, 2) == "0"
 
 
 def test_str_of_a_result_shows_release_form_tier_and_variant() -> None:
@@ -1225,14 +1226,47 @@ def test_covered_by_lists_exactly_the_tables_that_convert(
             assert covered_by == tuple(s for s in slugs if s != table and _converts(drug, dose, route, form, s)), table
 
 
-@pytest.mark.skipif("MUTANT_UNDER_TEST" in os.environ, reason="mutmut's trampolines add stack frames")
+@pytest.fixture
+def trampolines_are_the_engine_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under mutmut every core function is called through a trampoline that lives in mutmut's own file: those
+    frames stand for the engine's functions, so the search for the caller skips them too (without mutmut: no-op).
+    The tests below then run, and kill `_caller_level`'s and `_implausible`'s mutants, under mutmut as well."""
+    if "MUTANT_UNDER_TEST" in os.environ:
+        from mutmut.mutation import trampoline
+
+        monkeypatch.setattr(_engine, "_OWN_CODE", (*_engine._OWN_CODE, str(Path(trampoline.__file__).parent)))
+
+
+@pytest.mark.usefixtures("trampolines_are_the_engine_s")
 def test_implausible_dose_warning_points_at_the_callers_line() -> None:
     with pytest.warns(ImplausibleDoseWarning) as caught:
         mme.daily_mme("morphine", "20000 mg/day")
-    assert [Path(w.filename).name for w in caught] == [Path(__file__).name]
+    assert [(Path(w.filename).name, w.lineno) for w in caught] == [(Path(__file__).name, _line_of("20000 mg/day"))]
 
 
-@pytest.mark.skipif("MUTANT_UNDER_TEST" in os.environ, reason="mutmut's trampolines add stack frames")
+def _line_of(text: str) -> int:
+    """The line of this file that calls the engine with `text` (where the warning must point)."""
+    lines = Path(__file__).read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, 1) if f'"{text}")' in line and "mme." in line)
+
+
+@pytest.mark.usefixtures("trampolines_are_the_engine_s")
+def test_the_caller_s_level_counts_from_the_frame_that_warns() -> None:
+    """Two frames of the package's own, then this test: level 3, counted from the innermost as 1."""
+    code = compile(
+        "def inner(frame_of):\n    return frame_of()\n\ndef outer(frame_of):\n    return inner(frame_of)\n",
+        str(Path(_engine.__file__).with_name("_pretend.py")),  # code that the search takes for the package's
+        "exec",
+    )
+    namespace: dict[str, Callable[..., object]] = {}
+    exec(code, namespace)
+    frame = namespace["outer"](lambda: sys._getframe(1))  # inner's frame
+    assert _engine._caller_level(frame) == 3
+    assert _engine._caller_level(sys._getframe()) == 1  # this test is no frame of the package
+    assert _engine._caller_level(None) == 1
+
+
+@pytest.mark.usefixtures("trampolines_are_the_engine_s")
 @pytest.mark.parametrize(
     "call",
     [

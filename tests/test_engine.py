@@ -7,15 +7,18 @@ import math
 import re
 import subprocess
 import sys
+import typing
 import warnings
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import mme
-from mme._units import registry
+from mme._units import format_number, registry
 
 
 def mme_of(*args: object, **kwargs: object) -> float:
@@ -173,7 +176,9 @@ def test_excluded_drug_gives_no_mme_with_reason() -> None:
 
 
 def test_drug_not_in_table_names_tables_that_cover_it() -> None:
-    with pytest.raises(mme.NotCoveredError) as info:
+    with pytest.raises(
+        mme.NotCoveredError, match=r"^cdc-2016 has no factor for tramadol\..* cover it: .*cdc-2022"
+    ) as info:
         mme.daily_mme("tramadol", "50 mg", per_day=2, table="cdc-2016")
     assert "cdc-2022" in info.value.covered_by
     assert isinstance(info.value, LookupError)
@@ -186,9 +191,25 @@ def test_route_not_in_table() -> None:
 
 
 def test_unknown_drug_suggests() -> None:
-    with pytest.raises(mme.UnknownDrugError) as info:
+    with pytest.raises(mme.UnknownDrugError, match=r"^unknown drug 'oxycodon'\. Did you mean: oxycodone") as info:
         mme.daily_mme("oxycodon", "5 mg", per_day=1)
     assert "oxycodone" in info.value.suggestions
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ({"route": "nasel"}, r"unknown route 'nasel'\. Did you mean: nasal"),
+        ({"form": "gummy"}, r"unknown form 'gummy'\..* Known forms: .*tablet"),
+        ({"release": "slow"}, r"unknown release type 'slow'; use IR or ER"),
+    ],
+)
+def test_an_unknown_route_form_or_release_is_an_unknown_term(option: dict[str, str], message: str) -> None:
+    """Was a plain UnitError: no unit is wrong. Handlers of UnitError (and LookupError) still catch it."""
+    with pytest.raises(mme.UnknownTermError, match=message) as info:
+        mme.daily_mme("oxycodone", "10 mg", per_day=4, **option)  # type: ignore[arg-type]
+    assert isinstance(info.value, mme.UnitError)
+    assert isinstance(info.value, LookupError)
 
 
 def test_unknown_table() -> None:
@@ -197,58 +218,58 @@ def test_unknown_table() -> None:
 
 
 @pytest.mark.parametrize(
-    ("dose", "error"),
+    ("dose", "error", "message"),
     [
-        ("-5 mg", mme.DoseError),
-        ("0 mg", mme.DoseError),
-        ("nan mg", mme.DoseError),
-        ("inf mg", mme.DoseError),
-        ("5", mme.UnitError),
-        (5, mme.UnitError),
-        ("5 kg/m", mme.UnitError),
-        ("5 mL", mme.UnitError),
-        ("5 furlongs", mme.UnitError),
-        ("five mg", mme.UnitError),
-        ((float("nan"), "mg"), mme.DoseError),
-        ((True, "mg"), mme.ArgumentTypeError),
-        (None, mme.ArgumentTypeError),
+        ("-5 mg", mme.DoseError, "dose must be a positive finite number, not -5.0"),
+        ("0 mg", mme.DoseError, "dose must be a positive finite number, not 0.0"),
+        ("nan mg", mme.DoseError, "dose must be a positive finite number, not nan"),
+        ("inf mg", mme.DoseError, "dose must be a positive finite number, not inf"),
+        ("5", mme.UnitError, "a unit is required"),
+        (5, mme.UnitError, "dose 5 has no unit"),
+        ("5 kg/m", mme.UnitError, "unknown unit 'kg/m'"),
+        ("5 mL", mme.UnitError, "'5 mL' is a volume"),
+        ("5 furlongs", mme.UnitError, "unknown unit 'furlongs'"),
+        ("five mg", mme.UnitError, "cannot read an amount in 'five mg'"),
+        ((float("nan"), "mg"), mme.DoseError, "dose must be a positive finite number, not nan"),
+        ((True, "mg"), mme.ArgumentTypeError, "dose must be a number, not True"),
+        (None, mme.ArgumentTypeError, "dose must be text such as '10 mg'.* not None"),
     ],
 )
-def test_bad_doses_raise_typed_errors(dose: object, error: type[Exception]) -> None:
-    with pytest.raises(error):
-        mme.daily_mme("oxycodone", dose, per_day=2)
+def test_bad_doses_raise_typed_errors(dose: object, error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=f"^{message}"):
+        mme.daily_mme("oxycodone", dose, per_day=2)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
-    "kwargs",
+    ("kwargs", "message"),
     [
-        {},
-        {"per_day": 0},
-        {"per_day": -1},
-        {"per_day": float("inf")},
-        {"per_day": "sometimes"},
-        {"every": "whenever"},
-        {"every": 0},
-        {"per_day": 2, "every": "6 h"},
-        {"per_day": 2, "count": 0},
+        ({}, r"how often is '10 mg' taken\?"),
+        ({"per_day": 0}, "per_day must be a positive finite number, not 0.0"),
+        ({"per_day": -1}, "per_day must be a positive finite number, not -1.0"),
+        ({"per_day": float("inf")}, "per_day must be a positive finite number, not inf"),
+        ({"per_day": "sometimes"}, "unknown frequency 'sometimes'"),
+        ({"every": "whenever"}, "cannot read the interval 'whenever'"),
+        ({"every": 0}, r"every \(hours\) must be a positive finite number, not 0.0"),
+        ({"per_day": 2, "every": "6 h"}, "give per_day or every, not both"),
+        ({"per_day": 2, "count": 0}, "count must be a positive finite number, not 0.0"),
     ],
 )
-def test_bad_frequencies(kwargs: dict[str, object]) -> None:
-    with pytest.raises(mme.DoseError):
+def test_bad_frequencies(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(mme.DoseError, match=f"^{message}"):
         mme.daily_mme("oxycodone", "10 mg", **kwargs)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
-    "kwargs",
+    ("kwargs", "message"),
     [
-        {"quantity": 0, "days_supply": 30},
-        {"quantity": 10, "days_supply": 0},
-        {"quantity": -1, "days_supply": 30},
-        {"quantity": 10, "days_supply": float("nan")},
+        ({"quantity": 0, "days_supply": 30}, "quantity must be a positive finite number, not 0.0"),
+        ({"quantity": 10, "days_supply": 0}, "days_supply must be a positive finite number, not 0.0"),
+        ({"quantity": -1, "days_supply": 30}, "quantity must be a positive finite number, not -1.0"),
+        ({"quantity": 10, "days_supply": float("nan")}, "days_supply must be a positive finite number, not nan"),
     ],
 )
-def test_bad_dispensings(kwargs: dict[str, float]) -> None:
-    with pytest.raises(mme.DoseError):
+def test_bad_dispensings(kwargs: dict[str, float], message: str) -> None:
+    with pytest.raises(mme.DoseError, match=f"^{message}$"):
         mme.dispensing_mme("oxycodone", "10 mg", **kwargs)
 
 
@@ -257,7 +278,7 @@ def test_wrong_dimension_for_the_row() -> None:
         mme.daily_mme("fentanyl", "100 mcg", per_day=1, table="cdc-2022")
     with pytest.raises(mme.UnitError, match="concentration"):
         mme.daily_mme("morphine", "2 mg/mL", per_day=4)
-    with pytest.raises(mme.UnitError):
+    with pytest.raises(mme.UnitError, match="volume only goes with a concentration dose"):
         mme.daily_mme("morphine", "10 mg", volume="5 mL", per_day=4)
     with pytest.raises(mme.DoseError, match="daily total"):
         mme.daily_mme("morphine", "40 mg/day", per_day=2)
@@ -274,7 +295,8 @@ def test_ambiguous_fentanyl_transmucosal_needs_route() -> None:
 def test_implausible_dose_warns() -> None:
     with pytest.warns(mme.ImplausibleDoseWarning, match="implausible"):
         result = mme.daily_mme("hydromorphone", "1 g", per_day=4)
-    assert result.warnings
+    # 1 g x 4 = 4,000 mg/day, x 5 (cdc-2022's hydromorphone factor) = 20,000 MME/day
+    assert result.warnings == ("20,000 MME/day is implausible: check the unit (mcg typed as mg?) and the amounts",)
 
 
 def test_mcg_typed_as_mg_warns() -> None:
@@ -314,6 +336,59 @@ def test_total_keeps_excluded_items_visible() -> None:
     assert mme.Total.model_validate_json(result.model_dump_json()) == result
 
 
+def test_a_dose_type_names_what_is_accepted() -> None:
+    """`DoseLike` was ``... | object``, which let any argument through the type checker; each kind it names reads."""
+    from mme._engine import DoseLike
+    from mme._units import Amount, QuantityLike, amount
+
+    assert set(typing.get_args(DoseLike)) == {str, Amount, tuple[float | Decimal, str], QuantityLike}
+    readings = [
+        mme.daily_mme("oxycodone", dose, per_day=4).mme_per_day
+        for dose in (
+            "10 mg",
+            (10, "mg"),
+            (Decimal("10"), "mg"),
+            amount("10 mg"),
+            registry().Quantity(10, "mg"),
+        )
+    ]
+    assert readings == [60.0] * 5  # 10 mg x 4 x 1.5
+
+
+def test_a_threshold_of_minus_zero_prints_as_zero() -> None:
+    """-0.0 is a whole number and prints as 0, like 0.0 (without the whole-number rule it printed ">= -0")."""
+    result = mme.total([mme.daily_mme("oxycodone", "10 mg", every="6 h")], thresholds=(-0.0,))
+    assert str(result).endswith("total: 60 MME/day [cdc-2022]; thresholds reached: >= 0")
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "text"),
+    [
+        (60.0, 2, "60"),
+        (-0.0, None, "0"),
+        (2.5, 2, "2.5"),
+        (13.333333333, 2, "13.33"),  # shown to 0.01; the field keeps every digit
+        (59.999, 2, "60"),
+        (0.001, 2, "0"),
+        (0.025, None, "0.025"),
+        (999_999_999_999_999.0, None, "999999999999999"),  # the largest whole number written out in full
+        (1e15, None, "1000000000000000.0"),  # from 1e15 on, repr: exact, and never a wall of digits
+        (1e20, 2, "100000000000000000000"),
+    ],
+)
+def test_numbers_are_written_as_a_person_writes_them(value: float, places: int | None, text: str) -> None:
+    assert format_number(value, places) == text
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_a_number_written_in_full_reads_back_exactly(value: float) -> None:
+    assert float(format_number(value)) == value
+    shown = format_number(value, 2)
+    assert abs(float(shown) - value) <= 0.005 * (1 + 1e-9) + abs(value) * 1e-15
+    assert not shown.endswith(".")
+    assert "." not in shown or not shown.endswith("0")
+
+
 def test_total_of_only_excluded_items_is_none_not_zero() -> None:
     result = mme.total([mme.daily_mme("Butrans", "10 mcg/h")])
     assert result.mme_per_day is None
@@ -323,9 +398,9 @@ def test_total_of_only_excluded_items_is_none_not_zero() -> None:
 def test_total_refuses_mixed_tables_and_nothing() -> None:
     a = mme.daily_mme("oxycodone", "10 mg", per_day=1)
     b = mme.daily_mme("oxycodone", "10 mg", per_day=1, table="cdc-2016")
-    with pytest.raises(mme.MixedTablesError):
+    with pytest.raises(mme.MixedTablesError, match=r"^items come from different tables \(cdc-2016, cdc-2022\)$"):
         mme.total([a, b])
-    with pytest.raises(mme.DoseError):
+    with pytest.raises(mme.DoseError, match="nothing to add"):
         mme.total([])
 
 
@@ -378,7 +453,8 @@ def test_partial_exclusion_does_not_swallow_a_covered_route() -> None:
     assert patch.mme_per_day == pytest.approx(9)
     implant = mme.daily_mme("buprenorphine", "80 mg/day", form="implant", table="cdc-ndc-2016")
     assert implant.mme_per_day is None
-    assert implant.excluded
+    assert implant.excluded is not None
+    assert "not intended to be included in MME/day calculations" in implant.excluded
 
 
 # -- trust at the edges: exact results, closed units, route defaults, slips, argument types ----------------
@@ -543,26 +619,31 @@ def test_a_patch_rate_says_its_route() -> None:
 
 
 @pytest.mark.parametrize(
-    ("call", "error"),
+    ("call", "error", "message"),
     [
-        (lambda: mme.daily_mme("oxycodone", None, per_day=1), TypeError),
-        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=object()), TypeError),  # type: ignore[arg-type]
-        (lambda: mme.daily_mme("oxycodone", "10 mg", every=[6]), TypeError),  # type: ignore[arg-type]
-        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=1, route=5), TypeError),  # type: ignore[arg-type]
-        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=1, form=b"tab"), TypeError),  # type: ignore[arg-type]
-        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=1, release=1.0), TypeError),  # type: ignore[arg-type]
-        (lambda: mme.daily_mme(None, "10 mg", per_day=1), TypeError),  # type: ignore[arg-type]
-        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=1, count="2"), TypeError),  # type: ignore[arg-type]
-        (lambda: mme.dispensing_mme("oxycodone", "10 mg", quantity=2**1100, days_supply=30), ValueError),
-        (lambda: mme.dispensing_mme("oxycodone", "10 mg", quantity=120, days_supply=None), TypeError),  # type: ignore[arg-type]
-        (lambda: mme.daily_mme("oxycodone", (2**1100, "mg"), per_day=1), ValueError),
-        (lambda: mme.convert(None), TypeError),  # type: ignore[arg-type]
-        (lambda: mme.daily_mme("fentanyl", "25 mcg/h", every=registry().Quantity(3, "mg")), ValueError),  # type: ignore[arg-type]
+        (lambda: mme.daily_mme("oxycodone", None, per_day=1), TypeError, "dose must be text such as '10 mg'"),  # type: ignore[arg-type]
+        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=object()), TypeError, "per_day must be a number, not <object"),  # type: ignore[arg-type]
+        (lambda: mme.daily_mme("oxycodone", "10 mg", every=[6]), TypeError, r"every \(hours\) must be a number, not \[6\]"),  # type: ignore[arg-type]
+        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=1, route=5), TypeError, "route must be text, not 5"),  # type: ignore[arg-type]
+        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=1, form=b"tab"), TypeError, "form must be text, not b'tab'"),  # type: ignore[arg-type]
+        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=1, release=1.0), TypeError, "release must be text, not 1.0"),  # type: ignore[arg-type]
+        (lambda: mme.daily_mme(None, "10 mg", per_day=1), TypeError, "drug must be text, not None"),  # type: ignore[arg-type]
+        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=1, count="2"), TypeError, "count must be a number, not '2'"),  # type: ignore[arg-type]
+        (lambda: mme.dispensing_mme("oxycodone", "10 mg", quantity=2**1100, days_supply=30), ValueError,
+         r"quantity 1358\d+\.\.\. is too large: it is no finite number"),
+        (lambda: mme.dispensing_mme("oxycodone", "10 mg", quantity=120, days_supply=None), TypeError,  # type: ignore[arg-type]
+         "days_supply must be a number, not None"),
+        (lambda: mme.daily_mme("oxycodone", (2**1100, "mg"), per_day=1), ValueError, r"dose 1358\d+\.\.\. is too large"),
+        (lambda: mme.convert(None), TypeError, "expression must be text such as 'oxycodone 10 mg q6h', not None"),  # type: ignore[arg-type]
+        (lambda: mme.daily_mme("fentanyl", "25 mcg/h", every=registry().Quantity(3, "mg")), ValueError,  # type: ignore[arg-type]
+         "every must be a time such as '6 h', not <Quantity"),
     ],
-)
-def test_wrong_typed_arguments_raise_typed_errors(call: Callable[[], object], error: type[Exception]) -> None:
+)  # fmt: skip
+def test_wrong_typed_arguments_raise_typed_errors(
+    call: Callable[[], object], error: type[Exception], message: str
+) -> None:
     """Was: AttributeError, TypeError, OverflowError from deep inside."""
-    with pytest.raises(mme.MMEError) as info:
+    with pytest.raises(mme.MMEError, match=f"^{message}") as info:
         call()
     assert isinstance(info.value, error)
 

@@ -286,18 +286,18 @@ def test_dispensing_json_round_trip_and_coercions() -> None:
 
 
 @pytest.mark.parametrize(
-    "bad",
+    ("bad", "message"),
     [
-        {"days_supply": 30.5},
-        {"days_supply": 0},
-        {"quantity": 0},
-        {"quantity": float("nan")},
-        {"package_ml": -1},
-        {"colour": "x"},
+        ({"days_supply": 30.5}, "days_supply\n  Input should be a valid integer, got a number with a fractional part"),
+        ({"days_supply": 0}, "days_supply\n  Input should be greater than 0"),
+        ({"quantity": 0}, "quantity\n  Input should be greater than 0"),
+        ({"quantity": float("nan")}, "quantity\n  Input should be a finite number"),
+        ({"package_ml": -1}, "package_ml\n  Input should be greater than 0"),
+        ({"colour": "x"}, "colour\n  Extra inputs are not permitted"),
     ],
 )
-def test_dispensing_rejects(bad: dict[str, object]) -> None:
-    with pytest.raises(ValidationError):
+def test_dispensing_rejects(bad: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
         fill(**bad)
 
 
@@ -306,7 +306,7 @@ def test_summarize_rejects_mixed_patients_empty_input_and_reversed_window() -> N
         summarize([fill(), fill(patient_id="p2")], **window(30))
     with pytest.raises(mme.DoseError, match="2 patients"):
         exposure([fill(), fill(patient_id="p2")])
-    with pytest.raises(mme.DoseError):
+    with pytest.raises(mme.DoseError, match="nothing to summarize"):
         summarize([], **window(30))
     with pytest.raises(ValueError, match="before it starts"):
         summarize([fill()], start=DAY0, end=DAY0 - timedelta(1))

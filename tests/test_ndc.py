@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mme._errors import ExpressionError, MMEError, NotCoveredError, TableError
+from mme._errors import ExpressionError, MMEError, NdcError, NotCoveredError, TableError
 from mme._ndc import NdcFile, NdcProduct, normalize_ndc, read_ndc_file
 from mme._tables import get_table
 
@@ -90,13 +90,24 @@ def test_normalize_ndc(text: str | int, expected: str) -> None:
     ],
 )
 def test_normalize_ndc_refuses(text: object) -> None:
-    with pytest.raises(ExpressionError, match="NDC"):
+    with pytest.raises(NdcError, match="NDC"):
         normalize_ndc(text)  # type: ignore[arg-type]
 
 
 def test_ten_digits_without_hyphens_explains_why() -> None:
-    with pytest.raises(ExpressionError, match=r"ambiguous.*4-4-2"):
+    with pytest.raises(NdcError, match=r"ambiguous.*4-4-2"):
         normalize_ndc("0002035102")
+
+
+def test_a_bad_ndc_is_an_ndc_error_caught_as_before() -> None:
+    """Was a plain ExpressionError: an NDC is no dose expression. Handlers of ExpressionError still catch it."""
+    with pytest.raises(NdcError) as info:
+        normalize_ndc("0002-351-2")
+    assert type(info.value) is NdcError
+    assert isinstance(info.value, ExpressionError)
+    assert isinstance(info.value, ValueError)
+    with pytest.raises(ExpressionError, match="not an NDC: 'no'"):
+        normalize_ndc("no")
 
 
 digits = st.text(alphabet="0123456789", min_size=11, max_size=11)
@@ -137,15 +148,15 @@ def test_garbage_raises_only_mme_errors(value: Any) -> None:
     else:
         assert ELEVEN.fullmatch(result)
         return
-    assert isinstance(error, ExpressionError)
-    assert isinstance(error, ValueError)
+    assert type(error) is NdcError
+    assert re.match(r"(not an|ambiguous) NDC", str(error))
 
 
 @given(st.text(alphabet="0123456789-' ", max_size=16))
-def test_ndc_like_text_gives_eleven_digits_or_expression_error(value: str) -> None:
+def test_ndc_like_text_gives_eleven_digits_or_ndc_error(value: str) -> None:
     try:
         result = normalize_ndc(value)
-    except ExpressionError:
+    except NdcError:
         return
     assert ELEVEN.fullmatch(result)
     assert set(value) & set("123456789") <= set(result)
@@ -223,7 +234,7 @@ def test_lookup_unknown_ndc_names_the_file() -> None:
     with pytest.raises(NotCoveredError, match=r"00000000001.*cdc_mme_ndc_2018\.csv") as info:
         csv_file(2018).lookup("00000000001")
     assert isinstance(info.value, LookupError)
-    with pytest.raises(ExpressionError):
+    with pytest.raises(NdcError, match="not an NDC: 'not an ndc'"):
         csv_file(2018).lookup("not an ndc")
 
 
@@ -353,10 +364,11 @@ def test_products_are_frozen_and_read_only(tmp_path: Path) -> None:
     p = file.lookup(2035102)
     assert p.factor == Decimal("0.15")
     assert str(p.factor) == "0.15"
-    with pytest.raises(AttributeError):
+    with pytest.raises(AttributeError, match="cannot assign to field 'factor'"):
         p.factor = Decimal("1")  # type: ignore[misc]
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="does not support item assignment"):
         file.products["00002035102"] = p  # type: ignore[index]
+    assert file.lookup(2035102).factor == Decimal("0.15")
 
 
 # -- claims by NDC ------------------------------------------------------------------------------------------
@@ -513,6 +525,8 @@ def test_every_butrans_ndc_of_2010_and_2013_is_refused_by_the_file_and_by_its_ta
     assert len(patches) == count  # the NDC rows the table's notes count
     assert {p.factor for p in patches} == {Decimal("42")}
     for product in patches:
-        for table in (None, f"cdc-ndc-{year}"):
-            with pytest.raises(NotCoveredError):
+        without_wear = rf"^NDC {product.ndc} .* prints 42 per mcg/h per dispensed patch without the wear period"
+        not_in_table = rf"^cdc-ndc-{year} has no factor for buprenorphine transdermal patch\."
+        for table, message in ((None, without_wear), (f"cdc-ndc-{year}", not_in_table)):
+            with pytest.raises(NotCoveredError, match=message):
                 mme.ndc_mme(product.ndc, quantity=4, days_supply=28, ndc_file=file, table=table)

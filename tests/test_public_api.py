@@ -19,6 +19,7 @@ PUBLIC = {
     "MixedTablesError", "NotCoveredError", "Table", "TableError", "TablesNotFoundError", "Tier", "Total", "UnitError",
     "UnknownDrugError", "UnknownRxCUIError", "UnknownTableError", "__version__", "convert", "daily_mme", "dispensing_mme",
     "get_table", "list_tables", "load_table", "thresholds_reached", "total", "clear_caches",
+    "CohortError", "NdcError", "UnknownTermError",
     "NdcFile", "NdcProduct", "ndc_mme", "normalize_ndc", "read_ndc_file", "Dispensing", "ExcludedFill", "Exposure", "Summary", "exposure", "summarize", "summarize_by_patient",
 }  # fmt: skip
 
@@ -57,6 +58,15 @@ def test_errors_share_one_base_and_a_builtin() -> None:
             assert issubclass(obj, mme.MMEError), name
             builtins = LookupError | ValueError | TypeError | FileNotFoundError
             assert obj is mme.MMEError or issubclass(obj, builtins), name
+
+
+def test_the_whole_error_tree_is_exported() -> None:
+    """Every error and warning class of the library is reachable as `mme.<name>` (CohortError was only in mme.taper)."""
+    import mme._errors
+
+    classes = {name for name, obj in vars(mme._errors).items() if isinstance(obj, type) and issubclass(obj, Exception)}
+    assert classes == set(mme._errors.__all__)
+    assert classes <= set(mme.__all__)
 
 
 def test_default_table_is_a_named_constant() -> None:

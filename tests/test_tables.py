@@ -68,9 +68,12 @@ def test_table_loads_and_slug_is_file_name(slug: str) -> None:
     table = get_table(slug)
     assert table.slug == slug
     assert (_tables_folder() / f"{slug}.toml").is_file()
-    assert table.rows
-    assert table.title
-    assert table.copy_read
+    data = tomllib.loads(_file_bytes(slug).decode("utf-8"))  # the file, read apart from the loader
+    assert len(table.rows) == len(data["rows"]) > 0
+    assert (table.title, table.copy_read) == (data["title"], data["copy_read"])
+    assert table.title.strip()
+    assert table.copy_read.strip()
+    assert [row.source for row in table.rows] == [raw["source"] for raw in data["rows"]]
     assert all(row.source.strip() for row in table.rows)
 
 

@@ -75,6 +75,18 @@ class _Refused(Exception):
 INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in mme, not in the input
 
 
+@contextlib.contextmanager
+def _refusing_bad_columns() -> Iterator[None]:
+    """`mme.frames` says a column is missing or an option does not fit as KeyError, TypeError or ValueError:
+    a refusal of the command (exit 2), not a bug; an `MMEError` goes on to the command's own handler."""
+    try:
+        yield
+    except mme.MMEError:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _Refused(str(exc.args[0] if exc.args else exc)) from None
+
+
 class _Version(argparse.Action):
     """--version, which names the shipped tables from their file names (nothing is parsed until it is asked)."""
 
@@ -512,12 +524,8 @@ def _converted(
     from mme import frames
 
     for chunk in chunks:
-        try:
+        with _refusing_bad_columns():  # columns are alike in every chunk: the first one raises, before any output
             result = nw.from_native(frames.dispensing_mme(chunk, table=args.table, **options), eager_only=True)
-        except mme.MMEError:
-            raise
-        except (KeyError, TypeError, ValueError) as exc:  # a column missing or of the wrong type
-            raise _Refused(str(exc.args[0] if exc.args else exc)) from None
         tally.excluded.update(_reasons(result, frames.MME_EXCLUDED))
         tally.failed.update(_reasons(result, frames.MME_ERROR))
         if args.output.lower().endswith(".csv"):
@@ -560,16 +568,12 @@ def _summarize(args: argparse.Namespace, out: TextIO) -> int:
 
     options = _column_options(args)
     data = _read_frame(args.input, args.encoding)
-    try:
+    with _refusing_bad_columns():
         result = frames.summarize(
             data.to_native(), start=args.start, end=args.end, table=args.table, patient_id=args.patient_col,
             fill_date=args.fill_date_col, include_buprenorphine=not args.exclude_buprenorphine,
             clip_to_window=not args.no_clip, on_failed="drop" if args.drop_failed else "propagate", **options,
         )  # fmt: skip
-    except mme.MMEError:
-        raise
-    except (KeyError, TypeError, ValueError) as exc:
-        raise _Refused(str(exc.args[0] if exc.args else exc)) from None
     frame = nw.from_native(result, eager_only=True)
     written = _write_frame(frame, args, out)
     outcome = "left out" if args.drop_failed else "no totals"

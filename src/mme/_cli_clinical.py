@@ -11,6 +11,8 @@ from typing import Any, TextIO
 
 import mme
 
+from ._cli import _Refused
+
 __all__ = ["add_commands"]
 
 
@@ -29,8 +31,7 @@ def _fhir(args: argparse.Namespace, out: TextIO) -> int:
 
     options = {"table": args.table, "rxnorm": args.rxnorm}
     if missing := [name for name in args.files if name != "-" and not Path(name).is_file()]:
-        sys.stderr.write(f"mme fhir: no such file: {', '.join(missing)}\n")
-        return 2
+        raise _Refused(f"no such file: {', '.join(missing)}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", mme.MMEWarning)  # printed from the results themselves
         for name in args.files:
@@ -77,8 +78,7 @@ def _rxnorm(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.action == "build":
         if not args.output or not Path(args.source).is_file():
-            sys.stderr.write("mme rxnorm build: give an existing OMTK-shaped CSV and the file to write (-o FILE)\n")
-            return 2
+            raise _Refused("give an existing OMTK-shaped CSV and the file to write: mme rxnorm build OMTK.csv -o FILE")
         counts = mme.rxnorm.build(Path(args.source), Path(args.output), names=args.names, rxnorm_date=args.date)
         out.write(
             f"{args.output}: {counts['omtk']} products from {Path(args.source).name}, {counts['names']} from names "

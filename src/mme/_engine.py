@@ -18,6 +18,7 @@ from datetime import timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from types import FrameType
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, computed_field
@@ -40,10 +41,12 @@ from ._units import (
     MG_PER_DAY_PER_MCG_PER_H,
     RESULT_DECIMALS,
     Amount,
+    QuantityLike,
     amount,
     exact,
     exact_number,
     exact_positive,
+    format_number,
     positive,
     product,
     read_unit,
@@ -82,8 +85,12 @@ MCG_AS_MG_WARNING_MG = 5.0
 #: The same for a patch rate given in mg/h (RxNorm and FHIR write MG/HR): 1 mg/h is 1,000 mcg/h, ten 100 mcg/h patches.
 MCG_AS_MG_WARNING_MG_PER_H = 1.0
 
+#: A result prints its numbers to at most this many decimals (its fields keep every digit).
+_SHOWN_DECIMALS = 2
+
 TableLike = str | Path | Table
-DoseLike = str | Amount | tuple[float, str] | object
+DoseLike = str | Amount | tuple[float | Decimal, str] | QuantityLike
+"""What a dose, strength or volume may be: "10 mg", ``(10, "mg")``, an `Amount` or a pint Quantity."""
 
 
 class DailyMME(BaseModel):
@@ -122,9 +129,10 @@ class DailyMME(BaseModel):
             return f"{what}: no MME under {self.table} ({self.excluded})"
         tier = f", tier {self.tier.printed or self.tier}" if self.tier else ""
         variant = f", {self.variant}" if self.variant else ""
+        dose, mme_per_day = (format_number(x, _SHOWN_DECIMALS) for x in (self.daily_dose, self.mme_per_day))
         return (
-            f"{what}: {_fmt(self.daily_dose)} {self.daily_dose_unit} x {self.factor} ({self.factor_basis}{tier}{variant})"
-            f" = {_fmt(self.mme_per_day)} MME/day [{self.table}]"
+            f"{what}: {dose} {self.daily_dose_unit} x {self.factor} ({self.factor_basis}{tier}{variant})"
+            f" = {mme_per_day} MME/day [{self.table}]"
         )
 
 
@@ -158,15 +166,11 @@ class Total(BaseModel):
 
     def __str__(self) -> str:
         lines = [str(item) for item in self.items]
-        value = "no MME" if self.mme_per_day is None else f"{_fmt(self.mme_per_day)} MME/day"
+        value = "no MME" if self.mme_per_day is None else f"{format_number(self.mme_per_day, _SHOWN_DECIMALS)} MME/day"
         sign = ">=" if self.inclusive else ">"
-        reached = ", ".join(f"{sign} {_fmt(t)}" for t in self.reached) or "none"
+        reached = ", ".join(f"{sign} {format_number(t, _SHOWN_DECIMALS)}" for t in self.reached) or "none"
         lines.append(f"total: {value} [{self.table}]; thresholds reached: {reached}")
         return "\n".join(lines)
-
-
-def _fmt(x: float) -> str:
-    return f"{x:.2f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
 
 
 def thresholds_reached(
@@ -664,18 +668,21 @@ _MCG = Decimal("0.001")
 
 def _implausible(notes: list[str], message: str) -> None:
     notes.append(message)
-    warnings.warn(message, ImplausibleDoseWarning, stacklevel=_caller_level())
+    warnings.warn(message, ImplausibleDoseWarning, stacklevel=_caller_level(sys._getframe()))
 
 
-def _caller_level() -> int:
-    """The stack level of the first frame outside this package: the warning points at the caller's line."""
-    frame, level = sys._getframe(1), 1
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
-        frame, level = frame.f_back, level + 1  # type: ignore[assignment]
+def _caller_level(frame: FrameType | None) -> int:
+    """The stack level, counted from `frame` (the one that warns) as 1, of the first frame outside this package:
+    the warning points at the caller's line. Counting from the frame given, not from this function's caller,
+    keeps the count right whatever wraps this function."""
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(_OWN_CODE):
+        frame, level = frame.f_back, level + 1
     return level
 
 
-_PACKAGE = str(Path(__file__).parent)
+#: Where the package's code lives; frames there are not the caller's.
+_OWN_CODE: tuple[str, ...] = (str(Path(__file__).parent),)
 
 
 def total(items: Iterable[DailyMME], *, thresholds: Iterable[float] = CDC_THRESHOLDS, inclusive: bool = True) -> Total:

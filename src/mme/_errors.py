@@ -11,7 +11,9 @@ Every error is an `MMEError`; each also inherits the builtin it resembles, so
     ├── AmbiguousDoseError (ValueError)     several rows fit: say the route, form or variant
     ├── DoseError (ValueError)              negative, zero, NaN or infinite amounts
     ├── UnitError (ValueError)              unknown unit, or a unit of the wrong dimension
+    │   └── UnknownTermError (LookupError)  an unknown route, form or release type
     ├── ExpressionError (ValueError)        a dose expression the grammar cannot read
+    │   └── NdcError                        a malformed or ambiguous NDC
     ├── MixedTablesError (ValueError)       results from different tables added together
     ├── TableError (ValueError)             a malformed table file (names file, row, field)
     ├── ArgumentTypeError (TypeError)       an argument of the wrong type (None where text is due...)
@@ -40,6 +42,7 @@ __all__ = [
     "MMEError",
     "MMEWarning",
     "MixedTablesError",
+    "NdcError",
     "NotCoveredError",
     "TableError",
     "TablesNotFoundError",
@@ -47,6 +50,7 @@ __all__ = [
     "UnknownDrugError",
     "UnknownRxCUIError",
     "UnknownTableError",
+    "UnknownTermError",
 ]
 
 
@@ -128,6 +132,20 @@ class UnitError(MMEError, ValueError):
 
 class ExpressionError(MMEError, ValueError):
     """A dose expression that the grammar cannot read."""
+
+
+class UnknownTermError(UnitError, LookupError):
+    """A route, form or release type that the vocabulary does not know.
+
+    Also a `UnitError`, which it was before it had a name of its own, so existing handlers still catch it.
+    """
+
+
+class NdcError(ExpressionError):
+    """An NDC that is malformed or ambiguous (10 digits without hyphens).
+
+    Also an `ExpressionError`, which it was before it had a name of its own, so existing handlers still catch it.
+    """
 
 
 class MixedTablesError(MMEError, ValueError):

@@ -26,7 +26,7 @@ from types import MappingProxyType
 from pydantic import ValidationError
 
 from ._engine import DailyMME, TableLike, dispensed, dispensing_mme
-from ._errors import ExpressionError, NotCoveredError, TableError, UnknownDrugError
+from ._errors import NdcError, NotCoveredError, TableError, UnknownDrugError
 from ._tables import Exclusion, FactorRow, list_tables
 from ._units import amount
 from ._vocab import DRUGS, resolve_drug
@@ -54,13 +54,13 @@ def normalize_ndc(ndc: str | int) -> str:
     numbers whose leading zeros were lost (CDC's ``NDC_Numeric``: ``2035102`` or ``"2035102"``).
     A 10-digit NDC without hyphens is ambiguous (which segment is short?) and is refused.
 
-    Raises `ExpressionError` for anything else.
+    Raises `NdcError` (an `ExpressionError`) for anything else.
     """
     if isinstance(ndc, bool) or not isinstance(ndc, str | int):
-        raise ExpressionError(f"not an NDC: {ndc!r}; {_HELP}")
+        raise NdcError(f"not an NDC: {ndc!r}; {_HELP}")
     if isinstance(ndc, int):
         if not _MIN_NUMERIC <= ndc < 10**11:
-            raise ExpressionError(f"not an NDC: {ndc!r}; an NDC as a number has 7 to 11 digits")
+            raise NdcError(f"not an NDC: {ndc!r}; an NDC as a number has 7 to 11 digits")
         return f"{ndc:011d}"
     text = ndc.strip().strip("'\"").strip()
     if "-" in text:
@@ -71,18 +71,18 @@ def normalize_ndc(ndc: str | int) -> str:
             if short is not None:
                 parts[short] = "0" + parts[short]
             return "".join(parts)
-        raise ExpressionError(f"not an NDC: {ndc!r}; {_HELP}")
+        raise NdcError(f"not an NDC: {ndc!r}; {_HELP}")
     if _DIGITS.fullmatch(text):
         if len(text) == 11:
             return text
         if len(text) == 10:
-            raise ExpressionError(
+            raise NdcError(
                 f"ambiguous NDC {ndc!r}: 10 digits without hyphens could be 4-4-2, 5-3-2 or 5-4-1; {_HELP}. "
                 "(An 11-digit NDC stored as a number that lost its leading zero can be passed as an int.)"
             )
         if 7 <= len(text) <= 9 and int(text) >= _MIN_NUMERIC:
             return text.zfill(11)
-    raise ExpressionError(f"not an NDC: {ndc!r}; {_HELP}")
+    raise NdcError(f"not an NDC: {ndc!r}; {_HELP}")
 
 
 # -- products -----------------------------------------------------------------------------------------------
@@ -347,7 +347,7 @@ def _products(name: str, header: Sequence[object], rows: Iterable[Sequence[objec
                 ndc = normalize_ndc(raw if isinstance(raw, int) else _text(raw))
             else:
                 ndc = normalize_ndc(int(_text(cells["ndc_numeric"])))
-        except (ExpressionError, ValueError) as exc:
+        except (NdcError, ValueError) as exc:
             raise TableError(name, f"bad NDC: {exc}", row=line) from exc
         product = _product(name, line, ndc, cells, drugs)
         if ndc in products and products[ndc].factor != product.factor:

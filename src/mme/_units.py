@@ -30,14 +30,25 @@ import re
 from dataclasses import dataclass, field
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from functools import cache, lru_cache, reduce
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
 
 from ._errors import ArgumentTypeError, DoseError, UnitError, bounded, excerpt
 
 if TYPE_CHECKING:
     import pint
 
-__all__ = ["RESULT_DECIMALS", "Amount", "Kind", "amount", "exact", "product", "registry", "rounded"]
+__all__ = [
+    "RESULT_DECIMALS",
+    "Amount",
+    "Kind",
+    "QuantityLike",
+    "amount",
+    "exact",
+    "format_number",
+    "product",
+    "registry",
+    "rounded",
+]
 
 Kind = Literal["mass", "rate", "conc", "volume"]
 
@@ -144,6 +155,26 @@ class Amount:
 
     def __str__(self) -> str:
         return f"{self.value:g} {_CANONICAL[self.kind]}"
+
+
+class QuantityLike(Protocol):
+    """A pint Quantity, or any object read the same way: a magnitude and units (pint is never imported for it)."""
+
+    @property
+    def magnitude(self) -> object: ...
+
+    @property
+    def units(self) -> object: ...
+
+
+def format_number(value: float, places: int | None = None) -> str:
+    """A number as a person writes it, for messages and results: a whole number below 1e15 without ".0" (-0.0 is "0");
+    any other with every digit (``repr``, read back exactly), or at most `places` decimals, trailing zeros dropped."""
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if places is None:
+        return repr(value)
+    return f"{value:.{places}f}".rstrip("0").rstrip(".")
 
 
 def _unknown(unit: str) -> UnitError:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from ._errors import MAX_TEXT, UnitError, UnknownDrugError, bounded, excerpt
+from ._errors import MAX_TEXT, UnknownDrugError, UnknownTermError, bounded, excerpt
 
 __all__ = [
     "DRUGS",
@@ -456,12 +456,12 @@ _LONGEST_ALIAS = max(len(name.split()) for name in _DRUG_ALIASES)
 
 
 def _resolve(kind: str, text: str, table: dict[str, str], choices: frozenset[str]) -> str:
-    key = _key(bounded(text, kind, UnitError))
+    key = _key(bounded(text, kind, UnknownTermError))
     if key in table:
         return table[key]
     close = difflib.get_close_matches(key, table, n=3, cutoff=0.6)
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
-    raise UnitError(f"unknown {kind} {excerpt(text)}.{hint} Known {kind}s: {', '.join(sorted(choices))}.")
+    raise UnknownTermError(f"unknown {kind} {excerpt(text)}.{hint} Known {kind}s: {', '.join(sorted(choices))}.")
 
 
 def resolve_route(text: str) -> str:
@@ -508,7 +508,7 @@ def resolve_release(text: str) -> Release:
         return _RELEASE_ALIASES[key]
     if key.upper() in RELEASES:
         return key.upper()  # type: ignore[return-value]
-    raise UnitError(f"unknown release type {excerpt(text)}; use IR or ER (LA, SR, CR, XR, MR are read as ER).")
+    raise UnknownTermError(f"unknown release type {excerpt(text)}; use IR or ER (LA, SR, CR, XR, MR are read as ER).")
 
 
 def is_release_word(word: str) -> bool:

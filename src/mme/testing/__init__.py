@@ -82,8 +82,9 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     raise ImportError('mme.testing needs hypothesis, an optional extra: pip install "mme[testing]"') from exc
 
 from ._amounts import concentrations, daily_doses, doses, invalid_doses, patch_rates, same_amount
-from ._args import DispensingArgs, DispensingKind, RegimenArgs, RegimenKind
+from ._args import DispensingArgs, DispensingKind, RegimenArgs
 from ._assertions import assert_mme_equal, assert_same_table
+from ._coverage import RegimenKind
 from ._fhir import FhirRegimen, fhir_regimens, medication_request, medication_requests, timings
 from ._strategies import (
     dispensing_records,

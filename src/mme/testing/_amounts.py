@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from mme._engine import MCG_AS_MG_WARNING_MG
 from mme._units import MG_PER_DAY_PER_MCG_PER_H, amount
 
-from ._coverage import TableArg, _choices, _Covered, _Family, _pick, _Pool, _Target
+from ._coverage import RegimenKind, TableArg, _choices, _Covered, _pick, _Pool, _Target
 
 #: Generated inputs stay below this many MME/day (the engine warns above 10,000).
 _MAX_MME_PER_DAY = 2000.0
@@ -199,7 +199,7 @@ def _liquid_texts(draw: st.DrawFn, covered: _Covered, times: float) -> tuple[str
     return draw(_pick(_conc_texts(conc, target))), draw(_pick(_volume_texts(volume)))
 
 
-def _amount_choices(table: TableArg, drug: str | None, family: _Family) -> _Pool[_Covered]:
+def _amount_choices(table: TableArg, drug: str | None, family: RegimenKind) -> _Pool[_Covered]:
     return _choices(table, drug=drug, include_excluded=False, families=(family,), what=f"{family} amounts")
 
 

@@ -10,11 +10,7 @@ from typing import Any, ClassVar, Literal, TypeAlias
 
 from mme._tables import DEFAULT_TABLE, Table
 
-from ._coverage import _table_label
-
-RegimenKind: TypeAlias = Literal["dose", "daily", "patch", "liquid"]
-"""A regimen's dose: per administration ("10 mg" bid), a daily total ("40 mg/day"), a patch rate, a liquid."""
-
+from ._coverage import RegimenKind, _table_label
 
 DispensingKind: TypeAlias = Literal["unit", "patch", "liquid"]
 """A dispensing's strength: per unit (tablet, film, spray...), a patch rate, or a concentration."""

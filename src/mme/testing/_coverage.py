@@ -41,7 +41,8 @@ TableArg: TypeAlias = str | Path | Table | None
 _Unit = Literal["mg", "mcg", "mcg/h"]
 
 
-_Family = Literal["dose", "daily", "patch", "liquid"]
+RegimenKind: TypeAlias = Literal["dose", "daily", "patch", "liquid"]
+"""A regimen's dose: per administration ("10 mg" bid), a daily total ("40 mg/day"), a patch rate, a liquid."""
 
 
 _LIQUID_FORMS = frozenset({"solution", "suspension", "syrup", "injection"})
@@ -257,13 +258,13 @@ def _exclusion_targets(ex: Exclusion) -> list[tuple[str | None, str | None, _Uni
     return templates
 
 
-def _families(target: _Target) -> tuple[_Family, ...]:
+def _families(target: _Target) -> tuple[RegimenKind, ...]:
     if target.unit == "mcg/h":
         return ("patch",)
     return ("dose", "daily", "liquid") if target.liquid else ("dose", "daily")
 
 
-def _probe_kwargs(target: _Target, family: _Family) -> dict[str, Any]:
+def _probe_kwargs(target: _Target, family: RegimenKind) -> dict[str, Any]:
     if family == "patch":
         return {"dose": "25 mcg/h"}
     unit = "mcg" if target.unit == "mcg" else "mg"
@@ -286,7 +287,7 @@ def _result_key(result: DailyMME) -> tuple[object, ...]:
     )
 
 
-def _drops(table: Table, target: _Target, family: _Family) -> tuple[frozenset[str], ...]:
+def _drops(table: Table, target: _Target, family: RegimenKind) -> tuple[frozenset[str], ...]:
     """Which of route/form/release/variant may be left out and still reach the same row (most first).
 
     The explicit arguments are always kept as an option, even if the engine refuses them: the
@@ -338,7 +339,7 @@ def _choices(
     *,
     drug: str | None = None,
     include_excluded: bool = True,
-    families: Collection[_Family] | None = None,
+    families: Collection[RegimenKind] | None = None,
     what: str = "inputs",
     keep: Callable[[_Covered], bool] | None = None,
 ) -> _Pool[_Covered]:

@@ -43,10 +43,11 @@ from ._amounts import (
     _num,
     _rate_text,
 )
-from ._args import DispensingArgs, DispensingKind, RegimenArgs, RegimenKind
+from ._args import DispensingArgs, DispensingKind, RegimenArgs
 from ._coverage import (
     _BOOLEANS,
     _LIQUID_FORMS,
+    RegimenKind,
     TableArg,
     _all_names,
     _choices,
@@ -54,7 +55,6 @@ from ._coverage import (
     _covered,
     _default,
     _families,
-    _Family,
     _ints,
     _pick,
     _Pool,
@@ -222,7 +222,7 @@ def _frequency() -> st.SearchStrategy[_Frequency]:
     return _pick(_FREQUENCIES)
 
 
-def _names_for(target: _Target, family: _Family) -> tuple[str, ...]:
+def _names_for(target: _Target, family: RegimenKind) -> tuple[str, ...]:
     """A liquid is not dosed under a brand that implies a tablet or a capsule."""
     if family != "liquid":
         return target.names
@@ -235,14 +235,14 @@ def _keep_args(covered: _Covered, drop: frozenset[str]) -> dict[str, str | None]
 
 
 def _drop_options(
-    covered: _Covered, family: _Family, keep: frozenset[str] = frozenset(), drop: frozenset[str] = frozenset()
+    covered: _Covered, family: RegimenKind, keep: frozenset[str] = frozenset(), drop: frozenset[str] = frozenset()
 ) -> list[frozenset[str]]:
     """The probed ways to leave arguments out, less those that leave out ``keep`` or keep ``drop``."""
     must = {k for k in drop if getattr(covered.target, k) is not None}
     return [d for d in covered.drops[family] if not d & keep and must <= d]
 
 
-def _can_drop(covered: _Covered, drop: frozenset[str], families: Collection[_Family]) -> bool:
+def _can_drop(covered: _Covered, drop: frozenset[str], families: Collection[RegimenKind]) -> bool:
     return all(_drop_options(covered, f, drop=drop) for f in families)
 
 
@@ -251,12 +251,12 @@ def _can_drop(covered: _Covered, drop: frozenset[str], families: Collection[_Fam
 def _regimen(
     draw: st.DrawFn,
     choices: tuple[_Covered, ...],
-    families: Collection[_Family] | None,
+    families: Collection[RegimenKind] | None,
     keep: frozenset[str] = frozenset(),
 ) -> RegimenArgs:
     covered = draw(_pick(choices))
     target = covered.target
-    family: _Family = draw(_pick([f for f in _families(target) if families is None or f in families]))
+    family: RegimenKind = draw(_pick([f for f in _families(target) if families is None or f in families]))
     drop = draw(_pick(_drop_options(covered, family, keep=keep)))
     name = draw(_typed(draw(_pick(_names_for(target, family)))))
     kwargs: dict[str, Any] = _keep_args(covered, drop)
@@ -323,7 +323,7 @@ def regimens(
     return _regimen(choices, families)
 
 
-_FAMILY_OF: dict[DispensingKind, _Family] = {"unit": "dose", "patch": "patch", "liquid": "liquid"}
+_FAMILY_OF: dict[DispensingKind, RegimenKind] = {"unit": "dose", "patch": "patch", "liquid": "liquid"}
 
 
 _VARIANT = frozenset({"variant"})
@@ -509,7 +509,7 @@ def histories(
 def _expression(draw: st.DrawFn, choices: tuple[_Covered, ...]) -> str:
     covered = draw(_pick(choices))
     target = covered.target
-    family: _Family = draw(_pick(_families(target)))
+    family: RegimenKind = draw(_pick(_families(target)))
     drop = draw(_pick(_drop_options(covered, family, drop=_VARIANT)))
     keep = _keep_args(covered, drop)
     names = [n for n in _names_for(target, family) if _typed_drug_name(n)] or [target.drug]
