@@ -405,3 +405,12 @@ def test_convert_by_rxcui_dispensing_needs_no_sig() -> None:
 def test_convert_by_rxcui_refuses_what_it_cannot_read_as_one_product(code: str, sig: str, error: type) -> None:
     with pytest.raises(error):
         mme.convert(sig, rxcui=code)
+
+
+def test_convert_by_rxcui_writes_a_strength_the_table_doses_in_mcg_in_mcg() -> None:
+    """RxNorm's "fentanyl 1.2 MG Oral Lozenge" is 1200 mcg: no unit-slip warning (pytest makes warnings errors)."""
+    result = mme.convert("1 lozenge q6h", rxcui="261109", table="cms-2018")  # 1200 mcg x 4 a day x 0.13 per mcg
+    assert result.mme_per_day == pytest.approx(624)
+    assert result.expression is not None
+    assert result.expression.dose == "1200 mcg"
+    assert not result.warnings

@@ -719,7 +719,7 @@ def convert(
     if rxcui is not None:
         from .rxnorm import expression as product_and_sig  # deferred: mme.rxnorm is built on this module
 
-        expression = product_and_sig(rxcui, expression, rxnorm=rxnorm)
+        expression = product_and_sig(rxcui, expression, rxnorm=rxnorm, table=table)
     expr = parse_expression(bounded(expression, "expression", ExpressionError), range=range)
     if (quantity is None) != (days_supply is None):
         raise DoseError("give both quantity and days_supply (a dispensing), or neither (a regimen)")
