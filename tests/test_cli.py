@@ -54,7 +54,9 @@ def test_convert_issue_examples(argv: list[str], mme_per_day: float) -> None:
 
 def test_convert_without_an_expression_or_an_rxcui_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert run("convert")[0] == 2
-    assert "--rxcui" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("usage:")
+    assert "give an EXPRESSION" in err
 
 
 def test_convert_text_names_number_factor_table_and_caveat() -> None:

@@ -114,7 +114,7 @@ def _encoding(text: str) -> str:
 def _convert(args: argparse.Namespace, out: TextIO) -> int:
     options = {"table": args.table, "variant": args.variant, "rxcui": args.rxcui, "rxnorm": args.rxnorm}
     if not args.expressions and args.rxcui is None:
-        sys.stderr.write("mme convert: give an expression (or --rxcui with a sig, or a dispensing)\n")
+        sys.stderr.write(f"{args.usage}mme convert: error: give an EXPRESSION (with --rxcui, a sig or a dispensing)\n")
         return 2
     dispensing = {"quantity": args.quantity, "days_supply": args.days_supply, "package_ml": args.package_ml}
     if args.quantity is None and args.days_supply is None and args.package_ml is None:
@@ -558,7 +558,7 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument(
         "--range", choices=["max", "min"], default="max", help="read ranges (1-2 tabs, q4-6h) at their max or min"
     )
-    convert.set_defaults(handler=_convert)
+    convert.set_defaults(handler=_convert, usage=convert.format_usage())
 
     names = commands.add_parser("names", help="list the accepted drug names, brands, salts and combinations")
     names.add_argument("--table", help="only the drugs this table covers")
