@@ -44,12 +44,21 @@ def run(*argv: str) -> tuple[int, str]:
         (["oxycodone 10 mg tablet", "--quantity", "120", "--days-supply", "30", "--table", "cdc-ndc-2018"], 60),
         (["fentanyl 25 mcg/h patch", "--quantity", "10", "--days-supply", "30", "--table", "cms-2018"], 60),
         (["methadone 10 mg tid", "--table", "cms-2018", "--variant", "tiers"], 240),
+        (["--rxcui", "1049621", "2 tabs q6h"], 60),  # oxycodone 5 mg tablets: 40 mg/day x 1.5
+        (["--rxcui", "1049621", "--quantity", "120", "--days-supply", "30", "--table", "cdc-ndc-2018"], 30),
     ],
 )
 def test_convert_issue_examples(argv: list[str], mme_per_day: float) -> None:
     code, text = run("convert", *argv, "--json")
     assert code == 0
     assert json.loads(text)["mme_per_day"] == pytest.approx(mme_per_day)
+
+
+def test_convert_without_an_expression_or_an_rxcui_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("convert")[0] == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage:")
+    assert "give an EXPRESSION" in err
 
 
 def test_convert_text_names_number_factor_table_and_caveat() -> None:

@@ -1703,3 +1703,10 @@ def test_numbers_are_read_as_written() -> None:
     assert amount((Decimal("0.1"), "mg")).ratio() == (Decimal("0.1"), Decimal(1))
     assert amount((0.1, "mg")).ratio() == (Decimal("0.1"), Decimal(1))  # the float's shortest repr
     assert _units._parse_text("2,5 mg") == (2.5, "mg")  # the float reading, for mme.frames
+
+
+def test_convert_by_rxcui_reads_the_text_as_the_sig_of_the_product() -> None:
+    result = mme.convert("2 tabs q6h", rxcui="1049621")  # oxycodone 5 mg tablets: 2 x 5 mg x 4 a day x 1.5
+    assert result.mme_per_day == 60
+    assert result.expression is not None
+    assert (result.expression.drug, result.expression.dose, result.form) == ("oxycodone", "5 mg", "tablet")

@@ -357,9 +357,62 @@ def test_an_unknown_code_for_a_named_opioid_is_an_error_not_a_skip() -> None:
     with pytest.raises(mme.UnknownRxCUIError, match="RxNorm 2020-10-20") as caught:
         fhir.convert(bundle)
     assert "in MedicationRequest/r1" in caught.value.__notes__
-    uncoded = {"resourceType": "MedicationRequest", "medicationCodeableConcept": {"text": "Oxycodone 5 mg"}}
-    with pytest.raises(mme.ExpressionError, match="no RxNorm coding"):
+    uncoded = {"resourceType": "MedicationRequest", "medicationCodeableConcept": {"text": "Oxycodone tablets"}}
+    with pytest.raises(mme.ExpressionError, match="no RxNorm coding and its name does not read"):
         fhir.convert(uncoded)
+
+
+@pytest.mark.parametrize(
+    ("name", "dose", "expected"),
+    [
+        ("Oxycodone 5 mg tablet", {"value": 1, "code": "{tablet}"}, 30),  # 5 mg x 4 a day x 1.5
+        ("Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG Oral Tablet", {"value": 2, "code": "{tablet}"}, 60),
+        ("Percocet 5/325 tablet", {"value": 2, "code": "{tablet}"}, 60),  # 2 x 5 mg x 4 a day x 1.5
+        ("morphine 10 mg/5 mL oral solution", {"value": 5, "code": "mL"}, 40),  # 5 mL = 10 mg, x 4 a day x 1
+    ],
+)
+def test_an_uncoded_medication_is_read_from_its_name_and_said(name: str, dose: dict[str, Any], expected: int) -> None:
+    resource = request(dosage=every(6, dose))
+    resource["medicationCodeableConcept"] = {"text": name}
+    got = fhir.convert(resource)
+    assert got.mme_per_day == expected
+    assert any(f"read from its name {name!r}" in w for w in got.warnings)
+    by_display = request(dosage=every(6, dose))
+    by_display["medicationCodeableConcept"] = {"coding": [{"system": "http://snomed.info/sct", "display": name}]}
+    assert fhir.convert(by_display).mme_per_day == expected  # a display of a coding is the name too
+
+
+def test_an_uncoded_name_with_a_daily_total_is_no_product() -> None:
+    resource = request(dosage=every(6))
+    resource["medicationCodeableConcept"] = {"text": "oxycodone 40 mg/day"}
+    with pytest.raises(mme.ExpressionError, match="does not read as a product"):
+        fhir.convert(resource)
+
+
+def test_a_dosage_without_timing_is_read_from_its_text_and_said() -> None:
+    sig = {"text": "take 1-2 tabs by mouth every 4-6 hours as needed for pain"}
+    got = fhir.convert(request(dosage=sig))
+    assert got.mme_per_day == 90  # 2 x 5 mg every 4 h = 60 mg x 1.5, the maximum of both ranges
+    assert any("dosage read from text" in w for w in got.warnings)
+    assert any("minimum of the range: 30" in w for w in got.warnings)  # 1 x 5 mg every 6 h = 20 mg x 1.5
+    timing_only = {
+        "text": "2 tablets every 6 hours",
+        "doseAndRate": [{"doseQuantity": {"value": 2, "code": "{tablet}"}}],
+    }
+    assert fhir.convert(request(dosage=timing_only)).mme_per_day == 60  # the same count, the text's timing
+
+
+@pytest.mark.parametrize(
+    "dosage",
+    [
+        {"text": "2 tabs q6h", "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{tablet}"}}]},  # disagrees
+        {"text": "1 tab q6h", "maxDosePerPeriod": {"numerator": {"value": 2, "code": "{tablet}"}}},  # a cap
+        {"text": "10 mg q6h then 5 mg q6h"},  # a multi-step schedule the sig reader refuses
+    ],
+)
+def test_a_dosage_text_that_cannot_be_read_safely_is_not_used(dosage: dict[str, Any]) -> None:
+    with pytest.raises(mme.DoseError, match="give the dose and timing"):
+        fhir.convert(request(dosage=dosage))
 
 
 def test_ndjson_streams_errors_without_numbers() -> None:

@@ -24,12 +24,12 @@ def _rows(name: str) -> list[list[str]]:
         return [r for r in csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE) if r]
 
 
-def _convert(text: str) -> mme.DailyMME | None:
+def _convert(text: str, rxcui: str | None = None) -> mme.DailyMME | None:
     try:
         try:
-            return mme.convert(text, table="cms-2018")
+            return mme.convert(text, table="cms-2018", rxcui=rxcui)
         except mme.AmbiguousDoseError:
-            return mme.convert(text, table="cms-2018", variant="tiers")  # methadone: CMS's tier scale
+            return mme.convert(text, table="cms-2018", variant="tiers", rxcui=rxcui)  # methadone: CMS's tier scale
     except mme.MMEError:
         return None
 
@@ -80,6 +80,25 @@ def test_the_calculator_corpus(name_column: str) -> None:
             if by_code is None or not _agrees(by_code, float(expected)):
                 wrong.append((text, result.mme_per_day, expected))
     assert converted / len(rows) >= 0.90
+    assert wrong == []
+
+
+def test_the_calculator_corpus_by_rxcui_and_sig() -> None:
+    """The product from the RxNorm file (drug, strength, form), the sig from the corpus: as the display names."""
+    names = {r[0]: r[1] for r in _rows("rxnorm-opioids-all.tsv")[1:]}
+    rows = _rows("calculator-test-data.tsv")
+    converted = 0
+    wrong = []
+    for _, rxcui, _, sig, expected in rows:
+        result = _convert(sig, rxcui)
+        if result is None:
+            continue
+        converted += 1
+        if not _agrees(result, float(expected)) and not _differs_on_purpose(
+            result, float(expected), _form(names, rxcui)
+        ):
+            wrong.append((rxcui, sig, result.mme_per_day, expected))
+    assert converted / len(rows) >= 0.90  # 15,723 of 16,443 (95.6%)
     assert wrong == []
 
 

@@ -46,6 +46,7 @@ examples:
   mme convert "hydrocodone/acetaminophen 5/325 mg 1 tab qid" # 20
   mme convert "oxycodone 10 mg tablet" --quantity 120 --days-supply 30 --table cdc-ndc-2018  # 60
   mme convert "oxycodone 10 mg q6h" "fentanyl 25 mcg/h patch"  # each item and the total: 120
+  mme convert --rxcui 1049621 "2 tabs q6h"                   # RxCUI 1049621 is oxycodone 5 mg tablets: 60
   mme convert "oxycodone 10 mg q6h" --json
   mme tables
   mme tables show cdc-2022
@@ -126,13 +127,16 @@ def _encoding(text: str) -> str:
 
 
 def _convert(args: argparse.Namespace, out: TextIO) -> int:
-    options = {"table": args.table, "variant": args.variant}
+    options = {"table": args.table, "variant": args.variant, "rxcui": args.rxcui, "rxnorm": args.rxnorm}
+    if not args.expressions and args.rxcui is None:
+        sys.stderr.write(f"{args.usage}mme convert: error: give an EXPRESSION (with --rxcui, a sig or a dispensing)\n")
+        return 2
     dispensing = {"quantity": args.quantity, "days_supply": args.days_supply, "package_ml": args.package_ml}
     if args.quantity is None and args.days_supply is None and args.package_ml is None:
         dispensing = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", mme.MMEWarning)  # warnings are printed from the results themselves
-        items = [mme.convert(text, **dispensing, **options, range=args.range) for text in args.expressions]
+        items = [mme.convert(text, **dispensing, **options, range=args.range) for text in args.expressions or [""]]
     result = mme.total(items, thresholds=args.threshold or mme.CDC_THRESHOLDS, inclusive=not args.strict)
     if args.json:
         payload = result.model_dump(mode="json") if len(items) > 1 else items[0].model_dump(mode="json")
@@ -626,7 +630,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Convert each expression (DRUG [ER|IR] AMOUNT UNIT [COUNT FORM] [FREQUENCY] [ROUTE/FORM]) "
         "and add them up. With --quantity and --days-supply the amount is a dispensed strength per unit.",
     )  # fmt: skip
-    convert.add_argument("expressions", nargs="+", metavar="EXPRESSION")
+    convert.add_argument("expressions", nargs="*", metavar="EXPRESSION")
+    convert.add_argument(
+        "--rxcui", help="an RxNorm product code: it gives drug, strength and form; each EXPRESSION is then a sig"
+    )
+    convert.add_argument("--rxnorm", help="an RxNorm product file built with `mme rxnorm build` (default: shipped)")
     convert.add_argument(
         "--table", default=mme.DEFAULT_TABLE, help="table slug or a custom table file (default %(default)s)"
     )
@@ -648,7 +656,7 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument(
         "--range", choices=["max", "min"], default="max", help="read ranges (1-2 tabs, q4-6h) at their max or min"
     )
-    convert.set_defaults(handler=_convert)
+    convert.set_defaults(handler=_convert, usage=convert.format_usage())
 
     names = commands.add_parser("names", help="list the accepted drug names, brands, salts and combinations")
     names.add_argument("--table", help="only the drugs this table covers")

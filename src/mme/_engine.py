@@ -713,15 +713,24 @@ def convert(
     variant: str | None = None,
     table: TableLike = DEFAULT_TABLE,
     range: RangeChoice = "max",
+    rxcui: str | int | None = None,
+    rxnorm: str | Path | None = None,
 ) -> DailyMME:
     """MME/day of a dose expression such as "oxycodone 10 mg q6h" (grammar: docs/expressions.md).
 
     With ``quantity`` and ``days_supply`` the expression's amount is read as a dispensed
     strength per unit (the claims formula); otherwise as a regimen, whose ranges ("1-2 tabs",
     "q4-6h") are read at their maximum unless ``range="min"``; the other end is given in a warning.
+    With ``rxcui`` the RxNorm product (from the ``rxnorm`` product file, the shipped one by default)
+    gives the drug, strength, route and form, and the expression is only the sig ("1 tab q6h", or ""
+    for a dispensing).
     """
     if not isinstance(expression, str):
         raise ArgumentTypeError(f"expression must be text such as 'oxycodone 10 mg q6h', not {excerpt(expression)}")
+    if rxcui is not None:
+        from .rxnorm import expression as product_and_sig  # deferred: mme.rxnorm is built on this module
+
+        expression = product_and_sig(rxcui, expression, rxnorm=rxnorm, table=table)
     expr = parse_expression(bounded(expression, "expression", ExpressionError), range=range)
     if (quantity is None) != (days_supply is None):
         raise DoseError("give both quantity and days_supply (a dispensing), or neither (a regimen)")

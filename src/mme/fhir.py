@@ -2,10 +2,11 @@
 
 Resources are read as plain JSON (a dict, a JSON string, a path, or any pydantic model such as a
 ``fhir.resources`` one, dumped to JSON first), so the extra ``mme[fhir]`` is needed only to build or
-validate models, never to convert. The medication comes from its RxNorm coding (`mme.rxnorm`), the
-dose and timing from the structured dosage; every number is made by the engine, and every reading
-that is not stated in the resource (a range's maximum, a dispensing used instead of a dosage, PRN
-use) is a warning on the result.
+validate models, never to convert. The medication comes from its RxNorm coding (`mme.rxnorm`) or,
+without one, from its name read by the product-name reader; the dose and timing from the structured
+dosage, or from its text read by the sig reader when the structure lacks them; every number is made by
+the engine, and every reading that is not stated in the resource (a range's maximum, a dispensing used
+instead of a dosage, a name or a text read, PRN use) is a warning on the result.
 
     >>> import mme.fhir
     >>> request = {
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from ._engine import CDC_THRESHOLDS, DailyMME, TableLike, Total, total
+from ._engine import convert as convert_expression
 from ._errors import (
     AmbiguousDoseError,
     DoseError,
@@ -40,6 +42,7 @@ from ._errors import (
     UnitError,
     UnknownRxCUIError,
 )
+from ._parse import parse_product
 from ._rxnorm_build import DOSE_FORMS
 from ._tables import DEFAULT_TABLE, resolve_table
 from ._vocab import known_names
@@ -54,6 +57,7 @@ from .rxnorm import (
     rxnorm_date,
 )
 from .rxnorm import daily_mme as rx_daily_mme
+from .rxnorm import expression as rx_expression
 
 __all__ = ["RXNORM_SYSTEM", "BundleMME", "convert", "iter_convert", "read"]
 
@@ -225,10 +229,43 @@ def _medication(
             f"{_label(resource)}: RxCUI {', '.join(codes)} ({text or 'no name'}) is not an opioid product (RxNorm {date})"
         )
     if _names_opioid(text):
+        if (named := _named(text, rxnorm)) is not None:
+            return named, named
         raise ExpressionError(
-            f"{_label(resource)}: the medication {text!r} has no RxNorm coding: add one ({RXNORM_SYSTEM})"
+            f"{_label(resource)}: the medication {text!r} has no RxNorm coding and its name does not read as a "
+            f"product with a strength: add a coding ({RXNORM_SYSTEM})"
         )
     raise _NotOpioid(f"{_label(resource)}: {text or 'a medication without code'} is not an opioid known to mme")
+
+
+_NAMED = "FHIR medication name"
+
+#: The name reader's strength units -> (RxNorm strength unit, mg per unit of the numerator).
+_NAMED_UNITS = {
+    "mg": ("MG", Decimal(1)), "mcg": ("MG", Decimal("0.001")), "g": ("MG", Decimal(1000)),
+    "mg/mL": ("MG/ML", Decimal(1)), "mcg/mL": ("MG/ML", Decimal("0.001")), "g/mL": ("MG/ML", Decimal(1000)),
+    "mg/h": ("MG/HR", Decimal(1)), "mcg/h": ("MG/HR", Decimal("0.001")), "g/h": ("MG/HR", Decimal(1000)),
+}  # fmt: skip
+
+
+def _named(text: str, rxnorm: RxnormLike) -> Product | None:
+    """A product read from an uncoded medication's name ("Percocet 5/325 tablet"), or None when it does not read."""
+    try:
+        read = parse_product(text)
+    except MMEError:
+        return None
+    ingredients = []
+    for part in read.ingredients:
+        if part.unit not in _NAMED_UNITS:  # a daily total ("40 mg/day") is no product strength
+            return None
+        unit, scale = _NAMED_UNITS[part.unit]
+        drug = read.drug if len(read.ingredients) == 1 or _names_opioid(part.name) else None
+        ingredients.append(Ingredient(name=part.name, drug=drug, strength=Decimal(str(part.amount)) * scale, unit=unit))
+    return Product(
+        rxcui="", name=text, dose_form=None, dose_form_code=None, route=read.route, form=read.form,
+        release=read.release if read.release in ("IR", "ER") else None, brand=read.brand, volume_ml=None,
+        ingredients=tuple(ingredients), source=_NAMED, rxnorm_date=rxnorm_date(rxnorm=rxnorm),
+    )  # fmt: skip
 
 
 #: A strength ratio's denominator -> the RxNorm strength unit it makes (numerator in mg).
@@ -464,7 +501,9 @@ def _read_one(
     notes: list[str] = []
     if resource.get("status") in _NOT_CURRENT - _DONE.get(resource["resourceType"], set()):
         notes.append(f"{label}: status {resource['status']!r}, counted anyway: choose the resources by status first")
-    if prod is not None and prod.dose_form is None:
+    if prod is not None and prod.source == _NAMED:
+        notes.append(f"{label}: the medication has no RxNorm coding: read from its name {prod.name!r}")
+    elif prod is not None and prod.dose_form is None:
         how = "a strength per hour read as a patch" if prod.form == "patch" else "route and form are the table's"
         notes.append(f"{label}: the Medication states no RxNorm dose form: {how}")
     if resource["resourceType"] == "MedicationDispense" and "quantity" in resource and "daysSupply" in resource:
@@ -483,6 +522,9 @@ def _read_one(
             notes.append(f"{where}: no dose given; one patch at a time was read")
         if dose is None or (per_day is None and not patch):
             missing = "dose (doseAndRate)" if dose is None else "timing (frequency and period)"
+            if prod is not None and (by_text := _sig(prod, entry, dose, where, table, rxnorm)) is not None:
+                items.append(by_text)
+                continue
             text = f" (text: {entry['text']!r})" if entry.get("text") else ""
             return _requested(resource, key, f"{where}: the dosage has no {missing}{text}", notes, table, rxnorm)
         if entry.get("asNeededBoolean") or entry.get("asNeededCodeableConcept") or entry.get("asNeeded"):
@@ -498,6 +540,25 @@ def _read_one(
             result = rx_daily_mme(key, (dose.value, dose.unit), **args)
         items.extend(result.items if isinstance(result, Total) else [result])
     return _noted(items, notes)
+
+
+def _sig(
+    prod: Product, entry: Mapping[str, Any], dose: _Dose | None, where: str, table: TableLike, rxnorm: RxnormLike
+) -> DailyMME | None:
+    """A dosage without structured dose or timing, read from its ``text`` by the sig reader; None when it does
+    not read, disagrees with a structured count or has a structured cap (then the dispense request is used)."""
+    text = entry.get("text")
+    if not isinstance(text, str) or not text.strip() or "maxDosePerPeriod" in entry:
+        return None
+    try:
+        result = convert_expression(rx_expression(prod, text, rxnorm=rxnorm, table=table), table=table)
+    except MMEError:
+        return None
+    read = result.expression
+    if dose is not None and not (dose.kind == "count" and read is not None and read.count == dose.value):
+        return None
+    note = f"{where}: dosage read from text {text!r} (no structured dose or timing)"
+    return result.model_copy(update={"warnings": (note, *result.warnings)})
 
 
 def _requested(

@@ -28,12 +28,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from ._engine import DailyMME, DoseLike, TableLike, Total, total
+from ._engine import DailyMME, DoseLike, TableLike, Total, _candidates, total
 from ._engine import daily_mme as _daily_mme
 from ._engine import dispensing_mme as _dispensing_mme
 from ._errors import DoseError, NotCoveredError, TableError, UnitError, UnknownRxCUIError
 from ._rxnorm_build import DOSE_FORMS, FORMAT, build
-from ._tables import DEFAULT_TABLE
+from ._tables import DEFAULT_TABLE, resolve_table
 from ._units import amount
 from ._vocab import DRUGS
 
@@ -45,6 +45,7 @@ __all__ = [
     "daily_mme",
     "dispensing_mme",
     "dose_form_name",
+    "expression",
     "ingredient_drug",
     "product",
     "rxnorm_date",
@@ -56,6 +57,7 @@ SHIPPED = Path(__file__).parent / "data" / "rxnorm-products.json"
 RxnormLike = str | Path | None
 StrengthUnit = Literal["MG", "MG/ML", "MG/HR", "MG/ACTUAT"]
 _ENGINE_UNIT: dict[str, str] = {"MG": "mg", "MG/ML": "mg/mL", "MG/ACTUAT": "mg"}
+_GRAMMAR_UNIT: dict[str, str] = {**_ENGINE_UNIT, "MG/HR": "mg/h"}  # the engine converts a rate in mg/h exactly
 
 
 class Ingredient(BaseModel):
@@ -294,6 +296,34 @@ def _ingredient_dose(
     result = _daily_mme(drug, dose, per_day=per_day, every=every, route=route, variant=variant, table=table)
     note = f"RxCUI {rxcui} is the ingredient {drug}, not a product: route {result.route} and form not stated"
     return _with_notes(result, [note])
+
+
+def expression(
+    rxcui: str | int | Product, sig: str = "", *, rxnorm: RxnormLike = None, table: TableLike = DEFAULT_TABLE
+) -> str:
+    """A product in the dose-expression grammar's words, then a sig: what ``mme.convert(sig, rxcui=...)`` reads.
+
+    The product decides the opioid, strength, route, form and release; the sig says how many and how often
+    ("1 tab q6h", "5 mL q4h"), and may add the route of an injection. RxNorm states every strength in mg; one
+    that ``table`` doses in mcg (fentanyl lozenges, patches) is written in mcg, as exactly, so that it is not
+    taken for a unit slip.
+
+        >>> expression("1049621", "1 tab q6h")
+        'oxycodone IR 5 mg oral tablet 1 tab q6h'
+    """
+    prod = _as_product(rxcui, rxnorm)
+    opioids = _counted(prod)
+    if len(opioids) > 1:
+        raise DoseError(
+            f"{prod.label} has {len(opioids)} opioid ingredients: convert it with mme.rxnorm.daily_mme(count=...)"
+        )
+    ing = opioids[0]
+    value, unit = ing.strength, _GRAMMAR_UNIT[ing.unit]
+    rows = _candidates(resolve_table(table), ing.drug or "", prod.route, prod.form, prod.release, None)
+    if any(r.unit in ("mcg", "mcg/h") for r in rows):
+        value, unit = value * 1000, unit.replace("mg", "mcg")
+    words = (ing.drug, prod.release, f"{value.normalize():f} {unit}", prod.route, prod.form, sig)
+    return " ".join(w for w in words if w)
 
 
 def _fraction_note(prod: Product, ing: Ingredient, value_mg: float, kind: str) -> list[str]:
