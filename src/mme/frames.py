@@ -638,8 +638,10 @@ def _annotate(
         amount = _regimen_daily(s, columns, schema)
     else:
         q, d = _col("v_quantity"), _col("v_days_supply")
-        per_unit = s * (q if package_factor is None else q * package_factor)  # in the engine's order
-        amount = nw.when(_col("rate")).then(s).otherwise(per_unit / d)
+        units = q if package_factor is None else q * package_factor
+        per_unit = s * units  # the engine's order; where only this step overflows, the other (the engine is exact)
+        spread = nw.when(per_unit.is_finite()).then(per_unit / d).otherwise(s * (units / d))
+        amount = nw.when(_col("rate")).then(s).otherwise(spread)
         days = nw.when(_col("wear") > 0).then(q * _col("wear")).otherwise(d)
     lf = lf.with_columns(amount.alias(f"{_T}daily"))
     daily = _col("daily")
