@@ -652,3 +652,20 @@ def test_a_patch_count_whose_wear_days_overflow_is_an_error() -> None:
     """Was: 60 MME/day with days supply inf (1e308 patches x 3 days)."""
     with pytest.raises(mme.DoseError, match=r"overflows \(1e\+308 patches x 3 days of wear\): check the quantity"):
         mme.dispensing_mme("fentanyl", "25 mcg/h", quantity=1e308, days_supply=30)
+
+
+@pytest.mark.parametrize("table", ["cdc-2022", "cms-2018"])
+def test_an_injection_never_takes_an_oral_factor(table: str) -> None:
+    """Was: with no route, the form 'injection' matched the oral row (which lists no forms): 3x too low, silently."""
+    with pytest.raises(mme.NotCoveredError, match=rf"^{table} has no factor for hydromorphone injection"):
+        mme.daily_mme("hydromorphone", "2 mg", every="4 h", form="injection", table=table)
+    with pytest.raises(mme.NotCoveredError, match="no factor for hydromorphone injection"):
+        mme.convert("hydromorphone 2 mg injection q4h", table=table)
+
+
+def test_an_injection_takes_the_parenteral_factor_where_there_is_one() -> None:
+    injected = mme.daily_mme("hydromorphone", "2 mg", every="4 h", form="injection", table="anzca-2021")
+    oral = mme.daily_mme("hydromorphone", "2 mg", every="4 h", route="oral", table="anzca-2021")
+    iv = mme.daily_mme("hydromorphone", "2 mg", every="4 h", route="intravenous", table="anzca-2021")
+    assert (injected.mme_per_day, injected.factor) == (iv.mme_per_day, iv.factor)
+    assert injected.factor != oral.factor

@@ -53,6 +53,7 @@ from ._units import (
     rounded,
 )
 from ._vocab import (
+    FORM_ROUTES,
     PATCH_WEAR_DAYS,
     DrugName,
     Release,
@@ -266,6 +267,7 @@ def _candidates(
         for r in table.rows_for(drug)
         if (route is None or route in r.routes)
         and (form is None or not r.forms or form in r.forms)
+        and (form is None or form not in FORM_ROUTES or not FORM_ROUTES[form].isdisjoint(r.routes))
         and (release is None or r.release is None or r.release == release)
     ]
     if patch is None:

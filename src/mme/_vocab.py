@@ -178,6 +178,11 @@ _FORM_ALIASES: dict[str, str] = {f: f for f in FORMS} | {
 
 # A form that implies a route (a patch is transdermal), and the route some typed forms carry.
 FORM_ROUTE: dict[str, str] = {"patch": "transdermal", "suppository": "rectal", "lozenge": "transmucosal"}
+PARENTERAL: frozenset[str] = frozenset({"intravenous", "subcutaneous", "intramuscular"})
+#: The routes a form can be given by, where it says: a table row for other routes never fits it.
+FORM_ROUTES: dict[str, frozenset[str]] = {form: frozenset({route}) for form, route in FORM_ROUTE.items()} | {
+    "injection": PARENTERAL
+}
 _FORM_PHRASE_ROUTE: dict[str, str] = {
     "nasal spray": "nasal",
     "nasal sprays": "nasal",
