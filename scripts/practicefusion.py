@@ -128,36 +128,39 @@ def sig_cases(folder: Path) -> None:
 
 
 def rxnorm_products(folder: Path) -> None:
-    """RxNorm names read into the right opioid ingredient, strength and unit (OMTK's columns say which)."""
+    """RxNorm names read into the right opioid ingredient, strength and unit (OMTK's columns say which).
+
+    A product with two salts of one opioid has an OMTK row for each; their strengths add up.
+    """
     omtk = folder.parent / "cqf-opioid-mme-r4" / "omtkdata_drug_ingredients_2020-10-20.csv"
     with omtk.open(encoding="utf-8", newline="") as f:
-        expected = list(csv.DictReader(f))
-    by_code = {r["drugCode"]: r for r in expected}
+        expected: dict[str, tuple[str, str, float]] = {}  # drugCode -> (name, ingredient, strength as written)
+        for r in csv.DictReader(f):
+            old = expected.get(r["drugCode"], ("", "", 0.0))
+            expected[r["drugCode"]] = (r["drugName"], r["ingredientName"].lower(), old[2] + float(r["strengthValue"]))
     for label, cases in (
-        ("OMTK drug names", [(r["drugName"], r) for r in expected]),
-        ("rxnorm-opioids-all names", [(name, by_code.get(code)) for code, name in rxnorm_names(folder).items()]),
+        ("OMTK drug names", [(name, (drug, value)) for name, drug, value in expected.values()]),
+        (
+            "rxnorm-opioids-all names",
+            [(name, expected[code][1:] if code in expected else None) for code, name in rxnorm_names(folder).items()],
+        ),
     ):
         right = checked = 0
         misses: collections.Counter[str] = collections.Counter()
-        for name, row in cases:
+        for name, want in cases:
             try:
                 product = parse_product(name)
             except mme.MMEError as e:
                 misses[family(str(e))] += 1
                 continue
-            if row is None:
+            if want is None:
                 right += 1  # resolved; OMTK has no row to check it against
                 continue
             checked += 1
-            want = float(row["strengthValue"]) * (1000 if row["strengthUnit"] == "MG/HR" else 1)
-            ok = product.drug == row["ingredientName"].lower() and math.isclose(
-                float(product.strength.split()[0]), want
-            )
+            ok = product.drug == want[0] and math.isclose(float(product.strength.split()[0]), want[1])
             right += ok
             if not ok:
-                misses[
-                    f"different: {product.drug} {product.strength} vs {row['ingredientName']} {row['strength']}"
-                ] += 1
+                misses[f"different: {product.drug} {product.strength} vs {want[0]} {want[1]}"] += 1
         print(f"{label}: {len(cases)} names, right {right} ({right / len(cases):.1%}; {checked} checked against OMTK)")
         for msg, n in misses.most_common(6):
             print(f"  {n:5d}  {msg}")

@@ -94,20 +94,52 @@ def test_the_exception_corpus_never_gives_a_wrong_number() -> None:
     assert wrong == []
 
 
-@needs(REFERENCE / "cqf-opioid-mme-r4", "CDC's CQL library data")
-def test_rxnorm_names_read_into_their_opioid_strength_and_unit() -> None:
-    """OMTK's ingredient rows say which opioid, strength and unit each RxNorm name holds."""
+def _omtk_strengths() -> dict[str, tuple[str, float]]:
+    """OMTK's ingredient rows by RxNorm name: the opioid and its strength in the unit written (MG, MG/ML, MG/HR...).
+
+    A product with two salts of one opioid has a row for each; their strengths add up.
+    """
     path = REFERENCE / "cqf-opioid-mme-r4" / "omtkdata_drug_ingredients_2020-10-20.csv"
     with path.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    right = 0
+    by_name: dict[str, tuple[str, float]] = {}
     for row in rows:
+        drug, value = row["ingredientName"].lower(), float(row["strengthValue"])
+        if row["drugName"] in by_name:
+            assert by_name[row["drugName"]][0] == drug
+            value += by_name[row["drugName"]][1]
+        by_name[row["drugName"]] = (drug, value)
+    return by_name
+
+
+@needs(REFERENCE / "cqf-opioid-mme-r4", "CDC's CQL library data")
+def test_rxnorm_names_read_into_their_opioid_strength_and_unit() -> None:
+    """OMTK's ingredient rows say which opioid, strength and unit each RxNorm name holds."""
+    expected = _omtk_strengths()
+    right = 0
+    for name, (drug, value) in expected.items():
         try:
-            product = parse_product(row["drugName"])
+            product = parse_product(name)
         except mme.MMEError:
             continue
-        value = float(row["strengthValue"])  # in the unit written (MG, MG/ML, MG/HR...)
-        assert product.drug == row["ingredientName"].lower(), row["drugName"]
-        assert math.isclose(float(product.strength.split()[0]), value), row["drugName"]
+        assert product.drug == drug, name
+        assert math.isclose(float(product.strength.split()[0]), value), name
         right += 1
-    assert right / len(rows) >= 0.85
+    assert right / len(expected) >= 0.98
+
+
+@needs(REFERENCE / "cqf-opioid-mme-r4", "CDC's CQL library data")
+def test_practice_fusions_rxnorm_names_resolve() -> None:
+    """Every opioid RxNorm name Practice Fusion lists: read, and right where OMTK has the name."""
+    expected = _omtk_strengths()
+    names = [r[1] for r in _rows("rxnorm-opioids-all.tsv")[1:]]
+    right = 0
+    for name in names:
+        try:
+            product = parse_product(name)
+        except mme.MMEError:
+            continue
+        if name in expected:
+            assert (product.drug, float(product.strength.split()[0])) == pytest.approx(expected[name]), name
+        right += 1
+    assert right / len(names) >= 0.98

@@ -430,3 +430,61 @@ def test_edges_refused(text: str, problem: str) -> None:
 def test_a_product_whose_opioid_is_unknown() -> None:
     with pytest.raises(mme.ExpressionError, match="unknown opioid 'frobnicol'"):
         parse_product("frobnicol 5 mg tablet")
+
+
+RXNORM_NAMES = [
+    # (name, opioid, strength, form, route)
+    ("fentanyl 0.1 MG/ACTUAT Metered Dose Nasal Spray [Lazanda]", "fentanyl", "0.1 mg", "spray", "nasal"),
+    ("fentanyl 0.4 MG/ACTUAT Mucosal Spray [Subsys]", "fentanyl", "0.4 mg", "spray", "sublingual"),
+    ("{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray [Subsys]) } Pack [Subsys 1200 MCG]", "fentanyl", "0.6 mg", "spray",
+     "sublingual"),
+    ("80 ACTUAT Fentanyl 0.04 MG/ACTUAT Transdermal System [Ionsys]", "fentanyl", "0.04 mg", "patch", "transdermal"),
+    ("Buprenorphine 74.2 MG Drug Implant [Probuphine]", "buprenorphine", "74.2 mg", "implant", None),
+    ("0.7 ML Morphine Sulfate 14.3 MG/ML Auto-Injector", "morphine", "14.3 mg/mL", "injection", None),
+    ("Matrix Delivery 24 HR tramadol hydrochloride 100 MG Extended Release Oral Tablet [Ryzolt]", "tramadol",
+     "100 mg", "tablet", "oral"),
+    ("Methadone Hydrochloride 40 MG Tablet for Oral Suspension [Diskets]", "methadone", "40 mg", "tablet", None),
+    ("Belladonna Alkaloids 16.2 MG / Opium 30 MG Rectal Suppository", "opium", "30 mg", "suppository", "rectal"),
+    ("guaiacolsulfonate 60 MG/ML / hydrocodone bitartrate 1 MG/ML Oral Solution", "hydrocodone", "1 mg/mL",
+     "solution", "oral"),
+    ("Codeine Phosphate 1 MG/ML / Kaolin 300 MG/ML Oral Suspension", "codeine", "1 mg/mL", "suspension", "oral"),
+    # two salts of one opioid add up: 4.5 + 0.38 mg of oxycodone
+    ("Aspirin 325 MG / Oxycodone Hydrochloride 4.5 MG / oxycodone terephthalate 0.38 MG Oral Tablet", "oxycodone",
+     "4.88 mg", "tablet", "oral"),
+    # an opioid no table converts is read as itself, never as a non-opioid beside another component
+    ("Atropine Sulfate 0.025 MG / Diphenoxylate Hydrochloride 2.5 MG Oral Tablet [Lomotil]", "diphenoxylate",
+     "2.5 mg", "tablet", "oral"),
+    ("remifentanil 1 MG Injection [Ultiva]", "remifentanil", "1 mg", "injection", None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "drug", "strength", "form", "route"), RXNORM_NAMES, ids=[n[0] for n in RXNORM_NAMES])
+def test_rxnorm_names_of_every_kind(name: str, drug: str, strength: str, form: str, route: str | None) -> None:
+    product = parse_product(name)
+    assert (product.drug, product.strength, product.form, product.route) == (drug, strength, form, route)
+
+
+def test_two_salts_of_one_opioid_are_added_and_said() -> None:
+    e = parse_expression("Aspirin 325 MG / Oxycodone Hydrochloride 4.5 MG / oxycodone terephthalate 0.38 MG tab q6h")
+    assert e.dose == "4.88 mg"
+    assert any("added up: 4.88 mg" in n for n in e.notes)
+    # a pack's own brand does not replace the product's
+    assert (
+        parse_product("{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray [Subsys]) } Pack [Subsys 1200 MCG]").brand == "Subsys"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("Oxycodone Hydrochloride 4.5 MG / Hydrocodone Bitartrate 5 MG Oral Tablet", "2 opioid components"),
+        ("Oxycodone Hydrochloride 4.5 MG / oxycodone terephthalate 0.38 MCG Oral Tablet", "2 opioid components"),
+        ("oxycodone hydrochloride/oxycodone terephthalate 5 mg tablet", "2 opioid components"),
+        ("Oxycodone Hydrochloride 5 MG / Remifentanil 1 MG Injection", "2 opioid components"),
+        ("remifentanil 1 MG Injection 1 mg q6h", "unknown drug"),  # read, but no table converts it
+        ("{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray) / 3 (fentanyl 0.8 MG/ACTUAT Mucosal Spray) } Pack", "cannot read"),
+    ],
+)
+def test_rxnorm_names_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.MMEError, match=re.escape(problem)):
+        mme.convert(text) if "q6h" in text else parse_product(text)

@@ -93,7 +93,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, NamedTuple, NoReturn
 
@@ -214,7 +214,9 @@ def parse_product(text: str) -> Product:
     try:
         drug = _vocab.resolve_drug(opioid).drug
     except MMEError:
-        parser.fail(f"unknown opioid {opioid!r}")
+        drug = _vocab.without_salt(opioid)
+        if drug not in _vocab.OTHER_OPIOIDS:
+            parser.fail(f"unknown opioid {opioid!r}")
     value, unit = expr.dose.split(" ")
     amounts = parser.amounts if len(parser.amounts) == len(names) else [(float(value), unit.split("/")[0])]
     names = names if len(parser.amounts) == len(names) else (opioid,)
@@ -240,6 +242,7 @@ _INTERVAL: Final = {
     **dict.fromkeys(("d", "day", "days", "jour", "jours"), 24.0),
     **dict.fromkeys(("wk", "wks", "week", "weeks", "semaine", "semaines"), 168.0),
 }
+_PACKAGE: Final = _HOUR | _VOLUME | {"actuat"}  # RxNorm's leading quantities: "12 HR", "1 ML", "80 ACTUAT"
 _COUNTABLE: Final = frozenset({"tablet", "capsule", "patch", "film", "lozenge", "spray", "suppository", "implant"})
 _LEADS: Final = frozenset({"q", "every", "x"})  # words before a frequency's number
 _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
@@ -270,6 +273,7 @@ _CAPS: Final = ("not to exceed", "do not exceed", "no more than", "max daily dos
 _DURATION_UNITS: Final = frozenset({"day", "days", "d", "week", "weeks", "wk", "wks", "month", "months", "jours",
                                     "jour", "semaines", "semaine", "mois", "doses", "refills"})  # fmt: skip
 _FILLER: Final = frozenset({"abuse deterrent", "film coated", "disintegrating", "chewable", "pack", "total",
+                            "metered dose", "for oral suspension", "for oral solution",
                             "by", "via", "of", "the", "a", "an", "in", "at", "to", "dose", "if", "as", "de", "par",
                             "effervescent", "orally disintegrating", "mouth", "directed"})  # fmt: skip
 _DIRECTED: Final = ("as directed", "use as directed", "selon prescription")
@@ -401,6 +405,7 @@ class _Parser:
         self.ignored: list[str] = []
         self.notes: list[str] = []
         self.brand: str | None = None
+        self.pack = False
         self.drug_typed = ""
         self.seen: dict[tuple[int, int | None], _Vocab | None] = {}  # vocab() by position: each read once
         self.phrases: dict[tuple[int, int], tuple[str, int] | None] = {}  # phrase() by position and length
@@ -521,12 +526,16 @@ class _Parser:
         return self.finish(drug)
 
     def prefix(self) -> int:
-        """RxNorm's leading "12 HR" (release period) and "1 ML" (package volume): read as no dose."""
+        """RxNorm's leading "12 HR" (release period), "1 ML" (package volume), "80 ACTUAT" (doses in a device),
+        and a one-product pack's "{2 (" ... ") } Pack": read as no dose."""
         i = 0
         while True:
-            if self.is_num(i) and (self.key(i + 1) in _HOUR or self.key(i + 1) in _VOLUME) and not self.is_num(i + 2):
+            if self.is_num(i) and self.key(i + 1) in _PACKAGE and not self.is_num(i + 2):
                 end = i + 2
-            elif (end_ := self.among(i, ("abuse deterrent",))) is not None:
+            elif self.key(i) == "{" and self.is_num(i + 1) and self.key(i + 2) == "(":
+                self.pack = True  # "{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray) } Pack": the product inside
+                end = i + 3
+            elif (end_ := self.among(i, ("abuse deterrent", "matrix delivery"))) is not None:
                 end = end_
             else:
                 return i
@@ -539,6 +548,8 @@ class _Parser:
         key = tok.key
         if key == "[":
             return self.brand_suffix(i)
+        if key == "}" and self.pack and self.key(i + 1) == "pack":
+            return i + 2
         if key in _PUNCT or key in (".", "/"):
             return i + 1
         if key in _vocab.MULTI_STEP:
@@ -571,7 +582,7 @@ class _Parser:
                 self.count_noun(found, i)
                 return found.end
             return self.apply(found, i)
-        if (end := self.among(i, _FILLER, 2)) is not None or key in _vocab.SIG_VERBS or key in _CONNECTORS:
+        if (end := self.among(i, _FILLER, 3)) is not None or key in _vocab.SIG_VERBS or key in _CONNECTORS:
             return i + 1 if end is None else end
         if key in _NO_DOSE_LEADS or (self.as_needed and tok.kind == "word" and not self.sig_starts(i)):
             return self.no_dose(i, lead=False)  # "for pain"; "as needed, pain"
@@ -628,7 +639,8 @@ class _Parser:
             j += 1
         if j >= len(self.toks):
             self.fail(f"unclosed bracket {self.span(i, j)!r}")
-        self.brand = self.span(i + 1, j)
+        if self.brand is None or not self.pack:  # a pack's own brand ("[Subsys 1200 MCG]") names the pack
+            self.brand = self.span(i + 1, j)
         return j + 1
 
     def drug(self, lo: int, first: int) -> str:
@@ -1079,6 +1091,8 @@ class _Parser:
         kinds = [_component(p) for p in parts]
         opioids = [p for p, k in zip(parts, kinds, strict=True) if k == "opioid"]
         unknown = [p for p, k in zip(parts, kinds, strict=True) if k == "unknown"]
+        if len(opioids) > 1 and (salts := self.salts_of_one(parts, kinds)) is not None:
+            return salts
         if len(opioids) > 1:
             self.fail(f"{drug!r} has {len(opioids)} opioid components ({', '.join(opioids)}): write one per expression")
         if not opioids and not unknown:
@@ -1094,6 +1108,17 @@ class _Parser:
         if branded:
             return self.documented(drug, parts, kinds.index("opioid"))
         return self.amounts[kinds.index("opioid")]
+
+    def salts_of_one(self, parts: tuple[str, ...], kinds: Sequence[str]) -> tuple[float, str] | None:
+        """ "Oxycodone Hydrochloride 4.5 MG / oxycodone terephthalate 0.38 MG": two salts of one opioid, added."""
+        found = [(p, a) for p, k, a in zip(parts, kinds, self.amounts, strict=False) if k == "opioid"]
+        if len(self.amounts) != len(parts) or len({_canonical(p) for p, _ in found}) != 1:
+            return None
+        if len({u for _, (_, u) in found}) != 1:
+            return None
+        total = math.fsum(v for _, (v, _) in found)
+        self.notes.append(f"{' and '.join(p for p, _ in found)} added up: {_fmt(total)} {found[0][1][1]}")
+        return total, found[0][1][1]
 
     def documented(self, drug: str, parts: tuple[str, ...], opioid: int) -> tuple[float, str]:  # noqa: RET503
         """A brand's strength read against its documented ones, in either order ("Norco 325 mg-10 mg")."""
@@ -1304,9 +1329,19 @@ def _opioid_name(parser: _Parser, drug: str) -> str:
 _NO_DOSE_LEADS: Final = _vocab.NO_DOSE_LEADS
 
 
+def _canonical(name: str) -> str:
+    """The opioid a component names, canonical ("Oxycodone Hydrochloride" -> "oxycodone")."""
+    try:
+        return _vocab.resolve_drug(name).drug
+    except MMEError:
+        return _vocab.without_salt(name)
+
+
 def _component(name: str) -> Literal["opioid", "non-opioid", "unknown"]:
     if _vocab.non_opioid(name):
         return "non-opioid"
+    if _vocab.without_salt(name) in _vocab.OTHER_OPIOIDS:
+        return "opioid"
     try:
         _vocab.resolve_drug(name)
     except MMEError:

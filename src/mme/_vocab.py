@@ -183,6 +183,8 @@ _FORM_PHRASE_ROUTE: dict[str, str] = {
     "nasal sprays": "nasal",
     "oral spray": "sublingual",
     "oral sprays": "sublingual",
+    "mucosal spray": "sublingual",  # RxNorm's form of Subsys, a sublingual spray
+    "mucosal sprays": "sublingual",
     "sublingual spray": "sublingual",
     "sublingual sprays": "sublingual",
     "buccal film": "buccal",
@@ -192,6 +194,7 @@ _FORM_PHRASE_ROUTE: dict[str, str] = {
     "td patch": "transdermal",
     "td patches": "transdermal",
     "oral solution": "oral",
+    "oral suspension": "oral",
     "transdermal film": "transdermal",
     "transdermal films": "transdermal",
     "transdermal system": "transdermal",
@@ -408,8 +411,23 @@ _NON_OPIOIDS: frozenset[str] = frozenset(
         "benzonatate",
         "bupivacaine",
         "ropivacaine",
+        "atropine",
+        "belladonna alkaloids",
+        "guaiacolsulfonate",
+        "kaolin",
+        "dexbrompheniramine",
+        "chlorcyclizine",
+        "bromodiphenhydramine",
+        "phenylpropanolamine",
     }
 )
+
+#: Opioids that no shipped table converts: a name with one is read (so that it is not mistaken for a
+#: non-opioid component) and then refused as unknown to the tables, never given a number.
+OTHER_OPIOIDS: frozenset[str] = frozenset(
+    {"alfentanil", "remifentanil", "meptazinol", "dextromoramide", "diamorphine", "heroin", "paregoric",
+     "loperamide", "diphenoxylate", "difenoxin", "dipipanone", "tilidine", "piritramide", "ketobemidone"}
+)  # fmt: skip
 
 
 def non_opioid(name: str) -> bool:
@@ -650,6 +668,11 @@ _FORM_ALIASES |= {
     "cp": "tablet",
     "cps": "tablet",
     "sachet": "solution",
+    "mucosal spray": "spray",
+    "mucosal sprays": "spray",
+    "drug implant": "implant",
+    "drug implants": "implant",
+    "auto injector": "injection",
 }
 
 #: Words of a sig that say who does what and carry no dose: "take", "apply", "chew and swallow".
