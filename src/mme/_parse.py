@@ -95,6 +95,7 @@ import math
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final, Literal, NamedTuple, NoReturn
 
 from . import _vocab
@@ -167,6 +168,12 @@ def parse_expression(text: str, *, range: RangeChoice = "max") -> Expression:
         raise ExpressionError(f"a dose expression is text, not {type(text).__name__}. Expected: {GRAMMAR}")
     if range not in ("max", "min"):
         raise ExpressionError(f"range must be 'max' or 'min', not {range!r}")
+    return _parse(text, range)
+
+
+@lru_cache(maxsize=1024)
+def _parse(text: str, range: RangeChoice) -> Expression:
+    """Recent texts are read once: an `Expression` is immutable, and an EHR repeats its sigs."""
     return _Parser(text, range).parse()
 
 
@@ -297,9 +304,15 @@ class _Tok(NamedTuple):
 def _tokens(text: str) -> list[_Tok]:
     tokens: list[_Tok] = []
     for m in _TOKEN.finditer(text):
-        kind: Literal["num", "word", "sym"] = "num" if m["num"] else "word" if m["word"] else "sym"
+        kind: Literal["num", "word", "sym"] = (
+            "sym" if m.lastgroup == "sym" else "num" if m.lastgroup == "num" else "word"
+        )
         raw = m[0]
-        key = raw.lower().replace(".", "").replace("(", "").replace(")", "") if kind == "word" else raw
+        key = raw
+        if kind == "word":
+            key = raw.lower()
+            if "." in key or "(" in key:
+                key = key.replace(".", "").replace("(", "").replace(")", "")
         value = math.nan
         if kind == "num":
             value = _FRACTIONS[raw] if raw in _FRACTIONS else _number(raw, text)
@@ -343,9 +356,15 @@ def _merge(toks: list[_Tok]) -> list[_Tok]:
     return out
 
 
+_EXPONENT: Final = re.compile("[eE]")
+_THOUSANDS: Final = re.compile(r"[1-9][0-9]{0,2},[0-9]{3}")
+
+
 def _number(raw: str, text: str) -> float:
-    mantissa = re.split("[eE]", raw)[0]
-    if re.fullmatch(r"[1-9][0-9]{0,2},[0-9]{3}", mantissa):  # "1,000": a thousand or one?
+    if "," not in raw:
+        return float(raw)
+    mantissa = _EXPONENT.split(raw)[0]
+    if _THOUSANDS.fullmatch(mantissa):  # "1,000": a thousand or one?
         raise ExpressionError(
             f"ambiguous number {raw!r} in {text!r}: write {mantissa.replace(',', '')} (no thousands separator) "
             f"or {mantissa.replace(',', '.')} (decimal point). Expected: {GRAMMAR}"
@@ -376,7 +395,8 @@ class _Dose(NamedTuple):
 
 
 _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
-_FIRST_WORDS: dict[int, frozenset[str]] = {}  # the first words of each phrase list `among` reads
+# For each phrase list `among` reads (kept, so that its id stays its own): first word -> word counts, longest first.
+_LENGTHS: dict[int, tuple[Collection[str], dict[str, tuple[int, ...]]]] = {}
 
 
 class _Parser:
@@ -455,14 +475,14 @@ class _Parser:
 
     def among(self, i: int, words: Collection[str], longest: int = 4) -> int | None:
         """The end of the longest phrase of ``words`` starting at token ``i``."""
-        firsts = _FIRST_WORDS.get(id(words))
-        if firsts is None:
-            firsts = _FIRST_WORDS[id(words)] = frozenset(w.split()[0] for w in words)
-        if self.key(i) not in firsts:
-            return None
-        for n in range(longest, 0, -1):
-            found = self.phrase(i, n)
-            if found is not None and found[0] in words:
+        cached = _LENGTHS.get(id(words))
+        if cached is None:
+            lengths: dict[str, list[int]] = {}
+            for w in words:
+                lengths.setdefault(w.split()[0], []).append(len(w.split()))
+            cached = _LENGTHS[id(words)] = (words, {k: tuple(sorted(set(v), reverse=True)) for k, v in lengths.items()})
+        for n in cached[1].get(self.key(i), ()):
+            if n <= longest and (found := self.phrase(i, n)) is not None and found[0] in words:
                 return found[1]
         return None
 
@@ -474,7 +494,7 @@ class _Parser:
         return found
 
     def read_vocab(self, i: int, stop: int | None) -> _Vocab | None:
-        if i >= len(self.toks) or self.toks[i].kind != "word":
+        if i >= len(self.toks) or self.toks[i].kind != "word" or self.toks[i].key not in _vocab.FIRST_WORDS:
             return None
         for n in (3, 2, 1):
             found = self.phrase(i, n, stop)

@@ -105,8 +105,11 @@ class DrugName:
     release: Release | None = None
 
 
+_SPACES = re.compile(r"[\s_\-]+")
+
+
 def _key(text: str) -> str:
-    return re.sub(r"[\s_\-]+", " ", text.strip().lower().replace("®", "").replace("™", ""))
+    return _SPACES.sub(" ", text.strip().lower().replace("®", "").replace("™", ""))
 
 
 _ROUTE_ALIASES: dict[str, str] = {r: r for r in ROUTES} | {
@@ -816,3 +819,11 @@ def word(key: str) -> tuple[Literal["route", "form", "release"], str, str | None
     if is_release_word(key):
         return "release", resolve_release(key), None
     return None
+
+
+#: The first word of every route, form and release word or phrase, as the parser's tokens spell it.
+FIRST_WORDS: frozenset[str] = frozenset(
+    _key(k).replace(".", "").split()[0]
+    for aliases in (_FORM_ALIASES, _ROUTE_ALIASES, _RELEASE_ALIASES)
+    for k in aliases
+)
