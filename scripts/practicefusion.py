@@ -95,14 +95,14 @@ _PRODUCT_OF = {"tablet": "oxycodone 1 mg tablet", "pill": "oxycodone 1 mg tablet
 
 _SINGULAR = {"tablets": "tablet", "capsules": "capsule", "pills": "pill", "patches": "patch", "films": "film",
              "sprays": "spray", "suppositories": "suppository", "lozenges": "lozenge"}  # fmt: skip
-_STATED = re.compile(r"\b([0-9.]+) *(?:tab|cap)[a-z()]* *\(([0-9.]+) *mg\)", re.IGNORECASE)
+_STATED = re.compile(r"\b([0-9.]+) *(?:tab|cap)[a-z()]* *\(([0-9.]+) *(mg|mcg)\)", re.IGNORECASE)
 
 
 def sig_cases(folder: Path) -> None:
     """Practice Fusion's sig cases (PASS rows): the most units taken on one day, as they report it.
 
     Each sig is read after a 1-unit product of the form its expected unit names ("2 tablets" after
-    "oxycodone 1 mg tablet"); an interval longer than a day counts one administration, as they do.
+    "oxycodone 1 mg tablet"); fewer than one administration a day counts one, as they do.
     """
     passed = [r for r in rows(folder / "sig-test-data.tsv") if r[0].strip("\ufeff") == "PASS"]
     same = 0
@@ -113,13 +113,13 @@ def sig_cases(folder: Path) -> None:
             continue
         stated = _STATED.search(r[2])  # "1 tablet (10 mg)": a product of 10 mg per tablet
         if stated and product.endswith(("tablet", "capsule")):
-            per_unit = float(stated[2]) / float(stated[1])
+            per_unit = float(stated[2]) / float(stated[1]) / (1000 if stated[3].lower() == "mcg" else 1)
             product = product.replace(" 1 mg ", f" {per_unit:g} mg ")
         try:
             e = parse_expression(f"{product} {r[2]}")
         except mme.MMEError:
             continue
-        times = e.per_day if e.per_day is not None else (1.0 if e.every_hours is None else max(24 / e.every_hours, 1))
+        times = max(e.per_day if e.per_day is not None else 24 / (e.every_hours or 24), 1)
         amount = float(e.volume.split()[0]) if e.volume else e.count
         same += (e.per_day, e.every_hours) != (None, None) and math.isclose(amount * times, float(number))
     print(

@@ -488,3 +488,44 @@ def test_two_salts_of_one_opioid_are_added_and_said() -> None:
 def test_rxnorm_names_refused(text: str, problem: str) -> None:
     with pytest.raises(mme.MMEError, match=re.escape(problem)):
         mme.convert(text) if "q6h" in text else parse_product(text)
+
+
+SIG_READS = [
+    # (sig after "oxycodone 10 mg tablet", administrations a day x tablets each; 10 mg x 1.5 MME/mg each tablet)
+    ("1 po q hs", 1 * 1),  # "q" before a time of day: at bedtime
+    ("One PO Q HS", 1 * 1),
+    ("TAKE ONE (1) TABLET(S) BY MOUTH ONCE A DAY.", 1 * 1),  # "(S)" in capitals
+    ("1 tab PO q daily", 1 * 1),
+    ("1 q daily", 1 * 1),
+    ("1 P O Q D", 1 * 1),  # "P O" spelt apart, "Q D"
+    ("1 tab a day", 1 * 1),  # the count is the day's
+    ("2 tabs per day", 1 * 2),
+    ("1 1/2 po qd", 1 * 1.5),  # a mixed number: one and a half
+    ("2 1/2 TABLETS BY MOUTH DAILY", 1 * 2.5),
+    ("1 pill po bid", 2 * 1),  # a pill is the product's tablet
+    ("TAKE ONE TABLET BY MOUTH EACH EVENING", 1 * 1),
+    ("Take 1 tablet by mouth daily in evening", 1 * 1),
+    ("Take one tablet after breakfast", 1 * 1),  # a meal is a time of day
+    ("1 tab bid with breakfast and dinner", 2 * 1),
+    ("1 tablet orally up to every 4 hours as needed for pain", 6 * 1),  # at most every 4 hours
+]
+
+
+@pytest.mark.parametrize(("sig", "tablets_a_day"), SIG_READS, ids=[s for s, _ in SIG_READS])
+def test_sigs_as_ehrs_write_them(sig: str, tablets_a_day: float) -> None:
+    assert mme.convert(f"oxycodone 10 mg tablet {sig}", table="cdc-2022").mme_per_day == pytest.approx(
+        tablets_a_day * 10 * 1.5
+    )
+
+
+@pytest.mark.parametrize(
+    ("sig", "problem"),
+    [
+        ("1 spray each nostril bid", "cannot read 'each'"),  # each nostril doubles the dose: never skipped
+        ("1 tab q6h after breakfast", "disagree"),  # four times a day, or once after breakfast?
+        ("1 3/2 tabs q6h", "cannot read '1 3'"),  # "3/2" is no proper fraction: no mixed number
+    ],
+)
+def test_sig_readings_that_stay_refused(sig: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        parse_expression(f"oxycodone 10 mg tablet {sig}")

@@ -249,6 +249,7 @@ _INTERVAL: Final = {
     **dict.fromkeys(("d", "day", "days", "jour", "jours"), 24.0),
     **dict.fromkeys(("wk", "wks", "week", "weeks", "semaine", "semaines"), 168.0),
 }
+_TIME_LEADS: Final = frozenset({"q", "each", "every", "in", "at", "after", "before", "with"})
 _PACKAGE: Final = _HOUR | _VOLUME | {"actuat"}  # RxNorm's leading quantities: "12 HR", "1 ML", "80 ACTUAT"
 _COUNTABLE: Final = frozenset({"tablet", "capsule", "patch", "film", "lozenge", "spray", "suppository", "implant"})
 _LEADS: Final = frozenset({"q", "every", "x"})  # words before a frequency's number
@@ -262,7 +263,8 @@ _FIXED: Final[dict[str, tuple[float | None, float | None]]] = {
     **dict.fromkeys(("bid", "bd"), (2.0, None)),
     **dict.fromkeys(("tid", "tds"), (3.0, None)),
     **dict.fromkeys(("qid", "qds"), (4.0, None)),
-    **dict.fromkeys((*_ONCE_A_DAY[:5], "qday", "once a day", "once daily"), (1.0, None)),
+    **dict.fromkeys((*_ONCE_A_DAY[:5], "qday", "q day", "q d", "q daily", "once a day", "once daily"), (1.0, None)),
+    **dict.fromkeys(("a day", "per day"), (1.0, None)),  # "2 tabs a day": the count is the day's
     **dict.fromkeys(("qod", "every other day"), (None, 48.0)),
     **dict.fromkeys(("weekly", "qweek", "once weekly", "once a week", "every week"), (None, 168.0)),
     "hourly": (None, 1.0),
@@ -287,7 +289,7 @@ _DIRECTED: Final = ("as directed", "use as directed", "selon prescription")
 _COMPONENTS: Final = re.compile(r"\s*(?:/|\+|&|\bwith\b|\band\b|\bw/)\s*", re.IGNORECASE)
 _TOKEN: Final = re.compile(
     r"(?P<num>(?:[0-9]+(?:[.,][0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[½¼¾])"  # 10, 0.5, .5, 2,5, 1e3, ½
-    r"|(?P<word>[^\W\d_]+(?:[.'][^\W\d_]+)*\.?(?:\(e?s\))?)"  # mg, b.i.d., i.v., µg, tab(s), patch(es)
+    r"|(?P<word>[^\W\d_]+(?:[.'][^\W\d_]+)*\.?(?:\([eE]?[sS]\))?)"  # mg, b.i.d., i.v., µg, tab(s), patch(es)
     r"|(?P<sym>\S)"  # anything else, one character at a time
 )
 
@@ -592,6 +594,8 @@ class _Parser:
             return self.set_frequency(i, *freq)
         if (end := self.time_of_day(i)) is not None:
             return end
+        if key == "up" and self.key(i + 1) == "to" and self.frequency_at(i + 2) is not None:
+            return i + 2  # "up to every 4 hours": at most that often
         if key == "up" and self.key(i + 1) == "to" and self.is_num(i + 2):  # "take up to 2 tabs": at most 2
             self.notes.append(f"{self.span(i, i + 3)!r} read as {self.span(i + 2, i + 3)}")
             return i + 2
@@ -841,7 +845,9 @@ class _Parser:
     def number_or_range(self, i: int, *, fraction: bool = True) -> tuple[float, float, int]:
         """NUM, NUM-NUM, NUM to NUM, "1/2" (when ``fraction``) at a number: (low, high, index after), unchecked."""
         lo, j = self.toks[i].value, i + 1
-        if fraction and self.key(j) == "/" and self.is_num(j + 1):
+        if fraction and self.mixed(j):  # "1 1/2 tabs": one and a half
+            lo, j = lo + self.toks[j].value / self.toks[j + 2].value, j + 3
+        elif fraction and self.key(j) == "/" and self.is_num(j + 1):
             lo, j = lo / self.toks[j + 1].value if self.toks[j + 1].value else math.nan, j + 2
         hi = lo
         if self.key(j) in _RANGE and self.is_num(j + 1) and not (self.key(j) == "a" and self.key(j + 2) in _ONE_DAY):
@@ -849,6 +855,15 @@ class _Parser:
             if fraction and self.key(j) == "/" and self.is_num(j + 1):
                 hi, j = hi / self.toks[j + 1].value if self.toks[j + 1].value else math.nan, j + 2
         return lo, hi, j
+
+    def mixed(self, j: int) -> bool:
+        """Whether a proper fraction ("1/2") starts at token ``j``, after a whole number."""
+        return (
+            self.is_num(j)
+            and self.key(j + 1) == "/"
+            and self.is_num(j + 2)
+            and 0 < self.toks[j].value < self.toks[j + 2].value
+        )
 
     def checked(self, i: int, j: int, lo: float, hi: float, what: str) -> tuple[float, float]:
         """A number or range read by `number_or_range`, refused unless positive, finite and in order."""
@@ -935,6 +950,9 @@ class _Parser:
     def time_of_day(self, i: int, *, dry: bool = False) -> int | None:
         """ "in the morning", "at bedtime", "nocte", "matin": one administration at that time."""
         end = self.among(i, _vocab.TIMES_OF_DAY, 3)
+        if end is None and self.key(i) in _TIME_LEADS:  # "q hs", "each evening", "after breakfast"
+            i += 1
+            end = self.among(i, _vocab.TIMES_OF_DAY, 3)
         if end is None or dry:
             return end
         self.slots[-1].add(_vocab.TIMES_OF_DAY[self.span_key(i, end)])

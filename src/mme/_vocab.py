@@ -114,6 +114,7 @@ def _key(text: str) -> str:
 
 _ROUTE_ALIASES: dict[str, str] = {r: r for r in ROUTES} | {
     "po": "oral",
+    "p o": "oral",
     "by mouth": "oral",
     "per os": "oral",
     "td": "transdermal",
@@ -671,6 +672,8 @@ _FORM_ALIASES |= {
     "cp": "tablet",
     "cps": "tablet",
     "sachet": "solution",
+    "pill": "tablet",
+    "pills": "tablet",
     "mucosal spray": "spray",
     "mucosal sprays": "spray",
     "drug implant": "implant",
@@ -731,6 +734,8 @@ TIMES_OF_DAY: dict[str, str] = {
         ("morning", "am", "mane", "matin", "le matin", "qam", "every morning", "in the morning"), "morning"
     ),
     **dict.fromkeys(("noon", "midi", "at noon", "lunch", "at lunch"), "noon"),
+    **dict.fromkeys(("breakfast", "petit déjeuner"), "morning"),
+    **dict.fromkeys(("dinner", "supper", "dîner"), "evening"),
     **dict.fromkeys(("afternoon", "in the afternoon", "every afternoon"), "afternoon"),
     **dict.fromkeys(("evening", "pm", "soir", "le soir", "qpm", "q pm", "every evening", "in the evening"), "evening"),
     **dict.fromkeys(
