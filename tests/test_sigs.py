@@ -502,7 +502,7 @@ SIG_READS = [
     ("2 tabs per day", 1 * 2),
     ("1 1/2 po qd", 1 * 1.5),  # a mixed number: one and a half
     ("2 1/2 TABLETS BY MOUTH DAILY", 1 * 2.5),
-    ("1 pill po bid", 2 * 1),  # a pill is the product's tablet
+    ("1 pill po bid", 2 * 1),  # a pill is the product's tablet or capsule
     ("TAKE ONE TABLET BY MOUTH EACH EVENING", 1 * 1),
     ("Take 1 tablet by mouth daily in evening", 1 * 1),
     ("Take one tablet after breakfast", 1 * 1),  # a meal is a time of day
@@ -529,3 +529,9 @@ def test_sigs_as_ehrs_write_them(sig: str, tablets_a_day: float) -> None:
 def test_sig_readings_that_stay_refused(sig: str, problem: str) -> None:
     with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
         parse_expression(f"oxycodone 10 mg tablet {sig}")
+
+
+def test_a_pill_is_a_tablet_or_a_capsule() -> None:
+    assert parse_expression("oxycodone 10 mg capsule 1 pill bid").count == 1.0
+    with pytest.raises(mme.ExpressionError, match="'1 pill' counts tablets or capsules, but the product is a patch"):
+        parse_expression("fentanyl 25 mcg/h patch 1 pill q72h")

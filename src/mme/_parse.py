@@ -263,7 +263,7 @@ _FIXED: Final[dict[str, tuple[float | None, float | None]]] = {
     **dict.fromkeys(("bid", "bd"), (2.0, None)),
     **dict.fromkeys(("tid", "tds"), (3.0, None)),
     **dict.fromkeys(("qid", "qds"), (4.0, None)),
-    **dict.fromkeys((*_ONCE_A_DAY[:5], "qday", "q day", "q d", "q daily", "once a day", "once daily"), (1.0, None)),
+    **dict.fromkeys((*_ONCE_A_DAY[:5], "qday", "q daily", "once a day", "once daily"), (1.0, None)),
     **dict.fromkeys(("a day", "per day"), (1.0, None)),  # "2 tabs a day": the count is the day's
     **dict.fromkeys(("qod", "every other day"), (None, 48.0)),
     **dict.fromkeys(("weekly", "qweek", "once weekly", "once a week", "every week"), (None, 168.0)),
@@ -428,6 +428,7 @@ class _Parser:
         self.notes: list[str] = []
         self.brand: str | None = None
         self.pack = False
+        self.pill: str | None = None  # "1 pill" as typed: a tablet or a capsule
         self.drug_typed = ""
         self.seen: dict[tuple[int, int | None], _Vocab | None] = {}  # vocab() by position: each read once
         self.phrases: dict[tuple[int, int], tuple[str, int] | None] = {}  # phrase() by position and length
@@ -1051,8 +1052,10 @@ class _Parser:
             kind, unit, end = "volume", "mL", j + 1
         elif self.key(j) in _MASS:
             kind, unit, end = "mass", _MASS[self.key(j)], j + 1
-        elif self.key(j) in _vocab.PRODUCT_UNITS:
+        elif self.key(j) in _vocab.PRODUCT_UNITS or self.key(j) in _vocab.PILLS:
             kind, unit, end = "count", "", j + 1
+            if self.key(j) in _vocab.PILLS:
+                self.pill = self.span(i, end)
         else:
             release = self.vocab(j)
             k = release.end if release is not None and release.field == "release" else j
@@ -1253,6 +1256,8 @@ class _Parser:
 
     def form_of_count(self) -> None:
         """The product decides what a count is: "1 cap(s)" of a tablet counts tablets."""
+        if self.pill is not None and self.tags.get("form") not in (None, "tablet", "capsule"):
+            self.fail(f"{self.pill!r} counts tablets or capsules, but the product is a {self.tags['form']}")
         if self.count_form is None:
             return
         counted, typed = self.count_form

@@ -672,8 +672,6 @@ _FORM_ALIASES |= {
     "cp": "tablet",
     "cps": "tablet",
     "sachet": "solution",
-    "pill": "tablet",
-    "pills": "tablet",
     "mucosal spray": "spray",
     "mucosal sprays": "spray",
     "drug implant": "implant",
@@ -728,6 +726,8 @@ NUMBER_WORDS: dict[str, float] = {
 }
 #: Count nouns that mean "one unit of the product", whatever its form: "1 ea", "2 doses".
 PRODUCT_UNITS: frozenset[str] = frozenset({"ea", "each", "dose", "doses", "unit", "units"})
+#: Count nouns for one tablet or capsule, whichever the product is: "1 pill po bid".
+PILLS: frozenset[str] = frozenset({"pill", "pills"})
 #: Times of day, each a distinct administration: "morning and evening" is twice a day.
 TIMES_OF_DAY: dict[str, str] = {
     **dict.fromkeys(
