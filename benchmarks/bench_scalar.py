@@ -12,6 +12,10 @@ from collections.abc import Callable
 import mme
 
 REPEAT, NUMBER = 15, 2_000
+LONG_SIG = (
+    "acetaminophen-HYDROcodone 325 mg-7.5 mg oral tablet 1-2 tab(s) orally every 4 to 6 hours, "
+    "as needed for breakthrough pain x 5 days"
+)
 
 
 def median_us(fn: Callable[[], object]) -> float:
@@ -21,7 +25,7 @@ def median_us(fn: Callable[[], object]) -> float:
 
 
 def main() -> None:
-    factors = {"oxycodone": 1.5, "fentanyl": 2.4}
+    factors = {"oxycodone": 1.5, "fentanyl": 2.4, "hydrocodone": 1.0}
 
     def baseline_regimen() -> float:
         return 10.0 * (24 / 6) * factors["oxycodone"]
@@ -41,6 +45,16 @@ def main() -> None:
             "dispensing_mme('methadone', '10 mg', 90, 30, table='cdc-2016')",
             lambda: mme.dispensing_mme("methadone", "10 mg", quantity=90, days_supply=30, table="cdc-2016"),
             lambda: 10.0 * 90 / 30 * 8,
+        ),
+        (
+            "convert('oxycodone 10 mg q6h')",
+            lambda: mme.convert("oxycodone 10 mg q6h"),
+            baseline_regimen,
+        ),
+        (
+            f"convert(long EHR sig, {len(LONG_SIG)} chars)",
+            lambda: mme.convert(LONG_SIG),
+            lambda: 7.5 * 2 * 6 * factors["hydrocodone"],
         ),
     ]  # fmt: skip
     print(f"{'call':<72} {'median us':>10} {'baseline us':>12} {'ratio':>8}")

@@ -95,14 +95,14 @@ _PRODUCT_OF = {"tablet": "oxycodone 1 mg tablet", "pill": "oxycodone 1 mg tablet
 
 _SINGULAR = {"tablets": "tablet", "capsules": "capsule", "pills": "pill", "patches": "patch", "films": "film",
              "sprays": "spray", "suppositories": "suppository", "lozenges": "lozenge"}  # fmt: skip
-_STATED = re.compile(r"\b([0-9.]+) *(?:tab|cap)[a-z()]* *\(([0-9.]+) *mg\)", re.IGNORECASE)
+_STATED = re.compile(r"\b([0-9.]+) *(?:tab|cap)[a-z()]* *\(([0-9.]+) *(mg|mcg)\)", re.IGNORECASE)
 
 
 def sig_cases(folder: Path) -> None:
     """Practice Fusion's sig cases (PASS rows): the most units taken on one day, as they report it.
 
     Each sig is read after a 1-unit product of the form its expected unit names ("2 tablets" after
-    "oxycodone 1 mg tablet"); an interval longer than a day counts one administration, as they do.
+    "oxycodone 1 mg tablet"); fewer than one administration a day counts one, as they do.
     """
     passed = [r for r in rows(folder / "sig-test-data.tsv") if r[0].strip("\ufeff") == "PASS"]
     same = 0
@@ -113,13 +113,13 @@ def sig_cases(folder: Path) -> None:
             continue
         stated = _STATED.search(r[2])  # "1 tablet (10 mg)": a product of 10 mg per tablet
         if stated and product.endswith(("tablet", "capsule")):
-            per_unit = float(stated[2]) / float(stated[1])
+            per_unit = float(stated[2]) / float(stated[1]) / (1000 if stated[3].lower() == "mcg" else 1)
             product = product.replace(" 1 mg ", f" {per_unit:g} mg ")
         try:
             e = parse_expression(f"{product} {r[2]}")
         except mme.MMEError:
             continue
-        times = e.per_day if e.per_day is not None else (1.0 if e.every_hours is None else max(24 / e.every_hours, 1))
+        times = max(e.per_day if e.per_day is not None else 24 / (e.every_hours or 24), 1)
         amount = float(e.volume.split()[0]) if e.volume else e.count
         same += (e.per_day, e.every_hours) != (None, None) and math.isclose(amount * times, float(number))
     print(
@@ -128,36 +128,39 @@ def sig_cases(folder: Path) -> None:
 
 
 def rxnorm_products(folder: Path) -> None:
-    """RxNorm names read into the right opioid ingredient, strength and unit (OMTK's columns say which)."""
+    """RxNorm names read into the right opioid ingredient, strength and unit (OMTK's columns say which).
+
+    A product with two salts of one opioid has an OMTK row for each; their strengths add up.
+    """
     omtk = folder.parent / "cqf-opioid-mme-r4" / "omtkdata_drug_ingredients_2020-10-20.csv"
     with omtk.open(encoding="utf-8", newline="") as f:
-        expected = list(csv.DictReader(f))
-    by_code = {r["drugCode"]: r for r in expected}
+        expected: dict[str, tuple[str, str, float]] = {}  # drugCode -> (name, ingredient, strength as written)
+        for r in csv.DictReader(f):
+            old = expected.get(r["drugCode"], ("", "", 0.0))
+            expected[r["drugCode"]] = (r["drugName"], r["ingredientName"].lower(), old[2] + float(r["strengthValue"]))
     for label, cases in (
-        ("OMTK drug names", [(r["drugName"], r) for r in expected]),
-        ("rxnorm-opioids-all names", [(name, by_code.get(code)) for code, name in rxnorm_names(folder).items()]),
+        ("OMTK drug names", [(name, (drug, value)) for name, drug, value in expected.values()]),
+        (
+            "rxnorm-opioids-all names",
+            [(name, expected[code][1:] if code in expected else None) for code, name in rxnorm_names(folder).items()],
+        ),
     ):
         right = checked = 0
         misses: collections.Counter[str] = collections.Counter()
-        for name, row in cases:
+        for name, want in cases:
             try:
                 product = parse_product(name)
             except mme.MMEError as e:
                 misses[family(str(e))] += 1
                 continue
-            if row is None:
+            if want is None:
                 right += 1  # resolved; OMTK has no row to check it against
                 continue
             checked += 1
-            want = float(row["strengthValue"]) * (1000 if row["strengthUnit"] == "MG/HR" else 1)
-            ok = product.drug == row["ingredientName"].lower() and math.isclose(
-                float(product.strength.split()[0]), want
-            )
+            ok = product.drug == want[0] and math.isclose(float(product.strength.split()[0]), want[1])
             right += ok
             if not ok:
-                misses[
-                    f"different: {product.drug} {product.strength} vs {row['ingredientName']} {row['strength']}"
-                ] += 1
+                misses[f"different: {product.drug} {product.strength} vs {want[0]} {want[1]}"] += 1
         print(f"{label}: {len(cases)} names, right {right} ({right / len(cases):.1%}; {checked} checked against OMTK)")
         for msg, n in misses.most_common(6):
             print(f"  {n:5d}  {msg}")

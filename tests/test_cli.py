@@ -171,6 +171,18 @@ def test_tables_show_rows_caveats_and_source() -> None:
     assert "no MME" in text
 
 
+def test_tables_show_names_lists_what_the_table_reads() -> None:
+    """`mme tables show SLUG --names`: the table, then the names `mme names --table SLUG` lists, indented."""
+    code, text = run("tables", "show", "cdc-2016", "--names")
+    assert code == 0
+    _, listed = run("names", "--table", "cdc-2016")
+    table_part, _, names_part = text.partition("\nnames it reads (mme names --table lists the same):\n")
+    assert "source:" in table_part
+    assert names_part.splitlines() == ["  " + line for line in listed.splitlines()]
+    assert "  oxycontin: oxycodone [ER oral tablet]" in names_part.splitlines()
+    assert "names it reads" not in run("tables", "show", "cdc-2016")[1]
+
+
 def test_python_dash_m() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "mme", "convert", "oxycodone 10 mg q6h", "--json"],

@@ -430,3 +430,108 @@ def test_edges_refused(text: str, problem: str) -> None:
 def test_a_product_whose_opioid_is_unknown() -> None:
     with pytest.raises(mme.ExpressionError, match="unknown opioid 'frobnicol'"):
         parse_product("frobnicol 5 mg tablet")
+
+
+RXNORM_NAMES = [
+    # (name, opioid, strength, form, route)
+    ("fentanyl 0.1 MG/ACTUAT Metered Dose Nasal Spray [Lazanda]", "fentanyl", "0.1 mg", "spray", "nasal"),
+    ("fentanyl 0.4 MG/ACTUAT Mucosal Spray [Subsys]", "fentanyl", "0.4 mg", "spray", "sublingual"),
+    ("{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray [Subsys]) } Pack [Subsys 1200 MCG]", "fentanyl", "0.6 mg", "spray",
+     "sublingual"),
+    ("80 ACTUAT Fentanyl 0.04 MG/ACTUAT Transdermal System [Ionsys]", "fentanyl", "0.04 mg", "patch", "transdermal"),
+    ("Buprenorphine 74.2 MG Drug Implant [Probuphine]", "buprenorphine", "74.2 mg", "implant", None),
+    ("0.7 ML Morphine Sulfate 14.3 MG/ML Auto-Injector", "morphine", "14.3 mg/mL", "injection", None),
+    ("Matrix Delivery 24 HR tramadol hydrochloride 100 MG Extended Release Oral Tablet [Ryzolt]", "tramadol",
+     "100 mg", "tablet", "oral"),
+    ("Methadone Hydrochloride 40 MG Tablet for Oral Suspension [Diskets]", "methadone", "40 mg", "tablet", None),
+    ("Belladonna Alkaloids 16.2 MG / Opium 30 MG Rectal Suppository", "opium", "30 mg", "suppository", "rectal"),
+    ("guaiacolsulfonate 60 MG/ML / hydrocodone bitartrate 1 MG/ML Oral Solution", "hydrocodone", "1 mg/mL",
+     "solution", "oral"),
+    ("Codeine Phosphate 1 MG/ML / Kaolin 300 MG/ML Oral Suspension", "codeine", "1 mg/mL", "suspension", "oral"),
+    # two salts of one opioid add up: 4.5 + 0.38 mg of oxycodone
+    ("Aspirin 325 MG / Oxycodone Hydrochloride 4.5 MG / oxycodone terephthalate 0.38 MG Oral Tablet", "oxycodone",
+     "4.88 mg", "tablet", "oral"),
+    # an opioid no table converts is read as itself, never as a non-opioid beside another component
+    ("Atropine Sulfate 0.025 MG / Diphenoxylate Hydrochloride 2.5 MG Oral Tablet [Lomotil]", "diphenoxylate",
+     "2.5 mg", "tablet", "oral"),
+    ("remifentanil 1 MG Injection [Ultiva]", "remifentanil", "1 mg", "injection", None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "drug", "strength", "form", "route"), RXNORM_NAMES, ids=[n[0] for n in RXNORM_NAMES])
+def test_rxnorm_names_of_every_kind(name: str, drug: str, strength: str, form: str, route: str | None) -> None:
+    product = parse_product(name)
+    assert (product.drug, product.strength, product.form, product.route) == (drug, strength, form, route)
+
+
+def test_two_salts_of_one_opioid_are_added_and_said() -> None:
+    e = parse_expression("Aspirin 325 MG / Oxycodone Hydrochloride 4.5 MG / oxycodone terephthalate 0.38 MG tab q6h")
+    assert e.dose == "4.88 mg"
+    assert any("added up: 4.88 mg" in n for n in e.notes)
+    # a pack's own brand does not replace the product's
+    assert (
+        parse_product("{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray [Subsys]) } Pack [Subsys 1200 MCG]").brand == "Subsys"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("Oxycodone Hydrochloride 4.5 MG / Hydrocodone Bitartrate 5 MG Oral Tablet", "2 opioid components"),
+        ("Oxycodone Hydrochloride 4.5 MG / oxycodone terephthalate 0.38 MCG Oral Tablet", "2 opioid components"),
+        ("oxycodone hydrochloride/oxycodone terephthalate 5 mg tablet", "2 opioid components"),
+        ("Oxycodone Hydrochloride 5 MG / Remifentanil 1 MG Injection", "2 opioid components"),
+        ("remifentanil 1 MG Injection 1 mg q6h", "unknown drug"),  # read, but no table converts it
+        ("{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray) / 3 (fentanyl 0.8 MG/ACTUAT Mucosal Spray) } Pack", "cannot read"),
+    ],
+)
+def test_rxnorm_names_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.MMEError, match=re.escape(problem)):
+        mme.convert(text) if "q6h" in text else parse_product(text)
+
+
+SIG_READS = [
+    # (sig after "oxycodone 10 mg tablet", administrations a day x tablets each; 10 mg x 1.5 MME/mg each tablet)
+    ("1 po q hs", 1 * 1),  # "q" before a time of day: at bedtime
+    ("One PO Q HS", 1 * 1),
+    ("TAKE ONE (1) TABLET(S) BY MOUTH ONCE A DAY.", 1 * 1),  # "(S)" in capitals
+    ("1 tab PO q daily", 1 * 1),
+    ("1 q daily", 1 * 1),
+    ("1 P O Q D", 1 * 1),  # "P O" spelt apart, "Q D"
+    ("1 tab a day", 1 * 1),  # the count is the day's
+    ("2 tabs per day", 1 * 2),
+    ("1 1/2 po qd", 1 * 1.5),  # a mixed number: one and a half
+    ("2 1/2 TABLETS BY MOUTH DAILY", 1 * 2.5),
+    ("1 pill po bid", 2 * 1),  # a pill is the product's tablet or capsule
+    ("TAKE ONE TABLET BY MOUTH EACH EVENING", 1 * 1),
+    ("Take 1 tablet by mouth daily in evening", 1 * 1),
+    ("Take one tablet after breakfast", 1 * 1),  # a meal is a time of day
+    ("1 tab bid with breakfast and dinner", 2 * 1),
+    ("1 tablet orally up to every 4 hours as needed for pain", 6 * 1),  # at most every 4 hours
+]
+
+
+@pytest.mark.parametrize(("sig", "tablets_a_day"), SIG_READS, ids=[s for s, _ in SIG_READS])
+def test_sigs_as_ehrs_write_them(sig: str, tablets_a_day: float) -> None:
+    assert mme.convert(f"oxycodone 10 mg tablet {sig}", table="cdc-2022").mme_per_day == pytest.approx(
+        tablets_a_day * 10 * 1.5
+    )
+
+
+@pytest.mark.parametrize(
+    ("sig", "problem"),
+    [
+        ("1 spray each nostril bid", "cannot read 'each'"),  # each nostril doubles the dose: never skipped
+        ("1 tab q6h after breakfast", "disagree"),  # four times a day, or once after breakfast?
+        ("1 3/2 tabs q6h", "cannot read '1 3'"),  # "3/2" is no proper fraction: no mixed number
+    ],
+)
+def test_sig_readings_that_stay_refused(sig: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        parse_expression(f"oxycodone 10 mg tablet {sig}")
+
+
+def test_a_pill_is_a_tablet_or_a_capsule() -> None:
+    assert parse_expression("oxycodone 10 mg capsule 1 pill bid").count == 1.0
+    with pytest.raises(mme.ExpressionError, match="'1 pill' counts tablets or capsules, but the product is a patch"):
+        parse_expression("fentanyl 25 mcg/h patch 1 pill q72h")

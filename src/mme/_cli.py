@@ -169,7 +169,12 @@ def _explain(expr: Expression) -> str:
 
 
 def _names(args: argparse.Namespace, out: TextIO) -> int:
-    table = mme.get_table(args.table) if args.table else None
+    _write_names(mme.get_table(args.table) if args.table else None, out)
+    return 0
+
+
+def _write_names(table: mme.Table | None, out: TextIO, indent: str = "") -> None:
+    """Every accepted drug name with what it resolves to; with a table, only those of the drugs it covers."""
     covered = None if table is None else {*table.drugs, *(e.drug for e in table.excluded)}
     for name in _vocab.known_names():
         meaning = _vocab.resolve_drug(name)
@@ -178,13 +183,12 @@ def _names(args: argparse.Namespace, out: TextIO) -> int:
         implied = " ".join(x for x in (meaning.release, meaning.route, meaning.form) if x)
         combination = _vocab.combination(name)
         parts = f" (components {'/'.join(combination[0])})" if combination else ""
-        out.write(f"{name}: {meaning.drug}{f' [{implied}]' if implied else ''}{parts}\n")
-    return 0
+        out.write(f"{indent}{name}: {meaning.drug}{f' [{implied}]' if implied else ''}{parts}\n")
 
 
 def _tables(args: argparse.Namespace, out: TextIO) -> int:
     if args.action == "show":
-        return _show_table(args.slug, out)
+        return _show_table(args.slug, out, names=args.names)
     for table in mme.list_tables():
         default = " (default)" if table.slug == mme.DEFAULT_TABLE else ""
         out.write(
@@ -193,7 +197,7 @@ def _tables(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _show_table(slug: str | None, out: TextIO) -> int:
+def _show_table(slug: str | None, out: TextIO, *, names: bool = False) -> int:
     table = mme.get_table(slug or mme.DEFAULT_TABLE)
     out.write(f"{table.title}\n{table.publisher}, {table.version} ({table.published})\n")
     out.write(
@@ -214,6 +218,9 @@ def _show_table(slug: str | None, out: TextIO) -> int:
         out.write(f"notes: {table.notes}\n")
     for caveat in table.caveats:
         out.write(f"caveat: {caveat}\n")
+    if names:
+        out.write("\nnames it reads (mme names --table lists the same):\n")
+        _write_names(table, out, "  ")
     return 0
 
 
@@ -665,6 +672,7 @@ def build_parser() -> argparse.ArgumentParser:
     tables = commands.add_parser("tables", help="list the shipped tables, or show one")
     tables.add_argument("action", nargs="?", choices=["show"], help="show one table's rows, caveats and source")
     tables.add_argument("slug", nargs="?", help="table slug (default: the default table)")
+    tables.add_argument("--names", action="store_true", help="with show: also every drug name it reads")
     tables.set_defaults(handler=_tables)
 
     taper_ = commands.add_parser(

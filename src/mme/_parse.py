@@ -93,8 +93,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final, Literal, NamedTuple, NoReturn
 
 from . import _vocab
@@ -167,6 +168,12 @@ def parse_expression(text: str, *, range: RangeChoice = "max") -> Expression:
         raise ExpressionError(f"a dose expression is text, not {type(text).__name__}. Expected: {GRAMMAR}")
     if range not in ("max", "min"):
         raise ExpressionError(f"range must be 'max' or 'min', not {range!r}")
+    return _parse(text, range)
+
+
+@lru_cache(maxsize=1024)
+def _parse(text: str, range: RangeChoice) -> Expression:
+    """Recent texts are read once: an `Expression` is immutable, and an EHR repeats its sigs."""
     return _Parser(text, range).parse()
 
 
@@ -214,7 +221,9 @@ def parse_product(text: str) -> Product:
     try:
         drug = _vocab.resolve_drug(opioid).drug
     except MMEError:
-        parser.fail(f"unknown opioid {opioid!r}")
+        drug = _vocab.without_salt(opioid)
+        if drug not in _vocab.OTHER_OPIOIDS:
+            parser.fail(f"unknown opioid {opioid!r}")
     value, unit = expr.dose.split(" ")
     amounts = parser.amounts if len(parser.amounts) == len(names) else [(float(value), unit.split("/")[0])]
     names = names if len(parser.amounts) == len(names) else (opioid,)
@@ -240,6 +249,8 @@ _INTERVAL: Final = {
     **dict.fromkeys(("d", "day", "days", "jour", "jours"), 24.0),
     **dict.fromkeys(("wk", "wks", "week", "weeks", "semaine", "semaines"), 168.0),
 }
+_TIME_LEADS: Final = frozenset({"q", "each", "every", "in", "at", "after", "before", "with"})
+_PACKAGE: Final = _HOUR | _VOLUME | {"actuat"}  # RxNorm's leading quantities: "12 HR", "1 ML", "80 ACTUAT"
 _COUNTABLE: Final = frozenset({"tablet", "capsule", "patch", "film", "lozenge", "spray", "suppository", "implant"})
 _LEADS: Final = frozenset({"q", "every", "x"})  # words before a frequency's number
 _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
@@ -252,7 +263,8 @@ _FIXED: Final[dict[str, tuple[float | None, float | None]]] = {
     **dict.fromkeys(("bid", "bd"), (2.0, None)),
     **dict.fromkeys(("tid", "tds"), (3.0, None)),
     **dict.fromkeys(("qid", "qds"), (4.0, None)),
-    **dict.fromkeys((*_ONCE_A_DAY[:5], "qday", "once a day", "once daily"), (1.0, None)),
+    **dict.fromkeys((*_ONCE_A_DAY[:5], "qday", "q daily", "once a day", "once daily"), (1.0, None)),
+    **dict.fromkeys(("a day", "per day"), (1.0, None)),  # "2 tabs a day": the count is the day's
     **dict.fromkeys(("qod", "every other day"), (None, 48.0)),
     **dict.fromkeys(("weekly", "qweek", "once weekly", "once a week", "every week"), (None, 168.0)),
     "hourly": (None, 1.0),
@@ -270,13 +282,14 @@ _CAPS: Final = ("not to exceed", "do not exceed", "no more than", "max daily dos
 _DURATION_UNITS: Final = frozenset({"day", "days", "d", "week", "weeks", "wk", "wks", "month", "months", "jours",
                                     "jour", "semaines", "semaine", "mois", "doses", "refills"})  # fmt: skip
 _FILLER: Final = frozenset({"abuse deterrent", "film coated", "disintegrating", "chewable", "pack", "total",
+                            "metered dose", "for oral suspension", "for oral solution",
                             "by", "via", "of", "the", "a", "an", "in", "at", "to", "dose", "if", "as", "de", "par",
                             "effervescent", "orally disintegrating", "mouth", "directed"})  # fmt: skip
 _DIRECTED: Final = ("as directed", "use as directed", "selon prescription")
 _COMPONENTS: Final = re.compile(r"\s*(?:/|\+|&|\bwith\b|\band\b|\bw/)\s*", re.IGNORECASE)
 _TOKEN: Final = re.compile(
     r"(?P<num>(?:[0-9]+(?:[.,][0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[½¼¾])"  # 10, 0.5, .5, 2,5, 1e3, ½
-    r"|(?P<word>[^\W\d_]+(?:[.'][^\W\d_]+)*\.?(?:\(e?s\))?)"  # mg, b.i.d., i.v., µg, tab(s), patch(es)
+    r"|(?P<word>[^\W\d_]+(?:[.'][^\W\d_]+)*\.?(?:\([eE]?[sS]\))?)"  # mg, b.i.d., i.v., µg, tab(s), patch(es)
     r"|(?P<sym>\S)"  # anything else, one character at a time
 )
 
@@ -293,9 +306,15 @@ class _Tok(NamedTuple):
 def _tokens(text: str) -> list[_Tok]:
     tokens: list[_Tok] = []
     for m in _TOKEN.finditer(text):
-        kind: Literal["num", "word", "sym"] = "num" if m["num"] else "word" if m["word"] else "sym"
+        kind: Literal["num", "word", "sym"] = (
+            "sym" if m.lastgroup == "sym" else "num" if m.lastgroup == "num" else "word"
+        )
         raw = m[0]
-        key = raw.lower().replace(".", "").replace("(", "").replace(")", "") if kind == "word" else raw
+        key = raw
+        if kind == "word":
+            key = raw.lower()
+            if "." in key or "(" in key:
+                key = key.replace(".", "").replace("(", "").replace(")", "")
         value = math.nan
         if kind == "num":
             value = _FRACTIONS[raw] if raw in _FRACTIONS else _number(raw, text)
@@ -339,9 +358,15 @@ def _merge(toks: list[_Tok]) -> list[_Tok]:
     return out
 
 
+_EXPONENT: Final = re.compile("[eE]")
+_THOUSANDS: Final = re.compile(r"[1-9][0-9]{0,2},[0-9]{3}")
+
+
 def _number(raw: str, text: str) -> float:
-    mantissa = re.split("[eE]", raw)[0]
-    if re.fullmatch(r"[1-9][0-9]{0,2},[0-9]{3}", mantissa):  # "1,000": a thousand or one?
+    if "," not in raw:
+        return float(raw)
+    mantissa = _EXPONENT.split(raw)[0]
+    if _THOUSANDS.fullmatch(mantissa):  # "1,000": a thousand or one?
         raise ExpressionError(
             f"ambiguous number {raw!r} in {text!r}: write {mantissa.replace(',', '')} (no thousands separator) "
             f"or {mantissa.replace(',', '.')} (decimal point). Expected: {GRAMMAR}"
@@ -372,7 +397,8 @@ class _Dose(NamedTuple):
 
 
 _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
-_FIRST_WORDS: dict[int, frozenset[str]] = {}  # the first words of each phrase list `among` reads
+# For each phrase list `among` reads (kept, so that its id stays its own): first word -> word counts, longest first.
+_LENGTHS: dict[int, tuple[Collection[str], dict[str, tuple[int, ...]]]] = {}
 
 
 class _Parser:
@@ -401,6 +427,8 @@ class _Parser:
         self.ignored: list[str] = []
         self.notes: list[str] = []
         self.brand: str | None = None
+        self.pack = False
+        self.pill: str | None = None  # "1 pill" as typed: a tablet or a capsule
         self.drug_typed = ""
         self.seen: dict[tuple[int, int | None], _Vocab | None] = {}  # vocab() by position: each read once
         self.phrases: dict[tuple[int, int], tuple[str, int] | None] = {}  # phrase() by position and length
@@ -450,14 +478,14 @@ class _Parser:
 
     def among(self, i: int, words: Collection[str], longest: int = 4) -> int | None:
         """The end of the longest phrase of ``words`` starting at token ``i``."""
-        firsts = _FIRST_WORDS.get(id(words))
-        if firsts is None:
-            firsts = _FIRST_WORDS[id(words)] = frozenset(w.split()[0] for w in words)
-        if self.key(i) not in firsts:
-            return None
-        for n in range(longest, 0, -1):
-            found = self.phrase(i, n)
-            if found is not None and found[0] in words:
+        cached = _LENGTHS.get(id(words))
+        if cached is None:
+            lengths: dict[str, list[int]] = {}
+            for w in words:
+                lengths.setdefault(w.split()[0], []).append(len(w.split()))
+            cached = _LENGTHS[id(words)] = (words, {k: tuple(sorted(set(v), reverse=True)) for k, v in lengths.items()})
+        for n in cached[1].get(self.key(i), ()):
+            if n <= longest and (found := self.phrase(i, n)) is not None and found[0] in words:
                 return found[1]
         return None
 
@@ -469,7 +497,7 @@ class _Parser:
         return found
 
     def read_vocab(self, i: int, stop: int | None) -> _Vocab | None:
-        if i >= len(self.toks) or self.toks[i].kind != "word":
+        if i >= len(self.toks) or self.toks[i].kind != "word" or self.toks[i].key not in _vocab.FIRST_WORDS:
             return None
         for n in (3, 2, 1):
             found = self.phrase(i, n, stop)
@@ -521,12 +549,16 @@ class _Parser:
         return self.finish(drug)
 
     def prefix(self) -> int:
-        """RxNorm's leading "12 HR" (release period) and "1 ML" (package volume): read as no dose."""
+        """RxNorm's leading "12 HR" (release period), "1 ML" (package volume), "80 ACTUAT" (doses in a device),
+        and a one-product pack's "{2 (" ... ") } Pack": read as no dose."""
         i = 0
         while True:
-            if self.is_num(i) and (self.key(i + 1) in _HOUR or self.key(i + 1) in _VOLUME) and not self.is_num(i + 2):
+            if self.is_num(i) and self.key(i + 1) in _PACKAGE and not self.is_num(i + 2):
                 end = i + 2
-            elif (end_ := self.among(i, ("abuse deterrent",))) is not None:
+            elif self.key(i) == "{" and self.is_num(i + 1) and self.key(i + 2) == "(":
+                self.pack = True  # "{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray) } Pack": the product inside
+                end = i + 3
+            elif (end_ := self.among(i, ("abuse deterrent", "matrix delivery"))) is not None:
                 end = end_
             else:
                 return i
@@ -539,6 +571,8 @@ class _Parser:
         key = tok.key
         if key == "[":
             return self.brand_suffix(i)
+        if key == "}" and self.pack and self.key(i + 1) == "pack":
+            return i + 2
         if key in _PUNCT or key in (".", "/"):
             return i + 1
         if key in _vocab.MULTI_STEP:
@@ -561,6 +595,8 @@ class _Parser:
             return self.set_frequency(i, *freq)
         if (end := self.time_of_day(i)) is not None:
             return end
+        if key == "up" and self.key(i + 1) == "to" and self.frequency_at(i + 2) is not None:
+            return i + 2  # "up to every 4 hours": at most that often
         if key == "up" and self.key(i + 1) == "to" and self.is_num(i + 2):  # "take up to 2 tabs": at most 2
             self.notes.append(f"{self.span(i, i + 3)!r} read as {self.span(i + 2, i + 3)}")
             return i + 2
@@ -571,7 +607,7 @@ class _Parser:
                 self.count_noun(found, i)
                 return found.end
             return self.apply(found, i)
-        if (end := self.among(i, _FILLER, 2)) is not None or key in _vocab.SIG_VERBS or key in _CONNECTORS:
+        if (end := self.among(i, _FILLER, 3)) is not None or key in _vocab.SIG_VERBS or key in _CONNECTORS:
             return i + 1 if end is None else end
         if key in _NO_DOSE_LEADS or (self.as_needed and tok.kind == "word" and not self.sig_starts(i)):
             return self.no_dose(i, lead=False)  # "for pain"; "as needed, pain"
@@ -628,7 +664,8 @@ class _Parser:
             j += 1
         if j >= len(self.toks):
             self.fail(f"unclosed bracket {self.span(i, j)!r}")
-        self.brand = self.span(i + 1, j)
+        if self.brand is None or not self.pack:  # a pack's own brand ("[Subsys 1200 MCG]") names the pack
+            self.brand = self.span(i + 1, j)
         return j + 1
 
     def drug(self, lo: int, first: int) -> str:
@@ -809,7 +846,9 @@ class _Parser:
     def number_or_range(self, i: int, *, fraction: bool = True) -> tuple[float, float, int]:
         """NUM, NUM-NUM, NUM to NUM, "1/2" (when ``fraction``) at a number: (low, high, index after), unchecked."""
         lo, j = self.toks[i].value, i + 1
-        if fraction and self.key(j) == "/" and self.is_num(j + 1):
+        if fraction and self.mixed(j):  # "1 1/2 tabs": one and a half
+            lo, j = lo + self.toks[j].value / self.toks[j + 2].value, j + 3
+        elif fraction and self.key(j) == "/" and self.is_num(j + 1):
             lo, j = lo / self.toks[j + 1].value if self.toks[j + 1].value else math.nan, j + 2
         hi = lo
         if self.key(j) in _RANGE and self.is_num(j + 1) and not (self.key(j) == "a" and self.key(j + 2) in _ONE_DAY):
@@ -817,6 +856,15 @@ class _Parser:
             if fraction and self.key(j) == "/" and self.is_num(j + 1):
                 hi, j = hi / self.toks[j + 1].value if self.toks[j + 1].value else math.nan, j + 2
         return lo, hi, j
+
+    def mixed(self, j: int) -> bool:
+        """Whether a proper fraction ("1/2") starts at token ``j``, after a whole number."""
+        return (
+            self.is_num(j)
+            and self.key(j + 1) == "/"
+            and self.is_num(j + 2)
+            and 0 < self.toks[j].value < self.toks[j + 2].value
+        )
 
     def checked(self, i: int, j: int, lo: float, hi: float, what: str) -> tuple[float, float]:
         """A number or range read by `number_or_range`, refused unless positive, finite and in order."""
@@ -903,6 +951,9 @@ class _Parser:
     def time_of_day(self, i: int, *, dry: bool = False) -> int | None:
         """ "in the morning", "at bedtime", "nocte", "matin": one administration at that time."""
         end = self.among(i, _vocab.TIMES_OF_DAY, 3)
+        if end is None and self.key(i) in _TIME_LEADS:  # "q hs", "each evening", "after breakfast"
+            i += 1
+            end = self.among(i, _vocab.TIMES_OF_DAY, 3)
         if end is None or dry:
             return end
         self.slots[-1].add(_vocab.TIMES_OF_DAY[self.span_key(i, end)])
@@ -1001,8 +1052,10 @@ class _Parser:
             kind, unit, end = "volume", "mL", j + 1
         elif self.key(j) in _MASS:
             kind, unit, end = "mass", _MASS[self.key(j)], j + 1
-        elif self.key(j) in _vocab.PRODUCT_UNITS:
+        elif self.key(j) in _vocab.PRODUCT_UNITS or self.key(j) in _vocab.PILLS:
             kind, unit, end = "count", "", j + 1
+            if self.key(j) in _vocab.PILLS:
+                self.pill = self.span(i, end)
         else:
             release = self.vocab(j)
             k = release.end if release is not None and release.field == "release" else j
@@ -1079,6 +1132,8 @@ class _Parser:
         kinds = [_component(p) for p in parts]
         opioids = [p for p, k in zip(parts, kinds, strict=True) if k == "opioid"]
         unknown = [p for p, k in zip(parts, kinds, strict=True) if k == "unknown"]
+        if len(opioids) > 1 and (salts := self.salts_of_one(parts, kinds)) is not None:
+            return salts
         if len(opioids) > 1:
             self.fail(f"{drug!r} has {len(opioids)} opioid components ({', '.join(opioids)}): write one per expression")
         if not opioids and not unknown:
@@ -1094,6 +1149,17 @@ class _Parser:
         if branded:
             return self.documented(drug, parts, kinds.index("opioid"))
         return self.amounts[kinds.index("opioid")]
+
+    def salts_of_one(self, parts: tuple[str, ...], kinds: Sequence[str]) -> tuple[float, str] | None:
+        """ "Oxycodone Hydrochloride 4.5 MG / oxycodone terephthalate 0.38 MG": two salts of one opioid, added."""
+        found = [(p, a) for p, k, a in zip(parts, kinds, self.amounts, strict=False) if k == "opioid"]
+        if len(self.amounts) != len(parts) or len({_canonical(p) for p, _ in found}) != 1:
+            return None
+        if len({u for _, (_, u) in found}) != 1:
+            return None
+        total = math.fsum(v for _, (v, _) in found)
+        self.notes.append(f"{' and '.join(p for p, _ in found)} added up: {_fmt(total)} {found[0][1][1]}")
+        return total, found[0][1][1]
 
     def documented(self, drug: str, parts: tuple[str, ...], opioid: int) -> tuple[float, str]:  # noqa: RET503
         """A brand's strength read against its documented ones, in either order ("Norco 325 mg-10 mg")."""
@@ -1190,6 +1256,8 @@ class _Parser:
 
     def form_of_count(self) -> None:
         """The product decides what a count is: "1 cap(s)" of a tablet counts tablets."""
+        if self.pill is not None and self.tags.get("form") not in (None, "tablet", "capsule"):
+            self.fail(f"{self.pill!r} counts tablets or capsules, but the product is a {self.tags['form']}")
         if self.count_form is None:
             return
         counted, typed = self.count_form
@@ -1304,9 +1372,19 @@ def _opioid_name(parser: _Parser, drug: str) -> str:
 _NO_DOSE_LEADS: Final = _vocab.NO_DOSE_LEADS
 
 
+def _canonical(name: str) -> str:
+    """The opioid a component names, canonical ("Oxycodone Hydrochloride" -> "oxycodone")."""
+    try:
+        return _vocab.resolve_drug(name).drug
+    except MMEError:
+        return _vocab.without_salt(name)
+
+
 def _component(name: str) -> Literal["opioid", "non-opioid", "unknown"]:
     if _vocab.non_opioid(name):
         return "non-opioid"
+    if _vocab.without_salt(name) in _vocab.OTHER_OPIOIDS:
+        return "opioid"
     try:
         _vocab.resolve_drug(name)
     except MMEError:

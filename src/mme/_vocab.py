@@ -105,12 +105,16 @@ class DrugName:
     release: Release | None = None
 
 
+_SPACES = re.compile(r"[\s_\-]+")
+
+
 def _key(text: str) -> str:
-    return re.sub(r"[\s_\-]+", " ", text.strip().lower().replace("®", "").replace("™", ""))
+    return _SPACES.sub(" ", text.strip().lower().replace("®", "").replace("™", ""))
 
 
 _ROUTE_ALIASES: dict[str, str] = {r: r for r in ROUTES} | {
     "po": "oral",
+    "p o": "oral",
     "by mouth": "oral",
     "per os": "oral",
     "td": "transdermal",
@@ -188,6 +192,8 @@ _FORM_PHRASE_ROUTE: dict[str, str] = {
     "nasal sprays": "nasal",
     "oral spray": "sublingual",
     "oral sprays": "sublingual",
+    "mucosal spray": "sublingual",  # RxNorm's form of Subsys, a sublingual spray
+    "mucosal sprays": "sublingual",
     "sublingual spray": "sublingual",
     "sublingual sprays": "sublingual",
     "buccal film": "buccal",
@@ -197,6 +203,7 @@ _FORM_PHRASE_ROUTE: dict[str, str] = {
     "td patch": "transdermal",
     "td patches": "transdermal",
     "oral solution": "oral",
+    "oral suspension": "oral",
     "transdermal film": "transdermal",
     "transdermal films": "transdermal",
     "transdermal system": "transdermal",
@@ -413,8 +420,23 @@ _NON_OPIOIDS: frozenset[str] = frozenset(
         "benzonatate",
         "bupivacaine",
         "ropivacaine",
+        "atropine",
+        "belladonna alkaloids",
+        "guaiacolsulfonate",
+        "kaolin",
+        "dexbrompheniramine",
+        "chlorcyclizine",
+        "bromodiphenhydramine",
+        "phenylpropanolamine",
     }
 )
+
+#: Opioids that no shipped table converts: a name with one is read (so that it is not mistaken for a
+#: non-opioid component) and then refused as unknown to the tables, never given a number.
+OTHER_OPIOIDS: frozenset[str] = frozenset(
+    {"alfentanil", "remifentanil", "meptazinol", "dextromoramide", "diamorphine", "heroin", "paregoric",
+     "loperamide", "diphenoxylate", "difenoxin", "dipipanone", "tilidine", "piritramide", "ketobemidone"}
+)  # fmt: skip
 
 
 def non_opioid(name: str) -> bool:
@@ -655,6 +677,11 @@ _FORM_ALIASES |= {
     "cp": "tablet",
     "cps": "tablet",
     "sachet": "solution",
+    "mucosal spray": "spray",
+    "mucosal sprays": "spray",
+    "drug implant": "implant",
+    "drug implants": "implant",
+    "auto injector": "injection",
 }
 
 #: Words of a sig that say who does what and carry no dose: "take", "apply", "chew and swallow".
@@ -704,12 +731,16 @@ NUMBER_WORDS: dict[str, float] = {
 }
 #: Count nouns that mean "one unit of the product", whatever its form: "1 ea", "2 doses".
 PRODUCT_UNITS: frozenset[str] = frozenset({"ea", "each", "dose", "doses", "unit", "units"})
+#: Count nouns for one tablet or capsule, whichever the product is: "1 pill po bid".
+PILLS: frozenset[str] = frozenset({"pill", "pills"})
 #: Times of day, each a distinct administration: "morning and evening" is twice a day.
 TIMES_OF_DAY: dict[str, str] = {
     **dict.fromkeys(
         ("morning", "am", "mane", "matin", "le matin", "qam", "every morning", "in the morning"), "morning"
     ),
     **dict.fromkeys(("noon", "midi", "at noon", "lunch", "at lunch"), "noon"),
+    **dict.fromkeys(("breakfast", "petit déjeuner"), "morning"),
+    **dict.fromkeys(("dinner", "supper", "dîner"), "evening"),
     **dict.fromkeys(("afternoon", "in the afternoon", "every afternoon"), "afternoon"),
     **dict.fromkeys(("evening", "pm", "soir", "le soir", "qpm", "q pm", "every evening", "in the evening"), "evening"),
     **dict.fromkeys(
@@ -798,3 +829,11 @@ def word(key: str) -> tuple[Literal["route", "form", "release"], str, str | None
     if is_release_word(key):
         return "release", resolve_release(key), None
     return None
+
+
+#: The first word of every route, form and release word or phrase, as the parser's tokens spell it.
+FIRST_WORDS: frozenset[str] = frozenset(
+    _key(k).replace(".", "").split()[0]
+    for aliases in (_FORM_ALIASES, _ROUTE_ALIASES, _RELEASE_ALIASES)
+    for k in aliases
+)
