@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import mme
+from mme import _vocab
 from mme._vocab import (
     DRUGS,
     FORMS,
@@ -133,3 +134,24 @@ def test_every_known_name_resolves() -> None:
     assert len(names) > 150
     for name in names:
         assert resolve_drug(name).drug in DRUGS
+
+
+# -- one lexicon: each word list is read by every entry point -------------------------------------------
+
+
+@pytest.mark.parametrize(("code", "times"), sorted(_vocab.TIMES_A_DAY_CODES.items()))
+def test_every_frequency_code_reads_the_same_everywhere(code: str, times: int) -> None:
+    """Was: 'bd', 'tds', 'qds' read in expressions but not as per_day (two copies of the codes had drifted)."""
+    expected = 10 * times * 1.5
+    assert mme.convert(f"oxycodone 10 mg {code}").mme_per_day == expected
+    assert mme.daily_mme("oxycodone", "10 mg", per_day=code).mme_per_day == expected
+    assert mme.daily_mme("oxycodone", "10 mg", per_day=code.upper()).mme_per_day == expected
+
+
+@pytest.mark.parametrize("separator", ["/", " / ", "+", " & ", " and ", " with ", " w/ "])
+def test_every_combination_separator_reads_the_same_everywhere(separator: str) -> None:
+    """Was: 'oxycodone & acetaminophen' parsed, then failed as an unknown drug (three splitters had drifted)."""
+    name = f"oxycodone{separator}acetaminophen"
+    assert _vocab.resolve_drug(name).drug == "oxycodone"
+    assert mme.convert(f"{name} 5/325 mg q6h").mme_per_day == 30.0
+    assert mme.daily_mme(name, "5 mg", every="6 h").mme_per_day == 30.0

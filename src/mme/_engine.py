@@ -55,6 +55,7 @@ from ._units import (
 from ._vocab import (
     FORM_ROUTES,
     PATCH_WEAR_DAYS,
+    TIMES_A_DAY_CODES,
     DrugName,
     Release,
     form_release,
@@ -185,7 +186,7 @@ def thresholds_reached(
 
 # -- frequency -----------------------------------------------------------------------------------
 
-_PER_DAY_CODES = {"qd": 1, "od": 1, "daily": 1, "qhs": 1, "qam": 1, "qpm": 1, "bid": 2, "tid": 3, "qid": 4}
+_PER_DAY_CODES = {**TIMES_A_DAY_CODES, "qhs": 1, "qam": 1, "qpm": 1}
 _EVERY = re.compile(r"(?:q|every)? ?(\d+(?:\.\d+)?) ?(h|hr|hrs|hour|hours|d|day|days)?", re.I)
 _ONE = Decimal(1)
 Ratio = tuple[Decimal, Decimal]

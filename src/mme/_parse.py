@@ -100,6 +100,7 @@ from typing import Final, Literal, NamedTuple, NoReturn
 
 from . import _vocab
 from ._errors import ExpressionError, MMEError
+from ._units import format_number
 
 __all__ = [
     "GRAMMAR",
@@ -260,10 +261,8 @@ _HOURLY: Final = frozenset({"hourly", "hrly"})
 _ONCE_A_DAY: Final = ("qd", "od", "daily", "every day", "each day", "once", "q24h", "qday")
 # (administrations a day, hours between them)
 _FIXED: Final[dict[str, tuple[float | None, float | None]]] = {
-    **dict.fromkeys(("bid", "bd"), (2.0, None)),
-    **dict.fromkeys(("tid", "tds"), (3.0, None)),
-    **dict.fromkeys(("qid", "qds"), (4.0, None)),
-    **dict.fromkeys((*_ONCE_A_DAY[:5], "qday", "q daily", "once a day", "once daily"), (1.0, None)),
+    **{code: (float(n), None) for code, n in _vocab.TIMES_A_DAY_CODES.items()},
+    **dict.fromkeys(("every day", "each day", "q daily", "once a day", "once daily"), (1.0, None)),
     **dict.fromkeys(("a day", "per day"), (1.0, None)),  # "2 tabs a day": the count is the day's
     **dict.fromkeys(("qod", "every other day"), (None, 48.0)),
     **dict.fromkeys(("weekly", "qweek", "once weekly", "once a week", "every week"), (None, 168.0)),
@@ -286,7 +285,6 @@ _FILLER: Final = frozenset({"abuse deterrent", "film coated", "disintegrating", 
                             "by", "via", "of", "the", "a", "an", "in", "at", "to", "dose", "if", "as", "de", "par",
                             "effervescent", "orally disintegrating", "mouth", "directed"})  # fmt: skip
 _DIRECTED: Final = ("as directed", "use as directed", "selon prescription")
-_COMPONENTS: Final = re.compile(r"\s*(?:/|\+|&|\bwith\b|\band\b|\bw/)\s*", re.IGNORECASE)
 _TOKEN: Final = re.compile(
     r"(?P<num>(?:[0-9]+(?:[.,][0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[½¼¾])"  # 10, 0.5, .5, 2,5, 1e3, ½
     r"|(?P<word>[^\W\d_]+(?:[.'][^\W\d_]+)*\.?(?:\([eE]?[sS]\))?)"  # mg, b.i.d., i.v., µg, tab(s), patch(es)
@@ -372,10 +370,6 @@ def _number(raw: str, text: str) -> float:
             f"or {mantissa.replace(',', '.')} (decimal point). Expected: {GRAMMAR}"
         )
     return float(raw.replace(",", "."))
-
-
-def _fmt(value: float) -> str:
-    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
 class _Vocab(NamedTuple):
@@ -704,7 +698,7 @@ class _Parser:
         brand = _vocab.combination(drug)
         if brand is not None:
             return brand[0], brand[1][0] if len(brand[1]) == 1 else None
-        parts = tuple(p.strip() for p in _COMPONENTS.split(drug))
+        parts = tuple(p.strip() for p in _vocab.COMPONENT_SEPARATOR.split(drug))
         if len(parts) == 1 and "-" in drug:  # "hydrocodone-acetaminophen", but not "co-codamol"
             hyphened = tuple(p.strip() for p in drug.split("-"))
             if all(p and _component(p) != "unknown" for p in hyphened):
@@ -992,7 +986,7 @@ class _Parser:
             self.fail(f"the maximum {self.span(i, k)!r} says no period: write it per day ('{self.span(i, k)} per day')")
         if period is not None and period[1] != 1.0:
             self.fail(
-                f"a maximum per {_fmt(period[1])} days ({self.span(i, period[0])!r}): only daily maximums are read"
+                f"a maximum per {format_number(period[1])} days ({self.span(i, period[0])!r}): only daily maximums are read"
             )
         end = k if period is None else period[0]
         if self.cap is not None:
@@ -1158,7 +1152,7 @@ class _Parser:
         if len({u for _, (_, u) in found}) != 1:
             return None
         total = math.fsum(v for _, (v, _) in found)
-        self.notes.append(f"{' and '.join(p for p, _ in found)} added up: {_fmt(total)} {found[0][1][1]}")
+        self.notes.append(f"{' and '.join(p for p, _ in found)} added up: {format_number(total)} {found[0][1][1]}")
         return total, found[0][1][1]
 
     def documented(self, drug: str, parts: tuple[str, ...], opioid: int) -> tuple[float, str]:  # noqa: RET503
@@ -1174,7 +1168,7 @@ class _Parser:
                 f"the strength {self.amount_text!r} of {drug} read in the order {'/'.join(reversed(parts))}"
             )
             return mg[::-1][opioid], "mg"
-        documented = ", ".join("/".join(_fmt(v) for v in s) for s in known)
+        documented = ", ".join("/".join(format_number(v) for v in s) for s in known)
         self.fail(
             f"{self.amount_text!r} is not a documented strength of {drug} ({'/'.join(parts)} {documented} mg): "
             "write the components, e.g. 'hydrocodone/acetaminophen 5/325 mg'"
@@ -1210,7 +1204,9 @@ class _Parser:
         if self.denominator == "/day" and self.doses:
             self.fail(f"a daily total ({self.amount_text!r}) takes no count")
         if volume is not None and self.denominator != "/mL":
-            self.fail(f"a volume ({_fmt(volume)} mL) needs a concentration such as '2 mg/mL', not {self.amount_text!r}")
+            self.fail(
+                f"a volume ({format_number(volume)} mL) needs a concentration such as '2 mg/mL', not {self.amount_text!r}"
+            )
         if self.directed and self.frequency is None and not any(self.slots):
             self.fail("'as directed' gives no frequency: say how often (e.g. 'every 6 hours')")
         if self.cap is not None:
@@ -1226,9 +1222,9 @@ class _Parser:
         return Expression(
             text=self.text,
             drug=drug if branded or len(parts) == 1 or parts == self.parts_typed(drug) else self.joined(parts),
-            dose=f"{_fmt(value)} {unit}",
+            dose=f"{format_number(value)} {unit}",
             count=count,
-            volume=None if volume is None else f"{_fmt(volume)} mL",
+            volume=None if volume is None else f"{format_number(volume)} mL",
             per_day=per_day,
             every_hours=every_hours,
             route=self.tags.get("route"),
@@ -1246,7 +1242,7 @@ class _Parser:
         return "/".join(_vocab.without_salt(p) if _vocab.non_opioid(p) else p for p in parts)
 
     def parts_typed(self, drug: str) -> tuple[str, ...]:
-        return tuple(p.strip() for p in _COMPONENTS.split(drug))
+        return tuple(p.strip() for p in _vocab.COMPONENT_SEPARATOR.split(drug))
 
     def other(self) -> str:
         return "min" if self.choice == "max" else "max"
@@ -1285,13 +1281,13 @@ class _Parser:
                     self.fail(f"an amount ({d.typed!r}) in the sig needs a product strength per unit, not {unit!r}")
                 q = mg / per_unit
                 self.notes.append(
-                    f"{d.typed!r} read as {_fmt(round(q, 6))} {'mL' if unit.endswith('/mL') else 'unit(s)'} of {_fmt(value)} {unit}"
+                    f"{d.typed!r} read as {format_number(round(q, 6))} {'mL' if unit.endswith('/mL') else 'unit(s)'} of {format_number(value)} {unit}"
                 )
             if d.restated is not None and d.kind == "count" and not unit.endswith(("/mL", "/h", "/day")):
                 stated = q * value * _MASS_MG[unit]
                 if not math.isclose(stated, d.restated, rel_tol=1e-9):
                     self.fail(
-                        f"{d.typed!r} of {_fmt(value)} {unit} is {_fmt(stated)} mg, not the {_fmt(d.restated)} mg stated"
+                        f"{d.typed!r} of {format_number(value)} {unit} is {format_number(stated)} mg, not the {format_number(d.restated)} mg stated"
                     )
             amounts.append(q)
         if len(self.doses) > 1:
@@ -1309,7 +1305,9 @@ class _Parser:
                 self.slots = [set().union(*slots)]
                 amounts = amounts[:1]
             else:
-                self.notes.append(f"{' and '.join(repr(d.typed) for d in self.doses)} added up: {_fmt(total)} a day")
+                self.notes.append(
+                    f"{' and '.join(repr(d.typed) for d in self.doses)} added up: {format_number(total)} a day"
+                )
                 self.slots = [{"day"}]
                 amounts = [total]
         q = amounts[0] if amounts else 1.0
@@ -1359,7 +1357,7 @@ class _Parser:
             return per_day, every_hours
         what = {"mass": "mg", "volume": "mL"}.get(kind, "units")
         self.notes.append(
-            f"the regimen allows {_fmt(round(daily, 6))} {what} a day; capped at the stated maximum {typed!r}"
+            f"the regimen allows {format_number(round(daily, 6))} {what} a day; capped at the stated maximum {typed!r}"
         )
         return times * limit / daily, None
 

@@ -181,6 +181,15 @@ _FORM_ALIASES: dict[str, str] = {f: f for f in FORMS} | {
 }
 
 # A form that implies a route (a patch is transdermal), and the route some typed forms carry.
+#: Daily frequency codes as prescribers abbreviate them (US and UK): administrations a day.
+TIMES_A_DAY_CODES: dict[str, int] = {
+    **dict.fromkeys(("qd", "od", "daily", "qday"), 1),
+    **dict.fromkeys(("bid", "bd"), 2),
+    **dict.fromkeys(("tid", "tds"), 3),
+    **dict.fromkeys(("qid", "qds"), 4),
+}
+#: What separates the components of a combination: "oxycodone/acetaminophen", "... & ...", "... with ...".
+COMPONENT_SEPARATOR = re.compile(r"\s*(?:/|\+|&|\bwith\b|\band\b|\bw/)\s*", re.IGNORECASE)
 FORM_ROUTE: dict[str, str] = {"patch": "transdermal", "suppository": "rectal", "lozenge": "transmucosal"}
 PARENTERAL: frozenset[str] = frozenset({"intravenous", "subcutaneous", "intramuscular"})
 #: The routes a form can be given by, where it says: a table row for other routes never fits it.
@@ -461,7 +470,7 @@ def resolve_drug(name: str) -> DrugName:
     key = _key(name)
     if key in _DRUG_ALIASES:
         return _DRUG_ALIASES[key]
-    parts = [p.strip() for p in re.split(r"\s*(?:/|\+|\bwith\b|\band\b|\bw/)\s*", key) if p.strip()]
+    parts = [p.strip() for p in COMPONENT_SEPARATOR.split(key) if p.strip()]
     if len(parts) > 1:
         opioids = [_DRUG_ALIASES[p] for p in parts if p in _DRUG_ALIASES]
         unknown = [p for p in parts if p not in _DRUG_ALIASES and p not in _NON_OPIOIDS]

@@ -21,6 +21,7 @@ from mme._errors import MMEError
 from mme._history import Dispensing
 from mme._tables import Table, list_tables
 from mme._vocab import (
+    COMPONENT_SEPARATOR,
     form_route,
     non_opioid,
     resolve_drug,
@@ -560,9 +561,6 @@ def _expression(draw: st.DrawFn, choices: tuple[_Covered, ...]) -> str:
     return " ".join(parts)
 
 
-_COMPONENT_SPLIT = re.compile(r"\s*(?:/|\+|&|\bwith\b|\band\b|\bw/)\s*", re.IGNORECASE)
-
-
 _NON_OPIOID_MG = {
     "acetaminophen": ("325", "300", "500"),
     "paracetamol": ("500", "325"),
@@ -575,7 +573,7 @@ _NON_OPIOID_MG = {
 
 def _combination(name: str) -> tuple[bool, str] | None:
     """(opioid first?, the other component) of a two-part combination whose usual amounts are known."""
-    parts = [p.strip().lower() for p in _COMPONENT_SPLIT.split(name)]
+    parts = [p.strip().lower() for p in COMPONENT_SEPARATOR.split(name)]
     if len(parts) != 2:
         return None
     for first, other in ((True, parts[1]), (False, parts[0])):
