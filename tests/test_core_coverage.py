@@ -1030,7 +1030,7 @@ def test_a_too_long_table_name_is_an_unknown_table() -> None:
 MESSAGES: list[tuple[str, Callable[[], object], type[Exception], str]] = [
     ("both", lambda: _per_day("bid", 6), DoseError, "give per_day or every, not both"),
     ("frequency", lambda: _per_day("sometimes", None), DoseError,
-     "unknown frequency 'sometimes': use a number or one of qd, od, daily, qhs, qam, qpm, bid, tid, qid"),
+     "unknown frequency 'sometimes': use a number or one of qd, od, daily, qday, bid, bd, tid, tds, qid, qds, qhs, qam, qpm"),
     ("interval", lambda: _per_day(None, "soon"), DoseError,
      "cannot read the interval 'soon': write e.g. '6 h', 'q6h' or a number of hours"),
     ("concentration", lambda: mme.daily_mme("morphine", "2 mg/mL", every="4 h"), UnitError,
@@ -1710,3 +1710,9 @@ def test_convert_by_rxcui_reads_the_text_as_the_sig_of_the_product() -> None:
     assert result.mme_per_day == 60
     assert result.expression is not None
     assert (result.expression.drug, result.expression.dose, result.form) == ("oxycodone", "5 mg", "tablet")
+
+
+def test_a_hyphen_between_a_known_and_an_unknown_word_is_no_combination() -> None:
+    """'oxycodone-frobnicol' is not read as two components: the whole name is looked up, and is unknown."""
+    with pytest.raises(mme.UnknownDrugError, match=r"^unknown drug 'oxycodone-frobnicol'\. Did you mean: .*oxycodone"):
+        mme.convert("oxycodone-frobnicol 5 mg q6h")
