@@ -752,7 +752,8 @@ def _annotate(
     judged = (_col("err") == _NO_MESSAGE) & ((_col("st") == _OK) | excluded)
     overflow = judged & ~finite.fill_null(value=False)
     # and one that rounds to 0 (the daily amount, and the MME/day of a counted row): never a 0 in a total
-    zero = judged & ((_round(daily) == 0) | ((_col("st") == _OK) & (_round(mme) == 0))).fill_null(value=False)
+    # (x rounds to 0 at 9 places, half to even, where x * 1e9 <= 0.5, as in `_round`)
+    zero = judged & ((daily * _SCALE <= 0.5) | ((_col("st") == _OK) & (mme * _SCALE <= 0.5))).fill_null(value=False)
     lf = lf.with_columns(
         nw.when(overflow)
         .then(nw.lit(_OVERFLOW))
