@@ -1,6 +1,7 @@
 """`mme.frames` on Polars next to hand-written baselines: throughput and peak memory.
 
-Run: ``python benchmarks/bench_frames.py`` (needs polars, duckdb and narwhals). Sizes are flags:
+Run: ``python benchmarks/bench_frames.py`` (needs polars, pandas, duckdb and narwhals); ``--quick``
+runs small sizes once (within a minute) and prints every ratio. Sizes are flags:
 ``--rows`` dispensings for the batch case (default 5,000,000), ``--fills`` and ``--patients`` for
 the per-patient case (default 1,000,000 and 100,000), ``--repeat`` timed runs (best kept).
 
@@ -9,7 +10,8 @@ the per-patient case (default 1,000,000 and 100,000), ``--repeat`` timed runs (b
    factor table; and the library's five columns (MME/day, factor, days supply, the reasons for
    excluded and failed rows) vs the same five by hand. Target: library throughput >= 0.8 x the
    hand-written Polars one. Then MME/day only on a DuckDB relation vs a hand-written DuckDB SQL
-   query, both computed in full into an Arrow table.
+   query, both computed in full into an Arrow table; and on pandas vs a hand-written ``merge``
+   (both from the same Polars frame converted to pandas, the conversion timed on both sides).
 2. The four daily-MME definitions per patient: `mme.frames.summarize` vs a hand-written Polars
    "explode every fill to one row per day" baseline. Target: the library is faster.
 
@@ -217,6 +219,22 @@ def case_library_duckdb(df: Any) -> Any:
     return materialize(frames.dispensing_mme(relation, table=TABLE, outputs=["mme_per_day"]))
 
 
+def case_pandas(df: Any) -> Any:
+    """The pandas baseline: ``merge`` on the factor table, then the arithmetic."""
+    claims = df.to_pandas()
+    out = claims.merge(hand_lookup().to_pandas(), on=["drug", "strength_unit"], how="left")
+    s, q, d, f = out["strength"], out["quantity"], out["days_supply"], out["factor"]
+    mme = (s * f).where(out["patch"].fillna(value=False).astype(bool), s * q / d * f)
+    out["mme_per_day"] = mme.where((s > 0) & (q > 0) & (d > 0))
+    return out.drop(columns=["factor", "patch"])
+
+
+def case_library_pandas(df: Any) -> Any:
+    from mme import frames
+
+    return frames.dispensing_mme(df.to_pandas(), table=TABLE, outputs=["mme_per_day"])
+
+
 def case_summary_library(df: Any) -> Any:
     from mme import frames
 
@@ -272,6 +290,8 @@ CASES: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "polars-same-columns": ("batch", hand_polars_same_columns),
     "library-duckdb": ("batch", case_library_duckdb),
     "duckdb": ("batch", case_duckdb),
+    "library-pandas": ("batch", case_library_pandas),
+    "pandas": ("batch", case_pandas),
     "summary-library": ("summary", case_summary_library),
     "summary-explode": ("summary", case_summary_explode),
 }
@@ -297,7 +317,12 @@ def run_case(name: str, data: Path, repeat: int, check: Path | None) -> dict[str
         result = fn(df)
         best = min(best, time.perf_counter() - started)
     if check is not None:
-        out = pl.from_arrow(result) if not isinstance(result, pl.DataFrame) else result
+        if isinstance(result, pl.DataFrame):
+            out = result
+        elif hasattr(result, "iloc"):  # pandas
+            out = pl.from_pandas(result)
+        else:
+            out = pl.from_arrow(result)
         assert isinstance(out, pl.DataFrame)
         out.write_parquet(check)
     return {"seconds": best, "peak_mib": peak_mib(), "loaded_mib": loaded, "rows": df.height}
@@ -347,7 +372,8 @@ def compare(which: str, folder: Path) -> dict[str, bool]:
     out: dict[str, bool] = {}
     if which == "batch":
         lib = pl.read_parquet(folder / "library.parquet").sort("id")
-        for name in ("library-mme-only", "polars", "polars-same-columns", "library-duckdb", "duckdb"):
+        for name in ("library-mme-only", "polars", "polars-same-columns", "library-duckdb", "duckdb", "pandas",
+                     "library-pandas"):  # fmt: skip
             a, b = lib["mme_per_day"], pl.read_parquet(folder / f"{name}.parquet").sort("id")["mme_per_day"]
             same_nulls = bool((a.is_null() == b.is_null()).all())
             out[name] = same_nulls and bool(((a - b).abs() <= 1e-9 * b.abs()).fill_null(value=True).all())
@@ -370,6 +396,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per case (the best is kept)")
     parser.add_argument("--seed", type=int, default=20240501)
     parser.add_argument("--only", choices=["batch", "summary"], help="run one of the two benchmarks")
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes, one round: a check that runs within a minute"
+    )
     parser.add_argument("--case", choices=sorted(CASES), help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--check", type=Path, help=argparse.SUPPRESS)
@@ -388,6 +417,8 @@ def main() -> None:
         generate_dispensings(n, seed=seed, patients=patients).write_parquet(args.data)
         print(json.dumps({"rows": n}))
         return
+    if args.quick:
+        args.rows, args.fills, args.patients, args.repeat = 500_000, 200_000, 20_000, 1
     sizes = ["--rows", str(args.rows), "--fills", str(args.fills), "--patients", str(args.patients)]
     with tempfile.TemporaryDirectory(prefix="mme-bench-") as tmp:
         folder = Path(tmp)
@@ -410,6 +441,7 @@ def main() -> None:
             print(f"    all five columns:             {ratio('library', 'polars-same-columns')}")
             print(f"    all five / hand MME/day only: {ratio('library', 'polars')}")
             print(f"    MME/day only, on DuckDB:      {ratio('library-duckdb', 'duckdb')}")
+            print(f"    MME/day only, on pandas:      {ratio('library-pandas', 'pandas')}  (target >= 0.6, both)")
             for name, same in child("--compare", "batch", "--data", str(folder)).items():
                 print(f"  check: library == {name} on every row: {same}")
         if args.only in (None, "summary"):

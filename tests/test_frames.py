@@ -292,6 +292,21 @@ def test_dispensing_mme_equals_the_scalar_engine(
     check_dispensings(run_dispensings(backend, rows, optional, table), rows, table)
 
 
+@pytest.mark.parametrize("backend", ["polars", "polars-lazy"])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=dispensing_frames())
+def test_polars_key_codes_equal_the_generic_join(
+    backend: str, case: tuple[list[dict[str, Any]], list[str], str]
+) -> None:
+    """Polars' own path (key codes, gathered attributes) and the join every other backend uses agree, cell by cell."""
+    rows, optional, table = case
+    fast = rows_of(run_dispensings(backend, rows, optional, table))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(frames, "_polars_attributes", lambda *_: None)
+        generic = rows_of(run_dispensings(backend, rows, optional, table))
+    assert fast == generic
+
+
 def test_dispensing_mme_on_dask() -> None:
     pytest.importorskip("dask.dataframe")
     rng = random.Random(20240501)
@@ -307,17 +322,34 @@ def test_dispensing_mme_on_pyspark(spark: Any) -> None:
                       "cdc-2016")  # fmt: skip
 
 
-@pytest.mark.parametrize("backend", ["pandas", "polars", "pyarrow"])
-def test_eager_frames_come_back_in_their_type_and_order(backend: str) -> None:
-    rows = random_rows(random.Random(7), 200, [])
+@pytest.mark.parametrize("backend", ["pandas", "polars", "polars-lazy", "pyarrow"])
+def test_frames_come_back_in_their_type_and_order(backend: str) -> None:
+    # many rows for few keys, shuffled: a hash join would hand them back grouped by key
+    rows = random_rows(random.Random(7), 20_000, [])
     random.Random(8).shuffle(rows)
     native = make(backend, arrow_table(rows, ["id", "drug", "strength", "strength_unit", "quantity", "days_supply"]))
     out = frames.dispensing_mme(native)
     assert type(out) is type(native)
     assert [r["id"] for r in rows_of(out)] == [r["id"] for r in rows]
-    names = list(nw.from_native(out).columns)
-    assert names[: len(names) - 5] == list(nw.from_native(native).columns)
+    names = list(nw.from_native(out).collect_schema())
+    assert names[: len(names) - 5] == list(nw.from_native(native).collect_schema())
     assert names[-5:] == ["mme_per_day", "mme_factor", "mme_days_supply", "mme_excluded", "mme_error"]
+
+
+@pytest.mark.parametrize("backend", ["duckdb", pytest.param("pyspark", marks=pytest.mark.slow)])
+def test_unordered_backends_keep_the_column_that_restores_the_order(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    """DuckDB and Spark have no row order: the frame's own columns (here an id) come back, to sort by."""
+    rows = random_rows(random.Random(7), 5_000, [])
+    random.Random(8).shuffle(rows)
+    spark = request.getfixturevalue("spark") if backend == "pyspark" else None
+    native = make(backend, arrow_table(rows, ["id", "drug", "strength", "strength_unit", "quantity", "days_supply"]),
+                  spark)  # fmt: skip
+    got = sorted(rows_of(frames.dispensing_mme(native)), key=lambda r: r["id"])
+    assert [r["id"] for r in got] == sorted(r["id"] for r in rows)
+    by_id = {r["id"]: r for r in rows}
+    assert all(r["drug"] == by_id[r["id"]]["drug"] for r in got)
 
 
 @pytest.mark.parametrize("backend", FAST)
@@ -523,6 +555,51 @@ def test_a_result_that_overflows_fails_its_row(backend: str, request: pytest.Fix
     for drug, strength, unit, quantity, days in OVERFLOWS[:3]:  # the scalar engine refuses them alike
         with pytest.raises(mme.DoseError, match="overflows"):
             mme.dispensing_mme(drug, (strength, unit), quantity=quantity, days_supply=days, table="cdc-2016")
+
+
+@pytest.mark.parametrize("backend", ALL)
+def test_a_finite_result_whose_product_overflows_is_not_an_overflow(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    """Was "overflows": 2.5 mg x 1e308 overflows, but / 3 days x 1.5 is 1.25e308 MME/day, as the exact engine says;
+    and 0.014822134, not 0.015: 10 mcg x 1e-320 loses digits below the normal float range before / 1e-320 days."""
+    cases = [(2.5, "mg", 1e308, 3.0), (10.0, "mcg", 1e-320, 1e-320)]
+    table = pa.table({"id": [0, 1], "drug": ["oxycodone"] * 2, "strength": [c[0] for c in cases],
+                      "strength_unit": [c[1] for c in cases], "quantity": [c[2] for c in cases],
+                      "days_supply": [c[3] for c in cases]})  # fmt: skip
+    rows = run_on(backend, table, request, table="anzca-2014")
+    for row, (strength, unit, quantity, days) in zip(rows, cases, strict=True):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", mme.MMEWarning)  # implausible, and said so by the scalar engine
+            want = mme.dispensing_mme("oxycodone", (strength, unit), quantity=quantity, days_supply=days,
+                                      table="anzca-2014")  # fmt: skip
+        assert row["mme_error"] is None
+        assert same(row["mme_per_day"], exact_dispensing(row, want))
+
+
+@pytest.mark.parametrize("backend", ALL)
+def test_an_excluded_drug_whose_daily_amount_overflows_fails_its_row(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    """Was excluded with no error: the scalar engine reads the daily amount (inf) before the exclusion."""
+    table = pa.table({"id": [0, 1], "drug": ["buprenorphine", "Butrans"], "strength": [1e308, 5.0],
+                      "strength_unit": ["mg", "mcg/h"], "quantity": [1e308, 1e308], "days_supply": [1.0, 7.0]})  # fmt: skip
+    rows = run_on(backend, table, request, table="cdc-ndc-2018")
+    assert [r["mme_error"] for r in rows] == [OVERFLOW, OVERFLOW]
+    assert [r["mme_excluded"] for r in rows] == [None, None]
+    for r in rows:
+        assert expected(r, "cdc-ndc-2018")["mme_error"] == OVERFLOW
+
+
+@pytest.mark.parametrize("backend", ALL)
+def test_a_result_that_rounds_to_0_fails_its_row(backend: str, request: pytest.FixtureRequest) -> None:
+    """Was 0.0 MME/day (10 mg x 1e-320 / 10 days): the scalar engine refuses a result that rounds to 0."""
+    table = pa.table({"id": [0, 1], "drug": ["oxycodone", "buprenorphine"], "strength": [10.0, 1e-300],
+                      "strength_unit": ["mg", "mg"], "quantity": [1e-320, 1.0], "days_supply": [10.0, 1.0]})  # fmt: skip
+    rows = run_on(backend, table, request, table="cdc-ndc-2018")
+    zero = frames._ROW_MESSAGES[frames._ZERO]
+    assert [(r["mme_per_day"], r["mme_error"], r["mme_excluded"]) for r in rows] == [(None, zero, None)] * 2
+    assert all(expected(r, "cdc-ndc-2018")["mme_error"] == zero for r in rows)
 
 
 TEXT_CELLS = ["10", "2.5", "0.0375", " 5 ", "1e308", "1e-320", "ten", "", "-1", "0", "nan", "inf", None]

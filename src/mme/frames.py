@@ -39,14 +39,16 @@ Messages are the scalar engine's, except that errors about one row's numbers do 
 the number ("quantity must be a positive finite number": the value is in the row). pandas
 cannot tell NaN from a missing value: there, a NaN ``package_ml`` or ``per_day`` means "not given".
 
-Eager frames keep their row order. Lazy frames (Polars lazy, DuckDB, Dask, PySpark) stay lazy
-(only the distinct keys are collected, a small query) and follow narwhals' lazy semantics: row
-order is not guaranteed.
+Rows come back in the input's order on every backend that has one (pandas, Polars eager and
+lazy, PyArrow). Lazy frames stay lazy (only the distinct keys are collected, a small query).
+DuckDB relations and Spark frames have no row order: every input column comes back, so keep
+an id column (or add one, e.g. ``row_number() OVER ()``) and sort by it when order matters.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -60,7 +62,7 @@ from ._errors import DoseError, MMEError, NotCoveredError
 from ._history import FILL_OVERFLOWS, NOT_WHOLE_DAYS, OnFailed
 from ._ndc import NdcFile, _file_row
 from ._tables import DEFAULT_TABLE, Exclusion, FactorRow, Table, resolve_table
-from ._units import MG_PER_DAY_PER_MCG_PER_H, _parse_text, _unit
+from ._units import MG_PER_DAY_PER_MCG_PER_H, RESULT_DECIMALS, _parse_text, _unit
 from ._vocab import PATCH_WEAR_DAYS, resolve_drug
 
 __all__ = [
@@ -329,6 +331,8 @@ class _Keys:
     exprs: list[nw.Expr]
     resolve: Callable[[tuple[str | None, ...]], _Resolved]
     strength_in_key: bool
+    sources: list[str]
+    """The frame's column each key is read from."""
 
 
 def _dispensing_keys(
@@ -359,7 +363,9 @@ def _dispensing_keys(
         def by_ndc(key: tuple[str | None, ...]) -> _Resolved:
             return _by_ndc(key[0], file, table, variant)
 
-        return _Keys([ndc_key], [_as_text(columns.ndc, schema[columns.ndc]).alias(ndc_key)], by_ndc, True)
+        return _Keys(
+            [ndc_key], [_as_text(columns.ndc, schema[columns.ndc]).alias(ndc_key)], by_ndc, True, [columns.ndc]
+        )
 
     assert columns.drug is not None
     assert columns.strength is not None
@@ -398,7 +404,10 @@ def _dispensing_keys(
             strength=strength, regimen=regimen, frequency=frequency,
         )  # fmt: skip
 
-    return _Keys([drug_key, unit_key, *names, *per_day_key], [*head, *exprs], by_name, text_strength)
+    sources = [columns.drug, columns.strength_unit or columns.strength, *(c for _, c in present)]
+    if per_day_key:
+        sources.append(columns.per_day or "")
+    return _Keys([drug_key, unit_key, *names, *per_day_key], [*head, *exprs], by_name, text_strength, sources)
 
 
 @dataclass(frozen=True)
@@ -409,6 +418,55 @@ class _Need:
     conc: bool = False
     bup: bool = False
     outputs: tuple[str, ...] = DISPENSING_COLUMNS
+
+
+@dataclass(frozen=True)
+class _Attribute:
+    """One resolved attribute that travels with the rows (``__mme_<name>``)."""
+
+    name: str
+    get: Callable[[_Resolved], Any]
+    dtype: Any
+    default: float | bool | None
+
+
+def _attributes_needed(values: Sequence[_Resolved], keys: _Keys, need: _Need) -> tuple[list[_Attribute], int]:
+    """The attributes this run's outputs need (only those travel with every row), and the number of tiers."""
+    n_tiers = max((len(r.tiers) for r in values), default=1)
+
+    def tier(r: _Resolved, i: int) -> tuple[float, float, float]:
+        upto, factor, printed = r.tiers[min(i, len(r.tiers) - 1)]
+        return min(upto, 1e308), factor * r.mul / r.div, printed  # x 1000 for mcg, / 0.024 for mcg/h, as the engine
+
+    A = _Attribute
+    attrs = [A("st", lambda r: r.status, nw.Int8, _EARLY), A("rate", lambda r: r.rate, nw.Boolean, False)]
+    if MME_EXCLUDED in need.outputs or MME_ERROR in need.outputs:  # why excluded, or why not converted
+        attrs.append(A("msg", lambda r: r.message or None, nw.String, None))
+    if need.bup:
+        attrs.append(A("bup", lambda r: r.drug == "buprenorphine", nw.Boolean, False))
+    if need.conc:
+        attrs.append(A("conc", lambda r: r.conc, nw.Boolean, False))
+    if need.regimen:
+        attrs.append(A("flat", lambda r: r.flat, nw.Boolean, False))
+    else:  # the days supply (patches x wear days), checked for overflow even when it is not an output
+        attrs.append(A("wear", lambda r: r.wear if r.rate else 0.0, nw.Float64, 0.0))
+    if f"{_T}k_per_day" in keys.names:
+        attrs.append(A("ppd", lambda r: r.per_day, nw.Float64, 0.0))
+    if keys.strength_in_key:
+        attrs.append(A("ks", lambda r: r.strength, nw.Float64, 1.0))
+    # the strength in the engine's unit first (mg, mg/day, mg/mL), as the engine reads it: 1e308 mcg is 1e305 mg
+    attrs.append(A("um", lambda r: r.unit_mult, nw.Float64, 1.0))
+    if n_tiers == 1:
+        attrs.append(A("cf0", lambda r: tier(r, 0)[1], nw.Float64, 0.0))
+    else:
+        for i in range(n_tiers):
+            if i < n_tiers - 1:
+                attrs.append(A(f"up{i}", lambda r, i=i: tier(r, i)[0], nw.Float64, 1e308))  # type: ignore[misc]
+            attrs.append(A(f"cf{i}", lambda r, i=i: tier(r, i)[1], nw.Float64, 0.0))  # type: ignore[misc]
+    if MME_FACTOR in need.outputs:
+        for i in range(n_tiers):
+            attrs.append(A(f"pf{i}", lambda r, i=i: tier(r, i)[2], nw.Float64, 0.0))  # type: ignore[misc]
+    return attrs, n_tiers
 
 
 def _lookup(data: _AnyFrame, keys: _Keys, need: _Need) -> tuple[_AnyFrame, int]:
@@ -427,54 +485,88 @@ def _lookup(data: _AnyFrame, keys: _Keys, need: _Need) -> tuple[_AnyFrame, int]:
     else:
         base = distinct  # DuckDB (the relation's own connection), Dask, Spark (its session): stays in the backend
     resolved = {_SEP.join(map(str, row)): keys.resolve(tuple(_unmark(v) for v in row)) for row in collected.rows()}
-    n_tiers = max((len(r.tiers) for r in resolved.values()), default=1)
     old = list(resolved)
     values = list(resolved.values())
-
-    def attr(name: str, get: Callable[[_Resolved], Any], dtype: Any, default: float | bool | None) -> nw.Expr:
-        return (
-            nw.col(f"{_T}key")
-            .replace_strict(old, [get(r) for r in values], default=nw.lit(default, dtype), return_dtype=dtype)
-            .alias(f"{_T}{name}")
-        )
-
-    def tier(r: _Resolved, i: int) -> tuple[float, float, float]:
-        upto, factor, printed = r.tiers[min(i, len(r.tiers) - 1)]
-        return min(upto, 1e308), factor * r.mul / r.div, printed  # x 1000 for mcg, / 0.024 for mcg/h, as the engine
-
-    # Only what this run's outputs need travels with every row.
+    needed, n_tiers = _attributes_needed(values, keys, need)
     attrs = [
-        attr("st", lambda r: r.status, nw.Int8, _EARLY),
-        attr("rate", lambda r: r.rate, nw.Boolean, False),
+        nw.col(f"{_T}key")
+        .replace_strict(old, [a.get(r) for r in values], default=nw.lit(a.default, a.dtype), return_dtype=a.dtype)
+        .alias(f"{_T}{a.name}")
+        for a in needed
     ]
-    if MME_EXCLUDED in need.outputs or MME_ERROR in need.outputs:  # why excluded, or why not converted
-        attrs.append(attr("msg", lambda r: r.message or None, nw.String, None))
-    if need.bup:
-        attrs.append(attr("bup", lambda r: r.drug == "buprenorphine", nw.Boolean, False))
-    if need.conc:
-        attrs.append(attr("conc", lambda r: r.conc, nw.Boolean, False))
-    if need.regimen:
-        attrs.append(attr("flat", lambda r: r.flat, nw.Boolean, False))
-    else:  # the days supply (patches x wear days), checked for overflow even when it is not an output
-        attrs.append(attr("wear", lambda r: r.wear if r.rate else 0.0, nw.Float64, 0.0))
-    if f"{_T}k_per_day" in keys.names:
-        attrs.append(attr("ppd", lambda r: r.per_day, nw.Float64, 0.0))
-    if keys.strength_in_key:
-        attrs.append(attr("ks", lambda r: r.strength, nw.Float64, 1.0))
-    # the strength in the engine's unit first (mg, mg/day, mg/mL), as the engine reads it: 1e308 mcg is 1e305 mg
-    attrs.append(attr("um", lambda r: r.unit_mult, nw.Float64, 1.0))
-    if n_tiers == 1:
-        attrs.append(attr("cf0", lambda r: tier(r, 0)[1], nw.Float64, 0.0))
-    else:
-        for i in range(n_tiers):
-            if i < n_tiers - 1:
-                attrs.append(attr(f"up{i}", lambda r, i=i: tier(r, i)[0], nw.Float64, 1e308))  # type: ignore[misc]
-            attrs.append(attr(f"cf{i}", lambda r, i=i: tier(r, i)[1], nw.Float64, 0.0))  # type: ignore[misc]
-    if MME_FACTOR in need.outputs:
-        for i in range(n_tiers):
-            attrs.append(attr(f"pf{i}", lambda r, i=i: tier(r, i)[2], nw.Float64, 0.0))  # type: ignore[misc]
     key = nw.concat_str([nw.col(k) for k in keys.names], separator=_SEP).alias(f"{_T}key")
     return base.with_columns(key).with_columns(attrs).drop(f"{_T}key"), n_tiers
+
+
+_MAX_CODES: Final = 1 << 16  # key combinations addressed directly by their code; more go through a map
+
+
+def _polars_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Frame, int] | None:
+    """Polars' fast path: the attributes gathered by key codes instead of a join (same values as `_lookup`).
+
+    Each key column's distinct values get small integer codes (an Enum; 0 for null), the codes
+    combine arithmetically into one per row, and each attribute is an array indexed by it; an
+    attribute that is the same for every key of the frame is a literal. Row order is kept by
+    construction. None when a key column is not text (the generic path reads it as text first).
+    """
+    import polars as pl
+
+    native = frame.to_native()
+    schema = native.collect_schema()
+    if any(schema[c] != pl.String for c in keys.sources):
+        return None
+    sources = list(dict.fromkeys(keys.sources))
+    # the distinct key combinations (a group-by: one pass), and each column's values among them, coded from 1
+    combinations = native.lazy().group_by(sources).agg(pl.len()).collect().select(sources).rows()
+    categories = {c: sorted({row[i] for row in combinations if row[i] is not None}) for i, c in enumerate(sources)}
+    numbers = {c: {v: i + 1 for i, v in enumerate(values)} for c, values in categories.items()}
+    sizes = [len(categories[c]) + 1 for c in keys.sources]
+    strides = [math.prod(sizes[i + 1 :]) for i in range(len(sizes))]
+    code = pl.lit(0, pl.Int64)
+    for c, stride in zip(keys.sources, strides, strict=True):
+        part = (pl.col(c).cast(pl.Enum(categories[c])).to_physical().cast(pl.Int64) + 1).fill_null(0)
+        code = code + part * stride
+    code_name = f"{_T}code"
+    data = native.with_columns(code.alias(code_name))
+    keyed = [dict(zip(sources, row, strict=True)) for row in combinations]
+    parts = [tuple(row[c] for c in keys.sources) for row in keyed]
+    codes = [
+        sum(
+            (0 if v is None else numbers[c][v]) * stride
+            for c, v, stride in zip(keys.sources, key, strides, strict=True)
+        )
+        for key in parts
+    ]
+    values = [keys.resolve(key) for key in parts]
+    needed, n_tiers = _attributes_needed(values, keys, need)
+    direct = math.prod(sizes) <= _MAX_CODES
+    index = pl.col(code_name) if direct else pl.col(code_name).replace_strict(codes, range(len(codes)))
+    dtypes = {nw.Int8: pl.Int8, nw.Boolean: pl.Boolean, nw.Float64: pl.Float64, nw.String: pl.String}
+    exprs = []
+    for a in needed:
+        got = [a.get(r) for r in values]
+        dtype = dtypes[a.dtype]
+        if len(set(got)) <= 1:  # the same for every row (or no rows)
+            expr = pl.lit(got[0] if got else a.default, dtype)
+        else:
+            array: list[Any] = [a.default] * math.prod(sizes) if direct else got
+            if direct:
+                for at, v in zip(codes, got, strict=True):
+                    array[at] = v
+            expr = pl.lit(pl.Series(array, dtype=dtype)).gather(index)
+        exprs.append(expr.alias(f"{_T}{a.name}"))
+    return nw.from_native(data.lazy().with_columns(exprs)), n_tiers
+
+
+def _left_join(data: Any, lookup: Any, on: list[str]) -> Any:
+    """`data` left-joined to `lookup`, in `data`'s row order where the backend can keep it.
+
+    Polars' join (eager and lazy) only keeps the order when asked; other eager backends are checked by the caller.
+    """
+    if data.implementation is nw.Implementation.POLARS:
+        joined = data.to_native().join(lookup.to_native(), on=on, how="left", maintain_order="left")
+        return nw.from_native(joined)
+    return data.join(lookup, on=on, how="left")
 
 
 # -- the row expressions --------------------------------------------------------------------------------------
@@ -494,12 +586,12 @@ _ROW_MESSAGES: Final = {
     -10: "the dose is already a daily total: drop per_day/every",
     -11: "how often is the dose taken? Give per_day (2, 'bid') or every ('6 h'), or a daily total ('40 mg/day')",
     -12: "the daily amount overflows: check the dose and the frequency",
-    -13: "the result rounds to 0 at 9 decimals: no dose is that small, check the unit",
+    -13: f"the result rounds to 0 at {RESULT_DECIMALS} decimals: no dose is that small, check the unit",
 }
 _OVERFLOW: Final = -12
-_ROUNDS_TO_ZERO: Final = -13
-_DISPENSING_MESSAGES: Final = (-2, -3, -4, -5, -6, _OVERFLOW, _ROUNDS_TO_ZERO)
-_REGIMEN_MESSAGES: Final = (-7, -8, -9, -10, -11, _OVERFLOW, _ROUNDS_TO_ZERO)
+_ZERO: Final = -13
+_DISPENSING_MESSAGES: Final = (-2, -3, -4, -5, -6, _OVERFLOW, _ZERO)
+_REGIMEN_MESSAGES: Final = (-7, -8, -9, -10, -11, _OVERFLOW, _ZERO)
 _NUMBER_MESSAGE: Final = {"strength": -2, "quantity": -3, "days_supply": -4, "dose": -7, "count": -8}
 
 
@@ -526,6 +618,7 @@ def _number(name: str, dtype: nw.dtypes.DType) -> nw.Expr:
     return nw.when(text.str.contains(_NUMBER_TEXT).fill_null(value=False)).then(text).cast(nw.Float64)
 
 
+_SMALLEST_NORMAL: Final = sys.float_info.min
 _SCALE: Final = 1e9  # results are rounded to 9 decimal places, as the scalar engine rounds them
 _ROUNDED_BELOW: Final = 2.0**52 / _SCALE  # from here on x * 1e9 has no fraction left: x is kept as it is
 
@@ -559,10 +652,11 @@ def _tiered(n_tiers: int, daily: nw.Expr, what: str) -> nw.Expr:
 
 def _text(ids: nw.Expr, *, regimen: bool) -> nw.Expr:
     """Message ids as their text: the key's message, or the row's (null for `_NO_MESSAGE`)."""
-    text = nw.when(ids == _KEY_MESSAGE).then(_col("msg"))
-    for i in _REGIMEN_MESSAGES if regimen else _DISPENSING_MESSAGES:
-        text = text.when(ids == i).then(nw.lit(_ROW_MESSAGES[i]))
-    return text.otherwise(nw.lit(None, nw.String))
+    row_ids = _REGIMEN_MESSAGES if regimen else _DISPENSING_MESSAGES
+    by_row = ids.replace_strict(  # one look-up, not a chain of conditions over every row
+        list(row_ids), [_ROW_MESSAGES[i] for i in row_ids], default=nw.lit(None, nw.String), return_dtype=nw.String
+    )
+    return nw.when(ids == _KEY_MESSAGE).then(_col("msg")).otherwise(by_row)
 
 
 def _annotate(
@@ -581,19 +675,22 @@ def _annotate(
     keys = _dispensing_keys(columns, schema, table, variant, ndc_file, regimen=regimen)
     need = _Need(regimen=regimen, conc=columns.package_ml is not None, bup=bup, outputs=tuple(outputs))
     lf: Frame
-    if isinstance(frame, nw.DataFrame):
+    fast = _polars_attributes(frame, keys, need) if frame.implementation is nw.Implementation.POLARS else None
+    if fast is not None:
+        lf, n_tiers = fast
+    elif isinstance(frame, nw.DataFrame):
         # Eager: join only the keys (the frame's other columns are not copied), check that the backend's
         # join kept the row order (restore it if not), and put the attributes next to the frame's columns.
         narrow = frame.select(*keys.exprs).with_row_index(_ROW)
         lookup, n_tiers = _lookup(narrow, keys, need)
-        attributes = narrow.join(lookup, on=keys.names, how="left")  # type: ignore[arg-type]
+        attributes = _left_join(narrow, lookup, keys.names)
         if not attributes[_ROW].is_sorted():
             attributes = attributes.sort(_ROW)
         lf = nw.concat([frame, attributes.drop(_ROW, *keys.names)], how="horizontal").lazy()
     else:
         data = frame.with_columns(keys.exprs)
         lookup, n_tiers = _lookup(data, keys, need)
-        lf = data.join(lookup, on=keys.names, how="left")  # type: ignore[arg-type]
+        lf = _left_join(data, lookup, keys.names)
 
     strength = _col("ks") if keys.strength_in_key else _number(columns.strength or "", schema[columns.strength or ""])
     numbers: dict[str, nw.Expr] = {"dose" if regimen else "strength": strength * _col("um")}
@@ -638,21 +735,33 @@ def _annotate(
         amount = _regimen_daily(s, columns, schema)
     else:
         q, d = _col("v_quantity"), _col("v_days_supply")
-        units = q if package_factor is None else q * package_factor
-        per_unit = s * units  # the engine's order; where only this step overflows, the other (the engine is exact)
-        spread = nw.when(per_unit.is_finite()).then(per_unit / d).otherwise(s * (units / d))
-        amount = nw.when(_col("rate")).then(s).otherwise(spread)
+        dispensed = q if package_factor is None else q * package_factor
+        # strength x quantity / days; the engine is exact, so where the product leaves the normal float range
+        # (2.5 x 1e308 overflows, 10 x 1e-320 loses digits) the daily amount is read the other way
+        product = s * dispensed
+        normal = product.is_finite() & (product >= _SMALLEST_NORMAL)
+        amount = nw.when(_col("rate")).then(s).when(normal).then(product / d).otherwise(s * (dispensed / d))
         days = nw.when(_col("wear") > 0).then(q * _col("wear")).otherwise(d)
     lf = lf.with_columns(amount.alias(f"{_T}daily"))
     daily = _col("daily")
     mme, factor = daily * _tiered(n_tiers, daily, "cf"), _tiered(n_tiers, daily, "pf")
-    # the engine's last check: a result that overflows fails its row
-    finite = mme.is_finite() if days is None else mme.is_finite() & days.is_finite()
-    overflow = (_col("err") == _NO_MESSAGE) & (_col("st") == _OK) & ~finite.fill_null(value=False)
-    # ... and one that rounds to 0 fails it too: a result is never 0
-    nothing = (_col("err") == _NO_MESSAGE) & (_col("st") == _OK) & (_round(mme) == 0).fill_null(value=False)
-    error = nw.when(overflow).then(nw.lit(_OVERFLOW)).when(nothing).then(nw.lit(_ROUNDS_TO_ZERO))
-    lf = lf.with_columns(error.otherwise(_col("err")).alias(f"{_T}err"))
+    # the engine's last check: a result that overflows fails its row; an excluded drug's daily amount too
+    excluded = _col("st") == _EXCLUDED
+    finite = nw.when(excluded).then(daily.is_finite()).otherwise(mme.is_finite())
+    finite = finite if days is None else finite & days.is_finite()
+    judged = (_col("err") == _NO_MESSAGE) & ((_col("st") == _OK) | excluded)
+    overflow = judged & ~finite.fill_null(value=False)
+    # and one that rounds to 0 (the daily amount, and the MME/day of a counted row): never a 0 in a total
+    # (x rounds to 0 at 9 places, half to even, where x * 1e9 <= 0.5, as in `_round`)
+    zero = judged & ((daily * _SCALE <= 0.5) | ((_col("st") == _OK) & (mme * _SCALE <= 0.5))).fill_null(value=False)
+    lf = lf.with_columns(
+        nw.when(overflow)
+        .then(nw.lit(_OVERFLOW))
+        .when(zero)
+        .then(nw.lit(_ZERO))
+        .otherwise(_col("err"))
+        .alias(f"{_T}err")
+    )
     fine = _col("err") == _NO_MESSAGE
     counted = fine & (_col("st") == _OK)
     results = {
