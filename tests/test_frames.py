@@ -1116,7 +1116,7 @@ def test_cli_summarize(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert code == 0
     assert "patient_id" in text
     assert "1 failed" in err
-    assert f"1 patients with a failed fill (no totals): {out['failed_reason'][1]}" in err
+    assert f"1 patient(s) with a failed fill (no totals): {out['failed_reason'][1]}" in err
     assert "bogus" in out["failed_reason"][1]
 
 
