@@ -966,10 +966,12 @@ def test_summarize_on_every_backend(backend: str, clip: bool, bup: bool) -> None
 
 
 @pytest.mark.slow
-def test_summarize_on_pyspark(spark: Any) -> None:
-    rows = random_history(random.Random(20240504), 400)
+def test_summarize_refuses_pyspark_saying_what_to_do(spark: Any) -> None:
+    """Spark's optimiser runs out of memory on the summary's plan in this version: a refusal, never a JVM crash."""
+    rows = random_history(random.Random(20240504), 40)
     end = START + timedelta(days=89)
-    check_summaries(run_summary("pyspark", rows, end, "cdc-2016", True, True, spark), rows, end, "cdc-2016", True, True)
+    with pytest.raises(mme.ArgumentTypeError, match=r"^summarize does not take a PySpark frame .*toPandas\(\)"):
+        run_summary("pyspark", rows, end, "cdc-2016", True, True, spark)
 
 
 def test_the_paper_example() -> None:

@@ -58,7 +58,7 @@ import narwhals as nw
 from narwhals.typing import IntoFrameT
 
 from ._engine import TableLike, _match, _per_day, _resolve_names
-from ._errors import DoseError, MMEError, NotCoveredError
+from ._errors import ArgumentTypeError, DoseError, MMEError, NotCoveredError
 from ._history import FILL_OVERFLOWS, NOT_WHOLE_DAYS, OnFailed
 from ._ndc import NdcFile, _file_row
 from ._tables import DEFAULT_TABLE, Exclusion, FactorRow, Table, resolve_table
@@ -943,6 +943,13 @@ def _days_since_epoch(y: nw.Expr, m: nw.Expr, d: nw.Expr) -> nw.Expr:
     return (era * 146097 + doe - 719468).fill_null(0).cast(nw.Int64)
 
 
+#: Why summarize refuses a PySpark frame: Spark's optimiser runs out of memory on the summary's plan, even for a
+#: few rows (a known limit of this version); a refusal that says so beats a JVM out of memory.
+SPARK_SUMMARY: Final = (
+    "summarize does not take a PySpark frame in this version (Spark's optimiser runs out of memory on its plan): "
+    "convert the rows with dispensing_mme on Spark, then summarize them on pandas, Polars or DuckDB "
+    "(e.g. frame.toPandas())"
+)
 _DATE_TEXT: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 NO_DATE: Final = "fill_date is missing or not a date (YYYY-MM-DD)"
 
@@ -1051,6 +1058,8 @@ def _summarize(
         raise DoseError(f"on_failed must be 'propagate' or 'drop', not {on_failed!r}")
     tab = _table(table, columns.ndc)
     native, _ = _start(frame)
+    if native.implementation.is_pyspark():
+        raise ArgumentTypeError(SPARK_SUMMARY)
     rows = _annotate(native, columns, tab, variant, ndc_file, bup=not include_buprenorphine)
     schema = rows.collect_schema()
     lo, hi = start.toordinal() - _EPOCH_ORDINAL, end.toordinal() - _EPOCH_ORDINAL + 1
@@ -1067,7 +1076,11 @@ def _summarize(
         package = _number(columns.package_ml, schema[columns.package_ml])
         valid = valid & (package.is_null() | _ok(package))
     has_patient = (~nw.col(p).is_null() & (nw.col(p).cast(nw.String) != "")).fill_null(value=False)
-    year, month, day, has_date = _date_parts(fill_date, schema[fill_date])
+    # the date's parts as columns first: inlined, each part would repeat in every expression that reads it
+    # (Spark's optimiser ran out of memory on the nested copies, even for three rows)
+    parts = _date_parts(fill_date, schema[fill_date])
+    rows = rows.with_columns(x.alias(f"{_T}{n}") for n, x in zip(("y", "m", "d", "dated"), parts, strict=True))
+    year, month, day, has_date = _col("y"), _col("m"), _col("d"), _col("dated")
     valid = valid & has_patient & has_date
     left_out = _col("bup") & valid if not include_buprenorphine else nw.lit(value=False)
     error = (
@@ -1083,7 +1096,6 @@ def _summarize(
     rows = rows.with_columns(
         error.alias(f"{_T}err"),
         left_out.alias(f"{_T}out"),
-        has_date.alias(f"{_T}dated"),
         _days_since_epoch(year, month, day).alias(f"{_T}first"),
         nw.when(whole(days)).then(days).otherwise(0.0).cast(nw.Int64).alias(f"{_T}days"),
         nw.when(_col("ok_days_supply") & whole(raw_days))
