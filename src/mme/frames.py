@@ -740,7 +740,8 @@ def _annotate(
         # (2.5 x 1e308 overflows, 10 x 1e-320 loses digits) the daily amount is read the other way
         product = s * dispensed
         normal = product.is_finite() & (product >= _SMALLEST_NORMAL)
-        amount = nw.when(_col("rate")).then(s).when(normal).then(product / d).otherwise(s * (dispensed / d))
+        per_day = q / d if package_factor is None else q / d * package_factor  # q x mL per package may overflow
+        amount = nw.when(_col("rate")).then(s).when(normal).then(product / d).otherwise(s * per_day)
         days = nw.when(_col("wear") > 0).then(q * _col("wear")).otherwise(d)
     lf = lf.with_columns(amount.alias(f"{_T}daily"))
     daily = _col("daily")
