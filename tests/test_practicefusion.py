@@ -42,11 +42,24 @@ def _agrees(result: mme.DailyMME, expected: float) -> bool:
     return math.isclose(result.mme_per_day, expected, abs_tol=0.051)
 
 
+def _per_volume_read_per_ml(result: mme.DailyMME, expected: float, text: str) -> bool:
+    """ "10 mg/0.5 ml" is 20 mg/mL; Practice Fusion's expected value reads it as 10 mg per mL."""
+    volume = re.search(r"mg\s*/\s*([0-9]*\.?[0-9]+)\s*ml", text, re.IGNORECASE)
+    return (
+        volume is not None
+        and float(volume[1]) not in (0.0, 1.0)
+        and result.mme_per_day is not None
+        and math.isclose(result.mme_per_day, expected / float(volume[1]), rel_tol=0.01)
+    )
+
+
 def _differs_on_purpose(result: mme.DailyMME, expected: float, rxcui_form: str | None = None) -> bool:
     """The documented differences (docs/expressions.md)."""
     expr = result.expression
     assert expr is not None
     assert result.mme_per_day is not None
+    if _per_volume_read_per_ml(result, expected, expr.text):
+        return True
     longer_than_a_day = (expr.every_hours or 0) > 24 or (expr.per_day or 1) < 1  # averaged, as CDC's CQL does
     rounded = abs(result.mme_per_day - expected) <= 0.01 * expected  # their per-mL strengths are rounded
     # a liquid display name on a tablet's RxCUI: their expected value reads the mL as 1 mg/mL of the tablet

@@ -240,6 +240,8 @@ def test_the_build_reader_and_the_sig_reader_agree_on_every_name_both_read() -> 
             read = parse_product(prod.name)
         except mme.MMEError:
             continue
+        if len(prod.opioids) != 1:  # two salts of one opioid: the sig reader adds them up (with a warning)
+            continue
         (opioid,) = prod.opioids
         assert (read.drug, read.strength) == (opioid.drug, f"{opioid.strength:g} {units[opioid.unit]}"), prod.name
         both += 1

@@ -19,7 +19,7 @@ from hypothesis.errors import InvalidArgument
 import mme
 import mme.testing as mt
 from mme._units import amount
-from mme._vocab import resolve_drug
+from mme._vocab import FORM_ROUTES, resolve_drug
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = [t.slug for t in mme.list_tables()]
@@ -32,7 +32,9 @@ def covered_by(table: mme.Table, name: str) -> bool:
     """The table has a row (or an exclusion) for the drug a name means, at the route/form it implies."""
     dn = resolve_drug(name)
     for row in table.rows_for(dn.drug):
-        if (dn.route is None or dn.route in row.routes) and (dn.form is None or not row.forms or dn.form in row.forms):
+        route_fits = dn.route is None or dn.route in row.routes
+        form_fits = dn.form is None or not row.forms or dn.form in row.forms
+        if route_fits and form_fits and (dn.form not in FORM_ROUTES or not FORM_ROUTES[dn.form].isdisjoint(row.routes)):
             return True
     return any(
         ex.drug == dn.drug and (not ex.routes or dn.route is None or dn.route in ex.routes) for ex in table.excluded

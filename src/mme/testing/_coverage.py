@@ -23,6 +23,7 @@ from mme._engine import DailyMME, daily_mme
 from mme._errors import MMEError
 from mme._tables import DEFAULT_TABLE, Exclusion, FactorRow, Table, list_tables, resolve_table
 from mme._vocab import (
+    FORM_ROUTES,
     PATCH_WEAR_DAYS,
     DrugName,
     is_form_word,
@@ -167,6 +168,8 @@ def _compatible(dn: DrugName, target: _Target) -> bool:
     if dn.route is not None and dn.route != target.route:
         return False
     if dn.form is not None and target.form is not None and dn.form != target.form:
+        return False
+    if dn.form in FORM_ROUTES and target.route not in FORM_ROUTES[dn.form]:  # an injection is never oral
         return False
     if dn.form is not None and target.form is None and target.unit == "mcg/h":
         return False
