@@ -33,6 +33,7 @@ from pydantic import ValidationError
 
 import mme
 from mme import frames
+from mme.frames import _keys, _rows, _summary
 from mme._engine import _per_day
 from mme._history import Dispensing, _is_buprenorphine, summarize_by_patient
 from mme._units import _unit
@@ -242,12 +243,12 @@ def expected(row: dict[str, Any], table: str, variant: str | None = None) -> dic
     }
 
 
-OVERFLOW = frames._ROW_MESSAGES[frames._OVERFLOW]
+OVERFLOW = _rows._ROW_MESSAGES[_rows._OVERFLOW]
 
 
 def same(have: float | None, want: float | None) -> bool:
     """The same float (above 2**52 / 1e9 MME/day, implausible anyway, the last bits may differ: not rounded)."""
-    if have is None or want is None or want < frames._ROUNDED_BELOW:
+    if have is None or want is None or want < _rows._ROUNDED_BELOW:
         return have == want
     return math.isclose(have, want, rel_tol=1e-14)
 
@@ -302,7 +303,7 @@ def test_polars_key_codes_equal_the_generic_join(
     rows, optional, table = case
     fast = rows_of(run_dispensings(backend, rows, optional, table))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(frames, "_polars_attributes", lambda *_: None)
+        patch.setattr(_rows, "_polars_attributes", lambda *_: None)
         generic = rows_of(run_dispensings(backend, rows, optional, table))
     assert fast == generic
 
@@ -597,7 +598,7 @@ def test_a_result_that_rounds_to_0_fails_its_row(backend: str, request: pytest.F
     table = pa.table({"id": [0, 1], "drug": ["oxycodone", "buprenorphine"], "strength": [10.0, 1e-300],
                       "strength_unit": ["mg", "mg"], "quantity": [1e-320, 1.0], "days_supply": [10.0, 1.0]})  # fmt: skip
     rows = run_on(backend, table, request, table="cdc-ndc-2018")
-    zero = frames._ROW_MESSAGES[frames._ZERO]
+    zero = _rows._ROW_MESSAGES[_rows._ZERO]
     assert [(r["mme_per_day"], r["mme_error"], r["mme_excluded"]) for r in rows] == [(None, zero, None)] * 2
     assert all(expected(r, "cdc-ndc-2018")["mme_error"] == zero for r in rows)
 
@@ -607,7 +608,7 @@ TEXT_CELLS = ["10", "2.5", "0.0375", " 5 ", "1e308", "1e-320", "ten", "", "-1", 
 
 def read_cell(cell: str | None) -> float | None:
     """A text cell as `mme.frames` reads it: a plain ASCII number, or nothing."""
-    ok = cell is not None and re.fullmatch(frames._NUMBER_TEXT, cell.strip())
+    ok = cell is not None and re.fullmatch(_rows._NUMBER_TEXT, cell.strip())
     return float(cell) if ok and cell is not None else None
 
 
@@ -828,7 +829,7 @@ def frame_reason(row: dict[str, Any], table: str) -> str | None:
     if row["patient_id"] is None:
         return "patient_id is missing"
     if row["fill_date"] is None:
-        return frames.NO_DATE
+        return _summary.NO_DATE
     days = row["days_supply"]
     if not math.isnan(days) and days > 0 and not days.is_integer():
         return "days_supply must be a whole number of days"
@@ -927,9 +928,9 @@ def run_summary(backend: str, rows: Sequence[dict[str, Any]], end: date, table: 
             form="form",
             on_failed=on_failed,
         )  # type: ignore[arg-type]
-    columns = frames._Columns(drug="drug", strength="strength", strength_unit="strength_unit", quantity="quantity",
+    columns = _keys._Columns(drug="drug", strength="strength", strength_unit="strength_unit", quantity="quantity",
                               days_supply="days_supply", form="form", extra=("patient_id", "fill_date"))  # fmt: skip
-    return frames._summarize(
+    return _summary._summarize(
         native, start=START, end=end, table=table, include_buprenorphine=bup, clip_to_window=clip,
         patient_id="patient_id", fill_date="fill_date", columns=columns, variant=None, ndc_file=None,
         method=method, on_failed=on_failed,  # type: ignore[arg-type]
@@ -1007,7 +1008,7 @@ def test_summarize_reads_dates_as_text_and_objects() -> None:
         assert out[["on_therapy_days", "max_daily_mme"]].iloc[1].isna().all()  # b's only fill has no date: failed
         assert out["n_failed"].tolist() == [0, 1]
         assert out["failed_reason"].isna().tolist() == [True, False]
-        assert out["failed_reason"].tolist()[1] == frames.NO_DATE
+        assert out["failed_reason"].tolist()[1] == _summary.NO_DATE
 
 
 @pytest.mark.parametrize("backend", ["pandas", "polars", "polars-lazy", "pyarrow", "duckdb", "dask"])
@@ -1025,7 +1026,7 @@ def test_a_bad_date_cell_fails_its_row_not_the_run(backend: str) -> None:
     good = {"p0", "p1", "p6"}  # 2024 is a leap year; 2023 is not
     assert {p for p, r in out.items() if r["n_failed"] == 0} == good
     assert all(out[p]["total_mme"] == 300.0 for p in good)
-    assert all(r["failed_reason"] == frames.NO_DATE and r["total_mme"] is None for p, r in out.items() if p not in good)
+    assert all(r["failed_reason"] == _summary.NO_DATE and r["total_mme"] is None for p, r in out.items() if p not in good)
 
 
 def test_summarize_refuses_a_window_that_ends_before_it_starts() -> None:

@@ -1,0 +1,136 @@
+"""The public batch conversions: `dispensing_mme` and `daily_mme`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import narwhals as nw
+from narwhals.typing import IntoFrameT
+
+from mme._engine import TableLike
+from mme._ndc import NdcFile
+from mme._tables import DEFAULT_TABLE, Table, resolve_table
+
+from ._keys import _Columns
+from ._rows import _annotate
+from ._schema import DISPENSING_COLUMNS, REGIMEN_COLUMNS, Frame, _AnyFrame
+
+# -- public: dispensings ----------------------------------------------------------------------------------
+
+
+def _table(table: TableLike | None, ndc: str | None) -> Table | None:
+    """The table to use: None means the default one, or with NDCs the NDC file's own factors (`mme.ndc_mme`)."""
+    if table is None:
+        return None if ndc is not None else resolve_table(DEFAULT_TABLE)
+    return resolve_table(table)
+
+
+def _outputs(requested: Sequence[str], offered: Sequence[str]) -> tuple[str, ...]:
+    """The result columns asked for, checked, in the order asked."""
+    names = tuple(dict.fromkeys([requested] if isinstance(requested, str) else requested))
+    unknown = [n for n in names if n not in offered]
+    if unknown or not names:
+        raise ValueError(f"outputs must name one or more of {', '.join(offered)}; got {list(names)}")
+    return names
+
+
+def _start(frame: Any) -> tuple[_AnyFrame, nw.DataFrame[Any] | None]:
+    """The input as a narwhals frame, and the same again if it is eager."""
+    native = nw.from_native(frame)
+    if isinstance(native, nw.DataFrame):
+        return native, native
+    if isinstance(native, nw.LazyFrame):
+        return native, None
+    raise TypeError(f"expected a dataframe, got {type(frame).__name__}")  # pragma: no cover
+
+
+def _finish(before: _AnyFrame, after: Frame, added: Sequence[str], eager: nw.DataFrame[Any] | None) -> Any:
+    """The input's columns (result columns of an earlier run replaced), then the results, in the input's type."""
+    after = after.select(*[c for c in before.collect_schema() if c not in added], *added)
+    if eager is None:
+        return after.to_native()
+    return after.collect(backend=eager.implementation).to_native()
+
+
+def dispensing_mme(
+    frame: IntoFrameT,
+    *,
+    table: TableLike | None = None,
+    drug: str = "drug",
+    strength: str = "strength",
+    strength_unit: str | None = "strength_unit",
+    quantity: str = "quantity",
+    days_supply: str = "days_supply",
+    form: str | None = None,
+    route: str | None = None,
+    release: str | None = None,
+    package_ml: str | None = None,
+    variant: str | None = None,
+    ndc: str | None = None,
+    ndc_file: NdcFile | None = None,
+    outputs: Sequence[str] = DISPENSING_COLUMNS,
+) -> IntoFrameT:
+    """MME/day of every dispensing in a frame: strength x quantity / days supply x factor, per row.
+
+    The keywords name your columns: ``drug`` (any name `mme.dispensing_mme` reads: generic,
+    salt, brand, combination), ``strength`` per unit with its unit in ``strength_unit``
+    ("mg", "mcg/h", "mg/mL"; or ``strength_unit=None`` when the strength column holds text
+    such as "10 mg"), ``quantity``, ``days_supply``; optionally ``form``, ``route``,
+    ``release`` and ``package_ml`` columns. ``table`` is a slug, a table file or a `mme.Table`
+    (default: the default table); ``variant`` chooses among values a table prints (e.g. CMS 2018
+    methadone), for every row.
+
+    With ``ndc="ndc"`` and ``ndc_file`` (from `mme.read_ndc_file`) each row is a claim by NDC,
+    read as `mme.ndc_mme` reads it: drug, strength, unit, form and route from the CDC file, and
+    the file's own factor unless a ``table`` is given. Unknown NDCs are reported in ``mme_error``.
+
+    Returns the frame, same type, with ``mme_per_day``, ``mme_factor``, ``mme_days_supply``,
+    ``mme_excluded`` and ``mme_error`` added (see the module documentation); a result column
+    already in the frame is replaced. ``outputs`` names the ones to add, when you need fewer:
+    ``outputs=["mme_per_day"]`` skips the work behind the others (rows with no MME are still null).
+    """
+    tab = _table(table, ndc)
+    columns = _Columns(
+        drug=drug, strength=strength, strength_unit=strength_unit, quantity=quantity, days_supply=days_supply,
+        form=form, route=route, release=release, package_ml=package_ml, ndc=ndc,
+    )  # fmt: skip
+    added = _outputs(outputs, DISPENSING_COLUMNS)
+    data, eager = _start(frame)
+    out = _annotate(data, columns, tab, variant, ndc_file, outputs=added)
+    return _finish(data, out, added, eager)  # type: ignore[no-any-return]
+
+
+def daily_mme(
+    frame: IntoFrameT,
+    *,
+    table: TableLike = DEFAULT_TABLE,
+    drug: str = "drug",
+    dose: str = "dose",
+    dose_unit: str | None = "dose_unit",
+    per_day: str | None = "per_day",
+    count: str | None = None,
+    form: str | None = None,
+    route: str | None = None,
+    release: str | None = None,
+    variant: str | None = None,
+    outputs: Sequence[str] = REGIMEN_COLUMNS,
+) -> IntoFrameT:
+    """MME/day of every regimen in a frame (the clinical path of `mme.daily_mme`), per row.
+
+    ``dose`` per administration with ``dose_unit`` (or ``dose_unit=None`` for text doses such as
+    "10 mg"), ``per_day`` administrations a day (a number, or a text column of codes: "bid",
+    "tid"...; null for daily totals such as "40 mg/day" and patch rates), ``count`` units per
+    administration (default 1). Adds ``mme_per_day``, ``mme_factor``, ``mme_excluded`` and
+    ``mme_error`` (or the ``outputs`` named). Concentrations (which need a volume per
+    administration) are reported as errors.
+    """
+    tab = resolve_table(table)
+    columns = _Columns(
+        drug=drug, strength=dose, strength_unit=dose_unit, quantity=None, days_supply=None,
+        form=form, route=route, release=release, per_day=per_day, count=count,
+    )  # fmt: skip
+    added = _outputs(outputs, REGIMEN_COLUMNS)
+    data, eager = _start(frame)
+    out = _annotate(data, columns, tab, variant, None, regimen=True, outputs=added)
+    return _finish(data, out, added, eager)  # type: ignore[no-any-return]
