@@ -3,8 +3,9 @@
 OMTK (CDC's Opioid Management Terminology Knowledgebase, the data behind the CQL MME calculator) gives,
 per RxCUI, each *opioid* ingredient with its strength and unit, and the RxNorm dose form. It lists no
 non-opioid ingredient, so those are read from the RxNorm name, whose clinical-drug form is structured
-("acetaminophen 325 MG / oxycodone hydrochloride 5 MG Oral Tablet"). The name reader here is strict:
-every OMTK row is read back from its name and must agree with OMTK's own columns, or the build fails.
+("acetaminophen 325 MG / oxycodone hydrochloride 5 MG Oral Tablet"), by the product reader of `mme.convert`
+(`parse_product`): one reader for every name. Every OMTK row is read back from its name and must agree
+with OMTK's own columns, or the build fails.
 
 A names-only list (RxCUI, RxNorm name; e.g. the NIH VSAC value set "Opioids, All") adds the RxCUIs OMTK
 lacks, when their names read strictly and every ingredient is classified (an opioid `mme` knows, an opioid
@@ -21,8 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._errors import TableError, UnknownDrugError
-from ._vocab import Release, non_opioid, resolve_drug
+from ._errors import MMEError, TableError, UnknownDrugError
+from ._parse import parse_product
+from ._vocab import OTHER_OPIOIDS, Release, non_opioid, resolve_drug
 
 __all__ = ["DOSE_FORMS", "FORMAT", "build"]
 
@@ -60,22 +62,13 @@ DOSE_FORMS: dict[str, tuple[str | None, str | None, Release | None]] = {
     "Auto-Injector": (None, "injection", None),
 }
 
-#: Strength units of RxNorm clinical drugs that the engine reads: per unit, per mL, per hour (patch), per spray.
-UNITS = ("MG", "MG/ML", "MG/HR", "MG/ACTUAT")
 
-#: Opioids in the VSAC "Opioids, All" value set that no table has a factor for: recorded, never converted.
-OPIOIDS_WITHOUT_FACTOR = frozenset(
-    {"alfentanil", "remifentanil", "meptazinol", "diphenoxylate", "loperamide", "dextromoramide", "heroin", "paregoric"}
-)
-#: Non-opioid ingredients of opioid combination products beyond `mme`'s combination vocabulary.
-NOT_COUNTED = frozenset(
-    {"atropine", "ropivacaine", "bupivacaine", "triprolidine", "chlorpheniramine", "brompheniramine", "pyrilamine"}
-)
+#: RxNorm's strength units -> the product reader's (a spray's strength is per actuation: per unit, as a tablet's).
+UNITS = {"MG": "mg", "MG/ML": "mg/mL", "MG/HR": "mg/h", "MG/ACTUAT": "mg"}
 
-_PREFIX = re.compile(r"^(?:Matrix Delivery |Abuse-Deterrent )?(?:\d+ HR )?(?:(?P<volume>[\d.]+) ML |[\d.]+ ACTUAT )?")
-_COMPONENT = re.compile(rf"^(?P<name>.+?) (?P<value>\d+(?:\.\d+)?) (?P<unit>{'|'.join(re.escape(u) for u in UNITS)})$")
-_BRAND = re.compile(r"^(?P<body>.*?)(?: \[(?P<brand>[^\]]+)\])?$")
-_PACK = re.compile(r"^\{\d+ \((?P<inner>.+)\) \} Pack(?: \[(?P<brand>[^\]]+)\])?$")
+_NUMBER = r"\d+(?:\.\d+)?"
+_UNIT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+_FORM = "|".join(re.escape(f) for f in sorted(DOSE_FORMS, key=len, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -89,28 +82,26 @@ class _Name:
 
 
 def read_name(name: str) -> _Name | None:
-    """The structured parts of an RxNorm drug name, or None when it does not follow the strict pattern."""
-    pack_brand = None
-    if pack := _PACK.match(name):
-        name, pack_brand = pack["inner"], pack["brand"]
-    body = _BRAND.match(name)
-    assert body is not None  # the pattern matches every string
-    brand = body["brand"] or pack_brand
-    text = body["body"]
-    prefix = _PREFIX.match(text)
-    assert prefix is not None
-    text = text[prefix.end() :]
-    form = next((f for f in sorted(DOSE_FORMS, key=len, reverse=True) if text.endswith(" " + f)), None)
-    if form is None:
+    """An RxNorm drug name read by the product reader of `mme.convert` (`parse_product`), or None.
+
+    The reader says what the product is; the builder keeps, as RxNorm writes them, what the engine does not
+    need: each strength with its unit ("0.6 MG/ACTUAT"), the dose form (one of `DOSE_FORMS`), the volume of
+    a unit ("1 ML ..."). The name must be RxNorm's structured form of what was read ("NAME STRENGTH UNIT",
+    joined by " / ", then the dose form): anything else is None, never a guess.
+    """
+    try:
+        read = parse_product(name)
+    except MMEError:
         return None
-    parts = text[: -len(form) - 1].split(" / ")
-    components = []
-    for part in parts:
-        match = _COMPONENT.match(part)
-        if match is None:
-            return None
-        components.append((match["name"], match["value"], match["unit"]))
-    return _Name(tuple(components), form, brand, prefix["volume"])
+    parts = " / ".join(rf"{re.escape(i.name)} ({_NUMBER}) ({_UNIT})" for i in read.ingredients)
+    found = re.search(rf"(?:({_NUMBER}) ML )?{parts} ({_FORM})(?= \[|\)|$)", name)
+    if found is None:
+        return None
+    volume, *strengths, form = found.groups()
+    components = tuple(zip([i.name for i in read.ingredients], strengths[::2], strengths[1::2], strict=True))
+    if [(float(v), UNITS[u]) for _, v, u in components] != [(i.amount, i.unit) for i in read.ingredients]:
+        return None
+    return _Name(components, form, read.brand, volume)
 
 
 def _opioid(ingredient: str) -> str | None:
@@ -130,9 +121,9 @@ def _classify(ingredient: str) -> tuple[str | None, bool] | None:
     if drug := _opioid(ingredient):
         return drug, True
     base = ingredient.lower().split()[0]
-    if base in OPIOIDS_WITHOUT_FACTOR:
+    if base in OTHER_OPIOIDS:  # an opioid no table has a factor for: recorded, never converted
         return base, True
-    if non_opioid(base) or base in NOT_COUNTED:
+    if non_opioid(base):
         return None, False
     return None
 
