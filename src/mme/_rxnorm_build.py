@@ -1,15 +1,20 @@
-"""Build the RxNorm product file from CDC's OMTK drug-ingredient CSV and, optionally, a list of RxNorm names.
+"""Build the RxNorm product file from NLM's RxNorm release (RRF) or CDC's OMTK CSV, and a list of RxNorm names.
+
+Every name is read by the product reader of `mme.convert` (`parse_product`): one reader of RxNorm names.
+
+NLM's release: RXNCONSO.RRF, streamed once; the current (SUPPRESS=N) RxNorm-sourced (SAB=RXNORM) clinical
+and branded drugs and packs whose names name an opioid, with the opioid ingredient and dose form codes.
 
 OMTK (CDC's Opioid Management Terminology Knowledgebase, the data behind the CQL MME calculator) gives,
 per RxCUI, each *opioid* ingredient with its strength and unit, and the RxNorm dose form. It lists no
 non-opioid ingredient, so those are read from the RxNorm name, whose clinical-drug form is structured
-("acetaminophen 325 MG / oxycodone hydrochloride 5 MG Oral Tablet"), by the product reader of `mme.convert`
-(`parse_product`): one reader for every name. Every OMTK row is read back from its name and must agree
-with OMTK's own columns, or the build fails.
+("acetaminophen 325 MG / oxycodone hydrochloride 5 MG Oral Tablet"). Every OMTK row is read back from its
+name and must agree with OMTK's own columns, or the build fails.
 
-A names-only list (RxCUI, RxNorm name; e.g. the NIH VSAC value set "Opioids, All") adds the RxCUIs OMTK
-lacks, when their names read strictly and every ingredient is classified (an opioid `mme` knows, an opioid
-it has no factor for, or a listed non-opioid); the others are skipped and counted, never guessed.
+A names-only list (RxCUI, RxNorm name; e.g. the NIH VSAC value set "Opioids, All") adds the RxCUIs the
+source lacks. A name from RRF or the list is kept when it reads strictly and every ingredient is classified
+(an opioid `mme` knows, an opioid it has no factor for, or a known non-opioid); the others are skipped and
+counted by reason, never guessed.
 """
 
 from __future__ import annotations
