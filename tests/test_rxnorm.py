@@ -446,6 +446,7 @@ RRF_ROWS = [
     ("1049616", "RXNORM", "SBD", "oxycodone hydrochloride 30 MG Oral Tablet [Roxicodone]", "E"),  # editor-suppressed
     ("9990001", "RXNORM", "SCD", "oxycodone hydrochloride 5 MG Oral Wafer", "N"),  # not RxNorm's structured form
     ("1049600", "RXNORM", "SCDF", "oxycodone Oral Tablet", "N"),  # a drug form: no strength, not a product
+    ("3000000", "SRC", "RPT", "RXNORM", "N"),  # a row about the RxNorm source itself, of another SAB
 ]
 
 
@@ -546,7 +547,9 @@ def test_a_bad_release_is_a_table_error_saying_what_to_give(tmp_path: Path) -> N
     short = _release(tmp_path / "short")
     conso = short / "rrf" / "RXNCONSO.RRF"
     conso.write_text(conso.read_text(encoding="utf-8") + "1|ENG|RXNORM|SCD|x|N|\n", encoding="utf-8")
-    with pytest.raises(mme.TableError, match=r"row 15: not the 18 columns of RXNCONSO.RRF \(RXCUI\|LAT"):
+    with pytest.raises(
+        mme.TableError, match=rf"row {len(RRF_ROWS) + 1}: not the 18 columns of RXNCONSO.RRF \(RXCUI\|LAT"
+    ):
         rx.build(short, tmp_path / "x.json")
     conso.write_bytes(_rrf_line(*RRF_ROWS[4]).encode() + b"\xff|ENG||||||||||RXNORM|SCD|1|x||N||\n")
     with pytest.raises(mme.TableError, match="cannot read it"):
@@ -595,3 +598,20 @@ def test_cli_builds_from_a_release_and_says_what_it_read(tmp_path: Path, capsys:
     err = capsys.readouterr().err
     assert "no RXNCONSO.RRF here nor in its rrf folder" in err
     assert "Traceback" not in err
+
+
+def test_the_build_checks_what_the_reader_says_against_the_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The product reader refuses unknown components and reads strengths as written; were it ever to do
+    otherwise, the build would skip the name rather than count an unknown (perhaps opioid) ingredient as a
+    non-opioid, or record a strength the name does not state."""
+    import mme._rxnorm_build as builder
+    from mme._parse import Ingredient, Product
+
+    name = "benzhydrocodone 6.12 MG / acetaminophen 325 MG Oral Tablet"  # Apadaz: a prodrug of hydrocodone
+    parts = (Ingredient("benzhydrocodone", 6.12, "mg"), Ingredient("acetaminophen", 325.0, "mg"))
+    monkeypatch.setattr(builder, "parse_product", lambda _: Product(name, "hydrocodone", "6.12 mg", parts))
+    assert builder.read_name(name) is not None
+    assert builder._from_name(name, {}) == "unclassified"
+    misread = (Ingredient("benzhydrocodone", 6.0, "mg"), parts[1])
+    monkeypatch.setattr(builder, "parse_product", lambda _: Product(name, "hydrocodone", "6 mg", misread))
+    assert builder.read_name(name) is None
