@@ -505,7 +505,7 @@ def test_an_rrf_release_builds_a_product_file_used_with_rxnorm_path(tmp_path: Pa
 
 def test_an_rrf_release_is_given_as_its_folder_its_rrf_folder_or_rxnconso(tmp_path: Path) -> None:
     release = _release(tmp_path)
-    built = []
+    built: list[bytes] = []
     for source in (release, release / "rrf", release / "rrf" / "RXNCONSO.RRF"):
         out = tmp_path / f"rx{len(built)}.json"
         rx.build(source, out)
