@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from mme._rxnorm_build import summary
 from mme.rxnorm import SHIPPED, build
 
 
@@ -21,9 +22,7 @@ def main() -> None:
     parser.add_argument("--date", help="the RxNorm date, when the OMTK file name does not carry it")
     args = parser.parse_args()
     counts = build(args.omtk, args.output, names=args.names, rxnorm_date=args.date)
-    print(
-        f"{args.output}: {counts['omtk']} products from OMTK, {counts['names']} from names ({counts['skipped']} skipped)"
-    )
+    print(f"{args.output}: {summary(counts)}")
 
 
 if __name__ == "__main__":

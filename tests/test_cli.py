@@ -359,7 +359,7 @@ def test_clinical_commands_refuse_like_the_others(tmp_path: Path, capsys: pytest
     """Were "mme fhir: no such file" and "mme rxnorm build: give...", written by hand beside the common refusal."""
     fails(["fhir", str(tmp_path / "absent.json")], capsys, 2, "mme fhir: error: no such file: ", "absent.json")
     fails(["rxnorm", "build", str(tmp_path / "absent.csv"), "-o", str(tmp_path / "rx.json")], capsys, 2,
-          "mme rxnorm: error: give an existing OMTK-shaped CSV")  # fmt: skip
+          "mme rxnorm: error: give an existing source")  # fmt: skip
 
 
 @pytest.mark.parametrize("previous", [None, "the previous complete file\n"])

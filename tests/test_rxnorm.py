@@ -12,6 +12,7 @@ import hashlib
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 import mme
 import mme.rxnorm as rx
 from mme._parse import parse_product
-from mme._rxnorm_build import DOSE_FORMS, read_name
+from mme._rxnorm_build import DOSE_FORMS, SKIPPED, UNITS, read_name
 
 from reference_data import CQF, OMTK_CSV, PRACTICE_FUSION, needs
 from table_pins import RXNORM_PIN
@@ -54,7 +55,8 @@ def test_shipped_file_is_what_the_build_makes(tmp_path: Path) -> None:
     out = tmp_path / "rx.json"
     counts = rx.build(OMTK_CSV, out, names=PRACTICE_FUSION / "rxnorm-opioids-all.tsv")
     assert out.read_bytes() == rx.SHIPPED.read_bytes()
-    assert counts == {"omtk": 910, "names": 134, "skipped": 0}
+    # 910 OMTK products and 1,026 names read; 892 of the names are OMTK's RxCUIs, 134 are added
+    assert counts == _counts(omtk=910, names=134, read=910 + 1026, kept=1044, held=892)
 
 
 @has_omtk
@@ -222,30 +224,37 @@ def test_the_name_reader_reads_rxnorm_names(
 
 
 @pytest.mark.parametrize(
-    "name", ["Oxycodone 5 MG Oral Wafer", "oxycodone five MG Oral Tablet", "oxycodone 5 MEQ Oral Tablet"]
+    "name",
+    [
+        "Oxycodone 5 MG Oral Wafer",  # a dose form RxNorm does not have
+        "oxycodone five MG Oral Tablet",
+        "oxycodone 5 MEQ Oral Tablet",
+        "oxycodone hydrochloride 5 MG Oral Tablet q6h",  # a sig is no product name
+        # the brand names another opioid: the build's own reader once kept it, the product reader refuses it
+        "oxycodone hydrochloride 5 MG Oral Tablet [Dilaudid]",
+    ],
 )
 def test_the_name_reader_refuses_what_it_cannot_read_strictly(name: str) -> None:
     assert read_name(name) is None
 
 
-def test_the_build_reader_and_the_sig_reader_agree_on_every_name_both_read() -> None:
-    """The product file is read strictly by the build; `mme.convert` reads the same names through the sig
-    reader. Where both read a name, they give the same opioid and strength (the sig reader reads 964 of the
-    file's 1,044 names: it refuses RxNorm-only forms such as "Mucosal Spray" and packs, which the build keeps)."""
-    units = {"MG": "mg", "MG/ML": "mg/mL", "MG/HR": "mg/h", "MG/ACTUAT": "mg"}
-    both = 0
-    for code in json.loads(rx.SHIPPED.read_text(encoding="utf-8"))["products"]:
+def test_the_build_reads_names_with_the_product_reader_of_convert() -> None:
+    """One reader: every name of the file is read by `parse_product` (what `mme.convert` reads a product
+    name with), which names the opioid the file counts, with the strength the file records."""
+    codes = json.loads(rx.SHIPPED.read_text(encoding="utf-8"))["products"]
+    for code in codes:
         prod = rx.product(code)
-        try:
-            read = parse_product(prod.name)
-        except mme.MMEError:
-            continue
-        if len(prod.opioids) != 1:  # two salts of one opioid: the sig reader adds them up (with a warning)
-            continue
-        (opioid,) = prod.opioids
-        assert (read.drug, read.strength) == (opioid.drug, f"{opioid.strength:g} {units[opioid.unit]}"), prod.name
-        both += 1
-    assert both >= 900
+        read = parse_product(prod.name)
+        assert {i.drug for i in prod.opioids} == {read.drug}, prod.name
+        assert [(i.name, i.amount, i.unit) for i in read.ingredients] == [
+            (i.name, float(i.strength), UNITS[i.unit]) for i in prod.ingredients
+        ], prod.name
+    assert len(codes) == 1044
+
+
+def _counts(**counts: int) -> dict[str, int]:
+    """What `build` returns: the counts given, every reason for a skip not given being 0."""
+    return dict.fromkeys(SKIPPED, 0) | counts
 
 
 def _omtk(tmp_path: Path, rows: str, name: str = "omtk_2025-01-06.csv") -> Path:
@@ -265,7 +274,7 @@ def test_a_rebuilt_file_is_used_with_rxnorm_path(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     out = tmp_path / "rx.json"
-    assert rx.build(omtk, out, names=names) == {"omtk": 1, "names": 1, "skipped": 2}
+    assert rx.build(omtk, out, names=names) == _counts(omtk=1, names=1, read=4, kept=2, unread=2)  # a wafer, a mystery
     assert rx.daily_mme("5", count=1, per_day=2, rxnorm=out).mme_per_day == 45.0
     assert rx.product("6", rxnorm=out).opioids[0].rxcui == "7804"  # the ingredient code learnt from OMTK
     with pytest.raises(mme.UnknownRxCUIError, match="RxNorm 2025-01-06"):
@@ -416,3 +425,193 @@ def test_convert_by_rxcui_writes_a_strength_the_table_doses_in_mcg_in_mcg() -> N
     assert result.expression is not None
     assert result.expression.dose == "1200 mcg"
     assert not result.warnings
+
+
+# --- NLM's RxNorm release (RRF) -------------------------------------------------------------------
+
+#: RXNCONSO.RRF lines as NLM writes them (RXCUI|LAT|TS|LUI|STT|SUI|ISPREF|RXAUI|SAUI|SCUI|SDUI|SAB|TTY|CODE|STR|
+#: SRL|SUPPRESS|CVF|), written here for the tests: (RXCUI, SAB, TTY, STR, SUPPRESS).
+RRF_ROWS = [
+    ("7804", "RXNORM", "IN", "oxycodone", "N"),
+    ("4337", "RXNORM", "IN", "fentanyl", "N"),
+    ("161", "RXNORM", "IN", "acetaminophen", "N"),  # not an opioid: no ingredient code recorded
+    ("317541", "RXNORM", "DF", "Oral Tablet", "N"),
+    ("1049621", "RXNORM", "SCD", "oxycodone hydrochloride 5 MG Oral Tablet", "N"),
+    ("1049621", "RXNORM", "PSN", "oxyCODONE HCl 5 MG Oral Tablet", "N"),  # another name of the same concept
+    ("1049621", "MTHSPL", "DP", "Oxycodone Hydrochloride 5 mg Oral Tablet", "N"),  # another source's atom
+    ("1049640", "RXNORM", "SBD", "acetaminophen 325 MG / oxycodone hydrochloride 5 MG Oral Tablet [Percocet]", "N"),
+    ("1237052", "RXNORM", "GPCK", "{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray) } Pack", "N"),
+    ("197361", "RXNORM", "SCD", "amlodipine 5 MG Oral Tablet", "N"),  # no opioid
+    ("1049611", "RXNORM", "SCD", "oxycodone hydrochloride 15 MG Oral Tablet", "O"),  # obsolete
+    ("1049616", "RXNORM", "SBD", "oxycodone hydrochloride 30 MG Oral Tablet [Roxicodone]", "E"),  # editor-suppressed
+    ("9990001", "RXNORM", "SCD", "oxycodone hydrochloride 5 MG Oral Wafer", "N"),  # not RxNorm's structured form
+    ("1049600", "RXNORM", "SCDF", "oxycodone Oral Tablet", "N"),  # a drug form: no strength, not a product
+    ("3000000", "SRC", "RPT", "RXNORM", "N"),  # a row about the RxNorm source itself, of another SAB
+]
+
+
+def _rrf_line(rxcui: str, sab: str, tty: str, name: str, suppress: str) -> str:
+    aui = f"{len(name)}{rxcui}"  # the atom's own id (RXAUI), and the source's, made up
+    fields = [rxcui, "ENG", "", "", "", "", "", aui, aui, rxcui, "", sab, tty, rxcui, name, "", suppress, "4096"]
+    return "|".join(fields) + "|\n"
+
+
+def _release(tmp_path: Path, rows: list[tuple[str, str, str, str, str]] = RRF_ROWS, folder: str = "") -> Path:
+    """An unzipped release as NLM ships it: RxNorm_full_MMDDYYYY/ with its Readme and rrf/RXNCONSO.RRF."""
+    release = tmp_path / (folder or "RxNorm_full_01062025")
+    (release / "rrf").mkdir(parents=True)
+    (release / "rrf" / "RXNCONSO.RRF").write_text("".join(_rrf_line(*row) for row in rows), encoding="utf-8")
+    return release
+
+
+def test_an_rrf_release_builds_a_product_file_used_with_rxnorm_path(tmp_path: Path) -> None:
+    release = _release(tmp_path)
+    (release / "Readme_full_01062025.txt").write_text("RxNorm 01/06/2025 Full Monthly Release\n", encoding="utf-8")
+    out = tmp_path / "rx.json"
+    counts = rx.build(release, out)
+    # 7 names of the kept term types from RXNORM: 3 kept, 2 suppressed, 1 no opioid, 1 wafer (the SCDF is no product)
+    assert counts == _counts(rrf=3, read=7, kept=3, suppressed=2, unread=1, **{"no opioid": 1})
+    assert rx.rxnorm_date(rxnorm=out) == "2025-01-06"
+    oxycodone = rx.product("1049621", rxnorm=out)
+    assert (oxycodone.name, oxycodone.dose_form, oxycodone.dose_form_code, oxycodone.source) == (
+        "oxycodone hydrochloride 5 MG Oral Tablet",
+        "Oral Tablet",
+        "317541",
+        "rrf",
+    )
+    assert [(i.rxcui, i.drug, i.strength, i.unit) for i in oxycodone.ingredients] == [
+        ("7804", "oxycodone", Decimal(5), "MG")
+    ]
+    percocet = rx.product("1049640", rxnorm=out)
+    assert [(i.rxcui, i.drug) for i in percocet.ingredients] == [(None, None), ("7804", "oxycodone")]
+    assert percocet.brand == "Percocet"
+    pack = rx.product("1237052", rxnorm=out)
+    assert (pack.dose_form, pack.dose_form_code, pack.route) == ("Mucosal Spray", None, "sublingual")
+    assert rx.ingredient_drug("4337", rxnorm=out) == "fentanyl"
+    assert rx.ingredient_drug("161", rxnorm=out) is None
+    # the same engine numbers as the shipped file: 5 mg x 4 a day x 1.5, and 325 mg of acetaminophen never counted
+    assert mme.convert("1 tab q6h", rxcui="1049621", rxnorm=out).mme_per_day == 30
+    assert rx.daily_mme("1049640", count=1, per_day=4, rxnorm=out) == rx.daily_mme("1049640", count=1, per_day=4)
+    for skipped in ("197361", "1049611", "1049616", "9990001", "1049600"):  # not an opioid, suppressed, unread, a form
+        with pytest.raises(mme.UnknownRxCUIError, match="RxNorm 2025-01-06"):
+            rx.product(skipped, rxnorm=out)
+    header = json.loads(out.read_text(encoding="utf-8"))
+    (source,) = header["sources"]
+    conso = release / "rrf" / "RXNCONSO.RRF"
+    assert (source["file"], source["sha256"]) == ("RXNCONSO.RRF", hashlib.sha256(conso.read_bytes()).hexdigest())
+    assert source["skipped"] == {"suppressed": 2, "no opioid": 1, "unread": 1, "unclassified": 0}
+    assert "National Library of Medicine" in source["licence"]
+
+
+def test_an_rrf_release_is_given_as_its_folder_its_rrf_folder_or_rxnconso(tmp_path: Path) -> None:
+    release = _release(tmp_path)
+    built: list[bytes] = []
+    for source in (release, release / "rrf", release / "rrf" / "RXNCONSO.RRF"):
+        out = tmp_path / f"rx{len(built)}.json"
+        rx.build(source, out)
+        built.append(out.read_bytes())
+    assert built[0] == built[1] == built[2]
+
+
+def test_the_release_date_is_read_never_invented(tmp_path: Path) -> None:
+    unnamed = _release(tmp_path, folder="rxnorm")
+    with pytest.raises(mme.TableError, match=r"does not name the release date.*--date"):
+        rx.build(unnamed, tmp_path / "x.json")
+    rx.build(unnamed, tmp_path / "x.json", rxnorm_date="2025-01-06")
+    assert rx.rxnorm_date(rxnorm=tmp_path / "x.json") == "2025-01-06"
+    with pytest.raises(mme.TableError, match="not YYYY-MM-DD"):
+        rx.build(unnamed, tmp_path / "x.json", rxnorm_date="01/06/2025")
+    (unnamed / "Readme_full_02032025.txt").write_text("", encoding="utf-8")
+    assert rx.build(unnamed, tmp_path / "y.json")["kept"] == 3
+    assert rx.rxnorm_date(rxnorm=tmp_path / "y.json") == "2025-02-03"
+    (unnamed / "Readme_full_01062025.txt").write_text("", encoding="utf-8")  # two releases' Readmes: which one?
+    with pytest.raises(mme.TableError, match="names 2025-01-06 and 2025-02-03"):
+        rx.build(unnamed, tmp_path / "z.json")
+    (tmp_path / "RxNorm_full_13452025" / "rrf").mkdir(parents=True)  # not a date
+    (tmp_path / "RxNorm_full_13452025" / "rrf" / "RXNCONSO.RRF").write_text("", encoding="utf-8")
+    with pytest.raises(mme.TableError, match="does not name the release date"):
+        rx.build(tmp_path / "RxNorm_full_13452025", tmp_path / "w.json")
+
+
+def test_a_bad_release_is_a_table_error_saying_what_to_give(tmp_path: Path) -> None:
+    empty = tmp_path / "RxNorm_full_01062025"
+    empty.mkdir()
+    with pytest.raises(mme.TableError, match=r"no RXNCONSO.RRF here nor in its rrf folder: give the unzipped"):
+        rx.build(empty, tmp_path / "x.json")
+    other = empty / "RXNREL.RRF"
+    other.write_text("", encoding="utf-8")
+    with pytest.raises(mme.TableError, match=r"the product names are in RXNCONSO\.RRF"):
+        rx.build(other, tmp_path / "x.json")
+    with pytest.raises(mme.TableError, match="no such file"):
+        rx.build(empty / "RXNCONSO.RRF", tmp_path / "x.json")
+    short = _release(tmp_path / "short")
+    conso = short / "rrf" / "RXNCONSO.RRF"
+    conso.write_text(conso.read_text(encoding="utf-8") + "1|ENG|RXNORM|SCD|x|N|\n", encoding="utf-8")
+    with pytest.raises(
+        mme.TableError, match=rf"row {len(RRF_ROWS) + 1}: not the 18 columns of RXNCONSO.RRF \(RXCUI\|LAT"
+    ):
+        rx.build(short, tmp_path / "x.json")
+    conso.write_bytes(_rrf_line(*RRF_ROWS[4]).encode() + b"\xff|ENG||||||||||RXNORM|SCD|1|x||N||\n")
+    with pytest.raises(mme.TableError, match="cannot read it"):
+        rx.build(short, tmp_path / "x.json")
+    assert not (tmp_path / "x.json").exists()  # nothing is written until every name is read
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    picks=st.lists(st.tuples(st.sampled_from(RRF_ROWS), st.sampled_from("NOEY")), unique_by=lambda p: p[0]),
+    seed=st.randoms(use_true_random=False),
+)
+def test_rrf_products_are_the_current_rxnorm_products_whatever_the_order(picks: list[Any], seed: Any) -> None:
+    """Whatever rows a release has, in any order: a product is kept exactly when its RXNORM row is current."""
+    import tempfile
+
+    rows = [(rxcui, sab, tty, name, suppress) for (rxcui, sab, tty, name, _), suppress in picks]
+    seed.shuffle(rows)
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "rx.json"
+        counts = rx.build(_release(Path(folder), rows), out)
+        products = set(json.loads(out.read_text(encoding="utf-8"))["products"])
+    readable = {"1049621", "1049640", "1237052", "1049611", "1049616"}  # the five opioid products in RxNorm's form
+    expected = {r[0] for r in rows if r[1] == "RXNORM" and r[2] in ("SCD", "SBD", "GPCK") and r[4] == "N"} & readable
+    assert products == expected
+    assert counts["suppressed"] == sum(
+        r[1] == "RXNORM" and r[2] in ("SCD", "SBD", "GPCK") and r[4] != "N" for r in rows
+    )
+    assert counts["read"] == counts["kept"] + sum(counts[reason] for reason in SKIPPED)
+
+
+def test_cli_builds_from_a_release_and_says_what_it_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mme._cli import main
+
+    release = _release(tmp_path)
+    out = tmp_path / "rx.json"
+    assert main(["rxnorm", "build", str(release), "-o", str(out)]) == 0
+    assert capsys.readouterr().out == (
+        f"{out}: 3 products (3 from RRF); 7 names read, 3 kept, 4 skipped: "
+        "2 suppressed in RxNorm (SUPPRESS not N), 1 naming no opioid mme knows, 1 not read strictly\n"
+    )
+    assert main(["rxnorm", "show", "1049621", "--rxnorm", str(out)]) == 0
+    assert "oxycodone hydrochloride 5 MG Oral Tablet (RxNorm 2025-01-06)" in capsys.readouterr().out
+    (tmp_path / "empty").mkdir()
+    assert main(["rxnorm", "build", str(tmp_path / "empty"), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "no RXNCONSO.RRF here nor in its rrf folder" in err
+    assert "Traceback" not in err
+
+
+def test_the_build_checks_what_the_reader_says_against_the_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The product reader refuses unknown components and reads strengths as written; were it ever to do
+    otherwise, the build would skip the name rather than count an unknown (perhaps opioid) ingredient as a
+    non-opioid, or record a strength the name does not state."""
+    import mme._rxnorm_build as builder
+    from mme._parse import Ingredient, Product
+
+    name = "benzhydrocodone 6.12 MG / acetaminophen 325 MG Oral Tablet"  # Apadaz: a prodrug of hydrocodone
+    parts = (Ingredient("benzhydrocodone", 6.12, "mg"), Ingredient("acetaminophen", 325.0, "mg"))
+    monkeypatch.setattr(builder, "parse_product", lambda _: Product(name, "hydrocodone", "6.12 mg", parts))
+    assert builder.read_name(name) is not None
+    assert builder._from_name(name, {}) == "unclassified"
+    misread = (Ingredient("benzhydrocodone", 6.0, "mg"), parts[1])
+    monkeypatch.setattr(builder, "parse_product", lambda _: Product(name, "hydrocodone", "6 mg", misread))
+    assert builder.read_name(name) is None

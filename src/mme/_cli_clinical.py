@@ -12,6 +12,7 @@ from typing import Any, TextIO
 import mme
 
 from ._cli import _Refused
+from ._rxnorm_build import summary
 
 __all__ = ["add_commands"]
 
@@ -77,13 +78,12 @@ def _rxnorm(args: argparse.Namespace, out: TextIO) -> int:
     import mme.rxnorm
 
     if args.action == "build":
-        if not args.output or not Path(args.source).is_file():
-            raise _Refused("give an existing OMTK-shaped CSV and the file to write: mme rxnorm build OMTK.csv -o FILE")
+        if not args.output or not Path(args.source).exists():
+            raise _Refused(
+                "give an existing source and the file to write: mme rxnorm build RRF_FOLDER|RXNCONSO.RRF|OMTK.csv -o FILE"
+            )
         counts = mme.rxnorm.build(Path(args.source), Path(args.output), names=args.names, rxnorm_date=args.date)
-        out.write(
-            f"{args.output}: {counts['omtk']} products from {Path(args.source).name}, {counts['names']} from names "
-            f"({counts['skipped']} names skipped: not read strictly)\n"
-        )
+        out.write(f"{args.output}: {summary(counts)}\n")
         return 0
     product = mme.rxnorm.product(args.source, rxnorm=args.rxnorm)
     out.write(f"{product.rxcui}: {product.name} (RxNorm {product.rxnorm_date})\n")
@@ -112,13 +112,20 @@ def add_commands(commands: Any, caveat: str) -> None:
     rxnorm = commands.add_parser(
         "rxnorm",
         help="show an RxCUI's product, or build an RxNorm product file",
-        description="`mme rxnorm show RXCUI` prints a product; `mme rxnorm build OMTK.csv -o FILE [--names TSV]` "
-        "builds a product file from an OMTK-shaped CSV (CDC's OMTKData), to pass as --rxnorm / rxnorm=PATH.",
+        description="`mme rxnorm show RXCUI` prints a product; `mme rxnorm build SOURCE -o FILE [--names TSV]` "
+        "builds a product file, to pass as --rxnorm / rxnorm=PATH, from NLM's RxNorm release (the unzipped folder "
+        "or its rrf/RXNCONSO.RRF: the current clinical and branded drugs and packs that name an opioid) or from an "
+        "OMTK-shaped CSV (CDC's OMTKData). It says how many names were read, kept and skipped, and why.",
     )
     rxnorm.add_argument("action", choices=["show", "build"])
-    rxnorm.add_argument("source", metavar="RXCUI|OMTK.csv")
+    rxnorm.add_argument(
+        "source", metavar="RXCUI|SOURCE", help="show: an RxCUI; build: an RRF folder, RXNCONSO.RRF or OMTK.csv"
+    )
     rxnorm.add_argument("-o", "--output", help="build: the product file to write")
-    rxnorm.add_argument("--names", type=Path, help="build: a TSV of rxcui and RxNorm name, for RxCUIs OMTK lacks")
-    rxnorm.add_argument("--date", help="build: the RxNorm date, when the CSV's file name does not carry it")
+    rxnorm.add_argument("--names", type=Path, help="build: a TSV of rxcui and RxNorm name, for RxCUIs the source lacks")
+    rxnorm.add_argument(
+        "--date",
+        help="build: the RxNorm date YYYY-MM-DD, when the release folder or the CSV's file name does not give it",
+    )
     rxnorm.add_argument("--rxnorm", help="show: the product file to read (default: shipped)")
     rxnorm.set_defaults(handler=_rxnorm)

@@ -564,6 +564,10 @@ def known_names() -> tuple[str, ...]:
     return tuple(sorted(_DRUG_ALIASES))
 
 
+#: The one-word names `resolve_drug` accepts: a text with one of these words names an opioid `mme` knows.
+OPIOID_WORDS: frozenset[str] = frozenset(name for name in _DRUG_ALIASES if " " not in name)
+
+
 # --- prescriptions as written: combination products and the words of a sig -----------------------
 
 #: Combination brands: their components in written order and the strengths (mg, same order) the

@@ -45,7 +45,7 @@ from ._errors import (
 from ._parse import parse_product
 from ._rxnorm_build import DOSE_FORMS
 from ._tables import DEFAULT_TABLE, resolve_table
-from ._vocab import known_names
+from ._vocab import OPIOID_WORDS
 from .rxnorm import (
     Ingredient,
     Product,
@@ -328,10 +328,7 @@ def _text(concept: Mapping[str, Any] | None) -> str:
 def _names_opioid(text: str) -> bool:
     """Whether a medication's text names an opioid `mme` knows (then an unknown code is an error, not a skip)."""
     words = set(re.findall(r"[a-z]+", text.lower()))
-    return bool(words & _OPIOID_WORDS)
-
-
-_OPIOID_WORDS = frozenset(name for name in known_names() if " " not in name)
+    return bool(words & OPIOID_WORDS)
 
 
 class _NotOpioid(Exception):
