@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from types import SimpleNamespace
+from types import FrameType, SimpleNamespace
 
 import pytest
 
@@ -408,7 +408,7 @@ def test_a_concentration_dose_is_checked_like_a_mass() -> None:
         mme.daily_mme("morphine", "2 mg/mL", volume="0 mL", every="4 h")
     assert str(info.value) == "volume must be a positive finite number, not 0.0"
     with pytest.raises(UnitError) as unit_info:
-        mme.daily_mme("morphine", "2 mg/mL", volume=5, every="4 h")
+        mme.daily_mme("morphine", "2 mg/mL", volume=5, every="4 h")  # type: ignore[arg-type]
     assert str(unit_info.value) == "volume 5 has no unit: write e.g. '5 mg' or pass (value, 'mg')"
     with pytest.warns(ImplausibleDoseWarning) as caught:  # mg of a drug dosed in mcg, from a liquid
         result = mme.daily_mme("fentanyl", "1 mg/mL", volume="5 mL", per_day=1, route="intravenous", table="anzca-2021")
@@ -1110,7 +1110,7 @@ def test_not_covered_lists_the_tables_own_rows_and_the_others() -> None:
 @pytest.mark.parametrize(
     ("strength", "named"), [("5 mL", "'5 mL'"), ("0.005 L", "'0.005 L'"), ((5, "mL"), "(5, 'mL')")]
 )
-def test_volume_strength_message_names_the_strength(strength: object, named: str) -> None:
+def test_volume_strength_message_names_the_strength(strength: str | tuple[float, str], named: str) -> None:
     with pytest.raises(UnitError) as info:
         mme.dispensing_mme("morphine", strength, quantity=10, days_supply=5)
     assert str(info.value) == f"strength {named} is a volume: give the concentration ('10 mg/mL')"
@@ -1261,6 +1261,7 @@ def test_the_caller_s_level_counts_from_the_frame_that_warns() -> None:
     namespace: dict[str, Callable[..., object]] = {}
     exec(code, namespace)
     frame = namespace["outer"](lambda: sys._getframe(1))  # inner's frame
+    assert isinstance(frame, FrameType)
     assert _engine._caller_level(frame) == 3
     assert _engine._caller_level(sys._getframe()) == 1  # this test is no frame of the package
     assert _engine._caller_level(None) == 1

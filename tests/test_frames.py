@@ -147,7 +147,7 @@ def row_strategy(with_optional: Sequence[str]) -> st.SearchStrategy[dict[str, An
         "quantity": st.sampled_from(QUANTITIES),
         "days_supply": st.sampled_from(DAYS),
     }
-    pools = {"form": FORMS, "route": ROUTES, "release": RELEASES, "package_ml": PACKAGES}
+    pools: dict[str, Sequence[object]] = {"form": FORMS, "route": ROUTES, "release": RELEASES, "package_ml": PACKAGES}
     fields |= {c: st.sampled_from(pools[c]) for c in with_optional}
     return st.fixed_dictionaries(fields)
 
@@ -162,7 +162,7 @@ def dispensing_frames(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[str],
 
 
 def random_rows(rng: random.Random, n: int, optional: Sequence[str]) -> list[dict[str, Any]]:
-    pools = {
+    pools: dict[str, Sequence[object]] = {
         "drug": DRUGS, "strength": STRENGTHS, "strength_unit": UNITS, "quantity": QUANTITIES, "days_supply": DAYS,
         "form": FORMS, "route": ROUTES, "release": RELEASES, "package_ml": PACKAGES,
     }  # fmt: skip
@@ -275,7 +275,7 @@ def run_dispensings(backend: str, rows: list[dict[str, Any]], optional: Sequence
                     variant: str | None = None) -> Any:  # fmt: skip
     columns = ["id", "drug", "strength", "strength_unit", "quantity", "days_supply", *optional]
     native = make(backend, arrow_table(rows, columns), spark)
-    mapping = {c: c for c in optional}
+    mapping: dict[str, Any] = {c: c for c in optional}
     return frames.dispensing_mme(native, table=table, variant=variant, **mapping)
 
 
@@ -361,7 +361,8 @@ def test_fewer_outputs_give_the_same_values(
     rows, optional, table = case
     columns = ["id", "drug", "strength", "strength_unit", "quantity", "days_supply", *optional]
     native = make(backend, arrow_table(rows, columns))
-    out = frames.dispensing_mme(native, table=table, outputs=outputs, **{c: c for c in optional})
+    mapping: dict[str, Any] = {c: c for c in optional}
+    out = frames.dispensing_mme(native, table=table, outputs=outputs, **mapping)
     assert list(nw.from_native(out).collect_schema()) == [*columns, *outputs]
     got = {r["id"]: r for r in rows_of(out)}
     for row in rows:
@@ -832,14 +833,16 @@ def frame_reason(row: dict[str, Any], table: str) -> str | None:
     days = row["days_supply"]
     if not math.isnan(days) and days > 0 and not days.is_integer():
         return "days_supply must be a whole number of days"
-    return expected(row, table)["mme_error"]
+    error: str | None = expected(row, table)["mme_error"]
+    return error
 
 
 def in_window(row: dict[str, Any], end: date, clip: bool) -> bool:
     """Whether a failed row counts in the window: as an excluded fill, unknown date or days counting as in."""
     if row["fill_date"] is None:
         return True
-    first, days = row["fill_date"], row["days_supply"]
+    first: date = row["fill_date"]
+    days: float = row["days_supply"]
     if not clip:
         return START <= first <= end
     known = days > 0 and days.is_integer()  # NaN is not
@@ -925,8 +928,8 @@ def run_summary(backend: str, rows: Sequence[dict[str, Any]], end: date, table: 
             include_buprenorphine=bup,
             clip_to_window=clip,
             form="form",
-            on_failed=on_failed,
-        )  # type: ignore[arg-type]
+            on_failed=on_failed,  # type: ignore[arg-type]
+        )
     columns = frames._Columns(drug="drug", strength="strength", strength_unit="strength_unit", quantity="quantity",
                               days_supply="days_supply", form="form", extra=("patient_id", "fill_date"))  # fmt: skip
     return frames._summarize(
