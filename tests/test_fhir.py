@@ -131,9 +131,9 @@ def test_bad_inputs_are_typed_errors(tmp_path: Path) -> None:
         fhir.convert({"id": "x"})
     with pytest.raises(mme.ExpressionError, match="reads"):
         fhir.convert({"resourceType": "Patient"})
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(FileNotFoundError, match=r"no FHIR JSON file at .*absent\.json"):
         fhir.convert(tmp_path / "absent.json")
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="cannot read a FHIR resource from int: give a dict, JSON, a path or a model"):
         fhir.convert(42)
 
 

@@ -254,7 +254,7 @@ def test_on_failed_is_checked() -> None:
 
 
 def test_exposure_refuses_a_failed_fill() -> None:
-    with pytest.raises(mme.UnknownDrugError):
+    with pytest.raises(mme.UnknownDrugError, match="unknown drug 'unobtainium'"):
         exposure([fill(), fill("unobtainium")])
 
 

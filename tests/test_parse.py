@@ -265,7 +265,7 @@ def test_error(text: str, message: str) -> None:
 def test_errors_are_value_errors_and_mme_errors() -> None:
     with pytest.raises(ValueError, match="no unit"):
         parse_expression("oxycodone 5")
-    with pytest.raises(MMEError):
+    with pytest.raises(MMEError, match="no unit"):
         parse_expression("oxycodone 5")
 
 
