@@ -16,7 +16,6 @@ import re
 import warnings
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -36,6 +35,8 @@ from mme import frames
 from mme._engine import _per_day
 from mme._history import Dispensing, _is_buprenorphine, summarize_by_patient
 from mme._units import _unit
+
+from exact_reference import exact, exact_mme
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:Dask support is moving:FutureWarning"),
@@ -184,36 +185,14 @@ def normalise(message: str) -> str:
     )
 
 
-def exact(x: float) -> Decimal:
-    """A float input as the decimal it is written as (its shortest repr)."""
-    return Decimal(repr(x))
-
-
-def exact_mme(result: mme.DailyMME, daily: Decimal) -> float:
-    """The engine's rule: exact decimal arithmetic of the inputs, rounded once, half to even, to 9 places.
-
-    ``daily`` is the exact daily amount in the engine's unit (mg/day; for a patch rate, mg/day delivered).
-    """
-    assert result.factor is not None
-    with localcontext(prec=700):
-        if result.daily_dose_unit == "mcg/h":
-            daily = daily / Decimal("0.024")
-        elif result.daily_dose_unit == "mcg/day":
-            daily = daily * 1000
-        wear = re.search(r"worn (\d+) days", result.factor_basis)
-        factor = result.factor / int(wear[1]) if wear else result.factor
-        return float((daily * factor).quantize(Decimal("1e-9"), ROUND_HALF_EVEN))
-
-
 def exact_dispensing(row: dict[str, Any], result: mme.DailyMME) -> float:
     """`exact_mme` of a dispensing row: strength x quantity (x package) / days supply, a rate as it is."""
     kind, multiplier = _unit(row["strength_unit"])
-    with localcontext(prec=700):
-        strength = exact(row["strength"]) * exact(multiplier)
-        if kind == "rate":
-            return exact_mme(result, strength)
-        quantity = exact(row["quantity"]) * (exact(row["package_ml"]) if row.get("package_ml") else 1)
-        return exact_mme(result, strength * quantity / exact(row["days_supply"]))
+    strength = exact(row["strength"]) * exact(multiplier)
+    if kind == "rate":
+        return exact_mme(result, strength)
+    quantity = exact(row["quantity"]) * (exact(row["package_ml"]) if row.get("package_ml") else 1)
+    return exact_mme(result, strength * quantity / exact(row["days_supply"]))
 
 
 def expected(row: dict[str, Any], table: str, variant: str | None = None) -> dict[str, Any]:
@@ -732,11 +711,10 @@ def expected_regimen(row: dict[str, Any], table: str, with_count: bool) -> dict[
         return none | {"mme_error": normalise(str(exc)).replace(repr(dose), "the dose")}
     if r.mme_per_day is not None:
         kind, multiplier = _unit(row["dose_unit"])
-        with localcontext(prec=700):
-            daily = exact(row["dose"]) * exact(multiplier) * exact(row["count"] if with_count else 1.0)
-            if kind != "rate":
-                per_day = row["per_day"]
-                daily *= exact(per_day if isinstance(per_day, float) else _per_day(per_day, None) or 1.0)
+        daily = exact(row["dose"]) * exact(multiplier) * exact(row["count"] if with_count else 1.0)
+        if kind != "rate":
+            per_day = row["per_day"]
+            daily *= exact(per_day if isinstance(per_day, float) else _per_day(per_day, None) or 1.0)
     return none | {"mme_per_day": None if r.mme_per_day is None else exact_mme(r, daily),
                    "mme_factor": None if r.factor is None else float(r.factor), "mme_excluded": r.excluded}  # fmt: skip
 
