@@ -607,7 +607,8 @@ def test_batch_in_chunks_writes_what_the_whole_file_gives(
     import mme.frames
 
     src, out = _stream_input(tmp_path, source), tmp_path / f"out{target}"
-    written, summaries = [], []
+    written: list[Any] = []
+    summaries: list[str] = []
     for size in (len(_STREAM_ROWS), 10, 7):
         code, _ = run("batch", str(src), "-o", str(out), "--chunk-size", str(size), "--quiet")
         summaries.append(capsys.readouterr().err)

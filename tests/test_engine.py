@@ -268,7 +268,7 @@ def test_bad_frequencies(kwargs: dict[str, object], message: str) -> None:
         ({"quantity": 10, "days_supply": float("nan")}, "days_supply must be a positive finite number, not nan"),
     ],
 )
-def test_bad_dispensings(kwargs: dict[str, float], message: str) -> None:
+def test_bad_dispensings(kwargs: dict[str, typing.Any], message: str) -> None:
     with pytest.raises(mme.DoseError, match=f"^{message}$"):
         mme.dispensing_mme("oxycodone", "10 mg", **kwargs)
 

@@ -100,6 +100,7 @@ def test_cqf_cases_reproduce_their_guidance_response(
 def test_cqf_patient_without_medications_has_no_mme() -> None:
     patient = json.loads((CQF_TESTS / "patient-no-meds__patient-no-meds.json").read_text(encoding="utf-8"))
     got = fhir.convert({"resourceType": "Bundle", "entry": [{"resource": patient}]})
+    assert isinstance(got, fhir.BundleMME)
     assert got.mme_per_day is None
     assert got.items == ()
 
@@ -130,9 +131,9 @@ def test_bad_inputs_are_typed_errors(tmp_path: Path) -> None:
         fhir.convert({"id": "x"})
     with pytest.raises(mme.ExpressionError, match="reads"):
         fhir.convert({"resourceType": "Patient"})
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(FileNotFoundError, match=r"no FHIR JSON file at .*absent\.json"):
         fhir.convert(tmp_path / "absent.json")
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="cannot read a FHIR resource from int: give a dict, JSON, a path or a model"):
         fhir.convert(42)
 
 
@@ -330,7 +331,9 @@ def test_contained_and_bundled_medications() -> None:
     assert fhir.convert(contained) == expected
     bundled = contained | {"contained": [], "medicationReference": {"reference": "Medication/m1"}}
     bundle = {"resourceType": "Bundle", "entry": [{"resource": medication}, {"resource": bundled}]}
-    assert fhir.convert(bundle).items == (expected,)
+    bundled_total = fhir.convert(bundle)
+    assert isinstance(bundled_total, fhir.BundleMME)
+    assert bundled_total.items == (expected,)
     with pytest.raises(mme.ExpressionError, match="neither contained"):
         fhir.convert(bundled)
 
@@ -340,6 +343,7 @@ def test_non_opioids_are_listed_never_counted_never_errors() -> None:
     tylenol["medicationCodeableConcept"]["text"] = "acetaminophen 325 MG Oral Tablet"
     bundle = {"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))}, {"resource": tylenol}]}
     got = fhir.convert(bundle)
+    assert isinstance(got, fhir.BundleMME)
     assert got.mme_per_day == 30.0
     assert len(got.not_counted) == 1
     assert "MedicationRequest/apap" in got.not_counted[0]
@@ -448,6 +452,7 @@ def test_a_request_built_from_a_regimen_gives_daily_mme_on_it(data: tuple[FhirRe
     )
     for in_mg in (False, True):
         got = fhir.convert(medication_request(regimen, timing, in_mg=in_mg))
+        assert isinstance(got, mme.DailyMME)
         assert got.mme_per_day == pytest.approx(expected.mme_per_day, rel=1e-12)
         assert (got.drug, got.table) == (expected.drug, expected.table)
 
@@ -677,6 +682,7 @@ def test_medication_described_by_its_ingredients() -> None:
     patch = fhir.convert(
         _uses(_medication(fentanyl), {"doseAndRate": [{"doseQuantity": {"value": 1, "code": "{patch}"}}]})
     )
+    assert isinstance(patch, mme.DailyMME)
     assert patch.mme_per_day == 60.0
     assert (patch.route, patch.form) == ("transdermal", "patch")
     assert any("read as a patch" in w for w in patch.warnings)
@@ -685,6 +691,7 @@ def test_medication_described_by_its_ingredients() -> None:
         "strength": _strength(10, "mg", "mL", 5),
     }
     liquid = fhir.convert(_uses(_medication(morphine), every(4, {"value": 5, "code": "mL"})))
+    assert isinstance(liquid, mme.DailyMME)
     assert liquid.mme_per_day == 60.0  # 2 mg/mL x 5 mL x 6 a day, oral the only route cdc-2022 has
     assert liquid.route == "oral"
     assert any("no RxNorm dose form" in w for w in liquid.warnings)

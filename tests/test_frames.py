@@ -16,7 +16,6 @@ import re
 import warnings
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -37,6 +36,8 @@ from mme.frames import _keys, _rows, _summary
 from mme._engine import _per_day
 from mme._history import Dispensing, _is_buprenorphine, summarize_by_patient
 from mme._units import _unit
+
+from exact_reference import exact, exact_mme
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:Dask support is moving:FutureWarning"),
@@ -148,7 +149,7 @@ def row_strategy(with_optional: Sequence[str]) -> st.SearchStrategy[dict[str, An
         "quantity": st.sampled_from(QUANTITIES),
         "days_supply": st.sampled_from(DAYS),
     }
-    pools = {"form": FORMS, "route": ROUTES, "release": RELEASES, "package_ml": PACKAGES}
+    pools: dict[str, Sequence[object]] = {"form": FORMS, "route": ROUTES, "release": RELEASES, "package_ml": PACKAGES}
     fields |= {c: st.sampled_from(pools[c]) for c in with_optional}
     return st.fixed_dictionaries(fields)
 
@@ -163,7 +164,7 @@ def dispensing_frames(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[str],
 
 
 def random_rows(rng: random.Random, n: int, optional: Sequence[str]) -> list[dict[str, Any]]:
-    pools = {
+    pools: dict[str, Sequence[object]] = {
         "drug": DRUGS, "strength": STRENGTHS, "strength_unit": UNITS, "quantity": QUANTITIES, "days_supply": DAYS,
         "form": FORMS, "route": ROUTES, "release": RELEASES, "package_ml": PACKAGES,
     }  # fmt: skip
@@ -185,36 +186,14 @@ def normalise(message: str) -> str:
     )
 
 
-def exact(x: float) -> Decimal:
-    """A float input as the decimal it is written as (its shortest repr)."""
-    return Decimal(repr(x))
-
-
-def exact_mme(result: mme.DailyMME, daily: Decimal) -> float:
-    """The engine's rule: exact decimal arithmetic of the inputs, rounded once, half to even, to 9 places.
-
-    ``daily`` is the exact daily amount in the engine's unit (mg/day; for a patch rate, mg/day delivered).
-    """
-    assert result.factor is not None
-    with localcontext(prec=700):
-        if result.daily_dose_unit == "mcg/h":
-            daily = daily / Decimal("0.024")
-        elif result.daily_dose_unit == "mcg/day":
-            daily = daily * 1000
-        wear = re.search(r"worn (\d+) days", result.factor_basis)
-        factor = result.factor / int(wear[1]) if wear else result.factor
-        return float((daily * factor).quantize(Decimal("1e-9"), ROUND_HALF_EVEN))
-
-
 def exact_dispensing(row: dict[str, Any], result: mme.DailyMME) -> float:
     """`exact_mme` of a dispensing row: strength x quantity (x package) / days supply, a rate as it is."""
     kind, multiplier = _unit(row["strength_unit"])
-    with localcontext(prec=700):
-        strength = exact(row["strength"]) * exact(multiplier)
-        if kind == "rate":
-            return exact_mme(result, strength)
-        quantity = exact(row["quantity"]) * (exact(row["package_ml"]) if row.get("package_ml") else 1)
-        return exact_mme(result, strength * quantity / exact(row["days_supply"]))
+    strength = exact(row["strength"]) * exact(multiplier)
+    if kind == "rate":
+        return exact_mme(result, strength)
+    quantity = exact(row["quantity"]) * (exact(row["package_ml"]) if row.get("package_ml") else 1)
+    return exact_mme(result, strength * quantity / exact(row["days_supply"]))
 
 
 def expected(row: dict[str, Any], table: str, variant: str | None = None) -> dict[str, Any]:
@@ -276,7 +255,7 @@ def run_dispensings(backend: str, rows: list[dict[str, Any]], optional: Sequence
                     variant: str | None = None) -> Any:  # fmt: skip
     columns = ["id", "drug", "strength", "strength_unit", "quantity", "days_supply", *optional]
     native = make(backend, arrow_table(rows, columns), spark)
-    mapping = {c: c for c in optional}
+    mapping: dict[str, Any] = {c: c for c in optional}
     return frames.dispensing_mme(native, table=table, variant=variant, **mapping)
 
 
@@ -362,7 +341,8 @@ def test_fewer_outputs_give_the_same_values(
     rows, optional, table = case
     columns = ["id", "drug", "strength", "strength_unit", "quantity", "days_supply", *optional]
     native = make(backend, arrow_table(rows, columns))
-    out = frames.dispensing_mme(native, table=table, outputs=outputs, **{c: c for c in optional})
+    mapping: dict[str, Any] = {c: c for c in optional}
+    out = frames.dispensing_mme(native, table=table, outputs=outputs, **mapping)
     assert list(nw.from_native(out).collect_schema()) == [*columns, *outputs]
     got = {r["id"]: r for r in rows_of(out)}
     for row in rows:
@@ -732,11 +712,10 @@ def expected_regimen(row: dict[str, Any], table: str, with_count: bool) -> dict[
         return none | {"mme_error": normalise(str(exc)).replace(repr(dose), "the dose")}
     if r.mme_per_day is not None:
         kind, multiplier = _unit(row["dose_unit"])
-        with localcontext(prec=700):
-            daily = exact(row["dose"]) * exact(multiplier) * exact(row["count"] if with_count else 1.0)
-            if kind != "rate":
-                per_day = row["per_day"]
-                daily *= exact(per_day if isinstance(per_day, float) else _per_day(per_day, None) or 1.0)
+        daily = exact(row["dose"]) * exact(multiplier) * exact(row["count"] if with_count else 1.0)
+        if kind != "rate":
+            per_day = row["per_day"]
+            daily *= exact(per_day if isinstance(per_day, float) else _per_day(per_day, None) or 1.0)
     return none | {"mme_per_day": None if r.mme_per_day is None else exact_mme(r, daily),
                    "mme_factor": None if r.factor is None else float(r.factor), "mme_excluded": r.excluded}  # fmt: skip
 
@@ -833,14 +812,16 @@ def frame_reason(row: dict[str, Any], table: str) -> str | None:
     days = row["days_supply"]
     if not math.isnan(days) and days > 0 and not days.is_integer():
         return "days_supply must be a whole number of days"
-    return expected(row, table)["mme_error"]
+    error: str | None = expected(row, table)["mme_error"]
+    return error
 
 
 def in_window(row: dict[str, Any], end: date, clip: bool) -> bool:
     """Whether a failed row counts in the window: as an excluded fill, unknown date or days counting as in."""
     if row["fill_date"] is None:
         return True
-    first, days = row["fill_date"], row["days_supply"]
+    first: date = row["fill_date"]
+    days: float = row["days_supply"]
     if not clip:
         return START <= first <= end
     known = days > 0 and days.is_integer()  # NaN is not
@@ -926,8 +907,8 @@ def run_summary(backend: str, rows: Sequence[dict[str, Any]], end: date, table: 
             include_buprenorphine=bup,
             clip_to_window=clip,
             form="form",
-            on_failed=on_failed,
-        )  # type: ignore[arg-type]
+            on_failed=on_failed,  # type: ignore[arg-type]
+        )
     columns = _keys._Columns(drug="drug", strength="strength", strength_unit="strength_unit", quantity="quantity",
                               days_supply="days_supply", form="form", extra=("patient_id", "fill_date"))  # fmt: skip
     return _summary._summarize(

@@ -168,11 +168,13 @@ def test_every_known_name_converts_or_is_refused_with_a_reason(text: str, table:
         try:
             result = mme.convert(text, table=table)
         except MMEError as error:
-            message = str(error)
+            kind, message = type(error), str(error)
         else:
             _check_result(result, text, table)
             return
-    assert message  # refused with a reason
+    assert kind is not MMEError, message  # a refusal of a kind the caller can tell apart
+    quoted = re.findall(r"'([^']*)'", message)
+    assert table in message or any(q and q in text for q in quoted), message  # it names what it refuses
 
 
 # -- table files: random bytes and damaged copies of the shipped ones -----------------------------

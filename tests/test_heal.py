@@ -164,9 +164,8 @@ def test_separate_windows_for_the_grouping_without_buprenorphine() -> None:
         meds, therapy_days=7, observation_window_days=30, therapy_days_without=7, observation_window_days_without=14
     )
     assert r.with_buprenorphine.mme4 == pytest.approx(5 * 2.2 + 30)
-    assert (r.without_buprenorphine.mme3, r.without_buprenorphine.observation_window_days) == (
-        pytest.approx(210 / 14),
-        14,
+    assert (r.without_buprenorphine.mme3, r.without_buprenorphine.observation_window_days) == pytest.approx(
+        (210 / 14, 14)
     )
     assert r.with_buprenorphine.mme3 == pytest.approx((77 + 210) / 30)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any, TypedDict
 
 import pytest
 from hypothesis import assume, given, settings
@@ -33,7 +34,12 @@ def fill(
     return Dispensing.model_validate({**fields, "days_supply": days, "fill_date": DAY0 + timedelta(on), **kw})
 
 
-def window(days: int, first: int = 0) -> dict[str, date]:
+class Window(TypedDict):
+    start: date
+    end: date
+
+
+def window(days: int, first: int = 0) -> Window:
     return {"start": DAY0 + timedelta(first), "end": DAY0 + timedelta(first + days - 1)}
 
 
@@ -80,7 +86,7 @@ def test_dasgupta_experiments(second_day: int, on_days: int, expected: tuple[flo
 def test_fill_crossing_the_window_start() -> None:
     early = fill(strength="10 mg", quantity=30, days=30, on=-12)  # covers 2022-12-20 .. 2023-01-18: 18 days inside
     s = summarize([early], **window(90))
-    assert (s.total_mme, s.total_days_supply, s.on_therapy_days, s.window_days) == (pytest.approx(270), 18, 18, 90)
+    assert (s.total_mme, s.total_days_supply, s.on_therapy_days, s.window_days) == pytest.approx((270, 18, 18, 90))
     assert four(s) == (15.0, 15.0, 3.0, 15.0)
     whole = summarize([early], **window(90), clip_to_window=False)  # started before the window: not counted
     assert (whole.total_mme, whole.total_days_supply, whole.on_therapy_days, whole.n_dispensings) == (0, 0, 0, 0)
@@ -90,10 +96,10 @@ def test_fill_crossing_the_window_start() -> None:
 def test_fill_crossing_the_window_end() -> None:
     late = fill(strength="10 mg", quantity=30, days=30, on=78)  # 2023-03-20 .. 04-18: 12 days inside
     s = summarize([late], **window(90))
-    assert (s.total_mme, s.total_days_supply, s.on_therapy_days) == (pytest.approx(180), 12, 12)
+    assert (s.total_mme, s.total_days_supply, s.on_therapy_days) == pytest.approx((180, 12, 12))
     assert four(s) == (15.0, 15.0, 2.0, 15.0)
     whole = summarize([late], **window(90), clip_to_window=False)  # started inside: counts whole
-    assert (whole.total_mme, whole.total_days_supply, whole.on_therapy_days) == (pytest.approx(450), 30, 30)
+    assert (whole.total_mme, whole.total_days_supply, whole.on_therapy_days) == pytest.approx((450, 30, 30))
     assert four(whole) == (15.0, 15.0, 5.0, 15.0)
 
 
@@ -111,9 +117,9 @@ def test_overlap_only_outside_the_window_does_not_raise_the_maximum() -> None:
     inside = fill(strength="10 mg", quantity=30, days=30, on=0)  # 15/day, Jan 1-30
     after = fill(strength="10 mg", quantity=30, days=30, on=25)  # 15/day, Jan 26 - Feb 24; overlap Jan 26-30
     s = summarize([inside, after], **window(20))  # Jan 1-20: the overlap is outside
-    assert (s.on_therapy_days, s.max_daily_mme, s.total_mme) == (20, pytest.approx(15), pytest.approx(300))
+    assert (s.on_therapy_days, s.max_daily_mme, s.total_mme) == pytest.approx((20, 15, 300))
     both = summarize([inside, after], **window(30))
-    assert (both.on_therapy_days, both.max_daily_mme, both.total_mme) == (30, pytest.approx(30), pytest.approx(525))
+    assert (both.on_therapy_days, both.max_daily_mme, both.total_mme) == pytest.approx((30, 30, 525))
 
 
 def test_one_day_window() -> None:
@@ -147,7 +153,7 @@ def test_buprenorphine_with_and_without() -> None:
     assert with_bup.max_daily_mme == pytest.approx(41.7)
     assert with_bup.mme_per_therapy_day == pytest.approx((900 + 351) / 40)
     without = summarize([oxy, film], **window(90), table="heal-2025", include_buprenorphine=False)
-    assert (without.total_mme, without.total_days_supply, without.on_therapy_days) == (pytest.approx(900), 30, 30)
+    assert (without.total_mme, without.total_days_supply, without.on_therapy_days) == pytest.approx((900, 30, 30))
     assert four(without) == (30.0, 30.0, 10.0, 30.0)
     assert [e.dispensing for e in without.excluded] == [film]
     assert "include_buprenorphine=False" in without.excluded[0].reason
@@ -179,7 +185,7 @@ def test_patch_covers_patches_times_wear_days() -> None:
     assert len(series.daily) == 30
     assert list(series.daily.values()) == pytest.approx([60] * 30)
     s = summarize([patch], **window(90))
-    assert (s.total_days_supply, s.on_therapy_days, s.total_mme) == (30, 30, pytest.approx(1800))
+    assert (s.total_days_supply, s.on_therapy_days, s.total_mme) == pytest.approx((30, 30, 1800))
 
 
 def test_patch_fraction_of_a_day_is_refused() -> None:
@@ -248,7 +254,7 @@ def test_on_failed_is_checked() -> None:
 
 
 def test_exposure_refuses_a_failed_fill() -> None:
-    with pytest.raises(mme.UnknownDrugError):
+    with pytest.raises(mme.UnknownDrugError, match="unknown drug 'unobtainium'"):
         exposure([fill(), fill("unobtainium")])
 
 
@@ -296,7 +302,7 @@ def test_dispensing_json_round_trip_and_coercions() -> None:
         ({"colour": "x"}, "colour\n  Extra inputs are not permitted"),
     ],
 )
-def test_dispensing_rejects(bad: dict[str, object], message: str) -> None:
+def test_dispensing_rejects(bad: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         fill(**bad)
 
@@ -357,7 +363,7 @@ def _values(s: Summary) -> dict[str, object]:
 
 @SETTINGS
 @given(dispensings(min_size=1), windows, st.booleans())
-def test_inequalities(fills: list[Dispensing], win: dict[str, date], clip: bool) -> None:
+def test_inequalities(fills: list[Dispensing], win: Window, clip: bool) -> None:
     s = summarize(fills, **win, clip_to_window=clip)
     values = [
         v
@@ -365,6 +371,11 @@ def test_inequalities(fills: list[Dispensing], win: dict[str, date], clip: bool)
         if v is not None
     ]
     assert all(v >= 0 for v in values)
+    assert not s.failed  # every drawn fill converts: the counts and the maximum are known
+    assert s.on_therapy_days is not None
+    assert s.total_days_supply is not None
+    assert s.max_daily_mme is not None
+    assert s.mme_per_window_day is not None
     assert s.on_therapy_days <= s.total_days_supply
     assert (s.mme_per_days_supply is None) == (s.mme_per_therapy_day is None) == (s.total_days_supply == 0)
     if s.mme_per_therapy_day is not None:
@@ -379,7 +390,7 @@ def test_inequalities(fills: list[Dispensing], win: dict[str, date], clip: bool)
 
 @SETTINGS
 @given(dispensings(min_size=1), windows, st.booleans())
-def test_summary_agrees_with_the_daily_series(fills: list[Dispensing], win: dict[str, date], clip: bool) -> None:
+def test_summary_agrees_with_the_daily_series(fills: list[Dispensing], win: Window, clip: bool) -> None:
     s = summarize(fills, **win, clip_to_window=clip)
     if clip:
         series = {d: v for d, v in exposure(fills).daily.items() if win["start"] <= d <= win["end"]}
@@ -392,9 +403,7 @@ def test_summary_agrees_with_the_daily_series(fills: list[Dispensing], win: dict
 
 @SETTINGS
 @given(st.data(), dispensings(min_size=1), windows, st.booleans())
-def test_input_order_does_not_matter(
-    data: st.DataObject, fills: list[Dispensing], win: dict[str, date], clip: bool
-) -> None:
+def test_input_order_does_not_matter(data: st.DataObject, fills: list[Dispensing], win: Window, clip: bool) -> None:
     shuffled = data.draw(st.permutations(fills))
     assert _values(summarize(shuffled, **win, clip_to_window=clip)) == _values(
         summarize(fills, **win, clip_to_window=clip)
@@ -413,7 +422,7 @@ def test_input_order_does_not_matter(
     st.booleans(),
 )
 def test_splitting_a_fill_keeps_definitions_2_3_4(
-    others: list[Dispensing], win: dict[str, date], drug: str, per_day: int, days: int, data: st.DataObject, clip: bool
+    others: list[Dispensing], win: Window, drug: str, per_day: int, days: int, data: st.DataObject, clip: bool
 ) -> None:
     on = data.draw(st.integers(-20, 60))
     cut = data.draw(st.integers(1, days - 1))
@@ -436,7 +445,7 @@ def test_splitting_a_fill_keeps_definitions_2_3_4(
 @SETTINGS
 @given(dispensings(min_size=1), windows, st.booleans(), st.integers(0, 10**6))
 def test_a_failed_fill_in_the_window_is_never_counted_as_zero(
-    fills: list[Dispensing], win: dict[str, date], clip: bool, where: int
+    fills: list[Dispensing], win: Window, clip: bool, where: int
 ) -> None:
     """Propagated: no totals at all. Dropped: exactly the summary without the fill, which is still listed."""
     span = (win["end"] - win["start"]).days + 1

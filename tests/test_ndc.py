@@ -505,7 +505,8 @@ def test_a_liquid_quantity_that_looks_like_a_bottle_count_warns(tmp_path: Path) 
     with pytest.warns(mme.ImplausibleDoseWarning, match="if it counts bottles"):
         mme.dispensing_mme("butorphanol", "10 mg/mL", quantity=1, days_supply=30, table="cdc-ndc-2018")
     # as CDC's example corrects it: 10 mg/mL x 2.5 mL / 30 days x 7 = 5.8 MME/day, with no warning
-    for claim in ({"quantity": 1, "package_ml": 2.5}, {"quantity": 2.5}):
+    claims: list[dict[str, Any]] = [{"quantity": 1, "package_ml": 2.5}, {"quantity": 2.5}]
+    for claim in claims:
         fixed = mme.dispensing_mme("butorphanol", "10 mg/mL", days_supply=30, table="cdc-ndc-2018", **claim)
         assert fixed.mme_per_day == pytest.approx(10 * 2.5 / 30 * 7)
         assert not fixed.warnings

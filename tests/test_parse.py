@@ -265,7 +265,7 @@ def test_error(text: str, message: str) -> None:
 def test_errors_are_value_errors_and_mme_errors() -> None:
     with pytest.raises(ValueError, match="no unit"):
         parse_expression("oxycodone 5")
-    with pytest.raises(MMEError):
+    with pytest.raises(MMEError, match="no unit"):
         parse_expression("oxycodone 5")
 
 
@@ -354,7 +354,8 @@ def _expressions(draw: st.DrawFn) -> tuple[str, Expression]:
     amount = draw(_AMOUNTS)
     unit_text, unit = draw(st.sampled_from(_UNITS))
     fields: dict[str, Any] = {}
-    head, tail = [drug], []
+    head: list[str] = [drug]
+    tail: list[str] = []
     release = draw(st.none() | st.sampled_from(_RELEASES))
     if release is not None:
         fields["release"] = release[1]

@@ -20,6 +20,8 @@ import mme.testing as mt
 from mme._units import amount
 from mme.testing import assert_mme_equal
 
+from exact_reference import exact, exact_mme, once
+
 TABLES = [t.slug for t in mme.list_tables()]
 DISPENSED_PATCH_TABLES = [
     t.slug for t in mme.list_tables() if t.patch_convention == "dispensed" and any(r.wear_days for r in t.rows)
@@ -142,10 +144,10 @@ def test_totals_match_hand_computed_values(
 def test_a_regimen_equals_its_dispensing(regimen: mt.RegimenArgs, days: int) -> None:
     """d mg n times a day for D days is a dispensing of strength d, quantity n x D, days supply D."""
     assert regimen.times_per_day is not None
-    per_day = Decimal(str(regimen.count)) * Decimal(str(regimen.times_per_day))
+    per_day = exact(regimen.count) * exact(regimen.times_per_day)
     if regimen.kind == "liquid":  # the quantity of a liquid is in mL
         assert regimen.volume is not None
-        per_day *= Decimal(str(amount(regimen.volume, what="volume").value))
+        per_day *= exact(amount(regimen.volume, what="volume").value)
     quantity = float(per_day * days)
     bottles = regimen.kind == "liquid" and quantity.is_integer() and quantity < days  # under 1 mL a day: warned
     with warnings.catch_warnings():
@@ -236,7 +238,7 @@ def test_a_mcg_per_ml_concentration_is_not_taken_for_mg() -> None:
 
 
 def test_a_thousands_separator_is_not_a_decimal_comma() -> None:
-    with pytest.raises(mme.MMEError):
+    with pytest.raises(mme.MMEError, match="'1,000' is ambiguous"):
         mme.daily_mme("fentanyl", "1,000 mcg", per_day=1, route="buccal", table="heal-2025")
 
 
@@ -253,41 +255,49 @@ def _factor(drug: str, table: str = "cdc-2022") -> Fraction:
     return Fraction(row.factor)
 
 
-def _once(exact: Fraction) -> float:
-    """The reference: exact rational arithmetic, rounded half to even to 9 places (Python's own `round`)."""
-    return float(round(exact, 9))
+def test_the_exact_reference_by_hand() -> None:
+    """The reference itself: a float as written, one rounding half to even at the 9th place, patch factors."""
+    assert exact(0.1) == Fraction(1, 10)  # not the binary double nearest 0.1
+    assert exact(Decimal("2.50")) == exact("2.5") == Fraction(5, 2)
+    assert once(Fraction(5, 10**10)) == 0.0  # a tie: to the even 0
+    assert once(Fraction(15, 10**10)) == 2e-9  # a tie: to the even 2
+    assert once(Fraction(1, 3)) == 0.333333333
+    rate = mme.daily_mme("fentanyl", "25 mcg/h")  # 2.4 per mcg/h; 25 mcg/h delivers 0.6 mg/day
+    dispensed = mme.dispensing_mme("fentanyl", "25 mcg/h", quantity=10, days_supply=30, table="cdc-ndc-2018")
+    assert exact_mme(rate, Fraction(6, 10)) == exact_mme(dispensed, Fraction(6, 10)) == 60.0  # 7.2 per patch / 3 days
+    assert exact_mme(mme.daily_mme("oxycodone", "10 mg", per_day=3), Fraction(30)) == 45.0
 
 
 @settings(max_examples=150)
 @given(_NUMBERS, st.sampled_from(sorted(_MG)), _FLOATS, st.booleans())
 def test_a_regimen_is_exact(number: Decimal, unit: str, frequency: float, hours: bool) -> None:
-    per_day = Fraction(24) / Fraction(repr(frequency)) if hours else Fraction(repr(frequency))
-    daily = Fraction(number) * _MG[unit] * per_day
-    assume(_once(daily * _factor("oxycodone")) > 0)
+    per_day = 24 / exact(frequency) if hours else exact(frequency)
+    daily = exact(number) * _MG[unit] * per_day
+    assume(once(daily * _factor("oxycodone")) > 0)
     kwargs = {"every": frequency} if hours else {"per_day": frequency}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", mme.ImplausibleDoseWarning)
         result = mme.daily_mme("oxycodone", f"{number} {unit}", **kwargs)  # type: ignore[arg-type]
-    assert (result.daily_dose, result.mme_per_day) == (_once(daily), _once(daily * _factor("oxycodone")))
+    assert (result.daily_dose, result.mme_per_day) == (once(daily), once(daily * _factor("oxycodone")))
 
 
 @settings(max_examples=100)
 @given(_NUMBERS, st.sampled_from(["mcg/h", "mg/h"]))
 def test_a_patch_rate_is_exact(number: Decimal, unit: str) -> None:
-    per_hour = Fraction(number) * (1000 if unit == "mg/h" else 1)
-    assume(_once(per_hour) > 0)
+    per_hour = exact(number) * (1000 if unit == "mg/h" else 1)
+    assume(once(per_hour) > 0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", mme.ImplausibleDoseWarning)
         result = mme.daily_mme("fentanyl", f"{number} {unit}")
-    assert (result.daily_dose, result.mme_per_day) == (_once(per_hour), _once(per_hour * _factor("fentanyl")))
+    assert (result.daily_dose, result.mme_per_day) == (once(per_hour), once(per_hour * _factor("fentanyl")))
 
 
 @settings(max_examples=150)
 @given(_NUMBERS, _FLOATS, _FLOATS)
 def test_a_dispensing_is_exact(strength: Decimal, quantity: float, days_supply: float) -> None:
-    daily = Fraction(strength) * Fraction(repr(quantity)) / Fraction(repr(days_supply))
-    assume(_once(daily * _factor("oxycodone")) > 0)
+    daily = exact(strength) * exact(quantity) / exact(days_supply)
+    assume(once(daily * _factor("oxycodone")) > 0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", mme.ImplausibleDoseWarning)
         result = mme.dispensing_mme("oxycodone", f"{strength} mg", quantity=quantity, days_supply=days_supply)
-    assert (result.daily_dose, result.mme_per_day) == (_once(daily), _once(daily * _factor("oxycodone")))
+    assert (result.daily_dose, result.mme_per_day) == (once(daily), once(daily * _factor("oxycodone")))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -362,7 +363,7 @@ def test_a_product_converts_as_its_drug_and_strength(code: str, count: int, per_
     try:
         expected = mme.daily_mme(opioid.drug or "", f"{opioid.strength} mg", release=prod.release, **args)  # type: ignore[arg-type]
     except mme.MMEError as exc:
-        with pytest.raises(type(exc)):
+        with pytest.raises(type(exc), match=f"^{re.escape(str(exc))}$"):  # the same refusal, word for word
             rx.daily_mme(code, count=count, per_day=per_day, route=prod.route, table="cms-2018")
         return
     assert rx.daily_mme(code, count=count, per_day=per_day, table="cms-2018") == expected
@@ -406,15 +407,19 @@ def test_convert_by_rxcui_dispensing_needs_no_sig() -> None:
 
 
 @pytest.mark.parametrize(
-    ("code", "sig", "error"),
+    ("code", "sig", "error", "message"),
     [
-        ("1049621", "morphine 10 mg q4h", mme.ExpressionError),  # the product names the drug, the text is the sig
-        ("637540", "1 tab q6h", mme.DoseError),  # two oxycodone salts: mme.rxnorm.daily_mme gives their total
-        ("1", "1 tab q6h", mme.UnknownRxCUIError),
+        # the product names the drug, the text is the sig
+        ("1049621", "morphine 10 mg q4h", mme.ExpressionError, "cannot read 'morphine'"),
+        # two oxycodone salts: mme.rxnorm.daily_mme gives their total
+        ("637540", "1 tab q6h", mme.DoseError, "has 2 opioid ingredients"),
+        ("1", "1 tab q6h", mme.UnknownRxCUIError, "RxCUI '1' is not in the RxNorm product file"),
     ],
 )
-def test_convert_by_rxcui_refuses_what_it_cannot_read_as_one_product(code: str, sig: str, error: type) -> None:
-    with pytest.raises(error):
+def test_convert_by_rxcui_refuses_what_it_cannot_read_as_one_product(
+    code: str, sig: str, error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
         mme.convert(sig, rxcui=code)
 
 

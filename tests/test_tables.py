@@ -146,15 +146,16 @@ def test_examples_and_exclusions_are_sourced(slug: str) -> None:
         assert ex.expression.strip()
         assert ex.source.strip()
         assert Decimal(ex.mme_per_day) > 0
-    for ex in table.excluded:
-        assert ex.reason.strip()
-        assert ex.source.strip()
+    for exclusion in table.excluded:
+        assert exclusion.reason.strip()
+        assert exclusion.source.strip()
 
 
 # -- spot checks against the spec (TABLES.md) -----------------------------------------------------------
 
 # (drug, route, form, unit, factor[, variant])
-SPEC: dict[str, list[tuple[str, ...]]] = {
+Spec = tuple[str, str, str | None, str, str, *tuple[str, ...]]
+SPEC: dict[str, list[Spec]] = {
     "cdc-2022": [
         ("codeine", "oral", "tablet", "mg", "0.15"),
         ("fentanyl", "transdermal", "patch", "mcg/h", "2.4"),
@@ -253,7 +254,7 @@ METHADONE_TIERS = [("0", "20", "4"), ("20", "40", "8"), ("40", "60", "10"), ("60
 
 
 @pytest.mark.parametrize(("slug", "spec"), [(slug, spec) for slug, specs in SPEC.items() for spec in specs], ids=str)
-def test_spot_check_factor(slug: str, spec: tuple[str, ...]) -> None:
+def test_spot_check_factor(slug: str, spec: Spec) -> None:
     drug, route, form, unit, factor, *variant = spec
     row = _row(get_table(slug), drug, route, form, unit, variant=variant[0] if variant else None)
     assert row.factor == Decimal(factor)

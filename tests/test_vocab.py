@@ -101,24 +101,21 @@ def test_unknown_names_suggest_close_matches() -> None:
         resolve_route("intravenus")
     with pytest.raises(mme.UnitError, match="Known forms"):
         resolve_form("gummy")
-    with pytest.raises(mme.UnitError):
+    with pytest.raises(mme.UnitError, match="unknown release type 'slow'; use IR or ER"):
         resolve_release("slow")
 
 
 @pytest.mark.parametrize("name", ["morphine IV", "fentanyl nasal", "oxycodone hydrochloride tablets"])
 def test_route_and_form_words_are_never_dropped_from_a_drug_name(name: str) -> None:
     """A drug name like "morphine IV" must not silently become oral morphine: route and form have their own arguments."""
-    with pytest.raises(mme.UnknownDrugError):
+    with pytest.raises(mme.UnknownDrugError, match=f"^unknown drug '{name}'"):
         resolve_drug(name)
 
 
 def test_combinations_need_exactly_one_known_opioid() -> None:
-    with pytest.raises(mme.UnknownDrugError):
-        resolve_drug("oxycodone/morphine")
-    with pytest.raises(mme.UnknownDrugError):
-        resolve_drug("acetaminophen/ibuprofen")
-    with pytest.raises(mme.UnknownDrugError):
-        resolve_drug("oxycodone/unobtainium")
+    for name in ("oxycodone/morphine", "acetaminophen/ibuprofen", "oxycodone/unobtainium"):
+        with pytest.raises(mme.UnknownDrugError, match=f"^unknown drug '{name}'"):
+            resolve_drug(name)
 
 
 def test_every_table_speaks_the_canonical_vocabulary() -> None:
