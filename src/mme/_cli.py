@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import codecs
 import contextlib
-import importlib.metadata
 import importlib.util
 import itertools
 import json
@@ -323,6 +322,8 @@ def _atomic(path: str) -> Iterator[str]:
 
 def _install_line() -> str:
     """The pip command that installs the 'cli' extra's requirements (read from the package's own metadata)."""
+    import importlib.metadata  # deferred, with what it imports (email, zipfile, csv...): only this message reads it
+
     extra = []
     for requirement in importlib.metadata.requires("mme") or ():
         name, _, marker = requirement.partition(";")
