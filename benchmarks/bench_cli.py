@@ -80,7 +80,8 @@ def main() -> None:
     args = parser.parse_args()
     runs = 3 if args.quick else args.runs
     spec = importlib.util.find_spec("mme")
-    assert spec is not None and spec.origin is not None, "install mme first: python -m pip install -e ."
+    if spec is None or spec.origin is None:
+        raise SystemExit("install mme first: python -m pip install -e .")
     compileall.compile_dir(Path(spec.origin).parent, quiet=1)
     print(f"cold start, best of {runs} runs; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     times = {name: best_of(command, runs) for name, command in COMMANDS.items()}
