@@ -17,7 +17,6 @@ import math
 import os
 import stat
 import sys
-import tempfile
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -303,6 +302,8 @@ def _check_output(path: str, inputs: Sequence[str | None], suffixes: Sequence[st
 @contextlib.contextmanager
 def _atomic(path: str) -> Iterator[str]:
     """A temporary file beside `path` to write; renamed onto `path` once complete, removed on any failure."""
+    import tempfile  # deferred, with shutil, bz2, lzma and random: a one-off conversion writes no file
+
     target = Path(path)
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
     os.close(fd)
@@ -361,6 +362,8 @@ def _utf8(path: str, encoding: str) -> Iterator[str]:
     if encoding == "utf-8":
         yield path
         return
+    import tempfile
+
     decoder = codecs.getincrementaldecoder(encoding)()
     with open(path, "rb") as source, tempfile.NamedTemporaryFile(prefix="mme-", suffix=".csv") as copy:
         read = 0

@@ -17,8 +17,6 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from functools import cache
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, Final, Literal, TypeVar
@@ -323,9 +321,10 @@ def _first_overlap(rows: Sequence[FactorRow]) -> tuple[int, int] | None:
     return None
 
 
-def _tables_folder() -> Traversable:
-    """The bundled tables: inside the installed package, or at the top of a source checkout."""
-    packaged = resources.files("mme") / "conversion_tables"
+def _tables_folder() -> Path:
+    """The bundled tables: inside the installed package, or at the top of a source checkout. Found from this file's
+    path, as `mme.rxnorm` finds its data: importlib.resources would import zipfile, tempfile and more on every command."""
+    packaged = Path(__file__).parent / "conversion_tables"
     if packaged.is_dir():
         return packaged
     checkout = Path(__file__).resolve().parents[2] / "conversion_tables"  # editable install from src/
@@ -453,7 +452,7 @@ def _read(path: Path) -> bytes:
 
 
 @cache
-def _shipped() -> dict[str, Traversable]:
+def _shipped() -> dict[str, Path]:
     return {f.name.removesuffix(".toml"): f for f in _tables_folder().iterdir() if f.name.endswith(".toml")}
 
 
