@@ -12,7 +12,6 @@ import codecs
 import contextlib
 import importlib.util
 import itertools
-import json
 import math
 import os
 import stat
@@ -137,6 +136,8 @@ def _convert(args: argparse.Namespace, out: TextIO) -> int:
         items = [mme.convert(text, **dispensing, **options, range=args.range) for text in args.expressions or [""]]
     result = mme.total(items, thresholds=args.threshold or mme.CDC_THRESHOLDS, inclusive=not args.strict)
     if args.json:
+        import json  # deferred, as every import a plain conversion does not use: it is a one-off command's start-up
+
         payload = result.model_dump(mode="json") if len(items) > 1 else items[0].model_dump(mode="json")
         json.dump(payload, out, indent=2)
         out.write("\n")
@@ -249,6 +250,8 @@ def _taper(args: argparse.Namespace, out: TextIO) -> int:
         except ImportError as exc:
             raise _Refused(str(exc), 1) from None
     if args.json:
+        import json
+
         json.dump(summary.model_dump(mode="json"), out, indent=2)
         out.write("\n")
     else:
