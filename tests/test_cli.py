@@ -235,6 +235,32 @@ def test_version_and_help_parse_no_table() -> None:
     assert _shipped_table.cache_info().currsize == 0
 
 
+START_UP = """
+import contextlib, io, json, sys, tomllib
+import pydantic
+loads, read = tomllib.loads, []
+tomllib.loads = lambda text, **options: read.append(text) or loads(text, **options)
+import mme, mme._cli
+with contextlib.redirect_stdout(io.StringIO()):
+    status = mme._cli.main(sys.argv[1:])
+models = [m for m in vars(mme).values() if isinstance(m, type) and issubclass(m, pydantic.BaseModel)]
+built = [m.__name__ for m in models if m.__pydantic_complete__]
+print(json.dumps({"status": status, "tables": len(read), "pint": "pint" in sys.modules, "validators": built}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("argv", "tables"),
+    [(["--version"], 0), (["--help"], 0), (["convert", "--help"], 0), (["convert", "oxycodone 10 mg q6h"], 1)],
+)
+def test_a_one_off_command_reads_only_what_it_needs(argv: list[str], tables: int) -> None:
+    """In a fresh process, as a user runs it: the version and help read no table, a conversion reads its one table,
+    and none imports pint or builds a pydantic validator (the first one built makes pydantic scan every installed
+    distribution for plugins). Each would cost a one-off command a large part of its start-up."""
+    done = subprocess.run([sys.executable, "-c", START_UP, *argv], check=True, capture_output=True, text=True)
+    assert json.loads(done.stdout) == {"status": 0, "tables": tables, "pint": False, "validators": []}
+
+
 @pytest.mark.parametrize(
     ("argv", "word"),
     [

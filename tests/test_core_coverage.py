@@ -716,18 +716,17 @@ def test_rows_of_different_variants_releases_or_patchness_do_not_overlap(tmp_pat
 
 
 def test_tables_folder_prefers_the_installed_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "conversion_tables").mkdir()
-    monkeypatch.setattr("mme._tables.resources.files", lambda package: tmp_path)
-    assert _tables._tables_folder() == tmp_path / "conversion_tables"
+    (tmp_path / "conversion_tables").mkdir()  # a checkout's folder too: the package's own comes first
+    (tmp_path / "src" / "mme" / "conversion_tables").mkdir(parents=True)
+    monkeypatch.setattr(_tables, "__file__", str(tmp_path / "src" / "mme" / "_tables.py"))
+    assert _tables._tables_folder() == tmp_path / "src" / "mme" / "conversion_tables"
 
 
 def test_tables_folder_missing_is_a_broken_installation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("mme._tables.resources.files", lambda package: tmp_path)
     monkeypatch.setattr(_tables, "__file__", str(tmp_path / "src" / "mme" / "_tables.py"))
     with pytest.raises(TablesNotFoundError, match=r"reinstall mme \(pip install --force-reinstall mme\)"):
         _tables._tables_folder()
     (tmp_path / "conversion_tables").mkdir()  # the checkout layout: <root>/conversion_tables, <root>/src/mme
-    monkeypatch.setattr("mme._tables.resources.files", lambda package: tmp_path / "src" / "mme")
     assert _tables._tables_folder() == tmp_path / "conversion_tables"
 
 
@@ -1527,7 +1526,6 @@ def test_a_changed_custom_table_is_read_again(tmp_path: Path) -> None:
 
 
 def test_tables_missing_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("mme._tables.resources.files", lambda package: tmp_path)
     monkeypatch.setattr(_tables, "__file__", str(tmp_path / "src" / "mme" / "_tables.py"))
     with pytest.raises(TablesNotFoundError) as info:
         _tables._tables_folder()

@@ -16,6 +16,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 import mme
 from mme._units import format_number, registry
@@ -402,6 +403,26 @@ def test_total_refuses_mixed_tables_and_nothing() -> None:
         mme.total([a, b])
     with pytest.raises(mme.DoseError, match="nothing to add"):
         mme.total([])
+
+
+def test_a_total_is_the_model_validation_makes() -> None:
+    """`total` of results with a bool `inclusive` skips pydantic's validator, which would hand them back unchanged
+    (and building it is most of a one-off command's start-up); any other argument is validated as before."""
+    items = [mme.daily_mme("oxycodone", "10 mg", every="6 h"), mme.daily_mme("Butrans", "10 mcg/h")]
+    result = mme.total(items, thresholds=[50, 90.5], inclusive=False)
+    validated = mme.Total.model_validate({name: getattr(result, name) for name in mme.Total.model_fields})
+    assert (result, repr(result), result.model_fields_set) == (validated, repr(validated), validated.model_fields_set)
+    assert result.items[0] is items[0]
+    with pytest.raises(ValidationError, match="inclusive"):
+        mme.total(items, inclusive="maybe")  # type: ignore[arg-type]
+
+    class Lookalike(typing.NamedTuple):
+        table: str
+        table_version: str
+        mme_per_day: float
+
+    with pytest.raises(ValidationError, match="items"):
+        mme.total([Lookalike("cdc-2022", "2022", 60.0)])  # type: ignore[list-item]
 
 
 @pytest.mark.parametrize(("value", "inclusive", "reached"), [(50, True, (50,)), (50, False, ()), (90, True, (50, 90))])

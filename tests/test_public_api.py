@@ -128,3 +128,17 @@ def test_importing_any_module_reads_no_table() -> None:
     assert int(modules) >= 15, "every module of mme was imported"
     assert opened == "[]", f"importing read {opened}"
     assert out[1] == "1", "the audit hook sees a table being read"
+
+
+def test_claims_history_and_ndc_names_are_imported_on_first_use() -> None:
+    """`import mme` leaves out the claims-history and NDC modules, which a one-off conversion never uses; their
+    names still come from `mme`, as the very objects the modules define, and a name that is not exported fails."""
+    code = (
+        "import mme, sys; before = sorted(m for m in ('mme._history', 'mme._ndc') if m in sys.modules); "
+        "from mme import Dispensing, read_ndc_file; import mme._history, mme._ndc; "
+        "print(before, Dispensing is mme._history.Dispensing, read_ndc_file is mme._ndc.read_ndc_file)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert out.split() == ["[]", "True", "True"]
+    with pytest.raises(AttributeError, match="module 'mme' has no attribute 'normalise_ndc'"):
+        mme.normalise_ndc  # noqa: B018

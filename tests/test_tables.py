@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 import mme
 from mme._errors import ArgumentTypeError, MMEError, TableError
@@ -90,7 +91,50 @@ def test_pinned_checksum(slug: str, sha256: str) -> None:
 
 def test_every_shipped_table_is_pinned() -> None:
     missing = [slug for slug in SLUGS if slug not in PINS]
-    assert not missing, f"no sha256 pin for {missing}: add them to PINS in tests/table_pins.py"
+    assert not missing, f"no sha256 pin for {missing}: add them to SHIPPED_SHA256 in src/mme/_tables.py"
+
+
+def _same(built: object, validated: object, where: str = "table") -> None:
+    """`built` is `validated` field by field, down to each value's type and printed form (Decimal("1.50") is not
+    Decimal("1.5"), 120 is not 120.0) and which fields were given (what `model_dump(exclude_unset=True)` reads)."""
+    assert type(built) is type(validated), where
+    if isinstance(validated, BaseModel):
+        assert isinstance(built, BaseModel)
+        assert built.model_fields_set == validated.model_fields_set, where
+        for name in type(validated).model_fields:
+            _same(getattr(built, name), getattr(validated, name), f"{where}.{name}")
+    elif isinstance(validated, tuple):
+        assert isinstance(built, tuple)
+        assert len(built) == len(validated), where
+        for i, (a, b) in enumerate(zip(built, validated, strict=True)):
+            _same(a, b, f"{where}[{i}]")
+    else:
+        assert repr(built) == repr(validated), where
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_a_pinned_file_is_built_as_validation_builds_it(slug: str) -> None:
+    """A shipped file is built without pydantic's validators (they would be most of a command's start-up): for
+    the pinned bytes, the result is exactly the model that validation makes, so the numbers cannot differ."""
+    text = _file_bytes(slug)
+    data = tomllib.loads(text.decode("utf-8"))
+    validated = Table.model_validate({**data, "sha256": hashlib.sha256(text).hexdigest()})
+    built = get_table(slug)
+    _same(built, validated)
+    assert built == validated
+    assert built.model_dump_json() == validated.model_dump_json()
+
+
+def test_a_file_that_is_not_pinned_is_validated(tmp_path: Path) -> None:
+    """One changed byte and the digest is no longer pinned: the file is validated like any custom table."""
+    text = _file_bytes("cdc-2022").decode("utf-8")
+    copy = tmp_path / "cdc-2022.toml"
+    copy.write_text(text, encoding="utf-8")
+    assert load_table(copy) == get_table("cdc-2022")
+    assert text.count('factor = "1.5"') == 1
+    copy.write_text(text.replace('factor = "1.5"', 'factor = "1e3"'), encoding="utf-8")
+    with pytest.raises(TableError, match="'1e3' is not a plain decimal"):
+        load_table(copy)
 
 
 @pytest.mark.parametrize(("slug", "count"), sorted(ROW_COUNTS.items()))

@@ -9,6 +9,9 @@
 MME estimates overdose risk; the factors are not a dosing tool for switching opioids.
 """
 
+from importlib import import_module as _import_module
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+
 from ._caches import clear_caches
 from ._engine import (
     CDC_THRESHOLDS,
@@ -41,18 +44,20 @@ from ._errors import (
     UnknownTableError,
     UnknownTermError,
 )
-from ._history import (
-    Dispensing,
-    ExcludedFill,
-    Exposure,
-    FailedFill,
-    Summary,
-    exposure,
-    summarize,
-    summarize_by_patient,
-)
-from ._ndc import NdcFile, NdcProduct, ndc_mme, normalize_ndc, read_ndc_file
 from ._tables import DEFAULT_TABLE, Example, Exclusion, FactorRow, Table, Tier, get_table, list_tables, load_table
+
+if _TYPE_CHECKING:  # imported on first use, by `__getattr__`
+    from ._history import (
+        Dispensing,
+        ExcludedFill,
+        Exposure,
+        FailedFill,
+        Summary,
+        exposure,
+        summarize,
+        summarize_by_patient,
+    )
+    from ._ndc import NdcFile, NdcProduct, ndc_mme, normalize_ndc, read_ndc_file
 
 __version__ = "0.1.0"
 
@@ -109,3 +114,15 @@ __all__ = [
     "thresholds_reached",
     "total",
 ]
+
+#: Imported on first use of one of their names: a one-off conversion needs neither claims histories nor NDC files.
+_ON_FIRST_USE = ("_history", "_ndc")
+
+
+def __getattr__(name: str) -> object:
+    for module in _ON_FIRST_USE if name in __all__ else ():
+        found = _import_module(f"{__name__}.{module}")
+        if name in found.__all__:
+            globals()[name] = value = getattr(found, name)
+            return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

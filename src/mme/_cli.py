@@ -10,15 +10,12 @@ from __future__ import annotations
 import argparse
 import codecs
 import contextlib
-import importlib.metadata
 import importlib.util
 import itertools
-import json
 import math
 import os
 import stat
 import sys
-import tempfile
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -139,6 +136,8 @@ def _convert(args: argparse.Namespace, out: TextIO) -> int:
         items = [mme.convert(text, **dispensing, **options, range=args.range) for text in args.expressions or [""]]
     result = mme.total(items, thresholds=args.threshold or mme.CDC_THRESHOLDS, inclusive=not args.strict)
     if args.json:
+        import json  # deferred, as every import a plain conversion does not use: it is a one-off command's start-up
+
         payload = result.model_dump(mode="json") if len(items) > 1 else items[0].model_dump(mode="json")
         json.dump(payload, out, indent=2)
         out.write("\n")
@@ -251,6 +250,8 @@ def _taper(args: argparse.Namespace, out: TextIO) -> int:
         except ImportError as exc:
             raise _Refused(str(exc), 1) from None
     if args.json:
+        import json
+
         json.dump(summary.model_dump(mode="json"), out, indent=2)
         out.write("\n")
     else:
@@ -304,6 +305,8 @@ def _check_output(path: str, inputs: Sequence[str | None], suffixes: Sequence[st
 @contextlib.contextmanager
 def _atomic(path: str) -> Iterator[str]:
     """A temporary file beside `path` to write; renamed onto `path` once complete, removed on any failure."""
+    import tempfile  # deferred, with shutil, bz2, lzma and random: a one-off conversion writes no file
+
     target = Path(path)
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
     os.close(fd)
@@ -323,6 +326,8 @@ def _atomic(path: str) -> Iterator[str]:
 
 def _install_line() -> str:
     """The pip command that installs the 'cli' extra's requirements (read from the package's own metadata)."""
+    import importlib.metadata  # deferred, with what it imports (email, zipfile, csv...): only this message reads it
+
     extra = []
     for requirement in importlib.metadata.requires("mme") or ():
         name, _, marker = requirement.partition(";")
@@ -360,6 +365,8 @@ def _utf8(path: str, encoding: str) -> Iterator[str]:
     if encoding == "utf-8":
         yield path
         return
+    import tempfile
+
     decoder = codecs.getincrementaldecoder(encoding)()
     with open(path, "rb") as source, tempfile.NamedTemporaryFile(prefix="mme-", suffix=".csv") as copy:
         read = 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import warnings
 from pathlib import Path
@@ -55,6 +54,8 @@ def _fhir(args: argparse.Namespace, out: TextIO) -> int:
 
 def _ndjson(lines: TextIO, args: argparse.Namespace, out: TextIO, options: dict[str, Any]) -> None:
     """One output line per resource; a failed one says why and carries no number (never 0)."""
+    import json
+
     import mme.fhir
 
     done = failed = 0

@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from types import FrameType
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
@@ -98,7 +98,7 @@ DoseLike = str | Amount | tuple[float | Decimal, str] | QuantityLike
 class DailyMME(BaseModel):
     """One item in MME/day, with everything needed to check it: factor, tier, table, warnings."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)  # built by the engine, validated only when loaded
 
     drug: str
     route: str
@@ -141,7 +141,7 @@ class DailyMME(BaseModel):
 class Total(BaseModel):
     """Several items added up under one table, excluded items kept visible."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     items: tuple[DailyMME, ...]
     mme_per_day: float | None
@@ -697,14 +697,13 @@ def total(items: Iterable[DailyMME], *, thresholds: Iterable[float] = CDC_THRESH
     if len(tables) > 1:
         raise MixedTablesError(f"items come from different tables ({', '.join(sorted(t for t, _ in tables))})")
     counted = [i.mme_per_day for i in items if i.mme_per_day is not None]
-    return Total(
-        items=items,
-        mme_per_day=math.fsum(counted) if counted else None,
-        table=items[0].table,
-        table_version=items[0].table_version,
-        thresholds=tuple(float(t) for t in thresholds),
-        inclusive=inclusive,
-    )
+    fields: dict[str, Any] = {
+        "items": items, "mme_per_day": math.fsum(counted) if counted else None, "table": items[0].table,
+        "table_version": items[0].table_version, "thresholds": tuple(float(t) for t in thresholds), "inclusive": inclusive,
+    }  # fmt: skip
+    if isinstance(inclusive, bool) and all(isinstance(i, DailyMME) for i in items):
+        return Total.model_construct(**fields)  # what validation would make of them, without building a validator
+    return Total.model_validate(fields)
 
 
 def convert(

@@ -51,7 +51,7 @@ class Dispensing(BaseModel):
     in bottles of ``package_ml``). A numeric ``patient_id`` is read as text.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", coerce_numbers_to_str=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", coerce_numbers_to_str=True, defer_build=True)
 
     patient_id: str = Field(min_length=1)
     drug: str = Field(min_length=1)
@@ -71,7 +71,7 @@ class Dispensing(BaseModel):
 class ExcludedFill(BaseModel):
     """A fill that adds nothing (no MME numerator, no days, no on-therapy day), and why."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     dispensing: Dispensing
     reason: str
@@ -80,7 +80,7 @@ class ExcludedFill(BaseModel):
 class FailedFill(BaseModel):
     """A fill the engine could not convert (unknown drug or unit, not covered, overflow...), and why."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     dispensing: Dispensing
     reason: str
@@ -89,7 +89,7 @@ class FailedFill(BaseModel):
 class Exposure(BaseModel):
     """MME on each covered calendar day (days with no counted fill are absent), in date order."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     daily: dict[date, float]
     excluded: tuple[ExcludedFill, ...]
@@ -105,7 +105,7 @@ class Summary(BaseModel):
     definitions are None: the fill's MME is unknown, and 0 would be a wrong number.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     patient_id: str
     start: date

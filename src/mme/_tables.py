@@ -13,14 +13,13 @@ import os
 import re
 import stat
 import tomllib
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from functools import cache
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Annotated, Literal
+from types import MappingProxyType
+from typing import Annotated, Any, Final, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
@@ -55,6 +54,7 @@ WEAR_DAYS_RANGE = (1, 14)
 #: The largest table file read, in bytes (the shipped ones are under 30 kB).
 MAX_TABLE_BYTES = 5_000_000
 
+_M = TypeVar("_M", bound=BaseModel)
 _PLAIN_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
@@ -89,7 +89,8 @@ DailyDose = Annotated[Decimal, _published(*DOSE_RANGE)]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # No validator is built until a table file is validated: the shipped files are not (see `SHIPPED_SHA256`).
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Tier(_Frozen):
@@ -320,9 +321,10 @@ def _first_overlap(rows: Sequence[FactorRow]) -> tuple[int, int] | None:
     return None
 
 
-def _tables_folder() -> Traversable:
-    """The bundled tables: inside the installed package, or at the top of a source checkout."""
-    packaged = resources.files("mme") / "conversion_tables"
+def _tables_folder() -> Path:
+    """The bundled tables: inside the installed package, or at the top of a source checkout. Found from this file's
+    path, as `mme.rxnorm` finds its data: importlib.resources would import zipfile, tempfile and more on every command."""
+    packaged = Path(__file__).parent / "conversion_tables"
     if packaged.is_dir():
         return packaged
     checkout = Path(__file__).resolve().parents[2] / "conversion_tables"  # editable install from src/
@@ -344,8 +346,11 @@ def _parse(text: bytes, name: str) -> Table:
         raise TableError(name, f"unsupported format {data.get('format')!r}; expected {FORMAT_VERSION}", field="format")
     if "sha256" in data:
         raise TableError(name, "the checksum is computed by the loader, not written in the file", field="sha256")
+    sha256 = hashlib.sha256(text).hexdigest()
+    if sha256 in _VALIDATED:
+        return _validated(data, sha256)
     try:
-        return Table.model_validate({**data, "sha256": hashlib.sha256(text).hexdigest()})
+        return Table.model_validate({**data, "sha256": sha256})
     except ValidationError as exc:
         err = exc.errors()[0]
         loc, message = err["loc"], err["msg"].removeprefix("Value error, ")
@@ -358,6 +363,47 @@ def _parse(text: bytes, name: str) -> Table:
             loc, message = (match[1],), message[match.end() :]
         field = ".".join(str(p) for p in loc) or None
         raise TableError(name, message, row=row, field=field) from exc
+
+
+#: The sha256 of every shipped table file. A published table never changes (a correction is a new file), and the tests
+#: check that each of these files passes `Table.model_validate` and that `_validated` builds the very same model.
+SHIPPED_SHA256: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "anzca-2014": "8a6c2c75933416dd5bc73a243869688b8bd3a66452882d59196e9d04baf7a2bd",
+        "anzca-2021": "ebdfccb82cd6341191de6ce475830c0ff819fa9f1a2ae1dfd2308cf8db69e80f",
+        "cdc-2016": "014e2831b983057dc96516d2846390920ab935d7ce7a15d072a2b93a0221a9bc",
+        "cdc-2022": "8e2efa324e842cfecb0cc40b44a303454449859271ad240caba13163313413c9",
+        "cdc-ndc-2010": "be51ef6db88b17cb31bb0b3f09b0d2f8897ec3c83081e81b50a123ca3198bd81",
+        "cdc-ndc-2013": "24c367a5b98268b7c44de9ab79d2001dfa0b00a6b3cc04a51f9888b460eb13ef",
+        "cdc-ndc-2014": "47325bdaa68f7cf110ca0a5696f12bd81443f943b7be5dd4a7c322e60e311508",
+        "cdc-ndc-2016": "10c60473db5b78c76d5e3017f169bf38da8891e39fc9c0c2a325d5cabfa162d3",
+        "cdc-ndc-2017": "5c32739f749da8a92b0b36b79f5f82812069a30cfc31c31656c72e49bcda5e0f",
+        "cdc-ndc-2018": "dfec39b95c36dd15f30cab9f65e79c4f7dea3a9483189aa7cf77177fc1c19204",
+        "cms-2018": "759814c17d6a59b44da1d1dd726d3e10c561205adc9f1d313247cb24b9dbe2c1",
+        "heal-2025": "a24098d1c8e8bc5c460c0714fe341a3b6af82403e7eaf98db7e369cbcc0f82c9",
+    }
+)
+_VALIDATED = frozenset(SHIPPED_SHA256.values())
+
+
+def _validated(data: dict[str, Any], sha256: str) -> Table:
+    """The `Table` that `Table.model_validate` makes of a file already validated (its digest is in `SHIPPED_SHA256`),
+    built without pydantic's validators: building them would be most of a one-off command's time."""
+    tiers = _many(Tier, above=Decimal, upto=Decimal, factor=Decimal)
+    rows = _many(FactorRow, routes=tuple, forms=tuple, factor=Decimal, warn_above=Decimal, tiers=tiers)
+    excluded = _many(Exclusion, routes=tuple, forms=tuple)
+    examples = _many(Example, quantity=float, days_supply=float, package_ml=float)
+    return _built(Table, {**data, "sha256": sha256}, caveats=tuple, rows=rows, excluded=excluded, examples=examples)
+
+
+def _built(model: type[_M], fields: dict[str, Any], **convert: Callable[[Any], object]) -> _M:
+    """`model` of validated `fields`, the named ones converted as validation converts them (e.g. "7.2" to a Decimal)."""
+    values: dict[str, Any] = {k: convert[k](v) if k in convert else v for k, v in fields.items()}
+    return model.model_construct(**values)
+
+
+def _many(model: type[_M], **convert: Callable[[Any], object]) -> Callable[[list[dict[str, Any]]], tuple[_M, ...]]:
+    return lambda items: tuple(_built(model, fields, **convert) for fields in items)
 
 
 def load_table(path: str | os.PathLike[str]) -> Table:
@@ -406,7 +452,7 @@ def _read(path: Path) -> bytes:
 
 
 @cache
-def _shipped() -> dict[str, Traversable]:
+def _shipped() -> dict[str, Path]:
     return {f.name.removesuffix(".toml"): f for f in _tables_folder().iterdir() if f.name.endswith(".toml")}
 
 
