@@ -32,10 +32,10 @@ from pydantic import ValidationError
 
 import mme
 from mme import frames
-from mme.frames import _keys, _rows, _summary
 from mme._engine import _per_day
 from mme._history import Dispensing, _is_buprenorphine, summarize_by_patient
 from mme._units import _unit
+from mme.frames import _keys, _rows, _summary
 
 from exact_reference import exact, exact_mme
 
@@ -1007,7 +1007,9 @@ def test_a_bad_date_cell_fails_its_row_not_the_run(backend: str) -> None:
     good = {"p0", "p1", "p6"}  # 2024 is a leap year; 2023 is not
     assert {p for p, r in out.items() if r["n_failed"] == 0} == good
     assert all(out[p]["total_mme"] == 300.0 for p in good)
-    assert all(r["failed_reason"] == _summary.NO_DATE and r["total_mme"] is None for p, r in out.items() if p not in good)
+    assert all(
+        r["failed_reason"] == _summary.NO_DATE and r["total_mme"] is None for p, r in out.items() if p not in good
+    )
 
 
 def test_summarize_refuses_a_window_that_ends_before_it_starts() -> None:
