@@ -301,27 +301,40 @@ class _Tok(NamedTuple):
     value: float = math.nan  # numbers only
 
 
+@lru_cache(maxsize=1024)
+def _lexed(text: str) -> tuple[tuple[_Tok, ...], tuple[str, ...], tuple[bool, ...]]:
+    """The tokens, their keys and whether each is a number, the last two padded at the end: a look a few tokens
+    past either end reads the padding. Kept for recent texts: both ends of a range read the same tokens."""
+    toks = _tokens(text)
+    return tuple(toks), (*(t.key for t in toks), *[""] * _PAD), (*(t.kind == "num" for t in toks), *[False] * _PAD)
+
+
 def _tokens(text: str) -> list[_Tok]:
     tokens: list[_Tok] = []
+    kind: Literal["num", "word", "sym"]
     for m in _TOKEN.finditer(text):
-        kind: Literal["num", "word", "sym"] = (
-            "sym" if m.lastgroup == "sym" else "num" if m.lastgroup == "num" else "word"
-        )
-        raw = m[0]
-        key = raw
-        if kind == "word":
-            key = raw.lower()
-            if "." in key or "(" in key:
-                key = key.replace(".", "").replace("(", "").replace(")", "")
-        value = math.nan
-        if kind == "num":
-            value = _FRACTIONS[raw] if raw in _FRACTIONS else _number(raw, text)
-        elif key in _NON_FINITE:  # "nan mg", "inf mg": a number, and a wrong one
-            kind, value = "num", float(key)
-        elif key in _vocab.NUMBER_WORDS:
-            kind, value = "num", _vocab.NUMBER_WORDS[key]
+        group, raw = m.lastgroup, m[0]
+        if group == "word":
+            kind, key, value = _word(raw)
+        elif group == "num":
+            kind, key, value = "num", raw, _FRACTIONS[raw] if raw in _FRACTIONS else _number(raw, text)
+        else:
+            kind, key, value = "sym", raw, math.nan
         tokens.append(_Tok(kind, raw, key, m.start(), m.end(), value))
     return _merge(tokens)
+
+
+@lru_cache(maxsize=4096)
+def _word(raw: str) -> tuple[Literal["num", "word"], str, float]:
+    """A word's kind, key and value: "b.i.d." -> ("word", "bid", nan), "Two" -> ("num", "two", 2.0)."""
+    key = raw.lower()
+    if "." in key or "(" in key:
+        key = key.replace(".", "").replace("(", "").replace(")", "")
+    if key in _NON_FINITE:  # "nan mg", "inf mg": a number, and a wrong one
+        return "num", key, float(key)
+    if key in _vocab.NUMBER_WORDS:
+        return "num", key, _vocab.NUMBER_WORDS[key]
+    return "word", key, math.nan
 
 
 def _merge(toks: list[_Tok]) -> list[_Tok]:
@@ -330,6 +343,10 @@ def _merge(toks: list[_Tok]) -> list[_Tok]:
     i = 0
     while i < len(toks):
         t = toks[i]
+        if t.kind != "num" and t.key != "a":  # nothing to join
+            out.append(t)
+            i += 1
+            continue
         nxt = [toks[j].key for j in range(i + 1, min(i + 5, len(toks)))]
         if t.kind == "num" and t.key != "half" and nxt[:1] == ["half"] and t.value == 1:  # "one half"
             t, i = t._replace(value=0.5, end=toks[i + 1].end), i + 1
@@ -390,6 +407,7 @@ class _Dose(NamedTuple):
     restated: float | None = None  # "1 tablet (10 mg)": the mass in mg said beside a count
 
 
+_PAD: Final = 16
 _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
 # For each phrase list `among` reads (kept, so that its id stays its own): first word -> word counts, longest first.
 _LENGTHS: dict[int, tuple[Collection[str], dict[str, tuple[int, ...]]]] = {}
@@ -401,7 +419,7 @@ class _Parser:
     def __init__(self, text: str, choice: RangeChoice = "max") -> None:
         self.text = text
         self.choice = choice
-        self.toks = _tokens(text)
+        self.toks, self.keys, self.nums = _lexed(text)
         self.tags: dict[str, str] = {}  # route, form, release
         self.frequency: tuple[str, float, float] | None = None  # (as typed, fewest, most administrations a day)
         self.every: tuple[float, float] | None = None  # (shortest, longest) interval in hours, if an interval
@@ -432,12 +450,6 @@ class _Parser:
     def fail(self, problem: str) -> NoReturn:
         raise ExpressionError(f"{problem} in {self.text!r}. Expected: {GRAMMAR}")
 
-    def key(self, i: int) -> str:
-        return self.toks[i].key if 0 <= i < len(self.toks) else ""
-
-    def is_num(self, i: int) -> bool:
-        return 0 <= i < len(self.toks) and self.toks[i].kind == "num"
-
     def span(self, i: int, j: int) -> str:
         j = min(j, len(self.toks))
         return self.text[self.toks[i].start : self.toks[j - 1].end] if j > i else ""
@@ -466,7 +478,7 @@ class _Parser:
                 return None
             words.append(self.toks[j].key)
             j += 1
-            if len(words) < n and j < stop and self.key(j) == "-":
+            if len(words) < n and j < stop and self.keys[j] == "-":
                 j += 1
         return " ".join(words), j
 
@@ -478,7 +490,7 @@ class _Parser:
             for w in words:
                 lengths.setdefault(w.split()[0], []).append(len(w.split()))
             cached = _LENGTHS[id(words)] = (words, {k: tuple(sorted(set(v), reverse=True)) for k, v in lengths.items()})
-        for n in cached[1].get(self.key(i), ()):
+        for n in cached[1].get(self.keys[i], ()):
             if n <= longest and (found := self.phrase(i, n)) is not None and found[0] in words:
                 return found[1]
         return None
@@ -530,7 +542,7 @@ class _Parser:
             (
                 i
                 for i in range(lo, len(self.toks))
-                if self.is_num(i) and self.key(i - 1) not in _LEADS and self.key(i - 1) not in ("#", "no")
+                if self.nums[i] and self.keys[i - 1] not in _LEADS and self.keys[i - 1] not in ("#", "no")
             ),
             None,
         )
@@ -547,9 +559,9 @@ class _Parser:
         and a one-product pack's "{2 (" ... ") } Pack": read as no dose."""
         i = 0
         while True:
-            if self.is_num(i) and self.key(i + 1) in _PACKAGE and not self.is_num(i + 2):
+            if self.nums[i] and self.keys[i + 1] in _PACKAGE and not self.nums[i + 2]:
                 end = i + 2
-            elif self.key(i) == "{" and self.is_num(i + 1) and self.key(i + 2) == "(":
+            elif self.keys[i] == "{" and self.nums[i + 1] and self.keys[i + 2] == "(":
                 self.pack = True  # "{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray) } Pack": the product inside
                 end = i + 3
             elif (end_ := self.among(i, ("abuse deterrent", "matrix delivery"))) is not None:
@@ -565,7 +577,7 @@ class _Parser:
         key = tok.key
         if key == "[":
             return self.brand_suffix(i)
-        if key == "}" and self.pack and self.key(i + 1) == "pack":
+        if key == "}" and self.pack and self.keys[i + 1] == "pack":
             return i + 2
         if key in _PUNCT or key in (".", "/"):
             return i + 1
@@ -589,9 +601,9 @@ class _Parser:
             return self.set_frequency(i, *freq)
         if (end := self.time_of_day(i)) is not None:
             return end
-        if key == "up" and self.key(i + 1) == "to" and self.frequency_at(i + 2) is not None:
+        if key == "up" and self.keys[i + 1] == "to" and self.frequency_at(i + 2) is not None:
             return i + 2  # "up to every 4 hours": at most that often
-        if key == "up" and self.key(i + 1) == "to" and self.is_num(i + 2):  # "take up to 2 tabs": at most 2
+        if key == "up" and self.keys[i + 1] == "to" and self.nums[i + 2]:  # "take up to 2 tabs": at most 2
             self.notes.append(f"{self.span(i, i + 3)!r} read as {self.span(i + 2, i + 3)}")
             return i + 2
         if tok.kind == "num":
@@ -605,7 +617,7 @@ class _Parser:
             return i + 1 if end is None else end
         if key in _NO_DOSE_LEADS or (self.as_needed and tok.kind == "word" and not self.sig_starts(i)):
             return self.no_dose(i, lead=False)  # "for pain"; "as needed, pain"
-        if key in _MINUS and self.is_num(i + 1) and self.toks[i + 1].start == tok.end:
+        if key in _MINUS and self.nums[i + 1] and self.toks[i + 1].start == tok.end:
             self.fail(f"negative number {self.span(i, i + 2)!r}")
         if key in _MASS or key in _VOLUME:
             self.fail(f"unit {tok.text!r} without a number before it")
@@ -614,19 +626,19 @@ class _Parser:
     def sig_starts(self, i: int) -> bool:
         """Whether a part that can carry a dose starts at token ``i`` (ignored text stops there)."""
         return (
-            self.key(i) in _vocab.MULTI_STEP
+            self.keys[i] in _vocab.MULTI_STEP
             or self.frequency_at(i) is not None
             or self.time_of_day(i, dry=True) is not None
             or self.among(i, _CAPS) is not None
             or self.among(i, _vocab.AS_NEEDED) is not None
-            or (self.is_num(i) and not self.pain_score(i))
+            or (self.nums[i] and not self.pain_score(i))
         )
 
     def pain_score(self, i: int) -> bool:
         """ "7/10", "(7-10)", "pain 8": a number that scores pain, never a count."""
-        if self.key(i + 1) == "/" and self.is_num(i + 2) and self.toks[i + 2].value == 10:
+        if self.keys[i + 1] == "/" and self.nums[i + 2] and self.toks[i + 2].value == 10:
             return True
-        return self.key(i - 1) in ("(", "-", "to") and self.is_num(i - 2) is False and self.key(i + 2) == ")"
+        return self.keys[i - 1] in ("(", "-", "to") and self.nums[i - 2] is False and self.keys[i + 2] == ")"
 
     def no_dose(self, i: int, *, lead: bool) -> int:
         """Text that names no dose: an indication ("for breakthrough pain"), "with food", "after meals".
@@ -635,17 +647,17 @@ class _Parser:
         ("severe pain (7-10)") is skipped, any other number ends it.
         """
         start = i
-        while i < len(self.toks) and self.key(i) not in _STOPS:
+        while i < len(self.toks) and self.keys[i] not in _STOPS:
             if (i > start or lead) and (
-                self.sig_starts(i) or self.vocab(i) is not None or (self.key(i) in ("x", "for") and self.is_num(i + 1))
+                self.sig_starts(i) or self.vocab(i) is not None or (self.keys[i] in ("x", "for") and self.nums[i + 1])
             ):
                 break
-            if self.is_num(i) and self.key(i + 1) == "/":  # a pain score, "8/10" (any other number ends the text)
+            if self.nums[i] and self.keys[i + 1] == "/":  # a pain score, "8/10" (any other number ends the text)
                 i += 2
             i += 1
-        if self.key(i) == "(" and self.is_num(i + 1) and self.key(i + 2) in _MINUS | {"to", "/"}:  # "(7-10)"
+        if self.keys[i] == "(" and self.nums[i + 1] and self.keys[i + 2] in _MINUS | {"to", "/"}:  # "(7-10)"
             close = i + 4
-            if self.is_num(i + 3) and self.key(close) == ")":
+            if self.nums[i + 3] and self.keys[close] == ")":
                 i = close + 1
         if i > start:
             self.ignored.append(self.span(start, i))
@@ -654,7 +666,7 @@ class _Parser:
     def brand_suffix(self, i: int) -> int:
         """RxNorm's "[Percocet]": the brand must name the same opioid."""
         j = i + 1
-        while j < len(self.toks) and self.key(j) != "]":
+        while j < len(self.toks) and self.keys[j] != "]":
             j += 1
         if j >= len(self.toks):
             self.fail(f"unclosed bracket {self.span(i, j)!r}")
@@ -664,21 +676,21 @@ class _Parser:
 
     def drug(self, lo: int, first: int) -> str:
         """The text before the first number, less route/form/release words at its start and end."""
-        touching = first > 0 and self.key(first - 1) in _MINUS and self.toks[first - 1].end == self.toks[first].start
+        touching = first > 0 and self.keys[first - 1] in _MINUS and self.toks[first - 1].end == self.toks[first].start
         if touching and (first - 1 == lo or self.toks[first - 2].end != self.toks[first - 1].start):
             self.fail(f"negative number {self.span(first - 1, first + 1)!r}")
         hi = first
         while lo < hi:
-            if self.key(lo) in _PUNCT or self.key(lo) in _vocab.SIG_VERBS:
+            if self.keys[lo] in _PUNCT or self.keys[lo] in _vocab.SIG_VERBS:
                 lo += 1
             elif (found := self.vocab(lo, hi)) is not None:
                 lo = self.apply(found, lo)
-            elif (end := self.among(lo, _FILLER, 2)) is not None and end < hi and self.key(lo) != "a":
+            elif (end := self.among(lo, _FILLER, 2)) is not None and end < hi and self.keys[lo] != "a":
                 lo = end
             else:
                 break
         while lo < hi:
-            if self.key(hi - 1) in _PUNCT or self.key(hi - 1) in _MINUS:
+            if self.keys[hi - 1] in _PUNCT or self.keys[hi - 1] in _MINUS:
                 hi -= 1
                 continue
             ends_here = [(s, f) for s in range(max(lo, hi - 5), hi) if (f := self.vocab(s, hi)) and f.end == hi]
@@ -711,7 +723,7 @@ class _Parser:
         parts, fixed = self.parts(drug)
         combination = len(parts) > 1
         seps = ("/", "-") if combination else ("/",)
-        if fixed is not None and self.key(i + 1) not in _MASS and self.key(i + 1) not in seps:
+        if fixed is not None and self.keys[i + 1] not in _MASS and self.keys[i + 1] not in seps:
             # "Panadeine Forte 2 tabs": the name fixes the strength, the number is a count
             self.amounts = [(v, "mg") for v in fixed]
             self.amount_text = drug
@@ -719,10 +731,10 @@ class _Parser:
         while True:  # groups of amounts sharing a unit: "5/325 mg", "5 mg/325 mg", "325 mg-7.5 mg"
             values = [self.positive(i, "the dose")]
             i += 1
-            while self.key(i) in seps and self.is_num(i + 1):
+            while self.keys[i] in seps and self.nums[i + 1]:
                 values.append(self.positive(i + 1, "the dose"))
                 i += 2
-            unit = _MASS.get(self.key(i))
+            unit = _MASS.get(self.keys[i])
             if unit is None and combination and len(values) == len(parts) and not self.amounts:
                 self.amounts = [(v, "mg") for v in values]  # "Norco 10/325": combination strengths are in mg
                 self.notes.append(f"the strength {self.span(start, i)!r} of {drug} read in mg")
@@ -738,13 +750,13 @@ class _Parser:
             self.amounts += [(v, unit) for v in values]
             i += 1
             j = i + 1
-            while self.is_num(j) or (self.key(j) in seps and self.is_num(j + 1)):
+            while self.nums[j] or (self.keys[j] in seps and self.nums[j + 1]):
                 j += 1
-            if self.key(i) in seps and self.is_num(i + 1) and self.key(j) in _MASS:
+            if self.keys[i] in seps and self.nums[i + 1] and self.keys[j] in _MASS:
                 i += 1
                 continue
             after = i
-            if self.key(i) == "/" and (self.names or self.named_component(self.rxnorm_denominator(i))):
+            if self.keys[i] == "/" and (self.names or self.named_component(self.rxnorm_denominator(i))):
                 after = self.rxnorm_denominator(i)  # "21.7 MG/ML / Hydrocodone Bitartrate 0.5 MG/ML"
             if self.named_component(after):
                 i = after
@@ -758,9 +770,9 @@ class _Parser:
                 i = k
                 continue
             break
-        if self.key(i) in ("/", "per"):
+        if self.keys[i] in ("/", "per"):
             end = self.denominator_at(i + 1, unit)
-            if end is None and self.key(i) == "/":
+            if end is None and self.keys[i] == "/":
                 self.fail(f"unknown unit {self.span(i - 1, min(i + 3, len(self.toks)))!r}")
             i = i if end is None else end
         self.amount_text = self.span(start, i)
@@ -768,33 +780,33 @@ class _Parser:
 
     def rxnorm_denominator(self, i: int) -> int:
         """After "MG" at ``i``: the index after a per-unit denominator ("/ML", "/HR", "/ACTUAT"), if any."""
-        nxt = self.key(i + 1)
-        if self.key(i) == "/" and (nxt in _VOLUME or nxt in _HOUR or nxt.startswith("actuat")):
+        nxt = self.keys[i + 1]
+        if self.keys[i] == "/" and (nxt in _VOLUME or nxt in _HOUR or nxt.startswith("actuat")):
             return i + 2
         return i
 
     def named_component(self, i: int) -> bool:
         """Whether " / NAME AMOUNT UNIT" starts at ``i`` (RxNorm's next component)."""
-        if self.key(i) != "/" or i + 1 >= len(self.toks) or self.toks[i + 1].kind != "word":
+        if self.keys[i] != "/" or i + 1 >= len(self.toks) or self.toks[i + 1].kind != "word":
             return False
-        if self.rxnorm_denominator(i) > i or self.key(i + 1) in _ONE_DAY or self.countable(i + 1):
+        if self.rxnorm_denominator(i) > i or self.keys[i + 1] in _ONE_DAY or self.countable(i + 1):
             return False
         k = i + 1
-        while k < len(self.toks) and self.toks[k].kind == "word" and self.key(k) not in _MASS:
+        while k < len(self.toks) and self.toks[k].kind == "word" and self.keys[k] not in _MASS:
             k += 1
-        return k > i + 1 and self.is_num(k) and self.key(k + 1) in _MASS
+        return k > i + 1 and self.nums[k] and self.keys[k + 1] in _MASS
 
     def restated_strength(self, i: int, values: list[float]) -> int:
         """ "Lortab 7.5/500 500 mg-7.5 mg tablet": the same amounts again, with their unit, are skipped."""
         j, again = i, list[float]()
-        while self.is_num(j) and len(again) < len(values):
+        while self.nums[j] and len(again) < len(values):
             again.append(self.toks[j].value)
             j += 1
-            if self.key(j) in _MASS:
+            if self.keys[j] in _MASS:
                 j += 1
-            if len(again) < len(values) and self.key(j) in ("/", "-") and self.is_num(j + 1):
+            if len(again) < len(values) and self.keys[j] in ("/", "-") and self.nums[j + 1]:
                 j += 1
-        if len(again) == len(values) and sorted(again) == sorted(values) and self.key(j - 1) in _MASS:
+        if len(again) == len(values) and sorted(again) == sorted(values) and self.keys[j - 1] in _MASS:
             self.ignored.append(self.span(i, j))
             return j
         return i
@@ -802,10 +814,10 @@ class _Parser:
     def denominator_at(self, i: int, unit: str) -> int | None:
         """What follows "mg/": "mL", "5 mL", "h", "day", "24 h", "spray", "actuat"."""
         divisor = None
-        if self.is_num(i):
+        if self.nums[i]:
             divisor = self.positive(i, "the volume of a concentration")
             i += 1
-        key = self.key(i)
+        key = self.keys[i]
         if key in _VOLUME:
             self.denominator, self.divisor = "/mL", divisor or 1.0
             return i + 1
@@ -823,17 +835,17 @@ class _Parser:
 
     def per_period(self, i: int) -> tuple[int, float] | None:
         """ "daily", "a day", "per day", "/day", "/24 h", "par jour", "a week": (index after it, days)."""
-        if self.key(i) == "daily":
+        if self.keys[i] == "daily":
             return i + 1, 1.0
-        if self.key(i) == "weekly":
+        if self.keys[i] == "weekly":
             return i + 1, 7.0
-        if self.key(i) in ("a", "per", "each", "every", "par", "/", "in"):
-            nxt = self.key(i + 1)
+        if self.keys[i] in ("a", "per", "each", "every", "par", "/", "in"):
+            nxt = self.keys[i + 1]
             if nxt in _ONE_DAY:
                 return i + 2, 1.0
             if nxt in ("week", "wk", "semaine"):
                 return i + 2, 7.0
-            if self.is_num(i + 1) and self.toks[i + 1].value == 24 and self.key(i + 2) in _HOUR:
+            if self.nums[i + 1] and self.toks[i + 1].value == 24 and self.keys[i + 2] in _HOUR:
                 return i + 3, 1.0
         return None
 
@@ -842,28 +854,28 @@ class _Parser:
         lo, j = self.toks[i].value, i + 1
         if fraction and self.mixed(j):  # "1 1/2 tabs": one and a half
             lo, j = lo + self.toks[j].value / self.toks[j + 2].value, j + 3
-        elif fraction and self.key(j) == "/" and self.is_num(j + 1):
+        elif fraction and self.keys[j] == "/" and self.nums[j + 1]:
             lo, j = lo / self.toks[j + 1].value if self.toks[j + 1].value else math.nan, j + 2
         hi = lo
-        if self.key(j) in _RANGE and self.is_num(j + 1) and not (self.key(j) == "a" and self.key(j + 2) in _ONE_DAY):
+        if self.keys[j] in _RANGE and self.nums[j + 1] and not (self.keys[j] == "a" and self.keys[j + 2] in _ONE_DAY):
             hi, j = self.toks[j + 1].value, j + 2
-            if fraction and self.key(j) == "/" and self.is_num(j + 1):
+            if fraction and self.keys[j] == "/" and self.nums[j + 1]:
                 hi, j = hi / self.toks[j + 1].value if self.toks[j + 1].value else math.nan, j + 2
         return lo, hi, j
 
     def mixed(self, j: int) -> bool:
         """Whether a proper fraction ("1/2") starts at token ``j``, after a whole number."""
         return (
-            self.is_num(j)
-            and self.key(j + 1) == "/"
-            and self.is_num(j + 2)
+            self.nums[j]
+            and self.keys[j + 1] == "/"
+            and self.nums[j + 2]
             and 0 < self.toks[j].value < self.toks[j + 2].value
         )
 
     def checked(self, i: int, j: int, lo: float, hi: float, what: str) -> tuple[float, float]:
         """A number or range read by `number_or_range`, refused unless positive, finite and in order."""
         for k in range(i, j):
-            if self.is_num(k):
+            if self.nums[k]:
                 self.positive(k, what)
         if not all(math.isfinite(v) and v > 0 for v in (lo, hi)):
             self.fail(f"{what.rsplit(maxsplit=1)[-1]} {self.span(i, j)!r} must be positive and finite")
@@ -880,44 +892,44 @@ class _Parser:
                 return found, 24 / every, 24 / every, every, every
             assert per_day is not None
             return found, per_day, per_day, None, None
-        key = self.key(i)
+        key = self.keys[i]
         k = i
-        if key == "up" and self.key(i + 1) == "to":  # "up to 4 times a day": at most 4
+        if key == "up" and self.keys[i + 1] == "to":  # "up to 4 times a day": at most 4
             k = i + 2
-        if self.key(k) in _MULTIPLE and (p := self.per_period(k + 1)) is not None:
-            n = _MULTIPLE[self.key(k)] / p[1]
+        if self.keys[k] in _MULTIPLE and (p := self.per_period(k + 1)) is not None:
+            n = _MULTIPLE[self.keys[k]] / p[1]
             return p[0], n, n, None, None
-        if self.is_num(k):  # "3 times a day", "1 to 2 times daily", "3x/day", "3/day", "4-hourly"
+        if self.nums[k]:  # "3 times a day", "1 to 2 times daily", "3x/day", "3/day", "4-hourly"
             lo, hi, j = self.number_or_range(k, fraction=False)
-            j2 = j + 1 if self.key(j) in _TIMES else j
+            j2 = j + 1 if self.keys[j] in _TIMES else j
             if (p := self.per_period(j2)) is not None:
                 lo, hi = self.checked(k, j, lo, hi, "a frequency")
-                if j2 == j and self.key(j2) != "/" and self.doses:  # "1 tab 2 daily": 2 tabs, or twice?
+                if j2 == j and self.keys[j2] != "/" and self.doses:  # "1 tab 2 daily": 2 tabs, or twice?
                     self.fail(f"{self.span(k, p[0])!r} after a count: say '{self.span(k, j)} times' or drop the count")
                 return p[0], lo / p[1], hi / p[1], None, None
-            j2 = j + 1 if self.key(j) in _MINUS else j
-            if self.key(j2) in _HOURLY:
+            j2 = j + 1 if self.keys[j] in _MINUS else j
+            if self.keys[j2] in _HOURLY:
                 lo, hi = self.checked(k, j, lo, hi, "an interval")
                 return j2 + 1, 24 / hi, 24 / lo, lo, hi
         if k > i:
             return None
-        if key == "x" and self.is_num(i + 1) and (p := self.per_period(i + 2)) is not None:
+        if key == "x" and self.nums[i + 1] and (p := self.per_period(i + 2)) is not None:
             n = self.positive(i + 1, "a frequency") / p[1]
             return p[0], n, n, None, None
         if key in ("q", "every", "each"):
             k = i + 1
-        elif key in ("toutes", "tous") and self.key(i + 1) == "les":
+        elif key in ("toutes", "tous") and self.keys[i + 1] == "les":
             k = i + 2
         else:
             return None
         lo = hi = 1.0
-        if self.is_num(k):  # "q6h", "q 4-6 h", "every 4 to 6 hours"
+        if self.nums[k]:  # "q6h", "q 4-6 h", "every 4 to 6 hours"
             lo, hi, end = self.number_or_range(k, fraction=False)
             lo, hi = self.checked(k, end, lo, hi, "an interval")
             k = end
-        if self.key(k) not in _INTERVAL:
+        if self.keys[k] not in _INTERVAL:
             return None
-        unit = _INTERVAL[self.key(k)]
+        unit = _INTERVAL[self.keys[k]]
         return k + 1, 24 / (hi * unit), 24 / (lo * unit), lo * unit, hi * unit
 
     def span_key(self, i: int, end: int) -> str:
@@ -945,7 +957,7 @@ class _Parser:
     def time_of_day(self, i: int, *, dry: bool = False) -> int | None:
         """ "in the morning", "at bedtime", "nocte", "matin": one administration at that time."""
         end = self.among(i, _vocab.TIMES_OF_DAY, 3)
-        if end is None and self.key(i) in _TIME_LEADS:  # "q hs", "each evening", "after breakfast"
+        if end is None and self.keys[i] in _TIME_LEADS:  # "q hs", "each evening", "after breakfast"
             i += 1
             end = self.among(i, _vocab.TIMES_OF_DAY, 3)
         if end is None or dry:
@@ -959,29 +971,29 @@ class _Parser:
         if lead is None:
             return None
         j = lead
-        while self.key(j) in (":", "of", "a", "total") or (self.key(j) in ("daily", "dose") and self.is_num(j + 1)):
+        while self.keys[j] in (":", "of", "a", "total") or (self.keys[j] in ("daily", "dose") and self.nums[j + 1]):
             j += 1
-        if not self.is_num(j):
+        if not self.nums[j]:
             return None
         value = self.positive(j, "a maximum")
         k = j + 1
         kind: Literal["count", "mass", "volume"]
-        if self.key(k) in _MASS:
-            kind, unit, k = "mass", _MASS[self.key(k)], k + 1
-        elif self.key(k) in _VOLUME:
+        if self.keys[k] in _MASS:
+            kind, unit, k = "mass", _MASS[self.keys[k]], k + 1
+        elif self.keys[k] in _VOLUME:
             kind, unit, k = "volume", "mL", k + 1
         elif (form := self.countable(k)) is not None:
             kind, unit, k = "count", form.value, form.end
-        elif self.key(k) in _vocab.PRODUCT_UNITS:
+        elif self.keys[k] in _vocab.PRODUCT_UNITS:
             kind, unit, k = "count", "", k + 1
         else:
             return None
         period = self.per_period(k)
-        daily_word = self.span_key(lead - 2, lead) in ("daily dose",) or self.key(lead - 1) == "daily"
-        if period is None and self.key(k) in ("in", "per", "every") and self.is_num(k + 1) and self.key(k + 2) in _HOUR:
+        daily_word = self.span_key(lead - 2, lead) in ("daily dose",) or self.keys[lead - 1] == "daily"
+        if period is None and self.keys[k] in ("in", "per", "every") and self.nums[k + 1] and self.keys[k + 2] in _HOUR:
             self.fail(f"a maximum over {self.span(k + 1, k + 3)!r}: only daily maximums are read")  # 24 h: per_period
         if period is None and not daily_word:
-            if self.key(i) == "up":
+            if self.keys[i] == "up":
                 return None  # "up to 2 tabs": a count range, read by count_at
             self.fail(f"the maximum {self.span(i, k)!r} says no period: write it per day ('{self.span(i, k)} per day')")
         if period is not None and period[1] != 1.0:
@@ -997,23 +1009,23 @@ class _Parser:
     def duration_at(self, i: int) -> int | None:
         """ "for 5 days", "x 5 days", "for up to 5 days", "(30 days)", "until finished": how long, not how much."""
         j = i
-        if self.key(j) in ("for", "x", "×", "pendant", "during", "over"):
+        if self.keys[j] in ("for", "x", "×", "pendant", "during", "over"):
             j += 1
-            if self.key(j) == "up" and self.key(j + 1) == "to":
+            if self.keys[j] == "up" and self.keys[j + 1] == "to":
                 j += 2
-            while self.key(j) in ("the", "next"):
+            while self.keys[j] in ("the", "next"):
                 j += 1
-        elif self.key(j) in ("until", "jusqu'à"):
-            if self.key(j + 1) in ("finished", "gone", "complete", "completed"):
+        elif self.keys[j] in ("until", "jusqu'à"):
+            if self.keys[j + 1] in ("finished", "gone", "complete", "completed"):
                 self.ignored.append(self.span(i, j + 2))
                 return j + 2
             return None
-        if not self.is_num(j) or not (j > i or self.key(i - 1) == "("):
+        if not self.nums[j] or not (j > i or self.keys[i - 1] == "("):
             return None
         k = j + 1
-        if self.key(k) in _RANGE | _MINUS and self.is_num(k + 1):
+        if self.keys[k] in _RANGE | _MINUS and self.nums[k + 1]:
             k += 2
-        if self.key(k) not in _DURATION_UNITS or (self.key(k) == "doses" and j == i):
+        if self.keys[k] not in _DURATION_UNITS or (self.keys[k] == "doses" and j == i):
             return None
         self.ignored.append(self.span(i, k + 1))
         return k + 1
@@ -1029,7 +1041,7 @@ class _Parser:
 
     def count_at(self, i: int) -> int:
         """COUNT [RELEASE] FORM ("2 tabs", "1-2 tab(s)", "1/2 tab"), a volume ("5 mL"), a mass ("5 mg") or a bare count."""
-        if self.key(i + 1) in _HOUR and (self.tags.get("release") or self.tags.get("form")) and not self.doses:
+        if self.keys[i + 1] in _HOUR and (self.tags.get("release") or self.tags.get("form")) and not self.doses:
             self.ignored.append(self.span(i, i + 2))  # "extended release 12 hour", "patch 72 hour"
             return i + 2
         if (
@@ -1042,13 +1054,13 @@ class _Parser:
         lo, hi = self.checked(i, j, lo, hi, "a count")
         typed_end = j
         kind: Literal["count", "mass", "volume"]
-        if self.key(j) in _VOLUME:
+        if self.keys[j] in _VOLUME:
             kind, unit, end = "volume", "mL", j + 1
-        elif self.key(j) in _MASS:
-            kind, unit, end = "mass", _MASS[self.key(j)], j + 1
-        elif self.key(j) in _vocab.PRODUCT_UNITS or self.key(j) in _vocab.PILLS:
+        elif self.keys[j] in _MASS:
+            kind, unit, end = "mass", _MASS[self.keys[j]], j + 1
+        elif self.keys[j] in _vocab.PRODUCT_UNITS or self.keys[j] in _vocab.PILLS:
             kind, unit, end = "count", "", j + 1
-            if self.key(j) in _vocab.PILLS:
+            if self.keys[j] in _vocab.PILLS:
                 self.pill = self.span(i, end)
         else:
             release = self.vocab(j)
@@ -1068,10 +1080,10 @@ class _Parser:
                 )
         typed = self.span(i, end)
         restated = None
-        if self.key(end) == "(" and self.is_num(end + 1) and self.key(end + 2) in _MASS:  # "1 tablet (10 mg)"
-            close = end + 3 + (self.key(end + 3) == "total")
-            if self.key(close) == ")":
-                restated = self.positive(end + 1, "an amount") * _MASS_MG[_MASS[self.key(end + 2)]]
+        if self.keys[end] == "(" and self.nums[end + 1] and self.keys[end + 2] in _MASS:  # "1 tablet (10 mg)"
+            close = end + 3 + (self.keys[end + 3] == "total")
+            if self.keys[close] == ")":
+                restated = self.positive(end + 1, "an amount") * _MASS_MG[_MASS[self.keys[end + 2]]]
                 end = close + 1
         if hi != lo:
             self.ranges.append(self.span(i, typed_end))
@@ -1092,7 +1104,7 @@ class _Parser:
         return end
 
     def bare_count_ends(self, k: int) -> bool:
-        key = self.key(k)
+        key = self.keys[k]
         return (
             key in _PUNCT
             or key in _vocab.SIG_VERBS
