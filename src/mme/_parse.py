@@ -28,7 +28,9 @@ AMOUNT UNIT
     ``ug``), ``g``; a patch rate ``mcg/h`` (``mcg/hr``, ``mcg per hour``); a concentration
     ``mg/mL`` (``10 mg/5 mL`` is read as 2 mg/mL; ``mcg/mL`` too); a daily total ``mg/day``
     (``mg/d``, ``mg/24 h``, ``mcg/day``), which takes no frequency; an amount per unit
-    ``100 mcg/spray``, ``5 mg/tab``. ``per`` may replace ``/``.
+    ``100 mcg/spray``, ``5 mg/tab``; a dose per interval ``30 mg/12 hr`` (30 mg every 12 hours,
+    never a patch's). ``per`` may replace ``/``. A patch brand with a rate it comes in and no unit
+    ("Duragesic-50", "Butrans 10") is that rate in mcg/h.
 
     A combination names its components with ``/``, ``+``, ``&``, ``with`` or ``and``; its
     amounts are matched to the components by position and the opioid's is kept
@@ -41,6 +43,7 @@ COUNT FORM
     ``2 sprays``, ``2 nasal sprays``, ``1 patch``, ``2 patches``, ``1 film``, ``1 lozenge``,
     ``1 capsule``, ``1 suppository``, ``1 implant``. The word also gives the form, and a
     phrase such as ``nasal sprays`` the route. With a concentration, a volume: ``5 mL``.
+    ``in each nostril`` (``each nostril``, ``both nostrils``) doubles it and says the route.
 
 FREQUENCY
     Administrations a day: ``qd``, ``od``, ``daily``, ``once daily``, ``qhs``, ``qam``,
@@ -53,7 +56,8 @@ FREQUENCY
     ``prn`` and ``as needed`` are read and ignored. At most one frequency.
 
 ROUTE/FORM
-    Anywhere: ``po``, ``IV``, ``SL``, ``buccal``, ``nasal``, ``transdermal``...;
+    Anywhere: ``po``, ``IV``, ``SL``, ``buccal``, ``nasal``, ``transdermal``...; ``IN``
+    (intranasal) only in capitals where a route stands, never "in" as in "in the morning";
     ``tablet``, ``ER tablet``, ``patch``, ``nasal spray`` (form spray, route nasal),
     ``buccal film``...; release ``ER``, ``LA``, ``SR``, ``XR``, ``CR``, ``extended-release``,
     ``IR``. Saying two different routes, forms or releases is an error.
@@ -408,6 +412,7 @@ class _Dose(NamedTuple):
 
 
 _PAD: Final = 16
+_RELEASE_PERIODS: Final = frozenset({8.0, 12.0})  # hours an extended-release product is labelled with: "15 mg/12 hr"
 _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
 # For each phrase list `among` reads (kept, so that its id stays its own): first word -> word counts, longest first.
 _LENGTHS: dict[int, tuple[Collection[str], dict[str, tuple[int, ...]]]] = {}
@@ -441,6 +446,8 @@ class _Parser:
         self.brand: str | None = None
         self.pack = False
         self.pill: str | None = None  # "1 pill" as typed: a tablet or a capsule
+        self.nostrils: str | None = None  # "in each nostril" as typed: each administration is twice the dose said
+        self.interval: tuple[str, float] | None = None  # "30 mg/12 hr": ("12 hr", 12.0), see `per_interval`
         self.drug_typed = ""
         self.seen: dict[tuple[int, int | None], _Vocab | None] = {}  # vocab() by position: each read once
         self.phrases: dict[tuple[int, int], tuple[str, int] | None] = {}  # phrase() by position and length
@@ -510,10 +517,20 @@ class _Parser:
             if found is None:
                 continue
             key, end = found
+            if key == "in" and not (self.toks[i].text == "IN" and self.route_slot(i, stop)):
+                return None  # "in" is a preposition ("1 tab in the morning"); only "IN" where a route stands is nasal
             entry = _vocab.word(key)
             if entry is not None:  # "nasal spray" also says the route
                 return _Vocab(entry[0], entry[1], entry[2] if n > 1 else None, end)
         return None
+
+    def route_slot(self, i: int, stop: int | None = None) -> bool:
+        """Whether a route word can stand at token ``i``: the end of the drug's name, of the text or of a clause,
+        or before another part of the sig ("IN q2h"), but not before words that go on ("in the morning")."""
+        j = i + 1
+        if stop is not None and j >= stop:
+            return True
+        return self.keys[j] in ("", *_STOPS) or (not self.nums[j] and self.sig_starts(j))
 
     def countable(self, i: int) -> _Vocab | None:
         found = self.vocab(i)
@@ -593,6 +610,12 @@ class _Parser:
             self.directed = True
             self.ignored.append(self.span(i, end))
             return end
+        if (end := self.among(i, _vocab.EACH_NOSTRIL)) is not None:
+            if self.nostrils is not None:
+                self.fail(f"two nostril phrases: {self.nostrils!r} and {self.span(i, end)!r}")
+            self.nostrils = self.span(i, end)
+            self.tag("route", "nasal", i, end)
+            return end
         if (end := self.cap_at(i)) is not None:
             return end
         if (end := self.duration_at(i)) is not None:
@@ -613,6 +636,8 @@ class _Parser:
                 self.count_noun(found, i)
                 return found.end
             return self.apply(found, i)
+        if key == "in" and self.route_slot(i):
+            self.fail(f"{tok.text!r} where a route stands: write 'nasal' (or 'IN') for intranasal, or what it is in")
         if (end := self.among(i, _FILLER, 3)) is not None or key in _vocab.SIG_VERBS or key in _CONNECTORS:
             return i + 1 if end is None else end
         if key in _NO_DOSE_LEADS or (self.as_needed and tok.kind == "word" and not self.sig_starts(i)):
@@ -735,6 +760,15 @@ class _Parser:
                 values.append(self.positive(i + 1, "the dose"))
                 i += 2
             unit = _MASS.get(self.keys[i])
+            if unit is None and len(values) == 1 and not self.amounts and self.named_rate(drug, values[0]):
+                if self.nums[i] and self.toks[i].value == values[0]:  # "Duragesic-50 50 mcg/hr": the strength follows
+                    self.ignored.append(self.span(start, i))
+                    start = i
+                    continue
+                self.amounts, self.denominator, self.amount_text = [(values[0], "mcg")], "/h", self.span(start, i)
+                rate = format_number(values[0])
+                self.notes.append(f"{drug} {rate} read as {rate} mcg/h, the rate it is named by")
+                return i
             if unit is None and combination and len(values) == len(parts) and not self.amounts:
                 self.amounts = [(v, "mg") for v in values]  # "Norco 10/325": combination strengths are in mg
                 self.notes.append(f"the strength {self.span(start, i)!r} of {drug} read in mg")
@@ -777,6 +811,14 @@ class _Parser:
             i = i if end is None else end
         self.amount_text = self.span(start, i)
         return i
+
+    def named_rate(self, drug: str, value: float) -> bool:
+        """Whether ``value`` after ``drug`` is a rate a patch brand is named by ("Duragesic 50", "Butrans-10")."""
+        try:
+            name = _vocab.resolve_drug(drug)
+        except MMEError:
+            return False
+        return name.form == "patch" and value in _vocab.PATCH_RATES.get(name.drug, ())
 
     def rxnorm_denominator(self, i: int) -> int:
         """After "MG" at ``i``: the index after a per-unit denominator ("/ML", "/HR", "/ACTUAT"), if any."""
@@ -826,6 +868,9 @@ class _Parser:
             return i + 1
         if divisor is None and key in _HOUR:  # a patch rate; the engine warns on a mg/mcg slip
             self.denominator = "/h"
+            return i + 1
+        if divisor is not None and divisor > 1 and key in _HOUR:  # "30 mg/12 hr": see `per_interval`
+            self.interval = (self.span(i - 1, i + 1), divisor)
             return i + 1
         if divisor is None and key in ("actuat", "actuation", "actuations"):
             return i + 1  # "100 MCG/ACTUAT": an amount per spray
@@ -1058,7 +1103,7 @@ class _Parser:
             kind, unit, end = "volume", "mL", j + 1
         elif self.keys[j] in _MASS:
             kind, unit, end = "mass", _MASS[self.keys[j]], j + 1
-        elif self.keys[j] in _vocab.PRODUCT_UNITS or self.keys[j] in _vocab.PILLS:
+        elif (self.keys[j] in _vocab.PRODUCT_UNITS or self.keys[j] in _vocab.PILLS) and not self.nostril_at(j):
             kind, unit, end = "count", "", j + 1
             if self.keys[j] in _vocab.PILLS:
                 self.pill = self.span(i, end)
@@ -1112,8 +1157,12 @@ class _Parser:
             or self.frequency_at(k) is not None
             or self.time_of_day(k, dry=True) is not None
             or self.among(k, _vocab.AS_NEEDED) is not None
+            or self.nostril_at(k)
             or key in ("by", "at", "in", "via")
         )
+
+    def nostril_at(self, k: int) -> bool:
+        return self.among(k, _vocab.EACH_NOSTRIL) is not None
 
     # --- the result ---
 
@@ -1201,6 +1250,8 @@ class _Parser:
     def finish(self, drug: str) -> Expression:
         value, unit = self.opioid_amount(drug)
         self.check_brand(drug)
+        if self.interval is not None:
+            self.per_interval(drug, value, unit)
         value /= self.divisor
         if not (math.isfinite(value) and value > 0):
             self.fail(f"the dose {self.amount_text!r} is not a positive finite amount")
@@ -1247,6 +1298,30 @@ class _Parser:
             cap=None if self.cap is None else self.cap[0],
             ignored=tuple(self.ignored),
             notes=tuple(self.notes),
+        )
+
+    def per_interval(self, drug: str, value: float, unit: str) -> None:
+        """ "30 mg/12 hr" alone is 30 mg every 12 hours; with a frequency ("MS Contin 15 mg/12 hr 1 tab every 8
+        hours") the 12 hours are the product's release period and the frequency says how often. A patch's
+        amount per its wear period is never a dose to repeat."""
+        assert self.interval is not None
+        typed, hours = self.interval
+        patch = self.tags.get("form") == "patch" or self.tags.get("route") == "transdermal"
+        if patch or _canonical(_opioid_name(self, drug)) in _vocab.PATCH_WEAR_DAYS:
+            self.fail(f"{self.amount_text!r}: a patch is dosed by its rate per hour (e.g. '25 mcg/h'), not per {typed}")
+        if self.frequency is None and not any(self.slots):
+            if self.doses:  # "MS Contin 30 mg/12 hr 1 tab": the release period, and no frequency?
+                self.fail(f"{self.amount_text!r} and a count ({self.doses[0].typed!r}): say how often")
+            self.frequency, self.every = (typed, 24 / hours, 24 / hours), (hours, hours)
+            self.notes.append(f"{self.amount_text!r} read as {format_number(value)} {unit} every {typed}")
+            return
+        said = self.frequency[0] if self.frequency is not None else "the times of day"
+        if self.every == (hours, hours):
+            return  # "30 mg/12 hr every 12 hours": the same said twice
+        if hours not in _RELEASE_PERIODS:
+            self.fail(f"two frequencies: {self.amount_text!r} and {said!r}")
+        self.notes.append(
+            f"the {typed} of {self.amount_text!r} read as the product's release period; {said!r} says how often"
         )
 
     def joined(self, parts: tuple[str, ...]) -> str:
@@ -1302,6 +1377,8 @@ class _Parser:
                         f"{d.typed!r} of {format_number(value)} {unit} is {format_number(stated)} mg, not the {format_number(d.restated)} mg stated"
                     )
             amounts.append(q)
+        if self.nostrils is not None:
+            amounts = self.in_each_nostril(amounts)
         if len(self.doses) > 1:
             if self.frequency is not None:
                 self.fail(
@@ -1331,6 +1408,14 @@ class _Parser:
             volume = self.pick(self.volume.lo, self.volume.hi)
             return q * volume, q, volume
         return q, q, None
+
+    def in_each_nostril(self, amounts: list[float]) -> list[float]:
+        """ "1 spray in each nostril": two sprays each time, said in a note."""
+        if len(self.doses) > 1:
+            self.fail(f"{self.nostrils!r} with several doses: write each dose with its own nostrils")
+        said = self.doses[0].typed if self.doses else "the dose"
+        self.notes.append(f"'{said} {self.nostrils}' read as twice {said} each time (one in each nostril)")
+        return [2 * q for q in amounts] if amounts else [2.0]
 
     def how_often(self) -> tuple[float | None, float | None]:
         slots = set().union(*self.slots)

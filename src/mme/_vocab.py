@@ -810,6 +810,16 @@ MULTI_STEP: frozenset[str] = frozenset(
         "double",
     }
 )
+#: Where a nasal dose goes when it is given in both nostrils: each administration is twice the dose said.
+EACH_NOSTRIL: frozenset[str] = frozenset(
+    {"in each nostril", "into each nostril", "each nostril", "in both nostrils", "into both nostrils", "both nostrils",
+     "per nostril", "in each nare", "each nare", "dans chaque narine", "chaque narine"}
+)  # fmt: skip
+#: The rates (mcg/h) patches come in, by which a brand is named alone: "Duragesic 50", "Butrans-10".
+PATCH_RATES: dict[str, frozenset[float]] = {
+    "fentanyl": frozenset({12.0, 12.5, 25.0, 37.5, 50.0, 62.5, 75.0, 87.5, 100.0}),
+    "buprenorphine": frozenset({5.0, 7.5, 10.0, 15.0, 20.0, 35.0, 52.5, 70.0}),
+}
 #: Words that end a sig's meaningful part: what follows names no dose ("with food", "for pain").
 NO_DOSE_LEADS: frozenset[str] = frozenset({"for", "with", "after", "before", "on", "until", "pour", "avec", "while"})
 #: Salts RxNorm and labels name an opioid with, beyond those listed with the generic names above.
