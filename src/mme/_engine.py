@@ -56,7 +56,7 @@ from ._units import (
 from ._vocab import (
     FORM_ROUTES,
     PATCH_WEAR_DAYS,
-    TIMES_A_DAY_CODES,
+    PER_DAY_CODES,
     DrugName,
     Release,
     form_release,
@@ -187,7 +187,6 @@ def thresholds_reached(
 
 # -- frequency -----------------------------------------------------------------------------------
 
-_PER_DAY_CODES = {**TIMES_A_DAY_CODES, "qhs": 1, "qam": 1, "qpm": 1}
 _EVERY = re.compile(r"(?:q|every)? ?(\d+(?:\.\d+)?) ?(h|hr|hrs|hour|hours|d|day|days)?", re.I)
 _ONE = Decimal(1)
 Ratio = tuple[Decimal, Decimal]
@@ -199,9 +198,9 @@ def _frequency(per_day: object, every: object) -> Ratio | None:
         raise DoseError("give per_day or every, not both")
     if isinstance(per_day, str):
         code = bounded(per_day, "per_day", DoseError).strip().lower().replace(".", "").replace(" ", "")
-        if code not in _PER_DAY_CODES:
-            raise DoseError(f"unknown frequency {excerpt(per_day)}: use a number or one of {', '.join(_PER_DAY_CODES)}")
-        return Decimal(_PER_DAY_CODES[code]), _ONE
+        if code not in PER_DAY_CODES:
+            raise DoseError(f"unknown frequency {excerpt(per_day)}: use a number or one of {', '.join(PER_DAY_CODES)}")
+        return Decimal(PER_DAY_CODES[code]), _ONE
     if per_day is not None:
         return exact_positive(per_day, "per_day"), _ONE
     if every is None:

@@ -262,16 +262,7 @@ _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
 _RANGE: Final = frozenset({"-", "to", "à", "a"})
 _HOURLY: Final = frozenset({"hourly", "hrly"})
-_ONCE_A_DAY: Final = ("qd", "od", "daily", "every day", "each day", "once", "q24h", "qday")
-# (administrations a day, hours between them)
-_FIXED: Final[dict[str, tuple[float | None, float | None]]] = {
-    **{code: (float(n), None) for code, n in _vocab.TIMES_A_DAY_CODES.items()},
-    **dict.fromkeys(("every day", "each day", "q daily", "once a day", "once daily"), (1.0, None)),
-    **dict.fromkeys(("a day", "per day"), (1.0, None)),  # "2 tabs a day": the count is the day's
-    **dict.fromkeys(("qod", "every other day"), (None, 48.0)),
-    **dict.fromkeys(("weekly", "qweek", "once weekly", "once a week", "every week"), (None, 168.0)),
-    "hourly": (None, 1.0),
-}
+_FIXED: Final = _vocab.FREQUENCY_WORDS
 _TIMES_A_DAY_WORDS: Final = frozenset({"daily", "every day", "each day", "a day", "per day"})
 _PUNCT: Final = frozenset(",;:()[]")
 _STOPS: Final = frozenset(",;:()[].")  # where ignored text ends
@@ -400,6 +391,56 @@ class _Vocab(NamedTuple):
     end: int
 
 
+class _Phrase(NamedTuple):
+    key: str  # the words' keys, space-separated: "as needed"
+    end: int  # the index after its last token
+
+
+class _Period(NamedTuple):
+    end: int
+    days: float  # "a day" 1, "a week" 7
+
+
+class _Frequency(NamedTuple):
+    """How often, as read at one place of the text: administrations a day and, for an interval, its hours."""
+
+    end: int
+    fewest: float
+    most: float
+    shortest: float | None = None  # hours between administrations (None: not an interval)
+    longest: float | None = None
+
+
+class _Said(NamedTuple):
+    """The frequency the sig says: as typed, the fewest and most administrations a day."""
+
+    typed: str
+    fewest: float
+    most: float
+
+
+class _Interval(NamedTuple):
+    shortest: float
+    longest: float
+
+
+class _Cap(NamedTuple):
+    typed: str
+    value: float
+    kind: Literal["count", "mass", "volume"]
+    unit: str  # "mg"/"mcg"/"g", "mL", a countable form, or "" for a product unit
+
+
+class _Counted(NamedTuple):
+    form: str  # the form the count's nouns name
+    typed: str
+
+
+class _Amount(NamedTuple):
+    value: float
+    unit: str
+
+
 class _Dose(NamedTuple):
     """One amount taken each time, as the sig says it: a count of units, a mass or a volume."""
 
@@ -426,13 +467,13 @@ class _Parser:
         self.choice = choice
         self.toks, self.keys, self.nums = _lexed(text)
         self.tags: dict[str, str] = {}  # route, form, release
-        self.frequency: tuple[str, float, float] | None = None  # (as typed, fewest, most administrations a day)
-        self.every: tuple[float, float] | None = None  # (shortest, longest) interval in hours, if an interval
+        self.frequency: _Said | None = None
+        self.every: _Interval | None = None  # hours between administrations, if an interval
         self.doses: list[_Dose] = []
         self.volume: _Dose | None = None
         self.slots: list[set[str]] = [set()]  # times of day of each dose (the first also for before any dose)
-        self.count_form: tuple[str, str] | None = None  # (form, as typed) of the sig's count nouns
-        self.amounts: list[tuple[float, str]] = []
+        self.count_form: _Counted | None = None  # what the sig's count nouns count
+        self.amounts: list[_Amount] = []
         self.names: list[str] = []  # component names given beside their amounts ("A 325 MG / B 5 MG")
         self.amount_text = ""
         self.denominator = ""  # "", "/h", "/mL", "/day"
@@ -440,7 +481,7 @@ class _Parser:
         self.as_needed = False
         self.directed = False
         self.ranges: list[str] = []
-        self.cap: tuple[str, float, Literal["count", "mass", "volume"], str] | None = None  # typed, value, kind, unit
+        self.cap: _Cap | None = None
         self.ignored: list[str] = []
         self.notes: list[str] = []
         self.brand: str | None = None
@@ -450,7 +491,7 @@ class _Parser:
         self.interval: tuple[str, float] | None = None  # "30 mg/12 hr": ("12 hr", 12.0), see `per_interval`
         self.drug_typed = ""
         self.seen: dict[tuple[int, int | None], _Vocab | None] = {}  # vocab() by position: each read once
-        self.phrases: dict[tuple[int, int], tuple[str, int] | None] = {}  # phrase() by position and length
+        self.phrases: dict[tuple[int, int], _Phrase | None] = {}  # phrase() by position and length
 
     # --- helpers ---
 
@@ -472,7 +513,7 @@ class _Parser:
             self.fail(f"{what} must be positive, not {tok.text!r}")
         return tok.value
 
-    def phrase(self, i: int, n: int, stop: int | None = None) -> tuple[str, int] | None:
+    def phrase(self, i: int, n: int, stop: int | None = None) -> _Phrase | None:
         """``n`` words from token ``i`` (hyphens allowed between them), before token ``stop``."""
         if stop is None:
             if (i, n) not in self.phrases:
@@ -487,7 +528,7 @@ class _Parser:
             j += 1
             if len(words) < n and j < stop and self.keys[j] == "-":
                 j += 1
-        return " ".join(words), j
+        return _Phrase(" ".join(words), j)
 
     def among(self, i: int, words: Collection[str], longest: int = 4) -> int | None:
         """The end of the longest phrase of ``words`` starting at token ``i``."""
@@ -498,8 +539,8 @@ class _Parser:
                 lengths.setdefault(w.split()[0], []).append(len(w.split()))
             cached = _LENGTHS[id(words)] = (words, {k: tuple(sorted(set(v), reverse=True)) for k, v in lengths.items()})
         for n in cached[1].get(self.keys[i], ()):
-            if n <= longest and (found := self.phrase(i, n)) is not None and found[0] in words:
-                return found[1]
+            if n <= longest and (found := self.phrase(i, n)) is not None and found.key in words:
+                return found.end
         return None
 
     def vocab(self, i: int, stop: int | None = None) -> _Vocab | None:
@@ -621,7 +662,7 @@ class _Parser:
         if (end := self.duration_at(i)) is not None:
             return end
         if (freq := self.frequency_at(i)) is not None:
-            return self.set_frequency(i, *freq)
+            return self.set_frequency(i, freq)
         if (end := self.time_of_day(i)) is not None:
             return end
         if key == "up" and self.keys[i + 1] == "to" and self.frequency_at(i + 2) is not None:
@@ -727,14 +768,14 @@ class _Parser:
             self.fail(f"no drug name before {self.span(0, first + 1)!r}")
         for i in range(lo, hi):
             if (freq := self.frequency_at(i)) is not None:
-                self.fail(f"the frequency {self.span(i, freq[0])!r} comes before the amount")
+                self.fail(f"the frequency {self.span(i, freq.end)!r} comes before the amount")
         return self.span(lo, hi).strip()
 
     def parts(self, drug: str) -> tuple[tuple[str, ...], tuple[float, ...] | None]:
         """The components of a combination in written order ("Norco", "hydrocodone-APAP"), and a fixed strength."""
         brand = _vocab.combination(drug)
         if brand is not None:
-            return brand[0], brand[1][0] if len(brand[1]) == 1 else None
+            return brand.components, brand.strengths[0] if len(brand.strengths) == 1 else None
         parts = tuple(p.strip() for p in _vocab.COMPONENT_SEPARATOR.split(drug))
         if len(parts) == 1 and "-" in drug:  # "hydrocodone-acetaminophen", but not "co-codamol"
             hyphened = tuple(p.strip() for p in drug.split("-"))
@@ -750,7 +791,7 @@ class _Parser:
         seps = ("/", "-") if combination else ("/",)
         if fixed is not None and self.keys[i + 1] not in _MASS and self.keys[i + 1] not in seps:
             # "Panadeine Forte 2 tabs": the name fixes the strength, the number is a count
-            self.amounts = [(v, "mg") for v in fixed]
+            self.amounts = [_Amount(v, "mg") for v in fixed]
             self.amount_text = drug
             return i
         while True:  # groups of amounts sharing a unit: "5/325 mg", "5 mg/325 mg", "325 mg-7.5 mg"
@@ -765,12 +806,16 @@ class _Parser:
                     self.ignored.append(self.span(start, i))
                     start = i
                     continue
-                self.amounts, self.denominator, self.amount_text = [(values[0], "mcg")], "/h", self.span(start, i)
+                self.amounts, self.denominator, self.amount_text = (
+                    [_Amount(values[0], "mcg")],
+                    "/h",
+                    self.span(start, i),
+                )
                 rate = format_number(values[0])
                 self.notes.append(f"{drug} {rate} read as {rate} mcg/h, the rate it is named by")
                 return i
             if unit is None and combination and len(values) == len(parts) and not self.amounts:
-                self.amounts = [(v, "mg") for v in values]  # "Norco 10/325": combination strengths are in mg
+                self.amounts = [_Amount(v, "mg") for v in values]  # "Norco 10/325": combination strengths are in mg
                 self.notes.append(f"the strength {self.span(start, i)!r} of {drug} read in mg")
                 self.amount_text = self.span(start, i)
                 return self.restated_strength(i, values)
@@ -781,7 +826,7 @@ class _Parser:
                 if tok is not None and tok.kind == "word" and not known:
                     self.fail(f"unknown unit {tok.text!r} after {where!r}: use mg, mcg, g, mcg/h, mg/mL or mg/day")
                 self.fail(f"no unit after {where!r}")
-            self.amounts += [(v, unit) for v in values]
+            self.amounts += [_Amount(v, unit) for v in values]
             i += 1
             j = i + 1
             while self.nums[j] or (self.keys[j] in seps and self.nums[j + 1]):
@@ -878,20 +923,20 @@ class _Parser:
             return self.apply(found, i)  # "100 mcg/spray" is 100 mcg, form spray
         return None
 
-    def per_period(self, i: int) -> tuple[int, float] | None:
-        """ "daily", "a day", "per day", "/day", "/24 h", "par jour", "a week": (index after it, days)."""
+    def per_period(self, i: int) -> _Period | None:
+        """ "daily", "a day", "per day", "/day", "/24 h", "par jour", "a week"."""
         if self.keys[i] == "daily":
-            return i + 1, 1.0
+            return _Period(i + 1, 1.0)
         if self.keys[i] == "weekly":
-            return i + 1, 7.0
+            return _Period(i + 1, 7.0)
         if self.keys[i] in ("a", "per", "each", "every", "par", "/", "in"):
             nxt = self.keys[i + 1]
             if nxt in _ONE_DAY:
-                return i + 2, 1.0
+                return _Period(i + 2, 1.0)
             if nxt in ("week", "wk", "semaine"):
-                return i + 2, 7.0
+                return _Period(i + 2, 7.0)
             if self.nums[i + 1] and self.toks[i + 1].value == 24 and self.keys[i + 2] in _HOUR:
-                return i + 3, 1.0
+                return _Period(i + 3, 1.0)
         return None
 
     def number_or_range(self, i: int, *, fraction: bool = True) -> tuple[float, float, int]:
@@ -928,39 +973,39 @@ class _Parser:
             self.fail(f"range {self.span(i, j)!r} runs backwards")
         return lo, hi
 
-    def frequency_at(self, i: int) -> tuple[int, float, float, float | None, float | None] | None:
-        """(end, fewest, most administrations a day, shortest, longest interval in hours) at token ``i``."""
+    def frequency_at(self, i: int) -> _Frequency | None:
+        """The frequency said at token ``i``, if one is."""
         found = self.among(i, _FIXED, 3)
         if found is not None:
-            per_day, every = _FIXED[self.span_key(i, found)]
-            if every is not None:
-                return found, 24 / every, 24 / every, every, every
-            assert per_day is not None
-            return found, per_day, per_day, None, None
+            fixed = _FIXED[self.span_key(i, found)]
+            if fixed.every is not None:
+                return _Frequency(found, 24 / fixed.every, 24 / fixed.every, fixed.every, fixed.every)
+            assert fixed.per_day is not None
+            return _Frequency(found, fixed.per_day, fixed.per_day)
         key = self.keys[i]
         k = i
         if key == "up" and self.keys[i + 1] == "to":  # "up to 4 times a day": at most 4
             k = i + 2
         if self.keys[k] in _MULTIPLE and (p := self.per_period(k + 1)) is not None:
-            n = _MULTIPLE[self.keys[k]] / p[1]
-            return p[0], n, n, None, None
+            n = _MULTIPLE[self.keys[k]] / p.days
+            return _Frequency(p.end, n, n)
         if self.nums[k]:  # "3 times a day", "1 to 2 times daily", "3x/day", "3/day", "4-hourly"
             lo, hi, j = self.number_or_range(k, fraction=False)
             j2 = j + 1 if self.keys[j] in _TIMES else j
             if (p := self.per_period(j2)) is not None:
                 lo, hi = self.checked(k, j, lo, hi, "a frequency")
                 if j2 == j and self.keys[j2] != "/" and self.doses:  # "1 tab 2 daily": 2 tabs, or twice?
-                    self.fail(f"{self.span(k, p[0])!r} after a count: say '{self.span(k, j)} times' or drop the count")
-                return p[0], lo / p[1], hi / p[1], None, None
+                    self.fail(f"{self.span(k, p.end)!r} after a count: say '{self.span(k, j)} times' or drop the count")
+                return _Frequency(p.end, lo / p.days, hi / p.days)
             j2 = j + 1 if self.keys[j] in _MINUS else j
             if self.keys[j2] in _HOURLY:
                 lo, hi = self.checked(k, j, lo, hi, "an interval")
-                return j2 + 1, 24 / hi, 24 / lo, lo, hi
+                return _Frequency(j2 + 1, 24 / hi, 24 / lo, lo, hi)
         if k > i:
             return None
         if key == "x" and self.nums[i + 1] and (p := self.per_period(i + 2)) is not None:
-            n = self.positive(i + 1, "a frequency") / p[1]
-            return p[0], n, n, None, None
+            n = self.positive(i + 1, "a frequency") / p.days
+            return _Frequency(p.end, n, n)
         if key in ("q", "every", "each"):
             k = i + 1
         elif key in ("toutes", "tous") and self.keys[i + 1] == "les":
@@ -975,14 +1020,13 @@ class _Parser:
         if self.keys[k] not in _INTERVAL:
             return None
         unit = _INTERVAL[self.keys[k]]
-        return k + 1, 24 / (hi * unit), 24 / (lo * unit), lo * unit, hi * unit
+        return _Frequency(k + 1, 24 / (hi * unit), 24 / (lo * unit), lo * unit, hi * unit)
 
     def span_key(self, i: int, end: int) -> str:
         return " ".join(t.key for t in self.toks[i:end] if t.key != "-")
 
-    def set_frequency(
-        self, i: int, end: int, fewest: float, most: float, short: float | None, long: float | None
-    ) -> int:
+    def set_frequency(self, i: int, found: _Frequency) -> int:
+        end, fewest, most, short, long = found
         typed = self.span(i, end)
         for value in (fewest, most):
             if not (math.isfinite(value) and value > 0):
@@ -990,13 +1034,13 @@ class _Parser:
         if self.frequency is not None:
             if self.span_key(i, end) in _TIMES_A_DAY_WORDS and self.every is not None:
                 return end  # "every 12 hours daily": daily says every day
-            if (self.frequency[1], self.frequency[2]) != (fewest, most):
-                self.fail(f"two frequencies: {self.frequency[0]!r} and {typed!r}")
+            if (self.frequency.fewest, self.frequency.most) != (fewest, most):
+                self.fail(f"two frequencies: {self.frequency.typed!r} and {typed!r}")
             return end  # "every 6 hours (4 times/day)": the same said twice
         if fewest != most:
             self.ranges.append(typed)
-        self.frequency = (typed, fewest, most)
-        self.every = None if short is None or long is None else (short, long)
+        self.frequency = _Said(typed, fewest, most)
+        self.every = None if short is None or long is None else _Interval(short, long)
         return end
 
     def time_of_day(self, i: int, *, dry: bool = False) -> int | None:
@@ -1041,14 +1085,14 @@ class _Parser:
             if self.keys[i] == "up":
                 return None  # "up to 2 tabs": a count range, read by count_at
             self.fail(f"the maximum {self.span(i, k)!r} says no period: write it per day ('{self.span(i, k)} per day')")
-        if period is not None and period[1] != 1.0:
+        if period is not None and period.days != 1.0:
             self.fail(
-                f"a maximum per {format_number(period[1])} days ({self.span(i, period[0])!r}): only daily maximums are read"
+                f"a maximum per {format_number(period.days)} days ({self.span(i, period.end)!r}): only daily maximums are read"
             )
-        end = k if period is None else period[0]
+        end = k if period is None else period.end
         if self.cap is not None:
-            self.fail(f"two maximums: {self.cap[0]!r} and {self.span(i, end)!r}")
-        self.cap = (self.span(i, end), value, kind, unit)
+            self.fail(f"two maximums: {self.cap.typed!r} and {self.span(i, end)!r}")
+        self.cap = _Cap(self.span(i, end), value, kind, unit)
         return end
 
     def duration_at(self, i: int) -> int | None:
@@ -1078,9 +1122,9 @@ class _Parser:
     def count_noun(self, found: _Vocab, i: int) -> None:
         """A count's noun ("tab(s)", "gélule") names what is counted; the product decides the form."""
         if self.count_form is None:
-            self.count_form = (found.value, self.span(i, found.end))
-        elif self.count_form[0] != found.value:
-            self.fail(f"two kinds of unit counted: {self.count_form[1]!r} and {self.span(i, found.end)!r}")
+            self.count_form = _Counted(found.value, self.span(i, found.end))
+        elif self.count_form.form != found.value:
+            self.fail(f"two kinds of unit counted: {self.count_form.typed!r} and {self.span(i, found.end)!r}")
         if found.route is not None:
             self.tag("route", found.route, i, found.end)
 
@@ -1172,7 +1216,7 @@ class _Parser:
             return tuple(self.names), False
         return self.parts(drug)[0], _vocab.combination(drug) is not None
 
-    def opioid_amount(self, drug: str) -> tuple[float, str]:
+    def opioid_amount(self, drug: str) -> _Amount:
         """The amount of the one opioid component, matching amounts to components by position."""
         parts, branded = self.components(drug)
         if len(parts) == 1:
@@ -1205,30 +1249,31 @@ class _Parser:
             return self.documented(drug, parts, kinds.index("opioid"))
         return self.amounts[kinds.index("opioid")]
 
-    def salts_of_one(self, parts: tuple[str, ...], kinds: Sequence[str]) -> tuple[float, str] | None:
+    def salts_of_one(self, parts: tuple[str, ...], kinds: Sequence[str]) -> _Amount | None:
         """ "Oxycodone Hydrochloride 4.5 MG / oxycodone terephthalate 0.38 MG": two salts of one opioid, added."""
         found = [(p, a) for p, k, a in zip(parts, kinds, self.amounts, strict=False) if k == "opioid"]
         if len(self.amounts) != len(parts) or len({_canonical(p) for p, _ in found}) != 1:
             return None
-        if len({u for _, (_, u) in found}) != 1:
+        units = {a.unit for _, a in found}
+        if len(units) != 1:
             return None
-        total = math.fsum(v for _, (v, _) in found)
-        self.notes.append(f"{' and '.join(p for p, _ in found)} added up: {format_number(total)} {found[0][1][1]}")
-        return total, found[0][1][1]
+        total = _Amount(math.fsum(a.value for _, a in found), units.pop())
+        self.notes.append(f"{' and '.join(p for p, _ in found)} added up: {format_number(total.value)} {total.unit}")
+        return total
 
-    def documented(self, drug: str, parts: tuple[str, ...], opioid: int) -> tuple[float, str]:  # noqa: RET503
+    def documented(self, drug: str, parts: tuple[str, ...], opioid: int) -> _Amount:  # noqa: RET503
         """A brand's strength read against its documented ones, in either order ("Norco 325 mg-10 mg")."""
         brand = _vocab.combination(drug)
         assert brand is not None
         mg = [v * _MASS_MG[u] for v, u in self.amounts]
-        known = brand[1]
+        known = brand.strengths
         if tuple(mg) in known:
-            return mg[opioid], "mg"
+            return _Amount(mg[opioid], "mg")
         if tuple(reversed(mg)) in known:
             self.notes.append(
                 f"the strength {self.amount_text!r} of {drug} read in the order {'/'.join(reversed(parts))}"
             )
-            return mg[::-1][opioid], "mg"
+            return _Amount(mg[::-1][opioid], "mg")
         documented = ", ".join("/".join(format_number(v) for v in s) for s in known)
         self.fail(
             f"{self.amount_text!r} is not a documented strength of {drug} ({'/'.join(parts)} {documented} mg): "
@@ -1262,7 +1307,7 @@ class _Parser:
         per_admin, count, volume = self.per_administration(value, unit)
         per_day, every_hours = self.how_often()
         if self.denominator == "/day" and (self.frequency is not None or any(s for s in self.slots)):
-            typed = self.frequency[0] if self.frequency else "a time of day"
+            typed = self.frequency.typed if self.frequency else "a time of day"
             self.fail(f"a daily total ({self.amount_text!r}) takes no frequency, but {typed!r} is given")
         if self.denominator == "/day" and self.doses:
             self.fail(f"a daily total ({self.amount_text!r}) takes no count")
@@ -1295,7 +1340,7 @@ class _Parser:
             release=self.tags.get("release"),
             as_needed=self.as_needed,
             ranges=tuple(self.ranges),
-            cap=None if self.cap is None else self.cap[0],
+            cap=None if self.cap is None else self.cap.typed,
             ignored=tuple(self.ignored),
             notes=tuple(self.notes),
         )
@@ -1312,10 +1357,10 @@ class _Parser:
         if self.frequency is None and not any(self.slots):
             if self.doses:  # "MS Contin 30 mg/12 hr 1 tab": the release period, and no frequency?
                 self.fail(f"{self.amount_text!r} and a count ({self.doses[0].typed!r}): say how often")
-            self.frequency, self.every = (typed, 24 / hours, 24 / hours), (hours, hours)
+            self.frequency, self.every = _Said(typed, 24 / hours, 24 / hours), _Interval(hours, hours)
             self.notes.append(f"{self.amount_text!r} read as {format_number(value)} {unit} every {typed}")
             return
-        said = self.frequency[0] if self.frequency is not None else "the times of day"
+        said = self.frequency.typed if self.frequency is not None else "the times of day"
         if self.every == (hours, hours):
             return  # "30 mg/12 hr every 12 hours": the same said twice
         if hours not in _RELEASE_PERIODS:
@@ -1382,7 +1427,7 @@ class _Parser:
         if len(self.doses) > 1:
             if self.frequency is not None:
                 self.fail(
-                    f"several doses ({', '.join(repr(d.typed) for d in self.doses)}) and a frequency {self.frequency[0]!r}"
+                    f"several doses ({', '.join(repr(d.typed) for d in self.doses)}) and a frequency {self.frequency.typed!r}"
                 )
             slots = list(self.slots)
             if any(not s for s in slots) or len(set().union(*slots)) != sum(len(s) for s in slots):
@@ -1423,12 +1468,11 @@ class _Parser:
             if {"evening", "night"} <= slots and len(self.doses) < 2:
                 self.fail("the evening and bedtime may be one time or two: say how many times a day")
             return (float(len(slots)) if slots else None), None
-        _, fewest, most = self.frequency
-        per_day = self.pick(fewest, most)
+        per_day = self.pick(self.frequency.fewest, self.frequency.most)
         if slots and len(slots) != per_day and not (len(slots) == 1 and per_day == 1):
-            self.fail(f"{self.frequency[0]!r} and {len(slots)} time(s) of day ({', '.join(sorted(slots))}) disagree")
+            self.fail(f"{self.frequency.typed!r} and {len(slots)} time(s) of day ({', '.join(sorted(slots))}) disagree")
         if self.every is not None:
-            return None, self.pick(self.every[1], self.every[0])
+            return None, self.pick(self.every.longest, self.every.shortest)
         return per_day, None
 
     def capped(

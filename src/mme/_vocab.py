@@ -9,7 +9,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from ._errors import MAX_TEXT, UnknownDrugError, UnknownTermError, bounded, excerpt
 
@@ -187,6 +187,26 @@ TIMES_A_DAY_CODES: dict[str, int] = {
     **dict.fromkeys(("bid", "bd"), 2),
     **dict.fromkeys(("tid", "tds"), 3),
     **dict.fromkeys(("qid", "qds"), 4),
+}
+#: The same, with the once-a-day codes that also say the time ("qhs"): what ``per_day=`` accepts.
+PER_DAY_CODES: dict[str, int] = {**TIMES_A_DAY_CODES, "qhs": 1, "qam": 1, "qpm": 1}
+
+
+class Fixed(NamedTuple):
+    """A frequency said in fixed words: administrations a day, or the hours between them."""
+
+    per_day: float | None = None
+    every: float | None = None
+
+
+#: Frequencies said in fixed words or codes, each once (the parser reads them; ``per_day=`` reads the codes).
+FREQUENCY_WORDS: dict[str, Fixed] = {
+    **{code: Fixed(per_day=float(n)) for code, n in TIMES_A_DAY_CODES.items()},
+    **dict.fromkeys(("every day", "each day", "q daily", "once a day", "once daily"), Fixed(per_day=1.0)),
+    **dict.fromkeys(("a day", "per day"), Fixed(per_day=1.0)),  # "2 tabs a day": the count is the day's
+    **dict.fromkeys(("qod", "every other day"), Fixed(every=48.0)),
+    **dict.fromkeys(("weekly", "qweek", "once weekly", "once a week", "every week"), Fixed(every=168.0)),
+    "hourly": Fixed(every=1.0),
 }
 #: What separates the components of a combination: "oxycodone/acetaminophen", "... & ...", "... with ...".
 COMPONENT_SEPARATOR = re.compile(r"\s*(?:/|\+|&|\bwith\b|\band\b|\bw/)\s*", re.IGNORECASE)
@@ -630,10 +650,18 @@ _DRUG_ALIASES |= {
 
 
 @lru_cache(maxsize=4096)
-def combination(name: str) -> tuple[tuple[str, ...], tuple[tuple[float, ...], ...]] | None:
-    """A combination brand's components in written order, and its documented strengths (mg, same order)."""
+class Combination(NamedTuple):
+    """A combination brand: its components in written order, and its documented strengths (mg, same order)."""
+
+    components: tuple[str, ...]
+    strengths: tuple[tuple[float, ...], ...]
+
+
+def combination(name: str) -> Combination | None:
+    """The combination brand ``name`` names, if it names one ("Norco", "Tylenol #3", "co-codamol")."""
     key = re.sub(r"\s*#\s*|\s+no\.?\s*(?=\d)", " ", _key(name))
-    return COMBINATIONS.get(key)
+    found = COMBINATIONS.get(key)
+    return None if found is None else Combination(*found)
 
 
 _RELEASE_ALIASES |= {"lp": "ER", "li": "IR", "er 12 hour": "ER"}
