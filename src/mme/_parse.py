@@ -241,17 +241,13 @@ def parse_product(text: str) -> Product:
 
 # --- vocabulary of the grammar (routes, forms, releases and drugs come from _vocab) ---
 
-_MASS: Final = {
-    **dict.fromkeys(("mg", "mgs", "milligram", "milligrams", "milligramme", "milligrammes"), "mg"),
-    **dict.fromkeys(("mcg", "mcgs", "µg", "μg", "ug", "microgram", "micrograms", "microgramme"), "mcg"),
-    **dict.fromkeys(("g", "gm", "gram", "grams", "gramme", "grammes"), "g"),
-}
-_VOLUME: Final = frozenset({"ml", "mls", "millilitre", "millilitres", "milliliter", "milliliters", "cc"})
-_HOUR: Final = frozenset({"h", "hr", "hrs", "hour", "hours", "heure", "heures"})
-_ONE_DAY: Final = frozenset({"d", "day", "jour", "j"})
+_MASS: Final = _vocab.MASS_UNITS
+_VOLUME: Final = frozenset(k for k, v in _vocab.VOLUME_UNITS.items() if v == "mL")  # a sig's volumes are in mL
+_HOUR: Final = _vocab.HOUR_WORDS
+_ONE_DAY: Final = _vocab.DAY_WORDS
 _INTERVAL: Final = {
     **dict.fromkeys(_HOUR, 1.0),
-    **dict.fromkeys(("d", "day", "days", "jour", "jours"), 24.0),
+    **dict.fromkeys(_vocab.DAY_WORDS, 24.0),
     **dict.fromkeys(("wk", "wks", "week", "weeks", "semaine", "semaines"), 168.0),
 }
 _TIME_LEADS: Final = frozenset({"q", "each", "every", "in", "at", "after", "before", "with"})

@@ -181,6 +181,18 @@ _FORM_ALIASES: dict[str, str] = {f: f for f in FORMS} | {
 }
 
 # A form that implies a route (a patch is transdermal), and the route some typed forms carry.
+#: Unit spellings, each once, with the canonical unit each means: the sig reader and `mme._units` read these.
+MASS_UNITS: dict[str, str] = {
+    **dict.fromkeys(("mg", "mgs", "milligram", "milligrams", "milligramme", "milligrammes"), "mg"),
+    **dict.fromkeys(("mcg", "mcgs", "µg", "μg", "ug", "microgram", "micrograms", "microgramme"), "mcg"),
+    **dict.fromkeys(("g", "gm", "gram", "grams", "gramme", "grammes"), "g"),
+}
+VOLUME_UNITS: dict[str, str] = {
+    **dict.fromkeys(("ml", "mls", "millilitre", "millilitres", "milliliter", "milliliters", "cc"), "mL"),
+    **dict.fromkeys(("l", "litre", "litres", "liter", "liters"), "L"),  # the engine's; no sig doses in litres
+}
+HOUR_WORDS: frozenset[str] = frozenset({"h", "hr", "hrs", "hour", "hours", "heure", "heures"})
+DAY_WORDS: frozenset[str] = frozenset({"d", "day", "days", "jour", "jours", "j"})
 #: Daily frequency codes as prescribers abbreviate them (US and UK): administrations a day.
 TIMES_A_DAY_CODES: dict[str, int] = {
     **dict.fromkeys(("qd", "od", "daily", "qday"), 1),
