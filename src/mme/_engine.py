@@ -760,7 +760,15 @@ def convert(
         from .rxnorm import expression as product_and_sig  # deferred: mme.rxnorm is built on this module
 
         expression = product_and_sig(rxcui, expression, rxnorm=rxnorm, table=table)
-    args = (expression, quantity, days_supply, package_ml, variant, table, range)
+    args = (
+        bounded(expression, "expression", ExpressionError),
+        quantity,
+        days_supply,
+        package_ml,
+        variant,
+        table,
+        range,
+    )
     if not all(type(a) in _PLAIN for a in args) or not (type(table) is Table or table in table_slugs()):
         return _convert(*args)  # a table file may change between calls: only a shipped table or a `Table` is a key
     result, owed = _recent(*args)  # checked: hashable
@@ -791,7 +799,7 @@ def _convert(
     expression: str, quantity: float | None, days_supply: float | None, package_ml: float | None,
     variant: str | None, table: TableLike, range: RangeChoice,
 ) -> DailyMME:  # fmt: skip
-    expr = parse_expression(bounded(expression, "expression", ExpressionError), range=range)
+    expr = parse_expression(expression, range=range)
     if (quantity is None) != (days_supply is None):
         raise DoseError("give both quantity and days_supply (a dispensing), or neither (a regimen)")
     if quantity is not None and days_supply is not None:
