@@ -247,6 +247,52 @@ def test_custom_table_is_read_once_until_it_changes(tmp_path: Path) -> None:
         _tables.resolve_table(tmp_path)  # a folder is not a table
 
 
+# -- remembered conversions -------------------------------------------------------------------------
+
+
+def test_a_remembered_conversion_is_the_same_result_and_warns_on_every_call() -> None:
+    mme.clear_caches()
+    results = []
+    for _ in range(2):
+        with pytest.warns(ImplausibleDoseWarning) as caught:
+            results.append(mme.convert("morphine 20000 mg/day"))
+        # 20,000 mg/day x 1 (cdc-2022's oral morphine factor): the warning is owed by each call
+        assert [str(w.message) for w in caught] == [results[-1].warnings[-1]]
+        assert results[-1].warnings[-1].startswith("20,000 MME/day is implausible")
+    assert results[0] is results[1]
+    assert _engine._recent.cache_info().hits == 1
+
+
+def test_a_table_file_changed_between_conversions_is_read_again(tmp_path: Path) -> None:
+    path = write(tmp_path, header() + row("morphine"))
+    assert value(mme.convert("morphine 10 mg qid", table=str(path))) == 40  # 10 mg x 4 x factor 1
+    path.write_text(header() + row("morphine", factor='"3"'), encoding="utf-8")
+    later = path.stat().st_mtime_ns + 10**9
+    os.utime(path, ns=(later, later))  # a second later, whatever the file system's clock resolution
+    assert value(mme.convert("morphine 10 mg qid", table=str(path))) == 120  # 10 mg x 4 x factor 3
+    table = load_table(path)
+    assert mme.convert("morphine 10 mg qid", table=table) is mme.convert("morphine 10 mg qid", table=table)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: mme.convert("oxycodone 10 mg q6h"),
+        lambda: mme.convert("Percocet 5/325 1-2 tabs q4-6h prn", range="min"),
+        lambda: mme.convert("oxycodone 10 mg", quantity=120, days_supply=30),
+        lambda: mme.convert("buprenorphine 0.2 mg SL tid"),
+        lambda: mme.daily_mme("methadone", "10 mg", per_day=3, table="cdc-2016"),
+        lambda: mme.dispensing_mme("fentanyl", "25 mcg/h", quantity=10, days_supply=30),
+    ],
+    ids=["convert", "range", "dispensing", "excluded", "tiered", "patch"],
+)
+def test_a_result_built_without_validation_is_what_validation_builds(call: Callable[[], mme.DailyMME]) -> None:
+    result = call()
+    assert result.model_fields_set == set(mme.DailyMME.model_fields)  # every field given, none defaulted
+    assert mme.DailyMME.model_validate(result.model_dump()) == result
+    assert mme.DailyMME.model_validate_json(result.model_dump_json()) == result
+
+
 # -- the engine's paths ------------------------------------------------------------------------------
 
 

@@ -57,6 +57,7 @@ _WORDS = [
     *("q4-6h", "q72h", "bid", "tid", "qid", "qd", "daily", "weekly", "qod", "once", "twice", "hourly", "prn"),
     *("tab", "tabs", "patch", "patches", "spray", "film", "lozenge", "suppository", "solution", "injection"),
     *("po", "IV", "SL", "IM", "sc", "buccal", "nasal", "rectal", "transdermal", "nasal spray", "ER", "IR", "LA"),
+    *("IN", "in", "the", "morning", "each nostril", "in each nostril", "mg/12 hr", "Duragesic-50", "Butrans 10"),
     *(",", ";", "(", ")", "-", "−", "+", "&", "#", "%", "\t", "\n", "\x00", "é", "ı", "ß", "🙂"),
 ]  # fmt: skip
 

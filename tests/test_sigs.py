@@ -93,7 +93,7 @@ REFUSED = [
     ("oxycodone 5 mg tablet 1 tab q6h 2 tabs q4h", "two doses: '1 tab' and '2 tabs'"),
     ("oxycodone 5 mg tablet 1 tab 2 tabs q4h", "two doses: '1 tab' and '2 tabs'"),
     ("oxycodone 5 mg tablet 1 tab 2 daily", "'2 daily' after a count"),
-    ("oxycodone 5 mg tablet 1 spray in each nostril q4h", "cannot read 'each'"),  # each nostril: twice the count
+    ("oxycodone 5 mg tablet 1 tab po in each nostril q4h", "two routes: 'oral' and 'nasal'"),
     ("oxycodone 5 mg tablet 1 spray q4h", "'spray' counts a spray, but the product is a tablet"),
     ("oxycodone 5 mg tablet 1 tab q4h, max 6 tabs per week", "only daily maximums are read"),
     ("oxycodone 5 mg tablet 2 tabs (20 mg) q6h", "is 10 mg, not the 20 mg stated"),
@@ -521,7 +521,7 @@ def test_sigs_as_ehrs_write_them(sig: str, tablets_a_day: float) -> None:
 @pytest.mark.parametrize(
     ("sig", "problem"),
     [
-        ("1 spray each nostril bid", "cannot read 'each'"),  # each nostril doubles the dose: never skipped
+        ("1 spray each nostril bid", "'spray' counts a spray, but the product is a tablet"),  # never skipped
         ("1 tab q6h after breakfast", "disagree"),  # four times a day, or once after breakfast?
         ("1 3/2 tabs q6h", "cannot read '1 3'"),  # "3/2" is no proper fraction: no mixed number
     ],
@@ -535,3 +535,114 @@ def test_a_pill_is_a_tablet_or_a_capsule() -> None:
     assert parse_expression("oxycodone 10 mg capsule 1 pill bid").count == 1.0
     with pytest.raises(mme.ExpressionError, match="'1 pill' counts tablets or capsules, but the product is a patch"):
         parse_expression("fentanyl 25 mcg/h patch 1 pill q72h")
+
+
+# -- doses per interval, both nostrils, patch brands named by their rate, and "in" ---------------------
+
+SHAPES = [  # under cms-2018: oxycodone 1.5, morphine 1, fentanyl nasal 0.16 per mcg, fentanyl patch 2.4 per mcg/h
+    ("oxycodone 30 mg/12 hr", 90.0, "'30 mg/12 hr' read as 30 mg every 12 hr"),  # 30 mg x 2 x 1.5
+    ("OxyContin 30 mg per 12 hours", 90.0, "'30 mg per 12 hours' read as 30 mg every 12 hours"),  # the same
+    ("morphine 15 mg/4 h prn pain", 90.0, "'15 mg/4 h' read as 15 mg every 4 h"),  # 15 x 6 x 1
+    ("morphine 15 mg/4 h every 4 hours", 90.0, None),  # the same interval said twice
+    # with another frequency, an extended-release product's labelled period: 30 mg x 3 x 1
+    ("MS Contin 30 mg/12 hr tablet 1 tab every 8 hours", 90.0, "the 12 hr of '30 mg/12 hr' read as the product's"),
+    # each nostril doubles the sprays of each administration: 2 x 100 mcg x 6 x 0.16
+    (
+        "fentanyl nasal spray 100 mcg/spray 1 spray in each nostril q4h",
+        192.0,
+        "'1 spray in each nostril' read as twice",
+    ),
+    ("fentanyl nasal spray 100 mcg/spray 2 sprays into both nostrils q4h", 384.0, "twice 2 sprays"),  # 4 x 100 x 6
+    ("fentanyl nasal spray 100 mcg/spray 1 each nostril q4h", 192.0, "twice 1 each time"),  # 2 x 100 x 6 x 0.16
+    ("fentanyl 100 mcg/spray each nostril q4h", 192.0, "'the dose each nostril' read as twice"),  # no count: 1 each
+    # patch brands by their rate
+    ("Duragesic-50", 120.0, "Duragesic 50 read as 50 mcg/h"),  # 50 x 2.4
+    ("Duragesic 50", 120.0, "Duragesic 50 read as 50 mcg/h"),
+    ("Durogesic 12 patch q72h", 28.8, "Durogesic 12 read as 12 mcg/h"),  # 12 x 2.4
+    ("Duragesic-50 50 mcg/hr transdermal patch q72h", 120.0, None),  # the name's rate, then the same strength
+    # "in" is a preposition; "IN" where a route stands is intranasal (butorphanol nasal, cms-2018 below)
+    ("oxycodone 5 mg 1 tab in the morning", 7.5, None),  # 5 x 1 x 1.5, oral
+    ("OXYCODONE 5 MG 1 TAB IN THE MORNING AND 1 TAB IN THE EVENING", 15.0, None),  # 5 x 2 x 1.5
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "note"), SHAPES, ids=[t for t, _, _ in SHAPES])
+def test_shapes_clinicians_write(text: str, expected: float, note: str | None) -> None:
+    result = mme.convert(text, table="cms-2018")
+    assert result.mme_per_day == pytest.approx(expected)
+    if note is not None:
+        assert any(note in w for w in result.warnings), result.warnings
+
+
+def test_each_nostril_is_the_route_and_twice_the_count() -> None:
+    e = parse_expression("fentanyl 100 mcg/spray 1 spray in each nostril q4h")
+    assert (e.route, e.form, e.count, e.every_hours) == ("nasal", "spray", 2.0, 4.0)
+    assert parse_expression("fentanyl 100 mcg/spray 1-2 sprays in each nostril q4h", range="min").count == 2.0
+
+
+def test_a_dose_per_interval_is_a_frequency() -> None:
+    e = parse_expression("oxycodone 30 mg/12 hr")
+    assert (e.dose, e.per_day, e.every_hours) == ("30 mg", None, 12.0)
+
+
+def test_in_is_intranasal_only_as_IN_where_a_route_stands() -> None:
+    # butorphanol nasal spray (cms-2018: 7 per mg): 1 mg x 6 = 6 mg x 7
+    assert mme.convert("butorphanol 1 mg/spray 1 spray IN q4h", table="cms-2018").mme_per_day == pytest.approx(42.0)
+    assert parse_expression("butorphanol IN 1 mg/spray 1 spray q4h").route == "nasal"
+    assert parse_expression("oxycodone 5 mg 1 tab in am").route is None
+    assert parse_expression("OXYCODONE 5 MG 1 TAB IN AM").route is None
+
+
+SHAPES_REFUSED = [
+    ("fentanyl 25 mcg/72 hr", "a patch is dosed by its rate per hour (e.g. '25 mcg/h'), not per 72 hr"),
+    ("Duragesic 25 mcg/72 hr", "a patch is dosed by its rate per hour"),
+    ("morphine 15 mg/4 h q6h", "two frequencies: '15 mg/4 h' and 'q6h'"),  # 4 h is no release period
+    ("oxycodone 10 mg/12 hr 2 tabs", "'10 mg/12 hr' and a count ('2 tabs'): say how often"),
+    ("Duragesic-50 25 mcg/hr patch q72h", "cannot read 'hr'"),  # a name and a strength that disagree
+    ("morphine 15 mg/1 h", "unknown unit 'mg/1 h'"),  # a rate or an hourly dose? never guessed
+    ("hydromorphone 2 mg in q4h", "'in' where a route stands: write 'nasal' (or 'IN')"),
+    ("oxycodone 5 mg 1 tab in", "'in' where a route stands"),
+    ("fentanyl 100 mcg/spray 1 spray in each nostril, each nostril q4h", "two nostril phrases"),
+    ("fentanyl 100 mcg/spray 1 spray each nostril in the morning and 2 sprays at night", "with several doses"),
+    ("Duragesic 2 patches q72h", "no unit after '2'"),  # 2 is no rate Duragesic comes in
+    ("fentanyl 50 q72h", "no unit after '50'"),  # only a patch brand is named by its rate
+]
+
+
+@pytest.mark.parametrize(("text", "problem"), SHAPES_REFUSED, ids=[t for t, _ in SHAPES_REFUSED])
+def test_shapes_that_stay_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        parse_expression(text)
+
+
+_TIMES = ["the morning", "the evening", "the afternoon", "am", "pm"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(["in", "In", "IN"]),
+    st.sampled_from(_TIMES),
+    st.sampled_from(["", "1 tab ", "2 tablets ", "take 1 tab by mouth "]),
+    st.sampled_from(["", " prn", " with food", " for pain"]),
+)
+def test_in_before_a_time_of_day_is_never_a_route(lead: str, time: str, count: str, tail: str) -> None:
+    e = parse_expression(f"oxycodone 5 mg tablet {count}{lead} {time}{tail}")
+    assert e.route in (None, "oral")  # never nasal
+    assert e.per_day == 1.0
+
+
+_PIECES = ["oxycodone", "fentanyl", "Duragesic", "Butrans", "-", "50", "10", "30", "mg", "mcg", "/", "12", "hr",
+           "h", "per", "hours", "in", "IN", "each", "both", "nostril", "nostrils", "spray", "1", "tab", "q4h", "the",
+           "morning", ",", "(", ")", "0", "24", "patch"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12).map(" ".join))
+def test_the_new_shapes_read_or_raise_an_mme_error(text: str) -> None:
+    try:
+        e = parse_expression(text)
+    except mme.MMEError:
+        return
+    assert e.count > 0
+    assert math.isfinite(e.count)
+    assert e.every_hours is None or (e.every_hours > 0 and math.isfinite(e.every_hours))

@@ -14,6 +14,7 @@ import re
 import sys
 import warnings
 from collections.abc import Iterable
+from contextvars import ContextVar
 from datetime import timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -36,7 +37,7 @@ from ._errors import (
     excerpt,
 )
 from ._parse import Expression, RangeChoice, parse_expression
-from ._tables import DEFAULT_TABLE, Exclusion, FactorRow, Table, Tier, list_tables, resolve_table
+from ._tables import DEFAULT_TABLE, Exclusion, FactorRow, Table, Tier, list_tables, resolve_table, table_slugs
 from ._units import (
     MG_PER_DAY_PER_MCG_PER_H,
     RESULT_DECIMALS,
@@ -55,7 +56,7 @@ from ._units import (
 from ._vocab import (
     FORM_ROUTES,
     PATCH_WEAR_DAYS,
-    TIMES_A_DAY_CODES,
+    PER_DAY_CODES,
     DrugName,
     Release,
     form_release,
@@ -186,7 +187,6 @@ def thresholds_reached(
 
 # -- frequency -----------------------------------------------------------------------------------
 
-_PER_DAY_CODES = {**TIMES_A_DAY_CODES, "qhs": 1, "qam": 1, "qpm": 1}
 _EVERY = re.compile(r"(?:q|every)? ?(\d+(?:\.\d+)?) ?(h|hr|hrs|hour|hours|d|day|days)?", re.I)
 _ONE = Decimal(1)
 Ratio = tuple[Decimal, Decimal]
@@ -198,9 +198,9 @@ def _frequency(per_day: object, every: object) -> Ratio | None:
         raise DoseError("give per_day or every, not both")
     if isinstance(per_day, str):
         code = bounded(per_day, "per_day", DoseError).strip().lower().replace(".", "").replace(" ", "")
-        if code not in _PER_DAY_CODES:
-            raise DoseError(f"unknown frequency {excerpt(per_day)}: use a number or one of {', '.join(_PER_DAY_CODES)}")
-        return Decimal(_PER_DAY_CODES[code]), _ONE
+        if code not in PER_DAY_CODES:
+            raise DoseError(f"unknown frequency {excerpt(per_day)}: use a number or one of {', '.join(PER_DAY_CODES)}")
+        return Decimal(PER_DAY_CODES[code]), _ONE
     if per_day is not None:
         return exact_positive(per_day, "per_day"), _ONE
     if every is None:
@@ -579,11 +579,11 @@ def _result(
     notes = list(notes or ())
     daily_mg = _finite(daily, None)
     if isinstance(row, Exclusion):
-        return DailyMME.model_construct(
+        return _built(
             drug=drug, route=route or (row.routes[0] if len(row.routes) == 1 else "unspecified"), form=form,
             release=release, daily_dose=daily_mg, daily_dose_unit="mg/day", mme_per_day=None, factor=None,
             factor_basis="excluded", tier=None, variant=None, excluded=row.reason, days_supply=days_supply,
-            table=table.slug, table_version=table.version, caution=None, warnings=tuple(notes),
+            table=table.slug, table_version=table.version, caution=None, warnings=tuple(notes), expression=None,
         )  # fmt: skip
     tier: Tier | None = None
     if row.tiers:
@@ -613,12 +613,26 @@ def _result(
         _implausible(notes, slip)
     if mme > IMPLAUSIBLE_MME_PER_DAY:
         _implausible(notes, f"{mme:,.0f} MME/day is implausible: check the unit (mcg typed as mg?) and the amounts")
-    return DailyMME.model_construct(
+    return _built(
         drug=drug, route=route or row.routes[0], form=form, release=release, daily_dose=dose, daily_dose_unit=unit,
         mme_per_day=mme, factor=factor, factor_basis=basis, tier=tier, variant=row.variant, excluded=None,
         days_supply=days_supply, table=table.slug, table_version=table.version, caution=row.caution,
-        warnings=tuple(notes),
+        warnings=tuple(notes), expression=None,
     )  # fmt: skip
+
+
+def _built(**fields: object) -> DailyMME:
+    """A `DailyMME` of values the engine has checked, every field given: what `DailyMME.model_construct` does for
+    a model without aliases, extras or private attributes, at a fraction of its cost (it runs on every result)."""
+    result = DailyMME.__new__(DailyMME)
+    _set(result, "__dict__", fields)
+    _set(result, "__pydantic_fields_set__", set(fields))
+    _set(result, "__pydantic_extra__", None)
+    _set(result, "__pydantic_private__", None)
+    return result
+
+
+_set = object.__setattr__
 
 
 _THOUSAND = Decimal(1000)
@@ -671,7 +685,19 @@ _MCG = Decimal("0.001")
 
 def _implausible(notes: list[str], message: str) -> None:
     notes.append(message)
+    held = _HELD.get()
+    if held is None:
+        _warn(message)
+    else:
+        held.append(message)
+
+
+def _warn(message: str) -> None:
     warnings.warn(message, ImplausibleDoseWarning, stacklevel=_caller_level(sys._getframe()))
+
+
+#: While `convert` computes a result it memoises, the warnings it owes, emitted on every call (not only the first).
+_HELD: ContextVar[list[str] | None] = ContextVar("_HELD", default=None)
 
 
 def _caller_level(frame: FrameType | None) -> int:
@@ -733,7 +759,46 @@ def convert(
         from .rxnorm import expression as product_and_sig  # deferred: mme.rxnorm is built on this module
 
         expression = product_and_sig(rxcui, expression, rxnorm=rxnorm, table=table)
-    expr = parse_expression(bounded(expression, "expression", ExpressionError), range=range)
+    args = (
+        bounded(expression, "expression", ExpressionError),
+        quantity,
+        days_supply,
+        package_ml,
+        variant,
+        table,
+        range,
+    )
+    if not all(type(a) in _PLAIN for a in args) or not (type(table) is Table or table in table_slugs()):
+        return _convert(*args)  # a table file may change between calls: only a shipped table or a `Table` is a key
+    result, owed = _recent(*args)  # checked: hashable
+    for message in owed:
+        _warn(message)
+    return result
+
+
+_PLAIN = frozenset({str, int, float, type(None), Table})
+
+
+@lru_cache(maxsize=1024, typed=True)
+def _recent(
+    expression: str, quantity: float | None, days_supply: float | None, package_ml: float | None,
+    variant: str | None, table: str | Table, range: RangeChoice,
+) -> tuple[DailyMME, tuple[str, ...]]:  # fmt: skip
+    """Recent conversions are computed once (a result is immutable, and an EHR repeats its sigs); the warnings
+    they owe are kept beside them, so that each call warns."""
+    held: list[str] = []
+    token = _HELD.set(held)
+    try:
+        return _convert(expression, quantity, days_supply, package_ml, variant, table, range), tuple(held)
+    finally:
+        _HELD.reset(token)
+
+
+def _convert(
+    expression: str, quantity: float | None, days_supply: float | None, package_ml: float | None,
+    variant: str | None, table: TableLike, range: RangeChoice,
+) -> DailyMME:  # fmt: skip
+    expr = parse_expression(expression, range=range)
     if (quantity is None) != (days_supply is None):
         raise DoseError("give both quantity and days_supply (a dispensing), or neither (a regimen)")
     if quantity is not None and days_supply is not None:
@@ -741,7 +806,7 @@ def convert(
             expr.drug, expr.dose, quantity=quantity, days_supply=days_supply, package_ml=package_ml,
             route=expr.route, form=expr.form, release=expr.release, variant=variant, table=table,
         )  # fmt: skip
-        return result.model_copy(update={"expression": expr, "warnings": (*expr.notes, *result.warnings)})
+        return _built(**{**result.__dict__, "expression": expr, "warnings": (*expr.notes, *result.warnings)})
     if package_ml is not None:
         raise DoseError("package_ml only applies to a dispensing (with quantity and days_supply)")
     result = _regimen(expr, variant, table)
@@ -749,7 +814,7 @@ def convert(
     if expr.ranges and result.mme_per_day is not None:
         other = _regimen(parse_expression(expression, range="min" if range == "max" else "max"), variant, table)
         notes.append(f"at the {'minimum' if range == 'max' else 'maximum'} of the range: {other.mme_per_day:g} MME/day")
-    return result.model_copy(update={"expression": expr, "warnings": (*notes, *result.warnings)})
+    return _built(**{**result.__dict__, "expression": expr, "warnings": (*notes, *result.warnings)})
 
 
 def _regimen(expr: Expression, variant: str | None, table: TableLike) -> DailyMME:

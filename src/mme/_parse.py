@@ -28,7 +28,9 @@ AMOUNT UNIT
     ``ug``), ``g``; a patch rate ``mcg/h`` (``mcg/hr``, ``mcg per hour``); a concentration
     ``mg/mL`` (``10 mg/5 mL`` is read as 2 mg/mL; ``mcg/mL`` too); a daily total ``mg/day``
     (``mg/d``, ``mg/24 h``, ``mcg/day``), which takes no frequency; an amount per unit
-    ``100 mcg/spray``, ``5 mg/tab``. ``per`` may replace ``/``.
+    ``100 mcg/spray``, ``5 mg/tab``; a dose per interval ``30 mg/12 hr`` (30 mg every 12 hours,
+    never a patch's). ``per`` may replace ``/``. A patch brand with a rate it comes in and no unit
+    ("Duragesic-50", "Butrans 10") is that rate in mcg/h.
 
     A combination names its components with ``/``, ``+``, ``&``, ``with`` or ``and``; its
     amounts are matched to the components by position and the opioid's is kept
@@ -41,6 +43,7 @@ COUNT FORM
     ``2 sprays``, ``2 nasal sprays``, ``1 patch``, ``2 patches``, ``1 film``, ``1 lozenge``,
     ``1 capsule``, ``1 suppository``, ``1 implant``. The word also gives the form, and a
     phrase such as ``nasal sprays`` the route. With a concentration, a volume: ``5 mL``.
+    ``in each nostril`` (``each nostril``, ``both nostrils``) doubles it and says the route.
 
 FREQUENCY
     Administrations a day: ``qd``, ``od``, ``daily``, ``once daily``, ``qhs``, ``qam``,
@@ -53,7 +56,8 @@ FREQUENCY
     ``prn`` and ``as needed`` are read and ignored. At most one frequency.
 
 ROUTE/FORM
-    Anywhere: ``po``, ``IV``, ``SL``, ``buccal``, ``nasal``, ``transdermal``...;
+    Anywhere: ``po``, ``IV``, ``SL``, ``buccal``, ``nasal``, ``transdermal``...; ``IN``
+    (intranasal) only in capitals where a route stands, never "in" as in "in the morning";
     ``tablet``, ``ER tablet``, ``patch``, ``nasal spray`` (form spray, route nasal),
     ``buccal film``...; release ``ER``, ``LA``, ``SR``, ``XR``, ``CR``, ``extended-release``,
     ``IR``. Saying two different routes, forms or releases is an error.
@@ -237,17 +241,13 @@ def parse_product(text: str) -> Product:
 
 # --- vocabulary of the grammar (routes, forms, releases and drugs come from _vocab) ---
 
-_MASS: Final = {
-    **dict.fromkeys(("mg", "mgs", "milligram", "milligrams", "milligramme", "milligrammes"), "mg"),
-    **dict.fromkeys(("mcg", "mcgs", "µg", "μg", "ug", "microgram", "micrograms", "microgramme"), "mcg"),
-    **dict.fromkeys(("g", "gm", "gram", "grams", "gramme", "grammes"), "g"),
-}
-_VOLUME: Final = frozenset({"ml", "mls", "millilitre", "millilitres", "milliliter", "milliliters", "cc"})
-_HOUR: Final = frozenset({"h", "hr", "hrs", "hour", "hours", "heure", "heures"})
-_ONE_DAY: Final = frozenset({"d", "day", "jour", "j"})
+_MASS: Final = _vocab.MASS_UNITS
+_VOLUME: Final = frozenset(k for k, v in _vocab.VOLUME_UNITS.items() if v == "mL")  # a sig's volumes are in mL
+_HOUR: Final = _vocab.HOUR_WORDS
+_ONE_DAY: Final = _vocab.DAY_WORDS
 _INTERVAL: Final = {
     **dict.fromkeys(_HOUR, 1.0),
-    **dict.fromkeys(("d", "day", "days", "jour", "jours"), 24.0),
+    **dict.fromkeys(_vocab.DAY_WORDS, 24.0),
     **dict.fromkeys(("wk", "wks", "week", "weeks", "semaine", "semaines"), 168.0),
 }
 _TIME_LEADS: Final = frozenset({"q", "each", "every", "in", "at", "after", "before", "with"})
@@ -258,16 +258,7 @@ _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
 _RANGE: Final = frozenset({"-", "to", "à", "a"})
 _HOURLY: Final = frozenset({"hourly", "hrly"})
-_ONCE_A_DAY: Final = ("qd", "od", "daily", "every day", "each day", "once", "q24h", "qday")
-# (administrations a day, hours between them)
-_FIXED: Final[dict[str, tuple[float | None, float | None]]] = {
-    **{code: (float(n), None) for code, n in _vocab.TIMES_A_DAY_CODES.items()},
-    **dict.fromkeys(("every day", "each day", "q daily", "once a day", "once daily"), (1.0, None)),
-    **dict.fromkeys(("a day", "per day"), (1.0, None)),  # "2 tabs a day": the count is the day's
-    **dict.fromkeys(("qod", "every other day"), (None, 48.0)),
-    **dict.fromkeys(("weekly", "qweek", "once weekly", "once a week", "every week"), (None, 168.0)),
-    "hourly": (None, 1.0),
-}
+_FIXED: Final = _vocab.FREQUENCY_WORDS
 _TIMES_A_DAY_WORDS: Final = frozenset({"daily", "every day", "each day", "a day", "per day"})
 _PUNCT: Final = frozenset(",;:()[]")
 _STOPS: Final = frozenset(",;:()[].")  # where ignored text ends
@@ -301,27 +292,40 @@ class _Tok(NamedTuple):
     value: float = math.nan  # numbers only
 
 
+@lru_cache(maxsize=1024)
+def _lexed(text: str) -> tuple[tuple[_Tok, ...], tuple[str, ...], tuple[bool, ...]]:
+    """The tokens, their keys and whether each is a number, the last two padded at the end: a look a few tokens
+    past either end reads the padding. Kept for recent texts: both ends of a range read the same tokens."""
+    toks = _tokens(text)
+    return tuple(toks), (*(t.key for t in toks), *[""] * _PAD), (*(t.kind == "num" for t in toks), *[False] * _PAD)
+
+
 def _tokens(text: str) -> list[_Tok]:
     tokens: list[_Tok] = []
+    kind: Literal["num", "word", "sym"]
     for m in _TOKEN.finditer(text):
-        kind: Literal["num", "word", "sym"] = (
-            "sym" if m.lastgroup == "sym" else "num" if m.lastgroup == "num" else "word"
-        )
-        raw = m[0]
-        key = raw
-        if kind == "word":
-            key = raw.lower()
-            if "." in key or "(" in key:
-                key = key.replace(".", "").replace("(", "").replace(")", "")
-        value = math.nan
-        if kind == "num":
-            value = _FRACTIONS[raw] if raw in _FRACTIONS else _number(raw, text)
-        elif key in _NON_FINITE:  # "nan mg", "inf mg": a number, and a wrong one
-            kind, value = "num", float(key)
-        elif key in _vocab.NUMBER_WORDS:
-            kind, value = "num", _vocab.NUMBER_WORDS[key]
+        group, raw = m.lastgroup, m[0]
+        if group == "word":
+            kind, key, value = _word(raw)
+        elif group == "num":
+            kind, key, value = "num", raw, _FRACTIONS[raw] if raw in _FRACTIONS else _number(raw, text)
+        else:
+            kind, key, value = "sym", raw, math.nan
         tokens.append(_Tok(kind, raw, key, m.start(), m.end(), value))
     return _merge(tokens)
+
+
+@lru_cache(maxsize=4096)
+def _word(raw: str) -> tuple[Literal["num", "word"], str, float]:
+    """A word's kind, key and value: "b.i.d." -> ("word", "bid", nan), "Two" -> ("num", "two", 2.0)."""
+    key = raw.lower()
+    if "." in key or "(" in key:
+        key = key.replace(".", "").replace("(", "").replace(")", "")
+    if key in _NON_FINITE:  # "nan mg", "inf mg": a number, and a wrong one
+        return "num", key, float(key)
+    if key in _vocab.NUMBER_WORDS:
+        return "num", key, _vocab.NUMBER_WORDS[key]
+    return "word", key, math.nan
 
 
 def _merge(toks: list[_Tok]) -> list[_Tok]:
@@ -330,6 +334,10 @@ def _merge(toks: list[_Tok]) -> list[_Tok]:
     i = 0
     while i < len(toks):
         t = toks[i]
+        if t.kind != "num" and t.key != "a":  # nothing to join
+            out.append(t)
+            i += 1
+            continue
         nxt = [toks[j].key for j in range(i + 1, min(i + 5, len(toks)))]
         if t.kind == "num" and t.key != "half" and nxt[:1] == ["half"] and t.value == 1:  # "one half"
             t, i = t._replace(value=0.5, end=toks[i + 1].end), i + 1
@@ -379,6 +387,56 @@ class _Vocab(NamedTuple):
     end: int
 
 
+class _Phrase(NamedTuple):
+    key: str  # the words' keys, space-separated: "as needed"
+    end: int  # the index after its last token
+
+
+class _Period(NamedTuple):
+    end: int
+    days: float  # "a day" 1, "a week" 7
+
+
+class _Frequency(NamedTuple):
+    """How often, as read at one place of the text: administrations a day and, for an interval, its hours."""
+
+    end: int
+    fewest: float
+    most: float
+    shortest: float | None = None  # hours between administrations (None: not an interval)
+    longest: float | None = None
+
+
+class _Said(NamedTuple):
+    """The frequency the sig says: as typed, the fewest and most administrations a day."""
+
+    typed: str
+    fewest: float
+    most: float
+
+
+class _Interval(NamedTuple):
+    shortest: float
+    longest: float
+
+
+class _Cap(NamedTuple):
+    typed: str
+    value: float
+    kind: Literal["count", "mass", "volume"]
+    unit: str  # "mg"/"mcg"/"g", "mL", a countable form, or "" for a product unit
+
+
+class _Counted(NamedTuple):
+    form: str  # the form the count's nouns name
+    typed: str
+
+
+class _Amount(NamedTuple):
+    value: float
+    unit: str
+
+
 class _Dose(NamedTuple):
     """One amount taken each time, as the sig says it: a count of units, a mass or a volume."""
 
@@ -390,6 +448,8 @@ class _Dose(NamedTuple):
     restated: float | None = None  # "1 tablet (10 mg)": the mass in mg said beside a count
 
 
+_PAD: Final = 16
+_RELEASE_PERIODS: Final = frozenset({8.0, 12.0})  # hours an extended-release product is labelled with: "15 mg/12 hr"
 _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
 # For each phrase list `among` reads (kept, so that its id stays its own): first word -> word counts, longest first.
 _LENGTHS: dict[int, tuple[Collection[str], dict[str, tuple[int, ...]]]] = {}
@@ -401,15 +461,15 @@ class _Parser:
     def __init__(self, text: str, choice: RangeChoice = "max") -> None:
         self.text = text
         self.choice = choice
-        self.toks = _tokens(text)
+        self.toks, self.keys, self.nums = _lexed(text)
         self.tags: dict[str, str] = {}  # route, form, release
-        self.frequency: tuple[str, float, float] | None = None  # (as typed, fewest, most administrations a day)
-        self.every: tuple[float, float] | None = None  # (shortest, longest) interval in hours, if an interval
+        self.frequency: _Said | None = None
+        self.every: _Interval | None = None  # hours between administrations, if an interval
         self.doses: list[_Dose] = []
         self.volume: _Dose | None = None
         self.slots: list[set[str]] = [set()]  # times of day of each dose (the first also for before any dose)
-        self.count_form: tuple[str, str] | None = None  # (form, as typed) of the sig's count nouns
-        self.amounts: list[tuple[float, str]] = []
+        self.count_form: _Counted | None = None  # what the sig's count nouns count
+        self.amounts: list[_Amount] = []
         self.names: list[str] = []  # component names given beside their amounts ("A 325 MG / B 5 MG")
         self.amount_text = ""
         self.denominator = ""  # "", "/h", "/mL", "/day"
@@ -417,26 +477,22 @@ class _Parser:
         self.as_needed = False
         self.directed = False
         self.ranges: list[str] = []
-        self.cap: tuple[str, float, Literal["count", "mass", "volume"], str] | None = None  # typed, value, kind, unit
+        self.cap: _Cap | None = None
         self.ignored: list[str] = []
         self.notes: list[str] = []
         self.brand: str | None = None
         self.pack = False
         self.pill: str | None = None  # "1 pill" as typed: a tablet or a capsule
+        self.nostrils: str | None = None  # "in each nostril" as typed: each administration is twice the dose said
+        self.interval: tuple[str, float] | None = None  # "30 mg/12 hr": ("12 hr", 12.0), see `per_interval`
         self.drug_typed = ""
         self.seen: dict[tuple[int, int | None], _Vocab | None] = {}  # vocab() by position: each read once
-        self.phrases: dict[tuple[int, int], tuple[str, int] | None] = {}  # phrase() by position and length
+        self.phrases: dict[tuple[int, int], _Phrase | None] = {}  # phrase() by position and length
 
     # --- helpers ---
 
     def fail(self, problem: str) -> NoReturn:
         raise ExpressionError(f"{problem} in {self.text!r}. Expected: {GRAMMAR}")
-
-    def key(self, i: int) -> str:
-        return self.toks[i].key if 0 <= i < len(self.toks) else ""
-
-    def is_num(self, i: int) -> bool:
-        return 0 <= i < len(self.toks) and self.toks[i].kind == "num"
 
     def span(self, i: int, j: int) -> str:
         j = min(j, len(self.toks))
@@ -453,7 +509,7 @@ class _Parser:
             self.fail(f"{what} must be positive, not {tok.text!r}")
         return tok.value
 
-    def phrase(self, i: int, n: int, stop: int | None = None) -> tuple[str, int] | None:
+    def phrase(self, i: int, n: int, stop: int | None = None) -> _Phrase | None:
         """``n`` words from token ``i`` (hyphens allowed between them), before token ``stop``."""
         if stop is None:
             if (i, n) not in self.phrases:
@@ -466,9 +522,9 @@ class _Parser:
                 return None
             words.append(self.toks[j].key)
             j += 1
-            if len(words) < n and j < stop and self.key(j) == "-":
+            if len(words) < n and j < stop and self.keys[j] == "-":
                 j += 1
-        return " ".join(words), j
+        return _Phrase(" ".join(words), j)
 
     def among(self, i: int, words: Collection[str], longest: int = 4) -> int | None:
         """The end of the longest phrase of ``words`` starting at token ``i``."""
@@ -478,9 +534,9 @@ class _Parser:
             for w in words:
                 lengths.setdefault(w.split()[0], []).append(len(w.split()))
             cached = _LENGTHS[id(words)] = (words, {k: tuple(sorted(set(v), reverse=True)) for k, v in lengths.items()})
-        for n in cached[1].get(self.key(i), ()):
-            if n <= longest and (found := self.phrase(i, n)) is not None and found[0] in words:
-                return found[1]
+        for n in cached[1].get(self.keys[i], ()):
+            if n <= longest and (found := self.phrase(i, n)) is not None and found.key in words:
+                return found.end
         return None
 
     def vocab(self, i: int, stop: int | None = None) -> _Vocab | None:
@@ -498,10 +554,20 @@ class _Parser:
             if found is None:
                 continue
             key, end = found
+            if key == "in" and not (self.toks[i].text == "IN" and self.route_slot(i, stop)):
+                return None  # "in" is a preposition ("1 tab in the morning"); only "IN" where a route stands is nasal
             entry = _vocab.word(key)
             if entry is not None:  # "nasal spray" also says the route
                 return _Vocab(entry[0], entry[1], entry[2] if n > 1 else None, end)
         return None
+
+    def route_slot(self, i: int, stop: int | None = None) -> bool:
+        """Whether a route word can stand at token ``i``: the end of the drug's name, of the text or of a clause,
+        or before another part of the sig ("IN q2h"), but not before words that go on ("in the morning")."""
+        j = i + 1
+        if stop is not None and j >= stop:
+            return True
+        return self.keys[j] in ("", *_STOPS) or (not self.nums[j] and self.sig_starts(j))
 
     def countable(self, i: int) -> _Vocab | None:
         found = self.vocab(i)
@@ -530,7 +596,7 @@ class _Parser:
             (
                 i
                 for i in range(lo, len(self.toks))
-                if self.is_num(i) and self.key(i - 1) not in _LEADS and self.key(i - 1) not in ("#", "no")
+                if self.nums[i] and self.keys[i - 1] not in _LEADS and self.keys[i - 1] not in ("#", "no")
             ),
             None,
         )
@@ -547,9 +613,9 @@ class _Parser:
         and a one-product pack's "{2 (" ... ") } Pack": read as no dose."""
         i = 0
         while True:
-            if self.is_num(i) and self.key(i + 1) in _PACKAGE and not self.is_num(i + 2):
+            if self.nums[i] and self.keys[i + 1] in _PACKAGE and not self.nums[i + 2]:
                 end = i + 2
-            elif self.key(i) == "{" and self.is_num(i + 1) and self.key(i + 2) == "(":
+            elif self.keys[i] == "{" and self.nums[i + 1] and self.keys[i + 2] == "(":
                 self.pack = True  # "{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray) } Pack": the product inside
                 end = i + 3
             elif (end_ := self.among(i, ("abuse deterrent", "matrix delivery"))) is not None:
@@ -565,7 +631,7 @@ class _Parser:
         key = tok.key
         if key == "[":
             return self.brand_suffix(i)
-        if key == "}" and self.pack and self.key(i + 1) == "pack":
+        if key == "}" and self.pack and self.keys[i + 1] == "pack":
             return i + 2
         if key in _PUNCT or key in (".", "/"):
             return i + 1
@@ -581,17 +647,23 @@ class _Parser:
             self.directed = True
             self.ignored.append(self.span(i, end))
             return end
+        if (end := self.among(i, _vocab.EACH_NOSTRIL)) is not None:
+            if self.nostrils is not None:
+                self.fail(f"two nostril phrases: {self.nostrils!r} and {self.span(i, end)!r}")
+            self.nostrils = self.span(i, end)
+            self.tag("route", "nasal", i, end)
+            return end
         if (end := self.cap_at(i)) is not None:
             return end
         if (end := self.duration_at(i)) is not None:
             return end
         if (freq := self.frequency_at(i)) is not None:
-            return self.set_frequency(i, *freq)
+            return self.set_frequency(i, freq)
         if (end := self.time_of_day(i)) is not None:
             return end
-        if key == "up" and self.key(i + 1) == "to" and self.frequency_at(i + 2) is not None:
+        if key == "up" and self.keys[i + 1] == "to" and self.frequency_at(i + 2) is not None:
             return i + 2  # "up to every 4 hours": at most that often
-        if key == "up" and self.key(i + 1) == "to" and self.is_num(i + 2):  # "take up to 2 tabs": at most 2
+        if key == "up" and self.keys[i + 1] == "to" and self.nums[i + 2]:  # "take up to 2 tabs": at most 2
             self.notes.append(f"{self.span(i, i + 3)!r} read as {self.span(i + 2, i + 3)}")
             return i + 2
         if tok.kind == "num":
@@ -601,11 +673,13 @@ class _Parser:
                 self.count_noun(found, i)
                 return found.end
             return self.apply(found, i)
+        if key == "in" and self.route_slot(i):
+            self.fail(f"{tok.text!r} where a route stands: write 'nasal' (or 'IN') for intranasal, or what it is in")
         if (end := self.among(i, _FILLER, 3)) is not None or key in _vocab.SIG_VERBS or key in _CONNECTORS:
             return i + 1 if end is None else end
         if key in _NO_DOSE_LEADS or (self.as_needed and tok.kind == "word" and not self.sig_starts(i)):
             return self.no_dose(i, lead=False)  # "for pain"; "as needed, pain"
-        if key in _MINUS and self.is_num(i + 1) and self.toks[i + 1].start == tok.end:
+        if key in _MINUS and self.nums[i + 1] and self.toks[i + 1].start == tok.end:
             self.fail(f"negative number {self.span(i, i + 2)!r}")
         if key in _MASS or key in _VOLUME:
             self.fail(f"unit {tok.text!r} without a number before it")
@@ -614,19 +688,19 @@ class _Parser:
     def sig_starts(self, i: int) -> bool:
         """Whether a part that can carry a dose starts at token ``i`` (ignored text stops there)."""
         return (
-            self.key(i) in _vocab.MULTI_STEP
+            self.keys[i] in _vocab.MULTI_STEP
             or self.frequency_at(i) is not None
             or self.time_of_day(i, dry=True) is not None
             or self.among(i, _CAPS) is not None
             or self.among(i, _vocab.AS_NEEDED) is not None
-            or (self.is_num(i) and not self.pain_score(i))
+            or (self.nums[i] and not self.pain_score(i))
         )
 
     def pain_score(self, i: int) -> bool:
         """ "7/10", "(7-10)", "pain 8": a number that scores pain, never a count."""
-        if self.key(i + 1) == "/" and self.is_num(i + 2) and self.toks[i + 2].value == 10:
+        if self.keys[i + 1] == "/" and self.nums[i + 2] and self.toks[i + 2].value == 10:
             return True
-        return self.key(i - 1) in ("(", "-", "to") and self.is_num(i - 2) is False and self.key(i + 2) == ")"
+        return self.keys[i - 1] in ("(", "-", "to") and self.nums[i - 2] is False and self.keys[i + 2] == ")"
 
     def no_dose(self, i: int, *, lead: bool) -> int:
         """Text that names no dose: an indication ("for breakthrough pain"), "with food", "after meals".
@@ -635,17 +709,17 @@ class _Parser:
         ("severe pain (7-10)") is skipped, any other number ends it.
         """
         start = i
-        while i < len(self.toks) and self.key(i) not in _STOPS:
+        while i < len(self.toks) and self.keys[i] not in _STOPS:
             if (i > start or lead) and (
-                self.sig_starts(i) or self.vocab(i) is not None or (self.key(i) in ("x", "for") and self.is_num(i + 1))
+                self.sig_starts(i) or self.vocab(i) is not None or (self.keys[i] in ("x", "for") and self.nums[i + 1])
             ):
                 break
-            if self.is_num(i) and self.key(i + 1) == "/":  # a pain score, "8/10" (any other number ends the text)
+            if self.nums[i] and self.keys[i + 1] == "/":  # a pain score, "8/10" (any other number ends the text)
                 i += 2
             i += 1
-        if self.key(i) == "(" and self.is_num(i + 1) and self.key(i + 2) in _MINUS | {"to", "/"}:  # "(7-10)"
+        if self.keys[i] == "(" and self.nums[i + 1] and self.keys[i + 2] in _MINUS | {"to", "/"}:  # "(7-10)"
             close = i + 4
-            if self.is_num(i + 3) and self.key(close) == ")":
+            if self.nums[i + 3] and self.keys[close] == ")":
                 i = close + 1
         if i > start:
             self.ignored.append(self.span(start, i))
@@ -654,7 +728,7 @@ class _Parser:
     def brand_suffix(self, i: int) -> int:
         """RxNorm's "[Percocet]": the brand must name the same opioid."""
         j = i + 1
-        while j < len(self.toks) and self.key(j) != "]":
+        while j < len(self.toks) and self.keys[j] != "]":
             j += 1
         if j >= len(self.toks):
             self.fail(f"unclosed bracket {self.span(i, j)!r}")
@@ -664,21 +738,21 @@ class _Parser:
 
     def drug(self, lo: int, first: int) -> str:
         """The text before the first number, less route/form/release words at its start and end."""
-        touching = first > 0 and self.key(first - 1) in _MINUS and self.toks[first - 1].end == self.toks[first].start
+        touching = first > 0 and self.keys[first - 1] in _MINUS and self.toks[first - 1].end == self.toks[first].start
         if touching and (first - 1 == lo or self.toks[first - 2].end != self.toks[first - 1].start):
             self.fail(f"negative number {self.span(first - 1, first + 1)!r}")
         hi = first
         while lo < hi:
-            if self.key(lo) in _PUNCT or self.key(lo) in _vocab.SIG_VERBS:
+            if self.keys[lo] in _PUNCT or self.keys[lo] in _vocab.SIG_VERBS:
                 lo += 1
             elif (found := self.vocab(lo, hi)) is not None:
                 lo = self.apply(found, lo)
-            elif (end := self.among(lo, _FILLER, 2)) is not None and end < hi and self.key(lo) != "a":
+            elif (end := self.among(lo, _FILLER, 2)) is not None and end < hi and self.keys[lo] != "a":
                 lo = end
             else:
                 break
         while lo < hi:
-            if self.key(hi - 1) in _PUNCT or self.key(hi - 1) in _MINUS:
+            if self.keys[hi - 1] in _PUNCT or self.keys[hi - 1] in _MINUS:
                 hi -= 1
                 continue
             ends_here = [(s, f) for s in range(max(lo, hi - 5), hi) if (f := self.vocab(s, hi)) and f.end == hi]
@@ -690,14 +764,14 @@ class _Parser:
             self.fail(f"no drug name before {self.span(0, first + 1)!r}")
         for i in range(lo, hi):
             if (freq := self.frequency_at(i)) is not None:
-                self.fail(f"the frequency {self.span(i, freq[0])!r} comes before the amount")
+                self.fail(f"the frequency {self.span(i, freq.end)!r} comes before the amount")
         return self.span(lo, hi).strip()
 
     def parts(self, drug: str) -> tuple[tuple[str, ...], tuple[float, ...] | None]:
         """The components of a combination in written order ("Norco", "hydrocodone-APAP"), and a fixed strength."""
         brand = _vocab.combination(drug)
         if brand is not None:
-            return brand[0], brand[1][0] if len(brand[1]) == 1 else None
+            return brand.components, brand.strengths[0] if len(brand.strengths) == 1 else None
         parts = tuple(p.strip() for p in _vocab.COMPONENT_SEPARATOR.split(drug))
         if len(parts) == 1 and "-" in drug:  # "hydrocodone-acetaminophen", but not "co-codamol"
             hyphened = tuple(p.strip() for p in drug.split("-"))
@@ -711,20 +785,33 @@ class _Parser:
         parts, fixed = self.parts(drug)
         combination = len(parts) > 1
         seps = ("/", "-") if combination else ("/",)
-        if fixed is not None and self.key(i + 1) not in _MASS and self.key(i + 1) not in seps:
+        if fixed is not None and self.keys[i + 1] not in _MASS and self.keys[i + 1] not in seps:
             # "Panadeine Forte 2 tabs": the name fixes the strength, the number is a count
-            self.amounts = [(v, "mg") for v in fixed]
+            self.amounts = [_Amount(v, "mg") for v in fixed]
             self.amount_text = drug
             return i
         while True:  # groups of amounts sharing a unit: "5/325 mg", "5 mg/325 mg", "325 mg-7.5 mg"
             values = [self.positive(i, "the dose")]
             i += 1
-            while self.key(i) in seps and self.is_num(i + 1):
+            while self.keys[i] in seps and self.nums[i + 1]:
                 values.append(self.positive(i + 1, "the dose"))
                 i += 2
-            unit = _MASS.get(self.key(i))
+            unit = _MASS.get(self.keys[i])
+            if unit is None and len(values) == 1 and not self.amounts and self.named_rate(drug, values[0]):
+                if self.nums[i] and self.toks[i].value == values[0]:  # "Duragesic-50 50 mcg/hr": the strength follows
+                    self.ignored.append(self.span(start, i))
+                    start = i
+                    continue
+                self.amounts, self.denominator, self.amount_text = (
+                    [_Amount(values[0], "mcg")],
+                    "/h",
+                    self.span(start, i),
+                )
+                rate = format_number(values[0])
+                self.notes.append(f"{drug} {rate} read as {rate} mcg/h, the rate it is named by")
+                return i
             if unit is None and combination and len(values) == len(parts) and not self.amounts:
-                self.amounts = [(v, "mg") for v in values]  # "Norco 10/325": combination strengths are in mg
+                self.amounts = [_Amount(v, "mg") for v in values]  # "Norco 10/325": combination strengths are in mg
                 self.notes.append(f"the strength {self.span(start, i)!r} of {drug} read in mg")
                 self.amount_text = self.span(start, i)
                 return self.restated_strength(i, values)
@@ -735,16 +822,16 @@ class _Parser:
                 if tok is not None and tok.kind == "word" and not known:
                     self.fail(f"unknown unit {tok.text!r} after {where!r}: use mg, mcg, g, mcg/h, mg/mL or mg/day")
                 self.fail(f"no unit after {where!r}")
-            self.amounts += [(v, unit) for v in values]
+            self.amounts += [_Amount(v, unit) for v in values]
             i += 1
             j = i + 1
-            while self.is_num(j) or (self.key(j) in seps and self.is_num(j + 1)):
+            while self.nums[j] or (self.keys[j] in seps and self.nums[j + 1]):
                 j += 1
-            if self.key(i) in seps and self.is_num(i + 1) and self.key(j) in _MASS:
+            if self.keys[i] in seps and self.nums[i + 1] and self.keys[j] in _MASS:
                 i += 1
                 continue
             after = i
-            if self.key(i) == "/" and (self.names or self.named_component(self.rxnorm_denominator(i))):
+            if self.keys[i] == "/" and (self.names or self.named_component(self.rxnorm_denominator(i))):
                 after = self.rxnorm_denominator(i)  # "21.7 MG/ML / Hydrocodone Bitartrate 0.5 MG/ML"
             if self.named_component(after):
                 i = after
@@ -758,43 +845,51 @@ class _Parser:
                 i = k
                 continue
             break
-        if self.key(i) in ("/", "per"):
+        if self.keys[i] in ("/", "per"):
             end = self.denominator_at(i + 1, unit)
-            if end is None and self.key(i) == "/":
+            if end is None and self.keys[i] == "/":
                 self.fail(f"unknown unit {self.span(i - 1, min(i + 3, len(self.toks)))!r}")
             i = i if end is None else end
         self.amount_text = self.span(start, i)
         return i
 
+    def named_rate(self, drug: str, value: float) -> bool:
+        """Whether ``value`` after ``drug`` is a rate a patch brand is named by ("Duragesic 50", "Butrans-10")."""
+        try:
+            name = _vocab.resolve_drug(drug)
+        except MMEError:
+            return False
+        return name.form == "patch" and value in _vocab.PATCH_RATES.get(name.drug, ())
+
     def rxnorm_denominator(self, i: int) -> int:
         """After "MG" at ``i``: the index after a per-unit denominator ("/ML", "/HR", "/ACTUAT"), if any."""
-        nxt = self.key(i + 1)
-        if self.key(i) == "/" and (nxt in _VOLUME or nxt in _HOUR or nxt.startswith("actuat")):
+        nxt = self.keys[i + 1]
+        if self.keys[i] == "/" and (nxt in _VOLUME or nxt in _HOUR or nxt.startswith("actuat")):
             return i + 2
         return i
 
     def named_component(self, i: int) -> bool:
         """Whether " / NAME AMOUNT UNIT" starts at ``i`` (RxNorm's next component)."""
-        if self.key(i) != "/" or i + 1 >= len(self.toks) or self.toks[i + 1].kind != "word":
+        if self.keys[i] != "/" or i + 1 >= len(self.toks) or self.toks[i + 1].kind != "word":
             return False
-        if self.rxnorm_denominator(i) > i or self.key(i + 1) in _ONE_DAY or self.countable(i + 1):
+        if self.rxnorm_denominator(i) > i or self.keys[i + 1] in _ONE_DAY or self.countable(i + 1):
             return False
         k = i + 1
-        while k < len(self.toks) and self.toks[k].kind == "word" and self.key(k) not in _MASS:
+        while k < len(self.toks) and self.toks[k].kind == "word" and self.keys[k] not in _MASS:
             k += 1
-        return k > i + 1 and self.is_num(k) and self.key(k + 1) in _MASS
+        return k > i + 1 and self.nums[k] and self.keys[k + 1] in _MASS
 
     def restated_strength(self, i: int, values: list[float]) -> int:
         """ "Lortab 7.5/500 500 mg-7.5 mg tablet": the same amounts again, with their unit, are skipped."""
         j, again = i, list[float]()
-        while self.is_num(j) and len(again) < len(values):
+        while self.nums[j] and len(again) < len(values):
             again.append(self.toks[j].value)
             j += 1
-            if self.key(j) in _MASS:
+            if self.keys[j] in _MASS:
                 j += 1
-            if len(again) < len(values) and self.key(j) in ("/", "-") and self.is_num(j + 1):
+            if len(again) < len(values) and self.keys[j] in ("/", "-") and self.nums[j + 1]:
                 j += 1
-        if len(again) == len(values) and sorted(again) == sorted(values) and self.key(j - 1) in _MASS:
+        if len(again) == len(values) and sorted(again) == sorted(values) and self.keys[j - 1] in _MASS:
             self.ignored.append(self.span(i, j))
             return j
         return i
@@ -802,10 +897,10 @@ class _Parser:
     def denominator_at(self, i: int, unit: str) -> int | None:
         """What follows "mg/": "mL", "5 mL", "h", "day", "24 h", "spray", "actuat"."""
         divisor = None
-        if self.is_num(i):
+        if self.nums[i]:
             divisor = self.positive(i, "the volume of a concentration")
             i += 1
-        key = self.key(i)
+        key = self.keys[i]
         if key in _VOLUME:
             self.denominator, self.divisor = "/mL", divisor or 1.0
             return i + 1
@@ -815,26 +910,29 @@ class _Parser:
         if divisor is None and key in _HOUR:  # a patch rate; the engine warns on a mg/mcg slip
             self.denominator = "/h"
             return i + 1
+        if divisor is not None and divisor > 1 and key in _HOUR:  # "30 mg/12 hr": see `per_interval`
+            self.interval = (self.span(i - 1, i + 1), divisor)
+            return i + 1
         if divisor is None and key in ("actuat", "actuation", "actuations"):
             return i + 1  # "100 MCG/ACTUAT": an amount per spray
         if divisor is None and (found := self.countable(i)) is not None:
             return self.apply(found, i)  # "100 mcg/spray" is 100 mcg, form spray
         return None
 
-    def per_period(self, i: int) -> tuple[int, float] | None:
-        """ "daily", "a day", "per day", "/day", "/24 h", "par jour", "a week": (index after it, days)."""
-        if self.key(i) == "daily":
-            return i + 1, 1.0
-        if self.key(i) == "weekly":
-            return i + 1, 7.0
-        if self.key(i) in ("a", "per", "each", "every", "par", "/", "in"):
-            nxt = self.key(i + 1)
+    def per_period(self, i: int) -> _Period | None:
+        """ "daily", "a day", "per day", "/day", "/24 h", "par jour", "a week"."""
+        if self.keys[i] == "daily":
+            return _Period(i + 1, 1.0)
+        if self.keys[i] == "weekly":
+            return _Period(i + 1, 7.0)
+        if self.keys[i] in ("a", "per", "each", "every", "par", "/", "in"):
+            nxt = self.keys[i + 1]
             if nxt in _ONE_DAY:
-                return i + 2, 1.0
+                return _Period(i + 2, 1.0)
             if nxt in ("week", "wk", "semaine"):
-                return i + 2, 7.0
-            if self.is_num(i + 1) and self.toks[i + 1].value == 24 and self.key(i + 2) in _HOUR:
-                return i + 3, 1.0
+                return _Period(i + 2, 7.0)
+            if self.nums[i + 1] and self.toks[i + 1].value == 24 and self.keys[i + 2] in _HOUR:
+                return _Period(i + 3, 1.0)
         return None
 
     def number_or_range(self, i: int, *, fraction: bool = True) -> tuple[float, float, int]:
@@ -842,28 +940,28 @@ class _Parser:
         lo, j = self.toks[i].value, i + 1
         if fraction and self.mixed(j):  # "1 1/2 tabs": one and a half
             lo, j = lo + self.toks[j].value / self.toks[j + 2].value, j + 3
-        elif fraction and self.key(j) == "/" and self.is_num(j + 1):
+        elif fraction and self.keys[j] == "/" and self.nums[j + 1]:
             lo, j = lo / self.toks[j + 1].value if self.toks[j + 1].value else math.nan, j + 2
         hi = lo
-        if self.key(j) in _RANGE and self.is_num(j + 1) and not (self.key(j) == "a" and self.key(j + 2) in _ONE_DAY):
+        if self.keys[j] in _RANGE and self.nums[j + 1] and not (self.keys[j] == "a" and self.keys[j + 2] in _ONE_DAY):
             hi, j = self.toks[j + 1].value, j + 2
-            if fraction and self.key(j) == "/" and self.is_num(j + 1):
+            if fraction and self.keys[j] == "/" and self.nums[j + 1]:
                 hi, j = hi / self.toks[j + 1].value if self.toks[j + 1].value else math.nan, j + 2
         return lo, hi, j
 
     def mixed(self, j: int) -> bool:
         """Whether a proper fraction ("1/2") starts at token ``j``, after a whole number."""
         return (
-            self.is_num(j)
-            and self.key(j + 1) == "/"
-            and self.is_num(j + 2)
+            self.nums[j]
+            and self.keys[j + 1] == "/"
+            and self.nums[j + 2]
             and 0 < self.toks[j].value < self.toks[j + 2].value
         )
 
     def checked(self, i: int, j: int, lo: float, hi: float, what: str) -> tuple[float, float]:
         """A number or range read by `number_or_range`, refused unless positive, finite and in order."""
         for k in range(i, j):
-            if self.is_num(k):
+            if self.nums[k]:
                 self.positive(k, what)
         if not all(math.isfinite(v) and v > 0 for v in (lo, hi)):
             self.fail(f"{what.rsplit(maxsplit=1)[-1]} {self.span(i, j)!r} must be positive and finite")
@@ -871,61 +969,60 @@ class _Parser:
             self.fail(f"range {self.span(i, j)!r} runs backwards")
         return lo, hi
 
-    def frequency_at(self, i: int) -> tuple[int, float, float, float | None, float | None] | None:
-        """(end, fewest, most administrations a day, shortest, longest interval in hours) at token ``i``."""
+    def frequency_at(self, i: int) -> _Frequency | None:
+        """The frequency said at token ``i``, if one is."""
         found = self.among(i, _FIXED, 3)
         if found is not None:
-            per_day, every = _FIXED[self.span_key(i, found)]
-            if every is not None:
-                return found, 24 / every, 24 / every, every, every
-            assert per_day is not None
-            return found, per_day, per_day, None, None
-        key = self.key(i)
+            fixed = _FIXED[self.span_key(i, found)]
+            if fixed.every is not None:
+                return _Frequency(found, 24 / fixed.every, 24 / fixed.every, fixed.every, fixed.every)
+            assert fixed.per_day is not None
+            return _Frequency(found, fixed.per_day, fixed.per_day)
+        key = self.keys[i]
         k = i
-        if key == "up" and self.key(i + 1) == "to":  # "up to 4 times a day": at most 4
+        if key == "up" and self.keys[i + 1] == "to":  # "up to 4 times a day": at most 4
             k = i + 2
-        if self.key(k) in _MULTIPLE and (p := self.per_period(k + 1)) is not None:
-            n = _MULTIPLE[self.key(k)] / p[1]
-            return p[0], n, n, None, None
-        if self.is_num(k):  # "3 times a day", "1 to 2 times daily", "3x/day", "3/day", "4-hourly"
+        if self.keys[k] in _MULTIPLE and (p := self.per_period(k + 1)) is not None:
+            n = _MULTIPLE[self.keys[k]] / p.days
+            return _Frequency(p.end, n, n)
+        if self.nums[k]:  # "3 times a day", "1 to 2 times daily", "3x/day", "3/day", "4-hourly"
             lo, hi, j = self.number_or_range(k, fraction=False)
-            j2 = j + 1 if self.key(j) in _TIMES else j
+            j2 = j + 1 if self.keys[j] in _TIMES else j
             if (p := self.per_period(j2)) is not None:
                 lo, hi = self.checked(k, j, lo, hi, "a frequency")
-                if j2 == j and self.key(j2) != "/" and self.doses:  # "1 tab 2 daily": 2 tabs, or twice?
-                    self.fail(f"{self.span(k, p[0])!r} after a count: say '{self.span(k, j)} times' or drop the count")
-                return p[0], lo / p[1], hi / p[1], None, None
-            j2 = j + 1 if self.key(j) in _MINUS else j
-            if self.key(j2) in _HOURLY:
+                if j2 == j and self.keys[j2] != "/" and self.doses:  # "1 tab 2 daily": 2 tabs, or twice?
+                    self.fail(f"{self.span(k, p.end)!r} after a count: say '{self.span(k, j)} times' or drop the count")
+                return _Frequency(p.end, lo / p.days, hi / p.days)
+            j2 = j + 1 if self.keys[j] in _MINUS else j
+            if self.keys[j2] in _HOURLY:
                 lo, hi = self.checked(k, j, lo, hi, "an interval")
-                return j2 + 1, 24 / hi, 24 / lo, lo, hi
+                return _Frequency(j2 + 1, 24 / hi, 24 / lo, lo, hi)
         if k > i:
             return None
-        if key == "x" and self.is_num(i + 1) and (p := self.per_period(i + 2)) is not None:
-            n = self.positive(i + 1, "a frequency") / p[1]
-            return p[0], n, n, None, None
+        if key == "x" and self.nums[i + 1] and (p := self.per_period(i + 2)) is not None:
+            n = self.positive(i + 1, "a frequency") / p.days
+            return _Frequency(p.end, n, n)
         if key in ("q", "every", "each"):
             k = i + 1
-        elif key in ("toutes", "tous") and self.key(i + 1) == "les":
+        elif key in ("toutes", "tous") and self.keys[i + 1] == "les":
             k = i + 2
         else:
             return None
         lo = hi = 1.0
-        if self.is_num(k):  # "q6h", "q 4-6 h", "every 4 to 6 hours"
+        if self.nums[k]:  # "q6h", "q 4-6 h", "every 4 to 6 hours"
             lo, hi, end = self.number_or_range(k, fraction=False)
             lo, hi = self.checked(k, end, lo, hi, "an interval")
             k = end
-        if self.key(k) not in _INTERVAL:
+        if self.keys[k] not in _INTERVAL:
             return None
-        unit = _INTERVAL[self.key(k)]
-        return k + 1, 24 / (hi * unit), 24 / (lo * unit), lo * unit, hi * unit
+        unit = _INTERVAL[self.keys[k]]
+        return _Frequency(k + 1, 24 / (hi * unit), 24 / (lo * unit), lo * unit, hi * unit)
 
     def span_key(self, i: int, end: int) -> str:
         return " ".join(t.key for t in self.toks[i:end] if t.key != "-")
 
-    def set_frequency(
-        self, i: int, end: int, fewest: float, most: float, short: float | None, long: float | None
-    ) -> int:
+    def set_frequency(self, i: int, found: _Frequency) -> int:
+        end, fewest, most, short, long = found
         typed = self.span(i, end)
         for value in (fewest, most):
             if not (math.isfinite(value) and value > 0):
@@ -933,19 +1030,19 @@ class _Parser:
         if self.frequency is not None:
             if self.span_key(i, end) in _TIMES_A_DAY_WORDS and self.every is not None:
                 return end  # "every 12 hours daily": daily says every day
-            if (self.frequency[1], self.frequency[2]) != (fewest, most):
-                self.fail(f"two frequencies: {self.frequency[0]!r} and {typed!r}")
+            if (self.frequency.fewest, self.frequency.most) != (fewest, most):
+                self.fail(f"two frequencies: {self.frequency.typed!r} and {typed!r}")
             return end  # "every 6 hours (4 times/day)": the same said twice
         if fewest != most:
             self.ranges.append(typed)
-        self.frequency = (typed, fewest, most)
-        self.every = None if short is None or long is None else (short, long)
+        self.frequency = _Said(typed, fewest, most)
+        self.every = None if short is None or long is None else _Interval(short, long)
         return end
 
     def time_of_day(self, i: int, *, dry: bool = False) -> int | None:
         """ "in the morning", "at bedtime", "nocte", "matin": one administration at that time."""
         end = self.among(i, _vocab.TIMES_OF_DAY, 3)
-        if end is None and self.key(i) in _TIME_LEADS:  # "q hs", "each evening", "after breakfast"
+        if end is None and self.keys[i] in _TIME_LEADS:  # "q hs", "each evening", "after breakfast"
             i += 1
             end = self.among(i, _vocab.TIMES_OF_DAY, 3)
         if end is None or dry:
@@ -959,61 +1056,61 @@ class _Parser:
         if lead is None:
             return None
         j = lead
-        while self.key(j) in (":", "of", "a", "total") or (self.key(j) in ("daily", "dose") and self.is_num(j + 1)):
+        while self.keys[j] in (":", "of", "a", "total") or (self.keys[j] in ("daily", "dose") and self.nums[j + 1]):
             j += 1
-        if not self.is_num(j):
+        if not self.nums[j]:
             return None
         value = self.positive(j, "a maximum")
         k = j + 1
         kind: Literal["count", "mass", "volume"]
-        if self.key(k) in _MASS:
-            kind, unit, k = "mass", _MASS[self.key(k)], k + 1
-        elif self.key(k) in _VOLUME:
+        if self.keys[k] in _MASS:
+            kind, unit, k = "mass", _MASS[self.keys[k]], k + 1
+        elif self.keys[k] in _VOLUME:
             kind, unit, k = "volume", "mL", k + 1
         elif (form := self.countable(k)) is not None:
             kind, unit, k = "count", form.value, form.end
-        elif self.key(k) in _vocab.PRODUCT_UNITS:
+        elif self.keys[k] in _vocab.PRODUCT_UNITS:
             kind, unit, k = "count", "", k + 1
         else:
             return None
         period = self.per_period(k)
-        daily_word = self.span_key(lead - 2, lead) in ("daily dose",) or self.key(lead - 1) == "daily"
-        if period is None and self.key(k) in ("in", "per", "every") and self.is_num(k + 1) and self.key(k + 2) in _HOUR:
+        daily_word = self.span_key(lead - 2, lead) in ("daily dose",) or self.keys[lead - 1] == "daily"
+        if period is None and self.keys[k] in ("in", "per", "every") and self.nums[k + 1] and self.keys[k + 2] in _HOUR:
             self.fail(f"a maximum over {self.span(k + 1, k + 3)!r}: only daily maximums are read")  # 24 h: per_period
         if period is None and not daily_word:
-            if self.key(i) == "up":
+            if self.keys[i] == "up":
                 return None  # "up to 2 tabs": a count range, read by count_at
             self.fail(f"the maximum {self.span(i, k)!r} says no period: write it per day ('{self.span(i, k)} per day')")
-        if period is not None and period[1] != 1.0:
+        if period is not None and period.days != 1.0:
             self.fail(
-                f"a maximum per {format_number(period[1])} days ({self.span(i, period[0])!r}): only daily maximums are read"
+                f"a maximum per {format_number(period.days)} days ({self.span(i, period.end)!r}): only daily maximums are read"
             )
-        end = k if period is None else period[0]
+        end = k if period is None else period.end
         if self.cap is not None:
-            self.fail(f"two maximums: {self.cap[0]!r} and {self.span(i, end)!r}")
-        self.cap = (self.span(i, end), value, kind, unit)
+            self.fail(f"two maximums: {self.cap.typed!r} and {self.span(i, end)!r}")
+        self.cap = _Cap(self.span(i, end), value, kind, unit)
         return end
 
     def duration_at(self, i: int) -> int | None:
         """ "for 5 days", "x 5 days", "for up to 5 days", "(30 days)", "until finished": how long, not how much."""
         j = i
-        if self.key(j) in ("for", "x", "×", "pendant", "during", "over"):
+        if self.keys[j] in ("for", "x", "×", "pendant", "during", "over"):
             j += 1
-            if self.key(j) == "up" and self.key(j + 1) == "to":
+            if self.keys[j] == "up" and self.keys[j + 1] == "to":
                 j += 2
-            while self.key(j) in ("the", "next"):
+            while self.keys[j] in ("the", "next"):
                 j += 1
-        elif self.key(j) in ("until", "jusqu'à"):
-            if self.key(j + 1) in ("finished", "gone", "complete", "completed"):
+        elif self.keys[j] in ("until", "jusqu'à"):
+            if self.keys[j + 1] in ("finished", "gone", "complete", "completed"):
                 self.ignored.append(self.span(i, j + 2))
                 return j + 2
             return None
-        if not self.is_num(j) or not (j > i or self.key(i - 1) == "("):
+        if not self.nums[j] or not (j > i or self.keys[i - 1] == "("):
             return None
         k = j + 1
-        if self.key(k) in _RANGE | _MINUS and self.is_num(k + 1):
+        if self.keys[k] in _RANGE | _MINUS and self.nums[k + 1]:
             k += 2
-        if self.key(k) not in _DURATION_UNITS or (self.key(k) == "doses" and j == i):
+        if self.keys[k] not in _DURATION_UNITS or (self.keys[k] == "doses" and j == i):
             return None
         self.ignored.append(self.span(i, k + 1))
         return k + 1
@@ -1021,15 +1118,15 @@ class _Parser:
     def count_noun(self, found: _Vocab, i: int) -> None:
         """A count's noun ("tab(s)", "gélule") names what is counted; the product decides the form."""
         if self.count_form is None:
-            self.count_form = (found.value, self.span(i, found.end))
-        elif self.count_form[0] != found.value:
-            self.fail(f"two kinds of unit counted: {self.count_form[1]!r} and {self.span(i, found.end)!r}")
+            self.count_form = _Counted(found.value, self.span(i, found.end))
+        elif self.count_form.form != found.value:
+            self.fail(f"two kinds of unit counted: {self.count_form.typed!r} and {self.span(i, found.end)!r}")
         if found.route is not None:
             self.tag("route", found.route, i, found.end)
 
     def count_at(self, i: int) -> int:
         """COUNT [RELEASE] FORM ("2 tabs", "1-2 tab(s)", "1/2 tab"), a volume ("5 mL"), a mass ("5 mg") or a bare count."""
-        if self.key(i + 1) in _HOUR and (self.tags.get("release") or self.tags.get("form")) and not self.doses:
+        if self.keys[i + 1] in _HOUR and (self.tags.get("release") or self.tags.get("form")) and not self.doses:
             self.ignored.append(self.span(i, i + 2))  # "extended release 12 hour", "patch 72 hour"
             return i + 2
         if (
@@ -1042,13 +1139,13 @@ class _Parser:
         lo, hi = self.checked(i, j, lo, hi, "a count")
         typed_end = j
         kind: Literal["count", "mass", "volume"]
-        if self.key(j) in _VOLUME:
+        if self.keys[j] in _VOLUME:
             kind, unit, end = "volume", "mL", j + 1
-        elif self.key(j) in _MASS:
-            kind, unit, end = "mass", _MASS[self.key(j)], j + 1
-        elif self.key(j) in _vocab.PRODUCT_UNITS or self.key(j) in _vocab.PILLS:
+        elif self.keys[j] in _MASS:
+            kind, unit, end = "mass", _MASS[self.keys[j]], j + 1
+        elif (self.keys[j] in _vocab.PRODUCT_UNITS or self.keys[j] in _vocab.PILLS) and not self.nostril_at(j):
             kind, unit, end = "count", "", j + 1
-            if self.key(j) in _vocab.PILLS:
+            if self.keys[j] in _vocab.PILLS:
                 self.pill = self.span(i, end)
         else:
             release = self.vocab(j)
@@ -1068,10 +1165,10 @@ class _Parser:
                 )
         typed = self.span(i, end)
         restated = None
-        if self.key(end) == "(" and self.is_num(end + 1) and self.key(end + 2) in _MASS:  # "1 tablet (10 mg)"
-            close = end + 3 + (self.key(end + 3) == "total")
-            if self.key(close) == ")":
-                restated = self.positive(end + 1, "an amount") * _MASS_MG[_MASS[self.key(end + 2)]]
+        if self.keys[end] == "(" and self.nums[end + 1] and self.keys[end + 2] in _MASS:  # "1 tablet (10 mg)"
+            close = end + 3 + (self.keys[end + 3] == "total")
+            if self.keys[close] == ")":
+                restated = self.positive(end + 1, "an amount") * _MASS_MG[_MASS[self.keys[end + 2]]]
                 end = close + 1
         if hi != lo:
             self.ranges.append(self.span(i, typed_end))
@@ -1092,7 +1189,7 @@ class _Parser:
         return end
 
     def bare_count_ends(self, k: int) -> bool:
-        key = self.key(k)
+        key = self.keys[k]
         return (
             key in _PUNCT
             or key in _vocab.SIG_VERBS
@@ -1100,8 +1197,12 @@ class _Parser:
             or self.frequency_at(k) is not None
             or self.time_of_day(k, dry=True) is not None
             or self.among(k, _vocab.AS_NEEDED) is not None
+            or self.nostril_at(k)
             or key in ("by", "at", "in", "via")
         )
+
+    def nostril_at(self, k: int) -> bool:
+        return self.among(k, _vocab.EACH_NOSTRIL) is not None
 
     # --- the result ---
 
@@ -1111,7 +1212,7 @@ class _Parser:
             return tuple(self.names), False
         return self.parts(drug)[0], _vocab.combination(drug) is not None
 
-    def opioid_amount(self, drug: str) -> tuple[float, str]:
+    def opioid_amount(self, drug: str) -> _Amount:
         """The amount of the one opioid component, matching amounts to components by position."""
         parts, branded = self.components(drug)
         if len(parts) == 1:
@@ -1144,30 +1245,31 @@ class _Parser:
             return self.documented(drug, parts, kinds.index("opioid"))
         return self.amounts[kinds.index("opioid")]
 
-    def salts_of_one(self, parts: tuple[str, ...], kinds: Sequence[str]) -> tuple[float, str] | None:
+    def salts_of_one(self, parts: tuple[str, ...], kinds: Sequence[str]) -> _Amount | None:
         """ "Oxycodone Hydrochloride 4.5 MG / oxycodone terephthalate 0.38 MG": two salts of one opioid, added."""
         found = [(p, a) for p, k, a in zip(parts, kinds, self.amounts, strict=False) if k == "opioid"]
         if len(self.amounts) != len(parts) or len({_canonical(p) for p, _ in found}) != 1:
             return None
-        if len({u for _, (_, u) in found}) != 1:
+        units = {a.unit for _, a in found}
+        if len(units) != 1:
             return None
-        total = math.fsum(v for _, (v, _) in found)
-        self.notes.append(f"{' and '.join(p for p, _ in found)} added up: {format_number(total)} {found[0][1][1]}")
-        return total, found[0][1][1]
+        total = _Amount(math.fsum(a.value for _, a in found), units.pop())
+        self.notes.append(f"{' and '.join(p for p, _ in found)} added up: {format_number(total.value)} {total.unit}")
+        return total
 
-    def documented(self, drug: str, parts: tuple[str, ...], opioid: int) -> tuple[float, str]:  # noqa: RET503
+    def documented(self, drug: str, parts: tuple[str, ...], opioid: int) -> _Amount:  # noqa: RET503
         """A brand's strength read against its documented ones, in either order ("Norco 325 mg-10 mg")."""
         brand = _vocab.combination(drug)
         assert brand is not None
         mg = [v * _MASS_MG[u] for v, u in self.amounts]
-        known = brand[1]
+        known = brand.strengths
         if tuple(mg) in known:
-            return mg[opioid], "mg"
+            return _Amount(mg[opioid], "mg")
         if tuple(reversed(mg)) in known:
             self.notes.append(
                 f"the strength {self.amount_text!r} of {drug} read in the order {'/'.join(reversed(parts))}"
             )
-            return mg[::-1][opioid], "mg"
+            return _Amount(mg[::-1][opioid], "mg")
         documented = ", ".join("/".join(format_number(v) for v in s) for s in known)
         self.fail(
             f"{self.amount_text!r} is not a documented strength of {drug} ({'/'.join(parts)} {documented} mg): "
@@ -1189,6 +1291,8 @@ class _Parser:
     def finish(self, drug: str) -> Expression:
         value, unit = self.opioid_amount(drug)
         self.check_brand(drug)
+        if self.interval is not None:
+            self.per_interval(drug, value, unit)
         value /= self.divisor
         if not (math.isfinite(value) and value > 0):
             self.fail(f"the dose {self.amount_text!r} is not a positive finite amount")
@@ -1199,7 +1303,7 @@ class _Parser:
         per_admin, count, volume = self.per_administration(value, unit)
         per_day, every_hours = self.how_often()
         if self.denominator == "/day" and (self.frequency is not None or any(s for s in self.slots)):
-            typed = self.frequency[0] if self.frequency else "a time of day"
+            typed = self.frequency.typed if self.frequency else "a time of day"
             self.fail(f"a daily total ({self.amount_text!r}) takes no frequency, but {typed!r} is given")
         if self.denominator == "/day" and self.doses:
             self.fail(f"a daily total ({self.amount_text!r}) takes no count")
@@ -1232,9 +1336,33 @@ class _Parser:
             release=self.tags.get("release"),
             as_needed=self.as_needed,
             ranges=tuple(self.ranges),
-            cap=None if self.cap is None else self.cap[0],
+            cap=None if self.cap is None else self.cap.typed,
             ignored=tuple(self.ignored),
             notes=tuple(self.notes),
+        )
+
+    def per_interval(self, drug: str, value: float, unit: str) -> None:
+        """ "30 mg/12 hr" alone is 30 mg every 12 hours; with a frequency ("MS Contin 15 mg/12 hr 1 tab every 8
+        hours") the 12 hours are the product's release period and the frequency says how often. A patch's
+        amount per its wear period is never a dose to repeat."""
+        assert self.interval is not None
+        typed, hours = self.interval
+        patch = self.tags.get("form") == "patch" or self.tags.get("route") == "transdermal"
+        if patch or _canonical(_opioid_name(self, drug)) in _vocab.PATCH_WEAR_DAYS:
+            self.fail(f"{self.amount_text!r}: a patch is dosed by its rate per hour (e.g. '25 mcg/h'), not per {typed}")
+        if self.frequency is None and not any(self.slots):
+            if self.doses:  # "MS Contin 30 mg/12 hr 1 tab": the release period, and no frequency?
+                self.fail(f"{self.amount_text!r} and a count ({self.doses[0].typed!r}): say how often")
+            self.frequency, self.every = _Said(typed, 24 / hours, 24 / hours), _Interval(hours, hours)
+            self.notes.append(f"{self.amount_text!r} read as {format_number(value)} {unit} every {typed}")
+            return
+        said = self.frequency.typed if self.frequency is not None else "the times of day"
+        if self.every == (hours, hours):
+            return  # "30 mg/12 hr every 12 hours": the same said twice
+        if hours not in _RELEASE_PERIODS:
+            self.fail(f"two frequencies: {self.amount_text!r} and {said!r}")
+        self.notes.append(
+            f"the {typed} of {self.amount_text!r} read as the product's release period; {said!r} says how often"
         )
 
     def joined(self, parts: tuple[str, ...]) -> str:
@@ -1290,10 +1418,12 @@ class _Parser:
                         f"{d.typed!r} of {format_number(value)} {unit} is {format_number(stated)} mg, not the {format_number(d.restated)} mg stated"
                     )
             amounts.append(q)
+        if self.nostrils is not None:
+            amounts = self.in_each_nostril(amounts)
         if len(self.doses) > 1:
             if self.frequency is not None:
                 self.fail(
-                    f"several doses ({', '.join(repr(d.typed) for d in self.doses)}) and a frequency {self.frequency[0]!r}"
+                    f"several doses ({', '.join(repr(d.typed) for d in self.doses)}) and a frequency {self.frequency.typed!r}"
                 )
             slots = list(self.slots)
             if any(not s for s in slots) or len(set().union(*slots)) != sum(len(s) for s in slots):
@@ -1320,18 +1450,25 @@ class _Parser:
             return q * volume, q, volume
         return q, q, None
 
+    def in_each_nostril(self, amounts: list[float]) -> list[float]:
+        """ "1 spray in each nostril": two sprays each time, said in a note."""
+        if len(self.doses) > 1:
+            self.fail(f"{self.nostrils!r} with several doses: write each dose with its own nostrils")
+        said = self.doses[0].typed if self.doses else "the dose"
+        self.notes.append(f"'{said} {self.nostrils}' read as twice {said} each time (one in each nostril)")
+        return [2 * q for q in amounts] if amounts else [2.0]
+
     def how_often(self) -> tuple[float | None, float | None]:
         slots = set().union(*self.slots)
         if self.frequency is None:
             if {"evening", "night"} <= slots and len(self.doses) < 2:
                 self.fail("the evening and bedtime may be one time or two: say how many times a day")
             return (float(len(slots)) if slots else None), None
-        _, fewest, most = self.frequency
-        per_day = self.pick(fewest, most)
+        per_day = self.pick(self.frequency.fewest, self.frequency.most)
         if slots and len(slots) != per_day and not (len(slots) == 1 and per_day == 1):
-            self.fail(f"{self.frequency[0]!r} and {len(slots)} time(s) of day ({', '.join(sorted(slots))}) disagree")
+            self.fail(f"{self.frequency.typed!r} and {len(slots)} time(s) of day ({', '.join(sorted(slots))}) disagree")
         if self.every is not None:
-            return None, self.pick(self.every[1], self.every[0])
+            return None, self.pick(self.every.longest, self.every.shortest)
         return per_day, None
 
     def capped(

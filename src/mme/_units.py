@@ -33,6 +33,7 @@ from functools import cache, lru_cache, reduce
 from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
 
 from ._errors import ArgumentTypeError, DoseError, UnitError, bounded, excerpt
+from ._vocab import DAY_WORDS, HOUR_WORDS, MASS_UNITS, VOLUME_UNITS
 
 if TYPE_CHECKING:
     import pint
@@ -55,15 +56,12 @@ Kind = Literal["mass", "rate", "conc", "volume"]
 _CANONICAL: dict[Kind, str] = {"mass": "mg", "rate": "mg/day", "conc": "mg/mL", "volume": "mL"}
 
 _ONE = Decimal(1)
-_MASS: dict[str, Decimal] = dict.fromkeys(("mg", "milligram", "milligrams"), _ONE)
-_MASS |= dict.fromkeys(("mcg", "µg", "ug", "microgram", "micrograms"), Decimal("0.001"))
-_MASS |= dict.fromkeys(("g", "gram", "grams"), Decimal(1000))
-_VOLUME: dict[str, Decimal] = dict.fromkeys(
-    ["ml", "cc", "millilitre", "millilitres", "milliliter", "milliliters"], _ONE
-)
-_VOLUME |= dict.fromkeys(("l", "litre", "litres", "liter", "liters"), Decimal(1000))
-_PER_DAY: dict[str, Decimal] = dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), Decimal(24))
-_PER_DAY |= dict.fromkeys(("d", "day", "days"), _ONE)
+# The spellings come from the lexicon (`mme._vocab`), the multipliers to mg, mL and per day from here.
+_MASS: dict[str, Decimal] = {
+    k: {"mg": _ONE, "mcg": Decimal("0.001"), "g": Decimal(1000)}[v] for k, v in MASS_UNITS.items()
+}
+_VOLUME: dict[str, Decimal] = {k: {"mL": _ONE, "L": Decimal(1000)}[v] for k, v in VOLUME_UNITS.items()}
+_PER_DAY: dict[str, Decimal] = {**dict.fromkeys(HOUR_WORDS, Decimal(24)), **dict.fromkeys(DAY_WORDS, _ONE)}
 # "100 mcg/spray", "5 mg/tab": an amount per counted unit is a mass per administration.
 _COUNTED = frozenset(
     word + plural

@@ -9,7 +9,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from ._errors import MAX_TEXT, UnknownDrugError, UnknownTermError, bounded, excerpt
 
@@ -181,12 +181,44 @@ _FORM_ALIASES: dict[str, str] = {f: f for f in FORMS} | {
 }
 
 # A form that implies a route (a patch is transdermal), and the route some typed forms carry.
+#: Unit spellings, each once, with the canonical unit each means: the sig reader and `mme._units` read these.
+MASS_UNITS: dict[str, str] = {
+    **dict.fromkeys(("mg", "mgs", "milligram", "milligrams", "milligramme", "milligrammes"), "mg"),
+    **dict.fromkeys(("mcg", "mcgs", "µg", "μg", "ug", "microgram", "micrograms", "microgramme"), "mcg"),
+    **dict.fromkeys(("g", "gm", "gram", "grams", "gramme", "grammes"), "g"),
+}
+VOLUME_UNITS: dict[str, str] = {
+    **dict.fromkeys(("ml", "mls", "millilitre", "millilitres", "milliliter", "milliliters", "cc"), "mL"),
+    **dict.fromkeys(("l", "litre", "litres", "liter", "liters"), "L"),  # the engine's; no sig doses in litres
+}
+HOUR_WORDS: frozenset[str] = frozenset({"h", "hr", "hrs", "hour", "hours", "heure", "heures"})
+DAY_WORDS: frozenset[str] = frozenset({"d", "day", "days", "jour", "jours", "j"})
 #: Daily frequency codes as prescribers abbreviate them (US and UK): administrations a day.
 TIMES_A_DAY_CODES: dict[str, int] = {
     **dict.fromkeys(("qd", "od", "daily", "qday"), 1),
     **dict.fromkeys(("bid", "bd"), 2),
     **dict.fromkeys(("tid", "tds"), 3),
     **dict.fromkeys(("qid", "qds"), 4),
+}
+#: The same, with the once-a-day codes that also say the time ("qhs"): what ``per_day=`` accepts.
+PER_DAY_CODES: dict[str, int] = {**TIMES_A_DAY_CODES, "qhs": 1, "qam": 1, "qpm": 1}
+
+
+class Fixed(NamedTuple):
+    """A frequency said in fixed words: administrations a day, or the hours between them."""
+
+    per_day: float | None = None
+    every: float | None = None
+
+
+#: Frequencies said in fixed words or codes, each once (the parser reads them; ``per_day=`` reads the codes).
+FREQUENCY_WORDS: dict[str, Fixed] = {
+    **{code: Fixed(per_day=float(n)) for code, n in TIMES_A_DAY_CODES.items()},
+    **dict.fromkeys(("every day", "each day", "q daily", "once a day", "once daily"), Fixed(per_day=1.0)),
+    **dict.fromkeys(("a day", "per day"), Fixed(per_day=1.0)),  # "2 tabs a day": the count is the day's
+    **dict.fromkeys(("qod", "every other day"), Fixed(every=48.0)),
+    **dict.fromkeys(("weekly", "qweek", "once weekly", "once a week", "every week"), Fixed(every=168.0)),
+    "hourly": Fixed(every=1.0),
 }
 #: What separates the components of a combination: "oxycodone/acetaminophen", "... & ...", "... with ...".
 COMPONENT_SEPARATOR = re.compile(r"\s*(?:/|\+|&|\bwith\b|\band\b|\bw/)\s*", re.IGNORECASE)
@@ -634,10 +666,18 @@ _DRUG_ALIASES |= {
 
 
 @lru_cache(maxsize=4096)
-def combination(name: str) -> tuple[tuple[str, ...], tuple[tuple[float, ...], ...]] | None:
-    """A combination brand's components in written order, and its documented strengths (mg, same order)."""
+class Combination(NamedTuple):
+    """A combination brand: its components in written order, and its documented strengths (mg, same order)."""
+
+    components: tuple[str, ...]
+    strengths: tuple[tuple[float, ...], ...]
+
+
+def combination(name: str) -> Combination | None:
+    """The combination brand ``name`` names, if it names one ("Norco", "Tylenol #3", "co-codamol")."""
     key = re.sub(r"\s*#\s*|\s+no\.?\s*(?=\d)", " ", _key(name))
-    return COMBINATIONS.get(key)
+    found = COMBINATIONS.get(key)
+    return None if found is None else Combination(*found)
 
 
 _RELEASE_ALIASES |= {"lp": "ER", "li": "IR", "er 12 hour": "ER"}
@@ -814,6 +854,16 @@ MULTI_STEP: frozenset[str] = frozenset(
         "double",
     }
 )
+#: Where a nasal dose goes when it is given in both nostrils: each administration is twice the dose said.
+EACH_NOSTRIL: frozenset[str] = frozenset(
+    {"in each nostril", "into each nostril", "each nostril", "in both nostrils", "into both nostrils", "both nostrils",
+     "per nostril", "in each nare", "each nare", "dans chaque narine", "chaque narine"}
+)  # fmt: skip
+#: The rates (mcg/h) patches come in, by which a brand is named alone: "Duragesic 50", "Butrans-10".
+PATCH_RATES: dict[str, frozenset[float]] = {
+    "fentanyl": frozenset({12.0, 12.5, 25.0, 37.5, 50.0, 62.5, 75.0, 87.5, 100.0}),
+    "buprenorphine": frozenset({5.0, 7.5, 10.0, 15.0, 20.0, 35.0, 52.5, 70.0}),
+}
 #: Words that end a sig's meaningful part: what follows names no dose ("with food", "for pain").
 NO_DOSE_LEADS: frozenset[str] = frozenset({"for", "with", "after", "before", "on", "until", "pour", "avec", "while"})
 #: Salts RxNorm and labels name an opioid with, beyond those listed with the generic names above.

@@ -22,6 +22,8 @@ from mme._history import Dispensing
 from mme._tables import Table, list_tables
 from mme._vocab import (
     COMPONENT_SEPARATOR,
+    FREQUENCY_WORDS,
+    PER_DAY_CODES,
     form_route,
     non_opioid,
     resolve_drug,
@@ -101,7 +103,7 @@ _Frequency = tuple[float | str | None, float | str | timedelta | None, float]
 
 _FREQUENCIES: tuple[_Frequency, ...] = (
     *((n, None, float(n)) for n in (1, 2, 3, 4, 6)),
-    *((code, None, n) for code, n in (("qd", 1.0), ("bid", 2.0), ("tid", 3.0), ("qid", 4.0), ("qhs", 1.0))),
+    *((code, None, float(n)) for code, n in PER_DAY_CODES.items()),  # every code of the lexicon
     *((code, None, n) for code, n in (("daily", 1.0), ("od", 1.0), ("qam", 1.0), ("qpm", 1.0), ("BID", 2.0))),
     *((code, None, n) for code, n in (("b.i.d.", 2.0), ("T.I.D.", 3.0), (" Qid ", 4.0), ("QD", 1.0), (2.0, 2.0))),
     *(
@@ -123,13 +125,10 @@ _FREQUENCIES: tuple[_Frequency, ...] = (
 )
 
 
-# Expression frequencies: (text, administrations a day).
+_COUNT_DAYS = ("a day", "per day")  # "2 tabs a day": the count is the day's, not each administration's
+# Expression frequencies: (text, administrations a day): the lexicon's frequency words, and frequencies in numbers.
 _TEXT_FREQUENCIES: tuple[tuple[str, float], ...] = (
-    ("qd", 1.0),
-    ("bid", 2.0),
-    ("tid", 3.0),
-    ("qid", 4.0),
-    ("daily", 1.0),
+    *((code, fixed.per_day) for code, fixed in FREQUENCY_WORDS.items() if fixed.per_day and code not in _COUNT_DAYS),
     ("qhs", 1.0),
     ("b.i.d.", 2.0),
     ("BID", 2.0),
