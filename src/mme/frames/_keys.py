@@ -195,7 +195,7 @@ def _by_rxcui(
                          "add up: convert it with mme.rxnorm.dispensing_mme or mme.rxnorm.daily_mme")  # fmt: skip
     ing = opioids[0]
     if regimen and ing.unit == "MG/ML":
-        return _Resolved(_EARLY, _no_volume(prod, ing), drug=ing.drug or "")
+        return _Resolved(_EARLY, _no_volume(prod, ing))
     strength, unit = _strength(ing)
     return _resolve(table, variant, ing.drug, unit, prod.form, route or prod.route, prod.release,
                     strength=strength, regimen=regimen, frequency=frequency)  # fmt: skip
@@ -227,7 +227,7 @@ class _Columns:
         names = [self.quantity, self.days_supply, self.form, self.route, self.release, self.package_ml]
         names += [self.per_day, self.count, *self.extra]
         if self.ndc is not None or self.rxcui is not None:
-            names += [n for n in (self.ndc, self.rxcui) if n is not None]
+            names += [self.ndc, self.rxcui]
         else:
             names += [self.drug, self.strength, self.strength_unit]
         return [n for n in names if n is not None]
@@ -246,6 +246,9 @@ def _check_columns(lf: _AnyFrame, columns: _Columns) -> dict[str, nw.dtypes.DTyp
     return schema
 
 
+_EXACT = 2.0**53  # a float code below it is a whole number exactly
+
+
 def _as_text(name: str, dtype: nw.dtypes.DType) -> nw.Expr:
     """A key column as text, nulls as a marker (so that null keys match in joins)."""
     expr = nw.col(name)
@@ -254,9 +257,6 @@ def _as_text(name: str, dtype: nw.dtypes.DType) -> nw.Expr:
         digits = nw.when(whole).then(expr).otherwise(0.0).cast(nw.Int64).cast(nw.String)  # no cast of NaN or inf
         expr = nw.when(whole).then(digits).when(~expr.is_null()).then(expr.cast(nw.String))  # 1.5 stays "1.5"
     return expr.cast(nw.String).fill_null(_NULL)
-
-
-_EXACT = 2.0**53  # floats below it are whole numbers exactly
 
 
 def _unmark(value: object) -> str | None:
@@ -366,8 +366,8 @@ def _rxcui_keys(
     """Keys of rows by RxCUI: the code, and the route and a frequency code when columns give them."""
     if columns.ndc is not None or columns.form is not None or columns.release is not None:
         raise TypeError(
-            "with rxcui=..., drug, strength, form and release come from the RxNorm product (route=... may name "
-            "an injection's route); give an ndc column or an rxcui column, not both"
+            "with rxcui=..., the drug, strength, form and release come from the RxNorm product, and no ndc column "
+            "is read (route=... may name an injection's route)"
         )
     assert table is not None  # without an NDC column, the default table
     rxnorm_date(rxnorm=rxnorm)  # a product file that cannot be read stops the run here, not every row
@@ -378,11 +378,9 @@ def _rxcui_keys(
     names = [f"{_T}k_{what}" for what, _ in present]
     exprs = [_as_text(c, schema[c]).alias(n) for (_, c), n in zip(present, names, strict=True)]
 
-    tab = table
-
     def by_rxcui(key: tuple[str | None, ...]) -> _Resolved:
         given = {what: value for (what, _), value in zip(present, key, strict=True)}
-        return _by_rxcui(given["rxcui"], given.get("route"), rxnorm, tab, variant, regimen=regimen,
+        return _by_rxcui(given["rxcui"], given.get("route"), rxnorm, table, variant, regimen=regimen,
                          frequency=given.get("per_day"))  # fmt: skip
 
     return _Keys(names, exprs, by_rxcui, True, [c for _, c in present])
