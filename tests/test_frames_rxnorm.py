@@ -22,7 +22,7 @@ pytest.importorskip("narwhals")
 import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_frames import CODES, DAYS, FREQUENCIES, QUANTITIES, cli, close, make, normalise, rows_of, same
+from test_frames import CODES, DAYS, FREQUENCIES, NDC_CSV, QUANTITIES, cli, close, make, normalise, rows_of, same
 
 import mme
 import mme.rxnorm as rx
@@ -153,6 +153,20 @@ def test_an_integer_column_of_codes() -> None:
     assert out["mme_per_day"][3:].isna().all()  # a fractional code is not rounded to a product's
     assert out["mme_error"][:3].fillna("").tolist() == ["", "RxCUI is missing", ""]
     assert out["mme_error"][3].startswith("RxCUI '1049621.5' is not in the RxNorm product file")
+
+
+def test_an_ndc_column_of_floats_with_nulls(tmp_path: Path) -> None:
+    """Was: the run failed on pandas (NaN cast to an integer); now the missing NDC fails its row, the others convert."""
+    pd = pytest.importorskip("pandas")
+    path = tmp_path / "cdc_ndc.csv"
+    path.write_text(NDC_CSV)
+    ndc_file = mme.read_ndc_file(path)
+    df = pd.DataFrame({"ndc": [93690045.0, None], "quantity": [10, 10], "days_supply": [30, 30]})
+    out = frames.dispensing_mme(df, ndc="ndc", ndc_file=ndc_file)
+    want = mme.ndc_mme("93690045", quantity=10, days_supply=30, ndc_file=ndc_file).mme_per_day
+    assert want == 60.0  # 25 mcg/h x 10 patches worn 3 days, over 30 days: x 7.2 / 3
+    assert out["mme_per_day"][0] == want
+    assert out["mme_error"].fillna("").tolist() == ["", "NDC is missing"]
 
 
 def test_each_distinct_code_is_looked_up_once() -> None:
