@@ -468,6 +468,7 @@ def _column_options(args: argparse.Namespace) -> dict[str, Any]:
         "days_supply": args.days_supply_col, "form": args.form_col, "route": args.route_col,
         "release": args.release_col, "package_ml": args.package_ml_col, "variant": args.variant,
         "ndc": args.ndc_col, "ndc_file": mme.read_ndc_file(args.ndc_file) if args.ndc_file else None,
+        "rxcui": args.rxcui_col, "rxnorm": args.rxnorm,
     }  # fmt: skip
 
 
@@ -487,8 +488,8 @@ def _print_reasons(counts: Counter[str], err: TextIO, label: str) -> None:
 def _check_files(args: argparse.Namespace) -> None:
     """Everything about batch's and summarize's files that can be known before the work starts."""
     _need_frame_engine()
-    inputs = [args.input, args.ndc_file, _table_file(args)]
-    for source in filter(None, inputs[:2]):
+    inputs = [args.input, args.ndc_file, args.rxnorm, _table_file(args)]
+    for source in filter(None, inputs[:3]):
         _check_input(source)
     if args.output:
         _check_output(args.output, inputs, TABLE_SUFFIXES)
@@ -626,6 +627,10 @@ def _add_column_options(command: argparse.ArgumentParser) -> None:
     columns.add_argument("--text-strength", action="store_true", help="the strength column holds text: '10 mg'")
     columns.add_argument("--ndc-col", help="a column of NDCs: drug, strength and form from --ndc-file")
     columns.add_argument("--ndc-file", help="the CDC NDC file (.csv or .xlsx) to look NDCs up in")
+    columns.add_argument("--rxcui-col", help="a column of RxNorm codes (RxCUIs): drug, strength and form from the "
+                         "RxNorm product file (quantity in units, or mL for liquids)")  # fmt: skip
+    columns.add_argument("--rxnorm", help="with --rxcui-col: an RxNorm product file built with `mme rxnorm build` "
+                         "(default: shipped)")  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -213,6 +213,13 @@ def _strength(ing: Ingredient) -> tuple[float, str]:
     return float(ing.strength), _ENGINE_UNIT[ing.unit]
 
 
+def _no_volume(prod: Product, ing: Ingredient) -> str:
+    """Why a regimen of a liquid needs its volume per dose."""
+    return (
+        f"{prod.label} is a liquid ({ing.strength} MG/ML): give the volume per dose (volume='5 mL') or the dose in mg"
+    )
+
+
 def _combine(items: list[DailyMME]) -> DailyMME | Total:
     return items[0] if len(items) == 1 else total(items)
 
@@ -276,10 +283,7 @@ def daily_mme(
         strength = _strength(ing)
         if ing.unit == "MG/ML":
             if volume is None:
-                raise DoseError(
-                    f"{prod.label} is a liquid ({ing.strength} MG/ML): give the volume per dose "
-                    "(volume='5 mL') or the dose in mg"
-                )
+                raise DoseError(_no_volume(prod, ing))
             items.append(_daily_mme(ing.drug or "", strength, volume=volume, count=count, **common))
         else:
             if volume is not None:

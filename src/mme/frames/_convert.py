@@ -11,6 +11,7 @@ from narwhals.typing import IntoFrameT
 from mme._engine import TableLike
 from mme._ndc import NdcFile
 from mme._tables import DEFAULT_TABLE, Table, resolve_table
+from mme.rxnorm import RxnormLike
 
 from ._keys import _Columns
 from ._rows import _annotate
@@ -69,6 +70,8 @@ def dispensing_mme(
     variant: str | None = None,
     ndc: str | None = None,
     ndc_file: NdcFile | None = None,
+    rxcui: str | None = None,
+    rxnorm: RxnormLike = None,
     outputs: Sequence[str] = DISPENSING_COLUMNS,
 ) -> IntoFrameT:
     """MME/day of every dispensing in a frame: strength x quantity / days supply x factor, per row.
@@ -85,6 +88,13 @@ def dispensing_mme(
     read as `mme.ndc_mme` reads it: drug, strength, unit, form and route from the CDC file, and
     the file's own factor unless a ``table`` is given. Unknown NDCs are reported in ``mme_error``.
 
+    With ``rxcui="rxcui"`` each row is a claim by RxNorm code, read as `mme.rxnorm.dispensing_mme`
+    reads it: the opioid, strength, form, route and release from the product file ``rxnorm`` (a
+    path; default the shipped one), quantity in units, or in mL for liquids. A ``route`` column
+    may name an injection's route (RxNorm does not). Unknown codes, products without a counted
+    opioid, and the few with two opioid ingredients (which a row does not add up) are reported
+    in ``mme_error``; each distinct code is looked up once.
+
     Returns the frame, same type, with ``mme_per_day``, ``mme_factor``, ``mme_days_supply``,
     ``mme_excluded`` and ``mme_error`` added (see the module documentation); a result column
     already in the frame is replaced. ``outputs`` names the ones to add, when you need fewer:
@@ -93,11 +103,11 @@ def dispensing_mme(
     tab = _table(table, ndc)
     columns = _Columns(
         drug=drug, strength=strength, strength_unit=strength_unit, quantity=quantity, days_supply=days_supply,
-        form=form, route=route, release=release, package_ml=package_ml, ndc=ndc,
+        form=form, route=route, release=release, package_ml=package_ml, ndc=ndc, rxcui=rxcui,
     )  # fmt: skip
     added = _outputs(outputs, DISPENSING_COLUMNS)
     data, eager = _start(frame)
-    out = _annotate(data, columns, tab, variant, ndc_file, outputs=added)
+    out = _annotate(data, columns, tab, variant, ndc_file, outputs=added, rxnorm=rxnorm)
     return _finish(data, out, added, eager)  # type: ignore[no-any-return]
 
 
@@ -114,6 +124,8 @@ def daily_mme(
     route: str | None = None,
     release: str | None = None,
     variant: str | None = None,
+    rxcui: str | None = None,
+    rxnorm: RxnormLike = None,
     outputs: Sequence[str] = REGIMEN_COLUMNS,
 ) -> IntoFrameT:
     """MME/day of every regimen in a frame (the clinical path of `mme.daily_mme`), per row.
@@ -124,13 +136,18 @@ def daily_mme(
     administration (default 1). Adds ``mme_per_day``, ``mme_factor``, ``mme_excluded`` and
     ``mme_error`` (or the ``outputs`` named). Concentrations (which need a volume per
     administration) are reported as errors.
+
+    With ``rxcui="rxcui"`` each row is a regimen of an RxNorm product, as `mme.rxnorm.daily_mme`
+    reads it with ``count=``: ``count`` units (tablets, patches, sprays; default 1) per
+    administration, the strength from the product file ``rxnorm`` (default the shipped one); no
+    dose column. Liquids, which need a volume per dose, are reported as errors.
     """
     tab = resolve_table(table)
     columns = _Columns(
         drug=drug, strength=dose, strength_unit=dose_unit, quantity=None, days_supply=None,
-        form=form, route=route, release=release, per_day=per_day, count=count,
+        form=form, route=route, release=release, per_day=per_day, count=count, rxcui=rxcui,
     )  # fmt: skip
     added = _outputs(outputs, REGIMEN_COLUMNS)
     data, eager = _start(frame)
-    out = _annotate(data, columns, tab, variant, None, regimen=True, outputs=added)
+    out = _annotate(data, columns, tab, variant, None, regimen=True, outputs=added, rxnorm=rxnorm)
     return _finish(data, out, added, eager)  # type: ignore[no-any-return]

@@ -15,6 +15,7 @@ from mme._ndc import NdcFile, _file_row
 from mme._tables import Exclusion, FactorRow, Table
 from mme._units import MG_PER_DAY_PER_MCG_PER_H, _parse_text, _unit
 from mme._vocab import PATCH_WEAR_DAYS, resolve_drug
+from mme.rxnorm import RxnormLike, _counted, _no_volume, _strength, product, rxnorm_date
 
 from ._schema import _NULL, _T, _AnyFrame
 
@@ -170,6 +171,36 @@ def _by_ndc(ndc: str | None, file: NdcFile, table: Table | None, variant: str | 
     return _attributes(row, product.drug, kind, product.unit, base)
 
 
+def _by_rxcui(
+    rxcui: str | None,
+    route: str | None,
+    rxnorm: RxnormLike,
+    table: Table,
+    variant: str | None,
+    *,
+    regimen: bool = False,
+    frequency: str | None = None,
+) -> _Resolved:
+    """An RxCUI as `mme.rxnorm.dispensing_mme` (a regimen: `mme.rxnorm.daily_mme` by count) reads it: its
+    opioid's strength, with the product's form, route (unless ``route`` names an injection's) and release."""
+    if rxcui is None:
+        return _Resolved(_EARLY, "RxCUI is missing")
+    try:
+        prod = product(rxcui, rxnorm=rxnorm)
+        opioids = _counted(prod)
+    except MMEError as exc:
+        return _Resolved(_EARLY, str(exc))
+    if len(opioids) > 1:  # the scalar functions give one result per opioid, added (a Total); a row has one factor
+        return _Resolved(_EARLY, f"{prod.label} has {len(opioids)} opioid ingredients, which a frame's row does not "
+                         "add up: convert it with mme.rxnorm.dispensing_mme or mme.rxnorm.daily_mme")  # fmt: skip
+    ing = opioids[0]
+    if regimen and ing.unit == "MG/ML":
+        return _Resolved(_EARLY, _no_volume(prod, ing))
+    strength, unit = _strength(ing)
+    return _resolve(table, variant, ing.drug, unit, prod.form, route or prod.route, prod.release,
+                    strength=strength, regimen=regimen, frequency=frequency)  # fmt: skip
+
+
 # -- the column mapping ------------------------------------------------------------------------------------
 
 
@@ -187,6 +218,7 @@ class _Columns:
     release: str | None = None
     package_ml: str | None = None
     ndc: str | None = None
+    rxcui: str | None = None
     per_day: str | None = None
     count: str | None = None
     extra: tuple[str, ...] = field(default=())
@@ -194,8 +226,8 @@ class _Columns:
     def required(self) -> list[str]:
         names = [self.quantity, self.days_supply, self.form, self.route, self.release, self.package_ml]
         names += [self.per_day, self.count, *self.extra]
-        if self.ndc is not None:
-            names.append(self.ndc)
+        if self.ndc is not None or self.rxcui is not None:
+            names += [self.ndc, self.rxcui]
         else:
             names += [self.drug, self.strength, self.strength_unit]
         return [n for n in names if n is not None]
@@ -214,11 +246,16 @@ def _check_columns(lf: _AnyFrame, columns: _Columns) -> dict[str, nw.dtypes.DTyp
     return schema
 
 
+_EXACT = 2.0**53  # a float code below it is a whole number exactly
+
+
 def _as_text(name: str, dtype: nw.dtypes.DType) -> nw.Expr:
     """A key column as text, nulls as a marker (so that null keys match in joins)."""
     expr = nw.col(name)
-    if dtype.is_float():  # an NDC read as a float (pandas, a column with nulls): 2035102.0 -> "2035102"
-        expr = expr.cast(nw.Int64)
+    if dtype.is_float():  # a code read as a float (pandas, a column with nulls): 2035102.0 -> "2035102"
+        whole = (expr.is_finite() & (expr.abs() < _EXACT) & (expr.round(0) == expr)).fill_null(value=False)
+        digits = nw.when(whole).then(expr).otherwise(0.0).cast(nw.Int64).cast(nw.String)  # no cast of NaN or inf
+        expr = nw.when(whole).then(digits).when(~expr.is_null()).then(expr.cast(nw.String))  # 1.5 stays "1.5"
     return expr.cast(nw.String).fill_null(_NULL)
 
 
@@ -247,7 +284,10 @@ def _dispensing_keys(
     ndc_file: NdcFile | None,
     *,
     regimen: bool = False,
+    rxnorm: RxnormLike = None,
 ) -> _Keys:
+    if columns.rxcui is not None:
+        return _rxcui_keys(columns, schema, table, variant, rxnorm, regimen=regimen)
     optional = [("form", columns.form), ("route", columns.route), ("release", columns.release)]
     present = [(what, c) for what, c in optional if c is not None]
     names = [f"{_T}k_{what}" for what, _ in present]
@@ -312,3 +352,35 @@ def _dispensing_keys(
     if per_day_key:
         sources.append(columns.per_day or "")
     return _Keys([drug_key, unit_key, *names, *per_day_key], [*head, *exprs], by_name, text_strength, sources)
+
+
+def _rxcui_keys(
+    columns: _Columns,
+    schema: dict[str, nw.dtypes.DType],
+    table: Table | None,
+    variant: str | None,
+    rxnorm: RxnormLike,
+    *,
+    regimen: bool,
+) -> _Keys:
+    """Keys of rows by RxCUI: the code, and the route and a frequency code when columns give them."""
+    if columns.ndc is not None or columns.form is not None or columns.release is not None:
+        raise TypeError(
+            "with rxcui=..., the drug, strength, form and release come from the RxNorm product, and no ndc column "
+            "is read (route=... may name an injection's route)"
+        )
+    assert table is not None  # without an NDC column, the default table
+    rxnorm_date(rxnorm=rxnorm)  # a product file that cannot be read stops the run here, not every row
+    parts = [("rxcui", columns.rxcui), ("route", columns.route)]
+    if regimen and columns.per_day is not None and schema[columns.per_day] == nw.String:
+        parts.append(("per_day", columns.per_day))  # "bid", "q6h"...: a frequency code per key
+    present = [(what, c) for what, c in parts if c is not None]
+    names = [f"{_T}k_{what}" for what, _ in present]
+    exprs = [_as_text(c, schema[c]).alias(n) for (_, c), n in zip(present, names, strict=True)]
+
+    def by_rxcui(key: tuple[str | None, ...]) -> _Resolved:
+        given = {what: value for (what, _), value in zip(present, key, strict=True)}
+        return _by_rxcui(given["rxcui"], given.get("route"), rxnorm, table, variant, regimen=regimen,
+                         frequency=given.get("per_day"))  # fmt: skip
+
+    return _Keys(names, exprs, by_rxcui, True, [c for _, c in present])

@@ -11,6 +11,7 @@ import narwhals as nw
 from mme._ndc import NdcFile
 from mme._tables import Table
 from mme._units import RESULT_DECIMALS
+from mme.rxnorm import RxnormLike
 
 from ._keys import (
     _EARLY,
@@ -136,10 +137,11 @@ def _annotate(
     regimen: bool = False,
     bup: bool = False,
     outputs: Sequence[str] = DISPENSING_COLUMNS,
+    rxnorm: RxnormLike = None,
 ) -> Frame:
     """`frame` with the `outputs` result columns, and the temporary ones (``__mme_*``) that `summarize` uses."""
     schema = _check_columns(frame, columns)
-    keys = _dispensing_keys(columns, schema, table, variant, ndc_file, regimen=regimen)
+    keys = _dispensing_keys(columns, schema, table, variant, ndc_file, regimen=regimen, rxnorm=rxnorm)
     need = _Need(regimen=regimen, conc=columns.package_ml is not None, bup=bup, outputs=tuple(outputs))
     lf: Frame
     fast = _polars_attributes(frame, keys, need) if frame.implementation is nw.Implementation.POLARS else None

@@ -12,6 +12,7 @@ from mme._engine import TableLike
 from mme._errors import ArgumentTypeError, DoseError
 from mme._history import FILL_OVERFLOWS, NOT_WHOLE_DAYS, OnFailed
 from mme._ndc import NdcFile
+from mme.rxnorm import RxnormLike
 
 from ._convert import _start, _table
 from ._keys import _Columns
@@ -95,6 +96,8 @@ def summarize(
     variant: str | None = None,
     ndc: str | None = None,
     ndc_file: NdcFile | None = None,
+    rxcui: str | None = None,
+    rxnorm: RxnormLike = None,
 ) -> IntoFrameT:
     """Each patient's MME/day over the window ``start .. end``, under the four definitions (`mme.summarize`).
 
@@ -114,15 +117,18 @@ def summarize(
     (the first in text order). As in `mme.summarize`, with ``on_failed="propagate"`` (default)
     such a patient's totals and four definitions are null, never a number that leaves the failed
     fill out; ``on_failed="drop"`` computes them from the other fills.
+
+    Fills by NDC (``ndc``, ``ndc_file``) or by RxCUI (``rxcui``, ``rxnorm``) are read as in `dispensing_mme`.
     """
     return _summarize(
         frame, start=start, end=end, table=table, include_buprenorphine=include_buprenorphine,
         clip_to_window=clip_to_window, on_failed=on_failed, patient_id=patient_id, fill_date=fill_date,
         columns=_Columns(
             drug=drug, strength=strength, strength_unit=strength_unit, quantity=quantity, days_supply=days_supply,
-            form=form, route=route, release=release, package_ml=package_ml, ndc=ndc, extra=(patient_id, fill_date),
+            form=form, route=route, release=release, package_ml=package_ml, ndc=ndc, rxcui=rxcui,
+            extra=(patient_id, fill_date),
         ),
-        variant=variant, ndc_file=ndc_file, method="auto",
+        variant=variant, ndc_file=ndc_file, method="auto", rxnorm=rxnorm,
     )  # fmt: skip
 
 
@@ -141,6 +147,7 @@ def _summarize(
     variant: str | None,
     ndc_file: NdcFile | None,
     method: Literal["auto", "window", "pairwise"],
+    rxnorm: RxnormLike = None,
 ) -> IntoFrameT:
     if end < start:
         raise DoseError(f"the window ends ({end}) before it starts ({start})")
@@ -150,7 +157,7 @@ def _summarize(
     native, _ = _start(frame)
     if native.implementation.is_pyspark():
         raise ArgumentTypeError(SPARK_SUMMARY)
-    rows = _annotate(native, columns, tab, variant, ndc_file, bup=not include_buprenorphine)
+    rows = _annotate(native, columns, tab, variant, ndc_file, bup=not include_buprenorphine, rxnorm=rxnorm)
     schema = rows.collect_schema()
     lo, hi = start.toordinal() - _EPOCH_ORDINAL, end.toordinal() - _EPOCH_ORDINAL + 1
     p = patient_id
