@@ -43,6 +43,7 @@ _PATHS: dict[str, Callable[[str], object]] = {
     "form": lambda text: mme.daily_mme("oxycodone", "10 mg", per_day=1, form=text),
     "release": lambda text: mme.daily_mme("oxycodone", "10 mg", per_day=1, release=text),
     "strength": lambda text: mme.dispensing_mme("oxycodone", text, quantity=10, days_supply=5),
+    "table": lambda text: mme.daily_mme("oxycodone", "10 mg", per_day=1, table=text),
     "expression": mme.convert,
     "expression_tail": lambda text: mme.convert("oxycodone 10 mg " + text),
 }

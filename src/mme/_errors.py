@@ -77,7 +77,7 @@ class UnknownTableError(MMEError, LookupError):
     def __init__(self, slug: str, available: Sequence[str] = ()) -> None:
         self.slug = slug
         self.available = tuple(available)
-        super().__init__(f"unknown table {slug!r}; available: {', '.join(self.available)}")
+        super().__init__(f"unknown table {excerpt(slug)}; available: {', '.join(self.available)}")
 
     def __str__(self) -> str:
         return str(self.args[0])

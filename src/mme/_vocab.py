@@ -534,7 +534,7 @@ def _resolve(kind: str, text: str, table: dict[str, str], choices: frozenset[str
 
 def resolve_route(text: str) -> str:
     """The canonical route for a typed one ("IV", "SL", "patch"...)."""
-    key = _key(text)
+    key = _key(bounded(text, "route", UnknownTermError))
     if key in _FORM_PHRASE_ROUTE:
         return _FORM_PHRASE_ROUTE[key]
     if key in _FORM_ALIASES and _FORM_ALIASES[key] in FORM_ROUTE:
@@ -544,7 +544,7 @@ def resolve_route(text: str) -> str:
 
 def resolve_form(text: str) -> str:
     """The canonical form for a typed one ("tab", "ER tablet", "nasal spray"...)."""
-    key = _key(text)
+    key = _key(bounded(text, "form", UnknownTermError))
     words = key.split()
     if words and words[0] in _RELEASE_ALIASES and len(words) > 1:
         key = " ".join(words[1:])
@@ -571,7 +571,7 @@ def form_release(text: str) -> Release | None:
 
 def resolve_release(text: str) -> Release:
     """The canonical release type: "ER" (extended, LA, SR, CR, XR, MR) or "IR"."""
-    key = _key(text)
+    key = _key(bounded(text, "release", UnknownTermError))
     if key in _RELEASE_ALIASES:
         return _RELEASE_ALIASES[key]
     if key.upper() in RELEASES:
