@@ -497,6 +497,9 @@ class _Tally:
     formulas: int = 0
     excluded: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
+    warned: int = 0
+    """Rows with one warning or more."""
+    warnings: Counter[str] = field(default_factory=Counter)
 
 
 def _batch(args: argparse.Namespace, out: TextIO) -> int:
@@ -521,8 +524,9 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     excluded, failed = tally.excluded.total(), tally.failed.total()
     _print_reasons(tally.excluded, err, "excluded")
     _print_reasons(tally.failed, err, "failed")
+    _print_reasons(tally.warnings, err, "warning")
     err.write(f"mme batch: {tally.rows:,} rows: {tally.rows - excluded - failed:,} converted, {excluded:,} excluded, ")
-    err.write(f"{failed:,} failed{_written(args, tally.formulas)}\n")
+    err.write(f"{failed:,} failed, {tally.warned:,} with warnings{_written(args, tally.formulas)}\n")
     return 0
 
 
@@ -539,6 +543,9 @@ def _converted(
             result = nw.from_native(frames.dispensing_mme(chunk, table=args.table, **options), eager_only=True)
         tally.excluded.update(_reasons(result, frames.MME_EXCLUDED))
         tally.failed.update(_reasons(result, frames.MME_ERROR))
+        for joined, n in _reasons(result, frames.MME_WARNING).items():  # each warning of a row, once
+            tally.warned += n
+            tally.warnings.update(dict.fromkeys(joined.split(frames.WARNING_SEPARATOR), n))
         if args.output.lower().endswith(".csv"):
             result, formulas = _formula_cells(result, escape=args.escape_formulas)
             tally.formulas += formulas

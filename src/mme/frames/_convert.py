@@ -86,7 +86,7 @@ def dispensing_mme(
     the file's own factor unless a ``table`` is given. Unknown NDCs are reported in ``mme_error``.
 
     Returns the frame, same type, with ``mme_per_day``, ``mme_factor``, ``mme_days_supply``,
-    ``mme_excluded`` and ``mme_error`` added (see the module documentation); a result column
+    ``mme_excluded``, ``mme_error`` and ``mme_warning`` added (see the module documentation); a result column
     already in the frame is replaced. ``outputs`` names the ones to add, when you need fewer:
     ``outputs=["mme_per_day"]`` skips the work behind the others (rows with no MME are still null).
     """
@@ -121,8 +121,8 @@ def daily_mme(
     ``dose`` per administration with ``dose_unit`` (or ``dose_unit=None`` for text doses such as
     "10 mg"), ``per_day`` administrations a day (a number, or a text column of codes: "bid",
     "tid"...; null for daily totals such as "40 mg/day" and patch rates), ``count`` units per
-    administration (default 1). Adds ``mme_per_day``, ``mme_factor``, ``mme_excluded`` and
-    ``mme_error`` (or the ``outputs`` named). Concentrations (which need a volume per
+    administration (default 1). Adds ``mme_per_day``, ``mme_factor``, ``mme_excluded``,
+    ``mme_error`` and ``mme_warning`` (or the ``outputs`` named). Concentrations (which need a volume per
     administration) are reported as errors.
     """
     tab = resolve_table(table)
