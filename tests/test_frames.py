@@ -392,7 +392,7 @@ def test_outputs_must_be_result_columns() -> None:
     assert frames.daily_mme(regimens, outputs=["mme_factor", "mme_per_day"]).row(0) == ("oxycodone", 5.0, "mg", 4.0,
                                                                                          1.5, 30.0)  # fmt: skip
     for bad in ([], ["mme_days_supply"], ["mme_per_day", "dose"]):
-        with pytest.raises(ValueError, match="outputs must name one or more of mme_per_day, mme_factor"):
+        with pytest.raises(mme.ColumnError, match=r"^outputs must name one or more of mme_per_day, mme_factor"):
             frames.daily_mme(regimens, outputs=bad)
 
 
@@ -484,13 +484,14 @@ def test_text_strengths_integer_columns_and_missing_values() -> None:
 def test_missing_columns_and_reserved_names_are_refused() -> None:
     import polars as pl
 
-    with pytest.raises(KeyError, match="'quantity'"):
+    with pytest.raises(mme.ColumnError, match=r"^column\(s\) 'quantity' not in the frame") as missing:
         frames.dispensing_mme(
             pl.DataFrame({"drug": ["x"], "strength": [1.0], "strength_unit": ["mg"], "days_supply": [1]})
         )
     bad = pl.DataFrame({"drug": ["x"], "strength": [1.0], "strength_unit": ["mg"], "quantity": [1], "days_supply": [1],
                         "__mme_daily": [1]})  # fmt: skip
-    with pytest.raises(ValueError, match="reserved"):
+    assert isinstance(missing.value, KeyError)  # as before: `except KeyError` still catches it
+    with pytest.raises(mme.ColumnError, match=r"^column names starting with '__mme_' are reserved: \['__mme_daily'\]"):
         frames.dispensing_mme(bad)
     with pytest.raises(mme.UnknownTableError):
         frames.dispensing_mme(bad.drop("__mme_daily"), table="no-such-table")
@@ -748,8 +749,11 @@ def test_ndc_claims_equal_ndc_mme(backend: str, table: str | None, ndc_file: Any
 def test_ndc_column_needs_the_file() -> None:
     import polars as pl
 
-    with pytest.raises(TypeError, match="ndc_file"):
-        frames.dispensing_mme(pl.DataFrame({"ndc": ["1"], "quantity": [1], "days_supply": [1]}), ndc="ndc")
+    claims = pl.DataFrame({"ndc": ["1"], "quantity": [1], "days_supply": [1], "route": ["oral"]})
+    with pytest.raises(mme.ColumnError, match=r"^an ndc column needs the NDC file"):
+        frames.dispensing_mme(claims, ndc="ndc")
+    with pytest.raises(mme.ColumnError, match=r"^with ndc=\.\.\., drug, strength, form, route and release come from"):
+        frames.dispensing_mme(claims, ndc="ndc", ndc_file=mock.Mock(), route="route")
 
 
 # -- regimens -------------------------------------------------------------------------------------------------

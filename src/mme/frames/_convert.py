@@ -9,6 +9,7 @@ import narwhals as nw
 from narwhals.typing import IntoFrameT
 
 from mme._engine import TableLike
+from mme._errors import ArgumentTypeError, ColumnError
 from mme._ndc import NdcFile
 from mme._tables import DEFAULT_TABLE, Table, resolve_table
 
@@ -31,7 +32,7 @@ def _outputs(requested: Sequence[str], offered: Sequence[str]) -> tuple[str, ...
     names = tuple(dict.fromkeys([requested] if isinstance(requested, str) else requested))
     unknown = [n for n in names if n not in offered]
     if unknown or not names:
-        raise ValueError(f"outputs must name one or more of {', '.join(offered)}; got {list(names)}")
+        raise ColumnError(f"outputs must name one or more of {', '.join(offered)}; got {list(names)}")
     return names
 
 
@@ -42,7 +43,7 @@ def _start(frame: Any) -> tuple[_AnyFrame, nw.DataFrame[Any] | None]:
         return native, native
     if isinstance(native, nw.LazyFrame):
         return native, None
-    raise TypeError(f"expected a dataframe, got {type(frame).__name__}")  # pragma: no cover
+    raise ArgumentTypeError(f"expected a dataframe, got {type(frame).__name__}")  # pragma: no cover
 
 
 def _finish(before: _AnyFrame, after: Frame, added: Sequence[str], eager: nw.DataFrame[Any] | None) -> Any:

@@ -10,7 +10,7 @@ from typing import Any
 import narwhals as nw
 
 from mme._engine import Owed, _match, _per_day, _resolve_names, beyond_tiers, route_default, unit_slip
-from mme._errors import MMEError, NotCoveredError
+from mme._errors import ColumnError, MMEError, NotCoveredError
 from mme._ndc import NdcFile, _file_row
 from mme._tables import Exclusion, FactorRow, Table
 from mme._units import MG_PER_DAY_PER_MCG_PER_H, _parse_text, _unit
@@ -214,12 +214,12 @@ def _check_columns(lf: _AnyFrame, columns: _Columns) -> dict[str, nw.dtypes.DTyp
     schema = dict(lf.collect_schema())
     missing = [c for c in dict.fromkeys(columns.required()) if c not in schema]
     if missing:
-        raise KeyError(
+        raise ColumnError(
             f"column(s) {', '.join(map(repr, missing))} not in the frame (columns: {', '.join(map(str, schema))}); "
             "map yours with the keyword arguments (drug=..., strength=..., quantity=...)"
         )
     if clash := [c for c in schema if str(c).startswith(_T)]:
-        raise ValueError(f"column names starting with {_T!r} are reserved: {clash}")
+        raise ColumnError(f"column names starting with {_T!r} are reserved: {clash}; rename them")
     return schema
 
 
@@ -267,9 +267,9 @@ def _dispensing_keys(
 
     if columns.ndc is not None:
         if ndc_file is None:
-            raise TypeError("an ndc column needs the NDC file to look it up in: pass ndc_file=mme.read_ndc_file(...)")
+            raise ColumnError("an ndc column needs the NDC file to look it up in: pass ndc_file=mme.read_ndc_file(...)")
         if present:
-            raise TypeError("with ndc=..., drug, strength, form, route and release come from the NDC file")
+            raise ColumnError("with ndc=..., drug, strength, form, route and release come from the NDC file")
         file = ndc_file
         ndc_key = f"{_T}k_ndc"
 

@@ -284,7 +284,10 @@ def _warnings(
         if columns.package_ml is not None:  # only where the row gives none
             bottles = bottles & _number(columns.package_ml, schema[columns.package_ml]).is_null()
         supply, patches = _round(d), _round(days)
-        replaced = (patches - supply).abs() > 1e-9 * nw.max_horizontal(patches.abs(), supply.abs())
+        larger = (
+            nw.when(patches > supply).then(patches).otherwise(supply)
+        )  # both positive (max_horizontal fails on Dask)
+        replaced = (patches - supply).abs() > 1e-9 * larger  # not math.isclose, as in the engine
         parts += [(fine & bottles, nw.lit(BOTTLES)), (fine & (_col("wear") > 0) & replaced, _col("w_days"))]
     parts += [(counted & owed("above"), _col("w_above")), (counted & owed("slip"), _col("w_slip"))]
     parts.append((counted & (mme > IMPLAUSIBLE_MME_PER_DAY), nw.lit(IMPLAUSIBLE)))
