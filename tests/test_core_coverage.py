@@ -1657,6 +1657,14 @@ def test_a_whole_liquid_quantity_under_a_ml_a_day_warns_that_it_may_count_bottle
     assert not mme.dispensing_mme("butorphanol", "10 mg/mL", quantity=30, days_supply=30, table="cdc-ndc-2018").warnings
 
 
+def test_a_column_error_says_its_message_unquoted() -> None:
+    """A KeyError's str() quotes its message; a ColumnError, also a KeyError, prints it as written."""
+    error = mme.ColumnError("column(s) 'quantity' not in the frame")
+    assert (str(error), str(KeyError("x"))) == ("column(s) 'quantity' not in the frame", "'x'")
+    assert isinstance(error, KeyError)
+    assert str(mme.ColumnError()) == ""
+
+
 def test_unknown_rxcui_messages_word_for_word() -> None:
     newer = mme.UnknownRxCUIError("99", "2020-10-20")
     assert str(newer) == (
