@@ -88,6 +88,7 @@ def _number(name: str, dtype: nw.dtypes.DType) -> nw.Expr:
 
 
 _SMALLEST_NORMAL: Final = sys.float_info.min
+_WHOLE_FROM: Final = 2.0**52  # every float from here on is a whole number
 _SCALE: Final = 1e9  # results are rounded to 9 decimal places, as the scalar engine rounds them
 _ROUNDED_BELOW: Final = 2.0**52 / _SCALE  # from here on x * 1e9 has no fraction left: x is kept as it is
 
@@ -280,7 +281,10 @@ def _warnings(
     parts: list[tuple[nw.Expr, nw.Expr]] = [(counted, _col("w_route"))]
     if dispensed is not None:  # `mme._engine.dispensed`: a bottle count, CDC's days supply of patches
         q, d, days = dispensed
-        bottles = _col("conc") & (q == q // 1) & (q < _round(d))
+        whole = (
+            nw.when(q < _WHOLE_FROM).then(q == q // 1).otherwise(nw.lit(value=True))
+        )  # Spark's floor overflows above
+        bottles = _col("conc") & whole & (q < _round(d))
         if columns.package_ml is not None:  # only where the row gives none
             bottles = bottles & _number(columns.package_ml, schema[columns.package_ml]).is_null()
         supply, patches = _round(d), _round(days)
