@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mme
-from mme._cli import _Refused, _refusing_bad_columns, build_parser, main
+from mme._cli import build_parser, main
 from mme._tables import _shipped_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -364,12 +364,22 @@ def test_taper_refuses_to_plot_over_its_cohort(tmp_path: Path, capsys: pytest.Ca
     assert cohort.read_text().startswith("patient_id")
 
 
-def test_a_column_problem_refuses_the_command_and_an_mme_error_is_not_one() -> None:
-    """frames' KeyError/TypeError/ValueError become one refusal, in one place; an MMEError is not caught there."""
-    with pytest.raises(_Refused, match=r"^no column 'x'$"), _refusing_bad_columns():
-        raise KeyError("no column 'x'")  # str(KeyError) would quote it again
-    with pytest.raises(mme.DoseError, match=r"^bad$"), _refusing_bad_columns():
-        raise mme.DoseError("bad")  # also a ValueError, and still not a refusal: the command prints "mme: error"
+def test_a_column_problem_refuses_the_command_and_an_mme_error_is_not_one(
+    claims: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ColumnError is a usage error (exit 2), said once, unquoted; any other MMEError is an error of the run (1)."""
+    from mme import frames
+
+    argv = ["batch", str(claims), "-o", str(claims.parent / "out.csv")]
+    for error, status, said in ((mme.ColumnError("no column 'x'"), 2, "mme batch: error: no column 'x'\n"),
+                                (mme.DoseError("bad"), 1, "mme: error: bad\n")):  # fmt: skip
+
+        def refuse(*_: object, error: Exception = error, **__: object) -> None:
+            raise error
+
+        monkeypatch.setattr(frames, "dispensing_mme", refuse)
+        assert main(argv) == status
+        assert capsys.readouterr().err.endswith(said)
 
 
 @pytest.mark.parametrize("command", ["batch", "summarize"])
@@ -643,7 +653,7 @@ def test_batch_in_chunks_writes_what_the_whole_file_gives(
     assert summaries[0] == summaries[1] == summaries[2]
     # 10 + 14 fentanyl and hydromorphone rows convert; 10 + 7 buprenorphine (Butrans) are excluded; 8 + 2 bad
     # cells and 7 missing drugs fail
-    assert "58 rows: 24 converted, 17 excluded, 17 failed" in summaries[0]
+    assert "58 rows: 24 converted, 17 excluded, 17 failed, 0 with warnings" in summaries[0]
     whole = mme.frames.dispensing_mme(  # a CSV's cells are read as text, as written
         pl.read_csv(src, infer_schema=False) if source == ".csv" else pl.read_parquet(src)
     )

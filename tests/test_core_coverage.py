@@ -210,7 +210,7 @@ def test_a_form_limited_exclusion_applies_when_no_row_fits(custom: str) -> None:
 def test_dispensing_an_excluded_patch_still_counts_its_wear_days() -> None:
     result = mme.dispensing_mme("buprenorphine", "10 mcg/h", quantity=4, days_supply=30, table="cdc-2022")
     assert (result.mme_per_day, result.days_supply, result.factor_basis) == (None, 28, "excluded")
-    assert result.warnings == ("days supply 30 replaced by 4 patches x 7 days = 28, as CDC instructs",)
+    assert result.warnings == ("days supply replaced by patches x 7 days of wear, as CDC instructs",)
     assert result.excluded
 
 
@@ -304,7 +304,7 @@ def test_total_collects_every_items_warnings() -> None:
     total = mme.total([slip, clean, dispensed])
     assert total.warnings == (
         "fentanyl is dosed in mcg here; mg was given: did you mean mcg?",
-        "days supply 10 replaced by 10 patches x 3 days = 30, as CDC instructs",
+        "days supply replaced by patches x 3 days of wear, as CDC instructs",
     )
     assert mme.total([dispensed]).warnings == dispensed.warnings
 
@@ -547,7 +547,7 @@ def test_dispensing_arithmetic() -> None:
     near = mme.dispensing_mme("fentanyl", "25 mcg/h", quantity=10, days_supply=30.000000001, table="cdc-ndc-2018")
     assert near.warnings == ()
     off = mme.dispensing_mme("fentanyl", "25 mcg/h", quantity=10, days_supply=28, table="cdc-ndc-2018")
-    assert off.warnings == ("days supply 28 replaced by 10 patches x 3 days = 30, as CDC instructs",)
+    assert off.warnings == ("days supply replaced by patches x 3 days of wear, as CDC instructs",)
     assert off.days_supply == 30
 
 
@@ -563,10 +563,12 @@ def test_convert_dispensing_needs_both_numbers() -> None:
 
 
 def test_implausible_total_warns() -> None:
-    with pytest.warns(ImplausibleDoseWarning, match=r"12,000 MME/day is implausible"):
+    with pytest.warns(ImplausibleDoseWarning, match=r"^the result is above 10,000 MME/day, which is implausible"):
         result = mme.daily_mme("morphine", "4000 mg", per_day=3)
     assert value(result) == pytest.approx(12_000)
-    assert result.warnings == ("12,000 MME/day is implausible: check the unit (mcg typed as mg?) and the amounts",)
+    assert result.warnings == (
+        "the result is above 10,000 MME/day, which is implausible: check the unit (mcg typed as mg?) and the amounts",
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert value(mme.daily_mme("morphine", "10000 mg/day")) == pytest.approx(10_000)  # not above: no warning
@@ -588,7 +590,7 @@ def test_mcg_typed_as_mg_warns_only_from_5_mg_a_day() -> None:
 def test_warn_above_the_last_tier() -> None:
     result = mme.daily_mme("methadone", "100 mg/day", table="cdc-2016")
     assert result.warnings == (
-        "100 mg/day is above 80 mg/day, where the source defines no factor; its last tier (12) was applied",
+        "the daily amount is above 80 mg/day, where the source defines no factor; its last tier (12) was applied",
     )
     assert mme.daily_mme("methadone", "80 mg/day", table="cdc-2016").warnings == ()
 
@@ -1558,7 +1560,7 @@ def test_a_dispensed_patch_uses_the_rows_own_wear_period(tmp_path: Path) -> None
     table = str(write(tmp_path, text))
     result = mme.dispensing_mme("sufentanil", "10 mcg/h", quantity=4, days_supply=30, table=table)
     assert result.days_supply == 28
-    assert result.warnings == ("days supply 30 replaced by 4 patches x 7 days = 28, as CDC instructs",)
+    assert result.warnings == ("days supply replaced by patches x 7 days of wear, as CDC instructs",)
     assert value(result) == pytest.approx(20.0)  # 10 mcg/h x 14 / 7 days
 
 
@@ -1700,10 +1702,21 @@ def test_a_path_like_giving_bytes_is_no_table() -> None:
 
 
 def test_a_whole_liquid_quantity_under_a_ml_a_day_warns_that_it_may_count_bottles() -> None:
-    with pytest.warns(mme.ImplausibleDoseWarning, match=r"quantity 2 of '10 mg/mL' is read as 2 mL over 30 days"):
+    with pytest.warns(
+        mme.ImplausibleDoseWarning,
+        match=r"^the quantity, read as mL, is a whole number under 1 mL a day: if it counts bottles",
+    ):
         result = mme.dispensing_mme("butorphanol", "10 mg/mL", quantity=2, days_supply=30, table="cdc-ndc-2018")
     assert result.mme_per_day == pytest.approx(10 * 2 / 30 * 7)  # computed as given
     assert not mme.dispensing_mme("butorphanol", "10 mg/mL", quantity=30, days_supply=30, table="cdc-ndc-2018").warnings
+
+
+def test_a_column_error_says_its_message_unquoted() -> None:
+    """A KeyError's str() quotes its message; a ColumnError, also a KeyError, prints it as written."""
+    error = mme.ColumnError("column(s) 'quantity' not in the frame")
+    assert (str(error), str(KeyError("x"))) == ("column(s) 'quantity' not in the frame", "'x'")
+    assert isinstance(error, KeyError)
+    assert str(mme.ColumnError()) == ""
 
 
 def test_unknown_rxcui_messages_word_for_word() -> None:

@@ -198,7 +198,8 @@ def exact_dispensing(row: dict[str, Any], result: mme.DailyMME) -> float:
 
 def expected(row: dict[str, Any], table: str, variant: str | None = None) -> dict[str, Any]:
     """What `mme.dispensing_mme` says about one row, in the frame's columns."""
-    none = {"mme_per_day": None, "mme_factor": None, "mme_days_supply": None, "mme_excluded": None, "mme_error": None}
+    none = {"mme_per_day": None, "mme_factor": None, "mme_days_supply": None, "mme_excluded": None, "mme_error": None,
+            "mme_warning": None}  # fmt: skip
     if row["drug"] is None:
         return none | {"mme_error": "drug is missing"}
     strength = (row["strength"], row["strength_unit"])
@@ -219,7 +220,13 @@ def expected(row: dict[str, Any], table: str, variant: str | None = None) -> dic
         "mme_factor": None if r.factor is None else float(r.factor),
         "mme_days_supply": r.days_supply,
         "mme_excluded": r.excluded,
+        "mme_warning": joined(r.warnings),
     }
+
+
+def joined(notes: Sequence[str]) -> str | None:
+    """A result's warnings as `mme.frames` writes them in one cell (none: null)."""
+    return " | ".join(notes) or None
 
 
 OVERFLOW = _rows._ROW_MESSAGES[_rows._OVERFLOW]
@@ -246,6 +253,7 @@ def check_dispensings(result: Any, rows: Sequence[dict[str, Any]], table: str, v
         where = f"{table}: {row}"
         assert have["mme_error"] == want["mme_error"], where
         assert have["mme_excluded"] == want["mme_excluded"], where
+        assert have["mme_warning"] == want["mme_warning"], where
         assert same(have["mme_per_day"], want["mme_per_day"]), where  # the same float, not a close one
         for c in ("mme_factor", "mme_days_supply"):
             assert close(have[c], want[c]), f"{c}: {have[c]} != {want[c]} ({where})"
@@ -312,8 +320,8 @@ def test_frames_come_back_in_their_type_and_order(backend: str) -> None:
     assert type(out) is type(native)
     assert [r["id"] for r in rows_of(out)] == [r["id"] for r in rows]
     names = list(nw.from_native(out).collect_schema())
-    assert names[: len(names) - 5] == list(nw.from_native(native).collect_schema())
-    assert names[-5:] == ["mme_per_day", "mme_factor", "mme_days_supply", "mme_excluded", "mme_error"]
+    assert names[: len(names) - 6] == list(nw.from_native(native).collect_schema())
+    assert names[-6:] == ["mme_per_day", "mme_factor", "mme_days_supply", "mme_excluded", "mme_error", "mme_warning"]
 
 
 @pytest.mark.parametrize("backend", ["duckdb", pytest.param("pyspark", marks=pytest.mark.slow)])
@@ -364,8 +372,51 @@ def test_outputs_must_be_result_columns() -> None:
     assert frames.daily_mme(regimens, outputs=["mme_factor", "mme_per_day"]).row(0) == ("oxycodone", 5.0, "mg", 4.0,
                                                                                          1.5, 30.0)  # fmt: skip
     for bad in ([], ["mme_days_supply"], ["mme_per_day", "dose"]):
-        with pytest.raises(ValueError, match="outputs must name one or more of mme_per_day, mme_factor"):
+        with pytest.raises(mme.ColumnError, match=r"^outputs must name one or more of mme_per_day, mme_factor"):
             frames.daily_mme(regimens, outputs=bad)
+
+
+# One row per warning the engine gives, and one with two: each warning's rule, word for word.
+SLIP_PER_DAY = "fentanyl patches are labelled per hour; this rate was written per day (mcg/day) and read as delivered"
+WARNED_ROWS = [
+    ("fentanyl", 25.0, "mcg/day", 10.0, 30.0, None, "cdc-2022", f"{SLIP_PER_DAY} per day: did you mean per hour?"),
+    ("fentanyl", 2.0, "mg/h", 10.0, 30.0, None, "cdc-2022",
+     "fentanyl is dosed in mcg here; mg/h was given: did you mean mcg?"),
+    ("oxycodone", 10.0, "mcg", 120.0, 30.0, None, "cdc-2022",
+     "oxycodone is dosed in mg here; mcg was given, under 0.1 mg: did you mean mg?"),
+    ("butorphanol", 10.0, "mg/mL", 1.0, 30.0, None, "cdc-ndc-2018",
+     "the quantity, read as mL, is a whole number under 1 mL a day: if it counts bottles, as claims for sprays and "
+     "liquids sometimes do, give package_ml (mL per bottle)"),
+    ("butorphanol", 10.0, "mg/mL", 1.0, 30.0, 2.5, "cdc-ndc-2018", None),  # the bottle's mL given: no warning
+    ("fentanyl", 25.0, "mcg/h", 10.0, 28.0, None, "cms-2018",
+     "days supply replaced by patches x 3 days of wear, as CDC instructs"),
+    ("buprenorphine", 10.0, "mcg/h", 4.0, 30.0, None, "cdc-2022",  # excluded, and still replaced
+     "days supply replaced by patches x 7 days of wear, as CDC instructs"),
+    ("methadone", 30.0, "mg", 90.0, 30.0, None, "cdc-2016",
+     "the daily amount is above 80 mg/day, where the source defines no factor; its last tier (12) was applied"),
+    ("morphine", 10.0, "g", 100.0, 1.0, None, "anzca-2021",
+     "no route given: read as oral; anzca-2021 also has morphine by intramuscular, intravenous, subcutaneous: "
+     "give the route to choose | the result is above 10,000 MME/day, which is implausible: check the unit "
+     "(mcg typed as mg?) and the amounts"),
+    ("oxycodone", 10.0, "mg", 120.0, 30.0, None, "cdc-2022", None),
+    ("oxycodone", 10.0, "mcg", 0.0, 30.0, None, "cdc-2022", None),  # a failed row has no warnings
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("backend", FAST)
+def test_every_warning_of_the_engine_is_in_mme_warning(backend: str) -> None:
+    """Each warning the engine owes a row, as `mme.dispensing_mme` words it, in its order, joined by " | "."""
+    for drug, strength, unit, quantity, days, package, table, want in WARNED_ROWS:
+        row = {"id": 0, "drug": drug, "strength": strength, "strength_unit": unit, "quantity": quantity,
+               "days_supply": days, "package_ml": package}  # fmt: skip
+        native = make(backend, arrow_table([row], [*row]))
+        (have,) = rows_of(frames.dispensing_mme(native, table=table, package_ml="package_ml"))
+        assert have["mme_warning"] == want, (drug, unit, table)
+        assert want == expected(row, table)["mme_warning"]  # the scalar engine's, word for word
+    regimens = pa.table({"drug": ["fentanyl", "oxycodone"], "dose": [25.0, 10.0], "dose_unit": ["mcg/day", "mg"],
+                         "per_day": pa.array([None, 4.0], pa.float64())})  # fmt: skip
+    out = rows_of(frames.daily_mme(make(backend, regimens), table="cdc-2022"))
+    assert [r["mme_warning"] for r in out] == [WARNED_ROWS[0][-1], None]
 
 
 @pytest.mark.parametrize("backend", ["polars-lazy", "duckdb"])
@@ -413,13 +464,14 @@ def test_text_strengths_integer_columns_and_missing_values() -> None:
 def test_missing_columns_and_reserved_names_are_refused() -> None:
     import polars as pl
 
-    with pytest.raises(KeyError, match="'quantity'"):
+    with pytest.raises(mme.ColumnError, match=r"^column\(s\) 'quantity' not in the frame") as missing:
         frames.dispensing_mme(
             pl.DataFrame({"drug": ["x"], "strength": [1.0], "strength_unit": ["mg"], "days_supply": [1]})
         )
     bad = pl.DataFrame({"drug": ["x"], "strength": [1.0], "strength_unit": ["mg"], "quantity": [1], "days_supply": [1],
                         "__mme_daily": [1]})  # fmt: skip
-    with pytest.raises(ValueError, match="reserved"):
+    assert isinstance(missing.value, KeyError)  # as before: `except KeyError` still catches it
+    with pytest.raises(mme.ColumnError, match=r"^column names starting with '__mme_' are reserved: \['__mme_daily'\]"):
         frames.dispensing_mme(bad)
     with pytest.raises(mme.UnknownTableError):
         frames.dispensing_mme(bad.drop("__mme_daily"), table="no-such-table")
@@ -627,7 +679,8 @@ def ndc_file(tmp_path: Path) -> Any:
 
 
 def expected_ndc(ndc: str | None, quantity: float, days: float, ndc_file: Any, table: str | None) -> dict[str, Any]:
-    none = {"mme_per_day": None, "mme_factor": None, "mme_days_supply": None, "mme_excluded": None, "mme_error": None}
+    none = {"mme_per_day": None, "mme_factor": None, "mme_days_supply": None, "mme_excluded": None, "mme_error": None,
+            "mme_warning": None}  # fmt: skip
     if ndc is None:
         return none | {"mme_error": "NDC is missing"}
     try:
@@ -635,12 +688,14 @@ def expected_ndc(ndc: str | None, quantity: float, days: float, ndc_file: Any, t
     except mme.MMEError as exc:
         return none | {"mme_error": f"unknown NDC {ndc!r}: {exc}"}
     try:
-        r = mme.ndc_mme(ndc, quantity=quantity, days_supply=days, ndc_file=ndc_file, table=table)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", mme.MMEWarning)
+            r = mme.ndc_mme(ndc, quantity=quantity, days_supply=days, ndc_file=ndc_file, table=table)
     except mme.MMEError as exc:
         return none | {"mme_error": normalise(str(exc))}
     factor = None if r.factor is None else float(r.factor)
     return none | {"mme_per_day": r.mme_per_day, "mme_factor": factor, "mme_days_supply": r.days_supply,
-                   "mme_excluded": r.excluded}  # fmt: skip
+                   "mme_excluded": r.excluded, "mme_warning": joined(r.warnings)}  # fmt: skip
 
 
 NDC_CLAIMS = [
@@ -665,6 +720,7 @@ def test_ndc_claims_equal_ndc_mme(backend: str, table: str | None, ndc_file: Any
         have = got[i]
         assert have["mme_error"] == want["mme_error"], (ndc, table)
         assert have["mme_excluded"] == want["mme_excluded"], (ndc, table)
+        assert have["mme_warning"] == want["mme_warning"], (ndc, table)
         for c in ("mme_per_day", "mme_days_supply", "mme_factor"):
             assert close(have[c], want[c]), (ndc, table, c)
     assert got[0]["mme_per_day"] == 60.0  # fentanyl 25 mcg/h: 25 x 7.2 / 3 (file), or 25 x 2.4 (CDC 2022)
@@ -673,8 +729,11 @@ def test_ndc_claims_equal_ndc_mme(backend: str, table: str | None, ndc_file: Any
 def test_ndc_column_needs_the_file() -> None:
     import polars as pl
 
-    with pytest.raises(TypeError, match="ndc_file"):
-        frames.dispensing_mme(pl.DataFrame({"ndc": ["1"], "quantity": [1], "days_supply": [1]}), ndc="ndc")
+    claims = pl.DataFrame({"ndc": ["1"], "quantity": [1], "days_supply": [1], "route": ["oral"]})
+    with pytest.raises(mme.ColumnError, match=r"^an ndc column needs the NDC file"):
+        frames.dispensing_mme(claims, ndc="ndc")
+    with pytest.raises(mme.ColumnError, match=r"^with ndc=\.\.\., drug, strength, form, route and release come from"):
+        frames.dispensing_mme(claims, ndc="ndc", ndc_file=mock.Mock(), route="route")
 
 
 # -- regimens -------------------------------------------------------------------------------------------------
@@ -699,7 +758,7 @@ def regimen_frames(draw: st.DrawFn) -> tuple[list[dict[str, Any]], bool, bool, s
 
 
 def expected_regimen(row: dict[str, Any], table: str, with_count: bool) -> dict[str, Any]:
-    none = {"mme_per_day": None, "mme_factor": None, "mme_excluded": None, "mme_error": None}
+    none = {"mme_per_day": None, "mme_factor": None, "mme_excluded": None, "mme_error": None, "mme_warning": None}
     if row["drug"] is None:
         return none | {"mme_error": "drug is missing"}
     dose = (row["dose"], row["dose_unit"])
@@ -717,7 +776,8 @@ def expected_regimen(row: dict[str, Any], table: str, with_count: bool) -> dict[
             per_day = row["per_day"]
             daily *= exact(per_day if isinstance(per_day, float) else _per_day(per_day, None) or 1.0)
     return none | {"mme_per_day": None if r.mme_per_day is None else exact_mme(r, daily),
-                   "mme_factor": None if r.factor is None else float(r.factor), "mme_excluded": r.excluded}  # fmt: skip
+                   "mme_factor": None if r.factor is None else float(r.factor), "mme_excluded": r.excluded,
+                   "mme_warning": joined(r.warnings)}  # fmt: skip
 
 
 @pytest.mark.parametrize("backend", ["polars", "pandas", "duckdb"])
@@ -740,6 +800,7 @@ def test_daily_mme_equals_the_scalar_engine(backend: str, case: tuple[list[dict[
         want, have = expected_regimen(row, table, with_count), out[row["id"]]
         assert have["mme_error"] == want["mme_error"], (table, row)
         assert have["mme_excluded"] == want["mme_excluded"], (table, row)
+        assert have["mme_warning"] == want["mme_warning"], (table, row)
         assert same(have["mme_per_day"], want["mme_per_day"]), (table, row, have, want)
         assert close(have["mme_factor"], want["mme_factor"]), (table, row)
 
@@ -1045,9 +1106,10 @@ BATCH_CSV = """\
 rx,ingredient,str,uom,qty,days
 1,oxycodone,10,mg,120,30
 2,fentanyl,25,mcg/h,10,30
-3,buprenorphine,2,mg,30,30
-4,unobtainium,5,mg,10,10
-5,morphine,-1,mg,10,10
+3,fentanyl,25,mcg/day,10,30
+4,buprenorphine,2,mg,30,30
+5,unobtainium,5,mg,10,10
+6,morphine,-1,mg,10,10
 """
 
 
@@ -1066,10 +1128,12 @@ def test_cli_batch(tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: s
     ], capsys)  # fmt: skip
     assert code == 0, err
     out = pl.read_csv(dst) if suffix == ".csv" else pl.read_parquet(dst)
-    assert out["rx"].to_list() == [1, 2, 3, 4, 5]
-    assert out["mme_per_day"].to_list() == [60.0, 60.0, None, None, None]
-    assert "5 rows: 2 converted, 1 excluded, 2 failed" in err
+    assert out["rx"].to_list() == [1, 2, 3, 4, 5, 6]
+    assert out["mme_per_day"].to_list() == [60.0, 60.0, 2.5, None, None, None]  # 25 mcg/day: 25 / 24 mcg/h x 2.4
+    assert "6 rows: 3 converted, 1 excluded, 2 failed, 1 with warnings" in err
     assert "unknown drug 'unobtainium'" in err
+    assert out["mme_warning"].to_list() == [None, None, WARNED_ROWS[0][-1], None, None, None]
+    assert f"1 warning: {WARNED_ROWS[0][-1]}" in err
 
 
 def test_cli_batch_reports_a_missing_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -102,7 +102,7 @@ def claims(rows: list[dict[str, Any]], optional: list[str]) -> pa.Table:
 @st.composite
 def claim_frames(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[str], str]:
     optional = [c for c in ("route", "package_ml") if draw(st.booleans())]
-    pools = {"route": ROUTES, "package_ml": PACKAGES}
+    pools: dict[str, list[Any]] = {"route": ROUTES, "package_ml": PACKAGES}
     row = st.fixed_dictionaries({
         "rxcui": st.one_of(st.sampled_from(EVERY_RXCUI), st.sampled_from(ODD_CODES)),
         "quantity": st.sampled_from(QUANTITIES), "days_supply": st.sampled_from(DAYS),
@@ -121,8 +121,8 @@ def test_claims_by_rxcui_equal_the_scalar_function(
     backend: str, case: tuple[list[dict[str, Any]], list[str], str]
 ) -> None:
     rows, optional, table = case
-    out = frames.dispensing_mme(make(backend, claims(rows, optional)), table=table, rxcui="rxcui",
-                                **{c: c for c in optional})  # fmt: skip
+    columns: dict[str, Any] = {c: c for c in optional}
+    out = frames.dispensing_mme(make(backend, claims(rows, optional)), table=table, rxcui="rxcui", **columns)
     check(out, rows, table)
 
 
@@ -245,11 +245,11 @@ def expected_regimen(row: dict[str, Any], table: str) -> dict[str, Any]:
 def test_regimens_by_rxcui_equal_the_scalar_function(
     backend: str, codes: bool, table: str, data: st.DataObject
 ) -> None:
-    row = st.fixed_dictionaries({
+    strategy = st.fixed_dictionaries({
         "rxcui": st.one_of(st.sampled_from(EVERY_RXCUI), st.sampled_from(ODD_CODES)),
         "count": st.sampled_from([1.0, 2.0, 0.5, 0.0]), "per_day": st.sampled_from(CODES if codes else FREQUENCIES),
     })  # fmt: skip
-    rows = data.draw(st.lists(row, min_size=1, max_size=25))
+    rows = data.draw(st.lists(strategy, min_size=1, max_size=25))
     native = make(backend, pa.table({
         "id": pa.array(range(len(rows)), pa.int64()), "rxcui": pa.array([r["rxcui"] for r in rows], pa.string()),
         "count": pa.array([r["count"] for r in rows], pa.float64()),

@@ -19,7 +19,7 @@ PUBLIC = {
     "MixedTablesError", "NotCoveredError", "Table", "TableError", "TablesNotFoundError", "Tier", "Total", "UnitError",
     "UnknownDrugError", "UnknownRxCUIError", "UnknownTableError", "__version__", "convert", "daily_mme", "dispensing_mme",
     "get_table", "list_tables", "load_table", "thresholds_reached", "total", "clear_caches",
-    "CohortError", "NdcError", "UnknownTermError",
+    "CohortError", "ColumnError", "NdcError", "UnknownTermError",
     "FailedFill", "NdcFile", "NdcProduct", "ndc_mme", "normalize_ndc", "read_ndc_file", "Dispensing", "ExcludedFill", "Exposure", "Summary", "exposure", "summarize", "summarize_by_patient",
 }  # fmt: skip
 

@@ -73,18 +73,6 @@ class _Refused(Exception):
 INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in mme, not in the input
 
 
-@contextlib.contextmanager
-def _refusing_bad_columns() -> Iterator[None]:
-    """`mme.frames` says a column is missing or an option does not fit as KeyError, TypeError or ValueError:
-    a refusal of the command (exit 2), not a bug; an `MMEError` goes on to the command's own handler."""
-    try:
-        yield
-    except mme.MMEError:
-        raise
-    except (KeyError, TypeError, ValueError) as exc:
-        raise _Refused(str(exc.args[0] if exc.args else exc)) from None
-
-
 class _Version(argparse.Action):
     """--version, which names the shipped tables from their file names (nothing is parsed until it is asked)."""
 
@@ -505,6 +493,9 @@ class _Tally:
     formulas: int = 0
     excluded: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
+    warned: int = 0
+    """Rows with one warning or more."""
+    warnings: Counter[str] = field(default_factory=Counter)
 
 
 def _batch(args: argparse.Namespace, out: TextIO) -> int:
@@ -529,8 +520,9 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     excluded, failed = tally.excluded.total(), tally.failed.total()
     _print_reasons(tally.excluded, err, "excluded")
     _print_reasons(tally.failed, err, "failed")
+    _print_reasons(tally.warnings, err, "warning")
     err.write(f"mme batch: {tally.rows:,} rows: {tally.rows - excluded - failed:,} converted, {excluded:,} excluded, ")
-    err.write(f"{failed:,} failed{_written(args, tally.formulas)}\n")
+    err.write(f"{failed:,} failed, {tally.warned:,} with warnings{_written(args, tally.formulas)}\n")
     return 0
 
 
@@ -543,10 +535,13 @@ def _converted(
     from mme import frames
 
     for chunk in chunks:
-        with _refusing_bad_columns():  # columns are alike in every chunk: the first one raises, before any output
-            result = nw.from_native(frames.dispensing_mme(chunk, table=args.table, **options), eager_only=True)
+        # columns are alike in every chunk: the first one raises a ColumnError, before any output
+        result = nw.from_native(frames.dispensing_mme(chunk, table=args.table, **options), eager_only=True)
         tally.excluded.update(_reasons(result, frames.MME_EXCLUDED))
         tally.failed.update(_reasons(result, frames.MME_ERROR))
+        for joined, n in _reasons(result, frames.MME_WARNING).items():  # each warning of a row, once
+            tally.warned += n
+            tally.warnings.update(dict.fromkeys(joined.split(frames.WARNING_SEPARATOR), n))
         if args.output.lower().endswith(".csv"):
             result, formulas = _formula_cells(result, escape=args.escape_formulas)
             tally.formulas += formulas
@@ -587,12 +582,11 @@ def _summarize(args: argparse.Namespace, out: TextIO) -> int:
 
     options = _column_options(args)
     data = _read_frame(args.input, args.encoding)
-    with _refusing_bad_columns():
-        result = frames.summarize(
-            data.to_native(), start=args.start, end=args.end, table=args.table, patient_id=args.patient_col,
-            fill_date=args.fill_date_col, include_buprenorphine=not args.exclude_buprenorphine,
-            clip_to_window=not args.no_clip, on_failed="drop" if args.drop_failed else "propagate", **options,
-        )  # fmt: skip
+    result = frames.summarize(
+        data.to_native(), start=args.start, end=args.end, table=args.table, patient_id=args.patient_col,
+        fill_date=args.fill_date_col, include_buprenorphine=not args.exclude_buprenorphine,
+        clip_to_window=not args.no_clip, on_failed="drop" if args.drop_failed else "propagate", **options,
+    )  # fmt: skip
     frame = nw.from_native(result, eager_only=True)
     written = _write_frame(frame, args, out)
     outcome = "left out" if args.drop_failed else "no totals"
@@ -756,12 +750,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     handler: Handler = args.handler
     try:
         return handler(args, out)
+    except (_Refused, mme.ColumnError) as exc:  # columns that do not fit the file are a usage error too
+        refused = exc if isinstance(exc, _Refused) else _Refused(str(exc))
+        sys.stderr.write(f"mme {args.command}: error: {refused}\n")
+        return refused.status
     except mme.MMEError as exc:
         sys.stderr.write(f"mme: error: {exc}\n")
         return 1
-    except _Refused as exc:
-        sys.stderr.write(f"mme {args.command}: error: {exc}\n")
-        return exc.status
     except BrokenPipeError:  # the reader went away (`mme ... | head`): nothing more to say to it
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

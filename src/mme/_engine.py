@@ -20,7 +20,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from types import FrameType
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
@@ -81,7 +81,7 @@ __all__ = [
 
 #: CDC 2016 and 2022 dose thresholds, MME/day (reached when ``>=``, unless told otherwise).
 CDC_THRESHOLDS: tuple[float, ...] = (50.0, 90.0)
-#: Above this many MME/day an input is flagged as implausible (probably a unit slip).
+#: Above this many MME/day an input is flagged as implausible (probably a unit slip): see `IMPLAUSIBLE`.
 IMPLAUSIBLE_MME_PER_DAY = 10_000.0
 #: A mcg-dosed drug given as this many mg a day or more gets "did you mean mcg?".
 MCG_AS_MG_WARNING_MG = 5.0
@@ -527,7 +527,7 @@ def dispensed(
     num, den = strength.ratio()
     days = rounded(supply)
     if strength.kind == "conc" and package_ml is None and float(quantity).is_integer() and quantity < days:
-        _implausible(notes, _BOTTLES.format(quantity=quantity, strength=excerpt(typed), days=days))
+        _implausible(notes, BOTTLES)
     if strength.kind == "rate":
         if isinstance(row, FactorRow) and not row.is_patch:
             raise UnitError(f"a rate ({strength.unit}) was given, but {drug} here is not a patch: give mg per unit")
@@ -540,10 +540,7 @@ def dispensed(
                     f"the daily amount overflows ({rounded(units):g} patches x {wear} days of wear): check the quantity"
                 )
             if not math.isclose(normalised, days):
-                notes.append(
-                    f"days supply {days:g} replaced by {rounded(units):g} patches x {wear} days = {normalised:g}, "
-                    "as CDC instructs"
-                )
+                notes.append(days_replaced(wear))
             days = normalised
     else:
         daily = product(num, units), product(den, supply)  # mg per unit, or mg/mL with quantity in mL
@@ -552,10 +549,16 @@ def dispensed(
 
 # CDC's NDC file Documentation (2016-2018): "prescription data for some sprays sometimes list the quantity as the
 # number of bottles of spray. The quantity from the prescription data should use the same units as the UOM".
-_BOTTLES = (
-    "quantity {quantity:g} of {strength} is read as {quantity:g} mL over {days:g} days, under 1 mL a day: "
-    "if it counts bottles, as claims for sprays and liquids sometimes do, give package_ml (mL per bottle)"
+# A whole number of mL under 1 mL a day is how a count of bottles looks; a quantity in mL rarely is.
+BOTTLES = (
+    "the quantity, read as mL, is a whole number under 1 mL a day: if it counts bottles, as claims for sprays "
+    "and liquids sometimes do, give package_ml (mL per bottle)"
 )
+
+
+def days_replaced(wear: float) -> str:
+    """The note on a dispensed patch whose recorded days supply CDC's rule replaced (the one used is the result's)."""
+    return f"days supply replaced by patches x {wear:g} days of wear, as CDC instructs"
 
 
 def _result(
@@ -589,11 +592,8 @@ def _result(
     if row.tiers:
         tier = row.tier_for(daily_mg)
         factor = tier.factor
-        if row.warn_above is not None and daily_mg > float(row.warn_above):
-            notes.append(
-                f"{daily_mg:g} mg/day is above {row.warn_above} mg/day, where the source defines no factor; "
-                f"its last tier ({factor}) was applied"
-            )
+        if (above := beyond_tiers(row)) and above.owed(daily_mg, given.value):
+            notes.append(above.text)
     else:
         factor = row.factor  # type: ignore[assignment]  # validated: factor or tiers
     num, den = daily
@@ -609,10 +609,10 @@ def _result(
         unit, basis = "mg/day", "per mg"
     dose = daily_mg if (num, den) == daily else _finite((num, den), daily_mg)
     mme = _finite((product(num, factor), product(den, Decimal(row.wear_days or 1))), daily_mg)
-    if slip := unit_slip(drug, row, given, daily_mg):
-        _implausible(notes, slip)
+    if (slip := unit_slip(drug, row, given.unit)) and slip.owed(daily_mg, given.value):
+        _implausible(notes, slip.text)
     if mme > IMPLAUSIBLE_MME_PER_DAY:
-        _implausible(notes, f"{mme:,.0f} MME/day is implausible: check the unit (mcg typed as mg?) and the amounts")
+        _implausible(notes, IMPLAUSIBLE)
     return _built(
         drug=drug, route=route or row.routes[0], form=form, release=release, daily_dose=dose, daily_dose_unit=unit,
         mme_per_day=mme, factor=factor, factor_basis=basis, tier=tier, variant=row.variant, excluded=None,
@@ -652,31 +652,71 @@ def _finite(value: Ratio, daily_mg: float | None) -> float:
     return result
 
 
-def unit_slip(drug: str, row: FactorRow, amount: Amount, daily_mg: float) -> str | None:
-    """Why a dose looks like a unit slip, or None; the rules come from the units alone, side by side.
+class Owed(NamedTuple):
+    """A warning a key (drug, unit, table row) may owe, and the row condition under which it is owed.
+
+    The text depends on the key alone, so a row's warning reads the same in `daily_mme` and in
+    `mme.frames`; the row's numbers are in its result. ``when`` compares the daily amount in mg/day
+    (``"daily>="``, ``"daily>"``) or the amount per unit in mg (``"unit<"``) with `limit`, or holds always.
+    """
+
+    text: str
+    when: Literal["always", "daily>=", "daily>", "unit<"]
+    limit: float = 0.0
+
+    def owed(self, daily_mg: float, unit_mg: float) -> bool:
+        if self.when == "daily>=":
+            return daily_mg >= self.limit
+        if self.when == "daily>":
+            return daily_mg > self.limit
+        if self.when == "unit<":
+            return unit_mg < self.limit
+        return True
+
+
+#: The warning on a result above `IMPLAUSIBLE_MME_PER_DAY`.
+IMPLAUSIBLE = (
+    f"the result is above {IMPLAUSIBLE_MME_PER_DAY:,.0f} MME/day, which is implausible: check the unit "
+    "(mcg typed as mg?) and the amounts"
+)
+
+
+def beyond_tiers(row: FactorRow) -> Owed | None:
+    """The warning owed above the daily dose where the source defines no factor (its last tier is applied)."""
+    if not row.tiers or row.warn_above is None:
+        return None
+    return Owed(
+        f"the daily amount is above {row.warn_above} mg/day, where the source defines no factor; "
+        f"its last tier ({row.tiers[-1].factor}) was applied",
+        "daily>",
+        float(row.warn_above),
+    )
+
+
+@lru_cache(maxsize=4096)
+def unit_slip(drug: str, row: FactorRow, unit: str) -> Owed | None:
+    """The unit slip a dose in `unit` may be, or None; the rules come from the units alone, side by side.
 
     A patch is labelled per hour, so a patch rate written per day is probably 24 times too low. A
     drug the table doses in mcg, given in mg from 5 mg a day (a patch from 1 mg/h), is probably mcg typed as mg; its
     mirror, a drug dosed in mg given in mcg with less than 0.1 mg (100 mcg) per unit, is probably
     mg typed as mcg (the number typed reads as a usual amount in mg).
     """
-    unit = amount.unit
     try:
         given = read_unit(unit)
     except UnitError:  # an `Amount` built by hand with a unit the table does not know
         return None
     if row.is_patch and given.kind == "rate" and given.num == given.mass:
-        per_hour = daily_mg / MG_PER_DAY_PER_MCG_PER_H
-        return (
-            f"{drug} patches are labelled per hour; this rate was written per day ({unit}), "
-            f"which is {per_hour:g} mcg/h: did you mean per hour?"
+        return Owed(
+            f"{drug} patches are labelled per hour; this rate was written per day ({unit}) and read as delivered "
+            "per day: did you mean per hour?",
+            "always",
         )
-    in_mcg = row.unit in ("mcg", "mcg/h")
-    slipped = daily_mg / 24 >= MCG_AS_MG_WARNING_MG_PER_H if row.is_patch else daily_mg >= MCG_AS_MG_WARNING_MG
-    if in_mcg and given.mass == 1 and slipped:
-        return f"{drug} is dosed in mcg here; {unit} was given: did you mean mcg?"
-    if not in_mcg and given.mass == _MCG and amount.value < 0.1:
-        return f"{drug} is dosed in mg here; {unit} was given ({amount}): did you mean mg?"
+    if row.unit in ("mcg", "mcg/h") and given.mass == 1:
+        limit = MCG_AS_MG_WARNING_MG_PER_H * 24 if row.is_patch else MCG_AS_MG_WARNING_MG
+        return Owed(f"{drug} is dosed in mcg here; {unit} was given: did you mean mcg?", "daily>=", limit)
+    if row.unit not in ("mcg", "mcg/h") and given.mass == _MCG:
+        return Owed(f"{drug} is dosed in mg here; {unit} was given, under 0.1 mg: did you mean mg?", "unit<", 0.1)
     return None
 
 

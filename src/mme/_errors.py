@@ -18,6 +18,7 @@ Every error is an `MMEError`; each also inherits the builtin it resembles, so
     ├── TableError (ValueError)             a malformed table file (names file, row, field)
     ├── ArgumentTypeError (TypeError)       an argument of the wrong type (None where text is due...)
     ├── CohortError (ValueError)            mme.taper: cohort records that cannot be read without guessing
+    ├── ColumnError (KeyError)              mme.frames: a column missing, reserved or not fitting the options
     └── TablesNotFoundError (FileNotFoundError)
 
 Warnings are `MMEWarning`; `ImplausibleDoseWarning` flags inputs that are valid
@@ -36,6 +37,7 @@ __all__ = [
     "AmbiguousDoseError",
     "ArgumentTypeError",
     "CohortError",
+    "ColumnError",
     "DoseError",
     "ExpressionError",
     "ImplausibleDoseWarning",
@@ -177,6 +179,14 @@ class TablesNotFoundError(MMEError, FileNotFoundError):
 
 class CohortError(MMEError, ValueError):
     """Cohort records that cannot be read without guessing (contradictory, unknown time point, bad value)."""
+
+
+class ColumnError(MMEError, KeyError):
+    """`mme.frames`: a column the call names is not in the frame, a name is reserved, or columns and options
+    do not fit together (an NDC column without its file)."""
+
+    def __str__(self) -> str:  # the message as it is: KeyError's would quote it
+        return str(self.args[0]) if self.args else ""
 
 
 #: The longest text input (a dose, a unit, a drug name, an expression) read, in characters.

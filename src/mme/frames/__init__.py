@@ -32,8 +32,14 @@ and MME/day is computed with column expressions, tiers included. Every row gets 
     why the row could not be converted: unknown drug or unit, not covered by the table,
     a non-positive or non-numeric amount ("ten" in a text column), a result that overflows...
     (null otherwise). A bad row never stops the batch, and no row is ever dropped.
+``mme_warning``
+    the warnings the scalar result's ``warnings`` has, word for word and in its order, joined by
+    ``" | "`` (`WARNING_SEPARATOR`); null when there are none: a unit slip, a route taken by
+    default, a liquid quantity that may count bottles, a patch days supply replaced by CDC's rule,
+    a dose above the last tier, an implausible result. Their texts name the rule, not the row's
+    numbers, which are in the row.
 
-``outputs=["mme_per_day"]`` (any of the five) adds only those, and skips the work behind the others.
+``outputs=["mme_per_day"]`` (any of the six) adds only those, and skips the work behind the others.
 
 Messages are the scalar engine's, except that errors about one row's numbers do not repeat
 the number ("quantity must be a positive finite number": the value is in the row). pandas
@@ -55,8 +61,10 @@ from ._schema import (
     MME_EXCLUDED,
     MME_FACTOR,
     MME_PER_DAY,
+    MME_WARNING,
     REGIMEN_COLUMNS,
     SUMMARY_COLUMNS,
+    WARNING_SEPARATOR,
 )
 from ._summary import summarize
 
@@ -67,8 +75,10 @@ __all__ = [
     "MME_EXCLUDED",
     "MME_FACTOR",
     "MME_PER_DAY",
+    "MME_WARNING",
     "REGIMEN_COLUMNS",
     "SUMMARY_COLUMNS",
+    "WARNING_SEPARATOR",
     "daily_mme",
     "dispensing_mme",
     "summarize",

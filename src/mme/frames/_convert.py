@@ -9,6 +9,7 @@ import narwhals as nw
 from narwhals.typing import IntoFrameT
 
 from mme._engine import TableLike
+from mme._errors import ArgumentTypeError, ColumnError
 from mme._ndc import NdcFile
 from mme._tables import DEFAULT_TABLE, Table, resolve_table
 from mme.rxnorm import RxnormLike
@@ -32,7 +33,7 @@ def _outputs(requested: Sequence[str], offered: Sequence[str]) -> tuple[str, ...
     names = tuple(dict.fromkeys([requested] if isinstance(requested, str) else requested))
     unknown = [n for n in names if n not in offered]
     if unknown or not names:
-        raise ValueError(f"outputs must name one or more of {', '.join(offered)}; got {list(names)}")
+        raise ColumnError(f"outputs must name one or more of {', '.join(offered)}; got {list(names)}")
     return names
 
 
@@ -43,7 +44,7 @@ def _start(frame: Any) -> tuple[_AnyFrame, nw.DataFrame[Any] | None]:
         return native, native
     if isinstance(native, nw.LazyFrame):
         return native, None
-    raise TypeError(f"expected a dataframe, got {type(frame).__name__}")  # pragma: no cover
+    raise ArgumentTypeError(f"expected a dataframe, got {type(frame).__name__}")  # pragma: no cover
 
 
 def _finish(before: _AnyFrame, after: Frame, added: Sequence[str], eager: nw.DataFrame[Any] | None) -> Any:
@@ -96,7 +97,7 @@ def dispensing_mme(
     in ``mme_error``; each distinct code is looked up once.
 
     Returns the frame, same type, with ``mme_per_day``, ``mme_factor``, ``mme_days_supply``,
-    ``mme_excluded`` and ``mme_error`` added (see the module documentation); a result column
+    ``mme_excluded``, ``mme_error`` and ``mme_warning`` added (see the module documentation); a result column
     already in the frame is replaced. ``outputs`` names the ones to add, when you need fewer:
     ``outputs=["mme_per_day"]`` skips the work behind the others (rows with no MME are still null).
     """
@@ -133,8 +134,8 @@ def daily_mme(
     ``dose`` per administration with ``dose_unit`` (or ``dose_unit=None`` for text doses such as
     "10 mg"), ``per_day`` administrations a day (a number, or a text column of codes: "bid",
     "tid"...; null for daily totals such as "40 mg/day" and patch rates), ``count`` units per
-    administration (default 1). Adds ``mme_per_day``, ``mme_factor``, ``mme_excluded`` and
-    ``mme_error`` (or the ``outputs`` named). Concentrations (which need a volume per
+    administration (default 1). Adds ``mme_per_day``, ``mme_factor``, ``mme_excluded``,
+    ``mme_error`` and ``mme_warning`` (or the ``outputs`` named). Concentrations (which need a volume per
     administration) are reported as errors.
 
     With ``rxcui="rxcui"`` each row is a regimen of an RxNorm product, as `mme.rxnorm.daily_mme`

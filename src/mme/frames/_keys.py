@@ -9,8 +9,8 @@ from typing import Any
 
 import narwhals as nw
 
-from mme._engine import _match, _per_day, _resolve_names
-from mme._errors import MMEError, NotCoveredError
+from mme._engine import Owed, _match, _per_day, _resolve_names, beyond_tiers, route_default, unit_slip
+from mme._errors import ColumnError, MMEError, NotCoveredError
 from mme._ndc import NdcFile, _file_row
 from mme._tables import Exclusion, FactorRow, Table
 from mme._units import MG_PER_DAY_PER_MCG_PER_H, _parse_text, _unit
@@ -60,6 +60,12 @@ class _Resolved:
     """(upper bound of the daily amount, factor per unit of daily amount, printed factor), last bound inf."""
     per_day: float = 0.0
     """Regimens: administrations a day from a text frequency ("bid"); 0 when given as a number or not at all."""
+    route_note: str | None = None
+    """The warning on a route taken by default (`mme._engine.route_default`)."""
+    slip: Owed | None = None
+    """The unit slip this key's rows may show (`mme._engine.unit_slip`)."""
+    above: Owed | None = None
+    """The warning above the last dose tier (`mme._engine.beyond_tiers`)."""
 
 
 def _canonical_drug(drug: str) -> str:
@@ -115,6 +121,8 @@ def _resolve(
         row = _match(table, name.drug, route_, form_, release_, variant, "rate" if kind == "rate" else "mass")
     except MMEError as exc:
         return _Resolved(_MATCH, str(exc), **base)
+    if isinstance(row, FactorRow):
+        base["route_note"] = route_default(table, name.drug, route_, form_, release_, kind, row)
     return _attributes(row, name.drug, kind, unit, base, regimen=regimen)
 
 
@@ -144,7 +152,8 @@ def _attributes(
     else:
         assert row.factor is not None  # validated: a factor or tiers
         tiers = ((math.inf, row.rate_factor(row.factor), float(row.factor)),)
-    return _Resolved(_OK, mul=mul, div=div, tiers=tiers, **base)
+    slip, above = unit_slip(drug, row, unit), beyond_tiers(row)
+    return _Resolved(_OK, mul=mul, div=div, tiers=tiers, slip=slip, above=above, **base)
 
 
 def _by_ndc(ndc: str | None, file: NdcFile, table: Table | None, variant: str | None) -> _Resolved:
@@ -237,12 +246,12 @@ def _check_columns(lf: _AnyFrame, columns: _Columns) -> dict[str, nw.dtypes.DTyp
     schema = dict(lf.collect_schema())
     missing = [c for c in dict.fromkeys(columns.required()) if c not in schema]
     if missing:
-        raise KeyError(
+        raise ColumnError(
             f"column(s) {', '.join(map(repr, missing))} not in the frame (columns: {', '.join(map(str, schema))}); "
             "map yours with the keyword arguments (drug=..., strength=..., quantity=...)"
         )
     if clash := [c for c in schema if str(c).startswith(_T)]:
-        raise ValueError(f"column names starting with {_T!r} are reserved: {clash}")
+        raise ColumnError(f"column names starting with {_T!r} are reserved: {clash}; rename them")
     return schema
 
 
@@ -298,9 +307,9 @@ def _dispensing_keys(
 
     if columns.ndc is not None:
         if ndc_file is None:
-            raise TypeError("an ndc column needs the NDC file to look it up in: pass ndc_file=mme.read_ndc_file(...)")
+            raise ColumnError("an ndc column needs the NDC file to look it up in: pass ndc_file=mme.read_ndc_file(...)")
         if present:
-            raise TypeError("with ndc=..., drug, strength, form, route and release come from the NDC file")
+            raise ColumnError("with ndc=..., drug, strength, form, route and release come from the NDC file")
         file = ndc_file
         ndc_key = f"{_T}k_ndc"
 

@@ -5,12 +5,18 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, Final
 
 import narwhals as nw
 
+from mme._engine import Owed, days_replaced
+
 from ._keys import _EARLY, _Keys, _Resolved, _unmark
-from ._schema import _SEP, _T, DISPENSING_COLUMNS, MME_ERROR, MME_EXCLUDED, MME_FACTOR, Frame, _AnyFrame
+from ._schema import _SEP, _T, DISPENSING_COLUMNS, MME_ERROR, MME_EXCLUDED, MME_FACTOR, MME_WARNING, Frame, _AnyFrame
+
+#: How a warning's row condition travels (`mme._engine.Owed.when`): 0 when the key owes no such warning.
+WHEN_CODES: Final = {"always": 1, "daily>=": 2, "daily>": 3, "unit<": 4}
 
 
 @dataclass(frozen=True)
@@ -47,8 +53,15 @@ def _attributes_needed(values: Sequence[_Resolved], keys: _Keys, need: _Need) ->
         attrs.append(A("msg", lambda r: r.message or None, nw.String, None))
     if need.bup:
         attrs.append(A("bup", lambda r: r.drug == "buprenorphine", nw.Boolean, False))
-    if need.conc:
+    warned = MME_WARNING in need.outputs
+    if need.conc or (warned and not need.regimen):
         attrs.append(A("conc", lambda r: r.conc, nw.Boolean, False))
+    if warned:
+        attrs.append(A("w_route", lambda r: r.route_note, nw.String, None))
+        for name in ("slip", "above"):
+            attrs += _owed_attributes(name, attrgetter(name))
+        if not need.regimen:
+            attrs.append(A("w_days", lambda r: days_replaced(r.wear) if r.rate and r.wear else None, nw.String, None))
     if need.regimen:
         attrs.append(A("flat", lambda r: r.flat, nw.Boolean, False))
     else:  # the days supply (patches x wear days), checked for overflow even when it is not an output
@@ -70,6 +83,20 @@ def _attributes_needed(values: Sequence[_Resolved], keys: _Keys, need: _Need) ->
         for i in range(n_tiers):
             attrs.append(A(f"pf{i}", lambda r, i=i: tier(r, i)[2], nw.Float64, 0.0))  # type: ignore[misc]
     return attrs, n_tiers
+
+
+def _owed_attributes(name: str, get: Callable[[_Resolved], Owed | None]) -> list[_Attribute]:
+    """A warning a key may owe, as three attributes: its text, its row condition's code and limit."""
+
+    def part(r: _Resolved, i: int) -> Any:
+        owed = get(r)
+        return None if owed is None else (owed.text, WHEN_CODES[owed.when], owed.limit)[i]
+
+    return [
+        _Attribute(f"w_{name}", lambda r: part(r, 0), nw.String, None),
+        _Attribute(f"{name}_when", lambda r: part(r, 1) or 0, nw.Int8, 0),
+        _Attribute(f"{name}_limit", lambda r: part(r, 2) or 0.0, nw.Float64, 0.0),
+    ]
 
 
 def _lookup(data: _AnyFrame, keys: _Keys, need: _Need) -> tuple[_AnyFrame, int]:

@@ -8,6 +8,7 @@ from typing import Any, Final
 
 import narwhals as nw
 
+from mme._engine import BOTTLES, IMPLAUSIBLE, IMPLAUSIBLE_MME_PER_DAY
 from mme._ndc import NdcFile
 from mme._tables import Table
 from mme._units import RESULT_DECIMALS
@@ -26,16 +27,17 @@ from ._keys import (
     _dispensing_keys,
     _positive_message,
 )
-from ._lookup import _left_join, _lookup, _Need, _polars_attributes
+from ._lookup import WHEN_CODES, _left_join, _lookup, _Need, _polars_attributes
 from ._schema import (
     _ROW,
     _T,
-    DISPENSING_COLUMNS,
     MME_DAYS_SUPPLY,
     MME_ERROR,
     MME_EXCLUDED,
     MME_FACTOR,
     MME_PER_DAY,
+    MME_WARNING,
+    WARNING_SEPARATOR,
     Frame,
     _AnyFrame,
     _col,
@@ -87,6 +89,7 @@ def _number(name: str, dtype: nw.dtypes.DType) -> nw.Expr:
 
 
 _SMALLEST_NORMAL: Final = sys.float_info.min
+_WHOLE_FROM: Final = 2.0**52  # every float from here on is a whole number
 _SCALE: Final = 1e9  # results are rounded to 9 decimal places, as the scalar engine rounds them
 _ROUNDED_BELOW: Final = 2.0**52 / _SCALE  # from here on x * 1e9 has no fraction left: x is kept as it is
 
@@ -127,6 +130,10 @@ def _text(ids: nw.Expr, *, regimen: bool) -> nw.Expr:
     return nw.when(ids == _KEY_MESSAGE).then(_col("msg")).otherwise(by_row)
 
 
+#: What `summarize` reads of each row.
+_SUMMARIZED: Final = (MME_PER_DAY, MME_DAYS_SUPPLY, MME_EXCLUDED, MME_ERROR)
+
+
 def _annotate(
     frame: _AnyFrame,
     columns: _Columns,
@@ -136,7 +143,7 @@ def _annotate(
     *,
     regimen: bool = False,
     bup: bool = False,
-    outputs: Sequence[str] = DISPENSING_COLUMNS,
+    outputs: Sequence[str] = _SUMMARIZED,
     rxnorm: RxnormLike = None,
 ) -> Frame:
     """`frame` with the `outputs` result columns, and the temporary ones (``__mme_*``) that `summarize` uses."""
@@ -242,7 +249,60 @@ def _annotate(
     }
     if days is not None:
         results[MME_DAYS_SUPPLY] = nw.when(fine).then(days)
+    if MME_WARNING in need.outputs:
+        claim = None if days is None else (_col("v_quantity"), _col("v_days_supply"), days)
+        results[MME_WARNING] = _warnings(fine, counted, daily, _round(mme), s, claim, columns, schema)
     return lf.with_columns(results[name].alias(name) for name in need.outputs)
+
+
+def _warnings(
+    fine: nw.Expr,
+    counted: nw.Expr,
+    daily: nw.Expr,
+    mme: nw.Expr,
+    unit_mg: nw.Expr,
+    dispensed: tuple[nw.Expr, nw.Expr, nw.Expr] | None,
+    columns: _Columns,
+    schema: dict[str, nw.dtypes.DType],
+) -> nw.Expr:
+    """The warnings the engine puts on each row's result, in its order, joined by `WARNING_SEPARATOR` (null: none).
+
+    Their texts come with the key (`mme._engine`); the row's numbers only decide which are owed, as in the engine.
+    """
+    daily_mg = _round(daily)  # the engine compares the daily amount as it rounds it
+
+    def owed(name: str) -> nw.Expr:
+        when, limit = _col(f"{name}_when"), _col(f"{name}_limit")
+        return (
+            (when == WHEN_CODES["always"])
+            | ((when == WHEN_CODES["daily>="]) & (daily_mg >= limit))
+            | ((when == WHEN_CODES["daily>"]) & (daily_mg > limit))
+            | ((when == WHEN_CODES["unit<"]) & (unit_mg < limit))
+        )
+
+    parts: list[tuple[nw.Expr, nw.Expr]] = [(counted, _col("w_route"))]
+    if dispensed is not None:  # `mme._engine.dispensed`: a bottle count, CDC's days supply of patches
+        q, d, days = dispensed
+        whole = (
+            nw.when(q < _WHOLE_FROM).then(q == q // 1).otherwise(nw.lit(value=True))
+        )  # Spark's floor overflows above
+        bottles = _col("conc") & whole & (q < _round(d))
+        if columns.package_ml is not None:  # only where the row gives none
+            bottles = bottles & _number(columns.package_ml, schema[columns.package_ml]).is_null()
+        supply, patches = _round(d), _round(days)
+        larger = (
+            nw.when(patches > supply).then(patches).otherwise(supply)
+        )  # both positive (max_horizontal fails on Dask)
+        replaced = (patches - supply).abs() > 1e-9 * larger  # not math.isclose, as in the engine
+        parts += [(fine & bottles, nw.lit(BOTTLES)), (fine & (_col("wear") > 0) & replaced, _col("w_days"))]
+    parts += [(counted & owed("above"), _col("w_above")), (counted & owed("slip"), _col("w_slip"))]
+    parts.append((counted & (mme > IMPLAUSIBLE_MME_PER_DAY), nw.lit(IMPLAUSIBLE)))
+    joined = nw.concat_str(
+        [nw.when(condition.fill_null(value=False)).then(text) for condition, text in parts],
+        separator=WARNING_SEPARATOR,
+        ignore_nulls=True,
+    )
+    return nw.when(joined.str.len_chars() > 0).then(joined)
 
 
 def _regimen_errors(error: Any, columns: _Columns, schema: dict[str, nw.dtypes.DType]) -> Any:

@@ -11,10 +11,13 @@ MME_FACTOR: Final = "mme_factor"
 MME_DAYS_SUPPLY: Final = "mme_days_supply"
 MME_EXCLUDED: Final = "mme_excluded"
 MME_ERROR: Final = "mme_error"
+MME_WARNING: Final = "mme_warning"
+#: Between two warnings of one row in `MME_WARNING`, in the order the result's ``warnings`` lists them.
+WARNING_SEPARATOR: Final = " | "
 
 #: The columns `dispensing_mme` adds, in order (`daily_mme` adds the same but the days supply).
-DISPENSING_COLUMNS: Final = (MME_PER_DAY, MME_FACTOR, MME_DAYS_SUPPLY, MME_EXCLUDED, MME_ERROR)
-REGIMEN_COLUMNS: Final = (MME_PER_DAY, MME_FACTOR, MME_EXCLUDED, MME_ERROR)
+DISPENSING_COLUMNS: Final = (MME_PER_DAY, MME_FACTOR, MME_DAYS_SUPPLY, MME_EXCLUDED, MME_ERROR, MME_WARNING)
+REGIMEN_COLUMNS: Final = (MME_PER_DAY, MME_FACTOR, MME_EXCLUDED, MME_ERROR, MME_WARNING)
 
 #: The columns `summarize` returns after the patient id, as in `mme.Summary`.
 SUMMARY_COLUMNS: Final = (
