@@ -1190,3 +1190,17 @@ def test_a_result_that_rounds_to_0_fails_its_row_as_in_the_engine() -> None:
     with pytest.raises(mme.DoseError) as scalar:
         mme.dispensing_mme("oxycodone", "1e-300 mg", quantity=1, days_supply=30)
     assert out["mme_error"].to_list() == [normalise(str(scalar.value)), None]
+
+
+@pytest.mark.parametrize("backend", FAST)
+def test_a_tiny_strength_over_a_tiny_days_supply_is_read_as_the_engine_reads_it(backend: str) -> None:
+    """1e-320 mg x 10 / 1e-320 days is 10 mg/day: neither strength x quantity (subnormal) nor quantity / days
+    (overflows) may be taken first; the strength a day is."""
+    rows = [
+        {"drug": "oxycodone", "strength": "1e-320", "strength_unit": "mg", "quantity": "10", "days_supply": "1e-320"}
+    ]
+    want = mme.dispensing_mme("oxycodone", (1e-320, "mg"), quantity=10, days_supply=1e-320, table="anzca-2014")
+    out = rows_of(frames.dispensing_mme(make(backend, pa.Table.from_pylist(rows)), table="anzca-2014"))
+    assert want.mme_per_day == 15.0
+    assert out[0]["mme_per_day"] == want.mme_per_day
+    assert out[0]["mme_error"] is None

@@ -213,11 +213,19 @@ def _annotate(
         q, d = _col("v_quantity"), _col("v_days_supply")
         dispensed = q if package_factor is None else q * package_factor
         # strength x quantity / days; the engine is exact, so where the product leaves the normal float range
-        # (2.5 x 1e308 overflows, 10 x 1e-320 loses digits) the daily amount is read the other way
+        # (2.5 x 1e308 overflows, 10 x 1e-320 loses digits) the daily amount is read another way: the quantity
+        # a day first, or, where that overflows too (10 / 1e-320), the strength a day first
         product = s * dispensed
         normal = product.is_finite() & (product >= _SMALLEST_NORMAL)
         per_day = q / d if package_factor is None else q / d * package_factor  # q x mL per package may overflow
-        amount = nw.when(_col("rate")).then(s).when(normal).then(product / d).otherwise(s * per_day)
+        by_quantity = s * per_day
+        by_strength = s / d * dispensed
+        amount = (
+            nw.when(_col("rate")).then(s)
+            .when(normal).then(product / d)
+            .when(by_quantity.is_finite()).then(by_quantity)
+            .otherwise(by_strength)
+        )  # fmt: skip
         days = nw.when(_col("wear") > 0).then(q * _col("wear")).otherwise(d)
     lf = lf.with_columns(amount.alias(f"{_T}daily"))
     daily = _col("daily")
