@@ -9,7 +9,7 @@ import narwhals as nw
 from narwhals.typing import IntoFrameT
 
 from mme._engine import TableLike
-from mme._errors import ArgumentTypeError, DoseError
+from mme._errors import DoseError
 from mme._history import FILL_OVERFLOWS, NOT_WHOLE_DAYS, OnFailed
 from mme._ndc import NdcFile
 
@@ -23,53 +23,56 @@ from ._schema import _MAX_DAYS, _T, MME_DAYS_SUPPLY, MME_ERROR, MME_EXCLUDED, MM
 _EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 
 
+def _floor(x: nw.Expr, k: float) -> nw.Expr:
+    """``x // k``, as ``floor(x / k)``: narwhals' ``//`` repeats ``x`` several times on DuckDB and Spark, and
+    nested, the copies multiply (the summary's plan grew without bound)."""
+    return (x / k).floor()
+
+
 def _days_since_epoch(y: nw.Expr, m: nw.Expr, d: nw.Expr) -> nw.Expr:
-    """Days since 1970-01-01 of a date given as year, month and day (Float64; works on every backend)."""
+    """Days since 1970-01-01 of the date year-month-day (Float64 columns), on every backend.
+
+    Years counted from March, so that the leap day is the last of its year (H. Hinnant's days_from_civil).
+    """
     y = y - nw.when(m <= 2).then(1.0).otherwise(0.0)
-    era = y // 400
-    yoe = y - era * 400
-    doy = (153 * nw.when(m > 2).then(m - 3).otherwise(m + 9) + 2) // 5 + d - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return (era * 146097 + doe - 719468).fill_null(0).cast(nw.Int64)
+    march = nw.when(m > 2).then(m - 3).otherwise(m + 9)
+    days = 365 * y + _floor(y, 4) - _floor(y, 100) + _floor(y, 400) + _floor(153 * march + 2, 5) + d - 719469
+    return days.fill_null(0).cast(nw.Int64)
 
 
-#: Why summarize refuses a PySpark frame: Spark's optimiser runs out of memory on the summary's plan, even for a
-#: few rows (a known limit of this version); a refusal that says so beats a JVM out of memory.
-SPARK_SUMMARY: Final = (
-    "summarize does not take a PySpark frame in this version (Spark's optimiser runs out of memory on its plan): "
-    "convert the rows with dispensing_mme on Spark, then summarize them on pandas, Polars or DuckDB "
-    "(e.g. frame.toPandas())"
-)
 _DATE_TEXT: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 NO_DATE: Final = "fill_date is missing or not a date (YYYY-MM-DD)"
 
 
-def _date_parts(name: str, dtype: nw.dtypes.DType) -> tuple[nw.Expr, nw.Expr, nw.Expr, nw.Expr]:
-    """Year, month and day of a date column (Float64), and whether it holds a date.
-
-    Text is read as YYYY-MM-DD and checked (month 1-12, the day within its month): a bad cell
-    ("garbage", "2024-02-30") is a missing date that fails its row, where a cast would fail the run.
-    """
+def _date_parts(name: str, dtype: nw.dtypes.DType) -> tuple[nw.Expr, nw.Expr, nw.Expr]:
+    """Year, month and day of a date column (Float64), null where it holds no date (see `_is_date`)."""
     expr = nw.col(name)
     if dtype not in (nw.Date, nw.Datetime) and dtype != nw.String:
         expr = expr.cast(nw.Date)  # pandas object columns of datetime.date
     if dtype != nw.String:
-        y, m, d = (part.cast(nw.Float64) for part in (expr.dt.year(), expr.dt.month(), expr.dt.day()))
-        return y, m, d, ~expr.is_null()
+        return tuple(part.cast(nw.Float64) for part in (expr.dt.year(), expr.dt.month(), expr.dt.day()))  # type: ignore[return-value]
     text = expr.str.strip_chars()
     shaped = text.str.contains(_DATE_TEXT).fill_null(value=False)
     y, m, d = (
         nw.when(shaped).then(text.str.slice(start, length)).cast(nw.Float64)
         for start, length in ((0, 4), (5, 2), (8, 2))
     )
-    leap = ((y - y // 4 * 4 == 0) & (y - y // 100 * 100 != 0)) | (y - y // 400 * 400 == 0)
+    return y, m, d
+
+
+def _is_date(y: nw.Expr, m: nw.Expr, d: nw.Expr) -> nw.Expr:
+    """Whether year, month and day (`_date_parts`) make a calendar date: month 1-12, the day within its month.
+
+    Text is read as YYYY-MM-DD: a bad cell ("garbage", "2024-02-30") is a missing date that fails its row,
+    where a cast would fail the run.
+    """
+    leap = ((_floor(y, 4) * 4 == y) & (_floor(y, 100) * 100 != y)) | (_floor(y, 400) * 400 == y)
     month_days = (
         nw.when(m == 2).then(nw.when(leap).then(29.0).otherwise(28.0))
         .when(m.is_in([4.0, 6.0, 9.0, 11.0])).then(30.0)
         .otherwise(31.0)
     )  # fmt: skip
-    valid = (shaped & (m >= 1) & (m <= 12) & (d >= 1) & (d <= month_days)).fill_null(value=False)
-    return y, m, d, valid
+    return ((m >= 1) & (m <= 12) & (d >= 1) & (d <= month_days)).fill_null(value=False)
 
 
 def summarize(
@@ -148,8 +151,6 @@ def _summarize(
         raise DoseError(f"on_failed must be 'propagate' or 'drop', not {on_failed!r}")
     tab = _table(table, columns.ndc)
     native, _ = _start(frame)
-    if native.implementation.is_pyspark():
-        raise ArgumentTypeError(SPARK_SUMMARY)
     rows = _annotate(native, columns, tab, variant, ndc_file, bup=not include_buprenorphine)
     schema = rows.collect_schema()
     lo, hi = start.toordinal() - _EPOCH_ORDINAL, end.toordinal() - _EPOCH_ORDINAL + 1
@@ -160,39 +161,43 @@ def _summarize(
     def whole(x: nw.Expr) -> nw.Expr:
         return ((x.round(0) == x) & (x <= _MAX_DAYS)).fill_null(value=False)
 
+    # Step by step, each step's columns before the next reads them: inlined, a column read n times would be
+    # computed n times, and the copies multiply along the chain (Spark's optimiser ran out of memory on them).
+    has_patient = (~nw.col(p).is_null() & (nw.col(p).cast(nw.String) != "")).fill_null(value=False)
+    parts = _date_parts(fill_date, schema[fill_date])
+    rows = rows.with_columns(
+        *(x.alias(f"{_T}{n}") for n, x in zip(("year", "month", "day"), parts, strict=True)),
+        whole(raw_days).alias(f"{_T}whole_raw"),
+        whole(days).alias(f"{_T}whole"),
+        has_patient.alias(f"{_T}has_id"),
+    )
+    year, month, day = _col("year"), _col("month"), _col("day")
+    rows = rows.with_columns(
+        _is_date(year, month, day).alias(f"{_T}dated"), _days_since_epoch(year, month, day).alias(f"{_T}first")
+    )
+    has_patient, has_date, whole_raw, whole_days = _col("has_id"), _col("dated"), _col("whole_raw"), _col("whole")
     # what `mme.Dispensing` itself accepts (its strength is text: the engine reads it later)
-    valid = _col("ok_quantity") & _col("ok_days_supply") & whole(raw_days)
+    valid = _col("ok_quantity") & _col("ok_days_supply") & whole_raw & has_patient & has_date
     if columns.package_ml is not None:
         package = _number(columns.package_ml, schema[columns.package_ml])
         valid = valid & (package.is_null() | _ok(package))
-    has_patient = (~nw.col(p).is_null() & (nw.col(p).cast(nw.String) != "")).fill_null(value=False)
-    # the date's parts as columns first: inlined, each part would repeat in every expression that reads it
-    # (Spark's optimiser ran out of memory on the nested copies, even for three rows)
-    parts = _date_parts(fill_date, schema[fill_date])
-    rows = rows.with_columns(x.alias(f"{_T}{n}") for n, x in zip(("y", "m", "d", "dated"), parts, strict=True))
-    year, month, day, has_date = _col("y"), _col("m"), _col("d"), _col("dated")
-    valid = valid & has_patient & has_date
     left_out = _col("bup") & valid if not include_buprenorphine else nw.lit(value=False)
+    counted_mme = ~nw.col(MME_PER_DAY).is_null()
     error = (
         nw.when(left_out).then(nw.lit(None, nw.String))
         .when(~has_patient).then(nw.lit("patient_id is missing"))
         .when(~has_date).then(nw.lit(NO_DATE))
-        .when(~whole(raw_days)).then(nw.lit("days_supply must be a whole number of days"))
+        .when(~whole_raw).then(nw.lit("days_supply must be a whole number of days"))
         .when(~nw.col(MME_ERROR).is_null()).then(nw.col(MME_ERROR))
-        .when(~nw.col(MME_PER_DAY).is_null() & ~whole(days)).then(nw.lit(NOT_WHOLE_DAYS))
-        .when(~nw.col(MME_PER_DAY).is_null() & ~(nw.col(MME_PER_DAY) * days).is_finite()).then(nw.lit(FILL_OVERFLOWS))
+        .when(counted_mme & ~whole_days).then(nw.lit(NOT_WHOLE_DAYS))
+        .when(counted_mme & ~(nw.col(MME_PER_DAY) * days).is_finite()).then(nw.lit(FILL_OVERFLOWS))
         .otherwise(nw.lit(None, nw.String))
     )  # fmt: skip
     rows = rows.with_columns(
         error.alias(f"{_T}err"),
         left_out.alias(f"{_T}out"),
-        _days_since_epoch(year, month, day).alias(f"{_T}first"),
-        nw.when(whole(days)).then(days).otherwise(0.0).cast(nw.Int64).alias(f"{_T}days"),
-        nw.when(_col("ok_days_supply") & whole(raw_days))
-        .then(raw_days)
-        .otherwise(0)
-        .cast(nw.Int64)
-        .alias(f"{_T}known"),
+        nw.when(whole_days).then(days).otherwise(0.0).cast(nw.Int64).alias(f"{_T}days"),
+        nw.when(_col("ok_days_supply") & whole_raw).then(raw_days).otherwise(0).cast(nw.Int64).alias(f"{_T}known"),
     )
     failed = ~_col("err").is_null()
     excluded = ~failed & (_col("out") | ~nw.col(MME_EXCLUDED).is_null())
@@ -232,14 +237,21 @@ def _summarize(
         _col("n_fail").sum().alias("n_failed"),
         _col("why").min().alias("failed_reason"),
     )
-    spans = rows.filter(_col("in")).select(
-        nw.col(p), _col("f").alias("f"), _col("s").alias("s"), nw.col(MME_PER_DAY).alias("r")
-    )
     if method == "auto":
         method = (
             "pairwise" if native.implementation in (nw.Implementation.PYARROW, nw.Implementation.DASK) else "window"
         )
-    sweep = _sweep_window(spans, p) if method == "window" else _sweep_pairwise(spans, p)
+    span = {"f": _col("f"), "s": _col("s"), "r": nw.col(MME_PER_DAY)}
+    if method == "window":
+        # No filter: Spark pushes a filter down through every step above, inlining each column it reads until its
+        # optimiser runs out of memory. A fill that does not count is an empty span at the window's start instead.
+        empty = {"f": nw.lit(lo), "s": nw.lit(lo), "r": nw.lit(0.0)}
+        spans = rows.select(
+            nw.col(p), *(nw.when(_col("in")).then(x).otherwise(empty[n]).alias(n) for n, x in span.items())
+        )
+        sweep = _sweep_window(spans, p)
+    else:
+        sweep = _sweep_pairwise(rows.filter(_col("in")).select(nw.col(p), *(x.alias(n) for n, x in span.items())), p)
     out = totals.join(sweep, on=p, how="left")
     total_mme, total_days, on_days = nw.col("total_mme"), nw.col("total_days_supply"), nw.col("on_therapy_days")
     known = nw.col("n_failed") == 0 if on_failed == "propagate" else nw.lit(value=True)
