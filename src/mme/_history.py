@@ -162,6 +162,16 @@ _BUP_LEFT_OUT = "buprenorphine left out (include_buprenorphine=False)"
 NOT_WHOLE_DAYS = "the days supply is not a whole number of days"
 """Why a fill whose days supply (for patches, patches x wear days) has a fraction fails: days are calendar days."""
 FILL_OVERFLOWS = "the fill's MME (MME/day x days) overflows"
+TOTAL_OVERFLOWS = "the MME summed over the fills (a total or a day's) overflows: check the fills' amounts"
+"""Why a summary has no numbers where each fill's MME is finite but their sum is not (a typed error, never inf)."""
+
+
+def _sum(values: Iterable[float]) -> float:
+    """`math.fsum` (exact, so the order of the fills is moot), with an overflow as a `DoseError`."""
+    try:
+        return math.fsum(values)
+    except OverflowError:
+        raise DoseError(TOTAL_OVERFLOWS) from None
 
 
 def _one_patient(dispensings: Sequence[Dispensing]) -> str | None:
@@ -211,7 +221,7 @@ def _fills(
 def _segments(spans: Sequence[_Span]) -> list[_Span]:
     """The covered stretches of days with a constant summed MME/day: a sweep over fill starts and ends.
 
-    Each level is `math.fsum` of the fills active on it, so results do not depend on input order.
+    Each level is the exact sum (`_sum`) of the fills active on it, so results do not depend on input order.
     """
     points = sorted({p for s in spans for p in (s.first, s.stop)})
     pending = sorted(spans, key=lambda s: s.first)
@@ -224,7 +234,7 @@ def _segments(spans: Sequence[_Span]) -> list[_Span]:
             i += 1
         active = [s for s in active if s.stop > a]
         if active:
-            out.append(_Span(a, b, math.fsum(s.rate for s in active)))
+            out.append(_Span(a, b, _sum(s.rate for s in active)))
     return out
 
 
@@ -279,7 +289,8 @@ def summarize(
     in ``failed`` with the reason, judged in or out of the window as excluded fills are. Its MME is
     unknown, so with ``on_failed="propagate"`` (the default) the totals and the four definitions
     are None; ``on_failed="drop"`` computes them from the other fills, as if the failed ones did not exist.
-    Mixed patients, no dispensings or ``end < start`` raise `DoseError`.
+    Mixed patients, no dispensings, ``end < start`` or a sum that overflows (each fill's MME finite, their
+    total or one day's not) raise `DoseError`.
     """
     items = tuple(dispensings)
     patient = _one_patient(items)
@@ -309,7 +320,7 @@ def summarize(
         elif lo <= fill.first < hi:
             spans.append(fill)
     segments = _segments(spans)
-    total_mme = math.fsum(s.rate * s.days for s in spans)
+    total_mme = _sum(s.rate * s.days for s in spans)
     total_days = sum(s.days for s in spans)
     on_days = sum(s.days for s in segments)
     window_days = hi - lo

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import date
 from typing import Any, Final, Literal
 
@@ -10,7 +11,7 @@ from narwhals.typing import IntoFrameT
 
 from mme._engine import TableLike
 from mme._errors import DoseError
-from mme._history import FILL_OVERFLOWS, NOT_WHOLE_DAYS, OnFailed
+from mme._history import FILL_OVERFLOWS, NOT_WHOLE_DAYS, TOTAL_OVERFLOWS, OnFailed
 from mme._ndc import NdcFile
 
 from ._convert import _start, _table
@@ -229,58 +230,65 @@ def _summarize(
         nw.when(_col("in")).then(_col("s") - _col("f")).otherwise(0).cast(nw.Int64).alias(f"{_T}d"),
         _col("in").cast(nw.Int64).alias(f"{_T}n_in"),
     )
-    totals = rows.group_by(p).agg(
-        _col("mme").sum().alias("total_mme"),
-        _col("d").sum().alias("total_days_supply"),
-        _col("n_in").sum().alias("n_dispensings"),
-        _col("n_ex").sum().alias("n_excluded"),
-        _col("n_fail").sum().alias("n_failed"),
-        _col("why").min().alias("failed_reason"),
-    )
-    if method == "auto":
-        method = (
-            "pairwise" if native.implementation in (nw.Implementation.PYARROW, nw.Implementation.DASK) else "window"
+    with warnings.catch_warnings():  # pandas warns where a sum overflows: handled below (TOTAL_OVERFLOWS)
+        warnings.filterwarnings("ignore", "overflow encountered", RuntimeWarning)
+        totals = rows.group_by(p).agg(
+            _col("mme").sum().alias("total_mme"),
+            _col("d").sum().alias("total_days_supply"),
+            _col("n_in").sum().alias("n_dispensings"),
+            _col("n_ex").sum().alias("n_excluded"),
+            _col("n_fail").sum().alias("n_failed"),
+            _col("why").min().alias("failed_reason"),
         )
-    span = {"f": _col("f"), "s": _col("s"), "r": nw.col(MME_PER_DAY)}
-    if method == "window":
-        # No filter: Spark pushes a filter down through every step above, inlining each column it reads until its
-        # optimiser runs out of memory. A fill that does not count is an empty span at the window's start instead.
-        empty = {"f": nw.lit(lo), "s": nw.lit(lo), "r": nw.lit(0.0)}
-        spans = rows.select(
-            nw.col(p), *(nw.when(_col("in")).then(x).otherwise(empty[n]).alias(n) for n, x in span.items())
-        )
-        sweep = _sweep_window(spans, p)
-    else:
-        sweep = _sweep_pairwise(rows.filter(_col("in")).select(nw.col(p), *(x.alias(n) for n, x in span.items())), p)
-    out = totals.join(sweep, on=p, how="left")
-    total_mme, total_days, on_days = nw.col("total_mme"), nw.col("total_days_supply"), nw.col("on_therapy_days")
-    known = nw.col("n_failed") == 0 if on_failed == "propagate" else nw.lit(value=True)
+        if method == "auto":
+            method = (
+                "pairwise" if native.implementation in (nw.Implementation.PYARROW, nw.Implementation.DASK) else "window"
+            )
+        span = {"f": _col("f"), "s": _col("s"), "r": nw.col(MME_PER_DAY)}
+        if method == "window":
+            # No filter: Spark pushes a filter down through every step above, inlining each column it reads until its
+            # optimiser runs out of memory. A fill that does not count is an empty span at the window's start instead.
+            empty = {"f": nw.lit(lo), "s": nw.lit(lo), "r": nw.lit(0.0)}
+            spans = rows.select(
+                nw.col(p), *(nw.when(_col("in")).then(x).otherwise(empty[n]).alias(n) for n, x in span.items())
+            )
+            sweep = _sweep_window(spans, p)
+        else:
+            sweep = _sweep_pairwise(
+                rows.filter(_col("in")).select(nw.col(p), *(x.alias(n) for n, x in span.items())), p
+            )
+        out = totals.join(sweep, on=p, how="left")
+        total_mme, total_days, on_days = nw.col("total_mme"), nw.col("total_days_supply"), nw.col("on_therapy_days")
+        # each fill's MME is finite, their sum (a total, a day) may not be: no numbers then, as `mme.summarize` raises
+        overflows = ~(total_mme.is_finite() & nw.col("max_daily_mme").is_finite()).fill_null(value=False)
+        known = ~overflows & (nw.col("n_failed") == 0) if on_failed == "propagate" else ~overflows
 
-    def ratio(denominator: nw.Expr) -> nw.Expr:
-        safe = nw.when(denominator > 0).then(denominator).otherwise(1)
-        return nw.when(denominator > 0).then(total_mme / safe).otherwise(nw.lit(None, nw.Float64))
+        def ratio(denominator: nw.Expr) -> nw.Expr:
+            safe = nw.when(denominator > 0).then(denominator).otherwise(1)
+            return nw.when(denominator > 0).then(total_mme / safe).otherwise(nw.lit(None, nw.Float64))
 
-    def unless_failed(name: str, value: nw.Expr, dtype: Any) -> nw.Expr:
-        return nw.when(known).then(value.cast(dtype)).alias(name)  # null otherwise (pandas: NaN, as a float)
+        def unless_failed(name: str, value: nw.Expr, dtype: Any) -> nw.Expr:
+            return nw.when(known).then(value.cast(dtype)).alias(name)  # null otherwise (pandas: NaN, as a float)
 
-    out = out.with_columns(
-        on_days.fill_null(0).cast(nw.Int64), nw.col("max_daily_mme").fill_null(0.0).cast(nw.Float64)
-    ).select(
-        nw.col(p),
-        unless_failed("total_mme", total_mme, nw.Float64),
-        unless_failed("total_days_supply", total_days, nw.Int64),
-        unless_failed("on_therapy_days", on_days, nw.Int64),
-        nw.lit(hi - lo).cast(nw.Int64).alias("window_days"),
-        unless_failed("mme_per_days_supply", ratio(total_days), nw.Float64),
-        unless_failed("mme_per_therapy_day", ratio(on_days), nw.Float64),
-        unless_failed("mme_per_window_day", total_mme / (hi - lo), nw.Float64),
-        unless_failed("max_daily_mme", nw.col("max_daily_mme"), nw.Float64),
-        *[nw.col(c).cast(nw.Int64) for c in ("n_dispensings", "n_excluded", "n_failed")],
-        nw.col("failed_reason").cast(nw.String),
-    )
-    if isinstance(native, nw.DataFrame):
-        return out.sort(p).collect(backend=native.implementation).to_native()  # type: ignore[no-any-return]
-    return out.to_native()  # type: ignore[no-any-return]
+        out = out.with_columns(
+            on_days.fill_null(0).cast(nw.Int64), nw.col("max_daily_mme").fill_null(0.0).cast(nw.Float64)
+        ).select(
+            nw.col(p),
+            unless_failed("total_mme", total_mme, nw.Float64),
+            unless_failed("total_days_supply", total_days, nw.Int64),
+            unless_failed("on_therapy_days", on_days, nw.Int64),
+            nw.lit(hi - lo).cast(nw.Int64).alias("window_days"),
+            unless_failed("mme_per_days_supply", ratio(total_days), nw.Float64),
+            unless_failed("mme_per_therapy_day", ratio(on_days), nw.Float64),
+            unless_failed("mme_per_window_day", total_mme / (hi - lo), nw.Float64),
+            unless_failed("max_daily_mme", nw.col("max_daily_mme"), nw.Float64),
+            *[nw.col(c).cast(nw.Int64) for c in ("n_dispensings", "n_excluded", "n_failed")],
+            nw.when(overflows).then(nw.lit(TOTAL_OVERFLOWS)).otherwise(nw.col("failed_reason").cast(nw.String))
+            .alias("failed_reason"),
+        )  # fmt: skip
+        if isinstance(native, nw.DataFrame):
+            return out.sort(p).collect(backend=native.implementation).to_native()  # type: ignore[no-any-return]
+        return out.to_native()  # type: ignore[no-any-return]
 
 
 def _sweep_window(spans: Frame, p: str) -> Frame:
