@@ -221,43 +221,36 @@ def _summarize(
         first_in.alias(f"{_T}f"),
         stop_in.alias(f"{_T}s"),
         counted_in.alias(f"{_T}in"),
-        excluded_in.cast(nw.Int64).alias(f"{_T}n_ex"),
-        failed_in.cast(nw.Int64).alias(f"{_T}n_fail"),
-        nw.when(failed_in).then(_col("err")).otherwise(nw.lit(None, nw.String)).alias(f"{_T}why"),
+        failed_in.alias(f"{_T}failed_in"),
+        excluded_in.alias(f"{_T}excluded_in"),
     )
-    rows = rows.with_columns(
-        nw.when(_col("in")).then(nw.col(MME_PER_DAY) * (_col("s") - _col("f"))).otherwise(0.0).alias(f"{_T}mme"),
-        nw.when(_col("in")).then(_col("s") - _col("f")).otherwise(0).cast(nw.Int64).alias(f"{_T}d"),
-        _col("in").cast(nw.Int64).alias(f"{_T}n_in"),
+    counted_in, n_days = _col("in"), _col("s") - _col("f")
+    if method == "auto":
+        method = (
+            "pairwise" if native.implementation in (nw.Implementation.PYARROW, nw.Implementation.DASK) else "window"
+        )
+    # Each fill as a span ``f .. s - 1`` at ``r`` MME/day, with what it adds to its patient's totals. No filter
+    # for the window sweep: Spark pushes a filter down through every step above, inlining each column it reads
+    # until its optimiser runs out of memory; a fill that does not count is an empty span at the window's start.
+    fills = rows.select(
+        nw.col(p),
+        nw.when(counted_in).then(_col("f")).otherwise(nw.lit(lo)).alias("f"),
+        nw.when(counted_in).then(_col("s")).otherwise(nw.lit(lo)).alias("s"),
+        nw.when(counted_in).then(nw.col(MME_PER_DAY)).otherwise(nw.lit(0.0)).alias("r"),
+        nw.when(counted_in).then(nw.col(MME_PER_DAY) * n_days).otherwise(0.0).alias("total_mme"),
+        nw.when(counted_in).then(n_days).otherwise(0).cast(nw.Int64).alias("total_days_supply"),
+        counted_in.cast(nw.Int64).alias("n_dispensings"),
+        _col("excluded_in").cast(nw.Int64).alias("n_excluded"),
+        _col("failed_in").cast(nw.Int64).alias("n_failed"),
+        nw.when(_col("failed_in")).then(_col("err")).otherwise(nw.lit(None, nw.String)).alias("failed_reason"),
     )
     with warnings.catch_warnings():  # pandas warns where a sum overflows: handled below (TOTAL_OVERFLOWS)
         warnings.filterwarnings("ignore", "overflow encountered", RuntimeWarning)
-        totals = rows.group_by(p).agg(
-            _col("mme").sum().alias("total_mme"),
-            _col("d").sum().alias("total_days_supply"),
-            _col("n_in").sum().alias("n_dispensings"),
-            _col("n_ex").sum().alias("n_excluded"),
-            _col("n_fail").sum().alias("n_failed"),
-            _col("why").min().alias("failed_reason"),
-        )
-        if method == "auto":
-            method = (
-                "pairwise" if native.implementation in (nw.Implementation.PYARROW, nw.Implementation.DASK) else "window"
-            )
-        span = {"f": _col("f"), "s": _col("s"), "r": nw.col(MME_PER_DAY)}
         if method == "window":
-            # No filter: Spark pushes a filter down through every step above, inlining each column it reads until its
-            # optimiser runs out of memory. A fill that does not count is an empty span at the window's start instead.
-            empty = {"f": nw.lit(lo), "s": nw.lit(lo), "r": nw.lit(0.0)}
-            spans = rows.select(
-                nw.col(p), *(nw.when(_col("in")).then(x).otherwise(empty[n]).alias(n) for n, x in span.items())
-            )
-            sweep = _sweep_window(spans, p)
+            out = _sweep_window(fills, p)
         else:
-            sweep = _sweep_pairwise(
-                rows.filter(_col("in")).select(nw.col(p), *(x.alias(n) for n, x in span.items())), p
-            )
-        out = totals.join(sweep, on=p, how="left")
+            spans = fills.filter(nw.col("n_dispensings") == 1).select(nw.col(p), "f", "s", "r")
+            out = fills.group_by(p).agg(*_TOTALS).join(_sweep_pairwise(spans, p), on=p, how="left")
         total_mme, total_days, on_days = nw.col("total_mme"), nw.col("total_days_supply"), nw.col("on_therapy_days")
         # each fill's MME is finite, their sum (a total, a day) may not be: no numbers then, as `mme.summarize` raises
         overflows = ~(total_mme.is_finite() & nw.col("max_daily_mme").is_finite()).fill_null(value=False)
@@ -291,20 +284,35 @@ def _summarize(
         return out.to_native()  # type: ignore[no-any-return]
 
 
-def _sweep_window(spans: Frame, p: str) -> Frame:
-    """On-therapy days and the highest daily sum, by window functions over each patient's fill starts and ends.
+#: A patient's totals from its fills' (a sum of sums, a minimum of minimums: any grouping first gives the same).
+_TOTALS: Final = (
+    *(nw.col(c).sum() for c in ("total_mme", "total_days_supply", "n_dispensings", "n_excluded", "n_failed")),
+    nw.col("failed_reason").min(),
+)
+
+
+def _sweep_window(fills: Frame, p: str) -> Frame:
+    """Each patient's totals, on-therapy days and highest daily sum, by window functions over fill starts and ends.
 
     Every fill adds its MME/day at its first day and removes it after its last; the running sum
     over a patient's dates is the daily MME, the running count of active fills tells covered days.
+    The totals ride on the starts, so that the fills are read once (and no aggregate sits on the
+    join with the lookup, which DuckDB's optimiser pushes down at a cost that grows with the plan).
     """
+    nothing = (
+        *(nw.lit(0.0).alias("total_mme"), nw.lit(0).cast(nw.Int64).alias("total_days_supply")),
+        *(nw.lit(0).cast(nw.Int64).alias(c) for c in ("n_dispensings", "n_excluded", "n_failed")),
+        nw.lit(None, nw.String).alias("failed_reason"),
+    )
+    totals = ("total_mme", "total_days_supply", "n_dispensings", "n_excluded", "n_failed", "failed_reason")
     events = nw.concat(
         [
-            spans.select(nw.col(p), nw.col("f").alias("t"), nw.col("r").alias("dr"), nw.lit(1).cast(nw.Int64).alias("dc")),
-            spans.select(nw.col(p), nw.col("s").alias("t"), (-nw.col("r")).alias("dr"), nw.lit(-1).cast(nw.Int64).alias("dc")),
+            fills.select(nw.col(p), nw.col("f").alias("t"), nw.col("r").alias("dr"), nw.lit(1).cast(nw.Int64).alias("dc"), *totals),
+            fills.select(nw.col(p), nw.col("s").alias("t"), (-nw.col("r")).alias("dr"), nw.lit(-1).cast(nw.Int64).alias("dc"), *nothing),
         ],
         how="vertical",
     )  # fmt: skip
-    events = events.group_by(p, "t").agg(nw.col("dr").sum(), nw.col("dc").sum())
+    events = events.group_by(p, "t").agg(nw.col("dr").sum(), nw.col("dc").sum(), *_TOTALS)
     events = events.with_columns(
         nw.col("dr").cum_sum().over(p, order_by="t").alias("level"),
         nw.col("dc").cum_sum().over(p, order_by="t").alias("active"),
@@ -314,7 +322,7 @@ def _sweep_window(spans: Frame, p: str) -> Frame:
         nw.when(nw.col("active") > 0).then(nw.col("next") - nw.col("t")).otherwise(0).alias("covered")
     )
     return events.group_by(p).agg(
-        nw.col("covered").sum().alias("on_therapy_days"), nw.col("level").max().alias("max_daily_mme")
+        nw.col("covered").sum().alias("on_therapy_days"), nw.col("level").max().alias("max_daily_mme"), *_TOTALS
     )
 
 
