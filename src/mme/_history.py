@@ -182,6 +182,15 @@ def _one_patient(dispensings: Sequence[Dispensing]) -> str | None:
     return ids.pop() if ids else None
 
 
+def _window(start: date, end: date, on_failed: str) -> tuple[int, int]:
+    """The window's days as date ordinals ``lo .. hi - 1``, once its arguments are checked (`mme.frames` too)."""
+    if end < start:
+        raise DoseError(f"the window ends ({end}) before it starts ({start})")
+    if on_failed not in ("propagate", "drop"):
+        raise DoseError(f"on_failed must be 'propagate' or 'drop', not {on_failed!r}")
+    return start.toordinal(), end.toordinal() + 1
+
+
 def _is_buprenorphine(drug: str) -> bool:
     try:
         return resolve_drug(drug).drug == "buprenorphine"
@@ -296,12 +305,8 @@ def summarize(
     patient = _one_patient(items)
     if patient is None:
         raise DoseError("nothing to summarize: summarize() needs at least one dispensing")
-    if end < start:
-        raise DoseError(f"the window ends ({end}) before it starts ({start})")
-    if on_failed not in ("propagate", "drop"):
-        raise DoseError(f"on_failed must be 'propagate' or 'drop', not {on_failed!r}")
+    lo, hi = _window(start, end, on_failed)
     tab = resolve_table(table)
-    lo, hi = start.toordinal(), end.toordinal() + 1
     spans: list[_Span] = []
     excluded: list[ExcludedFill] = []
     failures: list[FailedFill] = []

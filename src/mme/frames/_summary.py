@@ -10,8 +10,7 @@ import narwhals as nw
 from narwhals.typing import IntoFrameT
 
 from mme._engine import TableLike
-from mme._errors import DoseError
-from mme._history import FILL_OVERFLOWS, NOT_WHOLE_DAYS, TOTAL_OVERFLOWS, OnFailed
+from mme._history import FILL_OVERFLOWS, NOT_WHOLE_DAYS, TOTAL_OVERFLOWS, OnFailed, _window
 from mme._ndc import NdcFile
 
 from ._convert import _start, _table
@@ -146,15 +145,11 @@ def _summarize(
     ndc_file: NdcFile | None,
     method: Literal["auto", "window", "pairwise"],
 ) -> IntoFrameT:
-    if end < start:
-        raise DoseError(f"the window ends ({end}) before it starts ({start})")
-    if on_failed not in ("propagate", "drop"):
-        raise DoseError(f"on_failed must be 'propagate' or 'drop', not {on_failed!r}")
+    lo, hi = (day - _EPOCH_ORDINAL for day in _window(start, end, on_failed))
     tab = _table(table, columns.ndc)
     native, _ = _start(frame)
     rows = _annotate(native, columns, tab, variant, ndc_file, bup=not include_buprenorphine)
     schema = rows.collect_schema()
-    lo, hi = start.toordinal() - _EPOCH_ORDINAL, end.toordinal() - _EPOCH_ORDINAL + 1
     p = patient_id
     raw_days = _col("v_days_supply")
     days = nw.col(MME_DAYS_SUPPLY)
