@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from itertools import pairwise
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -191,6 +191,15 @@ def _window(start: date, end: date, on_failed: str) -> tuple[int, int]:
     return start.toordinal(), end.toordinal() + 1
 
 
+def _in_window(first: Any, stop: Any, lo: int, hi: int, *, clip: bool) -> Any:
+    """Whether a fill of days ``first .. stop - 1`` counts in the window ``lo .. hi - 1``: with ``clip``, if it
+    overlaps it (for its days inside only), else if its first day is in it (for all its days).
+
+    Comparisons and ``&`` only: the same rule for ints here and for columns in `mme.frames`.
+    """
+    return (first < hi) & (stop > lo) if clip else (first >= lo) & (first < hi)
+
+
 def _is_buprenorphine(drug: str) -> bool:
     try:
         return resolve_drug(drug).drug == "buprenorphine"
@@ -313,17 +322,13 @@ def summarize(
     for d, fill in _fills(items, tab, include_buprenorphine):
         if isinstance(fill, str | MMEError):
             first = d.fill_date.toordinal()
-            inside = first < hi and first + d.days_supply > lo if clip_to_window else lo <= first < hi
+            inside = _in_window(first, first + d.days_supply, lo, hi, clip=clip_to_window)
             if inside and isinstance(fill, str):
                 excluded.append(ExcludedFill(dispensing=d, reason=fill))
             elif inside:
                 failures.append(FailedFill(dispensing=d, reason=str(fill)))
-        elif clip_to_window:
-            first, stop = max(fill.first, lo), min(fill.stop, hi)
-            if first < stop:
-                spans.append(_Span(first, stop, fill.rate))
-        elif lo <= fill.first < hi:
-            spans.append(fill)
+        elif _in_window(fill.first, fill.stop, lo, hi, clip=clip_to_window):
+            spans.append(_Span(max(fill.first, lo), min(fill.stop, hi), fill.rate) if clip_to_window else fill)
     segments = _segments(spans)
     total_mme = _sum(s.rate * s.days for s in spans)
     total_days = sum(s.days for s in spans)

@@ -10,7 +10,7 @@ import narwhals as nw
 from narwhals.typing import IntoFrameT
 
 from mme._engine import TableLike
-from mme._history import FILL_OVERFLOWS, NOT_WHOLE_DAYS, TOTAL_OVERFLOWS, OnFailed, _window
+from mme._history import FILL_OVERFLOWS, NOT_WHOLE_DAYS, TOTAL_OVERFLOWS, OnFailed, _in_window, _window
 from mme._ndc import NdcFile
 
 from ._convert import _start, _table
@@ -199,18 +199,16 @@ def _summarize(
     excluded = ~failed & (_col("out") | ~nw.col(MME_EXCLUDED).is_null())
     counted = ~failed & ~excluded
     first, stop = _col("first"), _col("first") + _col("days")
+    known = _col("known")
+    counted_in = counted & _in_window(first, stop, lo, hi, clip=clip_to_window)
+    excluded_in = excluded & _in_window(first, first + known, lo, hi, clip=clip_to_window)
+    # unknown days (0 here) cannot place the fill outside the window: as if they reached it
+    reach = nw.when(known == 0).then(nw.lit(hi)).otherwise(first + known)
+    failed_in = failed & _in_window(first, reach, lo, hi, clip=clip_to_window)
+    first_in, stop_in = first, stop
     if clip_to_window:
         first_in = nw.when(first < lo).then(nw.lit(lo)).otherwise(first)
         stop_in = nw.when(stop > hi).then(nw.lit(hi)).otherwise(stop)
-        counted_in = counted & (first_in < stop_in)
-        excluded_in = excluded & (first < hi) & (first + _col("known") > lo)
-        # unknown days (0 here) cannot place the fill outside the window
-        failed_in = failed & (first < hi) & ((_col("known") == 0) | (first + _col("known") > lo))
-    else:
-        first_in, stop_in = first, stop
-        counted_in = counted & (first >= lo) & (first < hi)
-        excluded_in = excluded & (first >= lo) & (first < hi)
-        failed_in = failed & (first >= lo) & (first < hi)
     failed_in = failed_in | (failed & ~_col("dated"))  # no date: cannot be placed outside the window either
     rows = rows.with_columns(
         first_in.alias(f"{_T}f"),
