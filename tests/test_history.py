@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any, TypedDict
@@ -15,6 +16,7 @@ import mme
 from mme._history import (
     FILL_OVERFLOWS,
     NOT_WHOLE_DAYS,
+    TOTAL_OVERFLOWS,
     Dispensing,
     Exposure,
     Summary,
@@ -246,6 +248,22 @@ def test_overflowing_fills_fail() -> None:
     engine = _error_of(lambda: mme.dispensing_mme("morphine", "1e308 mg", quantity=1e308, days_supply=1))
     assert [f.reason for f in s.failed] == [str(engine), FILL_OVERFLOWS]
     assert (s.total_mme, s.max_daily_mme, s.n_dispensings) == (0.0, 0.0, 0)
+
+
+@pytest.mark.filterwarnings("ignore::mme.ImplausibleDoseWarning")
+@pytest.mark.parametrize("second_day", [0, 1], ids=["a day's sum", "the total"])
+def test_a_sum_of_finite_fills_that_overflows_is_a_dose_error(second_day: int) -> None:
+    """Each fill's MME is 1e306 mg x 100 / 1 day = 1e308 (finite); two of them sum past the float range.
+
+    Same day: the day's level (and the total) overflows; a day apart, only the total. `math.fsum` raised
+    a bare OverflowError."""
+    fills = [fill("morphine", "1e306 mg", quantity=100, days=1, on=on) for on in (0, second_day)]
+    with pytest.raises(mme.DoseError, match=f"^{re.escape(TOTAL_OVERFLOWS)}$"):
+        summarize(fills, **window(30))
+    if second_day == 0:
+        with pytest.raises(mme.DoseError, match=f"^{re.escape(TOTAL_OVERFLOWS)}$"):
+            exposure(fills)
+    assert summarize(fills[:1], **window(30)).total_mme == 1e308  # one of them alone is a number
 
 
 def test_on_failed_is_checked() -> None:

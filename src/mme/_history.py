@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from itertools import pairwise
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -162,6 +162,16 @@ _BUP_LEFT_OUT = "buprenorphine left out (include_buprenorphine=False)"
 NOT_WHOLE_DAYS = "the days supply is not a whole number of days"
 """Why a fill whose days supply (for patches, patches x wear days) has a fraction fails: days are calendar days."""
 FILL_OVERFLOWS = "the fill's MME (MME/day x days) overflows"
+TOTAL_OVERFLOWS = "the MME summed over the fills (a total or a day's) overflows: check the fills' amounts"
+"""Why a summary has no numbers where each fill's MME is finite but their sum is not (a typed error, never inf)."""
+
+
+def _sum(values: Iterable[float]) -> float:
+    """`math.fsum` (exact, so the order of the fills is moot), with an overflow as a `DoseError`."""
+    try:
+        return math.fsum(values)
+    except OverflowError:
+        raise DoseError(TOTAL_OVERFLOWS) from None
 
 
 def _one_patient(dispensings: Sequence[Dispensing]) -> str | None:
@@ -170,6 +180,24 @@ def _one_patient(dispensings: Sequence[Dispensing]) -> str | None:
         shown = ", ".join(sorted(ids)[:5]) + (", ..." if len(ids) > 5 else "")
         raise DoseError(f"dispensings of {len(ids)} patients ({shown}) were mixed: use summarize_by_patient()")
     return ids.pop() if ids else None
+
+
+def _window(start: date, end: date, on_failed: str) -> tuple[int, int]:
+    """The window's days as date ordinals ``lo .. hi - 1``, once its arguments are checked (`mme.frames` too)."""
+    if end < start:
+        raise DoseError(f"the window ends ({end}) before it starts ({start})")
+    if on_failed not in ("propagate", "drop"):
+        raise DoseError(f"on_failed must be 'propagate' or 'drop', not {on_failed!r}")
+    return start.toordinal(), end.toordinal() + 1
+
+
+def _in_window(first: Any, stop: Any, lo: int, hi: int, *, clip: bool) -> Any:
+    """Whether a fill of days ``first .. stop - 1`` counts in the window ``lo .. hi - 1``: with ``clip``, if it
+    overlaps it (for its days inside only), else if its first day is in it (for all its days).
+
+    Comparisons and ``&`` only: the same rule for ints here and for columns in `mme.frames`.
+    """
+    return (first < hi) & (stop > lo) if clip else (first >= lo) & (first < hi)
 
 
 def _is_buprenorphine(drug: str) -> bool:
@@ -211,7 +239,7 @@ def _fills(
 def _segments(spans: Sequence[_Span]) -> list[_Span]:
     """The covered stretches of days with a constant summed MME/day: a sweep over fill starts and ends.
 
-    Each level is `math.fsum` of the fills active on it, so results do not depend on input order.
+    Each level is the exact sum (`_sum`) of the fills active on it, so results do not depend on input order.
     """
     points = sorted({p for s in spans for p in (s.first, s.stop)})
     pending = sorted(spans, key=lambda s: s.first)
@@ -224,7 +252,7 @@ def _segments(spans: Sequence[_Span]) -> list[_Span]:
             i += 1
         active = [s for s in active if s.stop > a]
         if active:
-            out.append(_Span(a, b, math.fsum(s.rate for s in active)))
+            out.append(_Span(a, b, _sum(s.rate for s in active)))
     return out
 
 
@@ -279,37 +307,30 @@ def summarize(
     in ``failed`` with the reason, judged in or out of the window as excluded fills are. Its MME is
     unknown, so with ``on_failed="propagate"`` (the default) the totals and the four definitions
     are None; ``on_failed="drop"`` computes them from the other fills, as if the failed ones did not exist.
-    Mixed patients, no dispensings or ``end < start`` raise `DoseError`.
+    Mixed patients, no dispensings, ``end < start`` or a sum that overflows (each fill's MME finite, their
+    total or one day's not) raise `DoseError`.
     """
     items = tuple(dispensings)
     patient = _one_patient(items)
     if patient is None:
         raise DoseError("nothing to summarize: summarize() needs at least one dispensing")
-    if end < start:
-        raise DoseError(f"the window ends ({end}) before it starts ({start})")
-    if on_failed not in ("propagate", "drop"):
-        raise DoseError(f"on_failed must be 'propagate' or 'drop', not {on_failed!r}")
+    lo, hi = _window(start, end, on_failed)
     tab = resolve_table(table)
-    lo, hi = start.toordinal(), end.toordinal() + 1
     spans: list[_Span] = []
     excluded: list[ExcludedFill] = []
     failures: list[FailedFill] = []
     for d, fill in _fills(items, tab, include_buprenorphine):
         if isinstance(fill, str | MMEError):
             first = d.fill_date.toordinal()
-            inside = first < hi and first + d.days_supply > lo if clip_to_window else lo <= first < hi
+            inside = _in_window(first, first + d.days_supply, lo, hi, clip=clip_to_window)
             if inside and isinstance(fill, str):
                 excluded.append(ExcludedFill(dispensing=d, reason=fill))
             elif inside:
                 failures.append(FailedFill(dispensing=d, reason=str(fill)))
-        elif clip_to_window:
-            first, stop = max(fill.first, lo), min(fill.stop, hi)
-            if first < stop:
-                spans.append(_Span(first, stop, fill.rate))
-        elif lo <= fill.first < hi:
-            spans.append(fill)
+        elif _in_window(fill.first, fill.stop, lo, hi, clip=clip_to_window):
+            spans.append(_Span(max(fill.first, lo), min(fill.stop, hi), fill.rate) if clip_to_window else fill)
     segments = _segments(spans)
-    total_mme = math.fsum(s.rate * s.days for s in spans)
+    total_mme = _sum(s.rate * s.days for s in spans)
     total_days = sum(s.days for s in spans)
     on_days = sum(s.days for s in segments)
     window_days = hi - lo

@@ -101,9 +101,9 @@ def _round(x: nw.Expr) -> nw.Expr:
     to even; and PyArrow raises where ``x * 1e9`` overflows.
     """
     y = x * _SCALE
-    low = y // 1
+    low = y.floor()  # not `// 1`, which repeats `y` several times on DuckDB and Spark
     frac = y - low  # exact below 2**52
-    odd = (low / 2) // 1 * 2 != low
+    odd = (low / 2).floor() * 2 != low
     up = (frac > 0.5) | ((frac == 0.5) & odd)
     # k / 1e9 divided by a column: Polars divides by a literal as a multiplication by its reciprocal,
     # which is one bit off (107142857 * 1e-9 != 107142857 / 1e9)
