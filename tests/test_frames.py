@@ -293,17 +293,16 @@ def test_dispensing_mme_equals_the_scalar_engine(
     check_dispensings(run_dispensings(backend, rows, optional, table), rows, table)
 
 
-@pytest.mark.parametrize("backend", ["polars", "polars-lazy"])
+@pytest.mark.parametrize("backend", ["polars", "polars-lazy", "pandas"])
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=dispensing_frames())
-def test_polars_key_codes_equal_the_generic_join(
-    backend: str, case: tuple[list[dict[str, Any]], list[str], str]
-) -> None:
-    """Polars' own path (key codes, gathered attributes) and the join every other backend uses agree, cell by cell."""
+def test_key_codes_equal_the_generic_join(backend: str, case: tuple[list[dict[str, Any]], list[str], str]) -> None:
+    """Polars' and pandas' own paths (key codes, gathered attributes) and the join every other backend uses agree,
+    cell by cell."""
     rows, optional, table = case
     fast = rows_of(run_dispensings(backend, rows, optional, table))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_rows, "_polars_attributes", lambda *_: None)
+        patch.setattr(_rows, "_fast_attributes", lambda *_: None)
         generic = rows_of(run_dispensings(backend, rows, optional, table))
     assert fast == generic
 

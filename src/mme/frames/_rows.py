@@ -25,7 +25,7 @@ from ._keys import (
     _dispensing_keys,
     _positive_message,
 )
-from ._lookup import _left_join, _lookup, _Need, _polars_attributes
+from ._lookup import _fast_attributes, _joined, _Need
 from ._schema import (
     _ROW,
     _T,
@@ -97,9 +97,9 @@ def _round(x: nw.Expr) -> nw.Expr:
     to even; and PyArrow raises where ``x * 1e9`` overflows.
     """
     y = x * _SCALE
-    low = y // 1
+    low = y.floor()
     frac = y - low  # exact below 2**52
-    odd = (low / 2) // 1 * 2 != low
+    odd = (low / 2).floor() * 2 != low
     up = (frac > 0.5) | ((frac == 0.5) & odd)
     # k / 1e9 divided by a column: Polars divides by a literal as a multiplication by its reciprocal,
     # which is one bit off (107142857 * 1e-9 != 107142857 / 1e9)
@@ -142,22 +142,19 @@ def _annotate(
     keys = _dispensing_keys(columns, schema, table, variant, ndc_file, regimen=regimen)
     need = _Need(regimen=regimen, conc=columns.package_ml is not None, bup=bup, outputs=tuple(outputs))
     lf: Frame
-    fast = _polars_attributes(frame, keys, need) if frame.implementation is nw.Implementation.POLARS else None
+    fast = _fast_attributes(frame, keys, need)
     if fast is not None:
         lf, n_tiers = fast
     elif isinstance(frame, nw.DataFrame):
         # Eager: join only the keys (the frame's other columns are not copied), check that the backend's
         # join kept the row order (restore it if not), and put the attributes next to the frame's columns.
         narrow = frame.select(*keys.exprs).with_row_index(_ROW)
-        lookup, n_tiers = _lookup(narrow, keys, need)
-        attributes = _left_join(narrow, lookup, keys.names)
+        attributes, n_tiers = _joined(narrow, keys, need)
         if not attributes[_ROW].is_sorted():
             attributes = attributes.sort(_ROW)
         lf = nw.concat([frame, attributes.drop(_ROW, *keys.names)], how="horizontal").lazy()
     else:
-        data = frame.with_columns(keys.exprs)
-        lookup, n_tiers = _lookup(data, keys, need)
-        lf = _left_join(data, lookup, keys.names)
+        lf, n_tiers = _joined(frame.with_columns(keys.exprs), keys, need)
 
     strength = _col("ks") if keys.strength_in_key else _number(columns.strength or "", schema[columns.strength or ""])
     numbers: dict[str, nw.Expr] = {"dose" if regimen else "strength": strength * _col("um")}
