@@ -387,6 +387,46 @@ def test_outputs_must_be_result_columns() -> None:
             frames.daily_mme(regimens, outputs=bad)
 
 
+# Text that SQL quoting could break (the DuckDB lookup is a VALUES list); the null and separator markers aside.
+AWKWARD = ["Oxycodone's", "it''s", "back\\slash", "new\nline", "tab\t", "'; DROP TABLE claims; --", "\u00e9\u4e2d"]
+
+
+@pytest.mark.parametrize("backend", FAST)
+def test_any_text_in_a_key_is_read_as_written(backend: str) -> None:
+    drugs, units = ["oxycodone", "buprenorphine", *AWKWARD], ["mg", "mcg/h", *AWKWARD]
+    rows = [
+        {"id": i, "drug": d, "strength": 10.0, "strength_unit": u, "quantity": 30.0, "days_supply": 10.0}
+        for i, (d, u) in enumerate((d, u) for d in drugs for u in units)
+    ]
+    check_dispensings(run_dispensings(backend, rows, [], "cdc-2022"), rows, "cdc-2022")
+
+
+@pytest.mark.parametrize("backend", FAST)
+def test_an_empty_frame_gets_the_result_columns(backend: str) -> None:
+    columns = ["id", "drug", "strength", "strength_unit", "quantity", "days_supply"]
+    out = frames.dispensing_mme(make(backend, arrow_table([], columns)))
+    assert rows_of(out) == []
+    assert list(nw.from_native(out).collect_schema()) == [*columns, *frames.DISPENSING_COLUMNS]
+
+
+def test_pandas_keys_of_other_values_and_any_index() -> None:
+    """pandas' own path takes text keys; other values in an object column are read as text, as by the join;
+    the frame's index is kept."""
+    import pandas as pd
+
+    rows = {"drug": ["oxycodone", "5", None, "fentanyl", "morphine"], "strength": [10.0, 10.0, 10.0, 25.0, 30.0],
+            "strength_unit": ["mg", "mg", "mg", "mcg/h", "mg"], "quantity": [30.0, 30.0, 30.0, 10.0, 60.0],
+            "days_supply": [10.0, 10.0, 10.0, 30.0, 30.0]}  # fmt: skip
+    index = pd.Index([7, 3, 3, -1, 0])
+    text = frames.dispensing_mme(pd.DataFrame(rows, index=index))
+    mixed = frames.dispensing_mme(pd.DataFrame(rows | {"drug": ["oxycodone", 5, None, "fentanyl", "morphine"]}))
+    assert list(text.index) == list(index)
+    assert [{c: r[c] for c in frames.DISPENSING_COLUMNS} for r in rows_of(text)] == [
+        {c: r[c] for c in frames.DISPENSING_COLUMNS} for r in rows_of(mixed)
+    ]
+    assert [r["mme_per_day"] for r in rows_of(text)] == [45.0, None, None, 60.0, 60.0]
+
+
 @pytest.mark.parametrize("backend", ["polars-lazy", "duckdb"])
 def test_lazy_frames_stay_lazy(backend: str) -> None:
     rows = random_rows(random.Random(9), 20, [])
