@@ -90,10 +90,10 @@ def _joined(data: _F, keys: _Keys, need: _Need) -> tuple[_F, int]:
     got: dict[_Attribute, list[Any]] = {a: [a.get(r) for r in values] for a in needed}
     constant = [a for a in needed if len(set(got[a])) <= 1]
     varying: list[_Attribute] = [a for a in needed if a not in constant]
-    if data.implementation is nw.Implementation.DUCKDB:  # the keys and their attributes as a VALUES relation
-        lookup: _AnyFrame = nw.from_native(
-            _duckdb_lookup(data.to_native(), keys.names, rows, {a: got[a] for a in varying})
-        )
+    lookup: _AnyFrame
+    if data.implementation in _OWN_LOOKUP:  # the keys and their attributes, built in the data's own session
+        table = _table(keys.names, rows, {a: got[a] for a in varying})
+        lookup = nw.from_native(_OWN_LOOKUP[data.implementation](data.to_native(), *table))
     else:
         base: _AnyFrame
         if isinstance(data, nw.DataFrame):
@@ -101,7 +101,7 @@ def _joined(data: _F, keys: _Keys, need: _Need) -> tuple[_F, int]:
         elif collected.implementation is data.implementation:
             base = collected.lazy()  # Polars lazy: reuse them
         else:
-            base = distinct  # Dask, Spark (its session): stays in the backend
+            base = distinct  # Dask: stays in the backend
         old = [_SEP.join(map(str, row)) for row in rows]
         attrs = [
             nw.col(f"{_T}key")
@@ -126,18 +126,37 @@ def _sql(value: object, dtype: Any) -> str:
     return "'" + text.replace("'", "''") + f"'::{_SQL_TYPES[dtype]}"
 
 
-def _duckdb_lookup(
-    relation: Any, names: list[str], rows: list[tuple[Any, ...]], attributes: dict[_Attribute, list[Any]]
-) -> Any:
-    """The distinct keys `rows` and their `attributes` as a VALUES relation of `relation`'s own connection
-    (relations of two connections do not join)."""
+def _table(
+    names: list[str], rows: list[tuple[Any, ...]], attributes: dict[_Attribute, list[Any]]
+) -> tuple[list[str], list[Any], list[tuple[Any, ...]]]:
+    """The lookup's column names, narwhals types and rows: the distinct keys `rows` and their `attributes`."""
+    columns = [*names, *(f"{_T}{a.name}" for a in attributes)]
     types = [nw.String] * len(names) + [a.dtype for a in attributes]
-    columns = ", ".join(f'"{n}"' for n in [*names, *(f"{_T}{a.name}" for a in attributes)])
-    table = [(*row, *(got[i] for got in attributes.values())) for i, row in enumerate(rows)]
-    body = table or [tuple(None for _ in types)]  # VALUES needs a row: a typed one, filtered out
+    return columns, types, [(*row, *(got[i] for got in attributes.values())) for i, row in enumerate(rows)]
+
+
+def _duckdb_lookup(relation: Any, names: list[str], types: list[Any], rows: list[tuple[Any, ...]]) -> Any:
+    """`rows` as a VALUES relation of `relation`'s own connection (relations of two connections do not join)."""
+    body = rows or [tuple(None for _ in types)]  # VALUES needs a row: a typed one, filtered out
     values = ", ".join("(" + ", ".join(map(_sql, row, types)) + ")" for row in body)
+    columns = ", ".join(f'"{n}"' for n in names)
     where = "" if rows else " WHERE FALSE"
     return relation.query(f"{_T}data", f"SELECT * FROM (VALUES {values}) AS {_T}lookup({columns}){where}")
+
+
+def _spark_lookup(frame: Any, names: list[str], types: list[Any], rows: list[tuple[Any, ...]]) -> Any:
+    """`rows` as a frame of `frame`'s own Spark session."""
+    from pyspark.sql import types as T
+
+    spark = {nw.Int8: T.ByteType(), nw.Boolean: T.BooleanType(), nw.Float64: T.DoubleType(), nw.String: T.StringType()}
+    schema = T.StructType([T.StructField(n, spark[t]) for n, t in zip(names, types, strict=True)])
+    return frame.sparkSession.createDataFrame(rows, schema)
+
+
+_OWN_LOOKUP: Final[dict[nw.Implementation, Callable[..., Any]]] = {
+    nw.Implementation.DUCKDB: _duckdb_lookup,
+    nw.Implementation.PYSPARK: _spark_lookup,
+}
 
 
 _MAX_CODES: Final = 1 << 16  # key combinations addressed directly by their code; more go through a map
