@@ -409,6 +409,25 @@ def test_an_empty_frame_gets_the_result_columns(backend: str) -> None:
     assert list(nw.from_native(out).collect_schema()) == [*columns, *frames.DISPENSING_COLUMNS]
 
 
+@pytest.mark.parametrize("backend", ["polars", "pandas"])
+def test_key_codes_that_would_not_fit_in_int64_take_the_join(backend: str) -> None:
+    """The key columns' code sizes multiply; past int64 the codes would wrap and name the wrong key."""
+    from mme.frames import _lookup
+
+    rows = random_rows(random.Random(11), 200, ["form", "route", "release"])
+    optional = ["form", "route", "release"]
+    native = make(backend, arrow_table(rows, ["id", "drug", "strength", "strength_unit", "quantity", "days_supply",
+                                              *optional]))  # fmt: skip
+    keys = _keys._dispensing_keys(_keys._Columns("drug", "strength", "strength_unit", "quantity", "days_supply",
+                                                 "form", "route", "release"),
+                                  dict(nw.from_native(native).collect_schema()), mme.get_table("cdc-2022"), None, None)  # fmt: skip
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_lookup, "_MAX_COMBINED", 100)  # fewer than this frame's combinations
+        assert _lookup._fast_attributes(nw.from_native(native), keys, _lookup._Need()) is None
+        check_dispensings(run_dispensings(backend, rows, optional, "cdc-2022"), rows, "cdc-2022")
+    assert _lookup._fast_attributes(nw.from_native(native), keys, _lookup._Need()) is not None
+
+
 def test_pandas_keys_of_other_values_and_any_index() -> None:
     """pandas' own path takes text keys; other values in an object column are read as text, as by the join;
     the frame's index is kept."""

@@ -160,6 +160,7 @@ _OWN_LOOKUP: Final[dict[nw.Implementation, Callable[..., Any]]] = {
 
 
 _MAX_CODES: Final = 1 << 16  # key combinations addressed directly by their code; more go through a map
+_MAX_COMBINED: Final = 1 << 62  # combined codes are int64: beyond, the codes would wrap, so the join is used
 
 
 def _polars_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Frame, int] | None:
@@ -168,7 +169,8 @@ def _polars_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Fram
     Each key column's distinct values get small integer codes (an Enum; 0 for null), the codes
     combine arithmetically into one per row, and each attribute is an array indexed by it; an
     attribute that is the same for every key of the frame is a literal. Row order is kept by
-    construction. None when a key column is not text (the generic path reads it as text first).
+    construction. None when a key column is not text (the generic path reads it as text first), or when
+    the combined codes would not fit in int64.
     """
     import polars as pl
 
@@ -182,6 +184,8 @@ def _polars_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Fram
     categories = {c: sorted({row[i] for row in combinations if row[i] is not None}) for i, c in enumerate(sources)}
     numbers = {c: {v: i + 1 for i, v in enumerate(values)} for c, values in categories.items()}
     sizes = [len(categories[c]) + 1 for c in keys.sources]
+    if math.prod(sizes) > _MAX_COMBINED:
+        return None
     strides = [math.prod(sizes[i + 1 :]) for i in range(len(sizes))]
     code = pl.lit(0, pl.Int64)
     for c, stride in zip(keys.sources, strides, strict=True):
@@ -225,7 +229,7 @@ def _pandas_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Fram
     Each key column is factorized (a code per distinct value, -1 for null), the codes combine
     arithmetically into one per row, and each attribute is an array taken at it; an attribute that
     is the same for every key of the frame is a literal. None when a key column holds anything but
-    text (the generic path reads it as text first).
+    text (the generic path reads it as text first), or when the combined codes would not fit in int64.
     """
     import numpy as np
     import pandas as pd
@@ -238,11 +242,13 @@ def _pandas_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Fram
     if not all(isinstance(v, str) for codes, uniques in factorized.values() for v in uniques):
         return None
     sizes = {c: len(uniques) + 1 for c, (_, uniques) in factorized.items()}
+    total = math.prod(sizes.values())
+    if total > _MAX_COMBINED:
+        return None
     code = np.zeros(len(native), dtype=np.int64)
     for c in sources:  # mixed radix: the first column's code is the most significant
         code *= sizes[c]
         code += factorized[c][0] + 1
-    total = math.prod(sizes.values())
     if total <= _MAX_CODES:
         present, index = np.flatnonzero(np.bincount(code, minlength=total)), code
     else:
