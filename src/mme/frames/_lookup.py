@@ -10,7 +10,7 @@ from typing import Any, Final, TypeVar
 import narwhals as nw
 
 from ._keys import _EARLY, _Keys, _Resolved, _unmark
-from ._schema import _SEP, _T, DISPENSING_COLUMNS, MME_ERROR, MME_EXCLUDED, MME_FACTOR, Frame, _AnyFrame
+from ._schema import _T, DISPENSING_COLUMNS, MME_ERROR, MME_EXCLUDED, MME_FACTOR, Frame, _AnyFrame
 
 
 @dataclass(frozen=True)
@@ -90,27 +90,15 @@ def _joined(data: _F, keys: _Keys, need: _Need) -> tuple[_F, int]:
     got: dict[_Attribute, list[Any]] = {a: [a.get(r) for r in values] for a in needed}
     constant = [a for a in needed if len(set(got[a])) <= 1]
     varying: list[_Attribute] = [a for a in needed if a not in constant]
+    table = _table(keys.names, rows, {a: got[a] for a in varying})
+    own = _OWN_LOOKUP.get(data.implementation)
     lookup: _AnyFrame
-    if data.implementation in _OWN_LOOKUP:  # the keys and their attributes, built in the data's own session
-        table = _table(keys.names, rows, {a: got[a] for a in varying})
-        lookup = nw.from_native(_OWN_LOOKUP[data.implementation](data.to_native(), *table))
+    if own is not None:  # DuckDB, Spark: in the data's own connection or session
+        lookup = nw.from_native(own(data.to_native(), *table))
     else:
-        base: _AnyFrame
-        if isinstance(data, nw.DataFrame):
-            base = collected  # an eager frame: the distinct keys, computed, in its own type
-        elif collected.implementation is data.implementation:
-            base = collected.lazy()  # Polars lazy: reuse them
-        else:
-            base = distinct  # Dask: stays in the backend
-        old = [_SEP.join(map(str, row)) for row in rows]
-        attrs = [
-            nw.col(f"{_T}key")
-            .replace_strict(old, got[a], default=nw.lit(a.default, a.dtype), return_dtype=a.dtype)
-            .alias(f"{_T}{a.name}")
-            for a in varying
-        ]
-        key = nw.concat_str([nw.col(k) for k in keys.names], separator=_SEP).alias(f"{_T}key")
-        lookup = base.with_columns(key).with_columns(attrs).drop(f"{_T}key")
+        lookup = _frame_of(*table, backend=collected.implementation)
+        if isinstance(data, nw.LazyFrame):  # Polars lazy, Dask
+            lookup = lookup.lazy(backend=data.implementation)
     literals = [nw.lit(got[a][0] if rows else a.default, a.dtype).alias(f"{_T}{a.name}") for a in constant]
     return _left_join(data, lookup, keys.names).with_columns(literals), n_tiers
 
@@ -133,6 +121,12 @@ def _table(
     columns = [*names, *(f"{_T}{a.name}" for a in attributes)]
     types = [nw.String] * len(names) + [a.dtype for a in attributes]
     return columns, types, [(*row, *(got[i] for got in attributes.values())) for i, row in enumerate(rows)]
+
+
+def _frame_of(names: list[str], types: list[Any], rows: list[tuple[Any, ...]], backend: Any) -> nw.DataFrame[Any]:
+    """`rows` as an eager frame of `backend`."""
+    columns = {n: [row[i] for row in rows] for i, n in enumerate(names)}
+    return nw.from_dict(columns, dict(zip(names, types, strict=True)), backend=backend)
 
 
 def _duckdb_lookup(relation: Any, names: list[str], types: list[Any], rows: list[tuple[Any, ...]]) -> Any:
