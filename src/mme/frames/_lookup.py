@@ -150,6 +150,7 @@ def _spark_lookup(frame: Any, names: list[str], types: list[Any], rows: list[tup
 _OWN_LOOKUP: Final[dict[nw.Implementation, Callable[..., Any]]] = {
     nw.Implementation.DUCKDB: _duckdb_lookup,
     nw.Implementation.PYSPARK: _spark_lookup,
+    nw.Implementation.PYSPARK_CONNECT: _spark_lookup,
 }
 
 
