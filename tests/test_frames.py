@@ -280,17 +280,16 @@ def test_dispensing_mme_equals_the_scalar_engine(
     check_dispensings(run_dispensings(backend, rows, optional, table), rows, table)
 
 
-@pytest.mark.parametrize("backend", ["polars", "polars-lazy"])
+@pytest.mark.parametrize("backend", ["polars", "polars-lazy", "pandas"])
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=dispensing_frames())
-def test_polars_key_codes_equal_the_generic_join(
-    backend: str, case: tuple[list[dict[str, Any]], list[str], str]
-) -> None:
-    """Polars' own path (key codes, gathered attributes) and the join every other backend uses agree, cell by cell."""
+def test_key_codes_equal_the_generic_join(backend: str, case: tuple[list[dict[str, Any]], list[str], str]) -> None:
+    """Polars' and pandas' own paths (key codes, gathered attributes) and the join every other backend uses agree,
+    cell by cell."""
     rows, optional, table = case
     fast = rows_of(run_dispensings(backend, rows, optional, table))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_rows, "_polars_attributes", lambda *_: None)
+        patch.setattr(_rows, "_fast_attributes", lambda *_: None)
         generic = rows_of(run_dispensings(backend, rows, optional, table))
     assert fast == generic
 
@@ -417,6 +416,67 @@ def test_every_warning_of_the_engine_is_in_mme_warning(backend: str) -> None:
                          "per_day": pa.array([None, 4.0], pa.float64())})  # fmt: skip
     out = rows_of(frames.daily_mme(make(backend, regimens), table="cdc-2022"))
     assert [r["mme_warning"] for r in out] == [WARNED_ROWS[0][-1], None]
+
+
+# Text that SQL quoting could break (the DuckDB lookup is a VALUES list), and two keys that were one when the
+# lookup joined a key's parts with a separator ("oxycodone\u241f" + "mg", "oxycodone" + "\u241fmg").
+AWKWARD = ["Oxycodone's", "it''s", "back\\slash", "new\nline", "tab\t", "'; DROP TABLE claims; --", "\u00e9\u4e2d",
+           "oxycodone\u241f", "\u241fmg"]  # fmt: skip
+
+
+@pytest.mark.parametrize("backend", FAST)
+def test_any_text_in_a_key_is_read_as_written(backend: str) -> None:
+    drugs, units = ["oxycodone", "buprenorphine", *AWKWARD], ["mg", "mcg/h", *AWKWARD]
+    rows = [
+        {"id": i, "drug": d, "strength": 10.0, "strength_unit": u, "quantity": 30.0, "days_supply": 10.0}
+        for i, (d, u) in enumerate((d, u) for d in drugs for u in units)
+    ]
+    check_dispensings(run_dispensings(backend, rows, [], "cdc-2022"), rows, "cdc-2022")
+
+
+@pytest.mark.parametrize("backend", FAST)
+def test_an_empty_frame_gets_the_result_columns(backend: str) -> None:
+    columns = ["id", "drug", "strength", "strength_unit", "quantity", "days_supply"]
+    out = frames.dispensing_mme(make(backend, arrow_table([], columns)))
+    assert rows_of(out) == []
+    assert list(nw.from_native(out).collect_schema()) == [*columns, *frames.DISPENSING_COLUMNS]
+
+
+@pytest.mark.parametrize("backend", ["polars", "pandas"])
+def test_key_codes_that_would_not_fit_in_int64_take_the_join(backend: str) -> None:
+    """The key columns' code sizes multiply; past int64 the codes would wrap and name the wrong key."""
+    from mme.frames import _lookup
+
+    rows = random_rows(random.Random(11), 200, ["form", "route", "release"])
+    optional = ["form", "route", "release"]
+    native = make(backend, arrow_table(rows, ["id", "drug", "strength", "strength_unit", "quantity", "days_supply",
+                                              *optional]))  # fmt: skip
+    keys = _keys._dispensing_keys(_keys._Columns("drug", "strength", "strength_unit", "quantity", "days_supply",
+                                                 "form", "route", "release"),
+                                  dict(nw.from_native(native).collect_schema()), mme.get_table("cdc-2022"), None, None)  # fmt: skip
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_lookup, "_MAX_COMBINED", 100)  # fewer than this frame's combinations
+        assert _lookup._fast_attributes(nw.from_native(native), keys, _lookup._Need()) is None
+        check_dispensings(run_dispensings(backend, rows, optional, "cdc-2022"), rows, "cdc-2022")
+    assert _lookup._fast_attributes(nw.from_native(native), keys, _lookup._Need()) is not None
+
+
+def test_pandas_keys_of_other_values_and_any_index() -> None:
+    """pandas' own path takes text keys; other values in an object column are read as text, as by the join;
+    the frame's index is kept."""
+    import pandas as pd
+
+    rows = {"drug": ["oxycodone", "5", None, "fentanyl", "morphine"], "strength": [10.0, 10.0, 10.0, 25.0, 30.0],
+            "strength_unit": ["mg", "mg", "mg", "mcg/h", "mg"], "quantity": [30.0, 30.0, 30.0, 10.0, 60.0],
+            "days_supply": [10.0, 10.0, 10.0, 30.0, 30.0]}  # fmt: skip
+    index = pd.Index([7, 3, 3, -1, 0])
+    text = frames.dispensing_mme(pd.DataFrame(rows, index=index))
+    mixed = frames.dispensing_mme(pd.DataFrame(rows | {"drug": ["oxycodone", 5, None, "fentanyl", "morphine"]}))
+    assert list(text.index) == list(index)
+    assert [{c: r[c] for c in frames.DISPENSING_COLUMNS} for r in rows_of(text)] == [
+        {c: r[c] for c in frames.DISPENSING_COLUMNS} for r in rows_of(mixed)
+    ]
+    assert [r["mme_per_day"] for r in rows_of(text)] == [45.0, None, None, 60.0, 60.0]
 
 
 @pytest.mark.parametrize("backend", ["polars-lazy", "duckdb"])

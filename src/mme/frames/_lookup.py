@@ -6,14 +6,14 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import narwhals as nw
 
 from mme._engine import Owed, days_replaced
 
 from ._keys import _EARLY, _Keys, _Resolved, _unmark
-from ._schema import _SEP, _T, DISPENSING_COLUMNS, MME_ERROR, MME_EXCLUDED, MME_FACTOR, MME_WARNING, Frame, _AnyFrame
+from ._schema import _T, DISPENSING_COLUMNS, MME_ERROR, MME_EXCLUDED, MME_FACTOR, MME_WARNING, Frame, _AnyFrame
 
 #: How a warning's row condition travels (`mme._engine.Owed.when`): 0 when the key owes no such warning.
 WHEN_CODES: Final = {"always": 1, "daily>=": 2, "daily>": 3, "unit<": 4}
@@ -99,36 +99,90 @@ def _owed_attributes(name: str, get: Callable[[_Resolved], Owed | None]) -> list
     ]
 
 
-def _lookup(data: _AnyFrame, keys: _Keys, need: _Need) -> tuple[_AnyFrame, int]:
-    """The distinct keys of `data` with their resolved attributes, as a frame of `data`'s own backend.
+_F = TypeVar("_F", nw.DataFrame[Any], nw.LazyFrame[Any])
+
+
+def _joined(data: _F, keys: _Keys, need: _Need) -> tuple[_F, int]:
+    """`data` (with its key columns) and the resolved attributes of each row's key: a left join to a frame
+    of the distinct keys in `data`'s own backend, and the attributes that are the same for every key as literals.
 
     Returns the frame and the number of tier columns.
     """
     # a group-by rather than .unique(), which SQL backends (DuckDB, Spark) run as a window over every row
     distinct = data.lazy().group_by(*keys.names).agg(nw.len().alias(f"{_T}n")).drop(f"{_T}n")
     collected = distinct.collect()
-    base: _AnyFrame
-    if isinstance(data, nw.DataFrame):
-        base = collected  # an eager frame: the distinct keys, computed, in its own type
-    elif collected.implementation is data.implementation:
-        base = collected.lazy()  # Polars lazy: reuse them
-    else:
-        base = distinct  # DuckDB (the relation's own connection), Dask, Spark (its session): stays in the backend
-    resolved = {_SEP.join(map(str, row)): keys.resolve(tuple(_unmark(v) for v in row)) for row in collected.rows()}
-    old = list(resolved)
-    values = list(resolved.values())
+    rows = collected.rows()
+    values = [keys.resolve(tuple(_unmark(v) for v in row)) for row in rows]
     needed, n_tiers = _attributes_needed(values, keys, need)
-    attrs = [
-        nw.col(f"{_T}key")
-        .replace_strict(old, [a.get(r) for r in values], default=nw.lit(a.default, a.dtype), return_dtype=a.dtype)
-        .alias(f"{_T}{a.name}")
-        for a in needed
-    ]
-    key = nw.concat_str([nw.col(k) for k in keys.names], separator=_SEP).alias(f"{_T}key")
-    return base.with_columns(key).with_columns(attrs).drop(f"{_T}key"), n_tiers
+    got: dict[_Attribute, list[Any]] = {a: [a.get(r) for r in values] for a in needed}
+    constant = [a for a in needed if len(set(got[a])) <= 1]
+    varying: list[_Attribute] = [a for a in needed if a not in constant]
+    table = _table(keys.names, rows, {a: got[a] for a in varying})
+    own = _OWN_LOOKUP.get(data.implementation)
+    lookup: _AnyFrame
+    if own is not None:  # DuckDB, Spark: in the data's own connection or session
+        lookup = nw.from_native(own(data.to_native(), *table))
+    else:
+        lookup = _frame_of(*table, backend=collected.implementation)
+        if isinstance(data, nw.LazyFrame):  # Polars lazy, Dask
+            lookup = lookup.lazy(backend=data.implementation)
+    literals = [nw.lit(got[a][0] if rows else a.default, a.dtype).alias(f"{_T}{a.name}") for a in constant]
+    return _left_join(data, lookup, keys.names).with_columns(literals), n_tiers
+
+
+_SQL_TYPES: Final = {nw.Int8: "TINYINT", nw.Boolean: "BOOLEAN", nw.Float64: "DOUBLE", nw.String: "VARCHAR"}
+
+
+def _sql(value: object, dtype: Any) -> str:
+    """`value` as a DuckDB literal of `dtype`; numbers through their text, which DuckDB reads back exactly."""
+    if value is None:
+        return f"NULL::{_SQL_TYPES[dtype]}"
+    text = value if isinstance(value, str) else repr(value)
+    return "'" + text.replace("'", "''") + f"'::{_SQL_TYPES[dtype]}"
+
+
+def _table(
+    names: list[str], rows: list[tuple[Any, ...]], attributes: dict[_Attribute, list[Any]]
+) -> tuple[list[str], list[Any], list[tuple[Any, ...]]]:
+    """The lookup's column names, narwhals types and rows: the distinct keys `rows` and their `attributes`."""
+    columns = [*names, *(f"{_T}{a.name}" for a in attributes)]
+    types = [nw.String] * len(names) + [a.dtype for a in attributes]
+    return columns, types, [(*row, *(got[i] for got in attributes.values())) for i, row in enumerate(rows)]
+
+
+def _frame_of(names: list[str], types: list[Any], rows: list[tuple[Any, ...]], backend: Any) -> nw.DataFrame[Any]:
+    """`rows` as an eager frame of `backend`."""
+    columns = {n: [row[i] for row in rows] for i, n in enumerate(names)}
+    return nw.from_dict(columns, dict(zip(names, types, strict=True)), backend=backend)
+
+
+def _duckdb_lookup(relation: Any, names: list[str], types: list[Any], rows: list[tuple[Any, ...]]) -> Any:
+    """`rows` as a VALUES relation of `relation`'s own connection (relations of two connections do not join)."""
+    body = rows or [tuple(None for _ in types)]  # VALUES needs a row: a typed one, filtered out
+    values = ", ".join("(" + ", ".join(map(_sql, row, types)) + ")" for row in body)
+    columns = ", ".join(f'"{n}"' for n in names)
+    where = "" if rows else " WHERE FALSE"
+    return relation.query(f"{_T}data", f"SELECT * FROM (VALUES {values}) AS {_T}lookup({columns}){where}")
+
+
+def _spark_lookup(frame: Any, names: list[str], types: list[Any], rows: list[tuple[Any, ...]]) -> Any:
+    """`rows` as a frame of `frame`'s own Spark session."""
+    from pyspark.sql import types as T
+
+    spark = {nw.Int8: T.ByteType(), nw.Boolean: T.BooleanType(), nw.Float64: T.DoubleType(), nw.String: T.StringType()}
+    schema = T.StructType([T.StructField(n, spark[t]) for n, t in zip(names, types, strict=True)])
+    return frame.sparkSession.createDataFrame(rows, schema)
+
+
+_OWN_LOOKUP: Final[dict[nw.Implementation, Callable[..., Any]]] = {
+    nw.Implementation.DUCKDB: _duckdb_lookup,
+    nw.Implementation.PYSPARK: _spark_lookup,
+    nw.Implementation.PYSPARK_CONNECT: _spark_lookup,
+}
 
 
 _MAX_CODES: Final = 1 << 16  # key combinations addressed directly by their code; more go through a map
+_MAX_COMBINED: Final = 1 << 62  # combined codes are int64: beyond, the codes would wrap, so the join is used
 
 
 def _polars_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Frame, int] | None:
@@ -137,7 +191,8 @@ def _polars_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Fram
     Each key column's distinct values get small integer codes (an Enum; 0 for null), the codes
     combine arithmetically into one per row, and each attribute is an array indexed by it; an
     attribute that is the same for every key of the frame is a literal. Row order is kept by
-    construction. None when a key column is not text (the generic path reads it as text first).
+    construction. None when a key column is not text (the generic path reads it as text first), or when
+    the combined codes would not fit in int64.
     """
     import polars as pl
 
@@ -151,6 +206,8 @@ def _polars_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Fram
     categories = {c: sorted({row[i] for row in combinations if row[i] is not None}) for i, c in enumerate(sources)}
     numbers = {c: {v: i + 1 for i, v in enumerate(values)} for c, values in categories.items()}
     sizes = [len(categories[c]) + 1 for c in keys.sources]
+    if math.prod(sizes) > _MAX_COMBINED:
+        return None
     strides = [math.prod(sizes[i + 1 :]) for i in range(len(sizes))]
     code = pl.lit(0, pl.Int64)
     for c, stride in zip(keys.sources, strides, strict=True):
@@ -167,7 +224,7 @@ def _polars_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Fram
         )
         for key in parts
     ]
-    values = [keys.resolve(key) for key in parts]
+    values = [keys.resolve(tuple(map(_unmark, key))) for key in parts]
     needed, n_tiers = _attributes_needed(values, keys, need)
     direct = math.prod(sizes) <= _MAX_CODES
     index = pl.col(code_name) if direct else pl.col(code_name).replace_strict(codes, range(len(codes)))
@@ -186,6 +243,74 @@ def _polars_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Fram
             expr = pl.lit(pl.Series(array, dtype=dtype)).gather(index)
         exprs.append(expr.alias(f"{_T}{a.name}"))
     return nw.from_native(data.lazy().with_columns(exprs)), n_tiers
+
+
+def _pandas_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Frame, int] | None:
+    """pandas' fast path: the attributes taken by key codes instead of a merge (same values as `_joined`).
+
+    Each key column is factorized (a code per distinct value, -1 for null), the codes combine
+    arithmetically into one per row, and each attribute is an array taken at it; an attribute that
+    is the same for every key of the frame is a literal. None when a key column holds anything but
+    text (the generic path reads it as text first), or when the combined codes would not fit in int64.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if not isinstance(frame, nw.DataFrame):
+        return None
+    native = frame.to_native()
+    sources = list(dict.fromkeys(keys.sources))
+    factorized = {c: pd.factorize(native[c]) for c in sources}
+    if not all(isinstance(v, str) for codes, uniques in factorized.values() for v in uniques):
+        return None
+    sizes = {c: len(uniques) + 1 for c, (_, uniques) in factorized.items()}
+    total = math.prod(sizes.values())
+    if total > _MAX_COMBINED:
+        return None
+    code = np.zeros(len(native), dtype=np.int64)
+    for c in sources:  # mixed radix: the first column's code is the most significant
+        code *= sizes[c]
+        code += factorized[c][0] + 1
+    if total <= _MAX_CODES:
+        present, index = np.flatnonzero(np.bincount(code, minlength=total)), code
+    else:
+        index, present = pd.factorize(code)
+
+    def key(combined: int) -> tuple[str | None, ...]:
+        value = {}
+        for c in reversed(sources):
+            combined, at = divmod(combined, sizes[c])
+            value[c] = None if at == 0 else factorized[c][1][at - 1]
+        return tuple(_unmark(value[c]) for c in keys.sources)
+
+    values = [keys.resolve(key(int(p))) for p in present]
+    needed, n_tiers = _attributes_needed(values, keys, need)
+    columns: dict[str, Any] = {}
+    literals = []
+    for a in needed:
+        got = [a.get(r) for r in values]
+        if len(set(got)) <= 1:  # the same for every row (or no rows)
+            literals.append(nw.lit(got[0] if got else a.default, a.dtype).alias(f"{_T}{a.name}"))
+            continue
+        if total <= _MAX_CODES:
+            by_code: list[Any] = [a.default] * total
+            for at, v in zip(present, got, strict=True):
+                by_code[at] = v
+            got = by_code
+        small = nw.new_series(a.name, got, a.dtype, backend=frame.implementation).to_native()
+        columns[f"{_T}{a.name}"] = small.array.take(index)
+    if columns:
+        frame = nw.concat([frame, nw.from_native(pd.DataFrame(columns), eager_only=True)], how="horizontal")
+    return frame.with_columns(literals).lazy(), n_tiers
+
+
+def _fast_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Frame, int] | None:
+    """The backend's own way to the attributes, if it has one (None: the generic join, `_joined`)."""
+    if frame.implementation is nw.Implementation.POLARS:
+        return _polars_attributes(frame, keys, need)
+    if frame.implementation is nw.Implementation.PANDAS:
+        return _pandas_attributes(frame, keys, need)
+    return None
 
 
 def _left_join(data: Any, lookup: Any, on: list[str]) -> Any:

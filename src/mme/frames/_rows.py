@@ -27,7 +27,7 @@ from ._keys import (
     _dispensing_keys,
     _positive_message,
 )
-from ._lookup import WHEN_CODES, _left_join, _lookup, _Need, _polars_attributes
+from ._lookup import WHEN_CODES, _fast_attributes, _joined, _Need
 from ._schema import (
     _ROW,
     _T,
@@ -151,22 +151,19 @@ def _annotate(
     keys = _dispensing_keys(columns, schema, table, variant, ndc_file, regimen=regimen, rxnorm=rxnorm)
     need = _Need(regimen=regimen, conc=columns.package_ml is not None, bup=bup, outputs=tuple(outputs))
     lf: Frame
-    fast = _polars_attributes(frame, keys, need) if frame.implementation is nw.Implementation.POLARS else None
+    fast = _fast_attributes(frame, keys, need)
     if fast is not None:
         lf, n_tiers = fast
     elif isinstance(frame, nw.DataFrame):
         # Eager: join only the keys (the frame's other columns are not copied), check that the backend's
         # join kept the row order (restore it if not), and put the attributes next to the frame's columns.
         narrow = frame.select(*keys.exprs).with_row_index(_ROW)
-        lookup, n_tiers = _lookup(narrow, keys, need)
-        attributes = _left_join(narrow, lookup, keys.names)
+        attributes, n_tiers = _joined(narrow, keys, need)
         if not attributes[_ROW].is_sorted():
             attributes = attributes.sort(_ROW)
         lf = nw.concat([frame, attributes.drop(_ROW, *keys.names)], how="horizontal").lazy()
     else:
-        data = frame.with_columns(keys.exprs)
-        lookup, n_tiers = _lookup(data, keys, need)
-        lf = _left_join(data, lookup, keys.names)
+        lf, n_tiers = _joined(frame.with_columns(keys.exprs), keys, need)
 
     strength = _col("ks") if keys.strength_in_key else _number(columns.strength or "", schema[columns.strength or ""])
     numbers: dict[str, nw.Expr] = {"dose" if regimen else "strength": strength * _col("um")}
