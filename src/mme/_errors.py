@@ -79,7 +79,8 @@ class UnknownTableError(MMEError, LookupError):
     def __init__(self, slug: str, available: Sequence[str] = ()) -> None:
         self.slug = slug
         self.available = tuple(available)
-        super().__init__(f"unknown table {excerpt(slug)}; available: {', '.join(self.available)}")
+        shown = repr(slug) if len(slug) <= MAX_TEXT else excerpt(slug)  # a path is shown whole, a flood is not
+        super().__init__(f"unknown table {shown}; available: {', '.join(self.available)}")
 
     def __str__(self) -> str:
         return str(self.args[0])
