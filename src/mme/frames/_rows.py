@@ -255,8 +255,12 @@ def _annotate(
     if days is not None:
         results[MME_DAYS_SUPPLY] = nw.when(fine).then(days)
     if MME_WARNING in need.outputs:
-        claim = None if days is None else (_col("v_quantity"), _col("v_days_supply"), days)
-        results[MME_WARNING] = _warnings(fine, counted, daily, _round(mme), s, claim, columns, schema)
+        # the rounded amounts the warnings compare, as columns first: inlined, each would be computed several times
+        rounded = {"r_daily": daily, "r_mme": mme} | ({} if days is None else {"r_supply": _col("v_days_supply"),
+                                                                                "r_days": days})  # fmt: skip
+        lf = lf.with_columns(_round(x).alias(f"{_T}{name}") for name, x in rounded.items())
+        claim = None if days is None else (_col("v_quantity"), _col("r_supply"), _col("r_days"))
+        results[MME_WARNING] = _warnings(fine, counted, _col("r_daily"), _col("r_mme"), s, claim, columns, schema)
     return lf.with_columns(results[name].alias(name) for name in need.outputs)
 
 
@@ -274,7 +278,7 @@ def _warnings(
 
     Their texts come with the key (`mme._engine`); the row's numbers only decide which are owed, as in the engine.
     """
-    daily_mg = _round(daily)  # the engine compares the daily amount as it rounds it
+    daily_mg = daily  # rounded, as the engine compares it
 
     def owed(name: str) -> nw.Expr:
         when, limit = _col(f"{name}_when"), _col(f"{name}_limit")
@@ -291,10 +295,10 @@ def _warnings(
         whole = (
             nw.when(q < _WHOLE_FROM).then(q == q // 1).otherwise(nw.lit(value=True))
         )  # Spark's floor overflows above
-        bottles = _col("conc") & whole & (q < _round(d))
+        bottles = _col("conc") & whole & (q < d)
         if columns.package_ml is not None:  # only where the row gives none
             bottles = bottles & _number(columns.package_ml, schema[columns.package_ml]).is_null()
-        supply, patches = _round(d), _round(days)
+        supply, patches = d, days
         larger = (
             nw.when(patches > supply).then(patches).otherwise(supply)
         )  # both positive (max_horizontal fails on Dask)
@@ -302,12 +306,13 @@ def _warnings(
         parts += [(fine & bottles, nw.lit(BOTTLES)), (fine & (_col("wear") > 0) & replaced, _col("w_days"))]
     parts += [(counted & owed("above"), _col("w_above")), (counted & owed("slip"), _col("w_slip"))]
     parts.append((counted & (mme > IMPLAUSIBLE_MME_PER_DAY), nw.lit(IMPLAUSIBLE)))
+    owed_parts = [(condition.fill_null(value=False) & ~text.is_null(), text) for condition, text in parts]
     joined = nw.concat_str(
-        [nw.when(condition.fill_null(value=False)).then(text) for condition, text in parts],
+        [nw.when(condition).then(text) for condition, text in owed_parts],
         separator=WARNING_SEPARATOR,
         ignore_nulls=True,
     )
-    return nw.when(joined.str.len_chars() > 0).then(joined)
+    return nw.when(nw.any_horizontal(*(condition for condition, _ in owed_parts), ignore_nulls=False)).then(joined)
 
 
 def _regimen_errors(error: Any, columns: _Columns, schema: dict[str, nw.dtypes.DType]) -> Any:
