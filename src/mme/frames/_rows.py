@@ -246,8 +246,15 @@ def _annotate(
     )
     fine = _col("err") == _NO_MESSAGE
     counted = fine & (_col("st") == _OK)
+    rounded_mme = _round(mme)
+    if MME_WARNING in need.outputs:
+        # the rounded amounts the warnings compare, as columns first: inlined, each would be computed several times
+        rounded = {"r_daily": daily, "r_mme": mme} | ({} if days is None else {"r_supply": _col("v_days_supply"),
+                                                                                "r_days": days})  # fmt: skip
+        lf = lf.with_columns(_round(x).alias(f"{_T}{name}") for name, x in rounded.items())
+        rounded_mme = _col("r_mme")  # MME/day reads the same column
     results = {
-        MME_PER_DAY: nw.when(counted).then(_round(mme)),
+        MME_PER_DAY: nw.when(counted).then(rounded_mme),
         MME_FACTOR: nw.when(counted).then(factor),
         MME_EXCLUDED: nw.when(fine & (_col("st") == _EXCLUDED)).then(_col("msg")),
         MME_ERROR: _text(_col("err"), regimen=regimen),
@@ -255,12 +262,8 @@ def _annotate(
     if days is not None:
         results[MME_DAYS_SUPPLY] = nw.when(fine).then(days)
     if MME_WARNING in need.outputs:
-        # the rounded amounts the warnings compare, as columns first: inlined, each would be computed several times
-        rounded = {"r_daily": daily, "r_mme": mme} | ({} if days is None else {"r_supply": _col("v_days_supply"),
-                                                                                "r_days": days})  # fmt: skip
-        lf = lf.with_columns(_round(x).alias(f"{_T}{name}") for name, x in rounded.items())
         claim = None if days is None else (_col("v_quantity"), _col("r_supply"), _col("r_days"))
-        results[MME_WARNING] = _warnings(fine, counted, _col("r_daily"), _col("r_mme"), s, claim, columns, schema)
+        results[MME_WARNING] = _warnings(fine, counted, _col("r_daily"), rounded_mme, s, claim, columns, schema)
     return lf.with_columns(results[name].alias(name) for name in need.outputs)
 
 
@@ -293,7 +296,7 @@ def _warnings(
     if dispensed is not None:  # `mme._engine.dispensed`: a bottle count, CDC's days supply of patches
         q, d, days = dispensed
         whole = (
-            nw.when(q < _WHOLE_FROM).then(q == q // 1).otherwise(nw.lit(value=True))
+            nw.when(q < _WHOLE_FROM).then(q == q.floor()).otherwise(nw.lit(value=True))
         )  # Spark's floor overflows above
         bottles = _col("conc") & whole & (q < d)
         if columns.package_ml is not None:  # only where the row gives none
