@@ -437,13 +437,13 @@ def test_per_day_errors(per_day: object, every: object, message: str) -> None:
 
 
 def test_regimen_unit_errors() -> None:
-    with pytest.raises(UnitError, match=r"'2 mg/mL' is a concentration: give the volume per administration"):
+    with pytest.raises(UnitError, match=r"the dose is a concentration: give the volume per administration"):
         mme.daily_mme("morphine", "2 mg/mL", every="4 h")
     with pytest.raises(UnitError, match=r"volume must be a volume such as '5 mL', not '5 mg'"):
         mme.daily_mme("morphine", "2 mg/mL", volume="5 mg", every="4 h")
     with pytest.raises(UnitError, match="volume only goes with a concentration dose"):
         mme.daily_mme("morphine", "10 mg", volume="5 mL", every="4 h")
-    with pytest.raises(UnitError, match=r"'5 mL' is a volume: give the concentration as the dose"):
+    with pytest.raises(UnitError, match=r"the dose is a volume: give the concentration as the dose"):
         mme.daily_mme("morphine", "5 mL", every="4 h")
     assert value(mme.daily_mme("morphine", "2 mg/mL", volume="5 mL", every="4 h")) == pytest.approx(60)
     assert value(mme.daily_mme("morphine", "2 mg/mL", volume=(5, "mL"), every="4 h")) == pytest.approx(60)
@@ -452,7 +452,7 @@ def test_regimen_unit_errors() -> None:
 def test_a_concentration_dose_is_checked_like_a_mass() -> None:
     with pytest.raises(DoseError) as info:
         mme.daily_mme("morphine", "2 mg/mL", volume="0 mL", every="4 h")
-    assert str(info.value) == "volume must be a positive finite number, not 0.0"
+    assert str(info.value) == "volume must be a positive finite number"
     with pytest.raises(UnitError) as unit_info:
         mme.daily_mme("morphine", "2 mg/mL", volume=5, every="4 h")  # type: ignore[arg-type]
     assert str(unit_info.value) == "volume 5 has no unit: write e.g. '5 mg' or pass (value, 'mg')"
@@ -464,9 +464,9 @@ def test_a_concentration_dose_is_checked_like_a_mass() -> None:
 
 
 def test_regimen_frequency_errors() -> None:
-    with pytest.raises(DoseError, match=r"how often is '10 mg' taken\? Give per_day"):
+    with pytest.raises(DoseError, match=r"how often is the dose taken\? Give per_day"):
         mme.daily_mme("oxycodone", "10 mg")
-    with pytest.raises(DoseError, match=r"'40 mg/day' is already a daily total: drop per_day/every"):
+    with pytest.raises(DoseError, match=r"the dose is already a daily total: drop per_day/every"):
         mme.daily_mme("oxycodone", "40 mg/day", per_day=2)
     with pytest.raises(DoseError, match="count must be a positive finite number"):
         mme.daily_mme("oxycodone", "10 mg", per_day=2, count=0)
@@ -851,7 +851,7 @@ def test_amount_from_pairs_quantities_and_amounts() -> None:
         ("10 m", UnitError, r"unknown unit 'm': use mg"),
         ("10 mg/0 mL", UnitError, "the volume in a concentration must be positive"),
         ("10 mg/0.0 mL", UnitError, "the volume in a concentration must be positive"),
-        ("0 mg", DoseError, "dose must be a positive finite number, not 0.0"),
+        ("0 mg", DoseError, "dose must be a positive finite number"),
         (
             "1,000 mcg",
             DoseError,
@@ -887,7 +887,7 @@ def test_positive_and_the_patch_constant() -> None:
     assert isinstance(positive(3, "n"), float)
     with pytest.raises(ArgumentTypeError, match="n must be a number, not False"):
         positive(False, "n")
-    with pytest.raises(DoseError, match=r"n must be a positive finite number, not -0\.0"):
+    with pytest.raises(DoseError, match=r"n must be a positive finite number"):
         positive(-0.0, "n")
     assert pytest.approx(24 / 1000) == MG_PER_DAY_PER_MCG_PER_H
 
@@ -1062,9 +1062,9 @@ def test_upper_case_unit_is_not_a_mega_prefix(dose: str) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("oxycodone 1e308 g q6h", "dose must be a positive finite number, not inf"),  # 1e311 mg
-        ("oxycodone 1e300 mg q1e-300h", r"the daily amount overflows \(inf mg/day\)"),
-        ("oxycodone 5e-324 mcg q6h", "dose must be a positive finite number, not 0.0"),  # 5e-327 mg
+        ("oxycodone 1e308 g q6h", "dose must be a positive finite number"),  # 1e311 mg
+        ("oxycodone 1e300 mg q1e-300h", "the daily amount overflows: check the dose and the frequency"),
+        ("oxycodone 5e-324 mcg q6h", "dose must be a positive finite number"),  # 5e-327 mg
     ],
 )
 def test_overflowing_doses_are_refused_not_inf_or_zero(text: str, message: str) -> None:
@@ -1088,21 +1088,21 @@ MESSAGES: list[tuple[str, Callable[[], object], type[Exception], str]] = [
     ("interval", lambda: _per_day(None, "soon"), DoseError,
      "cannot read the interval 'soon': write e.g. '6 h', 'q6h' or a number of hours"),
     ("concentration", lambda: mme.daily_mme("morphine", "2 mg/mL", every="4 h"), UnitError,
-     "'2 mg/mL' is a concentration: give the volume per administration (volume='5 mL')"),
+     "the dose is a concentration: give the volume per administration (volume='5 mL')"),
     ("volume_kind", lambda: mme.daily_mme("morphine", "2 mg/mL", volume="5 mg", every="4 h"), UnitError,
      "volume must be a volume such as '5 mL', not '5 mg'"),
     ("volume_alone", lambda: mme.daily_mme("morphine", "10 mg", volume="5 mL", every="4 h"), UnitError,
      "volume only goes with a concentration dose such as '2 mg/mL'"),
     ("dose_volume", lambda: mme.daily_mme("morphine", "5 mL", every="4 h"), UnitError,
-     "'5 mL' is a volume: give the concentration as the dose ('2 mg/mL') and the volume apart"),
+     "the dose is a volume: give the concentration as the dose ('2 mg/mL') and the volume apart"),
     ("daily_total", lambda: mme.daily_mme("oxycodone", "40 mg/day", per_day=2), DoseError,
-     "'40 mg/day' is already a daily total: drop per_day/every"),
+     "the dose is already a daily total: drop per_day/every"),
     ("how_often", lambda: mme.daily_mme("oxycodone", "10 mg"), DoseError,
-     "how often is '10 mg' taken? Give per_day (2, 'bid') or every ('6 h'), or a daily total ('40 mg/day')"),
+     "how often is the dose taken? Give per_day (2, 'bid') or every ('6 h'), or a daily total ('40 mg/day')"),
     ("package", lambda: mme.dispensing_mme("oxycodone", "10 mg", quantity=10, days_supply=5, package_ml=5),
      UnitError, "package_ml only goes with a concentration strength such as '10 mg/mL'"),
     ("strength_volume", lambda: mme.dispensing_mme("morphine", "5 mL", quantity=10, days_supply=5), UnitError,
-     "strength '5 mL' is a volume: give the concentration ('10 mg/mL')"),
+     "the strength is a volume: give the concentration ('10 mg/mL')"),
     ("rate_not_patch", lambda: mme.dispensing_mme("oxycodone", "10 mg/day", quantity=10, days_supply=5), UnitError,
      "a rate (mg/day) was given, but oxycodone here is not a patch: give mg per unit"),
     ("total_empty", lambda: mme.total([]), DoseError, "nothing to add: total() needs at least one item"),
@@ -1130,7 +1130,7 @@ MESSAGES: list[tuple[str, Callable[[], object], type[Exception], str]] = [
      "unknown unit 'kg': use mg, mcg (µg, ug), g; mcg/h, mg/h, mg/day; mg/mL, mg/5 mL; mL, L"),
     ("unknown_unit", lambda: amount("10 xyzzy"), UnitError,
      "unknown unit 'xyzzy': use mg, mcg (µg, ug), g; mcg/h, mg/h, mg/day; mg/mL, mg/5 mL; mL, L"),
-    ("zero", lambda: amount("0 mg"), DoseError, "dose must be a positive finite number, not 0.0"),
+    ("zero", lambda: amount("0 mg"), DoseError, "dose must be a positive finite number"),
     ("unreadable", lambda: amount("mg"), UnitError,
      "cannot read an amount in 'mg': write a number and a unit, e.g. '10 mg'"),
     ("bare_number", lambda: amount(10), UnitError, "dose 10 has no unit: write e.g. '10 mg' or pass (value, 'mg')"),
@@ -1161,13 +1161,12 @@ def test_not_covered_lists_the_tables_own_rows_and_the_others() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("strength", "named"), [("5 mL", "'5 mL'"), ("0.005 L", "'0.005 L'"), ((5, "mL"), "(5, 'mL')")]
-)
-def test_volume_strength_message_names_the_strength(strength: str | tuple[float, str], named: str) -> None:
+@pytest.mark.parametrize("strength", ["5 mL", "0.005 L", (5, "mL")])
+def test_a_volume_strength_has_one_message_however_it_is_written(strength: str | tuple[float, str]) -> None:
+    """The message depends on the key, not on the row's value: `mme.frames` says it word for word."""
     with pytest.raises(UnitError) as info:
         mme.dispensing_mme("morphine", strength, quantity=10, days_supply=5)
-    assert str(info.value) == f"strength {named} is a volume: give the concentration ('10 mg/mL')"
+    assert str(info.value) == "the strength is a volume: give the concentration ('10 mg/mL')"
 
 
 def test_no_default_variant_explains_each_choice() -> None:
@@ -1519,7 +1518,7 @@ def test_dispensing_passes_route_form_release_and_variant_on(custom: str) -> Non
     assert (released.release, value(released)) == ("ER", 40.0)
     with pytest.raises(DoseError) as info:
         mme.dispensing_mme("oxycodone", "0 mg", quantity=60, days_supply=30)
-    assert str(info.value) == "strength must be a positive finite number, not 0.0"
+    assert str(info.value) == "strength must be a positive finite number"
 
 
 def test_a_mass_strength_never_picks_a_patch_row(custom: str) -> None:
@@ -1671,13 +1670,13 @@ def test_a_concentration_per_volume_below_one_ml() -> None:
 
 def test_overflows_are_dose_errors_word_for_word() -> None:
     cases: list[tuple[Callable[[], object], str]] = [
-        (lambda: _per_day(None, 1e-320), "doses per day must be a positive finite number, not inf"),
+        (lambda: _per_day(None, 1e-320), "doses per day must be a positive finite number"),
         (lambda: mme.convert("oxycodone 1e300 mg q1e-300h"),
-         "the daily amount overflows (inf mg/day): check the dose and the frequency"),
+         "the daily amount overflows: check the dose and the frequency"),
         (lambda: mme.daily_mme("hydromorphone", "1e308 mg/day"),
-         "the daily amount overflows (1e+308 mg/day): check the dose and the frequency"),
-        (lambda: amount("1e308 g"), "dose must be a positive finite number, not inf"),
-        (lambda: amount("1e308 g", what="strength"), "strength must be a positive finite number, not inf"),
+         "the daily amount overflows: check the dose and the frequency"),
+        (lambda: amount("1e308 g"), "dose must be a positive finite number"),
+        (lambda: amount("1e308 g", what="strength"), "strength must be a positive finite number"),
     ]  # fmt: skip
     for call, message in cases:
         with pytest.raises(DoseError) as info:

@@ -223,17 +223,17 @@ def test_unknown_table() -> None:
 @pytest.mark.parametrize(
     ("dose", "error", "message"),
     [
-        ("-5 mg", mme.DoseError, "dose must be a positive finite number, not -5.0"),
-        ("0 mg", mme.DoseError, "dose must be a positive finite number, not 0.0"),
-        ("nan mg", mme.DoseError, "dose must be a positive finite number, not nan"),
-        ("inf mg", mme.DoseError, "dose must be a positive finite number, not inf"),
+        ("-5 mg", mme.DoseError, "dose must be a positive finite number"),
+        ("0 mg", mme.DoseError, "dose must be a positive finite number"),
+        ("nan mg", mme.DoseError, "dose must be a positive finite number"),
+        ("inf mg", mme.DoseError, "dose must be a positive finite number"),
         ("5", mme.UnitError, "a unit is required"),
         (5, mme.UnitError, "dose 5 has no unit"),
         ("5 kg/m", mme.UnitError, "unknown unit 'kg/m'"),
-        ("5 mL", mme.UnitError, "'5 mL' is a volume"),
+        ("5 mL", mme.UnitError, "the dose is a volume"),
         ("5 furlongs", mme.UnitError, "unknown unit 'furlongs'"),
         ("five mg", mme.UnitError, "cannot read an amount in 'five mg'"),
-        ((float("nan"), "mg"), mme.DoseError, "dose must be a positive finite number, not nan"),
+        ((float("nan"), "mg"), mme.DoseError, "dose must be a positive finite number"),
         ((True, "mg"), mme.ArgumentTypeError, "dose must be a number, not True"),
         (None, mme.ArgumentTypeError, "dose must be text such as '10 mg'.* not None"),
     ],
@@ -246,15 +246,15 @@ def test_bad_doses_raise_typed_errors(dose: object, error: type[Exception], mess
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({}, r"how often is '10 mg' taken\?"),
-        ({"per_day": 0}, "per_day must be a positive finite number, not 0.0"),
-        ({"per_day": -1}, "per_day must be a positive finite number, not -1.0"),
-        ({"per_day": float("inf")}, "per_day must be a positive finite number, not inf"),
+        ({}, r"how often is the dose taken\?"),
+        ({"per_day": 0}, "per_day must be a positive finite number"),
+        ({"per_day": -1}, "per_day must be a positive finite number"),
+        ({"per_day": float("inf")}, "per_day must be a positive finite number"),
         ({"per_day": "sometimes"}, "unknown frequency 'sometimes'"),
         ({"every": "whenever"}, "cannot read the interval 'whenever'"),
-        ({"every": 0}, r"every \(hours\) must be a positive finite number, not 0.0"),
+        ({"every": 0}, r"every \(hours\) must be a positive finite number"),
         ({"per_day": 2, "every": "6 h"}, "give per_day or every, not both"),
-        ({"per_day": 2, "count": 0}, "count must be a positive finite number, not 0.0"),
+        ({"per_day": 2, "count": 0}, "count must be a positive finite number"),
     ],
 )
 def test_bad_frequencies(kwargs: dict[str, object], message: str) -> None:
@@ -265,10 +265,10 @@ def test_bad_frequencies(kwargs: dict[str, object], message: str) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"quantity": 0, "days_supply": 30}, "quantity must be a positive finite number, not 0.0"),
-        ({"quantity": 10, "days_supply": 0}, "days_supply must be a positive finite number, not 0.0"),
-        ({"quantity": -1, "days_supply": 30}, "quantity must be a positive finite number, not -1.0"),
-        ({"quantity": 10, "days_supply": float("nan")}, "days_supply must be a positive finite number, not nan"),
+        ({"quantity": 0, "days_supply": 30}, "quantity must be a positive finite number"),
+        ({"quantity": 10, "days_supply": 0}, "days_supply must be a positive finite number"),
+        ({"quantity": -1, "days_supply": 30}, "quantity must be a positive finite number"),
+        ({"quantity": 10, "days_supply": float("nan")}, "days_supply must be a positive finite number"),
     ],
 )
 def test_bad_dispensings(kwargs: dict[str, typing.Any], message: str) -> None:
@@ -681,7 +681,7 @@ def test_wrong_typed_arguments_raise_typed_errors(
 
 def test_a_patch_count_whose_wear_days_overflow_is_an_error() -> None:
     """Was: 60 MME/day with days supply inf (1e308 patches x 3 days)."""
-    with pytest.raises(mme.DoseError, match=r"overflows \(1e\+308 patches x 3 days of wear\): check the quantity"):
+    with pytest.raises(mme.DoseError, match="^the daily amount overflows: check the dose and the frequency$"):
         mme.dispensing_mme("fentanyl", "25 mcg/h", quantity=1e308, days_supply=30)
 
 

@@ -227,7 +227,7 @@ def test_calculate_rejects() -> None:
         heal.calculate([], therapy_days=1, observation_window_days=1)
     for bad in ({"therapy_days": 0}, {"observation_window_days": -1}, {"therapy_days_without": 0}):
         ((name, value),) = bad.items()
-        with pytest.raises(mme.DoseError, match=rf"^{name} must be a positive finite number, not {float(value)}$"):
+        with pytest.raises(mme.DoseError, match=rf"^{name} must be a positive finite number$"):
             heal.calculate(one, **{"therapy_days": 3, "observation_window_days": 7, **bad})
     with pytest.raises(ValidationError) as caught:
         heal.calculate([{"medication_name": "Codeine (mg)", "dose": 30}], therapy_days=3, observation_window_days=7)

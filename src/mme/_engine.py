@@ -15,8 +15,10 @@ import sys
 import warnings
 from collections.abc import Iterable
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from enum import IntEnum
 from functools import lru_cache
 from pathlib import Path
 from types import FrameType
@@ -31,6 +33,7 @@ from ._errors import (
     ExpressionError,
     ImplausibleDoseWarning,
     MixedTablesError,
+    MMEError,
     NotCoveredError,
     UnitError,
     bounded,
@@ -42,7 +45,9 @@ from ._units import (
     MG_PER_DAY_PER_MCG_PER_H,
     RESULT_DECIMALS,
     Amount,
+    Kind,
     QuantityLike,
+    _unit,
     amount,
     exact,
     exact_number,
@@ -383,6 +388,188 @@ def _resolve_names(
     return name, canonical_route, canonical_form, canonical_release
 
 
+# -- the plan: what one key means ---------------------------------------------------------------------------
+
+
+class Stage(IntEnum):
+    """Where the engine stops with a key (`Plan`), if it does. A row's own numbers are checked in between, in
+    this order: a dispensing's NAMES (drug, route, form, release, unit), strength, MATCH (the table row), quantity,
+    days supply, package_ml, STRENGTH_KIND; a regimen's NAMES, dose, count, DOSE_KIND (and the frequency code),
+    per_day or every, MATCH, then the frequency rules (`DAILY_TOTAL`, `HOW_OFTEN`). Last, for a key that
+    converts (OK) or is EXCLUDED, the result's own checks (`OVERFLOW`, `ROUNDS_TO_ZERO`)."""
+
+    OK = 0
+    NAMES = 1
+    STRENGTH_KIND = 2
+    EXCLUDED = 3
+    DOSE_KIND = 4
+    MATCH = 5
+
+
+# The messages of the checks on a row's own numbers: they depend on the key alone (never on the row's values,
+# which the row shows), so that `daily_mme` and `mme.frames` say the same; `not_positive` words the others.
+#: A regimen's rate that the table reads as a daily total, given with a frequency.
+DAILY_TOTAL = "the dose is already a daily total: drop per_day/every"
+#: A regimen's dose per administration given without a frequency.
+HOW_OFTEN = "how often is the dose taken? Give per_day (2, 'bid') or every ('6 h'), or a daily total ('40 mg/day')"
+#: A daily amount, MME/day or days supply (patches x wear days) beyond the float range.
+OVERFLOW = "the daily amount overflows: check the dose and the frequency"
+#: A daily amount or MME/day that rounds to 0 (`mme._units.rounded`): a result is never 0.
+ROUNDS_TO_ZERO = f"the result rounds to 0 at {RESULT_DECIMALS} decimals: no dose is that small, check the unit"
+#: A package size given with a strength that is not per mL.
+PACKAGE_NOT_CONC = "package_ml only goes with a concentration strength such as '10 mg/mL'"
+# What a key's unit may not be (`Stage.DOSE_KIND`, `Stage.STRENGTH_KIND`).
+CONC_DOSE = "the dose is a concentration: give the volume per administration (volume='5 mL')"
+VOLUME_DOSE = "the dose is a volume: give the concentration as the dose ('2 mg/mL') and the volume apart"
+VOLUME_STRENGTH = "the strength is a volume: give the concentration ('10 mg/mL')"
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What one key (table, variant, drug, unit, form, route, release; a regimen's frequency code) means: where the
+    engine stops with it and why (`stage`, `message`), or its table row and the arithmetic from a daily amount to
+    MME/day. `daily_mme` and `dispensing_mme` apply it to one row, `mme.frames` to columns."""
+
+    stage: Stage
+    message: str = ""
+    """Why the key stops, or why the table excludes the drug ("" when it converts)."""
+    error: MMEError | None = field(default=None, compare=False)
+    """The error the scalar functions raise where the key stops (its text is `message`)."""
+    drug: str = ""
+    """Canonical ingredient ("" if the name is unknown)."""
+    kind: Kind | None = None
+    """The unit's kind (None: unread)."""
+    unit_mult: float = 1.0
+    """The unit -> the engine's canonical unit (mg, mg/day, mg/mL); 1 when the caller gave the kind."""
+    row: FactorRow | Exclusion | None = None
+    wear: float = 0.0
+    """Wear days of a patch (0: none)."""
+    tiers: tuple[tuple[float, float, float], ...] = ((math.inf, 0.0, 0.0),)
+    """(upper bound of the daily amount, factor per unit of daily amount, printed factor), last bound inf."""
+    mul: float = 1.0
+    div: float = 1.0
+    """Daily amount (mg/day basis) -> the unit the factor multiplies: x 1000 for mcg, / 0.024 for mcg/h."""
+    per_day: float = 0.0
+    """Administrations a day from a regimen's frequency code ("bid"); 0 when none was given with the key."""
+    route_note: str | None = None
+    """The warning on a route taken by default (`route_default`)."""
+    slip: Owed | None = None
+    """The unit slip this key's rows may show (`unit_slip`)."""
+    above: Owed | None = None
+    """The warning above the last dose tier (`beyond_tiers`)."""
+
+    @property
+    def conc(self) -> bool:
+        return self.kind == "conc"
+
+    @property
+    def rate(self) -> bool:
+        """The unit is a rate (a patch's mcg/h, or a daily total)."""
+        return self.kind == "rate"
+
+    @property
+    def flat(self) -> bool:
+        """Matched a factor row that is not a patch (a rate is then a daily total: no frequency allowed)."""
+        return isinstance(self.row, FactorRow) and not self.row.is_patch
+
+    def stop(self, *stages: Stage) -> None:
+        """Raise the key's error if it stops at one of `stages` (a fresh one: a cached error raised twice would
+        grow its traceback)."""
+        if self.stage in stages:
+            error = self.error
+            assert error is not None  # a stopped plan has its error
+            fresh = type(error).__new__(type(error), *error.args)
+            fresh.__dict__.update(error.__dict__)
+            raise fresh
+
+
+def _stopped(stage: Stage, error: MMEError, **fields: Any) -> Plan:
+    return Plan(stage, str(error), error.with_traceback(None), **fields)
+
+
+def _canonical_drug(drug: str) -> str:
+    try:
+        return resolve_drug(drug).drug
+    except MMEError:
+        return ""
+
+
+@lru_cache(maxsize=4096)
+def plan(
+    table: Table,
+    variant: str | None,
+    drug: str,
+    unit: str,
+    form: str | None,
+    route: str | None,
+    release: str | None,
+    *,
+    regimen: bool = False,
+    frequency: str | None = None,
+    kind: Kind | None = None,
+) -> Plan:
+    """What a key means under `table`, through the engine's checks in its order (`Stage`).
+
+    ``kind`` is the unit's when the caller has read the amount (an `Amount` may spell its unit its own way);
+    ``frequency`` a regimen's frequency code ("bid"), when it comes with the key.
+    """
+    canonical = _canonical_drug(drug)
+    try:
+        name, route_, form_, release_ = _resolve_names(drug, route, form, release)
+        if kind is None:
+            kind, mult = _unit(unit)
+        else:
+            mult = 1.0
+    except MMEError as exc:
+        return _stopped(Stage.NAMES, exc, drug=canonical)
+    base: dict[str, Any] = {"drug": canonical, "kind": kind, "unit_mult": mult}
+    if regimen:
+        if kind in ("conc", "volume"):
+            return _stopped(Stage.DOSE_KIND, UnitError(CONC_DOSE if kind == "conc" else VOLUME_DOSE), **base)
+        if frequency is not None:
+            try:
+                base["per_day"] = _per_day(frequency, None) or 0.0
+            except MMEError as exc:
+                return _stopped(Stage.DOSE_KIND, exc, **base)
+    try:
+        row = _match(table, name.drug, route_, form_, release_, variant, "rate" if kind == "rate" else "mass")
+    except MMEError as exc:
+        return _stopped(Stage.MATCH, exc, **base)
+    if isinstance(row, FactorRow):
+        base["route_note"] = route_default(table, name.drug, route_, form_, release_, kind, row)
+    return planned(row, name.drug, unit, base, regimen=regimen)
+
+
+def planned(
+    row: FactorRow | Exclusion, drug: str, unit: str, base: dict[str, Any] | None = None, *, regimen: bool = False
+) -> Plan:
+    """The plan once the row is known (also for an NDC file's own row): the checks on the unit's kind, the
+    wear period, the factor tiers and the unit conversions of `_result`, and the warnings a row may owe."""
+    if base is None:
+        kind, mult = _unit(unit)
+        base = {"drug": drug, "kind": kind, "unit_mult": mult}
+    kind = base["kind"]
+    wear = (row.wear_days if isinstance(row, FactorRow) else None) or PATCH_WEAR_DAYS.get(drug)
+    base = base | {"row": row, "wear": float(wear or 0)}
+    if not regimen and kind == "volume":
+        return _stopped(Stage.STRENGTH_KIND, UnitError(VOLUME_STRENGTH), **base)
+    if not regimen and kind == "rate" and isinstance(row, FactorRow) and not row.is_patch:
+        message = f"a rate ({unit}) was given, but {drug} here is not a patch: give mg per unit"
+        return _stopped(Stage.STRENGTH_KIND, UnitError(message), **base)
+    if isinstance(row, Exclusion):
+        return Plan(Stage.EXCLUDED, row.reason, **base)
+    mul, div = (1.0, MG_PER_DAY_PER_MCG_PER_H) if row.is_patch else (1000.0, 1.0) if row.unit == "mcg" else (1.0, 1.0)
+    printed = [(t.upto, t.factor) for t in row.tiers] if row.tiers else [(None, row.factor)]
+    tiers = tuple(
+        (math.inf if upto is None else float(upto), row.rate_factor(factor), float(factor))
+        for upto, factor in printed
+        if factor is not None  # validated: a factor or tiers
+    )
+    return Plan(
+        Stage.OK, mul=mul, div=div, tiers=tiers, slip=unit_slip(drug, row, unit), above=beyond_tiers(row), **base
+    )
+
+
 # -- the two paths --------------------------------------------------------------------------------
 
 
@@ -408,51 +595,35 @@ def daily_mme(
     units make one administration (2 tablets, 2 sprays, 2 patches worn together).
     """
     tab = resolve_table(table)
-    name, route_, form_, release_ = _resolve_names(drug, route, form, release)
+    name, route_, form_, release_ = _resolve_names(drug, route, form, release)  # the plan's first checks, first
     amt = amount(dose)
     units = exact_positive(count, "count")
-    if amt.kind == "conc":
-        if volume is None:
-            raise UnitError(f"{excerpt(dose)} is a concentration: give the volume per administration (volume='5 mL')")
+    if volume is not None:
+        if amt.kind != "conc":
+            raise UnitError("volume only goes with a concentration dose such as '2 mg/mL'")
         vol = amount(volume, what="volume")
         if vol.kind != "volume":
             raise UnitError(f"volume must be a volume such as '5 mL', not {excerpt(volume)}")
         mass_unit = amt.unit.replace(" per ", "/").partition("/")[0].strip()  # "mcg/mL" x mL is mcg
         (num, den), (vnum, vden) = amt.ratio(), vol.ratio()
         amt = Amount(amt.value * vol.value, "mass", mass_unit, (product(num, vnum), product(den, vden)))
-    elif volume is not None:
-        raise UnitError("volume only goes with a concentration dose such as '2 mg/mL'")
-    elif amt.kind == "volume":
-        raise UnitError(
-            f"{excerpt(dose)} is a volume: give the concentration as the dose ('2 mg/mL') and the volume apart"
-        )
+    key = plan(tab, variant, drug, amt.unit, form, route, release, regimen=True, kind=amt.kind)
+    key.stop(Stage.NAMES, Stage.DOSE_KIND)
     times = _frequency(per_day, every)
-    kind = amt.kind
-    row = _match(tab, name.drug, route_, form_, release_, variant, kind)
+    key.stop(Stage.MATCH)
     num, den = amt.ratio()
-    if kind == "rate":
+    if key.rate:
         # Patches worn together add up; a change interval does not alter the rate. An excluded
         # drug gets no number, so its change interval is not checked either.
-        if times is not None and isinstance(row, FactorRow) and not row.is_patch:
-            raise DoseError(f"{excerpt(dose)} is already a daily total: drop per_day/every")
+        if times is not None and key.flat:
+            raise DoseError(DAILY_TOTAL)
         daily = product(num, units), den
     else:
         if times is None:
-            raise DoseError(
-                f"how often is {excerpt(dose)} taken? Give per_day (2, 'bid') or every ('6 h'), "
-                "or a daily total ('40 mg/day')"
-            )
+            raise DoseError(HOW_OFTEN)
         daily = product(num, units, times[0]), product(den, times[1])
-    notes = _route_notes(tab, row, name.drug, route_, form_, release_, kind)
-    return _result(tab, row, name.drug, route_, form_, release_, daily, amt, days_supply=None, notes=notes)
-
-
-def _route_notes(
-    table: Table, row: FactorRow | Exclusion, drug: str, route: str | None, form: str | None, release: str | None,
-    kind: str,
-) -> list[str]:  # fmt: skip
-    note = route_default(table, drug, route, form, release, kind, row) if isinstance(row, FactorRow) else None
-    return [note] if note else []
+    notes = [key.route_note] if key.route_note else []
+    return _result(tab, key, name.drug, route_, form_, release_, daily, amt, days_supply=None, notes=notes)
 
 
 def dispensing_mme(
@@ -476,15 +647,11 @@ def dispensing_mme(
     so MME/day is the patch rate x the per-day factor whatever days supply was recorded.
     """
     tab = resolve_table(table)
-    name, route_, form_, release_ = _resolve_names(drug, route, form, release)
+    name, route_, form_, release_ = _resolve_names(drug, route, form, release)  # the plan's first checks, first
     amt = amount(strength, what="strength")
-    kind = "rate" if amt.kind == "rate" else "mass"
-    row = _match(tab, name.drug, route_, form_, release_, variant, kind)
-    notes = _route_notes(tab, row, name.drug, route_, form_, release_, kind)
-    return dispensed(
-        tab, row, name.drug, route_, form_, release_, amt, quantity, days_supply, package_ml, typed=strength,
-        notes=notes,
-    )  # fmt: skip
+    key = plan(tab, variant, drug, amt.unit, form, route, release, kind=amt.kind)
+    key.stop(Stage.NAMES, Stage.MATCH)
+    return dispensed(tab, key, name.drug, route_, form_, release_, amt, quantity, days_supply, package_ml)
 
 
 class Source(Protocol):
@@ -498,7 +665,7 @@ class Source(Protocol):
 
 def dispensed(
     table: Source,
-    row: FactorRow | Exclusion,
+    key: Plan,
     drug: str,
     route: str | None,
     form: str | None,
@@ -507,44 +674,32 @@ def dispensed(
     quantity: float,
     days_supply: float,
     package_ml: float | None,
-    *,
-    typed: DoseLike,
-    notes: list[str] | None = None,
 ) -> DailyMME:
-    """The claims arithmetic once the row is known (shared with NDC look-ups that bring their own row).
-
-    ``typed`` is the strength as the caller wrote it, for messages: `Amount` keeps only the unit.
-    """
+    """The claims arithmetic once the key's plan is known (shared with NDC look-ups that bring their own row)."""
     units = exact_positive(quantity, "quantity")
     supply = exact_positive(days_supply, "days_supply")
     if package_ml is not None:
-        if strength.kind != "conc":
-            raise UnitError("package_ml only goes with a concentration strength such as '10 mg/mL'")
+        if not key.conc:
+            raise UnitError(PACKAGE_NOT_CONC)
         units = product(units, exact_positive(package_ml, "package_ml"))
-    if strength.kind == "volume":
-        raise UnitError(f"strength {excerpt(typed)} is a volume: give the concentration ('10 mg/mL')")
-    notes = list(notes or ())
+    key.stop(Stage.STRENGTH_KIND)
+    notes = [key.route_note] if key.route_note else []
     num, den = strength.ratio()
     days = rounded(supply)
-    if strength.kind == "conc" and package_ml is None and float(quantity).is_integer() and quantity < days:
+    if key.conc and package_ml is None and float(quantity).is_integer() and quantity < days:
         _implausible(notes, BOTTLES)
-    if strength.kind == "rate":
-        if isinstance(row, FactorRow) and not row.is_patch:
-            raise UnitError(f"a rate ({strength.unit}) was given, but {drug} here is not a patch: give mg per unit")
+    if key.rate:
         daily = num, den
-        wear = (row.wear_days if isinstance(row, FactorRow) else None) or PATCH_WEAR_DAYS.get(drug)
-        if wear is not None:
-            normalised = rounded(product(units, Decimal(wear)))
+        if key.wear:
+            normalised = rounded(product(units, Decimal(key.wear)))
             if not math.isfinite(normalised):
-                raise DoseError(
-                    f"the daily amount overflows ({rounded(units):g} patches x {wear} days of wear): check the quantity"
-                )
+                raise DoseError(OVERFLOW)
             if not math.isclose(normalised, days):
-                notes.append(days_replaced(wear))
+                notes.append(days_replaced(key.wear))
             days = normalised
     else:
         daily = product(num, units), product(den, supply)  # mg per unit, or mg/mL with quantity in mL
-    return _result(table, row, drug, route, form, release, daily, strength, days_supply=days, notes=notes)
+    return _result(table, key, drug, route, form, release, daily, strength, days_supply=days, notes=notes)
 
 
 # CDC's NDC file Documentation (2016-2018): "prescription data for some sprays sometimes list the quantity as the
@@ -563,7 +718,7 @@ def days_replaced(wear: float) -> str:
 
 def _result(
     table: Source,
-    row: FactorRow | Exclusion,
+    key: Plan,
     drug: str,
     route: str | None,
     form: str | None,
@@ -580,7 +735,8 @@ def _result(
     flip from a binary representation error.
     """
     notes = list(notes or ())
-    daily_mg = _finite(daily, None)
+    daily_mg = _finite(daily)
+    row = key.row
     if isinstance(row, Exclusion):
         return _built(
             drug=drug, route=route or (row.routes[0] if len(row.routes) == 1 else "unspecified"), form=form,
@@ -588,12 +744,13 @@ def _result(
             factor_basis="excluded", tier=None, variant=None, excluded=row.reason, days_supply=days_supply,
             table=table.slug, table_version=table.version, caution=None, warnings=tuple(notes), expression=None,
         )  # fmt: skip
+    assert row is not None  # a plan that converts has its row
     tier: Tier | None = None
     if row.tiers:
         tier = row.tier_for(daily_mg)
         factor = tier.factor
-        if (above := beyond_tiers(row)) and above.owed(daily_mg, given.value):
-            notes.append(above.text)
+        if key.above and key.above.owed(daily_mg, given.value):
+            notes.append(key.above.text)
     else:
         factor = row.factor  # type: ignore[assignment]  # validated: factor or tiers
     num, den = daily
@@ -607,10 +764,10 @@ def _result(
         num, unit, basis = product(num, _THOUSAND), "mcg/day", "per mcg"
     else:
         unit, basis = "mg/day", "per mg"
-    dose = daily_mg if (num, den) == daily else _finite((num, den), daily_mg)
-    mme = _finite((product(num, factor), product(den, Decimal(row.wear_days or 1))), daily_mg)
-    if (slip := unit_slip(drug, row, given.unit)) and slip.owed(daily_mg, given.value):
-        _implausible(notes, slip.text)
+    dose = daily_mg if (num, den) == daily else _finite((num, den))
+    mme = _finite((product(num, factor), product(den, Decimal(row.wear_days or 1))))
+    if key.slip and key.slip.owed(daily_mg, given.value):
+        _implausible(notes, key.slip.text)
     if mme > IMPLAUSIBLE_MME_PER_DAY:
         _implausible(notes, IMPLAUSIBLE)
     return _built(
@@ -638,17 +795,13 @@ _set = object.__setattr__
 _THOUSAND = Decimal(1000)
 
 
-def _finite(value: Ratio, daily_mg: float | None) -> float:
+def _finite(value: Ratio) -> float:
     """A result, rounded once: a positive finite number, or a `DoseError` (never inf, never 0)."""
     result = rounded(*value)
-    shown = result if daily_mg is None else daily_mg
     if not math.isfinite(result):
-        raise DoseError(f"the daily amount overflows ({shown!r} mg/day): check the dose and the frequency")
+        raise DoseError(OVERFLOW)
     if result == 0:
-        raise DoseError(
-            f"the result rounds to 0 at {RESULT_DECIMALS} decimals ({shown!r} mg/day): no dose is that small, "
-            "check the unit"
-        )
+        raise DoseError(ROUNDS_TO_ZERO)
     return result
 
 

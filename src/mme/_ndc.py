@@ -25,7 +25,7 @@ from types import MappingProxyType
 
 from pydantic import ValidationError
 
-from ._engine import DailyMME, TableLike, dispensed, dispensing_mme
+from ._engine import DailyMME, TableLike, dispensed, dispensing_mme, planned
 from ._errors import NdcError, NotCoveredError, TableError, UnknownDrugError
 from ._tables import Exclusion, FactorRow, list_tables
 from ._units import amount
@@ -477,6 +477,6 @@ def ndc_mme(
     row = _file_row(product, ndc_file.name)
     route = product.route or (row.routes[0] if len(row.routes) == 1 else None)
     return dispensed(
-        ndc_file, row, product.drug, route, product.form, None, amount(strength, what="strength"),
-        quantity, days_supply, package_ml, typed=strength,
+        ndc_file, planned(row, product.drug, product.unit), product.drug, route, product.form, None,
+        amount(strength, what="strength"), quantity, days_supply, package_ml,
     )  # fmt: skip

@@ -213,9 +213,15 @@ def _unit(unit: str) -> tuple[Kind, float]:
     return kind, float(f"{float(num / den):.12g}")
 
 
+def not_positive(what: str) -> str:
+    """The message on an amount, count or number of days that is not a positive finite number. It names the
+    argument (or column), not the value, which the caller has: a row reads the same in `mme.frames`."""
+    return f"{what} must be a positive finite number"
+
+
 def _checked(value: float, what: str) -> float:
     if not math.isfinite(value) or value <= 0:
-        raise DoseError(f"{what} must be a positive finite number, not {value!r}")
+        raise DoseError(not_positive(what))
     return value
 
 
