@@ -681,7 +681,7 @@ def test_wrong_typed_arguments_raise_typed_errors(
 
 def test_a_patch_count_whose_wear_days_overflow_is_an_error() -> None:
     """Was: 60 MME/day with days supply inf (1e308 patches x 3 days)."""
-    with pytest.raises(mme.DoseError, match="^the daily amount overflows: check the dose and the frequency$"):
+    with pytest.raises(mme.DoseError, match=r"^the daily amount overflows: check the dose and the frequency$"):
         mme.dispensing_mme("fentanyl", "25 mcg/h", quantity=1e308, days_supply=30)
 
 

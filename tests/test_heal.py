@@ -226,7 +226,7 @@ def test_calculate_rejects() -> None:
     with pytest.raises(mme.DoseError, match="give at least one medication"):
         heal.calculate([], therapy_days=1, observation_window_days=1)
     for bad in ({"therapy_days": 0}, {"observation_window_days": -1}, {"therapy_days_without": 0}):
-        ((name, value),) = bad.items()
+        ((name, _),) = bad.items()
         with pytest.raises(mme.DoseError, match=rf"^{name} must be a positive finite number$"):
             heal.calculate(one, **{"therapy_days": 3, "observation_window_days": 7, **bad})
     with pytest.raises(ValidationError) as caught:

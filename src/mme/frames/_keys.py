@@ -1,183 +1,60 @@
-"""Each distinct key of a frame (drug, unit, form, route, release; or an NDC) resolved once through the scalar engine's steps."""
+"""Each distinct key of a frame (drug, unit, form, route, release; an NDC or an RxCUI) resolved once by the engine's `Plan`."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
 
 import narwhals as nw
 
-from mme._engine import Owed, _match, _per_day, _resolve_names, beyond_tiers, route_default, unit_slip
+from mme._engine import Plan, Stage, _canonical_drug, _resolve_names, plan, planned
 from mme._errors import ColumnError, MMEError, NotCoveredError
 from mme._ndc import NdcFile, _file_row
-from mme._tables import Exclusion, FactorRow, Table
-from mme._units import MG_PER_DAY_PER_MCG_PER_H, _parse_text, _unit
-from mme._vocab import PATCH_WEAR_DAYS, resolve_drug
+from mme._tables import Table
+from mme._units import _parse_text
 from mme.rxnorm import RxnormLike, _counted, _no_volume, _strength, product, rxnorm_date
 
 from ._schema import _NULL, _T, _AnyFrame
 
-# Key status: where the scalar engine stops with a key, if it does. A row's own numbers are checked in
-# between, in the engine's order: dispensings EARLY (names, unit), strength, MATCH (the table row), quantity,
-# days supply, package, LATE (volume, rate without a patch); regimens EARLY, dose, count, MID (concentration,
-# volume, frequency code), per_day, MATCH, then the frequency rules.
-_OK, _EARLY, _LATE, _EXCLUDED, _MID, _MATCH = 0, 1, 2, 3, 4, 5
-_PACKAGE_NOT_CONC = "package_ml only goes with a concentration strength such as '10 mg/mL'"
-
-
-def _positive_message(what: str) -> str:
-    return f"{what} must be a positive finite number"
-
-
-# -- resolving the distinct keys through the scalar engine ----------------------------------------------------
+# -- the distinct keys, each resolved once by the engine (`mme._engine.plan`) ------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class _Resolved:
-    """What one distinct key means under a table: the attributes the lookup frame carries."""
+class _Keyed(Plan):
+    """The engine's plan of a key, with the strength the key carries (an NDC's, an RxNorm product's, a text
+    strength such as "10 mg"; 1 where the strength is a column of its own)."""
 
-    status: int
-    message: str = ""
-    drug: str = ""
-    """Canonical ingredient ("" if the name is unknown)."""
     strength: float = 1.0
-    """The strength when the key carries it (an NDC, or a text strength such as "10 mg")."""
-    conc: bool = False
-    rate: bool = False
-    """The unit is a rate (a patch's mcg/h, or a daily total)."""
-    flat: bool = False
-    """Matched a factor row that is not a patch (a rate is then a daily total: no frequency allowed)."""
-    unit_mult: float = 1.0
-    """Strength unit -> the engine's canonical unit (mg, mg/day, mg/mL)."""
-    mul: float = 1.0
-    div: float = 1.0
-    """Daily amount (mg/day basis) -> the unit the factor multiplies: x 1000 for mcg, / 0.024 for mcg/h."""
-    wear: float = 0.0
-    """Wear days of a patch (0: none)."""
-    tiers: tuple[tuple[float, float, float], ...] = ((math.inf, 0.0, 0.0),)
-    """(upper bound of the daily amount, factor per unit of daily amount, printed factor), last bound inf."""
-    per_day: float = 0.0
-    """Regimens: administrations a day from a text frequency ("bid"); 0 when given as a number or not at all."""
-    route_note: str | None = None
-    """The warning on a route taken by default (`mme._engine.route_default`)."""
-    slip: Owed | None = None
-    """The unit slip this key's rows may show (`mme._engine.unit_slip`)."""
-    above: Owed | None = None
-    """The warning above the last dose tier (`mme._engine.beyond_tiers`)."""
 
 
-def _canonical_drug(drug: str) -> str:
-    try:
-        return resolve_drug(drug).drug
-    except MMEError:
-        return ""
+def _keyed(resolved: Plan, strength: float = 1.0) -> _Keyed:
+    return _Keyed(**{f.name: getattr(resolved, f.name) for f in fields(Plan)}, strength=strength)
 
 
-def _resolve(
-    table: Table,
-    variant: str | None,
-    drug: str | None,
-    unit: str | None,
-    form: str | None,
-    route: str | None,
-    release: str | None,
-    *,
-    strength: float = 1.0,
-    regimen: bool = False,
-    frequency: str | None = None,
-) -> _Resolved:
-    """One key through the scalar engine's steps (`mme.dispensing_mme`, `mme.daily_mme`), in its order."""
-    if drug is None:
-        return _Resolved(_EARLY, "drug is missing")
-    canonical = _canonical_drug(drug)
-    try:
-        name, route_, form_, release_ = _resolve_names(drug, route, form, release)
-    except MMEError as exc:
-        return _Resolved(_EARLY, str(exc), drug=canonical)
-    if unit is None:
-        return _Resolved(_EARLY, f"the {'dose' if regimen else 'strength'} unit is missing", drug=canonical)
-    try:
-        kind, mult = _unit(unit)
-    except MMEError as exc:
-        return _Resolved(_EARLY, str(exc), drug=canonical)
-    base: dict[str, Any] = {
-        "drug": canonical, "strength": strength, "conc": kind == "conc", "rate": kind == "rate", "unit_mult": mult,
-    }  # fmt: skip
-    if regimen:
-        if kind == "conc":
-            message = "the dose is a concentration: give the volume per administration (volume='5 mL')"
-            return _Resolved(_MID, message, **base)
-        if kind == "volume":
-            message = "the dose is a volume: give the concentration as the dose ('2 mg/mL') and the volume apart"
-            return _Resolved(_MID, message, **base)
-        if frequency is not None:
-            try:
-                base["per_day"] = _per_day(frequency, None) or 0.0
-            except MMEError as exc:
-                return _Resolved(_MID, str(exc), **base)
-    try:
-        row = _match(table, name.drug, route_, form_, release_, variant, "rate" if kind == "rate" else "mass")
-    except MMEError as exc:
-        return _Resolved(_MATCH, str(exc), **base)
-    if isinstance(row, FactorRow):
-        base["route_note"] = route_default(table, name.drug, route_, form_, release_, kind, row)
-    return _attributes(row, name.drug, kind, unit, base, regimen=regimen)
+def _missing(message: str, drug: str | None = None) -> _Keyed:
+    """A key that stops before the engine sees it: a null cell, an NDC or RxCUI that gives no drug and strength."""
+    return _Keyed(Stage.NAMES, message, drug=_canonical_drug(drug) if drug else "")
 
 
-def _attributes(
-    row: FactorRow | Exclusion, drug: str, kind: str, unit: str, base: dict[str, Any], *, regimen: bool = False
-) -> _Resolved:
-    """The engine's arithmetic once the row is known (`mme._engine.dispensed` and `_result`), as attributes."""
-    if not regimen and kind == "volume":
-        return _Resolved(_LATE, "the strength is a volume: give the concentration ('10 mg/mL')", **base)
-    if not regimen and kind == "rate" and isinstance(row, FactorRow) and not row.is_patch:
-        return _Resolved(_LATE, f"a rate ({unit}) was given, but {drug} here is not a patch: give mg per unit", **base)
-    wear = (row.wear_days if isinstance(row, FactorRow) else None) or PATCH_WEAR_DAYS.get(drug)
-    base = base | {"wear": float(wear or 0), "flat": isinstance(row, FactorRow) and not row.is_patch}
-    if isinstance(row, Exclusion):
-        return _Resolved(_EXCLUDED, row.reason, **base)
-    if row.is_patch:
-        mul, div = 1.0, MG_PER_DAY_PER_MCG_PER_H
-    elif row.unit == "mcg":
-        mul, div = 1000.0, 1.0
-    else:
-        mul, div = 1.0, 1.0
-    if row.tiers:
-        tiers = tuple(
-            (math.inf if t.upto is None else float(t.upto), row.rate_factor(t.factor), float(t.factor))
-            for t in row.tiers
-        )
-    else:
-        assert row.factor is not None  # validated: a factor or tiers
-        tiers = ((math.inf, row.rate_factor(row.factor), float(row.factor)),)
-    slip, above = unit_slip(drug, row, unit), beyond_tiers(row)
-    return _Resolved(_OK, mul=mul, div=div, tiers=tiers, slip=slip, above=above, **base)
-
-
-def _by_ndc(ndc: str | None, file: NdcFile, table: Table | None, variant: str | None) -> _Resolved:
+def _by_ndc(ndc: str | None, file: NdcFile, table: Table | None, variant: str | None) -> _Keyed:
     """An NDC as `mme.ndc_mme` reads it: the file's product, with the file's own factor or `table`'s."""
     if ndc is None:
-        return _Resolved(_EARLY, "NDC is missing")
+        return _missing("NDC is missing")
     try:
-        product = file.lookup(ndc)
+        found = file.lookup(ndc)
     except MMEError as exc:
-        return _Resolved(_EARLY, f"unknown NDC {ndc!r}: {exc}")
-    if product.drug is None or product.strength is None or product.unit is None:
-        missing = NotCoveredError(f"NDC {product.ndc} ({product.generic_name}) has no opioid strength in {file.name}")
-        return _Resolved(_EARLY, str(missing))  # as `mme.ndc_mme` says it
+        return _missing(f"unknown NDC {ndc!r}: {exc}")
+    if found.drug is None or found.strength is None or found.unit is None:
+        missing = NotCoveredError(f"NDC {found.ndc} ({found.generic_name}) has no opioid strength in {file.name}")
+        return _missing(str(missing))  # as `mme.ndc_mme` says it
     if table is not None:
-        return _resolve(table, variant, product.drug, product.unit, product.form, product.route, None,
-                        strength=product.strength)  # fmt: skip
+        resolved = plan(table, variant, found.drug, found.unit, found.form, found.route, None)
+        return _keyed(resolved, found.strength)
     try:
-        row = _file_row(product, file.name)
+        row = _file_row(found, file.name)
     except MMEError as exc:
-        return _Resolved(_EARLY, str(exc), drug=product.drug)
-    kind, mult = _unit(product.unit)
-    base = {"drug": product.drug, "strength": product.strength, "conc": kind == "conc", "rate": kind == "rate",
-            "unit_mult": mult}  # fmt: skip
-    return _attributes(row, product.drug, kind, product.unit, base)
+        return _missing(str(exc), found.drug)
+    return _keyed(planned(row, found.drug, found.unit), found.strength)
 
 
 def _by_rxcui(
@@ -189,25 +66,26 @@ def _by_rxcui(
     *,
     regimen: bool = False,
     frequency: str | None = None,
-) -> _Resolved:
+) -> _Keyed:
     """An RxCUI as `mme.rxnorm.dispensing_mme` (a regimen: `mme.rxnorm.daily_mme` by count) reads it: its
     opioid's strength, with the product's form, route (unless ``route`` names an injection's) and release."""
     if rxcui is None:
-        return _Resolved(_EARLY, "RxCUI is missing")
+        return _missing("RxCUI is missing")
     try:
         prod = product(rxcui, rxnorm=rxnorm)
         opioids = _counted(prod)
     except MMEError as exc:
-        return _Resolved(_EARLY, str(exc))
+        return _missing(str(exc))
     if len(opioids) > 1:  # the scalar functions give one result per opioid, added (a Total); a row has one factor
-        return _Resolved(_EARLY, f"{prod.label} has {len(opioids)} opioid ingredients, which a frame's row does not "
-                         "add up: convert it with mme.rxnorm.dispensing_mme or mme.rxnorm.daily_mme")  # fmt: skip
+        return _missing(f"{prod.label} has {len(opioids)} opioid ingredients, which a frame's row does not add up: "
+                        "convert it with mme.rxnorm.dispensing_mme or mme.rxnorm.daily_mme")  # fmt: skip
     ing = opioids[0]
     if regimen and ing.unit == "MG/ML":
-        return _Resolved(_EARLY, _no_volume(prod, ing))
+        return _missing(_no_volume(prod, ing))
     strength, unit = _strength(ing)
-    return _resolve(table, variant, ing.drug, unit, prod.form, route or prod.route, prod.release,
-                    strength=strength, regimen=regimen, frequency=frequency)  # fmt: skip
+    resolved = plan(table, variant, ing.drug or "", unit, prod.form, route or prod.route, prod.release,
+                    regimen=regimen, frequency=frequency)  # fmt: skip
+    return _keyed(resolved, strength)
 
 
 # -- the column mapping ------------------------------------------------------------------------------------
@@ -279,7 +157,7 @@ class _Keys:
     names: list[str]
     """Temporary key columns in the data."""
     exprs: list[nw.Expr]
-    resolve: Callable[[tuple[str | None, ...]], _Resolved]
+    resolve: Callable[[tuple[str | None, ...]], _Keyed]
     strength_in_key: bool
     sources: list[str]
     """The frame's column each key is read from."""
@@ -313,7 +191,7 @@ def _dispensing_keys(
         file = ndc_file
         ndc_key = f"{_T}k_ndc"
 
-        def by_ndc(key: tuple[str | None, ...]) -> _Resolved:
+        def by_ndc(key: tuple[str | None, ...]) -> _Keyed:
             return _by_ndc(key[0], file, table, variant)
 
         return _Keys(
@@ -336,26 +214,26 @@ def _dispensing_keys(
         per_day_key = [f"{_T}k_per_day"]  # "bid", "q6h"...: a frequency code per key
         exprs.append(nw.col(columns.per_day).fill_null(_NULL).alias(per_day_key[0]))
 
-    def by_name(key: tuple[str | None, ...]) -> _Resolved:
+    def by_name(key: tuple[str | None, ...]) -> _Keyed:
         drug, unit_or_text, *rest = key
         frequency = rest.pop() if per_day_key else None
         given = options(rest)
+        if drug is None:
+            return _missing("drug is missing")
         strength, unit = 1.0, unit_or_text
-        if text_strength and drug is not None:
-            try:  # the engine reads the names, then the amount
-                _resolve_names(drug, given.get("route"), given.get("form"), given.get("release"))
-                if unit_or_text is None:
-                    return _Resolved(
-                        _EARLY, f"{'dose' if regimen else 'strength'} is missing", drug=_canonical_drug(drug)
-                    )
+        try:  # the engine reads the names, then the amount
+            _resolve_names(drug, given.get("route"), given.get("form"), given.get("release"))
+            if unit_or_text is not None and text_strength:
                 strength, unit = _parse_text(unit_or_text)
-            except MMEError as exc:
-                return _Resolved(_EARLY, str(exc), drug=_canonical_drug(drug))
+        except MMEError as exc:
+            return _missing(str(exc), drug)
+        if unit is None:
+            what = "dose" if regimen else "strength"
+            return _missing(f"{what} is missing" if text_strength else f"the {what} unit is missing", drug)
         assert table is not None
-        return _resolve(
-            table, variant, drug, unit, given.get("form"), given.get("route"), given.get("release"),
-            strength=strength, regimen=regimen, frequency=frequency,
-        )  # fmt: skip
+        resolved = plan(table, variant, drug, unit, given.get("form"), given.get("route"), given.get("release"),
+                        regimen=regimen, frequency=frequency)  # fmt: skip
+        return _keyed(resolved, strength)
 
     sources = [columns.drug, columns.strength_unit or columns.strength, *(c for _, c in present)]
     if per_day_key:
@@ -387,7 +265,7 @@ def _rxcui_keys(
     names = [f"{_T}k_{what}" for what, _ in present]
     exprs = [_as_text(c, schema[c]).alias(n) for (_, c), n in zip(present, names, strict=True)]
 
-    def by_rxcui(key: tuple[str | None, ...]) -> _Resolved:
+    def by_rxcui(key: tuple[str | None, ...]) -> _Keyed:
         given = {what: value for (what, _), value in zip(present, key, strict=True)}
         return _by_rxcui(given["rxcui"], given.get("route"), rxnorm, table, variant, regimen=regimen,
                          frequency=given.get("per_day"))  # fmt: skip

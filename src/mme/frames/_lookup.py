@@ -10,9 +10,9 @@ from typing import Any, Final, TypeVar
 
 import narwhals as nw
 
-from mme._engine import Owed, days_replaced
+from mme._engine import Owed, Stage, days_replaced
 
-from ._keys import _EARLY, _Keys, _Resolved, _unmark
+from ._keys import _Keyed, _Keys, _unmark
 from ._schema import _T, DISPENSING_COLUMNS, MME_ERROR, MME_EXCLUDED, MME_FACTOR, MME_WARNING, Frame, _AnyFrame
 
 #: How a warning's row condition travels (`mme._engine.Owed.when`): 0 when the key owes no such warning.
@@ -34,21 +34,21 @@ class _Attribute:
     """One resolved attribute that travels with the rows (``__mme_<name>``)."""
 
     name: str
-    get: Callable[[_Resolved], Any]
+    get: Callable[[_Keyed], Any]
     dtype: Any
     default: float | bool | None
 
 
-def _attributes_needed(values: Sequence[_Resolved], keys: _Keys, need: _Need) -> tuple[list[_Attribute], int]:
+def _attributes_needed(values: Sequence[_Keyed], keys: _Keys, need: _Need) -> tuple[list[_Attribute], int]:
     """The attributes this run's outputs need (only those travel with every row), and the number of tiers."""
     n_tiers = max((len(r.tiers) for r in values), default=1)
 
-    def tier(r: _Resolved, i: int) -> tuple[float, float, float]:
+    def tier(r: _Keyed, i: int) -> tuple[float, float, float]:
         upto, factor, printed = r.tiers[min(i, len(r.tiers) - 1)]
         return min(upto, 1e308), factor * r.mul / r.div, printed  # x 1000 for mcg, / 0.024 for mcg/h, as the engine
 
     A = _Attribute
-    attrs = [A("st", lambda r: r.status, nw.Int8, _EARLY), A("rate", lambda r: r.rate, nw.Boolean, False)]
+    attrs = [A("st", lambda r: int(r.stage), nw.Int8, int(Stage.NAMES)), A("rate", lambda r: r.rate, nw.Boolean, False)]
     if MME_EXCLUDED in need.outputs or MME_ERROR in need.outputs:  # why excluded, or why not converted
         attrs.append(A("msg", lambda r: r.message or None, nw.String, None))
     if need.bup:
@@ -85,10 +85,10 @@ def _attributes_needed(values: Sequence[_Resolved], keys: _Keys, need: _Need) ->
     return attrs, n_tiers
 
 
-def _owed_attributes(name: str, get: Callable[[_Resolved], Owed | None]) -> list[_Attribute]:
+def _owed_attributes(name: str, get: Callable[[_Keyed], Owed | None]) -> list[_Attribute]:
     """A warning a key may owe, as three attributes: its text, its row condition's code and limit."""
 
-    def part(r: _Resolved, i: int) -> Any:
+    def part(r: _Keyed, i: int) -> Any:
         owed = get(r)
         return None if owed is None else (owed.text, WHEN_CODES[owed.when], owed.limit)[i]
 

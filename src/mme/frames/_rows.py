@@ -8,25 +8,23 @@ from typing import Any, Final
 
 import narwhals as nw
 
-from mme._engine import BOTTLES, IMPLAUSIBLE, IMPLAUSIBLE_MME_PER_DAY
+from mme._engine import (
+    BOTTLES,
+    DAILY_TOTAL,
+    HOW_OFTEN,
+    IMPLAUSIBLE,
+    IMPLAUSIBLE_MME_PER_DAY,
+    OVERFLOW,
+    PACKAGE_NOT_CONC,
+    ROUNDS_TO_ZERO,
+    Stage,
+)
 from mme._ndc import NdcFile
 from mme._tables import Table
-from mme._units import RESULT_DECIMALS
+from mme._units import not_positive
 from mme.rxnorm import RxnormLike
 
-from ._keys import (
-    _EARLY,
-    _EXCLUDED,
-    _LATE,
-    _MATCH,
-    _MID,
-    _OK,
-    _PACKAGE_NOT_CONC,
-    _check_columns,
-    _Columns,
-    _dispensing_keys,
-    _positive_message,
-)
+from ._keys import _check_columns, _Columns, _dispensing_keys
 from ._lookup import WHEN_CODES, _fast_attributes, _joined, _Need
 from ._schema import (
     _ROW,
@@ -48,20 +46,24 @@ from ._schema import (
 # What stops a row: nothing, its key (the key's message), or one of its numbers (ids below -1).
 _NO_MESSAGE: Final = -1
 _KEY_MESSAGE: Final = 0
-_ROW_MESSAGES: Final = {
-    -2: _positive_message("strength"),
-    -3: _positive_message("quantity"),
-    -4: _positive_message("days_supply"),
-    -5: _PACKAGE_NOT_CONC,
-    -6: _positive_message("package_ml"),
-    -7: _positive_message("dose"),
-    -8: _positive_message("count"),
-    -9: _positive_message("per_day"),
-    -10: "the dose is already a daily total: drop per_day/every",
-    -11: "how often is the dose taken? Give per_day (2, 'bid') or every ('6 h'), or a daily total ('40 mg/day')",
-    -12: "the daily amount overflows: check the dose and the frequency",
-    -13: f"the result rounds to 0 at {RESULT_DECIMALS} decimals: no dose is that small, check the unit",
+_ROW_MESSAGES: Final = {  # the engine's texts (`mme._engine`), by id
+    -2: not_positive("strength"),
+    -3: not_positive("quantity"),
+    -4: not_positive("days_supply"),
+    -5: PACKAGE_NOT_CONC,
+    -6: not_positive("package_ml"),
+    -7: not_positive("dose"),
+    -8: not_positive("count"),
+    -9: not_positive("per_day"),
+    -10: DAILY_TOTAL,
+    -11: HOW_OFTEN,
+    -12: OVERFLOW,
+    -13: ROUNDS_TO_ZERO,
 }
+# The engine's stages (`mme._engine.Stage`) as the plain numbers of the lookup's "st" column.
+_OK, _EARLY, _LATE, _EXCLUDED, _MID, _MATCH = map(
+    int, (Stage.OK, Stage.NAMES, Stage.STRENGTH_KIND, Stage.EXCLUDED, Stage.DOSE_KIND, Stage.MATCH)
+)
 _OVERFLOW: Final = -12
 _ZERO: Final = -13
 _DISPENSING_MESSAGES: Final = (-2, -3, -4, -5, -6, _OVERFLOW, _ZERO)
