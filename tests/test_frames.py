@@ -172,7 +172,7 @@ def random_rows(rng: random.Random, n: int, optional: Sequence[str]) -> list[dic
     return [{"id": i} | {c: rng.choice(pools[c]) for c in wanted} for i in range(n)]
 
 
-def cell(value: object) -> object:
+def cell(value: float | None) -> float:
     """A frame's cell as the scalar engine reads it: a null number is no number (NaN), which fails its check."""
     return math.nan if value is None else value
 
