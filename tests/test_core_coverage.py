@@ -1782,3 +1782,56 @@ def test_a_hyphen_between_a_known_and_an_unknown_word_is_no_combination() -> Non
     """'oxycodone-frobnicol' is not read as two components: the whole name is looked up, and is unknown."""
     with pytest.raises(mme.UnknownDrugError, match=r"^unknown drug 'oxycodone-frobnicol'\. Did you mean: .*oxycodone"):
         mme.convert("oxycodone-frobnicol 5 mg q6h")
+
+
+# -- the plan of a key: what `mme.frames` reads, with the scalar functions' checks and texts ----------------
+
+
+def _plan(drug: str, unit: str, table: str = "cdc-2022", **options: object) -> _engine.Plan:
+    return _engine.plan(get_table(table), None, drug, unit, None, None, None, **options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("drug", "unit", "options", "stage", "message"),
+    [
+        ("oxycodon", "mg", {}, _engine.Stage.NAMES, "unknown drug 'oxycodon'"),
+        ("oxycodone", "furlongs", {}, _engine.Stage.NAMES, "unknown unit 'furlongs'"),
+        ("morphine", "mg/mL", {"regimen": True}, _engine.Stage.DOSE_KIND, _engine.CONC_DOSE),
+        ("morphine", "mL", {"regimen": True}, _engine.Stage.DOSE_KIND, _engine.VOLUME_DOSE),
+        ("morphine", "mg", {"regimen": True, "frequency": "fortnightly"}, _engine.Stage.DOSE_KIND,
+         "unknown frequency 'fortnightly'"),
+        ("tramadol", "mg", {"table": "cdc-2016"}, _engine.Stage.MATCH, "cdc-2016 has no factor for tramadol"),
+        ("morphine", "mL", {}, _engine.Stage.STRENGTH_KIND, _engine.VOLUME_STRENGTH),
+    ],
+)  # fmt: skip
+def test_a_plan_stops_where_the_scalar_functions_do(
+    drug: str, unit: str, options: dict[str, object], stage: _engine.Stage, message: str
+) -> None:
+    """Keys that only `mme.frames` brings to the plan unread (a unit spelling, a frequency code), and the rest."""
+    key = _plan(drug, unit, **options)
+    assert (key.stage, key.message[: len(message)]) == (stage, message)
+    assert key.drug == ("" if drug == "oxycodon" else drug)  # canonical, as far as the name is known
+    with pytest.raises(_errors.MMEError) as first:
+        key.stop(stage)
+    with pytest.raises(type(first.value)) as second:
+        key.stop(stage)
+    assert first.value is not second.value  # a fresh error each time (a cached one's traceback would grow)
+    assert str(first.value) == str(second.value) == key.message
+    key.stop(_engine.Stage.OK)  # not where it stops: no error
+
+
+def test_a_plan_reads_the_unit_and_the_frequency_code_frames_give_it() -> None:
+    patch = _plan("fentanyl", "mcg/h")
+    # 1 mcg/h is 0.024 mg/day; the factor multiplies mcg/h: the daily amount is divided back by 0.024
+    assert (patch.stage, patch.kind, patch.unit_mult, patch.div) == (_engine.Stage.OK, "rate", 0.024, 0.024)
+    assert (patch.rate, patch.flat, patch.wear) == (True, False, 3.0)
+    assert _plan("oxycodone", "mg", regimen=True, frequency="bid").per_day == 2.0
+    assert _plan("oxycodone", "g").unit_mult == 1000.0
+
+
+def test_a_plan_from_a_row_reads_the_unit_itself() -> None:
+    """An NDC file brings its own row; the plan reads the NDC's unit as `plan` reads a key's."""
+    row = next(r for r in get_table("cdc-2022").rows_for("hydromorphone") if "oral" in r.routes)
+    key = _engine.planned(row, "hydromorphone", "mg/mL")
+    assert (key.stage, key.kind, key.conc, key.row) == (_engine.Stage.OK, "conc", True, row)
+    assert key.tiers == ((math.inf, float(row.factor or 0), float(row.factor or 0)),)
