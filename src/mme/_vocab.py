@@ -523,8 +523,8 @@ _TRAILING_WORDS: frozenset[str] = frozenset({"hydrochloride", "hcl", "sulfate", 
 _LONGEST_ALIAS = max(len(name.split()) for name in _DRUG_ALIASES)
 
 
-def _resolve(kind: str, text: str, table: dict[str, str], choices: frozenset[str]) -> str:
-    key = _key(bounded(text, kind, UnknownTermError))
+def _resolve(kind: str, text: str, key: str, table: dict[str, str], choices: frozenset[str]) -> str:
+    """`key` (`text` as read, within the length cap) looked up in `table`, or an error naming `text`."""
     if key in table:
         return table[key]
     close = difflib.get_close_matches(key, table, n=3, cutoff=0.6)
@@ -539,7 +539,7 @@ def resolve_route(text: str) -> str:
         return _FORM_PHRASE_ROUTE[key]
     if key in _FORM_ALIASES and _FORM_ALIASES[key] in FORM_ROUTE:
         return FORM_ROUTE[_FORM_ALIASES[key]]
-    return _resolve("route", text, _ROUTE_ALIASES, ROUTES)
+    return _resolve("route", text, key, _ROUTE_ALIASES, ROUTES)
 
 
 def resolve_form(text: str) -> str:
@@ -548,7 +548,7 @@ def resolve_form(text: str) -> str:
     words = key.split()
     if words and words[0] in _RELEASE_ALIASES and len(words) > 1:
         key = " ".join(words[1:])
-    return _resolve("form", key, _FORM_ALIASES, FORMS)
+    return _resolve("form", key, key, _FORM_ALIASES, FORMS)
 
 
 def form_route(text: str) -> str | None:
