@@ -392,18 +392,21 @@ def _resolve_names(
 
 
 class Stage(IntEnum):
-    """Where the engine stops with a key (`Plan`), if it does. A row's own numbers are checked in between, in
-    this order: a dispensing's NAMES (drug, route, form, release, unit), strength, MATCH (the table row), quantity,
-    days supply, package_ml, STRENGTH_KIND; a regimen's NAMES, dose, count, DOSE_KIND (and the frequency code),
-    per_day or every, MATCH, then the frequency rules (`DAILY_TOTAL`, `HOW_OFTEN`). Last, for a key that
-    converts (OK) or is EXCLUDED, the result's own checks (`OVERFLOW`, `ROUNDS_TO_ZERO`)."""
+    """Where the engine stops with a key (`Plan`), numbered in the order of its checks (OK: it converts).
+
+    A row's own numbers are checked in between: a dispensing's NAMES (drug, route, form, release, unit),
+    strength, MATCH (the table row), quantity, days supply, package_ml, STRENGTH_KIND; a regimen's NAMES,
+    dose, count, DOSE_KIND (and the frequency code), per_day or every, MATCH, then the frequency rules
+    (`DAILY_TOTAL`, `HOW_OFTEN`). Last, for a key that converts or is EXCLUDED (no MME, with the reason), the
+    result's own checks (`OVERFLOW`, `ROUNDS_TO_ZERO`).
+    """
 
     OK = 0
     NAMES = 1
-    STRENGTH_KIND = 2
-    EXCLUDED = 3
-    DOSE_KIND = 4
-    MATCH = 5
+    DOSE_KIND = 2
+    MATCH = 3
+    STRENGTH_KIND = 4
+    EXCLUDED = 5
 
 
 # The messages of the checks on a row's own numbers: they depend on the key alone (never on the row's values,
