@@ -19,6 +19,7 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from types import FrameType, SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -1787,8 +1788,8 @@ def test_a_hyphen_between_a_known_and_an_unknown_word_is_no_combination() -> Non
 # -- the plan of a key: what `mme.frames` reads, with the scalar functions' checks and texts ----------------
 
 
-def _plan(drug: str, unit: str, table: str = "cdc-2022", **options: object) -> _engine.Plan:
-    return _engine.plan(get_table(table), None, drug, unit, None, None, None, **options)  # type: ignore[arg-type]
+def _plan(drug: str, unit: str, table: str = "cdc-2022", **options: Any) -> _engine.Plan:
+    return _engine.plan(get_table(table), None, drug, unit, None, None, None, **options)
 
 
 @pytest.mark.parametrize(
@@ -1805,7 +1806,7 @@ def _plan(drug: str, unit: str, table: str = "cdc-2022", **options: object) -> _
     ],
 )  # fmt: skip
 def test_a_plan_stops_where_the_scalar_functions_do(
-    drug: str, unit: str, options: dict[str, object], stage: _engine.Stage, message: str
+    drug: str, unit: str, options: dict[str, Any], stage: _engine.Stage, message: str
 ) -> None:
     """Keys that only `mme.frames` brings to the plan unread (a unit spelling, a frequency code), and the rest."""
     key = _plan(drug, unit, **options)
