@@ -597,6 +597,26 @@ def test_results_are_exact_decimals_rounded_half_to_even(backend: str, request: 
     assert got == [float(c[5]) for c in cases]
 
 
+# amounts to round: any float, and ties at the 9th place (k + 0.5) / 1e9, near and far from the cut-off
+ROUNDED = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True, allow_subnormal=True),
+    st.integers(-(10**16), 10**16).map(lambda k: (k + 0.5) / 1e9),
+    st.floats(min_value=-2 * _rows._ROUNDED_BELOW, max_value=2 * _rows._ROUNDED_BELOW),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(ROUNDED, min_size=1, max_size=50))
+@pytest.mark.parametrize("backend", ["polars", "pandas"])
+def test_a_backend_that_rounds_to_even_rounds_as_the_generic_expression(backend: str, xs: list[float]) -> None:
+    """Polars and pandas round by their own ``round`` (one pass); the generic arithmetic is the reference."""
+    native = nw.from_native(make(backend, pa.table({"x": pa.array(xs, pa.float64())})), eager_only=True)
+    x = nw.col("x")
+    got = native.select(_rows._round(x, native.implementation).alias("own"), _rows._round(x).alias("generic"))
+    for own, generic in got.iter_rows():
+        assert own == generic or (math.isnan(own) and math.isnan(generic)), (own, generic)
+
+
 BAD_CELLS = ["ten", "", "   ", "-1", "0", "nan", "NaN", "inf", "-inf", "1e400", "1,000", "1_0", "\u0661\u0660", None]
 GOOD_CELLS = {"10": 10.0, " 10 ": 10.0, "1e1": 10.0, "10.": 10.0, "+10.0": 10.0}
 
