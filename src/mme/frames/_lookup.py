@@ -296,10 +296,22 @@ def _polars_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Fram
     index = pl.col(code_name) if direct else pl.col(code_name).replace_strict(codes, range(len(codes)))
     arrays, known = _by_code(values, needed, codes, math.prod(sizes)) if direct else _by_code(values, needed)
     dtypes = {nw.Int8: pl.Int8, nw.Boolean: pl.Boolean, nw.Float64: pl.Float64, nw.String: pl.String}
+    texts = len(values) <= _MAX_TEXT_KEYS  # then the texts are read by key (`_polars_texts`), not gathered per row
     exprs = [
         pl.lit(pl.Series(array, dtype=dtypes[a.dtype])).gather(index).alias(f"{_T}{a.name}")
         for a, array in arrays.items()
+        if not (texts and a.dtype == nw.String)
     ]
+    if texts:  # each row's key by its position in `values`
+        position = index
+        if direct:
+            by_code = [0] * math.prod(sizes)
+            for at, combined in enumerate(codes):
+                by_code[combined] = at
+            position = pl.lit(pl.Series(by_code, dtype=pl.Int64)).gather(index)
+        exprs.append(position.cast(pl.Int64).alias(f"{_T}key"))
+        by_position = {a.name: [a.get(r) for r in values] for a in needed}
+        known = replace(known, arrays=by_position)
     return nw.from_native(data.lazy().with_columns(exprs)), n_tiers, known
 
 
@@ -352,7 +364,7 @@ def _pandas_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Fram
         for a, array in arrays.items()
         if not (texts and a.dtype == nw.String)
     }
-    columns[f"{_T}code"] = index
+    columns[f"{_T}key"] = index
     frame = nw.from_native(native.assign(**columns), eager_only=True)  # no copy of the frame's own columns
     if texts:
         known = replace(known, arrays={a.name: array for a, array in arrays.items()})
@@ -369,6 +381,38 @@ def _arrow_strings() -> bool:
     return getattr(string, "storage", None) == "pyarrow"
 
 
+def _text_by_code(known: _Known, parts: TextParts) -> Callable[[int], str | None]:
+    """The text of a key and the parts it owes, given as key x 2 ** len(parts) + a mask of the parts owed."""
+    width = 1 << len(parts)
+
+    def text(combined: int) -> str | None:
+        key, bits = divmod(combined, width)
+        owed = [known.of(t, key) if of_key else t for i, (t, of_key) in enumerate(parts) if bits >> i & 1]
+        return WARNING_SEPARATOR.join(t for t in owed if t is not None) or None
+
+    return text
+
+
+_MAX_TEXT_KEYS: Final = 128  # Polars: texts by key for up to this many keys (tables of keys x masks of up to 8 parts)
+
+
+def _polars_texts(frame: Frame, known: _Known, texts: dict[str, TextParts]) -> Frame:
+    """`frame` with the text outputs `texts`, from their masks (`_T` + "mask_" + name): a table of the text of
+    every key and parts owed, gathered by key and mask."""
+    import polars as pl
+
+    exprs = []
+    for name, parts in texts.items():
+        width = 1 << len(parts)
+        text = _text_by_code(known, parts)
+        n_keys = len(next(iter((known.arrays or {"": [None]}).values())))  # every attribute, by key position
+        table = pl.Series([text(c) for c in range(n_keys * width)], dtype=pl.String)
+        index = pl.col(f"{_T}key") * width + pl.col(f"{_T}mask_{name}")
+        exprs.append(pl.lit(table).gather(index).alias(name))
+    out: Frame = nw.from_native(frame.to_native().with_columns(exprs))
+    return out
+
+
 def _pandas_texts(frame: nw.DataFrame[Any], known: _Known, texts: dict[str, TextParts]) -> nw.DataFrame[Any]:
     """`frame` with the text outputs `texts`, from their masks (`_T` + "mask_" + name): each text is built once per
     distinct key and owed parts, joined by `WARNING_SEPARATOR`, and taken only where owed (text owed by every row
@@ -378,7 +422,7 @@ def _pandas_texts(frame: nw.DataFrame[Any], known: _Known, texts: dict[str, Text
     import pyarrow as pa
 
     native = frame.to_native()
-    code = native[f"{_T}code"].to_numpy()
+    code = native[f"{_T}key"].to_numpy()
     string = nw.new_series("s", [], nw.String, backend=nw.Implementation.PANDAS).to_native().dtype
     columns = {}
     for name, parts in texts.items():
@@ -387,11 +431,7 @@ def _pandas_texts(frame: nw.DataFrame[Any], known: _Known, texts: dict[str, Text
         width = 1 << len(parts)
         distinct, at_rows = np.unique(code[rows] * width + mask[rows], return_inverse=True)
 
-        def text(combined: int, parts: TextParts = parts, width: int = width) -> str | None:
-            key, bits = divmod(combined, width)
-            owed = [known.of(t, key) if of_key else t for i, (t, of_key) in enumerate(parts) if bits >> i & 1]
-            return WARNING_SEPARATOR.join(t for t in owed if t is not None) or None
-
+        text = _text_by_code(known, parts)
         at = np.full(len(code), -1, dtype=np.int64)
         at[rows] = at_rows
         column = pa.array([text(int(c)) for c in distinct], pa.large_string()).take(pa.array(at, mask=at < 0))

@@ -29,7 +29,7 @@ from ._keys import (
     _dispensing_keys,
     _positive_message,
 )
-from ._lookup import WHEN_CODES, _fast_attributes, _joined, _Known, _Need, _pandas_texts
+from ._lookup import WHEN_CODES, _fast_attributes, _joined, _Known, _Need, _pandas_texts, _polars_texts
 from ._schema import (
     _ROW,
     _T,
@@ -317,7 +317,7 @@ def _annotate(
         lf = lf.with_columns(known.attr("bup").alias(f"{_T}bup"))
     if known.arrays is None:
         return lf.with_columns(results[name].alias(name) for name in need.outputs)
-    # pandas: the texts from masks of the parts each row owes, built once per key and parts owed
+    # Polars, pandas: the texts from masks of the parts each row owes, built once per key and parts owed
     native = {name: parts for name, parts in texts.items() if name in need.outputs}
     masks = [
         functools.reduce(operator.add, [c.fill_null(value=False).cast(nw.Int64) * (1 << i) for i, (c, _, _) in enumerate(parts)], nw.lit(0))
@@ -325,6 +325,8 @@ def _annotate(
     ]  # fmt: skip
     lf = lf.with_columns(*(results[name].alias(name) for name in need.outputs if name not in native), *masks)
     specs = {name: [(t, of_key) for _, t, of_key in parts] for name, parts in native.items()}
+    if frame.implementation is nw.Implementation.POLARS:
+        return _polars_texts(lf, known, specs)
     return _pandas_texts(lf.collect(), known, specs).lazy()
 
 
