@@ -294,6 +294,24 @@ def test_key_codes_equal_the_generic_join(backend: str, case: tuple[list[dict[st
     assert fast == generic
 
 
+@pytest.mark.parametrize(("backend", "fallback"), [("polars", "_MAX_TEXT_KEYS"), ("pandas", "_arrow_strings")])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=dispensing_frames())
+def test_texts_by_key_and_mask_equal_the_texts_per_row(
+    backend: str, fallback: str, case: tuple[list[dict[str, Any]], list[str], str]
+) -> None:
+    """The texts built once per key and owed parts (Polars up to `_MAX_TEXT_KEYS` keys; pandas with Arrow strings)
+    equal the texts joined on every row, which the fast paths fall back to."""
+    from mme.frames import _lookup
+
+    rows, optional, table = case
+    by_key = rows_of(run_dispensings(backend, rows, optional, table))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_lookup, fallback, 0 if fallback == "_MAX_TEXT_KEYS" else lambda: False)
+        per_row = rows_of(run_dispensings(backend, rows, optional, table))
+    assert by_key == per_row
+
+
 def test_dispensing_mme_on_dask() -> None:
     pytest.importorskip("dask.dataframe")
     rng = random.Random(20240501)
