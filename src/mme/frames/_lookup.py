@@ -365,7 +365,9 @@ def _pandas_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Fram
         if not (texts and a.dtype == nw.String)
     }
     columns[f"{_T}key"] = index
-    frame = nw.from_native(native.assign(**columns), eager_only=True)  # no copy of the frame's own columns
+    # as Series, which pandas keeps as they are (arrays it copies); the frame's own columns are not copied either
+    series = {name: pd.Series(values, index=native.index, copy=False) for name, values in columns.items()}
+    frame = nw.from_native(native.assign(**series), eager_only=True)
     if texts:
         known = replace(known, arrays={a.name: array for a, array in arrays.items()})
     return frame.lazy(), n_tiers, known
