@@ -285,6 +285,24 @@ def test_key_codes_equal_the_generic_join(backend: str, case: tuple[list[dict[st
     assert fast == generic
 
 
+@pytest.mark.parametrize(("backend", "fallback"), [("polars", "_MAX_TEXT_KEYS"), ("pandas", "_arrow_strings")])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=dispensing_frames())
+def test_texts_by_key_and_mask_equal_the_texts_per_row(
+    backend: str, fallback: str, case: tuple[list[dict[str, Any]], list[str], str]
+) -> None:
+    """The texts built once per key and owed parts (Polars up to `_MAX_TEXT_KEYS` keys; pandas with Arrow strings)
+    equal the texts joined on every row, which the fast paths fall back to."""
+    from mme.frames import _lookup
+
+    rows, optional, table = case
+    by_key = rows_of(run_dispensings(backend, rows, optional, table))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_lookup, fallback, 0 if fallback == "_MAX_TEXT_KEYS" else lambda: False)
+        per_row = rows_of(run_dispensings(backend, rows, optional, table))
+    assert by_key == per_row
+
+
 def test_dispensing_mme_on_dask() -> None:
     pytest.importorskip("dask.dataframe")
     rng = random.Random(20240501)
@@ -586,6 +604,26 @@ def test_results_are_exact_decimals_rounded_half_to_even(backend: str, request: 
     })  # fmt: skip
     got = [r["mme_per_day"] for r in run_on(backend, table, request, table="cdc-2022")]
     assert got == [float(c[5]) for c in cases]
+
+
+# amounts to round: any float, and ties at the 9th place (k + 0.5) / 1e9, near and far from the cut-off
+ROUNDED = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True, allow_subnormal=True),
+    st.integers(-(10**16), 10**16).map(lambda k: (k + 0.5) / 1e9),
+    st.floats(min_value=-2 * _rows._ROUNDED_BELOW, max_value=2 * _rows._ROUNDED_BELOW),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(ROUNDED, min_size=1, max_size=50))
+@pytest.mark.parametrize("backend", ["polars", "pandas"])
+def test_a_backend_that_rounds_to_even_rounds_as_the_generic_expression(backend: str, xs: list[float]) -> None:
+    """Polars and pandas round by their own ``round`` (one pass); the generic arithmetic is the reference."""
+    native = nw.from_native(make(backend, pa.table({"x": pa.array(xs, pa.float64())})), eager_only=True)
+    x = nw.col("x")
+    got = native.select(_rows._round(x, native.implementation).alias("own"), _rows._round(x).alias("generic"))
+    for own, generic in got.iter_rows():
+        assert own == generic or (math.isnan(own) and math.isnan(generic)), (own, generic)
 
 
 BAD_CELLS = ["ten", "", "   ", "-1", "0", "nan", "NaN", "inf", "-inf", "1e400", "1,000", "1_0", "\u0661\u0660", None]

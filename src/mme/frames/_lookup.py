@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from operator import attrgetter
 from typing import Any, Final, TypeVar
 
@@ -13,7 +13,18 @@ import narwhals as nw
 from mme._engine import Owed, Stage, days_replaced
 
 from ._keys import _Keyed, _Keys, _unmark
-from ._schema import _T, DISPENSING_COLUMNS, MME_ERROR, MME_EXCLUDED, MME_FACTOR, MME_WARNING, Frame, _AnyFrame
+from ._schema import (
+    _T,
+    DISPENSING_COLUMNS,
+    MME_ERROR,
+    MME_EXCLUDED,
+    MME_FACTOR,
+    MME_WARNING,
+    WARNING_SEPARATOR,
+    Frame,
+    _AnyFrame,
+    _col,
+)
 
 #: How a warning's row condition travels (`mme._engine.Owed.when`): 0 when the key owes no such warning.
 WHEN_CODES: Final = {"always": 1, "daily>=": 2, "daily>": 3, "unit<": 4}
@@ -99,14 +110,72 @@ def _owed_attributes(name: str, get: Callable[[_Keyed], Owed | None]) -> list[_A
     ]
 
 
+#: Each attribute's values among a frame's keys (by attribute name).
+Values = dict[str, frozenset[Any]]
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What the keys of a frame say about every row: each attribute's values among them, and the attributes that
+    are the same for all as literals (not columns), so that the checks and warnings no row can need are left out."""
+
+    values: Values
+    literals: dict[str, nw.Expr]
+    #: The attributes that vary by key, by key code (`_T` + "code", a column): where a fast path keeps them.
+    arrays: dict[str, list[Any]] | None = None
+
+    def attr(self, name: str) -> nw.Expr:
+        """The attribute `name` of each row's key: its column, or the literal."""
+        return self.literals[name] if name in self.literals else _col(name)
+
+    def can(self, name: str, *value: object) -> bool:
+        """Whether some key's attribute `name` is one of `value` (True when it is not known)."""
+        return name not in self.values or not self.values[name].isdisjoint(value)
+
+    def only(self, name: str, *value: object) -> bool:
+        """Whether every key's attribute `name` is one of `value` (False when it is not known)."""
+        return name in self.values and self.values[name] <= set(value)
+
+    def some(self, name: str) -> bool:
+        """Whether some key's attribute `name` is something: not null, False or 0 (True when it is not known)."""
+        return name not in self.values or any(v not in (None, 0) for v in self.values[name])
+
+    def of(self, name: str, code: int) -> Any:
+        """The attribute `name` of the key coded `code` (where `arrays` are kept)."""
+        assert self.arrays is not None
+        return self.arrays[name][code] if name in self.arrays else next(iter(self.values[name]))
+
+
+def _by_code(
+    values: Sequence[_Keyed], needed: list[_Attribute], codes: Iterable[int] = (), size: int = 0
+) -> tuple[dict[_Attribute, list[Any]], _Known]:
+    """Each attribute of the keys `values`: a literal where every key has the same one (or there is no key);
+    else its values in the keys' order, or, given each key's code, in an array of `size` indexed by code."""
+    arrays: dict[_Attribute, list[Any]] = {}
+    literals: dict[str, nw.Expr] = {}
+    seen: Values = {}
+    for a in needed:
+        got = [a.get(r) for r in values]
+        seen[a.name] = frozenset(got or [a.default])
+        if len(seen[a.name]) == 1:
+            literals[a.name] = nw.lit(got[0] if got else a.default, a.dtype)
+        elif not size:
+            arrays[a] = got
+        else:
+            arrays[a] = [a.default] * size
+            for code, v in zip(codes, got, strict=True):
+                arrays[a][code] = v
+    return arrays, _Known(seen, literals)
+
+
 _F = TypeVar("_F", nw.DataFrame[Any], nw.LazyFrame[Any])
 
 
-def _joined(data: _F, keys: _Keys, need: _Need) -> tuple[_F, int]:
+def _joined(data: _F, keys: _Keys, need: _Need) -> tuple[_F, int, _Known]:
     """`data` (with its key columns) and the resolved attributes of each row's key: a left join to a frame
     of the distinct keys in `data`'s own backend, and the attributes that are the same for every key as literals.
 
-    Returns the frame and the number of tier columns.
+    Returns the frame, the number of tier columns and what the keys say about every row (`_Known`).
     """
     # a group-by rather than .unique(), which SQL backends (DuckDB, Spark) run as a window over every row
     distinct = data.lazy().group_by(*keys.names).agg(nw.len().alias(f"{_T}n")).drop(f"{_T}n")
@@ -114,10 +183,8 @@ def _joined(data: _F, keys: _Keys, need: _Need) -> tuple[_F, int]:
     rows = collected.rows()
     values = [keys.resolve(tuple(_unmark(v) for v in row)) for row in rows]
     needed, n_tiers = _attributes_needed(values, keys, need)
-    got: dict[_Attribute, list[Any]] = {a: [a.get(r) for r in values] for a in needed}
-    constant = [a for a in needed if len(set(got[a])) <= 1]
-    varying: list[_Attribute] = [a for a in needed if a not in constant]
-    table = _table(keys.names, rows, {a: got[a] for a in varying})
+    arrays, known = _by_code(values, needed)
+    table = _table(keys.names, rows, arrays)
     own = _OWN_LOOKUP.get(data.implementation)
     lookup: _AnyFrame
     if own is not None:  # DuckDB, Spark: in the data's own connection or session
@@ -126,8 +193,7 @@ def _joined(data: _F, keys: _Keys, need: _Need) -> tuple[_F, int]:
         lookup = _frame_of(*table, backend=collected.implementation)
         if isinstance(data, nw.LazyFrame):  # Polars lazy, Dask
             lookup = lookup.lazy(backend=data.implementation)
-    literals = [nw.lit(got[a][0] if rows else a.default, a.dtype).alias(f"{_T}{a.name}") for a in constant]
-    return _left_join(data, lookup, keys.names).with_columns(literals), n_tiers
+    return _left_join(data, lookup, keys.names), n_tiers, known
 
 
 _SQL_TYPES: Final = {nw.Int8: "TINYINT", nw.Boolean: "BOOLEAN", nw.Float64: "DOUBLE", nw.String: "VARCHAR"}
@@ -185,7 +251,7 @@ _MAX_CODES: Final = 1 << 16  # key combinations addressed directly by their code
 _MAX_COMBINED: Final = 1 << 62  # combined codes are int64: beyond, the codes would wrap, so the join is used
 
 
-def _polars_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Frame, int] | None:
+def _polars_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Frame, int, _Known] | None:
     """Polars' fast path: the attributes gathered by key codes instead of a join (same values as `_lookup`).
 
     Each key column's distinct values get small integer codes (an Enum; 0 for null), the codes
@@ -228,24 +294,28 @@ def _polars_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Fram
     needed, n_tiers = _attributes_needed(values, keys, need)
     direct = math.prod(sizes) <= _MAX_CODES
     index = pl.col(code_name) if direct else pl.col(code_name).replace_strict(codes, range(len(codes)))
+    arrays, known = _by_code(values, needed, codes, math.prod(sizes)) if direct else _by_code(values, needed)
     dtypes = {nw.Int8: pl.Int8, nw.Boolean: pl.Boolean, nw.Float64: pl.Float64, nw.String: pl.String}
-    exprs = []
-    for a in needed:
-        got = [a.get(r) for r in values]
-        dtype = dtypes[a.dtype]
-        if len(set(got)) <= 1:  # the same for every row (or no rows)
-            expr = pl.lit(got[0] if got else a.default, dtype)
-        else:
-            array: list[Any] = [a.default] * math.prod(sizes) if direct else got
-            if direct:
-                for at, v in zip(codes, got, strict=True):
-                    array[at] = v
-            expr = pl.lit(pl.Series(array, dtype=dtype)).gather(index)
-        exprs.append(expr.alias(f"{_T}{a.name}"))
-    return nw.from_native(data.lazy().with_columns(exprs)), n_tiers
+    texts = len(values) <= _MAX_TEXT_KEYS  # then the texts are read by key (`_polars_texts`), not gathered per row
+    exprs = [
+        pl.lit(pl.Series(array, dtype=dtypes[a.dtype])).gather(index).alias(f"{_T}{a.name}")
+        for a, array in arrays.items()
+        if not (texts and a.dtype == nw.String)
+    ]
+    if texts:  # each row's key by its position in `values`
+        position = index
+        if direct:
+            by_code = [0] * math.prod(sizes)
+            for at, combined in enumerate(codes):
+                by_code[combined] = at
+            position = pl.lit(pl.Series(by_code, dtype=pl.Int64)).gather(index)
+        exprs.append(position.cast(pl.Int64).alias(f"{_T}key"))
+        by_position = {a.name: [a.get(r) for r in values] for a in needed}
+        known = replace(known, arrays=by_position)
+    return nw.from_native(data.lazy().with_columns(exprs)), n_tiers, known
 
 
-def _pandas_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Frame, int] | None:
+def _pandas_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Frame, int, _Known] | None:
     """pandas' fast path: the attributes taken by key codes instead of a merge (same values as `_joined`).
 
     Each key column is factorized (a code per distinct value, -1 for null), the codes combine
@@ -285,26 +355,93 @@ def _pandas_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Fram
 
     values = [keys.resolve(key(int(p))) for p in present]
     needed, n_tiers = _attributes_needed(values, keys, need)
-    columns: dict[str, Any] = {}
-    literals = []
-    for a in needed:
-        got = [a.get(r) for r in values]
-        if len(set(got)) <= 1:  # the same for every row (or no rows)
-            literals.append(nw.lit(got[0] if got else a.default, a.dtype).alias(f"{_T}{a.name}"))
-            continue
-        if total <= _MAX_CODES:
-            by_code: list[Any] = [a.default] * total
-            for at, v in zip(present, got, strict=True):
-                by_code[at] = v
-            got = by_code
-        small = nw.new_series(a.name, got, a.dtype, backend=frame.implementation).to_native()
-        columns[f"{_T}{a.name}"] = small.array.take(index)
-    if columns:
-        frame = nw.concat([frame, nw.from_native(pd.DataFrame(columns), eager_only=True)], how="horizontal")
-    return frame.with_columns(literals).lazy(), n_tiers
+    arrays, known = _by_code(values, needed, present, total) if total <= _MAX_CODES else _by_code(values, needed)
+    texts = _arrow_strings()  # then the texts are read by code (`_pandas_texts`), not copied to every row
+    columns = {
+        f"{_T}{a.name}": nw.new_series(a.name, array, a.dtype, backend=frame.implementation)
+        .to_native()
+        .array.take(index)
+        for a, array in arrays.items()
+        if not (texts and a.dtype == nw.String)
+    }
+    columns[f"{_T}key"] = index
+    # as Series, which pandas keeps as they are (arrays it copies); the frame's own columns are not copied either
+    series = {name: pd.Series(values, index=native.index, copy=False) for name, values in columns.items()}
+    frame = nw.from_native(native.assign(**series), eager_only=True)
+    if texts:
+        known = replace(known, arrays={a.name: array for a, array in arrays.items()})
+    return frame.lazy(), n_tiers, known
 
 
-def _fast_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Frame, int] | None:
+#: A text output in parts: each owed where a bit of its mask is set, a text or (True) the key's attribute of that name.
+TextParts = list[tuple[str, bool]]
+
+
+def _arrow_strings() -> bool:
+    """Whether pandas keeps text in Arrow (pandas 3 with pyarrow): then `_pandas_texts` can build it."""
+    string = nw.new_series("s", [], nw.String, backend=nw.Implementation.PANDAS).to_native().dtype
+    return getattr(string, "storage", None) == "pyarrow"
+
+
+def _text_by_code(known: _Known, parts: TextParts) -> Callable[[int], str | None]:
+    """The text of a key and the parts it owes, given as key x 2 ** len(parts) + a mask of the parts owed."""
+    width = 1 << len(parts)
+
+    def text(combined: int) -> str | None:
+        key, bits = divmod(combined, width)
+        owed = [known.of(t, key) if of_key else t for i, (t, of_key) in enumerate(parts) if bits >> i & 1]
+        return WARNING_SEPARATOR.join(t for t in owed if t is not None) or None
+
+    return text
+
+
+_MAX_TEXT_KEYS: Final = 128  # Polars: texts by key for up to this many keys (tables of keys x masks of up to 8 parts)
+
+
+def _polars_texts(frame: Frame, known: _Known, texts: dict[str, TextParts]) -> Frame:
+    """`frame` with the text outputs `texts`, from their masks (`_T` + "mask_" + name): a table of the text of
+    every key and parts owed, gathered by key and mask."""
+    import polars as pl
+
+    exprs = []
+    for name, parts in texts.items():
+        width = 1 << len(parts)
+        text = _text_by_code(known, parts)
+        n_keys = len(next(iter((known.arrays or {"": [None]}).values())))  # every attribute, by key position
+        table = pl.Series([text(c) for c in range(n_keys * width)], dtype=pl.String)
+        index = pl.col(f"{_T}key") * width + pl.col(f"{_T}mask_{name}")
+        exprs.append(pl.lit(table).gather(index).alias(name))
+    out: Frame = nw.from_native(frame.to_native().with_columns(exprs))
+    return out
+
+
+def _pandas_texts(frame: nw.DataFrame[Any], known: _Known, texts: dict[str, TextParts]) -> nw.DataFrame[Any]:
+    """`frame` with the text outputs `texts`, from their masks (`_T` + "mask_" + name): each text is built once per
+    distinct key and owed parts, joined by `WARNING_SEPARATOR`, and taken only where owed (text owed by every row
+    would be copied to every row: the cost of pandas' Arrow strings)."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    native = frame.to_native()
+    code = native[f"{_T}key"].to_numpy()
+    string = nw.new_series("s", [], nw.String, backend=nw.Implementation.PANDAS).to_native().dtype
+    columns = {}
+    for name, parts in texts.items():
+        mask = native[f"{_T}mask_{name}"].to_numpy()
+        rows = np.flatnonzero(mask)
+        width = 1 << len(parts)
+        distinct, at_rows = np.unique(code[rows] * width + mask[rows], return_inverse=True)
+
+        text = _text_by_code(known, parts)
+        at = np.full(len(code), -1, dtype=np.int64)
+        at[rows] = at_rows
+        column = pa.array([text(int(c)) for c in distinct], pa.large_string()).take(pa.array(at, mask=at < 0))
+        columns[name] = pd.Series(pd.array(column, dtype=string), index=native.index)
+    return frame.with_columns(nw.from_native(pd.DataFrame(columns), eager_only=True)[n] for n in columns)
+
+
+def _fast_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Frame, int, _Known] | None:
     """The backend's own way to the attributes, if it has one (None: the generic join, `_joined`)."""
     if frame.implementation is nw.Implementation.POLARS:
         return _polars_attributes(frame, keys, need)

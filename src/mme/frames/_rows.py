@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 import narwhals as nw
@@ -25,7 +27,7 @@ from mme._units import not_positive
 from mme.rxnorm import RxnormLike
 
 from ._keys import _check_columns, _Columns, _dispensing_keys
-from ._lookup import WHEN_CODES, _fast_attributes, _joined, _Need
+from ._lookup import WHEN_CODES, _fast_attributes, _joined, _Known, _Need, _pandas_texts, _polars_texts
 from ._schema import (
     _ROW,
     _T,
@@ -68,6 +70,7 @@ _OVERFLOW: Final = -12
 _ZERO: Final = -13
 _DISPENSING_MESSAGES: Final = (-2, -3, -4, -5, -6, _OVERFLOW, _ZERO)
 _REGIMEN_MESSAGES: Final = (-7, -8, -9, -10, -11, _OVERFLOW, _ZERO)
+_STAGES: Final = (_EARLY, _MID, _MATCH, _LATE)  # the statuses that stop a row with its key's message
 _NUMBER_MESSAGE: Final = {"strength": -2, "quantity": -3, "days_supply": -4, "dose": -7, "count": -8}
 
 
@@ -96,12 +99,16 @@ _SCALE: Final = 1e9  # results are rounded to 9 decimal places, as the scalar en
 _ROUNDED_BELOW: Final = 2.0**52 / _SCALE  # from here on x * 1e9 has no fraction left: x is kept as it is
 
 
-def _round(x: nw.Expr) -> nw.Expr:
+def _round(x: nw.Expr, backend: nw.Implementation | None = None) -> nw.Expr:
     """`x` rounded half to even to 9 decimal places, the same on every backend.
 
-    Not ``Expr.round``: PyArrow, DuckDB and Spark round ties away from zero, Polars, pandas and Dask
-    to even; and PyArrow raises where ``x * 1e9`` overflows.
+    ``Expr.round`` where the `backend` rounds ties to even (Polars, pandas: ``x * 1e9`` to even, then / 1e9, as
+    below); not elsewhere: PyArrow, DuckDB and Spark round ties away from zero, and PyArrow raises where
+    ``x * 1e9`` overflows.
     """
+    small = x.abs() < _ROUNDED_BELOW
+    if backend in _ROUNDS_TO_EVEN:
+        return nw.when(small).then(x).round(9).fill_null(x)  # nothing large is multiplied (pandas would warn)
     y = x * _SCALE
     low = y.floor()  # not `// 1`, which repeats `y` several times on DuckDB and Spark
     frac = y - low  # exact below 2**52
@@ -110,26 +117,41 @@ def _round(x: nw.Expr) -> nw.Expr:
     # k / 1e9 divided by a column: Polars divides by a literal as a multiplication by its reciprocal,
     # which is one bit off (107142857 * 1e-9 != 107142857 / 1e9)
     rounded = nw.when(up).then(low + 1).otherwise(low) / (low * 0.0 + _SCALE)
-    return nw.when(x.abs() < _ROUNDED_BELOW).then(rounded).otherwise(x)
+    return nw.when(small).then(rounded).otherwise(x)
 
 
-def _tiered(n_tiers: int, daily: nw.Expr, what: str) -> nw.Expr:
+_ROUNDS_TO_EVEN: Final = frozenset({nw.Implementation.POLARS, nw.Implementation.PANDAS})
+
+
+def _tiered(known: _Known, n_tiers: int, daily: nw.Expr, what: str) -> nw.Expr:
     """The tier's value (cf: factor per unit of daily amount, pf: printed factor) for the daily amount."""
     if n_tiers == 1:
-        return _col(f"{what}0")
-    chain = nw.when(daily <= _col("up0")).then(_col(f"{what}0"))
+        return known.attr(f"{what}0")
+    chain = nw.when(daily <= known.attr("up0")).then(known.attr(f"{what}0"))
     for i in range(1, n_tiers - 1):
-        chain = chain.when(daily <= _col(f"up{i}")).then(_col(f"{what}{i}"))
-    return chain.otherwise(_col(f"{what}{n_tiers - 1}"))
+        chain = chain.when(daily <= known.attr(f"up{i}")).then(known.attr(f"{what}{i}"))
+    return chain.otherwise(known.attr(f"{what}{n_tiers - 1}"))
 
 
-def _text(ids: nw.Expr, *, regimen: bool) -> nw.Expr:
-    """Message ids as their text: the key's message, or the row's (null for `_NO_MESSAGE`)."""
-    row_ids = _REGIMEN_MESSAGES if regimen else _DISPENSING_MESSAGES
+def _text(ids: nw.Expr, possible: Sequence[int], key: nw.Expr | None) -> nw.Expr:
+    """Message ids as their text: the `key`'s message (if it can have one), or the row's (null for `_NO_MESSAGE`), among the
+    `possible` ones."""
+    row_ids = [i for i in possible if i != _KEY_MESSAGE]
     by_row = ids.replace_strict(  # one look-up, not a chain of conditions over every row
-        list(row_ids), [_ROW_MESSAGES[i] for i in row_ids], default=nw.lit(None, nw.String), return_dtype=nw.String
+        row_ids, [_ROW_MESSAGES[i] for i in row_ids], default=nw.lit(None, nw.String), return_dtype=nw.String
     )
-    return nw.when(ids == _KEY_MESSAGE).then(_col("msg")).otherwise(by_row)
+    return by_row if key is None else nw.when(ids == _KEY_MESSAGE).then(key).otherwise(by_row)
+
+
+def _first(checks: Sequence[tuple[nw.Expr, int]], otherwise: int | nw.Expr) -> nw.Expr:
+    """The id of the first check that holds, `otherwise` where none does."""
+    otherwise = otherwise if isinstance(otherwise, nw.Expr) else nw.lit(otherwise)
+    if not checks:
+        return otherwise
+    chain: Any = nw.when(checks[0][0]).then(nw.lit(checks[0][1]))
+    for condition, id_ in checks[1:]:
+        chain = chain.when(condition).then(nw.lit(id_))
+    return chain.otherwise(otherwise)  # type: ignore[no-any-return]
 
 
 #: What `summarize` reads of each row.
@@ -155,20 +177,22 @@ def _annotate(
     lf: Frame
     fast = _fast_attributes(frame, keys, need)
     if fast is not None:
-        lf, n_tiers = fast
+        lf, n_tiers, known = fast
     elif isinstance(frame, nw.DataFrame):
         # Eager: join only the keys (the frame's other columns are not copied), check that the backend's
         # join kept the row order (restore it if not), and put the attributes next to the frame's columns.
         narrow = frame.select(*keys.exprs).with_row_index(_ROW)
-        attributes, n_tiers = _joined(narrow, keys, need)
+        attributes, n_tiers, known = _joined(narrow, keys, need)
         if not attributes[_ROW].is_sorted():
             attributes = attributes.sort(_ROW)
         lf = nw.concat([frame, attributes.drop(_ROW, *keys.names)], how="horizontal").lazy()
     else:
-        lf, n_tiers = _joined(frame.with_columns(keys.exprs), keys, need)
+        lf, n_tiers, known = _joined(frame.with_columns(keys.exprs), keys, need)
 
-    strength = _col("ks") if keys.strength_in_key else _number(columns.strength or "", schema[columns.strength or ""])
-    numbers: dict[str, nw.Expr] = {"dose" if regimen else "strength": strength * _col("um")}
+    strength = (
+        known.attr("ks") if keys.strength_in_key else _number(columns.strength or "", schema[columns.strength or ""])
+    )
+    numbers: dict[str, nw.Expr] = {"dose" if regimen else "strength": strength * known.attr("um")}
     if regimen and columns.count is not None:
         numbers["count"] = _number(columns.count, schema[columns.count])
     if not regimen:
@@ -182,32 +206,41 @@ def _annotate(
     )
 
     # the first check that fails, in the engine's order: a message id (or _NO_MESSAGE)
-    error: Any = nw.when(_col("st") == _EARLY).then(nw.lit(_KEY_MESSAGE))
+    checks: list[tuple[nw.Expr, int]] = []
 
-    def number(error: Any, what: str) -> Any:
-        return error.when(~_col(f"ok_{what}")).then(nw.lit(_NUMBER_MESSAGE[what])) if what in numbers else error
+    def stage(status: int) -> None:
+        if known.can("st", status):
+            checks.append((known.attr("st") == status, _KEY_MESSAGE))
 
-    def stage(error: Any, status: int) -> Any:
-        return error.when(_col("st") == status).then(nw.lit(_KEY_MESSAGE))
+    def number(what: str) -> None:
+        if what in numbers:
+            checks.append((~_col(f"ok_{what}"), _NUMBER_MESSAGE[what]))
 
+    stage(_EARLY)
     package_factor: nw.Expr | None = None
     if regimen:
-        error = _regimen_errors(stage(number(number(error, "dose"), "count"), _MID), columns, schema)
+        number("dose")
+        number("count")
+        stage(_MID)
+        checks += _regimen_errors(known, columns, schema)
     else:
-        error = number(number(stage(number(error, "strength"), _MATCH), "quantity"), "days_supply")
+        number("strength")
+        stage(_MATCH)
+        number("quantity")
+        number("days_supply")
         if columns.package_ml is not None:
             package = _number(columns.package_ml, schema[columns.package_ml])
             given = ~package.is_null()
-            error = error.when(given & ~_col("conc")).then(nw.lit(-5)).when(given & ~_ok(package)).then(nw.lit(-6))
+            checks += [(given & ~known.attr("conc"), -5), (given & ~_ok(package), -6)]
             package_factor = nw.when(given & _ok(package)).then(package).otherwise(1.0)
-        error = stage(error, _LATE)
-    lf = lf.with_columns(error.otherwise(nw.lit(_NO_MESSAGE)).alias(f"{_T}err"))
+        stage(_LATE)
+    lf = lf.with_columns(_first(checks, _NO_MESSAGE).alias(f"{_T}err"))
 
     # The daily amount in the unit of the strength (x the unit multiplier: mg/day) and its MME/day.
     s = _col("v_dose" if regimen else "v_strength")
     days: nw.Expr | None = None
     if regimen:
-        amount = _regimen_daily(s, columns, schema)
+        amount = _regimen_daily(known, s, columns, schema)
     else:
         q, d = _col("v_quantity"), _col("v_days_supply")
         dispensed = q if package_factor is None else q * package_factor
@@ -220,98 +253,158 @@ def _annotate(
         by_quantity = s * per_day
         by_strength = s / d * dispensed
         amount = (
-            nw.when(_col("rate")).then(s)
-            .when(normal).then(product / d)
+            nw.when(normal).then(product / d)
             .when(by_quantity.is_finite()).then(by_quantity)
             .otherwise(by_strength)
         )  # fmt: skip
-        days = nw.when(_col("wear") > 0).then(q * _col("wear")).otherwise(d)
+        if known.some("rate"):
+            amount = nw.when(known.attr("rate")).then(s).otherwise(amount)
+        days = nw.when(known.attr("wear") > 0).then(q * known.attr("wear")).otherwise(d) if known.some("wear") else d
     lf = lf.with_columns(amount.alias(f"{_T}daily"))
     daily = _col("daily")
-    mme, factor = daily * _tiered(n_tiers, daily, "cf"), _tiered(n_tiers, daily, "pf")
+    mme, factor = daily * _tiered(known, n_tiers, daily, "cf"), _tiered(known, n_tiers, daily, "pf")
     # the engine's last check: a result that overflows fails its row; an excluded drug's daily amount too
-    excluded = _col("st") == _EXCLUDED
-    finite = nw.when(excluded).then(daily.is_finite()).otherwise(mme.is_finite())
-    finite = finite if days is None else finite & days.is_finite()
-    judged = (_col("err") == _NO_MESSAGE) & ((_col("st") == _OK) | excluded)
+    ok, excluded = known.attr("st") == _OK, known.attr("st") == _EXCLUDED
+    finite = (
+        nw.when(excluded).then(daily.is_finite()).otherwise(mme.is_finite())
+        if known.can("st", _EXCLUDED)
+        else mme.is_finite()
+    )
+    finite = finite if days is None or not known.some("wear") else finite & days.is_finite()
+    judged = _col("err") == _NO_MESSAGE
+    if not known.only("st", _OK, _EXCLUDED):
+        judged = judged & (ok | excluded)
     overflow = judged & ~finite.fill_null(value=False)
     # and one that rounds to 0 (the daily amount, and the MME/day of a counted row): never a 0 in a total
     # (x rounds to 0 at 9 places, half to even, where x * 1e9 <= 0.5, as in `_round`)
-    zero = judged & ((daily * _SCALE <= 0.5) | ((_col("st") == _OK) & (mme * _SCALE <= 0.5))).fill_null(value=False)
-    lf = lf.with_columns(
-        nw.when(overflow)
-        .then(nw.lit(_OVERFLOW))
-        .when(zero)
-        .then(nw.lit(_ZERO))
-        .otherwise(_col("err"))
-        .alias(f"{_T}err")
-    )
+    counted_zero = mme * _SCALE <= 0.5
+    counted_zero = counted_zero if known.only("st", _OK) else ok & counted_zero
+    zero = judged & ((daily * _SCALE <= 0.5) | counted_zero).fill_null(value=False)
+    lf = lf.with_columns(_first([(overflow, _OVERFLOW), (zero, _ZERO)], _col("err")).alias(f"{_T}err"))
     fine = _col("err") == _NO_MESSAGE
-    counted = fine & (_col("st") == _OK)
-    rounded_mme = _round(mme)
-    if MME_WARNING in need.outputs:
-        # the rounded amounts the warnings compare, as columns first: inlined, each would be computed several times
-        rounded = {"r_daily": daily, "r_mme": mme} | ({} if days is None else {"r_supply": _col("v_days_supply"),
-                                                                                "r_days": days})  # fmt: skip
-        lf = lf.with_columns(_round(x).alias(f"{_T}{name}") for name, x in rounded.items())
-        rounded_mme = _col("r_mme")  # MME/day reads the same column
+    counted = fine if known.only("st", _OK) else fine & ok
+
+    # the rounded amounts that MME/day and the warnings read, as columns: inlined, each would be computed again
+    rounded: dict[str, nw.Expr] = {}
+    amounts = {"r_daily": daily, "r_mme": mme, "r_supply": _col("v_days_supply"), "r_days": days}
+
+    def rounded_column(name: str) -> nw.Expr:
+        rounded[name] = _round(amounts[name], frame.implementation)  # type: ignore[arg-type]
+        return _col(name)
+
+    possible = [i for _, i in checks] + [_OVERFLOW, _ZERO]
     results = {
-        MME_PER_DAY: nw.when(counted).then(rounded_mme),
+        MME_PER_DAY: nw.when(counted).then(
+            rounded_column("r_mme") if MME_WARNING in need.outputs else _round(mme, frame.implementation)
+        ),
         MME_FACTOR: nw.when(counted).then(factor),
-        MME_EXCLUDED: nw.when(fine & (_col("st") == _EXCLUDED)).then(_col("msg")),
-        MME_ERROR: _text(_col("err"), regimen=regimen),
+        MME_EXCLUDED: (
+            nw.when(fine & excluded).then(known.attr("msg")) if known.can("st", _EXCLUDED) else nw.lit(None, nw.String)
+        ),
+        MME_ERROR: _text(_col("err"), possible, known.attr("msg") if known.can("st", *_STAGES) else None),
     }
     if days is not None:
         results[MME_DAYS_SUPPLY] = nw.when(fine).then(days)
+    texts: dict[str, list[_Part]] = {
+        MME_EXCLUDED: [(fine & excluded, "msg", True)] if known.can("st", _EXCLUDED) else [],
+        MME_ERROR: [(_col("err") == i, "msg", True) if i == _KEY_MESSAGE else (_col("err") == i, _ROW_MESSAGES[i], False)
+                    for i in dict.fromkeys(possible)],
+    }  # fmt: skip
     if MME_WARNING in need.outputs:
-        claim = None if days is None else (_col("v_quantity"), _col("r_supply"), _col("r_days"))
-        results[MME_WARNING] = _warnings(fine, counted, _col("r_daily"), rounded_mme, s, claim, columns, schema)
-    return lf.with_columns(results[name].alias(name) for name in need.outputs)
+        texts[MME_WARNING] = _warning_parts(known, fine, counted, rounded_column, s, not regimen, columns, schema)
+        results[MME_WARNING] = _owed(known, texts[MME_WARNING])
+    if rounded:
+        lf = lf.with_columns(x.alias(f"{_T}{name}") for name, x in rounded.items())
+    if bup:  # `summarize` reads it
+        lf = lf.with_columns(known.attr("bup").alias(f"{_T}bup"))
+    if known.arrays is None:
+        return lf.with_columns(results[name].alias(name) for name in need.outputs)
+    # Polars, pandas: the texts from masks of the parts each row owes, built once per key and parts owed
+    native = {name: parts for name, parts in texts.items() if name in need.outputs}
+    masks = [
+        functools.reduce(operator.add, [c.fill_null(value=False).cast(nw.Int64) * (1 << i) for i, (c, _, _) in enumerate(parts)], nw.lit(0))
+        .alias(f"{_T}mask_{name}") for name, parts in native.items()
+    ]  # fmt: skip
+    lf = lf.with_columns(*(results[name].alias(name) for name in need.outputs if name not in native), *masks)
+    specs = {name: [(t, of_key) for _, t, of_key in parts] for name, parts in native.items()}
+    if frame.implementation is nw.Implementation.POLARS:
+        return _polars_texts(lf, known, specs)
+    return _pandas_texts(lf.collect(), known, specs).lazy()
 
 
-def _warnings(
+def _warning_parts(
+    known: _Known,
     fine: nw.Expr,
     counted: nw.Expr,
-    daily: nw.Expr,
-    mme: nw.Expr,
+    rounded: Callable[[str], nw.Expr],
     unit_mg: nw.Expr,
-    dispensed: tuple[nw.Expr, nw.Expr, nw.Expr] | None,
+    dispensed: bool,
     columns: _Columns,
     schema: dict[str, nw.dtypes.DType],
-) -> nw.Expr:
-    """The warnings the engine puts on each row's result, in its order, joined by `WARNING_SEPARATOR` (null: none).
+) -> list[_Part]:
+    """The warnings the engine puts on each row's result, in its order (`_owed` joins them).
 
     Their texts come with the key (`mme._engine`); the row's numbers only decide which are owed, as in the engine.
+    Those that no key of the frame can owe are left out. `rounded` gives a rounded amount by name: r_daily, r_mme,
+    and for dispensings r_supply (the days supply given) and r_days (the one the result states).
     """
-    daily_mg = daily  # rounded, as the engine compares it
 
     def owed(name: str) -> nw.Expr:
-        when, limit = _col(f"{name}_when"), _col(f"{name}_limit")
-        return (
-            (when == WHEN_CODES["always"])
-            | ((when == WHEN_CODES["daily>="]) & (daily_mg >= limit))
-            | ((when == WHEN_CODES["daily>"]) & (daily_mg > limit))
-            | ((when == WHEN_CODES["unit<"]) & (unit_mg < limit))
-        )
+        when, limit = known.attr(f"{name}_when"), known.attr(f"{name}_limit")
+        terms = []
+        if known.can(f"{name}_when", WHEN_CODES["always"]):
+            terms.append(when == WHEN_CODES["always"])
+        if known.can(f"{name}_when", WHEN_CODES["daily>="]):
+            terms.append((when == WHEN_CODES["daily>="]) & (rounded("r_daily") >= limit))
+        if known.can(f"{name}_when", WHEN_CODES["daily>"]):
+            terms.append((when == WHEN_CODES["daily>"]) & (rounded("r_daily") > limit))
+        if known.can(f"{name}_when", WHEN_CODES["unit<"]):
+            terms.append((when == WHEN_CODES["unit<"]) & (unit_mg < limit))
+        return nw.any_horizontal(*terms, ignore_nulls=False)
 
-    parts: list[tuple[nw.Expr, nw.Expr]] = [(counted, _col("w_route"))]
-    if dispensed is not None:  # `mme._engine.dispensed`: a bottle count, CDC's days supply of patches
-        q, d, days = dispensed
-        whole = (
-            nw.when(q < _WHOLE_FROM).then(q == q.floor()).otherwise(nw.lit(value=True))
-        )  # Spark's floor overflows above
-        bottles = _col("conc") & whole & (q < d)
-        if columns.package_ml is not None:  # only where the row gives none
-            bottles = bottles & _number(columns.package_ml, schema[columns.package_ml]).is_null()
-        supply, patches = d, days
-        larger = (
-            nw.when(patches > supply).then(patches).otherwise(supply)
-        )  # both positive (max_horizontal fails on Dask)
-        replaced = (patches - supply).abs() > 1e-9 * larger  # not math.isclose, as in the engine
-        parts += [(fine & bottles, nw.lit(BOTTLES)), (fine & (_col("wear") > 0) & replaced, _col("w_days"))]
-    parts += [(counted & owed("above"), _col("w_above")), (counted & owed("slip"), _col("w_slip"))]
-    parts.append((counted & (mme > IMPLAUSIBLE_MME_PER_DAY), nw.lit(IMPLAUSIBLE)))
-    owed_parts = [(condition.fill_null(value=False) & ~text.is_null(), text) for condition, text in parts]
+    def given(name: str) -> nw.Expr:  # a text that comes with the key (null where the key owes none)
+        if not known.can(name, None) or known.arrays is not None:  # none is null, or nulls are left out by code
+            return nw.lit(value=True)
+        return ~known.attr(name).is_null()
+
+    parts: list[_Part] = []
+    if known.some("w_route"):
+        parts.append((counted & given("w_route"), "w_route", True))
+    if dispensed:  # `mme._engine.dispensed`: a bottle count, CDC's days supply of patches
+        q = _col("v_quantity")
+        if known.some("conc"):
+            whole = (
+                nw.when(q < _WHOLE_FROM).then(q == q.floor()).otherwise(nw.lit(value=True))
+            )  # Spark's floor overflows above
+            bottles = known.attr("conc") & whole & (q < rounded("r_supply"))
+            if columns.package_ml is not None:  # only where the row gives none
+                bottles = bottles & _number(columns.package_ml, schema[columns.package_ml]).is_null()
+            parts.append((fine & bottles, BOTTLES, False))
+        if known.some("wear") and known.some("w_days"):
+            supply, patches = rounded("r_supply"), rounded("r_days")
+            larger = (
+                nw.when(patches > supply).then(patches).otherwise(supply)
+            )  # both positive (max_horizontal fails on Dask)
+            replaced = (patches - supply).abs() > 1e-9 * larger  # not math.isclose, as in the engine
+            parts.append((fine & (known.attr("wear") > 0) & replaced & given("w_days"), "w_days", True))
+    for name in ("above", "slip"):
+        if known.some(f"w_{name}") and known.some(f"{name}_when"):
+            parts.append((counted & owed(name) & given(f"w_{name}"), f"w_{name}", True))
+    parts.append((counted & (rounded("r_mme") > IMPLAUSIBLE_MME_PER_DAY), IMPLAUSIBLE, False))
+    return parts
+
+
+#: A text a row may owe: where the condition holds, the text, or (True) its key's attribute of that name.
+_Part = tuple[nw.Expr, str, bool]
+
+
+def _owed(known: _Known, parts: Sequence[_Part]) -> nw.Expr:
+    """The texts of the `parts` a row owes, joined by `WARNING_SEPARATOR` (null: none)."""
+    if not parts:
+        return nw.lit(None, nw.String)
+    owed_parts = [(c.fill_null(value=False), known.attr(t) if of_key else nw.lit(t)) for c, t, of_key in parts]
+    if len(owed_parts) == 1:
+        return nw.when(owed_parts[0][0]).then(owed_parts[0][1])
     joined = nw.concat_str(
         [nw.when(condition).then(text) for condition, text in owed_parts],
         separator=WARNING_SEPARATOR,
@@ -320,20 +413,20 @@ def _warnings(
     return nw.when(nw.any_horizontal(*(condition for condition, _ in owed_parts), ignore_nulls=False)).then(joined)
 
 
-def _regimen_errors(error: Any, columns: _Columns, schema: dict[str, nw.dtypes.DType]) -> Any:
+def _regimen_errors(known: _Known, columns: _Columns, schema: dict[str, nw.dtypes.DType]) -> list[tuple[nw.Expr, int]]:
     """The regimen path's checks from the frequency on (`mme.daily_mme`), in its order."""
-    has_frequency: nw.Expr = _col("ppd") > 0 if _has_codes(columns, schema) else nw.lit(value=False)
+    checks: list[tuple[nw.Expr, int]] = []
+    has_frequency: nw.Expr = known.attr("ppd") > 0 if _has_codes(columns, schema) else nw.lit(value=False)
     if columns.per_day is not None and not _has_codes(columns, schema):
         per_day = _number(columns.per_day, schema[columns.per_day])
-        error = error.when(~per_day.is_null() & ~_ok(per_day)).then(nw.lit(-9))
+        checks.append((~per_day.is_null() & ~_ok(per_day), -9))
         has_frequency = ~per_day.is_null()
-    error = error.when(_col("st") == _MATCH).then(nw.lit(_KEY_MESSAGE))
-    return (
-        error.when(_col("rate") & _col("flat") & has_frequency)
-        .then(nw.lit(-10))
-        .when(~_col("rate") & ~has_frequency)
-        .then(nw.lit(-11))
-    )
+    if known.can("st", _MATCH):
+        checks.append((known.attr("st") == _MATCH, _KEY_MESSAGE))
+    if known.some("rate") and known.some("flat"):
+        checks.append((known.attr("rate") & known.attr("flat") & has_frequency, -10))
+    checks.append((~known.attr("rate") & ~has_frequency, -11))
+    return checks
 
 
 def _has_codes(columns: _Columns, schema: dict[str, nw.dtypes.DType]) -> bool:
@@ -341,13 +434,17 @@ def _has_codes(columns: _Columns, schema: dict[str, nw.dtypes.DType]) -> bool:
     return columns.per_day is not None and schema[columns.per_day] == nw.String
 
 
-def _regimen_daily(s: nw.Expr, columns: _Columns, schema: dict[str, nw.dtypes.DType]) -> nw.Expr:
+def _regimen_daily(known: _Known, s: nw.Expr, columns: _Columns, schema: dict[str, nw.dtypes.DType]) -> nw.Expr:
     """Daily amount of a regimen: dose x count (a rate), or dose x count x administrations a day."""
     count = _col("v_count") if columns.count is not None else nw.lit(1.0)
     times: nw.Expr = nw.lit(1.0)
     if _has_codes(columns, schema):
-        times = _col("ppd")
+        times = known.attr("ppd")
     elif columns.per_day is not None:
         per_day = _number(columns.per_day, schema[columns.per_day])
         times = nw.when(_ok(per_day)).then(per_day).otherwise(1.0)
-    return nw.when(_col("rate")).then(s * count).otherwise(s * count * times)
+    return (
+        nw.when(known.attr("rate")).then(s * count).otherwise(s * count * times)
+        if known.some("rate")
+        else s * count * times
+    )
