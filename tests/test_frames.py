@@ -684,9 +684,10 @@ def test_a_finite_result_whose_product_overflows_is_not_an_overflow(
     backend: str, request: pytest.FixtureRequest
 ) -> None:
     """Was "overflows": 2.5 mg x 1e308 overflows, but / 3 days x 1.5 is 1.25e308 MME/day, as the exact engine says;
-    and 0.014822134, not 0.015: 10 mcg x 1e-320 loses digits below the normal float range before / 1e-320 days."""
-    cases = [(2.5, "mg", 1e308, 3.0), (10.0, "mcg", 1e-320, 1e-320)]
-    table = pa.table({"id": [0, 1], "drug": ["oxycodone"] * 2, "strength": [c[0] for c in cases],
+    and 0.014822134, not 0.015: 10 mcg x 1e-320 loses digits below the normal float range before / 1e-320 days,
+    and so did 1e-320 mcg read as 1e-323 mg before its daily amount was known."""
+    cases = [(2.5, "mg", 1e308, 3.0), (10.0, "mcg", 1e-320, 1e-320), (1e-320, "mcg", 10.0, 1e-320)]
+    table = pa.table({"id": [0, 1, 2], "drug": ["oxycodone"] * 3, "strength": [c[0] for c in cases],
                       "strength_unit": [c[1] for c in cases], "quantity": [c[2] for c in cases],
                       "days_supply": [c[3] for c in cases]})  # fmt: skip
     rows = run_on(backend, table, request, table="anzca-2014")
@@ -892,6 +893,21 @@ def test_daily_mme_equals_the_scalar_engine(backend: str, case: tuple[list[dict[
         assert have["mme_warning"] == want["mme_warning"], (table, row)
         assert same(have["mme_per_day"], want["mme_per_day"]), (table, row, have, want)
         assert close(have["mme_factor"], want["mme_factor"]), (table, row)
+
+
+@pytest.mark.parametrize("backend", ["polars", "pandas", "duckdb"])
+def test_a_regimen_overflows_in_the_unit_it_was_given_as_the_engine_reads_it(backend: str) -> None:
+    """Was 6.4e307 MME/day: 1e308 mcg a spray x 4 sprays overflows in mcg, where the scalar engine reads it, but
+    not once read as 1e305 mg."""
+    rows = [{"id": 0, "drug": "fentanyl", "dose": 1e308, "dose_unit": "mcg/spray", "per_day": 1.0, "count": 4.0,
+             "form": "nasal spray"}]  # fmt: skip
+    with pytest.raises(mme.DoseError, match="overflows"):
+        mme.daily_mme("fentanyl", (1e308, "mcg/spray"), per_day=1.0, count=4.0, form="nasal spray",
+                      table="cdc-ndc-2010")  # fmt: skip
+    native = make(backend, pa.table({k: [r[k] for r in rows] for k in rows[0]}))
+    out = rows_of(frames.daily_mme(native, table="cdc-ndc-2010", form="form", count="count"))
+    assert out[0]["mme_per_day"] is None
+    assert out[0]["mme_error"] == expected_regimen(rows[0], "cdc-ndc-2010", with_count=True)["mme_error"]
 
 
 # -- summaries: pools, histories, expectations ------------------------------------------------------------------

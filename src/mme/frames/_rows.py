@@ -192,7 +192,9 @@ def _annotate(
     strength = (
         known.attr("ks") if keys.strength_in_key else _number(columns.strength or "", schema[columns.strength or ""])
     )
-    numbers: dict[str, nw.Expr] = {"dose" if regimen else "strength": strength * known.attr("um")}
+    # the amount stays in the unit it was given until the daily amount is known (x the unit multiplier below), as
+    # the engine reads it: 1e-320 mcg in mg would already have lost its digits
+    numbers: dict[str, nw.Expr] = {"dose" if regimen else "strength": strength}
     if regimen and columns.count is not None:
         numbers["count"] = _number(columns.count, schema[columns.count])
     if not regimen:
@@ -260,7 +262,7 @@ def _annotate(
         if known.some("rate"):
             amount = nw.when(known.attr("rate")).then(s).otherwise(amount)
         days = nw.when(known.attr("wear") > 0).then(q * known.attr("wear")).otherwise(d) if known.some("wear") else d
-    lf = lf.with_columns(amount.alias(f"{_T}daily"))
+    lf = lf.with_columns((amount * known.attr("um")).alias(f"{_T}daily"))
     daily = _col("daily")
     mme, factor = daily * _tiered(known, n_tiers, daily, "cf"), _tiered(known, n_tiers, daily, "pf")
     # the engine's last check: a result that overflows fails its row; an excluded drug's daily amount too
@@ -311,7 +313,9 @@ def _annotate(
                     for i in dict.fromkeys(possible)],
     }  # fmt: skip
     if MME_WARNING in need.outputs:
-        texts[MME_WARNING] = _warning_parts(known, fine, counted, rounded_column, s, not regimen, columns, schema)
+        texts[MME_WARNING] = _warning_parts(
+            known, fine, counted, rounded_column, s * known.attr("um"), not regimen, columns, schema
+        )
         results[MME_WARNING] = _owed(known, texts[MME_WARNING])
     if rounded:
         lf = lf.with_columns(x.alias(f"{_T}{name}") for name, x in rounded.items())
