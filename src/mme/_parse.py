@@ -179,7 +179,16 @@ def parse_expression(text: str, *, range: RangeChoice = "max") -> Expression:
 @lru_cache(maxsize=1024)
 def _parse(text: str, range: RangeChoice) -> Expression:
     """Recent texts are read once: an `Expression` is immutable, and an EHR repeats its sigs."""
-    return _Parser(text, range).parse()
+    return _reading(text).finished(range)
+
+
+@lru_cache(maxsize=1024)
+def _reading(text: str) -> _Parser:
+    """A text read up to its result, kept for recent texts: both ends of a range (`convert` asks for the
+    other end to warn of it) are finished from one reading."""
+    parser = _Parser(text)
+    parser.read()
+    return parser
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +248,21 @@ def parse_product(text: str) -> Product:
     return Product(text, drug, expr.dose, ingredients, expr.route, expr.form, expr.release, parser.brand)
 
 
+class _Phrases:
+    """Phrases indexed by their first word, built once: at each token the reader tries only the phrases that
+    start with it, longest first."""
+
+    __slots__ = ("keys", "lengths")
+
+    def __init__(self, keys: Collection[str]) -> None:
+        self.keys = keys
+        lengths: dict[str, set[int]] = {}
+        for key in keys:
+            words = key.split()
+            lengths.setdefault(words[0], set()).add(len(words))
+        self.lengths = {first: tuple(sorted(n, reverse=True)) for first, n in lengths.items()}
+
+
 # --- vocabulary of the grammar (routes, forms, releases and drugs come from _vocab) ---
 
 _MASS: Final = _vocab.MASS_UNITS
@@ -266,16 +290,22 @@ _MINUS: Final = frozenset("-−")
 _FRACTIONS: Final = {"½": 0.5, "¼": 0.25, "¾": 0.75}
 _NON_FINITE: Final = frozenset({"nan", "inf", "infinity"})
 _CONNECTORS: Final = frozenset({"and", "et", "&", "then"}) - _vocab.MULTI_STEP
-_CAPS: Final = ("not to exceed", "do not exceed", "no more than", "max daily dose", "maximum daily dose",
+_CAPS: Final = _Phrases(("not to exceed", "do not exceed", "no more than", "max daily dose", "maximum daily dose",
                 "maximum dose", "max dose", "maximum of", "max of", "maximum", "max", "up to", "ne pas dépasser",
-                "nte", "not exceeding", "jusqu'à")  # fmt: skip
+                "nte", "not exceeding", "jusqu'à"))  # fmt: skip
 _DURATION_UNITS: Final = frozenset({"day", "days", "d", "week", "weeks", "wk", "wks", "month", "months", "jours",
                                     "jour", "semaines", "semaine", "mois", "doses", "refills"})  # fmt: skip
-_FILLER: Final = frozenset({"abuse deterrent", "film coated", "disintegrating", "chewable", "pack", "total",
+_FILLER: Final = _Phrases({"abuse deterrent", "film coated", "disintegrating", "chewable", "pack", "total",
                             "metered dose", "for oral suspension", "for oral solution",
                             "by", "via", "of", "the", "a", "an", "in", "at", "to", "dose", "if", "as", "de", "par",
                             "effervescent", "orally disintegrating", "mouth", "directed"})  # fmt: skip
-_DIRECTED: Final = ("as directed", "use as directed", "selon prescription")
+_DIRECTED: Final = _Phrases(("as directed", "use as directed", "selon prescription"))
+_FIXED_AT: Final = _Phrases(_FIXED)
+_AS_NEEDED: Final = _Phrases(_vocab.AS_NEEDED)
+_EACH_NOSTRIL: Final = _Phrases(_vocab.EACH_NOSTRIL)
+_TIMES_OF_DAY: Final = _Phrases(_vocab.TIMES_OF_DAY)
+_DEVICE: Final = _Phrases(("abuse deterrent", "matrix delivery"))  # RxNorm's words before a product
+_TERMS: Final = _Phrases(_vocab.TERMS)  # route, form and release words and phrases
 _TOKEN: Final = re.compile(
     r"(?P<num>(?:[0-9]+(?:[.,][0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[½¼¾])"  # 10, 0.5, .5, 2,5, 1e3, ½
     r"|(?P<word>[^\W\d_]+(?:[.'][^\W\d_]+)*\.?(?:\([eE]?[sS]\))?)"  # mg, b.i.d., i.v., µg, tab(s), patch(es)
@@ -292,12 +322,17 @@ class _Tok(NamedTuple):
     value: float = math.nan  # numbers only
 
 
-@lru_cache(maxsize=1024)
-def _lexed(text: str) -> tuple[tuple[_Tok, ...], tuple[str, ...], tuple[bool, ...]]:
-    """The tokens, their keys and whether each is a number, the last two padded at the end: a look a few tokens
-    past either end reads the padding. Kept for recent texts: both ends of a range read the same tokens."""
+def _lexed(text: str) -> tuple[tuple[_Tok, ...], tuple[str, ...], tuple[bool, ...], tuple[bool, ...]]:
+    """The tokens, their keys and whether each is a number or a word, the last three padded at the end: a look a
+    few tokens past either end reads the padding."""
     toks = _tokens(text)
-    return tuple(toks), (*(t.key for t in toks), *[""] * _PAD), (*(t.kind == "num" for t in toks), *[False] * _PAD)
+    pad = (False,) * _PAD
+    return (
+        tuple(toks),
+        (*(t.key for t in toks), *[""] * _PAD),
+        (*(t.kind == "num" for t in toks), *pad),
+        (*(t.kind == "word" for t in toks), *pad),
+    )
 
 
 def _tokens(text: str) -> list[_Tok]:
@@ -451,8 +486,6 @@ class _Dose(NamedTuple):
 _PAD: Final = 16
 _RELEASE_PERIODS: Final = frozenset({8.0, 12.0})  # hours an extended-release product is labelled with: "15 mg/12 hr"
 _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
-# For each phrase list `among` reads (kept, so that its id stays its own): first word -> word counts, longest first.
-_LENGTHS: dict[int, tuple[Collection[str], dict[str, tuple[int, ...]]]] = {}
 
 
 class _Parser:
@@ -461,7 +494,7 @@ class _Parser:
     def __init__(self, text: str, choice: RangeChoice = "max") -> None:
         self.text = text
         self.choice = choice
-        self.toks, self.keys, self.nums = _lexed(text)
+        self.toks, self.keys, self.nums, self.words = _lexed(text)
         self.tags: dict[str, str] = {}  # route, form, release
         self.frequency: _Said | None = None
         self.every: _Interval | None = None  # hours between administrations, if an interval
@@ -487,7 +520,6 @@ class _Parser:
         self.interval: tuple[str, float] | None = None  # "30 mg/12 hr": ("12 hr", 12.0), see `per_interval`
         self.drug_typed = ""
         self.seen: dict[tuple[int, int | None], _Vocab | None] = {}  # vocab() by position: each read once
-        self.phrases: dict[tuple[int, int], _Phrase | None] = {}  # phrase() by position and length
 
     # --- helpers ---
 
@@ -511,31 +543,22 @@ class _Parser:
 
     def phrase(self, i: int, n: int, stop: int | None = None) -> _Phrase | None:
         """``n`` words from token ``i`` (hyphens allowed between them), before token ``stop``."""
-        if stop is None:
-            if (i, n) not in self.phrases:
-                self.phrases[i, n] = self.phrase(i, n, len(self.toks))
-            return self.phrases[i, n]
+        stop = len(self.toks) if stop is None else stop
         words: list[str] = []
         j = i
         while len(words) < n:
-            if j >= stop or self.toks[j].kind != "word":
+            if j >= stop or not self.words[j]:
                 return None
-            words.append(self.toks[j].key)
+            words.append(self.keys[j])
             j += 1
             if len(words) < n and j < stop and self.keys[j] == "-":
                 j += 1
         return _Phrase(" ".join(words), j)
 
-    def among(self, i: int, words: Collection[str], longest: int = 4) -> int | None:
-        """The end of the longest phrase of ``words`` starting at token ``i``."""
-        cached = _LENGTHS.get(id(words))
-        if cached is None:
-            lengths: dict[str, list[int]] = {}
-            for w in words:
-                lengths.setdefault(w.split()[0], []).append(len(w.split()))
-            cached = _LENGTHS[id(words)] = (words, {k: tuple(sorted(set(v), reverse=True)) for k, v in lengths.items()})
-        for n in cached[1].get(self.keys[i], ()):
-            if n <= longest and (found := self.phrase(i, n)) is not None and found.key in words:
+    def among(self, i: int, phrases: _Phrases, longest: int = 4) -> int | None:
+        """The end of the longest of ``phrases`` starting at token ``i``."""
+        for n in phrases.lengths.get(self.keys[i], ()):
+            if n <= longest and (found := self.phrase(i, n)) is not None and found.key in phrases.keys:
                 return found.end
         return None
 
@@ -547,9 +570,9 @@ class _Parser:
         return found
 
     def read_vocab(self, i: int, stop: int | None) -> _Vocab | None:
-        if i >= len(self.toks) or self.toks[i].kind != "word" or self.toks[i].key not in _vocab.FIRST_WORDS:
+        if not self.words[i]:
             return None
-        for n in (3, 2, 1):
+        for n in _TERMS.lengths.get(self.keys[i], ()):
             found = self.phrase(i, n, stop)
             if found is None:
                 continue
@@ -588,6 +611,20 @@ class _Parser:
     # --- the pass ---
 
     def parse(self) -> Expression:
+        self.read()
+        return self.finish(self.drug_typed)
+
+    def finished(self, choice: RangeChoice) -> Expression:
+        """The result at one end of the ranges, from a twin: this reading stays as read (`finish` adds notes,
+        and may settle the form, the times of day and the frequency)."""
+        twin = object.__new__(_Parser)
+        twin.__dict__.update(self.__dict__)
+        twin.choice = choice
+        twin.tags, twin.notes, twin.slots = dict(self.tags), list(self.notes), list(self.slots)
+        return twin.finish(twin.drug_typed)
+
+    def read(self) -> None:
+        """Everything but the result: the product, then each part of the sig."""
         if not self.toks:
             self.fail("empty dose expression")
         lo = self.prefix()
@@ -606,7 +643,6 @@ class _Parser:
         i = self.dose(first, drug)
         while i < len(self.toks):
             i = self.step(i)
-        return self.finish(drug)
 
     def prefix(self) -> int:
         """RxNorm's leading "12 HR" (release period), "1 ML" (package volume), "80 ACTUAT" (doses in a device),
@@ -618,7 +654,7 @@ class _Parser:
             elif self.keys[i] == "{" and self.nums[i + 1] and self.keys[i + 2] == "(":
                 self.pack = True  # "{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray) } Pack": the product inside
                 end = i + 3
-            elif (end_ := self.among(i, ("abuse deterrent", "matrix delivery"))) is not None:
+            elif (end_ := self.among(i, _DEVICE)) is not None:
                 end = end_
             else:
                 return i
@@ -640,14 +676,14 @@ class _Parser:
                 f"{tok.text!r}: a multi-step schedule or a choice of doses cannot be read as one regimen "
                 "(convert each step on its own)"
             )
-        if (end := self.among(i, _vocab.AS_NEEDED)) is not None:
+        if (end := self.among(i, _AS_NEEDED)) is not None:
             self.as_needed = True
             return self.no_dose(end, lead=True)
         if (end := self.among(i, _DIRECTED, 3)) is not None:
             self.directed = True
             self.ignored.append(self.span(i, end))
             return end
-        if (end := self.among(i, _vocab.EACH_NOSTRIL)) is not None:
+        if (end := self.among(i, _EACH_NOSTRIL)) is not None:
             if self.nostrils is not None:
                 self.fail(f"two nostril phrases: {self.nostrils!r} and {self.span(i, end)!r}")
             self.nostrils = self.span(i, end)
@@ -692,7 +728,7 @@ class _Parser:
             or self.frequency_at(i) is not None
             or self.time_of_day(i, dry=True) is not None
             or self.among(i, _CAPS) is not None
-            or self.among(i, _vocab.AS_NEEDED) is not None
+            or self.among(i, _AS_NEEDED) is not None
             or (self.nums[i] and not self.pain_score(i))
         )
 
@@ -767,22 +803,10 @@ class _Parser:
                 self.fail(f"the frequency {self.span(i, freq.end)!r} comes before the amount")
         return self.span(lo, hi).strip()
 
-    def parts(self, drug: str) -> tuple[tuple[str, ...], tuple[float, ...] | None]:
-        """The components of a combination in written order ("Norco", "hydrocodone-APAP"), and a fixed strength."""
-        brand = _vocab.combination(drug)
-        if brand is not None:
-            return brand.components, brand.strengths[0] if len(brand.strengths) == 1 else None
-        parts = tuple(p.strip() for p in _vocab.COMPONENT_SEPARATOR.split(drug))
-        if len(parts) == 1 and "-" in drug:  # "hydrocodone-acetaminophen", but not "co-codamol"
-            hyphened = tuple(p.strip() for p in drug.split("-"))
-            if all(p and _component(p) != "unknown" for p in hyphened):
-                return hyphened, None
-        return parts, None
-
     def dose(self, i: int, drug: str) -> int:
         """AMOUNT[/AMOUNT...] UNIT [/AMOUNT... UNIT] [/ DENOMINATOR]; returns the index after it."""
         start = i
-        parts, fixed = self.parts(drug)
+        parts, fixed = _parts(drug)
         combination = len(parts) > 1
         seps = ("/", "-") if combination else ("/",)
         if fixed is not None and self.keys[i + 1] not in _MASS and self.keys[i + 1] not in seps:
@@ -971,7 +995,7 @@ class _Parser:
 
     def frequency_at(self, i: int) -> _Frequency | None:
         """The frequency said at token ``i``, if one is."""
-        found = self.among(i, _FIXED, 3)
+        found = self.among(i, _FIXED_AT, 3)
         if found is not None:
             fixed = _FIXED[self.span_key(i, found)]
             if fixed.every is not None:
@@ -1041,10 +1065,10 @@ class _Parser:
 
     def time_of_day(self, i: int, *, dry: bool = False) -> int | None:
         """ "in the morning", "at bedtime", "nocte", "matin": one administration at that time."""
-        end = self.among(i, _vocab.TIMES_OF_DAY, 3)
+        end = self.among(i, _TIMES_OF_DAY, 3)
         if end is None and self.keys[i] in _TIME_LEADS:  # "q hs", "each evening", "after breakfast"
             i += 1
-            end = self.among(i, _vocab.TIMES_OF_DAY, 3)
+            end = self.among(i, _TIMES_OF_DAY, 3)
         if end is None or dry:
             return end
         self.slots[-1].add(_vocab.TIMES_OF_DAY[self.span_key(i, end)])
@@ -1196,13 +1220,13 @@ class _Parser:
             or (self.vocab(k) is not None and self.vocab(k).field == "route")  # type: ignore[union-attr]
             or self.frequency_at(k) is not None
             or self.time_of_day(k, dry=True) is not None
-            or self.among(k, _vocab.AS_NEEDED) is not None
+            or self.among(k, _AS_NEEDED) is not None
             or self.nostril_at(k)
             or key in ("by", "at", "in", "via")
         )
 
     def nostril_at(self, k: int) -> bool:
-        return self.among(k, _vocab.EACH_NOSTRIL) is not None
+        return self.among(k, _EACH_NOSTRIL) is not None
 
     # --- the result ---
 
@@ -1210,7 +1234,7 @@ class _Parser:
         """Components in written order, and whether they were named by a brand (so not split from the name)."""
         if self.names:
             return tuple(self.names), False
-        return self.parts(drug)[0], _vocab.combination(drug) is not None
+        return _parts(drug)[0], _vocab.combination(drug) is not None
 
     def opioid_amount(self, drug: str) -> _Amount:
         """The amount of the one opioid component, matching amounts to components by position."""
@@ -1515,6 +1539,21 @@ def _canonical(name: str) -> str:
         return _vocab.without_salt(name)
 
 
+@lru_cache(maxsize=4096)
+def _parts(drug: str) -> tuple[tuple[str, ...], tuple[float, ...] | None]:
+    """The components of a combination in written order ("Norco", "hydrocodone-APAP"), and a fixed strength."""
+    brand = _vocab.combination(drug)
+    if brand is not None:
+        return brand.components, brand.strengths[0] if len(brand.strengths) == 1 else None
+    parts = tuple(p.strip() for p in _vocab.COMPONENT_SEPARATOR.split(drug))
+    if len(parts) == 1 and "-" in drug:  # "hydrocodone-acetaminophen", but not "co-codamol"
+        hyphened = tuple(p.strip() for p in drug.split("-"))
+        if all(p and _component(p) != "unknown" for p in hyphened):
+            return hyphened, None
+    return parts, None
+
+
+@lru_cache(maxsize=4096)
 def _component(name: str) -> Literal["opioid", "non-opioid", "unknown"]:
     if _vocab.non_opioid(name):
         return "non-opioid"

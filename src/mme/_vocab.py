@@ -665,7 +665,6 @@ _DRUG_ALIASES |= {
 }
 
 
-@lru_cache(maxsize=4096)
 class Combination(NamedTuple):
     """A combination brand: its components in written order, and its documented strengths (mg, same order)."""
 
@@ -673,6 +672,7 @@ class Combination(NamedTuple):
     strengths: tuple[tuple[float, ...], ...]
 
 
+@lru_cache(maxsize=4096)
 def combination(name: str) -> Combination | None:
     """The combination brand ``name`` names, if it names one ("Norco", "Tylenol #3", "co-codamol")."""
     key = re.sub(r"\s*#\s*|\s+no\.?\s*(?=\d)", " ", _key(name))
@@ -894,9 +894,7 @@ def word(key: str) -> tuple[Literal["route", "form", "release"], str, str | None
     return None
 
 
-#: The first word of every route, form and release word or phrase, as the parser's tokens spell it.
-FIRST_WORDS: frozenset[str] = frozenset(
-    _key(k).replace(".", "").split()[0]
-    for aliases in (_FORM_ALIASES, _ROUTE_ALIASES, _RELEASE_ALIASES)
-    for k in aliases
+#: Every route, form and release word or phrase, as the parser's tokens spell it.
+TERMS: frozenset[str] = frozenset(
+    _key(k).replace(".", "") for aliases in (_FORM_ALIASES, _ROUTE_ALIASES, _RELEASE_ALIASES) for k in aliases
 )
