@@ -410,3 +410,15 @@ def test_the_parsed_dose_reads_back_the_same(case: tuple[str, Expression]) -> No
     parsed = parse_expression(case[0])
     again = parse_expression(f"{parsed.drug} {parsed.dose}")
     assert again.dose == parsed.dose
+
+
+@given(st.text(st.sampled_from("ab1.,(s)/-½ \t\n\u00a0\u2009\u3000\x1c\x85é"), max_size=30))
+def test_a_text_is_read_run_by_run_as_it_is_whole(text: str) -> None:
+    """No token spans a space, so the tokens of each run of non-space characters (memoised) are the text's."""
+    try:
+        whole = [(m[0], m.start(), m.end()) for m in mme._parse._TOKEN.finditer(text)]
+        runs = [(t.text, t.start, t.end) for t in mme._parse._tokens(text)]
+    except MMEError:
+        return
+    if not {"half", "(", "and"} & {t.key for t in mme._parse._tokens(text)}:  # nothing for `_merge` to join
+        assert runs == whole

@@ -336,18 +336,45 @@ def _lexed(text: str) -> tuple[tuple[_Tok, ...], tuple[str, ...], tuple[bool, ..
 
 
 def _tokens(text: str) -> list[_Tok]:
+    """The tokens of each run of non-space characters (no token spans a space), each run read once for recent
+    runs: a sig's words and numbers recur from text to text."""
+    tokens: list[_Tok] = []
+    at = 0
+    try:
+        for run in text.split():
+            at = text.index(run, at)
+            tokens += [
+                _NEW(_Tok, (kind, raw, key, at + start, at + end, value))
+                for kind, raw, key, start, end, value in _run(run)
+            ]
+            at += len(run)
+    except _AmbiguousNumber as e:
+        raw, mantissa = e.args
+        raise ExpressionError(
+            f"ambiguous number {raw!r} in {text!r}: write {mantissa.replace(',', '')} (no thousands separator) "
+            f"or {mantissa.replace(',', '.')} (decimal point). Expected: {GRAMMAR}"
+        ) from None
+    return _merge(tokens)
+
+
+_NEW: Final = tuple.__new__  # a token built without the named tuple's Python-level constructor
+
+
+@lru_cache(maxsize=8192)
+def _run(run: str) -> tuple[_Tok, ...]:
+    """The tokens of a run of non-space characters, placed from its start."""
     tokens: list[_Tok] = []
     kind: Literal["num", "word", "sym"]
-    for m in _TOKEN.finditer(text):
+    for m in _TOKEN.finditer(run):
         group, raw = m.lastgroup, m[0]
         if group == "word":
             kind, key, value = _word(raw)
         elif group == "num":
-            kind, key, value = "num", raw, _FRACTIONS[raw] if raw in _FRACTIONS else _number(raw, text)
+            kind, key, value = "num", raw, _FRACTIONS[raw] if raw in _FRACTIONS else _number(raw)
         else:
             kind, key, value = "sym", raw, math.nan
         tokens.append(_Tok(kind, raw, key, m.start(), m.end(), value))
-    return _merge(tokens)
+    return tuple(tokens)
 
 
 @lru_cache(maxsize=4096)
@@ -363,8 +390,13 @@ def _word(raw: str) -> tuple[Literal["num", "word"], str, float]:
     return "word", key, math.nan
 
 
+_JOINED: Final = frozenset({"half", "(", "and"})  # a word `_merge` joins on, one of which it needs
+
+
 def _merge(toks: list[_Tok]) -> list[_Tok]:
     """One pass joining "one-half", "one and a half", "a half" and dropping repeats: "8 (eight)"."""
+    if _JOINED.isdisjoint([t.key for t in toks]):
+        return toks
     out: list[_Tok] = []
     i = 0
     while i < len(toks):
@@ -403,15 +435,16 @@ _EXPONENT: Final = re.compile("[eE]")
 _THOUSANDS: Final = re.compile(r"[1-9][0-9]{0,2},[0-9]{3}")
 
 
-def _number(raw: str, text: str) -> float:
+class _AmbiguousNumber(Exception):
+    """ "1,000": a thousand or one? `_tokens` says so with the text."""
+
+
+def _number(raw: str) -> float:
     if "," not in raw:
         return float(raw)
     mantissa = _EXPONENT.split(raw)[0]
-    if _THOUSANDS.fullmatch(mantissa):  # "1,000": a thousand or one?
-        raise ExpressionError(
-            f"ambiguous number {raw!r} in {text!r}: write {mantissa.replace(',', '')} (no thousands separator) "
-            f"or {mantissa.replace(',', '.')} (decimal point). Expected: {GRAMMAR}"
-        )
+    if _THOUSANDS.fullmatch(mantissa):
+        raise _AmbiguousNumber(raw, mantissa)
     return float(raw.replace(",", "."))
 
 
