@@ -416,9 +416,13 @@ def test_the_parsed_dose_reads_back_the_same(case: tuple[str, Expression]) -> No
 def test_a_text_is_read_run_by_run_as_it_is_whole(text: str) -> None:
     """No token spans a space, so the tokens of each run of non-space characters (memoised) are the text's."""
     try:
-        whole = [(m[0], m.start(), m.end()) for m in mme._parse._TOKEN.finditer(text)]
-        runs = [(t.text, t.start, t.end) for t in mme._parse._tokens(text)]
+        toks, keys, nums, words, starts, ends = mme._parse._lexed(text)
     except MMEError:
         return
-    if not {"half", "(", "and"} & {t.key for t in mme._parse._tokens(text)}:  # nothing for `_merge` to join
-        assert runs == whole
+    whole = [(m[0], m.start(), m.end()) for m in mme._parse._TOKEN.finditer(text)]
+    assert len(keys) == len(nums) == len(words) == len(toks) + mme._parse._PAD
+    assert len(starts) == len(ends) == len(toks)
+    assert list(keys[: len(toks)]) == [t.key for t in toks]
+    assert list(zip(nums, words, strict=True))[: len(toks)] == [(t.kind == "num", t.kind == "word") for t in toks]
+    if not {"half", "(", "and"} & set(keys):  # nothing for `_merge` to join
+        assert list(zip([t.text for t in toks], starts, ends, strict=True)) == whole

@@ -306,6 +306,10 @@ _EACH_NOSTRIL: Final = _Phrases(_vocab.EACH_NOSTRIL)
 _TIMES_OF_DAY: Final = _Phrases(_vocab.TIMES_OF_DAY)
 _DEVICE: Final = _Phrases(("abuse deterrent", "matrix delivery"))  # RxNorm's words before a product
 _TERMS: Final = _Phrases(_vocab.TERMS)  # route, form and release words and phrases
+#: The words a frequency can start with, beside a number: `frequency_at` reads nothing else.
+_FREQUENCY_STARTS: Final = frozenset(
+    {*_FIXED_AT.lengths, *_MULTIPLE, "up", "x", "q", "every", "each", "toutes", "tous"}
+)
 _TOKEN: Final = re.compile(
     r"(?P<num>(?:[0-9]+(?:[.,][0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[½¼¾])"  # 10, 0.5, .5, 2,5, 1e3, ½
     r"|(?P<word>[^\W\d_]+(?:[.'][^\W\d_]+)*\.?(?:\([eE]?[sS]\))?)"  # mg, b.i.d., i.v., µg, tab(s), patch(es)
@@ -317,36 +321,48 @@ class _Tok(NamedTuple):
     kind: Literal["num", "word", "sym"]
     text: str  # as typed
     key: str  # lower case, dots and plural brackets dropped: "b.i.d." -> "bid", "tab(s)" -> "tabs"
-    start: int
-    end: int
     value: float = math.nan  # numbers only
 
 
-def _lexed(text: str) -> tuple[tuple[_Tok, ...], tuple[str, ...], tuple[bool, ...], tuple[bool, ...]]:
-    """The tokens, their keys and whether each is a number or a word, the last three padded at the end: a look a
-    few tokens past either end reads the padding."""
-    toks = _tokens(text)
-    pad = (False,) * _PAD
-    return (
-        tuple(toks),
-        (*(t.key for t in toks), *[""] * _PAD),
-        (*(t.kind == "num" for t in toks), *pad),
-        (*(t.kind == "word" for t in toks), *pad),
-    )
+class _Lexed(NamedTuple):
+    """A text's tokens and, token by token, their keys, whether each is a number or a word, and where it starts
+    and ends in the text (the tokens of a run are shared by every text the run appears in)."""
+
+    toks: tuple[_Tok, ...]
+    keys: tuple[str, ...]
+    nums: tuple[bool, ...]
+    words: tuple[bool, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
 
 
-def _tokens(text: str) -> list[_Tok]:
-    """The tokens of each run of non-space characters (no token spans a space), each run read once for recent
-    runs: a sig's words and numbers recur from text to text."""
-    tokens: list[_Tok] = []
+def _lexed(text: str) -> _Lexed:
+    """The text's tokens, keys, kinds and places; keys and kinds are padded at the end, so that a look a few
+    tokens past either end reads the padding.
+
+    No token spans a space, so each run of non-space characters is read on its own, once for recent runs: a
+    sig's words and numbers recur from text to text."""
+    toks: list[_Tok] = []
+    keys: list[str] = []
+    nums: list[bool] = []
+    words: list[bool] = []
+    starts: list[int] = []
+    ends: list[int] = []
     at = 0
     try:
         for run in text.split():
             at = text.index(run, at)
-            tokens += [
-                _NEW(_Tok, (kind, raw, key, at + start, at + end, value))
-                for kind, raw, key, start, end, value in _run(run)
-            ]
+            read = _run(run)
+            toks += read.toks
+            keys += read.keys
+            nums += read.nums
+            words += read.words
+            if len(read.toks) == 1:
+                starts.append(at)
+                ends.append(at + len(run))
+            else:
+                starts += [at + start for start in read.starts]
+                ends += [at + end for end in read.ends]
             at += len(run)
     except _AmbiguousNumber as e:
         raw, mantissa = e.args
@@ -354,16 +370,19 @@ def _tokens(text: str) -> list[_Tok]:
             f"ambiguous number {raw!r} in {text!r}: write {mantissa.replace(',', '')} (no thousands separator) "
             f"or {mantissa.replace(',', '.')} (decimal point). Expected: {GRAMMAR}"
         ) from None
-    return _merge(tokens)
-
-
-_NEW: Final = tuple.__new__  # a token built without the named tuple's Python-level constructor
+    if not _JOINED.isdisjoint(keys):
+        toks, starts, ends = _merge(toks, starts, ends)
+        keys, nums, words = [t.key for t in toks], [t.kind == "num" for t in toks], [t.kind == "word" for t in toks]
+    pad = (False,) * _PAD
+    return _Lexed(tuple(toks), (*keys, *("",) * _PAD), (*nums, *pad), (*words, *pad), tuple(starts), tuple(ends))
 
 
 @lru_cache(maxsize=8192)
-def _run(run: str) -> tuple[_Tok, ...]:
+def _run(run: str) -> _Lexed:
     """The tokens of a run of non-space characters, placed from its start."""
-    tokens: list[_Tok] = []
+    toks: list[_Tok] = []
+    starts: list[int] = []
+    ends: list[int] = []
     kind: Literal["num", "word", "sym"]
     for m in _TOKEN.finditer(run):
         group, raw = m.lastgroup, m[0]
@@ -373,8 +392,17 @@ def _run(run: str) -> tuple[_Tok, ...]:
             kind, key, value = "num", raw, _FRACTIONS[raw] if raw in _FRACTIONS else _number(raw)
         else:
             kind, key, value = "sym", raw, math.nan
-        tokens.append(_Tok(kind, raw, key, m.start(), m.end(), value))
-    return tuple(tokens)
+        toks.append(_Tok(kind, raw, key, value))
+        starts.append(m.start())
+        ends.append(m.end())
+    return _Lexed(
+        tuple(toks),
+        tuple(t.key for t in toks),
+        tuple(t.kind == "num" for t in toks),
+        tuple(t.kind == "word" for t in toks),
+        tuple(starts),
+        tuple(ends),
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -393,25 +421,27 @@ def _word(raw: str) -> tuple[Literal["num", "word"], str, float]:
 _JOINED: Final = frozenset({"half", "(", "and"})  # a word `_merge` joins on, one of which it needs
 
 
-def _merge(toks: list[_Tok]) -> list[_Tok]:
+def _merge(toks: list[_Tok], starts: list[int], ends: list[int]) -> tuple[list[_Tok], list[int], list[int]]:
     """One pass joining "one-half", "one and a half", "a half" and dropping repeats: "8 (eight)"."""
-    if _JOINED.isdisjoint([t.key for t in toks]):
-        return toks
     out: list[_Tok] = []
+    out_starts: list[int] = []
+    out_ends: list[int] = []
     i = 0
     while i < len(toks):
-        t = toks[i]
+        t, start, end = toks[i], starts[i], ends[i]
         if t.kind != "num" and t.key != "a":  # nothing to join
             out.append(t)
+            out_starts.append(start)
+            out_ends.append(end)
             i += 1
             continue
         nxt = [toks[j].key for j in range(i + 1, min(i + 5, len(toks)))]
         if t.kind == "num" and t.key != "half" and nxt[:1] == ["half"] and t.value == 1:  # "one half"
-            t, i = t._replace(value=0.5, end=toks[i + 1].end), i + 1
+            t, end, i = t._replace(value=0.5), ends[i + 1], i + 1
         elif t.kind == "num" and t.key != "half" and nxt[:2] == ["-", "half"] and t.value == 1:  # "one-half"
-            t, i = t._replace(value=0.5, end=toks[i + 2].end), i + 2
+            t, end, i = t._replace(value=0.5), ends[i + 2], i + 2
         elif t.key == "a" and nxt[:1] == ["half"]:  # "a half"
-            t, i = toks[i + 1]._replace(start=t.start), i + 1
+            t, end, i = toks[i + 1], ends[i + 1], i + 1
         if (
             t.kind == "num"
             and i + 3 < len(toks)
@@ -423,12 +453,16 @@ def _merge(toks: list[_Tok]) -> list[_Tok]:
             i += 3
         elif t.kind == "num" and t.value == 0.5 and len(out) >= 2 and out[-1].key == "and" and out[-2].kind == "num":
             whole = out[-2]  # "one and a half", "one and one-half"
-            out[-2:] = [whole._replace(value=whole.value + 0.5, end=t.end, text=f"{whole.text} and a half")]
+            out[-2:] = [whole._replace(value=whole.value + 0.5, text=f"{whole.text} and a half")]
+            del out_starts[-1]
+            out_ends[-2:] = [end]
             i += 1
             continue
         out.append(t)
+        out_starts.append(start)
+        out_ends.append(end)
         i += 1
-    return out
+    return out, out_starts, out_ends
 
 
 _EXPONENT: Final = re.compile("[eE]")
@@ -527,7 +561,7 @@ class _Parser:
     def __init__(self, text: str, choice: RangeChoice = "max") -> None:
         self.text = text
         self.choice = choice
-        self.toks, self.keys, self.nums, self.words = _lexed(text)
+        self.toks, self.keys, self.nums, self.words, self.starts, self.ends = _lexed(text)
         self.tags: dict[str, str] = {}  # route, form, release
         self.frequency: _Said | None = None
         self.every: _Interval | None = None  # hours between administrations, if an interval
@@ -561,7 +595,7 @@ class _Parser:
 
     def span(self, i: int, j: int) -> str:
         j = min(j, len(self.toks))
-        return self.text[self.toks[i].start : self.toks[j - 1].end] if j > i else ""
+        return self.text[self.starts[i] : self.ends[j - 1]] if j > i else ""
 
     def pick(self, lo: float, hi: float) -> float:
         return hi if self.choice == "max" else lo
@@ -591,6 +625,8 @@ class _Parser:
     def among(self, i: int, phrases: _Phrases, longest: int = 4) -> int | None:
         """The end of the longest of ``phrases`` starting at token ``i``."""
         for n in phrases.lengths.get(self.keys[i], ()):
+            if n == 1:  # the last and the most common: one word
+                return i + 1 if self.words[i] and self.keys[i] in phrases.keys else None
             if n <= longest and (found := self.phrase(i, n)) is not None and found.key in phrases.keys:
                 return found.end
         return None
@@ -748,7 +784,7 @@ class _Parser:
             return i + 1 if end is None else end
         if key in _NO_DOSE_LEADS or (self.as_needed and tok.kind == "word" and not self.sig_starts(i)):
             return self.no_dose(i, lead=False)  # "for pain"; "as needed, pain"
-        if key in _MINUS and self.nums[i + 1] and self.toks[i + 1].start == tok.end:
+        if key in _MINUS and self.nums[i + 1] and self.starts[i + 1] == self.ends[i]:
             self.fail(f"negative number {self.span(i, i + 2)!r}")
         if key in _MASS or key in _VOLUME:
             self.fail(f"unit {tok.text!r} without a number before it")
@@ -807,8 +843,8 @@ class _Parser:
 
     def drug(self, lo: int, first: int) -> str:
         """The text before the first number, less route/form/release words at its start and end."""
-        touching = first > 0 and self.keys[first - 1] in _MINUS and self.toks[first - 1].end == self.toks[first].start
-        if touching and (first - 1 == lo or self.toks[first - 2].end != self.toks[first - 1].start):
+        touching = first > 0 and self.keys[first - 1] in _MINUS and self.ends[first - 1] == self.starts[first]
+        if touching and (first - 1 == lo or self.ends[first - 2] != self.starts[first - 1]):
             self.fail(f"negative number {self.span(first - 1, first + 1)!r}")
         hi = first
         while lo < hi:
@@ -1018,9 +1054,9 @@ class _Parser:
     def checked(self, i: int, j: int, lo: float, hi: float, what: str) -> tuple[float, float]:
         """A number or range read by `number_or_range`, refused unless positive, finite and in order."""
         for k in range(i, j):
-            if self.nums[k]:
+            if self.nums[k] and not 0 < self.toks[k].value < math.inf:
                 self.positive(k, what)
-        if not all(math.isfinite(v) and v > 0 for v in (lo, hi)):
+        if not (0 < lo < math.inf and 0 < hi < math.inf):
             self.fail(f"{what.rsplit(maxsplit=1)[-1]} {self.span(i, j)!r} must be positive and finite")
         if hi < lo:
             self.fail(f"range {self.span(i, j)!r} runs backwards")
@@ -1028,6 +1064,8 @@ class _Parser:
 
     def frequency_at(self, i: int) -> _Frequency | None:
         """The frequency said at token ``i``, if one is."""
+        if not self.nums[i] and self.keys[i] not in _FREQUENCY_STARTS:
+            return None
         found = self.among(i, _FIXED_AT, 3)
         if found is not None:
             fixed = _FIXED[self.span_key(i, found)]
