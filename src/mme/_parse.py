@@ -611,6 +611,8 @@ class _Parser:
     def phrase(self, i: int, n: int, stop: int | None = None) -> _Phrase | None:
         """``n`` words from token ``i`` (hyphens allowed between them), before token ``stop``."""
         stop = len(self.toks) if stop is None else stop
+        if i + n <= stop and all(self.words[i : i + n]):  # no hyphen between them
+            return _Phrase(" ".join(self.keys[i : i + n]), i + n)
         words: list[str] = []
         j = i
         while len(words) < n:
