@@ -426,3 +426,27 @@ def test_a_text_is_read_run_by_run_as_it_is_whole(text: str) -> None:
     assert list(zip(nums, words, strict=True))[: len(toks)] == [(t.kind == "num", t.kind == "word") for t in toks]
     if not {"half", "(", "and"} & set(keys):  # nothing for `_merge` to join
         assert list(zip([t.text for t in toks], starts, ends, strict=True)) == whole
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["foo 5 q6h", "foo/acetaminophen 5/325 mg q6h", "oxycodone 5 MG Oral Tablet [Foo] 1 tab q6h", "foo-bar 5 mg q6h"],
+)
+def test_the_reader_asks_of_a_name_without_searching_close_names(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether a word names a drug is a look-up; the slow search for close names is for an error's message only."""
+    expected: object
+    try:
+        expected = parse_expression(text)
+    except ExpressionError as e:
+        expected = str(e)
+    mme.clear_caches()
+
+    def search(*args: object, **kwargs: object) -> list[str]:
+        raise AssertionError("close names searched")
+
+    monkeypatch.setattr(_vocab.difflib, "get_close_matches", search)
+    try:
+        got: object = parse_expression(text)
+    except ExpressionError as e:
+        got = str(e)
+    assert got == expected

@@ -103,7 +103,7 @@ from functools import lru_cache
 from typing import Final, Literal, NamedTuple, NoReturn
 
 from . import _vocab
-from ._errors import ExpressionError, MMEError
+from ._errors import ExpressionError
 from ._units import format_number
 
 __all__ = [
@@ -232,12 +232,10 @@ def parse_product(text: str) -> Product:
         parser.fail("a product name takes no count, frequency or maximum")
     names, _ = parser.components(parser.drug_typed)
     opioid = _opioid_name(parser, parser.drug_typed)
-    try:
-        drug = _vocab.resolve_drug(opioid).drug
-    except MMEError:
-        drug = _vocab.without_salt(opioid)
-        if drug not in _vocab.OTHER_OPIOIDS:
-            parser.fail(f"unknown opioid {opioid!r}")
+    found = _vocab.drug_name(opioid)
+    drug = _vocab.without_salt(opioid) if found is None else found.drug
+    if found is None and drug not in _vocab.OTHER_OPIOIDS:
+        parser.fail(f"unknown opioid {opioid!r}")
     value, unit = expr.dose.split(" ")
     amounts = parser.amounts if len(parser.amounts) == len(names) else [(float(value), unit.split("/")[0])]
     names = names if len(parser.amounts) == len(names) else (opioid,)
@@ -950,11 +948,8 @@ class _Parser:
 
     def named_rate(self, drug: str, value: float) -> bool:
         """Whether ``value`` after ``drug`` is a rate a patch brand is named by ("Duragesic 50", "Butrans-10")."""
-        try:
-            name = _vocab.resolve_drug(drug)
-        except MMEError:
-            return False
-        return name.form == "patch" and value in _vocab.PATCH_RATES.get(name.drug, ())
+        name = _vocab.drug_name(drug)
+        return name is not None and name.form == "patch" and value in _vocab.PATCH_RATES.get(name.drug, ())
 
     def rxnorm_denominator(self, i: int) -> int:
         """After "MG" at ``i``: the index after a per-unit denominator ("/ML", "/HR", "/ACTUAT"), if any."""
@@ -1376,14 +1371,12 @@ class _Parser:
     def check_brand(self, drug: str) -> None:
         if self.brand is None:
             return
-        try:
-            named = _vocab.resolve_drug(_opioid_name(self, drug)).drug
-            brand = _vocab.resolve_drug(self.brand).drug
-        except MMEError:  # a brand not in the lexicon: the name before it says what the product is
+        named, brand = _vocab.drug_name(_opioid_name(self, drug)), _vocab.drug_name(self.brand)
+        if named is None or brand is None:  # a brand not in the lexicon: the name before it says what the product is
             self.notes.append(f"the brand [{self.brand}] is not known; read as the {_opioid_name(self, drug)} named")
             return
-        if brand != named:
-            self.fail(f"the brand [{self.brand}] is {brand}, not {named}")
+        if brand.drug != named.drug:
+            self.fail(f"the brand [{self.brand}] is {brand.drug}, not {named.drug}")
 
     def finish(self, drug: str) -> Expression:
         value, unit = self.opioid_amount(drug)
@@ -1606,10 +1599,8 @@ _NO_DOSE_LEADS: Final = _vocab.NO_DOSE_LEADS
 
 def _canonical(name: str) -> str:
     """The opioid a component names, canonical ("Oxycodone Hydrochloride" -> "oxycodone")."""
-    try:
-        return _vocab.resolve_drug(name).drug
-    except MMEError:
-        return _vocab.without_salt(name)
+    found = _vocab.drug_name(name)
+    return _vocab.without_salt(name) if found is None else found.drug
 
 
 @lru_cache(maxsize=4096)
@@ -1632,8 +1623,4 @@ def _component(name: str) -> Literal["opioid", "non-opioid", "unknown"]:
         return "non-opioid"
     if _vocab.without_salt(name) in _vocab.OTHER_OPIOIDS:
         return "opioid"
-    try:
-        _vocab.resolve_drug(name)
-    except MMEError:
-        return "unknown"
-    return "opioid"
+    return "unknown" if _vocab.drug_name(name) is None else "opioid"

@@ -499,6 +499,18 @@ def resolve_drug(name: str) -> DrugName:
     """The ingredient a typed name means; combination products resolve to their opioid component."""
     if len(name) > MAX_TEXT:
         raise UnknownDrugError(name)
+    found = drug_name(name)
+    if found is None:
+        raise UnknownDrugError(name, difflib.get_close_matches(_key(name), _DRUG_ALIASES, n=3, cutoff=0.6))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def drug_name(name: str) -> DrugName | None:
+    """`resolve_drug` without the closest names it suggests (their search is slow): for the sig reader, which asks
+    of many words whether they name a drug."""
+    if len(name) > MAX_TEXT:
+        return None
     key = _key(name)
     if key in _DRUG_ALIASES:
         return _DRUG_ALIASES[key]
@@ -516,7 +528,7 @@ def resolve_drug(name: str) -> DrugName:
         prefix = " ".join(words[:n])
         if prefix in _DRUG_ALIASES:
             return _DRUG_ALIASES[prefix]
-    raise UnknownDrugError(name, difflib.get_close_matches(key, _DRUG_ALIASES, n=3, cutoff=0.6))
+    return None
 
 
 _TRAILING_WORDS: frozenset[str] = frozenset({"hydrochloride", "hcl", "sulfate", "sulphate", "bitartrate", "tartrate"})
