@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import doctest
 from typing import Any
 
@@ -444,7 +445,7 @@ def test_the_reader_asks_of_a_name_without_searching_close_names(text: str, monk
     def search(*args: object, **kwargs: object) -> list[str]:
         raise AssertionError("close names searched")
 
-    monkeypatch.setattr(_vocab.difflib, "get_close_matches", search)
+    monkeypatch.setattr(difflib, "get_close_matches", search)
     try:
         got: object = parse_expression(text)
     except ExpressionError as e:
