@@ -1749,6 +1749,9 @@ def test_text_longer_than_the_cap_is_refused() -> None:
         _errors.bounded("x" * (_errors.MAX_TEXT + 1), "every", DoseError)
     with pytest.raises(UnknownDrugError, match=r"^unknown drug 'oxy"):
         _vocab.resolve_drug("oxy" * 400)
+    salted, longer = "oxycodone" + " hcl" * 247, "oxycodone" + " hcl" * 248  # 997 and 1,001 characters
+    assert _vocab.drug_name(salted) == _vocab.resolve_drug(salted) == _vocab.resolve_drug("oxycodone")
+    assert _vocab.drug_name(longer) is None  # past the cap no drug, as resolve_drug says
 
 
 def test_rounding_is_once_half_to_even_and_saturates() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import doctest
 from typing import Any
 
@@ -410,3 +411,43 @@ def test_the_parsed_dose_reads_back_the_same(case: tuple[str, Expression]) -> No
     parsed = parse_expression(case[0])
     again = parse_expression(f"{parsed.drug} {parsed.dose}")
     assert again.dose == parsed.dose
+
+
+@given(st.text(st.sampled_from("ab1.,(s)/-½ \t\n\u00a0\u2009\u3000\x1c\x85é"), max_size=30))
+def test_a_text_is_read_run_by_run_as_it_is_whole(text: str) -> None:
+    """No token spans a space, so the tokens of each run of non-space characters (memoised) are the text's."""
+    try:
+        toks, keys, nums, words, starts, ends = mme._parse._lexed(text)
+    except MMEError:
+        return
+    whole = [(m[0], m.start(), m.end()) for m in mme._parse._TOKEN.finditer(text)]
+    assert len(keys) == len(nums) == len(words) == len(toks) + mme._parse._PAD
+    assert len(starts) == len(ends) == len(toks)
+    assert list(keys[: len(toks)]) == [t.key for t in toks]
+    assert list(zip(nums, words, strict=True))[: len(toks)] == [(t.kind == "num", t.kind == "word") for t in toks]
+    if not {"half", "(", "and"} & set(keys):  # nothing for `_merge` to join
+        assert list(zip([t.text for t in toks], starts, ends, strict=True)) == whole
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["foo 5 q6h", "foo/acetaminophen 5/325 mg q6h", "oxycodone 5 MG Oral Tablet [Foo] 1 tab q6h", "foo-bar 5 mg q6h"],
+)
+def test_the_reader_asks_of_a_name_without_searching_close_names(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether a word names a drug is a look-up; the slow search for close names is for an error's message only."""
+    expected: object
+    try:
+        expected = parse_expression(text)
+    except ExpressionError as e:
+        expected = str(e)
+    mme.clear_caches()
+
+    def search(*args: object, **kwargs: object) -> list[str]:
+        raise AssertionError("close names searched")
+
+    monkeypatch.setattr(difflib, "get_close_matches", search)
+    try:
+        got: object = parse_expression(text)
+    except ExpressionError as e:
+        got = str(e)
+    assert got == expected

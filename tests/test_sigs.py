@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mme
-from mme._parse import Ingredient, parse_expression, parse_product
+from mme._parse import Ingredient, RangeChoice, _Parser, parse_expression, parse_product
 
 READS = [
     # US EHR style
@@ -244,6 +244,32 @@ def test_any_sig_gives_a_number_or_an_mme_error(product: str, words: list[str]) 
     assert result.mme_per_day is not None
     assert math.isfinite(result.mme_per_day)
     assert result.mme_per_day > 0
+
+
+def _read_afresh(text: str, end: RangeChoice) -> object:
+    try:
+        return _Parser(text, end).parse()
+    except mme.MMEError as e:
+        return str(e)
+
+
+@settings(max_examples=300)
+@given(
+    st.sampled_from(["Norco 10/325", "oxycodone 5 mg tablet", "morphine 2 mg/mL solution"]),
+    st.lists(_WORDS, max_size=12),
+)
+def test_both_ends_of_a_range_from_one_reading_are_those_read_afresh(product: str, words: list[str]) -> None:
+    """`convert` asks for both ends; the second is finished from the first's reading, which finishing leaves as read."""
+    text = f"{product} {' '.join(words)}"
+    ends: tuple[RangeChoice, RangeChoice] = ("max", "min")
+    for first, second in (ends, ends[::-1]):
+        mme.clear_caches()
+        for end in (first, second, first):
+            try:
+                got: object = parse_expression(text, range=end)
+            except mme.MMEError as e:
+                got = str(e)
+            assert got == _read_afresh(text, end)
 
 
 def test_parsing_stays_linear_in_the_length_of_the_sig() -> None:

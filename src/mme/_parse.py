@@ -103,7 +103,7 @@ from functools import lru_cache
 from typing import Final, Literal, NamedTuple, NoReturn
 
 from . import _vocab
-from ._errors import ExpressionError, MMEError
+from ._errors import ExpressionError
 from ._units import format_number
 
 __all__ = [
@@ -179,7 +179,16 @@ def parse_expression(text: str, *, range: RangeChoice = "max") -> Expression:
 @lru_cache(maxsize=1024)
 def _parse(text: str, range: RangeChoice) -> Expression:
     """Recent texts are read once: an `Expression` is immutable, and an EHR repeats its sigs."""
-    return _Parser(text, range).parse()
+    return _reading(text).finished(range)
+
+
+@lru_cache(maxsize=1024)
+def _reading(text: str) -> _Parser:
+    """A text read up to its result, kept for recent texts: both ends of a range (`convert` asks for the
+    other end to warn of it) are finished from one reading."""
+    parser = _Parser(text)
+    parser.read()
+    return parser
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,12 +232,10 @@ def parse_product(text: str) -> Product:
         parser.fail("a product name takes no count, frequency or maximum")
     names, _ = parser.components(parser.drug_typed)
     opioid = _opioid_name(parser, parser.drug_typed)
-    try:
-        drug = _vocab.resolve_drug(opioid).drug
-    except MMEError:
-        drug = _vocab.without_salt(opioid)
-        if drug not in _vocab.OTHER_OPIOIDS:
-            parser.fail(f"unknown opioid {opioid!r}")
+    found = _vocab.drug_name(opioid)
+    drug = _vocab.without_salt(opioid) if found is None else found.drug
+    if found is None and drug not in _vocab.OTHER_OPIOIDS:
+        parser.fail(f"unknown opioid {opioid!r}")
     value, unit = expr.dose.split(" ")
     amounts = parser.amounts if len(parser.amounts) == len(names) else [(float(value), unit.split("/")[0])]
     names = names if len(parser.amounts) == len(names) else (opioid,)
@@ -237,6 +244,21 @@ def parse_product(text: str) -> Product:
         for name, (amount, u) in zip(names, amounts, strict=True)
     )
     return Product(text, drug, expr.dose, ingredients, expr.route, expr.form, expr.release, parser.brand)
+
+
+class _Phrases:
+    """Phrases indexed by their first word, built once: at each token the reader tries only the phrases that
+    start with it, longest first."""
+
+    __slots__ = ("keys", "lengths")
+
+    def __init__(self, keys: Collection[str]) -> None:
+        self.keys = keys
+        lengths: dict[str, set[int]] = {}
+        for key in keys:
+            words = key.split()
+            lengths.setdefault(words[0], set()).add(len(words))
+        self.lengths = {first: tuple(sorted(n, reverse=True)) for first, n in lengths.items()}
 
 
 # --- vocabulary of the grammar (routes, forms, releases and drugs come from _vocab) ---
@@ -266,16 +288,26 @@ _MINUS: Final = frozenset("-−")
 _FRACTIONS: Final = {"½": 0.5, "¼": 0.25, "¾": 0.75}
 _NON_FINITE: Final = frozenset({"nan", "inf", "infinity"})
 _CONNECTORS: Final = frozenset({"and", "et", "&", "then"}) - _vocab.MULTI_STEP
-_CAPS: Final = ("not to exceed", "do not exceed", "no more than", "max daily dose", "maximum daily dose",
+_CAPS: Final = _Phrases(("not to exceed", "do not exceed", "no more than", "max daily dose", "maximum daily dose",
                 "maximum dose", "max dose", "maximum of", "max of", "maximum", "max", "up to", "ne pas dépasser",
-                "nte", "not exceeding", "jusqu'à")  # fmt: skip
+                "nte", "not exceeding", "jusqu'à"))  # fmt: skip
 _DURATION_UNITS: Final = frozenset({"day", "days", "d", "week", "weeks", "wk", "wks", "month", "months", "jours",
                                     "jour", "semaines", "semaine", "mois", "doses", "refills"})  # fmt: skip
-_FILLER: Final = frozenset({"abuse deterrent", "film coated", "disintegrating", "chewable", "pack", "total",
+_FILLER: Final = _Phrases({"abuse deterrent", "film coated", "disintegrating", "chewable", "pack", "total",
                             "metered dose", "for oral suspension", "for oral solution",
                             "by", "via", "of", "the", "a", "an", "in", "at", "to", "dose", "if", "as", "de", "par",
                             "effervescent", "orally disintegrating", "mouth", "directed"})  # fmt: skip
-_DIRECTED: Final = ("as directed", "use as directed", "selon prescription")
+_DIRECTED: Final = _Phrases(("as directed", "use as directed", "selon prescription"))
+_FIXED_AT: Final = _Phrases(_FIXED)
+_AS_NEEDED: Final = _Phrases(_vocab.AS_NEEDED)
+_EACH_NOSTRIL: Final = _Phrases(_vocab.EACH_NOSTRIL)
+_TIMES_OF_DAY: Final = _Phrases(_vocab.TIMES_OF_DAY)
+_DEVICE: Final = _Phrases(("abuse deterrent", "matrix delivery"))  # RxNorm's words before a product
+_TERMS: Final = _Phrases(_vocab.TERMS)  # route, form and release words and phrases
+#: The words a frequency can start with, beside a number: `frequency_at` reads nothing else.
+_FREQUENCY_STARTS: Final = frozenset(
+    {*_FIXED_AT.lengths, *_MULTIPLE, "up", "x", "q", "every", "each", "toutes", "tous"}
+)
 _TOKEN: Final = re.compile(
     r"(?P<num>(?:[0-9]+(?:[.,][0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[½¼¾])"  # 10, 0.5, .5, 2,5, 1e3, ½
     r"|(?P<word>[^\W\d_]+(?:[.'][^\W\d_]+)*\.?(?:\([eE]?[sS]\))?)"  # mg, b.i.d., i.v., µg, tab(s), patch(es)
@@ -287,32 +319,88 @@ class _Tok(NamedTuple):
     kind: Literal["num", "word", "sym"]
     text: str  # as typed
     key: str  # lower case, dots and plural brackets dropped: "b.i.d." -> "bid", "tab(s)" -> "tabs"
-    start: int
-    end: int
     value: float = math.nan  # numbers only
 
 
-@lru_cache(maxsize=1024)
-def _lexed(text: str) -> tuple[tuple[_Tok, ...], tuple[str, ...], tuple[bool, ...]]:
-    """The tokens, their keys and whether each is a number, the last two padded at the end: a look a few tokens
-    past either end reads the padding. Kept for recent texts: both ends of a range read the same tokens."""
-    toks = _tokens(text)
-    return tuple(toks), (*(t.key for t in toks), *[""] * _PAD), (*(t.kind == "num" for t in toks), *[False] * _PAD)
+class _Lexed(NamedTuple):
+    """A text's tokens and, token by token, their keys, whether each is a number or a word, and where it starts
+    and ends in the text (the tokens of a run are shared by every text the run appears in)."""
+
+    toks: tuple[_Tok, ...]
+    keys: tuple[str, ...]
+    nums: tuple[bool, ...]
+    words: tuple[bool, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
 
 
-def _tokens(text: str) -> list[_Tok]:
-    tokens: list[_Tok] = []
+def _lexed(text: str) -> _Lexed:
+    """The text's tokens, keys, kinds and places; keys and kinds are padded at the end, so that a look a few
+    tokens past either end reads the padding.
+
+    No token spans a space, so each run of non-space characters is read on its own, once for recent runs: a
+    sig's words and numbers recur from text to text."""
+    toks: list[_Tok] = []
+    keys: list[str] = []
+    nums: list[bool] = []
+    words: list[bool] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    at = 0
+    try:
+        for run in text.split():
+            at = text.index(run, at)
+            read = _run(run)
+            toks += read.toks
+            keys += read.keys
+            nums += read.nums
+            words += read.words
+            if len(read.toks) == 1:
+                starts.append(at)
+                ends.append(at + len(run))
+            else:
+                starts += [at + start for start in read.starts]
+                ends += [at + end for end in read.ends]
+            at += len(run)
+    except _AmbiguousNumber as e:
+        raw, mantissa = e.args
+        raise ExpressionError(
+            f"ambiguous number {raw!r} in {text!r}: write {mantissa.replace(',', '')} (no thousands separator) "
+            f"or {mantissa.replace(',', '.')} (decimal point). Expected: {GRAMMAR}"
+        ) from None
+    if not _JOINED.isdisjoint(keys):
+        toks, starts, ends = _merge(toks, starts, ends)
+        keys, nums, words = [t.key for t in toks], [t.kind == "num" for t in toks], [t.kind == "word" for t in toks]
+    pad = (False,) * _PAD
+    return _Lexed(tuple(toks), (*keys, *("",) * _PAD), (*nums, *pad), (*words, *pad), tuple(starts), tuple(ends))
+
+
+@lru_cache(maxsize=8192)
+def _run(run: str) -> _Lexed:
+    """The tokens of a run of non-space characters, placed from its start."""
+    toks: list[_Tok] = []
+    starts: list[int] = []
+    ends: list[int] = []
     kind: Literal["num", "word", "sym"]
-    for m in _TOKEN.finditer(text):
+    for m in _TOKEN.finditer(run):
         group, raw = m.lastgroup, m[0]
         if group == "word":
             kind, key, value = _word(raw)
         elif group == "num":
-            kind, key, value = "num", raw, _FRACTIONS[raw] if raw in _FRACTIONS else _number(raw, text)
+            kind, key, value = "num", raw, _FRACTIONS[raw] if raw in _FRACTIONS else _number(raw)
         else:
             kind, key, value = "sym", raw, math.nan
-        tokens.append(_Tok(kind, raw, key, m.start(), m.end(), value))
-    return _merge(tokens)
+        toks.append(_Tok(kind, raw, key, value))
+        starts.append(m.start())
+        ends.append(m.end())
+    return _Lexed(
+        tuple(toks),
+        tuple(t.key for t in toks),
+        tuple(t.kind == "num" for t in toks),
+        tuple(t.kind == "word" for t in toks),
+        tuple(starts),
+        tuple(ends),
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -328,23 +416,30 @@ def _word(raw: str) -> tuple[Literal["num", "word"], str, float]:
     return "word", key, math.nan
 
 
-def _merge(toks: list[_Tok]) -> list[_Tok]:
+_JOINED: Final = frozenset({"half", "(", "and"})  # a word `_merge` joins on, one of which it needs
+
+
+def _merge(toks: list[_Tok], starts: list[int], ends: list[int]) -> tuple[list[_Tok], list[int], list[int]]:
     """One pass joining "one-half", "one and a half", "a half" and dropping repeats: "8 (eight)"."""
     out: list[_Tok] = []
+    out_starts: list[int] = []
+    out_ends: list[int] = []
     i = 0
     while i < len(toks):
-        t = toks[i]
+        t, start, end = toks[i], starts[i], ends[i]
         if t.kind != "num" and t.key != "a":  # nothing to join
             out.append(t)
+            out_starts.append(start)
+            out_ends.append(end)
             i += 1
             continue
         nxt = [toks[j].key for j in range(i + 1, min(i + 5, len(toks)))]
         if t.kind == "num" and t.key != "half" and nxt[:1] == ["half"] and t.value == 1:  # "one half"
-            t, i = t._replace(value=0.5, end=toks[i + 1].end), i + 1
+            t, end, i = t._replace(value=0.5), ends[i + 1], i + 1
         elif t.kind == "num" and t.key != "half" and nxt[:2] == ["-", "half"] and t.value == 1:  # "one-half"
-            t, i = t._replace(value=0.5, end=toks[i + 2].end), i + 2
+            t, end, i = t._replace(value=0.5), ends[i + 2], i + 2
         elif t.key == "a" and nxt[:1] == ["half"]:  # "a half"
-            t, i = toks[i + 1]._replace(start=t.start), i + 1
+            t, end, i = toks[i + 1], ends[i + 1], i + 1
         if (
             t.kind == "num"
             and i + 3 < len(toks)
@@ -356,27 +451,32 @@ def _merge(toks: list[_Tok]) -> list[_Tok]:
             i += 3
         elif t.kind == "num" and t.value == 0.5 and len(out) >= 2 and out[-1].key == "and" and out[-2].kind == "num":
             whole = out[-2]  # "one and a half", "one and one-half"
-            out[-2:] = [whole._replace(value=whole.value + 0.5, end=t.end, text=f"{whole.text} and a half")]
+            out[-2:] = [whole._replace(value=whole.value + 0.5, text=f"{whole.text} and a half")]
+            del out_starts[-1]
+            out_ends[-2:] = [end]
             i += 1
             continue
         out.append(t)
+        out_starts.append(start)
+        out_ends.append(end)
         i += 1
-    return out
+    return out, out_starts, out_ends
 
 
 _EXPONENT: Final = re.compile("[eE]")
 _THOUSANDS: Final = re.compile(r"[1-9][0-9]{0,2},[0-9]{3}")
 
 
-def _number(raw: str, text: str) -> float:
+class _AmbiguousNumber(Exception):
+    """ "1,000": a thousand or one? `_tokens` says so with the text."""
+
+
+def _number(raw: str) -> float:
     if "," not in raw:
         return float(raw)
     mantissa = _EXPONENT.split(raw)[0]
-    if _THOUSANDS.fullmatch(mantissa):  # "1,000": a thousand or one?
-        raise ExpressionError(
-            f"ambiguous number {raw!r} in {text!r}: write {mantissa.replace(',', '')} (no thousands separator) "
-            f"or {mantissa.replace(',', '.')} (decimal point). Expected: {GRAMMAR}"
-        )
+    if _THOUSANDS.fullmatch(mantissa):
+        raise _AmbiguousNumber(raw, mantissa)
     return float(raw.replace(",", "."))
 
 
@@ -451,8 +551,6 @@ class _Dose(NamedTuple):
 _PAD: Final = 16
 _RELEASE_PERIODS: Final = frozenset({8.0, 12.0})  # hours an extended-release product is labelled with: "15 mg/12 hr"
 _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
-# For each phrase list `among` reads (kept, so that its id stays its own): first word -> word counts, longest first.
-_LENGTHS: dict[int, tuple[Collection[str], dict[str, tuple[int, ...]]]] = {}
 
 
 class _Parser:
@@ -461,7 +559,7 @@ class _Parser:
     def __init__(self, text: str, choice: RangeChoice = "max") -> None:
         self.text = text
         self.choice = choice
-        self.toks, self.keys, self.nums = _lexed(text)
+        self.toks, self.keys, self.nums, self.words, self.starts, self.ends = _lexed(text)
         self.tags: dict[str, str] = {}  # route, form, release
         self.frequency: _Said | None = None
         self.every: _Interval | None = None  # hours between administrations, if an interval
@@ -487,7 +585,6 @@ class _Parser:
         self.interval: tuple[str, float] | None = None  # "30 mg/12 hr": ("12 hr", 12.0), see `per_interval`
         self.drug_typed = ""
         self.seen: dict[tuple[int, int | None], _Vocab | None] = {}  # vocab() by position: each read once
-        self.phrases: dict[tuple[int, int], _Phrase | None] = {}  # phrase() by position and length
 
     # --- helpers ---
 
@@ -496,7 +593,7 @@ class _Parser:
 
     def span(self, i: int, j: int) -> str:
         j = min(j, len(self.toks))
-        return self.text[self.toks[i].start : self.toks[j - 1].end] if j > i else ""
+        return self.text[self.starts[i] : self.ends[j - 1]] if j > i else ""
 
     def pick(self, lo: float, hi: float) -> float:
         return hi if self.choice == "max" else lo
@@ -511,31 +608,26 @@ class _Parser:
 
     def phrase(self, i: int, n: int, stop: int | None = None) -> _Phrase | None:
         """``n`` words from token ``i`` (hyphens allowed between them), before token ``stop``."""
-        if stop is None:
-            if (i, n) not in self.phrases:
-                self.phrases[i, n] = self.phrase(i, n, len(self.toks))
-            return self.phrases[i, n]
+        stop = len(self.toks) if stop is None else stop
+        if i + n <= stop and all(self.words[i : i + n]):  # no hyphen between them
+            return _Phrase(" ".join(self.keys[i : i + n]), i + n)
         words: list[str] = []
         j = i
         while len(words) < n:
-            if j >= stop or self.toks[j].kind != "word":
+            if j >= stop or not self.words[j]:
                 return None
-            words.append(self.toks[j].key)
+            words.append(self.keys[j])
             j += 1
             if len(words) < n and j < stop and self.keys[j] == "-":
                 j += 1
         return _Phrase(" ".join(words), j)
 
-    def among(self, i: int, words: Collection[str], longest: int = 4) -> int | None:
-        """The end of the longest phrase of ``words`` starting at token ``i``."""
-        cached = _LENGTHS.get(id(words))
-        if cached is None:
-            lengths: dict[str, list[int]] = {}
-            for w in words:
-                lengths.setdefault(w.split()[0], []).append(len(w.split()))
-            cached = _LENGTHS[id(words)] = (words, {k: tuple(sorted(set(v), reverse=True)) for k, v in lengths.items()})
-        for n in cached[1].get(self.keys[i], ()):
-            if n <= longest and (found := self.phrase(i, n)) is not None and found.key in words:
+    def among(self, i: int, phrases: _Phrases, longest: int = 4) -> int | None:
+        """The end of the longest of ``phrases`` starting at token ``i``."""
+        for n in phrases.lengths.get(self.keys[i], ()):
+            if n == 1:  # the last and the most common: one word
+                return i + 1 if self.words[i] and self.keys[i] in phrases.keys else None
+            if n <= longest and (found := self.phrase(i, n)) is not None and found.key in phrases.keys:
                 return found.end
         return None
 
@@ -547,9 +639,9 @@ class _Parser:
         return found
 
     def read_vocab(self, i: int, stop: int | None) -> _Vocab | None:
-        if i >= len(self.toks) or self.toks[i].kind != "word" or self.toks[i].key not in _vocab.FIRST_WORDS:
+        if not self.words[i]:
             return None
-        for n in (3, 2, 1):
+        for n in _TERMS.lengths.get(self.keys[i], ()):
             found = self.phrase(i, n, stop)
             if found is None:
                 continue
@@ -588,6 +680,20 @@ class _Parser:
     # --- the pass ---
 
     def parse(self) -> Expression:
+        self.read()
+        return self.finish(self.drug_typed)
+
+    def finished(self, choice: RangeChoice) -> Expression:
+        """The result at one end of the ranges, from a twin: this reading stays as read (`finish` adds notes,
+        and may settle the form, the times of day and the frequency)."""
+        twin = object.__new__(_Parser)
+        twin.__dict__.update(self.__dict__)
+        twin.choice = choice
+        twin.tags, twin.notes, twin.slots = dict(self.tags), list(self.notes), list(self.slots)
+        return twin.finish(twin.drug_typed)
+
+    def read(self) -> None:
+        """Everything but the result: the product, then each part of the sig."""
         if not self.toks:
             self.fail("empty dose expression")
         lo = self.prefix()
@@ -606,7 +712,6 @@ class _Parser:
         i = self.dose(first, drug)
         while i < len(self.toks):
             i = self.step(i)
-        return self.finish(drug)
 
     def prefix(self) -> int:
         """RxNorm's leading "12 HR" (release period), "1 ML" (package volume), "80 ACTUAT" (doses in a device),
@@ -618,7 +723,7 @@ class _Parser:
             elif self.keys[i] == "{" and self.nums[i + 1] and self.keys[i + 2] == "(":
                 self.pack = True  # "{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray) } Pack": the product inside
                 end = i + 3
-            elif (end_ := self.among(i, ("abuse deterrent", "matrix delivery"))) is not None:
+            elif (end_ := self.among(i, _DEVICE)) is not None:
                 end = end_
             else:
                 return i
@@ -640,14 +745,14 @@ class _Parser:
                 f"{tok.text!r}: a multi-step schedule or a choice of doses cannot be read as one regimen "
                 "(convert each step on its own)"
             )
-        if (end := self.among(i, _vocab.AS_NEEDED)) is not None:
+        if (end := self.among(i, _AS_NEEDED)) is not None:
             self.as_needed = True
             return self.no_dose(end, lead=True)
         if (end := self.among(i, _DIRECTED, 3)) is not None:
             self.directed = True
             self.ignored.append(self.span(i, end))
             return end
-        if (end := self.among(i, _vocab.EACH_NOSTRIL)) is not None:
+        if (end := self.among(i, _EACH_NOSTRIL)) is not None:
             if self.nostrils is not None:
                 self.fail(f"two nostril phrases: {self.nostrils!r} and {self.span(i, end)!r}")
             self.nostrils = self.span(i, end)
@@ -679,7 +784,7 @@ class _Parser:
             return i + 1 if end is None else end
         if key in _NO_DOSE_LEADS or (self.as_needed and tok.kind == "word" and not self.sig_starts(i)):
             return self.no_dose(i, lead=False)  # "for pain"; "as needed, pain"
-        if key in _MINUS and self.nums[i + 1] and self.toks[i + 1].start == tok.end:
+        if key in _MINUS and self.nums[i + 1] and self.starts[i + 1] == self.ends[i]:
             self.fail(f"negative number {self.span(i, i + 2)!r}")
         if key in _MASS or key in _VOLUME:
             self.fail(f"unit {tok.text!r} without a number before it")
@@ -692,7 +797,7 @@ class _Parser:
             or self.frequency_at(i) is not None
             or self.time_of_day(i, dry=True) is not None
             or self.among(i, _CAPS) is not None
-            or self.among(i, _vocab.AS_NEEDED) is not None
+            or self.among(i, _AS_NEEDED) is not None
             or (self.nums[i] and not self.pain_score(i))
         )
 
@@ -738,8 +843,8 @@ class _Parser:
 
     def drug(self, lo: int, first: int) -> str:
         """The text before the first number, less route/form/release words at its start and end."""
-        touching = first > 0 and self.keys[first - 1] in _MINUS and self.toks[first - 1].end == self.toks[first].start
-        if touching and (first - 1 == lo or self.toks[first - 2].end != self.toks[first - 1].start):
+        touching = first > 0 and self.keys[first - 1] in _MINUS and self.ends[first - 1] == self.starts[first]
+        if touching and (first - 1 == lo or self.ends[first - 2] != self.starts[first - 1]):
             self.fail(f"negative number {self.span(first - 1, first + 1)!r}")
         hi = first
         while lo < hi:
@@ -767,22 +872,10 @@ class _Parser:
                 self.fail(f"the frequency {self.span(i, freq.end)!r} comes before the amount")
         return self.span(lo, hi).strip()
 
-    def parts(self, drug: str) -> tuple[tuple[str, ...], tuple[float, ...] | None]:
-        """The components of a combination in written order ("Norco", "hydrocodone-APAP"), and a fixed strength."""
-        brand = _vocab.combination(drug)
-        if brand is not None:
-            return brand.components, brand.strengths[0] if len(brand.strengths) == 1 else None
-        parts = tuple(p.strip() for p in _vocab.COMPONENT_SEPARATOR.split(drug))
-        if len(parts) == 1 and "-" in drug:  # "hydrocodone-acetaminophen", but not "co-codamol"
-            hyphened = tuple(p.strip() for p in drug.split("-"))
-            if all(p and _component(p) != "unknown" for p in hyphened):
-                return hyphened, None
-        return parts, None
-
     def dose(self, i: int, drug: str) -> int:
         """AMOUNT[/AMOUNT...] UNIT [/AMOUNT... UNIT] [/ DENOMINATOR]; returns the index after it."""
         start = i
-        parts, fixed = self.parts(drug)
+        parts, fixed = _parts(drug)
         combination = len(parts) > 1
         seps = ("/", "-") if combination else ("/",)
         if fixed is not None and self.keys[i + 1] not in _MASS and self.keys[i + 1] not in seps:
@@ -855,11 +948,8 @@ class _Parser:
 
     def named_rate(self, drug: str, value: float) -> bool:
         """Whether ``value`` after ``drug`` is a rate a patch brand is named by ("Duragesic 50", "Butrans-10")."""
-        try:
-            name = _vocab.resolve_drug(drug)
-        except MMEError:
-            return False
-        return name.form == "patch" and value in _vocab.PATCH_RATES.get(name.drug, ())
+        name = _vocab.drug_name(drug)
+        return name is not None and name.form == "patch" and value in _vocab.PATCH_RATES.get(name.drug, ())
 
     def rxnorm_denominator(self, i: int) -> int:
         """After "MG" at ``i``: the index after a per-unit denominator ("/ML", "/HR", "/ACTUAT"), if any."""
@@ -961,9 +1051,9 @@ class _Parser:
     def checked(self, i: int, j: int, lo: float, hi: float, what: str) -> tuple[float, float]:
         """A number or range read by `number_or_range`, refused unless positive, finite and in order."""
         for k in range(i, j):
-            if self.nums[k]:
+            if self.nums[k] and not 0 < self.toks[k].value < math.inf:
                 self.positive(k, what)
-        if not all(math.isfinite(v) and v > 0 for v in (lo, hi)):
+        if not (0 < lo < math.inf and 0 < hi < math.inf):
             self.fail(f"{what.rsplit(maxsplit=1)[-1]} {self.span(i, j)!r} must be positive and finite")
         if hi < lo:
             self.fail(f"range {self.span(i, j)!r} runs backwards")
@@ -971,7 +1061,9 @@ class _Parser:
 
     def frequency_at(self, i: int) -> _Frequency | None:
         """The frequency said at token ``i``, if one is."""
-        found = self.among(i, _FIXED, 3)
+        if not self.nums[i] and self.keys[i] not in _FREQUENCY_STARTS:
+            return None
+        found = self.among(i, _FIXED_AT, 3)
         if found is not None:
             fixed = _FIXED[self.span_key(i, found)]
             if fixed.every is not None:
@@ -1041,10 +1133,10 @@ class _Parser:
 
     def time_of_day(self, i: int, *, dry: bool = False) -> int | None:
         """ "in the morning", "at bedtime", "nocte", "matin": one administration at that time."""
-        end = self.among(i, _vocab.TIMES_OF_DAY, 3)
+        end = self.among(i, _TIMES_OF_DAY, 3)
         if end is None and self.keys[i] in _TIME_LEADS:  # "q hs", "each evening", "after breakfast"
             i += 1
-            end = self.among(i, _vocab.TIMES_OF_DAY, 3)
+            end = self.among(i, _TIMES_OF_DAY, 3)
         if end is None or dry:
             return end
         self.slots[-1].add(_vocab.TIMES_OF_DAY[self.span_key(i, end)])
@@ -1196,13 +1288,13 @@ class _Parser:
             or (self.vocab(k) is not None and self.vocab(k).field == "route")  # type: ignore[union-attr]
             or self.frequency_at(k) is not None
             or self.time_of_day(k, dry=True) is not None
-            or self.among(k, _vocab.AS_NEEDED) is not None
+            or self.among(k, _AS_NEEDED) is not None
             or self.nostril_at(k)
             or key in ("by", "at", "in", "via")
         )
 
     def nostril_at(self, k: int) -> bool:
-        return self.among(k, _vocab.EACH_NOSTRIL) is not None
+        return self.among(k, _EACH_NOSTRIL) is not None
 
     # --- the result ---
 
@@ -1210,7 +1302,7 @@ class _Parser:
         """Components in written order, and whether they were named by a brand (so not split from the name)."""
         if self.names:
             return tuple(self.names), False
-        return self.parts(drug)[0], _vocab.combination(drug) is not None
+        return _parts(drug)[0], _vocab.combination(drug) is not None
 
     def opioid_amount(self, drug: str) -> _Amount:
         """The amount of the one opioid component, matching amounts to components by position."""
@@ -1279,14 +1371,12 @@ class _Parser:
     def check_brand(self, drug: str) -> None:
         if self.brand is None:
             return
-        try:
-            named = _vocab.resolve_drug(_opioid_name(self, drug)).drug
-            brand = _vocab.resolve_drug(self.brand).drug
-        except MMEError:  # a brand not in the lexicon: the name before it says what the product is
+        named, brand = _vocab.drug_name(_opioid_name(self, drug)), _vocab.drug_name(self.brand)
+        if named is None or brand is None:  # a brand not in the lexicon: the name before it says what the product is
             self.notes.append(f"the brand [{self.brand}] is not known; read as the {_opioid_name(self, drug)} named")
             return
-        if brand != named:
-            self.fail(f"the brand [{self.brand}] is {brand}, not {named}")
+        if brand.drug != named.drug:
+            self.fail(f"the brand [{self.brand}] is {brand.drug}, not {named.drug}")
 
     def finish(self, drug: str) -> Expression:
         value, unit = self.opioid_amount(drug)
@@ -1509,19 +1599,28 @@ _NO_DOSE_LEADS: Final = _vocab.NO_DOSE_LEADS
 
 def _canonical(name: str) -> str:
     """The opioid a component names, canonical ("Oxycodone Hydrochloride" -> "oxycodone")."""
-    try:
-        return _vocab.resolve_drug(name).drug
-    except MMEError:
-        return _vocab.without_salt(name)
+    found = _vocab.drug_name(name)
+    return _vocab.without_salt(name) if found is None else found.drug
 
 
+@lru_cache(maxsize=4096)
+def _parts(drug: str) -> tuple[tuple[str, ...], tuple[float, ...] | None]:
+    """The components of a combination in written order ("Norco", "hydrocodone-APAP"), and a fixed strength."""
+    brand = _vocab.combination(drug)
+    if brand is not None:
+        return brand.components, brand.strengths[0] if len(brand.strengths) == 1 else None
+    parts = tuple(p.strip() for p in _vocab.COMPONENT_SEPARATOR.split(drug))
+    if len(parts) == 1 and "-" in drug:  # "hydrocodone-acetaminophen", but not "co-codamol"
+        hyphened = tuple(p.strip() for p in drug.split("-"))
+        if all(p and _component(p) != "unknown" for p in hyphened):
+            return hyphened, None
+    return parts, None
+
+
+@lru_cache(maxsize=4096)
 def _component(name: str) -> Literal["opioid", "non-opioid", "unknown"]:
     if _vocab.non_opioid(name):
         return "non-opioid"
     if _vocab.without_salt(name) in _vocab.OTHER_OPIOIDS:
         return "opioid"
-    try:
-        _vocab.resolve_drug(name)
-    except MMEError:
-        return "unknown"
-    return "opioid"
+    return "unknown" if _vocab.drug_name(name) is None else "opioid"

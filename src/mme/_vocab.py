@@ -499,6 +499,18 @@ def resolve_drug(name: str) -> DrugName:
     """The ingredient a typed name means; combination products resolve to their opioid component."""
     if len(name) > MAX_TEXT:
         raise UnknownDrugError(name)
+    found = drug_name(name)
+    if found is None:
+        raise UnknownDrugError(name, difflib.get_close_matches(_key(name), _DRUG_ALIASES, n=3, cutoff=0.6))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def drug_name(name: str) -> DrugName | None:
+    """`resolve_drug` without the closest names it suggests (their search is slow): for the sig reader, which asks
+    of many words whether they name a drug."""
+    if len(name) > MAX_TEXT:
+        return None
     key = _key(name)
     if key in _DRUG_ALIASES:
         return _DRUG_ALIASES[key]
@@ -516,7 +528,7 @@ def resolve_drug(name: str) -> DrugName:
         prefix = " ".join(words[:n])
         if prefix in _DRUG_ALIASES:
             return _DRUG_ALIASES[prefix]
-    raise UnknownDrugError(name, difflib.get_close_matches(key, _DRUG_ALIASES, n=3, cutoff=0.6))
+    return None
 
 
 _TRAILING_WORDS: frozenset[str] = frozenset({"hydrochloride", "hcl", "sulfate", "sulphate", "bitartrate", "tartrate"})
@@ -665,7 +677,6 @@ _DRUG_ALIASES |= {
 }
 
 
-@lru_cache(maxsize=4096)
 class Combination(NamedTuple):
     """A combination brand: its components in written order, and its documented strengths (mg, same order)."""
 
@@ -673,6 +684,7 @@ class Combination(NamedTuple):
     strengths: tuple[tuple[float, ...], ...]
 
 
+@lru_cache(maxsize=4096)
 def combination(name: str) -> Combination | None:
     """The combination brand ``name`` names, if it names one ("Norco", "Tylenol #3", "co-codamol")."""
     key = re.sub(r"\s*#\s*|\s+no\.?\s*(?=\d)", " ", _key(name))
@@ -894,9 +906,7 @@ def word(key: str) -> tuple[Literal["route", "form", "release"], str, str | None
     return None
 
 
-#: The first word of every route, form and release word or phrase, as the parser's tokens spell it.
-FIRST_WORDS: frozenset[str] = frozenset(
-    _key(k).replace(".", "").split()[0]
-    for aliases in (_FORM_ALIASES, _ROUTE_ALIASES, _RELEASE_ALIASES)
-    for k in aliases
+#: Every route, form and release word or phrase, as the parser's tokens spell it.
+TERMS: frozenset[str] = frozenset(
+    _key(k).replace(".", "") for aliases in (_FORM_ALIASES, _ROUTE_ALIASES, _RELEASE_ALIASES) for k in aliases
 )
