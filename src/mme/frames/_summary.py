@@ -10,7 +10,19 @@ import narwhals as nw
 from narwhals.typing import IntoFrameT
 
 from mme._engine import TableLike
-from mme._history import FILL_OVERFLOWS, NOT_WHOLE_DAYS, TOTAL_OVERFLOWS, OnFailed, _in_window, _window
+from mme._history import (
+    DAYS_SUPPLY_NOT_WHOLE,
+    FILL_OVERFLOWS,
+    NO_DATE,
+    NO_PATIENT,
+    NOT_WHOLE_DAYS,
+    RATIOS,
+    TOTAL_OVERFLOWS,
+    OnFailed,
+    _clip,
+    _in_window,
+    _window,
+)
 from mme._ndc import NdcFile
 from mme.rxnorm import RxnormLike
 
@@ -30,6 +42,14 @@ def _floor(x: nw.Expr, k: float) -> nw.Expr:
     return (x / k).floor()
 
 
+def _larger(x: nw.Expr, bound: int) -> nw.Expr:
+    return nw.when(x < bound).then(nw.lit(bound)).otherwise(x)
+
+
+def _smaller(x: nw.Expr, bound: int) -> nw.Expr:
+    return nw.when(x > bound).then(nw.lit(bound)).otherwise(x)
+
+
 def _days_since_epoch(y: nw.Expr, m: nw.Expr, d: nw.Expr) -> nw.Expr:
     """Days since 1970-01-01 of the date year-month-day (Float64 columns), on every backend.
 
@@ -42,7 +62,6 @@ def _days_since_epoch(y: nw.Expr, m: nw.Expr, d: nw.Expr) -> nw.Expr:
 
 
 _DATE_TEXT: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-NO_DATE: Final = "fill_date is missing or not a date (YYYY-MM-DD)"
 
 
 def _date_parts(name: str, dtype: nw.dtypes.DType) -> tuple[nw.Expr, nw.Expr, nw.Expr]:
@@ -188,9 +207,9 @@ def _summarize(
     counted_mme = ~nw.col(MME_PER_DAY).is_null()
     error = (
         nw.when(left_out).then(nw.lit(None, nw.String))
-        .when(~has_patient).then(nw.lit("patient_id is missing"))
+        .when(~has_patient).then(nw.lit(NO_PATIENT))
         .when(~has_date).then(nw.lit(NO_DATE))
-        .when(~whole_raw).then(nw.lit("days_supply must be a whole number of days"))
+        .when(~whole_raw).then(nw.lit(DAYS_SUPPLY_NOT_WHOLE))
         .when(~nw.col(MME_ERROR).is_null()).then(nw.col(MME_ERROR))
         .when(counted_mme & ~whole_days).then(nw.lit(NOT_WHOLE_DAYS))
         .when(counted_mme & ~(nw.col(MME_PER_DAY) * days).is_finite()).then(nw.lit(FILL_OVERFLOWS))
@@ -212,10 +231,9 @@ def _summarize(
     # unknown days (0 here) cannot place the fill outside the window: as if they reached it
     reach = nw.when(known == 0).then(nw.lit(hi)).otherwise(first + known)
     failed_in = failed & _in_window(first, reach, lo, hi, clip=clip_to_window)
-    first_in, stop_in = first, stop
-    if clip_to_window:
-        first_in = nw.when(first < lo).then(nw.lit(lo)).otherwise(first)
-        stop_in = nw.when(stop > hi).then(nw.lit(hi)).otherwise(stop)
+    first_in, stop_in = (
+        _clip(first, stop, lo, hi, larger=_larger, smaller=_smaller) if clip_to_window else (first, stop)
+    )
     failed_in = failed_in | (failed & ~_col("dated"))  # no date: cannot be placed outside the window either
     rows = rows.with_columns(
         first_in.alias(f"{_T}f"),
@@ -264,16 +282,16 @@ def _summarize(
             return nw.when(known).then(value.cast(dtype)).alias(name)  # null otherwise (pandas: NaN, as a float)
 
         out = out.with_columns(
-            on_days.fill_null(0).cast(nw.Int64), nw.col("max_daily_mme").fill_null(0.0).cast(nw.Float64)
+            on_days.fill_null(0).cast(nw.Int64),
+            nw.col("max_daily_mme").fill_null(0.0).cast(nw.Float64),
+            nw.lit(hi - lo).cast(nw.Int64).alias("window_days"),
         ).select(
             nw.col(p),
             unless_failed("total_mme", total_mme, nw.Float64),
             unless_failed("total_days_supply", total_days, nw.Int64),
             unless_failed("on_therapy_days", on_days, nw.Int64),
-            nw.lit(hi - lo).cast(nw.Int64).alias("window_days"),
-            unless_failed("mme_per_days_supply", ratio(total_days), nw.Float64),
-            unless_failed("mme_per_therapy_day", ratio(on_days), nw.Float64),
-            unless_failed("mme_per_window_day", total_mme / (hi - lo), nw.Float64),
+            nw.col("window_days"),
+            *(unless_failed(name, ratio(nw.col(d)), nw.Float64) for name, d in RATIOS.items()),
             unless_failed("max_daily_mme", nw.col("max_daily_mme"), nw.Float64),
             *[nw.col(c).cast(nw.Int64) for c in ("n_dispensings", "n_excluded", "n_failed")],
             nw.when(overflows).then(nw.lit(TOTAL_OVERFLOWS)).otherwise(nw.col("failed_reason").cast(nw.String))
