@@ -1050,13 +1050,14 @@ def run_summary(backend: str, rows: Sequence[dict[str, Any]], end: date, table: 
 # -- summaries: tests -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method", ["auto", "pairwise"])
+@pytest.mark.parametrize("method", ["auto", "riding", "pairwise"])
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=histories(), on_failed=st.sampled_from(["propagate", "drop"]))
 def test_summarize_equals_the_scalar_summaries(
     method: str, case: tuple[list[dict[str, Any]], date, str, bool, bool], on_failed: str
 ) -> None:
-    """Polars, under hypothesis, with both sweeps (window functions; pairwise, which PyArrow and Dask use)."""
+    """Polars, under hypothesis, with every sweep: window functions over the counted spans (Polars, pandas), the
+    same with the totals riding on the starts (DuckDB, Spark), pairwise (PyArrow, Dask)."""
     rows, end, table, bup, clip = case
     result = run_summary("polars", rows, end, table, bup, clip, method=method, on_failed=on_failed)
     check_summaries(result, rows, end, table, bup, clip, on_failed)
