@@ -320,7 +320,9 @@ def _sweep_window(fills: Frame, p: str, riding: tuple[nw.Expr, ...] = ()) -> Fra
 
     Every fill adds its MME/day at its first day and removes it after its last; the running sum
     over a patient's dates is the daily MME, the running count of active fills tells covered days:
-    a stretch of them starts where the count leaves 0 and ends where it returns to it.
+    a stretch of them starts where the count leaves 0 and ends where it returns to it. On a day
+    where fills end and others start, the ends come first (ordered by ``dc``): the running sum
+    falls, then rises, never above the day's level or the one before, so no grouping by day is needed.
 
     With ``riding`` (`_TOTALS`, on DuckDB and Spark) the totals ride on the starts, so that the fills
     are read once and no aggregate sits on the join with the lookup, which DuckDB's optimiser pushes
@@ -336,10 +338,9 @@ def _sweep_window(fills: Frame, p: str, riding: tuple[nw.Expr, ...] = ()) -> Fra
         ],
         how="vertical",
     )  # fmt: skip
-    events = events.group_by(p, "t").agg(nw.col("dr").sum(), nw.col("dc").sum(), *riding)
     events = events.with_columns(
-        nw.col("dr").cum_sum().over(p, order_by="t").alias("level"),
-        nw.col("dc").cum_sum().over(p, order_by="t").alias("active"),
+        nw.col("dr").cum_sum().over(p, order_by=["t", "dc"]).alias("level"),
+        nw.col("dc").cum_sum().over(p, order_by=["t", "dc"]).alias("active"),
     )
     active, before, t = nw.col("active"), nw.col("active") - nw.col("dc"), nw.col("t")
     edge = nw.when((active > 0) & (before == 0)).then(-t).when((active == 0) & (before > 0)).then(t).otherwise(0)
