@@ -33,7 +33,15 @@ from pydantic import ValidationError
 import mme
 from mme import frames
 from mme._engine import _per_day
-from mme._history import TOTAL_OVERFLOWS, Dispensing, _is_buprenorphine, summarize_by_patient
+from mme._history import (
+    DAYS_SUPPLY_NOT_WHOLE,
+    NO_DATE,
+    NO_PATIENT,
+    TOTAL_OVERFLOWS,
+    Dispensing,
+    _is_buprenorphine,
+    summarize_by_patient,
+)
 from mme._units import _unit
 from mme.frames import _keys, _rows, _summary
 
@@ -972,12 +980,12 @@ def exact_engine(drug: str, strength: str, **options: Any) -> mme.DailyMME:
 def frame_reason(row: dict[str, Any], table: str) -> str | None:
     """Why `mme.frames.summarize` fails a row the scalar model refuses (its checks, in its order)."""
     if row["patient_id"] is None:
-        return "patient_id is missing"
+        return NO_PATIENT
     if row["fill_date"] is None:
-        return _summary.NO_DATE
+        return NO_DATE
     days = row["days_supply"]
     if not math.isnan(days) and days > 0 and not days.is_integer():
-        return "days_supply must be a whole number of days"
+        return DAYS_SUPPLY_NOT_WHOLE
     error: str | None = expected(row, table)["mme_error"]
     return error
 
@@ -1087,13 +1095,14 @@ def run_summary(backend: str, rows: Sequence[dict[str, Any]], end: date, table: 
 # -- summaries: tests -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method", ["auto", "pairwise"])
+@pytest.mark.parametrize("method", ["auto", "riding", "pairwise"])
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=histories(), on_failed=st.sampled_from(["propagate", "drop"]))
 def test_summarize_equals_the_scalar_summaries(
     method: str, case: tuple[list[dict[str, Any]], date, str, bool, bool], on_failed: str
 ) -> None:
-    """Polars, under hypothesis, with both sweeps (window functions; pairwise, which PyArrow and Dask use)."""
+    """Polars, under hypothesis, with every sweep: window functions over the counted spans (Polars, pandas), the
+    same with the totals riding on the starts (DuckDB, Spark), pairwise (PyArrow, Dask)."""
     rows, end, table, bup, clip = case
     result = run_summary("polars", rows, end, table, bup, clip, method=method, on_failed=on_failed)
     check_summaries(result, rows, end, table, bup, clip, on_failed)
@@ -1158,7 +1167,7 @@ def test_summarize_reads_dates_as_text_and_objects() -> None:
         assert out[["on_therapy_days", "max_daily_mme"]].iloc[1].isna().all()  # b's only fill has no date: failed
         assert out["n_failed"].tolist() == [0, 1]
         assert out["failed_reason"].isna().tolist() == [True, False]
-        assert out["failed_reason"].tolist()[1] == _summary.NO_DATE
+        assert out["failed_reason"].tolist()[1] == NO_DATE
 
 
 @pytest.mark.parametrize("backend", ["pandas", "polars", "polars-lazy", "pyarrow", "duckdb", "dask"])
@@ -1176,9 +1185,27 @@ def test_a_bad_date_cell_fails_its_row_not_the_run(backend: str) -> None:
     good = {"p0", "p1", "p6"}  # 2024 is a leap year; 2023 is not
     assert {p for p, r in out.items() if r["n_failed"] == 0} == good
     assert all(out[p]["total_mme"] == 300.0 for p in good)
-    assert all(
-        r["failed_reason"] == _summary.NO_DATE and r["total_mme"] is None for p, r in out.items() if p not in good
-    )
+    assert all(r["failed_reason"] == NO_DATE and r["total_mme"] is None for p, r in out.items() if p not in good)
+
+
+@pytest.mark.parametrize("backend", ["polars", "pandas", "duckdb"])
+def test_a_row_the_dispensing_model_refuses_fails_with_its_reason(backend: str) -> None:
+    """What `mme.Dispensing` refuses (no patient id, no date, a fraction of a day) fails the row with the history's
+    own words; the patient's totals are null, another patient's are not."""
+    n = 4
+    table = pa.table({"patient_id": ["a", "", "c", "d"], "fill_date": [START, START, None, START],
+                      "drug": ["morphine"] * n, "strength": [10.0] * n, "strength_unit": ["mg"] * n,
+                      "quantity": [30.0] * n, "days_supply": [2.5, 10.0, 10.0, 10.0]})  # fmt: skip
+    out = {r["patient_id"]: r for r in rows_of(frames.summarize(make(backend, table), start=START,
+                                                                end=date(2024, 1, 31)))}  # fmt: skip
+    assert {p: r["failed_reason"] for p, r in out.items()} == {
+        "a": DAYS_SUPPLY_NOT_WHOLE, "": NO_PATIENT, "c": NO_DATE, "d": None,
+    }  # fmt: skip
+    assert [out[p]["total_mme"] for p in "acd"] == [None, None, 300.0]
+    with pytest.raises(ValidationError, match="patient_id"):
+        Dispensing(patient_id="", drug="morphine", strength="10 mg", quantity=30, days_supply=10, fill_date=START)
+    with pytest.raises(ValidationError, match="fractional part"):
+        Dispensing(patient_id="a", drug="morphine", strength="10 mg", quantity=30, days_supply=2.5, fill_date=START)
 
 
 @pytest.mark.parametrize("backend", ["polars", "pandas", "pyarrow"])

@@ -164,6 +164,17 @@ NOT_WHOLE_DAYS = "the days supply is not a whole number of days"
 FILL_OVERFLOWS = "the fill's MME (MME/day x days) overflows"
 TOTAL_OVERFLOWS = "the MME summed over the fills (a total or a day's) overflows: check the fills' amounts"
 """Why a summary has no numbers where each fill's MME is finite but their sum is not (a typed error, never inf)."""
+# What `Dispensing` refuses, said of a row of a frame (`mme.frames.summarize` fails the row, not the run).
+NO_PATIENT = "patient_id is missing"
+NO_DATE = "fill_date is missing or not a date (YYYY-MM-DD)"
+DAYS_SUPPLY_NOT_WHOLE = "days_supply must be a whole number of days"
+
+RATIOS: dict[Metric, str] = {
+    "mme_per_days_supply": "total_days_supply",
+    "mme_per_therapy_day": "on_therapy_days",
+    "mme_per_window_day": "window_days",
+}
+"""Definitions 1-3: ``total_mme`` over this `Summary` field; 0/0 (nothing counted) is None, never 0."""
 
 
 def _sum(values: Iterable[float]) -> float:
@@ -198,6 +209,14 @@ def _in_window(first: Any, stop: Any, lo: int, hi: int, *, clip: bool) -> Any:
     Comparisons and ``&`` only: the same rule for ints here and for columns in `mme.frames`.
     """
     return (first < hi) & (stop > lo) if clip else (first >= lo) & (first < hi)
+
+
+def _clip(first: Any, stop: Any, lo: int, hi: int, *, larger: Any = max, smaller: Any = min) -> tuple[Any, Any]:
+    """The days of a fill ``first .. stop - 1`` inside the window ``lo .. hi - 1``: its clipped span.
+
+    ``larger`` and ``smaller`` are `max` and `min` here, their column forms in `mme.frames`: one rule for both.
+    """
+    return larger(first, lo), smaller(stop, hi)
 
 
 def _is_buprenorphine(drug: str) -> bool:
@@ -328,21 +347,18 @@ def summarize(
             elif inside:
                 failures.append(FailedFill(dispensing=d, reason=str(fill)))
         elif _in_window(fill.first, fill.stop, lo, hi, clip=clip_to_window):
-            spans.append(_Span(max(fill.first, lo), min(fill.stop, hi), fill.rate) if clip_to_window else fill)
+            spans.append(_Span(*_clip(fill.first, fill.stop, lo, hi), fill.rate) if clip_to_window else fill)
     segments = _segments(spans)
     total_mme = _sum(s.rate * s.days for s in spans)
-    total_days = sum(s.days for s in spans)
-    on_days = sum(s.days for s in segments)
-    window_days = hi - lo
+    days = {"total_days_supply": sum(s.days for s in spans), "on_therapy_days": sum(s.days for s in segments)}
+    days["window_days"] = window_days = hi - lo
     known = not failures or on_failed == "drop"
     return Summary(
         patient_id=patient, start=start, end=end, table=tab.slug, table_version=tab.version,
         include_buprenorphine=include_buprenorphine, clip_to_window=clip_to_window, on_failed=on_failed,
-        total_mme=total_mme if known else None, total_days_supply=total_days if known else None,
-        on_therapy_days=on_days if known else None, window_days=window_days,
-        mme_per_days_supply=total_mme / total_days if total_days and known else None,
-        mme_per_therapy_day=total_mme / on_days if on_days and known else None,
-        mme_per_window_day=total_mme / window_days if known else None,
+        total_mme=total_mme if known else None, total_days_supply=days["total_days_supply"] if known else None,
+        on_therapy_days=days["on_therapy_days"] if known else None, window_days=window_days,
+        **{name: total_mme / days[d] if days[d] and known else None for name, d in RATIOS.items()},
         max_daily_mme=max((s.rate for s in segments), default=0.0) if known else None,
         excluded=tuple(excluded), failed=tuple(failures), n_dispensings=len(spans),
     )  # fmt: skip

@@ -10,7 +10,19 @@ import narwhals as nw
 from narwhals.typing import IntoFrameT
 
 from mme._engine import TableLike
-from mme._history import FILL_OVERFLOWS, NOT_WHOLE_DAYS, TOTAL_OVERFLOWS, OnFailed, _in_window, _window
+from mme._history import (
+    DAYS_SUPPLY_NOT_WHOLE,
+    FILL_OVERFLOWS,
+    NO_DATE,
+    NO_PATIENT,
+    NOT_WHOLE_DAYS,
+    RATIOS,
+    TOTAL_OVERFLOWS,
+    OnFailed,
+    _clip,
+    _in_window,
+    _window,
+)
 from mme._ndc import NdcFile
 from mme.rxnorm import RxnormLike
 
@@ -30,6 +42,14 @@ def _floor(x: nw.Expr, k: float) -> nw.Expr:
     return (x / k).floor()
 
 
+def _larger(x: nw.Expr, bound: int) -> nw.Expr:
+    return nw.when(x < bound).then(nw.lit(bound)).otherwise(x)
+
+
+def _smaller(x: nw.Expr, bound: int) -> nw.Expr:
+    return nw.when(x > bound).then(nw.lit(bound)).otherwise(x)
+
+
 def _days_since_epoch(y: nw.Expr, m: nw.Expr, d: nw.Expr) -> nw.Expr:
     """Days since 1970-01-01 of the date year-month-day (Float64 columns), on every backend.
 
@@ -42,7 +62,6 @@ def _days_since_epoch(y: nw.Expr, m: nw.Expr, d: nw.Expr) -> nw.Expr:
 
 
 _DATE_TEXT: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-NO_DATE: Final = "fill_date is missing or not a date (YYYY-MM-DD)"
 
 
 def _date_parts(name: str, dtype: nw.dtypes.DType) -> tuple[nw.Expr, nw.Expr, nw.Expr]:
@@ -149,7 +168,7 @@ def _summarize(
     on_failed: OnFailed = "propagate",
     variant: str | None,
     ndc_file: NdcFile | None,
-    method: Literal["auto", "window", "pairwise"],
+    method: Literal["auto", "window", "riding", "pairwise"],
     rxnorm: RxnormLike = None,
 ) -> IntoFrameT:
     lo, hi = (day - _EPOCH_ORDINAL for day in _window(start, end, on_failed))
@@ -188,9 +207,9 @@ def _summarize(
     counted_mme = ~nw.col(MME_PER_DAY).is_null()
     error = (
         nw.when(left_out).then(nw.lit(None, nw.String))
-        .when(~has_patient).then(nw.lit("patient_id is missing"))
+        .when(~has_patient).then(nw.lit(NO_PATIENT))
         .when(~has_date).then(nw.lit(NO_DATE))
-        .when(~whole_raw).then(nw.lit("days_supply must be a whole number of days"))
+        .when(~whole_raw).then(nw.lit(DAYS_SUPPLY_NOT_WHOLE))
         .when(~nw.col(MME_ERROR).is_null()).then(nw.col(MME_ERROR))
         .when(counted_mme & ~whole_days).then(nw.lit(NOT_WHOLE_DAYS))
         .when(counted_mme & ~(nw.col(MME_PER_DAY) * days).is_finite()).then(nw.lit(FILL_OVERFLOWS))
@@ -212,10 +231,9 @@ def _summarize(
     # unknown days (0 here) cannot place the fill outside the window: as if they reached it
     reach = nw.when(known == 0).then(nw.lit(hi)).otherwise(first + known)
     failed_in = failed & _in_window(first, reach, lo, hi, clip=clip_to_window)
-    first_in, stop_in = first, stop
-    if clip_to_window:
-        first_in = nw.when(first < lo).then(nw.lit(lo)).otherwise(first)
-        stop_in = nw.when(stop > hi).then(nw.lit(hi)).otherwise(stop)
+    first_in, stop_in = (
+        _clip(first, stop, lo, hi, larger=_larger, smaller=_smaller) if clip_to_window else (first, stop)
+    )
     failed_in = failed_in | (failed & ~_col("dated"))  # no date: cannot be placed outside the window either
     rows = rows.with_columns(
         first_in.alias(f"{_T}f"),
@@ -226,11 +244,9 @@ def _summarize(
     )
     counted_in, n_days = _col("in"), _col("s") - _col("f")
     if method == "auto":
-        method = (
-            "pairwise" if native.implementation in (nw.Implementation.PYARROW, nw.Implementation.DASK) else "window"
-        )
+        method = _SWEEPS.get(native.implementation, "riding")
     # Each fill as a span ``f .. s - 1`` at ``r`` MME/day, with what it adds to its patient's totals. No filter
-    # for the window sweep: Spark pushes a filter down through every step above, inlining each column it reads
+    # for the riding sweep: Spark pushes a filter down through every step above, inlining each column it reads
     # until its optimiser runs out of memory; a fill that does not count is an empty span at the window's start.
     fills = rows.select(
         nw.col(p),
@@ -246,11 +262,12 @@ def _summarize(
     )
     with warnings.catch_warnings():  # pandas warns where a sum overflows: handled below (TOTAL_OVERFLOWS)
         warnings.filterwarnings("ignore", "overflow encountered", RuntimeWarning)
-        if method == "window":
-            out = _sweep_window(fills, p)
+        if method == "riding":
+            out = _sweep_window(fills, p, riding=_TOTALS)
         else:
             spans = fills.filter(nw.col("n_dispensings") == 1).select(nw.col(p), "f", "s", "r")
-            out = fills.group_by(p).agg(*_TOTALS).join(_sweep_pairwise(spans, p), on=p, how="left")
+            sweep = _sweep_window(spans, p) if method == "window" else _sweep_pairwise(spans, p)
+            out = fills.group_by(p).agg(*_TOTALS).join(sweep, on=p, how="left")
         total_mme, total_days, on_days = nw.col("total_mme"), nw.col("total_days_supply"), nw.col("on_therapy_days")
         # each fill's MME is finite, their sum (a total, a day) may not be: no numbers then, as `mme.summarize` raises
         overflows = ~(total_mme.is_finite() & nw.col("max_daily_mme").is_finite()).fill_null(value=False)
@@ -264,16 +281,16 @@ def _summarize(
             return nw.when(known).then(value.cast(dtype)).alias(name)  # null otherwise (pandas: NaN, as a float)
 
         out = out.with_columns(
-            on_days.fill_null(0).cast(nw.Int64), nw.col("max_daily_mme").fill_null(0.0).cast(nw.Float64)
+            on_days.fill_null(0).cast(nw.Int64),
+            nw.col("max_daily_mme").fill_null(0.0).cast(nw.Float64),
+            nw.lit(hi - lo).cast(nw.Int64).alias("window_days"),
         ).select(
             nw.col(p),
             unless_failed("total_mme", total_mme, nw.Float64),
             unless_failed("total_days_supply", total_days, nw.Int64),
             unless_failed("on_therapy_days", on_days, nw.Int64),
-            nw.lit(hi - lo).cast(nw.Int64).alias("window_days"),
-            unless_failed("mme_per_days_supply", ratio(total_days), nw.Float64),
-            unless_failed("mme_per_therapy_day", ratio(on_days), nw.Float64),
-            unless_failed("mme_per_window_day", total_mme / (hi - lo), nw.Float64),
+            nw.col("window_days"),
+            *(unless_failed(name, ratio(nw.col(d)), nw.Float64) for name, d in RATIOS.items()),
             unless_failed("max_daily_mme", nw.col("max_daily_mme"), nw.Float64),
             *[nw.col(c).cast(nw.Int64) for c in ("n_dispensings", "n_excluded", "n_failed")],
             nw.when(overflows).then(nw.lit(TOTAL_OVERFLOWS)).otherwise(nw.col("failed_reason").cast(nw.String))
@@ -289,22 +306,31 @@ _TOTALS: Final = (
     *(nw.col(c).sum() for c in ("total_mme", "total_days_supply", "n_dispensings", "n_excluded", "n_failed")),
     nw.col("failed_reason").min(),
 )
+#: How each backend sweeps (`_summarize`'s ``method``); any other rides the totals on the window sweep.
+_SWEEPS: Final[dict[nw.Implementation, Literal["window", "pairwise"]]] = {
+    nw.Implementation.POLARS: "window",
+    nw.Implementation.PANDAS: "window",
+    nw.Implementation.PYARROW: "pairwise",
+    nw.Implementation.DASK: "pairwise",
+}
 
 
-def _sweep_window(fills: Frame, p: str) -> Frame:
-    """Each patient's totals, on-therapy days and highest daily sum, by window functions over fill starts and ends.
+def _sweep_window(fills: Frame, p: str, riding: tuple[nw.Expr, ...] = ()) -> Frame:
+    """Each patient's on-therapy days and highest daily sum, by window functions over fill starts and ends.
 
     Every fill adds its MME/day at its first day and removes it after its last; the running sum
-    over a patient's dates is the daily MME, the running count of active fills tells covered days.
-    The totals ride on the starts, so that the fills are read once (and no aggregate sits on the
-    join with the lookup, which DuckDB's optimiser pushes down at a cost that grows with the plan).
+    over a patient's dates is the daily MME, the running count of active fills tells covered days:
+    a stretch of them starts where the count leaves 0 and ends where it returns to it. On a day
+    where fills end and others start, the ends come first (ordered by ``dc``): the running sum
+    falls, then rises, never above the day's level or the one before, so no grouping by day is needed.
+
+    With ``riding`` (`_TOTALS`, on DuckDB and Spark) the totals ride on the starts, so that the fills
+    are read once and no aggregate sits on the join with the lookup, which DuckDB's optimiser pushes
+    down at a cost that grows with the plan. Elsewhere a group-by of the fills is cheaper, and the
+    sweep reads only the counted spans' four columns (on Polars a third less CPU, and a third less memory).
     """
-    nothing = (
-        *(nw.lit(0.0).alias("total_mme"), nw.lit(0).cast(nw.Int64).alias("total_days_supply")),
-        *(nw.lit(0).cast(nw.Int64).alias(c) for c in ("n_dispensings", "n_excluded", "n_failed")),
-        nw.lit(None, nw.String).alias("failed_reason"),
-    )
-    totals = ("total_mme", "total_days_supply", "n_dispensings", "n_excluded", "n_failed", "failed_reason")
+    names = ("total_mme", "total_days_supply", "n_dispensings", "n_excluded", "n_failed", "failed_reason")
+    totals, nothing = (names, _NO_TOTALS) if riding else ((), ())
     events = nw.concat(
         [
             fills.select(nw.col(p), nw.col("f").alias("t"), nw.col("r").alias("dr"), nw.lit(1).cast(nw.Int64).alias("dc"), *totals),
@@ -312,18 +338,26 @@ def _sweep_window(fills: Frame, p: str) -> Frame:
         ],
         how="vertical",
     )  # fmt: skip
-    events = events.group_by(p, "t").agg(nw.col("dr").sum(), nw.col("dc").sum(), *_TOTALS)
     events = events.with_columns(
-        nw.col("dr").cum_sum().over(p, order_by="t").alias("level"),
-        nw.col("dc").cum_sum().over(p, order_by="t").alias("active"),
-        nw.col("t").shift(-1).over(p, order_by="t").alias("next"),
+        nw.col("dr").cum_sum().over(p, order_by=["t", "dc"]).alias("level"),
+        nw.col("dc").cum_sum().over(p, order_by=["t", "dc"]).alias("active"),
     )
-    events = events.with_columns(
-        nw.when(nw.col("active") > 0).then(nw.col("next") - nw.col("t")).otherwise(0).alias("covered")
+    active, before, t = nw.col("active"), nw.col("active") - nw.col("dc"), nw.col("t")
+    edge = nw.when((active > 0) & (before == 0)).then(-t).when((active == 0) & (before > 0)).then(t).otherwise(0)
+    # a column first: narwhals' pandas group-by reads an aggregated `when` as its last branch's column
+    return (
+        events.with_columns(edge.alias("edge"))
+        .group_by(p)
+        .agg(nw.col("edge").sum().alias("on_therapy_days"), nw.col("level").max().alias("max_daily_mme"), *riding)
     )
-    return events.group_by(p).agg(
-        nw.col("covered").sum().alias("on_therapy_days"), nw.col("level").max().alias("max_daily_mme"), *_TOTALS
-    )
+
+
+#: What an end event adds to the riding totals: nothing (the fill's totals ride on its start).
+_NO_TOTALS: Final = (
+    *(nw.lit(0.0).alias("total_mme"), nw.lit(0).cast(nw.Int64).alias("total_days_supply")),
+    *(nw.lit(0).cast(nw.Int64).alias(c) for c in ("n_dispensings", "n_excluded", "n_failed")),
+    nw.lit(None, nw.String).alias("failed_reason"),
+)
 
 
 def _sweep_pairwise(spans: Frame, p: str) -> Frame:
