@@ -35,8 +35,11 @@ from mme import frames
 from mme._engine import _per_day
 from mme._history import (
     DAYS_SUPPLY_NOT_WHOLE,
+    DAYS_SUPPLY_TOO_LONG,
+    MAX_DAYS_SUPPLY,
     NO_DATE,
     NO_PATIENT,
+    TOO_MANY_DAYS,
     TOTAL_OVERFLOWS,
     Dispensing,
     _is_buprenorphine,
@@ -1192,20 +1195,45 @@ def test_a_bad_date_cell_fails_its_row_not_the_run(backend: str) -> None:
 def test_a_row_the_dispensing_model_refuses_fails_with_its_reason(backend: str) -> None:
     """What `mme.Dispensing` refuses (no patient id, no date, a fraction of a day) fails the row with the history's
     own words; the patient's totals are null, another patient's are not."""
-    n = 4
-    table = pa.table({"patient_id": ["a", "", "c", "d"], "fill_date": [START, START, None, START],
+    n = 5
+    table = pa.table({"patient_id": ["a", "", "c", "d", "e"], "fill_date": [START, START, None, START, START],
                       "drug": ["morphine"] * n, "strength": [10.0] * n, "strength_unit": ["mg"] * n,
-                      "quantity": [30.0] * n, "days_supply": [2.5, 10.0, 10.0, 10.0]})  # fmt: skip
+                      "quantity": [30.0] * n, "days_supply": [2.5, 10.0, 10.0, 10.0, MAX_DAYS_SUPPLY + 1.0]})  # fmt: skip
     out = {r["patient_id"]: r for r in rows_of(frames.summarize(make(backend, table), start=START,
                                                                 end=date(2024, 1, 31)))}  # fmt: skip
     assert {p: r["failed_reason"] for p, r in out.items()} == {
-        "a": DAYS_SUPPLY_NOT_WHOLE, "": NO_PATIENT, "c": NO_DATE, "d": None,
+        "a": DAYS_SUPPLY_NOT_WHOLE, "": NO_PATIENT, "c": NO_DATE, "d": None, "e": DAYS_SUPPLY_TOO_LONG,
     }  # fmt: skip
-    assert [out[p]["total_mme"] for p in "acd"] == [None, None, 300.0]
+    assert [out[p]["total_mme"] for p in "acde"] == [None, None, 300.0, None]
+    with pytest.raises(ValidationError, match="less than or equal to 10000000"):
+        Dispensing(patient_id="e", drug="morphine", strength="10 mg", quantity=30, days_supply=MAX_DAYS_SUPPLY + 1,
+                   fill_date=START)  # fmt: skip
     with pytest.raises(ValidationError, match="patient_id"):
         Dispensing(patient_id="", drug="morphine", strength="10 mg", quantity=30, days_supply=10, fill_date=START)
     with pytest.raises(ValidationError, match="fractional part"):
         Dispensing(patient_id="a", drug="morphine", strength="10 mg", quantity=30, days_supply=2.5, fill_date=START)
+
+
+@pytest.mark.parametrize("backend", ["polars", "pandas", "duckdb"])
+def test_a_fill_whose_days_exceed_any_claim_fails_as_mme_summarize_says(backend: str) -> None:
+    """4,000,000 patches x 3 days of wear are over `MAX_DAYS_SUPPLY` days: the fill fails with the history's reason
+    in both paths (frames called it "not a whole number of days"); a fill at the cap itself counts."""
+    fills = [("a", 4_000_000.0, 30.0), ("b", 3_000_000.0, 30.0)]  # patches x 3 days: 12M (over), 9M (under)
+    table = pa.table({"patient_id": [f[0] for f in fills], "fill_date": [START] * 2, "drug": ["fentanyl"] * 2,
+                      "strength": [12.0] * 2, "strength_unit": ["mcg/h"] * 2, "quantity": [f[1] for f in fills],
+                      "days_supply": [f[2] for f in fills]})  # fmt: skip
+    out = {r["patient_id"]: r for r in rows_of(frames.summarize(make(backend, table), start=START,
+                                                                end=date(2024, 1, 31)))}  # fmt: skip
+    for patient, quantity, days in fills:
+        one = Dispensing(patient_id=patient, drug="fentanyl", strength="12 mcg/h", quantity=quantity,
+                         days_supply=int(days), fill_date=START)  # fmt: skip
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", mme.MMEWarning)  # days supply replaced by patches x wear days
+            scalar = mme.summarize([one], start=START, end=date(2024, 1, 31))
+        reasons = [f.reason for f in scalar.failed]
+        assert reasons == ([TOO_MANY_DAYS] if patient == "a" else [])
+        assert out[patient]["failed_reason"] == (reasons[0] if reasons else None)
+        assert out[patient]["total_mme"] == scalar.total_mme
 
 
 @pytest.mark.parametrize("backend", ["polars", "pandas", "pyarrow"])

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from itertools import pairwise
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,6 +42,10 @@ OnFailed = Literal["propagate", "drop"]
 """What a failed fill in the window does to a summary: no totals ("propagate"), or nothing ("drop")."""
 
 
+MAX_DAYS_SUPPLY: Final = 10_000_000
+"""The most days a fill may cover (27,000 years: no claim, but calendar days stay whole numbers on every backend)."""
+
+
 class Dispensing(BaseModel):
     """One pharmacy fill, as claims and PDMP records give it.
 
@@ -57,7 +61,7 @@ class Dispensing(BaseModel):
     drug: str = Field(min_length=1)
     strength: str = Field(min_length=1)
     quantity: float = Field(gt=0, allow_inf_nan=False)
-    days_supply: int = Field(gt=0)
+    days_supply: int = Field(gt=0, le=MAX_DAYS_SUPPLY)
     fill_date: date
     form: str | None = None
     route: str | None = None
@@ -161,6 +165,8 @@ class _Span:
 _BUP_LEFT_OUT = "buprenorphine left out (include_buprenorphine=False)"
 NOT_WHOLE_DAYS = "the days supply is not a whole number of days"
 """Why a fill whose days supply (for patches, patches x wear days) has a fraction fails: days are calendar days."""
+TOO_MANY_DAYS = f"the days supply is over {MAX_DAYS_SUPPLY:,} days: check the quantity and the days supply"
+"""Why a fill whose days supply (for patches, patches x wear days) is beyond any claim fails."""
 FILL_OVERFLOWS = "the fill's MME (MME/day x days) overflows"
 TOTAL_OVERFLOWS = "the MME summed over the fills (a total or a day's) overflows: check the fills' amounts"
 """Why a summary has no numbers where each fill's MME is finite but their sum is not (a typed error, never inf)."""
@@ -168,6 +174,7 @@ TOTAL_OVERFLOWS = "the MME summed over the fills (a total or a day's) overflows:
 NO_PATIENT = "patient_id is missing"
 NO_DATE = "fill_date is missing or not a date (YYYY-MM-DD)"
 DAYS_SUPPLY_NOT_WHOLE = "days_supply must be a whole number of days"
+DAYS_SUPPLY_TOO_LONG = f"days_supply must be at most {MAX_DAYS_SUPPLY:,} days"
 
 RATIOS: dict[Metric, str] = {
     "mme_per_days_supply": "total_days_supply",
@@ -247,8 +254,11 @@ def _fills(
             out.append((d, r.excluded or "excluded by the table"))
             continue
         days = r.days_supply if r.days_supply is not None else float(d.days_supply)
-        if not days.is_integer() or not math.isfinite(r.mme_per_day * days):
-            out.append((d, DoseError(FILL_OVERFLOWS if days.is_integer() else NOT_WHOLE_DAYS)))
+        if not days.is_integer() or days > MAX_DAYS_SUPPLY or not math.isfinite(r.mme_per_day * days):
+            reason = (
+                NOT_WHOLE_DAYS if not days.is_integer() else TOO_MANY_DAYS if days > MAX_DAYS_SUPPLY else FILL_OVERFLOWS
+            )
+            out.append((d, DoseError(reason)))
             continue
         first = d.fill_date.toordinal()
         out.append((d, _Span(first, first + int(days), r.mme_per_day)))

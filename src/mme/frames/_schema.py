@@ -41,7 +41,6 @@ _AnyFrame = nw.DataFrame[Any] | nw.LazyFrame[Any]
 _T: Final = "__mme_"  # prefix of the temporary columns
 _ROW: Final = f"{_T}row"
 _NULL: Final = "\u2400"  # stands for a null key part (joins never match nulls)
-_MAX_DAYS: Final = 10_000_000  # a days supply above this cannot be laid on calendar days (int64 ordinals)
 
 
 def _col(name: str) -> nw.Expr:

@@ -12,11 +12,14 @@ from narwhals.typing import IntoFrameT
 from mme._engine import TableLike
 from mme._history import (
     DAYS_SUPPLY_NOT_WHOLE,
+    DAYS_SUPPLY_TOO_LONG,
     FILL_OVERFLOWS,
+    MAX_DAYS_SUPPLY,
     NO_DATE,
     NO_PATIENT,
     NOT_WHOLE_DAYS,
     RATIOS,
+    TOO_MANY_DAYS,
     TOTAL_OVERFLOWS,
     OnFailed,
     _clip,
@@ -29,7 +32,7 @@ from mme.rxnorm import RxnormLike
 from ._convert import _start, _table
 from ._keys import _Columns
 from ._rows import _annotate, _number, _ok
-from ._schema import _MAX_DAYS, _T, MME_DAYS_SUPPLY, MME_ERROR, MME_EXCLUDED, MME_PER_DAY, Frame, _col
+from ._schema import _T, MME_DAYS_SUPPLY, MME_ERROR, MME_EXCLUDED, MME_PER_DAY, Frame, _col
 
 # -- public: the four definitions per patient -------------------------------------------------------------------
 
@@ -180,8 +183,8 @@ def _summarize(
     raw_days = _col("v_days_supply")
     days = nw.col(MME_DAYS_SUPPLY)
 
-    def whole(x: nw.Expr) -> nw.Expr:
-        return ((x.round(0) == x) & (x <= _MAX_DAYS)).fill_null(value=False)
+    def whole(x: nw.Expr) -> nw.Expr:  # and no more than a fill may cover, so that days stay integers
+        return ((x.round(0) == x) & (x <= MAX_DAYS_SUPPLY)).fill_null(value=False)
 
     # Step by step, each step's columns before the next reads them: inlined, a column read n times would be
     # computed n times, and the copies multiply along the chain (Spark's optimiser ran out of memory on them).
@@ -209,8 +212,10 @@ def _summarize(
         nw.when(left_out).then(nw.lit(None, nw.String))
         .when(~has_patient).then(nw.lit(NO_PATIENT))
         .when(~has_date).then(nw.lit(NO_DATE))
+        .when(~whole_raw & (raw_days > MAX_DAYS_SUPPLY)).then(nw.lit(DAYS_SUPPLY_TOO_LONG))
         .when(~whole_raw).then(nw.lit(DAYS_SUPPLY_NOT_WHOLE))
         .when(~nw.col(MME_ERROR).is_null()).then(nw.col(MME_ERROR))
+        .when(counted_mme & ~whole_days & (days > MAX_DAYS_SUPPLY)).then(nw.lit(TOO_MANY_DAYS))
         .when(counted_mme & ~whole_days).then(nw.lit(NOT_WHOLE_DAYS))
         .when(counted_mme & ~(nw.col(MME_PER_DAY) * days).is_finite()).then(nw.lit(FILL_OVERFLOWS))
         .otherwise(nw.lit(None, nw.String))
