@@ -906,6 +906,19 @@ def test_daily_mme_equals_the_scalar_engine(backend: str, case: tuple[list[dict[
         assert close(have["mme_factor"], want["mme_factor"]), (table, row)
 
 
+@pytest.mark.parametrize("backend", ALL)
+def test_a_strength_is_checked_in_the_engines_unit(backend: str, request: pytest.FixtureRequest) -> None:
+    """1e308 g is no finite number of mg: the strength is refused, as the engine refuses it, even though the
+    arithmetic runs in the unit given."""
+    table = pa.table({"id": [0], "drug": ["oxycodone"], "strength": [1e308], "strength_unit": ["g"],
+                      "quantity": [10.0], "days_supply": [10.0]})  # fmt: skip
+    with pytest.raises(mme.DoseError) as refused:
+        mme.dispensing_mme("oxycodone", (1e308, "g"), quantity=10.0, days_supply=10.0, table="anzca-2014")
+    rows = run_on(backend, table, request, table="anzca-2014")
+    assert (rows[0]["mme_error"], rows[0]["mme_per_day"]) == (str(refused.value), None)
+    assert rows[0]["mme_error"] == "strength must be a positive finite number"
+
+
 @pytest.mark.parametrize("backend", ["polars", "pandas", "duckdb"])
 def test_a_regimen_overflows_in_the_unit_it_was_given_as_the_engine_reads_it(backend: str) -> None:
     """Was 6.4e307 MME/day: 1e308 mcg a spray x 4 sprays overflows in mcg, where the scalar engine reads it, but

@@ -192,9 +192,11 @@ def _annotate(
     strength = (
         known.attr("ks") if keys.strength_in_key else _number(columns.strength or "", schema[columns.strength or ""])
     )
-    # the amount stays in the unit it was given until the daily amount is known (x the unit multiplier below), as
-    # the engine reads it: 1e-320 mcg in mg would already have lost its digits
-    numbers: dict[str, nw.Expr] = {"dose" if regimen else "strength": strength}
+    # the engine checks the amount in its canonical unit (1e308 g is no finite number of mg) but computes exactly:
+    # the value carried on is the one given, times the unit multiplier once the daily amount is known (below), as
+    # 1e-320 mcg in mg would already have lost its digits
+    amount_given = "dose" if regimen else "strength"
+    numbers: dict[str, nw.Expr] = {amount_given: strength * known.attr("um")}
     if regimen and columns.count is not None:
         numbers["count"] = _number(columns.count, schema[columns.count])
     if not regimen:
@@ -203,6 +205,7 @@ def _annotate(
         numbers["quantity"] = _number(columns.quantity, schema[columns.quantity])
         numbers["days_supply"] = _number(columns.days_supply, schema[columns.days_supply])
     lf = lf.with_columns(_ok(expr).alias(f"{_T}ok_{what}") for what, expr in numbers.items())
+    numbers[amount_given] = strength
     lf = lf.with_columns(  # the value where it is valid (1 elsewhere: no division by zero on any backend)
         nw.when(_col(f"ok_{what}")).then(expr).otherwise(1.0).alias(f"{_T}v_{what}") for what, expr in numbers.items()
     )
