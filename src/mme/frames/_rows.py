@@ -94,6 +94,7 @@ def _number(name: str, dtype: nw.dtypes.DType) -> nw.Expr:
 
 
 _SMALLEST_NORMAL: Final = sys.float_info.min
+_LIFT: Final = 2.0**64  # lifts every positive subnormal into the normal floats, exactly
 _WHOLE_FROM: Final = 2.0**52  # every float from here on is a whole number
 _SCALE: Final = 1e9  # results are rounded to 9 decimal places, as the scalar engine rounds them
 _ROUNDED_BELOW: Final = 2.0**52 / _SCALE  # from here on x * 1e9 has no fraction left: x is kept as it is
@@ -192,11 +193,7 @@ def _annotate(
     strength = (
         known.attr("ks") if keys.strength_in_key else _number(columns.strength or "", schema[columns.strength or ""])
     )
-    # the engine checks the amount in its canonical unit (1e308 g is no finite number of mg) but computes exactly:
-    # the value carried on is the one given, times the unit multiplier once the daily amount is known (below), as
-    # 1e-320 mcg in mg would already have lost its digits
-    amount_given = "dose" if regimen else "strength"
-    numbers: dict[str, nw.Expr] = {amount_given: strength * known.attr("um")}
+    numbers: dict[str, nw.Expr] = {"dose" if regimen else "strength": strength * known.attr("um")}
     if regimen and columns.count is not None:
         numbers["count"] = _number(columns.count, schema[columns.count])
     if not regimen:
@@ -205,7 +202,6 @@ def _annotate(
         numbers["quantity"] = _number(columns.quantity, schema[columns.quantity])
         numbers["days_supply"] = _number(columns.days_supply, schema[columns.days_supply])
     lf = lf.with_columns(_ok(expr).alias(f"{_T}ok_{what}") for what, expr in numbers.items())
-    numbers[amount_given] = strength
     lf = lf.with_columns(  # the value where it is valid (1 elsewhere: no division by zero on any backend)
         nw.when(_col(f"ok_{what}")).then(expr).otherwise(1.0).alias(f"{_T}v_{what}") for what, expr in numbers.items()
     )
@@ -252,28 +248,38 @@ def _annotate(
         # strength x quantity / days; the engine is exact, so where the product leaves the normal float range
         # (2.5 x 1e308 overflows, 10 x 1e-320 loses digits) the daily amount is read another way: the quantity
         # a day first, or, where that overflows too (10 / 1e-320), the strength a day first
-        product = s * dispensed
+        s_, d_ = s, d
+        if "um" not in known.values or any(u < 1 for u in known.values["um"]):
+            # a strength that falls below the normal floats once in mg (1e-320 mcg: 1e-323 mg, one digit left) is
+            # read from the number given, with the strength and the days supply scaled alike (exactly: by 2**64)
+            small = s < _SMALLEST_NORMAL
+            s_ = nw.when(small).then(strength * (known.attr("um") * _LIFT)).otherwise(s)
+            d_ = nw.when(small).then(d * _LIFT).otherwise(d)
+        product = s_ * dispensed
         normal = product.is_finite() & (product >= _SMALLEST_NORMAL)
-        per_day = q / d if package_factor is None else q / d * package_factor  # q x mL per package may overflow
-        by_quantity = s * per_day
-        by_strength = s / d * dispensed
+        per_day = q / d_ if package_factor is None else q / d_ * package_factor  # q x mL per package may overflow
+        by_quantity = s_ * per_day
+        by_strength = s_ / d_ * dispensed
         amount = (
-            nw.when(normal).then(product / d)
+            nw.when(normal).then(product / d_)
             .when(by_quantity.is_finite()).then(by_quantity)
             .otherwise(by_strength)
         )  # fmt: skip
         if known.some("rate"):
             amount = nw.when(known.attr("rate")).then(s).otherwise(amount)
         days = nw.when(known.attr("wear") > 0).then(q * known.attr("wear")).otherwise(d) if known.some("wear") else d
-    lf = lf.with_columns((amount * known.attr("um")).alias(f"{_T}daily"))
+    lf = lf.with_columns(amount.alias(f"{_T}daily"))
     daily = _col("daily")
     mme, factor = daily * _tiered(known, n_tiers, daily, "cf"), _tiered(known, n_tiers, daily, "pf")
     # the engine's last check: a result that overflows fails its row; an excluded drug's daily amount too
     ok, excluded = known.attr("st") == _OK, known.attr("st") == _EXCLUDED
+    counted_finite = (
+        mme.is_finite() if known.only("ru", 1.0) else mme.is_finite() & (daily * known.attr("ru")).is_finite()
+    )
     finite = (
-        nw.when(excluded).then(daily.is_finite()).otherwise(mme.is_finite())
+        nw.when(excluded).then(daily.is_finite()).otherwise(counted_finite)
         if known.can("st", _EXCLUDED)
-        else mme.is_finite()
+        else counted_finite
     )
     finite = finite if days is None or not known.some("wear") else finite & days.is_finite()
     judged = _col("err") == _NO_MESSAGE
@@ -316,9 +322,7 @@ def _annotate(
                     for i in dict.fromkeys(possible)],
     }  # fmt: skip
     if MME_WARNING in need.outputs:
-        texts[MME_WARNING] = _warning_parts(
-            known, fine, counted, rounded_column, s * known.attr("um"), not regimen, columns, schema
-        )
+        texts[MME_WARNING] = _warning_parts(known, fine, counted, rounded_column, s, not regimen, columns, schema)
         results[MME_WARNING] = _owed(known, texts[MME_WARNING])
     if rounded:
         lf = lf.with_columns(x.alias(f"{_T}{name}") for name, x in rounded.items())
