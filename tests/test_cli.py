@@ -230,8 +230,9 @@ def test_version_and_help_parse_no_table() -> None:
     mme.clear_caches()
     with contextlib.redirect_stdout(io.StringIO()):
         assert main(["--version"]) == 0
-    with pytest.raises(SystemExit), contextlib.redirect_stdout(io.StringIO()):
+    with pytest.raises(SystemExit) as help_exit, contextlib.redirect_stdout(io.StringIO()):
         build_parser().parse_args(["--help"])
+    assert help_exit.value.code == 0
     assert _shipped_table.cache_info().currsize == 0
 
 
@@ -469,8 +470,9 @@ def test_without_the_cli_extra_one_line_says_how_to_install_it(
     err = fails(["batch", str(claims), "-o", str(claims.parent / "out.csv")], capsys, 1, "polars", line)
     assert err.rstrip().endswith(line)
     for command in ("batch", "summarize"):
-        with pytest.raises(SystemExit), contextlib.redirect_stdout(io.StringIO()) as help_:
+        with pytest.raises(SystemExit) as help_exit, contextlib.redirect_stdout(io.StringIO()) as help_:
             build_parser().parse_args([command, "--help"])
+        assert help_exit.value.code == 0
         assert '"mme[cli]"' in " ".join(help_.getvalue().split())
 
 

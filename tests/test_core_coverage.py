@@ -297,6 +297,21 @@ def test_a_result_built_without_validation_is_what_validation_builds(call: Calla
 # -- the engine's paths ------------------------------------------------------------------------------
 
 
+def test_a_release_that_leaves_one_route_owes_no_route_default(tmp_path: Path) -> None:
+    """oxycodone ER only orally, IR only rectally: an ER dose with no route can only be oral, in both paths."""
+    released = header() + row("oxycodone", release='"ER"', factor='"1.5"')
+    released += row("oxycodone", routes='["rectal"]', release='"IR"')
+    table = load_table(write(tmp_path, released))
+    for result in (
+        mme.daily_mme("oxycodone", "10 mg", per_day=2, release="ER", table=table),
+        mme.dispensing_mme("oxycodone", "10 mg", quantity=60, days_supply=30, release="ER", table=table),
+    ):
+        assert (result.route, result.mme_per_day, result.warnings) == ("oral", 30.0, ())  # 20 mg/day x 1.5
+    assert mme.daily_mme("oxycodone", "10 mg", per_day=2, table=table).warnings == (  # no release: both rows fit
+        "no route given: read as oral; mine also has oxycodone by rectal: give the route to choose",
+    )
+
+
 def test_total_collects_every_items_warnings() -> None:
     with pytest.warns(ImplausibleDoseWarning):
         slip = mme.daily_mme("fentanyl", "1 mg", per_day=5, route="intravenous", table="anzca-2021")

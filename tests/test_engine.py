@@ -327,6 +327,15 @@ def test_result_names_table_factor_and_reads_as_text_and_json() -> None:
     assert mme.DailyMME.model_validate_json(result.model_dump_json()) == result
 
 
+def test_results_print_two_decimals() -> None:
+    """10 mg x 10 tablets over 3 days is 33.333... mg/day (factor 1): printed 33.33, its field keeps the digits."""
+    result = mme.dispensing_mme("morphine", "10 mg", quantity=10, days_supply=3)
+    assert result.mme_per_day == pytest.approx(100 / 3)
+    assert str(result) == "morphine oral: 33.33 mg/day x 1 (per mg) = 33.33 MME/day [cdc-2022]"
+    total = mme.total([result], thresholds=(33.333, 50))  # reached: 33.333... >= 33.333
+    assert str(total).splitlines()[-1] == "total: 33.33 MME/day [cdc-2022]; thresholds reached: >= 33.33"
+
+
 def test_total_keeps_excluded_items_visible() -> None:
     items = [
         mme.daily_mme("oxycodone", "10 mg", every="6 h"),
@@ -643,6 +652,21 @@ def test_a_route_default_is_taken_only_with_a_warning(drug: str, dose: str, take
     )
     assert mme.daily_mme(drug, dose, per_day=1, route=taken, table="anzca-2021").warnings == ()
     assert mme.dispensing_mme(drug, dose, quantity=1, days_supply=1, table="anzca-2021").warnings == result.warnings
+
+
+def test_a_form_that_leaves_one_route_owes_no_route_default() -> None:
+    """The routes a missing route could have been are those of rows fitting the form given: anzca-2014 has
+    codeine by injection (intravenous, subcutaneous, intramuscular) and orally; an injection leaves only the
+    injection row's routes, in both paths (a release does the same: see test_core_coverage)."""
+    for result in (
+        mme.daily_mme("codeine", "10 mg", per_day=4, form="injection", table="anzca-2014"),
+        mme.dispensing_mme("codeine", "10 mg/mL", quantity=4, days_supply=1, form="injection", table="anzca-2014"),
+    ):
+        assert (result.route, result.warnings) == ("intravenous", ())
+    assert mme.daily_mme("codeine", "10 mg", per_day=4, table="anzca-2014").warnings == (
+        "no route given: read as oral; anzca-2014 also has codeine by intramuscular, intravenous, subcutaneous: "
+        "give the route to choose",
+    )  # without the form, the oral default is noted
 
 
 def test_a_patch_rate_says_its_route() -> None:

@@ -46,7 +46,9 @@ def test_every_volume_spelling_is_read_by_the_doors_that_take_it(spelling: str, 
     if unit == "mL":  # a sig says its volumes in mL; litres are the engine's only
         assert mme.convert(f"morphine 2 mg/mL 5 {spelling} q4h").mme_per_day == pytest.approx(60.0)
     else:
-        with pytest.raises(mme.ExpressionError):
+        with pytest.raises(
+            mme.ExpressionError, match=rf"^cannot read '5 {spelling}': a number after the dose is a count"
+        ):
             parse_expression(f"morphine 2 mg/mL 5 {spelling} q4h")
 
 
@@ -106,7 +108,8 @@ def test_every_time_of_day_is_one_administration(phrase: str) -> None:
 
 @pytest.mark.parametrize("phrase", sorted(_vocab.AS_NEEDED))
 def test_every_as_needed_phrase_is_a_flag(phrase: str) -> None:
-    assert parse_expression(f"oxycodone 5 mg tablet 1 tab q6h {phrase}").as_needed
+    expression = parse_expression(f"oxycodone 5 mg tablet 1 tab q6h {phrase}")
+    assert (expression.as_needed, expression.every_hours) == (True, 6.0)  # the flag, the frequency read as before
 
 
 @pytest.mark.parametrize("phrase", sorted(_vocab.EACH_NOSTRIL))

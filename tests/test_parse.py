@@ -158,6 +158,8 @@ READINGS: list[tuple[str, dict[str, Any]]] = [
                                         "form": "lozenge"}),
     ("morphine 10 mg 2 supps q4h", {"drug": "morphine", "dose": "10 mg", "count": 2.0, "every_hours": 4.0,
                                     "form": "suppository"}),
+    # "IN" (intranasal) ending the drug's name: the amount after it is where a route stands
+    ("fentanyl IN 100 mcg q2h", {"drug": "fentanyl", "dose": "100 mcg", "every_hours": 2.0, "route": "nasal"}),
 ]  # fmt: skip
 
 

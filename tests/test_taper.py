@@ -471,12 +471,14 @@ def test_undefined_tests_are_none() -> None:
 
 
 def test_stats_need_the_extra(monkeypatch: pytest.MonkeyPatch, hand: taper.DoseMatrix) -> None:
+    with_scipy = taper.summarize_cohort(hand)
     monkeypatch.setitem(sys.modules, "scipy", None)
     with pytest.raises(ImportError, match=re.escape('pip install "mme[stats]"')):
         taper.paired_tests(hand)
     with pytest.raises(ImportError, match="mme\\[stats\\]"):
         taper.summarize_cohort(hand, tests=True)
-    assert taper.summarize_cohort(hand).rows  # the summary itself needs no scipy
+    assert taper.summarize_cohort(hand) == with_scipy  # the summary itself needs no scipy
+    assert with_scipy.rows
 
 
 # -- the figure ----------------------------------------------------------------------------------------------
