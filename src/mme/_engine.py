@@ -233,8 +233,9 @@ def _every_text(every: str) -> Ratio:
     return _per_hours((Decimal(match[1]) * (24 if (match[2] or "h").lower().startswith("d") else 1), _ONE))
 
 
+@lru_cache(maxsize=1024)
 def _per_hours(hours: Ratio) -> Ratio:
-    """Administrations per day, one every ``hours``."""
+    """Administrations per day, one every ``hours`` (kept for recent intervals: sigs repeat theirs)."""
     positive(float(hours[0]) / float(hours[1]), "every (hours)")
     positive(24 * float(hours[1]) / float(hours[0]), "doses per day")
     return 24 * hours[1], hours[0]
