@@ -1072,8 +1072,8 @@ def _convert(
         raise DoseError("give both quantity and days_supply (a dispensing), or neither (a regimen)")
     if quantity is not None and days_supply is not None:
         return _dispensing(
-            resolve_table(table), expr.drug, expr.dose, quantity, days_supply, package_ml, expr.route, expr.form, expr.release, variant,
-            lead=expr.notes, expression=expr,
+            resolve_table(table), expr.drug, expr.dose, quantity, days_supply, package_ml, expr.route, expr.form,
+            expr.release, variant, lead=expr.notes, expression=expr,
         )  # fmt: skip
     if package_ml is not None:
         raise DoseError("package_ml only applies to a dispensing (with quantity and days_supply)")
@@ -1085,10 +1085,9 @@ def _convert(
     applied = _applied(key, daily)
     notes = list(expr.notes)
     if expr.ranges and applied.mme is not None:
-        other = parse_expression(expression, range="min" if range == "max" else "max")
-        notes.append(
-            f"at the {'minimum' if range == 'max' else 'maximum'} of the range: {_other_end(key, expr, other):g} MME/day"
-        )
+        other: RangeChoice = "min" if range == "max" else "max"
+        mme = _other_end(key, expr, parse_expression(expression, range=other))
+        notes.append(f"at the {'minimum' if other == 'min' else 'maximum'} of the range: {mme:g} MME/day")
     if key.route_note:
         notes.append(key.route_note)
     return _result(
