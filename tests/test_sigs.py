@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mme
+from mme import _engine
 from mme._parse import Ingredient, RangeChoice, _Parser, parse_expression, parse_product
 
 READS = [
@@ -127,6 +128,62 @@ def test_a_range_says_both_ends() -> None:
     assert "ranges '1-2', 'q4-6h' read at the maximum (range='min' reads the minimum)" in high.warnings
     assert "at the minimum of the range: 30 MME/day" in high.warnings
     assert "at the maximum of the range: 90 MME/day" in low.warnings
+
+
+def test_a_range_is_planned_once() -> None:
+    """The other end of a range is the same key: its plan is applied to the other end's daily amount, not
+    looked up again by a second pass through the engine."""
+    mme.clear_caches()
+    before = _engine.plan.cache_info()
+    mme.convert("Percocet 5/325 1-2 tabs q4-6h prn")
+    after = _engine.plan.cache_info()
+    assert (after.hits + after.misses) - (before.hits + before.misses) == 1
+
+
+def test_a_range_warns_only_of_the_end_it_gives() -> None:
+    """1-10 tabs of oxycodone 1000 mg q6h: 1 x 1000 x 4 x 1.5 = 6,000 MME/day at the minimum, 60,000 at the
+    maximum. The minimum is not implausible; the maximum it states is no result, so nothing warns of it
+    (pytest turns any warning into an error)."""
+    text = "oxycodone 1000 mg 1-10 tabs q6h"
+    low = mme.convert(text, range="min")
+    assert low.mme_per_day == 6000.0
+    assert "at the maximum of the range: 60000 MME/day" in low.warnings
+    with pytest.warns(mme.ImplausibleDoseWarning) as caught:
+        high = mme.convert(text)
+    assert high.mme_per_day == 60000.0
+    assert [str(w.message) for w in caught] == [w for w in high.warnings if "implausible" in w]
+
+
+_OTHER_END = re.compile(r"at the (?:minimum|maximum) of the range: (.+) MME/day")
+
+
+@settings(max_examples=150)
+@given(
+    st.sampled_from(
+        [("Percocet 5/325", "cms-2018", None), ("morphine 2 mg/mL solution", "cms-2018", None),
+         ("methadone 10 mg tablet", "cms-2018", "tiers"), ("methadone 10 mg tablet", "cdc-2016", None),
+         ("fentanyl 25 mcg/h patch", "cdc-2022", None)]
+    ),
+    st.sampled_from(["", "1 tab", "1-2 tabs", "1/2-1 tab", "2-3 tabs", "1-2 patches", "5 mL", "2.5 to 5 ml"]),
+    st.sampled_from(["q6h", "q4-6h", "every 6 to 8 hours", "1 to 2 times a day", "bid", "three to four times daily"]),
+    st.sampled_from(["", "prn", "max 8 tabs/day", "not to exceed 40 mg per day", "max 30 ml/day"]),
+)  # fmt: skip
+def test_the_other_end_stated_is_that_end_converted(
+    product: tuple[str, str, str | None], count: str, frequency: str, tail: str
+) -> None:
+    """The MME/day a ranged result gives for its other end is what converting at that end gives, methadone's
+    dose tiers included (the tier is chosen by the other end's own daily amount)."""
+    name, table, variant = product
+    text = " ".join(part for part in (name, count, frequency, tail) if part)
+    try:
+        ends = {end: mme.convert(text, range=end, table=table, variant=variant) for end in ("max", "min")}
+    except mme.MMEError:
+        return
+    for end, other in (("max", "min"), ("min", "max")):
+        result, expected = ends[end], ends[other].mme_per_day
+        assert result.expression is not None
+        stated = [m[1] for w in result.warnings if (m := _OTHER_END.fullmatch(w))]
+        assert stated == ([f"{expected:g}"] if result.expression.ranges and expected is not None else [])
 
 
 def test_the_reading_is_part_of_the_result() -> None:

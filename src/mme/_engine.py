@@ -233,8 +233,9 @@ def _every_text(every: str) -> Ratio:
     return _per_hours((Decimal(match[1]) * (24 if (match[2] or "h").lower().startswith("d") else 1), _ONE))
 
 
+@lru_cache(maxsize=1024)
 def _per_hours(hours: Ratio) -> Ratio:
-    """Administrations per day, one every ``hours``."""
+    """Administrations per day, one every ``hours`` (kept for recent intervals: sigs repeat theirs)."""
     positive(float(hours[0]) / float(hours[1]), "every (hours)")
     positive(24 * float(hours[1]) / float(hours[0]), "doses per day")
     return 24 * hours[1], hours[0]
@@ -381,6 +382,13 @@ def _resolve_names(
     for what, value in (("drug", drug), ("route", route), ("form", form), ("release", release)):
         if not isinstance(value, str) and (value is not None or what == "drug"):
             raise ArgumentTypeError(f"{what} must be text, not {excerpt(value)}")
+    return _names(drug, route, form, release)
+
+
+@lru_cache(maxsize=4096)
+def _names(
+    drug: str, route: str | None, form: str | None, release: str | None
+) -> tuple[DrugName, str | None, str | None, Release | None]:
     name = resolve_drug(drug)
     canonical_form = resolve_form(form) if form else name.form
     canonical_route = resolve_route(route) if route else (form_route(form) if form else None) or name.route
@@ -598,7 +606,33 @@ def daily_mme(
     units make one administration (2 tablets, 2 sprays, 2 patches worn together).
     """
     tab = resolve_table(table)
-    name, route_, form_, release_ = _resolve_names(drug, route, form, release)  # the plan's first checks, first
+    (name, route_, form_, release_), key, amt, daily = _regimen(
+        tab, drug, dose, per_day, every, count, volume, route, form, release, variant
+    )
+    notes = [key.route_note] if key.route_note else []
+    return _result(
+        tab, key, name.drug, route_, form_, release_, _applied(key, daily), amt, days_supply=None, notes=notes
+    )
+
+
+def _regimen(
+    tab: Table, drug: str, dose: DoseLike, per_day: float | str | None, every: float | str | timedelta | None,
+    count: float, volume: DoseLike | None, route: str | None, form: str | None, release: str | None,
+    variant: str | None,
+) -> tuple[tuple[DrugName, str | None, str | None, Release | None], Plan, Amount, Ratio]:  # fmt: skip
+    """A regimen's checks in the plan's order, up to its names, plan, amount per administration and exact daily
+    amount."""
+    names = _resolve_names(drug, route, form, release)  # the plan's first checks, first
+    amt, units = _administration(dose, count, volume)
+    key = plan(tab, variant, drug, amt.unit, form, route, release, regimen=True, kind=amt.kind)
+    key.stop(Stage.NAMES, Stage.DOSE_KIND)
+    times = _frequency(per_day, every)
+    key.stop(Stage.MATCH)
+    return names, key, amt, _daily(key, amt, units, times)
+
+
+def _administration(dose: DoseLike, count: float, volume: DoseLike | None) -> tuple[Amount, Decimal]:
+    """The amount of one unit taken (a concentration times its volume) and how many units are taken at once."""
     amt = amount(dose)
     units = exact_positive(count, "count")
     if volume is not None:
@@ -610,23 +644,21 @@ def daily_mme(
         mass_unit = amt.unit.replace(" per ", "/").partition("/")[0].strip()  # "mcg/mL" x mL is mcg
         (num, den), (vnum, vden) = amt.ratio(), vol.ratio()
         amt = Amount(amt.value * vol.value, "mass", mass_unit, (product(num, vnum), product(den, vden)))
-    key = plan(tab, variant, drug, amt.unit, form, route, release, regimen=True, kind=amt.kind)
-    key.stop(Stage.NAMES, Stage.DOSE_KIND)
-    times = _frequency(per_day, every)
-    key.stop(Stage.MATCH)
+    return amt, units
+
+
+def _daily(key: Plan, amt: Amount, units: Decimal, times: Ratio | None) -> Ratio:
+    """A regimen's exact daily amount, once its key has matched a row (or an exclusion)."""
     num, den = amt.ratio()
     if key.rate:
         # Patches worn together add up; a change interval does not alter the rate. An excluded
         # drug gets no number, so its change interval is not checked either.
         if times is not None and key.flat:
             raise DoseError(DAILY_TOTAL)
-        daily = product(num, units), den
-    else:
-        if times is None:
-            raise DoseError(HOW_OFTEN)
-        daily = product(num, units, times[0]), product(den, times[1])
-    notes = [key.route_note] if key.route_note else []
-    return _result(tab, key, name.drug, route_, form_, release_, daily, amt, days_supply=None, notes=notes)
+        return product(num, units), den
+    if times is None:
+        raise DoseError(HOW_OFTEN)
+    return product(num, units, times[0]), product(den, times[1])
 
 
 def dispensing_mme(
@@ -649,12 +681,25 @@ def dispensing_mme(
     Patches follow CDC's rule: days supply = patches x wear days (3 fentanyl, 7 buprenorphine),
     so MME/day is the patch rate x the per-day factor whatever days supply was recorded.
     """
-    tab = resolve_table(table)
+    return _dispensing(
+        resolve_table(table), drug, strength, quantity, days_supply, package_ml, route, form, release, variant
+    )
+
+
+def _dispensing(
+    tab: Table, drug: str, strength: DoseLike, quantity: float, days_supply: float, package_ml: float | None,
+    route: str | None, form: str | None, release: str | None, variant: str | None, *,
+    lead: tuple[str, ...] = (), expression: Expression | None = None,
+) -> DailyMME:  # fmt: skip
+    """`dispensing_mme` under a resolved table; `convert` adds what it read (`lead`: its notes, first)."""
     name, route_, form_, release_ = _resolve_names(drug, route, form, release)  # the plan's first checks, first
     amt = amount(strength, what="strength")
     key = plan(tab, variant, drug, amt.unit, form, route, release, kind=amt.kind)
     key.stop(Stage.NAMES, Stage.MATCH)
-    return dispensed(tab, key, name.drug, route_, form_, release_, amt, quantity, days_supply, package_ml)
+    return dispensed(
+        tab, key, name.drug, route_, form_, release_, amt, quantity, days_supply, package_ml,
+        lead=lead, expression=expression,
+    )  # fmt: skip
 
 
 class Source(Protocol):
@@ -677,6 +722,9 @@ def dispensed(
     quantity: float,
     days_supply: float,
     package_ml: float | None,
+    *,
+    lead: tuple[str, ...] = (),
+    expression: Expression | None = None,
 ) -> DailyMME:
     """The claims arithmetic once the key's plan is known (shared with NDC look-ups that bring their own row)."""
     units = exact_positive(quantity, "quantity")
@@ -686,7 +734,7 @@ def dispensed(
             raise UnitError(PACKAGE_NOT_CONC)
         units = product(units, exact_positive(package_ml, "package_ml"))
     key.stop(Stage.STRENGTH_KIND)
-    notes = [key.route_note] if key.route_note else []
+    notes = [*lead, key.route_note] if key.route_note else list(lead)
     num, den = strength.ratio()
     days = rounded(supply)
     if key.conc and package_ml is None and float(quantity).is_integer() and quantity < days:
@@ -702,7 +750,10 @@ def dispensed(
             days = normalised
     else:
         daily = product(num, units), product(den, supply)  # mg per unit, or mg/mL with quantity in mL
-    return _result(table, key, drug, route, form, release, daily, strength, days_supply=days, notes=notes)
+    return _result(
+        table, key, drug, route, form, release, _applied(key, daily), strength, days_supply=days, notes=notes,
+        expression=expression,
+    )  # fmt: skip
 
 
 # CDC's NDC file Documentation (2016-2018): "prescription data for some sprays sometimes list the quantity as the
@@ -719,47 +770,38 @@ def days_replaced(wear: float) -> str:
     return f"days supply replaced by patches x {wear:g} days of wear, as CDC instructs"
 
 
-def _result(
-    table: Source,
-    key: Plan,
-    drug: str,
-    route: str | None,
-    form: str | None,
-    release: Release | None,
-    daily: Ratio,
-    given: Amount,
-    *,
-    days_supply: float | None,
-    notes: list[str] | None = None,
-) -> DailyMME:
-    """Apply the row's factor to the exact daily amount (mg/day, or mg/day delivered by a patch).
+class _Applied(NamedTuple):
+    """A plan applied to an exact daily amount: the numbers of a result, each rounded once."""
+
+    daily_mg: float
+    dose: float
+    """The daily amount in the unit the factor multiplies (`unit`)."""
+    unit: Literal["mg/day", "mcg/day", "mcg/h"]
+    basis: str
+    factor: Decimal | None
+    tier: Tier | None
+    mme: float | None
+    """None when the table excludes the drug."""
+
+
+def _applied(key: Plan, daily: Ratio) -> _Applied:
+    """Apply the row's factor to the exact daily amount (mg/day, or mg/day delivered by a patch): the one place
+    a number is made, for a result and for the other end of a range.
 
     Every number is computed exactly and rounded once (`mme._units.rounded`), so thresholds never
     flip from a binary representation error.
     """
-    notes = list(notes or ())
     daily_mg = _finite(daily)
     row = key.row
     if isinstance(row, Exclusion):
-        return _built(
-            drug=drug, route=route or (row.routes[0] if len(row.routes) == 1 else "unspecified"), form=form,
-            release=release, daily_dose=daily_mg, daily_dose_unit="mg/day", mme_per_day=None, factor=None,
-            factor_basis="excluded", tier=None, variant=None, excluded=row.reason, days_supply=days_supply,
-            table=table.slug, table_version=table.version, caution=None, warnings=tuple(notes), expression=None,
-        )  # fmt: skip
+        return _Applied(daily_mg, daily_mg, "mg/day", "excluded", None, None, None)
     assert row is not None  # a plan that converts has its row
-    tier: Tier | None = None
-    if row.tiers:
-        tier = row.tier_for(daily_mg)
-        factor = tier.factor
-        if key.above and key.above.owed(daily_mg, given.value):
-            notes.append(key.above.text)
-    else:
-        factor = row.factor  # type: ignore[assignment]  # validated: factor or tiers
+    tier = row.tier_for(daily_mg) if row.tiers else None
+    factor: Decimal = tier.factor if tier else row.factor  # type: ignore[assignment]  # validated: factor or tiers
     num, den = daily
     unit: Literal["mg/day", "mcg/day", "mcg/h"]
     if row.is_patch:
-        den, unit = product(den, exact(MG_PER_DAY_PER_MCG_PER_H)), "mcg/h"
+        den, unit = product(den, _MG_PER_DAY_PER_MCG_PER_H), "mcg/h"
         basis = (
             f"per mcg/h per dispensed patch worn {row.wear_days} days" if row.wear_days else "per mcg/h of patch rate"
         )
@@ -769,15 +811,45 @@ def _result(
         unit, basis = "mg/day", "per mg"
     dose = daily_mg if (num, den) == daily else _finite((num, den))
     mme = _finite((product(num, factor), product(den, Decimal(row.wear_days or 1))))
-    if key.slip and key.slip.owed(daily_mg, given.value):
+    return _Applied(daily_mg, dose, unit, basis, factor, tier, mme)
+
+
+def _result(
+    table: Source,
+    key: Plan,
+    drug: str,
+    route: str | None,
+    form: str | None,
+    release: Release | None,
+    applied: _Applied,
+    given: Amount,
+    *,
+    days_supply: float | None,
+    notes: list[str],
+    expression: Expression | None = None,
+) -> DailyMME:
+    """The result of `applied`, with the warnings its numbers owe after `notes`."""
+    row = key.row
+    assert row is not None  # a plan that converts or excludes has its row
+    if isinstance(row, Exclusion):
+        return _built(
+            drug=drug, route=route or (row.routes[0] if len(row.routes) == 1 else "unspecified"), form=form,
+            release=release, daily_dose=applied.dose, daily_dose_unit="mg/day", mme_per_day=None, factor=None,
+            factor_basis="excluded", tier=None, variant=None, excluded=row.reason, days_supply=days_supply,
+            table=table.slug, table_version=table.version, caution=None, warnings=tuple(notes), expression=expression,
+        )  # fmt: skip
+    assert applied.mme is not None  # applied to a factor row
+    if key.above and key.above.owed(applied.daily_mg, given.value):
+        notes.append(key.above.text)
+    if key.slip and key.slip.owed(applied.daily_mg, given.value):
         _implausible(notes, key.slip.text)
-    if mme > IMPLAUSIBLE_MME_PER_DAY:
+    if applied.mme > IMPLAUSIBLE_MME_PER_DAY:
         _implausible(notes, IMPLAUSIBLE)
     return _built(
-        drug=drug, route=route or row.routes[0], form=form, release=release, daily_dose=dose, daily_dose_unit=unit,
-        mme_per_day=mme, factor=factor, factor_basis=basis, tier=tier, variant=row.variant, excluded=None,
-        days_supply=days_supply, table=table.slug, table_version=table.version, caution=row.caution,
-        warnings=tuple(notes), expression=None,
+        drug=drug, route=route or row.routes[0], form=form, release=release, daily_dose=applied.dose,
+        daily_dose_unit=applied.unit, mme_per_day=applied.mme, factor=applied.factor, factor_basis=applied.basis,
+        tier=applied.tier, variant=row.variant, excluded=None, days_supply=days_supply, table=table.slug,
+        table_version=table.version, caution=row.caution, warnings=tuple(notes), expression=expression,
     )  # fmt: skip
 
 
@@ -796,6 +868,7 @@ _set = object.__setattr__
 
 
 _THOUSAND = Decimal(1000)
+_MG_PER_DAY_PER_MCG_PER_H = exact(MG_PER_DAY_PER_MCG_PER_H)
 
 
 def _finite(value: Ratio) -> float:
@@ -998,23 +1071,37 @@ def _convert(
     if (quantity is None) != (days_supply is None):
         raise DoseError("give both quantity and days_supply (a dispensing), or neither (a regimen)")
     if quantity is not None and days_supply is not None:
-        result = dispensing_mme(
-            expr.drug, expr.dose, quantity=quantity, days_supply=days_supply, package_ml=package_ml,
-            route=expr.route, form=expr.form, release=expr.release, variant=variant, table=table,
+        return _dispensing(
+            resolve_table(table), expr.drug, expr.dose, quantity, days_supply, package_ml, expr.route, expr.form,
+            expr.release, variant, lead=expr.notes, expression=expr,
         )  # fmt: skip
-        return _built(**{**result.__dict__, "expression": expr, "warnings": (*expr.notes, *result.warnings)})
     if package_ml is not None:
         raise DoseError("package_ml only applies to a dispensing (with quantity and days_supply)")
-    result = _regimen(expr, variant, table)
-    notes = list(expr.notes)
-    if expr.ranges and result.mme_per_day is not None:
-        other = _regimen(parse_expression(expression, range="min" if range == "max" else "max"), variant, table)
-        notes.append(f"at the {'minimum' if range == 'max' else 'maximum'} of the range: {other.mme_per_day:g} MME/day")
-    return _built(**{**result.__dict__, "expression": expr, "warnings": (*notes, *result.warnings)})
-
-
-def _regimen(expr: Expression, variant: str | None, table: TableLike) -> DailyMME:
-    return daily_mme(
-        expr.drug, expr.dose, per_day=expr.per_day, every=expr.every_hours, count=expr.count, volume=expr.volume,
-        route=expr.route, form=expr.form, release=expr.release, variant=variant, table=table,
+    tab = resolve_table(table)
+    (name, route_, form_, release_), key, amt, daily = _regimen(
+        tab, expr.drug, expr.dose, expr.per_day, expr.every_hours, expr.count, expr.volume, expr.route, expr.form,
+        expr.release, variant,
     )  # fmt: skip
+    applied = _applied(key, daily)
+    notes = list(expr.notes)
+    if expr.ranges and applied.mme is not None:
+        other: RangeChoice = "min" if range == "max" else "max"
+        mme = _other_end(key, expr, parse_expression(expression, range=other))
+        notes.append(f"at the {'minimum' if other == 'min' else 'maximum'} of the range: {mme:g} MME/day")
+    if key.route_note:
+        notes.append(key.route_note)
+    return _result(
+        tab, key, name.drug, route_, form_, release_, applied, amt, days_supply=None, notes=notes, expression=expr
+    )
+
+
+def _other_end(key: Plan, expr: Expression, other: Expression) -> float:
+    """MME/day at the other end of the ranges of `expr`: the same key and plan, applied to the other end's amounts
+    (the ends differ only in their counts, volumes and frequencies)."""
+    assert (other.drug, other.dose, other.route, other.form, other.release) == (
+        expr.drug, expr.dose, expr.route, expr.form, expr.release,
+    )  # fmt: skip
+    amt, units = _administration(other.dose, other.count, other.volume)
+    mme = _applied(key, _daily(key, amt, units, _frequency(other.per_day, other.every_hours))).mme
+    assert mme is not None  # the key converts: it converted the first end
+    return mme

@@ -482,6 +482,7 @@ def list_tables() -> tuple[Table, ...]:
     return tuple(get_table(slug) for slug in sorted(_shipped()))
 
 
+@cache
 def table_slugs() -> tuple[str, ...]:
     return tuple(sorted(_shipped()))
 
@@ -490,9 +491,9 @@ def resolve_table(table: str | os.PathLike[str] | Table) -> Table:
     """A table from a slug, a path to a custom table file, or a `Table` itself."""
     if isinstance(table, Table):
         return table
-    path = _path(table)
     if isinstance(table, str) and table in _shipped():
         return get_table(table)
+    path = _path(table)
     try:
         if path.suffix == ".toml" and path.is_file():
             return _load_cached(path.resolve(), path.stat().st_mtime_ns)

@@ -247,8 +247,8 @@ def amount(value: object, *, what: str = "dose") -> Amount:
     if isinstance(value, Amount):
         return value
     if isinstance(value, str):
-        number, unit = read_text(value)
-    elif isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], str):
+        return _text_amount(value, what)
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], str):
         number, unit = exact_number(value[0], what), value[1]
     elif hasattr(value, "magnitude") and hasattr(value, "units"):
         number, unit = exact_number(value.magnitude, what), f"{value.units:~}" if str(value.units) else ""
@@ -258,6 +258,16 @@ def amount(value: object, *, what: str = "dose") -> Amount:
         raise ArgumentTypeError(
             f"{what} must be text such as '10 mg', a (number, unit) pair or a pint Quantity, not {excerpt(value)}"
         )
+    return _read(number, unit, what)
+
+
+@lru_cache(maxsize=4096)
+def _text_amount(text: str, what: str) -> Amount:
+    """`amount` of a text, kept for recent texts (an `Amount` is immutable; the same doses recur in sigs)."""
+    return _read(*read_text(text), what)
+
+
+def _read(number: Decimal, unit: str, what: str) -> Amount:
     kind, num, den, _ = read_unit(unit)
     given = _checked(float(number), what)
     return Amount(_checked(given * _unit(unit)[1], what), kind, unit, (product(number, num), den))
