@@ -130,6 +130,38 @@ def test_a_range_says_both_ends() -> None:
     assert "at the maximum of the range: 90 MME/day" in low.warnings
 
 
+@pytest.mark.parametrize(
+    ("text", "average", "dosing_day"),
+    [
+        # 10 mg x 1.5 = 15 MME on the day it is taken; every other day averages it over 2 days, twice a week over 3.5
+        ("oxycodone 10 mg every other day", 7.5, 15.0),
+        ("oxycodone 10 mg twice a week", 15 * 2 / 7, 15.0),
+        ("oxycodone 5 mg 1 tab every 36 hours", 7.5 * 24 / 36, 7.5),
+        # methadone's tier follows the day's own amount: 10 mg is 40 MME (x 4 up to 20 mg), averaged 5 mg is 20
+        ("methadone 10 mg every other day", 20.0, 40.0),
+        # a liquid: 2 mg/mL x 5 mL = 10 mg of morphine every 48 h
+        ("morphine 2 mg/mL 5 mL every 48 h", 5.0, 10.0),
+    ],
+)
+def test_a_regimen_taken_less_than_daily_is_averaged_and_says_its_dosing_day(
+    text: str, average: float, dosing_day: float
+) -> None:
+    """MME/day averages a dose taken less than once a day over the days between doses (CDC's CQL); the warning
+    gives the MME of a day with a dose (Practice Fusion's "maximum MME/day" reads that instead)."""
+    result = mme.convert(text, table="cdc-2016")
+    assert result.mme_per_day == round(average, 9)
+    assert _engine.less_than_daily(dosing_day) in result.warnings
+    assert f"a day with a dose has {dosing_day:g} MME" in _engine.less_than_daily(dosing_day)
+
+
+@pytest.mark.parametrize(
+    "text", ["oxycodone 10 mg q6h", "oxycodone 10 mg once a day", "Duragesic 25 mcg/h every 72 hours"]
+)
+def test_a_regimen_taken_daily_or_a_patch_owes_no_average_note(text: str) -> None:
+    """Once a day or more there is no day without a dose; a patch's rate is continuous whatever its change interval."""
+    assert not any("less than once a day" in w for w in mme.convert(text).warnings)
+
+
 def test_a_range_is_planned_once() -> None:
     """The other end of a range is the same key: its plan is applied to the other end's daily amount, not
     looked up again by a second pass through the engine."""

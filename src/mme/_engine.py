@@ -765,6 +765,15 @@ BOTTLES = (
 )
 
 
+def less_than_daily(dosing_day: float) -> str:
+    """The note on a regimen read as taken less than once a day ("every other day", "twice a week"): its MME/day is
+    the average over the days between doses, as CDC's CQL library computes it; the MME of a day with a dose is given."""
+    return (
+        f"taken less than once a day: MME/day is the average over the days between doses; a day with a dose has "
+        f"{dosing_day:g} MME"
+    )
+
+
 def days_replaced(wear: float) -> str:
     """The note on a dispensed patch whose recorded days supply CDC's rule replaced (the one used is the result's)."""
     return f"days supply replaced by patches x {wear:g} days of wear, as CDC instructs"
@@ -1088,6 +1097,14 @@ def _convert(
         other: RangeChoice = "min" if range == "max" else "max"
         mme = _other_end(key, expr, parse_expression(expression, range=other))
         notes.append(f"at the {'minimum' if other == 'min' else 'maximum'} of the range: {mme:g} MME/day")
+    if applied.mme is not None and not key.rate:
+        times = _frequency(expr.per_day, expr.every_hours)
+        assert times is not None  # a regimen that converts, not a rate: `_daily` has its frequency
+        if times[0] < times[1]:  # less than once a day: each dosing day has one administration
+            amt_, units = _administration(expr.dose, expr.count, expr.volume)
+            dosing_day = _applied(key, _daily(key, amt_, units, (_ONE, _ONE))).mme
+            assert dosing_day is not None  # the key converts: it converted the average
+            notes.append(less_than_daily(dosing_day))
     if key.route_note:
         notes.append(key.route_note)
     return _result(
