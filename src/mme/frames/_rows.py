@@ -62,15 +62,14 @@ _ROW_MESSAGES: Final = {  # the engine's texts (`mme._engine`), by id
     -12: OVERFLOW,
     -13: ROUNDS_TO_ZERO,
 }
-# The engine's stages (`mme._engine.Stage`) as the plain numbers of the lookup's "st" column.
-_OK, _EARLY, _LATE, _EXCLUDED, _MID, _MATCH = map(
-    int, (Stage.OK, Stage.NAMES, Stage.STRENGTH_KIND, Stage.EXCLUDED, Stage.DOSE_KIND, Stage.MATCH)
-)
+# The engine's stages (`mme._engine.Stage`), by the same names, as the plain numbers of the lookup's "st" column
+# (DuckDB's lookup relation is SQL text, where an enum member would print as its repr).
+_OK, _NAMES, _DOSE_KIND, _MATCH, _STRENGTH_KIND, _EXCLUDED = (int(s) for s in Stage)
 _OVERFLOW: Final = -12
 _ZERO: Final = -13
 _DISPENSING_MESSAGES: Final = (-2, -3, -4, -5, -6, _OVERFLOW, _ZERO)
 _REGIMEN_MESSAGES: Final = (-7, -8, -9, -10, -11, _OVERFLOW, _ZERO)
-_STAGES: Final = (_EARLY, _MID, _MATCH, _LATE)  # the statuses that stop a row with its key's message
+_STAGES: Final = (_NAMES, _DOSE_KIND, _MATCH, _STRENGTH_KIND)  # the statuses that stop a row with its key's message
 _NUMBER_MESSAGE: Final = {"strength": -2, "quantity": -3, "days_supply": -4, "dose": -7, "count": -8}
 
 
@@ -217,12 +216,12 @@ def _annotate(
         if what in numbers:
             checks.append((~_col(f"ok_{what}"), _NUMBER_MESSAGE[what]))
 
-    stage(_EARLY)
+    stage(_NAMES)
     package_factor: nw.Expr | None = None
     if regimen:
         number("dose")
         number("count")
-        stage(_MID)
+        stage(_DOSE_KIND)
         checks += _regimen_errors(known, columns, schema)
     else:
         number("strength")
@@ -234,7 +233,7 @@ def _annotate(
             given = ~package.is_null()
             checks += [(given & ~known.attr("conc"), -5), (given & ~_ok(package), -6)]
             package_factor = nw.when(given & _ok(package)).then(package).otherwise(1.0)
-        stage(_LATE)
+        stage(_STRENGTH_KIND)
     lf = lf.with_columns(_first(checks, _NO_MESSAGE).alias(f"{_T}err"))
 
     # The daily amount in the unit of the strength (x the unit multiplier: mg/day) and its MME/day.
