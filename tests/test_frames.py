@@ -235,9 +235,13 @@ OVERFLOW = "the daily amount overflows: check the dose and the frequency"
 
 
 def same(have: float | None, want: float | None) -> bool:
-    """The same float (above 2**52 / 1e9 MME/day, implausible anyway, the last bits may differ: not rounded)."""
-    if have is None or want is None or want < _rows._ROUNDED_BELOW:
+    """The same float up to 10,000 MME/day. Above (implausible, and warned), float64 keeps too few digits past
+    the 9th decimal for a rounding boundary: the 9th decimal may be one off (428571.428571428 for ...429, the
+    exact 428571.4285714285714...); above 2**52 / 1e9 the value is not rounded and its last bits may differ."""
+    if have is None or want is None or want <= mme.IMPLAUSIBLE_MME_PER_DAY:
         return have == want
+    if want < _rows._ROUNDED_BELOW:
+        return abs(have - want) <= 1.5e-9
     return math.isclose(have, want, rel_tol=1e-14)
 
 
