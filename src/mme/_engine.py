@@ -606,7 +606,7 @@ def daily_mme(
     units make one administration (2 tablets, 2 sprays, 2 patches worn together).
     """
     tab = resolve_table(table)
-    (name, route_, form_, release_), key, amt, daily = _regimen(
+    (name, route_, form_, release_), key, amt, daily, _ = _regimen(
         tab, drug, dose, per_day, every, count, volume, route, form, release, variant
     )
     notes = [key.route_note] if key.route_note else []
@@ -619,16 +619,16 @@ def _regimen(
     tab: Table, drug: str, dose: DoseLike, per_day: float | str | None, every: float | str | timedelta | None,
     count: float, volume: DoseLike | None, route: str | None, form: str | None, release: str | None,
     variant: str | None,
-) -> tuple[tuple[DrugName, str | None, str | None, Release | None], Plan, Amount, Ratio]:  # fmt: skip
-    """A regimen's checks in the plan's order, up to its names, plan, amount per administration and exact daily
-    amount."""
+) -> tuple[tuple[DrugName, str | None, str | None, Release | None], Plan, Amount, Ratio, Ratio | None]:  # fmt: skip
+    """A regimen's checks in the plan's order, up to its names, plan, amount per administration, exact daily
+    amount and administrations a day (None: not given)."""
     names = _resolve_names(drug, route, form, release)  # the plan's first checks, first
     amt, units = _administration(dose, count, volume)
     key = plan(tab, variant, drug, amt.unit, form, route, release, regimen=True, kind=amt.kind)
     key.stop(Stage.NAMES, Stage.DOSE_KIND)
     times = _frequency(per_day, every)
     key.stop(Stage.MATCH)
-    return names, key, amt, _daily(key, amt, units, times)
+    return names, key, amt, _daily(key, amt, units, times), times
 
 
 def _administration(dose: DoseLike, count: float, volume: DoseLike | None) -> tuple[Amount, Decimal]:
@@ -1087,7 +1087,7 @@ def _convert(
     if package_ml is not None:
         raise DoseError("package_ml only applies to a dispensing (with quantity and days_supply)")
     tab = resolve_table(table)
-    (name, route_, form_, release_), key, amt, daily = _regimen(
+    (name, route_, form_, release_), key, amt, daily, times = _regimen(
         tab, expr.drug, expr.dose, expr.per_day, expr.every_hours, expr.count, expr.volume, expr.route, expr.form,
         expr.release, variant,
     )  # fmt: skip
@@ -1098,11 +1098,9 @@ def _convert(
         mme = _other_end(key, expr, parse_expression(expression, range=other))
         notes.append(f"at the {'minimum' if other == 'min' else 'maximum'} of the range: {mme:g} MME/day")
     if applied.mme is not None and not key.rate:
-        times = _frequency(expr.per_day, expr.every_hours)
-        assert times is not None  # a regimen that converts, not a rate: `_daily` has its frequency
-        if times[0] < times[1]:  # less than once a day: each dosing day has one administration
-            amt_, units = _administration(expr.dose, expr.count, expr.volume)
-            dosing_day = _applied(key, _daily(key, amt_, units, (_ONE, _ONE))).mme
+        assert times is not None  # a regimen that converts, not a rate: `_daily` had its frequency
+        if times[0] < times[1]:  # less than once a day: a day with a dose has one administration, daily / times
+            dosing_day = _applied(key, (product(daily[0], times[1]), product(daily[1], times[0]))).mme
             assert dosing_day is not None  # the key converts: it converted the average
             notes.append(less_than_daily(dosing_day))
     if key.route_note:
