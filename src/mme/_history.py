@@ -254,10 +254,13 @@ def _fills(
             out.append((d, r.excluded or "excluded by the table"))
             continue
         days = r.days_supply if r.days_supply is not None else float(d.days_supply)
-        if not days.is_integer() or days > MAX_DAYS_SUPPLY or not math.isfinite(r.mme_per_day * days):
-            reason = (
-                NOT_WHOLE_DAYS if not days.is_integer() else TOO_MANY_DAYS if days > MAX_DAYS_SUPPLY else FILL_OVERFLOWS
-            )
+        reason = (
+            NOT_WHOLE_DAYS if not days.is_integer()
+            else TOO_MANY_DAYS if days > MAX_DAYS_SUPPLY
+            else FILL_OVERFLOWS if not math.isfinite(r.mme_per_day * days)
+            else None
+        )  # fmt: skip
+        if reason is not None:
             out.append((d, DoseError(reason)))
             continue
         first = d.fill_date.toordinal()
