@@ -442,6 +442,23 @@ def test_every_warning_of_the_engine_is_in_mme_warning(backend: str) -> None:
     assert [r["mme_warning"] for r in out] == [WARNED_ROWS[0][-1], None]
 
 
+@pytest.mark.parametrize("backend", FAST)
+def test_a_patch_changed_out_of_step_with_its_wear_is_warned_as_the_engine_does(backend: str) -> None:
+    """`mme._engine.patch_changed` on the rows whose frequency is not one change per wear period, by number or code."""
+    doses = [("fentanyl", 25.0, "mcg/h"), ("fentanyl", 25.0, "mcg/h"), ("fentanyl", 25.0, "mcg/h"),
+             ("fentanyl", 25.0, "mcg/h"), ("oxycodone", 10.0, "mg")]  # fmt: skip
+    for per_day in ([3.0, 1 / 3, 1 / 7, None, 4.0], ["tid", "qd", "qd", None, "qid"]):
+        regimens = pa.table({"drug": [d for d, _, _ in doses], "dose": [x for _, x, _ in doses],
+                             "dose_unit": [u for _, _, u in doses], "per_day": per_day})  # fmt: skip
+        have = [r["mme_warning"] for r in rows_of(frames.daily_mme(make(backend, regimens), table="cdc-2022"))]
+        want = [
+            " | ".join(mme.daily_mme(d, f"{x} {u}", per_day=n, table="cdc-2022").warnings) or None
+            for (d, x, u), n in zip(doses, per_day, strict=True)
+        ]
+        assert have == want
+        assert sum(w is not None and w.startswith("patch changed") for w in want) == 2 + isinstance(per_day[0], str)
+
+
 # Text that SQL quoting could break (the DuckDB lookup is a VALUES list), and two keys that were one when the
 # lookup joined a key's parts with a separator ("oxycodone\u241f" + "mg", "oxycodone" + "\u241fmg").
 AWKWARD = ["Oxycodone's", "it''s", "back\\slash", "new\nline", "tab\t", "'; DROP TABLE claims; --", "\u00e9\u4e2d",

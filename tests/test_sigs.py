@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -160,6 +161,55 @@ def test_a_regimen_taken_less_than_daily_is_averaged_and_says_its_dosing_day(
 def test_a_regimen_taken_daily_or_a_patch_owes_no_average_note(text: str) -> None:
     """Once a day or more there is no day without a dose; a patch's rate is continuous whatever its change interval."""
     assert not any("less than once a day" in w for w in mme.convert(text).warnings)
+
+
+@pytest.mark.parametrize(
+    ("text", "table", "rate", "sooner"),
+    [
+        # fentanyl 12 mcg/h x 2.4 = 28.8 MME/day (cdc-2022), whatever the change interval; its patch is worn 3 days
+        ("fentanyl 12 mcg/h patch 1 patch every 22 hours", "cdc-2022", 28.8, True),
+        ("fentanyl 100 mcg/hr transdermal patch 72 hour PLACE PATCH 3 times daily", "cdc-2022", 240.0, True),
+        ("fentanyl 25 mcg/h patch: apply 1 patch daily", "cdc-2022", 60.0, True),
+        ("fentanyl 25 mcg/h patch every 7 days", "cdc-2022", 60.0, False),
+        # buprenorphine's patch is worn 7 days: 10 mcg/h x 1.8 = 18 MME/day (cdc-ndc-2016)
+        ("buprenorphine 10 mcg/h patch every 3 days", "cdc-ndc-2016", 18.0, True),
+        ("buprenorphine 10 mcg/h patch every 14 days", "cdc-ndc-2016", 18.0, False),
+    ],
+)
+def test_a_patch_changed_out_of_step_with_its_wear_says_what_its_mme_assumes(
+    text: str, table: str, rate: float, sooner: bool
+) -> None:
+    """A patch's MME/day is its rate (CDC) whatever the change interval; an interval that is not the wear period
+    makes that an assumption about how the patches are worn, stated on the result."""
+    result = mme.convert(text, table=table)
+    wear = 3 if "fentanyl" in text else 7
+    assert result.mme_per_day == rate
+    assert [w for w in result.warnings if w.startswith("patch changed")] == [_engine.patch_changed(wear, sooner=sooner)]
+    word = "more" if sooner else "less"
+    assert _engine.patch_changed(wear, sooner=sooner).startswith(f"patch changed {word} often than its {wear}-day wear")
+
+
+@pytest.mark.parametrize(
+    "regimen",
+    [
+        {"every": "72 h"},
+        {"every": 72},
+        {"per_day": 1 / 3},  # 0.333... x 3 is one change per wear period within the float's last digit
+        {},  # no interval given
+    ],
+)
+def test_a_patch_changed_once_per_wear_period_owes_no_change_note(regimen: dict[str, Any]) -> None:
+    result = mme.daily_mme("fentanyl", "25 mcg/h", **regimen)
+    assert result.mme_per_day == 60.0
+    assert not any(w.startswith("patch changed") for w in result.warnings)
+
+
+def test_daily_mme_gives_the_patch_change_note_as_convert_does() -> None:
+    by_args = mme.daily_mme("fentanyl", "25 mcg/h", per_day="tid")
+    by_text = mme.convert("fentanyl 25 mcg/h patch tid")
+    assert by_args.mme_per_day == by_text.mme_per_day == 60.0
+    assert by_args.warnings == by_text.warnings == (_engine.patch_changed(3, sooner=True),)
+    assert not any(w.startswith("patch changed") for w in mme.daily_mme("oxycodone", "10 mg", per_day=3).warnings)
 
 
 def test_a_range_is_planned_once() -> None:

@@ -479,6 +479,11 @@ class Plan:
         return self.kind == "rate"
 
     @property
+    def patch(self) -> bool:
+        """Matched a patch's factor row."""
+        return isinstance(self.row, FactorRow) and self.row.is_patch
+
+    @property
     def flat(self) -> bool:
         """Matched a factor row that is not a patch (a rate is then a daily total: no frequency allowed)."""
         return isinstance(self.row, FactorRow) and not self.row.is_patch
@@ -606,10 +611,10 @@ def daily_mme(
     units make one administration (2 tablets, 2 sprays, 2 patches worn together).
     """
     tab = resolve_table(table)
-    (name, route_, form_, release_), key, amt, daily, _ = _regimen(
+    (name, route_, form_, release_), key, amt, daily, times = _regimen(
         tab, drug, dose, per_day, every, count, volume, route, form, release, variant
     )
-    notes = [key.route_note] if key.route_note else []
+    notes = ([key.route_note] if key.route_note else []) + _patch_note(key, times)
     return _result(
         tab, key, name.drug, route_, form_, release_, _applied(key, daily), amt, days_supply=None, notes=notes
     )
@@ -772,6 +777,34 @@ def less_than_daily(dosing_day: float) -> str:
         f"taken less than once a day: MME/day is the average over the days between doses; a day with a dose has "
         f"{dosing_day:g} MME"
     )
+
+
+def patch_changed(wear: float, *, sooner: bool) -> str:
+    """The note on a patch regimen changed more (or less) often than its wear period: its MME/day is the rate of the
+    patches worn at once all the same (CDC), which assumes how the patches are worn."""
+    if sooner:
+        return (
+            f"patch changed more often than its {wear:g}-day wear: MME/day counts the patches worn at once, each "
+            "removed when the next goes on (patches left on together add up)"
+        )
+    return (
+        f"patch changed less often than its {wear:g}-day wear: MME/day is its rate while worn, not an average over "
+        "the days after its wear"
+    )
+
+
+#: Changes per wear period within this of 1 are the wear period itself ("every 72 hours" as 1/3 a day, in floats).
+CHANGES_TOLERANCE = 1e-9
+
+
+def _patch_note(key: Plan, times: Ratio | None) -> list[str]:
+    """`patch_changed`, where a patch regimen's frequency is not one change per wear period."""
+    if times is None or not key.patch or not key.wear:
+        return []
+    changes, once = product(times[0], Decimal(key.wear)), times[1]  # patches put on per wear period, x once
+    if abs(changes - once) <= Decimal(CHANGES_TOLERANCE) * once:
+        return []
+    return [patch_changed(key.wear, sooner=changes > once)]
 
 
 def days_replaced(wear: float) -> str:
@@ -1105,6 +1138,7 @@ def _convert(
             notes.append(less_than_daily(dosing_day))
     if key.route_note:
         notes.append(key.route_note)
+    notes += _patch_note(key, times)
     return _result(
         tab, key, name.drug, route_, form_, release_, applied, amt, days_supply=None, notes=notes, expression=expr
     )

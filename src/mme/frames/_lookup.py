@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from operator import attrgetter
 from typing import Any, Final, TypeVar
 
 import narwhals as nw
 
-from mme._engine import Owed, Stage, days_replaced
+from mme._engine import Owed, Stage, days_replaced, patch_changed
 
 from ._keys import _Keyed, _Keys, _unmark
 from ._schema import (
@@ -73,6 +74,9 @@ def _attributes_needed(values: Sequence[_Keyed], keys: _Keys, need: _Need) -> tu
             attrs += _owed_attributes(name, attrgetter(name))
         if not need.regimen:
             attrs.append(A("w_days", lambda r: days_replaced(r.wear) if r.rate and r.wear else None, nw.String, None))
+        else:  # a patch changed more or less often than its wear
+            attrs.append(A("wear", lambda r: r.wear if r.patch else 0.0, nw.Float64, 0.0))
+            attrs += [A(name, partial(_changed, sooner=sooner), nw.String, None) for name, sooner in _CHANGED]
     if need.regimen:
         attrs.append(A("flat", lambda r: r.flat, nw.Boolean, False))
     else:  # the days supply (patches x wear days), checked for overflow even when it is not an output
@@ -96,6 +100,13 @@ def _attributes_needed(values: Sequence[_Keyed], keys: _Keys, need: _Need) -> tu
         for i in range(n_tiers):
             attrs.append(A(f"pf{i}", lambda r, i=i: tier(r, i)[2], nw.Float64, 0.0))  # type: ignore[misc]
     return attrs, n_tiers
+
+
+_CHANGED: Final = (("w_sooner", True), ("w_later", False))
+
+
+def _changed(r: _Keyed, *, sooner: bool) -> str | None:
+    return patch_changed(r.wear, sooner=sooner) if r.patch and r.wear else None
 
 
 def _owed_attributes(name: str, get: Callable[[_Keyed], Owed | None]) -> list[_Attribute]:

@@ -12,6 +12,7 @@ import narwhals as nw
 
 from mme._engine import (
     BOTTLES,
+    CHANGES_TOLERANCE,
     DAILY_TOTAL,
     HOW_OFTEN,
     IMPLAUSIBLE,
@@ -397,6 +398,12 @@ def _warning_parts(
             )  # both positive (max_horizontal fails on Dask)
             replaced = (patches - supply).abs() > 1e-9 * larger  # not math.isclose, as in the engine
             parts.append((fine & (known.attr("wear") > 0) & replaced & given("w_days"), "w_days", True))
+    elif known.some("wear"):  # `mme._engine.patch_changed`: a patch changed more or less often than its wear
+        has_frequency, times = _times(known, columns, schema)
+        changes = times * known.attr("wear")  # patches put on per wear period
+        off = has_frequency & ((changes - 1.0).abs() > CHANGES_TOLERANCE)
+        parts.append((counted & off & (changes > 1.0) & given("w_sooner"), "w_sooner", True))
+        parts.append((counted & off & (changes < 1.0) & given("w_later"), "w_later", True))
     for name in ("above", "slip"):
         if known.some(f"w_{name}") and known.some(f"{name}_when"):
             parts.append((counted & owed(name) & given(f"w_{name}"), f"w_{name}", True))
@@ -426,11 +433,10 @@ def _owed(known: _Known, parts: Sequence[_Part]) -> nw.Expr:
 def _regimen_errors(known: _Known, columns: _Columns, schema: dict[str, nw.dtypes.DType]) -> list[tuple[nw.Expr, int]]:
     """The regimen path's checks from the frequency on (`mme.daily_mme`), in its order."""
     checks: list[tuple[nw.Expr, int]] = []
-    has_frequency: nw.Expr = known.attr("ppd") > 0 if _has_codes(columns, schema) else nw.lit(value=False)
+    has_frequency = _times(known, columns, schema)[0]
     if columns.per_day is not None and not _has_codes(columns, schema):
         per_day = _number(columns.per_day, schema[columns.per_day])
         checks.append((~per_day.is_null() & ~_ok(per_day), -9))
-        has_frequency = ~per_day.is_null()
     if known.can("st", _MATCH):
         checks.append((known.attr("st") == _MATCH, _KEY_MESSAGE))
     if known.some("rate") and known.some("flat"):
@@ -444,15 +450,20 @@ def _has_codes(columns: _Columns, schema: dict[str, nw.dtypes.DType]) -> bool:
     return columns.per_day is not None and schema[columns.per_day] == nw.String
 
 
+def _times(known: _Known, columns: _Columns, schema: dict[str, nw.dtypes.DType]) -> tuple[nw.Expr, nw.Expr]:
+    """Whether a regimen gives its frequency, and its administrations a day (1 where none or not positive)."""
+    if _has_codes(columns, schema):
+        return known.attr("ppd") > 0, known.attr("ppd")
+    if columns.per_day is not None:
+        per_day = _number(columns.per_day, schema[columns.per_day])
+        return ~per_day.is_null(), nw.when(_ok(per_day)).then(per_day).otherwise(1.0)
+    return nw.lit(value=False), nw.lit(1.0)
+
+
 def _regimen_daily(known: _Known, s: nw.Expr, columns: _Columns, schema: dict[str, nw.dtypes.DType]) -> nw.Expr:
     """Daily amount of a regimen: dose x count (a rate), or dose x count x administrations a day."""
     count = _col("v_count") if columns.count is not None else nw.lit(1.0)
-    times: nw.Expr = nw.lit(1.0)
-    if _has_codes(columns, schema):
-        times = known.attr("ppd")
-    elif columns.per_day is not None:
-        per_day = _number(columns.per_day, schema[columns.per_day])
-        times = nw.when(_ok(per_day)).then(per_day).otherwise(1.0)
+    times = _times(known, columns, schema)[1]
     return (
         nw.when(known.attr("rate")).then(s * count).otherwise(s * count * times)
         if known.some("rate")
