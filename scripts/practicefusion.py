@@ -2,6 +2,7 @@
 
 Prints, for `calculator-test-data.tsv` read as "display name + sig" and as "RxNorm name + sig" under
 cms-2018 (methadone tiers): how many rows convert, how many of those equal the expected maximum MME/day,
+the others by the documented reading that sets them apart (`why_unequal`: each checked, else "unexplained"),
 and the refusals counted by family with an example; for the exception file, how many give a number
 different from the expected one; for `sig-test-data.tsv`, how many sigs read as Practice Fusion reads
 them; and the cost of `convert` on a long sig (remembered) and on each distinct text of the corpus (read afresh).
@@ -11,12 +12,12 @@ them; and the cost of `convert` on a long sig (remembered) and on each distinct 
 
 from __future__ import annotations
 
+import argparse
 import collections
 import csv
 import math
 import re
 import statistics
-import sys
 import time
 import timeit
 from pathlib import Path
@@ -63,10 +64,36 @@ def agrees(got: float | str, expected: str) -> bool:
     return isinstance(got, float) and math.isclose(got, float(expected), rel_tol=1e-6, abs_tol=0.051)
 
 
+_PER_ML = re.compile(r"mg\s*/\s*([0-9]*\.?[0-9]+)\s*ml\b", re.IGNORECASE)
+_DOSING_DAY = re.compile(r"a day with a dose has ([0-9.e+]+) MME")
+
+
+def why_unequal(text: str, got: float, expected: float) -> str:
+    """The documented reading that tells a converted row from Practice Fusion's expected value (checked, not assumed),
+    or "unexplained"."""
+    try:
+        result = mme.convert(text, table=TABLE)
+    except mme.AmbiguousDoseError:
+        result = mme.convert(text, table=TABLE, variant="tiers")
+    day = next((float(m[1]) for w in result.warnings if (m := _DOSING_DAY.search(w))), None)
+    if day is not None and math.isclose(day, expected, rel_tol=1e-6, abs_tol=0.051):
+        return "taken less than once a day: expected is the MME of a day with a dose, which the warning gives"
+    expr = result.expression
+    if expr is not None and any(w.startswith("patch changed more often") for w in result.warnings):
+        times = expr.per_day if expr.per_day is not None else 24 / (expr.every_hours or 24)
+        if math.isclose(got * times, expected, rel_tol=1e-4):
+            return "a patch's change frequency: expected counts each change as one more patch worn (warned)"
+    per = _PER_ML.search(text)
+    if per and float(per[1]) != 1:
+        return "a liquid labelled per N mL: mme reads mg per mL x mL; expected reads the label otherwise"
+    return "unexplained"
+
+
 def corpus(label: str, cases: list[tuple[str, str]]) -> None:
     converted = equal = 0
     refused: collections.Counter[str] = collections.Counter()
     wrong: list[str] = []
+    unequal: collections.Counter[str] = collections.Counter()
     examples: dict[str, str] = {}
     for text, expected in cases:
         got = mme_of(text)
@@ -78,15 +105,21 @@ def corpus(label: str, cases: list[tuple[str, str]]) -> None:
         if agrees(got, expected):
             equal += 1
         else:
-            wrong.append(f"{text!r}: {got} (expected {expected})")
+            assert isinstance(got, float)  # "excluded" agrees or is refused above
+            why = why_unequal(text, got, float(expected))
+            unequal[why] += 1
+            if why == "unexplained":
+                wrong.append(f"{text!r}: {got} (expected {expected})")
     n = len(cases)
     print(
         f"{label}: {n} rows, converted {converted} ({converted / n:.1%}), equal {equal} ({equal / max(converted, 1):.1%} of converted)"
     )
     for msg, count in refused.most_common(12):
         print(f"  {count:5d}  {msg}  e.g. {examples[msg]!r}")
+    for why, count in unequal.most_common():
+        print(f"  unequal {count:5d}  {why}")
     for line in wrong[:10]:
-        print(f"  WRONG {line}")
+        print(f"  UNEXPLAINED {line}")
 
 
 _PRODUCT_OF = {"tablet": "oxycodone 1 mg tablet", "pill": "oxycodone 1 mg tablet", "capsule": "oxycodone 1 mg capsule",
@@ -169,7 +202,9 @@ def rxnorm_products(folder: Path) -> None:
 
 
 def main() -> None:
-    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
+    parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT, help="the folder of the .tsv files")
+    folder = parser.parse_args().folder
     names = rxnorm_names(folder)
     data = rows(folder / "calculator-test-data.tsv")
     corpus("display name + sig", [(f"{r[2]} {r[3]}", r[4]) for r in data])
