@@ -64,7 +64,8 @@ def agrees(got: float | str, expected: str) -> bool:
     return isinstance(got, float) and math.isclose(got, float(expected), rel_tol=1e-6, abs_tol=0.051)
 
 
-_PER_ML = re.compile(r"mg\s*/\s*([0-9]*\.?[0-9]+)\s*ml\b", re.IGNORECASE)
+#: A liquid's label per N mL ("10 mg-325 mg/15 mL", "100 mg/5ml"): the amounts in mg, then N.
+_PER_ML = re.compile(r"((?:[0-9]*\.?[0-9]+\s*mg\s*-?\s*)+)/\s*([0-9]*\.?[0-9]+)\s*ml\b", re.IGNORECASE)
 _DOSING_DAY = re.compile(r"a day with a dose has ([0-9.e+]+) MME")
 
 
@@ -84,8 +85,17 @@ def why_unequal(text: str, got: float, expected: float) -> str:
         if math.isclose(got * times, expected, rel_tol=1e-4):
             return "a patch's change frequency: expected counts each change as one more patch worn (warned)"
     per = _PER_ML.search(text)
-    if per and float(per[1]) != 1:
-        return "a liquid labelled per N mL: mme reads mg per mL x mL; expected reads the label otherwise"
+    if expr is not None and expr.volume and per and float(per[2]) != 1 and result.factor is not None:
+        # by hand: one of the label's amounts / N mL x the mL taken x administrations a day x the factor
+        times = expr.per_day if expr.per_day is not None else 24 / (expr.every_hours or 24)
+        ml = float(expr.volume.split()[0]) * expr.count * times
+        by_hand = [
+            float(mg) / float(per[2]) * ml * float(result.factor) for mg in re.findall(r"[0-9]*\.?[0-9]+", per[1])
+        ]
+        if any(math.isclose(got, x, rel_tol=1e-6) for x in by_hand):
+            return (
+                "a liquid labelled per N mL: mme's mg per mL x mL (checked by hand); expected reads the label otherwise"
+            )
     return "unexplained"
 
 
