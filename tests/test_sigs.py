@@ -63,6 +63,12 @@ READS = [
     ("Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG Oral Tablet [Percocet] 1 tab every 6 hours", 30.0),
     ("12 HR Oxycodone Hydrochloride 10 MG Extended Release Oral Tablet [OxyContin] 1 tab q12h", 30.0),
     ("72 HR Fentanyl 0.025 MG/HR Transdermal System apply 1 patch every 72 hours", 60.0),  # 25 mcg/h x 2.4
+    # a patch's rate said again in the sig is the patches worn: 25 mcg/h x 2.4; 50 mcg/h of 25 mcg/h patches x 2.4
+    ("fentanyl 25 mcg/hr transdermal film, extended release 25 mcg/hr transdermal every 72 hours", 60.0),
+    ("72 HR Fentanyl 0.025 MG/HR Transdermal System 25 mcg/hr transdermal every 72 hours", 60.0),
+    ("fentanyl 25 mcg/h patch apply 50 mcg/h every 72 hours", 120.0),
+    ("Duragesic 25 mcg/h patch apply 2 patches (50 mcg/h) every 72 hours", 120.0),
+    ("fentanyl 0.025 mg/h patch 1 patch (25 micrograms/hour) every 3 days", 60.0),
     # UK
     ("co-codamol 30/500 two tablets four times a day when required", 36.0),  # 2 x 30 x 4 = 240 mg x 0.15
     ("co-codamol 30/500 1-2 tablets 4-6 hourly", 54.0),  # max: 2 x 30 mg every 4 h = 360 mg x 0.15
@@ -99,6 +105,10 @@ REFUSED = [
     ("oxycodone 5 mg tablet 1 spray q4h", "'spray' counts a spray, but the product is a tablet"),
     ("oxycodone 5 mg tablet 1 tab q4h, max 6 tabs per week", "only daily maximums are read"),
     ("oxycodone 5 mg tablet 2 tabs (20 mg) q6h", "is 10 mg, not the 20 mg stated"),
+    ("Duragesic 25 mcg/h patch 1 patch (50 mcg/h) every 72 hours", "is 0.025 mg/h, not the 0.05 mg/h stated"),
+    ("fentanyl 25 mcg/h patch 1 patch (25 mcg) every 72 hours", "is 0.025 mg/h, not the 0.025 mg stated"),
+    ("oxycodone 5 mg tablet 1 tab (5 mcg/h) q6h", "is 5 mg, not the 0.005 mg/h stated"),
+    ("oxycodone 5 mg tablet 10 mcg/h q6h", "a rate ('10 mcg/h') in the sig needs a patch dosed per hour, not 'mg'"),
     ("oxycodone 5 mg tablet 1 tab bid at bedtime", "disagree"),
     ("oxycodone 5 mg tablet 2-1 tabs q6h", "runs backwards"),
     ("Norco 10/500 1 tab q6h", "not a documented strength of Norco"),
@@ -210,6 +220,15 @@ def test_daily_mme_gives_the_patch_change_note_as_convert_does() -> None:
     assert by_args.mme_per_day == by_text.mme_per_day == 60.0
     assert by_args.warnings == by_text.warnings == (_engine.patch_changed(3, sooner=True),)
     assert not any(w.startswith("patch changed") for w in mme.daily_mme("oxycodone", "10 mg", per_day=3).warnings)
+
+
+def test_a_rate_in_the_sig_counts_the_products_patches_and_says_so() -> None:
+    """ "50 mcg/h" of a 25 mcg/h patch is two patches worn at once: the note says how the rate was read."""
+    result = mme.convert("fentanyl 25 mcg/h patch apply 50 mcg/h every 72 hours")
+    assert result.expression is not None
+    assert (result.expression.count, result.expression.dose) == (2.0, "25 mcg/h")
+    assert "'50 mcg/h' read as 2 patch(es) of 25 mcg/h" in result.warnings
+    assert result.mme_per_day == mme.daily_mme("fentanyl", "25 mcg/h", count=2).mme_per_day == 120.0
 
 
 def test_a_range_is_planned_once() -> None:
@@ -763,7 +782,9 @@ SHAPES_REFUSED = [
     ("Duragesic 25 mcg/72 hr", "a patch is dosed by its rate per hour"),
     ("morphine 15 mg/4 h q6h", "two frequencies: '15 mg/4 h' and 'q6h'"),  # 4 h is no release period
     ("oxycodone 10 mg/12 hr 2 tabs", "'10 mg/12 hr' and a count ('2 tabs'): say how often"),
-    ("Duragesic-50 25 mcg/hr patch q72h", "cannot read 'hr'"),  # a name and a strength that disagree
+    ("Duragesic-50 25 mcg/hr patch q72h", "'25 mcg/hr' is not a whole number of 50 mcg/h patches"),  # they disagree
+    ("fentanyl 25 mcg/h patch 37.5 mcg/h q72h", "'37.5 mcg/h' is not a whole number of 25 mcg/h patches"),
+    ("fentanyl 12 mcg/h patch 0.0125 mg/h q72h", "'0.0125 mg/h' is not a whole number of 12 mcg/h patches"),
     ("morphine 15 mg/1 h", "unknown unit 'mg/1 h'"),  # a rate or an hourly dose? never guessed
     ("hydromorphone 2 mg in q4h", "'in' where a route stands: write 'nasal' (or 'IN')"),
     ("oxycodone 5 mg 1 tab in", "'in' where a route stands"),

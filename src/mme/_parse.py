@@ -538,14 +538,16 @@ class _Amount(NamedTuple):
 
 
 class _Dose(NamedTuple):
-    """One amount taken each time, as the sig says it: a count of units, a mass or a volume."""
+    """One amount taken each time, as the sig says it: a count of units, a mass, a volume or a patch rate."""
 
     lo: float
     hi: float
-    kind: Literal["count", "mass", "volume"]
-    unit: str  # "" for a count, "mg"/"mcg"/"g" for a mass, "mL"
+    kind: Literal["count", "mass", "volume", "rate"]
+    unit: str  # "" for a count, "mg"/"mcg"/"g" for a mass or a rate (per hour), "mL"
     typed: str
-    restated: float | None = None  # "1 tablet (10 mg)": the mass in mg said beside a count
+    restated: tuple[float, bool] | None = (
+        None  # "1 tablet (10 mg)", "1 patch (25 mcg/h)": mg (or mg/h, True) beside a count
+    )
 
 
 _PAD: Final = 16
@@ -1230,9 +1232,11 @@ class _Parser:
         lo, hi, j = self.number_or_range(i)
         lo, hi = self.checked(i, j, lo, hi, "a count")
         typed_end = j
-        kind: Literal["count", "mass", "volume"]
+        kind: Literal["count", "mass", "volume", "rate"]
         if self.keys[j] in _VOLUME:
             kind, unit, end = "volume", "mL", j + 1
+        elif self.keys[j] in _MASS and self.per_hour(j + 1):
+            kind, unit, end = "rate", _MASS[self.keys[j]], j + 3  # "25 mcg/hr": patches of the product's rate
         elif self.keys[j] in _MASS:
             kind, unit, end = "mass", _MASS[self.keys[j]], j + 1
         elif (self.keys[j] in _vocab.PRODUCT_UNITS or self.keys[j] in _vocab.PILLS) and not self.nostril_at(j):
@@ -1258,10 +1262,11 @@ class _Parser:
         typed = self.span(i, end)
         restated = None
         if self.keys[end] == "(" and self.nums[end + 1] and self.keys[end + 2] in _MASS:  # "1 tablet (10 mg)"
-            close = end + 3 + (self.keys[end + 3] == "total")
+            close = end + 3 + 2 * self.per_hour(end + 3)  # "1 patch (25 mcg/h)"
+            close += self.keys[close] == "total"
             if self.keys[close] == ")":
-                restated = self.positive(end + 1, "an amount") * _MASS_MG[_MASS[self.keys[end + 2]]]
-                end = close + 1
+                mg = self.positive(end + 1, "an amount") * _MASS_MG[_MASS[self.keys[end + 2]]]
+                restated, end = (mg, self.per_hour(end + 3)), close + 1
         if hi != lo:
             self.ranges.append(self.span(i, typed_end))
         if kind == "volume":
@@ -1279,6 +1284,10 @@ class _Parser:
             self.slots.append(set())
         self.doses.append(_Dose(lo, hi, kind, unit, typed, restated))
         return end
+
+    def per_hour(self, i: int) -> bool:
+        """Whether "/h" ("/hr", "/heure") starts at ``i``: after an amount, a patch rate."""
+        return self.keys[i] == "/" and self.keys[i + 1] in _HOUR
 
     def bare_count_ends(self, k: int) -> bool:
         key = self.keys[k]
@@ -1487,7 +1496,8 @@ class _Parser:
     def per_administration(self, value: float, unit: str) -> tuple[float, float, float | None]:
         """(amount in product units a day's administrations add up to per administration, count, volume)."""
         amounts: list[float] = []
-        kinds = {d.kind if d.kind != "mass" else ("volume" if unit.endswith("/mL") else "count") for d in self.doses}
+        kinds = {d.kind if d.kind not in ("mass", "rate") else ("volume" if unit.endswith("/mL") else "count")
+                 for d in self.doses}  # fmt: skip
         if len(kinds) > 1:
             self.fail(f"{' and '.join(repr(d.typed) for d in self.doses)} mix a count and a volume")
         for d in self.doses:
@@ -1501,11 +1511,25 @@ class _Parser:
                 self.notes.append(
                     f"{d.typed!r} read as {format_number(round(q, 6))} {'mL' if unit.endswith('/mL') else 'unit(s)'} of {format_number(value)} {unit}"
                 )
-            if d.restated is not None and d.kind == "count" and not unit.endswith(("/mL", "/h", "/day")):
-                stated = q * value * _MASS_MG[unit]
-                if not math.isclose(stated, d.restated, rel_tol=1e-9):
+            if d.kind == "rate":
+                if not unit.endswith("/h"):
+                    self.fail(f"a rate ({d.typed!r}) in the sig needs a patch dosed per hour, not {unit!r}")
+                q = q * _MASS_MG[d.unit] / (value * _MASS_MG[unit.removesuffix("/h")])
+                if q < 1 or not math.isclose(q, round(q), rel_tol=1e-9):  # "Duragesic-50 25 mcg/hr": which is worn?
                     self.fail(
-                        f"{d.typed!r} of {format_number(value)} {unit} is {format_number(stated)} mg, not the {format_number(d.restated)} mg stated"
+                        f"{d.typed!r} is not a whole number of {format_number(value)} {unit} patches: say the patches worn"
+                    )
+                self.notes.append(
+                    f"{d.typed!r} read as {format_number(round(q, 6))} patch(es) of {format_number(value)} {unit}"
+                )
+            if d.restated is not None and d.kind == "count" and not unit.endswith(("/mL", "/day")):
+                per_hour = unit.endswith("/h")
+                stated = q * value * _MASS_MG[unit.removesuffix("/h")]
+                (mg, rate), said = d.restated, ("mg/h" if per_hour else "mg")
+                if rate != per_hour or not math.isclose(stated, mg, rel_tol=1e-9):
+                    self.fail(
+                        f"{d.typed!r} of {format_number(value)} {unit} is {format_number(stated)} {said}, not the "
+                        f"{format_number(mg)} {'mg/h' if rate else 'mg'} stated"
                     )
             amounts.append(q)
         if self.nostrils is not None:
