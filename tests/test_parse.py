@@ -179,7 +179,11 @@ def _plural(noun: str) -> str:
     return noun + "s"
 
 
-_COUNT_NOUNS = sorted(noun for noun, form in _vocab._FORM_ALIASES.items() if form in mme._parse._COUNTABLE)
+_COUNT_NOUNS = sorted(
+    noun
+    for noun, form in _vocab._FORM_ALIASES.items()
+    if form in mme._parse._COUNTABLE and noun not in _vocab.FORM_CODES  # "tb12": a product's code, not a noun
+)
 _SINGULAR_COUNT_NOUNS = [noun for noun in _COUNT_NOUNS if noun not in {_plural(n) for n in _COUNT_NOUNS}]
 
 

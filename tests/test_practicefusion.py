@@ -1,24 +1,40 @@
 """Practice Fusion's calculator corpora read through `mme.convert` (scripts/practicefusion.py prints the figures).
 
 Their expected values are maximum MME/day under the CDC 2017 factors that cms-2018 prints. Where
-`mme` differs on purpose, the row is counted apart, by a rule stated here, never excused one by one.
+`mme` differs on purpose, the row is counted apart, by a reading the corpus script states and checks on
+the row's own numbers (`why_unequal` in scripts/practicefusion.py), never excused one by one.
 """
 
 from __future__ import annotations
 
 import csv
+import importlib.util
 import math
-import re
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 import mme
 from mme._parse import parse_product
-from mme._vocab import TIMES_OF_DAY
 
 from reference_data import PRACTICE_FUSION, REFERENCE, needs
 
 pytestmark = needs(PRACTICE_FUSION, "Practice Fusion's test corpora")
+
+
+def _script() -> ModuleType:
+    """scripts/practicefusion.py, whose `why_unequal` states the readings in which mme differs on purpose."""
+    path = Path(__file__).resolve().parents[1] / "scripts" / "practicefusion.py"
+    spec = importlib.util.spec_from_file_location("practicefusion", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_SCRIPT = _script()
 
 
 def _rows(name: str) -> list[list[str]]:
@@ -42,51 +58,9 @@ def _agrees(result: mme.DailyMME, expected: float) -> bool:
     return math.isclose(result.mme_per_day, expected, abs_tol=0.051)
 
 
-def _per_volume_read_per_ml(result: mme.DailyMME, expected: float, text: str) -> bool:
-    """ "10 mg/0.5 ml" is 20 mg/mL; Practice Fusion's expected value reads it as 10 mg per mL."""
-    volume = re.search(r"mg\s*/\s*([0-9]*\.?[0-9]+)\s*ml", text, re.IGNORECASE)
-    return (
-        volume is not None
-        and float(volume[1]) not in (0.0, 1.0)
-        and result.mme_per_day is not None
-        and math.isclose(result.mme_per_day, expected / float(volume[1]), rel_tol=0.01)
-    )
-
-
-def _differs_on_purpose(result: mme.DailyMME, expected: float, rxcui_form: str | None = None) -> bool:
-    """The documented differences (docs/expressions.md)."""
-    expr = result.expression
-    assert expr is not None
-    assert result.mme_per_day is not None
-    if _per_volume_read_per_ml(result, expected, expr.text):
-        return True
-    longer_than_a_day = (expr.every_hours or 0) > 24 or (expr.per_day or 1) < 1  # averaged, as CDC's CQL does
-    rounded = abs(result.mme_per_day - expected) <= 0.01 * expected  # their per-mL strengths are rounded
-    # a liquid display name on a tablet's RxCUI: their expected value reads the mL as 1 mg/mL of the tablet
-    mislabelled = expr.volume is not None and rxcui_form in ("tablet", "capsule")
-    patch_frequency = expr.form == "patch"  # a patch's change interval does not alter its rate
-    return longer_than_a_day or rounded or mislabelled or patch_frequency
-
-
-def _times_of_day_each_counted(result: mme.DailyMME, expected: float, sig: str) -> bool:
-    """ "q am and hs" is two administrations; the exception file's value (their calculator refuses the row) counts one."""
-    expr = result.expression
-    assert expr is not None
-    assert result.mme_per_day is not None
-    words = set(re.findall(r"[a-z]+", sig.lower()))
-    return (
-        expr.per_day is not None
-        and expr.per_day > 1
-        and bool(words & set(TIMES_OF_DAY))
-        and math.isclose(result.mme_per_day, expected * expr.per_day)
-    )
-
-
-def _form(names: dict[str, str], rxcui: str) -> str | None:
-    try:
-        return parse_product(names[rxcui]).form
-    except (KeyError, mme.MMEError):
-        return None
+def _differs_on_purpose(result: mme.DailyMME, expected: float) -> bool:
+    """One of the documented readings (docs/expressions.md), checked on the row's numbers by the corpus script."""
+    return bool(_SCRIPT.why_unequal(result, expected) != "unexplained")
 
 
 @pytest.mark.parametrize("name_column", ["display name", "RxNorm name"])
@@ -101,9 +75,7 @@ def test_the_calculator_corpus(name_column: str) -> None:
         if result is None:
             continue
         converted += 1
-        if not _agrees(result, float(expected)) and not _differs_on_purpose(
-            result, float(expected), _form(names, rxcui)
-        ):
+        if not _agrees(result, float(expected)) and not _differs_on_purpose(result, float(expected)):
             # the display name's strength is not its RxCUI's, and the expected value follows the RxCUI
             by_code = _convert(f"{names[rxcui]} {sig}") if rxcui in names else None
             if by_code is None or not _agrees(by_code, float(expected)):
@@ -114,7 +86,6 @@ def test_the_calculator_corpus(name_column: str) -> None:
 
 def test_the_calculator_corpus_by_rxcui_and_sig() -> None:
     """The product from the RxNorm file (drug, strength, form), the sig from the corpus: as the display names."""
-    names = {r[0]: r[1] for r in _rows("rxnorm-opioids-all.tsv")[1:]}
     rows = _rows("calculator-test-data.tsv")
     converted = 0
     wrong = []
@@ -123,9 +94,7 @@ def test_the_calculator_corpus_by_rxcui_and_sig() -> None:
         if result is None:
             continue
         converted += 1
-        if not _agrees(result, float(expected)) and not _differs_on_purpose(
-            result, float(expected), _form(names, rxcui)
-        ):
+        if not _agrees(result, float(expected)) and not _differs_on_purpose(result, float(expected)):
             wrong.append((rxcui, sig, result.mme_per_day, expected))
     assert converted / len(rows) >= 0.90  # 15,723 of 16,443 (95.6%)
     assert wrong == []
@@ -137,9 +106,7 @@ def test_the_exception_corpus_never_gives_a_wrong_number() -> None:
         result = _convert(f"{display} {sig}")
         if result is None or _agrees(result, float(expected)):
             continue
-        if not _differs_on_purpose(result, float(expected)) and not _times_of_day_each_counted(
-            result, float(expected), sig
-        ):
+        if not _differs_on_purpose(result, float(expected)):
             wrong.append((display, sig, result.mme_per_day, expected))
     assert wrong == []
 

@@ -69,6 +69,12 @@ READS = [
     ("fentanyl 25 mcg/h patch apply 50 mcg/h every 72 hours", 120.0),
     ("Duragesic 25 mcg/h patch apply 2 patches (50 mcg/h) every 72 hours", 120.0),
     ("fentanyl 0.025 mg/h patch 1 patch (25 micrograms/hour) every 3 days", 60.0),
+    # EHR dose-form abbreviations: 15 mg x 2 (morphine 1); 30 mg/5 mL x 5 mL x 6 = 180 mg codeine x 0.15
+    ("morphine sulfate 15 mg tb12 1 TABLET 2 TIMES DAILY", 30.0),
+    ("oxycodone 10 mg TB24 daily", 15.0),
+    ("morphine sulfate 30 mg cp24 daily", 30.0),
+    ("codeine sulfate 30 mg/5ml soln TAKE 5 ML Every 4 hours PRN", 27.0),
+    ("oxycodone hcl 20 mg/ml conc 0.5 ml q4h", 90.0),  # 10 mg x 6 x 1.5
     # UK
     ("co-codamol 30/500 two tablets four times a day when required", 36.0),  # 2 x 30 x 4 = 240 mg x 0.15
     ("co-codamol 30/500 1-2 tablets 4-6 hourly", 54.0),  # max: 2 x 30 mg every 4 h = 360 mg x 0.15
@@ -220,6 +226,15 @@ def test_daily_mme_gives_the_patch_change_note_as_convert_does() -> None:
     assert by_args.mme_per_day == by_text.mme_per_day == 60.0
     assert by_args.warnings == by_text.warnings == (_engine.patch_changed(3, sooner=True),)
     assert not any(w.startswith("patch changed") for w in mme.daily_mme("oxycodone", "10 mg", per_day=3).warnings)
+
+
+@pytest.mark.parametrize(
+    ("text", "form"), [("oxycodone 10 mg tb12 q12h", "tablet"), ("morphine 30 mg CP24 qd", "capsule")]
+)
+def test_a_dose_form_code_with_digits_is_one_word_not_a_count(text: str, form: str) -> None:
+    """ "cp24" is a capsule (24 hours), not "cp" (a tablet, in French) and a count of 24."""
+    expr = parse_expression(text)
+    assert (expr.form, expr.count) == (form, 1.0)
 
 
 def test_a_rate_in_the_sig_counts_the_products_patches_and_says_so() -> None:

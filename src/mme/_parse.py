@@ -308,9 +308,14 @@ _TERMS: Final = _Phrases(_vocab.TERMS)  # route, form and release words and phra
 _FREQUENCY_STARTS: Final = frozenset(
     {*_FIXED_AT.lengths, *_MULTIPLE, "up", "x", "q", "every", "each", "toutes", "tous"}
 )
+#: The lexicon's words spelled with digits ("tb12", an EHR's extended-release tablet): each is one word.
+_GLUED: Final = "|".join(
+    sorted((re.escape(t) for t in _vocab.TERMS if not t.isalpha() and " " not in t), key=len, reverse=True)
+)
 _TOKEN: Final = re.compile(
-    r"(?P<num>(?:[0-9]+(?:[.,][0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[½¼¾])"  # 10, 0.5, .5, 2,5, 1e3, ½
-    r"|(?P<word>[^\W\d_]+(?:[.'][^\W\d_]+)*\.?(?:\([eE]?[sS]\))?)"  # mg, b.i.d., i.v., µg, tab(s), patch(es)
+    rf"(?P<word>(?i:{_GLUED})(?![0-9])"  # tb12, cp24
+    r"|[^\W\d_]+(?:[.'][^\W\d_]+)*\.?(?:\([eE]?[sS]\))?)"  # mg, b.i.d., i.v., µg, tab(s), patch(es)
+    r"|(?P<num>(?:[0-9]+(?:[.,][0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[½¼¾])"  # 10, 0.5, .5, 2,5, 1e3, ½
     r"|(?P<sym>\S)"  # anything else, one character at a time
 )
 

@@ -747,7 +747,26 @@ _FORM_ALIASES |= {
     "drug implant": "implant",
     "drug implants": "implant",
     "auto injector": "injection",
+    "injection solution": "injection",
 }
+
+#: EHR dose-form codes (First Databank's, as EHRs print them in a product name: "morphine sulfate 15 mg tb12"),
+#: never said in the plural. An extended-release code names the form only: no shipped table gives a release its
+#: own factor.
+FORM_CODES: dict[str, str] = {
+    "soln": "solution",
+    "conc": "solution",
+    "susp": "suspension",
+    "syrp": "syrup",
+    "elix": "solution",
+    "tb12": "tablet",
+    "tb24": "tablet",
+    "tbcr": "tablet",
+    "cp12": "capsule",
+    "cp24": "capsule",
+    "cpcr": "capsule",
+}
+_FORM_ALIASES |= FORM_CODES
 
 #: Words of a sig that say who does what and carry no dose: "take", "apply", "chew and swallow".
 SIG_VERBS: frozenset[str] = frozenset(
