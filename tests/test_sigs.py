@@ -69,6 +69,13 @@ READS = [
     ("fentanyl 25 mcg/h patch apply 50 mcg/h every 72 hours", 120.0),
     ("Duragesic 25 mcg/h patch apply 2 patches (50 mcg/h) every 72 hours", 120.0),
     ("fentanyl 0.025 mg/h patch 1 patch (25 micrograms/hour) every 3 days", 60.0),
+    # "or" between two numbers is a range, read at its maximum: 2 x 50 mg x 4 x 0.2; 2 x 10 mg x 6; 2 x 25 mcg/h x 2.4
+    ("traMADol 50 mg oral tablet 1 or 2 tab(s) orally every 6 hours", 80.0),
+    ("morphine 10 mg 1 ou 2 comprimés toutes les 4 heures", 120.0),
+    ("fentanyl 25 mcg/h patch apply one or two patches every 72 hours", 120.0),
+    # how long a supply lasts is no dose: 5 mg x 4 x 1.5; hydrocodone 60 mg x 1
+    ("oxycodone 5 mg 1 tab q6h, must last 30 days", 30.0),
+    ("Hysingla ER 60 mg 1 tablet daily as needed for pain. This is a 30 day supply.", 60.0),
     # EHR dose-form abbreviations: 15 mg x 2 (morphine 1); 30 mg/5 mL x 5 mL x 6 = 180 mg codeine x 0.15
     ("morphine sulfate 15 mg tb12 1 TABLET 2 TIMES DAILY", 30.0),
     ("oxycodone 10 mg TB24 daily", 15.0),
@@ -145,6 +152,9 @@ def test_a_range_says_both_ends() -> None:
     assert "ranges '1-2', 'q4-6h' read at the maximum (range='min' reads the minimum)" in high.warnings
     assert "at the minimum of the range: 30 MME/day" in high.warnings
     assert "at the maximum of the range: 90 MME/day" in low.warnings
+    said_with_or = mme.convert("Percocet 5/325 1 or 2 tabs q4-6h prn")
+    assert said_with_or.mme_per_day == 90.0
+    assert "ranges '1 or 2', 'q4-6h' read at the maximum (range='min' reads the minimum)" in said_with_or.warnings
 
 
 @pytest.mark.parametrize(

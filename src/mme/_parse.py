@@ -278,7 +278,7 @@ _COUNTABLE: Final = frozenset({"tablet", "capsule", "patch", "film", "lozenge", 
 _LEADS: Final = frozenset({"q", "every", "x"})  # words before a frequency's number
 _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
-_RANGE: Final = frozenset({"-", "to", "à", "a"})
+_RANGE: Final = frozenset({"-", "to", "à", "a", "or", "ou"})  # "1-2", "one to two", "1 à 2", "1 or 2"
 _HOURLY: Final = frozenset({"hourly", "hrly"})
 _FIXED: Final = _vocab.FREQUENCY_WORDS
 _TIMES_A_DAY_WORDS: Final = frozenset({"daily", "every day", "each day", "a day", "per day"})
@@ -1191,7 +1191,8 @@ class _Parser:
         return end
 
     def duration_at(self, i: int) -> int | None:
-        """ "for 5 days", "x 5 days", "for up to 5 days", "(30 days)", "until finished": how long, not how much."""
+        """ "for 5 days", "x 5 days", "for up to 5 days", "(30 days)", "must last 30 days", "a 30 day supply",
+        "until finished": how long, not how much."""
         j = i
         if self.keys[j] in ("for", "x", "×", "pendant", "during", "over"):
             j += 1
@@ -1199,20 +1200,25 @@ class _Parser:
                 j += 2
             while self.keys[j] in ("the", "next"):
                 j += 1
+        elif self.keys[j] in ("must", "should", "to") and self.keys[j + 1] == "last":  # "Rx must last 30 days"
+            j += 2
         elif self.keys[j] in ("until", "jusqu'à"):
             if self.keys[j + 1] in ("finished", "gone", "complete", "completed"):
                 self.ignored.append(self.span(i, j + 2))
                 return j + 2
             return None
-        if not self.nums[j] or not (j > i or self.keys[i - 1] == "("):
+        if not self.nums[j]:
             return None
         k = j + 1
         if self.keys[k] in _RANGE | _MINUS and self.nums[k + 1]:
             k += 2
         if self.keys[k] not in _DURATION_UNITS or (self.keys[k] == "doses" and j == i):
             return None
-        self.ignored.append(self.span(i, k + 1))
-        return k + 1
+        supply = self.keys[k + 1] == "supply"  # "a 30 day supply"
+        if not (j > i or supply or self.keys[i - 1] in ("(", "last", "lasts")):  # "(30 days)", "must last 30 days"
+            return None
+        self.ignored.append(self.span(i, k + 1 + supply))
+        return k + 1 + supply
 
     def count_noun(self, found: _Vocab, i: int) -> None:
         """A count's noun ("tab(s)", "gélule") names what is counted; the product decides the form."""
