@@ -73,6 +73,8 @@ READS = [
     ("traMADol 50 mg oral tablet 1 or 2 tab(s) orally every 6 hours", 80.0),
     ("morphine 10 mg 1 ou 2 comprimés toutes les 4 heures", 120.0),
     ("fentanyl 25 mcg/h patch apply one or two patches every 72 hours", 120.0),
+    # Embeda: morphine with naltrexone, never counted: 30 mg x 2
+    ("embeda 30-1.2 mg cpcr One capsule b.i.d.", 60.0),
     # how long a supply lasts is no dose: 5 mg x 4 x 1.5; hydrocodone 60 mg x 1
     ("oxycodone 5 mg 1 tab q6h, must last 30 days", 30.0),
     ("Hysingla ER 60 mg 1 tablet daily as needed for pain. This is a 30 day supply.", 60.0),

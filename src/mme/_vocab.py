@@ -338,6 +338,7 @@ _BRANDS: dict[str, DrugName] = {
     "mst continus": DrugName("morphine", "oral", "tablet", "ER"),
     "kadian": DrugName("morphine", "oral", "capsule", "ER"),
     "avinza": DrugName("morphine", "oral", "capsule", "ER"),
+    "embeda": DrugName("morphine", "oral", "capsule", "ER"),
     "kapanol": DrugName("morphine", "oral", "capsule", "ER"),
     "zomorph": DrugName("morphine", "oral", "capsule", "ER"),
     "sevredol": DrugName("morphine", "oral", "tablet", "IR"),
@@ -620,7 +621,8 @@ OPIOID_WORDS: frozenset[str] = frozenset(name for name in _DRUG_ALIASES if " " n
 #: (Tylenol with Codeine #3, Panadeine Forte) have one. Sources: US labels on DailyMed (Norco; Vicodin
 #: 5/300, ES 7.5/300, HP 10/300; Lortab; Percocet; Endocet; Roxicet; Tylenol with Codeine No. 3 =
 #: acetaminophen 300 mg + codeine phosphate 30 mg, No. 4 = 300 + 60; Vicoprofen 7.5/200; Ultracet
-#: 37.5/325; Suboxone), the BNF (co-codamol 8/500, 15/500, 30/500; co-dydramol 10/500, 20/500,
+#: 37.5/325; Suboxone; Embeda = morphine sulfate + naltrexone hydrochloride 20/0.8, 30/1.2, 50/2, 60/2.4,
+#: 80/3.2, 100/4 extended-release capsules), the BNF (co-codamol 8/500, 15/500, 30/500; co-dydramol 10/500, 20/500,
 #: 30/500), the Australian product information (Panadeine = paracetamol 500 mg + codeine phosphate
 #: 8 mg; Panadeine Forte = 500 + 30; Targin 5/2.5, 10/5, 20/10, 40/20), the French SmPC (Dafalgan
 #: codéiné = paracétamol 500 mg + codéine 30 mg; Zaldiar, Ixprim 37.5/325). Strengths sold before
@@ -660,6 +662,10 @@ COMBINATIONS: dict[str, tuple[tuple[str, ...], tuple[tuple[float, ...], ...]]] =
         ("targin", "targinact"), (("oxycodone", "naloxone"), ((5.0, 2.5), (10.0, 5.0), (20.0, 10.0), (40.0, 20.0)))
     ),
     "suboxone": (("buprenorphine", "naloxone"), ((2.0, 0.5), (4.0, 1.0), (8.0, 2.0), (12.0, 3.0))),
+    "embeda": (
+        ("morphine", "naltrexone"),
+        ((20.0, 0.8), (30.0, 1.2), (50.0, 2.0), (60.0, 2.4), (80.0, 3.2), (100.0, 4.0)),
+    ),
 }
 
 
