@@ -120,6 +120,10 @@ REFUSED = [
     ("oxycodone 5 mg tablet 1 spray q4h", "'spray' counts a spray, but the product is a tablet"),
     ("oxycodone 5 mg tablet 1 tab q4h, max 6 tabs per week", "only daily maximums are read"),
     ("oxycodone 5 mg tablet 2 tabs (20 mg) q6h", "is 10 mg, not the 20 mg stated"),
+    (
+        "Cheratussin AC 10 mg-100 mg/5 mL syrup 10 mL tid",
+        "'Cheratussin AC' does not name its components, so which amount of '10 mg-100 mg' is the opioid's is unknown",
+    ),
     ("Duragesic 25 mcg/h patch 1 patch (50 mcg/h) every 72 hours", "is 0.025 mg/h, not the 0.05 mg/h stated"),
     ("fentanyl 25 mcg/h patch 1 patch (25 mcg) every 72 hours", "is 0.025 mg/h, not the 0.025 mg stated"),
     ("oxycodone 5 mg tablet 1 tab (5 mcg/h) q6h", "is 5 mg, not the 0.005 mg/h stated"),

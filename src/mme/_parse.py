@@ -792,6 +792,8 @@ class _Parser:
         if key in _NO_DOSE_LEADS or (self.as_needed and tok.kind == "word" and not self.sig_starts(i)):
             return self.no_dose(i, lead=False)  # "for pain"; "as needed, pain"
         if key in _MINUS and self.nums[i + 1] and self.starts[i + 1] == self.ends[i]:
+            if self.keys[i - 1] in _MASS and self.keys[i + 2] in _MASS:  # "Cheratussin AC 10 mg-100 mg"
+                self.unnamed_components(self.drug_typed, self.span(i - 2, i + 3))
             self.fail(f"negative number {self.span(i, i + 2)!r}")
         if key in _MASS or key in _VOLUME:
             self.fail(f"unit {tok.text!r} without a number before it")
@@ -1329,10 +1331,7 @@ class _Parser:
         parts, branded = self.components(drug)
         if len(parts) == 1:
             if len(self.amounts) > 1:
-                self.fail(
-                    f"{drug!r} does not name its components, so which amount of {self.amount_text!r} is the opioid's "
-                    "is unknown (write the components, e.g. 'oxycodone/acetaminophen 5/325 mg', or one amount)"
-                )
+                self.unnamed_components(drug, self.amount_text)
             return self.amounts[0]
         if not all(parts):
             self.fail(f"an empty component in the combination {drug!r}")
@@ -1356,6 +1355,12 @@ class _Parser:
         if branded:
             return self.documented(drug, parts, kinds.index("opioid"))
         return self.amounts[kinds.index("opioid")]
+
+    def unnamed_components(self, drug: str, amounts: str) -> NoReturn:
+        self.fail(
+            f"{drug!r} does not name its components, so which amount of {amounts!r} is the opioid's is unknown "
+            "(write the components, e.g. 'oxycodone/acetaminophen 5/325 mg', or one amount)"
+        )
 
     def salts_of_one(self, parts: tuple[str, ...], kinds: Sequence[str]) -> _Amount | None:
         """ "Oxycodone Hydrochloride 4.5 MG / oxycodone terephthalate 0.38 MG": two salts of one opioid, added."""
