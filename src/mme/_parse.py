@@ -275,7 +275,7 @@ _INTERVAL: Final = {
 _TIME_LEADS: Final = frozenset({"q", "each", "every", "in", "at", "after", "before", "with"})
 _PACKAGE: Final = _HOUR | _VOLUME | {"actuat"}  # RxNorm's leading quantities: "12 HR", "1 ML", "80 ACTUAT"
 _COUNTABLE: Final = frozenset({"tablet", "capsule", "patch", "film", "lozenge", "spray", "suppository", "implant"})
-_LEADS: Final = frozenset({"q", "every", "x"})  # words before a frequency's number
+_NOT_AMOUNT: Final = frozenset({"q", "every", "x", "#", "no"})  # before a number that is no amount: "q6h", "#3"
 _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
 _RANGE: Final = frozenset({"-", "to", "à", "a"})
@@ -308,6 +308,13 @@ _TERMS: Final = _Phrases(_vocab.TERMS)  # route, form and release words and phra
 _FREQUENCY_STARTS: Final = frozenset(
     {*_FIXED_AT.lengths, *_MULTIPLE, "up", "x", "q", "every", "each", "toutes", "tous"}
 )
+_FOR: Final = frozenset({"for", "x", "×", "pendant", "during", "over"})  # before a duration
+_UNTIL: Final = frozenset({"until", "jusqu'à"})
+#: The words the parts `step` tries first can start with, beside a number: any other word skips them.
+_PART_STARTS: Final = frozenset(
+    {*_AS_NEEDED.lengths, *_DIRECTED.lengths, *_EACH_NOSTRIL.lengths, *_CAPS.lengths, *_FOR, *_UNTIL,
+     *_FREQUENCY_STARTS, *_TIMES_OF_DAY.lengths, *_TIME_LEADS}
+)  # fmt: skip
 _TOKEN: Final = re.compile(
     r"(?P<num>(?:[0-9]+(?:[.,][0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[½¼¾])"  # 10, 0.5, .5, 2,5, 1e3, ½
     r"|(?P<word>[^\W\d_]+(?:[.'][^\W\d_]+)*\.?(?:\([eE]?[sS]\))?)"  # mg, b.i.d., i.v., µg, tab(s), patch(es)
@@ -556,34 +563,37 @@ _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
 class _Parser:
     """One pass over the tokens: product (drug, strength, form), then the sig's parts in any order."""
 
+    # what a reading has found so far; the values that are never changed in place are defaults on the class,
+    # so that a reading sets only what it finds
+    frequency: _Said | None = None
+    every: _Interval | None = None  # hours between administrations, if an interval
+    volume: _Dose | None = None
+    count_form: _Counted | None = None  # what the sig's count nouns count
+    amount_text = ""
+    denominator = ""  # "", "/h", "/mL", "/day"
+    divisor = 1.0
+    as_needed = False
+    directed = False
+    cap: _Cap | None = None
+    brand: str | None = None
+    pack = False
+    pill: str | None = None  # "1 pill" as typed: a tablet or a capsule
+    nostrils: str | None = None  # "in each nostril" as typed: each administration is twice the dose said
+    interval: tuple[str, float] | None = None  # "30 mg/12 hr": ("12 hr", 12.0), see `per_interval`
+    drug_typed = ""
+
     def __init__(self, text: str, choice: RangeChoice = "max") -> None:
         self.text = text
         self.choice = choice
         self.toks, self.keys, self.nums, self.words, self.starts, self.ends = _lexed(text)
         self.tags: dict[str, str] = {}  # route, form, release
-        self.frequency: _Said | None = None
-        self.every: _Interval | None = None  # hours between administrations, if an interval
         self.doses: list[_Dose] = []
-        self.volume: _Dose | None = None
         self.slots: list[set[str]] = [set()]  # times of day of each dose (the first also for before any dose)
-        self.count_form: _Counted | None = None  # what the sig's count nouns count
         self.amounts: list[_Amount] = []
         self.names: list[str] = []  # component names given beside their amounts ("A 325 MG / B 5 MG")
-        self.amount_text = ""
-        self.denominator = ""  # "", "/h", "/mL", "/day"
-        self.divisor = 1.0
-        self.as_needed = False
-        self.directed = False
         self.ranges: list[str] = []
-        self.cap: _Cap | None = None
         self.ignored: list[str] = []
         self.notes: list[str] = []
-        self.brand: str | None = None
-        self.pack = False
-        self.pill: str | None = None  # "1 pill" as typed: a tablet or a capsule
-        self.nostrils: str | None = None  # "in each nostril" as typed: each administration is twice the dose said
-        self.interval: tuple[str, float] | None = None  # "30 mg/12 hr": ("12 hr", 12.0), see `per_interval`
-        self.drug_typed = ""
         self.seen: dict[tuple[int, int | None], _Vocab | None] = {}  # vocab() by position: each read once
 
     # --- helpers ---
@@ -642,10 +652,12 @@ class _Parser:
         if not self.words[i]:
             return None
         for n in _TERMS.lengths.get(self.keys[i], ()):
-            found = self.phrase(i, n, stop)
-            if found is None:
+            if n == 1:  # the last and the most common: one word
+                key, end = self.keys[i], i + 1
+            elif (found := self.phrase(i, n, stop)) is not None:
+                key, end = found
+            else:
                 continue
-            key, end = found
             if key == "in" and not (self.toks[i].text == "IN" and self.route_slot(i, stop)):
                 return None  # "in" is a preposition ("1 tab in the morning"); only "IN" where a route stands is nasal
             entry = _vocab.word(key)
@@ -696,21 +708,16 @@ class _Parser:
         """Everything but the result: the product, then each part of the sig."""
         if not self.toks:
             self.fail("empty dose expression")
-        lo = self.prefix()
+        lo = first = self.prefix()
         # the first number, unless it is an interval's ("oxycodone mg q6h" has no amount) or a brand's ("#3")
-        first = next(
-            (
-                i
-                for i in range(lo, len(self.toks))
-                if self.nums[i] and self.keys[i - 1] not in _LEADS and self.keys[i - 1] not in ("#", "no")
-            ),
-            None,
-        )
-        if first is None:
+        nums, keys, n = self.nums, self.keys, len(self.toks)
+        while first < n and not (nums[first] and keys[first - 1] not in _NOT_AMOUNT):
+            first += 1
+        if first == n:
             self.fail("no amount (a number and a unit)")
         drug = self.drug_typed = self.drug(lo, first)
         i = self.dose(first, drug)
-        while i < len(self.toks):
+        while i < n:
             i = self.step(i)
 
     def prefix(self) -> int:
@@ -745,26 +752,7 @@ class _Parser:
                 f"{tok.text!r}: a multi-step schedule or a choice of doses cannot be read as one regimen "
                 "(convert each step on its own)"
             )
-        if (end := self.among(i, _AS_NEEDED)) is not None:
-            self.as_needed = True
-            return self.no_dose(end, lead=True)
-        if (end := self.among(i, _DIRECTED, 3)) is not None:
-            self.directed = True
-            self.ignored.append(self.span(i, end))
-            return end
-        if (end := self.among(i, _EACH_NOSTRIL)) is not None:
-            if self.nostrils is not None:
-                self.fail(f"two nostril phrases: {self.nostrils!r} and {self.span(i, end)!r}")
-            self.nostrils = self.span(i, end)
-            self.tag("route", "nasal", i, end)
-            return end
-        if (end := self.cap_at(i)) is not None:
-            return end
-        if (end := self.duration_at(i)) is not None:
-            return end
-        if (freq := self.frequency_at(i)) is not None:
-            return self.set_frequency(i, freq)
-        if (end := self.time_of_day(i)) is not None:
+        if (tok.kind == "num" or key in _PART_STARTS) and (end := self.part_at(i)) is not None:
             return end
         if key == "up" and self.keys[i + 1] == "to" and self.frequency_at(i + 2) is not None:
             return i + 2  # "up to every 4 hours": at most that often
@@ -790,8 +778,33 @@ class _Parser:
             self.fail(f"unit {tok.text!r} without a number before it")
         self.fail(f"cannot read {tok.text!r}")
 
+    def part_at(self, i: int) -> int | None:
+        """An indication, a nostril phrase, a maximum, a duration, a frequency or a time of day at token ``i``."""
+        if (end := self.among(i, _AS_NEEDED)) is not None:
+            self.as_needed = True
+            return self.no_dose(end, lead=True)
+        if (end := self.among(i, _DIRECTED, 3)) is not None:
+            self.directed = True
+            self.ignored.append(self.span(i, end))
+            return end
+        if (end := self.among(i, _EACH_NOSTRIL)) is not None:
+            if self.nostrils is not None:
+                self.fail(f"two nostril phrases: {self.nostrils!r} and {self.span(i, end)!r}")
+            self.nostrils = self.span(i, end)
+            self.tag("route", "nasal", i, end)
+            return end
+        if (end := self.cap_at(i)) is not None:
+            return end
+        if (end := self.duration_at(i)) is not None:
+            return end
+        if (freq := self.frequency_at(i)) is not None:
+            return self.set_frequency(i, freq)
+        return self.time_of_day(i)
+
     def sig_starts(self, i: int) -> bool:
         """Whether a part that can carry a dose starts at token ``i`` (ignored text stops there)."""
+        if not self.nums[i] and self.keys[i] not in _PART_STARTS:
+            return self.keys[i] in _vocab.MULTI_STEP
         return (
             self.keys[i] in _vocab.MULTI_STEP
             or self.frequency_at(i) is not None
@@ -1186,13 +1199,13 @@ class _Parser:
     def duration_at(self, i: int) -> int | None:
         """ "for 5 days", "x 5 days", "for up to 5 days", "(30 days)", "until finished": how long, not how much."""
         j = i
-        if self.keys[j] in ("for", "x", "×", "pendant", "during", "over"):
+        if self.keys[j] in _FOR:
             j += 1
             if self.keys[j] == "up" and self.keys[j + 1] == "to":
                 j += 2
             while self.keys[j] in ("the", "next"):
                 j += 1
-        elif self.keys[j] in ("until", "jusqu'à"):
+        elif self.keys[j] in _UNTIL:
             if self.keys[j + 1] in ("finished", "gone", "complete", "completed"):
                 self.ignored.append(self.span(i, j + 2))
                 return j + 2
