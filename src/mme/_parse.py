@@ -586,6 +586,7 @@ class _Parser:
         self.text = text
         self.choice = choice
         self.toks, self.keys, self.nums, self.words, self.starts, self.ends = _lexed(text)
+        self.size = len(self.toks)
         self.tags: dict[str, str] = {}  # route, form, release
         self.doses: list[_Dose] = []
         self.slots: list[set[str]] = [set()]  # times of day of each dose (the first also for before any dose)
@@ -594,7 +595,6 @@ class _Parser:
         self.ranges: list[str] = []
         self.ignored: list[str] = []
         self.notes: list[str] = []
-        self.seen: dict[tuple[int, int | None], _Vocab | None] = {}  # vocab() by position: each read once
 
     # --- helpers ---
 
@@ -602,7 +602,7 @@ class _Parser:
         raise ExpressionError(f"{problem} in {self.text!r}. Expected: {GRAMMAR}")
 
     def span(self, i: int, j: int) -> str:
-        j = min(j, len(self.toks))
+        j = min(j, self.size)
         return self.text[self.starts[i] : self.ends[j - 1]] if j > i else ""
 
     def pick(self, lo: float, hi: float) -> float:
@@ -618,7 +618,7 @@ class _Parser:
 
     def phrase(self, i: int, n: int, stop: int | None = None) -> _Phrase | None:
         """``n`` words from token ``i`` (hyphens allowed between them), before token ``stop``."""
-        stop = len(self.toks) if stop is None else stop
+        stop = self.size if stop is None else stop
         if i + n <= stop and all(self.words[i : i + n]):  # no hyphen between them
             return _Phrase(" ".join(self.keys[i : i + n]), i + n)
         words: list[str] = []
@@ -643,12 +643,6 @@ class _Parser:
 
     def vocab(self, i: int, stop: int | None = None) -> _Vocab | None:
         """A route, form or release word or phrase at token ``i``, longest first."""
-        if (i, stop) in self.seen:
-            return self.seen[i, stop]
-        found = self.seen[i, stop] = self.read_vocab(i, stop)
-        return found
-
-    def read_vocab(self, i: int, stop: int | None) -> _Vocab | None:
         if not self.words[i]:
             return None
         for n in _TERMS.lengths.get(self.keys[i], ()):
@@ -674,8 +668,7 @@ class _Parser:
         return self.keys[j] in ("", *_STOPS) or (not self.nums[j] and self.sig_starts(j))
 
     def countable(self, i: int) -> _Vocab | None:
-        found = self.vocab(i)
-        return found if found is not None and found.field == "form" and found.value in _COUNTABLE else None
+        return _countable(self.vocab(i))
 
     def tag(self, field: str, value: str, i: int, j: int) -> None:
         old = self.tags.get(field)
@@ -710,7 +703,7 @@ class _Parser:
             self.fail("empty dose expression")
         lo = first = self.prefix()
         # the first number, unless it is an interval's ("oxycodone mg q6h" has no amount) or a brand's ("#3")
-        nums, keys, n = self.nums, self.keys, len(self.toks)
+        nums, keys, n = self.nums, self.keys, self.size
         while first < n and not (nums[first] and keys[first - 1] not in _NOT_AMOUNT):
             first += 1
         if first == n:
@@ -779,27 +772,30 @@ class _Parser:
         self.fail(f"cannot read {tok.text!r}")
 
     def part_at(self, i: int) -> int | None:
-        """An indication, a nostril phrase, a maximum, a duration, a frequency or a time of day at token ``i``."""
-        if (end := self.among(i, _AS_NEEDED)) is not None:
+        """An indication, a nostril phrase, a maximum, a duration, a frequency or a time of day at token ``i``.
+
+        Phrases are words: at a number only a duration ("(30 days)") or a frequency ("3 times a day") can start."""
+        word = self.words[i]
+        if word and (end := self.among(i, _AS_NEEDED)) is not None:
             self.as_needed = True
             return self.no_dose(end, lead=True)
-        if (end := self.among(i, _DIRECTED, 3)) is not None:
+        if word and (end := self.among(i, _DIRECTED, 3)) is not None:
             self.directed = True
             self.ignored.append(self.span(i, end))
             return end
-        if (end := self.among(i, _EACH_NOSTRIL)) is not None:
+        if word and (end := self.among(i, _EACH_NOSTRIL)) is not None:
             if self.nostrils is not None:
                 self.fail(f"two nostril phrases: {self.nostrils!r} and {self.span(i, end)!r}")
             self.nostrils = self.span(i, end)
             self.tag("route", "nasal", i, end)
             return end
-        if (end := self.cap_at(i)) is not None:
+        if word and (end := self.cap_at(i)) is not None:
             return end
         if (end := self.duration_at(i)) is not None:
             return end
         if (freq := self.frequency_at(i)) is not None:
             return self.set_frequency(i, freq)
-        return self.time_of_day(i)
+        return self.time_of_day(i) if word else None
 
     def sig_starts(self, i: int) -> bool:
         """Whether a part that can carry a dose starts at token ``i`` (ignored text stops there)."""
@@ -827,7 +823,7 @@ class _Parser:
         ("severe pain (7-10)") is skipped, any other number ends it.
         """
         start = i
-        while i < len(self.toks) and self.keys[i] not in _STOPS:
+        while i < self.size and self.keys[i] not in _STOPS:
             if (i > start or lead) and (
                 self.sig_starts(i) or self.vocab(i) is not None or (self.keys[i] in ("x", "for") and self.nums[i + 1])
             ):
@@ -846,9 +842,9 @@ class _Parser:
     def brand_suffix(self, i: int) -> int:
         """RxNorm's "[Percocet]": the brand must name the same opioid."""
         j = i + 1
-        while j < len(self.toks) and self.keys[j] != "]":
+        while j < self.size and self.keys[j] != "]":
             j += 1
-        if j >= len(self.toks):
+        if j >= self.size:
             self.fail(f"unclosed bracket {self.span(i, j)!r}")
         if self.brand is None or not self.pack:  # a pack's own brand ("[Subsys 1200 MCG]") names the pack
             self.brand = self.span(i + 1, j)
@@ -923,7 +919,7 @@ class _Parser:
                 return self.restated_strength(i, values)
             if unit is None:
                 where = self.span(start, i)
-                tok = self.toks[i] if i < len(self.toks) else None
+                tok = self.toks[i] if i < self.size else None
                 known = tok is not None and (self.vocab(i) or tok.key in _FIXED or tok.key in ("q", "every", "prn"))
                 if tok is not None and tok.kind == "word" and not known:
                     self.fail(f"unknown unit {tok.text!r} after {where!r}: use mg, mcg, g, mcg/h, mg/mL or mg/day")
@@ -954,7 +950,7 @@ class _Parser:
         if self.keys[i] in ("/", "per"):
             end = self.denominator_at(i + 1, unit)
             if end is None and self.keys[i] == "/":
-                self.fail(f"unknown unit {self.span(i - 1, min(i + 3, len(self.toks)))!r}")
+                self.fail(f"unknown unit {self.span(i - 1, min(i + 3, self.size))!r}")
             i = i if end is None else end
         self.amount_text = self.span(start, i)
         return i
@@ -973,12 +969,12 @@ class _Parser:
 
     def named_component(self, i: int) -> bool:
         """Whether " / NAME AMOUNT UNIT" starts at ``i`` (RxNorm's next component)."""
-        if self.keys[i] != "/" or i + 1 >= len(self.toks) or self.toks[i + 1].kind != "word":
+        if self.keys[i] != "/" or i + 1 >= self.size or self.toks[i + 1].kind != "word":
             return False
         if self.rxnorm_denominator(i) > i or self.keys[i + 1] in _ONE_DAY or self.countable(i + 1):
             return False
         k = i + 1
-        while k < len(self.toks) and self.toks[k].kind == "word" and self.keys[k] not in _MASS:
+        while k < self.size and self.toks[k].kind == "word" and self.keys[k] not in _MASS:
             k += 1
         return k > i + 1 and self.nums[k] and self.keys[k + 1] in _MASS
 
@@ -1076,7 +1072,7 @@ class _Parser:
         """The frequency said at token ``i``, if one is."""
         if not self.nums[i] and self.keys[i] not in _FREQUENCY_STARTS:
             return None
-        found = self.among(i, _FIXED_AT, 3)
+        found = None if self.nums[i] else self.among(i, _FIXED_AT, 3)  # phrases are words
         if found is not None:
             fixed = _FIXED[self.span_key(i, found)]
             if fixed.every is not None:
@@ -1255,17 +1251,17 @@ class _Parser:
         else:
             release = self.vocab(j)
             k = release.end if release is not None and release.field == "release" else j
-            form = self.countable(k)
+            form = _countable(release) if k == j else self.countable(k)
             if form is not None:
                 if release is not None and k != j:
                     self.apply(release, j)
                 self.count_noun(form, k)
                 kind, unit, end = "count", "", form.end
-            elif k < len(self.toks) and self.bare_count_ends(k):
+            elif k < self.size and self.bare_count_ends(k):
                 kind, unit, end = "count", "", k  # "1 orally every 4 hours": the product's unit
             else:
                 self.fail(
-                    f"cannot read {self.span(i, min(j + 1, len(self.toks)))!r}: a number after the dose is a count "
+                    f"cannot read {self.span(i, min(j + 1, self.size))!r}: a number after the dose is a count "
                     "with a form (2 tabs), a volume (5 mL), an amount (5 mg) or a frequency (3 times a day)"
                 )
         typed = self.span(i, end)
@@ -1298,7 +1294,7 @@ class _Parser:
         return (
             key in _PUNCT
             or key in _vocab.SIG_VERBS
-            or (self.vocab(k) is not None and self.vocab(k).field == "route")  # type: ignore[union-attr]
+            or ((found := self.vocab(k)) is not None and found.field == "route")
             or self.frequency_at(k) is not None
             or self.time_of_day(k, dry=True) is not None
             or self.among(k, _AS_NEEDED) is not None
@@ -1428,7 +1424,7 @@ class _Parser:
         parts, branded = self.components(drug)
         return Expression(
             text=self.text,
-            drug=drug if branded or len(parts) == 1 or parts == self.parts_typed(drug) else self.joined(parts),
+            drug=drug if branded or len(parts) == 1 or parts == _split(drug) else self.joined(parts),
             dose=f"{format_number(value)} {unit}",
             count=count,
             volume=None if volume is None else f"{format_number(volume)} mL",
@@ -1471,9 +1467,6 @@ class _Parser:
     def joined(self, parts: tuple[str, ...]) -> str:
         """Named components as one name the engine resolves: "Acetaminophen/Oxycodone Hydrochloride"."""
         return "/".join(_vocab.without_salt(p) if _vocab.non_opioid(p) else p for p in parts)
-
-    def parts_typed(self, drug: str) -> tuple[str, ...]:
-        return tuple(p.strip() for p in _vocab.COMPONENT_SEPARATOR.split(drug))
 
     def other(self) -> str:
         return "min" if self.choice == "max" else "max"
@@ -1602,6 +1595,11 @@ class _Parser:
         return times * limit / daily, None
 
 
+def _countable(found: _Vocab | None) -> _Vocab | None:
+    """``found`` if it names a form that is counted ("tab", "sprays")."""
+    return found if found is not None and found.field == "form" and found.value in _COUNTABLE else None
+
+
 def _opioid_name(parser: _Parser, drug: str) -> str:
     parts, _ = parser.components(drug)
     return next((p for p in parts if _component(p) == "opioid"), drug)
@@ -1622,12 +1620,18 @@ def _parts(drug: str) -> tuple[tuple[str, ...], tuple[float, ...] | None]:
     brand = _vocab.combination(drug)
     if brand is not None:
         return brand.components, brand.strengths[0] if len(brand.strengths) == 1 else None
-    parts = tuple(p.strip() for p in _vocab.COMPONENT_SEPARATOR.split(drug))
+    parts = _split(drug)
     if len(parts) == 1 and "-" in drug:  # "hydrocodone-acetaminophen", but not "co-codamol"
         hyphened = tuple(p.strip() for p in drug.split("-"))
         if all(p and _component(p) != "unknown" for p in hyphened):
             return hyphened, None
     return parts, None
+
+
+@lru_cache(maxsize=4096)
+def _split(drug: str) -> tuple[str, ...]:
+    """The names a drug name joins with "/", "+", "&", "with" or "and", as typed."""
+    return tuple(p.strip() for p in _vocab.COMPONENT_SEPARATOR.split(drug))
 
 
 @lru_cache(maxsize=4096)
