@@ -494,11 +494,6 @@ class _Vocab(NamedTuple):
     end: int
 
 
-class _Phrase(NamedTuple):
-    key: str  # the words' keys, space-separated: "as needed"
-    end: int  # the index after its last token
-
-
 class _Period(NamedTuple):
     end: int
     days: float  # "a day" 1, "a week" 7
@@ -616,11 +611,12 @@ class _Parser:
             self.fail(f"{what} must be positive, not {tok.text!r}")
         return tok.value
 
-    def phrase(self, i: int, n: int, stop: int | None = None) -> _Phrase | None:
-        """``n`` words from token ``i`` (hyphens allowed between them), before token ``stop``."""
+    def phrase(self, i: int, n: int, stop: int | None = None) -> tuple[str, int] | None:
+        """``n`` words from token ``i`` (hyphens allowed between them), before token ``stop``: their keys,
+        space-separated ("as needed"), and the index after the last."""
         stop = self.size if stop is None else stop
         if i + n <= stop and all(self.words[i : i + n]):  # no hyphen between them
-            return _Phrase(" ".join(self.keys[i : i + n]), i + n)
+            return " ".join(self.keys[i : i + n]), i + n
         words: list[str] = []
         j = i
         while len(words) < n:
@@ -630,15 +626,17 @@ class _Parser:
             j += 1
             if len(words) < n and j < stop and self.keys[j] == "-":
                 j += 1
-        return _Phrase(" ".join(words), j)
+        return " ".join(words), j
 
     def among(self, i: int, phrases: _Phrases, longest: int = 4) -> int | None:
         """The end of the longest of ``phrases`` starting at token ``i``."""
         for n in phrases.lengths.get(self.keys[i], ()):
             if n == 1:  # the last and the most common: one word
                 return i + 1 if self.words[i] and self.keys[i] in phrases.keys else None
-            if n <= longest and (found := self.phrase(i, n)) is not None and found.key in phrases.keys:
-                return found.end
+            if n <= longest and (found := self.phrase(i, n)) is not None:
+                key, end = found
+                if key in phrases.keys:
+                    return end
         return None
 
     def vocab(self, i: int, stop: int | None = None) -> _Vocab | None:
