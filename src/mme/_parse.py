@@ -771,30 +771,29 @@ class _Parser:
         self.fail(f"cannot read {tok.text!r}")
 
     def part_at(self, i: int) -> int | None:
-        """An indication, a nostril phrase, a maximum, a duration, a frequency or a time of day at token ``i``.
-
-        Phrases are words: at a number only a duration ("(30 days)") or a frequency ("3 times a day") can start."""
-        word = self.words[i]
-        if word and (end := self.among(i, _AS_NEEDED)) is not None:
+        """An indication, a nostril phrase, a maximum, a duration, a frequency or a time of day at token ``i``;
+        each is tried only at a word it can start with."""
+        key = self.keys[i]
+        if key in _AS_NEEDED.lengths and (end := self.among(i, _AS_NEEDED)) is not None:
             self.as_needed = True
             return self.no_dose(end, lead=True)
-        if word and (end := self.among(i, _DIRECTED, 3)) is not None:
+        if key in _DIRECTED.lengths and (end := self.among(i, _DIRECTED, 3)) is not None:
             self.directed = True
             self.ignored.append(self.span(i, end))
             return end
-        if word and (end := self.among(i, _EACH_NOSTRIL)) is not None:
+        if key in _EACH_NOSTRIL.lengths and (end := self.among(i, _EACH_NOSTRIL)) is not None:
             if self.nostrils is not None:
                 self.fail(f"two nostril phrases: {self.nostrils!r} and {self.span(i, end)!r}")
             self.nostrils = self.span(i, end)
             self.tag("route", "nasal", i, end)
             return end
-        if word and (end := self.cap_at(i)) is not None:
+        if key in _CAPS.lengths and (end := self.cap_at(i)) is not None:
             return end
-        if (end := self.duration_at(i)) is not None:
+        if (self.nums[i] or key in _FOR or key in _UNTIL) and (end := self.duration_at(i)) is not None:
             return end
         if (freq := self.frequency_at(i)) is not None:
             return self.set_frequency(i, freq)
-        return self.time_of_day(i) if word else None
+        return self.time_of_day(i) if key in _TIMES_OF_DAY.lengths or key in _TIME_LEADS else None
 
     def sig_starts(self, i: int) -> bool:
         """Whether a part that can carry a dose starts at token ``i`` (ignored text stops there)."""
