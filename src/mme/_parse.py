@@ -378,7 +378,9 @@ def _lexed(text: str) -> _Lexed:
     if not _JOINED.isdisjoint(keys):
         toks, starts, ends = _merge(toks, starts, ends)
         keys, nums, words = [t.key for t in toks], [t.kind == "num" for t in toks], [t.kind == "word" for t in toks]
-    return _Lexed(tuple(toks), (*keys, *_NO_KEYS), (*nums, *_NOT), (*words, *_NOT), tuple(starts), tuple(ends))
+    return _Lexed(
+        tuple(toks), (*keys, *_NO_KEYS), (*nums, *_NO_KINDS), (*words, *_NO_KINDS), tuple(starts), tuple(ends)
+    )
 
 
 @lru_cache(maxsize=8192)
@@ -550,8 +552,8 @@ class _Dose(NamedTuple):
 
 
 _PAD: Final = 16
-_NO_KEYS: Final = ("",) * _PAD  # the padding after a text's keys and kinds
-_NOT: Final = (False,) * _PAD
+_NO_KEYS: Final = ("",) * _PAD  # the padding after a text's keys, and after its kinds
+_NO_KINDS: Final = (False,) * _PAD
 _RELEASE_PERIODS: Final = frozenset({8.0, 12.0})  # hours an extended-release product is labelled with: "15 mg/12 hr"
 _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
 
