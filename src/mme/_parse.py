@@ -275,7 +275,7 @@ _INTERVAL: Final = {
 _TIME_LEADS: Final = frozenset({"q", "each", "every", "in", "at", "after", "before", "with"})
 _PACKAGE: Final = _HOUR | _VOLUME | {"actuat"}  # RxNorm's leading quantities: "12 HR", "1 ML", "80 ACTUAT"
 _COUNTABLE: Final = frozenset({"tablet", "capsule", "patch", "film", "lozenge", "spray", "suppository", "implant"})
-_LEADS: Final = frozenset({"q", "every", "x"})  # words before a frequency's number
+_NOT_AMOUNT: Final = frozenset({"q", "every", "x", "#", "no"})  # before a number that is no amount: "q6h", "#3"
 _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
 _RANGE: Final = frozenset({"-", "to", "à", "a", "or", "ou"})  # "1-2", "one to two", "1 à 2", "1 or 2"
@@ -308,6 +308,14 @@ _TERMS: Final = _Phrases(_vocab.TERMS)  # route, form and release words and phra
 _FREQUENCY_STARTS: Final = frozenset(
     {*_FIXED_AT.lengths, *_MULTIPLE, "up", "x", "q", "every", "each", "toutes", "tous"}
 )
+_FOR: Final = frozenset({"for", "x", "×", "pendant", "during", "over"})  # before a duration
+_TO_LAST: Final = frozenset({"must", "should", "to"})  # before "last 30 days"
+_UNTIL: Final = frozenset({"until", "jusqu'à"})
+#: The words the parts `step` tries first can start with, beside a number: any other word skips them.
+_PART_STARTS: Final = frozenset(
+    {*_AS_NEEDED.lengths, *_DIRECTED.lengths, *_EACH_NOSTRIL.lengths, *_CAPS.lengths, *_FOR, *_TO_LAST, *_UNTIL,
+     *_FREQUENCY_STARTS, *_TIMES_OF_DAY.lengths, *_TIME_LEADS}
+)  # fmt: skip
 #: The lexicon's words spelled with digits ("tb12", an EHR's extended-release tablet): each is one word.
 _GLUED: Final = "|".join(
     sorted((re.escape(t) for t in _vocab.TERMS if not t.isalpha() and " " not in t), key=len, reverse=True)
@@ -376,8 +384,9 @@ def _lexed(text: str) -> _Lexed:
     if not _JOINED.isdisjoint(keys):
         toks, starts, ends = _merge(toks, starts, ends)
         keys, nums, words = [t.key for t in toks], [t.kind == "num" for t in toks], [t.kind == "word" for t in toks]
-    pad = (False,) * _PAD
-    return _Lexed(tuple(toks), (*keys, *("",) * _PAD), (*nums, *pad), (*words, *pad), tuple(starts), tuple(ends))
+    return _Lexed(
+        tuple(toks), (*keys, *_NO_KEYS), (*nums, *_NO_KINDS), (*words, *_NO_KINDS), tuple(starts), tuple(ends)
+    )
 
 
 @lru_cache(maxsize=8192)
@@ -492,11 +501,6 @@ class _Vocab(NamedTuple):
     end: int
 
 
-class _Phrase(NamedTuple):
-    key: str  # the words' keys, space-separated: "as needed"
-    end: int  # the index after its last token
-
-
 class _Period(NamedTuple):
     end: int
     days: float  # "a day" 1, "a week" 7
@@ -556,6 +560,8 @@ class _Dose(NamedTuple):
 
 
 _PAD: Final = 16
+_NO_KEYS: Final = ("",) * _PAD  # the padding after a text's keys, and after its kinds
+_NO_KINDS: Final = (False,) * _PAD
 _RELEASE_PERIODS: Final = frozenset({8.0, 12.0})  # hours an extended-release product is labelled with: "15 mg/12 hr"
 _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
 
@@ -563,35 +569,38 @@ _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
 class _Parser:
     """One pass over the tokens: product (drug, strength, form), then the sig's parts in any order."""
 
+    # what a reading has found so far; the values that are never changed in place are defaults on the class,
+    # so that a reading sets only what it finds
+    frequency: _Said | None = None
+    every: _Interval | None = None  # hours between administrations, if an interval
+    volume: _Dose | None = None
+    count_form: _Counted | None = None  # what the sig's count nouns count
+    amount_text = ""
+    denominator = ""  # "", "/h", "/mL", "/day"
+    divisor = 1.0
+    as_needed = False
+    directed = False
+    cap: _Cap | None = None
+    brand: str | None = None
+    pack = False
+    pill: str | None = None  # "1 pill" as typed: a tablet or a capsule
+    nostrils: str | None = None  # "in each nostril" as typed: each administration is twice the dose said
+    interval: tuple[str, float] | None = None  # "30 mg/12 hr": ("12 hr", 12.0), see `per_interval`
+    drug_typed = ""
+
     def __init__(self, text: str, choice: RangeChoice = "max") -> None:
         self.text = text
         self.choice = choice
         self.toks, self.keys, self.nums, self.words, self.starts, self.ends = _lexed(text)
+        self.size = len(self.toks)
         self.tags: dict[str, str] = {}  # route, form, release
-        self.frequency: _Said | None = None
-        self.every: _Interval | None = None  # hours between administrations, if an interval
         self.doses: list[_Dose] = []
-        self.volume: _Dose | None = None
         self.slots: list[set[str]] = [set()]  # times of day of each dose (the first also for before any dose)
-        self.count_form: _Counted | None = None  # what the sig's count nouns count
         self.amounts: list[_Amount] = []
         self.names: list[str] = []  # component names given beside their amounts ("A 325 MG / B 5 MG")
-        self.amount_text = ""
-        self.denominator = ""  # "", "/h", "/mL", "/day"
-        self.divisor = 1.0
-        self.as_needed = False
-        self.directed = False
         self.ranges: list[str] = []
-        self.cap: _Cap | None = None
         self.ignored: list[str] = []
         self.notes: list[str] = []
-        self.brand: str | None = None
-        self.pack = False
-        self.pill: str | None = None  # "1 pill" as typed: a tablet or a capsule
-        self.nostrils: str | None = None  # "in each nostril" as typed: each administration is twice the dose said
-        self.interval: tuple[str, float] | None = None  # "30 mg/12 hr": ("12 hr", 12.0), see `per_interval`
-        self.drug_typed = ""
-        self.seen: dict[tuple[int, int | None], _Vocab | None] = {}  # vocab() by position: each read once
 
     # --- helpers ---
 
@@ -599,7 +608,7 @@ class _Parser:
         raise ExpressionError(f"{problem} in {self.text!r}. Expected: {GRAMMAR}")
 
     def span(self, i: int, j: int) -> str:
-        j = min(j, len(self.toks))
+        j = min(j, self.size)
         return self.text[self.starts[i] : self.ends[j - 1]] if j > i else ""
 
     def pick(self, lo: float, hi: float) -> float:
@@ -613,11 +622,12 @@ class _Parser:
             self.fail(f"{what} must be positive, not {tok.text!r}")
         return tok.value
 
-    def phrase(self, i: int, n: int, stop: int | None = None) -> _Phrase | None:
-        """``n`` words from token ``i`` (hyphens allowed between them), before token ``stop``."""
-        stop = len(self.toks) if stop is None else stop
+    def phrase(self, i: int, n: int, stop: int | None = None) -> tuple[str, int] | None:
+        """``n`` words from token ``i`` (hyphens allowed between them), before token ``stop``: their keys,
+        space-separated ("as needed"), and the index after the last."""
+        stop = self.size if stop is None else stop
         if i + n <= stop and all(self.words[i : i + n]):  # no hyphen between them
-            return _Phrase(" ".join(self.keys[i : i + n]), i + n)
+            return " ".join(self.keys[i : i + n]), i + n
         words: list[str] = []
         j = i
         while len(words) < n:
@@ -627,32 +637,30 @@ class _Parser:
             j += 1
             if len(words) < n and j < stop and self.keys[j] == "-":
                 j += 1
-        return _Phrase(" ".join(words), j)
+        return " ".join(words), j
 
     def among(self, i: int, phrases: _Phrases, longest: int = 4) -> int | None:
         """The end of the longest of ``phrases`` starting at token ``i``."""
         for n in phrases.lengths.get(self.keys[i], ()):
             if n == 1:  # the last and the most common: one word
                 return i + 1 if self.words[i] and self.keys[i] in phrases.keys else None
-            if n <= longest and (found := self.phrase(i, n)) is not None and found.key in phrases.keys:
-                return found.end
+            if n <= longest and (found := self.phrase(i, n)) is not None:
+                key, end = found
+                if key in phrases.keys:
+                    return end
         return None
 
     def vocab(self, i: int, stop: int | None = None) -> _Vocab | None:
         """A route, form or release word or phrase at token ``i``, longest first."""
-        if (i, stop) in self.seen:
-            return self.seen[i, stop]
-        found = self.seen[i, stop] = self.read_vocab(i, stop)
-        return found
-
-    def read_vocab(self, i: int, stop: int | None) -> _Vocab | None:
         if not self.words[i]:
             return None
         for n in _TERMS.lengths.get(self.keys[i], ()):
-            found = self.phrase(i, n, stop)
-            if found is None:
+            if n == 1:  # the last and the most common: one word
+                key, end = self.keys[i], i + 1
+            elif (found := self.phrase(i, n, stop)) is not None:
+                key, end = found
+            else:
                 continue
-            key, end = found
             if key == "in" and not (self.toks[i].text == "IN" and self.route_slot(i, stop)):
                 return None  # "in" is a preposition ("1 tab in the morning"); only "IN" where a route stands is nasal
             entry = _vocab.word(key)
@@ -669,8 +677,7 @@ class _Parser:
         return self.keys[j] in ("", *_STOPS) or (not self.nums[j] and self.sig_starts(j))
 
     def countable(self, i: int) -> _Vocab | None:
-        found = self.vocab(i)
-        return found if found is not None and found.field == "form" and found.value in _COUNTABLE else None
+        return _countable(self.vocab(i))
 
     def tag(self, field: str, value: str, i: int, j: int) -> None:
         old = self.tags.get(field)
@@ -703,21 +710,16 @@ class _Parser:
         """Everything but the result: the product, then each part of the sig."""
         if not self.toks:
             self.fail("empty dose expression")
-        lo = self.prefix()
+        lo = first = self.prefix()
         # the first number, unless it is an interval's ("oxycodone mg q6h" has no amount) or a brand's ("#3")
-        first = next(
-            (
-                i
-                for i in range(lo, len(self.toks))
-                if self.nums[i] and self.keys[i - 1] not in _LEADS and self.keys[i - 1] not in ("#", "no")
-            ),
-            None,
-        )
-        if first is None:
+        nums, keys, n = self.nums, self.keys, self.size
+        while first < n and not (nums[first] and keys[first - 1] not in _NOT_AMOUNT):
+            first += 1
+        if first == n:
             self.fail("no amount (a number and a unit)")
         drug = self.drug_typed = self.drug(lo, first)
         i = self.dose(first, drug)
-        while i < len(self.toks):
+        while i < n:
             i = self.step(i)
 
     def prefix(self) -> int:
@@ -752,26 +754,7 @@ class _Parser:
                 f"{tok.text!r}: a multi-step schedule or a choice of doses cannot be read as one regimen "
                 "(convert each step on its own)"
             )
-        if (end := self.among(i, _AS_NEEDED)) is not None:
-            self.as_needed = True
-            return self.no_dose(end, lead=True)
-        if (end := self.among(i, _DIRECTED, 3)) is not None:
-            self.directed = True
-            self.ignored.append(self.span(i, end))
-            return end
-        if (end := self.among(i, _EACH_NOSTRIL)) is not None:
-            if self.nostrils is not None:
-                self.fail(f"two nostril phrases: {self.nostrils!r} and {self.span(i, end)!r}")
-            self.nostrils = self.span(i, end)
-            self.tag("route", "nasal", i, end)
-            return end
-        if (end := self.cap_at(i)) is not None:
-            return end
-        if (end := self.duration_at(i)) is not None:
-            return end
-        if (freq := self.frequency_at(i)) is not None:
-            return self.set_frequency(i, freq)
-        if (end := self.time_of_day(i)) is not None:
+        if (tok.kind == "num" or key in _PART_STARTS) and (end := self.part_at(i)) is not None:
             return end
         if key == "up" and self.keys[i + 1] == "to" and self.frequency_at(i + 2) is not None:
             return i + 2  # "up to every 4 hours": at most that often
@@ -799,8 +782,37 @@ class _Parser:
             self.fail(f"unit {tok.text!r} without a number before it")
         self.fail(f"cannot read {tok.text!r}")
 
+    def part_at(self, i: int) -> int | None:
+        """An indication, a nostril phrase, a maximum, a duration, a frequency or a time of day at token ``i``;
+        each is tried only at a word it can start with."""
+        key = self.keys[i]
+        if key in _AS_NEEDED.lengths and (end := self.among(i, _AS_NEEDED)) is not None:
+            self.as_needed = True
+            return self.no_dose(end, lead=True)
+        if key in _DIRECTED.lengths and (end := self.among(i, _DIRECTED, 3)) is not None:
+            self.directed = True
+            self.ignored.append(self.span(i, end))
+            return end
+        if key in _EACH_NOSTRIL.lengths and (end := self.among(i, _EACH_NOSTRIL)) is not None:
+            if self.nostrils is not None:
+                self.fail(f"two nostril phrases: {self.nostrils!r} and {self.span(i, end)!r}")
+            self.nostrils = self.span(i, end)
+            self.tag("route", "nasal", i, end)
+            return end
+        if key in _CAPS.lengths and (end := self.cap_at(i)) is not None:
+            return end
+        if (self.nums[i] or key in _FOR or key in _TO_LAST or key in _UNTIL) and (
+            end := self.duration_at(i)
+        ) is not None:
+            return end
+        if (freq := self.frequency_at(i)) is not None:
+            return self.set_frequency(i, freq)
+        return self.time_of_day(i) if key in _TIMES_OF_DAY.lengths or key in _TIME_LEADS else None
+
     def sig_starts(self, i: int) -> bool:
         """Whether a part that can carry a dose starts at token ``i`` (ignored text stops there)."""
+        if not self.nums[i] and self.keys[i] not in _PART_STARTS:
+            return self.keys[i] in _vocab.MULTI_STEP
         return (
             self.keys[i] in _vocab.MULTI_STEP
             or self.frequency_at(i) is not None
@@ -823,7 +835,7 @@ class _Parser:
         ("severe pain (7-10)") is skipped, any other number ends it.
         """
         start = i
-        while i < len(self.toks) and self.keys[i] not in _STOPS:
+        while i < self.size and self.keys[i] not in _STOPS:
             if (i > start or lead) and (
                 self.sig_starts(i) or self.vocab(i) is not None or (self.keys[i] in ("x", "for") and self.nums[i + 1])
             ):
@@ -842,9 +854,9 @@ class _Parser:
     def brand_suffix(self, i: int) -> int:
         """RxNorm's "[Percocet]": the brand must name the same opioid."""
         j = i + 1
-        while j < len(self.toks) and self.keys[j] != "]":
+        while j < self.size and self.keys[j] != "]":
             j += 1
-        if j >= len(self.toks):
+        if j >= self.size:
             self.fail(f"unclosed bracket {self.span(i, j)!r}")
         if self.brand is None or not self.pack:  # a pack's own brand ("[Subsys 1200 MCG]") names the pack
             self.brand = self.span(i + 1, j)
@@ -919,7 +931,7 @@ class _Parser:
                 return self.restated_strength(i, values)
             if unit is None:
                 where = self.span(start, i)
-                tok = self.toks[i] if i < len(self.toks) else None
+                tok = self.toks[i] if i < self.size else None
                 known = tok is not None and (self.vocab(i) or tok.key in _FIXED or tok.key in ("q", "every", "prn"))
                 if tok is not None and tok.kind == "word" and not known:
                     self.fail(f"unknown unit {tok.text!r} after {where!r}: use mg, mcg, g, mcg/h, mg/mL or mg/day")
@@ -950,7 +962,7 @@ class _Parser:
         if self.keys[i] in ("/", "per"):
             end = self.denominator_at(i + 1, unit)
             if end is None and self.keys[i] == "/":
-                self.fail(f"unknown unit {self.span(i - 1, min(i + 3, len(self.toks)))!r}")
+                self.fail(f"unknown unit {self.span(i - 1, min(i + 3, self.size))!r}")
             i = i if end is None else end
         self.amount_text = self.span(start, i)
         return i
@@ -969,12 +981,12 @@ class _Parser:
 
     def named_component(self, i: int) -> bool:
         """Whether " / NAME AMOUNT UNIT" starts at ``i`` (RxNorm's next component)."""
-        if self.keys[i] != "/" or i + 1 >= len(self.toks) or self.toks[i + 1].kind != "word":
+        if self.keys[i] != "/" or i + 1 >= self.size or self.toks[i + 1].kind != "word":
             return False
         if self.rxnorm_denominator(i) > i or self.keys[i + 1] in _ONE_DAY or self.countable(i + 1):
             return False
         k = i + 1
-        while k < len(self.toks) and self.toks[k].kind == "word" and self.keys[k] not in _MASS:
+        while k < self.size and self.toks[k].kind == "word" and self.keys[k] not in _MASS:
             k += 1
         return k > i + 1 and self.nums[k] and self.keys[k + 1] in _MASS
 
@@ -1072,7 +1084,7 @@ class _Parser:
         """The frequency said at token ``i``, if one is."""
         if not self.nums[i] and self.keys[i] not in _FREQUENCY_STARTS:
             return None
-        found = self.among(i, _FIXED_AT, 3)
+        found = None if self.nums[i] else self.among(i, _FIXED_AT, 3)  # phrases are words
         if found is not None:
             fixed = _FIXED[self.span_key(i, found)]
             if fixed.every is not None:
@@ -1196,15 +1208,15 @@ class _Parser:
         """ "for 5 days", "x 5 days", "for up to 5 days", "(30 days)", "must last 30 days", "a 30 day supply",
         "until finished": how long, not how much."""
         j = i
-        if self.keys[j] in ("for", "x", "×", "pendant", "during", "over"):
+        if self.keys[j] in _FOR:
             j += 1
             if self.keys[j] == "up" and self.keys[j + 1] == "to":
                 j += 2
             while self.keys[j] in ("the", "next"):
                 j += 1
-        elif self.keys[j] in ("must", "should", "to") and self.keys[j + 1] == "last":  # "Rx must last 30 days"
+        elif self.keys[j] in _TO_LAST and self.keys[j + 1] == "last":  # "Rx must last 30 days"
             j += 2
-        elif self.keys[j] in ("until", "jusqu'à"):
+        elif self.keys[j] in _UNTIL:
             if self.keys[j + 1] in ("finished", "gone", "complete", "completed"):
                 self.ignored.append(self.span(i, j + 2))
                 return j + 2
@@ -1259,17 +1271,17 @@ class _Parser:
         else:
             release = self.vocab(j)
             k = release.end if release is not None and release.field == "release" else j
-            form = self.countable(k)
+            form = _countable(release) if k == j else self.countable(k)
             if form is not None:
                 if release is not None and k != j:
                     self.apply(release, j)
                 self.count_noun(form, k)
                 kind, unit, end = "count", "", form.end
-            elif k < len(self.toks) and self.bare_count_ends(k):
+            elif k < self.size and self.bare_count_ends(k):
                 kind, unit, end = "count", "", k  # "1 orally every 4 hours": the product's unit
             else:
                 self.fail(
-                    f"cannot read {self.span(i, min(j + 1, len(self.toks)))!r}: a number after the dose is a count "
+                    f"cannot read {self.span(i, min(j + 1, self.size))!r}: a number after the dose is a count "
                     "with a form (2 tabs), a volume (5 mL), an amount (5 mg) or a frequency (3 times a day)"
                 )
         typed = self.span(i, end)
@@ -1307,7 +1319,7 @@ class _Parser:
         return (
             key in _PUNCT
             or key in _vocab.SIG_VERBS
-            or (self.vocab(k) is not None and self.vocab(k).field == "route")  # type: ignore[union-attr]
+            or ((found := self.vocab(k)) is not None and found.field == "route")
             or self.frequency_at(k) is not None
             or self.time_of_day(k, dry=True) is not None
             or self.among(k, _AS_NEEDED) is not None
@@ -1440,7 +1452,7 @@ class _Parser:
         parts, branded = self.components(drug)
         return Expression(
             text=self.text,
-            drug=drug if branded or len(parts) == 1 or parts == self.parts_typed(drug) else self.joined(parts),
+            drug=drug if branded or len(parts) == 1 or parts == _split(drug) else self.joined(parts),
             dose=f"{format_number(value)} {unit}",
             count=count,
             volume=None if volume is None else f"{format_number(volume)} mL",
@@ -1483,9 +1495,6 @@ class _Parser:
     def joined(self, parts: tuple[str, ...]) -> str:
         """Named components as one name the engine resolves: "Acetaminophen/Oxycodone Hydrochloride"."""
         return "/".join(_vocab.without_salt(p) if _vocab.non_opioid(p) else p for p in parts)
-
-    def parts_typed(self, drug: str) -> tuple[str, ...]:
-        return tuple(p.strip() for p in _vocab.COMPONENT_SEPARATOR.split(drug))
 
     def other(self) -> str:
         return "min" if self.choice == "max" else "max"
@@ -1629,6 +1638,11 @@ class _Parser:
         return times * limit / daily, None
 
 
+def _countable(found: _Vocab | None) -> _Vocab | None:
+    """``found`` if it names a form that is counted ("tab", "sprays")."""
+    return found if found is not None and found.field == "form" and found.value in _COUNTABLE else None
+
+
 def _opioid_name(parser: _Parser, drug: str) -> str:
     parts, _ = parser.components(drug)
     return next((p for p in parts if _component(p) == "opioid"), drug)
@@ -1649,12 +1663,18 @@ def _parts(drug: str) -> tuple[tuple[str, ...], tuple[float, ...] | None]:
     brand = _vocab.combination(drug)
     if brand is not None:
         return brand.components, brand.strengths[0] if len(brand.strengths) == 1 else None
-    parts = tuple(p.strip() for p in _vocab.COMPONENT_SEPARATOR.split(drug))
+    parts = _split(drug)
     if len(parts) == 1 and "-" in drug:  # "hydrocodone-acetaminophen", but not "co-codamol"
         hyphened = tuple(p.strip() for p in drug.split("-"))
         if all(p and _component(p) != "unknown" for p in hyphened):
             return hyphened, None
     return parts, None
+
+
+@lru_cache(maxsize=4096)
+def _split(drug: str) -> tuple[str, ...]:
+    """The names a drug name joins with "/", "+", "&", "with" or "and", as typed."""
+    return tuple(p.strip() for p in _vocab.COMPONENT_SEPARATOR.split(drug))
 
 
 @lru_cache(maxsize=4096)
