@@ -179,6 +179,8 @@ def _joined(data: _F, keys: _Keys, need: _Need) -> tuple[_F, int, _Known]:
 
     Returns the frame, the number of tier columns and what the keys say about every row (`_Known`).
     """
+    if data.implementation is nw.Implementation.DUCKDB:
+        return _duckdb_joined(data, keys, need)  # type: ignore[arg-type,return-value]
     # a group-by rather than .unique(), which SQL backends (DuckDB, Spark) run as a window over every row
     distinct = data.lazy().group_by(*keys.names).agg(nw.len().alias(f"{_T}n")).drop(f"{_T}n")
     collected = distinct.collect()
@@ -187,10 +189,9 @@ def _joined(data: _F, keys: _Keys, need: _Need) -> tuple[_F, int, _Known]:
     needed, n_tiers = _attributes_needed(values, keys, need)
     arrays, known = _by_code(values, needed)
     table = _table(keys.names, rows, arrays)
-    own = _OWN_LOOKUP.get(data.implementation)
     lookup: _AnyFrame
-    if own is not None:  # DuckDB, Spark: in the data's own connection or session
-        lookup = nw.from_native(own(data.to_native(), *table))
+    if data.implementation in _SPARK:  # in the data's own session
+        lookup = nw.from_native(_spark_lookup(data.to_native(), *table))
     else:
         lookup = _frame_of(*table, backend=collected.implementation)
         if isinstance(data, nw.LazyFrame):  # Polars lazy, Dask
@@ -209,6 +210,10 @@ def _sql(value: object, dtype: Any) -> str:
     return "'" + text.replace("'", "''") + f"'::{_SQL_TYPES[dtype]}"
 
 
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _table(
     names: list[str], rows: list[tuple[Any, ...]], attributes: dict[_Attribute, list[Any]]
 ) -> tuple[list[str], list[Any], list[tuple[Any, ...]]]:
@@ -224,13 +229,21 @@ def _frame_of(names: list[str], types: list[Any], rows: list[tuple[Any, ...]], b
     return nw.from_dict(columns, dict(zip(names, types, strict=True)), backend=backend)
 
 
-def _duckdb_lookup(relation: Any, names: list[str], types: list[Any], rows: list[tuple[Any, ...]]) -> Any:
-    """`rows` as a VALUES relation of `relation`'s own connection (relations of two connections do not join)."""
-    body = rows or [tuple(None for _ in types)]  # VALUES needs a row: a typed one, filtered out
-    values = ", ".join("(" + ", ".join(map(_sql, row, types)) + ")" for row in body)
-    columns = ", ".join(f'"{n}"' for n in names)
-    where = "" if rows else " WHERE FALSE"
-    return relation.query(f"{_T}data", f"SELECT * FROM (VALUES {values}) AS {_T}lookup({columns}){where}")
+def _duckdb_joined(data: Frame, keys: _Keys, need: _Need) -> tuple[Frame, int, _Known]:
+    """DuckDB's `_joined`, in two statements on the data's own connection (each relation built costs a bind of the
+    whole query so far): the distinct keys, fetched as rows, then the data left-joined to them as a VALUES list."""
+    relation, name = data.to_native(), f"{_T}data"
+    columns = ", ".join(map(_quoted, keys.names))
+    rows = relation.query(name, f"SELECT {columns} FROM {name} GROUP BY ALL").fetchall()
+    values = [keys.resolve(tuple(_unmark(v) for v in row)) for row in rows]
+    needed, n_tiers = _attributes_needed(values, keys, need)
+    arrays, known = _by_code(values, needed)
+    names, types, table = _table(keys.names, rows, arrays)
+    body = table or [tuple(None for _ in types)]  # VALUES needs a row: a typed one, matching no key
+    lookup = ", ".join("(" + ", ".join(map(_sql, row, types)) + ")" for row in body)
+    joined = relation.query(name, f"SELECT * FROM {name} LEFT JOIN (VALUES {lookup}) AS {_T}lookup("
+                                  f"{', '.join(map(_quoted, names))}) USING ({columns})")  # fmt: skip
+    return nw.from_native(joined), n_tiers, known
 
 
 def _spark_lookup(frame: Any, names: list[str], types: list[Any], rows: list[tuple[Any, ...]]) -> Any:
@@ -242,11 +255,7 @@ def _spark_lookup(frame: Any, names: list[str], types: list[Any], rows: list[tup
     return frame.sparkSession.createDataFrame(rows, schema)
 
 
-_OWN_LOOKUP: Final[dict[nw.Implementation, Callable[..., Any]]] = {
-    nw.Implementation.DUCKDB: _duckdb_lookup,
-    nw.Implementation.PYSPARK: _spark_lookup,
-    nw.Implementation.PYSPARK_CONNECT: _spark_lookup,
-}
+_SPARK: Final = frozenset({nw.Implementation.PYSPARK, nw.Implementation.PYSPARK_CONNECT})
 
 
 _MAX_CODES: Final = 1 << 16  # key combinations addressed directly by their code; more go through a map
