@@ -511,6 +511,25 @@ def test_lazy_frames_stay_lazy(backend: str) -> None:
     assert type(out) is type(native)
 
 
+def test_a_duckdb_relation_that_gains_a_key_after_the_call_stops_rather_than_borrow_another_keys() -> None:
+    """A relation is a query, run again when read: a row whose key was not in the data when its keys were read
+    would get the attributes that were then the same for every key (here oxycodone's factor, for morphine)."""
+    import duckdb
+
+    from mme.frames import _lookup
+
+    con = duckdb.connect()
+    con.sql(
+        "CREATE TABLE claims (drug VARCHAR, strength DOUBLE, strength_unit VARCHAR, quantity DOUBLE, days_supply DOUBLE)"
+    )
+    con.sql("INSERT INTO claims VALUES ('oxycodone', 10, 'mg', 30, 10)")
+    out = frames.dispensing_mme(con.sql("SELECT * FROM claims"), outputs=["mme_per_day"])
+    assert out.fetchall() == [("oxycodone", 10.0, "mg", 30.0, 10.0, 45.0)]  # 10 mg x 30 / 10 days x 1.5
+    con.sql("INSERT INTO claims VALUES ('morphine', 10, 'mg', 30, 10)")
+    with pytest.raises(duckdb.Error, match=re.escape(_lookup.UNREAD_KEY)):
+        out.fetchall()
+
+
 def test_column_names_are_mapped_and_other_columns_kept() -> None:
     import polars as pl
 

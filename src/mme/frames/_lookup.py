@@ -229,20 +229,37 @@ def _frame_of(names: list[str], types: list[Any], rows: list[tuple[Any, ...]], b
     return nw.from_dict(columns, dict(zip(names, types, strict=True)), backend=backend)
 
 
+#: What a lazy query raises when it meets a key that was not in its data when the keys were read (a table that
+#: gained rows since): that row would otherwise get another key's attributes, those that were the same for every key.
+UNREAD_KEY: Final = (
+    "mme.frames: a row has a drug, unit, form, route, release, NDC or RxCUI that was not in the data when it was "
+    "converted (the data changed since): convert the current data again"
+)
+
+
 def _duckdb_joined(data: Frame, keys: _Keys, need: _Need) -> tuple[Frame, int, _Known]:
     """DuckDB's `_joined`, in two statements on the data's own connection (each relation built costs a bind of the
-    whole query so far): the distinct keys, fetched as rows, then the data left-joined to them as a VALUES list."""
+    whole query so far): the distinct keys, fetched as rows, then the data left-joined to them as a VALUES list.
+
+    A row whose key is not in the list (the relation is a query, run again when read) stops the query with
+    `UNREAD_KEY`: the attributes that are literals would be wrong for it."""
     relation, name = data.to_native(), f"{_T}data"
-    columns = ", ".join(map(_quoted, keys.names))
-    rows = relation.query(name, f"SELECT {columns} FROM {name} GROUP BY ALL").fetchall()
+    key_columns = list(map(_quoted, keys.names))
+    rows = relation.query(name, f"SELECT {', '.join(key_columns)} FROM {name} GROUP BY ALL").fetchall()
     values = [keys.resolve(tuple(_unmark(v) for v in row)) for row in rows]
     needed, n_tiers = _attributes_needed(values, keys, need)
     arrays, known = _by_code(values, needed)
     names, types, table = _table(keys.names, rows, arrays)
     body = table or [tuple(None for _ in types)]  # VALUES needs a row: a typed one, matching no key
     lookup = ", ".join("(" + ", ".join(map(_sql, row, types)) + ")" for row in body)
-    joined = relation.query(name, f"SELECT * FROM {name} LEFT JOIN (VALUES {lookup}) AS {_T}lookup("
-                                  f"{', '.join(map(_quoted, names))}) USING ({columns})")  # fmt: skip
+    data_, lookup_ = f"{_T}d", f"{_T}l"
+    attributes = "".join(f", {lookup_}.{_quoted(n)}" for n in names[len(key_columns) :])
+    on = " AND ".join(f"{data_}.{k} = {lookup_}.{k}" for k in key_columns)
+    joined = relation.query(name, (
+        f"SELECT {data_}.*{attributes} FROM {name} AS {data_} LEFT JOIN (VALUES {lookup}) "
+        f"AS {lookup_}({', '.join(map(_quoted, names))}) ON {on} "
+        f"WHERE CASE WHEN {lookup_}.{key_columns[0]} IS NULL THEN error({_sql(UNREAD_KEY, nw.String)}) ELSE TRUE END"
+    ))  # fmt: skip
     return nw.from_native(joined), n_tiers, known
 
 
