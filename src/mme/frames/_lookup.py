@@ -189,13 +189,11 @@ def _joined(data: _F, keys: _Keys, need: _Need) -> tuple[_F, int, _Known]:
     needed, n_tiers = _attributes_needed(values, keys, need)
     arrays, known = _by_code(values, needed)
     table = _table(keys.names, rows, arrays)
-    lookup: _AnyFrame
     if data.implementation in _SPARK:  # in the data's own session
-        lookup = nw.from_native(_spark_lookup(data.to_native(), *table))
-    else:
-        lookup = _frame_of(*table, backend=collected.implementation)
-        if isinstance(data, nw.LazyFrame):  # Polars lazy, Dask
-            lookup = lookup.lazy(backend=data.implementation)
+        return nw.from_native(_spark_joined(data.to_native(), keys.names, *table)), n_tiers, known
+    lookup = _frame_of(*table, backend=collected.implementation)
+    if isinstance(data, nw.LazyFrame):  # Polars lazy, Dask
+        return _left_join(data, lookup.lazy(backend=data.implementation), keys.names), n_tiers, known
     return _left_join(data, lookup, keys.names), n_tiers, known
 
 
@@ -263,13 +261,20 @@ def _duckdb_joined(data: Frame, keys: _Keys, need: _Need) -> tuple[Frame, int, _
     return nw.from_native(joined), n_tiers, known
 
 
-def _spark_lookup(frame: Any, names: list[str], types: list[Any], rows: list[tuple[Any, ...]]) -> Any:
-    """`rows` as a frame of `frame`'s own Spark session."""
+def _spark_joined(frame: Any, on: list[str], names: list[str], types: list[Any], rows: list[tuple[Any, ...]]) -> Any:
+    """`frame` left-joined to `rows` as a frame of its own Spark session. A row whose key is not among them (the
+    frame is a query, run again when read) stops the query with `UNREAD_KEY`, as on DuckDB."""
+    from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
     spark = {nw.Int8: T.ByteType(), nw.Boolean: T.BooleanType(), nw.Float64: T.DoubleType(), nw.String: T.StringType()}
-    schema = T.StructType([T.StructField(n, spark[t]) for n, t in zip(names, types, strict=True)])
-    return frame.sparkSession.createDataFrame(rows, schema)
+    hit = f"{_T}hit"
+    schema = T.StructType(
+        [T.StructField(n, spark[t]) for n, t in zip([*names, hit], [*types, nw.Boolean], strict=True)]
+    )
+    lookup = frame.sparkSession.createDataFrame([(*row, True) for row in rows], schema)
+    unread = F.when(F.col(hit).isNull(), F.raise_error(F.lit(UNREAD_KEY))).otherwise(F.lit(True))
+    return frame.join(lookup, on=on, how="left").where(unread).drop(hit)
 
 
 _SPARK: Final = frozenset({nw.Implementation.PYSPARK, nw.Implementation.PYSPARK_CONNECT})
