@@ -11,8 +11,10 @@ seconds, get one larger seeded frame each. Spark tests are marked ``slow`` (dese
 from __future__ import annotations
 
 import math
+import os
 import random
 import re
+import sys
 import warnings
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
@@ -69,6 +71,7 @@ def spark() -> Iterator[Any]:
     pytest.importorskip("pyspark")
     from pyspark.sql import SparkSession
 
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # a UDF's worker: this interpreter, with its packages
     session = (
         SparkSession.builder.master("local[1]")
         .appName("mme-frames-tests")
@@ -526,6 +529,48 @@ def test_lazy_frames_stay_lazy(backend: str) -> None:
     native = make(backend, arrow_table(rows, ["id", "drug", "strength", "strength_unit", "quantity", "days_supply"]))
     out = frames.dispensing_mme(native)
     assert type(out) is type(native)
+
+
+def test_a_duckdb_relation_that_gains_a_key_after_the_call_stops_rather_than_borrow_another_keys() -> None:
+    """A relation is a query, run again when read: a row whose key was not in the data when its keys were read
+    would get the attributes that were then the same for every key (here oxycodone's factor, for morphine)."""
+    import duckdb
+
+    from mme.frames import _lookup
+
+    con = duckdb.connect()
+    con.sql(
+        "CREATE TABLE claims (drug VARCHAR, strength DOUBLE, strength_unit VARCHAR, quantity DOUBLE, days_supply DOUBLE)"
+    )
+    con.sql("INSERT INTO claims VALUES ('oxycodone', 10, 'mg', 30, 10)")
+    out = frames.dispensing_mme(con.sql("SELECT * FROM claims"), outputs=["mme_per_day"])
+    assert out.fetchall() == [("oxycodone", 10.0, "mg", 30.0, 10.0, 45.0)]  # 10 mg x 30 / 10 days x 1.5
+    con.sql("INSERT INTO claims VALUES ('morphine', 10, 'mg', 30, 10)")
+    with pytest.raises(duckdb.Error, match=re.escape(_lookup.UNREAD_KEY)):
+        out.fetchall()
+
+
+@pytest.mark.slow
+def test_a_spark_frame_that_gains_a_key_after_the_call_stops_rather_than_borrow_another_keys(
+    spark: Any, tmp_path: Path
+) -> None:
+    """The same on Spark: here the drug column reads "morphine" once a file exists, made after the call."""
+    from pyspark.errors import PySparkException
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    from mme.frames import _lookup
+
+    later = tmp_path / "later"
+    drug = F.udf(lambda _: "morphine" if later.exists() else "oxycodone", T.StringType())  # no hints: a plain UDF
+    claims = spark.range(1).select(drug("id").alias("drug"), F.lit(10.0).alias("strength"),
+                                   F.lit("mg").alias("strength_unit"), F.lit(30.0).alias("quantity"),
+                                   F.lit(10.0).alias("days_supply"))  # fmt: skip
+    assert [r["mme_per_day"] for r in frames.dispensing_mme(claims, outputs=["mme_per_day"]).collect()] == [45.0]
+    out = frames.dispensing_mme(claims, outputs=["mme_per_day"])  # a frame read once keeps what it read (AQE)
+    later.touch()
+    with pytest.raises(PySparkException, match=re.escape(_lookup.UNREAD_KEY)):
+        out.collect()
 
 
 def test_column_names_are_mapped_and_other_columns_kept() -> None:

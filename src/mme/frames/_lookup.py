@@ -190,6 +190,8 @@ def _joined(data: _F, keys: _Keys, need: _Need) -> tuple[_F, int, _Known]:
 
     Returns the frame, the number of tier columns and what the keys say about every row (`_Known`).
     """
+    if data.implementation is nw.Implementation.DUCKDB:
+        return _duckdb_joined(data, keys, need)  # type: ignore[arg-type,return-value]
     # a group-by rather than .unique(), which SQL backends (DuckDB, Spark) run as a window over every row
     distinct = data.lazy().group_by(*keys.names).agg(nw.len().alias(f"{_T}n")).drop(f"{_T}n")
     collected = distinct.collect()
@@ -198,14 +200,11 @@ def _joined(data: _F, keys: _Keys, need: _Need) -> tuple[_F, int, _Known]:
     needed, n_tiers = _attributes_needed(values, keys, need)
     arrays, known = _by_code(values, needed)
     table = _table(keys.names, rows, arrays)
-    own = _OWN_LOOKUP.get(data.implementation)
-    lookup: _AnyFrame
-    if own is not None:  # DuckDB, Spark: in the data's own connection or session
-        lookup = nw.from_native(own(data.to_native(), *table))
-    else:
-        lookup = _frame_of(*table, backend=collected.implementation)
-        if isinstance(data, nw.LazyFrame):  # Polars lazy, Dask
-            lookup = lookup.lazy(backend=data.implementation)
+    if data.implementation in _SPARK:  # in the data's own session
+        return nw.from_native(_spark_joined(data.to_native(), keys.names, *table)), n_tiers, known
+    lookup = _frame_of(*table, backend=collected.implementation)
+    if isinstance(data, nw.LazyFrame):  # Polars lazy, Dask
+        return _left_join(data, lookup.lazy(backend=data.implementation), keys.names), n_tiers, known
     return _left_join(data, lookup, keys.names), n_tiers, known
 
 
@@ -218,6 +217,10 @@ def _sql(value: object, dtype: Any) -> str:
         return f"NULL::{_SQL_TYPES[dtype]}"
     text = value if isinstance(value, str) else repr(value)
     return "'" + text.replace("'", "''") + f"'::{_SQL_TYPES[dtype]}"
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _table(
@@ -235,29 +238,57 @@ def _frame_of(names: list[str], types: list[Any], rows: list[tuple[Any, ...]], b
     return nw.from_dict(columns, dict(zip(names, types, strict=True)), backend=backend)
 
 
-def _duckdb_lookup(relation: Any, names: list[str], types: list[Any], rows: list[tuple[Any, ...]]) -> Any:
-    """`rows` as a VALUES relation of `relation`'s own connection (relations of two connections do not join)."""
-    body = rows or [tuple(None for _ in types)]  # VALUES needs a row: a typed one, filtered out
-    values = ", ".join("(" + ", ".join(map(_sql, row, types)) + ")" for row in body)
-    columns = ", ".join(f'"{n}"' for n in names)
-    where = "" if rows else " WHERE FALSE"
-    return relation.query(f"{_T}data", f"SELECT * FROM (VALUES {values}) AS {_T}lookup({columns}){where}")
+#: What a lazy query raises when it meets a key that was not in its data when the keys were read (a table that
+#: gained rows since): that row would otherwise get another key's attributes, those that were the same for every key.
+UNREAD_KEY: Final = (
+    "mme.frames: a row has a drug, unit, form, route, release, NDC or RxCUI that was not in the data when it was "
+    "converted (the data changed since): convert the current data again"
+)
 
 
-def _spark_lookup(frame: Any, names: list[str], types: list[Any], rows: list[tuple[Any, ...]]) -> Any:
-    """`rows` as a frame of `frame`'s own Spark session."""
+def _duckdb_joined(data: Frame, keys: _Keys, need: _Need) -> tuple[Frame, int, _Known]:
+    """DuckDB's `_joined`, in two statements on the data's own connection (each relation built costs a bind of the
+    whole query so far): the distinct keys, fetched as rows, then the data left-joined to them as a VALUES list.
+
+    A row whose key is not in the list (the relation is a query, run again when read) stops the query with
+    `UNREAD_KEY`: the attributes that are literals would be wrong for it."""
+    relation, name = data.to_native(), f"{_T}data"
+    key_columns = list(map(_quoted, keys.names))
+    rows = relation.query(name, f"SELECT {', '.join(key_columns)} FROM {name} GROUP BY ALL").fetchall()
+    values = [keys.resolve(tuple(_unmark(v) for v in row)) for row in rows]
+    needed, n_tiers = _attributes_needed(values, keys, need)
+    arrays, known = _by_code(values, needed)
+    names, types, table = _table(keys.names, rows, arrays)
+    body = table or [tuple(None for _ in types)]  # VALUES needs a row: a typed one, matching no key
+    lookup = ", ".join("(" + ", ".join(map(_sql, row, types)) + ")" for row in body)
+    data_, lookup_ = f"{_T}d", f"{_T}l"
+    attributes = "".join(f", {lookup_}.{_quoted(n)}" for n in names[len(key_columns) :])
+    on = " AND ".join(f"{data_}.{k} = {lookup_}.{k}" for k in key_columns)
+    joined = relation.query(name, (
+        f"SELECT {data_}.*{attributes} FROM {name} AS {data_} LEFT JOIN (VALUES {lookup}) "
+        f"AS {lookup_}({', '.join(map(_quoted, names))}) ON {on} "
+        f"WHERE CASE WHEN {lookup_}.{key_columns[0]} IS NULL THEN error({_sql(UNREAD_KEY, nw.String)}) ELSE TRUE END"
+    ))  # fmt: skip
+    return nw.from_native(joined), n_tiers, known
+
+
+def _spark_joined(frame: Any, on: list[str], names: list[str], types: list[Any], rows: list[tuple[Any, ...]]) -> Any:
+    """`frame` left-joined to `rows` as a frame of its own Spark session. A row whose key is not among them (the
+    frame is a query, run again when read) stops the query with `UNREAD_KEY`, as on DuckDB."""
+    from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
     spark = {nw.Int8: T.ByteType(), nw.Boolean: T.BooleanType(), nw.Float64: T.DoubleType(), nw.String: T.StringType()}
-    schema = T.StructType([T.StructField(n, spark[t]) for n, t in zip(names, types, strict=True)])
-    return frame.sparkSession.createDataFrame(rows, schema)
+    hit = f"{_T}hit"
+    schema = T.StructType(
+        [T.StructField(n, spark[t]) for n, t in zip([*names, hit], [*types, nw.Boolean], strict=True)]
+    )
+    lookup = frame.sparkSession.createDataFrame([(*row, True) for row in rows], schema)
+    unread = F.when(F.col(hit).isNull(), F.raise_error(F.lit(UNREAD_KEY))).otherwise(F.lit(True))
+    return frame.join(lookup, on=on, how="left").where(unread).drop(hit)
 
 
-_OWN_LOOKUP: Final[dict[nw.Implementation, Callable[..., Any]]] = {
-    nw.Implementation.DUCKDB: _duckdb_lookup,
-    nw.Implementation.PYSPARK: _spark_lookup,
-    nw.Implementation.PYSPARK_CONNECT: _spark_lookup,
-}
+_SPARK: Final = frozenset({nw.Implementation.PYSPARK, nw.Implementation.PYSPARK_CONNECT})
 
 
 _MAX_CODES: Final = 1 << 16  # key combinations addressed directly by their code; more go through a map
