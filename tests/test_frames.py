@@ -550,6 +550,38 @@ def test_a_duckdb_relation_that_gains_a_key_after_the_call_stops_rather_than_bor
         out.fetchall()
 
 
+@pytest.mark.parametrize("backend", ["dask", "polars-categorical"])
+def test_a_lazy_frame_read_from_a_file_that_gains_a_key_stops_rather_than_borrow_another_keys(
+    backend: str, tmp_path: Path
+) -> None:
+    """Dask, and a Polars LazyFrame on the join (its drug column is not text): a file that gains a morphine row
+    after the call stops the read with `UNREAD_KEY`, where the row took oxycodone's factor (45 for 30)."""
+    from mme.frames import _lookup
+
+    path = tmp_path / "claims.csv"
+    header = "drug,strength,strength_unit,quantity,days_supply\n"
+    path.write_text(header + "oxycodone,10,mg,30,10\n", encoding="utf-8")
+    if backend == "dask":
+        dd = pytest.importorskip("dask.dataframe")
+        with warnings.catch_warnings():  # narwhals: Dask support moving to a package of its own
+            warnings.simplefilter("ignore", FutureWarning)
+            out = frames.dispensing_mme(dd.read_csv(path, blocksize=None), outputs=["mme_per_day"])
+            first = out.compute()["mme_per_day"].tolist()
+    else:
+        import polars as pl
+
+        lazy = pl.scan_csv(path, schema_overrides={"drug": pl.Categorical})
+        out = frames.dispensing_mme(lazy, outputs=["mme_per_day"])
+        first = out.collect()["mme_per_day"].to_list()
+    assert first == [45.0]  # 10 mg x 30 / 10 days x 1.5
+    path.write_text(header + "oxycodone,10,mg,30,10\nmorphine,10,mg,30,10\n", encoding="utf-8")
+    read = out.compute if backend == "dask" else out.collect
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        with pytest.raises(Exception, match=re.escape(_lookup.UNREAD_KEY)):
+            read()
+
+
 @pytest.mark.slow
 def test_a_spark_frame_that_gains_a_key_after_the_call_stops_rather_than_borrow_another_keys(
     spark: Any, tmp_path: Path

@@ -183,8 +183,8 @@ class CohortError(MMEError, ValueError):
 
 
 class ColumnError(MMEError, KeyError):
-    """`mme.frames`: a column the call names is not in the frame, a name is reserved, or columns and options
-    do not fit together (an NDC column without its file)."""
+    """`mme.frames`: a column the call names is not in the frame, a name is reserved, columns and options
+    do not fit together (an NDC column without its file), or a lazy result is read after its data gained a key."""
 
     def __str__(self) -> str:  # the message as it is: KeyError's would quote it
         return str(self.args[0]) if self.args else ""

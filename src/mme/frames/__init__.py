@@ -49,8 +49,8 @@ Rows come back in the input's order on every backend that has one (pandas, Polar
 lazy, PyArrow). Lazy frames stay lazy (only the distinct keys are collected, a small query).
 DuckDB relations and Spark frames have no row order: every input column comes back, so keep
 an id column (or add one, e.g. ``row_number() OVER ()``) and sort by it when order matters.
-A DuckDB relation or a Spark frame is run again when it is read: if its data has gained a product
-since it was converted, reading it stops with an error saying to convert it again.
+A DuckDB relation, a Spark or Dask frame and a Polars LazyFrame are run again when read: if the data
+has gained a product since it was converted, reading it stops with an error (convert it again).
 """
 
 from __future__ import annotations

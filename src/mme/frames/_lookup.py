@@ -12,6 +12,7 @@ from typing import Any, Final, TypeVar
 import narwhals as nw
 
 from mme._engine import Owed, Stage, days_replaced, patch_changed
+from mme._errors import ColumnError
 
 from ._keys import _Keyed, _Keys, _unmark
 from ._schema import (
@@ -202,10 +203,36 @@ def _joined(data: _F, keys: _Keys, need: _Need) -> tuple[_F, int, _Known]:
     table = _table(keys.names, rows, arrays)
     if data.implementation in _SPARK:  # in the data's own session
         return nw.from_native(_spark_joined(data.to_native(), keys.names, *table)), n_tiers, known
-    lookup = _frame_of(*table, backend=collected.implementation)
-    if isinstance(data, nw.LazyFrame):  # Polars lazy, Dask
-        return _left_join(data, lookup.lazy(backend=data.implementation), keys.names), n_tiers, known
-    return _left_join(data, lookup, keys.names), n_tiers, known
+    if isinstance(data, nw.LazyFrame):  # Polars lazy, Dask: a query, run again when read
+        names, types, rows_ = table
+        hit = f"{_T}hit"
+        lookup = _frame_of([*names, hit], [*types, nw.Boolean], [(*r, True) for r in rows_], collected.implementation)
+        joined = _left_join(data, lookup.lazy(backend=data.implementation), keys.names)
+        return _no_unread_key(joined, hit), n_tiers, known
+    return _left_join(data, _frame_of(*table, backend=collected.implementation), keys.names), n_tiers, known
+
+
+def _no_unread_key(joined: nw.LazyFrame[Any], hit: str) -> nw.LazyFrame[Any]:
+    """`joined` less its `hit` column, stopping with `UNREAD_KEY` when read if a row matched no key (as on DuckDB)."""
+    native = joined.to_native()
+    if joined.implementation is nw.Implementation.POLARS:
+        schema = native.drop(hit).collect_schema()
+        checked = native.map_batches(partial(_polars_checked, hit=hit), schema=schema, streamable=True)
+    else:  # Dask: each partition
+        checked = native.map_partitions(_pandas_checked, hit=hit, meta=native._meta.drop(columns=hit))
+    return nw.from_native(checked)
+
+
+def _polars_checked(batch: Any, hit: str) -> Any:
+    if batch[hit].is_null().any():
+        raise ColumnError(UNREAD_KEY)
+    return batch.drop(hit)
+
+
+def _pandas_checked(batch: Any, hit: str) -> Any:
+    if batch[hit].isna().any():
+        raise ColumnError(UNREAD_KEY)
+    return batch.drop(columns=hit)
 
 
 _SQL_TYPES: Final = {nw.Int8: "TINYINT", nw.Boolean: "BOOLEAN", nw.Float64: "DOUBLE", nw.String: "VARCHAR"}
