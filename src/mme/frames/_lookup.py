@@ -200,27 +200,31 @@ def _joined(data: _F, keys: _Keys, need: _Need) -> tuple[_F, int, _Known]:
     values = [keys.resolve(tuple(_unmark(v) for v in row)) for row in rows]
     needed, n_tiers = _attributes_needed(values, keys, need)
     arrays, known = _by_code(values, needed)
-    table = _table(keys.names, rows, arrays)
+    columns, dtypes, table = _table(keys.names, rows, arrays)
     if data.implementation in _SPARK:  # in the data's own session
-        return nw.from_native(_spark_joined(data.to_native(), keys.names, *table)), n_tiers, known
+        return nw.from_native(_spark_joined(data.to_native(), keys.names, columns, dtypes, table)), n_tiers, known
     if isinstance(data, nw.LazyFrame):  # Polars lazy, Dask: a query, run again when read
-        names, types, rows_ = table
-        hit = f"{_T}hit"
-        lookup = _frame_of([*names, hit], [*types, nw.Boolean], [(*r, True) for r in rows_], collected.implementation)
-        joined = _left_join(data, lookup.lazy(backend=data.implementation), keys.names)
-        return _no_unread_key(joined, hit), n_tiers, known
-    return _left_join(data, _frame_of(*table, backend=collected.implementation), keys.names), n_tiers, known
+        return _lazy_joined(data, keys.names, (columns, dtypes, table), collected.implementation), n_tiers, known
+    lookup = _frame_of(columns, dtypes, table, collected.implementation)
+    return _left_join(data, lookup, keys.names), n_tiers, known
 
 
-def _no_unread_key(joined: nw.LazyFrame[Any], hit: str) -> nw.LazyFrame[Any]:
-    """`joined` less its `hit` column, stopping with `UNREAD_KEY` when read if a row matched no key (as on DuckDB)."""
-    native = joined.to_native()
-    if joined.implementation is nw.Implementation.POLARS:
+def _lazy_joined(
+    data: nw.LazyFrame[Any], on: list[str], table: tuple[list[str], list[Any], list[tuple[Any, ...]]], backend: Any
+) -> nw.LazyFrame[Any]:
+    """`data` left-joined to the lookup `table`; reading it stops with `UNREAD_KEY` if a row matched no key (as
+    on DuckDB): a key the data gained since would take the attributes that are literals."""
+    columns, dtypes, rows = table
+    hit = f"{_T}hit"
+    marked = _frame_of([*columns, hit], [*dtypes, nw.Boolean], [(*row, True) for row in rows], backend)
+    native = _left_join(data, marked.lazy(backend=data.implementation), on).to_native()
+    if data.implementation is nw.Implementation.POLARS:
         schema = native.drop(hit).collect_schema()
         checked = native.map_batches(partial(_polars_checked, hit=hit), schema=schema, streamable=True)
     else:  # Dask: each partition
         checked = native.map_partitions(_pandas_checked, hit=hit, meta=native._meta.drop(columns=hit))
-    return nw.from_native(checked)
+    result: nw.LazyFrame[Any] = nw.from_native(checked)
+    return result
 
 
 def _polars_checked(batch: Any, hit: str) -> Any:
