@@ -28,7 +28,7 @@ from mme._units import not_positive
 from mme.rxnorm import RxnormLike
 
 from ._keys import _check_columns, _Columns, _dispensing_keys
-from ._lookup import WHEN_CODES, _fast_attributes, _joined, _Known, _Need, _pandas_texts, _polars_texts
+from ._lookup import WHEN_CODES, _fast_attributes, _joined, _Known, _Need, _pandas_texts, _polars_texts, _TextParts
 from ._schema import (
     _ROW,
     _T,
@@ -47,8 +47,8 @@ from ._schema import (
 # -- the row expressions --------------------------------------------------------------------------------------
 
 # What stops a row: nothing, its key (the key's message), or one of its numbers (ids below -1).
-_NO_MESSAGE: Final = -1
-_KEY_MESSAGE: Final = 0
+_NO_MESSAGE: Final = 0
+_KEY_MESSAGE: Final = -1  # (negated, the ids are the masks of `mme_error`: 0 none)
 _ROW_MESSAGES: Final = {  # the engine's texts (`mme._engine`), by id
     -2: not_positive("strength"),
     -3: not_positive("quantity"),
@@ -383,10 +383,14 @@ def _annotate(
     native = {name: parts for name, parts in texts.items() if name in need.outputs}
     masks = [
         functools.reduce(operator.add, [c.fill_null(value=False).cast(nw.Int64) * (1 << i) for i, (c, _, _) in enumerate(parts)], nw.lit(0))
-        .alias(f"{_T}mask_{name}") for name, parts in native.items()
+        .alias(f"{_T}mask_{name}") for name, parts in native.items() if name != MME_ERROR
     ]  # fmt: skip
+    specs = {name: _TextParts([(t, of_key) for _, t, of_key in parts]) for name, parts in native.items()}
+    if MME_ERROR in native:  # a row has one message: its id, negated, is the mask (0: none)
+        masks.append((-_col("err")).alias(f"{_T}mask_{MME_ERROR}"))
+        by_id = {i: (t, of_key) for (_, t, of_key), i in zip(native[MME_ERROR], dict.fromkeys(possible), strict=True)}
+        specs[MME_ERROR] = _TextParts([by_id.get(-mask) for mask in range(-min(_ROW_MESSAGES) + 1)], one=True)
     lf = lf.with_columns(*(results[name].alias(name) for name in need.outputs if name not in native), *masks)
-    specs = {name: [(t, of_key) for _, t, of_key in parts] for name, parts in native.items()}
     if frame.implementation is nw.Implementation.POLARS:
         return _polars_texts(lf, known, specs)
     return _pandas_texts(lf.collect(), known, specs).lazy()
