@@ -255,7 +255,9 @@ def _annotate(
         nw.when(_col(f"ok_{what}")).then(expr).otherwise(1.0).alias(f"{_T}v_{what}") for what, expr in numbers.items()
     )
 
-    # the first check that fails, in the engine's order: a message id (or _NO_MESSAGE)
+    # the first check that fails, in the engine's order: a message id (or _NO_MESSAGE). That order is the engine's
+    # code (`_engine.dispensed`, `_regimen`): `Stage` numbers the key's stops, not the row checks between them,
+    # so the order is written here again, and the property tests hold the two to each other
     checks: list[tuple[nw.Expr, int]] = []
 
     def stage(status: int) -> None:
