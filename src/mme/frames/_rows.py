@@ -170,10 +170,10 @@ def _on_polars(frame: _AnyFrame, columns: _Columns, schema: dict[str, nw.dtypes.
         return None
     import numpy as np
 
-    native = frame.to_native()
+    native = frame.to_native()  # with unique column names (narwhals refuses others)
     read = list(dict.fromkeys(replace(columns, extra=()).required()))
     numpy = {c for c in read if isinstance(native[c].dtype, np.dtype) and native[c].dtype.kind in "iuf"}
-    if not native.columns.is_unique or any(c not in numpy and schema[c] != nw.String for c in read):
+    if any(c not in numpy and schema[c] != nw.String for c in read):
         return None
     polars = nw.from_native(pl.from_pandas(native[read], nan_to_null=True), eager_only=True)
     same = all(dtype == schema[c] for c, dtype in polars.collect_schema().items())
