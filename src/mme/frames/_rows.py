@@ -161,12 +161,13 @@ _SUMMARY_READS: Final = tuple(f"{_T}{name}" for name in ("ok_quantity", "ok_days
 
 
 def _on_polars(frame: _AnyFrame, columns: _Columns, schema: dict[str, nw.dtypes.DType]) -> nw.DataFrame[Any] | None:
-    """pandas' fast path: the columns the rows read, as a Polars frame, where Polars is installed and reads them
-    alike (text, and NumPy numbers whose NaN pandas takes for null); there, the rows run at Polars' speed.
-    None otherwise: the rows are computed on pandas."""
+    """pandas' fast path: the columns the rows read, as a Polars frame, where Polars (and PyArrow, through which
+    it converts) is installed and reads them alike (text, and NumPy numbers whose NaN pandas takes for null);
+    there, the rows run at Polars' speed. None otherwise: the rows are computed on pandas."""
     try:
         import polars as pl
-    except ImportError:  # pragma: no cover - the tests install Polars
+        import pyarrow  # noqa: F401
+    except ImportError:  # pragma: no cover - the tests install both
         return None
     import numpy as np
 
