@@ -176,7 +176,8 @@ def _on_polars(frame: _AnyFrame, columns: _Columns, schema: dict[str, nw.dtypes.
     numpy = {c for c in read if isinstance(native[c].dtype, np.dtype) and native[c].dtype.kind in "iuf"}
     if any(c not in numpy and schema[c] != nw.String for c in read):
         return None
-    polars = nw.from_native(pl.from_pandas(native[read], nan_to_null=True), eager_only=True)
+    # column by column: `native[read]` would copy them first
+    polars = nw.from_native(pl.DataFrame([pl.from_pandas(native[c], nan_to_null=True) for c in read]), eager_only=True)
     same = all(dtype == schema[c] for c, dtype in polars.collect_schema().items())
     return polars if same else None
 
