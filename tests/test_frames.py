@@ -296,8 +296,9 @@ def test_key_codes_equal_the_generic_join(backend: str, case: tuple[list[dict[st
     """Polars' and pandas' own paths (key codes, gathered attributes) and the join every other backend uses agree,
     cell by cell."""
     rows, optional, table = case
-    fast = rows_of(run_dispensings(backend, rows, optional, table))
     with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_rows, "_on_polars", lambda *_: None)  # pandas' own path, not its rows handed to Polars
+        fast = rows_of(run_dispensings(backend, rows, optional, table))
         patch.setattr(_rows, "_fast_attributes", lambda *_: None)
         generic = rows_of(run_dispensings(backend, rows, optional, table))
     assert fast == generic
@@ -314,11 +315,53 @@ def test_texts_by_key_and_mask_equal_the_texts_per_row(
     from mme.frames import _lookup
 
     rows, optional, table = case
-    by_key = rows_of(run_dispensings(backend, rows, optional, table))
     with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_rows, "_on_polars", lambda *_: None)  # pandas' own path
+        by_key = rows_of(run_dispensings(backend, rows, optional, table))
         patch.setattr(_lookup, fallback, 0 if fallback == "_MAX_TEXT_KEYS" else lambda: False)
         per_row = rows_of(run_dispensings(backend, rows, optional, table))
     assert by_key == per_row
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=dispensing_frames(), outputs=st.sets(st.sampled_from(frames.DISPENSING_COLUMNS), min_size=1))
+def test_pandas_rows_on_polars_equal_pandas_on_its_own(
+    case: tuple[list[dict[str, Any]], list[str], str], outputs: set[str]
+) -> None:
+    """pandas' rows handed to Polars come back as pandas computes them, value by value and type by type, in the
+    frame's order and with its index."""
+    import pandas as pd
+
+    rows, optional, table = case
+    native = make("pandas", arrow_table(rows, ["id", "drug", "strength", "strength_unit", "quantity", "days_supply",
+                                               *optional]))  # fmt: skip
+    native.index = pd.Index([f"r{i}" for i in reversed(range(len(native)))])
+    mapping: dict[str, Any] = {c: c for c in optional}
+    assert _rows._on_polars(nw.from_native(native), _keys._Columns("drug", "strength", "strength_unit", "quantity",
+                            "days_supply", **mapping), dict(nw.from_native(native).collect_schema())) is not None  # fmt: skip
+    on_polars = frames.dispensing_mme(native, table=table, outputs=sorted(outputs), **mapping)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_rows, "_on_polars", lambda *_: None)
+        on_pandas = frames.dispensing_mme(native, table=table, outputs=sorted(outputs), **mapping)
+    pd.testing.assert_frame_equal(on_polars, on_pandas)
+
+
+def test_pandas_columns_polars_would_read_otherwise_stay_on_pandas() -> None:
+    """Numbers in pandas' nullable types (NaN and null apart) and values of other types are not handed to Polars."""
+    import pandas as pd
+
+    columns = _keys._Columns("drug", "strength", "strength_unit", "quantity", "days_supply")
+    base = {"drug": ["oxycodone"], "strength": [10.0], "strength_unit": ["mg"], "quantity": [60], "days_supply": [30.0]}
+
+    def on_polars(**changed: Any) -> bool:
+        frame = nw.from_native(pd.DataFrame(base | changed))
+        return _rows._on_polars(frame, columns, dict(frame.collect_schema())) is not None
+
+    assert on_polars()
+    assert not on_polars(quantity=pd.array([60.0], dtype="Float64"))
+    assert not on_polars(strength=pd.Series([10.0], dtype=object))
+    assert not on_polars(drug=pd.Series(["oxycodone"], dtype="category"))
+    assert not on_polars(days_supply=[True])
 
 
 def test_dispensing_mme_on_dask() -> None:
@@ -999,6 +1042,27 @@ def test_daily_mme_equals_the_scalar_engine(backend: str, case: tuple[list[dict[
         assert have["mme_warning"] == want["mme_warning"], (table, row)
         assert same(have["mme_per_day"], want["mme_per_day"]), (table, row, have, want)
         assert close(have["mme_factor"], want["mme_factor"]), (table, row)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=regimen_frames())
+def test_pandas_regimens_on_polars_equal_pandas_on_its_own(case: tuple[list[dict[str, Any]], bool, bool, str]) -> None:
+    import pandas as pd
+
+    rows, text_codes, with_count, table = case
+    native = make("pandas", pa.table({
+        "drug": pa.array([r["drug"] for r in rows], pa.string()),
+        "dose": pa.array([r["dose"] for r in rows], pa.float64()),
+        "dose_unit": pa.array([r["dose_unit"] for r in rows], pa.string()),
+        "per_day": pa.array([r["per_day"] for r in rows], pa.string() if text_codes else pa.float64()),
+        "count": pa.array([r["count"] for r in rows], pa.float64()),
+    }))  # fmt: skip
+    count = "count" if with_count else None
+    on_polars = frames.daily_mme(native, table=table, count=count)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_rows, "_on_polars", lambda *_: None)
+        on_pandas = frames.daily_mme(native, table=table, count=count)
+    pd.testing.assert_frame_equal(on_polars, on_pandas)
 
 
 @pytest.mark.parametrize("backend", ALL)

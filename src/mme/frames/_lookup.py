@@ -448,8 +448,18 @@ def _pandas_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Fram
     return frame.lazy(), n_tiers, known
 
 
-#: A text output in parts: each owed where a bit of its mask is set, a text or (True) the key's attribute of that name.
-TextParts = list[tuple[str, bool]]
+@dataclass(frozen=True)
+class _TextParts:
+    """A text output in parts, each a text or (True) the key's attribute of that name: owed where a bit of the
+    row's mask is set, or with `one`, the one part at the mask's position (None: no text)."""
+
+    parts: list[tuple[str, bool] | None]
+    one: bool = False
+
+    @property
+    def width(self) -> int:
+        """The number of masks."""
+        return len(self.parts) if self.one else 1 << len(self.parts)
 
 
 def _arrow_strings() -> bool:
@@ -458,13 +468,13 @@ def _arrow_strings() -> bool:
     return getattr(string, "storage", None) == "pyarrow"
 
 
-def _text_by_code(known: _Known, parts: TextParts) -> Callable[[int], str | None]:
-    """The text of a key and the parts it owes, given as key x 2 ** len(parts) + a mask of the parts owed."""
-    width = 1 << len(parts)
+def _text_by_code(known: _Known, texts: _TextParts) -> Callable[[int], str | None]:
+    """The text of a key and the parts it owes, given as key x `texts.width` + the row's mask."""
 
     def text(combined: int) -> str | None:
-        key, bits = divmod(combined, width)
-        owed = [known.of(t, key) if of_key else t for i, (t, of_key) in enumerate(parts) if bits >> i & 1]
+        key, mask = divmod(combined, texts.width)
+        parts = [texts.parts[mask]] if texts.one else [p for i, p in enumerate(texts.parts) if mask >> i & 1]
+        owed = [known.of(p[0], key) if p[1] else p[0] for p in parts if p is not None]
         return WARNING_SEPARATOR.join(t for t in owed if t is not None) or None
 
     return text
@@ -473,14 +483,14 @@ def _text_by_code(known: _Known, parts: TextParts) -> Callable[[int], str | None
 _MAX_TEXT_KEYS: Final = 128  # Polars: texts by key for up to this many keys (tables of keys x masks of up to 8 parts)
 
 
-def _polars_texts(frame: Frame, known: _Known, texts: dict[str, TextParts]) -> Frame:
+def _polars_texts(frame: Frame, known: _Known, texts: dict[str, _TextParts]) -> Frame:
     """`frame` with the text outputs `texts`, from their masks (`_T` + "mask_" + name): a table of the text of
     every key and parts owed, gathered by key and mask."""
     import polars as pl
 
     exprs = []
     for name, parts in texts.items():
-        width = 1 << len(parts)
+        width = parts.width
         text = _text_by_code(known, parts)
         n_keys = len(next(iter((known.arrays or {"": [None]}).values())))  # every attribute, by key position
         table = pl.Series([text(c) for c in range(n_keys * width)], dtype=pl.String)
@@ -490,7 +500,7 @@ def _polars_texts(frame: Frame, known: _Known, texts: dict[str, TextParts]) -> F
     return out
 
 
-def _pandas_texts(frame: nw.DataFrame[Any], known: _Known, texts: dict[str, TextParts]) -> nw.DataFrame[Any]:
+def _pandas_texts(frame: nw.DataFrame[Any], known: _Known, texts: dict[str, _TextParts]) -> nw.DataFrame[Any]:
     """`frame` with the text outputs `texts`, from their masks (`_T` + "mask_" + name): each text is built once per
     distinct key and owed parts, joined by `WARNING_SEPARATOR`, and taken only where owed (text owed by every row
     would be copied to every row: the cost of pandas' Arrow strings)."""
@@ -505,7 +515,7 @@ def _pandas_texts(frame: nw.DataFrame[Any], known: _Known, texts: dict[str, Text
     for name, parts in texts.items():
         mask = native[f"{_T}mask_{name}"].to_numpy()
         rows = np.flatnonzero(mask)
-        width = 1 << len(parts)
+        width = parts.width
         distinct, at_rows = np.unique(code[rows] * width + mask[rows], return_inverse=True)
 
         text = _text_by_code(known, parts)

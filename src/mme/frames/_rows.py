@@ -6,6 +6,7 @@ import functools
 import operator
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, Final
 
 import narwhals as nw
@@ -28,7 +29,7 @@ from mme._units import not_positive
 from mme.rxnorm import RxnormLike
 
 from ._keys import _check_columns, _Columns, _dispensing_keys
-from ._lookup import WHEN_CODES, _fast_attributes, _joined, _Known, _Need, _pandas_texts, _polars_texts
+from ._lookup import WHEN_CODES, _fast_attributes, _joined, _Known, _Need, _pandas_texts, _polars_texts, _TextParts
 from ._schema import (
     _ROW,
     _T,
@@ -47,8 +48,8 @@ from ._schema import (
 # -- the row expressions --------------------------------------------------------------------------------------
 
 # What stops a row: nothing, its key (the key's message), or one of its numbers (ids below -1).
-_NO_MESSAGE: Final = -1
-_KEY_MESSAGE: Final = 0
+_NO_MESSAGE: Final = 0
+_KEY_MESSAGE: Final = -1  # (negated, the ids are the masks of `mme_error`: 0 none)
 _ROW_MESSAGES: Final = {  # the engine's texts (`mme._engine`), by id
     -2: not_positive("strength"),
     -3: not_positive("quantity"),
@@ -155,8 +156,46 @@ def _first(checks: Sequence[tuple[nw.Expr, int]], otherwise: int | nw.Expr) -> n
     return chain.otherwise(otherwise)  # type: ignore[no-any-return]
 
 
-#: What `summarize` reads of each row.
+#: What `summarize` reads of each row: these outputs, and the temporary columns after them.
 _SUMMARIZED: Final = (MME_PER_DAY, MME_DAYS_SUPPLY, MME_EXCLUDED, MME_ERROR)
+_SUMMARY_READS: Final = tuple(f"{_T}{name}" for name in ("ok_quantity", "ok_days_supply", "v_days_supply", "bup"))
+
+
+def _on_polars(frame: _AnyFrame, columns: _Columns, schema: dict[str, nw.dtypes.DType]) -> nw.DataFrame[Any] | None:
+    """pandas' fast path: the columns the rows read, as a Polars frame, where Polars (and PyArrow, through which
+    it converts) is installed and reads them alike (text, and NumPy numbers whose NaN pandas takes for null);
+    there, the rows run at Polars' speed. None otherwise: the rows are computed on pandas."""
+    try:
+        import polars as pl
+        import pyarrow  # noqa: F401
+    except ImportError:  # pragma: no cover - the tests install both
+        return None
+    import numpy as np
+
+    native = frame.to_native()  # with unique column names (narwhals refuses others)
+    read = list(dict.fromkeys(replace(columns, extra=()).required()))
+    numpy = {c for c in read if isinstance(native[c].dtype, np.dtype) and native[c].dtype.kind in "iuf"}
+    if any(c not in numpy and schema[c] != nw.String for c in read):
+        return None
+    # column by column: `native[read]` would copy them first
+    polars = nw.from_native(pl.DataFrame([pl.from_pandas(native[c], nan_to_null=True) for c in read]), eager_only=True)
+    same = all(dtype == schema[c] for c, dtype in polars.collect_schema().items())
+    return polars if same else None
+
+
+def _to_pandas(frame: _AnyFrame, rows: Frame, names: Sequence[str]) -> Frame:
+    """The pandas `frame` with the columns `names` of `rows` (computed on Polars, in the frame's row order), in the
+    types the rows computed on pandas have: null numbers as NaN, text in pandas' own string type."""
+    native = frame.to_native()
+    schema = rows.collect_schema()
+    computed = rows.select(*(n for n in names if n in schema)).collect().to_native().to_pandas()
+    computed.index = native.index
+    string = nw.new_series("s", [], nw.String, backend=nw.Implementation.PANDAS).to_native().dtype
+    for name in computed.columns:
+        if schema[name] == nw.String:
+            computed[name] = computed[name].astype(string)
+    out: Frame = nw.from_native(native.assign(**dict(computed.items())), eager_only=True).lazy()
+    return out
 
 
 def _annotate(
@@ -173,6 +212,19 @@ def _annotate(
 ) -> Frame:
     """`frame` with the `outputs` result columns, and the temporary ones (``__mme_*``) that `summarize` uses."""
     schema = _check_columns(frame, columns)
+    if frame.implementation.is_pandas() and (read := _on_polars(frame, columns, schema)) is not None:
+        rows = _annotate(
+            read,
+            replace(columns, extra=()),
+            table,
+            variant,
+            ndc_file,
+            regimen=regimen,
+            bup=bup,
+            outputs=outputs,
+            rxnorm=rxnorm,
+        )
+        return _to_pandas(frame, rows, [*outputs, *(_SUMMARY_READS if tuple(outputs) == _SUMMARIZED else ())])
     keys = _dispensing_keys(columns, schema, table, variant, ndc_file, regimen=regimen, rxnorm=rxnorm)
     need = _Need(regimen=regimen, conc=columns.package_ml is not None, bup=bup, outputs=tuple(outputs))
     lf: Frame
@@ -206,7 +258,9 @@ def _annotate(
         nw.when(_col(f"ok_{what}")).then(expr).otherwise(1.0).alias(f"{_T}v_{what}") for what, expr in numbers.items()
     )
 
-    # the first check that fails, in the engine's order: a message id (or _NO_MESSAGE)
+    # the first check that fails, in the engine's order: a message id (or _NO_MESSAGE). That order is the engine's
+    # code (`_engine.dispensed`, `_regimen`): `Stage` numbers the key's stops, not the row checks between them,
+    # so the order is written here again, and the property tests hold the two to each other
     checks: list[tuple[nw.Expr, int]] = []
 
     def stage(status: int) -> None:
@@ -334,10 +388,14 @@ def _annotate(
     native = {name: parts for name, parts in texts.items() if name in need.outputs}
     masks = [
         functools.reduce(operator.add, [c.fill_null(value=False).cast(nw.Int64) * (1 << i) for i, (c, _, _) in enumerate(parts)], nw.lit(0))
-        .alias(f"{_T}mask_{name}") for name, parts in native.items()
+        .alias(f"{_T}mask_{name}") for name, parts in native.items() if name != MME_ERROR
     ]  # fmt: skip
+    specs = {name: _TextParts([(t, of_key) for _, t, of_key in parts]) for name, parts in native.items()}
+    if MME_ERROR in native:  # a row has one message: its id, negated, is the mask (0: none)
+        masks.append((-_col("err")).alias(f"{_T}mask_{MME_ERROR}"))
+        by_id = {i: (t, of_key) for (_, t, of_key), i in zip(native[MME_ERROR], dict.fromkeys(possible), strict=True)}
+        specs[MME_ERROR] = _TextParts([by_id.get(-mask) for mask in range(-min(_ROW_MESSAGES) + 1)], one=True)
     lf = lf.with_columns(*(results[name].alias(name) for name in need.outputs if name not in native), *masks)
-    specs = {name: [(t, of_key) for _, t, of_key in parts] for name, parts in native.items()}
     if frame.implementation is nw.Implementation.POLARS:
         return _polars_texts(lf, known, specs)
     return _pandas_texts(lf.collect(), known, specs).lazy()
