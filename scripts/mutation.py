@@ -256,6 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--decorated", action="store_true", help="mutate the decorated functions mutmut skips")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2, help="parallel workers")
     parser.add_argument("--fail-under", type=float, help="exit 1 if a module's kill rate is under this percentage")
+    parser.add_argument("mutants", nargs="*", help="only these mutants (mutmut's patterns, e.g. 'mme._engine.*')")
     args = parser.parse_args(argv)
     paths = mutated_paths()
     children = ["--max-children", str(args.max_children)]
@@ -273,7 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         retry = usage_errors_file(ROOT)
         again = sorted(set(retry.read_text(encoding="utf-8").split())) if retry.exists() else []
         retry.unlink(missing_ok=True)
-        code = run_mutmut(["run", *children])
+        code = run_mutmut(["run", *children, *args.mutants])
         if code == 0 and again:
             code = run_mutmut(["run", *children, *again])
         if code != 0:
