@@ -724,3 +724,31 @@ def test_an_injection_takes_the_parenteral_factor_where_there_is_one() -> None:
     iv = mme.daily_mme("hydromorphone", "2 mg", every="4 h", route="intravenous", table="anzca-2021")
     assert (injected.mme_per_day, injected.factor) == (iv.mme_per_day, iv.factor)
     assert injected.factor != oral.factor
+
+
+@pytest.mark.parametrize("dispensing", [{}, {"quantity": 120, "days_supply": 30}], ids=["regimen", "dispensing"])
+def test_convert_keeps_what_it_read_and_warns_as_the_engine_does(dispensing: dict[str, float]) -> None:
+    """Both paths of `convert` give the expression read and, after the parser's notes, the engine's own warnings
+    (here the route taken by default: anzca-2014 has oxycodone by injection too)."""
+    text = "oxycodone/acetaminophen 5/325" + ("" if dispensing else " q6h")
+    result = mme.convert(text, table="anzca-2014", **dispensing)
+    if dispensing:
+        engine = mme.dispensing_mme("oxycodone", "5 mg", quantity=120, days_supply=30, table="anzca-2014")
+    else:
+        engine = mme.daily_mme("oxycodone", "5 mg", every="6 h", table="anzca-2014")
+    note = "the strength '5/325' of oxycodone/acetaminophen read in mg"
+    assert len(engine.warnings) == 1
+    assert engine.warnings[0].startswith("no route given: read as oral")
+    assert result.warnings == (note, *engine.warnings)
+    assert result.expression is not None
+    assert (result.expression.text, result.expression.dose, result.expression.notes) == (text, "5 mg", (note,))
+    assert result.mme_per_day == engine.mme_per_day
+
+
+def test_a_dispensed_liquid_divides_by_the_volume_its_strength_is_per() -> None:
+    """5 mg/5 mL is 1 mg/mL: 150 mL over 10 days is 15 mg/day, x 1.5 for oxycodone (cdc-2022) = 22.5 MME/day,
+    the same as 10 mL 1.5 times a day."""
+    dispensed = mme.dispensing_mme("oxycodone", "5 mg/5 mL", quantity=150, days_supply=10)
+    assert (dispensed.daily_dose, dispensed.mme_per_day) == (15, 22.5)
+    taken = mme.daily_mme("oxycodone", "5 mg/5 mL", volume="10 mL", per_day=1.5)
+    assert (taken.daily_dose, taken.mme_per_day) == (15, 22.5)
