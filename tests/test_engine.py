@@ -752,3 +752,12 @@ def test_a_dispensed_liquid_divides_by_the_volume_its_strength_is_per() -> None:
     assert (dispensed.daily_dose, dispensed.mme_per_day) == (15, 22.5)
     taken = mme.daily_mme("oxycodone", "5 mg/5 mL", volume="10 mL", per_day=1.5)
     assert (taken.daily_dose, taken.mme_per_day) == (15, 22.5)
+
+
+def test_an_excluded_drug_read_by_convert_keeps_its_expression() -> None:
+    text = "buprenorphine 300 mcg sublingual q8h"
+    result = mme.convert(text)
+    assert result.mme_per_day is None
+    assert result.excluded == mme.daily_mme("buprenorphine", "300 mcg", every="8 h", route="sublingual").excluded
+    assert result.expression is not None
+    assert (result.expression.text, result.expression.dose, result.expression.every_hours) == (text, "300 mcg", 8.0)
