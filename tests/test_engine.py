@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import pickle
 import re
 import subprocess
 import sys
@@ -761,3 +762,19 @@ def test_an_excluded_drug_read_by_convert_keeps_its_expression() -> None:
     assert result.excluded == mme.daily_mme("buprenorphine", "300 mcg", every="8 h", route="sublingual").excluded
     assert result.expression is not None
     assert (result.expression.text, result.expression.dose, result.expression.every_hours) == (text, "300 mcg", 8.0)
+
+
+def test_a_daily_total_without_a_route_warns_as_a_dose_does() -> None:
+    """Only a patch rate names its route: a daily total ("40 mg/day") taken as oral among injections warns."""
+    total = mme.daily_mme("morphine", "40 mg/day", table="anzca-2014")
+    doses = mme.daily_mme("morphine", "10 mg", per_day=4, table="anzca-2014")
+    assert (total.route, total.mme_per_day) == (doses.route, doses.mme_per_day)
+    assert total.warnings == doses.warnings
+    assert len(total.warnings) == 1
+    assert total.warnings[0].startswith("no route given: read as oral; anzca-2014 also has morphine by intramuscular")
+
+
+def test_a_result_survives_pickling() -> None:
+    """Results cross process boundaries (multiprocessing pickles them) and come back equal."""
+    for result in (mme.daily_mme("oxycodone", "10 mg", per_day=3), mme.convert("buprenorphine 300 mcg sublingual q8h")):
+        assert pickle.loads(pickle.dumps(result)) == result
