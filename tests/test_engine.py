@@ -778,3 +778,16 @@ def test_a_result_survives_pickling() -> None:
     """Results cross process boundaries (multiprocessing pickles them) and come back equal."""
     for result in (mme.daily_mme("oxycodone", "10 mg", per_day=3), mme.convert("buprenorphine 300 mcg sublingual q8h")):
         assert pickle.loads(pickle.dumps(result)) == result
+
+
+def test_frames_exclude_a_drug_as_the_engine_does() -> None:
+    """The columnar path applies the engine's own plan: an excluded drug is excluded there too, with the same reason."""
+    pl = pytest.importorskip("polars")
+    from mme import frames
+
+    claims = pl.DataFrame({"drug": ["buprenorphine"], "strength": [0.3], "strength_unit": ["mg"], "quantity": [30.0],
+                           "days_supply": [10.0], "route": ["sublingual"]})  # fmt: skip
+    (row,) = frames.dispensing_mme(claims).to_dicts()
+    engine = mme.dispensing_mme("buprenorphine", "0.3 mg", quantity=30, days_supply=10, route="sublingual")
+    assert engine.excluded is not None
+    assert (row["mme_per_day"], row["mme_excluded"], row["mme_error"]) == (None, engine.excluded, None)
