@@ -727,12 +727,13 @@ def test_an_injection_takes_the_parenteral_factor_where_there_is_one() -> None:
     assert injected.factor != oral.factor
 
 
-@pytest.mark.parametrize("dispensing", [{}, {"quantity": 120, "days_supply": 30}], ids=["regimen", "dispensing"])
-def test_convert_keeps_what_it_read_and_warns_as_the_engine_does(dispensing: dict[str, float]) -> None:
+@pytest.mark.parametrize("dispensing", [False, True], ids=["regimen", "dispensing"])
+def test_convert_keeps_what_it_read_and_warns_as_the_engine_does(dispensing: bool) -> None:
     """Both paths of `convert` give the expression read and, after the parser's notes, the engine's own warnings
     (here the route taken by default: anzca-2014 has oxycodone by injection too)."""
     text = "oxycodone/acetaminophen 5/325" + ("" if dispensing else " q6h")
-    result = mme.convert(text, table="anzca-2014", **dispensing)
+    quantity, days_supply = (120, 30) if dispensing else (None, None)
+    result = mme.convert(text, quantity=quantity, days_supply=days_supply, table="anzca-2014")
     if dispensing:
         engine = mme.dispensing_mme("oxycodone", "5 mg", quantity=120, days_supply=30, table="anzca-2014")
     else:
