@@ -792,3 +792,19 @@ def test_frames_exclude_a_drug_as_the_engine_does() -> None:
     engine = mme.dispensing_mme("buprenorphine", "0.3 mg", quantity=30, days_supply=10, route="sublingual")
     assert engine.excluded is not None
     assert (row["mme_per_day"], row["mme_excluded"], row["mme_error"]) == (None, engine.excluded, None)
+
+
+def test_frames_and_the_engine_agree_near_the_largest_float() -> None:
+    """Both paths check the daily amount in the row's unit for overflow: 1e307 mg of oxycodone a day is 1.5e307
+    MME/day (implausible, warned) in both, not an overflow in one of them."""
+    pl = pytest.importorskip("polars")
+    from mme import frames
+
+    claims = pl.DataFrame({"drug": ["oxycodone"], "strength": [1e307], "strength_unit": ["mg"], "quantity": [1.0],
+                           "days_supply": [1.0]})  # fmt: skip
+    (row,) = frames.dispensing_mme(claims).to_dicts()
+    with pytest.warns(mme.ImplausibleDoseWarning, match="above 10,000 MME/day"):
+        engine = mme.dispensing_mme("oxycodone", (1e307, "mg"), quantity=1, days_supply=1)
+    assert engine.mme_per_day == 1.5e307
+    assert len(engine.warnings) == 1
+    assert (row["mme_per_day"], row["mme_error"], row["mme_warning"]) == (1.5e307, None, engine.warnings[0])
