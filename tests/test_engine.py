@@ -808,3 +808,39 @@ def test_frames_and_the_engine_agree_near_the_largest_float() -> None:
     assert engine.mme_per_day == 1.5e307
     assert len(engine.warnings) == 1
     assert (row["mme_per_day"], row["mme_error"], row["mme_warning"]) == (1.5e307, None, engine.warnings[0])
+
+
+FRAME_CLAIMS = [  # (drug, strength, unit, quantity, days supply): factors, patches, a liquid, tiers, exclusions, errors
+    ("oxycodone", 10.0, "mg", 90.0, 30.0), ("fentanyl", 25.0, "mcg/h", 10.0, 30.0), ("buprenorphine", 0.3, "mg", 30.0, 10.0),
+    ("morphine", 40.0, "mg/day", 30.0, 30.0), ("oxycodone", 1.0, "mg/mL", 150.0, 10.0), ("methadone", 10.0, "mg", 300.0, 30.0),
+    ("fentanyl", 100.0, "mcg", 30.0, 10.0), ("oxycodone", 10.0, "mcg", 30.0, 30.0),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("table", "variant"), [("cdc-2022", None), ("anzca-2014", None), ("cms-2018", "tiers"), ("cdc-ndc-2018", None)]
+)
+def test_frames_give_every_claim_what_the_engine_gives(table: str, variant: str | None) -> None:
+    """The columnar path applies the engine's plans (factor tiers, per-mcg and patch units, wear days, route
+    defaults, exclusions, errors): each row's outputs are the scalar result's or its error's message."""
+    pl = pytest.importorskip("polars")
+    from mme import frames
+
+    claims = pl.DataFrame(FRAME_CLAIMS, schema=["drug", "strength", "strength_unit", "quantity", "days_supply"],
+                          orient="row")  # fmt: skip
+    rows = frames.dispensing_mme(claims, table=table, variant=variant).to_dicts()
+    outputs = ("mme_per_day", "mme_factor", "mme_days_supply", "mme_excluded", "mme_warning", "mme_error")
+    for (drug, strength, unit, quantity, days_supply), row in zip(FRAME_CLAIMS, rows, strict=True):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", mme.ImplausibleDoseWarning)  # the same text is in the result's warnings
+            try:
+                r = mme.dispensing_mme(
+                    drug, (strength, unit), quantity=quantity, days_supply=days_supply, table=table, variant=variant
+                )
+            except mme.MMEError as exc:
+                expected: tuple[object, ...] = (None, None, None, None, None, str(exc))
+            else:
+                factor = None if r.factor is None else float(r.factor)
+                warned = frames.WARNING_SEPARATOR.join(r.warnings) or None
+                expected = (r.mme_per_day, factor, r.days_supply, r.excluded, warned, None)
+        assert tuple(row[k] for k in outputs) == expected, (drug, unit)
