@@ -844,3 +844,13 @@ def test_frames_give_every_claim_what_the_engine_gives(table: str, variant: str 
                 warned = frames.WARNING_SEPARATOR.join(r.warnings) or None
                 expected = (r.mme_per_day, factor, r.days_supply, r.excluded, warned, None)
         assert tuple(row[k] for k in outputs) == expected, (drug, unit)
+
+
+def test_a_variant_asked_of_a_drug_with_one_value_says_so() -> None:
+    """cms-2018 prints variants for methadone only: asked of oxycodone, the message says there are none to choose
+    (it ended in "it prints: " followed by nothing)."""
+    with pytest.raises(
+        mme.AmbiguousDoseError,
+        match=r"^cms-2018 prints no variants of the factor for oxycodone here: drop variant='tiers'$",
+    ):
+        mme.daily_mme("oxycodone", "10 mg", per_day=3, table="cms-2018", variant="tiers")

@@ -347,6 +347,10 @@ def _choose_variant(table: Table, rows: list[FactorRow], variant: str | None) ->
     names = sorted({r.variant for r in rows if r.variant})
     if variant is not None:
         chosen = [r for r in rows if r.variant == variant]
+        if not chosen and not names:
+            raise AmbiguousDoseError(
+                f"{table.slug} prints no variants of the factor for {rows[0].drug} here: drop variant={variant!r}"
+            )
         if not chosen:
             raise AmbiguousDoseError(f"{table.slug} has no variant {variant!r} here; it prints: {', '.join(names)}")
         return chosen
