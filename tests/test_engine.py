@@ -859,3 +859,29 @@ def test_a_variant_asked_of_a_drug_with_one_value_says_so() -> None:
         match=r"^cms-2018 prints no variants of the factor for oxycodone here: drop variant='tiers'$",
     ):
         mme.daily_mme("oxycodone", "10 mg", per_day=3, table="cms-2018", variant="tiers")
+
+
+def test_an_interval_too_large_for_a_float_is_a_dose_error() -> None:
+    """A pint interval whose magnitude is an int beyond float range raised a bare OverflowError."""
+    hours = registry().Quantity(10**400, "hour")
+    with pytest.raises(mme.DoseError, match=r"^every 1000\d+\.\.\. is too large: it is no finite number$"):
+        mme.daily_mme("oxycodone", "10 mg", every=hours)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: mme.convert("oxycodone 10 mg q6h " + "x" * 1000), mme.ExpressionError,
+         r"^expression 'oxycodone 10 mg q6h x+'\.\.\. \(1,020 characters\) is too long: at most 1,000 characters are read$"),
+        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day="b" * 1001), mme.DoseError,
+         r"^per_day 'b+'\.\.\. \(1,001 characters\) is too long: at most 1,000 characters are read$"),
+        (lambda: mme.convert(42), mme.ArgumentTypeError, r"^expression must be text such as 'oxycodone 10 mg q6h', not 42$"),
+        (lambda: mme.convert("oxycodone 10 mg", quantity=[120], days_supply=30), mme.ArgumentTypeError,
+         r"^quantity must be a number, not \[120\]$"),
+    ],
+)  # fmt: skip
+def test_convert_names_the_argument_it_refuses(
+    call: Callable[[], object], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        call()

@@ -216,10 +216,12 @@ def _frequency(per_day: object, every: object) -> Ratio | None:
     elif isinstance(every, str):
         return _every_text(every)
     elif hasattr(every, "to") and hasattr(every, "magnitude"):
-        try:
-            hours = exact_number(float(every.to("hour").magnitude), "every"), _ONE
+        try:  # an int is read as written (beyond float range: a DoseError below), any other magnitude as a float
+            magnitude = every.to("hour").magnitude
+            magnitude = magnitude if isinstance(magnitude, int) else float(magnitude)
         except (TypeError, ValueError, AttributeError) as exc:  # pint: not a time
             raise UnitError(f"every must be a time such as '6 h', not {excerpt(every)}") from exc
+        hours = exact_number(magnitude, "every"), _ONE
     else:
         hours = exact_number(every, "every (hours)"), _ONE
     return _per_hours(hours)
