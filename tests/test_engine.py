@@ -885,3 +885,12 @@ def test_convert_names_the_argument_it_refuses(
 ) -> None:
     with pytest.raises(error, match=message):
         call()
+
+
+def test_a_concentration_per_dose_times_its_volume_is_a_mass_in_its_own_words() -> None:
+    """1 mcg/mL per dose x 5 mL is 5 mcg (its unit is the concentration's mass unit, whatever follows the first
+    slash), 4 times a day: 0.02 mg/day; under 0.1 mg of oxycodone, the slip warning names mcg."""
+    with pytest.warns(mme.ImplausibleDoseWarning):
+        result = mme.daily_mme("oxycodone", "1 mcg/mL/dose", volume="5 mL", per_day=4)
+    assert (result.daily_dose, result.mme_per_day) == (0.02, 0.03)
+    assert result.warnings == ("oxycodone is dosed in mg here; mcg was given, under 0.1 mg: did you mean mg?",)
