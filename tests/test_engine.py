@@ -894,3 +894,19 @@ def test_a_concentration_per_dose_times_its_volume_is_a_mass_in_its_own_words() 
         result = mme.daily_mme("oxycodone", "1 mcg/mL/dose", volume="5 mL", per_day=4)
     assert (result.daily_dose, result.mme_per_day) == (0.02, 0.03)
     assert result.warnings == ("oxycodone is dosed in mg here; mcg was given, under 0.1 mg: did you mean mg?",)
+
+
+def test_a_concentration_times_a_volume_is_exact() -> None:
+    """3.857985 mg/mL x 3.2097 mL is 12.3829744545 mg exactly, which rounds half to even to 12.382974454 (9 places);
+    x 5 (hydromorphone, cdc-2022) is 61.9148722725, which rounds to 61.914872272. The float product,
+    12.382974454500001, would round both up."""
+    result = mme.daily_mme("hydromorphone", "3.857985 mg/mL", volume="3.2097 mL", per_day=1)
+    assert result.factor == 5
+    assert (result.daily_dose, result.mme_per_day) == (12.382974454, 61.914872272)
+
+
+def test_a_concentration_in_mcg_times_a_volume_is_checked_as_the_mass_taken() -> None:
+    """50 mcg/mL x 5 mL is 0.25 mg of oxycodone a dose: over the 0.1 mg under which mcg looks like a slip for mg,
+    so no warning (filterwarnings=error would raise it)."""
+    result = mme.daily_mme("oxycodone", "50 mcg/mL", volume="5 mL", per_day=4)
+    assert (result.daily_dose, result.mme_per_day, result.warnings) == (1, 1.5, ())
