@@ -910,3 +910,11 @@ def test_a_concentration_in_mcg_times_a_volume_is_checked_as_the_mass_taken() ->
     so no warning (filterwarnings=error would raise it)."""
     result = mme.daily_mme("oxycodone", "50 mcg/mL", volume="5 mL", per_day=4)
     assert (result.daily_dose, result.mme_per_day, result.warnings) == (1, 1.5, ())
+
+
+def test_a_concentration_per_volume_is_read_exactly() -> None:
+    """1000 mg/3 mL is 333.33... mg/mL: 3 mL of it is 1000 mg exactly, in both paths (a concentration read as a
+    rounded float, 333.333333333, would give 999.999999999)."""
+    taken = mme.daily_mme("morphine", "1000 mg/3 mL", volume="3 mL", per_day=1)
+    dispensed = mme.dispensing_mme("morphine", "1000 mg/3 mL", quantity=3, days_supply=1)
+    assert (taken.daily_dose, taken.mme_per_day) == (dispensed.daily_dose, dispensed.mme_per_day) == (1000, 1000)
