@@ -886,3 +886,26 @@ def test_the_command_line_refuses_a_factor_it_would_misread(tmp_path: Path, caps
     assert main(["convert", "oxycodone 10 mg qid", "--table", str(path)], out=out) == 1  # before: 600 MME/day
     assert out.getvalue() == ""
     assert "row 2, field 'factor': '1_5' is not a plain decimal" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [("1234567890123456789x", "'1234567890123456789x'"), ("1234567890123456789xy", "'1234567890123456789x'...")],
+)
+def test_a_number_not_plainly_written_is_shown_up_to_20_characters(tmp_path: Path, written: str, shown: str) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(_header() + ROW2.replace('"1.5"', f'"{written}"'), encoding="utf-8")
+    message = (
+        f"{path}, row 2, field 'factor': {shown} is not a plain decimal: write ASCII digits with at most one point, "
+        'e.g. "0.15" (no sign, exponent, space, "_" or other digits)'
+    )
+    with pytest.raises(TableError, match=f"^{re.escape(message)}$"):
+        load_table(path)
+
+
+def test_a_table_of_the_wrong_type_names_its_type() -> None:
+    with pytest.raises(
+        ArgumentTypeError,
+        match=r"^a table is a slug \('cdc-2022'\), the path of a table file or a mme\.Table, not int$",
+    ):
+        mme.get_table(42)  # type: ignore[arg-type]
