@@ -799,7 +799,7 @@ def test_a_file_of_the_largest_size_loads_and_one_byte_more_does_not(
 def test_deeply_nested_toml_is_a_table_error(tmp_path: Path, nested: str) -> None:
     path = tmp_path / "mine.toml"
     path.write_text(_header() + nested + "\n", encoding="utf-8")
-    with pytest.raises(TableError, match=r"mine\.toml"):
+    with pytest.raises(TableError, match=f"^{re.escape(f'{path}: not a table: arrays or tables nested too deeply')}$"):
         load_table(path)
 
 
