@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -865,7 +866,7 @@ def test_an_interval_too_large_for_a_float_is_a_dose_error() -> None:
     """A pint interval whose magnitude is an int beyond float range raised a bare OverflowError."""
     hours = registry().Quantity(10**400, "hour")
     with pytest.raises(mme.DoseError, match=r"^every 1000\d+\.\.\. is too large: it is no finite number$"):
-        mme.daily_mme("oxycodone", "10 mg", every=hours)
+        mme.daily_mme("oxycodone", "10 mg", every=hours)  # type: ignore[arg-type]  # a pint interval, read at run time
 
 
 @pytest.mark.parametrize(
@@ -875,9 +876,10 @@ def test_an_interval_too_large_for_a_float_is_a_dose_error() -> None:
          r"^expression 'oxycodone 10 mg q6h x+'\.\.\. \(1,020 characters\) is too long: at most 1,000 characters are read$"),
         (lambda: mme.daily_mme("oxycodone", "10 mg", per_day="b" * 1001), mme.DoseError,
          r"^per_day 'b+'\.\.\. \(1,001 characters\) is too long: at most 1,000 characters are read$"),
-        (lambda: mme.convert(42), mme.ArgumentTypeError, r"^expression must be text such as 'oxycodone 10 mg q6h', not 42$"),
-        (lambda: mme.convert("oxycodone 10 mg", quantity=[120], days_supply=30), mme.ArgumentTypeError,
-         r"^quantity must be a number, not \[120\]$"),
+        (lambda: mme.convert(42),  # type: ignore[arg-type]
+         mme.ArgumentTypeError, r"^expression must be text such as 'oxycodone 10 mg q6h', not 42$"),
+        (lambda: mme.convert("oxycodone 10 mg", quantity=[120], days_supply=30),  # type: ignore[arg-type]
+         mme.ArgumentTypeError, r"^quantity must be a number, not \[120\]$"),
     ],
 )  # fmt: skip
 def test_convert_names_the_argument_it_refuses(
@@ -918,3 +920,9 @@ def test_a_concentration_per_volume_is_read_exactly() -> None:
     taken = mme.daily_mme("morphine", "1000 mg/3 mL", volume="3 mL", per_day=1)
     dispensed = mme.dispensing_mme("morphine", "1000 mg/3 mL", quantity=3, days_supply=1)
     assert (taken.daily_dose, taken.mme_per_day) == (dispensed.daily_dose, dispensed.mme_per_day) == (1000, 1000)
+
+
+def test_an_interval_of_another_number_type_is_read_as_a_float() -> None:
+    """pint keeps the magnitude's own type: a Fraction of 6 hours is 4 doses a day, as 6 is."""
+    hours = registry().Quantity(Fraction(6), "hour")
+    assert mme.daily_mme("oxycodone", "10 mg", every=hours).mme_per_day == 60  # type: ignore[arg-type]  # 10 mg x 4 x 1.5

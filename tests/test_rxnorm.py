@@ -277,10 +277,20 @@ def test_a_rebuilt_file_is_used_with_rxnorm_path(tmp_path: Path) -> None:
     out = tmp_path / "rx.json"
     assert rx.build(omtk, out, names=names) == _counts(omtk=1, names=1, read=4, kept=2, unread=2)  # a wafer, a mystery
     assert rx.daily_mme("5", count=1, per_day=2, rxnorm=out).mme_per_day == 45.0
-    assert mme.convert("1 tab q12h", rxcui="5", rxnorm=out).mme_per_day == 45.0  # 15 mg x 2 x 1.5
     assert rx.product("6", rxnorm=out).opioids[0].rxcui == "7804"  # the ingredient code learnt from OMTK
     with pytest.raises(mme.UnknownRxCUIError, match="RxNorm 2025-01-06"):
         rx.product("1049621", rxnorm=out)
+
+
+def test_convert_reads_an_rxcui_from_the_product_file_given(tmp_path: Path) -> None:
+    omtk = _omtk(
+        tmp_path, "5,oxycodone hydrochloride 15 MG Oral Tablet,317541,Oral Tablet,7804,Oxycodone,15 MG,15.0,MG\n"
+    )
+    out = tmp_path / "rx.json"
+    rx.build(omtk, out)
+    assert mme.convert("1 tab q12h", rxcui="5", rxnorm=out).mme_per_day == 45.0  # 15 mg x 2 x 1.5
+    with pytest.raises(mme.UnknownRxCUIError):
+        mme.convert("1 tab q12h", rxcui="5")  # not in the shipped file
 
 
 def test_the_build_refuses_what_it_cannot_check(tmp_path: Path) -> None:
