@@ -31,6 +31,7 @@ import tomllib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,6 +118,17 @@ def documented_equivalents() -> set[str]:
 
 def survivors(modules: Sequence[Module]) -> list[str]:
     return sorted(k for m in modules for k, s in m.statuses.items() if s not in KILLED | NOT_TESTED)
+
+
+def untested(patterns: Sequence[str], paths: Sequence[str]) -> list[str]:
+    """The mutants matching `patterns` that have no result yet: mutmut re-tests every mutant it is given by name,
+    so a run restricted to some mutants resumes only when given those left. No patterns: none (mutmut resumes)."""
+    if not patterns:
+        return []
+    known = {k: s for m in load(paths) for k, s in m.statuses.items()}
+    if not known:  # no mutants generated yet: mutmut matches the patterns itself
+        return list(patterns)
+    return sorted(k for k, s in known.items() if s in NOT_TESTED and any(fnmatch(k, p) for p in patterns))
 
 
 def percent(part: int, whole: int) -> str:
@@ -256,6 +268,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--decorated", action="store_true", help="mutate the decorated functions mutmut skips")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2, help="parallel workers")
     parser.add_argument("--fail-under", type=float, help="exit 1 if a module's kill rate is under this percentage")
+    parser.add_argument(
+        "mutants", nargs="*", help="only the untested mutants matching these patterns (e.g. 'mme._engine.*')"
+    )
     args = parser.parse_args(argv)
     paths = mutated_paths()
     children = ["--max-children", str(args.max_children)]
@@ -273,7 +288,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         retry = usage_errors_file(ROOT)
         again = sorted(set(retry.read_text(encoding="utf-8").split())) if retry.exists() else []
         retry.unlink(missing_ok=True)
-        code = run_mutmut(["run", *children])
+        names = untested(args.mutants, paths)
+        code = run_mutmut(["run", *children, *names]) if names or not args.mutants else 0
         if code == 0 and again:
             code = run_mutmut(["run", *children, *again])
         if code != 0:

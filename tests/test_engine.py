@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import pickle
 import re
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import warnings
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -724,3 +726,203 @@ def test_an_injection_takes_the_parenteral_factor_where_there_is_one() -> None:
     iv = mme.daily_mme("hydromorphone", "2 mg", every="4 h", route="intravenous", table="anzca-2021")
     assert (injected.mme_per_day, injected.factor) == (iv.mme_per_day, iv.factor)
     assert injected.factor != oral.factor
+
+
+@pytest.mark.parametrize("dispensing", [False, True], ids=["regimen", "dispensing"])
+def test_convert_keeps_what_it_read_and_warns_as_the_engine_does(dispensing: bool) -> None:
+    """Both paths of `convert` give the expression read and, after the parser's notes, the engine's own warnings
+    (here the route taken by default: anzca-2014 has oxycodone by injection too)."""
+    text = "oxycodone/acetaminophen 5/325" + ("" if dispensing else " q6h")
+    quantity, days_supply = (120, 30) if dispensing else (None, None)
+    result = mme.convert(text, quantity=quantity, days_supply=days_supply, table="anzca-2014")
+    if dispensing:
+        engine = mme.dispensing_mme("oxycodone", "5 mg", quantity=120, days_supply=30, table="anzca-2014")
+    else:
+        engine = mme.daily_mme("oxycodone", "5 mg", every="6 h", table="anzca-2014")
+    note = "the strength '5/325' of oxycodone/acetaminophen read in mg"
+    assert len(engine.warnings) == 1
+    assert engine.warnings[0].startswith("no route given: read as oral")
+    assert result.warnings == (note, *engine.warnings)
+    assert result.expression is not None
+    assert (result.expression.text, result.expression.dose, result.expression.notes) == (text, "5 mg", (note,))
+    assert result.mme_per_day == engine.mme_per_day
+
+
+def test_a_dispensed_liquid_divides_by_the_volume_its_strength_is_per() -> None:
+    """5 mg/5 mL is 1 mg/mL: 150 mL over 10 days is 15 mg/day, x 1.5 for oxycodone (cdc-2022) = 22.5 MME/day,
+    the same as 10 mL 1.5 times a day."""
+    dispensed = mme.dispensing_mme("oxycodone", "5 mg/5 mL", quantity=150, days_supply=10)
+    assert (dispensed.daily_dose, dispensed.mme_per_day) == (15, 22.5)
+    taken = mme.daily_mme("oxycodone", "5 mg/5 mL", volume="10 mL", per_day=1.5)
+    assert (taken.daily_dose, taken.mme_per_day) == (15, 22.5)
+
+
+def test_an_excluded_drug_read_by_convert_keeps_its_expression() -> None:
+    text = "buprenorphine 300 mcg sublingual q8h"
+    result = mme.convert(text)
+    assert result.mme_per_day is None
+    assert result.excluded == mme.daily_mme("buprenorphine", "300 mcg", every="8 h", route="sublingual").excluded
+    assert result.expression is not None
+    assert (result.expression.text, result.expression.dose, result.expression.every_hours) == (text, "300 mcg", 8.0)
+
+
+def test_a_daily_total_without_a_route_warns_as_a_dose_does() -> None:
+    """Only a patch rate names its route: a daily total ("40 mg/day") taken as oral among injections warns."""
+    total = mme.daily_mme("morphine", "40 mg/day", table="anzca-2014")
+    doses = mme.daily_mme("morphine", "10 mg", per_day=4, table="anzca-2014")
+    assert (total.route, total.mme_per_day) == (doses.route, doses.mme_per_day)
+    assert total.warnings == doses.warnings
+    assert len(total.warnings) == 1
+    assert total.warnings[0].startswith("no route given: read as oral; anzca-2014 also has morphine by intramuscular")
+
+
+def test_a_result_survives_pickling() -> None:
+    """Results cross process boundaries (multiprocessing pickles them) and come back equal."""
+    for result in (mme.daily_mme("oxycodone", "10 mg", per_day=3), mme.convert("buprenorphine 300 mcg sublingual q8h")):
+        assert pickle.loads(pickle.dumps(result)) == result
+
+
+def _rows(frame: typing.Any) -> list[dict[str, object]]:
+    """A pandas frame's rows, missing values (None or NaN) as None."""
+    return [{k: None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
+            for row in frame.to_dict("records")]  # fmt: skip
+
+
+def test_frames_exclude_a_drug_as_the_engine_does() -> None:
+    """The columnar path applies the engine's own plan: an excluded drug is excluded there too, with the same reason."""
+    pd = pytest.importorskip("pandas")  # not polars: its thread pool deadlocks in the processes mutmut forks
+    from mme import frames
+
+    claims = pd.DataFrame({"drug": ["buprenorphine"], "strength": [0.3], "strength_unit": ["mg"], "quantity": [30.0],
+                           "days_supply": [10.0], "route": ["sublingual"]})  # fmt: skip
+    (row,) = _rows(frames.dispensing_mme(claims))
+    engine = mme.dispensing_mme("buprenorphine", "0.3 mg", quantity=30, days_supply=10, route="sublingual")
+    assert engine.excluded is not None
+    assert (row["mme_per_day"], row["mme_excluded"], row["mme_error"]) == (None, engine.excluded, None)
+
+
+def test_frames_and_the_engine_agree_near_the_largest_float() -> None:
+    """Both paths check the daily amount in the row's unit for overflow: 1e307 mg of oxycodone a day is 1.5e307
+    MME/day (implausible, warned) in both, not an overflow in one of them."""
+    pd = pytest.importorskip("pandas")
+    from mme import frames
+
+    claims = pd.DataFrame({"drug": ["oxycodone"], "strength": [1e307], "strength_unit": ["mg"], "quantity": [1.0],
+                           "days_supply": [1.0]})  # fmt: skip
+    (row,) = _rows(frames.dispensing_mme(claims))
+    with pytest.warns(mme.ImplausibleDoseWarning, match="above 10,000 MME/day"):
+        engine = mme.dispensing_mme("oxycodone", (1e307, "mg"), quantity=1, days_supply=1)
+    assert engine.mme_per_day == 1.5e307
+    assert len(engine.warnings) == 1
+    assert (row["mme_per_day"], row["mme_error"], row["mme_warning"]) == (1.5e307, None, engine.warnings[0])
+
+
+FRAME_CLAIMS = [  # (drug, strength, unit, quantity, days supply): factors, patches, a liquid, tiers, exclusions, errors
+    ("oxycodone", 10.0, "mg", 90.0, 30.0), ("fentanyl", 25.0, "mcg/h", 10.0, 30.0), ("buprenorphine", 0.3, "mg", 30.0, 10.0),
+    ("morphine", 40.0, "mg/day", 30.0, 30.0), ("oxycodone", 1.0, "mg/mL", 150.0, 10.0), ("methadone", 10.0, "mg", 300.0, 30.0),
+    ("fentanyl", 100.0, "mcg", 30.0, 10.0), ("oxycodone", 10.0, "mcg", 30.0, 30.0),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("table", "variant"), [("cdc-2022", None), ("anzca-2014", None), ("cms-2018", "tiers"), ("cdc-ndc-2018", None)]
+)
+def test_frames_give_every_claim_what_the_engine_gives(table: str, variant: str | None) -> None:
+    """The columnar path applies the engine's plans (factor tiers, per-mcg and patch units, wear days, route
+    defaults, exclusions, errors): each row's outputs are the scalar result's or its error's message."""
+    pd = pytest.importorskip("pandas")
+    from mme import frames
+
+    claims = pd.DataFrame(FRAME_CLAIMS, columns=["drug", "strength", "strength_unit", "quantity", "days_supply"])
+    rows = _rows(frames.dispensing_mme(claims, table=table, variant=variant))
+    outputs = ("mme_per_day", "mme_factor", "mme_days_supply", "mme_excluded", "mme_warning", "mme_error")
+    for (drug, strength, unit, quantity, days_supply), row in zip(FRAME_CLAIMS, rows, strict=True):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", mme.ImplausibleDoseWarning)  # the same text is in the result's warnings
+            try:
+                r = mme.dispensing_mme(
+                    drug, (strength, unit), quantity=quantity, days_supply=days_supply, table=table, variant=variant
+                )
+            except mme.MMEError as exc:
+                expected: tuple[object, ...] = (None, None, None, None, None, str(exc))
+            else:
+                factor = None if r.factor is None else float(r.factor)
+                warned = frames.WARNING_SEPARATOR.join(r.warnings) or None
+                expected = (r.mme_per_day, factor, r.days_supply, r.excluded, warned, None)
+        assert tuple(row[k] for k in outputs) == expected, (drug, unit)
+
+
+def test_a_variant_asked_of_a_drug_with_one_value_says_so() -> None:
+    """cms-2018 prints variants for methadone only: asked of oxycodone, the message says there are none to choose
+    (it ended in "it prints: " followed by nothing)."""
+    with pytest.raises(
+        mme.AmbiguousDoseError,
+        match=r"^cms-2018 prints no variants of the factor for oxycodone here: drop variant='tiers'$",
+    ):
+        mme.daily_mme("oxycodone", "10 mg", per_day=3, table="cms-2018", variant="tiers")
+
+
+def test_an_interval_too_large_for_a_float_is_a_dose_error() -> None:
+    """A pint interval whose magnitude is an int beyond float range raised a bare OverflowError."""
+    hours = registry().Quantity(10**400, "hour")
+    with pytest.raises(mme.DoseError, match=r"^every 1000\d+\.\.\. is too large: it is no finite number$"):
+        mme.daily_mme("oxycodone", "10 mg", every=hours)  # type: ignore[arg-type]  # a pint interval, read at run time
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: mme.convert("oxycodone 10 mg q6h " + "x" * 1000), mme.ExpressionError,
+         r"^expression 'oxycodone 10 mg q6h x+'\.\.\. \(1,020 characters\) is too long: at most 1,000 characters are read$"),
+        (lambda: mme.daily_mme("oxycodone", "10 mg", per_day="b" * 1001), mme.DoseError,
+         r"^per_day 'b+'\.\.\. \(1,001 characters\) is too long: at most 1,000 characters are read$"),
+        (lambda: mme.convert(42),  # type: ignore[arg-type]
+         mme.ArgumentTypeError, r"^expression must be text such as 'oxycodone 10 mg q6h', not 42$"),
+        (lambda: mme.convert("oxycodone 10 mg", quantity=[120], days_supply=30),  # type: ignore[arg-type]
+         mme.ArgumentTypeError, r"^quantity must be a number, not \[120\]$"),
+    ],
+)  # fmt: skip
+def test_convert_names_the_argument_it_refuses(
+    call: Callable[[], object], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_a_concentration_per_dose_times_its_volume_is_a_mass_in_its_own_words() -> None:
+    """1 mcg/mL per dose x 5 mL is 5 mcg (its unit is the concentration's mass unit, whatever follows the first
+    slash), 4 times a day: 0.02 mg/day; under 0.1 mg of oxycodone, the slip warning names mcg."""
+    with pytest.warns(mme.ImplausibleDoseWarning):
+        result = mme.daily_mme("oxycodone", "1 mcg/mL/dose", volume="5 mL", per_day=4)
+    assert (result.daily_dose, result.mme_per_day) == (0.02, 0.03)
+    assert result.warnings == ("oxycodone is dosed in mg here; mcg was given, under 0.1 mg: did you mean mg?",)
+
+
+def test_a_concentration_times_a_volume_is_exact() -> None:
+    """3.857985 mg/mL x 3.2097 mL is 12.3829744545 mg exactly, which rounds half to even to 12.382974454 (9 places);
+    x 5 (hydromorphone, cdc-2022) is 61.9148722725, which rounds to 61.914872272. The float product,
+    12.382974454500001, would round both up."""
+    result = mme.daily_mme("hydromorphone", "3.857985 mg/mL", volume="3.2097 mL", per_day=1)
+    assert result.factor == 5
+    assert (result.daily_dose, result.mme_per_day) == (12.382974454, 61.914872272)
+
+
+def test_a_concentration_in_mcg_times_a_volume_is_checked_as_the_mass_taken() -> None:
+    """50 mcg/mL x 5 mL is 0.25 mg of oxycodone a dose: over the 0.1 mg under which mcg looks like a slip for mg,
+    so no warning (filterwarnings=error would raise it)."""
+    result = mme.daily_mme("oxycodone", "50 mcg/mL", volume="5 mL", per_day=4)
+    assert (result.daily_dose, result.mme_per_day, result.warnings) == (1, 1.5, ())
+
+
+def test_a_concentration_per_volume_is_read_exactly() -> None:
+    """1000 mg/3 mL is 333.33... mg/mL: 3 mL of it is 1000 mg exactly, in both paths (a concentration read as a
+    rounded float, 333.333333333, would give 999.999999999)."""
+    taken = mme.daily_mme("morphine", "1000 mg/3 mL", volume="3 mL", per_day=1)
+    dispensed = mme.dispensing_mme("morphine", "1000 mg/3 mL", quantity=3, days_supply=1)
+    assert (taken.daily_dose, taken.mme_per_day) == (dispensed.daily_dose, dispensed.mme_per_day) == (1000, 1000)
+
+
+def test_an_interval_of_another_number_type_is_read_as_a_float() -> None:
+    """pint keeps the magnitude's own type: a Fraction of 6 hours is 4 doses a day, as 6 is."""
+    hours = registry().Quantity(Fraction(6), "hour")
+    assert mme.daily_mme("oxycodone", "10 mg", every=hours).mme_per_day == 60  # type: ignore[arg-type]  # 10 mg x 4 x 1.5

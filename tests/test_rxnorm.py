@@ -282,6 +282,17 @@ def test_a_rebuilt_file_is_used_with_rxnorm_path(tmp_path: Path) -> None:
         rx.product("1049621", rxnorm=out)
 
 
+def test_convert_reads_an_rxcui_from_the_product_file_given(tmp_path: Path) -> None:
+    omtk = _omtk(
+        tmp_path, "5,oxycodone hydrochloride 15 MG Oral Tablet,317541,Oral Tablet,7804,Oxycodone,15 MG,15.0,MG\n"
+    )
+    out = tmp_path / "rx.json"
+    rx.build(omtk, out)
+    assert mme.convert("1 tab q12h", rxcui="5", rxnorm=out).mme_per_day == 45.0  # 15 mg x 2 x 1.5
+    with pytest.raises(mme.UnknownRxCUIError):
+        mme.convert("1 tab q12h", rxcui="5")  # not in the shipped file
+
+
 def test_the_build_refuses_what_it_cannot_check(tmp_path: Path) -> None:
     with pytest.raises(mme.TableError, match="RxNorm date"):
         rx.build(_omtk(tmp_path, "", name="omtk.csv"), tmp_path / "x.json")

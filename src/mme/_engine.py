@@ -216,10 +216,12 @@ def _frequency(per_day: object, every: object) -> Ratio | None:
     elif isinstance(every, str):
         return _every_text(every)
     elif hasattr(every, "to") and hasattr(every, "magnitude"):
-        try:
-            hours = exact_number(float(every.to("hour").magnitude), "every"), _ONE
+        try:  # an int is read as written (beyond float range: a DoseError below), any other magnitude as a float
+            magnitude = every.to("hour").magnitude
+            magnitude = magnitude if isinstance(magnitude, int) else float(magnitude)
         except (TypeError, ValueError, AttributeError) as exc:  # pint: not a time
             raise UnitError(f"every must be a time such as '6 h', not {excerpt(every)}") from exc
+        hours = exact_number(magnitude, "every"), _ONE
     else:
         hours = exact_number(every, "every (hours)"), _ONE
     return _per_hours(hours)
@@ -347,6 +349,10 @@ def _choose_variant(table: Table, rows: list[FactorRow], variant: str | None) ->
     names = sorted({r.variant for r in rows if r.variant})
     if variant is not None:
         chosen = [r for r in rows if r.variant == variant]
+        if not chosen and not names:
+            raise AmbiguousDoseError(
+                f"{table.slug} prints no variants of the factor for {rows[0].drug} here: drop variant={variant!r}"
+            )
         if not chosen:
             raise AmbiguousDoseError(f"{table.slug} has no variant {variant!r} here; it prints: {', '.join(names)}")
         return chosen

@@ -16,7 +16,7 @@ import tomllib
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, Final, Literal, TypeVar
@@ -58,34 +58,31 @@ _M = TypeVar("_M", bound=BaseModel)
 _PLAIN_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
-def _published(low: Decimal, high: Decimal) -> BeforeValidator:
+def _published(value: object, low: Decimal, high: Decimal) -> Decimal:
     """A number written as the source prints it: a plain ASCII decimal string, within a plausible range.
 
     A TOML float has already lost the printed digits; a string such as "1_5", "1e-400" or " 1.5 "
     would be read by `Decimal` as another number than the one printed, so only digits and one point pass.
+    (A module-level function bound with `partial`, not a closure built at import, so that its mutants run.)
     """
-
-    def check(value: object) -> Decimal:
-        if isinstance(value, Decimal):  # a model built in code (an NDC file's own factor)
-            value = str(value)
-        if not isinstance(value, str):
-            raise ValueError('write the number as a string exactly as the source prints it, e.g. "0.15"')
-        if not _PLAIN_DECIMAL.fullmatch(value):
-            shown = repr(value[:20]) + ("..." if len(value) > 20 else "")
-            raise ValueError(
-                f"{shown} is not a plain decimal: write ASCII digits with at most one point, "
-                'e.g. "0.15" (no sign, exponent, space, "_" or other digits)'
-            )
-        number = Decimal(value)
-        if not low <= number <= high:
-            raise ValueError(f"{value} is outside the plausible range {low} to {high}: check the source")
-        return number
-
-    return BeforeValidator(check)
+    if isinstance(value, Decimal):  # a model built in code (an NDC file's own factor)
+        value = str(value)
+    if not isinstance(value, str):
+        raise ValueError('write the number as a string exactly as the source prints it, e.g. "0.15"')
+    if not _PLAIN_DECIMAL.fullmatch(value):
+        shown = repr(value[:20]) + ("..." if len(value) > 20 else "")
+        raise ValueError(
+            f"{shown} is not a plain decimal: write ASCII digits with at most one point, "
+            'e.g. "0.15" (no sign, exponent, space, "_" or other digits)'
+        )
+    number = Decimal(value)
+    if not low <= number <= high:
+        raise ValueError(f"{value} is outside the plausible range {low} to {high}: check the source")
+    return number
 
 
-Factor = Annotated[Decimal, _published(*FACTOR_RANGE)]
-DailyDose = Annotated[Decimal, _published(*DOSE_RANGE)]
+Factor = Annotated[Decimal, BeforeValidator(partial(_published, low=FACTOR_RANGE[0], high=FACTOR_RANGE[1]))]
+DailyDose = Annotated[Decimal, BeforeValidator(partial(_published, low=DOSE_RANGE[0], high=DOSE_RANGE[1]))]
 
 
 class _Frozen(BaseModel):
