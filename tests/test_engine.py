@@ -782,15 +782,26 @@ def test_a_result_survives_pickling() -> None:
         assert pickle.loads(pickle.dumps(result)) == result
 
 
+@pytest.fixture
+def pandas_frames(monkeypatch: pytest.MonkeyPatch) -> typing.Any:
+    """pandas, on its own path: `mme.frames` hands pandas' rows to Polars where it is installed, and Polars' thread
+    pool deadlocks in the processes mutmut forks (these tests run under mutation testing)."""
+    pd = pytest.importorskip("pandas")
+    from mme.frames import _rows as rows
+
+    monkeypatch.setattr(rows, "_on_polars", lambda *_: None)
+    return pd
+
+
 def _rows(frame: typing.Any) -> list[dict[str, object]]:
     """A pandas frame's rows, missing values (None or NaN) as None."""
     return [{k: None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
             for row in frame.to_dict("records")]  # fmt: skip
 
 
-def test_frames_exclude_a_drug_as_the_engine_does() -> None:
+def test_frames_exclude_a_drug_as_the_engine_does(pandas_frames: typing.Any) -> None:
     """The columnar path applies the engine's own plan: an excluded drug is excluded there too, with the same reason."""
-    pd = pytest.importorskip("pandas")  # not polars: its thread pool deadlocks in the processes mutmut forks
+    pd = pandas_frames
     from mme import frames
 
     claims = pd.DataFrame({"drug": ["buprenorphine"], "strength": [0.3], "strength_unit": ["mg"], "quantity": [30.0],
@@ -801,10 +812,10 @@ def test_frames_exclude_a_drug_as_the_engine_does() -> None:
     assert (row["mme_per_day"], row["mme_excluded"], row["mme_error"]) == (None, engine.excluded, None)
 
 
-def test_frames_and_the_engine_agree_near_the_largest_float() -> None:
+def test_frames_and_the_engine_agree_near_the_largest_float(pandas_frames: typing.Any) -> None:
     """Both paths check the daily amount in the row's unit for overflow: 1e307 mg of oxycodone a day is 1.5e307
     MME/day (implausible, warned) in both, not an overflow in one of them."""
-    pd = pytest.importorskip("pandas")
+    pd = pandas_frames
     from mme import frames
 
     claims = pd.DataFrame({"drug": ["oxycodone"], "strength": [1e307], "strength_unit": ["mg"], "quantity": [1.0],
@@ -827,10 +838,12 @@ FRAME_CLAIMS = [  # (drug, strength, unit, quantity, days supply): factors, patc
 @pytest.mark.parametrize(
     ("table", "variant"), [("cdc-2022", None), ("anzca-2014", None), ("cms-2018", "tiers"), ("cdc-ndc-2018", None)]
 )
-def test_frames_give_every_claim_what_the_engine_gives(table: str, variant: str | None) -> None:
+def test_frames_give_every_claim_what_the_engine_gives(
+    table: str, variant: str | None, pandas_frames: typing.Any
+) -> None:
     """The columnar path applies the engine's plans (factor tiers, per-mcg and patch units, wear days, route
     defaults, exclusions, errors): each row's outputs are the scalar result's or its error's message."""
-    pd = pytest.importorskip("pandas")
+    pd = pandas_frames
     from mme import frames
 
     claims = pd.DataFrame(FRAME_CLAIMS, columns=["drug", "strength", "strength_unit", "quantity", "days_supply"])
