@@ -361,6 +361,8 @@ def _expressions(draw: st.DrawFn) -> tuple[str, Expression]:
     amount = draw(_AMOUNTS)
     unit_text, unit = draw(st.sampled_from(_UNITS))
     fields: dict[str, Any] = {}
+    if drug == "Percocet":  # one amount with a combination brand is one the brand has of its opioid
+        amount, unit_text, unit = draw(st.sampled_from([2.5, 5.0, 7.5, 10.0])), "mg", "mg"
     head: list[str] = [drug]
     tail: list[str] = []
     release = draw(st.none() | st.sampled_from(_RELEASES))

@@ -73,6 +73,10 @@ READS = [
     ("traMADol 50 mg oral tablet 1 or 2 tab(s) orally every 6 hours", 80.0),
     ("morphine 10 mg 1 ou 2 comprimés toutes les 4 heures", 120.0),
     ("fentanyl 25 mcg/h patch apply one or two patches every 72 hours", 120.0),
+    # a brand that fixes its strength, then a count range: 2 x 30 mg codeine x 6 x 0.15; 2 x 30 x 4 x 0.15
+    ("Tylenol #3 1-2 tabs q4-6h prn", 54.0),
+    ("Panadeine Forte 1-2 tabs qid prn", 36.0),
+    ("Tylenol #3 300/30 1 tab q6h", 18.0),  # its own amounts, unitless: 30 mg x 4 x 0.15
     # Embeda: morphine with naltrexone, never counted: 30 mg x 2
     ("embeda 30-1.2 mg cpcr One capsule b.i.d.", 60.0),
     # how long a supply lasts is no dose: 5 mg x 4 x 1.5; hydrocodone 60 mg x 1
@@ -124,6 +128,10 @@ REFUSED = [
         "Cheratussin AC 10 mg-100 mg/5 mL syrup 10 mL tid",
         "'Cheratussin AC' does not name its components, so which amount of '10 mg-100 mg' is the opioid's is unknown",
     ),
+    # one amount with a combination brand is its opioid's only if the brand has that much of it: 325 mg is
+    # Percocet's acetaminophen (read as oxycodone it was 1,950 MME/day), 300 mg Tylenol #3's
+    ("Percocet 325 mg 1 tab q6h", "'325 mg' is not a documented amount of oxycodone in Percocet (2.5, 5, 7.5, 10 mg)"),
+    ("Tylenol #3 300 mg 1 tab q6h", "'300 mg' is not a documented amount of codeine in Tylenol #3 (30 mg)"),
     ("Duragesic 25 mcg/h patch 1 patch (50 mcg/h) every 72 hours", "is 0.025 mg/h, not the 0.05 mg/h stated"),
     ("fentanyl 25 mcg/h patch 1 patch (25 mcg) every 72 hours", "is 0.025 mg/h, not the 0.025 mg stated"),
     ("oxycodone 5 mg tablet 1 tab (5 mcg/h) q6h", "is 5 mg, not the 0.005 mg/h stated"),
@@ -251,6 +259,14 @@ def test_a_dose_form_code_with_digits_is_one_word_not_a_count(text: str, form: s
     """ "cp24" is a capsule (24 hours), not "cp" (a tablet, in French) and a count of 24."""
     expr = parse_expression(text)
     assert (expr.form, expr.count) == (form, 1.0)
+
+
+def test_one_amount_of_a_combination_is_read_as_its_opioids_and_said_so() -> None:
+    """ "oxycodone/acetaminophen 5 mg": 5 mg of oxycodone x 4 x 1.5 = 30, an assumption the result states."""
+    result = mme.convert("oxycodone/acetaminophen 5 mg q6h")
+    assert result.mme_per_day == 30.0
+    assert "the one amount '5 mg' of 'oxycodone/acetaminophen' read as the oxycodone's" in result.warnings
+    assert not any("one amount" in w for w in mme.convert("Percocet 5 mg 1 tab q6h").warnings)  # documented
 
 
 def test_a_rate_in_the_sig_counts_the_products_patches_and_says_so() -> None:

@@ -899,8 +899,8 @@ class _Parser:
         parts, fixed = _parts(drug)
         combination = len(parts) > 1
         seps = ("/", "-") if combination else ("/",)
-        if fixed is not None and self.keys[i + 1] not in _MASS and self.keys[i + 1] not in seps:
-            # "Panadeine Forte 2 tabs": the name fixes the strength, the number is a count
+        if fixed is not None and not self.strength_of(i, fixed, seps):
+            # "Panadeine Forte 2 tabs", "Tylenol #3 1-2 tabs": the name fixes the strength, the number is a count
             self.amounts = [_Amount(v, "mg") for v in fixed]
             self.amount_text = drug
             return i
@@ -966,6 +966,15 @@ class _Parser:
             i = i if end is None else end
         self.amount_text = self.span(start, i)
         return i
+
+    def strength_of(self, i: int, fixed: tuple[float, ...], seps: tuple[str, ...]) -> bool:
+        """Whether the numbers at ``i`` are a strength of a brand whose name fixes it: with a unit ("300 mg/30 mg"),
+        or its own amounts without one ("Tylenol #3 300/30"); other numbers ("1-2 tabs") are a count."""
+        values, j = [self.toks[i].value], i + 1
+        while self.keys[j] in seps and self.nums[j + 1]:
+            values.append(self.toks[j + 1].value)
+            j += 2
+        return self.keys[i + 1] in _MASS or self.keys[j] in _MASS or sorted(values) == sorted(fixed)
 
     def named_rate(self, drug: str, value: float) -> bool:
         """Whether ``value`` after ``drug`` is a rate a patch brand is named by ("Duragesic 50", "Butrans-10")."""
@@ -1356,17 +1365,33 @@ class _Parser:
             self.fail(f"{drug!r} has {len(opioids)} opioid components ({', '.join(opioids)}): write one per expression")
         if not opioids and not unknown:
             self.fail(f"{drug!r} has no opioid component")
-        if len(self.amounts) == 1 and not branded:
+        opioid = opioids[0] if opioids else unknown[0]
+        if len(self.amounts) == 1 and not branded:  # "oxycodone/acetaminophen 5 mg": the opioid's, said
+            self.notes.append(f"the one amount {self.amount_text!r} of {drug!r} read as the {opioid}'s")
             return self.amounts[0]
         if unknown:
             self.fail(f"unknown component {unknown[0]!r} of {drug!r}: cannot tell which amount is the opioid's")
-        if len(self.amounts) == 1:
-            return self.amounts[0]  # "Percocet 5 mg": one amount with a combination is the opioid's
+        if len(self.amounts) == 1:  # "Percocet 5 mg": one of the brand's documented amounts of its opioid
+            return self.documented_opioid(drug, parts, kinds.index("opioid"))
         if len(self.amounts) != len(parts):
             self.fail(f"{len(parts)} components in {drug!r} but {len(self.amounts)} amounts in {self.amount_text!r}")
         if branded:
             return self.documented(drug, parts, kinds.index("opioid"))
         return self.amounts[kinds.index("opioid")]
+
+    def documented_opioid(self, drug: str, parts: tuple[str, ...], opioid: int) -> _Amount:
+        """One amount with a combination brand: the opioid's, if the brand is documented with that much of it
+        ("Percocet 325 mg" is its acetaminophen, never 325 mg of oxycodone)."""
+        brand = _vocab.combination(drug)
+        assert brand is not None
+        (value, unit), known = self.amounts[0], sorted({s[opioid] for s in brand.strengths})
+        if value * _MASS_MG[unit] not in known:
+            self.fail(
+                f"{self.amount_text!r} is not a documented amount of {parts[opioid]} in {drug} "
+                f"({', '.join(map(format_number, known))} mg): give its strength as labelled (e.g. '{drug} "
+                f"{'/'.join(map(format_number, brand.strengths[0]))}')"
+            )
+        return self.amounts[0]
 
     def unnamed_components(self, drug: str, amounts: str) -> NoReturn:
         self.fail(
