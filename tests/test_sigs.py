@@ -863,3 +863,28 @@ def test_the_new_shapes_read_or_raise_an_mme_error(text: str) -> None:
     assert e.count > 0
     assert math.isfinite(e.count)
     assert e.every_hours is None or (e.every_hours > 0 and math.isfinite(e.every_hours))
+
+
+# Sigs once read to a number that was wrong, without a word of warning: now refused, naming the part.
+MISREAD_REFUSED = [
+    # 5 mL of 5 mg/5 mL holds 5 mg, not the 10 mg restated: was 45 (5 mg q4h x 1.5), the "(10mg)" dropped
+    ("oxycodone 5 mg/5 mL oral solution 5ml (10mg) q4h", "'5ml' of 1 mg/mL is 5 mg, not the 10 mg stated"),
+    ("morphine 20 mg/mL 0.25 mL (5 mg) mane and 0.5 mL (5 mg) nocte", "is 10 mg, not the 5 mg stated"),
+]
+
+
+@pytest.mark.parametrize(("text", "problem"), MISREAD_REFUSED, ids=[t for t, _ in MISREAD_REFUSED])
+def test_a_sig_once_misread_is_refused_naming_the_part(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)
+
+
+MISREAD_READS = [
+    ("morphine 10 mg/5 mL 5 mL (10 mg) q4h", 60.0),  # the volume's 10 mg restated: 10 mg x 6
+    ("morphine 20 mg/mL 0.25 mL (5 mg) mane and 0.5 mL (10 mg) nocte", 15.0),  # 5 + 10 mg
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MISREAD_READS, ids=[t for t, _ in MISREAD_READS])
+def test_a_sig_once_misread_reads_right(text: str, expected: float) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(expected)

@@ -1299,7 +1299,7 @@ class _Parser:
                 self.doses.append(self.volume)
                 self.volume = None
             elif self.volume is None and len(self.doses) <= 1 and all(d.kind == "count" for d in self.doses):
-                self.volume = _Dose(lo, hi, kind, unit, typed)  # "2 mg/mL 5 mL 2 sprays": a volume beside a count
+                self.volume = _Dose(lo, hi, kind, unit, typed, restated)  # "2 mg/mL 5 mL 2 sprays": beside a count
                 return end
             elif self.volume is not None or self.doses[-1].kind == "volume":
                 self.fail(f"two volumes: {(self.volume or self.doses[-1]).typed!r} and {typed!r}")
@@ -1547,15 +1547,7 @@ class _Parser:
                 self.notes.append(
                     f"{d.typed!r} read as {format_number(round(q, 6))} patch(es) of {format_number(value)} {unit}"
                 )
-            if d.restated is not None and d.kind == "count" and not unit.endswith(("/mL", "/day")):
-                per_hour = unit.endswith("/h")
-                stated = q * value * _MASS_MG[unit.removesuffix("/h")]
-                (mg, rate), said = d.restated, ("mg/h" if per_hour else "mg")
-                if rate != per_hour or not math.isclose(stated, mg, rel_tol=1e-9):
-                    self.fail(
-                        f"{d.typed!r} of {format_number(value)} {unit} is {format_number(stated)} {said}, not the "
-                        f"{format_number(mg)} {'mg/h' if rate else 'mg'} stated"
-                    )
+            self.check_restated(d, q, value, unit)
             amounts.append(q)
         if self.nostrils is not None:
             amounts = self.in_each_nostril(amounts)
@@ -1586,8 +1578,23 @@ class _Parser:
             return q, 1.0, q
         if self.volume is not None:
             volume = self.pick(self.volume.lo, self.volume.hi)
+            self.check_restated(self.volume, volume, value, unit)
             return q * volume, q, volume
         return q, q, None
+
+    def check_restated(self, d: _Dose, q: float, value: float, unit: str) -> None:
+        """ "1 tablet (10 mg)", "5 mL (10 mg)", "1 patch (25 mcg/h)": the amount restated must be what the
+        count (``q`` units) or the volume (``q`` mL) holds."""
+        if d.restated is None or unit.endswith("/day") or (d.kind == "volume") != unit.endswith("/mL"):
+            return
+        per_hour = unit.endswith("/h")
+        stated = q * value * _MASS_MG[unit.split("/", maxsplit=1)[0]]
+        (mg, rate), said = d.restated, ("mg/h" if per_hour else "mg")
+        if rate != per_hour or not math.isclose(stated, mg, rel_tol=1e-9):
+            self.fail(
+                f"{d.typed!r} of {format_number(value)} {unit} is {format_number(stated)} {said}, not the "
+                f"{format_number(mg)} {'mg/h' if rate else 'mg'} stated"
+            )
 
     def in_each_nostril(self, amounts: list[float]) -> list[float]:
         """ "1 spray in each nostril": two sprays each time, said in a note."""
