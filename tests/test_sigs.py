@@ -870,6 +870,9 @@ MISREAD_REFUSED = [
     # 5 mL of 5 mg/5 mL holds 5 mg, not the 10 mg restated: was 45 (5 mg q4h x 1.5), the "(10mg)" dropped
     ("oxycodone 5 mg/5 mL oral solution 5ml (10mg) q4h", "'5ml' of 1 mg/mL is 5 mg, not the 10 mg stated"),
     ("morphine 20 mg/mL 0.25 mL (5 mg) mane and 0.5 mL (5 mg) nocte", "is 10 mg, not the 5 mg stated"),
+    # meals are three or four times a day: was 7.5 (bedtime alone, 5 mg x 1.5), "with meals and" ignored
+    ("oxycodone 5 mg tablet 1 tab with meals and at bedtime", "'with meals and' does not say how many times a day"),
+    ("oxycodone 5 mg tablet 1 tab at bedtime and after meals", "'after meals' does not say how many times a day"),
 ]
 
 
@@ -882,6 +885,8 @@ def test_a_sig_once_misread_is_refused_naming_the_part(text: str, problem: str) 
 MISREAD_READS = [
     ("morphine 10 mg/5 mL 5 mL (10 mg) q4h", 60.0),  # the volume's 10 mg restated: 10 mg x 6
     ("morphine 20 mg/mL 0.25 mL (5 mg) mane and 0.5 mL (10 mg) nocte", 15.0),  # 5 + 10 mg
+    ("oxycodone 5 mg tablet 1 tab tid with meals", 22.5),  # with a frequency, meals say when: 5 mg x 3 x 1.5
+    ("oxycodone 5 mg tablet 1 tab morning and evening after meals", 15.0),  # meals say when: 5 mg x 2 x 1.5
 ]
 
 

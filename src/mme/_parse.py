@@ -580,6 +580,7 @@ class _Parser:
     divisor = 1.0
     as_needed = False
     directed = False
+    meals: str | None = None  # ignored text joining meals to times of day ("with meals and"): it says no count
     cap: _Cap | None = None
     brand: str | None = None
     pack = False
@@ -849,7 +850,16 @@ class _Parser:
                 i = close + 1
         if i > start:
             self.ignored.append(self.span(start, i))
+            joined = self.keys[i - 1] in _CONNECTORS or self.connector(i, 1) or self.connector(start - 1, -1)
+            if joined and self.meals is None and not _vocab.MEALS.isdisjoint(self.keys[start:i]):
+                self.meals = self.span(start, i)  # "with meals and at bedtime": meals as times of day
         return i
+
+    def connector(self, i: int, step: int) -> bool:
+        """Whether "and" ("et", "&") is at token ``i``, or past the punctuation there, going by ``step``."""
+        while self.keys[i] in _PUNCT:
+            i += step
+        return self.keys[i] in _CONNECTORS
 
     def brand_suffix(self, i: int) -> int:
         """RxNorm's "[Percocet]": the brand must name the same opioid."""
@@ -1440,6 +1450,8 @@ class _Parser:
             )
         if self.directed and self.frequency is None and not any(self.slots):
             self.fail("'as directed' gives no frequency: say how often (e.g. 'every 6 hours')")
+        if self.meals is not None and self.frequency is None and any(self.slots):  # "with meals and at bedtime"
+            self.fail(f"{self.meals!r} does not say how many times a day: say how often (e.g. 'four times a day')")
         if self.cap is not None:
             per_day, every_hours = self.capped(per_admin, per_day, every_hours, value, unit)
         if self.ranges:

@@ -903,6 +903,8 @@ PATCH_RATES: dict[str, frozenset[float]] = {
 }
 #: Words that end a sig's meaningful part: what follows names no dose ("with food", "for pain").
 NO_DOSE_LEADS: frozenset[str] = frozenset({"for", "with", "after", "before", "on", "until", "pour", "avec", "while"})
+#: Meals, in text that names no dose ("with meals"): times of day whose number it does not say.
+MEALS: frozenset[str] = frozenset({"meal", "meals", "repas"})
 #: Salts RxNorm and labels name an opioid with, beyond those listed with the generic names above.
 SALTS: dict[str, tuple[str, ...]] = {
     "hydrocodone": ("polistirex", "bitartrate hemipentahydrate"),
