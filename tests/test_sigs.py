@@ -873,6 +873,12 @@ MISREAD_REFUSED = [
     # meals are three or four times a day: was 7.5 (bedtime alone, 5 mg x 1.5), "with meals and" ignored
     ("oxycodone 5 mg tablet 1 tab with meals and at bedtime", "'with meals and' does not say how many times a day"),
     ("oxycodone 5 mg tablet 1 tab at bedtime and after meals", "'after meals' does not say how many times a day"),
+    # text after "prn" or "for pain" that allows more doses: each was 45 (5 mg x 6 x 1.5), the permission ignored
+    ("oxycodone 5 mg 1 tab q4h prn pain, may repeat once", "'may repeat' gives more than the dose said"),
+    ("oxycodone 5 mg 1 tab q4h prn, may take an additional tab", "'may take' gives more than the dose said"),
+    ("oxycodone 5 mg 1 tab q4h prn, an extra tab if severe", "'extra tab' gives more than the dose said"),
+    ("oxycodone 5 mg 1 tab q4h prn, may increase to 2 tabs", "'may increase' gives more than the dose said"),
+    ("Dafalgan codéiné 1 cp 3 fois par jour si douleur, peut être renouvelé", "'renouvelé' gives more than"),
 ]
 
 
@@ -887,6 +893,8 @@ MISREAD_READS = [
     ("morphine 20 mg/mL 0.25 mL (5 mg) mane and 0.5 mL (10 mg) nocte", 15.0),  # 5 + 10 mg
     ("oxycodone 5 mg tablet 1 tab tid with meals", 22.5),  # with a frequency, meals say when: 5 mg x 3 x 1.5
     ("oxycodone 5 mg tablet 1 tab morning and evening after meals", 15.0),  # meals say when: 5 mg x 2 x 1.5
+    ("oxycodone 5 mg 1 tab q4h prn pain, may cause drowsiness", 45.0),  # a warning, no dose: 5 mg x 6 x 1.5
+    ("oxycodone 5 mg 1 tab q4h prn, may be taken with food", 45.0),
 ]
 
 

@@ -287,6 +287,7 @@ _STOPS: Final = frozenset(",;:()[].")  # where ignored text ends
 _MINUS: Final = frozenset("-−")
 _FRACTIONS: Final = {"½": 0.5, "¼": 0.25, "¾": 0.75}
 _NON_FINITE: Final = frozenset({"nan", "inf", "infinity"})
+_MAY_DO: Final = _vocab.SIG_VERBS | _vocab.MORE_DOSES | {"increase"}  # "may take 2", "may increase"
 _CONNECTORS: Final = frozenset({"and", "et", "&", "then"}) - _vocab.MULTI_STEP
 _CAPS: Final = _Phrases(("not to exceed", "do not exceed", "no more than", "max daily dose", "maximum daily dose",
                 "maximum dose", "max dose", "maximum of", "max of", "maximum", "max", "up to", "ne pas dépasser",
@@ -837,6 +838,10 @@ class _Parser:
         """
         start = i
         while i < self.size and self.keys[i] not in _STOPS:
+            if self.keys[i] in _vocab.MORE_DOSES or (self.keys[i] in _vocab.MAY and self.keys[i + 1] in _MAY_DO):
+                self.fail(
+                    f"{self.span(i, i + 2)!r} gives more than the dose said: convert the doses it allows on their own"
+                )
             if (i > start or lead) and (
                 self.sig_starts(i) or self.vocab(i) is not None or (self.keys[i] in ("x", "for") and self.nums[i + 1])
             ):

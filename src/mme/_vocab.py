@@ -903,6 +903,12 @@ PATCH_RATES: dict[str, frozenset[float]] = {
 }
 #: Words that end a sig's meaningful part: what follows names no dose ("with food", "for pain").
 NO_DOSE_LEADS: frozenset[str] = frozenset({"for", "with", "after", "before", "on", "until", "pour", "avec", "while"})
+#: Words that give more than the dose said ("may repeat once", "an extra tab"): never text that names no dose.
+MORE_DOSES: frozenset[str] = frozenset(
+    {"repeat", "repeated", "extra", "another", "double", "renouveler", "renouvelé", "renouvelée", "répéter", "répété"}
+)
+#: Words that allow what follows ("may take 2", "can use"): with a verb, another dose.
+MAY: frozenset[str] = frozenset({"may", "can", "peut", "possible"})
 #: Meals, in text that names no dose ("with meals"): times of day whose number it does not say.
 MEALS: frozenset[str] = frozenset({"meal", "meals", "repas"})
 #: Salts RxNorm and labels name an opioid with, beyond those listed with the generic names above.
