@@ -1243,6 +1243,8 @@ class _Parser:
             k += 2
         if self.keys[k] not in _DURATION_UNITS or (self.keys[k] == "doses" and j == i):
             return None
+        if self.keys[k] == "doses":  # "q4h x 3 doses" may be fewer doses than a day of q4h
+            self.fail(f"{self.span(i, k + 1)!r} counts the doses of a course, not days: say the doses of a day")
         supply = self.keys[k + 1] == "supply"  # "a 30 day supply"
         if not (j > i or supply or self.keys[i - 1] in ("(", "last", "lasts")):  # "(30 days)", "must last 30 days"
             return None
