@@ -882,6 +882,10 @@ MISREAD_REFUSED = [
     # three doses in all, not a day of q4h (6 doses): was 45 (5 mg x 6 x 1.5), "x 3 doses" read as a duration
     ("oxycodone 5 mg 1 tab q4h x 3 doses", "'x 3 doses' counts the doses of a course, not days"),
     ("oxycodone 5 mg 1 tab q4h for 5 doses", "'for 5 doses' counts the doses of a course, not days"),
+    # some days of the week, not every day: was 30 (5 mg x 4 x 1.5) as if daily, "on ..." ignored
+    ("oxycodone 5 mg 1 tab qid on weekdays", "'weekdays': a dose on some days of the week"),
+    ("oxycodone 5 mg 1 tab qid on Mondays and Thursdays", "'Mondays': a dose on some days of the week"),
+    ("oxycodone 5 mg 1 cp 4 fois par jour si douleur le samedi", "'samedi': a dose on some days of the week"),
 ]
 
 

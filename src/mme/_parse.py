@@ -842,6 +842,10 @@ class _Parser:
                 self.fail(
                     f"{self.span(i, i + 2)!r} gives more than the dose said: convert the doses it allows on their own"
                 )
+            if self.keys[i] in _vocab.WEEKDAYS:
+                self.fail(
+                    f"{self.span(i, i + 1)!r}: a dose on some days of the week, say how often (e.g. 'twice a week')"
+                )
             if (i > start or lead) and (
                 self.sig_starts(i) or self.vocab(i) is not None or (self.keys[i] in ("x", "for") and self.nums[i + 1])
             ):

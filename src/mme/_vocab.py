@@ -909,6 +909,12 @@ MORE_DOSES: frozenset[str] = frozenset(
 )
 #: Words that allow what follows ("may take 2", "can use"): with a verb, another dose.
 MAY: frozenset[str] = frozenset({"may", "can", "peut", "possible"})
+#: Days of the week, in text that names no dose ("on Mondays"): a regimen of some days, not of every day.
+WEEKDAYS: frozenset[str] = frozenset(
+    {f"{day}{s}" for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+                             "weekday", "weekend") for s in ("", "s")}
+    | {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"}
+)  # fmt: skip
 #: Meals, in text that names no dose ("with meals"): times of day whose number it does not say.
 MEALS: frozenset[str] = frozenset({"meal", "meals", "repas"})
 #: Salts RxNorm and labels name an opioid with, beyond those listed with the generic names above.
