@@ -902,6 +902,10 @@ MISREAD_READS = [
     ("oxycodone 5 mg tablet 1 tab morning and evening after meals", 15.0),  # meals say when: 5 mg x 2 x 1.5
     ("oxycodone 5 mg 1 tab q4h prn pain, may cause drowsiness", 45.0),  # a warning, no dose: 5 mg x 6 x 1.5
     ("oxycodone 5 mg 1 tab q4h prn, may be taken with food", 45.0),
+    # a maximum in doses counts administrations, not tablets: was 30 (capped at 4 tablets)
+    ("oxycodone 5 mg 1-2 tab q4h prn max 4 doses/day", 60.0),  # 4 doses x 2 tabs x 5 mg = 40 mg x 1.5
+    ("oxycodone 5 mg 1-2 tab q4h prn, max 6 doses in 24 hours", 90.0),  # 6 x 2 x 5 = 60 mg x 1.5 (q4h: no cap)
+    ("morphine 2 mg/mL 5 mL q4h, max 4 doses a day", 40.0),  # 4 x 5 mL x 2 mg/mL: a volume's doses too
 ]
 
 

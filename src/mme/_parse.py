@@ -534,7 +534,7 @@ class _Cap(NamedTuple):
     typed: str
     value: float
     kind: Literal["count", "mass", "volume"]
-    unit: str  # "mg"/"mcg"/"g", "mL", a countable form, or "" for a product unit
+    unit: str  # "mg"/"mcg"/"g", "mL", a countable form, "" for a product unit, or "dose" for administrations
 
 
 class _Counted(NamedTuple):
@@ -1201,6 +1201,8 @@ class _Parser:
             kind, unit, k = "volume", "mL", k + 1
         elif (form := self.countable(k)) is not None:
             kind, unit, k = "count", form.value, form.end
+        elif self.keys[k] in _vocab.ADMINISTRATIONS:
+            kind, unit, k = "count", "dose", k + 1
         elif self.keys[k] in _vocab.PRODUCT_UNITS:
             kind, unit, k = "count", "", k + 1
         else:
@@ -1652,7 +1654,9 @@ class _Parser:
                 self.fail(f"how often? {typed!r} is a maximum, not a frequency")
             self.fail(f"{typed!r} is a maximum: give the dose taken each time")
         volume = unit.endswith("/mL")
-        if kind == "mass":
+        if cap_unit == "dose":  # administrations, whatever each holds
+            daily, limit = times, cap
+        elif kind == "mass":
             per_unit = value * _MASS_MG.get(unit.split("/", maxsplit=1)[0], math.nan)
             daily, limit = per_admin * per_unit * times, cap * _MASS_MG[cap_unit]
         elif (kind == "volume") != volume:
@@ -1661,7 +1665,7 @@ class _Parser:
             daily, limit = per_admin * times, cap
         if daily <= limit * (1 + 1e-12):
             return per_day, every_hours
-        what = {"mass": "mg", "volume": "mL"}.get(kind, "units")
+        what = "doses" if cap_unit == "dose" else {"mass": "mg", "volume": "mL"}.get(kind, "units")
         self.notes.append(
             f"the regimen allows {format_number(round(daily, 6))} {what} a day; capped at the stated maximum {typed!r}"
         )

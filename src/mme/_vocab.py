@@ -821,6 +821,8 @@ NUMBER_WORDS: dict[str, float] = {
 }
 #: Count nouns that mean "one unit of the product", whatever its form: "1 ea", "2 doses".
 PRODUCT_UNITS: frozenset[str] = frozenset({"ea", "each", "dose", "doses", "unit", "units"})
+#: What a maximum counts when it counts administrations, whatever each holds: "max 4 doses a day".
+ADMINISTRATIONS: frozenset[str] = frozenset({"dose", "doses", "prise", "prises"})
 #: Count nouns for one tablet or capsule, whichever the product is: "1 pill po bid".
 PILLS: frozenset[str] = frozenset({"pill", "pills"})
 #: Times of day, each a distinct administration: "morning and evening" is twice a day.
