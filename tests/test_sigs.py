@@ -906,6 +906,7 @@ MISREAD_READS = [
     ("oxycodone 5 mg 1-2 tab q4h prn max 4 doses/day", 60.0),  # 4 doses x 2 tabs x 5 mg = 40 mg x 1.5
     ("oxycodone 5 mg 1-2 tab q4h prn, max 6 doses in 24 hours", 90.0),  # 6 x 2 x 5 = 60 mg x 1.5 (q4h: no cap)
     ("morphine 2 mg/mL 5 mL q4h, max 4 doses a day", 40.0),  # 4 x 5 mL x 2 mg/mL: a volume's doses too
+    ("oxycodone 5 mg 2 tab q4h max 3 ea/day", 22.5),  # "ea" still counts units: 3 x 5 mg x 1.5
 ]
 
 
