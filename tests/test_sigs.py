@@ -882,6 +882,11 @@ MISREAD_REFUSED = [
     # three doses in all, not a day of q4h (6 doses): was 45 (5 mg x 6 x 1.5), "x 3 doses" read as a duration
     ("oxycodone 5 mg 1 tab q4h x 3 doses", "'x 3 doses' counts the doses of a course, not days"),
     ("oxycodone 5 mg 1 tab q4h for 5 doses", "'for 5 doses' counts the doses of a course, not days"),
+    # one amount on a combination brand is its opioid's only in a strength the brand comes in: was 1950
+    # (oxycodone 325 mg x 4 x 1.5), 1300 and 36 (the 60 mg of codeine over the 30 mg #3 fixes)
+    ("Percocet 325 mg 1 tab q6h", "'325 mg' is not a documented strength of Percocet"),
+    ("Norco 325 mg 1 tab q6h", "'325 mg' is not a documented strength of Norco"),
+    ("Tylenol #3 60 mg 1 tab q6h", "'60 mg' is not a documented strength of Tylenol #3"),
     # some days of the week, not every day: was 30 (5 mg x 4 x 1.5) as if daily, "on ..." ignored
     ("oxycodone 5 mg 1 tab qid on weekdays", "'weekdays': a dose on some days of the week"),
     ("oxycodone 5 mg 1 tab qid on Mondays and Thursdays", "'Mondays': a dose on some days of the week"),
@@ -907,6 +912,8 @@ MISREAD_READS = [
     ("oxycodone 5 mg 1-2 tab q4h prn, max 6 doses in 24 hours", 90.0),  # 6 x 2 x 5 = 60 mg x 1.5 (q4h: no cap)
     ("morphine 2 mg/mL 5 mL q4h, max 4 doses a day", 40.0),  # 4 x 5 mL x 2 mg/mL: a volume's doses too
     ("oxycodone 5 mg 2 tab q4h max 3 ea/day", 22.5),  # "ea" still counts units: 3 x 5 mg x 1.5
+    ("Percocet 7.5 mg 1 tab q6h", 45.0),  # a strength Percocet comes in: 7.5 mg x 4 x 1.5
+    ("Tylenol #3 30 mg 1 tab q6h", 18.0),  # the strength #3 fixes, restated: 30 mg x 4 x 0.15
 ]
 
 

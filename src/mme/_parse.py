@@ -1383,9 +1383,7 @@ class _Parser:
             return self.amounts[0]
         if unknown:
             self.fail(f"unknown component {unknown[0]!r} of {drug!r}: cannot tell which amount is the opioid's")
-        if len(self.amounts) == 1:
-            return self.amounts[0]  # "Percocet 5 mg": one amount with a combination is the opioid's
-        if len(self.amounts) != len(parts):
+        if len(self.amounts) not in (1, len(parts)):
             self.fail(f"{len(parts)} components in {drug!r} but {len(self.amounts)} amounts in {self.amount_text!r}")
         if branded:
             return self.documented(drug, parts, kinds.index("opioid"))
@@ -1410,11 +1408,14 @@ class _Parser:
         return total
 
     def documented(self, drug: str, parts: tuple[str, ...], opioid: int) -> _Amount:  # noqa: RET503
-        """A brand's strength read against its documented ones, in either order ("Norco 325 mg-10 mg")."""
+        """A brand's strength read against its documented ones, in either order ("Norco 325 mg-10 mg"); one
+        amount is the opioid's ("Percocet 5 mg")."""
         brand = _vocab.combination(drug)
         assert brand is not None
         mg = [v * _MASS_MG[u] for v, u in self.amounts]
         known = brand.strengths
+        if len(mg) == 1 and any(math.isclose(mg[0], s[opioid]) for s in known):
+            return _Amount(mg[0], "mg")
         if tuple(mg) in known:
             return _Amount(mg[opioid], "mg")
         if tuple(reversed(mg)) in known:
