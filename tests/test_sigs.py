@@ -887,6 +887,9 @@ MISREAD_REFUSED = [
     ("Percocet 325 mg 1 tab q6h", "'325 mg' is not a documented strength of Percocet"),
     ("Norco 325 mg 1 tab q6h", "'325 mg' is not a documented strength of Norco"),
     ("Tylenol #3 60 mg 1 tab q6h", "'60 mg' is not a documented strength of Tylenol #3"),
+    # strengths typed against the components' order: was 1300 (hydrocodone 325 mg x 4 x 1), with a note only
+    ("hydrocodone/acetaminophen 325/10 1 tab q6h", "'325/10' gives hydrocodone more than acetaminophen"),
+    ("hydrocodone-ibuprofen 200-7.5 mg 1 tab q6h", "'200-7.5 mg' gives hydrocodone more than ibuprofen"),
     # some days of the week, not every day: was 30 (5 mg x 4 x 1.5) as if daily, "on ..." ignored
     ("oxycodone 5 mg 1 tab qid on weekdays", "'weekdays': a dose on some days of the week"),
     ("oxycodone 5 mg 1 tab qid on Mondays and Thursdays", "'Mondays': a dose on some days of the week"),
@@ -914,6 +917,8 @@ MISREAD_READS = [
     ("oxycodone 5 mg 2 tab q4h max 3 ea/day", 22.5),  # "ea" still counts units: 3 x 5 mg x 1.5
     ("Percocet 7.5 mg 1 tab q6h", 45.0),  # a strength Percocet comes in: 7.5 mg x 4 x 1.5
     ("Tylenol #3 30 mg 1 tab q6h", 18.0),  # the strength #3 fixes, restated: 30 mg x 4 x 0.15
+    ("acetaminophen/hydrocodone 325/10 1 tab q6h", 40.0),  # in the components' order: 10 mg x 4
+    ("hydrocodone/chlorpheniramine 10/8 mg per 5 mL 5 mL q12h", 20.0),  # no analgesic partner: 10 mg x 2
 ]
 
 

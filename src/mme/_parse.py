@@ -1385,9 +1385,17 @@ class _Parser:
             self.fail(f"unknown component {unknown[0]!r} of {drug!r}: cannot tell which amount is the opioid's")
         if len(self.amounts) not in (1, len(parts)):
             self.fail(f"{len(parts)} components in {drug!r} but {len(self.amounts)} amounts in {self.amount_text!r}")
+        opioid = kinds.index("opioid")
         if branded:
-            return self.documented(drug, parts, kinds.index("opioid"))
-        return self.amounts[kinds.index("opioid")]
+            return self.documented(drug, parts, opioid)
+        mg = [v * _MASS_MG[u] for v, u in self.amounts]
+        for part, amount in zip(parts, mg, strict=True):
+            if _vocab.without_salt(part) in _vocab.ANALGESICS and amount < mg[opioid]:  # "325/10": swapped?
+                self.fail(
+                    f"{self.amount_text!r} gives {parts[opioid]} more than {part}: write the strengths in the order of "
+                    f"the components ({'/'.join(parts)})"
+                )
+        return self.amounts[opioid]
 
     def unnamed_components(self, drug: str, amounts: str) -> NoReturn:
         self.fail(

@@ -481,6 +481,10 @@ OTHER_OPIOIDS: frozenset[str] = frozenset(
 )  # fmt: skip
 
 
+#: Non-opioid analgesics a combination pairs with an opioid: each product has more of them than of the opioid.
+ANALGESICS: frozenset[str] = frozenset({"acetaminophen", "paracetamol", "apap", "aspirin", "asa", "ibuprofen"})
+
+
 def non_opioid(name: str) -> bool:
     """Whether a component of a combination product is a known non-opioid (acetaminophen...), salt or not."""
     return without_salt(name) in _NON_OPIOIDS
