@@ -879,6 +879,7 @@ MISREAD_REFUSED = [
     ("oxycodone 5 mg 1 tab q4h prn, an extra tab if severe", "'extra tab' gives more than the dose said"),
     ("oxycodone 5 mg 1 tab q4h prn, may increase to 2 tabs", "'may increase' gives more than the dose said"),
     ("Dafalgan codéiné 1 cp 3 fois par jour si douleur, peut être renouvelé", "'renouvelé' gives more than"),
+    ("oxycodone 5 mg 1 tab q4h prn, dose may be increased", "'may be increased' gives more than the dose said"),
     # three doses in all, not a day of q4h (6 doses): was 45 (5 mg x 6 x 1.5), "x 3 doses" read as a duration
     ("oxycodone 5 mg 1 tab q4h x 3 doses", "'x 3 doses' counts the doses of a course, not days"),
     ("oxycodone 5 mg 1 tab q4h for 5 doses", "'for 5 doses' counts the doses of a course, not days"),

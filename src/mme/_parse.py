@@ -287,7 +287,7 @@ _STOPS: Final = frozenset(",;:()[].")  # where ignored text ends
 _MINUS: Final = frozenset("-−")
 _FRACTIONS: Final = {"½": 0.5, "¼": 0.25, "¾": 0.75}
 _NON_FINITE: Final = frozenset({"nan", "inf", "infinity"})
-_MAY_DO: Final = _vocab.SIG_VERBS | _vocab.MORE_DOSES | {"increase"}  # "may take 2", "may increase"
+_MAY_DO: Final = _vocab.SIG_VERBS | _vocab.MORE_DOSES | {"increase", "increased"}  # "may take 2", "may be increased"
 _CONNECTORS: Final = frozenset({"and", "et", "&", "then"}) - _vocab.MULTI_STEP
 _CAPS: Final = _Phrases(("not to exceed", "do not exceed", "no more than", "max daily dose", "maximum daily dose",
                 "maximum dose", "max dose", "maximum of", "max of", "maximum", "max", "up to", "ne pas dépasser",
@@ -838,9 +838,10 @@ class _Parser:
         """
         start = i
         while i < self.size and self.keys[i] not in _STOPS:
-            if self.keys[i] in _vocab.MORE_DOSES or (self.keys[i] in _vocab.MAY and self.keys[i + 1] in _MAY_DO):
+            be = self.keys[i + 1] == "be"
+            if self.keys[i] in _vocab.MORE_DOSES or (self.keys[i] in _vocab.MAY and self.keys[i + 1 + be] in _MAY_DO):
                 self.fail(
-                    f"{self.span(i, i + 2)!r} gives more than the dose said: convert the doses it allows on their own"
+                    f"{self.span(i, i + 2 + be)!r} gives more than the dose said: convert the doses it allows on their own"
                 )
             if self.keys[i] in _vocab.WEEKDAYS:
                 self.fail(
