@@ -926,3 +926,22 @@ MISREAD_READS = [
 @pytest.mark.parametrize(("text", "expected"), MISREAD_READS, ids=[t for t, _ in MISREAD_READS])
 def test_a_sig_once_misread_reads_right(text: str, expected: float) -> None:
     assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity", "days"),
+    [
+        ("oxycodone 5 mg tablet 1 tab q6h", 60, 10),  # was 45 (60 x 5 mg / 10 days x 1.5): the sig's 30 unsaid
+        ("oxycodone 5 mg tablet 1 tab q6h prn", 60, 30),  # was 15 (60 x 5 / 30 x 1.5), the sig's q6h dropped
+        ("oxycodone 5 mg tablet 2 tabs", 60, 10),
+    ],
+)
+def test_a_regimen_and_a_dispensing_together_are_refused(text: str, quantity: int, days: int) -> None:
+    with pytest.raises(mme.DoseError, match=r"gives a regimen .* and quantity and days_supply a dispensing"):
+        mme.convert(text, quantity=quantity, days_supply=days)
+
+
+def test_a_dispensing_takes_a_product_with_one_unit_or_ignored_text() -> None:
+    # 60 tablets of 5 mg over 10 days: 30 mg/day x 1.5
+    assert mme.convert("oxycodone 5 mg tablet 1 tab", quantity=60, days_supply=10).mme_per_day == pytest.approx(45.0)
+    assert mme.convert("oxycodone 5 mg tablet for pain", quantity=60, days_supply=10).mme_per_day == pytest.approx(45.0)

@@ -1119,6 +1119,11 @@ def _convert(
     if (quantity is None) != (days_supply is None):
         raise DoseError("give both quantity and days_supply (a dispensing), or neither (a regimen)")
     if quantity is not None and days_supply is not None:
+        if expr.per_day or expr.every_hours or expr.count != 1 or expr.volume or expr.cap:  # they may disagree
+            raise DoseError(
+                f"{expression!r} gives a regimen (how much is taken, how often), and quantity and days_supply a "
+                "dispensing: give one, not both (they may disagree)"
+            )
         return _dispensing(
             resolve_table(table), expr.drug, expr.dose, quantity, days_supply, package_ml, expr.route, expr.form,
             expr.release, variant, lead=expr.notes, expression=expr,
