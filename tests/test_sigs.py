@@ -891,6 +891,9 @@ MISREAD_REFUSED = [
     # strengths typed against the components' order: was 1300 (hydrocodone 325 mg x 4 x 1), with a note only
     ("hydrocodone/acetaminophen 325/10 1 tab q6h", "'325/10' gives hydrocodone more than acetaminophen"),
     ("hydrocodone-ibuprofen 200-7.5 mg 1 tab q6h", "'200-7.5 mg' gives hydrocodone more than ibuprofen"),
+    # the product's 5 mg is the morning's dose, or not: was 30 (10 mg morning and bedtime, 20 mg x 1.5)
+    ("oxycodone 5 mg in the morning and 10 mg at bedtime", "times of day both before the first dose (morning)"),
+    ("OxyContin 10 mg mane 20 mg nocte", "times of day both before the first dose (morning) and after it"),
     # some days of the week, not every day: was 30 (5 mg x 4 x 1.5) as if daily, "on ..." ignored
     ("oxycodone 5 mg 1 tab qid on weekdays", "'weekdays': a dose on some days of the week"),
     ("oxycodone 5 mg 1 tab qid on Mondays and Thursdays", "'Mondays': a dose on some days of the week"),
@@ -920,6 +923,8 @@ MISREAD_READS = [
     ("Tylenol #3 30 mg 1 tab q6h", 18.0),  # the strength #3 fixes, restated: 30 mg x 4 x 0.15
     ("acetaminophen/hydrocodone 325/10 1 tab q6h", 40.0),  # in the components' order: 10 mg x 4
     ("hydrocodone/chlorpheniramine 10/8 mg per 5 mL 5 mL q12h", 20.0),  # no analgesic partner: 10 mg x 2
+    ("oxycodone 5 mg tablet 5 mg in the morning and 10 mg at bedtime", 22.5),  # 5 + 10 mg = 15 mg x 1.5
+    ("oxycodone 5 mg tablet mane and nocte 1 tab", 15.0),  # times before the dose only: 5 mg x 2 x 1.5
 ]
 
 

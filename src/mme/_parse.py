@@ -581,6 +581,7 @@ class _Parser:
     divisor = 1.0
     as_needed = False
     directed = False
+    early: frozenset[str] = frozenset()  # times of day said before the sig's first dose ("mane 10 mg")
     meals: str | None = None  # ignored text joining meals to times of day ("with meals and"): it says no count
     cap: _Cap | None = None
     brand: str | None = None
@@ -1318,6 +1319,8 @@ class _Parser:
                 restated, end = (mg, self.per_hour(end + 3)), close + 1
         if hi != lo:
             self.ranges.append(self.span(i, typed_end))
+        if not self.doses and self.volume is None:
+            self.early = frozenset(self.slots[0])
         if kind == "volume":
             if self.volume is not None and not self.doses and any(self.slots):  # "5 mL mane and 10 mL nocte"
                 self.doses.append(self.volume)
@@ -1460,6 +1463,11 @@ class _Parser:
         # a rate is one amount per hour: in "oxycodone/APAP 5 mg/325 mcg/h" the "/h" is not the opioid's
         if unit not in UNITS or (self.denominator == "/h" and len(self.amounts) > 1):
             self.fail(f"unknown unit {unit!r}")
+        if self.early and self.slots[0] - self.early:  # "5 mg mane 10 mg nocte": is the product's 5 mg the morning's?
+            self.fail(
+                f"times of day both before the first dose ({', '.join(sorted(self.early))}) and after it: "
+                "say the dose taken at each (e.g. '5 mg in the morning and 10 mg at bedtime' after the product)"
+            )
         per_admin, count, volume = self.per_administration(value, unit)
         per_day, every_hours = self.how_often()
         if self.denominator == "/day" and (self.frequency is not None or any(s for s in self.slots)):
