@@ -950,3 +950,14 @@ def test_a_dispensing_takes_a_product_with_one_unit_or_ignored_text() -> None:
     # 60 tablets of 5 mg over 10 days: 30 mg/day x 1.5
     assert mme.convert("oxycodone 5 mg tablet 1 tab", quantity=60, days_supply=10).mme_per_day == pytest.approx(45.0)
     assert mme.convert("oxycodone 5 mg tablet for pain", quantity=60, days_supply=10).mme_per_day == pytest.approx(45.0)
+
+
+@pytest.mark.parametrize("text", ["OxyContin IR 10 mg q12h", "MS Contin 15 mg IR q12h"])
+def test_an_extended_release_brand_said_immediate_release_is_refused(text: str) -> None:
+    # was 30 and 30 (10 mg x 2 x 1.5; 15 mg x 2 x 1), read as IR without a word
+    with pytest.raises(mme.DoseError, match="is extended-release, but 'IR' was given"):
+        mme.convert(text)
+
+
+def test_a_brands_other_release_line_still_reads() -> None:
+    assert mme.convert("Nucynta ER 100 mg bid").mme_per_day == pytest.approx(80.0)  # 200 mg x 0.4

@@ -399,6 +399,8 @@ def _names(
     canonical_form = resolve_form(form) if form else name.form
     canonical_route = resolve_route(route) if route else (form_route(form) if form else None) or name.route
     canonical_release = resolve_release(release) if release else (form_release(form) if form else None) or name.release
+    if release and name.release == "ER" and canonical_release == "IR":  # "OxyContin IR" (but "Nucynta ER" is a line)
+        raise DoseError(f"{drug!r} is extended-release, but {release!r} was given: name the immediate-release product")
     return name, canonical_route, canonical_form, canonical_release
 
 
