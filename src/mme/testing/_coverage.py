@@ -26,6 +26,7 @@ from mme._vocab import (
     FORM_ROUTES,
     PATCH_WEAR_DAYS,
     DrugName,
+    combination,
     is_form_word,
     is_release_word,
     is_route_word,
@@ -177,9 +178,10 @@ def _compatible(dn: DrugName, target: _Target) -> bool:
 
 
 def _typed_drug_name(name: str) -> bool:
-    """Names an expression can start with: no digits, no route/form/release word at either end."""
+    """Names an expression can start with, with any amount: no digits, no route/form/release word at either
+    end, no combination brand (whose one amount must be a strength it comes in)."""
     words = name.split()
-    if not words or re.search(r"[\d#]", name):
+    if not words or re.search(r"[\d#]", name) or combination(name) is not None:
         return False
     return not any(is_route_word(w) or is_form_word(w) or is_release_word(w) for w in (words[0], words[-1]))
 
