@@ -150,7 +150,8 @@ _PRODUCT_OF = {"tablet": "oxycodone 1 mg tablet", "pill": "oxycodone 1 mg tablet
 
 _SINGULAR = {"tablets": "tablet", "capsules": "capsule", "pills": "pill", "patches": "patch", "films": "film",
              "sprays": "spray", "suppositories": "suppository", "lozenges": "lozenge"}  # fmt: skip
-_STATED = re.compile(r"\b([0-9.]+) *(?:tab|cap)[a-z()]* *\(([0-9.]+) *(mg|mcg)\)", re.IGNORECASE)
+_MG_IN = {"mg": 1.0, "mc": 0.001, "g": 1000.0, "gr": 1000.0}  # by a unit's first two letters
+_STATED = re.compile(r"\b([0-9.]+) *(?:tab|cap|ml\b)[a-z()]* *\(([0-9.]+) *(mg|mcg|grams?|g)\)", re.IGNORECASE)
 
 
 def sig_cases(folder: Path) -> None:
@@ -166,10 +167,10 @@ def sig_cases(folder: Path) -> None:
         product = _PRODUCT_OF.get(_SINGULAR.get(unit, unit))
         if product is None:
             continue
-        stated = _STATED.search(r[2])  # "1 tablet (10 mg)": a product of 10 mg per tablet
-        if stated and product.endswith(("tablet", "capsule")):
-            per_unit = float(stated[2]) / float(stated[1]) / (1000 if stated[3].lower() == "mcg" else 1)
-            product = product.replace(" 1 mg ", f" {per_unit:g} mg ")
+        stated = _STATED.search(r[2])  # "1 tablet (10 mg)", "10 ml (12.5 mg)": a product of 10 mg, 1.25 mg/mL
+        if stated and product.endswith(("tablet", "capsule", "solution")):
+            per_unit = float(stated[2]) / float(stated[1]) * _MG_IN[stated[3].lower()[0:2]]
+            product = product.replace(" 1 mg", f" {per_unit:g} mg", 1)
         try:
             e = parse_expression(f"{product} {r[2]}")
         except mme.MMEError:

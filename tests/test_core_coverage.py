@@ -963,9 +963,9 @@ def test_numbers_that_overflow_are_refused(text: str, message: str) -> None:
 @pytest.mark.parametrize(
     ("text", "unit"),
     [
-        ("oxycodone/acetaminophen 5 mg/325 mcg/h q6h", "mg/h"),
+        ("oxycodone/acetaminophen 5 mg/325000 mcg/h q6h", "mg/h"),  # acetaminophen outweighs the opioid
         ("oxycodone/acetaminophen/caffeine 5 mg/325 mg/30 mcg/h", "mg/h"),
-        ("oxycodone/acetaminophen 0.005 g/325 mcg/h", "g/h"),
+        ("oxycodone/acetaminophen 0.005 g/325000 mcg/h", "g/h"),
     ],
 )
 def test_a_rate_read_for_another_components_unit_is_refused(text: str, unit: str) -> None:

@@ -326,9 +326,10 @@ def test_token_soups_parse_or_raise_an_mme_error(soup: list[tuple[str, str]]) ->
     _parse_or_mme_error("".join(word + gap for word, gap in soup))
 
 
-_DRUGS = [
-    "oxycodone", "morphine sulfate", "OxyContin", "hydromorphone", "fentanyl", "Percocet", "hydrocodone/acetaminophen",
-    "tramadol", "methadone", "Dilaudid", "codeine phosphate", "MS Contin", "acetaminophen/codeine",
+_DRUGS = [  # any amount: no combination brand, whose one amount must be a strength it comes in
+    "oxycodone", "morphine sulfate", "OxyContin", "hydromorphone", "fentanyl", "oxycodone/acetaminophen",
+    "hydrocodone/acetaminophen", "tramadol", "methadone", "Dilaudid", "codeine phosphate", "MS Contin",
+    "acetaminophen/codeine",
 ]  # fmt: skip
 _UNITS = [
     ("mg", "mg"), ("mcg", "mcg"), ("µg", "mcg"), ("ug", "mcg"), ("g", "g"), ("mcg/h", "mcg/h"), ("mcg/hr", "mcg/h"),

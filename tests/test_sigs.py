@@ -128,10 +128,9 @@ REFUSED = [
         "Cheratussin AC 10 mg-100 mg/5 mL syrup 10 mL tid",
         "'Cheratussin AC' does not name its components, so which amount of '10 mg-100 mg' is the opioid's is unknown",
     ),
-    # one amount with a combination brand is its opioid's only if the brand has that much of it: 325 mg is
-    # Percocet's acetaminophen (read as oxycodone it was 1,950 MME/day), 300 mg Tylenol #3's
-    ("Percocet 325 mg 1 tab q6h", "'325 mg' is not a documented amount of oxycodone in Percocet (2.5, 5, 7.5, 10 mg)"),
-    ("Tylenol #3 300 mg 1 tab q6h", "'300 mg' is not a documented amount of codeine in Tylenol #3 (30 mg)"),
+    # one amount with a combination brand is its opioid's only in a strength the brand comes in: 300 mg is
+    # Tylenol #3's acetaminophen (read as codeine it was 180 MME/day)
+    ("Tylenol #3 300 mg 1 tab q6h", "'300 mg' is not a documented strength of Tylenol #3 (acetaminophen/codeine"),
     ("Duragesic 25 mcg/h patch 1 patch (50 mcg/h) every 72 hours", "is 0.025 mg/h, not the 0.05 mg/h stated"),
     ("fentanyl 25 mcg/h patch 1 patch (25 mcg) every 72 hours", "is 0.025 mg/h, not the 0.025 mg stated"),
     ("oxycodone 5 mg tablet 1 tab (5 mcg/h) q6h", "is 5 mg, not the 0.005 mg/h stated"),
@@ -879,3 +878,101 @@ def test_the_new_shapes_read_or_raise_an_mme_error(text: str) -> None:
     assert e.count > 0
     assert math.isfinite(e.count)
     assert e.every_hours is None or (e.every_hours > 0 and math.isfinite(e.every_hours))
+
+
+# Sigs once read to a number that was wrong, without a word of warning: now refused, naming the part.
+MISREAD_REFUSED = [
+    # 5 mL of 5 mg/5 mL holds 5 mg, not the 10 mg restated: was 45 (5 mg q4h x 1.5), the "(10mg)" dropped
+    ("oxycodone 5 mg/5 mL oral solution 5ml (10mg) q4h", "'5ml' of 1 mg/mL is 5 mg, not the 10 mg stated"),
+    ("morphine 20 mg/mL 0.25 mL (5 mg) mane and 0.5 mL (5 mg) nocte", "is 10 mg, not the 5 mg stated"),
+    # meals are three or four times a day: was 7.5 (bedtime alone, 5 mg x 1.5), "with meals and" ignored
+    ("oxycodone 5 mg tablet 1 tab with meals and at bedtime", "'with meals and' does not say how many times a day"),
+    ("oxycodone 5 mg tablet 1 tab at bedtime and after meals", "'after meals' does not say how many times a day"),
+    # text after "prn" or "for pain" that allows more doses: each was 45 (5 mg x 6 x 1.5), the permission ignored
+    ("oxycodone 5 mg 1 tab q4h prn pain, may repeat once", "'may repeat' gives more than the dose said"),
+    ("oxycodone 5 mg 1 tab q4h prn, may take an additional tab", "'may take' gives more than the dose said"),
+    ("oxycodone 5 mg 1 tab q4h prn, an extra tab if severe", "'extra tab' gives more than the dose said"),
+    ("oxycodone 5 mg 1 tab q4h prn, may increase to 2 tabs", "'may increase' gives more than the dose said"),
+    ("Dafalgan codéiné 1 cp 3 fois par jour si douleur, peut être renouvelé", "'renouvelé' gives more than"),
+    ("oxycodone 5 mg 1 tab q4h prn, dose may be increased", "'may be increased' gives more than the dose said"),
+    # three doses in all, not a day of q4h (6 doses): was 45 (5 mg x 6 x 1.5), "x 3 doses" read as a duration
+    ("oxycodone 5 mg 1 tab q4h x 3 doses", "'x 3 doses' counts the doses of a course, not days"),
+    ("oxycodone 5 mg 1 tab q4h for 5 doses", "'for 5 doses' counts the doses of a course, not days"),
+    # one amount on a combination brand is its opioid's only in a strength the brand comes in: was 1950
+    # (oxycodone 325 mg x 4 x 1.5), 1300 and 36 (the 60 mg of codeine over the 30 mg #3 fixes)
+    ("Percocet 325 mg 1 tab q6h", "'325 mg' is not a documented strength of Percocet"),
+    ("Norco 325 mg 1 tab q6h", "'325 mg' is not a documented strength of Norco"),
+    ("Tylenol #3 60 mg 1 tab q6h", "'60 mg' is not a documented strength of Tylenol #3"),
+    # strengths typed against the components' order: was 1300 (hydrocodone 325 mg x 4 x 1), with a note only
+    ("hydrocodone/acetaminophen 325/10 1 tab q6h", "'325/10' gives hydrocodone more than acetaminophen"),
+    ("hydrocodone-ibuprofen 200-7.5 mg 1 tab q6h", "'200-7.5 mg' gives hydrocodone more than ibuprofen"),
+    # the product's 5 mg is the morning's dose, or not: was 30 (10 mg morning and bedtime, 20 mg x 1.5)
+    ("oxycodone 5 mg in the morning and 10 mg at bedtime", "times of day both before the first dose (morning)"),
+    ("OxyContin 10 mg mane 20 mg nocte", "times of day both before the first dose (morning) and after it"),
+    # some days of the week, not every day: was 30 (5 mg x 4 x 1.5) as if daily, "on ..." ignored
+    ("oxycodone 5 mg 1 tab qid on weekdays", "'weekdays': a dose on some days of the week"),
+    ("oxycodone 5 mg 1 tab qid on Mondays and Thursdays", "'Mondays': a dose on some days of the week"),
+    ("oxycodone 5 mg 1 cp 4 fois par jour si douleur le samedi", "'samedi': a dose on some days of the week"),
+]
+
+
+@pytest.mark.parametrize(("text", "problem"), MISREAD_REFUSED, ids=[t for t, _ in MISREAD_REFUSED])
+def test_a_sig_once_misread_is_refused_naming_the_part(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)
+
+
+MISREAD_READS = [
+    ("morphine 10 mg/5 mL 5 mL (10 mg) q4h", 60.0),  # the volume's 10 mg restated: 10 mg x 6
+    ("morphine 20 mg/mL 0.25 mL (5 mg) mane and 0.5 mL (10 mg) nocte", 15.0),  # 5 + 10 mg
+    ("oxycodone 5 mg tablet 1 tab tid with meals", 22.5),  # with a frequency, meals say when: 5 mg x 3 x 1.5
+    ("oxycodone 5 mg tablet 1 tab morning and evening after meals", 15.0),  # meals say when: 5 mg x 2 x 1.5
+    ("oxycodone 5 mg 1 tab q4h prn pain, may cause drowsiness", 45.0),  # a warning, no dose: 5 mg x 6 x 1.5
+    ("oxycodone 5 mg 1 tab q4h prn, may be taken with food", 45.0),
+    # a maximum in doses counts administrations, not tablets: was 30 (capped at 4 tablets)
+    ("oxycodone 5 mg 1-2 tab q4h prn max 4 doses/day", 60.0),  # 4 doses x 2 tabs x 5 mg = 40 mg x 1.5
+    ("oxycodone 5 mg 1-2 tab q4h prn, max 6 doses in 24 hours", 90.0),  # 6 x 2 x 5 = 60 mg x 1.5 (q4h: no cap)
+    ("morphine 2 mg/mL 5 mL q4h, max 4 doses a day", 40.0),  # 4 x 5 mL x 2 mg/mL: a volume's doses too
+    ("oxycodone 5 mg 2 tab q4h max 3 ea/day", 22.5),  # "ea" still counts units: 3 x 5 mg x 1.5
+    ("Percocet 7.5 mg 1 tab q6h", 45.0),  # a strength Percocet comes in: 7.5 mg x 4 x 1.5
+    ("Tylenol #3 30 mg 1 tab q6h", 18.0),  # the strength #3 fixes, restated: 30 mg x 4 x 0.15
+    ("acetaminophen/hydrocodone 325/10 1 tab q6h", 40.0),  # in the components' order: 10 mg x 4
+    ("hydrocodone/chlorpheniramine 10/8 mg per 5 mL 5 mL q12h", 20.0),  # no analgesic partner: 10 mg x 2
+    ("oxycodone 5 mg tablet 5 mg in the morning and 10 mg at bedtime", 22.5),  # 5 + 10 mg = 15 mg x 1.5
+    ("oxycodone 5 mg tablet mane and nocte 1 tab", 15.0),  # times before the dose only: 5 mg x 2 x 1.5
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MISREAD_READS, ids=[t for t, _ in MISREAD_READS])
+def test_a_sig_once_misread_reads_right(text: str, expected: float) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity", "days"),
+    [
+        ("oxycodone 5 mg tablet 1 tab q6h", 60, 10),  # was 45 (60 x 5 mg / 10 days x 1.5): the sig's 30 unsaid
+        ("oxycodone 5 mg tablet 1 tab q6h prn", 60, 30),  # was 15 (60 x 5 / 30 x 1.5), the sig's q6h dropped
+        ("oxycodone 5 mg tablet 2 tabs", 60, 10),
+    ],
+)
+def test_a_regimen_and_a_dispensing_together_are_refused(text: str, quantity: int, days: int) -> None:
+    with pytest.raises(mme.DoseError, match=r"gives a regimen .* and quantity and days_supply a dispensing"):
+        mme.convert(text, quantity=quantity, days_supply=days)
+
+
+def test_a_dispensing_takes_a_product_with_one_unit_or_ignored_text() -> None:
+    # 60 tablets of 5 mg over 10 days: 30 mg/day x 1.5
+    assert mme.convert("oxycodone 5 mg tablet 1 tab", quantity=60, days_supply=10).mme_per_day == pytest.approx(45.0)
+    assert mme.convert("oxycodone 5 mg tablet for pain", quantity=60, days_supply=10).mme_per_day == pytest.approx(45.0)
+
+
+@pytest.mark.parametrize("text", ["OxyContin IR 10 mg q12h", "MS Contin 15 mg IR q12h"])
+def test_an_extended_release_brand_said_immediate_release_is_refused(text: str) -> None:
+    # was 30 and 30 (10 mg x 2 x 1.5; 15 mg x 2 x 1), read as IR without a word
+    with pytest.raises(mme.DoseError, match="is extended-release, but 'IR' was given"):
+        mme.convert(text)
+
+
+def test_a_brands_other_release_line_still_reads() -> None:
+    assert mme.convert("Nucynta ER 100 mg bid").mme_per_day == pytest.approx(80.0)  # 200 mg x 0.4

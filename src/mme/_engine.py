@@ -399,6 +399,8 @@ def _names(
     canonical_form = resolve_form(form) if form else name.form
     canonical_route = resolve_route(route) if route else (form_route(form) if form else None) or name.route
     canonical_release = resolve_release(release) if release else (form_release(form) if form else None) or name.release
+    if release and name.release == "ER" and canonical_release == "IR":  # "OxyContin IR" (but "Nucynta ER" is a line)
+        raise DoseError(f"{drug!r} is extended-release, but {release!r} was given: name the immediate-release product")
     return name, canonical_route, canonical_form, canonical_release
 
 
@@ -1119,6 +1121,11 @@ def _convert(
     if (quantity is None) != (days_supply is None):
         raise DoseError("give both quantity and days_supply (a dispensing), or neither (a regimen)")
     if quantity is not None and days_supply is not None:
+        if expr.per_day or expr.every_hours or expr.count != 1 or expr.volume or expr.cap:  # they may disagree
+            raise DoseError(
+                f"{expression!r} gives a regimen (how much is taken, how often), and quantity and days_supply a "
+                "dispensing: give one, not both (they may disagree)"
+            )
         return _dispensing(
             resolve_table(table), expr.drug, expr.dose, quantity, days_supply, package_ml, expr.route, expr.form,
             expr.release, variant, lead=expr.notes, expression=expr,

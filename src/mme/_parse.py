@@ -287,6 +287,7 @@ _STOPS: Final = frozenset(",;:()[].")  # where ignored text ends
 _MINUS: Final = frozenset("-−")
 _FRACTIONS: Final = {"½": 0.5, "¼": 0.25, "¾": 0.75}
 _NON_FINITE: Final = frozenset({"nan", "inf", "infinity"})
+_MAY_DO: Final = _vocab.SIG_VERBS | _vocab.MORE_DOSES | {"increase", "increased"}  # "may take 2", "may be increased"
 _CONNECTORS: Final = frozenset({"and", "et", "&", "then"}) - _vocab.MULTI_STEP
 _CAPS: Final = _Phrases(("not to exceed", "do not exceed", "no more than", "max daily dose", "maximum daily dose",
                 "maximum dose", "max dose", "maximum of", "max of", "maximum", "max", "up to", "ne pas dépasser",
@@ -533,7 +534,7 @@ class _Cap(NamedTuple):
     typed: str
     value: float
     kind: Literal["count", "mass", "volume"]
-    unit: str  # "mg"/"mcg"/"g", "mL", a countable form, or "" for a product unit
+    unit: str  # "mg"/"mcg"/"g", "mL", a countable form, "" for a product unit, or "dose" for administrations
 
 
 class _Counted(NamedTuple):
@@ -580,6 +581,8 @@ class _Parser:
     divisor = 1.0
     as_needed = False
     directed = False
+    early: frozenset[str] = frozenset()  # times of day said before the sig's first dose ("mane 10 mg")
+    meals: str | None = None  # ignored text joining meals to times of day ("with meals and"): it says no count
     cap: _Cap | None = None
     brand: str | None = None
     pack = False
@@ -836,6 +839,15 @@ class _Parser:
         """
         start = i
         while i < self.size and self.keys[i] not in _STOPS:
+            be = self.keys[i + 1] == "be"
+            if self.keys[i] in _vocab.MORE_DOSES or (self.keys[i] in _vocab.MAY and self.keys[i + 1 + be] in _MAY_DO):
+                self.fail(
+                    f"{self.span(i, i + 2 + be)!r} gives more than the dose said: convert the doses it allows on their own"
+                )
+            if self.keys[i] in _vocab.WEEKDAYS:
+                self.fail(
+                    f"{self.span(i, i + 1)!r}: a dose on some days of the week, say how often (e.g. 'twice a week')"
+                )
             if (i > start or lead) and (
                 self.sig_starts(i) or self.vocab(i) is not None or (self.keys[i] in ("x", "for") and self.nums[i + 1])
             ):
@@ -849,7 +861,16 @@ class _Parser:
                 i = close + 1
         if i > start:
             self.ignored.append(self.span(start, i))
+            joined = self.keys[i - 1] in _CONNECTORS or self.connector(i, 1) or self.connector(start - 1, -1)
+            if joined and self.meals is None and not _vocab.MEALS.isdisjoint(self.keys[start:i]):
+                self.meals = self.span(start, i)  # "with meals and at bedtime": meals as times of day
         return i
+
+    def connector(self, i: int, step: int) -> bool:
+        """Whether "and" ("et", "&") is at token ``i``, or past the punctuation there, going by ``step``."""
+        while self.keys[i] in _PUNCT:
+            i += step
+        return self.keys[i] in _CONNECTORS
 
     def brand_suffix(self, i: int) -> int:
         """RxNorm's "[Percocet]": the brand must name the same opioid."""
@@ -1191,6 +1212,8 @@ class _Parser:
             kind, unit, k = "volume", "mL", k + 1
         elif (form := self.countable(k)) is not None:
             kind, unit, k = "count", form.value, form.end
+        elif self.keys[k] in _vocab.ADMINISTRATIONS:
+            kind, unit, k = "count", "dose", k + 1
         elif self.keys[k] in _vocab.PRODUCT_UNITS:
             kind, unit, k = "count", "", k + 1
         else:
@@ -1237,6 +1260,8 @@ class _Parser:
             k += 2
         if self.keys[k] not in _DURATION_UNITS or (self.keys[k] == "doses" and j == i):
             return None
+        if self.keys[k] == "doses":  # "q4h x 3 doses" may be fewer doses than a day of q4h
+            self.fail(f"{self.span(i, k + 1)!r} counts the doses of a course, not days: say the doses of a day")
         supply = self.keys[k + 1] == "supply"  # "a 30 day supply"
         if not (j > i or supply or self.keys[i - 1] in ("(", "last", "lasts")):  # "(30 days)", "must last 30 days"
             return None
@@ -1303,12 +1328,14 @@ class _Parser:
                 restated, end = (mg, self.per_hour(end + 3)), close + 1
         if hi != lo:
             self.ranges.append(self.span(i, typed_end))
+        if not self.doses and self.volume is None:
+            self.early = frozenset(self.slots[0])
         if kind == "volume":
             if self.volume is not None and not self.doses and any(self.slots):  # "5 mL mane and 10 mL nocte"
                 self.doses.append(self.volume)
                 self.volume = None
             elif self.volume is None and len(self.doses) <= 1 and all(d.kind == "count" for d in self.doses):
-                self.volume = _Dose(lo, hi, kind, unit, typed)  # "2 mg/mL 5 mL 2 sprays": a volume beside a count
+                self.volume = _Dose(lo, hi, kind, unit, typed, restated)  # "2 mg/mL 5 mL 2 sprays": beside a count
                 return end
             elif self.volume is not None or self.doses[-1].kind == "volume":
                 self.fail(f"two volumes: {(self.volume or self.doses[-1]).typed!r} and {typed!r}")
@@ -1365,33 +1392,25 @@ class _Parser:
             self.fail(f"{drug!r} has {len(opioids)} opioid components ({', '.join(opioids)}): write one per expression")
         if not opioids and not unknown:
             self.fail(f"{drug!r} has no opioid component")
-        opioid = opioids[0] if opioids else unknown[0]
         if len(self.amounts) == 1 and not branded:  # "oxycodone/acetaminophen 5 mg": the opioid's, said
-            self.notes.append(f"the one amount {self.amount_text!r} of {drug!r} read as the {opioid}'s")
+            named = opioids[0] if opioids else unknown[0]
+            self.notes.append(f"the one amount {self.amount_text!r} of {drug!r} read as the {named}'s")
             return self.amounts[0]
         if unknown:
             self.fail(f"unknown component {unknown[0]!r} of {drug!r}: cannot tell which amount is the opioid's")
-        if len(self.amounts) == 1:  # "Percocet 5 mg": one of the brand's documented amounts of its opioid
-            return self.documented_opioid(drug, parts, kinds.index("opioid"))
-        if len(self.amounts) != len(parts):
+        if len(self.amounts) not in (1, len(parts)):
             self.fail(f"{len(parts)} components in {drug!r} but {len(self.amounts)} amounts in {self.amount_text!r}")
+        opioid = kinds.index("opioid")
         if branded:
-            return self.documented(drug, parts, kinds.index("opioid"))
-        return self.amounts[kinds.index("opioid")]
-
-    def documented_opioid(self, drug: str, parts: tuple[str, ...], opioid: int) -> _Amount:
-        """One amount with a combination brand: the opioid's, if the brand is documented with that much of it
-        ("Percocet 325 mg" is its acetaminophen, never 325 mg of oxycodone)."""
-        brand = _vocab.combination(drug)
-        assert brand is not None
-        (value, unit), known = self.amounts[0], sorted({s[opioid] for s in brand.strengths})
-        if value * _MASS_MG[unit] not in known:
-            self.fail(
-                f"{self.amount_text!r} is not a documented amount of {parts[opioid]} in {drug} "
-                f"({', '.join(map(format_number, known))} mg): give its strength as labelled (e.g. '{drug} "
-                f"{'/'.join(map(format_number, brand.strengths[0]))}')"
-            )
-        return self.amounts[0]
+            return self.documented(drug, parts, opioid)
+        mg = [v * _MASS_MG[u] for v, u in self.amounts]
+        for part, amount in zip(parts, mg, strict=True):
+            if _vocab.without_salt(part) in _vocab.ANALGESICS and amount < mg[opioid]:  # "325/10": swapped?
+                self.fail(
+                    f"{self.amount_text!r} gives {parts[opioid]} more than {part}: write the strengths in the order of "
+                    f"the components ({'/'.join(parts)})"
+                )
+        return self.amounts[opioid]
 
     def unnamed_components(self, drug: str, amounts: str) -> NoReturn:
         self.fail(
@@ -1412,11 +1431,14 @@ class _Parser:
         return total
 
     def documented(self, drug: str, parts: tuple[str, ...], opioid: int) -> _Amount:  # noqa: RET503
-        """A brand's strength read against its documented ones, in either order ("Norco 325 mg-10 mg")."""
+        """A brand's strength read against its documented ones, in either order ("Norco 325 mg-10 mg"); one
+        amount is the opioid's ("Percocet 5 mg")."""
         brand = _vocab.combination(drug)
         assert brand is not None
         mg = [v * _MASS_MG[u] for v, u in self.amounts]
         known = brand.strengths
+        if len(mg) == 1 and any(math.isclose(mg[0], s[opioid]) for s in known):
+            return _Amount(mg[0], "mg")
         if tuple(mg) in known:
             return _Amount(mg[opioid], "mg")
         if tuple(reversed(mg)) in known:
@@ -1452,6 +1474,11 @@ class _Parser:
         # a rate is one amount per hour: in "oxycodone/APAP 5 mg/325 mcg/h" the "/h" is not the opioid's
         if unit not in UNITS or (self.denominator == "/h" and len(self.amounts) > 1):
             self.fail(f"unknown unit {unit!r}")
+        if self.early and self.slots[0] - self.early:  # "5 mg mane 10 mg nocte": is the product's 5 mg the morning's?
+            self.fail(
+                f"times of day both before the first dose ({', '.join(sorted(self.early))}) and after it: "
+                "say the dose taken at each (e.g. '5 mg in the morning and 10 mg at bedtime' after the product)"
+            )
         per_admin, count, volume = self.per_administration(value, unit)
         per_day, every_hours = self.how_often()
         if self.denominator == "/day" and (self.frequency is not None or any(s for s in self.slots)):
@@ -1465,6 +1492,8 @@ class _Parser:
             )
         if self.directed and self.frequency is None and not any(self.slots):
             self.fail("'as directed' gives no frequency: say how often (e.g. 'every 6 hours')")
+        if self.meals is not None and self.frequency is None and any(self.slots):  # "with meals and at bedtime"
+            self.fail(f"{self.meals!r} does not say how many times a day: say how often (e.g. 'four times a day')")
         if self.cap is not None:
             per_day, every_hours = self.capped(per_admin, per_day, every_hours, value, unit)
         if self.ranges:
@@ -1572,15 +1601,7 @@ class _Parser:
                 self.notes.append(
                     f"{d.typed!r} read as {format_number(round(q, 6))} patch(es) of {format_number(value)} {unit}"
                 )
-            if d.restated is not None and d.kind == "count" and not unit.endswith(("/mL", "/day")):
-                per_hour = unit.endswith("/h")
-                stated = q * value * _MASS_MG[unit.removesuffix("/h")]
-                (mg, rate), said = d.restated, ("mg/h" if per_hour else "mg")
-                if rate != per_hour or not math.isclose(stated, mg, rel_tol=1e-9):
-                    self.fail(
-                        f"{d.typed!r} of {format_number(value)} {unit} is {format_number(stated)} {said}, not the "
-                        f"{format_number(mg)} {'mg/h' if rate else 'mg'} stated"
-                    )
+            self.check_restated(d, q, value, unit)
             amounts.append(q)
         if self.nostrils is not None:
             amounts = self.in_each_nostril(amounts)
@@ -1611,8 +1632,23 @@ class _Parser:
             return q, 1.0, q
         if self.volume is not None:
             volume = self.pick(self.volume.lo, self.volume.hi)
+            self.check_restated(self.volume, volume, value, unit)
             return q * volume, q, volume
         return q, q, None
+
+    def check_restated(self, d: _Dose, q: float, value: float, unit: str) -> None:
+        """ "1 tablet (10 mg)", "5 mL (10 mg)", "1 patch (25 mcg/h)": the amount restated must be what the
+        count (``q`` units) or the volume (``q`` mL) holds."""
+        if d.restated is None or unit.endswith("/day") or (d.kind == "volume") != unit.endswith("/mL"):
+            return
+        per_hour = unit.endswith("/h")
+        stated = q * value * _MASS_MG[unit.split("/", maxsplit=1)[0]]
+        (mg, rate), said = d.restated, ("mg/h" if per_hour else "mg")
+        if rate != per_hour or not math.isclose(stated, mg, rel_tol=1e-9):
+            self.fail(
+                f"{d.typed!r} of {format_number(value)} {unit} is {format_number(stated)} {said}, not the "
+                f"{format_number(mg)} {'mg/h' if rate else 'mg'} stated"
+            )
 
     def in_each_nostril(self, amounts: list[float]) -> list[float]:
         """ "1 spray in each nostril": two sprays each time, said in a note."""
@@ -1647,7 +1683,9 @@ class _Parser:
                 self.fail(f"how often? {typed!r} is a maximum, not a frequency")
             self.fail(f"{typed!r} is a maximum: give the dose taken each time")
         volume = unit.endswith("/mL")
-        if kind == "mass":
+        if cap_unit == "dose":  # administrations, whatever each holds
+            daily, limit = times, cap
+        elif kind == "mass":
             per_unit = value * _MASS_MG.get(unit.split("/", maxsplit=1)[0], math.nan)
             daily, limit = per_admin * per_unit * times, cap * _MASS_MG[cap_unit]
         elif (kind == "volume") != volume:
@@ -1656,7 +1694,7 @@ class _Parser:
             daily, limit = per_admin * times, cap
         if daily <= limit * (1 + 1e-12):
             return per_day, every_hours
-        what = {"mass": "mg", "volume": "mL"}.get(kind, "units")
+        what = "doses" if cap_unit == "dose" else {"mass": "mg", "volume": "mL"}.get(kind, "units")
         self.notes.append(
             f"the regimen allows {format_number(round(daily, 6))} {what} a day; capped at the stated maximum {typed!r}"
         )

@@ -481,6 +481,10 @@ OTHER_OPIOIDS: frozenset[str] = frozenset(
 )  # fmt: skip
 
 
+#: Non-opioid analgesics a combination pairs with an opioid: each product has more of them than of the opioid.
+ANALGESICS: frozenset[str] = frozenset({"acetaminophen", "paracetamol", "apap", "aspirin", "asa", "ibuprofen"})
+
+
 def non_opioid(name: str) -> bool:
     """Whether a component of a combination product is a known non-opioid (acetaminophen...), salt or not."""
     return without_salt(name) in _NON_OPIOIDS
@@ -821,6 +825,8 @@ NUMBER_WORDS: dict[str, float] = {
 }
 #: Count nouns that mean "one unit of the product", whatever its form: "1 ea", "2 doses".
 PRODUCT_UNITS: frozenset[str] = frozenset({"ea", "each", "dose", "doses", "unit", "units"})
+#: What a maximum counts when it counts administrations, whatever each holds: "max 4 doses a day".
+ADMINISTRATIONS: frozenset[str] = frozenset({"dose", "doses", "prise", "prises"})
 #: Count nouns for one tablet or capsule, whichever the product is: "1 pill po bid".
 PILLS: frozenset[str] = frozenset({"pill", "pills"})
 #: Times of day, each a distinct administration: "morning and evening" is twice a day.
@@ -903,6 +909,20 @@ PATCH_RATES: dict[str, frozenset[float]] = {
 }
 #: Words that end a sig's meaningful part: what follows names no dose ("with food", "for pain").
 NO_DOSE_LEADS: frozenset[str] = frozenset({"for", "with", "after", "before", "on", "until", "pour", "avec", "while"})
+#: Words that give more than the dose said ("may repeat once", "an extra tab"): never text that names no dose.
+MORE_DOSES: frozenset[str] = frozenset(
+    {"repeat", "repeated", "extra", "another", "double", "renouveler", "renouvelé", "renouvelée", "répéter", "répété"}
+)
+#: Words that allow what follows ("may take 2", "can use"): with a verb, another dose.
+MAY: frozenset[str] = frozenset({"may", "can", "peut", "possible"})
+#: Days of the week, in text that names no dose ("on Mondays"): a regimen of some days, not of every day.
+WEEKDAYS: frozenset[str] = frozenset(
+    {f"{day}{s}" for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+                             "weekday", "weekend") for s in ("", "s")}
+    | {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"}
+)  # fmt: skip
+#: Meals, in text that names no dose ("with meals"): times of day whose number it does not say.
+MEALS: frozenset[str] = frozenset({"meal", "meals", "repas"})
 #: Salts RxNorm and labels name an opioid with, beyond those listed with the generic names above.
 SALTS: dict[str, tuple[str, ...]] = {
     "hydrocodone": ("polistirex", "bitartrate hemipentahydrate"),

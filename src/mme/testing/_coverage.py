@@ -178,8 +178,8 @@ def _compatible(dn: DrugName, target: _Target) -> bool:
 
 
 def _typed_drug_name(name: str) -> bool:
-    """Names an expression can start with any amount: no digits, no route/form/release word at either end, and no
-    combination brand (one amount with it must be one the brand has of its opioid: "Percocet 5 mg", not 1 mg)."""
+    """Names an expression can start with, with any amount: no digits, no route/form/release word at either
+    end, no combination brand (whose one amount must be a strength it comes in)."""
     words = name.split()
     if not words or re.search(r"[\d#]", name) or combination(name) is not None:
         return False
