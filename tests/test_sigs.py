@@ -268,6 +268,19 @@ def test_one_amount_of_a_combination_is_read_as_its_opioids_and_said_so() -> Non
     assert not any("one amount" in w for w in mme.convert("Percocet 5 mg 1 tab q6h").warnings)  # documented
 
 
+@pytest.mark.parametrize(("text", "mme_per_day"), [("fentanyl 25 mcg/h patch 1/2 patch q72h", 30.0),
+                                                   ("Duragesic 25 mcg/h 1.5 patches q72h", 90.0)])  # fmt: skip
+def test_a_cut_patch_is_read_as_its_share_of_the_rate_and_said(text: str, mme_per_day: float) -> None:
+    """Half of a 25 mcg/h patch is 12.5 mcg/h x 2.4 = 30; one and a half, 37.5 x 2.4 = 90: an assumption (patches are
+    not meant to be cut) the result states. A whole patch owes no such note."""
+    result = mme.convert(text)
+    assert result.mme_per_day == mme_per_day
+    assert any(
+        w.endswith("patches read as that share of the rate; a patch is not meant to be cut") for w in result.warnings
+    )
+    assert not any("cut" in w for w in mme.convert("fentanyl 25 mcg/h patch 1 patch q72h").warnings)
+
+
 def test_a_rate_in_the_sig_counts_the_products_patches_and_says_so() -> None:
     """ "50 mcg/h" of a 25 mcg/h patch is two patches worn at once: the note says how the rate was read."""
     result = mme.convert("fentanyl 25 mcg/h patch apply 50 mcg/h every 72 hours")

@@ -1503,6 +1503,10 @@ class _Parser:
                 f"the {end} (range='{self.other()}' reads the {self.other_word()})"
             )
         self.form_of_count()
+        if (unit.endswith("/h") or self.tags.get("form") == "patch") and not count.is_integer():  # "1/2 patch"
+            self.notes.append(
+                f"{format_number(count)} patches read as that share of the rate; a patch is not meant to be cut"
+            )
         parts, branded = self.components(drug)
         return Expression(
             text=self.text,
