@@ -622,10 +622,14 @@ def daily_mme(
     (name, route_, form_, release_), key, amt, daily, times = _regimen(
         tab, drug, dose, per_day, every, count, volume, route, form, release, variant
     )
-    notes = ([key.route_note] if key.route_note else []) + _patch_note(key, times)
-    return _result(
-        tab, key, name.drug, route_, form_, release_, _applied(key, daily), amt, days_supply=None, notes=notes
-    )
+    applied, notes = _applied(key, daily), _key_notes(key, times)
+    return _result(tab, key, name.drug, route_, form_, release_, applied, amt, days_supply=None, notes=notes)
+
+
+def _key_notes(key: Plan, times: Ratio | None) -> list[str]:
+    """The notes a regimen owes its key, after those of its reading: the route taken by default, and a patch
+    changed out of step with its wear (`daily_mme` and `convert` alike)."""
+    return ([key.route_note] if key.route_note else []) + _patch_note(key, times)
 
 
 def _regimen(
@@ -1149,9 +1153,7 @@ def _convert(
             dosing_day = _applied(key, (product(daily[0], times[1]), product(daily[1], times[0]))).mme
             assert dosing_day is not None  # the key converts: it converted the average
             notes.append(less_than_daily(dosing_day))
-    if key.route_note:
-        notes.append(key.route_note)
-    notes += _patch_note(key, times)
+    notes += _key_notes(key, times)
     return _result(
         tab, key, name.drug, route_, form_, release_, applied, amt, days_supply=None, notes=notes, expression=expr
     )
