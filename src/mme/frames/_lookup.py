@@ -209,34 +209,37 @@ def _joined(data: _F, keys: _Keys, need: _Need) -> tuple[_F, int, _Known]:
     return _left_join(data, lookup, keys.names), n_tiers, known
 
 
+#: The lookup's column set on every key's row: null after the left join where a row's key was not read.
+_HIT: Final = f"{_T}hit"
+
+
 def _lazy_joined(
     data: nw.LazyFrame[Any], on: list[str], table: tuple[list[str], list[Any], list[tuple[Any, ...]]], backend: Any
 ) -> nw.LazyFrame[Any]:
     """`data` left-joined to the lookup `table`; reading it stops with `UNREAD_KEY` if a row matched no key (as
     on DuckDB): a key the data gained since would take the attributes that are literals."""
     columns, dtypes, rows = table
-    hit = f"{_T}hit"
-    marked = _frame_of([*columns, hit], [*dtypes, nw.Boolean], [(*row, True) for row in rows], backend)
+    marked = _frame_of([*columns, _HIT], [*dtypes, nw.Boolean], [(*row, True) for row in rows], backend)
     native = _left_join(data, marked.lazy(backend=data.implementation), on).to_native()
     if data.implementation is nw.Implementation.POLARS:
-        schema = native.drop(hit).collect_schema()
-        checked = native.map_batches(partial(_polars_checked, hit=hit), schema=schema, streamable=True)
+        schema = native.drop(_HIT).collect_schema()
+        checked = native.map_batches(_polars_checked, schema=schema, streamable=True)
     else:  # Dask: each partition
-        checked = native.map_partitions(_pandas_checked, hit=hit, meta=native._meta.drop(columns=hit))
+        checked = native.map_partitions(_pandas_checked, meta=native._meta.drop(columns=_HIT))
     result: nw.LazyFrame[Any] = nw.from_native(checked)
     return result
 
 
-def _polars_checked(batch: Any, hit: str) -> Any:
-    if batch[hit].is_null().any():
+def _polars_checked(batch: Any) -> Any:
+    if batch[_HIT].is_null().any():
         raise ColumnError(UNREAD_KEY)
-    return batch.drop(hit)
+    return batch.drop(_HIT)
 
 
-def _pandas_checked(batch: Any, hit: str) -> Any:
-    if batch[hit].isna().any():
+def _pandas_checked(batch: Any) -> Any:
+    if batch[_HIT].isna().any():
         raise ColumnError(UNREAD_KEY)
-    return batch.drop(columns=hit)
+    return batch.drop(columns=_HIT)
 
 
 _SQL_TYPES: Final = {nw.Int8: "TINYINT", nw.Boolean: "BOOLEAN", nw.Float64: "DOUBLE", nw.String: "VARCHAR"}
@@ -310,13 +313,12 @@ def _spark_joined(frame: Any, on: list[str], names: list[str], types: list[Any],
     from pyspark.sql import types as T
 
     spark = {nw.Int8: T.ByteType(), nw.Boolean: T.BooleanType(), nw.Float64: T.DoubleType(), nw.String: T.StringType()}
-    hit = f"{_T}hit"
     schema = T.StructType(
-        [T.StructField(n, spark[t]) for n, t in zip([*names, hit], [*types, nw.Boolean], strict=True)]
+        [T.StructField(n, spark[t]) for n, t in zip([*names, _HIT], [*types, nw.Boolean], strict=True)]
     )
     lookup = frame.sparkSession.createDataFrame([(*row, True) for row in rows], schema)
-    unread = F.when(F.col(hit).isNull(), F.raise_error(F.lit(UNREAD_KEY))).otherwise(F.lit(True))
-    return frame.join(lookup, on=on, how="left").where(unread).drop(hit)
+    unread = F.when(F.col(_HIT).isNull(), F.raise_error(F.lit(UNREAD_KEY))).otherwise(F.lit(True))
+    return frame.join(lookup, on=on, how="left").where(unread).drop(_HIT)
 
 
 _SPARK: Final = frozenset({nw.Implementation.PYSPARK, nw.Implementation.PYSPARK_CONNECT})
