@@ -175,7 +175,7 @@ def sig_cases(folder: Path) -> None:
             e = parse_expression(f"{product} {r[2]}")
         except mme.MMEError:
             continue
-        times = max(e.per_day if e.per_day is not None else 24 / (e.every_hours or 24), 1)
+        times = max(_times(e), 1)
         amount = float(e.volume.split()[0]) if e.volume else e.count
         same += (e.per_day, e.every_hours) != (None, None) and math.isclose(amount * times, float(number))
     print(

@@ -555,9 +555,8 @@ class _Dose(NamedTuple):
     kind: Literal["count", "mass", "volume", "rate"]
     unit: str  # "" for a count, "mg"/"mcg"/"g" for a mass or a rate (per hour), "mL"
     typed: str
-    restated: tuple[float, bool] | None = (
-        None  # "1 tablet (10 mg)", "1 patch (25 mcg/h)": mg (or mg/h, True) beside a count
-    )
+    # "1 tablet (10 mg)", "1 patch (25 mcg/h)": the amount said beside a count, in mg (or mg/h: True)
+    restated: tuple[float, bool] | None = None
 
 
 _PAD: Final = 16
