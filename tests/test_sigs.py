@@ -989,3 +989,155 @@ def test_an_extended_release_brand_said_immediate_release_is_refused(text: str) 
 
 def test_a_brands_other_release_line_still_reads() -> None:
     assert mme.convert("Nucynta ER 100 mg bid").mme_per_day == pytest.approx(80.0)  # 200 mg x 0.4
+
+
+# --- sigs read wrong or silently, and the fixes (cdc-2022 factors as above) ---------------------------------------
+
+HOURLY_RATES_REFUSED = [
+    # was 120 (5 mg/h x 24 = 120 mg/day read as oral, x 1) with no word: an infusion's rate, not an oral dose
+    ("morphine 5 mg/hr", "an hourly rate ('5 mg/hr') is a patch's or an infusion's"),
+    ("hydromorphone 0.5 mg/h", "an hourly rate ('0.5 mg/h') is a patch's or an infusion's"),  # was 60: 12 mg x 5
+    ("morphine 5 mg per hour", "an hourly rate"),
+    ("oxycodone 5 mg/h tablet", "an hourly rate"),  # was 180: 120 mg x 1.5
+    ("morphine 2 mg/h po", "an hourly rate"),  # an oral route said: was 48 (2 x 24 x 1)
+    ("fentanyl 25 mcg/h buccal", "an hourly rate"),  # a fentanyl rate, but not a patch's
+]
+
+
+@pytest.mark.parametrize(("text", "problem"), HOURLY_RATES_REFUSED, ids=[t for t, _ in HOURLY_RATES_REFUSED])
+def test_an_hourly_rate_that_is_no_patch_and_no_infusion_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "table", "expected"),
+    [
+        ("morphine 2 mg/h IV", "anzca-2021", 144.0),  # 2 x 24 = 48 mg/day x 3 (parenteral morphine)
+        ("morphine 2 mg/h subcut", "anzca-2021", 144.0),
+        ("morphine 2 mg/h injection", "anzca-2021", 144.0),  # an injection is parenteral
+        ("fentanyl 25 mcg/h", "cdc-2022", 60.0),  # fentanyl comes as a patch: 25 x 2.4
+        ("Butrans 10 mcg/h", "heal-2025", 22.0),  # a patch brand: 10 mcg/h x 2.2
+        ("buprenorphine 10 mcg/h", "heal-2025", 22.0),  # buprenorphine comes as a patch
+        ("fentanyl 25 mcg/h patch q72h", "cdc-2022", 60.0),
+        ("morphine 120 mg/day", "cdc-2022", 120.0),  # a daily total is no hourly rate
+    ],
+)
+def test_an_hourly_rate_of_a_patch_or_an_infusion_still_reads(text: str, table: str, expected: float) -> None:
+    assert mme.convert(text, table=table).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        # was 200: "10/2" read as 5 tablets (10 mg x 5 x 4 = 200 mg x 1)
+        ("hydrocodone/acetaminophen 10/325 10/2 tab q6h", "'10/2' is not a part of a unit"),
+        ("oxycodone 5 mg 3/2 tab q6h", "'3/2' is not a part of a unit"),  # was 45: 1.5 x 5 x 4 x 1.5
+        ("oxycodone 5 mg 7/10 tab q6h", "'7/10' is not a part of a unit"),  # was 21: 0.7 tab
+        ("oxycodone 5 mg 1 5/8 tab q6h", "'5/8' is not a part of a unit"),
+        ("oxycodone 5 mg 1/2-5/2 tab q6h", "'5/2' is not a part of a unit"),
+    ],
+)
+def test_a_slash_fraction_that_is_no_usual_part_of_a_unit_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("oxycodone 5 mg 1/2 tab q6h", 15.0),  # 2.5 mg x 4 x 1.5
+        ("oxycodone 10 mg 1/4 tab q6h", 15.0),  # 2.5 mg x 4 x 1.5
+        ("oxycodone 10 mg 3/4 tab q6h", 45.0),  # 7.5 mg x 4 x 1.5
+        ("oxycodone 15 mg 1/3 tab q6h", 30.0),  # 5 mg x 4 x 1.5
+        ("oxycodone 5 mg 1 1/2 tab q6h", 45.0),  # 7.5 mg x 4 x 1.5
+        ("oxycodone 5 mg 1/2-1 tab q6h", 30.0),  # max 1 tab: 5 x 4 x 1.5
+    ],
+)
+def test_usual_fractions_still_read(text: str, expected: float) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        # was 30 (5 mg x 4 x 1.5) as if every day, "on dialysis days" ignored without a word
+        ("oxycodone 5 mg 1 tab qid on dialysis days", "'on dialysis days': a dose on some days"),
+        ("oxycodone 5 mg 1 tab q6h prn pain on days of dialysis", "'on days of dialysis': a dose on some days"),
+        ("oxycodone 5 mg 1 tab bid on school days", "'on school days': a dose on some days"),
+        ("oxycodone 5 mg 1 tab bid on the day of surgery", "'on the day of surgery': a dose on some days"),
+        ("oxycodone 5 mg 1 cp 2 fois par jour les jours de dialyse", "'les jours de dialyse': a dose on some days"),
+    ],
+)
+def test_a_dose_on_some_days_is_refused_as_weekdays_are(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        # was 45 (15 mg x 2 x 1.5) read as an oxycodone ER product: Roxicodone is immediate-release only
+        ("Roxicodone ER 15 mg q12h", "'Roxicodone' is immediate-release, but 'ER' was given"),
+        ("Percocet ER 5/325 1 tab q12h", "'Percocet' is immediate-release, but 'ER' was given"),
+        ("Norco SR 10/325 1 tab bid", "'Norco' is immediate-release, but 'ER' was given"),
+        ("Endone CR 5 mg bid", "'Endone' is immediate-release, but 'ER' was given"),
+    ],
+)
+def test_an_immediate_release_brand_said_extended_release_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.DoseError, match=re.escape(problem)):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Nucynta ER 100 mg bid", 80.0),  # 200 mg x 0.4
+        ("Ultram ER 100 mg daily", 20.0),  # 100 mg x 0.2
+        ("Tramal SR 100 mg bid", 40.0),  # 200 mg x 0.2: Tramal comes as SR too
+        ("Zydol SR 100 mg bid", 40.0),
+        ("Topalgic LP 100 mg bid", 40.0),
+        ("Contramal LP 100 mg bid", 40.0),
+        ("Palexia SR 50 mg bid", 40.0),  # 100 mg x 0.4
+    ],
+)
+def test_a_brand_sold_in_both_releases_reads_either(text: str, expected: float) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+DISPENSED = [
+    "oxycodone 5 mg 1 tab q6h #30",
+    "oxycodone 5 mg 1 tab q6h disp #30",
+    "oxycodone 5 mg 1 tab q6h dispense: 30",
+    "oxycodone 5 mg 1 tab q6h qty 30",
+    "oxycodone 5 mg 1 tab q6h prn pain, disp 30 tabs",
+    "oxycodone 5 mg 1 tab q6h prn pain (#30)",
+    "oxycodone 5 mg 1 tab q6h Quantity: 30 tablets",
+    "oxycodone 5 mg 1 tab q6h #30 (thirty)",
+    "oxycodone 5 mg tablet #30 1 tab q6h",
+    "oxycodone 5 mg 1 tab q6h, dispense 30, refills: 0",
+    "oxycodone 5 mg 1 tab q6h #30 no refills",
+]
+
+
+@pytest.mark.parametrize("text", DISPENSED)
+def test_a_quantity_dispensed_in_a_sig_is_no_count(text: str) -> None:
+    # 5 mg x 4 x 1.5 = 30, whatever was dispensed (it was refused: "cannot read '#'")
+    result = mme.convert(text)
+    assert result.mme_per_day == pytest.approx(30.0)
+    assert result.expression is not None
+    assert any("30" in part for part in result.expression.ignored)
+    assert any("quantity dispensed" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    "text", ["oxycodone 5 mg tablet #30", "oxycodone 5 mg 1 tab disp 30", "oxycodone 5 mg 2 tabs qty: 60"]
+)
+def test_a_quantity_dispensed_with_no_frequency_is_refused(text: str) -> None:
+    with pytest.raises(mme.ExpressionError, match="a quantity dispensed, not a dose"):
+        mme.convert(text)
+
+
+def test_a_quantity_dispensed_beside_a_dispensing_is_refused() -> None:
+    with pytest.raises(mme.MMEError):
+        mme.convert("oxycodone 5 mg tablet #30", quantity=30, days_supply=10)

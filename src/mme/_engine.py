@@ -62,10 +62,12 @@ from ._vocab import (
     FORM_ROUTES,
     PATCH_WEAR_DAYS,
     PER_DAY_CODES,
+    RELEASE_WORDS,
     DrugName,
     Release,
     form_release,
     form_route,
+    releases_of,
     resolve_drug,
     resolve_form,
     resolve_release,
@@ -398,9 +400,14 @@ def _names(
     name = resolve_drug(drug)
     canonical_form = resolve_form(form) if form else name.form
     canonical_route = resolve_route(route) if route else (form_route(form) if form else None) or name.route
-    canonical_release = resolve_release(release) if release else (form_release(form) if form else None) or name.release
-    if release and name.release == "ER" and canonical_release == "IR":  # "OxyContin IR" (but "Nucynta ER" is a line)
-        raise DoseError(f"{drug!r} is extended-release, but {release!r} was given: name the immediate-release product")
+    given = resolve_release(release) if release else None
+    if (
+        given is not None and name.release and given not in releases_of(drug, name.release)
+    ):  # "OxyContin IR", "Roxicodone ER"
+        raise DoseError(  # but "Nucynta ER" is a line of its own
+            f"{drug!r} is {RELEASE_WORDS[name.release]}, but {release!r} was given: name the {RELEASE_WORDS[given]} product"
+        )
+    canonical_release = given or (form_release(form) if form else None) or name.release
     return name, canonical_route, canonical_form, canonical_release
 
 

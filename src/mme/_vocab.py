@@ -89,6 +89,8 @@ FORMS: frozenset[str] = frozenset(
 )
 
 RELEASES: frozenset[str] = frozenset({"IR", "ER"})
+#: Each release, as a message says it.
+RELEASE_WORDS: dict[Release, str] = {"IR": "immediate-release", "ER": "extended-release"}
 
 #: How long one patch is worn, in days: CDC's NDC file documentation ("Days Supply for fentanyl
 #: patches = # of patches X 3"; 2016 edition: "for buprenorphine patches = # of patches x 7").
@@ -393,6 +395,11 @@ _BRANDS: dict[str, DrugName] = {
     "zydol": DrugName("tramadol", "oral", "capsule", "IR"),
     "durotram": DrugName("tramadol", "oral", "tablet", "ER"),
     "durotram xr": DrugName("tramadol", "oral", "tablet", "ER"),
+    "tramal sr": DrugName("tramadol", "oral", "tablet", "ER"),
+    "zydol sr": DrugName("tramadol", "oral", "tablet", "ER"),
+    "zydol xl": DrugName("tramadol", "oral", "tablet", "ER"),
+    "topalgic lp": DrugName("tramadol", "oral", "tablet", "ER"),
+    "contramal lp": DrugName("tramadol", "oral", "tablet", "ER"),
     "topalgic": DrugName("tramadol", "oral", "capsule", "IR"),
     "contramal": DrugName("tramadol", "oral", "capsule", "IR"),
     "ixprim": DrugName("tramadol", "oral", "tablet", "IR"),
@@ -547,6 +554,15 @@ def _resolve(kind: str, text: str, key: str, table: dict[str, str], choices: fro
     close = difflib.get_close_matches(key, table, n=3, cutoff=0.6)
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
     raise UnknownTermError(f"unknown {kind} {excerpt(text)}.{hint} Known {kind}s: {', '.join(sorted(choices))}.")
+
+
+@lru_cache(maxsize=4096)
+def releases_of(name: str, own: Release) -> frozenset[Release]:
+    """The releases the product line ``name`` names (sold in ``own``) comes in: each its name also takes with a
+    release word ("Nucynta": IR, and ER as "Nucynta ER"; "Roxicodone": IR only)."""
+    key = _key(name)
+    lines = (_DRUG_ALIASES.get(f"{key} {word}") for word in _RELEASE_ALIASES)
+    return frozenset({own, *(line.release for line in lines if line is not None and line.release)})
 
 
 def resolve_route(text: str) -> str:
@@ -921,6 +937,13 @@ WEEKDAYS: frozenset[str] = frozenset(
                              "weekday", "weekend") for s in ("", "s")}
     | {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"}
 )  # fmt: skip
+#: Days said without a number before them, in text that names no dose ("on dialysis days", "on the day of
+#: surgery"): a regimen of some days, as weekdays are ("for 5 days", a number of days, is a duration).
+SOME_DAYS: frozenset[str] = frozenset({"day", "days", "jour", "jours"})
+#: Words that lead a quantity dispensed ("#30", "disp 30", "Qty: 30"): what was supplied, never a dose.
+DISPENSED: frozenset[str] = frozenset({"#", "disp", "dispense", "dispensed", "qty", "quantity", "quantité", "qté"})
+#: Refills ("refills: 0", "2 refills", "no refills"): what may be supplied again, never a dose.
+REFILLS: frozenset[str] = frozenset({"refill", "refills", "rf", "rfl", "renouvellement", "renouvellements"})
 #: Meals, in text that names no dose ("with meals"): times of day whose number it does not say.
 MEALS: frozenset[str] = frozenset({"meal", "meals", "repas"})
 #: Salts RxNorm and labels name an opioid with, beyond those listed with the generic names above.
