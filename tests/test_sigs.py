@@ -1001,6 +1001,8 @@ HOURLY_RATES_REFUSED = [
     ("oxycodone 5 mg/h tablet", "an hourly rate"),  # was 180: 120 mg x 1.5
     ("morphine 2 mg/h po", "an hourly rate"),  # an oral route said: was 48 (2 x 24 x 1)
     ("fentanyl 25 mcg/h buccal", "an hourly rate"),  # a fentanyl rate, but not a patch's
+    ("fentanyl 25 mcg/h 1 tab q72h", "and tablet fentanyl is neither"),  # the count says a tablet
+    ("Actiq 25 mcg/h", "and transmucosal Actiq is neither"),  # the brand says a lozenge
 ]
 
 
