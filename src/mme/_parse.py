@@ -564,6 +564,7 @@ _NO_KEYS: Final = ("",) * _PAD  # the padding after a text's keys, and after its
 _NO_KINDS: Final = (False,) * _PAD
 _RELEASE_PERIODS: Final = frozenset({8.0, 12.0})  # hours an extended-release product is labelled with: "15 mg/12 hr"
 _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
+_PARTS: Final = frozenset({2.0, 3.0, 4.0})  # the denominators of a part of a unit: 1/2, 1/3, 1/4, 3/4
 
 
 class _Parser:
@@ -1079,15 +1080,27 @@ class _Parser:
         """NUM, NUM-NUM, NUM to NUM, "1/2" (when ``fraction``) at a number: (low, high, index after), unchecked."""
         lo, j = self.toks[i].value, i + 1
         if fraction and self.mixed(j):  # "1 1/2 tabs": one and a half
-            lo, j = lo + self.toks[j].value / self.toks[j + 2].value, j + 3
+            lo, j = lo + self.part(j), j + 3
         elif fraction and self.keys[j] == "/" and self.nums[j + 1]:
-            lo, j = lo / self.toks[j + 1].value if self.toks[j + 1].value else math.nan, j + 2
+            lo, j = self.part(i), j + 2
         hi = lo
         if self.keys[j] in _RANGE and self.nums[j + 1] and not (self.keys[j] == "a" and self.keys[j + 2] in _ONE_DAY):
             hi, j = self.toks[j + 1].value, j + 2
             if fraction and self.keys[j] == "/" and self.nums[j + 1]:
-                hi, j = hi / self.toks[j + 1].value if self.toks[j + 1].value else math.nan, j + 2
+                hi, j = self.part(j - 1), j + 2
         return lo, hi, j
+
+    def part(self, i: int) -> float:
+        """The fraction at token ``i`` ("1/2"): a part of a unit as doses are cut (a half, a third, a quarter, three
+        quarters), or refused: "10/2 tab" is no count (5 tablets?), and "7/10" a pain score."""
+        num, den = self.toks[i].value, self.toks[i + 2].value
+        if not (0 < num < math.inf and 0 < den < math.inf):
+            return math.nan  # `checked` says which number is not positive and finite
+        if den not in _PARTS or not (num.is_integer() and num < den):
+            self.fail(
+                f"{self.span(i, i + 3)!r} is not a part of a unit (1/2, 1/3, 1/4, 3/4): write the count (e.g. '2 tabs')"
+            )
+        return num / den
 
     def mixed(self, j: int) -> bool:
         """Whether a proper fraction ("1/2") starts at token ``j``, after a whole number."""
