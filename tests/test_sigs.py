@@ -1067,13 +1067,19 @@ def test_usual_fractions_still_read(text: str, expected: float) -> None:
         ("oxycodone 5 mg 1 tab qid on dialysis days", "'on dialysis days': a dose on some days"),
         ("oxycodone 5 mg 1 tab q6h prn pain on days of dialysis", "'on days of dialysis': a dose on some days"),
         ("oxycodone 5 mg 1 tab bid on school days", "'on school days': a dose on some days"),
-        ("oxycodone 5 mg 1 tab bid on the day of surgery", "'on the day of surgery': a dose on some days"),
-        ("oxycodone 5 mg 1 cp 2 fois par jour les jours de dialyse", "'les jours de dialyse': a dose on some days"),
+        ("oxycodone 5 mg 1 tab bid prn on bad days", "'on bad days': a dose on some days"),
+        ("oxycodone 5 mg 1 cp 2 fois par jour si douleur les jours de dialyse", "'les jours de dialyse': a dose on"),
     ],
 )
 def test_a_dose_on_some_days_is_refused_as_weekdays_are(text: str, problem: str) -> None:
     with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
         mme.convert(text)
+
+
+def test_days_of_a_duration_are_no_days_of_a_regimen() -> None:
+    # 5 mg x 4 x 1.5 = 30: how long, not which days
+    assert mme.convert("oxycodone 5 mg 1 tab q6h prn pain for a few days").mme_per_day == pytest.approx(30.0)
+    assert mme.convert("oxycodone 5 mg 1 tab q6h prn pain x 3-5 days").mme_per_day == pytest.approx(30.0)
 
 
 @pytest.mark.parametrize(

@@ -838,6 +838,7 @@ class _Parser:
         ("severe pain (7-10)") is skipped, any other number ends it.
         """
         start = i
+        days = None  # where the text says some days ("on dialysis days"), if it does
         while i < self.size and self.keys[i] not in _STOPS:
             be = self.keys[i + 1] == "be"
             if self.keys[i] in _vocab.MORE_DOSES or (self.keys[i] in _vocab.MAY and self.keys[i + 1 + be] in _MAY_DO):
@@ -848,6 +849,8 @@ class _Parser:
                 self.fail(
                     f"{self.span(i, i + 1)!r}: a dose on some days of the week, say how often (e.g. 'twice a week')"
                 )
+            if self.keys[i] in _vocab.SOME_DAYS and not self.nums[i - 1] and days is None:
+                days = i
             if (i > start or lead) and (
                 self.sig_starts(i) or self.vocab(i) is not None or (self.keys[i] in ("x", "for") and self.nums[i + 1])
             ):
@@ -859,12 +862,21 @@ class _Parser:
             close = i + 4
             if self.nums[i + 3] and self.keys[close] == ")":
                 i = close + 1
+        if days is not None:
+            self.some_days(start, days, i)
         if i > start:
             self.ignored.append(self.span(start, i))
             joined = self.keys[i - 1] in _CONNECTORS or self.connector(i, 1) or self.connector(start - 1, -1)
             if joined and self.meals is None and not _vocab.MEALS.isdisjoint(self.keys[start:i]):
                 self.meals = self.span(start, i)  # "with meals and at bedtime": meals as times of day
         return i
+
+    def some_days(self, start: int, days: int, end: int) -> None:
+        """ "on dialysis days", "les jours de dialyse": a dose on some days only, refused as weekdays are, from the
+        word that leads it; "for a few days" is a duration."""
+        lead = next((k for k in range(days, start, -1) if self.keys[k] in _DAYS_LEADS), start)
+        if self.keys[lead] not in _FOR:
+            self.fail(f"{self.span(lead, end)!r}: a dose on some days only, say how often (e.g. 'three times a week')")
 
     def connector(self, i: int, step: int) -> bool:
         """Whether "and" ("et", "&") is at token ``i``, or past the punctuation there, going by ``step``."""
@@ -1747,6 +1759,7 @@ def _opioid_name(parser: _Parser, drug: str) -> str:
 
 
 _NO_DOSE_LEADS: Final = _vocab.NO_DOSE_LEADS
+_DAYS_LEADS: Final = _NO_DOSE_LEADS | {"les"}  # "on dialysis days", "les jours de dialyse"
 _RATE_ROUTES: Final = _vocab.PARENTERAL | {"transdermal"}  # where a dose is a rate per hour: an infusion, a patch
 
 

@@ -937,9 +937,9 @@ WEEKDAYS: frozenset[str] = frozenset(
                              "weekday", "weekend") for s in ("", "s")}
     | {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"}
 )  # fmt: skip
-#: Days said without a number before them, in text that names no dose ("on dialysis days", "on the day of
-#: surgery"): a regimen of some days, as weekdays are ("for 5 days", a number of days, is a duration).
-SOME_DAYS: frozenset[str] = frozenset({"day", "days", "jour", "jours"})
+#: Days said without a number before them, in text that names no dose ("on dialysis days", "les jours de
+#: dialyse"): a regimen of some days, as weekdays are ("for 5 days", a number of days, is a duration).
+SOME_DAYS: frozenset[str] = frozenset({"days", "jours"})
 #: Words that lead a quantity dispensed ("#30", "disp 30", "Qty: 30"): what was supplied, never a dose.
 DISPENSED: frozenset[str] = frozenset({"#", "disp", "dispense", "dispensed", "qty", "quantity", "quantité", "qté"})
 #: Refills ("refills: 0", "2 refills", "no refills"): what may be supplied again, never a dose.
