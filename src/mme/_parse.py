@@ -312,10 +312,11 @@ _FREQUENCY_STARTS: Final = frozenset(
 _FOR: Final = frozenset({"for", "x", "×", "pendant", "during", "over"})  # before a duration
 _TO_LAST: Final = frozenset({"must", "should", "to"})  # before "last 30 days"
 _UNTIL: Final = frozenset({"until", "jusqu'à"})
+_SUPPLIED: Final = _vocab.DISPENSED | _vocab.REFILLS | {"no"}  # the words a quantity supplied can start with
 #: The words the parts `step` tries first can start with, beside a number: any other word skips them.
 _PART_STARTS: Final = frozenset(
     {*_AS_NEEDED.lengths, *_DIRECTED.lengths, *_EACH_NOSTRIL.lengths, *_CAPS.lengths, *_FOR, *_TO_LAST, *_UNTIL,
-     *_FREQUENCY_STARTS, *_TIMES_OF_DAY.lengths, *_TIME_LEADS}
+     *_FREQUENCY_STARTS, *_TIMES_OF_DAY.lengths, *_TIME_LEADS, *_SUPPLIED}
 )  # fmt: skip
 #: The lexicon's words spelled with digits ("tb12", an EHR's extended-release tablet): each is one word.
 _GLUED: Final = "|".join(
@@ -588,6 +589,7 @@ class _Parser:
     pack = False
     pill: str | None = None  # "1 pill" as typed: a tablet or a capsule
     nostrils: str | None = None  # "in each nostril" as typed: each administration is twice the dose said
+    dispensed: str | None = None  # "#30", "disp 30 tabs" as typed: a quantity supplied, never a dose
     interval: tuple[str, float] | None = None  # "30 mg/12 hr": ("12 hr", 12.0), see `per_interval`
     drug_typed = ""
 
@@ -789,6 +791,8 @@ class _Parser:
         """An indication, a nostril phrase, a maximum, a duration, a frequency or a time of day at token ``i``;
         each is tried only at a word it can start with."""
         key = self.keys[i]
+        if (self.nums[i] or key in _SUPPLIED) and (end := self.dispensed_at(i)) is not None:
+            return end
         if key in _AS_NEEDED.lengths and (end := self.among(i, _AS_NEEDED)) is not None:
             self.as_needed = True
             return self.no_dose(end, lead=True)
@@ -823,7 +827,35 @@ class _Parser:
             or self.among(i, _CAPS) is not None
             or self.among(i, _AS_NEEDED) is not None
             or (self.nums[i] and not self.pain_score(i))
+            or self.dispensed_at(i, dry=True) is not None
         )
+
+    def dispensed_at(self, i: int, *, dry: bool = False) -> int | None:
+        """ "#30", "disp 30 tabs", "Qty: 30", "dispense #30 (thirty)": the quantity supplied, never a count; "refills:
+        0", "2 refills", "no refills": what may be supplied again. Both are ignored text."""
+        keys = self.keys
+        if (keys[i] == "no" or self.nums[i]) and keys[i + 1] in _vocab.REFILLS:
+            end = i + 2
+        elif keys[i] in _vocab.DISPENSED or keys[i] in _vocab.REFILLS:
+            j = i + 1
+            while keys[j] in (":", "#", "x", "no"):  # "Disp: No. 30", "refills x 2"
+                j += 1
+            if not self.nums[j]:
+                return None
+            end = j + 1
+            if (found := self.countable(end)) is not None:  # "30 tabs"
+                end = found.end
+            elif keys[end] in _VOLUME or keys[end] in _vocab.PRODUCT_UNITS or keys[end] in _vocab.PILLS:
+                end += 1
+            if keys[end] == "(" and self.words[end + 1] and keys[end + 2] == ")":  # "#30 (thirty)"
+                end += 3
+            if keys[i] in _vocab.DISPENSED and not dry:
+                self.dispensed = self.dispensed or self.span(i, end)
+        else:
+            return None
+        if not dry:
+            self.ignored.append(self.span(i, end))
+        return end
 
     def pain_score(self, i: int) -> bool:
         """ "7/10", "(7-10)", "pain 8": a number that scores pain, never a count."""
@@ -1516,6 +1548,8 @@ class _Parser:
             )
         if self.directed and self.frequency is None and not any(self.slots):
             self.fail("'as directed' gives no frequency: say how often (e.g. 'every 6 hours')")
+        if self.dispensed is not None:
+            self.supplied()
         if self.meals is not None and self.frequency is None and any(self.slots):  # "with meals and at bedtime"
             self.fail(f"{self.meals!r} does not say how many times a day: say how often (e.g. 'four times a day')")
         if self.cap is not None:
@@ -1551,6 +1585,16 @@ class _Parser:
             ignored=tuple(self.ignored),
             notes=tuple(self.notes),
         )
+
+    def supplied(self) -> None:
+        """A quantity dispensed in a sig says no dose: ignored, and said, where the sig says the daily amount (how
+        often, or a daily total or a rate); else refused, as it may be a dispensing with no sig."""
+        if self.frequency is None and not any(self.slots) and self.denominator not in ("/day", "/h"):
+            self.fail(
+                f"{self.dispensed!r} is a quantity dispensed, not a dose: say how often the dose is taken, or give "
+                "the dispensing as quantity and days supply"
+            )
+        self.notes.append(f"{self.dispensed!r} read as the quantity dispensed: it says no dose")
 
     def per_interval(self, drug: str, value: float, unit: str) -> None:
         """ "30 mg/12 hr" alone is 30 mg every 12 hours; with a frequency ("MS Contin 15 mg/12 hr 1 tab every 8
