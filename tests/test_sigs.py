@@ -1149,3 +1149,22 @@ def test_a_quantity_dispensed_with_no_frequency_is_refused(text: str) -> None:
 def test_a_quantity_dispensed_beside_a_dispensing_is_refused() -> None:
     with pytest.raises(mme.MMEError):
         mme.convert("oxycodone 5 mg tablet #30", quantity=30, days_supply=10)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("oxycodone 5 mg 1 tab q4h prn, MDD 4 tabs", 30.0),  # a maximum daily dose: capped at 4 x 5 mg x 1.5
+        ("oxycodone 5 mg 1 tab q4h prn, MDD: 20 mg", 30.0),  # 20 mg x 1.5
+        ("oxycodone 5 mg 1 tab q4h prn, MDD #4 tabs", 30.0),
+    ],
+)
+def test_a_maximum_daily_dose_caps(text: str, expected: float) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("text", ["oxycodone 5 mg 1 tab q4h prn MDD#4", "oxycodone 5 mg 1 tab q4h prn. MDD # 4"])
+def test_a_maximum_daily_dose_with_no_unit_is_no_quantity_dispensed(text: str) -> None:
+    # "#4" after MDD is a maximum of 4 (tablets? mg?), never a quantity dispensed to ignore (45: q4h uncapped)
+    with pytest.raises(mme.ExpressionError, match="cannot read 'MDD'"):
+        mme.convert(text)

@@ -291,7 +291,7 @@ _MAY_DO: Final = _vocab.SIG_VERBS | _vocab.MORE_DOSES | {"increase", "increased"
 _CONNECTORS: Final = frozenset({"and", "et", "&", "then"}) - _vocab.MULTI_STEP
 _CAPS: Final = _Phrases(("not to exceed", "do not exceed", "no more than", "max daily dose", "maximum daily dose",
                 "maximum dose", "max dose", "maximum of", "max of", "maximum", "max", "up to", "ne pas dépasser",
-                "nte", "not exceeding", "jusqu'à"))  # fmt: skip
+                "nte", "not exceeding", "jusqu'à", "mdd"))  # fmt: skip
 _DURATION_UNITS: Final = frozenset({"day", "days", "d", "week", "weeks", "wk", "wks", "month", "months", "jours",
                                     "jour", "semaines", "semaine", "mois", "doses", "refills"})  # fmt: skip
 _FILLER: Final = _Phrases({"abuse deterrent", "film coated", "disintegrating", "chewable", "pack", "total",
@@ -1255,7 +1255,9 @@ class _Parser:
         if lead is None:
             return None
         j = lead
-        while self.keys[j] in (":", "of", "a", "total") or (self.keys[j] in ("daily", "dose") and self.nums[j + 1]):
+        while self.keys[j] in (":", "#", "of", "a", "total") or (
+            self.keys[j] in ("daily", "dose") and self.nums[j + 1]
+        ):  # "max: 4 tabs/day", "MDD #4 tabs"
             j += 1
         if not self.nums[j]:
             return None
@@ -1275,7 +1277,7 @@ class _Parser:
         else:
             return None
         period = self.per_period(k)
-        daily_word = self.span_key(lead - 2, lead) in ("daily dose",) or self.keys[lead - 1] == "daily"
+        daily_word = self.span_key(lead - 2, lead) in ("daily dose",) or self.keys[lead - 1] in ("daily", "mdd")
         if period is None and self.keys[k] in ("in", "per", "every") and self.nums[k + 1] and self.keys[k + 2] in _HOUR:
             self.fail(f"a maximum over {self.span(k + 1, k + 3)!r}: only daily maximums are read")  # 24 h: per_period
         if period is None and not daily_word:
