@@ -1168,3 +1168,33 @@ def test_a_maximum_daily_dose_with_no_unit_is_no_quantity_dispensed(text: str) -
     # "#4" after MDD is a maximum of 4 (tablets? mg?), never a quantity dispensed to ignore (45: q4h uncapped)
     with pytest.raises(mme.ExpressionError, match="cannot read 'MDD'"):
         mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oxycodone 5 mg q6h prn, 30 tabs",  # was 900: 30 x 5 mg x 4 = 600 mg x 1.5, the quantity read as a count
+        "oxycodone 5 mg q6h 30 tablets",
+        "Norco 7.5/325 40 tabs q6h",  # was 1200: 40 x 7.5 x 4 x 1
+        "hydrocodone/acetaminophen 5/325 mg 120 tab(s) orally 3 times a day",  # was 1800: 120 x 5 x 3 x 1
+    ],
+)
+def test_a_count_no_one_takes_at_once_is_refused(text: str) -> None:
+    with pytest.raises(mme.ExpressionError, match="at once is no dose: if .* is the quantity dispensed"):
+        mme.convert(text)
+
+
+def test_counts_up_to_twelve_still_read() -> None:
+    # methadone 10 mg x 9 = 90 mg/day x 4.7 (cdc-2022); 12 x 5 mg = 60 mg x 4.7
+    assert mme.convert("methadone 10 mg 9 tabs daily").mme_per_day == pytest.approx(423.0)
+    assert mme.convert("methadone 5 mg twelve tablets daily").mme_per_day == pytest.approx(282.0)
+
+
+def test_microgrammes_per_hour_is_a_patch_rate() -> None:
+    # was refused ("unknown unit 'microgrammes'"): 25 mcg/h x 2.4
+    assert mme.convert("fentanyl 25 microgrammes/heure 1 patch tous les 3 jours").mme_per_day == pytest.approx(60.0)
+
+
+def test_a_maximum_with_a_volume_and_no_frequency_asks_how_often() -> None:
+    with pytest.raises(mme.ExpressionError, match="how often\\? 'max 6 doses in 24 hours' is a maximum"):
+        mme.convert("Oramorph 10mg/5ml 5ml prn max 6 doses in 24 hours")

@@ -565,6 +565,7 @@ _NO_KEYS: Final = ("",) * _PAD  # the padding after a text's keys, and after its
 _NO_KINDS: Final = (False,) * _PAD
 _RELEASE_PERIODS: Final = frozenset({8.0, 12.0})  # hours an extended-release product is labelled with: "15 mg/12 hr"
 _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
+_MOST_AT_ONCE: Final = 12.0  # units (tablets, patches, sprays...) taken at once beyond which a count is no dose
 _PARTS: Final = frozenset({2.0, 3.0, 4.0})  # the denominators of a part of a unit: 1/2, 1/3, 1/4, 3/4
 
 
@@ -1377,6 +1378,11 @@ class _Parser:
                     "with a form (2 tabs), a volume (5 mL), an amount (5 mg) or a frequency (3 times a day)"
                 )
         typed = self.span(i, end)
+        if kind == "count" and hi > _MOST_AT_ONCE:  # "q6h prn, 30 tabs": the quantity dispensed, not 30 at once
+            self.fail(
+                f"{typed!r} at once is no dose: if {self.span(i, typed_end)} is the quantity dispensed, write "
+                f"'disp {self.span(i, typed_end)}' (it is then ignored)"
+            )
         restated = None
         if self.keys[end] == "(" and self.nums[end + 1] and self.keys[end + 2] in _MASS:  # "1 tablet (10 mg)"
             close = end + 3 + 2 * self.per_hour(end + 3)  # "1 patch (25 mcg/h)"
@@ -1772,7 +1778,7 @@ class _Parser:
         typed, cap, kind, cap_unit = self.cap
         times = per_day if per_day is not None else (None if every_hours is None else 24 / every_hours)
         if times is None:
-            if self.doses:
+            if self.doses or self.volume:
                 self.fail(f"how often? {typed!r} is a maximum, not a frequency")
             self.fail(f"{typed!r} is a maximum: give the dose taken each time")
         volume = unit.endswith("/mL")

@@ -186,7 +186,7 @@ _FORM_ALIASES: dict[str, str] = {f: f for f in FORMS} | {
 #: Unit spellings, each once, with the canonical unit each means: the sig reader and `mme._units` read these.
 MASS_UNITS: dict[str, str] = {
     **dict.fromkeys(("mg", "mgs", "milligram", "milligrams", "milligramme", "milligrammes"), "mg"),
-    **dict.fromkeys(("mcg", "mcgs", "µg", "μg", "ug", "microgram", "micrograms", "microgramme"), "mcg"),
+    **dict.fromkeys(("mcg", "mcgs", "µg", "μg", "ug", "microgram", "micrograms", "microgramme", "microgrammes"), "mcg"),
     **dict.fromkeys(("g", "gm", "gram", "grams", "gramme", "grammes"), "g"),
 }
 VOLUME_UNITS: dict[str, str] = {
