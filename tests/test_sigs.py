@@ -1180,7 +1180,7 @@ def test_a_maximum_daily_dose_with_no_unit_is_no_quantity_dispensed(text: str) -
     ],
 )
 def test_a_count_no_one_takes_at_once_is_refused(text: str) -> None:
-    with pytest.raises(mme.ExpressionError, match="at once is no dose: if .* is the quantity dispensed"):
+    with pytest.raises(mme.ExpressionError, match=r"at once is no dose: if .* is the quantity dispensed"):
         mme.convert(text)
 
 
@@ -1196,5 +1196,5 @@ def test_microgrammes_per_hour_is_a_patch_rate() -> None:
 
 
 def test_a_maximum_with_a_volume_and_no_frequency_asks_how_often() -> None:
-    with pytest.raises(mme.ExpressionError, match="how often\\? 'max 6 doses in 24 hours' is a maximum"):
+    with pytest.raises(mme.ExpressionError, match=r"how often\? 'max 6 doses in 24 hours' is a maximum"):
         mme.convert("Oramorph 10mg/5ml 5ml prn max 6 doses in 24 hours")
