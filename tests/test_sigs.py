@@ -1198,3 +1198,17 @@ def test_microgrammes_per_hour_is_a_patch_rate() -> None:
 def test_a_maximum_with_a_volume_and_no_frequency_asks_how_often() -> None:
     with pytest.raises(mme.ExpressionError, match=r"how often\? 'max 6 doses in 24 hours' is a maximum"):
         mme.convert("Oramorph 10mg/5ml 5ml prn max 6 doses in 24 hours")
+
+
+def test_a_small_number_after_a_hash_with_no_count_is_refused() -> None:
+    # "#2": 2 dispensed (30: 5 mg x 4 x 1.5) or 2 tablets each time (60)? The sig says no other count.
+    with pytest.raises(mme.ExpressionError, match="'#2' may be the quantity dispensed or a count"):
+        mme.convert("oxycodone 5 mg q6h #2")
+    assert mme.convert("oxycodone 5 mg q6h prn #20").mme_per_day == pytest.approx(30.0)  # 20 at once: no count
+    assert mme.convert("oxycodone 5 mg 2 tabs q6h #4").mme_per_day == pytest.approx(60.0)  # 2 x 5 mg x 4 x 1.5
+
+
+def test_sig_is_a_label() -> None:
+    assert mme.convert("oxycodone 5 mg tablet Sig: take 1 tablet by mouth every 6 hours").mme_per_day == pytest.approx(
+        30.0
+    )
