@@ -25,7 +25,8 @@ DRUG
 AMOUNT UNIT
     The opioid amount per unit taken. Numbers: ``10``, ``0.5``, ``.5``, ``2,5`` (decimal
     comma; ``1,000`` is refused as ambiguous), ``1e3``. Units: ``mg``, ``mcg`` (``µg``,
-    ``ug``), ``g``; a patch rate ``mcg/h`` (``mcg/hr``, ``mcg per hour``); a concentration
+    ``ug``), ``g``; a rate ``mcg/h`` (``mcg/hr``, ``mcg per hour``), a patch's or, with its
+    route, an infusion's (no other product is dosed per hour); a concentration
     ``mg/mL`` (``10 mg/5 mL`` is read as 2 mg/mL; ``mcg/mL`` too); a daily total ``mg/day``
     (``mg/d``, ``mg/24 h``, ``mcg/day``), which takes no frequency; an amount per unit
     ``100 mcg/spray``, ``5 mg/tab``; a dose per interval ``30 mg/12 hr`` (30 mg every 12 hours,
@@ -39,7 +40,8 @@ AMOUNT UNIT
     the opioid's; several amounts need the components spelt out.
 
 COUNT FORM
-    Units taken each time, singular or plural: ``1 tab``, ``2 tablets``, ``1/2 tab``,
+    Units taken each time (at most 12), singular or plural: ``1 tab``, ``2 tablets``, ``1/2 tab``
+    (a half, third or quarter: "10/2 tab" is refused),
     ``2 sprays``, ``2 nasal sprays``, ``1 patch``, ``2 patches``, ``1 film``, ``1 lozenge``,
     ``1 capsule``, ``1 suppository``, ``1 implant``. The word also gives the form, and a
     phrase such as ``nasal sprays`` the route. With a concentration, a volume: ``5 mL``.
