@@ -1034,10 +1034,10 @@ def test_an_hourly_rate_of_a_patch_or_an_infusion_still_reads(text: str, table: 
     [
         # was 200: "10/2" read as 5 tablets (10 mg x 5 x 4 = 200 mg x 1)
         ("hydrocodone/acetaminophen 10/325 10/2 tab q6h", "'10/2' is not a part of a unit"),
-        ("oxycodone 5 mg 3/2 tab q6h", "'3/2' is not a part of a unit"),  # was 45: 1.5 x 5 x 4 x 1.5
+        ("oxycodone 5 mg 4/2 tab q6h", "'4/2' is not a part of a unit"),  # was 60: 2 x 5 x 4 x 1.5
         ("oxycodone 5 mg 7/10 tab q6h", "'7/10' is not a part of a unit"),  # was 21: 0.7 tab
         ("oxycodone 5 mg 1 5/8 tab q6h", "'5/8' is not a part of a unit"),
-        ("oxycodone 5 mg 1/2-5/2 tab q6h", "'5/2' is not a part of a unit"),
+        ("oxycodone 5 mg 1/2-6/2 tab q6h", "'6/2' is not a part of a unit"),
     ],
 )
 def test_a_slash_fraction_that_is_no_usual_part_of_a_unit_is_refused(text: str, problem: str) -> None:
@@ -1054,6 +1054,7 @@ def test_a_slash_fraction_that_is_no_usual_part_of_a_unit_is_refused(text: str, 
         ("oxycodone 15 mg 1/3 tab q6h", 30.0),  # 5 mg x 4 x 1.5
         ("oxycodone 5 mg 1 1/2 tab q6h", 45.0),  # 7.5 mg x 4 x 1.5
         ("oxycodone 5 mg 1/2-1 tab q6h", 30.0),  # max 1 tab: 5 x 4 x 1.5
+        ("oxycodone 5 mg 3/2 tab q6h", 45.0),  # one and a half: 7.5 mg x 4 x 1.5
     ],
 )
 def test_usual_fractions_still_read(text: str, expected: float) -> None:
@@ -1114,6 +1115,7 @@ def test_a_brand_sold_in_both_releases_reads_either(text: str, expected: float) 
 
 
 DISPENSED = [
+    "oxycodone 5 mg/5 mL 5 mL q6h disp 30 mL",  # 5 mg x 4 x 1.5 too
     "oxycodone 5 mg 1 tab q6h #30",
     "oxycodone 5 mg 1 tab q6h disp #30",
     "oxycodone 5 mg 1 tab q6h dispense: 30",
@@ -1144,6 +1146,11 @@ def test_a_quantity_dispensed_in_a_sig_is_no_count(text: str) -> None:
 def test_a_quantity_dispensed_with_no_frequency_is_refused(text: str) -> None:
     with pytest.raises(mme.ExpressionError, match="a quantity dispensed, not a dose"):
         mme.convert(text)
+
+
+def test_a_word_of_dispensing_with_no_number_is_no_quantity() -> None:
+    with pytest.raises(mme.ExpressionError, match="cannot read 'qty'"):
+        mme.convert("oxycodone 5 mg 1 tab q6h, qty unknown")
 
 
 def test_a_quantity_dispensed_beside_a_dispensing_is_refused() -> None:
@@ -1212,3 +1219,9 @@ def test_sig_is_a_label() -> None:
     assert mme.convert("oxycodone 5 mg tablet Sig: take 1 tablet by mouth every 6 hours").mme_per_day == pytest.approx(
         30.0
     )
+
+
+def test_a_number_of_days_said_as_no_duration_is_refused() -> None:
+    # "5 days" with no "for"/"x": not read as a count, nor silently as a duration
+    with pytest.raises(mme.ExpressionError, match="cannot read '5 days'"):
+        mme.convert("oxycodone 5 mg 1 tab q6h 5 days")

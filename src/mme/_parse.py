@@ -568,7 +568,7 @@ _NO_KINDS: Final = (False,) * _PAD
 _RELEASE_PERIODS: Final = frozenset({8.0, 12.0})  # hours an extended-release product is labelled with: "15 mg/12 hr"
 _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
 _MOST_AT_ONCE: Final = 12.0  # units (tablets, patches, sprays...) taken at once beyond which a count is no dose
-_PARTS: Final = frozenset({2.0, 3.0, 4.0})  # the denominators of a part of a unit: 1/2, 1/3, 1/4, 3/4
+_PARTS: Final = frozenset({2.0, 3.0, 4.0})  # the denominators of a part of a unit: 1/2, 1/3, 3/4, 3/2
 
 
 class _Parser:
@@ -1141,16 +1141,18 @@ class _Parser:
         return lo, hi, j
 
     def part(self, i: int) -> float:
-        """The fraction at token ``i`` ("1/2"): a part of a unit as doses are cut (a half, a third, a quarter, three
-        quarters), or refused: "10/2 tab" is no count (5 tablets?), and "7/10" a pain score."""
+        """The fraction at token ``i`` ("1/2", "3/2"): halves, thirds or quarters of a unit as doses are cut, or
+        refused: "10/2 tab" is no count (5 tablets?), and "7/10" a pain score."""
         num, den = self.toks[i].value, self.toks[i + 2].value
-        if not (0 < num < math.inf and 0 < den < math.inf):
+        value = num / den if den else math.nan
+        if not 0 < value < math.inf:
             return math.nan  # `checked` says which number is not positive and finite
-        if den not in _PARTS or not (num.is_integer() and num < den):
+        if den not in _PARTS or not num.is_integer() or num % den == 0:
             self.fail(
-                f"{self.span(i, i + 3)!r} is not a part of a unit (1/2, 1/3, 1/4, 3/4): write the count (e.g. '2 tabs')"
+                f"{self.span(i, i + 3)!r} is not a part of a unit (halves, thirds, quarters: 1/2, 3/4, 3/2): write "
+                "the count (e.g. '2 tabs')"
             )
-        return num / den
+        return value
 
     def mixed(self, j: int) -> bool:
         """Whether a proper fraction ("1/2") starts at token ``j``, after a whole number."""
