@@ -41,7 +41,7 @@ AMOUNT UNIT
 
 COUNT FORM
     Units taken each time (at most 12), singular or plural: ``1 tab``, ``2 tablets``, ``1/2 tab``
-    (a half, third or quarter: "10/2 tab" is refused),
+    (halves, thirds, quarters: "10/2 tab" is refused),
     ``2 sprays``, ``2 nasal sprays``, ``1 patch``, ``2 patches``, ``1 film``, ``1 lozenge``,
     ``1 capsule``, ``1 suppository``, ``1 implant``. The word also gives the form, and a
     phrase such as ``nasal sprays`` the route. With a concentration, a volume: ``5 mL``.
