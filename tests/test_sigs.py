@@ -1207,10 +1207,14 @@ def test_a_maximum_with_a_volume_and_no_frequency_asks_how_often() -> None:
         mme.convert("Oramorph 10mg/5ml 5ml prn max 6 doses in 24 hours")
 
 
-def test_a_small_number_after_a_hash_with_no_count_is_refused() -> None:
+@pytest.mark.parametrize("quantity", ["#2", "dispense 2 tabs", "qty 2"])
+def test_a_small_quantity_dispensed_with_no_count_is_refused(quantity: str) -> None:
     # "#2": 2 dispensed (30: 5 mg x 4 x 1.5) or 2 tablets each time (60)? The sig says no other count.
-    with pytest.raises(mme.ExpressionError, match="'#2' may be the quantity dispensed or a count"):
-        mme.convert("oxycodone 5 mg q6h #2")
+    with pytest.raises(mme.ExpressionError, match=f"'{quantity}' may be the quantity dispensed or a count"):
+        mme.convert(f"oxycodone 5 mg q6h {quantity}")
+
+
+def test_a_quantity_dispensed_beside_a_count_or_too_many_to_be_one_reads() -> None:
     assert mme.convert("oxycodone 5 mg q6h prn #20").mme_per_day == pytest.approx(30.0)  # 20 at once: no count
     assert mme.convert("oxycodone 5 mg 2 tabs q6h #4").mme_per_day == pytest.approx(60.0)  # 2 x 5 mg x 4 x 1.5
 

@@ -593,7 +593,7 @@ class _Parser:
     pill: str | None = None  # "1 pill" as typed: a tablet or a capsule
     nostrils: str | None = None  # "in each nostril" as typed: each administration is twice the dose said
     dispensed: str | None = None  # "#30", "disp 30 tabs" as typed: a quantity supplied, never a dose
-    hashed: str | None = None  # "#4" as typed: a quantity dispensed, or a count the sig gives no other?
+    few: str | None = None  # "#4", "dispense 2 tabs" as typed: a quantity dispensed, or a count the sig gives no other?
     interval: tuple[str, float] | None = None  # "30 mg/12 hr": ("12 hr", 12.0), see `per_interval`
     drug_typed = ""
 
@@ -855,8 +855,8 @@ class _Parser:
                 end += 3
             if keys[i] in _vocab.DISPENSED and not dry:
                 self.dispensed = self.dispensed or self.span(i, end)
-                if keys[i] == "#" and self.toks[j].value <= _MOST_AT_ONCE:
-                    self.hashed = self.span(i, end)
+                if self.toks[j].value <= _MOST_AT_ONCE:
+                    self.few = self.span(i, end)
         else:
             return None
         if not dry:
@@ -1609,8 +1609,8 @@ class _Parser:
                 f"{self.dispensed!r} is a quantity dispensed, not a dose: say how often the dose is taken, or give "
                 "the dispensing as quantity and days supply"
             )
-        if self.hashed is not None and not self.doses:  # "oxycodone 5 mg q6h #2": 2 dispensed, or 2 tablets?
-            self.fail(f"{self.hashed!r} may be the quantity dispensed or a count: say the count (e.g. '1 tab')")
+        if self.few is not None and not self.doses:  # "oxycodone 5 mg q6h #2": 2 dispensed, or 2 tablets?
+            self.fail(f"{self.few!r} may be the quantity dispensed or a count: say the count (e.g. '1 tab')")
         self.notes.append(f"{self.dispensed!r} read as the quantity dispensed: it says no dose")
 
     def per_interval(self, drug: str, value: float, unit: str) -> None:
