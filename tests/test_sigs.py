@@ -1217,6 +1217,7 @@ def test_a_small_quantity_dispensed_with_no_count_is_refused(quantity: str) -> N
 def test_a_quantity_dispensed_beside_a_count_or_too_many_to_be_one_reads() -> None:
     assert mme.convert("oxycodone 5 mg q6h prn #20").mme_per_day == pytest.approx(30.0)  # 20 at once: no count
     assert mme.convert("oxycodone 5 mg 2 tabs q6h #4").mme_per_day == pytest.approx(60.0)  # 2 x 5 mg x 4 x 1.5
+    assert mme.convert("morphine 10 mg/5 mL 5 mL q4h dispense #8").mme_per_day == pytest.approx(60.0)  # 10 mg x 6
 
 
 def test_sig_is_a_label() -> None:

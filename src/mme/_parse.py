@@ -1609,7 +1609,7 @@ class _Parser:
                 f"{self.dispensed!r} is a quantity dispensed, not a dose: say how often the dose is taken, or give "
                 "the dispensing as quantity and days supply"
             )
-        if self.few is not None and not self.doses:  # "oxycodone 5 mg q6h #2": 2 dispensed, or 2 tablets?
+        if self.few is not None and not self.doses and self.volume is None:  # "5 mg q6h #2": 2 dispensed, or 2 tabs?
             self.fail(f"{self.few!r} may be the quantity dispensed or a count: say the count (e.g. '1 tab')")
         self.notes.append(f"{self.dispensed!r} read as the quantity dispensed: it says no dose")
 
