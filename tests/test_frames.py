@@ -1572,3 +1572,17 @@ def test_a_tiny_strength_over_a_tiny_days_supply_is_read_as_the_engine_reads_it(
     assert want.mme_per_day == 15.0
     assert out[0]["mme_per_day"] == want.mme_per_day
     assert out[0]["mme_error"] is None
+
+
+@pytest.mark.parametrize("backend", ["pandas", "polars"])
+def test_an_hourly_rate_of_no_patch_and_no_infusion_fails_its_row_as_in_the_engine(backend: str) -> None:
+    """Was 120 MME/day (5 mg/h x 24 read as oral morphine x 1) with no warning; a daily total, a patch's rate and an
+    infusion's (under a table that covers it) still read."""
+    rows = pa.table({"drug": ["morphine", "morphine", "fentanyl", "morphine"], "dose": [5.0, 120.0, 25.0, 2.0],
+                     "dose_unit": ["mg/h", "mg/day", "mcg/h", "mg/h"], "route": [None, None, None, "intravenous"],
+                     "per_day": pa.array([None] * 4, pa.float64())})  # fmt: skip
+    out = rows_of(frames.daily_mme(make(backend, rows), table="anzca-2021", route="route"))
+    with pytest.raises(mme.UnitError) as scalar:
+        mme.daily_mme("morphine", "5 mg/h", table="anzca-2021")
+    assert [r["mme_error"] for r in out] == [str(scalar.value), None, None, None]
+    assert [r["mme_per_day"] for r in out] == [None, 120.0, 75.0, 144.0]  # x 1; 25 x 3 (the patch); 2 x 24 = 48 x 3

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import mme._parse
 from mme import _vocab
 from mme._errors import ExpressionError, MMEError
-from mme._parse import _RATE_ROUTES, GRAMMAR, Expression, parse_expression
+from mme._parse import GRAMMAR, Expression, parse_expression
 
 from expression_checks import check_expression
 
@@ -361,8 +361,6 @@ def _expressions(draw: st.DrawFn) -> tuple[str, Expression]:
     drug = draw(st.sampled_from(_DRUGS))
     amount = draw(_AMOUNTS)
     unit_text, unit = draw(st.sampled_from(_UNITS))
-    hourly = unit.endswith("/h")  # a patch's rate or an infusion's: fentanyl, by no route but its own
-    drug = "fentanyl" if hourly else drug
     fields: dict[str, Any] = {}
     if drug == "Percocet":  # one amount with a combination brand is one the brand has of its opioid
         amount, unit_text, unit = draw(st.sampled_from([2.5, 5.0, 7.5, 10.0])), "mg", "mg"
@@ -380,7 +378,7 @@ def _expressions(draw: st.DrawFn) -> tuple[str, Expression]:
     if not unit.endswith("/day"):
         if draw(st.booleans()):
             count = draw(st.sampled_from([1.0, 2.0, 3.0, 0.5]))
-            word, fields["form"] = draw(st.sampled_from(_COUNTS[5:6] if hourly else _COUNTS))
+            word, fields["form"] = draw(st.sampled_from(_COUNTS))
             tail.append(f"{'1/2' if count == 0.5 else int(count)} {word}")
             fields["count"] = count
         frequency = draw(st.none() | st.sampled_from(_FREQUENCIES))
@@ -388,7 +386,7 @@ def _expressions(draw: st.DrawFn) -> tuple[str, Expression]:
             tail.append(frequency[0])
             fields["per_day"] = None if frequency[1] is None else float(frequency[1])
             fields["every_hours"] = None if frequency[2] is None else float(frequency[2])
-    route = draw(st.none() | st.sampled_from([r for r in _ROUTES if not hourly or r[1] in _RATE_ROUTES]))
+    route = draw(st.none() | st.sampled_from(_ROUTES))
     if route is not None:
         tail.append(route[0])
         fields["route"] = route[1]

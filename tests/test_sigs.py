@@ -995,21 +995,32 @@ def test_a_brands_other_release_line_still_reads() -> None:
 
 HOURLY_RATES_REFUSED = [
     # was 120 (5 mg/h x 24 = 120 mg/day read as oral, x 1) with no word: an infusion's rate, not an oral dose
-    ("morphine 5 mg/hr", "an hourly rate ('5 mg/hr') is a patch's or an infusion's"),
-    ("hydromorphone 0.5 mg/h", "an hourly rate ('0.5 mg/h') is a patch's or an infusion's"),  # was 60: 12 mg x 5
+    ("morphine 5 mg/hr", "an hourly rate (mg/h) is a patch's or an infusion's, and the factor here is for morphine"),
+    ("hydromorphone 0.5 mg/h", "an hourly rate (mg/h) is a patch's or an infusion's"),  # was 60: 12 mg x 5
     ("morphine 5 mg per hour", "an hourly rate"),
     ("oxycodone 5 mg/h tablet", "an hourly rate"),  # was 180: 120 mg x 1.5
     ("morphine 2 mg/h po", "an hourly rate"),  # an oral route said: was 48 (2 x 24 x 1)
-    ("fentanyl 25 mcg/h buccal", "an hourly rate"),  # a fentanyl rate, but not a patch's
-    ("fentanyl 25 mcg/h 1 tab q72h", "and tablet fentanyl is neither"),  # the count says a tablet
-    ("Actiq 25 mcg/h", "and transmucosal Actiq is neither"),  # the brand says a lozenge
 ]
 
 
 @pytest.mark.parametrize(("text", "problem"), HOURLY_RATES_REFUSED, ids=[t for t, _ in HOURLY_RATES_REFUSED])
 def test_an_hourly_rate_that_is_no_patch_and_no_infusion_is_refused(text: str, problem: str) -> None:
-    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+    with pytest.raises(mme.UnitError, match=re.escape(problem)):
         mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "table", "factor"),
+    [
+        ("fentanyl 25 mcg/h buccal", "heal-2025", "fentanyl buccal"),  # a fentanyl rate, but not a patch's
+        ("fentanyl 25 mcg/h 1 tab q72h", "cdc-ndc-2018", "fentanyl buccal/sublingual tablet"),  # the count says so
+        ("Actiq 25 mcg/h", "cdc-ndc-2018", "fentanyl transmucosal lozenge"),  # the brand says a lozenge
+    ],
+)
+def test_a_fentanyl_rate_of_no_patch_is_refused(text: str, table: str, factor: str) -> None:
+    with pytest.raises(mme.UnitError, match=re.escape(f"an hourly rate (mcg/h) is a patch's or an infusion's, "
+                                                      f"and the factor here is for {factor}:")):  # fmt: skip
+        mme.convert(text, table=table)
 
 
 @pytest.mark.parametrize(
@@ -1230,3 +1241,20 @@ def test_a_number_of_days_said_as_no_duration_is_refused() -> None:
     # "5 days" with no "for"/"x": not read as a count, nor silently as a duration
     with pytest.raises(mme.ExpressionError, match="cannot read '5 days'"):
         mme.convert("oxycodone 5 mg 1 tab q6h 5 days")
+
+
+# --- an hourly rate is refused by the engine, for every caller ----------------------------------------------------
+
+
+@pytest.mark.parametrize("route", [None, "oral"])
+def test_daily_mme_refuses_an_hourly_rate_of_no_patch_and_no_infusion(route: str | None) -> None:
+    """Was 120 MME/day with no warning (5 mg/h x 24 = 120 mg/day, read as oral morphine x 1); only the parser refused."""
+    with pytest.raises(mme.UnitError, match=re.escape("an hourly rate (mg/h) is a patch's or an infusion's")):
+        mme.daily_mme("morphine", "5 mg/h", route=route)
+
+
+def test_daily_mme_still_reads_a_daily_total_a_patch_and_an_infusion() -> None:
+    assert mme.daily_mme("morphine", "120 mg/day").mme_per_day == pytest.approx(120.0)  # x 1
+    assert mme.daily_mme("fentanyl", "25 mcg/h").mme_per_day == pytest.approx(60.0)  # 25 x 2.4
+    infusion = mme.daily_mme("morphine", "2 mg/h", route="intravenous", table="anzca-2021")
+    assert infusion.mme_per_day == pytest.approx(144.0)  # 2 x 24 = 48 mg/day x 3

@@ -60,6 +60,7 @@ from ._units import (
 )
 from ._vocab import (
     FORM_ROUTES,
+    PARENTERAL,
     PATCH_WEAR_DAYS,
     PER_DAY_CODES,
     RELEASE_WORDS,
@@ -566,9 +567,30 @@ def plan(
         row = _match(table, name.drug, route_, form_, release_, variant, "rate" if kind == "rate" else "mass")
     except MMEError as exc:
         return _stopped(Stage.MATCH, exc, **base)
+    if regimen and kind == "rate" and isinstance(row, FactorRow) and not _takes_hourly(row) and _hourly(unit):
+        return _stopped(Stage.MATCH, UnitError(hourly_rate(unit, row)), **base)
     if isinstance(row, FactorRow):
         base["route_note"] = route_default(table, name.drug, route_, form_, release_, kind, row)
     return planned(row, name.drug, unit, base, regimen=regimen)
+
+
+def _takes_hourly(row: FactorRow) -> bool:
+    """A patch's rate or an infusion's is per hour; any other row's rate is a daily total ("120 mg/day")."""
+    return row.is_patch or not PARENTERAL.isdisjoint(row.routes)
+
+
+def _hourly(unit: str) -> bool:
+    given = read_unit(unit)
+    return given.num != given.mass  # a rate per hour: mass x 24 a day
+
+
+def hourly_rate(unit: str, row: FactorRow) -> str:
+    """The message on an hourly rate where the factor is neither a patch's nor an infusion's ("morphine 5 mg/h",
+    read by mouth as 120 mg/day, is no dose anyone takes)."""
+    return (
+        f"an hourly rate ({unit}) is a patch's or an infusion's, and the factor here is for {row.describe()}: give "
+        "an infusion's route (e.g. 'intravenous', under a table that covers it), or the dose and how often"
+    )
 
 
 def planned(

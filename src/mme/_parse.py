@@ -1576,8 +1576,6 @@ class _Parser:
                 f"the {end} (range='{self.other()}' reads the {self.other_word()})"
             )
         self.form_of_count()
-        if self.denominator == "/h":
-            self.hourly(drug)
         if (unit.endswith("/h") or self.tags.get("form") == "patch") and not count.is_integer():  # "1/2 patch"
             self.notes.append(
                 f"{format_number(count)} patches read as that share of the rate; a patch is not meant to be cut"
@@ -1635,23 +1633,6 @@ class _Parser:
             self.fail(f"two frequencies: {self.amount_text!r} and {said!r}")
         self.notes.append(
             f"the {typed} of {self.amount_text!r} read as the product's release period; {said!r} says how often"
-        )
-
-    def hourly(self, drug: str) -> None:
-        """An hourly rate is a patch's or an infusion's: "morphine 5 mg/hr" by mouth is no dose anyone takes, and
-        read as a daily total it would be a guess. A route (or form) that is neither is refused, and so is no route
-        for a drug that comes as no patch."""
-        name = _vocab.drug_name(_opioid_name(self, drug))
-        form = self.tags.get("form") or (name.form if name else None)
-        route = self.tags.get("route") or _vocab.FORM_ROUTE.get(form or "") or (name.route if name else None)
-        if route in _RATE_ROUTES or form == "injection":
-            return
-        if route is None and form is None and _canonical(_opioid_name(self, drug)) in _vocab.PATCH_WEAR_DAYS:
-            return  # "fentanyl 25 mcg/h": the patch
-        what = f"{route or form} {drug}" if route or form else f"{drug} with no route (it comes as no patch)"
-        self.fail(
-            f"an hourly rate ({self.amount_text!r}) is a patch's or an infusion's, and {what} is neither: give an "
-            "infusion's route (e.g. 'IV', under a table that covers it), or the dose and how often (e.g. '10 mg q4h')"
         )
 
     def joined(self, parts: tuple[str, ...]) -> str:
@@ -1821,7 +1802,6 @@ def _opioid_name(parser: _Parser, drug: str) -> str:
 
 _NO_DOSE_LEADS: Final = _vocab.NO_DOSE_LEADS
 _DAYS_LEADS: Final = _NO_DOSE_LEADS | {"les"}  # "on dialysis days", "les jours de dialyse"
-_RATE_ROUTES: Final = _vocab.PARENTERAL | {"transdermal"}  # where a dose is a rate per hour: an infusion, a patch
 
 
 def _canonical(name: str) -> str:
