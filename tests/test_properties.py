@@ -35,11 +35,21 @@ PATCH_TABLES = [t.slug for t in mme.list_tables() if any(r.is_patch for r in t.r
 @settings(max_examples=40)
 @given(mt.regimens(kinds=["dose", "daily", "patch", "liquid"]))
 def test_mg_mcg_and_g_give_the_same_mme(regimen: mt.RegimenArgs) -> None:
+    """The same amount in any unit of its kind, but for a daily total by the hour, which is a patch's or an
+    infusion's rate: with any other factor ("morphine 0.625 mg/h" for 15 mg/day by mouth) it is refused."""
     expected = mme.daily_mme(**regimen)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", mme.ImplausibleDoseWarning)
         for dose in mt.same_amount(regimen.dose):
-            assert_mme_equal(mme.daily_mme(**{**regimen, "dose": dose}), expected)
+            try:
+                result = mme.daily_mme(**{**regimen, "dose": dose})
+            except mme.UnitError as error:
+                refused = str(error)
+            else:
+                assert_mme_equal(result, expected)
+                continue
+            assert dose.endswith("/h"), refused
+            assert refused.startswith("an hourly rate is")
 
 
 @settings(max_examples=40)

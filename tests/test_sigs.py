@@ -995,8 +995,11 @@ def test_a_brands_other_release_line_still_reads() -> None:
 
 HOURLY_RATES_REFUSED = [
     # was 120 (5 mg/h x 24 = 120 mg/day read as oral, x 1) with no word: an infusion's rate, not an oral dose
-    ("morphine 5 mg/hr", "an hourly rate (mg/h) is a patch's or an infusion's, and the factor here is for morphine"),
-    ("hydromorphone 0.5 mg/h", "an hourly rate (mg/h) is a patch's or an infusion's"),  # was 60: 12 mg x 5
+    (
+        "morphine 5 mg/hr",
+        "an hourly rate is a patch's or an infusion's, and cdc-2022's factor here is for morphine oral",
+    ),
+    ("hydromorphone 0.5 mg/h", "an hourly rate is a patch's or an infusion's"),  # was 60: 12 mg x 5
     ("morphine 5 mg per hour", "an hourly rate"),
     ("oxycodone 5 mg/h tablet", "an hourly rate"),  # was 180: 120 mg x 1.5
     ("morphine 2 mg/h po", "an hourly rate"),  # an oral route said: was 48 (2 x 24 x 1)
@@ -1018,8 +1021,8 @@ def test_an_hourly_rate_that_is_no_patch_and_no_infusion_is_refused(text: str, p
     ],
 )
 def test_a_fentanyl_rate_of_no_patch_is_refused(text: str, table: str, factor: str) -> None:
-    with pytest.raises(mme.UnitError, match=re.escape(f"an hourly rate (mcg/h) is a patch's or an infusion's, "
-                                                      f"and the factor here is for {factor}:")):  # fmt: skip
+    with pytest.raises(mme.UnitError, match=re.escape(f"an hourly rate is a patch's or an infusion's, and {table}'s "
+                                                      f"factor here is for {factor}:")):  # fmt: skip
         mme.convert(text, table=table)
 
 
@@ -1249,7 +1252,7 @@ def test_a_number_of_days_said_as_no_duration_is_refused() -> None:
 @pytest.mark.parametrize("route", [None, "oral"])
 def test_daily_mme_refuses_an_hourly_rate_of_no_patch_and_no_infusion(route: str | None) -> None:
     """Was 120 MME/day with no warning (5 mg/h x 24 = 120 mg/day, read as oral morphine x 1); only the parser refused."""
-    with pytest.raises(mme.UnitError, match=re.escape("an hourly rate (mg/h) is a patch's or an infusion's")):
+    with pytest.raises(mme.UnitError, match=re.escape("an hourly rate is a patch's or an infusion's")):
         mme.daily_mme("morphine", "5 mg/h", route=route)
 
 

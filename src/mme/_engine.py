@@ -287,22 +287,33 @@ def _candidates(
     return [r for r in rows if r.is_patch == patch]
 
 
+def _takes_hourly(row: FactorRow) -> bool:
+    """A patch's rate or an infusion's is per hour; any other row's rate is a daily total ("120 mg/day")."""
+    return row.is_patch or not PARENTERAL.isdisjoint(row.routes)
+
+
+def _hourly(unit: str) -> bool:
+    given = read_unit(unit)
+    return given.num != given.mass  # a rate per hour: mass x 24 a day
+
+
 @lru_cache(maxsize=4096)
 def _match(
     table: Table, drug: str, route: str | None, form: str | None, release: str | None, variant: str | None, kind: str
 ) -> FactorRow | Exclusion:
-    """The one row (or exclusion) of `table` for this input, or a typed error saying what to add."""
+    """The one row (or exclusion) of `table` for this input, or a typed error saying what to add. `kind` is "mass",
+    "rate" or, for a regimen's rate per hour, "hourly": a patch's or an infusion's rate, never another row's."""
     if ex := _excluded_by(table, drug, route, form, exact=True):
         return ex
     rows = _candidates(table, drug, route, form, release, None)
     patches = [r for r in rows if r.is_patch]
     # a rate is a patch's delivery rate, or else a daily total; a mass is never a patch
-    rows = (patches or rows) if kind == "rate" else [r for r in rows if not r.is_patch]
+    rows = (patches or rows) if kind != "mass" else [r for r in rows if not r.is_patch]
     if not rows:
         if ex := _excluded_by(table, drug, route, form, exact=False):
             return ex
         hint = f" A {drug} patch is dosed by its rate: give mcg/h (e.g. '25 mcg/h')." if patches else ""
-        raise _not_covered(table, drug, route, form, release, hint)
+        raise _not_covered(table, drug, route, form, release, hint, hourly=kind == "hourly")
     if len({r.variant for r in rows}) > 1 or variant is not None:
         rows = _choose_variant(table, rows, variant)
     if len(rows) > 1 and route is None and not any(TRANSMUCOSAL.intersection(r.routes) for r in rows):
@@ -313,6 +324,11 @@ def _match(
         raise AmbiguousDoseError(
             f"{table.slug} has several factors for {_describe(drug, route, form, release)}: {options}. "
             "Say the route and form (e.g. route='nasal', form='spray')."
+        )
+    if kind == "hourly" and not _takes_hourly(rows[0]):
+        raise UnitError(
+            f"an hourly rate is a patch's or an infusion's, and {table.slug}'s factor here is for {rows[0].describe()}: "
+            "give an infusion's route (e.g. 'intravenous', under a table that covers it), or the dose and how often"
         )
     return rows[0]
 
@@ -369,8 +385,16 @@ def _choose_variant(table: Table, rows: list[FactorRow], variant: str | None) ->
 
 
 def _not_covered(
-    table: Table, drug: str, route: str | None, form: str | None, release: str | None, hint: str = ""
+    table: Table,
+    drug: str,
+    route: str | None,
+    form: str | None,
+    release: str | None,
+    hint: str = "",
+    *,
+    hourly: bool = False,
 ) -> NotCoveredError:
+    """`hourly`: a regimen's rate per hour, which only a patch's or an infusion's factor covers."""
     wanted = _describe(drug, route, form, release)
     own = sorted({r.describe() for r in table.rows_for(drug)})
     has = f" It covers: {'; '.join(own)}.{hint}" if own else f" It has no factor for {drug} at all."
@@ -380,7 +404,7 @@ def _not_covered(
         for t in list_tables()
         if t.slug != table.slug
         and _excluded_by(t, drug, route, form, exact=True) is None
-        and _candidates(t, drug, route, form, release, patch)
+        and any(_takes_hourly(r) or not hourly for r in _candidates(t, drug, route, form, release, patch))
     ]
     return NotCoveredError(f"{table.slug} has no factor for {wanted}.{has}", others)
 
@@ -564,33 +588,13 @@ def plan(
             except MMEError as exc:
                 return _stopped(Stage.DOSE_KIND, exc, **base)
     try:
-        row = _match(table, name.drug, route_, form_, release_, variant, "rate" if kind == "rate" else "mass")
+        matched = "mass" if kind != "rate" else "hourly" if regimen and _hourly(unit) else "rate"
+        row = _match(table, name.drug, route_, form_, release_, variant, matched)
     except MMEError as exc:
         return _stopped(Stage.MATCH, exc, **base)
-    if regimen and kind == "rate" and isinstance(row, FactorRow) and not _takes_hourly(row) and _hourly(unit):
-        return _stopped(Stage.MATCH, UnitError(hourly_rate(unit, row)), **base)
     if isinstance(row, FactorRow):
         base["route_note"] = route_default(table, name.drug, route_, form_, release_, kind, row)
     return planned(row, name.drug, unit, base, regimen=regimen)
-
-
-def _takes_hourly(row: FactorRow) -> bool:
-    """A patch's rate or an infusion's is per hour; any other row's rate is a daily total ("120 mg/day")."""
-    return row.is_patch or not PARENTERAL.isdisjoint(row.routes)
-
-
-def _hourly(unit: str) -> bool:
-    given = read_unit(unit)
-    return given.num != given.mass  # a rate per hour: mass x 24 a day
-
-
-def hourly_rate(unit: str, row: FactorRow) -> str:
-    """The message on an hourly rate where the factor is neither a patch's nor an infusion's ("morphine 5 mg/h",
-    read by mouth as 120 mg/day, is no dose anyone takes)."""
-    return (
-        f"an hourly rate ({unit}) is a patch's or an infusion's, and the factor here is for {row.describe()}: give "
-        "an infusion's route (e.g. 'intravenous', under a table that covers it), or the dose and how often"
-    )
 
 
 def planned(
