@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import pickle
@@ -21,7 +22,9 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import mme
+from mme._engine import _match
 from mme._units import format_number, registry
+from mme._vocab import FORM_ROUTES, PARENTERAL, ROUTES
 
 
 def mme_of(*args: object, **kwargs: object) -> float:
@@ -718,6 +721,53 @@ def test_an_injection_never_takes_an_oral_factor(table: str) -> None:
         mme.daily_mme("hydromorphone", "2 mg", every="4 h", form="injection", table=table)
     with pytest.raises(mme.NotCoveredError, match="no factor for hydromorphone injection"):
         mme.convert("hydromorphone 2 mg injection q4h", table=table)
+
+
+@pytest.mark.parametrize(
+    ("text", "table"),
+    [
+        ("fentanyl 25 mcg 1 tab q6h", "anzca-2021"),  # was 20 MME/day: 25 x 4 mcg as IV fentanyl x 0.2
+        ("fentanyl 25 mcg/h 1 tab", "anzca-2021"),  # was 120: 25 x 24 mcg as IV fentanyl x 0.2
+        ("fentanyl 100 mcg spray q4h", "anzca-2014"),  # was 120: 100 x 6 x 0.2
+        ("fentanyl 100 mcg buccal film q4h", "anzca-2021"),
+        ("morphine 10 mg capsule IV q4h", "anzca-2021"),  # a capsule said to be injected
+    ],
+)
+def test_a_form_taken_by_mouth_never_takes_an_injections_factor(text: str, table: str) -> None:
+    """Was: a table row that names no form matched any form, so a tablet, a spray or a film was read as
+    intravenous fentanyl under ANZCA; it is refused, saying the routes the form is given by."""
+    with pytest.raises(
+        mme.NotCoveredError,
+        match=r"given by buccal/(nasal/)?oral/sublingual/transmucosal only: say the product's route and form",
+    ):
+        mme.convert(text, table=table)
+
+
+def test_a_form_taken_by_mouth_is_refused_alike_in_both_paths_and_still_finds_its_oral_row() -> None:
+    with pytest.raises(mme.NotCoveredError, match=r"^anzca-2021 has no factor for fentanyl tablet\. It covers: "):
+        mme.daily_mme("fentanyl", "25 mcg", every="6 h", form="tablet", table="anzca-2021")
+    with pytest.raises(mme.NotCoveredError, match=r"A form 'film' is given by buccal/oral/sublingual/transmucosal"):
+        mme.dispensing_mme("fentanyl", "100 mcg", quantity=4, days_supply=1, form="film", table="anzca-2021")
+    tablet = mme.daily_mme("morphine", "10 mg", every="4 h", form="tablet", table="anzca-2021")
+    assert (tablet.route, tablet.mme_per_day) == ("oral", 60.0)  # 10 mg x 6 a day x 1 (ANZCA's oral morphine)
+
+
+BY_MOUTH_FORMS = ("tablet", "capsule", "solution", "suspension", "syrup", "film", "spray")
+
+
+@pytest.mark.parametrize("table", mme.list_tables(), ids=lambda t: t.slug)
+def test_a_form_only_ever_takes_a_factor_for_a_route_it_is_given_by(table: mme.Table) -> None:
+    """Every table, drug, route (or none), form that says its routes and kind of dose: the row matched, if any,
+    is for one of the form's routes, whether or not it names forms. Nothing taken by mouth is injected or worn."""
+    assert all(FORM_ROUTES[f].isdisjoint({*PARENTERAL, "transdermal"}) for f in BY_MOUTH_FORMS)
+    for drug, route, form, kind in itertools.product(
+        sorted({r.drug for r in table.rows}), [None, *sorted(ROUTES)], sorted(FORM_ROUTES), ("mass", "rate")
+    ):
+        try:
+            found = _match(table, drug, route, form, None, None, kind)
+        except mme.MMEError:
+            continue
+        assert isinstance(found, mme.Exclusion) or not FORM_ROUTES[form].isdisjoint(found.routes), (drug, route, form)
 
 
 def test_an_injection_takes_the_parenteral_factor_where_there_is_one() -> None:

@@ -1586,3 +1586,17 @@ def test_an_hourly_rate_of_no_patch_and_no_infusion_fails_its_row_as_in_the_engi
         mme.daily_mme("morphine", "5 mg/h", table="anzca-2021")
     assert [r["mme_error"] for r in out] == [str(scalar.value), None, None, None]
     assert [r["mme_per_day"] for r in out] == [None, 120.0, 75.0, 144.0]  # x 1; 25 x 3 (the patch); 2 x 24 = 48 x 3
+
+
+@pytest.mark.parametrize("backend", ["pandas", "polars"])
+def test_a_form_taken_by_mouth_never_takes_an_injections_factor_as_in_the_engine(backend: str) -> None:
+    """Was 20 MME/day (a fentanyl tablet read as IV fentanyl, 25 x 4 mcg x 0.2): ANZCA's parenteral rows name no
+    form; the injection and the oral tablet still read."""
+    rows = pa.table({"drug": ["fentanyl", "fentanyl", "morphine"], "dose": [25.0, 25.0, 10.0],
+                     "dose_unit": ["mcg", "mcg", "mg"], "form": ["tablet", "injection", "tablet"],
+                     "per_day": [4.0, 4.0, 6.0]})  # fmt: skip
+    out = rows_of(frames.daily_mme(make(backend, rows), table="anzca-2021", form="form"))
+    with pytest.raises(mme.NotCoveredError) as scalar:
+        mme.daily_mme("fentanyl", "25 mcg", per_day=4, form="tablet", table="anzca-2021")
+    assert [r["mme_error"] for r in out] == [str(scalar.value), None, None]
+    assert [r["mme_per_day"] for r in out] == [None, 20.0, 60.0]  # 25 x 4 x 0.2 by injection; 10 x 6 x 1 by mouth

@@ -64,6 +64,7 @@ from ._vocab import (
     PATCH_WEAR_DAYS,
     PER_DAY_CODES,
     RELEASE_WORDS,
+    TRANSMUCOSAL,
     DrugName,
     Release,
     form_release,
@@ -333,10 +334,6 @@ def _match(
     return rows[0]
 
 
-#: Routes through the mouth's or nose's lining: products differ too much for any of them to be a default.
-TRANSMUCOSAL = frozenset({"buccal", "sublingual", "transmucosal", "nasal"})
-
-
 def route_default(
     table: Table, drug: str, route: str | None, form: str | None, release: str | None, kind: str, row: FactorRow
 ) -> str | None:
@@ -398,6 +395,8 @@ def _not_covered(
     wanted = _describe(drug, route, form, release)
     own = sorted({r.describe() for r in table.rows_for(drug)})
     has = f" It covers: {'; '.join(own)}.{hint}" if own else f" It has no factor for {drug} at all."
+    if form in FORM_ROUTES and any(FORM_ROUTES[form].isdisjoint(r.routes) for r in table.rows_for(drug)):
+        has += f" A form {form!r} is given by {'/'.join(sorted(FORM_ROUTES[form]))} only: say the product's route and form."
     patch = None if hint == "" else False  # a mass dose that this table has only as a patch
     others = [
         t.slug

@@ -226,10 +226,16 @@ FREQUENCY_WORDS: dict[str, Fixed] = {
 COMPONENT_SEPARATOR = re.compile(r"\s*(?:/|\+|&|\bwith\b|\band\b|\bw/)\s*", re.IGNORECASE)
 FORM_ROUTE: dict[str, str] = {"patch": "transdermal", "suppository": "rectal", "lozenge": "transmucosal"}
 PARENTERAL: frozenset[str] = frozenset({"intravenous", "subcutaneous", "intramuscular"})
-#: The routes a form can be given by, where it says: a table row for other routes never fits it.
-FORM_ROUTES: dict[str, frozenset[str]] = {form: frozenset({route}) for form, route in FORM_ROUTE.items()} | {
-    "injection": PARENTERAL
-}
+#: Routes through the mouth's or nose's lining: products differ too much for any of them to be a default.
+TRANSMUCOSAL: frozenset[str] = frozenset({"buccal", "sublingual", "transmucosal", "nasal"})
+#: Swallowed or held in the mouth: a tablet, a capsule, a liquid or a film is never injected, worn or inserted.
+BY_MOUTH: frozenset[str] = frozenset({"oral"} | TRANSMUCOSAL - {"nasal"})
+#: The routes a form can be given by: a table row for other routes never fits it (a row naming no form included).
+FORM_ROUTES: dict[str, frozenset[str]] = (
+    {form: frozenset({route}) for form, route in FORM_ROUTE.items()}
+    | dict.fromkeys(("tablet", "capsule", "solution", "suspension", "syrup", "film"), BY_MOUTH)
+    | {"spray": BY_MOUTH | {"nasal"}, "injection": PARENTERAL}
+)
 _FORM_PHRASE_ROUTE: dict[str, str] = {
     "nasal spray": "nasal",
     "nasal sprays": "nasal",
