@@ -598,12 +598,13 @@ def test_a_duckdb_relation_that_gains_a_key_after_the_call_stops_rather_than_bor
         out.fetchall()
 
 
-@pytest.mark.parametrize("backend", ["dask", "polars-categorical"])
+@pytest.mark.parametrize("backend", ["dask", "polars-categorical", "polars"])
 def test_a_lazy_frame_read_from_a_file_that_gains_a_key_stops_rather_than_borrow_another_keys(
     backend: str, tmp_path: Path
 ) -> None:
-    """Dask, and a Polars LazyFrame on the join (its drug column is not text): a file that gains a morphine row
-    after the call stops the read with `UNREAD_KEY`, where the row took oxycodone's factor (45 for 30)."""
+    """Dask, a Polars LazyFrame on the join (its drug column is not text) and one on Polars' own path (text keys,
+    coded by the keys read): a file that gains a morphine row after the call stops the read with `UNREAD_KEY`, where
+    the row took oxycodone's factor (45 for 30)."""
     from mme.frames import _lookup
 
     path = tmp_path / "claims.csv"
@@ -618,7 +619,7 @@ def test_a_lazy_frame_read_from_a_file_that_gains_a_key_stops_rather_than_borrow
     else:
         import polars as pl
 
-        lazy = pl.scan_csv(path, schema_overrides={"drug": pl.Categorical})
+        lazy = pl.scan_csv(path, schema_overrides={"drug": pl.Categorical} if backend == "polars-categorical" else None)
         out = frames.dispensing_mme(lazy, outputs=["mme_per_day"])
         first = out.collect()["mme_per_day"].to_list()
     assert first == [45.0]  # 10 mg x 30 / 10 days x 1.5
@@ -626,8 +627,25 @@ def test_a_lazy_frame_read_from_a_file_that_gains_a_key_stops_rather_than_borrow
     read = out.compute if backend == "dask" else out.collect
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
-        with pytest.raises(Exception, match=re.escape(_lookup.UNREAD_KEY)):
+        with pytest.raises(mme.ColumnError if backend == "polars" else Exception, match=re.escape(_lookup.UNREAD_KEY)):
             read()
+
+
+def test_a_polars_lazy_frame_whose_keys_vary_stops_with_ours_when_it_gains_a_key(tmp_path: Path) -> None:
+    """Keys whose attributes differ are gathered by their codes: a key gained since has none, and the read stops
+    with `UNREAD_KEY` (a `ColumnError`), not with Polars' own error about a cast."""
+    import polars as pl
+
+    from mme.frames import _lookup
+
+    path = tmp_path / "claims.csv"
+    rows = "drug,strength,strength_unit,quantity,days_supply\noxycodone,10,mg,30,10\nfentanyl,25,mcg/h,10,30\n"
+    path.write_text(rows, encoding="utf-8")
+    out = frames.dispensing_mme(pl.scan_csv(path), outputs=["mme_per_day"])
+    assert out.collect()["mme_per_day"].to_list() == [45.0, 60.0]  # 10 x 30 / 10 x 1.5; 25 mcg/h x 2.4
+    path.write_text(rows + "morphine,10,mg,30,10\n", encoding="utf-8")
+    with pytest.raises(mme.ColumnError, match=re.escape(_lookup.UNREAD_KEY)):
+        out.collect()
 
 
 @pytest.mark.slow

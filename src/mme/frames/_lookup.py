@@ -352,12 +352,17 @@ def _polars_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Fram
     if math.prod(sizes) > _MAX_COMBINED:
         return None
     strides = [math.prod(sizes[i + 1 :]) for i in range(len(sizes))]
+    coded = {c: pl.col(c).cast(pl.Enum(categories[c]), strict=False) for c in sources}  # null: null, or unread
     code = pl.lit(0, pl.Int64)
     for c, stride in zip(keys.sources, strides, strict=True):
-        part = (pl.col(c).cast(pl.Enum(categories[c])).to_physical().cast(pl.Int64) + 1).fill_null(0)
-        code = code + part * stride
+        code = code + (coded[c].to_physical().cast(pl.Int64) + 1).fill_null(0) * stride
     code_name = f"{_T}code"
-    data = native.with_columns(code.alias(code_name))
+    data = native.lazy().with_columns(code.alias(code_name))
+    if isinstance(native, pl.LazyFrame):  # a query, run again when read: a key it gained since stops it
+        unread = pl.any_horizontal(pl.col(c).is_not_null() & coded[c].is_null() for c in sources)
+        hit = pl.when(unread).then(pl.lit(None, pl.Boolean)).otherwise(pl.lit(value=True))
+        schema = data.collect_schema()
+        data = data.with_columns(hit.alias(_HIT)).map_batches(_polars_checked, schema=schema, streamable=True)
     keyed = [dict(zip(sources, row, strict=True)) for row in combinations]
     parts = [tuple(row[c] for c in keys.sources) for row in keyed]
     codes = [
