@@ -309,6 +309,57 @@ def test_key_codes_equal_the_generic_join(backend: str, case: tuple[list[dict[st
     assert fast == generic
 
 
+@st.composite
+def scaled_frames(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[str], str]:
+    """Dispensings whose strengths, quantities and days supplies are each one scale (1e-330 .. 1e307) of everyday
+    values, now and then an invalid one: near and past the ranges where a frame's checks can be left out."""
+    edges = st.sampled_from([-323, -320, -308, -300, -220, -150, -90, -12, -9, 0, 90, 150, 220, 300, 307])
+    scales = {
+        c: 10.0 ** draw(st.one_of(edges, st.integers(-330, 307))) for c in ("strength", "quantity", "days_supply")
+    }
+    everyday = st.sampled_from([0.5, 1.0, 2.5, 7.0, 30.0, 90.0])
+    numbers = {c: st.one_of(everyday.map(lambda v, s=s: v * s), st.sampled_from([0.0, -1.0, NAN, None, 1e308, 1e-320]))
+               if draw(st.booleans()) else everyday.map(lambda v, s=s: v * s) for c, s in scales.items()}  # fmt: skip
+    fields = {"drug": st.sampled_from(DRUGS), "strength_unit": st.sampled_from(UNITS), **numbers}
+    rows = draw(st.lists(st.fixed_dictionaries(fields), min_size=1, max_size=8))
+    for i, row in enumerate(rows):
+        row["id"] = i
+    return rows, [], draw(st.sampled_from(TABLES))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=scaled_frames())
+def test_checks_left_out_by_a_frames_ranges_change_no_row(case: tuple[list[dict[str, Any]], list[str], str]) -> None:
+    """An eager Polars frame's numbers are read once for their ranges, and the checks no row can fail are left out
+    (`_rows._ranges`): the rows equal those with every check."""
+    rows, optional, table = case
+    bounded = run_dispensings("polars", rows, optional, table)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_rows, "_ranges", lambda *_: None)
+        assert rows_of(bounded) == rows_of(run_dispensings("polars", rows, optional, table))
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        ("oxycodone", 10.0, "mg", 30.0, 7e-308),  # the daily amount overflows
+        ("oxycodone", 1e200, "mg", 1e200, 1e300),  # strength x quantity overflows, the daily amount not
+        ("oxycodone", 1e-321, "mcg", 30.0, 10.0),  # the strength leaves the floats once in mg
+        ("oxycodone", 1e-12, "mg", 1.0, 30.0),  # the daily amount rounds to 0
+        ("tramadol", 2e-9, "mg", 1.0, 1.0),  # the MME/day rounds to 0 (a factor of 0.2), the daily amount not
+        ("hydromorphone", 4e-10, "mg", 1.0, 1.0),  # the daily amount rounds to 0, the MME/day not (a factor of 5)
+    ],
+)
+def test_a_frame_near_the_ends_of_the_float_range_keeps_its_checks(row: tuple[Any, ...]) -> None:
+    """The checks an eager Polars frame's ranges leave out (`_rows._ranges`) are kept where its row can fail them,
+    alone and beside an everyday row; each as the scalar engine says."""
+    names = ("drug", "strength", "strength_unit", "quantity", "days_supply")
+    everyday = ("oxycodone", 10.0, "mg", 30.0, 10.0)
+    for frame in ([row], [row, everyday]):
+        rows = [dict(zip(names, r, strict=True)) | {"id": i} for i, r in enumerate(frame)]
+        check_dispensings(run_dispensings("polars", rows, [], "cdc-2022"), rows, "cdc-2022")
+
+
 @pytest.mark.parametrize(("backend", "fallback"), [("polars", "_MAX_TEXT_KEYS"), ("pandas", "_arrow_strings")])
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=dispensing_frames())

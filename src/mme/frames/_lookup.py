@@ -58,7 +58,7 @@ def _attributes_needed(values: Sequence[_Keyed], keys: _Keys, need: _Need) -> tu
 
     def tier(r: _Keyed, i: int) -> tuple[float, float, float]:
         upto, factor, printed = r.tiers[min(i, len(r.tiers) - 1)]
-        return min(upto, 1e308), factor * r.mul / r.div, printed  # x 1000 for mcg, / 0.024 for mcg/h, as the engine
+        return min(upto, 1e308), _per_daily(r, factor), printed
 
     A = _Attribute
     attrs = [A("st", lambda r: int(r.stage), nw.Int8, int(Stage.NAMES)), A("rate", lambda r: r.rate, nw.Boolean, False)]
@@ -103,6 +103,11 @@ def _attributes_needed(values: Sequence[_Keyed], keys: _Keys, need: _Need) -> tu
     return attrs, n_tiers
 
 
+def _per_daily(r: _Keyed, factor: float) -> float:
+    """A tier's factor per unit of the daily amount: x 1000 for mcg, / 0.024 for mcg/h, as the engine."""
+    return factor * r.mul / r.div
+
+
 _CHANGED: Final = (("w_sooner", True), ("w_later", False))
 
 
@@ -137,6 +142,12 @@ class _Known:
     literals: dict[str, nw.Expr]
     #: The attributes that vary by key, by key code (`_T` + "code", a column): where a fast path keeps them.
     arrays: dict[str, list[Any]] | None = None
+    #: The keys themselves.
+    keys: tuple[_Keyed, ...] = ()
+
+    def counted_factors(self) -> list[float]:
+        """The factors per unit of daily amount of the keys that convert, every tier's."""
+        return [_per_daily(r, factor) for r in self.keys if r.stage == Stage.OK for _, factor, _ in r.tiers]
 
     def attr(self, name: str) -> nw.Expr:
         """The attribute `name` of each row's key: its column, or the literal."""
@@ -179,7 +190,7 @@ def _by_code(
             arrays[a] = [a.default] * size
             for code, v in zip(codes, got, strict=True):
                 arrays[a][code] = v
-    return arrays, _Known(seen, literals)
+    return arrays, _Known(seen, literals, keys=tuple(values))
 
 
 _F = TypeVar("_F", nw.DataFrame[Any], nw.LazyFrame[Any])
