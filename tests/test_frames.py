@@ -318,7 +318,7 @@ def scaled_frames(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[str], str
         c: 10.0 ** draw(st.one_of(edges, st.integers(-330, 307))) for c in ("strength", "quantity", "days_supply")
     }
     everyday = st.sampled_from([0.5, 1.0, 2.5, 7.0, 30.0, 90.0])
-    numbers = {c: st.one_of(everyday.map(lambda v, s=s: v * s), st.sampled_from([0.0, -1.0, NAN, None, 1e308, 1e-320]))
+    numbers = {c: st.one_of(everyday.map(lambda v, s=s: v * s), st.sampled_from([0.0, -1.0, NAN, None, math.inf, 1e308, 1e-320]))
                if draw(st.booleans()) else everyday.map(lambda v, s=s: v * s) for c, s in scales.items()}  # fmt: skip
     fields = {"drug": st.sampled_from(DRUGS), "strength_unit": st.sampled_from(UNITS), **numbers}
     rows = draw(st.lists(st.fixed_dictionaries(fields), min_size=1, max_size=8))
@@ -343,6 +343,7 @@ def test_checks_left_out_by_a_frames_ranges_change_no_row(case: tuple[list[dict[
     "row",
     [
         ("oxycodone", 10.0, "mg", 30.0, 7e-308),  # the daily amount overflows
+        ("oxycodone", 10.0, "mg", 30.0, math.inf),  # an invalid days supply, every other number positive
         ("oxycodone", 1e200, "mg", 1e200, 1e300),  # strength x quantity overflows, the daily amount not
         ("oxycodone", 1e-321, "mcg", 30.0, 10.0),  # the strength leaves the floats once in mg
         ("oxycodone", 1e-12, "mg", 1.0, 30.0),  # the daily amount rounds to 0

@@ -423,7 +423,7 @@ _Ranges = dict[str, tuple[float, float, bool]]
 
 
 def _ranges(frame: _AnyFrame, known: _Known, strength: nw.Expr, numbers: dict[str, nw.Expr]) -> _Ranges | None:
-    """Where a dispensing frame's strength, quantity and days supply lie, read in one pass: the values the rows
+    """Where a dispensing frame's strength, quantity and days supply lie, read in a quick pass: the values the rows
     compute with (the valid ones, and 1 in place of the others), and whether every row's is valid.
 
     Only of an eager Polars frame (a lazy query may read other data when it runs again): there the checks no row
@@ -437,12 +437,29 @@ def _ranges(frame: _AnyFrame, known: _Known, strength: nw.Expr, numbers: dict[st
     read = {w: strength if w == "strength" else x for w, x in numbers.items()}  # the strength before its unit
     if "ks" in known.values:  # the strength comes with the key
         del read["strength"]
-    got = frame.select(
-        *(nw.when(x > 0).then(x).min().alias(f"{w}_lo") for w, x in read.items()),
-        *(nw.when(x < inf).then(x).max().alias(f"{w}_hi") for w, x in read.items()),
-        *((((x > 0) & (x < inf)).sum() == len(frame)).alias(f"{w}_all") for w, x in read.items()),
+    # the least and greatest values, and whether some is null or NaN, first (each in one quick aggregation);
+    # the least positive or greatest finite value only of a column where some value is not
+    first = frame.select(
+        *(x.min().alias(f"{w}_lo") for w, x in read.items()),
+        *(x.max().alias(f"{w}_hi") for w, x in read.items()),
+        *((x.null_count() > 0).alias(f"{w}_null") for w, x in read.items()),
+        *(x.is_nan().any().alias(f"{w}_nan") for w, x in read.items()),
     ).rows(named=True)[0]
-    bounds = {w: (got[f"{w}_lo"], got[f"{w}_hi"], bool(got[f"{w}_all"])) for w in read}
+    positive = {w for w in read if first[f"{w}_lo"] is not None and first[f"{w}_lo"] > 0}
+    finite = {w for w in read if first[f"{w}_hi"] is not None and first[f"{w}_hi"] < inf}
+    again = [nw.when(x > 0).then(x).min().alias(f"{w}_lo") for w, x in read.items() if w not in positive]
+    again += [nw.when(x < inf).then(x).max().alias(f"{w}_hi") for w, x in read.items() if w not in finite]
+    got = first | (frame.select(*again).rows(named=True)[0] if again and len(frame) else {})
+    bounds = {
+        w: (
+            got[f"{w}_lo"],
+            got[f"{w}_hi"],
+            w in positive and w in finite and not got[f"{w}_null"] and not got[f"{w}_nan"],
+        )
+        if len(frame)
+        else (None, None, True)
+        for w in read
+    }
     if "ks" in known.values:
         ks = [float(k) for k in known.values["ks"] if k is not None]
         valid = [k for k in ks if 0 < k < inf]
