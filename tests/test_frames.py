@@ -349,16 +349,27 @@ def test_checks_left_out_by_a_frames_ranges_change_no_row(case: tuple[list[dict[
         ("oxycodone", 1e-12, "mg", 1.0, 30.0),  # the daily amount rounds to 0
         ("tramadol", 2e-9, "mg", 1.0, 1.0),  # the MME/day rounds to 0 (a factor of 0.2), the daily amount not
         ("hydromorphone", 4e-10, "mg", 1.0, 1.0),  # the daily amount rounds to 0, the MME/day not (a factor of 5)
+        (
+            "oxycodone",
+            4141656.805,
+            "mg",
+            1.0,
+            1.0,
+        ),  # an MME/day too large to round (6,212,485.2075000005), not the amount
     ],
 )
 def test_a_frame_near_the_ends_of_the_float_range_keeps_its_checks(row: tuple[Any, ...]) -> None:
     """The checks an eager Polars frame's ranges leave out (`_rows._ranges`) are kept where its row can fail them,
-    alone and beside an everyday row; each as the scalar engine says."""
+    alone and beside an everyday row; each as the scalar engine says, and bit for bit as with every check."""
     names = ("drug", "strength", "strength_unit", "quantity", "days_supply")
     everyday = ("oxycodone", 10.0, "mg", 30.0, 10.0)
     for frame in ([row], [row, everyday]):
         rows = [dict(zip(names, r, strict=True)) | {"id": i} for i, r in enumerate(frame)]
-        check_dispensings(run_dispensings("polars", rows, [], "cdc-2022"), rows, "cdc-2022")
+        bounded = run_dispensings("polars", rows, [], "cdc-2022")
+        check_dispensings(bounded, rows, "cdc-2022")
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_rows, "_ranges", lambda *_: None)
+            assert rows_of(bounded) == rows_of(run_dispensings("polars", rows, [], "cdc-2022"))
 
 
 @pytest.mark.parametrize(("backend", "fallback"), [("polars", "_MAX_TEXT_KEYS"), ("pandas", "_arrow_strings")])

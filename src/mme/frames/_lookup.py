@@ -145,9 +145,9 @@ class _Known:
     #: The keys themselves.
     keys: tuple[_Keyed, ...] = ()
 
-    def counted_factors(self) -> list[float]:
-        """The factors per unit of daily amount of the keys that convert, every tier's."""
-        return [_per_daily(r, factor) for r in self.keys if r.stage == Stage.OK for _, factor, _ in r.tiers]
+    def counted_factors(self, *, every: bool = False) -> list[float]:
+        """The factors per unit of daily amount of the keys that convert (`every`: of every key), every tier's."""
+        return [_per_daily(r, f) for r in self.keys if every or r.stage == Stage.OK for _, f, _ in r.tiers]
 
     def attr(self, name: str) -> nw.Expr:
         """The attribute `name` of each row's key: its column, or the literal."""

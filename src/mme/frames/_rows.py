@@ -102,15 +102,17 @@ _SCALE: Final = 1e9  # results are rounded to 9 decimal places, as the scalar en
 _ROUNDED_BELOW: Final = 2.0**52 / _SCALE  # from here on x * 1e9 has no fraction left: x is kept as it is
 
 
-def _round(x: nw.Expr, backend: nw.Implementation | None = None) -> nw.Expr:
+def _round(x: nw.Expr, backend: nw.Implementation | None = None, *, below: float = math.inf) -> nw.Expr:
     """`x` rounded half to even to 9 decimal places, the same on every backend.
 
     ``Expr.round`` where the `backend` rounds ties to even (Polars, pandas: ``x * 1e9`` to even, then / 1e9, as
     below); not elsewhere: PyArrow, DuckDB and Spark round ties away from zero, and PyArrow raises where
-    ``x * 1e9`` overflows.
+    ``x * 1e9`` overflows. ``below``: a bound of ``abs(x)`` known beforehand.
     """
     small = x.abs() < _ROUNDED_BELOW
     if backend in _ROUNDS_TO_EVEN:
+        if below < _ROUNDED_BELOW:
+            return x.round(9)
         return nw.when(small).then(x).round(9).fill_null(x)  # nothing large is multiplied (pandas would warn)
     y = x * _SCALE
     low = y.floor()  # not `// 1`, which repeats `y` several times on DuckDB and Spark
@@ -366,14 +368,19 @@ def _annotate(
     rounded: dict[str, nw.Expr] = {}
     amounts = {"r_daily": daily, "r_mme": mme, "r_supply": _col("v_days_supply"), "r_days": days}
 
+    highest = _highest(ranges, known) if ranges is not None and _plain(ranges) else {}
+
     def rounded_column(name: str) -> nw.Expr:
-        rounded[name] = _round(amounts[name], frame.implementation)  # type: ignore[arg-type]
+        below = highest.get(name, math.inf)
+        rounded[name] = _round(amounts[name], frame.implementation, below=below)  # type: ignore[arg-type]
         return _col(name)
 
     possible = [i for _, i in checks] + [_OVERFLOW, _ZERO]
     results = {
         MME_PER_DAY: nw.when(counted).then(
-            rounded_column("r_mme") if MME_WARNING in need.outputs else _round(mme, frame.implementation)
+            rounded_column("r_mme")
+            if MME_WARNING in need.outputs
+            else _round(mme, frame.implementation, below=highest.get("r_mme", math.inf))
         ),
         MME_FACTOR: nw.when(counted).then(factor),
         MME_EXCLUDED: (
@@ -482,10 +489,25 @@ def _plain(ranges: _Ranges) -> bool:
     return s_lo > 1 / _FAR and s_lo * q_lo > 1 / _FAR and s_hi * q_hi < _FAR
 
 
+def _daily(ranges: _Ranges) -> tuple[float, float]:
+    """The least and the greatest daily amount of `_plain` rows (a rate's is its strength)."""
+    (s_lo, s_hi, _), (q_lo, q_hi, _), (d_lo, d_hi, _) = (ranges[w] for w in ("strength", "quantity", "days_supply"))
+    return min(s_lo * q_lo / d_hi, s_lo), max(s_hi * q_hi / d_lo, s_hi)
+
+
+def _highest(ranges: _Ranges, known: _Known) -> dict[str, float]:
+    """The greatest of each amount rounded (`rounded_column`: r_daily, r_mme, r_supply, r_days), given `_plain` rows."""
+    daily = _daily(ranges)[1]
+    (q_hi, d_hi), wear = (ranges[w][1] for w in ("quantity", "days_supply")), known.values.get("wear", [math.inf])
+    factors = known.counted_factors(every=True)
+    return {"r_daily": daily, "r_mme": daily * max(factors, default=0.0), "r_supply": d_hi,
+            "r_days": max(q_hi * max(wear), d_hi)}  # fmt: skip
+
+
 def _never(ranges: _Ranges, known: _Known) -> set[int]:
     """The engine's last checks (`_OVERFLOW`, `_ZERO`) that no row can fail, given `_plain` amounts."""
-    (s_lo, s_hi, _), (q_lo, q_hi, _), (d_lo, d_hi, _) = (ranges[w] for w in ("strength", "quantity", "days_supply"))
-    daily_lo, daily_hi = min(s_lo * q_lo / d_hi, s_lo), max(s_hi * q_hi / d_lo, s_hi)  # a rate's daily amount is s
+    (_, q_hi, _), (_, d_hi, _) = ranges["quantity"], ranges["days_supply"]
+    daily_lo, daily_hi = _daily(ranges)
     factors = known.counted_factors()
     largest = [*factors, *known.values.get("ru", [math.inf]), 1.0]
     if not all(math.isfinite(f) for f in largest):
