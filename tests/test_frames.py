@@ -317,9 +317,11 @@ def scaled_frames(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[str], str
     scales = {
         c: 10.0 ** draw(st.one_of(edges, st.integers(-330, 307))) for c in ("strength", "quantity", "days_supply")
     }
-    everyday = st.sampled_from([0.5, 1.0, 2.5, 7.0, 30.0, 90.0])
-    numbers = {c: st.one_of(everyday.map(lambda v, s=s: v * s), st.sampled_from([0.0, -1.0, NAN, None, math.inf, 1e308, 1e-320]))
-               if draw(st.booleans()) else everyday.map(lambda v, s=s: v * s) for c, s in scales.items()}  # fmt: skip
+    invalid = st.sampled_from([0.0, -1.0, NAN, None, math.inf, 1e308, 1e-320])
+    numbers: dict[str, st.SearchStrategy[Any]] = {}
+    for c, scale in scales.items():
+        everyday = st.sampled_from([v * scale for v in (0.5, 1.0, 2.5, 7.0, 30.0, 90.0)])
+        numbers[c] = st.one_of(everyday, invalid) if draw(st.booleans()) else everyday
     fields = {"drug": st.sampled_from(DRUGS), "strength_unit": st.sampled_from(UNITS), **numbers}
     rows = draw(st.lists(st.fixed_dictionaries(fields), min_size=1, max_size=8))
     for i, row in enumerate(rows):
