@@ -309,6 +309,71 @@ def test_key_codes_equal_the_generic_join(backend: str, case: tuple[list[dict[st
     assert fast == generic
 
 
+@st.composite
+def scaled_frames(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[str], str]:
+    """Dispensings whose strengths, quantities and days supplies are each one scale (1e-330 .. 1e307) of everyday
+    values, now and then an invalid one: near and past the ranges where a frame's checks can be left out."""
+    edges = st.sampled_from([-323, -320, -308, -300, -220, -150, -90, -12, -9, 0, 90, 150, 220, 300, 307])
+    scales = {
+        c: 10.0 ** draw(st.one_of(edges, st.integers(-330, 307))) for c in ("strength", "quantity", "days_supply")
+    }
+    invalid = st.sampled_from([0.0, -1.0, NAN, None, math.inf, 1e308, 1e-320])
+    numbers: dict[str, st.SearchStrategy[Any]] = {}
+    for c, scale in scales.items():
+        everyday = st.sampled_from([v * scale for v in (0.5, 1.0, 2.5, 7.0, 30.0, 90.0)])
+        numbers[c] = st.one_of(everyday, invalid) if draw(st.booleans()) else everyday
+    fields = {"drug": st.sampled_from(DRUGS), "strength_unit": st.sampled_from(UNITS), **numbers}
+    rows = draw(st.lists(st.fixed_dictionaries(fields), min_size=1, max_size=8))
+    for i, row in enumerate(rows):
+        row["id"] = i
+    return rows, [], draw(st.sampled_from(TABLES))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=scaled_frames())
+def test_checks_left_out_by_a_frames_ranges_change_no_row(case: tuple[list[dict[str, Any]], list[str], str]) -> None:
+    """An eager Polars frame's numbers are read once for their ranges, and the checks no row can fail are left out
+    (`_rows._ranges`): the rows equal those with every check."""
+    rows, optional, table = case
+    bounded = run_dispensings("polars", rows, optional, table)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_rows, "_ranges", lambda *_: None)
+        assert rows_of(bounded) == rows_of(run_dispensings("polars", rows, optional, table))
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        ("oxycodone", 10.0, "mg", 30.0, 7e-308),  # the daily amount overflows
+        ("oxycodone", 10.0, "mg", 30.0, math.inf),  # an invalid days supply, every other number positive
+        ("oxycodone", 1e200, "mg", 1e200, 1e300),  # strength x quantity overflows, the daily amount not
+        ("oxycodone", 1e-321, "mcg", 30.0, 10.0),  # the strength leaves the floats once in mg
+        ("oxycodone", 1e-12, "mg", 1.0, 30.0),  # the daily amount rounds to 0
+        ("tramadol", 2e-9, "mg", 1.0, 1.0),  # the MME/day rounds to 0 (a factor of 0.2), the daily amount not
+        ("hydromorphone", 4e-10, "mg", 1.0, 1.0),  # the daily amount rounds to 0, the MME/day not (a factor of 5)
+        (
+            "oxycodone",
+            4141656.805,
+            "mg",
+            1.0,
+            1.0,
+        ),  # an MME/day too large to round (6,212,485.2075000005), not the amount
+    ],
+)
+def test_a_frame_near_the_ends_of_the_float_range_keeps_its_checks(row: tuple[Any, ...]) -> None:
+    """The checks an eager Polars frame's ranges leave out (`_rows._ranges`) are kept where its row can fail them,
+    alone and beside an everyday row; each as the scalar engine says, and bit for bit as with every check."""
+    names = ("drug", "strength", "strength_unit", "quantity", "days_supply")
+    everyday = ("oxycodone", 10.0, "mg", 30.0, 10.0)
+    for frame in ([row], [row, everyday]):
+        rows = [dict(zip(names, r, strict=True)) | {"id": i} for i, r in enumerate(frame)]
+        bounded = run_dispensings("polars", rows, [], "cdc-2022")
+        check_dispensings(bounded, rows, "cdc-2022")
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_rows, "_ranges", lambda *_: None)
+            assert rows_of(bounded) == rows_of(run_dispensings("polars", rows, [], "cdc-2022"))
+
+
 @pytest.mark.parametrize(("backend", "fallback"), [("polars", "_MAX_TEXT_KEYS"), ("pandas", "_arrow_strings")])
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=dispensing_frames())
@@ -598,12 +663,13 @@ def test_a_duckdb_relation_that_gains_a_key_after_the_call_stops_rather_than_bor
         out.fetchall()
 
 
-@pytest.mark.parametrize("backend", ["dask", "polars-categorical"])
+@pytest.mark.parametrize("backend", ["dask", "polars-categorical", "polars"])
 def test_a_lazy_frame_read_from_a_file_that_gains_a_key_stops_rather_than_borrow_another_keys(
     backend: str, tmp_path: Path
 ) -> None:
-    """Dask, and a Polars LazyFrame on the join (its drug column is not text): a file that gains a morphine row
-    after the call stops the read with `UNREAD_KEY`, where the row took oxycodone's factor (45 for 30)."""
+    """Dask, a Polars LazyFrame on the join (its drug column is not text) and one on Polars' own path (text keys,
+    coded by the keys read): a file that gains a morphine row after the call stops the read with `UNREAD_KEY`, where
+    the row took oxycodone's factor (45 for 30)."""
     from mme.frames import _lookup
 
     path = tmp_path / "claims.csv"
@@ -618,7 +684,7 @@ def test_a_lazy_frame_read_from_a_file_that_gains_a_key_stops_rather_than_borrow
     else:
         import polars as pl
 
-        lazy = pl.scan_csv(path, schema_overrides={"drug": pl.Categorical})
+        lazy = pl.scan_csv(path, schema_overrides={"drug": pl.Categorical} if backend == "polars-categorical" else None)
         out = frames.dispensing_mme(lazy, outputs=["mme_per_day"])
         first = out.collect()["mme_per_day"].to_list()
     assert first == [45.0]  # 10 mg x 30 / 10 days x 1.5
@@ -626,8 +692,25 @@ def test_a_lazy_frame_read_from_a_file_that_gains_a_key_stops_rather_than_borrow
     read = out.compute if backend == "dask" else out.collect
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
-        with pytest.raises(Exception, match=re.escape(_lookup.UNREAD_KEY)):
+        with pytest.raises(mme.ColumnError if backend == "polars" else Exception, match=re.escape(_lookup.UNREAD_KEY)):
             read()
+
+
+def test_a_polars_lazy_frame_whose_keys_vary_stops_with_ours_when_it_gains_a_key(tmp_path: Path) -> None:
+    """Keys whose attributes differ are gathered by their codes: a key gained since has none, and the read stops
+    with `UNREAD_KEY` (a `ColumnError`), not with Polars' own error about a cast."""
+    import polars as pl
+
+    from mme.frames import _lookup
+
+    path = tmp_path / "claims.csv"
+    rows = "drug,strength,strength_unit,quantity,days_supply\noxycodone,10,mg,30,10\nfentanyl,25,mcg/h,10,30\n"
+    path.write_text(rows, encoding="utf-8")
+    out = frames.dispensing_mme(pl.scan_csv(path), outputs=["mme_per_day"])
+    assert out.collect()["mme_per_day"].to_list() == [45.0, 60.0]  # 10 x 30 / 10 x 1.5; 25 mcg/h x 2.4
+    path.write_text(rows + "morphine,10,mg,30,10\n", encoding="utf-8")
+    with pytest.raises(mme.ColumnError, match=re.escape(_lookup.UNREAD_KEY)):
+        out.collect()
 
 
 @pytest.mark.slow

@@ -58,7 +58,7 @@ def _attributes_needed(values: Sequence[_Keyed], keys: _Keys, need: _Need) -> tu
 
     def tier(r: _Keyed, i: int) -> tuple[float, float, float]:
         upto, factor, printed = r.tiers[min(i, len(r.tiers) - 1)]
-        return min(upto, 1e308), factor * r.mul / r.div, printed  # x 1000 for mcg, / 0.024 for mcg/h, as the engine
+        return min(upto, 1e308), _per_daily(r, factor), printed
 
     A = _Attribute
     attrs = [A("st", lambda r: int(r.stage), nw.Int8, int(Stage.NAMES)), A("rate", lambda r: r.rate, nw.Boolean, False)]
@@ -103,6 +103,11 @@ def _attributes_needed(values: Sequence[_Keyed], keys: _Keys, need: _Need) -> tu
     return attrs, n_tiers
 
 
+def _per_daily(r: _Keyed, factor: float) -> float:
+    """A tier's factor per unit of the daily amount: x 1000 for mcg, / 0.024 for mcg/h, as the engine."""
+    return factor * r.mul / r.div
+
+
 _CHANGED: Final = (("w_sooner", True), ("w_later", False))
 
 
@@ -137,6 +142,12 @@ class _Known:
     literals: dict[str, nw.Expr]
     #: The attributes that vary by key, by key code (`_T` + "code", a column): where a fast path keeps them.
     arrays: dict[str, list[Any]] | None = None
+    #: The keys themselves.
+    keys: tuple[_Keyed, ...] = ()
+
+    def counted_factors(self, *, every: bool = False) -> list[float]:
+        """The factors per unit of daily amount of the keys that convert (`every`: of every key), every tier's."""
+        return [_per_daily(r, f) for r in self.keys if every or r.stage == Stage.OK for _, f, _ in r.tiers]
 
     def attr(self, name: str) -> nw.Expr:
         """The attribute `name` of each row's key: its column, or the literal."""
@@ -179,7 +190,7 @@ def _by_code(
             arrays[a] = [a.default] * size
             for code, v in zip(codes, got, strict=True):
                 arrays[a][code] = v
-    return arrays, _Known(seen, literals)
+    return arrays, _Known(seen, literals, keys=tuple(values))
 
 
 _F = TypeVar("_F", nw.DataFrame[Any], nw.LazyFrame[Any])
@@ -352,12 +363,17 @@ def _polars_attributes(frame: _AnyFrame, keys: _Keys, need: _Need) -> tuple[Fram
     if math.prod(sizes) > _MAX_COMBINED:
         return None
     strides = [math.prod(sizes[i + 1 :]) for i in range(len(sizes))]
+    coded = {c: pl.col(c).cast(pl.Enum(categories[c]), strict=False) for c in sources}  # null: null, or unread
     code = pl.lit(0, pl.Int64)
     for c, stride in zip(keys.sources, strides, strict=True):
-        part = (pl.col(c).cast(pl.Enum(categories[c])).to_physical().cast(pl.Int64) + 1).fill_null(0)
-        code = code + part * stride
+        code = code + (coded[c].to_physical().cast(pl.Int64) + 1).fill_null(0) * stride
     code_name = f"{_T}code"
-    data = native.with_columns(code.alias(code_name))
+    data = native.lazy().with_columns(code.alias(code_name))
+    if isinstance(native, pl.LazyFrame):  # a query, run again when read: a key it gained since stops it
+        unread = pl.any_horizontal(pl.col(c).is_not_null() & coded[c].is_null() for c in sources)
+        hit = pl.when(unread).then(pl.lit(None, pl.Boolean)).otherwise(pl.lit(value=True))
+        schema = data.collect_schema()
+        data = data.with_columns(hit.alias(_HIT)).map_batches(_polars_checked, schema=schema, streamable=True)
     keyed = [dict(zip(sources, row, strict=True)) for row in combinations]
     parts = [tuple(row[c] for c in keys.sources) for row in keyed]
     codes = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import operator
 import sys
 from collections.abc import Callable, Sequence
@@ -101,15 +102,17 @@ _SCALE: Final = 1e9  # results are rounded to 9 decimal places, as the scalar en
 _ROUNDED_BELOW: Final = 2.0**52 / _SCALE  # from here on x * 1e9 has no fraction left: x is kept as it is
 
 
-def _round(x: nw.Expr, backend: nw.Implementation | None = None) -> nw.Expr:
+def _round(x: nw.Expr, backend: nw.Implementation | None = None, *, below: float = math.inf) -> nw.Expr:
     """`x` rounded half to even to 9 decimal places, the same on every backend.
 
     ``Expr.round`` where the `backend` rounds ties to even (Polars, pandas: ``x * 1e9`` to even, then / 1e9, as
     below); not elsewhere: PyArrow, DuckDB and Spark round ties away from zero, and PyArrow raises where
-    ``x * 1e9`` overflows.
+    ``x * 1e9`` overflows. ``below``: a bound of ``abs(x)`` known beforehand.
     """
     small = x.abs() < _ROUNDED_BELOW
     if backend in _ROUNDS_TO_EVEN:
+        if below < _ROUNDED_BELOW:
+            return x.round(9)
         return nw.when(small).then(x).round(9).fill_null(x)  # nothing large is multiplied (pandas would warn)
     y = x * _SCALE
     low = y.floor()  # not `// 1`, which repeats `y` several times on DuckDB and Spark
@@ -253,9 +256,17 @@ def _annotate(
         assert columns.days_supply is not None
         numbers["quantity"] = _number(columns.quantity, schema[columns.quantity])
         numbers["days_supply"] = _number(columns.days_supply, schema[columns.days_supply])
-    lf = lf.with_columns(_ok(expr).alias(f"{_T}ok_{what}") for what, expr in numbers.items())
+    ranges = None if regimen or columns.package_ml is not None else _ranges(frame, known, strength, numbers)
+
+    def valid(what: str) -> bool:  # every row's is
+        return ranges is not None and ranges[what][2]
+
+    lf = lf.with_columns(
+        (nw.lit(value=True) if valid(what) else _ok(expr)).alias(f"{_T}ok_{what}") for what, expr in numbers.items()
+    )
     lf = lf.with_columns(  # the value where it is valid (1 elsewhere: no division by zero on any backend)
-        nw.when(_col(f"ok_{what}")).then(expr).otherwise(1.0).alias(f"{_T}v_{what}") for what, expr in numbers.items()
+        (expr if valid(what) else nw.when(_col(f"ok_{what}")).then(expr).otherwise(1.0)).alias(f"{_T}v_{what}")
+        for what, expr in numbers.items()
     )
 
     # the first check that fails, in the engine's order: a message id (or _NO_MESSAGE). That order is the engine's
@@ -268,7 +279,7 @@ def _annotate(
             checks.append((known.attr("st") == status, _KEY_MESSAGE))
 
     def number(what: str) -> None:
-        if what in numbers:
+        if what in numbers and not valid(what):
             checks.append((~_col(f"ok_{what}"), _NUMBER_MESSAGE[what]))
 
     stage(_NAMES)
@@ -303,7 +314,8 @@ def _annotate(
         # (2.5 x 1e308 overflows, 10 x 1e-320 loses digits) the daily amount is read another way: the quantity
         # a day first, or, where that overflows too (10 / 1e-320), the strength a day first
         s_, d_ = s, d
-        if "um" not in known.values or any(u < 1 for u in known.values["um"]):
+        plain = ranges is not None and _plain(ranges)
+        if not plain and ("um" not in known.values or any(u < 1 for u in known.values["um"])):
             # a strength that falls below the normal floats once in mg (1e-320 mcg: 1e-323 mg, one digit left) is
             # read from the number given, with the strength and the days supply scaled alike (exactly: by 2**64)
             small = s < _SMALLEST_NORMAL
@@ -314,7 +326,7 @@ def _annotate(
         per_day = q / d_ if package_factor is None else q / d_ * package_factor  # q x mL per package may overflow
         by_quantity = s_ * per_day
         by_strength = s_ / d_ * dispensed
-        amount = (
+        amount = product / d_ if plain else (
             nw.when(normal).then(product / d_)
             .when(by_quantity.is_finite()).then(by_quantity)
             .otherwise(by_strength)
@@ -345,7 +357,10 @@ def _annotate(
     counted_zero = mme * _SCALE <= 0.5
     counted_zero = counted_zero if known.only("st", _OK) else ok & counted_zero
     zero = judged & ((daily * _SCALE <= 0.5) | counted_zero).fill_null(value=False)
-    lf = lf.with_columns(_first([(overflow, _OVERFLOW), (zero, _ZERO)], _col("err")).alias(f"{_T}err"))
+    never = _never(ranges, known) if ranges is not None and _plain(ranges) else set()
+    late = [(check, i) for check, i in ((overflow, _OVERFLOW), (zero, _ZERO)) if i not in never]
+    if late:
+        lf = lf.with_columns(_first(late, _col("err")).alias(f"{_T}err"))
     fine = _col("err") == _NO_MESSAGE
     counted = fine if known.only("st", _OK) else fine & ok
 
@@ -353,14 +368,19 @@ def _annotate(
     rounded: dict[str, nw.Expr] = {}
     amounts = {"r_daily": daily, "r_mme": mme, "r_supply": _col("v_days_supply"), "r_days": days}
 
+    highest = _highest(ranges, known) if ranges is not None and _plain(ranges) else {}
+
     def rounded_column(name: str) -> nw.Expr:
-        rounded[name] = _round(amounts[name], frame.implementation)  # type: ignore[arg-type]
+        below = highest.get(name, math.inf)
+        rounded[name] = _round(amounts[name], frame.implementation, below=below)  # type: ignore[arg-type]
         return _col(name)
 
     possible = [i for _, i in checks] + [_OVERFLOW, _ZERO]
     results = {
         MME_PER_DAY: nw.when(counted).then(
-            rounded_column("r_mme") if MME_WARNING in need.outputs else _round(mme, frame.implementation)
+            rounded_column("r_mme")
+            if MME_WARNING in need.outputs
+            else _round(mme, frame.implementation, below=highest.get("r_mme", math.inf))
         ),
         MME_FACTOR: nw.when(counted).then(factor),
         MME_EXCLUDED: (
@@ -399,6 +419,105 @@ def _annotate(
     if frame.implementation is nw.Implementation.POLARS:
         return _polars_texts(lf, known, specs)
     return _pandas_texts(lf.collect(), known, specs).lazy()
+
+
+#: Bounds a frame's numbers keep far inside of for `_plain` and `_never`: products and quotients of three of them
+#: stay normal floats, and far from rounding to 0.
+_FAR: Final = 1e90
+
+#: Per number: the least and the greatest value rows compute with, and whether every row's is valid.
+_Ranges = dict[str, tuple[float, float, bool]]
+
+
+def _ranges(frame: _AnyFrame, known: _Known, strength: nw.Expr, numbers: dict[str, nw.Expr]) -> _Ranges | None:
+    """Where a dispensing frame's strength, quantity and days supply lie, read in a quick pass: the values the rows
+    compute with (the valid ones, and 1 in place of the others), and whether every row's is valid.
+
+    Only of an eager Polars frame (a lazy query may read other data when it runs again): there the checks no row
+    can fail are left out, as `_Known` leaves out those no key can. None elsewhere."""
+    if frame.implementation is not nw.Implementation.POLARS or not isinstance(frame, nw.DataFrame):
+        return None
+    um = [float(u) for u in known.values.get("um", ())]
+    if not um or not all(0 < u < math.inf for u in um):
+        return None
+    inf = math.inf
+    read = {w: strength if w == "strength" else x for w, x in numbers.items()}  # the strength before its unit
+    if "ks" in known.values:  # the strength comes with the key
+        del read["strength"]
+    # the least and greatest values, and whether some is null or NaN, first (each in one quick aggregation);
+    # the least positive or greatest finite value only of a column where some value is not
+    first = frame.select(
+        *(x.min().alias(f"{w}_lo") for w, x in read.items()),
+        *(x.max().alias(f"{w}_hi") for w, x in read.items()),
+        *((x.null_count() > 0).alias(f"{w}_null") for w, x in read.items()),
+        *(x.is_nan().any().alias(f"{w}_nan") for w, x in read.items()),
+    ).rows(named=True)[0]
+    positive = {w for w in read if first[f"{w}_lo"] is not None and first[f"{w}_lo"] > 0}
+    finite = {w for w in read if first[f"{w}_hi"] is not None and first[f"{w}_hi"] < inf}
+    again = [nw.when(x > 0).then(x).min().alias(f"{w}_lo") for w, x in read.items() if w not in positive]
+    again += [nw.when(x < inf).then(x).max().alias(f"{w}_hi") for w, x in read.items() if w not in finite]
+    got = first | (frame.select(*again).rows(named=True)[0] if again and len(frame) else {})
+    bounds = {
+        w: (
+            got[f"{w}_lo"],
+            got[f"{w}_hi"],
+            w in positive and w in finite and not got[f"{w}_null"] and not got[f"{w}_nan"],
+        )
+        if len(frame)
+        else (None, None, True)
+        for w in read
+    }
+    if "ks" in known.values:
+        ks = [float(k) for k in known.values["ks"] if k is not None]
+        valid = [k for k in ks if 0 < k < inf]
+        bounds["strength"] = (min(valid, default=None), max(valid, default=None), len(valid) == len(known.values["ks"]))
+    lo, hi, every = bounds["strength"]
+    if lo is not None and hi is not None:  # in the engine's unit: valid where the product is
+        lo, hi = lo * min(um), hi * max(um)
+        every = every and lo > 0 and hi < inf
+    bounds["strength"] = (lo, hi, every)
+    out: _Ranges = {}
+    for w, (lo, hi, every) in bounds.items():  # 1 in place of invalid values (and where there is no row)
+        least, greatest = 1.0 if lo is None else float(lo), 1.0 if hi is None else float(hi)
+        out[w] = (least, greatest, every) if every else (min(least, 1.0), max(greatest, 1.0), every)
+    return out
+
+
+def _plain(ranges: _Ranges) -> bool:
+    """Whether every row's strength x quantity / days supply is a normal float, computed as written."""
+    (s_lo, s_hi, _), (q_lo, q_hi, _) = ranges["strength"], ranges["quantity"]
+    return s_lo > 1 / _FAR and s_lo * q_lo > 1 / _FAR and s_hi * q_hi < _FAR
+
+
+def _daily(ranges: _Ranges) -> tuple[float, float]:
+    """The least and the greatest daily amount of `_plain` rows (a rate's is its strength)."""
+    (s_lo, s_hi, _), (q_lo, q_hi, _), (d_lo, d_hi, _) = (ranges[w] for w in ("strength", "quantity", "days_supply"))
+    return min(s_lo * q_lo / d_hi, s_lo), max(s_hi * q_hi / d_lo, s_hi)
+
+
+def _highest(ranges: _Ranges, known: _Known) -> dict[str, float]:
+    """The greatest of each amount rounded (`rounded_column`: r_daily, r_mme, r_supply, r_days), given `_plain` rows."""
+    daily = _daily(ranges)[1]
+    (q_hi, d_hi), wear = (ranges[w][1] for w in ("quantity", "days_supply")), known.values.get("wear", [math.inf])
+    factors = known.counted_factors(every=True)
+    return {"r_daily": daily, "r_mme": daily * max(factors, default=0.0), "r_supply": d_hi,
+            "r_days": max(q_hi * max(wear), d_hi)}  # fmt: skip
+
+
+def _never(ranges: _Ranges, known: _Known) -> set[int]:
+    """The engine's last checks (`_OVERFLOW`, `_ZERO`) that no row can fail, given `_plain` amounts."""
+    (_, q_hi, _), (_, d_hi, _) = ranges["quantity"], ranges["days_supply"]
+    daily_lo, daily_hi = _daily(ranges)
+    factors = known.counted_factors()
+    largest = [*factors, *known.values.get("ru", [math.inf]), 1.0]
+    if not all(math.isfinite(f) for f in largest):
+        return set()
+    never = set()
+    if daily_hi * max(largest) < _FAR and q_hi * max(known.values.get("wear", [math.inf])) < _FAR and d_hi < _FAR:
+        never.add(_OVERFLOW)
+    if daily_lo * min(factors, default=1.0) * _SCALE > 1 and daily_lo * _SCALE > 1:
+        never.add(_ZERO)
+    return never
 
 
 def _warning_parts(
