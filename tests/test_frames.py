@@ -137,7 +137,7 @@ DRUGS = [
 UNITS = ["mg", "mg", "mg", "mcg", "mcg/h", "mcg/h", "mg/mL", "mg/5 mL", "mcg/spray", "mL", "g", "mg/day", "parsec", ""]
 STRENGTHS = [0.5, 1.0, 2.5, 5.0, 7.5, 10.0, 12.0, 25.0, 30.0, 50.0, 75.0, 100.0, 400.0, 0.0, -5.0, NAN, 1e308]
 QUANTITIES = [1.0, 4.0, 10.0, 14.0, 30.0, 60.0, 90.0, 120.0, 0.5, 0.0, -1.0, NAN, None, 1e308]
-DAYS = [1.0, 3.0, 7.0, 10.0, 14.0, 28.0, 30.0, 90.0, 2.5, 0.0, -3.0, NAN, None, 1e-320]
+DAYS = [1.0, 3.0, 7.0, 10.0, 14.0, 28.0, 30.0, 90.0, 2.5, 10 / 3, 0.0, -3.0, NAN, None, 1e-320]
 FORMS = [None, None, "tablet", "ER tablet", "capsule", "patch", "solution", "spray", "nasal spray", "film", "gizmo"]
 ROUTES = [None, None, "oral", "transdermal", "sublingual", "buccal", "nasal", "IV", "rectal", "teleport"]
 RELEASES = [None, None, "ER", "IR", "SR", "sometimes"]
@@ -269,8 +269,8 @@ def check_dispensings(result: Any, rows: Sequence[dict[str, Any]], table: str, v
         assert have["mme_excluded"] == want["mme_excluded"], where
         assert have["mme_warning"] == want["mme_warning"], where
         assert same(have["mme_per_day"], want["mme_per_day"]), where  # the same float, not a close one
-        for c in ("mme_factor", "mme_days_supply"):
-            assert close(have[c], want[c]), f"{c}: {have[c]} != {want[c]} ({where})"
+        assert same(have["mme_days_supply"], want["mme_days_supply"]), where  # rounded as the engine rounds it
+        assert close(have["mme_factor"], want["mme_factor"]), where
 
 
 def run_dispensings(backend: str, rows: list[dict[str, Any]], optional: Sequence[str], table: str, spark: Any = None,

@@ -389,7 +389,7 @@ def _annotate(
         MME_ERROR: _text(_col("err"), possible, known.attr("msg") if known.can("st", *_STAGES) else None),
     }
     if days is not None:
-        results[MME_DAYS_SUPPLY] = nw.when(fine).then(days)
+        results[MME_DAYS_SUPPLY] = nw.when(fine).then(rounded_column("r_days"))  # as the engine rounds every result
     texts: dict[str, list[_Part]] = {
         MME_EXCLUDED: [(fine & excluded, "msg", True)] if known.can("st", _EXCLUDED) else [],
         MME_ERROR: [(_col("err") == i, "msg", True) if i == _KEY_MESSAGE else (_col("err") == i, _ROW_MESSAGES[i], False)
