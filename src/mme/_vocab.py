@@ -519,8 +519,15 @@ def resolve_drug(name: str) -> DrugName:
         raise UnknownDrugError(name)
     found = drug_name(name)
     if found is None:
-        raise UnknownDrugError(name, difflib.get_close_matches(_key(name), _DRUG_ALIASES, n=3, cutoff=0.6))
+        raise UnknownDrugError(name, closest_drugs(_key(name)))
     return found
+
+
+@lru_cache(maxsize=1024)
+def closest_drugs(key: str) -> tuple[str, ...]:
+    """The known names closest to `key`, for an unknown drug's message: remembered, since the search is slow and
+    a batch repeats its unknown names."""
+    return tuple(difflib.get_close_matches(key, _DRUG_ALIASES, n=3, cutoff=0.6))
 
 
 @lru_cache(maxsize=4096)
