@@ -254,8 +254,13 @@ class _Phrases:
 
     def __init__(self, keys: Collection[str]) -> None:
         self.keys = keys
+        self.cache_clear()
+
+    def cache_clear(self) -> None:
+        """Index the phrases again (`mme.clear_caches()` calls it, so that this code runs under mutation
+        testing, not only at import)."""
         lengths: dict[str, set[int]] = {}
-        for key in keys:
+        for key in self.keys:
             words = key.split()
             lengths.setdefault(words[0], set()).add(len(words))
         self.lengths = {first: tuple(sorted(n, reverse=True)) for first, n in lengths.items()}
