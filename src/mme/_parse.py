@@ -246,21 +246,19 @@ def parse_product(text: str) -> Product:
     return Product(text, drug, expr.dose, ingredients, expr.route, expr.form, expr.release, parser.brand)
 
 
-class _Phrases:
+class _Phrases(frozenset[str]):
     """Phrases indexed by their first word, built once: at each token the reader tries only the phrases that
-    start with it, longest first."""
+    start with it, longest first. `mme.clear_caches()` indexes them again (``cache_clear``), so that this code
+    runs under mutation testing, not only at import."""
 
-    __slots__ = ("keys", "lengths")
+    __slots__ = ("lengths",)
 
-    def __init__(self, keys: Collection[str]) -> None:
-        self.keys = keys
+    def __init__(self, _: Collection[str]) -> None:
         self.cache_clear()
 
     def cache_clear(self) -> None:
-        """Index the phrases again (`mme.clear_caches()` calls it, so that this code runs under mutation
-        testing, not only at import)."""
         lengths: dict[str, set[int]] = {}
-        for key in self.keys:
+        for key in self:
             words = key.split()
             lengths.setdefault(words[0], set()).add(len(words))
         self.lengths = {first: tuple(sorted(n, reverse=True)) for first, n in lengths.items()}
@@ -650,10 +648,10 @@ class _Parser:
         """The end of the longest of ``phrases`` starting at token ``i``."""
         for n in phrases.lengths.get(self.keys[i], ()):
             if n == 1:  # the last and the most common: one word
-                return i + 1 if self.words[i] and self.keys[i] in phrases.keys else None
+                return i + 1 if self.words[i] and self.keys[i] in phrases else None
             if n <= longest and (found := self.phrase(i, n)) is not None:
                 key, end = found
-                if key in phrases.keys:
+                if key in phrases:
                     return end
         return None
 
