@@ -989,3 +989,113 @@ def test_an_extended_release_brand_said_immediate_release_is_refused(text: str) 
 
 def test_a_brands_other_release_line_still_reads() -> None:
     assert mme.convert("Nucynta ER 100 mg bid").mme_per_day == pytest.approx(80.0)  # 200 mg x 0.4
+
+
+# --- what the sig reader's mutation testing found untested: caps, doses per interval, pain scores, product names ---
+
+#: A stated maximum lowers the administrations a day to what it allows, and the note says what the regimen allowed.
+CAPPED = [
+    # tid, not every N hours: 3 x 2 tabs = 6 tabs a day, capped at 4: 4 / 2 = 2 administrations
+    ("oxycodone 5 mg tablet 2 tabs tid, max 4 tabs/day", 2.0, "6 units"),
+    # q7h: 24 / 7 x 2 tabs = 6.857142857... tabs a day (noted to 6 decimals), capped at 4: 2 administrations
+    ("oxycodone 5 mg tablet 2 tabs q7h, max 4 tabs/day", 2.0, "6.857143 units"),
+    # 2 tabs x 5 mg x 6 = 60 mg a day, capped at 30 mg: 6 x 30 / 60 = 3 administrations
+    ("oxycodone 5 mg tablet 2 tabs q4h, max 30 mg/day", 3.0, "60 mg"),
+    # a dose in mcg, a maximum in mg: 3 x 100 mcg = 0.3 mg a day, capped at 0.2 mg: 3 x 0.2 / 0.3 = 2
+    ("fentanyl 100 mcg/spray 1 spray tid, max 0.2 mg/day", 2.0, "0.3 mg"),
+    # a dose in mg, a maximum in mcg: 8 x 2 mg = 16 mg a day, capped at 12,000 mcg = 12 mg: 8 x 12 / 16 = 6
+    ("hydromorphone 2 mg tablet 1 tab q3h, max 12000 mcg/day", 6.0, "16 mg"),
+    # a concentration, a maximum in mg: 6 x 5 mL x 2 mg/mL = 60 mg a day, capped at 40 mg: 6 x 40 / 60 = 4
+    ("morphine 2 mg/mL solution 5 mL q4h, max 40 mg/day", 4.0, "60 mg"),
+    # 6 x 5 mL = 30 mL a day, capped at 20 mL: 6 x 20 / 30 = 4
+    ("morphine 2 mg/mL solution 5 mL q4h, do not exceed 20 mL per day", 4.0, "30 mL"),
+    # doses count administrations: 3 a day, capped at 2
+    ("oxycodone 5 mg 2 tab tid prn max 2 doses/day", 2.0, "3 doses"),
+]
+
+
+@pytest.mark.parametrize(("text", "per_day", "allowed"), CAPPED, ids=[t for t, _, _ in CAPPED])
+def test_a_maximum_caps_the_administrations_a_day(text: str, per_day: float, allowed: str) -> None:
+    expr = parse_expression(text)
+    assert expr.per_day == pytest.approx(per_day)
+    assert expr.every_hours is None
+    assert expr.notes == (f"the regimen allows {allowed} a day; capped at the stated maximum {expr.cap!r}",)
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [("oxycodone 5 mg tablet 1 tab q4h, max 6 tabs/day", 4.0), ("oxycodone 5 mg 1 tab q6h, max 20 mg/day", 6.0)],
+)
+def test_a_regimen_at_its_maximum_is_not_capped(text: str, hours: float) -> None:
+    # 6 x 1 tab = 6 tabs; 4 x 5 mg = 20 mg: exactly the maximum, so the interval stays and nothing is noted
+    expr = parse_expression(text)
+    assert (expr.per_day, expr.every_hours, expr.notes) == (None, hours, ())
+
+
+def test_a_maximum_in_ml_for_a_dose_not_in_ml_is_refused() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^the maximum 'max 4 mL/day' counts mL, the dose does not"):
+        parse_expression("oxycodone 5 mg tablet 1 tab q4h, max 4 mL/day")
+
+
+@pytest.mark.parametrize("text", ["oxycodone 10 mg/12 hr patch", "oxycodone 10 mg/12 hr transdermal"])
+def test_an_amount_per_interval_of_a_patch_is_refused_whatever_the_drug(text: str) -> None:
+    # oxycodone is no patch drug: the form or the route alone says it is a patch
+    with pytest.raises(mme.ExpressionError, match=r"^'10 mg/12 hr': a patch is dosed by its rate per hour"):
+        parse_expression(text)
+
+
+def test_an_amount_per_interval_alone_is_read_at_either_end_of_a_range() -> None:
+    expr = parse_expression("morphine 30 mg/12 hr", range="min")
+    assert (expr.per_day, expr.every_hours) == (None, 12.0)
+    assert expr.notes == ("'30 mg/12 hr' read as 30 mg every 12 hr",)
+
+
+def test_an_amount_per_interval_with_times_of_day() -> None:
+    # a release period (12 h) with times of day: the times say how often (2 a day); any other interval is refused
+    expr = parse_expression("morphine ER 30 mg/12 hr 1 tab in the morning and at bedtime")
+    assert expr.per_day == 2.0
+    assert expr.notes == (
+        "the 12 hr of '30 mg/12 hr' read as the product's release period; 'the times of day' says how often",
+    )
+    with pytest.raises(mme.ExpressionError, match=r"^two frequencies: '10 mg/5 hr' and 'the times of day'"):
+        parse_expression("oxycodone 10 mg/5 hr in the morning")
+
+
+@pytest.mark.parametrize(
+    ("text", "second"),
+    [
+        ("oxycodone 5 mg 1 tab q4h prn pain to 2 tabs)", "2 tabs"),
+        ("oxycodone 5 mg 1 tab q4h prn pain - 10 mg)", "10 mg"),
+    ],
+)
+def test_a_dose_after_to_or_a_dash_in_ignored_text_is_no_pain_score(text: str, second: str) -> None:
+    # was 45 (5 mg x 6 x 1.5): "pain to 2" was read as a pain score and the second dose ignored
+    with pytest.raises(mme.ExpressionError, match=rf"^two doses: '1 tab' and '{second}'"):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["oxycodone 5 mg tablet 2 tabs", "oxycodone 5 mg q6h", "oxycodone 5 mg at bedtime", "morphine 2 mg/mL 5 mL"],
+)
+def test_a_product_name_with_any_part_of_a_sig_is_refused(text: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^a product name takes no count, frequency or maximum in"):
+        parse_product(text)
+
+
+def test_a_product_name_keeps_its_text_release_and_amount_per_ml() -> None:
+    text = "Oxycodone Hydrochloride 5 MG per 5 ML Oral Solution"
+    assert parse_product(text).text == text
+    assert parse_product(text).ingredients == (Ingredient("Oxycodone Hydrochloride", 1.0, "mg/mL"),)  # 5 mg / 5 mL
+    assert parse_product("OxyContin 10 mg extended-release tablet").release == "ER"
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "unit"),
+    [("hydrocodone/acetaminophen 7.5 mg/15 mL oral solution", 0.5, "mg/mL"), ("Percocet 5 mg", 5.0, "mg")],
+)
+def test_a_combination_product_with_one_amount_has_the_opioids(text: str, amount: float, unit: str) -> None:
+    # was 0.0333 mg/mL: 7.5 mg / 15 mL divided by 15 twice (the strength said 0.5 mg/mL)
+    product = parse_product(text)
+    assert product.strength == f"{amount:g} {unit}"
+    assert [(i.amount, i.unit) for i in product.ingredients] == [(amount, unit)]

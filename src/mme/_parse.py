@@ -236,13 +236,14 @@ def parse_product(text: str) -> Product:
     drug = _vocab.without_salt(opioid) if found is None else found.drug
     if found is None and drug not in _vocab.OTHER_OPIOIDS:
         parser.fail(f"unknown opioid {opioid!r}")
-    value, unit = expr.dose.split(" ")
-    amounts = parser.amounts if len(parser.amounts) == len(names) else [(float(value), unit.split("/")[0])]
-    names = names if len(parser.amounts) == len(names) else (opioid,)
-    ingredients = tuple(
-        Ingredient(name, amount / parser.divisor, u + parser.denominator)
-        for name, (amount, u) in zip(names, amounts, strict=True)
-    )
+    if len(parser.amounts) == len(names):
+        ingredients = tuple(
+            Ingredient(name, amount / parser.divisor, u + parser.denominator)
+            for name, (amount, u) in zip(names, parser.amounts, strict=True)
+        )
+    else:  # one amount for several components ("Percocet 5 mg"): the opioid's, as read
+        value, unit = expr.dose.split(" ")
+        ingredients = (Ingredient(opioid, float(value), unit),)
     return Product(text, drug, expr.dose, ingredients, expr.route, expr.form, expr.release, parser.brand)
 
 
@@ -828,10 +829,8 @@ class _Parser:
         )
 
     def pain_score(self, i: int) -> bool:
-        """ "7/10", "(7-10)", "pain 8": a number that scores pain, never a count."""
-        if self.keys[i + 1] == "/" and self.nums[i + 2] and self.toks[i + 2].value == 10:
-            return True
-        return self.keys[i - 1] in ("(", "-", "to") and self.nums[i - 2] is False and self.keys[i + 2] == ")"
+        """ "8/10": a number that scores pain, never a count (`no_dose` reads "(7-10)")."""
+        return self.keys[i + 1] == "/" and self.nums[i + 2] and self.toks[i + 2].value == 10
 
     def no_dose(self, i: int, *, lead: bool) -> int:
         """Text that names no dose: an indication ("for breakthrough pain"), "with food", "after meals".
