@@ -1099,3 +1099,47 @@ def test_a_combination_product_with_one_amount_has_the_opioids(text: str, amount
     product = parse_product(text)
     assert product.strength == f"{amount:g} {unit}"
     assert [(i.amount, i.unit) for i in product.ingredients] == [(amount, unit)]
+
+
+#: A count with no form ("1 prn", "2 at bedtime") is the product's unit when what follows it ends it.
+BARE_COUNTS = [
+    ("oxycodone 5 mg tablet 1 in the morning and 2 at bedtime", 3.0, 1.0, None),  # 1 + 2 tablets, once a day
+    ("oxycodone 5 mg tablet 1 mane and 2 nocte", 3.0, 1.0, None),
+    ("oxycodone 5 mg tablet 1 prn q4h", 1.0, None, 4.0),
+    ("oxycodone 5 mg 2 as needed every 4 hours", 2.0, None, 4.0),
+    ("oxycodone 5 mg 1 by peg tube q6h", 1.0, None, 6.0),
+    ("fentanyl 100 mcg/spray 1 in the nose q4h", 1.0, None, 4.0),
+]
+
+
+@pytest.mark.parametrize(("text", "count", "per_day", "every"), BARE_COUNTS, ids=[t for t, *_ in BARE_COUNTS])
+def test_a_bare_count_is_the_products_unit(text: str, count: float, per_day: float | None, every: float | None) -> None:
+    expr = parse_expression(text)
+    assert (expr.count, expr.per_day, expr.every_hours) == (count, per_day, every)
+
+
+def test_a_bare_count_at_two_times_of_day_adds_up() -> None:
+    # 1 + 2 tablets of 5 mg = 15 mg a day x 1.5
+    assert mme.convert("oxycodone 5 mg tablet 1 in the morning and 2 at bedtime").mme_per_day == pytest.approx(22.5)
+
+
+@pytest.mark.parametrize("text", ["Percocet 5000 mcg 1 tab q6h", "Percocet 0.005 g 1 tab q6h"])
+def test_a_brands_strength_in_mcg_or_g_is_compared_in_mg(text: str) -> None:
+    # 5,000 mcg = 0.005 g = 5 mg, Percocet's documented 5/325: 5 mg x 4 x 1.5
+    assert parse_expression(text).dose == "5 mg"
+    assert mme.convert(text).mme_per_day == pytest.approx(30.0)
+
+
+def test_a_brands_strength_in_the_other_order_is_noted() -> None:
+    expr = parse_expression("Norco 325 mg-10 mg 1 tab q6h")
+    assert expr.dose == "10 mg"
+    assert expr.notes == ("the strength '325 mg-10 mg' of Norco read in the order acetaminophen/hydrocodone",)
+
+
+def test_an_undocumented_strength_of_a_brand_lists_the_documented_ones() -> None:
+    message = (
+        "'7/500 mg' is not a documented strength of Percocet (oxycodone/acetaminophen 2.5/325, 5/325, 7.5/325, 10/325, "
+        "7.5/500, 10/650 mg): write the components, e.g. 'hydrocodone/acetaminophen 5/325 mg' in "
+    )
+    with pytest.raises(mme.ExpressionError, match="^" + re.escape(message)):
+        parse_expression("Percocet 7/500 mg 1 tab q6h")
