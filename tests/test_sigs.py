@@ -1143,3 +1143,10 @@ def test_an_undocumented_strength_of_a_brand_lists_the_documented_ones() -> None
     )
     with pytest.raises(mme.ExpressionError, match="^" + re.escape(message)):
         parse_expression("Percocet 7/500 mg 1 tab q6h")
+
+
+def test_a_regimen_within_the_rounding_tolerance_of_its_maximum_is_not_capped() -> None:
+    # 6 tablets a day against a maximum a rounding error under 6: 5.9999999999939995 x (1 + 1e-12) is 6.0 exactly,
+    # the largest daily amount the tolerance lets through
+    expr = parse_expression("oxycodone 5 mg tablet 1 tab q4h, max 5.9999999999939995 tabs/day")
+    assert (expr.per_day, expr.every_hours, expr.notes) == (None, 4.0, ())
