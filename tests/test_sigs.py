@@ -1150,3 +1150,13 @@ def test_a_regimen_within_the_rounding_tolerance_of_its_maximum_is_not_capped() 
     # the largest daily amount the tolerance lets through
     expr = parse_expression("oxycodone 5 mg tablet 1 tab q4h, max 5.9999999999939995 tabs/day")
     assert (expr.per_day, expr.every_hours, expr.notes) == (None, 4.0, ())
+
+
+@pytest.mark.parametrize(
+    "text", ["morphine 30 mg ER 12 hour q12h", "morphine 30 mg extended release 12 hour 1 tab q12h"]
+)
+def test_a_release_words_period_is_ignored_without_a_form(text: str) -> None:
+    # "ER 12 hour" names the product's release, not a dose: 30 mg x 2 x 1
+    expr = parse_expression(text)
+    assert (expr.release, expr.ignored, expr.every_hours) == ("ER", ("12 hour",), 12.0)
+    assert mme.convert(text).mme_per_day == pytest.approx(60.0)
