@@ -1160,3 +1160,36 @@ def test_a_release_words_period_is_ignored_without_a_form(text: str) -> None:
     expr = parse_expression(text)
     assert (expr.release, expr.ignored, expr.every_hours) == ("ER", ("12 hour",), 12.0)
     assert mme.convert(text).mme_per_day == pytest.approx(60.0)
+
+
+#: Counts without a form or a unit ("1 pill", "1 each", "1 orally") beside others, and text in brackets after a count.
+COUNTED = [
+    ("oxycodone 5 mg tablet 1 tab in the morning and 1 pill at bedtime", 15.0),  # 1 + 1 tablet of 5 mg x 1.5
+    ("oxycodone 5 mg 1 orally in the morning and 1 tab at bedtime", 15.0),
+    ("morphine 2 mg/mL 1 each 5 mL q4h", 60.0),  # 5 mL x 2 mg/mL x 6 x 1
+    ("morphine 2 mg/mL 1 orally 5 mL q4h", 60.0),
+    ("oxycodone 5 mg tablet 1 tab (for pain) q6h", 30.0),  # 5 mg x 4 x 1.5: the brackets name no amount
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), COUNTED, ids=[t for t, _ in COUNTED])
+def test_counts_of_every_kind_read_together(text: str, expected: float) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("oxycodone 5 mg tablet 1 tab, 5 mg) q6h", "two doses: '1 tab' and '5 mg'"),  # no "(": no restated amount
+        ("oxycodone 5 mg tablet 1 tab (0 mg) q6h", "an amount must be positive, not '0'"),
+        (
+            "oxycodone 5 mg tablet mane 5 mg nocte 10 mg",
+            "times of day both before the first dose (morning) and after it",
+        ),
+        ("morphine 2 mg/mL 5 mL mane 10 mL midi 5 mL nocte", "two volumes: '10 mL' and '5 mL'"),
+        ("morphine 2 mg/mL 1 tab mane 1 tab midi 5 mL soir 5 mL nocte", "two volumes: '5 mL' and '5 mL'"),
+    ],
+)
+def test_counts_that_cannot_be_read_together_are_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match="^" + re.escape(problem)):
+        parse_expression(text)
