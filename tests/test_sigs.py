@@ -1193,3 +1193,16 @@ def test_counts_of_every_kind_read_together(text: str, expected: float) -> None:
 def test_counts_that_cannot_be_read_together_are_refused(text: str, problem: str) -> None:
     with pytest.raises(mme.ExpressionError, match="^" + re.escape(problem)):
         parse_expression(text)
+
+
+def test_a_brand_whose_name_fixes_the_strength_is_named_in_messages() -> None:
+    with pytest.raises(
+        mme.ExpressionError, match=r"^a volume \(5 mL\) needs a concentration such as '2 mg/mL', not 'Tylenol #3'"
+    ):
+        parse_expression("Tylenol #3 5 mL q6h")
+
+
+def test_a_patch_brands_rate_said_again_is_ignored() -> None:
+    # "Duragesic-50 50 mcg/hr": the 50 restates the brand's rate
+    expr = parse_expression("Duragesic-50 50 mcg/hr q72h")
+    assert (expr.dose, expr.ignored, expr.every_hours) == ("50 mcg/h", ("50",), 72.0)
