@@ -982,7 +982,7 @@ class _Parser:
                 continue
             break
         if self.keys[i] in ("/", "per"):
-            end = self.denominator_at(i + 1, unit)
+            end = self.denominator_at(i + 1)
             if end is None and self.keys[i] == "/":
                 self.fail(f"unknown unit {self.span(i - 1, min(i + 3, self.size))!r}")
             i = i if end is None else end
@@ -1036,7 +1036,7 @@ class _Parser:
             return j
         return i
 
-    def denominator_at(self, i: int, unit: str) -> int | None:
+    def denominator_at(self, i: int) -> int | None:
         """What follows "mg/": "mL", "5 mL", "h", "day", "24 h", "spray", "actuat"."""
         divisor = None
         if self.nums[i]:
