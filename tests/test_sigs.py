@@ -1261,3 +1261,220 @@ def test_daily_mme_still_reads_a_daily_total_a_patch_and_an_infusion() -> None:
     assert mme.daily_mme("fentanyl", "25 mcg/h").mme_per_day == pytest.approx(60.0)  # 25 x 2.4
     infusion = mme.daily_mme("morphine", "2 mg/h", route="intravenous", table="anzca-2021")
     assert infusion.mme_per_day == pytest.approx(144.0)  # 2 x 24 = 48 mg/day x 3
+
+
+# --- what the sig reader's mutation testing found untested: caps, doses per interval, pain scores, product names ---
+
+#: A stated maximum lowers the administrations a day to what it allows, and the note says what the regimen allowed.
+CAPPED = [
+    # tid, not every N hours: 3 x 2 tabs = 6 tabs a day, capped at 4: 4 / 2 = 2 administrations
+    ("oxycodone 5 mg tablet 2 tabs tid, max 4 tabs/day", 2.0, "6 units"),
+    # q7h: 24 / 7 x 2 tabs = 6.857142857... tabs a day (noted to 6 decimals), capped at 4: 2 administrations
+    ("oxycodone 5 mg tablet 2 tabs q7h, max 4 tabs/day", 2.0, "6.857143 units"),
+    # 2 tabs x 5 mg x 6 = 60 mg a day, capped at 30 mg: 6 x 30 / 60 = 3 administrations
+    ("oxycodone 5 mg tablet 2 tabs q4h, max 30 mg/day", 3.0, "60 mg"),
+    # a dose in mcg, a maximum in mg: 3 x 100 mcg = 0.3 mg a day, capped at 0.2 mg: 3 x 0.2 / 0.3 = 2
+    ("fentanyl 100 mcg/spray 1 spray tid, max 0.2 mg/day", 2.0, "0.3 mg"),
+    # a dose in mg, a maximum in mcg: 8 x 2 mg = 16 mg a day, capped at 12,000 mcg = 12 mg: 8 x 12 / 16 = 6
+    ("hydromorphone 2 mg tablet 1 tab q3h, max 12000 mcg/day", 6.0, "16 mg"),
+    # a concentration, a maximum in mg: 6 x 5 mL x 2 mg/mL = 60 mg a day, capped at 40 mg: 6 x 40 / 60 = 4
+    ("morphine 2 mg/mL solution 5 mL q4h, max 40 mg/day", 4.0, "60 mg"),
+    # 6 x 5 mL = 30 mL a day, capped at 20 mL: 6 x 20 / 30 = 4
+    ("morphine 2 mg/mL solution 5 mL q4h, do not exceed 20 mL per day", 4.0, "30 mL"),
+    # doses count administrations: 3 a day, capped at 2
+    ("oxycodone 5 mg 2 tab tid prn max 2 doses/day", 2.0, "3 doses"),
+]
+
+
+@pytest.mark.parametrize(("text", "per_day", "allowed"), CAPPED, ids=[t for t, _, _ in CAPPED])
+def test_a_maximum_caps_the_administrations_a_day(text: str, per_day: float, allowed: str) -> None:
+    expr = parse_expression(text)
+    assert expr.per_day == pytest.approx(per_day)
+    assert expr.every_hours is None
+    assert expr.notes == (f"the regimen allows {allowed} a day; capped at the stated maximum {expr.cap!r}",)
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [("oxycodone 5 mg tablet 1 tab q4h, max 6 tabs/day", 4.0), ("oxycodone 5 mg 1 tab q6h, max 20 mg/day", 6.0)],
+)
+def test_a_regimen_at_its_maximum_is_not_capped(text: str, hours: float) -> None:
+    # 6 x 1 tab = 6 tabs; 4 x 5 mg = 20 mg: exactly the maximum, so the interval stays and nothing is noted
+    expr = parse_expression(text)
+    assert (expr.per_day, expr.every_hours, expr.notes) == (None, hours, ())
+
+
+def test_a_maximum_in_ml_for_a_dose_not_in_ml_is_refused() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^the maximum 'max 4 mL/day' counts mL, the dose does not"):
+        parse_expression("oxycodone 5 mg tablet 1 tab q4h, max 4 mL/day")
+
+
+@pytest.mark.parametrize("text", ["oxycodone 10 mg/12 hr patch", "oxycodone 10 mg/12 hr transdermal"])
+def test_an_amount_per_interval_of_a_patch_is_refused_whatever_the_drug(text: str) -> None:
+    # oxycodone is no patch drug: the form or the route alone says it is a patch
+    with pytest.raises(mme.ExpressionError, match=r"^'10 mg/12 hr': a patch is dosed by its rate per hour"):
+        parse_expression(text)
+
+
+def test_an_amount_per_interval_alone_is_read_at_either_end_of_a_range() -> None:
+    expr = parse_expression("morphine 30 mg/12 hr", range="min")
+    assert (expr.per_day, expr.every_hours) == (None, 12.0)
+    assert expr.notes == ("'30 mg/12 hr' read as 30 mg every 12 hr",)
+
+
+def test_an_amount_per_interval_with_times_of_day() -> None:
+    # a release period (12 h) with times of day: the times say how often (2 a day); any other interval is refused
+    expr = parse_expression("morphine ER 30 mg/12 hr 1 tab in the morning and at bedtime")
+    assert expr.per_day == 2.0
+    assert expr.notes == (
+        "the 12 hr of '30 mg/12 hr' read as the product's release period; 'the times of day' says how often",
+    )
+    with pytest.raises(mme.ExpressionError, match=r"^two frequencies: '10 mg/5 hr' and 'the times of day'"):
+        parse_expression("oxycodone 10 mg/5 hr in the morning")
+
+
+@pytest.mark.parametrize(
+    ("text", "second"),
+    [
+        ("oxycodone 5 mg 1 tab q4h prn pain to 2 tabs)", "2 tabs"),
+        ("oxycodone 5 mg 1 tab q4h prn pain - 10 mg)", "10 mg"),
+    ],
+)
+def test_a_dose_after_to_or_a_dash_in_ignored_text_is_no_pain_score(text: str, second: str) -> None:
+    # was 45 (5 mg x 6 x 1.5): "pain to 2" was read as a pain score and the second dose ignored
+    with pytest.raises(mme.ExpressionError, match=rf"^two doses: '1 tab' and '{second}'"):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["oxycodone 5 mg tablet 2 tabs", "oxycodone 5 mg q6h", "oxycodone 5 mg at bedtime", "morphine 2 mg/mL 5 mL"],
+)
+def test_a_product_name_with_any_part_of_a_sig_is_refused(text: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^a product name takes no count, frequency or maximum in"):
+        parse_product(text)
+
+
+def test_a_product_name_keeps_its_text_release_and_amount_per_ml() -> None:
+    text = "Oxycodone Hydrochloride 5 MG per 5 ML Oral Solution"
+    assert parse_product(text).text == text
+    assert parse_product(text).ingredients == (Ingredient("Oxycodone Hydrochloride", 1.0, "mg/mL"),)  # 5 mg / 5 mL
+    assert parse_product("OxyContin 10 mg extended-release tablet").release == "ER"
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "unit"),
+    [("hydrocodone/acetaminophen 7.5 mg/15 mL oral solution", 0.5, "mg/mL"), ("Percocet 5 mg", 5.0, "mg")],
+)
+def test_a_combination_product_with_one_amount_has_the_opioids(text: str, amount: float, unit: str) -> None:
+    # was 0.0333 mg/mL: 7.5 mg / 15 mL divided by 15 twice (the strength said 0.5 mg/mL)
+    product = parse_product(text)
+    assert product.strength == f"{amount:g} {unit}"
+    assert [(i.amount, i.unit) for i in product.ingredients] == [(amount, unit)]
+
+
+#: A count with no form ("1 prn", "2 at bedtime") is the product's unit when what follows it ends it.
+BARE_COUNTS = [
+    ("oxycodone 5 mg tablet 1 in the morning and 2 at bedtime", 3.0, 1.0, None),  # 1 + 2 tablets, once a day
+    ("oxycodone 5 mg tablet 1 mane and 2 nocte", 3.0, 1.0, None),
+    ("oxycodone 5 mg tablet 1 prn q4h", 1.0, None, 4.0),
+    ("oxycodone 5 mg 2 as needed every 4 hours", 2.0, None, 4.0),
+    ("oxycodone 5 mg 1 by peg tube q6h", 1.0, None, 6.0),
+    ("fentanyl 100 mcg/spray 1 in the nose q4h", 1.0, None, 4.0),
+]
+
+
+@pytest.mark.parametrize(("text", "count", "per_day", "every"), BARE_COUNTS, ids=[t for t, *_ in BARE_COUNTS])
+def test_a_bare_count_is_the_products_unit(text: str, count: float, per_day: float | None, every: float | None) -> None:
+    expr = parse_expression(text)
+    assert (expr.count, expr.per_day, expr.every_hours) == (count, per_day, every)
+
+
+def test_a_bare_count_at_two_times_of_day_adds_up() -> None:
+    # 1 + 2 tablets of 5 mg = 15 mg a day x 1.5
+    assert mme.convert("oxycodone 5 mg tablet 1 in the morning and 2 at bedtime").mme_per_day == pytest.approx(22.5)
+
+
+@pytest.mark.parametrize("text", ["Percocet 5000 mcg 1 tab q6h", "Percocet 0.005 g 1 tab q6h"])
+def test_a_brands_strength_in_mcg_or_g_is_compared_in_mg(text: str) -> None:
+    # 5,000 mcg = 0.005 g = 5 mg, Percocet's documented 5/325: 5 mg x 4 x 1.5
+    assert parse_expression(text).dose == "5 mg"
+    assert mme.convert(text).mme_per_day == pytest.approx(30.0)
+
+
+def test_a_brands_strength_in_the_other_order_is_noted() -> None:
+    expr = parse_expression("Norco 325 mg-10 mg 1 tab q6h")
+    assert expr.dose == "10 mg"
+    assert expr.notes == ("the strength '325 mg-10 mg' of Norco read in the order acetaminophen/hydrocodone",)
+
+
+def test_an_undocumented_strength_of_a_brand_lists_the_documented_ones() -> None:
+    message = (
+        "'7/500 mg' is not a documented strength of Percocet (oxycodone/acetaminophen 2.5/325, 5/325, 7.5/325, 10/325, "
+        "7.5/500, 10/650 mg): write the components, e.g. 'hydrocodone/acetaminophen 5/325 mg' in "
+    )
+    with pytest.raises(mme.ExpressionError, match="^" + re.escape(message)):
+        parse_expression("Percocet 7/500 mg 1 tab q6h")
+
+
+def test_a_regimen_within_the_rounding_tolerance_of_its_maximum_is_not_capped() -> None:
+    # 6 tablets a day against a maximum a rounding error under 6: 5.9999999999939995 x (1 + 1e-12) is 6.0 exactly,
+    # the largest daily amount the tolerance lets through
+    expr = parse_expression("oxycodone 5 mg tablet 1 tab q4h, max 5.9999999999939995 tabs/day")
+    assert (expr.per_day, expr.every_hours, expr.notes) == (None, 4.0, ())
+
+
+@pytest.mark.parametrize(
+    "text", ["morphine 30 mg ER 12 hour q12h", "morphine 30 mg extended release 12 hour 1 tab q12h"]
+)
+def test_a_release_words_period_is_ignored_without_a_form(text: str) -> None:
+    # "ER 12 hour" names the product's release, not a dose: 30 mg x 2 x 1
+    expr = parse_expression(text)
+    assert (expr.release, expr.ignored, expr.every_hours) == ("ER", ("12 hour",), 12.0)
+    assert mme.convert(text).mme_per_day == pytest.approx(60.0)
+
+
+#: Counts without a form or a unit ("1 pill", "1 each", "1 orally") beside others, and text in brackets after a count.
+COUNTED = [
+    ("oxycodone 5 mg tablet 1 tab in the morning and 1 pill at bedtime", 15.0),  # 1 + 1 tablet of 5 mg x 1.5
+    ("oxycodone 5 mg 1 orally in the morning and 1 tab at bedtime", 15.0),
+    ("morphine 2 mg/mL 1 each 5 mL q4h", 60.0),  # 5 mL x 2 mg/mL x 6 x 1
+    ("morphine 2 mg/mL 1 orally 5 mL q4h", 60.0),
+    ("oxycodone 5 mg tablet 1 tab (for pain) q6h", 30.0),  # 5 mg x 4 x 1.5: the brackets name no amount
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), COUNTED, ids=[t for t, _ in COUNTED])
+def test_counts_of_every_kind_read_together(text: str, expected: float) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("oxycodone 5 mg tablet 1 tab, 5 mg) q6h", "two doses: '1 tab' and '5 mg'"),  # no "(": no restated amount
+        ("oxycodone 5 mg tablet 1 tab (0 mg) q6h", "an amount must be positive, not '0'"),
+        (
+            "oxycodone 5 mg tablet mane 5 mg nocte 10 mg",
+            "times of day both before the first dose (morning) and after it",
+        ),
+        ("morphine 2 mg/mL 5 mL mane 10 mL midi 5 mL nocte", "two volumes: '10 mL' and '5 mL'"),
+        ("morphine 2 mg/mL 1 tab mane 1 tab midi 5 mL soir 5 mL nocte", "two volumes: '5 mL' and '5 mL'"),
+    ],
+)
+def test_counts_that_cannot_be_read_together_are_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match="^" + re.escape(problem)):
+        parse_expression(text)
+
+
+def test_a_brand_whose_name_fixes_the_strength_is_named_in_messages() -> None:
+    with pytest.raises(
+        mme.ExpressionError, match=r"^a volume \(5 mL\) needs a concentration such as '2 mg/mL', not 'Tylenol #3'"
+    ):
+        parse_expression("Tylenol #3 5 mL q6h")
+
+
+def test_a_patch_brands_rate_said_again_is_ignored() -> None:
+    # "Duragesic-50 50 mcg/hr": the 50 restates the brand's rate
+    expr = parse_expression("Duragesic-50 50 mcg/hr q72h")
+    assert (expr.dose, expr.ignored, expr.every_hours) == ("50 mcg/h", ("50",), 72.0)

@@ -12,13 +12,14 @@ def clear_caches() -> None:
 
     Shipped tables are read once and lookups are memoised for speed; call this after changing a
     shipped table file in place, or between tests that must run the code behind the caches
-    (mutation testing). Every ``functools.cache``/``lru_cache`` function of every imported `mme`
-    module is cleared, so a new cache needs no registration here.
+    (mutation testing). Everything of every imported `mme` module with a ``cache_clear`` (each
+    ``functools.cache``/``lru_cache`` function, the sig reader's phrase indexes) is cleared, so a new
+    cache needs no registration here.
     """
     for name, module in list(sys.modules.items()):
         if name != "mme" and not name.startswith("mme."):
             continue
         for obj in list(vars(module).values()):
-            clear = getattr(obj, "cache_clear", None)
+            clear = None if isinstance(obj, type) else getattr(obj, "cache_clear", None)  # an index's, not its class's
             if callable(clear) and getattr(obj, "__module__", None) == name:  # its own, not one it imported
                 clear()

@@ -238,26 +238,30 @@ def parse_product(text: str) -> Product:
     drug = _vocab.without_salt(opioid) if found is None else found.drug
     if found is None and drug not in _vocab.OTHER_OPIOIDS:
         parser.fail(f"unknown opioid {opioid!r}")
-    value, unit = expr.dose.split(" ")
-    amounts = parser.amounts if len(parser.amounts) == len(names) else [(float(value), unit.split("/")[0])]
-    names = names if len(parser.amounts) == len(names) else (opioid,)
-    ingredients = tuple(
-        Ingredient(name, amount / parser.divisor, u + parser.denominator)
-        for name, (amount, u) in zip(names, amounts, strict=True)
-    )
+    if len(parser.amounts) == len(names):
+        ingredients = tuple(
+            Ingredient(name, amount / parser.divisor, u + parser.denominator)
+            for name, (amount, u) in zip(names, parser.amounts, strict=True)
+        )
+    else:  # one amount for several components ("Percocet 5 mg"): the opioid's, as read
+        value, unit = expr.dose.split(" ")
+        ingredients = (Ingredient(opioid, float(value), unit),)
     return Product(text, drug, expr.dose, ingredients, expr.route, expr.form, expr.release, parser.brand)
 
 
-class _Phrases:
+class _Phrases(frozenset[str]):
     """Phrases indexed by their first word, built once: at each token the reader tries only the phrases that
-    start with it, longest first."""
+    start with it, longest first. `mme.clear_caches()` indexes them again (``cache_clear``), so that this code
+    runs under mutation testing, not only at import."""
 
-    __slots__ = ("keys", "lengths")
+    __slots__ = ("lengths",)
 
-    def __init__(self, keys: Collection[str]) -> None:
-        self.keys = keys
+    def __init__(self, _: Collection[str]) -> None:
+        self.cache_clear()
+
+    def cache_clear(self) -> None:
         lengths: dict[str, set[int]] = {}
-        for key in keys:
+        for key in self:
             words = key.split()
             lengths.setdefault(words[0], set()).add(len(words))
         self.lengths = {first: tuple(sorted(n, reverse=True)) for first, n in lengths.items()}
@@ -652,10 +656,10 @@ class _Parser:
         """The end of the longest of ``phrases`` starting at token ``i``."""
         for n in phrases.lengths.get(self.keys[i], ()):
             if n == 1:  # the last and the most common: one word
-                return i + 1 if self.words[i] and self.keys[i] in phrases.keys else None
+                return i + 1 if self.words[i] and self.keys[i] in phrases else None
             if n <= longest and (found := self.phrase(i, n)) is not None:
                 key, end = found
-                if key in phrases.keys:
+                if key in phrases:
                     return end
         return None
 
@@ -864,10 +868,8 @@ class _Parser:
         return end
 
     def pain_score(self, i: int) -> bool:
-        """ "7/10", "(7-10)", "pain 8": a number that scores pain, never a count."""
-        if self.keys[i + 1] == "/" and self.nums[i + 2] and self.toks[i + 2].value == 10:
-            return True
-        return self.keys[i - 1] in ("(", "-", "to") and self.nums[i - 2] is False and self.keys[i + 2] == ")"
+        """ "8/10": a number that scores pain, never a count (`no_dose` reads "(7-10)")."""
+        return self.keys[i + 1] == "/" and self.nums[i + 2] and self.toks[i + 2].value == 10
 
     def no_dose(self, i: int, *, lead: bool) -> int:
         """Text that names no dose: an indication ("for breakthrough pain"), "with food", "after meals".
@@ -1031,7 +1033,7 @@ class _Parser:
                 continue
             break
         if self.keys[i] in ("/", "per"):
-            end = self.denominator_at(i + 1, unit)
+            end = self.denominator_at(i + 1)
             if end is None and self.keys[i] == "/":
                 self.fail(f"unknown unit {self.span(i - 1, min(i + 3, self.size))!r}")
             i = i if end is None else end
@@ -1085,7 +1087,7 @@ class _Parser:
             return j
         return i
 
-    def denominator_at(self, i: int, unit: str) -> int | None:
+    def denominator_at(self, i: int) -> int | None:
         """What follows "mg/": "mL", "5 mL", "h", "day", "24 h", "spray", "actuat"."""
         divisor = None
         if self.nums[i]:
