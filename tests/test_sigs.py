@@ -1490,6 +1490,9 @@ def test_a_patch_brands_rate_said_again_is_ignored() -> None:
         "oxycodone 5 mg 1 tab q4h prn during the day",
         "oxycodone 5 mg 1 tab q4h during waking hours",
         "oxycodone 5 mg 1 tab q4h prn for pain when awake",
+        "oxycodone 5 mg 1 tab q4h whilst awake",
+        "oxycodone 5 mg 1 tab q4h prn daytime",
+        "oxycodone 5 mg 1 tab q4h prn awake",
     ],
 )
 def test_an_interval_kept_to_waking_hours_is_read_round_the_clock_and_says_so(text: str) -> None:
@@ -1548,6 +1551,13 @@ def test_a_range_from_a_one_character_fraction_reads_its_ends() -> None:
 )
 def test_a_brand_sold_only_immediate_release_refuses_extended_release(text: str, brand: str) -> None:
     with pytest.raises(mme.DoseError, match=f"^'{brand}' is immediate-release, but 'ER' was given"):
+        mme.convert(text, table="cms-2018")
+
+
+@pytest.mark.parametrize("text", ["Duragesic IR 25 mcg/h q72h", "Butrans IR 10 mcg/h weekly"])
+def test_a_patch_brand_refuses_immediate_release(text: str) -> None:
+    # a transdermal system is extended-release: worn for days
+    with pytest.raises(mme.DoseError, match=r"is extended-release, but 'IR' was given"):
         mme.convert(text, table="cms-2018")
 
 

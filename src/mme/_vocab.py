@@ -359,12 +359,13 @@ _BRANDS: dict[str, DrugName] = {
     "arymo": DrugName("morphine", "oral", "tablet", "ER"),
     "morphabond": DrugName("morphine", "oral", "tablet", "ER"),
     # fentanyl
-    "duragesic": DrugName("fentanyl", "transdermal", "patch"),
-    "durogesic": DrugName("fentanyl", "transdermal", "patch"),
-    "denpax": DrugName("fentanyl", "transdermal", "patch"),
-    "dutran": DrugName("fentanyl", "transdermal", "patch"),
-    "fenpatch": DrugName("fentanyl", "transdermal", "patch"),
-    "matrifen": DrugName("fentanyl", "transdermal", "patch"),
+    # patches are extended-release systems, worn for days
+    "duragesic": DrugName("fentanyl", "transdermal", "patch", "ER"),
+    "durogesic": DrugName("fentanyl", "transdermal", "patch", "ER"),
+    "denpax": DrugName("fentanyl", "transdermal", "patch", "ER"),
+    "dutran": DrugName("fentanyl", "transdermal", "patch", "ER"),
+    "fenpatch": DrugName("fentanyl", "transdermal", "patch", "ER"),
+    "matrifen": DrugName("fentanyl", "transdermal", "patch", "ER"),
     # transmucosal immediate-release fentanyl (TIRF): no extended-release line
     "actiq": DrugName("fentanyl", "transmucosal", "lozenge", "IR"),
     "fentora": DrugName("fentanyl", "buccal", "tablet", "IR"),
@@ -377,9 +378,9 @@ _BRANDS: dict[str, DrugName] = {
     "instanyl": DrugName("fentanyl", "nasal", "spray", "IR"),
     "sublimaze": DrugName("fentanyl", None, "injection"),
     # buprenorphine
-    "butrans": DrugName("buprenorphine", "transdermal", "patch"),
-    "norspan": DrugName("buprenorphine", "transdermal", "patch"),
-    "transtec": DrugName("buprenorphine", "transdermal", "patch"),
+    "butrans": DrugName("buprenorphine", "transdermal", "patch", "ER"),
+    "norspan": DrugName("buprenorphine", "transdermal", "patch", "ER"),
+    "transtec": DrugName("buprenorphine", "transdermal", "patch", "ER"),
     "belbuca": DrugName("buprenorphine", "buccal", "film"),
     "subutex": DrugName("buprenorphine", "sublingual", "tablet"),
     "suboxone": DrugName("buprenorphine", "sublingual", "film"),
@@ -948,7 +949,7 @@ PATCH_RATES: dict[str, frozenset[float]] = {
 #: Phrases that keep the doses to waking hours: an interval ("q4h while awake") then allows fewer doses than
 #: round the clock, how many fewer depending on the hours the patient is awake.
 WAKING_HOURS: frozenset[str] = frozenset(
-    {"while awake", "when awake", "if awake", "during the day", "during the daytime", "in the daytime",
+    {"awake", "while awake", "whilst awake", "when awake", "if awake", "daytime", "daytime only", "during the day", "during the daytime", "in the daytime",
      "during waking hours", "waking hours", "during the waking day", "pendant la journée", "dans la journée",
      "en journée"}
 )  # fmt: skip
