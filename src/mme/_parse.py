@@ -14,7 +14,8 @@ may come in any order. After the product, a sig as prescribers and EHRs write it
 (docs/expressions.md): verbs and route phrases ("take ... by mouth"), "(s)" plurals, number
 words and fractions, count and frequency ranges (the maximum, or the minimum with
 ``range="min"``, each noted), stated daily maximums (which cap), times of day ("matin et soir"),
-and text that names no dose (indications, durations, "with food"). Multi-step schedules, "as
+waking hours ("q4h while awake": round the clock, noted) and text that names no dose (indications,
+durations, "with food"). Multi-step schedules, "as
 directed" alone and any word that could change the dose are refused, naming the part.
 
 DRUG
@@ -40,7 +41,7 @@ AMOUNT UNIT
     the opioid's; several amounts need the components spelt out.
 
 COUNT FORM
-    Units taken each time (at most 12), singular or plural: ``1 tab``, ``2 tablets``, ``1/2 tab``
+    Units taken each time (at most 12), singular or plural: ``1 tab``, ``2 tablets``, ``1/2 tab``, ``½ tab``
     (halves, thirds, quarters: "10/2 tab" is refused),
     ``2 sprays``, ``2 nasal sprays``, ``1 patch``, ``2 patches``, ``1 film``, ``1 lozenge``,
     ``1 capsule``, ``1 suppository``, ``1 implant``. The word also gives the form, and a
