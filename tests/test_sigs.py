@@ -1554,13 +1554,6 @@ def test_a_brand_sold_only_immediate_release_refuses_extended_release(text: str,
         mme.convert(text, table="cms-2018")
 
 
-@pytest.mark.parametrize("text", ["Duragesic IR 25 mcg/h q72h", "Butrans IR 10 mcg/h weekly"])
-def test_a_patch_brand_refuses_immediate_release(text: str) -> None:
-    # a transdermal system is extended-release: worn for days
-    with pytest.raises(mme.DoseError, match=r"is extended-release, but 'IR' was given"):
-        mme.convert(text, table="cms-2018")
-
-
 def test_dilaudid_still_reads_by_injection() -> None:
     # 2 mg IV every 4 h = 12 mg x anzca-2021's parenteral hydromorphone factor 15 = 180
     assert mme.convert("Dilaudid 2 mg IV q4h", table="anzca-2021").mme_per_day == pytest.approx(180.0)
@@ -1589,3 +1582,22 @@ def test_a_maximum_that_names_no_unit_is_refused_when_a_dose_is_several_units() 
     assert mme.convert("oxycodone 5 mg 1-2 tablets 4-6 hourly PRN max 8 tablets/24 hrs").mme_per_day == pytest.approx(
         60.0
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "clock"),
+    [
+        ("oxycodone 5 mg 1 tab at 8am and 8pm", "8am"),
+        ("oxycodone 5 mg 1 tab 08:00 20:00", "08:00"),
+        ("oxycodone 5 mg 1 tab q12h (8am, 8pm)", "8am"),
+    ],
+)
+def test_a_clock_time_is_refused_asking_how_many_times_a_day(text: str, clock: str) -> None:
+    # it was "two doses: '1 tab' and '8'", as if 8 were a count
+    with pytest.raises(mme.ExpressionError, match=f"^'{clock}' is a clock time: say how many times a day"):
+        mme.convert(text)
+
+
+def test_a_count_before_am_or_pm_is_still_a_count() -> None:
+    # "1 am, 2 pm": 1 tablet in the morning and 2 in the evening, 3 x 5 mg = 15 mg x 1.5 = 22.5
+    assert mme.convert("oxycodone 5 mg take 1 am, 2 pm").mme_per_day == pytest.approx(22.5)

@@ -779,6 +779,8 @@ class _Parser:
                 f"{tok.text!r}: a multi-step schedule or a choice of doses cannot be read as one regimen "
                 "(convert each step on its own)"
             )
+        if tok.kind == "num" and (end := self.clock_time(i)) is not None:
+            self.fail(f"{self.span(i, end)!r} is a clock time: say how many times a day (e.g. 'twice a day')")
         if (tok.kind == "num" or key in _PART_STARTS) and (end := self.part_at(i)) is not None:
             return end
         if key == "up" and self.keys[i + 1] == "to" and self.frequency_at(i + 2) is not None:
@@ -806,6 +808,15 @@ class _Parser:
         if key in _MASS or key in _VOLUME:
             self.fail(f"unit {tok.text!r} without a number before it")
         self.fail(f"cannot read {tok.text!r}")
+
+    def clock_time(self, i: int) -> int | None:
+        """The end of the clock time at token ``i`` ("8am", "08:00"), if there is one ("1 am" is a count: one in
+        the morning)."""
+        if i + 1 >= self.size or self.starts[i + 1] != self.ends[i]:
+            return None
+        if self.keys[i + 1] in ("am", "pm"):
+            return i + 2
+        return i + 3 if self.keys[i + 1] == ":" and self.nums[i + 2] else None
 
     def part_at(self, i: int) -> int | None:
         """An indication, a nostril phrase, a maximum, a duration, a frequency or a time of day at token ``i``;
@@ -1309,7 +1320,7 @@ class _Parser:
             kind, unit, k = "count", "dose", k + 1
         elif self.keys[k] in _vocab.PRODUCT_UNITS:
             kind, unit, k = "count", "", k + 1
-        elif self.per_period(k) is not None or self.per_24(k):  # "max 3/day", "max 8/24 hrs", "max 8/24"
+        elif self.keys[k] != "daily" and (self.per_period(k) is not None or self.per_24(k)):  # "max 3/day", "max 8/24"
             kind, unit = "count", _BARE
         else:
             return None

@@ -359,13 +359,12 @@ _BRANDS: dict[str, DrugName] = {
     "arymo": DrugName("morphine", "oral", "tablet", "ER"),
     "morphabond": DrugName("morphine", "oral", "tablet", "ER"),
     # fentanyl
-    # patches are extended-release systems, worn for days
-    "duragesic": DrugName("fentanyl", "transdermal", "patch", "ER"),
-    "durogesic": DrugName("fentanyl", "transdermal", "patch", "ER"),
-    "denpax": DrugName("fentanyl", "transdermal", "patch", "ER"),
-    "dutran": DrugName("fentanyl", "transdermal", "patch", "ER"),
-    "fenpatch": DrugName("fentanyl", "transdermal", "patch", "ER"),
-    "matrifen": DrugName("fentanyl", "transdermal", "patch", "ER"),
+    "duragesic": DrugName("fentanyl", "transdermal", "patch"),
+    "durogesic": DrugName("fentanyl", "transdermal", "patch"),
+    "denpax": DrugName("fentanyl", "transdermal", "patch"),
+    "dutran": DrugName("fentanyl", "transdermal", "patch"),
+    "fenpatch": DrugName("fentanyl", "transdermal", "patch"),
+    "matrifen": DrugName("fentanyl", "transdermal", "patch"),
     # transmucosal immediate-release fentanyl (TIRF): no extended-release line
     "actiq": DrugName("fentanyl", "transmucosal", "lozenge", "IR"),
     "fentora": DrugName("fentanyl", "buccal", "tablet", "IR"),
@@ -378,9 +377,9 @@ _BRANDS: dict[str, DrugName] = {
     "instanyl": DrugName("fentanyl", "nasal", "spray", "IR"),
     "sublimaze": DrugName("fentanyl", None, "injection"),
     # buprenorphine
-    "butrans": DrugName("buprenorphine", "transdermal", "patch", "ER"),
-    "norspan": DrugName("buprenorphine", "transdermal", "patch", "ER"),
-    "transtec": DrugName("buprenorphine", "transdermal", "patch", "ER"),
+    "butrans": DrugName("buprenorphine", "transdermal", "patch"),
+    "norspan": DrugName("buprenorphine", "transdermal", "patch"),
+    "transtec": DrugName("buprenorphine", "transdermal", "patch"),
     "belbuca": DrugName("buprenorphine", "buccal", "film"),
     "subutex": DrugName("buprenorphine", "sublingual", "tablet"),
     "suboxone": DrugName("buprenorphine", "sublingual", "film"),
