@@ -92,6 +92,10 @@ def why_unequal(result: mme.DailyMME, expected: float) -> str:
         by_hand = (float(mg) / per * ml * float(result.factor) for mg in re.findall(r"[0-9]*\.?[0-9]+", label[1]))
         if any(close(got, x) for x in by_hand):
             return "a liquid: mme's mg per mL x mL, redone by hand from the label; expected reads the label otherwise"
+    if expr.cap and any("capped at the stated maximum" in w for w in result.warnings):
+        uncapped = _result(expr.text.replace(expr.cap, "")).mme_per_day  # the same sig, its maximum left out
+        if uncapped is not None and close(uncapped, expected):
+            return "a stated maximum ('max 5/day'): mme caps the regimen (warned), expected does not"
     words = set(re.findall(r"[a-z]+", expr.text.lower()))
     if expr.per_day is not None and expr.per_day > 1 and words & _TIMES_OF_DAY and close(got, expected * expr.per_day):
         return "times of day ('q am and hs'), each counted: expected counts one"

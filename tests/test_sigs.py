@@ -1478,3 +1478,126 @@ def test_a_patch_brands_rate_said_again_is_ignored() -> None:
     # "Duragesic-50 50 mcg/hr": the 50 restates the brand's rate
     expr = parse_expression("Duragesic-50 50 mcg/hr q72h")
     assert (expr.dose, expr.ignored, expr.every_hours) == ("50 mcg/h", ("50",), 72.0)
+
+
+# --- waking hours, one-character fractions, brands sold in one release ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oxycodone 5 mg 1 tab q4h while awake",
+        "oxycodone 5 mg 1 tab q4h prn during the day",
+        "oxycodone 5 mg 1 tab q4h during waking hours",
+        "oxycodone 5 mg 1 tab q4h prn for pain when awake",
+        "oxycodone 5 mg 1 tab q4h whilst awake",
+        "oxycodone 5 mg 1 tab q4h prn daytime",
+        "oxycodone 5 mg 1 tab q4h prn awake",
+    ],
+)
+def test_an_interval_kept_to_waking_hours_is_read_round_the_clock_and_says_so(text: str) -> None:
+    # every 4 h is at most 24 / 4 = 6 doses: 6 x 5 mg = 30 mg x 1.5 = 45, an upper bound, never a guessed number of
+    # waking hours; the warning says the figure assumes round-the-clock dosing
+    result = mme.convert(text)
+    assert result.mme_per_day == pytest.approx(45.0)
+    assert any(
+        "round-the-clock dosing, 6 doses a day" in w and "say how many doses a day" in w for w in result.warnings
+    )
+
+
+def test_waking_hours_with_a_stated_maximum_read_the_maximum() -> None:
+    # "max 4 doses a day" caps every 4 h (6 doses): 4 x 5 mg = 20 mg x 1.5 = 30, and no round-the-clock warning
+    result = mme.convert("oxycodone 5 mg 1 tab q4h while awake max 4 doses a day")
+    assert result.mme_per_day == pytest.approx(30.0)
+    assert not any("round-the-clock" in w for w in result.warnings)
+
+
+def test_waking_hours_with_doses_a_day_need_no_warning() -> None:
+    # tid is 3 doses whatever the hours awake: 3 x 5 mg = 15 mg x 1.5 = 22.5
+    result = mme.convert("oxycodone 5 mg 1 tab tid while awake")
+    assert result.mme_per_day == pytest.approx(22.5)
+    assert not any("round-the-clock" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("oxycodone 5 mg ½ tab q6h", 15.0),  # 0.5 x 5 mg x 4 = 10 mg x 1.5
+        ("oxycodone 5 mg ¼ tab q6h", 7.5),  # 0.25 x 5 x 4 = 5 mg x 1.5
+        ("oxycodone 5 mg ¾ tab q6h", 22.5),  # 0.75 x 5 x 4 = 15 mg x 1.5
+        ("oxycodone 5 mg 1½ tabs q6h", 45.0),  # 1.5 x 5 x 4 = 30 mg x 1.5
+        ("oxycodone 5 mg 1 ½ tabs q6h", 45.0),
+        ("morphine 10 mg/5 mL 2½ mL q4h", 30.0),  # 2.5 mL x 2 mg/mL x 6 = 30 mg x 1
+    ],
+)
+def test_a_fraction_typed_as_one_character_reads_as_the_fraction(text: str, expected: float) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+def test_a_range_from_a_one_character_fraction_reads_its_ends() -> None:
+    # "½-1 tab": 0.5 to 1 tablet; the maximum 1 x 5 mg x 4 = 20 mg x 1.5 = 30, the minimum 10 mg x 1.5 = 15
+    assert mme.convert("oxycodone 5 mg ½-1 tab q6h").mme_per_day == pytest.approx(30.0)
+    assert mme.convert("oxycodone 5 mg ½-1 tab q6h", range="min").mme_per_day == pytest.approx(15.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "brand"),
+    [
+        ("Dilaudid ER 8 mg q24h", "Dilaudid"),  # the extended-release hydromorphone is Exalgo
+        ("Demerol ER 50 mg q6h", "Demerol"),
+        ("Fentora ER 100 mcg q6h", "Fentora"),  # transmucosal fentanyl is immediate-release
+        ("Actiq SR 200 mcg q6h", "Actiq"),
+    ],
+)
+def test_a_brand_sold_only_immediate_release_refuses_extended_release(text: str, brand: str) -> None:
+    with pytest.raises(mme.DoseError, match=f"^'{brand}' is immediate-release, but 'ER' was given"):
+        mme.convert(text, table="cms-2018")
+
+
+def test_dilaudid_still_reads_by_injection() -> None:
+    # 2 mg IV every 4 h = 12 mg x anzca-2021's parenteral hydromorphone factor 15 = 180
+    assert mme.convert("Dilaudid 2 mg IV q4h", table="anzca-2021").mme_per_day == pytest.approx(180.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("oxycodone 5 mg 1 tab q2h prn max 6/day", 45.0),  # every 2 h is 12 doses, capped at 6: 6 x 5 mg = 30 x 1.5
+        ("oxycodone 5 mg 1 tab hourly prn max 6/24", 45.0),  # "6/24": 6 per 24 hours, as above
+        ("oxycodone 5 mg 1 tab q2h prn max 6 in 24 hrs", 45.0),
+        ("oxycodone 5 mg q2h prn max 6/24 hrs", 45.0),  # a bare dose is one tablet
+    ],
+)
+def test_a_maximum_that_names_no_unit_caps_doses_of_one_unit(text: str, expected: float) -> None:
+    result = mme.convert(text)
+    assert result.mme_per_day == pytest.approx(expected)
+    assert any("capped at the stated maximum" in w for w in result.warnings)
+
+
+def test_a_maximum_that_names_no_unit_is_refused_when_a_dose_is_several_units() -> None:
+    # "1-2 tablets ... max 8/24": 8 tablets (60 MME/day) or 8 doses of up to 2 (the frequency's 6 doses: 90)?
+    with pytest.raises(mme.ExpressionError, match=r"^the maximum 'max 8/24 hrs' does not say what it counts"):
+        mme.convert("oxycodone 5 mg 1-2 tablets 4-6 hourly PRN max 8/24 hrs")
+    # said in tablets, it caps: 8 x 5 mg = 40 mg x 1.5 = 60
+    assert mme.convert("oxycodone 5 mg 1-2 tablets 4-6 hourly PRN max 8 tablets/24 hrs").mme_per_day == pytest.approx(
+        60.0
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "clock"),
+    [
+        ("oxycodone 5 mg 1 tab at 8am and 8pm", "8am"),
+        ("oxycodone 5 mg 1 tab 08:00 20:00", "08:00"),
+        ("oxycodone 5 mg 1 tab q12h (8am, 8pm)", "8am"),
+    ],
+)
+def test_a_clock_time_is_refused_asking_how_many_times_a_day(text: str, clock: str) -> None:
+    # it was "two doses: '1 tab' and '8'", as if 8 were a count
+    with pytest.raises(mme.ExpressionError, match=f"^'{clock}' is a clock time: say how many times a day"):
+        mme.convert(text)
+
+
+def test_a_count_before_am_or_pm_is_still_a_count() -> None:
+    # "1 am, 2 pm": 1 tablet in the morning and 2 in the evening, 3 x 5 mg = 15 mg x 1.5 = 22.5
+    assert mme.convert("oxycodone 5 mg take 1 am, 2 pm").mme_per_day == pytest.approx(22.5)

@@ -14,7 +14,8 @@ may come in any order. After the product, a sig as prescribers and EHRs write it
 (docs/expressions.md): verbs and route phrases ("take ... by mouth"), "(s)" plurals, number
 words and fractions, count and frequency ranges (the maximum, or the minimum with
 ``range="min"``, each noted), stated daily maximums (which cap), times of day ("matin et soir"),
-and text that names no dose (indications, durations, "with food"). Multi-step schedules, "as
+waking hours ("q4h while awake": round the clock, noted) and text that names no dose (indications,
+durations, "with food"). Multi-step schedules, "as
 directed" alone and any word that could change the dose are refused, naming the part.
 
 DRUG
@@ -40,7 +41,7 @@ AMOUNT UNIT
     the opioid's; several amounts need the components spelt out.
 
 COUNT FORM
-    Units taken each time (at most 12), singular or plural: ``1 tab``, ``2 tablets``, ``1/2 tab``
+    Units taken each time (at most 12), singular or plural: ``1 tab``, ``2 tablets``, ``1/2 tab``, ``½ tab``
     (halves, thirds, quarters: "10/2 tab" is refused),
     ``2 sprays``, ``2 nasal sprays``, ``1 patch``, ``2 patches``, ``1 film``, ``1 lozenge``,
     ``1 capsule``, ``1 suppository``, ``1 implant``. The word also gives the form, and a
@@ -291,7 +292,7 @@ _TIMES_A_DAY_WORDS: Final = frozenset({"daily", "every day", "each day", "a day"
 _PUNCT: Final = frozenset(",;:()[]")
 _STOPS: Final = frozenset(",;:()[].")  # where ignored text ends
 _MINUS: Final = frozenset("-−")
-_FRACTIONS: Final = {"½": 0.5, "¼": 0.25, "¾": 0.75}
+_FRACTIONS: Final = _vocab.VULGAR_FRACTIONS
 _NON_FINITE: Final = frozenset({"nan", "inf", "infinity"})
 _MAY_DO: Final = _vocab.SIG_VERBS | _vocab.MORE_DOSES | {"increase", "increased"}  # "may take 2", "may be increased"
 _CONNECTORS: Final = frozenset({"and", "et", "&", "then"}) - _vocab.MULTI_STEP
@@ -308,6 +309,8 @@ _DIRECTED: Final = _Phrases(("as directed", "use as directed", "selon prescripti
 _FIXED_AT: Final = _Phrases(_FIXED)
 _AS_NEEDED: Final = _Phrases(_vocab.AS_NEEDED)
 _EACH_NOSTRIL: Final = _Phrases(_vocab.EACH_NOSTRIL)
+_WAKING: Final = _Phrases(_vocab.WAKING_HOURS)
+_BARE: Final = "bare"  # a maximum's unit when it names none: "max 8/24"
 _TIMES_OF_DAY: Final = _Phrases(_vocab.TIMES_OF_DAY)
 _DEVICE: Final = _Phrases(("abuse deterrent", "matrix delivery"))  # RxNorm's words before a product
 _TERMS: Final = _Phrases(_vocab.TERMS)  # route, form and release words and phrases
@@ -321,7 +324,8 @@ _UNTIL: Final = frozenset({"until", "jusqu'à"})
 _SUPPLIED: Final = _vocab.DISPENSED | _vocab.REFILLS | {"no"}  # the words a quantity supplied can start with
 #: The words the parts `step` tries first can start with, beside a number: any other word skips them.
 _PART_STARTS: Final = frozenset(
-    {*_AS_NEEDED.lengths, *_DIRECTED.lengths, *_EACH_NOSTRIL.lengths, *_CAPS.lengths, *_FOR, *_TO_LAST, *_UNTIL,
+    {*_AS_NEEDED.lengths, *_DIRECTED.lengths, *_EACH_NOSTRIL.lengths, *_WAKING.lengths, *_CAPS.lengths, *_FOR,
+     *_TO_LAST, *_UNTIL,
      *_FREQUENCY_STARTS, *_TIMES_OF_DAY.lengths, *_TIME_LEADS, *_SUPPLIED}
 )  # fmt: skip
 #: The lexicon's words spelled with digits ("tb12", an EHR's extended-release tablet): each is one word.
@@ -330,8 +334,9 @@ _GLUED: Final = "|".join(
 )
 _TOKEN: Final = re.compile(
     rf"(?P<word>(?i:{_GLUED})(?![0-9])"  # tb12, cp24
-    r"|[^\W\d_]+(?:[.'][^\W\d_]+)*\.?(?:\([eE]?[sS]\))?)"  # mg, b.i.d., i.v., µg, tab(s), patch(es)
-    r"|(?P<num>(?:[0-9]+(?:[.,][0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[½¼¾])"  # 10, 0.5, .5, 2,5, 1e3, ½
+    rf"|[^\W\d_{''.join(_FRACTIONS)}]+(?:[.'][^\W\d_]+)*\.?(?:\([eE]?[sS]\))?)"  # mg, b.i.d., µg, tab(s)
+    rf"|(?P<num>(?:[0-9]+(?:[.,][0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)"  # 10, 0.5, .5, 2,5, 1e3
+    rf"|(?P<fraction>[{''.join(_FRACTIONS)}])"  # ½: read as 1/2
     r"|(?P<sym>\S)"  # anything else, one character at a time
 )
 
@@ -409,7 +414,13 @@ def _run(run: str) -> _Lexed:
         if group == "word":
             kind, key, value = _word(raw)
         elif group == "num":
-            kind, key, value = "num", raw, _FRACTIONS[raw] if raw in _FRACTIONS else _number(raw)
+            kind, key, value = "num", raw, _number(raw)
+        elif group == "fraction":  # "½" is "1/2", three tokens where it stands
+            num, den = _FRACTIONS[raw]
+            toks += (_Tok("num", raw, f"{num:g}", num), _Tok("sym", raw, "/"), _Tok("num", raw, f"{den:g}", den))
+            starts += [m.start()] * 3
+            ends += [m.end()] * 3
+            continue
         else:
             kind, key, value = "sym", raw, math.nan
         toks.append(_Tok(kind, raw, key, value))
@@ -596,6 +607,7 @@ class _Parser:
     pack = False
     pill: str | None = None  # "1 pill" as typed: a tablet or a capsule
     nostrils: str | None = None  # "in each nostril" as typed: each administration is twice the dose said
+    awake: str | None = None  # "while awake" as typed: the doses of an interval are kept to waking hours
     dispensed: str | None = None  # "#30", "disp 30 tabs" as typed: a quantity supplied, never a dose
     few: str | None = None  # "#4", "dispense 2 tabs" as typed: a quantity dispensed, or a count the sig gives no other?
     interval: tuple[str, float] | None = None  # "30 mg/12 hr": ("12 hr", 12.0), see `per_interval`
@@ -767,6 +779,8 @@ class _Parser:
                 f"{tok.text!r}: a multi-step schedule or a choice of doses cannot be read as one regimen "
                 "(convert each step on its own)"
             )
+        if tok.kind == "num" and (end := self.clock_time(i)) is not None:
+            self.fail(f"{self.span(i, end)!r} is a clock time: say how many times a day (e.g. 'twice a day')")
         if (tok.kind == "num" or key in _PART_STARTS) and (end := self.part_at(i)) is not None:
             return end
         if key == "up" and self.keys[i + 1] == "to" and self.frequency_at(i + 2) is not None:
@@ -795,6 +809,15 @@ class _Parser:
             self.fail(f"unit {tok.text!r} without a number before it")
         self.fail(f"cannot read {tok.text!r}")
 
+    def clock_time(self, i: int) -> int | None:
+        """The end of the clock time at token ``i`` ("8am", "08:00"), if there is one ("1 am" is a count: one in
+        the morning)."""
+        if i + 1 >= self.size or self.starts[i + 1] != self.ends[i]:
+            return None
+        if self.keys[i + 1] in ("am", "pm"):
+            return i + 2
+        return i + 3 if self.keys[i + 1] == ":" and self.nums[i + 2] else None
+
     def part_at(self, i: int) -> int | None:
         """An indication, a nostril phrase, a maximum, a duration, a frequency or a time of day at token ``i``;
         each is tried only at a word it can start with."""
@@ -813,6 +836,10 @@ class _Parser:
                 self.fail(f"two nostril phrases: {self.nostrils!r} and {self.span(i, end)!r}")
             self.nostrils = self.span(i, end)
             self.tag("route", "nasal", i, end)
+            return end
+        if key in _WAKING.lengths and (end := self.among(i, _WAKING)) is not None:
+            self.ignored.append(self.span(i, end))
+            self.awake = self.span(i, end)
             return end
         if key in _CAPS.lengths and (end := self.cap_at(i)) is not None:
             return end
@@ -906,6 +933,9 @@ class _Parser:
             self.some_days(start, days, i)
         if i > start:
             self.ignored.append(self.span(start, i))
+            for k in range(start, i):  # "prn while awake": waking hours inside text that names no dose
+                if self.keys[k] in _WAKING.lengths and (end := self.among(k, _WAKING)) is not None:
+                    self.awake = self.span(k, end)
             joined = self.keys[i - 1] in _CONNECTORS or self.connector(i, 1) or self.connector(start - 1, -1)
             if joined and self.meals is None and not _vocab.MEALS.isdisjoint(self.keys[start:i]):
                 self.meals = self.span(start, i)  # "with meals and at bedtime": meals as times of day
@@ -1112,6 +1142,12 @@ class _Parser:
             return self.apply(found, i)  # "100 mcg/spray" is 100 mcg, form spray
         return None
 
+    def per_24(self, i: int) -> bool:
+        """ "/24" with no unit after it: per 24 hours, as "max 8/24" writes it."""
+        return (
+            self.keys[i] == "/" and self.nums[i + 1] and self.toks[i + 1].value == 24 and self.keys[i + 2] not in _HOUR
+        )
+
     def per_period(self, i: int) -> _Period | None:
         """ "daily", "a day", "per day", "/day", "/24 h", "par jour", "a week"."""
         if self.keys[i] == "daily":
@@ -1284,9 +1320,11 @@ class _Parser:
             kind, unit, k = "count", "dose", k + 1
         elif self.keys[k] in _vocab.PRODUCT_UNITS:
             kind, unit, k = "count", "", k + 1
+        elif self.keys[k] != "daily" and (self.per_period(k) is not None or self.per_24(k)):  # "max 3/day", "max 8/24"
+            kind, unit = "count", _BARE
         else:
             return None
-        period = self.per_period(k)
+        period = _Period(k + 2, 1.0) if self.per_24(k) else self.per_period(k)
         daily_word = self.span_key(lead - 2, lead) in ("daily dose",) or self.keys[lead - 1] in ("daily", "mdd")
         if period is None and self.keys[k] in ("in", "per", "every") and self.nums[k + 1] and self.keys[k + 2] in _HOUR:
             self.fail(f"a maximum over {self.span(k + 1, k + 3)!r}: only daily maximums are read")  # 24 h: per_period
@@ -1571,6 +1609,12 @@ class _Parser:
             self.fail(f"{self.meals!r} does not say how many times a day: say how often (e.g. 'four times a day')")
         if self.cap is not None:
             per_day, every_hours = self.capped(per_admin, per_day, every_hours, value, unit)
+        if self.awake is not None and every_hours is not None and every_hours < 24:
+            self.notes.append(
+                f"{self.awake!r}: read as round-the-clock dosing, {format_number(24 / every_hours)} doses a day "
+                f"(every {format_number(every_hours)} h), the most the sig allows; waking hours allow fewer: say how "
+                "many doses a day (e.g. 'max 4 doses a day') for the exact figure"
+            )
         if self.ranges:
             end = "maximum" if self.choice == "max" else "minimum"
             self.notes.append(
@@ -1774,6 +1818,13 @@ class _Parser:
                 self.fail(f"how often? {typed!r} is a maximum, not a frequency")
             self.fail(f"{typed!r} is a maximum: give the dose taken each time")
         volume = unit.endswith("/mL")
+        if cap_unit == _BARE:  # "max 8/24": 8 doses or 8 units, the same only when each dose is one unit
+            if per_admin != 1:
+                self.fail(
+                    f"the maximum {typed!r} does not say what it counts: write the units or the doses "
+                    "(e.g. 'max 8 tabs a day' or 'max 8 doses a day')"
+                )
+            cap_unit = "dose"
         if cap_unit == "dose":  # administrations, whatever each holds
             daily, limit = times, cap
         elif kind == "mass":

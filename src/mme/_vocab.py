@@ -337,7 +337,7 @@ _BRANDS: dict[str, DrugName] = {
     "hysingla": DrugName("hydrocodone", "oral", "tablet", "ER"),
     "hysingla er": DrugName("hydrocodone", "oral", "tablet", "ER"),
     # hydromorphone
-    "dilaudid": DrugName("hydromorphone"),
+    "dilaudid": DrugName("hydromorphone", release="IR"),  # tablets, liquid, injection: no ER line
     "exalgo": DrugName("hydromorphone", "oral", "tablet", "ER"),
     "jurnista": DrugName("hydromorphone", "oral", "tablet", "ER"),
     "palladone": DrugName("hydromorphone", "oral", "capsule"),
@@ -365,15 +365,16 @@ _BRANDS: dict[str, DrugName] = {
     "dutran": DrugName("fentanyl", "transdermal", "patch"),
     "fenpatch": DrugName("fentanyl", "transdermal", "patch"),
     "matrifen": DrugName("fentanyl", "transdermal", "patch"),
-    "actiq": DrugName("fentanyl", "transmucosal", "lozenge"),
-    "fentora": DrugName("fentanyl", "buccal", "tablet"),
-    "effentora": DrugName("fentanyl", "buccal", "tablet"),
-    "abstral": DrugName("fentanyl", "sublingual", "tablet"),
-    "subsys": DrugName("fentanyl", "sublingual", "spray"),
-    "onsolis": DrugName("fentanyl", "buccal", "film"),
-    "lazanda": DrugName("fentanyl", "nasal", "spray"),
-    "pecfent": DrugName("fentanyl", "nasal", "spray"),
-    "instanyl": DrugName("fentanyl", "nasal", "spray"),
+    # transmucosal immediate-release fentanyl (TIRF): no extended-release line
+    "actiq": DrugName("fentanyl", "transmucosal", "lozenge", "IR"),
+    "fentora": DrugName("fentanyl", "buccal", "tablet", "IR"),
+    "effentora": DrugName("fentanyl", "buccal", "tablet", "IR"),
+    "abstral": DrugName("fentanyl", "sublingual", "tablet", "IR"),
+    "subsys": DrugName("fentanyl", "sublingual", "spray", "IR"),
+    "onsolis": DrugName("fentanyl", "buccal", "film", "IR"),
+    "lazanda": DrugName("fentanyl", "nasal", "spray", "IR"),
+    "pecfent": DrugName("fentanyl", "nasal", "spray", "IR"),
+    "instanyl": DrugName("fentanyl", "nasal", "spray", "IR"),
     "sublimaze": DrugName("fentanyl", None, "injection"),
     # buprenorphine
     "butrans": DrugName("buprenorphine", "transdermal", "patch"),
@@ -424,7 +425,7 @@ _BRANDS: dict[str, DrugName] = {
     "dhc continus": DrugName("dihydrocodeine", "oral", "tablet", "ER"),
     "co dydramol": DrugName("dihydrocodeine", "oral", "tablet", "IR"),
     # meperidine, methadone, oxymorphone, levorphanol, pentazocine
-    "demerol": DrugName("meperidine"),
+    "demerol": DrugName("meperidine", release="IR"),
     "dolophine": DrugName("methadone", "oral", "tablet"),
     "methadose": DrugName("methadone", "oral"),
     "physeptone": DrugName("methadone", "oral"),
@@ -438,7 +439,7 @@ _BRANDS: dict[str, DrugName] = {
     "doloxene": DrugName("propoxyphene", "oral", "capsule"),
     "stadol": DrugName("butorphanol"),
     "nubain": DrugName("nalbuphine", None, "injection"),
-    "dsuvia": DrugName("sufentanil", "sublingual", "tablet"),
+    "dsuvia": DrugName("sufentanil", "sublingual", "tablet", "IR"),
 }
 _DRUG_ALIASES |= {_key(k): v for k, v in _BRANDS.items()}
 
@@ -852,6 +853,14 @@ NUMBER_WORDS: dict[str, float] = {
     "trois": 3.0,
     "quatre": 4.0,
 }
+#: Fractions typed as one character, each read as the fraction it writes: "½ tab" is "1/2 tab".
+VULGAR_FRACTIONS: dict[str, tuple[float, float]] = {
+    "½": (1.0, 2.0),
+    "⅓": (1.0, 3.0),
+    "⅔": (2.0, 3.0),
+    "¼": (1.0, 4.0),
+    "¾": (3.0, 4.0),
+}
 #: Count nouns that mean "one unit of the product", whatever its form: "1 ea", "2 doses".
 PRODUCT_UNITS: frozenset[str] = frozenset({"ea", "each", "dose", "doses", "unit", "units"})
 #: What a maximum counts when it counts administrations, whatever each holds: "max 4 doses a day".
@@ -936,6 +945,13 @@ PATCH_RATES: dict[str, frozenset[float]] = {
     "fentanyl": frozenset({12.0, 12.5, 25.0, 37.5, 50.0, 62.5, 75.0, 87.5, 100.0}),
     "buprenorphine": frozenset({5.0, 7.5, 10.0, 15.0, 20.0, 35.0, 52.5, 70.0}),
 }
+#: Phrases that keep the doses to waking hours: an interval ("q4h while awake") then allows fewer doses than
+#: round the clock, how many fewer depending on the hours the patient is awake.
+WAKING_HOURS: frozenset[str] = frozenset(
+    {"awake", "while awake", "whilst awake", "when awake", "if awake", "daytime", "daytime only", "during the day", "during the daytime", "in the daytime",
+     "during waking hours", "waking hours", "during the waking day", "pendant la journée", "dans la journée",
+     "en journée"}
+)  # fmt: skip
 #: Words that end a sig's meaningful part: what follows names no dose ("with food", "for pain").
 NO_DOSE_LEADS: frozenset[str] = frozenset({"for", "with", "after", "before", "on", "until", "pour", "avec", "while"})
 #: Words that give more than the dose said ("may repeat once", "an extra tab"): never text that names no dose.
