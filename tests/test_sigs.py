@@ -1478,3 +1478,33 @@ def test_a_patch_brands_rate_said_again_is_ignored() -> None:
     # "Duragesic-50 50 mcg/hr": the 50 restates the brand's rate
     expr = parse_expression("Duragesic-50 50 mcg/hr q72h")
     assert (expr.dose, expr.ignored, expr.every_hours) == ("50 mcg/h", ("50",), 72.0)
+
+
+# --- Frequencies: what the mutation testing of `_Parser.frequency_at` showed no test read ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [("oxycodone 5 mg qod (every 48 hours)", 48.0), ("oxycodone 5 mg weekly (every 168 hours)", 168.0)],
+)
+def test_an_interval_word_said_again_in_hours_is_one_frequency_and_no_range(text: str, hours: float) -> None:
+    # "qod" is every 48 h: 24 / 48 = 0.5 administrations every day, the fewest and the most alike
+    expr = parse_expression(text)
+    assert (expr.every_hours, expr.per_day, expr.ranges) == (hours, None, ())
+
+
+def test_up_to_n_times_a_day_after_a_bare_count_ends_the_count() -> None:
+    # "1 up to 4 times a day": a count of 1, at most 4 times a day: 5 mg x 4 x 1.5 = 30
+    expr = parse_expression("oxycodone 5 mg 1 up to 4 times a day")
+    assert (expr.count, expr.per_day, expr.every_hours, expr.ranges) == (1.0, 4.0, None, ())
+    assert mme.convert("oxycodone 5 mg 1 up to 4 times a day").mme_per_day == pytest.approx(30.0)
+
+
+def test_up_to_n_times_a_day_before_the_amount_is_named_whole() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^the frequency 'up to 4 times a day' comes before the amount"):
+        parse_expression("oxycodone up to 4 times a day 5 mg")
+
+
+def test_a_range_of_times_a_day_is_read_from_its_first_number() -> None:
+    expr = parse_expression("oxycodone 5 mg 1 tab 2 to 4 times a day")
+    assert (expr.ranges, expr.per_day) == (("2 to 4 times a day",), 4.0)
