@@ -1508,3 +1508,23 @@ def test_up_to_n_times_a_day_before_the_amount_is_named_whole() -> None:
 def test_a_range_of_times_a_day_is_read_from_its_first_number() -> None:
     expr = parse_expression("oxycodone 5 mg 1 tab 2 to 4 times a day")
     assert (expr.ranges, expr.per_day) == (("2 to 4 times a day",), 4.0)
+
+
+def test_n_hourly_is_one_interval_and_no_range() -> None:
+    expr = parse_expression("oxycodone 5 mg 4-hourly")
+    assert (expr.every_hours, expr.per_day, expr.ranges) == (4.0, None, ())
+
+
+@pytest.mark.parametrize("text", ["oxycodone 5 mg x 3 per week", "oxycodone 5 mg x3/week"])
+def test_x_n_per_week_is_n_sevenths_a_day(text: str) -> None:
+    assert parse_expression(text).per_day == pytest.approx(3 / 7)
+
+
+def test_each_n_hours_is_an_interval() -> None:
+    assert parse_expression("oxycodone 5 mg each 6 hours").every_hours == 6.0
+
+
+@pytest.mark.parametrize(("choice", "times"), [("min", 2), ("max", 4)])
+def test_a_range_of_times_a_week_is_read_at_the_chosen_end(choice: RangeChoice, times: int) -> None:
+    expr = parse_expression("oxycodone 5 mg 1 tab 2 to 4 times a week", range=choice)
+    assert expr.per_day == pytest.approx(times / 7)
