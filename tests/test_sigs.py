@@ -1528,3 +1528,16 @@ def test_each_n_hours_is_an_interval() -> None:
 def test_a_range_of_times_a_week_is_read_at_the_chosen_end(choice: RangeChoice, times: int) -> None:
     expr = parse_expression("oxycodone 5 mg 1 tab 2 to 4 times a week", range=choice)
     assert expr.per_day == pytest.approx(times / 7)
+
+
+@pytest.mark.parametrize("choice", ["min", "max"])
+def test_every_n_days_is_one_interval_in_hours(choice: RangeChoice) -> None:
+    expr = parse_expression("oxycodone 5 mg every 2 days", range=choice)
+    assert (expr.every_hours, expr.per_day, expr.ranges) == (48.0, None, ())  # 2 x 24 h
+
+
+@pytest.mark.parametrize("text", ["oxycodone 5 mg q3/4h", "oxycodone 5 mg q 1/2 h", "oxycodone 5 mg q 1 1/2 h"])
+def test_an_interval_is_never_read_as_a_fraction(text: str) -> None:
+    # "q3/4h" may mean every 3 to 4 hours as well as every 3/4 hour: refused, not guessed
+    with pytest.raises(mme.ExpressionError, match=r"^cannot read 'q'"):
+        parse_expression(text)
