@@ -1541,3 +1541,23 @@ def test_an_interval_is_never_read_as_a_fraction(text: str) -> None:
     # "q3/4h" may mean every 3 to 4 hours as well as every 3/4 hour: refused, not guessed
     with pytest.raises(mme.ExpressionError, match=r"^cannot read 'q'"):
         parse_expression(text)
+
+
+# --- Amounts per administration: what the mutation testing of `_Parser.per_administration` showed no test read ------
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("oxycodone 5 mg tablet 1 tab in the morning and 10 mg at bedtime", 3.0),  # 1 + 10 mg / 5 mg
+        ("fentanyl 25 mcg/h patch 1 patch in the morning and 50 mcg/h at bedtime", 3.0),  # 1 + 50 / 25
+        ("oxycodone 5 mg tablet 10000 mcg q6h", 2.0),  # 10000 mcg = 10 mg = 2 x 5 mg
+    ],
+)
+def test_an_amount_in_the_sig_is_counted_in_units_of_the_strength(text: str, count: float) -> None:
+    assert parse_expression(text).count == count
+
+
+def test_a_count_and_an_amount_per_ml_cannot_be_added_up() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^'1 tab' and '10 mg' mix a count and a volume"):
+        parse_expression("morphine 2 mg/mL 1 tab in the morning and 10 mg at bedtime")
