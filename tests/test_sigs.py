@@ -1552,6 +1552,7 @@ def test_an_interval_is_never_read_as_a_fraction(text: str) -> None:
         ("oxycodone 5 mg tablet 1 tab in the morning and 10 mg at bedtime", 3.0),  # 1 + 10 mg / 5 mg
         ("fentanyl 25 mcg/h patch 1 patch in the morning and 50 mcg/h at bedtime", 3.0),  # 1 + 50 / 25
         ("oxycodone 5 mg tablet 10000 mcg q6h", 2.0),  # 10000 mcg = 10 mg = 2 x 5 mg
+        ("oxycodone 0.005 g tablet 10 mg q6h", 2.0),  # 0.005 g = 5 mg a tablet
     ],
 )
 def test_an_amount_in_the_sig_is_counted_in_units_of_the_strength(text: str, count: float) -> None:
@@ -1561,3 +1562,17 @@ def test_an_amount_in_the_sig_is_counted_in_units_of_the_strength(text: str, cou
 def test_a_count_and_an_amount_per_ml_cannot_be_added_up() -> None:
     with pytest.raises(mme.ExpressionError, match=r"^'1 tab' and '10 mg' mix a count and a volume"):
         parse_expression("morphine 2 mg/mL 1 tab in the morning and 10 mg at bedtime")
+
+
+def test_an_amount_in_the_sig_is_noted_in_units_rounded_to_six_places() -> None:
+    # 10 mg of 15 mg tablets: 2/3 of a tablet, 0.666667 in the note
+    expr = parse_expression("oxycodone 15 mg tablet 10 mg q6h")
+    assert expr.notes == ("'10 mg' read as 0.666667 unit(s) of 15 mg",)
+    assert expr.count == pytest.approx(2 / 3)
+
+
+def test_an_amount_in_the_sig_of_a_daily_total_is_refused() -> None:
+    with pytest.raises(
+        mme.ExpressionError, match=r"^an amount \('10 mg'\) in the sig needs a product strength per unit, not 'mg/day'"
+    ):
+        parse_expression("morphine 40 mg/day 10 mg q6h")
