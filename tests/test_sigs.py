@@ -1576,3 +1576,10 @@ def test_an_amount_in_the_sig_of_a_daily_total_is_refused() -> None:
         mme.ExpressionError, match=r"^an amount \('10 mg'\) in the sig needs a product strength per unit, not 'mg/day'"
     ):
         parse_expression("morphine 40 mg/day 10 mg q6h")
+
+
+def test_an_amount_in_the_sig_of_a_solution_is_noted_in_ml() -> None:
+    # 10 mg of 2 mg/mL: 5 mL
+    expr = parse_expression("morphine 2 mg/mL 10 mg q6h")
+    assert expr.notes == ("'10 mg' read as 5 mL of 2 mg/mL",)
+    assert expr.volume == "5 mL"
