@@ -1583,3 +1583,14 @@ def test_an_amount_in_the_sig_of_a_solution_is_noted_in_ml() -> None:
     expr = parse_expression("morphine 2 mg/mL 10 mg q6h")
     assert expr.notes == ("'10 mg' read as 5 mL of 2 mg/mL",)
     assert expr.volume == "5 mL"
+
+
+def test_a_rate_in_the_sig_is_noted_in_patches_rounded_to_six_places() -> None:
+    # within the 1e-9 tolerance of 1000 whole patches of 1 mcg/h; the note rounds to 6 places
+    expr = parse_expression("fentanyl 1 mcg/h patch 1000.0000009 mcg/h q72h")
+    assert expr.notes[0] == "'1000.0000009 mcg/h' read as 1000.000001 patch(es) of 1 mcg/h"
+
+
+def test_several_doses_at_times_of_day_and_a_frequency_are_refused() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^several doses \('1 tab', '2 tabs'\) and a frequency 'q6h'"):
+        parse_expression("oxycodone 5 mg tablet 1 tab in the morning and 2 tabs at bedtime q6h")
