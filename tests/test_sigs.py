@@ -1594,3 +1594,16 @@ def test_a_rate_in_the_sig_is_noted_in_patches_rounded_to_six_places() -> None:
 def test_several_doses_at_times_of_day_and_a_frequency_are_refused() -> None:
     with pytest.raises(mme.ExpressionError, match=r"^several doses \('1 tab', '2 tabs'\) and a frequency 'q6h'"):
         parse_expression("oxycodone 5 mg tablet 1 tab in the morning and 2 tabs at bedtime q6h")
+
+
+def test_a_dose_at_two_times_of_day_counts_twice_beside_another() -> None:
+    # 1 tab at each of two times and 2 tabs at a third: 1 x 2 + 2 x 1 = 4 tabs a day
+    expr = parse_expression("oxycodone 5 mg tablet 1 tab in the morning and at noon and 2 tabs at bedtime")
+    assert (expr.count, expr.per_day) == (4.0, 1.0)
+
+
+def test_several_doses_not_each_at_its_own_time_of_day_are_refused() -> None:
+    with pytest.raises(
+        mme.ExpressionError, match=r"^several doses \('1 tab', '2 tabs'\) not each at its own time of day"
+    ):
+        parse_expression("oxycodone 5 mg tablet 1 tab in the morning and 2 tabs")
