@@ -1600,6 +1600,7 @@ def test_a_dose_at_two_times_of_day_counts_twice_beside_another() -> None:
     # 1 tab at each of two times and 2 tabs at a third: 1 x 2 + 2 x 1 = 4 tabs a day
     expr = parse_expression("oxycodone 5 mg tablet 1 tab in the morning and at noon and 2 tabs at bedtime")
     assert (expr.count, expr.per_day) == (4.0, 1.0)
+    assert expr.notes == ("'1 tab' and '2 tabs' added up: 4 a day",)
 
 
 def test_several_doses_not_each_at_its_own_time_of_day_are_refused() -> None:
@@ -1607,3 +1608,8 @@ def test_several_doses_not_each_at_its_own_time_of_day_are_refused() -> None:
         mme.ExpressionError, match=r"^several doses \('1 tab', '2 tabs'\) not each at its own time of day"
     ):
         parse_expression("oxycodone 5 mg tablet 1 tab in the morning and 2 tabs")
+
+
+def test_the_same_dose_at_two_times_of_day_is_that_dose_twice_a_day() -> None:
+    expr = parse_expression("oxycodone 5 mg tablet 2 tabs in the morning and 2 tabs at bedtime")
+    assert (expr.count, expr.per_day, expr.notes) == (2.0, 2.0, ())
