@@ -1601,3 +1601,138 @@ def test_a_clock_time_is_refused_asking_how_many_times_a_day(text: str, clock: s
 def test_a_count_before_am_or_pm_is_still_a_count() -> None:
     # "1 am, 2 pm": 1 tablet in the morning and 2 in the evening, 3 x 5 mg = 15 mg x 1.5 = 22.5
     assert mme.convert("oxycodone 5 mg take 1 am, 2 pm").mme_per_day == pytest.approx(22.5)
+
+
+# --- Frequencies: what the mutation testing of `_Parser.frequency_at` showed no test read ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [("oxycodone 5 mg qod (every 48 hours)", 48.0), ("oxycodone 5 mg weekly (every 168 hours)", 168.0)],
+)
+def test_an_interval_word_said_again_in_hours_is_one_frequency_and_no_range(text: str, hours: float) -> None:
+    # "qod" is every 48 h: 24 / 48 = 0.5 administrations every day, the fewest and the most alike
+    expr = parse_expression(text)
+    assert (expr.every_hours, expr.per_day, expr.ranges) == (hours, None, ())
+
+
+def test_up_to_n_times_a_day_after_a_bare_count_ends_the_count() -> None:
+    # "1 up to 4 times a day": a count of 1, at most 4 times a day: 5 mg x 4 x 1.5 = 30
+    expr = parse_expression("oxycodone 5 mg 1 up to 4 times a day")
+    assert (expr.count, expr.per_day, expr.every_hours, expr.ranges) == (1.0, 4.0, None, ())
+    assert mme.convert("oxycodone 5 mg 1 up to 4 times a day").mme_per_day == pytest.approx(30.0)
+
+
+def test_up_to_n_times_a_day_before_the_amount_is_named_whole() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^the frequency 'up to 4 times a day' comes before the amount"):
+        parse_expression("oxycodone up to 4 times a day 5 mg")
+
+
+def test_a_range_of_times_a_day_is_read_from_its_first_number() -> None:
+    expr = parse_expression("oxycodone 5 mg 1 tab 2 to 4 times a day")
+    assert (expr.ranges, expr.per_day) == (("2 to 4 times a day",), 4.0)
+
+
+def test_n_hourly_is_one_interval_and_no_range() -> None:
+    expr = parse_expression("oxycodone 5 mg 4-hourly")
+    assert (expr.every_hours, expr.per_day, expr.ranges) == (4.0, None, ())
+
+
+@pytest.mark.parametrize("text", ["oxycodone 5 mg x 3 per week", "oxycodone 5 mg x3/week"])
+def test_x_n_per_week_is_n_sevenths_a_day(text: str) -> None:
+    assert parse_expression(text).per_day == pytest.approx(3 / 7)
+
+
+def test_each_n_hours_is_an_interval() -> None:
+    assert parse_expression("oxycodone 5 mg each 6 hours").every_hours == 6.0
+
+
+@pytest.mark.parametrize(("choice", "times"), [("min", 2), ("max", 4)])
+def test_a_range_of_times_a_week_is_read_at_the_chosen_end(choice: RangeChoice, times: int) -> None:
+    expr = parse_expression("oxycodone 5 mg 1 tab 2 to 4 times a week", range=choice)
+    assert expr.per_day == pytest.approx(times / 7)
+
+
+@pytest.mark.parametrize("choice", ["min", "max"])
+def test_every_n_days_is_one_interval_in_hours(choice: RangeChoice) -> None:
+    expr = parse_expression("oxycodone 5 mg every 2 days", range=choice)
+    assert (expr.every_hours, expr.per_day, expr.ranges) == (48.0, None, ())  # 2 x 24 h
+
+
+@pytest.mark.parametrize("text", ["oxycodone 5 mg q3/4h", "oxycodone 5 mg q 1/2 h", "oxycodone 5 mg q 1 1/2 h"])
+def test_an_interval_is_never_read_as_a_fraction(text: str) -> None:
+    # "q3/4h" may mean every 3 to 4 hours as well as every 3/4 hour: refused, not guessed
+    with pytest.raises(mme.ExpressionError, match=r"^cannot read 'q'"):
+        parse_expression(text)
+
+
+# --- Amounts per administration: what the mutation testing of `_Parser.per_administration` showed no test read ------
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("oxycodone 5 mg tablet 1 tab in the morning and 10 mg at bedtime", 3.0),  # 1 + 10 mg / 5 mg
+        ("fentanyl 25 mcg/h patch 1 patch in the morning and 50 mcg/h at bedtime", 3.0),  # 1 + 50 / 25
+        ("oxycodone 5 mg tablet 10000 mcg q6h", 2.0),  # 10000 mcg = 10 mg = 2 x 5 mg
+        ("oxycodone 0.005 g tablet 10 mg q6h", 2.0),  # 0.005 g = 5 mg a tablet
+    ],
+)
+def test_an_amount_in_the_sig_is_counted_in_units_of_the_strength(text: str, count: float) -> None:
+    assert parse_expression(text).count == count
+
+
+def test_a_count_and_an_amount_per_ml_cannot_be_added_up() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^'1 tab' and '10 mg' mix a count and a volume"):
+        parse_expression("morphine 2 mg/mL 1 tab in the morning and 10 mg at bedtime")
+
+
+def test_an_amount_in_the_sig_is_noted_in_units_rounded_to_six_places() -> None:
+    # 10 mg of 15 mg tablets: 2/3 of a tablet, 0.666667 in the note
+    expr = parse_expression("oxycodone 15 mg tablet 10 mg q6h")
+    assert expr.notes == ("'10 mg' read as 0.666667 unit(s) of 15 mg",)
+    assert expr.count == pytest.approx(2 / 3)
+
+
+def test_an_amount_in_the_sig_of_a_daily_total_is_refused() -> None:
+    with pytest.raises(
+        mme.ExpressionError, match=r"^an amount \('10 mg'\) in the sig needs a product strength per unit, not 'mg/day'"
+    ):
+        parse_expression("morphine 40 mg/day 10 mg q6h")
+
+
+def test_an_amount_in_the_sig_of_a_solution_is_noted_in_ml() -> None:
+    # 10 mg of 2 mg/mL: 5 mL
+    expr = parse_expression("morphine 2 mg/mL 10 mg q6h")
+    assert expr.notes == ("'10 mg' read as 5 mL of 2 mg/mL",)
+    assert expr.volume == "5 mL"
+
+
+def test_a_rate_in_the_sig_is_noted_in_patches_rounded_to_six_places() -> None:
+    # within the 1e-9 tolerance of 1000 whole patches of 1 mcg/h; the note rounds to 6 places
+    expr = parse_expression("fentanyl 1 mcg/h patch 1000.0000009 mcg/h q72h")
+    assert expr.notes[0] == "'1000.0000009 mcg/h' read as 1000.000001 patch(es) of 1 mcg/h"
+
+
+def test_several_doses_at_times_of_day_and_a_frequency_are_refused() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^several doses \('1 tab', '2 tabs'\) and a frequency 'q6h'"):
+        parse_expression("oxycodone 5 mg tablet 1 tab in the morning and 2 tabs at bedtime q6h")
+
+
+def test_a_dose_at_two_times_of_day_counts_twice_beside_another() -> None:
+    # 1 tab at each of two times and 2 tabs at a third: 1 x 2 + 2 x 1 = 4 tabs a day
+    expr = parse_expression("oxycodone 5 mg tablet 1 tab in the morning and at noon and 2 tabs at bedtime")
+    assert (expr.count, expr.per_day) == (4.0, 1.0)
+    assert expr.notes == ("'1 tab' and '2 tabs' added up: 4 a day",)
+
+
+def test_several_doses_not_each_at_its_own_time_of_day_are_refused() -> None:
+    with pytest.raises(
+        mme.ExpressionError, match=r"^several doses \('1 tab', '2 tabs'\) not each at its own time of day"
+    ):
+        parse_expression("oxycodone 5 mg tablet 1 tab in the morning and 2 tabs")
+
+
+def test_the_same_dose_at_two_times_of_day_is_that_dose_twice_a_day() -> None:
+    expr = parse_expression("oxycodone 5 mg tablet 2 tabs in the morning and 2 tabs at bedtime")
+    assert (expr.count, expr.per_day, expr.notes) == (2.0, 2.0, ())
