@@ -378,7 +378,10 @@ def _expressions(draw: st.DrawFn) -> tuple[str, Expression]:
     if not unit.endswith("/day"):
         if draw(st.booleans()):
             count = draw(st.sampled_from([1.0, 2.0, 3.0, 0.5]))
-            word, fields["form"] = draw(st.sampled_from(_COUNTS))
+            per_ml = unit.endswith("/mL")  # a strength per mL counts no solid units
+            word, fields["form"] = draw(
+                st.sampled_from([c for c in _COUNTS if not per_ml or c[1] not in _vocab.SOLID_FORMS])
+            )
             tail.append(f"{'1/2' if count == 0.5 else int(count)} {word}")
             fields["count"] = count
         frequency = draw(st.none() | st.sampled_from(_FREQUENCIES))

@@ -1736,3 +1736,24 @@ def test_several_doses_not_each_at_its_own_time_of_day_are_refused() -> None:
 def test_the_same_dose_at_two_times_of_day_is_that_dose_twice_a_day() -> None:
     expr = parse_expression("oxycodone 5 mg tablet 2 tabs in the morning and 2 tabs at bedtime")
     assert (expr.count, expr.per_day, expr.notes) == (2.0, 2.0, ())
+
+
+# --- a count of solid units beside a strength per mL --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # was 20 MME/day: 5 mL twice (2 mg/mL x 10 mL x 1), the tablet in the morning silently taken for 5 mL
+        "morphine 2 mg/mL 1 tab in the morning and 5 mL at bedtime",
+        "Lortab Elixir 7.5 mg-500 mg/15 mL 1 tab q6h",
+        "oxycodone 5 mg/5 mL 2 capsules bid",
+    ],
+)
+def test_a_count_of_tablets_beside_a_strength_per_ml_is_refused(text: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=r"counts a (tablet|capsule), but '.+' is a liquid's strength"):
+        mme.convert(text)
+
+
+def test_a_volume_beside_a_strength_per_ml_still_reads() -> None:
+    assert mme.convert("morphine 2 mg/mL 5 mL in the morning and 5 mL at bedtime").mme_per_day == pytest.approx(20.0)

@@ -1698,6 +1698,8 @@ class _Parser:
         if self.count_form is None:
             return
         counted, typed = self.count_form
+        if self.denominator == "/mL" and counted in _vocab.SOLID_FORMS:  # "2 mg/mL 1 tab in the morning and 5 mL"
+            self.fail(f"{typed!r} counts a {counted}, but {self.amount_text!r} is a liquid's strength: give the volume")
         form = self.tags.get("form")
         if form is None:
             self.tags["form"] = counted

@@ -88,6 +88,9 @@ FORMS: frozenset[str] = frozenset(
     }
 )
 
+#: Forms counted as solid units, never measured by volume: a count of one beside a strength per mL contradicts it.
+SOLID_FORMS: frozenset[str] = frozenset({"tablet", "capsule", "patch", "film", "lozenge", "suppository", "implant"})
+
 RELEASES: frozenset[str] = frozenset({"IR", "ER"})
 #: Each release, as a message says it.
 RELEASE_WORDS: dict[Release, str] = {"IR": "immediate-release", "ER": "extended-release"}
