@@ -343,8 +343,16 @@ def test_invalid_doses_always_raise_an_mme_error(
             call(**args)
         if isinstance(caught.value, mme.NotCoveredError):  # a volume for a patch: asked for its rate
             assert "dosed by its rate" in str(caught.value)
+        elif isinstance(caught.value, mme.AmbiguousDoseError):  # the product is asked before the strength's kind
+            assert "Say the route and form" in str(caught.value)
         else:
             assert isinstance(caught.value, mme.DoseError | mme.UnitError)
+
+
+def test_a_volume_for_a_strength_of_a_drug_with_several_liquids_asks_which_product_first() -> None:
+    # fentanyl under cms-2018 comes as buccal and nasal sprays: which one is asked before the strength's kind
+    with pytest.raises(mme.AmbiguousDoseError, match="Say the route and form"):
+        mme.dispensing_mme("fentanyl", "7.5 mL", quantity=1, days_supply=3, table="cms-2018")
 
 
 @settings(max_examples=30)
