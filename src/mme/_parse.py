@@ -281,7 +281,7 @@ _INTERVAL: Final = {
 }
 _TIME_LEADS: Final = frozenset({"q", "each", "every", "in", "at", "after", "before", "with"})
 _PACKAGE: Final = _HOUR | _VOLUME | {"actuat"}  # RxNorm's leading quantities: "12 HR", "1 ML", "80 ACTUAT"
-_COUNTABLE: Final = frozenset({"tablet", "capsule", "patch", "film", "lozenge", "spray", "suppository", "implant"})
+_COUNTABLE: Final = _vocab.SOLID_FORMS | {"spray"}  # the forms a count says: "2 tabs", "2 sprays"
 _NOT_AMOUNT: Final = frozenset({"q", "every", "x", "#", "no"})  # before a number that is no amount: "q6h", "#3"
 _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
@@ -922,6 +922,8 @@ class _Parser:
                 self.sig_starts(i) or self.vocab(i) is not None or (self.keys[i] in ("x", "for") and self.nums[i + 1])
             ):
                 break
+            if self.keys[i] in _WAKING.lengths and (end := self.among(i, _WAKING)) is not None:  # "prn while awake"
+                self.awake = self.span(i, end)
             if self.nums[i] and self.keys[i + 1] == "/":  # a pain score, "8/10" (any other number ends the text)
                 i += 2
             i += 1
@@ -933,9 +935,6 @@ class _Parser:
             self.some_days(start, days, i)
         if i > start:
             self.ignored.append(self.span(start, i))
-            for k in range(start, i):  # "prn while awake": waking hours inside text that names no dose
-                if self.keys[k] in _WAKING.lengths and (end := self.among(k, _WAKING)) is not None:
-                    self.awake = self.span(k, end)
             joined = self.keys[i - 1] in _CONNECTORS or self.connector(i, 1) or self.connector(start - 1, -1)
             if joined and self.meals is None and not _vocab.MEALS.isdisjoint(self.keys[start:i]):
                 self.meals = self.span(start, i)  # "with meals and at bedtime": meals as times of day
