@@ -1659,7 +1659,7 @@ def test_every_n_days_is_one_interval_in_hours(choice: RangeChoice) -> None:
     assert (expr.every_hours, expr.per_day, expr.ranges) == (48.0, None, ())  # 2 x 24 h
 
 
-@pytest.mark.parametrize("text", ["oxycodone 5 mg q3/4h", "oxycodone 5 mg q 1/2 h", "oxycodone 5 mg q 1 1/2 h"])
+@pytest.mark.parametrize("text", ["oxycodone 5 mg q3/4h", "oxycodone 5 mg q 1 1/2 h"])
 def test_an_interval_is_never_read_as_a_fraction(text: str) -> None:
     # "q3/4h" may mean every 3 to 4 hours as well as every 3/4 hour: refused, not guessed
     with pytest.raises(mme.ExpressionError, match=r"^cannot read 'q'"):
@@ -1757,3 +1757,187 @@ def test_a_count_of_tablets_beside_a_strength_per_ml_is_refused(text: str) -> No
 
 def test_a_volume_beside_a_strength_per_ml_still_reads() -> None:
     assert mme.convert("morphine 2 mg/mL 5 mL in the morning and 5 mL at bedtime").mme_per_day == pytest.approx(20.0)
+
+
+# --- UK shorthand, dotted Latin, minutes, US mixed numbers, doses sent elsewhere (cdc-2022: oxycodone 1.5) ---------
+
+
+def _warnings_of(text: str, **options: Any) -> tuple[float | None, tuple[str, ...]]:
+    result = mme.convert(text, **options)
+    return result.mme_per_day, result.warnings
+
+
+def test_n_over_24_is_every_n_hours_as_uk_charts_write_it() -> None:
+    # was refused ('4/24' is not a part of a unit): every 4 h is 6 doses, 6 x 5 mg = 30 mg x 1.5
+    got, warned = _warnings_of("oxycodone 5 mg 1 tab 4/24 prn")
+    assert got == pytest.approx(45.0)
+    assert warned == ("'4/24' read as every 4 hours (N/24: every N hours)",)
+
+
+def test_a_range_of_intervals_over_24_is_read_at_its_most_frequent_and_warned() -> None:
+    # every 4 h: 6 x 5 mg x 1.5 = 45; every 6 h: 4 x 5 mg x 1.5 = 30, the minimum the warning gives
+    got, warned = _warnings_of("oxycodone 5 mg 1 tab 4-6/24 prn")
+    assert got == pytest.approx(45.0)
+    assert warned == (
+        "'4-6/24' read as every 4-6 hours (N/24: every N hours)",
+        "range '4-6/24' read at the maximum (range='min' reads the minimum)",
+        "at the minimum of the range: 30 MME/day",
+    )
+    assert mme.convert("oxycodone 5 mg 1 tab 4-6/24 prn", range="min").mme_per_day == pytest.approx(30.0)
+
+
+@given(st.integers(min_value=1, max_value=24))
+def test_n_over_24_reads_as_q_n_h(hours: int) -> None:
+    uk = parse_expression(f"oxycodone 5 mg tablet 1 tab {hours}/24")
+    us = parse_expression(f"oxycodone 5 mg tablet 1 tab q{hours}h")
+    assert (uk.every_hours, uk.per_day) == (us.every_hours, us.per_day) == (float(hours), None)
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [
+        ("oxycodone 5 mg 1 tab 30/24", "30/24"),  # no interval of 30 hours written so
+        ("oxycodone 5 mg 1 tab 4.5/24", "4.5/24"),
+        ("oxycodone 5 mg 1 tab q6h 5/7", "5/7"),  # a duration only after 'for' or 'x'
+        ("oxycodone 5 mg 1-5/7 tab q6h", "5/7"),  # never a fraction of a tablet
+        ("oxycodone 5 mg 1 tab prn until 4/24", "4/24"),  # a date, not how often
+        ("oxycodone 5 mg 1 tab prn pain on 4/24", "4/24"),
+        ("oxycodone 5 mg 1 tab prn for 4/24", "4/24"),  # for 4 hours: how often?
+    ],
+)
+def test_other_numbers_over_a_number_stay_refused(text: str, part: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=rf"^'{re.escape(part)}' is not a part of a unit"):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize("duration", ["x 5/7", "for 5/7", "for 2/52", "for 6/12", "x 10/7", "for 5-7/7", "for 48/24"])
+def test_a_uk_duration_is_ignored_text(duration: str) -> None:
+    # was refused ('5/7' is not a part of a unit, or cannot read 'x'): 4 x 5 mg x 1.5 = 30, as without it
+    result = mme.convert(f"oxycodone 5 mg 1 tab q6h {duration}")
+    assert result.mme_per_day == pytest.approx(30.0)
+    assert result.expression is not None
+    assert result.expression.ignored == (duration,)
+    assert result.warnings == ()
+
+
+@settings(max_examples=100)
+@given(_sigs(), st.sampled_from(["for 5/7", "x 5/7", "for 2/52", "x 3/12"]))
+def test_a_uk_duration_never_changes_the_number(case: tuple[str, float, str], duration: str) -> None:
+    text, _, _ = case
+    assert mme.convert(f"{text} {duration}").mme_per_day == mme.convert(text).mme_per_day
+
+
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [
+        ("oxycodone 5 mg q.4.h.", "oxycodone 5 mg q4h"),  # was: cannot read 'q.'
+        ("oxycodone 5 mg q.6.h. p.r.n.", "oxycodone 5 mg q6h prn"),
+        ("oxycodone 5 mg q 4 h", "oxycodone 5 mg q4h"),
+    ],
+)
+def test_dotted_and_spaced_latin_read_as_written_together(text: str, same_as: str) -> None:
+    assert parse_expression(text).every_hours == parse_expression(same_as).every_hours
+    assert mme.convert(text).mme_per_day == mme.convert(same_as).mme_per_day
+
+
+@pytest.mark.parametrize("interval", ["q30min", "q 30 min", "every 30 minutes", "q 1/2 h", "q½h"])
+def test_an_interval_in_minutes_is_read_and_warned(interval: str) -> None:
+    # was: cannot read 'q'. 10 mg/5 mL x 5 mL = 10 mg every half hour: 48 x 10 mg = 480 mg x 1 (morphine)
+    got, warned = _warnings_of(f"morphine 10 mg/5 mL 5 mL {interval} prn")
+    assert got == pytest.approx(480.0)
+    assert warned == (f"'{interval}' is an interval under an hour: up to 48 doses a day",)
+
+
+def test_an_interval_in_minutes_still_raises_the_implausibility_warning() -> None:
+    # 100 mg x 48 = 4,800 mg x 5 (hydromorphone) = 24,000 MME/day, above the 10,000 the engine flags
+    with pytest.warns(mme.ImplausibleDoseWarning, match="above 10,000 MME/day"):
+        assert mme.convert("hydromorphone 100 mg q 30 min").mme_per_day == pytest.approx(24_000.0)
+
+
+@pytest.mark.parametrize("text", ["oxycodone 5 mg every minute", "oxycodone 5 mg q min"])
+def test_minutes_without_their_number_are_refused(text: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^cannot read '(every|q)'"):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("oxycodone 5 mg 1-1/2 tab q6h", 45.0),  # was: range '1-1/2' runs backwards. 1.5 x 5 mg x 4 = 30 mg x 1.5
+        ("oxycodone 5 mg 2-1/2 tabs q6h", 75.0),  # 2.5 x 5 mg x 4 = 50 mg x 1.5
+        ("oxycodone 5 mg 1 1/2 tabs q6h", 45.0),
+        ("oxycodone 5 mg 2-3/4 tabs q6h", 82.5),  # 2.75 x 5 mg x 4 = 55 mg x 1.5
+    ],
+)
+def test_a_us_mixed_number_is_one_count(text: str, expected: float) -> None:
+    got, warned = _warnings_of(text)
+    assert got == pytest.approx(expected)
+    assert warned == ()  # no range
+
+
+def test_a_fraction_then_a_whole_number_stays_a_range() -> None:
+    # 1/2 to 1 tab q6h: 1 x 5 mg x 4 = 20 mg x 1.5 = 30 at the maximum, 15 at the minimum
+    got, warned = _warnings_of("oxycodone 5 mg 1/2-1 tab q6h")
+    assert got == pytest.approx(30.0)
+    assert warned[-1] == "at the minimum of the range: 15 MME/day"
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [
+        # each was 45 MME/day (every 4 h: 6 x 5 mg x 1.5), the text merely ignored
+        ("oxycodone 5 mg 1 tab q4h prn see notes for dose", "see notes for dose"),
+        ("oxycodone 5 mg 1 tab q4h prn dose per pain team", "dose per pain team"),
+        ("oxycodone 5 mg 1 tab q4h prn pain, dosing per pain team", "dosing per pain team"),
+        ("oxycodone 5 mg 1 tab q4h as needed see instructions", "see instructions"),
+        ("oxycodone 5 mg 1 tab q4h prn for pain, weaning dosage", "weaning dosage"),
+    ],
+)
+def test_ignored_text_that_sends_the_dose_elsewhere_is_refused(text: str, part: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=rf"^'{re.escape(part)}' sends the dose elsewhere: write the dose"):
+        mme.convert(text)
+
+
+def test_a_maximum_in_doses_after_an_indication_still_caps() -> None:
+    # 'max 4 doses a day' is read as a maximum, not as text naming a dose: 4 x 5 mg x 1.5 = 30
+    got, warned = _warnings_of("oxycodone 5 mg 1 tab q4h prn pain max 4 doses a day")
+    assert got == pytest.approx(30.0)
+    assert warned == ("the regimen allows 6 doses a day; capped at the stated maximum 'max 4 doses a day'",)
+
+
+@pytest.mark.parametrize("phrase", ["as per pain team", "as per protocol"])
+def test_as_per_a_team_or_protocol_is_as_directed(phrase: str) -> None:
+    # ignored beside a frequency: 6 x 5 mg x 1.5 = 45
+    result = mme.convert(f"oxycodone 5 mg 1 tab q4h {phrase}")
+    assert result.mme_per_day == pytest.approx(45.0)
+    assert result.expression is not None
+    assert result.expression.ignored == (phrase,)
+    # alone, refused as "as directed" is, naming the phrase
+    with pytest.raises(mme.ExpressionError, match=rf"^'{phrase}' gives no frequency"):
+        mme.convert(f"oxycodone 5 mg 1 tab {phrase}")
+    for tail in ("", "prn "):  # after prn, the same refusal as "prn as directed"
+        with pytest.raises(mme.MMEError) as directed:
+            mme.convert(f"oxycodone 5 mg 1 tab {tail}as directed")
+        with pytest.raises(type(directed.value)) as said:
+            mme.convert(f"oxycodone 5 mg 1 tab {tail}{phrase}")
+        assert str(said.value) == str(directed.value).replace("as directed", phrase)
+
+
+@pytest.mark.parametrize(
+    "text", ["Duragesic IR 25 mcg/h", "Butrans IR 10 mcg/h", "Duragesic 25 mcg/h immediate release"]
+)
+def test_a_patch_brand_given_immediate_release_is_refused(text: str) -> None:
+    # was 60 MME/day for Duragesic: a patch releases over the hours it is worn
+    with pytest.raises(mme.DoseError, match=r"^'(Duragesic|Butrans)' is extended-release, but '.+' was given"):
+        mme.convert(text)
+
+
+def test_a_patch_brand_said_extended_release_still_reads() -> None:
+    # as Practice Fusion's display names write it: 50 mcg/h x 2.4 = 120
+    assert mme.convert("Duragesic-50 50 mcg/hr transdermal film, extended release").mme_per_day == pytest.approx(120.0)
+
+
+def test_the_waking_hours_warning_quotes_the_whole_phrase() -> None:
+    # was "'awake': read as ...": the phrase found is "while awake"
+    _, warned = _warnings_of("oxycodone 5 mg 1 tab q4h prn pain while awake")
+    assert warned[0].startswith("'while awake': read as round-the-clock dosing, 6 doses a day")

@@ -425,11 +425,10 @@ def _names(
     canonical_form = resolve_form(form) if form else name.form
     canonical_route = resolve_route(route) if route else (form_route(form) if form else None) or name.route
     given = resolve_release(release) if release else None
-    if (
-        given is not None and name.release and given not in releases_of(drug, name.release)
-    ):  # "OxyContin IR", "Roxicodone ER"
+    own = name.release or ("ER" if name.form == "patch" else None)  # a patch brand releases over the hours it is worn
+    if given is not None and own and given not in releases_of(drug, own):  # "OxyContin IR", "Duragesic IR"
         raise DoseError(  # but "Nucynta ER" is a line of its own
-            f"{drug!r} is {RELEASE_WORDS[name.release]}, but {release!r} was given: name the {RELEASE_WORDS[given]} product"
+            f"{drug!r} is {RELEASE_WORDS[own]}, but {release!r} was given: name the {RELEASE_WORDS[given]} product"
         )
     canonical_release = given or (form_release(form) if form else None) or name.release
     return name, canonical_route, canonical_form, canonical_release

@@ -54,8 +54,9 @@ FREQUENCY
     (``qds``), ``3 times a day``, ``3 times daily``, ``3x/day``, ``x3/day``, ``3/day``,
     ``3 fois par jour``. Or an interval: ``q6h``, ``q 6 h``, ``q6hr``, ``q6 hours``,
     ``every 6 hours``, ``every 12 h``, ``4-hourly``, ``q3d``, ``every 7 days``, ``weekly``,
-    ``qod``, ``toutes les 6 heures``; a range ``q4-6h`` (``every 4 to 6 hours``) takes the
-    shorter interval, the most a prescription allows (as CDC's CQL library does).
+    ``qod``, ``toutes les 6 heures``, ``q.4.h.``, ``4/24`` (UK: every 4 hours, noted), ``q30min``
+    (``every 30 minutes``, ``q 1/2 h``: under an hour, noted); a range ``q4-6h`` (``every 4 to 6 hours``,
+    ``4-6/24``) takes the shorter interval, the most a prescription allows (as CDC's CQL library does).
     ``prn`` and ``as needed`` are read and ignored. At most one frequency.
 
 ROUTE/FORM
@@ -278,6 +279,7 @@ _INTERVAL: Final = {
     **dict.fromkeys(_HOUR, 1.0),
     **dict.fromkeys(_vocab.DAY_WORDS, 24.0),
     **dict.fromkeys(("wk", "wks", "week", "weeks", "semaine", "semaines"), 168.0),
+    **dict.fromkeys(_vocab.MINUTE_WORDS, 1 / 60),
 }
 _TIME_LEADS: Final = frozenset({"q", "each", "every", "in", "at", "after", "before", "with"})
 _PACKAGE: Final = _HOUR | _VOLUME | {"actuat"}  # RxNorm's leading quantities: "12 HR", "1 ML", "80 ACTUAT"
@@ -305,7 +307,8 @@ _FILLER: Final = _Phrases({"abuse deterrent", "film coated", "disintegrating", "
                             "metered dose", "for oral suspension", "for oral solution",
                             "by", "via", "of", "the", "a", "an", "in", "at", "to", "dose", "if", "as", "de", "par",
                             "effervescent", "orally disintegrating", "mouth", "directed", "sig"})  # fmt: skip
-_DIRECTED: Final = _Phrases(("as directed", "use as directed", "selon prescription"))
+_DIRECTED: Final = _Phrases(_vocab.AS_DIRECTED)
+_ELSEWHERE: Final = _Phrases(_vocab.DOSE_ELSEWHERE)
 _FIXED_AT: Final = _Phrases(_FIXED)
 _AS_NEEDED: Final = _Phrases(_vocab.AS_NEEDED)
 _EACH_NOSTRIL: Final = _Phrases(_vocab.EACH_NOSTRIL)
@@ -584,6 +587,7 @@ _RELEASE_PERIODS: Final = frozenset({8.0, 12.0})  # hours an extended-release pr
 _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
 _MOST_AT_ONCE: Final = 12.0  # units (tablets, patches, sprays...) taken at once beyond which a count is no dose
 _PARTS: Final = frozenset({2.0, 3.0, 4.0})  # the denominators of a part of a unit: 1/2, 1/3, 3/4, 3/2
+_OF_DAYS: Final = frozenset({24.0, 7.0, 52.0, 12.0})  # a duration's denominator, as UK charts write it: 5/7 days
 
 
 class _Parser:
@@ -599,7 +603,7 @@ class _Parser:
     denominator = ""  # "", "/h", "/mL", "/day"
     divisor = 1.0
     as_needed = False
-    directed = False
+    directed: str | None = None  # "as directed" as typed
     early: frozenset[str] = frozenset()  # times of day said before the sig's first dose ("mane 10 mg")
     meals: str | None = None  # ignored text joining meals to times of day ("with meals and"): it says no count
     cap: _Cap | None = None
@@ -827,8 +831,8 @@ class _Parser:
         if key in _AS_NEEDED.lengths and (end := self.among(i, _AS_NEEDED)) is not None:
             self.as_needed = True
             return self.no_dose(end, lead=True)
-        if key in _DIRECTED.lengths and (end := self.among(i, _DIRECTED, 3)) is not None:
-            self.directed = True
+        if key in _DIRECTED.lengths and (end := self.among(i, _DIRECTED)) is not None:
+            self.directed = self.span(i, end)
             self.ignored.append(self.span(i, end))
             return end
         if key in _EACH_NOSTRIL.lengths and (end := self.among(i, _EACH_NOSTRIL)) is not None:
@@ -906,6 +910,7 @@ class _Parser:
         """
         start = i
         days = None  # where the text says some days ("on dialysis days"), if it does
+        elsewhere = False  # whether the text sends the dose elsewhere ("dose per pain team", "see notes")
         while i < self.size and self.keys[i] not in _STOPS:
             be = self.keys[i + 1] == "be"
             if self.keys[i] in _vocab.MORE_DOSES or (self.keys[i] in _vocab.MAY and self.keys[i + 1 + be] in _MAY_DO):
@@ -922,8 +927,12 @@ class _Parser:
                 self.sig_starts(i) or self.vocab(i) is not None or (self.keys[i] in ("x", "for") and self.nums[i + 1])
             ):
                 break
+            if self.keys[i] in _ELSEWHERE.lengths and self.among(i, _ELSEWHERE) is not None:
+                elsewhere = True
             if self.keys[i] in _WAKING.lengths and (end := self.among(i, _WAKING)) is not None:  # "prn while awake"
                 self.awake = self.span(i, end)
+                i = end  # the whole phrase: "while awake", not "awake" again
+                continue
             if self.nums[i] and self.keys[i + 1] == "/":  # a pain score, "8/10" (any other number ends the text)
                 i += 2
             i += 1
@@ -933,6 +942,8 @@ class _Parser:
                 i = close + 1
         if days is not None:
             self.some_days(start, days, i)
+        if elsewhere:
+            self.fail(f"{self.span(start, i)!r} sends the dose elsewhere: write the dose and how often in the sig")
         if i > start:
             self.ignored.append(self.span(start, i))
             joined = self.keys[i - 1] in _CONNECTORS or self.connector(i, 1) or self.connector(start - 1, -1)
@@ -1168,6 +1179,8 @@ class _Parser:
         lo, j = self.toks[i].value, i + 1
         if fraction and self.mixed(j):  # "1 1/2 tabs": one and a half
             lo, j = lo + self.part(j), j + 3
+        elif fraction and self.keys[j] in _MINUS and lo.is_integer() and self.mixed(j + 1):  # US: "1-1/2 tabs"
+            lo, j = lo + self.part(j + 1), j + 4
         elif fraction and self.keys[j] == "/" and self.nums[j + 1]:
             lo, j = self.part(i), j + 2
         hi = lo
@@ -1241,6 +1254,9 @@ class _Parser:
             if self.keys[j2] in _HOURLY:
                 lo, hi = self.checked(k, j, lo, hi, "an interval")
                 return _Frequency(j2 + 1, 24 / hi, 24 / lo, lo, hi)
+            uk = self.per_24(j) and k == i and self.keys[i - 1] not in _vocab.DATE_LEADS  # not "until 4/24"
+            if uk and all(h.is_integer() and 1 <= h <= 24 for h in (lo, hi)) and lo <= hi:
+                return _Frequency(j + 2, 24 / hi, 24 / lo, lo, hi)  # "4/24": 4-hourly, as UK charts write it
         if k > i:
             return None
         if key == "x" and self.nums[i + 1] and (p := self.per_period(i + 2)) is not None:
@@ -1253,11 +1269,15 @@ class _Parser:
         else:
             return None
         lo = hi = 1.0
-        if self.nums[k]:  # "q6h", "q 4-6 h", "every 4 to 6 hours"
-            lo, hi, end = self.number_or_range(k, fraction=False)
+        numbered = self.nums[k]
+        if numbered:  # "q6h", "q 4-6 h", "every 4 to 6 hours", "q 1/2 h" (but "q3/4h" may be 3 to 4 hours)
+            half = self.span_key(k, k + 3) == "1 / 2" and self.keys[k + 3] in _INTERVAL
+            lo, hi, end = self.number_or_range(k, fraction=half)
             lo, hi = self.checked(k, end, lo, hi, "an interval")
             k = end
-        if self.keys[k] not in _INTERVAL:
+        if self.keys[k] == "." and self.keys[k + 1] in _INTERVAL:  # "q.4.h."
+            k += 1
+        if self.keys[k] not in _INTERVAL or (self.keys[k] in _vocab.MINUTE_WORDS and not numbered):
             return None
         unit = _INTERVAL[self.keys[k]]
         return _Frequency(k + 1, 24 / (hi * unit), 24 / (lo * unit), lo * unit, hi * unit)
@@ -1279,6 +1299,10 @@ class _Parser:
             return end  # "every 6 hours (4 times/day)": the same said twice
         if fewest != most:
             self.ranges.append(typed)
+        if self.per_24(end - 2):  # "4/24"
+            self.notes.append(f"{typed!r} read as every {self.span(i, end - 2)} hours (N/24: every N hours)")
+        if short is not None and short < 1:  # "q30min": plausible for a liquid in palliative care, rarely else
+            self.notes.append(f"{typed!r} is an interval under an hour: up to {format_number(most)} doses a day")
         self.frequency = _Said(typed, fewest, most)
         self.every = None if short is None or long is None else _Interval(short, long)
         return end
@@ -1363,6 +1387,9 @@ class _Parser:
         k = j + 1
         if self.keys[k] in _RANGE | _MINUS and self.nums[k + 1]:
             k += 2
+        if j > i and self.keys[k] == "/" and self.nums[k + 1] and self.toks[k + 1].value in _OF_DAYS:  # "for 5/7"
+            self.ignored.append(self.span(i, k + 2))
+            return k + 2
         if self.keys[k] not in _DURATION_UNITS or (self.keys[k] == "doses" and j == i):
             return None
         if self.keys[k] == "doses":  # "q4h x 3 doses" may be fewer doses than a day of q4h
@@ -1601,7 +1628,7 @@ class _Parser:
                 f"a volume ({format_number(volume)} mL) needs a concentration such as '2 mg/mL', not {self.amount_text!r}"
             )
         if self.directed and self.frequency is None and not any(self.slots):
-            self.fail("'as directed' gives no frequency: say how often (e.g. 'every 6 hours')")
+            self.fail(f"{self.directed!r} gives no frequency: say how often (e.g. 'every 6 hours')")
         if self.dispensed is not None:
             self.supplied()
         if self.meals is not None and self.frequency is None and any(self.slots):  # "with meals and at bedtime"

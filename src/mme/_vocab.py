@@ -198,6 +198,8 @@ VOLUME_UNITS: dict[str, str] = {
 }
 HOUR_WORDS: frozenset[str] = frozenset({"h", "hr", "hrs", "hour", "hours", "heure", "heures"})
 DAY_WORDS: frozenset[str] = frozenset({"d", "day", "days", "jour", "jours", "j"})
+#: Minutes, read only in an interval with its number ("q30min", "every 30 minutes").
+MINUTE_WORDS: frozenset[str] = frozenset({"min", "mins", "minute", "minutes"})
 #: Daily frequency codes as prescribers abbreviate them (US and UK): administrations a day.
 TIMES_A_DAY_CODES: dict[str, int] = {
     **dict.fromkeys(("qd", "od", "daily", "qday"), 1),
@@ -957,6 +959,17 @@ WAKING_HOURS: frozenset[str] = frozenset(
 )  # fmt: skip
 #: Words that end a sig's meaningful part: what follows names no dose ("with food", "for pain").
 NO_DOSE_LEADS: frozenset[str] = frozenset({"for", "with", "after", "before", "on", "until", "pour", "avec", "while"})
+#: Words after which a number over a number is a date or how long ("until 4/24", "for 48/24"), never how often.
+DATE_LEADS: frozenset[str] = NO_DOSE_LEADS | {"from", "starting", "start", "till", "through", "thru"}
+#: Words and phrases that, in text otherwise read as naming no dose, send the dose elsewhere ("dose per pain
+#: team", "see notes"): the sig then does not say the dose it gives.
+DOSE_ELSEWHERE: frozenset[str] = frozenset(
+    {"dose", "doses", "dosing", "dosage", "see notes", "see note", "see instructions", "see directions"}
+)
+#: Phrases that leave the dose to someone's directions: ignored where a frequency is given, refused alone.
+AS_DIRECTED: frozenset[str] = frozenset(
+    {"as directed", "use as directed", "selon prescription", "as per pain team", "as per protocol"}
+)
 #: Words that give more than the dose said ("may repeat once", "an extra tab"): never text that names no dose.
 MORE_DOSES: frozenset[str] = frozenset(
     {"repeat", "repeated", "extra", "another", "double", "renouveler", "renouvelé", "renouvelée", "répéter", "répété"}
