@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ._engine import CDC_THRESHOLDS, TableLike, dispensing_mme, thresholds_reached
 from ._errors import DoseError, MMEError
 from ._tables import DEFAULT_TABLE, Table, resolve_table
-from ._units import exact, exact_sum, product, rounded
+from ._units import exact, exact_sum, product, reported
 from ._vocab import resolve_drug
 
 __all__ = [
@@ -191,11 +191,8 @@ RATIOS: dict[Metric, str] = {
 
 def _reported(numerator: Decimal, denominator: Decimal = _ONE) -> float:
     """A summary's number: exact sums of the fills' MME rounded once, as the engine rounds each result (no
-    0.30000000000000004 for fills of 0.1 and 0.2 MME/day), with an overflow as a `DoseError`."""
-    value = rounded(numerator, denominator)
-    if not math.isfinite(value):
-        raise DoseError(TOTAL_OVERFLOWS)
-    return value
+    0.30000000000000004 for fills of 0.1 and 0.2 MME/day)."""
+    return reported(numerator, denominator, overflow=TOTAL_OVERFLOWS)
 
 
 def _one_patient(dispensings: Sequence[Dispensing]) -> str | None:

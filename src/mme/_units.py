@@ -112,6 +112,14 @@ def exact_sum(terms: Iterable[Decimal]) -> Decimal:
     return reduce(_EXACT.add, terms, _ZERO)
 
 
+def reported(numerator: Decimal, denominator: Decimal = _ONE, *, overflow: str) -> float:
+    """`rounded`, for a number a result reports: past the float range, a `DoseError` saying ``overflow``."""
+    value = rounded(numerator, denominator)
+    if value == math.inf:
+        raise DoseError(overflow)
+    return value
+
+
 def rounded(numerator: Decimal, denominator: Decimal = _ONE) -> float:
     """``numerator / denominator`` exactly, rounded once half to even to `RESULT_DECIMALS` places,
     as the nearest float (inf beyond the float range). The one rounding rule of every result."""
