@@ -963,7 +963,30 @@ def test_a_result_that_rounds_to_0_fails_its_row(backend: str, request: pytest.F
     assert all(expected(r, "cdc-ndc-2018")["mme_error"] == zero for r in rows)
 
 
-TEXT_CELLS = ["10", "2.5", "0.0375", " 5 ", "1e308", "1e-320", "ten", "", "-1", "0", "nan", "inf", None]
+TEXT_CELLS = [
+    "10",
+    "2.5",
+    "0.0375",
+    " 5 ",
+    "1e308",
+    "1e-320",
+    "ten",
+    "",
+    "-1",
+    "0",
+    "nan",
+    "inf",
+    None,
+    "+5",
+    ".5",
+    "5.",
+    "1e400",
+    "Infinity",
+    "-inf",
+    "NaN",
+    "1,000",
+    "7 ",
+]
 
 
 @pytest.mark.parametrize("backend", FAST)
