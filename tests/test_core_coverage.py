@@ -43,7 +43,7 @@ from mme._errors import (
 )
 from mme._parse import parse_expression
 from mme._tables import Exclusion, FactorRow, Table, Tier, get_table, list_tables, load_table
-from mme._units import MG_PER_DAY_PER_MCG_PER_H, Amount, amount, format_number, positive, registry
+from mme._units import MG_PER_DAY_PER_MCG_PER_H, Amount, amount, exact_sum, format_number, positive, registry
 
 # -- custom tables ------------------------------------------------------------------------------------
 
@@ -1856,3 +1856,11 @@ def test_a_plan_from_a_row_reads_the_unit_itself() -> None:
     key = _engine.planned(row, "hydromorphone", "mg/mL")
     assert (key.stage, key.kind, key.conc, key.row) == (_engine.Stage.OK, "conc", True, row)
     assert key.tiers == ((math.inf, float(row.factor or 0), float(row.factor or 0)),)
+
+
+def test_an_exact_sum_of_decimals_is_never_rounded() -> None:
+    """What a summary's totals round from: 0.1 + 0.2 is 0.3, and 28 significant digits (the default context's) are
+    no limit."""
+    assert exact_sum([Decimal("0.1"), Decimal("0.2")]) == Decimal("0.3")
+    assert str(exact_sum([Decimal("1e30"), Decimal("1e-30")])) == "1" + "0" * 30 + "." + "0" * 29 + "1"
+    assert exact_sum([]) == 0

@@ -414,6 +414,17 @@ def test_total_of_only_excluded_items_is_none_not_zero() -> None:
     assert result.reached == ()
 
 
+def test_a_total_adds_results_as_the_decimals_they_are() -> None:
+    """Tramadol 0.5 and 1 mg/day (cdc-2022, 0.2 per mg): 0.1 + 0.2 MME/day is 0.3, not 0.30000000000000004;
+    results each finite whose sum is not raise, never a bare OverflowError nor inf."""
+    a, b = mme.daily_mme("tramadol", "0.5 mg", per_day=1), mme.daily_mme("tramadol", "1 mg", per_day=1)
+    assert (a.mme_per_day, b.mme_per_day, mme.total([a, b]).mme_per_day) == (0.1, 0.2, 0.3)
+    with pytest.warns(mme.ImplausibleDoseWarning):
+        huge = mme.dispensing_mme("oxycodone", "1e300 mg", quantity=1e8, days_supply=1)
+    with pytest.raises(mme.DoseError, match=r"^the items' MME/day add up past the largest float"):
+        mme.total([huge, huge])
+
+
 def test_total_refuses_mixed_tables_and_nothing() -> None:
     a = mme.daily_mme("oxycodone", "10 mg", per_day=1)
     b = mme.daily_mme("oxycodone", "10 mg", per_day=1, table="cdc-2016")

@@ -41,6 +41,7 @@ from mme._history import (
     MAX_DAYS_SUPPLY,
     NO_DATE,
     NO_PATIENT,
+    RATIOS,
     TOO_MANY_DAYS,
     TOTAL_OVERFLOWS,
     Dispensing,
@@ -962,7 +963,30 @@ def test_a_result_that_rounds_to_0_fails_its_row(backend: str, request: pytest.F
     assert all(expected(r, "cdc-ndc-2018")["mme_error"] == zero for r in rows)
 
 
-TEXT_CELLS = ["10", "2.5", "0.0375", " 5 ", "1e308", "1e-320", "ten", "", "-1", "0", "nan", "inf", None]
+TEXT_CELLS = [
+    "10",
+    "2.5",
+    "0.0375",
+    " 5 ",
+    "1e308",
+    "1e-320",
+    "ten",
+    "",
+    "-1",
+    "0",
+    "nan",
+    "inf",
+    None,
+    "+5",
+    ".5",
+    "5.",
+    "1e400",
+    "Infinity",
+    "-inf",
+    "NaN",
+    "1,000",
+    "7 ",
+]
 
 
 @pytest.mark.parametrize("backend", FAST)
@@ -1424,6 +1448,27 @@ def test_the_paper_example() -> None:
     assert round(out["mme_per_window_day"], 1) == 31.2
     assert out["max_daily_mme"] == 105.0
     assert (out["on_therapy_days"], out["window_days"], out["n_dispensings"]) == (30, 90, 2)
+
+
+@pytest.mark.parametrize("backend", ["polars", "polars-lazy", "pandas", "pyarrow", "duckdb"])
+def test_summaries_are_the_scalar_decimals_on_every_backend(backend: str) -> None:
+    """Each number rounded once, as `mme.summarize` rounds its exact sums: 43.333333333 (not ...000006) for one fill
+    of 43.333333333 MME/day, 0.3 (not 0.30000000000000004) where fills of 0.1 and 0.2 MME/day overlap."""
+    fill = {"fill_date": START, "form": None, "strength_unit": "mg", "quantity": 1}
+    rows = [
+        {**fill, "patient_id": "a", "drug": "hydromorphone", "strength": 2.0, "quantity": 13, "days_supply": 3},
+        {**fill, "patient_id": "b", "drug": "tramadol", "strength": 1.0, "days_supply": 2},
+        {**fill, "patient_id": "b", "drug": "tramadol", "strength": 1.0, "days_supply": 1},
+    ]
+    end = START + timedelta(days=2)
+    got = {r["patient_id"]: r for r in rows_of(run_summary(backend, rows, end, "cdc-2022", bup=True, clip=True))}
+    scalar = [{k: v for k, v in r.items() if k not in ("strength_unit", "form")} for r in rows]
+    fills = [mme.Dispensing(**r | {"strength": f"{r['strength']:g} mg"}) for r in scalar]
+    want = summarize_by_patient(fills, start=START, end=end)
+    assert (got["a"]["mme_per_days_supply"], got["b"]["max_daily_mme"]) == (43.333333333, 0.3)
+    numbers = ("total_mme", "total_days_supply", "on_therapy_days", "window_days", *RATIOS, "max_daily_mme")
+    for pid, summary in want.items():
+        assert {c: got[pid][c] for c in numbers} == {c: getattr(summary, c) for c in numbers}, pid
 
 
 def test_summarize_reads_dates_as_text_and_objects() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any, TypedDict
 
 import pytest
@@ -24,6 +25,7 @@ from mme._history import (
     summarize,
     summarize_by_patient,
 )
+from mme._units import exact
 
 DAY0 = date(2023, 1, 1)
 
@@ -414,9 +416,9 @@ def test_summary_agrees_with_the_daily_series(fills: list[Dispensing], win: Wind
         series = {d: v for d, v in exposure(fills).daily.items() if win["start"] <= d <= win["end"]}
     else:
         series = exposure([f for f in fills if win["start"] <= f.fill_date <= win["end"]]).daily
-    assert s.total_mme == pytest.approx(sum(series.values()), rel=1e-12, abs=1e-9)
+    assert s.total_mme == float(sum(map(exact, series.values()), Decimal(0)))  # decimals summed exactly
     assert s.on_therapy_days == len(series)
-    assert s.max_daily_mme == pytest.approx(max(series.values(), default=0.0), rel=1e-12)
+    assert s.max_daily_mme == max(series.values(), default=0.0)
 
 
 @SETTINGS
@@ -456,7 +458,7 @@ def test_splitting_a_fill_keeps_definitions_2_3_4(
         if before is None:  # 0/0: nothing of the split fill (nor of the others) counted in the window
             assert after is None, name
         else:
-            assert after == pytest.approx(before, rel=1e-12, abs=1e-12), name
+            assert after == before, name  # exact sums of the same decimals
     assert (b.on_therapy_days, b.total_days_supply) == (a.on_therapy_days, a.total_days_supply)
 
 
@@ -475,3 +477,38 @@ def test_a_failed_fill_in_the_window_is_never_counted_as_zero(
     dropped = summarize(with_bad, **win, clip_to_window=clip, on_failed="drop")
     without = summarize(fills, **win, clip_to_window=clip, on_failed="drop")
     assert _values(dropped) == _values(without) | {"failed": dropped.model_dump()["failed"]}
+
+
+# -- every number a summary reports is exact, rounded once as the engine rounds a result ------------------------
+
+
+def test_one_fill_gives_its_own_mme_per_day_to_every_definition() -> None:
+    """13 x 2 mg hydromorphone over 3 days is 43.333333333 MME/day (cdc-2022, 5 per mg): so is each definition
+    over those 3 days, where floats gave 43.333333333000006 (the fill's MME, 129.999999999, over 3 days)."""
+    one = fill("hydromorphone", "2 mg", quantity=13, days=3)
+    per_day = mme.dispensing_mme("hydromorphone", "2 mg", quantity=13, days_supply=3).mme_per_day
+    assert per_day == 43.333333333
+    s = summarize([one], **window(3))
+    assert (s.mme_per_days_supply, s.mme_per_therapy_day, s.mme_per_window_day, s.max_daily_mme) == (per_day,) * 4
+    assert s.total_mme == 129.999999999  # 43.333333333 x 3, the fill's MME/day as the engine returns it
+
+
+def test_overlapping_fills_add_up_as_decimals() -> None:
+    """Tramadol 1 mg over 2 days and over 1 day (cdc-2022, 0.2 per mg): 0.1 and 0.2 MME/day, 0.3 on the day they
+    overlap, where a float sum gives 0.30000000000000004."""
+    a, b = fill("tramadol", "1 mg", quantity=1, days=2), fill("tramadol", "1 mg", quantity=1, days=1)
+    s = summarize([a, b], **window(2))
+    assert s.max_daily_mme == 0.3
+    assert exposure([a, b]).daily == {DAY0: 0.3, DAY0 + timedelta(1): 0.1}
+    assert (s.total_mme, s.mme_per_days_supply, s.mme_per_therapy_day) == (0.4, 0.133333333, 0.2)
+
+
+@SETTINGS
+@given(dispensings(min_size=1), windows, st.booleans())
+def test_every_number_a_summary_reports_has_at_most_nine_decimals(
+    fills: list[Dispensing], win: Window, clip: bool
+) -> None:
+    s = summarize(fills, **win, clip_to_window=clip)
+    for name in ("total_mme", *DEFINITIONS):
+        value = getattr(s, name)
+        assert value is None or round(value, 9) == value, (name, value)

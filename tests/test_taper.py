@@ -116,6 +116,14 @@ def test_given_values_and_expressions_add_up() -> None:
     assert m.value("X", "t0") == pytest.approx(90)
 
 
+def test_a_time_points_items_add_up_as_decimals() -> None:
+    """0.1 + 0.2 MME/day given, beside tramadol 0.5 mg/day (0.1 MME/day under cdc-2022): 0.4, as `mme.total` adds
+    (a float sum gives 0.30000000000000004 for the first two)."""
+    m = taper.dose_matrix([("X", "t0", 0.1), ("X", "t0", 0.2), ("X", "t1", 0.1), ("X", "t1", 0.2),
+                           ("X", "t1", "tramadol 0.5 mg daily")], ["t0", "t1"])  # fmt: skip
+    assert (m.value("X", "t0"), m.value("X", "t1")) == (0.3, 0.4)
+
+
 def test_values_only_have_no_table() -> None:
     m = numeric_matrix({"X": [100.0, 50.0]}, ["a", "b"])
     assert m.table is None

@@ -52,10 +52,12 @@ from ._units import (
     exact,
     exact_number,
     exact_positive,
+    exact_sum,
     format_number,
     positive,
     product,
     read_unit,
+    reported,
     rounded,
 )
 from ._vocab import (
@@ -958,9 +960,7 @@ _MG_PER_DAY_PER_MCG_PER_H = exact(MG_PER_DAY_PER_MCG_PER_H)
 
 def _finite(value: Ratio) -> float:
     """A result, rounded once: a positive finite number, or a `DoseError` (never inf, never 0)."""
-    result = rounded(*value)
-    if not math.isfinite(result):
-        raise DoseError(OVERFLOW)
+    result = reported(*value, overflow=OVERFLOW)
     if result == 0:
         raise DoseError(ROUNDS_TO_ZERO)
     return result
@@ -1076,14 +1076,19 @@ def total(items: Iterable[DailyMME], *, thresholds: Iterable[float] = CDC_THRESH
     tables = {(i.table, i.table_version) for i in items}
     if len(tables) > 1:
         raise MixedTablesError(f"items come from different tables ({', '.join(sorted(t for t, _ in tables))})")
-    counted = [i.mme_per_day for i in items if i.mme_per_day is not None]
+    counted = [exact(i.mme_per_day) for i in items if i.mme_per_day is not None]
     fields: dict[str, Any] = {
-        "items": items, "mme_per_day": math.fsum(counted) if counted else None, "table": items[0].table,
+        "items": items, "table": items[0].table,
+        "mme_per_day": reported(exact_sum(counted), overflow=TOTAL_OVERFLOWS) if counted else None,
         "table_version": items[0].table_version, "thresholds": tuple(float(t) for t in thresholds), "inclusive": inclusive,
     }  # fmt: skip
     if isinstance(inclusive, bool) and all(isinstance(i, DailyMME) for i in items):
         return Total.model_construct(**fields)  # what validation would make of them, without building a validator
     return Total.model_validate(fields)
+
+
+#: Results that are each finite but whose sum is not (`total` adds them as the decimals they are: 0.1 + 0.2 is 0.3).
+TOTAL_OVERFLOWS = "the items' MME/day add up past the largest float: check their amounts"
 
 
 def convert(

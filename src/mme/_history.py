@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import partial
 from itertools import pairwise
 from typing import Any, Final, Literal
@@ -24,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ._engine import CDC_THRESHOLDS, TableLike, dispensing_mme, thresholds_reached
 from ._errors import DoseError, MMEError
 from ._tables import DEFAULT_TABLE, Table, resolve_table
+from ._units import exact, exact_sum, product, reported
 from ._vocab import resolve_drug
 
 __all__ = [
@@ -155,7 +157,8 @@ class _Span:
 
     first: int
     stop: int
-    rate: float
+    rate: Decimal
+    """Exact: the engine's MME/day as the decimal it is (summed exactly, rounded once where a summary reports it)."""
 
     @property
     def days(self) -> int:
@@ -176,6 +179,8 @@ NO_DATE = "fill_date is missing or not a date (YYYY-MM-DD)"
 DAYS_SUPPLY_NOT_WHOLE = "days_supply must be a whole number of days"
 DAYS_SUPPLY_TOO_LONG = f"days_supply must be at most {MAX_DAYS_SUPPLY:,} days"
 
+_ZERO, _ONE = Decimal(0), Decimal(1)
+
 RATIOS: dict[Metric, str] = {
     "mme_per_days_supply": "total_days_supply",
     "mme_per_therapy_day": "on_therapy_days",
@@ -184,12 +189,10 @@ RATIOS: dict[Metric, str] = {
 """Definitions 1-3: ``total_mme`` over this `Summary` field; 0/0 (nothing counted) is None, never 0."""
 
 
-def _sum(values: Iterable[float]) -> float:
-    """`math.fsum` (exact, so the order of the fills is moot), with an overflow as a `DoseError`."""
-    try:
-        return math.fsum(values)
-    except OverflowError:
-        raise DoseError(TOTAL_OVERFLOWS) from None
+def _reported(numerator: Decimal, denominator: Decimal = _ONE) -> float:
+    """A summary's number: exact sums of the fills' MME rounded once, as the engine rounds each result (no
+    0.30000000000000004 for fills of 0.1 and 0.2 MME/day)."""
+    return reported(numerator, denominator, overflow=TOTAL_OVERFLOWS)
 
 
 def _one_patient(dispensings: Sequence[Dispensing]) -> str | None:
@@ -264,14 +267,14 @@ def _fills(
             out.append((d, DoseError(reason)))
             continue
         first = d.fill_date.toordinal()
-        out.append((d, _Span(first, first + int(days), r.mme_per_day)))
+        out.append((d, _Span(first, first + int(days), exact(r.mme_per_day))))
     return out
 
 
 def _segments(spans: Sequence[_Span]) -> list[_Span]:
     """The covered stretches of days with a constant summed MME/day: a sweep over fill starts and ends.
 
-    Each level is the exact sum (`_sum`) of the fills active on it, so results do not depend on input order.
+    Each level is the exact sum of the fills active on it, so results do not depend on input order.
     """
     points = sorted({p for s in spans for p in (s.first, s.stop)})
     pending = sorted(spans, key=lambda s: s.first)
@@ -284,7 +287,7 @@ def _segments(spans: Sequence[_Span]) -> list[_Span]:
             i += 1
         active = [s for s in active if s.stop > a]
         if active:
-            out.append(_Span(a, b, _sum(s.rate for s in active)))
+            out.append(_Span(a, b, exact_sum(s.rate for s in active)))
     return out
 
 
@@ -299,7 +302,9 @@ def exposure(
     if errors := [f for _, f in fills if isinstance(f, MMEError)]:
         raise errors[0]  # a series with a hole would understate every day the fill covers
     spans = [f for _, f in fills if isinstance(f, _Span)]
-    daily = {date.fromordinal(day): seg.rate for seg in _segments(spans) for day in range(seg.first, seg.stop)}
+    daily = {
+        date.fromordinal(day): _reported(seg.rate) for seg in _segments(spans) for day in range(seg.first, seg.stop)
+    }
     excluded = tuple(ExcludedFill(dispensing=d, reason=f) for d, f in fills if isinstance(f, str))
     return Exposure(daily=daily, excluded=excluded, table=tab.slug, table_version=tab.version)
 
@@ -330,7 +335,8 @@ def summarize(
     sum of their days; ``on_therapy_days`` = calendar days covered by at least one of them;
     ``window_days`` = (end - start).days + 1. Definition 1 = total_mme / total_days_supply,
     2 = total_mme / on_therapy_days, 3 = total_mme / window_days, 4 = the highest day's summed
-    MME/day (0.0 when nothing counts). 0/0 is None. Sums are `math.fsum`, so input order is moot.
+    MME/day (0.0 when nothing counts). 0/0 is None. Sums are exact (each fill's MME/day is the decimal the
+    engine returns) and each number is rounded once, as the engine rounds a result: input order is moot.
     Excluded fills (no factor in the table, or buprenorphine when ``include_buprenorphine=False``)
     count for nothing, numerator or denominator, and are listed in ``excluded`` if they would
     otherwise have counted (judged by their recorded days supply).
@@ -362,17 +368,19 @@ def summarize(
         elif _in_window(fill.first, fill.stop, lo, hi, clip=clip_to_window):
             spans.append(_Span(*_clip(fill.first, fill.stop, lo, hi), fill.rate) if clip_to_window else fill)
     segments = _segments(spans)
-    total_mme = _sum(s.rate * s.days for s in spans)
+    exact_total = exact_sum(product(s.rate, Decimal(s.days)) for s in spans)
+    total_mme = _reported(exact_total)
     days = {"total_days_supply": sum(s.days for s in spans), "on_therapy_days": sum(s.days for s in segments)}
     days["window_days"] = window_days = hi - lo
     known = not failures or on_failed == "drop"
+    highest = _reported(max((s.rate for s in segments), default=_ZERO))
     return Summary(
         patient_id=patient, start=start, end=end, table=tab.slug, table_version=tab.version,
         include_buprenorphine=include_buprenorphine, clip_to_window=clip_to_window, on_failed=on_failed,
         total_mme=total_mme if known else None, total_days_supply=days["total_days_supply"] if known else None,
         on_therapy_days=days["on_therapy_days"] if known else None, window_days=window_days,
-        **{name: total_mme / days[d] if days[d] and known else None for name, d in RATIOS.items()},
-        max_daily_mme=max((s.rate for s in segments), default=0.0) if known else None,
+        **{name: _reported(exact_total, Decimal(days[d])) if days[d] and known else None for name, d in RATIOS.items()},
+        max_daily_mme=highest if known else None,
         excluded=tuple(excluded), failed=tuple(failures), n_dispensings=len(spans),
     )  # fmt: skip
 

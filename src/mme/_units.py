@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from functools import cache, lru_cache, reduce
@@ -56,6 +57,7 @@ Kind = Literal["mass", "rate", "conc", "volume"]
 _CANONICAL: dict[Kind, str] = {"mass": "mg", "rate": "mg/day", "conc": "mg/mL", "volume": "mL"}
 
 _ONE = Decimal(1)
+_ZERO = Decimal(0)
 # The spellings come from the lexicon (`mme._vocab`), the multipliers to mg, mL and per day from here.
 _MASS: dict[str, Decimal] = {
     k: {"mg": _ONE, "mcg": Decimal("0.001"), "g": Decimal(1000)}[v] for k, v in MASS_UNITS.items()
@@ -103,6 +105,19 @@ def exact(x: float | int | str | Decimal) -> Decimal:
 def product(*factors: Decimal) -> Decimal:
     """The exact product of decimals (never rounded: they have few digits)."""
     return reduce(_EXACT.multiply, factors, _ONE)
+
+
+def exact_sum(terms: Iterable[Decimal]) -> Decimal:
+    """The exact sum of decimals (0.1 + 0.2 is 0.3, in any order): what a sum of results rounds from."""
+    return reduce(_EXACT.add, terms, _ZERO)
+
+
+def reported(numerator: Decimal, denominator: Decimal = _ONE, *, overflow: str) -> float:
+    """`rounded`, for a number a result reports: past the float range, a `DoseError` saying ``overflow``."""
+    value = rounded(numerator, denominator)
+    if value == math.inf:
+        raise DoseError(overflow)
+    return value
 
 
 def rounded(numerator: Decimal, denominator: Decimal = _ONE) -> float:

@@ -31,7 +31,7 @@ from mme.rxnorm import RxnormLike
 
 from ._convert import _start, _table
 from ._keys import _Columns
-from ._rows import _annotate, _number, _ok
+from ._rows import _annotate, _number, _ok, _round
 from ._schema import _T, MME_DAYS_SUPPLY, MME_ERROR, MME_EXCLUDED, MME_PER_DAY, Frame, _col
 
 # -- public: the four definitions per patient -------------------------------------------------------------------
@@ -278,9 +278,12 @@ def _summarize(
         overflows = ~(total_mme.is_finite() & nw.col("max_daily_mme").is_finite()).fill_null(value=False)
         known = ~overflows & (nw.col("n_failed") == 0) if on_failed == "propagate" else ~overflows
 
+        def reported(x: nw.Expr) -> nw.Expr:  # rounded once, as `mme.summarize` rounds its exact sums
+            return _round(x, native.implementation)
+
         def ratio(denominator: nw.Expr) -> nw.Expr:
             safe = nw.when(denominator > 0).then(denominator).otherwise(1)
-            return nw.when(denominator > 0).then(total_mme / safe).otherwise(nw.lit(None, nw.Float64))
+            return nw.when(denominator > 0).then(reported(total_mme / safe)).otherwise(nw.lit(None, nw.Float64))
 
         def unless_failed(name: str, value: nw.Expr, dtype: Any) -> nw.Expr:
             return nw.when(known).then(value.cast(dtype)).alias(name)  # null otherwise (pandas: NaN, as a float)
@@ -291,12 +294,12 @@ def _summarize(
             nw.lit(hi - lo).cast(nw.Int64).alias("window_days"),
         ).select(
             nw.col(p),
-            unless_failed("total_mme", total_mme, nw.Float64),
+            unless_failed("total_mme", reported(total_mme), nw.Float64),
             unless_failed("total_days_supply", total_days, nw.Int64),
             unless_failed("on_therapy_days", on_days, nw.Int64),
             nw.col("window_days"),
             *(unless_failed(name, ratio(nw.col(d)), nw.Float64) for name, d in RATIOS.items()),
-            unless_failed("max_daily_mme", nw.col("max_daily_mme"), nw.Float64),
+            unless_failed("max_daily_mme", reported(nw.col("max_daily_mme")), nw.Float64),
             *[nw.col(c).cast(nw.Int64) for c in ("n_dispensings", "n_excluded", "n_failed")],
             nw.when(overflows).then(nw.lit(TOTAL_OVERFLOWS)).otherwise(nw.col("failed_reason").cast(nw.String))
             .alias("failed_reason"),
