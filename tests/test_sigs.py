@@ -1802,12 +1802,17 @@ def test_n_over_24_reads_as_q_n_h(hours: int) -> None:
         ("oxycodone 5 mg 1-5/7 tab q6h", "5/7"),  # never a fraction of a tablet
         ("oxycodone 5 mg 1 tab prn until 4/24", "4/24"),  # a date, not how often
         ("oxycodone 5 mg 1 tab prn pain on 4/24", "4/24"),
-        ("oxycodone 5 mg 1 tab prn for 4/24", "4/24"),  # for 4 hours: how often?
     ],
 )
 def test_other_numbers_over_a_number_stay_refused(text: str, part: str) -> None:
     with pytest.raises(mme.ExpressionError, match=rf"^'{re.escape(part)}' is not a part of a unit"):
         mme.convert(text)
+
+
+def test_as_needed_for_some_hours_is_a_duration_that_says_not_how_often() -> None:
+    # "prn for 4/24": for 4 hours, as "for 48/24" is 48; how often is the dose taken, then?
+    with pytest.raises(mme.DoseError, match=r"^how often is the dose taken\?"):
+        mme.convert("oxycodone 5 mg 1 tab prn for 4/24")
 
 
 @pytest.mark.parametrize("duration", ["x 5/7", "for 5/7", "for 2/52", "for 6/12", "x 10/7", "for 5-7/7", "for 48/24"])
@@ -1941,3 +1946,30 @@ def test_the_waking_hours_warning_quotes_the_whole_phrase() -> None:
     # was "'awake': read as ...": the phrase found is "while awake"
     _, warned = _warnings_of("oxycodone 5 mg 1 tab q4h prn pain while awake")
     assert warned[0].startswith("'while awake': read as round-the-clock dosing, 6 doses a day")
+
+
+# -- a duration after "as needed" ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sig", "duration"),
+    [
+        ("co-codamol 30/500 2 tabs qds prn for 5 days", "for 5 days"),
+        ("oxycodone 5 mg 1 tab q4h prn for 5 days", "for 5 days"),
+        ("oxycodone 5 mg 1 tab q4h as needed for 3 days", "for 3 days"),
+        ("oxycodone 5 mg 1 tab q4h prn for up to 5 days", "for up to 5 days"),
+        ("oxycodone 5 mg 1 tab 4/24 prn for 5/7", "for 5/7"),
+    ],
+)
+def test_a_duration_right_after_as_needed_is_no_dose(sig: str, duration: str) -> None:
+    """ "prn for 5 days" was refused ("cannot read '5 days'"): "prn for" took the "for" of the duration as the start
+    of an indication. The duration is ignored text, and the number is the sig's without it."""
+    result = mme.convert(sig)
+    assert result.expression is not None
+    assert result.expression.ignored == (duration,)
+    assert result.mme_per_day == mme.convert(sig.replace(f" {duration}", "")).mme_per_day
+
+
+def test_a_count_after_as_needed_for_is_still_a_second_dose() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^two doses: '1 tab' and '2 tabs'"):
+        mme.convert("oxycodone 5 mg 1 tab q4h prn for up to 2 tabs")

@@ -830,6 +830,8 @@ class _Parser:
             return end
         if key in _AS_NEEDED.lengths and (end := self.among(i, _AS_NEEDED)) is not None:
             self.as_needed = True
+            if self.keys[end - 1] == "for" and (self.nums[end] or self.keys[end] == "up"):
+                end -= 1  # "prn for 5 days", "prn for up to 5 days": a duration, read next
             return self.no_dose(end, lead=True)
         if key in _DIRECTED.lengths and (end := self.among(i, _DIRECTED)) is not None:
             self.directed = self.span(i, end)
@@ -924,7 +926,9 @@ class _Parser:
             if self.keys[i] in _vocab.SOME_DAYS and not self.nums[i - 1] and days is None:
                 days = i
             if (i > start or lead) and (
-                self.sig_starts(i) or self.vocab(i) is not None or (self.keys[i] in ("x", "for") and self.nums[i + 1])
+                self.sig_starts(i)
+                or self.vocab(i) is not None
+                or (self.keys[i] in ("x", "for") and (self.nums[i + 1] or self.keys[i + 1] == "up"))  # a duration
             ):
                 break
             if self.keys[i] in _ELSEWHERE.lengths and self.among(i, _ELSEWHERE) is not None:
