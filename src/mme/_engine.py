@@ -48,11 +48,11 @@ from ._units import (
     Kind,
     QuantityLike,
     _unit,
+    added,
     amount,
     exact,
     exact_number,
     exact_positive,
-    exact_sum,
     format_number,
     positive,
     product,
@@ -1076,10 +1076,10 @@ def total(items: Iterable[DailyMME], *, thresholds: Iterable[float] = CDC_THRESH
     tables = {(i.table, i.table_version) for i in items}
     if len(tables) > 1:
         raise MixedTablesError(f"items come from different tables ({', '.join(sorted(t for t, _ in tables))})")
-    counted = [exact(i.mme_per_day) for i in items if i.mme_per_day is not None]
+    counted = [i.mme_per_day for i in items if i.mme_per_day is not None]
     fields: dict[str, Any] = {
         "items": items, "table": items[0].table,
-        "mme_per_day": reported(exact_sum(counted), overflow=TOTAL_OVERFLOWS) if counted else None,
+        "mme_per_day": added(counted, overflow=TOTAL_OVERFLOWS) if counted else None,
         "table_version": items[0].table_version, "thresholds": tuple(float(t) for t in thresholds), "inclusive": inclusive,
     }  # fmt: skip
     if isinstance(inclusive, bool) and all(isinstance(i, DailyMME) for i in items):

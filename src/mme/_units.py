@@ -112,6 +112,15 @@ def exact_sum(terms: Iterable[Decimal]) -> Decimal:
     return reduce(_EXACT.add, terms, _ZERO)
 
 
+def added(values: Iterable[float], *, overflow: str) -> float:
+    """Numbers added as the decimals they are written as (0.1 + 0.2 is 0.3, never 0.30000000000000004), to the
+    nearest float: past the float range, a `DoseError` saying ``overflow``."""
+    value = float(exact_sum(map(exact, values)))
+    if value == math.inf:
+        raise DoseError(overflow)
+    return value
+
+
 def reported(numerator: Decimal, denominator: Decimal = _ONE, *, overflow: str) -> float:
     """`rounded`, for a number a result reports: past the float range, a `DoseError` saying ``overflow``."""
     value = rounded(numerator, denominator)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from mme._engine import TOTAL_OVERFLOWS, DailyMME, TableLike, convert, total
 from mme._errors import CohortError, MMEError
 from mme._tables import DEFAULT_TABLE, Table, resolve_table
-from mme._units import exact, exact_sum, reported
+from mme._units import added
 
 from ._render import _cell_text, _num, _pct, _render, _table_text
 
@@ -316,7 +316,7 @@ def _cell(
             f"no MME: every item is excluded under {table.slug}; value left missing, not 0 ({'; '.join(excluded)})"
         )
         return Cell(mme_per_day=None, status="not_countable", items=tuple(items), excluded=excluded), notes, True
-    value = reported(exact_sum(exact(v) for v in [*given, counted or 0.0]), overflow=TOTAL_OVERFLOWS)  # as `total` adds
+    value = added([*given, counted or 0.0], overflow=TOTAL_OVERFLOWS)  # as `total` adds: 0.1 + 0.2 is 0.3
     if excluded:
         notes.append(f"value counts the other items only; not counted: {'; '.join(excluded)}")
     return Cell(mme_per_day=value, status="observed", items=tuple(items), excluded=excluded), notes, bool(converted)
