@@ -11,7 +11,6 @@ from typing import Any, TextIO
 import mme
 
 from ._cli import _Refused
-from ._rxnorm_build import summary
 
 __all__ = ["add_commands"]
 
@@ -84,6 +83,8 @@ def _rxnorm(args: argparse.Namespace, out: TextIO) -> int:
                 "give an existing source and the file to write: mme rxnorm build RRF_FOLDER|RXNCONSO.RRF|OMTK.csv -o FILE"
             )
         counts = mme.rxnorm.build(Path(args.source), Path(args.output), names=args.names, rxnorm_date=args.date)
+        from ._rxnorm_build import summary  # only here: building the file is rare, and its imports are not small
+
         out.write(f"{args.output}: {summary(counts)}\n")
         return 0
     product = mme.rxnorm.product(args.source, rxnorm=args.rxnorm)
