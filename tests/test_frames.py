@@ -1343,7 +1343,7 @@ def expected_summaries(
         expect = out[pid]
         expect["n_failed"] += len(reasons)
         expect["failed_reason"] = min([*reasons, *([expect["failed_reason"]] if expect["failed_reason"] else [])])
-        if on_failed == "propagate":
+        if on_failed == "propagate" or not expect["n_dispensings"]:  # dropped, with nothing else: unknown, not 0
             nulls = ("total_mme", "total_days_supply", "on_therapy_days", "mme_per_days_supply",
                      "mme_per_therapy_day", "mme_per_window_day", "max_daily_mme")  # fmt: skip
             expect |= dict.fromkeys(nulls)

@@ -220,6 +220,10 @@ def test_a_patient_whose_only_fill_failed_has_no_totals() -> None:
                                                                           days_supply=7)))  # fmt: skip
     assert s.reached("max_daily_mme") == ()
     assert Summary.model_validate_json(s.model_dump_json()) == s
+    # dropped, it leaves nothing to count: still no totals (was 0.0 total, 0.0 a day at most)
+    dropped = summarize([bad, fill("buprenorphine", "8 mg", route="sublingual")], **window(30), on_failed="drop")
+    assert [getattr(dropped, name) for name in TOTALS] == [None] * len(TOTALS)
+    assert (dropped.n_failed, len(dropped.excluded), dropped.n_dispensings) == (1, 1, 0)  # buprenorphine: no MME
 
 
 @pytest.mark.parametrize("clip", [True, False])
@@ -249,7 +253,7 @@ def test_overflowing_fills_fail() -> None:
     s = summarize([huge, long], **window(30), on_failed="drop")
     engine = _error_of(lambda: mme.dispensing_mme("morphine", "1e308 mg", quantity=1e308, days_supply=1))
     assert [f.reason for f in s.failed] == [str(engine), FILL_OVERFLOWS]
-    assert (s.total_mme, s.max_daily_mme, s.n_dispensings) == (0.0, 0.0, 0)
+    assert (s.total_mme, s.max_daily_mme, s.n_dispensings) == (None, None, 0)  # nothing counts: unknown, not 0
 
 
 @pytest.mark.filterwarnings("ignore::mme.ImplausibleDoseWarning")
@@ -467,7 +471,8 @@ def test_splitting_a_fill_keeps_definitions_2_3_4(
 def test_a_failed_fill_in_the_window_is_never_counted_as_zero(
     fills: list[Dispensing], win: Window, clip: bool, where: int
 ) -> None:
-    """Propagated: no totals at all. Dropped: exactly the summary without the fill, which is still listed."""
+    """Propagated: no totals at all. Dropped: exactly the summary without the fill, which is still listed, where
+    another fill counts; where none does, no totals either (the patient's MME is unknown, not 0)."""
     span = (win["end"] - win["start"]).days + 1
     bad = fill("unobtainium", on=(win["start"] - DAY0).days + where % span)  # filled inside the window
     with_bad = [*fills[: where % len(fills)], bad, *fills[where % len(fills) :]]
@@ -476,7 +481,10 @@ def test_a_failed_fill_in_the_window_is_never_counted_as_zero(
     assert [f.dispensing for f in s.failed] == [bad]
     dropped = summarize(with_bad, **win, clip_to_window=clip, on_failed="drop")
     without = summarize(fills, **win, clip_to_window=clip, on_failed="drop")
-    assert _values(dropped) == _values(without) | {"failed": dropped.model_dump()["failed"]}
+    if without.n_dispensings:
+        assert _values(dropped) == _values(without) | {"failed": dropped.model_dump()["failed"]}
+    else:
+        assert [getattr(dropped, name) for name in TOTALS] == [None] * len(TOTALS)
 
 
 # -- every number a summary reports is exact, rounded once as the engine rounds a result ------------------------

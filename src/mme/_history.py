@@ -344,7 +344,8 @@ def summarize(
     A fill the engine refuses (unknown drug or unit, not covered, an overflowing amount) is listed
     in ``failed`` with the reason, judged in or out of the window as excluded fills are. Its MME is
     unknown, so with ``on_failed="propagate"`` (the default) the totals and the four definitions
-    are None; ``on_failed="drop"`` computes them from the other fills, as if the failed ones did not exist.
+    are None; ``on_failed="drop"`` computes them from the other fills, as if the failed ones did not exist,
+    when some other fill counts (where none does, the patient's MME is as unknown as with "propagate").
     Mixed patients, no dispensings, ``end < start`` or a sum that overflows (each fill's MME finite, their
     total or one day's not) raise `DoseError`.
     """
@@ -372,7 +373,7 @@ def summarize(
     total_mme = _reported(exact_total)
     days = {"total_days_supply": sum(s.days for s in spans), "on_therapy_days": sum(s.days for s in segments)}
     days["window_days"] = window_days = hi - lo
-    known = not failures or on_failed == "drop"
+    known = not failures or (on_failed == "drop" and bool(spans))  # failed and nothing else: unknown, never 0
     highest = _reported(max((s.rate for s in segments), default=_ZERO))
     return Summary(
         patient_id=patient, start=start, end=end, table=tab.slug, table_version=tab.version,

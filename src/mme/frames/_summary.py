@@ -276,7 +276,10 @@ def _summarize(
         total_mme, total_days, on_days = nw.col("total_mme"), nw.col("total_days_supply"), nw.col("on_therapy_days")
         # each fill's MME is finite, their sum (a total, a day) may not be: no numbers then, as `mme.summarize` raises
         overflows = ~(total_mme.is_finite() & nw.col("max_daily_mme").is_finite()).fill_null(value=False)
-        known = ~overflows & (nw.col("n_failed") == 0) if on_failed == "propagate" else ~overflows
+        fine = nw.col("n_failed") == 0
+        if on_failed == "drop":  # failed fills left out where another fill counts (none: unknown, as in `summarize`)
+            fine = fine | (nw.col("n_dispensings") > 0)
+        known = ~overflows & fine
 
         def reported(x: nw.Expr) -> nw.Expr:  # rounded once, as `mme.summarize` rounds its exact sums
             return _round(x, native.implementation)
