@@ -581,10 +581,13 @@ def test_summarize_prints_the_reasons_of_failed_fills(tmp_path: Path, capsys: py
         "summarize", str(fills), "--start", "2024-01-01", "--end", "2024-01-30", "--drop-failed", "-o", str(out)
     )
     assert code == 0
-    assert "1 patient(s) with a failed fill (left out): unknown drug 'bogus'" in capsys.readouterr().err
+    assert (
+        "1 patient(s) with a failed fill (left out; no totals where no other fill counts): unknown drug 'bogus'"
+        in capsys.readouterr().err
+    )
     dropped = pl.read_csv(out).sort("patient_id")
     assert dropped["n_failed"].to_list() == [0, 1]
-    assert dropped["total_mme"].to_list() == [1800.0, 0.0]  # asked for: b's only fill is left out, and counted
+    assert dropped["total_mme"].to_list() == [1800.0, None]  # b's only fill left out: unknown, not 0 (was 0.0)
 
 
 class _Full(io.StringIO):

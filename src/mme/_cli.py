@@ -589,7 +589,7 @@ def _summarize(args: argparse.Namespace, out: TextIO) -> int:
     )  # fmt: skip
     frame = nw.from_native(result, eager_only=True)
     written = _write_frame(frame, args, out)
-    outcome = "left out" if args.drop_failed else "no totals"
+    outcome = "left out; no totals where no other fill counts" if args.drop_failed else "no totals"
     _print_reasons(_reasons(frame, FAILED_REASON), sys.stderr, f"patient(s) with a failed fill ({outcome})")
     sys.stderr.write(
         f"mme summarize: {len(frame):,} patients, {len(data):,} rows, {int(frame['n_failed'].sum()):,} failed, "
@@ -727,7 +727,8 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument("--exclude-buprenorphine", action="store_true", help="leave buprenorphine out")
     summarize.add_argument("--no-clip", action="store_true", help="count fills filled in the window whole")
     summarize.add_argument("--drop-failed", action="store_true", help="leave out fills that cannot be converted, "
-                           "counted in n_failed (default: a patient with one in the window gets no totals)")  # fmt: skip
+                           "counted in n_failed; a patient with no other fill in the window still gets no totals "
+                           "(default: a patient with one in the window gets no totals)")  # fmt: skip
     _add_column_options(summarize)
     summarize.set_defaults(handler=_summarize)
 
