@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import math
+import numbers
 import os
 import re
 import sys
@@ -1864,3 +1865,39 @@ def test_an_exact_sum_of_decimals_is_never_rounded() -> None:
     assert exact_sum([Decimal("0.1"), Decimal("0.2")]) == Decimal("0.3")
     assert str(exact_sum([Decimal("1e30"), Decimal("1e-30")])) == "1" + "0" * 30 + "." + "0" * 29 + "1"
     assert exact_sum([]) == 0
+
+
+class _Float(float):
+    """A float whose repr is not its number, as NumPy's float64 ('np.float64(4.0)')."""
+
+    def __repr__(self) -> str:
+        return f"_Float({float(self)!r})"
+
+
+class _Integer:
+    """An integer type that is not an int, as NumPy's int64: an `Integral` by registration."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __int__(self) -> int:
+        return self.n
+
+    def __index__(self) -> int:
+        return self.n
+
+
+numbers.Integral.register(_Integer)
+
+
+def test_numbers_of_other_types_are_read_as_the_int_or_float_they_hold() -> None:
+    """A float subclass whose repr is not its number raised decimal's InvalidOperation (NumPy's float64 as per_day,
+    a frame's cell); an integer type that is not an int was refused (NumPy's int64 as a quantity)."""
+    four = mme.daily_mme("oxycodone", "10 mg", per_day=4)
+    assert mme.daily_mme("oxycodone", "10 mg", per_day=_Float(4)) == four
+    assert mme.daily_mme("oxycodone", "10 mg", per_day=_Integer(4)) == four  # type: ignore[arg-type]
+    assert mme.daily_mme("oxycodone", (_Float(10), "mg"), per_day=4) == four
+    dispensed = mme.dispensing_mme("oxycodone", "10 mg", quantity=_Integer(120), days_supply=_Float(30))  # type: ignore[arg-type]
+    assert dispensed == mme.dispensing_mme("oxycodone", "10 mg", quantity=120, days_supply=30)
+    with pytest.raises(mme.ArgumentTypeError, match=r"^per_day must be a number, not True$"):
+        mme.daily_mme("oxycodone", "10 mg", per_day=True)

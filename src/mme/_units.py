@@ -26,6 +26,7 @@ never missed by a binary representation error (0.0375 mg/h of fentanyl is 90 MME
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -99,7 +100,7 @@ def exact(x: float | int | str | Decimal) -> Decimal:
     """A number as written: a float by its shortest repr (0.1 is 0.1, not 0.1000000000000000055...)."""
     if isinstance(x, Decimal):
         return x
-    return Decimal(repr(x) if isinstance(x, float) else x)
+    return Decimal(repr(float(x)) if isinstance(x, float) else x)
 
 
 def product(*factors: Decimal) -> Decimal:
@@ -297,12 +298,20 @@ def _read(number: Decimal, unit: str, what: str) -> Amount:
     return Amount(_checked(given * _unit(unit)[1], what), kind, unit, (product(number, num), den))
 
 
+def _plain(value: object, what: str) -> int | float | Decimal:
+    """A number argument as one of Python's own (NumPy's integers and floats, a frame's cells, as the int or float
+    they hold); any other type is an `ArgumentTypeError`."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | numbers.Integral):
+        raise ArgumentTypeError(f"{what} must be a number, not {excerpt(value)}")
+    if isinstance(value, float):
+        return float(value)  # NumPy's float64 is a float whose repr is not the number ('np.float64(4.0)')
+    return value if isinstance(value, int | Decimal) else int(value)
+
+
 def _number(value: object, what: str) -> float:
     """A number argument; a wrong type is an `ArgumentTypeError`, a huge int a `DoseError`."""
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise ArgumentTypeError(f"{what} must be a number, not {excerpt(value)}")
     try:
-        return float(value)
+        return float(_plain(value, what))
     except OverflowError:
         raise DoseError(f"{what} {excerpt(value)} is too large: it is no finite number") from None
 
@@ -310,7 +319,7 @@ def _number(value: object, what: str) -> float:
 def exact_number(value: object, what: str) -> Decimal:
     """A number argument as written (see `exact`)."""
     _number(value, what)
-    return exact(value)  # type: ignore[arg-type]  # checked: int, float or Decimal
+    return exact(_plain(value, what))
 
 
 def positive(value: object, what: str) -> float:
@@ -321,7 +330,7 @@ def positive(value: object, what: str) -> float:
 def exact_positive(value: object, what: str) -> Decimal:
     """`positive`, as the exact number written."""
     positive(value, what)
-    return exact(value)  # type: ignore[arg-type]  # checked: int, float or Decimal
+    return exact(_plain(value, what))
 
 
 MG_PER_DAY_PER_MCG_PER_H = 0.024
