@@ -1901,3 +1901,21 @@ def test_numbers_of_other_types_are_read_as_the_int_or_float_they_hold() -> None
     assert dispensed == mme.dispensing_mme("oxycodone", "10 mg", quantity=120, days_supply=30)
     with pytest.raises(mme.ArgumentTypeError, match=r"^per_day must be a number, not True$"):
         mme.daily_mme("oxycodone", "10 mg", per_day=True)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: mme.daily_mme("methadone", "10 mg", per_day=3, variant=["a"], table="cms-2018"),  # type: ignore[arg-type]
+        lambda: mme.convert("methadone 10 mg tid", variant=["a"], table="cms-2018"),  # type: ignore[arg-type]
+        lambda: mme.total(None),  # type: ignore[arg-type]
+        lambda: mme.total(["oxycodone 10 mg q6h"]),  # type: ignore[list-item]
+        lambda: mme.total([mme.convert("oxycodone 10 mg q6h")], thresholds=None),  # type: ignore[arg-type]
+        lambda: mme.total([mme.convert("oxycodone 10 mg q6h")], thresholds=["ninety"]),  # type: ignore[list-item]
+    ],
+    ids=["variant a list", "convert's variant a list", "no items", "text items", "no thresholds", "a word"],
+)
+def test_arguments_of_the_wrong_type_are_argument_type_errors(call: Any) -> None:
+    """They raised TypeError (unhashable list), AttributeError ('str' has no 'table') or ValueError (float('ninety'))."""
+    with pytest.raises(mme.ArgumentTypeError, match=r" (must be|not) "):
+        call()

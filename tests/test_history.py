@@ -520,3 +520,20 @@ def test_every_number_a_summary_reports_has_at_most_nine_decimals(
     for name in ("total_mme", *DEFINITIONS):
         value = getattr(s, name)
         assert value is None or round(value, 9) == value, (name, value)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: summarize(None, **window(3)),  # type: ignore[arg-type]
+        lambda: summarize([{"patient_id": "p1"}], **window(3)),  # type: ignore[list-item]
+        lambda: summarize_by_patient("p1", **window(3)),  # type: ignore[arg-type]
+        lambda: exposure([None]),  # type: ignore[list-item]
+        lambda: summarize([fill()], start="2023-01-01", end=DAY0),  # type: ignore[arg-type]
+    ],
+    ids=["no fills", "a mapping", "text", "exposure of None", "a start as text"],
+)
+def test_arguments_of_the_wrong_type_are_argument_type_errors(call: Any) -> None:
+    """They raised TypeError ('NoneType' is not iterable, '<' between date and str) or AttributeError."""
+    with pytest.raises(mme.ArgumentTypeError, match=r"^(dispensings are mme.Dispensing|start and end are dates)"):
+        call()

@@ -411,9 +411,10 @@ def _not_covered(
 
 
 def _resolve_names(
-    drug: str, route: str | None, form: str | None, release: str | None
+    drug: str, route: str | None, form: str | None, release: str | None, variant: str | None = None
 ) -> tuple[DrugName, str | None, str | None, Release | None]:
-    for what, value in (("drug", drug), ("route", route), ("form", form), ("release", release)):
+    words = (("drug", drug), ("route", route), ("form", form), ("release", release), ("variant", variant))
+    for what, value in words:
         if not isinstance(value, str) and (value is not None or what == "drug"):
             raise ArgumentTypeError(f"{what} must be text, not {excerpt(value)}")
     return _names(drug, route, form, release)
@@ -672,7 +673,7 @@ def _regimen(
 ) -> tuple[tuple[DrugName, str | None, str | None, Release | None], Plan, Amount, Ratio, Ratio | None]:  # fmt: skip
     """A regimen's checks in the plan's order, up to its names, plan, amount per administration, exact daily
     amount and administrations a day (None: not given)."""
-    names = _resolve_names(drug, route, form, release)  # the plan's first checks, first
+    names = _resolve_names(drug, route, form, release, variant)  # the plan's first checks, first
     amt, units = _administration(dose, count, volume)
     key = plan(tab, variant, drug, amt.unit, form, route, release, regimen=True, kind=amt.kind)
     key.stop(Stage.NAMES, Stage.DOSE_KIND)
@@ -742,7 +743,7 @@ def _dispensing(
     lead: tuple[str, ...] = (), expression: Expression | None = None,
 ) -> DailyMME:  # fmt: skip
     """`dispensing_mme` under a resolved table; `convert` adds what it read (`lead`: its notes, first)."""
-    name, route_, form_, release_ = _resolve_names(drug, route, form, release)  # the plan's first checks, first
+    name, route_, form_, release_ = _resolve_names(drug, route, form, release, variant)  # the plan's first checks
     amt = amount(strength, what="strength")
     key = plan(tab, variant, drug, amt.unit, form, route, release, kind=amt.kind)
     key.stop(Stage.NAMES, Stage.MATCH)
@@ -1070,7 +1071,12 @@ _OWN_CODE: tuple[str, ...] = (str(Path(__file__).parent),)
 
 def total(items: Iterable[DailyMME], *, thresholds: Iterable[float] = CDC_THRESHOLDS, inclusive: bool = True) -> Total:
     """Add items computed under one table; excluded items stay listed and add nothing."""
+    wrong = "total() adds results (of convert, daily_mme, dispensing_mme) under thresholds (numbers), not"
+    if not isinstance(items, Iterable) or not isinstance(thresholds, Iterable):
+        raise ArgumentTypeError(f"{wrong} {excerpt(items)}, {excerpt(thresholds)}")
     items = tuple(items)
+    if not all(isinstance(i, DailyMME) or (hasattr(i, "mme_per_day") and hasattr(i, "table")) for i in items):
+        raise ArgumentTypeError(f"{wrong} {excerpt(items)}")
     if not items:
         raise DoseError("nothing to add: total() needs at least one item")
     tables = {(i.table, i.table_version) for i in items}
@@ -1080,7 +1086,7 @@ def total(items: Iterable[DailyMME], *, thresholds: Iterable[float] = CDC_THRESH
     fields: dict[str, Any] = {
         "items": items, "table": items[0].table,
         "mme_per_day": added(counted, overflow=TOTAL_OVERFLOWS) if counted else None,
-        "table_version": items[0].table_version, "thresholds": tuple(float(t) for t in thresholds), "inclusive": inclusive,
+        "table_version": items[0].table_version, "thresholds": tuple(float(exact_number(t, "a threshold")) for t in thresholds), "inclusive": inclusive,
     }  # fmt: skip
     if isinstance(inclusive, bool) and all(isinstance(i, DailyMME) for i in items):
         return Total.model_construct(**fields)  # what validation would make of them, without building a validator

@@ -23,7 +23,7 @@ from typing import Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._engine import CDC_THRESHOLDS, TableLike, dispensing_mme, thresholds_reached
-from ._errors import DoseError, MMEError
+from ._errors import ArgumentTypeError, DoseError, MMEError, excerpt
 from ._tables import DEFAULT_TABLE, Table, resolve_table
 from ._units import exact, exact_sum, product, reported
 from ._vocab import resolve_drug
@@ -195,6 +195,14 @@ def _reported(numerator: Decimal, denominator: Decimal = _ONE) -> float:
     return reported(numerator, denominator, overflow=TOTAL_OVERFLOWS)
 
 
+def _dispensings(dispensings: Iterable[Dispensing]) -> tuple[Dispensing, ...]:
+    """The fills given, each a `Dispensing` (anything else is an `ArgumentTypeError`, not an attribute missing)."""
+    items = tuple(dispensings) if isinstance(dispensings, Iterable) else None
+    if items is None or not all(isinstance(d, Dispensing) for d in items):
+        raise ArgumentTypeError(f"dispensings are mme.Dispensing(...) records, not {excerpt(dispensings)}")
+    return items
+
+
 def _one_patient(dispensings: Sequence[Dispensing]) -> str | None:
     ids = {d.patient_id for d in dispensings}
     if len(ids) > 1:
@@ -205,6 +213,8 @@ def _one_patient(dispensings: Sequence[Dispensing]) -> str | None:
 
 def _window(start: date, end: date, on_failed: str) -> tuple[int, int]:
     """The window's days as date ordinals ``lo .. hi - 1``, once its arguments are checked (`mme.frames` too)."""
+    if not isinstance(start, date) or not isinstance(end, date):
+        raise ArgumentTypeError(f"start and end are dates (datetime.date), not {excerpt(start)}, {excerpt(end)}")
     if end < start:
         raise DoseError(f"the window ends ({end}) before it starts ({start})")
     if on_failed not in ("propagate", "drop"):
@@ -295,7 +305,7 @@ def exposure(
     dispensings: Iterable[Dispensing], *, table: TableLike = DEFAULT_TABLE, include_buprenorphine: bool = True
 ) -> Exposure:
     """One patient's MME on each calendar day, overlapping fills summed (the series behind Definition 4)."""
-    items = tuple(dispensings)
+    items = _dispensings(dispensings)
     _one_patient(items)
     tab = resolve_table(table)
     fills = _fills(items, tab, include_buprenorphine)
@@ -349,7 +359,7 @@ def summarize(
     Mixed patients, no dispensings, ``end < start`` or a sum that overflows (each fill's MME finite, their
     total or one day's not) raise `DoseError`.
     """
-    items = tuple(dispensings)
+    items = _dispensings(dispensings)
     patient = _one_patient(items)
     if patient is None:
         raise DoseError("nothing to summarize: summarize() needs at least one dispensing")
@@ -398,7 +408,7 @@ def summarize_by_patient(
 ) -> dict[str, Summary]:
     """`summarize` for each patient, over the same window, keyed by patient_id in sorted order."""
     groups: dict[str, list[Dispensing]] = {}
-    for d in dispensings:
+    for d in _dispensings(dispensings):
         groups.setdefault(d.patient_id, []).append(d)
     one = partial(
         summarize, start=start, end=end, table=table,
