@@ -283,11 +283,17 @@ def _frame_of(names: list[str], types: list[Any], rows: list[tuple[Any, ...]], b
     return nw.from_dict(columns, dict(zip(names, types, strict=True)), backend=backend)
 
 
+_SINCE: Final = "(the data changed since): convert the current data again"
 #: What a lazy query raises when it meets a key that was not in its data when the keys were read (a table that
 #: gained rows since): that row would otherwise get another key's attributes, those that were the same for every key.
 UNREAD_KEY: Final = (
     "mme.frames: a row has a drug, unit, form, route, release, NDC or RxCUI that was not in the data when it was "
-    "converted (the data changed since): convert the current data again"
+    f"converted {_SINCE}"
+)
+#: What a DuckDB relation raises when it meets a number beyond those its data had when they were read
+#: (`_rows._ranges`): the checks that no row could then fail are left out.
+UNREAD_NUMBER: Final = (
+    f"mme.frames: a row has a strength, quantity or days supply beyond those its data had when converted {_SINCE}"
 )
 
 
@@ -315,6 +321,17 @@ def _duckdb_joined(data: Frame, keys: _Keys, need: _Need) -> tuple[Frame, int, _
         f"WHERE CASE WHEN {lookup_}.{key_columns[0]} IS NULL THEN error({_sql(UNREAD_KEY, nw.String)}) ELSE TRUE END"
     ))  # fmt: skip
     return nw.from_native(joined), n_tiers, known
+
+
+def _duckdb_checked(data: Frame, condition: nw.Expr, message: str) -> Frame:
+    """`data`, whose reading stops with `message` at a row where `condition` does not hold."""
+    column = _quoted(f"{_T}as_read")
+    relation, name = data.with_columns(condition.alias(f"{_T}as_read")).to_native(), f"{_T}data"
+    checked = relation.query(name, (
+        f"SELECT * EXCLUDE ({column}) FROM {name} WHERE CASE WHEN {column} THEN TRUE ELSE error({_sql(message, nw.String)}) END"
+    ))  # fmt: skip
+    out: Frame = nw.from_native(checked)
+    return out
 
 
 def _spark_joined(frame: Any, on: list[str], names: list[str], types: list[Any], rows: list[tuple[Any, ...]]) -> Any:

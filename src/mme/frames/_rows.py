@@ -30,7 +30,18 @@ from mme._units import not_positive
 from mme.rxnorm import RxnormLike
 
 from ._keys import _check_columns, _Columns, _dispensing_keys
-from ._lookup import WHEN_CODES, _fast_attributes, _joined, _Known, _Need, _pandas_texts, _polars_texts, _TextParts
+from ._lookup import (
+    UNREAD_NUMBER,
+    WHEN_CODES,
+    _duckdb_checked,
+    _fast_attributes,
+    _joined,
+    _Known,
+    _Need,
+    _pandas_texts,
+    _polars_texts,
+    _TextParts,
+)
 from ._schema import (
     _ROW,
     _T,
@@ -122,7 +133,7 @@ def _round(x: nw.Expr, backend: nw.Implementation | None = None, *, below: float
     # k / 1e9 divided by a column: Polars divides by a literal as a multiplication by its reciprocal,
     # which is one bit off (107142857 * 1e-9 != 107142857 / 1e9)
     rounded = nw.when(up).then(low + 1).otherwise(low) / (low * 0.0 + _SCALE)
-    return nw.when(small).then(rounded).otherwise(x)
+    return rounded if below < _ROUNDED_BELOW else nw.when(small).then(rounded).otherwise(x)
 
 
 _ROUNDS_TO_EVEN: Final = frozenset({nw.Implementation.POLARS, nw.Implementation.PANDAS})
@@ -145,6 +156,7 @@ def _text(ids: nw.Expr, possible: Sequence[int], key: nw.Expr | None) -> nw.Expr
     by_row = ids.replace_strict(  # one look-up, not a chain of conditions over every row
         row_ids, [_ROW_MESSAGES[i] for i in row_ids], default=nw.lit(None, nw.String), return_dtype=nw.String
     )
+    by_row = nw.when(ids != _NO_MESSAGE).then(by_row)  # most rows have none: the look-up only where one has
     return by_row if key is None else nw.when(ids == _KEY_MESSAGE).then(key).otherwise(by_row)
 
 
@@ -256,7 +268,10 @@ def _annotate(
         assert columns.days_supply is not None
         numbers["quantity"] = _number(columns.quantity, schema[columns.quantity])
         numbers["days_supply"] = _number(columns.days_supply, schema[columns.days_supply])
-    ranges = None if regimen or columns.package_ml is not None else _ranges(frame, known, strength, numbers)
+    ranged = None if regimen or columns.package_ml is not None else _ranges(frame, known, strength, numbers)
+    ranges = None if ranged is None else ranged[0]
+    if ranged is not None and isinstance(frame, nw.LazyFrame):  # a query, run again when read
+        lf = _duckdb_checked(lf, ranged[1], UNREAD_NUMBER)
 
     def valid(what: str) -> bool:  # every row's is
         return ranges is not None and ranges[what][2]
@@ -429,13 +444,18 @@ _FAR: Final = 1e90
 _Ranges = dict[str, tuple[float, float, bool]]
 
 
-def _ranges(frame: _AnyFrame, known: _Known, strength: nw.Expr, numbers: dict[str, nw.Expr]) -> _Ranges | None:
-    """Where a dispensing frame's strength, quantity and days supply lie, read in a quick pass: the values the rows
-    compute with (the valid ones, and 1 in place of the others), and whether every row's is valid.
+def _ranges(
+    frame: _AnyFrame, known: _Known, strength: nw.Expr, numbers: dict[str, nw.Expr]
+) -> tuple[_Ranges, nw.Expr] | None:
+    """Where a dispensing frame's strength, quantity and days supply lie, read in one quick pass: the values the rows
+    compute with (the valid ones, and 1 in place of the others), and whether every row's is valid; and what a row
+    read again must be for them to hold (a DuckDB relation is a query, run again when read: see `_duckdb_checked`).
 
-    Only of an eager Polars frame (a lazy query may read other data when it runs again): there the checks no row
-    can fail are left out, as `_Known` leaves out those no key can. None elsewhere."""
-    if frame.implementation is not nw.Implementation.POLARS or not isinstance(frame, nw.DataFrame):
+    Of an eager Polars frame and a DuckDB relation: there the checks no row can fail are left out, as `_Known`
+    leaves out those no key can. None elsewhere."""
+    if frame.implementation not in _RANGED or (
+        frame.implementation is nw.Implementation.POLARS and isinstance(frame, nw.LazyFrame)
+    ):
         return None
     um = [float(u) for u in known.values.get("um", ())]
     if not um or not all(0 < u < math.inf for u in um):
@@ -444,29 +464,26 @@ def _ranges(frame: _AnyFrame, known: _Known, strength: nw.Expr, numbers: dict[st
     read = {w: strength if w == "strength" else x for w, x in numbers.items()}  # the strength before its unit
     if "ks" in known.values:  # the strength comes with the key
         del read["strength"]
-    # the least and greatest values, and whether some is null or NaN, first (each in one quick aggregation);
-    # the least positive or greatest finite value only of a column where some value is not
-    first = frame.select(
-        *(x.min().alias(f"{w}_lo") for w, x in read.items()),
-        *(x.max().alias(f"{w}_hi") for w, x in read.items()),
-        *((x.null_count() > 0).alias(f"{w}_null") for w, x in read.items()),
-        *(x.is_nan().any().alias(f"{w}_nan") for w, x in read.items()),
-    ).rows(named=True)[0]
-    positive = {w for w in read if first[f"{w}_lo"] is not None and first[f"{w}_lo"] > 0}
-    finite = {w for w in read if first[f"{w}_hi"] is not None and first[f"{w}_hi"] < inf}
-    again = [nw.when(x > 0).then(x).min().alias(f"{w}_lo") for w, x in read.items() if w not in positive]
-    again += [nw.when(x < inf).then(x).max().alias(f"{w}_hi") for w, x in read.items() if w not in finite]
-    got = first | (frame.select(*again).rows(named=True)[0] if again and len(frame) else {})
-    bounds = {
-        w: (
-            got[f"{w}_lo"],
-            got[f"{w}_hi"],
-            w in positive and w in finite and not got[f"{w}_null"] and not got[f"{w}_nan"],
+    # the least positive and greatest finite values, and whether some is not: null, NaN, not positive, not finite
+    got = (
+        frame.lazy()
+        .select(
+            nw.len().alias("rows"),
+            *(nw.when(x > 0).then(x).min().alias(f"{w}_lo") for w, x in read.items()),
+            *(nw.when(x < inf).then(x).max().alias(f"{w}_hi") for w, x in read.items()),
+            *((~_ok(x)).any().alias(f"{w}_invalid") for w, x in read.items()),
         )
-        if len(frame)
-        else (None, None, True)
+        .collect()
+        .rows(named=True)[0]
+    )
+    bounds = {
+        w: (got[f"{w}_lo"], got[f"{w}_hi"], not got[f"{w}_invalid"]) if got["rows"] else (None, None, True)
         for w in read
     }
+    as_read = nw.lit(value=True)
+    for w, (lo, hi, every) in bounds.items():  # a valid value within the bounds, or an invalid one where one was
+        within = ((read[w] >= lo) & (read[w] <= hi)).fill_null(value=False) if lo is not None else nw.lit(value=False)
+        as_read = as_read & (within if every else ~_ok(read[w]) | within)
     if "ks" in known.values:
         ks = [float(k) for k in known.values["ks"] if k is not None]
         valid = [k for k in ks if 0 < k < inf]
@@ -480,7 +497,10 @@ def _ranges(frame: _AnyFrame, known: _Known, strength: nw.Expr, numbers: dict[st
     for w, (lo, hi, every) in bounds.items():  # 1 in place of invalid values (and where there is no row)
         least, greatest = 1.0 if lo is None else float(lo), 1.0 if hi is None else float(hi)
         out[w] = (least, greatest, every) if every else (min(least, 1.0), max(greatest, 1.0), every)
-    return out
+    return out, as_read
+
+
+_RANGED: Final = frozenset({nw.Implementation.POLARS, nw.Implementation.DUCKDB})
 
 
 def _plain(ranges: _Ranges) -> bool:
