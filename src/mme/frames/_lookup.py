@@ -290,6 +290,8 @@ UNREAD_KEY: Final = (
     "mme.frames: a row has a drug, unit, form, route, release, NDC or RxCUI that was not in the data when it was "
     f"converted {_SINCE}"
 )
+#: A DuckDB relation's column that says whether a row's numbers are as read (`_rows._as_read`), checked in the join.
+AS_READ: Final = f"{_T}as_read"
 #: What a DuckDB relation raises when it meets a number beyond those its data had when they were read
 #: (`_rows._ranges`): the checks that no row could then fail are left out.
 UNREAD_NUMBER: Final = (
@@ -302,7 +304,8 @@ def _duckdb_joined(data: Frame, keys: _Keys, need: _Need) -> tuple[Frame, int, _
     whole query so far): the distinct keys, fetched as rows, then the data left-joined to them as a VALUES list.
 
     A row whose key is not in the list (the relation is a query, run again when read) stops the query with
-    `UNREAD_KEY`: the attributes that are literals would be wrong for it."""
+    `UNREAD_KEY`: the attributes that are literals would be wrong for it; one whose numbers are not as read
+    (a column `AS_READ`, false) with `UNREAD_NUMBER`: checks were left out for them."""
     relation, name = data.to_native(), f"{_T}data"
     key_columns = list(map(_quoted, keys.names))
     rows = relation.query(name, f"SELECT {', '.join(key_columns)} FROM {name} GROUP BY ALL").fetchall()
@@ -315,23 +318,16 @@ def _duckdb_joined(data: Frame, keys: _Keys, need: _Need) -> tuple[Frame, int, _
     data_, lookup_ = f"{_T}d", f"{_T}l"
     attributes = "".join(f", {lookup_}.{_quoted(n)}" for n in names[len(key_columns) :])
     on = " AND ".join(f"{data_}.{k} = {lookup_}.{k}" for k in key_columns)
+    stops = f"WHEN {lookup_}.{key_columns[0]} IS NULL THEN error({_sql(UNREAD_KEY, nw.String)})"
+    every = f"{data_}.*"
+    if AS_READ in data.columns:
+        stops += f" WHEN NOT {data_}.{_quoted(AS_READ)} THEN error({_sql(UNREAD_NUMBER, nw.String)})"
+        every += f" EXCLUDE ({_quoted(AS_READ)})"
     joined = relation.query(name, (
-        f"SELECT {data_}.*{attributes} FROM {name} AS {data_} LEFT JOIN (VALUES {lookup}) "
-        f"AS {lookup_}({', '.join(map(_quoted, names))}) ON {on} "
-        f"WHERE CASE WHEN {lookup_}.{key_columns[0]} IS NULL THEN error({_sql(UNREAD_KEY, nw.String)}) ELSE TRUE END"
+        f"SELECT {every}{attributes} FROM {name} AS {data_} LEFT JOIN (VALUES {lookup}) "
+        f"AS {lookup_}({', '.join(map(_quoted, names))}) ON {on} WHERE CASE {stops} ELSE TRUE END"
     ))  # fmt: skip
     return nw.from_native(joined), n_tiers, known
-
-
-def _duckdb_checked(data: Frame, condition: nw.Expr, message: str) -> Frame:
-    """`data`, whose reading stops with `message` at a row where `condition` does not hold."""
-    column = _quoted(f"{_T}as_read")
-    relation, name = data.with_columns(condition.alias(f"{_T}as_read")).to_native(), f"{_T}data"
-    checked = relation.query(name, (
-        f"SELECT * EXCLUDE ({column}) FROM {name} WHERE CASE WHEN {column} THEN TRUE ELSE error({_sql(message, nw.String)}) END"
-    ))  # fmt: skip
-    out: Frame = nw.from_native(checked)
-    return out
 
 
 def _spark_joined(frame: Any, on: list[str], names: list[str], types: list[Any], rows: list[tuple[Any, ...]]) -> Any:

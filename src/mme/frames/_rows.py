@@ -31,9 +31,8 @@ from mme.rxnorm import RxnormLike
 
 from ._keys import _check_columns, _Columns, _dispensing_keys
 from ._lookup import (
-    UNREAD_NUMBER,
+    AS_READ,
     WHEN_CODES,
-    _duckdb_checked,
     _fast_attributes,
     _joined,
     _Known,
@@ -243,6 +242,9 @@ def _annotate(
     keys = _dispensing_keys(columns, schema, table, variant, ndc_file, regimen=regimen, rxnorm=rxnorm)
     need = _Need(regimen=regimen, conc=columns.package_ml is not None, bup=bup, outputs=tuple(outputs))
     lf: Frame
+    # the numbers whose ranges are read first, where they are (`_bounds`), before the keys' attributes are joined
+    as_given = {} if regimen or columns.package_ml is not None else _numbers_read(columns, schema, keys.strength_in_key)
+    bounds = _bounds(frame, as_given)
     fast = _fast_attributes(frame, keys, need)
     if fast is not None:
         lf, n_tiers, known = fast
@@ -254,8 +256,9 @@ def _annotate(
         if not attributes[_ROW].is_sorted():
             attributes = attributes.sort(_ROW)
         lf = nw.concat([frame, attributes.drop(_ROW, *keys.names)], how="horizontal").lazy()
-    else:
-        lf, n_tiers, known = _joined(frame.with_columns(keys.exprs), keys, need)
+    else:  # a query, run again when read: a row must then be as read (`_as_read`)
+        as_read = [] if bounds is None else [_as_read(bounds, as_given).alias(AS_READ)]
+        lf, n_tiers, known = _joined(frame.with_columns(*keys.exprs, *as_read), keys, need)
 
     strength = (
         known.attr("ks") if keys.strength_in_key else _number(columns.strength or "", schema[columns.strength or ""])
@@ -268,10 +271,7 @@ def _annotate(
         assert columns.days_supply is not None
         numbers["quantity"] = _number(columns.quantity, schema[columns.quantity])
         numbers["days_supply"] = _number(columns.days_supply, schema[columns.days_supply])
-    ranged = None if regimen or columns.package_ml is not None else _ranges(frame, known, strength, numbers)
-    ranges = None if ranged is None else ranged[0]
-    if ranged is not None and isinstance(frame, nw.LazyFrame):  # a query, run again when read
-        lf = _duckdb_checked(lf, ranged[1], UNREAD_NUMBER)
+    ranges = None if bounds is None else _ranges(bounds, known)
 
     def valid(what: str) -> bool:  # every row's is
         return ranges is not None and ranges[what][2]
@@ -444,60 +444,86 @@ _FAR: Final = 1e90
 _Ranges = dict[str, tuple[float, float, bool]]
 
 
-def _ranges(
-    frame: _AnyFrame, known: _Known, strength: nw.Expr, numbers: dict[str, nw.Expr]
-) -> tuple[_Ranges, nw.Expr] | None:
-    """Where a dispensing frame's strength, quantity and days supply lie, read in one quick pass: the values the rows
-    compute with (the valid ones, and 1 in place of the others), and whether every row's is valid; and what a row
-    read again must be for them to hold (a DuckDB relation is a query, run again when read: see `_duckdb_checked`).
+def _numbers_read(columns: _Columns, schema: dict[str, nw.dtypes.DType], strength_in_key: bool) -> dict[str, nw.Expr]:
+    """A dispensing's numbers as given (the strength before its unit; none where the key carries it)."""
+    assert columns.strength is not None
+    assert columns.quantity is not None
+    assert columns.days_supply is not None
+    given = {"quantity": columns.quantity, "days_supply": columns.days_supply}
+    given = given if strength_in_key else {"strength": columns.strength, **given}
+    return {what: _number(name, schema[name]) for what, name in given.items()}
 
-    Of an eager Polars frame and a DuckDB relation: there the checks no row can fail are left out, as `_Known`
-    leaves out those no key can. None elsewhere."""
-    if frame.implementation not in _RANGED or (
-        frame.implementation is nw.Implementation.POLARS and isinstance(frame, nw.LazyFrame)
-    ):
+
+#: Per number as given: the least positive and the greatest finite value (None where there is none), and whether
+#: every row's is valid (positive, finite).
+_Bounds = dict[str, tuple[float | None, float | None, bool]]
+
+
+def _bounds(frame: _AnyFrame, read: dict[str, nw.Expr]) -> _Bounds | None:
+    """Where the numbers `read` of an eager Polars frame or a DuckDB relation lie, read in a quick pass (and a second
+    for the columns where some value is not positive, or not finite). None elsewhere, or when there is none to read."""
+    if not read or frame.implementation not in _RANGED:
         return None
+    if frame.implementation is nw.Implementation.POLARS and isinstance(frame, nw.LazyFrame):
+        return None
+    inf = math.inf
+
+    def values(*exprs: nw.Expr) -> dict[str, Any]:
+        got: dict[str, Any] = frame.lazy().select(*exprs).collect().rows(named=True)[0]
+        return got
+
+    # the least and greatest values, and whether some is null or NaN, first (each in one quick aggregation);
+    # the least positive or greatest finite value only of a column where some value is not
+    first = values(
+        nw.len().alias("rows"),
+        *(x.min().alias(f"{w}_lo") for w, x in read.items()),
+        *(x.max().alias(f"{w}_hi") for w, x in read.items()),
+        *((x.null_count() > 0).alias(f"{w}_null") for w, x in read.items()),
+        *(x.is_nan().any().alias(f"{w}_nan") for w, x in read.items()),
+    )
+    if not first["rows"]:
+        return dict.fromkeys(read, (None, None, True))
+    positive = {w for w in read if first[f"{w}_lo"] is not None and first[f"{w}_lo"] > 0}
+    finite = {w for w in read if first[f"{w}_hi"] is not None and first[f"{w}_hi"] < inf}
+    again = [nw.when(x > 0).then(x).min().alias(f"{w}_lo") for w, x in read.items() if w not in positive]
+    again += [nw.when(x < inf).then(x).max().alias(f"{w}_hi") for w, x in read.items() if w not in finite]
+    got = first | (values(*again) if again else {})
+    every = {w: w in positive and w in finite and not got[f"{w}_null"] and not got[f"{w}_nan"] for w in read}
+    return {w: (got[f"{w}_lo"], got[f"{w}_hi"], every[w]) for w in read}
+
+
+def _as_read(bounds: _Bounds, read: dict[str, nw.Expr]) -> nw.Expr:
+    """Whether a row's numbers are among those `bounds` were read from: each valid and within them, or invalid where
+    one was. A query read again stops where they are not (`UNREAD_NUMBER`): checks were left out for them."""
+    as_read = nw.lit(value=True)
+    for w, (lo, hi, every) in bounds.items():
+        within = ((read[w] >= lo) & (read[w] <= hi)).fill_null(value=False) if lo is not None else nw.lit(value=False)
+        as_read = as_read & (within if every else ~_ok(read[w]) | within)
+    return as_read
+
+
+def _ranges(bounds: _Bounds, known: _Known) -> _Ranges | None:
+    """The values the rows compute with, from the `bounds` of the numbers given (the valid ones, and 1 in place of the
+    others; the strength in the engine's unit), and whether every row's is valid: there the checks no row can fail
+    are left out, as `_Known` leaves out those no key can."""
     um = [float(u) for u in known.values.get("um", ())]
     if not um or not all(0 < u < math.inf for u in um):
         return None
-    inf = math.inf
-    read = {w: strength if w == "strength" else x for w, x in numbers.items()}  # the strength before its unit
+    bounds = dict(bounds)
     if "ks" in known.values:  # the strength comes with the key
-        del read["strength"]
-    # the least positive and greatest finite values, and whether some is not: null, NaN, not positive, not finite
-    got = (
-        frame.lazy()
-        .select(
-            nw.len().alias("rows"),
-            *(nw.when(x > 0).then(x).min().alias(f"{w}_lo") for w, x in read.items()),
-            *(nw.when(x < inf).then(x).max().alias(f"{w}_hi") for w, x in read.items()),
-            *((~_ok(x)).any().alias(f"{w}_invalid") for w, x in read.items()),
-        )
-        .collect()
-        .rows(named=True)[0]
-    )
-    bounds = {
-        w: (got[f"{w}_lo"], got[f"{w}_hi"], not got[f"{w}_invalid"]) if got["rows"] else (None, None, True)
-        for w in read
-    }
-    as_read = nw.lit(value=True)
-    for w, (lo, hi, every) in bounds.items():  # a valid value within the bounds, or an invalid one where one was
-        within = ((read[w] >= lo) & (read[w] <= hi)).fill_null(value=False) if lo is not None else nw.lit(value=False)
-        as_read = as_read & (within if every else ~_ok(read[w]) | within)
-    if "ks" in known.values:
         ks = [float(k) for k in known.values["ks"] if k is not None]
-        valid = [k for k in ks if 0 < k < inf]
+        valid = [k for k in ks if 0 < k < math.inf]
         bounds["strength"] = (min(valid, default=None), max(valid, default=None), len(valid) == len(known.values["ks"]))
     lo, hi, every = bounds["strength"]
     if lo is not None and hi is not None:  # in the engine's unit: valid where the product is
         lo, hi = lo * min(um), hi * max(um)
-        every = every and lo > 0 and hi < inf
+        every = every and lo > 0 and hi < math.inf
     bounds["strength"] = (lo, hi, every)
     out: _Ranges = {}
     for w, (lo, hi, every) in bounds.items():  # 1 in place of invalid values (and where there is no row)
         least, greatest = 1.0 if lo is None else float(lo), 1.0 if hi is None else float(hi)
         out[w] = (least, greatest, every) if every else (min(least, 1.0), max(greatest, 1.0), every)
-    return out, as_read
+    return out
 
 
 _RANGED: Final = frozenset({nw.Implementation.POLARS, nw.Implementation.DUCKDB})
