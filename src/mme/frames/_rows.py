@@ -446,12 +446,9 @@ _Ranges = dict[str, tuple[float, float, bool]]
 
 def _numbers_read(columns: _Columns, schema: dict[str, nw.dtypes.DType], strength_in_key: bool) -> dict[str, nw.Expr]:
     """A dispensing's numbers as given (the strength before its unit; none where the key carries it)."""
-    assert columns.strength is not None
-    assert columns.quantity is not None
-    assert columns.days_supply is not None
-    given = {"quantity": columns.quantity, "days_supply": columns.days_supply}
-    given = given if strength_in_key else {"strength": columns.strength, **given}
-    return {what: _number(name, schema[name]) for what, name in given.items()}
+    strength = None if strength_in_key else columns.strength
+    given = {"strength": strength, "quantity": columns.quantity, "days_supply": columns.days_supply}
+    return {what: _number(name, schema[name]) for what, name in given.items() if name is not None}
 
 
 #: Per number as given: the least positive and the greatest finite value (None where there is none), and whether
