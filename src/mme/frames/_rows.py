@@ -422,9 +422,8 @@ def _annotate(
     # Polars, pandas: the texts from masks of the parts each row owes, built once per key and parts owed
     native = {name: parts for name, parts in texts.items() if name in need.outputs}
     masks = [
-        functools.reduce(operator.add, [c.fill_null(value=False).cast(nw.Int64) * (1 << i) for i, (c, _, _) in enumerate(parts)], nw.lit(0))
-        .alias(f"{_T}mask_{name}") for name, parts in native.items() if name != MME_ERROR
-    ]  # fmt: skip
+        _mask([c for c, _, _ in parts]).alias(f"{_T}mask_{name}") for name, parts in native.items() if name != MME_ERROR
+    ]
     specs = {name: _TextParts([(t, of_key) for _, t, of_key in parts]) for name, parts in native.items()}
     if MME_ERROR in native:  # a row has one message: its id, negated, is the mask (0: none)
         masks.append((-_col("err")).alias(f"{_T}mask_{MME_ERROR}"))
@@ -434,6 +433,12 @@ def _annotate(
     if frame.implementation is nw.Implementation.POLARS:
         return _polars_texts(lf, known, specs)
     return _pandas_texts(lf.collect(), known, specs).lazy()
+
+
+def _mask(conditions: Sequence[nw.Expr]) -> nw.Expr:
+    """The bits of the `conditions` that hold (a null one does not), the first the lowest: one step each."""
+    bits = [nw.when(c).then(nw.lit(1 << i, nw.Int64)).otherwise(nw.lit(0, nw.Int64)) for i, c in enumerate(conditions)]
+    return functools.reduce(operator.add, bits) if bits else nw.lit(0, nw.Int64)
 
 
 #: Bounds a frame's numbers keep far inside of for `_plain` and `_never`: products and quotients of three of them
