@@ -315,7 +315,7 @@ def _annotate(
             checks += [(given & ~known.attr("conc"), -5), (given & ~_ok(package), -6)]
             package_factor = nw.when(given & _ok(package)).then(package).otherwise(1.0)
         stage(_STRENGTH_KIND)
-    lf = lf.with_columns(_first(checks, _NO_MESSAGE).alias(f"{_T}err"))
+    first_check = _first(checks, _NO_MESSAGE).alias(f"{_T}err")  # a column beside the daily amount, in one step
 
     # The daily amount in the unit of the strength (x the unit multiplier: mg/day) and its MME/day.
     s = _col("v_dose" if regimen else "v_strength")
@@ -349,7 +349,7 @@ def _annotate(
         if known.some("rate"):
             amount = nw.when(known.attr("rate")).then(s).otherwise(amount)
         days = nw.when(known.attr("wear") > 0).then(q * known.attr("wear")).otherwise(d) if known.some("wear") else d
-    lf = lf.with_columns(amount.alias(f"{_T}daily"))
+    lf = lf.with_columns(first_check, amount.alias(f"{_T}daily"))
     daily = _col("daily")
     mme, factor = daily * _tiered(known, n_tiers, daily, "cf"), _tiered(known, n_tiers, daily, "pf")
     # the engine's last check: a result that overflows fails its row; an excluded drug's daily amount too
@@ -374,8 +374,8 @@ def _annotate(
     zero = judged & ((daily * _SCALE <= 0.5) | counted_zero).fill_null(value=False)
     never = _never(ranges, known) if ranges is not None and _plain(ranges) else set()
     late = [(check, i) for check, i in ((overflow, _OVERFLOW), (zero, _ZERO)) if i not in never]
-    if late:
-        lf = lf.with_columns(_first(late, _col("err")).alias(f"{_T}err"))
+    # the last check, as a column beside the rounded amounts (one step: none reads another)
+    step = [_first(late, _col("err")).alias(f"{_T}err")] if late else []
     fine = _col("err") == _NO_MESSAGE
     counted = fine if known.only("st", _OK) else fine & ok
 
@@ -413,10 +413,11 @@ def _annotate(
     if MME_WARNING in need.outputs:
         texts[MME_WARNING] = _warning_parts(known, fine, counted, rounded_column, s, not regimen, columns, schema)
         results[MME_WARNING] = _owed(known, texts[MME_WARNING])
-    if rounded:
-        lf = lf.with_columns(x.alias(f"{_T}{name}") for name, x in rounded.items())
+    step += [x.alias(f"{_T}{name}") for name, x in rounded.items()]
     if bup:  # `summarize` reads it
-        lf = lf.with_columns(known.attr("bup").alias(f"{_T}bup"))
+        step.append(known.attr("bup").alias(f"{_T}bup"))
+    if step:
+        lf = lf.with_columns(*step)
     if known.arrays is None:
         return lf.with_columns(results[name].alias(name) for name in need.outputs)
     # Polars, pandas: the texts from masks of the parts each row owes, built once per key and parts owed
