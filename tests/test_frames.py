@@ -48,7 +48,7 @@ from mme._history import (
     _is_buprenorphine,
     summarize_by_patient,
 )
-from mme._units import _unit
+from mme._units import _unit, not_positive
 from mme.frames import _keys, _rows, _summary
 
 from exact_reference import exact, exact_mme
@@ -62,6 +62,7 @@ pytestmark = [
 
 TABLES = [t.slug for t in mme.list_tables()]
 FAST = ["pandas", "polars", "polars-lazy", "pyarrow", "duckdb"]
+RANGED = ["polars", "duckdb"]  # whose numbers' ranges are read first (`_rows._ranges`)
 NAN = math.nan
 
 # -- backends -----------------------------------------------------------------------------------------------
@@ -330,16 +331,19 @@ def scaled_frames(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[str], str
     return rows, [], draw(st.sampled_from(TABLES))
 
 
+@pytest.mark.parametrize("backend", RANGED)
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=scaled_frames())
-def test_checks_left_out_by_a_frames_ranges_change_no_row(case: tuple[list[dict[str, Any]], list[str], str]) -> None:
-    """An eager Polars frame's numbers are read once for their ranges, and the checks no row can fail are left out
-    (`_rows._ranges`): the rows equal those with every check."""
+def test_checks_left_out_by_a_frames_ranges_change_no_row(
+    backend: str, case: tuple[list[dict[str, Any]], list[str], str]
+) -> None:
+    """An eager Polars frame's and a DuckDB relation's numbers are read once for their ranges, and the checks no row
+    can fail are left out (`_rows._ranges`): the rows equal those with every check."""
     rows, optional, table = case
-    bounded = run_dispensings("polars", rows, optional, table)
+    bounded = rows_of(run_dispensings(backend, rows, optional, table))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_rows, "_ranges", lambda *_: None)
-        assert rows_of(bounded) == rows_of(run_dispensings("polars", rows, optional, table))
+        assert bounded == rows_of(run_dispensings(backend, rows, optional, table))
 
 
 @pytest.mark.parametrize(
@@ -361,18 +365,19 @@ def test_checks_left_out_by_a_frames_ranges_change_no_row(case: tuple[list[dict[
         ),  # an MME/day too large to round (6,212,485.2075000005), not the amount
     ],
 )
-def test_a_frame_near_the_ends_of_the_float_range_keeps_its_checks(row: tuple[Any, ...]) -> None:
-    """The checks an eager Polars frame's ranges leave out (`_rows._ranges`) are kept where its row can fail them,
-    alone and beside an everyday row; each as the scalar engine says, and bit for bit as with every check."""
+@pytest.mark.parametrize("backend", RANGED)
+def test_a_frame_near_the_ends_of_the_float_range_keeps_its_checks(backend: str, row: tuple[Any, ...]) -> None:
+    """The checks a frame's ranges leave out (`_rows._ranges`) are kept where its row can fail them, alone and
+    beside an everyday row; each as the scalar engine says, and bit for bit as with every check."""
     names = ("drug", "strength", "strength_unit", "quantity", "days_supply")
     everyday = ("oxycodone", 10.0, "mg", 30.0, 10.0)
     for frame in ([row], [row, everyday]):
         rows = [dict(zip(names, r, strict=True)) | {"id": i} for i, r in enumerate(frame)]
-        bounded = run_dispensings("polars", rows, [], "cdc-2022")
+        bounded = run_dispensings(backend, rows, [], "cdc-2022")
         check_dispensings(bounded, rows, "cdc-2022")
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(_rows, "_ranges", lambda *_: None)
-            assert rows_of(bounded) == rows_of(run_dispensings("polars", rows, [], "cdc-2022"))
+            assert rows_of(bounded) == rows_of(run_dispensings(backend, rows, [], "cdc-2022"))
 
 
 @pytest.mark.parametrize(("backend", "fallback"), [("polars", "_MAX_TEXT_KEYS"), ("pandas", "_arrow_strings")])
@@ -661,6 +666,59 @@ def test_a_duckdb_relation_that_gains_a_key_after_the_call_stops_rather_than_bor
     assert out.fetchall() == [("oxycodone", 10.0, "mg", 30.0, 10.0, 45.0)]  # 10 mg x 30 / 10 days x 1.5
     con.sql("INSERT INTO claims VALUES ('morphine', 10, 'mg', 30, 10)")
     with pytest.raises(duckdb.Error, match=re.escape(_lookup.UNREAD_KEY)):
+        out.fetchall()
+
+
+@pytest.mark.parametrize(
+    ("gained", "outputs"),
+    [
+        ("('oxycodone', 10, 'mg', 3000, 10)", ["mme_per_day"]),  # beyond the quantities read: the overflow check
+        ("('oxycodone', 10, 'mg', 30, 1e-307)", ["mme_per_day"]),  # below the days supplies: the overflow check
+        ("('oxycodone', 1e-12, 'mg', 30, 10)", ["mme_per_day"]),  # below the strengths: the check of a 0 result
+        ("('oxycodone', -10, 'mg', 30, 10)", list(frames.DISPENSING_COLUMNS)),  # invalid, where none was
+        ("('oxycodone', NULL, 'mg', 30, 10)", list(frames.DISPENSING_COLUMNS)),
+        ("('oxycodone', 10, 'mg', 30, 'NaN')", list(frames.DISPENSING_COLUMNS)),
+    ],
+)
+def test_a_duckdb_relation_that_gains_a_number_beyond_its_ranges_stops_rather_than_skip_its_checks(
+    gained: str, outputs: list[str]
+) -> None:
+    """A relation is a query, run again when read: a row whose numbers were not within those read for its ranges
+    (`_rows._ranges`) would skip the checks no row could then fail (an invalid number: a negative MME/day)."""
+    import duckdb
+
+    from mme.frames import _lookup
+
+    con = duckdb.connect()
+    con.sql(
+        "CREATE TABLE claims (drug VARCHAR, strength DOUBLE, strength_unit VARCHAR, quantity DOUBLE, days_supply DOUBLE)"
+    )
+    con.sql("INSERT INTO claims VALUES ('oxycodone', 10, 'mg', 30, 10), ('oxycodone', 5, 'mg', 20, 20)")
+    out = frames.dispensing_mme(con.sql("SELECT * FROM claims"), outputs=outputs)
+    assert [row[5] for row in out.fetchall()] == [45.0, 7.5]  # 10 mg x 30 / 10 days x 1.5; 5 x 20 / 20 x 1.5
+    con.sql(f"INSERT INTO claims VALUES {gained}")
+    with pytest.raises(duckdb.Error, match=re.escape(_lookup.UNREAD_NUMBER)):
+        out.fetchall()
+
+
+def test_a_duckdb_relation_whose_invalid_numbers_were_read_checks_those_it_gains() -> None:
+    """Where the data read had an invalid quantity, the quantity is checked on every row: one gained since is
+    reported, as the scalar engine reports it; a valid one beyond those read still stops the read."""
+    import duckdb
+
+    from mme.frames import _lookup
+
+    con = duckdb.connect()
+    con.sql(
+        "CREATE TABLE claims (drug VARCHAR, strength DOUBLE, strength_unit VARCHAR, quantity DOUBLE, days_supply DOUBLE)"
+    )
+    con.sql("INSERT INTO claims VALUES ('oxycodone', 10, 'mg', 30, 10), ('oxycodone', 10, 'mg', 0, 10)")
+    out = frames.dispensing_mme(con.sql("SELECT * FROM claims"), outputs=["mme_per_day", "mme_error"])
+    con.sql("INSERT INTO claims VALUES ('oxycodone', 10, 'mg', -1, 10)")
+    invalid = not_positive("quantity")  # the engine's text, without the row's number
+    assert [row[5:] for row in out.fetchall()] == [(45.0, None), (None, invalid), (None, invalid)]
+    con.sql("INSERT INTO claims VALUES ('oxycodone', 10, 'mg', 31, 10)")
+    with pytest.raises(duckdb.Error, match=re.escape(_lookup.UNREAD_NUMBER)):
         out.fetchall()
 
 

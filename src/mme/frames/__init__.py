@@ -50,7 +50,8 @@ lazy, PyArrow). Lazy frames stay lazy (only the distinct keys are collected, a s
 DuckDB relations and Spark frames have no row order: every input column comes back, so keep
 an id column (or add one, e.g. ``row_number() OVER ()``) and sort by it when order matters.
 A DuckDB relation, a Spark or Dask frame and a Polars LazyFrame are run again when read: if the data
-has gained a product since it was converted, reading it stops with an error (convert it again).
+has gained a product since it was converted (on DuckDB also a strength, quantity or days supply beyond
+those it had), reading it stops with an error (convert it again).
 """
 
 from __future__ import annotations

@@ -283,11 +283,19 @@ def _frame_of(names: list[str], types: list[Any], rows: list[tuple[Any, ...]], b
     return nw.from_dict(columns, dict(zip(names, types, strict=True)), backend=backend)
 
 
+_SINCE: Final = "(the data changed since): convert the current data again"
 #: What a lazy query raises when it meets a key that was not in its data when the keys were read (a table that
 #: gained rows since): that row would otherwise get another key's attributes, those that were the same for every key.
 UNREAD_KEY: Final = (
     "mme.frames: a row has a drug, unit, form, route, release, NDC or RxCUI that was not in the data when it was "
-    "converted (the data changed since): convert the current data again"
+    f"converted {_SINCE}"
+)
+#: A DuckDB relation's column that says whether a row's numbers are as read (`_rows._as_read`), checked in the join.
+AS_READ: Final = f"{_T}as_read"
+#: What a DuckDB relation raises when it meets a number beyond those its data had when they were read
+#: (`_rows._ranges`): the checks that no row could then fail are left out.
+UNREAD_NUMBER: Final = (
+    f"mme.frames: a row has a strength, quantity or days supply beyond those its data had when converted {_SINCE}"
 )
 
 
@@ -296,7 +304,8 @@ def _duckdb_joined(data: Frame, keys: _Keys, need: _Need) -> tuple[Frame, int, _
     whole query so far): the distinct keys, fetched as rows, then the data left-joined to them as a VALUES list.
 
     A row whose key is not in the list (the relation is a query, run again when read) stops the query with
-    `UNREAD_KEY`: the attributes that are literals would be wrong for it."""
+    `UNREAD_KEY`: the attributes that are literals would be wrong for it; one whose numbers are not as read
+    (a column `AS_READ`, false) with `UNREAD_NUMBER`: checks were left out for them."""
     relation, name = data.to_native(), f"{_T}data"
     key_columns = list(map(_quoted, keys.names))
     rows = relation.query(name, f"SELECT {', '.join(key_columns)} FROM {name} GROUP BY ALL").fetchall()
@@ -309,10 +318,14 @@ def _duckdb_joined(data: Frame, keys: _Keys, need: _Need) -> tuple[Frame, int, _
     data_, lookup_ = f"{_T}d", f"{_T}l"
     attributes = "".join(f", {lookup_}.{_quoted(n)}" for n in names[len(key_columns) :])
     on = " AND ".join(f"{data_}.{k} = {lookup_}.{k}" for k in key_columns)
+    stops = f"WHEN {lookup_}.{key_columns[0]} IS NULL THEN error({_sql(UNREAD_KEY, nw.String)})"
+    every = f"{data_}.*"
+    if AS_READ in data.columns:
+        stops += f" WHEN NOT {data_}.{_quoted(AS_READ)} THEN error({_sql(UNREAD_NUMBER, nw.String)})"
+        every += f" EXCLUDE ({_quoted(AS_READ)})"
     joined = relation.query(name, (
-        f"SELECT {data_}.*{attributes} FROM {name} AS {data_} LEFT JOIN (VALUES {lookup}) "
-        f"AS {lookup_}({', '.join(map(_quoted, names))}) ON {on} "
-        f"WHERE CASE WHEN {lookup_}.{key_columns[0]} IS NULL THEN error({_sql(UNREAD_KEY, nw.String)}) ELSE TRUE END"
+        f"SELECT {every}{attributes} FROM {name} AS {data_} LEFT JOIN (VALUES {lookup}) "
+        f"AS {lookup_}({', '.join(map(_quoted, names))}) ON {on} WHERE CASE {stops} ELSE TRUE END"
     ))  # fmt: skip
     return nw.from_native(joined), n_tiers, known
 

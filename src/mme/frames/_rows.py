@@ -30,7 +30,17 @@ from mme._units import not_positive
 from mme.rxnorm import RxnormLike
 
 from ._keys import _check_columns, _Columns, _dispensing_keys
-from ._lookup import WHEN_CODES, _fast_attributes, _joined, _Known, _Need, _pandas_texts, _polars_texts, _TextParts
+from ._lookup import (
+    AS_READ,
+    WHEN_CODES,
+    _fast_attributes,
+    _joined,
+    _Known,
+    _Need,
+    _pandas_texts,
+    _polars_texts,
+    _TextParts,
+)
 from ._schema import (
     _ROW,
     _T,
@@ -122,7 +132,7 @@ def _round(x: nw.Expr, backend: nw.Implementation | None = None, *, below: float
     # k / 1e9 divided by a column: Polars divides by a literal as a multiplication by its reciprocal,
     # which is one bit off (107142857 * 1e-9 != 107142857 / 1e9)
     rounded = nw.when(up).then(low + 1).otherwise(low) / (low * 0.0 + _SCALE)
-    return nw.when(small).then(rounded).otherwise(x)
+    return rounded if below < _ROUNDED_BELOW else nw.when(small).then(rounded).otherwise(x)
 
 
 _ROUNDS_TO_EVEN: Final = frozenset({nw.Implementation.POLARS, nw.Implementation.PANDAS})
@@ -145,6 +155,7 @@ def _text(ids: nw.Expr, possible: Sequence[int], key: nw.Expr | None) -> nw.Expr
     by_row = ids.replace_strict(  # one look-up, not a chain of conditions over every row
         row_ids, [_ROW_MESSAGES[i] for i in row_ids], default=nw.lit(None, nw.String), return_dtype=nw.String
     )
+    by_row = nw.when(ids != _NO_MESSAGE).then(by_row)  # most rows have none: the look-up only where one has
     return by_row if key is None else nw.when(ids == _KEY_MESSAGE).then(key).otherwise(by_row)
 
 
@@ -233,6 +244,9 @@ def _annotate(
     keys = _dispensing_keys(columns, schema, table, variant, ndc_file, regimen=regimen, rxnorm=rxnorm)
     need = _Need(regimen=regimen, conc=columns.package_ml is not None, bup=bup, outputs=tuple(outputs))
     lf: Frame
+    # the numbers whose ranges are read first, where they are (`_bounds`), before the keys' attributes are joined
+    as_given = {} if regimen or columns.package_ml is not None else _numbers_read(columns, schema, keys.strength_in_key)
+    bounds = _bounds(frame, as_given)
     fast = _fast_attributes(frame, keys, need)
     if fast is not None:
         lf, n_tiers, known = fast
@@ -244,8 +258,9 @@ def _annotate(
         if not attributes[_ROW].is_sorted():
             attributes = attributes.sort(_ROW)
         lf = nw.concat([frame, attributes.drop(_ROW, *keys.names)], how="horizontal").lazy()
-    else:
-        lf, n_tiers, known = _joined(frame.with_columns(keys.exprs), keys, need)
+    else:  # a query, run again when read: a row must then be as read (`_as_read`)
+        as_read = [] if bounds is None else [_as_read(bounds, as_given).alias(AS_READ)]
+        lf, n_tiers, known = _joined(frame.with_columns(*keys.exprs, *as_read), keys, need)
 
     strength = (
         known.attr("ks") if keys.strength_in_key else _number(columns.strength or "", schema[columns.strength or ""])
@@ -258,7 +273,7 @@ def _annotate(
         assert columns.days_supply is not None
         numbers["quantity"] = _number(columns.quantity, schema[columns.quantity])
         numbers["days_supply"] = _number(columns.days_supply, schema[columns.days_supply])
-    ranges = None if regimen or columns.package_ml is not None else _ranges(frame, known, strength, numbers)
+    ranges = None if bounds is None else _ranges(bounds, known)
 
     def valid(what: str) -> bool:  # every row's is
         return ranges is not None and ranges[what][2]
@@ -302,7 +317,7 @@ def _annotate(
             checks += [(given & ~known.attr("conc"), -5), (given & ~_ok(package), -6)]
             package_factor = nw.when(given & _ok(package)).then(package).otherwise(1.0)
         stage(_STRENGTH_KIND)
-    lf = lf.with_columns(_first(checks, _NO_MESSAGE).alias(f"{_T}err"))
+    first_check = _first(checks, _NO_MESSAGE).alias(f"{_T}err")  # a column beside the daily amount, in one step
 
     # The daily amount in the unit of the strength (x the unit multiplier: mg/day) and its MME/day.
     s = _col("v_dose" if regimen else "v_strength")
@@ -336,7 +351,7 @@ def _annotate(
         if known.some("rate"):
             amount = nw.when(known.attr("rate")).then(s).otherwise(amount)
         days = nw.when(known.attr("wear") > 0).then(q * known.attr("wear")).otherwise(d) if known.some("wear") else d
-    lf = lf.with_columns(amount.alias(f"{_T}daily"))
+    lf = lf.with_columns(first_check, amount.alias(f"{_T}daily"))
     daily = _col("daily")
     mme, factor = daily * _tiered(known, n_tiers, daily, "cf"), _tiered(known, n_tiers, daily, "pf")
     # the engine's last check: a result that overflows fails its row; an excluded drug's daily amount too
@@ -361,8 +376,8 @@ def _annotate(
     zero = judged & ((daily * _SCALE <= 0.5) | counted_zero).fill_null(value=False)
     never = _never(ranges, known) if ranges is not None and _plain(ranges) else set()
     late = [(check, i) for check, i in ((overflow, _OVERFLOW), (zero, _ZERO)) if i not in never]
-    if late:
-        lf = lf.with_columns(_first(late, _col("err")).alias(f"{_T}err"))
+    # the last check, as a column beside the rounded amounts (one step: none reads another)
+    step = [_first(late, _col("err")).alias(f"{_T}err")] if late else []
     fine = _col("err") == _NO_MESSAGE
     counted = fine if known.only("st", _OK) else fine & ok
 
@@ -400,18 +415,18 @@ def _annotate(
     if MME_WARNING in need.outputs:
         texts[MME_WARNING] = _warning_parts(known, fine, counted, rounded_column, s, not regimen, columns, schema)
         results[MME_WARNING] = _owed(known, texts[MME_WARNING])
-    if rounded:
-        lf = lf.with_columns(x.alias(f"{_T}{name}") for name, x in rounded.items())
+    step += [x.alias(f"{_T}{name}") for name, x in rounded.items()]
     if bup:  # `summarize` reads it
-        lf = lf.with_columns(known.attr("bup").alias(f"{_T}bup"))
+        step.append(known.attr("bup").alias(f"{_T}bup"))
+    if step:
+        lf = lf.with_columns(*step)
     if known.arrays is None:
         return lf.with_columns(results[name].alias(name) for name in need.outputs)
     # Polars, pandas: the texts from masks of the parts each row owes, built once per key and parts owed
     native = {name: parts for name, parts in texts.items() if name in need.outputs}
     masks = [
-        functools.reduce(operator.add, [c.fill_null(value=False).cast(nw.Int64) * (1 << i) for i, (c, _, _) in enumerate(parts)], nw.lit(0))
-        .alias(f"{_T}mask_{name}") for name, parts in native.items() if name != MME_ERROR
-    ]  # fmt: skip
+        _mask([c for c, _, _ in parts]).alias(f"{_T}mask_{name}") for name, parts in native.items() if name != MME_ERROR
+    ]
     specs = {name: _TextParts([(t, of_key) for _, t, of_key in parts]) for name, parts in native.items()}
     if MME_ERROR in native:  # a row has one message: its id, negated, is the mask (0: none)
         masks.append((-_col("err")).alias(f"{_T}mask_{MME_ERROR}"))
@@ -421,6 +436,12 @@ def _annotate(
     if frame.implementation is nw.Implementation.POLARS:
         return _polars_texts(lf, known, specs)
     return _pandas_texts(lf.collect(), known, specs).lazy()
+
+
+def _mask(conditions: Sequence[nw.Expr]) -> nw.Expr:
+    """The bits of the `conditions` that hold (a null one does not), the first the lowest: one step each."""
+    bits = [nw.when(c).then(nw.lit(1 << i, nw.Int64)).otherwise(nw.lit(0, nw.Int64)) for i, c in enumerate(conditions)]
+    return functools.reduce(operator.add, bits) if bits else nw.lit(0, nw.Int64)
 
 
 #: Bounds a frame's numbers keep far inside of for `_plain` and `_never`: products and quotients of three of them
@@ -464,58 +485,86 @@ def _read_once(
 _Ranges = dict[str, tuple[float, float, bool]]
 
 
-def _ranges(frame: _AnyFrame, known: _Known, strength: nw.Expr, numbers: dict[str, nw.Expr]) -> _Ranges | None:
-    """Where a dispensing frame's strength, quantity and days supply lie, read in a quick pass: the values the rows
-    compute with (the valid ones, and 1 in place of the others), and whether every row's is valid.
+def _numbers_read(columns: _Columns, schema: dict[str, nw.dtypes.DType], strength_in_key: bool) -> dict[str, nw.Expr]:
+    """A dispensing's numbers as given (the strength before its unit; none where the key carries it)."""
+    strength = None if strength_in_key else columns.strength
+    given = {"strength": strength, "quantity": columns.quantity, "days_supply": columns.days_supply}
+    return {what: _number(name, schema[name]) for what, name in given.items() if name is not None}
 
-    Only of an eager Polars frame (a lazy query may read other data when it runs again): there the checks no row
-    can fail are left out, as `_Known` leaves out those no key can. None elsewhere."""
-    if frame.implementation is not nw.Implementation.POLARS or not isinstance(frame, nw.DataFrame):
+
+#: Per number as given: the least positive and the greatest finite value (None where there is none), and whether
+#: every row's is valid (positive, finite).
+_Bounds = dict[str, tuple[float | None, float | None, bool]]
+
+
+def _bounds(frame: _AnyFrame, read: dict[str, nw.Expr]) -> _Bounds | None:
+    """Where the numbers `read` of an eager Polars frame or a DuckDB relation lie, read in a quick pass (and a second
+    for the columns where some value is not positive, or not finite). None elsewhere, or when there is none to read."""
+    if not read or frame.implementation not in _RANGED:
         return None
-    um = [float(u) for u in known.values.get("um", ())]
-    if not um or not all(0 < u < math.inf for u in um):
+    if frame.implementation is nw.Implementation.POLARS and isinstance(frame, nw.LazyFrame):
         return None
     inf = math.inf
-    read = {w: strength if w == "strength" else x for w, x in numbers.items()}  # the strength before its unit
-    if "ks" in known.values:  # the strength comes with the key
-        del read["strength"]
+
+    def values(*exprs: nw.Expr) -> dict[str, Any]:
+        got: dict[str, Any] = frame.lazy().select(*exprs).collect().rows(named=True)[0]
+        return got
+
     # the least and greatest values, and whether some is null or NaN, first (each in one quick aggregation);
     # the least positive or greatest finite value only of a column where some value is not
-    first = frame.select(
+    first = values(
+        nw.len().alias("rows"),
         *(x.min().alias(f"{w}_lo") for w, x in read.items()),
         *(x.max().alias(f"{w}_hi") for w, x in read.items()),
         *((x.null_count() > 0).alias(f"{w}_null") for w, x in read.items()),
         *(x.is_nan().any().alias(f"{w}_nan") for w, x in read.items()),
-    ).rows(named=True)[0]
+    )
+    if not first["rows"]:
+        return dict.fromkeys(read, (None, None, True))
     positive = {w for w in read if first[f"{w}_lo"] is not None and first[f"{w}_lo"] > 0}
     finite = {w for w in read if first[f"{w}_hi"] is not None and first[f"{w}_hi"] < inf}
     again = [nw.when(x > 0).then(x).min().alias(f"{w}_lo") for w, x in read.items() if w not in positive]
     again += [nw.when(x < inf).then(x).max().alias(f"{w}_hi") for w, x in read.items() if w not in finite]
-    got = first | (frame.select(*again).rows(named=True)[0] if again and len(frame) else {})
-    bounds = {
-        w: (
-            got[f"{w}_lo"],
-            got[f"{w}_hi"],
-            w in positive and w in finite and not got[f"{w}_null"] and not got[f"{w}_nan"],
-        )
-        if len(frame)
-        else (None, None, True)
-        for w in read
-    }
-    if "ks" in known.values:
+    got = first | (values(*again) if again else {})
+    every = {w: w in positive and w in finite and not got[f"{w}_null"] and not got[f"{w}_nan"] for w in read}
+    return {w: (got[f"{w}_lo"], got[f"{w}_hi"], every[w]) for w in read}
+
+
+def _as_read(bounds: _Bounds, read: dict[str, nw.Expr]) -> nw.Expr:
+    """Whether a row's numbers are among those `bounds` were read from: each valid and within them, or invalid where
+    one was. A query read again stops where they are not (`UNREAD_NUMBER`): checks were left out for them."""
+    as_read = nw.lit(value=True)
+    for w, (lo, hi, every) in bounds.items():
+        within = ((read[w] >= lo) & (read[w] <= hi)).fill_null(value=False) if lo is not None else nw.lit(value=False)
+        as_read = as_read & (within if every else ~_ok(read[w]) | within)
+    return as_read
+
+
+def _ranges(bounds: _Bounds, known: _Known) -> _Ranges | None:
+    """The values the rows compute with, from the `bounds` of the numbers given (the valid ones, and 1 in place of the
+    others; the strength in the engine's unit), and whether every row's is valid: there the checks no row can fail
+    are left out, as `_Known` leaves out those no key can."""
+    um = [float(u) for u in known.values.get("um", ())]
+    if not um or not all(0 < u < math.inf for u in um):
+        return None
+    bounds = dict(bounds)
+    if "ks" in known.values:  # the strength comes with the key
         ks = [float(k) for k in known.values["ks"] if k is not None]
-        valid = [k for k in ks if 0 < k < inf]
+        valid = [k for k in ks if 0 < k < math.inf]
         bounds["strength"] = (min(valid, default=None), max(valid, default=None), len(valid) == len(known.values["ks"]))
     lo, hi, every = bounds["strength"]
     if lo is not None and hi is not None:  # in the engine's unit: valid where the product is
         lo, hi = lo * min(um), hi * max(um)
-        every = every and lo > 0 and hi < inf
+        every = every and lo > 0 and hi < math.inf
     bounds["strength"] = (lo, hi, every)
     out: _Ranges = {}
     for w, (lo, hi, every) in bounds.items():  # 1 in place of invalid values (and where there is no row)
         least, greatest = 1.0 if lo is None else float(lo), 1.0 if hi is None else float(hi)
         out[w] = (least, greatest, every) if every else (min(least, 1.0), max(greatest, 1.0), every)
     return out
+
+
+_RANGED: Final = frozenset({nw.Implementation.POLARS, nw.Implementation.DUCKDB})
 
 
 def _plain(ranges: _Ranges) -> bool:
