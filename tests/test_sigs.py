@@ -1757,3 +1757,31 @@ def test_a_count_of_tablets_beside_a_strength_per_ml_is_refused(text: str) -> No
 
 def test_a_volume_beside_a_strength_per_ml_still_reads() -> None:
     assert mme.convert("morphine 2 mg/mL 5 mL in the morning and 5 mL at bedtime").mme_per_day == pytest.approx(20.0)
+
+
+# --- Mutation run, part 3: what the mutation testing of the sig reader's doses, counts, caps and steps showed ---
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oxycodone 5 mg 1 tab q2h prn max 6/day",  # a tablet a dose: 6 doses
+        "morphine 2 mg/mL 1 mL q2h max 6/day",  # a volume: 1 mL a dose, 6 doses (a maximum of doses, not of mL)
+    ],
+)
+def test_a_maximum_that_names_no_unit_is_noted_in_doses(text: str) -> None:
+    # every 2 hours is 24 / 2 = 12 doses a day, capped at 6
+    expr = parse_expression(text)
+    assert expr.per_day == 6.0
+    assert expr.notes == ("the regimen allows 12 doses a day; capped at the stated maximum 'max 6/day'",)
+
+
+def test_a_maximum_that_names_no_unit_says_how_to_write_it() -> None:
+    with pytest.raises(
+        mme.ExpressionError,
+        match=re.escape(
+            "the maximum 'max 8/24 hrs' does not say what it counts: write the units or the doses "
+            "(e.g. 'max 8 tabs a day' or 'max 8 doses a day') in "
+        ),
+    ):
+        parse_expression("oxycodone 5 mg 1-2 tablets 4-6 hourly PRN max 8/24 hrs")
