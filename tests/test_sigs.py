@@ -1785,3 +1785,40 @@ def test_a_maximum_that_names_no_unit_says_how_to_write_it() -> None:
         ),
     ):
         parse_expression("oxycodone 5 mg 1-2 tablets 4-6 hourly PRN max 8/24 hrs")
+
+
+@pytest.mark.parametrize(
+    ("text", "per_day"),
+    [
+        # q4h is 6 tablets a day (6 x 5 mg = 30 mg), capped at 4 tablets (4 administrations) or 10 mg (2)
+        ("oxycodone 5 mg 1 tab q4h, not to exceed a total of 4 tablets per day", 4.0),
+        ("oxycodone 5 mg 1 tab q4h, maximum daily dose of 4 tablets", 4.0),
+        ("oxycodone 5 mg 1 tab q4h, maximum total dose 10 mg/day", 2.0),
+        ("oxycodone 5 mg 1 tab q4h, max daily 4 tabs/day", 4.0),
+    ],
+)
+def test_the_words_between_a_maximums_lead_and_its_number_are_read_as_part_of_it(text: str, per_day: float) -> None:
+    expr = parse_expression(text)
+    assert (expr.per_day, expr.every_hours) == (per_day, None)
+    assert expr.cap == text.partition(", ")[2]
+
+
+def test_a_word_that_is_no_part_of_a_maximum_before_its_number_is_refused() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^cannot read 'max' in "):
+        parse_expression("oxycodone 5 mg 1 tab q4h max x 4 tabs/day")
+
+
+def test_a_maximum_of_zero_is_refused_naming_the_maximum() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^a maximum must be positive, not '0' in "):
+        parse_expression("oxycodone 5 mg 1 tab q4h max 0 tabs/day")
+
+
+def test_up_to_n_daily_is_a_frequency_not_a_maximum() -> None:
+    expr = parse_expression("oxycodone 5 mg up to 4 daily")
+    assert (expr.per_day, expr.cap, expr.notes) == (4.0, None, ())
+
+
+def test_a_maximum_per_24_ends_at_the_24() -> None:
+    # every 2 hours is 12 doses a day, capped at 6; "for pain" is the indication, not part of the maximum
+    expr = parse_expression("oxycodone 5 mg 1 tab q2h prn max 6/24 for pain")
+    assert (expr.per_day, expr.cap, expr.ignored) == (6.0, "max 6/24", ("for pain",))
