@@ -1822,3 +1822,22 @@ def test_a_maximum_per_24_ends_at_the_24() -> None:
     # every 2 hours is 12 doses a day, capped at 6; "for pain" is the indication, not part of the maximum
     expr = parse_expression("oxycodone 5 mg 1 tab q2h prn max 6/24 for pain")
     assert (expr.per_day, expr.cap, expr.ignored) == (6.0, "max 6/24", ("for pain",))
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        # were 30 MME/day, the patches or sprays of the maximum silently counted as tablets: 4 x 5 mg x 1.5
+        ("oxycodone 5 mg tablet q4h max 4 patches/day", "'patches' counts a patch, but the product is a tablet"),
+        ("oxycodone 5 mg 1 tab q4h max 4 sprays/day", "two kinds of unit counted: 'tab' and 'sprays'"),
+    ],
+)
+def test_a_maximum_counting_another_form_than_the_products_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)}"):
+        mme.convert(text)
+
+
+def test_a_maximum_in_a_form_says_what_the_count_counts() -> None:
+    # "max 4 tabs/day" names tablets: the dose of 1 (a bare count) is a tablet; q4h is 6, capped at 4
+    expr = parse_expression("oxycodone 5 mg 1 q4h max 4 tabs/day")
+    assert (expr.form, expr.per_day) == ("tablet", 4.0)

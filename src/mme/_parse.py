@@ -1314,6 +1314,7 @@ class _Parser:
         elif self.keys[k] in _VOLUME:
             kind, unit, k = "volume", "mL", k + 1
         elif (form := self.countable(k)) is not None:
+            self.count_noun(form, k)  # "max 4 tabs/day" counts tablets, as "1 tab" does
             kind, unit, k = "count", form.value, form.end
         elif self.keys[k] in _vocab.ADMINISTRATIONS:
             kind, unit, k = "count", "dose", k + 1
