@@ -1841,3 +1841,11 @@ def test_a_maximum_in_a_form_says_what_the_count_counts() -> None:
     # "max 4 tabs/day" names tablets: the dose of 1 (a bare count) is a tablet; q4h is 6, capped at 4
     expr = parse_expression("oxycodone 5 mg 1 q4h max 4 tabs/day")
     assert (expr.form, expr.per_day) == ("tablet", 4.0)
+
+
+@pytest.mark.parametrize("half", ["one half", "one-half"])
+def test_a_range_ending_in_a_half_in_words_is_typed_whole_and_keeps_its_noun(half: str) -> None:
+    # a quarter to a half tablet every 12 hours: the maximum, half a tablet
+    expr = parse_expression(f"oxycodone 5 mg 1/4 to {half} tablet q12h")
+    assert (expr.count, expr.form, expr.every_hours) == (0.5, "tablet", 12.0)
+    assert expr.ranges == (f"1/4 to {half}",)
