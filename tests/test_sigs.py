@@ -1849,3 +1849,56 @@ def test_a_range_ending_in_a_half_in_words_is_typed_whole_and_keeps_its_noun(hal
     expr = parse_expression(f"oxycodone 5 mg 1/4 to {half} tablet q12h")
     assert (expr.count, expr.form, expr.every_hours) == (0.5, "tablet", 12.0)
     assert expr.ranges == (f"1/4 to {half}",)
+
+
+#: Refusals of the sig's parts and of its result, each message whole up to the text it names.
+WHOLE_REFUSALS = [
+    (
+        "oxycodone 5 mg tablet 1 tab q4h or 2 tabs q8h",
+        "'or': a multi-step schedule or a choice of doses cannot be read as one regimen (convert each step on its own)",
+    ),
+    (
+        "hydromorphone 2 mg in q4h",
+        "'in' where a route stands: write 'nasal' (or 'IN') for intranasal, or what it is in",
+    ),
+    ("oxycodone 5 mg q6h mg", "unit 'mg' without a number before it"),
+    ("oxycodone 5 mg q6h mL", "unit 'mL' without a number before it"),
+    ("oxycodone 5 mg q6h foo", "cannot read 'foo'"),
+    ("oxycodone 5 mg -2 tabs", "negative number '-2'"),
+    (
+        "oxycodone 5 mg tablet 1 tab as directed",
+        "'as directed' gives no frequency: say how often (e.g. 'every 6 hours')",
+    ),
+    ("oxycodone 40 mg/day at bedtime", "a daily total ('40 mg/day') takes no frequency, but 'a time of day' is given"),
+]
+
+
+@pytest.mark.parametrize(("text", "problem"), WHOLE_REFUSALS, ids=[t for t, _ in WHOLE_REFUSALS])
+def test_a_refusal_says_its_whole_message(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)} in {re.escape(repr(text))}"):
+        parse_expression(text)
+
+
+@pytest.mark.parametrize(
+    ("choice", "note"),
+    [
+        ("max", "ranges '1-2', 'q4-6h' read at the maximum (range='min' reads the minimum)"),
+        ("min", "ranges '1-2', 'q4-6h' read at the minimum (range='max' reads the maximum)"),
+    ],
+)
+def test_ranges_read_at_either_end_name_the_other(choice: RangeChoice, note: str) -> None:
+    # max: 2 tabs every 4 hours; min: 1 tab every 6 hours
+    expr = parse_expression("oxycodone 5 mg 1-2 tabs q4-6h", range=choice)
+    assert (expr.count, expr.every_hours) == ((2.0, 4.0) if choice == "max" else (1.0, 6.0))
+    assert expr.notes == (note,)
+
+
+def test_up_to_a_count_is_that_count_and_says_so() -> None:
+    expr = parse_expression("oxycodone 5 mg tablet take up to 2 tabs q6h")
+    assert (expr.count, expr.every_hours, expr.notes) == (2.0, 6.0, ("'up to 2' read as 2",))
+
+
+def test_a_daily_interval_while_awake_owes_no_round_the_clock_note() -> None:
+    # once a day is once a day awake or not
+    expr = parse_expression("oxycodone 5 mg q24h while awake")
+    assert (expr.every_hours, expr.ignored, expr.notes) == (24.0, ("while awake",), ())
