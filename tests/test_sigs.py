@@ -1902,3 +1902,16 @@ def test_a_daily_interval_while_awake_owes_no_round_the_clock_note() -> None:
     # once a day is once a day awake or not
     expr = parse_expression("oxycodone 5 mg q24h while awake")
     assert (expr.every_hours, expr.ignored, expr.notes) == (24.0, ("while awake",), ())
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("oxycodone 5 mg 1 tab q4h max 4 tabs in 12 hours", "12 hours"),
+        ("oxycodone 5 mg 1 tab q4h max 4 tabs per 12 hrs", "12 hrs"),
+        ("oxycodone 5 mg 1 tab q4h max 4 tabs every 12 h, with food", "12 h"),
+    ],
+)
+def test_a_maximum_over_hours_other_than_a_day_is_refused_naming_them(text: str, period: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^a maximum over '{period}': only daily maximums are read in "):
+        parse_expression(text)
