@@ -1870,6 +1870,12 @@ WHOLE_REFUSALS = [
         "'as directed' gives no frequency: say how often (e.g. 'every 6 hours')",
     ),
     ("oxycodone 40 mg/day at bedtime", "a daily total ('40 mg/day') takes no frequency, but 'a time of day' is given"),
+    ("oxycodone/acetaminophen 5/325 mg/h", "unknown unit 'mg/h'"),  # a rate is one amount per hour
+    (
+        "oxycodone 5 mg mane and nocte 1 tab at noon",
+        "times of day both before the first dose (morning, night) and after it: say the dose taken at each "
+        "(e.g. '5 mg in the morning and 10 mg at bedtime' after the product)",
+    ),
 ]
 
 
