@@ -1871,6 +1871,8 @@ WHOLE_REFUSALS = [
     ),
     ("oxycodone 40 mg/day at bedtime", "a daily total ('40 mg/day') takes no frequency, but 'a time of day' is given"),
     ("oxycodone/acetaminophen 5/325 mg/h", "unknown unit 'mg/h'"),  # a rate is one amount per hour
+    # a form after a count names what the count counts, here another form than its own
+    ("oxycodone 5 mg 1 cap orally, tablets q6h", "two kinds of unit counted: 'cap' and 'tablets'"),
     (
         "oxycodone 5 mg mane and nocte 1 tab at noon",
         "times of day both before the first dose (morning, night) and after it: say the dose taken at each "
@@ -1921,3 +1923,9 @@ def test_a_daily_interval_while_awake_owes_no_round_the_clock_note() -> None:
 def test_a_maximum_over_hours_other_than_a_day_is_refused_naming_them(text: str, period: str) -> None:
     with pytest.raises(mme.ExpressionError, match=f"^a maximum over '{period}': only daily maximums are read in "):
         parse_expression(text)
+
+
+@pytest.mark.parametrize("text", ["oxycodone 5 mg 1 tab q6h prn (for pain).", "oxycodone 5 mg 1 tab q6h / prn"])
+def test_a_full_stop_or_a_slash_standing_alone_separates_parts(text: str) -> None:
+    expr = parse_expression(text)
+    assert (expr.count, expr.every_hours, expr.as_needed, expr.form) == (1.0, 6.0, True, "tablet")
