@@ -1843,7 +1843,7 @@ def test_a_maximum_in_a_form_says_what_the_count_counts() -> None:
     assert (expr.form, expr.per_day) == ("tablet", 4.0)
 
 
-@pytest.mark.parametrize("half", ["one half", "one-half"])
+@pytest.mark.parametrize("half", ["one half", "one-half", "a half"])
 def test_a_range_ending_in_a_half_in_words_is_typed_whole_and_keeps_its_noun(half: str) -> None:
     # a quarter to a half tablet every 12 hours: the maximum, half a tablet
     expr = parse_expression(f"oxycodone 5 mg 1/4 to {half} tablet q12h")
@@ -1929,3 +1929,9 @@ def test_a_maximum_over_hours_other_than_a_day_is_refused_naming_them(text: str,
 def test_a_full_stop_or_a_slash_standing_alone_separates_parts(text: str) -> None:
     expr = parse_expression(text)
     assert (expr.count, expr.every_hours, expr.as_needed, expr.form) == (1.0, 6.0, True, "tablet")
+
+
+def test_a_number_repeated_in_words_at_the_end_of_the_text_is_read_once() -> None:
+    # "#4 (four)": one quantity dispensed, not a second dose of four
+    expr = parse_expression("oxycodone 5 mg tablet 1 tab q6h, disp #4 (four)")
+    assert (expr.count, expr.every_hours, expr.ignored) == (1.0, 6.0, ("disp #4",))
