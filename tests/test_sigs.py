@@ -1871,6 +1871,7 @@ WHOLE_REFUSALS = [
     ),
     ("oxycodone 40 mg/day at bedtime", "a daily total ('40 mg/day') takes no frequency, but 'a time of day' is given"),
     ("oxycodone/acetaminophen 5/325 mg/h", "unknown unit 'mg/h'"),  # a rate is one amount per hour
+    ("oxycodone 5 mg 1 tab q6h }", "cannot read '}'"),  # a closing brace ends only a pack
     # a form after a count names what the count counts, here another form than its own
     ("oxycodone 5 mg 1 cap orally, tablets q6h", "two kinds of unit counted: 'cap' and 'tablets'"),
     (
@@ -1935,3 +1936,27 @@ def test_a_number_repeated_in_words_at_the_end_of_the_text_is_read_once() -> Non
     # "#4 (four)": one quantity dispensed, not a second dose of four
     expr = parse_expression("oxycodone 5 mg tablet 1 tab q6h, disp #4 (four)")
     assert (expr.count, expr.every_hours, expr.ignored) == (1.0, 6.0, ("disp #4",))
+
+
+def test_one_range_is_noted_as_one() -> None:
+    expr = parse_expression("oxycodone 5 mg 1 tab q4-6h")
+    assert expr.notes == ("range 'q4-6h' read at the maximum (range='min' reads the minimum)",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "fentanyl 25 mcg/h 1/2 q72h",  # a rate per hour, no form said: a patch's
+        "fentanyl 25 mcg patch 1/2 patch q72h",  # a patch, its strength said with no "/h"
+    ],
+)
+def test_half_a_patch_is_noted_whether_the_rate_or_the_form_says_patch(text: str) -> None:
+    expr = parse_expression(text)
+    assert (expr.count, expr.every_hours) == (0.5, 72.0)
+    assert expr.notes == ("0.5 patches read as that share of the rate; a patch is not meant to be cut",)
+
+
+def test_a_form_before_pack_is_the_products_form() -> None:
+    # "tablet pack": the product is a tablet, and the bare count counts it
+    expr = parse_expression("oxycodone 5 mg tablet pack 1 q6h")
+    assert (expr.form, expr.count, expr.every_hours) == ("tablet", 1.0, 6.0)
