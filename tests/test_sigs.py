@@ -1960,3 +1960,9 @@ def test_a_form_before_pack_is_the_products_form() -> None:
     # "tablet pack": the product is a tablet, and the bare count counts it
     expr = parse_expression("oxycodone 5 mg tablet pack 1 q6h")
     assert (expr.form, expr.count, expr.every_hours) == ("tablet", 1.0, 6.0)
+
+
+def test_a_count_range_with_to_is_a_range_not_up_to() -> None:
+    expr = parse_expression("oxycodone 5 mg tablet 1 to 2 tabs q6h")
+    assert (expr.count, expr.ranges) == (2.0, ("1 to 2",))
+    assert expr.notes == ("range '1 to 2' read at the maximum (range='min' reads the minimum)",)
