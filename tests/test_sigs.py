@@ -1966,3 +1966,35 @@ def test_a_count_range_with_to_is_a_range_not_up_to() -> None:
     expr = parse_expression("oxycodone 5 mg tablet 1 to 2 tabs q6h")
     assert (expr.count, expr.ranges) == (2.0, ("1 to 2",))
     assert expr.notes == ("range '1 to 2' read at the maximum (range='min' reads the minimum)",)
+
+
+@pytest.mark.parametrize("word", ["finished", "gone", "complete", "completed"])
+def test_until_the_supply_ends_is_ignored_text(word: str) -> None:
+    # "until gone" is a duration, apart from the text after it that names no dose
+    expr = parse_expression(f"oxycodone 5 mg 1 tab q6h until {word} with food prn")
+    assert (expr.every_hours, expr.as_needed, expr.ignored) == (6.0, True, (f"until {word}", "with food"))
+
+
+@pytest.mark.parametrize(
+    ("text", "duration"),
+    [
+        ("oxycodone 5 mg 1 tab q6h for next 5 days", "for next 5 days"),
+        ("oxycodone 5 mg 1 tab q6h for 3 to 5 days", "for 3 to 5 days"),
+        ("oxycodone 5 mg q6h for 3 days 1 tab", "for 3 days"),  # the count after the duration is a count
+    ],
+)
+def test_a_duration_is_ignored_whole_and_nothing_after_it(text: str, duration: str) -> None:
+    expr = parse_expression(text)
+    assert (expr.count, expr.every_hours, expr.ignored) == (1.0, 6.0, (duration,))
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("oxycodone 5 mg 1 tab q6h for 2 or more days", "cannot read '2 or'"),  # no range: no duration
+        ("oxycodone 5 mg 1 tab q6h, 3 doses", "two doses: '1 tab' and '3 doses'"),  # doses with no lead: a count
+    ],
+)
+def test_what_is_no_duration_is_not_ignored(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)}"):
+        parse_expression(text)
