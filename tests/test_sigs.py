@@ -1998,3 +1998,23 @@ def test_a_duration_is_ignored_whole_and_nothing_after_it(text: str, duration: s
 def test_what_is_no_duration_is_not_ignored(text: str, problem: str) -> None:
     with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)}"):
         parse_expression(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "ignored"),
+    [
+        ("oxycodone 5 mg 1 tab q6h for pain which lasts 30 days", ("for pain which lasts", "30 days")),
+        ("oxycodone 5 mg 1 tab q6h for pain expected to last 30 days", ("for pain expected to last", "30 days")),
+        ("oxycodone 5 mg 1 tab q6h, 30 day supply prn", ("30 day supply",)),
+    ],
+)
+def test_days_that_a_supply_lasts_are_ignored(text: str, ignored: tuple[str, ...]) -> None:
+    expr = parse_expression(text)
+    assert (expr.count, expr.every_hours, expr.ignored) == (1.0, 6.0, ignored)
+
+
+def test_doses_of_a_course_are_refused_naming_them() -> None:
+    with pytest.raises(
+        mme.ExpressionError, match=r"^'x 3 doses' counts the doses of a course, not days: say the doses"
+    ):
+        parse_expression("oxycodone 5 mg 1 tab q4h x 3 doses prn")
