@@ -1993,6 +1993,7 @@ def test_a_duration_is_ignored_whole_and_nothing_after_it(text: str, duration: s
     [
         ("oxycodone 5 mg 1 tab q6h for 2 or more days", "cannot read '2 or'"),  # no range: no duration
         ("oxycodone 5 mg 1 tab q6h, 3 doses", "two doses: '1 tab' and '3 doses'"),  # doses with no lead: a count
+        ("oxycodone 5 mg 1 tab q6h for pain to 5 days", "cannot read '5 days'"),  # "for" leads no "to"
     ],
 )
 def test_what_is_no_duration_is_not_ignored(text: str, problem: str) -> None:
@@ -2018,3 +2019,9 @@ def test_doses_of_a_course_are_refused_naming_them() -> None:
         mme.ExpressionError, match=r"^'x 3 doses' counts the doses of a course, not days: say the doses"
     ):
         parse_expression("oxycodone 5 mg 1 tab q4h x 3 doses prn")
+
+
+def test_until_leads_no_duration_that_follows_it() -> None:
+    # "until" is text that names no dose; the duration after it is read on its own
+    expr = parse_expression("oxycodone 5 mg 1 tab q6h until last 5 days")
+    assert expr.ignored == ("until last", "5 days")
