@@ -1973,3 +1973,271 @@ def test_a_duration_right_after_as_needed_is_no_dose(sig: str, duration: str) ->
 def test_a_count_after_as_needed_for_is_still_a_second_dose() -> None:
     with pytest.raises(mme.ExpressionError, match=r"^two doses: '1 tab' and '2 tabs'"):
         mme.convert("oxycodone 5 mg 1 tab q4h prn for up to 2 tabs")
+
+
+# --- Mutation run, part 3: what the mutation testing of the sig reader's doses, counts, caps and steps showed ---
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oxycodone 5 mg 1 tab q2h prn max 6/day",  # a tablet a dose: 6 doses
+        "morphine 2 mg/mL 1 mL q2h max 6/day",  # a volume: 1 mL a dose, 6 doses (a maximum of doses, not of mL)
+    ],
+)
+def test_a_maximum_that_names_no_unit_is_noted_in_doses(text: str) -> None:
+    # every 2 hours is 24 / 2 = 12 doses a day, capped at 6
+    expr = parse_expression(text)
+    assert expr.per_day == 6.0
+    assert expr.notes == ("the regimen allows 12 doses a day; capped at the stated maximum 'max 6/day'",)
+
+
+def test_a_maximum_that_names_no_unit_says_how_to_write_it() -> None:
+    with pytest.raises(
+        mme.ExpressionError,
+        match=re.escape(
+            "the maximum 'max 8/24 hrs' does not say what it counts: write the units or the doses "
+            "(e.g. 'max 8 tabs a day' or 'max 8 doses a day') in "
+        ),
+    ):
+        parse_expression("oxycodone 5 mg 1-2 tablets 4-6 hourly PRN max 8/24 hrs")
+
+
+@pytest.mark.parametrize(
+    ("text", "per_day"),
+    [
+        # q4h is 6 tablets a day (6 x 5 mg = 30 mg), capped at 4 tablets (4 administrations) or 10 mg (2)
+        ("oxycodone 5 mg 1 tab q4h, not to exceed a total of 4 tablets per day", 4.0),
+        ("oxycodone 5 mg 1 tab q4h, maximum daily dose of 4 tablets", 4.0),
+        ("oxycodone 5 mg 1 tab q4h, maximum total dose 10 mg/day", 2.0),
+        ("oxycodone 5 mg 1 tab q4h, max daily 4 tabs/day", 4.0),
+    ],
+)
+def test_the_words_between_a_maximums_lead_and_its_number_are_read_as_part_of_it(text: str, per_day: float) -> None:
+    expr = parse_expression(text)
+    assert (expr.per_day, expr.every_hours) == (per_day, None)
+    assert expr.cap == text.partition(", ")[2]
+
+
+def test_a_word_that_is_no_part_of_a_maximum_before_its_number_is_refused() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^cannot read 'max' in "):
+        parse_expression("oxycodone 5 mg 1 tab q4h max x 4 tabs/day")
+
+
+def test_a_maximum_of_zero_is_refused_naming_the_maximum() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^a maximum must be positive, not '0' in "):
+        parse_expression("oxycodone 5 mg 1 tab q4h max 0 tabs/day")
+
+
+def test_up_to_n_daily_is_a_frequency_not_a_maximum() -> None:
+    expr = parse_expression("oxycodone 5 mg up to 4 daily")
+    assert (expr.per_day, expr.cap, expr.notes) == (4.0, None, ())
+
+
+def test_a_maximum_per_24_ends_at_the_24() -> None:
+    # every 2 hours is 12 doses a day, capped at 6; "for pain" is the indication, not part of the maximum
+    expr = parse_expression("oxycodone 5 mg 1 tab q2h prn max 6/24 for pain")
+    assert (expr.per_day, expr.cap, expr.ignored) == (6.0, "max 6/24", ("for pain",))
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        # were 30 MME/day, the patches or sprays of the maximum silently counted as tablets: 4 x 5 mg x 1.5
+        ("oxycodone 5 mg tablet q4h max 4 patches/day", "'patches' counts a patch, but the product is a tablet"),
+        ("oxycodone 5 mg 1 tab q4h max 4 sprays/day", "two kinds of unit counted: 'tab' and 'sprays'"),
+    ],
+)
+def test_a_maximum_counting_another_form_than_the_products_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)}"):
+        mme.convert(text)
+
+
+def test_a_maximum_in_a_form_says_what_the_count_counts() -> None:
+    # "max 4 tabs/day" names tablets: the dose of 1 (a bare count) is a tablet; q4h is 6, capped at 4
+    expr = parse_expression("oxycodone 5 mg 1 q4h max 4 tabs/day")
+    assert (expr.form, expr.per_day) == ("tablet", 4.0)
+
+
+@pytest.mark.parametrize("half", ["one half", "one-half", "a half"])
+def test_a_range_ending_in_a_half_in_words_is_typed_whole_and_keeps_its_noun(half: str) -> None:
+    # a quarter to a half tablet every 12 hours: the maximum, half a tablet
+    expr = parse_expression(f"oxycodone 5 mg 1/4 to {half} tablet q12h")
+    assert (expr.count, expr.form, expr.every_hours) == (0.5, "tablet", 12.0)
+    assert expr.ranges == (f"1/4 to {half}",)
+
+
+#: Refusals of the sig's parts and of its result, each message whole up to the text it names.
+WHOLE_REFUSALS = [
+    (
+        "oxycodone 5 mg tablet 1 tab q4h or 2 tabs q8h",
+        "'or': a multi-step schedule or a choice of doses cannot be read as one regimen (convert each step on its own)",
+    ),
+    (
+        "hydromorphone 2 mg in q4h",
+        "'in' where a route stands: write 'nasal' (or 'IN') for intranasal, or what it is in",
+    ),
+    ("oxycodone 5 mg q6h mg", "unit 'mg' without a number before it"),
+    ("oxycodone 5 mg q6h mL", "unit 'mL' without a number before it"),
+    ("oxycodone 5 mg q6h foo", "cannot read 'foo'"),
+    ("oxycodone 5 mg -2 tabs", "negative number '-2'"),
+    (
+        "oxycodone 5 mg tablet 1 tab as directed",
+        "'as directed' gives no frequency: say how often (e.g. 'every 6 hours')",
+    ),
+    ("oxycodone 40 mg/day at bedtime", "a daily total ('40 mg/day') takes no frequency, but 'a time of day' is given"),
+    ("oxycodone/acetaminophen 5/325 mg/h", "unknown unit 'mg/h'"),  # a rate is one amount per hour
+    ("oxycodone 5 mg 1 tab q6h }", "cannot read '}'"),  # a closing brace ends only a pack
+    # a form after a count names what the count counts, here another form than its own
+    ("oxycodone 5 mg 1 cap orally, tablets q6h", "two kinds of unit counted: 'cap' and 'tablets'"),
+    (
+        "oxycodone 5 mg mane and nocte 1 tab at noon",
+        "times of day both before the first dose (morning, night) and after it: say the dose taken at each "
+        "(e.g. '5 mg in the morning and 10 mg at bedtime' after the product)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "problem"), WHOLE_REFUSALS, ids=[t for t, _ in WHOLE_REFUSALS])
+def test_a_refusal_says_its_whole_message(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)} in {re.escape(repr(text))}"):
+        parse_expression(text)
+
+
+@pytest.mark.parametrize(
+    ("choice", "note"),
+    [
+        ("max", "ranges '1-2', 'q4-6h' read at the maximum (range='min' reads the minimum)"),
+        ("min", "ranges '1-2', 'q4-6h' read at the minimum (range='max' reads the maximum)"),
+    ],
+)
+def test_ranges_read_at_either_end_name_the_other(choice: RangeChoice, note: str) -> None:
+    # max: 2 tabs every 4 hours; min: 1 tab every 6 hours
+    expr = parse_expression("oxycodone 5 mg 1-2 tabs q4-6h", range=choice)
+    assert (expr.count, expr.every_hours) == ((2.0, 4.0) if choice == "max" else (1.0, 6.0))
+    assert expr.notes == (note,)
+
+
+def test_up_to_a_count_is_that_count_and_says_so() -> None:
+    expr = parse_expression("oxycodone 5 mg tablet take up to 2 tabs q6h")
+    assert (expr.count, expr.every_hours, expr.notes) == (2.0, 6.0, ("'up to 2' read as 2",))
+
+
+def test_a_daily_interval_while_awake_owes_no_round_the_clock_note() -> None:
+    # once a day is once a day awake or not
+    expr = parse_expression("oxycodone 5 mg q24h while awake")
+    assert (expr.every_hours, expr.ignored, expr.notes) == (24.0, ("while awake",), ())
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("oxycodone 5 mg 1 tab q4h max 4 tabs in 12 hours", "12 hours"),
+        ("oxycodone 5 mg 1 tab q4h max 4 tabs per 12 hrs", "12 hrs"),
+        ("oxycodone 5 mg 1 tab q4h max 4 tabs every 12 h, with food", "12 h"),
+    ],
+)
+def test_a_maximum_over_hours_other_than_a_day_is_refused_naming_them(text: str, period: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^a maximum over '{period}': only daily maximums are read in "):
+        parse_expression(text)
+
+
+@pytest.mark.parametrize("text", ["oxycodone 5 mg 1 tab q6h prn (for pain).", "oxycodone 5 mg 1 tab q6h / prn"])
+def test_a_full_stop_or_a_slash_standing_alone_separates_parts(text: str) -> None:
+    expr = parse_expression(text)
+    assert (expr.count, expr.every_hours, expr.as_needed, expr.form) == (1.0, 6.0, True, "tablet")
+
+
+def test_a_number_repeated_in_words_at_the_end_of_the_text_is_read_once() -> None:
+    # "#4 (four)": one quantity dispensed, not a second dose of four
+    expr = parse_expression("oxycodone 5 mg tablet 1 tab q6h, disp #4 (four)")
+    assert (expr.count, expr.every_hours, expr.ignored) == (1.0, 6.0, ("disp #4",))
+
+
+def test_one_range_is_noted_as_one() -> None:
+    expr = parse_expression("oxycodone 5 mg 1 tab q4-6h")
+    assert expr.notes == ("range 'q4-6h' read at the maximum (range='min' reads the minimum)",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "fentanyl 25 mcg/h 1/2 q72h",  # a rate per hour, no form said: a patch's
+        "fentanyl 25 mcg patch 1/2 patch q72h",  # a patch, its strength said with no "/h"
+    ],
+)
+def test_half_a_patch_is_noted_whether_the_rate_or_the_form_says_patch(text: str) -> None:
+    expr = parse_expression(text)
+    assert (expr.count, expr.every_hours) == (0.5, 72.0)
+    assert expr.notes == ("0.5 patches read as that share of the rate; a patch is not meant to be cut",)
+
+
+def test_a_form_before_pack_is_the_products_form() -> None:
+    # "tablet pack": the product is a tablet, and the bare count counts it
+    expr = parse_expression("oxycodone 5 mg tablet pack 1 q6h")
+    assert (expr.form, expr.count, expr.every_hours) == ("tablet", 1.0, 6.0)
+
+
+def test_a_count_range_with_to_is_a_range_not_up_to() -> None:
+    expr = parse_expression("oxycodone 5 mg tablet 1 to 2 tabs q6h")
+    assert (expr.count, expr.ranges) == (2.0, ("1 to 2",))
+    assert expr.notes == ("range '1 to 2' read at the maximum (range='min' reads the minimum)",)
+
+
+@pytest.mark.parametrize("word", ["finished", "gone", "complete", "completed"])
+def test_until_the_supply_ends_is_ignored_text(word: str) -> None:
+    # "until gone" is a duration, apart from the text after it that names no dose
+    expr = parse_expression(f"oxycodone 5 mg 1 tab q6h until {word} with food prn")
+    assert (expr.every_hours, expr.as_needed, expr.ignored) == (6.0, True, (f"until {word}", "with food"))
+
+
+@pytest.mark.parametrize(
+    ("text", "duration"),
+    [
+        ("oxycodone 5 mg 1 tab q6h for next 5 days", "for next 5 days"),
+        ("oxycodone 5 mg 1 tab q6h for 3 to 5 days", "for 3 to 5 days"),
+        ("oxycodone 5 mg q6h for 3 days 1 tab", "for 3 days"),  # the count after the duration is a count
+    ],
+)
+def test_a_duration_is_ignored_whole_and_nothing_after_it(text: str, duration: str) -> None:
+    expr = parse_expression(text)
+    assert (expr.count, expr.every_hours, expr.ignored) == (1.0, 6.0, (duration,))
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("oxycodone 5 mg 1 tab q6h for 2 or more days", "cannot read '2 or'"),  # no range: no duration
+        ("oxycodone 5 mg 1 tab q6h, 3 doses", "two doses: '1 tab' and '3 doses'"),  # doses with no lead: a count
+        ("oxycodone 5 mg 1 tab q6h for pain to 5 days", "cannot read '5 days'"),  # "for" leads no "to"
+    ],
+)
+def test_what_is_no_duration_is_not_ignored(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)}"):
+        parse_expression(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "ignored"),
+    [
+        ("oxycodone 5 mg 1 tab q6h for pain which lasts 30 days", ("for pain which lasts", "30 days")),
+        ("oxycodone 5 mg 1 tab q6h for pain expected to last 30 days", ("for pain expected to last", "30 days")),
+        ("oxycodone 5 mg 1 tab q6h, 30 day supply prn", ("30 day supply",)),
+    ],
+)
+def test_days_that_a_supply_lasts_are_ignored(text: str, ignored: tuple[str, ...]) -> None:
+    expr = parse_expression(text)
+    assert (expr.count, expr.every_hours, expr.ignored) == (1.0, 6.0, ignored)
+
+
+def test_doses_of_a_course_are_refused_naming_them() -> None:
+    with pytest.raises(
+        mme.ExpressionError, match=r"^'x 3 doses' counts the doses of a course, not days: say the doses"
+    ):
+        parse_expression("oxycodone 5 mg 1 tab q4h x 3 doses prn")
+
+
+def test_until_leads_no_duration_that_follows_it() -> None:
+    # "until" is text that names no dose; the duration after it is read on its own
+    expr = parse_expression("oxycodone 5 mg 1 tab q6h until last 5 days")
+    assert expr.ignored == ("until last", "5 days")

@@ -1342,6 +1342,7 @@ class _Parser:
         elif self.keys[k] in _VOLUME:
             kind, unit, k = "volume", "mL", k + 1
         elif (form := self.countable(k)) is not None:
+            self.count_noun(form, k)  # "max 4 tabs/day" counts tablets, as "1 tab" does
             kind, unit, k = "count", form.value, form.end
         elif self.keys[k] in _vocab.ADMINISTRATIONS:
             kind, unit, k = "count", "dose", k + 1
@@ -1352,7 +1353,7 @@ class _Parser:
         else:
             return None
         period = _Period(k + 2, 1.0) if self.per_24(k) else self.per_period(k)
-        daily_word = self.span_key(lead - 2, lead) in ("daily dose",) or self.keys[lead - 1] in ("daily", "mdd")
+        daily_word = self.span_key(lead - 2, lead) == "daily dose" or self.keys[lead - 1] == "mdd"  # "max daily dose"
         if period is None and self.keys[k] in ("in", "per", "every") and self.nums[k + 1] and self.keys[k + 2] in _HOUR:
             self.fail(f"a maximum over {self.span(k + 1, k + 3)!r}: only daily maximums are read")  # 24 h: per_period
         if period is None and not daily_word:
