@@ -2241,3 +2241,19 @@ def test_until_leads_no_duration_that_follows_it() -> None:
     # "until" is text that names no dose; the duration after it is read on its own
     expr = parse_expression("oxycodone 5 mg 1 tab q6h until last 5 days")
     assert expr.ignored == ("until last", "5 days")
+
+
+# -- a daily maximum said with "daily" before or after its lead ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "cap", ["daily max 4 tabs", "max daily 4 tabs", "daily maximum 4 tablets", "daily max: 4 tabs"]
+)
+def test_a_maximum_said_daily_around_its_lead_is_per_day(cap: str) -> None:
+    """Was refused as "says no period" though the word "daily" says it: 6 tablets a day of q4h capped at 4."""
+    result = mme.convert(f"oxycodone 5 mg 1 tab q4h prn, {cap}")
+    assert result.mme_per_day == mme.convert("oxycodone 5 mg 1 tab q4h prn, max 4 tabs per day").mme_per_day == 30
+    assert result.expression is not None
+    assert result.expression.cap == cap
+    with pytest.raises(mme.ExpressionError, match=r"^a maximum per 7 days"):
+        mme.convert(f"oxycodone 5 mg 1 tab q4h prn, {cap} per week")

@@ -300,7 +300,8 @@ _MAY_DO: Final = _vocab.SIG_VERBS | _vocab.MORE_DOSES | {"increase", "increased"
 _CONNECTORS: Final = frozenset({"and", "et", "&", "then"}) - _vocab.MULTI_STEP
 _CAPS: Final = _Phrases(("not to exceed", "do not exceed", "no more than", "max daily dose", "maximum daily dose",
                 "maximum dose", "max dose", "maximum of", "max of", "maximum", "max", "up to", "ne pas dépasser",
-                "nte", "not exceeding", "jusqu'à", "mdd"))  # fmt: skip
+                "nte", "not exceeding", "jusqu'à", "mdd", "daily max", "daily maximum", "daily max dose",
+                "daily maximum dose"))  # fmt: skip
 _DURATION_UNITS: Final = frozenset({"day", "days", "d", "week", "weeks", "wk", "wks", "month", "months", "jours",
                                     "jour", "semaines", "semaine", "mois", "doses", "refills"})  # fmt: skip
 _FILLER: Final = _Phrases({"abuse deterrent", "film coated", "disintegrating", "chewable", "pack", "total",
@@ -1353,7 +1354,7 @@ class _Parser:
         else:
             return None
         period = _Period(k + 2, 1.0) if self.per_24(k) else self.per_period(k)
-        daily_word = self.span_key(lead - 2, lead) == "daily dose" or self.keys[lead - 1] == "mdd"  # "max daily dose"
+        daily_word = "daily" in self.keys[i:j] or self.keys[lead - 1] == "mdd"  # "max daily dose", "daily max 4"
         if period is None and self.keys[k] in ("in", "per", "every") and self.nums[k + 1] and self.keys[k + 2] in _HOUR:
             self.fail(f"a maximum over {self.span(k + 1, k + 3)!r}: only daily maximums are read")  # 24 h: per_period
         if period is None and not daily_word:
