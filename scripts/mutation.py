@@ -1,7 +1,7 @@
 """Mutation testing of the core with mutmut 3, and the kill rate per module.
 
     python scripts/mutation.py                      # run (resumes: cached verdicts are kept), then report
-    python scripts/mutation.py --rerun-survivors    # also re-test every survivor against the current tests
+    python scripts/mutation.py --rerun-survivors    # also re-test every survivor (of the patterns given) against the current tests
     python scripts/mutation.py --report             # report the last run only
     python scripts/mutation.py --fail-under 95      # exit 1 when a module kills less than 95%
     python scripts/mutation.py --decorated          # the decorated functions mutmut skips (see below)
@@ -128,7 +128,12 @@ def untested(patterns: Sequence[str], paths: Sequence[str]) -> list[str]:
     known = {k: s for m in load(paths) for k, s in m.statuses.items()}
     if not known:  # no mutants generated yet: mutmut matches the patterns itself
         return list(patterns)
-    return sorted(k for k, s in known.items() if s in NOT_TESTED and any(fnmatch(k, p) for p in patterns))
+    return matching([k for k, s in known.items() if s in NOT_TESTED], patterns)
+
+
+def matching(names: Sequence[str], patterns: Sequence[str]) -> list[str]:
+    """The mutant names that match one of `patterns` (all of them, when there is none), sorted."""
+    return sorted(k for k in names if not patterns or any(fnmatch(k, p) for p in patterns))
 
 
 def percent(part: int, whole: int) -> str:
@@ -295,7 +300,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if code != 0:
             print(f"mutmut run failed (exit {code})", file=sys.stderr)
             return code
-        left = survivors(load(paths))
+        left = matching(survivors(load(paths)), args.mutants)
         if args.rerun_survivors and left:
             code = run_mutmut(["run", *children, *left])
             if code != 0:

@@ -47,3 +47,16 @@ def test_the_mutation_plugin_empties_the_caches_before_each_test(monkeypatch: py
     monkeypatch.delenv("MUTANT_UNDER_TEST", raising=False)
     plugin.pytest_runtest_setup(item=None)
     assert _tables._shipped_table.cache_info().currsize == 0
+
+
+def test_a_run_restricted_by_patterns_re_tests_only_their_survivors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--rerun-survivors` with patterns re-tested every survivor of the core (hours), not those of the function named."""
+    spec = importlib.util.spec_from_file_location("mutation_script", ROOT / "scripts" / "mutation.py")
+    assert spec is not None
+    assert spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "mutation_script", script)  # its dataclasses look their module up
+    spec.loader.exec_module(script)
+    names = ["mme._parse.x_cap_at__mutmut_2", "mme._engine.x_total__mutmut_1", "mme._parse.x_cap_at__mutmut_10"]
+    assert script.matching(names, ["mme._parse.x_cap_at__mutmut_*"]) == [names[2], names[0]]
+    assert script.matching(names, []) == sorted(names)
