@@ -239,9 +239,9 @@ def _annotate(
             rxnorm=rxnorm,
         )
         return _to_pandas(frame, rows, [*outputs, *(_SUMMARY_READS if tuple(outputs) == _SUMMARIZED else ())])
-    if not regimen and frame.implementation is nw.Implementation.POLARS and isinstance(frame, nw.DataFrame):
-        frame, columns, schema = _read_once(frame, columns, schema)
     keys = _dispensing_keys(columns, schema, table, variant, ndc_file, regimen=regimen, rxnorm=rxnorm)
+    if not regimen and frame.implementation is nw.Implementation.POLARS and isinstance(frame, nw.DataFrame):
+        frame, columns, schema = _read_once(frame, columns, schema, keys.strength_in_key)
     need = _Need(regimen=regimen, conc=columns.package_ml is not None, bup=bup, outputs=tuple(outputs))
     lf: Frame
     # the numbers whose ranges are read first, where they are (`_bounds`), before the keys' attributes are joined
@@ -450,7 +450,7 @@ _FAR: Final = 1e90
 
 
 def _read_once(
-    frame: nw.DataFrame[Any], columns: _Columns, schema: dict[str, nw.dtypes.DType]
+    frame: nw.DataFrame[Any], columns: _Columns, schema: dict[str, nw.dtypes.DType], strength_in_key: bool
 ) -> tuple[nw.DataFrame[Any], _Columns, dict[str, nw.dtypes.DType]]:
     """An eager Polars frame whose numbers are text (a CSV read as text), each read once into a temporary column
     that the rows read instead: an eager query computes an expression each time it is read, and `_ranges` and the
@@ -461,10 +461,8 @@ def _read_once(
     (spaces around a number, a word), is read by `_number`."""
     import polars as pl
 
-    numbers = {"quantity": columns.quantity, "days_supply": columns.days_supply}
-    if columns.strength_unit is not None and columns.ndc is None and columns.rxcui is None:
-        numbers["strength"] = columns.strength  # else the strength, if any, is text the key reads
-    text = {what: name for what, name in numbers.items() if name is not None and not schema[name].is_numeric()}
+    numbers = _number_columns(columns, strength_in_key)
+    text = {what: name for what, name in numbers.items() if not schema[name].is_numeric()}
     if not text:
         return frame, columns, schema
     native = frame.to_native()
@@ -485,11 +483,16 @@ def _read_once(
 _Ranges = dict[str, tuple[float, float, bool]]
 
 
-def _numbers_read(columns: _Columns, schema: dict[str, nw.dtypes.DType], strength_in_key: bool) -> dict[str, nw.Expr]:
-    """A dispensing's numbers as given (the strength before its unit; none where the key carries it)."""
+def _number_columns(columns: _Columns, strength_in_key: bool) -> dict[str, str]:
+    """A dispensing's number columns, by what each gives (the strength's only where the key does not carry it)."""
     strength = None if strength_in_key else columns.strength
     given = {"strength": strength, "quantity": columns.quantity, "days_supply": columns.days_supply}
-    return {what: _number(name, schema[name]) for what, name in given.items() if name is not None}
+    return {what: name for what, name in given.items() if name is not None}
+
+
+def _numbers_read(columns: _Columns, schema: dict[str, nw.dtypes.DType], strength_in_key: bool) -> dict[str, nw.Expr]:
+    """A dispensing's numbers as given (the strength before its unit; none where the key carries it)."""
+    return {what: _number(name, schema[name]) for what, name in _number_columns(columns, strength_in_key).items()}
 
 
 #: Per number as given: the least positive and the greatest finite value (None where there is none), and whether
