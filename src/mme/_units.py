@@ -310,16 +310,21 @@ def _plain(value: object, what: str) -> int | float | Decimal:
 
 def _number(value: object, what: str) -> float:
     """A number argument; a wrong type is an `ArgumentTypeError`, a huge int a `DoseError`."""
+    return _float(_plain(value, what), what)
+
+
+def _float(plain: int | float | Decimal, what: str) -> float:
     try:
-        return float(_plain(value, what))
+        return float(plain)
     except OverflowError:
-        raise DoseError(f"{what} {excerpt(value)} is too large: it is no finite number") from None
+        raise DoseError(f"{what} {excerpt(plain)} is too large: it is no finite number") from None
 
 
 def exact_number(value: object, what: str) -> Decimal:
     """A number argument as written (see `exact`)."""
-    _number(value, what)
-    return exact(_plain(value, what))
+    plain = _plain(value, what)
+    _float(plain, what)
+    return exact(plain)
 
 
 def positive(value: object, what: str) -> float:
@@ -329,8 +334,9 @@ def positive(value: object, what: str) -> float:
 
 def exact_positive(value: object, what: str) -> Decimal:
     """`positive`, as the exact number written."""
-    positive(value, what)
-    return exact(_plain(value, what))
+    plain = _plain(value, what)
+    _checked(_float(plain, what), what)
+    return exact(plain)
 
 
 MG_PER_DAY_PER_MCG_PER_H = 0.024
