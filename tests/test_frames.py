@@ -117,6 +117,11 @@ def make(backend: str, table: pa.Table, spark: Any = None) -> Any:
     raise AssertionError(backend)
 
 
+def by_id(native: Any) -> list[dict[str, Any]]:
+    """A result's rows in the order of their id: DuckDB and Spark give rows in no set order."""
+    return sorted(rows_of(native), key=lambda r: r["id"])
+
+
 def rows_of(native: Any) -> list[dict[str, Any]]:
     """A result's rows as dicts, NaN read as null (pandas has no other null for floats)."""
     frame = nw.from_native(native)
@@ -340,10 +345,10 @@ def test_checks_left_out_by_a_frames_ranges_change_no_row(
     """An eager Polars frame's and a DuckDB relation's numbers are read once for their ranges, and the checks no row
     can fail are left out (`_rows._ranges`): the rows equal those with every check."""
     rows, optional, table = case
-    bounded = rows_of(run_dispensings(backend, rows, optional, table))
+    bounded = by_id(run_dispensings(backend, rows, optional, table))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_rows, "_ranges", lambda *_: None)
-        assert bounded == rows_of(run_dispensings(backend, rows, optional, table))
+        assert bounded == by_id(run_dispensings(backend, rows, optional, table))
 
 
 @pytest.mark.parametrize(
@@ -377,7 +382,7 @@ def test_a_frame_near_the_ends_of_the_float_range_keeps_its_checks(backend: str,
         check_dispensings(bounded, rows, "cdc-2022")
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(_rows, "_ranges", lambda *_: None)
-            assert rows_of(bounded) == rows_of(run_dispensings(backend, rows, [], "cdc-2022"))
+            assert by_id(bounded) == by_id(run_dispensings(backend, rows, [], "cdc-2022"))
 
 
 @pytest.mark.parametrize(("backend", "fallback"), [("polars", "_MAX_TEXT_KEYS"), ("pandas", "_arrow_strings")])
@@ -479,10 +484,10 @@ def test_unordered_backends_keep_the_column_that_restores_the_order(
     spark = request.getfixturevalue("spark") if backend == "pyspark" else None
     native = make(backend, arrow_table(rows, ["id", "drug", "strength", "strength_unit", "quantity", "days_supply"]),
                   spark)  # fmt: skip
-    got = sorted(rows_of(frames.dispensing_mme(native)), key=lambda r: r["id"])
+    got = by_id(frames.dispensing_mme(native))
     assert [r["id"] for r in got] == sorted(r["id"] for r in rows)
-    by_id = {r["id"]: r for r in rows}
-    assert all(r["drug"] == by_id[r["id"]]["drug"] for r in got)
+    given = {r["id"]: r for r in rows}
+    assert all(r["drug"] == given[r["id"]]["drug"] for r in got)
 
 
 @pytest.mark.parametrize("backend", FAST)
@@ -558,9 +563,9 @@ def test_every_warning_of_the_engine_is_in_mme_warning(backend: str) -> None:
         (have,) = rows_of(frames.dispensing_mme(native, table=table, package_ml="package_ml"))
         assert have["mme_warning"] == want, (drug, unit, table)
         assert want == expected(row, table)["mme_warning"]  # the scalar engine's, word for word
-    regimens = pa.table({"drug": ["fentanyl", "oxycodone"], "dose": [25.0, 10.0], "dose_unit": ["mcg/day", "mg"],
-                         "per_day": pa.array([None, 4.0], pa.float64())})  # fmt: skip
-    out = rows_of(frames.daily_mme(make(backend, regimens), table="cdc-2022"))
+    regimens = pa.table({"id": [0, 1], "drug": ["fentanyl", "oxycodone"], "dose": [25.0, 10.0],
+                         "dose_unit": ["mcg/day", "mg"], "per_day": pa.array([None, 4.0], pa.float64())})  # fmt: skip
+    out = by_id(frames.daily_mme(make(backend, regimens), table="cdc-2022"))
     assert [r["mme_warning"] for r in out] == [WARNED_ROWS[0][-1], None]
 
 
@@ -570,9 +575,9 @@ def test_a_patch_changed_out_of_step_with_its_wear_is_warned_as_the_engine_does(
     doses = [("fentanyl", 25.0, "mcg/h"), ("fentanyl", 25.0, "mcg/h"), ("fentanyl", 25.0, "mcg/h"),
              ("fentanyl", 25.0, "mcg/h"), ("oxycodone", 10.0, "mg")]  # fmt: skip
     for per_day in ([3.0, 1 / 3, 1 / 7, None, 4.0], ["tid", "qd", "qd", None, "qid"]):
-        regimens = pa.table({"drug": [d for d, _, _ in doses], "dose": [x for _, x, _ in doses],
+        regimens = pa.table({"id": range(len(doses)), "drug": [d for d, _, _ in doses], "dose": [x for _, x, _ in doses],
                              "dose_unit": [u for _, _, u in doses], "per_day": per_day})  # fmt: skip
-        have = [r["mme_warning"] for r in rows_of(frames.daily_mme(make(backend, regimens), table="cdc-2022"))]
+        have = [r["mme_warning"] for r in by_id(frames.daily_mme(make(backend, regimens), table="cdc-2022"))]
         want = [
             " | ".join(mme.daily_mme(d, f"{x} {u}", per_day=n, table="cdc-2022").warnings) or None
             for (d, x, u), n in zip(doses, per_day, strict=True)
@@ -879,7 +884,7 @@ def run_on(backend: str, data: pa.Table, request: pytest.FixtureRequest, **optio
     if backend == "dask":
         pytest.importorskip("dask.dataframe")
     spark = request.getfixturevalue("spark") if backend == "pyspark" else None
-    return sorted(rows_of(frames.dispensing_mme(make(backend, data, spark), **options)), key=lambda r: r["id"])
+    return by_id(frames.dispensing_mme(make(backend, data, spark), **options))
 
 
 @pytest.mark.parametrize("backend", ALL)
