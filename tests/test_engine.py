@@ -528,6 +528,23 @@ def test_a_result_that_rounds_to_zero_is_refused() -> None:
         mme.dispensing_mme("oxycodone", "1e-300 mg", quantity=1, days_supply=1)
 
 
+@pytest.mark.parametrize(
+    ("strength", "quantity", "days_supply", "table"),
+    [("10 mg", 1, 1e-12, "cdc-2022"), ("10 mg", 1, 5e-10, "cdc-ndc-2018"), ("25 mcg/h", 1e-12, 30, "cdc-2022")],
+)
+def test_a_days_supply_that_rounds_to_zero_is_refused(
+    strength: str, quantity: float, days_supply: float, table: str
+) -> None:
+    """Was a result stating 0.0 days: a days supply given, or of patches (count x wear days), rounds to 0."""
+    drug = "fentanyl" if "mcg/h" in strength else "oxycodone"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mme.ImplausibleDoseWarning)  # 1e13 mg/day: the error is the point
+        with pytest.raises(mme.DoseError, match=r"^the days supply rounds to 0 at 9 decimals: give the number of days"):
+            mme.dispensing_mme(drug, strength, quantity=quantity, days_supply=days_supply, table=table)
+        least = mme.dispensing_mme("oxycodone", "10 mg", quantity=1, days_supply=6e-10, table=table)
+    assert least.days_supply == 1e-9  # 6e-10 days does not round to 0: it is stated rounded, as every result is
+
+
 @pytest.mark.parametrize("dose", ["10 kg", "10 lb", "10 grain", "10 mg*mg/mg", "10 g/s", "10 mg/kg", "10 m", "5 IU"])
 def test_only_the_units_clinicians_write_are_accepted(dose: str) -> None:
     """Was 15,000,000 MME/day for "10 kg": pint read any unit of the right dimension."""

@@ -34,7 +34,7 @@ from pydantic import ValidationError
 
 import mme
 from mme import frames
-from mme._engine import _per_day
+from mme._engine import DAYS_ROUND_TO_ZERO, ROUNDS_TO_ZERO, _per_day
 from mme._history import (
     DAYS_SUPPLY_NOT_WHOLE,
     DAYS_SUPPLY_TOO_LONG,
@@ -359,6 +359,7 @@ def test_checks_left_out_by_a_frames_ranges_change_no_row(
         ("oxycodone", 1e200, "mg", 1e200, 1e300),  # strength x quantity overflows, the daily amount not
         ("oxycodone", 1e-321, "mcg", 30.0, 10.0),  # the strength leaves the floats once in mg
         ("oxycodone", 1e-12, "mg", 1.0, 30.0),  # the daily amount rounds to 0
+        ("oxycodone", 10.0, "mg", 30.0, 1e-12),  # the days supply rounds to 0, the daily amount not
         ("tramadol", 2e-9, "mg", 1.0, 1.0),  # the MME/day rounds to 0 (a factor of 0.2), the daily amount not
         ("hydromorphone", 4e-10, "mg", 1.0, 1.0),  # the daily amount rounds to 0, the MME/day not (a factor of 5)
         (
@@ -984,15 +985,21 @@ def test_a_result_that_overflows_fails_its_row(backend: str, request: pytest.Fix
 def test_a_finite_result_whose_product_overflows_is_not_an_overflow(
     backend: str, request: pytest.FixtureRequest
 ) -> None:
-    """Was "overflows": 2.5 mg x 1e308 overflows, but / 3 days x 1.5 is 1.25e308 MME/day, as the exact engine says;
-    and 0.014822134, not 0.015: 10 mcg x 1e-320 loses digits below the normal float range before / 1e-320 days,
-    and so did 1e-320 mcg read as 1e-323 mg before its daily amount was known."""
+    """Was "overflows": 2.5 mg x 1e308 overflows, but / 3 days x 1.5 is 1.25e308 MME/day, as the exact engine says.
+    10 mcg x 1e-320 loses digits below the normal float range before / 1e-320 days (it was 0.014822134 MME/day,
+    not 0.015), and so did 1e-320 mcg read as 1e-323 mg: their daily amounts, read exactly, neither overflow nor
+    round to 0, so each row fails only where the engine does, on its days supply, which rounds to 0."""
     cases = [(2.5, "mg", 1e308, 3.0), (10.0, "mcg", 1e-320, 1e-320), (1e-320, "mcg", 10.0, 1e-320)]
     table = pa.table({"id": [0, 1, 2], "drug": ["oxycodone"] * 3, "strength": [c[0] for c in cases],
                       "strength_unit": [c[1] for c in cases], "quantity": [c[2] for c in cases],
                       "days_supply": [c[3] for c in cases]})  # fmt: skip
     rows = run_on(backend, table, request, table="anzca-2014")
     for row, (strength, unit, quantity, days) in zip(rows, cases, strict=True):
+        if days < 1e-9:
+            with pytest.raises(mme.DoseError, match=re.escape(DAYS_ROUND_TO_ZERO)):
+                mme.dispensing_mme("oxycodone", (strength, unit), quantity=quantity, days_supply=days)
+            assert row["mme_error"] == DAYS_ROUND_TO_ZERO
+            continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", mme.MMEWarning)  # implausible, and said so by the scalar engine
             want = mme.dispensing_mme("oxycodone", (strength, unit), quantity=quantity, days_supply=days,
@@ -1024,6 +1031,21 @@ def test_a_result_that_rounds_to_0_fails_its_row(backend: str, request: pytest.F
     zero = "the result rounds to 0 at 9 decimals: no dose is that small, check the unit"
     assert [(r["mme_per_day"], r["mme_error"], r["mme_excluded"]) for r in rows] == [(None, zero, None)] * 2
     assert all(expected(r, "cdc-ndc-2018")["mme_error"] == zero for r in rows)
+
+
+@pytest.mark.parametrize("backend", ALL)
+def test_a_days_supply_that_rounds_to_0_fails_its_row(backend: str, request: pytest.FixtureRequest) -> None:
+    """Was a result of 0.0 days: a days supply given, or of patches (count x wear days), that rounds to 0 at 9 places
+    fails its row after the amounts' own checks, as in the scalar engine (a daily amount that rounds to 0 first)."""
+    table = pa.table({"id": [0, 1, 2, 3], "drug": ["oxycodone", "fentanyl", "oxycodone", "oxycodone"],
+                      "strength": [10.0, 25.0, 1e-300, 10.0], "strength_unit": ["mg", "mcg/h", "mg", "mg"],
+                      "quantity": [1.0, 1e-12, 1.0, 1.0], "days_supply": [1e-12, 30.0, 1e-12, 6e-10]})  # fmt: skip
+    rows = run_on(backend, table, request, table="cdc-ndc-2018")
+    assert [r["mme_error"] for r in rows] == [DAYS_ROUND_TO_ZERO, DAYS_ROUND_TO_ZERO, ROUNDS_TO_ZERO, None]
+    assert rows[3]["mme_days_supply"] == 1e-9  # 6e-10 days: the least that does not round to 0
+    assert [expected(r, "cdc-ndc-2018")["mme_error"] for r in rows] == [r["mme_error"] for r in rows]
+    with pytest.raises(mme.DoseError, match="the days supply rounds to 0 at 9 decimals"):
+        mme.dispensing_mme("fentanyl", "25 mcg/h", quantity=1e-12, days_supply=30, table="cdc-ndc-2018")
 
 
 TEXT_CELLS = [
@@ -1754,15 +1776,17 @@ def test_a_result_that_rounds_to_0_fails_its_row_as_in_the_engine() -> None:
 @pytest.mark.parametrize("backend", FAST)
 def test_a_tiny_strength_over_a_tiny_days_supply_is_read_as_the_engine_reads_it(backend: str) -> None:
     """1e-320 mg x 10 / 1e-320 days is 10 mg/day: neither strength x quantity (subnormal) nor quantity / days
-    (overflows) may be taken first; the strength a day is."""
+    (overflows) may be taken first; the strength a day is. The amount passes its checks (no overflow, not 0), so
+    the row fails only where the engine's does: its days supply rounds to 0."""
     rows = [
         {"drug": "oxycodone", "strength": "1e-320", "strength_unit": "mg", "quantity": "10", "days_supply": "1e-320"}
     ]
-    want = mme.dispensing_mme("oxycodone", (1e-320, "mg"), quantity=10, days_supply=1e-320, table="anzca-2014")
+    with pytest.raises(mme.DoseError) as engine:
+        mme.dispensing_mme("oxycodone", (1e-320, "mg"), quantity=10, days_supply=1e-320, table="anzca-2014")
     out = rows_of(frames.dispensing_mme(make(backend, pa.Table.from_pylist(rows)), table="anzca-2014"))
-    assert want.mme_per_day == 15.0
-    assert out[0]["mme_per_day"] == want.mme_per_day
-    assert out[0]["mme_error"] is None
+    assert str(engine.value) == DAYS_ROUND_TO_ZERO
+    assert out[0]["mme_error"] == DAYS_ROUND_TO_ZERO
+    assert out[0]["mme_per_day"] is None
 
 
 @pytest.mark.parametrize("backend", ["pandas", "polars"])

@@ -447,7 +447,7 @@ class Stage(IntEnum):
     strength, MATCH (the table row), quantity, days supply, package_ml, STRENGTH_KIND; a regimen's NAMES,
     dose, count, DOSE_KIND (and the frequency code), per_day or every, MATCH, then the frequency rules
     (`DAILY_TOTAL`, `HOW_OFTEN`). Last, for a key that converts or is EXCLUDED (no MME, with the reason), the
-    result's own checks (`OVERFLOW`, `ROUNDS_TO_ZERO`).
+    result's own checks (`OVERFLOW`, `ROUNDS_TO_ZERO`, then a dispensing's `DAYS_ROUND_TO_ZERO`).
     """
 
     OK = 0
@@ -468,6 +468,10 @@ HOW_OFTEN = "how often is the dose taken? Give per_day (2, 'bid') or every ('6 h
 OVERFLOW = "the daily amount overflows: check the dose and the frequency"
 #: A daily amount or MME/day that rounds to 0 (`mme._units.rounded`): a result is never 0.
 ROUNDS_TO_ZERO = f"the result rounds to 0 at {RESULT_DECIMALS} decimals: no dose is that small, check the unit"
+#: A dispensing's days supply (patches x wear days) that rounds to 0: a result never states 0 days.
+DAYS_ROUND_TO_ZERO = (
+    f"the days supply rounds to 0 at {RESULT_DECIMALS} decimals: give the number of days the dispensing lasts"
+)
 #: A package size given with a strength that is not per mL.
 PACKAGE_NOT_CONC = "package_ml only goes with a concentration strength such as '10 mg/mL'"
 # What a key's unit may not be (`Stage.DOSE_KIND`, `Stage.STRENGTH_KIND`).
@@ -801,10 +805,12 @@ def dispensed(
             days = normalised
     else:
         daily = product(num, units), product(den, supply)  # mg per unit, or mg/mL with quantity in mL
+    applied = _applied(key, daily)
+    if days == 0:  # after the amounts' own checks, which `mme.frames` makes first too
+        raise DoseError(DAYS_ROUND_TO_ZERO)
     return _result(
-        table, key, drug, route, form, release, _applied(key, daily), strength, days_supply=days, notes=notes,
-        expression=expression,
-    )  # fmt: skip
+        table, key, drug, route, form, release, applied, strength, days_supply=days, notes=notes, expression=expression
+    )
 
 
 # CDC's NDC file Documentation (2016-2018): "prescription data for some sprays sometimes list the quantity as the

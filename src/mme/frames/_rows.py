@@ -16,6 +16,7 @@ from mme._engine import (
     BOTTLES,
     CHANGES_TOLERANCE,
     DAILY_TOTAL,
+    DAYS_ROUND_TO_ZERO,
     HOW_OFTEN,
     IMPLAUSIBLE,
     IMPLAUSIBLE_MME_PER_DAY,
@@ -74,14 +75,14 @@ _ROW_MESSAGES: Final = {  # the engine's texts (`mme._engine`), by id
     -11: HOW_OFTEN,
     -12: OVERFLOW,
     -13: ROUNDS_TO_ZERO,
+    -14: DAYS_ROUND_TO_ZERO,
 }
 # The engine's stages (`mme._engine.Stage`), by the same names, as the plain numbers of the lookup's "st" column
 # (DuckDB's lookup relation is SQL text, where an enum member would print as its repr).
 _OK, _NAMES, _DOSE_KIND, _MATCH, _STRENGTH_KIND, _EXCLUDED = (int(s) for s in Stage)
 _OVERFLOW: Final = -12
 _ZERO: Final = -13
-_DISPENSING_MESSAGES: Final = (-2, -3, -4, -5, -6, _OVERFLOW, _ZERO)
-_REGIMEN_MESSAGES: Final = (-7, -8, -9, -10, -11, _OVERFLOW, _ZERO)
+_DAYS_ZERO: Final = -14
 _STAGES: Final = (_NAMES, _DOSE_KIND, _MATCH, _STRENGTH_KIND)  # the statuses that stop a row with its key's message
 _NUMBER_MESSAGE: Final = {"strength": -2, "quantity": -3, "days_supply": -4, "dose": -7, "count": -8}
 
@@ -374,8 +375,11 @@ def _annotate(
     counted_zero = mme * _SCALE <= 0.5
     counted_zero = counted_zero if known.only("st", _OK) else ok & counted_zero
     zero = judged & ((daily * _SCALE <= 0.5) | counted_zero).fill_null(value=False)
+    last = [(overflow, _OVERFLOW), (zero, _ZERO)]
+    if days is not None:  # and a dispensing's days supply that rounds to 0, after the amounts' (as in the engine)
+        last.append((judged & (days * _SCALE <= 0.5).fill_null(value=False), _DAYS_ZERO))
     never = _never(ranges, known) if ranges is not None and _plain(ranges) else set()
-    late = [(check, i) for check, i in ((overflow, _OVERFLOW), (zero, _ZERO)) if i not in never]
+    late = [(check, i) for check, i in last if i not in never]
     # the last check, as a column beside the rounded amounts (one step: none reads another)
     step = [_first(late, _col("err")).alias(f"{_T}err")] if late else []
     fine = _col("err") == _NO_MESSAGE
@@ -392,7 +396,7 @@ def _annotate(
         rounded[name] = _round(amounts[name], frame.implementation, below=below)  # type: ignore[arg-type]
         return _col(name)
 
-    possible = [i for _, i in checks] + [_OVERFLOW, _ZERO]
+    possible = [i for _, i in checks] + [i for _, i in last]
     results = {
         MME_PER_DAY: nw.when(counted).then(
             rounded_column("r_mme")
@@ -592,8 +596,8 @@ def _highest(ranges: _Ranges, known: _Known) -> dict[str, float]:
 
 
 def _never(ranges: _Ranges, known: _Known) -> set[int]:
-    """The engine's last checks (`_OVERFLOW`, `_ZERO`) that no row can fail, given `_plain` amounts."""
-    (_, q_hi, _), (_, d_hi, _) = ranges["quantity"], ranges["days_supply"]
+    """The engine's last checks (`_OVERFLOW`, `_ZERO`, `_DAYS_ZERO`) that no row can fail, given `_plain` amounts."""
+    (q_lo, q_hi, _), (d_lo, d_hi, _) = ranges["quantity"], ranges["days_supply"]
     daily_lo, daily_hi = _daily(ranges)
     factors = known.counted_factors()
     largest = [*factors, *known.values.get("ru", [math.inf]), 1.0]
@@ -604,6 +608,9 @@ def _never(ranges: _Ranges, known: _Known) -> set[int]:
         never.add(_OVERFLOW)
     if daily_lo * min(factors, default=1.0) * _SCALE > 1 and daily_lo * _SCALE > 1:
         never.add(_ZERO)
+    wear = [w for w in known.values.get("wear", ()) if w > 0]  # a patch's days supply is its count x its wear
+    if d_lo * _SCALE > 1 and q_lo * min(wear, default=math.inf) * _SCALE > 1:
+        never.add(_DAYS_ZERO)
     return never
 
 
