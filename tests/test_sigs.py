@@ -1584,20 +1584,6 @@ def test_a_maximum_that_names_no_unit_is_refused_when_a_dose_is_several_units() 
     )
 
 
-@pytest.mark.parametrize(
-    ("text", "clock"),
-    [
-        ("oxycodone 5 mg 1 tab at 8am and 8pm", "8am"),
-        ("oxycodone 5 mg 1 tab 08:00 20:00", "08:00"),
-        ("oxycodone 5 mg 1 tab q12h (8am, 8pm)", "8am"),
-    ],
-)
-def test_a_clock_time_is_refused_asking_how_many_times_a_day(text: str, clock: str) -> None:
-    # it was "two doses: '1 tab' and '8'", as if 8 were a count
-    with pytest.raises(mme.ExpressionError, match=f"^'{clock}' is a clock time: say how many times a day"):
-        mme.convert(text)
-
-
 def test_a_count_before_am_or_pm_is_still_a_count() -> None:
     # "1 am, 2 pm": 1 tablet in the morning and 2 in the evening, 3 x 5 mg = 15 mg x 1.5 = 22.5
     assert mme.convert("oxycodone 5 mg take 1 am, 2 pm").mme_per_day == pytest.approx(22.5)

@@ -991,6 +991,13 @@ DISPENSED: frozenset[str] = frozenset({"#", "disp", "dispense", "dispensed", "qt
 REFILLS: frozenset[str] = frozenset({"refill", "refills", "rf", "rfl", "renouvellement", "renouvellements"})
 #: Meals, in text that names no dose ("with meals"): times of day whose number it does not say.
 MEALS: frozenset[str] = frozenset({"meal", "meals", "repas"})
+#: Qualifiers a product name carries in brackets that change no dose ("opana er (crush resistant)", "morphine
+#: sulfate (PF)": preservative-free, "(bulk)": a compounding supply), with the release one says: a biphasic
+#: tramadol releases over 24 hours ("tramadol hcl er (biphasic)").
+NAME_QUALIFIERS: dict[str, Release | None] = {
+    "biphasic": "ER",
+    **dict.fromkeys(("crush resistant", "abuse deterrent", "tamper resistant", "pf", "preservative free", "bulk")),
+}
 #: Salts RxNorm and labels name an opioid with, beyond those listed with the generic names above.
 SALTS: dict[str, tuple[str, ...]] = {
     "hydrocodone": ("polistirex", "bitartrate hemipentahydrate"),
