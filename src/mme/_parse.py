@@ -14,7 +14,8 @@ may come in any order. After the product, a sig as prescribers and EHRs write it
 (docs/expressions.md): verbs and route phrases ("take ... by mouth"), "(s)" plurals, number
 words and fractions, count and frequency ranges (the maximum, or the minimum with
 ``range="min"``, each noted), stated daily maximums (which cap), times of day ("matin et soir"),
-waking hours ("q4h while awake": round the clock, noted) and text that names no dose (indications,
+waking hours ("q4h while awake": round the clock, noted), clock times that agree with the frequency ("q12h
+at 9am and 9pm", noted) and text that names no dose (indications,
 durations, "with food"). Multi-step schedules, "as
 directed" alone and any word that could change the dose are refused, naming the part.
 
@@ -29,7 +30,7 @@ AMOUNT UNIT
     ``ug``), ``g``; a rate ``mcg/h`` (``mcg/hr``, ``mcg per hour``), a patch's or, with its
     route, an infusion's (no other product is dosed per hour); a concentration
     ``mg/mL`` (``10 mg/5 mL`` is read as 2 mg/mL; ``mcg/mL`` too); a daily total ``mg/day``
-    (``mg/d``, ``mg/24 h``, ``mcg/day``), which takes no frequency; an amount per unit
+    (``mg/d``, ``mg/24 h``, ``mcg/day``), which takes no frequency but once a day, as one unit; an amount per unit
     ``100 mcg/spray``, ``5 mg/tab``; a dose per interval ``30 mg/12 hr`` (30 mg every 12 hours,
     never a patch's). ``per`` may replace ``/``. A patch brand with a rate it comes in and no unit
     ("Duragesic-50", "Butrans 10") is that rate in mcg/h.
