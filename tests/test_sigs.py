@@ -2503,3 +2503,31 @@ def test_an_extended_release_combination_brand_refuses_another_release() -> None
     assert mme.convert("tussicaps 5-4 mg 1 cap q12h").release == "ER"
     with pytest.raises(mme.MMEError, match="'xartemis' is extended-release, but 'IR' was given"):
         mme.convert("xartemis IR 7.5/325 1 tab q6h")
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        # each was "two frequencies": "daily" after a frequency of once a day or more says every day
+        ("oxycodone 5 mg tablet TAKE 1 TABLET TWICE A DAY EVERY DAY", "oxycodone 5 mg tablet 1 tab twice a day"),
+        ("oxycodone 5 mg tablet TAKE 1 TAB TID DAILY PRN", "oxycodone 5 mg tablet 1 tab tid prn"),
+        ("oxycodone 5 mg tablet 1 tablet PO BID daily", "oxycodone 5 mg tablet 1 tab bid"),
+        ("oxycodone 5 mg tablet 1 tab every 12 hours daily", "oxycodone 5 mg tablet 1 tab every 12 hours"),
+    ],
+)
+def test_daily_after_a_frequency_says_every_day(text: str, plain: str) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(mme.convert(plain).mme_per_day)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        # was read as every other day (3.75 MME/day), "daily" dropped: which is it?
+        ("oxycodone 5 mg tablet 1 tab every other day daily", "'every other day' and 'daily' disagree (0.5 and 1"),
+        ("oxycodone 5 mg tablet 1 tab weekly daily", "'weekly' and 'daily' disagree (0.14 and 1"),
+        ("oxycodone 5 mg tablet 1 tab daily bid", "'daily' and 'bid' disagree (1 and 2"),
+    ],
+)
+def test_daily_after_a_frequency_of_less_than_once_a_day_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^two frequencies: {re.escape(problem)}"):
+        mme.convert(text)

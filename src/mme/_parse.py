@@ -1340,8 +1340,8 @@ class _Parser:
             if not (math.isfinite(value) and value > 0):
                 self.fail(f"frequency {typed!r} must be positive and finite")
         if self.frequency is not None:
-            if self.span_key(i, end) in _TIMES_A_DAY_WORDS and self.every is not None:
-                return end  # "every 12 hours daily": daily says every day
+            if self.span_key(i, end) in _TIMES_A_DAY_WORDS and self.frequency.fewest >= 1:
+                return end  # "every 12 hours daily", "bid daily", "twice a day every day": daily says every day
             said = self.frequency
             if (said.fewest, said.most) != (fewest, most):
                 self.fail(
@@ -1967,7 +1967,8 @@ class _Parser:
 
 
 def _times(fewest: float, most: float) -> str:
-    """Administrations a day as a frequency gives them: "4", "4-6"."""
+    """Administrations a day as a frequency gives them: "4", "4-6", "0.14" (weekly)."""
+    fewest, most = round(fewest, 2), round(most, 2)
     return format_number(fewest) if fewest == most else f"{format_number(fewest)}-{format_number(most)}"
 
 
