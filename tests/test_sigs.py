@@ -2531,3 +2531,12 @@ def test_daily_after_a_frequency_says_every_day(text: str, plain: str) -> None:
 def test_daily_after_a_frequency_of_less_than_once_a_day_is_refused(text: str, problem: str) -> None:
     with pytest.raises(mme.ExpressionError, match=f"^two frequencies: {re.escape(problem)}"):
         mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["oxycodone 5 mg tablet q12h at 8, prn pain", "oxycodone 5 mg tablet at 9 by mouth twice a day"]
+)
+def test_a_number_after_at_with_no_unit_is_a_time_not_a_count(text: str) -> None:
+    # the first was 8 tablets every 12 hours (120 MME/day): 8 is the hour
+    with pytest.raises(mme.ExpressionError, match=r"^'at [89]' is a time with no am or pm: write it as a clock time"):
+        mme.convert(text)

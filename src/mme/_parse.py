@@ -1498,6 +1498,8 @@ class _Parser:
                 self.count_noun(form, k)
                 kind, unit, end = "count", "", form.end
             elif k < self.size and self.bare_count_ends(k):
+                if self.keys[i - 1] == "at":  # "q12h at 8, prn": 8 o'clock, never 8 tablets
+                    self.fail(f"'at {self.span(i, j)}' is a time with no am or pm: write it as a clock time ('8am')")
                 kind, unit, end = "count", "", k  # "1 orally every 4 hours": the product's unit
             else:
                 self.fail(
