@@ -2540,3 +2540,17 @@ def test_a_number_after_at_with_no_unit_is_a_time_not_a_count(text: str) -> None
     # the first was 8 tablets every 12 hours (120 MME/day): 8 is the hour
     with pytest.raises(mme.ExpressionError, match=r"^'at [89]' is a time with no am or pm: write it as a clock time"):
         mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    "sig",
+    [
+        "apply one patch to upper torso every 72 hours",  # was "cannot read 'upper'"
+        "One patch to upper torso and change q 72 hours as needed for chronic pain",
+        "apply 1 patch to chest q72h",
+        "apply 1 patch to intact skin every 72 hours",
+    ],
+)
+def test_where_a_patch_is_applied_names_no_dose(sig: str) -> None:
+    # 25 mcg/h x 2.4, as "apply 1 patch every 72 hours"
+    assert mme.convert(f"fentanyl 25 mcg/hr patch {sig}").mme_per_day == pytest.approx(60.0)

@@ -308,7 +308,8 @@ _DURATION_UNITS: Final = frozenset({"day", "days", "d", "week", "weeks", "wk", "
 _FILLER: Final = _Phrases({"abuse deterrent", "film coated", "disintegrating", "chewable", "pack", "total",
                             "metered dose", "for oral suspension", "for oral solution",
                             "by", "via", "of", "the", "a", "an", "in", "at", "to", "dose", "if", "as", "de", "par",
-                            "effervescent", "orally disintegrating", "mouth", "directed", "sig"})  # fmt: skip
+                            "effervescent", "orally disintegrating", "mouth", "directed", "sig"}
+                           | _vocab.APPLICATION_SITES)  # fmt: skip
 _DIRECTED: Final = _Phrases(_vocab.AS_DIRECTED)
 _ELSEWHERE: Final = _Phrases(_vocab.DOSE_ELSEWHERE)
 _FIXED_AT: Final = _Phrases(_FIXED)

@@ -1003,6 +1003,11 @@ SOME_DAYS: frozenset[str] = frozenset({"days", "jours"})
 DISPENSED: frozenset[str] = frozenset({"#", "disp", "dispense", "dispensed", "qty", "quantity", "quantité", "qté"})
 #: Refills ("refills: 0", "2 refills", "no refills"): what may be supplied again, never a dose.
 REFILLS: frozenset[str] = frozenset({"refill", "refills", "rf", "rfl", "renouvellement", "renouvellements"})
+#: Where a patch is applied ("apply 1 patch to upper torso"): said like a route, it names no dose.
+APPLICATION_SITES: frozenset[str] = frozenset(
+    {"upper torso", "upper arm", "upper arms", "upper body", "upper chest", "upper back", "torso", "chest", "skin",
+     "intact skin"}
+)  # fmt: skip
 #: Meals, in text that names no dose ("with meals"): times of day whose number it does not say.
 MEALS: frozenset[str] = frozenset({"meal", "meals", "repas"})
 #: Qualifiers a product name carries in brackets that change no dose ("opana er (crush resistant)", "morphine
