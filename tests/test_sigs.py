@@ -2554,3 +2554,25 @@ def test_a_number_after_at_with_no_unit_is_a_time_not_a_count(text: str) -> None
 def test_where_a_patch_is_applied_names_no_dose(sig: str) -> None:
     # 25 mcg/h x 2.4, as "apply 1 patch every 72 hours"
     assert mme.convert(f"fentanyl 25 mcg/hr patch {sig}").mme_per_day == pytest.approx(60.0)
+
+
+@given(
+    hours=st.lists(st.integers(min_value=0, max_value=23), min_size=1, max_size=4, unique=True),
+    style=st.sampled_from(["am/pm", "24h"]),
+    count=st.sampled_from(["1 tab", "2 tabs", "1/2 tab"]),
+)
+@settings(max_examples=60, deadline=None)
+def test_clock_times_count_one_administration_each_with_or_without_the_frequency_they_agree_with(
+    hours: list[int], style: str, count: str
+) -> None:
+    def clock(hour: int) -> str:
+        return f"{hour:02d}:00" if style == "24h" else f"{(hour - 1) % 12 + 1}{'am' if hour < 12 else 'pm'}"
+
+    said = " and ".join(clock(h) for h in hours)
+    frequency = {1: "daily", 2: "bid", 3: "tid", 4: "qid"}[len(hours)]
+    plain = mme.convert(f"oxycodone 5 mg tablet {count} {frequency}").mme_per_day
+    assert mme.convert(f"oxycodone 5 mg tablet {count} {frequency} at {said}").mme_per_day == pytest.approx(plain)
+    assert mme.convert(f"oxycodone 5 mg tablet {count} at {said}").mme_per_day == pytest.approx(plain)
+    other = {1: "bid", 2: "tid", 3: "qid", 4: "tid"}[len(hours)]
+    with pytest.raises(mme.ExpressionError, match="disagree"):
+        mme.convert(f"oxycodone 5 mg tablet {count} {other} at {said}")
