@@ -2576,3 +2576,25 @@ def test_clock_times_count_one_administration_each_with_or_without_the_frequency
     other = {1: "bid", 2: "tid", 3: "qid", 4: "tid"}[len(hours)]
     with pytest.raises(mme.ExpressionError, match="disagree"):
         mme.convert(f"oxycodone 5 mg tablet {count} {other} at {said}")
+
+
+@pytest.mark.parametrize(
+    ("sig", "plain"),
+    [
+        ("1 tab every 2nd day", "1 tab every 2 days"),  # was "cannot read 'every'"
+        ("1 tab every 3rd day.", "1 tab every 3 days"),
+        ("1 tab every second day", "1 tab every 2 days"),
+        ("1 tab every third day", "1 tab every 3 days"),
+        ("1 tab every 4th hour", "1 tab every 4 hours"),
+    ],
+)
+def test_an_ordinal_interval_reads_as_that_many_days_or_hours(sig: str, plain: str) -> None:
+    assert mme.convert(f"morphine 30 mg tablet {sig}").mme_per_day == pytest.approx(
+        mme.convert(f"morphine 30 mg tablet {plain}").mme_per_day
+    )
+
+
+@pytest.mark.parametrize("sig", ["1 tab every 2-3rd day", "take a second tab q6h", "1 tab every 2 nd day"])
+def test_an_ordinal_that_says_no_interval_is_refused(sig: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^cannot read"):
+        mme.convert(f"morphine 30 mg tablet {sig}")

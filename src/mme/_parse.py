@@ -1324,6 +1324,11 @@ class _Parser:
             lo, hi, end = self.number_or_range(k, fraction=half)
             lo, hi = self.checked(k, end, lo, hi, "an interval")
             k = end
+            if lo == hi and self.keys[k] in ("st", "nd", "rd", "th") and self.starts[k] == self.ends[k - 1]:
+                k += 1  # "every 2nd day", "every 3rd day"
+        elif self.keys[k] in _vocab.ORDINALS:  # "every second day"
+            lo = hi = _vocab.ORDINALS[self.keys[k]]
+            numbered, k = True, k + 1
         if self.keys[k] == "." and self.keys[k + 1] in _INTERVAL:  # "q.4.h."
             k += 1
         if self.keys[k] not in _INTERVAL or (self.keys[k] in _vocab.MINUTE_WORDS and not numbered):

@@ -872,6 +872,8 @@ NUMBER_WORDS: dict[str, float] = {
     "trois": 3.0,
     "quatre": 4.0,
 }
+#: Ordinals that say an interval ("every second day", "every third day"), never a count.
+ORDINALS: dict[str, float] = {"second": 2.0, "third": 3.0, "fourth": 4.0, "fifth": 5.0, "sixth": 6.0}
 #: Fractions typed as one character, each read as the fraction it writes: "½ tab" is "1/2 tab".
 VULGAR_FRACTIONS: dict[str, tuple[float, float]] = {
     "½": (1.0, 2.0),
