@@ -22,7 +22,8 @@ directed" alone and any word that could change the dose are refused, naming the 
 DRUG
     Everything before the first number, kept as typed ("OxyContin", "morphine sulfate",
     "hydrocodone/acetaminophen"); the engine resolves it. Route, form and release words at
-    its start or end are read as such: "oxycodone ER 10 mg" is oxycodone, release ER.
+    its start or end are read as such: "oxycodone ER 10 mg" is oxycodone, release ER; a bracketed
+    qualifier that changes no dose ("tramadol hcl er (biphasic)", "(PF)") is ignored text.
 
 AMOUNT UNIT
     The opioid amount per unit taken. Numbers: ``10``, ``0.5``, ``.5``, ``2,5`` (decimal
