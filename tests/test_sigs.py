@@ -1584,20 +1584,6 @@ def test_a_maximum_that_names_no_unit_is_refused_when_a_dose_is_several_units() 
     )
 
 
-@pytest.mark.parametrize(
-    ("text", "clock"),
-    [
-        ("oxycodone 5 mg 1 tab at 8am and 8pm", "8am"),
-        ("oxycodone 5 mg 1 tab 08:00 20:00", "08:00"),
-        ("oxycodone 5 mg 1 tab q12h (8am, 8pm)", "8am"),
-    ],
-)
-def test_a_clock_time_is_refused_asking_how_many_times_a_day(text: str, clock: str) -> None:
-    # it was "two doses: '1 tab' and '8'", as if 8 were a count
-    with pytest.raises(mme.ExpressionError, match=f"^'{clock}' is a clock time: say how many times a day"):
-        mme.convert(text)
-
-
 def test_a_count_before_am_or_pm_is_still_a_count() -> None:
     # "1 am, 2 pm": 1 tablet in the morning and 2 in the evening, 3 x 5 mg = 15 mg x 1.5 = 22.5
     assert mme.convert("oxycodone 5 mg take 1 am, 2 pm").mme_per_day == pytest.approx(22.5)
@@ -2257,3 +2243,358 @@ def test_a_maximum_said_daily_around_its_lead_is_per_day(cap: str) -> None:
     assert result.expression.cap == cap
     with pytest.raises(mme.ExpressionError, match=r"^a maximum per 7 days"):
         mme.convert(f"oxycodone 5 mg 1 tab q4h prn, {cap} per week")
+
+
+# -- refused real prescriptions that read safely: name qualifiers, volume ranges, clock times, frequencies said
+# twice, a daily total taken once a day ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "ignored"),
+    [
+        # was UnknownDrugError ('tramadol hcl er (biphasic'): 2 x 100 mg a day = 200 mg x 0.2
+        (
+            "tramadol hcl er (biphasic) 100 mg oral tablet extended release 24 hour 1-2 po q day",
+            40.0,
+            "(biphasic)",
+        ),
+        ("opana er (crush resistant) 5 mg tb12 1 tab q12h", 30.0, "(crush resistant)"),  # 10 mg x 3
+        ("Morphine Sulfate (abuse-deterrent) 10 mg tablet 1 tab q6h", 40.0, "(abuse-deterrent)"),  # 40 mg x 1
+        ("oxycodone hcl (PF) 5 mg tablet 1 tab q6h", 30.0, "(PF)"),  # 20 mg x 1.5
+    ],
+)
+def test_a_bracketed_qualifier_of_a_name_changes_no_dose(text: str, expected: float, ignored: str) -> None:
+    result = mme.convert(text)
+    assert result.mme_per_day == pytest.approx(expected)
+    assert result.expression is not None
+    assert ignored in result.expression.ignored
+    assert ignored not in result.expression.drug
+
+
+def test_every_name_qualifier_reads_as_the_name_without_it() -> None:
+    from mme._vocab import NAME_QUALIFIERS
+
+    plain = mme.convert("tramadol ER 100 mg tablet 1 tab daily")
+    for qualifier in NAME_QUALIFIERS:
+        qualified = mme.convert(f"tramadol ER ({qualifier}) 100 mg tablet 1 tab daily")
+        assert (qualified.mme_per_day, qualified.release) == (plain.mme_per_day, plain.release), qualifier
+
+
+def test_a_biphasic_product_is_extended_release_so_another_release_is_refused() -> None:
+    assert mme.convert("tramadol (biphasic) 100 mg tablet 1 tab daily").release == "ER"
+    with pytest.raises(mme.ExpressionError, match=r"^two releases: 'IR' and 'ER' \('\(biphasic\)'\)"):
+        mme.convert("tramadol (biphasic) IR 100 mg tablet 1 tab daily")
+
+
+@pytest.mark.parametrize("text", ["oxycodone (sustained) 5 mg 1 tab q6h", "oxycodone (pf 5 mg 1 tab q6h"])
+def test_a_bracketed_word_that_is_no_known_qualifier_is_still_refused(text: str) -> None:
+    with pytest.raises(mme.UnknownDrugError, match=r"^unknown drug 'oxycodone \((sustained|pf)'"):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "high", "low"),
+    [
+        # was "two volumes": 1 mL x 20 mg/mL x 4 = 80 mg x 1; 0.5 mL: 40
+        (
+            "morphine 20 mg/mL oral concentrate 0.5 milliliter(s) to 1 mL orally 4 times a day, as needed",
+            80.0,
+            40.0,
+        ),
+        ("morphine 10 mg/5 mL solution 5 mL - 10 mL q4h", 120.0, 60.0),  # 10 mL = 20 mg x 6; 5 mL = 10 mg x 6
+        ("morphine 10 mg/5 mL solution 2.5 ml to 5 ml q4h", 60.0, 30.0),  # 5 mL = 10 mg x 6; 2.5 mL = 5 mg x 6
+        ("morphine 10 mg/5 mL solution 1/2 ml to 1 1/2 ml q4h", 18.0, 6.0),  # 1.5 mL = 3 mg x 6; 0.5 mL = 1 mg x 6
+        ("oxycodone 5 mg tablet take 5 mg to 10 mg q4h", 90.0, 45.0),  # 2 tabs x 6 x 5 mg = 60 mg x 1.5
+    ],
+)
+def test_a_range_with_its_unit_at_both_ends_reads_as_a_range(text: str, high: float, low: float) -> None:
+    at_max, at_min = mme.convert(text), mme.convert(text, range="min")
+    assert at_max.mme_per_day == pytest.approx(high)
+    assert at_min.mme_per_day == pytest.approx(low)
+    assert f"at the minimum of the range: {low:g} MME/day" in at_max.warnings
+    assert f"at the maximum of the range: {high:g} MME/day" in at_min.warnings
+
+
+@given(
+    lo=st.sampled_from([0.25, 0.5, 1.0, 2.5, 5.0]),
+    extra=st.sampled_from([0.25, 0.5, 1.0, 2.5, 5.0]),
+    joint=st.sampled_from(["to", "-", "or"]),
+    choice=st.sampled_from(["max", "min"]),
+)
+@settings(max_examples=40, deadline=None)
+def test_a_volume_range_reads_the_same_with_its_unit_once_or_at_both_ends(
+    lo: float, extra: float, joint: str, choice: RangeChoice
+) -> None:
+    hi = lo + extra
+    once = mme.convert(f"morphine 10 mg/5 mL solution {lo:g}-{hi:g} mL q4h", range=choice)
+    both = mme.convert(f"morphine 10 mg/5 mL solution {lo:g} mL {joint} {hi:g} mL q4h", range=choice)
+    assert both.mme_per_day == pytest.approx(once.mme_per_day)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("morphine 10 mg/5 mL solution 5 ml to 2.5 ml q4h", "range '5 ml to 2.5 ml' runs backwards"),
+        ("morphine 20 mg/mL solution 5 mg to 10 mcg q4h", "two doses: '5 mg' and '10 mcg'"),  # units differ
+        ("morphine 20 mg/mL solution 5 ml to 10 mg q4h", "two volumes: '5 ml' and '10 mg'"),
+        # a combination's "5 mg-325 mg" is its components, never a range of 5 to 325 mg (43 tablets)
+        ("hydrocodone-acetaminophen 7.5-325 mg tablet take 5 mg-325 mg q6h", "'hydrocodone-acetaminophen' does not"),
+    ],
+)
+def test_a_range_with_units_that_do_not_make_one_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)}"):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "plain", "clocks"),
+    [
+        # was "'9am' is a clock time": 2 a day, as every twelve hours says
+        (
+            "morphine ER 50 mg capsule TAKE 1 CAPSULE Every twelve hours at 9am and 9pm",
+            "morphine ER 50 mg capsule TAKE 1 CAPSULE Every twelve hours",
+            "'9am and 9pm' agree with 'Every twelve hours'",
+        ),
+        ("oxycodone 5 mg tablet 1 tab q8h at 6am, 2pm and 10pm", "oxycodone 5 mg tablet 1 tab q8h", None),
+        ("oxycodone 5 mg tablet 1 tab twice daily at 8 am and 8 pm", "oxycodone 5 mg tablet 1 tab twice daily", None),
+        ("oxycodone 5 mg tablet 1 tab q12h (08:00, 20:00)", "oxycodone 5 mg tablet 1 tab q12h", None),
+        ("oxycodone 5 mg tablet 1 tab daily at 9:30 pm", "oxycodone 5 mg tablet 1 tab daily", None),
+        ("oxycodone 5 mg tablet 1 tab q12h at 12am and 12pm", "oxycodone 5 mg tablet 1 tab q12h", None),
+        # alone, as times of day are read: one administration each
+        (
+            "oxycodone 5 mg tablet 1 tab at 9am and 9pm",
+            "oxycodone 5 mg tablet 1 tab in the morning and in the evening",
+            "'9am and 9pm' read as 2 administration(s) a day",
+        ),
+        (
+            "oxycodone 5 mg tablet 1 tab at 9am and 2 tabs at 9pm",
+            "oxycodone 5 mg tablet 1 tab mane and 2 tabs nocte",
+            None,
+        ),
+        # was 10 tablets in the evening (75 MME/day): "at 10 pm" is a clock time, one tablet once a day
+        ("oxycodone 5 mg tablet at 10 pm", "oxycodone 5 mg tablet 1 tab daily", None),
+    ],
+)
+def test_clock_times_that_agree_with_the_frequency_are_read(text: str, plain: str, clocks: str | None) -> None:
+    result = mme.convert(text)
+    assert result.mme_per_day == pytest.approx(mme.convert(plain).mme_per_day)
+    assert result.expression is not None
+    assert any(any(ch.isdigit() for ch in part) for part in result.expression.ignored)
+    assert any(w.startswith("clock times ") for w in result.warnings)
+    if clocks is not None:
+        assert f"clock times {clocks}" in result.warnings
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("oxycodone 5 mg tablet 1 tab q12h at 9am", "'q12h' and 1 time(s) of day (09:00) disagree"),
+        ("oxycodone 5 mg tablet 1 tab tid at 8am and 8pm", "'tid' and 2 time(s) of day (08:00, 20:00) disagree"),
+        ("oxycodone 5 mg tablet 1 tab q4-6h at 8am, 2pm and 8pm", "'q4-6h' and 3 time(s) of day"),
+        ("oxycodone 5 mg tablet 1 tab at 9pm and at bedtime", "clock times ('9pm') and times of day may name one time"),
+        ("oxycodone 5 mg tablet 1 tab at 9am and 9am", "the clock time '9am' is said twice"),
+        ("oxycodone 5 mg tablet 1 tab at 9am and 09:00", "the clock time '09:00' is said twice"),
+        ("oxycodone 5 mg tablet 1 tab at 13pm", "'13pm' is not a clock time"),
+        ("oxycodone 5 mg tablet 1 tab at 0am", "'0am' is not a clock time"),
+        ("oxycodone 5 mg tablet 1 tab at 24:00", "'24:00' is not a clock time"),
+        ("oxycodone 5 mg tablet 1 tab at 9:60", "'9:60' is not a clock time"),
+        ("oxycodone 5 mg tablet 1 tab at 9.5pm", "'9.5pm' is not a clock time"),
+    ],
+)
+def test_clock_times_that_disagree_or_are_no_times_are_refused_naming_them(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)}"):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("oxycodone 5 mg tablet 1 tab every 6 hours (4 times/day)", "oxycodone 5 mg tablet 1 tab every 6 hours"),
+        ("oxycodone 5 mg tablet 1 tab q12h (twice a day)", "oxycodone 5 mg tablet 1 tab q12h"),
+        ("oxycodone 5 mg tablet 1 tab q4-6h (4-6 times a day)", "oxycodone 5 mg tablet 1 tab q4-6h"),
+    ],
+)
+def test_two_frequencies_that_agree_are_read_and_said(text: str, plain: str) -> None:
+    result = mme.convert(text)
+    assert result.mme_per_day == pytest.approx(mme.convert(plain).mme_per_day)
+    assert any(w.endswith("say the same frequency") for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            "oxycodone 5 mg tablet 1 tab every 4 hours (5 times/day)",
+            "'every 4 hours' and '5 times/day' disagree (6 and 5",
+        ),
+        ("oxycodone 5 mg tablet 1 tab q4-6h (1-2 times a day)", "'q4-6h' and '1-2 times a day' disagree (4-6 and 1-2"),
+    ],
+)
+def test_two_frequencies_that_disagree_are_refused_saying_so(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^two frequencies: {re.escape(problem)} a day\\): say one"):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    "sig", ["1 cap(s) orally once a day x 30 days", "1 cap q24h", "once daily", "take one capsule every day"]
+)
+def test_a_daily_total_taken_once_a_day_as_one_unit_is_that_total(sig: str) -> None:
+    # was "a daily total takes no frequency": 30 mg a day x 1 (morphine)
+    result = mme.convert(f"morphine 30 mg/24 hours capsule, extended release {sig}")
+    assert result.mme_per_day == pytest.approx(30.0)
+    assert any(w.endswith("read as the daily total '30 mg/24 hours' taken once") for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    ("sig", "problem"),
+    [
+        ("1 cap bid", "a daily total ('30 mg/24 hours') takes no frequency, but 'bid' is given"),
+        ("1 cap 1-2 times a day", "a daily total ('30 mg/24 hours') takes no frequency, but '1-2 times a day' is"),
+        ("1 cap every morning", "a daily total ('30 mg/24 hours') takes no frequency, but 'a time of day' is"),
+        ("2 caps once daily", "a daily total ('30 mg/24 hours') taken 'once daily' is one unit, not '2 caps'"),
+        ("1/2-1 cap daily", "a daily total ('30 mg/24 hours') taken 'daily' is one unit, not '1/2-1 cap'"),
+        ("30 mg daily", "a daily total ('30 mg/24 hours') taken 'daily' is one unit, not '30 mg'"),
+        ("1 cap", "a daily total ('30 mg/24 hours') takes no count"),
+    ],
+)
+def test_a_daily_total_with_another_frequency_or_count_is_refused(sig: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)}"):
+        mme.convert(f"morphine 30 mg/24 hours capsule {sig}")
+
+
+def test_a_patch_changed_every_72_hours_keeps_its_rate() -> None:
+    # the once-a-day reading of a daily total leaves a rate alone: 25 mcg/h x 2.4
+    assert mme.convert("fentanyl 25 mcg/h patch apply 1 patch every 72 hours").mme_per_day == pytest.approx(60.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # each was "no unit after '5'": the brand did not say which of its amounts is the opioid's
+        ("lorcet 5-325 mg oral tablet 1 bid", 10.0),  # hydrocodone 5 mg x 2 x 1
+        ("lorcet hd 10-325 mg oral tablet 1 tab q6h", 40.0),  # 10 mg x 4
+        ("lorcet plus 7.5-325 mg oral tablet 1 tab q6h", 30.0),  # 7.5 mg x 4
+        ("verdrocet 2.5-325 mg oral tablet 1 tab q6h", 10.0),  # 2.5 mg x 4
+        ("primlev 10-300 mg oral tablet 1 tab q6h", 60.0),  # oxycodone 10 mg x 4 = 40 mg x 1.5
+        ("nalocet 2.5-300 mg oral tablet 1 tab q6h", 15.0),  # 2.5 mg x 4 = 10 mg x 1.5
+        ("ibudone 10-200 mg oral tablet 1 bid", 20.0),  # hydrocodone 10 mg x 2
+        ("reprexain 200-5 mg oral tablet 1 tab tid", 15.0),  # in either order: 5 mg x 3
+        ("xartemis xr 7.5-325 mg oral tablet extended release 2 tabs q12h", 45.0),  # 2 x 7.5 x 2 = 30 mg x 1.5
+        ("tussicaps 10-8 mg oral capsule extended release 12 hour 1 cap q12h", 20.0),  # hydrocodone 10 mg x 2
+    ],
+)
+def test_combination_brands_named_by_rxnorm_read_their_opioids_amount(text: str, expected: float) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("ibudone 7.5-200 mg oral tablet 1 bid", "'7.5-200 mg' is not a documented strength of ibudone"),
+        ("lorcet 10/650 1 tab q6h", "'10/650' is not a documented strength of lorcet"),
+    ],
+)
+def test_a_strength_a_combination_brand_is_not_documented_in_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)}"):
+        mme.convert(text)
+
+
+def test_an_extended_release_combination_brand_refuses_another_release() -> None:
+    assert mme.convert("tussicaps 5-4 mg 1 cap q12h").release == "ER"
+    with pytest.raises(mme.MMEError, match="'xartemis' is extended-release, but 'IR' was given"):
+        mme.convert("xartemis IR 7.5/325 1 tab q6h")
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        # each was "two frequencies": "daily" after a frequency of once a day or more says every day
+        ("oxycodone 5 mg tablet TAKE 1 TABLET TWICE A DAY EVERY DAY", "oxycodone 5 mg tablet 1 tab twice a day"),
+        ("oxycodone 5 mg tablet TAKE 1 TAB TID DAILY PRN", "oxycodone 5 mg tablet 1 tab tid prn"),
+        ("oxycodone 5 mg tablet 1 tablet PO BID daily", "oxycodone 5 mg tablet 1 tab bid"),
+        ("oxycodone 5 mg tablet 1 tab every 12 hours daily", "oxycodone 5 mg tablet 1 tab every 12 hours"),
+    ],
+)
+def test_daily_after_a_frequency_says_every_day(text: str, plain: str) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(mme.convert(plain).mme_per_day)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        # was read as every other day (3.75 MME/day), "daily" dropped: which is it?
+        ("oxycodone 5 mg tablet 1 tab every other day daily", "'every other day' and 'daily' disagree (0.5 and 1"),
+        ("oxycodone 5 mg tablet 1 tab weekly daily", "'weekly' and 'daily' disagree (0.14 and 1"),
+        ("oxycodone 5 mg tablet 1 tab daily bid", "'daily' and 'bid' disagree (1 and 2"),
+    ],
+)
+def test_daily_after_a_frequency_of_less_than_once_a_day_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^two frequencies: {re.escape(problem)}"):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["oxycodone 5 mg tablet q12h at 8, prn pain", "oxycodone 5 mg tablet at 9 by mouth twice a day"]
+)
+def test_a_number_after_at_with_no_unit_is_a_time_not_a_count(text: str) -> None:
+    # the first was 8 tablets every 12 hours (120 MME/day): 8 is the hour
+    with pytest.raises(mme.ExpressionError, match=r"^'at [89]' is a time with no am or pm: write it as a clock time"):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    "sig",
+    [
+        "apply one patch to upper torso every 72 hours",  # was "cannot read 'upper'"
+        "One patch to upper torso and change q 72 hours as needed for chronic pain",
+        "apply 1 patch to chest q72h",
+        "apply 1 patch to intact skin every 72 hours",
+    ],
+)
+def test_where_a_patch_is_applied_names_no_dose(sig: str) -> None:
+    # 25 mcg/h x 2.4, as "apply 1 patch every 72 hours"
+    assert mme.convert(f"fentanyl 25 mcg/hr patch {sig}").mme_per_day == pytest.approx(60.0)
+
+
+@given(
+    hours=st.lists(st.integers(min_value=0, max_value=23), min_size=1, max_size=4, unique=True),
+    style=st.sampled_from(["am/pm", "24h"]),
+    count=st.sampled_from(["1 tab", "2 tabs", "1/2 tab"]),
+)
+@settings(max_examples=60, deadline=None)
+def test_clock_times_count_one_administration_each_with_or_without_the_frequency_they_agree_with(
+    hours: list[int], style: str, count: str
+) -> None:
+    def clock(hour: int) -> str:
+        return f"{hour:02d}:00" if style == "24h" else f"{(hour - 1) % 12 + 1}{'am' if hour < 12 else 'pm'}"
+
+    said = " and ".join(clock(h) for h in hours)
+    frequency = {1: "daily", 2: "bid", 3: "tid", 4: "qid"}[len(hours)]
+    plain = mme.convert(f"oxycodone 5 mg tablet {count} {frequency}").mme_per_day
+    assert mme.convert(f"oxycodone 5 mg tablet {count} {frequency} at {said}").mme_per_day == pytest.approx(plain)
+    assert mme.convert(f"oxycodone 5 mg tablet {count} at {said}").mme_per_day == pytest.approx(plain)
+    other = {1: "bid", 2: "tid", 3: "qid", 4: "tid"}[len(hours)]
+    with pytest.raises(mme.ExpressionError, match="disagree"):
+        mme.convert(f"oxycodone 5 mg tablet {count} {other} at {said}")
+
+
+@pytest.mark.parametrize(
+    ("sig", "plain"),
+    [
+        ("1 tab every 2nd day", "1 tab every 2 days"),  # was "cannot read 'every'"
+        ("1 tab every 3rd day.", "1 tab every 3 days"),
+        ("1 tab every second day", "1 tab every 2 days"),
+        ("1 tab every third day", "1 tab every 3 days"),
+        ("1 tab every 4th hour", "1 tab every 4 hours"),
+    ],
+)
+def test_an_ordinal_interval_reads_as_that_many_days_or_hours(sig: str, plain: str) -> None:
+    assert mme.convert(f"morphine 30 mg tablet {sig}").mme_per_day == pytest.approx(
+        mme.convert(f"morphine 30 mg tablet {plain}").mme_per_day
+    )
+
+
+@pytest.mark.parametrize("sig", ["1 tab every 2-3rd day", "take a second tab q6h", "1 tab every 2 nd day"])
+def test_an_ordinal_that_says_no_interval_is_refused(sig: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^cannot read"):
+        mme.convert(f"morphine 30 mg tablet {sig}")

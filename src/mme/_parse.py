@@ -14,14 +14,16 @@ may come in any order. After the product, a sig as prescribers and EHRs write it
 (docs/expressions.md): verbs and route phrases ("take ... by mouth"), "(s)" plurals, number
 words and fractions, count and frequency ranges (the maximum, or the minimum with
 ``range="min"``, each noted), stated daily maximums (which cap), times of day ("matin et soir"),
-waking hours ("q4h while awake": round the clock, noted) and text that names no dose (indications,
+waking hours ("q4h while awake": round the clock, noted), clock times that agree with the frequency ("q12h
+at 9am and 9pm", noted) and text that names no dose (indications,
 durations, "with food"). Multi-step schedules, "as
 directed" alone and any word that could change the dose are refused, naming the part.
 
 DRUG
     Everything before the first number, kept as typed ("OxyContin", "morphine sulfate",
     "hydrocodone/acetaminophen"); the engine resolves it. Route, form and release words at
-    its start or end are read as such: "oxycodone ER 10 mg" is oxycodone, release ER.
+    its start or end are read as such: "oxycodone ER 10 mg" is oxycodone, release ER; a bracketed
+    qualifier that changes no dose ("tramadol hcl er (biphasic)", "(PF)") is ignored text.
 
 AMOUNT UNIT
     The opioid amount per unit taken. Numbers: ``10``, ``0.5``, ``.5``, ``2,5`` (decimal
@@ -29,7 +31,7 @@ AMOUNT UNIT
     ``ug``), ``g``; a rate ``mcg/h`` (``mcg/hr``, ``mcg per hour``), a patch's or, with its
     route, an infusion's (no other product is dosed per hour); a concentration
     ``mg/mL`` (``10 mg/5 mL`` is read as 2 mg/mL; ``mcg/mL`` too); a daily total ``mg/day``
-    (``mg/d``, ``mg/24 h``, ``mcg/day``), which takes no frequency; an amount per unit
+    (``mg/d``, ``mg/24 h``, ``mcg/day``), which takes no frequency but once a day, as one unit; an amount per unit
     ``100 mcg/spray``, ``5 mg/tab``; a dose per interval ``30 mg/12 hr`` (30 mg every 12 hours,
     never a patch's). ``per`` may replace ``/``. A patch brand with a rate it comes in and no unit
     ("Duragesic-50", "Butrans 10") is that rate in mcg/h.
@@ -307,7 +309,8 @@ _DURATION_UNITS: Final = frozenset({"day", "days", "d", "week", "weeks", "wk", "
 _FILLER: Final = _Phrases({"abuse deterrent", "film coated", "disintegrating", "chewable", "pack", "total",
                             "metered dose", "for oral suspension", "for oral solution",
                             "by", "via", "of", "the", "a", "an", "in", "at", "to", "dose", "if", "as", "de", "par",
-                            "effervescent", "orally disintegrating", "mouth", "directed", "sig"})  # fmt: skip
+                            "effervescent", "orally disintegrating", "mouth", "directed", "sig"}
+                           | _vocab.APPLICATION_SITES)  # fmt: skip
 _DIRECTED: Final = _Phrases(_vocab.AS_DIRECTED)
 _ELSEWHERE: Final = _Phrases(_vocab.DOSE_ELSEWHERE)
 _FIXED_AT: Final = _Phrases(_FIXED)
@@ -616,6 +619,7 @@ class _Parser:
     dispensed: str | None = None  # "#30", "disp 30 tabs" as typed: a quantity supplied, never a dose
     few: str | None = None  # "#4", "dispense 2 tabs" as typed: a quantity dispensed, or a count the sig gives no other?
     interval: tuple[str, float] | None = None  # "30 mg/12 hr": ("12 hr", 12.0), see `per_interval`
+    clocks: tuple[str, ...] = ()  # clock times as typed ("9am and 9pm"), each an administration (`clock_times`)
     drug_typed = ""
 
     def __init__(self, text: str, choice: RangeChoice = "max") -> None:
@@ -784,8 +788,8 @@ class _Parser:
                 f"{tok.text!r}: a multi-step schedule or a choice of doses cannot be read as one regimen "
                 "(convert each step on its own)"
             )
-        if tok.kind == "num" and (end := self.clock_time(i)) is not None:
-            self.fail(f"{self.span(i, end)!r} is a clock time: say how many times a day (e.g. 'twice a day')")
+        if tok.kind == "num" and (end := self.clock_time(i, spaced=self.keys[i - 1] == "at")) is not None:
+            return self.clock_times(i, end)
         if (tok.kind == "num" or key in _PART_STARTS) and (end := self.part_at(i)) is not None:
             return end
         if key == "up" and self.keys[i + 1] == "to" and self.frequency_at(i + 2) is not None:
@@ -814,14 +818,40 @@ class _Parser:
             self.fail(f"unit {tok.text!r} without a number before it")
         self.fail(f"cannot read {tok.text!r}")
 
-    def clock_time(self, i: int) -> int | None:
-        """The end of the clock time at token ``i`` ("8am", "08:00"), if there is one ("1 am" is a count: one in
-        the morning)."""
-        if i + 1 >= self.size or self.starts[i + 1] != self.ends[i]:
-            return None
-        if self.keys[i + 1] in ("am", "pm"):
-            return i + 2
-        return i + 3 if self.keys[i + 1] == ":" and self.nums[i + 2] else None
+    def clock_time(self, i: int, *, spaced: bool = False) -> int | None:
+        """The end of the clock time at token ``i`` ("8am", "08:00", "9:30 pm"), if there is one; "8 am" only where
+        ``spaced`` (after "at": "1 am" alone is a count, one in the morning)."""
+        j = i + 1
+        if j < self.size and self.keys[j] == ":" and self.starts[j] == self.ends[i] and self.nums[j + 1]:
+            j += 2
+        if j < self.size and self.keys[j] in ("am", "pm") and (spaced or j > i + 1 or self.starts[j] == self.ends[i]):
+            return j + 1
+        return j if j > i + 1 else None
+
+    def clock_times(self, i: int, end: int) -> int:
+        """ "at 9am and 9pm", "08:00, 20:00": each clock time is one administration, as a time of day is, so a
+        frequency must agree with their number (`how_often`)."""
+        start = i
+        while True:
+            hour, minute = self.toks[i].value, self.toks[i + 2].value if self.keys[i + 1] == ":" else 0.0
+            half = self.keys[end - 1] if self.keys[end - 1] in ("am", "pm") else None
+            if not (hour.is_integer() and minute.is_integer() and bool(half) <= hour <= (12 if half else 23)) or not (
+                0 <= minute < 60
+            ):
+                self.fail(f"{self.span(i, end)!r} is not a clock time")
+            label = f"{hour % 12 + 12 * (half == 'pm') if half else hour:02.0f}:{minute:02.0f}"
+            if any(label in slots for slots in self.slots):
+                self.fail(f"the clock time {self.span(i, end)!r} is said twice")
+            self.slots[-1].add(label)
+            k = end
+            while self.keys[k] in (",", "and", "&", "et", "at", "à"):
+                k += 1
+            if not self.nums[k] or (after := self.clock_time(k, spaced=True)) is None:
+                break
+            i, end = k, after
+        self.clocks += (self.span(start, end),)
+        self.ignored.append(self.span(start, end))
+        return end
 
     def part_at(self, i: int) -> int | None:
         """An indication, a nostril phrase, a maximum, a duration, a frequency or a time of day at token ``i``;
@@ -996,6 +1026,12 @@ class _Parser:
             else:
                 break
         while lo < hi:
+            if (qualified := self.qualifier(lo, hi)) is not None:  # "tramadol er (biphasic)": no dose
+                if (release := _vocab.NAME_QUALIFIERS[self.span_key(qualified + 1, hi - 1)]) is not None:
+                    self.tag("release", release, qualified, hi)
+                self.ignored.append(self.span(qualified, hi))
+                hi = qualified
+                continue
             if self.keys[hi - 1] in _PUNCT or self.keys[hi - 1] in _MINUS:
                 hi -= 1
                 continue
@@ -1010,6 +1046,15 @@ class _Parser:
             if (freq := self.frequency_at(i)) is not None:
                 self.fail(f"the frequency {self.span(i, freq.end)!r} comes before the amount")
         return self.span(lo, hi).strip()
+
+    def qualifier(self, lo: int, hi: int) -> int | None:
+        """Where a bracketed qualifier that changes no dose ("(biphasic)", "(PF)") ending the name at ``hi`` starts."""
+        if self.keys[hi - 1] != ")":
+            return None
+        start = next((k for k in range(hi - 2, max(lo, hi - 6) - 1, -1) if self.keys[k] == "("), None)
+        if start is None or self.span_key(start + 1, hi - 1) not in _vocab.NAME_QUALIFIERS:
+            return None
+        return start
 
     def dose(self, i: int, drug: str) -> int:
         """AMOUNT[/AMOUNT...] UNIT [/AMOUNT... UNIT] [/ DENOMINATOR]; returns the index after it."""
@@ -1280,6 +1325,11 @@ class _Parser:
             lo, hi, end = self.number_or_range(k, fraction=half)
             lo, hi = self.checked(k, end, lo, hi, "an interval")
             k = end
+            if lo == hi and self.keys[k] in ("st", "nd", "rd", "th") and self.starts[k] == self.ends[k - 1]:
+                k += 1  # "every 2nd day", "every 3rd day"
+        elif self.keys[k] in _vocab.ORDINALS:  # "every second day"
+            lo = hi = _vocab.ORDINALS[self.keys[k]]
+            numbered, k = True, k + 1
         if self.keys[k] == "." and self.keys[k + 1] in _INTERVAL:  # "q.4.h."
             k += 1
         if self.keys[k] not in _INTERVAL or (self.keys[k] in _vocab.MINUTE_WORDS and not numbered):
@@ -1297,11 +1347,16 @@ class _Parser:
             if not (math.isfinite(value) and value > 0):
                 self.fail(f"frequency {typed!r} must be positive and finite")
         if self.frequency is not None:
-            if self.span_key(i, end) in _TIMES_A_DAY_WORDS and self.every is not None:
-                return end  # "every 12 hours daily": daily says every day
-            if (self.frequency.fewest, self.frequency.most) != (fewest, most):
-                self.fail(f"two frequencies: {self.frequency.typed!r} and {typed!r}")
-            return end  # "every 6 hours (4 times/day)": the same said twice
+            if self.span_key(i, end) in _TIMES_A_DAY_WORDS and self.frequency.fewest >= 1:
+                return end  # "every 12 hours daily", "bid daily", "twice a day every day": daily says every day
+            said = self.frequency
+            if (said.fewest, said.most) != (fewest, most):
+                self.fail(
+                    f"two frequencies: {said.typed!r} and {typed!r} disagree ({_times(said.fewest, said.most)} and "
+                    f"{_times(fewest, most)} a day): say one"
+                )
+            self.notes.append(f"{said.typed!r} and {typed!r} say the same frequency")  # "every 6 hours (4 times/day)"
+            return end
         if fewest != most:
             self.ranges.append(typed)
         if self.per_24(end - 2):  # "4/24"
@@ -1450,12 +1505,18 @@ class _Parser:
                 self.count_noun(form, k)
                 kind, unit, end = "count", "", form.end
             elif k < self.size and self.bare_count_ends(k):
+                if self.keys[i - 1] == "at":  # "q12h at 8, prn": 8 o'clock, never 8 tablets
+                    self.fail(f"'at {self.span(i, j)}' is a time with no am or pm: write it as a clock time ('8am')")
                 kind, unit, end = "count", "", k  # "1 orally every 4 hours": the product's unit
             else:
                 self.fail(
                     f"cannot read {self.span(i, min(j + 1, self.size))!r}: a number after the dose is a count "
                     "with a form (2 tabs), a volume (5 mL), an amount (5 mg) or a frequency (3 times a day)"
                 )
+        joins = kind == "volume" or (kind == "mass" and len(self.amounts) == 1)  # "5 mg-325 mg": components
+        if lo == hi and joins and (far := self.unit_range_end(end, unit)) is not None:
+            lo, hi = self.checked(i, far, lo, self.number_or_range(end + 1)[0], f"a {kind}")
+            typed_end = end = far  # "0.5 mL to 1 mL", "5 mg - 10 mg": a range with its unit at both ends
         typed = self.span(i, end)
         if kind == "count" and hi > _MOST_AT_ONCE:  # "q6h prn, 30 tabs": the quantity dispensed, not 30 at once
             self.fail(
@@ -1488,6 +1549,14 @@ class _Parser:
             self.slots.append(set())
         self.doses.append(_Dose(lo, hi, kind, unit, typed, restated))
         return end
+
+    def unit_range_end(self, i: int, unit: str) -> int | None:
+        """The end of " to 1 mL" ("- 10 mL", "or 10 mg") at ``i``, after an amount in ``unit``, if one is there."""
+        if self.keys[i] not in _RANGE | _MINUS or not self.nums[i + 1]:
+            return None
+        lo, hi, j = self.number_or_range(i + 1)
+        units = _VOLUME if unit == "mL" else {k for k, v in _MASS.items() if v == unit}
+        return j + 1 if lo == hi and self.keys[j] in units else None
 
     def per_hour(self, i: int) -> bool:
         """Whether "/h" ("/hr", "/heure") starts at ``i``: after an amount, a patch rate."""
@@ -1622,6 +1691,10 @@ class _Parser:
                 f"times of day both before the first dose ({', '.join(sorted(self.early))}) and after it: "
                 "say the dose taken at each (e.g. '5 mg in the morning and 10 mg at bedtime' after the product)"
             )
+        if self.clocks:
+            self.clocked()
+        if self.denominator == "/day" and self.frequency is not None:
+            self.once_a_day()
         per_admin, count, volume = self.per_administration(value, unit)
         per_day, every_hours = self.how_often()
         if self.denominator == "/day" and (self.frequency is not None or any(s for s in self.slots)):
@@ -1827,6 +1900,31 @@ class _Parser:
         self.notes.append(f"'{said} {self.nostrils}' read as twice {said} each time (one in each nostril)")
         return [2 * q for q in amounts] if amounts else [2.0]
 
+    def once_a_day(self) -> None:
+        """ "morphine 30 mg/24 hours capsule ... 1 cap(s) once a day": a daily total taken as one unit once a day
+        says that total again; any other frequency or count is refused (`finish`)."""
+        assert self.frequency is not None
+        said = self.frequency
+        if (said.fewest, said.most) != (1.0, 1.0) or any(self.slots) or self.volume or self.nostrils:
+            return
+        if [(d.kind, d.lo, d.hi) for d in self.doses] not in ([], [("count", 1.0, 1.0)]):  # no count, or one unit
+            doses = " and ".join(repr(d.typed) for d in self.doses)
+            self.fail(f"a daily total ({self.amount_text!r}) taken {said.typed!r} is one unit, not {doses}")
+        again = " and ".join(repr(typed) for typed in (*(d.typed for d in self.doses), said.typed))
+        self.notes.append(f"{again} read as the daily total {self.amount_text!r} taken once")
+        self.frequency, self.every, self.doses = None, None, []
+
+    def clocked(self) -> None:
+        """Clock times are administrations (`clock_times`): said in a note; a frequency must agree (`how_often`),
+        and with none, times of day beside them are refused ("at 9pm and at bedtime": one time or two?)."""
+        said, slots = " and ".join(repr(c) for c in self.clocks), set().union(*self.slots)
+        if self.frequency is not None:
+            self.notes.append(f"clock times {said} agree with {self.frequency.typed!r}")
+        elif any(":" not in slot for slot in slots):
+            self.fail(f"clock times ({said}) and times of day may name one time: say how many times a day")
+        else:
+            self.notes.append(f"clock times {said} read as {len(slots)} administration(s) a day")
+
     def how_often(self) -> tuple[float | None, float | None]:
         slots = set().union(*self.slots)
         if self.frequency is None:
@@ -1875,6 +1973,12 @@ class _Parser:
             f"the regimen allows {format_number(round(daily, 6))} {what} a day; capped at the stated maximum {typed!r}"
         )
         return times * limit / daily, None
+
+
+def _times(fewest: float, most: float) -> str:
+    """Administrations a day as a frequency gives them: "4", "4-6", "0.14" (weekly)."""
+    fewest, most = round(fewest, 2), round(most, 2)
+    return format_number(fewest) if fewest == most else f"{format_number(fewest)}-{format_number(most)}"
 
 
 def _countable(found: _Vocab | None) -> _Vocab | None:

@@ -319,6 +319,7 @@ _BRANDS: dict[str, DrugName] = {
     "oxycontin": DrugName("oxycodone", "oral", "tablet", "ER"),
     "xtampza": DrugName("oxycodone", "oral", "capsule", "ER"),
     "xtampza er": DrugName("oxycodone", "oral", "capsule", "ER"),
+    "xartemis": DrugName("oxycodone", "oral", "tablet", "ER"),  # with acetaminophen: COMBINATIONS
     "roxicodone": DrugName("oxycodone", "oral", "tablet", "IR"),
     "oxynorm": DrugName("oxycodone", "oral", None, "IR"),
     "oxaydo": DrugName("oxycodone", "oral", "tablet", "IR"),
@@ -341,6 +342,7 @@ _BRANDS: dict[str, DrugName] = {
     "zohydro er": DrugName("hydrocodone", "oral", "capsule", "ER"),
     "hysingla": DrugName("hydrocodone", "oral", "tablet", "ER"),
     "hysingla er": DrugName("hydrocodone", "oral", "tablet", "ER"),
+    "tussicaps": DrugName("hydrocodone", "oral", "capsule", "ER"),  # with chlorpheniramine: COMBINATIONS
     # hydromorphone
     "dilaudid": DrugName("hydromorphone", release="IR"),  # tablets, liquid, injection: no ER line
     "exalgo": DrugName("hydromorphone", "oral", "tablet", "ER"),
@@ -666,8 +668,11 @@ OPIOID_WORDS: frozenset[str] = frozenset(name for name in _DRUG_ALIASES if " " n
 #: 8 mg; Panadeine Forte = 500 + 30; Targin 5/2.5, 10/5, 20/10, 40/20), the French SmPC (Dafalgan
 #: codéiné = paracétamol 500 mg + codéine 30 mg; Zaldiar, Ixprim 37.5/325). Strengths sold before
 #: 2014 (acetaminophen 500 mg and more) are listed where the label documented them. Brands sold in
-#: compositions not checked here (Codoliprane, Lorcet, Percodan) name their components only by
-#: spelling them out.
+#: compositions not checked here (Codoliprane, Percodan) name their components only by spelling them out.
+#: RxNorm's branded drugs (rxnav.nlm.nih.gov) document Lorcet (Plus, HD) 5/325, 7.5/325, 10/325; Verdrocet
+#: 2.5/325; Xodol 5/300, 7.5/300, 10/300; Primlev 5/300, 7.5/300, 10/300; Nalocet 2.5/300; Ibudone 5/200, 10/200;
+#: Reprexain 2.5/200, 5/200, 10/200 (hydrocodone/ibuprofen); Xartemis XR 7.5/325 (extended-release); TussiCaps
+#: 10/8, 5/4 (hydrocodone/chlorpheniramine polistirex, extended-release capsules).
 _HYDROCODONE_APAP = ((5.0, 325.0), (7.5, 325.0), (10.0, 325.0))
 _OXYCODONE_APAP = ((2.5, 325.0), (5.0, 325.0), (7.5, 325.0), (10.0, 325.0))
 COMBINATIONS: dict[str, tuple[tuple[str, ...], tuple[tuple[float, ...], ...]]] = {
@@ -683,6 +688,15 @@ COMBINATIONS: dict[str, tuple[tuple[str, ...], tuple[tuple[float, ...], ...]]] =
     "endocet": (("oxycodone", "acetaminophen"), (*_OXYCODONE_APAP[1:], (7.5, 500.0), (10.0, 650.0))),
     "roxicet": (("oxycodone", "acetaminophen"), ((5.0, 325.0), (5.0, 500.0))),
     "vicoprofen": (("hydrocodone", "ibuprofen"), ((7.5, 200.0),)),
+    **dict.fromkeys(("lorcet", "lorcet plus", "lorcet hd"), (("hydrocodone", "acetaminophen"), _HYDROCODONE_APAP)),
+    "verdrocet": (("hydrocodone", "acetaminophen"), ((2.5, 325.0),)),
+    "xodol": (("hydrocodone", "acetaminophen"), ((5.0, 300.0), (7.5, 300.0), (10.0, 300.0))),
+    "primlev": (("oxycodone", "acetaminophen"), ((5.0, 300.0), (7.5, 300.0), (10.0, 300.0))),
+    "nalocet": (("oxycodone", "acetaminophen"), ((2.5, 300.0),)),
+    "ibudone": (("hydrocodone", "ibuprofen"), ((5.0, 200.0), (10.0, 200.0))),
+    "reprexain": (("hydrocodone", "ibuprofen"), ((2.5, 200.0), (5.0, 200.0), (10.0, 200.0))),
+    "xartemis": (("oxycodone", "acetaminophen"), ((7.5, 325.0),)),
+    "tussicaps": (("hydrocodone", "chlorpheniramine"), ((10.0, 8.0), (5.0, 4.0))),
     **dict.fromkeys(("ultracet", "zaldiar", "ixprim"), (("tramadol", "acetaminophen"), ((37.5, 325.0),))),
     **dict.fromkeys(
         ("tylenol with codeine 3", "tylenol 3", "tylenol with codeine no 3"),
@@ -858,6 +872,8 @@ NUMBER_WORDS: dict[str, float] = {
     "trois": 3.0,
     "quatre": 4.0,
 }
+#: Ordinals that say an interval ("every second day", "every third day"), never a count.
+ORDINALS: dict[str, float] = {"second": 2.0, "third": 3.0, "fourth": 4.0, "fifth": 5.0, "sixth": 6.0}
 #: Fractions typed as one character, each read as the fraction it writes: "½ tab" is "1/2 tab".
 VULGAR_FRACTIONS: dict[str, tuple[float, float]] = {
     "½": (1.0, 2.0),
@@ -989,8 +1005,20 @@ SOME_DAYS: frozenset[str] = frozenset({"days", "jours"})
 DISPENSED: frozenset[str] = frozenset({"#", "disp", "dispense", "dispensed", "qty", "quantity", "quantité", "qté"})
 #: Refills ("refills: 0", "2 refills", "no refills"): what may be supplied again, never a dose.
 REFILLS: frozenset[str] = frozenset({"refill", "refills", "rf", "rfl", "renouvellement", "renouvellements"})
+#: Where a patch is applied ("apply 1 patch to upper torso"): said like a route, it names no dose.
+APPLICATION_SITES: frozenset[str] = frozenset(
+    {"upper torso", "upper arm", "upper arms", "upper body", "upper chest", "upper back", "torso", "chest", "skin",
+     "intact skin"}
+)  # fmt: skip
 #: Meals, in text that names no dose ("with meals"): times of day whose number it does not say.
 MEALS: frozenset[str] = frozenset({"meal", "meals", "repas"})
+#: Qualifiers a product name carries in brackets that change no dose ("opana er (crush resistant)", "morphine
+#: sulfate (PF)": preservative-free, "(bulk)": a compounding supply), with the release one says: a biphasic
+#: tramadol releases over 24 hours ("tramadol hcl er (biphasic)").
+NAME_QUALIFIERS: dict[str, Release | None] = {
+    "biphasic": "ER",
+    **dict.fromkeys(("crush resistant", "abuse deterrent", "tamper resistant", "pf", "preservative free", "bulk")),
+}
 #: Salts RxNorm and labels name an opioid with, beyond those listed with the generic names above.
 SALTS: dict[str, tuple[str, ...]] = {
     "hydrocodone": ("polistirex", "bitartrate hemipentahydrate"),
