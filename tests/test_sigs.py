@@ -2364,7 +2364,7 @@ def test_a_range_with_units_that_do_not_make_one_is_refused(text: str, problem: 
         (
             "oxycodone 5 mg tablet 1 tab at 9am and 9pm",
             "oxycodone 5 mg tablet 1 tab in the morning and in the evening",
-            "'9am and 9pm' read as 2 administration(s) a day",
+            "'9am and 9pm' read as 2 administrations a day",
         ),
         (
             "oxycodone 5 mg tablet 1 tab at 9am and 2 tabs at 9pm",
@@ -2598,3 +2598,31 @@ def test_an_ordinal_interval_reads_as_that_many_days_or_hours(sig: str, plain: s
 def test_an_ordinal_that_says_no_interval_is_refused(sig: str) -> None:
     with pytest.raises(mme.ExpressionError, match=r"^cannot read"):
         mme.convert(f"morphine 30 mg tablet {sig}")
+
+
+# -- an hour with a space before am or pm, not after "at" -----------------------------------------------------
+
+
+@pytest.mark.parametrize(("sig", "when"), [("1 tab 8 pm", "8 pm"), ("tablet 10 pm", "10 pm"), ("3 am", "3 am")])
+def test_a_spaced_hour_of_three_or_more_may_be_a_clock_time_and_is_refused(sig: str, when: str) -> None:
+    """Was 8 tablets in the evening (60 MME/day for "oxycodone 5 mg tablet 8 pm"): a clock time, or a count?"""
+    with pytest.raises(mme.ExpressionError, match=rf"^{when!r} may be a clock time or \d+ units in the"):
+        mme.convert(f"oxycodone 5 mg {sig}")
+
+
+def test_a_count_at_a_time_of_day_and_a_clock_time_after_at_still_read() -> None:
+    # "1 am, 2 pm": 1 in the morning, 2 in the evening; "at 8 pm", "8pm": one administration at 20:00
+    assert mme.convert("oxycodone 5 mg take 1 am, 2 pm").mme_per_day == 22.5
+    for sig in ("1 tab at 8 pm", "1 tab 8pm"):
+        result = mme.convert(f"oxycodone 5 mg {sig}")
+        assert result.mme_per_day == 7.5
+        assert any(w.endswith("read as 1 administration a day") for w in result.warnings)
+
+
+def test_n_per_24_h_is_n_a_day_and_says_so_beside_the_uk_every_n_hours() -> None:
+    """ "4/24 h" (4 in 24 hours) and "4/24" (UK: every 4 hours) give 4 and 6 a day: each reading is a warning."""
+    per_day = mme.convert("oxycodone 5 mg 1 tab 4/24 h")
+    every = mme.convert("oxycodone 5 mg 1 tab 4/24")
+    assert (per_day.mme_per_day, every.mme_per_day) == (30.0, 45.0)  # 4 and 6 x 5 mg x 1.5
+    assert "'4/24 h' read as 4 times a day (N/24 h: N in 24 hours; '4/24' is every 4 hours)" in per_day.warnings
+    assert not any("times a day" in w for w in mme.convert("oxycodone 5 mg 1 tab 3x/24h").warnings)

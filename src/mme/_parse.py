@@ -790,6 +790,12 @@ class _Parser:
             )
         if tok.kind == "num" and (end := self.clock_time(i, spaced=self.keys[i - 1] == "at")) is not None:
             return self.clock_times(i, end)
+        if tok.kind == "num" and self.keys[i + 1] in ("am", "pm") and tok.value > 2:  # spaced, not after "at"
+            when = "morning" if self.keys[i + 1] == "am" else "evening"
+            self.fail(
+                f"{self.span(i, i + 2)!r} may be a clock time or {tok.text} units in the {when}: write "
+                f"'at {self.span(i, i + 2)}' or '{tok.text} tabs in the {when}'"
+            )
         if (tok.kind == "num" or key in _PART_STARTS) and (end := self.part_at(i)) is not None:
             return end
         if key == "up" and self.keys[i + 1] == "to" and self.frequency_at(i + 2) is not None:
@@ -1361,6 +1367,9 @@ class _Parser:
             self.ranges.append(typed)
         if self.per_24(end - 2):  # "4/24"
             self.notes.append(f"{typed!r} read as every {self.span(i, end - 2)} hours (N/24: every N hours)")
+        elif self.nums[i] and self.keys[end - 3] == "/" and self.toks[end - 2].value == 24 and self.nums[end - 4]:
+            n = self.span(i, end - 3)  # "4/24 h": N in 24 hours, where "4/24" alone is every 4 hours
+            self.notes.append(f"{typed!r} read as {n} times a day (N/24 h: N in 24 hours; '{n}/24' is every {n} hours)")
         if short is not None and short < 1:  # "q30min": plausible for a liquid in palliative care, rarely else
             self.notes.append(f"{typed!r} is an interval under an hour: up to {format_number(most)} doses a day")
         self.frequency = _Said(typed, fewest, most)
@@ -1923,7 +1932,8 @@ class _Parser:
         elif any(":" not in slot for slot in slots):
             self.fail(f"clock times ({said}) and times of day may name one time: say how many times a day")
         else:
-            self.notes.append(f"clock times {said} read as {len(slots)} administration(s) a day")
+            n = len(slots)
+            self.notes.append(f"clock times {said} read as {n} administration{'s' * (n > 1)} a day")
 
     def how_often(self) -> tuple[float | None, float | None]:
         slots = set().union(*self.slots)
