@@ -39,7 +39,7 @@ from ._errors import (
     bounded,
     excerpt,
 )
-from ._parse import Expression, RangeChoice, parse_expression
+from ._parse import Expression, RangeChoice, _reading, parse_expression
 from ._tables import DEFAULT_TABLE, Exclusion, FactorRow, Table, Tier, list_tables, resolve_table, table_slugs
 from ._units import (
     MG_PER_DAY_PER_MCG_PER_H,
@@ -1207,7 +1207,7 @@ def _convert(
     notes = list(expr.notes)
     if expr.ranges and applied.mme is not None:
         other: RangeChoice = "min" if range == "max" else "max"
-        mme = _other_end(key, expr, parse_expression(expression, range=other))
+        mme = _other_end(key, expr, _reading(expression).finished(other))  # not memoised: only its MME is kept
         notes.append(f"at the {'minimum' if other == 'min' else 'maximum'} of the range: {mme:g} MME/day")
     if applied.mme is not None and not key.rate:
         assert times is not None  # a regimen that converts, not a rate: `_daily` had its frequency
