@@ -1017,3 +1017,41 @@ def test_an_interval_of_another_number_type_is_read_as_a_float() -> None:
     """pint keeps the magnitude's own type: a Fraction of 6 hours is 4 doses a day, as 6 is."""
     hours = registry().Quantity(Fraction(6), "hour")
     assert mme.daily_mme("oxycodone", "10 mg", every=hours).mme_per_day == 60  # type: ignore[arg-type]  # 10 mg x 4 x 1.5
+
+
+def _outcome(read: Callable[..., object], *args: typing.Any) -> object:
+    """What a call gives: its value, or its error's type and message."""
+    try:
+        return read(*args)
+    except mme.MMEError as e:
+        return type(e), str(e)
+
+
+_PLAIN_NUMBERS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 50),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0.0, -0.0, 6, 6.0, 0.5, 1e308]),
+    st.sampled_from(["bid", "TID", "q.d.", "6 h", "q6h", "2 days", "every 4 hours", "x", ""]),
+)
+
+
+@given(_PLAIN_NUMBERS, _PLAIN_NUMBERS, _PLAIN_NUMBERS)
+def test_the_kept_frequency_and_amount_are_those_read_afresh(per_day: object, every: object, count: object) -> None:
+    """A regimen's frequency and amount per administration are memoised for plain arguments (6 and 6.0 apart, a
+    bool read as it is): the memo gives what reading them afresh gives, each time, errors included."""
+    from mme import _engine
+
+    def twin(value: object) -> object:  # an equal value of another type, which the memo must not answer for
+        if isinstance(value, bool | float) and math.isfinite(value) and value == int(value):
+            return int(value)
+        return float(value) if isinstance(value, int) else value
+
+    _outcome(_engine._frequency, twin(per_day), twin(every))
+    _outcome(_engine._administration, twin(every), twin(count), None)
+    for _ in range(2):  # the second call is the memo's
+        assert _outcome(_engine._frequency, per_day, every) == _outcome(_engine._read_frequency, per_day, every)
+        for dose, volume in (("10 mg", None), ("2 mg/mL", "5 mL"), ("2 mg/mL", every), (every, None)):
+            args = (dose, count, volume)
+            assert _outcome(_engine._administration, *args) == _outcome(_engine._read_administration, *args)

@@ -39,7 +39,7 @@ from ._errors import (
     bounded,
     excerpt,
 )
-from ._parse import Expression, RangeChoice, parse_expression
+from ._parse import Expression, RangeChoice, _reading, parse_expression
 from ._tables import DEFAULT_TABLE, Exclusion, FactorRow, Table, Tier, list_tables, resolve_table, table_slugs
 from ._units import (
     MG_PER_DAY_PER_MCG_PER_H,
@@ -205,6 +205,12 @@ Ratio = tuple[Decimal, Decimal]
 
 def _frequency(per_day: object, every: object) -> Ratio | None:
     """Administrations per day, exactly, from ``per_day`` (a number or BID/TID/QID/QD/QHS) or ``every`` (hours)."""
+    if type(per_day) in _PLAIN and type(every) in _PLAIN:  # a parsed expression's: kept, as sigs repeat theirs
+        return _kept_frequency(per_day, every)
+    return _read_frequency(per_day, every)
+
+
+def _read_frequency(per_day: object, every: object) -> Ratio | None:
     if per_day is not None and every is not None:
         raise DoseError("give per_day or every, not both")
     if isinstance(per_day, str):
@@ -231,6 +237,9 @@ def _frequency(per_day: object, every: object) -> Ratio | None:
     else:
         hours = exact_number(every, "every (hours)"), _ONE
     return _per_hours(hours)
+
+
+_kept_frequency = lru_cache(maxsize=1024, typed=True)(_read_frequency)
 
 
 @lru_cache(maxsize=1024)
@@ -688,6 +697,12 @@ def _regimen(
 
 def _administration(dose: DoseLike, count: float, volume: DoseLike | None) -> tuple[Amount, Decimal]:
     """The amount of one unit taken (a concentration times its volume) and how many units are taken at once."""
+    if type(dose) in _PLAIN and type(count) in _PLAIN and type(volume) in _PLAIN:  # as `_frequency`
+        return _kept_administration(dose, count, volume)  # type: ignore[arg-type]  # plain: hashable
+    return _read_administration(dose, count, volume)
+
+
+def _read_administration(dose: DoseLike, count: float, volume: DoseLike | None) -> tuple[Amount, Decimal]:
     amt = amount(dose)
     units = exact_positive(count, "count")
     if volume is not None:
@@ -700,6 +715,9 @@ def _administration(dose: DoseLike, count: float, volume: DoseLike | None) -> tu
         (num, den), (vnum, vden) = amt.ratio(), vol.ratio()
         amt = Amount(amt.value * vol.value, "mass", mass_unit, (product(num, vnum), product(den, vden)))
     return amt, units
+
+
+_kept_administration = lru_cache(maxsize=1024, typed=True)(_read_administration)
 
 
 def _daily(key: Plan, amt: Amount, units: Decimal, times: Ratio | None) -> Ratio:
@@ -1147,6 +1165,8 @@ def convert(
     return result
 
 
+#: The argument types whose values are memo keys (exactly these types: an int subclass such as bool, a NumPy number
+#: or a pint Quantity is read afresh each time, as it may read differently).
 _PLAIN = frozenset({str, int, float, type(None), Table})
 
 
@@ -1193,7 +1213,7 @@ def _convert(
     notes = list(expr.notes)
     if expr.ranges and applied.mme is not None:
         other: RangeChoice = "min" if range == "max" else "max"
-        mme = _other_end(key, expr, parse_expression(expression, range=other))
+        mme = _other_end(key, expr, _reading(expression).finished(other))  # not memoised: only its MME is kept
         notes.append(f"at the {'minimum' if other == 'min' else 'maximum'} of the range: {mme:g} MME/day")
     if applied.mme is not None and not key.rate:
         assert times is not None  # a regimen that converts, not a rate: `_daily` had its frequency

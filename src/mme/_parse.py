@@ -188,10 +188,11 @@ def _parse(text: str, range: RangeChoice) -> Expression:
     return _reading(text).finished(range)
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=16)
 def _reading(text: str) -> _Parser:
-    """A text read up to its result, kept for recent texts: both ends of a range (`convert` asks for the
-    other end to warn of it) are finished from one reading."""
+    """A text read up to its result, kept for the last few texts: both ends of a range (`convert` asks for the
+    other end, to warn of it, right after the first) are finished from one reading. A reading is a parser's whole
+    state: keeping more of them (`_parse` keeps the results) costs more in garbage collection than it saves."""
     parser = _Parser(text)
     parser.read()
     return parser
