@@ -2373,6 +2373,9 @@ def test_a_range_with_units_that_do_not_make_one_is_refused(text: str, problem: 
         ),
         # was 10 tablets in the evening (75 MME/day): "at 10 pm" is a clock time, one tablet once a day
         ("oxycodone 5 mg tablet at 10 pm", "oxycodone 5 mg tablet 1 tab daily", None),
+        # one clock time says when a dose given once a day or less often is taken (was "disagree")
+        ("fentanyl 25 mcg/h patch apply 1 patch every 72 hours at 2 pm", "fentanyl 25 mcg/h patch q72h", None),
+        ("oxycodone 5 mg tablet 1 tab every 2 days at 8am", "oxycodone 5 mg tablet 1 tab every 2 days", None),
     ],
 )
 def test_clock_times_that_agree_with_the_frequency_are_read(text: str, plain: str, clocks: str | None) -> None:
@@ -2380,7 +2383,7 @@ def test_clock_times_that_agree_with_the_frequency_are_read(text: str, plain: st
     assert result.mme_per_day == pytest.approx(mme.convert(plain).mme_per_day)
     assert result.expression is not None
     assert any(any(ch.isdigit() for ch in part) for part in result.expression.ignored)
-    assert any(w.startswith("clock times ") for w in result.warnings)
+    assert any(w.startswith("clock time") for w in result.warnings)
     if clocks is not None:
         assert f"clock times {clocks}" in result.warnings
 
@@ -2391,6 +2394,7 @@ def test_clock_times_that_agree_with_the_frequency_are_read(text: str, plain: st
         ("oxycodone 5 mg tablet 1 tab q12h at 9am", "'q12h' and 1 time(s) of day (09:00) disagree"),
         ("oxycodone 5 mg tablet 1 tab tid at 8am and 8pm", "'tid' and 2 time(s) of day (08:00, 20:00) disagree"),
         ("oxycodone 5 mg tablet 1 tab q4-6h at 8am, 2pm and 8pm", "'q4-6h' and 3 time(s) of day"),
+        ("fentanyl 25 mcg/h patch 1 patch q72h at 9am and 9pm", "'q72h' and 2 time(s) of day (09:00, 21:00) disagree"),
         ("oxycodone 5 mg tablet 1 tab at 9pm and at bedtime", "clock times ('9pm') and times of day may name one time"),
         ("oxycodone 5 mg tablet 1 tab at 9am and 9am", "the clock time '9am' is said twice"),
         ("oxycodone 5 mg tablet 1 tab at 9am and 09:00", "the clock time '09:00' is said twice"),

@@ -1928,13 +1928,14 @@ class _Parser:
         """Clock times are administrations (`clock_times`): said in a note; a frequency must agree (`how_often`),
         and with none, times of day beside them are refused ("at 9pm and at bedtime": one time or two?)."""
         said, slots = " and ".join(repr(c) for c in self.clocks), set().union(*self.slots)
+        clocks = "clock time" + "s" * (sum(":" in slot for slot in slots) > 1)
         if self.frequency is not None:
-            self.notes.append(f"clock times {said} agree with {self.frequency.typed!r}")
+            self.notes.append(f"{clocks} {said} agree with {self.frequency.typed!r}")
         elif any(":" not in slot for slot in slots):
             self.fail(f"clock times ({said}) and times of day may name one time: say how many times a day")
         else:
             n = len(slots)
-            self.notes.append(f"clock times {said} read as {n} administration{'s' * (n > 1)} a day")
+            self.notes.append(f"{clocks} {said} read as {n} administration{'s' * (n > 1)} a day")
 
     def how_often(self) -> tuple[float | None, float | None]:
         slots = set().union(*self.slots)
@@ -1943,7 +1944,7 @@ class _Parser:
                 self.fail("the evening and bedtime may be one time or two: say how many times a day")
             return (float(len(slots)) if slots else None), None
         per_day = self.pick(self.frequency.fewest, self.frequency.most)
-        if slots and len(slots) != per_day and not (len(slots) == 1 and per_day == 1):
+        if slots and len(slots) != per_day and not (len(slots) == 1 and per_day <= 1):  # "q72h at 9am": when
             self.fail(f"{self.frequency.typed!r} and {len(slots)} time(s) of day ({', '.join(sorted(slots))}) disagree")
         if self.every is not None:
             return None, self.pick(self.every.longest, self.every.shortest)
