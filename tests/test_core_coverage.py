@@ -338,6 +338,19 @@ def test_total_of_nothing_and_of_mixed_tables() -> None:
         mme.total([a, b])
 
 
+def test_total_of_wrong_types_names_what_it_was_given() -> None:
+    wrong = r"^total\(\) adds results \(of convert, daily_mme, dispensing_mme\) under thresholds \(numbers\), not "
+    with pytest.raises(ArgumentTypeError, match=wrong + "5, 7$"):
+        mme.total(5, thresholds=7)  # type: ignore[arg-type]
+    with pytest.raises(ArgumentTypeError, match=wrong + r"\(5,\)$"):
+        mme.total([5])  # type: ignore[list-item]
+    for half in (SimpleNamespace(mme_per_day=60.0), SimpleNamespace(table="cdc-2022")):  # a result has both
+        with pytest.raises(ArgumentTypeError, match=wrong):
+            mme.total([half])  # type: ignore[list-item]
+    with pytest.raises(ArgumentTypeError, match=r"^a threshold must be a number, not '50'$"):
+        mme.total([mme.daily_mme("morphine", "10 mg", per_day=1)], thresholds=["50"])  # type: ignore[list-item]
+
+
 def test_total_of_excluded_items_only_is_no_mme() -> None:
     excluded = mme.convert("buprenorphine 10 mcg/h patch")
     total = mme.total([excluded, excluded])

@@ -13,7 +13,7 @@ import typing
 import warnings
 from collections.abc import Callable
 from datetime import timedelta
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 
 import pytest
@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import mme
-from mme._engine import _match
+from mme._engine import CHANGES_TOLERANCE, _match
 from mme._units import format_number, registry
 from mme._vocab import FORM_ROUTES, PARENTERAL, ROUTES
 
@@ -716,6 +716,8 @@ def test_a_patch_rate_says_its_route() -> None:
         (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=1, form=b"tab"), TypeError, "form must be text, not b'tab'"),  # type: ignore[arg-type]
         (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=1, release=1.0), TypeError, "release must be text, not 1.0"),  # type: ignore[arg-type]
         (lambda: mme.daily_mme(None, "10 mg", per_day=1), TypeError, "drug must be text, not None"),  # type: ignore[arg-type]
+        (lambda: mme.dispensing_mme("oxycodone", "10 mg", quantity=60, days_supply=30, variant=5), TypeError,  # type: ignore[arg-type]
+         "variant must be text, not 5$"),
         (lambda: mme.daily_mme("oxycodone", "10 mg", per_day=1, count="2"), TypeError, "count must be a number, not '2'"),  # type: ignore[arg-type]
         (lambda: mme.dispensing_mme("oxycodone", "10 mg", quantity=2**1100, days_supply=30), ValueError,
          r"quantity 1358\d+\.\.\. is too large: it is no finite number"),
@@ -734,6 +736,44 @@ def test_wrong_typed_arguments_raise_typed_errors(
     with pytest.raises(mme.MMEError, match=f"^{message}") as info:
         call()
     assert isinstance(info.value, error)
+
+
+def test_a_patch_changed_out_of_step_says_what_its_mme_assumes() -> None:
+    """Changed every 2 or 4 days instead of 3: the MME/day is the rate worn all the same, and the note says why."""
+    worn = mme.daily_mme("fentanyl", "25 mcg/h").mme_per_day
+    sooner, later = (mme.daily_mme("fentanyl", "25 mcg/h", every=hours) for hours in (48, 96))
+    assert sooner.mme_per_day == later.mme_per_day == worn
+    assert sooner.warnings == (
+        "patch changed more often than its 3-day wear: MME/day counts the patches worn at once, each removed when "
+        "the next goes on (patches left on together add up)",
+    )
+    assert later.warnings == (
+        "patch changed less often than its 3-day wear: MME/day is its rate while worn, not an average over the days "
+        "after its wear",
+    )
+
+
+def test_a_patch_change_within_the_tolerance_of_its_wear_is_its_wear() -> None:
+    """The tolerance is relative to one change (every 72.00000001 h: 72 h of wear per 72.00000001 h, off by 1e-8,
+    within 1e-9 x 72.00000001), and its bound is within (3 changes a wear of (1 + tolerance)/3 a day, exactly)."""
+    assert mme.daily_mme("fentanyl", "25 mcg/h", every=72.00000001).warnings == ()
+    tolerance = Decimal(CHANGES_TOLERANCE)
+    with localcontext(prec=100):
+        per_day = (1 + tolerance) / 3
+    assert per_day * 3 == 1 + tolerance  # the bound itself, exactly
+    assert mme.daily_mme("fentanyl", "25 mcg/h", per_day=per_day).warnings == ()  # type: ignore[arg-type]
+
+
+def test_an_expression_with_a_volume_taken_is_a_regimen_not_a_dispensing() -> None:
+    with pytest.raises(mme.DoseError, match=r"gives a regimen .* give one, not both"):
+        mme.convert("oxycodone 5 mg/5 mL solution 10 mL", quantity=60, days_supply=30)
+
+
+def test_an_implant_ties_no_route_and_matches_forms_only() -> None:
+    """An implant is in no `FORM_ROUTES` entry: the other tables searched for it keep their rows that name no form."""
+    assert "implant" not in FORM_ROUTES
+    with pytest.raises(mme.NotCoveredError, match=r"^cdc-ndc-2010 has no factor for oxycodone implant"):
+        mme.daily_mme("oxycodone", "10 mg", per_day=2, form="implant", table="cdc-ndc-2010")
 
 
 def test_a_patch_count_whose_wear_days_overflow_is_an_error() -> None:
