@@ -24,7 +24,7 @@ from pydantic import ValidationError
 import mme
 from mme._engine import CHANGES_TOLERANCE, _match
 from mme._units import format_number, registry
-from mme._vocab import FORM_ROUTES, PARENTERAL, ROUTES
+from mme._vocab import FORM_ROUTES, FORMS, PARENTERAL, ROUTES
 
 
 def mme_of(*args: object, **kwargs: object) -> float:
@@ -769,11 +769,15 @@ def test_an_expression_with_a_volume_taken_is_a_regimen_not_a_dispensing() -> No
         mme.convert("oxycodone 5 mg/5 mL solution 10 mL", quantity=60, days_supply=30)
 
 
-def test_an_implant_ties_no_route_and_matches_forms_only() -> None:
-    """An implant is in no `FORM_ROUTES` entry: the other tables searched for it keep their rows that name no form."""
-    assert "implant" not in FORM_ROUTES
-    with pytest.raises(mme.NotCoveredError, match=r"^cdc-ndc-2010 has no factor for oxycodone implant"):
-        mme.daily_mme("oxycodone", "10 mg", per_day=2, form="implant", table="cdc-ndc-2010")
+def test_every_form_says_the_routes_it_is_given_by() -> None:
+    """Was 30 MME/day for an oxycodone implant (cdc-2022): "implant" named no route, so the oral row, which names no
+    form, fitted it. An implant is put under the skin (Probuphine)."""
+    assert set(FORM_ROUTES) == set(FORMS)
+    assert FORM_ROUTES["implant"] == {"subcutaneous"}
+    for table in ("cdc-2022", "cdc-ndc-2010", "heal-2025"):
+        with pytest.raises(mme.NotCoveredError, match=rf"^{table} has no factor for oxycodone subcutaneous implant"):
+            mme.daily_mme("oxycodone", "10 mg", per_day=2, form="implant", table=table)
+    assert mme.daily_mme("Probuphine", "74.2 mg", per_day=1, table="cdc-2022").excluded is not None
 
 
 def test_a_patch_count_whose_wear_days_overflow_is_an_error() -> None:

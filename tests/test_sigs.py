@@ -682,7 +682,7 @@ RXNORM_NAMES = [
     ("{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray [Subsys]) } Pack [Subsys 1200 MCG]", "fentanyl", "0.6 mg", "spray",
      "sublingual"),
     ("80 ACTUAT Fentanyl 0.04 MG/ACTUAT Transdermal System [Ionsys]", "fentanyl", "0.04 mg", "patch", "transdermal"),
-    ("Buprenorphine 74.2 MG Drug Implant [Probuphine]", "buprenorphine", "74.2 mg", "implant", None),
+    ("Buprenorphine 74.2 MG Drug Implant [Probuphine]", "buprenorphine", "74.2 mg", "implant", "subcutaneous"),
     ("0.7 ML Morphine Sulfate 14.3 MG/ML Auto-Injector", "morphine", "14.3 mg/mL", "injection", None),
     ("Matrix Delivery 24 HR tramadol hydrochloride 100 MG Extended Release Oral Tablet [Ryzolt]", "tramadol",
      "100 mg", "tablet", "oral"),

@@ -291,7 +291,7 @@ def _candidates(
         for r in table.rows_for(drug)
         if (route is None or route in r.routes)
         and (form is None or not r.forms or form in r.forms)
-        and (form is None or form not in FORM_ROUTES or not FORM_ROUTES[form].isdisjoint(r.routes))
+        and (form is None or not FORM_ROUTES[form].isdisjoint(r.routes))
         and (release is None or r.release is None or r.release == release)
     ]
     if patch is None:
@@ -406,7 +406,7 @@ def _not_covered(
     wanted = _describe(drug, route, form, release)
     own = sorted({r.describe() for r in table.rows_for(drug)})
     has = f" It covers: {'; '.join(own)}.{hint}" if own else f" It has no factor for {drug} at all."
-    if form in FORM_ROUTES and any(FORM_ROUTES[form].isdisjoint(r.routes) for r in table.rows_for(drug)):
+    if form is not None and any(FORM_ROUTES[form].isdisjoint(r.routes) for r in table.rows_for(drug)):
         has += f" A form {form!r} is given by {'/'.join(sorted(FORM_ROUTES[form]))} only: say the product's route and form."
     patch = None if hint == "" else False  # a mass dose that this table has only as a patch
     others = [

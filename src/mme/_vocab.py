@@ -229,13 +229,18 @@ FREQUENCY_WORDS: dict[str, Fixed] = {
 }
 #: What separates the components of a combination: "oxycodone/acetaminophen", "... & ...", "... with ...".
 COMPONENT_SEPARATOR = re.compile(r"\s*(?:/|\+|&|\bwith\b|\band\b|\bw/)\s*", re.IGNORECASE)
-FORM_ROUTE: dict[str, str] = {"patch": "transdermal", "suppository": "rectal", "lozenge": "transmucosal"}
+FORM_ROUTE: dict[str, str] = {
+    "patch": "transdermal",
+    "suppository": "rectal",
+    "lozenge": "transmucosal",
+    "implant": "subcutaneous",  # Probuphine, inserted under the skin of the arm
+}
 PARENTERAL: frozenset[str] = frozenset({"intravenous", "subcutaneous", "intramuscular"})
 #: Routes through the mouth's or nose's lining: products differ too much for any of them to be a default.
 TRANSMUCOSAL: frozenset[str] = frozenset({"buccal", "sublingual", "transmucosal", "nasal"})
 #: Swallowed or held in the mouth: a tablet, a capsule, a liquid or a film is never injected, worn or inserted.
 BY_MOUTH: frozenset[str] = frozenset({"oral"} | TRANSMUCOSAL - {"nasal"})
-#: The routes a form can be given by: a table row for other routes never fits it (a row naming no form included).
+#: The routes each form can be given by: a table row for other routes never fits it (a row naming no form included).
 FORM_ROUTES: dict[str, frozenset[str]] = (
     {form: frozenset({route}) for form, route in FORM_ROUTE.items()}
     | dict.fromkeys(("tablet", "capsule", "solution", "suspension", "syrup", "film"), BY_MOUTH)
