@@ -771,12 +771,14 @@ def test_an_expression_with_a_volume_taken_is_a_regimen_not_a_dispensing() -> No
 
 def test_every_form_says_the_routes_it_is_given_by() -> None:
     """Was 30 MME/day for an oxycodone implant (cdc-2022): "implant" named no route, so the oral row, which names no
-    form, fitted it. An implant is put under the skin (Probuphine)."""
+    form, fitted it. An implant is put under the skin (Probuphine), and only a row naming it fits it (ANZCA's
+    subcutaneous row is for injections)."""
     assert set(FORM_ROUTES) == set(FORMS)
     assert FORM_ROUTES["implant"] == {"subcutaneous"}
-    for table in ("cdc-2022", "cdc-ndc-2010", "heal-2025"):
+    for table in ("cdc-2022", "cdc-ndc-2010", "heal-2025", "anzca-2021"):  # ANZCA's subcutaneous row names no form
         with pytest.raises(mme.NotCoveredError, match=rf"^{table} has no factor for oxycodone subcutaneous implant"):
             mme.daily_mme("oxycodone", "10 mg", per_day=2, form="implant", table=table)
+    assert mme.daily_mme("oxycodone", "10 mg", per_day=2, route="subcutaneous", table="anzca-2021").mme_per_day == 60
     assert mme.daily_mme("Probuphine", "74.2 mg", per_day=1, table="cdc-2022").excluded is not None
 
 

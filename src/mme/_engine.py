@@ -62,6 +62,7 @@ from ._units import (
 )
 from ._vocab import (
     FORM_ROUTES,
+    NAMED_ONLY_FORMS,
     PARENTERAL,
     PATCH_WEAR_DAYS,
     PER_DAY_CODES,
@@ -290,7 +291,7 @@ def _candidates(
         r
         for r in table.rows_for(drug)
         if (route is None or route in r.routes)
-        and (form is None or not r.forms or form in r.forms)
+        and (form is None or form in r.forms or (not r.forms and form not in NAMED_ONLY_FORMS))
         and (form is None or not FORM_ROUTES[form].isdisjoint(r.routes))
         and (release is None or r.release is None or r.release == release)
     ]

@@ -240,6 +240,9 @@ PARENTERAL: frozenset[str] = frozenset({"intravenous", "subcutaneous", "intramus
 TRANSMUCOSAL: frozenset[str] = frozenset({"buccal", "sublingual", "transmucosal", "nasal"})
 #: Swallowed or held in the mouth: a tablet, a capsule, a liquid or a film is never injected, worn or inserted.
 BY_MOUTH: frozenset[str] = frozenset({"oral"} | TRANSMUCOSAL - {"nasal"})
+#: Forms that only a table row naming them fits: a row naming no form is for the usual products of its route (an
+#: injection's factor is no implant's, which releases over months).
+NAMED_ONLY_FORMS: frozenset[str] = frozenset({"implant"})
 #: The routes each form can be given by: a table row for other routes never fits it (a row naming no form included).
 FORM_ROUTES: dict[str, frozenset[str]] = (
     {form: frozenset({route}) for form, route in FORM_ROUTE.items()}
