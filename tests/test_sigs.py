@@ -2630,3 +2630,20 @@ def test_n_per_24_h_is_n_a_day_and_says_so_beside_the_uk_every_n_hours() -> None
     assert (per_day.mme_per_day, every.mme_per_day) == (30.0, 45.0)  # 4 and 6 x 5 mg x 1.5
     assert "'4/24 h' read as 4 times a day (N/24 h: N in 24 hours; '4/24' is every 4 hours)" in per_day.warnings
     assert not any("times a day" in w for w in mme.convert("oxycodone 5 mg 1 tab 3x/24h").warnings)
+
+
+# -- an EHR's plural with an apostrophe, and "replace" a patch ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "plain"),
+    [
+        ("morphine 20 mg/ml oral solution 0.25 TO 0.5 ML'S q4h", "morphine 20 mg/ml oral solution 0.25 to 0.5 mL q4h"),
+        ("oxycodone 5 mg/5 mL solution 5 cc's q6h", "oxycodone 5 mg/5 mL solution 5 mL q6h"),
+        ("oxycodone 5 mg 2 tab's q6h", "oxycodone 5 mg 2 tabs q6h"),
+        ("fentanyl 25 mcg/hr patch REPLACE every 72 hours", "fentanyl 25 mcg/hr patch every 72 hours"),
+    ],
+)
+def test_an_apostrophe_plural_and_replace_read_as_written_plainly(typed: str, plain: str) -> None:
+    """Were "cannot read "0.25 TO 0.5 ML'S"", "5 cc's", "2 tab's", "REPLACE" (Practice Fusion's corpus)."""
+    assert mme.convert(typed).mme_per_day == mme.convert(plain).mme_per_day

@@ -450,6 +450,8 @@ def _word(raw: str) -> tuple[Literal["num", "word"], str, float]:
     key = raw.lower()
     if "." in key or "(" in key:
         key = key.replace(".", "").replace("(", "").replace(")", "")
+    if key.endswith("'s"):  # an EHR's plural: "ML'S", "cc's", "tab's"
+        key = key[:-2] + "s"
     if key in _NON_FINITE:  # "nan mg", "inf mg": a number, and a wrong one
         return "num", key, float(key)
     if key in _vocab.NUMBER_WORDS:

@@ -193,7 +193,7 @@ MASS_UNITS: dict[str, str] = {
     **dict.fromkeys(("g", "gm", "gram", "grams", "gramme", "grammes"), "g"),
 }
 VOLUME_UNITS: dict[str, str] = {
-    **dict.fromkeys(("ml", "mls", "millilitre", "millilitres", "milliliter", "milliliters", "cc"), "mL"),
+    **dict.fromkeys(("ml", "mls", "millilitre", "millilitres", "milliliter", "milliliters", "cc", "ccs"), "mL"),
     **dict.fromkeys(("l", "litre", "litres", "liter", "liters"), "L"),  # the engine's; no sig doses in litres
 }
 HOUR_WORDS: frozenset[str] = frozenset({"h", "hr", "hrs", "hour", "hours", "heure", "heures"})
@@ -854,6 +854,7 @@ SIG_VERBS: frozenset[str] = frozenset(
         "suck",
         "instill",
         "inject",
+        "replace",  # a patch: "replace every 72 hours"
         "prendre",
         "appliquer",
         "t",
