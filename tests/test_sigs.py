@@ -2647,3 +2647,20 @@ def test_n_per_24_h_is_n_a_day_and_says_so_beside_the_uk_every_n_hours() -> None
 def test_an_apostrophe_plural_and_replace_read_as_written_plainly(typed: str, plain: str) -> None:
     """Were "cannot read "0.25 TO 0.5 ML'S"", "5 cc's", "2 tab's", "REPLACE" (Practice Fusion's corpus)."""
     assert mme.convert(typed).mme_per_day == mme.convert(plain).mme_per_day
+
+
+# -- the edges of UK intervals and ordinals (each pins a mutant of `frequency_at`) -------------------------------
+
+
+def test_a_uk_interval_is_a_whole_number_of_hours_up_to_24() -> None:
+    assert mme.convert("oxycodone 5 mg 1 tab 24/24").mme_per_day == 7.5  # every 24 hours
+    with pytest.raises(mme.ExpressionError, match=r"^'25/24' is not a part of a unit"):
+        mme.convert("oxycodone 5 mg 1 tab 25/24")
+
+
+@pytest.mark.parametrize(("ordinal", "number"), [("every 1st day", "every 1 day"), ("every 21st day", "every 21 days"),
+                                                 ("every second minute", "every 2 minutes")])  # fmt: skip
+def test_an_ordinal_with_st_or_an_ordinal_word_before_minutes_is_its_number(ordinal: str, number: str) -> None:
+    typed, plain = (mme.convert(f"morphine 10 mg/5 mL solution 1 mL {sig}") for sig in (ordinal, number))
+    assert typed.mme_per_day == plain.mme_per_day
+    assert len(typed.warnings) == len(plain.warnings)
