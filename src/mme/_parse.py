@@ -287,6 +287,7 @@ _INTERVAL: Final = {
 _TIME_LEADS: Final = frozenset({"q", "each", "every", "in", "at", "after", "before", "with"})
 _PACKAGE: Final = _HOUR | _VOLUME | {"actuat"}  # RxNorm's leading quantities: "12 HR", "1 ML", "80 ACTUAT"
 _COUNTABLE: Final = _vocab.SOLID_FORMS | {"spray"}  # the forms a count says: "2 tabs", "2 sprays"
+_PAIN_SCALE: Final = frozenset({"pain", "score", "scale"})  # before a pain score said as a range: "pain score 7-10"
 _NOT_AMOUNT: Final = frozenset({"q", "every", "x", "#", "no"})  # before a number that is no amount: "q6h", "#3"
 _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
@@ -309,8 +310,8 @@ _DURATION_UNITS: Final = frozenset({"day", "days", "d", "week", "weeks", "wk", "
                                     "jour", "semaines", "semaine", "mois", "doses", "refills"})  # fmt: skip
 _FILLER: Final = _Phrases({"abuse deterrent", "film coated", "disintegrating", "chewable", "pack", "total",
                             "metered dose", "for oral suspension", "for oral solution",
-                            "by", "via", "of", "the", "a", "an", "in", "at", "to", "dose", "if", "as", "de", "par",
-                            "effervescent", "orally disintegrating", "mouth", "directed", "sig"}
+                            "by", "via", "of", "the", "a", "an", "in", "at", "to", "onto", "dose", "if", "as", "de", "par",
+                            "effervescent", "orally disintegrating", "orodispersible", "mouth", "directed", "sig"}
                            | _vocab.APPLICATION_SITES)  # fmt: skip
 _DIRECTED: Final = _Phrases(_vocab.AS_DIRECTED)
 _ELSEWHERE: Final = _Phrases(_vocab.DOSE_ELSEWHERE)
@@ -492,6 +493,8 @@ def _merge(toks: list[_Tok], starts: list[int], ends: list[int]) -> tuple[list[_
             and toks[i + 3].key == ")"
         ):  # "every 8 (eight) hours", "4 (four) times daily": the repeat goes
             i += 3
+        elif t.kind == "num" and (end_ := _spelled_tens(toks, i + 1, t.value)) is not None:
+            i = end_  # "every 72 (seventy-two) hours"
         elif t.kind == "num" and t.value == 0.5 and len(out) >= 2 and out[-1].key == "and" and out[-2].kind == "num":
             whole = out[-2]  # "one and a half", "one and one-half"
             out[-2:] = [whole._replace(value=whole.value + 0.5, text=f"{whole.text} and a half")]
@@ -504,6 +507,21 @@ def _merge(toks: list[_Tok], starts: list[int], ends: list[int]) -> tuple[list[_
         out_ends.append(end)
         i += 1
     return out, out_starts, out_ends
+
+
+def _spelled_tens(toks: list[_Tok], i: int, value: float) -> int | None:
+    """The index of the last token of "(seventy-two)" at ``i`` if it repeats ``value``, as EHRs spell a number over
+    twelve after it."""
+    keys = [t.key for t in toks[i : i + 5]]
+    if keys[:1] != ["("] or len(keys) < 3 or keys[1] not in _vocab.TENS:
+        return None
+    tens, rest = _vocab.TENS[keys[1]], keys[2:]
+    if rest[:1] == [")"]:
+        return i + 2 if tens == value else None
+    unit = toks[i + 3] if rest[:1] == ["-"] and len(rest) == 3 else None
+    if unit is None or rest[2] != ")" or unit.kind != "num" or not 1 <= unit.value <= 9 or tens + unit.value != value:
+        return None
+    return i + 4
 
 
 _EXPONENT: Final = re.compile("[eE]")
@@ -806,6 +824,8 @@ class _Parser:
         if key == "up" and self.keys[i + 1] == "to" and self.nums[i + 2]:  # "take up to 2 tabs": at most 2
             self.notes.append(f"{self.span(i, i + 3)!r} read as {self.span(i + 2, i + 3)}")
             return i + 2
+        if tok.kind == "num" and (end := self.release_period(i)) is not None:
+            return end
         if tok.kind == "num":
             return self.count_at(i)
         if (found := self.vocab(i)) is not None:
@@ -826,6 +846,18 @@ class _Parser:
         if key in _MASS or key in _VOLUME:
             self.fail(f"unit {tok.text!r} without a number before it")
         self.fail(f"cannot read {tok.text!r}")
+
+    def release_period(self, i: int) -> int | None:
+        """An EHR's "15 mg 12 hr tablet": the hours an extended-release unit lasts, right after its amount, never
+        how often it is taken."""
+        if not (self.keys[i - 1] in _MASS and self.toks[i].value in (12.0, 24.0) and self.keys[i + 1] in _HOUR):
+            return None
+        found = self.vocab(i + 2)
+        if found is None or found.field != "form" or found.value not in ("tablet", "capsule"):
+            return None
+        self.tag("release", "ER", i, i + 2)
+        self.ignored.append(self.span(i, i + 2))
+        return self.apply(found, i + 2)
 
     def clock_time(self, i: int, *, spaced: bool = False) -> int | None:
         """The end of the clock time at token ``i`` ("8am", "08:00", "9:30 pm"), if there is one; "8 am" only where
@@ -942,6 +974,8 @@ class _Parser:
 
     def pain_score(self, i: int) -> bool:
         """ "8/10": a number that scores pain, never a count (`no_dose` reads "(7-10)")."""
+        if self.keys[i - 1] in _PAIN_SCALE and self.keys[i + 1] in _MINUS | {"to"}:  # "pain score 7-10"
+            return self.nums[i + 2] and self.toks[i + 2].value == 10 and self.vocab(i + 3) is None
         return self.keys[i + 1] == "/" and self.nums[i + 2] and self.toks[i + 2].value == 10
 
     def no_dose(self, i: int, *, lead: bool) -> int:
@@ -977,7 +1011,7 @@ class _Parser:
                 self.awake = self.span(i, end)
                 i = end  # the whole phrase: "while awake", not "awake" again
                 continue
-            if self.nums[i] and self.keys[i + 1] == "/":  # a pain score, "8/10" (any other number ends the text)
+            if self.nums[i] and (self.keys[i + 1] == "/" or self.pain_score(i)):  # "8/10", "score 7-10"
                 i += 2
             i += 1
         if self.keys[i] == "(" and self.nums[i + 1] and self.keys[i + 2] in _MINUS | {"to", "/"}:  # "(7-10)"
@@ -1041,6 +1075,10 @@ class _Parser:
                 self.ignored.append(self.span(qualified, hi))
                 hi = qualified
                 continue
+            if (bracket := self.bracketed_brand(lo, hi)) is not None:  # an EHR's "oxyCODONE (ROXICODONE)"
+                self.brand = self.span(bracket + 1, hi - 1)
+                hi = bracket
+                continue
             if self.keys[hi - 1] in _PUNCT or self.keys[hi - 1] in _MINUS:
                 hi -= 1
                 continue
@@ -1062,6 +1100,16 @@ class _Parser:
             return None
         start = next((k for k in range(hi - 2, max(lo, hi - 6) - 1, -1) if self.keys[k] == "("), None)
         if start is None or self.span_key(start + 1, hi - 1) not in _vocab.NAME_QUALIFIERS:
+            return None
+        return start
+
+    def bracketed_brand(self, lo: int, hi: int) -> int | None:
+        """Where a brand in brackets after the generic name ending the name at ``hi`` starts, as EHRs print it
+        ("HYDROcodone-acetaminophen (NORCO)"): read as RxNorm's "[Norco]" is, so it must name the same opioid."""
+        if self.keys[hi - 1] != ")":
+            return None
+        start = next((k for k in range(hi - 2, max(lo, hi - 6), -1) if self.keys[k] == "("), None)
+        if start is None or _vocab.drug_name(self.span(start + 1, hi - 1)) is None:
             return None
         return start
 

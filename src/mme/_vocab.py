@@ -340,6 +340,10 @@ _BRANDS: dict[str, DrugName] = {
     "longtec": DrugName("oxycodone", "oral", "tablet", "ER"),
     "shortec": DrugName("oxycodone", "oral", "capsule", "IR"),
     "proladone": DrugName("oxycodone", "rectal", "suppository"),
+    # added with their product information: Oxynormoro, orodispersible tablets (France, ANSM's base de données
+    # publique des médicaments); Sophidone LP, capsules (ibid.); Dicodin LP, tablets (ibid.); Ordine, oral
+    # liquid (Australia, TGA product information); Biodone Forte, oral liquid 5 mg/mL (ibid.)
+    "oxynormoro": DrugName("oxycodone", "oral", "tablet", "IR"),
     # hydrocodone
     "norco": DrugName("hydrocodone", "oral", "tablet", "IR"),
     "vicodin": DrugName("hydrocodone", "oral", "tablet", "IR"),
@@ -356,6 +360,8 @@ _BRANDS: dict[str, DrugName] = {
     "exalgo": DrugName("hydromorphone", "oral", "tablet", "ER"),
     "jurnista": DrugName("hydromorphone", "oral", "tablet", "ER"),
     "palladone": DrugName("hydromorphone", "oral", "capsule"),
+    "sophidone": DrugName("hydromorphone", "oral", "capsule", "ER"),
+    "sophidone lp": DrugName("hydromorphone", "oral", "capsule", "ER"),
     # morphine
     "ms contin": DrugName("morphine", "oral", "tablet", "ER"),
     "mst continus": DrugName("morphine", "oral", "tablet", "ER"),
@@ -372,6 +378,7 @@ _BRANDS: dict[str, DrugName] = {
     "moscontin": DrugName("morphine", "oral", "tablet", "ER"),
     "oramorph sr": DrugName("morphine", "oral", "tablet", "ER"),
     "arymo": DrugName("morphine", "oral", "tablet", "ER"),
+    "ordine": DrugName("morphine", "oral", "solution", "IR"),
     "morphabond": DrugName("morphine", "oral", "tablet", "ER"),
     # fentanyl
     "duragesic": DrugName("fentanyl", "transdermal", "patch"),
@@ -439,11 +446,14 @@ _BRANDS: dict[str, DrugName] = {
     # dihydrocodeine
     "dhc continus": DrugName("dihydrocodeine", "oral", "tablet", "ER"),
     "co dydramol": DrugName("dihydrocodeine", "oral", "tablet", "IR"),
+    "dicodin": DrugName("dihydrocodeine", "oral", "tablet", "ER"),
+    "dicodin lp": DrugName("dihydrocodeine", "oral", "tablet", "ER"),
     # meperidine, methadone, oxymorphone, levorphanol, pentazocine
     "demerol": DrugName("meperidine", release="IR"),
     "dolophine": DrugName("methadone", "oral", "tablet"),
     "methadose": DrugName("methadone", "oral"),
     "physeptone": DrugName("methadone", "oral"),
+    "biodone forte": DrugName("methadone", "oral", "solution"),
     "opana": DrugName("oxymorphone", "oral", "tablet", "IR"),
     "opana er": DrugName("oxymorphone", "oral", "tablet", "ER"),
     "levo dromoran": DrugName("levorphanol", "oral", "tablet"),
@@ -676,11 +686,14 @@ OPIOID_WORDS: frozenset[str] = frozenset(name for name in _DRUG_ALIASES if " " n
 #: 8 mg; Panadeine Forte = 500 + 30; Targin 5/2.5, 10/5, 20/10, 40/20), the French SmPC (Dafalgan
 #: codéiné = paracétamol 500 mg + codéine 30 mg; Zaldiar, Ixprim 37.5/325). Strengths sold before
 #: 2014 (acetaminophen 500 mg and more) are listed where the label documented them. Brands sold in
-#: compositions not checked here (Codoliprane, Percodan) name their components only by spelling them out.
+#: compositions not checked here (Percodan) name their components only by spelling them out.
 #: RxNorm's branded drugs (rxnav.nlm.nih.gov) document Lorcet (Plus, HD) 5/325, 7.5/325, 10/325; Verdrocet
 #: 2.5/325; Xodol 5/300, 7.5/300, 10/300; Primlev 5/300, 7.5/300, 10/300; Nalocet 2.5/300; Ibudone 5/200, 10/200;
 #: Reprexain 2.5/200, 5/200, 10/200 (hydrocodone/ibuprofen); Xartemis XR 7.5/325 (extended-release); TussiCaps
-#: 10/8, 5/4 (hydrocodone/chlorpheniramine polistirex, extended-release capsules).
+#: 10/8, 5/4 (hydrocodone/chlorpheniramine polistirex, extended-release capsules). The UK's summaries of product
+#: characteristics (eMC) document Solpadol and Zapain (co-codamol 30/500) and Tramacet (tramadol/paracetamol
+#: 37.5/325); the French base de données publique des médicaments, Efferalgan codéiné (500/30) and Codoliprane
+#: (400/20, 500/30).
 _HYDROCODONE_APAP = ((5.0, 325.0), (7.5, 325.0), (10.0, 325.0))
 _OXYCODONE_APAP = ((2.5, 325.0), (5.0, 325.0), (7.5, 325.0), (10.0, 325.0))
 COMBINATIONS: dict[str, tuple[tuple[str, ...], tuple[tuple[float, ...], ...]]] = {
@@ -705,7 +718,9 @@ COMBINATIONS: dict[str, tuple[tuple[str, ...], tuple[tuple[float, ...], ...]]] =
     "reprexain": (("hydrocodone", "ibuprofen"), ((2.5, 200.0), (5.0, 200.0), (10.0, 200.0))),
     "xartemis": (("oxycodone", "acetaminophen"), ((7.5, 325.0),)),
     "tussicaps": (("hydrocodone", "chlorpheniramine"), ((10.0, 8.0), (5.0, 4.0))),
-    **dict.fromkeys(("ultracet", "zaldiar", "ixprim"), (("tramadol", "acetaminophen"), ((37.5, 325.0),))),
+    **dict.fromkeys(
+        ("ultracet", "zaldiar", "ixprim", "tramacet"), (("tramadol", "acetaminophen"), ((37.5, 325.0),))
+    ),
     **dict.fromkeys(
         ("tylenol with codeine 3", "tylenol 3", "tylenol with codeine no 3"),
         (("acetaminophen", "codeine"), ((300.0, 30.0),)),
@@ -715,10 +730,15 @@ COMBINATIONS: dict[str, tuple[tuple[str, ...], tuple[tuple[float, ...], ...]]] =
         (("acetaminophen", "codeine"), ((300.0, 60.0),)),
     ),
     "co codamol": (("codeine", "paracetamol"), ((8.0, 500.0), (15.0, 500.0), (30.0, 500.0))),
+    **dict.fromkeys(("solpadol", "zapain"), (("codeine", "paracetamol"), ((30.0, 500.0),))),
     "co dydramol": (("dihydrocodeine", "paracetamol"), ((10.0, 500.0), (20.0, 500.0), (30.0, 500.0))),
     "panadeine": (("paracetamol", "codeine"), ((500.0, 8.0),)),
     "panadeine forte": (("paracetamol", "codeine"), ((500.0, 30.0),)),
-    **dict.fromkeys(("dafalgan codeine", "dafalgan codéiné"), (("paracetamol", "codeine"), ((500.0, 30.0),))),
+    **dict.fromkeys(
+        ("dafalgan codeine", "dafalgan codéiné", "efferalgan codeine", "efferalgan codéiné"),
+        (("paracetamol", "codeine"), ((500.0, 30.0),)),
+    ),
+    "codoliprane": (("paracetamol", "codeine"), ((400.0, 20.0), (500.0, 30.0))),
     **dict.fromkeys(
         ("targin", "targinact"), (("oxycodone", "naloxone"), ((5.0, 2.5), (10.0, 5.0), (20.0, 10.0), (40.0, 20.0)))
     ),
@@ -759,7 +779,7 @@ def combination(name: str) -> Combination | None:
     return None if found is None else Combination(*found)
 
 
-_RELEASE_ALIASES |= {"lp": "ER", "li": "IR", "er 12 hour": "ER"}
+_RELEASE_ALIASES |= {"lp": "ER", "li": "IR", "er 12 hour": "ER", "m/r": "ER"}  # "m/r": the BNF's modified-release
 _ROUTE_ALIASES |= {
     "orally": "oral",
     "oral route": "oral",
@@ -778,6 +798,8 @@ _ROUTE_ALIASES |= {
     "intramuscularly": "intramuscular",
     "per rectum": "rectal",
     "par voie orale": "oral",
+    "transdermique": "transdermal",  # "dispositif transdermique"
+    "transdermiques": "transdermal",
     "gastrostomy tube": "oral",
     "g tube": "oral",
     "peg tube": "oral",
@@ -802,6 +824,11 @@ _FORM_ALIASES |= {
     "gélules": "capsule",
     "gelule": "capsule",
     "gelules": "capsule",
+    "caplet": "tablet",  # UK: a capsule-shaped tablet
+    "caplets": "tablet",
+    "gél": "capsule",  # as French prescriptions shorten gélule
+    "dispositif": "patch",  # French: "dispositif transdermique", a patch
+    "dispositifs": "patch",
     "comprimé": "tablet",
     "comprimés": "tablet",
     "comprime": "tablet",
@@ -880,6 +907,17 @@ NUMBER_WORDS: dict[str, float] = {
     "deux": 2.0,
     "trois": 3.0,
     "quatre": 4.0,
+}
+#: Tens an EHR spells in a number it repeats in words, "every 72 (seventy-two) hours": read only there.
+TENS: dict[str, float] = {
+    "twenty": 20.0,
+    "thirty": 30.0,
+    "forty": 40.0,
+    "fifty": 50.0,
+    "sixty": 60.0,
+    "seventy": 70.0,
+    "eighty": 80.0,
+    "ninety": 90.0,
 }
 #: Ordinals that say an interval ("every second day", "every third day"), never a count.
 ORDINALS: dict[str, float] = {"second": 2.0, "third": 3.0, "fourth": 4.0, "fifth": 5.0, "sixth": 6.0}
