@@ -826,7 +826,8 @@ _FORM_ALIASES |= {
     "gelules": "capsule",
     "caplet": "tablet",  # UK: a capsule-shaped tablet
     "caplets": "tablet",
-    "gél": "capsule",  # as French prescriptions shorten gélule
+    "gél": "capsule",  # as French prescriptions shorten gélule(s)
+    "géls": "capsule",
     "dispositif": "patch",  # French: "dispositif transdermique", a patch
     "dispositifs": "patch",
     "comprimé": "tablet",
