@@ -608,6 +608,7 @@ class _Dose(NamedTuple):
 _PAD: Final = 16
 _NO_KEYS: Final = ("",) * _PAD  # the padding after a text's keys, and after its kinds
 _NO_KINDS: Final = (False,) * _PAD
+_WIDEST_AMOUNT_RANGE: Final = 4.0  # "5-10 mg", "0.5-2 mg": the ends of an amount range, at most this far apart
 _RELEASE_PERIODS: Final = frozenset({8.0, 12.0})  # hours an extended-release product is labelled with: "15 mg/12 hr"
 _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
 _MOST_AT_ONCE: Final = 12.0  # units (tablets, patches, sprays...) taken at once beyond which a count is no dose
@@ -1130,6 +1131,8 @@ class _Parser:
             while self.keys[i] in seps and self.nums[i + 1]:
                 values.append(self.positive(i + 1, "the dose"))
                 i += 2
+            if not combination and not self.amounts and (end := self.amount_range(start, i, values[0])) is not None:
+                return end
             unit = _MASS.get(self.keys[i])
             if unit is None and len(values) == 1 and not self.amounts and self.named_rate(drug, values[0]):
                 if self.nums[i] and self.toks[i].value == values[0]:  # "Duragesic-50 50 mcg/hr": the strength follows
@@ -1186,6 +1189,28 @@ class _Parser:
             i = i if end is None else end
         self.amount_text = self.span(start, i)
         return i
+
+    def amount_range(self, start: int, i: int, lo: float) -> int | None:
+        """A hospital order's "5-10 mg" of one opioid: a range of amounts with its unit said once, read as a dose
+        of units of the lower amount (as "5 mg tablet, take 5-10 mg" is). Ends more than 4-fold apart ("hydrocodone 10-325 mg") may be a combination's strengths under a
+        name that leaves out the partner, and are refused."""
+        if not (self.keys[i] in _MINUS and self.nums[i + 1] and self.keys[i + 2] in _MASS):
+            return None
+        if self.keys[i + 3] in ("/", "per"):  # "10-20 mg/5 mL": no amount range
+            return None
+        end = i + 3
+        lo, hi = self.checked(start, end, lo, self.positive(i + 1, "the dose"), "an amount")
+        if hi > _WIDEST_AMOUNT_RANGE * lo:
+            self.fail(
+                f"{self.span(start, end)!r} may be a combination's strengths, not a range of amounts: name the "
+                "components (e.g. 'hydrocodone/acetaminophen 10/325 mg') or the product's strength"
+            )
+        unit = _MASS[self.keys[i + 2]]
+        self.amounts = [_Amount(lo, unit)]
+        self.amount_text = self.span(start, end)
+        self.doses.append(_Dose(lo, hi, "mass", unit, self.amount_text))
+        self.ranges.append(self.amount_text)
+        return end
 
     def strength_of(self, i: int, fixed: tuple[float, ...], seps: tuple[str, ...]) -> bool:
         """Whether the numbers at ``i`` are a strength of a brand whose name fixes it: with a unit ("300 mg/30 mg"),
@@ -1516,7 +1541,8 @@ class _Parser:
         if self.keys[k] == "doses":  # "q4h x 3 doses" may be fewer doses than a day of q4h
             self.fail(f"{self.span(i, k + 1)!r} counts the doses of a course, not days: say the doses of a day")
         supply = self.keys[k + 1] == "supply"  # "a 30 day supply"
-        if not (j > i or supply or self.keys[i - 1] in ("(", "last", "lasts")):  # "(30 days)", "must last 30 days"
+        alone = self.keys[i - 1] == "," and self.keys[k + 1] in (",", "")  # an EHR's field: "PRN pain, 5 day(s), #20"
+        if not (j > i or supply or alone or self.keys[i - 1] in ("(", "last", "lasts")):  # "(30 days)", "last 30 days"
             return None
         self.ignored.append(self.span(i, k + 1 + supply))
         return k + 1 + supply
