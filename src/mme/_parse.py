@@ -291,6 +291,7 @@ _PAIN_SCALE: Final = frozenset({"pain", "score", "scale"})  # before a pain scor
 _NOT_AMOUNT: Final = frozenset({"q", "every", "x", "#", "no"})  # before a number that is no amount: "q6h", "#3"
 _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
+_EITHER: Final = frozenset({"or", "ou"})  # between two indications: "for pain or cough"
 _RANGE: Final = frozenset({"-", "to", "à", "a", "or", "ou"})  # "1-2", "one to two", "1 à 2", "1 or 2"
 _HOURLY: Final = frozenset({"hourly", "hrly"})
 _FIXED: Final = _vocab.FREQUENCY_WORDS
@@ -1000,6 +1001,9 @@ class _Parser:
                 )
             if self.keys[i] in _vocab.SOME_DAYS and not self.nums[i - 1] and days is None:
                 days = i
+            if self.keys[i] in _EITHER and self.words[i - 1] and self.indication_goes_on(i + 1):
+                i += 2  # "for pain or shortness of breath": two indications, one dose
+                continue
             if (i > start or lead) and (
                 self.sig_starts(i)
                 or self.vocab(i) is not None
@@ -1029,6 +1033,19 @@ class _Parser:
             if joined and self.meals is None and not _vocab.MEALS.isdisjoint(self.keys[start:i]):
                 self.meals = self.span(start, i)  # "with meals and at bedtime": meals as times of day
         return i
+
+    def indication_goes_on(self, i: int) -> bool:
+        """Whether the word at ``i``, after "or" in text that names no dose, is another indication ("for pain or
+        cough"): a word that starts no part of a sig, no verb ("or take 2"), no "as" ("or as directed")."""
+        key = self.keys[i]
+        return (
+            self.words[i]
+            and key not in _PART_STARTS
+            and key not in _vocab.SIG_VERBS
+            and key not in _vocab.MULTI_STEP
+            and key != "as"
+            and self.vocab(i) is None
+        )
 
     def some_days(self, start: int, days: int, end: int) -> None:
         """ "on dialysis days", "les jours de dialyse": a dose on some days only, refused as weekdays are, from the
@@ -1156,6 +1173,11 @@ class _Parser:
                 where = self.span(start, i)
                 tok = self.toks[i] if i < self.size else None
                 known = tok is not None and (self.vocab(i) or tok.key in _FIXED or tok.key in ("q", "every", "prn"))
+                if tok is not None and tok.key in _VOLUME:  # "Tussionex 10 mL q12h": how much is in 10 mL?
+                    self.fail(
+                        f"'{where} {tok.text}' is a volume with no strength before it: give the product's strength "
+                        "(e.g. 'morphine 10 mg/5 mL 5 mL q4h')"
+                    )
                 if tok is not None and tok.kind == "word" and not known:
                     self.fail(f"unknown unit {tok.text!r} after {where!r}: use mg, mcg, g, mcg/h, mg/mL or mg/day")
                 self.fail(f"no unit after {where!r}")
