@@ -312,7 +312,8 @@ _DURATION_UNITS: Final = frozenset({"day", "days", "d", "week", "weeks", "wk", "
 _FILLER: Final = _Phrases({"abuse deterrent", "film coated", "disintegrating", "chewable", "pack", "total",
                             "metered dose", "for oral suspension", "for oral solution",
                             "by", "via", "of", "the", "a", "an", "in", "at", "to", "onto", "dose", "if", "as", "de", "par",
-                            "effervescent", "orally disintegrating", "orodispersible", "mouth", "directed", "sig"}
+                            "effervescent", "orally disintegrating", "orodispersible", "remove old patch",
+                            "remove previous patch", "mouth", "directed", "sig"}
                            | _vocab.APPLICATION_SITES)  # fmt: skip
 _DIRECTED: Final = _Phrases(_vocab.AS_DIRECTED)
 _ELSEWHERE: Final = _Phrases(_vocab.DOSE_ELSEWHERE)
@@ -602,8 +603,9 @@ class _Dose(NamedTuple):
     kind: Literal["count", "mass", "volume", "rate"]
     unit: str  # "" for a count, "mg"/"mcg"/"g" for a mass or a rate (per hour), "mL"
     typed: str
-    # "1 tablet (10 mg)", "1 patch (25 mcg/h)": the amount said beside a count, in mg (or mg/h: True)
-    restated: tuple[float, bool] | None = None
+    # "1 tablet (10 mg)", "1 patch (25 mcg/h)": the amount said beside a count, in mg (or mg/h: True), at each end
+    # of the count's range ("1-2 tablets (2-4 mg total)")
+    restated: tuple[float, float, bool] | None = None
 
 
 _PAD: Final = 16
@@ -1632,12 +1634,15 @@ class _Parser:
                 f"'disp {self.span(i, typed_end)}' (it is then ignored)"
             )
         restated = None
-        if self.keys[end] == "(" and self.nums[end + 1] and self.keys[end + 2] in _MASS:  # "1 tablet (10 mg)"
-            close = end + 3 + 2 * self.per_hour(end + 3)  # "1 patch (25 mcg/h)"
+        said = 3 if self.keys[end + 2] in _MINUS | {"to"} and self.nums[end + 3] else 1  # "(2-4 mg total)": a range
+        if self.keys[end] == "(" and self.nums[end + 1] and self.keys[end + 1 + said] in _MASS:  # "1 tablet (10 mg)"
+            close = end + 2 + said + 2 * self.per_hour(end + 2 + said)  # "1 patch (25 mcg/h)"
             close += self.keys[close] == "total"
             if self.keys[close] == ")":
-                mg = self.positive(end + 1, "an amount") * _MASS_MG[_MASS[self.keys[end + 2]]]
-                restated, end = (mg, self.per_hour(end + 3)), close + 1
+                per_mg = _MASS_MG[_MASS[self.keys[end + 1 + said]]]
+                low = self.positive(end + 1, "an amount") * per_mg
+                high = self.positive(end + said, "an amount") * per_mg
+                restated, end = (low, high, self.per_hour(end + 2 + said)), close + 1
         if hi != lo:
             self.ranges.append(self.span(i, typed_end))
         if not self.doses and self.volume is None:
@@ -1993,7 +1998,8 @@ class _Parser:
             return
         per_hour = unit.endswith("/h")
         stated = q * value * _MASS_MG[unit.split("/", maxsplit=1)[0]]
-        (mg, rate), said = d.restated, ("mg/h" if per_hour else "mg")
+        low, high, rate = d.restated
+        mg, said = self.pick(low, high), ("mg/h" if per_hour else "mg")
         if rate != per_hour or not math.isclose(stated, mg, rel_tol=1e-9):
             self.fail(
                 f"{d.typed!r} of {format_number(value)} {unit} is {format_number(stated)} {said}, not the "
