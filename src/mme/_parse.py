@@ -1173,6 +1173,8 @@ class _Parser:
                 return self.restated_strength(i, values)
             if unit is None:
                 where = self.span(start, i)
+                if len(values) > 1 and not combination and not self.amounts:  # "hydrocodone 10/325 1 tab q6h"
+                    self.unnamed_components(drug, where)
                 tok = self.toks[i] if i < self.size else None
                 known = tok is not None and (self.vocab(i) or tok.key in _FIXED or tok.key in ("q", "every", "prn"))
                 if tok is not None and tok.key in _VOLUME:  # "Tussionex 10 mL q12h": how much is in 10 mL?
