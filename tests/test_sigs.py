@@ -2664,3 +2664,272 @@ def test_an_ordinal_with_st_or_an_ordinal_word_before_minutes_is_its_number(ordi
     typed, plain = (mme.convert(f"morphine 10 mg/5 mL solution 1 mL {sig}") for sig in (ordinal, number))
     assert typed.mme_per_day == plain.mme_per_day
     assert len(typed.warnings) == len(plain.warnings)
+
+
+# -- hand-written acceptance cases: prescriptions as US, UK, French and Australian prescribers and EHRs write them --
+# Written with what a pharmacist reads in each under cms-2018 before the reader was run: oxycodone 1.5,
+# hydrocodone 1, codeine 0.15, dihydrocodeine 0.25, morphine 1, hydromorphone 4, oxymorphone 3, tapentadol 0.4,
+# tramadol 0.1, meperidine 0.1, methadone tiers (4 up to 20 mg a day, 8 up to 40, 12 over 60), fentanyl patch 2.4
+# MME/day per mcg/h (7.2 per patch of 3 days), fentanyl buccal tablet or lozenge 0.13, buccal film or sublingual
+# spray 0.18, nasal spray 0.16 per mcg; buprenorphine has no factor. A range is read at its maximum.
+
+_CMS = "cms-2018"
+_TIERS = "tiers"  # methadone: cms-2018 prints a flat factor and tiers, and the caller chooses
+
+AS_WRITTEN: list[tuple[str, float, str | None]] = [
+    # US outpatient, Epic: a brand in brackets after the generic, "(5 mg total)", "every 6 (six) hours"
+    ("oxycodone 5 mg tablet Take 1 tablet (5 mg total) by mouth every 6 (six) hours as needed for moderate pain (4-6).", 30.0, None),  # 5 x 4 x 1.5
+    ("oxycodone 5 mg tablet 1 tab PO Q4H PRN severe pain, max 6/day", 45.0, None),  # 5 x 6 x 1.5 (the cap allows 6)
+    ("HYDROcodone-acetaminophen (NORCO) 5-325 mg per tablet Take 1 tablet by mouth every 4 (four) hours as needed for pain.", 30.0, None),  # 5 x 6
+    ("oxyCODONE (ROXICODONE) 5 MG immediate release tablet Take 1 tablet (5 mg total) by mouth every 4 (four) hours as needed for severe pain (7-10) for up to 5 days.", 45.0, None),  # 5 x 6 x 1.5
+    ("traMADol (ULTRAM) 50 mg tablet Take 1 tablet (50 mg total) by mouth every 6 (six) hours as needed for pain.", 20.0, None),  # 50 x 4 x 0.1
+    ("morphine (MS CONTIN) 15 mg 12 hr tablet Take 1 tablet (15 mg total) by mouth every 12 (twelve) hours.", 30.0, None),  # 15 x 2
+    ("oxyCODONE-acetaminophen (PERCOCET) 5-325 mg per tablet Take 1-2 tablets by mouth every 6 (six) hours as needed for pain. Max 8 tablets/day", 60.0, None),  # 2 x 5 x 4 x 1.5
+    ("HYDROmorphone (DILAUDID) 2 MG tablet Take 1 tablet (2 mg total) by mouth every 4 (four) hours as needed for severe pain.", 48.0, None),  # 2 x 6 x 4
+    ("tapentadol (NUCYNTA) 50 mg tablet Take 1 tablet (50 mg total) by mouth every 6 (six) hours as needed for pain.", 80.0, None),  # 200 x 0.4
+    ("methadone (DOLOPHINE) 10 mg tablet Take 1 tablet (10 mg total) by mouth every 8 (eight) hours.", 240.0, _TIERS),  # 30 mg x 8
+    ("acetaminophen-codeine (TYLENOL #3) 300-30 mg per tablet Take 1 tablet by mouth every 4 (four) hours as needed for pain.", 27.0, None),  # 180 x 0.15
+    ("oxymorphone (OPANA) 5 mg tablet Take 1 tablet by mouth every 6 hours as needed", 60.0, None),  # 20 x 3
+    ("fentaNYL (DURAGESIC) 25 mcg/hr patch Place 1 patch onto the skin every 72 (seventy-two) hours.", 60.0, None),  # 25 x 2.4
+    ("fentanyl 50 mcg/hr patch Place 1 patch onto the skin every 72 (seventy-two) hours. Remove old patch.", 120.0, None),  # 50 x 2.4
+    ("hydrocodone ER (HYSINGLA ER) 20 mg tablet take 1 tablet by mouth daily", 20.0, None),
+    ("oxyCODONE (OXYCONTIN) 10 mg 12 hr tablet Take 1 tablet (10 mg total) by mouth every 12 (twelve) hours.", 30.0, None),  # 20 x 1.5
+    ("traMADol (ULTRAM-ER) 100 mg 24 hr tablet Take 1 tablet by mouth daily.", 10.0, None),  # 100 x 0.1
+    ("HYDROmorphone (DILAUDID) 2 MG tablet Take 1-2 tablets (2-4 mg total) by mouth every 4 (four) hours as needed for severe pain (7-10).", 96.0, None),  # 4 x 6 x 4
+    ("oxyCODONE (ROXICODONE) 5 MG immediate release tablet Take 0.5-1 tablets (2.5-5 mg total) by mouth every 4 (four) hours as needed for moderate pain (4-6).", 45.0, None),  # 5 x 6 x 1.5
+    ("morphine 15 mg IR tablet 1 tab PO q4h PRN breakthrough pain", 90.0, None),  # 15 x 6
+    ("oxycodone ER 20 mg tablet 1 tab PO q12h", 60.0, None),  # 40 x 1.5
+    ("Zohydro ER 10 mg capsule 1 cap po q12h", 20.0, None),
+    ("Xtampza ER 9 mg capsule 1 capsule by mouth every 12 hours with food", 27.0, None),  # 18 x 1.5
+    ("Nucynta ER 100 mg 1 tab bid", 80.0, None),  # 200 x 0.4
+    ("Conzip 150 mg capsule 1 cap daily", 15.0, None),
+    ("tramadol ER 100 mg 1 tab once daily", 10.0, None),
+    ("Ultram 50 mg 1-2 tabs q4-6h prn pain, not to exceed 400 mg/day", 40.0, None),  # 600 mg capped at 400 x 0.1
+    ("Lortab 7.5/325 1 tab q6h prn", 30.0, None),
+    ("Vicodin ES 7.5/300 1 tab q4-6h prn", 45.0, None),  # 7.5 x 6
+    ("Endocet 10/325 1 tab q6h prn", 60.0, None),  # 40 x 1.5
+    ("Roxicet 5/325 1 tab q6h", 30.0, None),
+    ("Percocet 7.5/325 1 tab q4h prn", 67.5, None),  # 45 x 1.5
+    ("Norco 10/325 1 tab po q6h prn pain max 4 tabs/day", 40.0, None),
+    ("hydrocodone bitartrate and acetaminophen tablets 5 mg/325 mg 1 tab q6h", 20.0, None),
+    ("codeine sulfate 30 mg tablet 1 tab q4h prn cough", 27.0, None),  # 180 x 0.15
+    ("promethazine-codeine 6.25-10 mg/5 mL syrup 5 mL q4-6h prn cough", 9.0, None),  # 10 mg x 6 x 0.15
+    ("Norco 10/325 3 tabs q6h", 120.0, None),
+    ("Norco 10/325 1 tab q1h", 240.0, None),
+    # hospital orders: a range of amounts, a pain score said as a range
+    ("oxycodone 10 mg PO q4h PRN pain score 7-10", 90.0, None),  # 60 x 1.5
+    ("oxycodone 5 mg PO Q3H PRN moderate pain (4-6)", 60.0, None),  # 5 x 8 x 1.5
+    ("hydromorphone 4 mg PO Q4H PRN severe pain", 96.0, None),
+    ("morphine IR 15 mg PO Q4H PRN", 90.0, None),
+    ("oxycodone 5-10 mg PO q4h prn pain", 90.0, None),  # 10 x 6 x 1.5
+    ("tramadol 50-100 mg po q6h prn", 40.0, None),  # 400 x 0.1
+    ("morphine 2 mg/mL oral solution 5-10 mg PO q4h PRN pain score 4-10", 60.0, None),  # 10 mg x 6
+    # discharge and Cerner sigs
+    ("oxyCODONE 5 mg tablet, Take 1 tablet by mouth every 6 hours as needed for pain for up to 3 days. Dispense: 12 tablet(s). Refills: 0", 30.0, None),
+    ("HYDROcodone-acetaminophen 5-325 mg tablet, 1 tablet, Oral, every 6 hr, PRN: for pain, # 20 tablet(s), 0 Refill(s)", 20.0, None),
+    ("traMADol 50 mg oral tablet, 1 tab(s), Oral, q6hr, PRN pain, 5 day(s), # 20 tab(s)", 20.0, None),
+    # liquids and hospice
+    ("oxycodone 5 mg/5 mL oral solution 10 mL q4h", 90.0, None),  # 10 mg x 6 x 1.5
+    ("oxycodone 100 mg/5 mL concentrate 0.25 mL q2h prn", 90.0, None),  # 5 mg x 12 x 1.5
+    ("methadone 10 mg/mL oral concentrate 2 mL daily", 80.0, _TIERS),  # 20 mg x 4
+    ("hydromorphone 1 mg/mL oral liquid 2 mL q4h prn", 48.0, None),
+    ("morphine 10 mg/5 mL 5 mL po q4h prn", 60.0, None),
+    ("morphine 10 mg/5 mL oral solution 5 mL q4h prn for pain or breathlessness", 60.0, None),
+    ("hydrocodone-acetaminophen 7.5-325 mg/15 mL solution 15 mL q6h prn", 30.0, None),
+    ("acetaminophen-codeine 120-12 mg/5 mL 12.5 mL q4h prn", 27.0, None),  # 30 mg x 6 x 0.15
+    # patches, films, sprays, lozenges
+    ("fentanyl 50 mcg/hr transdermal patch apply 1 patch every 72 hours", 120.0, None),
+    ("fentanyl 12 mcg/hr patch change every 3 days", 28.8, None),
+    ("fentanyl 75 mcg/h patch 1 patch q48h", 180.0, None),  # the rate, whatever the change
+    ("Duragesic 100 mcg/hr apply 1 patch q72h", 240.0, None),
+    ("Onsolis 200 mcg buccal film 1 film up to 4 times daily", 144.0, None),  # 800 x 0.18
+    ("Subsys 100 mcg sublingual spray 1 spray q4h prn BTP, max 4 doses/day", 72.0, None),  # 400 x 0.18
+    ("Fentora 100 mcg buccal tablet 1 tab q4h prn max 4 tabs/day", 52.0, None),  # 400 x 0.13
+    ("Actiq 200 mcg lozenge 1 unit q6h prn", 104.0, None),  # 800 x 0.13
+    ("Abstral 100 mcg sublingual tablet 1 tab up to 4 times daily prn", 52.0, None),
+    # UK (BNF, NHS)
+    ("Oramorph 10mg/5ml oral solution 2.5ml to 5ml every 4 hours when required", 60.0, None),
+    ("codeine phosphate 30mg tablets ONE to TWO tablets up to FOUR times a day", 36.0, None),  # 240 x 0.15
+    ("co-codamol 30/500 2 QDS PRN", 36.0, None),
+    ("co-codamol 8/500 tablets two tablets four times a day", 9.6, None),  # 64 x 0.15
+    ("Zomorph 10mg capsules one twice daily", 20.0, None),
+    ("MST Continus 15mg 12 hourly", 30.0, None),
+    ("MST Continus 30mg tablets one tablet twice a day", 60.0, None),
+    ("Matrifen 25 micrograms/hour transdermal patch apply one patch every 72 hours", 60.0, None),
+    ("Oxynorm 5mg capsules 1-2 capsules 4-6 hourly prn", 90.0, None),  # 10 x 6 x 1.5
+    ("OxyContin 10mg tablets one tablet 12 hourly", 30.0, None),
+    ("Longtec 20mg 12-hourly", 60.0, None),
+    ("Shortec 5mg capsules one capsule four hourly when required", 45.0, None),
+    ("tramadol 50mg capsules 1-2 capsules QDS PRN", 40.0, None),
+    ("Zydol SR 100mg twice daily", 20.0, None),
+    ("co-dydramol 10/500 tablets two tablets four times daily", 20.0, None),  # 80 x 0.25
+    ("dihydrocodeine 30mg tablets one every 4-6 hours when required", 45.0, None),  # 180 x 0.25
+    ("DHC Continus 60mg tablets one twice daily", 30.0, None),
+    ("Sevredol 10mg tablets one tablet every four hours when required", 60.0, None),
+    ("Palladone 1.3mg capsules one capsule every 4 hours", 31.2, None),  # 7.8 x 4
+    ("Palladone SR 4mg twice daily", 32.0, None),
+    ("Fentanyl 12 microgram/hour patch change every 72 hours", 28.8, None),
+    ("Tapentadol 50mg m/r tablets one twice daily", 40.0, None),
+    ("Morphine sulfate 10mg/5ml oral solution 5mg every 2 hours PRN", 60.0, None),
+    ("codeine 30mg tds", 13.5, None),
+    ("co-codamol 15/500 1-2 tablets every 4-6 hours, maximum 8 tablets in 24 hours", 18.0, None),  # 8 x 15 x 0.15
+    ("Solpadol 30/500 effervescent tablets two tablets four times daily", 36.0, None),
+    ("Zapain 30/500 2 tablets qds", 36.0, None),
+    ("Tramacet 37.5/325 two tablets four times a day", 30.0, None),  # 300 x 0.1
+    ("pethidine 50mg tablets one four times a day", 20.0, None),
+    ("Oxycodone 10mg/ml concentrate 0.5ml 4 hourly", 45.0, None),
+    ("Morphine 5mg PO 4-hourly PRN for breakthrough pain", 30.0, None),
+    # France (ordonnance)
+    ("Skenan LP 30 mg : 1 gélule matin et soir pendant 7 jours", 60.0, None),
+    ("Actiskenan 5 mg 1 gél toutes les 4 h si douleur, maximum 6 par jour", 30.0, None),
+    ("Durogesic 25 µg/h : 1 patch tous les 3 jours", 60.0, None),
+    ("Ixprim 37,5 mg/325 mg 2 cp 3x/j", 22.5, None),  # 225 x 0.1
+    ("Dafalgan codéiné 2 comprimés 3 fois par jour", 27.0, None),  # 180 x 0.15
+    ("Codoliprane 500 mg/30 mg 1 à 2 cp toutes les 6 heures", 36.0, None),  # 240 x 0.15
+    ("Oxycontin LP 20 mg 1 cp matin et soir", 60.0, None),
+    ("Oxynorm 10 mg 1 gélule toutes les 4 heures si douleur", 90.0, None),
+    ("Oxynormoro 5 mg 1 cp orodispersible toutes les 4 h si besoin", 45.0, None),
+    ("Moscontin LP 30 mg 1 cp toutes les 12 heures", 60.0, None),
+    ("Topalgic LP 100 mg 1 cp matin et soir", 20.0, None),
+    ("Contramal 50 mg 1 à 2 gélules toutes les 6 heures", 40.0, None),
+    ("Tramadol 50 mg : 1 gélule 4 fois par jour pendant 5 jours", 20.0, None),
+    ("Sophidone LP 4 mg 1 gélule toutes les 12 heures", 32.0, None),  # 8 x 4
+    ("Durogesic 50 microgrammes/heure 1 dispositif tous les 3 jours", 120.0, None),
+    ("Dicodin LP 60 mg 1 cp matin et soir", 30.0, None),  # 120 x 0.25
+    ("Efferalgan codéiné 1 à 2 cp 3 fois par jour", 27.0, None),
+    ("Skenan LP 10 mg 1 gélule toutes les 12 h", 20.0, None),
+    # Australia (PBS)
+    ("Endone 5mg 1-2 tabs 4-6 hourly prn", 90.0, None),
+    ("Targin 10/5 1 bd", 30.0, None),
+    ("Palexia SR 50mg bd", 40.0, None),
+    ("Panadeine Forte 2 qid prn", 36.0, None),  # 8 x 30 x 0.15
+    ("Jurnista 8mg mane", 32.0, None),
+    ("OxyNorm 5mg 1 cap 4 hourly prn", 45.0, None),
+    ("MS Contin 30mg bd", 60.0, None),
+    ("Kapanol 20mg mane", 20.0, None),
+    ("Durogesic 25 mcg/hr apply every 3 days", 60.0, None),
+    ("Panadeine 2 tabs qid", 9.6, None),  # 8 x 8 x 0.15
+    ("Palexia IR 50mg 1-2 tabs 4-6 hourly prn, max 10 tabs/day", 200.0, None),  # 500 x 0.4
+    ("Endone 5mg 1 tab q4h prn max 6 tabs per 24 hrs", 45.0, None),
+    ("Ordine 5mg/mL 1mL 4 hourly prn", 30.0, None),
+    ("Dilaudid 2mg 1-2 tabs 3-4 hourly prn", 128.0, None),  # 4 x 8 x 4
+    ("Physeptone 10mg tds", 240.0, _TIERS),  # 30 mg x 8
+    ("Biodone Forte 5mg/mL 16mL daily", 960.0, _TIERS),  # 80 mg x 12
+    ("Tapentadol SR 100mg BD", 80.0, None),
+    ("Oxycontin 20 mg nocte", 30.0, None),
+    # RxNorm names with a sig
+    ("Oxycodone Hydrochloride 5 MG Oral Tablet 1 tablet every 4 hours as needed", 45.0, None),
+    ("Acetaminophen 325 MG / Hydrocodone Bitartrate 10 MG Oral Tablet [Norco] take 1 tablet every 6 hours", 40.0, None),
+    ("12 HR Morphine Sulfate 30 MG Extended Release Oral Tablet [MS Contin] 1 tab q12h", 60.0, None),
+    ("24 HR Hydrocodone Bitartrate 30 MG Extended Release Oral Tablet [Hysingla] 1 tab daily", 30.0, None),
+    ("Tramadol Hydrochloride 50 MG Oral Tablet 2 tabs q6h prn", 40.0, None),
+    ("Methadone Hydrochloride 10 MG Oral Tablet 1 tab twice daily", 80.0, _TIERS),  # 20 mg x 4
+    ("Hydromorphone Hydrochloride 2 MG Oral Tablet 1-2 tablets every 4 hours as needed", 96.0, None),
+    ("72 HR Fentanyl 0.05 MG/HR Transdermal System 1 patch q72h", 120.0, None),
+    ("Fentanyl 0.1 MG/ACTUAT Nasal Spray [Lazanda] 1 spray q2h prn max 4 per day", 64.0, None),  # 400 x 0.16
+    ("Tapentadol 50 MG Oral Tablet [Nucynta] 1 tab q4h prn", 120.0, None),
+    ("Morphine Sulfate 2 MG/ML Oral Solution 5 mL every 4 hours", 60.0, None),
+    ("Codeine Phosphate 2 MG/ML / Guaifenesin 20 MG/ML Oral Solution 10 mL q4h prn cough", 18.0, None),  # 120 x 0.15
+    ("12 HR Oxymorphone Hydrochloride 10 MG Extended Release Oral Tablet 1 tab q12h", 60.0, None),
+]  # fmt: skip
+
+NO_MME = [  # buprenorphine: no factor under cms-2018, never 0
+    "buprenorphine (BUTRANS) 10 mcg/hr patch Apply 1 patch onto the skin once a week.",
+    "buprenorphine-naloxone (SUBOXONE) 8-2 mg film Place 1 film under the tongue daily.",
+    "Belbuca 150 mcg buccal film 1 film q12h",
+    "Butrans 5 mcg/hr patch apply one patch every 7 days",
+    "buprenorphine 20 mcg/hr patch weekly",
+    "BuTrans 10 micrograms/hour patch, apply one patch every 7 days",
+    "Norspan 10 patch weekly",
+    "168 HR Buprenorphine 0.01 MG/HR Transdermal System [BuTrans] apply 1 patch every 7 days",
+    "Buprenorphine 8 MG / Naloxone 2 MG Sublingual Film 1 film daily",
+]
+
+REFUSED_AS_WRITTEN = [  # (text, what the message names, before it repeats the text)
+    # tapers, steps, alternatives
+    ("oxycodone 10 mg q6h x 3 days then 5 mg q6h x 3 days then stop", "'then': a multi-step schedule"),
+    ("morphine ER 30 mg bid; decrease by 15 mg every week", "'decrease': a multi-step schedule"),
+    ("oxycodone 5 mg tablet Take 2 tablets every 6 hours for 2 days, then 1 tablet every 6 hours", "'then'"),
+    ("oxycodone 5 mg 1 tab q4h prn or 2 tabs q4h prn for severe pain", "'or': a multi-step schedule"),
+    ("Oxycodone 5 mg 1 tab q4h prn pain or 2 tabs q4h prn severe pain", "'or': a multi-step schedule"),
+    ("tramadol 50 mg 1 tab tid week 1, 1 tab bid week 2, 1 tab daily week 3", "cannot read 'week'"),
+    ("MST 30mg bd reducing to 20mg bd after 1 week", "cannot read 'reducing'"),
+    ("Skenan LP 30 mg matin et soir puis 20 mg matin et soir", "'puis': a multi-step schedule"),
+    ("Endone 5mg 1-2 tabs q4h prn, wean over 2 weeks", "'wean': a multi-step schedule"),
+    ("hydrocodone 10/325 1 tab q4h prn, wean as tolerated", "'hydrocodone' does not name its components"),
+    # what the product or the table does not say
+    ("Take 1 tablet by mouth every 6 hours as needed", "no drug name before 'Take 1'"),
+    ("Tylenol with codeine elixir 120-12 mg/5 mL 10 mL q4h prn", "unknown component 'Tylenol'"),
+    ("Hycodan 5 mg/5 mL syrup 5 mL q6h prn cough", "unknown drug 'Hycodan'"),
+    ("Tussionex 10 mL q12h", "'10 mL' is a volume with no strength before it"),
+    ("Tussionex 5 mL q12h", "'5 mL' is a volume with no strength before it"),
+    ("hydrocodone 10-325 mg tablet 1 tab q6h", "'10-325 mg' may be a combination's strengths"),
+    ("oxycodone (NORCO) 5 mg tablet 1 tab q6h", "the brand [NORCO] is hydrocodone, not oxycodone"),
+    ("Roxanol 20 mg/mL 0.5 mL sublingually every 2 hours as needed for pain or shortness of breath", "'Roxanol'"),
+    ("Lamaline 1 à 2 gélules 3 fois par jour", "unknown unit 'à'"),  # opium powder: refused, not guessed
+    ("Izalgi 500 mg/25 mg 1 gélule 4 fois par jour", "'Izalgi' does not name its components"),
+    ("Lamaline suppositoire 1 suppo 3 fois par jour", "unknown unit 'suppo'"),
+    ("Tramal SR 100 bd", "no unit after '100'"),
+    ("7 DAY Buprenorphine 0.01 MG/HR Transdermal System apply weekly", "no drug name before '7"),  # RxNorm: "168 HR"
+    ("Meptid 200mg one tablet every 3-6 hours", "unknown drug 'Meptid'"),  # meptazinol: no table converts it
+    ("diamorphine 5mg SC 4 hourly PRN", "unknown drug 'diamorphine'"),
+    ("paracetamol 500 mg 2 tabs qds", "unknown drug 'paracetamol'"),
+    ("asdf 10 mg q6h", "unknown drug 'asdf'"),
+    # cms-2018 has oral factors for these opioids only
+    ("morphine 20 mg/mL 0.25 mL SL q1h prn dyspnea", "no factor for morphine sublingual"),
+    ("morphine sulfate oral solution 20 mg/mL: 0.25 mL (5 mg) SL q1h prn dyspnea", "two routes: 'oral' and 'sublingual'"),
+    ("morphine 4 mg IV q4h prn", "no factor for morphine intravenous"),
+    ("hydromorphone 0.5 mg IV q3h prn severe pain", "no factor for hydromorphone intravenous"),
+    ("fentanyl 25 mcg IV q1h prn", "no factor for fentanyl intravenous"),
+    ("meperidine 50 mg IM q4h prn", "no factor for meperidine intramuscular"),
+    ("fentanyl 25 mcg q72h", "several factors for fentanyl"),
+    # what the sig does not say, or says twice
+    ("morphine PCA 1 mg q10min lockout", "cannot read 'lockout'"),
+    ("fentanyl 25 mcg/h + 12 mcg/h patches q72h", "cannot read '+'"),
+    ("Lazanda 100 mcg nasal spray 1 spray in one nostril prn BTP, max 4 doses per day", "cannot read 'one nostril'"),
+    ("butorphanol 10 mg/mL nasal spray 1 spray (1 mg) in one nostril q3-4h prn", "cannot read 'one nostril'"),
+    ("oxyCODONE 5 mg oral tablet: 1 tab(s), PO, q4hr, PRN: pain, 30 tab(s), 0 Refill(s)", "'30 tab(s)' at once is no dose"),
+    ("Oramorph 10mg/5ml 5ml PRN max 6 doses in 24 hours", "is a maximum, not a frequency"),
+    ("Oramorph 20 mg/ml 5 gouttes toutes les 4 heures", "cannot read '5 gouttes'"),  # drops: no volume each
+    ("Abstral 100 µg 1 cp sublingual par accès douloureux, maximum 4 par jour", "cannot read 'accès'"),
+    ("Instanyl 50 µg/dose 1 pulvérisation dans une narine, maximum 4 par jour", "unknown unit 'µg/dose 1'"),
+    ("oxycodone 5 mg q6h banana", "cannot read 'banana'"),
+    ("oxycodone q6h", "no amount"),
+    ("oxycodone 5 q6h", "no unit after '5'"),
+    ("take as directed", "no amount"),
+    ("oxycodone 5 mg as directed", "'as directed' gives no frequency"),
+    ("morphine 10 mg q0h", "an interval must be positive"),
+    ("oxycodone -5 mg q6h", "negative number '-5'"),
+    ("oxycodone 5 mg 1 tab q6h for pain 1-2 tabs", "two doses: '1 tab' and '1-2 tabs'"),
+    ("oxycodone 5 mg 1e3 tabs daily", "'1e3 tabs' at once is no dose"),
+    ("oxycodone 5 mg 100 tabs q6h", "'100 tabs' at once is no dose"),
+    ("oxycodone 5 mg tab q6h q4h", "two frequencies: 'q6h' and 'q4h' disagree"),
+    ("oxycodone 5 mg po iv q6h", "two routes: 'oral' and 'intravenous'"),
+    ("oxycodone 5 mg 1 tab q6h prn, may repeat x1", "'may repeat' gives more than the dose said"),
+    ("oxycodone 5 mg 1 tab every 6 hours on Mondays", "'Mondays': a dose on some days of the week"),
+]  # fmt: skip
+
+
+def test_the_hand_written_cases_are_many_and_distinct() -> None:
+    texts = [t for t, _, _ in AS_WRITTEN] + NO_MME + [t for t, _ in REFUSED_AS_WRITTEN]
+    assert len(texts) >= 150
+    assert len(set(texts)) == len(texts)
+
+
+@pytest.mark.parametrize(("text", "expected", "variant"), AS_WRITTEN, ids=[t for t, _, _ in AS_WRITTEN])
+def test_a_prescription_as_written_is_what_a_pharmacist_reads(text: str, expected: float, variant: str | None) -> None:
+    assert mme.convert(text, table=_CMS, variant=variant).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("text", NO_MME)
+def test_a_buprenorphine_prescription_as_written_is_no_mme(text: str) -> None:
+    result = mme.convert(text, table=_CMS)
+    assert (result.drug, result.mme_per_day) == ("buprenorphine", None)
+    assert result.excluded
+
+
+@pytest.mark.parametrize(("text", "part"), REFUSED_AS_WRITTEN, ids=[t for t, _ in REFUSED_AS_WRITTEN])
+def test_a_prescription_that_cannot_be_read_safely_is_refused_naming_the_part(text: str, part: str) -> None:
+    with pytest.raises(mme.MMEError) as caught:
+        mme.convert(text, table=_CMS)
+    assert part in str(caught.value).split(f" in {text!r}", 1)[0]

@@ -718,9 +718,7 @@ COMBINATIONS: dict[str, tuple[tuple[str, ...], tuple[tuple[float, ...], ...]]] =
     "reprexain": (("hydrocodone", "ibuprofen"), ((2.5, 200.0), (5.0, 200.0), (10.0, 200.0))),
     "xartemis": (("oxycodone", "acetaminophen"), ((7.5, 325.0),)),
     "tussicaps": (("hydrocodone", "chlorpheniramine"), ((10.0, 8.0), (5.0, 4.0))),
-    **dict.fromkeys(
-        ("ultracet", "zaldiar", "ixprim", "tramacet"), (("tramadol", "acetaminophen"), ((37.5, 325.0),))
-    ),
+    **dict.fromkeys(("ultracet", "zaldiar", "ixprim", "tramacet"), (("tramadol", "acetaminophen"), ((37.5, 325.0),))),
     **dict.fromkeys(
         ("tylenol with codeine 3", "tylenol 3", "tylenol with codeine no 3"),
         (("acetaminophen", "codeine"), ((300.0, 30.0),)),
