@@ -2933,3 +2933,162 @@ def test_a_prescription_that_cannot_be_read_safely_is_refused_naming_the_part(te
     with pytest.raises(mme.MMEError) as caught:
         mme.convert(text, table=_CMS)
     assert part in str(caught.value).split(f" in {text!r}", 1)[0]
+
+
+# -- what the hand-written cases found: each was refused, and reads now as the plain text does ------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "plain"),
+    [
+        # an EHR's brand in brackets after the generic (read as RxNorm's "[Brand]": it must name the same opioid)
+        ("oxyCODONE (ROXICODONE) 5 MG tablet 1 tab q4h", "oxycodone 5 mg tablet 1 tab q4h"),
+        ("HYDROcodone-acetaminophen (NORCO) 5-325 mg per tablet 1 tab q4h", "hydrocodone/acetaminophen 5/325 mg 1 tab q4h"),
+        ("acetaminophen-codeine (TYLENOL #3) 300-30 mg 1 tab q4h", "acetaminophen/codeine 300/30 mg 1 tab q4h"),
+        ("hydrocodone ER (HYSINGLA ER) 20 mg tablet 1 tab daily", "hydrocodone ER 20 mg tablet 1 tab daily"),
+        # "12 hr tablet" right after the amount: an extended-release unit, not how often
+        ("morphine 15 mg 12 hr tablet 1 tab q12h", "morphine ER 15 mg tablet 1 tab q12h"),
+        ("tramadol 100 mg 24 hr capsule 1 cap daily", "tramadol ER 100 mg capsule 1 cap daily"),
+        # a number over twelve repeated in words, as Epic spells it
+        ("fentanyl 25 mcg/hr patch 1 patch every 72 (seventy-two) hours", "fentanyl 25 mcg/hr patch 1 patch every 72 hours"),
+        ("morphine 30 mg ER tablet 1 tab every 24 (twenty-four) hours", "morphine 30 mg ER tablet 1 tab every 24 hours"),
+        ("morphine 30 mg ER tablet 1 tab every 20 (twenty) hours", "morphine 30 mg ER tablet 1 tab every 20 hours"),
+        # where a patch goes, and the old one
+        ("fentanyl 25 mcg/hr patch place 1 patch onto the skin q72h. Remove old patch.", "fentanyl 25 mcg/hr patch 1 patch q72h"),
+        # a pain score said as a range after "pain" or "score"
+        ("oxycodone 10 mg PO q4h PRN pain score 7-10", "oxycodone 10 mg PO q4h PRN"),
+        ("oxycodone 10 mg PO q4h PRN pain 4 to 10", "oxycodone 10 mg PO q4h PRN"),
+        # an EHR's duration field between commas
+        ("tramadol 50 mg tablet, 1 tab(s), Oral, q6hr, PRN pain, 5 day(s), # 20 tab(s)", "tramadol 50 mg tablet 1 tab q6h"),
+        # "or" between two indications
+        ("morphine 10 mg/5 mL 5 mL q4h prn for pain or shortness of breath", "morphine 10 mg/5 mL 5 mL q4h"),
+        ("morphine 10 mg 1 cp toutes les 4 h si douleur ou dyspnée", "morphine 10 mg 1 tab q4h"),
+        # an amount restated as a range beside a count range
+        ("hydromorphone 2 mg tablet 1-2 tablets (2-4 mg total) q4h", "hydromorphone 2 mg tablet 1-2 tablets q4h"),
+        ("oxycodone 5 mg tablet 0.5-1 tablets (2.5 to 5 mg) q4h", "oxycodone 5 mg tablet 0.5-1 tablets q4h"),
+        # French, UK and Australian brands and words (sources cited in mme._vocab)
+        ("Sophidone LP 4 mg 1 gél q12h", "hydromorphone ER 4 mg capsule 1 cap q12h"),
+        ("Dicodin LP 60 mg 1 cp bid", "dihydrocodeine ER 60 mg tablet 1 tab bid"),
+        ("Oxynormoro 5 mg 1 cp orodispersible q4h", "oxycodone IR 5 mg tablet 1 tab q4h"),
+        ("Ordine 5 mg/mL 1 mL q4h", "morphine 5 mg/mL oral solution 1 mL q4h"),
+        ("Biodone Forte 5 mg/mL 16 mL daily", "methadone 5 mg/mL oral solution 16 mL daily"),
+        ("Solpadol 30/500 effervescent tablets 2 tabs qds", "codeine/paracetamol 30/500 mg 2 tabs qds"),
+        ("Solpadol 2 caplets qds", "codeine/paracetamol 30/500 mg 2 tabs qds"),
+        ("Zapain 30/500 2 tablets qds", "codeine/paracetamol 30/500 mg 2 tabs qds"),
+        ("Tramacet 37.5/325 2 tabs qds", "tramadol/paracetamol 37.5/325 mg 2 tabs qds"),
+        ("Efferalgan codéiné 2 cp tid", "paracetamol/codeine 500/30 mg 2 tabs tid"),
+        ("Codoliprane 500 mg/30 mg 2 cp tid", "paracetamol/codeine 500/30 mg 2 tabs tid"),
+        ("Codoliprane 400/20 2 cp tid", "paracetamol/codeine 400/20 mg 2 tabs tid"),
+        ("Durogesic 50 microgrammes/heure 1 dispositif transdermique tous les 3 jours", "fentanyl 50 mcg/h 1 patch q72h"),
+        ("Tapentadol 50mg m/r tablets one twice daily", "tapentadol ER 50 mg tablet 1 tab bid"),
+    ],
+)  # fmt: skip
+def test_what_the_hand_written_cases_found_refused_reads_as_the_plain_text(typed: str, plain: str) -> None:
+    variant = _TIERS if "methadone" in plain else None
+    expected = mme.convert(plain, table=_CMS, variant=variant).mme_per_day
+    assert mme.convert(typed, table=_CMS, variant=variant).mme_per_day == pytest.approx(expected)
+
+
+def test_a_bracketed_brand_takes_nothing_but_must_name_the_same_opioid() -> None:
+    """It names the product, as RxNorm's "[Norco]" does: its release and strength are the generic's."""
+    assert parse_expression("morphine (MS CONTIN) 15 mg 1 tab q12h").drug == "morphine"
+    with pytest.raises(mme.ExpressionError, match=r"^the brand \[NORCO\] is hydrocodone, not oxycodone in "):
+        mme.convert("oxycodone (NORCO) 5 mg tablet 1 tab q6h")
+    with pytest.raises(mme.UnknownDrugError, match="'oxycodone \\(foo'"):  # no known name in brackets: the name
+        mme.convert("oxycodone (foo) 5 mg q6h")
+
+
+def test_a_release_period_is_read_only_after_an_amount_and_before_a_tablet_or_capsule() -> None:
+    reading = parse_expression("morphine 15 mg 12 hr tablet 1 tab q12h")
+    assert (reading.release, reading.form, reading.ignored, reading.every_hours) == ("ER", "tablet", ("12 hr",), 12.0)
+    for text in ("morphine 15 mg 12 hr solution q12h", "morphine 15 mg 8 hr tablet q12h", "morphine 15 mg 12 hr q12h"):
+        with pytest.raises(mme.ExpressionError, match=r"^cannot read '"):
+            parse_expression(text)
+
+
+@pytest.mark.parametrize("repeat", ["(seventy-one)", "(sixty-two)", "(seventy two)", "(seventy-)", "(seventy-ten)"])
+def test_a_number_repeated_in_words_that_is_not_it_is_refused(repeat: str) -> None:
+    with pytest.raises(mme.ExpressionError):
+        mme.convert(f"fentanyl 25 mcg/hr patch 1 patch every 72 {repeat} hours")
+
+
+def test_a_quantity_dispensed_repeated_in_a_word_no_tens_spell_is_still_ignored() -> None:
+    assert mme.convert("oxycodone 5 mg 1 tab q6h #15 (fifteen)").mme_per_day == 30.0  # 5 x 4 x 1.5
+
+
+@pytest.mark.parametrize(
+    ("text", "high", "low"),
+    [
+        ("oxycodone 5-10 mg PO q4h prn", 90.0, 45.0),  # 10 or 5 mg x 6 x 1.5
+        ("tramadol 50-100 mg po q6h prn", 80.0, 40.0),  # cdc-2022: 400 or 200 mg x 0.2
+        ("hydromorphone 0.5-2 mg po q4h", 60.0, 15.0),  # 12 or 3 mg x 5
+    ],
+)
+def test_a_range_of_amounts_with_its_unit_once_reads_at_either_end(text: str, high: float, low: float) -> None:
+    result = mme.convert(text)
+    assert result.mme_per_day == pytest.approx(high)
+    assert mme.convert(text, range="min").mme_per_day == pytest.approx(low)
+    assert f"at the minimum of the range: {low:g} MME/day" in result.warnings
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("hydrocodone 10-325 mg tablet 1 tab q6h", "'10-325 mg' may be a combination's strengths"),  # 32.5-fold
+        ("oxycodone 10-5 mg q4h", "range '10-5 mg' runs backwards"),
+        ("oxycodone 5-10 mg/5 mL 5 mL q4h", "no unit after '5'"),  # no range of concentrations
+        ("oxycodone 5-10 mg 2 tabs q4h", "two doses: '5-10 mg' and '2 tabs'"),
+        ("hydrocodone 10/325 1 tab q6h", "'hydrocodone' does not name its components"),
+        ("Tussionex 10 mL q12h", "'10 mL' is a volume with no strength before it"),
+    ],
+)
+def test_amounts_that_are_no_range_or_no_strength_are_refused_saying_so(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)}"):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oxycodone 5 mg 1 tab q4h prn pain or 2 tabs q4h",  # a number after "or": another dose
+        "oxycodone 5 mg 1 tab q4h prn pain or take 2",  # a verb
+        "oxycodone 5 mg 1 tab q4h prn pain or as directed",  # "as directed"
+        "oxycodone 5 mg 1 tab q4h prn pain or q6h",  # a frequency
+        "oxycodone 5 mg 1 tab q4h prn pain or tablet",  # a form
+        "oxycodone 5 mg 1 tab q4h prn pain or then",  # a step
+        "oxycodone 5 mg 1 tab q4h prn pain, or cough",  # no indication before it
+    ],
+)
+def test_or_before_what_may_change_the_dose_is_still_a_choice(text: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^'or': a multi-step schedule or a choice of doses"):
+        mme.convert(text)
+
+
+def test_a_duration_field_needs_a_frequency_and_its_commas() -> None:
+    with pytest.raises(mme.DoseError, match="how often"):
+        mme.convert("oxycodone 5 mg, 1 tab, 5 days")
+    with pytest.raises(mme.ExpressionError, match=r"^cannot read '5 days'"):
+        mme.convert("oxycodone 5 mg 1 tab q6h, 5 days more")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            "oxycodone 5 mg tablet 1-2 tablets (5-15 mg total) q4h",
+            "'1-2 tablets' of 5 mg is 10 mg, not the 15 mg stated",
+        ),
+        ("oxycodone 5 mg tablet 1 tablet (5-10 mg) q4h", "'1 tablet' of 5 mg is 5 mg, not the 10 mg stated"),
+        ("oxycodone 5 mg tablet 1-2 tablets (10-10 mg total) q4h", "'1-2 tablets' of 5 mg is 5 mg, not the 10 mg"),
+    ],
+)
+def test_an_amount_restated_as_a_range_must_be_what_each_end_of_the_count_holds(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)}"):
+        mme.convert(text)
+
+
+def test_a_pain_score_range_is_read_only_after_pain_or_score_and_before_no_unit() -> None:
+    for text in ("oxycodone 10 mg tablet q4h prn pain 5-10 mg", "oxycodone 10 mg tablet q4h prn pain 5-10 tabs daily"):
+        assert "5-10" not in " ".join(parse_expression(text).ignored)  # an amount or a count: never ignored text
+    with pytest.raises(mme.ExpressionError, match=r"^cannot read '7-10'"):  # "-10" ends no score after another word
+        mme.convert("oxycodone 10 mg PO q4h PRN severe 7-10")

@@ -978,8 +978,8 @@ class _Parser:
 
     def pain_score(self, i: int) -> bool:
         """ "8/10": a number that scores pain, never a count (`no_dose` reads "(7-10)")."""
-        if self.keys[i - 1] in _PAIN_SCALE and self.keys[i + 1] in _MINUS | {"to"}:  # "pain score 7-10"
-            return self.nums[i + 2] and self.toks[i + 2].value == 10 and self.vocab(i + 3) is None
+        if self.keys[i - 1] in _PAIN_SCALE and self.keys[i + 1] in _MINUS | {"to"}:  # "pain score 7-10", ending a part
+            return self.nums[i + 2] and self.toks[i + 2].value == 10 and self.keys[i + 3] in ("", *_STOPS)
         return self.keys[i + 1] == "/" and self.nums[i + 2] and self.toks[i + 2].value == 10
 
     def no_dose(self, i: int, *, lead: bool) -> int:
