@@ -23,7 +23,8 @@ DRUG
     Everything before the first number, kept as typed ("OxyContin", "morphine sulfate",
     "hydrocodone/acetaminophen"); the engine resolves it. Route, form and release words at
     its start or end are read as such: "oxycodone ER 10 mg" is oxycodone, release ER; a bracketed
-    qualifier that changes no dose ("tramadol hcl er (biphasic)", "(PF)") is ignored text.
+    qualifier that changes no dose ("tramadol hcl er (biphasic)", "(PF)") is ignored text; a brand in
+    brackets after the generic ("oxyCODONE (ROXICODONE)") is read as RxNorm's "[Roxicodone]".
 
 AMOUNT UNIT
     The opioid amount per unit taken. Numbers: ``10``, ``0.5``, ``.5``, ``2,5`` (decimal
@@ -32,7 +33,8 @@ AMOUNT UNIT
     route, an infusion's (no other product is dosed per hour); a concentration
     ``mg/mL`` (``10 mg/5 mL`` is read as 2 mg/mL; ``mcg/mL`` too); a daily total ``mg/day``
     (``mg/d``, ``mg/24 h``, ``mcg/day``), which takes no frequency but once a day, as one unit; an amount per unit
-    ``100 mcg/spray``, ``5 mg/tab``; a dose per interval ``30 mg/12 hr`` (30 mg every 12 hours,
+    ``100 mcg/spray``, ``5 mg/tab``; a range with its unit once on one opioid, ``5-10 mg`` (ends at
+    most 4-fold apart); a dose per interval ``30 mg/12 hr`` (30 mg every 12 hours,
     never a patch's). ``per`` may replace ``/``. A patch brand with a rate it comes in and no unit
     ("Duragesic-50", "Butrans 10") is that rate in mcg/h.
 
