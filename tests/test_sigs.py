@@ -2831,6 +2831,51 @@ AS_WRITTEN: list[tuple[str, float, str | None]] = [
     ("Morphine Sulfate 2 MG/ML Oral Solution 5 mL every 4 hours", 60.0, None),
     ("Codeine Phosphate 2 MG/ML / Guaifenesin 20 MG/ML Oral Solution 10 mL q4h prn cough", 18.0, None),  # 120 x 0.15
     ("12 HR Oxymorphone Hydrochloride 10 MG Extended Release Oral Tablet 1 tab q12h", 60.0, None),
+    # a second round, written after the first fixes
+    ("oxycodone 5 mg tablet 1 tab q4-6h prn, max 4 doses/day", 30.0, None),  # 6 doses capped at 4 x 5 x 1.5
+    ("morphine 10 mg/5 mL 2.5 mL q2h prn SOB, max 30 mg/day", 30.0, None),  # 5 mg x 12 capped at 30 mg
+    ("fentanyl 25 mcg/h patch every 3 days, 2 patches", 120.0, None),  # 50 mcg/h x 2.4
+    ("oxycodone 5 mg 1 tab q6h for 7 days then stop", 30.0, None),
+    ("tramadol 50 mg 1 tab q6h prn pain (max 8 tabs per day)", 20.0, None),  # the cap allows the 4 doses
+    ("oxycodone 5 mg: take 1 tab every 4 to 6 hours as needed; do not take more than 6 tabs in 24 hours", 45.0, None),
+    ("Oxycodone 5mg 1 tab q4h prn (max 30mg/24hr)", 45.0, None),  # 30 mg x 1.5, the cap reached exactly
+    ("morphine 15 mg ER tab q8h", 45.0, None),
+    ("codeine 15 mg/5 mL 10 mL qid", 18.0, None),  # 30 mg x 4 x 0.15
+    ("hydromorphone 8 mg tab 1/2 tab q4h", 96.0, None),  # 4 mg x 6 x 4
+    ("oxycodone 15 mg tab 1.5 tabs q6h", 135.0, None),  # 22.5 x 4 x 1.5
+    ("Percocet 10 mg q6h", 60.0, None),  # the opioid's amount of Percocet 10/325
+    ("tapentadol 100 mg ER 1 tab q12h", 80.0, None),
+    ("levorphanol 2 mg 1 tab q6h", 88.0, None),  # 8 x 11
+    ("pentazocine-naloxone 50-0.5 mg 1 tab q4h", 111.0, None),  # 300 x 0.37
+    ("meperidine 50 mg tab q4h prn", 30.0, None),
+    ("oxymorphone ER 10 mg q12h", 60.0, None),
+    ("oxycodone 5 mg 1 tab q6h prn, not to exceed 4 doses in 24 hours", 30.0, None),
+    ("morphine 30 mg ER 1 tab q8-12h", 90.0, None),
+    ("oxycodone 10 mg 1 tab 4 times a day as needed for pain, max 40 mg/day", 60.0, None),
+    ("oxycodone 10 mg 1 tab every 4 hours while awake", 90.0, None),  # round the clock, the most allowed
+    ("oxycodone 5 mg 1-2 tabs qhs prn", 15.0, None),
+    ("HYDROcodone-acetaminophen 10-325 mg per tablet Take 1 tablet by mouth every 6 (six) hours as needed for pain for up to 7 days. Max Daily Amount: 4 tablets", 40.0, None),
+    ("oxyCODONE 5 MG immediate release tablet Take 1 tablet (5 mg total) by mouth every 4 (four) hours as needed for up to 5 days. Max Daily Amount: 30 mg", 45.0, None),
+    ("oxyCODONE-acetaminophen 10-325 mg per tablet Take 1 tablet by mouth every 6 (six) hours as needed for pain. Max Daily Amount: 4 tablets", 60.0, None),
+    ("acetaminophen-codeine 300-30 mg tablet Take 1-2 tablets by mouth every 4 (four) hours as needed for pain. Max Daily Amount: 12 tablets", 54.0, None),  # 12 x 30 x 0.15
+    ("tapentadol 50 mg Tab Take 1 tablet (50 mg total) by mouth every 4 (four) hours as needed. Max Daily Amount: 600 mg", 120.0, None),
+    ("morphine 15 mg 12 hr tablet Take 1 tablet (15 mg total) by mouth 2 (two) times a day.", 30.0, None),
+    ("oxyCODONE 5 MG immediate release tablet Take 1-2 tablets (5-10 mg total) by mouth every 4 (four) hours as needed for moderate pain or severe pain.", 90.0, None),
+    ("oxyCODONE 10 mg 12 hr tablet Take 1 tablet (10 mg total) by mouth every 12 (twelve) hours. Do not crush or chew.", 30.0, None),
+    ("methadone 5 mg tablet Take 1 tablet (5 mg total) by mouth 3 (three) times daily.", 60.0, _TIERS),  # 15 mg x 4
+    ("fentaNYL 12 mcg/hr Place 1 patch onto the skin every 3 (three) days.", 28.8, None),
+    ("HYDROmorphone 1 mg/mL liquid Take 2 mg by mouth every 4 (four) hours as needed for severe pain.", 48.0, None),
+    ("oxyCODONE 5 mg/5 mL solution Take 5 mg by mouth every 4 (four) hours as needed for pain.", 45.0, None),
+    ("oxycodone 5 mg 1 tab q4h prn x 5 days, dispense 30 (thirty) tablets", 45.0, None),
+    ("Endone 5 mg tablets, 1 to 2 tablets every 4 hours when necessary, max 8 tablets daily", 60.0, None),  # 8 x 5 x 1.5
+    ("OxyNorm liquid 5 mg/5 mL 2.5 - 5 mL 4 hourly PRN", 45.0, None),
+    ("Targin 20/10 mg modified release tablets, one tablet twice daily", 60.0, None),
+    ("co-codamol 30/500 mg capsules take TWO capsules FOUR times a day", 36.0, None),
+    ("Morphine sulfate 10 mg/5 mL oral solution: 2.5 mL to 5 mL every 2 to 4 hours when required for breakthrough pain", 120.0, None),
+    ("Zomorph 30 mg modified-release capsules ONE capsule every 12 hours", 60.0, None),
+    ("Skenan LP 60 mg, 1 gélule le matin et 1 gélule le soir", 120.0, None),
+    ("Oxycontin LP 10 mg, 1 cp toutes les 12 heures pendant 1 mois", 30.0, None),
+    ("Oxynorm 5 mg, 1 gélule toutes les 4 heures si douleur, sans dépasser 6 gélules par jour", 45.0, None),
 ]  # fmt: skip
 
 NO_MME = [  # buprenorphine: no factor under cms-2018, never 0
@@ -2843,6 +2888,8 @@ NO_MME = [  # buprenorphine: no factor under cms-2018, never 0
     "Norspan 10 patch weekly",
     "168 HR Buprenorphine 0.01 MG/HR Transdermal System [BuTrans] apply 1 patch every 7 days",
     "Buprenorphine 8 MG / Naloxone 2 MG Sublingual Film 1 film daily",
+    "Buprenorphine 2 mg SL tab 1 tab daily",
+    "Norspan 5 microgram/hour patch, apply one patch weekly",
 ]
 
 REFUSED_AS_WRITTEN = [  # (text, what the message names, before it repeats the text)
@@ -2907,6 +2954,21 @@ REFUSED_AS_WRITTEN = [  # (text, what the message names, before it repeats the t
     ("oxycodone 5 mg po iv q6h", "two routes: 'oral' and 'intravenous'"),
     ("oxycodone 5 mg 1 tab q6h prn, may repeat x1", "'may repeat' gives more than the dose said"),
     ("oxycodone 5 mg 1 tab every 6 hours on Mondays", "'Mondays': a dose on some days of the week"),
+    # a second round
+    ("hydrocodone-acetaminophen 10-325 mg 1 tab q4h prn, do not exceed 3 g acetaminophen per day", "says no period"),
+    ("Norco 10/325 1 tab q6h; max APAP 4 g/day", "cannot read 'max'"),  # a maximum of the partner: refused
+    ("morphine 100 mg/5 mL (20 mg/mL) concentrated solution Take 0.25 mL (5 mg total) by mouth every hour", "unit 'mL' without a number"),
+    ("Panadeine Forte 500/30 1-2 tablets 4 hourly prn, max 8 per day", "does not say what it counts"),
+    ("oxycodone 5mg/325mg 1 tab q6h", "'oxycodone' does not name its components"),
+    ("Percocet 325 mg q6h", "'325 mg' is not a documented strength of Percocet"),
+    ("traMADol 50 mg tablet Take 1 tablet (50 mg total) by mouth every 8 (eight) hours as needed for severe pain (7-10) for up to 5 doses.", "counts the doses of a course"),
+    ("oxycodone 5 mg 1 tab q6h prn pain, may take additional 1 tab if needed", "'may take' gives more than the dose said"),
+    ("oxycodone 5 mg 1 tab qid prn, 1 tab qhs", "two doses"),
+    ("morphine ER 30 mg 1 tab q12h and morphine IR 15 mg q4h prn", "cannot read 'morphine'"),
+    ("Laroxyl 25 mg 1 cp le soir", "unknown drug 'Laroxyl'"),  # amitriptyline: no opioid
+    ("Actiskenan 10 mg: 1 gélule si douleur, à renouveler après 1 heure si besoin, maximum 6 gélules par jour", "renouveler"),
+    ("oxycodone 10 mg ER tablet 1 tab q12h do not crush or 2 tabs", "'or': a multi-step schedule"),
+    ("oxycodone 10 mg ER tablet 1 tab q12h then stop now", "'then': a multi-step schedule"),
 ]  # fmt: skip
 
 
@@ -3092,3 +3154,36 @@ def test_a_pain_score_range_is_read_only_after_pain_or_score_and_before_no_unit(
         assert "5-10" not in " ".join(parse_expression(text).ignored)  # an amount or a count: never ignored text
     with pytest.raises(mme.ExpressionError, match=r"^cannot read '7-10'"):  # "-10" ends no score after another word
         mme.convert("oxycodone 10 mg PO q4h PRN severe 7-10")
+
+
+@pytest.mark.parametrize(
+    ("typed", "plain"),
+    [
+        # Epic's stated maximum, and its handling warning for an extended-release unit
+        ("oxycodone 5 mg tablet 1 tab q4h prn. Max Daily Amount: 20 mg", "oxycodone 5 mg tablet 1 tab q4h prn, max 20 mg/day"),
+        ("oxycodone 5 mg tablet 1 tab q4h prn, maximum daily amount 4 tablets", "oxycodone 5 mg tablet 1 tab q4h prn, max 4 tabs/day"),
+        ("oxycodone 5 mg 1 tab q4h; do not take more than 4 tabs in 24 hours", "oxycodone 5 mg 1 tab q4h, max 4 tabs/day"),
+        ("Oxynorm 5 mg 1 gélule toutes les 4 h, sans dépasser 4 gélules par jour", "oxycodone 5 mg 1 cap q4h, max 4 caps/day"),
+        ("oxycodone 10 mg ER tablet 1 tab q12h. Do not crush, chew, or cut.", "oxycodone 10 mg ER tablet 1 tab q12h"),
+        ("oxycodone 10 mg ER tablet 1 tab q12h, swallow whole, do not break or split", "oxycodone 10 mg ER tablet 1 tab q12h"),
+        # the end of a course
+        ("oxycodone 5 mg 1 tab q6h for 7 days then stop.", "oxycodone 5 mg 1 tab q6h"),
+        ("oxycodone 5 mg 1 tab q6h x 3 days, then discontinue", "oxycodone 5 mg 1 tab q6h"),
+    ],
+)  # fmt: skip
+def test_a_second_round_of_hand_written_cases_reads_as_the_plain_text(typed: str, plain: str) -> None:
+    """Each was refused ("cannot read 'Max'", "cannot read 'Do'", "'then': a multi-step schedule", "two doses")."""
+    result = mme.convert(typed)
+    assert result.mme_per_day == pytest.approx(mme.convert(plain).mme_per_day)
+    capped = [w.split("; capped")[0] for w in result.warnings if "; capped" in w]  # the typed maximum is quoted
+    assert capped == [w.split("; capped")[0] for w in mme.convert(plain).warnings if "; capped" in w]
+
+
+def test_then_and_do_not_lead_no_dose_only_before_what_ends_a_course_or_handles_a_unit() -> None:
+    for text in ("oxycodone 5 mg 1 tab q6h then stop now", "oxycodone 5 mg 1 tab q6h then 2 tabs q6h"):
+        with pytest.raises(mme.ExpressionError, match=r"^'then': a multi-step schedule"):
+            mme.convert(text)
+    with pytest.raises(mme.ExpressionError, match=r"^'or': a multi-step schedule"):
+        mme.convert("oxycodone 10 mg ER tablet 1 tab q12h do not crush or 2 tabs")
+    with pytest.raises(mme.ExpressionError, match=r"^cannot read 'do'"):
+        mme.convert("oxycodone 10 mg ER tablet 1 tab q12h do not drive")

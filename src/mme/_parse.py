@@ -293,6 +293,8 @@ _PAIN_SCALE: Final = frozenset({"pain", "score", "scale"})  # before a pain scor
 _NOT_AMOUNT: Final = frozenset({"q", "every", "x", "#", "no"})  # before a number that is no amount: "q6h", "#3"
 _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
+_STOP_WORDS: Final = frozenset({"stop", "discontinue", "stopping"})  # "then stop": the end of a course
+_HANDLED: Final = _vocab.HANDLING | {"or", "and"}  # what follows a comma in "do not crush, chew, or cut"
 _EITHER: Final = frozenset({"or", "ou"})  # between two indications: "for pain or cough"
 _RANGE: Final = frozenset({"-", "to", "à", "a", "or", "ou"})  # "1-2", "one to two", "1 à 2", "1 or 2"
 _HOURLY: Final = frozenset({"hourly", "hrly"})
@@ -308,13 +310,14 @@ _CONNECTORS: Final = frozenset({"and", "et", "&", "then"}) - _vocab.MULTI_STEP
 _CAPS: Final = _Phrases(("not to exceed", "do not exceed", "no more than", "max daily dose", "maximum daily dose",
                 "maximum dose", "max dose", "maximum of", "max of", "maximum", "max", "up to", "ne pas dépasser",
                 "nte", "not exceeding", "jusqu'à", "mdd", "daily max", "daily maximum", "daily max dose",
-                "daily maximum dose"))  # fmt: skip
+                "daily maximum dose", "max daily amount", "maximum daily amount", "do not take more than",
+                "sans dépasser"))  # fmt: skip
 _DURATION_UNITS: Final = frozenset({"day", "days", "d", "week", "weeks", "wk", "wks", "month", "months", "jours",
                                     "jour", "semaines", "semaine", "mois", "doses", "refills"})  # fmt: skip
 _FILLER: Final = _Phrases({"abuse deterrent", "film coated", "disintegrating", "chewable", "pack", "total",
                             "metered dose", "for oral suspension", "for oral solution",
                             "by", "via", "of", "the", "a", "an", "in", "at", "to", "onto", "dose", "if", "as", "de", "par",
-                            "effervescent", "orally disintegrating", "orodispersible", "remove old patch",
+                            "effervescent", "orally disintegrating", "orodispersible", "remove old patch", "whole",
                             "remove previous patch", "mouth", "directed", "sig"}
                            | _vocab.APPLICATION_SITES)  # fmt: skip
 _DIRECTED: Final = _Phrases(_vocab.AS_DIRECTED)
@@ -810,6 +813,11 @@ class _Parser:
             return i + 2
         if key in _PUNCT or key in (".", "/"):
             return i + 1
+        if key == "then" and self.keys[i + 1] in _STOP_WORDS and self.keys[i + 2] in ("", *_STOPS):
+            self.ignored.append(self.span(i, i + 2))  # "for 7 days then stop": the course ends, no other dose
+            return i + 2
+        if key == "do" and self.keys[i + 1] == "not" and self.keys[i + 2] in _vocab.HANDLING:
+            return self.handling(i)
         if key in _vocab.MULTI_STEP:
             self.fail(
                 f"{tok.text!r}: a multi-step schedule or a choice of doses cannot be read as one regimen "
@@ -864,6 +872,14 @@ class _Parser:
         self.tag("release", "ER", i, i + 2)
         self.ignored.append(self.span(i, i + 2))
         return self.apply(found, i + 2)
+
+    def handling(self, i: int) -> int:
+        """ "Do not crush or chew", "do not crush, chew, or cut": how a unit is taken, ignored text."""
+        j = i + 2
+        while self.keys[j] in _vocab.HANDLING or (self.keys[j] in {",", "or", "and"} and self.keys[j + 1] in _HANDLED):
+            j += 1
+        self.ignored.append(self.span(i, j))
+        return j
 
     def clock_time(self, i: int, *, spaced: bool = False) -> int | None:
         """The end of the clock time at token ``i`` ("8am", "08:00", "9:30 pm"), if there is one; "8 am" only where
@@ -943,7 +959,7 @@ class _Parser:
             self.keys[i] in _vocab.MULTI_STEP
             or self.frequency_at(i) is not None
             or self.time_of_day(i, dry=True) is not None
-            or self.among(i, _CAPS) is not None
+            or self.among(i, _CAPS, 5) is not None
             or self.among(i, _AS_NEEDED) is not None
             or (self.nums[i] and not self.pain_score(i))
             or self.dispensed_at(i, dry=True) is not None
@@ -1493,7 +1509,7 @@ class _Parser:
 
     def cap_at(self, i: int) -> int | None:
         """A stated maximum: "not to exceed 8 tablets per day", "max 30 mg/day", "up to 4 tabs a day"."""
-        lead = self.among(i, _CAPS, 4)
+        lead = self.among(i, _CAPS, 5)
         if lead is None:
             return None
         j = lead

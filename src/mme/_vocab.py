@@ -1032,6 +1032,8 @@ DOSE_ELSEWHERE: frozenset[str] = frozenset(
 AS_DIRECTED: frozenset[str] = frozenset(
     {"as directed", "use as directed", "selon prescription", "as per pain team", "as per protocol"}
 )
+#: How a unit must not be handled, after "do not" ("Do not crush or chew", an extended-release unit): no dose.
+HANDLING: frozenset[str] = frozenset({"crush", "chew", "cut", "break", "split", "open", "dissolve"})
 #: Words that give more than the dose said ("may repeat once", "an extra tab"): never text that names no dose.
 MORE_DOSES: frozenset[str] = frozenset(
     {"repeat", "repeated", "extra", "another", "double", "renouveler", "renouvelé", "renouvelée", "répéter", "répété"}
