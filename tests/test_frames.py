@@ -17,10 +17,11 @@ import re
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -1608,6 +1609,44 @@ def test_a_bad_date_cell_fails_its_row_not_the_run(backend: str) -> None:
     assert {p for p, r in out.items() if r["n_failed"] == 0} == good
     assert all(out[p]["total_mme"] == 300.0 for p in good)
     assert all(r["failed_reason"] == NO_DATE and r["total_mme"] is None for p, r in out.items() if p not in good)
+
+
+@pytest.mark.parametrize("backend", FAST)
+@pytest.mark.parametrize("dates", [pa.array([20240101], pa.int64()), pa.array([19723], pa.int32()),
+                                   pa.array([19723.0], pa.float64()), pa.array([True], pa.bool_())])  # fmt: skip
+def test_a_fill_date_column_of_numbers_is_refused(backend: str, dates: pa.Array) -> None:
+    """A number is a date only by a convention the data does not carry: 20240101 (YYYYMMDD, as claims often
+    write it) was read as days since 1970, a fill in the year 57,000, outside the window: the patient's total
+    was 0.0 MME with no failed fill."""
+    table = pa.table({"patient_id": ["p"], "fill_date": dates, "drug": ["morphine"], "strength": [10.0],
+                      "strength_unit": ["mg"], "quantity": [30.0], "days_supply": [10.0]})  # fmt: skip
+    with pytest.raises(mme.ColumnError, match=r"fill_date 'fill_date' holds .*not dates.*YYYY-MM-DD"):
+        frames.summarize(make(backend, table), start=START, end=date(2024, 3, 31))
+
+
+@pytest.mark.parametrize("backend", FAST)
+def test_a_datetime_in_a_time_zone_is_a_fill_on_its_own_calendar_day(backend: str) -> None:
+    """23:30 in New York on 31 December is 04:30 UTC on 1 January: pandas read the UTC day (30 days in a window
+    from 1 January) where the other backends read the day the fill was dispensed. Filled 31 December for 30
+    days, the fill covers 31 December to 29 January: 29 days in the window."""
+    if backend == "duckdb":
+        pytest.skip("DuckDB keeps an instant, not its time zone: its days are those of the session's zone")
+    moment = datetime(2023, 12, 31, 23, 30, tzinfo=ZoneInfo("America/New_York"))
+    table = pa.table({"patient_id": ["p"], "fill_date": pa.array([moment], pa.timestamp("us", "America/New_York")),
+                      "drug": ["oxycodone"], "strength": [10.0], "strength_unit": ["mg"], "quantity": [120.0],
+                      "days_supply": [30.0]})  # fmt: skip
+    (out,) = rows_of(frames.summarize(make(backend, table), start=START, end=date(2024, 1, 31)))
+    assert (out["total_days_supply"], out["n_failed"]) == (29, 0)
+
+
+@pytest.mark.parametrize("backend", ["polars", "pandas"])
+def test_a_categorical_fill_date_is_read_as_its_text(backend: str) -> None:
+    dates = pa.array(["2024-01-01", "2024-02-30"]).dictionary_encode()
+    table = pa.table({"patient_id": ["a", "b"], "fill_date": dates, "drug": ["morphine"] * 2, "strength": [10.0] * 2,
+                      "strength_unit": ["mg"] * 2, "quantity": [30.0] * 2, "days_supply": [10.0] * 2})  # fmt: skip
+    out = {r["patient_id"]: r for r in rows_of(frames.summarize(make(backend, table), start=START, end=START))}
+    assert out["a"]["total_mme"] == 30.0  # 10 mg x 30 / 10 days = 30 MME/day, one day in the window
+    assert out["b"]["failed_reason"] == NO_DATE
 
 
 @pytest.mark.parametrize("backend", ["polars", "pandas", "duckdb"])
