@@ -159,6 +159,41 @@ def test_timing_fields(timing: dict[str, Any], per_day: int) -> None:
     assert fhir.convert(request(dosage=dosage)) == rx.daily_mme(OXY_5, count=1, per_day=per_day)
 
 
+@pytest.mark.parametrize(
+    "repeat",
+    [
+        {"period": 1, "periodUnit": "d", "timeOfDay": ["08:00:00", "14:00:00", "20:00:00"]},
+        {"period": 1, "periodUnit": "d", "when": ["MORN", "AFT", "EVE"]},
+    ],
+)
+def test_times_of_day_with_a_period_and_no_frequency_are_each_a_dose(repeat: dict[str, Any]) -> None:
+    """FHIR's frequency defaults to 1: three times of day per day were read as once a day (7.5 MME/day)."""
+    dosage = {"timing": {"repeat": repeat}, "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{tablet}"}}]}
+    got = fhir.convert(request(dosage=dosage))
+    assert got.mme_per_day == 22.5  # 3 x 5 mg a day x 1.5
+    assert any("3 times of day named, no frequency" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize(
+    ("repeat", "match"),
+    [
+        # each was a number: frequency 0 read as 1; frequencyMax below frequency used as the maximum (2 a day);
+        # periodMax below period said "the shorter interval" and used the longer; true read as 1
+        ({"frequency": 0, "period": 6, "periodUnit": "h"}, "frequency must be a positive number, not 0"),
+        ({"frequency": 4, "frequencyMax": 2, "period": 1, "periodUnit": "d"}, "frequencyMax 2 is below frequency 4"),
+        ({"frequency": 1, "period": 6, "periodMax": 4, "periodUnit": "h"}, "periodMax 4 is below period 6"),
+        ({"frequency": True, "period": 1, "periodUnit": "d"}, "frequency must be a positive number, not True"),
+        ({"frequency": 1, "period": "6", "periodUnit": "h"}, "period must be a positive number, not '6'"),
+        ({"frequency": 1, "period": 1, "periodUnit": "d", "timeOfDay": ["08:00:00", "20:00:00"]},
+         "2 times of day named, but frequency 1 per 1 d"),
+    ],
+)  # fmt: skip
+def test_timing_that_contradicts_itself_is_refused(repeat: dict[str, Any], match: str) -> None:
+    dosage = {"timing": {"repeat": repeat}, "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{tablet}"}}]}
+    with pytest.raises(mme.DoseError, match=match):
+        fhir.convert(request(dosage=dosage))
+
+
 def test_days_of_the_week_are_said() -> None:
     timing = {"repeat": {"frequency": 2, "period": 1, "periodUnit": "d", "dayOfWeek": ["mon", "wed", "fri"]}}
     got = fhir.convert(

@@ -366,40 +366,68 @@ def _dose_of(value: float, unit: str, what: str) -> _Dose:
     return _Dose("volume" if unit_ == "mL" else "amount", value, unit_)
 
 
+def _positive(repeat: Mapping[str, Any], name: str, label: str) -> float | None:
+    """A number of `timing.repeat`, None when absent: 0 (read as 1 before), a negative, true or text is no number."""
+    value = repeat.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not (math.isfinite(value) and value > 0):
+        raise DoseError(f"{label}: timing.repeat.{name} must be a positive number, not {value!r}")
+    return float(value)
+
+
+def _times(repeat: Mapping[str, Any], label: str) -> int | None:
+    """The administrations that ``timeOfDay`` or ``when`` name (each once); None when neither does."""
+    if repeat.get("timeOfDay"):
+        return len(repeat["timeOfDay"])
+    if repeat.get("when"):
+        unknown = [w for w in repeat["when"] if w not in _ONCE_WHEN]
+        if unknown:
+            raise DoseError(f"{label}: timing 'when' {unknown} does not say how many times a day: give a frequency")
+        return len(repeat["when"])
+    return None
+
+
 def _per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
     """Administrations a day from ``timing``; None when it says nothing about frequency."""
     repeat = timing.get("repeat") or {}
     if repeat.get("dayOfWeek"):
         days = ", ".join(repeat["dayOfWeek"])
         notes.append(f"{label}: taken on some days of the week ({days}): MME/day is that of a day it is taken")
-    frequency = repeat.get("frequency")
-    if repeat.get("frequencyMax") is not None:
-        notes.append(f"{label}: {frequency or 1} to {repeat['frequencyMax']} times per period: the maximum was used")
-        frequency = repeat["frequencyMax"]
-    period = repeat.get("period")
+    frequency = _positive(repeat, "frequency", label)
+    if (most := _positive(repeat, "frequencyMax", label)) is not None:
+        if most < (frequency or 1):
+            raise DoseError(f"{label}: frequencyMax {most:g} is below frequency {frequency or 1:g}: correct one")
+        notes.append(f"{label}: {frequency or 1:g} to {most:g} times per period: the maximum was used")
+        frequency = most
+    times = _times(repeat, label)
+    period = _positive(repeat, "period", label)
     if period is not None:
         unit = str(repeat.get("periodUnit") or "")
         if unit not in _HOURS:
             raise UnitError(f"{label}: periodUnit {unit!r} is not a time unit (h, d, wk, mo)")
         if unit in _MONTH_UNITS:
             notes.append(f"{label}: a month read as 30 days")
-        if repeat.get("periodMax") is not None:
-            notes.append(
-                f"{label}: every {period} to {repeat['periodMax']} {unit}: the shorter interval (most doses) was used"
+        if (longest := _positive(repeat, "periodMax", label)) is not None:
+            if longest < period:
+                raise DoseError(f"{label}: periodMax {longest:g} is below period {period:g}: correct one")
+            notes.append(f"{label}: every {period:g} to {longest:g} {unit}: the shorter interval (most doses) was used")
+        if times is not None and frequency is None:  # no frequency: each time named is one administration
+            frequency = float(times)
+            notes.append(f"{label}: {times} times of day named, no frequency: {times} per {period:g} {unit} read")
+        elif times is not None and times != frequency:
+            raise DoseError(
+                f"{label}: {times} times of day named, but frequency {frequency:g} per {period:g} {unit}: "
+                "give the frequency that the times say"
             )
-        hours = float(period) * _HOURS[unit]
+        hours = period * _HOURS[unit]
         if not (math.isfinite(hours) and hours > 0):
             raise DoseError(f"{label}: period must be positive, not {period!r}")
-        return float(frequency or 1) * 24 / hours
+        return (frequency or 1.0) * 24 / hours
     if frequency is not None:
-        raise DoseError(f"{label}: frequency {frequency} without a period: say per what (period, periodUnit)")
-    if repeat.get("timeOfDay"):
-        return float(len(repeat["timeOfDay"]))
-    if repeat.get("when"):
-        unknown = [w for w in repeat["when"] if w not in _ONCE_WHEN]
-        if unknown:
-            raise DoseError(f"{label}: timing 'when' {unknown} does not say how many times a day: give a frequency")
-        return float(len(repeat["when"]))
+        raise DoseError(f"{label}: frequency {frequency:g} without a period: say per what (period, periodUnit)")
+    if times is not None:
+        return float(times)
     code = next((c.get("code") for c in (timing.get("code") or {}).get("coding", []) if c.get("code")), None)
     if code is not None:
         if code.upper() not in _TIMING_CODES:
