@@ -557,8 +557,26 @@ def test_less_common_fields() -> None:
     }
     assert fhir.convert(request(dosage=r5_caps)).mme_per_day == 30.0
     no_medication = {"resourceType": "MedicationRequest", "dosageInstruction": [every(6)]}
-    with pytest.raises(mme.NotCoveredError, match="without code"):
+    with pytest.raises(mme.ExpressionError, match="no RxNorm coding and no name, so whether it is an opioid"):
         fhir.convert(no_medication)
+
+
+def test_a_bundle_never_skips_a_medication_it_cannot_tell_from_an_opioid() -> None:
+    """Coded by NDC only, an oxycodone request was listed as "not an opioid known to mme" and left out of the
+    Bundle's total (30 MME/day for two oxycodone requests); without a name, nothing says it is not one."""
+    ndc = request(dosage=every(6)) | {"id": "ndc", "medicationCodeableConcept": {"coding": [
+        {"system": "http://hl7.org/fhir/sid/ndc", "code": "00406-0552-01"}]}}  # fmt: skip
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))}, {"resource": ndc}]}
+    with pytest.raises(
+        mme.ExpressionError, match=r"MedicationRequest/ndc: .*only codes of http://hl7.org/fhir/sid/ndc"
+    ):
+        fhir.convert(bundle)
+    named = ndc | {"medicationCodeableConcept": ndc["medicationCodeableConcept"] | {"text": "acetaminophen 325 mg"}}
+    listed = fhir.convert({"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))},
+                                                               {"resource": named}]})  # fmt: skip
+    assert isinstance(listed, fhir.BundleMME)
+    assert listed.mme_per_day == 30.0  # the oxycodone 5 mg q6h alone; acetaminophen named, so listed
+    assert listed.not_counted == ("MedicationRequest/ndc: acetaminophen 325 mg is not an opioid known to mme",)
 
 
 def test_dispensing_units() -> None:

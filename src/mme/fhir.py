@@ -235,7 +235,14 @@ def _medication(
             f"{_label(resource)}: the medication {text!r} has no RxNorm coding and its name does not read as a "
             f"product with a strength: add a coding ({RXNORM_SYSTEM})"
         )
-    raise _NotOpioid(f"{_label(resource)}: {text or 'a medication without code'} is not an opioid known to mme")
+    if not text:  # codes of other systems (NDC, SNOMED) or none: an opioid as likely as not, never skipped
+        systems = sorted({str(c.get("system") or "no system") for c in (concept or {}).get("coding", [])})
+        coded = f" (only codes of {', '.join(systems)})" if systems else ""
+        raise ExpressionError(
+            f"{_label(resource)}: the medication has no RxNorm coding and no name{coded}, so whether it is an "
+            f"opioid is unknown: add an RxNorm coding ({RXNORM_SYSTEM}) or its name (text)"
+        )
+    raise _NotOpioid(f"{_label(resource)}: {text} is not an opioid known to mme")
 
 
 _NAMED = "FHIR medication name"
