@@ -1598,14 +1598,16 @@ def test_a_bad_date_cell_fails_its_row_not_the_run(backend: str) -> None:
     """A text date that is not a YYYY-MM-DD calendar date was a cast error for the whole run (Polars)."""
     if backend == "dask":
         pytest.importorskip("dask.dataframe")
-    dates = ["2024-01-01", " 2024-01-05 ", "garbage", "2023-02-29", "2024-13-01", "", "2024-02-29", "2024-04-31"]
+    dates = ["2024-01-01", " 2024-01-05 ", "garbage", "2023-02-29", "2024-13-01", "", "2024-02-29", "2024-04-31",
+             "2024-01-01 00:00:00", "2024-01-02T23:30-05:00", "2024-01-03T10:00:00.123Z", "2024-01-01 25",
+             "2024-01-01x", "01/02/2024", "2024-01-0100:00"]  # fmt: skip
     n = len(dates)
     table = pa.table({"patient_id": [f"p{i}" for i in range(n)], "fill_date": dates, "drug": ["morphine"] * n,
                       "strength": [10.0] * n, "strength_unit": ["mg"] * n, "quantity": [30.0] * n,
                       "days_supply": [10.0] * n})  # fmt: skip
     out = {r["patient_id"]: r for r in rows_of(frames.summarize(make(backend, table), start=START,
                                                                 end=date(2024, 3, 31)))}  # fmt: skip
-    good = {"p0", "p1", "p6"}  # 2024 is a leap year; 2023 is not
+    good = {"p0", "p1", "p6", "p8", "p9", "p10"}  # 2024 is a leap year; 2023 is not; a time of day as exported
     assert {p for p, r in out.items() if r["n_failed"] == 0} == good
     assert all(out[p]["total_mme"] == 300.0 for p in good)
     assert all(r["failed_reason"] == NO_DATE and r["total_mme"] is None for p, r in out.items() if p not in good)

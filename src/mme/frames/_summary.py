@@ -65,7 +65,9 @@ def _days_since_epoch(y: nw.Expr, m: nw.Expr, d: nw.Expr) -> nw.Expr:
     return days.fill_null(0).cast(nw.Int64)
 
 
-_DATE_TEXT: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+#: YYYY-MM-DD, or an ISO 8601 date and time as a database exports it ("2024-01-01 00:00:00", "...T23:30-05:00"):
+#: the date as written, its calendar day where it was recorded (as a datetime column's).
+_DATE_TEXT: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.][0-9]+)?)?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$"
 
 
 def _date_parts(name: str, dtype: nw.dtypes.DType, *, pandas_like: bool) -> tuple[nw.Expr, nw.Expr, nw.Expr]:
