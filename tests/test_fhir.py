@@ -6,6 +6,7 @@ written by hand (`mme.rxnorm.daily_mme` / `mme.daily_mme`), so each test checks 
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -464,6 +465,42 @@ def test_ndjson_streams_errors_without_numbers() -> None:
     assert out[0][1] == rx.daily_mme(OXY_5, count=1, every="6 h")
     assert out[1][2] is not None
     assert out[1][2].startswith("ExpressionError")
+
+
+def test_files_with_a_byte_order_mark_read_and_other_encodings_are_refused(tmp_path: Path) -> None:
+    """A BOM (Windows tools write one) was "not valid JSON"; Latin-1 bytes a UnicodeDecodeError (`mme fhir`:
+    internal error)."""
+    text = json.dumps(request(dosage=every(6)) | {"note": [{"text": "Ré"}]}, ensure_ascii=False)
+    bom = tmp_path / "bom.json"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert fhir.convert(bom).mme_per_day == 30.0  # oxycodone 5 mg q6h: 20 mg x 1.5
+    assert fhir.convert("\ufeff" + text).mme_per_day == 30.0
+    latin = tmp_path / "latin.json"
+    latin.write_bytes(text.encode("latin-1"))
+    with pytest.raises(mme.ExpressionError, match=r"latin.json is not UTF-8 text \(line 1, byte \d+\)"):
+        fhir.convert(latin)
+
+
+def test_an_ndjson_line_is_json_never_a_path_and_a_bad_one_fails_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A line not starting with '{' was read as a path: FileNotFoundError stopped the stream, and `mme fhir -`
+    decoded stdin strictly (a Latin-1 byte: internal error)."""
+    from mme._cli import main
+
+    good = json.dumps(request(dosage=every(6)))
+    data = b"\xef\xbb\xbf" + good.encode() + b"\nnot json\n" + good.replace("r1", "r\xe9").encode("latin-1") + b"\n"
+    data += good.encode() + b"\n"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert main(["fhir", "-"]) == 0
+    lines = capsys.readouterr()
+    assert lines.out.splitlines()[:4] == [
+        "MedicationRequest/r1: oxycodone IR oral tablet: 20 mg/day x 1.5 (per mg) = 30 MME/day [cdc-2022]",
+        "line 2: ExpressionError: line 2 is not valid JSON: Expecting value: line 1 column 1 (char 0)",
+        f"line 3: ExpressionError: line 3 is not UTF-8 text (line 1, byte {good.index('r1') + 1}): save it as UTF-8",
+        "MedicationRequest/r1: oxycodone IR oral tablet: 20 mg/day x 1.5 (per mg) = 30 MME/day [cdc-2022]",
+    ]
+    assert "2 of 4 resources converted, 2 refused" in lines.err
 
 
 # -- properties -------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 import warnings
 from pathlib import Path
@@ -35,10 +36,10 @@ def _fhir(args: argparse.Namespace, out: TextIO) -> int:
         warnings.simplefilter("ignore", mme.MMEWarning)  # printed from the results themselves
         for name in args.files:
             if name == "-":
-                _ndjson(sys.stdin, args, out, options)
+                _ndjson(io.TextIOWrapper(sys.stdin.buffer, "utf-8", "surrogateescape"), args, out, options)
                 continue
             if name.endswith(".ndjson"):
-                with Path(name).open(encoding="utf-8") as lines:
+                with Path(name).open(encoding="utf-8", errors="surrogateescape") as lines:  # a bad line fails alone
                     _ndjson(lines, args, out, options)
                 continue
             result = mme.fhir.convert(Path(name), **options)

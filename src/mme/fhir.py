@@ -132,18 +132,30 @@ def read(obj: object) -> dict[str, Any]:
         data: Any = dict(obj)
     elif hasattr(obj, "model_dump_json"):
         data = json.loads(obj.model_dump_json(by_alias=True, exclude_none=True))
-    elif isinstance(obj, str) and obj.lstrip().startswith("{"):
-        data = _json(obj, "the JSON string")
+    elif isinstance(obj, str) and obj.lstrip(_BLANK).startswith(("{", "[")):
+        data = _json(obj.lstrip(_BLANK), "the JSON string")
     elif isinstance(obj, str | Path):
         path = Path(obj)
         if not path.is_file():
             raise FileNotFoundError(f"no FHIR JSON file at {path}")
-        data = _json(path.read_text(encoding="utf-8"), str(path))
+        data = _json(_utf8(path.read_bytes(), str(path)), str(path))
     else:
         raise TypeError(f"cannot read a FHIR resource from {type(obj).__name__}: give a dict, JSON, a path or a model")
     if not isinstance(data, dict) or "resourceType" not in data:
         raise ExpressionError("not a FHIR resource: it has no resourceType")
     return data
+
+
+_BLANK = " \t\r\n\ufeff"  # what may come before JSON's first character: a byte order mark too
+
+
+def _utf8(data: bytes, where: str) -> str:
+    """FHIR JSON is UTF-8 (a byte order mark is read past); any other bytes are an `ExpressionError`."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ExpressionError(f"{where} is not UTF-8 text (line {line}, byte {exc.start}): save it as UTF-8") from None
 
 
 def _json(text: str, where: str) -> Any:
@@ -711,7 +723,9 @@ def iter_convert(
             continue
         label = f"line {n}"
         try:
-            resource = read(line)
+            # bytes read with errors="surrogateescape" come back as lone surrogates: decoded again, they are named
+            text = line if line.isascii() else _utf8(line.encode("utf-8", "surrogateescape"), label)
+            resource = read(_json(text.lstrip(_BLANK), label))  # a line is JSON, never a path
             label = _label(resource)
             yield label, convert(resource, table=table, rxnorm=rxnorm), None
         except (MMEError, TypeError) as exc:
