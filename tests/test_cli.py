@@ -422,6 +422,22 @@ def test_a_csv_separated_otherwise_says_how_and_is_read_with_separator(
     assert [row["mme_per_day"] for row in rows] == ["60.0", "60.0", "15.0", "15.0", "60.0"]
 
 
+@pytest.mark.parametrize("command", ["batch", "summarize"])
+def test_a_row_with_more_cells_than_the_header_is_named(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Polars said "found more fields than defined in 'Schema'", with no line, and to try --encoding."""
+    path = tmp_path / "claims.csv"
+    path.write_text("patient_id,fill_date,drug,strength,strength_unit,quantity,days_supply\n"
+                    "1,2024-01-01,oxycodone,10,mg,120,30\n"
+                    '2,2024-01-01,"oxycodone, IR",10,mg,120,30\n'  # quoted: one cell
+                    "3,2024-01-01,hydrocodone/apap 5/325, tab,5,mg,120,30\n")  # fmt: skip
+    window = ["--start", "2024-01-01", "--end", "2024-03-31"] if command == "summarize" else []
+    err = fails([command, str(path), "-o", str(tmp_path / "out.csv"), *window], capsys, 1,
+                f"cannot read {path}: line 4 has more cells than the header: quote a cell that holds ','")  # fmt: skip
+    assert "--encoding" not in err
+
+
 def test_columns_that_differ_in_case_or_spaces_are_named_not_guessed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

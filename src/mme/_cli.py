@@ -341,18 +341,35 @@ def _need_frame_engine() -> None:
 
 
 @contextlib.contextmanager
-def _reading(path: str, encoding: str) -> Iterator[None]:
-    """Polars' complaints about an input file, as one line that names it."""
+def _reading(args: argparse.Namespace, source: str) -> Iterator[None]:
+    """Polars' complaints about the input file (`source`: it, or its UTF-8 copy), as one line that names it."""
     import polars as pl
 
+    path, csv = args.input, not source.lower().endswith((".parquet", ".pq"))
     try:
         yield
     except pl.exceptions.NoDataError:
         raise _Refused(f"cannot read {path}: the file is empty (a CSV needs at least its header line)", 1) from None
     except pl.exceptions.PolarsError as exc:
-        csv = path.lower().endswith(".csv") or not path.lower().endswith((".parquet", ".pq"))
-        hint = "; if it is not UTF-8, give --encoding (e.g. latin-1, cp1252)" if csv and encoding == "utf-8" else ""
+        if csv and (line := _ragged(source, args.separator)):
+            raise _Refused(
+                f"cannot read {path}: line {line} has more cells than the header: quote a cell that holds "
+                f"{args.separator!r} (\"oxycodone 10 mg, 2 tabs\"), or give the file's --separator", 1
+            ) from None  # fmt: skip
+        hint = (
+            "; if it is not UTF-8, give --encoding (e.g. latin-1, cp1252)" if csv and args.encoding == "utf-8" else ""
+        )
         raise _Refused(f"cannot read {path}: {_gist(str(exc))[:200] or type(exc).__name__}{hint}", 1) from None
+
+
+def _ragged(source: str, separator: str) -> int | None:
+    """The first line of a UTF-8 CSV whose record has more cells than its header (Polars does not say where)."""
+    import csv
+
+    with open(source, newline="", encoding="utf-8-sig", errors="replace") as file:
+        reader = csv.reader(file, delimiter=separator)
+        width = len(next(reader, []))
+        return next((reader.line_num for row in reader if len(row) > width), None)
 
 
 @contextlib.contextmanager
@@ -438,13 +455,13 @@ def _read_frame(args: argparse.Namespace) -> Any:
     import narwhals as nw
 
     _check_input(args.input)
-    with _utf8(args.input, args.encoding) as source, _reading(args.input, args.encoding):
+    with _utf8(args.input, args.encoding) as source, _reading(args, source):
         return nw.from_native(_scan(source, args).collect(), eager_only=True)
 
 
-def _chunks(frame: Any, size: int, path: str, encoding: str) -> Iterator[Any]:
+def _chunks(frame: Any, size: int, args: argparse.Namespace, source: str) -> Iterator[Any]:
     """The rows of a scanned file, in order, `size` at a time (a file with no rows gives one empty chunk)."""
-    with _reading(path, encoding):
+    with _reading(args, source):
         empty = True
         for chunk in frame.collect_batches(chunk_size=size):
             empty = False
@@ -555,11 +572,11 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     err, tally = sys.stderr, _Tally()
     options = _column_options(args)
     with _utf8(args.input, args.encoding) as source:
-        with _reading(args.input, args.encoding):
+        with _reading(args, source):
             data = _scan(source, args)
             total = 0 if args.quiet else int(data.select(pl.len()).collect().item())  # for the progress line
         progress = total > args.chunk_size
-        chunks = _chunks(data, args.chunk_size, args.input, args.encoding)
+        chunks = _chunks(data, args.chunk_size, args, source)
         try:
             with _atomic(args.output) as temporary:
                 _write_chunks(_converted(chunks, args, options, tally, total if progress else 0), temporary)
