@@ -616,6 +616,21 @@ def test_a_bundle_never_skips_a_medication_it_cannot_tell_from_an_opioid() -> No
     assert listed.not_counted == ("MedicationRequest/ndc: acetaminophen 325 mg is not an opioid known to mme",)
 
 
+def test_a_dispense_whose_dosage_disagrees_says_so() -> None:
+    """The dispensing path (quantity / days supply) is used for a MedicationDispense; a dosage giving another
+    number was ignored without a word."""
+    dispense = {
+        "resourceType": "MedicationDispense", "id": "d", "medicationCodeableConcept": request()["medicationCodeableConcept"],
+        "quantity": {"value": 120, "code": "{tablet}"}, "daysSupply": {"value": 30, "code": "d"},
+    }  # fmt: skip
+    two = every(6, {"value": 2, "code": "{tablet}"})
+    got = fhir.convert(dispense | {"dosageInstruction": [two]})
+    assert got.mme_per_day == 30.0  # 120 tablets of 5 mg / 30 days x 1.5
+    assert got.warnings == ("MedicationDispense/d: its dosage instructions give 60 MME/day; the dispensing was used",)
+    assert fhir.convert(dispense | {"dosageInstruction": [every(6)]}).warnings == ()  # 4 tablets a day: agrees
+    assert fhir.convert(dispense | {"dosageInstruction": [{"text": "as directed"}]}).warnings == ()  # reads no number
+
+
 def test_dispensing_units() -> None:
     base = {"resourceType": "MedicationDispense", "medicationCodeableConcept": request()["medicationCodeableConcept"]}
     weeks = fhir.convert(

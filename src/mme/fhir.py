@@ -551,7 +551,13 @@ def _read_one(
         how = "a strength per hour read as a patch" if prod.form == "patch" else "route and form are the table's"
         notes.append(f"{label}: the Medication states no RxNorm dose form: {how}")
     if resource["resourceType"] == "MedicationDispense" and "quantity" in resource and "daysSupply" in resource:
-        return _dispensed(key, resource["quantity"], resource["daysSupply"], label, notes, table, rxnorm)
+        dispensed = _dispensed(key, resource["quantity"], resource["daysSupply"], label, notes, table, rxnorm)
+        by_dosage = _dosage_mme(resource, medications, table, rxnorm)
+        if by_dosage is None or by_dosage == total(dispensed).mme_per_day:
+            return dispensed
+        return _noted(
+            dispensed, [f"{label}: its dosage instructions give {by_dosage:g} MME/day; the dispensing was used"]
+        )
     items: list[DailyMME] = []
     entries = _dosages(resource)
     if not entries:
@@ -584,6 +590,20 @@ def _read_one(
             result = rx_daily_mme(key, (dose.value, dose.unit), **args)
         items.extend(result.items if isinstance(result, Total) else [result])
     return _noted(items, notes)
+
+
+def _dosage_mme(
+    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], table: TableLike, rxnorm: RxnormLike
+) -> float | None:
+    """What a dispense's dosage instructions give (None when it has none that read), to compare with its dispensing."""
+    try:
+        if not _dosages(resource):
+            return None
+        return total(
+            _read_one({**resource, "resourceType": "MedicationRequest"}, medications, table, rxnorm)
+        ).mme_per_day
+    except (MMEError, _NotOpioid, KeyError, TypeError, AttributeError, ValueError, IndexError):
+        return None
 
 
 def _sig(
