@@ -631,6 +631,29 @@ def test_a_dispense_whose_dosage_disagrees_says_so() -> None:
     assert fhir.convert(dispense | {"dosageInstruction": [{"text": "as directed"}]}).warnings == ()  # reads no number
 
 
+def test_a_bundle_never_counts_one_prescription_twice() -> None:
+    """A request and the dispense that fills it were added up as two concurrent medications: 60 MME/day for one
+    prescription of oxycodone 5 mg, 1 tablet every 6 hours (30)."""
+    ordered = request(dosage=every(6)) | {"id": "a"}
+    filled = {
+        "resourceType": "MedicationDispense", "id": "d", "medicationCodeableConcept": request()["medicationCodeableConcept"],
+        "quantity": {"value": 120, "code": "{tablet}"}, "daysSupply": {"value": 30, "code": "d"},
+        "authorizingPrescription": [{"reference": "MedicationRequest/a"}],
+    }  # fmt: skip
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": ordered}, {"resource": filled}]}
+    with pytest.raises(mme.AmbiguousDoseError, match=r"MedicationDispense/d names MedicationRequest/a .*twice"):
+        fhir.convert(bundle)
+    by_url = {"resourceType": "Bundle", "entry": [
+        {"fullUrl": "urn:uuid:1", "resource": ordered},
+        {"resource": {**request(dosage=every(6)), "id": "b", "priorPrescription": {"reference": "urn:uuid:1"}}}]}  # fmt: skip
+    with pytest.raises(
+        mme.AmbiguousDoseError, match=r"MedicationRequest/b names MedicationRequest/a \(priorPrescription\)"
+    ):
+        fhir.convert(by_url)
+    alone = {"resourceType": "Bundle", "entry": [{"resource": filled}, {"resource": request(dosage=every(6))}]}
+    assert fhir.convert(alone).mme_per_day == 60.0  # the dispense's request is not in the Bundle: two medications
+
+
 def test_dispensing_units() -> None:
     base = {"resourceType": "MedicationDispense", "medicationCodeableConcept": request()["medicationCodeableConcept"]}
     weeks = fhir.convert(

@@ -668,19 +668,19 @@ def _noted(items: list[DailyMME], notes: list[str]) -> list[DailyMME]:
 
 
 def _entries(bundle: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], dict[str, Mapping[str, Any]]]:
-    """The Bundle's resources, and its Medications by ``fullUrl`` and ``Medication/id``."""
+    """The Bundle's entries that hold a resource, and its Medications by ``fullUrl`` and ``Medication/id``."""
     entries = bundle.get("entry") or []
     if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
         raise ExpressionError(f"{_label(bundle)}: 'entry' must be a list of entries")
-    resources = [e["resource"] for e in entries if isinstance(e.get("resource"), Mapping)]
+    entries = [e for e in entries if isinstance(e.get("resource"), Mapping)]
     medications: dict[str, Mapping[str, Any]] = {}
-    for entry, res in ((e, e["resource"]) for e in entries if isinstance(e.get("resource"), Mapping)):
+    for entry, res in ((e, e["resource"]) for e in entries):
         if res.get("resourceType") == "Medication":
             if entry.get("fullUrl"):
                 medications[str(entry["fullUrl"])] = res
             if res.get("id"):
                 medications[f"Medication/{res['id']}"] = res
-    return resources, medications
+    return entries, medications
 
 
 def convert(
@@ -706,19 +706,24 @@ def convert(
 
 
 def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thresholds: Iterable[float]) -> BundleMME:
-    resources, medications = _entries(bundle)
+    entries, medications = _entries(bundle)
     items: list[DailyMME] = []
     skipped: list[str] = []
-    for resource in resources:
+    counted: dict[str, Mapping[str, Any]] = {}  # by Type/id and fullUrl
+    for entry in entries:
+        resource = entry["resource"]
         if resource.get("resourceType") not in MEDICATION_RESOURCES:
             continue
         try:
             items.extend(_one(resource, medications, table, rxnorm))
         except _NotOpioid as exc:
             skipped.append(str(exc))
+            continue
         except Exception as exc:
             exc.add_note(f"in {_label(resource)}")
             raise
+        counted |= {key: resource for key in (_label(resource), entry.get("fullUrl")) if key}
+    _counted_once(counted)
     tab = resolve_table(table)
     sum_ = total(items, thresholds=thresholds) if items else None
     return BundleMME(
@@ -729,6 +734,25 @@ def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thr
         thresholds=tuple(float(t) for t in thresholds),
         not_counted=tuple(skipped),
     )
+
+
+#: The references by which a medication resource names another for the same prescription (R4 and R5).
+_SAME_PRESCRIPTION = ("authorizingPrescription", "basedOn", "derivedFrom", "partOf", "priorPrescription")
+
+
+def _counted_once(counted: Mapping[str, Mapping[str, Any]]) -> None:
+    """A request and its dispense (or statement, or the request it replaces) both counted would add one
+    prescription twice: an `AmbiguousDoseError`, since which one the total is about is the user's choice."""
+    for resource in counted.values():
+        for field in _SAME_PRESCRIPTION:
+            links = resource.get(field) or []
+            for link in links if isinstance(links, list) else [links]:
+                other = counted.get(str(link.get("reference", ""))) if isinstance(link, Mapping) else None
+                if other is not None and other is not resource:
+                    raise AmbiguousDoseError(
+                        f"{_label(resource)} names {_label(other)} ({field}), both in the Bundle: their total would "
+                        "count one prescription twice; convert the requests, the dispenses or the statements alone"
+                    )
 
 
 def iter_convert(
