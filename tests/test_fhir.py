@@ -652,6 +652,13 @@ def test_a_bundle_never_counts_one_prescription_twice() -> None:
         fhir.convert(by_url)
     alone = {"resourceType": "Bundle", "entry": [{"resource": filled}, {"resource": request(dosage=every(6))}]}
     assert fhir.convert(alone).mme_per_day == 60.0  # the dispense's request is not in the Bundle: two medications
+    refill = {"resourceType": "Bundle", "entry": [{"resource": filled}, {"resource": filled | {"id": "e"}}]}
+    with pytest.raises(mme.AmbiguousDoseError, match="MedicationDispense/d and MedicationDispense/e both name Med"):
+        fhir.convert(refill)  # two fills of one prescription follow each other: 60 MME/day was not taken
+    plan = {"basedOn": [{"reference": "CarePlan/pain"}]}  # an ER and an IR request of one plan: taken together
+    same_plan = {"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6)) | plan},
+                                                     {"resource": request(dosage=every(4)) | {"id": "r2"} | plan}]}  # fmt: skip
+    assert fhir.convert(same_plan).mme_per_day == 75.0  # 5 mg x 4 x 1.5 + 5 mg x 6 x 1.5
 
 
 def test_dispensing_units() -> None:

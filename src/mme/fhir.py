@@ -742,16 +742,25 @@ _SAME_PRESCRIPTION = ("authorizingPrescription", "basedOn", "derivedFrom", "part
 
 def _counted_once(counted: Mapping[str, Mapping[str, Any]]) -> None:
     """A request and its dispense (or statement, or the request it replaces) both counted would add one
-    prescription twice: an `AmbiguousDoseError`, since which one the total is about is the user's choice."""
-    for resource in counted.values():
+    prescription twice, and two dispenses of one request (refills) as if taken together: an
+    `AmbiguousDoseError`, since which one the total is about is the user's choice."""
+    naming: dict[str, Mapping[str, Any]] = {}  # a prescription -> the first counted dispense of it
+    for resource in {id(r): r for r in counted.values()}.values():
         for field in _SAME_PRESCRIPTION:
             links = resource.get(field) or []
             for link in links if isinstance(links, list) else [links]:
-                other = counted.get(str(link.get("reference", ""))) if isinstance(link, Mapping) else None
-                if other is not None and other is not resource:
+                ref = str(link.get("reference", "")) if isinstance(link, Mapping) else ""
+                if (other := counted.get(ref)) is not None and other is not resource:
                     raise AmbiguousDoseError(
                         f"{_label(resource)} names {_label(other)} ({field}), both in the Bundle: their total would "
                         "count one prescription twice; convert the requests, the dispenses or the statements alone"
+                    )
+                if field != "authorizingPrescription" or not ref:  # basedOn may name a shared care plan
+                    continue
+                if (first := naming.setdefault(ref, resource)) is not resource:
+                    raise AmbiguousDoseError(
+                        f"{_label(first)} and {_label(resource)} both name {ref}: fills of one prescription are not "
+                        "taken together (refills follow each other); summarise fills over time with mme.summarize"
                     )
 
 
