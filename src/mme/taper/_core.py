@@ -141,7 +141,7 @@ def read_csv(path: str | Path) -> tuple[Record, ...]:
             "remove all but one"
         )
     records = []
-    while (row := next(reader, None)) is not None:
+    for row in reader:
         line = reader.line_num  # the row's last line (a quoted cell may hold line breaks)
         if not row:
             continue
