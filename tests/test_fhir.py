@@ -195,6 +195,23 @@ def test_timing_that_contradicts_itself_is_refused(repeat: dict[str, Any], match
         fhir.convert(request(dosage=dosage))
 
 
+def test_a_maximum_per_administration_caps_the_dose_or_is_said() -> None:
+    """maxDosePerAdministration was ignored: 1-2 tablets, at most 1 at a time, counted 2 (60 MME/day)."""
+    ranged = every(6) | {"doseAndRate": [{"doseRange": {"low": {"value": 1, "code": "{tablet}"},
+                                                        "high": {"value": 2, "code": "{tablet}"}}}]}  # fmt: skip
+    got = fhir.convert(request(dosage=ranged | {"maxDosePerAdministration": {"value": 1, "code": "{tablet}"}}))
+    assert got.mme_per_day == 30.0  # 1 tablet of 5 mg every 6 hours x 1.5
+    assert "MedicationRequest/r1: capped by maxDosePerAdministration at 1 {tablet} (not 2)" in got.warnings
+    other = fhir.convert(request(dosage=ranged | {"maxDosePerAdministration": {"value": 5, "code": "mg"}}))
+    assert other.mme_per_day == 60.0  # 2 tablets: the cap in mg is not compared with tablets, and says so
+    assert any(
+        "maxDosePerAdministration 5 mg is in another unit than the dose: not applied" in w for w in other.warnings
+    )
+    above = fhir.convert(request(dosage=ranged | {"maxDosePerAdministration": {"value": 3, "code": "{tablet}"}}))
+    assert above.mme_per_day == 60.0
+    assert not any("maxDosePerAdministration" in w for w in above.warnings)
+
+
 def test_days_of_the_week_are_said() -> None:
     timing = {"repeat": {"frequency": 2, "period": 1, "periodUnit": "d", "dayOfWeek": ["mon", "wed", "fri"]}}
     got = fhir.convert(

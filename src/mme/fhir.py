@@ -507,6 +507,24 @@ def _cap(entry: Mapping[str, Any], dose: _Dose, per_day: float, label: str, note
     return per_day
 
 
+def _at_most(entry: Mapping[str, Any], dose: _Dose, label: str, notes: list[str]) -> _Dose:
+    """``maxDosePerAdministration`` caps the dose (a range's maximum, or a dose above it) when in its unit."""
+    most = entry.get("maxDosePerAdministration")
+    if not most:
+        return dose
+    value, unit = _quantity(most, f"{label} maxDosePerAdministration", notes)
+    cap = _dose_of(value, unit, f"{label} maxDosePerAdministration")
+    if (cap.kind, cap.unit) != (dose.kind, dose.unit):
+        notes.append(
+            f"{label}: maxDosePerAdministration {value:g} {unit} is in another unit than the dose: not applied"
+        )
+        return dose
+    if cap.value < dose.value:
+        notes.append(f"{label}: capped by maxDosePerAdministration at {cap.value:g} {unit} (not {dose.value:g})")
+        return dose._replace(value=cap.value)
+    return dose
+
+
 def _dosages(resource: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     entries = list(resource.get("dosageInstruction") or resource.get("dosage") or [])
     if len(entries) > 1:
@@ -579,6 +597,7 @@ def _read_one(
             return _requested(resource, key, f"{where}: the dosage has no {missing}{text}", notes, table, rxnorm)
         if entry.get("asNeededBoolean") or entry.get("asNeededCodeableConcept") or entry.get("asNeeded"):
             notes.append(f"{where}: as needed (PRN): the maximum use the dosage allows was counted")
+        dose = _at_most(entry, dose, where, notes)
         if per_day is not None:
             per_day = _cap(entry, dose, per_day, where, notes)
         args: dict[str, Any] = {"per_day": None if patch else per_day, "table": table, "rxnorm": rxnorm}
