@@ -392,6 +392,62 @@ def test_batch_and_summarize_refuse_a_missing_column_alike(
     fails(argv, capsys, 2, f"mme {command}: error: ", "medication")
 
 
+@pytest.mark.parametrize("command", ["batch", "summarize"])
+def test_a_column_named_twice_is_refused(command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Polars renamed the second 'drug' to 'drug_duplicated_0' and the first was read: which one is the drug?"""
+    path = tmp_path / "twice.csv"
+    path.write_text("patient_id,fill_date,drug,strength,strength_unit,quantity,days_supply,drug\n"
+                    "1,2024-01-01,oxycodone,10,mg,120,30,morphine\n")  # fmt: skip
+    window = ["--start", "2024-01-01", "--end", "2024-03-31"] if command == "summarize" else []
+    fails([command, str(path), "-o", str(tmp_path / "out.csv"), *window], capsys, 1,
+          f"mme {command}: error: cannot read {path}: the column 'drug' appears 2 times in its header")  # fmt: skip
+    assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize(("separator", "given"), [(";", ";"), ("\t", "tab"), ("\t", "\\t"), ("|", "|")])
+def test_a_csv_separated_otherwise_says_how_and_is_read_with_separator(
+    separator: str, given: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "claims.csv"
+    path.write_text(CLAIMS.replace(",", separator))
+    out = tmp_path / "out.csv"
+    fails(["batch", str(path), "-o", str(out)], capsys, 1, "its header is one column",
+          f"give --separator {separator!r}")  # fmt: skip
+    assert run("batch", str(path), "-o", str(out), "--separator", given)[0] == 0
+    capsys.readouterr()
+    with out.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))  # written with commas
+    # oxycodone 10 mg x 120 / 30 days x 1.5, fentanyl 25 mcg/h x 2.4, oxycodone 5 mg x 60 / 30 x 1.5 (twice),
+    # morphine 30 mg x 60 / 30 x 1
+    assert [row["mme_per_day"] for row in rows] == ["60.0", "60.0", "15.0", "15.0", "60.0"]
+
+
+@pytest.mark.parametrize("command", ["batch", "summarize"])
+def test_a_row_with_more_cells_than_the_header_is_named(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Polars said "found more fields than defined in 'Schema'", with no line, and to try --encoding."""
+    path = tmp_path / "claims.csv"
+    path.write_text("patient_id,fill_date,drug,strength,strength_unit,quantity,days_supply\n"
+                    "1,2024-01-01,oxycodone,10,mg,120,30\n"
+                    '2,2024-01-01,"oxycodone, IR",10,mg,120,30\n'  # quoted: one cell
+                    "3,2024-01-01,hydrocodone/apap 5/325, tab,5,mg,120,30\n")  # fmt: skip
+    window = ["--start", "2024-01-01", "--end", "2024-03-31"] if command == "summarize" else []
+    err = fails([command, str(path), "-o", str(tmp_path / "out.csv"), *window], capsys, 1,
+                f"cannot read {path}: line 4 has more cells than the header: quote a cell that holds ','")  # fmt: skip
+    assert "--encoding" not in err
+
+
+def test_columns_that_differ_in_case_or_spaces_are_named_not_guessed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "claims.csv"
+    path.write_text("Drug,Strength,strength_unit,Quantity, Days Supply\noxycodone,10,mg,120,30\n")
+    err = fails(["batch", str(path), "-o", str(tmp_path / "out.csv")], capsys, 2, "--drug-col 'Drug'",
+                "--strength-col 'Strength'", "--quantity-col 'Quantity'", "--days-supply-col ' Days Supply'")  # fmt: skip
+    assert "keyword arguments" not in err  # the library's words: the command has options
+
+
 def test_clinical_commands_refuse_like_the_others(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Were "mme fhir: no such file" and "mme rxnorm build: give...", written by hand beside the common refusal."""
     fails(["fhir", str(tmp_path / "absent.json")], capsys, 2, "mme fhir: error: no such file: ", "absent.json")

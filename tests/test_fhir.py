@@ -6,6 +6,7 @@ written by hand (`mme.rxnorm.daily_mme` / `mme.daily_mme`), so each test checks 
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -157,6 +158,58 @@ def test_the_engine_makes_the_number() -> None:
 def test_timing_fields(timing: dict[str, Any], per_day: int) -> None:
     dosage = {"timing": timing, "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{tablet}"}}]}
     assert fhir.convert(request(dosage=dosage)) == rx.daily_mme(OXY_5, count=1, per_day=per_day)
+
+
+@pytest.mark.parametrize(
+    "repeat",
+    [
+        {"period": 1, "periodUnit": "d", "timeOfDay": ["08:00:00", "14:00:00", "20:00:00"]},
+        {"period": 1, "periodUnit": "d", "when": ["MORN", "AFT", "EVE"]},
+    ],
+)
+def test_times_of_day_with_a_period_and_no_frequency_are_each_a_dose(repeat: dict[str, Any]) -> None:
+    """FHIR's frequency defaults to 1: three times of day per day were read as once a day (7.5 MME/day)."""
+    dosage = {"timing": {"repeat": repeat}, "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{tablet}"}}]}
+    got = fhir.convert(request(dosage=dosage))
+    assert got.mme_per_day == 22.5  # 3 x 5 mg a day x 1.5
+    assert any("3 times of day named, no frequency" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize(
+    ("repeat", "match"),
+    [
+        # each was a number: frequency 0 read as 1; frequencyMax below frequency used as the maximum (2 a day);
+        # periodMax below period said "the shorter interval" and used the longer; true read as 1
+        ({"frequency": 0, "period": 6, "periodUnit": "h"}, "frequency must be a positive number, not 0"),
+        ({"frequency": 4, "frequencyMax": 2, "period": 1, "periodUnit": "d"}, "frequencyMax 2 is below frequency 4"),
+        ({"frequency": 1, "period": 6, "periodMax": 4, "periodUnit": "h"}, "periodMax 4 is below period 6"),
+        ({"frequency": True, "period": 1, "periodUnit": "d"}, "frequency must be a positive number, not True"),
+        ({"frequency": 1, "period": "6", "periodUnit": "h"}, "period must be a positive number, not '6'"),
+        ({"frequency": 1, "period": 1, "periodUnit": "d", "timeOfDay": ["08:00:00", "20:00:00"]},
+         "2 times of day named, but frequency 1 per 1 d"),
+    ],
+)  # fmt: skip
+def test_timing_that_contradicts_itself_is_refused(repeat: dict[str, Any], match: str) -> None:
+    dosage = {"timing": {"repeat": repeat}, "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{tablet}"}}]}
+    with pytest.raises(mme.DoseError, match=match):
+        fhir.convert(request(dosage=dosage))
+
+
+def test_a_maximum_per_administration_caps_the_dose_or_is_said() -> None:
+    """maxDosePerAdministration was ignored: 1-2 tablets, at most 1 at a time, counted 2 (60 MME/day)."""
+    ranged = every(6) | {"doseAndRate": [{"doseRange": {"low": {"value": 1, "code": "{tablet}"},
+                                                        "high": {"value": 2, "code": "{tablet}"}}}]}  # fmt: skip
+    got = fhir.convert(request(dosage=ranged | {"maxDosePerAdministration": {"value": 1, "code": "{tablet}"}}))
+    assert got.mme_per_day == 30.0  # 1 tablet of 5 mg every 6 hours x 1.5
+    assert "MedicationRequest/r1: capped by maxDosePerAdministration at 1 {tablet} (not 2)" in got.warnings
+    other = fhir.convert(request(dosage=ranged | {"maxDosePerAdministration": {"value": 5, "code": "mg"}}))
+    assert other.mme_per_day == 60.0  # 2 tablets: the cap in mg is not compared with tablets, and says so
+    assert any(
+        "maxDosePerAdministration 5 mg is in another unit than the dose: not applied" in w for w in other.warnings
+    )
+    above = fhir.convert(request(dosage=ranged | {"maxDosePerAdministration": {"value": 3, "code": "{tablet}"}}))
+    assert above.mme_per_day == 60.0
+    assert not any("maxDosePerAdministration" in w for w in above.warnings)
 
 
 def test_days_of_the_week_are_said() -> None:
@@ -431,6 +484,42 @@ def test_ndjson_streams_errors_without_numbers() -> None:
     assert out[1][2].startswith("ExpressionError")
 
 
+def test_files_with_a_byte_order_mark_read_and_other_encodings_are_refused(tmp_path: Path) -> None:
+    """A BOM (Windows tools write one) was "not valid JSON"; Latin-1 bytes a UnicodeDecodeError (`mme fhir`:
+    internal error)."""
+    text = json.dumps(request(dosage=every(6)) | {"note": [{"text": "Ré"}]}, ensure_ascii=False)
+    bom = tmp_path / "bom.json"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert fhir.convert(bom).mme_per_day == 30.0  # oxycodone 5 mg q6h: 20 mg x 1.5
+    assert fhir.convert("\ufeff" + text).mme_per_day == 30.0
+    latin = tmp_path / "latin.json"
+    latin.write_bytes(text.encode("latin-1"))
+    with pytest.raises(mme.ExpressionError, match=r"latin.json is not UTF-8 text \(line 1, byte \d+\)"):
+        fhir.convert(latin)
+
+
+def test_an_ndjson_line_is_json_never_a_path_and_a_bad_one_fails_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A line not starting with '{' was read as a path: FileNotFoundError stopped the stream, and `mme fhir -`
+    decoded stdin strictly (a Latin-1 byte: internal error)."""
+    from mme._cli import main
+
+    good = json.dumps(request(dosage=every(6)))
+    data = b"\xef\xbb\xbf" + good.encode() + b"\nnot json\n" + good.replace("r1", "r\xe9").encode("latin-1") + b"\n"
+    data += good.encode() + b"\n"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert main(["fhir", "-"]) == 0
+    lines = capsys.readouterr()
+    assert lines.out.splitlines()[:4] == [
+        "MedicationRequest/r1: oxycodone IR oral tablet: 20 mg/day x 1.5 (per mg) = 30 MME/day [cdc-2022]",
+        "line 2: ExpressionError: line 2 is not valid JSON: Expecting value: line 1 column 1 (char 0)",
+        f"line 3: ExpressionError: line 3 is not UTF-8 text (line 1, byte {good.index('r1') + 1}): save it as UTF-8",
+        "MedicationRequest/r1: oxycodone IR oral tablet: 20 mg/day x 1.5 (per mg) = 30 MME/day [cdc-2022]",
+    ]
+    assert "2 of 4 resources converted, 2 refused" in lines.err
+
+
 # -- properties -------------------------------------------------------------------------------------
 
 
@@ -522,8 +611,71 @@ def test_less_common_fields() -> None:
     }
     assert fhir.convert(request(dosage=r5_caps)).mme_per_day == 30.0
     no_medication = {"resourceType": "MedicationRequest", "dosageInstruction": [every(6)]}
-    with pytest.raises(mme.NotCoveredError, match="without code"):
+    with pytest.raises(mme.ExpressionError, match="no RxNorm coding and no name, so whether it is an opioid"):
         fhir.convert(no_medication)
+
+
+def test_a_bundle_never_skips_a_medication_it_cannot_tell_from_an_opioid() -> None:
+    """Coded by NDC only, an oxycodone request was listed as "not an opioid known to mme" and left out of the
+    Bundle's total (30 MME/day for two oxycodone requests); without a name, nothing says it is not one."""
+    ndc = request(dosage=every(6)) | {"id": "ndc", "medicationCodeableConcept": {"coding": [
+        {"system": "http://hl7.org/fhir/sid/ndc", "code": "00406-0552-01"}]}}  # fmt: skip
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))}, {"resource": ndc}]}
+    with pytest.raises(
+        mme.ExpressionError, match=r"MedicationRequest/ndc: .*only codes of http://hl7.org/fhir/sid/ndc"
+    ):
+        fhir.convert(bundle)
+    named = ndc | {"medicationCodeableConcept": ndc["medicationCodeableConcept"] | {"text": "acetaminophen 325 mg"}}
+    listed = fhir.convert({"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))},
+                                                               {"resource": named}]})  # fmt: skip
+    assert isinstance(listed, fhir.BundleMME)
+    assert listed.mme_per_day == 30.0  # the oxycodone 5 mg q6h alone; acetaminophen named, so listed
+    assert listed.not_counted == ("MedicationRequest/ndc: acetaminophen 325 mg is not an opioid known to mme",)
+
+
+def test_a_dispense_whose_dosage_disagrees_says_so() -> None:
+    """The dispensing path (quantity / days supply) is used for a MedicationDispense; a dosage giving another
+    number was ignored without a word."""
+    dispense = {
+        "resourceType": "MedicationDispense", "id": "d", "medicationCodeableConcept": request()["medicationCodeableConcept"],
+        "quantity": {"value": 120, "code": "{tablet}"}, "daysSupply": {"value": 30, "code": "d"},
+    }  # fmt: skip
+    two = every(6, {"value": 2, "code": "{tablet}"})
+    got = fhir.convert(dispense | {"dosageInstruction": [two]})
+    assert got.mme_per_day == 30.0  # 120 tablets of 5 mg / 30 days x 1.5
+    assert got.warnings == ("MedicationDispense/d: its dosage instructions give 60 MME/day; the dispensing was used",)
+    assert fhir.convert(dispense | {"dosageInstruction": [every(6)]}).warnings == ()  # 4 tablets a day: agrees
+    assert fhir.convert(dispense | {"dosageInstruction": [{"text": "as directed"}]}).warnings == ()  # reads no number
+
+
+def test_a_bundle_never_counts_one_prescription_twice() -> None:
+    """A request and the dispense that fills it were added up as two concurrent medications: 60 MME/day for one
+    prescription of oxycodone 5 mg, 1 tablet every 6 hours (30)."""
+    ordered = request(dosage=every(6)) | {"id": "a"}
+    filled = {
+        "resourceType": "MedicationDispense", "id": "d", "medicationCodeableConcept": request()["medicationCodeableConcept"],
+        "quantity": {"value": 120, "code": "{tablet}"}, "daysSupply": {"value": 30, "code": "d"},
+        "authorizingPrescription": [{"reference": "MedicationRequest/a"}],
+    }  # fmt: skip
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": ordered}, {"resource": filled}]}
+    with pytest.raises(mme.AmbiguousDoseError, match=r"MedicationDispense/d names MedicationRequest/a .*twice"):
+        fhir.convert(bundle)
+    by_url = {"resourceType": "Bundle", "entry": [
+        {"fullUrl": "urn:uuid:1", "resource": ordered},
+        {"resource": {**request(dosage=every(6)), "id": "b", "priorPrescription": {"reference": "urn:uuid:1"}}}]}  # fmt: skip
+    with pytest.raises(
+        mme.AmbiguousDoseError, match=r"MedicationRequest/b names MedicationRequest/a \(priorPrescription\)"
+    ):
+        fhir.convert(by_url)
+    alone = {"resourceType": "Bundle", "entry": [{"resource": filled}, {"resource": request(dosage=every(6))}]}
+    assert fhir.convert(alone).mme_per_day == 60.0  # the dispense's request is not in the Bundle: two medications
+    refill = {"resourceType": "Bundle", "entry": [{"resource": filled}, {"resource": filled | {"id": "e"}}]}
+    with pytest.raises(mme.AmbiguousDoseError, match="MedicationDispense/d and MedicationDispense/e both name Med"):
+        fhir.convert(refill)  # two fills of one prescription follow each other: 60 MME/day was not taken
+    plan = {"basedOn": [{"reference": "CarePlan/pain"}]}  # an ER and an IR request of one plan: taken together
+    same_plan = {"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6)) | plan},
+                                                     {"resource": request(dosage=every(4)) | {"id": "r2"} | plan}]}  # fmt: skip
+    assert fhir.convert(same_plan).mme_per_day == 75.0  # 5 mg x 4 x 1.5 + 5 mg x 6 x 1.5
 
 
 def test_dispensing_units() -> None:

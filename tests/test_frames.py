@@ -17,10 +17,11 @@ import re
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -1597,17 +1598,57 @@ def test_a_bad_date_cell_fails_its_row_not_the_run(backend: str) -> None:
     """A text date that is not a YYYY-MM-DD calendar date was a cast error for the whole run (Polars)."""
     if backend == "dask":
         pytest.importorskip("dask.dataframe")
-    dates = ["2024-01-01", " 2024-01-05 ", "garbage", "2023-02-29", "2024-13-01", "", "2024-02-29", "2024-04-31"]
+    dates = ["2024-01-01", " 2024-01-05 ", "garbage", "2023-02-29", "2024-13-01", "", "2024-02-29", "2024-04-31",
+             "2024-01-01 00:00:00", "2024-01-02T23:30-05:00", "2024-01-03T10:00:00.123Z", "2024-01-01 25",
+             "2024-01-01x", "01/02/2024", "2024-01-0100:00"]  # fmt: skip
     n = len(dates)
     table = pa.table({"patient_id": [f"p{i}" for i in range(n)], "fill_date": dates, "drug": ["morphine"] * n,
                       "strength": [10.0] * n, "strength_unit": ["mg"] * n, "quantity": [30.0] * n,
                       "days_supply": [10.0] * n})  # fmt: skip
     out = {r["patient_id"]: r for r in rows_of(frames.summarize(make(backend, table), start=START,
                                                                 end=date(2024, 3, 31)))}  # fmt: skip
-    good = {"p0", "p1", "p6"}  # 2024 is a leap year; 2023 is not
+    good = {"p0", "p1", "p6", "p8", "p9", "p10"}  # 2024 is a leap year; 2023 is not; a time of day as exported
     assert {p for p, r in out.items() if r["n_failed"] == 0} == good
     assert all(out[p]["total_mme"] == 300.0 for p in good)
     assert all(r["failed_reason"] == NO_DATE and r["total_mme"] is None for p, r in out.items() if p not in good)
+
+
+@pytest.mark.parametrize("backend", FAST)
+@pytest.mark.parametrize("dates", [pa.array([20240101], pa.int64()), pa.array([19723], pa.int32()),
+                                   pa.array([19723.0], pa.float64()), pa.array([True], pa.bool_())])  # fmt: skip
+def test_a_fill_date_column_of_numbers_is_refused(backend: str, dates: pa.Array) -> None:
+    """A number is a date only by a convention the data does not carry: 20240101 (YYYYMMDD, as claims often
+    write it) was read as days since 1970, a fill in the year 57,000, outside the window: the patient's total
+    was 0.0 MME with no failed fill."""
+    table = pa.table({"patient_id": ["p"], "fill_date": dates, "drug": ["morphine"], "strength": [10.0],
+                      "strength_unit": ["mg"], "quantity": [30.0], "days_supply": [10.0]})  # fmt: skip
+    with pytest.raises(mme.ColumnError, match=r"fill_date 'fill_date' holds .*not dates.*YYYY-MM-DD"):
+        frames.summarize(make(backend, table), start=START, end=date(2024, 3, 31))
+
+
+@pytest.mark.parametrize("backend", FAST)
+def test_a_datetime_in_a_time_zone_is_a_fill_on_its_own_calendar_day(backend: str) -> None:
+    """23:30 in New York on 31 December is 04:30 UTC on 1 January: pandas read the UTC day (30 days in a window
+    from 1 January) where the other backends read the day the fill was dispensed. Filled 31 December for 30
+    days, the fill covers 31 December to 29 January: 29 days in the window."""
+    if backend == "duckdb":
+        pytest.skip("DuckDB keeps an instant, not its time zone: its days are those of the session's zone")
+    moment = datetime(2023, 12, 31, 23, 30, tzinfo=ZoneInfo("America/New_York"))
+    table = pa.table({"patient_id": ["p"], "fill_date": pa.array([moment], pa.timestamp("us", "America/New_York")),
+                      "drug": ["oxycodone"], "strength": [10.0], "strength_unit": ["mg"], "quantity": [120.0],
+                      "days_supply": [30.0]})  # fmt: skip
+    (out,) = rows_of(frames.summarize(make(backend, table), start=START, end=date(2024, 1, 31)))
+    assert (out["total_days_supply"], out["n_failed"]) == (29, 0)
+
+
+@pytest.mark.parametrize("backend", ["polars", "pandas"])
+def test_a_categorical_fill_date_is_read_as_its_text(backend: str) -> None:
+    dates = pa.array(["2024-01-01", "2024-02-30"]).dictionary_encode()
+    table = pa.table({"patient_id": ["a", "b"], "fill_date": dates, "drug": ["morphine"] * 2, "strength": [10.0] * 2,
+                      "strength_unit": ["mg"] * 2, "quantity": [30.0] * 2, "days_supply": [10.0] * 2})  # fmt: skip
+    out = {r["patient_id"]: r for r in rows_of(frames.summarize(make(backend, table), start=START, end=START))}
+    assert out["a"]["total_mme"] == 30.0  # 10 mg x 30 / 10 days = 30 MME/day, one day in the window
+    assert out["b"]["failed_reason"] == NO_DATE
 
 
 @pytest.mark.parametrize("backend", ["polars", "pandas", "duckdb"])

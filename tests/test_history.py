@@ -324,6 +324,9 @@ def test_dispensing_json_round_trip_and_coercions() -> None:
         ({"quantity": float("nan")}, "quantity\n  Input should be a finite number"),
         ({"package_ml": -1}, "package_ml\n  Input should be greater than 0"),
         ({"colour": "x"}, "colour\n  Extra inputs are not permitted"),
+        # pydantic read a number as seconds since 1970: 1704067200 was 2024-01-01, 259200 1970-01-04
+        ({"fill_date": 1704067200}, "fill_date\n  Value error, 1704067200 is a number, not a date"),
+        ({"fill_date": 259200.0}, "fill_date\n  Value error, 259200.0 is a number, not a date"),
     ],
 )
 def test_dispensing_rejects(bad: dict[str, Any], message: str) -> None:

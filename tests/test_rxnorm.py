@@ -597,6 +597,25 @@ def test_rrf_products_are_the_current_rxnorm_products_whatever_the_order(picks: 
     assert counts["read"] == counts["kept"] + sum(counts[reason] for reason in SKIPPED)
 
 
+def test_cli_build_never_writes_over_its_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`mme rxnorm build names.json --names names.json -o names.json`-like mistakes: the output was written with
+    `write_text` over whatever it named, the source or the names file included, and not atomically."""
+    from mme._cli import main
+
+    release = _release(tmp_path)
+    names = tmp_path / "names.json"
+    names.write_text("rxcui\tname\n", encoding="utf-8")
+    before = names.read_bytes()
+    assert main(["rxnorm", "build", str(release), "--names", str(names), "-o", str(names)]) == 2
+    assert "it is the input" in capsys.readouterr().err
+    assert names.read_bytes() == before
+    assert main(["rxnorm", "build", str(release), "-o", str(tmp_path / "rx.txt")]) == 2
+    assert "must end in .json" in capsys.readouterr().err
+    assert main(["rxnorm", "build", str(release), "-o", str(tmp_path / "absent" / "rx.json")]) == 1
+    assert "does not exist" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["names.json", release.name])  # no temporary left
+
+
 def test_cli_builds_from_a_release_and_says_what_it_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from mme._cli import main
 

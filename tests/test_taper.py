@@ -694,6 +694,39 @@ def test_cli_without_scipy_prints_the_table(
     assert 'pip install "mme[stats]"' in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        # an unquoted comma split a sig: "2 tabs" was dropped, 60 MME/day where the line says 120
+        (b"patient_id,timepoint,medication\n1,t0,oxycodone 10 mg q6h, 2 tabs\n",
+         r"line 2 has 4 cells for 3 columns: quote a cell that holds a comma"),
+        # the second 'medication' won: 240 MME/day, the first never read
+        (b"patient_id,timepoint,medication,medication\n1,t0,oxycodone 10 mg q6h,oxycodone 40 mg q6h\n",
+         r"the column 'medication' appears 2 times in the header"),
+        (b"patient_id,timepoint, medication,medication \n1,t0,none,none\n",
+         r"the column 'medication' appears 2 times in the header"),
+        (b"patient_id,timepoint,medication\n1,t0,m\xe9thadone 10 mg tid\n",  # was a UnicodeDecodeError
+         r"line 2 is not UTF-8 text .*save the file as UTF-8"),
+        (b"patient_id,timepoint,medication\n1,t0\n",  # pydantic's page of text, on one line now
+         r"line 2: cannot read the record .*: give exactly one of medication \(an expression or 'none'\) and mme_per_day$"),
+    ],
+)  # fmt: skip
+def test_read_csv_refuses_what_it_would_read_wrong(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "cohort.csv"
+    path.write_bytes(content)
+    with pytest.raises(mme.CohortError, match=message):
+        taper.read_csv(path)
+
+
+def test_cli_reads_a_bad_cohort_file_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "cohort.csv"
+    path.write_bytes(b"patient_id,timepoint,medication\n1,t0,m\xe9thadone 10 mg tid\n")
+    assert run("taper", str(path), "--timepoints", "t0")[0] == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "not UTF-8" in err
+
+
 def test_read_csv_rows(cohort_csv: Path) -> None:
     records = taper.read_csv(cohort_csv)
     assert len(records) == 10

@@ -28,6 +28,7 @@ import mme
 from mme._tables import table_slugs
 
 from . import _vocab
+from ._errors import COLUMN_KEYWORDS
 from ._parse import Expression
 
 CAVEAT = (
@@ -102,6 +103,13 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"not a whole number of at least 1: {text[:40]!r}")
     return value
+
+
+def _separator(text: str) -> str:
+    text = "\t" if text.lower() in ("tab", "\\t") else text
+    if len(text.encode()) != 1 or text in '"\r\n':
+        raise argparse.ArgumentTypeError(f"not one ASCII character other than a quote or a line break: {text[:40]!r}")
+    return text
 
 
 def _encoding(text: str) -> str:
@@ -333,17 +341,35 @@ def _need_frame_engine() -> None:
 
 
 @contextlib.contextmanager
-def _reading(path: str, encoding: str) -> Iterator[None]:
-    """Polars' complaints about an input file, as one line that names it."""
+def _reading(args: argparse.Namespace, source: str) -> Iterator[None]:
+    """Polars' complaints about the input file (`source`: it, or its UTF-8 copy), as one line that names it."""
     import polars as pl
 
+    path, csv = args.input, not source.lower().endswith((".parquet", ".pq"))
     try:
         yield
     except pl.exceptions.NoDataError:
         raise _Refused(f"cannot read {path}: the file is empty (a CSV needs at least its header line)", 1) from None
     except pl.exceptions.PolarsError as exc:
-        hint = "" if encoding != "utf-8" else "; if it is not UTF-8, give --encoding (e.g. latin-1, cp1252)"
+        if csv and (line := _ragged(source, args.separator)):
+            raise _Refused(
+                f"cannot read {path}: line {line} has more cells than the header: quote a cell that holds "
+                f"{args.separator!r} (\"oxycodone 10 mg, 2 tabs\"), or give the file's --separator", 1
+            ) from None  # fmt: skip
+        hint = (
+            "; if it is not UTF-8, give --encoding (e.g. latin-1, cp1252)" if csv and args.encoding == "utf-8" else ""
+        )
         raise _Refused(f"cannot read {path}: {_gist(str(exc))[:200] or type(exc).__name__}{hint}", 1) from None
+
+
+def _ragged(source: str, separator: str) -> int | None:
+    """The first line of a UTF-8 CSV whose record has more cells than its header (Polars does not say where)."""
+    import csv
+
+    with open(source, newline="", encoding="utf-8-sig", errors="replace") as file:
+        reader = csv.reader(file, delimiter=separator)
+        width = len(next(reader, []))
+        return next((reader.line_num for row in reader if len(row) > width), None)
 
 
 @contextlib.contextmanager
@@ -372,31 +398,70 @@ def _utf8(path: str, encoding: str) -> Iterator[str]:
         yield copy.name
 
 
-def _scan(path: str) -> Any:
-    """A Polars LazyFrame of a UTF-8 CSV or of a Parquet file.
+def _scan(source: str, args: argparse.Namespace) -> Any:
+    """A Polars LazyFrame of a UTF-8 CSV (`source`, the input or its UTF-8 copy) or of a Parquet file.
 
     Every CSV column is read as text: a type guessed from the first rows would stop the run at a
     bad cell further down, where `mme.frames` fails that row alone; and cells are written back as read.
     """
     import polars as pl
 
-    if path.lower().endswith((".parquet", ".pq")):
-        return pl.scan_parquet(path)
-    return pl.scan_csv(path, infer_schema=False)
+    if source.lower().endswith((".parquet", ".pq")):
+        return pl.scan_parquet(source)
+    header = pl.read_csv(source, has_header=False, n_rows=1, infer_schema=False, separator=args.separator).row(0)
+    _check_header([str(name or "").removeprefix("\ufeff") for name in header], args)
+    return pl.scan_csv(source, infer_schema=False, separator=args.separator)
 
 
-def _read_frame(path: str, encoding: str) -> Any:
-    """A CSV (in `encoding`) or Parquet file as an eager narwhals frame read by Polars."""
+def _check_header(names: list[str], args: argparse.Namespace) -> None:
+    """A CSV header that would be read wrong: a column named twice (Polars renames the second: which one holds
+    the drug?), or one column whose name holds another separator."""
+    if twice := [name for name in dict.fromkeys(names) if name and names.count(name) > 1]:
+        raise _Refused(
+            f"cannot read {args.input}: the column {twice[0]!r} appears {names.count(twice[0])} times in its "
+            "header: rename or remove all but one", 1
+        )  # fmt: skip
+    other = [sep for sep in ";\t|" if len(names) == 1 and sep in names[0] and sep != args.separator]
+    if other:
+        raise _Refused(
+            f"cannot read {args.input}: its header is one column, {names[0][:60]!r}: if {other[0]!r} separates "
+            f"its columns, give --separator {other[0]!r}", 1
+        )  # fmt: skip
+
+
+def _squashed(name: str) -> str:
+    return "".join(c for c in name.lower() if c.isalnum())
+
+
+@contextlib.contextmanager
+def _columns_of(names: Sequence[str], args: argparse.Namespace) -> Iterator[None]:
+    """`mme.frames`' ColumnError in the command's words, naming the file's columns that differ from an option's
+    only in case, spaces or punctuation ('Days Supply' for --days-supply-col days_supply)."""
+    try:
+        yield
+    except mme.ColumnError as exc:
+        asked = {key: value for key, value in vars(args).items() if key.endswith("_col") and value}
+        near = [
+            f"--{key.removesuffix('_col').replace('_', '-')}-col {name!r}"
+            for key, column in asked.items() if column not in names
+            for name in names if _squashed(name) == _squashed(column)
+        ]  # fmt: skip
+        message = str(exc).replace(COLUMN_KEYWORDS, "name yours with the --...-col options (see --help)")
+        raise _Refused(message + (f"; yours may be {', '.join(near)}" if near else "")) from None
+
+
+def _read_frame(args: argparse.Namespace) -> Any:
+    """The input, a CSV (in --encoding) or Parquet file, as an eager narwhals frame read by Polars."""
     import narwhals as nw
 
-    _check_input(path)
-    with _utf8(path, encoding) as source, _reading(path, encoding):
-        return nw.from_native(_scan(source).collect(), eager_only=True)
+    _check_input(args.input)
+    with _utf8(args.input, args.encoding) as source, _reading(args, source):
+        return nw.from_native(_scan(source, args).collect(), eager_only=True)
 
 
-def _chunks(frame: Any, size: int, path: str, encoding: str) -> Iterator[Any]:
+def _chunks(frame: Any, size: int, args: argparse.Namespace, source: str) -> Iterator[Any]:
     """The rows of a scanned file, in order, `size` at a time (a file with no rows gives one empty chunk)."""
-    with _reading(path, encoding):
+    with _reading(args, source):
         empty = True
         for chunk in frame.collect_batches(chunk_size=size):
             empty = False
@@ -507,11 +572,11 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     err, tally = sys.stderr, _Tally()
     options = _column_options(args)
     with _utf8(args.input, args.encoding) as source:
-        data = _scan(source)
-        with _reading(args.input, args.encoding):
+        with _reading(args, source):
+            data = _scan(source, args)
             total = 0 if args.quiet else int(data.select(pl.len()).collect().item())  # for the progress line
         progress = total > args.chunk_size
-        chunks = _chunks(data, args.chunk_size, args.input, args.encoding)
+        chunks = _chunks(data, args.chunk_size, args, source)
         try:
             with _atomic(args.output) as temporary:
                 _write_chunks(_converted(chunks, args, options, tally, total if progress else 0), temporary)
@@ -536,7 +601,8 @@ def _converted(
 
     for chunk in chunks:
         # columns are alike in every chunk: the first one raises a ColumnError, before any output
-        result = nw.from_native(frames.dispensing_mme(chunk, table=args.table, **options), eager_only=True)
+        with _columns_of(chunk.columns, args):
+            result = nw.from_native(frames.dispensing_mme(chunk, table=args.table, **options), eager_only=True)
         tally.excluded.update(_reasons(result, frames.MME_EXCLUDED))
         tally.failed.update(_reasons(result, frames.MME_ERROR))
         for joined, n in _reasons(result, frames.MME_WARNING).items():  # each warning of a row, once
@@ -581,12 +647,13 @@ def _summarize(args: argparse.Namespace, out: TextIO) -> int:
     from mme import frames
 
     options = _column_options(args)
-    data = _read_frame(args.input, args.encoding)
-    result = frames.summarize(
-        data.to_native(), start=args.start, end=args.end, table=args.table, patient_id=args.patient_col,
-        fill_date=args.fill_date_col, include_buprenorphine=not args.exclude_buprenorphine,
-        clip_to_window=not args.no_clip, on_failed="drop" if args.drop_failed else "propagate", **options,
-    )  # fmt: skip
+    data = _read_frame(args)
+    with _columns_of(data.columns, args):
+        result = frames.summarize(
+            data.to_native(), start=args.start, end=args.end, table=args.table, patient_id=args.patient_col,
+            fill_date=args.fill_date_col, include_buprenorphine=not args.exclude_buprenorphine,
+            clip_to_window=not args.no_clip, on_failed="drop" if args.drop_failed else "propagate", **options,
+        )  # fmt: skip
     frame = nw.from_native(result, eager_only=True)
     written = _write_frame(frame, args, out)
     outcome = "left out; no totals where no other fill counts" if args.drop_failed else "no totals"
@@ -607,6 +674,8 @@ FILES_HELP = (
 
 def _add_column_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--encoding", type=_encoding, default="utf-8", help="of a CSV input (default %(default)s)")
+    command.add_argument("--separator", type=_separator, default=",", help="of a CSV input's columns, e.g. ';' or "
+                         "tab (default %(default)r; the output's is ',')")  # fmt: skip
     command.add_argument("--escape-formulas", action="store_true", help="prefix text cells that begin with = + - @ "
                          "tab or CR with ' in CSV output, so spreadsheets show them as text (default: written as read)")  # fmt: skip
     command.add_argument("--table", help="table slug or file (default: the default table; with --ndc-col, the "

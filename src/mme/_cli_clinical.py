@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 import warnings
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any, TextIO
 
 import mme
 
-from ._cli import _Refused
+from ._cli import _atomic, _check_output, _Refused
 
 __all__ = ["add_commands"]
 
@@ -35,10 +36,10 @@ def _fhir(args: argparse.Namespace, out: TextIO) -> int:
         warnings.simplefilter("ignore", mme.MMEWarning)  # printed from the results themselves
         for name in args.files:
             if name == "-":
-                _ndjson(sys.stdin, args, out, options)
+                _ndjson(io.TextIOWrapper(sys.stdin.buffer, "utf-8", "surrogateescape"), args, out, options)
                 continue
             if name.endswith(".ndjson"):
-                with Path(name).open(encoding="utf-8") as lines:
+                with Path(name).open(encoding="utf-8", errors="surrogateescape") as lines:  # a bad line fails alone
                     _ndjson(lines, args, out, options)
                 continue
             result = mme.fhir.convert(Path(name), **options)
@@ -82,7 +83,9 @@ def _rxnorm(args: argparse.Namespace, out: TextIO) -> int:
             raise _Refused(
                 "give an existing source and the file to write: mme rxnorm build RRF_FOLDER|RXNCONSO.RRF|OMTK.csv -o FILE"
             )
-        counts = mme.rxnorm.build(Path(args.source), Path(args.output), names=args.names, rxnorm_date=args.date)
+        _check_output(args.output, [args.source, args.names and str(args.names)], (".json",))
+        with _atomic(args.output) as temporary:
+            counts = mme.rxnorm.build(Path(args.source), Path(temporary), names=args.names, rxnorm_date=args.date)
         from ._rxnorm_build import summary  # only here: building the file is rare, and its imports are not small
 
         out.write(f"{args.output}: {summary(counts)}\n")

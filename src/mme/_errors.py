@@ -182,6 +182,10 @@ class CohortError(MMEError, ValueError):
     """Cohort records that cannot be read without guessing (contradictory, unknown time point, bad value)."""
 
 
+#: How `mme.frames` says to name columns (the command line says it in options).
+COLUMN_KEYWORDS = "map yours with the keyword arguments (drug=..., strength=..., quantity=...)"
+
+
 class ColumnError(MMEError, KeyError):
     """`mme.frames`: a column the call names is not in the frame, a name is reserved, columns and options
     do not fit together (an NDC column without its file), or a lazy result is read after its data gained a key."""

@@ -18,9 +18,9 @@ from datetime import date
 from decimal import Decimal
 from functools import partial
 from itertools import pairwise
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ._engine import CDC_THRESHOLDS, TableLike, dispensing_mme, thresholds_reached
 from ._errors import ArgumentTypeError, DoseError, MMEError, excerpt
@@ -48,6 +48,14 @@ MAX_DAYS_SUPPLY: Final = 10_000_000
 """The most days a fill may cover (27,000 years: no claim, but calendar days stay whole numbers on every backend)."""
 
 
+def _not_a_number(value: object) -> object:
+    """Pydantic reads a number as seconds since 1970: 1704067200 would be a date, 20240101 (YYYYMMDD) refused
+    only for its time of day. A number is a date only by a convention the data does not carry."""
+    if isinstance(value, int | float | Decimal):
+        raise ValueError(f"{value!r} is a number, not a date: give a date or YYYY-MM-DD text")
+    return value
+
+
 class Dispensing(BaseModel):
     """One pharmacy fill, as claims and PDMP records give it.
 
@@ -64,7 +72,7 @@ class Dispensing(BaseModel):
     strength: str = Field(min_length=1)
     quantity: float = Field(gt=0, allow_inf_nan=False)
     days_supply: int = Field(gt=0, le=MAX_DAYS_SUPPLY)
-    fill_date: date
+    fill_date: Annotated[date, BeforeValidator(_not_a_number)]
     form: str | None = None
     route: str | None = None
     release: str | None = None

@@ -132,18 +132,30 @@ def read(obj: object) -> dict[str, Any]:
         data: Any = dict(obj)
     elif hasattr(obj, "model_dump_json"):
         data = json.loads(obj.model_dump_json(by_alias=True, exclude_none=True))
-    elif isinstance(obj, str) and obj.lstrip().startswith("{"):
-        data = _json(obj, "the JSON string")
+    elif isinstance(obj, str) and obj.lstrip(_BLANK).startswith(("{", "[")):
+        data = _json(obj.lstrip(_BLANK), "the JSON string")
     elif isinstance(obj, str | Path):
         path = Path(obj)
         if not path.is_file():
             raise FileNotFoundError(f"no FHIR JSON file at {path}")
-        data = _json(path.read_text(encoding="utf-8"), str(path))
+        data = _json(_utf8(path.read_bytes(), str(path)), str(path))
     else:
         raise TypeError(f"cannot read a FHIR resource from {type(obj).__name__}: give a dict, JSON, a path or a model")
     if not isinstance(data, dict) or "resourceType" not in data:
         raise ExpressionError("not a FHIR resource: it has no resourceType")
     return data
+
+
+_BLANK = " \t\r\n\ufeff"  # what may come before JSON's first character: a byte order mark too
+
+
+def _utf8(data: bytes, where: str) -> str:
+    """FHIR JSON is UTF-8 (a byte order mark is read past); any other bytes are an `ExpressionError`."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ExpressionError(f"{where} is not UTF-8 text (line {line}, byte {exc.start}): save it as UTF-8") from None
 
 
 def _json(text: str, where: str) -> Any:
@@ -235,7 +247,14 @@ def _medication(
             f"{_label(resource)}: the medication {text!r} has no RxNorm coding and its name does not read as a "
             f"product with a strength: add a coding ({RXNORM_SYSTEM})"
         )
-    raise _NotOpioid(f"{_label(resource)}: {text or 'a medication without code'} is not an opioid known to mme")
+    if not text:  # codes of other systems (NDC, SNOMED) or none: an opioid as likely as not, never skipped
+        systems = sorted({str(c.get("system") or "no system") for c in (concept or {}).get("coding", [])})
+        coded = f" (only codes of {', '.join(systems)})" if systems else ""
+        raise ExpressionError(
+            f"{_label(resource)}: the medication has no RxNorm coding and no name{coded}, so whether it is an "
+            f"opioid is unknown: add an RxNorm coding ({RXNORM_SYSTEM}) or its name (text)"
+        )
+    raise _NotOpioid(f"{_label(resource)}: {text} is not an opioid known to mme")
 
 
 _NAMED = "FHIR medication name"
@@ -366,40 +385,68 @@ def _dose_of(value: float, unit: str, what: str) -> _Dose:
     return _Dose("volume" if unit_ == "mL" else "amount", value, unit_)
 
 
+def _positive(repeat: Mapping[str, Any], name: str, label: str) -> float | None:
+    """A number of `timing.repeat`, None when absent: 0 (read as 1 before), a negative, true or text is no number."""
+    value = repeat.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not (math.isfinite(value) and value > 0):
+        raise DoseError(f"{label}: timing.repeat.{name} must be a positive number, not {value!r}")
+    return float(value)
+
+
+def _times(repeat: Mapping[str, Any], label: str) -> int | None:
+    """The administrations that ``timeOfDay`` or ``when`` name (each once); None when neither does."""
+    if repeat.get("timeOfDay"):
+        return len(repeat["timeOfDay"])
+    if repeat.get("when"):
+        unknown = [w for w in repeat["when"] if w not in _ONCE_WHEN]
+        if unknown:
+            raise DoseError(f"{label}: timing 'when' {unknown} does not say how many times a day: give a frequency")
+        return len(repeat["when"])
+    return None
+
+
 def _per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
     """Administrations a day from ``timing``; None when it says nothing about frequency."""
     repeat = timing.get("repeat") or {}
     if repeat.get("dayOfWeek"):
         days = ", ".join(repeat["dayOfWeek"])
         notes.append(f"{label}: taken on some days of the week ({days}): MME/day is that of a day it is taken")
-    frequency = repeat.get("frequency")
-    if repeat.get("frequencyMax") is not None:
-        notes.append(f"{label}: {frequency or 1} to {repeat['frequencyMax']} times per period: the maximum was used")
-        frequency = repeat["frequencyMax"]
-    period = repeat.get("period")
+    frequency = _positive(repeat, "frequency", label)
+    if (most := _positive(repeat, "frequencyMax", label)) is not None:
+        if most < (frequency or 1):
+            raise DoseError(f"{label}: frequencyMax {most:g} is below frequency {frequency or 1:g}: correct one")
+        notes.append(f"{label}: {frequency or 1:g} to {most:g} times per period: the maximum was used")
+        frequency = most
+    times = _times(repeat, label)
+    period = _positive(repeat, "period", label)
     if period is not None:
         unit = str(repeat.get("periodUnit") or "")
         if unit not in _HOURS:
             raise UnitError(f"{label}: periodUnit {unit!r} is not a time unit (h, d, wk, mo)")
         if unit in _MONTH_UNITS:
             notes.append(f"{label}: a month read as 30 days")
-        if repeat.get("periodMax") is not None:
-            notes.append(
-                f"{label}: every {period} to {repeat['periodMax']} {unit}: the shorter interval (most doses) was used"
+        if (longest := _positive(repeat, "periodMax", label)) is not None:
+            if longest < period:
+                raise DoseError(f"{label}: periodMax {longest:g} is below period {period:g}: correct one")
+            notes.append(f"{label}: every {period:g} to {longest:g} {unit}: the shorter interval (most doses) was used")
+        if times is not None and frequency is None:  # no frequency: each time named is one administration
+            frequency = float(times)
+            notes.append(f"{label}: {times} times of day named, no frequency: {times} per {period:g} {unit} read")
+        elif times is not None and times != frequency:
+            raise DoseError(
+                f"{label}: {times} times of day named, but frequency {frequency:g} per {period:g} {unit}: "
+                "give the frequency that the times say"
             )
-        hours = float(period) * _HOURS[unit]
+        hours = period * _HOURS[unit]
         if not (math.isfinite(hours) and hours > 0):
             raise DoseError(f"{label}: period must be positive, not {period!r}")
-        return float(frequency or 1) * 24 / hours
+        return (frequency or 1.0) * 24 / hours
     if frequency is not None:
-        raise DoseError(f"{label}: frequency {frequency} without a period: say per what (period, periodUnit)")
-    if repeat.get("timeOfDay"):
-        return float(len(repeat["timeOfDay"]))
-    if repeat.get("when"):
-        unknown = [w for w in repeat["when"] if w not in _ONCE_WHEN]
-        if unknown:
-            raise DoseError(f"{label}: timing 'when' {unknown} does not say how many times a day: give a frequency")
-        return float(len(repeat["when"]))
+        raise DoseError(f"{label}: frequency {frequency:g} without a period: say per what (period, periodUnit)")
+    if times is not None:
+        return float(times)
     code = next((c.get("code") for c in (timing.get("code") or {}).get("coding", []) if c.get("code")), None)
     if code is not None:
         if code.upper() not in _TIMING_CODES:
@@ -460,6 +507,24 @@ def _cap(entry: Mapping[str, Any], dose: _Dose, per_day: float, label: str, note
     return per_day
 
 
+def _at_most(entry: Mapping[str, Any], dose: _Dose, label: str, notes: list[str]) -> _Dose:
+    """``maxDosePerAdministration`` caps the dose (a range's maximum, or a dose above it) when in its unit."""
+    most = entry.get("maxDosePerAdministration")
+    if not most:
+        return dose
+    value, unit = _quantity(most, f"{label} maxDosePerAdministration", notes)
+    cap = _dose_of(value, unit, f"{label} maxDosePerAdministration")
+    if (cap.kind, cap.unit) != (dose.kind, dose.unit):
+        notes.append(
+            f"{label}: maxDosePerAdministration {value:g} {unit} is in another unit than the dose: not applied"
+        )
+        return dose
+    if cap.value < dose.value:
+        notes.append(f"{label}: capped by maxDosePerAdministration at {cap.value:g} {unit} (not {dose.value:g})")
+        return dose._replace(value=cap.value)
+    return dose
+
+
 def _dosages(resource: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     entries = list(resource.get("dosageInstruction") or resource.get("dosage") or [])
     if len(entries) > 1:
@@ -504,7 +569,13 @@ def _read_one(
         how = "a strength per hour read as a patch" if prod.form == "patch" else "route and form are the table's"
         notes.append(f"{label}: the Medication states no RxNorm dose form: {how}")
     if resource["resourceType"] == "MedicationDispense" and "quantity" in resource and "daysSupply" in resource:
-        return _dispensed(key, resource["quantity"], resource["daysSupply"], label, notes, table, rxnorm)
+        dispensed = _dispensed(key, resource["quantity"], resource["daysSupply"], label, notes, table, rxnorm)
+        by_dosage = _dosage_mme(resource, medications, table, rxnorm)
+        if by_dosage is None or by_dosage == total(dispensed).mme_per_day:
+            return dispensed
+        return _noted(
+            dispensed, [f"{label}: its dosage instructions give {by_dosage:g} MME/day; the dispensing was used"]
+        )
     items: list[DailyMME] = []
     entries = _dosages(resource)
     if not entries:
@@ -526,6 +597,7 @@ def _read_one(
             return _requested(resource, key, f"{where}: the dosage has no {missing}{text}", notes, table, rxnorm)
         if entry.get("asNeededBoolean") or entry.get("asNeededCodeableConcept") or entry.get("asNeeded"):
             notes.append(f"{where}: as needed (PRN): the maximum use the dosage allows was counted")
+        dose = _at_most(entry, dose, where, notes)
         if per_day is not None:
             per_day = _cap(entry, dose, per_day, where, notes)
         args: dict[str, Any] = {"per_day": None if patch else per_day, "table": table, "rxnorm": rxnorm}
@@ -537,6 +609,20 @@ def _read_one(
             result = rx_daily_mme(key, (dose.value, dose.unit), **args)
         items.extend(result.items if isinstance(result, Total) else [result])
     return _noted(items, notes)
+
+
+def _dosage_mme(
+    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], table: TableLike, rxnorm: RxnormLike
+) -> float | None:
+    """What a dispense's dosage instructions give (None when it has none that read), to compare with its dispensing."""
+    try:
+        if not _dosages(resource):
+            return None
+        return total(
+            _read_one({**resource, "resourceType": "MedicationRequest"}, medications, table, rxnorm)
+        ).mme_per_day
+    except (MMEError, _NotOpioid, KeyError, TypeError, AttributeError, ValueError, IndexError):
+        return None
 
 
 def _sig(
@@ -601,19 +687,19 @@ def _noted(items: list[DailyMME], notes: list[str]) -> list[DailyMME]:
 
 
 def _entries(bundle: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], dict[str, Mapping[str, Any]]]:
-    """The Bundle's resources, and its Medications by ``fullUrl`` and ``Medication/id``."""
+    """The Bundle's entries that hold a resource, and its Medications by ``fullUrl`` and ``Medication/id``."""
     entries = bundle.get("entry") or []
     if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
         raise ExpressionError(f"{_label(bundle)}: 'entry' must be a list of entries")
-    resources = [e["resource"] for e in entries if isinstance(e.get("resource"), Mapping)]
+    entries = [e for e in entries if isinstance(e.get("resource"), Mapping)]
     medications: dict[str, Mapping[str, Any]] = {}
-    for entry, res in ((e, e["resource"]) for e in entries if isinstance(e.get("resource"), Mapping)):
+    for entry, res in ((e, e["resource"]) for e in entries):
         if res.get("resourceType") == "Medication":
             if entry.get("fullUrl"):
                 medications[str(entry["fullUrl"])] = res
             if res.get("id"):
                 medications[f"Medication/{res['id']}"] = res
-    return resources, medications
+    return entries, medications
 
 
 def convert(
@@ -639,19 +725,24 @@ def convert(
 
 
 def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thresholds: Iterable[float]) -> BundleMME:
-    resources, medications = _entries(bundle)
+    entries, medications = _entries(bundle)
     items: list[DailyMME] = []
     skipped: list[str] = []
-    for resource in resources:
+    counted: dict[str, Mapping[str, Any]] = {}  # by Type/id and fullUrl
+    for entry in entries:
+        resource = entry["resource"]
         if resource.get("resourceType") not in MEDICATION_RESOURCES:
             continue
         try:
             items.extend(_one(resource, medications, table, rxnorm))
         except _NotOpioid as exc:
             skipped.append(str(exc))
+            continue
         except Exception as exc:
             exc.add_note(f"in {_label(resource)}")
             raise
+        counted |= {key: resource for key in (_label(resource), entry.get("fullUrl")) if key}
+    _counted_once(counted)
     tab = resolve_table(table)
     sum_ = total(items, thresholds=thresholds) if items else None
     return BundleMME(
@@ -662,6 +753,34 @@ def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thr
         thresholds=tuple(float(t) for t in thresholds),
         not_counted=tuple(skipped),
     )
+
+
+#: The references by which a medication resource names another for the same prescription (R4 and R5).
+_SAME_PRESCRIPTION = ("authorizingPrescription", "basedOn", "derivedFrom", "partOf", "priorPrescription")
+
+
+def _counted_once(counted: Mapping[str, Mapping[str, Any]]) -> None:
+    """A request and its dispense (or statement, or the request it replaces) both counted would add one
+    prescription twice, and two dispenses of one request (refills) as if taken together: an
+    `AmbiguousDoseError`, since which one the total is about is the user's choice."""
+    naming: dict[str, Mapping[str, Any]] = {}  # a prescription -> the first counted dispense of it
+    for resource in {id(r): r for r in counted.values()}.values():
+        for field in _SAME_PRESCRIPTION:
+            links = resource.get(field) or []
+            for link in links if isinstance(links, list) else [links]:
+                ref = str(link.get("reference", "")) if isinstance(link, Mapping) else ""
+                if (other := counted.get(ref)) is not None and other is not resource:
+                    raise AmbiguousDoseError(
+                        f"{_label(resource)} names {_label(other)} ({field}), both in the Bundle: their total would "
+                        "count one prescription twice; convert the requests, the dispenses or the statements alone"
+                    )
+                if field != "authorizingPrescription" or not ref:  # basedOn may name a shared care plan
+                    continue
+                if (first := naming.setdefault(ref, resource)) is not resource:
+                    raise AmbiguousDoseError(
+                        f"{_label(first)} and {_label(resource)} both name {ref}: fills of one prescription are not "
+                        "taken together (refills follow each other); summarise fills over time with mme.summarize"
+                    )
 
 
 def iter_convert(
@@ -676,7 +795,9 @@ def iter_convert(
             continue
         label = f"line {n}"
         try:
-            resource = read(line)
+            # bytes read with errors="surrogateescape" come back as lone surrogates: decoded again, they are named
+            text = line if line.isascii() else _utf8(line.encode("utf-8", "surrogateescape"), label)
+            resource = read(_json(text.lstrip(_BLANK), label))  # a line is JSON, never a path
             label = _label(resource)
             yield label, convert(resource, table=table, rxnorm=rxnorm), None
         except (MMEError, TypeError) as exc:

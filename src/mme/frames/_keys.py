@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields
 import narwhals as nw
 
 from mme._engine import Plan, Stage, _canonical_drug, _resolve_names, plan, planned
-from mme._errors import ColumnError, MMEError, NotCoveredError
+from mme._errors import COLUMN_KEYWORDS, ColumnError, MMEError, NotCoveredError
 from mme._ndc import NdcFile, _file_row
 from mme._tables import Table
 from mme._units import _parse_text
@@ -126,7 +126,7 @@ def _check_columns(lf: _AnyFrame, columns: _Columns) -> dict[str, nw.dtypes.DTyp
     if missing:
         raise ColumnError(
             f"column(s) {', '.join(map(repr, missing))} not in the frame (columns: {', '.join(map(str, schema))}); "
-            "map yours with the keyword arguments (drug=..., strength=..., quantity=...)"
+            f"{COLUMN_KEYWORDS}"
         )
     if clash := [c for c in schema if str(c).startswith(_T)]:
         raise ColumnError(f"column names starting with {_T!r} are reserved: {clash}; rename them")

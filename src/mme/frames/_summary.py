@@ -10,6 +10,7 @@ import narwhals as nw
 from narwhals.typing import IntoFrameT
 
 from mme._engine import TableLike
+from mme._errors import ColumnError
 from mme._history import (
     DAYS_SUPPLY_NOT_WHOLE,
     DAYS_SUPPLY_TOO_LONG,
@@ -64,15 +65,24 @@ def _days_since_epoch(y: nw.Expr, m: nw.Expr, d: nw.Expr) -> nw.Expr:
     return days.fill_null(0).cast(nw.Int64)
 
 
-_DATE_TEXT: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+#: YYYY-MM-DD, or an ISO 8601 date and time as a database exports it ("2024-01-01 00:00:00", "...T23:30-05:00"):
+#: the date as written, its calendar day where it was recorded (as a datetime column's).
+_DATE_TEXT: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.][0-9]+)?)?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$"
 
 
-def _date_parts(name: str, dtype: nw.dtypes.DType) -> tuple[nw.Expr, nw.Expr, nw.Expr]:
+def _date_parts(name: str, dtype: nw.dtypes.DType, *, pandas_like: bool) -> tuple[nw.Expr, nw.Expr, nw.Expr]:
     """Year, month and day of a date column (Float64), null where it holds no date (see `_is_date`)."""
     expr = nw.col(name)
-    if dtype not in (nw.Date, nw.Datetime) and dtype != nw.String:
-        expr = expr.cast(nw.Date)  # pandas object columns of datetime.date
-    if dtype != nw.String:
+    if dtype.is_numeric() or dtype == nw.Boolean:  # a cast would read days since 1970: 20240101 is year 57,000
+        raise ColumnError(
+            f"fill_date {name!r} holds {dtype}, not dates: a number is a date only by a convention the data does "
+            "not carry (YYYYMMDD? days since 1970?); give dates or YYYY-MM-DD text"
+        )
+    if dtype in (nw.Categorical, nw.Enum):
+        expr, dtype = expr.cast(nw.String), nw.String()
+    if dtype == nw.Object or (dtype == nw.Unknown and not pandas_like):
+        expr = expr.cast(nw.Date)  # pandas object columns of datetime.date; Polars' all-null columns
+    if dtype != nw.String:  # a datetime's own calendar day (pandas' in some time zones are Unknown: cast, UTC's)
         return tuple(part.cast(nw.Float64) for part in (expr.dt.year(), expr.dt.month(), expr.dt.day()))  # type: ignore[return-value]
     text = expr.str.strip_chars()
     shaped = text.str.contains(_DATE_TEXT).fill_null(value=False)
@@ -189,7 +199,7 @@ def _summarize(
     # Step by step, each step's columns before the next reads them: inlined, a column read n times would be
     # computed n times, and the copies multiply along the chain (Spark's optimiser ran out of memory on them).
     has_patient = (~nw.col(p).is_null() & (nw.col(p).cast(nw.String) != "")).fill_null(value=False)
-    parts = _date_parts(fill_date, schema[fill_date])
+    parts = _date_parts(fill_date, schema[fill_date], pandas_like=native.implementation.is_pandas_like())
     rows = rows.with_columns(
         *(x.alias(f"{_T}{n}") for n, x in zip(("year", "month", "day"), parts, strict=True)),
         whole(raw_days).alias(f"{_T}whole_raw"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
@@ -10,7 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from mme._engine import TOTAL_OVERFLOWS, DailyMME, TableLike, convert, total
 from mme._errors import CohortError, MMEError
@@ -101,6 +102,12 @@ def _record(raw: RecordLike, where: str) -> Record:
         if isinstance(value, str):
             return Record(patient_id=str(patient_id), timepoint=str(timepoint), medication=value)
         return Record(patient_id=str(patient_id), timepoint=str(timepoint), mme_per_day=float(value))
+    except ValidationError as exc:  # its text is a page: each reason on one line
+        reasons = (
+            f"{'.'.join(map(str, e['loc']))}: " * bool(e["loc"]) + e["msg"].removeprefix("Value error, ")
+            for e in exc.errors()
+        )
+        raise CohortError(f"{where}: cannot read the record {raw!r}: {'; '.join(reasons)}") from exc
     except (ValueError, TypeError) as exc:
         raise CohortError(f"{where}: cannot read the record {raw!r}: {exc}") from exc
 
@@ -109,22 +116,43 @@ def read_csv(path: str | Path) -> tuple[Record, ...]:
     """Long records from a CSV with a header: ``patient_id,timepoint,medication`` or ``...,mme_per_day``.
 
     A file may carry both value columns if each row fills exactly one. Read with the `csv` module only.
+    What it cannot read without guessing is a `CohortError` naming the line: text that is not UTF-8, a
+    column named twice (which one holds the dose?), a row with more cells than the header (an unquoted
+    comma splits a sig: "oxycodone 10 mg q6h, 2 tabs").
     """
     path = Path(path)
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        fields = [f.strip() for f in reader.fieldnames or ()]
-        missing = {"patient_id", "timepoint"} - set(fields)
-        if missing or not {"medication", "mme_per_day"} & set(fields):
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise CohortError(f"{path}: line {line} is not UTF-8 text (byte {exc.start}): save the file as UTF-8") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    fields = [f.strip() for f in next(reader, [])]
+    missing = {"patient_id", "timepoint"} - set(fields)
+    if missing or not {"medication", "mme_per_day"} & set(fields):
+        raise CohortError(
+            f"{path}: the header must be patient_id,timepoint,medication or patient_id,timepoint,mme_per_day "
+            f"(found {','.join(fields) or 'nothing'})"
+        )
+    if twice := [name for name in dict.fromkeys(fields) if name and fields.count(name) > 1]:
+        raise CohortError(
+            f"{path}: the column {twice[0]!r} appears {fields.count(twice[0])} times in the header: rename or "
+            "remove all but one"
+        )
+    records = []
+    for row in reader:
+        line = reader.line_num  # the row's last line (a quoted cell may hold line breaks)
+        if not row:
+            continue
+        if any(cell.strip() for cell in row[len(fields) :]):
             raise CohortError(
-                f"{path}: the header must be patient_id,timepoint,medication or patient_id,timepoint,mme_per_day "
-                f"(found {','.join(fields) or 'nothing'})"
+                f"{path}: line {line} has {len(row)} cells for {len(fields)} columns: quote a cell that holds "
+                'a comma ("oxycodone 10 mg, 2 tabs q6h")'
             )
-        records = []
-        for line, row in enumerate(reader, start=2):
-            clean = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
-            keep = {k: clean.get(k, "") for k in ("patient_id", "timepoint", "medication", "mme_per_day")}
-            records.append(_record(keep, f"{path}, line {line}"))
+        clean = dict(zip(fields, (cell.strip() for cell in row), strict=False))
+        keep = {k: clean.get(k, "") for k in ("patient_id", "timepoint", "medication", "mme_per_day")}
+        records.append(_record(keep, f"{path}, line {line}"))
     return tuple(records)
 
 
