@@ -2664,3 +2664,40 @@ def test_an_ordinal_with_st_or_an_ordinal_word_before_minutes_is_its_number(ordi
     typed, plain = (mme.convert(f"morphine 10 mg/5 mL solution 1 mL {sig}") for sig in (ordinal, number))
     assert typed.mme_per_day == plain.mme_per_day
     assert len(typed.warnings) == len(plain.warnings)
+
+
+# -- text that names no dose: where it ends, what it skips, what it joins (each pins a mutant of `no_dose`) ---------
+
+
+@pytest.mark.parametrize(
+    ("sig", "ignored"),
+    [
+        ("q4h prn pain (7 TO 10)", ("pain (7 TO 10)",)),  # a pain score in brackets, with "to" or "/"
+        ("q4h prn pain (7/10)", ("pain (7/10)",)),
+        ("q4h prn severe pain (7-10) x 5 days", ("severe pain (7-10)", "x 5 days")),  # up to ")", no further
+        ("q4h prn pain 8/10 for 5 days", ("pain 8/10", "for 5 days")),  # a pain score, then the next part
+        ("q4h prn pain while awake for cough", ("pain while awake for cough",)),  # one text past "while awake"
+        ("q4h prn pain 8/10 days", ("pain 8/10 days",)),  # "days" after a number is no "on dialysis days"
+        ("q4h prn pain see above", ("pain see above",)),  # "see" alone sends the dose nowhere ("see notes" does)
+    ],
+)
+def test_text_that_names_no_dose_is_ignored_up_to_where_it_ends(sig: str, ignored: tuple[str, ...]) -> None:
+    expression = parse_expression(f"oxycodone 5 mg tablet 1 tab {sig}")
+    assert (expression.ignored, expression.every_hours) == (ignored, 4.0)
+
+
+@pytest.mark.parametrize(
+    ("sig", "problem"),
+    [
+        # meals joined to a time of day by "and" across a comma are times of day (was 1 a day, at bedtime only)
+        ("1 tab with meals, and at bedtime", "'with meals' does not say how many times a day"),
+        ("1 tab at bedtime and, with meals", "'with meals' does not say how many times a day"),
+        ("1 tab q4h prn pain (x-10)", "two doses: '1 tab' and '10'"),  # no pain score: "x" is no number
+        ("1 tab q4h prn pain (7 and 10)", "cannot read '7 and'"),  # nor "7 and 10" a range
+        ("1 tab q4h prn pain/ 2 tabs at bedtime", "two doses: '1 tab' and '2 tabs'"),  # "/" after a word is no score
+        ("1 tab on dialysis days 3 times a week", "'on dialysis days': a dose on some days only"),
+    ],
+)
+def test_text_that_names_no_dose_does_not_hide_a_dose_or_a_time(sig: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)}"):
+        parse_expression(f"oxycodone 5 mg tablet {sig}")
