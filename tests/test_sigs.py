@@ -2701,3 +2701,49 @@ def test_text_that_names_no_dose_is_ignored_up_to_where_it_ends(sig: str, ignore
 def test_text_that_names_no_dose_does_not_hide_a_dose_or_a_time(sig: str, problem: str) -> None:
     with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)}"):
         parse_expression(f"oxycodone 5 mg tablet {sig}")
+
+
+# -- clock times and a daily total taken once: what they say in notes and refusals (each pins a mutant) -----------
+
+
+@pytest.mark.parametrize(
+    ("sig", "ignored", "note"),
+    [
+        ("1 tab q12h (08:00, 20:00)", "08:00, 20:00", "clock times '08:00, 20:00' agree with 'q12h'"),
+        ("1 tab q12h at 8am & 8pm", "8am & 8pm", "clock times '8am & 8pm' agree with 'q12h'"),  # one list
+        ("1 tab q12h at 8am et 8pm", "8am et 8pm", "clock times '8am et 8pm' agree with 'q12h'"),
+        ("1 tab q12h at 8am, at 8pm", "8am, at 8pm", "clock times '8am, at 8pm' agree with 'q12h'"),
+        ("1 tab q12h at 8am à 20:00", "8am à 20:00", "clock times '8am à 20:00' agree with 'q12h'"),
+    ],
+)
+def test_clock_times_joined_by_a_comma_and_et_at_or_a_are_one_list(sig: str, ignored: str, note: str) -> None:
+    expression = parse_expression(f"oxycodone 5 mg tablet {sig}")
+    assert (expression.ignored, expression.notes) == ((ignored,), (note,))
+
+
+def test_clock_times_said_apart_are_all_in_the_note_and_one_clock_time_is_singular() -> None:
+    apart = parse_expression("oxycodone 5 mg tablet 1 tab at 9am and 2 tabs at 9pm")
+    assert apart.notes[0] == "clock times '9am' and '9pm' read as 2 administrations a day"
+    assert parse_expression("oxycodone 5 mg tablet 1 tab daily at 9:30 pm").notes[0].startswith("clock time '9:30 pm' ")
+
+
+@pytest.mark.parametrize(
+    ("sig", "problem"),
+    [
+        ("1 tab tid at 12am and 12pm", "'tid' and 2 time(s) of day (00:00, 12:00) disagree"),  # midnight and noon
+        ("1 tab at 9:pm", "'at 9' is a time with no am or pm"),  # a colon needs its minutes
+    ],
+)
+def test_a_clock_time_is_read_to_the_minute_or_refused(sig: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)}"):
+        parse_expression(f"oxycodone 5 mg tablet {sig}")
+
+
+def test_a_daily_total_taken_once_says_what_it_read_and_refuses_a_time_of_day_or_a_volume() -> None:
+    note = "'1 cap' and 'once daily' read as the daily total '30 mg/24 hours' taken once"
+    assert parse_expression("morphine 30 mg/24 hours capsule 1 cap once daily").notes == (note,)
+    for text in ("capsule 1 cap once daily at bedtime", "solution 5 mL once daily"):
+        with pytest.raises(
+            mme.ExpressionError, match=r"^a daily total \('30 mg/24 hours'\) takes no frequency, but 'once"
+        ):
+            parse_expression(f"morphine 30 mg/24 hours {text}")
