@@ -2747,3 +2747,83 @@ def test_a_daily_total_taken_once_says_what_it_read_and_refuses_a_time_of_day_or
             mme.ExpressionError, match=r"^a daily total \('30 mg/24 hours'\) takes no frequency, but 'once"
         ):
             parse_expression(f"morphine 30 mg/24 hours {text}")
+
+
+# -- each part of a sig read to its end, and said as read (each case pins a mutant of the sig reader) ---------------
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "expected"),
+    [
+        ("oxycodone 5 mg tablet take 2 at 8am", "count", 2.0),  # a bare count ends before "at" and "via"
+        ("oxycodone 5 mg tablet take 2 via mouth q6h", "count", 2.0),
+        ("Oxycodone Hydrochloride 5 MG / Acetaminophen 325 MG Oral Tablet [Percocet] 2 tabs", "count", 2.0),
+        ("Oxycodone Hydrochloride 5 MG / Acetaminophen 325 MG Oral Tablet [] 1 tab q6h", "every_hours", 6.0),
+        ("oxycodone 30 mg/2 h tablet", "notes", ("'30 mg/2 h' read as 30 mg every 2 h",)),  # every 2 hours
+        ("fentanyl 100 mcg/actuation nasal spray 1 spray q2h", "dose", "100 mcg"),  # a strength per actuation
+        ("Fentanyl 0.1 MG/Actuations Nasal Spray 1 spray q2h", "dose", "0.1 mg"),
+        ("oxycodone 5 mg tablet 1 tab q6h prn, 2 refills, for pain", "ignored", ("2 refills", "for pain")),
+        ("oxycodone 5 mg tablet 1 tab q6h refills x 2", "ignored", ("refills x 2",)),
+        ("oxycodone 5 mg tablet 1 tab q6h disp no 30", "ignored", ("disp no 30",)),
+        ("oxycodone 5 mg q6h prn #20", "ignored", ("#20",)),  # once, not again as a part of its own
+        ("oxycodone 30 mg/day #30", "notes", ("'#30' read as the quantity dispensed: it says no dose",)),
+        ("fentanyl 25 mcg/h patch 1 patch #10", "ignored", ("#10",)),  # a rate says the daily amount
+        ("Tylenol #3 30/300 1 tab q6h", "dose", "30 mg"),  # the brand's amounts in the other order
+        ("oxycodone 5 mg tablet 1 tab q6h for 5/7 prn", "ignored", ("for 5/7",)),  # "prn" after a UK duration
+        ("oxycodone 5 mg tablet 1 tab q6h for 5/7 prn", "as_needed", True),
+        ("Percocet 10/325 10 mg 325 mg tablet 1 tab q6h", "ignored", ("10 mg 325 mg",)),  # the strength again
+        ("Percocet 10/325 10 mg/325 mg tablet 1 tab q6h", "ignored", ("10 mg/325 mg",)),
+        ("Percocet 10/325 tablet 325 mg-10 mg 1 tab q6h", "ignored", ("325 mg-10 mg",)),
+        ("Panadeine Forte 500 30 mg 2 tabs qid", "ignored", ("500 30 mg",)),
+        ("Panadeine Forte 500/30 mg 2 tabs qid", "ignored", ()),  # the brand's strength, no count
+        ("oxycodone 5 mg tablet 1 tab q24h daily", "notes", ()),  # "daily" after once a day says every day
+        ("oxycodone 5 mg tablet 1 tab once a day daily", "notes", ()),
+        ("oxycodone 10 mg every hour", "notes", ()),  # an hour is no interval under an hour
+        ("oxycodone 5 mg tablet 1 tab in the evening and 1 tab at bed time", "per_day", 2.0),
+        (
+            "Aspirin 325 MG / Oxycodone Hydrochloride 4.5 MG / oxycodone terephthalate 0.38 MG Oral Tablet",
+            "notes",
+            ("Oxycodone Hydrochloride and oxycodone terephthalate added up: 4.88 mg",),
+        ),
+        ("Buprenorphine 0.15 MG/ACTUAT / Naloxone 0.04 MG/ACTUAT Nasal Spray", "drug", "Buprenorphine/naloxone"),
+        (  # the opioid keeps its salt in the drug's name, a non-opioid loses it
+            "Acetaminophen 21.7 MG/ML / Hydrocodone Bitartrate 0.5 MG/ML Oral Solution",
+            "drug",
+            "acetaminophen/Hydrocodone Bitartrate",
+        ),
+    ],
+)
+def test_each_part_is_read_to_its_end_and_said_as_read(text: str, field: str, expected: object) -> None:
+    assert getattr(parse_expression(text), field) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("oxycodone 5 mg tablet 1 tab with meals , , and at bedtime", "'with meals' does not say how many times a day"),
+        ("oxycodone 5 mg tablet 1 tab at bedtime and , , with meals", "'with meals' does not say how many times a day"),
+        ("morphine 10 mg/5 mL solution 1 tab (10 mg) q4h", "'tab' counts a tablet, but '10 mg/5 mL' is a liquid's"),
+        ("oxycodone 5 mg tablet take 1 0/2 tabs q6h", "cannot read '1 0'"),  # no mixed number: 0 or a whole
+        ("oxycodone 5 mg tablet take 1 1/1 tabs q6h", "cannot read '1 1'"),
+        ("Percocet 10/325 10 mg-325 mg/5 tablet 1 tab q6h", "two doses: '5 tablet' and '1 tab'"),
+        ("Panadeine Forte 500/30/2 tabs qid", "'500/30' is not a part of a unit"),
+        (
+            "oxycodone 5 mg 1 5/8 tab q6h",
+            "'5/8' is not a part of a unit (halves, thirds, quarters: 1/2, 3/4, 3/2): write the count (e.g. '2 tabs')",
+        ),
+        (
+            "oxycodone 5 mg tablet 1 tab disp 30",
+            "'disp 30' is a quantity dispensed, not a dose: say how often the dose is taken, or give the dispensing"
+            " as quantity and days supply",
+        ),
+        ("fentanyl 25 mcg/h patch #10", "'#10' may be the quantity dispensed or a count"),
+        ("morphine 10 mg/5 mL solution 5 mL to 0 mL q4h", "a volume must be positive, not '0'"),
+        ("oxycodone 5 mg tablet 1 tab (5 mg) h", "cannot read 'h'"),  # no "/": no rate restated
+        ("morphine 30 mg/24 hours capsule 1 cap (15 mg)", "a daily total ('30 mg/24 hours') takes no count"),
+        ("Tylenol #3 500/30 mg 1 tab q6h", "'500/30 mg' is not a documented strength of Tylenol #3"),
+        ("Panadeine Forte 500/30/mg 2 tabs", "unit 'mg' without a number before it"),
+    ],
+)
+def test_a_part_that_cannot_be_read_is_refused_saying_why(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)}"):
+        parse_expression(text)
