@@ -2466,6 +2466,13 @@ def test_a_daily_total_with_another_frequency_or_count_is_refused(sig: str, prob
         mme.convert(f"morphine 30 mg/24 hours capsule {sig}")
 
 
+def test_a_daily_total_taken_once_must_hold_the_amount_its_unit_restates() -> None:
+    """Was 30 MME/day: "(15 mg)" says the capsule holds 15 mg, the product 30 mg; which was taken?"""
+    assert mme.convert("morphine 30 mg/24 hours capsule 1 cap (30 mg) once daily").mme_per_day == pytest.approx(30.0)
+    with pytest.raises(mme.ExpressionError, match=r"^'1 cap' of 30 mg is 30 mg, not the 15 mg stated"):
+        mme.convert("morphine 30 mg/24 hours capsule 1 cap (15 mg) once daily")
+
+
 def test_a_patch_changed_every_72_hours_keeps_its_rate() -> None:
     # the once-a-day reading of a daily total leaves a rate alone: 25 mcg/h x 2.4
     assert mme.convert("fentanyl 25 mcg/h patch apply 1 patch every 72 hours").mme_per_day == pytest.approx(60.0)
