@@ -2829,6 +2829,7 @@ def test_each_part_is_read_to_its_end_and_said_as_read(text: str, field: str, ex
         ("morphine 30 mg/24 hours capsule 1 cap (15 mg)", "a daily total ('30 mg/24 hours') takes no count"),
         ("Tylenol #3 500/30 mg 1 tab q6h", "'500/30 mg' is not a documented strength of Tylenol #3"),
         ("Panadeine Forte 500/30/mg 2 tabs", "unit 'mg' without a number before it"),
+        ("fentanyl 100 mcg/actuation po 1 nasal spray q2h", "two routes: 'oral' and 'nasal' ('nasal spray')"),
     ],
 )
 def test_a_part_that_cannot_be_read_is_refused_saying_why(text: str, problem: str) -> None:
