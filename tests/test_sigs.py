@@ -2835,3 +2835,16 @@ def test_each_part_is_read_to_its_end_and_said_as_read(text: str, field: str, ex
 def test_a_part_that_cannot_be_read_is_refused_saying_why(text: str, problem: str) -> None:
     with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)}"):
         parse_expression(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("one and a half tabs q6h", "no drug name before 'one and a half'"),  # joined at the text's start too
+        ("oxycodone 5 mg tablet 1 tab q8h and one and a half tabs at bedtime", "two doses: '1 tab' and 'one and a"),
+        ("oxycodone 5 mg tablet take nan and a half tabs q6h", "'nan and a half' is not a finite number"),
+    ],
+)
+def test_one_and_a_half_is_one_number_where_it_is_refused_too(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)}"):
+        parse_expression(text)
