@@ -2848,3 +2848,8 @@ def test_a_part_that_cannot_be_read_is_refused_saying_why(text: str, problem: st
 def test_one_and_a_half_is_one_number_where_it_is_refused_too(text: str, problem: str) -> None:
     with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)}"):
         parse_expression(text)
+
+
+def test_one_and_a_half_keeps_the_unit_after_it() -> None:
+    # 1.5 mg x 3 = 4.5 mg x 1.5 (oxycodone), not 1.5 tablets of 5 mg
+    assert mme.convert("oxycodone 5 mg tablet take one and a half mg q8h").mme_per_day == pytest.approx(6.75)
