@@ -2853,3 +2853,29 @@ def test_one_and_a_half_is_one_number_where_it_is_refused_too(text: str, problem
 def test_one_and_a_half_keeps_the_unit_after_it() -> None:
     # 1.5 mg x 3 = 4.5 mg x 1.5 (oxycodone), not 1.5 tablets of 5 mg
     assert mme.convert("oxycodone 5 mg tablet take one and a half mg q8h").mme_per_day == pytest.approx(6.75)
+
+
+@pytest.mark.parametrize(
+    ("sig", "ignored", "notes"),
+    [
+        ("disp 30 pills, for pain", ("disp 30 pills", "for pain"), ("'disp 30 pills' read as the quantity dispensed",)),
+        ("(disp 30 tabs for pain)", ("disp 30 tabs", "for pain"), ("'disp 30 tabs' read as the quantity dispensed",)),
+        ("disp #30 (30 days)", ("disp #30", "30 days"), ("'disp #30' read as the quantity dispensed",)),
+        (
+            "dispense #30 (thirty), for pain",
+            ("dispense #30 (thirty)", "for pain"),
+            ("'dispense #30 (thirty)' read as the quantity dispensed",),
+        ),
+        ("refills x 2", ("refills x 2",), ()),  # refills say what may be supplied again, not what was
+    ],
+)
+def test_a_quantity_dispensed_is_ignored_to_its_end(sig: str, ignored: tuple[str, ...], notes: tuple[str, ...]) -> None:
+    expression = parse_expression(f"oxycodone 5 mg tablet 1 tab q6h {sig}")
+    assert expression.ignored == ignored
+    assert tuple(n.split(":")[0] for n in expression.notes) == notes
+
+
+def test_a_quantity_dispensed_that_may_be_taken_at_once_is_refused() -> None:
+    # 12 units at once is a count the reader takes: "#12" may be 12 tablets a dose or 12 dispensed
+    with pytest.raises(mme.ExpressionError, match=r"^'#12' may be the quantity dispensed or a count"):
+        parse_expression("oxycodone 5 mg q6h #12")
