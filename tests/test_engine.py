@@ -1101,3 +1101,15 @@ def test_the_kept_frequency_and_amount_are_those_read_afresh(per_day: object, ev
         for dose, volume in (("10 mg", None), ("2 mg/mL", "5 mL"), ("2 mg/mL", every), (every, None)):
             args = (dose, count, volume)
             assert _outcome(_engine._administration, *args) == _outcome(_engine._read_administration, *args)
+
+
+@pytest.mark.parametrize(
+    ("dose", "extra"),
+    [([5, "mg"], {}), ("5 mg", {"count": [1]}), ("2 mg/mL", {"volume": ["5 mL"]}), ("5 mg", {"per_day": [2]})],
+)
+def test_an_argument_the_memos_cannot_hash_is_read_and_refused_by_type(dose: object, extra: dict[str, object]) -> None:
+    """Only plain values go to the memos of a frequency and an amount (a list would fail there as unhashable, an
+    error that is no `ArgumentTypeError` and names no argument); any other value is read, and a list refused."""
+    kwargs: dict[str, typing.Any] = {"per_day": 2, **extra}
+    with pytest.raises(mme.ArgumentTypeError, match=r"^(dose|count|volume|per_day) must be"):
+        mme.daily_mme("morphine", dose, **kwargs)  # type: ignore[arg-type]

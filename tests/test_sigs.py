@@ -2466,6 +2466,13 @@ def test_a_daily_total_with_another_frequency_or_count_is_refused(sig: str, prob
         mme.convert(f"morphine 30 mg/24 hours capsule {sig}")
 
 
+def test_a_daily_total_taken_once_must_hold_the_amount_its_unit_restates() -> None:
+    """Was 30 MME/day: "(15 mg)" says the capsule holds 15 mg, the product 30 mg; which was taken?"""
+    assert mme.convert("morphine 30 mg/24 hours capsule 1 cap (30 mg) once daily").mme_per_day == pytest.approx(30.0)
+    with pytest.raises(mme.ExpressionError, match=r"^'1 cap' of 30 mg is 30 mg, not the 15 mg stated"):
+        mme.convert("morphine 30 mg/24 hours capsule 1 cap (15 mg) once daily")
+
+
 def test_a_patch_changed_every_72_hours_keeps_its_rate() -> None:
     # the once-a-day reading of a daily total leaves a rate alone: 25 mcg/h x 2.4
     assert mme.convert("fentanyl 25 mcg/h patch apply 1 patch every 72 hours").mme_per_day == pytest.approx(60.0)
@@ -3187,3 +3194,211 @@ def test_then_and_do_not_lead_no_dose_only_before_what_ends_a_course_or_handles_
         mme.convert("oxycodone 10 mg ER tablet 1 tab q12h do not crush or 2 tabs")
     with pytest.raises(mme.ExpressionError, match=r"^cannot read 'do'"):
         mme.convert("oxycodone 10 mg ER tablet 1 tab q12h do not drive")
+
+
+# -- text that names no dose: where it ends, what it skips, what it joins (each pins a mutant of `no_dose`) ---------
+
+
+@pytest.mark.parametrize(
+    ("sig", "ignored"),
+    [
+        ("q4h prn pain (7 TO 10)", ("pain (7 TO 10)",)),  # a pain score in brackets, with "to" or "/"
+        ("q4h prn pain (7/10)", ("pain (7/10)",)),
+        ("q4h prn severe pain (7-10) x 5 days", ("severe pain (7-10)", "x 5 days")),  # up to ")", no further
+        ("q4h prn pain 8/10 for 5 days", ("pain 8/10", "for 5 days")),  # a pain score, then the next part
+        ("q4h prn pain while awake for cough", ("pain while awake for cough",)),  # one text past "while awake"
+        ("q4h prn pain 8/10 days", ("pain 8/10 days",)),  # "days" after a number is no "on dialysis days"
+        ("q4h prn pain see above", ("pain see above",)),  # "see" alone sends the dose nowhere ("see notes" does)
+    ],
+)
+def test_text_that_names_no_dose_is_ignored_up_to_where_it_ends(sig: str, ignored: tuple[str, ...]) -> None:
+    expression = parse_expression(f"oxycodone 5 mg tablet 1 tab {sig}")
+    assert (expression.ignored, expression.every_hours) == (ignored, 4.0)
+
+
+@pytest.mark.parametrize(
+    ("sig", "problem"),
+    [
+        # meals joined to a time of day by "and" across a comma are times of day (was 1 a day, at bedtime only)
+        ("1 tab with meals, and at bedtime", "'with meals' does not say how many times a day"),
+        ("1 tab at bedtime and, with meals", "'with meals' does not say how many times a day"),
+        ("1 tab q4h prn pain (x-10)", "two doses: '1 tab' and '10'"),  # no pain score: "x" is no number
+        ("1 tab q4h prn pain (7 and 10)", "cannot read '7 and'"),  # nor "7 and 10" a range
+        ("1 tab q4h prn pain/ 2 tabs at bedtime", "two doses: '1 tab' and '2 tabs'"),  # "/" after a word is no score
+        ("1 tab on dialysis days 3 times a week", "'on dialysis days': a dose on some days only"),
+    ],
+)
+def test_text_that_names_no_dose_does_not_hide_a_dose_or_a_time(sig: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)}"):
+        parse_expression(f"oxycodone 5 mg tablet {sig}")
+
+
+# -- clock times and a daily total taken once: what they say in notes and refusals (each pins a mutant) -----------
+
+
+@pytest.mark.parametrize(
+    ("sig", "ignored", "note"),
+    [
+        ("1 tab q12h (08:00, 20:00)", "08:00, 20:00", "clock times '08:00, 20:00' agree with 'q12h'"),
+        ("1 tab q12h at 8am & 8pm", "8am & 8pm", "clock times '8am & 8pm' agree with 'q12h'"),  # one list
+        ("1 tab q12h at 8am et 8pm", "8am et 8pm", "clock times '8am et 8pm' agree with 'q12h'"),
+        ("1 tab q12h at 8am, at 8pm", "8am, at 8pm", "clock times '8am, at 8pm' agree with 'q12h'"),
+        ("1 tab q12h at 8am à 20:00", "8am à 20:00", "clock times '8am à 20:00' agree with 'q12h'"),
+    ],
+)
+def test_clock_times_joined_by_a_comma_and_et_at_or_a_are_one_list(sig: str, ignored: str, note: str) -> None:
+    expression = parse_expression(f"oxycodone 5 mg tablet {sig}")
+    assert (expression.ignored, expression.notes) == ((ignored,), (note,))
+
+
+def test_clock_times_said_apart_are_all_in_the_note_and_one_clock_time_is_singular() -> None:
+    apart = parse_expression("oxycodone 5 mg tablet 1 tab at 9am and 2 tabs at 9pm")
+    assert apart.notes[0] == "clock times '9am' and '9pm' read as 2 administrations a day"
+    assert parse_expression("oxycodone 5 mg tablet 1 tab daily at 9:30 pm").notes[0].startswith("clock time '9:30 pm' ")
+
+
+@pytest.mark.parametrize(
+    ("sig", "problem"),
+    [
+        ("1 tab tid at 12am and 12pm", "'tid' and 2 time(s) of day (00:00, 12:00) disagree"),  # midnight and noon
+        ("1 tab at 9:pm", "'at 9' is a time with no am or pm"),  # a colon needs its minutes
+    ],
+)
+def test_a_clock_time_is_read_to_the_minute_or_refused(sig: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)}"):
+        parse_expression(f"oxycodone 5 mg tablet {sig}")
+
+
+def test_a_daily_total_taken_once_says_what_it_read_and_refuses_a_time_of_day_or_a_volume() -> None:
+    note = "'1 cap' and 'once daily' read as the daily total '30 mg/24 hours' taken once"
+    assert parse_expression("morphine 30 mg/24 hours capsule 1 cap once daily").notes == (note,)
+    for text in ("capsule 1 cap once daily at bedtime", "solution 5 mL once daily"):
+        with pytest.raises(
+            mme.ExpressionError, match=r"^a daily total \('30 mg/24 hours'\) takes no frequency, but 'once"
+        ):
+            parse_expression(f"morphine 30 mg/24 hours {text}")
+
+
+# -- each part of a sig read to its end, and said as read (each case pins a mutant of the sig reader) ---------------
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "expected"),
+    [
+        ("oxycodone 5 mg tablet take 2 at 8am", "count", 2.0),  # a bare count ends before "at" and "via"
+        ("oxycodone 5 mg tablet take 2 via mouth q6h", "count", 2.0),
+        ("Oxycodone Hydrochloride 5 MG / Acetaminophen 325 MG Oral Tablet [Percocet] 2 tabs", "count", 2.0),
+        ("Oxycodone Hydrochloride 5 MG / Acetaminophen 325 MG Oral Tablet [] 1 tab q6h", "every_hours", 6.0),
+        ("oxycodone 30 mg/2 h tablet", "notes", ("'30 mg/2 h' read as 30 mg every 2 h",)),  # every 2 hours
+        ("fentanyl 100 mcg/actuation nasal spray 1 spray q2h", "dose", "100 mcg"),  # a strength per actuation
+        ("Fentanyl 0.1 MG/Actuations Nasal Spray 1 spray q2h", "dose", "0.1 mg"),
+        ("oxycodone 5 mg tablet 1 tab q6h prn, 2 refills, for pain", "ignored", ("2 refills", "for pain")),
+        ("oxycodone 5 mg tablet 1 tab q6h refills x 2", "ignored", ("refills x 2",)),
+        ("oxycodone 5 mg tablet 1 tab q6h disp no 30", "ignored", ("disp no 30",)),
+        ("oxycodone 5 mg q6h prn #20", "ignored", ("#20",)),  # once, not again as a part of its own
+        ("oxycodone 30 mg/day #30", "notes", ("'#30' read as the quantity dispensed: it says no dose",)),
+        ("fentanyl 25 mcg/h patch 1 patch #10", "ignored", ("#10",)),  # a rate says the daily amount
+        ("Tylenol #3 30/300 1 tab q6h", "dose", "30 mg"),  # the brand's amounts in the other order
+        ("oxycodone 5 mg tablet 1 tab q6h for 5/7 prn", "ignored", ("for 5/7",)),  # "prn" after a UK duration
+        ("oxycodone 5 mg tablet 1 tab q6h for 5/7 prn", "as_needed", True),
+        ("Percocet 10/325 10 mg 325 mg tablet 1 tab q6h", "ignored", ("10 mg 325 mg",)),  # the strength again
+        ("Percocet 10/325 10 mg/325 mg tablet 1 tab q6h", "ignored", ("10 mg/325 mg",)),
+        ("Percocet 10/325 tablet 325 mg-10 mg 1 tab q6h", "ignored", ("325 mg-10 mg",)),
+        ("Panadeine Forte 500 30 mg 2 tabs qid", "ignored", ("500 30 mg",)),
+        ("Panadeine Forte 500/30 mg 2 tabs qid", "ignored", ()),  # the brand's strength, no count
+        ("oxycodone 5 mg tablet 1 tab q24h daily", "notes", ()),  # "daily" after once a day says every day
+        ("oxycodone 5 mg tablet 1 tab once a day daily", "notes", ()),
+        ("oxycodone 10 mg every hour", "notes", ()),  # an hour is no interval under an hour
+        ("oxycodone 5 mg tablet 1 tab in the evening and 1 tab at bed time", "per_day", 2.0),
+        (
+            "Aspirin 325 MG / Oxycodone Hydrochloride 4.5 MG / oxycodone terephthalate 0.38 MG Oral Tablet",
+            "notes",
+            ("Oxycodone Hydrochloride and oxycodone terephthalate added up: 4.88 mg",),
+        ),
+        ("Buprenorphine 0.15 MG/ACTUAT / Naloxone 0.04 MG/ACTUAT Nasal Spray", "drug", "Buprenorphine/naloxone"),
+        (  # the opioid keeps its salt in the drug's name, a non-opioid loses it
+            "Acetaminophen 21.7 MG/ML / Hydrocodone Bitartrate 0.5 MG/ML Oral Solution",
+            "drug",
+            "acetaminophen/Hydrocodone Bitartrate",
+        ),
+    ],
+)
+def test_each_part_is_read_to_its_end_and_said_as_read(text: str, field: str, expected: object) -> None:
+    assert getattr(parse_expression(text), field) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("oxycodone 5 mg tablet 1 tab with meals , , and at bedtime", "'with meals' does not say how many times a day"),
+        ("oxycodone 5 mg tablet 1 tab at bedtime and , , with meals", "'with meals' does not say how many times a day"),
+        ("morphine 10 mg/5 mL solution 1 tab (10 mg) q4h", "'tab' counts a tablet, but '10 mg/5 mL' is a liquid's"),
+        ("oxycodone 5 mg tablet take 1 0/2 tabs q6h", "cannot read '1 0'"),  # no mixed number: 0 or a whole
+        ("oxycodone 5 mg tablet take 1 1/1 tabs q6h", "cannot read '1 1'"),
+        ("Percocet 10/325 10 mg-325 mg/5 tablet 1 tab q6h", "two doses: '5 tablet' and '1 tab'"),
+        ("Panadeine Forte 500/30/2 tabs qid", "'500/30' is not a part of a unit"),
+        (
+            "oxycodone 5 mg 1 5/8 tab q6h",
+            "'5/8' is not a part of a unit (halves, thirds, quarters: 1/2, 3/4, 3/2): write the count (e.g. '2 tabs')",
+        ),
+        (
+            "oxycodone 5 mg tablet 1 tab disp 30",
+            "'disp 30' is a quantity dispensed, not a dose: say how often the dose is taken, or give the dispensing"
+            " as quantity and days supply",
+        ),
+        ("fentanyl 25 mcg/h patch #10", "'#10' may be the quantity dispensed or a count"),
+        ("morphine 10 mg/5 mL solution 5 mL to 0 mL q4h", "a volume must be positive, not '0'"),
+        ("oxycodone 5 mg tablet 1 tab (5 mg) h", "cannot read 'h'"),  # no "/": no rate restated
+        ("morphine 30 mg/24 hours capsule 1 cap (15 mg)", "a daily total ('30 mg/24 hours') takes no count"),
+        ("Tylenol #3 500/30 mg 1 tab q6h", "'500/30 mg' is not a documented strength of Tylenol #3"),
+        ("Panadeine Forte 500/30/mg 2 tabs", "unit 'mg' without a number before it"),
+        ("fentanyl 100 mcg/actuation po 1 nasal spray q2h", "two routes: 'oral' and 'nasal' ('nasal spray')"),
+    ],
+)
+def test_a_part_that_cannot_be_read_is_refused_saying_why(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)}"):
+        parse_expression(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("one and a half tabs q6h", "no drug name before 'one and a half'"),  # joined at the text's start too
+        ("oxycodone 5 mg tablet 1 tab q8h and one and a half tabs at bedtime", "two doses: '1 tab' and 'one and a"),
+        ("oxycodone 5 mg tablet take nan and a half tabs q6h", "'nan and a half' is not a finite number"),
+    ],
+)
+def test_one_and_a_half_is_one_number_where_it_is_refused_too(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)}"):
+        parse_expression(text)
+
+
+def test_one_and_a_half_keeps_the_unit_after_it() -> None:
+    # 1.5 mg x 3 = 4.5 mg x 1.5 (oxycodone), not 1.5 tablets of 5 mg
+    assert mme.convert("oxycodone 5 mg tablet take one and a half mg q8h").mme_per_day == pytest.approx(6.75)
+
+
+@pytest.mark.parametrize(
+    ("sig", "ignored", "notes"),
+    [
+        ("disp 30 pills, for pain", ("disp 30 pills", "for pain"), ("'disp 30 pills' read as the quantity dispensed",)),
+        ("(disp 30 tabs for pain)", ("disp 30 tabs", "for pain"), ("'disp 30 tabs' read as the quantity dispensed",)),
+        ("disp #30 (30 days)", ("disp #30", "30 days"), ("'disp #30' read as the quantity dispensed",)),
+        (
+            "dispense #30 (thirty), for pain",
+            ("dispense #30 (thirty)", "for pain"),
+            ("'dispense #30 (thirty)' read as the quantity dispensed",),
+        ),
+        ("refills x 2", ("refills x 2",), ()),  # refills say what may be supplied again, not what was
+    ],
+)
+def test_a_quantity_dispensed_is_ignored_to_its_end(sig: str, ignored: tuple[str, ...], notes: tuple[str, ...]) -> None:
+    expression = parse_expression(f"oxycodone 5 mg tablet 1 tab q6h {sig}")
+    assert expression.ignored == ignored
+    assert tuple(n.split(":")[0] for n in expression.notes) == notes
+
+
+def test_a_quantity_dispensed_that_may_be_taken_at_once_is_refused() -> None:
+    # 12 units at once is a count the reader takes: "#12" may be 12 tablets a dose or 12 dispensed
+    with pytest.raises(mme.ExpressionError, match=r"^'#12' may be the quantity dispensed or a count"):
+        parse_expression("oxycodone 5 mg q6h #12")

@@ -1827,7 +1827,7 @@ class _Parser:
         if self.clocks:
             self.clocked()
         if self.denominator == "/day" and self.frequency is not None:
-            self.once_a_day()
+            self.once_a_day(value, unit)
         per_admin, count, volume = self.per_administration(value, unit)
         per_day, every_hours = self.how_often()
         if self.denominator == "/day" and (self.frequency is not None or any(s for s in self.slots)):
@@ -2034,7 +2034,7 @@ class _Parser:
         self.notes.append(f"'{said} {self.nostrils}' read as twice {said} each time (one in each nostril)")
         return [2 * q for q in amounts] if amounts else [2.0]
 
-    def once_a_day(self) -> None:
+    def once_a_day(self, value: float, unit: str) -> None:
         """ "morphine 30 mg/24 hours capsule ... 1 cap(s) once a day": a daily total taken as one unit once a day
         says that total again; any other frequency or count is refused (`finish`)."""
         assert self.frequency is not None
@@ -2046,6 +2046,8 @@ class _Parser:
             self.fail(f"a daily total ({self.amount_text!r}) taken {said.typed!r} is one unit, not {doses}")
         again = " and ".join(repr(typed) for typed in (*(d.typed for d in self.doses), said.typed))
         self.notes.append(f"{again} read as the daily total {self.amount_text!r} taken once")
+        for d in self.doses:  # "1 cap (15 mg)": the one unit holds the daily total
+            self.check_restated(d, 1.0, value, unit.removesuffix("/day"))
         self.frequency, self.every, self.doses = None, None, []
 
     def clocked(self) -> None:
