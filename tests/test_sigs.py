@@ -3385,9 +3385,15 @@ def test_one_and_a_half_keeps_the_unit_after_it() -> None:
         ("(disp 30 tabs for pain)", ("disp 30 tabs", "for pain"), ("'disp 30 tabs' read as the quantity dispensed",)),
         ("disp #30 (30 days)", ("disp #30", "30 days"), ("'disp #30' read as the quantity dispensed",)),
         (
+            "dispense #15 (fifteen), for pain",
+            ("dispense #15 (fifteen)", "for pain"),
+            ("'dispense #15 (fifteen)' read as the quantity dispensed",),
+        ),
+        # a spelled ten repeating the number is dropped where it is read ("every 72 (seventy-two) hours")
+        (
             "dispense #30 (thirty), for pain",
-            ("dispense #30 (thirty)", "for pain"),
-            ("'dispense #30 (thirty)' read as the quantity dispensed",),
+            ("dispense #30", "for pain"),
+            ("'dispense #30' read as the quantity dispensed",),
         ),
         ("refills x 2", ("refills x 2",), ()),  # refills say what may be supplied again, not what was
     ],
