@@ -3408,3 +3408,15 @@ def test_a_quantity_dispensed_that_may_be_taken_at_once_is_refused() -> None:
     # 12 units at once is a count the reader takes: "#12" may be 12 tablets a dose or 12 dispensed
     with pytest.raises(mme.ExpressionError, match=r"^'#12' may be the quantity dispensed or a count"):
         parse_expression("oxycodone 5 mg q6h #12")
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("fentanyl 25 mcg/h patch 1 patch q72h at 2 pm", "clock time '2 pm' agrees with 'q72h'"),
+        ("oxycodone 5 mg 1 tab daily at 8:00", "clock time '8:00' agrees with 'daily'"),
+        ("oxycodone 5 mg 1 tab bid at 8:00 and 20:00", "clock times '8:00 and 20:00' agree with 'bid'"),
+    ],
+)
+def test_the_note_on_clock_times_says_one_or_several(text: str, note: str) -> None:
+    assert note in mme.convert(text).warnings

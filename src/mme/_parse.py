@@ -2054,9 +2054,10 @@ class _Parser:
         """Clock times are administrations (`clock_times`): said in a note; a frequency must agree (`how_often`),
         and with none, times of day beside them are refused ("at 9pm and at bedtime": one time or two?)."""
         said, slots = " and ".join(repr(c) for c in self.clocks), set().union(*self.slots)
-        clocks = "clock time" + "s" * (sum(":" in slot for slot in slots) > 1)
+        several = sum(":" in slot for slot in slots) > 1
+        clocks = "clock times" if several else "clock time"
         if self.frequency is not None:
-            self.notes.append(f"{clocks} {said} agree with {self.frequency.typed!r}")
+            self.notes.append(f"{clocks} {said} {'agree' if several else 'agrees'} with {self.frequency.typed!r}")
         elif any(":" not in slot for slot in slots):
             self.fail(f"clock times ({said}) and times of day may name one time: say how many times a day")
         else:
