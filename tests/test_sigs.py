@@ -2676,7 +2676,7 @@ def test_an_ordinal_with_st_or_an_ordinal_word_before_minutes_is_its_number(ordi
 # -- hand-written acceptance cases: prescriptions as US, UK, French and Australian prescribers and EHRs write them --
 # Written with what a pharmacist reads in each under cms-2018 before the reader was run: oxycodone 1.5,
 # hydrocodone 1, codeine 0.15, dihydrocodeine 0.25, morphine 1, hydromorphone 4, oxymorphone 3, tapentadol 0.4,
-# tramadol 0.1, meperidine 0.1, methadone tiers (4 up to 20 mg a day, 8 up to 40, 12 over 60), fentanyl patch 2.4
+# tramadol 0.1, meperidine 0.1, methadone tiers (4 up to 20 mg a day, 8 up to 40, 10 up to 60, 12 over 60), fentanyl patch 2.4
 # MME/day per mcg/h (7.2 per patch of 3 days), fentanyl buccal tablet or lozenge 0.13, buccal film or sublingual
 # spray 0.18, nasal spray 0.16 per mcg; buprenorphine has no factor. A range is read at its maximum.
 
