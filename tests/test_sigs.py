@@ -3420,3 +3420,23 @@ def test_a_quantity_dispensed_that_may_be_taken_at_once_is_refused() -> None:
 )
 def test_the_note_on_clock_times_says_one_or_several(text: str, note: str) -> None:
     assert note in mme.convert(text).warnings
+
+
+@pytest.mark.parametrize(
+    ("text", "mme_per_day"),
+    [
+        ("MS Contin 30 mg i tab po bid", 60.0),  # 30 mg x 2
+        ("Dilaudid 2mg ii tabs q4h prn", 96.0),  # 2 mg x 2 x 6 x 4
+        ("Percocet 5/325 i-ii tabs po q4-6h prn", 90.0),  # 5 mg x 2 x 6 x 1.5: the range's maximum
+        ("Tylenol #3 i-ii q4h prn", 54.0),  # 30 mg x 2 x 6 x 0.15
+        ("oxycodone 5 mg tab III PO Q6H", 90.0),  # 5 mg x 3 x 4 x 1.5
+    ],
+)
+def test_a_prescribers_roman_numerals_count(text: str, mme_per_day: float) -> None:
+    assert mme.convert(text, table="cms-2018").mme_per_day == pytest.approx(mme_per_day)
+
+
+def test_iv_is_intravenous_never_four() -> None:
+    assert parse_expression("oxycodone 5 mg iv q6h").route == "intravenous"
+    with pytest.raises(mme.NotCoveredError, match="oxycodone intravenous"):
+        mme.convert("oxycodone 5 mg tab iv q6h", table="cms-2018")

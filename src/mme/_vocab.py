@@ -906,6 +906,10 @@ NUMBER_WORDS: dict[str, float] = {
     "deux": 2.0,
     "trois": 3.0,
     "quatre": 4.0,
+    # a prescriber's Roman numerals, "i-ii tabs po q4h prn"; never "iv", which is intravenous
+    "i": 1.0,
+    "ii": 2.0,
+    "iii": 3.0,
 }
 #: Tens an EHR spells in a number it repeats in words, "every 72 (seventy-two) hours": read only there.
 TENS: dict[str, float] = {
