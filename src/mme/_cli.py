@@ -340,12 +340,17 @@ def _need_frame_engine() -> None:
         )
 
 
+def _is_parquet(path: str) -> bool:
+    """Whether an input is read as Parquet (else as CSV), by its name."""
+    return path.lower().endswith((".parquet", ".pq"))
+
+
 @contextlib.contextmanager
 def _reading(args: argparse.Namespace, source: str) -> Iterator[None]:
     """Polars' complaints about the input file (`source`: it, or its UTF-8 copy), as one line that names it."""
     import polars as pl
 
-    path, csv = args.input, not source.lower().endswith((".parquet", ".pq"))
+    path, csv = args.input, not _is_parquet(source)
     try:
         yield
     except pl.exceptions.NoDataError:
@@ -406,7 +411,7 @@ def _scan(source: str, args: argparse.Namespace) -> Any:
     """
     import polars as pl
 
-    if source.lower().endswith((".parquet", ".pq")):
+    if _is_parquet(source):
         return pl.scan_parquet(source)
     header = pl.read_csv(source, has_header=False, n_rows=1, infer_schema=False, separator=args.separator).row(0)
     _check_header([str(name or "").removeprefix("\ufeff") for name in header], args)
