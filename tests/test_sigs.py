@@ -3126,6 +3126,8 @@ def test_amounts_that_are_no_range_or_no_strength_are_refused_saying_so(text: st
         "oxycodone 5 mg 1 tab q4h prn pain or tablet",  # a form
         "oxycodone 5 mg 1 tab q4h prn pain or then",  # a step
         "oxycodone 5 mg 1 tab q4h prn pain, or cough",  # no indication before it
+        "oxycodone 5 mg 1 tab q4h prn pain - or cough",  # nor here (a dash, not a word)
+        "oxycodone 5 mg 1 tab q4h prn pain 8/10 or cough",  # nor here (a pain score)
     ],
 )
 def test_or_before_what_may_change_the_dose_is_still_a_choice(text: str) -> None:
@@ -3184,6 +3186,30 @@ def test_a_second_round_of_hand_written_cases_reads_as_the_plain_text(typed: str
     assert result.mme_per_day == pytest.approx(mme.convert(plain).mme_per_day)
     capped = [w.split("; capped")[0] for w in result.warnings if "; capped" in w]  # the typed maximum is quoted
     assert capped == [w.split("; capped")[0] for w in mme.convert(plain).warnings if "; capped" in w]
+
+
+@pytest.mark.parametrize(
+    ("text", "ignored"),
+    [
+        ("oxycodone 10 mg ER tablet 1 tab q12h. Do not crush, chew, or cut.", "Do not crush, chew, or cut."),
+        ("oxycodone 10 mg ER tablet 1 tab q12h do not crush and chew", "do not crush and chew"),
+        ("oxycodone 10 mg ER tablet 1 tab q12h do not break or split, prn", "do not break or split"),
+    ],
+)
+def test_how_a_unit_is_handled_is_ignored_text_read_to_its_end(text: str, ignored: str) -> None:
+    assert parse_expression(text).ignored == (ignored,)
+
+
+def test_a_brand_suffix_after_another_is_read_the_later_kept() -> None:
+    product = parse_product("Oxycodone Hydrochloride 5 MG Oral Tablet [Roxicodone] [Oxaydo]")
+    assert (product.drug, product.strength, product.brand) == ("oxycodone", "5 mg", "Oxaydo")
+
+
+def test_a_maximum_of_five_words_after_an_indication_ends_it() -> None:
+    """ "do not take more than", the longest maximum: the indication before it stops there, and it caps."""
+    expr = parse_expression("oxycodone 5 mg 1 tab q4h prn pain do not take more than 4 tabs in 24 hours")
+    assert expr.ignored == ("pain",)
+    assert mme.convert(expr.text).mme_per_day == 30.0  # 4 tabs of 5 mg x 1.5, not the 6 of q4h
 
 
 def test_then_and_do_not_lead_no_dose_only_before_what_ends_a_course_or_handles_a_unit() -> None:

@@ -1056,14 +1056,13 @@ class _Parser:
 
     def indication_goes_on(self, i: int) -> bool:
         """Whether the word at ``i``, after "or" in text that names no dose, is another indication ("for pain or
-        cough"): a word that starts no part of a sig, no verb ("or take 2"), no "as" ("or as directed")."""
+        cough"): a word that starts no part of a sig ("or as directed", "or q6h"), no verb ("or take 2")."""
         key = self.keys[i]
         return (
             self.words[i]
             and key not in _PART_STARTS
             and key not in _vocab.SIG_VERBS
             and key not in _vocab.MULTI_STEP
-            and key != "as"
             and self.vocab(i) is None
         )
 
