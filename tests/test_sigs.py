@@ -3200,6 +3200,25 @@ def test_how_a_unit_is_handled_is_ignored_text_read_to_its_end(text: str, ignore
     assert parse_expression(text).ignored == (ignored,)
 
 
+@pytest.mark.parametrize(
+    ("text", "ignored"),
+    [
+        ("oxycodone 5 mg 1 tab q4h prn pain or shortness of breath", ("pain or shortness of breath",)),
+        ("oxycodone 5 mg 1 tab q4h prn severe pain 8/10 with food", ("severe pain 8/10 with food",)),
+        ("oxycodone 5 mg 1 tab q4h prn pain score 7-10, with food", ("pain score 7-10", "with food")),
+    ],
+)
+def test_text_that_names_no_dose_runs_past_a_second_indication_and_a_pain_score(
+    text: str, ignored: tuple[str, ...]
+) -> None:
+    assert parse_expression(text).ignored == ignored
+
+
+def test_a_second_indication_ends_where_a_part_starts() -> None:
+    """ "or cough" is one word of text: the frequency right after it is read."""
+    assert mme.convert("oxycodone 5 mg 1 tab prn pain or cough q6h").mme_per_day == 30.0
+
+
 def test_a_brand_suffix_after_another_is_read_the_later_kept() -> None:
     product = parse_product("Oxycodone Hydrochloride 5 MG Oral Tablet [Roxicodone] [Oxaydo]")
     assert (product.drug, product.strength, product.brand) == ("oxycodone", "5 mg", "Oxaydo")

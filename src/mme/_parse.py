@@ -1036,7 +1036,7 @@ class _Parser:
                 self.awake = self.span(i, end)
                 i = end  # the whole phrase: "while awake", not "awake" again
                 continue
-            if self.nums[i] and (self.keys[i + 1] == "/" or self.pain_score(i)):  # "8/10", "score 7-10"
+            if self.nums[i]:  # a pain score ("8/10", "score 7-10"): any other number is a part and ended the text
                 i += 2
             i += 1
         if self.keys[i] == "(" and self.nums[i + 1] and self.keys[i + 2] in _MINUS | {"to", "/"}:  # "(7-10)"
