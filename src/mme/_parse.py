@@ -825,8 +825,8 @@ class _Parser:
             )
         if tok.kind == "num" and (end := self.clock_time(i, spaced=self.keys[i - 1] == "at")) is not None:
             return self.clock_times(i, end)
-        if tok.kind == "num" and self.keys[i + 1] in ("am", "pm") and tok.value > 2:  # spaced, not after "at"
-            when = "morning" if self.keys[i + 1] == "am" else "evening"
+        if tok.kind == "num" and self.keys[i + 1] in _vocab.CLOCK_HALVES and tok.value > 2:  # spaced, not after "at"
+            when = _vocab.TIMES_OF_DAY[self.keys[i + 1]]
             self.fail(
                 f"{self.span(i, i + 2)!r} may be a clock time or {tok.text} units in the {when}: write "
                 f"'at {self.span(i, i + 2)}' or '{tok.text} tabs in the {when}'"
@@ -887,7 +887,11 @@ class _Parser:
         j = i + 1
         if j < self.size and self.keys[j] == ":" and self.starts[j] == self.ends[i] and self.nums[j + 1]:
             j += 2
-        if j < self.size and self.keys[j] in ("am", "pm") and (spaced or j > i + 1 or self.starts[j] == self.ends[i]):
+        if (
+            j < self.size
+            and self.keys[j] in _vocab.CLOCK_HALVES
+            and (spaced or j > i + 1 or self.starts[j] == self.ends[i])
+        ):
             return j + 1
         return j if j > i + 1 else None
 
@@ -897,7 +901,7 @@ class _Parser:
         start = i
         while True:
             hour, minute = self.toks[i].value, self.toks[i + 2].value if self.keys[i + 1] == ":" else 0.0
-            half = self.keys[end - 1] if self.keys[end - 1] in ("am", "pm") else None
+            half = self.keys[end - 1] if self.keys[end - 1] in _vocab.CLOCK_HALVES else None
             if not (hour.is_integer() and minute.is_integer() and bool(half) <= hour <= (12 if half else 23)) or not (
                 0 <= minute < 60
             ):
@@ -907,7 +911,7 @@ class _Parser:
                 self.fail(f"the clock time {self.span(i, end)!r} is said twice")
             self.slots[-1].add(label)
             k = end
-            while self.keys[k] in (",", "and", "&", "et", "at", "à"):
+            while self.keys[k] in _vocab.CLOCK_JOINERS:
                 k += 1
             if not self.nums[k] or (after := self.clock_time(k, spaced=True)) is None:
                 break
@@ -1133,9 +1137,7 @@ class _Parser:
 
     def qualifier(self, lo: int, hi: int) -> int | None:
         """Where a bracketed qualifier that changes no dose ("(biphasic)", "(PF)") ending the name at ``hi`` starts."""
-        if self.keys[hi - 1] != ")":
-            return None
-        start = next((k for k in range(hi - 2, max(lo, hi - 6) - 1, -1) if self.keys[k] == "("), None)
+        start = self.bracket(lo, hi, 4)
         if start is None or self.span_key(start + 1, hi - 1) not in _vocab.NAME_QUALIFIERS:
             return None
         return start
@@ -1143,12 +1145,17 @@ class _Parser:
     def bracketed_brand(self, lo: int, hi: int) -> int | None:
         """Where a brand in brackets after the generic name ending the name at ``hi`` starts, as EHRs print it
         ("HYDROcodone-acetaminophen (NORCO)"): read as RxNorm's "[Norco]" is, so it must name the same opioid."""
-        if self.keys[hi - 1] != ")":
-            return None
-        start = next((k for k in range(hi - 2, max(lo, hi - 6), -1) if self.keys[k] == "("), None)
+        start = self.bracket(lo + 1, hi, 3)  # a generic name before it
         if start is None or _vocab.drug_name(self.span(start + 1, hi - 1)) is None:
             return None
         return start
+
+    def bracket(self, lo: int, hi: int, inside: int) -> int | None:
+        """Where the bracket whose ")" ends the name at ``hi`` opens, at ``lo`` or after, with at most ``inside``
+        tokens in it."""
+        if self.keys[hi - 1] != ")":
+            return None
+        return next((k for k in range(hi - 2, max(lo, hi - 2 - inside) - 1, -1) if self.keys[k] == "("), None)
 
     def dose(self, i: int, drug: str) -> int:
         """AMOUNT[/AMOUNT...] UNIT [/AMOUNT... UNIT] [/ DENOMINATOR]; returns the index after it."""

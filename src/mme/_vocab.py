@@ -938,6 +938,10 @@ PRODUCT_UNITS: frozenset[str] = frozenset({"ea", "each", "dose", "doses", "unit"
 ADMINISTRATIONS: frozenset[str] = frozenset({"dose", "doses", "prise", "prises"})
 #: Count nouns for one tablet or capsule, whichever the product is: "1 pill po bid".
 PILLS: frozenset[str] = frozenset({"pill", "pills"})
+#: A clock time's half of the day, after its hour: "9am", "9 p.m." (also times of day alone: "1 tab am and pm").
+CLOCK_HALVES: frozenset[str] = frozenset({"am", "pm"})
+#: What joins clock times said together: "at 9am and 9pm", "08:00, 20:00", "à 8h et 20h".
+CLOCK_JOINERS: frozenset[str] = frozenset({",", "and", "&", "et", "at", "à"})
 #: Times of day, each a distinct administration: "morning and evening" is twice a day.
 TIMES_OF_DAY: dict[str, str] = {
     **dict.fromkeys(
