@@ -3081,6 +3081,12 @@ def test_a_number_repeated_in_words_that_is_not_it_is_refused(repeat: str) -> No
         mme.convert(f"fentanyl 25 mcg/hr patch 1 patch every 72 {repeat} hours")
 
 
+@pytest.mark.parametrize("text", ["oxycodone 10 mg 1 tab every 8 (eight", "oxycodone 10 mg 1 tab q6h #30 (thirty"])
+def test_a_repeat_cut_short_at_the_end_is_text_that_cannot_be_read(text: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^cannot read '(every|thirty)'"):
+        parse_expression(text)
+
+
 def test_a_quantity_dispensed_repeated_in_a_word_no_tens_spell_is_still_ignored() -> None:
     assert mme.convert("oxycodone 5 mg 1 tab q6h #15 (fifteen)").mme_per_day == 30.0  # 5 x 4 x 1.5
 
