@@ -3075,7 +3075,9 @@ def test_a_release_period_is_read_only_after_an_amount_and_before_a_tablet_or_ca
             parse_expression(text)
 
 
-@pytest.mark.parametrize("repeat", ["(seventy-one)", "(sixty-two)", "(seventy two)", "(seventy-)", "(seventy-ten)"])
+@pytest.mark.parametrize(
+    "repeat", ["(seventy-one)", "(sixty-two)", "(seventy two)", "(seventy-)", "(seventy-ten)", "(seventy)", "(eighty)"]
+)
 def test_a_number_repeated_in_words_that_is_not_it_is_refused(repeat: str) -> None:
     with pytest.raises(mme.ExpressionError):
         mme.convert(f"fentanyl 25 mcg/hr patch 1 patch every 72 {repeat} hours")
@@ -3085,6 +3087,14 @@ def test_a_number_repeated_in_words_that_is_not_it_is_refused(repeat: str) -> No
 def test_a_repeat_cut_short_at_the_end_is_text_that_cannot_be_read(text: str) -> None:
     with pytest.raises(mme.ExpressionError, match=r"^cannot read '(every|thirty)'"):
         parse_expression(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "ignored"),
+    [("oxycodone 5 mg 1 tab q6h #40 (forty)", ("#40",)), ("oxycodone 5 mg 1 tab q6h #40 (forty), prn", ("#40",))],
+)
+def test_a_number_repeated_in_tens_is_dropped_at_the_end_of_the_text_too(text: str, ignored: tuple[str, ...]) -> None:
+    assert parse_expression(text).ignored == ignored
 
 
 def test_a_quantity_dispensed_repeated_in_a_word_no_tens_spell_is_still_ignored() -> None:
