@@ -1932,3 +1932,22 @@ def test_arguments_of_the_wrong_type_are_argument_type_errors(call: Any) -> None
     """They raised TypeError (unhashable list), AttributeError ('str' has no 'table') or ValueError (float('ninety'))."""
     with pytest.raises(mme.ArgumentTypeError, match=r" (must be|not) "):
         call()
+
+
+def test_a_header_naming_a_column_twice_is_said_once_for_every_file_reader() -> None:
+    """`mme batch`/`summarize` and `mme.taper.read_csv` read headers with this one check."""
+    from mme._errors import named_twice
+
+    assert named_twice(["drug", "qty", "drug", "drug"]) == (
+        "the column 'drug' appears 3 times in its header: rename or remove all but one"
+    )
+    assert named_twice(["drug", "qty", "days"]) is None
+    assert named_twice(["", "drug", ""]) is None  # unnamed columns name nothing twice
+
+
+def test_text_that_is_not_utf8_names_its_line_and_byte() -> None:
+    from mme._errors import utf8_text
+
+    assert utf8_text(b"\xef\xbb\xbfdrug\n", "f.csv", mme.CohortError) == "drug\n"  # a byte order mark read past
+    with pytest.raises(mme.CohortError, match=r"^f\.csv is not UTF-8 text \(line 3, byte 6\): save it as UTF-8$"):
+        utf8_text(b"a\nbcd\n\xe9t\xe9\n", "f.csv", mme.CohortError)

@@ -702,11 +702,11 @@ def test_cli_without_scipy_prints_the_table(
          r"line 2 has 4 cells for 3 columns: quote a cell that holds a comma"),
         # the second 'medication' won: 240 MME/day, the first never read
         (b"patient_id,timepoint,medication,medication\n1,t0,oxycodone 10 mg q6h,oxycodone 40 mg q6h\n",
-         r"the column 'medication' appears 2 times in the header"),
+         r"the column 'medication' appears 2 times in its header"),
         (b"patient_id,timepoint, medication,medication \n1,t0,none,none\n",
-         r"the column 'medication' appears 2 times in the header"),
+         r"the column 'medication' appears 2 times in its header"),
         (b"patient_id,timepoint,medication\n1,t0,m\xe9thadone 10 mg tid\n",  # was a UnicodeDecodeError
-         r"line 2 is not UTF-8 text .*save the file as UTF-8"),
+         r"is not UTF-8 text \(line 2, .*save it as UTF-8"),
         (b"patient_id,timepoint,medication\n1,t0\n",  # pydantic's page of text, on one line now
          r"line 2: cannot read the record .*: give exactly one of medication \(an expression or 'none'\) and mme_per_day$"),
     ],

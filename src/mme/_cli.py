@@ -28,7 +28,7 @@ import mme
 from mme._tables import table_slugs
 
 from . import _vocab
-from ._errors import COLUMN_KEYWORDS
+from ._errors import COLUMN_KEYWORDS, named_twice
 from ._parse import Expression
 
 CAVEAT = (
@@ -421,11 +421,8 @@ def _scan(source: str, args: argparse.Namespace) -> Any:
 def _check_header(names: list[str], args: argparse.Namespace) -> None:
     """A CSV header that would be read wrong: a column named twice (Polars renames the second: which one holds
     the drug?), or one column whose name holds another separator."""
-    if twice := [name for name in dict.fromkeys(names) if name and names.count(name) > 1]:
-        raise _Refused(
-            f"cannot read {args.input}: the column {twice[0]!r} appears {names.count(twice[0])} times in its "
-            "header: rename or remove all but one", 1
-        )  # fmt: skip
+    if (twice := named_twice(names)) is not None:
+        raise _Refused(f"cannot read {args.input}: {twice}", 1)
     other = [sep for sep in ";\t|" if len(names) == 1 and sep in names[0] and sep != args.separator]
     if other:
         raise _Refused(

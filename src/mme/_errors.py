@@ -214,6 +214,23 @@ def bounded(text: str, what: str, error: type[MMEError]) -> str:
     return text
 
 
+def named_twice(header: Sequence[str]) -> str | None:
+    """What is wrong with a file's header that names a column twice (which one holds the value?), if it does."""
+    twice = next((name for name in dict.fromkeys(header) if name and header.count(name) > 1), None)
+    if twice is None:
+        return None
+    return f"the column {twice!r} appears {header.count(twice)} times in its header: rename or remove all but one"
+
+
+def utf8_text(data: bytes, where: str, error: type[MMEError]) -> str:
+    """``data`` read as UTF-8 (a byte order mark is read past); other bytes are ``error`` naming their line."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise error(f"{where} is not UTF-8 text (line {line}, byte {exc.start}): save it as UTF-8") from None
+
+
 class MMEWarning(UserWarning):
     """Base class of the warnings `mme` emits."""
 

@@ -41,6 +41,7 @@ from ._errors import (
     NotCoveredError,
     UnitError,
     UnknownRxCUIError,
+    utf8_text,
 )
 from ._parse import parse_product
 from ._rxnorm_build import DOSE_FORMS
@@ -138,7 +139,7 @@ def read(obj: object) -> dict[str, Any]:
         path = Path(obj)
         if not path.is_file():
             raise FileNotFoundError(f"no FHIR JSON file at {path}")
-        data = _json(_utf8(path.read_bytes(), str(path)), str(path))
+        data = _json(utf8_text(path.read_bytes(), str(path), ExpressionError), str(path))
     else:
         raise TypeError(f"cannot read a FHIR resource from {type(obj).__name__}: give a dict, JSON, a path or a model")
     if not isinstance(data, dict) or "resourceType" not in data:
@@ -147,15 +148,6 @@ def read(obj: object) -> dict[str, Any]:
 
 
 _BLANK = " \t\r\n\ufeff"  # what may come before JSON's first character: a byte order mark too
-
-
-def _utf8(data: bytes, where: str) -> str:
-    """FHIR JSON is UTF-8 (a byte order mark is read past); any other bytes are an `ExpressionError`."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ExpressionError(f"{where} is not UTF-8 text (line {line}, byte {exc.start}): save it as UTF-8") from None
 
 
 def _json(text: str, where: str) -> Any:
@@ -796,7 +788,9 @@ def iter_convert(
         label = f"line {n}"
         try:
             # bytes read with errors="surrogateescape" come back as lone surrogates: decoded again, they are named
-            text = line if line.isascii() else _utf8(line.encode("utf-8", "surrogateescape"), label)
+            text = (
+                line if line.isascii() else utf8_text(line.encode("utf-8", "surrogateescape"), label, ExpressionError)
+            )
             resource = read(_json(text.lstrip(_BLANK), label))  # a line is JSON, never a path
             label = _label(resource)
             yield label, convert(resource, table=table, rxnorm=rxnorm), None

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from mme._engine import TOTAL_OVERFLOWS, DailyMME, TableLike, convert, total
-from mme._errors import CohortError, MMEError
+from mme._errors import CohortError, MMEError, named_twice, utf8_text
 from mme._tables import DEFAULT_TABLE, Table, resolve_table
 from mme._units import added
 
@@ -121,12 +121,7 @@ def read_csv(path: str | Path) -> tuple[Record, ...]:
     comma splits a sig: "oxycodone 10 mg q6h, 2 tabs").
     """
     path = Path(path)
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise CohortError(f"{path}: line {line} is not UTF-8 text (byte {exc.start}): save the file as UTF-8") from None
+    text = utf8_text(path.read_bytes(), str(path), CohortError)
     reader = csv.reader(io.StringIO(text, newline=""))
     fields = [f.strip() for f in next(reader, [])]
     missing = {"patient_id", "timepoint"} - set(fields)
@@ -135,11 +130,8 @@ def read_csv(path: str | Path) -> tuple[Record, ...]:
             f"{path}: the header must be patient_id,timepoint,medication or patient_id,timepoint,mme_per_day "
             f"(found {','.join(fields) or 'nothing'})"
         )
-    if twice := [name for name in dict.fromkeys(fields) if name and fields.count(name) > 1]:
-        raise CohortError(
-            f"{path}: the column {twice[0]!r} appears {fields.count(twice[0])} times in the header: rename or "
-            "remove all but one"
-        )
+    if (twice := named_twice(fields)) is not None:
+        raise CohortError(f"{path}: {twice}")
     records = []
     for row in reader:
         line = reader.line_num  # the row's last line (a quoted cell may hold line breaks)
