@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import mme
 from mme import _engine
-from mme._parse import Ingredient, RangeChoice, _Parser, parse_expression, parse_product
+from mme._parse import Ingredient, RangeChoice, _lexed, _Parser, parse_expression, parse_product
 
 READS = [
     # US EHR style
@@ -3067,6 +3067,18 @@ def test_a_bracketed_brand_takes_nothing_but_must_name_the_same_opioid() -> None
         mme.convert("oxycodone (foo) 5 mg q6h")
 
 
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("morphine IR 15 mg 12 hr tablet 1 tab q12h", "two releases: 'IR' and 'ER' ('12 hr')"),
+        ("morphine capsule 15 mg 12 hr tablet q12h", "two forms: 'capsule' and 'tablet' ('tablet')"),
+    ],
+)
+def test_a_release_period_that_contradicts_the_product_is_refused_quoting_it(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)} in "):
+        parse_expression(text)
+
+
 def test_a_release_period_is_read_only_after_an_amount_and_before_a_tablet_or_capsule() -> None:
     reading = parse_expression("morphine 15 mg 12 hr tablet 1 tab q12h")
     assert (reading.release, reading.form, reading.ignored, reading.every_hours) == ("ER", "tablet", ("12 hr",), 12.0)
@@ -3095,6 +3107,31 @@ def test_a_repeat_cut_short_at_the_end_is_text_that_cannot_be_read(text: str) ->
 )
 def test_a_number_repeated_in_tens_is_dropped_at_the_end_of_the_text_too(text: str, ignored: tuple[str, ...]) -> None:
     assert parse_expression(text).ignored == ignored
+
+
+_TENS_SPELT = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_UNITS_SPELT = ["", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+@given(st.integers(20, 99), st.integers(20, 99))
+def test_a_number_from_20_to_99_spelt_after_it_is_dropped_only_when_it_is_that_number(said: int, spelt: int) -> None:
+    """The reader's tokens of "72 (seventy-two)", spelt here apart from the lexicon: the repeat goes only when it
+    says the number before it."""
+    tens, unit = _TENS_SPELT[spelt // 10 - 2], _UNITS_SPELT[spelt % 10]
+    keys = _lexed(f"#{said} ({tens}-{unit})" if unit else f"#{said} ({tens})").keys
+    assert ("(" not in keys) == (said == spelt)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "72 (seventy two)", "72 (seventy two two)", "72 (seventy-two", "72 (seventy-", "72 (seventy",
+        "72 (seventy two", "72 (seventy-two tabs", "80 (seventy-ten)", "70 (seventy-zero)",
+    ],
+)  # fmt: skip
+def test_a_tens_repeat_of_another_shape_is_kept_as_typed(text: str) -> None:
+    """Cut short at the end of the text, or not a tens word, a hyphen and one to nine: never dropped, never a crash."""
+    assert "(" in _lexed(text).keys
 
 
 def test_a_quantity_dispensed_repeated_in_a_word_no_tens_spell_is_still_ignored() -> None:
