@@ -74,6 +74,9 @@ def run_mutmut(args: Sequence[str], cwd: Path = ROOT) -> int:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "scripts"), env.get("PYTHONPATH", "")) if p)
     env["PYTEST_ADDOPTS"] = f"{env.get('PYTEST_ADDOPTS', '')} -p mutation_fresh_caches".strip()
+    # mutmut runs the tests from mutants/, one folder deeper than tests/reference_data.py expects: point it at the
+    # reference data beside the repository, or its tests (the RxNorm names read back) would skip and kill nothing.
+    env.setdefault("MME_REFERENCE", str(ROOT.parent / "shared" / "reference"))
     env["MME_MUTATION_USAGE_ERRORS"] = str(usage_errors_file(cwd))
     shown = [a if len(a) < 60 else a[:57] + "..." for a in args[:6]] + (["..."] if len(args) > 6 else [])
     print("$ mutmut", " ".join(shown), flush=True)
