@@ -50,7 +50,7 @@ from mme._history import (
     summarize_by_patient,
 )
 from mme._units import _unit, not_positive
-from mme.frames import _keys, _rows, _summary
+from mme.frames import _keys, _rows, _schema, _summary
 
 from exact_reference import exact, exact_mme
 
@@ -706,6 +706,36 @@ def test_a_duckdb_relation_that_gains_a_number_beyond_its_ranges_stops_rather_th
     con.sql(f"INSERT INTO claims VALUES {gained}")
     with pytest.raises(duckdb.Error, match=re.escape(_lookup.UNREAD_NUMBER)):
         out.fetchall()
+
+
+_NUMBERS = st.sampled_from([None, NAN, math.inf, -math.inf, 0.0, -2.0, 1e-300, 0.5, 3.0, 1e300])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.tuples(st.sampled_from(["a", "b", "c", None]), _NUMBERS, _NUMBERS), max_size=10))
+def test_a_duckdb_relations_keys_read_with_its_ranges_give_the_ranges_of_every_row(
+    rows: list[tuple[str | None, float | None, float | None]],
+) -> None:
+    """DuckDB reads the distinct keys in the pass that reads the numbers' ranges, grouped by the keys (`_rows._bounds`):
+    the ranges merged from the groups are those read over every row (NaN, which DuckDB orders above every number,
+    included), and the keys are the distinct ones."""
+    import duckdb
+
+    table = pa.table(
+        {"k": [r[0] for r in rows], "x": [r[1] for r in rows], "y": [r[2] for r in rows]},
+        pa.schema([("k", pa.string()), ("x", pa.float64()), ("y", pa.float64())]),
+    )
+    frame = nw.from_native(duckdb.connect().from_arrow(table))
+    read = {"x": nw.col("x"), "y": nw.col("y")}
+    grouped, keys = _rows._bounds(frame.with_columns(_keys._as_text("k", nw.String()).alias("key")), read, ["key"])
+    whole, none = _rows._bounds(frame, read)
+
+    def plain(bounds: Any) -> Any:  # NaN as text: it equals nothing, itself included
+        return {w: tuple("nan" if isinstance(v, float) and math.isnan(v) else v for v in b) for w, b in bounds.items()}
+
+    assert plain(grouped) == plain(whole)
+    assert none == []
+    assert sorted(keys, key=repr) == sorted({(_keys._unmark(k) or _schema._NULL,) for k, _, _ in rows}, key=repr)
 
 
 def test_a_duckdb_relation_whose_invalid_numbers_were_read_checks_those_it_gains() -> None:
