@@ -959,6 +959,25 @@ def test_a_backend_that_rounds_to_even_rounds_as_the_generic_expression(backend:
         assert own == generic or (math.isnan(own) and math.isnan(generic)), (own, generic)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(ROUNDED, min_size=1, max_size=50))
+@pytest.mark.parametrize("backend", ["duckdb", "pyarrow"])
+def test_the_generic_rounding_rounds_as_polars_on_the_backends_that_use_it(backend: str, xs: list[float]) -> None:
+    """The generic arithmetic, evaluated by DuckDB and PyArrow, rounds as Polars' own ``round``; so does its form for
+    numbers known never to be negative (no condition per row), on those numbers."""
+    import polars as pl
+
+    x = nw.col("x")
+    reference = pl.DataFrame({"x": xs}, schema={"x": pl.Float64})
+    expected = nw.from_native(reference).select(_rows._round(x, nw.Implementation.POLARS))["x"].to_list()
+    native = nw.from_native(make(backend, pa.table({"x": pa.array(xs, pa.float64())})))
+    got = native.lazy().select(_rows._round(x).alias("any"), _rows._round(x, nonnegative=True).alias("nonnegative"))
+    for value, want, (any_sign, nonnegative) in zip(xs, expected, got.collect().iter_rows(), strict=True):
+        same = [want == r or (math.isnan(want) and math.isnan(r)) for r in (any_sign, nonnegative)]
+        assert same[0], (value, want, any_sign)
+        assert same[1] or value < 0, (value, want, nonnegative)
+
+
 BAD_CELLS = ["ten", "", "   ", "-1", "0", "nan", "NaN", "inf", "-inf", "1e400", "1,000", "1_0", "\u0661\u0660", None]
 GOOD_CELLS = {"10": 10.0, " 10 ": 10.0, "1e1": 10.0, "10.": 10.0, "+10.0": 10.0}
 

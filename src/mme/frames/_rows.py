@@ -113,12 +113,15 @@ _SCALE: Final = 1e9  # results are rounded to 9 decimal places, as the scalar en
 _ROUNDED_BELOW: Final = 2.0**52 / _SCALE  # from here on x * 1e9 has no fraction left: x is kept as it is
 
 
-def _round(x: nw.Expr, backend: nw.Implementation | None = None, *, below: float = math.inf) -> nw.Expr:
+def _round(
+    x: nw.Expr, backend: nw.Implementation | None = None, *, below: float = math.inf, nonnegative: bool = False
+) -> nw.Expr:
     """`x` rounded half to even to 9 decimal places, the same on every backend.
 
     ``Expr.round`` where the `backend` rounds ties to even (Polars, pandas: ``x * 1e9`` to even, then / 1e9, as
     below); not elsewhere: PyArrow, DuckDB and Spark round ties away from zero, and PyArrow raises where
-    ``x * 1e9`` overflows. ``below``: a bound of ``abs(x)`` known beforehand.
+    ``x * 1e9`` overflows. ``below``: a bound of ``abs(x)`` known beforehand; ``nonnegative``: `x` is known never
+    to be negative (NaN aside), which spares a condition on every row.
     """
     small = x.abs() < _ROUNDED_BELOW
     if backend in _ROUNDS_TO_EVEN:
@@ -126,13 +129,13 @@ def _round(x: nw.Expr, backend: nw.Implementation | None = None, *, below: float
             return x.round(9)
         return nw.when(small).then(x).round(9).fill_null(x)  # nothing large is multiplied (pandas would warn)
     y = x * _SCALE
-    low = y.floor()  # not `// 1`, which repeats `y` several times on DuckDB and Spark
-    frac = y - low  # exact below 2**52
-    odd = (low / 2).floor() * 2 != low
-    up = (frac > 0.5) | ((frac == 0.5) & odd)
+    # y to a whole number half to even by the float addition itself: y + 2**52 (- 2**52 where y is negative) keeps
+    # no bit below 1, so it rounds y half to even, and taking 2**52 off again is exact (|y| <= 2**52 where used)
+    shift = nw.lit(_WHOLE_FROM) if nonnegative else nw.when(y < 0).then(-_WHOLE_FROM).otherwise(_WHOLE_FROM)
+    whole = (y + shift) - shift
     # k / 1e9 divided by a column: Polars divides by a literal as a multiplication by its reciprocal,
     # which is one bit off (107142857 * 1e-9 != 107142857 / 1e9)
-    rounded = nw.when(up).then(low + 1).otherwise(low) / (low * 0.0 + _SCALE)
+    rounded = whole / (whole * 0.0 + _SCALE)
     return rounded if below < _ROUNDED_BELOW else nw.when(small).then(rounded).otherwise(x)
 
 
@@ -387,7 +390,8 @@ def _annotate(
     fine = _col("err") == _NO_MESSAGE
     counted = fine if known.only("st", _OK) else fine & ok
 
-    # the rounded amounts that MME/day and the warnings read, as columns: inlined, each would be computed again
+    # the rounded amounts that MME/day and the warnings read, as columns: inlined, each would be computed again.
+    # None is negative: the numbers they are computed from are positive (1 in place of invalid ones), factors too
     rounded: dict[str, nw.Expr] = {}
     amounts = {"r_daily": daily, "r_mme": mme, "r_supply": _col("v_days_supply"), "r_days": days}
 
@@ -395,7 +399,7 @@ def _annotate(
 
     def rounded_column(name: str) -> nw.Expr:
         below = highest.get(name, math.inf)
-        rounded[name] = _round(amounts[name], frame.implementation, below=below)  # type: ignore[arg-type]
+        rounded[name] = _round(amounts[name], frame.implementation, below=below, nonnegative=True)  # type: ignore[arg-type]
         return _col(name)
 
     possible = [i for _, i in checks] + [i for _, i in last]
@@ -403,7 +407,7 @@ def _annotate(
         MME_PER_DAY: nw.when(counted).then(
             rounded_column("r_mme")
             if MME_WARNING in need.outputs
-            else _round(mme, frame.implementation, below=highest.get("r_mme", math.inf))
+            else _round(mme, frame.implementation, below=highest.get("r_mme", math.inf), nonnegative=True)
         ),
         MME_FACTOR: nw.when(counted).then(factor),
         MME_EXCLUDED: (
