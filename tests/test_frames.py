@@ -50,7 +50,7 @@ from mme._history import (
     summarize_by_patient,
 )
 from mme._units import _unit, not_positive
-from mme.frames import _keys, _rows, _summary
+from mme.frames import _keys, _rows, _schema, _summary
 
 from exact_reference import exact, exact_mme
 
@@ -708,6 +708,36 @@ def test_a_duckdb_relation_that_gains_a_number_beyond_its_ranges_stops_rather_th
         out.fetchall()
 
 
+_NUMBERS = st.sampled_from([None, NAN, math.inf, -math.inf, 0.0, -2.0, 1e-300, 0.5, 3.0, 1e300])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.tuples(st.sampled_from(["a", "b", "c", None]), _NUMBERS, _NUMBERS), max_size=10))
+def test_a_duckdb_relations_keys_read_with_its_ranges_give_the_ranges_of_every_row(
+    rows: list[tuple[str | None, float | None, float | None]],
+) -> None:
+    """DuckDB reads the distinct keys in the pass that reads the numbers' ranges, grouped by the keys (`_rows._bounds`):
+    the ranges merged from the groups are those read over every row (NaN, which DuckDB orders above every number,
+    included), and the keys are the distinct ones."""
+    import duckdb
+
+    table = pa.table(
+        {"k": [r[0] for r in rows], "x": [r[1] for r in rows], "y": [r[2] for r in rows]},
+        pa.schema([("k", pa.string()), ("x", pa.float64()), ("y", pa.float64())]),
+    )
+    frame = nw.from_native(duckdb.connect().from_arrow(table))
+    read = {"x": nw.col("x"), "y": nw.col("y")}
+    grouped, keys = _rows._bounds(frame.with_columns(_keys._as_text("k", nw.String()).alias("key")), read, ["key"])
+    whole, none = _rows._bounds(frame, read)
+
+    def plain(bounds: Any) -> Any:  # NaN as text: it equals nothing, itself included
+        return {w: tuple("nan" if isinstance(v, float) and math.isnan(v) else v for v in b) for w, b in bounds.items()}
+
+    assert plain(grouped) == plain(whole)
+    assert none == []
+    assert sorted(keys, key=repr) == sorted({(_keys._unmark(k) or _schema._NULL,) for k, _, _ in rows}, key=repr)
+
+
 def test_a_duckdb_relation_whose_invalid_numbers_were_read_checks_those_it_gains() -> None:
     """Where the data read had an invalid quantity, the quantity is checked on every row: one gained since is
     reported, as the scalar engine reports it; a valid one beyond those read still stops the read."""
@@ -927,6 +957,25 @@ def test_a_backend_that_rounds_to_even_rounds_as_the_generic_expression(backend:
     got = native.select(_rows._round(x, native.implementation).alias("own"), _rows._round(x).alias("generic"))
     for own, generic in got.iter_rows():
         assert own == generic or (math.isnan(own) and math.isnan(generic)), (own, generic)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(ROUNDED, min_size=1, max_size=50))
+@pytest.mark.parametrize("backend", ["duckdb", "pyarrow"])
+def test_the_generic_rounding_rounds_as_polars_on_the_backends_that_use_it(backend: str, xs: list[float]) -> None:
+    """The generic arithmetic, evaluated by DuckDB and PyArrow, rounds as Polars' own ``round``; so does its form for
+    numbers known never to be negative (no condition per row), on those numbers."""
+    import polars as pl
+
+    x = nw.col("x")
+    reference = pl.DataFrame({"x": xs}, schema={"x": pl.Float64})
+    expected = nw.from_native(reference).select(_rows._round(x, nw.Implementation.POLARS))["x"].to_list()
+    native = nw.from_native(make(backend, pa.table({"x": pa.array(xs, pa.float64())})))
+    got = native.lazy().select(_rows._round(x).alias("any"), _rows._round(x, nonnegative=True).alias("nonnegative"))
+    for value, want, (any_sign, nonnegative) in zip(xs, expected, got.collect().iter_rows(), strict=True):
+        same = [want == r or (math.isnan(want) and math.isnan(r)) for r in (any_sign, nonnegative)]
+        assert same[0], (value, want, any_sign)
+        assert same[1] or value < 0, (value, want, nonnegative)
 
 
 BAD_CELLS = ["ten", "", "   ", "-1", "0", "nan", "NaN", "inf", "-inf", "1e400", "1,000", "1_0", "\u0661\u0660", None]

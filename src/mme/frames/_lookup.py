@@ -196,14 +196,15 @@ def _by_code(
 _F = TypeVar("_F", nw.DataFrame[Any], nw.LazyFrame[Any])
 
 
-def _joined(data: _F, keys: _Keys, need: _Need) -> tuple[_F, int, _Known]:
+def _joined(data: _F, keys: _Keys, need: _Need, rows: list[tuple[Any, ...]] | None = None) -> tuple[_F, int, _Known]:
     """`data` (with its key columns) and the resolved attributes of each row's key: a left join to a frame
     of the distinct keys in `data`'s own backend, and the attributes that are the same for every key as literals.
+    DuckDB takes the distinct keys as `rows` where they were read already.
 
     Returns the frame, the number of tier columns and what the keys say about every row (`_Known`).
     """
     if data.implementation is nw.Implementation.DUCKDB:
-        return _duckdb_joined(data, keys, need)  # type: ignore[arg-type,return-value]
+        return _duckdb_joined(data, keys, need, rows)  # type: ignore[arg-type,return-value]
     # a group-by rather than .unique(), which SQL backends (DuckDB, Spark) run as a window over every row
     distinct = data.lazy().group_by(*keys.names).agg(nw.len().alias(f"{_T}n")).drop(f"{_T}n")
     collected = distinct.collect()
@@ -299,16 +300,20 @@ UNREAD_NUMBER: Final = (
 )
 
 
-def _duckdb_joined(data: Frame, keys: _Keys, need: _Need) -> tuple[Frame, int, _Known]:
+def _duckdb_joined(
+    data: Frame, keys: _Keys, need: _Need, rows: list[tuple[Any, ...]] | None = None
+) -> tuple[Frame, int, _Known]:
     """DuckDB's `_joined`, in two statements on the data's own connection (each relation built costs a bind of the
-    whole query so far): the distinct keys, fetched as rows, then the data left-joined to them as a VALUES list.
+    whole query so far): the distinct keys, fetched as rows (unless given: `_rows._bounds` reads them with the
+    numbers' ranges), then the data left-joined to them as a VALUES list.
 
     A row whose key is not in the list (the relation is a query, run again when read) stops the query with
     `UNREAD_KEY`: the attributes that are literals would be wrong for it; one whose numbers are not as read
     (a column `AS_READ`, false) with `UNREAD_NUMBER`: checks were left out for them."""
     relation, name = data.to_native(), f"{_T}data"
     key_columns = list(map(_quoted, keys.names))
-    rows = relation.query(name, f"SELECT {', '.join(key_columns)} FROM {name} GROUP BY ALL").fetchall()
+    if rows is None:  # not read with the ranges
+        rows = relation.query(name, f"SELECT {', '.join(key_columns)} FROM {name} GROUP BY ALL").fetchall()
     values = [keys.resolve(tuple(_unmark(v) for v in row)) for row in rows]
     needed, n_tiers = _attributes_needed(values, keys, need)
     arrays, known = _by_code(values, needed)

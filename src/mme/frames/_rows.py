@@ -113,12 +113,15 @@ _SCALE: Final = 1e9  # results are rounded to 9 decimal places, as the scalar en
 _ROUNDED_BELOW: Final = 2.0**52 / _SCALE  # from here on x * 1e9 has no fraction left: x is kept as it is
 
 
-def _round(x: nw.Expr, backend: nw.Implementation | None = None, *, below: float = math.inf) -> nw.Expr:
+def _round(
+    x: nw.Expr, backend: nw.Implementation | None = None, *, below: float = math.inf, nonnegative: bool = False
+) -> nw.Expr:
     """`x` rounded half to even to 9 decimal places, the same on every backend.
 
     ``Expr.round`` where the `backend` rounds ties to even (Polars, pandas: ``x * 1e9`` to even, then / 1e9, as
     below); not elsewhere: PyArrow, DuckDB and Spark round ties away from zero, and PyArrow raises where
-    ``x * 1e9`` overflows. ``below``: a bound of ``abs(x)`` known beforehand.
+    ``x * 1e9`` overflows. ``below``: a bound of ``abs(x)`` known beforehand; ``nonnegative``: `x` is known never
+    to be negative (NaN aside), which spares a condition on every row.
     """
     small = x.abs() < _ROUNDED_BELOW
     if backend in _ROUNDS_TO_EVEN:
@@ -126,13 +129,13 @@ def _round(x: nw.Expr, backend: nw.Implementation | None = None, *, below: float
             return x.round(9)
         return nw.when(small).then(x).round(9).fill_null(x)  # nothing large is multiplied (pandas would warn)
     y = x * _SCALE
-    low = y.floor()  # not `// 1`, which repeats `y` several times on DuckDB and Spark
-    frac = y - low  # exact below 2**52
-    odd = (low / 2).floor() * 2 != low
-    up = (frac > 0.5) | ((frac == 0.5) & odd)
+    # y to a whole number half to even by the float addition itself: y + 2**52 (- 2**52 where y is negative) keeps
+    # no bit below 1, so it rounds y half to even, and taking 2**52 off again is exact (|y| <= 2**52 where used)
+    shift = nw.lit(_WHOLE_FROM) if nonnegative else nw.when(y < 0).then(-_WHOLE_FROM).otherwise(_WHOLE_FROM)
+    whole = (y + shift) - shift
     # k / 1e9 divided by a column: Polars divides by a literal as a multiplication by its reciprocal,
     # which is one bit off (107142857 * 1e-9 != 107142857 / 1e9)
-    rounded = nw.when(up).then(low + 1).otherwise(low) / (low * 0.0 + _SCALE)
+    rounded = whole / (whole * 0.0 + _SCALE)
     return rounded if below < _ROUNDED_BELOW else nw.when(small).then(rounded).otherwise(x)
 
 
@@ -241,13 +244,15 @@ def _annotate(
         )
         return _to_pandas(frame, rows, [*outputs, *(_SUMMARY_READS if tuple(outputs) == _SUMMARIZED else ())])
     keys = _dispensing_keys(columns, schema, table, variant, ndc_file, regimen=regimen, rxnorm=rxnorm)
+    # DuckDB reads the distinct keys in the pass that reads the ranges (grouped by them): a statement less
+    by: list[str] = keys.names if frame.implementation in _KEYS_WITH_RANGES else []
     if not regimen and frame.implementation is nw.Implementation.POLARS and isinstance(frame, nw.DataFrame):
         frame, columns, schema = _read_once(frame, columns, schema, keys.strength_in_key)
     need = _Need(regimen=regimen, conc=columns.package_ml is not None, bup=bup, outputs=tuple(outputs))
     lf: Frame
     # the numbers whose ranges are read first, where they are (`_bounds`), before the keys' attributes are joined
     as_given = {} if regimen or columns.package_ml is not None else _numbers_read(columns, schema, keys.strength_in_key)
-    bounds = _bounds(frame, as_given)
+    bounds, distinct = _bounds(frame.with_columns(*keys.exprs) if by else frame, as_given, by)
     fast = _fast_attributes(frame, keys, need)
     if fast is not None:
         lf, n_tiers, known = fast
@@ -261,7 +266,7 @@ def _annotate(
         lf = nw.concat([frame, attributes.drop(_ROW, *keys.names)], how="horizontal").lazy()
     else:  # a query, run again when read: a row must then be as read (`_as_read`)
         as_read = [] if bounds is None else [_as_read(bounds, as_given).alias(AS_READ)]
-        lf, n_tiers, known = _joined(frame.with_columns(*keys.exprs, *as_read), keys, need)
+        lf, n_tiers, known = _joined(frame.with_columns(*keys.exprs, *as_read), keys, need, distinct if by else None)
 
     strength = (
         known.attr("ks") if keys.strength_in_key else _number(columns.strength or "", schema[columns.strength or ""])
@@ -385,7 +390,8 @@ def _annotate(
     fine = _col("err") == _NO_MESSAGE
     counted = fine if known.only("st", _OK) else fine & ok
 
-    # the rounded amounts that MME/day and the warnings read, as columns: inlined, each would be computed again
+    # the rounded amounts that MME/day and the warnings read, as columns: inlined, each would be computed again.
+    # None is negative: the numbers they are computed from are positive (1 in place of invalid ones), factors too
     rounded: dict[str, nw.Expr] = {}
     amounts = {"r_daily": daily, "r_mme": mme, "r_supply": _col("v_days_supply"), "r_days": days}
 
@@ -393,7 +399,7 @@ def _annotate(
 
     def rounded_column(name: str) -> nw.Expr:
         below = highest.get(name, math.inf)
-        rounded[name] = _round(amounts[name], frame.implementation, below=below)  # type: ignore[arg-type]
+        rounded[name] = _round(amounts[name], frame.implementation, below=below, nonnegative=True)  # type: ignore[arg-type]
         return _col(name)
 
     possible = [i for _, i in checks] + [i for _, i in last]
@@ -401,7 +407,7 @@ def _annotate(
         MME_PER_DAY: nw.when(counted).then(
             rounded_column("r_mme")
             if MME_WARNING in need.outputs
-            else _round(mme, frame.implementation, below=highest.get("r_mme", math.inf))
+            else _round(mme, frame.implementation, below=highest.get("r_mme", math.inf), nonnegative=True)
         ),
         MME_FACTOR: nw.when(counted).then(factor),
         MME_EXCLUDED: (
@@ -504,37 +510,53 @@ def _numbers_read(columns: _Columns, schema: dict[str, nw.dtypes.DType], strengt
 _Bounds = dict[str, tuple[float | None, float | None, bool]]
 
 
-def _bounds(frame: _AnyFrame, read: dict[str, nw.Expr]) -> _Bounds | None:
+def _bounds(
+    frame: _AnyFrame, read: dict[str, nw.Expr], by: Sequence[str] = ()
+) -> tuple[_Bounds | None, list[tuple[Any, ...]]]:
     """Where the numbers `read` of an eager Polars frame or a DuckDB relation lie, read in a quick pass (and a second
-    for the columns where some value is not positive, or not finite). None elsewhere, or when there is none to read."""
-    if not read or frame.implementation not in _RANGED:
-        return None
+    for the columns where some value is not positive, or not finite); None elsewhere, or when there is none to read.
+    And the distinct values of the columns `by`, read in the first pass (grouped by them): a statement less."""
+    ranged = bool(read) and frame.implementation in _RANGED
     if frame.implementation is nw.Implementation.POLARS and isinstance(frame, nw.LazyFrame):
-        return None
+        ranged = False
+    if not ranged and not by:
+        return None, []
     inf = math.inf
 
-    def values(*exprs: nw.Expr) -> dict[str, Any]:
-        got: dict[str, Any] = frame.lazy().select(*exprs).collect().rows(named=True)[0]
+    def values(*exprs: nw.Expr, grouped: bool = False) -> list[dict[str, Any]]:
+        lazy = frame.lazy()
+        query = lazy.group_by(*by).agg(*exprs) if grouped else lazy.select(*exprs)
+        got: list[dict[str, Any]] = query.collect().rows(named=True)
         return got
 
-    # the least and greatest values, and whether some is null or NaN, first (each in one quick aggregation);
-    # the least positive or greatest finite value only of a column where some value is not
-    first = values(
-        nw.len().alias("rows"),
-        *(x.min().alias(f"{w}_lo") for w, x in read.items()),
-        *(x.max().alias(f"{w}_hi") for w, x in read.items()),
-        *((x.null_count() > 0).alias(f"{w}_null") for w, x in read.items()),
-        *(x.is_nan().any().alias(f"{w}_nan") for w, x in read.items()),
-    )
-    if not first["rows"]:
-        return dict.fromkeys(read, (None, None, True))
-    positive = {w for w in read if first[f"{w}_lo"] is not None and first[f"{w}_lo"] > 0}
-    finite = {w for w in read if first[f"{w}_hi"] is not None and first[f"{w}_hi"] < inf}
+    # the least and greatest values, how many are null and whether some is NaN, first (in one quick aggregation, per
+    # group of `by`, merged here); the least positive or greatest finite value only of a column where some value is not
+    merge: dict[str, Callable[[list[Any]], Any]] = {"rows": sum}
+    exprs = [nw.len().alias(f"{_T}rows")]
+    for w, x in read.items() if ranged else ():
+        merge |= {f"{w}_lo": min, f"{w}_hi": max, f"{w}_null": sum, f"{w}_nan": any}
+        exprs += [x.min().alias(f"{_T}{w}_lo"), x.max().alias(f"{_T}{w}_hi"), x.null_count().alias(f"{_T}{w}_null"),
+                  x.is_nan().any().alias(f"{_T}{w}_nan")]  # fmt: skip
+    groups = values(*exprs, grouped=bool(by))
+    distinct = [tuple(g[c] for c in by) for g in groups] if by else []
+    if not ranged:
+        return None, distinct
+    got: dict[str, Any] = {}
+    for name, how in merge.items():
+        seen = [v for g in groups if (v := g[f"{_T}{name}"]) is not None]
+        # a group's NaN hides its other values (DuckDB orders NaN above every number): it leads to the second pass
+        got[name] = (
+            None if not seen else math.nan if any(isinstance(v, float) and math.isnan(v) for v in seen) else how(seen)
+        )
+    if not got["rows"]:
+        return dict.fromkeys(read, (None, None, True)), distinct
+    positive = {w for w in read if got[f"{w}_lo"] is not None and got[f"{w}_lo"] > 0}
+    finite = {w for w in read if got[f"{w}_hi"] is not None and got[f"{w}_hi"] < inf}
     again = [nw.when(x > 0).then(x).min().alias(f"{w}_lo") for w, x in read.items() if w not in positive]
     again += [nw.when(x < inf).then(x).max().alias(f"{w}_hi") for w, x in read.items() if w not in finite]
-    got = first | (values(*again) if again else {})
+    got |= values(*again)[0] if again else {}
     every = {w: w in positive and w in finite and not got[f"{w}_null"] and not got[f"{w}_nan"] for w in read}
-    return {w: (got[f"{w}_lo"], got[f"{w}_hi"], every[w]) for w in read}
+    return {w: (got[f"{w}_lo"], got[f"{w}_hi"], every[w]) for w in read}, distinct
 
 
 def _as_read(bounds: _Bounds, read: dict[str, nw.Expr]) -> nw.Expr:
@@ -572,6 +594,8 @@ def _ranges(bounds: _Bounds, known: _Known) -> _Ranges | None:
 
 
 _RANGED: Final = frozenset({nw.Implementation.POLARS, nw.Implementation.DUCKDB})
+#: The backends whose distinct keys `_bounds` reads (`_lookup._duckdb_joined` takes them).
+_KEYS_WITH_RANGES: Final = frozenset({nw.Implementation.DUCKDB})
 
 
 def _plain(ranges: _Ranges) -> bool:
