@@ -514,3 +514,16 @@ def test_the_high_end_of_a_restated_amount_range_must_be_positive() -> None:
     """ "(5-0 mg total)": the second amount is checked as the first is, and named as an amount."""
     with pytest.raises(ExpressionError, match=r"^an amount must be positive, not '0' in "):
         parse_expression("oxycodone 5 mg 1-2 tabs (5-0 mg total) q6h")
+
+
+# -- brands: a bracketed brand the lexicon does not know --
+
+
+@pytest.mark.parametrize(
+    ("brand", "notes"),
+    [("Foo", ("the brand [Foo] is not known; read as the oxycodone named",)), ("Roxicodone", ())],
+)
+def test_an_unknown_bracketed_brand_is_said_in_a_note(brand: str, notes: tuple[str, ...]) -> None:
+    """The product is read from the name before an unknown brand, and the note says so; a known brand needs none."""
+    parsed = parse_expression(f"oxycodone 5 MG Oral Tablet [{brand}] 1 tab q6h")
+    assert (parsed.drug, parsed.dose, parsed.notes) == ("oxycodone", "5 mg", notes)
