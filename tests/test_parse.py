@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import doctest
+import re
 from typing import Any
 
 import pytest
@@ -527,3 +528,40 @@ def test_an_unknown_bracketed_brand_is_said_in_a_note(brand: str, notes: tuple[s
     """The product is read from the name before an unknown brand, and the note says so; a known brand needs none."""
     parsed = parse_expression(f"oxycodone 5 MG Oral Tablet [{brand}] 1 tab q6h")
     assert (parsed.drug, parsed.dose, parsed.notes) == ("oxycodone", "5 mg", notes)
+
+
+# -- amounts: a range of amounts with its unit said once ("5-10 mg") --
+
+
+def test_a_dash_with_no_number_after_it_is_no_amount_range() -> None:
+    """ "5-? mg" has no high end: the 5 is refused as an amount without a unit, not read as a range."""
+    with pytest.raises(ExpressionError, match=r"^no unit after '5' in "):
+        parse_expression("oxycodone 5-? mg q6h")
+
+
+@pytest.mark.parametrize("text", ["oxycodone 10-20 mg per 5 mL 5 mL q4h", "oxycodone 5-10 mg per day"])
+def test_per_after_an_amount_range_reads_as_a_slash_does(text: str) -> None:
+    """ "10-20 mg per 5 mL" is a concentration's range as "10-20 mg/5 mL" is, not a range of amounts followed by
+    a stray word: both are read (here refused) alike."""
+    slashed = text.replace(" per ", "/")
+    with pytest.raises(ExpressionError) as per:
+        parse_expression(text)
+    with pytest.raises(ExpressionError) as slash:
+        parse_expression(slashed)
+    assert str(per.value).replace(text, "") == str(slash.value).replace(slashed, "")
+
+
+def test_the_high_end_of_an_amount_range_must_be_positive() -> None:
+    """ "5-0 mg": the second amount is the dose's high end, refused as the dose."""
+    with pytest.raises(ExpressionError, match=r"^the dose must be positive, not '0' in "):
+        parse_expression("oxycodone 5-0 mg q6h")
+
+
+def test_an_amount_range_too_wide_asks_for_the_components_or_the_strength() -> None:
+    """ "hydrocodone 10-325 mg" may be a combination's strengths: the message says what to write instead."""
+    expected = (
+        "'10-325 mg' may be a combination's strengths, not a range of amounts: name the components (e.g. "
+        "'hydrocodone/acetaminophen 10/325 mg') or the product's strength in "
+    )
+    with pytest.raises(ExpressionError, match="^" + re.escape(expected)):
+        parse_expression("hydrocodone 10-325 mg q6h")
