@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import doctest
+import re
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 import mme._parse
 from mme import _vocab
 from mme._errors import ExpressionError, MMEError
-from mme._parse import GRAMMAR, Expression, parse_expression
+from mme._parse import GRAMMAR, Expression, RangeChoice, parse_expression
 
 from expression_checks import check_expression
 
@@ -464,3 +465,103 @@ def test_the_reader_asks_of_a_name_without_searching_close_names(text: str, monk
     except ExpressionError as e:
         got = str(e)
     assert got == expected
+
+
+# -- counts: each number of a count checked, and the amount restated beside it --
+
+
+def test_a_zero_in_a_clock_time_before_the_count_is_not_the_count() -> None:
+    """Only the count's own numbers are checked as a count: the '00' of '8:00' said before it is a minute."""
+    parsed = parse_expression("oxycodone 5 mg tablet, at 8:00 and 20:00 take 1 tab")
+    assert (parsed.count, parsed.per_day, parsed.ignored) == (1.0, 2.0, ("8:00 and 20:00",))
+
+
+def test_a_count_too_large_for_a_number_is_named_as_typed() -> None:
+    """A count that overflows is refused quoting the number typed, not the count around it."""
+    with pytest.raises(ExpressionError, match=r"^'1e400' is not a finite number in "):
+        parse_expression("oxycodone 5 mg 1e400 tabs q6h")
+
+
+def test_a_count_range_whose_high_end_overflows_is_refused() -> None:
+    """Each end of a range is checked: a fraction of finite numbers that overflows ('1e300/1e-10') is no count."""
+    with pytest.raises(ExpressionError, match=r"^count '1 to 1e300/1e-10' must be positive and finite in "):
+        parse_expression("oxycodone 5 mg 1 to 1e300/1e-10 tab q6h")
+
+
+@pytest.mark.parametrize("end", ["max", "min"])
+def test_two_amounts_in_brackets_are_not_a_restated_range(end: RangeChoice) -> None:
+    """ "(5 mg 10 mg)" has no '-' or 'to' between its amounts: it is not the count restated as 5 to 10 mg (whose
+    low end the single tablet would match)."""
+    with pytest.raises(ExpressionError, match=r"^two doses: '1 tab' and '5 mg' in "):
+        parse_expression("oxycodone 5 mg 1 tab (5 mg 10 mg) q6h", range=end)
+
+
+@pytest.mark.parametrize(
+    ("text", "dose"),
+    [
+        ("fentanyl 25 mcg/h patch, apply 1 patch (25 mcg/h) every 72 hours", "25 mcg/h"),
+        ("oxycodone 5 mg 1 tab (5000 mcg) q6h", "5 mg"),
+    ],
+)
+@pytest.mark.parametrize("end", ["max", "min"])
+def test_an_amount_restated_in_mcg_is_compared_in_mg(text: str, dose: str, end: RangeChoice) -> None:
+    """The amount in brackets is converted to mg, at either end read, before it is compared with what the count
+    holds."""
+    parsed = parse_expression(text, range=end)
+    assert (parsed.dose, parsed.count) == (dose, 1.0)
+
+
+def test_the_high_end_of_a_restated_amount_range_must_be_positive() -> None:
+    """ "(5-0 mg total)": the second amount is checked as the first is, and named as an amount."""
+    with pytest.raises(ExpressionError, match=r"^an amount must be positive, not '0' in "):
+        parse_expression("oxycodone 5 mg 1-2 tabs (5-0 mg total) q6h")
+
+
+# -- brands: a bracketed brand the lexicon does not know --
+
+
+@pytest.mark.parametrize(
+    ("brand", "notes"),
+    [("Foo", ("the brand [Foo] is not known; read as the oxycodone named",)), ("Roxicodone", ())],
+)
+def test_an_unknown_bracketed_brand_is_said_in_a_note(brand: str, notes: tuple[str, ...]) -> None:
+    """The product is read from the name before an unknown brand, and the note says so; a known brand needs none."""
+    parsed = parse_expression(f"oxycodone 5 MG Oral Tablet [{brand}] 1 tab q6h")
+    assert (parsed.drug, parsed.dose, parsed.notes) == ("oxycodone", "5 mg", notes)
+
+
+# -- amounts: a range of amounts with its unit said once ("5-10 mg") --
+
+
+def test_a_dash_with_no_number_after_it_is_no_amount_range() -> None:
+    """ "5-? mg" has no high end: the 5 is refused as an amount without a unit, not read as a range."""
+    with pytest.raises(ExpressionError, match=r"^no unit after '5' in "):
+        parse_expression("oxycodone 5-? mg q6h")
+
+
+@pytest.mark.parametrize("text", ["oxycodone 10-20 mg per 5 mL 5 mL q4h", "oxycodone 5-10 mg per day"])
+def test_per_after_an_amount_range_reads_as_a_slash_does(text: str) -> None:
+    """ "10-20 mg per 5 mL" is a concentration's range as "10-20 mg/5 mL" is, not a range of amounts followed by
+    a stray word: both are read (here refused) alike."""
+    slashed = text.replace(" per ", "/")
+    with pytest.raises(ExpressionError) as per:
+        parse_expression(text)
+    with pytest.raises(ExpressionError) as slash:
+        parse_expression(slashed)
+    assert str(per.value).replace(text, "") == str(slash.value).replace(slashed, "")
+
+
+def test_the_high_end_of_an_amount_range_must_be_positive() -> None:
+    """ "5-0 mg": the second amount is the dose's high end, refused as the dose."""
+    with pytest.raises(ExpressionError, match=r"^the dose must be positive, not '0' in "):
+        parse_expression("oxycodone 5-0 mg q6h")
+
+
+def test_an_amount_range_too_wide_asks_for_the_components_or_the_strength() -> None:
+    """ "hydrocodone 10-325 mg" may be a combination's strengths: the message says what to write instead."""
+    expected = (
+        "'10-325 mg' may be a combination's strengths, not a range of amounts: name the components (e.g. "
+        "'hydrocodone/acetaminophen 10/325 mg') or the product's strength in "
+    )
+    with pytest.raises(ExpressionError, match="^" + re.escape(expected)):
+        parse_expression("hydrocodone 10-325 mg q6h")
