@@ -3538,3 +3538,64 @@ def test_iv_is_intravenous_never_four() -> None:
     assert parse_expression("oxycodone 5 mg iv q6h").route == "intravenous"
     with pytest.raises(mme.NotCoveredError, match="oxycodone intravenous"):
         mme.convert("oxycodone 5 mg tab iv q6h", table="cms-2018")
+
+
+# -- ranges, fractions and week words: where a number or range ends, and what it counts --
+
+
+@pytest.mark.parametrize(
+    ("sig", "span", "low", "high"),
+    [
+        ("1-1/2 to 2 tabs q6h", "1-1/2 to 2", 1.5, 2.0),  # US mixed number "1-1/2" as the low end
+        ("1/2 to 3/2 q6h", "1/2 to 3/2", 0.5, 1.5),  # a fraction as the high end
+    ],
+)
+def test_a_count_range_with_fractions_reads_both_ends(sig: str, span: str, low: float, high: float) -> None:
+    """Each end of a range may be a part of a tablet; the reading goes on after the high end, to the frequency."""
+    text = f"oxycodone 5 mg tablet {sig}"
+    expression = parse_expression(text)
+    assert (expression.count, expression.every_hours, expression.ranges) == (high, 6.0, (span,))
+    assert parse_expression(text, range="min").count == low
+
+
+@pytest.mark.parametrize(
+    ("text", "every_hours", "count", "span"),
+    [
+        ("oxycodone 5 mg tablet 1 a 2 tabs q6h", 6.0, 2.0, "1 a 2"),  # "1 à 2" written without its accent
+        ("fentanyl 25 mcg/h patch 1 patch every 3 to 4 days", 72.0, 1.0, "every 3 to 4 days"),
+    ],
+)
+def test_a_range_word_between_numbers_reads_a_range(text: str, every_hours: float, count: float, span: str) -> None:
+    """ "a" joins a range of counts as "to" does; "to" joins a range of days."""
+    expression = parse_expression(text)
+    assert (expression.every_hours, expression.count, expression.ranges) == (every_hours, count, (span,))
+
+
+def test_a_bare_a_before_a_number_of_days_is_no_range() -> None:
+    """ "every 3 a 4 days" is refused, not read as 3 to 4 days: "a" before days is taken as no range word."""
+    with pytest.raises(mme.ExpressionError, match=r"^cannot read 'every' in "):
+        parse_expression("fentanyl 25 mcg/h patch 1 patch every 3 a 4 days")
+
+
+@pytest.mark.parametrize("sig", ["1-2/", "1-2/dose q6h"])
+def test_a_range_before_a_slash_without_a_number_is_refused_as_text(sig: str) -> None:
+    """A slash after a range is a fraction only with a number after it; otherwise the text is refused where it
+    stops, never an IndexError at the end of the sig."""
+    with pytest.raises(mme.ExpressionError, match=r"^cannot read '1-2/': a number after the dose is a count"):
+        parse_expression(f"oxycodone 5 mg tablet {sig}")
+
+
+@pytest.mark.parametrize(
+    ("sig", "per_day", "as_needed"),
+    [
+        ("1 tab 2 times a wk", 2 / 7, False),
+        ("1 comprimé 3 fois par semaine", 3 / 7, False),
+        ("1 tab 2 times weekly prn", 2 / 7, True),  # the reading goes on after "weekly"
+        ("1 tab 2 times a week prn", 2 / 7, True),  # and after "a week"
+    ],
+)
+def test_a_frequency_per_week_is_spread_over_seven_days(sig: str, per_day: float, as_needed: bool) -> None:
+    """ "wk" and "semaine" are a week as "week" is; what follows the week is still read."""
+    expression = parse_expression(f"oxycodone 5 mg {sig}")
+    assert expression.per_day == pytest.approx(per_day)
+    assert expression.as_needed is as_needed
