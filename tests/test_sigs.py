@@ -3599,3 +3599,20 @@ def test_a_frequency_per_week_is_spread_over_seven_days(sig: str, per_day: float
     expression = parse_expression(f"oxycodone 5 mg {sig}")
     assert expression.per_day == pytest.approx(per_day)
     assert expression.as_needed is as_needed
+
+
+def test_evening_and_bedtime_with_no_frequency_ask_how_many_times_a_day() -> None:
+    """ "in the evening and at bedtime" may be one dose or two: the message says what to write."""
+    with pytest.raises(
+        mme.ExpressionError, match=r"^the evening and bedtime may be one time or two: say how many times a day in '"
+    ):
+        parse_expression("morphine 15 mg ER tablet 1 tab in the evening and at bedtime")
+
+
+@pytest.mark.parametrize(
+    "sig", ["1 tab by mouth - q12h", "1 tab by-mouth - q12h", "extended-release - 1 tab q12h", "1 tab q12h by-mouth -"]
+)
+def test_a_dash_after_a_route_or_release_phrase_is_refused_hyphenated_or_not(sig: str) -> None:
+    """A hyphen joins the words of a phrase ("by-mouth"); a dash after the phrase is not part of it."""
+    with pytest.raises(mme.ExpressionError, match=r"^cannot read '-' in "):
+        parse_expression(f"oxycodone 10 mg tablet {sig}")
