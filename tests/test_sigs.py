@@ -3616,3 +3616,30 @@ def test_a_dash_after_a_route_or_release_phrase_is_refused_hyphenated_or_not(sig
     """A hyphen joins the words of a phrase ("by-mouth"); a dash after the phrase is not part of it."""
     with pytest.raises(mme.ExpressionError, match=r"^cannot read '-' in "):
         parse_expression(f"oxycodone 10 mg tablet {sig}")
+
+
+@pytest.mark.parametrize(
+    ("sig", "ignored", "as_needed"),
+    [
+        ("for 7 days then stop", ("for 7 days", "then stop"), False),
+        ("x 7 days then stop; prn", ("x 7 days", "then stop"), True),  # the sig goes on after the stop
+        ("x 7 days then stop [Roxicodone]", ("x 7 days", "then stop"), False),  # a brand's bracket after it
+    ],
+)
+def test_then_stop_ends_the_course_and_is_ignored_as_said(sig: str, ignored: tuple[str, ...], as_needed: bool) -> None:
+    """ "then stop" is no second step: it is set aside word for word, and what follows it is still read."""
+    expression = parse_expression(f"oxycodone 5 mg 1 tab q6h {sig}")
+    assert (expression.ignored, expression.as_needed, expression.every_hours) == (ignored, as_needed, 6.0)
+
+
+@pytest.mark.parametrize(
+    ("sig", "message"),
+    [
+        ("1 tab 8 pm daily", "'8 pm' may be a clock time or 8 units in the evening: write 'at 8 pm' or '8 tabs in the evening'"),
+        ("1 tab daily 3 am with food", "'3 am' may be a clock time or 3 units in the morning: write 'at 3 am' or '3 tabs in the morning'"),
+    ],
+)  # fmt: skip
+def test_a_spaced_hour_is_refused_with_both_readings_spelt_out(sig: str, message: str) -> None:
+    """The message names the hour, the time of day it falls in, and both ways to write what was meant."""
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(message)} in '"):
+        parse_expression(f"oxycodone 5 mg {sig}")
