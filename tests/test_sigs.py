@@ -3643,3 +3643,60 @@ def test_a_spaced_hour_is_refused_with_both_readings_spelt_out(sig: str, message
     """The message names the hour, the time of day it falls in, and both ways to write what was meant."""
     with pytest.raises(mme.ExpressionError, match=f"^{re.escape(message)} in '"):
         parse_expression(f"oxycodone 5 mg {sig}")
+
+
+# -- a combination's amounts: a slash after a strength, units compared in mg, an unknown component --
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [("oxycodone 5 mg /", "mg /"), ("Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG /", "MG /")],
+)
+def test_a_slash_ending_the_strength_is_an_unknown_unit(text: str, unit: str) -> None:
+    """A slash with nothing after it starts no component and no denominator: refused, never an IndexError."""
+    with pytest.raises(mme.ExpressionError, match=f"^unknown unit {re.escape(repr(unit))} in "):
+        parse_expression(text)
+
+
+@pytest.mark.parametrize("per", ["/tab", " / tab", "/tablet"])
+def test_a_form_after_the_strengths_slash_is_per_unit_not_a_component(per: str) -> None:
+    """ "5 mg/tab" is 5 mg a tablet, so "10 mg" is 2 tablets: 10 mg x 4 x 1.5 = 60 MME/day."""
+    text = f"oxycodone 5 mg{per} 10 mg q6h"
+    expression = parse_expression(text)
+    assert (expression.drug, expression.dose, expression.count, expression.form) == ("oxycodone", "5 mg", 2.0, "tablet")
+    assert mme.convert(text).mme_per_day == pytest.approx(60.0)
+
+
+def test_a_unit_after_the_strengths_slash_is_no_component_name() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^unknown unit 'mg/mg 5' in "):
+        parse_expression("oxycodone 5 mg/mg 5 mg q6h")
+
+
+@pytest.mark.parametrize(
+    ("strengths", "mme_per_day"),
+    [
+        ("5 mg/0.325 g", 30.0),  # 325 mg of acetaminophen: 5 mg x 4 x 1.5
+        ("5000 mcg/325 mg", 30.0),  # 5 mg of oxycodone
+        ("10/10 mg", 60.0),  # equal amounts cannot be swapped: 10 mg x 4 x 1.5
+    ],
+)
+def test_a_combinations_strengths_are_compared_in_mg(strengths: str, mme_per_day: float) -> None:
+    """The check for swapped strengths compares milligrams, whatever unit each is written in."""
+    assert mme.convert(f"oxycodone/acetaminophen {strengths} 1 tab q6h").mme_per_day == pytest.approx(mme_per_day)
+
+
+def test_swapped_strengths_in_other_units_are_refused_naming_the_components_order() -> None:
+    """0.325 g is 325 mg: read as oxycodone's it would be 65 times the dose."""
+    message = (
+        "'0.325 g/5 mg' gives oxycodone more than acetaminophen: write the strengths in the order of the components "
+        "(oxycodone/acetaminophen) in '"
+    )
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(message)}"):
+        parse_expression("oxycodone/acetaminophen 0.325 g/5 mg 1 tab q6h")
+
+
+def test_one_amount_of_a_combination_with_an_unknown_component_is_said_to_be_its() -> None:
+    """With no known opioid among the components, the one amount is read as the unknown one's (here a misspelt
+    opioid), and said so."""
+    expression = parse_expression("acetaminophen/hydrocodon 5 mg q6h")
+    assert expression.notes == ("the one amount '5 mg' of 'acetaminophen/hydrocodon' read as the hydrocodon's",)
