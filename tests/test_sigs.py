@@ -3700,3 +3700,10 @@ def test_one_amount_of_a_combination_with_an_unknown_component_is_said_to_be_its
     opioid), and said so."""
     expression = parse_expression("acetaminophen/hydrocodon 5 mg q6h")
     assert expression.notes == ("the one amount '5 mg' of 'acetaminophen/hydrocodon' read as the hydrocodon's",)
+
+
+def test_a_qualifier_in_brackets_after_the_name_holds_at_most_four_tokens() -> None:
+    """Four tokens, hyphens counted, are a qualifier set aside; a fifth makes the bracket part of an unknown name."""
+    assert parse_expression("oxycodone (abuse - deterrent -) 10 mg q12h").ignored == ("(abuse - deterrent -)",)
+    with pytest.raises(mme.UnknownDrugError, match=r"^unknown drug 'oxycodone \(- abuse-deterrent'"):
+        mme.convert("oxycodone (- abuse-deterrent -) 10 mg q12h")
