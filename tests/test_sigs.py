@@ -3538,3 +3538,172 @@ def test_iv_is_intravenous_never_four() -> None:
     assert parse_expression("oxycodone 5 mg iv q6h").route == "intravenous"
     with pytest.raises(mme.NotCoveredError, match="oxycodone intravenous"):
         mme.convert("oxycodone 5 mg tab iv q6h", table="cms-2018")
+
+
+# -- ranges, fractions and week words: where a number or range ends, and what it counts --
+
+
+@pytest.mark.parametrize(
+    ("sig", "span", "low", "high"),
+    [
+        ("1-1/2 to 2 tabs q6h", "1-1/2 to 2", 1.5, 2.0),  # US mixed number "1-1/2" as the low end
+        ("1/2 to 3/2 q6h", "1/2 to 3/2", 0.5, 1.5),  # a fraction as the high end
+    ],
+)
+def test_a_count_range_with_fractions_reads_both_ends(sig: str, span: str, low: float, high: float) -> None:
+    """Each end of a range may be a part of a tablet; the reading goes on after the high end, to the frequency."""
+    text = f"oxycodone 5 mg tablet {sig}"
+    expression = parse_expression(text)
+    assert (expression.count, expression.every_hours, expression.ranges) == (high, 6.0, (span,))
+    assert parse_expression(text, range="min").count == low
+
+
+@pytest.mark.parametrize(
+    ("text", "every_hours", "count", "span"),
+    [
+        ("oxycodone 5 mg tablet 1 a 2 tabs q6h", 6.0, 2.0, "1 a 2"),  # "1 à 2" written without its accent
+        ("fentanyl 25 mcg/h patch 1 patch every 3 to 4 days", 72.0, 1.0, "every 3 to 4 days"),
+    ],
+)
+def test_a_range_word_between_numbers_reads_a_range(text: str, every_hours: float, count: float, span: str) -> None:
+    """ "a" joins a range of counts as "to" does; "to" joins a range of days."""
+    expression = parse_expression(text)
+    assert (expression.every_hours, expression.count, expression.ranges) == (every_hours, count, (span,))
+
+
+def test_a_bare_a_before_a_number_of_days_is_no_range() -> None:
+    """ "every 3 a 4 days" is refused, not read as 3 to 4 days: "a" before days is taken as no range word."""
+    with pytest.raises(mme.ExpressionError, match=r"^cannot read 'every' in "):
+        parse_expression("fentanyl 25 mcg/h patch 1 patch every 3 a 4 days")
+
+
+@pytest.mark.parametrize("sig", ["1-2/", "1-2/dose q6h"])
+def test_a_range_before_a_slash_without_a_number_is_refused_as_text(sig: str) -> None:
+    """A slash after a range is a fraction only with a number after it; otherwise the text is refused where it
+    stops, never an IndexError at the end of the sig."""
+    with pytest.raises(mme.ExpressionError, match=r"^cannot read '1-2/': a number after the dose is a count"):
+        parse_expression(f"oxycodone 5 mg tablet {sig}")
+
+
+@pytest.mark.parametrize(
+    ("sig", "per_day", "as_needed"),
+    [
+        ("1 tab 2 times a wk", 2 / 7, False),
+        ("1 comprimé 3 fois par semaine", 3 / 7, False),
+        ("1 tab 2 times weekly prn", 2 / 7, True),  # the reading goes on after "weekly"
+        ("1 tab 2 times a week prn", 2 / 7, True),  # and after "a week"
+    ],
+)
+def test_a_frequency_per_week_is_spread_over_seven_days(sig: str, per_day: float, as_needed: bool) -> None:
+    """ "wk" and "semaine" are a week as "week" is; what follows the week is still read."""
+    expression = parse_expression(f"oxycodone 5 mg {sig}")
+    assert expression.per_day == pytest.approx(per_day)
+    assert expression.as_needed is as_needed
+
+
+def test_evening_and_bedtime_with_no_frequency_ask_how_many_times_a_day() -> None:
+    """ "in the evening and at bedtime" may be one dose or two: the message says what to write."""
+    with pytest.raises(
+        mme.ExpressionError, match=r"^the evening and bedtime may be one time or two: say how many times a day in '"
+    ):
+        parse_expression("morphine 15 mg ER tablet 1 tab in the evening and at bedtime")
+
+
+@pytest.mark.parametrize(
+    "sig", ["1 tab by mouth - q12h", "1 tab by-mouth - q12h", "extended-release - 1 tab q12h", "1 tab q12h by-mouth -"]
+)
+def test_a_dash_after_a_route_or_release_phrase_is_refused_hyphenated_or_not(sig: str) -> None:
+    """A hyphen joins the words of a phrase ("by-mouth"); a dash after the phrase is not part of it."""
+    with pytest.raises(mme.ExpressionError, match=r"^cannot read '-' in "):
+        parse_expression(f"oxycodone 10 mg tablet {sig}")
+
+
+@pytest.mark.parametrize(
+    ("sig", "ignored", "as_needed"),
+    [
+        ("for 7 days then stop", ("for 7 days", "then stop"), False),
+        ("x 7 days then stop; prn", ("x 7 days", "then stop"), True),  # the sig goes on after the stop
+        ("x 7 days then stop [Roxicodone]", ("x 7 days", "then stop"), False),  # a brand's bracket after it
+    ],
+)
+def test_then_stop_ends_the_course_and_is_ignored_as_said(sig: str, ignored: tuple[str, ...], as_needed: bool) -> None:
+    """ "then stop" is no second step: it is set aside word for word, and what follows it is still read."""
+    expression = parse_expression(f"oxycodone 5 mg 1 tab q6h {sig}")
+    assert (expression.ignored, expression.as_needed, expression.every_hours) == (ignored, as_needed, 6.0)
+
+
+@pytest.mark.parametrize(
+    ("sig", "message"),
+    [
+        ("1 tab 8 pm daily", "'8 pm' may be a clock time or 8 units in the evening: write 'at 8 pm' or '8 tabs in the evening'"),
+        ("1 tab daily 3 am with food", "'3 am' may be a clock time or 3 units in the morning: write 'at 3 am' or '3 tabs in the morning'"),
+    ],
+)  # fmt: skip
+def test_a_spaced_hour_is_refused_with_both_readings_spelt_out(sig: str, message: str) -> None:
+    """The message names the hour, the time of day it falls in, and both ways to write what was meant."""
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(message)} in '"):
+        parse_expression(f"oxycodone 5 mg {sig}")
+
+
+# -- a combination's amounts: a slash after a strength, units compared in mg, an unknown component --
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [("oxycodone 5 mg /", "mg /"), ("Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG /", "MG /")],
+)
+def test_a_slash_ending_the_strength_is_an_unknown_unit(text: str, unit: str) -> None:
+    """A slash with nothing after it starts no component and no denominator: refused, never an IndexError."""
+    with pytest.raises(mme.ExpressionError, match=f"^unknown unit {re.escape(repr(unit))} in "):
+        parse_expression(text)
+
+
+@pytest.mark.parametrize("per", ["/tab", " / tab", "/tablet"])
+def test_a_form_after_the_strengths_slash_is_per_unit_not_a_component(per: str) -> None:
+    """ "5 mg/tab" is 5 mg a tablet, so "10 mg" is 2 tablets: 10 mg x 4 x 1.5 = 60 MME/day."""
+    text = f"oxycodone 5 mg{per} 10 mg q6h"
+    expression = parse_expression(text)
+    assert (expression.drug, expression.dose, expression.count, expression.form) == ("oxycodone", "5 mg", 2.0, "tablet")
+    assert mme.convert(text).mme_per_day == pytest.approx(60.0)
+
+
+def test_a_unit_after_the_strengths_slash_is_no_component_name() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^unknown unit 'mg/mg 5' in "):
+        parse_expression("oxycodone 5 mg/mg 5 mg q6h")
+
+
+@pytest.mark.parametrize(
+    ("strengths", "mme_per_day"),
+    [
+        ("5 mg/0.325 g", 30.0),  # 325 mg of acetaminophen: 5 mg x 4 x 1.5
+        ("5000 mcg/325 mg", 30.0),  # 5 mg of oxycodone
+        ("10/10 mg", 60.0),  # equal amounts cannot be swapped: 10 mg x 4 x 1.5
+    ],
+)
+def test_a_combinations_strengths_are_compared_in_mg(strengths: str, mme_per_day: float) -> None:
+    """The check for swapped strengths compares milligrams, whatever unit each is written in."""
+    assert mme.convert(f"oxycodone/acetaminophen {strengths} 1 tab q6h").mme_per_day == pytest.approx(mme_per_day)
+
+
+def test_swapped_strengths_in_other_units_are_refused_naming_the_components_order() -> None:
+    """0.325 g is 325 mg: read as oxycodone's it would be 65 times the dose."""
+    message = (
+        "'0.325 g/5 mg' gives oxycodone more than acetaminophen: write the strengths in the order of the components "
+        "(oxycodone/acetaminophen) in '"
+    )
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(message)}"):
+        parse_expression("oxycodone/acetaminophen 0.325 g/5 mg 1 tab q6h")
+
+
+def test_one_amount_of_a_combination_with_an_unknown_component_is_said_to_be_its() -> None:
+    """With no known opioid among the components, the one amount is read as the unknown one's (here a misspelt
+    opioid), and said so."""
+    expression = parse_expression("acetaminophen/hydrocodon 5 mg q6h")
+    assert expression.notes == ("the one amount '5 mg' of 'acetaminophen/hydrocodon' read as the hydrocodon's",)
+
+
+def test_a_qualifier_in_brackets_after_the_name_holds_at_most_four_tokens() -> None:
+    """Four tokens, hyphens counted, are a qualifier set aside; a fifth makes the bracket part of an unknown name."""
+    assert parse_expression("oxycodone (abuse - deterrent -) 10 mg q12h").ignored == ("(abuse - deterrent -)",)
+    with pytest.raises(mme.UnknownDrugError, match=r"^unknown drug 'oxycodone \(- abuse-deterrent'"):
+        mme.convert("oxycodone (- abuse-deterrent -) 10 mg q12h")
