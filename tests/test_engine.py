@@ -1113,3 +1113,80 @@ def test_an_argument_the_memos_cannot_hash_is_read_and_refused_by_type(dose: obj
     kwargs: dict[str, typing.Any] = {"per_day": 2, **extra}
     with pytest.raises(mme.ArgumentTypeError, match=r"^(dose|count|volume|per_day) must be"):
         mme.daily_mme("morphine", dose, **kwargs)  # type: ignore[arg-type]
+
+
+# -- the memoised readers: limits named, unit spellings, unit-slip warnings, route defaults, intervals --
+
+
+@pytest.mark.parametrize(
+    ("dose", "kwargs", "error", "named"),
+    [
+        ("10 mg", {"every": "6" * 1001}, mme.DoseError, "every"),
+        ("1" * 1001 + " mg", {"per_day": 1}, mme.UnitError, "dose"),
+        ((10, "m" * 1001), {"per_day": 1}, mme.UnitError, "unit"),
+    ],
+)
+def test_a_text_too_long_is_refused_naming_what_it_is(
+    dose: object, kwargs: dict[str, typing.Any], error: type[mme.MMEError], named: str
+) -> None:
+    """An interval, a dose or a unit over 1,000 characters is refused by its own error, which says which one it is."""
+    with pytest.raises(error, match=rf"^{named} '.{{60}}'\.\.\. \(1,00\d characters\) is too long"):
+        mme.daily_mme("oxycodone", dose, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("unit", ["tablet", "mg/mL/h", "x/h"])
+def test_a_unit_outside_the_closed_table_is_unknown(unit: str) -> None:
+    """A counted word alone ("tablet") is no unit, a third part is not dropped ("mg/mL/h" is no concentration), and a
+    rate of no mass is no rate: each is an unknown unit, not a crash nor another unit."""
+    with pytest.raises(mme.UnitError, match=rf"^unknown unit {re.escape(repr(unit))}: use mg"):
+        mme.daily_mme("morphine", (10, unit), per_day=1)
+
+
+def test_a_concentration_in_mcg_of_a_drug_dosed_in_mg_warns() -> None:
+    """A dispensed 50 mcg/mL of morphine is 0.05 mg per mL, under 0.1 mg: mg typed as mcg? as with a mass in mcg."""
+    with pytest.warns(mme.ImplausibleDoseWarning, match=r"^morphine is dosed in mg here; mcg/mL was given, under 0.1"):
+        result = mme.dispensing_mme("morphine", "50 mcg/mL", quantity=100, days_supply=10)
+    assert len(result.warnings) == 1
+
+
+@pytest.mark.parametrize("rate", ["2 mcg/h", "25 mcg/h"])
+def test_a_patch_rate_in_mcg_per_hour_owes_no_unit_warning(rate: str) -> None:
+    """A fentanyl patch is labelled in mcg/h, its table row too: however low, its rate is not mg typed as mcg."""
+    assert mme.daily_mme("fentanyl", rate).warnings == ()
+    assert mme.dispensing_mme("fentanyl", rate, quantity=10, days_supply=30).warnings == ()
+
+
+def test_a_route_taken_by_default_is_named_with_all_its_routes() -> None:
+    """anzca-2021's fentanyl row without a route is its parenteral one: the warning names all three of its routes."""
+    result = mme.daily_mme("fentanyl", "100 mcg", per_day=1, table="anzca-2021")
+    assert result.warnings[0].startswith(
+        "no route given: read as intravenous/subcutaneous/intramuscular; anzca-2021 also has fentanyl by transdermal"
+    )
+
+
+def test_the_shortest_interval_with_finite_doses_a_day_is_read() -> None:
+    """An interval of 1.36e-307 hours is 1.76e308 doses a day, finite: a tiny dose gives a (warned) result, not an
+    error about the doses per day."""
+    with pytest.warns(mme.ImplausibleDoseWarning):
+        result = mme.daily_mme("oxycodone", (1e-300, "mg"), every=1.36e-307)
+    assert result.daily_dose == pytest.approx(1e-300 * 24 / 1.36e-307)
+
+
+def test_frames_warn_of_a_patch_rate_per_day_as_the_engine_does(pandas_frames: typing.Any) -> None:
+    """A patch rate written per day owes its warning always: the columnar path carries it as the engine gives it."""
+    pd = pandas_frames
+    from mme import frames
+
+    claims = pd.DataFrame({"drug": ["fentanyl"], "strength": [600.0], "strength_unit": ["mcg/day"], "quantity": [10.0],
+                           "days_supply": [30.0]})  # fmt: skip
+    (row,) = _rows(frames.dispensing_mme(claims))
+    with pytest.warns(mme.ImplausibleDoseWarning, match="^fentanyl patches are labelled per hour"):
+        engine = mme.dispensing_mme("fentanyl", "600 mcg/day", quantity=10, days_supply=30)
+    assert (row["mme_per_day"], row["mme_warning"], row["mme_error"]) == (engine.mme_per_day, engine.warnings[0], None)
+
+
+def test_a_hyphen_splits_a_name_only_when_nothing_else_does() -> None:
+    """A name with a slash splits there ("oxycodone/acetaminophen-ibuprofen"); its hyphenated part is one unknown
+    component, not a cue to split the whole name at the hyphen instead."""
+    with pytest.raises(mme.ExpressionError, match=r"^unknown component 'acetaminophen-ibuprofen' of"):
+        mme.convert("oxycodone/acetaminophen-ibuprofen 5/325/200 mg q6h")
