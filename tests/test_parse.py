@@ -565,3 +565,46 @@ def test_an_amount_range_too_wide_asks_for_the_components_or_the_strength() -> N
     )
     with pytest.raises(ExpressionError, match="^" + re.escape(expected)):
         parse_expression("hydrocodone 10-325 mg q6h")
+
+
+def test_an_amount_range_is_listed_among_the_ranges_read() -> None:
+    """ "5-10 mg" is a range the caller may want to see read at its other end: it is listed as typed."""
+    assert parse_expression("oxycodone 5-10 mg q6h").ranges == ("5-10 mg",)
+
+
+def test_amounts_with_no_unit_under_a_single_name_quote_the_amounts() -> None:
+    """ "hydrocodone 10/325": which amount is the opioid's is unknown, and the message says which amounts."""
+    with pytest.raises(
+        ExpressionError,
+        match=r"^'hydrocodone' does not name its components, so which amount of "
+        r"'10/325' is the opioid's is unknown ",
+    ):
+        parse_expression("hydrocodone 10/325 1 tab q6h")
+
+
+def test_a_volume_with_no_strength_asks_for_the_strength_by_example() -> None:
+    """ "Tussionex 10 mL": how much opioid is in 10 mL is unknown; the message shows a strength before a volume."""
+    expected = (
+        "'10 mL' is a volume with no strength before it: give the product's strength (e.g. 'morphine 10 mg/5 mL "
+        "5 mL q4h') in "
+    )
+    with pytest.raises(ExpressionError, match="^" + re.escape(expected)):
+        parse_expression("Tussionex 10 mL q12h")
+
+
+# -- names: a bracket ending the drug name --
+
+
+def test_a_bracket_after_the_dose_is_not_the_names_bracket() -> None:
+    """Only a bracket closing before the dose can be the name's brand: the "(1 tab)" after it is the count."""
+    parsed = parse_expression("oxycodone (Roxicodone) 5 mg (1 tab) q6h")
+    assert (parsed.drug, parsed.dose, parsed.count, parsed.form) == ("oxycodone", "5 mg", 1.0, "tablet")
+
+
+def test_a_bracket_longer_than_a_brand_is_no_brand() -> None:
+    """A bracket of up to three tokens ending the name is read as its brand, "(hydrocodone/acetaminophen)" too; a
+    longer one stays in the name, which then names no known product and is refused rather than guessed."""
+    parsed = parse_expression("Norco (hydrocodone/acetaminophen) 10/325 mg 1 tab q6h")
+    assert (parsed.drug, parsed.dose) == ("Norco", "10 mg")
+    with pytest.raises(ExpressionError, match=r"^unknown component 'Norco \(hydrocodone bitartrate' of "):
+        parse_expression("Norco (hydrocodone bitartrate/acetaminophen) 10/325 mg 1 tab q6h")
