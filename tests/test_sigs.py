@@ -3707,3 +3707,12 @@ def test_a_qualifier_in_brackets_after_the_name_holds_at_most_four_tokens() -> N
     assert parse_expression("oxycodone (abuse - deterrent -) 10 mg q12h").ignored == ("(abuse - deterrent -)",)
     with pytest.raises(mme.UnknownDrugError, match=r"^unknown drug 'oxycodone \(- abuse-deterrent'"):
         mme.convert("oxycodone (- abuse-deterrent -) 10 mg q12h")
+
+
+def test_empty_brand_brackets_name_no_brand() -> None:
+    """RxNorm's "[]" with nothing in it: the product has an empty brand, and the note quotes it as it is."""
+    name = "Oxycodone Hydrochloride 5 MG / Acetaminophen 325 MG Oral Tablet []"
+    assert parse_product(name).brand == ""
+    assert parse_expression(f"{name} 1 tab q6h").notes == (
+        "the brand [] is not known; read as the Oxycodone Hydrochloride named",
+    )
