@@ -3707,3 +3707,53 @@ def test_a_qualifier_in_brackets_after_the_name_holds_at_most_four_tokens() -> N
     assert parse_expression("oxycodone (abuse - deterrent -) 10 mg q12h").ignored == ("(abuse - deterrent -)",)
     with pytest.raises(mme.UnknownDrugError, match=r"^unknown drug 'oxycodone \(- abuse-deterrent'"):
         mme.convert("oxycodone (- abuse-deterrent -) 10 mg q12h")
+
+
+def test_empty_brand_brackets_name_no_brand() -> None:
+    """RxNorm's "[]" with nothing in it: the product has an empty brand, and the note quotes it as it is."""
+    name = "Oxycodone Hydrochloride 5 MG / Acetaminophen 325 MG Oral Tablet []"
+    assert parse_product(name).brand == ""
+    assert parse_expression(f"{name} 1 tab q6h").notes == (
+        "the brand [] is not known; read as the Oxycodone Hydrochloride named",
+    )
+
+
+# -- RxNorm's leading quantities, and a product name given a sig --
+
+
+@pytest.mark.parametrize(
+    ("text", "ignored"),
+    [
+        ("12 HR Oxycodone Hydrochloride 10 MG Extended Release Oral Tablet 1 tab q12h", ("12 HR",)),
+        ("80 ACTUAT fentanyl 0.1 MG/ACTUAT Nasal Spray 1 spray q2h", ("80 ACTUAT",)),
+        (
+            "Abuse-Deterrent 12 HR Oxycodone Hydrochloride 10 MG Extended Release Oral Tablet 1 tab q12h",
+            ("Abuse-Deterrent", "12 HR"),
+        ),
+    ],
+)
+def test_rxnorms_leading_quantities_are_ignored_as_written(text: str, ignored: tuple[str, ...]) -> None:
+    assert parse_expression(text).ignored == ignored
+
+
+def test_a_leading_number_and_unit_before_another_number_is_no_rxnorm_prefix() -> None:
+    """ "24 HR 12 MG hydromorphone": "24 HR" is RxNorm's release period only before a name, so the text has no name
+    before its first number."""
+    with pytest.raises(mme.ExpressionError, match=r"^no drug name before '24' in "):
+        parse_expression("24 HR 12 MG hydromorphone ER tablet 1 tab daily")
+
+
+def test_a_number_and_a_bracket_after_a_name_open_no_pack() -> None:
+    """Only "{2 (" opens RxNorm's pack: "Norco 10 (325)" is a brand with a number and no unit."""
+    with pytest.raises(mme.ExpressionError, match=r"^no unit after '10' in 'Norco 10 \(325\) 1 tab q6h'"):
+        parse_expression("Norco 10 (325) 1 tab q6h")
+
+
+def test_a_product_name_given_a_sig_is_refused_as_parse_expression_reads_it_by_default() -> None:
+    """parse_product reads a sig's ranges at their maximum, as parse_expression does by default, before refusing."""
+    text = "oxycodone 5 mg tablet 1-2 tabs (20 mg)"
+    message = "'1-2 tabs' of 5 mg is 10 mg, not the 20 mg stated"  # 2 tablets of 5 mg
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(message)}"):
+        parse_product(text)
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(message)}"):
+        parse_expression(text)
