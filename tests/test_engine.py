@@ -1190,3 +1190,18 @@ def test_a_hyphen_splits_a_name_only_when_nothing_else_does() -> None:
     component, not a cue to split the whole name at the hyphen instead."""
     with pytest.raises(mme.ExpressionError, match=r"^unknown component 'acetaminophen-ibuprofen' of"):
         mme.convert("oxycodone/acetaminophen-ibuprofen 5/325/200 mg q6h")
+
+
+def test_several_rows_none_of_them_oral_are_ambiguous_without_a_route() -> None:
+    """Oral is the default among several routes only when one row is oral: opium's rectal and injected rows under
+    cdc-ndc-2014 have none, so both are listed to choose from."""
+    with pytest.raises(mme.AmbiguousDoseError, match=r"several factors for opium: opium rectal suppository; opium "):
+        mme.daily_mme("opium", "10 mg", per_day=1, table="cdc-ndc-2014")
+
+
+def test_an_hourly_rate_of_a_row_that_takes_none_says_what_to_give() -> None:
+    """10 mg/h of oral oxycodone is no patch's nor infusion's rate: the error says to give an infusion's route or
+    the dose and how often."""
+    with pytest.raises(mme.UnitError, match=r"oxycodone oral: give an infusion's route \(e\.g\. 'intravenous', under a "
+                       r"table that covers it\), or the dose and how often$"):  # fmt: skip
+        mme.daily_mme("oxycodone", "10 mg/h")
