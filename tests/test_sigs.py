@@ -3757,3 +3757,27 @@ def test_a_product_name_given_a_sig_is_refused_as_parse_expression_reads_it_by_d
         parse_product(text)
     with pytest.raises(mme.ExpressionError, match=f"^{re.escape(message)}"):
         parse_expression(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # was 40 MME/day: "10 MG/ML" read as 10 mg a tablet, its "/ML" taken for the slash before the next component
+        "Hydrocodone Bitartrate 10 MG/ML / Acetaminophen 325 MG Oral Tablet 1 tab q6h",
+        # was the dose '4.88 mg/mL': 4.5 mg a unit and 0.38 mg a mL added up, as mg/mL
+        "Oxycodone Hydrochloride 4.5 MG / oxycodone terephthalate 0.38 MG/ML Oral Solution 5 mL q6h",
+        "Acetaminophen 21.7 MG/ML / Hydrocodone Bitartrate 0.5 MG Oral Solution 5 mL q6h",
+    ],
+)
+def test_named_components_not_each_per_the_same_unit_are_refused(text: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^the components of '.+' are not each per the same unit"):
+        mme.convert(text)
+
+
+def test_named_components_each_per_ml_or_per_nothing_read_as_before() -> None:
+    assert (
+        parse_product("Acetaminophen 21.7 MG/ML / Hydrocodone Bitartrate 0.5 MG/ML Oral Solution").strength
+        == "0.5 mg/mL"
+    )
+    assert parse_product("Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG Oral Tablet").strength == "5 mg"
+    assert parse_expression("hydrocodone 2.5 mg / acetaminophen 108 mg per 5 mL 5 mL q6h").dose == "0.5 mg/mL"

@@ -1160,6 +1160,7 @@ class _Parser:
     def dose(self, i: int, drug: str) -> int:
         """AMOUNT[/AMOUNT...] UNIT [/AMOUNT... UNIT] [/ DENOMINATOR]; returns the index after it."""
         start = i
+        pers: list[str | None] = []  # what each named component before the last is per ("MG/ML / ..."), if anything
         parts, fixed = _parts(drug)
         combination = len(parts) > 1
         seps = ("/", "-") if combination else ("/",)
@@ -1221,6 +1222,7 @@ class _Parser:
             if self.keys[i] == "/" and (self.names or self.named_component(self.rxnorm_denominator(i))):
                 after = self.rxnorm_denominator(i)  # "21.7 MG/ML / Hydrocodone Bitartrate 0.5 MG/ML"
             if self.named_component(after):
+                pers.append(self.per_what(i))
                 i = after
                 # RxNorm: "Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG": a name before each amount
                 k = i + 1
@@ -1232,6 +1234,8 @@ class _Parser:
                 i = k
                 continue
             break
+        if any(per != self.per_what(i) for per in pers):  # "10 MG/ML / Acetaminophen 325 MG": per tablet or mL?
+            self.fail(f"the components of {self.span(start, i)!r} are not each per the same unit (all per mL, or none)")
         if self.keys[i] in ("/", "per"):
             end = self.denominator_at(i + 1)
             if end is None and self.keys[i] == "/":
@@ -1282,6 +1286,14 @@ class _Parser:
         if self.keys[i] == "/" and (nxt in _VOLUME or nxt in _HOUR or nxt.startswith("actuat")):
             return i + 2
         return i
+
+    def per_what(self, i: int) -> str | None:
+        """What the amount whose unit ends before ``i`` is per, as RxNorm says it ("MG/ML", "MG/HR", "MCG/ACTUAT"):
+        "mL", "h" or "actuat"; None for nothing."""
+        if self.rxnorm_denominator(i) == i:
+            return None
+        nxt = self.keys[i + 1]
+        return "mL" if nxt in _VOLUME else "h" if nxt in _HOUR else "actuat"
 
     def named_component(self, i: int) -> bool:
         """Whether " / NAME AMOUNT UNIT" starts at ``i`` (RxNorm's next component)."""
