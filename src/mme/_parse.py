@@ -1288,12 +1288,8 @@ class _Parser:
         return i
 
     def per_what(self, i: int) -> str | None:
-        """What the amount whose unit ends before ``i`` is per, as RxNorm says it ("MG/ML", "MG/HR", "MCG/ACTUAT"):
-        "mL", "h" or "actuat"; None for nothing."""
-        if self.rxnorm_denominator(i) == i:
-            return None
-        nxt = self.keys[i + 1]
-        return "mL" if nxt in _VOLUME else "h" if nxt in _HOUR else "actuat"
+        """What the amount whose unit ends before ``i`` is per, as RxNorm writes it ("MG/ML": "ml"), or None."""
+        return self.keys[i + 1] if self.rxnorm_denominator(i) > i else None
 
     def named_component(self, i: int) -> bool:
         """Whether " / NAME AMOUNT UNIT" starts at ``i`` (RxNorm's next component)."""
