@@ -3774,6 +3774,14 @@ def test_named_components_not_each_per_the_same_unit_are_refused(text: str) -> N
         mme.convert(text)
 
 
+def test_named_components_per_the_same_unit_may_be_in_mg_and_mcg() -> None:
+    """An epidural mix: what each amount is per is compared, not the amounts' units."""
+    product = parse_product("Bupivacaine Hydrochloride 1.25 MG/ML / Fentanyl 2 MCG/ML Injectable Solution")
+    assert (product.drug, product.strength) == ("fentanyl", "2 mcg/mL")
+    with pytest.raises(mme.ExpressionError, match=r"^the components of .* are not each per the same unit"):
+        parse_product("Acetaminophen 21.7 MG/ML / Hydrocodone Bitartrate 0.5 MG/HR Oral Solution")
+
+
 def test_named_components_each_per_ml_or_per_nothing_read_as_before() -> None:
     assert (
         parse_product("Acetaminophen 21.7 MG/ML / Hydrocodone Bitartrate 0.5 MG/ML Oral Solution").strength
