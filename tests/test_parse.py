@@ -631,3 +631,9 @@ def test_words_not_skipped_before_the_name_stay_in_it(text: str, drug: str) -> N
     """What is not skipped before the name stays in it, so that a name no table knows is refused by name when
     converted ("unknown drug 'sig'"), never read as another drug."""
     assert parse_expression(text).drug == drug
+
+
+def test_a_minus_glued_to_the_amount_after_rxnorms_leading_period_is_a_negative_number() -> None:
+    """ "12 HR-5 MG": RxNorm's "12 HR" is no name, so the "-" glued to the 5 is its sign, refused as such."""
+    with pytest.raises(ExpressionError, match=r"^negative number '-5' in "):
+        parse_expression("12 HR-5 MG Oxycodone Hydrochloride Extended Release Oral Tablet")
