@@ -608,3 +608,32 @@ def test_a_bracket_longer_than_a_brand_is_no_brand() -> None:
     assert (parsed.drug, parsed.dose) == ("Norco", "10 mg")
     with pytest.raises(ExpressionError, match=r"^unknown component 'Norco \(hydrocodone bitartrate' of "):
         parse_expression("Norco (hydrocodone bitartrate/acetaminophen) 10/325 mg 1 tab q6h")
+
+
+# -- names: words before the name --
+
+
+@pytest.mark.parametrize("text", ["Sig: oxycodone 5 mg q6h", "the oxycodone 5 mg q6h"])
+def test_a_filler_word_before_the_name_is_not_the_name(text: str) -> None:
+    """ "Sig:", "the" before the name say nothing of the product: the name is what follows."""
+    assert parse_expression(text).drug == "oxycodone"
+
+
+@pytest.mark.parametrize(
+    ("text", "drug"),
+    [
+        ("sig 5 mg q6h", "sig"),  # a filler word alone: the name is that word, never nothing
+        ("a oxycodone 5 mg q6h", "a oxycodone"),  # "a" is not skipped before a name
+        ("for oral solution morphine 10 mg/5 mL 5 mL q4h", "for oral solution morphine"),  # three words: kept
+    ],
+)
+def test_words_not_skipped_before_the_name_stay_in_it(text: str, drug: str) -> None:
+    """What is not skipped before the name stays in it, so that a name no table knows is refused by name when
+    converted ("unknown drug 'sig'"), never read as another drug."""
+    assert parse_expression(text).drug == drug
+
+
+def test_a_minus_glued_to_the_amount_after_rxnorms_leading_period_is_a_negative_number() -> None:
+    """ "12 HR-5 MG": RxNorm's "12 HR" is no name, so the "-" glued to the 5 is its sign, refused as such."""
+    with pytest.raises(ExpressionError, match=r"^negative number '-5' in "):
+        parse_expression("12 HR-5 MG Oxycodone Hydrochloride Extended Release Oral Tablet")
