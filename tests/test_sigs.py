@@ -3757,3 +3757,16 @@ def test_a_product_name_given_a_sig_is_refused_as_parse_expression_reads_it_by_d
         parse_product(text)
     with pytest.raises(mme.ExpressionError, match=f"^{re.escape(message)}"):
         parse_expression(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "dose"),
+    [
+        ("Acetaminophen 21.7 MG/ML / Hydrocodone Bitartrate 500 MCG/ML Oral Solution 5 mL q6h", "500 mcg/mL"),
+        ("Acetaminophen 21700 MCG/ML / Hydrocodone Bitartrate 0.5 MG/ML Oral Solution 5 mL q6h", "0.5 mg/mL"),
+    ],
+)
+def test_components_each_per_ml_in_different_mass_units_are_read(text: str, dose: str) -> None:
+    """Each amount per mL, in mg or mcg: the opioid's 0.5 mg/mL x 5 mL x 4 = 10 mg hydrocodone, 10 MME/day."""
+    assert parse_expression(text).dose == dose
+    assert mme.convert(text).mme_per_day == pytest.approx(10.0)
