@@ -3789,3 +3789,16 @@ def test_named_components_each_per_ml_or_per_nothing_read_as_before() -> None:
     )
     assert parse_product("Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG Oral Tablet").strength == "5 mg"
     assert parse_expression("hydrocodone 2.5 mg / acetaminophen 108 mg per 5 mL 5 mL q6h").dose == "0.5 mg/mL"
+
+
+@pytest.mark.parametrize(
+    ("text", "dose"),
+    [
+        ("Acetaminophen 21.7 MG/ML / Hydrocodone Bitartrate 500 MCG/ML Oral Solution 5 mL q6h", "500 mcg/mL"),
+        ("Acetaminophen 21700 MCG/ML / Hydrocodone Bitartrate 0.5 MG/ML Oral Solution 5 mL q6h", "0.5 mg/mL"),
+    ],
+)
+def test_components_each_per_ml_in_different_mass_units_are_read(text: str, dose: str) -> None:
+    """Each amount per mL, in mg or mcg: the opioid's 0.5 mg/mL x 5 mL x 4 = 10 mg hydrocodone, 10 MME/day."""
+    assert parse_expression(text).dose == dose
+    assert mme.convert(text).mme_per_day == pytest.approx(10.0)
