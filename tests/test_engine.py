@@ -507,6 +507,13 @@ def test_partial_exclusion_does_not_swallow_a_covered_route() -> None:
     assert "not intended to be included in MME/day calculations" in implant.excluded
 
 
+def test_an_excluded_drug_says_the_route_its_exclusion_names_when_none_is_given() -> None:
+    """The implant's exclusion names one route, which the result says; an exclusion of every route names none."""
+    implant = mme.daily_mme("buprenorphine", "80 mg/day", form="implant", table="cdc-ndc-2016")
+    assert implant.route == "subcutaneous"
+    assert mme.dispensing_mme("buprenorphine", "8 mg", quantity=30, days_supply=30).route == "unspecified"
+
+
 # -- trust at the edges: exact results, closed units, route defaults, slips, argument types ----------------
 
 
