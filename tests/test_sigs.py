@@ -1168,7 +1168,7 @@ def test_a_word_of_dispensing_with_no_number_is_no_quantity() -> None:
 
 
 def test_a_quantity_dispensed_beside_a_dispensing_is_refused() -> None:
-    with pytest.raises(mme.MMEError):
+    with pytest.raises(mme.ExpressionError, match=r"^'#30' is a quantity dispensed, not a dose: say how often"):
         mme.convert("oxycodone 5 mg tablet #30", quantity=30, days_supply=10)
 
 
