@@ -3802,3 +3802,10 @@ def test_components_each_per_ml_in_different_mass_units_are_read(text: str, dose
     """Each amount per mL, in mg or mcg: the opioid's 0.5 mg/mL x 5 mL x 4 = 10 mg hydrocodone, 10 MME/day."""
     assert parse_expression(text).dose == dose
     assert mme.convert(text).mme_per_day == pytest.approx(10.0)
+
+
+@pytest.mark.parametrize("route", ["via peg tube", "per peg tube", "via peg", "via g tube", "via feeding tube"])
+def test_a_feeding_tube_is_the_oral_route_however_it_is_named(route: str) -> None:
+    """ "via peg tube" was refused ("cannot read 'tube'"): "via peg" was read and "tube" left over."""
+    result = mme.convert(f"oxycodone 5 mg/5 mL oral solution 5 mL {route} q6h")
+    assert (result.route, result.mme_per_day) == ("oral", 30.0)  # 5 mg x 4 x 1.5

@@ -785,6 +785,8 @@ _ROUTE_ALIASES |= {
     "per g tube": "oral",
     "via peg": "oral",
     "per peg": "oral",
+    "via peg tube": "oral",  # else "via peg" is read, and "tube" is left over
+    "per peg tube": "oral",
     "sublingually": "sublingual",
     "buccally": "buccal",
     "topically": "transdermal",
