@@ -731,8 +731,8 @@ def test_batch_in_chunks_writes_what_the_whole_file_gives(
 def test_batch_reads_converts_and_writes_a_chunk_at_a_time(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each chunk reaches the conversion alone, and the chunks before it are already in the output file by then:
-    memory holds a chunk, not the file. The progress line counts the chunks."""
+    """Each chunk reaches the conversion alone, and the chunks before the one being written meanwhile are already in
+    the output file by then: memory holds two chunks, not the file. The progress line counts the chunks."""
     import mme.frames
 
     convert = mme.frames.dispensing_mme
@@ -751,7 +751,7 @@ def test_batch_reads_converts_and_writes_a_chunk_at_a_time(
     assert [rows for rows, _ in seen] == [10, 10, 10, 10, 10, 8]
     written = [size for _, size in seen]
     assert written[0] == 0
-    assert all(before < after for before, after in itertools.pairwise(written)), written
+    assert all(before < after for before, after in zip(written, written[2:], strict=False)), written
     assert "\rmme batch: 10/58 rows (17%)" in err
     assert "\rmme batch: 58/58 rows (100%)\n" in err
 
@@ -776,6 +776,29 @@ def test_a_batch_that_fails_midway_leaves_no_output(
     fails(["batch", str(src), "-o", str(tmp_path / f"out{target}"), "--chunk-size", "10", "--quiet"], capsys, 1,
           "No space left on device")  # fmt: skip
     assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.csv"]
+
+
+@pytest.mark.parametrize("failing", [1, 2, 6])
+def test_a_chunk_that_fails_to_be_written_while_the_next_is_converted_leaves_no_output(
+    failing: int, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CSV chunk is written while the next is converted: the disk filling up as the first, a middle or the last
+    one is written gives the same refusal as in the foreground, and no output file."""
+    import polars as pl
+
+    write, calls = pl.DataFrame.write_csv, itertools.count(1)
+
+    def full(frame: Any, *args: Any, **kwargs: Any) -> Any:
+        if next(calls) == failing:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return write(frame, *args, **kwargs)
+
+    monkeypatch.setattr(pl.DataFrame, "write_csv", full)
+    src = _stream_input(tmp_path, ".csv")
+    fails(["batch", str(src), "-o", str(tmp_path / "out.csv"), "--chunk-size", "10", "--quiet"], capsys, 1,
+          "No space left on device")  # fmt: skip
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.csv"]
+    assert next(calls) == failing + 1  # no chunk is written after the one that failed
 
 
 def test_batch_of_a_file_with_a_header_and_no_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

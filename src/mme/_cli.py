@@ -621,11 +621,21 @@ def _converted(
 
 
 def _write_chunks(chunks: Iterator[Any], path: str) -> None:
-    """Write Polars frames of one schema to `path` as they come, CSV or Parquet (one row group or more each)."""
+    """Write Polars frames of one schema to `path` as they come, CSV or Parquet (one row group or more each).
+
+    A CSV chunk is written on a thread of its own while the next is converted (Polars lets go of the GIL as it
+    writes): memory holds two chunks, and a failure on either side ends the run once the write in flight is done."""
     if path.lower().endswith(".csv"):
-        with open(path, "wb") as file:
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        with open(path, "wb") as file, ThreadPoolExecutor(1) as writer:
+            written: Future[None] | None = None
             for i, chunk in enumerate(chunks):
-                chunk.write_csv(file, include_header=i == 0)
+                if written is not None:
+                    written.result()  # the previous chunk's failure, raised here as it was
+                written = writer.submit(chunk.write_csv, file, include_header=i == 0)
+            if written is not None:
+                written.result()
         return
     from polars.io.plugins import register_io_source
 
