@@ -504,6 +504,35 @@ def test_formula_cells_are_written_as_read_and_reported(claims: Path, capsys: py
     fails(["batch", str(claims), "-o", str(claims.parent / "o.parquet"), "--escape-formulas"], capsys, 2, "CSV")
 
 
+_FORMULA_TEXT = st.one_of(
+    st.none(), st.text(max_size=4), st.text(st.sampled_from("=+-@\t\r09/:?AZaz é\x00\n"), max_size=3)
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(columns=st.lists(st.lists(_FORMULA_TEXT, min_size=3, max_size=3), min_size=1, max_size=4), escape=st.booleans())
+def test_formula_cells_are_the_cells_that_begin_so_whatever_the_text(
+    columns: list[list[str | None]], escape: bool
+) -> None:
+    """Exactly the text cells whose first character is = + - @ tab or CR are counted (and escaped), in every column:
+    a column is searched only where some cell begins with neither a digit nor a letter, and none is missed so."""
+    import narwhals as nw
+    import polars as pl
+
+    from mme._cli import _formula_cells
+
+    names = [f"c{i}" for i in range(len(columns))]
+    native = pl.DataFrame(dict(zip(names, columns, strict=True)), schema=dict.fromkeys(names, pl.String))
+    got, count = _formula_cells(nw.from_native(native, eager_only=True), escape=escape)
+
+    def risky(cell: str | None) -> bool:
+        return cell is not None and cell[:1] != "" and cell[0] in "=+-@\t\r"
+
+    assert count == sum(risky(cell) for column in columns for cell in column)
+    escaped = [[f"'{cell}" if escape and risky(cell) else cell for cell in column] for column in columns]
+    assert [got[name].to_list() for name in names] == escaped
+
+
 def test_summarize_escapes_patient_ids_on_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     fills = tmp_path / "fills.csv"
     fills.write_text(

