@@ -462,14 +462,21 @@ def _read_frame(args: argparse.Namespace) -> Any:
 
 
 def _chunks(frame: Any, size: int, args: argparse.Namespace, source: str) -> Iterator[Any]:
-    """The rows of a scanned file, in order, `size` at a time (a file with no rows gives one empty chunk)."""
+    """The rows of a scanned file, in order, `size` at a time (a file with no rows gives one empty chunk). Polars
+    starts reading at once, in the background, while the conversion's modules are imported."""
     with _reading(args, source):
-        empty = True
-        for chunk in frame.collect_batches(chunk_size=size):
-            empty = False
-            yield chunk
-        if empty:
-            yield frame.clear().collect()
+        batches = frame.collect_batches(chunk_size=size)
+
+    def each() -> Iterator[Any]:
+        with _reading(args, source):
+            empty = True
+            for chunk in batches:
+                empty = False
+                yield chunk
+            if empty:
+                yield frame.clear().collect()
+
+    return each()
 
 
 def _formula_cells(frame: Any, *, escape: bool) -> tuple[Any, int]:
