@@ -830,6 +830,27 @@ def test_a_chunk_that_fails_to_be_written_while_the_next_is_converted_leaves_no_
     assert next(calls) == failing + 1  # no chunk is written after the one that failed
 
 
+def test_a_csv_output_is_synced_to_disk_a_chunk_at_a_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each chunk is synced once written, so that the sync of the whole file, before it is renamed into place,
+    waits for the last one only."""
+    synced: list[int] = []
+    sync = os.fsync
+
+    def counted(fd: int) -> None:
+        synced.append(os.fstat(fd).st_size)
+        sync(fd)
+
+    monkeypatch.setattr(os, "fsync", counted)
+    src = _stream_input(tmp_path, ".csv")
+    code, _ = run("batch", str(src), "-o", str(tmp_path / "out.csv"), "--chunk-size", "10", "--quiet")
+    assert code == 0, capsys.readouterr().err
+    assert len(synced) == 6 + 1  # 58 rows: 6 chunks, then the whole file
+    assert all(before < after for before, after in itertools.pairwise(synced[:-1]))
+    assert synced[-2] == synced[-1] == (tmp_path / "out.csv").stat().st_size
+
+
 def test_batch_of_a_file_with_a_header_and_no_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "claims.csv"
     src.write_text(_STREAM_CSV.splitlines()[0] + "\n")

@@ -601,7 +601,8 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
         chunks = _chunks(data, args.chunk_size, args, source)
         try:
             with _atomic(args.output) as temporary:
-                _write_chunks(_converted(chunks, args, options, tally, total if progress else 0), temporary)
+                converted = _converted(chunks, args, options, tally, total if progress else 0)
+                tally.formulas = _write_chunks(converted, temporary, escape=args.escape_formulas)
         finally:
             err.write("\n" if progress and tally.rows else "")
     excluded, failed = tally.excluded.total(), tally.failed.total()
@@ -630,9 +631,6 @@ def _converted(
         for joined, n in _reasons(result, frames.MME_WARNING).items():  # each warning of a row, once
             tally.warned += n
             tally.warnings.update(dict.fromkeys(joined.split(frames.WARNING_SEPARATOR), n))
-        if args.output.lower().endswith(".csv"):
-            result, formulas = _formula_cells(result, escape=args.escape_formulas)
-            tally.formulas += formulas
         tally.rows += len(result)
         if total:
             sys.stderr.write(f"\rmme batch: {tally.rows:,}/{total:,} rows ({tally.rows / total:.0%})")
@@ -640,28 +638,39 @@ def _converted(
         yield result.to_native()
 
 
-def _write_chunks(chunks: Iterator[Any], path: str) -> None:
-    """Write Polars frames of one schema to `path` as they come, CSV or Parquet (one row group or more each).
+def _write_chunks(chunks: Iterator[Any], path: str, *, escape: bool) -> int:
+    """Write Polars frames of one schema to `path` as they come, CSV or Parquet (one row group or more each); return
+    how many CSV cells a spreadsheet may run as formulas (`_formula_cells`, prefixed with `escape`).
 
-    A CSV chunk is written on a thread of its own while the next is converted (Polars lets go of the GIL as it
-    writes): memory holds two chunks, and a failure on either side ends the run once the write in flight is done."""
+    A CSV chunk is searched for them, written and synced to disk on a thread of its own while the next is converted
+    (Polars lets go of the GIL as it works): memory holds two chunks, the last one is all that is left to sync when
+    the file is complete, and a failure on either side ends the run once the work in flight is done."""
     if path.lower().endswith(".csv"):
         from concurrent.futures import Future, ThreadPoolExecutor
 
+        import narwhals as nw
+
+        def write(chunk: Any, header: bool) -> int:
+            frame, formulas = _formula_cells(nw.from_native(chunk, eager_only=True), escape=escape)
+            frame.to_native().write_csv(file, include_header=header)
+            file.flush()
+            os.fsync(file.fileno())
+            return formulas
+
+        formulas = 0
         with open(path, "wb") as file, ThreadPoolExecutor(1) as writer:
-            written: Future[None] | None = None
+            written: Future[int] | None = None
             for i, chunk in enumerate(chunks):
-                if written is not None:
-                    written.result()  # the previous chunk's failure, raised here as it was
-                written = writer.submit(chunk.write_csv, file, include_header=i == 0)
-            if written is not None:
-                written.result()
-        return
+                formulas += written.result() if written else 0  # the previous chunk's failure is raised here
+                written = writer.submit(write, chunk, i == 0)
+            formulas += written.result() if written else 0
+        return formulas
     from polars.io.plugins import register_io_source
 
     first = next(chunks)
     stream = register_io_source(lambda *_: itertools.chain([first], chunks), schema=first.schema, validate_schema=True)
     stream.sink_parquet(path)
+    return 0
 
 
 def _iso_date(text: str) -> date:
