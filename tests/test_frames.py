@@ -1778,6 +1778,22 @@ def test_importing_mme_does_not_import_narwhals() -> None:
     )
 
 
+def test_frames_import_the_rxnorm_module_only_to_read_rxcuis() -> None:
+    """Its product models take a noticeable part of a file conversion's start-up (`mme batch`)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, polars as pl, mme.frames as f; "
+        "f.dispensing_mme(pl.DataFrame({'drug': ['oxycodone'], 'strength': [5.0], 'strength_unit': ['mg'], "
+        "'quantity': [1.0], 'days_supply': [1.0]})); print('mme.rxnorm' in sys.modules); "
+        "f.dispensing_mme(pl.DataFrame({'rxcui': ['1049621'], 'quantity': [1.0], 'days_supply': [1.0]}), "
+        "rxcui='rxcui'); print('mme.rxnorm' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True"]
+
+
 # -- the command line ------------------------------------------------------------------------------------------
 
 

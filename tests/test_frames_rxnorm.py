@@ -27,7 +27,6 @@ from test_frames import CODES, DAYS, FREQUENCIES, NDC_CSV, QUANTITIES, cell, cli
 import mme
 import mme.rxnorm as rx
 from mme import frames
-from mme.frames import _keys
 
 pytestmark = [pytest.mark.filterwarnings("ignore::mme.MMEWarning")]
 
@@ -173,7 +172,7 @@ def test_each_distinct_code_is_looked_up_once() -> None:
     pl = pytest.importorskip("polars")
     codes = ["1049621", "245134", "xyz"] * 1000
     df = pl.DataFrame({"rxcui": codes, "quantity": [30.0] * len(codes), "days_supply": [10.0] * len(codes)})
-    with mock.patch.object(_keys, "product", wraps=rx.product) as looked_up:
+    with mock.patch.object(rx, "product", wraps=rx.product) as looked_up:
         out = frames.dispensing_mme(df, rxcui="rxcui")
     assert sorted(c.args[0] for c in looked_up.call_args_list) == ["1049621", "245134", "xyz"]
     assert out["mme_per_day"].null_count() == 1000  # "xyz": failed, never 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import narwhals as nw
 from narwhals.typing import IntoFrameT
@@ -12,11 +12,13 @@ from mme._engine import TableLike
 from mme._errors import ArgumentTypeError, ColumnError
 from mme._ndc import NdcFile
 from mme._tables import DEFAULT_TABLE, Table, resolve_table
-from mme.rxnorm import RxnormLike
 
 from ._keys import _Columns
 from ._rows import _annotate
 from ._schema import DISPENSING_COLUMNS, REGIMEN_COLUMNS, Frame, _AnyFrame
+
+if TYPE_CHECKING:  # imported where RxCUIs are read: a run without them does not load the RxNorm module
+    from mme.rxnorm import RxnormLike
 
 # -- public: dispensings ----------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
 
 import narwhals as nw
 
@@ -12,9 +13,11 @@ from mme._errors import COLUMN_KEYWORDS, ColumnError, MMEError, NotCoveredError
 from mme._ndc import NdcFile, _file_row
 from mme._tables import Table
 from mme._units import _parse_text
-from mme.rxnorm import RxnormLike, _counted, _no_volume, _strength, product, rxnorm_date
 
 from ._schema import _NULL, _T, _AnyFrame
+
+if TYPE_CHECKING:  # imported where RxCUIs are read: a run without them does not load the RxNorm module
+    from mme.rxnorm import RxnormLike
 
 # -- the distinct keys, each resolved once by the engine (`mme._engine.plan`) ------------------------------------
 
@@ -69,6 +72,8 @@ def _by_rxcui(
 ) -> _Keyed:
     """An RxCUI as `mme.rxnorm.dispensing_mme` (a regimen: `mme.rxnorm.daily_mme` by count) reads it: its
     opioid's strength, with the product's form, route (unless ``route`` names an injection's) and release."""
+    from mme.rxnorm import _counted, _no_volume, _strength, product
+
     if rxcui is None:
         return _missing("RxCUI is missing")
     try:
@@ -256,6 +261,8 @@ def _rxcui_keys(
             "with rxcui=..., the drug, strength, form and release come from the RxNorm product, and no ndc column "
             "is read (route=... may name an injection's route)"
         )
+    from mme.rxnorm import rxnorm_date
+
     assert table is not None  # without an NDC column, the default table
     rxnorm_date(rxnorm=rxnorm)  # a product file that cannot be read stops the run here, not every row
     parts = [("rxcui", columns.rxcui), ("route", columns.route)]

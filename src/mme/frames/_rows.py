@@ -8,7 +8,7 @@ import operator
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import narwhals as nw
 
@@ -28,7 +28,6 @@ from mme._engine import (
 from mme._ndc import NdcFile
 from mme._tables import Table
 from mme._units import not_positive
-from mme.rxnorm import RxnormLike
 
 from ._keys import _check_columns, _Columns, _dispensing_keys
 from ._lookup import (
@@ -56,6 +55,9 @@ from ._schema import (
     _AnyFrame,
     _col,
 )
+
+if TYPE_CHECKING:  # imported where RxCUIs are read: a run without them does not load the RxNorm module
+    from mme.rxnorm import RxnormLike
 
 # -- the row expressions --------------------------------------------------------------------------------------
 

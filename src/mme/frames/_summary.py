@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from datetime import date
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import narwhals as nw
 from narwhals.typing import IntoFrameT
@@ -28,12 +28,14 @@ from mme._history import (
     _window,
 )
 from mme._ndc import NdcFile
-from mme.rxnorm import RxnormLike
 
 from ._convert import _start, _table
 from ._keys import _Columns
 from ._rows import _annotate, _number, _ok, _round
 from ._schema import _T, MME_DAYS_SUPPLY, MME_ERROR, MME_EXCLUDED, MME_PER_DAY, Frame, _col
+
+if TYPE_CHECKING:  # imported where RxCUIs are read: a run without them does not load the RxNorm module
+    from mme.rxnorm import RxnormLike
 
 # -- public: the four definitions per patient -------------------------------------------------------------------
 
