@@ -561,6 +561,24 @@ def test_without_the_cli_extra_one_line_says_how_to_install_it(
         assert '"mme[cli]"' in " ".join(help_.getvalue().split())
 
 
+def test_the_process_command_line_leaves_what_it_imported_out_of_the_collector_scans(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Run as the process's own command (no arguments given: the entry point), `main` freezes the objects alive
+    so far, which the process keeps until it exits; called with arguments (from Python), it leaves the collector
+    alone."""
+    import gc
+
+    frozen: list[int] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))
+    monkeypatch.setattr(sys, "argv", ["mme", "tables"])
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main() == 0
+    assert frozen == [1]
+    assert run("tables")[0] == 0
+    assert frozen == [1]
+
+
 def test_an_unexpected_error_is_one_line_and_exit_70(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
