@@ -588,7 +588,8 @@ class _Tally:
 
 def _batch(args: argparse.Namespace, out: TextIO) -> int:
     """MME/day of every row of a CSV/Parquet file of dispensings, streamed: each chunk of rows is read, converted
-    and appended to the output before the next is read, so memory holds a chunk, not the file."""
+    and appended to the output in turn (a CSV chunk while the next is converted), so memory holds a chunk or two,
+    not the file."""
     _check_files(args)
     import polars as pl
 
