@@ -718,8 +718,10 @@ def test_a_duckdb_relations_keys_read_with_its_ranges_give_the_ranges_of_every_r
 ) -> None:
     """DuckDB reads the distinct keys in the pass that reads the numbers' ranges, grouped by the keys (`_rows._bounds`):
     the ranges merged from the groups are those read over every row (NaN, which DuckDB orders above every number,
-    included), and the keys are the distinct ones."""
+    included), and the keys are the distinct ones. Whether every value is valid is what Polars reads, which looks
+    for NaN where DuckDB sees it in the greatest value."""
     import duckdb
+    import polars as pl
 
     table = pa.table(
         {"k": [r[0] for r in rows], "x": [r[1] for r in rows], "y": [r[2] for r in rows]},
@@ -735,6 +737,10 @@ def test_a_duckdb_relations_keys_read_with_its_ranges_give_the_ranges_of_every_r
 
     assert plain(grouped) == plain(whole)
     assert none == []
+    by_polars, _ = _rows._bounds(nw.from_native(pl.from_arrow(table), eager_only=True), read)
+    assert grouped is not None
+    assert by_polars is not None
+    assert {w: b[2] for w, b in grouped.items()} == {w: b[2] for w, b in by_polars.items()}
     assert sorted(keys, key=repr) == sorted({(_keys._unmark(k) or _schema._NULL,) for k, _, _ in rows}, key=repr)
 
 

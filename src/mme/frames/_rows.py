@@ -529,14 +529,18 @@ def _bounds(
         got: list[dict[str, Any]] = query.collect().rows(named=True)
         return got
 
-    # the least and greatest values, how many are null and whether some is NaN, first (in one quick aggregation, per
-    # group of `by`, merged here); the least positive or greatest finite value only of a column where some value is not
+    # the least and greatest values, how many are not null and whether some is NaN, first (in one quick aggregation,
+    # per group of `by`, merged here); the least positive or greatest finite value only of a column where some value
+    # is not. Where the greatest value is NaN when some is (DuckDB orders NaN above every number), a NaN is seen there
+    # (the column is then not finite), and not looked for again
     merge: dict[str, Callable[[list[Any]], Any]] = {"rows": sum}
     exprs = [nw.len().alias(f"{_T}rows")]
+    nan_above = frame.implementation in _NAN_ABOVE
     for w, x in read.items() if ranged else ():
-        merge |= {f"{w}_lo": min, f"{w}_hi": max, f"{w}_null": sum, f"{w}_nan": any}
-        exprs += [x.min().alias(f"{_T}{w}_lo"), x.max().alias(f"{_T}{w}_hi"), x.null_count().alias(f"{_T}{w}_null"),
-                  x.is_nan().any().alias(f"{_T}{w}_nan")]  # fmt: skip
+        merge |= {f"{w}_lo": min, f"{w}_hi": max, f"{w}_count": sum}
+        merge |= {} if nan_above else {f"{w}_nan": any}
+        exprs += [x.min().alias(f"{_T}{w}_lo"), x.max().alias(f"{_T}{w}_hi"), x.count().alias(f"{_T}{w}_count")]
+        exprs += [] if nan_above else [x.is_nan().any().alias(f"{_T}{w}_nan")]
     groups = values(*exprs, grouped=bool(by))
     distinct = [tuple(g[c] for c in by) for g in groups] if by else []
     if not ranged:
@@ -555,7 +559,8 @@ def _bounds(
     again = [nw.when(x > 0).then(x).min().alias(f"{w}_lo") for w, x in read.items() if w not in positive]
     again += [nw.when(x < inf).then(x).max().alias(f"{w}_hi") for w, x in read.items() if w not in finite]
     got |= values(*again)[0] if again else {}
-    every = {w: w in positive and w in finite and not got[f"{w}_null"] and not got[f"{w}_nan"] for w in read}
+    valid = {w for w in read if got[f"{w}_count"] == got["rows"] and not got.get(f"{w}_nan")}  # no null, no NaN
+    every = {w: w in positive and w in finite and w in valid for w in read}
     return {w: (got[f"{w}_lo"], got[f"{w}_hi"], every[w]) for w in read}, distinct
 
 
@@ -594,6 +599,8 @@ def _ranges(bounds: _Bounds, known: _Known) -> _Ranges | None:
 
 
 _RANGED: Final = frozenset({nw.Implementation.POLARS, nw.Implementation.DUCKDB})
+#: The backends whose greatest value is NaN where some value is (Polars' is the greatest other value).
+_NAN_ABOVE: Final = frozenset({nw.Implementation.DUCKDB})
 #: The backends whose distinct keys `_bounds` reads (`_lookup._duckdb_joined` takes them).
 _KEYS_WITH_RANGES: Final = frozenset({nw.Implementation.DUCKDB})
 
