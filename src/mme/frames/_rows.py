@@ -567,11 +567,11 @@ def _bounds(
 def _as_read(bounds: _Bounds, read: dict[str, nw.Expr]) -> nw.Expr:
     """Whether a row's numbers are among those `bounds` were read from: each valid and within them, or invalid where
     one was. A query read again stops where they are not (`UNREAD_NUMBER`): checks were left out for them."""
-    as_read = nw.lit(value=True)
+    terms = []
     for w, (lo, hi, every) in bounds.items():
-        within = ((read[w] >= lo) & (read[w] <= hi)).fill_null(value=False) if lo is not None else nw.lit(value=False)
-        as_read = as_read & (within if every else ~_ok(read[w]) | within)
-    return as_read
+        within = (read[w] >= lo) & (read[w] <= hi) if lo is not None else nw.lit(value=False)  # null where no number
+        terms.append(within if every else ~_ok(read[w]) | within)  # never null: an invalid number is not within
+    return functools.reduce(operator.and_, terms).fill_null(value=False)  # one fill for all: a null stops the row
 
 
 def _ranges(bounds: _Bounds, known: _Known) -> _Ranges | None:
