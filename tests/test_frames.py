@@ -676,6 +676,38 @@ def test_a_duckdb_relation_that_gains_a_key_after_the_call_stops_rather_than_bor
         out.fetchall()
 
 
+def test_a_duckdb_relations_null_keys_match_as_values_and_one_gained_stops_the_read() -> None:
+    """DuckDB joins its text keys as they are, a null to a null (no marker written on every row): a null drug or unit,
+    and a cell that holds the marker itself, give what Polars gives; a null key the data gains after the call stops
+    the read with `UNREAD_KEY`, as any key it did not have."""
+    import duckdb
+    import polars as pl
+
+    from mme.frames import _lookup
+
+    con = duckdb.connect()
+    con.sql(
+        "CREATE TABLE claims (drug VARCHAR, strength DOUBLE, strength_unit VARCHAR, quantity DOUBLE, days_supply DOUBLE)"
+    )
+    rows = [("oxycodone", "mg"), (None, "mg"), ("oxycodone", None), (_schema._NULL, "mg"), (None, None)]
+    con.sql(
+        "INSERT INTO claims VALUES " + ", ".join("(?, 10, ?, 30, 10)" for _ in rows),
+        params=[v for r in rows for v in r],
+    )
+    out = frames.dispensing_mme(con.sql("SELECT * FROM claims"))
+    names = ["drug", "strength", "strength_unit", "quantity", "days_supply"]
+    polars = frames.dispensing_mme(
+        pl.DataFrame([(d, 10.0, u, 30.0, 10.0) for d, u in rows], schema=names, orient="row")
+    )
+    assert sorted(out.fetchall(), key=repr) == sorted(polars.rows(), key=repr)
+    assert sum(row[5] == 45.0 for row in polars.rows()) == 1  # 10 mg x 30 / 10 days x 1.5; the others fail
+    con.sql("DELETE FROM claims WHERE drug IS NULL")
+    read = frames.dispensing_mme(con.sql("SELECT * FROM claims"), outputs=["mme_per_day"])
+    con.sql("INSERT INTO claims VALUES (NULL, 10, 'mg', 30, 10)")
+    with pytest.raises(duckdb.Error, match=re.escape(_lookup.UNREAD_KEY)):
+        read.fetchall()
+
+
 @pytest.mark.parametrize(
     ("gained", "outputs"),
     [

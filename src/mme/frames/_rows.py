@@ -34,6 +34,7 @@ from ._keys import _check_columns, _Columns, _dispensing_keys
 from ._lookup import (
     AS_READ,
     WHEN_CODES,
+    _duckdb_keys,
     _fast_attributes,
     _joined,
     _Known,
@@ -244,6 +245,8 @@ def _annotate(
         )
         return _to_pandas(frame, rows, [*outputs, *(_SUMMARY_READS if tuple(outputs) == _SUMMARIZED else ())])
     keys = _dispensing_keys(columns, schema, table, variant, ndc_file, regimen=regimen, rxnorm=rxnorm)
+    if frame.implementation.is_duckdb():
+        keys = replace(keys, exprs=_duckdb_keys(keys, schema))
     # DuckDB reads the distinct keys in the pass that reads the ranges (grouped by them): a statement less
     by: list[str] = keys.names if frame.implementation in _KEYS_WITH_RANGES else []
     if not regimen and frame.implementation is nw.Implementation.POLARS and isinstance(frame, nw.DataFrame):
