@@ -977,10 +977,12 @@ def test_results_are_exact_decimals_rounded_half_to_even(backend: str, request: 
     assert got == [float(c[5]) for c in cases]
 
 
-# amounts to round: any float, and ties at the 9th place (k + 0.5) / 1e9, near and far from the cut-off
+# amounts to round: any float, ties at the 9th place (k + 0.5) / 1e9, near and far from the cut-off, and amounts
+# with 9 places (k / 1e9, which a multiplication by 1e-9 can miss by a bit)
 ROUNDED = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True, allow_subnormal=True),
     st.integers(-(10**16), 10**16).map(lambda k: (k + 0.5) / 1e9),
+    st.integers(-(10**12), 10**12).map(lambda k: k / 1e9),
     st.floats(min_value=-2 * _rows._ROUNDED_BELOW, max_value=2 * _rows._ROUNDED_BELOW),
 )
 
@@ -1001,15 +1003,19 @@ def test_a_backend_that_rounds_to_even_rounds_as_the_generic_expression(backend:
 @given(st.lists(ROUNDED, min_size=1, max_size=50))
 @pytest.mark.parametrize("backend", ["duckdb", "pyarrow"])
 def test_the_generic_rounding_rounds_as_polars_on_the_backends_that_use_it(backend: str, xs: list[float]) -> None:
-    """The generic arithmetic, evaluated by DuckDB and PyArrow, rounds as Polars' own ``round``; so does its form for
-    numbers known never to be negative (no condition per row), on those numbers."""
+    """The generic arithmetic, evaluated by DuckDB (in its own form: a division by a literal) and PyArrow, rounds as
+    Polars' own ``round``; so does its form for numbers known never to be negative (no condition per row), on those
+    numbers."""
     import polars as pl
 
     x = nw.col("x")
     reference = pl.DataFrame({"x": xs}, schema={"x": pl.Float64})
     expected = nw.from_native(reference).select(_rows._round(x, nw.Implementation.POLARS))["x"].to_list()
     native = nw.from_native(make(backend, pa.table({"x": pa.array(xs, pa.float64())})))
-    got = native.lazy().select(_rows._round(x).alias("any"), _rows._round(x, nonnegative=True).alias("nonnegative"))
+    own = native.implementation
+    got = native.lazy().select(
+        _rows._round(x, own).alias("any"), _rows._round(x, own, nonnegative=True).alias("nonnegative")
+    )
     for value, want, (any_sign, nonnegative) in zip(xs, expected, got.collect().iter_rows(), strict=True):
         same = [want == r or (math.isnan(want) and math.isnan(r)) for r in (any_sign, nonnegative)]
         assert same[0], (value, want, any_sign)

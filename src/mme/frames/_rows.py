@@ -134,13 +134,14 @@ def _round(
     # no bit below 1, so it rounds y half to even, and taking 2**52 off again is exact (|y| <= 2**52 where used)
     shift = nw.lit(_WHOLE_FROM) if nonnegative else nw.when(y < 0).then(-_WHOLE_FROM).otherwise(_WHOLE_FROM)
     whole = (y + shift) - shift
-    # k / 1e9 divided by a column: Polars divides by a literal as a multiplication by its reciprocal,
-    # which is one bit off (107142857 * 1e-9 != 107142857 / 1e9)
-    rounded = whole / (whole * 0.0 + _SCALE)
+    # k / 1e9 divided by a column where a backend may divide by a literal as a multiplication by its reciprocal,
+    # which is one bit off (107142857 * 1e-9 != 107142857 / 1e9), as Polars does; DuckDB divides (two steps less)
+    rounded = whole / _SCALE if backend in _DIVIDES_BY_LITERALS else whole / (whole * 0.0 + _SCALE)
     return rounded if below < _ROUNDED_BELOW else nw.when(small).then(rounded).otherwise(x)
 
 
 _ROUNDS_TO_EVEN: Final = frozenset({nw.Implementation.POLARS, nw.Implementation.PANDAS})
+_DIVIDES_BY_LITERALS: Final = frozenset({nw.Implementation.DUCKDB})
 
 
 def _tiered(known: _Known, n_tiers: int, daily: nw.Expr, what: str) -> nw.Expr:
