@@ -676,6 +676,38 @@ def test_a_duckdb_relation_that_gains_a_key_after_the_call_stops_rather_than_bor
         out.fetchall()
 
 
+def test_a_duckdb_relations_null_keys_match_as_values_and_one_gained_stops_the_read() -> None:
+    """DuckDB joins its text keys as they are, a null to a null (no marker written on every row): a null drug or unit,
+    and a cell that holds the marker itself, give what Polars gives; a null key the data gains after the call stops
+    the read with `UNREAD_KEY`, as any key it did not have."""
+    import duckdb
+    import polars as pl
+
+    from mme.frames import _lookup
+
+    con = duckdb.connect()
+    con.sql(
+        "CREATE TABLE claims (drug VARCHAR, strength DOUBLE, strength_unit VARCHAR, quantity DOUBLE, days_supply DOUBLE)"
+    )
+    rows = [("oxycodone", "mg"), (None, "mg"), ("oxycodone", None), (_schema._NULL, "mg"), (None, None)]
+    con.sql(
+        "INSERT INTO claims VALUES " + ", ".join("(?, 10, ?, 30, 10)" for _ in rows),
+        params=[v for r in rows for v in r],
+    )
+    out = frames.dispensing_mme(con.sql("SELECT * FROM claims"))
+    names = ["drug", "strength", "strength_unit", "quantity", "days_supply"]
+    polars = frames.dispensing_mme(
+        pl.DataFrame([(d, 10.0, u, 30.0, 10.0) for d, u in rows], schema=names, orient="row")
+    )
+    assert sorted(out.fetchall(), key=repr) == sorted(polars.rows(), key=repr)
+    assert sum(row[5] == 45.0 for row in polars.rows()) == 1  # 10 mg x 30 / 10 days x 1.5; the others fail
+    con.sql("DELETE FROM claims WHERE drug IS NULL")
+    read = frames.dispensing_mme(con.sql("SELECT * FROM claims"), outputs=["mme_per_day"])
+    con.sql("INSERT INTO claims VALUES (NULL, 10, 'mg', 30, 10)")
+    with pytest.raises(duckdb.Error, match=re.escape(_lookup.UNREAD_KEY)):
+        read.fetchall()
+
+
 @pytest.mark.parametrize(
     ("gained", "outputs"),
     [
@@ -718,8 +750,10 @@ def test_a_duckdb_relations_keys_read_with_its_ranges_give_the_ranges_of_every_r
 ) -> None:
     """DuckDB reads the distinct keys in the pass that reads the numbers' ranges, grouped by the keys (`_rows._bounds`):
     the ranges merged from the groups are those read over every row (NaN, which DuckDB orders above every number,
-    included), and the keys are the distinct ones."""
+    included), and the keys are the distinct ones. Whether every value is valid is what Polars reads, which looks
+    for NaN where DuckDB sees it in the greatest value."""
     import duckdb
+    import polars as pl
 
     table = pa.table(
         {"k": [r[0] for r in rows], "x": [r[1] for r in rows], "y": [r[2] for r in rows]},
@@ -735,6 +769,10 @@ def test_a_duckdb_relations_keys_read_with_its_ranges_give_the_ranges_of_every_r
 
     assert plain(grouped) == plain(whole)
     assert none == []
+    by_polars, _ = _rows._bounds(nw.from_native(pl.from_arrow(table), eager_only=True), read)
+    assert grouped is not None
+    assert by_polars is not None
+    assert {w: b[2] for w, b in grouped.items()} == {w: b[2] for w, b in by_polars.items()}
     assert sorted(keys, key=repr) == sorted({(_keys._unmark(k) or _schema._NULL,) for k, _, _ in rows}, key=repr)
 
 
@@ -939,10 +977,12 @@ def test_results_are_exact_decimals_rounded_half_to_even(backend: str, request: 
     assert got == [float(c[5]) for c in cases]
 
 
-# amounts to round: any float, and ties at the 9th place (k + 0.5) / 1e9, near and far from the cut-off
+# amounts to round: any float, ties at the 9th place (k + 0.5) / 1e9, near and far from the cut-off, and amounts
+# with 9 places (k / 1e9, which a multiplication by 1e-9 can miss by a bit)
 ROUNDED = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True, allow_subnormal=True),
     st.integers(-(10**16), 10**16).map(lambda k: (k + 0.5) / 1e9),
+    st.integers(-(10**12), 10**12).map(lambda k: k / 1e9),
     st.floats(min_value=-2 * _rows._ROUNDED_BELOW, max_value=2 * _rows._ROUNDED_BELOW),
 )
 
@@ -963,15 +1003,19 @@ def test_a_backend_that_rounds_to_even_rounds_as_the_generic_expression(backend:
 @given(st.lists(ROUNDED, min_size=1, max_size=50))
 @pytest.mark.parametrize("backend", ["duckdb", "pyarrow"])
 def test_the_generic_rounding_rounds_as_polars_on_the_backends_that_use_it(backend: str, xs: list[float]) -> None:
-    """The generic arithmetic, evaluated by DuckDB and PyArrow, rounds as Polars' own ``round``; so does its form for
-    numbers known never to be negative (no condition per row), on those numbers."""
+    """The generic arithmetic, evaluated by DuckDB (in its own form: a division by a literal) and PyArrow, rounds as
+    Polars' own ``round``; so does its form for numbers known never to be negative (no condition per row), on those
+    numbers."""
     import polars as pl
 
     x = nw.col("x")
     reference = pl.DataFrame({"x": xs}, schema={"x": pl.Float64})
     expected = nw.from_native(reference).select(_rows._round(x, nw.Implementation.POLARS))["x"].to_list()
     native = nw.from_native(make(backend, pa.table({"x": pa.array(xs, pa.float64())})))
-    got = native.lazy().select(_rows._round(x).alias("any"), _rows._round(x, nonnegative=True).alias("nonnegative"))
+    own = native.implementation
+    got = native.lazy().select(
+        _rows._round(x, own).alias("any"), _rows._round(x, own, nonnegative=True).alias("nonnegative")
+    )
     for value, want, (any_sign, nonnegative) in zip(xs, expected, got.collect().iter_rows(), strict=True):
         same = [want == r or (math.isnan(want) and math.isnan(r)) for r in (any_sign, nonnegative)]
         assert same[0], (value, want, any_sign)

@@ -300,6 +300,13 @@ UNREAD_NUMBER: Final = (
 )
 
 
+def _duckdb_keys(keys: _Keys, schema: dict[str, nw.dtypes.DType]) -> list[nw.Expr]:
+    """DuckDB's key columns: a text column as it is, nulls kept (`_duckdb_joined` matches keys as values, a null to a
+    null: no marker is written on every row), other columns as every backend reads them (`_keys._as_text`)."""
+    sources = zip(keys.sources, keys.names, keys.exprs, strict=True)
+    return [nw.col(source).alias(name) if schema[source] == nw.String else expr for source, name, expr in sources]
+
+
 def _duckdb_joined(
     data: Frame, keys: _Keys, need: _Need, rows: list[tuple[Any, ...]] | None = None
 ) -> tuple[Frame, int, _Known]:
@@ -318,12 +325,13 @@ def _duckdb_joined(
     needed, n_tiers = _attributes_needed(values, keys, need)
     arrays, known = _by_code(values, needed)
     names, types, table = _table(keys.names, rows, arrays)
-    body = table or [tuple(None for _ in types)]  # VALUES needs a row: a typed one, matching no key
+    names, types = [*names, _HIT], [*types, nw.Boolean]  # set on every key's row, null after the join where none is
+    body = [(*row, True) for row in table] or [tuple(None for _ in types)]  # VALUES needs a row: a typed one, no hit
     lookup = ", ".join("(" + ", ".join(map(_sql, row, types)) + ")" for row in body)
     data_, lookup_ = f"{_T}d", f"{_T}l"
-    attributes = "".join(f", {lookup_}.{_quoted(n)}" for n in names[len(key_columns) :])
-    on = " AND ".join(f"{data_}.{k} = {lookup_}.{k}" for k in key_columns)
-    stops = f"WHEN {lookup_}.{key_columns[0]} IS NULL THEN error({_sql(UNREAD_KEY, nw.String)})"
+    attributes = "".join(f", {lookup_}.{_quoted(n)}" for n in names[len(key_columns) : -1])
+    on = " AND ".join(f"{data_}.{k} IS NOT DISTINCT FROM {lookup_}.{k}" for k in key_columns)  # null keys match
+    stops = f"WHEN {lookup_}.{_quoted(_HIT)} IS NULL THEN error({_sql(UNREAD_KEY, nw.String)})"
     every = f"{data_}.*"
     if AS_READ in data.columns:
         stops += f" WHEN NOT {data_}.{_quoted(AS_READ)} THEN error({_sql(UNREAD_NUMBER, nw.String)})"

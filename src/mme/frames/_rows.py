@@ -33,6 +33,7 @@ from ._keys import _check_columns, _Columns, _dispensing_keys
 from ._lookup import (
     AS_READ,
     WHEN_CODES,
+    _duckdb_keys,
     _fast_attributes,
     _joined,
     _Known,
@@ -135,13 +136,14 @@ def _round(
     # no bit below 1, so it rounds y half to even, and taking 2**52 off again is exact (|y| <= 2**52 where used)
     shift = nw.lit(_WHOLE_FROM) if nonnegative else nw.when(y < 0).then(-_WHOLE_FROM).otherwise(_WHOLE_FROM)
     whole = (y + shift) - shift
-    # k / 1e9 divided by a column: Polars divides by a literal as a multiplication by its reciprocal,
-    # which is one bit off (107142857 * 1e-9 != 107142857 / 1e9)
-    rounded = whole / (whole * 0.0 + _SCALE)
+    # k / 1e9 divided by a column where a backend may divide by a literal as a multiplication by its reciprocal,
+    # which is one bit off (107142857 * 1e-9 != 107142857 / 1e9), as Polars does; DuckDB divides (two steps less)
+    rounded = whole / _SCALE if backend in _DIVIDES_BY_LITERALS else whole / (whole * 0.0 + _SCALE)
     return rounded if below < _ROUNDED_BELOW else nw.when(small).then(rounded).otherwise(x)
 
 
 _ROUNDS_TO_EVEN: Final = frozenset({nw.Implementation.POLARS, nw.Implementation.PANDAS})
+_DIVIDES_BY_LITERALS: Final = frozenset({nw.Implementation.DUCKDB})
 
 
 def _tiered(known: _Known, n_tiers: int, daily: nw.Expr, what: str) -> nw.Expr:
@@ -246,6 +248,8 @@ def _annotate(
         )
         return _to_pandas(frame, rows, [*outputs, *(_SUMMARY_READS if tuple(outputs) == _SUMMARIZED else ())])
     keys = _dispensing_keys(columns, schema, table, variant, ndc_file, regimen=regimen, rxnorm=rxnorm)
+    if frame.implementation.is_duckdb():
+        keys = replace(keys, exprs=_duckdb_keys(keys, schema))
     # DuckDB reads the distinct keys in the pass that reads the ranges (grouped by them): a statement less
     by: list[str] = keys.names if frame.implementation in _KEYS_WITH_RANGES else []
     if not regimen and frame.implementation is nw.Implementation.POLARS and isinstance(frame, nw.DataFrame):
@@ -531,14 +535,18 @@ def _bounds(
         got: list[dict[str, Any]] = query.collect().rows(named=True)
         return got
 
-    # the least and greatest values, how many are null and whether some is NaN, first (in one quick aggregation, per
-    # group of `by`, merged here); the least positive or greatest finite value only of a column where some value is not
+    # the least and greatest values, how many are not null and whether some is NaN, first (in one quick aggregation,
+    # per group of `by`, merged here); the least positive or greatest finite value only of a column where some value
+    # is not. Where the greatest value is NaN when some is (DuckDB orders NaN above every number), a NaN is seen there
+    # (the column is then not finite), and not looked for again
     merge: dict[str, Callable[[list[Any]], Any]] = {"rows": sum}
     exprs = [nw.len().alias(f"{_T}rows")]
+    nan_above = frame.implementation in _NAN_ABOVE
     for w, x in read.items() if ranged else ():
-        merge |= {f"{w}_lo": min, f"{w}_hi": max, f"{w}_null": sum, f"{w}_nan": any}
-        exprs += [x.min().alias(f"{_T}{w}_lo"), x.max().alias(f"{_T}{w}_hi"), x.null_count().alias(f"{_T}{w}_null"),
-                  x.is_nan().any().alias(f"{_T}{w}_nan")]  # fmt: skip
+        merge |= {f"{w}_lo": min, f"{w}_hi": max, f"{w}_count": sum}
+        merge |= {} if nan_above else {f"{w}_nan": any}
+        exprs += [x.min().alias(f"{_T}{w}_lo"), x.max().alias(f"{_T}{w}_hi"), x.count().alias(f"{_T}{w}_count")]
+        exprs += [] if nan_above else [x.is_nan().any().alias(f"{_T}{w}_nan")]
     groups = values(*exprs, grouped=bool(by))
     distinct = [tuple(g[c] for c in by) for g in groups] if by else []
     if not ranged:
@@ -557,18 +565,19 @@ def _bounds(
     again = [nw.when(x > 0).then(x).min().alias(f"{w}_lo") for w, x in read.items() if w not in positive]
     again += [nw.when(x < inf).then(x).max().alias(f"{w}_hi") for w, x in read.items() if w not in finite]
     got |= values(*again)[0] if again else {}
-    every = {w: w in positive and w in finite and not got[f"{w}_null"] and not got[f"{w}_nan"] for w in read}
+    valid = {w for w in read if got[f"{w}_count"] == got["rows"] and not got.get(f"{w}_nan")}  # no null, no NaN
+    every = {w: w in positive and w in finite and w in valid for w in read}
     return {w: (got[f"{w}_lo"], got[f"{w}_hi"], every[w]) for w in read}, distinct
 
 
 def _as_read(bounds: _Bounds, read: dict[str, nw.Expr]) -> nw.Expr:
     """Whether a row's numbers are among those `bounds` were read from: each valid and within them, or invalid where
     one was. A query read again stops where they are not (`UNREAD_NUMBER`): checks were left out for them."""
-    as_read = nw.lit(value=True)
+    terms = []
     for w, (lo, hi, every) in bounds.items():
-        within = ((read[w] >= lo) & (read[w] <= hi)).fill_null(value=False) if lo is not None else nw.lit(value=False)
-        as_read = as_read & (within if every else ~_ok(read[w]) | within)
-    return as_read
+        within = (read[w] >= lo) & (read[w] <= hi) if lo is not None else nw.lit(value=False)  # null where no number
+        terms.append(within if every else ~_ok(read[w]) | within)  # never null: an invalid number is not within
+    return functools.reduce(operator.and_, terms).fill_null(value=False)  # one fill for all: a null stops the row
 
 
 def _ranges(bounds: _Bounds, known: _Known) -> _Ranges | None:
@@ -596,6 +605,8 @@ def _ranges(bounds: _Bounds, known: _Known) -> _Ranges | None:
 
 
 _RANGED: Final = frozenset({nw.Implementation.POLARS, nw.Implementation.DUCKDB})
+#: The backends whose greatest value is NaN where some value is (Polars' is the greatest other value).
+_NAN_ABOVE: Final = frozenset({nw.Implementation.DUCKDB})
 #: The backends whose distinct keys `_bounds` reads (`_lookup._duckdb_joined` takes them).
 _KEYS_WITH_RANGES: Final = frozenset({nw.Implementation.DUCKDB})
 
