@@ -381,7 +381,7 @@ def test_the_dispensing_path_reads_products_as_written(text: str, quantity: int,
 _PRODUCTS = [("oxycodone 5 mg tablet", 5.0, "tablet"), ("Norco 10/325", 10.0, "tablet"),
              ("hydrocodone-acetaminophen 7.5-325 mg", 7.5, "tablet"), ("morphine 15 mg ER tablet", 15.0, "tablet"),
              ("tramadol 50 mg capsule", 50.0, "capsule")]  # fmt: skip
-_COUNT_WORDS = {1.0: ["1", "one", "(1)"], 2.0: ["2", "two", "2 (two)"], 0.5: ["1/2", "half", "one-half"],
+_COUNT_WORDS = {1.0: ["1", "one", "(1)"], 2.0: ["2", "two", "2 (two)"], 0.5: ["1/2", "half", "one-half", "half a"],
                 1.5: ["1.5", "one and a half"]}  # fmt: skip
 _NOUNS = {"tablet": ["tab", "tabs", "tab(s)", "tablet", "tablets"], "capsule": ["cap", "cap(s)", "capsules"]}
 _FREQUENCIES = [("q6h", 4.0), ("every 8 hours", 3.0), ("every 8 (eight) hours", 3.0), ("bid", 2.0),
@@ -391,7 +391,8 @@ _FREQUENCIES = [("q6h", 4.0), ("every 8 hours", 3.0), ("every 8 (eight) hours", 
 _VERBS = ["", "take", "Take", "TAKE", "give"]
 _ROUTES = ["", "po", "by mouth", "orally"]
 _IGNORED = ["", "for pain", "x 5 days", "as needed for breakthrough pain", "with food", "for up to 7 days",
-            "prn severe pain (7-10)", "for 30 days", "after meals"]  # fmt: skip
+            "prn severe pain (7-10)", "for 30 days", "after meals", "around the clock", "ATC", "scheduled",
+            "prn pain 4-6/10", "as needed for pain (4-6/10)"]  # fmt: skip
 
 
 @st.composite
@@ -3809,3 +3810,63 @@ def test_a_feeding_tube_is_the_oral_route_however_it_is_named(route: str) -> Non
     """ "via peg tube" was refused ("cannot read 'tube'"): "via peg" was read and "tube" left over."""
     result = mme.convert(f"oxycodone 5 mg/5 mL oral solution 5 mL {route} q6h")
     assert (result.route, result.mme_per_day) == ("oral", 30.0)  # 5 mg x 4 x 1.5
+
+
+_SPOON_ML = {"tsp": 5, "teaspoon": 5, "teaspoons": 5, "tbsp": 15, "tablespoon": 15}
+
+
+@settings(max_examples=60)
+@given(st.sampled_from(sorted(_SPOON_ML)), st.sampled_from([0.5, 1, 1.5, 2]), st.sampled_from(["q6h", "bid"]))
+def test_a_spoon_is_its_medicinal_volume_and_said(spoon: str, n: float, frequency: str) -> None:
+    """A teaspoon is 5 mL and a tablespoon 15 mL (the medicinal measures), read with a warning to give mL."""
+    product = "hydrocodone/homatropine 5 mg/5 mL"
+    spooned = mme.convert(f"{product} {n:g} {spoon} {frequency}")
+    said = f"'{n:g} {spoon}' read as {n * _SPOON_ML[spoon]:g} mL (a medicinal {'tea' if _SPOON_ML[spoon] == 5 else 'table'}spoon"
+    assert any(w.startswith(said) for w in spooned.warnings), spooned.warnings
+    assert spooned.mme_per_day == mme.convert(f"{product} {n * _SPOON_ML[spoon]:g} mL {frequency}").mme_per_day
+
+
+def test_a_spoon_range_reads_either_end() -> None:
+    text = "morphine 10 mg/5 mL 1-2 teaspoons q4h prn"
+    # 2 teaspoons = 10 mL of 2 mg/mL, six times a day, morphine's factor 1; the minimum is half of it
+    assert mme.convert(text).mme_per_day == 10 * 2 * 6
+    assert mme.convert(text, range="min").mme_per_day == 5 * 2 * 6
+
+
+def test_a_spoon_needs_a_liquid() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"a volume \(5 mL\) needs a concentration"):
+        mme.convert("oxycodone 5 mg 1 tsp q6h")
+
+
+@pytest.mark.parametrize("rate", ["25 microg/h", "25 microg/hr"])
+def test_microg_is_the_australian_microgram(rate: str) -> None:
+    assert (
+        mme.convert(f"fentanyl {rate} patch q72h").mme_per_day
+        == mme.convert("fentanyl 25 mcg/h patch q72h").mme_per_day
+    )
+    assert mme.daily_mme("fentanyl", rate).mme_per_day == mme.daily_mme("fentanyl", "25 mcg/h").mme_per_day
+
+
+@pytest.mark.parametrize(
+    ("tail", "ignored"),
+    [("around the clock", "around the clock"), ("around-the-clock", "around-the-clock"), ("ATC", "ATC"),
+     ("scheduled", "scheduled"), ("regularly", "regularly"), ("standing", "standing"),
+     ("prn pain 4-6/10", "pain 4-6/10"), ("prn severe pain (4-6/10)", "severe pain (4-6/10)"), ("prn 6/10", "6/10")],
+)  # fmt: skip
+def test_words_of_a_schedule_and_pain_scores_are_ignored_text(tail: str, ignored: str) -> None:
+    result = mme.convert(f"oxycodone 10 mg 1 tab q6h {tail}")
+    assert result.expression is not None
+    assert ignored in result.expression.ignored
+    assert result.mme_per_day == mme.convert("oxycodone 10 mg 1 tab q6h").mme_per_day
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [("oxycodone 5 mg 1 tab q6h prn pain 11/10", "'11/10' is not a part of a unit"),  # no score out of ten
+     ("oxycodone 5 mg 1 tab q6h prn pain 6-4/10", "'4/10' is not a part of a unit"),  # a score range upside down
+     ("oxycodone 10 mg around the clock", "how often is the dose taken"),  # a schedule says no frequency
+     ("oxycodone 10 mg half a", "cannot read 'half a'")],
+)  # fmt: skip
+def test_what_looks_like_a_score_or_a_schedule_but_is_not(text: str, problem: str) -> None:
+    with pytest.raises(mme.MMEError, match=re.escape(problem)):
+        mme.convert(text)

@@ -326,6 +326,7 @@ _FIXED_AT: Final = _Phrases(_FIXED)
 _AS_NEEDED: Final = _Phrases(_vocab.AS_NEEDED)
 _EACH_NOSTRIL: Final = _Phrases(_vocab.EACH_NOSTRIL)
 _WAKING: Final = _Phrases(_vocab.WAKING_HOURS)
+_SCHEDULED: Final = _Phrases(_vocab.SCHEDULED)
 _BARE: Final = "bare"  # a maximum's unit when it names none: "max 8/24"
 _TIMES_OF_DAY: Final = _Phrases(_vocab.TIMES_OF_DAY)
 _DEVICE: Final = _Phrases(("abuse deterrent", "matrix delivery"))  # RxNorm's words before a product
@@ -340,7 +341,8 @@ _UNTIL: Final = frozenset({"until", "jusqu'à"})
 _SUPPLIED: Final = _vocab.DISPENSED | _vocab.REFILLS | {"no"}  # the words a quantity supplied can start with
 #: The words the parts `step` tries first can start with, beside a number: any other word skips them.
 _PART_STARTS: Final = frozenset(
-    {*_AS_NEEDED.lengths, *_DIRECTED.lengths, *_EACH_NOSTRIL.lengths, *_WAKING.lengths, *_CAPS.lengths, *_FOR,
+    {*_AS_NEEDED.lengths, *_DIRECTED.lengths, *_EACH_NOSTRIL.lengths, *_WAKING.lengths, *_SCHEDULED.lengths,
+     *_CAPS.lengths, *_FOR,
      *_TO_LAST, *_UNTIL,
      *_FREQUENCY_STARTS, *_TIMES_OF_DAY.lengths, *_TIME_LEADS, *_SUPPLIED}
 )  # fmt: skip
@@ -491,6 +493,8 @@ def _merge(toks: list[_Tok], starts: list[int], ends: list[int]) -> tuple[list[_
             t, end, i = t._replace(value=0.5), ends[i + 2], i + 2
         elif t.key == "a" and nxt[:1] == ["half"]:  # "a half"
             t, end, i = toks[i + 1], ends[i + 1], i + 1
+        elif t.key == "half" and nxt[:1] in (["a"], ["an"]) and len(nxt) > 1 and nxt[1] not in _JOINED:  # "half a tab"
+            t, end, i = t._replace(text=f"{t.text} {toks[i + 1].text}"), ends[i + 1], i + 1
         if (
             t.kind == "num"
             and i + 3 < len(toks)
@@ -945,6 +949,9 @@ class _Parser:
             self.ignored.append(self.span(i, end))
             self.awake = self.span(i, end)
             return end
+        if key in _SCHEDULED.lengths and (end := self.among(i, _SCHEDULED)) is not None:
+            self.ignored.append(self.span(i, end))
+            return end
         if key in _CAPS.lengths and (end := self.cap_at(i)) is not None:
             return end
         if (self.nums[i] or key in _FOR or key in _TO_LAST or key in _UNTIL) and (
@@ -965,7 +972,7 @@ class _Parser:
             or self.time_of_day(i, dry=True) is not None
             or self.among(i, _CAPS, 5) is not None
             or self.among(i, _AS_NEEDED) is not None
-            or (self.nums[i] and not self.pain_score(i))
+            or (self.nums[i] and self.pain_score(i) is None)
             or self.dispensed_at(i, dry=True) is not None
         )
 
@@ -998,11 +1005,19 @@ class _Parser:
             self.ignored.append(self.span(i, end))
         return end
 
-    def pain_score(self, i: int) -> bool:
-        """ "8/10": a number that scores pain, never a count (`no_dose` reads "(7-10)")."""
-        if self.keys[i - 1] in _PAIN_SCALE and self.keys[i + 1] in _MINUS | {"to"}:  # "pain score 7-10", ending a part
-            return self.nums[i + 2] and self.toks[i + 2].value == 10 and self.keys[i + 3] in ("", *_STOPS)
-        return self.keys[i + 1] == "/" and self.nums[i + 2] and self.toks[i + 2].value == 10
+    def pain_score(self, i: int) -> int | None:
+        """The end of the pain score at ``i`` ("8/10", "4-6/10"), a number never read as a count (`no_dose` reads
+        "(7-10)")."""
+        if self.keys[i + 1] in _MINUS | {"to"} and self.nums[i + 2]:
+            if self.keys[i - 1] in _PAIN_SCALE and self.toks[i + 2].value == 10 and self.keys[i + 3] in ("", *_STOPS):
+                return i + 3  # "pain score 7-10", ending a part
+            return self.scored(i + 2, self.toks[i].value)  # "4-6/10"
+        return self.scored(i, 0.0)
+
+    def scored(self, i: int, low: float) -> int | None:
+        """The end of "6/10" at ``i``, a score out of ten at least ``low``."""
+        over_ten = self.keys[i + 1] == "/" and self.nums[i + 2] and self.toks[i + 2].value == 10
+        return i + 3 if over_ten and low <= self.toks[i].value <= 10 else None
 
     def no_dose(self, i: int, *, lead: bool) -> int:
         """Text that names no dose: an indication ("for breakthrough pain"), "with food", "after meals".
@@ -1040,12 +1055,15 @@ class _Parser:
                 self.awake = self.span(i, end)
                 i = end  # the whole phrase: "while awake", not "awake" again
                 continue
-            if self.nums[i]:  # a pain score ("8/10", "score 7-10"): any other number is a part and ended the text
-                i += 2
+            if (
+                self.nums[i] and (end := self.pain_score(i)) is not None
+            ):  # any other number is a part: it ended the text
+                i = end
+                continue
             i += 1
-        if self.keys[i] == "(" and self.nums[i + 1] and self.keys[i + 2] in _MINUS | {"to", "/"}:  # "(7-10)"
-            close = i + 4
-            if self.nums[i + 3] and self.keys[close] == ")":
+        if self.keys[i] == "(" and self.nums[i + 1] and self.keys[i + 2] in _MINUS | {"to", "/"} and self.nums[i + 3]:
+            close = self.scored(i + 3, self.toks[i + 1].value) or i + 4  # "(4-6/10)", else "(7-10)", "(8/10)"
+            if self.keys[close] == ")":
                 i = close + 1
         if days is not None:
             self.some_days(start, days, i)
@@ -1631,6 +1649,13 @@ class _Parser:
         kind: Literal["count", "mass", "volume", "rate"]
         if self.keys[j] in _VOLUME:
             kind, unit, end = "volume", "mL", j + 1
+        elif (spoon := _vocab.SPOONS.get(self.keys[j])) is not None:  # "1 tsp": 5 mL
+            kind, unit, end = "volume", "mL", j + 1
+            lo, hi = lo * _vocab.SPOON_ML[spoon], hi * _vocab.SPOON_ML[spoon]
+            self.notes.append(
+                f"{self.span(i, end)!r} read as {format_number(self.pick(lo, hi))} mL (a medicinal {spoon} is "
+                f"{format_number(_vocab.SPOON_ML[spoon])} mL): give the volume in mL"
+            )
         elif self.keys[j] in _MASS and self.per_hour(j + 1):
             kind, unit, end = "rate", _MASS[self.keys[j]], j + 3  # "25 mcg/hr": patches of the product's rate
         elif self.keys[j] in _MASS:

@@ -189,13 +189,23 @@ _FORM_ALIASES: dict[str, str] = {f: f for f in FORMS} | {
 #: Unit spellings, each once, with the canonical unit each means: the sig reader and `mme._units` read these.
 MASS_UNITS: dict[str, str] = {
     **dict.fromkeys(("mg", "mgs", "milligram", "milligrams", "milligramme", "milligrammes"), "mg"),
-    **dict.fromkeys(("mcg", "mcgs", "µg", "μg", "ug", "microgram", "micrograms", "microgramme", "microgrammes"), "mcg"),
+    **dict.fromkeys(
+        ("mcg", "mcgs", "µg", "μg", "ug", "microg", "microgram", "micrograms", "microgramme", "microgrammes"), "mcg"
+    ),
     **dict.fromkeys(("g", "gm", "gram", "grams", "gramme", "grammes"), "g"),
 }
 VOLUME_UNITS: dict[str, str] = {
     **dict.fromkeys(("ml", "mls", "millilitre", "millilitres", "milliliter", "milliliters", "cc", "ccs"), "mL"),
     **dict.fromkeys(("l", "litre", "litres", "liter", "liters"), "L"),  # the engine's; no sig doses in litres
 }
+#: Spoons a liquid's sig may give its volume in, with the mL of the standard medicinal measure (5 mL a teaspoon,
+#: 15 mL a tablespoon: USP; FDA, dosage delivery devices for orally ingested liquids, 2011): read with a note,
+#: as a household spoon holds more or less.
+SPOONS: dict[str, str] = {
+    **dict.fromkeys(("tsp", "tsps", "teaspoon", "teaspoons", "teaspoonful", "teaspoonfuls"), "teaspoon"),
+    **dict.fromkeys(("tbsp", "tbsps", "tablespoon", "tablespoons", "tablespoonful", "tablespoonfuls"), "tablespoon"),
+}
+SPOON_ML: dict[str, float] = {"teaspoon": 5.0, "tablespoon": 15.0}
 HOUR_WORDS: frozenset[str] = frozenset({"h", "hr", "hrs", "hour", "hours", "heure", "heures"})
 DAY_WORDS: frozenset[str] = frozenset({"d", "day", "days", "jour", "jours", "j"})
 #: Minutes, read only in an interval with its number ("q30min", "every 30 minutes").
@@ -1028,6 +1038,11 @@ WAKING_HOURS: frozenset[str] = frozenset(
     {"awake", "while awake", "whilst awake", "when awake", "if awake", "daytime", "daytime only", "during the day", "during the daytime", "in the daytime",
      "during waking hours", "waking hours", "during the waking day", "pendant la journée", "dans la journée",
      "en journée"}
+)  # fmt: skip
+#: Words saying the doses are taken on a schedule, not as needed ("q6h around the clock", "ATC"): no dose.
+SCHEDULED: frozenset[str] = frozenset(
+    {"around the clock", "round the clock", "atc", "scheduled", "regularly", "regular", "routinely", "routine",
+     "standing", "en continu"}
 )  # fmt: skip
 #: Words that end a sig's meaningful part: what follows names no dose ("with food", "for pain").
 NO_DOSE_LEADS: frozenset[str] = frozenset({"for", "with", "after", "before", "on", "until", "pour", "avec", "while"})
