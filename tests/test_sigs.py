@@ -3870,3 +3870,33 @@ def test_words_of_a_schedule_and_pain_scores_are_ignored_text(tail: str, ignored
 def test_what_looks_like_a_score_or_a_schedule_but_is_not(text: str, problem: str) -> None:
     with pytest.raises(mme.MMEError, match=re.escape(problem)):
         mme.convert(text)
+
+
+UK_LABELS = [
+    # (sig as a UK label words it, the same sig as US sigs word it)
+    ("Zomorph 10mg capsules one to be taken twice a day", "Zomorph 10 mg 1 capsule bid"),
+    ("MST Continus 10 mg tablets one to be taken every 12 hours", "MST Continus 10 mg 1 tab q12h"),
+    ("codeine 30 mg one or two to be taken four times a day when required", "codeine 30 mg 1-2 tabs qid prn"),
+    ("Oramorph 10mg/5ml oral solution 2.5ml to 5ml to be taken every four hours when required",
+     "morphine 10 mg/5 mL 2.5-5 mL q4h prn"),
+    ("fentanyl 25 micrograms/hour patch one patch to be applied every 72 hours", "fentanyl 25 mcg/h patch q72h"),
+    ("oxycodone 5 mg one capsule to be taken every 4 hours when required", "oxycodone 5 mg 1 cap q4h prn"),
+    ("morphine 10 mg one to be taken at night", "morphine 10 mg 1 tab qhs"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("uk", "us"), UK_LABELS, ids=[uk for uk, _ in UK_LABELS])
+def test_a_uk_labels_to_be_taken_reads_as_the_same_sig_worded_otherwise(uk: str, us: str) -> None:
+    assert mme.convert(uk).mme_per_day == mme.convert(us).mme_per_day
+
+
+def test_to_be_taken_is_no_frequency() -> None:
+    with pytest.raises(mme.MMEError, match="how often is the dose taken"):
+        mme.convert("oxycodone 10 mg one to be taken")
+
+
+def test_a_pain_level_is_a_pain_score() -> None:
+    result = mme.convert("oxycodone 10 mg 1 tab po q4h prn pain level 7-10")
+    assert result.expression is not None
+    assert result.expression.ignored == ("pain level 7-10",)
+    assert result.mme_per_day == mme.convert("oxycodone 10 mg 1 tab po q4h prn").mme_per_day

@@ -289,7 +289,7 @@ _INTERVAL: Final = {
 _TIME_LEADS: Final = frozenset({"q", "each", "every", "in", "at", "after", "before", "with"})
 _PACKAGE: Final = _HOUR | _VOLUME | {"actuat"}  # RxNorm's leading quantities: "12 HR", "1 ML", "80 ACTUAT"
 _COUNTABLE: Final = _vocab.SOLID_FORMS | {"spray"}  # the forms a count says: "2 tabs", "2 sprays"
-_PAIN_SCALE: Final = frozenset({"pain", "score", "scale"})  # before a pain score said as a range: "pain score 7-10"
+_PAIN_SCALE: Final = frozenset({"pain", "score", "scale", "level"})  # before a pain score range: "pain score 7-10"
 _NOT_AMOUNT: Final = frozenset({"q", "every", "x", "#", "no"})  # before a number that is no amount: "q6h", "#3"
 _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
@@ -319,13 +319,14 @@ _FILLER: Final = _Phrases({"abuse deterrent", "film coated", "disintegrating", "
                             "by", "via", "of", "the", "a", "an", "in", "at", "to", "onto", "dose", "if", "as", "de", "par",
                             "effervescent", "orally disintegrating", "orodispersible", "remove old patch", "whole",
                             "remove previous patch", "mouth", "directed", "sig"}
-                           | _vocab.APPLICATION_SITES)  # fmt: skip
+                           | _vocab.APPLICATION_SITES | _vocab.TO_BE_GIVEN)  # fmt: skip
 _DIRECTED: Final = _Phrases(_vocab.AS_DIRECTED)
 _ELSEWHERE: Final = _Phrases(_vocab.DOSE_ELSEWHERE)
 _FIXED_AT: Final = _Phrases(_FIXED)
 _AS_NEEDED: Final = _Phrases(_vocab.AS_NEEDED)
 _EACH_NOSTRIL: Final = _Phrases(_vocab.EACH_NOSTRIL)
 _WAKING: Final = _Phrases(_vocab.WAKING_HOURS)
+_TO_BE_GIVEN: Final = _Phrases(_vocab.TO_BE_GIVEN)
 _SCHEDULED: Final = _Phrases(_vocab.SCHEDULED)
 _BARE: Final = "bare"  # a maximum's unit when it names none: "max 8/24"
 _TIMES_OF_DAY: Final = _Phrases(_vocab.TIMES_OF_DAY)
@@ -1739,6 +1740,7 @@ class _Parser:
         return (
             key in _PUNCT
             or key in _vocab.SIG_VERBS
+            or self.among(k, _TO_BE_GIVEN) is not None  # "one to be taken twice a day"
             or ((found := self.vocab(k)) is not None and found.field == "route")
             or self.frequency_at(k) is not None
             or self.time_of_day(k, dry=True) is not None

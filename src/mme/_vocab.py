@@ -898,6 +898,12 @@ SIG_VERBS: frozenset[str] = frozenset(
         "t",
     }
 )
+#: UK label wording after a count ("one to be taken twice a day", "one patch to be applied every 72 hours"): a verb,
+#: no dose.
+TO_BE_GIVEN: frozenset[str] = frozenset(
+    {f"to be {done}" for done in ("taken", "given", "applied", "used", "placed", "dissolved", "chewed", "sucked",
+                                  "swallowed", "inhaled", "inserted", "sprayed", "administered", "injected")}
+)  # fmt: skip
 #: Number words a sig spells out.
 NUMBER_WORDS: dict[str, float] = {
     "one": 1.0,
