@@ -3611,10 +3611,11 @@ def test_evening_and_bedtime_with_no_frequency_ask_how_many_times_a_day() -> Non
 
 
 @pytest.mark.parametrize(
-    "sig", ["1 tab by mouth - q12h", "1 tab by-mouth - q12h", "extended-release - 1 tab q12h", "1 tab q12h by-mouth -"]
+    "sig", ["1 tab by mouth- q12h", "1 tab by-mouth- q12h", "extended-release- 1 tab q12h", "1 tab q12h by-mouth-"]
 )
 def test_a_dash_after_a_route_or_release_phrase_is_refused_hyphenated_or_not(sig: str) -> None:
-    """A hyphen joins the words of a phrase ("by-mouth"); a dash after the phrase is not part of it."""
+    """A hyphen joins the words of a phrase ("by-mouth"); a dash after the phrase is not part of it (one standing
+    alone, between spaces, separates as a comma does)."""
     with pytest.raises(mme.ExpressionError, match=r"^cannot read '-' in "):
         parse_expression(f"oxycodone 10 mg tablet {sig}")
 
@@ -3900,3 +3901,63 @@ def test_a_pain_level_is_a_pain_score() -> None:
     assert result.expression is not None
     assert result.expression.ignored == ("pain level 7-10",)
     assert result.mme_per_day == mme.convert("oxycodone 10 mg 1 tab po q4h prn").mme_per_day
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [("Oxycodone 5 mg PO Q4H PRN moderate pain; morphine 15 mg PO Q4H PRN severe pain", "'morphine 15 mg', after the dose, may be another product's amount"),
+     ("oxycodone 5 mg q4h prn pain; hydromorphone 2 mg", "'hydromorphone 2 mg', after the dose, may be another product's amount"),
+     ("Oxycodone 5 mg PO Q4H PRN moderate pain (4-6); Oxycodone 10 mg PO Q4H PRN severe pain (7-10)", "'Oxycodone 10 mg', after"),
+     ("oxycodone 5 mg q4h prn pain, Tylenol 500 mg", "'Tylenol 500 mg', after the dose, may be another product's amount"),
+     ("oxycodone 5 mg q4h prn pain, hydromorphone 2 tabs", "'2 tabs' comes after 'hydromorphone', a drug named after the dose"),
+     ("oxycodone 5 mg q4h prn pain; morphine sulfate ER 15 mg", "'15 mg' comes after 'morphine', a drug named after the dose")],
+)  # fmt: skip
+def test_another_products_dose_after_the_dose_is_never_read_as_this_ones(text: str, problem: str) -> None:
+    """Text after "prn" is read as its reason: a second order's amount was read as units of the first product
+    ("prn pain and morphine 15 mg" as 3 tablets of oxycodone 5 mg, 135 MME/day)."""
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    "reason", ["not relieved by acetaminophen", "not controlled by morphine", "if darvocet does not work",
+               "until oxycontin approved"],
+)  # fmt: skip
+def test_a_drug_named_with_no_dose_after_it_is_a_reason(reason: str) -> None:
+    result = mme.convert(f"oxycodone 5 mg q4h prn pain {reason}")
+    assert result.expression is not None
+    assert result.expression.ignored == (f"pain {reason}",)
+    assert result.mme_per_day == mme.convert("oxycodone 5 mg q4h prn").mme_per_day
+
+
+def test_an_amount_in_the_sig_may_be_many_units() -> None:
+    """Methadone 75 mg a day from 5 mg tablets: 15 tablets, a dose, read as it is (Practice Fusion's 900 under cms-2018
+    tiers)."""
+    assert mme.convert("methadone hcl 5 mg oral tablet 75 mg qd").daily_dose == 75
+
+
+def test_pain_scores_joined_by_or_are_one_indication() -> None:
+    """Epic's "as needed for moderate pain (4-6) or severe pain (7-10)": one dose for either."""
+    text = "HYDROcodone-acetaminophen (NORCO) 10-325 mg per tablet Take 1 tablet by mouth every 4 (four) hours as needed for moderate pain (4-6) or severe pain (7-10)."
+    result = mme.convert(text)
+    assert result.expression is not None
+    assert result.expression.ignored[-1] == "moderate pain (4-6) or severe pain (7-10)"
+    assert result.mme_per_day == mme.convert("Norco 10/325 1 tab q4h prn").mme_per_day
+    with pytest.raises(mme.ExpressionError, match="a choice of doses"):
+        mme.convert("oxycodone 5 mg q4h prn moderate pain (4-6) or 2 tabs")
+
+
+@pytest.mark.parametrize(
+    "text", ["Oxycodone 5mg/Acetaminophen 325mg - 1 tablet PO Q6H PRN", "oxycodone/acetaminophen 5/325 mg - 1 tab - q6h - prn",
+             "oxycodone/acetaminophen 5/325 mg 1 tab q6h prn -"],
+)  # fmt: skip
+def test_a_dash_standing_alone_separates_as_a_comma(text: str) -> None:
+    assert mme.convert(text).mme_per_day == mme.convert("oxycodone/acetaminophen 5/325 mg 1 tab q6h prn").mme_per_day
+
+
+@pytest.mark.parametrize(("text", "problem"), [("Norco 5-325 1 po q6 prn", "'q6' says no unit: write hours ('q6h')"),
+                                               ("oxycodone 5 mg 1 tab q6h -- prn", "cannot read '-'"),
+                                               ("oxycodone 5 mg 1 tab q6h -5", "negative number '-5'")])  # fmt: skip
+def test_what_a_dash_or_a_bare_q_cannot_say(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)

@@ -654,6 +654,7 @@ class _Parser:
     dispensed: str | None = None  # "#30", "disp 30 tabs" as typed: a quantity supplied, never a dose
     few: str | None = None  # "#4", "dispense 2 tabs" as typed: a quantity dispensed, or a count the sig gives no other?
     interval: tuple[str, float] | None = None  # "30 mg/12 hr": ("12 hr", 12.0), see `per_interval`
+    other_drug: str | None = None  # a drug named in text read as naming no dose ("if morphine does not work")
     clocks: tuple[str, ...] = ()  # clock times as typed ("9am and 9pm"), each an administration (`clock_times`)
     drug_typed = ""
 
@@ -858,12 +859,21 @@ class _Parser:
             return i + 1 if end is None else end
         if key in _NO_DOSE_LEADS or (self.as_needed and tok.kind == "word" and not self.sig_starts(i)):
             return self.no_dose(i, lead=False)  # "for pain"; "as needed, pain"
+        if (
+            key in _MINUS
+            and self.starts[i] > self.ends[i - 1]
+            and (i + 1 == self.size or self.starts[i + 1] > self.ends[i])
+        ):
+            return i + 1  # a dash standing alone separates, as a comma does: "325mg - 1 tablet PO"
         if key in _MINUS and self.nums[i + 1] and self.starts[i + 1] == self.ends[i]:
             if self.keys[i - 1] in _MASS and self.keys[i + 2] in _MASS:  # "Cheratussin AC 10 mg-100 mg"
                 self.unnamed_components(self.drug_typed, self.span(i - 2, i + 3))
             self.fail(f"negative number {self.span(i, i + 2)!r}")
         if key in _MASS or key in _VOLUME:
             self.fail(f"unit {tok.text!r} without a number before it")
+        bare = (self.words[i + 2] and self.keys[i + 2] not in _RANGE) or self.keys[i + 2] in ("", *_PUNCT)
+        if key == "q" and self.nums[i + 1] and bare:  # "q6 prn", not "q4 to h"
+            self.fail(f"{self.span(i, i + 2)!r} says no unit: write hours ('q6h') or days ('q2d')")
         self.fail(f"cannot read {tok.text!r}")
 
     def release_period(self, i: int) -> int | None:
@@ -1029,7 +1039,14 @@ class _Parser:
         start = i
         days = None  # where the text says some days ("on dialysis days"), if it does
         elsewhere = False  # whether the text sends the dose elsewhere ("dose per pain team", "see notes")
-        while i < self.size and self.keys[i] not in _STOPS:
+        while i < self.size:
+            if self.keys[i] in _STOPS:
+                end = self.bracketed_score(i)  # "severe pain (7-10)"
+                if end is None or not (self.keys[end] in _EITHER and self.indication_goes_on(end + 1)):
+                    i = end or i
+                    break
+                i = end + 1  # "moderate pain (4-6) or severe pain (7-10)": two indications, one dose
+                continue
             be = self.keys[i + 1] == "be"
             if self.keys[i] in _vocab.MORE_DOSES or (self.keys[i] in _vocab.MAY and self.keys[i + 1 + be] in _MAY_DO):
                 self.fail(
@@ -1050,22 +1067,24 @@ class _Parser:
                 or (self.keys[i] in ("x", "for") and (self.nums[i + 1] or self.keys[i + 1] == "up"))  # a duration
             ):
                 break
+            if self.words[i] and self.another_product(i):
+                self.fail(
+                    f"{self.span(i, i + 3)!r}, after the dose, may be another product's amount, not a reason for this one:"
+                    " convert each product on its own"
+                )
+            if self.words[i] and self.other_drug is None and _vocab.drug_name(self.keys[i]) is not None:
+                self.other_drug = self.span(i, i + 1)  # "not relieved by morphine": a reason, if no dose follows
             if self.keys[i] in _ELSEWHERE.lengths and self.among(i, _ELSEWHERE) is not None:
                 elsewhere = True
             if self.keys[i] in _WAKING.lengths and (end := self.among(i, _WAKING)) is not None:  # "prn while awake"
                 self.awake = self.span(i, end)
                 i = end  # the whole phrase: "while awake", not "awake" again
                 continue
-            if (
-                self.nums[i] and (end := self.pain_score(i)) is not None
-            ):  # any other number is a part: it ended the text
+            # a number here is a pain score: any other is a part, and ended the text
+            if self.nums[i] and (end := self.pain_score(i)) is not None:
                 i = end
                 continue
             i += 1
-        if self.keys[i] == "(" and self.nums[i + 1] and self.keys[i + 2] in _MINUS | {"to", "/"} and self.nums[i + 3]:
-            close = self.scored(i + 3, self.toks[i + 1].value) or i + 4  # "(4-6/10)", else "(7-10)", "(8/10)"
-            if self.keys[close] == ")":
-                i = close + 1
         if days is not None:
             self.some_days(start, days, i)
         if elsewhere:
@@ -1076,6 +1095,18 @@ class _Parser:
             if joined and self.meals is None and not _vocab.MEALS.isdisjoint(self.keys[start:i]):
                 self.meals = self.span(start, i)  # "with meals and at bedtime": meals as times of day
         return i
+
+    def bracketed_score(self, i: int) -> int | None:
+        """The end of a pain score in brackets at ``i``: "(7-10)", "(8/10)", "(4-6/10)"."""
+        if not (self.keys[i] == "(" and self.nums[i + 1] and self.keys[i + 2] in _MINUS | {"to", "/"}):
+            return None
+        close = self.scored(i + 3, self.toks[i + 1].value) or i + 4  # "(4-6/10)", else "(7-10)", "(8/10)"
+        return close + 1 if self.nums[i + 3] and self.keys[close] == ")" else None
+
+    def another_product(self, i: int) -> bool:
+        """Whether the word at ``i``, in text otherwise read as naming no dose, comes right before an amount ("prn
+        pain, Tylenol 500 mg"): a word no verb, whose amount is not this product's units."""
+        return self.nums[i + 1] and self.keys[i + 2] in _MASS and self.keys[i] not in _vocab.SIG_VERBS
 
     def indication_goes_on(self, i: int) -> bool:
         """Whether the word at ``i``, after "or" in text that names no dose, is another indication ("for pain or
@@ -1644,6 +1675,11 @@ class _Parser:
             and (j := self.restated_strength(i, [v for v, _ in self.amounts])) > i
         ):
             return j  # "Percocet 10/325 tablet 325 mg-10 mg"
+        if self.other_drug is not None:  # "prn pain; morphine sulfate 15 mg": morphine's dose, not this product's
+            self.fail(
+                f"{self.span(i, i + 2)!r} comes after {self.other_drug!r}, a drug named after the dose: if it is that "
+                "drug's dose, convert each product on its own"
+            )
         lo, hi, j = self.number_or_range(i)
         lo, hi = self.checked(i, j, lo, hi, "a count")
         typed_end = j
