@@ -2945,9 +2945,9 @@ REFUSED_AS_WRITTEN = [  # (text, what the message names, before it repeats the t
     ("butorphanol 10 mg/mL nasal spray 1 spray (1 mg) in one nostril q3-4h prn", "cannot read 'one nostril'"),
     ("oxyCODONE 5 mg oral tablet: 1 tab(s), PO, q4hr, PRN: pain, 30 tab(s), 0 Refill(s)", "'30 tab(s)' at once is no dose"),
     ("Oramorph 10mg/5ml 5ml PRN max 6 doses in 24 hours", "is a maximum, not a frequency"),
-    ("Oramorph 20 mg/ml 5 gouttes toutes les 4 heures", "cannot read '5 gouttes'"),  # drops: no volume each
+    ("Oramorph 20 mg/ml 5 gouttes toutes les 4 heures", "'5 gouttes': a drop's volume depends on the dropper"),
     ("Abstral 100 µg 1 cp sublingual par accès douloureux, maximum 4 par jour", "cannot read 'accès'"),
-    ("Instanyl 50 µg/dose 1 pulvérisation dans une narine, maximum 4 par jour", "unknown unit 'µg/dose 1'"),
+    ("Instanyl 50 µg/dose 1 pulvérisation dans une narine, maximum 4 par jour", "cannot read 'dans'"),  # one nostril
     ("oxycodone 5 mg q6h banana", "cannot read 'banana'"),
     ("oxycodone q6h", "no amount"),
     ("oxycodone 5 q6h", "no unit after '5'"),
@@ -3961,3 +3961,34 @@ def test_a_dash_standing_alone_separates_as_a_comma(text: str) -> None:
 def test_what_a_dash_or_a_bare_q_cannot_say(text: str, problem: str) -> None:
     with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
         mme.convert(text)
+
+
+SAME_READING = [
+    # (as written, the same prescription written as the grammar's examples write it, table)
+    ("Durogesic 50 µg/h : 1 patch à changer tous les 3 jours", "fentanyl 50 mcg/h patch q72h", "cdc-2022"),
+    ("Skenan LP 30 mg 1 gélule à prendre matin et soir", "morphine ER 30 mg 1 cap bid", "cdc-2022"),
+    ("morphine 20 mg/mL solution buvable 0,5 mL 6 fois par jour", "morphine 20 mg/mL oral solution 0.5 mL q4h", "cdc-2022"),
+    ("Actiskenan 10 mg 1 gélule si accès douloureux, 4 fois par jour", "morphine 10 mg 1 cap qid prn", "cdc-2022"),
+    ("Actiskenan 10 mg 1 gélule toutes les 4 heures en cas de douleur", "morphine 10 mg 1 cap q4h prn", "cdc-2022"),
+    ("MXL 60 mg od", "morphine ER 60 mg capsule daily", "cdc-2022"),
+    ("Fencino 25 micrograms/hour patch every 72 hours", "fentanyl 25 mcg/h patch q72h", "cdc-2022"),
+    ("Opiodur 25 micrograms/hour patch every 72 hours", "fentanyl 25 mcg/h patch q72h", "cdc-2022"),
+    ("Victanyl 25 micrograms/hour patch every 72 hours", "fentanyl 25 mcg/h patch q72h", "cdc-2022"),
+    ("Butec 10 micrograms/hour patch every 7 days", "buprenorphine 10 mcg/h patch weekly", "cms-2018"),
+    ("Reletrans 10 micrograms/hour patch every 7 days", "buprenorphine 10 mcg/h patch weekly", "cms-2018"),
+    ("Sevodyne 10 micrograms/hour patch every 7 days", "buprenorphine 10 mcg/h patch weekly", "cms-2018"),
+    ("Instanyl 50 µg/dose 1 pulvérisation toutes les 4 heures", "fentanyl nasal spray 50 mcg/spray 1 spray q4h",
+     "heal-2025"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("written", "plain", "table"), SAME_READING, ids=[w for w, _, _ in SAME_READING])
+def test_french_and_uk_wording_reads_as_the_plain_sig(written: str, plain: str, table: str) -> None:
+    one, two = mme.convert(written, table=table), mme.convert(plain, table=table)
+    assert (one.mme_per_day, one.excluded, one.route) == (two.mme_per_day, two.excluded, two.route)
+
+
+@pytest.mark.parametrize("drops", ["10 gouttes", "5 drops", "2 gtt"])
+def test_drops_are_refused_for_the_volume_they_do_not_say(drops: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"'{drops}': a drop's volume depends on the dropper"):
+        mme.convert(f"morphine 20 mg/mL {drops} q4h")

@@ -1386,8 +1386,8 @@ class _Parser:
         if divisor is not None and divisor > 1 and key in _HOUR:  # "30 mg/12 hr": see `per_interval`
             self.interval = (self.span(i - 1, i + 1), divisor)
             return i + 1
-        if divisor is None and key in ("actuat", "actuation", "actuations"):
-            return i + 1  # "100 MCG/ACTUAT": an amount per spray
+        if divisor is None and key in ("actuat", "actuation", "actuations", "dose"):
+            return i + 1  # "100 MCG/ACTUAT", "50 µg/dose": an amount per spray
         if divisor is None and (found := self.countable(i)) is not None:
             return self.apply(found, i)  # "100 mcg/spray" is 100 mcg, form spray
         return None
@@ -1710,6 +1710,10 @@ class _Parser:
                     self.apply(release, j)
                 self.count_noun(form, k)
                 kind, unit, end = "count", "", form.end
+            elif self.keys[j] in _vocab.DROPS:
+                self.fail(
+                    f"{self.span(i, j + 1)!r}: a drop's volume depends on the dropper: give the mL or the mg taken"
+                )
             elif k < self.size and self.bare_count_ends(k):
                 if self.keys[i - 1] == "at":  # "q12h at 8, prn": 8 o'clock, never 8 tablets
                     self.fail(f"'at {self.span(i, j)}' is a time with no am or pm: write it as a clock time ('8am')")

@@ -153,6 +153,7 @@ _FORM_ALIASES: dict[str, str] = {f: f for f in FORMS} | {
     "capsules": "capsule",
     "liquid": "solution",
     "oral solution": "solution",
+    "solution buvable": "solution",  # French: an oral solution
     "elixir": "solution",
     "drops": "solution",
     "patches": "patch",
@@ -171,6 +172,8 @@ _FORM_ALIASES: dict[str, str] = {f: f for f in FORMS} | {
     "lollipop": "lozenge",
     "lollipops": "lozenge",
     "sprays": "spray",
+    "pulvérisation": "spray",  # French
+    "pulvérisations": "spray",
     "nasal spray": "spray",
     "nasal sprays": "spray",
     "oral spray": "spray",
@@ -275,6 +278,7 @@ _FORM_PHRASE_ROUTE: dict[str, str] = {
     "td patch": "transdermal",
     "td patches": "transdermal",
     "oral solution": "oral",
+    "solution buvable": "oral",
     "oral suspension": "oral",
     "transdermal film": "transdermal",
     "transdermal films": "transdermal",
@@ -380,6 +384,7 @@ _BRANDS: dict[str, DrugName] = {
     "embeda": DrugName("morphine", "oral", "capsule", "ER"),
     "kapanol": DrugName("morphine", "oral", "capsule", "ER"),
     "zomorph": DrugName("morphine", "oral", "capsule", "ER"),
+    "mxl": DrugName("morphine", "oral", "capsule", "ER"),  # once-daily capsules (UK; BNF, morphine, medicinal forms)
     "sevredol": DrugName("morphine", "oral", "tablet", "IR"),
     "oramorph": DrugName("morphine", "oral", "solution", "IR"),
     "skenan": DrugName("morphine", "oral", "capsule", "ER"),
@@ -397,6 +402,11 @@ _BRANDS: dict[str, DrugName] = {
     "dutran": DrugName("fentanyl", "transdermal", "patch"),
     "fenpatch": DrugName("fentanyl", "transdermal", "patch"),
     "matrifen": DrugName("fentanyl", "transdermal", "patch"),
+    # UK patches (BNF, fentanyl and buprenorphine, medicinal forms): Fencino, Opiodur, Victanyl; Butec, Reletrans,
+    # Sevodyne (7-day buprenorphine)
+    "fencino": DrugName("fentanyl", "transdermal", "patch"),
+    "opiodur": DrugName("fentanyl", "transdermal", "patch"),
+    "victanyl": DrugName("fentanyl", "transdermal", "patch"),
     # transmucosal immediate-release fentanyl (TIRF): no extended-release line
     "actiq": DrugName("fentanyl", "transmucosal", "lozenge", "IR"),
     "fentora": DrugName("fentanyl", "buccal", "tablet", "IR"),
@@ -411,6 +421,9 @@ _BRANDS: dict[str, DrugName] = {
     # buprenorphine
     "butrans": DrugName("buprenorphine", "transdermal", "patch"),
     "norspan": DrugName("buprenorphine", "transdermal", "patch"),
+    "butec": DrugName("buprenorphine", "transdermal", "patch"),
+    "reletrans": DrugName("buprenorphine", "transdermal", "patch"),
+    "sevodyne": DrugName("buprenorphine", "transdermal", "patch"),
     "transtec": DrugName("buprenorphine", "transdermal", "patch"),
     "belbuca": DrugName("buprenorphine", "buccal", "film"),
     "subutex": DrugName("buprenorphine", "sublingual", "tablet"),
@@ -903,7 +916,11 @@ SIG_VERBS: frozenset[str] = frozenset(
 TO_BE_GIVEN: frozenset[str] = frozenset(
     {f"to be {done}" for done in ("taken", "given", "applied", "used", "placed", "dissolved", "chewed", "sucked",
                                   "swallowed", "inhaled", "inserted", "sprayed", "administered", "injected")}
+    | {"à prendre", "à changer", "à appliquer", "à avaler", "à sucer"}  # French: "1 patch à changer tous les 3 jours"
 )  # fmt: skip
+#: Drops, whose volume depends on the dropper (and, for some products, is printed on the label only): never read as
+#: a volume or a count; the sig must give mL or mg.
+DROPS: frozenset[str] = frozenset({"drop", "drops", "gtt", "gtts", "goutte", "gouttes"})
 #: Number words a sig spells out.
 NUMBER_WORDS: dict[str, float] = {
     "one": 1.0,
@@ -1001,6 +1018,10 @@ AS_NEEDED: frozenset[str] = frozenset(
         "when needed",
         "si besoin",
         "si douleur",
+        "si douleurs",
+        "en cas de douleur",
+        "si accès douloureux",
+        "en cas d'accès douloureux",
         "as needed for",
         "prn for",
         "if required",
