@@ -3852,7 +3852,9 @@ def test_microg_is_the_australian_microgram(rate: str) -> None:
     ("tail", "ignored"),
     [("around the clock", "around the clock"), ("around-the-clock", "around-the-clock"), ("ATC", "ATC"),
      ("scheduled", "scheduled"), ("regularly", "regularly"), ("standing", "standing"),
-     ("prn pain 4-6/10", "pain 4-6/10"), ("prn severe pain (4-6/10)", "severe pain (4-6/10)"), ("prn 6/10", "6/10")],
+     ("prn pain 4-6/10", "pain 4-6/10"), ("prn severe pain (4-6/10)", "severe pain (4-6/10)"), ("prn 6/10", "6/10"),
+     ("PRN PAIN SCALE 4-6", "PAIN SCALE 4-6"), ("prn for pain score greater than 6", "pain score greater than 6"),
+     ("prn pain > 6", "pain > 6")],
 )  # fmt: skip
 def test_words_of_a_schedule_and_pain_scores_are_ignored_text(tail: str, ignored: str) -> None:
     result = mme.convert(f"oxycodone 10 mg 1 tab q6h {tail}")
@@ -3866,7 +3868,11 @@ def test_words_of_a_schedule_and_pain_scores_are_ignored_text(tail: str, ignored
     [("oxycodone 5 mg 1 tab q6h prn pain 11/10", "'11/10' is not a part of a unit"),  # no score out of ten
      ("oxycodone 5 mg 1 tab q6h prn pain 6-4/10", "'4/10' is not a part of a unit"),  # a score range upside down
      ("oxycodone 10 mg around the clock", "how often is the dose taken"),  # a schedule says no frequency
-     ("oxycodone 10 mg half a", "cannot read 'half a'")],
+     ("oxycodone 10 mg half a", "cannot read 'half a'"),
+     ("oxycodone 5 mg q6h prn pain 1-2", "cannot read '1-2'"),  # a count? only a scale's range is any out of ten
+     ("oxycodone 5 mg q6h prn pain scale 4-12", "cannot read '4-12'"),  # not out of ten
+     ("oxycodone 5 mg q6h prn more than 6", "cannot read '6'"),  # more than 6 what?
+     ("oxycodone 5 mg q6h prn pain over 11", "cannot read '11'")],
 )  # fmt: skip
 def test_what_looks_like_a_score_or_a_schedule_but_is_not(text: str, problem: str) -> None:
     with pytest.raises(mme.MMEError, match=re.escape(problem)):

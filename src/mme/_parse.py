@@ -290,6 +290,8 @@ _TIME_LEADS: Final = frozenset({"q", "each", "every", "in", "at", "after", "befo
 _PACKAGE: Final = _HOUR | _VOLUME | {"actuat"}  # RxNorm's leading quantities: "12 HR", "1 ML", "80 ACTUAT"
 _COUNTABLE: Final = _vocab.SOLID_FORMS | {"spray"}  # the forms a count says: "2 tabs", "2 sprays"
 _PAIN_SCALE: Final = frozenset({"pain", "score", "scale", "level"})  # before a pain score range: "pain score 7-10"
+_SCALE: Final = _PAIN_SCALE - {"pain"}  # before any range out of ten ending a part: "pain scale 4-6", not "pain 1-2"
+_ABOVE: Final = frozenset({"than", ">", "≥", "above", "over"})  # before a pain score's least: "pain greater than 6"
 _NOT_AMOUNT: Final = frozenset({"q", "every", "x", "#", "no"})  # before a number that is no amount: "q6h", "#3"
 _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
@@ -1019,10 +1021,15 @@ class _Parser:
     def pain_score(self, i: int) -> int | None:
         """The end of the pain score at ``i`` ("8/10", "4-6/10"), a number never read as a count (`no_dose` reads
         "(7-10)")."""
+        ends = self.keys[i + 1 + 2 * (self.keys[i + 1] in _MINUS | {"to"})] in ("", *_STOPS)  # ends a part
         if self.keys[i + 1] in _MINUS | {"to"} and self.nums[i + 2]:
-            if self.keys[i - 1] in _PAIN_SCALE and self.toks[i + 2].value == 10 and self.keys[i + 3] in ("", *_STOPS):
-                return i + 3  # "pain score 7-10", ending a part
-            return self.scored(i + 2, self.toks[i].value)  # "4-6/10"
+            lo, hi = self.toks[i].value, self.toks[i + 2].value
+            scale = hi == 10 or self.keys[i - 1] in _SCALE
+            if self.keys[i - 1] in _PAIN_SCALE and scale and 0 <= lo <= hi <= 10 and ends:
+                return i + 3  # "pain score 7-10", "pain scale 4-6", ending a part
+            return self.scored(i + 2, lo)  # "4-6/10"
+        if self.keys[i - 1] in _ABOVE and 0 <= self.toks[i].value <= 10 and ends:
+            return i + 1 if not _PAIN_SCALE.isdisjoint(self.keys[max(i - 4, 0) : i]) else None  # "pain > 6"
         return self.scored(i, 0.0)
 
     def scored(self, i: int, low: float) -> int | None:
