@@ -3854,7 +3854,8 @@ def test_microg_is_the_australian_microgram(rate: str) -> None:
      ("scheduled", "scheduled"), ("regularly", "regularly"), ("standing", "standing"),
      ("prn pain 4-6/10", "pain 4-6/10"), ("prn severe pain (4-6/10)", "severe pain (4-6/10)"), ("prn 6/10", "6/10"),
      ("PRN PAIN SCALE 4-6", "PAIN SCALE 4-6"), ("prn for pain score greater than 6", "pain score greater than 6"),
-     ("prn pain > 6", "pain > 6")],
+     ("prn pain > 6", "pain > 6"), ("prn pain > 9", "pain > 9"), ("prn pain 0/10", "pain 0/10"),
+     ("prn pain 10/10", "pain 10/10"), ("prn pain scale 0-4", "pain scale 0-4")],
 )  # fmt: skip
 def test_words_of_a_schedule_and_pain_scores_are_ignored_text(tail: str, ignored: str) -> None:
     result = mme.convert(f"oxycodone 10 mg 1 tab q6h {tail}")
@@ -3870,7 +3871,9 @@ def test_words_of_a_schedule_and_pain_scores_are_ignored_text(tail: str, ignored
      ("oxycodone 10 mg around the clock", "how often is the dose taken"),  # a schedule says no frequency
      ("oxycodone 10 mg half a", "cannot read 'half a'"),
      ("oxycodone 5 mg q6h prn pain 1-2", "cannot read '1-2'"),  # a count? only a scale's range is any out of ten
-     ("oxycodone 5 mg q6h prn pain scale 4-12", "cannot read '4-12'"),  # not out of ten
+     ("oxycodone 5 mg q6h prn pain scale 4-11", "cannot read '4-11'"),  # not out of ten
+     ("oxycodone 5 mg q6h prn pain > 10", "cannot read '10'"),  # no score is over ten
+     ("oxycodone 5 mg q6h prn pain is rated greater than 6", "cannot read '6'"),  # too far from "pain" to be its score
      ("oxycodone 5 mg q6h prn more than 6", "cannot read '6'"),  # more than 6 what?
      ("oxycodone 5 mg q6h prn pain over 11", "cannot read '11'")],
 )  # fmt: skip
@@ -3915,7 +3918,12 @@ def test_a_pain_level_is_a_pain_score() -> None:
      ("oxycodone 5 mg q4h prn pain; hydromorphone 2 mg", "'hydromorphone 2 mg', after the dose, may be another product's amount"),
      ("Oxycodone 5 mg PO Q4H PRN moderate pain (4-6); Oxycodone 10 mg PO Q4H PRN severe pain (7-10)", "'Oxycodone 10 mg', after"),
      ("oxycodone 5 mg q4h prn pain, Tylenol 500 mg", "'Tylenol 500 mg', after the dose, may be another product's amount"),
-     ("oxycodone 5 mg q4h prn pain, hydromorphone 2 tabs", "'2 tabs' comes after 'hydromorphone', a drug named after the dose"),
+     ("oxycodone 5 mg q4h prn pain, hydromorphone 2 tabs q4h",
+      "'2 tabs' comes after 'hydromorphone', a drug named after the dose: if it is that drug's dose, convert each "
+      "product on its own in"),
+     ("oxycodone 5 mg q4h prn moderate pain (4-6) or morphine 15 mg",
+      "'morphine 15 mg', after the dose, may be another product's amount, not a reason for this one: convert each "
+      "product on its own in"),
      ("oxycodone 5 mg q4h prn pain; morphine sulfate ER 15 mg", "'15 mg' comes after 'morphine', a drug named after the dose")],
 )  # fmt: skip
 def test_another_products_dose_after_the_dose_is_never_read_as_this_ones(text: str, problem: str) -> None:
@@ -3963,6 +3971,8 @@ def test_a_dash_standing_alone_separates_as_a_comma(text: str) -> None:
 
 @pytest.mark.parametrize(("text", "problem"), [("Norco 5-325 1 po q6 prn", "'q6' says no unit: write hours ('q6h')"),
                                                ("oxycodone 5 mg 1 tab q6h -- prn", "cannot read '-'"),
+                                               ("oxycodone 5 mg 1 tab q6", "'q6' says no unit"),
+                                               ("oxycodone 5 mg 1 tab q6, prn", "'q6' says no unit"),
                                                ("oxycodone 5 mg 1 tab q6h -5", "negative number '-5'")])  # fmt: skip
 def test_what_a_dash_or_a_bare_q_cannot_say(text: str, problem: str) -> None:
     with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
@@ -3998,3 +4008,18 @@ def test_french_and_uk_wording_reads_as_the_plain_sig(written: str, plain: str, 
 def test_drops_are_refused_for_the_volume_they_do_not_say(drops: str) -> None:
     with pytest.raises(mme.ExpressionError, match=f"'{drops}': a drop's volume depends on the dropper"):
         mme.convert(f"morphine 20 mg/mL {drops} q4h")
+
+
+def test_a_choice_after_a_pain_score_is_still_a_choice() -> None:
+    with pytest.raises(mme.ExpressionError, match="a choice of doses"):
+        mme.convert("oxycodone 5 mg q4h prn moderate pain (4-6) or as directed")
+
+
+@pytest.mark.parametrize("text", ["oxycodone 10 mg q6h half a tab", "oxycodone 10 mg half a tablet q6h"])
+def test_half_a_unit_is_half_wherever_it_stands(text: str) -> None:
+    assert mme.convert(text).mme_per_day == mme.convert("oxycodone 10 mg 0.5 tab q6h").mme_per_day
+
+
+def test_half_a_unit_is_quoted_whole() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^two doses: '1 tab' and 'half a tab' in "):
+        mme.convert("oxycodone 10 mg 1 tab half a tab q6h")

@@ -496,8 +496,8 @@ def _merge(toks: list[_Tok], starts: list[int], ends: list[int]) -> tuple[list[_
             t, end, i = t._replace(value=0.5), ends[i + 2], i + 2
         elif t.key == "a" and nxt[:1] == ["half"]:  # "a half"
             t, end, i = toks[i + 1], ends[i + 1], i + 1
-        elif t.key == "half" and nxt[:1] in (["a"], ["an"]) and len(nxt) > 1 and nxt[1] not in _JOINED:  # "half a tab"
-            t, end, i = t._replace(text=f"{t.text} {toks[i + 1].text}"), ends[i + 1], i + 1
+        elif t.key == "half" and nxt[:1] == ["a"]:  # "half a tab"
+            end, i = ends[i + 1], i + 1
         if (
             t.kind == "num"
             and i + 3 < len(toks)
@@ -1025,10 +1025,10 @@ class _Parser:
         if self.keys[i + 1] in _MINUS | {"to"} and self.nums[i + 2]:
             lo, hi = self.toks[i].value, self.toks[i + 2].value
             scale = hi == 10 or self.keys[i - 1] in _SCALE
-            if self.keys[i - 1] in _PAIN_SCALE and scale and 0 <= lo <= hi <= 10 and ends:
+            if self.keys[i - 1] in _PAIN_SCALE and scale and hi <= 10 and ends:
                 return i + 3  # "pain score 7-10", "pain scale 4-6", ending a part
             return self.scored(i + 2, lo)  # "4-6/10"
-        if self.keys[i - 1] in _ABOVE and 0 <= self.toks[i].value <= 10 and ends:
+        if self.keys[i - 1] in _ABOVE and self.toks[i].value < 10 and ends:
             return i + 1 if not _PAIN_SCALE.isdisjoint(self.keys[max(i - 4, 0) : i]) else None  # "pain > 6"
         return self.scored(i, 0.0)
 
@@ -1691,15 +1691,14 @@ class _Parser:
         lo, hi = self.checked(i, j, lo, hi, "a count")
         typed_end = j
         kind: Literal["count", "mass", "volume", "rate"]
-        if self.keys[j] in _VOLUME:
+        if self.keys[j] in _VOLUME or self.keys[j] in _vocab.SPOONS:
             kind, unit, end = "volume", "mL", j + 1
-        elif (spoon := _vocab.SPOONS.get(self.keys[j])) is not None:  # "1 tsp": 5 mL
-            kind, unit, end = "volume", "mL", j + 1
-            lo, hi = lo * _vocab.SPOON_ML[spoon], hi * _vocab.SPOON_ML[spoon]
-            self.notes.append(
-                f"{self.span(i, end)!r} read as {format_number(self.pick(lo, hi))} mL (a medicinal {spoon} is "
-                f"{format_number(_vocab.SPOON_ML[spoon])} mL): give the volume in mL"
-            )
+            if (spoon := _vocab.SPOONS.get(self.keys[j])) is not None:  # "1 tsp": 5 mL
+                lo, hi = lo * _vocab.SPOON_ML[spoon], hi * _vocab.SPOON_ML[spoon]
+                self.notes.append(
+                    f"{self.span(i, end)!r} read as {format_number(self.pick(lo, hi))} mL (a medicinal {spoon} is "
+                    f"{format_number(_vocab.SPOON_ML[spoon])} mL): give the volume in mL"
+                )
         elif self.keys[j] in _MASS and self.per_hour(j + 1):
             kind, unit, end = "rate", _MASS[self.keys[j]], j + 3  # "25 mcg/hr": patches of the product's rate
         elif self.keys[j] in _MASS:
