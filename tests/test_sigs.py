@@ -3827,11 +3827,13 @@ def test_a_spoon_is_its_medicinal_volume_and_said(spoon: str, n: float, frequenc
     assert spooned.mme_per_day == mme.convert(f"{product} {n * _SPOON_ML[spoon]:g} mL {frequency}").mme_per_day
 
 
-def test_a_spoon_range_reads_either_end() -> None:
+@pytest.mark.parametrize("end", ["max", "min"])
+def test_a_spoon_range_reads_either_end(end: RangeChoice) -> None:
     text = "morphine 10 mg/5 mL 1-2 teaspoons q4h prn"
     # 2 teaspoons = 10 mL of 2 mg/mL, six times a day, morphine's factor 1; the minimum is half of it
-    assert mme.convert(text).mme_per_day == 10 * 2 * 6
-    assert mme.convert(text, range="min").mme_per_day == 5 * 2 * 6
+    result = mme.convert(text, range=end)
+    assert result.mme_per_day == (10 if end == "max" else 5) * 2 * 6
+    assert "'1-2 teaspoons' read as 5-10 mL (a medicinal teaspoon is 5 mL): give the volume in mL" in result.warnings
 
 
 def test_a_spoon_needs_a_liquid() -> None:
@@ -4023,3 +4025,9 @@ def test_half_a_unit_is_half_wherever_it_stands(text: str) -> None:
 def test_half_a_unit_is_quoted_whole() -> None:
     with pytest.raises(mme.ExpressionError, match=r"^two doses: '1 tab' and 'half a tab' in "):
         mme.convert("oxycodone 10 mg 1 tab half a tab q6h")
+
+
+def test_a_least_pain_score_ends_where_the_score_does() -> None:
+    result = mme.convert("oxycodone 10 mg 1 tab q6h prn pain > 6, x 5 days")
+    assert result.expression is not None
+    assert result.expression.ignored == ("pain > 6", "x 5 days")

@@ -1696,7 +1696,7 @@ class _Parser:
             if (spoon := _vocab.SPOONS.get(self.keys[j])) is not None:  # "1 tsp": 5 mL
                 lo, hi = lo * _vocab.SPOON_ML[spoon], hi * _vocab.SPOON_ML[spoon]
                 self.notes.append(
-                    f"{self.span(i, end)!r} read as {format_number(self.pick(lo, hi))} mL (a medicinal {spoon} is "
+                    f"{self.span(i, end)!r} read as {'-'.join(dict.fromkeys(map(format_number, (lo, hi))))} mL (a medicinal {spoon} is "
                     f"{format_number(_vocab.SPOON_ML[spoon])} mL): give the volume in mL"
                 )
         elif self.keys[j] in _MASS and self.per_hour(j + 1):
