@@ -64,6 +64,7 @@ def agrees(got: float | str, expected: str) -> bool:
 #: A liquid's label per N mL ("10 mg-325 mg/15 mL", "100 mg/5ml"): the amounts in mg, then N.
 #: A liquid's label ("10 mg-325 mg/15 mL", "100 mg/5ml", "20 MG/ML"): the amounts in mg, then the mL (none: 1).
 _LABEL = re.compile(r"((?:[0-9]*\.?[0-9]+\s*mg\s*-?\s*)+)/\s*([0-9]*\.?[0-9]+)?\s*ml\b", re.IGNORECASE)
+_SPOON = re.compile(r"a medicinal \w+ is ([0-9.]+) mL")  # the warning of a volume given in spoons
 _DOSING_DAY = re.compile(r"a day with a dose has ([0-9.e+]+) MME")
 _TIMES_OF_DAY = frozenset(TIMES_OF_DAY)
 
@@ -84,6 +85,9 @@ def why_unequal(result: mme.DailyMME, expected: float) -> str:
         return "taken less than once a day: expected is the MME of a day with a dose, which the warning gives"
     if any(w.startswith("patch changed more often") for w in result.warnings) and close(got * _times(expr), expected):
         return "a patch's change frequency: expected counts each change as one more patch worn (warned)"
+    spoon = next((float(m[1]) for w in result.warnings if (m := _SPOON.search(w))), None)
+    if spoon is not None and close(got / spoon, expected):
+        return "a spoon: mme reads a teaspoon as 5 mL, a tablespoon as 15 mL (warned); expected reads either as 1 mL"
     label = _LABEL.search(expr.text)
     if expr.volume and label and result.factor is not None:
         # by hand: one of the label's amounts / its mL x the mL taken a day x the factor

@@ -1483,8 +1483,8 @@ MORE_GRAMMAR_ERRORS = [
     ("-10 mg oxycodone", "negative number '-10'"),
     ("oxycodone 10 mg q4 to h", "cannot read 'q'"),
     ("oxycodone 10 mg tous 6 heures", "cannot read 'tous'"),
-    ("oxycodone 10 mg - q6h", "cannot read '-'"),
-    ("oxycodone 10 mg q6h -", "cannot read '-'"),
+    ("oxycodone 10 mg -q6h", "cannot read '-'"),  # a dash joined to a word: a standing one separates (test_sigs)
+    ("oxycodone 10 mg q6h-", "cannot read '-'"),
     ("oxycodone 10 mg ER- bid", "cannot read '-'"),
 ]  # fmt: skip
 

@@ -248,7 +248,7 @@ ERRORS: list[tuple[str, str]] = [
     ("oxycodone 5 mg 2 tabs 3 tabs", "two doses"),
     ("oxycodone 5 mg 0 tabs", "must be positive, not '0'"),
     ("oxycodone 5 mg 1/0 tab", "must be positive, not '0'"),
-    ("oxycodone 5 mg 2 drops", "cannot read '2 drops'"),
+    ("oxycodone 5 mg 2 drops", "'2 drops': a drop's volume depends on the dropper"),
     ("oxycodone 5 mg 2", "cannot read '2'"),
     ("oxycodone 5 mg mg", "unit 'mg' without a number"),
     ("oxycodone 5 mg tablet patch", "two forms: 'tablet' and 'patch'"),

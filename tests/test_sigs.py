@@ -381,7 +381,7 @@ def test_the_dispensing_path_reads_products_as_written(text: str, quantity: int,
 _PRODUCTS = [("oxycodone 5 mg tablet", 5.0, "tablet"), ("Norco 10/325", 10.0, "tablet"),
              ("hydrocodone-acetaminophen 7.5-325 mg", 7.5, "tablet"), ("morphine 15 mg ER tablet", 15.0, "tablet"),
              ("tramadol 50 mg capsule", 50.0, "capsule")]  # fmt: skip
-_COUNT_WORDS = {1.0: ["1", "one", "(1)"], 2.0: ["2", "two", "2 (two)"], 0.5: ["1/2", "half", "one-half"],
+_COUNT_WORDS = {1.0: ["1", "one", "(1)"], 2.0: ["2", "two", "2 (two)"], 0.5: ["1/2", "half", "one-half", "half a"],
                 1.5: ["1.5", "one and a half"]}  # fmt: skip
 _NOUNS = {"tablet": ["tab", "tabs", "tab(s)", "tablet", "tablets"], "capsule": ["cap", "cap(s)", "capsules"]}
 _FREQUENCIES = [("q6h", 4.0), ("every 8 hours", 3.0), ("every 8 (eight) hours", 3.0), ("bid", 2.0),
@@ -391,7 +391,8 @@ _FREQUENCIES = [("q6h", 4.0), ("every 8 hours", 3.0), ("every 8 (eight) hours", 
 _VERBS = ["", "take", "Take", "TAKE", "give"]
 _ROUTES = ["", "po", "by mouth", "orally"]
 _IGNORED = ["", "for pain", "x 5 days", "as needed for breakthrough pain", "with food", "for up to 7 days",
-            "prn severe pain (7-10)", "for 30 days", "after meals"]  # fmt: skip
+            "prn severe pain (7-10)", "for 30 days", "after meals", "around the clock", "ATC", "scheduled",
+            "prn pain 4-6/10", "as needed for pain (4-6/10)"]  # fmt: skip
 
 
 @st.composite
@@ -2944,9 +2945,9 @@ REFUSED_AS_WRITTEN = [  # (text, what the message names, before it repeats the t
     ("butorphanol 10 mg/mL nasal spray 1 spray (1 mg) in one nostril q3-4h prn", "cannot read 'one nostril'"),
     ("oxyCODONE 5 mg oral tablet: 1 tab(s), PO, q4hr, PRN: pain, 30 tab(s), 0 Refill(s)", "'30 tab(s)' at once is no dose"),
     ("Oramorph 10mg/5ml 5ml PRN max 6 doses in 24 hours", "is a maximum, not a frequency"),
-    ("Oramorph 20 mg/ml 5 gouttes toutes les 4 heures", "cannot read '5 gouttes'"),  # drops: no volume each
+    ("Oramorph 20 mg/ml 5 gouttes toutes les 4 heures", "'5 gouttes': a drop's volume depends on the dropper"),
     ("Abstral 100 µg 1 cp sublingual par accès douloureux, maximum 4 par jour", "cannot read 'accès'"),
-    ("Instanyl 50 µg/dose 1 pulvérisation dans une narine, maximum 4 par jour", "unknown unit 'µg/dose 1'"),
+    ("Instanyl 50 µg/dose 1 pulvérisation dans une narine, maximum 4 par jour", "cannot read 'dans'"),  # one nostril
     ("oxycodone 5 mg q6h banana", "cannot read 'banana'"),
     ("oxycodone q6h", "no amount"),
     ("oxycodone 5 q6h", "no unit after '5'"),
@@ -3610,10 +3611,11 @@ def test_evening_and_bedtime_with_no_frequency_ask_how_many_times_a_day() -> Non
 
 
 @pytest.mark.parametrize(
-    "sig", ["1 tab by mouth - q12h", "1 tab by-mouth - q12h", "extended-release - 1 tab q12h", "1 tab q12h by-mouth -"]
+    "sig", ["1 tab by mouth- q12h", "1 tab by-mouth- q12h", "extended-release- 1 tab q12h", "1 tab q12h by-mouth-"]
 )
 def test_a_dash_after_a_route_or_release_phrase_is_refused_hyphenated_or_not(sig: str) -> None:
-    """A hyphen joins the words of a phrase ("by-mouth"); a dash after the phrase is not part of it."""
+    """A hyphen joins the words of a phrase ("by-mouth"); a dash after the phrase is not part of it (one standing
+    alone, between spaces, separates as a comma does)."""
     with pytest.raises(mme.ExpressionError, match=r"^cannot read '-' in "):
         parse_expression(f"oxycodone 10 mg tablet {sig}")
 
@@ -3809,3 +3811,223 @@ def test_a_feeding_tube_is_the_oral_route_however_it_is_named(route: str) -> Non
     """ "via peg tube" was refused ("cannot read 'tube'"): "via peg" was read and "tube" left over."""
     result = mme.convert(f"oxycodone 5 mg/5 mL oral solution 5 mL {route} q6h")
     assert (result.route, result.mme_per_day) == ("oral", 30.0)  # 5 mg x 4 x 1.5
+
+
+_SPOON_ML = {"tsp": 5, "teaspoon": 5, "teaspoons": 5, "tbsp": 15, "tablespoon": 15}
+
+
+@settings(max_examples=60)
+@given(st.sampled_from(sorted(_SPOON_ML)), st.sampled_from([0.5, 1, 1.5, 2]), st.sampled_from(["q6h", "bid"]))
+def test_a_spoon_is_its_medicinal_volume_and_said(spoon: str, n: float, frequency: str) -> None:
+    """A teaspoon is 5 mL and a tablespoon 15 mL (the medicinal measures), read with a warning to give mL."""
+    product = "hydrocodone/homatropine 5 mg/5 mL"
+    spooned = mme.convert(f"{product} {n:g} {spoon} {frequency}")
+    said = f"'{n:g} {spoon}' read as {n * _SPOON_ML[spoon]:g} mL (a medicinal {'tea' if _SPOON_ML[spoon] == 5 else 'table'}spoon"
+    assert any(w.startswith(said) for w in spooned.warnings), spooned.warnings
+    assert spooned.mme_per_day == mme.convert(f"{product} {n * _SPOON_ML[spoon]:g} mL {frequency}").mme_per_day
+
+
+@pytest.mark.parametrize("end", ["max", "min"])
+def test_a_spoon_range_reads_either_end(end: RangeChoice) -> None:
+    text = "morphine 10 mg/5 mL 1-2 teaspoons q4h prn"
+    # 2 teaspoons = 10 mL of 2 mg/mL, six times a day, morphine's factor 1; the minimum is half of it
+    result = mme.convert(text, range=end)
+    assert result.mme_per_day == (10 if end == "max" else 5) * 2 * 6
+    assert "'1-2 teaspoons' read as 5-10 mL (a medicinal teaspoon is 5 mL): give the volume in mL" in result.warnings
+
+
+def test_a_spoon_needs_a_liquid() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"a volume \(5 mL\) needs a concentration"):
+        mme.convert("oxycodone 5 mg 1 tsp q6h")
+
+
+@pytest.mark.parametrize("rate", ["25 microg/h", "25 microg/hr"])
+def test_microg_is_the_australian_microgram(rate: str) -> None:
+    assert (
+        mme.convert(f"fentanyl {rate} patch q72h").mme_per_day
+        == mme.convert("fentanyl 25 mcg/h patch q72h").mme_per_day
+    )
+    assert mme.daily_mme("fentanyl", rate).mme_per_day == mme.daily_mme("fentanyl", "25 mcg/h").mme_per_day
+
+
+@pytest.mark.parametrize(
+    ("tail", "ignored"),
+    [("around the clock", "around the clock"), ("around-the-clock", "around-the-clock"), ("ATC", "ATC"),
+     ("scheduled", "scheduled"), ("regularly", "regularly"), ("standing", "standing"),
+     ("prn pain 4-6/10", "pain 4-6/10"), ("prn severe pain (4-6/10)", "severe pain (4-6/10)"), ("prn 6/10", "6/10"),
+     ("PRN PAIN SCALE 4-6", "PAIN SCALE 4-6"), ("prn for pain score greater than 6", "pain score greater than 6"),
+     ("prn pain > 6", "pain > 6"), ("prn pain > 9", "pain > 9"), ("prn pain 0/10", "pain 0/10"),
+     ("prn pain 10/10", "pain 10/10"), ("prn pain scale 0-4", "pain scale 0-4")],
+)  # fmt: skip
+def test_words_of_a_schedule_and_pain_scores_are_ignored_text(tail: str, ignored: str) -> None:
+    result = mme.convert(f"oxycodone 10 mg 1 tab q6h {tail}")
+    assert result.expression is not None
+    assert ignored in result.expression.ignored
+    assert result.mme_per_day == mme.convert("oxycodone 10 mg 1 tab q6h").mme_per_day
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [("oxycodone 5 mg 1 tab q6h prn pain 11/10", "'11/10' is not a part of a unit"),  # no score out of ten
+     ("oxycodone 5 mg 1 tab q6h prn pain 6-4/10", "'4/10' is not a part of a unit"),  # a score range upside down
+     ("oxycodone 10 mg around the clock", "how often is the dose taken"),  # a schedule says no frequency
+     ("oxycodone 10 mg half a", "cannot read 'half a'"),
+     ("oxycodone 5 mg q6h prn pain 1-2", "cannot read '1-2'"),  # a count? only a scale's range is any out of ten
+     ("oxycodone 5 mg q6h prn pain scale 4-11", "cannot read '4-11'"),  # not out of ten
+     ("oxycodone 5 mg q6h prn pain > 10", "cannot read '10'"),  # no score is over ten
+     ("oxycodone 5 mg q6h prn pain is rated greater than 6", "cannot read '6'"),  # too far from "pain" to be its score
+     ("oxycodone 5 mg q6h prn more than 6", "cannot read '6'"),  # more than 6 what?
+     ("oxycodone 5 mg q6h prn pain over 11", "cannot read '11'")],
+)  # fmt: skip
+def test_what_looks_like_a_score_or_a_schedule_but_is_not(text: str, problem: str) -> None:
+    with pytest.raises(mme.MMEError, match=re.escape(problem)):
+        mme.convert(text)
+
+
+UK_LABELS = [
+    # (sig as a UK label words it, the same sig as US sigs word it)
+    ("Zomorph 10mg capsules one to be taken twice a day", "Zomorph 10 mg 1 capsule bid"),
+    ("MST Continus 10 mg tablets one to be taken every 12 hours", "MST Continus 10 mg 1 tab q12h"),
+    ("codeine 30 mg one or two to be taken four times a day when required", "codeine 30 mg 1-2 tabs qid prn"),
+    ("Oramorph 10mg/5ml oral solution 2.5ml to 5ml to be taken every four hours when required",
+     "morphine 10 mg/5 mL 2.5-5 mL q4h prn"),
+    ("fentanyl 25 micrograms/hour patch one patch to be applied every 72 hours", "fentanyl 25 mcg/h patch q72h"),
+    ("oxycodone 5 mg one capsule to be taken every 4 hours when required", "oxycodone 5 mg 1 cap q4h prn"),
+    ("morphine 10 mg one to be taken at night", "morphine 10 mg 1 tab qhs"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("uk", "us"), UK_LABELS, ids=[uk for uk, _ in UK_LABELS])
+def test_a_uk_labels_to_be_taken_reads_as_the_same_sig_worded_otherwise(uk: str, us: str) -> None:
+    assert mme.convert(uk).mme_per_day == mme.convert(us).mme_per_day
+
+
+def test_to_be_taken_is_no_frequency() -> None:
+    with pytest.raises(mme.MMEError, match="how often is the dose taken"):
+        mme.convert("oxycodone 10 mg one to be taken")
+
+
+def test_a_pain_level_is_a_pain_score() -> None:
+    result = mme.convert("oxycodone 10 mg 1 tab po q4h prn pain level 7-10")
+    assert result.expression is not None
+    assert result.expression.ignored == ("pain level 7-10",)
+    assert result.mme_per_day == mme.convert("oxycodone 10 mg 1 tab po q4h prn").mme_per_day
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [("Oxycodone 5 mg PO Q4H PRN moderate pain; morphine 15 mg PO Q4H PRN severe pain", "'morphine 15 mg', after the dose, may be another product's amount"),
+     ("oxycodone 5 mg q4h prn pain; hydromorphone 2 mg", "'hydromorphone 2 mg', after the dose, may be another product's amount"),
+     ("Oxycodone 5 mg PO Q4H PRN moderate pain (4-6); Oxycodone 10 mg PO Q4H PRN severe pain (7-10)", "'Oxycodone 10 mg', after"),
+     ("oxycodone 5 mg q4h prn pain, Tylenol 500 mg", "'Tylenol 500 mg', after the dose, may be another product's amount"),
+     ("oxycodone 5 mg q4h prn pain, hydromorphone 2 tabs q4h",
+      "'2 tabs' comes after 'hydromorphone', a drug named after the dose: if it is that drug's dose, convert each "
+      "product on its own in"),
+     ("oxycodone 5 mg q4h prn moderate pain (4-6) or morphine 15 mg",
+      "'morphine 15 mg', after the dose, may be another product's amount, not a reason for this one: convert each "
+      "product on its own in"),
+     ("oxycodone 5 mg q4h prn pain; morphine sulfate ER 15 mg", "'15 mg' comes after 'morphine', a drug named after the dose")],
+)  # fmt: skip
+def test_another_products_dose_after_the_dose_is_never_read_as_this_ones(text: str, problem: str) -> None:
+    """Text after "prn" is read as its reason: a second order's amount was read as units of the first product
+    ("prn pain and morphine 15 mg" as 3 tablets of oxycodone 5 mg, 135 MME/day)."""
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    "reason", ["not relieved by acetaminophen", "not controlled by morphine", "if darvocet does not work",
+               "until oxycontin approved"],
+)  # fmt: skip
+def test_a_drug_named_with_no_dose_after_it_is_a_reason(reason: str) -> None:
+    result = mme.convert(f"oxycodone 5 mg q4h prn pain {reason}")
+    assert result.expression is not None
+    assert result.expression.ignored == (f"pain {reason}",)
+    assert result.mme_per_day == mme.convert("oxycodone 5 mg q4h prn").mme_per_day
+
+
+def test_an_amount_in_the_sig_may_be_many_units() -> None:
+    """Methadone 75 mg a day from 5 mg tablets: 15 tablets, a dose, read as it is (Practice Fusion's 900 under cms-2018
+    tiers)."""
+    assert mme.convert("methadone hcl 5 mg oral tablet 75 mg qd").daily_dose == 75
+
+
+def test_pain_scores_joined_by_or_are_one_indication() -> None:
+    """Epic's "as needed for moderate pain (4-6) or severe pain (7-10)": one dose for either."""
+    text = "HYDROcodone-acetaminophen (NORCO) 10-325 mg per tablet Take 1 tablet by mouth every 4 (four) hours as needed for moderate pain (4-6) or severe pain (7-10)."
+    result = mme.convert(text)
+    assert result.expression is not None
+    assert result.expression.ignored[-1] == "moderate pain (4-6) or severe pain (7-10)"
+    assert result.mme_per_day == mme.convert("Norco 10/325 1 tab q4h prn").mme_per_day
+    with pytest.raises(mme.ExpressionError, match="a choice of doses"):
+        mme.convert("oxycodone 5 mg q4h prn moderate pain (4-6) or 2 tabs")
+
+
+@pytest.mark.parametrize(
+    "text", ["Oxycodone 5mg/Acetaminophen 325mg - 1 tablet PO Q6H PRN", "oxycodone/acetaminophen 5/325 mg - 1 tab - q6h - prn",
+             "oxycodone/acetaminophen 5/325 mg 1 tab q6h prn -"],
+)  # fmt: skip
+def test_a_dash_standing_alone_separates_as_a_comma(text: str) -> None:
+    assert mme.convert(text).mme_per_day == mme.convert("oxycodone/acetaminophen 5/325 mg 1 tab q6h prn").mme_per_day
+
+
+@pytest.mark.parametrize(("text", "problem"), [("Norco 5-325 1 po q6 prn", "'q6' says no unit: write hours ('q6h')"),
+                                               ("oxycodone 5 mg 1 tab q6h -- prn", "cannot read '-'"),
+                                               ("oxycodone 5 mg 1 tab q6", "'q6' says no unit"),
+                                               ("oxycodone 5 mg 1 tab q6, prn", "'q6' says no unit"),
+                                               ("oxycodone 5 mg 1 tab q6h -5", "negative number '-5'")])  # fmt: skip
+def test_what_a_dash_or_a_bare_q_cannot_say(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)
+
+
+SAME_READING = [
+    # (as written, the same prescription written as the grammar's examples write it, table)
+    ("Durogesic 50 µg/h : 1 patch à changer tous les 3 jours", "fentanyl 50 mcg/h patch q72h", "cdc-2022"),
+    ("Skenan LP 30 mg 1 gélule à prendre matin et soir", "morphine ER 30 mg 1 cap bid", "cdc-2022"),
+    ("morphine 20 mg/mL solution buvable 0,5 mL 6 fois par jour", "morphine 20 mg/mL oral solution 0.5 mL q4h", "cdc-2022"),
+    ("Actiskenan 10 mg 1 gélule si accès douloureux, 4 fois par jour", "morphine 10 mg 1 cap qid prn", "cdc-2022"),
+    ("Actiskenan 10 mg 1 gélule toutes les 4 heures en cas de douleur", "morphine 10 mg 1 cap q4h prn", "cdc-2022"),
+    ("MXL 60 mg od", "morphine ER 60 mg capsule daily", "cdc-2022"),
+    ("Fencino 25 micrograms/hour patch every 72 hours", "fentanyl 25 mcg/h patch q72h", "cdc-2022"),
+    ("Opiodur 25 micrograms/hour patch every 72 hours", "fentanyl 25 mcg/h patch q72h", "cdc-2022"),
+    ("Victanyl 25 micrograms/hour patch every 72 hours", "fentanyl 25 mcg/h patch q72h", "cdc-2022"),
+    ("Butec 10 micrograms/hour patch every 7 days", "buprenorphine 10 mcg/h patch weekly", "cms-2018"),
+    ("Reletrans 10 micrograms/hour patch every 7 days", "buprenorphine 10 mcg/h patch weekly", "cms-2018"),
+    ("Sevodyne 10 micrograms/hour patch every 7 days", "buprenorphine 10 mcg/h patch weekly", "cms-2018"),
+    ("Instanyl 50 µg/dose 1 pulvérisation toutes les 4 heures", "fentanyl nasal spray 50 mcg/spray 1 spray q4h",
+     "heal-2025"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("written", "plain", "table"), SAME_READING, ids=[w for w, _, _ in SAME_READING])
+def test_french_and_uk_wording_reads_as_the_plain_sig(written: str, plain: str, table: str) -> None:
+    one, two = mme.convert(written, table=table), mme.convert(plain, table=table)
+    assert (one.mme_per_day, one.excluded, one.route) == (two.mme_per_day, two.excluded, two.route)
+
+
+@pytest.mark.parametrize("drops", ["10 gouttes", "5 drops", "2 gtt"])
+def test_drops_are_refused_for_the_volume_they_do_not_say(drops: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"'{drops}': a drop's volume depends on the dropper"):
+        mme.convert(f"morphine 20 mg/mL {drops} q4h")
+
+
+def test_a_choice_after_a_pain_score_is_still_a_choice() -> None:
+    with pytest.raises(mme.ExpressionError, match="a choice of doses"):
+        mme.convert("oxycodone 5 mg q4h prn moderate pain (4-6) or as directed")
+
+
+@pytest.mark.parametrize("text", ["oxycodone 10 mg q6h half a tab", "oxycodone 10 mg half a tablet q6h"])
+def test_half_a_unit_is_half_wherever_it_stands(text: str) -> None:
+    assert mme.convert(text).mme_per_day == mme.convert("oxycodone 10 mg 0.5 tab q6h").mme_per_day
+
+
+def test_half_a_unit_is_quoted_whole() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^two doses: '1 tab' and 'half a tab' in "):
+        mme.convert("oxycodone 10 mg 1 tab half a tab q6h")
+
+
+def test_a_least_pain_score_ends_where_the_score_does() -> None:
+    result = mme.convert("oxycodone 10 mg 1 tab q6h prn pain > 6, x 5 days")
+    assert result.expression is not None
+    assert result.expression.ignored == ("pain > 6", "x 5 days")

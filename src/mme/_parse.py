@@ -289,7 +289,9 @@ _INTERVAL: Final = {
 _TIME_LEADS: Final = frozenset({"q", "each", "every", "in", "at", "after", "before", "with"})
 _PACKAGE: Final = _HOUR | _VOLUME | {"actuat"}  # RxNorm's leading quantities: "12 HR", "1 ML", "80 ACTUAT"
 _COUNTABLE: Final = _vocab.SOLID_FORMS | {"spray"}  # the forms a count says: "2 tabs", "2 sprays"
-_PAIN_SCALE: Final = frozenset({"pain", "score", "scale"})  # before a pain score said as a range: "pain score 7-10"
+_PAIN_SCALE: Final = frozenset({"pain", "score", "scale", "level"})  # before a pain score range: "pain score 7-10"
+_SCALE: Final = _PAIN_SCALE - {"pain"}  # before any range out of ten ending a part: "pain scale 4-6", not "pain 1-2"
+_ABOVE: Final = frozenset({"than", ">", "≥", "above", "over"})  # before a pain score's least: "pain greater than 6"
 _NOT_AMOUNT: Final = frozenset({"q", "every", "x", "#", "no"})  # before a number that is no amount: "q6h", "#3"
 _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
@@ -319,13 +321,15 @@ _FILLER: Final = _Phrases({"abuse deterrent", "film coated", "disintegrating", "
                             "by", "via", "of", "the", "a", "an", "in", "at", "to", "onto", "dose", "if", "as", "de", "par",
                             "effervescent", "orally disintegrating", "orodispersible", "remove old patch", "whole",
                             "remove previous patch", "mouth", "directed", "sig"}
-                           | _vocab.APPLICATION_SITES)  # fmt: skip
+                           | _vocab.APPLICATION_SITES | _vocab.TO_BE_GIVEN)  # fmt: skip
 _DIRECTED: Final = _Phrases(_vocab.AS_DIRECTED)
 _ELSEWHERE: Final = _Phrases(_vocab.DOSE_ELSEWHERE)
 _FIXED_AT: Final = _Phrases(_FIXED)
 _AS_NEEDED: Final = _Phrases(_vocab.AS_NEEDED)
 _EACH_NOSTRIL: Final = _Phrases(_vocab.EACH_NOSTRIL)
 _WAKING: Final = _Phrases(_vocab.WAKING_HOURS)
+_TO_BE_GIVEN: Final = _Phrases(_vocab.TO_BE_GIVEN)
+_SCHEDULED: Final = _Phrases(_vocab.SCHEDULED)
 _BARE: Final = "bare"  # a maximum's unit when it names none: "max 8/24"
 _TIMES_OF_DAY: Final = _Phrases(_vocab.TIMES_OF_DAY)
 _DEVICE: Final = _Phrases(("abuse deterrent", "matrix delivery"))  # RxNorm's words before a product
@@ -340,7 +344,8 @@ _UNTIL: Final = frozenset({"until", "jusqu'à"})
 _SUPPLIED: Final = _vocab.DISPENSED | _vocab.REFILLS | {"no"}  # the words a quantity supplied can start with
 #: The words the parts `step` tries first can start with, beside a number: any other word skips them.
 _PART_STARTS: Final = frozenset(
-    {*_AS_NEEDED.lengths, *_DIRECTED.lengths, *_EACH_NOSTRIL.lengths, *_WAKING.lengths, *_CAPS.lengths, *_FOR,
+    {*_AS_NEEDED.lengths, *_DIRECTED.lengths, *_EACH_NOSTRIL.lengths, *_WAKING.lengths, *_SCHEDULED.lengths,
+     *_CAPS.lengths, *_FOR,
      *_TO_LAST, *_UNTIL,
      *_FREQUENCY_STARTS, *_TIMES_OF_DAY.lengths, *_TIME_LEADS, *_SUPPLIED}
 )  # fmt: skip
@@ -491,6 +496,8 @@ def _merge(toks: list[_Tok], starts: list[int], ends: list[int]) -> tuple[list[_
             t, end, i = t._replace(value=0.5), ends[i + 2], i + 2
         elif t.key == "a" and nxt[:1] == ["half"]:  # "a half"
             t, end, i = toks[i + 1], ends[i + 1], i + 1
+        elif t.key == "half" and nxt[:1] == ["a"]:  # "half a tab"
+            end, i = ends[i + 1], i + 1
         if (
             t.kind == "num"
             and i + 3 < len(toks)
@@ -649,6 +656,7 @@ class _Parser:
     dispensed: str | None = None  # "#30", "disp 30 tabs" as typed: a quantity supplied, never a dose
     few: str | None = None  # "#4", "dispense 2 tabs" as typed: a quantity dispensed, or a count the sig gives no other?
     interval: tuple[str, float] | None = None  # "30 mg/12 hr": ("12 hr", 12.0), see `per_interval`
+    other_drug: str | None = None  # a drug named in text read as naming no dose ("if morphine does not work")
     clocks: tuple[str, ...] = ()  # clock times as typed ("9am and 9pm"), each an administration (`clock_times`)
     drug_typed = ""
 
@@ -853,12 +861,21 @@ class _Parser:
             return i + 1 if end is None else end
         if key in _NO_DOSE_LEADS or (self.as_needed and tok.kind == "word" and not self.sig_starts(i)):
             return self.no_dose(i, lead=False)  # "for pain"; "as needed, pain"
+        if (
+            key in _MINUS
+            and self.starts[i] > self.ends[i - 1]
+            and (i + 1 == self.size or self.starts[i + 1] > self.ends[i])
+        ):
+            return i + 1  # a dash standing alone separates, as a comma does: "325mg - 1 tablet PO"
         if key in _MINUS and self.nums[i + 1] and self.starts[i + 1] == self.ends[i]:
             if self.keys[i - 1] in _MASS and self.keys[i + 2] in _MASS:  # "Cheratussin AC 10 mg-100 mg"
                 self.unnamed_components(self.drug_typed, self.span(i - 2, i + 3))
             self.fail(f"negative number {self.span(i, i + 2)!r}")
         if key in _MASS or key in _VOLUME:
             self.fail(f"unit {tok.text!r} without a number before it")
+        bare = (self.words[i + 2] and self.keys[i + 2] not in _RANGE) or self.keys[i + 2] in ("", *_PUNCT)
+        if key == "q" and self.nums[i + 1] and bare:  # "q6 prn", not "q4 to h"
+            self.fail(f"{self.span(i, i + 2)!r} says no unit: write hours ('q6h') or days ('q2d')")
         self.fail(f"cannot read {tok.text!r}")
 
     def release_period(self, i: int) -> int | None:
@@ -945,6 +962,9 @@ class _Parser:
             self.ignored.append(self.span(i, end))
             self.awake = self.span(i, end)
             return end
+        if key in _SCHEDULED.lengths and (end := self.among(i, _SCHEDULED)) is not None:
+            self.ignored.append(self.span(i, end))
+            return end
         if key in _CAPS.lengths and (end := self.cap_at(i)) is not None:
             return end
         if (self.nums[i] or key in _FOR or key in _TO_LAST or key in _UNTIL) and (
@@ -965,7 +985,7 @@ class _Parser:
             or self.time_of_day(i, dry=True) is not None
             or self.among(i, _CAPS, 5) is not None
             or self.among(i, _AS_NEEDED) is not None
-            or (self.nums[i] and not self.pain_score(i))
+            or (self.nums[i] and self.pain_score(i) is None)
             or self.dispensed_at(i, dry=True) is not None
         )
 
@@ -998,11 +1018,24 @@ class _Parser:
             self.ignored.append(self.span(i, end))
         return end
 
-    def pain_score(self, i: int) -> bool:
-        """ "8/10": a number that scores pain, never a count (`no_dose` reads "(7-10)")."""
-        if self.keys[i - 1] in _PAIN_SCALE and self.keys[i + 1] in _MINUS | {"to"}:  # "pain score 7-10", ending a part
-            return self.nums[i + 2] and self.toks[i + 2].value == 10 and self.keys[i + 3] in ("", *_STOPS)
-        return self.keys[i + 1] == "/" and self.nums[i + 2] and self.toks[i + 2].value == 10
+    def pain_score(self, i: int) -> int | None:
+        """The end of the pain score at ``i`` ("8/10", "4-6/10"), a number never read as a count (`no_dose` reads
+        "(7-10)")."""
+        ends = self.keys[i + 1 + 2 * (self.keys[i + 1] in _MINUS | {"to"})] in ("", *_STOPS)  # ends a part
+        if self.keys[i + 1] in _MINUS | {"to"} and self.nums[i + 2]:
+            lo, hi = self.toks[i].value, self.toks[i + 2].value
+            scale = hi == 10 or self.keys[i - 1] in _SCALE
+            if self.keys[i - 1] in _PAIN_SCALE and scale and hi <= 10 and ends:
+                return i + 3  # "pain score 7-10", "pain scale 4-6", ending a part
+            return self.scored(i + 2, lo)  # "4-6/10"
+        if self.keys[i - 1] in _ABOVE and self.toks[i].value < 10 and ends:
+            return i + 1 if not _PAIN_SCALE.isdisjoint(self.keys[max(i - 4, 0) : i]) else None  # "pain > 6"
+        return self.scored(i, 0.0)
+
+    def scored(self, i: int, low: float) -> int | None:
+        """The end of "6/10" at ``i``, a score out of ten at least ``low``."""
+        over_ten = self.keys[i + 1] == "/" and self.nums[i + 2] and self.toks[i + 2].value == 10
+        return i + 3 if over_ten and low <= self.toks[i].value <= 10 else None
 
     def no_dose(self, i: int, *, lead: bool) -> int:
         """Text that names no dose: an indication ("for breakthrough pain"), "with food", "after meals".
@@ -1013,7 +1046,14 @@ class _Parser:
         start = i
         days = None  # where the text says some days ("on dialysis days"), if it does
         elsewhere = False  # whether the text sends the dose elsewhere ("dose per pain team", "see notes")
-        while i < self.size and self.keys[i] not in _STOPS:
+        while i < self.size:
+            if self.keys[i] in _STOPS:
+                end = self.bracketed_score(i)  # "severe pain (7-10)"
+                if end is None or not (self.keys[end] in _EITHER and self.indication_goes_on(end + 1)):
+                    i = end or i
+                    break
+                i = end + 1  # "moderate pain (4-6) or severe pain (7-10)": two indications, one dose
+                continue
             be = self.keys[i + 1] == "be"
             if self.keys[i] in _vocab.MORE_DOSES or (self.keys[i] in _vocab.MAY and self.keys[i + 1 + be] in _MAY_DO):
                 self.fail(
@@ -1034,19 +1074,24 @@ class _Parser:
                 or (self.keys[i] in ("x", "for") and (self.nums[i + 1] or self.keys[i + 1] == "up"))  # a duration
             ):
                 break
+            if self.words[i] and self.another_product(i):
+                self.fail(
+                    f"{self.span(i, i + 3)!r}, after the dose, may be another product's amount, not a reason for this one:"
+                    " convert each product on its own"
+                )
+            if self.words[i] and self.other_drug is None and _vocab.drug_name(self.keys[i]) is not None:
+                self.other_drug = self.span(i, i + 1)  # "not relieved by morphine": a reason, if no dose follows
             if self.keys[i] in _ELSEWHERE.lengths and self.among(i, _ELSEWHERE) is not None:
                 elsewhere = True
             if self.keys[i] in _WAKING.lengths and (end := self.among(i, _WAKING)) is not None:  # "prn while awake"
                 self.awake = self.span(i, end)
                 i = end  # the whole phrase: "while awake", not "awake" again
                 continue
-            if self.nums[i]:  # a pain score ("8/10", "score 7-10"): any other number is a part and ended the text
-                i += 2
+            # a number here is a pain score: any other is a part, and ended the text
+            if self.nums[i] and (end := self.pain_score(i)) is not None:
+                i = end
+                continue
             i += 1
-        if self.keys[i] == "(" and self.nums[i + 1] and self.keys[i + 2] in _MINUS | {"to", "/"}:  # "(7-10)"
-            close = i + 4
-            if self.nums[i + 3] and self.keys[close] == ")":
-                i = close + 1
         if days is not None:
             self.some_days(start, days, i)
         if elsewhere:
@@ -1057,6 +1102,18 @@ class _Parser:
             if joined and self.meals is None and not _vocab.MEALS.isdisjoint(self.keys[start:i]):
                 self.meals = self.span(start, i)  # "with meals and at bedtime": meals as times of day
         return i
+
+    def bracketed_score(self, i: int) -> int | None:
+        """The end of a pain score in brackets at ``i``: "(7-10)", "(8/10)", "(4-6/10)"."""
+        if not (self.keys[i] == "(" and self.nums[i + 1] and self.keys[i + 2] in _MINUS | {"to", "/"}):
+            return None
+        close = self.scored(i + 3, self.toks[i + 1].value) or i + 4  # "(4-6/10)", else "(7-10)", "(8/10)"
+        return close + 1 if self.nums[i + 3] and self.keys[close] == ")" else None
+
+    def another_product(self, i: int) -> bool:
+        """Whether the word at ``i``, in text otherwise read as naming no dose, comes right before an amount ("prn
+        pain, Tylenol 500 mg"): a word no verb, whose amount is not this product's units."""
+        return self.nums[i + 1] and self.keys[i + 2] in _MASS and self.keys[i] not in _vocab.SIG_VERBS
 
     def indication_goes_on(self, i: int) -> bool:
         """Whether the word at ``i``, after "or" in text that names no dose, is another indication ("for pain or
@@ -1336,8 +1393,8 @@ class _Parser:
         if divisor is not None and divisor > 1 and key in _HOUR:  # "30 mg/12 hr": see `per_interval`
             self.interval = (self.span(i - 1, i + 1), divisor)
             return i + 1
-        if divisor is None and key in ("actuat", "actuation", "actuations"):
-            return i + 1  # "100 MCG/ACTUAT": an amount per spray
+        if divisor is None and key in ("actuat", "actuation", "actuations", "dose"):
+            return i + 1  # "100 MCG/ACTUAT", "50 µg/dose": an amount per spray
         if divisor is None and (found := self.countable(i)) is not None:
             return self.apply(found, i)  # "100 mcg/spray" is 100 mcg, form spray
         return None
@@ -1625,12 +1682,23 @@ class _Parser:
             and (j := self.restated_strength(i, [v for v, _ in self.amounts])) > i
         ):
             return j  # "Percocet 10/325 tablet 325 mg-10 mg"
+        if self.other_drug is not None:  # "prn pain; morphine sulfate 15 mg": morphine's dose, not this product's
+            self.fail(
+                f"{self.span(i, i + 2)!r} comes after {self.other_drug!r}, a drug named after the dose: if it is that "
+                "drug's dose, convert each product on its own"
+            )
         lo, hi, j = self.number_or_range(i)
         lo, hi = self.checked(i, j, lo, hi, "a count")
         typed_end = j
         kind: Literal["count", "mass", "volume", "rate"]
-        if self.keys[j] in _VOLUME:
+        if self.keys[j] in _VOLUME or self.keys[j] in _vocab.SPOONS:
             kind, unit, end = "volume", "mL", j + 1
+            if (spoon := _vocab.SPOONS.get(self.keys[j])) is not None:  # "1 tsp": 5 mL
+                lo, hi = lo * _vocab.SPOON_ML[spoon], hi * _vocab.SPOON_ML[spoon]
+                self.notes.append(
+                    f"{self.span(i, end)!r} read as {'-'.join(dict.fromkeys(map(format_number, (lo, hi))))} mL (a medicinal {spoon} is "
+                    f"{format_number(_vocab.SPOON_ML[spoon])} mL): give the volume in mL"
+                )
         elif self.keys[j] in _MASS and self.per_hour(j + 1):
             kind, unit, end = "rate", _MASS[self.keys[j]], j + 3  # "25 mcg/hr": patches of the product's rate
         elif self.keys[j] in _MASS:
@@ -1648,6 +1716,10 @@ class _Parser:
                     self.apply(release, j)
                 self.count_noun(form, k)
                 kind, unit, end = "count", "", form.end
+            elif self.keys[j] in _vocab.DROPS:
+                self.fail(
+                    f"{self.span(i, j + 1)!r}: a drop's volume depends on the dropper: give the mL or the mg taken"
+                )
             elif k < self.size and self.bare_count_ends(k):
                 if self.keys[i - 1] == "at":  # "q12h at 8, prn": 8 o'clock, never 8 tablets
                     self.fail(f"'at {self.span(i, j)}' is a time with no am or pm: write it as a clock time ('8am')")
@@ -1714,6 +1786,7 @@ class _Parser:
         return (
             key in _PUNCT
             or key in _vocab.SIG_VERBS
+            or self.among(k, _TO_BE_GIVEN) is not None  # "one to be taken twice a day"
             or ((found := self.vocab(k)) is not None and found.field == "route")
             or self.frequency_at(k) is not None
             or self.time_of_day(k, dry=True) is not None

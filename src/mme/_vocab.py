@@ -153,6 +153,7 @@ _FORM_ALIASES: dict[str, str] = {f: f for f in FORMS} | {
     "capsules": "capsule",
     "liquid": "solution",
     "oral solution": "solution",
+    "solution buvable": "solution",  # French: an oral solution
     "elixir": "solution",
     "drops": "solution",
     "patches": "patch",
@@ -171,6 +172,8 @@ _FORM_ALIASES: dict[str, str] = {f: f for f in FORMS} | {
     "lollipop": "lozenge",
     "lollipops": "lozenge",
     "sprays": "spray",
+    "pulvérisation": "spray",  # French
+    "pulvérisations": "spray",
     "nasal spray": "spray",
     "nasal sprays": "spray",
     "oral spray": "spray",
@@ -189,13 +192,23 @@ _FORM_ALIASES: dict[str, str] = {f: f for f in FORMS} | {
 #: Unit spellings, each once, with the canonical unit each means: the sig reader and `mme._units` read these.
 MASS_UNITS: dict[str, str] = {
     **dict.fromkeys(("mg", "mgs", "milligram", "milligrams", "milligramme", "milligrammes"), "mg"),
-    **dict.fromkeys(("mcg", "mcgs", "µg", "μg", "ug", "microgram", "micrograms", "microgramme", "microgrammes"), "mcg"),
+    **dict.fromkeys(
+        ("mcg", "mcgs", "µg", "μg", "ug", "microg", "microgram", "micrograms", "microgramme", "microgrammes"), "mcg"
+    ),
     **dict.fromkeys(("g", "gm", "gram", "grams", "gramme", "grammes"), "g"),
 }
 VOLUME_UNITS: dict[str, str] = {
     **dict.fromkeys(("ml", "mls", "millilitre", "millilitres", "milliliter", "milliliters", "cc", "ccs"), "mL"),
     **dict.fromkeys(("l", "litre", "litres", "liter", "liters"), "L"),  # the engine's; no sig doses in litres
 }
+#: Spoons a liquid's sig may give its volume in, with the mL of the standard medicinal measure (5 mL a teaspoon,
+#: 15 mL a tablespoon: USP; FDA, dosage delivery devices for orally ingested liquids, 2011): read with a note,
+#: as a household spoon holds more or less.
+SPOONS: dict[str, str] = {
+    **dict.fromkeys(("tsp", "tsps", "teaspoon", "teaspoons", "teaspoonful", "teaspoonfuls"), "teaspoon"),
+    **dict.fromkeys(("tbsp", "tbsps", "tablespoon", "tablespoons", "tablespoonful", "tablespoonfuls"), "tablespoon"),
+}
+SPOON_ML: dict[str, float] = {"teaspoon": 5.0, "tablespoon": 15.0}
 HOUR_WORDS: frozenset[str] = frozenset({"h", "hr", "hrs", "hour", "hours", "heure", "heures"})
 DAY_WORDS: frozenset[str] = frozenset({"d", "day", "days", "jour", "jours", "j"})
 #: Minutes, read only in an interval with its number ("q30min", "every 30 minutes").
@@ -265,6 +278,7 @@ _FORM_PHRASE_ROUTE: dict[str, str] = {
     "td patch": "transdermal",
     "td patches": "transdermal",
     "oral solution": "oral",
+    "solution buvable": "oral",
     "oral suspension": "oral",
     "transdermal film": "transdermal",
     "transdermal films": "transdermal",
@@ -370,6 +384,7 @@ _BRANDS: dict[str, DrugName] = {
     "embeda": DrugName("morphine", "oral", "capsule", "ER"),
     "kapanol": DrugName("morphine", "oral", "capsule", "ER"),
     "zomorph": DrugName("morphine", "oral", "capsule", "ER"),
+    "mxl": DrugName("morphine", "oral", "capsule", "ER"),  # once-daily capsules (UK; BNF, morphine, medicinal forms)
     "sevredol": DrugName("morphine", "oral", "tablet", "IR"),
     "oramorph": DrugName("morphine", "oral", "solution", "IR"),
     "skenan": DrugName("morphine", "oral", "capsule", "ER"),
@@ -387,6 +402,11 @@ _BRANDS: dict[str, DrugName] = {
     "dutran": DrugName("fentanyl", "transdermal", "patch"),
     "fenpatch": DrugName("fentanyl", "transdermal", "patch"),
     "matrifen": DrugName("fentanyl", "transdermal", "patch"),
+    # UK patches (BNF, fentanyl and buprenorphine, medicinal forms): Fencino, Opiodur, Victanyl; Butec, Reletrans,
+    # Sevodyne (7-day buprenorphine)
+    "fencino": DrugName("fentanyl", "transdermal", "patch"),
+    "opiodur": DrugName("fentanyl", "transdermal", "patch"),
+    "victanyl": DrugName("fentanyl", "transdermal", "patch"),
     # transmucosal immediate-release fentanyl (TIRF): no extended-release line
     "actiq": DrugName("fentanyl", "transmucosal", "lozenge", "IR"),
     "fentora": DrugName("fentanyl", "buccal", "tablet", "IR"),
@@ -401,6 +421,9 @@ _BRANDS: dict[str, DrugName] = {
     # buprenorphine
     "butrans": DrugName("buprenorphine", "transdermal", "patch"),
     "norspan": DrugName("buprenorphine", "transdermal", "patch"),
+    "butec": DrugName("buprenorphine", "transdermal", "patch"),
+    "reletrans": DrugName("buprenorphine", "transdermal", "patch"),
+    "sevodyne": DrugName("buprenorphine", "transdermal", "patch"),
     "transtec": DrugName("buprenorphine", "transdermal", "patch"),
     "belbuca": DrugName("buprenorphine", "buccal", "film"),
     "subutex": DrugName("buprenorphine", "sublingual", "tablet"),
@@ -888,6 +911,16 @@ SIG_VERBS: frozenset[str] = frozenset(
         "t",
     }
 )
+#: UK label wording after a count ("one to be taken twice a day", "one patch to be applied every 72 hours"): a verb,
+#: no dose.
+TO_BE_GIVEN: frozenset[str] = frozenset(
+    {f"to be {done}" for done in ("taken", "given", "applied", "used", "placed", "dissolved", "chewed", "sucked",
+                                  "swallowed", "inhaled", "inserted", "sprayed", "administered", "injected")}
+    | {"à prendre", "à changer", "à appliquer", "à avaler", "à sucer"}  # French: "1 patch à changer tous les 3 jours"
+)  # fmt: skip
+#: Drops, whose volume depends on the dropper (and, for some products, is printed on the label only): never read as
+#: a volume or a count; the sig must give mL or mg.
+DROPS: frozenset[str] = frozenset({"drop", "drops", "gtt", "gtts", "goutte", "gouttes"})
 #: Number words a sig spells out.
 NUMBER_WORDS: dict[str, float] = {
     "one": 1.0,
@@ -985,6 +1018,10 @@ AS_NEEDED: frozenset[str] = frozenset(
         "when needed",
         "si besoin",
         "si douleur",
+        "si douleurs",
+        "en cas de douleur",
+        "si accès douloureux",
+        "en cas d'accès douloureux",
         "as needed for",
         "prn for",
         "if required",
@@ -1028,6 +1065,11 @@ WAKING_HOURS: frozenset[str] = frozenset(
     {"awake", "while awake", "whilst awake", "when awake", "if awake", "daytime", "daytime only", "during the day", "during the daytime", "in the daytime",
      "during waking hours", "waking hours", "during the waking day", "pendant la journée", "dans la journée",
      "en journée"}
+)  # fmt: skip
+#: Words saying the doses are taken on a schedule, not as needed ("q6h around the clock", "ATC"): no dose.
+SCHEDULED: frozenset[str] = frozenset(
+    {"around the clock", "round the clock", "atc", "scheduled", "regularly", "regular", "routinely", "routine",
+     "standing", "en continu"}
 )  # fmt: skip
 #: Words that end a sig's meaningful part: what follows names no dose ("with food", "for pain").
 NO_DOSE_LEADS: frozenset[str] = frozenset({"for", "with", "after", "before", "on", "until", "pour", "avec", "while"})
