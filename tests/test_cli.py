@@ -931,3 +931,42 @@ def test_a_bad_cell_far_down_a_csv_fails_its_row_not_the_run(tmp_path: Path) -> 
     assert [r["mme_per_day"] for r in rows[-3:]] == ["60.0", "", ""]
     assert rows[-2]["mme_error"] == "strength must be a positive finite number"
     assert rows[-1]["mme_error"].startswith("unknown unit 'kg'")
+
+
+@pytest.mark.parametrize("source", [".csv", ".parquet"])
+def test_batch_to_stdout_writes_what_a_csv_file_gets(
+    source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`-o -` writes the CSV to stdout, chunk by chunk, the same bytes a file gets; the summary stays on stderr."""
+    src, out = _stream_input(tmp_path, source), tmp_path / "out.csv"
+    code, _ = run("batch", str(src), "-o", str(out), "--chunk-size", "7", "--quiet", "--escape-formulas")
+    to_file = capsys.readouterr().err
+    assert code == 0
+    code, printed = run("batch", str(src), "-o", "-", "--chunk-size", "7", "--quiet", "--escape-formulas")
+    assert code == 0
+    assert printed.encode() == out.read_bytes()
+    assert capsys.readouterr().err == to_file.replace(f" -> {out}", "")
+
+
+def test_summarize_to_stdout_with_a_dash(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fills = tmp_path / "fills.csv"
+    fills.write_text("patient_id,fill_date,drug,strength,strength_unit,quantity,days_supply\n"
+                     "a,2024-01-01,oxycodone,10,mg,120,30\n")  # fmt: skip
+    window = ["--start", "2024-01-01", "--end", "2024-01-30"]
+    assert run("summarize", str(fills), *window, "-o", "-") == run("summarize", str(fills), *window)
+    assert not (tmp_path / "-").exists()
+
+
+def test_batch_to_a_pipe_closed_early_stops_quietly(tmp_path: Path) -> None:
+    """`mme batch big.csv -o - | head -1`: the reader leaves; the command stops, saying nothing more."""
+    src = tmp_path / "big.csv"
+    src.write_text("drug,strength,strength_unit,quantity,days_supply\n" + "oxycodone,5,mg,120,30\n" * 20_000)
+    command = [sys.executable, "-m", "mme", "batch", str(src), "-o", "-", "--chunk-size", "500", "--quiet"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith(b"drug,strength")
+        process.stdout.close()
+        assert process.stderr is not None
+        err = process.stderr.read().decode()
+    assert process.returncode == 1
+    assert err == ""

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import IO, Any, NoReturn, TextIO
 
 import mme
 from mme._tables import table_slugs
@@ -111,6 +111,11 @@ def _separator(text: str) -> str:
     if len(text.encode()) != 1 or text in '"\r\n':
         raise argparse.ArgumentTypeError(f"not one ASCII character other than a quote or a line break: {text[:40]!r}")
     return text
+
+
+def _output(text: str) -> str | None:
+    """An output file's name; "-" (and no -o) is CSV on stdout."""
+    return None if text == "-" else text
 
 
 def _encoding(text: str) -> str:
@@ -601,10 +606,13 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
             total = 0 if args.quiet else int(data.select(pl.len()).collect().item())  # for the progress line
         progress = total > args.chunk_size
         chunks = _chunks(data, args.chunk_size, args, source)
+        converted = _converted(chunks, args, options, tally, total if progress else 0)
         try:
-            with _atomic(args.output) as temporary:
-                converted = _converted(chunks, args, options, tally, total if progress else 0)
-                tally.formulas = _write_chunks(converted, temporary, escape=args.escape_formulas)
+            if args.output is None:
+                tally.formulas = _write_csv(converted, out, escape=args.escape_formulas)
+            else:
+                with _atomic(args.output) as temporary:
+                    tally.formulas = _write_chunks(converted, temporary, escape=args.escape_formulas)
         finally:
             err.write("\n" if progress and tally.rows else "")
     excluded, failed = tally.excluded.total(), tally.failed.total()
@@ -642,37 +650,49 @@ def _converted(
 
 def _write_chunks(chunks: Iterator[Any], path: str, *, escape: bool) -> int:
     """Write Polars frames of one schema to `path` as they come, CSV or Parquet (one row group or more each); return
-    how many CSV cells a spreadsheet may run as formulas (`_formula_cells`, prefixed with `escape`).
-
-    A CSV chunk is searched for them, written and synced to disk on a thread of its own while the next is converted
-    (Polars lets go of the GIL as it works): memory holds two chunks, the last one is all that is left to sync when
-    the file is complete, and a failure on either side ends the run once the work in flight is done."""
+    how many CSV cells a spreadsheet may run as formulas (`_formula_cells`, prefixed with `escape`)."""
     if path.lower().endswith(".csv"):
-        from concurrent.futures import Future, ThreadPoolExecutor
-
-        import narwhals as nw
-
-        def write(chunk: Any, header: bool) -> int:
-            frame, formulas = _formula_cells(nw.from_native(chunk, eager_only=True), escape=escape)
-            frame.to_native().write_csv(file, include_header=header)
-            file.flush()
-            os.fsync(file.fileno())
-            return formulas
-
-        formulas = 0
-        with open(path, "wb") as file, ThreadPoolExecutor(1) as writer:
-            written: Future[int] | None = None
-            for i, chunk in enumerate(chunks):
-                formulas += written.result() if written else 0  # the previous chunk's failure is raised here
-                written = writer.submit(write, chunk, i == 0)
-            formulas += written.result() if written else 0
-        return formulas
+        with open(path, "wb") as file:
+            return _write_csv(chunks, file, escape=escape, sync=True)
     from polars.io.plugins import register_io_source
 
     first = next(chunks)
     stream = register_io_source(lambda *_: itertools.chain([first], chunks), schema=first.schema, validate_schema=True)
     stream.sink_parquet(path)
     return 0
+
+
+def _write_csv(chunks: Iterator[Any], file: IO[Any], *, escape: bool, sync: bool = False) -> int:
+    """`_write_chunks` for CSV, to an open file (synced to disk after each chunk with `sync`) or to stdout.
+
+    A chunk is searched for formula-like cells, written (and synced) on a thread of its own while the next is
+    converted (Polars lets go of the GIL as it works): memory holds two chunks, the last one is all that is left to
+    sync when the file is complete, and a failure on either side ends the run once the work in flight is done."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    import narwhals as nw
+
+    def write(chunk: Any, header: bool) -> int:
+        frame, formulas = _formula_cells(nw.from_native(chunk, eager_only=True), escape=escape)
+        try:
+            frame.to_native().write_csv(file, include_header=header)
+            file.flush()
+        except OSError as exc:  # Polars says a closed pipe (`mme batch ... -o - | head`) as a plain OSError
+            if isinstance(exc, BrokenPipeError) or "os error 32" in str(exc):
+                raise BrokenPipeError(32, "Broken pipe") from None
+            raise
+        if sync:
+            os.fsync(file.fileno())
+        return formulas
+
+    formulas = 0
+    with ThreadPoolExecutor(1) as writer:
+        written: Future[int] | None = None
+        for i, chunk in enumerate(chunks):
+            formulas += written.result() if written else 0  # the previous chunk's failure is raised here
+            written = writer.submit(write, chunk, i == 0)
+        formulas += written.result() if written else 0
+    return formulas
 
 
 def _iso_date(text: str) -> date:
@@ -814,7 +834,9 @@ def build_parser() -> argparse.ArgumentParser:
         f"Rows that cannot be converted are kept, with the reason; a summary goes to stderr. {FILES_HELP}",
     )  # fmt: skip
     batch.add_argument("input", metavar="INPUT", help="a .csv or .parquet file of dispensings")
-    batch.add_argument("-o", "--output", required=True, help="the .csv or .parquet file to write")
+    batch.add_argument(
+        "-o", "--output", type=_output, required=True, help="the .csv or .parquet file to write, or - for CSV on stdout"
+    )
     batch.add_argument(
         "--chunk-size",
         type=_positive_int,
@@ -833,7 +855,9 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument("input", metavar="INPUT", help="a .csv or .parquet file of dispensings")
     summarize.add_argument("--start", type=_iso_date, required=True, help="first day of the window (YYYY-MM-DD)")
     summarize.add_argument("--end", type=_iso_date, required=True, help="last day of the window (YYYY-MM-DD)")
-    summarize.add_argument("-o", "--output", help="the .csv or .parquet file to write (default: stdout)")
+    summarize.add_argument(
+        "-o", "--output", type=_output, help="the .csv or .parquet file to write (default, or -: CSV on stdout)"
+    )
     summarize.add_argument("--patient-col", default="patient_id", help="(default %(default)s)")
     summarize.add_argument("--fill-date-col", default="fill_date", help="(default %(default)s)")
     summarize.add_argument("--exclude-buprenorphine", action="store_true", help="leave buprenorphine out")
