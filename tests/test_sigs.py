@@ -4031,3 +4031,16 @@ def test_a_least_pain_score_ends_where_the_score_does() -> None:
     result = mme.convert("oxycodone 10 mg 1 tab q6h prn pain > 6, x 5 days")
     assert result.expression is not None
     assert result.expression.ignored == ("pain > 6", "x 5 days")
+
+
+@pytest.mark.parametrize("count", ["1,2 tabs", "1,2", "0,3 tab", "1,2-2 tabs"])
+def test_a_decimal_comma_count_no_unit_is_cut_into_is_refused(count: str) -> None:
+    """ "1,2 tabs": 1.2 tablets, or 1 or 2 (the maximum, 2, is what a range gives)? Never read as 1.2."""
+    with pytest.raises(mme.ExpressionError, match=r"may be a decimal comma \(a count no unit is cut into\) or a list"):
+        mme.convert(f"oxycodone 5 mg {count} q6h")
+
+
+@pytest.mark.parametrize(("written", "point"), [("2,5 cp", "2.5 cp"), ("1,25 tabs", "1.25 tabs"), ("1,2 mL", "1.2 mL")])
+def test_a_decimal_comma_reads_as_a_point_where_it_is_a_cut_or_a_volume(written: str, point: str) -> None:
+    product = "morphine 2 mg/mL" if "mL" in written else "oxycodone 5 mg"
+    assert mme.convert(f"{product} {written} q6h").mme_per_day == mme.convert(f"{product} {point} q6h").mme_per_day

@@ -1734,6 +1734,11 @@ class _Parser:
             lo, hi = self.checked(i, far, lo, self.number_or_range(end + 1)[0], f"a {kind}")
             typed_end = end = far  # "0.5 mL to 1 mL", "5 mg - 10 mg": a range with its unit at both ends
         typed = self.span(i, end)
+        if kind == "count" and any("," in t.text and not (4 * t.value).is_integer() for t in self.toks[i:typed_end]):
+            self.fail(  # "1,2 tabs": 1.2 tablets, which no one cuts, or 1 or 2?
+                f"{self.span(i, typed_end)!r} may be a decimal comma (a count no unit is cut into) or a list: write a "
+                "range ('1-2') or a decimal point ('1.2')"
+            )
         if kind == "count" and hi > _MOST_AT_ONCE:  # "q6h prn, 30 tabs": the quantity dispensed, not 30 at once
             self.fail(
                 f"{typed!r} at once is no dose: if {self.span(i, typed_end)} is the quantity dispensed, write "
