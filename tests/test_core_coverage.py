@@ -215,7 +215,9 @@ def test_a_form_limited_exclusion_applies_when_no_row_fits(custom: str) -> None:
 def test_dispensing_an_excluded_patch_still_counts_its_wear_days() -> None:
     result = mme.dispensing_mme("buprenorphine", "10 mcg/h", quantity=4, days_supply=30, table="cdc-2022")
     assert (result.mme_per_day, result.days_supply, result.factor_basis) == (None, 28, "excluded")
-    assert result.warnings == ("days supply replaced by patches x 7 days of wear, as CDC instructs",)
+    assert result.warnings == (
+        "days supply replaced by patches x 7 days of wear, as CDC instructs (if two patches are worn at a time, the MME/day is twice this)",
+    )
     assert result.excluded
 
 
@@ -324,7 +326,7 @@ def test_total_collects_every_items_warnings() -> None:
     total = mme.total([slip, clean, dispensed])
     assert total.warnings == (
         "fentanyl is dosed in mcg here; mg was given: did you mean mcg?",
-        "days supply replaced by patches x 3 days of wear, as CDC instructs",
+        "days supply replaced by patches x 3 days of wear, as CDC instructs (if two patches are worn at a time, the MME/day is twice this)",
     )
     assert mme.total([dispensed]).warnings == dispensed.warnings
 
@@ -520,7 +522,7 @@ def test_patch_needs_a_rate() -> None:
     with pytest.raises(NotCoveredError, match=r"A fentanyl patch is dosed by its rate: give mcg/h") as info:
         mme.daily_mme("fentanyl", "25 mg", per_day=1, form="patch")
     assert info.value.covered_by == ()
-    assert "No shipped table covers it" in str(info.value)
+    assert "No shipped table covers it" not in str(info.value)  # the unit is what is wrong, not the table
 
 
 def test_not_covered_names_the_tables_that_cover_it() -> None:
@@ -580,7 +582,9 @@ def test_dispensing_arithmetic() -> None:
     near = mme.dispensing_mme("fentanyl", "25 mcg/h", quantity=10, days_supply=30.000000001, table="cdc-ndc-2018")
     assert near.warnings == ()
     off = mme.dispensing_mme("fentanyl", "25 mcg/h", quantity=10, days_supply=28, table="cdc-ndc-2018")
-    assert off.warnings == ("days supply replaced by patches x 3 days of wear, as CDC instructs",)
+    assert off.warnings == (
+        "days supply replaced by patches x 3 days of wear, as CDC instructs (if two patches are worn at a time, the MME/day is twice this)",
+    )
     assert off.days_supply == 30
 
 
@@ -1149,9 +1153,8 @@ MESSAGES: list[tuple[str, Callable[[], object], type[Exception], str]] = [
     ("variant", lambda: mme.daily_mme("methadone", "10 mg", per_day=3, table="cms-2018", variant="x"),
      AmbiguousDoseError, "cms-2018 has no variant 'x' here; it prints: flat, tiers"),
     ("patch_mass", lambda: mme.daily_mme("fentanyl", "25 mg", per_day=1, form="patch"), NotCoveredError,
-     "cdc-2022 has no factor for fentanyl transdermal patch. It covers: fentanyl transdermal patch. A fentanyl patch "
-     "is dosed by its rate: give mcg/h (e.g. '25 mcg/h'). No shipped table covers it; a custom table can "
-     "(see docs/table-format.md)."),
+     "cdc-2022 has no factor for fentanyl transdermal patch dosed by an amount. It covers: fentanyl transdermal patch. "
+     "A fentanyl patch is dosed by its rate: give mcg/h (e.g. '25 mcg/h')."),
     ("not_covered", lambda: mme.daily_mme("morphine", "10 mg", per_day=2, route="nasal", form="spray",
      release="ER"), NotCoveredError,
      "cdc-2022 has no factor for morphine ER nasal spray. It covers: morphine oral. No shipped table covers it; a "
@@ -1591,7 +1594,9 @@ def test_a_dispensed_patch_uses_the_rows_own_wear_period(tmp_path: Path) -> None
     table = str(write(tmp_path, text))
     result = mme.dispensing_mme("sufentanil", "10 mcg/h", quantity=4, days_supply=30, table=table)
     assert result.days_supply == 28
-    assert result.warnings == ("days supply replaced by patches x 7 days of wear, as CDC instructs",)
+    assert result.warnings == (
+        "days supply replaced by patches x 7 days of wear, as CDC instructs (if two patches are worn at a time, the MME/day is twice this)",
+    )
     assert value(result) == pytest.approx(20.0)  # 10 mcg/h x 14 / 7 days
 
 

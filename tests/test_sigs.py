@@ -850,7 +850,7 @@ SHAPES_REFUSED = [
     ("oxycodone 5 mg 1 tab in", "'in' where a route stands"),
     ("fentanyl 100 mcg/spray 1 spray in each nostril, each nostril q4h", "two nostril phrases"),
     ("fentanyl 100 mcg/spray 1 spray each nostril in the morning and 2 sprays at night", "with several doses"),
-    ("Duragesic 2 patches q72h", "no unit after '2'"),  # 2 is no rate Duragesic comes in
+    ("Duragesic 2 patches q72h", "'2 patches' is a count with no strength before it"),  # 2 is no rate
     ("fentanyl 50 q72h", "no unit after '50'"),  # only a patch brand is named by its rate
 ]
 
@@ -2963,7 +2963,8 @@ REFUSED_AS_WRITTEN = [  # (text, what the message names, before it repeats the t
     ("oxycodone 5 mg 1 tab q6h prn, may repeat x1", "'may repeat' gives more than the dose said"),
     ("oxycodone 5 mg 1 tab every 6 hours on Mondays", "'Mondays': a dose on some days of the week"),
     # a second round
-    ("hydrocodone-acetaminophen 10-325 mg 1 tab q4h prn, do not exceed 3 g acetaminophen per day", "says no period"),
+    ("hydrocodone-acetaminophen 10-325 mg 1 tab q4h prn, do not exceed 3 g acetaminophen per day",
+     "may be of another component than the opioid"),
     ("Norco 10/325 1 tab q6h; max APAP 4 g/day", "cannot read 'max'"),  # a maximum of the partner: refused
     ("morphine 100 mg/5 mL (20 mg/mL) concentrated solution Take 0.25 mL (5 mg total) by mouth every hour", "unit 'mL' without a number"),
     ("Panadeine Forte 500/30 1-2 tablets 4 hourly prn, max 8 per day", "does not say what it counts"),
@@ -4036,7 +4037,8 @@ def test_a_least_pain_score_ends_where_the_score_does() -> None:
 @pytest.mark.parametrize("count", ["1,2 tabs", "1,2", "0,3 tab", "1,2-2 tabs"])
 def test_a_decimal_comma_count_no_unit_is_cut_into_is_refused(count: str) -> None:
     """ "1,2 tabs": 1.2 tablets, or 1 or 2 (the maximum, 2, is what a range gives)? Never read as 1.2."""
-    with pytest.raises(mme.ExpressionError, match=r"may be a decimal comma \(a count no unit is cut into\) or a list"):
+    problem = "may be a decimal comma (a count no unit is cut into) or a list: write a range ('1-2') or a decimal point ('1.2')"
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
         mme.convert(f"oxycodone 5 mg {count} q6h")
 
 
@@ -4044,3 +4046,35 @@ def test_a_decimal_comma_count_no_unit_is_cut_into_is_refused(count: str) -> Non
 def test_a_decimal_comma_reads_as_a_point_where_it_is_a_cut_or_a_volume(written: str, point: str) -> None:
     product = "morphine 2 mg/mL" if "mL" in written else "oxycodone 5 mg"
     assert mme.convert(f"{product} {written} q6h").mme_per_day == mme.convert(f"{product} {point} q6h").mme_per_day
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [("Norco 10/325 1-2 tab q4h prn, do not exceed 3000 mg/day of acetaminophen",  # was 120: 3000 mg of hydrocodone
+      "the maximum 'do not exceed 3000 mg' may be of another component than the opioid (acetaminophen?): say it in "
+      "units a day (e.g. 'max 8 tabs a day') in"),
+     ("Norco 10/325 1-2 tab q4h prn max 3 g/day", "the maximum 'max 3 g' may be of another component"),
+     ("hydrocodone/apap 10/325 mg 1-2 tab q4h prn max 60 mg/day", "the maximum 'max 60 mg' may be of another"),
+     ("oxycodone 5 mg 1-2 tabs q4h prn max 4000 mg of acetaminophen per day", "'max 4000 mg' may be of another"),
+     ("oxycodone 5 mg 1-2 tabs q4h prn, max 4000 mg APAP per day", "'max 4000 mg' may be of another"),
+     ("oxycodone 5 mg 1-2 tabs q4h prn, max 2 tabs per dose",  # "write it per day" was the advice: 15, not 90
+      "'max 2 tabs per dose' is a maximum at once: only daily maximums are read; the count says the dose in"),
+     ("oxycodone 5 mg 1-2 tabs q4h prn, max 2 tabs at a time", "'max 2 tabs at a time' is a maximum at once"),
+     ("oxycodone 5 mg 1-2 tabs q4h prn, max 4 tabs/12h", "a maximum over '12h': only daily maximums are read"),
+     ("methadone 10 mg 3 tabs bid, max 2 tabs/day",
+      "the maximum 'max 2 tabs/day' is less than what the sig gives at once: they disagree, say one in"),
+     ("oxycodone 10 mg 1 tab q6h, max 5 mg/day", "the maximum 'max 5 mg/day' is less than what the sig gives at once")],
+)  # fmt: skip
+def test_a_maximum_of_another_component_at_once_or_below_a_dose_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "capped"),
+    [("oxycodone 5 mg 1-2 tabs q4h prn max 30 mg/day", 30), ("oxycodone 5 mg 2 tabs q4h prn max 10 mg/day", 10),
+     ("Norco 10/325 1-2 tabs q4h prn max 8 tabs/day", 80)],
+)  # fmt: skip
+def test_a_maximum_of_the_opioid_or_in_units_still_caps(text: str, capped: float) -> None:
+    """A maximum in mg on a product of one opioid is the opioid's; one dose of it at most is no contradiction."""
+    assert mme.convert(text).daily_dose == capped

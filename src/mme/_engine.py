@@ -404,7 +404,7 @@ def _not_covered(
     hourly: bool = False,
 ) -> NotCoveredError:
     """`hourly`: a regimen's rate per hour, which only a patch's or an infusion's factor covers."""
-    wanted = _describe(drug, route, form, release)
+    wanted = _describe(drug, route, form, release) + (" dosed by an amount" if hint else "")  # a patch's is a rate
     own = sorted({r.describe() for r in table.rows_for(drug)})
     has = f" It covers: {'; '.join(own)}.{hint}" if own else f" It has no factor for {drug} at all."
     if form is not None and any(FORM_ROUTES[form].isdisjoint(r.routes) for r in table.rows_for(drug)):
@@ -417,7 +417,7 @@ def _not_covered(
         and _excluded_by(t, drug, route, form, exact=True) is None
         and any(_takes_hourly(r) or not hourly for r in _candidates(t, drug, route, form, release, patch))
     ]
-    return NotCoveredError(f"{table.slug} has no factor for {wanted}.{has}", others)
+    return NotCoveredError(f"{table.slug} has no factor for {wanted}.{has}", others or (None if hint else others))
 
 
 def _resolve_names(
@@ -880,7 +880,10 @@ def _patch_note(key: Plan, times: Ratio | None) -> list[str]:
 
 def days_replaced(wear: float) -> str:
     """The note on a dispensed patch whose recorded days supply CDC's rule replaced (the one used is the result's)."""
-    return f"days supply replaced by patches x {wear:g} days of wear, as CDC instructs"
+    return (
+        f"days supply replaced by patches x {wear:g} days of wear, as CDC instructs (if two patches are worn at a "
+        "time, the MME/day is twice this)"
+    )
 
 
 class _Applied(NamedTuple):

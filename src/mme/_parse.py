@@ -290,6 +290,9 @@ _TIME_LEADS: Final = frozenset({"q", "each", "every", "in", "at", "after", "befo
 _PACKAGE: Final = _HOUR | _VOLUME | {"actuat"}  # RxNorm's leading quantities: "12 HR", "1 ML", "80 ACTUAT"
 _COUNTABLE: Final = _vocab.SOLID_FORMS | {"spray"}  # the forms a count says: "2 tabs", "2 sprays"
 _PAIN_SCALE: Final = frozenset({"pain", "score", "scale", "level"})  # before a pain score range: "pain score 7-10"
+_OVER: Final = frozenset({"in", "per", "every", "/"})  # before a maximum's period: "max 4 tabs per 12 hours", "/4h"
+_AT_ONCE: Final = _Phrases({"per dose", "/ dose", "each dose", "a dose", "at once", "at a time", "per occasion",
+                             "per administration"})  # fmt: skip
 _SCALE: Final = _PAIN_SCALE - {"pain"}  # before any range out of ten ending a part: "pain scale 4-6", not "pain 1-2"
 _ABOVE: Final = frozenset({"than", ">", "≥", "above", "over"})  # before a pain score's least: "pain greater than 6"
 _NOT_AMOUNT: Final = frozenset({"q", "every", "x", "#", "no"})  # before a number that is no amount: "q6h", "#3"
@@ -1266,6 +1269,11 @@ class _Parser:
                     )
                 if tok is not None and tok.kind == "word" and not known:
                     self.fail(f"unknown unit {tok.text!r} after {where!r}: use mg, mcg, g, mcg/h, mg/mL or mg/day")
+                if self.countable(i) is not None:  # "Percocet 1 tab q6h": which strength?
+                    self.fail(
+                        f"{self.span(start, i + 1)!r} is a count with no strength before it: give the product's strength "
+                        "(e.g. 'oxycodone 5 mg 1 tab q6h')"
+                    )
                 self.fail(f"no unit after {where!r}")
             self.amounts += [_Amount(v, unit) for v in values]
             i += 1
@@ -1608,10 +1616,20 @@ class _Parser:
             kind, unit = "count", _BARE
         else:
             return None
+        of = k + (self.keys[k] == "of")  # "max 4000 mg of acetaminophen a day"
+        if kind == "mass" and (_vocab.non_opioid(self.keys[of]) or len(self.components(self.drug_typed)[0]) > 1):
+            self.fail(
+                f"the maximum {self.span(i, k)!r} may be of another component than the opioid (acetaminophen?): "
+                "say it in units a day (e.g. 'max 8 tabs a day')"
+            )
         period = _Period(k + 2, 1.0) if self.per_24(k) else self.per_period(k)
         daily_word = "daily" in self.keys[i:j] or self.keys[lead - 1] == "mdd"  # "max daily dose", "daily max 4"
-        if period is None and self.keys[k] in ("in", "per", "every") and self.nums[k + 1] and self.keys[k + 2] in _HOUR:
+        if period is None and self.keys[k] in _OVER and self.nums[k + 1] and self.keys[k + 2] in _HOUR:
             self.fail(f"a maximum over {self.span(k + 1, k + 3)!r}: only daily maximums are read")  # 24 h: per_period
+        if period is None and (once := self.among(k, _AT_ONCE)) is not None:  # "max 2 tabs per dose": not daily
+            self.fail(
+                f"{self.span(i, once)!r} is a maximum at once: only daily maximums are read; the count says the dose"
+            )
         if period is None and not daily_word:
             if self.keys[i] == "up":
                 return None  # "up to 2 tabs": a count range, read by count_at
@@ -2199,6 +2217,8 @@ class _Parser:
             daily, limit = per_admin * times, cap
         if daily <= limit * (1 + 1e-12):
             return per_day, every_hours
+        if limit < daily / times * (1 - 1e-12):  # "3 tabs bid, max 2 tabs/day"
+            self.fail(f"the maximum {typed!r} is less than what the sig gives at once: they disagree, say one")
         what = "doses" if cap_unit == "dose" else {"mass": "mg", "volume": "mL"}.get(kind, "units")
         self.notes.append(
             f"the regimen allows {format_number(round(daily, 6))} {what} a day; capped at the stated maximum {typed!r}"
