@@ -211,7 +211,10 @@ ERRORS: list[tuple[str, str]] = [
     ("oxycodone mg q6h", "no amount"),
     ("oxycodone 10", "no unit after '10'"),
     ("oxycodone 10 q6h", "no unit after '10'"),
-    ("oxycodone 10 tabs", "'10 tabs' is a count with no strength before it"),
+    (
+        "oxycodone 10 tabs",
+        "'10 tabs' is a count with no strength before it: give the product's strength (e.g. 'oxycodone 5 mg 1 tab q6h')",
+    ),
     ("oxycodone 5 kg/h", "unknown unit 'kg'"),
     ("oxycodone 5 mg/kg", "unknown unit 'mg/kg'"),
     ("oxycodone 5 mg/5", "unknown unit 'mg/5'"),
