@@ -4078,3 +4078,23 @@ def test_a_maximum_of_another_component_at_once_or_below_a_dose_is_refused(text:
 def test_a_maximum_of_the_opioid_or_in_units_still_caps(text: str, capped: float) -> None:
     """A maximum in mg on a product of one opioid is the opioid's; one dose of it at most is no contradiction."""
     assert mme.convert(text).daily_dose == capped
+
+
+@pytest.mark.parametrize(
+    ("named", "with_strength"),
+    [("Tylenol #3", "Tylenol #3 300/30"), ("Tylenol with codeine #4 tablet", "acetaminophen/codeine 300/60 mg tablet"),
+     ("Panadeine Forte", "Panadeine Forte 500/30"), ("Tylenol #3 oral tablet", "acetaminophen/codeine 300/30 mg tablet"),
+     ("Tylenol #3 -", "Tylenol #3 300/30")],
+)  # fmt: skip
+def test_a_brand_whose_name_fixes_its_strength_is_dispensed_by_name(named: str, with_strength: str) -> None:
+    """ "Tylenol #3", quantity 120, 30 days: its name says 30 mg of codeine a tablet (it was "no amount")."""
+    one = mme.convert(named, quantity=120, days_supply=30)
+    assert one.mme_per_day == mme.convert(with_strength, quantity=120, days_supply=30).mme_per_day
+    with pytest.raises(mme.MMEError, match="how often is the dose taken"):
+        mme.convert(named)
+
+
+@pytest.mark.parametrize("text", ["oxycodone", "oxycodone tablet", "Tylenol #3 prn for pain", "Norco tablet"])
+def test_no_amount_and_no_name_that_fixes_one_is_refused(text: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^no amount \(a number and a unit\)"):
+        mme.convert(text, quantity=120, days_supply=30)

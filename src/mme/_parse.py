@@ -790,8 +790,11 @@ class _Parser:
         nums, keys, n = self.nums, self.keys, self.size
         while first < n and not (nums[first] and keys[first - 1] not in _NOT_AMOUNT):
             first += 1
-        if first == n:
-            self.fail("no amount (a number and a unit)")
+        if first == n:  # no number: a brand whose name fixes its strength needs none ("Tylenol #3 tablet", dispensed)
+            named = [k for k in range(n, max(lo, n - 3), -1) if _parts(self.span(lo, k))[1] is not None]
+            if not named:
+                self.fail("no amount (a number and a unit)")
+            first = named[0]
         drug = self.drug_typed = self.drug(lo, first)
         i = self.dose(first, drug)
         while i < n:
@@ -1156,7 +1159,7 @@ class _Parser:
 
     def drug(self, lo: int, first: int) -> str:
         """The text before the first number, less route/form/release words at its start and end."""
-        touching = first > 0 and self.keys[first - 1] in _MINUS and self.ends[first - 1] == self.starts[first]
+        touching = self.nums[first] and self.keys[first - 1] in _MINUS and self.ends[first - 1] == self.starts[first]
         if touching and (first - 1 == lo or self.ends[first - 2] != self.starts[first - 1]):
             self.fail(f"negative number {self.span(first - 1, first + 1)!r}")
         hi = first
@@ -1333,7 +1336,10 @@ class _Parser:
 
     def strength_of(self, i: int, fixed: tuple[float, ...], seps: tuple[str, ...]) -> bool:
         """Whether the numbers at ``i`` are a strength of a brand whose name fixes it: with a unit ("300 mg/30 mg"),
-        or its own amounts without one ("Tylenol #3 300/30"); other numbers ("1-2 tabs") are a count."""
+        or its own amounts without one ("Tylenol #3 300/30"); other numbers ("1-2 tabs") are a count, and no number
+        ("Tylenol #3 tablet", dispensed) none."""
+        if not self.nums[i]:
+            return False
         values, j = [self.toks[i].value], i + 1
         while self.keys[j] in seps and self.nums[j + 1]:
             values.append(self.toks[j + 1].value)
