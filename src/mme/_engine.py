@@ -417,7 +417,8 @@ def _not_covered(
         and _excluded_by(t, drug, route, form, exact=True) is None
         and any(_takes_hourly(r) or not hourly for r in _candidates(t, drug, route, form, release, patch))
     ]
-    return NotCoveredError(f"{table.slug} has no factor for {wanted}.{has}", others or (None if hint else others))
+    # a mass dose of what the table has only as a patch: the unit is wrong, not the table, so no other table is offered
+    return NotCoveredError(f"{table.slug} has no factor for {wanted}.{has}", None if hint and not others else others)
 
 
 def _resolve_names(

@@ -308,6 +308,7 @@ _TIMES_A_DAY_WORDS: Final = frozenset({"daily", "every day", "each day", "a day"
 _PUNCT: Final = frozenset(",;:()[]")
 _STOPS: Final = frozenset(",;:()[].")  # where ignored text ends
 _MINUS: Final = frozenset("-−")
+_DASH: Final = _MINUS | {"to"}  # between a range's ends: "7-10", "7 to 10"
 _FRACTIONS: Final = _vocab.VULGAR_FRACTIONS
 _NON_FINITE: Final = frozenset({"nan", "inf", "infinity"})
 _MAY_DO: Final = _vocab.SIG_VERBS | _vocab.MORE_DOSES | {"increase", "increased"}  # "may take 2", "may be increased"
@@ -791,10 +792,10 @@ class _Parser:
         while first < n and not (nums[first] and keys[first - 1] not in _NOT_AMOUNT):
             first += 1
         if first == n:  # no number: a brand whose name fixes its strength needs none ("Tylenol #3 tablet", dispensed)
-            named = [k for k in range(n, max(lo, n - 3), -1) if _parts(self.span(lo, k))[1] is not None]
-            if not named:
+            named = next((k for k in range(n, max(lo, n - 3), -1) if _parts(self.span(lo, k))[1] is not None), None)
+            if named is None:
                 self.fail("no amount (a number and a unit)")
-            first = named[0]
+            first = named
         drug = self.drug_typed = self.drug(lo, first)
         i = self.dose(first, drug)
         while i < n:
@@ -1027,8 +1028,9 @@ class _Parser:
     def pain_score(self, i: int) -> int | None:
         """The end of the pain score at ``i`` ("8/10", "4-6/10"), a number never read as a count (`no_dose` reads
         "(7-10)")."""
-        ends = self.keys[i + 1 + 2 * (self.keys[i + 1] in _MINUS | {"to"})] in ("", *_STOPS)  # ends a part
-        if self.keys[i + 1] in _MINUS | {"to"} and self.nums[i + 2]:
+        ranged = self.keys[i + 1] in _DASH
+        ends = self.keys[i + 1 + 2 * ranged] in ("", *_STOPS)  # the score ends a part
+        if ranged and self.nums[i + 2]:
             lo, hi = self.toks[i].value, self.toks[i + 2].value
             scale = hi == 10 or self.keys[i - 1] in _SCALE
             if self.keys[i - 1] in _PAIN_SCALE and scale and hi <= 10 and ends:
@@ -1111,7 +1113,7 @@ class _Parser:
 
     def bracketed_score(self, i: int) -> int | None:
         """The end of a pain score in brackets at ``i``: "(7-10)", "(8/10)", "(4-6/10)"."""
-        if not (self.keys[i] == "(" and self.nums[i + 1] and self.keys[i + 2] in _MINUS | {"to", "/"}):
+        if not (self.keys[i] == "(" and self.nums[i + 1] and (self.keys[i + 2] in _DASH or self.keys[i + 2] == "/")):
             return None
         close = self.scored(i + 3, self.toks[i + 1].value) or i + 4  # "(4-6/10)", else "(7-10)", "(8/10)"
         return close + 1 if self.nums[i + 3] and self.keys[close] == ")" else None
@@ -1769,7 +1771,7 @@ class _Parser:
                 f"'disp {self.span(i, typed_end)}' (it is then ignored)"
             )
         restated = None
-        said = 3 if self.keys[end + 2] in _MINUS | {"to"} and self.nums[end + 3] else 1  # "(2-4 mg total)": a range
+        said = 3 if self.keys[end + 2] in _DASH and self.nums[end + 3] else 1  # "(2-4 mg total)": a range
         if self.keys[end] == "(" and self.nums[end + 1] and self.keys[end + 1 + said] in _MASS:  # "1 tablet (10 mg)"
             close = end + 2 + said + 2 * self.per_hour(end + 2 + said)  # "1 patch (25 mcg/h)"
             close += self.keys[close] == "total"
