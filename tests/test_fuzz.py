@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 
 import mme
 from mme._cli import main
-from mme._engine import CONC_DOSE, DAILY_TOTAL, HOW_OFTEN, VOLUME_DOSE, VOLUME_STRENGTH
+from mme._engine import IN_A_TEXT, VOLUME_DOSE, VOLUME_STRENGTH
 from mme._errors import MMEError, MMEWarning, TableError
 from mme._parse import Expression, parse_expression
 from mme._tables import DOSE_RANGE, FACTOR_RANGE, Table, _tables_folder, load_table, table_slugs
@@ -173,7 +173,7 @@ def _valid_regimens(draw: st.DrawFn) -> str:
     return f"{name} {dose} {rest}".strip()
 
 
-ARGUMENT_NAMED = {DAILY_TOTAL, HOW_OFTEN, CONC_DOSE, VOLUME_DOSE, VOLUME_STRENGTH}
+ARGUMENT_NAMED = {*IN_A_TEXT.values(), VOLUME_DOSE, VOLUME_STRENGTH}  # as said of a text
 
 
 @FUZZ

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 import mme
 from mme import _engine
 from mme._parse import Ingredient, RangeChoice, _lexed, _Parser, parse_expression, parse_product
+from mme._units import format_number
 
 READS = [
     # US EHR style
@@ -4098,3 +4099,87 @@ def test_a_brand_whose_name_fixes_its_strength_is_dispensed_by_name(named: str, 
 def test_no_amount_and_no_name_that_fixes_one_is_refused(text: str) -> None:
     with pytest.raises(mme.ExpressionError, match=r"^no amount \(a number and a unit\)"):
         mme.convert(text, quantity=120, days_supply=30)
+
+
+@given(
+    st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0]), min_size=3, max_size=4).filter(any),
+    st.sampled_from(["", " cp", " tab", " gélules"]),
+    st.sampled_from(["-", " - "]),
+)
+def test_a_european_schedule_takes_each_count_at_its_time_of_day(counts: list[float], noun: str, dash: str) -> None:
+    """ "1-0-1", "1-1-1-1": morning, noon, evening (and night); the day's units are their sum, each time a dose."""
+    typed = dash.join(format_number(c) for c in counts)
+    result = mme.convert(f"tramadol 50 mg {typed}{noun}")
+    alike = mme.daily_mme("tramadol", "50 mg", per_day=sum(counts))
+    assert (result.daily_dose, result.mme_per_day) == (alike.daily_dose, alike.mme_per_day)
+    times = ["in the morning", "at noon", "in the evening", "at night"]
+    said = ", ".join(f"{format_number(c)} {time}" for c, time in zip(counts, times, strict=False) if c)
+    assert f"{typed!r} read as {said}" in result.warnings
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [("tramadol 50 mg 1-0-1 le soir", "'1-0-1' gives the times of day: 'le soir' may say one again"),
+     ("tramadol 50 mg le matin 1-0-1", "'1-0-1' is a schedule of its own: give it alone"),
+     ("tramadol 50 mg 1 tab 1-0-1", "'1-0-1' is a schedule of its own: give it alone"),
+     ("tramadol 50 mg 1-0-1 bid", "several doses ('1 in the morning', '1 in the evening') and a frequency 'bid'"),
+     ("tramadol 50 mg 1-0-1 2 tabs", "several doses ('1 in the morning', '1 in the evening', '2 tabs') not each at"),
+     ("tramadol 50 mg 0-0-0", "'0-0-0' is no schedule of units (morning-noon-evening-night, each 0 to 12"),
+     ("tramadol 50 mg 20-0-1", "'20-0-1' is no schedule of units"),
+     ("tramadol 50 mg 1.2-0-1", "'1.2-0-1' is no schedule of units"),
+     ("tramadol 50 mg 1-1-1-1-1", "cannot read '1-1-1-1-1': a schedule gives 3 or 4 counts"),
+     ("tramadol 50 mg 1-0-1-", "cannot read '1-0-1': a schedule gives 3 or 4 counts")],
+)  # fmt: skip
+def test_a_schedule_that_is_not_one_or_says_more_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)}"):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [("oxycodone 5 mg 1 tab in the morning and in the morning", "in the morning"),
+     ("oxycodone 5 mg 1 tab qam and after breakfast", "after breakfast"),
+     ("oxycodone 5 mg 1 tab nocte & at night", "at night")],
+)  # fmt: skip
+def test_a_time_of_day_said_again_after_and_is_refused(text: str, said: str) -> None:
+    """ "in the morning and in the morning" was read as once a day: a slip for another time, more likely."""
+    with pytest.raises(mme.ExpressionError, match=f"^the time of day '{said}' is said twice: say how many times a day"):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["oxycodone 5 mg 1 tab in the morning after breakfast", "oxycodone 5 mg 1 tab every morning, with breakfast"],
+)
+def test_one_time_of_day_said_two_ways_is_one_administration(text: str) -> None:
+    assert mme.convert(text).mme_per_day == mme.convert("oxycodone 5 mg 1 tab daily").mme_per_day
+
+
+@pytest.mark.parametrize(
+    ("text", "part"), [("oxycodone 5 mg 1 tab bd 2/7", "2/7"), ("oxycodone 5 mg 1 tab bd 1/52", "1/52")]
+)
+def test_a_uk_duration_without_for_is_refused_saying_how_to_write_it(text: str, part: str) -> None:
+    with pytest.raises(
+        mme.ExpressionError, match=f"write the count \\(e.g. '2 tabs'\\), or 'for {part}' if it is how long"
+    ):
+        mme.convert(text)
+    assert (
+        mme.convert(text.replace(part, f"for {part}")).mme_per_day == mme.convert("oxycodone 5 mg 1 tab bd").mme_per_day
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "table", "error", "advice"),
+    [("Percocet 5/325", "cdc-2022", mme.DoseError, "how often is the dose taken? Add a frequency ('q6h', 'twice a day')"),
+     ("butorphanol tartrate 10 mg/mL nasal spray 1 spray q4h", "cms-2018", mme.UnitError,
+      "the dose is a concentration: add the volume taken each time ('5 mL'), or give the amount per unit"),
+     ("morphine 1 mg/h IV q4h", "anzca-2021", mme.DoseError,
+      "the dose is a rate ('1 mg/h'), which says the daily amount: drop the frequency")],
+)  # fmt: skip
+def test_a_text_is_told_what_to_add_to_it_not_which_argument_to_give(
+    text: str, table: str, error: type[mme.MMEError], advice: str
+) -> None:
+    """The engine's advice names its arguments (per_day, volume=); a text has none to give."""
+    with pytest.raises(error, match=f"^{re.escape(advice)}") as refused:
+        mme.convert(text, table=table)
+    assert not re.search(r"per_day|every|volume=", str(refused.value))

@@ -489,6 +489,15 @@ PACKAGE_NOT_CONC = "package_ml only goes with a concentration strength such as '
 CONC_DOSE = "the dose is a concentration: give the volume per administration (volume='5 mL')"
 VOLUME_DOSE = "the dose is a volume: give the concentration as the dose ('2 mg/mL') and the volume apart"
 VOLUME_STRENGTH = "the strength is a volume: give the concentration ('10 mg/mL')"
+#: The same advice for a dose expression (`convert`), which has no per_day, every or volume argument to give.
+IN_A_TEXT = {
+    HOW_OFTEN: (
+        "how often is the dose taken? Add a frequency ('q6h', 'twice a day') or write a daily total ('40 mg/day'); "
+        "for a dispensing, give quantity and days_supply"
+    ),
+    DAILY_TOTAL: "the dose is a rate ('1 mg/h'), which says the daily amount: drop the frequency",
+    CONC_DOSE: "the dose is a concentration: add the volume taken each time ('5 mL'), or give the amount per unit ('1 mg/spray')",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -1210,10 +1219,15 @@ def _convert(
     if package_ml is not None:
         raise DoseError("package_ml only applies to a dispensing (with quantity and days_supply)")
     tab = resolve_table(table)
-    (name, route_, form_, release_), key, amt, daily, times = _regimen(
-        tab, expr.drug, expr.dose, expr.per_day, expr.every_hours, expr.count, expr.volume, expr.route, expr.form,
-        expr.release, variant,
-    )  # fmt: skip
+    try:
+        (name, route_, form_, release_), key, amt, daily, times = _regimen(
+            tab, expr.drug, expr.dose, expr.per_day, expr.every_hours, expr.count, expr.volume, expr.route, expr.form,
+            expr.release, variant,
+        )  # fmt: skip
+    except (DoseError, UnitError) as exc:
+        if (said := IN_A_TEXT.get(str(exc))) is None:
+            raise
+        raise type(exc)(said) from None
     applied = _applied(key, daily)
     notes = list(expr.notes)
     if expr.ranges and applied.mme is not None:

@@ -632,7 +632,10 @@ _RELEASE_PERIODS: Final = frozenset({8.0, 12.0})  # hours an extended-release pr
 _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
 _MOST_AT_ONCE: Final = 12.0  # units (tablets, patches, sprays...) taken at once beyond which a count is no dose
 _PARTS: Final = frozenset({2.0, 3.0, 4.0})  # the denominators of a part of a unit: 1/2, 1/3, 3/4, 3/2
-_OF_DAYS: Final = frozenset({24.0, 7.0, 52.0, 12.0})  # a duration's denominator, as UK charts write it: 5/7 days
+#: The times of day of "1-0-1" and "1-1-1-1", in their order, as a note says them.
+_SCHEDULE: Final = {"morning": "in the morning", "noon": "at noon", "evening": "in the evening", "night": "at night"}
+_OF_WEEKS: Final = frozenset({7.0, 52.0, 12.0})  # UK charts' days, weeks and months: "5/7" is five days
+_OF_DAYS: Final = _OF_WEEKS | {24.0}  # a duration's denominator, as UK charts write it: 5/7 days, 48/24 hours
 
 
 class _Parser:
@@ -662,6 +665,7 @@ class _Parser:
     interval: tuple[str, float] | None = None  # "30 mg/12 hr": ("12 hr", 12.0), see `per_interval`
     other_drug: str | None = None  # a drug named in text read as naming no dose ("if morphine does not work")
     clocks: tuple[str, ...] = ()  # clock times as typed ("9am and 9pm"), each an administration (`clock_times`)
+    schedule: str | None = None  # "1-0-1" as typed: the doses at their times of day (`schedule_at`)
     drug_typed = ""
 
     def __init__(self, text: str, choice: RangeChoice = "max") -> None:
@@ -856,6 +860,8 @@ class _Parser:
         if tok.kind == "num" and (end := self.release_period(i)) is not None:
             return end
         if tok.kind == "num":
+            if self.keys[i + 1] in _MINUS and self.keys[i + 3] in _MINUS and self.nums[i + 2] and self.nums[i + 4]:
+                return self.schedule_at(i)
             return self.count_at(i)
         if (found := self.vocab(i)) is not None:
             if found.field == "form" and (self.doses or self.frequency):  # "1 tab(s) orally, tablets"
@@ -1461,9 +1467,11 @@ class _Parser:
         if not 0 < value < math.inf:
             return math.nan  # `checked` says which number is not positive and finite
         if den not in _PARTS or not num.is_integer() or num % den == 0:
+            said = self.span(i, i + 3)
+            how_long = f", or 'for {said}' if it is how long" if den in _OF_WEEKS else ""  # UK: "2/7", two days
             self.fail(
-                f"{self.span(i, i + 3)!r} is not a part of a unit (halves, thirds, quarters: 1/2, 3/4, 3/2): write "
-                "the count (e.g. '2 tabs')"
+                f"{said!r} is not a part of a unit (halves, thirds, quarters: 1/2, 3/4, 3/2): write the count (e.g. "
+                f"'2 tabs'){how_long}"
             )
         return value
 
@@ -1585,13 +1593,19 @@ class _Parser:
 
     def time_of_day(self, i: int, *, dry: bool = False) -> int | None:
         """ "in the morning", "at bedtime", "nocte", "matin": one administration at that time."""
+        start = i
         end = self.among(i, _TIMES_OF_DAY, 3)
         if end is None and self.keys[i] in _TIME_LEADS:  # "q hs", "each evening", "after breakfast"
             i += 1
             end = self.among(i, _TIMES_OF_DAY, 3)
         if end is None or dry:
             return end
-        self.slots[-1].add(_vocab.TIMES_OF_DAY[self.span_key(i, end)])
+        slot = _vocab.TIMES_OF_DAY[self.span_key(i, end)]
+        if self.schedule is not None:
+            self.fail(f"{self.schedule!r} gives the times of day: {self.span(start, end)!r} may say one again")
+        if slot in self.slots[-1] and self.connector(start - 1, -1):  # "in the morning and in the morning": a slip
+            self.fail(f"the time of day {self.span(start, end)!r} is said twice: say how many times a day")
+        self.slots[-1].add(slot)  # "in the morning with breakfast" says one time twice
         return end
 
     def cap_at(self, i: int) -> int | None:
@@ -1798,6 +1812,34 @@ class _Parser:
         if self.doses:
             self.slots.append(set())
         self.doses.append(_Dose(lo, hi, kind, unit, typed, restated))
+        return end
+
+    def schedule_at(self, i: int) -> int:
+        """ "1-0-1", "1-1-1-1 cp": the units taken in the morning, at noon, in the evening (and at night), as
+        European prescriptions write them; each time taken is a dose at its time of day."""
+        counts, end = [self.toks[i].value], i + 1
+        while len(counts) <= len(_SCHEDULE) and self.keys[end] in _MINUS and self.nums[end + 1]:
+            counts.append(self.toks[end + 1].value)
+            end += 2
+        typed = self.span(i, end)
+        if len(counts) > len(_SCHEDULE) or self.keys[end] in _MINUS:
+            self.fail(f"cannot read {typed!r}: a schedule gives 3 or 4 counts, as in '1-0-1' or '1-1-1-1'")
+        if not any(counts) or any(not (4 * c).is_integer() or c > _MOST_AT_ONCE for c in counts):
+            self.fail(f"{typed!r} is no schedule of units (morning-noon-evening-night, each 0 to 12, as in '1-0-1')")
+        if (form := self.countable(end)) is not None:
+            self.count_noun(form, end)
+            end = form.end
+        if self.doses or self.frequency or any(self.slots):
+            self.fail(f"{typed!r} is a schedule of its own: give it alone, without another dose or frequency")
+        slots = list(_SCHEDULE)[: len(counts)]
+        times = [(c, slot, f"{format_number(c)} {_SCHEDULE[slot]}") for c, slot in zip(counts, slots, strict=True) if c]
+        self.notes.append(f"{typed!r} read as {', '.join(said for _, _, said in times)}")
+        for count, slot, said in times:
+            if self.doses:
+                self.slots.append(set())
+            self.doses.append(_Dose(count, count, "count", "", said))
+            self.slots[-1].add(slot)
+        self.schedule = typed
         return end
 
     def unit_range_end(self, i: int, unit: str) -> int | None:
