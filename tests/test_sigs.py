@@ -4183,3 +4183,17 @@ def test_a_text_is_told_what_to_add_to_it_not_which_argument_to_give(
     with pytest.raises(error, match=f"^{re.escape(advice)}") as refused:
         mme.convert(text, table=table)
     assert not re.search(r"per_day|every|volume=", str(refused.value))
+
+
+@pytest.mark.parametrize(
+    ("text", "said"), [("1 - 1/2 tab q6h", "1 - 1/2"), ("2 -1/2 tabs q6h", "2 -1/2"), ("1- 1/2 tab bid", "1- 1/2")]
+)
+def test_a_spaced_dash_before_a_fraction_is_refused_as_a_mixed_number_or_a_range(text: str, said: str) -> None:
+    """ "1-1/2" is one and a half, as US labels write it; spaced, the dash may join a range's ends."""
+    with pytest.raises(mme.ExpressionError, match=f"^'{re.escape(said)}' may be a whole number and a part or a range"):
+        mme.convert(f"oxycodone 5 mg {text}")
+    compact = mme.convert(f"oxycodone 5 mg {text.replace(said, said.replace(' ', ''))}")
+    assert (
+        compact.mme_per_day
+        == mme.convert(f"oxycodone 5 mg {text.replace(said, said.replace(' ', '').replace('-', ' '))}").mme_per_day
+    )

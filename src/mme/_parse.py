@@ -1449,6 +1449,12 @@ class _Parser:
         if fraction and self.mixed(j):  # "1 1/2 tabs": one and a half
             lo, j = lo + self.part(j), j + 3
         elif fraction and self.keys[j] in _MINUS and lo.is_integer() and self.mixed(j + 1):  # US: "1-1/2 tabs"
+            if self.starts[j] > self.ends[i] or self.starts[j + 1] > self.ends[j]:
+                said = self.span(i, j + 4)
+                self.fail(
+                    f"{said!r} may be a whole number and a part or a range: write '{said.replace(' ', '')}', or the "
+                    "range from its least ('1/2-1')"
+                )
             lo, j = lo + self.part(j + 1), j + 4
         elif fraction and self.keys[j] == "/" and self.nums[j + 1]:
             lo, j = self.part(i), j + 2
