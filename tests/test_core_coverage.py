@@ -1744,7 +1744,9 @@ def test_a_whole_liquid_quantity_under_a_ml_a_day_warns_that_it_may_count_bottle
     ):
         result = mme.dispensing_mme("butorphanol", "10 mg/mL", quantity=2, days_supply=30, table="cdc-ndc-2018")
     assert result.mme_per_day == pytest.approx(10 * 2 / 30 * 7)  # computed as given
-    assert not mme.dispensing_mme("butorphanol", "10 mg/mL", quantity=30, days_supply=30, table="cdc-ndc-2018").warnings
+    assert not mme.dispensing_mme(
+        "butorphanol", "10 mg/mL", quantity=30, days_supply=30, route="nasal", table="cdc-ndc-2018"
+    ).warnings
 
 
 def test_a_column_error_says_its_message_unquoted() -> None:

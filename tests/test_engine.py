@@ -1163,12 +1163,39 @@ def test_a_patch_rate_in_mcg_per_hour_owes_no_unit_warning(rate: str) -> None:
     assert mme.dispensing_mme("fentanyl", rate, quantity=10, days_supply=30).warnings == ()
 
 
-def test_a_route_taken_by_default_is_named_with_all_its_routes() -> None:
-    """anzca-2021's fentanyl row without a route is its parenteral one: the warning names all three of its routes."""
-    result = mme.daily_mme("fentanyl", "100 mcg", per_day=1, table="anzca-2021")
-    assert result.warnings[0].startswith(
-        "no route given: read as intravenous/subcutaneous/intramuscular; anzca-2021 also has fentanyl by transdermal"
+def test_a_route_taken_by_default_is_named_with_the_others() -> None:
+    """anzca-2021's buprenorphine in mg without a route is its sublingual row: the warning names the patch's route."""
+    result = mme.daily_mme("buprenorphine", "0.4 mg", per_day=3, table="anzca-2021")
+    assert result.warnings[0] == (
+        "no route given: read as sublingual; anzca-2021 also has buprenorphine by transdermal: give the route to choose"
     )
+
+
+@pytest.mark.parametrize(("drug", "dose", "table", "row"), [
+    ("fentanyl", "100 mcg", "anzca-2021", "fentanyl intravenous/subcutaneous/intramuscular"),
+    ("pethidine", "50 mg", "anzca-2021", "meperidine intravenous/subcutaneous/intramuscular"),
+    ("sufentanil", "30 mcg", "anzca-2014", "sufentanil intravenous/subcutaneous/intramuscular"),
+])  # fmt: skip
+def test_no_route_is_never_read_as_an_injection(drug: str, dose: str, table: str, row: str) -> None:
+    """ "pethidine 50 mg q4h" under ANZCA, which has it only by injection, was 120 MME/day: tablets are 30 (CMS)."""
+    with pytest.raises(mme.AmbiguousDoseError, match=f"^no route given, and {table} has only {row}: say the route"):
+        mme.daily_mme(drug, dose, per_day=6, table=table)
+    given = mme.daily_mme(drug, dose, per_day=6, route="intravenous", table=table)
+    assert given.route == "intravenous"
+    assert not given.warnings
+
+
+@pytest.mark.parametrize(("text", "table", "route"), [
+    ("butorphanol 2 mg/mL 1 mL q4h", "cms-2018", "nasal"), ("opium 10 mg/mL 0.6 mL qid", "cdc-ndc-2016", "rectal"),
+])  # fmt: skip
+def test_a_tables_only_route_taken_for_no_route_is_warned(text: str, table: str, route: str) -> None:
+    """An injection's concentration read as the table's nasal spray, silently: the assumption is said."""
+    drug = text.split(maxsplit=1)[0]
+    result = mme.convert(text, table=table)
+    assert result.warnings == (
+        f"no route given: read as {route}, the only route {table} has for {drug}: give the route",
+    )
+    assert not mme.convert(f"{text} {route}", table=table).warnings
 
 
 def test_the_shortest_interval_with_finite_doses_a_day_is_read() -> None:

@@ -530,6 +530,7 @@ def test_outputs_must_be_result_columns() -> None:
 
 # One row per warning the engine gives, and one with two: each warning's rule, word for word.
 SLIP_PER_DAY = "fentanyl patches are labelled per hour; this rate was written per day (mcg/day) and read as delivered"
+NASAL_ONLY = "no route given: read as nasal, the only route cdc-ndc-2018 has for butorphanol: give the route"
 WARNED_ROWS = [
     ("fentanyl", 25.0, "mcg/day", 10.0, 30.0, None, "cdc-2022", f"{SLIP_PER_DAY} per day: did you mean per hour?"),
     ("fentanyl", 2.0, "mg/h", 10.0, 30.0, None, "cdc-2022",
@@ -537,9 +538,9 @@ WARNED_ROWS = [
     ("oxycodone", 10.0, "mcg", 120.0, 30.0, None, "cdc-2022",
      "oxycodone is dosed in mg here; mcg was given, under 0.1 mg: did you mean mg?"),
     ("butorphanol", 10.0, "mg/mL", 1.0, 30.0, None, "cdc-ndc-2018",
-     "the quantity, read as mL, is a whole number under 1 mL a day: if it counts bottles, as claims for sprays and "
-     "liquids sometimes do, give package_ml (mL per bottle)"),
-    ("butorphanol", 10.0, "mg/mL", 1.0, 30.0, 2.5, "cdc-ndc-2018", None),  # the bottle's mL given: no warning
+     f"{NASAL_ONLY} | the quantity, read as mL, is a whole number under 1 mL a day: if it counts bottles, as claims for "
+     "sprays and liquids sometimes do, give package_ml (mL per bottle)"),
+    ("butorphanol", 10.0, "mg/mL", 1.0, 30.0, 2.5, "cdc-ndc-2018", NASAL_ONLY),  # the bottle's mL given: no bottles
     ("fentanyl", 25.0, "mcg/h", 10.0, 28.0, None, "cms-2018",
      "days supply replaced by patches x 3 days of wear, as CDC instructs (if two patches are worn at a time, the MME/day is twice this)"),
     ("buprenorphine", 10.0, "mcg/h", 4.0, 30.0, None, "cdc-2022",  # excluded, and still replaced

@@ -507,7 +507,9 @@ def test_a_liquid_quantity_that_looks_like_a_bottle_count_warns(tmp_path: Path) 
     # as CDC's example corrects it: 10 mg/mL x 2.5 mL / 30 days x 7 = 5.8 MME/day, with no warning
     claims: list[dict[str, Any]] = [{"quantity": 1, "package_ml": 2.5}, {"quantity": 2.5}]
     for claim in claims:
-        fixed = mme.dispensing_mme("butorphanol", "10 mg/mL", days_supply=30, table="cdc-ndc-2018", **claim)
+        fixed = mme.dispensing_mme(
+            "butorphanol", "10 mg/mL", days_supply=30, route="nasal", table="cdc-ndc-2018", **claim
+        )
         assert fixed.mme_per_day == pytest.approx(10 * 2.5 / 30 * 7)
         assert not fixed.warnings
     # a quantity in mL of at least 1 mL a day reads as mL: 5 mg/mL x 120 mL / 30 days x 1.5 = 30

@@ -370,6 +370,8 @@ def _expressions(draw: st.DrawFn) -> tuple[str, Expression]:
         amount, unit_text, unit = draw(st.sampled_from([2.5, 5.0, 7.5, 10.0])), "mg", "mg"
     head: list[str] = [drug]
     tail: list[str] = []
+    amounts: list[str] = []  # the parts of `tail` that say an amount taken at once
+    frequency = None
     release = draw(st.none() | st.sampled_from(_RELEASES))
     if release is not None:
         fields["release"] = release[1]
@@ -378,6 +380,7 @@ def _expressions(draw: st.DrawFn) -> tuple[str, Expression]:
     if unit.endswith("/mL") and draw(st.booleans()):
         volume = draw(_AMOUNTS)
         tail.append(f"{_number_text(volume, False)} mL")
+        amounts.append(tail[-1])
         fields["volume"] = f"{_number_text(volume, False)} mL"
     if not unit.endswith("/day"):
         if draw(st.booleans()):
@@ -387,6 +390,7 @@ def _expressions(draw: st.DrawFn) -> tuple[str, Expression]:
                 st.sampled_from([c for c in _COUNTS if not per_ml or c[1] not in _vocab.SOLID_FORMS])
             )
             tail.append(f"{'1/2' if count == 0.5 else int(count)} {word}")
+            amounts.append(tail[-1])
             fields["count"] = count
         frequency = draw(st.none() | st.sampled_from(_FREQUENCIES))
         if frequency is not None:
@@ -400,7 +404,11 @@ def _expressions(draw: st.DrawFn) -> tuple[str, Expression]:
     if draw(st.booleans()):
         tail.append("prn")
         fields["as_needed"] = True
-    text = " ".join(head + draw(st.permutations(tail)))
+    order = draw(st.permutations(tail))
+    if "prn" in order and frequency is not None and any(order.index(p) > order.index("prn") for p in amounts):
+        order.remove("prn")  # an amount after the frequency and "prn" may be the quantity supplied (test_sigs)
+        order.append("prn")
+    text = " ".join(head + order)
     return text, Expression(text=text, drug=drug, dose=f"{amount:g} {unit}", **fields)
 
 

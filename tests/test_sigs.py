@@ -2843,7 +2843,8 @@ AS_WRITTEN: list[tuple[str, float, str | None]] = [
     # a second round, written after the first fixes
     ("oxycodone 5 mg tablet 1 tab q4-6h prn, max 4 doses/day", 30.0, None),  # 6 doses capped at 4 x 5 x 1.5
     ("morphine 10 mg/5 mL 2.5 mL q2h prn SOB, max 30 mg/day", 30.0, None),  # 5 mg x 12 capped at 30 mg
-    ("fentanyl 25 mcg/h patch every 3 days, 2 patches", 120.0, None),  # 50 mcg/h x 2.4
+    ("fentanyl 25 mcg/h patch every 3 days, apply 2 patches", 120.0, None),  # 50 mcg/h x 2.4 (without the verb,
+    # "2 patches" after the change interval may be the quantity supplied: refused, see below)
     ("oxycodone 5 mg 1 tab q6h for 7 days then stop", 30.0, None),
     ("tramadol 50 mg 1 tab q6h prn pain (max 8 tabs per day)", 20.0, None),  # the cap allows the 4 doses
     ("oxycodone 5 mg: take 1 tab every 4 to 6 hours as needed; do not take more than 6 tabs in 24 hours", 45.0, None),
@@ -4197,3 +4198,51 @@ def test_a_spaced_dash_before_a_fraction_is_refused_as_a_mixed_number_or_a_range
         compact.mme_per_day
         == mme.convert(f"oxycodone 5 mg {text.replace(said, said.replace(' ', '').replace('-', ' '))}").mme_per_day
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "often", "dose", "table"),
+    [("oxycodone 5 mg q6h prn pain, 12 tablets", "12 tablets", "q6h", "1 tab", "cdc-2022"),
+     ("oxycodone 5 mg every 6 hours as needed. 10 tablets, 0 refills", "10 tablets", "every 6 hours", "1 tab", "cdc-2022"),
+     ("codeine 30mg qds prn 12 tablets", "12 tablets", "qds", "2 tabs", "cdc-2022"),
+     ("Endone 5mg 4 hourly prn (10 tabs)", "10 tabs", "4 hourly", "1 tab", "cdc-2022"),
+     ("fentanyl 25 mcg/h patch q72h, 10 patches", "10 patches", "q72h", "1 patch", "cdc-2022"),
+     ("fentanyl 25 mcg/h patch every 3 days, 2 patches", "2 patches", "every 3 days", "1 patch", "cdc-2022"),
+     ("Butrans 10 mcg/h patch weekly, 4 patches", "4 patches", "weekly", "1 patch", "anzca-2021"),
+     ("morphine 10 mg/5 mL q4h prn 473 mL", "473 mL", "q4h", "5 mL", "cdc-2022"),
+     ("Oramorph 10mg/5ml oral solution 4 hourly prn, 100ml", "100ml", "4 hourly", "2.5 mL", "cdc-2022"),
+     ("methadone 10 mg/mL daily, 30 mL", "30 mL", "daily", "2 mL", "cdc-2016"),
+     ("oxycodone 5 mg q6h prn, 60 mg", "60 mg", "q6h", "1 tab", "cdc-2022")],
+)  # fmt: skip
+def test_an_amount_after_the_frequency_and_apart_from_it_may_be_the_quantity_supplied(
+    text: str, said: str, often: str, dose: str, table: str
+) -> None:
+    """ "q6h prn pain, 12 tablets" was 12 tablets at once (360 MME/day for 30): a short supply, as CDC 2022 asks for,
+    written where a count can stand. Refused; the dose before how often and the quantity after "disp" settle it."""
+    with pytest.raises(
+        mme.ExpressionError,
+        match=f"^{re.escape(repr(said))}, after how often \\({re.escape(repr(often))}\\) and apart from it, may be the "
+        "quantity supplied or the dose: say the dose before how often",
+    ):
+        mme.convert(text, table=table)
+    settled = text.replace(often, f"{dose} {often}", 1)
+    dispensed = mme.convert(settled.replace(said, f"disp {said}"), table=table)
+    assert dispensed.mme_per_day == mme.convert(settled.replace(said, ""), table=table).mme_per_day
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [("oxycodone 5 mg bid 2 tabs", "oxycodone 5 mg 2 tabs bid"), ("oxycodone 5 mg bid po 2 tabs", "oxycodone 5 mg 2 tabs bid"),
+     ("oxycodone 5 mg q4h prn 1-2 tabs", "oxycodone 5 mg 1-2 tabs q4h prn"),  # a range is no quantity
+     ("oxycodone 5 mg q6h prn pain, 1 tab", "oxycodone 5 mg 1 tab q6h prn pain"),  # one unit: the same either way
+     ("fentanyl 25 mcg/h patch every 3 days, apply 2 patches", "fentanyl 25 mcg/h 2 patches every 3 days"),  # a verb
+     ("oxycodone 5 mg 2 tabs q6h prn pain, 2 tabs", None)],
+)  # fmt: skip
+def test_an_amount_right_after_the_frequency_a_range_or_one_unit_is_read_as_the_dose(
+    text: str, plain: str | None
+) -> None:
+    if plain is None:
+        with pytest.raises(mme.ExpressionError, match=r"^two doses: '2 tabs' and '2 tabs'"):
+            mme.convert(text)
+        return
+    assert mme.convert(text).mme_per_day == mme.convert(plain).mme_per_day

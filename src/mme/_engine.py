@@ -343,13 +343,19 @@ def _match(
             f"an hourly rate is a patch's or an infusion's, and {table.slug}'s factor here is for {rows[0].describe()}: "
             "give an infusion's route (e.g. 'intravenous', under a table that covers it), or the dose and how often"
         )
+    if route is None and form is None and PARENTERAL.issuperset(rows[0].routes):
+        raise AmbiguousDoseError(  # "pethidine 50 mg" under ANZCA, which has it only by injection: a tablet?
+            f"no route given, and {table.slug} has only {rows[0].describe()}: say the route (or the form) if the dose "
+            "is given so; by mouth it has another factor, or none in this table"
+        )
     return rows[0]
 
 
 def route_default(
     table: Table, drug: str, route: str | None, form: str | None, release: str | None, kind: str, row: FactorRow
 ) -> str | None:
-    """The warning owed when no route was given and `row` was taken among rows for other routes too.
+    """The warning owed when no route was given and `row` was taken among rows for other routes too, or is the
+    table's only row for the drug and not oral ("buprenorphine 8 mg": sublingual; `_match` refuses a parenteral one).
 
     A rate read as a patch is no default (the unit says so); `_match` takes oral among other
     routes, and the only row left for the unit given among several routes (buprenorphine mg:
@@ -366,7 +372,9 @@ def _other_routes(
 ) -> str | None:
     others = sorted({r for c in _candidates(table, drug, None, form, release, None) for r in c.routes} - set(routes))
     if not others:
-        return None
+        if "oral" in routes or form is not None:
+            return None
+        return f"no route given: read as {'/'.join(routes)}, the only route {table.slug} has for {drug}: give the route"
     return (
         f"no route given: read as {'/'.join(routes)}; {table.slug} also has {drug} by {', '.join(others)}: "
         "give the route to choose"

@@ -582,11 +582,12 @@ class _Frequency(NamedTuple):
 
 
 class _Said(NamedTuple):
-    """The frequency the sig says: as typed, the fewest and most administrations a day."""
+    """The frequency the sig says: as typed, the fewest and most administrations a day, and the token after it."""
 
     typed: str
     fewest: float
     most: float
+    end: int = -1  # none: a frequency the dose says ("30 mg/12 hr"), read after the sig
 
 
 class _Interval(NamedTuple):
@@ -1593,7 +1594,7 @@ class _Parser:
             self.notes.append(f"{typed!r} read as {n} times a day (N/24 h: N in 24 hours; '{n}/24' is every {n} hours)")
         if short is not None and short < 1:  # "q30min": plausible for a liquid in palliative care, rarely else
             self.notes.append(f"{typed!r} is an interval under an hour: up to {format_number(most)} doses a day")
-        self.frequency = _Said(typed, fewest, most)
+        self.frequency = _Said(typed, fewest, most, end)
         self.every = None if short is None or long is None else _Interval(short, long)
         return end
 
@@ -1790,6 +1791,11 @@ class _Parser:
                 f"{typed!r} at once is no dose: if {self.span(i, typed_end)} is the quantity dispensed, write "
                 f"'disp {self.span(i, typed_end)}' (it is then ignored)"
             )
+        if lo == hi and (often := self.supplied_after(i, kind, hi)) is not None:
+            self.fail(
+                f"{typed!r}, after how often ({often!r}) and apart from it, may be the quantity supplied or the dose: "
+                f"say the dose before how often (as in '1 tab {often}'), and a quantity after 'disp'"
+            )
         restated = None
         said = 3 if self.keys[end + 2] in _DASH and self.nums[end + 3] else 1  # "(2-4 mg total)": a range
         if self.keys[end] == "(" and self.nums[end + 1] and self.keys[end + 1 + said] in _MASS:  # "1 tablet (10 mg)"
@@ -1847,6 +1853,20 @@ class _Parser:
             self.slots[-1].add(slot)
         self.schedule = typed
         return end
+
+    def supplied_after(self, i: int, kind: str, value: float) -> str | None:
+        """The frequency as typed, if the amount at ``i`` (no range) is the sig's first and said after it with more
+        than a route, form or release between ("q6h prn pain, 12 tablets", "q4h prn 473 mL", "q72h (10 patches)"), and
+        no verb before it: the quantity supplied, as likely as a dose. One unit is what a sig with no count gives anyway; a rate is the product's."""
+        said = self.frequency
+        if said is None or self.doses or self.volume is not None or kind == "rate" or (kind == "count" and value <= 1):
+            return None
+        if self.keys[i - 1] in _vocab.SIG_VERBS:  # "q72h, apply 2 patches": the dose
+            return None
+        j = said.end
+        while (found := self.vocab(j)) is not None:  # a route, form or release between: "bid po 2 tabs"
+            j = found.end
+        return None if j == i else said.typed
 
     def unit_range_end(self, i: int, unit: str) -> int | None:
         """The end of " to 1 mL" ("- 10 mL", "or 10 mg") at ``i``, after an amount in ``unit``, if one is there."""
