@@ -4246,3 +4246,33 @@ def test_an_amount_right_after_the_frequency_a_range_or_one_unit_is_read_as_the_
             mme.convert(text)
         return
     assert mme.convert(text).mme_per_day == mme.convert(plain).mme_per_day
+
+
+@pytest.mark.parametrize(
+    ("typed", "plain"),
+    [("oxycodone 10 mg prolonged-release tablets bd", "oxycodone ER 10 mg tablet bid"),
+     ("Palexia SR 50mg prolonged release tablets bd", "tapentadol ER 50 mg tablet bid"),
+     ("Tylenol w/ codeine No. 3 2 tabs q4h", "Tylenol #3 2 tabs q4h"),
+     ("Tylenol-Codeine #3 2 tabs q4h", "Tylenol #3 2 tabs q4h"),
+     ("Tylenol w/codeine #4 1 tab q4h", "Tylenol #4 1 tab q4h"),
+     ("oxycodone 5mg-10mg q4h", "oxycodone 5-10 mg q4h"), ("oxycodone 5 to 10 mg q4h", "oxycodone 5-10 mg q4h"),
+     ("oxycodone 5 mg - 10 mg q4h prn", "oxycodone 5-10 mg q4h prn"),
+     ("oxycodone 10 mg 1 tab q6h prn pain 7/10 or greater", "oxycodone 10 mg 1 tab q6h prn"),
+     ("oxycodone 10 mg 1 tab q6h prn severe pain 8/10 or more", "oxycodone 10 mg 1 tab q6h prn"),
+     ("oxycodone 10 mg 1 tab q6h prn, DAW 0", "oxycodone 10 mg 1 tab q6h prn"),
+     ("oxycodone 10 mg 1 tab q6h prn, DAW: 1, refills: 0", "oxycodone 10 mg 1 tab q6h prn")],
+)  # fmt: skip
+def test_eu_release_words_brand_spellings_amount_ranges_and_e_prescription_fields_are_read(
+    typed: str, plain: str
+) -> None:
+    """Found refused by a hunt: "prolonged-release" (the EU's word), "Tylenol w/ codeine No. 3", "5mg-10mg" (a range,
+    refused as unnamed components), "7/10 or greater" (refused as a choice), "DAW 0" (read as a count of 0)."""
+    read, alike = mme.convert(typed), mme.convert(plain)
+    assert (read.mme_per_day, read.release, read.daily_dose) == (alike.mme_per_day, alike.release, alike.daily_dose)
+
+
+def test_a_range_of_amounts_with_its_unit_twice_is_no_pair_of_components_unless_it_runs_down() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^'hydrocodone' does not name its components"):
+        mme.convert("hydrocodone 325 mg-7.5 mg q4h")
+    with pytest.raises(mme.ExpressionError, match=r"^'5 mg - 25 mg' may be a combination's strengths"):
+        mme.convert("oxycodone 5 mg - 25 mg q4h")

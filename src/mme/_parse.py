@@ -295,6 +295,7 @@ _AT_ONCE: Final = _Phrases({"per dose", "/ dose", "each dose", "a dose", "at onc
                              "per administration"})  # fmt: skip
 _SCALE: Final = _PAIN_SCALE - {"pain"}  # before any range out of ten ending a part: "pain scale 4-6", not "pain 1-2"
 _ABOVE: Final = frozenset({"than", ">", "≥", "above", "over"})  # before a pain score's least: "pain greater than 6"
+_OR_ABOVE: Final = frozenset({"greater", "more", "higher", "above", "worse"})  # after one: "pain 7/10 or greater"
 _NOT_AMOUNT: Final = frozenset({"q", "every", "x", "#", "no"})  # before a number that is no amount: "q6h", "#3"
 _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
@@ -1045,7 +1046,8 @@ class _Parser:
             return self.scored(i + 2, lo)  # "4-6/10"
         if self.keys[i - 1] in _ABOVE and self.toks[i].value < 10 and ends:
             return i + 1 if not _PAIN_SCALE.isdisjoint(self.keys[max(i - 4, 0) : i]) else None  # "pain > 6"
-        return self.scored(i, 0.0)
+        end = self.scored(i, 0.0)
+        return end + 2 if end is not None and self.keys[end] == "or" and self.keys[end + 1] in _OR_ABOVE else end
 
     def scored(self, i: int, low: float) -> int | None:
         """The end of "6/10" at ``i``, a score out of ten at least ``low``."""
@@ -1322,10 +1324,14 @@ class _Parser:
         return i
 
     def amount_range(self, start: int, i: int, lo: float) -> int | None:
-        """A hospital order's "5-10 mg" of one opioid: a range of amounts with its unit said once, read as a dose
+        """A hospital order's "5-10 mg" ("5 to 10 mg", "5 mg-10 mg") of one opioid: a range of amounts, read as a dose
         of units of the lower amount (as "5 mg tablet, take 5-10 mg" is). Ends more than 4-fold apart ("hydrocodone 10-325 mg") may be a combination's strengths under a
         name that leaves out the partner, and are refused."""
-        if not (self.keys[i] in _MINUS and self.nums[i + 1] and self.keys[i + 2] in _MASS):
+        unit_first = self.keys[i] in _MASS and _MASS[self.keys[i]] == _MASS.get(self.keys[i + 3])  # "5 mg - 10 mg"
+        i += unit_first
+        if not (self.keys[i] in _DASH and self.nums[i + 1] and self.keys[i + 2] in _MASS):
+            return None
+        if unit_first and self.toks[i + 1].value < lo:  # "hydrocodone 325 mg-7.5 mg": components (`dose` says so)
             return None
         if self.keys[i + 3] in ("/", "per"):  # "10-20 mg/5 mL": no amount range
             return None

@@ -305,6 +305,7 @@ _RELEASE_ALIASES: dict[str, Release] = {
     "modified release": "ER",
     "controlled release": "ER",
     "sustained release": "ER",
+    "prolonged release": "ER",  # the EU's and the BNF's word: "prolonged-release tablets"
 }
 
 # Generic and salt names, and brand names (US, UK, AU, FR). Brands carry the route/form/release they imply.
@@ -743,11 +744,25 @@ COMBINATIONS: dict[str, tuple[tuple[str, ...], tuple[tuple[float, ...], ...]]] =
     "tussicaps": (("hydrocodone", "chlorpheniramine"), ((10.0, 8.0), (5.0, 4.0))),
     **dict.fromkeys(("ultracet", "zaldiar", "ixprim", "tramacet"), (("tramadol", "acetaminophen"), ((37.5, 325.0),))),
     **dict.fromkeys(
-        ("tylenol with codeine 3", "tylenol 3", "tylenol with codeine no 3"),
+        (
+            "tylenol with codeine 3",
+            "tylenol 3",
+            "tylenol with codeine no 3",
+            "tylenol codeine 3",
+            "tylenol w/ codeine 3",
+            "tylenol w/codeine 3",
+        ),
         (("acetaminophen", "codeine"), ((300.0, 30.0),)),
     ),
     **dict.fromkeys(
-        ("tylenol with codeine 4", "tylenol 4", "tylenol with codeine no 4"),
+        (
+            "tylenol with codeine 4",
+            "tylenol 4",
+            "tylenol with codeine no 4",
+            "tylenol codeine 4",
+            "tylenol w/ codeine 4",
+            "tylenol w/codeine 4",
+        ),
         (("acetaminophen", "codeine"), ((300.0, 60.0),)),
     ),
     "co codamol": (("codeine", "paracetamol"), ((8.0, 500.0), (15.0, 500.0), (30.0, 500.0))),
@@ -1103,8 +1118,9 @@ WEEKDAYS: frozenset[str] = frozenset(
 SOME_DAYS: frozenset[str] = frozenset({"days", "jours"})
 #: Words that lead a quantity dispensed ("#30", "disp 30", "Qty: 30"): what was supplied, never a dose.
 DISPENSED: frozenset[str] = frozenset({"#", "disp", "dispense", "dispensed", "qty", "quantity", "quantité", "qté"})
-#: Refills ("refills: 0", "2 refills", "no refills"): what may be supplied again, never a dose.
-REFILLS: frozenset[str] = frozenset({"refill", "refills", "rf", "rfl", "renouvellement", "renouvellements"})
+#: Refills ("refills: 0", "2 refills", "no refills"): what may be supplied again, never a dose; and the
+#: dispense-as-written code of an e-prescription ("DAW 0", "DAW: 1"), whether another product may be supplied.
+REFILLS: frozenset[str] = frozenset({"refill", "refills", "rf", "rfl", "renouvellement", "renouvellements", "daw"})
 #: Where a patch is applied ("apply 1 patch to upper torso"): said like a route, it names no dose.
 APPLICATION_SITES: frozenset[str] = frozenset(
     {"upper torso", "upper arm", "upper arms", "upper body", "upper chest", "upper back", "torso", "chest", "skin",
