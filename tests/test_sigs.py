@@ -4276,3 +4276,27 @@ def test_a_range_of_amounts_with_its_unit_twice_is_no_pair_of_components_unless_
         mme.convert("hydrocodone 325 mg-7.5 mg q4h")
     with pytest.raises(mme.ExpressionError, match=r"^'5 mg - 25 mg' may be a combination's strengths"):
         mme.convert("oxycodone 5 mg - 25 mg q4h")
+
+
+@pytest.mark.parametrize(
+    ("typed", "plain", "table"),
+    [("MST 30 mg bd", "morphine ER 30 mg tablet bid", "cdc-2022"),
+     ("MSIR 15 mg q4h prn", "morphine IR 15 mg q4h prn", "cdc-2022"),
+     ("RoxyBond 15 mg q6h prn", "oxycodone IR 15 mg tablet q6h prn", "cdc-2022"),
+     ("Durogesic DTrans 25 mcg/h patch q72h", "fentanyl 25 mcg/h patch q72h", "anzca-2021"),
+     ("fentanyl 25 mcg/h patch, 1 patch by transdermal route every 72 hours", "fentanyl 25 mcg/h patch q72h", "cdc-2022"),
+     ("Endone 5 mg 1 tab q4h prn, repeats: 0", "Endone 5 mg 1 tab q4h prn", "anzca-2021"),
+     ("méthadone 10 mg 1 cp matin et soir", "methadone 10 mg 1 tab bid", "cdc-2022"),
+     ("paracétamol/codéine 500/30 mg 2 cp 3 fois par jour", "acetaminophen/codeine 500/30 mg 2 tabs tid", "cdc-2022"),
+     ("Skenan LP 30 mg 1 gélule matin et soir QSP 28 jours", "morphine ER 30 mg 1 cap bid", "cdc-2022")],
+)  # fmt: skip
+def test_more_brands_french_spellings_and_fields_are_read(typed: str, plain: str, table: str) -> None:
+    """Found refused by a hunt: UK "MST", US "MSIR" and "RoxyBond", "Durogesic DTrans", Athena's "by transdermal
+    route", Australia's "repeats", French names with their accents, French "QSP 28 jours" (enough for 28 days)."""
+    read, alike = mme.convert(typed, table=table), mme.convert(plain, table=table)
+    assert (read.drug, read.route, read.release, read.mme_per_day) == (
+        alike.drug,
+        alike.route,
+        alike.release,
+        alike.mme_per_day,
+    )

@@ -343,7 +343,9 @@ _TERMS: Final = _Phrases(_vocab.TERMS)  # route, form and release words and phra
 _FREQUENCY_STARTS: Final = frozenset(
     {*_FIXED_AT.lengths, *_MULTIPLE, "up", "x", "q", "every", "each", "toutes", "tous"}
 )
-_FOR: Final = frozenset({"for", "x", "×", "pendant", "during", "over"})  # before a duration
+_FOR: Final = frozenset(
+    {"for", "x", "×", "pendant", "during", "over", "qsp"}
+)  # before a duration ("qsp": French, enough for)
 _TO_LAST: Final = frozenset({"must", "should", "to"})  # before "last 30 days"
 _UNTIL: Final = frozenset({"until", "jusqu'à"})
 _SUPPLIED: Final = _vocab.DISPENSED | _vocab.REFILLS | {"no"}  # the words a quantity supplied can start with

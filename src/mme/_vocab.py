@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal, NamedTuple
@@ -115,6 +116,15 @@ _SPACES = re.compile(r"[\s_\-]+")
 
 def _key(text: str) -> str:
     return _SPACES.sub(" ", text.strip().lower().replace("®", "").replace("™", ""))
+
+
+def _name_key(text: str) -> str:
+    """A drug's name as looked up: accents dropped ("méthadone", "paracétamol", as French prescriptions write
+    them), since no two names differ only by them."""
+    key = _key(text)
+    if key.isascii():
+        return key
+    return "".join(c for c in unicodedata.normalize("NFKD", key) if not unicodedata.combining(c))
 
 
 _ROUTE_ALIASES: dict[str, str] = {r: r for r in ROUTES} | {
@@ -340,6 +350,7 @@ _DRUG_ALIASES |= {
 _BRANDS: dict[str, DrugName] = {
     # oxycodone
     "oxycontin": DrugName("oxycodone", "oral", "tablet", "ER"),
+    "roxybond": DrugName("oxycodone", "oral", "tablet", "IR"),  # abuse-deterrent IR tablets (US label, DailyMed)
     "xtampza": DrugName("oxycodone", "oral", "capsule", "ER"),
     "xtampza er": DrugName("oxycodone", "oral", "capsule", "ER"),
     "xartemis": DrugName("oxycodone", "oral", "tablet", "ER"),  # with acetaminophen: COMBINATIONS
@@ -380,6 +391,8 @@ _BRANDS: dict[str, DrugName] = {
     # morphine
     "ms contin": DrugName("morphine", "oral", "tablet", "ER"),
     "mst continus": DrugName("morphine", "oral", "tablet", "ER"),
+    "mst": DrugName("morphine", "oral", "tablet", "ER"),  # MST Continus as UK charts write it (BNF)
+    "msir": DrugName("morphine", "oral", None, "IR"),  # morphine sulfate immediate-release (US): tablets or solution
     "kadian": DrugName("morphine", "oral", "capsule", "ER"),
     "avinza": DrugName("morphine", "oral", "capsule", "ER"),
     "embeda": DrugName("morphine", "oral", "capsule", "ER"),
@@ -399,6 +412,7 @@ _BRANDS: dict[str, DrugName] = {
     # fentanyl
     "duragesic": DrugName("fentanyl", "transdermal", "patch"),
     "durogesic": DrugName("fentanyl", "transdermal", "patch"),
+    "durogesic dtrans": DrugName("fentanyl", "transdermal", "patch"),  # the matrix patch (UK, AU product information)
     "denpax": DrugName("fentanyl", "transdermal", "patch"),
     "dutran": DrugName("fentanyl", "transdermal", "patch"),
     "fenpatch": DrugName("fentanyl", "transdermal", "patch"),
@@ -556,7 +570,7 @@ def non_opioid(name: str) -> bool:
 @lru_cache(maxsize=4096)
 def without_salt(name: str) -> str:
     """A name without its trailing salt words: "promethazine hydrochloride" -> "promethazine"."""
-    words = _key(name).split()
+    words = _name_key(name).split()
     while len(words) > 1 and words[-1] in _SALT_WORDS:
         words.pop()
     return " ".join(words)
@@ -586,7 +600,7 @@ def drug_name(name: str) -> DrugName | None:
     of many words whether they name a drug."""
     if len(name) > MAX_TEXT:
         return None
-    key = _key(name)
+    key = _name_key(name)
     if key in _DRUG_ALIASES:
         return _DRUG_ALIASES[key]
     parts = [p.strip() for p in COMPONENT_SEPARATOR.split(key) if p.strip()]
@@ -819,6 +833,7 @@ _RELEASE_ALIASES |= {"lp": "ER", "li": "IR", "er 12 hour": "ER", "m/r": "ER"}  #
 _ROUTE_ALIASES |= {
     "orally": "oral",
     "oral route": "oral",
+    "transdermal route": "transdermal",  # "by transdermal route" (an EHR's route field)
     "via g tube": "oral",
     "per g tube": "oral",
     "via peg": "oral",
@@ -1120,7 +1135,9 @@ SOME_DAYS: frozenset[str] = frozenset({"days", "jours"})
 DISPENSED: frozenset[str] = frozenset({"#", "disp", "dispense", "dispensed", "qty", "quantity", "quantité", "qté"})
 #: Refills ("refills: 0", "2 refills", "no refills"): what may be supplied again, never a dose; and the
 #: dispense-as-written code of an e-prescription ("DAW 0", "DAW: 1"), whether another product may be supplied.
-REFILLS: frozenset[str] = frozenset({"refill", "refills", "rf", "rfl", "renouvellement", "renouvellements", "daw"})
+REFILLS: frozenset[str] = frozenset(
+    {"refill", "refills", "rf", "rfl", "renouvellement", "renouvellements", "repeats", "repeat", "daw"}
+)  # "repeats": Australia's refills (PBS)
 #: Where a patch is applied ("apply 1 patch to upper torso"): said like a route, it names no dose.
 APPLICATION_SITES: frozenset[str] = frozenset(
     {"upper torso", "upper arm", "upper arms", "upper body", "upper chest", "upper back", "torso", "chest", "skin",
