@@ -4300,3 +4300,28 @@ def test_more_brands_french_spellings_and_fields_are_read(typed: str, plain: str
         alike.release,
         alike.mme_per_day,
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "plain"),
+    [("oxycodone 5 mg 1 tab q4-6h prn, not more than 3 times daily", "oxycodone 5 mg 1 tab q4-6h prn, max 3 doses a day"),
+     ("oxycodone 5 mg 1 tab q4-6h prn, no more than 3 times daily", "oxycodone 5 mg 1 tab q4-6h prn, max 3 doses a day"),
+     ("oxycodone 5 mg 1 tab q4-6h prn, up to 4 times a day", "oxycodone 5 mg 1 tab q4-6h prn, max 4 doses a day"),
+     ("Dafalgan codéiné 1 cp toutes les 4 h sans dépasser 4 fois par jour", "Dafalgan codéiné 1 cp q4h, max 4 doses/day"),
+     ("co-codamol 30/500 1-2 tabs up to four times a day", "co-codamol 30/500 1-2 tabs qid"),  # the frequency, at most
+     ("oxycodone 5 mg 1 tab q4-6h prn max 5 days", "oxycodone 5 mg 1 tab q4-6h prn"),
+     ("oxycodone 5 mg 1 tab q4-6h prn, not to exceed 7 days", "oxycodone 5 mg 1 tab q4-6h prn")],
+)  # fmt: skip
+def test_a_maximum_in_times_a_day_caps_and_one_in_days_is_how_long(typed: str, plain: str) -> None:
+    """ "q4-6h prn, not more than 3 times daily" was refused as two frequencies that disagree; "max 5 days" as
+    unreadable."""
+    read, alike = mme.convert(typed), mme.convert(plain)
+    assert (read.mme_per_day, read.daily_dose) == (alike.mme_per_day, alike.daily_dose)
+    with pytest.raises(mme.ExpressionError, match=r"^how often\? 'not more than 3 times daily' is a maximum"):
+        mme.convert("oxycodone 5 mg 1 tab not more than 3 times daily")
+
+
+def test_a_maximum_in_times_a_day_above_the_frequency_is_a_disagreement() -> None:
+    """ "one tablet daily up to four times daily": once, or up to four times? (Read as a cap, it was once a day.)"""
+    with pytest.raises(mme.ExpressionError, match=r"^'daily' and 'up to four times daily' disagree: say how often"):
+        mme.convert("Lortab 7.5-325 mg tabs take one tablet daily up to four times daily as needed for severe pain")

@@ -318,7 +318,7 @@ _CAPS: Final = _Phrases(("not to exceed", "do not exceed", "no more than", "max 
                 "maximum dose", "max dose", "maximum of", "max of", "maximum", "max", "up to", "ne pas dépasser",
                 "nte", "not exceeding", "jusqu'à", "mdd", "daily max", "daily maximum", "daily max dose",
                 "daily maximum dose", "max daily amount", "maximum daily amount", "do not take more than",
-                "sans dépasser"))  # fmt: skip
+                "not more than", "sans dépasser"))  # fmt: skip
 _DURATION_UNITS: Final = frozenset({"day", "days", "d", "week", "weeks", "wk", "wks", "month", "months", "jours",
                                     "jour", "semaines", "semaine", "mois", "doses", "refills"})  # fmt: skip
 _FILLER: Final = _Phrases({"abuse deterrent", "film coated", "disintegrating", "chewable", "pack", "total",
@@ -1647,10 +1647,18 @@ class _Parser:
             kind, unit, k = "count", form.value, form.end
         elif self.keys[k] in _vocab.ADMINISTRATIONS:
             kind, unit, k = "count", "dose", k + 1
+        elif self.keys[k] in ("times", "fois") and (self.frequency is not None or self.keys[i] != "up"):
+            kind, unit, k = "count", "dose", k + 1  # "q4-6h prn, not more than 3 times a day" ("up to 4 times a
+            # day" with no frequency before it is the frequency, at most)
+            if self.frequency is not None and value > self.frequency.most:  # "daily up to 4 times daily": which?
+                self.fail(f"{self.frequency.typed!r} and {self.span(i, k + 1)!r} disagree: say how often")
         elif self.keys[k] in _vocab.PRODUCT_UNITS:
             kind, unit, k = "count", "", k + 1
         elif self.keys[k] != "daily" and (self.per_period(k) is not None or self.per_24(k)):  # "max 3/day", "max 8/24"
             kind, unit = "count", _BARE
+        elif self.keys[k] in _DURATION_UNITS and self.keys[k] != "refills":  # "max 5 days": how long, at most
+            self.ignored.append(self.span(i, k + 1))
+            return k + 1
         else:
             return None
         of = k + (self.keys[k] == "of")  # "max 4000 mg of acetaminophen a day"
