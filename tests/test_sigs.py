@@ -4325,3 +4325,39 @@ def test_a_maximum_in_times_a_day_above_the_frequency_is_a_disagreement() -> Non
     """ "one tablet daily up to four times daily": once, or up to four times? (Read as a cap, it was once a day.)"""
     with pytest.raises(mme.ExpressionError, match=r"^'daily' and 'up to four times daily' disagree: say how often"):
         mme.convert("Lortab 7.5-325 mg tabs take one tablet daily up to four times daily as needed for severe pain")
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "units"),
+    [("Percocet 5/325 325 mg q6h", "325 mg", "65 units of 5 mg"),
+     ("Percocet 5/325 take 650 mg q6h", "650 mg", "130 units of 5 mg"),
+     ("Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG Oral Tablet 325 mg q6h", "325 mg", "65 units of 5 mg"),
+     ("Norco 10/325 take 3250 mg q6h", "3250 mg", "325 units of 10 mg"),  # ten of acetaminophen's, no dose
+     ("Percocet 5/325 take 80 mg q6h", "80 mg", "16 units of 5 mg")],
+)  # fmt: skip
+def test_an_amount_in_the_sig_of_a_combination_that_may_be_another_components_is_refused(
+    text: str, said: str, units: str
+) -> None:
+    """ "Percocet 5/325, take 325 mg q6h" was 1,950 MME/day (325 mg read as 65 tablets' oxycodone): it is one
+    tablet's acetaminophen, most likely. By RxCUI (the product's name) the same."""
+    with pytest.raises(
+        mme.ExpressionError,
+        match=f"^'{said}' may be the amount of another component than the opioid \\({units} at once otherwise\\)",
+    ):
+        mme.convert(text)
+
+
+def test_an_amount_of_a_combinations_opioid_in_the_sig_is_still_read() -> None:
+    assert (
+        mme.convert("Percocet 5/325 take 10 mg q6h").mme_per_day == mme.convert("Percocet 5/325 2 tabs q6h").mme_per_day
+    )
+    with pytest.raises(mme.ExpressionError, match=r"^'325 mg' may be the amount of another component"):
+        mme.convert("325 mg q6h", rxcui=1049640)  # Percocet 5/325 by its RxCUI
+
+
+@pytest.mark.parametrize(
+    "text", ["Tylenol #3 take 2 tabs q4h", "Tylenol #3 tablet, take 2 tabs q4h", "Tylenol #3 - take 2 tabs q4h"]
+)
+def test_a_verb_after_a_name_that_fixes_its_strength_starts_the_sig(text: str) -> None:
+    """ "Tylenol #3 take 2 tabs" was "'2 tabs' is a count with no strength": the name was read as "Tylenol #3 take"."""
+    assert mme.convert(text).mme_per_day == mme.convert("Tylenol #3 2 tabs q4h").mme_per_day

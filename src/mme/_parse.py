@@ -1196,8 +1196,8 @@ class _Parser:
                 self.brand = self.span(bracket + 1, hi - 1)
                 hi = bracket
                 continue
-            if self.keys[hi - 1] in _PUNCT or self.keys[hi - 1] in _MINUS:
-                hi -= 1
+            if self.keys[hi - 1] in _PUNCT or self.keys[hi - 1] in _MINUS or self.keys[hi - 1] in _vocab.SIG_VERBS:
+                hi -= 1  # "Tylenol #3 take 2 tabs": a name whose strength has no number before the sig's first
                 continue
             ends_here = [(s, f) for s in range(max(lo, hi - 5), hi) if (f := self.vocab(s, hi)) and f.end == hi]
             if not ends_here:
@@ -2164,6 +2164,7 @@ class _Parser:
                 if not math.isfinite(per_unit) or unit.endswith(("/h", "/day")):
                     self.fail(f"an amount ({d.typed!r}) in the sig needs a product strength per unit, not {unit!r}")
                 q = mg / per_unit
+                self.another_components_amount(d, mg, per_unit, q)
                 self.notes.append(
                     f"{d.typed!r} read as {format_number(round(q, 6))} {'mL' if unit.endswith('/mL') else 'unit(s)'} of {format_number(value)} {unit}"
                 )
@@ -2212,6 +2213,19 @@ class _Parser:
             self.check_restated(self.volume, volume, value, unit)
             return q * volume, q, volume
         return q, q, None
+
+    def another_components_amount(self, d: _Dose, mg: float, per_unit: float, units: float) -> None:
+        """Refuse an amount in the sig of a product of several components that may be another component's: one
+        unit's amount of it ("Tylenol #3, take 300 mg": one tablet's acetaminophen, or 10 tablets' codeine?), or more
+        units than one takes ("Percocet 5/325, take 325 mg": 65 tablets' oxycodone)."""
+        if len(self.amounts) < 2:  # one component: the amount is its own
+            return
+        others = [a.value * _MASS_MG[a.unit] for a in self.amounts if a.value * _MASS_MG[a.unit] != per_unit]
+        if units > _MOST_AT_ONCE or any(math.isclose(mg, other) for other in others):
+            self.fail(
+                f"{d.typed!r} may be the amount of another component than the opioid ({format_number(units)} units of "
+                f"{format_number(per_unit)} mg at once otherwise): give the count of units (e.g. '1 tab')"
+            )
 
     def check_restated(self, d: _Dose, q: float, value: float, unit: str) -> None:
         """ "1 tablet (10 mg)", "5 mL (10 mg)", "1 patch (25 mcg/h)": the amount restated must be what the

@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from . import _vocab
 from ._engine import DailyMME, DoseLike, TableLike, Total, _candidates, total
 from ._engine import daily_mme as _daily_mme
 from ._engine import dispensing_mme as _dispensing_mme
@@ -326,7 +327,13 @@ def expression(
     rows = _candidates(resolve_table(table), ing.drug or "", prod.route, prod.form, prod.release, None)
     if any(r.unit in ("mcg", "mcg/h") for r in rows):
         value, unit = value * 1000, unit.replace("mg", "mcg")
-    words = (ing.drug, prod.release, f"{value.normalize():f} {unit}", prod.route, prod.form, sig)
+    name, strength = ing.drug, f"{value.normalize():f}"
+    others = [i for i in prod.ingredients if i.drug is None]
+    if others and unit == "mg" and all(i.unit == "MG" and _vocab.non_opioid(i.name) for i in others):
+        # "oxycodone/acetaminophen 5/325 mg": the sig's "325 mg" may then be told from the opioid's amount
+        name = "/".join([name, *(_vocab.without_salt(i.name) for i in others)])
+        strength = "/".join([strength, *(f"{i.strength.normalize():f}" for i in others)])
+    words = (name, prod.release, f"{strength} {unit}", prod.route, prod.form, sig)
     return " ".join(w for w in words if w)
 
 
