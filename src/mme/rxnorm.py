@@ -327,7 +327,7 @@ def expression(
     rows = _candidates(resolve_table(table), ing.drug or "", prod.route, prod.form, prod.release, None)
     if any(r.unit in ("mcg", "mcg/h") for r in rows):
         value, unit = value * 1000, unit.replace("mg", "mcg")
-    name, strength = ing.drug, f"{value.normalize():f}"
+    name, strength = ing.drug or "", f"{value.normalize():f}"  # counted: `_counted` checked its drug
     others = [i for i in prod.ingredients if i.drug is None]
     if others and unit == "mg" and all(i.unit == "MG" and _vocab.non_opioid(i.name) for i in others):
         # "oxycodone/acetaminophen 5/325 mg": the sig's "325 mg" may then be told from the opioid's amount
