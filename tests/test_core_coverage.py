@@ -1958,3 +1958,12 @@ def test_text_that_is_not_utf8_names_its_line_and_byte() -> None:
     assert utf8_text(b"\xef\xbb\xbfdrug\n", "f.csv", mme.CohortError) == "drug\n"  # a byte order mark read past
     with pytest.raises(mme.CohortError, match=r"^f\.csv is not UTF-8 text \(line 3, byte 6\): save it as UTF-8$"):
         utf8_text(b"a\nbcd\n\xe9t\xe9\n", "f.csv", mme.CohortError)
+
+
+def test_methadone_items_of_a_custom_table_not_at_hand_by_slug_say_they_were_tiered_alone(custom: str) -> None:
+    """A table loaded from a file is not found again by its slug: its items keep their tiers, and say so."""
+    items = [mme.daily_mme("methadone", "5 mg", per_day=2, variant="tiers", table=custom) for _ in range(2)]
+    summed = mme.total(items)
+    assert summed.mme_per_day == 2 * value(items[0])  # each 10 mg/day under 20: factor 4, not the 20 mg/day's 8
+    said = "methadone's tier is chosen by the total daily methadone dose of the items, 20 mg/day: tiered alone"
+    assert all(any(w.startswith(said) for w in i.warnings) for i in summed.items)

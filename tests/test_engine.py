@@ -1239,3 +1239,28 @@ def test_an_hourly_rate_of_a_row_that_takes_none_says_what_to_give() -> None:
     with pytest.raises(mme.UnitError, match=r"oxycodone oral: give an infusion's route \(e\.g\. 'intravenous', under a "
                        r"table that covers it\), or the dose and how often$"):  # fmt: skip
         mme.daily_mme("oxycodone", "10 mg/h")
+
+
+@given(
+    st.integers(min_value=1, max_value=120), st.integers(min_value=1, max_value=120),
+    st.sampled_from([("cdc-2016", None), ("cms-2018", "tiers")]),
+)  # fmt: skip
+def test_methadone_items_are_tiered_by_their_total_daily_dose(a: int, b: int, table: tuple[str, str | None]) -> None:
+    """CDC and CMS choose methadone's band by the total daily methadone dose: 10 mg bid and 5 mg bid under cdc-2016
+    were 80 + 40 = 120 MME/day (each item tiered alone), where 30 mg/day is 240, as one item of 30 mg is."""
+    slug, variant = table
+    items = [mme.daily_mme("methadone", f"{n} mg", per_day=1, table=slug, variant=variant) for n in (a, b)]
+    together = mme.daily_mme("methadone", f"{a + b} mg", per_day=1, table=slug, variant=variant)
+    summed = mme.total(items)
+    assert summed.mme_per_day == together.mme_per_day
+    assert all(item.tier == together.tier for item in summed.items)
+    retiered = [i for i, given in zip(summed.items, items, strict=True) if i.tier != given.tier]
+    said = f"methadone's tier is chosen by the total daily methadone dose of the items, {a + b} mg/day"
+    assert all(said in i.warnings for i in retiered)
+
+
+def test_a_methadone_item_alone_or_beside_other_drugs_keeps_its_tier() -> None:
+    methadone = mme.convert("methadone 10 mg bid", table="cdc-2016")
+    summed = mme.total([methadone, mme.convert("oxycodone 10 mg q6h", table="cdc-2016")])
+    assert summed.items[0] is methadone
+    assert summed.mme_per_day == 80 + 60  # 20 mg/day at 4, and oxycodone's 60

@@ -145,7 +145,7 @@ def _convert(args: argparse.Namespace, out: TextIO) -> int:
         out.write("\n")
         return 0
     out.write(f"{result}\n")
-    for item in items:
+    for item in result.items:  # as the total has them (methadone tiered by its total daily dose)
         if args.explain and item.expression is not None:
             out.write(_explain(item.expression))
         for note in item.warnings:

@@ -36,6 +36,7 @@ from ._errors import (
     MMEError,
     NotCoveredError,
     UnitError,
+    UnknownTableError,
     bounded,
     excerpt,
 )
@@ -53,6 +54,7 @@ from ._units import (
     exact,
     exact_number,
     exact_positive,
+    exact_sum,
     format_number,
     positive,
     product,
@@ -1128,6 +1130,7 @@ def total(items: Iterable[DailyMME], *, thresholds: Iterable[float] = CDC_THRESH
     tables = {(i.table, i.table_version) for i in items}
     if len(tables) > 1:
         raise MixedTablesError(f"items come from different tables ({', '.join(sorted(t for t, _ in tables))})")
+    items = _tiered_together(items)
     counted = [i.mme_per_day for i in items if i.mme_per_day is not None]
     fields: dict[str, Any] = {
         "items": items, "table": items[0].table,
@@ -1137,6 +1140,40 @@ def total(items: Iterable[DailyMME], *, thresholds: Iterable[float] = CDC_THRESH
     if isinstance(inclusive, bool) and all(isinstance(i, DailyMME) for i in items):
         return Total.model_construct(**fields)  # what validation would make of them, without building a validator
     return Total.model_validate(fields)
+
+
+def _tiered_together(items: tuple[DailyMME, ...]) -> tuple[DailyMME, ...]:
+    """Items of one drug on tiered rows, re-tiered by their summed daily dose: CDC and CMS choose methadone's
+    factor by the total daily methadone dose ("10 mg bid" and "5 mg bid" are 30 mg/day, one band), each item says
+    so. A custom table that is not at hand by its slug cannot be read again: its items say they were tiered alone."""
+    groups: dict[str, list[DailyMME]] = {}
+    for item in items:
+        if isinstance(item, DailyMME) and item.tier is not None:  # a look-alike is refused by validation
+            groups.setdefault(item.drug, []).append(item)
+    changed: dict[int, DailyMME] = {}
+    for drug, group in groups.items():
+        if len(group) < 2:
+            continue
+        daily = exact_sum(exact(i.daily_dose) for i in group)
+        said = (
+            f"{drug}'s tier is chosen by the total daily {drug} dose of the items, {format_number(float(daily))} mg/day"
+        )
+        try:
+            table = resolve_table(group[0].table)
+        except UnknownTableError:
+            for i in group:
+                changed[id(i)] = i.model_copy(
+                    update={"warnings": (*i.warnings, f"{said}: tiered alone (its table is not at hand by its slug)")}
+                )
+            continue
+        for i in group:
+            row = _match(table, i.drug, i.route, i.form, i.release, i.variant, "mass")
+            assert isinstance(row, FactorRow)  # it gave the item its tier
+            tier = row.tier_for(float(daily))
+            mme = _finite((product(exact(i.daily_dose), tier.factor), _ONE))
+            update = {"tier": tier, "factor": tier.factor, "mme_per_day": mme, "warnings": (*i.warnings, said)}
+            changed[id(i)] = i.model_copy(update=update)
+    return tuple(changed.get(id(i), i) for i in items)
 
 
 #: Results that are each finite but whose sum is not (`total` adds them as the decimals they are: 0.1 + 0.2 is 0.3).
