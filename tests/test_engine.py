@@ -1110,15 +1110,52 @@ def test_the_kept_frequency_and_amount_are_those_read_afresh(per_day: object, ev
             assert _outcome(_engine._administration, *args) == _outcome(_engine._read_administration, *args)
 
 
+@given(_PLAIN_NUMBERS, _PLAIN_NUMBERS, _PLAIN_NUMBERS)
+def test_the_kept_regimen_is_the_one_read_afresh(per_day: object, every: object, count: object) -> None:
+    """A regimen of plain arguments is memoised whole, with its plan applied: the memo gives what reading it afresh
+    gives, each time, errors included."""
+    from mme import _engine
+
+    tab = mme.get_table("cdc-2022")
+    regimens = [("oxycodone", "10 mg", None, None), ("morphine", "2 mg/mL", "5 mL", "oral"),
+                ("fentanyl", "25 mcg/h", None, None), ("tramadol", every, None, None), ("morphine", "10 mg", every, None)]  # fmt: skip
+    for drug, dose, volume, route in regimens:
+        args = (tab, drug, dose, per_day, every, count, volume, route, None, None, None)
+        for _ in range(2):  # the second call is the memo's
+            assert _outcome(_engine._regimen, *args) == _outcome(_engine._read_regimen, *args)
+
+
+def test_sigs_worded_apart_that_say_one_regimen_read_it_once() -> None:
+    """ "q6h" and "every 6 hours" say one regimen: the second text is read, its regimen is the memo's."""
+    from mme import _engine
+
+    mme.clear_caches()
+    first, second = mme.convert("oxycodone 10 mg q6h"), mme.convert("oxycodone 10 mg every 6 hours")
+    assert (_engine._kept_regimen.cache_info().hits, _engine._kept_regimen.cache_info().misses) == (1, 1)
+    assert second.expression is not None
+    assert second.expression.text == "oxycodone 10 mg every 6 hours"
+    assert first.mme_per_day == second.mme_per_day == 60  # 10 mg x 4 x 1.5
+
+
+def test_a_kept_regimen_warns_on_every_call() -> None:
+    """The memo keeps a regimen's reading, never its warnings: each result owes its own."""
+    mme.clear_caches()
+    for _ in range(2):
+        with pytest.warns(mme.ImplausibleDoseWarning, match="implausible"):
+            mme.daily_mme("morphine", "20000 mg/day")
+
+
 @pytest.mark.parametrize(
     ("dose", "extra"),
-    [([5, "mg"], {}), ("5 mg", {"count": [1]}), ("2 mg/mL", {"volume": ["5 mL"]}), ("5 mg", {"per_day": [2]})],
-)
+    [([5, "mg"], {}), ("5 mg", {"count": [1]}), ("2 mg/mL", {"volume": ["5 mL"]}), ("5 mg", {"per_day": [2]}),
+     ("5 mg", {"route": ["oral"]}), ("5 mg", {"variant": ["a"]})],
+)  # fmt: skip
 def test_an_argument_the_memos_cannot_hash_is_read_and_refused_by_type(dose: object, extra: dict[str, object]) -> None:
-    """Only plain values go to the memos of a frequency and an amount (a list would fail there as unhashable, an
-    error that is no `ArgumentTypeError` and names no argument); any other value is read, and a list refused."""
+    """Only plain values go to the memos of a regimen, a frequency and an amount (a list would fail there as
+    unhashable, an error that is no `ArgumentTypeError` and names no argument); any other value is read, and a list
+    refused."""
     kwargs: dict[str, typing.Any] = {"per_day": 2, **extra}
-    with pytest.raises(mme.ArgumentTypeError, match=r"^(dose|count|volume|per_day) must be"):
+    with pytest.raises(mme.ArgumentTypeError, match=r"^(dose|count|volume|per_day|route|variant) must be"):
         mme.daily_mme("morphine", dose, **kwargs)  # type: ignore[arg-type]
 
 

@@ -491,6 +491,29 @@ def test_both_ends_of_a_range_from_one_reading_are_those_read_afresh(product: st
             assert got == _read_afresh(text, end)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["oxycodone 5 mg 1-2 tabs q4-6h prn pain, max 8 tabs/day #30", "Duragesic 25 mcg/h patch q72h while awake",
+     "{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray) } Pack [Subsys]", "MS Contin 30 mg/12 hr 1 tab at 9am and 9pm"],
+)  # fmt: skip
+def test_the_twin_a_reading_is_finished_from_has_every_slot_of_it(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reading's state is in slots, which `finished` copies one by name to the twin it finishes: each of them, the
+    end asked for aside, and the containers `finish` changes as copies of their own."""
+    reading = _Parser(text)
+    reading.read()
+    twins: list[_Parser] = []
+    monkeypatch.setattr(_Parser, "finish", lambda self, drug: twins.append(self))
+    reading.finished("min")
+    (twin,) = twins
+    assert twin.choice == "min"
+    assert {name: getattr(twin, name) for name in _Parser.__slots__ if name != "choice"} == {
+        name: getattr(reading, name) for name in _Parser.__slots__ if name != "choice"
+    }
+    assert twin.tags is not reading.tags
+    assert twin.notes is not reading.notes
+    assert twin.slots is not reading.slots
+
+
 def test_parsing_stays_linear_in_the_length_of_the_sig() -> None:
     """Repeated ignored text costs time in proportion (issue: no nested quantifiers, no backtracking)."""
     import time

@@ -687,10 +687,10 @@ def daily_mme(
     units make one administration (2 tablets, 2 sprays, 2 patches worn together).
     """
     tab = resolve_table(table)
-    (name, route_, form_, release_), key, amt, daily, times = _regimen(
+    (name, route_, form_, release_), key, amt, _, times, applied = _regimen(
         tab, drug, dose, per_day, every, count, volume, route, form, release, variant
     )
-    applied, notes = _applied(key, daily), _key_notes(key, times)
+    notes = _key_notes(key, times)
     return _result(tab, key, name.drug, route_, form_, release_, applied, amt, days_supply=None, notes=notes)
 
 
@@ -704,16 +704,32 @@ def _regimen(
     tab: Table, drug: str, dose: DoseLike, per_day: float | str | None, every: float | str | timedelta | None,
     count: float, volume: DoseLike | None, route: str | None, form: str | None, release: str | None,
     variant: str | None,
-) -> tuple[tuple[DrugName, str | None, str | None, Release | None], Plan, Amount, Ratio, Ratio | None]:  # fmt: skip
-    """A regimen's checks in the plan's order, up to its names, plan, amount per administration, exact daily
-    amount and administrations a day (None: not given)."""
+) -> _Regimen:  # fmt: skip
+    """A regimen's checks in the plan's order, then its plan applied (`_Regimen`). Kept for recent regimens of
+    plain values, as an administration and a frequency are: sigs worded apart often say one regimen, and a
+    regimen's reading raises no warning (its result's own come after, in `_result`)."""
+    args = (drug, dose, per_day, every, count, volume, route, form, release, variant)
+    if all(type(a) in _PLAIN for a in args):
+        return _kept_regimen(tab, *args)  # type: ignore[arg-type]  # plain: hashable
+    return _read_regimen(tab, *args)
+
+
+def _read_regimen(
+    tab: Table, drug: str, dose: DoseLike, per_day: float | str | None, every: float | str | timedelta | None,
+    count: float, volume: DoseLike | None, route: str | None, form: str | None, release: str | None,
+    variant: str | None,
+) -> _Regimen:  # fmt: skip
     names = _resolve_names(drug, route, form, release, variant)  # the plan's first checks, first
     amt, units = _administration(dose, count, volume)
     key = plan(tab, variant, drug, amt.unit, form, route, release, regimen=True, kind=amt.kind)
     key.stop(Stage.NAMES, Stage.DOSE_KIND)
     times = _frequency(per_day, every)
     key.stop(Stage.MATCH)
-    return names, key, amt, _daily(key, amt, units, times), times
+    daily = _daily(key, amt, units, times)
+    return names, key, amt, daily, times, _applied(key, daily)
+
+
+_kept_regimen = lru_cache(maxsize=4096, typed=True)(_read_regimen)
 
 
 def _administration(dose: DoseLike, count: float, volume: DoseLike | None) -> tuple[Amount, Decimal]:
@@ -918,6 +934,11 @@ class _Applied(NamedTuple):
     tier: Tier | None
     mme: float | None
     """None when the table excludes the drug."""
+
+
+#: A regimen read (`_regimen`): its names, plan, amount per administration, exact daily amount, administrations a day
+#: (None: not given), and the plan applied to its daily amount.
+_Regimen = tuple[tuple[DrugName, str | None, str | None, Release | None], Plan, Amount, Ratio, Ratio | None, _Applied]
 
 
 def _applied(key: Plan, daily: Ratio) -> _Applied:
@@ -1265,7 +1286,7 @@ def _convert(
         raise DoseError("package_ml only applies to a dispensing (with quantity and days_supply)")
     tab = resolve_table(table)
     try:
-        (name, route_, form_, release_), key, amt, daily, times = _regimen(
+        (name, route_, form_, release_), key, amt, daily, times, applied = _regimen(
             tab, expr.drug, expr.dose, expr.per_day, expr.every_hours, expr.count, expr.volume, expr.route, expr.form,
             expr.release, variant,
         )  # fmt: skip
@@ -1273,7 +1294,6 @@ def _convert(
         if (said := IN_A_TEXT.get(str(exc))) is None:
             raise
         raise type(exc)(said) from None
-    applied = _applied(key, daily)
     notes = list(expr.notes)
     if expr.ranges and applied.mme is not None:
         other: RangeChoice = "min" if range == "max" else "max"

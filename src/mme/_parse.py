@@ -645,32 +645,15 @@ _OF_DAYS: Final = _OF_WEEKS | {24.0}  # a duration's denominator, as UK charts w
 class _Parser:
     """One pass over the tokens: product (drug, strength, form), then the sig's parts in any order."""
 
-    # what a reading has found so far; the values that are never changed in place are defaults on the class,
-    # so that a reading sets only what it finds
-    frequency: _Said | None = None
-    every: _Interval | None = None  # hours between administrations, if an interval
-    volume: _Dose | None = None
-    count_form: _Counted | None = None  # what the sig's count nouns count
-    amount_text = ""
-    denominator = ""  # "", "/h", "/mL", "/day"
-    divisor = 1.0
-    as_needed = False
-    directed: str | None = None  # "as directed" as typed
-    early: frozenset[str] = frozenset()  # times of day said before the sig's first dose ("mane 10 mg")
-    meals: str | None = None  # ignored text joining meals to times of day ("with meals and"): it says no count
-    cap: _Cap | None = None
-    brand: str | None = None
-    pack = False
-    pill: str | None = None  # "1 pill" as typed: a tablet or a capsule
-    nostrils: str | None = None  # "in each nostril" as typed: each administration is twice the dose said
-    awake: str | None = None  # "while awake" as typed: the doses of an interval are kept to waking hours
-    dispensed: str | None = None  # "#30", "disp 30 tabs" as typed: a quantity supplied, never a dose
-    few: str | None = None  # "#4", "dispense 2 tabs" as typed: a quantity dispensed, or a count the sig gives no other?
-    interval: tuple[str, float] | None = None  # "30 mg/12 hr": ("12 hr", 12.0), see `per_interval`
-    other_drug: str | None = None  # a drug named in text read as naming no dose ("if morphine does not work")
-    clocks: tuple[str, ...] = ()  # clock times as typed ("9am and 9pm"), each an administration (`clock_times`)
-    schedule: str | None = None  # "1-0-1" as typed: the doses at their times of day (`schedule_at`)
-    drug_typed = ""
+    # A reading's state is in slots, each set in `__init__`: the reader reads it at every token, and an attribute
+    # missing from an instance (a default on the class) or kept in a dict is slower to read than a slot.
+    __slots__ = (
+        "amount_text", "amounts", "as_needed", "awake", "brand", "cap", "choice", "clocks", "count_form",
+        "denominator", "directed", "dispensed", "divisor", "doses", "drug_typed", "early", "ends", "every",
+        "few", "frequency", "ignored", "interval", "keys", "meals", "names", "nostrils", "notes", "nums",
+        "other_drug", "pack", "pill", "ranges", "schedule", "size", "slots", "starts", "tags", "text", "toks",
+        "volume", "words",
+    )  # fmt: skip
 
     def __init__(self, text: str, choice: RangeChoice = "max") -> None:
         self.text = text
@@ -685,6 +668,31 @@ class _Parser:
         self.ranges: list[str] = []
         self.ignored: list[str] = []
         self.notes: list[str] = []
+        # what a reading has found so far
+        self.frequency: _Said | None = None
+        self.every: _Interval | None = None  # hours between administrations, if an interval
+        self.volume: _Dose | None = None
+        self.count_form: _Counted | None = None  # what the sig's count nouns count
+        self.amount_text = ""
+        self.denominator = ""  # "", "/h", "/mL", "/day"
+        self.divisor = 1.0
+        self.as_needed = False
+        self.directed: str | None = None  # "as directed" as typed
+        self.early: frozenset[str] = frozenset()  # times of day said before the sig's first dose ("mane 10 mg")
+        self.meals: str | None = None  # ignored text joining meals to times of day ("with meals and"): it says no count
+        self.cap: _Cap | None = None
+        self.brand: str | None = None
+        self.pack = False
+        self.pill: str | None = None  # "1 pill" as typed: a tablet or a capsule
+        self.nostrils: str | None = None  # "in each nostril" as typed: each administration is twice the dose said
+        self.awake: str | None = None  # "while awake" as typed: the doses of an interval are kept to waking hours
+        self.dispensed: str | None = None  # "#30", "disp 30 tabs" as typed: a quantity supplied, never a dose
+        self.few: str | None = None  # "#4", "dispense 2 tabs" as typed: dispensed, or a count the sig gives no other?
+        self.interval: tuple[str, float] | None = None  # "30 mg/12 hr": ("12 hr", 12.0), see `per_interval`
+        self.other_drug: str | None = None  # a drug named in text read as naming no dose ("if morphine does not work")
+        self.clocks: tuple[str, ...] = ()  # clock times as typed ("9am and 9pm"), each one administration
+        self.schedule: str | None = None  # "1-0-1" as typed: the doses at their times of day (`schedule_at`)
+        self.drug_typed = ""
 
     # --- helpers ---
 
@@ -784,10 +792,24 @@ class _Parser:
     def finished(self, choice: RangeChoice) -> Expression:
         """The result at one end of the ranges, from a twin: this reading stays as read (`finish` adds notes,
         and may settle the form, the times of day and the frequency)."""
-        twin = object.__new__(_Parser)
-        twin.__dict__.update(self.__dict__)
-        twin.choice = choice
-        twin.tags, twin.notes, twin.slots = dict(self.tags), list(self.notes), list(self.slots)
+        twin = object.__new__(_Parser)  # each slot copied by name: a loop over them costs more than a microsecond
+        twin.text, twin.choice, twin.toks, twin.keys, twin.nums, twin.words, twin.starts, twin.ends, twin.size = (
+            self.text, choice, self.toks, self.keys, self.nums, self.words, self.starts, self.ends, self.size
+        )  # fmt: skip
+        twin.tags, twin.doses, twin.slots, twin.amounts, twin.names, twin.ranges, twin.ignored, twin.notes = (
+            dict(self.tags), self.doses, list(self.slots), self.amounts, self.names, self.ranges, self.ignored,
+            list(self.notes),
+        )  # fmt: skip
+        twin.frequency, twin.every, twin.volume, twin.count_form, twin.amount_text, twin.denominator, twin.divisor = (
+            self.frequency, self.every, self.volume, self.count_form, self.amount_text, self.denominator, self.divisor
+        )  # fmt: skip
+        twin.as_needed, twin.directed, twin.early, twin.meals, twin.cap, twin.brand, twin.pack, twin.pill = (
+            self.as_needed, self.directed, self.early, self.meals, self.cap, self.brand, self.pack, self.pill
+        )  # fmt: skip
+        twin.nostrils, twin.awake, twin.dispensed, twin.few, twin.interval, twin.other_drug, twin.clocks = (
+            self.nostrils, self.awake, self.dispensed, self.few, self.interval, self.other_drug, self.clocks
+        )  # fmt: skip
+        twin.drug_typed, twin.schedule = self.drug_typed, self.schedule
         return twin.finish(twin.drug_typed)
 
     def read(self) -> None:
