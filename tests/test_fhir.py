@@ -928,3 +928,69 @@ def test_malformed_bundles_are_typed_errors_never_crashes(entries: Any) -> None:
     except mme.MMEError:
         return
     assert result.mme_per_day is None
+
+
+# -- Dosage.route -----------------------------------------------------------------------------------
+
+SNOMED = "http://snomed.info/sct"
+
+
+def _routed(route: dict[str, Any], code: str = "3423", dose: dict[str, Any] | None = None) -> dict[str, Any]:
+    dosage = every(2, dose or {"value": 0.5, "code": "mg"}) | {"route": route}
+    return request(code, dosage=dosage)
+
+
+@pytest.mark.parametrize(
+    ("route", "expected"),
+    [
+        ({"coding": [{"system": SNOMED, "code": "47625008"}]}, "intravenous"),
+        ({"coding": [{"system": SNOMED, "code": "78421000"}]}, "intramuscular"),
+        ({"coding": [{"system": SNOMED, "code": "34206005"}]}, "subcutaneous"),
+        ({"coding": [{"system": SNOMED, "code": "26643006"}]}, "oral"),
+        ({"text": "IV"}, "intravenous"),
+        ({"coding": [{"system": "urn:oid:1.2.3", "display": "Intravenous route (qualifier value)"}]}, "intravenous"),
+        ({"coding": [{"display": "Subcutaneous use"}]}, "subcutaneous"),
+    ],
+)
+def test_the_dosage_route_is_read(route: dict[str, Any], expected: str) -> None:
+    """IV hydromorphone was counted as oral (30 MME/day under anzca-2021, with "no route given"): 0.5 mg every
+    2 hours is 6 mg a day, x15 parenteral = 90."""
+    got = fhir.convert(_routed(route), table="anzca-2021")
+    assert got == rx.daily_mme("3423", "0.5 mg", every="2 h", route=expected, table="anzca-2021")
+    assert not any("no route given" in w for w in got.warnings)
+
+
+def test_a_route_of_an_uncoded_liquid_is_read() -> None:
+    named = request(dosage=every(4, {"value": 5, "code": "mg"}) | {"route": {"text": "intravenous"}})
+    named["medicationCodeableConcept"] = {"text": "morphine sulfate 10 mg/mL"}
+    assert fhir.convert(named, table="anzca-2021").mme_per_day == 90.0  # 30 mg/day x3, not oral x1 (30)
+
+
+def test_a_route_that_contradicts_the_product_is_refused_naming_both() -> None:
+    iv = {"coding": [{"system": SNOMED, "code": "47625008", "display": "Intravenous route"}]}
+    with pytest.raises(mme.AmbiguousDoseError, match=r"route is intravenous .*Oral Tablet\) is oral"):
+        fhir.convert(_routed(iv, OXY_5, {"value": 1, "code": "{tablet}"}))
+    oral = {"coding": [{"system": SNOMED, "code": "26643006"}]}
+    with pytest.raises(mme.AmbiguousDoseError, match=r"Injection.* is intramuscular or intravenous or subcutaneous"):
+        fhir.convert(_routed(oral, "1728800", {"value": 5, "code": "mL"}))
+    dispense = {
+        "resourceType": "MedicationDispense", "medicationCodeableConcept": request()["medicationCodeableConcept"],
+        "quantity": {"value": 120, "code": "{tablet}"}, "daysSupply": {"value": 30, "code": "d"},
+        "dosageInstruction": [every(6) | {"route": iv}],
+    }  # fmt: skip
+    with pytest.raises(mme.AmbiguousDoseError, match="route is intravenous"):
+        fhir.convert(dispense)
+    same = _routed(oral, OXY_5, {"value": 1, "code": "{tablet}"})
+    assert fhir.convert(same).warnings == ()  # agrees with the product: nothing to say
+
+
+def test_a_route_that_does_not_read_is_said_or_refused() -> None:
+    inhaled = {"text": "inhalation"}
+    got = fhir.convert(_routed(inhaled, OXY_5, {"value": 1, "code": "{tablet}"}))
+    assert got.mme_per_day == 90.0  # 12 tablets of 5 mg a day x1.5: the product's route, said
+    assert got.warnings == ("MedicationRequest/r1: the route 'inhalation' is not one mme reads: the product's (oral) "
+                            "was used",)  # fmt: skip
+    with pytest.raises(mme.UnknownTermError, match="the route 'inhalation' is not one mme reads"):
+        fhir.convert(_routed(inhaled))  # an ingredient code: no route of its own to fall back on
+    with pytest.raises(mme.UnknownTermError, match="the route '72607000' is not one mme reads"):
+        fhir.convert(_routed({"coding": [{"system": SNOMED, "code": "72607000"}]}))  # intrathecal: not guessed

@@ -41,12 +41,13 @@ from ._errors import (
     NotCoveredError,
     UnitError,
     UnknownRxCUIError,
+    UnknownTermError,
     utf8_text,
 )
 from ._parse import parse_product
 from ._rxnorm_build import DOSE_FORMS
 from ._tables import DEFAULT_TABLE, resolve_table
-from ._vocab import OPIOID_WORDS
+from ._vocab import FORM_ROUTES, OPIOID_WORDS, ROUTES, TRANSMUCOSAL, resolve_route
 from .rxnorm import (
     Ingredient,
     Product,
@@ -377,6 +378,55 @@ def _dose_of(value: float, unit: str, what: str) -> _Dose:
     return _Dose("volume" if unit_ == "mL" else "amount", value, unit_)
 
 
+SNOMED_SYSTEM = "http://snomed.info/sct"
+#: ``Dosage.route`` SNOMED CT codes -> the library's routes. FHIR binds the element to the example value set
+#: http://hl7.org/fhir/ValueSet/route-codes (SNOMED CT's "Route of administration values"); each code's meaning
+#: is as listed there and in Belgium's eHealth BeRouteOfAdministrationVS ("Intravenous use" 47625008...).
+_SNOMED_ROUTES = {
+    "26643006": "oral", "47625008": "intravenous", "78421000": "intramuscular", "34206005": "subcutaneous",
+    "37161004": "rectal", "37839007": "sublingual", "46713006": "nasal", "45890007": "transdermal", "54471007": "buccal",
+}  # fmt: skip
+#: What SNOMED CT displays add to a route's name ("Intravenous route (qualifier value)", "Oral use").
+_ROUTE_SUFFIX = re.compile(r"(?:\s+(?:route|use))?(?:\s*\(qualifier value\))?\s*$", re.IGNORECASE)
+
+
+def _route(entry: Mapping[str, Any], prod: Product | None, where: str, notes: list[str]) -> str | None:
+    """The route the dosage gives, checked against the product's: None when it gives none.
+
+    A SNOMED CT code is read by `_SNOMED_ROUTES`, else the text or a display by the library's route words. A route
+    that does not read is the product's when it has one (said), else refused; one that contradicts it is refused.
+    """
+    concept = entry.get("route")
+    if not concept:
+        return None
+    codes = [str(c.get("code")) for c in concept.get("coding") or [] if c.get("system") == SNOMED_SYSTEM]
+    route = next((_SNOMED_ROUTES[c] for c in codes if c in _SNOMED_ROUTES), None)
+    names = [str(n) for n in (concept.get("text"), *(c.get("display") for c in concept.get("coding") or [])) if n]
+    for name in names if route is None else []:
+        try:
+            route = resolve_route(_ROUTE_SUFFIX.sub("", name))
+            break
+        except UnknownTermError:
+            continue
+    said = names[0] if names else ", ".join(str(c.get("code")) for c in concept.get("coding") or []) or "?"
+    if route is None:
+        if prod is not None and prod.route:
+            notes.append(f"{where}: the route {said!r} is not one mme reads: the product's ({prod.route}) was used")
+            return prod.route
+        raise UnknownTermError(
+            f"{where}: the route {said!r} is not one mme reads: give a SNOMED CT route code ({SNOMED_SYSTEM}) or "
+            f"one of {', '.join(sorted(ROUTES))}"
+        )
+    if prod is None:
+        return route
+    if prod.route and (route == prod.route or (prod.route == "transmucosal" and route in TRANSMUCOSAL - {"nasal"})):
+        return prod.route
+    if prod.route is None and (prod.form is None or route in FORM_ROUTES.get(prod.form, ROUTES)):
+        return route
+    theirs = prod.route or " or ".join(sorted(FORM_ROUTES.get(prod.form or "", ())))
+    raise AmbiguousDoseError(f"{where}: the dosage's route is {route} ({said!r}), but {prod.label} is {theirs}")
+
+
 def _positive(repeat: Mapping[str, Any], name: str, label: str) -> float | None:
     """A number of `timing.repeat`, None when absent: 0 (read as 1 before), a negative, true or text is no number."""
     value = repeat.get(name)
@@ -561,6 +611,11 @@ def _read_one(
         how = "a strength per hour read as a patch" if prod.form == "patch" else "route and form are the table's"
         notes.append(f"{label}: the Medication states no RxNorm dose form: {how}")
     if resource["resourceType"] == "MedicationDispense" and "quantity" in resource and "daysSupply" in resource:
+        routes = {r for e in _dosages(resource) if (r := _route(e, prod, label, notes)) is not None}
+        if len(routes) > 1:
+            raise AmbiguousDoseError(f"{label}: its dosages give the routes {', '.join(sorted(routes))}: give one")
+        if prod is not None and routes and (only := routes.pop()) != prod.route:
+            key = prod = prod.model_copy(update={"route": only})
         dispensed = _dispensed(key, resource["quantity"], resource["daysSupply"], label, notes, table, rxnorm)
         by_dosage = _dosage_mme(resource, medications, table, rxnorm)
         if by_dosage is None or by_dosage == total(dispensed).mme_per_day:
@@ -574,6 +629,9 @@ def _read_one(
         return _requested(resource, key, f"{label}: no dosage", notes, table, rxnorm)
     for n, entry in enumerate(entries):
         where = label if len(entries) == 1 else f"{label} dosage {n + 1}"
+        route = _route(entry, prod, where, notes)
+        routed = prod if prod is None or route in (None, prod.route) else prod.model_copy(update={"route": route})
+        given = key if routed is None else routed
         dose = _dose(entry, where, notes)
         per_day = _per_day(entry.get("timing") or {}, where, notes)
         patch = prod is not None and any(i.unit == "MG/HR" for i in prod.opioids)
@@ -582,23 +640,23 @@ def _read_one(
             notes.append(f"{where}: no dose given; one patch at a time was read")
         if dose is None or (per_day is None and not patch):
             missing = "dose (doseAndRate)" if dose is None else "timing (frequency and period)"
-            if prod is not None and (by_text := _sig(prod, entry, dose, where, table, rxnorm)) is not None:
+            if routed is not None and (by_text := _sig(routed, entry, dose, where, table, rxnorm)) is not None:
                 items.append(by_text)
                 continue
             text = f" (text: {entry['text']!r})" if entry.get("text") else ""
-            return _requested(resource, key, f"{where}: the dosage has no {missing}{text}", notes, table, rxnorm)
+            return _requested(resource, given, f"{where}: the dosage has no {missing}{text}", notes, table, rxnorm)
         if entry.get("asNeededBoolean") or entry.get("asNeededCodeableConcept") or entry.get("asNeeded"):
             notes.append(f"{where}: as needed (PRN): the maximum use the dosage allows was counted")
         dose = _at_most(entry, dose, where, notes)
         if per_day is not None:
             per_day = _cap(entry, dose, per_day, where, notes)
-        args: dict[str, Any] = {"per_day": None if patch else per_day, "table": table, "rxnorm": rxnorm}
+        args: dict[str, Any] = {"per_day": None if patch else per_day, "route": route, "table": table, "rxnorm": rxnorm}
         if dose.kind == "count":
-            result = rx_daily_mme(key, count=dose.value, **args)
+            result = rx_daily_mme(given, count=dose.value, **args)
         elif dose.kind == "volume":
-            result = rx_daily_mme(key, volume=(dose.value, dose.unit), **args)
+            result = rx_daily_mme(given, volume=(dose.value, dose.unit), **args)
         else:
-            result = rx_daily_mme(key, (dose.value, dose.unit), **args)
+            result = rx_daily_mme(given, (dose.value, dose.unit), **args)
         items.extend(result.items if isinstance(result, Total) else [result])
     return _noted(items, notes)
 
