@@ -402,8 +402,29 @@ def test_non_opioids_are_listed_never_counted_never_errors() -> None:
     assert "not counted" in str(got)
     alone = fhir.convert({"resourceType": "Bundle", "entry": [{"resource": tylenol}]})
     assert alone.mme_per_day is None  # no MME, never 0
-    with pytest.raises(mme.NotCoveredError, match="no MME"):
-        fhir.convert(tylenol)
+    with pytest.raises(mme.UnknownRxCUIError, match="'313782' is not in the RxNorm product file"):
+        fhir.convert(tylenol)  # the file holds opioid products: a code it lacks is unknown, as documented
+    uncoded = tylenol | {"medicationCodeableConcept": {"text": "ibuprofen 200 mg tablet"}}
+    with pytest.raises(mme.NotCoveredError, match="ibuprofen 200 mg tablet is not an opioid known to mme: it has no"):
+        fhir.convert(uncoded)
+
+
+def test_a_code_the_file_lacks_is_listed_as_unknown_never_as_not_an_opioid() -> None:
+    """Roxybond (a brand the file's names lack) with a code newer than the file was listed as "not an opioid
+    product" and left out of the Bundle's total without a word of the true reason."""
+    newer = request("2599999", dosage=every(6)) | {"id": "new"}
+    newer["medicationCodeableConcept"]["text"] = "Roxybond 5 MG Oral Tablet"
+    got = fhir.convert(
+        {"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))}, {"resource": newer}]}
+    )
+    assert isinstance(got, fhir.BundleMME)
+    assert got.mme_per_day == 30.0
+    assert got.not_counted == (
+        "MedicationRequest/new: RxCUI 2599999 (Roxybond 5 MG Oral Tablet) is not in the RxNorm product file "
+        "(RxNorm 2020-10-20): not an opioid product, or one newer than the file (pass a newer file, rxnorm=)",
+    )
+    with pytest.raises(mme.UnknownRxCUIError, match="'2599999' is not in the RxNorm product file"):
+        fhir.convert(newer)
 
 
 def test_an_unknown_code_for_a_named_opioid_is_an_error_not_a_skip() -> None:
@@ -738,14 +759,14 @@ def test_cli_fhir_json_and_ndjson(tmp_path: Path, capsys: pytest.CaptureFixture[
     out = io.StringIO()
     assert main(["fhir", str(export), "--json"], out=out) == 0
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert [r["result"]["mme_per_day"] if r["result"] else r["error"][:15] for r in rows] == [60.0, "NotCoveredError"]
+    assert [r["result"]["mme_per_day"] if r["result"] else r["error"][:15] for r in rows] == [60.0, "UnknownRxCUIErr"]
     assert "1 of 2 resources converted" in capsys.readouterr().err
     out = io.StringIO()
     assert main(["fhir", str(export)], out=out) == 0
     assert (
         out.getvalue()
         .splitlines()[1]
-        .startswith("MedicationRequest/r1: NotCoveredError: MedicationRequest/r1: RxCUI 99999999")
+        .startswith("MedicationRequest/r1: UnknownRxCUIError: RxCUI '99999999' is not in the RxNorm product file")
     )
 
 

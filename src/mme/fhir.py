@@ -227,11 +227,14 @@ def _medication(
         return ingredients[0], None
     text = _text(concept)
     date = rxnorm_date(rxnorm=rxnorm)
-    if codes and _names_opioid(text):
-        raise UnknownRxCUIError(", ".join(codes), date)
-    if codes:
-        raise _NotOpioid(
-            f"{_label(resource)}: RxCUI {', '.join(codes)} ({text or 'no name'}) is not an opioid product (RxNorm {date})"
+    if codes:  # the file holds opioid products only: a code it lacks may be an opioid newer than the file
+        unknown = UnknownRxCUIError(", ".join(codes), date)
+        if _names_opioid(text):
+            raise unknown
+        raise _NotCounted(
+            f"{_label(resource)}: RxCUI {', '.join(codes)} ({text or 'no name'}) is not in the RxNorm product file "
+            f"(RxNorm {date}): not an opioid product, or one newer than the file (pass a newer file, rxnorm=)",
+            unknown,
         )
     if _names_opioid(text):
         if (named := _named(text, rxnorm)) is not None:
@@ -247,7 +250,8 @@ def _medication(
             f"{_label(resource)}: the medication has no RxNorm coding and no name{coded}, so whether it is an "
             f"opioid is unknown: add an RxNorm coding ({RXNORM_SYSTEM}) or its name (text)"
         )
-    raise _NotOpioid(f"{_label(resource)}: {text} is not an opioid known to mme")
+    reason = f"{_label(resource)}: {text} is not an opioid known to mme"
+    raise _NotCounted(reason, NotCoveredError(f"{reason}: it has no MME"))
 
 
 _NAMED = "FHIR medication name"
@@ -343,8 +347,13 @@ def _names_opioid(text: str) -> bool:
     return bool(words & OPIOID_WORDS)
 
 
-class _NotOpioid(Exception):
-    """A medication that is not an opioid: listed in a Bundle, never counted (internal signal)."""
+class _NotCounted(Exception):
+    """A medication not counted (not an opioid, or a code the file lacks): listed in a Bundle with its reason, and
+    ``alone`` raised when it is converted by itself (internal signal)."""
+
+    def __init__(self, reason: str, alone: MMEError) -> None:
+        super().__init__(reason)
+        self.alone = alone
 
 
 # -- the dosage ------------------------------------------------------------------------------------
@@ -588,7 +597,7 @@ def _one(
     """One resource's items; a resource that does not have FHIR's shape is an `ExpressionError`, not a crash."""
     try:
         return _read_one(resource, medications, table, rxnorm)
-    except (MMEError, _NotOpioid):
+    except (MMEError, _NotCounted):
         raise
     except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
         raise ExpressionError(
@@ -671,7 +680,7 @@ def _dosage_mme(
         return total(
             _read_one({**resource, "resourceType": "MedicationRequest"}, medications, table, rxnorm)
         ).mme_per_day
-    except (MMEError, _NotOpioid, KeyError, TypeError, AttributeError, ValueError, IndexError):
+    except (MMEError, _NotCounted, KeyError, TypeError, AttributeError, ValueError, IndexError):
         return None
 
 
@@ -769,8 +778,8 @@ def convert(
         raise ExpressionError(f"{_label(resource)}: mme reads {', '.join(sorted(MEDICATION_RESOURCES))} and Bundle")
     try:
         items = _one(resource, {}, table, rxnorm)
-    except _NotOpioid as exc:
-        raise NotCoveredError(f"{exc}: it has no MME") from None
+    except _NotCounted as exc:
+        raise exc.alone from None
     return items[0] if len(items) == 1 else total(items, thresholds=thresholds)
 
 
@@ -785,7 +794,7 @@ def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thr
             continue
         try:
             items.extend(_one(resource, medications, table, rxnorm))
-        except _NotOpioid as exc:
+        except _NotCounted as exc:
             skipped.append(str(exc))
             continue
         except Exception as exc:
