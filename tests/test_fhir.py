@@ -1015,3 +1015,36 @@ def test_a_route_that_does_not_read_is_said_or_refused() -> None:
         fhir.convert(_routed(inhaled))  # an ingredient code: no route of its own to fall back on
     with pytest.raises(mme.UnknownTermError, match="the route '72607000' is not one mme reads"):
         fhir.convert(_routed({"coding": [{"system": SNOMED, "code": "72607000"}]}))  # intrathecal: not guessed
+
+
+def test_links_are_resolved_as_fhir_resolves_them() -> None:
+    """A dispense naming its request by absolute URL (the request's fullUrl a urn:uuid) or by a versioned reference,
+    and two versions of one request in a history Bundle, were each counted twice: 60 MME/day for 30."""
+    ordered = request(dosage=every(6)) | {"id": "a"}
+    filled = {
+        "resourceType": "MedicationDispense", "id": "d", "medicationCodeableConcept": request()["medicationCodeableConcept"],
+        "quantity": {"value": 120, "code": "{tablet}"}, "daysSupply": {"value": 30, "code": "d"},
+    }  # fmt: skip
+    for reference in ("https://fhir.example.org/r4/MedicationRequest/a", "MedicationRequest/a/_history/2"):
+        linked = filled | {"authorizingPrescription": [{"reference": reference}]}
+        bundle = {"resourceType": "Bundle", "entry": [{"fullUrl": "urn:uuid:9", "resource": ordered},
+                                                      {"resource": linked}]}  # fmt: skip
+        with pytest.raises(mme.AmbiguousDoseError, match=r"MedicationDispense/d names MedicationRequest/a "):
+            fhir.convert(bundle)
+    by_full_url = {"resourceType": "Bundle", "entry": [
+        {"fullUrl": "https://fhir.example.org/r4/MedicationRequest/a", "resource": {k: v for k, v in ordered.items() if k != "id"}},
+        {"resource": filled | {"authorizingPrescription": [{"reference": "MedicationRequest/a"}]}}]}  # fmt: skip
+    with pytest.raises(mme.AmbiguousDoseError, match=r"MedicationDispense/d names MedicationRequest/\? "):
+        fhir.convert(by_full_url)
+    refills = {"resourceType": "Bundle", "entry": [
+        {"resource": filled | {"authorizingPrescription": [{"reference": "MedicationRequest/a/_history/1"}]}},
+        {"resource": filled | {"id": "e", "authorizingPrescription": [{"reference": "https://h/MedicationRequest/a"}]}}]}  # fmt: skip
+    with pytest.raises(mme.AmbiguousDoseError, match="MedicationDispense/d and MedicationDispense/e both name Med"):
+        fhir.convert(refills)
+    history = {"resourceType": "Bundle", "type": "history", "entry": [
+        {"fullUrl": "https://h/MedicationRequest/a", "resource": ordered | {"meta": {"versionId": "2"}}},
+        {"fullUrl": "https://h/MedicationRequest/a", "resource": ordered | {"meta": {"versionId": "1"}}}]}  # fmt: skip
+    with pytest.raises(mme.AmbiguousDoseError, match=r"MedicationRequest/a is in the Bundle twice"):
+        fhir.convert(history)
+    other = {"resourceType": "Bundle", "entry": [{"resource": ordered}, {"resource": ordered | {"id": "b"}}]}
+    assert fhir.convert(other).mme_per_day == 60.0  # two requests: taken together

@@ -787,7 +787,7 @@ def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thr
     entries, medications = _entries(bundle)
     items: list[DailyMME] = []
     skipped: list[str] = []
-    counted: dict[str, Mapping[str, Any]] = {}  # by Type/id and fullUrl
+    counted: dict[str, Mapping[str, Any]] = {}  # by each name a reference may give it (`_names`)
     for entry in entries:
         resource = entry["resource"]
         if resource.get("resourceType") not in MEDICATION_RESOURCES:
@@ -800,7 +800,12 @@ def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thr
         except Exception as exc:
             exc.add_note(f"in {_label(resource)}")
             raise
-        counted |= {key: resource for key in (_label(resource), entry.get("fullUrl")) if key}
+        for name in _names(entry):
+            if counted.setdefault(name, resource) is not resource:
+                raise AmbiguousDoseError(
+                    f"{_label(resource)} is in the Bundle twice ({name}: two versions, as a history Bundle lists "
+                    "them, or one entry repeated): their total would count it twice; keep one"
+                )
     _counted_once(counted)
     tab = resolve_table(table)
     sum_ = total(items, thresholds=thresholds) if items else None
@@ -812,6 +817,27 @@ def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thr
         thresholds=tuple(float(t) for t in thresholds),
         not_counted=tuple(skipped),
     )
+
+
+_HISTORY = re.compile(r"/_history/[^/]*$")
+_TYPE_ID = re.compile(r"(?:^|/)([A-Z][A-Za-z]+/[A-Za-z0-9.\-]{1,64})$")
+
+
+def _identities(reference: str) -> set[str]:
+    """What a reference or fullUrl names, as FHIR resolves it: itself, and the ``Type/id`` an absolute URL ends in,
+    without a version (``.../_history/2`` is the same resource)."""
+    ref = _HISTORY.sub("", reference.strip())
+    found = {ref} if ref else set()
+    if (tail := _TYPE_ID.search(ref)) is not None:
+        found.add(tail.group(1))
+    return found
+
+
+def _names(entry: Mapping[str, Any]) -> set[str]:
+    """The names a Bundle entry's resource is known by: its ``fullUrl`` and its ``Type/id``."""
+    resource = entry["resource"]
+    own = {f"{resource['resourceType']}/{resource['id']}"} if resource.get("id") else set()
+    return own | _identities(str(entry.get("fullUrl") or ""))
 
 
 #: The references by which a medication resource names another for the same prescription (R4 and R5).
@@ -827,14 +853,16 @@ def _counted_once(counted: Mapping[str, Mapping[str, Any]]) -> None:
         for field in _SAME_PRESCRIPTION:
             links = resource.get(field) or []
             for link in links if isinstance(links, list) else [links]:
-                ref = str(link.get("reference", "")) if isinstance(link, Mapping) else ""
-                if (other := counted.get(ref)) is not None and other is not resource:
+                names = _identities(str(link.get("reference", ""))) if isinstance(link, Mapping) else set()
+                others = [o for name in sorted(names) if (o := counted.get(name)) is not None and o is not resource]
+                if others:
                     raise AmbiguousDoseError(
-                        f"{_label(resource)} names {_label(other)} ({field}), both in the Bundle: their total would "
+                        f"{_label(resource)} names {_label(others[0])} ({field}), both in the Bundle: their total would "
                         "count one prescription twice; convert the requests, the dispenses or the statements alone"
                     )
-                if field != "authorizingPrescription" or not ref:  # basedOn may name a shared care plan
+                if field != "authorizingPrescription" or not names:  # basedOn may name a shared care plan
                     continue
+                ref = min(names, key=len)  # its Type/id, when it has one
                 if (first := naming.setdefault(ref, resource)) is not resource:
                     raise AmbiguousDoseError(
                         f"{_label(first)} and {_label(resource)} both name {ref}: fills of one prescription are not "
