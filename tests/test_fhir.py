@@ -1048,3 +1048,31 @@ def test_links_are_resolved_as_fhir_resolves_them() -> None:
         fhir.convert(history)
     other = {"resourceType": "Bundle", "entry": [{"resource": ordered}, {"resource": ordered | {"id": "b"}}]}
     assert fhir.convert(other).mme_per_day == 60.0  # two requests: taken together
+
+
+def test_nothing_in_a_bundle_vanishes() -> None:
+    """An opioid in a Bundle inside the Bundle gave no MME and no word; a MedicationAdministration was skipped
+    unsaid; a Medication listing oxycodone 5 mg twice counted 60 MME/day, its warning printed twice."""
+    nested = {"resourceType": "Bundle", "entry": [
+        {"resource": {"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))}]}}]}  # fmt: skip
+    assert fhir.convert(nested) == fhir.convert(
+        {"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))}]}
+    )
+    assert fhir.convert(nested).mme_per_day == 30.0
+    given = {
+        "resourceType": "MedicationAdministration",
+        "id": "g",
+        "medicationCodeableConcept": request()["medicationCodeableConcept"],
+    }
+    got = fhir.convert(
+        {"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))}, {"resource": given}]}
+    )
+    assert isinstance(got, fhir.BundleMME)
+    assert got.mme_per_day == 30.0
+    assert got.not_counted == ("MedicationAdministration/g: a record of doses given, which mme does not read (convert "
+                               "the request, dispense or statement)",)  # fmt: skip
+    oxycodone = {"itemCodeableConcept": {"coding": [{"system": RX, "code": "7804"}]},
+                 "strength": _strength(5, "mg", "{tablet}")}  # fmt: skip
+    with pytest.raises(mme.AmbiguousDoseError, match=r"lists oxycodone twice \(5 and 5 MG\)"):
+        fhir.convert(_uses(_medication(oxycodone, oxycodone), every(6)))
+    assert fhir.convert(_uses(_medication(oxycodone), every(6))).mme_per_day == 30.0

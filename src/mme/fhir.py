@@ -65,6 +65,11 @@ __all__ = ["RXNORM_SYSTEM", "BundleMME", "convert", "iter_convert", "read"]
 
 RXNORM_SYSTEM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 MEDICATION_RESOURCES = frozenset({"MedicationRequest", "MedicationStatement", "MedicationDispense"})
+#: Medication resources not read, with why: listed in a Bundle as not counted, never skipped unsaid.
+_NOT_READ = {
+    "MedicationAdministration": "a record of doses given, which mme does not read (convert the request, dispense or "
+    "statement)",
+}
 
 #: UCUM period units in hours (a month is 30 days and a year 365, as CDC's CQL calculator reads them).
 _HOURS = {"s": 1 / 3600, "min": 1 / 60, "h": 1.0, "d": 24.0, "wk": 168.0, "mo": 720.0, "a": 8760.0}
@@ -290,7 +295,7 @@ _PER = {"ml": "MG/ML", "h": "MG/HR", "{actuat}": "MG/ACTUAT", "{spray}": "MG/ACT
 
 def _described(medication: Mapping[str, Any], text: str, label: str, rxnorm: RxnormLike) -> Product:
     """A product from a Medication's ``ingredient`` list: RxNorm ingredient codes and strength ratios."""
-    ingredients = []
+    ingredients: list[Ingredient] = []
     for entry in medication["ingredient"]:
         item = entry.get("itemCodeableConcept") or (entry.get("item") or {}).get("concept") or {}  # R4, R5
         drug = next((d for c in _codings(item) if (d := ingredient_drug(c, rxnorm=rxnorm))), None)
@@ -302,7 +307,13 @@ def _described(medication: Mapping[str, Any], text: str, label: str, rxnorm: Rxn
             if drug is not None:
                 raise DoseError(f"{label}: the ingredient {name!r} states no strength")
             continue  # a non-opioid without strength: nothing to record, nothing counted
-        ingredients.append(_ingredient(ratio, name, drug, label))
+        ingredient = _ingredient(ratio, name, drug, label)
+        if drug is not None and (twice := next((i for i in ingredients if i.drug == drug), None)) is not None:
+            raise AmbiguousDoseError(
+                f"{label}: the Medication lists {drug} twice ({twice.strength:f} and {ingredient.strength:f} "
+                f"{ingredient.unit}): one ingredient listed twice, or two strengths to add up? List it once"
+            )
+        ingredients.append(ingredient)
     form_code = next((c.get("code") for c in (medication.get("form") or {}).get("coding", []) if c.get("code")), None)
     form_name = dose_form_name(form_code, rxnorm=rxnorm) if form_code else None
     route, form, release = DOSE_FORMS[form_name] if form_name else (None, None, None)
@@ -745,12 +756,18 @@ def _noted(items: list[DailyMME], notes: list[str]) -> list[DailyMME]:
 # -- the public calls ------------------------------------------------------------------------------
 
 
+def _is_bundle(entry: Mapping[str, Any]) -> bool:
+    return bool(entry["resource"].get("resourceType") == "Bundle")
+
+
 def _entries(bundle: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], dict[str, Mapping[str, Any]]]:
-    """The Bundle's entries that hold a resource, and its Medications by ``fullUrl`` and ``Medication/id``."""
+    """The Bundle's entries that hold a resource (those of a Bundle in it too), and its Medications by ``fullUrl``
+    and ``Medication/id``."""
     entries = bundle.get("entry") or []
     if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
         raise ExpressionError(f"{_label(bundle)}: 'entry' must be a list of entries")
     entries = [e for e in entries if isinstance(e.get("resource"), Mapping)]
+    entries = [inner for e in entries for inner in (_entries(e["resource"])[0] if _is_bundle(e) else [e])]
     medications: dict[str, Mapping[str, Any]] = {}
     for entry, res in ((e, e["resource"]) for e in entries):
         if res.get("resourceType") == "Medication":
@@ -790,6 +807,9 @@ def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thr
     counted: dict[str, Mapping[str, Any]] = {}  # by each name a reference may give it (`_names`)
     for entry in entries:
         resource = entry["resource"]
+        if resource.get("resourceType") in _NOT_READ:
+            skipped.append(f"{_label(resource)}: {_NOT_READ[resource['resourceType']]}")
+            continue
         if resource.get("resourceType") not in MEDICATION_RESOURCES:
             continue
         try:
