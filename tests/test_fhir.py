@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import mme
 import mme.rxnorm as rx
 from mme import fhir
+from mme._engine import patch_changed
 from mme.testing import FhirRegimen, fhir_regimens, medication_request, medication_requests, timings
 
 from reference_data import CQF_TESTS, needs
@@ -1076,3 +1077,16 @@ def test_nothing_in_a_bundle_vanishes() -> None:
     with pytest.raises(mme.AmbiguousDoseError, match=r"lists oxycodone twice \(5 and 5 MG\)"):
         fhir.convert(_uses(_medication(oxycodone, oxycodone), every(6)))
     assert fhir.convert(_uses(_medication(oxycodone), every(6))).mme_per_day == 30.0
+
+
+@pytest.mark.parametrize(("repeat", "sooner"), [({"frequency": 3, "period": 1, "periodUnit": "d"}, True),
+                                                 ({"frequency": 1, "period": 48, "periodUnit": "h"}, True),
+                                                 ({"frequency": 1, "period": 7, "periodUnit": "d"}, False)])  # fmt: skip
+def test_a_patch_changed_off_its_wear_period_is_said(repeat: dict[str, Any], sooner: bool) -> None:
+    """Every other path warns of a fentanyl patch changed three times a day; FHIR gave 60 MME/day unsaid."""
+    dosage = {"timing": {"repeat": repeat}, "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{patch}"}}]}
+    got = fhir.convert(request(FENTANYL_25, dosage=dosage))
+    assert got.mme_per_day == 60.0  # the rate of the patch worn (CDC), as every path gives
+    assert got.warnings == (patch_changed(3, sooner=sooner),)
+    on_time = dosage | {"timing": {"repeat": {"frequency": 1, "period": 72, "periodUnit": "h"}}}
+    assert fhir.convert(request(FENTANYL_25, dosage=on_time)).warnings == ()

@@ -670,7 +670,7 @@ def _read_one(
         dose = _at_most(entry, dose, where, notes)
         if per_day is not None:
             per_day = _cap(entry, dose, per_day, where, notes)
-        args: dict[str, Any] = {"per_day": None if patch else per_day, "route": route, "table": table, "rxnorm": rxnorm}
+        args: dict[str, Any] = {"per_day": per_day, "route": route, "table": table, "rxnorm": rxnorm}
         if dose.kind == "count":
             result = rx_daily_mme(given, count=dose.value, **args)
         elif dose.kind == "volume":
