@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -1090,3 +1091,36 @@ def test_a_patch_changed_off_its_wear_period_is_said(repeat: dict[str, Any], soo
     assert got.warnings == (patch_changed(3, sooner=sooner),)
     on_time = dosage | {"timing": {"repeat": {"frequency": 1, "period": 72, "periodUnit": "h"}}}
     assert fhir.convert(request(FENTANYL_25, dosage=on_time)).warnings == ()
+
+
+def test_a_dose_and_a_rate_that_disagree_are_refused_and_a_rate_ratio_is_read() -> None:
+    """One 25 mcg/h patch with a rateQuantity of 50 ug/h was 60 MME/day unsaid (the rate says 120); a rateRatio
+    (50 ug per 1 h) was ignored and one patch read."""
+    every_3_days = {"repeat": {"frequency": 1, "period": 72, "periodUnit": "h"}}
+    one_patch = {"doseQuantity": {"value": 1, "code": "{patch}"}}
+    both = {"timing": every_3_days, "doseAndRate": [one_patch | {"rateQuantity": {"value": 50, "code": "ug/h"}}]}
+    with pytest.raises(
+        mme.AmbiguousDoseError, match=r"the dose \(1 unit\(s\)\) gives 60 MME/day, the rate \(50 mcg/h\) 120"
+    ):
+        fhir.convert(request(FENTANYL_25, dosage=both))
+    agree = {"timing": every_3_days, "doseAndRate": [one_patch | {"rateQuantity": {"value": 25, "code": "ug/h"}}]}
+    assert fhir.convert(request(FENTANYL_25, dosage=agree)).mme_per_day == 60.0
+    ratio = {"numerator": {"value": 50, "code": "ug"}, "denominator": {"value": 1, "code": "h"}}
+    by_ratio = {"timing": every_3_days, "doseAndRate": [{"rateRatio": ratio}]}
+    assert fhir.convert(request(FENTANYL_25, dosage=by_ratio)) == rx.daily_mme(
+        FENTANYL_25, "50 mcg/h", per_day=1 / 3
+    )  # 120: two patches' rate
+    per_day = by_ratio | {"doseAndRate": [{"rateRatio": ratio | {"denominator": {"value": 1, "code": "d"}}}]}
+    assert fhir.convert(request(FENTANYL_25, dosage=per_day)).mme_per_day == 60.0 * 50 / 24 / 25  # 50 ug a day
+    liquid = by_ratio | {"doseAndRate": [{"rateRatio": ratio | {"numerator": {"value": 5, "code": "mL"}}}]}
+    with pytest.raises(mme.UnitError, match="'mL/h'"):
+        fhir.convert(request(FENTANYL_25, dosage=liquid))
+
+
+@pytest.mark.parametrize(("low", "high"), [((2, "{tablet}"), (1, "{tablet}")), ((5, "mg"), (2, "{tablet}"))])
+def test_a_dose_range_that_is_no_range_is_refused(low: tuple[int, str], high: tuple[int, str]) -> None:
+    """'2 to 1 tablets' used the maximum, 1 (30 MME/day); '5 mg to 2 tablets' used 2 tablets (60)."""
+    span = {"low": {"value": low[0], "code": low[1]}, "high": {"value": high[0], "code": high[1]}}
+    dosage = every(6) | {"doseAndRate": [{"doseRange": span}]}
+    with pytest.raises(mme.DoseError, match=f"doseRange is {low[0]} {re.escape(low[1])} to {high[0]}"):
+        fhir.convert(request(dosage=dosage))

@@ -517,29 +517,54 @@ def _per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> float |
     return None
 
 
-def _dose(entry: Mapping[str, Any], label: str, notes: list[str]) -> _Dose | None:
-    """The dose per administration from ``doseAndRate`` (doseQuantity, doseRange maximum, rateQuantity)."""
+def _dose(entry: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose | None, _Dose | None]:
+    """The dose per administration from ``doseAndRate``: the dose (doseQuantity, doseRange maximum) and the rate
+    (rateQuantity, rateRatio, rateRange maximum: a patch's), each None when not given."""
     rates = entry.get("doseAndRate") or []
     if not rates:
-        return None
+        return None, None
     if len(rates) > 1:
         ordered = [r for r in rates if any(c.get("code") == "ordered" for c in (r.get("type") or {}).get("coding", []))]
         rates = ordered or rates
         notes.append(f"{label}: several doseAndRate entries; the {'ordered' if ordered else 'first'} one was used")
     rate = rates[0]
+    dose = None
     if "doseQuantity" in rate:
-        return _dose_of(*_quantity(rate["doseQuantity"], f"{label} doseQuantity", notes), f"{label} doseQuantity")
-    if "doseRange" in rate:
-        low, high = rate["doseRange"].get("low"), rate["doseRange"].get("high")
-        if not high:
-            raise DoseError(f"{label}: doseRange has no maximum (high)")
-        value, unit = _quantity(high, f"{label} doseRange.high", notes)
-        low_text = f"{low['value']:g} " if low and "value" in low else ""
-        notes.append(f"{label}: dose range {low_text}to {value:g} {unit}: the maximum was used")
-        return _dose_of(value, unit, f"{label} doseRange")
+        dose = _dose_of(*_quantity(rate["doseQuantity"], f"{label} doseQuantity", notes), f"{label} doseQuantity")
+    elif "doseRange" in rate:
+        dose = _range(rate["doseRange"], "doseRange", label, notes)
+    per_time = None
     if "rateQuantity" in rate:
-        return _dose_of(*_quantity(rate["rateQuantity"], f"{label} rateQuantity", notes), f"{label} rateQuantity")
-    return None
+        per_time = _dose_of(*_quantity(rate["rateQuantity"], f"{label} rateQuantity", notes), f"{label} rateQuantity")
+    elif "rateRange" in rate:
+        per_time = _range(rate["rateRange"], "rateRange", label, notes)
+    elif "rateRatio" in rate:
+        amount, unit = _quantity(rate["rateRatio"].get("numerator") or {}, f"{label} rateRatio", notes)
+        span, span_unit = _quantity(rate["rateRatio"].get("denominator") or {}, f"{label} rateRatio", notes)
+        if span_unit not in _HOURS or not span > 0:
+            raise UnitError(f"{label}: rateRatio is per {span:g} {span_unit!r}, not per a time")
+        per_time = _dose_of(amount / (span * _HOURS[span_unit]), f"{unit}/h", f"{label} rateRatio")
+    return dose, per_time
+
+
+def _range(span: Mapping[str, Any], field: str, label: str, notes: list[str]) -> _Dose:
+    """A Range's maximum (said); a minimum above it, or in another unit, is refused: which one is meant is unknown."""
+    low, high = span.get("low"), span.get("high")
+    if not high:
+        raise DoseError(f"{label}: {field} has no maximum (high)")
+    value, unit = _quantity(high, f"{label} {field}.high", notes)
+    most = _dose_of(value, unit, f"{label} {field}")
+    low_text = ""
+    if low and "value" in low:
+        low_value, low_unit = _quantity(low, f"{label} {field}.low", [])
+        least = _dose_of(low_value, low_unit, f"{label} {field}.low")
+        if (least.kind, least.unit) != (most.kind, most.unit) or least.value > most.value:
+            raise DoseError(f"{label}: {field} is {low_value:g} {low_unit} to {value:g} {unit}: give "
+                            "a minimum at most the maximum, in one unit")  # fmt: skip
+        low_text = f"{least.value:g} "
+    notes.append(f"{label}: {'dose' if field == 'doseRange' else 'rate'} range {low_text}to {value:g} {unit}: the "
+                 "maximum was used")  # fmt: skip
+    return most
 
 
 def _cap(entry: Mapping[str, Any], dose: _Dose, per_day: float, label: str, notes: list[str]) -> float:
@@ -652,7 +677,8 @@ def _read_one(
         route = _route(entry, prod, where, notes)
         routed = prod if prod is None or route in (None, prod.route) else prod.model_copy(update={"route": route})
         given = key if routed is None else routed
-        dose = _dose(entry, where, notes)
+        dose, per_time = _dose(entry, where, notes)
+        dose, check = (dose, per_time) if dose is not None else (per_time, None)
         per_day = _per_day(entry.get("timing") or {}, where, notes)
         patch = prod is not None and any(i.unit == "MG/HR" for i in prod.opioids)
         if dose is None and patch:
@@ -671,14 +697,23 @@ def _read_one(
         if per_day is not None:
             per_day = _cap(entry, dose, per_day, where, notes)
         args: dict[str, Any] = {"per_day": per_day, "route": route, "table": table, "rxnorm": rxnorm}
-        if dose.kind == "count":
-            result = rx_daily_mme(given, count=dose.value, **args)
-        elif dose.kind == "volume":
-            result = rx_daily_mme(given, volume=(dose.value, dose.unit), **args)
-        else:
-            result = rx_daily_mme(given, (dose.value, dose.unit), **args)
+        result = _regimen(given, dose, args)
+        if check is not None and (by_rate := _regimen(given, check, args).mme_per_day) != result.mme_per_day:
+            raise AmbiguousDoseError(
+                f"{where}: the dose ({dose.value:g} {dose.unit or 'unit(s)'}) gives {result.mme_per_day:g} MME/day, "
+                f"the rate ({check.value:g} {check.unit}) {by_rate:g}: correct one"
+            )
         items.extend(result.items if isinstance(result, Total) else [result])
     return _noted(items, notes)
+
+
+def _regimen(given: str | Product, dose: _Dose, args: Mapping[str, Any]) -> DailyMME | Total:
+    """The engine's MME/day of one dose per administration: a count of units, a volume or an amount."""
+    if dose.kind == "count":
+        return rx_daily_mme(given, count=dose.value, **args)
+    if dose.kind == "volume":
+        return rx_daily_mme(given, volume=(dose.value, dose.unit), **args)
+    return rx_daily_mme(given, (dose.value, dose.unit), **args)
 
 
 def _dosage_mme(
