@@ -1124,3 +1124,16 @@ def test_a_dose_range_that_is_no_range_is_refused(low: tuple[int, str], high: tu
     dosage = every(6) | {"doseAndRate": [{"doseRange": span}]}
     with pytest.raises(mme.DoseError, match=f"doseRange is {low[0]} {re.escape(low[1])} to {high[0]}"):
         fhir.convert(request(dosage=dosage))
+
+
+def test_a_medication_code_and_ingredients_that_disagree_are_refused() -> None:
+    """Coded oxycodone 5 mg with an ingredient list saying 10 mg was 30 MME/day, the conflict unsaid."""
+
+    def coded(strength: float) -> dict[str, Any]:
+        oxycodone = {"itemCodeableConcept": {"coding": [{"system": RX, "code": "7804"}]},
+                     "strength": _strength(strength, "mg", "{tablet}")}  # fmt: skip
+        return _medication(oxycodone) | {"code": {"coding": [{"system": RX, "code": OXY_5}]}}
+
+    with pytest.raises(mme.AmbiguousDoseError, match=r"5 MG Oral Tablet\), but its ingredients say oxycodone 10 MG"):
+        fhir.convert(_uses(coded(10), every(6)))
+    assert fhir.convert(_uses(coded(5), every(6))) == rx.daily_mme(OXY_5, count=1, every="6 h")

@@ -223,6 +223,8 @@ def _medication(
         if any(_content(p) != _content(products[0]) for p in products[1:]):
             names = "; ".join(p.label for p in products)
             raise AmbiguousDoseError(f"{_label(resource)}: its RxNorm codes name different products: {names}")
+        if medication is not None and medication.get("ingredient"):
+            _same_strengths(products[0], medication, _text(concept), resource, rxnorm)
         return products[0], products[0]
     if medication is not None and medication.get("ingredient"):
         described = _described(medication, _text(concept), _label(resource), rxnorm)
@@ -337,6 +339,26 @@ def _ingredient(ratio: Mapping[str, Any], name: str, drug: str | None, label: st
                         "per unit, per mL, per h or per actuation")  # fmt: skip
     strength = Decimal(str(value)) * scale / Decimal(str(per))
     return Ingredient(name=name, drug=drug, strength=strength, unit=strength_unit)
+
+
+def _same_strengths(
+    coded: Product, medication: Mapping[str, Any], text: str, resource: Mapping[str, Any], rxnorm: RxnormLike
+) -> None:
+    """A Medication's code and its ``ingredient`` list must give the same opioid strengths: which is right is unknown.
+    A list that does not read (an ingredient named without a code) leaves the code to decide, as it did."""
+    try:
+        listed = _described(medication, text, _label(resource), rxnorm)
+    except MMEError:
+        return
+
+    def strengths(prod: Product) -> list[tuple[str, Decimal, str]]:
+        return sorted((i.drug or "", i.strength, i.unit) for i in prod.opioids)
+
+    if strengths(coded) != strengths(listed):
+        said = "; ".join(f"{d} {s:f} {u}" for d, s, u in strengths(listed)) or "no opioid"
+        raise AmbiguousDoseError(
+            f"{_label(resource)}: its code is {coded.label}, but its ingredients say {said}: correct one"
+        )
 
 
 def _content(prod: Product) -> tuple[object, ...]:
