@@ -1137,3 +1137,23 @@ def test_a_medication_code_and_ingredients_that_disagree_are_refused() -> None:
     with pytest.raises(mme.AmbiguousDoseError, match=r"5 MG Oral Tablet\), but its ingredients say oxycodone 10 MG"):
         fhir.convert(_uses(coded(10), every(6)))
     assert fhir.convert(_uses(coded(5), every(6))) == rx.daily_mme(OXY_5, count=1, every="6 h")
+
+
+def test_a_structured_timing_is_never_overruled_unsaid() -> None:
+    """`timing.code` QD beside a repeat of twice a day was read as the repeat (15 MME/day) unsaid; a text read for
+    the dose ("2 tablets every 6 hours", 60) dropped the structured every 4 hours (90) and said "no structured
+    dose or timing"."""
+    twice = {"code": {"coding": [{"code": "QD"}]}, "repeat": {"frequency": 2, "period": 1, "periodUnit": "d"}}
+    with pytest.raises(mme.DoseError, match="timing code QD is 1 a day, its repeat 2"):
+        fhir.convert(request(dosage=every(6) | {"timing": twice}))
+    agreeing = twice | {"code": {"coding": [{"code": "BID"}]}}
+    assert fhir.convert(request(dosage=every(6) | {"timing": agreeing})).mme_per_day == 15.0
+    text = "take 2 tablets every 6 hours"
+    q4h = {"timing": every(4)["timing"], "text": text}
+    with pytest.raises(mme.DoseError, match="the dosage has no dose"):
+        fhir.convert(request(dosage=q4h))  # the text's timing is not the structure's: neither is chosen
+    q6h = fhir.convert(request(dosage=q4h | {"timing": every(6)["timing"]}))
+    assert q6h.mme_per_day == 60.0
+    assert q6h.warnings[0] == f"MedicationRequest/r1: dosage read from text {text!r} (no structured dose)"
+    untimed = {"doseAndRate": every(6)["doseAndRate"], "text": "1 tablet every 6 hours"}
+    assert fhir.convert(request(dosage=untimed)).warnings[0].endswith("(no structured timing)")

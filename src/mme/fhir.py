@@ -492,8 +492,22 @@ def _times(repeat: Mapping[str, Any], label: str) -> int | None:
 
 
 def _per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
-    """Administrations a day from ``timing``; None when it says nothing about frequency."""
-    repeat = timing.get("repeat") or {}
+    """Administrations a day from ``timing``: its ``repeat``, else its ``code``; None when it says nothing about
+    frequency. A code that says another number than the repeat is refused: which one is meant is unknown."""
+    by_repeat = _repeat_per_day(timing.get("repeat") or {}, label, notes)
+    code = next((c.get("code") for c in (timing.get("code") or {}).get("coding", []) if c.get("code")), None)
+    if code is None or (by_repeat is not None and str(code).upper() not in _TIMING_CODES):
+        return by_repeat
+    if str(code).upper() not in _TIMING_CODES:
+        raise DoseError(f"{label}: timing code {code!r} is not one mme reads ({', '.join(_TIMING_CODES)})")
+    by_code = _TIMING_CODES[str(code).upper()]
+    if by_repeat is not None and not math.isclose(by_repeat, by_code):
+        raise DoseError(f"{label}: timing code {code} is {by_code:g} a day, its repeat {by_repeat:g}: correct one")
+    return by_code
+
+
+def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
+    """Administrations a day from ``timing.repeat``; None when it says nothing about frequency."""
     if repeat.get("dayOfWeek"):
         days = ", ".join(repeat["dayOfWeek"])
         notes.append(f"{label}: taken on some days of the week ({days}): MME/day is that of a day it is taken")
@@ -529,14 +543,7 @@ def _per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> float |
         return (frequency or 1.0) * 24 / hours
     if frequency is not None:
         raise DoseError(f"{label}: frequency {frequency:g} without a period: say per what (period, periodUnit)")
-    if times is not None:
-        return float(times)
-    code = next((c.get("code") for c in (timing.get("code") or {}).get("coding", []) if c.get("code")), None)
-    if code is not None:
-        if code.upper() not in _TIMING_CODES:
-            raise DoseError(f"{label}: timing code {code!r} is not one mme reads ({', '.join(_TIMING_CODES)})")
-        return _TIMING_CODES[code.upper()]
-    return None
+    return None if times is None else float(times)
 
 
 def _dose(entry: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose | None, _Dose | None]:
@@ -708,7 +715,7 @@ def _read_one(
             notes.append(f"{where}: no dose given; one patch at a time was read")
         if dose is None or (per_day is None and not patch):
             missing = "dose (doseAndRate)" if dose is None else "timing (frequency and period)"
-            if routed is not None and (by_text := _sig(routed, entry, dose, where, table, rxnorm)) is not None:
+            if routed is not None and (by_text := _sig(routed, entry, dose, per_day, where, table, rxnorm)) is not None:
                 items.append(by_text)
                 continue
             text = f" (text: {entry['text']!r})" if entry.get("text") else ""
@@ -753,10 +760,12 @@ def _dosage_mme(
 
 
 def _sig(
-    prod: Product, entry: Mapping[str, Any], dose: _Dose | None, where: str, table: TableLike, rxnorm: RxnormLike
-) -> DailyMME | None:
+    prod: Product, entry: Mapping[str, Any], dose: _Dose | None, per_day: float | None, where: str, table: TableLike,
+    rxnorm: RxnormLike,
+) -> DailyMME | None:  # fmt: skip
     """A dosage without structured dose or timing, read from its ``text`` by the sig reader; None when it does
-    not read, disagrees with a structured count or has a structured cap (then the dispense request is used)."""
+    not read, disagrees with a structured count or timing or has a structured cap (then the dispense request is
+    used)."""
     text = entry.get("text")
     if not isinstance(text, str) or not text.strip() or "maxDosePerPeriod" in entry:
         return None
@@ -767,7 +776,13 @@ def _sig(
     read = result.expression
     if dose is not None and not (dose.kind == "count" and read is not None and read.count == dose.value):
         return None
-    note = f"{where}: dosage read from text {text!r} (no structured dose or timing)"
+    if per_day is not None:
+        every = read.every_hours if read is not None else None
+        said = read.per_day if read is not None and read.per_day is not None else 24 / every if every else None
+        if said is None or not math.isclose(said, per_day):
+            return None
+    missing = "dose or timing" if dose is None and per_day is None else "dose" if dose is None else "timing"
+    note = f"{where}: dosage read from text {text!r} (no structured {missing})"
     return result.model_copy(update={"warnings": (note, *result.warnings)})
 
 
