@@ -1157,3 +1157,15 @@ def test_a_structured_timing_is_never_overruled_unsaid() -> None:
     assert q6h.warnings[0] == f"MedicationRequest/r1: dosage read from text {text!r} (no structured dose)"
     untimed = {"doseAndRate": every(6)["doseAndRate"], "text": "1 tablet every 6 hours"}
     assert fhir.convert(request(dosage=untimed)).warnings[0].endswith("(no structured timing)")
+
+
+def test_a_dose_must_be_a_number_of_the_product_s_kind_of_unit() -> None:
+    """A doseQuantity value "1" (a string) was read as 1, though timing numbers as strings are refused; 1 {patch}
+    of an oxycodone tablet was read as 1 tablet."""
+    with pytest.raises(mme.DoseError, match="must be a JSON number, not '1'"):
+        fhir.convert(request(dosage=every(6, {"value": "1", "code": "{tablet}"})))
+    with pytest.raises(mme.AmbiguousDoseError, match=r"the dose is 1 \{patch\}, but .*Oral Tablet\) is no patch"):
+        fhir.convert(request(dosage=every(6, {"value": 1, "code": "{patch}"})))
+    with pytest.raises(mme.AmbiguousDoseError, match=r"the dose is 1 TAB, but .*Transdermal System\) is a patch"):
+        fhir.convert(request(FENTANYL_25, dosage=every(72, {"value": 1, "code": "TAB"})))
+    assert fhir.convert(request(FENTANYL_25, dosage=every(72, {"value": 1, "code": "{patch}"}))).mme_per_day == 60.0

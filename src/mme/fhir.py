@@ -102,6 +102,9 @@ _COUNTS = frozenset(
      "{puff}", "{spray}", "{film}", "{lozenge}", "{troche}", "{suppository}", "supp", "{each}", "{ea}", "{dose}",
      "{unit}", "tablet", "capsule", "film", "spray", "each", "ea", "lozenge", "suppository", "{syringe}"}
 )  # fmt: skip
+#: Count units that name a patch, or a unit taken by mouth: on the other kind of product, which is meant is unknown.
+_PATCH_UNITS = frozenset({"{patch}", "patch"})
+_ORAL_UNITS = frozenset({"{tablet}", "{tab}", "{tbl}", "tab", "tablet", "{capsule}", "{cap}", "cap", "capsule"})
 _MASS_AND_VOLUME = {"mg": "mg", "ug": "mcg", "mcg": "mcg", "g": "g", "ml": "mL", "mg/h": "mg/h", "ug/h": "mcg/h"}
 _MONTH_UNITS = frozenset({"mo", "month", "months"})
 #: Statuses (of the three resources) that say the medication is not being taken; such a resource is still
@@ -118,6 +121,7 @@ class _Dose(NamedTuple):
     kind: Literal["count", "volume", "amount"]
     value: float
     unit: str  # "" for a count
+    said: str = ""  # a count's unit as written ("{patch}", "TAB")
 
 
 class BundleMME(Total):
@@ -406,14 +410,17 @@ def _quantity(q: Mapping[str, Any], what: str, notes: list[str]) -> tuple[float,
         code = q.get("unit")
         if code is not None:
             notes.append(f"{what}: no UCUM code; the display unit {code!r} was read")
-    return float(q["value"]), str(code or "")
+    value = q["value"]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise DoseError(f"{what}: the value must be a JSON number, not {value!r}")
+    return float(value), str(code or "")
 
 
 def _dose_of(value: float, unit: str, what: str) -> _Dose:
     """A dose from a quantity's value and UCUM unit (or HL7 form code, for counts)."""
     key = unit.strip()
     if key.lower() in _COUNTS or key.upper() in {"TAB", "CAP", "PATCH", "SUPP", "SPRAY"}:
-        return _Dose("count", value, "")
+        return _Dose("count", value, "", key)
     unit_ = _MASS_AND_VOLUME.get(key.lower())
     if unit_ is None:
         raise UnitError(f"{what}: unit {unit!r} is neither a mass (mg, ug), a volume (mL), a rate (ug/h) nor a count")
@@ -710,6 +717,9 @@ def _read_one(
         dose, check = (dose, per_time) if dose is not None else (per_time, None)
         per_day = _per_day(entry.get("timing") or {}, where, notes)
         patch = prod is not None and any(i.unit == "MG/HR" for i in prod.opioids)
+        if dose is not None and prod is not None and dose.said.lower() in (_ORAL_UNITS if patch else _PATCH_UNITS):
+            raise AmbiguousDoseError(f"{where}: the dose is {dose.value:g} {dose.said}, but {prod.label} is "
+                                     f"{'a patch' if patch else 'no patch'}: correct one")  # fmt: skip
         if dose is None and patch:
             dose = _Dose("count", 1.0, "")
             notes.append(f"{where}: no dose given; one patch at a time was read")
