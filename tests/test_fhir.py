@@ -412,21 +412,32 @@ def test_non_opioids_are_listed_never_counted_never_errors() -> None:
 
 
 def test_a_code_the_file_lacks_is_listed_as_unknown_never_as_not_an_opioid() -> None:
-    """Roxybond (a brand the file's names lack) with a code newer than the file was listed as "not an opioid
-    product" and left out of the Bundle's total without a word of the true reason."""
+    """Olinvyk (oliceridine, an opioid newer than the file) with its code was listed as "not an opioid product" and
+    left out of the Bundle's total without a word of the true reason."""
     newer = request("2599999", dosage=every(6)) | {"id": "new"}
-    newer["medicationCodeableConcept"]["text"] = "Roxybond 5 MG Oral Tablet"
+    newer["medicationCodeableConcept"]["text"] = "oliceridine 1 MG/ML Injectable Solution [Olinvyk]"
     got = fhir.convert(
         {"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))}, {"resource": newer}]}
     )
     assert isinstance(got, fhir.BundleMME)
     assert got.mme_per_day == 30.0
     assert got.not_counted == (
-        "MedicationRequest/new: RxCUI 2599999 (Roxybond 5 MG Oral Tablet) is not in the RxNorm product file "
-        "(RxNorm 2020-10-20): not an opioid product, or one newer than the file (pass a newer file, rxnorm=)",
+        "MedicationRequest/new: RxCUI 2599999 (oliceridine 1 MG/ML Injectable Solution [Olinvyk]) is not in the RxNorm "
+        "product file (RxNorm 2020-10-20): not an opioid product, or one newer than the file (pass a newer file, rxnorm=)",
     )
     with pytest.raises(mme.UnknownRxCUIError, match="'2599999' is not in the RxNorm product file"):
         fhir.convert(newer)
+
+
+def test_a_brand_of_the_file_names_an_opioid() -> None:
+    """Roxybond with a code newer than the file was listed as not an opioid (the words knew no such brand): the file's
+    own brands name opioids, so skipping it would undercount."""
+    newer = request("2599999", dosage=every(6)) | {"id": "new"}
+    newer["medicationCodeableConcept"]["text"] = "Roxybond 5 MG Oral Tablet"
+    with pytest.raises(mme.UnknownRxCUIError, match="'2599999'"):
+        fhir.convert({"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))}, {"resource": newer}]})
+    assert {"roxybond", "qdolo", "nalocet", "tussionex"} <= rx.brand_words()
+    assert "tylenol" not in rx.brand_words()  # "Tylenol with Codeine": a brand of several words names no opioid alone
 
 
 def test_an_unknown_code_for_a_named_opioid_is_an_error_not_a_skip() -> None:

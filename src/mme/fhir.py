@@ -52,6 +52,7 @@ from .rxnorm import (
     Ingredient,
     Product,
     RxnormLike,
+    brand_words,
     dispensing_mme,
     dose_form_name,
     ingredient_drug,
@@ -240,14 +241,14 @@ def _medication(
     date = rxnorm_date(rxnorm=rxnorm)
     if codes:  # the file holds opioid products only: a code it lacks may be an opioid newer than the file
         unknown = UnknownRxCUIError(", ".join(codes), date)
-        if _names_opioid(text):
+        if _names_opioid(text, rxnorm):
             raise unknown
         raise _NotCounted(
             f"{_label(resource)}: RxCUI {', '.join(codes)} ({text or 'no name'}) is not in the RxNorm product file "
             f"(RxNorm {date}): not an opioid product, or one newer than the file (pass a newer file, rxnorm=)",
             unknown,
         )
-    if _names_opioid(text):
+    if _names_opioid(text, rxnorm):
         if (named := _named(text, rxnorm)) is not None:
             return named, named
         raise ExpressionError(
@@ -286,7 +287,7 @@ def _named(text: str, rxnorm: RxnormLike) -> Product | None:
         if part.unit not in _NAMED_UNITS:  # a daily total ("40 mg/day") is no product strength
             return None
         unit, scale = _NAMED_UNITS[part.unit]
-        drug = read.drug if len(read.ingredients) == 1 or _names_opioid(part.name) else None
+        drug = read.drug if len(read.ingredients) == 1 or _names_opioid(part.name, rxnorm) else None
         ingredients.append(Ingredient(name=part.name, drug=drug, strength=Decimal(str(part.amount)) * scale, unit=unit))
     return Product(
         rxcui="", name=text, dose_form=None, dose_form_code=None, route=read.route, form=read.form,
@@ -306,7 +307,7 @@ def _described(medication: Mapping[str, Any], text: str, label: str, rxnorm: Rxn
         item = entry.get("itemCodeableConcept") or (entry.get("item") or {}).get("concept") or {}  # R4, R5
         drug = next((d for c in _codings(item) if (d := ingredient_drug(c, rxnorm=rxnorm))), None)
         name = _text(item) or (drug or "an ingredient")
-        if drug is None and _names_opioid(name):
+        if drug is None and _names_opioid(name, rxnorm):
             raise ExpressionError(f"{label}: the ingredient {name!r} has no RxNorm ingredient code mme knows")
         ratio = entry.get("strength") or entry.get("strengthRatio")
         if not ratio:
@@ -378,10 +379,11 @@ def _text(concept: Mapping[str, Any] | None) -> str:
     )
 
 
-def _names_opioid(text: str) -> bool:
-    """Whether a medication's text names an opioid `mme` knows (then an unknown code is an error, not a skip)."""
+def _names_opioid(text: str, rxnorm: RxnormLike) -> bool:
+    """Whether a medication's text names an opioid `mme` knows, or a brand of the product file (then an unknown code
+    is an error, not a skip)."""
     words = set(re.findall(r"[a-z]+", text.lower()))
-    return bool(words & OPIOID_WORDS)
+    return bool(words & OPIOID_WORDS or words & brand_words(rxnorm=rxnorm))
 
 
 class _NotCounted(Exception):
