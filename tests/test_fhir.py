@@ -1175,7 +1175,7 @@ def test_a_dose_must_be_a_number_of_the_product_s_kind_of_unit() -> None:
     of an oxycodone tablet was read as 1 tablet."""
     with pytest.raises(mme.DoseError, match="must be a JSON number, not '1'"):
         fhir.convert(request(dosage=every(6, {"value": "1", "code": "{tablet}"})))
-    with pytest.raises(mme.AmbiguousDoseError, match=r"the dose is 1 \{patch\}, but .*Oral Tablet\) is no patch"):
+    with pytest.raises(mme.AmbiguousDoseError, match=r"the dose is 1 \{patch\}, but .*Oral Tablet\) is a tablet"):
         fhir.convert(request(dosage=every(6, {"value": 1, "code": "{patch}"})))
     with pytest.raises(mme.AmbiguousDoseError, match=r"the dose is 1 TAB, but .*Transdermal System\) is a patch"):
         fhir.convert(request(FENTANYL_25, dosage=every(72, {"value": 1, "code": "TAB"})))

@@ -719,9 +719,8 @@ def _read_one(
         dose, check = (dose, per_time) if dose is not None else (per_time, None)
         per_day = _per_day(entry.get("timing") or {}, where, notes)
         patch = prod is not None and any(i.unit == "MG/HR" for i in prod.opioids)
-        if dose is not None and prod is not None and dose.said.lower() in (_ORAL_UNITS if patch else _PATCH_UNITS):
-            raise AmbiguousDoseError(f"{where}: the dose is {dose.value:g} {dose.said}, but {prod.label} is "
-                                     f"{'a patch' if patch else 'no patch'}: correct one")  # fmt: skip
+        if dose is not None and prod is not None:
+            _fits(dose, prod, patch, where)
         if dose is None and patch:
             dose = _Dose("count", 1.0, "")
             notes.append(f"{where}: no dose given; one patch at a time was read")
@@ -746,6 +745,15 @@ def _read_one(
             )
         items.extend(result.items if isinstance(result, Total) else [result])
     return _noted(items, notes)
+
+
+def _fits(dose: _Dose, prod: Product, patch: bool, where: str) -> None:
+    """A count in patches of a product that is no patch, or in tablets or capsules of a patch, is refused: which
+    product, or which count, is meant is unknown."""
+    is_patch = patch or prod.form == "patch"
+    if dose.said.lower() in (_ORAL_UNITS if is_patch else _PATCH_UNITS if prod.form else ()):
+        theirs = "a patch" if is_patch else f"a {prod.form}"
+        raise AmbiguousDoseError(f"{where}: the dose is {dose.value:g} {dose.said}, but {prod.label} is {theirs}")
 
 
 def _regimen(given: str | Product, dose: _Dose, args: Mapping[str, Any]) -> DailyMME | Total:
