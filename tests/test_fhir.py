@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 import mme
 import mme.rxnorm as rx
 from mme import fhir
+from mme._engine import patch_changed
 from mme.testing import FhirRegimen, fhir_regimens, medication_request, medication_requests, timings
 
 from reference_data import CQF_TESTS, needs
@@ -402,8 +404,40 @@ def test_non_opioids_are_listed_never_counted_never_errors() -> None:
     assert "not counted" in str(got)
     alone = fhir.convert({"resourceType": "Bundle", "entry": [{"resource": tylenol}]})
     assert alone.mme_per_day is None  # no MME, never 0
-    with pytest.raises(mme.NotCoveredError, match="no MME"):
-        fhir.convert(tylenol)
+    with pytest.raises(mme.UnknownRxCUIError, match="'313782' is not in the RxNorm product file"):
+        fhir.convert(tylenol)  # the file holds opioid products: a code it lacks is unknown, as documented
+    uncoded = tylenol | {"medicationCodeableConcept": {"text": "ibuprofen 200 mg tablet"}}
+    with pytest.raises(mme.NotCoveredError, match="ibuprofen 200 mg tablet is not an opioid known to mme: it has no"):
+        fhir.convert(uncoded)
+
+
+def test_a_code_the_file_lacks_is_listed_as_unknown_never_as_not_an_opioid() -> None:
+    """Olinvyk (oliceridine, an opioid newer than the file) with its code was listed as "not an opioid product" and
+    left out of the Bundle's total without a word of the true reason."""
+    newer = request("2599999", dosage=every(6)) | {"id": "new"}
+    newer["medicationCodeableConcept"]["text"] = "oliceridine 1 MG/ML Injectable Solution [Olinvyk]"
+    got = fhir.convert(
+        {"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))}, {"resource": newer}]}
+    )
+    assert isinstance(got, fhir.BundleMME)
+    assert got.mme_per_day == 30.0
+    assert got.not_counted == (
+        "MedicationRequest/new: RxCUI 2599999 (oliceridine 1 MG/ML Injectable Solution [Olinvyk]) is not in the RxNorm "
+        "product file (RxNorm 2020-10-20): not an opioid product, or one newer than the file (pass a newer file, rxnorm=)",
+    )
+    with pytest.raises(mme.UnknownRxCUIError, match="'2599999' is not in the RxNorm product file"):
+        fhir.convert(newer)
+
+
+def test_a_brand_of_the_file_names_an_opioid() -> None:
+    """Roxybond with a code newer than the file was listed as not an opioid (the words knew no such brand): the file's
+    own brands name opioids, so skipping it would undercount."""
+    newer = request("2599999", dosage=every(6)) | {"id": "new"}
+    newer["medicationCodeableConcept"]["text"] = "Roxybond 5 MG Oral Tablet"
+    with pytest.raises(mme.UnknownRxCUIError, match="'2599999'"):
+        fhir.convert({"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))}, {"resource": newer}]})
+    assert {"roxybond", "qdolo", "nalocet", "tussionex"} <= rx.brand_words()
+    assert "tylenol" not in rx.brand_words()  # "Tylenol with Codeine": a brand of several words names no opioid alone
 
 
 def test_an_unknown_code_for_a_named_opioid_is_an_error_not_a_skip() -> None:
@@ -738,14 +772,14 @@ def test_cli_fhir_json_and_ndjson(tmp_path: Path, capsys: pytest.CaptureFixture[
     out = io.StringIO()
     assert main(["fhir", str(export), "--json"], out=out) == 0
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert [r["result"]["mme_per_day"] if r["result"] else r["error"][:15] for r in rows] == [60.0, "NotCoveredError"]
+    assert [r["result"]["mme_per_day"] if r["result"] else r["error"][:15] for r in rows] == [60.0, "UnknownRxCUIErr"]
     assert "1 of 2 resources converted" in capsys.readouterr().err
     out = io.StringIO()
     assert main(["fhir", str(export)], out=out) == 0
     assert (
         out.getvalue()
         .splitlines()[1]
-        .startswith("MedicationRequest/r1: NotCoveredError: MedicationRequest/r1: RxCUI 99999999")
+        .startswith("MedicationRequest/r1: UnknownRxCUIError: RxCUI '99999999' is not in the RxNorm product file")
     )
 
 
@@ -928,3 +962,221 @@ def test_malformed_bundles_are_typed_errors_never_crashes(entries: Any) -> None:
     except mme.MMEError:
         return
     assert result.mme_per_day is None
+
+
+# -- Dosage.route -----------------------------------------------------------------------------------
+
+SNOMED = "http://snomed.info/sct"
+
+
+def _routed(route: dict[str, Any], code: str = "3423", dose: dict[str, Any] | None = None) -> dict[str, Any]:
+    dosage = every(2, dose or {"value": 0.5, "code": "mg"}) | {"route": route}
+    return request(code, dosage=dosage)
+
+
+@pytest.mark.parametrize(
+    ("route", "expected"),
+    [
+        ({"coding": [{"system": SNOMED, "code": "47625008"}]}, "intravenous"),
+        ({"coding": [{"system": SNOMED, "code": "78421000"}]}, "intramuscular"),
+        ({"coding": [{"system": SNOMED, "code": "34206005"}]}, "subcutaneous"),
+        ({"coding": [{"system": SNOMED, "code": "26643006"}]}, "oral"),
+        ({"text": "IV"}, "intravenous"),
+        ({"coding": [{"system": "urn:oid:1.2.3", "display": "Intravenous route (qualifier value)"}]}, "intravenous"),
+        ({"coding": [{"display": "Subcutaneous use"}]}, "subcutaneous"),
+    ],
+)
+def test_the_dosage_route_is_read(route: dict[str, Any], expected: str) -> None:
+    """IV hydromorphone was counted as oral (30 MME/day under anzca-2021, with "no route given"): 0.5 mg every
+    2 hours is 6 mg a day, x15 parenteral = 90."""
+    got = fhir.convert(_routed(route), table="anzca-2021")
+    assert got == rx.daily_mme("3423", "0.5 mg", every="2 h", route=expected, table="anzca-2021")
+    assert not any("no route given" in w for w in got.warnings)
+
+
+def test_a_route_of_an_uncoded_liquid_is_read() -> None:
+    named = request(dosage=every(4, {"value": 5, "code": "mg"}) | {"route": {"text": "intravenous"}})
+    named["medicationCodeableConcept"] = {"text": "morphine sulfate 10 mg/mL"}
+    assert fhir.convert(named, table="anzca-2021").mme_per_day == 90.0  # 30 mg/day x3, not oral x1 (30)
+
+
+def test_a_route_that_contradicts_the_product_is_refused_naming_both() -> None:
+    iv = {"coding": [{"system": SNOMED, "code": "47625008", "display": "Intravenous route"}]}
+    with pytest.raises(mme.AmbiguousDoseError, match=r"route is intravenous .*Oral Tablet\) is oral"):
+        fhir.convert(_routed(iv, OXY_5, {"value": 1, "code": "{tablet}"}))
+    oral = {"coding": [{"system": SNOMED, "code": "26643006"}]}
+    with pytest.raises(mme.AmbiguousDoseError, match=r"Injection.* is intramuscular or intravenous or subcutaneous"):
+        fhir.convert(_routed(oral, "1728800", {"value": 5, "code": "mL"}))
+    dispense = {
+        "resourceType": "MedicationDispense", "medicationCodeableConcept": request()["medicationCodeableConcept"],
+        "quantity": {"value": 120, "code": "{tablet}"}, "daysSupply": {"value": 30, "code": "d"},
+        "dosageInstruction": [every(6) | {"route": iv}],
+    }  # fmt: skip
+    with pytest.raises(mme.AmbiguousDoseError, match="route is intravenous"):
+        fhir.convert(dispense)
+    same = _routed(oral, OXY_5, {"value": 1, "code": "{tablet}"})
+    assert fhir.convert(same).warnings == ()  # agrees with the product: nothing to say
+
+
+def test_a_route_that_does_not_read_is_said_or_refused() -> None:
+    inhaled = {"text": "inhalation"}
+    got = fhir.convert(_routed(inhaled, OXY_5, {"value": 1, "code": "{tablet}"}))
+    assert got.mme_per_day == 90.0  # 12 tablets of 5 mg a day x1.5: the product's route, said
+    assert got.warnings == ("MedicationRequest/r1: the route 'inhalation' is not one mme reads: the product's (oral) "
+                            "was used",)  # fmt: skip
+    with pytest.raises(mme.UnknownTermError, match="the route 'inhalation' is not one mme reads"):
+        fhir.convert(_routed(inhaled))  # an ingredient code: no route of its own to fall back on
+    with pytest.raises(mme.UnknownTermError, match="the route '72607000' is not one mme reads"):
+        fhir.convert(_routed({"coding": [{"system": SNOMED, "code": "72607000"}]}))  # intrathecal: not guessed
+
+
+def test_links_are_resolved_as_fhir_resolves_them() -> None:
+    """A dispense naming its request by absolute URL (the request's fullUrl a urn:uuid) or by a versioned reference,
+    and two versions of one request in a history Bundle, were each counted twice: 60 MME/day for 30."""
+    ordered = request(dosage=every(6)) | {"id": "a"}
+    filled = {
+        "resourceType": "MedicationDispense", "id": "d", "medicationCodeableConcept": request()["medicationCodeableConcept"],
+        "quantity": {"value": 120, "code": "{tablet}"}, "daysSupply": {"value": 30, "code": "d"},
+    }  # fmt: skip
+    for reference in ("https://fhir.example.org/r4/MedicationRequest/a", "MedicationRequest/a/_history/2"):
+        linked = filled | {"authorizingPrescription": [{"reference": reference}]}
+        bundle = {"resourceType": "Bundle", "entry": [{"fullUrl": "urn:uuid:9", "resource": ordered},
+                                                      {"resource": linked}]}  # fmt: skip
+        with pytest.raises(mme.AmbiguousDoseError, match=r"MedicationDispense/d names MedicationRequest/a "):
+            fhir.convert(bundle)
+    by_full_url = {"resourceType": "Bundle", "entry": [
+        {"fullUrl": "https://fhir.example.org/r4/MedicationRequest/a", "resource": {k: v for k, v in ordered.items() if k != "id"}},
+        {"resource": filled | {"authorizingPrescription": [{"reference": "MedicationRequest/a"}]}}]}  # fmt: skip
+    with pytest.raises(mme.AmbiguousDoseError, match=r"MedicationDispense/d names MedicationRequest/\? "):
+        fhir.convert(by_full_url)
+    refills = {"resourceType": "Bundle", "entry": [
+        {"resource": filled | {"authorizingPrescription": [{"reference": "MedicationRequest/a/_history/1"}]}},
+        {"resource": filled | {"id": "e", "authorizingPrescription": [{"reference": "https://h/MedicationRequest/a"}]}}]}  # fmt: skip
+    with pytest.raises(mme.AmbiguousDoseError, match="MedicationDispense/d and MedicationDispense/e both name Med"):
+        fhir.convert(refills)
+    history = {"resourceType": "Bundle", "type": "history", "entry": [
+        {"fullUrl": "https://h/MedicationRequest/a", "resource": ordered | {"meta": {"versionId": "2"}}},
+        {"fullUrl": "https://h/MedicationRequest/a", "resource": ordered | {"meta": {"versionId": "1"}}}]}  # fmt: skip
+    with pytest.raises(mme.AmbiguousDoseError, match=r"MedicationRequest/a is in the Bundle twice"):
+        fhir.convert(history)
+    other = {"resourceType": "Bundle", "entry": [{"resource": ordered}, {"resource": ordered | {"id": "b"}}]}
+    assert fhir.convert(other).mme_per_day == 60.0  # two requests: taken together
+
+
+def test_nothing_in_a_bundle_vanishes() -> None:
+    """An opioid in a Bundle inside the Bundle gave no MME and no word; a MedicationAdministration was skipped
+    unsaid; a Medication listing oxycodone 5 mg twice counted 60 MME/day, its warning printed twice."""
+    nested = {"resourceType": "Bundle", "entry": [
+        {"resource": {"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))}]}}]}  # fmt: skip
+    assert fhir.convert(nested) == fhir.convert(
+        {"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))}]}
+    )
+    assert fhir.convert(nested).mme_per_day == 30.0
+    given = {
+        "resourceType": "MedicationAdministration",
+        "id": "g",
+        "medicationCodeableConcept": request()["medicationCodeableConcept"],
+    }
+    got = fhir.convert(
+        {"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))}, {"resource": given}]}
+    )
+    assert isinstance(got, fhir.BundleMME)
+    assert got.mme_per_day == 30.0
+    assert got.not_counted == ("MedicationAdministration/g: a record of doses given, which mme does not read (convert "
+                               "the request, dispense or statement)",)  # fmt: skip
+    oxycodone = {"itemCodeableConcept": {"coding": [{"system": RX, "code": "7804"}]},
+                 "strength": _strength(5, "mg", "{tablet}")}  # fmt: skip
+    with pytest.raises(mme.AmbiguousDoseError, match=r"lists oxycodone twice \(5 and 5 MG\)"):
+        fhir.convert(_uses(_medication(oxycodone, oxycodone), every(6)))
+    assert fhir.convert(_uses(_medication(oxycodone), every(6))).mme_per_day == 30.0
+
+
+@pytest.mark.parametrize(("repeat", "sooner"), [({"frequency": 3, "period": 1, "periodUnit": "d"}, True),
+                                                 ({"frequency": 1, "period": 48, "periodUnit": "h"}, True),
+                                                 ({"frequency": 1, "period": 7, "periodUnit": "d"}, False)])  # fmt: skip
+def test_a_patch_changed_off_its_wear_period_is_said(repeat: dict[str, Any], sooner: bool) -> None:
+    """Every other path warns of a fentanyl patch changed three times a day; FHIR gave 60 MME/day unsaid."""
+    dosage = {"timing": {"repeat": repeat}, "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{patch}"}}]}
+    got = fhir.convert(request(FENTANYL_25, dosage=dosage))
+    assert got.mme_per_day == 60.0  # the rate of the patch worn (CDC), as every path gives
+    assert got.warnings == (patch_changed(3, sooner=sooner),)
+    on_time = dosage | {"timing": {"repeat": {"frequency": 1, "period": 72, "periodUnit": "h"}}}
+    assert fhir.convert(request(FENTANYL_25, dosage=on_time)).warnings == ()
+
+
+def test_a_dose_and_a_rate_that_disagree_are_refused_and_a_rate_ratio_is_read() -> None:
+    """One 25 mcg/h patch with a rateQuantity of 50 ug/h was 60 MME/day unsaid (the rate says 120); a rateRatio
+    (50 ug per 1 h) was ignored and one patch read."""
+    every_3_days = {"repeat": {"frequency": 1, "period": 72, "periodUnit": "h"}}
+    one_patch = {"doseQuantity": {"value": 1, "code": "{patch}"}}
+    both = {"timing": every_3_days, "doseAndRate": [one_patch | {"rateQuantity": {"value": 50, "code": "ug/h"}}]}
+    with pytest.raises(
+        mme.AmbiguousDoseError, match=r"the dose \(1 unit\(s\)\) gives 60 MME/day, the rate \(50 mcg/h\) 120"
+    ):
+        fhir.convert(request(FENTANYL_25, dosage=both))
+    agree = {"timing": every_3_days, "doseAndRate": [one_patch | {"rateQuantity": {"value": 25, "code": "ug/h"}}]}
+    assert fhir.convert(request(FENTANYL_25, dosage=agree)).mme_per_day == 60.0
+    ratio = {"numerator": {"value": 50, "code": "ug"}, "denominator": {"value": 1, "code": "h"}}
+    by_ratio = {"timing": every_3_days, "doseAndRate": [{"rateRatio": ratio}]}
+    assert fhir.convert(request(FENTANYL_25, dosage=by_ratio)) == rx.daily_mme(
+        FENTANYL_25, "50 mcg/h", per_day=1 / 3
+    )  # 120: two patches' rate
+    per_day = by_ratio | {"doseAndRate": [{"rateRatio": ratio | {"denominator": {"value": 1, "code": "d"}}}]}
+    assert fhir.convert(request(FENTANYL_25, dosage=per_day)).mme_per_day == 60.0 * 50 / 24 / 25  # 50 ug a day
+    liquid = by_ratio | {"doseAndRate": [{"rateRatio": ratio | {"numerator": {"value": 5, "code": "mL"}}}]}
+    with pytest.raises(mme.UnitError, match="'mL/h'"):
+        fhir.convert(request(FENTANYL_25, dosage=liquid))
+
+
+@pytest.mark.parametrize(("low", "high"), [((2, "{tablet}"), (1, "{tablet}")), ((5, "mg"), (2, "{tablet}"))])
+def test_a_dose_range_that_is_no_range_is_refused(low: tuple[int, str], high: tuple[int, str]) -> None:
+    """'2 to 1 tablets' used the maximum, 1 (30 MME/day); '5 mg to 2 tablets' used 2 tablets (60)."""
+    span = {"low": {"value": low[0], "code": low[1]}, "high": {"value": high[0], "code": high[1]}}
+    dosage = every(6) | {"doseAndRate": [{"doseRange": span}]}
+    with pytest.raises(mme.DoseError, match=f"doseRange is {low[0]} {re.escape(low[1])} to {high[0]}"):
+        fhir.convert(request(dosage=dosage))
+
+
+def test_a_medication_code_and_ingredients_that_disagree_are_refused() -> None:
+    """Coded oxycodone 5 mg with an ingredient list saying 10 mg was 30 MME/day, the conflict unsaid."""
+
+    def coded(strength: float) -> dict[str, Any]:
+        oxycodone = {"itemCodeableConcept": {"coding": [{"system": RX, "code": "7804"}]},
+                     "strength": _strength(strength, "mg", "{tablet}")}  # fmt: skip
+        return _medication(oxycodone) | {"code": {"coding": [{"system": RX, "code": OXY_5}]}}
+
+    with pytest.raises(mme.AmbiguousDoseError, match=r"5 MG Oral Tablet\), but its ingredients say oxycodone 10 MG"):
+        fhir.convert(_uses(coded(10), every(6)))
+    assert fhir.convert(_uses(coded(5), every(6))) == rx.daily_mme(OXY_5, count=1, every="6 h")
+
+
+def test_a_structured_timing_is_never_overruled_unsaid() -> None:
+    """`timing.code` QD beside a repeat of twice a day was read as the repeat (15 MME/day) unsaid; a text read for
+    the dose ("2 tablets every 6 hours", 60) dropped the structured every 4 hours (90) and said "no structured
+    dose or timing"."""
+    twice = {"code": {"coding": [{"code": "QD"}]}, "repeat": {"frequency": 2, "period": 1, "periodUnit": "d"}}
+    with pytest.raises(mme.DoseError, match="timing code QD is 1 a day, its repeat 2"):
+        fhir.convert(request(dosage=every(6) | {"timing": twice}))
+    agreeing = twice | {"code": {"coding": [{"code": "BID"}]}}
+    assert fhir.convert(request(dosage=every(6) | {"timing": agreeing})).mme_per_day == 15.0
+    text = "take 2 tablets every 6 hours"
+    q4h = {"timing": every(4)["timing"], "text": text}
+    with pytest.raises(mme.DoseError, match="the dosage has no dose"):
+        fhir.convert(request(dosage=q4h))  # the text's timing is not the structure's: neither is chosen
+    q6h = fhir.convert(request(dosage=q4h | {"timing": every(6)["timing"]}))
+    assert q6h.mme_per_day == 60.0
+    assert q6h.warnings[0] == f"MedicationRequest/r1: dosage read from text {text!r} (no structured dose)"
+    untimed = {"doseAndRate": every(6)["doseAndRate"], "text": "1 tablet every 6 hours"}
+    assert fhir.convert(request(dosage=untimed)).warnings[0].endswith("(no structured timing)")
+
+
+def test_a_dose_must_be_a_number_of_the_product_s_kind_of_unit() -> None:
+    """A doseQuantity value "1" (a string) was read as 1, though timing numbers as strings are refused; 1 {patch}
+    of an oxycodone tablet was read as 1 tablet."""
+    with pytest.raises(mme.DoseError, match="must be a JSON number, not '1'"):
+        fhir.convert(request(dosage=every(6, {"value": "1", "code": "{tablet}"})))
+    with pytest.raises(mme.AmbiguousDoseError, match=r"the dose is 1 \{patch\}, but .*Oral Tablet\) is a tablet"):
+        fhir.convert(request(dosage=every(6, {"value": 1, "code": "{patch}"})))
+    with pytest.raises(mme.AmbiguousDoseError, match=r"the dose is 1 TAB, but .*Transdermal System\) is a patch"):
+        fhir.convert(request(FENTANYL_25, dosage=every(72, {"value": 1, "code": "TAB"})))
+    assert fhir.convert(request(FENTANYL_25, dosage=every(72, {"value": 1, "code": "{patch}"}))).mme_per_day == 60.0

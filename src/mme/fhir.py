@@ -41,16 +41,18 @@ from ._errors import (
     NotCoveredError,
     UnitError,
     UnknownRxCUIError,
+    UnknownTermError,
     utf8_text,
 )
 from ._parse import parse_product
 from ._rxnorm_build import DOSE_FORMS
 from ._tables import DEFAULT_TABLE, resolve_table
-from ._vocab import OPIOID_WORDS
+from ._vocab import FORM_ROUTES, OPIOID_WORDS, ROUTES, TRANSMUCOSAL, resolve_route
 from .rxnorm import (
     Ingredient,
     Product,
     RxnormLike,
+    brand_words,
     dispensing_mme,
     dose_form_name,
     ingredient_drug,
@@ -64,6 +66,11 @@ __all__ = ["RXNORM_SYSTEM", "BundleMME", "convert", "iter_convert", "read"]
 
 RXNORM_SYSTEM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 MEDICATION_RESOURCES = frozenset({"MedicationRequest", "MedicationStatement", "MedicationDispense"})
+#: Medication resources not read, with why: listed in a Bundle as not counted, never skipped unsaid.
+_NOT_READ = {
+    "MedicationAdministration": "a record of doses given, which mme does not read (convert the request, dispense or "
+    "statement)",
+}
 
 #: UCUM period units in hours (a month is 30 days and a year 365, as CDC's CQL calculator reads them).
 _HOURS = {"s": 1 / 3600, "min": 1 / 60, "h": 1.0, "d": 24.0, "wk": 168.0, "mo": 720.0, "a": 8760.0}
@@ -96,6 +103,9 @@ _COUNTS = frozenset(
      "{puff}", "{spray}", "{film}", "{lozenge}", "{troche}", "{suppository}", "supp", "{each}", "{ea}", "{dose}",
      "{unit}", "tablet", "capsule", "film", "spray", "each", "ea", "lozenge", "suppository", "{syringe}"}
 )  # fmt: skip
+#: Count units that name a patch, or a unit taken by mouth: on the other kind of product, which is meant is unknown.
+_PATCH_UNITS = frozenset({"{patch}", "patch"})
+_ORAL_UNITS = frozenset({"{tablet}", "{tab}", "{tbl}", "tab", "tablet", "{capsule}", "{cap}", "cap", "capsule"})
 _MASS_AND_VOLUME = {"mg": "mg", "ug": "mcg", "mcg": "mcg", "g": "g", "ml": "mL", "mg/h": "mg/h", "ug/h": "mcg/h"}
 _MONTH_UNITS = frozenset({"mo", "month", "months"})
 #: Statuses (of the three resources) that say the medication is not being taken; such a resource is still
@@ -112,6 +122,7 @@ class _Dose(NamedTuple):
     kind: Literal["count", "volume", "amount"]
     value: float
     unit: str  # "" for a count
+    said: str = ""  # a count's unit as written ("{patch}", "TAB")
 
 
 class BundleMME(Total):
@@ -217,6 +228,8 @@ def _medication(
         if any(_content(p) != _content(products[0]) for p in products[1:]):
             names = "; ".join(p.label for p in products)
             raise AmbiguousDoseError(f"{_label(resource)}: its RxNorm codes name different products: {names}")
+        if medication is not None and medication.get("ingredient"):
+            _same_strengths(products[0], medication, _text(concept), resource, rxnorm)
         return products[0], products[0]
     if medication is not None and medication.get("ingredient"):
         described = _described(medication, _text(concept), _label(resource), rxnorm)
@@ -226,13 +239,16 @@ def _medication(
         return ingredients[0], None
     text = _text(concept)
     date = rxnorm_date(rxnorm=rxnorm)
-    if codes and _names_opioid(text):
-        raise UnknownRxCUIError(", ".join(codes), date)
-    if codes:
-        raise _NotOpioid(
-            f"{_label(resource)}: RxCUI {', '.join(codes)} ({text or 'no name'}) is not an opioid product (RxNorm {date})"
+    if codes:  # the file holds opioid products only: a code it lacks may be an opioid newer than the file
+        unknown = UnknownRxCUIError(", ".join(codes), date)
+        if _names_opioid(text, rxnorm):
+            raise unknown
+        raise _NotCounted(
+            f"{_label(resource)}: RxCUI {', '.join(codes)} ({text or 'no name'}) is not in the RxNorm product file "
+            f"(RxNorm {date}): not an opioid product, or one newer than the file (pass a newer file, rxnorm=)",
+            unknown,
         )
-    if _names_opioid(text):
+    if _names_opioid(text, rxnorm):
         if (named := _named(text, rxnorm)) is not None:
             return named, named
         raise ExpressionError(
@@ -246,7 +262,8 @@ def _medication(
             f"{_label(resource)}: the medication has no RxNorm coding and no name{coded}, so whether it is an "
             f"opioid is unknown: add an RxNorm coding ({RXNORM_SYSTEM}) or its name (text)"
         )
-    raise _NotOpioid(f"{_label(resource)}: {text} is not an opioid known to mme")
+    reason = f"{_label(resource)}: {text} is not an opioid known to mme"
+    raise _NotCounted(reason, NotCoveredError(f"{reason}: it has no MME"))
 
 
 _NAMED = "FHIR medication name"
@@ -270,7 +287,7 @@ def _named(text: str, rxnorm: RxnormLike) -> Product | None:
         if part.unit not in _NAMED_UNITS:  # a daily total ("40 mg/day") is no product strength
             return None
         unit, scale = _NAMED_UNITS[part.unit]
-        drug = read.drug if len(read.ingredients) == 1 or _names_opioid(part.name) else None
+        drug = read.drug if len(read.ingredients) == 1 or _names_opioid(part.name, rxnorm) else None
         ingredients.append(Ingredient(name=part.name, drug=drug, strength=Decimal(str(part.amount)) * scale, unit=unit))
     return Product(
         rxcui="", name=text, dose_form=None, dose_form_code=None, route=read.route, form=read.form,
@@ -285,19 +302,25 @@ _PER = {"ml": "MG/ML", "h": "MG/HR", "{actuat}": "MG/ACTUAT", "{spray}": "MG/ACT
 
 def _described(medication: Mapping[str, Any], text: str, label: str, rxnorm: RxnormLike) -> Product:
     """A product from a Medication's ``ingredient`` list: RxNorm ingredient codes and strength ratios."""
-    ingredients = []
+    ingredients: list[Ingredient] = []
     for entry in medication["ingredient"]:
         item = entry.get("itemCodeableConcept") or (entry.get("item") or {}).get("concept") or {}  # R4, R5
         drug = next((d for c in _codings(item) if (d := ingredient_drug(c, rxnorm=rxnorm))), None)
         name = _text(item) or (drug or "an ingredient")
-        if drug is None and _names_opioid(name):
+        if drug is None and _names_opioid(name, rxnorm):
             raise ExpressionError(f"{label}: the ingredient {name!r} has no RxNorm ingredient code mme knows")
         ratio = entry.get("strength") or entry.get("strengthRatio")
         if not ratio:
             if drug is not None:
                 raise DoseError(f"{label}: the ingredient {name!r} states no strength")
             continue  # a non-opioid without strength: nothing to record, nothing counted
-        ingredients.append(_ingredient(ratio, name, drug, label))
+        ingredient = _ingredient(ratio, name, drug, label)
+        if drug is not None and (twice := next((i for i in ingredients if i.drug == drug), None)) is not None:
+            raise AmbiguousDoseError(
+                f"{label}: the Medication lists {drug} twice ({twice.strength:f} and {ingredient.strength:f} "
+                f"{ingredient.unit}): one ingredient listed twice, or two strengths to add up? List it once"
+            )
+        ingredients.append(ingredient)
     form_code = next((c.get("code") for c in (medication.get("form") or {}).get("coding", []) if c.get("code")), None)
     form_name = dose_form_name(form_code, rxnorm=rxnorm) if form_code else None
     route, form, release = DOSE_FORMS[form_name] if form_name else (None, None, None)
@@ -323,6 +346,26 @@ def _ingredient(ratio: Mapping[str, Any], name: str, drug: str | None, label: st
     return Ingredient(name=name, drug=drug, strength=strength, unit=strength_unit)
 
 
+def _same_strengths(
+    coded: Product, medication: Mapping[str, Any], text: str, resource: Mapping[str, Any], rxnorm: RxnormLike
+) -> None:
+    """A Medication's code and its ``ingredient`` list must give the same opioid strengths: which is right is unknown.
+    A list that does not read (an ingredient named without a code) leaves the code to decide, as it did."""
+    try:
+        listed = _described(medication, text, _label(resource), rxnorm)
+    except MMEError:
+        return
+
+    def strengths(prod: Product) -> list[tuple[str, Decimal, str]]:
+        return sorted((i.drug or "", i.strength, i.unit) for i in prod.opioids)
+
+    if strengths(coded) != strengths(listed):
+        said = "; ".join(f"{d} {s:f} {u}" for d, s, u in strengths(listed)) or "no opioid"
+        raise AmbiguousDoseError(
+            f"{_label(resource)}: its code is {coded.label}, but its ingredients say {said}: correct one"
+        )
+
+
 def _content(prod: Product) -> tuple[object, ...]:
     """What decides the MME: the opioid ingredients and the dose form (brand and name spelling do not)."""
     return (prod.route, prod.form, tuple((i.drug, i.strength, i.unit) for i in prod.opioids))
@@ -336,14 +379,20 @@ def _text(concept: Mapping[str, Any] | None) -> str:
     )
 
 
-def _names_opioid(text: str) -> bool:
-    """Whether a medication's text names an opioid `mme` knows (then an unknown code is an error, not a skip)."""
+def _names_opioid(text: str, rxnorm: RxnormLike) -> bool:
+    """Whether a medication's text names an opioid `mme` knows, or a brand of the product file (then an unknown code
+    is an error, not a skip)."""
     words = set(re.findall(r"[a-z]+", text.lower()))
-    return bool(words & OPIOID_WORDS)
+    return bool(words & OPIOID_WORDS or words & brand_words(rxnorm=rxnorm))
 
 
-class _NotOpioid(Exception):
-    """A medication that is not an opioid: listed in a Bundle, never counted (internal signal)."""
+class _NotCounted(Exception):
+    """A medication not counted (not an opioid, or a code the file lacks): listed in a Bundle with its reason, and
+    ``alone`` raised when it is converted by itself (internal signal)."""
+
+    def __init__(self, reason: str, alone: MMEError) -> None:
+        super().__init__(reason)
+        self.alone = alone
 
 
 # -- the dosage ------------------------------------------------------------------------------------
@@ -363,18 +412,70 @@ def _quantity(q: Mapping[str, Any], what: str, notes: list[str]) -> tuple[float,
         code = q.get("unit")
         if code is not None:
             notes.append(f"{what}: no UCUM code; the display unit {code!r} was read")
-    return float(q["value"]), str(code or "")
+    value = q["value"]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise DoseError(f"{what}: the value must be a JSON number, not {value!r}")
+    return float(value), str(code or "")
 
 
 def _dose_of(value: float, unit: str, what: str) -> _Dose:
     """A dose from a quantity's value and UCUM unit (or HL7 form code, for counts)."""
     key = unit.strip()
     if key.lower() in _COUNTS or key.upper() in {"TAB", "CAP", "PATCH", "SUPP", "SPRAY"}:
-        return _Dose("count", value, "")
+        return _Dose("count", value, "", key)
     unit_ = _MASS_AND_VOLUME.get(key.lower())
     if unit_ is None:
         raise UnitError(f"{what}: unit {unit!r} is neither a mass (mg, ug), a volume (mL), a rate (ug/h) nor a count")
     return _Dose("volume" if unit_ == "mL" else "amount", value, unit_)
+
+
+SNOMED_SYSTEM = "http://snomed.info/sct"
+#: ``Dosage.route`` SNOMED CT codes -> the library's routes. FHIR binds the element to the example value set
+#: http://hl7.org/fhir/ValueSet/route-codes (SNOMED CT's "Route of administration values"); each code's meaning
+#: is as listed there and in Belgium's eHealth BeRouteOfAdministrationVS ("Intravenous use" 47625008...).
+_SNOMED_ROUTES = {
+    "26643006": "oral", "47625008": "intravenous", "78421000": "intramuscular", "34206005": "subcutaneous",
+    "37161004": "rectal", "37839007": "sublingual", "46713006": "nasal", "45890007": "transdermal", "54471007": "buccal",
+}  # fmt: skip
+#: What SNOMED CT displays add to a route's name ("Intravenous route (qualifier value)", "Oral use").
+_ROUTE_SUFFIX = re.compile(r"(?:\s+(?:route|use))?(?:\s*\(qualifier value\))?\s*$", re.IGNORECASE)
+
+
+def _route(entry: Mapping[str, Any], prod: Product | None, where: str, notes: list[str]) -> str | None:
+    """The route the dosage gives, checked against the product's: None when it gives none.
+
+    A SNOMED CT code is read by `_SNOMED_ROUTES`, else the text or a display by the library's route words. A route
+    that does not read is the product's when it has one (said), else refused; one that contradicts it is refused.
+    """
+    concept = entry.get("route")
+    if not concept:
+        return None
+    codes = [str(c.get("code")) for c in concept.get("coding") or [] if c.get("system") == SNOMED_SYSTEM]
+    route = next((_SNOMED_ROUTES[c] for c in codes if c in _SNOMED_ROUTES), None)
+    names = [str(n) for n in (concept.get("text"), *(c.get("display") for c in concept.get("coding") or [])) if n]
+    for name in names if route is None else []:
+        try:
+            route = resolve_route(_ROUTE_SUFFIX.sub("", name))
+            break
+        except UnknownTermError:
+            continue
+    said = names[0] if names else ", ".join(str(c.get("code")) for c in concept.get("coding") or []) or "?"
+    if route is None:
+        if prod is not None and prod.route:
+            notes.append(f"{where}: the route {said!r} is not one mme reads: the product's ({prod.route}) was used")
+            return prod.route
+        raise UnknownTermError(
+            f"{where}: the route {said!r} is not one mme reads: give a SNOMED CT route code ({SNOMED_SYSTEM}) or "
+            f"one of {', '.join(sorted(ROUTES))}"
+        )
+    if prod is None:
+        return route
+    if prod.route and (route == prod.route or (prod.route == "transmucosal" and route in TRANSMUCOSAL - {"nasal"})):
+        return prod.route
+    if prod.route is None and (prod.form is None or route in FORM_ROUTES.get(prod.form, ROUTES)):
+        return route
+    theirs = prod.route or " or ".join(sorted(FORM_ROUTES.get(prod.form or "", ())))
+    raise AmbiguousDoseError(f"{where}: the dosage's route is {route} ({said!r}), but {prod.label} is {theirs}")
 
 
 def _positive(repeat: Mapping[str, Any], name: str, label: str) -> float | None:
@@ -400,8 +501,22 @@ def _times(repeat: Mapping[str, Any], label: str) -> int | None:
 
 
 def _per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
-    """Administrations a day from ``timing``; None when it says nothing about frequency."""
-    repeat = timing.get("repeat") or {}
+    """Administrations a day from ``timing``: its ``repeat``, else its ``code``; None when it says nothing about
+    frequency. A code that says another number than the repeat is refused: which one is meant is unknown."""
+    by_repeat = _repeat_per_day(timing.get("repeat") or {}, label, notes)
+    code = next((c.get("code") for c in (timing.get("code") or {}).get("coding", []) if c.get("code")), None)
+    if code is None or (by_repeat is not None and str(code).upper() not in _TIMING_CODES):
+        return by_repeat
+    if str(code).upper() not in _TIMING_CODES:
+        raise DoseError(f"{label}: timing code {code!r} is not one mme reads ({', '.join(_TIMING_CODES)})")
+    by_code = _TIMING_CODES[str(code).upper()]
+    if by_repeat is not None and not math.isclose(by_repeat, by_code):
+        raise DoseError(f"{label}: timing code {code} is {by_code:g} a day, its repeat {by_repeat:g}: correct one")
+    return by_code
+
+
+def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
+    """Administrations a day from ``timing.repeat``; None when it says nothing about frequency."""
     if repeat.get("dayOfWeek"):
         days = ", ".join(repeat["dayOfWeek"])
         notes.append(f"{label}: taken on some days of the week ({days}): MME/day is that of a day it is taken")
@@ -437,39 +552,57 @@ def _per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> float |
         return (frequency or 1.0) * 24 / hours
     if frequency is not None:
         raise DoseError(f"{label}: frequency {frequency:g} without a period: say per what (period, periodUnit)")
-    if times is not None:
-        return float(times)
-    code = next((c.get("code") for c in (timing.get("code") or {}).get("coding", []) if c.get("code")), None)
-    if code is not None:
-        if code.upper() not in _TIMING_CODES:
-            raise DoseError(f"{label}: timing code {code!r} is not one mme reads ({', '.join(_TIMING_CODES)})")
-        return _TIMING_CODES[code.upper()]
-    return None
+    return None if times is None else float(times)
 
 
-def _dose(entry: Mapping[str, Any], label: str, notes: list[str]) -> _Dose | None:
-    """The dose per administration from ``doseAndRate`` (doseQuantity, doseRange maximum, rateQuantity)."""
+def _dose(entry: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose | None, _Dose | None]:
+    """The dose per administration from ``doseAndRate``: the dose (doseQuantity, doseRange maximum) and the rate
+    (rateQuantity, rateRatio, rateRange maximum: a patch's), each None when not given."""
     rates = entry.get("doseAndRate") or []
     if not rates:
-        return None
+        return None, None
     if len(rates) > 1:
         ordered = [r for r in rates if any(c.get("code") == "ordered" for c in (r.get("type") or {}).get("coding", []))]
         rates = ordered or rates
         notes.append(f"{label}: several doseAndRate entries; the {'ordered' if ordered else 'first'} one was used")
     rate = rates[0]
+    dose = None
     if "doseQuantity" in rate:
-        return _dose_of(*_quantity(rate["doseQuantity"], f"{label} doseQuantity", notes), f"{label} doseQuantity")
-    if "doseRange" in rate:
-        low, high = rate["doseRange"].get("low"), rate["doseRange"].get("high")
-        if not high:
-            raise DoseError(f"{label}: doseRange has no maximum (high)")
-        value, unit = _quantity(high, f"{label} doseRange.high", notes)
-        low_text = f"{low['value']:g} " if low and "value" in low else ""
-        notes.append(f"{label}: dose range {low_text}to {value:g} {unit}: the maximum was used")
-        return _dose_of(value, unit, f"{label} doseRange")
+        dose = _dose_of(*_quantity(rate["doseQuantity"], f"{label} doseQuantity", notes), f"{label} doseQuantity")
+    elif "doseRange" in rate:
+        dose = _range(rate["doseRange"], "doseRange", label, notes)
+    per_time = None
     if "rateQuantity" in rate:
-        return _dose_of(*_quantity(rate["rateQuantity"], f"{label} rateQuantity", notes), f"{label} rateQuantity")
-    return None
+        per_time = _dose_of(*_quantity(rate["rateQuantity"], f"{label} rateQuantity", notes), f"{label} rateQuantity")
+    elif "rateRange" in rate:
+        per_time = _range(rate["rateRange"], "rateRange", label, notes)
+    elif "rateRatio" in rate:
+        amount, unit = _quantity(rate["rateRatio"].get("numerator") or {}, f"{label} rateRatio", notes)
+        span, span_unit = _quantity(rate["rateRatio"].get("denominator") or {}, f"{label} rateRatio", notes)
+        if span_unit not in _HOURS or not span > 0:
+            raise UnitError(f"{label}: rateRatio is per {span:g} {span_unit!r}, not per a time")
+        per_time = _dose_of(amount / (span * _HOURS[span_unit]), f"{unit}/h", f"{label} rateRatio")
+    return dose, per_time
+
+
+def _range(span: Mapping[str, Any], field: str, label: str, notes: list[str]) -> _Dose:
+    """A Range's maximum (said); a minimum above it, or in another unit, is refused: which one is meant is unknown."""
+    low, high = span.get("low"), span.get("high")
+    if not high:
+        raise DoseError(f"{label}: {field} has no maximum (high)")
+    value, unit = _quantity(high, f"{label} {field}.high", notes)
+    most = _dose_of(value, unit, f"{label} {field}")
+    low_text = ""
+    if low and "value" in low:
+        low_value, low_unit = _quantity(low, f"{label} {field}.low", [])
+        least = _dose_of(low_value, low_unit, f"{label} {field}.low")
+        if (least.kind, least.unit) != (most.kind, most.unit) or least.value > most.value:
+            raise DoseError(f"{label}: {field} is {low_value:g} {low_unit} to {value:g} {unit}: give "
+                            "a minimum at most the maximum, in one unit")  # fmt: skip
+        low_text = f"{least.value:g} "
+    notes.append(f"{label}: {'dose' if field == 'doseRange' else 'rate'} range {low_text}to {value:g} {unit}: the "
+                 "maximum was used")  # fmt: skip
+    return most
 
 
 def _cap(entry: Mapping[str, Any], dose: _Dose, per_day: float, label: str, notes: list[str]) -> float:
@@ -538,7 +671,7 @@ def _one(
     """One resource's items; a resource that does not have FHIR's shape is an `ExpressionError`, not a crash."""
     try:
         return _read_one(resource, medications, table, rxnorm)
-    except (MMEError, _NotOpioid):
+    except (MMEError, _NotCounted):
         raise
     except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
         raise ExpressionError(
@@ -561,6 +694,11 @@ def _read_one(
         how = "a strength per hour read as a patch" if prod.form == "patch" else "route and form are the table's"
         notes.append(f"{label}: the Medication states no RxNorm dose form: {how}")
     if resource["resourceType"] == "MedicationDispense" and "quantity" in resource and "daysSupply" in resource:
+        routes = {r for e in _dosages(resource) if (r := _route(e, prod, label, notes)) is not None}
+        if len(routes) > 1:
+            raise AmbiguousDoseError(f"{label}: its dosages give the routes {', '.join(sorted(routes))}: give one")
+        if prod is not None and routes and (only := routes.pop()) != prod.route:
+            key = prod = prod.model_copy(update={"route": only})
         dispensed = _dispensed(key, resource["quantity"], resource["daysSupply"], label, notes, table, rxnorm)
         by_dosage = _dosage_mme(resource, medications, table, rxnorm)
         if by_dosage is None or by_dosage == total(dispensed).mme_per_day:
@@ -574,33 +712,57 @@ def _read_one(
         return _requested(resource, key, f"{label}: no dosage", notes, table, rxnorm)
     for n, entry in enumerate(entries):
         where = label if len(entries) == 1 else f"{label} dosage {n + 1}"
-        dose = _dose(entry, where, notes)
+        route = _route(entry, prod, where, notes)
+        routed = prod if prod is None or route in (None, prod.route) else prod.model_copy(update={"route": route})
+        given = key if routed is None else routed
+        dose, per_time = _dose(entry, where, notes)
+        dose, check = (dose, per_time) if dose is not None else (per_time, None)
         per_day = _per_day(entry.get("timing") or {}, where, notes)
         patch = prod is not None and any(i.unit == "MG/HR" for i in prod.opioids)
+        if dose is not None and prod is not None:
+            _fits(dose, prod, patch, where)
         if dose is None and patch:
             dose = _Dose("count", 1.0, "")
             notes.append(f"{where}: no dose given; one patch at a time was read")
         if dose is None or (per_day is None and not patch):
             missing = "dose (doseAndRate)" if dose is None else "timing (frequency and period)"
-            if prod is not None and (by_text := _sig(prod, entry, dose, where, table, rxnorm)) is not None:
+            if routed is not None and (by_text := _sig(routed, entry, dose, per_day, where, table, rxnorm)) is not None:
                 items.append(by_text)
                 continue
             text = f" (text: {entry['text']!r})" if entry.get("text") else ""
-            return _requested(resource, key, f"{where}: the dosage has no {missing}{text}", notes, table, rxnorm)
+            return _requested(resource, given, f"{where}: the dosage has no {missing}{text}", notes, table, rxnorm)
         if entry.get("asNeededBoolean") or entry.get("asNeededCodeableConcept") or entry.get("asNeeded"):
             notes.append(f"{where}: as needed (PRN): the maximum use the dosage allows was counted")
         dose = _at_most(entry, dose, where, notes)
         if per_day is not None:
             per_day = _cap(entry, dose, per_day, where, notes)
-        args: dict[str, Any] = {"per_day": None if patch else per_day, "table": table, "rxnorm": rxnorm}
-        if dose.kind == "count":
-            result = rx_daily_mme(key, count=dose.value, **args)
-        elif dose.kind == "volume":
-            result = rx_daily_mme(key, volume=(dose.value, dose.unit), **args)
-        else:
-            result = rx_daily_mme(key, (dose.value, dose.unit), **args)
+        args: dict[str, Any] = {"per_day": per_day, "route": route, "table": table, "rxnorm": rxnorm}
+        result = _regimen(given, dose, args)
+        if check is not None and (by_rate := _regimen(given, check, args).mme_per_day) != result.mme_per_day:
+            raise AmbiguousDoseError(
+                f"{where}: the dose ({dose.value:g} {dose.unit or 'unit(s)'}) gives {result.mme_per_day:g} MME/day, "
+                f"the rate ({check.value:g} {check.unit}) {by_rate:g}: correct one"
+            )
         items.extend(result.items if isinstance(result, Total) else [result])
     return _noted(items, notes)
+
+
+def _fits(dose: _Dose, prod: Product, patch: bool, where: str) -> None:
+    """A count in patches of a product that is no patch, or in tablets or capsules of a patch, is refused: which
+    product, or which count, is meant is unknown."""
+    is_patch = patch or prod.form == "patch"
+    if dose.said.lower() in (_ORAL_UNITS if is_patch else _PATCH_UNITS if prod.form else ()):
+        theirs = "a patch" if is_patch else f"a {prod.form}"
+        raise AmbiguousDoseError(f"{where}: the dose is {dose.value:g} {dose.said}, but {prod.label} is {theirs}")
+
+
+def _regimen(given: str | Product, dose: _Dose, args: Mapping[str, Any]) -> DailyMME | Total:
+    """The engine's MME/day of one dose per administration: a count of units, a volume or an amount."""
+    if dose.kind == "count":
+        return rx_daily_mme(given, count=dose.value, **args)
+    if dose.kind == "volume":
+        return rx_daily_mme(given, volume=(dose.value, dose.unit), **args)
+    return rx_daily_mme(given, (dose.value, dose.unit), **args)
 
 
 def _dosage_mme(
@@ -613,15 +775,17 @@ def _dosage_mme(
         return total(
             _read_one({**resource, "resourceType": "MedicationRequest"}, medications, table, rxnorm)
         ).mme_per_day
-    except (MMEError, _NotOpioid, KeyError, TypeError, AttributeError, ValueError, IndexError):
+    except (MMEError, _NotCounted, KeyError, TypeError, AttributeError, ValueError, IndexError):
         return None
 
 
 def _sig(
-    prod: Product, entry: Mapping[str, Any], dose: _Dose | None, where: str, table: TableLike, rxnorm: RxnormLike
-) -> DailyMME | None:
+    prod: Product, entry: Mapping[str, Any], dose: _Dose | None, per_day: float | None, where: str, table: TableLike,
+    rxnorm: RxnormLike,
+) -> DailyMME | None:  # fmt: skip
     """A dosage without structured dose or timing, read from its ``text`` by the sig reader; None when it does
-    not read, disagrees with a structured count or has a structured cap (then the dispense request is used)."""
+    not read, disagrees with a structured count or timing or has a structured cap (then the dispense request is
+    used)."""
     text = entry.get("text")
     if not isinstance(text, str) or not text.strip() or "maxDosePerPeriod" in entry:
         return None
@@ -632,7 +796,13 @@ def _sig(
     read = result.expression
     if dose is not None and not (dose.kind == "count" and read is not None and read.count == dose.value):
         return None
-    note = f"{where}: dosage read from text {text!r} (no structured dose or timing)"
+    if per_day is not None:
+        every = read.every_hours if read is not None else None
+        said = read.per_day if read is not None and read.per_day is not None else 24 / every if every else None
+        if said is None or not math.isclose(said, per_day):
+            return None
+    missing = "dose or timing" if dose is None and per_day is None else "dose" if dose is None else "timing"
+    note = f"{where}: dosage read from text {text!r} (no structured {missing})"
     return result.model_copy(update={"warnings": (note, *result.warnings)})
 
 
@@ -678,12 +848,18 @@ def _noted(items: list[DailyMME], notes: list[str]) -> list[DailyMME]:
 # -- the public calls ------------------------------------------------------------------------------
 
 
+def _is_bundle(entry: Mapping[str, Any]) -> bool:
+    return bool(entry["resource"].get("resourceType") == "Bundle")
+
+
 def _entries(bundle: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], dict[str, Mapping[str, Any]]]:
-    """The Bundle's entries that hold a resource, and its Medications by ``fullUrl`` and ``Medication/id``."""
+    """The Bundle's entries that hold a resource (those of a Bundle in it too), and its Medications by ``fullUrl``
+    and ``Medication/id``."""
     entries = bundle.get("entry") or []
     if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
         raise ExpressionError(f"{_label(bundle)}: 'entry' must be a list of entries")
     entries = [e for e in entries if isinstance(e.get("resource"), Mapping)]
+    entries = [inner for e in entries for inner in (_entries(e["resource"])[0] if _is_bundle(e) else [e])]
     medications: dict[str, Mapping[str, Any]] = {}
     for entry, res in ((e, e["resource"]) for e in entries):
         if res.get("resourceType") == "Medication":
@@ -711,8 +887,8 @@ def convert(
         raise ExpressionError(f"{_label(resource)}: mme reads {', '.join(sorted(MEDICATION_RESOURCES))} and Bundle")
     try:
         items = _one(resource, {}, table, rxnorm)
-    except _NotOpioid as exc:
-        raise NotCoveredError(f"{exc}: it has no MME") from None
+    except _NotCounted as exc:
+        raise exc.alone from None
     return items[0] if len(items) == 1 else total(items, thresholds=thresholds)
 
 
@@ -720,20 +896,28 @@ def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thr
     entries, medications = _entries(bundle)
     items: list[DailyMME] = []
     skipped: list[str] = []
-    counted: dict[str, Mapping[str, Any]] = {}  # by Type/id and fullUrl
+    counted: dict[str, Mapping[str, Any]] = {}  # by each name a reference may give it (`_names`)
     for entry in entries:
         resource = entry["resource"]
+        if resource.get("resourceType") in _NOT_READ:
+            skipped.append(f"{_label(resource)}: {_NOT_READ[resource['resourceType']]}")
+            continue
         if resource.get("resourceType") not in MEDICATION_RESOURCES:
             continue
         try:
             items.extend(_one(resource, medications, table, rxnorm))
-        except _NotOpioid as exc:
+        except _NotCounted as exc:
             skipped.append(str(exc))
             continue
         except Exception as exc:
             exc.add_note(f"in {_label(resource)}")
             raise
-        counted |= {key: resource for key in (_label(resource), entry.get("fullUrl")) if key}
+        for name in _names(entry):
+            if counted.setdefault(name, resource) is not resource:
+                raise AmbiguousDoseError(
+                    f"{_label(resource)} is in the Bundle twice ({name}: two versions, as a history Bundle lists "
+                    "them, or one entry repeated): their total would count it twice; keep one"
+                )
     _counted_once(counted)
     tab = resolve_table(table)
     sum_ = total(items, thresholds=thresholds) if items else None
@@ -745,6 +929,27 @@ def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thr
         thresholds=tuple(float(t) for t in thresholds),
         not_counted=tuple(skipped),
     )
+
+
+_HISTORY = re.compile(r"/_history/[^/]*$")
+_TYPE_ID = re.compile(r"(?:^|/)([A-Z][A-Za-z]+/[A-Za-z0-9.\-]{1,64})$")
+
+
+def _identities(reference: str) -> set[str]:
+    """What a reference or fullUrl names, as FHIR resolves it: itself, and the ``Type/id`` an absolute URL ends in,
+    without a version (``.../_history/2`` is the same resource)."""
+    ref = _HISTORY.sub("", reference.strip())
+    found = {ref} if ref else set()
+    if (tail := _TYPE_ID.search(ref)) is not None:
+        found.add(tail.group(1))
+    return found
+
+
+def _names(entry: Mapping[str, Any]) -> set[str]:
+    """The names a Bundle entry's resource is known by: its ``fullUrl`` and its ``Type/id``."""
+    resource = entry["resource"]
+    own = {f"{resource['resourceType']}/{resource['id']}"} if resource.get("id") else set()
+    return own | _identities(str(entry.get("fullUrl") or ""))
 
 
 #: The references by which a medication resource names another for the same prescription (R4 and R5).
@@ -760,14 +965,16 @@ def _counted_once(counted: Mapping[str, Mapping[str, Any]]) -> None:
         for field in _SAME_PRESCRIPTION:
             links = resource.get(field) or []
             for link in links if isinstance(links, list) else [links]:
-                ref = str(link.get("reference", "")) if isinstance(link, Mapping) else ""
-                if (other := counted.get(ref)) is not None and other is not resource:
+                names = _identities(str(link.get("reference", ""))) if isinstance(link, Mapping) else set()
+                others = [o for name in sorted(names) if (o := counted.get(name)) is not None and o is not resource]
+                if others:
                     raise AmbiguousDoseError(
-                        f"{_label(resource)} names {_label(other)} ({field}), both in the Bundle: their total would "
+                        f"{_label(resource)} names {_label(others[0])} ({field}), both in the Bundle: their total would "
                         "count one prescription twice; convert the requests, the dispenses or the statements alone"
                     )
-                if field != "authorizingPrescription" or not ref:  # basedOn may name a shared care plan
+                if field != "authorizingPrescription" or not names:  # basedOn may name a shared care plan
                     continue
+                ref = min(names, key=len)  # its Type/id, when it has one
                 if (first := naming.setdefault(ref, resource)) is not resource:
                     raise AmbiguousDoseError(
                         f"{_label(first)} and {_label(resource)} both name {ref}: fills of one prescription are not "

@@ -42,6 +42,7 @@ __all__ = [
     "SHIPPED",
     "Ingredient",
     "Product",
+    "brand_words",
     "build",
     "daily_mme",
     "dispensing_mme",
@@ -142,6 +143,20 @@ def _file(rxnorm: RxnormLike) -> _File:
     except OSError as exc:
         raise TableError(str(path), "no RxNorm product file here: build one with `mme rxnorm build`") from exc
     return _read(str(path), mtime)
+
+
+@lru_cache(maxsize=8)
+def _brands(path: str, mtime: float) -> frozenset[str]:
+    return frozenset(
+        brand.lower() for row in _read(path, mtime).products.values() if (brand := row[3]) and brand.isalpha()
+    )
+
+
+def brand_words(*, rxnorm: RxnormLike = None) -> frozenset[str]:
+    """The one-word brands of a product file's products, lowercased ("roxybond"): every one names an opioid, so a
+    medication named by one with a code the file lacks is an unknown opioid, never "not an opioid"."""
+    file = _file(rxnorm)
+    return _brands(file.path, file.mtime)
 
 
 def rxnorm_date(*, rxnorm: RxnormLike = None) -> str:
