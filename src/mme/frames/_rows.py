@@ -355,6 +355,8 @@ def _annotate(
         per_day = q / d_ if package_factor is None else q / d_ * package_factor  # q x mL per package may overflow
         by_quantity = s_ * per_day
         by_strength = s_ / d_ * dispensed
+        if package_factor is not None:  # and where the mL dispensed overflow (1e308 packages of 5 mL), packages first
+            by_strength = nw.when(by_strength.is_finite()).then(by_strength).otherwise(s_ / d_ * q * package_factor)
         amount = product / d_ if plain else (
             nw.when(normal).then(product / d_)
             .when(by_quantity.is_finite()).then(by_quantity)
