@@ -140,6 +140,16 @@ def test_every_product_of_the_file_equals_the_scalar_function(backend: str) -> N
     assert len(counted) > len(EVERY_RXCUI) * 2 // 3  # not a comparison of errors with errors (787 of 1044)
 
 
+def test_a_pack_counts_its_units_together() -> None:
+    """Was 108: Subsys 1200 MCG is a pack of two 0.6 mg sprays; a claim by its RxCUI reads as by its NDC (216)."""
+    pl = pytest.importorskip("polars")
+    df = pl.DataFrame({"rxcui": ["1740008", "1237066"], "quantity": [30.0, 30.0], "days_supply": [30.0, 30.0]})
+    out = frames.dispensing_mme(df, rxcui="rxcui", table="cdc-ndc-2018")
+    spray = rx.dispensing_mme("1237066", quantity=30, days_supply=30, table="cdc-ndc-2018").mme_per_day
+    assert spray == 108.0  # the 0.6 mg spray itself: 600 mcg x 0.18
+    assert out["mme_per_day"].to_list() == [216.0, spray]  # 1200 mcg x 0.18
+
+
 def test_an_integer_column_of_codes() -> None:
     """RxCUIs read as numbers (a CSV column of digits; pandas makes floats of a column with nulls)."""
     pd = pytest.importorskip("pandas")
@@ -284,7 +294,7 @@ def test_summaries_by_rxcui_equal_those_by_drug_and_strength(backend: str) -> No
         if code in PRODUCTS and code not in TWO_OPIOIDS:
             product = rx.product(code)
             (ing,) = product.opioids
-            strength, unit = rx._strength(ing)
+            strength, unit = rx._strength(product, ing, "cdc-2022", product.route)
             names = {"drug": ing.drug, "form": product.form, "route": product.route, "release": product.release}
         else:  # a row that fails by its name too
             strength, unit, names = 1.0, "mg", {"drug": "unobtainium"}
