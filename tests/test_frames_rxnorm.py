@@ -321,6 +321,23 @@ def test_summaries_by_rxcui_equal_those_by_drug_and_strength(backend: str) -> No
     assert by_code[0]["total_mme"] == 5 * 120 * 1.5 + 60 * 10 * 3  # a: oxycodone tablets and 10 patches worn 3 days
 
 
+def test_cli_batch_reads_a_code_written_as_a_whole_float(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Was "may be newer than the file": a column of RxCUIs exported as floats ("1049621.0") names the integer; a
+    code that is not whole is refused, saying so."""
+    src = tmp_path / "claims.csv"
+    src.write_text("code,qty,days\n1049621.0,120,30\n1049621.5,120,30\n")
+    dst = tmp_path / "out.csv"
+    code, _, err = cli(["batch", str(src), "-o", str(dst), "--rxcui-col", "code", "--quantity-col", "qty",
+                        "--days-supply-col", "days"], capsys)  # fmt: skip
+    assert code == 0, err
+    import polars as pl
+
+    out = pl.read_csv(dst)
+    assert out["mme_per_day"].to_list() == [rx.dispensing_mme("1049621", quantity=120, days_supply=30).mme_per_day,
+                                            None]  # fmt: skip
+    assert out["mme_error"][1].endswith("an RxCUI is a whole number.")
+
+
 def test_cli_batch_and_summarize_by_rxcui(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "claims.csv"
     src.write_text(

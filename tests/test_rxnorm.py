@@ -216,6 +216,18 @@ def test_unknown_rxcui_says_the_rxnorm_date() -> None:
     assert caught.value.rxnorm_date == "2020-10-20"
 
 
+def test_a_code_written_as_a_whole_float_is_that_integer() -> None:
+    """Was "may be newer than the file": "1049621.0" (a column of codes read as floats) is RxCUI 1049621."""
+    assert rx.product("1049621.0") == rx.product(" 1049621.00 ") == rx.product("1049621")
+    assert rx.ingredient_drug("7052.0") == "morphine"
+    for code in ("1049621.5", "1049621.05", ".5"):
+        with pytest.raises(
+            mme.UnknownRxCUIError, match=re.escape(f"RxCUI {code!r} is not in the RxNorm product file")
+        ) as e:
+            rx.product(code)
+        assert str(e.value).endswith(": an RxCUI is a whole number.")
+
+
 def test_ingredient_codes_convert_only_with_a_dose_in_mg() -> None:
     got = rx.daily_mme("7052", "20 mg", per_day=1)  # morphine
     assert got.mme_per_day == 20.0

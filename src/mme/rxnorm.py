@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -158,6 +159,8 @@ def _product(rxcui: str, path: str, mtime: float) -> Product:
     file = _read(path, mtime)
     row = file.products.get(rxcui)
     if row is None:
+        if _FRACTION.fullmatch(rxcui):
+            raise UnknownRxCUIError(rxcui, file.rxnorm_date, why="an RxCUI is a whole number.")
         drug = file.ingredients.get(rxcui)
         raise UnknownRxCUIError(rxcui, file.rxnorm_date, ingredient=drug)
     name, code, dose_form, brand, volume, ingredients, source = row
@@ -188,15 +191,26 @@ def _product(rxcui: str, path: str, mtime: float) -> Product:
     )
 
 
+_WHOLE = re.compile(r"(\d+)\.0*")
+_FRACTION = re.compile(r"\d*\.\d*[1-9]\d*")
+
+
+def _code(rxcui: str | int) -> str:
+    """An RxCUI as its digits: one written as a whole float ("1049621.0", a CSV column of numbers read as floats)
+    is that integer."""
+    text = str(rxcui).strip()
+    return whole[1] if (whole := _WHOLE.fullmatch(text)) else text
+
+
 def product(rxcui: str | int, *, rxnorm: RxnormLike = None) -> Product:
     """The product an RxCUI names; an unknown RxCUI raises `mme.UnknownRxCUIError` with the file's RxNorm date."""
     file = _file(rxnorm)
-    return _product(str(rxcui).strip(), file.path, file.mtime)
+    return _product(_code(rxcui), file.path, file.mtime)
 
 
 def ingredient_drug(rxcui: str | int, *, rxnorm: RxnormLike = None) -> str | None:
     """The opioid an ingredient-level RxCUI names (7052 -> morphine), or None."""
-    return _file(rxnorm).ingredients.get(str(rxcui).strip())
+    return _file(rxnorm).ingredients.get(_code(rxcui))
 
 
 def dose_form_name(code: str, *, rxnorm: RxnormLike = None) -> str | None:
@@ -279,7 +293,7 @@ def daily_mme(
     instead of an RxCUI (one built from a FHIR Medication's ingredients, for example).
     """
     if not isinstance(rxcui, Product) and dose is not None:
-        key = str(rxcui).strip()
+        key = _code(rxcui)
         if (drug := ingredient_drug(key, rxnorm=rxnorm)) is not None:
             return _ingredient_dose(key, drug, dose, per_day, every, route, variant, table)
     prod = _as_product(rxcui, rxnorm)
