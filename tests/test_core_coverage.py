@@ -1747,6 +1747,39 @@ def test_a_whole_liquid_quantity_under_a_ml_a_day_warns_that_it_may_count_bottle
     assert not mme.dispensing_mme("butorphanol", "10 mg/mL", quantity=30, days_supply=30, table="cdc-ndc-2018").warnings
 
 
+SPRAYS_WARNING = (
+    r"^the quantity, read as sprays, is not a whole number or under one spray a day: if it is in mL or counts"
+)
+
+
+@pytest.mark.parametrize(
+    ("expression", "quantity", "days"),
+    [("butorphanol 1 mg nasal spray", 2.5, 30), ("butorphanol 1 mg nasal spray", 1, 30),
+     ("Lazanda 100 mcg nasal spray", 1, 2), ("fentanyl 300 mcg nasal spray", 3, 30)],
+)  # fmt: skip
+def test_a_spray_claim_that_may_be_in_ml_or_bottles_warns(expression: str, quantity: float, days: float) -> None:
+    """Was silent: 2.5 (mL, CDC's example) or 1 (a bottle) of butorphanol 1 mg per spray read as that many sprays,
+    about a tenth of the dose. The number is computed as given: how many sprays a bottle holds is not known."""
+    with pytest.warns(mme.ImplausibleDoseWarning, match=SPRAYS_WARNING):
+        result = mme.convert(expression, quantity=quantity, days_supply=days, table="cdc-ndc-2018")
+    factor = result.factor
+    assert factor is not None
+    strength = float(expression.split()[1])  # per spray
+    assert result.mme_per_day == pytest.approx(strength * quantity / days * float(factor))  # computed as given
+
+
+def test_a_spray_claim_of_whole_sprays_at_least_one_a_day_is_not_warned() -> None:
+    t = "cdc-ndc-2018"
+    assert not mme.convert("butorphanol 1 mg nasal spray", quantity=30, days_supply=30, table=t).warnings
+    assert not mme.convert("Lazanda 100 mcg nasal spray", quantity=8, days_supply=2, table=t).warnings
+    # a single-dose sublingual spray (Subsys) is counted by its units
+    assert not mme.convert("Subsys 600 mcg", quantity=10, days_supply=30, table=t).warnings
+    # the advice taken: CDC's 2.5 mL of 10 mg/mL over 30 days
+    advised = mme.dispensing_mme("butorphanol", "10 mg/mL", quantity=2.5, days_supply=30, table=t)
+    assert advised.mme_per_day == pytest.approx(35 / 6)
+    assert not advised.warnings
+
+
 def test_a_column_error_says_its_message_unquoted() -> None:
     """A KeyError's str() quotes its message; a ColumnError, also a KeyError, prints it as written."""
     error = mme.ColumnError("column(s) 'quantity' not in the frame")

@@ -150,6 +150,23 @@ def test_a_pack_counts_its_units_together() -> None:
     assert out["mme_per_day"].to_list() == [216.0, spray]  # 1200 mcg x 0.18
 
 
+def test_a_spray_claim_that_may_be_in_ml_or_bottles_warns_as_the_engine_does() -> None:
+    """Butorphanol 1 MG/ACTUAT (886634): 2.5 (mL) and 1 (a bottle) over 30 days warn; 30 sprays do not; Lazanda
+    (1729322) 1 over 2 days warns; a Subsys spray (1237066, single-dose) does not."""
+    pl = pytest.importorskip("polars")
+    claims_ = [("886634", 2.5, 30.0), ("886634", 1.0, 30.0), ("886634", 30.0, 30.0), ("1729322", 1.0, 2.0),
+               ("1237066", 10.0, 30.0)]  # fmt: skip
+    df = pl.DataFrame({"rxcui": [c for c, _, _ in claims_], "quantity": [q for _, q, _ in claims_],
+                       "days_supply": [d for _, _, d in claims_]})  # fmt: skip
+    out = frames.dispensing_mme(df, rxcui="rxcui", table="cdc-ndc-2018")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mme.ImplausibleDoseWarning)
+        want = [rx.dispensing_mme(c, quantity=q, days_supply=d, table="cdc-ndc-2018") for c, q, d in claims_]
+    assert out["mme_warning"].to_list() == [" | ".join(w.warnings) or None for w in want]
+    assert [w is not None for w in out["mme_warning"]] == [True, True, False, True, False]
+    assert out["mme_per_day"].to_list() == [w.mme_per_day for w in want]
+
+
 def test_an_integer_column_of_codes() -> None:
     """RxCUIs read as numbers (a CSV column of digits; pandas makes floats of a column with nulls)."""
     pd = pytest.importorskip("pandas")
