@@ -160,6 +160,16 @@ def test_a_pack_by_rxcui_equals_the_same_claim_by_ndc() -> None:
     assert rx.dispensing_mme("1740008", quantity=30, days_supply=30, table="cdc-ndc-2018").mme_per_day == 216.0
 
 
+def test_a_pack_written_as_its_rxnorm_name_counts_as_by_its_rxcui() -> None:
+    """Was 108 by name: the pack's name typed as text read one 0.6 mg spray a unit; it is counted, and said, by the
+    pack, as by its RxCUI."""
+    name = "{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray [Subsys]) } Pack [Subsys 1200 MCG]"
+    by_name = mme.convert(name, quantity=30, days_supply=30, table="cdc-ndc-2018")
+    by_code = mme.convert("", rxcui="1740008", quantity=30, days_supply=30, table="cdc-ndc-2018")
+    assert by_name.mme_per_day == by_code.mme_per_day == 216.0
+    assert by_name.warnings == ("a pack of 2 units: each one counted is the pack, 1.2 mg",)
+
+
 def test_a_pack_of_no_whole_number_of_units_is_refused() -> None:
     with pytest.raises(mme.ExpressionError, match=re.escape("a pack of 2.5 units (a pack holds a whole number)")):
         parse_product("{2.5 (fentanyl 0.6 MG/ACTUAT Mucosal Spray) } Pack")

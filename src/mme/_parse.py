@@ -107,6 +107,7 @@ import math
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from typing import Final, Literal, NamedTuple, NoReturn
 
@@ -226,7 +227,8 @@ class Product:
     brand: str | None = None
     """The bracketed brand of an RxNorm name ("[Percocet]")."""
     pack: int | None = None
-    """The units one RxNorm pack holds ("{2 (...) } Pack": 2); ``strength`` is one inner unit's."""
+    """The units one RxNorm pack holds ("{2 (...) } Pack": 2); ``strength`` is the pack's, its units together, and
+    ``ingredients`` are one unit's, as named."""
 
 
 def parse_product(text: str) -> Product:
@@ -1939,6 +1941,11 @@ class _Parser:
         if not (math.isfinite(value) and value > 0):
             self.fail(f"the dose {self.amount_text!r} is not a positive finite amount")
         unit += self.denominator
+        if self.pack is not None:  # RxNorm's "{2 (...) } Pack": a count of it counts packs, its units together
+            value = float(Decimal(repr(value)) * self.pack)
+            self.notes.append(
+                f"a pack of {self.pack} units: each one counted is the pack, {format_number(value)} {unit}"
+            )
         # a rate is one amount per hour: in "oxycodone/APAP 5 mg/325 mcg/h" the "/h" is not the opioid's
         if unit not in UNITS or (self.denominator == "/h" and len(self.amounts) > 1):
             self.fail(f"unknown unit {unit!r}")
