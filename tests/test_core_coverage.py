@@ -1749,6 +1749,39 @@ def test_a_whole_liquid_quantity_under_a_ml_a_day_warns_that_it_may_count_bottle
     ).warnings
 
 
+SPRAYS_WARNING = (
+    r"^the quantity, read as sprays, is not a whole number or under one spray a day: if it is in mL or counts"
+)
+
+
+@pytest.mark.parametrize(
+    ("expression", "quantity", "days"),
+    [("butorphanol 1 mg nasal spray", 2.5, 30), ("butorphanol 1 mg nasal spray", 1, 30),
+     ("Lazanda 100 mcg nasal spray", 1, 2), ("fentanyl 300 mcg nasal spray", 3, 30)],
+)  # fmt: skip
+def test_a_spray_claim_that_may_be_in_ml_or_bottles_warns(expression: str, quantity: float, days: float) -> None:
+    """Was silent: 2.5 (mL, CDC's example) or 1 (a bottle) of butorphanol 1 mg per spray read as that many sprays,
+    about a tenth of the dose. The number is computed as given: how many sprays a bottle holds is not known."""
+    with pytest.warns(mme.ImplausibleDoseWarning, match=SPRAYS_WARNING):
+        result = mme.convert(expression, quantity=quantity, days_supply=days, table="cdc-ndc-2018")
+    factor = result.factor
+    assert factor is not None
+    strength = float(expression.split()[1])  # per spray
+    assert result.mme_per_day == pytest.approx(strength * quantity / days * float(factor))  # computed as given
+
+
+def test_a_spray_claim_of_whole_sprays_at_least_one_a_day_is_not_warned() -> None:
+    t = "cdc-ndc-2018"
+    assert not mme.convert("butorphanol 1 mg nasal spray", quantity=30, days_supply=30, table=t).warnings
+    assert not mme.convert("Lazanda 100 mcg nasal spray", quantity=8, days_supply=2, table=t).warnings
+    # a single-dose sublingual spray (Subsys) is counted by its units
+    assert not mme.convert("Subsys 600 mcg", quantity=10, days_supply=30, table=t).warnings
+    # the advice taken: CDC's 2.5 mL of 10 mg/mL over 30 days
+    advised = mme.dispensing_mme("butorphanol", "10 mg/mL", quantity=2.5, days_supply=30, route="nasal", table=t)
+    assert advised.mme_per_day == pytest.approx(35 / 6)
+    assert not advised.warnings
+
+
 def test_a_column_error_says_its_message_unquoted() -> None:
     """A KeyError's str() quotes its message; a ColumnError, also a KeyError, prints it as written."""
     error = mme.ColumnError("column(s) 'quantity' not in the frame")
@@ -1967,3 +2000,24 @@ def test_methadone_items_of_a_custom_table_not_at_hand_by_slug_say_they_were_tie
     assert summed.mme_per_day == 2 * value(items[0])  # each 10 mg/day under 20: factor 4, not the 20 mg/day's 8
     said = "methadone's tier is chosen by the total daily methadone dose of the items, 20 mg/day: tiered alone"
     assert all(any(w.startswith(said) for w in i.warnings) for i in summed.items)
+
+
+@pytest.mark.parametrize("units", ["0.5", "0", "1.5"])
+def test_a_pack_of_no_whole_number_of_units_is_refused(units: str) -> None:
+    with pytest.raises(
+        mme.ExpressionError, match=f"^a pack of {re.escape(units)} units \\(a pack holds a whole number\\)"
+    ):
+        mme.convert(
+            f"{{{units} (fentanyl 0.6 MG/ACTUAT Mucosal Spray) }} Pack",
+            quantity=10,
+            days_supply=10,
+            table="cdc-ndc-2018",
+        )
+
+
+def test_an_unknown_rxcui_says_why_it_is_not_there_when_told() -> None:
+    error = mme.UnknownRxCUIError("1049621.5", "2020-10-20", why="an RxCUI is a whole number.")
+    assert (
+        str(error)
+        == "RxCUI '1049621.5' is not in the RxNorm product file (RxNorm 2020-10-20): an RxCUI is a whole number."
+    )

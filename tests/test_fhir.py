@@ -472,6 +472,18 @@ def test_an_uncoded_medication_is_read_from_its_name_and_said(name: str, dose: d
     assert fhir.convert(by_display).mme_per_day == expected  # a display of a coding is the name too
 
 
+def test_a_pack_by_code_or_by_name_counts_its_units_together() -> None:
+    """Subsys 1200 MCG, two 0.6 mg sprays a pack: one pack every 6 hours is 1.2 mg x 4 a day (x 0.18 per mcg under
+    cdc-ndc-2018: 864), by its RxCUI (1740008) as by its RxNorm name with no code."""
+    dose = {"value": 1, "code": "{dose}"}
+    by_code = fhir.convert(request("1740008", dosage=every(6, dose)), table="cdc-ndc-2018")
+    named = request(dosage=every(6, dose))
+    named["medicationCodeableConcept"] = {"text": "{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray [Subsys]) } Pack"}
+    by_name = fhir.convert(named, table="cdc-ndc-2018")
+    want = mme.daily_mme("fentanyl", "1200 mcg", per_day=4, route="sublingual", form="spray", table="cdc-ndc-2018")
+    assert by_code.mme_per_day == by_name.mme_per_day == want.mme_per_day == 864.0
+
+
 def test_an_uncoded_name_with_a_daily_total_is_no_product() -> None:
     resource = request(dosage=every(6))
     resource["medicationCodeableConcept"] = {"text": "oxycodone 40 mg/day"}

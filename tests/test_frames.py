@@ -1956,6 +1956,20 @@ def test_a_tiny_strength_over_a_tiny_days_supply_is_read_as_the_engine_reads_it(
     assert out[0]["mme_per_day"] is None
 
 
+@pytest.mark.parametrize("backend", FAST)
+def test_packages_whose_millilitres_overflow_are_read_as_the_engine_reads_them(backend: str) -> None:
+    """Was "overflows" where the engine gives 7.5e307: 1e308 packages of 5 mL are 5e308 mL (past the floats), but
+    0.1 mg/mL x 1e308 x 5 / 1 day is 5e307 mg/day, which is finite; the packages are counted after the strength."""
+    rows = [{"drug": "oxycodone", "strength": 0.5, "strength_unit": "mg/5 mL", "quantity": 1e308, "package_ml": 5.0,
+             "days_supply": 1.0}]  # fmt: skip
+    engine = mme.dispensing_mme("oxycodone", "0.5 mg/5 mL", quantity=1e308, package_ml=5, days_supply=1,
+                                table="anzca-2014")  # fmt: skip
+    out = rows_of(frames.dispensing_mme(make(backend, pa.Table.from_pylist(rows)), table="anzca-2014",
+                                        package_ml="package_ml"))  # fmt: skip
+    assert engine.mme_per_day == 7.5e307  # exactly: 0.5 / 5 x 1e308 x 5 x 1.5, rounded once
+    assert (out[0]["mme_error"], out[0]["mme_per_day"]) == (None, engine.mme_per_day)
+
+
 @pytest.mark.parametrize("backend", ["pandas", "polars"])
 def test_an_hourly_rate_of_no_patch_and_no_infusion_fails_its_row_as_in_the_engine(backend: str) -> None:
     """Was 120 MME/day (5 mg/h x 24 read as oral morphine x 1) with no warning; a daily total, a patch's rate and an

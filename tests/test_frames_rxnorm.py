@@ -140,6 +140,33 @@ def test_every_product_of_the_file_equals_the_scalar_function(backend: str) -> N
     assert len(counted) > len(EVERY_RXCUI) * 2 // 3  # not a comparison of errors with errors (787 of 1044)
 
 
+def test_a_pack_counts_its_units_together() -> None:
+    """Was 108: Subsys 1200 MCG is a pack of two 0.6 mg sprays; a claim by its RxCUI reads as by its NDC (216)."""
+    pl = pytest.importorskip("polars")
+    df = pl.DataFrame({"rxcui": ["1740008", "1237066"], "quantity": [30.0, 30.0], "days_supply": [30.0, 30.0]})
+    out = frames.dispensing_mme(df, rxcui="rxcui", table="cdc-ndc-2018")
+    spray = rx.dispensing_mme("1237066", quantity=30, days_supply=30, table="cdc-ndc-2018").mme_per_day
+    assert spray == 108.0  # the 0.6 mg spray itself: 600 mcg x 0.18
+    assert out["mme_per_day"].to_list() == [216.0, spray]  # 1200 mcg x 0.18
+
+
+def test_a_spray_claim_that_may_be_in_ml_or_bottles_warns_as_the_engine_does() -> None:
+    """Butorphanol 1 MG/ACTUAT (886634): 2.5 (mL) and 1 (a bottle) over 30 days warn; 30 sprays do not; Lazanda
+    (1729322) 1 over 2 days warns; a Subsys spray (1237066, single-dose) does not."""
+    pl = pytest.importorskip("polars")
+    claims_ = [("886634", 2.5, 30.0), ("886634", 1.0, 30.0), ("886634", 30.0, 30.0), ("1729322", 1.0, 2.0),
+               ("1237066", 10.0, 30.0)]  # fmt: skip
+    df = pl.DataFrame({"rxcui": [c for c, _, _ in claims_], "quantity": [q for _, q, _ in claims_],
+                       "days_supply": [d for _, _, d in claims_]})  # fmt: skip
+    out = frames.dispensing_mme(df, rxcui="rxcui", table="cdc-ndc-2018")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mme.ImplausibleDoseWarning)
+        want = [rx.dispensing_mme(c, quantity=q, days_supply=d, table="cdc-ndc-2018") for c, q, d in claims_]
+    assert out["mme_warning"].to_list() == [" | ".join(w.warnings) or None for w in want]
+    assert [w is not None for w in out["mme_warning"]] == [True, True, False, True, False]
+    assert out["mme_per_day"].to_list() == [w.mme_per_day for w in want]
+
+
 def test_an_integer_column_of_codes() -> None:
     """RxCUIs read as numbers (a CSV column of digits; pandas makes floats of a column with nulls)."""
     pd = pytest.importorskip("pandas")
@@ -284,7 +311,7 @@ def test_summaries_by_rxcui_equal_those_by_drug_and_strength(backend: str) -> No
         if code in PRODUCTS and code not in TWO_OPIOIDS:
             product = rx.product(code)
             (ing,) = product.opioids
-            strength, unit = rx._strength(ing)
+            strength, unit = rx._strength(product, ing, "cdc-2022", product.route)
             names = {"drug": ing.drug, "form": product.form, "route": product.route, "release": product.release}
         else:  # a row that fails by its name too
             strength, unit, names = 1.0, "mg", {"drug": "unobtainium"}
@@ -309,6 +336,23 @@ def test_summaries_by_rxcui_equal_those_by_drug_and_strength(backend: str) -> No
     assert str(failed["b"]).startswith("RxCUI 'xyz'")
     assert failed["c"] == two_opioids(TWO_OPIOIDS[0])
     assert by_code[0]["total_mme"] == 5 * 120 * 1.5 + 60 * 10 * 3  # a: oxycodone tablets and 10 patches worn 3 days
+
+
+def test_cli_batch_reads_a_code_written_as_a_whole_float(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Was "may be newer than the file": a column of RxCUIs exported as floats ("1049621.0") names the integer; a
+    code that is not whole is refused, saying so."""
+    src = tmp_path / "claims.csv"
+    src.write_text("code,qty,days\n1049621.0,120,30\n1049621.5,120,30\n")
+    dst = tmp_path / "out.csv"
+    code, _, err = cli(["batch", str(src), "-o", str(dst), "--rxcui-col", "code", "--quantity-col", "qty",
+                        "--days-supply-col", "days"], capsys)  # fmt: skip
+    assert code == 0, err
+    import polars as pl
+
+    out = pl.read_csv(dst)
+    assert out["mme_per_day"].to_list() == [rx.dispensing_mme("1049621", quantity=120, days_supply=30).mme_per_day,
+                                            None]  # fmt: skip
+    assert out["mme_error"][1].endswith("an RxCUI is a whole number.")
 
 
 def test_cli_batch_and_summarize_by_rxcui(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -24,11 +24,12 @@ import mme.rxnorm as rx
 from mme._parse import parse_product
 from mme._rxnorm_build import DOSE_FORMS, SKIPPED, UNITS, read_name
 
-from reference_data import CQF, OMTK_CSV, PRACTICE_FUSION, needs
+from reference_data import CDC_NDC, CDC_NDC_CSV, CQF, OMTK_CSV, PRACTICE_FUSION, needs
 from table_pins import RXNORM_PIN
 
 has_omtk = needs(CQF, "CDC's OMTK data (cqf-opioid-mme-r4)")
 has_pf = needs(PRACTICE_FUSION, "Practice Fusion's calculator data")
+has_cdc_ndc = needs(CDC_NDC, "CDC NDC reference files")
 
 OMTK_HEADER = (
     "drugCode,drugName,doseFormCode,doseFormName,ingredientCode,ingredientName,strength,strengthValue,strengthUnit\n"
@@ -116,6 +117,65 @@ def test_worked_examples_by_rxcui() -> None:
     assert rx.daily_mme("245134", every="72 h").mme_per_day == 60.0
 
 
+SUBSYS_PACKS = [("1740007", 1200), ("1740008", 1200), ("1740009", 1600), ("1740010", 1600)]
+
+
+@pytest.mark.parametrize(("code", "mcg"), SUBSYS_PACKS)
+def test_a_pack_counts_its_units_together(code: str, mcg: int) -> None:
+    """Was half: "{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray) } Pack" (Subsys 1200 MCG) was counted as one 0.6 mg spray.
+    A count or quantity of a pack counts packs, as the same claim written by drug and strength reads."""
+    prod = rx.product(code)
+    assert prod.pack == 2
+    assert [i.strength for i in prod.opioids] == [Decimal(mcg) / 2000]  # RxNorm's, one spray's, in mg
+    dose = f"{mcg} mcg"
+    names = {"route": "sublingual", "form": "spray", "table": "cdc-ndc-2018"}
+    by_name = mme.dispensing_mme("fentanyl", dose, quantity=30, days_supply=30, **names)  # type: ignore[arg-type]
+    assert rx.dispensing_mme(code, quantity=30, days_supply=30, table="cdc-ndc-2018") == by_name
+    regimen = mme.daily_mme("fentanyl", dose, per_day=4, **names)  # type: ignore[arg-type]
+    assert rx.daily_mme(code, count=1, per_day=4, table="cdc-ndc-2018") == regimen
+    assert mme.convert("1 q6h", rxcui=code, table="cdc-ndc-2018") == mme.convert(
+        f"fentanyl {dose} sublingual spray 1 q6h", table="cdc-ndc-2018"
+    )
+    assert mme.convert("", rxcui=code, quantity=30, days_supply=30, table="cdc-ndc-2018").mme_per_day == (
+        by_name.mme_per_day
+    )
+    assert rx.product("1237066").pack is None  # the 0.6 mg spray itself is no pack
+
+
+def test_cli_show_says_what_a_pack_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    from mme._cli import main
+
+    assert main(["rxnorm", "show", "1740008"]) == 0
+    assert "a pack of 2: a count or quantity counts packs, their 2 units together" in capsys.readouterr().out
+    assert main(["rxnorm", "show", "1237066"]) == 0
+    assert "pack" not in capsys.readouterr().out.lower()
+
+
+@has_cdc_ndc
+def test_a_pack_by_rxcui_equals_the_same_claim_by_ndc() -> None:
+    """CDC's 2018 file: NDC 20482001230, SUBSYS 1200 MCG/SPRAY x 0.18; 30 over 30 days is 216 MME/day."""
+    ndc_file = mme.read_ndc_file(CDC_NDC / CDC_NDC_CSV[2018])
+    by_ndc = mme.ndc_mme("20482001230", quantity=30, days_supply=30, ndc_file=ndc_file)
+    assert by_ndc.mme_per_day == 216.0
+    assert rx.dispensing_mme("1740008", quantity=30, days_supply=30, table="cdc-ndc-2018").mme_per_day == 216.0
+
+
+def test_a_pack_written_as_its_rxnorm_name_counts_as_by_its_rxcui() -> None:
+    """Was 108 by name: the pack's name typed as text read one 0.6 mg spray a unit; it is counted, and said, by the
+    pack, as by its RxCUI."""
+    name = "{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray [Subsys]) } Pack [Subsys 1200 MCG]"
+    by_name = mme.convert(name, quantity=30, days_supply=30, table="cdc-ndc-2018")
+    by_code = mme.convert("", rxcui="1740008", quantity=30, days_supply=30, table="cdc-ndc-2018")
+    assert by_name.mme_per_day == by_code.mme_per_day == 216.0
+    assert by_name.warnings == ("a pack of 2 units: each one counted is the pack, 1.2 mg",)
+
+
+def test_a_pack_of_no_whole_number_of_units_is_refused() -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape("a pack of 2.5 units (a pack holds a whole number)")):
+        parse_product("{2.5 (fentanyl 0.6 MG/ACTUAT Mucosal Spray) } Pack")
+    assert read_name("{3 (fentanyl 0.6 MG/ACTUAT Mucosal Spray) } Pack").pack == 3  # type: ignore[union-attr]
+
+
 def test_liquids_need_a_volume() -> None:
     with pytest.raises(mme.DoseError, match="volume"):
         rx.daily_mme("892589", per_day=4)
@@ -164,6 +224,18 @@ def test_unknown_rxcui_says_the_rxnorm_date() -> None:
         rx.product("99999999")
     assert isinstance(caught.value, LookupError)
     assert caught.value.rxnorm_date == "2020-10-20"
+
+
+def test_a_code_written_as_a_whole_float_is_that_integer() -> None:
+    """Was "may be newer than the file": "1049621.0" (a column of codes read as floats) is RxCUI 1049621."""
+    assert rx.product("1049621.0") == rx.product(" 1049621.00 ") == rx.product("1049621")
+    assert rx.ingredient_drug("7052.0") == "morphine"
+    for code in ("1049621.5", "1049621.05", ".5"):
+        with pytest.raises(
+            mme.UnknownRxCUIError, match=re.escape(f"RxCUI {code!r} is not in the RxNorm product file")
+        ) as e:
+            rx.product(code)
+        assert str(e.value).endswith(": an RxCUI is a whole number.")
 
 
 def test_ingredient_codes_convert_only_with_a_dose_in_mg() -> None:

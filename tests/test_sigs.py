@@ -704,7 +704,8 @@ RXNORM_NAMES = [
     # (name, opioid, strength, form, route)
     ("fentanyl 0.1 MG/ACTUAT Metered Dose Nasal Spray [Lazanda]", "fentanyl", "0.1 mg", "spray", "nasal"),
     ("fentanyl 0.4 MG/ACTUAT Mucosal Spray [Subsys]", "fentanyl", "0.4 mg", "spray", "sublingual"),
-    ("{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray [Subsys]) } Pack [Subsys 1200 MCG]", "fentanyl", "0.6 mg", "spray",
+    # a pack is counted by the pack: two 0.6 mg sprays (Subsys 1200 MCG)
+    ("{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray [Subsys]) } Pack [Subsys 1200 MCG]", "fentanyl", "1.2 mg", "spray",
      "sublingual"),
     ("80 ACTUAT Fentanyl 0.04 MG/ACTUAT Transdermal System [Ionsys]", "fentanyl", "0.04 mg", "patch", "transdermal"),
     ("Buprenorphine 74.2 MG Drug Implant [Probuphine]", "buprenorphine", "74.2 mg", "implant", "subcutaneous"),

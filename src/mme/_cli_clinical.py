@@ -97,6 +97,10 @@ def _rxnorm(args: argparse.Namespace, out: TextIO) -> int:
     for ingredient in product.ingredients:
         counted = f"counted as {ingredient.drug}" if ingredient.drug else "not counted"
         out.write(f"  {ingredient.name} {ingredient.strength} {ingredient.unit}: {counted}\n")
+    if product.pack:
+        out.write(
+            f"  a pack of {product.pack}: a count or quantity counts packs, their {product.pack} units together\n"
+        )
     return 0
 
 

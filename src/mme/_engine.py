@@ -543,6 +543,9 @@ class Plan:
     """The unit slip this key's rows may show (`unit_slip`)."""
     above: Owed | None = None
     """The warning above the last dose tier (`beyond_tiers`)."""
+    sprays: bool = False
+    """A strength per spray of a spray that is not a single-dose sublingual one: a claim's quantity counts sprays,
+    but may be in mL or bottles (`SPRAYS`)."""
 
     @property
     def conc(self) -> bool:
@@ -614,6 +617,8 @@ def plan(
     except MMEError as exc:
         return _stopped(Stage.NAMES, exc, drug=canonical)
     base: dict[str, Any] = {"drug": canonical, "kind": kind, "unit_mult": mult}
+    if kind == "mass" and form_ == "spray" and route_ != "sublingual":
+        base["sprays"] = True
     if regimen:
         if kind in ("conc", "volume"):
             return _stopped(Stage.DOSE_KIND, UnitError(CONC_DOSE if kind == "conc" else VOLUME_DOSE), **base)
@@ -849,6 +854,8 @@ def dispensed(
     days = rounded(supply)
     if key.conc and package_ml is None and float(quantity).is_integer() and quantity < days:
         _implausible(notes, BOTTLES)
+    elif key.sprays and (not float(quantity).is_integer() or quantity < days):
+        _implausible(notes, SPRAYS)
     if key.rate:
         daily = num, den
         if key.wear:
@@ -874,6 +881,16 @@ def dispensed(
 BOTTLES = (
     "the quantity, read as mL, is a whole number under 1 mL a day: if it counts bottles, as claims for sprays "
     "and liquids sometimes do, give package_ml (mL per bottle)"
+)
+
+
+# The same for a strength per spray (butorphanol 1 mg/spray, Lazanda): a claim for a nasal spray in mL (2.5 mL) or in
+# bottles (1) reads as that many sprays, about ten times too few. A number of sprays is whole, and a bottle holds
+# several days' sprays; how many sprays a bottle holds is not known here, so the number is never changed.
+SPRAYS = (
+    "the quantity, read as sprays, is not a whole number or under one spray a day: if it is in mL or counts bottles, "
+    "as claims for nasal sprays sometimes do, give the number of sprays, or the strength per mL with the quantity in "
+    "mL (and package_ml, mL per bottle, for bottles)"
 )
 
 

@@ -89,13 +89,14 @@ class UnknownTableError(MMEError, LookupError):
 class UnknownRxCUIError(MMEError, LookupError):
     """An RxCUI that the RxNorm product file does not hold; says the file's RxNorm date."""
 
-    def __init__(self, rxcui: str, rxnorm_date: str, *, ingredient: str | None = None) -> None:
+    def __init__(self, rxcui: str, rxnorm_date: str, *, ingredient: str | None = None, why: str | None = None) -> None:
+        """``why`` it is not there, when known ("an RxCUI is a whole number."); an ingredient's code says so."""
         self.rxcui = rxcui
         self.rxnorm_date = rxnorm_date
         self.ingredient = ingredient
-        if ingredient is not None:
+        if why is None and ingredient is not None:
             why = f"it is the ingredient {ingredient}, not a product: give the dose in mg, or a product's RxCUI."
-        else:
+        elif why is None:
             why = (
                 "it may be newer than the file, or not an opioid product. Rebuild the file from a newer release "
                 "(`mme rxnorm build`) and pass rxnorm=PATH, or convert by drug and strength."

@@ -107,6 +107,7 @@ import math
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from typing import Final, Literal, NamedTuple, NoReturn
 
@@ -225,6 +226,9 @@ class Product:
     release: str | None = None
     brand: str | None = None
     """The bracketed brand of an RxNorm name ("[Percocet]")."""
+    pack: int | None = None
+    """The units one RxNorm pack holds ("{2 (...) } Pack": 2); ``strength`` is the pack's, its units together, and
+    ``ingredients`` are one unit's, as named."""
 
 
 def parse_product(text: str) -> Product:
@@ -253,7 +257,7 @@ def parse_product(text: str) -> Product:
     else:  # one amount for several components ("Percocet 5 mg"): the opioid's, as read
         value, unit = expr.dose.split(" ")
         ingredients = (Ingredient(opioid, float(value), unit),)
-    return Product(text, drug, expr.dose, ingredients, expr.route, expr.form, expr.release, parser.brand)
+    return Product(text, drug, expr.dose, ingredients, expr.route, expr.form, expr.release, parser.brand, parser.pack)
 
 
 class _Phrases(frozenset[str]):
@@ -682,7 +686,7 @@ class _Parser:
         self.meals: str | None = None  # ignored text joining meals to times of day ("with meals and"): it says no count
         self.cap: _Cap | None = None
         self.brand: str | None = None
-        self.pack = False
+        self.pack: int | None = None  # the units an RxNorm pack "{2 (" holds
         self.pill: str | None = None  # "1 pill" as typed: a tablet or a capsule
         self.nostrils: str | None = None  # "in each nostril" as typed: each administration is twice the dose said
         self.awake: str | None = None  # "while awake" as typed: the doses of an interval are kept to waking hours
@@ -833,13 +837,16 @@ class _Parser:
 
     def prefix(self) -> int:
         """RxNorm's leading "12 HR" (release period), "1 ML" (package volume), "80 ACTUAT" (doses in a device),
-        and a one-product pack's "{2 (" ... ") } Pack": read as no dose."""
+        and a one-product pack's "{2 (" ... ") } Pack": read as no dose (the units a pack holds are kept)."""
         i = 0
         while True:
             if self.nums[i] and self.keys[i + 1] in _PACKAGE and not self.nums[i + 2]:
                 end = i + 2
             elif self.keys[i] == "{" and self.nums[i + 1] and self.keys[i + 2] == "(":
-                self.pack = True  # "{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray) } Pack": the product inside
+                units = self.toks[i + 1].value  # "{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray) } Pack": the product inside
+                if not (units >= 1 and units.is_integer()):
+                    self.fail(f"a pack of {self.toks[i + 1].text} units (a pack holds a whole number)")
+                self.pack = int(units)
                 end = i + 3
             elif (end_ := self.among(i, _DEVICE)) is not None:
                 end = end_
@@ -854,7 +861,7 @@ class _Parser:
         key = tok.key
         if key == "[":
             return self.brand_suffix(i)
-        if key == "}" and self.pack and self.keys[i + 1] == "pack":
+        if key == "}" and self.pack is not None and self.keys[i + 1] == "pack":
             return i + 2
         if key in _PUNCT or key in (".", "/"):
             return i + 1
@@ -1188,7 +1195,7 @@ class _Parser:
             j += 1
         if j >= self.size:
             self.fail(f"unclosed bracket {self.span(i, j)!r}")
-        if self.brand is None or not self.pack:  # a pack's own brand ("[Subsys 1200 MCG]") names the pack
+        if self.brand is None or self.pack is None:  # a pack's own brand ("[Subsys 1200 MCG]") names the pack
             self.brand = self.span(i + 1, j)
         return j + 1
 
@@ -2040,6 +2047,11 @@ class _Parser:
         if not (math.isfinite(value) and value > 0):
             self.fail(f"the dose {self.amount_text!r} is not a positive finite amount")
         unit += self.denominator
+        if self.pack is not None:  # RxNorm's "{2 (...) } Pack": a count of it counts packs, its units together
+            value = float(Decimal(repr(value)) * self.pack)
+            self.notes.append(
+                f"a pack of {self.pack} units: each one counted is the pack, {format_number(value)} {unit}"
+            )
         # a rate is one amount per hour: in "oxycodone/APAP 5 mg/325 mcg/h" the "/h" is not the opioid's
         if unit not in UNITS or (self.denominator == "/h" and len(self.amounts) > 1):
             self.fail(f"unknown unit {unit!r}")

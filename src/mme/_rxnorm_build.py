@@ -86,6 +86,8 @@ class _Name:
     dose_form: str
     brand: str | None
     volume_ml: str | None
+    pack: int | None = None
+    """The units a one-product pack holds ("{2 (...) } Pack": 2)."""
 
 
 def read_name(name: str) -> _Name | None:
@@ -108,7 +110,7 @@ def read_name(name: str) -> _Name | None:
     components = tuple(zip([i.name for i in read.ingredients], strengths[::2], strengths[1::2], strict=True))
     if [(float(v), UNITS[u]) for _, v, u in components] != [(i.amount, i.unit) for i in read.ingredients]:
         return None
-    return _Name(components, form, read.brand, volume)
+    return _Name(components, form, read.brand, volume, read.pack)
 
 
 def _opioid(ingredient: str) -> str | None:

@@ -292,7 +292,7 @@ def _named(text: str, rxnorm: RxnormLike) -> Product | None:
     return Product(
         rxcui="", name=text, dose_form=None, dose_form_code=None, route=read.route, form=read.form,
         release=read.release if read.release in ("IR", "ER") else None, brand=read.brand, volume_ml=None,
-        ingredients=tuple(ingredients), source=_NAMED, rxnorm_date=rxnorm_date(rxnorm=rxnorm),
+        ingredients=tuple(ingredients), source=_NAMED, rxnorm_date=rxnorm_date(rxnorm=rxnorm), pack=read.pack,
     )  # fmt: skip
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -29,11 +30,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from . import _vocab
-from ._engine import DailyMME, DoseLike, TableLike, Total, _candidates, total
+from ._engine import DailyMME, DoseLike, TableLike, Total, _candidates, _names, total
 from ._engine import daily_mme as _daily_mme
 from ._engine import dispensing_mme as _dispensing_mme
-from ._errors import DoseError, NotCoveredError, TableError, UnitError, UnknownRxCUIError
-from ._rxnorm_build import DOSE_FORMS, FORMAT, build
+from ._errors import DoseError, MMEError, NotCoveredError, TableError, UnitError, UnknownRxCUIError
+from ._rxnorm_build import DOSE_FORMS, FORMAT, build, read_name
 from ._tables import DEFAULT_TABLE, resolve_table
 from ._units import amount
 from ._vocab import DRUGS
@@ -58,8 +59,9 @@ SHIPPED = Path(__file__).parent / "data" / "rxnorm-products.json"
 
 RxnormLike = str | Path | None
 StrengthUnit = Literal["MG", "MG/ML", "MG/HR", "MG/ACTUAT"]
-_ENGINE_UNIT: dict[str, str] = {"MG": "mg", "MG/ML": "mg/mL", "MG/ACTUAT": "mg"}
-_GRAMMAR_UNIT: dict[str, str] = {**_ENGINE_UNIT, "MG/HR": "mg/h"}  # the engine converts a rate in mg/h exactly
+#: RxNorm's strength units in the engine's words, in mg and in mcg (a spray's strength is per actuation: per unit).
+_MG_UNIT: dict[str, str] = {"MG": "mg", "MG/ML": "mg/mL", "MG/ACTUAT": "mg", "MG/HR": "mg/h"}
+_MCG_UNIT: dict[str, str] = {"MG": "mcg", "MG/ML": "mcg/mL", "MG/ACTUAT": "mcg", "MG/HR": "mcg/h"}
 
 
 class Ingredient(BaseModel):
@@ -97,6 +99,10 @@ class Product(BaseModel):
     ingredients: tuple[Ingredient, ...]
     source: str
     rxnorm_date: str
+    pack: int | None = None
+    """The units one pack holds ("{2 (fentanyl 0.6 MG/ACTUAT ...) } Pack": 2), None when it is not a pack. A count or
+    quantity of a pack counts packs, each holding its units' strength together (Subsys 1200 MCG: 1.2 mg), as CDC's
+    NDC file counts them; the ingredients' strengths are one unit's, as RxNorm states them."""
 
     @property
     def label(self) -> str:
@@ -169,10 +175,18 @@ def _product(rxcui: str, path: str, mtime: float) -> Product:
     file = _read(path, mtime)
     row = file.products.get(rxcui)
     if row is None:
+        if _FRACTION.fullmatch(rxcui):
+            raise UnknownRxCUIError(rxcui, file.rxnorm_date, why="an RxCUI is a whole number.")
         drug = file.ingredients.get(rxcui)
         raise UnknownRxCUIError(rxcui, file.rxnorm_date, ingredient=drug)
     name, code, dose_form, brand, volume, ingredients, source = row
     route, form, release = DOSE_FORMS[dose_form]
+    pack = None
+    if name.startswith("{"):  # a pack: the name says how many units it holds
+        read = read_name(name)
+        if read is None:
+            raise TableError(path, f"RxCUI {rxcui}: cannot read the pack {name!r}: rebuild it with `mme rxnorm build`")
+        pack = read.pack
     return Product(
         rxcui=rxcui,
         name=name,
@@ -189,18 +203,30 @@ def _product(rxcui: str, path: str, mtime: float) -> Product:
         ),
         source=source,
         rxnorm_date=file.rxnorm_date,
+        pack=pack,
     )
+
+
+_WHOLE = re.compile(r"(\d+)\.0*")
+_FRACTION = re.compile(r"\d*\.\d*[1-9]\d*")
+
+
+def _code(rxcui: str | int) -> str:
+    """An RxCUI as its digits: one written as a whole float ("1049621.0", a CSV column of numbers read as floats)
+    is that integer."""
+    text = str(rxcui).strip()
+    return whole[1] if (whole := _WHOLE.fullmatch(text)) else text
 
 
 def product(rxcui: str | int, *, rxnorm: RxnormLike = None) -> Product:
     """The product an RxCUI names; an unknown RxCUI raises `mme.UnknownRxCUIError` with the file's RxNorm date."""
     file = _file(rxnorm)
-    return _product(str(rxcui).strip(), file.path, file.mtime)
+    return _product(_code(rxcui), file.path, file.mtime)
 
 
 def ingredient_drug(rxcui: str | int, *, rxnorm: RxnormLike = None) -> str | None:
     """The opioid an ingredient-level RxCUI names (7052 -> morphine), or None."""
-    return _file(rxnorm).ingredients.get(str(rxcui).strip())
+    return _file(rxnorm).ingredients.get(_code(rxcui))
 
 
 def dose_form_name(code: str, *, rxnorm: RxnormLike = None) -> str | None:
@@ -222,11 +248,29 @@ def _counted(prod: Product) -> tuple[Ingredient, ...]:
     return opioids
 
 
-def _strength(ing: Ingredient) -> tuple[float, str]:
-    """The strength in the engine's words; a patch's MG/HR as mcg/h, exactly (0.075 MG/HR is 75 mcg/h)."""
-    if ing.unit == "MG/HR":
-        return float(ing.strength * 1000), "mcg/h"
-    return float(ing.strength), _ENGINE_UNIT[ing.unit]
+def _unit_strength(prod: Product, ing: Ingredient, table: TableLike, route: str | None) -> tuple[Decimal, str]:
+    """The strength of one counted unit in the engine's words: a pack's is its units' together (`Product.pack`).
+    RxNorm states every strength in mg; a patch's, and one that ``table`` doses in mcg (fentanyl sprays, lozenges),
+    is given in mcg, exactly (0.075 MG/HR is 75 mcg/h), so that it is not taken for a unit slip."""
+    value = ing.strength * (prod.pack or 1)
+    if ing.unit == "MG/HR" or _in_mcg(prod, ing.drug or "", table, route):
+        return value * 1000, _MCG_UNIT[ing.unit]
+    return value, _MG_UNIT[ing.unit]
+
+
+def _in_mcg(prod: Product, drug: str, table: TableLike, route: str | None) -> bool:
+    """Whether ``table`` doses the product's opioid, route and form in mcg."""
+    try:
+        _, route_, form, release = _names(drug, route, prod.form, prod.release)
+    except MMEError:
+        return False  # the engine says why
+    return any(r.unit in ("mcg", "mcg/h") for r in _candidates(resolve_table(table), drug, route_, form, release, None))
+
+
+def _strength(prod: Product, ing: Ingredient, table: TableLike, route: str | None) -> tuple[float, str]:
+    """`_unit_strength` as the engine's functions take it."""
+    value, unit = _unit_strength(prod, ing, table, route)
+    return float(value), unit
 
 
 def _no_volume(prod: Product, ing: Ingredient) -> str:
@@ -265,7 +309,7 @@ def daily_mme(
     instead of an RxCUI (one built from a FHIR Medication's ingredients, for example).
     """
     if not isinstance(rxcui, Product) and dose is not None:
-        key = str(rxcui).strip()
+        key = _code(rxcui)
         if (drug := ingredient_drug(key, rxnorm=rxnorm)) is not None:
             return _ingredient_dose(key, drug, dose, per_day, every, route, variant, table)
     prod = _as_product(rxcui, rxnorm)
@@ -296,7 +340,7 @@ def daily_mme(
             return _with_notes(result, notes)
     items = []
     for ing in opioids:
-        strength = _strength(ing)
+        strength = _strength(prod, ing, table, common["route"])
         if ing.unit == "MG/ML":
             if volume is None:
                 raise DoseError(_no_volume(prod, ing))
@@ -338,13 +382,10 @@ def expression(
             f"{prod.label} has {len(opioids)} opioid ingredients: convert it with mme.rxnorm.daily_mme(count=...)"
         )
     ing = opioids[0]
-    value, unit = ing.strength, _GRAMMAR_UNIT[ing.unit]
-    rows = _candidates(resolve_table(table), ing.drug or "", prod.route, prod.form, prod.release, None)
-    if any(r.unit in ("mcg", "mcg/h") for r in rows):
-        value, unit = value * 1000, unit.replace("mg", "mcg")
+    value, unit = _unit_strength(prod, ing, table, prod.route)
     name, strength = ing.drug or "", f"{value.normalize():f}"  # counted: `_counted` checked its drug
     others = [i for i in prod.ingredients if i.drug is None]
-    if others and unit == "mg" and all(i.unit == "MG" and _vocab.non_opioid(i.name) for i in others):
+    if others and unit == "mg" and not prod.pack and all(i.unit == "MG" and _vocab.non_opioid(i.name) for i in others):
         # "oxycodone/acetaminophen 5/325 mg": the sig's "325 mg" may then be told from the opioid's amount
         name = "/".join([name, *(_vocab.without_salt(i.name) for i in others)])
         strength = "/".join([strength, *(f"{i.strength.normalize():f}" for i in others)])
@@ -379,7 +420,7 @@ def dispensing_mme(
     items = [
         _dispensing_mme(
             ing.drug or "",
-            _strength(ing),
+            _strength(prod, ing, table, route or prod.route),
             quantity=quantity,
             days_supply=days_supply,
             package_ml=package_ml,

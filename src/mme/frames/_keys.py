@@ -87,7 +87,7 @@ def _by_rxcui(
     ing = opioids[0]
     if regimen and ing.unit == "MG/ML":
         return _missing(_no_volume(prod, ing))
-    strength, unit = _strength(ing)
+    strength, unit = _strength(prod, ing, table, route or prod.route)
     resolved = plan(table, variant, ing.drug or "", unit, prod.form, route or prod.route, prod.release,
                     regimen=regimen, frequency=frequency)  # fmt: skip
     return _keyed(resolved, strength)

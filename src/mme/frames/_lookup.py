@@ -69,6 +69,8 @@ def _attributes_needed(values: Sequence[_Keyed], keys: _Keys, need: _Need) -> tu
     warned = MME_WARNING in need.outputs
     if need.conc or (warned and not need.regimen):
         attrs.append(A("conc", lambda r: r.conc, nw.Boolean, False))
+    if warned and not need.regimen:
+        attrs.append(A("sprays", lambda r: r.sprays, nw.Boolean, False))
     if warned:
         attrs.append(A("w_route", lambda r: r.route_note, nw.String, None))
         for name in ("slip", "above"):

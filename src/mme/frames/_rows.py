@@ -23,6 +23,7 @@ from mme._engine import (
     OVERFLOW,
     PACKAGE_NOT_CONC,
     ROUNDS_TO_ZERO,
+    SPRAYS,
     Stage,
 )
 from mme._ndc import NdcFile
@@ -355,6 +356,8 @@ def _annotate(
         per_day = q / d_ if package_factor is None else q / d_ * package_factor  # q x mL per package may overflow
         by_quantity = s_ * per_day
         by_strength = s_ / d_ * dispensed
+        if package_factor is not None:  # and where the mL dispensed overflow (1e308 packages of 5 mL), packages first
+            by_strength = nw.when(by_strength.is_finite()).then(by_strength).otherwise(s_ / d_ * q * package_factor)
         amount = product / d_ if plain else (
             nw.when(normal).then(product / d_)
             .when(by_quantity.is_finite()).then(by_quantity)
@@ -689,16 +692,16 @@ def _warning_parts(
     parts: list[_Part] = []
     if known.some("w_route"):
         parts.append((counted & given("w_route"), "w_route", True))
-    if dispensed:  # `mme._engine.dispensed`: a bottle count, CDC's days supply of patches
+    if dispensed:  # `mme._engine.dispensed`: a bottle count, sprays in mL or bottles, CDC's days supply of patches
         q = _col("v_quantity")
+        whole = nw.when(q < _WHOLE_FROM).then(q == q.floor()).otherwise(nw.lit(value=True))  # Spark's floor overflows
         if known.some("conc"):
-            whole = (
-                nw.when(q < _WHOLE_FROM).then(q == q.floor()).otherwise(nw.lit(value=True))
-            )  # Spark's floor overflows above
             bottles = known.attr("conc") & whole & (q < rounded("r_supply"))
             if columns.package_ml is not None:  # only where the row gives none
                 bottles = bottles & _number(columns.package_ml, schema[columns.package_ml]).is_null()
             parts.append((fine & bottles, BOTTLES, False))
+        if known.some("sprays"):
+            parts.append((fine & known.attr("sprays") & (~whole | (q < rounded("r_supply"))), SPRAYS, False))
         if known.some("wear") and known.some("w_days"):
             supply, patches = rounded("r_supply"), rounded("r_days")
             larger = (
