@@ -221,7 +221,8 @@ def rxnorm_products(folder: Path) -> None:
                 right += 1  # resolved; OMTK has no row to check it against
                 continue
             checked += 1
-            ok = product.drug == want[0] and math.isclose(float(product.strength.split()[0]), want[1])
+            per_unit = want[1] * (product.pack or 1)  # OMTK gives a pack's units' strength; the product, the pack's
+            ok = product.drug == want[0] and math.isclose(float(product.strength.split()[0]), per_unit)
             right += ok
             if not ok:
                 misses[f"different: {product.drug} {product.strength} vs {want[0]} {want[1]}"] += 1

@@ -358,7 +358,11 @@ def _dispensing(
         if target.wear_days and draw(_ints(0, 3)):  # worn continuously (else a recorded days supply)
             days = Decimal(patches * target.wear_days)
     elif kind == "unit":
-        per_day = Decimal(draw(_pick(_UNITS_PER_DAY)))
+        implied = resolve_drug(name)  # a brand may say the form ("Lazanda": a nasal spray)
+        form = kwargs.get("form") or implied.form or target.form
+        route = kwargs.get("route") or implied.route or target.route
+        sprays = form == "spray" and route != "sublingual"  # whole sprays, one a day at least (`SPRAYS`)
+        per_day = Decimal(draw(_pick([n for n in _UNITS_PER_DAY if not sprays or float(n) >= 1])))
         strength = draw(_dose_text(covered, float(per_day), 1.0))
         quantity = max(per_day * days, Decimal(1))
     else:
