@@ -503,7 +503,7 @@ VOLUME_STRENGTH = "the strength is a volume: give the concentration ('10 mg/mL')
 IN_A_TEXT = {
     HOW_OFTEN: (
         "how often is the dose taken? Add a frequency ('q6h', 'twice a day') or write a daily total ('40 mg/day'); "
-        "for a dispensing, give quantity and days_supply"
+        "for a dispensing, give its quantity and days supply"
     ),
     DAILY_TOTAL: "the dose is a rate ('1 mg/h'), which says the daily amount: drop the frequency",
     CONC_DOSE: "the dose is a concentration: add the volume taken each time ('5 mL'), or give the amount per unit ('1 mg/spray')",
