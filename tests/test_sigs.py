@@ -3318,8 +3318,8 @@ def test_then_and_do_not_lead_no_dose_only_before_what_ends_a_course_or_handles_
             mme.convert(text)
     with pytest.raises(mme.ExpressionError, match=r"^'or': a multi-step schedule"):
         mme.convert("oxycodone 10 mg ER tablet 1 tab q12h do not crush or 2 tabs")
-    with pytest.raises(mme.ExpressionError, match=r"^cannot read 'do'"):
-        mme.convert("oxycodone 10 mg ER tablet 1 tab q12h do not drive")
+    with pytest.raises(mme.ExpressionError, match=r"^cannot read 'do'"):  # advice, but a number in it
+        mme.convert("oxycodone 10 mg ER tablet 1 tab q12h do not drive for 2 days")
 
 
 # -- text that names no dose: where it ends, what it skips, what it joins (each pins a mutant of `no_dose`) ---------
@@ -4385,3 +4385,22 @@ def test_an_amount_of_a_combinations_opioid_in_the_sig_is_still_read() -> None:
 def test_a_verb_after_a_name_that_fixes_its_strength_starts_the_sig(text: str) -> None:
     """ "Tylenol #3 take 2 tabs" was "'2 tabs' is a count with no strength": the name was read as "Tylenol #3 take"."""
     assert mme.convert(text).mme_per_day == mme.convert("Tylenol #3 2 tabs q4h").mme_per_day
+
+
+@pytest.mark.parametrize(
+    ("advice", "ignored"),
+    [(" - do not drive", "do not drive"), (", do not take with alcohol", "do not take with alcohol"),
+     (". Do not drive or operate machinery.", "Do not drive or operate machinery"), (", avoid alcohol", "avoid alcohol"),
+     (". May cause drowsiness.", "May cause drowsiness")],
+)  # fmt: skip
+def test_a_labels_advice_with_no_number_is_ignored_text(advice: str, ignored: str) -> None:
+    """Pharmacy label advice after a sig was "cannot read 'do'"; a clause with a number may say a dose or a maximum."""
+    read = mme.convert(f"oxycodone 10 mg 1 tab q6h{advice}")
+    assert any(i.startswith(ignored) for i in read.expression.ignored)  # type: ignore[union-attr]
+    assert read.mme_per_day == mme.convert("oxycodone 10 mg 1 tab q6h").mme_per_day
+    for numbered in (
+        "oxycodone 10 mg 1 tab q6h, do not repeat within 4 hours",
+        "oxycodone 10 mg do not drive 1 tab q6h",
+    ):
+        with pytest.raises(mme.ExpressionError, match=r"^cannot read 'do'"):
+            mme.convert(numbered)

@@ -312,6 +312,7 @@ _FIXED: Final = _vocab.FREQUENCY_WORDS
 _TIMES_A_DAY_WORDS: Final = frozenset({"daily", "every day", "each day", "a day", "per day"})
 _PUNCT: Final = frozenset(",;:()[]")
 _STOPS: Final = frozenset(",;:()[].")  # where ignored text ends
+_ADVICE_LEADS: Final = frozenset({"do", "avoid", "may"})  # a label's advice: "do not drive", "may cause drowsiness"
 _MINUS: Final = frozenset("-−")
 _DASH: Final = _MINUS | {"to"}  # between a range's ends: "7-10", "7 to 10"
 _FRACTIONS: Final = _vocab.VULGAR_FRACTIONS
@@ -870,6 +871,8 @@ class _Parser:
             return i + 2
         if key == "do" and self.keys[i + 1] == "not" and self.keys[i + 2] in _vocab.HANDLING:
             return self.handling(i)
+        if key in _ADVICE_LEADS and (end := self.advice(i)) is not None:
+            return end
         if key in _vocab.MULTI_STEP:
             self.fail(
                 f"{tok.text!r}: a multi-step schedule or a choice of doses cannot be read as one regimen "
@@ -935,6 +938,20 @@ class _Parser:
         self.tag("release", "ER", i, i + 2)
         self.ignored.append(self.span(i, i + 2))
         return self.apply(found, i + 2)
+
+    def advice(self, i: int) -> int | None:
+        """ "Do not drive", "avoid alcohol", "may cause drowsiness": a label's advice, ignored to the end of its clause
+        when the clause says no number (one may be a maximum: "do not take more than 6 tabs")."""
+        key = self.keys[i]
+        if not (key == "avoid" or self.keys[i + 1] == ("not" if key == "do" else "cause")):
+            return None
+        j = i
+        while self.keys[j] not in ("", *_STOPS):
+            if self.nums[j]:
+                return None
+            j += 1
+        self.ignored.append(self.span(i, j))
+        return j
 
     def handling(self, i: int) -> int:
         """ "Do not crush or chew", "do not crush, chew, or cut": how a unit is taken, ignored text."""
