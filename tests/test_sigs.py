@@ -4404,3 +4404,17 @@ def test_a_labels_advice_with_no_number_is_ignored_text(advice: str, ignored: st
     ):
         with pytest.raises(mme.ExpressionError, match=r"^cannot read 'do'"):
             mme.convert(numbered)
+
+
+def test_the_spaced_dash_refusal_says_both_ways_to_write_it_and_one_amount_twice_is_one_amount() -> None:
+    with pytest.raises(mme.ExpressionError) as refused:
+        mme.convert("oxycodone 5 mg 1 - 1/2 tab q6h")
+    assert str(refused.value).startswith(
+        "'1 - 1/2' may be a whole number and a part or a range: write '1-1/2', or the range from its least ('1/2-1') in"
+    )
+    assert mme.convert("oxycodone 5 mg - 5 mg q4h").mme_per_day == mme.convert("oxycodone 5 mg q4h").mme_per_day
+
+
+def test_a_pack_of_one_unit_is_read() -> None:
+    one = parse_product("{1 (fentanyl 0.6 MG/ACTUAT Mucosal Spray) } Pack")
+    assert (one.pack, one.strength) == (1, parse_product("fentanyl 0.6 MG/ACTUAT Mucosal Spray").strength)
