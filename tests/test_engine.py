@@ -1301,3 +1301,15 @@ def test_a_methadone_item_alone_or_beside_other_drugs_keeps_its_tier() -> None:
     summed = mme.total([methadone, mme.convert("oxycodone 10 mg q6h", table="cdc-2016")])
     assert summed.items[0] is methadone
     assert summed.mme_per_day == 80 + 60  # 20 mg/day at 4, and oxycodone's 60
+
+
+def test_items_of_one_drug_without_tiers_add_up_as_they_are_and_re_tiered_items_show_their_factor() -> None:
+    items = [mme.convert("oxycodone 10 mg q6h"), mme.convert("oxycodone 5 mg q6h")]
+    summed = mme.total(items)
+    assert summed.items == tuple(items)
+    assert summed.mme_per_day == 60 + 30
+    split = mme.total(
+        [mme.convert("methadone 10 mg bid", table="cdc-2016"), mme.convert("methadone 5 mg bid", table="cdc-2016")]
+    )
+    together = mme.convert("methadone 30 mg daily", table="cdc-2016")
+    assert [i.factor for i in split.items] == [together.factor, together.factor]

@@ -4418,3 +4418,42 @@ def test_the_spaced_dash_refusal_says_both_ways_to_write_it_and_one_amount_twice
 def test_a_pack_of_one_unit_is_read() -> None:
     one = parse_product("{1 (fentanyl 0.6 MG/ACTUAT Mucosal Spray) } Pack")
     assert (one.pack, one.strength) == (1, parse_product("fentanyl 0.6 MG/ACTUAT Mucosal Spray").strength)
+
+
+@pytest.mark.parametrize(
+    ("text", "table", "plain"),
+    [("fentanyl 25 mcg/h patch every 72 hours, 50 mcg/hr transdermal", "cdc-2022", "fentanyl 25 mcg/h 2 patches q72h"),
+     ("butorphanol 10 mg/mL 0.1 mL q4h, 2 sprays", "cms-2018", "butorphanol 10 mg/mL 0.1 mL 2 sprays q4h"),
+     ("Percocet 5/325 take 60 mg q6h", "cdc-2022", "Percocet 5/325 12 tabs q6h"),  # 12 units at once: the most
+     ("oxycodone 5 mg 1 tab q6h max 5 days prn", "cdc-2022", "oxycodone 5 mg 1 tab q6h prn"),
+     ("oxycodone 10 mg 1 tab prn pain 7/10 or greater q6h", "cdc-2022", "oxycodone 10 mg 1 tab q6h prn"),
+     ("oxycodone 5 mg 1 tab q6h, not more than 4 times a day", "cdc-2022", "oxycodone 5 mg 1 tab q6h"),
+     ("tramadol 50 mg 12-0-0", "cdc-2022", "tramadol 50 mg 12 tabs daily")],
+)  # fmt: skip
+def test_what_follows_a_frequency_a_maximum_or_a_score_at_its_edges_is_read(text: str, table: str, plain: str) -> None:
+    """A rate or a count beside a volume after the frequency is no quantity supplied; 12 units at once is the most
+    read; what follows "max 5 days" or "7/10 or greater" is read next; a maximum equal to the frequency agrees."""
+    read, alike = mme.convert(text, table=table), mme.convert(plain, table=table)
+    assert (read.mme_per_day, read.expression.as_needed) == (alike.mme_per_day, alike.expression.as_needed)  # type: ignore[union-attr]
+    assert mme.convert(text, table=table, range="min").mme_per_day == alike.mme_per_day
+
+
+def test_a_maximum_in_days_is_ignored_whole_and_one_in_refills_is_not_read() -> None:
+    assert "max 5 days" in mme.convert("oxycodone 5 mg 1 tab q6h max 5 days prn").expression.ignored  # type: ignore[union-attr]
+    with pytest.raises(mme.ExpressionError, match=r"^cannot read 'max'"):
+        mme.convert("oxycodone 5 mg 1 tab q6h max 5 refills")
+
+
+def test_an_amount_equal_to_another_components_in_one_unit_is_refused_even_within_the_most_units() -> None:
+    with pytest.raises(
+        mme.ExpressionError, match=r"^'300 mg' may be the amount of another component than the opioid \(10 units"
+    ):
+        mme.convert("acetaminophen/codeine 300/30 mg tablet, take 300 mg q4h")
+
+
+def test_the_uk_hint_is_given_only_for_a_days_weeks_or_months_denominator() -> None:
+    with pytest.raises(mme.ExpressionError) as refused:
+        mme.convert("oxycodone 5 mg 10/2 tab bd")
+    assert str(refused.value).startswith(
+        "'10/2' is not a part of a unit (halves, thirds, quarters: 1/2, 3/4, 3/2): write the count (e.g. '2 tabs') in "
+    )
