@@ -2021,3 +2021,16 @@ def test_an_unknown_rxcui_says_why_it_is_not_there_when_told() -> None:
         str(error)
         == "RxCUI '1049621.5' is not in the RxNorm product file (RxNorm 2020-10-20): an RxCUI is a whole number."
     )
+
+
+def test_each_tiered_drug_of_a_custom_table_says_it_was_tiered_alone(tmp_path: Path) -> None:
+    two = header(slug="two") + "".join(
+        row(drug, factor=None, tiers='[{above = "0", upto = "20", factor = "4"}, {above = "20", factor = "8"}]')
+        for drug in ("methadone", "levorphanol")
+    )
+    table = str(write(tmp_path, two, slug="two"))
+    items = [mme.daily_mme(drug, "5 mg", per_day=2, table=table) for drug in ("methadone", "levorphanol") for _ in "ab"]
+    summed = mme.total(items)
+    assert all(
+        any(w.endswith("tiered alone (its table is not at hand by its slug)") for w in i.warnings) for i in summed.items
+    )

@@ -4457,3 +4457,14 @@ def test_the_uk_hint_is_given_only_for_a_days_weeks_or_months_denominator() -> N
     assert str(refused.value).startswith(
         "'10/2' is not a part of a unit (halves, thirds, quarters: 1/2, 3/4, 3/2): write the count (e.g. '2 tabs') in "
     )
+
+
+def test_the_edges_of_advice_components_in_grams_and_a_time_said_again_past_punctuation() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^cannot read 'do'"):  # the number two words on is seen
+        mme.convert("oxycodone 10 mg 1 tab q6h, do not drive 2 days")
+    with pytest.raises(mme.ExpressionError, match=r"^'300 mg' may be the amount of another component"):
+        mme.convert("acetaminophen/codeine 0.3 g/30 mg tablet, take 300 mg q4h")  # 0.3 g is 300 mg
+    in_grams = mme.convert("acetaminophen/codeine 300 mg/0.03 g tablet, take 30 mg q4h")  # the opioid's own amount
+    assert in_grams.mme_per_day == mme.convert("acetaminophen/codeine 300/30 mg tablet, 1 tab q4h").mme_per_day
+    with pytest.raises(mme.ExpressionError, match=r"^the time of day 'in the morning' is said twice"):
+        mme.convert("oxycodone 5 mg 1 tab in the morning and, in the morning")
