@@ -2029,8 +2029,12 @@ def test_each_tiered_drug_of_a_custom_table_says_it_was_tiered_alone(tmp_path: P
         for drug in ("methadone", "levorphanol")
     )
     table = str(write(tmp_path, two, slug="two"))
-    items = [mme.daily_mme(drug, "5 mg", per_day=2, table=table) for drug in ("methadone", "levorphanol") for _ in "ab"]
-    summed = mme.total(items)
-    assert all(
-        any(w.endswith("tiered alone (its table is not at hand by its slug)") for w in i.warnings) for i in summed.items
+    alone = "tiered alone (its table is not at hand by its slug)"
+    methadone, levorphanol = (
+        mme.daily_mme(drug, "5 mg", per_day=2, table=table) for drug in ("methadone", "levorphanol")
     )
+    one_then_two = mme.total([methadone, levorphanol, levorphanol])  # methadone alone: nothing to tier together
+    assert one_then_two.items[0] is methadone
+    assert all(any(w.endswith(alone) for w in i.warnings) for i in one_then_two.items[1:])
+    two_each = mme.total([methadone, methadone, levorphanol, levorphanol])
+    assert all(any(w.endswith(alone) for w in i.warnings) for i in two_each.items)
