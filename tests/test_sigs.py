@@ -4329,6 +4329,7 @@ def test_more_brands_french_spellings_and_fields_are_read(typed: str, plain: str
 @pytest.mark.parametrize(
     ("typed", "plain"),
     [("oxycodone 5 mg 1 tab q4-6h prn, not more than 3 times daily", "oxycodone 5 mg 1 tab q4-6h prn, max 3 doses a day"),
+     ("oxycodone 5 mg 2 tabs q4-6h prn, not more than 3 times daily", "oxycodone 5 mg 2 tabs q4-6h prn, max 3 doses a day"),
      ("oxycodone 5 mg 1 tab q4-6h prn, no more than 3 times daily", "oxycodone 5 mg 1 tab q4-6h prn, max 3 doses a day"),
      ("oxycodone 5 mg 1 tab q4-6h prn, up to 4 times a day", "oxycodone 5 mg 1 tab q4-6h prn, max 4 doses a day"),
      ("Dafalgan codéiné 1 cp toutes les 4 h sans dépasser 4 fois par jour", "Dafalgan codéiné 1 cp q4h, max 4 doses/day"),
