@@ -1313,3 +1313,15 @@ def test_items_of_one_drug_without_tiers_add_up_as_they_are_and_re_tiered_items_
     )
     together = mme.convert("methadone 30 mg daily", table="cdc-2016")
     assert [i.factor for i in split.items] == [together.factor, together.factor]
+
+
+def test_methadone_items_whose_total_passes_the_last_band_say_so() -> None:
+    """50 + 40 mg/day under cdc-2016 is 90 mg/day, above the 80 where CDC defines no factor: each item says so."""
+    items = [mme.convert(f"methadone {n} mg daily", table="cdc-2016") for n in (50, 40)]
+    above = mme.convert("methadone 90 mg daily", table="cdc-2016").warnings[-1]
+    assert above.startswith("the daily amount is above 80 mg/day")
+    assert all(i.warnings[-1] == above for i in mme.total(items).items)
+    assert all(
+        above not in i.warnings
+        for i in mme.total([items[1], mme.convert("methadone 10 mg daily", table="cdc-2016")]).items
+    )

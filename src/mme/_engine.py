@@ -1209,7 +1209,10 @@ def _tiered_together(items: tuple[DailyMME, ...]) -> tuple[DailyMME, ...]:
             assert isinstance(row, FactorRow)  # it gave the item its tier
             tier = row.tier_for(float(daily))
             mme = _finite((product(exact(i.daily_dose), tier.factor), _ONE))
-            update = {"tier": tier, "factor": tier.factor, "mme_per_day": mme, "warnings": (*i.warnings, said)}
+            above = beyond_tiers(row)  # the total may pass the last band the source defines, as one item may
+            beyond = above is not None and above.owed(float(daily), 0.0) and above.text not in i.warnings
+            owed = (said, above.text) if beyond and above is not None else (said,)
+            update = {"tier": tier, "factor": tier.factor, "mme_per_day": mme, "warnings": (*i.warnings, *owed)}
             changed[id(i)] = i.model_copy(update=update)
     return tuple(changed.get(id(i), i) for i in items)
 
