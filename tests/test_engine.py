@@ -1325,3 +1325,24 @@ def test_methadone_items_whose_total_passes_the_last_band_say_so() -> None:
         above not in i.warnings
         for i in mme.total([items[1], mme.convert("methadone 10 mg daily", table="cdc-2016")]).items
     )
+
+
+def test_frames_convert_a_row_dosed_in_mcg_as_the_engine_does(pandas_frames: typing.Any) -> None:
+    """A table row dosed in mcg (buccal fentanyl under CDC's NDC files): the columnar path's multiplier from the daily
+    mg to mcg is the engine's (`planned`), for a strength in mcg and in mg alike."""
+    from mme import frames
+
+    for strength, unit in ((100.0, "mcg"), (0.1, "mg")):
+        claims = pandas_frames.DataFrame({"drug": ["fentanyl"], "strength": [strength], "strength_unit": [unit],
+                                          "quantity": [30.0], "days_supply": [10.0], "form": ["tablet"], "route": ["buccal"]})  # fmt: skip
+        (row,) = _rows(frames.dispensing_mme(claims, table="cdc-ndc-2018", form="form", route="route"))
+        engine = mme.dispensing_mme(
+            "fentanyl",
+            f"{strength} {unit}",
+            quantity=30,
+            days_supply=10,
+            form="tablet",
+            route="buccal",
+            table="cdc-ndc-2018",
+        )
+        assert row["mme_per_day"] == engine.mme_per_day
