@@ -697,8 +697,8 @@ def _read_one(
         routes = {r for e in _dosages(resource) if (r := _route(e, prod, label, notes)) is not None}
         if len(routes) > 1:
             raise AmbiguousDoseError(f"{label}: its dosages give the routes {', '.join(sorted(routes))}: give one")
-        if prod is not None and routes and (only := routes.pop()) != prod.route:
-            key = prod = prod.model_copy(update={"route": only})
+        if prod is not None and routes:
+            key = prod = _routed(prod, routes.pop())
         dispensed = _dispensed(key, resource["quantity"], resource["daysSupply"], label, notes, table, rxnorm)
         by_dosage = _dosage_mme(resource, medications, table, rxnorm)
         if by_dosage is None or by_dosage == total(dispensed).mme_per_day:
@@ -713,7 +713,7 @@ def _read_one(
     for n, entry in enumerate(entries):
         where = label if len(entries) == 1 else f"{label} dosage {n + 1}"
         route = _route(entry, prod, where, notes)
-        routed = prod if prod is None or route in (None, prod.route) else prod.model_copy(update={"route": route})
+        routed = None if prod is None else _routed(prod, route)
         given = key if routed is None else routed
         dose, per_time = _dose(entry, where, notes)
         dose, check = (dose, per_time) if dose is not None else (per_time, None)
@@ -745,6 +745,11 @@ def _read_one(
             )
         items.extend(result.items if isinstance(result, Total) else [result])
     return _noted(items, notes)
+
+
+def _routed(prod: Product, route: str | None) -> Product:
+    """The product given by the route a dosage states, where it differs from the one its coding implies."""
+    return prod if route in (None, prod.route) else prod.model_copy(update={"route": route})
 
 
 def _fits(dose: _Dose, prod: Product, patch: bool, where: str) -> None:
