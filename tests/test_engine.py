@@ -710,7 +710,22 @@ def test_a_form_that_leaves_one_route_owes_no_route_default() -> None:
 
 
 def test_a_patch_rate_says_its_route() -> None:
-    assert mme.daily_mme("fentanyl", "25 mcg/h", table="anzca-2021").warnings == ()  # mcg/h: a patch
+    assert mme.daily_mme("fentanyl", "25 mcg/h").warnings == ()  # mcg/h: CDC 2022 has fentanyl by patch only
+    assert mme.daily_mme("fentanyl", "25 mcg/h", form="patch", table="anzca-2021").mme_per_day == 75.0  # 25 x 3
+
+
+@pytest.mark.parametrize("dose", ["50 mcg/h", "0.05 mg/h"])
+def test_a_rate_that_may_be_a_patch_or_an_infusion_is_refused(dose: str) -> None:
+    """Was 150 MME/day (read as a 50 mcg/h patch, x 3) with no warning; as a subcutaneous infusion ANZCA gives 240
+    (1,200 mcg a day x 0.2)."""
+    with pytest.raises(
+        mme.AmbiguousDoseError, match="a patch's or an infusion's, and anzca-2021 has fentanyl as a patch"
+    ):
+        mme.daily_mme("fentanyl", dose, table="anzca-2021")
+    with pytest.raises(mme.AmbiguousDoseError, match="say which"):
+        mme.convert(f"fentanyl {dose}", table="anzca-2021")
+    assert mme.convert(f"fentanyl {dose} SC", table="anzca-2021").mme_per_day == 240.0
+    assert mme.convert(f"fentanyl {dose} patch", table="anzca-2021").mme_per_day == 150.0
 
 
 @pytest.mark.parametrize(

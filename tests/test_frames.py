@@ -1975,7 +1975,7 @@ def test_an_hourly_rate_of_no_patch_and_no_infusion_fails_its_row_as_in_the_engi
     """Was 120 MME/day (5 mg/h x 24 read as oral morphine x 1) with no warning; a daily total, a patch's rate and an
     infusion's (under a table that covers it) still read."""
     rows = pa.table({"drug": ["morphine", "morphine", "fentanyl", "morphine"], "dose": [5.0, 120.0, 25.0, 2.0],
-                     "dose_unit": ["mg/h", "mg/day", "mcg/h", "mg/h"], "route": [None, None, None, "intravenous"],
+                     "dose_unit": ["mg/h", "mg/day", "mcg/h", "mg/h"], "route": [None, None, "transdermal", "intravenous"],
                      "per_day": pa.array([None] * 4, pa.float64())})  # fmt: skip
     out = rows_of(frames.daily_mme(make(backend, rows), table="anzca-2021", route="route"))
     with pytest.raises(mme.UnitError) as scalar:

@@ -87,7 +87,7 @@ def test_every_frequency_phrase_is_read_as_the_lexicon_says(phrase: str, fixed: 
 
 @pytest.mark.parametrize(("word", "value"), _vocab.NUMBER_WORDS.items())
 def test_every_number_word_counts(word: str, value: float) -> None:
-    assert parse_expression(f"oxycodone 5 mg tablet {word} tabs q6h").count == value
+    assert parse_expression(f"oxycodone 5 mg tablet take {word} tabs q6h").count == value
 
 
 @pytest.mark.parametrize("noun", sorted(_vocab.PRODUCT_UNITS | _vocab.PILLS))

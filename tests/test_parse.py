@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import mme._parse
 from mme import _vocab
 from mme._errors import ExpressionError, MMEError
-from mme._parse import GRAMMAR, Expression, RangeChoice, parse_expression
+from mme._parse import _MOST_UNSAID, GRAMMAR, Expression, RangeChoice, parse_expression
 
 from expression_checks import check_expression
 
@@ -379,7 +379,8 @@ def _expressions(draw: st.DrawFn) -> tuple[str, Expression]:
     head.append(f"{_number_text(amount, draw(st.booleans()))}{draw(st.sampled_from(['', ' ']))}{unit_text}")
     if unit.endswith("/mL") and draw(st.booleans()):
         volume = draw(_AMOUNTS)
-        tail.append(f"{_number_text(volume, False)} mL")
+        verb = volume > _MOST_UNSAID["volume"]  # more, with no verb before it, may be the quantity supplied
+        tail.append(f"{'take ' * verb}{_number_text(volume, False)} mL")
         amounts.append(tail[-1])
         fields["volume"] = f"{_number_text(volume, False)} mL"
     if not unit.endswith("/day"):
@@ -421,7 +422,8 @@ def test_valid_expressions_round_trip(case: tuple[str, Expression]) -> None:
     number, unit = parsed.dose.split(" ")
     expected_number, expected_unit = expected.dose.split(" ")
     assert (float(number), unit) == (float(expected_number), expected_unit)
-    read = dataclasses.replace(parsed, ranges=(), notes=())  # what ranges are and say: test_sigs
+    # what ranges are and say: test_sigs; a verb is said as ignored text where it follows another part
+    read = dataclasses.replace(parsed, ranges=(), notes=(), ignored=tuple(w for w in parsed.ignored if w != "take"))
     assert read == Expression(**{**_fields(expected), "dose": parsed.dose})
 
 

@@ -305,7 +305,7 @@ def test_a_range_warns_only_of_the_end_it_gives() -> None:
     """1-10 tabs of oxycodone 1000 mg q6h: 1 x 1000 x 4 x 1.5 = 6,000 MME/day at the minimum, 60,000 at the
     maximum. The minimum is not implausible; the maximum it states is no result, so nothing warns of it
     (pytest turns any warning into an error)."""
-    text = "oxycodone 1000 mg 1-10 tabs q6h"
+    text = "oxycodone 1000 mg take 1-10 tabs q6h"
     low = mme.convert(text, range="min")
     assert low.mme_per_day == 6000.0
     assert "at the maximum of the range: 60000 MME/day" in low.warnings
@@ -1231,10 +1231,10 @@ def test_a_count_no_one_takes_at_once_is_refused(text: str) -> None:
         mme.convert(text)
 
 
-def test_counts_up_to_twelve_still_read() -> None:
+def test_counts_up_to_twelve_read_after_their_verb() -> None:
     # methadone 10 mg x 9 = 90 mg/day x 4.7 (cdc-2022); 12 x 5 mg = 60 mg x 4.7
-    assert mme.convert("methadone 10 mg 9 tabs daily").mme_per_day == pytest.approx(423.0)
-    assert mme.convert("methadone 5 mg twelve tablets daily").mme_per_day == pytest.approx(282.0)
+    assert mme.convert("methadone 10 mg take 9 tabs daily").mme_per_day == pytest.approx(423.0)
+    assert mme.convert("methadone 5 mg, take twelve tablets daily").mme_per_day == pytest.approx(282.0)
 
 
 def test_microgrammes_per_hour_is_a_patch_rate() -> None:
@@ -3240,7 +3240,10 @@ def test_an_amount_restated_as_a_range_must_be_what_each_end_of_the_count_holds(
 
 
 def test_a_pain_score_range_is_read_only_after_pain_or_score_and_before_no_unit() -> None:
-    for text in ("oxycodone 10 mg tablet q4h prn pain 5-10 mg", "oxycodone 10 mg tablet q4h prn pain 5-10 tabs daily"):
+    for text in (
+        "oxycodone 10 mg tablet q4h prn pain 5-10 mg",
+        "oxycodone 10 mg tablet q4h prn pain take 5-10 tabs daily",
+    ):
         assert "5-10" not in " ".join(parse_expression(text).ignored)  # an amount or a count: never ignored text
     with pytest.raises(mme.ExpressionError, match=r"^cannot read '7-10'"):  # "-10" ends no score after another word
         mme.convert("oxycodone 10 mg PO q4h PRN severe 7-10")
@@ -3461,7 +3464,7 @@ def test_each_part_is_read_to_its_end_and_said_as_read(text: str, field: str, ex
         ("morphine 10 mg/5 mL solution 1 tab (10 mg) q4h", "'tab' counts a tablet, but '10 mg/5 mL' is a liquid's"),
         ("oxycodone 5 mg tablet take 1 0/2 tabs q6h", "cannot read '1 0'"),  # no mixed number: 0 or a whole
         ("oxycodone 5 mg tablet take 1 1/1 tabs q6h", "cannot read '1 1'"),
-        ("Percocet 10/325 10 mg-325 mg/5 tablet 1 tab q6h", "two doses: '5 tablet' and '1 tab'"),
+        ("Percocet 10/325 10 mg-325 mg/5 tablet 1 tab q6h", "'5 tablet', with no verb before it, may be the quantity"),
         ("Panadeine Forte 500/30/2 tabs qid", "'500/30' is not a part of a unit"),
         (
             "oxycodone 5 mg 1 5/8 tab q6h",
@@ -3848,10 +3851,10 @@ _SPOON_ML = {"tsp": 5, "teaspoon": 5, "teaspoons": 5, "tbsp": 15, "tablespoon": 
 def test_a_spoon_is_its_medicinal_volume_and_said(spoon: str, n: float, frequency: str) -> None:
     """A teaspoon is 5 mL and a tablespoon 15 mL (the medicinal measures), read with a warning to give mL."""
     product = "hydrocodone/homatropine 5 mg/5 mL"
-    spooned = mme.convert(f"{product} {n:g} {spoon} {frequency}")
+    spooned = mme.convert(f"{product} take {n:g} {spoon} {frequency}")  # 1.5 tablespoons: more than 20 mL
     said = f"'{n:g} {spoon}' read as {n * _SPOON_ML[spoon]:g} mL (a medicinal {'tea' if _SPOON_ML[spoon] == 5 else 'table'}spoon"
     assert any(w.startswith(said) for w in spooned.warnings), spooned.warnings
-    assert spooned.mme_per_day == mme.convert(f"{product} {n * _SPOON_ML[spoon]:g} mL {frequency}").mme_per_day
+    assert spooned.mme_per_day == mme.convert(f"{product} take {n * _SPOON_ML[spoon]:g} mL {frequency}").mme_per_day
 
 
 @pytest.mark.parametrize("end", ["max", "min"])
@@ -4255,6 +4258,44 @@ def test_an_amount_after_the_frequency_and_apart_from_it_may_be_the_quantity_sup
 
 
 @pytest.mark.parametrize(
+    ("text", "said", "dose", "table"),
+    [("fentanyl 25 mcg/h 5 patches q72h", "5 patches", "apply 1 patch", "cdc-2022"),  # a box of 5: was 300 MME/day
+     ("fentanyl 50 mcg/h 10 patches q72h", "10 patches", "apply 1 patch", "cdc-2022"),  # was 1,200 for 120
+     ("Norspan 10 4 patches weekly", "4 patches", "apply 1 patch", "anzca-2021"),  # a box of 4: was 80 for 20
+     ("oxycodone 5 mg 10 tablets, take q6h prn", "10 tablets", "take 1 tab", "cdc-2022"),  # was 300 for 30
+     ("oxycodone 5 mg tablet 12 tablet every 6 hours as needed", "12 tablet", "take 1 tab", "cdc-2022"),
+     ("tramadol 50 mg 10 q6h", "10", "take 1", "cdc-2022"),
+     ("Endone 5mg 10 tabs 4/24 prn", "10 tabs", "take 1 tab", "cdc-2022"),
+     ("Oramorph 10mg/5ml oral solution 100ml 4 hourly prn", "100ml", "take 5 mL", "cdc-2022"),  # was 1,200 for 60
+     ("methadone 10 mg/mL 30 mL daily", "30 mL", "take 2 mL", "cdc-2016"),  # the concentrate's bottle: was 1,410
+     ("promethazine/codeine 6.25/10 mg/5 mL 120 mL q4h", "120 mL", "take 5 mL", "cdc-2022")],
+)  # fmt: skip
+def test_more_than_a_usual_dose_with_no_verb_before_it_may_be_the_quantity_supplied(
+    text: str, said: str, dose: str, table: str
+) -> None:
+    """A box of patches, a bottle or a supply of tablets written after the strength, where a dose can stand: more
+    than 4 units, 3 patches or 20 mL at once with no verb before them is refused; the dose after its verb reads."""
+    with pytest.raises(
+        mme.ExpressionError, match=f"^{re.escape(repr(said))}, with no verb before it, may be the quantity"
+    ):
+        mme.convert(text, table=table)
+    said_so = mme.convert(text.replace(said, f"disp {said}, {dose}"), table=table)
+    assert said_so.mme_per_day == mme.convert(text.replace(said, dose), table=table).mme_per_day
+    assert mme.convert(text.replace(said, f"take {said}"), table=table).mme_per_day is not None  # the verb says a dose
+
+
+def test_a_few_units_with_no_verb_are_a_dose() -> None:
+    # 4 x 5 mg oxycodone q6h = 80 mg x 1.5; 3 fentanyl 25 mcg/h patches = 75 mcg/h x 2.4; 20 mL of 1 mg/mL morphine q4h
+    assert mme.convert("oxycodone 5 mg 4 tabs q6h").mme_per_day == 120.0
+    assert mme.convert("fentanyl 25 mcg/h 3 patches q72h").mme_per_day == 180.0
+    assert mme.convert("morphine 1 mg/mL 20 mL q4h").mme_per_day == 120.0
+    # more than 20 mL holding at most 150 mg of the opioid: methadone 1 mg/mL x 60 mL = 60 mg a day x 4.7
+    assert mme.convert("methadone 1 mg/mL 60 mL daily").mme_per_day == 282.0
+    with pytest.raises(mme.ExpressionError, match=r"^'2-6 tabs', with no verb before it"):  # a range's top counts
+        mme.convert("oxycodone 5 mg 2-6 tabs q6h")
+
+
+@pytest.mark.parametrize(
     ("text", "plain"),
     [("oxycodone 5 mg bid 2 tabs", "oxycodone 5 mg 2 tabs bid"), ("oxycodone 5 mg bid po 2 tabs", "oxycodone 5 mg 2 tabs bid"),
      ("oxycodone 5 mg q4h prn 1-2 tabs", "oxycodone 5 mg 1-2 tabs q4h prn"),  # a range is no quantity
@@ -4425,11 +4466,11 @@ def test_a_pack_of_one_unit_is_read() -> None:
     ("text", "table", "plain"),
     [("fentanyl 25 mcg/h patch every 72 hours, 50 mcg/hr transdermal", "cdc-2022", "fentanyl 25 mcg/h 2 patches q72h"),
      ("butorphanol 10 mg/mL 0.1 mL q4h, 2 sprays", "cms-2018", "butorphanol 10 mg/mL 0.1 mL 2 sprays q4h"),
-     ("Percocet 5/325 take 60 mg q6h", "cdc-2022", "Percocet 5/325 12 tabs q6h"),  # 12 units at once: the most
+     ("Percocet 5/325 take 60 mg q6h", "cdc-2022", "Percocet 5/325 take 12 tabs q6h"),  # 12 units at once: the most
      ("oxycodone 5 mg 1 tab q6h max 5 days prn", "cdc-2022", "oxycodone 5 mg 1 tab q6h prn"),
      ("oxycodone 10 mg 1 tab prn pain 7/10 or greater q6h", "cdc-2022", "oxycodone 10 mg 1 tab q6h prn"),
      ("oxycodone 5 mg 1 tab q6h, not more than 4 times a day", "cdc-2022", "oxycodone 5 mg 1 tab q6h"),
-     ("tramadol 50 mg 12-0-0", "cdc-2022", "tramadol 50 mg 12 tabs daily")],
+     ("tramadol 50 mg 12-0-0", "cdc-2022", "tramadol 50 mg take 12 tabs daily")],
 )  # fmt: skip
 def test_what_follows_a_frequency_a_maximum_or_a_score_at_its_edges_is_read(text: str, table: str, plain: str) -> None:
     """A rate or a count beside a volume after the frequency is no quantity supplied; 12 units at once is the most

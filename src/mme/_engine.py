@@ -322,6 +322,13 @@ def _match(
         return ex
     rows = _candidates(table, drug, route, form, release, None)
     patches = [r for r in rows if r.is_patch]
+    if patches and kind == "hourly" and route is None and form is None:
+        infused = sorted({r.describe() for r in rows if not r.is_patch and _takes_hourly(r)})
+        if infused:  # "fentanyl 50 mcg/h" under ANZCA: a patch (x 3) or a subcutaneous infusion (x 4.8)?
+            raise AmbiguousDoseError(
+                f"a rate with no route or form is a patch's or an infusion's, and {table.slug} has {drug} as a patch "
+                f"and as {', '.join(infused)}: say which (e.g. 'patch' or the route)"
+            )
     # a rate is a patch's delivery rate, or else a daily total; a mass is never a patch
     rows = (patches or rows) if kind != "mass" else [r for r in rows if not r.is_patch]
     if not rows:

@@ -640,6 +640,15 @@ _WIDEST_AMOUNT_RANGE: Final = 4.0  # "5-10 mg", "0.5-2 mg": the ends of an amoun
 _RELEASE_PERIODS: Final = frozenset({8.0, 12.0})  # hours an extended-release product is labelled with: "15 mg/12 hr"
 _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
 _MOST_AT_ONCE: Final = 12.0  # units (tablets, patches, sprays...) taken at once beyond which a count is no dose
+#: The most a dose said with no verb before it ("oxycodone 5 mg 10 tablets q6h", "morphine 10 mg/5 mL 100 mL q4h")
+#: may be: more is as likely the quantity supplied (a box of 5 or 10 patches, a 100 mL bottle) as a dose. A larger
+#: volume is still a dose if it holds at most `_MOST_UNSAID_MG` of the opioid ("methadone 1 mg/mL 60 mL daily").
+_MOST_UNSAID: Final = {"count": 4.0, "patch": 3.0, "volume": 20.0}
+_MOST_UNSAID_MG: Final = 150.0
+_UNSAID: Final = (
+    "{typed!r}, with no verb before it, may be the quantity supplied or the dose: say the dose after its verb (as in "
+    "'take 2 tabs', 'apply 1 patch'), and a quantity after 'disp'"
+)
 _PARTS: Final = frozenset({2.0, 3.0, 4.0})  # the denominators of a part of a unit: 1/2, 1/3, 3/4, 3/2
 #: The times of day of "1-0-1" and "1-1-1-1", in their order, as a note says them.
 _SCHEDULE: Final = {"morning": "in the morning", "noon": "at noon", "evening": "in the evening", "night": "at night"}
@@ -653,7 +662,7 @@ class _Parser:
     # A reading's state is in slots, each set in `__init__`: the reader reads it at every token, and an attribute
     # missing from an instance (a default on the class) or kept in a dict is slower to read than a slot.
     __slots__ = (
-        "amount_text", "amounts", "as_needed", "awake", "brand", "cap", "choice", "clocks", "count_form",
+        "amount_text", "amounts", "as_needed", "awake", "bottle", "brand", "cap", "choice", "clocks", "count_form",
         "denominator", "directed", "dispensed", "divisor", "doses", "drug_typed", "early", "ends", "every",
         "few", "frequency", "ignored", "interval", "keys", "meals", "names", "nostrils", "notes", "nums",
         "other_drug", "pack", "pill", "ranges", "schedule", "size", "slots", "starts", "tags", "text", "toks",
@@ -695,6 +704,7 @@ class _Parser:
         self.few: str | None = None  # "#4", "dispense 2 tabs" as typed: dispensed, or a count the sig gives no other?
         self.interval: tuple[str, float] | None = None  # "30 mg/12 hr": ("12 hr", 12.0), see `per_interval`
         self.other_drug: str | None = None  # a drug named in text read as naming no dose ("if morphine does not work")
+        self.bottle: tuple[str, float] | None = None  # a large volume with no verb before it, and its top: see `unsaid`
         self.clocks: tuple[str, ...] = ()  # clock times as typed ("9am and 9pm"), each one administration
         self.schedule: str | None = None  # "1-0-1" as typed: the doses at their times of day (`schedule_at`)
         self.drug_typed = ""
@@ -814,7 +824,7 @@ class _Parser:
         twin.nostrils, twin.awake, twin.dispensed, twin.few, twin.interval, twin.other_drug, twin.clocks = (
             self.nostrils, self.awake, self.dispensed, self.few, self.interval, self.other_drug, self.clocks
         )  # fmt: skip
-        twin.drug_typed, twin.schedule = self.drug_typed, self.schedule
+        twin.drug_typed, twin.schedule, twin.bottle = self.drug_typed, self.schedule, self.bottle
         return twin.finish(twin.drug_typed)
 
     def read(self) -> None:
@@ -1877,12 +1887,14 @@ class _Parser:
                 self.doses.append(self.volume)
                 self.volume = None
             elif self.volume is None and len(self.doses) <= 1 and all(d.kind == "count" for d in self.doses):
+                self.unsaid(i, kind, hi, typed)
                 self.volume = _Dose(lo, hi, kind, unit, typed, restated)  # "2 mg/mL 5 mL 2 sprays": beside a count
                 return end
             elif self.volume is not None or self.doses[-1].kind == "volume":
                 self.fail(f"two volumes: {(self.volume or self.doses[-1]).typed!r} and {typed!r}")
         if self.doses and not self.slots[-1] and not self.slots[0]:
             self.fail(f"two doses: {self.doses[-1].typed!r} and {typed!r}")
+        self.unsaid(i, kind, hi, typed)
         if self.doses:
             self.slots.append(set())
         self.doses.append(_Dose(lo, hi, kind, unit, typed, restated))
@@ -1915,6 +1927,22 @@ class _Parser:
             self.slots[-1].add(slot)
         self.schedule = typed
         return end
+
+    def unsaid(self, i: int, kind: str, high: float, typed: str) -> None:
+        """A dose at ``i`` said with no verb before it, more than `_MOST_UNSAID` allows ("oxycodone 5 mg 10 tablets
+        q6h", "fentanyl 25 mcg/h 5 patches q72h"), may be the quantity supplied: refused."""
+        patch = (
+            self.denominator == "/h"
+            or self.tags.get("form") == "patch"
+            or (self.count_form is not None and self.count_form.form == "patch")
+        )
+        most = _MOST_UNSAID.get("patch" if kind == "count" and patch else kind)
+        if most is None or high <= most or self.keys[i - 1] in _vocab.SIG_VERBS:
+            return
+        if kind == "volume":
+            self.bottle = (typed, high)  # the opioid it holds decides, once the strength is known (`finish`)
+            return
+        self.fail(_UNSAID.format(typed=typed))
 
     def supplied_after(self, i: int, kind: str, value: float) -> str | None:
         """The frequency as typed, if the amount at ``i`` (no range) is the sig's first and said after it with more
@@ -2092,6 +2120,8 @@ class _Parser:
             self.fail(
                 f"a volume ({format_number(volume)} mL) needs a concentration such as '2 mg/mL', not {self.amount_text!r}"
             )
+        if self.bottle is not None and value * _MASS_MG[unit.split("/")[0]] * self.bottle[1] > _MOST_UNSAID_MG:
+            self.fail(_UNSAID.format(typed=self.bottle[0]))  # "morphine 10 mg/5 mL 100 mL q4h": a bottle, or 200 mg?
         if self.directed and self.frequency is None and not any(self.slots):
             self.fail(f"{self.directed!r} gives no frequency: say how often (e.g. 'every 6 hours')")
         if self.dispensed is not None:
