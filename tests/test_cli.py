@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import errno
 import io
 import itertools
@@ -390,6 +391,45 @@ def test_batch_and_summarize_refuse_a_missing_column_alike(
     window = ["--start", "2024-01-01", "--end", "2024-03-31"] if command == "summarize" else []
     argv = [command, str(claims), "-o", str(claims.parent / "out.csv"), "--drug-col", "medication", *window]
     fails(argv, capsys, 2, f"mme {command}: error: ", "medication")
+
+
+@pytest.mark.parametrize("command", ["batch", "summarize"])
+@pytest.mark.parametrize(
+    ("column", "values"),
+    [("strength", [[10], [5]]), ("strength", [b"10", b"5"]), ("days_supply", [dt.timedelta(30), dt.timedelta(7)])],
+)
+def test_a_parquet_column_of_lists_bytes_or_durations_is_refused_before_any_output(
+    command: str, column: str, values: list[object], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Were internal errors (exit 70) from Polars' cast, and with -o - the CSV header was already written."""
+    import polars as pl
+
+    rows = {"patient_id": ["1", "2"], "fill_date": ["2024-01-01"] * 2, "drug": ["oxycodone", "morphine"],
+            "strength": [10, 5], "strength_unit": ["mg"] * 2, "quantity": [120, 60], "days_supply": [30, 7]}  # fmt: skip
+    path = tmp_path / "claims.parquet"
+    pl.DataFrame(rows | {column: values}).write_parquet(path)
+    window = ["--start", "2024-01-01", "--end", "2024-03-31"] if command == "summarize" else []
+    for output in ("-", str(tmp_path / "out.csv"), str(tmp_path / "out.parquet")):
+        fails([command, str(path), "-o", output, *window], capsys, 2, f"column {column!r} holds ", "convert the column")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.parquet"]
+
+
+def test_a_column_csv_cannot_hold_is_refused_before_any_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A column passed through (a note in bytes) failed after the CSV header was written: exit 70."""
+    import polars as pl
+
+    rows = {"drug": ["oxycodone"], "strength": [10], "strength_unit": ["mg"], "quantity": [120], "days_supply": [30],
+            "note": [b"scanned"]}  # fmt: skip
+    path = tmp_path / "claims.parquet"
+    pl.DataFrame(rows).write_parquet(path)
+    for output in ("-", str(tmp_path / "out.csv")):
+        fails(["batch", str(path), "-o", output], capsys, 2, "cannot write the column 'note' (Binary) to CSV: write "
+              "Parquet")  # fmt: skip
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.parquet"]
+    assert main(["batch", str(path), "-o", str(tmp_path / "out.parquet")]) == 0
+    assert pl.read_parquet(tmp_path / "out.parquet")["note"].to_list() == [b"scanned"]
 
 
 @pytest.mark.parametrize("command", ["batch", "summarize"])

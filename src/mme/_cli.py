@@ -689,10 +689,21 @@ def _write_csv(chunks: Iterator[Any], file: IO[Any], *, escape: bool, sync: bool
     with ThreadPoolExecutor(1) as writer:
         written: Future[int] | None = None
         for i, chunk in enumerate(chunks):
+            if i == 0:
+                _check_csv_columns(chunk.schema)
             formulas += written.result() if written else 0  # the previous chunk's failure is raised here
             written = writer.submit(write, chunk, i == 0)
         formulas += written.result() if written else 0
     return formulas
+
+
+def _check_csv_columns(schema: Any) -> None:
+    """Refuse, before any output, a Polars column that CSV cannot hold: the writer would fail after the header."""
+    import polars as pl
+
+    for name, dtype in schema.items():
+        if dtype.is_nested() or dtype in (pl.Binary, pl.Duration, pl.Object):
+            raise _Refused(f"cannot write the column {name!r} ({dtype}) to CSV: write Parquet (-o FILE.parquet)")
 
 
 def _iso_date(text: str) -> date:

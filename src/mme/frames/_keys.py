@@ -135,7 +135,18 @@ def _check_columns(lf: _AnyFrame, columns: _Columns) -> dict[str, nw.dtypes.DTyp
         )
     if clash := [c for c in schema if str(c).startswith(_T)]:
         raise ColumnError(f"column names starting with {_T!r} are reserved: {clash}; rename them")
+    for name in dict.fromkeys(columns.required()):
+        if _unread(schema[name]):
+            raise ColumnError(
+                f"column {name!r} holds {schema[name]}: mme reads a value from numbers or text, not from lists, "
+                "structs, bytes or durations; convert the column first"
+            )
     return schema
+
+
+def _unread(dtype: nw.dtypes.DType) -> bool:
+    """A type no input is read from: a cast to text fails (the whole run) or reads bytes as text (a guess)."""
+    return dtype.is_nested() or dtype in (nw.Binary, nw.Duration)
 
 
 _EXACT = 2.0**53  # a float code below it is a whole number exactly
