@@ -239,6 +239,10 @@ def _taper(args: argparse.Namespace, out: TextIO) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", mme.MMEWarning)  # warnings are kept in the per-patient notes
         matrix = taper.dose_matrix(records, timepoints, table=args.table)
+    failed = Counter(c.error for p in matrix.patients for c in p.cells if c.error is not None)
+    if failed:  # said as batch and summarize say their failed rows; the rest of the cohort is computed
+        _print_reasons(failed, sys.stderr, "failed")
+        sys.stderr.write(f"mme taper: {failed.total():,} patient time point(s) failed: no value, never 0 (see notes)\n")
     options = {"reduction_over": args.reduction, "inclusive": args.inclusive, "label": args.label}
     try:
         summary = taper.summarize_cohort(matrix, tests=True, **options)
