@@ -15,8 +15,10 @@ import importlib.util
 import itertools
 import math
 import os
+import signal
 import stat
 import sys
+import threading
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -73,6 +75,16 @@ class _Refused(Exception):
 
 
 INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in mme, not in the input
+TERMINATED = 128 + signal.SIGTERM  # 143, as a shell reports a process that SIGTERM ended
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, `timeout`, a service or container stopping), raised where the command is, as Ctrl-C is:
+    a file being written is removed on the way out, never left half-written beside its target."""
+
+
+def _terminate(*_: object) -> NoReturn:
+    raise _Terminated
 
 
 class _Version(argparse.Action):
@@ -890,7 +902,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    """Run the command line; returns the exit code (0 ok, 1 a conversion or file error, 2 a usage error, 70 a bug).
+    """Run the command line; returns the exit code (0 ok, 1 a conversion or file error, 2 a usage error, 70 a bug,
+    130 Ctrl-C, 143 SIGTERM).
 
     Whatever happens, the user reads one line on stderr, never a traceback."""
     if argv is None:
@@ -904,6 +917,17 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     handler: Handler = args.handler
+    main_thread = threading.current_thread() is threading.main_thread()  # where Python runs signal handlers
+    previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
+    try:
+        return _run(handler, args, out)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+def _run(handler: Handler, args: argparse.Namespace, out: TextIO) -> int:
+    """The command, and every way it can end as one line on stderr and its exit code."""
     try:
         return handler(args, out)
     except (_Refused, mme.ColumnError) as exc:  # columns that do not fit the file are a usage error too
@@ -921,6 +945,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         sys.stderr.write(f"mme {args.command}: error: {where}{exc.strerror or exc}\n")
         return 1
+    except _Terminated:
+        sys.stderr.write(f"mme {args.command}: terminated\n")
+        return TERMINATED
     except KeyboardInterrupt:
         sys.stderr.write(f"mme {args.command}: interrupted\n")
         return 130
