@@ -491,6 +491,7 @@ def test_columns_that_differ_in_case_or_spaces_are_named_not_guessed(
 def test_clinical_commands_refuse_like_the_others(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Were "mme fhir: no such file" and "mme rxnorm build: give...", written by hand beside the common refusal."""
     fails(["fhir", str(tmp_path / "absent.json")], capsys, 2, "mme fhir: error: no such file: ", "absent.json")
+    fails(["fhir", str(tmp_path)], capsys, 2, f"mme fhir: error: {tmp_path} is a folder: give the .json or .ndjson")
     fails(["rxnorm", "build", str(tmp_path / "absent.csv"), "-o", str(tmp_path / "rx.json")], capsys, 2,
           "mme rxnorm: error: give an existing source")  # fmt: skip
 
@@ -512,6 +513,65 @@ def test_a_failed_write_leaves_nothing_or_the_previous_file(
     fails(["batch", str(claims), "-o", str(out)], capsys, 1, "No space left on device")
     assert (out.read_text() if out.exists() else None) == previous
     assert sorted(p.name for p in claims.parent.iterdir()) == sorted(["claims.csv", *(["out.csv"] if previous else [])])
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="a folder where no file can be made: Linux's /proc")
+def test_an_output_that_cannot_be_written_is_named_as_given(
+    claims: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Was "error: /proc/.x.csv.7lcpzpke.csv: No such file or directory": the temporary file, not the output."""
+    import polars as pl
+
+    err = fails(["batch", str(claims), "-o", "/proc/x.csv"], capsys, 1, "mme batch: error: cannot write /proc/x.csv: ")
+    assert ".x.csv." not in err
+
+    def full(self: pl.LazyFrame, file: str, **_: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", file)
+
+    monkeypatch.setattr(pl.LazyFrame, "sink_parquet", full)
+    out = claims.parent / "out.parquet"
+    err = fails(["batch", str(claims), "-o", str(out)], capsys, 1, f"cannot write {out}: No space left")
+    assert ".out.parquet." not in err
+    assert sorted(p.name for p in claims.parent.iterdir()) == ["claims.csv"]
+
+
+def test_a_read_only_output_is_refused_and_a_replaced_one_keeps_its_mode(
+    claims: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A read-only file (0444) was replaced without a word, and every replaced file got the umask's mode: a private
+    (0600) output of patients' data became readable by all (0644)."""
+    out = claims.parent / "out.csv"
+    out.write_text("kept\n")
+    out.chmod(0o444)
+    fails(["batch", str(claims), "-o", str(out)], capsys, 1, f"cannot write {out}: the file is read-only")
+    assert out.read_text() == "kept\n"
+    out.chmod(0o600)
+    assert run("batch", str(claims), "-o", str(out))[0] == 0
+    assert "mme_per_day" in out.read_text()
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert sorted(p.name for p in claims.parent.iterdir()) == ["claims.csv", "out.csv"]
+
+
+def test_command_line_messages_name_options_not_python_keywords(
+    claims: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`mme.frames` names its keywords (ndc_file=mme.read_ndc_file(...)); the command names its options. The second
+    was a TypeError: an internal error (exit 70)."""
+    out = str(claims.parent / "out.csv")
+    err = fails(["batch", str(claims), "-o", out, "--ndc-col", "drug"], capsys, 2, "pass --ndc-file")
+    assert "ndc_file=" not in err
+    err = fails(["batch", str(claims), "-o", out, "--rxcui-col", "drug", "--form-col", "drug"], capsys, 2,
+                "with --rxcui-col, the drug, strength, form and release come from the RxNorm product", "--route-col")  # fmt: skip
+    assert "=..." not in err
+
+
+def test_an_unclosed_quote_is_said_so_not_blamed_on_the_encoding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "claims.csv"
+    path.write_text('drug,strength,strength_unit,quantity,days_supply\n"oxycodone,10,mg,120,30\n')
+    err = fails(["batch", str(path), "-o", "-"], capsys, 1, 'a cell opens a quote (") that does not close')
+    assert "--encoding" not in err
 
 
 def test_outputs_are_complete_and_keep_the_usual_permissions(claims: Path, capsys: pytest.CaptureFixture[str]) -> None:

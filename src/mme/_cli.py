@@ -15,6 +15,7 @@ import importlib.util
 import itertools
 import math
 import os
+import re
 import signal
 import stat
 import sys
@@ -313,6 +314,8 @@ def _check_output(path: str, inputs: Sequence[str | None], suffixes: Sequence[st
             raise _Refused(f"cannot write {path}: it is the input {source}; choose another output file")
     if target.exists() and not target.is_file():
         raise _Refused(f"cannot write {path}: not a regular file", 1)
+    if target.exists() and not (os.access(path, os.W_OK) and os.stat(path).st_mode & 0o222):  # root may write it
+        raise _Refused(f"cannot write {path}: the file is read-only; make it writable, or choose another file", 1)
     folder = target.parent
     if not folder.is_dir():
         raise _Refused(f"cannot write {path}: the folder {folder} does not exist", 1)
@@ -326,19 +329,27 @@ def _atomic(path: str) -> Iterator[str]:
     import tempfile  # deferred, with shutil, bz2, lzma and random: a one-off conversion writes no file
 
     target = Path(path)
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+    except OSError as exc:  # named as the user's output: the temporary file is ours
+        raise _Refused(f"cannot write {path}: {exc.strerror or exc}", 1) from None
     os.close(fd)
     umask = os.umask(0)
     os.umask(umask)
     try:
         yield temporary
-        os.chmod(temporary, 0o666 & ~umask)  # what a plain open() would have made
         with open(temporary, "rb+") as written:
             os.fsync(written.fileno())
+        mode = 0o666 & ~umask  # what a plain open() makes, and keeps of a file it overwrites:
+        with contextlib.suppress(FileNotFoundError):
+            mode = stat.S_IMODE(os.stat(path).st_mode)  # a file replaced keeps its mode (0600 stays private)
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+        if isinstance(exc, OSError) and exc.filename == temporary:  # the user's output is named, not ours
+            raise _Refused(f"cannot write {path}: {exc.strerror or exc}", 1) from None
         raise
 
 
@@ -383,9 +394,11 @@ def _reading(args: argparse.Namespace, source: str) -> Iterator[None]:
                 f"cannot read {path}: line {line} has more cells than the header: quote a cell that holds "
                 f"{args.separator!r} (\"oxycodone 10 mg, 2 tabs\"), or give the file's --separator", 1
             ) from None  # fmt: skip
-        hint = (
-            "; if it is not UTF-8, give --encoding (e.g. latin-1, cp1252)" if csv and args.encoding == "utf-8" else ""
-        )
+        hint = ""
+        if csv and "not properly escaped" in str(exc):  # Polars says it last, under a page of dtype advice
+            hint = '; a cell opens a quote (") that does not close: close it, or write a quote in a cell as ""'
+        elif csv and args.encoding == "utf-8" and "utf-8" in str(exc).lower():
+            hint = "; if it is not UTF-8, give --encoding (e.g. latin-1, cp1252)"
         raise _Refused(f"cannot read {path}: {_gist(str(exc))[:200] or type(exc).__name__}{hint}", 1) from None
 
 
@@ -471,7 +484,19 @@ def _columns_of(names: Sequence[str], args: argparse.Namespace) -> Iterator[None
             for name in names if _squashed(name) == _squashed(column)
         ]  # fmt: skip
         message = str(exc).replace(COLUMN_KEYWORDS, "name yours with the --...-col options (see --help)")
+        message = _KEYWORD.sub(lambda m: _option(m[1], args) or m[0], message)
         raise _Refused(message + (f"; yours may be {', '.join(near)}" if near else "")) from None
+
+
+_KEYWORD = re.compile(r"\b([a-z_]+)=(?:mme\.\w+\(\.\.\.\)|\.\.\.)")  # `ndc=...`, `ndc_file=mme.read_ndc_file(...)`
+
+
+def _option(keyword: str, args: argparse.Namespace) -> str | None:
+    """The command's option for an `mme.frames` keyword: --ndc-col for ndc=..., --ndc-file for ndc_file=..."""
+    for dest in (f"{keyword}_col", keyword):
+        if dest in vars(args):
+            return "--" + dest.replace("_", "-")
+    return None
 
 
 def _read_frame(args: argparse.Namespace) -> Any:

@@ -268,7 +268,7 @@ def _rxcui_keys(
 ) -> _Keys:
     """Keys of rows by RxCUI: the code, and the route and a frequency code when columns give them."""
     if columns.ndc is not None or columns.form is not None or columns.release is not None:
-        raise TypeError(
+        raise ColumnError(
             "with rxcui=..., the drug, strength, form and release come from the RxNorm product, and no ndc column "
             "is read (route=... may name an injection's route)"
         )
