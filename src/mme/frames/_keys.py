@@ -114,6 +114,8 @@ class _Columns:
     per_day: str | None = None
     count: str | None = None
     extra: tuple[str, ...] = field(default=())
+    keywords: str = COLUMN_KEYWORDS
+    """How a missing column's message says to name the columns: the keywords of the function called."""
 
     def required(self) -> list[str]:
         names = [self.quantity, self.days_supply, self.form, self.route, self.release, self.package_ml]
@@ -131,7 +133,7 @@ def _check_columns(lf: _AnyFrame, columns: _Columns) -> dict[str, nw.dtypes.DTyp
     if missing:
         raise ColumnError(
             f"column(s) {', '.join(map(repr, missing))} not in the frame (columns: {', '.join(map(str, schema))}); "
-            f"{COLUMN_KEYWORDS}"
+            f"{columns.keywords}"
         )
     if clash := [c for c in schema if str(c).startswith(_T)]:
         raise ColumnError(f"column names starting with {_T!r} are reserved: {clash}; rename them")
