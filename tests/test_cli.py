@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import errno
 import io
 import itertools
@@ -393,6 +394,45 @@ def test_batch_and_summarize_refuse_a_missing_column_alike(
 
 
 @pytest.mark.parametrize("command", ["batch", "summarize"])
+@pytest.mark.parametrize(
+    ("column", "values"),
+    [("strength", [[10], [5]]), ("strength", [b"10", b"5"]), ("days_supply", [dt.timedelta(30), dt.timedelta(7)])],
+)
+def test_a_parquet_column_of_lists_bytes_or_durations_is_refused_before_any_output(
+    command: str, column: str, values: list[object], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Were internal errors (exit 70) from Polars' cast, and with -o - the CSV header was already written."""
+    import polars as pl
+
+    rows = {"patient_id": ["1", "2"], "fill_date": ["2024-01-01"] * 2, "drug": ["oxycodone", "morphine"],
+            "strength": [10, 5], "strength_unit": ["mg"] * 2, "quantity": [120, 60], "days_supply": [30, 7]}  # fmt: skip
+    path = tmp_path / "claims.parquet"
+    pl.DataFrame(rows | {column: values}).write_parquet(path)
+    window = ["--start", "2024-01-01", "--end", "2024-03-31"] if command == "summarize" else []
+    for output in ("-", str(tmp_path / "out.csv"), str(tmp_path / "out.parquet")):
+        fails([command, str(path), "-o", output, *window], capsys, 2, f"column {column!r} holds ", "convert the column")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.parquet"]
+
+
+def test_a_column_csv_cannot_hold_is_refused_before_any_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A column passed through (a note in bytes) failed after the CSV header was written: exit 70."""
+    import polars as pl
+
+    rows = {"drug": ["oxycodone"], "strength": [10], "strength_unit": ["mg"], "quantity": [120], "days_supply": [30],
+            "note": [b"scanned"]}  # fmt: skip
+    path = tmp_path / "claims.parquet"
+    pl.DataFrame(rows).write_parquet(path)
+    for output in ("-", str(tmp_path / "out.csv")):
+        fails(["batch", str(path), "-o", output], capsys, 2, "cannot write the column 'note' (Binary) to CSV: write "
+              "Parquet")  # fmt: skip
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.parquet"]
+    assert main(["batch", str(path), "-o", str(tmp_path / "out.parquet")]) == 0
+    assert pl.read_parquet(tmp_path / "out.parquet")["note"].to_list() == [b"scanned"]
+
+
+@pytest.mark.parametrize("command", ["batch", "summarize"])
 def test_a_column_named_twice_is_refused(command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Polars renamed the second 'drug' to 'drug_duplicated_0' and the first was read: which one is the drug?"""
     path = tmp_path / "twice.csv"
@@ -451,6 +491,7 @@ def test_columns_that_differ_in_case_or_spaces_are_named_not_guessed(
 def test_clinical_commands_refuse_like_the_others(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Were "mme fhir: no such file" and "mme rxnorm build: give...", written by hand beside the common refusal."""
     fails(["fhir", str(tmp_path / "absent.json")], capsys, 2, "mme fhir: error: no such file: ", "absent.json")
+    fails(["fhir", str(tmp_path)], capsys, 2, f"mme fhir: error: {tmp_path} is a folder: give the .json or .ndjson")
     fails(["rxnorm", "build", str(tmp_path / "absent.csv"), "-o", str(tmp_path / "rx.json")], capsys, 2,
           "mme rxnorm: error: give an existing source")  # fmt: skip
 
@@ -472,6 +513,65 @@ def test_a_failed_write_leaves_nothing_or_the_previous_file(
     fails(["batch", str(claims), "-o", str(out)], capsys, 1, "No space left on device")
     assert (out.read_text() if out.exists() else None) == previous
     assert sorted(p.name for p in claims.parent.iterdir()) == sorted(["claims.csv", *(["out.csv"] if previous else [])])
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="a folder where no file can be made: Linux's /proc")
+def test_an_output_that_cannot_be_written_is_named_as_given(
+    claims: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Was "error: /proc/.x.csv.7lcpzpke.csv: No such file or directory": the temporary file, not the output."""
+    import polars as pl
+
+    err = fails(["batch", str(claims), "-o", "/proc/x.csv"], capsys, 1, "mme batch: error: cannot write /proc/x.csv: ")
+    assert ".x.csv." not in err
+
+    def full(self: pl.LazyFrame, file: str, **_: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", file)
+
+    monkeypatch.setattr(pl.LazyFrame, "sink_parquet", full)
+    out = claims.parent / "out.parquet"
+    err = fails(["batch", str(claims), "-o", str(out)], capsys, 1, f"cannot write {out}: No space left")
+    assert ".out.parquet." not in err
+    assert sorted(p.name for p in claims.parent.iterdir()) == ["claims.csv"]
+
+
+def test_a_read_only_output_is_refused_and_a_replaced_one_keeps_its_mode(
+    claims: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A read-only file (0444) was replaced without a word, and every replaced file got the umask's mode: a private
+    (0600) output of patients' data became readable by all (0644)."""
+    out = claims.parent / "out.csv"
+    out.write_text("kept\n")
+    out.chmod(0o444)
+    fails(["batch", str(claims), "-o", str(out)], capsys, 1, f"cannot write {out}: the file is read-only")
+    assert out.read_text() == "kept\n"
+    out.chmod(0o600)
+    assert run("batch", str(claims), "-o", str(out))[0] == 0
+    assert "mme_per_day" in out.read_text()
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert sorted(p.name for p in claims.parent.iterdir()) == ["claims.csv", "out.csv"]
+
+
+def test_command_line_messages_name_options_not_python_keywords(
+    claims: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`mme.frames` names its keywords (ndc_file=mme.read_ndc_file(...)); the command names its options. The second
+    was a TypeError: an internal error (exit 70)."""
+    out = str(claims.parent / "out.csv")
+    err = fails(["batch", str(claims), "-o", out, "--ndc-col", "drug"], capsys, 2, "pass --ndc-file")
+    assert "ndc_file=" not in err
+    err = fails(["batch", str(claims), "-o", out, "--rxcui-col", "drug", "--form-col", "drug"], capsys, 2,
+                "with --rxcui-col, the drug, strength, form and release come from the RxNorm product", "--route-col")  # fmt: skip
+    assert "=..." not in err
+
+
+def test_an_unclosed_quote_is_said_so_not_blamed_on_the_encoding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "claims.csv"
+    path.write_text('drug,strength,strength_unit,quantity,days_supply\n"oxycodone,10,mg,120,30\n')
+    err = fails(["batch", str(path), "-o", "-"], capsys, 1, 'a cell opens a quote (") that does not close')
+    assert "--encoding" not in err
 
 
 def test_outputs_are_complete_and_keep_the_usual_permissions(claims: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -822,6 +922,41 @@ def test_a_batch_that_fails_midway_leaves_no_output(
     src = _stream_input(tmp_path, ".csv")
     fails(["batch", str(src), "-o", str(tmp_path / f"out{target}"), "--chunk-size", "10", "--quiet"], capsys, 1,
           "No space left on device")  # fmt: skip
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.csv"]
+
+
+@pytest.mark.parametrize("target", [".csv", ".parquet", "-"])
+def test_sigterm_during_a_batch_leaves_no_output_as_ctrl_c_does(
+    target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM (`kill`, `timeout`, a container stopping) ended the process where it was: the partial temporary
+    file stayed beside the target (95 MB in the report). It is now handled as Ctrl-C: removed, exit 143."""
+    import signal
+
+    import mme.frames
+
+    convert, calls = mme.frames.dispensing_mme, itertools.count(1)
+
+    def terminated_at_the_third(frame: Any, **options: Any) -> Any:
+        if next(calls) == 3:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return convert(frame, **options)
+
+    monkeypatch.setattr(mme.frames, "dispensing_mme", terminated_at_the_third)
+    src = _stream_input(tmp_path, ".csv")
+    output = target if target == "-" else str(tmp_path / f"out{target}")
+    ignored: list[int] = []
+
+    def caller(number: int, _: object) -> None:  # a program's own handler, around the call
+        ignored.append(number)
+
+    before = signal.signal(signal.SIGTERM, caller)
+    try:
+        code, _ = run("batch", str(src), "-o", output, "--chunk-size", "10", "--quiet")
+        assert signal.getsignal(signal.SIGTERM) is caller  # the caller's handler again
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert (code, capsys.readouterr().err, ignored) == (143, "mme batch: terminated\n", [])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.csv"]
 
 

@@ -901,6 +901,11 @@ def test_amount_from_pairs_quantities_and_amounts() -> None:
         (("10", "mg"), ArgumentTypeError, "dose must be a number, not '10'"),
         (10, UnitError, r"dose 10 has no unit: write e\.g\. '10 mg' or pass \(value, 'mg'\)"),
         (10.5, UnitError, "has no unit"),
+        (
+            True,
+            ArgumentTypeError,
+            r"^dose must be text such as '10 mg', a \(number, unit\) pair or a pint Quantity, not True$",
+        ),
         (None, ArgumentTypeError, "dose must be text such as '10 mg'"),
         ((10, "mg", "x"), ArgumentTypeError, "must be text such as"),
         ((10, 5), ArgumentTypeError, "must be text such as"),

@@ -449,3 +449,25 @@ def test_doctest_blocks_share_the_page_namespace(tmp_path: Path) -> None:
     run_block(session, namespace)
     run_block(code, namespace)
     assert namespace["x"] == 40
+
+
+def test_the_rounding_ties_the_researchers_page_states_hold_under_the_tables_it_names() -> None:
+    """The page gave 0.0000009375 (a tie) for a tramadol fill without a table: under the default table, tramadol
+    0.2, it is 0.000001875. Each stated value is computed here under the table the sentence names."""
+    import warnings
+    from decimal import Decimal
+
+    import mme
+
+    text = " ".join((DOCS / "researchers.md").read_text(encoding="utf-8").split())
+    said = re.search(r"under (\S+) \(tramadol ([\d.]+) MME per mg\), 0\.0375 mcg of tramadol x 2\.5 over 10 days is "
+                     r"exactly ([\d.]+) MME/day, which the engine rounds to even \(([\d.]+)\).*?\(Under (\S+), tramadol "
+                     r"([\d.]+), the same fill is ([\d.]+): no tie\.\)", text)  # fmt: skip
+    assert said is not None
+    tie_table, tie_factor, exact, rounded, other_table, other_factor, other = said.groups()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mme.MMEWarning)  # mcg of tramadol: "did you mean mg?"
+        for table, factor, value in ((tie_table, tie_factor, rounded), (other_table, other_factor, other)):
+            fill = mme.dispensing_mme("tramadol", "0.0375 mcg", quantity=2.5, days_supply=10, table=table)
+            assert (fill.factor, fill.mme_per_day) == (Decimal(factor), float(value))
+    assert Decimal("0.0375") / 1000 * Decimal("2.5") / 10 * Decimal(tie_factor) == Decimal(exact)  # the tie, exactly

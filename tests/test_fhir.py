@@ -566,6 +566,31 @@ def test_an_ndjson_line_is_json_never_a_path_and_a_bad_one_fails_alone(
     assert "2 of 4 resources converted, 2 refused" in lines.err
 
 
+@pytest.mark.parametrize("deep", ['{"a":' * 3000 + "1" + "}" * 3000, "[" * 100_000])
+def test_json_nested_too_deeply_is_refused_and_fails_its_ndjson_line_alone(
+    deep: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Was a RecursionError: `mme fhir` stopped with an internal error, an NDJSON export at the deep line."""
+    from mme._cli import main
+
+    with pytest.raises(mme.ExpressionError, match="nested too deeply"):
+        fhir.read(deep)
+    path = tmp_path / "deep.json"
+    path.write_text(deep, encoding="utf-8")
+    assert main(["fhir", str(path)]) == 1
+    assert capsys.readouterr().err == f"mme: error: {path}: its JSON is nested too deeply to be a FHIR resource\n"
+    good = json.dumps(request(dosage=every(6)))
+    export = tmp_path / "export.ndjson"
+    export.write_text(f"{good}\n{deep}\n{good}\n", encoding="utf-8")
+    assert main(["fhir", str(export)]) == 0
+    lines = capsys.readouterr()
+    assert (
+        lines.out.splitlines()[1]
+        == "line 2: ExpressionError: line 2: its JSON is nested too deeply to be a FHIR resource"
+    )
+    assert "2 of 3 resources converted, 1 refused" in lines.err
+
+
 # -- properties -------------------------------------------------------------------------------------
 
 

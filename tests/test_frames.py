@@ -921,6 +921,20 @@ def test_missing_columns_and_reserved_names_are_refused() -> None:
         frames.dispensing_mme(bad.drop("__mme_daily"), table="no-such-table")
 
 
+def test_a_missing_column_is_said_in_the_keywords_of_the_function_called() -> None:
+    """daily_mme's said "(drug=..., strength=..., quantity=...)": it has neither; a text dose needs dose_unit=None."""
+    import polars as pl
+
+    regimens = pl.DataFrame({"drug": ["oxycodone"], "dose": ["10 mg"], "per_day": [4]})
+    with pytest.raises(mme.ColumnError, match=r"^column\(s\) 'dose_unit' not in the frame") as missing:
+        frames.daily_mme(regimens)
+    assert str(missing.value).endswith("(drug=..., dose=..., dose_unit=..., per_day=...; dose_unit=None for a dose "
+                                       "column of text such as '10 mg')")  # fmt: skip
+    assert frames.daily_mme(regimens, dose_unit=None)["mme_per_day"].to_list() == [60.0]
+    with pytest.raises(mme.ColumnError, match=r"\(drug=\.\.\., strength=\.\.\., quantity=\.\.\.\)$"):
+        frames.dispensing_mme(regimens)
+
+
 def test_variant_applies_to_every_row() -> None:
     cms = mme.get_table("cms-2018")
     variants = sorted({r.variant for r in cms.rows if r.variant})

@@ -235,7 +235,7 @@ def test_columns_that_the_product_gives_are_refused() -> None:
     pl = pytest.importorskip("polars")
     df = pl.DataFrame({"rxcui": ["1049621"], "ndc": ["x"], "form": ["tablet"], "quantity": [1], "days_supply": [1]})
     for options in ({"form": "form"}, {"release": "form"}, {"ndc": "ndc", "ndc_file": mock.Mock()}):
-        with pytest.raises(TypeError, match="come from the RxNorm product"):
+        with pytest.raises(mme.ColumnError, match="come from the RxNorm product"):
             frames.dispensing_mme(df, rxcui="rxcui", **options)
     with pytest.raises(KeyError, match="'code'"):
         frames.dispensing_mme(df, rxcui="code")

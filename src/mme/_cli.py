@@ -15,8 +15,11 @@ import importlib.util
 import itertools
 import math
 import os
+import re
+import signal
 import stat
 import sys
+import threading
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -73,6 +76,16 @@ class _Refused(Exception):
 
 
 INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in mme, not in the input
+TERMINATED = 128 + signal.SIGTERM  # 143, as a shell reports a process that SIGTERM ended
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, `timeout`, a service or container stopping), raised where the command is, as Ctrl-C is:
+    a file being written is removed on the way out, never left half-written beside its target."""
+
+
+def _terminate(*_: object) -> NoReturn:
+    raise _Terminated
 
 
 class _Version(argparse.Action):
@@ -239,6 +252,10 @@ def _taper(args: argparse.Namespace, out: TextIO) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", mme.MMEWarning)  # warnings are kept in the per-patient notes
         matrix = taper.dose_matrix(records, timepoints, table=args.table)
+    failed = Counter(c.error for p in matrix.patients for c in p.cells if c.error is not None)
+    if failed:  # said as batch and summarize say their failed rows; the rest of the cohort is computed
+        _print_reasons(failed, sys.stderr, "failed")
+        sys.stderr.write(f"mme taper: {failed.total():,} patient time point(s) failed: no value, never 0 (see notes)\n")
     options = {"reduction_over": args.reduction, "inclusive": args.inclusive, "label": args.label}
     try:
         summary = taper.summarize_cohort(matrix, tests=True, **options)
@@ -297,6 +314,8 @@ def _check_output(path: str, inputs: Sequence[str | None], suffixes: Sequence[st
             raise _Refused(f"cannot write {path}: it is the input {source}; choose another output file")
     if target.exists() and not target.is_file():
         raise _Refused(f"cannot write {path}: not a regular file", 1)
+    if target.exists() and not (os.access(path, os.W_OK) and os.stat(path).st_mode & 0o222):  # root may write it
+        raise _Refused(f"cannot write {path}: the file is read-only; make it writable, or choose another file", 1)
     folder = target.parent
     if not folder.is_dir():
         raise _Refused(f"cannot write {path}: the folder {folder} does not exist", 1)
@@ -310,19 +329,27 @@ def _atomic(path: str) -> Iterator[str]:
     import tempfile  # deferred, with shutil, bz2, lzma and random: a one-off conversion writes no file
 
     target = Path(path)
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+    except OSError as exc:  # named as the user's output: the temporary file is ours
+        raise _Refused(f"cannot write {path}: {exc.strerror or exc}", 1) from None
     os.close(fd)
     umask = os.umask(0)
     os.umask(umask)
     try:
         yield temporary
-        os.chmod(temporary, 0o666 & ~umask)  # what a plain open() would have made
         with open(temporary, "rb+") as written:
             os.fsync(written.fileno())
+        mode = 0o666 & ~umask  # what a plain open() makes, and keeps of a file it overwrites:
+        with contextlib.suppress(FileNotFoundError):
+            mode = stat.S_IMODE(os.stat(path).st_mode)  # a file replaced keeps its mode (0600 stays private)
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+        if isinstance(exc, OSError) and exc.filename == temporary:  # the user's output is named, not ours
+            raise _Refused(f"cannot write {path}: {exc.strerror or exc}", 1) from None
         raise
 
 
@@ -367,9 +394,11 @@ def _reading(args: argparse.Namespace, source: str) -> Iterator[None]:
                 f"cannot read {path}: line {line} has more cells than the header: quote a cell that holds "
                 f"{args.separator!r} (\"oxycodone 10 mg, 2 tabs\"), or give the file's --separator", 1
             ) from None  # fmt: skip
-        hint = (
-            "; if it is not UTF-8, give --encoding (e.g. latin-1, cp1252)" if csv and args.encoding == "utf-8" else ""
-        )
+        hint = ""
+        if csv and "not properly escaped" in str(exc):  # Polars says it last, under a page of dtype advice
+            hint = '; a cell opens a quote (") that does not close: close it, or write a quote in a cell as ""'
+        elif csv and args.encoding == "utf-8" and "utf-8" in str(exc).lower():
+            hint = "; if it is not UTF-8, give --encoding (e.g. latin-1, cp1252)"
         raise _Refused(f"cannot read {path}: {_gist(str(exc))[:200] or type(exc).__name__}{hint}", 1) from None
 
 
@@ -455,7 +484,19 @@ def _columns_of(names: Sequence[str], args: argparse.Namespace) -> Iterator[None
             for name in names if _squashed(name) == _squashed(column)
         ]  # fmt: skip
         message = str(exc).replace(COLUMN_KEYWORDS, "name yours with the --...-col options (see --help)")
+        message = _KEYWORD.sub(lambda m: _option(m[1], args) or m[0], message)
         raise _Refused(message + (f"; yours may be {', '.join(near)}" if near else "")) from None
+
+
+_KEYWORD = re.compile(r"\b([a-z_]+)=(?:mme\.\w+\(\.\.\.\)|\.\.\.)")  # `ndc=...`, `ndc_file=mme.read_ndc_file(...)`
+
+
+def _option(keyword: str, args: argparse.Namespace) -> str | None:
+    """The command's option for an `mme.frames` keyword: --ndc-col for ndc=..., --ndc-file for ndc_file=..."""
+    for dest in (f"{keyword}_col", keyword):
+        if dest in vars(args):
+            return "--" + dest.replace("_", "-")
+    return None
 
 
 def _read_frame(args: argparse.Namespace) -> Any:
@@ -689,10 +730,21 @@ def _write_csv(chunks: Iterator[Any], file: IO[Any], *, escape: bool, sync: bool
     with ThreadPoolExecutor(1) as writer:
         written: Future[int] | None = None
         for i, chunk in enumerate(chunks):
+            if i == 0:
+                _check_csv_columns(chunk.schema)
             formulas += written.result() if written else 0  # the previous chunk's failure is raised here
             written = writer.submit(write, chunk, i == 0)
         formulas += written.result() if written else 0
     return formulas
+
+
+def _check_csv_columns(schema: Any) -> None:
+    """Refuse, before any output, a Polars column that CSV cannot hold: the writer would fail after the header."""
+    import polars as pl
+
+    for name, dtype in schema.items():
+        if dtype.is_nested() or dtype in (pl.Binary, pl.Duration, pl.Object):
+            raise _Refused(f"cannot write the column {name!r} ({dtype}) to CSV: write Parquet (-o FILE.parquet)")
 
 
 def _iso_date(text: str) -> date:
@@ -875,7 +927,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    """Run the command line; returns the exit code (0 ok, 1 a conversion or file error, 2 a usage error, 70 a bug).
+    """Run the command line; returns the exit code (0 ok, 1 a conversion or file error, 2 a usage error, 70 a bug,
+    130 Ctrl-C, 143 SIGTERM).
 
     Whatever happens, the user reads one line on stderr, never a traceback."""
     if argv is None:
@@ -889,6 +942,17 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     handler: Handler = args.handler
+    main_thread = threading.current_thread() is threading.main_thread()  # where Python runs signal handlers
+    previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
+    try:
+        return _run(handler, args, out)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+def _run(handler: Handler, args: argparse.Namespace, out: TextIO) -> int:
+    """The command, and every way it can end as one line on stderr and its exit code."""
     try:
         return handler(args, out)
     except (_Refused, mme.ColumnError) as exc:  # columns that do not fit the file are a usage error too
@@ -906,6 +970,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         sys.stderr.write(f"mme {args.command}: error: {where}{exc.strerror or exc}\n")
         return 1
+    except _Terminated:
+        sys.stderr.write(f"mme {args.command}: terminated\n")
+        return TERMINATED
     except KeyboardInterrupt:
         sys.stderr.write(f"mme {args.command}: interrupted\n")
         return 130

@@ -30,6 +30,8 @@ def _fhir(args: argparse.Namespace, out: TextIO) -> int:
     import mme.fhir
 
     options = {"table": args.table, "rxnorm": args.rxnorm}
+    if folder := next((name for name in args.files if Path(name).is_dir()), None):
+        raise _Refused(f"{folder} is a folder: give the .json or .ndjson files in it")
     if missing := [name for name in args.files if name != "-" and not Path(name).is_file()]:
         raise _Refused(f"no such file: {', '.join(missing)}")
     with warnings.catch_warnings():

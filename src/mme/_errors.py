@@ -185,6 +185,11 @@ class CohortError(MMEError, ValueError):
 
 #: How `mme.frames` says to name columns (the command line says it in options).
 COLUMN_KEYWORDS = "map yours with the keyword arguments (drug=..., strength=..., quantity=...)"
+#: How `mme.frames.daily_mme`, whose keywords are a regimen's, says it.
+REGIMEN_KEYWORDS = (
+    "map yours with the keyword arguments (drug=..., dose=..., dose_unit=..., per_day=...; dose_unit=None for a "
+    "dose column of text such as '10 mg')"
+)
 
 
 class ColumnError(MMEError, KeyError):

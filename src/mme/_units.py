@@ -277,7 +277,7 @@ def amount(value: object, *, what: str = "dose") -> Amount:
         number, unit = exact_number(value[0], what), value[1]
     elif hasattr(value, "magnitude") and hasattr(value, "units"):
         number, unit = exact_number(value.magnitude, what), f"{value.units:~}" if str(value.units) else ""
-    elif isinstance(value, int | float):
+    elif isinstance(value, int | float) and not isinstance(value, bool):  # True is no dose: not "write 'True mg'"
         raise UnitError(f"{what} {value!r} has no unit: write e.g. '{value} mg' or pass (value, 'mg')")
     else:
         raise ArgumentTypeError(

@@ -166,6 +166,8 @@ def _json(text: str, where: str) -> Any:
         return json.loads(text)
     except ValueError as exc:
         raise ExpressionError(f"{where} is not valid JSON: {exc}") from exc
+    except RecursionError:  # no FHIR resource nests a thousand levels deep
+        raise ExpressionError(f"{where}: its JSON is nested too deeply to be a FHIR resource") from None
 
 
 def _label(resource: Mapping[str, Any]) -> str:

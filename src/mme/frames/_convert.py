@@ -9,7 +9,7 @@ import narwhals as nw
 from narwhals.typing import IntoFrameT
 
 from mme._engine import TableLike
-from mme._errors import ArgumentTypeError, ColumnError
+from mme._errors import REGIMEN_KEYWORDS, ArgumentTypeError, ColumnError
 from mme._ndc import NdcFile
 from mme._tables import DEFAULT_TABLE, Table, resolve_table
 
@@ -148,7 +148,7 @@ def daily_mme(
     tab = resolve_table(table)
     columns = _Columns(
         drug=drug, strength=dose, strength_unit=dose_unit, quantity=None, days_supply=None,
-        form=form, route=route, release=release, per_day=per_day, count=count, rxcui=rxcui,
+        form=form, route=route, release=release, per_day=per_day, count=count, rxcui=rxcui, keywords=REGIMEN_KEYWORDS,
     )  # fmt: skip
     added = _outputs(outputs, REGIMEN_COLUMNS)
     data, eager = _start(frame)

@@ -114,6 +114,8 @@ class _Columns:
     per_day: str | None = None
     count: str | None = None
     extra: tuple[str, ...] = field(default=())
+    keywords: str = COLUMN_KEYWORDS
+    """How a missing column's message says to name the columns: the keywords of the function called."""
 
     def required(self) -> list[str]:
         names = [self.quantity, self.days_supply, self.form, self.route, self.release, self.package_ml]
@@ -131,11 +133,22 @@ def _check_columns(lf: _AnyFrame, columns: _Columns) -> dict[str, nw.dtypes.DTyp
     if missing:
         raise ColumnError(
             f"column(s) {', '.join(map(repr, missing))} not in the frame (columns: {', '.join(map(str, schema))}); "
-            f"{COLUMN_KEYWORDS}"
+            f"{columns.keywords}"
         )
     if clash := [c for c in schema if str(c).startswith(_T)]:
         raise ColumnError(f"column names starting with {_T!r} are reserved: {clash}; rename them")
+    for name in dict.fromkeys(columns.required()):
+        if _unread(schema[name]):
+            raise ColumnError(
+                f"column {name!r} holds {schema[name]}: mme reads a value from numbers or text, not from lists, "
+                "structs, bytes or durations; convert the column first"
+            )
     return schema
+
+
+def _unread(dtype: nw.dtypes.DType) -> bool:
+    """A type no input is read from: a cast to text fails (the whole run) or reads bytes as text (a guess)."""
+    return dtype.is_nested() or dtype in (nw.Binary, nw.Duration)
 
 
 _EXACT = 2.0**53  # a float code below it is a whole number exactly
@@ -257,7 +270,7 @@ def _rxcui_keys(
 ) -> _Keys:
     """Keys of rows by RxCUI: the code, and the route and a frequency code when columns give them."""
     if columns.ndc is not None or columns.form is not None or columns.release is not None:
-        raise TypeError(
+        raise ColumnError(
             "with rxcui=..., the drug, strength, form and release come from the RxNorm product, and no ndc column "
             "is read (route=... may name an injection's route)"
         )

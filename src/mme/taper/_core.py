@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import math
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from mme._engine import TOTAL_OVERFLOWS, DailyMME, TableLike, convert, total
-from mme._errors import CohortError, MMEError, named_twice, utf8_text
+from mme._errors import CohortError, MMEError, excerpt, named_twice, utf8_text
 from mme._tables import DEFAULT_TABLE, Table, resolve_table
 from mme._units import added
 
@@ -38,7 +39,7 @@ _REL_TOL = 1e-9
 Category = Literal["cessation", "reduction", "stable", "increase"]
 
 
-Status = Literal["observed", "lost", "not_countable"]
+Status = Literal["observed", "lost", "not_countable", "failed"]
 
 
 Definition = Literal["days_supply", "therapy_days", "window", "max_daily"]
@@ -107,9 +108,9 @@ def _record(raw: RecordLike, where: str) -> Record:
             f"{'.'.join(map(str, e['loc']))}: " * bool(e["loc"]) + e["msg"].removeprefix("Value error, ")
             for e in exc.errors()
         )
-        raise CohortError(f"{where}: cannot read the record {raw!r}: {'; '.join(reasons)}") from exc
+        raise CohortError(f"{where}: cannot read the record {excerpt(raw)}: {'; '.join(reasons)}") from exc
     except (ValueError, TypeError) as exc:
-        raise CohortError(f"{where}: cannot read the record {raw!r}: {exc}") from exc
+        raise CohortError(f"{where}: cannot read the record {excerpt(raw)}: {exc}") from exc
 
 
 def read_csv(path: str | Path) -> tuple[Record, ...]:
@@ -122,7 +123,23 @@ def read_csv(path: str | Path) -> tuple[Record, ...]:
     """
     path = Path(path)
     text = utf8_text(path.read_bytes(), str(path), CohortError)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    with _cells_up_to(len(text)):
+        return _records(csv.reader(io.StringIO(text, newline="")), path)
+
+
+@contextlib.contextmanager
+def _cells_up_to(size: int) -> Iterator[None]:
+    """The csv module's limit on a cell (128 KiB) raised to the whole text's size, while it is read: a long cell
+    (a pasted note) is a medication that fails its time point, not a `_csv.Error` that stops the cohort."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, size))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _records(reader: Any, path: Path) -> tuple[Record, ...]:
     fields = [f.strip() for f in next(reader, [])]
     missing = {"patient_id", "timepoint"} - set(fields)
     if missing or not {"medication", "mme_per_day"} & set(fields):
@@ -152,14 +169,17 @@ class Cell(_Frozen):
     """One patient at one time point."""
 
     mme_per_day: float | None
-    """The sum over countable items; 0 for "none"; None when lost or not countable."""
+    """The sum over countable items; 0 for "none"; None when lost, not countable or failed."""
     status: Status
     """``observed`` (a number, 0 included), ``lost`` (no record: lost to follow-up; at baseline, baseline
-    missing) or ``not_countable`` (records exist but the table gives none of them an MME)."""
+    missing), ``not_countable`` (records exist but the table gives none of them an MME) or ``failed`` (a record
+    cannot be read: see ``error``)."""
     items: tuple[str, ...] = ()
     """What was recorded, with each item's MME/day (``"none"`` for no opioid)."""
     excluded: tuple[str, ...] = ()
     """Items the table excludes (not counted, never turned into 0), with the table's reason."""
+    error: str | None = None
+    """Why a ``failed`` cell has no value (an expression that cannot be converted): never counted as 0."""
 
     @property
     def partial(self) -> bool:
@@ -229,7 +249,8 @@ class DoseMatrix(_Frozen):
         head = "patient".ljust(width) + "".join(f"  {t:>{w}}" for t, w in zip(self.timepoints, cols, strict=True))
         lines = [self.label] if self.label else []
         lines += [
-            f"MME/day ({_table_text(self.table, self.table_version)}); '-' lost to follow-up, '?' not countable",
+            f"MME/day ({_table_text(self.table, self.table_version)}); '-' lost to follow-up, '?' not countable"
+            + (", '!' failed (see notes)" if any(c.status == "failed" for p in self.patients for c in p.cells) else ""),
             head,
         ]
         for p in self.patients:
@@ -269,7 +290,8 @@ def dose_matrix(
         rec = _record(raw, f"record {number}")
         if rec.timepoint not in order:
             raise CohortError(
-                f"record {number} ({rec.patient_id}): time point {rec.timepoint!r} is not one of {', '.join(order)}"
+                f"record {number} ({excerpt(rec.patient_id)}): time point {excerpt(rec.timepoint)} is not one of "
+                f"{', '.join(order)}"
             )
         grouped.setdefault(rec.patient_id, {}).setdefault(rec.timepoint, []).append(rec)
     ids = list(patients) if patients is not None else list(grouped)
@@ -279,14 +301,14 @@ def dose_matrix(
             raise CohortError(f"records for patients not in `patients`: {', '.join(unknown[:5])}")
         if len(set(ids)) != len(ids):
             raise CohortError("`patients` lists a patient twice")
-    cache: dict[str, DailyMME] = {}
+    cache: dict[str, DailyMME | str] = {}  # an expression's result, or why it cannot be converted
     used_table = False
     rows = []
     for pid in ids:
         cells: list[Cell] = []
         notes: list[str] = []
         for tp in order:
-            cell, cell_notes, converted = _cell(pid, tp, grouped.get(pid, {}).get(tp, []), tab, variant, cache)
+            cell, cell_notes, converted = _cell(grouped.get(pid, {}).get(tp, []), tab, variant, cache)
             used_table = used_table or converted
             cells.append(cell)
             notes.extend(f"{tp}: {n}" for n in cell_notes)
@@ -302,13 +324,14 @@ def dose_matrix(
 
 
 def _cell(
-    pid: str, tp: str, recs: list[Record], table: Table, variant: str | None, cache: dict[str, DailyMME]
+    recs: list[Record], table: Table, variant: str | None, cache: dict[str, DailyMME | str]
 ) -> tuple[Cell, list[str], bool]:
+    """One time point's value; a record that cannot be read fails the cell (no value, never a partial sum)."""
     if not recs:
         return Cell(mme_per_day=None, status="lost"), [], False
     nones = [r for r in recs if r.is_none]
     if nones and len(nones) != len(recs):
-        raise CohortError(f"{pid} at {tp}: 'none' (no opioid) recorded together with medications; fix the records")
+        return _failed("'none' (no opioid) recorded together with medications; fix the records")
     if nones:
         return Cell(mme_per_day=0.0, status="observed", items=("none",)), [], False
     given = [r.mme_per_day for r in recs if r.mme_per_day is not None]
@@ -322,8 +345,10 @@ def _cell(
             try:
                 cache[key] = convert(text, table=table, variant=variant)
             except MMEError as exc:
-                raise CohortError(f"{pid} at {tp}: {text!r}: {exc}") from exc
+                cache[key] = f"{excerpt(text)}: {exc}"
         item = cache[key]
+        if isinstance(item, str):
+            return _failed(item)
         converted.append(item)
         shown = "excluded" if item.mme_per_day is None else f"{_num(item.mme_per_day, 2)} MME/day"
         items.append(f"{text} = {shown}")
@@ -340,6 +365,10 @@ def _cell(
     if excluded:
         notes.append(f"value counts the other items only; not counted: {'; '.join(excluded)}")
     return Cell(mme_per_day=value, status="observed", items=tuple(items), excluded=excluded), notes, bool(converted)
+
+
+def _failed(error: str) -> tuple[Cell, list[str], bool]:
+    return Cell(mme_per_day=None, status="failed", error=error), [f"failed, no value (not 0): {error}"], False
 
 
 class Rule(_Frozen):
@@ -496,6 +525,8 @@ class TimepointSummary(_Frozen):
     """No record at this time point (lost to follow-up; at baseline, a missing baseline)."""
     n_not_countable: int
     """Records exist but every item is excluded by the table (value missing, not 0)."""
+    n_failed: int = 0
+    """Records exist but one cannot be read, e.g. an expression that cannot be converted (value missing, not 0)."""
     n_partial: int
     """Observed values that leave out excluded items (counted items only)."""
     mean: float | None
@@ -602,6 +633,7 @@ def summarize_cohort(
             "timepoint": tp, "n_patients": n_all, "n_observed": len(values),
             "n_lost": sum(c.status == "lost" for c in cells),
             "n_not_countable": sum(c.status == "not_countable" for c in cells),
+            "n_failed": sum(c.status == "failed" for c in cells),
             "n_partial": sum(c.partial for c in cells), **_describe_values(values),
         }  # fmt: skip
         if i > 0:

@@ -14,6 +14,8 @@ def _cell_text(cell: Cell) -> str:
         return "-"
     if cell.status == "not_countable":
         return "?"
+    if cell.status == "failed":
+        return "!"
     assert cell.mme_per_day is not None
     return _num(cell.mme_per_day, 1) + ("*" if cell.partial else "")
 
@@ -61,13 +63,16 @@ def _render(s: CohortSummary) -> str:
     if s.definition:
         lines.append(f"from dispensings: {s.definition}")
     has_tests = any(r.test is not None for r in s.rows)
-    header = ["time point", "observed", "lost", "not countable", "mean ± SD", "median [IQR]"]
+    failed = sum(r.n_failed for r in s.rows)  # a column of its own only when some value failed
+    header = ["time point", "observed", "lost", "not countable", *(["failed"] if failed else []), "mean ± SD"]
+    header += ["median [IQR]"]
     header += ["p paired t", "p Wilcoxon"] if has_tests else []
     body = []
     for r in s.rows:
         mean = "n/a" if r.mean is None else _num(r.mean) + (f" ± {_num(r.sd)}" if r.sd is not None else "")
         median = "n/a" if r.median is None else f"{_num(r.median)} [{_num(r.q1 or 0)}-{_num(r.q3 or 0)}]"
-        line = [r.timepoint, str(r.n_observed), str(r.n_lost), str(r.n_not_countable), mean, median]
+        line = [r.timepoint, str(r.n_observed), str(r.n_lost), str(r.n_not_countable)]
+        line += [*([str(r.n_failed)] if failed else []), mean, median]
         if has_tests:
             line += ["", ""] if r.test is None else [_p(r.test.t_pvalue), _p(r.test.wilcoxon_pvalue)]
         body.append(line)
@@ -126,5 +131,7 @@ def _render(s: CohortSummary) -> str:
             f"excluded drugs: {partial} observed value(s) count only the items the table covers; "
             f"{sum(r.n_not_countable for r in s.rows)} value(s) not countable (missing, not 0); see notes"
         )
+    if failed:
+        lines.append(f"failed: {failed} value(s) whose records cannot be read (missing, not 0); see notes")
     lines += [f"note {n}" for n in s.notes]
     return "\n".join(lines)
