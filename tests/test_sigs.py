@@ -2947,8 +2947,9 @@ REFUSED_AS_WRITTEN = [  # (text, what the message names, before it repeats the t
     ("hydrocodone 10-325 mg tablet 1 tab q6h", "'10-325 mg' may be a combination's strengths"),
     ("oxycodone (NORCO) 5 mg tablet 1 tab q6h", "the brand [NORCO] is hydrocodone, not oxycodone"),
     ("Roxanol 20 mg/mL 0.5 mL sublingually every 2 hours as needed for pain or shortness of breath", "'Roxanol'"),
-    ("Lamaline 1 à 2 gélules 3 fois par jour", "unknown unit 'à'"),  # opium powder: refused, not guessed
-    ("Izalgi 500 mg/25 mg 1 gélule 4 fois par jour", "'Izalgi' does not name its components"),
+    # opium powder: refused, not guessed, saying why
+    ("Lamaline 1 à 2 gélules 3 fois par jour", "'Lamaline' is not converted: its opioid is powdered opium"),
+    ("Izalgi 500 mg/25 mg 1 gélule 4 fois par jour", "'Izalgi' is not converted: its opioid is powdered opium"),
     ("Lamaline suppositoire 1 suppo 3 fois par jour", "unknown unit 'suppo'"),
     ("Tramal SR 100 bd", "no unit after '100'"),
     ("7 DAY Buprenorphine 0.01 MG/HR Transdermal System apply weekly", "no drug name before '7"),  # RxNorm: "168 HR"
@@ -4552,11 +4553,21 @@ def test_brands_and_names_clinicians_write_read_their_labels_strengths(text: str
             "Percodan 5 mg 1 tab q6h",
             "'5 mg' is not a documented strength of Percodan (oxycodone/aspirin 4.8355/325 mg)",
         ),
+        ("Lamaline 1 gél 3 fois par jour", "'Lamaline' is not converted: its opioid is powdered opium"),
     ],
 )
 def test_a_brand_whose_strength_is_not_said_is_refused_naming_its_strengths(text: str, problem: str) -> None:
     with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
         mme.convert(text, table="heal-2025")
+
+
+def test_a_powdered_opium_product_is_refused_by_name_whatever_the_call() -> None:
+    """Izalgi's and Lamaline's opium is a powder, about a tenth morphine: heal-2025's "Opium (mg)" does not say which
+    mg it counts, so neither is converted (as 25 mg of opium, Izalgi would be 25 MME a capsule, not 2.5)."""
+    with pytest.raises(mme.UnknownDrugError, match=r"^'Izalgi' is not converted: its opioid is powdered opium"):
+        mme.daily_mme("Izalgi", "25 mg", per_day=3, table="heal-2025")
+    with pytest.raises(mme.ExpressionError, match=r"^'Izalgi' is not converted"):
+        mme.convert("Izalgi 500 mg/25 mg 1 gélule 3 fois par jour", table="heal-2025")
 
 
 def test_a_truncated_name_is_read_in_a_name_but_never_tells_a_text_names_an_opioid() -> None:

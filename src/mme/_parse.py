@@ -838,6 +838,8 @@ class _Parser:
                 self.fail("no amount (a number and a unit)")
             first = named
         drug = self.drug_typed = self.drug(lo, first)
+        if (why := _vocab.unconverted(drug)) is not None:  # "Lamaline 1 gél tid": why, before any reading of the dose
+            self.fail(f"{drug!r} is not converted: {why}")
         i = self.dose(first, drug)
         while i < n:
             i = self.step(i)

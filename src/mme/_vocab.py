@@ -600,11 +600,31 @@ def without_salt(name: str) -> str:
     return " ".join(words)
 
 
+#: Products known and never converted, with the reason: powdered opium, which French combinations hold (Lamaline =
+#: paracétamol 300 mg + poudre d'opium 10 mg + caféine 30 mg; Izalgi = paracétamol 500 mg + poudre d'opium 25 mg:
+#: ANSM's base de données publique des médicaments), is about a tenth morphine, and no shipped table says whether its
+#: opium factor is per mg of opium or of morphine.
+UNCONVERTED: dict[str, str] = dict.fromkeys(
+    ("lamaline", "izalgi"),
+    "its opioid is powdered opium (about a tenth morphine), and no shipped table has a factor for it: their opium "
+    "rows are for opium tincture (mg of morphine per mL) and opium suppositories, or do not say whether the mg is of "
+    "opium or of morphine, a tenfold difference",
+)
+
+
+@lru_cache(maxsize=4096)
+def unconverted(name: str) -> str | None:
+    """Why the product ``name`` names is never converted, if it is one of UNCONVERTED."""
+    return UNCONVERTED.get(_name_key(name))
+
+
 @lru_cache(maxsize=4096)
 def resolve_drug(name: str) -> DrugName:
     """The ingredient a typed name means; combination products resolve to their opioid component."""
     if len(name) > MAX_TEXT:
         raise UnknownDrugError(name)
+    if (why := unconverted(name)) is not None:
+        raise UnknownDrugError(name, reason=why)
     found = drug_name(name)
     if found is None:
         raise UnknownDrugError(name, closest_drugs(_key(name)))
