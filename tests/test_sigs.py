@@ -4501,6 +4501,7 @@ def test_the_edges_of_advice_components_in_grams_and_a_time_said_again_past_punc
         # US (DailyMed)
         ("Tylox 1 cap q6h", "cdc-2022", 30.0),  # oxycodone 5 mg x 4 = 20 mg x 1.5
         ("Percodan 1 tab q6h", "cdc-2022", 29.013),  # 4.8355 mg x 4 = 19.342 mg x 1.5
+        ("Endodan 1 tab q8h", "cdc-2022", 21.75975),  # 4.8355 mg x 3 = 14.5065 mg x 1.5
         ("Prolate 10/300 1 tab q6h", "cdc-2022", 60.0),  # 10 x 4 = 40 mg x 1.5
         ("Targiniq ER 20/10 1 tab q12h", "cdc-2022", 60.0),  # 20 x 2 = 40 mg x 1.5; naloxone not counted
         ("Troxyca ER 30 mg 1 cap q12h", "cdc-2022", 90.0),  # 30 x 2 = 60 mg x 1.5; naltrexone not counted

@@ -782,7 +782,7 @@ OPIOID_WORDS: frozenset[str] = frozenset(name for name in _DRUG_ALIASES if " " n
 #: 37.5/325); the French base de données publique des médicaments, Efferalgan codéiné (500/30) and Codoliprane
 #: (400/20, 500/30).
 #: Added with the same sources. US labels on DailyMed: Tylox = oxycodone hydrochloride 5 mg + acetaminophen 500 mg
-#: capsules; Percodan = oxycodone hydrochloride 4.8355 mg + aspirin 325 mg; Prolate tablets 5/300, 7.5/300, 10/300;
+#: capsules; Percodan and Endodan = oxycodone hydrochloride 4.8355 mg + aspirin 325 mg; Prolate tablets 5/300, 7.5/300, 10/300;
 #: Targiniq ER 10/5, 20/10, 40/20 (oxycodone/naloxone); Troxyca ER 10/1.2, 20/2.4, 30/3.6, 40/4.8, 60/7.2, 80/9.6
 #: (oxycodone/naltrexone, capsules); Tussigon = hydrocodone bitartrate 5 mg + homatropine methylbromide 1.5 mg;
 #: Tuxarin ER = codeine phosphate 54.3 mg + chlorpheniramine maleate 8 mg; Fioricet with Codeine = butalbital 50 mg
@@ -826,7 +826,7 @@ COMBINATIONS: dict[str, tuple[tuple[str, ...], tuple[tuple[float, ...], ...]]] =
     "reprexain": (("hydrocodone", "ibuprofen"), ((2.5, 200.0), (5.0, 200.0), (10.0, 200.0))),
     "xartemis": (("oxycodone", "acetaminophen"), ((7.5, 325.0),)),
     "tylox": (("oxycodone", "acetaminophen"), ((5.0, 500.0),)),
-    "percodan": (("oxycodone", "aspirin"), ((4.8355, 325.0),)),
+    **dict.fromkeys(("percodan", "endodan"), (("oxycodone", "aspirin"), ((4.8355, 325.0),))),
     "prolate": (("oxycodone", "acetaminophen"), ((5.0, 300.0), (7.5, 300.0), (10.0, 300.0))),
     **dict.fromkeys(
         ("targiniq", "targiniq er"), (("oxycodone", "naloxone"), ((10.0, 5.0), (20.0, 10.0), (40.0, 20.0)))
