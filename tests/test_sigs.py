@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mme
-from mme import _engine
+from mme import _engine, _vocab
 from mme._parse import Ingredient, RangeChoice, _lexed, _Parser, parse_expression, parse_product
 from mme._units import format_number
 
@@ -2947,8 +2947,9 @@ REFUSED_AS_WRITTEN = [  # (text, what the message names, before it repeats the t
     ("hydrocodone 10-325 mg tablet 1 tab q6h", "'10-325 mg' may be a combination's strengths"),
     ("oxycodone (NORCO) 5 mg tablet 1 tab q6h", "the brand [NORCO] is hydrocodone, not oxycodone"),
     ("Roxanol 20 mg/mL 0.5 mL sublingually every 2 hours as needed for pain or shortness of breath", "'Roxanol'"),
-    ("Lamaline 1 à 2 gélules 3 fois par jour", "unknown unit 'à'"),  # opium powder: refused, not guessed
-    ("Izalgi 500 mg/25 mg 1 gélule 4 fois par jour", "'Izalgi' does not name its components"),
+    # opium powder: refused, not guessed, saying why
+    ("Lamaline 1 à 2 gélules 3 fois par jour", "'Lamaline' is not converted: its opioid is powdered opium"),
+    ("Izalgi 500 mg/25 mg 1 gélule 4 fois par jour", "'Izalgi' is not converted: its opioid is powdered opium"),
     ("Lamaline suppositoire 1 suppo 3 fois par jour", "unknown unit 'suppo'"),
     ("Tramal SR 100 bd", "no unit after '100'"),
     ("7 DAY Buprenorphine 0.01 MG/HR Transdermal System apply weekly", "no drug name before '7"),  # RxNorm: "168 HR"
@@ -3776,9 +3777,9 @@ def test_a_leading_number_and_unit_before_another_number_is_no_rxnorm_prefix() -
 
 
 def test_a_number_and_a_bracket_after_a_name_open_no_pack() -> None:
-    """Only "{2 (" opens RxNorm's pack: "Norco 10 (325)" is a brand with a number and no unit."""
-    with pytest.raises(mme.ExpressionError, match=r"^no unit after '10' in 'Norco 10 \(325\) 1 tab q6h'"):
-        parse_expression("Norco 10 (325) 1 tab q6h")
+    """Only "{2 (" opens RxNorm's pack: "oxycodone 10 (325)" is a name with a number and no unit."""
+    with pytest.raises(mme.ExpressionError, match=r"^no unit after '10' in 'oxycodone 10 \(325\) 1 tab q6h'"):
+        parse_expression("oxycodone 10 (325) 1 tab q6h")
 
 
 def test_a_product_name_given_a_sig_is_refused_as_parse_expression_reads_it_by_default() -> None:
@@ -4510,3 +4511,110 @@ def test_the_edges_of_advice_components_in_grams_and_a_time_said_again_past_punc
     assert in_grams.mme_per_day == mme.convert("acetaminophen/codeine 300/30 mg tablet, 1 tab q4h").mme_per_day
     with pytest.raises(mme.ExpressionError, match=r"^the time of day 'in the morning' is said twice"):
         mme.convert("oxycodone 5 mg 1 tab in the morning and, in the morning")
+
+
+@pytest.mark.parametrize(
+    ("text", "table", "expected"),
+    [
+        # UK (eMC, BNF): codeine 0.15 a mg under cdc-2022
+        ("Tylex 1 cap qid", "cdc-2022", 18.0),  # 30 mg x 4 = 120 mg x 0.15
+        ("Tylex 30mg/500mg capsules 2 caps qds", "cdc-2022", 36.0),  # 30 x 2 x 4 = 240 mg x 0.15
+        ("Kapake 15/500 2 tabs qds", "cdc-2022", 18.0),  # 15 x 2 x 4 = 120 mg x 0.15
+        ("Kapake 30/500 2 tabs qds", "cdc-2022", 36.0),  # 30 x 2 x 4 = 240 mg x 0.15
+        ("Codipar 2 tabs qds", "cdc-2022", 18.0),  # 15 x 2 x 4 = 120 mg x 0.15
+        ("Solpadeine Plus 2 tabs qds", "cdc-2022", 9.6),  # 8 x 2 x 4 = 64 mg x 0.15
+        ("Solpadeine Max 2 tabs qds", "cdc-2022", 15.36),  # 12.8 x 2 x 4 = 102.4 mg x 0.15
+        ("Migraleve Pink 2 tabs qds", "cdc-2022", 9.6),  # 8 x 2 x 4 = 64 mg x 0.15; buclizine not counted
+        ("Migraleve Yellow 2 tabs qds", "cdc-2022", 9.6),  # 8 x 2 x 4 = 64 mg x 0.15
+        ("co-codaprin 2 tabs qds", "cdc-2022", 9.6),  # 8 x 2 x 4 = 64 mg x 0.15
+        ("Nurofen Plus 2 tabs tid", "cdc-2022", 11.52),  # 12.8 x 2 x 3 = 76.8 mg x 0.15
+        # France (ANSM): accents or none, as typed
+        ("Dafalgan codéine 2 cp 3 fois par jour", "cdc-2022", 27.0),  # 30 x 2 x 3 = 180 mg x 0.15
+        ("Efferalgan codeine 1 cp tid", "cdc-2022", 13.5),  # 30 x 3 = 90 mg x 0.15
+        ("Prontalgine 2 cp 3 fois par jour", "cdc-2022", 18.0),  # 20 x 2 x 3 = 120 mg x 0.15; caffeine not counted
+        ("Claradol codéine 1 cp 4 fois par jour", "cdc-2022", 12.0),  # 20 x 4 = 80 mg x 0.15
+        ("Klipal codéine 600/50 1 cp tid", "cdc-2022", 22.5),  # 50 x 3 = 150 mg x 0.15
+        ("Klipal codéine 300 mg/25 mg 2 cp tid", "cdc-2022", 22.5),  # 25 x 2 x 3 = 150 mg x 0.15
+        # Australia (TGA)
+        ("Panadeine Extra 2 tabs qid", "cdc-2022", 18.0),  # 15 x 2 x 4 = 120 mg x 0.15
+        ("Mersyndol Forte 2 tabs qid", "cdc-2022", 36.0),  # 30 x 2 x 4 = 240 mg x 0.15; doxylamine not counted
+        ("Mersyndol 2 tabs qid", "cdc-2022", 11.7),  # 9.75 x 2 x 4 = 78 mg x 0.15
+        # US (DailyMed)
+        ("Tylox 1 cap q6h", "cdc-2022", 30.0),  # oxycodone 5 mg x 4 = 20 mg x 1.5
+        ("Percodan 1 tab q6h", "cdc-2022", 29.013),  # 4.8355 mg x 4 = 19.342 mg x 1.5
+        ("Endodan 1 tab q8h", "cdc-2022", 21.75975),  # 4.8355 mg x 3 = 14.5065 mg x 1.5
+        ("Prolate 10/300 1 tab q6h", "cdc-2022", 60.0),  # 10 x 4 = 40 mg x 1.5
+        ("Targiniq ER 20/10 1 tab q12h", "cdc-2022", 60.0),  # 20 x 2 = 40 mg x 1.5; naloxone not counted
+        ("Troxyca ER 30 mg 1 cap q12h", "cdc-2022", 90.0),  # 30 x 2 = 60 mg x 1.5; naltrexone not counted
+        ("Tussigon 1 tab q6h", "cdc-2022", 20.0),  # hydrocodone 5 mg x 4 x 1
+        ("Tuxarin ER 1 tab q12h", "cdc-2022", 16.29),  # codeine 54.3 x 2 = 108.6 mg x 0.15
+        ("Fioricet with codeine 1 cap q4h", "cdc-2022", 27.0),  # 30 x 6 = 180 mg x 0.15
+        ("Fiorinal w/ codeine 1 cap q6h", "cdc-2022", 18.0),  # 30 x 4 = 120 mg x 0.15
+        ("Seglentis 2 tabs bid", "cdc-2022", 35.2),  # tramadol 44 x 2 x 2 = 176 mg x 0.2; celecoxib not counted
+        ("Synalgos-DC 2 caps q4h", "cms-2018", 48.0),  # dihydrocodeine 16 x 2 x 6 = 192 mg x 0.25
+        ("Trezix 1 cap q4h", "cms-2018", 24.0),  # 16 x 6 = 96 mg x 0.25
+        ("Talwin NX 1 tab q4h", "cms-2018", 111.0),  # pentazocine 50 x 6 = 300 mg x 0.37
+        # shorthand: a number in the name, or the opioid's strength alone when one documented strength has it
+        ("Tylenol 3 1 tab q6h", "cdc-2022", 18.0),  # 30 x 4 = 120 mg x 0.15
+        ("Tylenol 3 q6h", "cdc-2022", 18.0),  # one tablet: 30 x 4 = 120 mg x 0.15
+        ("Tylenol No 3 1 tab q6h", "cdc-2022", 18.0),
+        ("Tylenol 4 1-2 tabs q4h", "cdc-2022", 108.0),  # 60 x 2 x 6 = 720 mg x 0.15
+        ("Norco 7.5 1 tab q6h", "cdc-2022", 30.0),  # 7.5/325: 7.5 x 4 x 1
+        ("Percocet 5 1 tab q6h", "cdc-2022", 30.0),  # 5/325: 5 x 4 = 20 mg x 1.5
+        # truncated pharmacy and claims names
+        ("HYDROCODONE-ACETAMIN 10-325 MG 1 tab q6h", "cdc-2022", 40.0),  # 10 x 4 x 1
+        ("HYDROCODONE BIT/ACETAMIN 5-325 1 tab q6h", "cdc-2022", 20.0),  # 5 x 4 x 1
+        ("OXYCOD/APAP 5-325 1 tab q6h", "cdc-2022", 30.0),  # 5 x 4 = 20 mg x 1.5
+        ("HC/APAP 10/325 1 tab q6h", "cdc-2022", 40.0),  # 10 x 4 x 1
+        ("ACETAMINOPHEN-COD #3 1 tab q6h", "cdc-2022", 18.0),  # 30 x 4 = 120 mg x 0.15
+        ("MORPHINE SULF ER 30 MG 1 tab q12h", "cdc-2022", 60.0),  # 30 x 2 x 1
+    ],
+)
+def test_brands_and_names_clinicians_write_read_their_labels_strengths(text: str, table: str, expected: float) -> None:
+    """Each was refused (a hunt's family of brands): each brand's components and strengths are its label's."""
+    assert mme.convert(text, table=table).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        # several documented strengths: which one is meant?
+        ("Vicodin 1 tab q6h", "; Vicodin is documented in hydrocodone/acetaminophen 5/300, 5/500 mg"),
+        ("Kapake 1 tab qds", "; Kapake is documented in codeine/paracetamol 15/500, 30/500 mg"),
+        (
+            "Lortab 7.5 1 tab q6h",
+            "'7.5' after Lortab reads as 7.5 mg of hydrocodone, but 2 documented strengths have it "
+            "(hydrocodone/acetaminophen 7.5/325, 7.5/500 mg): give the whole strength, e.g. 'Lortab 7.5/325'",
+        ),
+        ("Percocet 7.5 q6h", "but 2 documented strengths have it (oxycodone/acetaminophen 7.5/325, 7.5/500 mg)"),
+        ("Norco 2 q6h", "'2' after Norco reads as 2 mg of hydrocodone, but no documented strength has it"),
+        # "Tylenol 3 tabs" may be three tablets of Tylenol: not read as Tylenol #3
+        ("Tylenol 3 tabs q6h", "'3 tabs' is a count with no strength before it"),
+        # Percodan's oxycodone is 4.8355 mg: 5 mg is not a strength it comes in
+        (
+            "Percodan 5 mg 1 tab q6h",
+            "'5 mg' is not a documented strength of Percodan (oxycodone/aspirin 4.8355/325 mg)",
+        ),
+        ("Lamaline 1 gél 3 fois par jour", "'Lamaline' is not converted: its opioid is powdered opium"),
+    ],
+)
+def test_a_brand_whose_strength_is_not_said_is_refused_naming_its_strengths(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text, table="heal-2025")
+
+
+def test_a_powdered_opium_product_is_refused_by_name_whatever_the_call() -> None:
+    """Izalgi's and Lamaline's opium is a powder, about a tenth morphine: heal-2025's "Opium (mg)" does not say which
+    mg it counts, so neither is converted (as 25 mg of opium, Izalgi would be 25 MME a capsule, not 2.5)."""
+    with pytest.raises(mme.UnknownDrugError, match=r"^'Izalgi' is not converted: its opioid is powdered opium"):
+        mme.daily_mme("Izalgi", "25 mg", per_day=3, table="heal-2025")
+    with pytest.raises(mme.ExpressionError, match=r"^'Izalgi' is not converted"):
+        mme.convert("Izalgi 500 mg/25 mg 1 gélule 3 fois par jour", table="heal-2025")
+
+
+def test_a_truncated_name_is_read_in_a_name_but_never_tells_a_text_names_an_opioid() -> None:
+    """COD is codeine in "ACETAMINOPHEN-COD #3", and a fish in "cod liver oil": never one of the words by which a
+    FHIR medication's text or an RxNorm name is taken to name an opioid."""
+    assert _vocab.resolve_drug("oxycod").drug == "oxycodone"
+    assert "cod" not in _vocab.OPIOID_WORDS
+    assert "oxycod" not in _vocab.OPIOID_WORDS

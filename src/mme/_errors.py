@@ -61,11 +61,14 @@ class MMEError(Exception):
 
 
 class UnknownDrugError(MMEError, LookupError):
-    """A drug name that no vocabulary entry matches."""
+    """A drug name that no vocabulary entry matches, or a product known and never converted (``reason`` says why)."""
 
-    def __init__(self, name: str, suggestions: Sequence[str] = ()) -> None:
+    def __init__(self, name: str, suggestions: Sequence[str] = (), reason: str = "") -> None:
         self.name = name
         self.suggestions = tuple(suggestions)
+        if reason:
+            super().__init__(f"{excerpt(name)} is not converted: {reason}")
+            return
         hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
         super().__init__(f"unknown drug {excerpt(name)}.{hint} `mme tables show <slug>` lists what a table covers.")
 

@@ -836,12 +836,20 @@ class _Parser:
         nums, keys, n = self.nums, self.keys, self.size
         while first < n and not (nums[first] and keys[first - 1] not in _NOT_AMOUNT):
             first += 1
+        # "Tylenol 3 1 tab": the number is the name's; never in "Tylenol 3 tabs", which may count Tylenol's tablets
+        if first < n and _parts(self.span(lo, first + 1))[1] is not None and self.countable(first + 1) is None:
+            name_end = first = first + 1
+            while first < n and not (nums[first] and keys[first - 1] not in _NOT_AMOUNT):
+                first += 1
+            first = name_end if first == n else first  # "Tylenol 3 q6h": no number after the name
         if first == n:  # no number: a brand whose name fixes its strength needs none ("Tylenol #3 tablet", dispensed)
             named = next((k for k in range(n, max(lo, n - 3), -1) if _parts(self.span(lo, k))[1] is not None), None)
             if named is None:
                 self.fail("no amount (a number and a unit)")
             first = named
         drug = self.drug_typed = self.drug(lo, first)
+        if (why := _vocab.unconverted(drug)) is not None:  # "Lamaline 1 gél tid": why, before any reading of the dose
+            self.fail(f"{drug!r} is not converted: {why}")
         i = self.dose(first, drug)
         while i < n:
             i = self.step(i)
@@ -1328,6 +1336,9 @@ class _Parser:
                 self.notes.append(f"the strength {self.span(start, i)!r} of {drug} read in mg")
                 self.amount_text = self.span(start, i)
                 return self.restated_strength(i, values)
+            brand = _vocab.combination(drug) if unit is None and len(values) == 1 and not self.amounts else None
+            if brand is not None and self.countable(i) is None:  # "Norco 7.5 1 tab": the opioid's strength alone
+                return self.opioid_strength(start, i, drug, brand, values[0])
             if unit is None:
                 where = self.span(start, i)
                 if len(values) > 1 and not combination and not self.amounts:  # "hydrocodone 10/325 1 tab q6h"
@@ -1342,9 +1353,10 @@ class _Parser:
                 if tok is not None and tok.kind == "word" and not known:
                     self.fail(f"unknown unit {tok.text!r} after {where!r}: use mg, mcg, g, mcg/h, mg/mL or mg/day")
                 if self.countable(i) is not None:  # "Percocet 1 tab q6h": which strength?
+                    sold = f"; {drug} is documented in {_strengths(brand)}" if brand is not None else ""
                     self.fail(
                         f"{self.span(start, i + 1)!r} is a count with no strength before it: give the product's strength "
-                        "(e.g. 'oxycodone 5 mg 1 tab q6h')"
+                        f"(e.g. 'oxycodone 5 mg 1 tab q6h'){sold}"
                     )
                 self.fail(f"no unit after {where!r}")
             self.amounts += [_Amount(v, unit) for v in values]
@@ -1418,6 +1430,27 @@ class _Parser:
             values.append(self.toks[j + 1].value)
             j += 2
         return self.keys[i + 1] in _MASS or self.keys[j] in _MASS or sorted(values) == sorted(fixed)
+
+    def opioid_strength(self, start: int, i: int, drug: str, brand: _vocab.Combination, value: float) -> int:
+        """A combination brand and its opioid's strength alone ("Norco 7.5"): read as the one documented strength with
+        that much of the opioid, and refused when there are several or none; returns ``i``."""
+        opioid = next(k for k, part in enumerate(brand.components) if not _vocab.non_opioid(part))
+        found = [s for s in brand.strengths if math.isclose(s[opioid], value)]
+        where = self.span(start, i)
+        if len(found) != 1:
+            which = f"{len(found)} documented strengths have it" if found else "no documented strength has it"
+            self.fail(
+                f"{where!r} after {drug} reads as {format_number(value)} mg of {brand.components[opioid]}, but {which} "
+                f"({_strengths(brand, found)}): give the whole strength, e.g. '{drug} "
+                f"{'/'.join(format_number(v) for v in (found or brand.strengths)[0])}'"
+            )
+        self.amounts = [_Amount(v, "mg") for v in found[0]]
+        self.amount_text = where
+        self.notes.append(
+            f"{drug} {where} read as {_strengths(brand, found)}, its one documented strength with {where} mg of "
+            f"{brand.components[opioid]}"
+        )
+        return i
 
     def named_rate(self, drug: str, value: float) -> bool:
         """Whether ``value`` after ``drug`` is a rate a patch brand is named by ("Duragesic 50", "Butrans-10")."""
@@ -2067,9 +2100,8 @@ class _Parser:
                 f"the strength {self.amount_text!r} of {drug} read in the order {'/'.join(reversed(parts))}"
             )
             return _Amount(mg[::-1][opioid], "mg")
-        documented = ", ".join("/".join(format_number(v) for v in s) for s in known)
         self.fail(
-            f"{self.amount_text!r} is not a documented strength of {drug} ({'/'.join(parts)} {documented} mg): "
+            f"{self.amount_text!r} is not a documented strength of {drug} ({_strengths(brand)}): "
             "write the components, e.g. 'hydrocodone/acetaminophen 5/325 mg'"
         )
 
@@ -2431,6 +2463,13 @@ def _opioid_name(parser: _Parser, drug: str) -> str:
 
 _NO_DOSE_LEADS: Final = _vocab.NO_DOSE_LEADS
 _DAYS_LEADS: Final = _NO_DOSE_LEADS | {"les"}  # "on dialysis days", "les jours de dialyse"
+
+
+def _strengths(brand: _vocab.Combination, which: Sequence[tuple[float, ...]] = ()) -> str:
+    """A brand's documented strengths (``which`` of them, if any), as messages say them: "hydrocodone/acetaminophen
+    5/325, 7.5/325 mg"."""
+    listed = ", ".join("/".join(format_number(v) for v in s) for s in which or brand.strengths)
+    return f"{'/'.join(brand.components)} {listed} mg"
 
 
 def _canonical(name: str) -> str:

@@ -370,6 +370,13 @@ _BRANDS: dict[str, DrugName] = {
     # publique des médicaments); Sophidone LP, capsules (ibid.); Dicodin LP, tablets (ibid.); Ordine, oral
     # liquid (Australia, TGA product information); Biodone Forte, oral liquid 5 mg/mL (ibid.)
     "oxynormoro": DrugName("oxycodone", "oral", "tablet", "IR"),
+    # combinations (COMBINATIONS gives their components and strengths): the forms their labels give
+    "tylox": DrugName("oxycodone", "oral", "capsule", "IR"),
+    "prolate": DrugName("oxycodone", "oral", None, "IR"),  # tablets, and an oral solution
+    "targiniq": DrugName("oxycodone", "oral", "tablet", "ER"),
+    "targiniq er": DrugName("oxycodone", "oral", "tablet", "ER"),
+    "troxyca": DrugName("oxycodone", "oral", "capsule", "ER"),
+    "troxyca er": DrugName("oxycodone", "oral", "capsule", "ER"),
     # hydrocodone
     "norco": DrugName("hydrocodone", "oral", "tablet", "IR"),
     "vicodin": DrugName("hydrocodone", "oral", "tablet", "IR"),
@@ -481,11 +488,22 @@ _BRANDS: dict[str, DrugName] = {
     "panadeine forte": DrugName("codeine", "oral", "tablet", "IR"),
     "co codamol": DrugName("codeine", "oral", "tablet", "IR"),
     "co-codamol": DrugName("codeine", "oral", "tablet", "IR"),
+    # combinations (COMBINATIONS gives their components and strengths): the forms their labels give
+    "tylex": DrugName("codeine", "oral", "capsule", "IR"),
+    "kapake": DrugName("codeine", "oral", None, "IR"),  # tablets and capsules
+    "codipar": DrugName("codeine", "oral", None, "IR"),  # tablets, capsules and effervescent tablets
+    "solpadeine plus": DrugName("codeine", "oral", None, "IR"),  # tablets, capsules and soluble tablets
+    "fioricet with codeine": DrugName("codeine", "oral", "capsule", "IR"),
+    "fiorinal with codeine": DrugName("codeine", "oral", "capsule", "IR"),
+    "tuxarin": DrugName("codeine", "oral", "tablet", "ER"),
+    "tuxarin er": DrugName("codeine", "oral", "tablet", "ER"),
     # dihydrocodeine
     "dhc continus": DrugName("dihydrocodeine", "oral", "tablet", "ER"),
     "co dydramol": DrugName("dihydrocodeine", "oral", "tablet", "IR"),
     "dicodin": DrugName("dihydrocodeine", "oral", "tablet", "ER"),
     "dicodin lp": DrugName("dihydrocodeine", "oral", "tablet", "ER"),
+    "synalgos dc": DrugName("dihydrocodeine", "oral", "capsule", "IR"),  # with aspirin and caffeine: COMBINATIONS
+    "trezix": DrugName("dihydrocodeine", "oral", "capsule", "IR"),  # with acetaminophen and caffeine: COMBINATIONS
     # meperidine, methadone, oxymorphone, levorphanol, pentazocine
     "demerol": DrugName("meperidine", release="IR"),
     "dolophine": DrugName("methadone", "oral", "tablet"),
@@ -496,6 +514,7 @@ _BRANDS: dict[str, DrugName] = {
     "opana er": DrugName("oxymorphone", "oral", "tablet", "ER"),
     "levo dromoran": DrugName("levorphanol", "oral", "tablet"),
     "talwin": DrugName("pentazocine"),
+    "talwin nx": DrugName("pentazocine", "oral", "tablet"),  # with naloxone: COMBINATIONS
     "darvon": DrugName("propoxyphene", "oral", "capsule"),
     "darvocet": DrugName("propoxyphene", "oral", "tablet"),
     "di gesic": DrugName("propoxyphene", "oral", "tablet"),
@@ -510,6 +529,7 @@ _DRUG_ALIASES |= {_key(k): v for k, v in _BRANDS.items()}
 _NON_OPIOIDS: frozenset[str] = frozenset(
     {
         "acetaminophen",
+        "acetamin",  # as pharmacy and claims files truncate it: "HYDROCODONE-ACETAMIN 10-325 MG"
         "paracetamol",
         "apap",
         "aspirin",
@@ -547,6 +567,8 @@ _NON_OPIOIDS: frozenset[str] = frozenset(
         "chlorcyclizine",
         "bromodiphenhydramine",
         "phenylpropanolamine",
+        "doxylamine",  # Mersyndol (Australia)
+        "buclizine",  # Migraleve Pink (UK)
     }
 )
 
@@ -559,7 +581,9 @@ OTHER_OPIOIDS: frozenset[str] = frozenset(
 
 
 #: Non-opioid analgesics a combination pairs with an opioid: each product has more of them than of the opioid.
-ANALGESICS: frozenset[str] = frozenset({"acetaminophen", "paracetamol", "apap", "aspirin", "asa", "ibuprofen"})
+ANALGESICS: frozenset[str] = frozenset(
+    {"acetaminophen", "acetamin", "paracetamol", "apap", "aspirin", "asa", "ibuprofen"}
+)
 
 
 def non_opioid(name: str) -> bool:
@@ -576,11 +600,31 @@ def without_salt(name: str) -> str:
     return " ".join(words)
 
 
+#: Products known and never converted, with the reason: powdered opium, which French combinations hold (Lamaline =
+#: paracétamol 300 mg + poudre d'opium 10 mg + caféine 30 mg; Izalgi = paracétamol 500 mg + poudre d'opium 25 mg:
+#: ANSM's base de données publique des médicaments), is about a tenth morphine, and no shipped table says whether its
+#: opium factor is per mg of opium or of morphine.
+UNCONVERTED: dict[str, str] = dict.fromkeys(
+    ("lamaline", "izalgi"),
+    "its opioid is powdered opium (about a tenth morphine), and no shipped table has a factor for it: their opium "
+    "rows are for opium tincture (mg of morphine per mL) and opium suppositories, or do not say whether the mg is of "
+    "opium or of morphine, a tenfold difference",
+)
+
+
+@lru_cache(maxsize=4096)
+def unconverted(name: str) -> str | None:
+    """Why the product ``name`` names is never converted, if it is one of UNCONVERTED."""
+    return UNCONVERTED.get(_name_key(name))
+
+
 @lru_cache(maxsize=4096)
 def resolve_drug(name: str) -> DrugName:
     """The ingredient a typed name means; combination products resolve to their opioid component."""
     if len(name) > MAX_TEXT:
         raise UnknownDrugError(name)
+    if (why := unconverted(name)) is not None:
+        raise UnknownDrugError(name, reason=why)
     found = drug_name(name)
     if found is None:
         raise UnknownDrugError(name, closest_drugs(_key(name)))
@@ -590,8 +634,9 @@ def resolve_drug(name: str) -> DrugName:
 @lru_cache(maxsize=1024)
 def closest_drugs(key: str) -> tuple[str, ...]:
     """The known names closest to `key`, for an unknown drug's message: remembered, since the search is slow and
-    a batch repeats its unknown names."""
-    return tuple(difflib.get_close_matches(key, _DRUG_ALIASES, n=3, cutoff=0.6))
+    a batch repeats its unknown names. A truncation ("oxycod") is read, never suggested."""
+    names = [name for name in _DRUG_ALIASES if name not in TRUNCATED]
+    return tuple(difflib.get_close_matches(key, names, n=3, cutoff=0.6))
 
 
 @lru_cache(maxsize=4096)
@@ -605,8 +650,9 @@ def drug_name(name: str) -> DrugName | None:
         return _DRUG_ALIASES[key]
     parts = [p.strip() for p in COMPONENT_SEPARATOR.split(key) if p.strip()]
     if len(parts) > 1:
-        opioids = [_DRUG_ALIASES[p] for p in parts if p in _DRUG_ALIASES]
-        unknown = [p for p in parts if p not in _DRUG_ALIASES and p not in _NON_OPIOIDS]
+        found = [drug_name(p) for p in parts]  # each with its salt, as typed ("hydrocodone bit/acetamin")
+        opioids = [f for f in found if f is not None]
+        unknown = [p for p, f in zip(parts, found, strict=True) if f is None and p not in _NON_OPIOIDS]
         if len(opioids) == 1 and not unknown:
             return opioids[0]
     words = key.split()
@@ -620,7 +666,10 @@ def drug_name(name: str) -> DrugName | None:
     return None
 
 
-_TRAILING_WORDS: frozenset[str] = frozenset({"hydrochloride", "hcl", "sulfate", "sulphate", "bitartrate", "tartrate"})
+#: Salt words after an opioid's name, with the abbreviations claims files print ("MORPHINE SULF ER", "HYDROCODONE BIT").
+_TRAILING_WORDS: frozenset[str] = frozenset(
+    {"hydrochloride", "hcl", "sulfate", "sulphate", "sulf", "bitartrate", "bit", "tartrate"}
+)
 _LONGEST_ALIAS = max(len(name.split()) for name in _DRUG_ALIASES)
 
 
@@ -724,7 +773,7 @@ OPIOID_WORDS: frozenset[str] = frozenset(name for name in _DRUG_ALIASES if " " n
 #: 8 mg; Panadeine Forte = 500 + 30; Targin 5/2.5, 10/5, 20/10, 40/20), the French SmPC (Dafalgan
 #: codéiné = paracétamol 500 mg + codéine 30 mg; Zaldiar, Ixprim 37.5/325). Strengths sold before
 #: 2014 (acetaminophen 500 mg and more) are listed where the label documented them. Brands sold in
-#: compositions not checked here (Percodan) name their components only by spelling them out.
+#: compositions not checked here name their components only by spelling them out.
 #: RxNorm's branded drugs (rxnav.nlm.nih.gov) document Lorcet (Plus, HD) 5/325, 7.5/325, 10/325; Verdrocet
 #: 2.5/325; Xodol 5/300, 7.5/300, 10/300; Primlev 5/300, 7.5/300, 10/300; Nalocet 2.5/300; Ibudone 5/200, 10/200;
 #: Reprexain 2.5/200, 5/200, 10/200 (hydrocodone/ibuprofen); Xartemis XR 7.5/325 (extended-release); TussiCaps
@@ -732,6 +781,27 @@ OPIOID_WORDS: frozenset[str] = frozenset(name for name in _DRUG_ALIASES if " " n
 #: characteristics (eMC) document Solpadol and Zapain (co-codamol 30/500) and Tramacet (tramadol/paracetamol
 #: 37.5/325); the French base de données publique des médicaments, Efferalgan codéiné (500/30) and Codoliprane
 #: (400/20, 500/30).
+#: Added with the same sources. US labels on DailyMed: Tylox = oxycodone hydrochloride 5 mg + acetaminophen 500 mg
+#: capsules; Percodan and Endodan = oxycodone hydrochloride 4.8355 mg + aspirin 325 mg; Prolate tablets 5/300, 7.5/300, 10/300;
+#: Targiniq ER 10/5, 20/10, 40/20 (oxycodone/naloxone); Troxyca ER 10/1.2, 20/2.4, 30/3.6, 40/4.8, 60/7.2, 80/9.6
+#: (oxycodone/naltrexone, capsules); Tussigon = hydrocodone bitartrate 5 mg + homatropine methylbromide 1.5 mg;
+#: Tuxarin ER = codeine phosphate 54.3 mg + chlorpheniramine maleate 8 mg; Fioricet with Codeine = butalbital 50 mg
+#: + acetaminophen 300 mg + caffeine 40 mg + codeine phosphate 30 mg (capsules); Fiorinal with Codeine = butalbital
+#: 50 + aspirin 325 + caffeine 40 + codeine phosphate 30 (capsules); Talwin NX = pentazocine 50 mg + naloxone
+#: 0.5 mg; Seglentis = celecoxib 56 mg + tramadol hydrochloride 44 mg; Synalgos-DC = aspirin 356.4 mg + caffeine
+#: 30 mg + dihydrocodeine bitartrate 16 mg (capsules); Trezix = acetaminophen 320.5 mg + caffeine 30 mg +
+#: dihydrocodeine bitartrate 16 mg (capsules); acetaminophen and codeine phosphate tablets No. 3 = 300/30, No. 4 =
+#: 300/60 (as Tylenol with Codeine); hydrocodone bitartrate and acetaminophen tablets 2.5/325, 5/300, 5/325,
+#: 7.5/300, 7.5/325, 10/300, 10/325 ("HC/APAP", as claims files write it). The UK's SmPCs (eMC) and the BNF: Tylex
+#: = codeine phosphate 30 mg + paracetamol 500 mg (capsules); Kapake 15/500 (Ireland, HPRA) and 30/500; Codipar
+#: 15/500; Solpadeine Plus = paracetamol 500 mg + codeine phosphate 8 mg + caffeine 30 mg; Solpadeine Max = 500 +
+#: 12.8 + 30; Migraleve Pink = paracetamol 500 mg + codeine phosphate 8 mg + buclizine hydrochloride 6.25 mg,
+#: Migraleve Yellow = 500 + 8; co-codaprin 8/400 (codeine phosphate/aspirin); Nurofen Plus = ibuprofen 200 mg +
+#: codeine phosphate 12.8 mg (also Australia). The French base de données publique des médicaments (ANSM):
+#: Prontalgine = paracétamol 400 mg + caféine 50 mg + phosphate de codéine 20 mg; Claradol codéine 500/20; Klipal
+#: codéine 300/25 and 600/50. The Australian product information (TGA): Panadeine Extra = paracetamol 500 mg +
+#: codeine phosphate 15 mg; Mersyndol = paracetamol 450 mg + codeine phosphate 9.75 mg + doxylamine succinate
+#: 5 mg, Mersyndol Forte = 450 + 30 + 5.
 _HYDROCODONE_APAP = ((5.0, 325.0), (7.5, 325.0), (10.0, 325.0))
 _OXYCODONE_APAP = ((2.5, 325.0), (5.0, 325.0), (7.5, 325.0), (10.0, 325.0))
 COMBINATIONS: dict[str, tuple[tuple[str, ...], tuple[tuple[float, ...], ...]]] = {
@@ -755,6 +825,40 @@ COMBINATIONS: dict[str, tuple[tuple[str, ...], tuple[tuple[float, ...], ...]]] =
     "ibudone": (("hydrocodone", "ibuprofen"), ((5.0, 200.0), (10.0, 200.0))),
     "reprexain": (("hydrocodone", "ibuprofen"), ((2.5, 200.0), (5.0, 200.0), (10.0, 200.0))),
     "xartemis": (("oxycodone", "acetaminophen"), ((7.5, 325.0),)),
+    "tylox": (("oxycodone", "acetaminophen"), ((5.0, 500.0),)),
+    **dict.fromkeys(("percodan", "endodan"), (("oxycodone", "aspirin"), ((4.8355, 325.0),))),
+    "prolate": (("oxycodone", "acetaminophen"), ((5.0, 300.0), (7.5, 300.0), (10.0, 300.0))),
+    **dict.fromkeys(
+        ("targiniq", "targiniq er"), (("oxycodone", "naloxone"), ((10.0, 5.0), (20.0, 10.0), (40.0, 20.0)))
+    ),
+    **dict.fromkeys(
+        ("troxyca", "troxyca er"),
+        (
+            ("oxycodone", "naltrexone"),
+            ((10.0, 1.2), (20.0, 2.4), (30.0, 3.6), (40.0, 4.8), (60.0, 7.2), (80.0, 9.6)),
+        ),
+    ),
+    **dict.fromkeys(
+        ("hc/apap", "hc apap"),
+        (
+            ("hydrocodone", "acetaminophen"),
+            ((2.5, 325.0), (5.0, 300.0), *_HYDROCODONE_APAP, (7.5, 300.0), (10.0, 300.0)),
+        ),
+    ),
+    "tussigon": (("hydrocodone", "homatropine"), ((5.0, 1.5),)),
+    **dict.fromkeys(("tuxarin", "tuxarin er"), (("codeine", "chlorpheniramine"), ((54.3, 8.0),))),
+    **dict.fromkeys(
+        ("fioricet with codeine", "fioricet w/ codeine", "fioricet w/codeine"),
+        (("butalbital", "acetaminophen", "caffeine", "codeine"), ((50.0, 300.0, 40.0, 30.0),)),
+    ),
+    **dict.fromkeys(
+        ("fiorinal with codeine", "fiorinal w/ codeine", "fiorinal w/codeine"),
+        (("butalbital", "aspirin", "caffeine", "codeine"), ((50.0, 325.0, 40.0, 30.0),)),
+    ),
+    "talwin nx": (("pentazocine", "naloxone"), ((50.0, 0.5),)),
+    "seglentis": (("celecoxib", "tramadol"), ((56.0, 44.0),)),
+    "synalgos dc": (("aspirin", "caffeine", "dihydrocodeine"), ((356.4, 30.0, 16.0),)),
+    "trezix": (("acetaminophen", "caffeine", "dihydrocodeine"), ((320.5, 30.0, 16.0),)),
     "tussicaps": (("hydrocodone", "chlorpheniramine"), ((10.0, 8.0), (5.0, 4.0))),
     **dict.fromkeys(("ultracet", "zaldiar", "ixprim", "tramacet"), (("tramadol", "acetaminophen"), ((37.5, 325.0),))),
     **dict.fromkeys(
@@ -765,6 +869,9 @@ COMBINATIONS: dict[str, tuple[tuple[str, ...], tuple[tuple[float, ...], ...]]] =
             "tylenol codeine 3",
             "tylenol w/ codeine 3",
             "tylenol w/codeine 3",
+            "acetaminophen codeine 3",
+            "acetaminophen with codeine 3",
+            "acetaminophen cod 3",
         ),
         (("acetaminophen", "codeine"), ((300.0, 30.0),)),
     ),
@@ -776,18 +883,33 @@ COMBINATIONS: dict[str, tuple[tuple[str, ...], tuple[tuple[float, ...], ...]]] =
             "tylenol codeine 4",
             "tylenol w/ codeine 4",
             "tylenol w/codeine 4",
+            "acetaminophen codeine 4",
+            "acetaminophen with codeine 4",
+            "acetaminophen cod 4",
         ),
         (("acetaminophen", "codeine"), ((300.0, 60.0),)),
     ),
     "co codamol": (("codeine", "paracetamol"), ((8.0, 500.0), (15.0, 500.0), (30.0, 500.0))),
-    **dict.fromkeys(("solpadol", "zapain"), (("codeine", "paracetamol"), ((30.0, 500.0),))),
+    **dict.fromkeys(("solpadol", "zapain", "tylex"), (("codeine", "paracetamol"), ((30.0, 500.0),))),
+    "kapake": (("codeine", "paracetamol"), ((15.0, 500.0), (30.0, 500.0))),
+    "codipar": (("codeine", "paracetamol"), ((15.0, 500.0),)),
+    "solpadeine plus": (("paracetamol", "codeine", "caffeine"), ((500.0, 8.0, 30.0),)),
+    "solpadeine max": (("paracetamol", "codeine", "caffeine"), ((500.0, 12.8, 30.0),)),
+    "migraleve pink": (("paracetamol", "codeine", "buclizine"), ((500.0, 8.0, 6.25),)),
+    "migraleve yellow": (("paracetamol", "codeine"), ((500.0, 8.0),)),
+    "co codaprin": (("codeine", "aspirin"), ((8.0, 400.0),)),
+    "nurofen plus": (("ibuprofen", "codeine"), ((200.0, 12.8),)),
     "co dydramol": (("dihydrocodeine", "paracetamol"), ((10.0, 500.0), (20.0, 500.0), (30.0, 500.0))),
     "panadeine": (("paracetamol", "codeine"), ((500.0, 8.0),)),
     "panadeine forte": (("paracetamol", "codeine"), ((500.0, 30.0),)),
-    **dict.fromkeys(
-        ("dafalgan codeine", "dafalgan codéiné", "efferalgan codeine", "efferalgan codéiné"),
-        (("paracetamol", "codeine"), ((500.0, 30.0),)),
-    ),
+    "panadeine extra": (("paracetamol", "codeine"), ((500.0, 15.0),)),
+    "mersyndol": (("paracetamol", "codeine", "doxylamine"), ((450.0, 9.75, 5.0),)),
+    "mersyndol forte": (("paracetamol", "codeine", "doxylamine"), ((450.0, 30.0, 5.0),)),
+    # French names are looked up without their accents: "Dafalgan codéiné", "Dafalgan codéine", "Dafalgan codeine"
+    **dict.fromkeys(("dafalgan codeine", "efferalgan codeine"), (("paracetamol", "codeine"), ((500.0, 30.0),))),
+    "prontalgine": (("paracetamol", "caffeine", "codeine"), ((400.0, 50.0, 20.0),)),
+    "claradol codeine": (("paracetamol", "codeine"), ((500.0, 20.0),)),
+    "klipal codeine": (("paracetamol", "codeine"), ((300.0, 25.0), (600.0, 50.0))),
     "codoliprane": (("paracetamol", "codeine"), ((400.0, 20.0), (500.0, 30.0))),
     **dict.fromkeys(
         ("targin", "targinact"), (("oxycodone", "naloxone"), ((5.0, 2.5), (10.0, 5.0), (20.0, 10.0), (40.0, 20.0)))
@@ -803,11 +925,12 @@ COMBINATIONS: dict[str, tuple[tuple[str, ...], tuple[tuple[float, ...], ...]]] =
 def _numbered(name: str) -> tuple[str, ...]:
     """How "tylenol 3" is typed: "Tylenol #3", "Tylenol No. 3"."""
     head, _, n = name.rpartition(" ")
-    return (name, f"{head} #{n}", f"{head} # {n}", f"{head} no. {n}", f"{head} no.{n}") if n.isdigit() else (name,)
+    typed = (name, f"{head} #{n}", f"{head} # {n}", f"{head} no. {n}", f"{head} no.{n}", f"{head} no {n}")
+    return typed if n.isdigit() else (name,)
 
 
 _DRUG_ALIASES |= {
-    typed: DrugName(components[1 if components[0] in _NON_OPIOIDS else 0], "oral", "tablet", "IR")
+    typed: DrugName(next(c for c in components if c not in _NON_OPIOIDS), "oral", "tablet", "IR")
     for name, (components, _) in COMBINATIONS.items()
     for typed in _numbered(name)
     if typed not in _DRUG_ALIASES
@@ -824,7 +947,7 @@ class Combination(NamedTuple):
 @lru_cache(maxsize=4096)
 def combination(name: str) -> Combination | None:
     """The combination brand ``name`` names, if it names one ("Norco", "Tylenol #3", "co-codamol")."""
-    key = re.sub(r"\s*#\s*|\s+no\.?\s*(?=\d)", " ", _key(name))
+    key = re.sub(r"\s*#\s*|\s+no\.?\s*(?=\d)", " ", _name_key(name))
     found = COMBINATIONS.get(key)
     return None if found is None else Combination(*found)
 
@@ -1161,10 +1284,14 @@ SALTS: dict[str, tuple[str, ...]] = {
     "oxycodone": ("terephthalate",),
 }
 _DRUG_ALIASES |= {f"{d} {salt}": DrugName(d) for d, salts in SALTS.items() for salt in salts}
+#: Opioids' names as pharmacy and claims files truncate them ("OXYCOD/APAP 5-325", "ACETAMINOPHEN-COD #3"): read in a
+#: name, but never words that tell a text names an opioid (OPIOID_WORDS), as "cod" is also a fish ("cod liver oil").
+TRUNCATED: dict[str, str] = {"cod": "codeine", "oxycod": "oxycodone"}
+_DRUG_ALIASES |= {short: DrugName(drug) for short, drug in TRUNCATED.items()}
 #: Salt words a non-opioid component may carry ("promethazine hydrochloride").
 _SALT_WORDS: frozenset[str] = frozenset(
-    {"hydrochloride", "hcl", "sulfate", "sulphate", "bitartrate", "tartrate", "polistirex", "citrate", "phosphate",
-     "maleate", "methylbromide", "hydrobromide", "sodium", "potassium", "tannate", "napsylate"}
+    {"hydrochloride", "hcl", "sulfate", "sulphate", "sulf", "bitartrate", "bit", "tartrate", "polistirex", "citrate",
+     "phosphate", "maleate", "methylbromide", "hydrobromide", "sodium", "potassium", "tannate", "napsylate", "succinate"}
 )  # fmt: skip
 
 
