@@ -635,7 +635,6 @@ def test_a_filler_word_before_the_name_is_not_the_name(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "drug"),
     [
-        ("sig 5 mg q6h", "sig"),  # a filler word alone: the name is that word, never nothing
         ("a oxycodone 5 mg q6h", "a oxycodone"),  # "a" is not skipped before a name
         ("for oral solution morphine 10 mg/5 mL 5 mL q4h", "for oral solution morphine"),  # three words: kept
     ],
@@ -644,6 +643,11 @@ def test_words_not_skipped_before_the_name_stay_in_it(text: str, drug: str) -> N
     """What is not skipped before the name stays in it, so that a name no table knows is refused by name when
     converted ("unknown drug 'sig'"), never read as another drug."""
     assert parse_expression(text).drug == drug
+
+
+def test_a_word_that_starts_a_sig_alone_is_no_name() -> None:
+    with pytest.raises(ExpressionError, match=r"^no drug name before 'sig 5'"):  # never read as another drug
+        parse_expression("sig 5 mg q6h")
 
 
 def test_a_minus_glued_to_the_amount_after_rxnorms_leading_period_is_a_negative_number() -> None:

@@ -4292,6 +4292,9 @@ def test_a_few_units_with_no_verb_are_a_dose() -> None:
     assert mme.convert("morphine 1 mg/mL 20 mL q4h").mme_per_day == 120.0
     # more than 20 mL holding at most 150 mg of the opioid: methadone 1 mg/mL x 60 mL = 60 mg a day x 4.7
     assert mme.convert("methadone 1 mg/mL 60 mL daily").mme_per_day == 282.0
+    # a route after the count, as an EHR's dose field is written: 5 x 5 mg x 4 a day x 1.5; 8 x 10 mg x 2 x 4.7
+    assert mme.convert("oxyCODONE 5 mg oral capsule 5 orally 4 times a day").mme_per_day == 150.0
+    assert mme.convert("methadone 10 mg oral tablet 8 tab(s) po bid").mme_per_day == 752.0
     with pytest.raises(mme.ExpressionError, match=r"^'2-6 tabs', with no verb before it"):  # a range's top counts
         mme.convert("oxycodone 5 mg 2-6 tabs q6h")
 
@@ -4618,3 +4621,39 @@ def test_a_truncated_name_is_read_in_a_name_but_never_tells_a_text_names_an_opio
     assert _vocab.resolve_drug("oxycod").drug == "oxycodone"
     assert "cod" not in _vocab.OPIOID_WORDS
     assert "oxycod" not in _vocab.OPIOID_WORDS
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [("oxycodone 5 mg 1 tab q4h prn, no more than 4 tablets in any 24 hour period",
+      "oxycodone 5 mg 1 tab q4h prn, no more than 4 tablets per day"),
+     ("oxycodone 5 mg 1 tab q4h prn. Do not take more than 20 mg in a day.", "oxycodone 5 mg 1 tab q4h prn max 20 mg/day"),
+     ("oxycodone 5 mg 1 tab q4h prn, max 4 tabs per any 24 hours", "oxycodone 5 mg 1 tab q4h prn, max 4 tabs a day"),
+     ("Panadeine Forte\nSig: 2 tabs qid", "Panadeine Forte 2 tabs qid"),  # a brand's strength, its sig on a line of its own
+     ("Tylenol #3\nSig: 1 tab bid", "Tylenol #3 1 tab bid"),
+     ("Endone 5 mg tabs. 1-2 q4-6h prn. #20. Rpt 0.", "Endone 5 mg tabs. 1-2 q4-6h prn. #20.")],  # Australia's repeats
+)  # fmt: skip
+def test_label_wordings_of_a_daily_maximum_a_sig_line_and_repeats_read_as_their_plain_forms(
+    text: str, plain: str
+) -> None:
+    """Each was refused ("says no period", "a count with no strength", "a count must be positive, not '0'")."""
+    assert mme.convert(text).mme_per_day == mme.convert(plain).mme_per_day
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Xtampza ER 36 mg q12h",
+        "xtampza 9 mg 1 cap bid",
+        "12 HR oxycodone 9 MG Extended Release Oral Capsule [Xtampza] q12h",
+    ],
+)
+def test_a_brand_labelled_in_another_form_of_the_drug_says_so(text: str) -> None:
+    """Xtampza ER's 9 mg is oxycodone base, 10 mg of the hydrochloride: the sources disagree, so the result, read as
+    written (36 x 2 x 1.5 = 108), says so."""
+    result = mme.convert(text)
+    written = mme.convert(text.lower().replace("xtampza er", "oxycodone er").replace("xtampza", "oxycodone")
+                          .replace(" [oxycodone]", ""))  # fmt: skip
+    assert result.mme_per_day == written.mme_per_day
+    assert any(w.startswith("Xtampza ER strengths are oxycodone base") for w in result.warnings)
+    assert not any("Xtampza" in w for w in written.warnings)

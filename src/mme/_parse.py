@@ -317,6 +317,7 @@ _MINUS: Final = frozenset("-−")
 _DASH: Final = _MINUS | {"to"}  # between a range's ends: "7-10", "7 to 10"
 _FRACTIONS: Final = _vocab.VULGAR_FRACTIONS
 _NON_FINITE: Final = frozenset({"nan", "inf", "infinity"})
+_SIG_STARTS: Final = _vocab.SIG_VERBS | {"sig"}  # the words a sig may start with after a product's name
 _MAY_DO: Final = _vocab.SIG_VERBS | _vocab.MORE_DOSES | {"increase", "increased"}  # "may take 2", "may be increased"
 _CONNECTORS: Final = frozenset({"and", "et", "&", "then"}) - _vocab.MULTI_STEP
 _CAPS: Final = _Phrases(("not to exceed", "do not exceed", "no more than", "max daily dose", "maximum daily dose",
@@ -640,9 +641,10 @@ _WIDEST_AMOUNT_RANGE: Final = 4.0  # "5-10 mg", "0.5-2 mg": the ends of an amoun
 _RELEASE_PERIODS: Final = frozenset({8.0, 12.0})  # hours an extended-release product is labelled with: "15 mg/12 hr"
 _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
 _MOST_AT_ONCE: Final = 12.0  # units (tablets, patches, sprays...) taken at once beyond which a count is no dose
-#: The most a dose said with no verb before it ("oxycodone 5 mg 10 tablets q6h", "morphine 10 mg/5 mL 100 mL q4h")
-#: may be: more is as likely the quantity supplied (a box of 5 or 10 patches, a 100 mL bottle) as a dose. A larger
-#: volume is still a dose if it holds at most `_MOST_UNSAID_MG` of the opioid ("methadone 1 mg/mL 60 mL daily").
+#: The most a dose said with no verb before it nor route after it ("oxycodone 5 mg 10 tablets q6h", "morphine 10 mg/5
+#: mL 100 mL q4h") may be: more is as likely the quantity supplied (a box of 5 or 10 patches, a 100 mL bottle) as a
+#: dose. A larger volume is still a dose if it holds at most `_MOST_UNSAID_MG` of the opioid ("methadone 1 mg/mL 60
+#: mL daily").
 _MOST_UNSAID: Final = {"count": 4.0, "patch": 3.0, "volume": 20.0}
 _MOST_UNSAID_MG: Final = 150.0
 _UNSAID: Final = (
@@ -1260,8 +1262,8 @@ class _Parser:
                 self.brand = self.span(bracket + 1, hi - 1)
                 hi = bracket
                 continue
-            if self.keys[hi - 1] in _PUNCT or self.keys[hi - 1] in _MINUS or self.keys[hi - 1] in _vocab.SIG_VERBS:
-                hi -= 1  # "Tylenol #3 take 2 tabs": a name whose strength has no number before the sig's first
+            if self.keys[hi - 1] in _PUNCT or self.keys[hi - 1] in _MINUS or self.keys[hi - 1] in _SIG_STARTS:
+                hi -= 1  # "Tylenol #3 take 2 tabs", "Tylenol #3 Sig: 1 tab": a name whose strength has no number
                 continue
             ends_here = [(s, f) for s in range(max(lo, hi - 5), hi) if (f := self.vocab(s, hi)) and f.end == hi]
             if not ends_here:
@@ -1532,13 +1534,15 @@ class _Parser:
         if self.keys[i] == "weekly":
             return _Period(i + 1, 7.0)
         if self.keys[i] in ("a", "per", "each", "every", "par", "/", "in"):
+            if self.keys[i] in ("in", "per") and self.keys[i + 1] in ("a", "any"):  # "in a day", "in any 24 hours"
+                i += 1
             nxt = self.keys[i + 1]
             if nxt in _ONE_DAY:
                 return _Period(i + 2, 1.0)
             if nxt in ("week", "wk", "semaine"):
                 return _Period(i + 2, 7.0)
             if self.nums[i + 1] and self.toks[i + 1].value == 24 and self.keys[i + 2] in _HOUR:
-                return _Period(i + 3, 1.0)
+                return _Period(i + 3 + (self.keys[i + 3] == "period"), 1.0)  # "in any 24 hour period"
         return None
 
     def number_or_range(self, i: int, *, fraction: bool = True) -> tuple[float, float, int]:
@@ -1920,14 +1924,14 @@ class _Parser:
                 self.doses.append(self.volume)
                 self.volume = None
             elif self.volume is None and len(self.doses) <= 1 and all(d.kind == "count" for d in self.doses):
-                self.unsaid(i, kind, hi, typed)
+                self.unsaid(i, end, kind, hi, typed)
                 self.volume = _Dose(lo, hi, kind, unit, typed, restated)  # "2 mg/mL 5 mL 2 sprays": beside a count
                 return end
             elif self.volume is not None or self.doses[-1].kind == "volume":
                 self.fail(f"two volumes: {(self.volume or self.doses[-1]).typed!r} and {typed!r}")
         if self.doses and not self.slots[-1] and not self.slots[0]:
             self.fail(f"two doses: {self.doses[-1].typed!r} and {typed!r}")
-        self.unsaid(i, kind, hi, typed)
+        self.unsaid(i, end, kind, hi, typed)
         if self.doses:
             self.slots.append(set())
         self.doses.append(_Dose(lo, hi, kind, unit, typed, restated))
@@ -1961,9 +1965,10 @@ class _Parser:
         self.schedule = typed
         return end
 
-    def unsaid(self, i: int, kind: str, high: float, typed: str) -> None:
-        """A dose at ``i`` said with no verb before it, more than `_MOST_UNSAID` allows ("oxycodone 5 mg 10 tablets
-        q6h", "fentanyl 25 mcg/h 5 patches q72h"), may be the quantity supplied: refused."""
+    def unsaid(self, i: int, end: int, kind: str, high: float, typed: str) -> None:
+        """A dose from ``i`` to ``end`` said with no verb before it nor route after it ("5 tab(s) orally", as an EHR's
+        dose field reads), more than `_MOST_UNSAID` allows ("oxycodone 5 mg 10 tablets q6h", "fentanyl 25 mcg/h 5
+        patches q72h"), may be the quantity supplied: refused."""
         patch = (
             self.denominator == "/h"
             or self.tags.get("form") == "patch"
@@ -1971,6 +1976,8 @@ class _Parser:
         )
         most = _MOST_UNSAID.get("patch" if kind == "count" and patch else kind)
         if most is None or high <= most or self.keys[i - 1] in _vocab.SIG_VERBS:
+            return
+        if (after := self.vocab(end)) is not None and after.field == "route":
             return
         if kind == "volume":
             self.bottle = (typed, high)  # the opioid it holds decides, once the strength is known (`finish`)
@@ -2118,6 +2125,8 @@ class _Parser:
     def finish(self, drug: str) -> Expression:
         value, unit = self.opioid_amount(drug)
         self.check_brand(drug)
+        named = f"{drug} {self.brand or ''}".lower().split()  # "Xtampza ER", "oxycodone 9 MG ... [Xtampza]"
+        self.notes.extend(_vocab.STRENGTH_BASIS[w] for w in named if w in _vocab.STRENGTH_BASIS)
         if self.interval is not None:
             self.per_interval(drug, value, unit)
         value /= self.divisor

@@ -1254,13 +1254,21 @@ WEEKDAYS: frozenset[str] = frozenset(
 #: Days said without a number before them, in text that names no dose ("on dialysis days", "les jours de
 #: dialyse"): a regimen of some days, as weekdays are ("for 5 days", a number of days, is a duration).
 SOME_DAYS: frozenset[str] = frozenset({"days", "jours"})
+#: Brands whose labelled strength is of another form of the drug than most products', said on every result read from
+#: them, as the sources disagree: Xtampza ER's label states oxycodone base (9 mg = 10 mg oxycodone hydrochloride);
+#: RxNorm, and CDC's CQL calculator data, carry 9 mg, CDC's NDC files 10 mg.
+STRENGTH_BASIS: dict[str, str] = {
+    "xtampza": "Xtampza ER strengths are oxycodone base (9 mg = 10 mg oxycodone hydrochloride, by its label): the "
+    "factor was applied to the strength as written, as RxNorm gives it; CDC's NDC files count the hydrochloride, "
+    "about 11% more",
+}
 #: Words that lead a quantity dispensed ("#30", "disp 30", "Qty: 30"): what was supplied, never a dose.
 DISPENSED: frozenset[str] = frozenset({"#", "disp", "dispense", "dispensed", "qty", "quantity", "quantité", "qté"})
 #: Refills ("refills: 0", "2 refills", "no refills"): what may be supplied again, never a dose; and the
 #: dispense-as-written code of an e-prescription ("DAW 0", "DAW: 1"), whether another product may be supplied.
 REFILLS: frozenset[str] = frozenset(
-    {"refill", "refills", "rf", "rfl", "renouvellement", "renouvellements", "repeats", "repeat", "daw"}
-)  # "repeats": Australia's refills (PBS)
+    {"refill", "refills", "rf", "rfl", "renouvellement", "renouvellements", "repeats", "repeat", "rpt", "rpts", "daw"}
+)  # "repeats", "rpt": Australia's refills (PBS)
 #: Where a patch is applied ("apply 1 patch to upper torso"): said like a route, it names no dose.
 APPLICATION_SITES: frozenset[str] = frozenset(
     {"upper torso", "upper arm", "upper arms", "upper body", "upper chest", "upper back", "torso", "chest", "skin",
