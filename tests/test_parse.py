@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import mme._parse
 from mme import _vocab
 from mme._errors import ExpressionError, MMEError
-from mme._parse import _MOST_UNSAID, GRAMMAR, Expression, RangeChoice, parse_expression
+from mme._parse import _MOST_UNSAID, _MOST_UNSAID_MG, GRAMMAR, Expression, RangeChoice, parse_expression
 
 from expression_checks import check_expression
 
@@ -379,7 +379,9 @@ def _expressions(draw: st.DrawFn) -> tuple[str, Expression]:
     head.append(f"{_number_text(amount, draw(st.booleans()))}{draw(st.sampled_from(['', ' ']))}{unit_text}")
     if unit.endswith("/mL") and draw(st.booleans()):
         volume = draw(_AMOUNTS)
-        verb = volume > _MOST_UNSAID["volume"]  # more, with no verb before it, may be the quantity supplied
+        held = volume * amount * {"mcg": 0.001, "mg": 1.0, "g": 1000.0}[unit.split("/")[0]]  # mg of the opioid
+        # a larger volume, or one holding more, with no verb before it may be a bottle (test_sigs)
+        verb = volume > _MOST_UNSAID["volume"] or held > _MOST_UNSAID_MG
         tail.append(f"{'take ' * verb}{_number_text(volume, False)} mL")
         amounts.append(tail[-1])
         fields["volume"] = f"{_number_text(volume, False)} mL"

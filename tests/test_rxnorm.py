@@ -133,9 +133,14 @@ def test_a_pack_counts_its_units_together(code: str, mcg: int) -> None:
     assert rx.dispensing_mme(code, quantity=30, days_supply=30, table="cdc-ndc-2018") == by_name
     regimen = mme.daily_mme("fentanyl", dose, per_day=4, **names)  # type: ignore[arg-type]
     assert rx.daily_mme(code, count=1, per_day=4, table="cdc-ndc-2018") == regimen
-    assert mme.convert("1 q6h", rxcui=code, table="cdc-ndc-2018") == mme.convert(
-        f"fentanyl {dose} sublingual spray 1 q6h", table="cdc-ndc-2018"
+    counted = mme.convert("1 q6h", rxcui=code, table="cdc-ndc-2018")  # a bare count counts packs
+    assert (
+        counted.mme_per_day == mme.convert(f"fentanyl {dose} sublingual spray 1 q6h", table="cdc-ndc-2018").mme_per_day
     )
+    assert f"a pack of 2 units: each one counted is the pack, {mcg} mcg" in counted.warnings
+    # a count of sprays counts sprays (was twice: 2 sprays of Subsys 1200 read as 2 packs, 2,400 mcg a dose)
+    sprays = mme.convert("2 sprays q6h", rxcui=code, table="cdc-ndc-2018")
+    assert sprays.mme_per_day == counted.mme_per_day
     assert mme.convert("", rxcui=code, quantity=30, days_supply=30, table="cdc-ndc-2018").mme_per_day == (
         by_name.mme_per_day
     )

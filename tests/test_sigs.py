@@ -4269,7 +4269,15 @@ def test_an_amount_after_the_frequency_and_apart_from_it_may_be_the_quantity_sup
      ("Endone 5mg 10 tabs 4/24 prn", "10 tabs", "take 1 tab", "cdc-2022"),
      ("Oramorph 10mg/5ml oral solution 100ml 4 hourly prn", "100ml", "take 5 mL", "cdc-2022"),  # was 1,200 for 60
      ("methadone 10 mg/mL 30 mL daily", "30 mL", "take 2 mL", "cdc-2016"),  # the concentrate's bottle: was 1,410
-     ("promethazine/codeine 6.25/10 mg/5 mL 120 mL q4h", "120 mL", "take 5 mL", "cdc-2022")],
+     ("promethazine/codeine 6.25/10 mg/5 mL 120 mL q4h", "120 mL", "take 5 mL", "cdc-2022"),
+     # a route after it says no dose of a volume or of patches, nor of more than 8 tablets
+     ("oxycodone 5 mg/5 mL 500 mL by mouth q4h prn", "500 mL", "take 5 mL", "cdc-2022"),  # was 4,500
+     ("fentanyl 25 mcg/h 5 patches transdermal q72h", "5 patches", "apply 1 patch", "cdc-2022"),  # was 300
+     ("oxycodone 5 mg 10 tabs po q6h prn", "10 tabs", "take 1 tab", "cdc-2022"),  # was 300
+     # a small bottle of a concentrate: 10 mL of 100 mg/mL is 1,000 mg; 120 mL of syrup taken 6 times a day
+     ("tramadol 100 mg/mL drops 10 mL tds", "10 mL", "take 0.5 mL", "cdc-2022"),  # was 600
+     ("morphine 20 mg/mL 15 mL q4h", "15 mL", "take 0.5 mL", "cdc-2022"),  # was 1,800
+     ("hydrocodone/homatropine 5 mg/5 mL syrup 120 mL q4-6h prn", "120 mL", "take 5 mL", "cdc-2022")],  # was 720
 )  # fmt: skip
 def test_more_than_a_usual_dose_with_no_verb_before_it_may_be_the_quantity_supplied(
     text: str, said: str, dose: str, table: str
@@ -4295,6 +4303,19 @@ def test_a_few_units_with_no_verb_are_a_dose() -> None:
     # a route after the count, as an EHR's dose field is written: 5 x 5 mg x 4 a day x 1.5; 8 x 10 mg x 2 x 4.7
     assert mme.convert("oxyCODONE 5 mg oral capsule 5 orally 4 times a day").mme_per_day == 150.0
     assert mme.convert("methadone 10 mg oral tablet 8 tab(s) po bid").mme_per_day == 752.0
+    with pytest.raises(mme.ExpressionError, match=r"^'9 tab\(s\)', with no verb before it"):  # 8 at most
+        mme.convert("methadone 10 mg oral tablet 9 tab(s) po bid")
+
+
+@pytest.mark.parametrize(
+    ("text", "mme_per_day"),
+    [("{7 (Oxycodone Hydrochloride 5 MG Oral Tablet) } Pack 1 tab q6h", 30.0),  # one tablet: 5 mg x 4 x 1.5, was 210
+     ("{7 (Oxycodone Hydrochloride 5 MG Oral Tablet) } Pack 1 q6h", 30.0),  # a bare count of tablets counts tablets
+     ("{2 (fentanyl 600 MCG/ACTUAT Sublingual Spray) } Pack 2 sprays q4h", 1296.0),  # 2 x 600 mcg x 6 x 0.18
+     ("{2 (fentanyl 600 MCG/ACTUAT Sublingual Spray) } Pack 1 q4h", 1296.0)],  # a bare count of sprays: packs
+)  # fmt: skip
+def test_a_count_of_a_packs_units_counts_units(text: str, mme_per_day: float) -> None:
+    assert mme.convert(text, table="cms-2018").mme_per_day == mme_per_day
     with pytest.raises(mme.ExpressionError, match=r"^'2-6 tabs', with no verb before it"):  # a range's top counts
         mme.convert("oxycodone 5 mg 2-6 tabs q6h")
 
@@ -4657,3 +4678,17 @@ def test_a_brand_labelled_in_another_form_of_the_drug_says_so(text: str) -> None
     assert result.mme_per_day == written.mme_per_day
     assert any(w.startswith("Xtampza ER strengths are oxycodone base") for w in result.warnings)
     assert not any("Xtampza" in w for w in written.warnings)
+
+
+@pytest.mark.parametrize("often", ["q4h-6h", "q4h-q6h", "q4h to q6h", "q4 h - 6 h", "Q4H-Q6H"])
+@pytest.mark.parametrize("end", ["max", "min"])
+def test_an_interval_range_with_its_unit_at_both_ends_reads_as_q4_6h(often: str, end: RangeChoice) -> None:
+    """ "q4h-6h" was refused as a negative number '-6'; it is "q4-6h", at either end (6 or 4 doses a day)."""
+    result = mme.convert(f"oxycodone 5 mg 1 tab {often} prn", range=end)
+    assert result.mme_per_day == mme.convert("oxycodone 5 mg 1 tab q4-6h prn", range=end).mme_per_day
+    assert result.mme_per_day == (45.0 if end == "max" else 30.0)  # 5 mg x 6 (or 4) a day x 1.5
+
+
+def test_an_interval_range_running_backwards_is_refused() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"^range 'q6h-4h' runs backwards"):
+        mme.convert("oxycodone 5 mg 1 tab q6h-4h prn")

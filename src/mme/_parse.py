@@ -641,11 +641,11 @@ _WIDEST_AMOUNT_RANGE: Final = 4.0  # "5-10 mg", "0.5-2 mg": the ends of an amoun
 _RELEASE_PERIODS: Final = frozenset({8.0, 12.0})  # hours an extended-release product is labelled with: "15 mg/12 hr"
 _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
 _MOST_AT_ONCE: Final = 12.0  # units (tablets, patches, sprays...) taken at once beyond which a count is no dose
-#: The most a dose said with no verb before it nor route after it ("oxycodone 5 mg 10 tablets q6h", "morphine 10 mg/5
-#: mL 100 mL q4h") may be: more is as likely the quantity supplied (a box of 5 or 10 patches, a 100 mL bottle) as a
-#: dose. A larger volume is still a dose if it holds at most `_MOST_UNSAID_MG` of the opioid ("methadone 1 mg/mL 60
-#: mL daily").
-_MOST_UNSAID: Final = {"count": 4.0, "patch": 3.0, "volume": 20.0}
+#: The most a dose said with no verb before it ("oxycodone 5 mg 10 tablets q6h", "morphine 10 mg/5 mL 100 mL q4h") may
+#: be: more is as likely the quantity supplied (a box of 5 or 10 patches, a bottle) as a dose. Tablets before their
+#: route ("8 tab(s) po bid") may be more; a volume, taken once a day, up to `_MOST_UNSAID_MG` of the opioid
+#: ("methadone 1 mg/mL 60 mL daily").
+_MOST_UNSAID: Final = {"count": 4.0, "routed": 8.0, "patch": 3.0, "volume": 20.0}
 _MOST_UNSAID_MG: Final = 150.0
 _UNSAID: Final = (
     "{typed!r}, with no verb before it, may be the quantity supplied or the dose: say the dose after its verb (as in "
@@ -1663,8 +1663,21 @@ class _Parser:
             k += 1
         if self.keys[k] not in _INTERVAL or (self.keys[k] in _vocab.MINUTE_WORDS and not numbered):
             return None
-        unit = _INTERVAL[self.keys[k]]
-        return _Frequency(k + 1, 24 / (hi * unit), 24 / (lo * unit), lo * unit, hi * unit)
+        unit, end = _INTERVAL[self.keys[k]], k + 1
+        if lo == hi and (upper := self.interval_upper(end, unit)) is not None:  # "q4h-6h", "q4h to q6h"
+            lo, hi = self.checked(i, upper[1], lo, upper[0], "an interval")
+            end = upper[1]
+        return _Frequency(end, 24 / (hi * unit), 24 / (lo * unit), lo * unit, hi * unit)
+
+    def interval_upper(self, j: int, unit: float) -> tuple[float, int] | None:
+        """The longer interval of a range said with its unit at both ends ("-6h", " to q6h" after "q4h"), and the
+        index after it."""
+        if self.keys[j] not in _RANGE and self.keys[j] not in _MINUS:
+            return None
+        m = j + 1 + (self.keys[j + 1] == "q")
+        if self.nums[m] and self.keys[m + 1] in _INTERVAL and _INTERVAL[self.keys[m + 1]] == unit:
+            return self.toks[m].value, m + 2
+        return None
 
     def span_key(self, i: int, end: int) -> str:
         return " ".join(t.key for t in self.toks[i:end] if t.key != "-")
@@ -1966,23 +1979,34 @@ class _Parser:
         return end
 
     def unsaid(self, i: int, end: int, kind: str, high: float, typed: str) -> None:
-        """A dose from ``i`` to ``end`` said with no verb before it nor route after it ("5 tab(s) orally", as an EHR's
-        dose field reads), more than `_MOST_UNSAID` allows ("oxycodone 5 mg 10 tablets q6h", "fentanyl 25 mcg/h 5
-        patches q72h"), may be the quantity supplied: refused."""
+        """A count from ``i`` to ``end`` said with no verb before it, more than `_MOST_UNSAID` allows ("oxycodone 5 mg
+        10 tablets q6h", "fentanyl 25 mcg/h 5 patches q72h"), may be the quantity supplied: refused. Tablets before
+        their route ("8 tab(s) po bid", as an EHR's dose field reads) may be more; a volume is judged by the opioid it
+        holds and how often it is taken, once both are known (`bottled`)."""
+        if self.keys[i - 1] in _vocab.SIG_VERBS or kind not in ("count", "volume"):
+            return
+        if kind == "volume":
+            self.bottle = (typed, high)
+            return
         patch = (
             self.denominator == "/h"
             or self.tags.get("form") == "patch"
             or (self.count_form is not None and self.count_form.form == "patch")
         )
-        most = _MOST_UNSAID.get("patch" if kind == "count" and patch else kind)
-        if most is None or high <= most or self.keys[i - 1] in _vocab.SIG_VERBS:
-            return
-        if (after := self.vocab(end)) is not None and after.field == "route":
-            return
-        if kind == "volume":
-            self.bottle = (typed, high)  # the opioid it holds decides, once the strength is known (`finish`)
-            return
-        self.fail(_UNSAID.format(typed=typed))
+        routed = (after := self.vocab(end)) is not None and after.field == "route"
+        if high > _MOST_UNSAID["patch" if patch else "routed" if routed else "count"]:
+            self.fail(_UNSAID.format(typed=typed))
+
+    def bottled(self, value: float, unit: str, per_day: float | None, every_hours: float | None) -> None:
+        """A volume said with no verb before it ("morphine 10 mg/5 mL 100 mL q4h") may be a bottle: refused if it
+        holds more than `_MOST_UNSAID_MG` of the opioid, or is more than 20 mL taken more than once a day
+        ("methadone 1 mg/mL 60 mL daily" is read)."""
+        assert self.bottle is not None
+        typed, high = self.bottle
+        often = per_day if per_day is not None else None if every_hours is None else 24 / every_hours
+        held = value * _MASS_MG[unit.split("/", maxsplit=1)[0]] * high
+        if held > _MOST_UNSAID_MG or (high > _MOST_UNSAID["volume"] and (often is None or often > 1)):
+            self.fail(_UNSAID.format(typed=typed))
 
     def supplied_after(self, i: int, kind: str, value: float) -> str | None:
         """The frequency as typed, if the amount at ``i`` (no range) is the sig's first and said after it with more
@@ -2133,7 +2157,11 @@ class _Parser:
         if not (math.isfinite(value) and value > 0):
             self.fail(f"the dose {self.amount_text!r} is not a positive finite amount")
         unit += self.denominator
-        if self.pack is not None:  # RxNorm's "{2 (...) } Pack": a count of it counts packs, its units together
+        if self.pack is not None and self.doses and (self.count_form or self.tags.get("form") in _vocab.SOLID_FORMS):
+            self.notes.append(
+                f"a pack of {self.pack} units: each one counted is one of them, {format_number(value)} {unit}"
+            )
+        elif self.pack is not None:  # RxNorm's "{2 (...) } Pack" (Subsys 1600: two sprays a dose): packs counted
             value = float(Decimal(repr(value)) * self.pack)
             self.notes.append(
                 f"a pack of {self.pack} units: each one counted is the pack, {format_number(value)} {unit}"
@@ -2161,8 +2189,8 @@ class _Parser:
             self.fail(
                 f"a volume ({format_number(volume)} mL) needs a concentration such as '2 mg/mL', not {self.amount_text!r}"
             )
-        if self.bottle is not None and value * _MASS_MG[unit.split("/")[0]] * self.bottle[1] > _MOST_UNSAID_MG:
-            self.fail(_UNSAID.format(typed=self.bottle[0]))  # "morphine 10 mg/5 mL 100 mL q4h": a bottle, or 200 mg?
+        if self.bottle is not None:
+            self.bottled(value, unit, per_day, every_hours)
         if self.directed and self.frequency is None and not any(self.slots):
             self.fail(f"{self.directed!r} gives no frequency: say how often (e.g. 'every 6 hours')")
         if self.dispensed is not None:

@@ -383,14 +383,17 @@ def expression(
         )
     ing = opioids[0]
     value, unit = _unit_strength(prod, ing, table, prod.route)
+    value /= prod.pack or 1  # a pack is written as RxNorm names it, "{2 (...) } Pack", of units of this strength
     name, strength = ing.drug or "", f"{value.normalize():f}"  # counted: `_counted` checked its drug
     others = [i for i in prod.ingredients if i.drug is None]
     if others and unit == "mg" and not prod.pack and all(i.unit == "MG" and _vocab.non_opioid(i.name) for i in others):
         # "oxycodone/acetaminophen 5/325 mg": the sig's "325 mg" may then be told from the opioid's amount
         name = "/".join([name, *(_vocab.without_salt(i.name) for i in others)])
         strength = "/".join([strength, *(f"{i.strength.normalize():f}" for i in others)])
-    words = (name, prod.release, f"{strength} {unit}", prod.route, prod.form, sig)
-    return " ".join(w for w in words if w)
+    text = " ".join(w for w in (name, prod.release, f"{strength} {unit}", prod.route, prod.form) if w)
+    if prod.pack:  # the sig's count of sprays or tablets counts units, a bare count (or none) packs, as in text
+        text = f"{{{prod.pack} ({text}) }} Pack"
+    return f"{text} {sig}" if sig else text
 
 
 def _fraction_note(prod: Product, ing: Ingredient, value_mg: float, kind: str) -> list[str]:
