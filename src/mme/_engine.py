@@ -714,7 +714,7 @@ def _regimen(
     plain values, as an administration and a frequency are: sigs worded apart often say one regimen, and a
     regimen's reading raises no warning (its result's own come after, in `_result`)."""
     args = (drug, dose, per_day, every, count, volume, route, form, release, variant)
-    if all(type(a) in _PLAIN for a in args):
+    if _PLAIN.issuperset(map(type, args)):
         return _kept_regimen(tab, *args)  # type: ignore[arg-type]  # plain: hashable
     return _read_regimen(tab, *args)
 
@@ -1257,7 +1257,7 @@ def convert(
         table,
         range,
     )
-    if not all(type(a) in _PLAIN for a in args) or not (type(table) is Table or table in table_slugs()):
+    if not _PLAIN.issuperset(map(type, args)) or not (type(table) is Table or table in table_slugs()):
         return _convert(*args)  # a table file may change between calls: only a shipped table or a `Table` is a key
     result, owed = _recent(*args)  # checked: hashable
     for message in owed:
