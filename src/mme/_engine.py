@@ -1317,7 +1317,7 @@ def _convert(
     notes = list(expr.notes)
     if expr.ranges and applied.mme is not None:
         other: RangeChoice = "min" if range == "max" else "max"
-        mme = _other_end(key, expr, _reading(expression).finished(other))  # not memoised: only its MME is kept
+        mme = _other_end(tab, expr, _reading(expression).finished(other), variant)  # only its MME is kept
         notes.append(f"at the {'minimum' if other == 'min' else 'maximum'} of the range: {mme:g} MME/day")
     if applied.mme is not None and not key.rate:
         assert times is not None  # a regimen that converts, not a rate: `_daily` had its frequency
@@ -1331,13 +1331,16 @@ def _convert(
     )
 
 
-def _other_end(key: Plan, expr: Expression, other: Expression) -> float:
-    """MME/day at the other end of the ranges of `expr`: the same key and plan, applied to the other end's amounts
-    (the ends differ only in their counts, volumes and frequencies)."""
+def _other_end(tab: Table, expr: Expression, other: Expression, variant: str | None) -> float:
+    """MME/day at the other end of the ranges of `expr`: its regimen read as the first end's is (`_regimen`, which
+    keeps recent ones: sigs worded apart share their ends). The ends differ only in their counts, volumes and
+    frequencies, on which the plan does not depend, so it is the first end's."""
     assert (other.drug, other.dose, other.route, other.form, other.release) == (
         expr.drug, expr.dose, expr.route, expr.form, expr.release,
     )  # fmt: skip
-    amt, units = _administration(other.dose, other.count, other.volume)
-    mme = _applied(key, _daily(key, amt, units, _frequency(other.per_day, other.every_hours))).mme
-    assert mme is not None  # the key converts: it converted the first end
-    return mme
+    *_, applied = _regimen(
+        tab, other.drug, other.dose, other.per_day, other.every_hours, other.count, other.volume, other.route,
+        other.form, other.release, variant,
+    )  # fmt: skip
+    assert applied.mme is not None  # the plan converts: it converted the first end
+    return applied.mme
