@@ -119,6 +119,20 @@ def test_release_selects_the_released_row(custom: str) -> None:
         mme.daily_mme("oxycodone", "10 mg", per_day=2, table=custom)
 
 
+def test_the_other_end_of_a_range_is_the_same_product(custom: str) -> None:
+    """The MME/day a ranged result gives for its other end keeps the product's release (a row of its own here), its
+    variant (methadone's tiers, not the default flat factor) and its route (IV morphine, not oral)."""
+    released = mme.convert("oxycodone ER 10 mg 1-2 tabs bid", table=custom)
+    assert value(released) == 80  # 2 tabs x 10 mg x 2 a day x 2 (the ER row)
+    assert "at the minimum of the range: 40 MME/day" in released.warnings  # the IR row would give 30
+    tiered = mme.convert("methadone 10 mg 1-2 tabs q6h", table=custom, variant="tiers")
+    assert value(tiered) == 640  # 80 mg/day x 8
+    assert "at the minimum of the range: 320 MME/day" in tiered.warnings  # 40 mg/day x 8; flat would give 120
+    iv = mme.convert("morphine 10 mg/mL IV 1-2 mL q4h", table="anzca-2021")
+    assert (value(iv), iv.route) == (360, "intravenous")  # 2 mL x 10 mg/mL x 6 a day x 3
+    assert "at the minimum of the range: 180 MME/day" in iv.warnings  # oral morphine would give 60
+
+
 def test_default_variant_is_used_unless_another_is_chosen(custom: str) -> None:
     flat = mme.daily_mme("methadone", "10 mg", per_day=3, table=custom)
     assert (value(flat), flat.variant, flat.factor, flat.tier) == (90, "flat", Decimal("3"), None)

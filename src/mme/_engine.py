@@ -721,7 +721,7 @@ def _regimen(
     plain values, as an administration and a frequency are: sigs worded apart often say one regimen, and a
     regimen's reading raises no warning (its result's own come after, in `_result`)."""
     args = (drug, dose, per_day, every, count, volume, route, form, release, variant)
-    if all(type(a) in _PLAIN for a in args):
+    if _PLAIN.issuperset(map(type, args)):
         return _kept_regimen(tab, *args)  # type: ignore[arg-type]  # plain: hashable
     return _read_regimen(tab, *args)
 
@@ -1264,7 +1264,7 @@ def convert(
         table,
         range,
     )
-    if not all(type(a) in _PLAIN for a in args) or not (type(table) is Table or table in table_slugs()):
+    if not _PLAIN.issuperset(map(type, args)) or not (type(table) is Table or table in table_slugs()):
         return _convert(*args)  # a table file may change between calls: only a shipped table or a `Table` is a key
     result, owed = _recent(*args)  # checked: hashable
     for message in owed:
@@ -1324,7 +1324,7 @@ def _convert(
     notes = list(expr.notes)
     if expr.ranges and applied.mme is not None:
         other: RangeChoice = "min" if range == "max" else "max"
-        mme = _other_end(key, expr, _reading(expression).finished(other))  # not memoised: only its MME is kept
+        mme = _other_end(tab, expr, _reading(expression).finished(other), variant)  # only its MME is kept
         notes.append(f"at the {'minimum' if other == 'min' else 'maximum'} of the range: {mme:g} MME/day")
     if applied.mme is not None and not key.rate:
         assert times is not None  # a regimen that converts, not a rate: `_daily` had its frequency
@@ -1338,13 +1338,16 @@ def _convert(
     )
 
 
-def _other_end(key: Plan, expr: Expression, other: Expression) -> float:
-    """MME/day at the other end of the ranges of `expr`: the same key and plan, applied to the other end's amounts
-    (the ends differ only in their counts, volumes and frequencies)."""
+def _other_end(tab: Table, expr: Expression, other: Expression, variant: str | None) -> float:
+    """MME/day at the other end of the ranges of `expr`: its regimen read as the first end's is (`_regimen`, which
+    keeps recent ones: sigs worded apart share their ends). The ends differ only in their counts, volumes and
+    frequencies, on which the plan does not depend, so it is the first end's."""
     assert (other.drug, other.dose, other.route, other.form, other.release) == (
         expr.drug, expr.dose, expr.route, expr.form, expr.release,
     )  # fmt: skip
-    amt, units = _administration(other.dose, other.count, other.volume)
-    mme = _applied(key, _daily(key, amt, units, _frequency(other.per_day, other.every_hours))).mme
-    assert mme is not None  # the key converts: it converted the first end
-    return mme
+    *_, applied = _regimen(
+        tab, other.drug, other.dose, other.per_day, other.every_hours, other.count, other.volume, other.route,
+        other.form, other.release, variant,
+    )  # fmt: skip
+    assert applied.mme is not None  # the plan converts: it converted the first end
+    return applied.mme
