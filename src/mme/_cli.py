@@ -706,17 +706,17 @@ def _write_chunks(chunks: Iterator[Any], path: str, *, escape: bool) -> int:
 def _write_csv(chunks: Iterator[Any], file: IO[Any], *, escape: bool, sync: bool = False) -> int:
     """`_write_chunks` for CSV, to an open file (synced to disk after each chunk with `sync`) or to stdout.
 
-    A chunk is searched for formula-like cells, written (and synced) on a thread of its own while the next is
-    converted (Polars lets go of the GIL as it works): memory holds two chunks, the last one is all that is left to
-    sync when the file is complete, and a failure on either side ends the run once the work in flight is done."""
+    A chunk is searched for formula-like cells as it is converted, then written (and synced) on a thread of its own
+    while the next is converted and searched (Polars lets go of the GIL as it works): the two threads' shares of the
+    work are near even, memory holds two chunks, the last one is all that is left to sync when the file is complete,
+    and a failure on either side ends the run once the work in flight is done."""
     from concurrent.futures import Future, ThreadPoolExecutor
 
     import narwhals as nw
 
-    def write(chunk: Any, header: bool) -> int:
-        frame, formulas = _formula_cells(nw.from_native(chunk, eager_only=True), escape=escape)
+    def write(chunk: Any, header: bool) -> None:
         try:
-            frame.to_native().write_csv(file, include_header=header)
+            chunk.write_csv(file, include_header=header)
             file.flush()
         except OSError as exc:  # Polars says a closed pipe (`mme batch ... -o - | head`) as a plain OSError
             if isinstance(exc, BrokenPipeError) or "os error 32" in str(exc):
@@ -724,17 +724,20 @@ def _write_csv(chunks: Iterator[Any], file: IO[Any], *, escape: bool, sync: bool
             raise
         if sync:
             os.fsync(file.fileno())
-        return formulas
 
     formulas = 0
     with ThreadPoolExecutor(1) as writer:
-        written: Future[int] | None = None
+        written: Future[None] | None = None
         for i, chunk in enumerate(chunks):
             if i == 0:
                 _check_csv_columns(chunk.schema)
-            formulas += written.result() if written else 0  # the previous chunk's failure is raised here
-            written = writer.submit(write, chunk, i == 0)
-        formulas += written.result() if written else 0
+            frame, found = _formula_cells(nw.from_native(chunk, eager_only=True), escape=escape)
+            formulas += found
+            if written:
+                written.result()  # the previous chunk's failure is raised here
+            written = writer.submit(write, frame.to_native(), i == 0)
+        if written:
+            written.result()
     return formulas
 
 
