@@ -18,6 +18,7 @@ import sys
 import warnings
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -49,6 +50,7 @@ from mme._history import (
     _is_buprenorphine,
     summarize_by_patient,
 )
+from mme._tables import FactorRow, resolve_table
 from mme._units import _unit, not_positive
 from mme.frames import _keys, _rows, _schema, _summary
 
@@ -300,6 +302,59 @@ def test_dispensing_mme_equals_the_scalar_engine(
 ) -> None:
     rows, optional, table = case
     check_dispensings(run_dispensings(backend, rows, optional, table), rows, table)
+
+
+def _tiered_rows() -> list[tuple[str, str | None, list[Decimal]]]:
+    """Every shipped table's tiered rows: the table, its variant and the daily doses where its factor changes (and
+    where a warning starts)."""
+    tiered = []
+    for info in mme.list_tables():
+        for row in resolve_table(info.slug).rows:
+            if isinstance(row, FactorRow) and row.tiers:
+                edges = [t.upto for t in row.tiers if t.upto is not None]
+                tiered.append((info.slug, row.variant, [*edges, *([row.warn_above] if row.warn_above else [])]))
+    return tiered
+
+
+TIERED = _tiered_rows()
+#: Strength units and the mL they are per: mg per 5, 10 or 15 mL is not a binary fraction per mL (12/5 = 2.4).
+LIQUIDS = {"mg/5 mL": 5, "mg/10 mL": 10, "mg/15 mL": 15, "mg/mL": 1, "mg": 1}
+
+
+@st.composite
+def tier_edge_frames(draw: st.DrawFn) -> tuple[list[dict[str, Any]], str, str | None]:
+    """Methadone dispensings whose daily dose is a tier edge of a shipped table, or a step of the last decimal
+    given away from it."""
+    table, variant, edges = draw(st.sampled_from(TIERED))
+    rows = []
+    for i in range(draw(st.integers(1, 20))):
+        unit = draw(st.sampled_from(sorted(LIQUIDS)))
+        strength = Decimal(draw(st.integers(1, 300))) / draw(st.sampled_from([1, 2, 10]))
+        days = draw(st.integers(1, 90))
+        places = draw(st.integers(0, 3))
+        quantity = (draw(st.sampled_from(edges)) * days * LIQUIDS[unit] / strength).quantize(Decimal(1).scaleb(-places))
+        quantity += draw(st.sampled_from([0, 0, 1, -1])) * Decimal(1).scaleb(-places)
+        row = {
+            "strength": float(strength),
+            "strength_unit": unit,
+            "quantity": float(quantity),
+            "days_supply": float(days),
+        }
+        rows.append({"id": i, "drug": "methadone"} | row)
+    assert TIERED, "the shipped tables tier methadone"
+    return rows, table, variant
+
+
+@pytest.mark.parametrize("backend", FAST)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=tier_edge_frames())
+def test_the_tier_at_its_edge_is_the_scalar_engines(
+    backend: str, case: tuple[list[dict[str, Any]], str, str | None]
+) -> None:
+    """The tier is chosen by the daily dose the engine reports: 12 mg/5 mL x 25 mL / 3 days is 20 mg/day (tier
+    1-20), though in binary 12 / 5 x 25 / 3 is 20.000000000000004."""
+    rows, table, variant = case
+    check_dispensings(run_dispensings(backend, rows, [], table, variant=variant), rows, table, variant)
 
 
 @pytest.mark.parametrize("backend", ["polars", "polars-lazy", "pandas"])

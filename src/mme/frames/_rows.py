@@ -368,7 +368,10 @@ def _annotate(
         days = nw.when(known.attr("wear") > 0).then(q * known.attr("wear")).otherwise(d) if known.some("wear") else d
     lf = lf.with_columns(first_check, amount.alias(f"{_T}daily"))
     daily = _col("daily")
-    mme, factor = daily * _tiered(known, n_tiers, daily, "cf"), _tiered(known, n_tiers, daily, "pf")
+    if n_tiers > 1:  # the engine chooses the tier by the daily amount it reports, rounded: 20.000000000000004 is 20
+        lf = lf.with_columns(_round(daily, frame.implementation, nonnegative=True).alias(f"{_T}tier_daily"))
+    by = _col("tier_daily") if n_tiers > 1 else daily
+    mme, factor = daily * _tiered(known, n_tiers, by, "cf"), _tiered(known, n_tiers, by, "pf")
     # the engine's last check: a result that overflows fails its row; an excluded drug's daily amount too
     ok, excluded = known.attr("st") == _OK, known.attr("st") == _EXCLUDED
     counted_finite = (
