@@ -1346,3 +1346,29 @@ def test_frames_convert_a_row_dosed_in_mcg_as_the_engine_does(pandas_frames: typ
             table="cdc-ndc-2018",
         )
         assert row["mme_per_day"] == engine.mme_per_day
+
+
+@given(
+    strength=st.floats(0.0625, 1000, width=32),
+    quantity=st.floats(0.5, 1000, width=32),
+    days=st.integers(1, 90),
+)
+def test_a_numpy_float32_is_read_as_its_shortest_text(strength: float, quantity: float, days: int) -> None:
+    """np.float32(3.3) is 3.3, as its text '3.3' is read (widened to a float it would be 3.2999999523: 3.3 mg x 200 /
+    11 days was 89.9999987 MME/day in frames, under the 90 threshold); np.float16 alike."""
+    np = pytest.importorskip("numpy")
+    s, q, d = np.float32(strength), np.float32(quantity), np.float32(days)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mme.MMEWarning)
+        got = mme.dispensing_mme("oxycodone", (s, "mg"), quantity=q, days_supply=d, table="cdc-2022")
+        want = mme.dispensing_mme("oxycodone", f"{s!s} mg", quantity=float(str(q)), days_supply=days, table="cdc-2022")
+    assert got == want
+    assert mme.dispensing_mme("oxycodone", (np.float32(3.3), "mg"), quantity=200, days_supply=11).mme_per_day == 90.0
+    assert mme.daily_mme("oxycodone", (np.float16(2.5), "mg"), per_day=np.float32(4)).mme_per_day == 15.0
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "0"])
+def test_a_numpy_float32_that_is_no_positive_number_is_refused(value: str) -> None:
+    np = pytest.importorskip("numpy")
+    with pytest.raises(mme.DoseError, match=r"^quantity must be a positive finite number$"):
+        mme.dispensing_mme("oxycodone", "5 mg", quantity=np.float32(value), days_supply=3)

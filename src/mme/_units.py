@@ -301,11 +301,20 @@ def _read(number: Decimal, unit: str, what: str) -> Amount:
 def _plain(value: object, what: str) -> int | float | Decimal:
     """A number argument as one of Python's own (NumPy's integers and floats, a frame's cells, as the int or float
     they hold); any other type is an `ArgumentTypeError`."""
+    if _is_short_float(value):  # NumPy's float32 (or float16) as written: 3.3, not the 3.2999999523 it widens to
+        return float(str(value))
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | numbers.Integral):
         raise ArgumentTypeError(f"{what} must be a number, not {excerpt(value)}")
     if isinstance(value, float):
         return float(value)  # NumPy's float64 is a float whose repr is not the number ('np.float64(4.0)')
     return value if isinstance(value, int | Decimal) else int(value)
+
+
+def _is_short_float(value: object) -> bool:
+    """A NumPy float narrower than a float: its shortest text (at most 9 digits) is what was written, and a float
+    holds it exactly as written (`exact` reads it back as the same decimal)."""
+    dtype = getattr(value, "dtype", None)
+    return isinstance(value, numbers.Real) and getattr(dtype, "kind", None) == "f" and getattr(dtype, "itemsize", 8) < 8
 
 
 def _number(value: object, what: str) -> float:
