@@ -1618,13 +1618,15 @@ def expected_summaries(
     for pid in {r["patient_id"] for r in rows}:
         out[pid] = {"total_mme": 0.0, "total_days_supply": 0, "on_therapy_days": 0, "window_days": window,
                     "mme_per_days_supply": None, "mme_per_therapy_day": None, "mme_per_window_day": 0.0,
-                    "max_daily_mme": 0.0, "n_dispensings": 0, "n_excluded": 0, "n_failed": 0, "failed_reason": None}  # fmt: skip
+                    "max_daily_mme": 0.0, "n_dispensings": 0, "n_excluded": 0, "n_failed": 0, "failed_reason": None,
+                    "excluded_reason": None}  # fmt: skip
     with mock.patch.object(mme._history, "dispensing_mme", exact_engine):
         summaries = summarize_by_patient(accepted, **options)  # type: ignore[arg-type]
     for pid, s in summaries.items():
         out[pid] |= {c: getattr(s, c) for c in SUMMARY_FIELDS if hasattr(s, c)}
         reasons = [f.reason for f in s.failed]
-        out[pid] |= {"n_excluded": len(s.excluded), "failed_reason": min(reasons, default=None)}
+        out[pid] |= {"n_excluded": len(s.excluded), "failed_reason": min(reasons, default=None),
+                     "excluded_reason": min((f.reason for f in s.excluded), default=None)}  # fmt: skip
     for pid, reasons in refused.items():
         expect = out[pid]
         expect["n_failed"] += len(reasons)
@@ -1835,6 +1837,29 @@ def test_a_categorical_fill_date_is_read_as_its_text(backend: str) -> None:
     out = {r["patient_id"]: r for r in rows_of(frames.summarize(make(backend, table), start=START, end=START))}
     assert out["a"]["total_mme"] == 30.0  # 10 mg x 30 / 10 days = 30 MME/day, one day in the window
     assert out["b"]["failed_reason"] == NO_DATE
+
+
+@pytest.mark.parametrize("backend", [*FAST, "dask"])
+@pytest.mark.parametrize("bup", [True, False])
+def test_a_patient_whose_fills_are_all_excluded_has_no_mme_and_says_why(backend: str, bup: bool) -> None:
+    """Buprenorphine alone under cdc-2022 (or left out with include_buprenorphine=False) gives no MME, with the reason,
+    never a total or a maximum of 0; beside a counted fill it adds nothing; no fill in the window at all is 0."""
+    if backend == "dask":
+        pytest.importorskip("dask.dataframe")
+    n = 4
+    table = pa.table({"patient_id": ["a", "b", "b", "c"], "fill_date": [START, START, START, START + timedelta(400)],
+                      "drug": ["buprenorphine", "buprenorphine", "oxycodone", "oxycodone"], "strength": [8.0, 8.0, 5.0, 5.0],
+                      "strength_unit": ["mg"] * n, "quantity": [30.0] * n, "days_supply": [30.0] * n})  # fmt: skip
+    result = frames.summarize(make(backend, table), start=START, end=date(2024, 1, 30), include_buprenorphine=bup)
+    out = {r["patient_id"]: r for r in rows_of(result)}
+    mme_values = ("total_mme", "mme_per_days_supply", "mme_per_therapy_day", "mme_per_window_day", "max_daily_mme")
+    assert [out["a"][c] for c in mme_values] == [None] * 5
+    assert (out["a"]["total_days_supply"], out["a"]["n_excluded"], out["a"]["failed_reason"]) == (0, 1, None)
+    reason = "CDC 2022 excludes buprenorphine" if bup else "include_buprenorphine=False"
+    assert reason in out["a"]["excluded_reason"]
+    assert (out["b"]["total_mme"], out["b"]["max_daily_mme"], out["b"]["n_excluded"]) == (225.0, 7.5, 1)
+    assert reason in out["b"]["excluded_reason"]
+    assert (out["c"]["total_mme"], out["c"]["max_daily_mme"], out["c"]["excluded_reason"]) == (0.0, 0.0, None)
 
 
 @pytest.mark.parametrize("backend", ["polars", "pandas", "duckdb"])
