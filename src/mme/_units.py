@@ -307,6 +307,8 @@ def _plain(value: object, what: str) -> int | float | Decimal:
         raise ArgumentTypeError(f"{what} must be a number, not {excerpt(value)}")
     if isinstance(value, float):
         return float(value)  # NumPy's float64 is a float whose repr is not the number ('np.float64(4.0)')
+    if isinstance(value, Decimal) and value.is_snan():  # a signaling NaN raises where it is read: a NaN, refused so
+        return Decimal("NaN")
     return value if isinstance(value, int | Decimal) else int(value)
 
 
