@@ -319,7 +319,7 @@ def _is_short_float(value: object) -> bool:
     return isinstance(value, numbers.Real) and getattr(dtype, "kind", None) == "f" and getattr(dtype, "itemsize", 8) < 8
 
 
-def _number(value: object, what: str) -> float:
+def number_argument(value: object, what: str) -> float:
     """A number argument; a wrong type is an `ArgumentTypeError`, a huge int a `DoseError`."""
     return _float(_plain(value, what), what)
 
@@ -340,7 +340,7 @@ def exact_number(value: object, what: str) -> Decimal:
 
 def positive(value: object, what: str) -> float:
     """A count, frequency or number of days: a positive finite number."""
-    return _checked(_number(value, what), what)
+    return _checked(number_argument(value, what), what)
 
 
 def exact_positive(value: object, what: str) -> Decimal:
