@@ -1430,3 +1430,21 @@ def test_a_signaling_nan_is_a_nan_refused_as_one(call: Callable[[typing.Any], ob
     the DoseError."""
     with pytest.raises(mme.DoseError, match=f"^{re.escape(what)} must be a positive finite number$"):
         call(registry().Quantity)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: mme.daily_mme("oxycodone", "\u0663 mg", per_day=4), mme.UnitError, "cannot read an amount in"),
+        (lambda: mme.daily_mme("oxycodone", "3 mg", every="\u0666 h"), mme.DoseError, "cannot read the interval"),
+        (lambda: mme.daily_mme("oxycodone", "3 mg/\u0665 mL", volume="5 mL", per_day=4), mme.UnitError, "unknown unit"),
+        (lambda: mme.convert("oxycodone \u0661\u0660 mg q6h"), mme.ExpressionError, "no amount"),
+    ],
+)  # fmt: skip
+def test_digits_of_other_scripts_are_refused_on_every_path(
+    call: Callable[[], object], error: type[mme.MMEError], message: str
+) -> None:
+    """ "٣ mg" was 3 mg in `mme.daily_mme` (Python reads any script's digits) but refused by `mme.convert`, a frame's
+    cell and FHIR: no path reads them now."""
+    with pytest.raises(error, match=re.escape(message)):
+        call()

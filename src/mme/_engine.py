@@ -224,7 +224,7 @@ def _thresholds(thresholds: Iterable[object]) -> tuple[float, ...]:
 
 # -- frequency -----------------------------------------------------------------------------------
 
-_EVERY = re.compile(r"(?:q|every)? ?(\d+(?:\.\d+)?) ?(h|hr|hrs|hour|hours|d|day|days)?", re.I)
+_EVERY = re.compile(r"(?:q|every)? ?(\d+(?:\.\d+)?) ?(h|hr|hrs|hour|hours|d|day|days)?", re.I | re.ASCII)
 _ONE = Decimal(1)
 Ratio = tuple[Decimal, Decimal]
 

@@ -84,11 +84,18 @@ _COUNTED = frozenset(
     ]
     for plural in ("", "s")
 )
-_VOLUME_PART = re.compile(r"(\d+(?:\.\d+)?)? ?([a-z]+)")
+_VOLUME_PART = re.compile(r"(\d+(?:\.\d+)?)? ?([a-z]+)", re.ASCII)
 #: The units accepted, as messages list them.
 ACCEPTED = "mg, mcg (µg, ug), g; mcg/h, mg/h, mg/day; mg/mL, mg/5 mL; mL, L"
 
-_NUMBER_UNIT = re.compile(r"([-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf|infinity)) ?(.*)", re.I)
+# \d is 0-9 only (re.ASCII): "٣ mg" is refused, as a cell or an expression with it is (`NUMBER_TEXT`)
+_NUMBER_UNIT = re.compile(
+    r"([-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf|infinity)) ?(.*)", re.I | re.ASCII
+)
+#: A number written as text, as every path reads one: the digits 0-9, an optional point and exponent. Python's
+#: float() reads more ("1_0" as 10, "٣" as 3), which one path read and the next refused: none reads them now.
+NUMBER_TEXT = r"[+-]?(?:[0-9]+[.]?[0-9]*|[.][0-9]+)(?:[eE][+-]?[0-9]+)?"
+_NUMBER_TEXT = re.compile(NUMBER_TEXT)
 
 #: Results (MME/day and the daily dose) are rounded once, half to even, to this many decimal places.
 RESULT_DECIMALS = 9
@@ -260,6 +267,15 @@ def read_text(text: str) -> tuple[Decimal, str]:
     if re.fullmatch(r"[-+]?\d{1,3},\d{3}", number):
         raise DoseError(f"{number!r} is ambiguous (a thousands separator or a decimal comma?): write 1000 or 1.000")
     return Decimal(number.replace(",", ".")), unit
+
+
+def number_text(text: str, what: str) -> Decimal:
+    """A number written as text (a command-line option, a cell), as written: `NUMBER_TEXT`, spaces around it
+    aside; anything else ("ten", "1,000", "1_0", "٣", "nan") is a `DoseError`."""
+    stripped = bounded(text, what, DoseError).strip()
+    if not _NUMBER_TEXT.fullmatch(stripped):
+        raise DoseError(f"{what} must be a number in the digits 0-9 (e.g. 10 or 2.5), not {excerpt(text)}")
+    return Decimal(stripped)
 
 
 def _parse_text(text: str) -> tuple[float, str]:

@@ -28,7 +28,7 @@ from mme._engine import (
 )
 from mme._ndc import NdcFile
 from mme._tables import Table
-from mme._units import not_positive
+from mme._units import NUMBER_TEXT, not_positive
 
 from ._keys import _check_columns, _Columns, _dispensing_keys
 from ._lookup import (
@@ -97,8 +97,8 @@ def _ok(expr: nw.Expr) -> nw.Expr:
     return ((expr > 0) & expr.is_finite()).fill_null(value=False)
 
 
-# A number as text: ASCII digits, an optional fraction and exponent (what every backend's cast reads alike).
-_NUMBER_TEXT: Final = r"^[+-]?(?:[0-9]+[.]?[0-9]*|[.][0-9]+)(?:[eE][+-]?[0-9]+)?$"
+# A number as text, as the core reads one (what every backend's cast reads alike).
+_NUMBER_TEXT: Final = f"^{NUMBER_TEXT}$"
 
 
 def _number(name: str, dtype: nw.dtypes.DType) -> nw.Expr:
