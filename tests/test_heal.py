@@ -114,7 +114,11 @@ def test_simulated_cohort_p001_p050() -> None:
     for pid, meds in patients.items():
         first = meds[0]
         results[pid], _ = calculate_quietly(
-            [{k: m[k] for k in ("medication_name", "dose", "doses_per_24_hours", "days_of_medication")} for m in meds],
+            [  # numbers as numbers: a Medication refuses text, as the core does ("30" is not 30)
+                {"medication_name": m["medication_name"]}
+                | {k: float(m[k]) for k in ("dose", "doses_per_24_hours", "days_of_medication")}
+                for m in meds
+            ],
             therapy_days=float(first["therapy_days"]),
             observation_window_days=float(first["observation_window_days"]),
             therapy_days_without=float(first["therapy_days_without"]),
