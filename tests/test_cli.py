@@ -270,6 +270,17 @@ def test_a_one_off_command_reads_only_what_it_needs(argv: list[str], tables: int
         (["convert", "oxycodone 10 mg q6h", "--threshold", "inf"], "--threshold"),
         (["convert", "oxycodone 10 mg q6h", "--threshold", "-50"], "--threshold"),
         (["batch", "in.csv", "-o", "out.csv", "--chunk-size", "0"], "--chunk-size"),
+        # Python's float() and int() read these; no other path reads them (a cell, an expression, a dose)
+        (["convert", "oxycodone 10 mg q6h", "--threshold", "\u0665\u0660"], "--threshold"),
+        (["convert", "oxycodone 10 mg", "--quantity", "\u0663\u0660", "--days-supply", "10"], "--quantity"),
+        (["convert", "oxycodone 10 mg", "--quantity", "30", "--days-supply", "1_0"], "--days-supply"),
+        (
+            ["convert", "oxycodone 10 mg/mL", "--quantity", "3", "--days-supply", "1", "--package-ml", "1_0"],
+            "--package-ml",
+        ),
+        (["taper", "in.csv", "--timepoints", "a,b", "--reduction", "0_5"], "--reduction"),
+        (["batch", "in.csv", "-o", "out.csv", "--chunk-size", "1_000"], "--chunk-size"),
+        (["batch", "in.csv", "-o", "out.csv", "--chunk-size", "\u0663"], "--chunk-size"),
         (["batch", "in.csv", "-o", "out.csv", "--encoding", "klingon"], "unknown encoding"),
     ],
 )

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import mme
+import mme.rxnorm
 from mme._engine import CHANGES_TOLERANCE, _match
 from mme._units import format_number, registry
 from mme._vocab import FORM_ROUTES, FORMS, PARENTERAL, ROUTES
@@ -374,10 +375,39 @@ def test_a_dose_type_names_what_is_accepted() -> None:
     assert readings == [60.0] * 5  # 10 mg x 4 x 1.5
 
 
-def test_a_threshold_of_minus_zero_prints_as_zero() -> None:
-    """-0.0 is a whole number and prints as 0, like 0.0 (without the whole-number rule it printed ">= -0")."""
-    result = mme.total([mme.daily_mme("oxycodone", "10 mg", every="6 h")], thresholds=(-0.0,))
-    assert str(result).endswith("total: 60 MME/day [cdc-2022]; thresholds reached: >= 0")
+@pytest.mark.parametrize(
+    ("thresholds", "error", "message"),
+    [
+        ([math.nan], mme.DoseError, "a threshold must be a finite number above 0 (MME/day, e.g. 50 or 90), not nan"),
+        ([50, -1], mme.DoseError, "a threshold must be a finite number above 0 (MME/day, e.g. 50 or 90), not -1"),
+        ([0], mme.DoseError, "a threshold must be a finite number above 0 (MME/day, e.g. 50 or 90), not 0"),
+        ([-0.0], mme.DoseError, "a threshold must be a finite number above 0 (MME/day, e.g. 50 or 90), not -0.0"),
+        ([math.inf], mme.DoseError, "a threshold must be a finite number above 0 (MME/day, e.g. 50 or 90), not inf"),
+        ([Decimal("sNaN")], mme.DoseError, "a threshold must be a finite number above 0 (MME/day, e.g. 50 or 90), not "
+         "Decimal('sNaN')"),
+        ([True], mme.ArgumentTypeError, "a threshold must be a number, not True"),
+        (["50"], mme.ArgumentTypeError, "a threshold must be a number, not '50'"),
+        ([50, 50.0], mme.DoseError, "threshold 50.0 is given twice: give each threshold once"),
+    ],
+)  # fmt: skip
+def test_thresholds_are_finite_numbers_above_0_each_given_once(
+    thresholds: list[object], error: type[mme.MMEError], message: str
+) -> None:
+    """As `mme convert --threshold` reads them: a NaN, 0, negative or infinite threshold (reached by everything, or by
+    nothing) was taken as given ((-1.0, 0.0) reached), True as 1, and a threshold given twice was reached twice."""
+    item = mme.daily_mme("oxycodone", "10 mg", every="6 h")
+    with pytest.raises(error, match=f"^{re.escape(message)}$"):
+        mme.total([item], thresholds=thresholds)  # type: ignore[arg-type]
+    with pytest.raises(error, match=f"^{re.escape(message)}$"):
+        mme.thresholds_reached(60.0, thresholds)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", [math.inf, -1.0, math.nan, Decimal("sNaN"), True])
+def test_the_daily_mme_a_threshold_is_compared_with_is_a_finite_number_0_or_more(value: object) -> None:
+    error = mme.ArgumentTypeError if value is True else mme.DoseError
+    with pytest.raises(error, match=r"^the daily MME must be a"):
+        mme.thresholds_reached(value)  # type: ignore[arg-type]
+    assert (mme.thresholds_reached(None), mme.thresholds_reached(0.0), mme.thresholds_reached(90)) == ((), (), (50, 90))
 
 
 @pytest.mark.parametrize(
@@ -1361,3 +1391,75 @@ def test_frames_convert_a_row_dosed_in_mcg_as_the_engine_does(pandas_frames: typ
             table="cdc-ndc-2018",
         )
         assert row["mme_per_day"] == engine.mme_per_day
+
+
+@given(
+    strength=st.floats(0.0625, 1000, width=32),
+    quantity=st.floats(0.5, 1000, width=32),
+    days=st.integers(1, 90),
+)
+def test_a_numpy_float32_is_read_as_its_shortest_text(strength: float, quantity: float, days: int) -> None:
+    """np.float32(3.3) is 3.3, as its text '3.3' is read (widened to a float it would be 3.2999999523: 3.3 mg x 200 /
+    11 days was 89.9999987 MME/day in frames, under the 90 threshold); np.float16 alike."""
+    np = pytest.importorskip("numpy")
+    s, q, d = np.float32(strength), np.float32(quantity), np.float32(days)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mme.MMEWarning)
+        got = mme.dispensing_mme("oxycodone", (s, "mg"), quantity=q, days_supply=d, table="cdc-2022")
+        want = mme.dispensing_mme("oxycodone", f"{s!s} mg", quantity=float(str(q)), days_supply=days, table="cdc-2022")
+    assert got == want
+    assert mme.dispensing_mme("oxycodone", (np.float32(3.3), "mg"), quantity=200, days_supply=11).mme_per_day == 90.0
+    assert mme.daily_mme("oxycodone", (np.float16(2.5), "mg"), per_day=np.float32(4)).mme_per_day == 15.0
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "0"])
+def test_a_numpy_float32_that_is_no_positive_number_is_refused(value: str) -> None:
+    np = pytest.importorskip("numpy")
+    with pytest.raises(mme.DoseError, match=r"^quantity must be a positive finite number$"):
+        mme.dispensing_mme("oxycodone", "5 mg", quantity=np.float32(value), days_supply=3)
+
+
+_SNAN: typing.Any = Decimal("sNaN")  # where the signatures say float: read at run time
+
+
+@pytest.mark.parametrize(
+    ("call", "what"),
+    [
+        (lambda q: mme.daily_mme("oxycodone", (_SNAN, "mg"), per_day=4), "dose"),
+        (lambda q: mme.daily_mme("oxycodone", q(_SNAN, "mg"), per_day=4), "dose"),
+        (lambda q: mme.daily_mme("oxycodone", "5 mg", per_day=_SNAN), "per_day"),
+        (lambda q: mme.daily_mme("oxycodone", "5 mg", every=_SNAN), "every (hours)"),
+        (lambda q: mme.daily_mme("oxycodone", "5 mg", every=q(_SNAN, "h")), "every (hours)"),
+        (lambda q: mme.daily_mme("oxycodone", "5 mg/5 mL", volume=(_SNAN, "mL"), per_day=4), "volume"),
+        (lambda q: mme.daily_mme("oxycodone", "5 mg", per_day=4, count=_SNAN), "count"),
+        (lambda q: mme.dispensing_mme("oxycodone", "5 mg", quantity=_SNAN, days_supply=3), "quantity"),
+        (lambda q: mme.dispensing_mme("oxycodone", "5 mg", quantity=3, days_supply=_SNAN), "days_supply"),
+        (lambda q: mme.dispensing_mme("oxycodone", "5 mg/mL", quantity=3, days_supply=3, package_ml=_SNAN), "package_ml"),
+        (lambda q: mme.convert("oxycodone 5 mg", quantity=3, days_supply=_SNAN), "days_supply"),
+        (lambda q: mme.rxnorm.dispensing_mme("1049621", quantity=_SNAN, days_supply=3), "quantity"),
+        (lambda q: mme.rxnorm.daily_mme("1049621", count=_SNAN, per_day=4), "count"),
+    ],
+)  # fmt: skip
+def test_a_signaling_nan_is_a_nan_refused_as_one(call: Callable[[typing.Any], object], what: str) -> None:
+    """Decimal("sNaN") raised a bare ValueError ("cannot convert signaling NaN to float") where Decimal("nan") gives
+    the DoseError."""
+    with pytest.raises(mme.DoseError, match=f"^{re.escape(what)} must be a positive finite number$"):
+        call(registry().Quantity)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: mme.daily_mme("oxycodone", "\u0663 mg", per_day=4), mme.UnitError, "cannot read an amount in"),
+        (lambda: mme.daily_mme("oxycodone", "3 mg", every="\u0666 h"), mme.DoseError, "cannot read the interval"),
+        (lambda: mme.daily_mme("oxycodone", "3 mg/\u0665 mL", volume="5 mL", per_day=4), mme.UnitError, "unknown unit"),
+        (lambda: mme.convert("oxycodone \u0661\u0660 mg q6h"), mme.ExpressionError, "no amount"),
+    ],
+)  # fmt: skip
+def test_digits_of_other_scripts_are_refused_on_every_path(
+    call: Callable[[], object], error: type[mme.MMEError], message: str
+) -> None:
+    """ "٣ mg" was 3 mg in `mme.daily_mme` (Python reads any script's digits) but refused by `mme.convert`, a frame's
+    cell and FHIR: no path reads them now."""
+    with pytest.raises(error, match=re.escape(message)):
+        call()

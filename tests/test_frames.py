@@ -18,6 +18,7 @@ import sys
 import warnings
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -49,6 +50,7 @@ from mme._history import (
     _is_buprenorphine,
     summarize_by_patient,
 )
+from mme._tables import FactorRow, resolve_table
 from mme._units import _unit, not_positive
 from mme.frames import _keys, _rows, _schema, _summary
 
@@ -302,6 +304,96 @@ def test_dispensing_mme_equals_the_scalar_engine(
     check_dispensings(run_dispensings(backend, rows, optional, table), rows, table)
 
 
+def _tiered_rows() -> list[tuple[str, str | None, list[Decimal]]]:
+    """Every shipped table's tiered rows: the table, its variant and the daily doses where its factor changes (and
+    where a warning starts)."""
+    tiered = []
+    for info in mme.list_tables():
+        for row in resolve_table(info.slug).rows:
+            if isinstance(row, FactorRow) and row.tiers:
+                edges = [t.upto for t in row.tiers if t.upto is not None]
+                tiered.append((info.slug, row.variant, [*edges, *([row.warn_above] if row.warn_above else [])]))
+    return tiered
+
+
+TIERED = _tiered_rows()
+#: Strength units and the mL they are per: mg per 5, 10 or 15 mL is not a binary fraction per mL (12/5 = 2.4).
+LIQUIDS = {"mg/5 mL": 5, "mg/10 mL": 10, "mg/15 mL": 15, "mg/mL": 1, "mg": 1}
+
+
+@st.composite
+def tier_edge_frames(draw: st.DrawFn) -> tuple[list[dict[str, Any]], str, str | None]:
+    """Methadone dispensings whose daily dose is a tier edge of a shipped table, or a step of the last decimal
+    given away from it."""
+    table, variant, edges = draw(st.sampled_from(TIERED))
+    rows = []
+    for i in range(draw(st.integers(1, 20))):
+        unit = draw(st.sampled_from(sorted(LIQUIDS)))
+        strength = Decimal(draw(st.integers(1, 300))) / draw(st.sampled_from([1, 2, 10]))
+        days = draw(st.integers(1, 90))
+        places = draw(st.integers(0, 3))
+        quantity = (draw(st.sampled_from(edges)) * days * LIQUIDS[unit] / strength).quantize(Decimal(1).scaleb(-places))
+        quantity += draw(st.sampled_from([0, 0, 1, -1])) * Decimal(1).scaleb(-places)
+        row = {
+            "strength": float(strength),
+            "strength_unit": unit,
+            "quantity": float(quantity),
+            "days_supply": float(days),
+        }
+        rows.append({"id": i, "drug": "methadone"} | row)
+    assert TIERED, "the shipped tables tier methadone"
+    return rows, table, variant
+
+
+@pytest.mark.parametrize("backend", FAST)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=tier_edge_frames())
+def test_the_tier_at_its_edge_is_the_scalar_engines(
+    backend: str, case: tuple[list[dict[str, Any]], str, str | None]
+) -> None:
+    """The tier is chosen by the daily dose the engine reports: 12 mg/5 mL x 25 mL / 3 days is 20 mg/day (tier
+    1-20), though in binary 12 / 5 x 25 / 3 is 20.000000000000004."""
+    rows, table, variant = case
+    check_dispensings(run_dispensings(backend, rows, [], table, variant=variant), rows, table, variant)
+
+
+#: float32 values whose widened float is not the number written (3.3 is 3.2999999523), and one whose exact value is
+#: short enough that a backend may print it rather than the shortest text (52.867188 is 52.8671875 exactly).
+FLOAT32 = [3.3, 0.3, 2.2, 0.1, 52.867188, 12.5, 1e-45]
+
+
+@st.composite
+def float32_frames(draw: st.DrawFn) -> tuple[list[dict[str, Any]], str]:
+    """Dispensings whose numbers are float32 columns (a Parquet float, DuckDB's REAL)."""
+
+    def number(low: float) -> st.SearchStrategy[float]:
+        return st.one_of(st.sampled_from(FLOAT32), st.floats(low, 1000, width=32), st.integers(1, 500).map(float))
+
+    row = st.fixed_dictionaries({
+        "drug": st.sampled_from(["oxycodone", "hydromorphone", "tramadol", "codeine", "methadone", "fentanyl"]),
+        "strength": number(0.0625), "strength_unit": st.sampled_from(["mg", "mg/5 mL", "mcg/h"]),
+        "quantity": number(0.5), "days_supply": st.one_of(st.sampled_from([1.0, 3.0, 11.0, 30.0]), number(1)),
+    })  # fmt: skip
+    rows = draw(st.lists(row, min_size=1, max_size=20))
+    return [{"id": i} | r for i, r in enumerate(rows)], draw(st.sampled_from(TABLES))
+
+
+@pytest.mark.parametrize("backend", FAST)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=float32_frames())
+def test_a_float32_column_is_read_as_its_shortest_text(backend: str, case: tuple[list[dict[str, Any]], str]) -> None:
+    """A float32 cell is the number its text shows (np.float32(3.3) is 3.3), as a text cell would be: oxycodone 3.3 mg x
+    200 / 11 days is 90 MME/day, not 89.9999987 (the float32 widened), under the threshold."""
+    import numpy as np
+
+    rows, table = case
+    numbers = ("strength", "quantity", "days_supply")
+    arrays = {c: pa.array([r[c] for r in rows], pa.float32() if c in numbers else COLUMN_TYPES[c]) for c in rows[0]}
+    result = frames.dispensing_mme(make(backend, pa.table(arrays)), table=table)
+    written = [r | {c: float(str(np.float32(r[c]))) for c in numbers} for r in rows]
+    check_dispensings(result, written, table)
+
+
 @pytest.mark.parametrize("backend", ["polars", "polars-lazy", "pandas"])
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=dispensing_frames())
@@ -460,6 +552,16 @@ def test_dispensing_mme_on_pyspark(spark: Any) -> None:
     rows = random_rows(random.Random(20240502), 600, ["form", "route", "package_ml"])
     check_dispensings(run_dispensings("pyspark", rows, ["form", "route", "package_ml"], "cdc-2016", spark), rows,
                       "cdc-2016")  # fmt: skip
+
+
+@pytest.mark.slow
+def test_a_float32_column_on_pyspark_is_refused(spark: Any) -> None:
+    """Spark's text of a float32 is not always its shortest (3.0298216e13 came back as 30298215500000, 2,177 of
+    39,930 float32 values, one of 20,000 with at most 3 decimals): it cannot be read as written."""
+    table = pa.table({"drug": ["oxycodone"], "strength": pa.array([3.3], pa.float32()), "strength_unit": ["mg"],
+                      "quantity": [200.0], "days_supply": pa.array([11.0], pa.float32())})  # fmt: skip
+    with pytest.raises(mme.ColumnError, match=r"^column\(s\) 'strength', 'days_supply' hold float32 numbers"):
+        frames.dispensing_mme(make("pyspark", table, spark))
 
 
 @pytest.mark.parametrize("backend", ["pandas", "polars", "polars-lazy", "pyarrow"])
@@ -1540,13 +1642,15 @@ def expected_summaries(
     for pid in {r["patient_id"] for r in rows}:
         out[pid] = {"total_mme": 0.0, "total_days_supply": 0, "on_therapy_days": 0, "window_days": window,
                     "mme_per_days_supply": None, "mme_per_therapy_day": None, "mme_per_window_day": 0.0,
-                    "max_daily_mme": 0.0, "n_dispensings": 0, "n_excluded": 0, "n_failed": 0, "failed_reason": None}  # fmt: skip
+                    "max_daily_mme": 0.0, "n_dispensings": 0, "n_excluded": 0, "n_failed": 0, "failed_reason": None,
+                    "excluded_reason": None}  # fmt: skip
     with mock.patch.object(mme._history, "dispensing_mme", exact_engine):
         summaries = summarize_by_patient(accepted, **options)  # type: ignore[arg-type]
     for pid, s in summaries.items():
         out[pid] |= {c: getattr(s, c) for c in SUMMARY_FIELDS if hasattr(s, c)}
         reasons = [f.reason for f in s.failed]
-        out[pid] |= {"n_excluded": len(s.excluded), "failed_reason": min(reasons, default=None)}
+        out[pid] |= {"n_excluded": len(s.excluded), "failed_reason": min(reasons, default=None),
+                     "excluded_reason": min((f.reason for f in s.excluded), default=None)}  # fmt: skip
     for pid, reasons in refused.items():
         expect = out[pid]
         expect["n_failed"] += len(reasons)
@@ -1757,6 +1861,29 @@ def test_a_categorical_fill_date_is_read_as_its_text(backend: str) -> None:
     out = {r["patient_id"]: r for r in rows_of(frames.summarize(make(backend, table), start=START, end=START))}
     assert out["a"]["total_mme"] == 30.0  # 10 mg x 30 / 10 days = 30 MME/day, one day in the window
     assert out["b"]["failed_reason"] == NO_DATE
+
+
+@pytest.mark.parametrize("backend", [*FAST, "dask"])
+@pytest.mark.parametrize("bup", [True, False])
+def test_a_patient_whose_fills_are_all_excluded_has_no_mme_and_says_why(backend: str, bup: bool) -> None:
+    """Buprenorphine alone under cdc-2022 (or left out with include_buprenorphine=False) gives no MME, with the reason,
+    never a total or a maximum of 0; beside a counted fill it adds nothing; no fill in the window at all is 0."""
+    if backend == "dask":
+        pytest.importorskip("dask.dataframe")
+    n = 4
+    table = pa.table({"patient_id": ["a", "b", "b", "c"], "fill_date": [START, START, START, START + timedelta(400)],
+                      "drug": ["buprenorphine", "buprenorphine", "oxycodone", "oxycodone"], "strength": [8.0, 8.0, 5.0, 5.0],
+                      "strength_unit": ["mg"] * n, "quantity": [30.0] * n, "days_supply": [30.0] * n})  # fmt: skip
+    result = frames.summarize(make(backend, table), start=START, end=date(2024, 1, 30), include_buprenorphine=bup)
+    out = {r["patient_id"]: r for r in rows_of(result)}
+    mme_values = ("total_mme", "mme_per_days_supply", "mme_per_therapy_day", "mme_per_window_day", "max_daily_mme")
+    assert [out["a"][c] for c in mme_values] == [None] * 5
+    assert (out["a"]["total_days_supply"], out["a"]["n_excluded"], out["a"]["failed_reason"]) == (0, 1, None)
+    reason = "CDC 2022 excludes buprenorphine" if bup else "include_buprenorphine=False"
+    assert reason in out["a"]["excluded_reason"]
+    assert (out["b"]["total_mme"], out["b"]["max_daily_mme"], out["b"]["n_excluded"]) == (225.0, 7.5, 1)
+    assert reason in out["b"]["excluded_reason"]
+    assert (out["c"]["total_mme"], out["c"]["max_daily_mme"], out["c"]["excluded_reason"]) == (0.0, 0.0, None)
 
 
 @pytest.mark.parametrize("backend", ["polars", "pandas", "duckdb"])

@@ -114,7 +114,11 @@ def test_simulated_cohort_p001_p050() -> None:
     for pid, meds in patients.items():
         first = meds[0]
         results[pid], _ = calculate_quietly(
-            [{k: m[k] for k in ("medication_name", "dose", "doses_per_24_hours", "days_of_medication")} for m in meds],
+            [  # numbers as numbers: a Medication refuses text, as the core does ("30" is not 30)
+                {"medication_name": m["medication_name"]}
+                | {k: float(m[k]) for k in ("dose", "doses_per_24_hours", "days_of_medication")}
+                for m in meds
+            ],
             therapy_days=float(first["therapy_days"]),
             observation_window_days=float(first["observation_window_days"]),
             therapy_days_without=float(first["therapy_days_without"]),
@@ -219,6 +223,26 @@ def test_medication_amounts_must_be_positive(field: str, value: float) -> None:
     (error,) = caught.value.errors()
     assert error["loc"] == (field,)
     assert error["type"] == ("finite_number" if math.isinf(value) or math.isnan(value) else "greater_than")
+
+
+@pytest.mark.parametrize("field", ["dose", "doses_per_24_hours", "days_of_medication"])
+@pytest.mark.parametrize("value", [True, "30", None, b"3"])
+def test_medication_amounts_must_be_numbers_as_the_core_reads_them(field: str, value: object) -> None:
+    """pydantic read True as 1 (oxycodone 'dose=True' was 3 MME/day) and "30" as 30; `mme.daily_mme` refuses both."""
+    fields = {"medication_name": "Oxycodone (mg)", "dose": 10, "doses_per_24_hours": 2, "days_of_medication": 30}
+    with pytest.raises(mme.ArgumentTypeError, match=rf"^{field} must be a number, not "):
+        heal.Medication.model_validate({**fields, field: value})
+
+
+def test_an_mme_that_overflows_is_a_dose_error() -> None:
+    """dose=1e308 was a pydantic ValidationError of the result model (10 errors), not the input's own."""
+    with pytest.raises(
+        mme.DoseError, match=r"^Oxycodone \(mg\): the MME overflows: check the dose, doses_per_24_hours"
+    ):
+        heal.calculate([med("Oxycodone (mg)", 1e308, 2, 30)], therapy_days=30, observation_window_days=90)
+    each_finite = [med("Oxycodone (mg)", 1e308, 1, 1)] * 2  # 1.5e308 MME each, 3e308 together
+    with pytest.raises(mme.DoseError, match=r"^the medications' summed MME overflows: check the dose"):
+        heal.calculate(each_finite, therapy_days=30, observation_window_days=90)
 
 
 def test_calculate_rejects() -> None:

@@ -135,11 +135,12 @@ def test_one_day_window() -> None:
 # -- excluded drugs, buprenorphine, 0/0 --------------------------------------------------------------
 
 
-def test_only_excluded_fills_give_none_not_zero_division() -> None:
+def test_only_excluded_fills_give_no_mme_never_0() -> None:
+    """An excluded drug has no MME: a patient on it alone is not one with no opioid (total 0, maximum 0)."""
     bup = fill("buprenorphine", "8 mg", quantity=30, days=30, route="sublingual")
     s = summarize([bup], **window(90), table="cdc-2022")
-    assert (s.total_mme, s.total_days_supply, s.on_therapy_days, s.n_dispensings) == (0, 0, 0, 0)
-    assert four(s) == (None, None, 0.0, 0.0)
+    assert (s.total_mme, s.total_days_supply, s.on_therapy_days, s.n_dispensings) == (None, 0, 0, 0)
+    assert four(s) == (None, None, None, None)
     assert len(s.excluded) == 1
     assert s.excluded[0].dispensing == bup
     assert "CDC 2022 excludes buprenorphine" in s.excluded[0].reason
@@ -162,6 +163,21 @@ def test_buprenorphine_with_and_without() -> None:
     assert [e.dispensing for e in without.excluded] == [film]
     assert "include_buprenorphine=False" in without.excluded[0].reason
     assert without.table == "heal-2025"
+
+
+def test_excluded_fills_beside_counted_ones_add_nothing_and_left_out_ones_alone_give_no_mme() -> None:
+    bup = fill("buprenorphine", "8 mg", quantity=30, days=30, route="sublingual")
+    both = summarize([bup, fill()], **window(30), table="cdc-2022")
+    assert (both.total_mme, both.max_daily_mme, len(both.excluded)) == (
+        summarize([fill()], **window(30)).total_mme,
+        15.0,
+        1,
+    )
+    left_out = summarize([bup], **window(30), table="heal-2025", include_buprenorphine=False)
+    assert (left_out.total_mme, left_out.max_daily_mme, left_out.mme_per_window_day) == (None, None, None)
+    assert "include_buprenorphine=False" in left_out.excluded[0].reason
+    nothing_in_window = summarize([fill(on=100)], **window(30))  # no fill at all in the window: no opioid, 0
+    assert (nothing_in_window.total_mme, nothing_in_window.max_daily_mme) == (0.0, 0.0)
 
 
 def test_buprenorphine_left_out_even_when_the_table_cannot_match_it() -> None:
@@ -401,12 +417,14 @@ def test_inequalities(fills: list[Dispensing], win: Window, clip: bool) -> None:
     assert not s.failed  # every drawn fill converts: the counts and the maximum are known
     assert s.on_therapy_days is not None
     assert s.total_days_supply is not None
-    assert s.max_daily_mme is not None
-    assert s.mme_per_window_day is not None
+    has_mme = s.n_dispensings > 0 or not s.excluded  # only excluded fills in the window: no MME, never 0
+    assert (s.max_daily_mme is not None) == (s.mme_per_window_day is not None) == (s.total_mme is not None) == has_mme
     assert s.on_therapy_days <= s.total_days_supply
     assert (s.mme_per_days_supply is None) == (s.mme_per_therapy_day is None) == (s.total_days_supply == 0)
     if s.mme_per_therapy_day is not None:
         assert s.mme_per_days_supply is not None
+        assert s.max_daily_mme is not None
+        assert s.mme_per_window_day is not None
         assert s.mme_per_days_supply <= s.mme_per_therapy_day * (1 + 1e-12)  # overlap only shrinks the denominator
         assert s.mme_per_therapy_day <= s.max_daily_mme * (1 + 1e-12)  # a mean over covered days <= their max
         if clip or s.on_therapy_days <= s.window_days:  # always when clipped; else when the window holds the fills
@@ -423,8 +441,11 @@ def test_summary_agrees_with_the_daily_series(fills: list[Dispensing], win: Wind
         series = {d: v for d, v in exposure(fills).daily.items() if win["start"] <= d <= win["end"]}
     else:
         series = exposure([f for f in fills if win["start"] <= f.fill_date <= win["end"]]).daily
-    assert s.total_mme == float(sum(map(exact, series.values()), Decimal(0)))  # decimals summed exactly
     assert s.on_therapy_days == len(series)
+    if not series and s.excluded:  # only excluded fills in the window: no MME, never 0
+        assert (s.total_mme, s.max_daily_mme) == (None, None)
+        return
+    assert s.total_mme == float(sum(map(exact, series.values()), Decimal(0)))  # decimals summed exactly
     assert s.max_daily_mme == max(series.values(), default=0.0)
 
 

@@ -147,6 +147,8 @@ def test_complete_cases(hand: taper.DoseMatrix) -> None:
         ([("X", "t0", "")], "medication is empty"),
         ([("X", "t0", -5.0)], "greater than or equal to 0"),
         ([("X", "t0", math.nan)], "cannot read the record"),
+        ([{"patient_id": "X", "timepoint": "t0", "mme_per_day": "\u0663"}], "must be a number in the digits 0-9"),
+        ([{"patient_id": "X", "timepoint": "t0", "mme_per_day": "1_0"}], "must be a number in the digits 0-9"),
         ([{"patient_id": "X", "timepoint": "t0"}], "exactly one"),
         ([{"patient_id": "X", "timepoint": "t0", "medication": "none", "mme_per_day": 0}], "exactly one"),
     ],

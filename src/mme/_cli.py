@@ -32,8 +32,9 @@ import mme
 from mme._tables import table_slugs
 
 from . import _vocab
-from ._errors import COLUMN_KEYWORDS, named_twice
+from ._errors import COLUMN_KEYWORDS, MMEError, named_twice
 from ._parse import Expression
+from ._units import number_text
 
 CAVEAT = (
     "MME estimates overdose risk and is not a dosing tool: do not use it to convert a patient from one opioid to "
@@ -101,19 +102,25 @@ class _Version(argparse.Action):
 
 def _finite_positive(text: str) -> float:
     try:
-        value = float(text)
-    except ValueError:
+        value = float(number_text(text, "value"))
+    except MMEError:
         value = math.nan
     if not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f"not a finite number above 0: {text[:40]!r}")
     return value
 
 
-def _positive_int(text: str) -> int:
+def _number(text: str) -> float:
+    """A number option, read as every number written as text is (`mme._units.number_text`): "1_0" and "٣" are not."""
     try:
-        value = int(text)
-    except ValueError:
-        value = 0
+        return float(number_text(text, "value"))
+    except MMEError:
+        raise argparse.ArgumentTypeError(f"not a number in the digits 0-9 (e.g. 10 or 2.5): {text[:40]!r}") from None
+
+
+def _positive_int(text: str) -> int:
+    digits = text.strip()
+    value = int(digits) if digits.isascii() and digits.isdigit() else 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"not a whole number of at least 1: {text[:40]!r}")
     return value
@@ -841,9 +848,9 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument(
         "--variant", help="choose one of several values a table prints (e.g. CMS 2018 methadone: flat, tiers)"
     )
-    convert.add_argument("--quantity", type=float, help="units dispensed (tablets, patches, mL, bottles)")
-    convert.add_argument("--days-supply", type=float, help="days supply of the dispensing")
-    convert.add_argument("--package-ml", type=float, help="mL per bottle when --quantity counts bottles (sprays)")
+    convert.add_argument("--quantity", type=_number, help="units dispensed (tablets, patches, mL, bottles)")
+    convert.add_argument("--days-supply", type=_number, help="days supply of the dispensing")
+    convert.add_argument("--package-ml", type=_number, help="mL per bottle when --quantity counts bottles (sprays)")
     convert.add_argument(
         "--threshold",
         type=_finite_positive,
@@ -876,7 +883,7 @@ def build_parser() -> argparse.ArgumentParser:
     taper_.add_argument("cohort", metavar="COHORT.csv")
     taper_.add_argument("--timepoints", required=True, help="time points in order, the first is the baseline (a,b,c)")
     taper_.add_argument("--table", default=mme.DEFAULT_TABLE, help="table slug or file (default %(default)s)")
-    taper_.add_argument("--reduction", type=float, default=0.5, help="reduction threshold (default %(default)s)")
+    taper_.add_argument("--reduction", type=_number, default=0.5, help="reduction threshold (default %(default)s)")
     taper_.add_argument("--inclusive", action="store_true", help="a reduction is >= the threshold (default: >)")
     taper_.add_argument("--label", help="a caption printed above the table")
     taper_.add_argument("--plot", metavar="FILE.png", help="save individual trajectories and the mean ± SD")

@@ -193,15 +193,38 @@ class Total(BaseModel):
 def thresholds_reached(
     value: float | None, thresholds: Iterable[float] = CDC_THRESHOLDS, *, inclusive: bool = True
 ) -> tuple[float, ...]:
-    """The thresholds a daily MME reaches: ``>=`` by default (CDC), ``>`` with ``inclusive=False``."""
+    """The thresholds a daily MME reaches: ``>=`` by default (CDC), ``>`` with ``inclusive=False``.
+
+    ``value`` is a daily MME (a finite number, 0 or more) or None (no MME: nothing reached); each threshold a
+    finite number above 0, none twice, as ``mme convert --threshold`` reads them (`DoseError` otherwise).
+    """
+    checked = _thresholds(thresholds)
     if value is None:
         return ()
-    return tuple(t for t in thresholds if (value >= t if inclusive else value > t))
+    number = float(exact_number(value, "the daily MME"))
+    if not (math.isfinite(number) and number >= 0):
+        raise DoseError(f"the daily MME must be a finite number, 0 or more (or None), not {excerpt(value)}")
+    return tuple(t for t in checked if (number >= t if inclusive else number > t))
+
+
+def _thresholds(thresholds: Iterable[object]) -> tuple[float, ...]:
+    """Thresholds (MME/day) as numbers: each finite and above 0, none twice (a typo, or a list built wrong)."""
+    if isinstance(thresholds, str | bytes) or not isinstance(thresholds, Iterable):
+        raise ArgumentTypeError(f"thresholds must be numbers (MME/day), e.g. [50, 90], not {excerpt(thresholds)}")
+    out: list[float] = []
+    for t in thresholds:
+        number = float(exact_number(t, "a threshold"))
+        if not (math.isfinite(number) and number > 0):
+            raise DoseError(f"a threshold must be a finite number above 0 (MME/day, e.g. 50 or 90), not {excerpt(t)}")
+        if number in out:
+            raise DoseError(f"threshold {excerpt(t)} is given twice: give each threshold once")
+        out.append(number)
+    return tuple(out)
 
 
 # -- frequency -----------------------------------------------------------------------------------
 
-_EVERY = re.compile(r"(?:q|every)? ?(\d+(?:\.\d+)?) ?(h|hr|hrs|hour|hours|d|day|days)?", re.I)
+_EVERY = re.compile(r"(?:q|every)? ?(\d+(?:\.\d+)?) ?(h|hr|hrs|hour|hours|d|day|days)?", re.I | re.ASCII)
 _ONE = Decimal(1)
 Ratio = tuple[Decimal, Decimal]
 
@@ -231,8 +254,11 @@ def _read_frequency(per_day: object, every: object) -> Ratio | None:
     elif isinstance(every, str):
         return _every_text(every)
     elif hasattr(every, "to") and hasattr(every, "magnitude"):
+        interval: Any = every
+        if isinstance(interval.magnitude, Decimal) and interval.magnitude.is_snan():  # pint raises on it: a NaN
+            interval = interval.__class__(Decimal("NaN"), interval.units)
         try:  # an int is read as written (beyond float range: a DoseError below), any other magnitude as a float
-            magnitude = every.to("hour").magnitude
+            magnitude = interval.to("hour").magnitude
             magnitude = magnitude if isinstance(magnitude, int) else float(magnitude)
         except (TypeError, ValueError, AttributeError) as exc:  # pint: not a time
             raise UnitError(f"every must be a time such as '6 h', not {excerpt(every)}") from exc
@@ -1165,7 +1191,7 @@ _OWN_CODE: tuple[str, ...] = (str(Path(__file__).parent),)
 def total(items: Iterable[DailyMME], *, thresholds: Iterable[float] = CDC_THRESHOLDS, inclusive: bool = True) -> Total:
     """Add items computed under one table; excluded items stay listed and add nothing."""
     wrong = "total() adds results (of convert, daily_mme, dispensing_mme) under thresholds (numbers), not"
-    if not isinstance(items, Iterable) or not isinstance(thresholds, Iterable):
+    if not isinstance(items, Iterable) or isinstance(thresholds, str | bytes) or not isinstance(thresholds, Iterable):
         raise ArgumentTypeError(f"{wrong} {excerpt(items)}, {excerpt(thresholds)}")
     items = tuple(items)
     if not all(isinstance(i, DailyMME) or (hasattr(i, "mme_per_day") and hasattr(i, "table")) for i in items):
@@ -1180,7 +1206,7 @@ def total(items: Iterable[DailyMME], *, thresholds: Iterable[float] = CDC_THRESH
     fields: dict[str, Any] = {
         "items": items, "table": items[0].table,
         "mme_per_day": added(counted, overflow=TOTAL_OVERFLOWS) if counted else None,
-        "table_version": items[0].table_version, "thresholds": tuple(float(exact_number(t, "a threshold")) for t in thresholds), "inclusive": inclusive,
+        "table_version": items[0].table_version, "thresholds": _thresholds(thresholds), "inclusive": inclusive,
     }  # fmt: skip
     if isinstance(inclusive, bool) and all(isinstance(i, DailyMME) for i in items):
         return Total.model_construct(**fields)  # what validation would make of them, without building a validator

@@ -116,7 +116,9 @@ class Summary(BaseModel):
 
     Ratios are None when both sides are 0 (nothing counted); `max_daily_mme` is then 0. With a
     failed fill in the window (and ``on_failed="propagate"``, the default) the totals and all four
-    definitions are None: the fill's MME is unknown, and 0 would be a wrong number.
+    definitions are None: the fill's MME is unknown, and 0 would be a wrong number. Where every fill in
+    the window is excluded (listed in `excluded` with the reason), the MME total and the four definitions
+    are None too: an excluded drug has no MME, which 0 would hide among patients with no opioid.
     """
 
     model_config = ConfigDict(frozen=True, defer_build=True)
@@ -357,7 +359,8 @@ def summarize(
     engine returns) and each number is rounded once, as the engine rounds a result: input order is moot.
     Excluded fills (no factor in the table, or buprenorphine when ``include_buprenorphine=False``)
     count for nothing, numerator or denominator, and are listed in ``excluded`` if they would
-    otherwise have counted (judged by their recorded days supply).
+    otherwise have counted (judged by their recorded days supply). A patient whose fills in the window are
+    all excluded has no MME: ``total_mme`` and the four definitions are None (the days are 0).
 
     A fill the engine refuses (unknown drug or unit, not covered, an overflowing amount) is listed
     in ``failed`` with the reason, judged in or out of the window as excluded fills are. Its MME is
@@ -392,14 +395,16 @@ def summarize(
     days = {"total_days_supply": sum(s.days for s in spans), "on_therapy_days": sum(s.days for s in segments)}
     days["window_days"] = window_days = hi - lo
     known = not failures or (on_failed == "drop" and bool(spans))  # failed and nothing else: unknown, never 0
+    has_mme = known and (bool(spans) or not excluded)  # excluded and nothing else: no MME, never 0
     highest = _reported(max((s.rate for s in segments), default=_ZERO))
     return Summary(
         patient_id=patient, start=start, end=end, table=tab.slug, table_version=tab.version,
         include_buprenorphine=include_buprenorphine, clip_to_window=clip_to_window, on_failed=on_failed,
-        total_mme=total_mme if known else None, total_days_supply=days["total_days_supply"] if known else None,
+        total_mme=total_mme if has_mme else None, total_days_supply=days["total_days_supply"] if known else None,
         on_therapy_days=days["on_therapy_days"] if known else None, window_days=window_days,
-        **{name: _reported(exact_total, Decimal(days[d])) if days[d] and known else None for name, d in RATIOS.items()},
-        max_daily_mme=highest if known else None,
+        **{name: _reported(exact_total, Decimal(days[d])) if days[d] and has_mme else None
+           for name, d in RATIOS.items()},
+        max_daily_mme=highest if has_mme else None,
         excluded=tuple(excluded), failed=tuple(failures), n_dispensings=len(spans),
     )  # fmt: skip
 

@@ -84,11 +84,18 @@ _COUNTED = frozenset(
     ]
     for plural in ("", "s")
 )
-_VOLUME_PART = re.compile(r"(\d+(?:\.\d+)?)? ?([a-z]+)")
+_VOLUME_PART = re.compile(r"(\d+(?:\.\d+)?)? ?([a-z]+)", re.ASCII)
 #: The units accepted, as messages list them.
 ACCEPTED = "mg, mcg (µg, ug), g; mcg/h, mg/h, mg/day; mg/mL, mg/5 mL; mL, L"
 
-_NUMBER_UNIT = re.compile(r"([-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf|infinity)) ?(.*)", re.I)
+# \d is 0-9 only (re.ASCII): "٣ mg" is refused, as a cell or an expression with it is (`NUMBER_TEXT`)
+_NUMBER_UNIT = re.compile(
+    r"([-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf|infinity)) ?(.*)", re.I | re.ASCII
+)
+#: A number written as text, as every path reads one: the digits 0-9, an optional point and exponent. Python's
+#: float() reads more ("1_0" as 10, "٣" as 3), which one path read and the next refused: none reads them now.
+NUMBER_TEXT = r"[+-]?(?:[0-9]+[.]?[0-9]*|[.][0-9]+)(?:[eE][+-]?[0-9]+)?"
+_NUMBER_TEXT = re.compile(NUMBER_TEXT)
 
 #: Results (MME/day and the daily dose) are rounded once, half to even, to this many decimal places.
 RESULT_DECIMALS = 9
@@ -262,6 +269,15 @@ def read_text(text: str) -> tuple[Decimal, str]:
     return Decimal(number.replace(",", ".")), unit
 
 
+def number_text(text: str, what: str) -> Decimal:
+    """A number written as text (a command-line option, a cell), as written: `NUMBER_TEXT`, spaces around it
+    aside; anything else ("ten", "1,000", "1_0", "٣", "nan") is a `DoseError`."""
+    stripped = bounded(text, what, DoseError).strip()
+    if not _NUMBER_TEXT.fullmatch(stripped):
+        raise DoseError(f"{what} must be a number in the digits 0-9 (e.g. 10 or 2.5), not {excerpt(text)}")
+    return Decimal(stripped)
+
+
 def _parse_text(text: str) -> tuple[float, str]:
     number, unit = read_text(text)
     return float(number), unit
@@ -301,14 +317,25 @@ def _read(number: Decimal, unit: str, what: str) -> Amount:
 def _plain(value: object, what: str) -> int | float | Decimal:
     """A number argument as one of Python's own (NumPy's integers and floats, a frame's cells, as the int or float
     they hold); any other type is an `ArgumentTypeError`."""
+    if _is_short_float(value):  # NumPy's float32 (or float16) as written: 3.3, not the 3.2999999523 it widens to
+        return float(str(value))
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | numbers.Integral):
         raise ArgumentTypeError(f"{what} must be a number, not {excerpt(value)}")
     if isinstance(value, float):
         return float(value)  # NumPy's float64 is a float whose repr is not the number ('np.float64(4.0)')
+    if isinstance(value, Decimal) and value.is_snan():  # a signaling NaN raises where it is read: a NaN, refused so
+        return Decimal("NaN")
     return value if isinstance(value, int | Decimal) else int(value)
 
 
-def _number(value: object, what: str) -> float:
+def _is_short_float(value: object) -> bool:
+    """A NumPy float narrower than a float: its shortest text (at most 9 digits) is what was written, and a float
+    holds it exactly as written (`exact` reads it back as the same decimal)."""
+    dtype = getattr(value, "dtype", None)
+    return isinstance(value, numbers.Real) and getattr(dtype, "kind", None) == "f" and getattr(dtype, "itemsize", 8) < 8
+
+
+def number_argument(value: object, what: str) -> float:
     """A number argument; a wrong type is an `ArgumentTypeError`, a huge int a `DoseError`."""
     return _float(_plain(value, what), what)
 
@@ -329,7 +356,7 @@ def exact_number(value: object, what: str) -> Decimal:
 
 def positive(value: object, what: str) -> float:
     """A count, frequency or number of days: a positive finite number."""
-    return _checked(_number(value, what), what)
+    return _checked(number_argument(value, what), what)
 
 
 def exact_positive(value: object, what: str) -> Decimal:

@@ -31,7 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-from ._engine import CDC_THRESHOLDS, DailyMME, TableLike, Total, total
+from ._engine import CDC_THRESHOLDS, DailyMME, TableLike, Total, _thresholds, total
 from ._engine import convert as convert_expression
 from ._errors import (
     AmbiguousDoseError,
@@ -886,6 +886,7 @@ def convert(
 ) -> DailyMME | Total:
     """MME/day of a FHIR resource: a `mme.DailyMME` for one item, a `mme.Total` for several (a product with two
     opioids, concurrent dosages), a `BundleMME` for a Bundle (non-opioid medications listed as not counted)."""
+    thresholds = _thresholds(thresholds)  # checked also where one item leaves them unused
     resource = read(obj)
     kind = resource["resourceType"]
     if kind == "Bundle":
@@ -927,13 +928,14 @@ def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thr
                 )
     _counted_once(counted)
     tab = resolve_table(table)
-    sum_ = total(items, thresholds=thresholds) if items else None
+    checked = _thresholds(thresholds)  # also where no item is counted: no threshold goes unchecked
+    sum_ = total(items, thresholds=checked) if items else None
     return BundleMME(
         items=tuple(items),
         mme_per_day=sum_.mme_per_day if sum_ else None,
         table=sum_.table if sum_ else tab.slug,
         table_version=sum_.table_version if sum_ else tab.version,
-        thresholds=tuple(float(t) for t in thresholds),
+        thresholds=checked,
         not_counted=tuple(skipped),
     )
 

@@ -32,12 +32,12 @@ from functools import cache
 from types import MappingProxyType
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from ._engine import _match
 from ._errors import DoseError, MMEWarning, TableError, UnknownDrugError
 from ._tables import FactorRow, get_table
-from ._units import positive
+from ._units import number_argument, positive
 
 __all__ = [
     "MEDICATIONS",
@@ -183,6 +183,12 @@ class Medication(BaseModel):
     def _name(cls, value: str) -> str:
         return _known_name(value)  # raises UnknownDrugError (an MMEError), not a ValidationError
 
+    @field_validator("dose", "doses_per_24_hours", "days_of_medication", mode="before")
+    @classmethod
+    def _number(cls, value: object, info: ValidationInfo) -> float:
+        """A number, as the core reads one: True or "30" is an `ArgumentTypeError` (pydantic would read 1 and 30)."""
+        return number_argument(value, str(info.field_name))
+
 
 class MedicationMME(Medication):
     """A medication with its factor and MME, as the calculator returns it."""
@@ -220,13 +226,20 @@ class HealResult(BaseModel):
     table_version: str
 
 
+_OVERFLOW = "the MME overflows: check the dose, doses_per_24_hours and days_of_medication"
+
+
 def _definitions(meds: list[MedicationMME], therapy_days: float, window_days: float) -> HealDefinitions:
-    total_mme = math.fsum(m.mme for m in meds)
+    try:
+        total_mme = math.fsum(m.mme for m in meds)
+        mme4 = math.fsum(m.single_day_mme for m in meds)
+    except OverflowError:  # each finite, their sum not
+        raise DoseError(f"the medications' summed MME overflows: {_OVERFLOW.split(': ', 1)[1]}") from None
     total_days = math.fsum(m.days_of_medication for m in meds)
     return HealDefinitions(
         therapy_days=therapy_days, observation_window_days=window_days, total_mme=total_mme, total_days=total_days,
         mme1=total_mme / total_days if total_days else None, mme2=total_mme / therapy_days,
-        mme3=total_mme / window_days, mme4=math.fsum(m.single_day_mme for m in meds),
+        mme3=total_mme / window_days, mme4=mme4,
     )  # fmt: skip
 
 
@@ -270,6 +283,8 @@ def calculate(
     for m in meds:
         factor = MEDICATIONS[m.medication_name].factor
         single_day = m.dose * m.doses_per_24_hours * float(factor)
+        if not math.isfinite(single_day * m.days_of_medication):
+            raise DoseError(f"{m.medication_name}: {_OVERFLOW}")
         results.append(
             MedicationMME(
                 **m.model_dump(), factor=factor, single_day_mme=single_day, mme=single_day * m.days_of_medication

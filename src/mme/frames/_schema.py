@@ -33,6 +33,7 @@ SUMMARY_COLUMNS: Final = (
     "n_excluded",
     "n_failed",
     "failed_reason",
+    "excluded_reason",
 )
 
 Frame = nw.LazyFrame[Any]

@@ -12,6 +12,7 @@ from narwhals.typing import IntoFrameT
 from mme._engine import TableLike
 from mme._errors import ColumnError
 from mme._history import (
+    _BUP_LEFT_OUT,
     DAYS_SUPPLY_NOT_WHOLE,
     DAYS_SUPPLY_TOO_LONG,
     FILL_OVERFLOWS,
@@ -142,8 +143,10 @@ def summarize(
     ``total_mme``, ``total_days_supply``, ``on_therapy_days``, ``window_days``,
     ``mme_per_days_supply`` (definition 1), ``mme_per_therapy_day`` (2), ``mme_per_window_day``
     (3), ``max_daily_mme`` (4), ``n_dispensings`` (fills counted), ``n_excluded`` (fills the
-    table or ``include_buprenorphine=False`` leaves out, that would have counted), ``n_failed``
-    and ``failed_reason``. The definitions, clipping and exclusion rules are exactly
+    table or ``include_buprenorphine=False`` leaves out, that would have counted), ``n_failed``,
+    ``failed_reason`` and ``excluded_reason`` (one of the excluded fills' reasons, the first in text order).
+    A patient whose fills in the window are all excluded has no MME: ``total_mme`` and the four definitions
+    are null (an excluded drug has no MME, never 0), as in `mme.summarize`. The definitions, clipping and exclusion rules are exactly
     `mme.summarize`'s. Computed without laying fills out day by day: on-therapy days and the
     highest day come from a sweep over fill starts and ends.
 
@@ -276,6 +279,10 @@ def _summarize(
         _col("excluded_in").cast(nw.Int64).alias("n_excluded"),
         _col("failed_in").cast(nw.Int64).alias("n_failed"),
         nw.when(_col("failed_in")).then(_col("err")).otherwise(nw.lit(None, nw.String)).alias("failed_reason"),
+        nw.when(_col("excluded_in"))
+        .then(nw.when(_col("out")).then(nw.lit(_BUP_LEFT_OUT)).otherwise(nw.col(MME_EXCLUDED)))
+        .otherwise(nw.lit(None, nw.String))
+        .alias("excluded_reason"),
     )
     with warnings.catch_warnings():  # pandas warns where a sum overflows: handled below (TOTAL_OVERFLOWS)
         warnings.filterwarnings("ignore", "overflow encountered", RuntimeWarning)
@@ -292,6 +299,8 @@ def _summarize(
         if on_failed == "drop":  # failed fills left out where another fill counts (none: unknown, as in `summarize`)
             fine = fine | (nw.col("n_dispensings") > 0)
         known = ~overflows & fine
+        # every fill in the window excluded: no MME (an excluded drug has none), never 0
+        has_mme = known & ((nw.col("n_dispensings") > 0) | (nw.col("n_excluded") == 0))
 
         def reported(x: nw.Expr) -> nw.Expr:  # rounded once, as `mme.summarize` rounds its exact sums
             return _round(x, native.implementation)
@@ -300,8 +309,9 @@ def _summarize(
             safe = nw.when(denominator > 0).then(denominator).otherwise(1)
             return nw.when(denominator > 0).then(reported(total_mme / safe)).otherwise(nw.lit(None, nw.Float64))
 
-        def unless_failed(name: str, value: nw.Expr, dtype: Any) -> nw.Expr:
-            return nw.when(known).then(value.cast(dtype)).alias(name)  # null otherwise (pandas: NaN, as a float)
+        def unless_failed(name: str, value: nw.Expr, dtype: Any, *, mme: bool = True) -> nw.Expr:
+            # null otherwise (pandas: NaN, as a float); `mme`: an MME value, null too where nothing has one
+            return nw.when(has_mme if mme else known).then(value.cast(dtype)).alias(name)
 
         out = out.with_columns(
             on_days.fill_null(0).cast(nw.Int64),
@@ -310,14 +320,15 @@ def _summarize(
         ).select(
             nw.col(p),
             unless_failed("total_mme", reported(total_mme), nw.Float64),
-            unless_failed("total_days_supply", total_days, nw.Int64),
-            unless_failed("on_therapy_days", on_days, nw.Int64),
+            unless_failed("total_days_supply", total_days, nw.Int64, mme=False),
+            unless_failed("on_therapy_days", on_days, nw.Int64, mme=False),
             nw.col("window_days"),
             *(unless_failed(name, ratio(nw.col(d)), nw.Float64) for name, d in RATIOS.items()),
             unless_failed("max_daily_mme", reported(nw.col("max_daily_mme")), nw.Float64),
             *[nw.col(c).cast(nw.Int64) for c in ("n_dispensings", "n_excluded", "n_failed")],
             nw.when(overflows).then(nw.lit(TOTAL_OVERFLOWS)).otherwise(nw.col("failed_reason").cast(nw.String))
             .alias("failed_reason"),
+            nw.col("excluded_reason").cast(nw.String),
         )  # fmt: skip
         if isinstance(native, nw.DataFrame):
             return out.sort(p).collect(backend=native.implementation).to_native()  # type: ignore[no-any-return]
@@ -328,6 +339,7 @@ def _summarize(
 _TOTALS: Final = (
     *(nw.col(c).sum() for c in ("total_mme", "total_days_supply", "n_dispensings", "n_excluded", "n_failed")),
     nw.col("failed_reason").min(),
+    nw.col("excluded_reason").min(),
 )
 #: How each backend sweeps (`_summarize`'s ``method``); any other rides the totals on the window sweep.
 _SWEEPS: Final[dict[nw.Implementation, Literal["window", "pairwise"]]] = {
@@ -352,7 +364,9 @@ def _sweep_window(fills: Frame, p: str, riding: tuple[nw.Expr, ...] = ()) -> Fra
     down at a cost that grows with the plan. Elsewhere a group-by of the fills is cheaper, and the
     sweep reads only the counted spans' four columns (on Polars a third less CPU, and a third less memory).
     """
-    names = ("total_mme", "total_days_supply", "n_dispensings", "n_excluded", "n_failed", "failed_reason")
+    names = (
+        "total_mme", "total_days_supply", "n_dispensings", "n_excluded", "n_failed", "failed_reason", "excluded_reason"
+    )  # fmt: skip
     totals, nothing = (names, _NO_TOTALS) if riding else ((), ())
     events = nw.concat(
         [
@@ -380,6 +394,7 @@ _NO_TOTALS: Final = (
     *(nw.lit(0.0).alias("total_mme"), nw.lit(0).cast(nw.Int64).alias("total_days_supply")),
     *(nw.lit(0).cast(nw.Int64).alias(c) for c in ("n_dispensings", "n_excluded", "n_failed")),
     nw.lit(None, nw.String).alias("failed_reason"),
+    nw.lit(None, nw.String).alias("excluded_reason"),
 )
 
 

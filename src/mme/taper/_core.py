@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from mme._engine import TOTAL_OVERFLOWS, DailyMME, TableLike, convert, total
 from mme._errors import CohortError, MMEError, excerpt, named_twice, utf8_text
 from mme._tables import DEFAULT_TABLE, Table, resolve_table
-from mme._units import added
+from mme._units import added, number_text
 
 from ._render import _cell_text, _num, _pct, _render, _table_text
 
@@ -97,7 +97,7 @@ def _record(raw: RecordLike, where: str) -> Record:
         if isinstance(raw, Mapping):
             data = {k: v for k, v in raw.items() if v is not None and v != ""}
             if "mme_per_day" in data and isinstance(data["mme_per_day"], str):
-                data["mme_per_day"] = float(data["mme_per_day"])
+                data["mme_per_day"] = float(number_text(data["mme_per_day"], "mme_per_day"))
             return Record.model_validate(data)
         patient_id, timepoint, value = raw
         if isinstance(value, str):
