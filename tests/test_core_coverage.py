@@ -2057,3 +2057,17 @@ def test_each_tiered_drug_of_a_custom_table_says_it_was_tiered_alone(tmp_path: P
     assert all(any(w.endswith(alone) for w in i.warnings) for i in one_then_two.items[1:])
     two_each = mme.total([methadone, methadone, levorphanol, levorphanol])
     assert all(any(w.endswith(alone) for w in i.warnings) for i in two_each.items)
+
+
+@pytest.mark.parametrize("text", ["1_0", "\u0663", "ten", "1,000", "nan", ""])
+def test_a_number_written_as_text_is_only_digits(text: str) -> None:
+    """The one rule every path reads a number written as text by (options, cohort cells): the digits 0-9."""
+    with pytest.raises(DoseError, match=r"must be a number in the digits 0-9 \(e\.g\. 10 or 2\.5\)"):
+        _units.number_text(text, "value")
+    assert _units.number_text(" 2.5 ", "value") == Decimal("2.5")
+
+
+@pytest.mark.parametrize("thresholds", ["50", b"90", 50])
+def test_thresholds_must_be_a_collection_of_numbers(thresholds: object) -> None:
+    with pytest.raises(ArgumentTypeError, match=r"thresholds must be numbers \(MME/day\), e\.g\. \[50, 90\]"):
+        mme.thresholds_reached(60.0, thresholds)  # type: ignore[arg-type]

@@ -758,6 +758,15 @@ def test_a_rate_that_may_be_a_patch_or_an_infusion_is_refused(dose: str) -> None
     assert mme.convert(f"fentanyl {dose} patch", table="anzca-2021").mme_per_day == 150.0
 
 
+@pytest.mark.parametrize("dose", ["1200 mcg/day", "1200 mcg/24 h", "1.2 mg/day"])
+def test_a_daily_rate_that_may_be_a_patch_or_an_infusion_is_refused(dose: str) -> None:
+    """A syringe driver's "1200 mcg/24 h" under ANZCA was read as a 50 mcg/h patch (150 MME/day, with a warning that
+    patches are labelled per hour); subcutaneously it is 240 (1,200 mcg x 0.2)."""
+    with pytest.raises(mme.AmbiguousDoseError, match="a patch's or an infusion's"):
+        mme.convert(f"fentanyl {dose}", table="anzca-2021")
+    assert mme.convert(f"fentanyl {dose} SC", table="anzca-2021").mme_per_day == 240.0
+
+
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [

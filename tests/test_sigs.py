@@ -4692,3 +4692,14 @@ def test_an_interval_range_with_its_unit_at_both_ends_reads_as_q4_6h(often: str,
 def test_an_interval_range_running_backwards_is_refused() -> None:
     with pytest.raises(mme.ExpressionError, match=r"^range 'q6h-4h' runs backwards"):
         mme.convert("oxycodone 5 mg 1 tab q6h-4h prn")
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [("Oxynorm 5 mg: 1 gélule jusqu'à 6 fois par jour", "Oxynorm 5 mg: 1 gélule up to 6 times a day"),  # 45
+     ("oxycodone 5 mg 1 cp jusqu'a 4 fois par jour si douleur", "oxycodone 5 mg 1 cp up to 4 times a day prn"),
+     ("oxycodone 5 mg 1 cp toutes les 4 h jusqu'a 4 cp par jour", "oxycodone 5 mg 1 tab q4h max 4 tabs a day")],
+)  # fmt: skip
+def test_french_up_to_is_read_as_english_up_to(text: str, plain: str) -> None:
+    """ "jusqu'à 6 fois par jour" was refused as "a maximum, not a frequency", where "up to 6 times a day" is read."""
+    assert mme.convert(text).mme_per_day == mme.convert(plain).mme_per_day

@@ -343,14 +343,15 @@ def _match(
     table: Table, drug: str, route: str | None, form: str | None, release: str | None, variant: str | None, kind: str
 ) -> FactorRow | Exclusion:
     """The one row (or exclusion) of `table` for this input, or a typed error saying what to add. `kind` is "mass",
-    "rate" or, for a regimen's rate per hour, "hourly": a patch's or an infusion's rate, never another row's."""
+    "rate" (a product's strength) or, for a regimen's, "hourly" (a rate per hour: a patch's or an infusion's, never
+    another row's) or "daily" (a daily total: "120 mg/day", or a patch's or an infusion's rate said per day)."""
     if ex := _excluded_by(table, drug, route, form, exact=True):
         return ex
     rows = _candidates(table, drug, route, form, release, None)
     patches = [r for r in rows if r.is_patch]
-    if patches and kind == "hourly" and route is None and form is None:
+    if patches and kind in ("hourly", "daily") and route is None and form is None:
         infused = sorted({r.describe() for r in rows if not r.is_patch and _takes_hourly(r)})
-        if infused:  # "fentanyl 50 mcg/h" under ANZCA: a patch (x 3) or a subcutaneous infusion (x 4.8)?
+        if infused:  # "fentanyl 50 mcg/h", "600 mcg/24 h" under ANZCA: a patch (x 3) or an infusion (x 4.8)?
             raise AmbiguousDoseError(
                 f"a rate with no route or form is a patch's or an infusion's, and {table.slug} has {drug} as a patch "
                 f"and as {', '.join(infused)}: say which (e.g. 'patch' or the route)"
@@ -661,7 +662,7 @@ def plan(
             except MMEError as exc:
                 return _stopped(Stage.DOSE_KIND, exc, **base)
     try:
-        matched = "mass" if kind != "rate" else "hourly" if regimen and _hourly(unit) else "rate"
+        matched = "mass" if kind != "rate" else ("hourly" if _hourly(unit) else "daily") if regimen else "rate"
         row = _match(table, name.drug, route_, form_, release_, variant, matched)
     except MMEError as exc:
         return _stopped(Stage.MATCH, exc, **base)

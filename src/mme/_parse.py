@@ -322,7 +322,7 @@ _MAY_DO: Final = _vocab.SIG_VERBS | _vocab.MORE_DOSES | {"increase", "increased"
 _CONNECTORS: Final = frozenset({"and", "et", "&", "then"}) - _vocab.MULTI_STEP
 _CAPS: Final = _Phrases(("not to exceed", "do not exceed", "no more than", "max daily dose", "maximum daily dose",
                 "maximum dose", "max dose", "maximum of", "max of", "maximum", "max", "up to", "ne pas dépasser",
-                "nte", "not exceeding", "jusqu'à", "mdd", "daily max", "daily maximum", "daily max dose",
+                "nte", "not exceeding", "jusqu'à", "jusqu'a", "mdd", "daily max", "daily maximum", "daily max dose",
                 "daily maximum dose", "max daily amount", "maximum daily amount", "do not take more than",
                 "not more than", "sans dépasser"))  # fmt: skip
 _DURATION_UNITS: Final = frozenset({"day", "days", "d", "week", "weeks", "wk", "wks", "month", "months", "jours",
@@ -354,6 +354,7 @@ _FOR: Final = frozenset(
 )  # before a duration ("qsp": French, enough for)
 _TO_LAST: Final = frozenset({"must", "should", "to"})  # before "last 30 days"
 _UNTIL: Final = frozenset({"until", "jusqu'à"})
+_UP_TO: Final = frozenset({"up", "jusqu'à", "jusqu'a"})  # "up to", "jusqu'à 6 fois par jour": at most this often
 _SUPPLIED: Final = _vocab.DISPENSED | _vocab.REFILLS | {"no"}  # the words a quantity supplied can start with
 #: The words the parts `step` tries first can start with, beside a number: any other word skips them.
 _PART_STARTS: Final = frozenset(
@@ -910,6 +911,8 @@ class _Parser:
             return end
         if key == "up" and self.keys[i + 1] == "to" and self.frequency_at(i + 2) is not None:
             return i + 2  # "up to every 4 hours": at most that often
+        if key in _UP_TO and key != "up" and self.frequency_at(i + 1) is not None:
+            return i + 1  # "jusqu'à 6 fois par jour", as "up to 6 times a day"
         if key == "up" and self.keys[i + 1] == "to" and self.nums[i + 2]:  # "take up to 2 tabs": at most 2
             self.notes.append(f"{self.span(i, i + 3)!r} read as {self.span(i + 2, i + 3)}")
             return i + 2
@@ -1753,7 +1756,7 @@ class _Parser:
             kind, unit, k = "count", form.value, form.end
         elif self.keys[k] in _vocab.ADMINISTRATIONS:
             kind, unit, k = "count", "dose", k + 1
-        elif self.keys[k] in ("times", "fois") and (self.frequency is not None or self.keys[i] != "up"):
+        elif self.keys[k] in ("times", "fois") and (self.frequency is not None or self.keys[i] not in _UP_TO):
             kind, unit, k = "count", "dose", k + 1  # "q4-6h prn, not more than 3 times a day" ("up to 4 times a
             # day" with no frequency before it is the frequency, at most)
             if self.frequency is not None and value > self.frequency.most:  # "daily up to 4 times daily": which?
