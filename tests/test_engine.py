@@ -1050,14 +1050,22 @@ def test_frames_give_every_claim_what_the_engine_gives(
         assert tuple(row[k] for k in outputs) == expected, (drug, unit)
 
 
-def test_a_variant_asked_of_a_drug_with_one_value_says_so() -> None:
-    """cms-2018 prints variants for methadone only: asked of oxycodone, the message says there are none to choose
-    (it ended in "it prints: " followed by nothing)."""
+def test_a_variant_of_the_table_applies_where_it_is_printed() -> None:
+    """cms-2018 prints variants for methadone only: a cohort of methadone and oxycodone under "tiers" was refused for
+    every other drug ("drop variant='tiers'"), so no patient on both could be totalled. The variant chooses where the
+    table prints it; another drug's one factor is used; a variant the table never prints is still refused."""
+    oxycodone = mme.daily_mme("oxycodone", "10 mg", per_day=3, table="cms-2018", variant="tiers")
+    assert (oxycodone.mme_per_day, oxycodone.variant) == (45.0, None)  # 30 mg x 1.5
+    both = mme.total(
+        [mme.convert(t, table="cms-2018", variant="tiers") for t in ("oxycodone 10 mg tid", "methadone 10 mg tid")]
+    )
+    assert both.mme_per_day == 45.0 + 240.0  # methadone 30 mg/day x 8 (over 20 mg/day)
     with pytest.raises(
-        mme.AmbiguousDoseError,
-        match=r"^cms-2018 prints no variants of the factor for oxycodone here: drop variant='tiers'$",
+        mme.AmbiguousDoseError, match=r"^cms-2018 prints no variant 'tier' \(its variants: flat, tiers\)$"
     ):
-        mme.daily_mme("oxycodone", "10 mg", per_day=3, table="cms-2018", variant="tiers")
+        mme.daily_mme("oxycodone", "10 mg", per_day=3, table="cms-2018", variant="tier")
+    with pytest.raises(mme.AmbiguousDoseError, match=r"^cdc-2022 prints no variants: drop variant='tiers'$"):
+        mme.daily_mme("oxycodone", "10 mg", per_day=3, variant="tiers")
 
 
 def test_an_interval_too_large_for_a_float_is_a_dose_error() -> None:

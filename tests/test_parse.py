@@ -377,11 +377,10 @@ def _expressions(draw: st.DrawFn) -> tuple[str, Expression]:
         fields["release"] = release[1]
         (head if draw(st.booleans()) else tail).append(release[0])
     head.append(f"{_number_text(amount, draw(st.booleans()))}{draw(st.sampled_from(['', ' ']))}{unit_text}")
-    if unit.endswith("/mL") and draw(st.booleans()):
-        volume = draw(_AMOUNTS)
-        held = volume * amount * {"mcg": 0.001, "mg": 1.0, "g": 1000.0}[unit.split("/")[0]]  # mg of the opioid
-        # a larger volume, or one holding more, with no verb before it may be a bottle (test_sigs)
-        verb = volume > _MOST_UNSAID["volume"] or held > _MOST_UNSAID_MG
+    volume = draw(_AMOUNTS)
+    held = volume * amount * {"mcg": 0.001, "mg": 1.0, "g": 1000.0}[unit.split("/")[0]]  # mg of the opioid
+    if unit.endswith("/mL") and held <= _MOST_UNSAID_MG and draw(st.booleans()):  # more may be a bottle (test_sigs)
+        verb = volume > _MOST_UNSAID["volume"]  # so may a larger volume with no verb before it
         tail.append(f"{'take ' * verb}{_number_text(volume, False)} mL")
         amounts.append(tail[-1])
         fields["volume"] = f"{_number_text(volume, False)} mL"

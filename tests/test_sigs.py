@@ -4277,7 +4277,10 @@ def test_an_amount_after_the_frequency_and_apart_from_it_may_be_the_quantity_sup
      # a small bottle of a concentrate: 10 mL of 100 mg/mL is 1,000 mg; 120 mL of syrup taken 6 times a day
      ("tramadol 100 mg/mL drops 10 mL tds", "10 mL", "take 0.5 mL", "cdc-2022"),  # was 600
      ("morphine 20 mg/mL 15 mL q4h", "15 mL", "take 0.5 mL", "cdc-2022"),  # was 1,800
-     ("hydrocodone/homatropine 5 mg/5 mL syrup 120 mL q4-6h prn", "120 mL", "take 5 mL", "cdc-2022")],  # was 720
+     ("hydrocodone/homatropine 5 mg/5 mL syrup 120 mL q4-6h prn", "120 mL", "take 5 mL", "cdc-2022"),  # was 720
+     # a route other than by mouth after the count allows no more (a PecFent bottle holds 8 sprays)
+     ("PecFent 100 mcg 8 sprays nasal q4h", "8 sprays", "1 spray", "cms-2018"),  # was 768
+     ("Abstral 100 mcg 8 tabs SL q4h", "8 tabs", "1 tab", "cms-2018")],  # was 624
 )  # fmt: skip
 def test_more_than_a_usual_dose_with_no_verb_before_it_may_be_the_quantity_supplied(
     text: str, said: str, dose: str, table: str
@@ -4290,7 +4293,6 @@ def test_more_than_a_usual_dose_with_no_verb_before_it_may_be_the_quantity_suppl
         mme.convert(text, table=table)
     said_so = mme.convert(text.replace(said, f"disp {said}, {dose}"), table=table)
     assert said_so.mme_per_day == mme.convert(text.replace(said, dose), table=table).mme_per_day
-    assert mme.convert(text.replace(said, f"take {said}"), table=table).mme_per_day is not None  # the verb says a dose
 
 
 def test_a_few_units_with_no_verb_are_a_dose() -> None:
@@ -4703,3 +4705,24 @@ def test_an_interval_range_running_backwards_is_refused() -> None:
 def test_french_up_to_is_read_as_english_up_to(text: str, plain: str) -> None:
     """ "jusqu'à 6 fois par jour" was refused as "a maximum, not a frequency", where "up to 6 times a day" is read."""
     assert mme.convert(text).mme_per_day == mme.convert(plain).mme_per_day
+
+
+@pytest.mark.parametrize(
+    ("text", "held"),
+    [("morphine 10 mg/5 mL take 473 mL q4h", "946"),  # a pint: was 5,676 MME/day
+     ("morphine 10 mg/5 mL swallow 100 mL q4h", "200"),  # was 1,200
+     ("tramadol 100 mg/mL drops take 10 mL tds", "1000")],  # was 600
+)  # fmt: skip
+def test_a_volume_holding_more_than_a_dose_taken_more_than_once_a_day_is_refused_even_after_its_verb(
+    text: str, held: str
+) -> None:
+    with pytest.raises(
+        mme.ExpressionError, match=f"holds {held} mg at once, taken more than once a day: no usual dose"
+    ):
+        mme.convert(text)
+
+
+def test_a_methadone_clinic_dose_after_its_verb_reads() -> None:
+    # once a day: 15 mL x 10 mg/mL = 150 mg x 4.7; 200 mL x 1 mg/mL = 200 mg x 4.7
+    assert mme.convert("methadone 10 mg/mL take 15 mL daily").mme_per_day == 705.0
+    assert mme.convert("methadone 1 mg/mL take 200 mL daily").mme_per_day == 940.0

@@ -421,9 +421,14 @@ def _choose_variant(table: Table, rows: list[FactorRow], variant: str | None) ->
     names = sorted({r.variant for r in rows if r.variant})
     if variant is not None:
         chosen = [r for r in rows if r.variant == variant]
-        if not chosen and not names:
+        if not chosen and not names:  # cms-2018 "tiers" is methadone's: a cohort's other drugs print one factor
+            printed = sorted({r.variant for r in table.rows if r.variant})
+            if variant in printed:
+                return rows
             raise AmbiguousDoseError(
-                f"{table.slug} prints no variants of the factor for {rows[0].drug} here: drop variant={variant!r}"
+                f"{table.slug} prints no variant {variant!r} (its variants: {', '.join(printed)})"
+                if printed
+                else f"{table.slug} prints no variants: drop variant={variant!r}"
             )
         if not chosen:
             raise AmbiguousDoseError(f"{table.slug} has no variant {variant!r} here; it prints: {', '.join(names)}")

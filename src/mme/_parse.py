@@ -707,7 +707,7 @@ class _Parser:
         self.few: str | None = None  # "#4", "dispense 2 tabs" as typed: dispensed, or a count the sig gives no other?
         self.interval: tuple[str, float] | None = None  # "30 mg/12 hr": ("12 hr", 12.0), see `per_interval`
         self.other_drug: str | None = None  # a drug named in text read as naming no dose ("if morphine does not work")
-        self.bottle: tuple[str, float] | None = None  # a large volume with no verb before it, and its top: see `unsaid`
+        self.bottle: tuple[str, float, bool] | None = None  # a volume, its top, and if a verb said it: see `bottled`
         self.clocks: tuple[str, ...] = ()  # clock times as typed ("9am and 9pm"), each one administration
         self.schedule: str | None = None  # "1-0-1" as typed: the doses at their times of day (`schedule_at`)
         self.drug_typed = ""
@@ -1986,29 +1986,37 @@ class _Parser:
         10 tablets q6h", "fentanyl 25 mcg/h 5 patches q72h"), may be the quantity supplied: refused. Tablets before
         their route ("8 tab(s) po bid", as an EHR's dose field reads) may be more; a volume is judged by the opioid it
         holds and how often it is taken, once both are known (`bottled`)."""
-        if self.keys[i - 1] in _vocab.SIG_VERBS or kind not in ("count", "volume"):
-            return
+        verb = self.keys[i - 1] in _vocab.SIG_VERBS
         if kind == "volume":
-            self.bottle = (typed, high)
+            self.bottle = (typed, high, verb)
+            return
+        if verb or kind != "count":
             return
         patch = (
             self.denominator == "/h"
             or self.tags.get("form") == "patch"
             or (self.count_form is not None and self.count_form.form == "patch")
         )
-        routed = (after := self.vocab(end)) is not None and after.field == "route"
+        routed = (after := self.vocab(end)) is not None and after.field == "route" and after.value == "oral"
         if high > _MOST_UNSAID["patch" if patch else "routed" if routed else "count"]:
             self.fail(_UNSAID.format(typed=typed))
 
     def bottled(self, value: float, unit: str, per_day: float | None, every_hours: float | None) -> None:
-        """A volume said with no verb before it ("morphine 10 mg/5 mL 100 mL q4h") may be a bottle: refused if it
-        holds more than `_MOST_UNSAID_MG` of the opioid, or is more than 20 mL taken more than once a day
-        ("methadone 1 mg/mL 60 mL daily" is read)."""
+        """A volume may be a bottle ("morphine 10 mg/5 mL 100 mL q4h"): refused if it holds more than
+        `_MOST_UNSAID_MG` of the opioid and is taken more than once a day, even after its verb ("take 473 mL q4h");
+        with no verb before it, also if it holds more taken once a day, or is more than 20 mL taken more often
+        ("methadone 1 mg/mL 60 mL daily", "methadone 10 mg/mL take 15 mL daily" are read)."""
         assert self.bottle is not None
-        typed, high = self.bottle
+        typed, high, verb = self.bottle
         often = per_day if per_day is not None else None if every_hours is None else 24 / every_hours
+        many = often is None or often > 1
         held = value * _MASS_MG[unit.split("/", maxsplit=1)[0]] * high
-        if held > _MOST_UNSAID_MG or (high > _MOST_UNSAID["volume"] and (often is None or often > 1)):
+        if verb and held > _MOST_UNSAID_MG and many:
+            self.fail(
+                f"{typed!r} holds {format_number(held)} mg at once, taken more than once a day: no usual dose; if it "
+                "is the quantity supplied, write it after 'disp'"
+            )
+        if not verb and (held > _MOST_UNSAID_MG or (high > _MOST_UNSAID["volume"] and many)):
             self.fail(_UNSAID.format(typed=typed))
 
     def supplied_after(self, i: int, kind: str, value: float) -> str | None:

@@ -13,6 +13,7 @@ from functools import cache
 from hypothesis import strategies as st
 
 from mme._engine import MCG_AS_MG_WARNING_MG
+from mme._parse import _MOST_UNSAID_MG
 from mme._units import MG_PER_DAY_PER_MCG_PER_H, amount
 
 from ._coverage import RegimenKind, TableArg, _choices, _Covered, _pick, _Pool, _Target
@@ -194,6 +195,7 @@ def _liquid_texts(draw: st.DrawFn, covered: _Covered, times: float) -> tuple[str
         for v in map(Decimal, _VOLUME_ML)
         if _fits(c * v * _dec(times), target)
         and (not mcg or float(c * v * _dec(times)) / 1000 < MCG_AS_MG_WARNING_MG)  # see MCG_AS_MG_WARNING_MG
+        and float(c * v) / (1000 if mcg else 1) <= _MOST_UNSAID_MG  # more at once may be a bottle (`mme.convert`)
     ]
     conc, volume = draw(_pick(pairs or [(Decimal(1), Decimal(1))]))
     return draw(_pick(_conc_texts(conc, target))), draw(_pick(_volume_texts(volume)))
