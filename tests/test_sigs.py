@@ -4652,6 +4652,9 @@ def test_a_truncated_name_is_read_in_a_name_but_never_tells_a_text_names_an_opio
       "oxycodone 5 mg 1 tab q4h prn, no more than 4 tablets per day"),
      ("oxycodone 5 mg 1 tab q4h prn. Do not take more than 20 mg in a day.", "oxycodone 5 mg 1 tab q4h prn max 20 mg/day"),
      ("oxycodone 5 mg 1 tab q4h prn, max 4 tabs per any 24 hours", "oxycodone 5 mg 1 tab q4h prn, max 4 tabs a day"),
+     ("oxycodone 5 mg 1 tab q4h prn, max 4 tabs in any 24-hour period", "oxycodone 5 mg 1 tab q4h prn, max 4 tabs a day"),
+     ("oxycodone 5 mg 1 tab q4h prn, max 4 tabs in one day", "oxycodone 5 mg 1 tab q4h prn, max 4 tabs a day"),
+     ("oxycodone 5 mg 1 tab q4h prn, max 4 tabs per 1 day", "oxycodone 5 mg 1 tab q4h prn, max 4 tabs a day"),
      ("Panadeine Forte\nSig: 2 tabs qid", "Panadeine Forte 2 tabs qid"),  # a brand's strength, its sig on a line of its own
      ("Tylenol #3\nSig: 1 tab bid", "Tylenol #3 1 tab bid"),
      ("Endone 5 mg tabs. 1-2 q4-6h prn. #20. Rpt 0.", "Endone 5 mg tabs. 1-2 q4-6h prn. #20.")],  # Australia's repeats
@@ -4726,3 +4729,12 @@ def test_a_methadone_clinic_dose_after_its_verb_reads() -> None:
     # once a day: 15 mL x 10 mg/mL = 150 mg x 4.7; 200 mL x 1 mg/mL = 200 mg x 4.7
     assert mme.convert("methadone 10 mg/mL take 15 mL daily").mme_per_day == 705.0
     assert mme.convert("methadone 1 mg/mL take 200 mL daily").mme_per_day == 940.0
+
+
+@pytest.mark.parametrize("dash", ["\u2013", "\u2014"])
+def test_an_en_or_em_dash_is_a_hyphen(dash: str) -> None:
+    """A word processor types "1–2" for "1-2": it was "cannot read '1–'"."""
+    text = f"oxycodone 5 mg 1{dash}2 tabs q4{dash}6h prn"
+    assert mme.convert(text).mme_per_day == mme.convert("oxycodone 5 mg 1-2 tabs q4-6h prn").mme_per_day == 90.0
+    with pytest.raises(mme.ExpressionError, match=f"^negative number '{dash}5'"):
+        mme.convert(f"oxycodone 5 mg {dash}5 tabs q6h")

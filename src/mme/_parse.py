@@ -314,6 +314,7 @@ _PUNCT: Final = frozenset(",;:()[]")
 _STOPS: Final = frozenset(",;:()[].")  # where ignored text ends
 _ADVICE_LEADS: Final = frozenset({"do", "avoid", "may"})  # a label's advice: "do not drive", "may cause drowsiness"
 _MINUS: Final = frozenset("-−")
+_DASHES: Final = {"–": "-", "—": "-"}  # an en or em dash (as word processors type "1-2") is a hyphen
 _DASH: Final = _MINUS | {"to"}  # between a range's ends: "7-10", "7 to 10"
 _FRACTIONS: Final = _vocab.VULGAR_FRACTIONS
 _NON_FINITE: Final = frozenset({"nan", "inf", "infinity"})
@@ -457,7 +458,7 @@ def _run(run: str) -> _Lexed:
             ends += [m.end()] * 3
             continue
         else:
-            kind, key, value = "sym", raw, math.nan
+            kind, key, value = "sym", _DASHES.get(raw, raw), math.nan
         toks.append(_Tok(kind, raw, key, value))
         starts.append(m.start())
         ends.append(m.end())
@@ -1544,8 +1545,12 @@ class _Parser:
                 return _Period(i + 2, 1.0)
             if nxt in ("week", "wk", "semaine"):
                 return _Period(i + 2, 7.0)
-            if self.nums[i + 1] and self.toks[i + 1].value == 24 and self.keys[i + 2] in _HOUR:
-                return _Period(i + 3 + (self.keys[i + 3] == "period"), 1.0)  # "in any 24 hour period"
+            if self.nums[i + 1] and self.toks[i + 1].value == 24:
+                h = i + 2 + (self.keys[i + 2] in _MINUS)  # "24 hours", "24-hour"
+                if self.keys[h] in _HOUR:
+                    return _Period(h + 1 + (self.keys[h + 1] == "period"), 1.0)  # "in any 24 hour period"
+            if self.keys[i] in ("in", "per") and self.nums[i + 1] and self.toks[i + 1].value == 1:
+                return _Period(i + 3, 1.0) if self.keys[i + 2] in _ONE_DAY else None  # "in one day", "per 1 day"
         return None
 
     def number_or_range(self, i: int, *, fraction: bool = True) -> tuple[float, float, int]:
