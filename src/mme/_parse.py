@@ -843,9 +843,11 @@ class _Parser:
         if not self.toks:
             self.fail("empty dose expression")
         lo = self.prefix()
-        first = product = self.leading(lo)
-        # the first number, unless it is an interval's ("oxycodone mg q6h" has no amount) or a brand's ("#3")
         nums, keys, n = self.nums, self.keys, self.size
+        # a sig said before the product starts with a number, a verb or another part of a sig
+        lead = nums[lo] or keys[lo] in _SIG_STARTS or keys[lo] in _PART_STARTS
+        first = product = self.leading(lo) if lead else lo
+        # the first number, unless it is an interval's ("oxycodone mg q6h" has no amount) or a brand's ("#3")
         while first < n and not (nums[first] and keys[first - 1] not in _NOT_AMOUNT):
             first += 1
         # "Tylenol 3 1 tab": the number is the name's; never in "Tylenol 3 tabs", which may count Tylenol's tablets
@@ -868,17 +870,16 @@ class _Parser:
         if product > lo:
             while i < n and (own := self.vocab(i)) is not None:  # "tramadol 50 mg capsule": the product's own words
                 i = own.end
-            i = self.lead_after(lo, product, i)
-        while i < self.size:
+            i, n = self.lead_after(lo, product, i), self.size
+        while i < n:
             i = self.step(i)
 
     def leading(self, lo: int) -> int:
         """Where the product starts after a sig said before it ("Take 1 oxycodone 5 mg tablet", "q6h 1-2 tabs morphine
-        IR 15 mg prn"): the first word naming a drug with a number after it, when a count or a frequency comes
-        before; ``lo`` otherwise (the text starts with the product, or the grammar refuses it as it always has)."""
+        IR 15 mg prn"), for a text starting with a number, a verb or another part of a sig: the first word naming a
+        drug with a number after it, when a count or a frequency comes before; ``lo`` otherwise (the grammar refuses
+        the text as it always has, or reads a verb alone with the name)."""
         keys, nums = self.keys, self.nums
-        if not (nums[lo] or keys[lo] in _SIG_STARTS or keys[lo] in _PART_STARTS):
-            return lo
         if nums[lo] and keys[lo + 1] in _INTERVAL:  # RxNorm's "7 DAY Buprenorphine ... System": a period, no sig
             return lo
         k, n = lo, self.size
