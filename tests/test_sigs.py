@@ -4738,3 +4738,89 @@ def test_an_en_or_em_dash_is_a_hyphen(dash: str) -> None:
     assert mme.convert(text).mme_per_day == mme.convert("oxycodone 5 mg 1-2 tabs q4-6h prn").mme_per_day == 90.0
     with pytest.raises(mme.ExpressionError, match=f"^negative number '{dash}5'"):
         mme.convert(f"oxycodone 5 mg {dash}5 tabs q6h")
+
+
+# --- a sig said before the product ---
+
+COUNT_FIRST_READS = [  # under the default table: oxycodone 1.5, hydrocodone 1, morphine 1, codeine 0.15, patch 2.4
+    ("Take 1 oxycodone 5 mg tablet by mouth every 6 hours as needed", 30.0),  # 1 x 5 mg x 4 = 20 mg x 1.5
+    ("take 2 oxycodone 5 mg tablets every 6 hours", 60.0),  # 2 x 5 x 4 x 1.5
+    ("1 tab oxycodone 5mg q6h", 30.0),  # 5 x 4 x 1.5
+    ("Take one (1) tablet of hydrocodone-acetaminophen 5-325 mg by mouth every 6 hours", 20.0),  # 5 x 4 x 1
+    ("Give 5 mL morphine 10 mg/5 mL q4h prn", 60.0),  # 5 mL x 2 mg/mL x 6 = 60 mg x 1
+    ("Apply 1 fentanyl 25 mcg/h patch every 72 hours", 60.0),  # 25 mcg/h x 2.4
+    ("Take ONE or TWO tablets up to four times a day - co-codamol 30mg/500mg tablets", 36.0),  # 2 x 30 x 4 x 0.15
+    ("q6h 1-2 tabs morphine IR 15 mg prn", 120.0),  # max: 2 x 15 x 4 x 1
+    ("1 tab po daily tramadol 50 mg capsule", 10.0),  # "tramadol 50 mg capsule 1 tab po daily": 50 x 0.2
+    ("Take 1 tab Percocet 5/325 q6h", 30.0),  # 5 x 4 x 1.5
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), COUNT_FIRST_READS, ids=[t for t, _ in COUNT_FIRST_READS])
+def test_a_sig_said_before_the_product_reads_as_after_it(text: str, expected: float) -> None:
+    """Each was refused ("no drug name before 'Take 1'", "the frequency 'q6h' comes before the amount")."""
+    assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+def test_a_sig_said_before_the_product_keeps_the_products_name_and_the_sigs_parts() -> None:
+    e = parse_expression("q6h 1-2 tabs morphine IR 15 mg prn")
+    assert (e.drug, e.dose, e.release, e.count, e.every_hours, e.as_needed, e.ranges) == (
+        "morphine", "15 mg", "IR", 2.0, 6.0, True, ("1-2",)
+    )  # fmt: skip
+
+
+def test_text_naming_no_dose_before_the_product_never_runs_on_into_it() -> None:
+    e = parse_expression("Take 1 tablet every 6 hours as needed for severe oxycodone 5 mg pain")
+    assert e.ignored == ("severe", "pain")
+
+
+COUNT_FIRST_REFUSED = [
+    ("5 oxycodone 5 mg q6h", "'5 oxycodone' may be a strength or a count"),  # 5 tablets, or oxycodone 5 (mg)?
+    ("1 - oxycodone 5 mg tablet q6h", "'1 - oxycodone' may be a strength or a count"),
+    ("10 mg oxycodone 5 mg tablet q6h", "'10 mg' before 'oxycodone' may be its strength or the amount taken"),
+    ("10 tabs oxycodone 5 mg q6h", "'10 tabs', with no verb before it, may be the quantity supplied"),
+    ("1 tab oxycodone 5 mg 2 tabs q6h", "two doses: '1 tab' and '2 tabs'"),  # a count before and after
+    ("take 1 tab oxycodone 5 mg q6h morphine 15 mg", "cannot read 'morphine'"),  # two products
+    ("q6h oxycodone 5 mg 2 tabs", "'2 tabs', after how often ('q6h') and apart from it, may be the quantity supplied"),
+    ("take 1 tab daily", "no drug name before 'take 1'"),  # no product
+    ("1 tab q6h oxycodone", "no drug name before '1'"),  # a product with no strength: as before
+    ("take oxycodone 1 tab q6h", "'1 tab' is a count with no strength before it"),  # a verb alone: as before
+]
+
+
+@pytest.mark.parametrize(("text", "problem"), COUNT_FIRST_REFUSED, ids=[t for t, _ in COUNT_FIRST_REFUSED])
+def test_a_sig_said_before_the_product_that_is_ambiguous_is_refused_naming_the_part(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError) as info:
+        mme.convert(text)
+    assert problem in str(info.value).split(" in '", 1)[0]
+
+
+_LEAD_COUNTS = ["1", "one", "one (1)", "2", "two", "1-2", "1/2", "5"]  # 5 units with no verb is refused either way
+_LEAD_TAILS = ["", "po", "by mouth", "prn", "as needed", "po prn"]
+
+
+@st.composite
+def _said_first(draw: st.DrawFn) -> tuple[str, str]:
+    """A product and a sig from the grammar's parts: a verb, a count with its form (a bare count only after a verb:
+    before the name it may be a strength), a frequency and route or PRN words, the frequency first or after."""
+    product, _, form = draw(st.sampled_from(_PRODUCTS))
+    verb = draw(st.sampled_from(_VERBS))
+    noun = draw(st.sampled_from(_NOUNS[form] + ([""] if verb else [])))
+    count = " ".join(p for p in (draw(st.sampled_from(_LEAD_COUNTS)), noun) if p)
+    frequency = draw(st.sampled_from([f for f, _ in _FREQUENCIES]))
+    parts = [verb, count, frequency] if draw(st.booleans()) else [frequency, verb, count]
+    return product, " ".join(p for p in (*parts, draw(st.sampled_from(_LEAD_TAILS))) if p)
+
+
+def _daily_dose(text: str) -> float | None:
+    try:
+        return mme.convert(text).daily_dose
+    except mme.MMEError:
+        return None
+
+
+@settings(max_examples=400)
+@given(_said_first())
+def test_a_sig_before_the_product_gives_what_it_gives_after(case: tuple[str, str]) -> None:
+    product, sig = case
+    assert _daily_dose(f"{sig} {product}") == _daily_dose(f"{product} {sig}")

@@ -19,6 +19,11 @@ at 9am and 9pm", noted) and text that names no dose (indications,
 durations, "with food"). Multi-step schedules, "as
 directed" alone and any word that could change the dose are refused, naming the part.
 
+A sig may also come before the product ("Take 1 oxycodone 5 mg tablet q6h", "q6h 1-2 tabs morphine IR
+15 mg"): it is read as if said right after the product's strength and its route, form and release
+words. It must give a count or a frequency; a number or an amount in mg right before the name with
+no verb before it may be the strength, and is refused.
+
 DRUG
     Everything before the first number, kept as typed ("OxyContin", "morphine sulfate",
     "hydrocodone/acetaminophen"); the engine resolves it. Route, form and release words at
@@ -319,6 +324,7 @@ _DASH: Final = _MINUS | {"to"}  # between a range's ends: "7-10", "7 to 10"
 _FRACTIONS: Final = _vocab.VULGAR_FRACTIONS
 _NON_FINITE: Final = frozenset({"nan", "inf", "infinity"})
 _SIG_STARTS: Final = _vocab.SIG_VERBS | {"sig"}  # the words a sig may start with after a product's name
+_BEFORE_NAME: Final = _MINUS | {"of"}  # between a sig said first and the product: "1 tablet of", "4 times a day -"
 _MAY_DO: Final = _vocab.SIG_VERBS | _vocab.MORE_DOSES | {"increase", "increased"}  # "may take 2", "may be increased"
 _CONNECTORS: Final = frozenset({"and", "et", "&", "then"}) - _vocab.MULTI_STEP
 _CAPS: Final = _Phrases(("not to exceed", "do not exceed", "no more than", "max daily dose", "maximum daily dose",
@@ -382,6 +388,9 @@ class _Tok(NamedTuple):
     text: str  # as typed
     key: str  # lower case, dots and plural brackets dropped: "b.i.d." -> "bid", "tab(s)" -> "tabs"
     value: float = math.nan  # numbers only
+
+
+_SEAM: Final = _Tok("sym", ",", ",")  # after a sig said before the product, where it is read (`lead_after`)
 
 
 class _Lexed(NamedTuple):
@@ -835,28 +844,95 @@ class _Parser:
         """Everything but the result: the product, then each part of the sig."""
         if not self.toks:
             self.fail("empty dose expression")
-        lo = first = self.prefix()
-        # the first number, unless it is an interval's ("oxycodone mg q6h" has no amount) or a brand's ("#3")
+        lo = self.prefix()
         nums, keys, n = self.nums, self.keys, self.size
+        # a sig said before the product starts with a number, a verb or another part of a sig
+        lead = nums[lo] or keys[lo] in _SIG_STARTS or keys[lo] in _PART_STARTS
+        first = product = self.leading(lo) if lead else lo
+        # the first number, unless it is an interval's ("oxycodone mg q6h" has no amount) or a brand's ("#3")
         while first < n and not (nums[first] and keys[first - 1] not in _NOT_AMOUNT):
             first += 1
         # "Tylenol 3 1 tab": the number is the name's; never in "Tylenol 3 tabs", which may count Tylenol's tablets
-        if first < n and _parts(self.span(lo, first + 1))[1] is not None and self.countable(first + 1) is None:
+        if first < n and _parts(self.span(product, first + 1))[1] is not None and self.countable(first + 1) is None:
             name_end = first = first + 1
             while first < n and not (nums[first] and keys[first - 1] not in _NOT_AMOUNT):
                 first += 1
             first = name_end if first == n else first  # "Tylenol 3 q6h": no number after the name
         if first == n:  # no number: a brand whose name fixes its strength needs none ("Tylenol #3 tablet", dispensed)
-            named = next((k for k in range(n, max(lo, n - 3), -1) if _parts(self.span(lo, k))[1] is not None), None)
+            named = next(
+                (k for k in range(n, max(product, n - 3), -1) if _parts(self.span(product, k))[1] is not None), None
+            )
             if named is None:
                 self.fail("no amount (a number and a unit)")
             first = named
-        drug = self.drug_typed = self.drug(lo, first)
+        drug = self.drug_typed = self.drug(product, first)
         if (why := _vocab.unconverted(drug)) is not None:  # "Lamaline 1 gél tid": why, before any reading of the dose
             self.fail(f"{drug!r} is not converted: {why}")
         i = self.dose(first, drug)
+        if product > lo:
+            while i < n and (own := self.vocab(i)) is not None:  # "tramadol 50 mg capsule": the product's own words
+                i = own.end
+            i, n = self.lead_after(lo, product, i), self.size
         while i < n:
             i = self.step(i)
+
+    def leading(self, lo: int) -> int:
+        """Where the product starts after a sig said before it ("Take 1 oxycodone 5 mg tablet", "q6h 1-2 tabs morphine
+        IR 15 mg prn"), for a text starting with a number, a verb or another part of a sig: the first word naming a
+        drug with a number after it, when a count or a frequency comes before; ``lo`` otherwise (the grammar refuses
+        the text as it always has, or reads a verb alone with the name)."""
+        keys, nums = self.keys, self.nums
+        if nums[lo] and keys[lo + 1] in _INTERVAL:  # RxNorm's "7 DAY Buprenorphine ... System": a period, no sig
+            return lo
+        k, n = lo, self.size
+        while k < n and not (self.words[k] and keys[k] not in _SIG_STARTS and self.names_product(k)):
+            k += 1
+        if k == n or not any(nums[k:n]):
+            return lo  # no product, or none with an amount: "10 mg oxycodone q6h" is refused as before
+        lead = range(lo, k)
+        if not any(nums[j] for j in lead) and not any(self.frequency_at(j) for j in lead):
+            return lo  # "take oxycodone 5 mg 1 tab": a verb alone is read with the name, as before
+        if not any(keys[j] in _SIG_STARTS for j in lead):  # no verb: is a number the product's strength?
+            if (mass := next((j for j in lead if keys[j] in _MASS), None)) is not None:
+                self.fail(
+                    f"{self.span(lo, mass + 1)!r} before {self.toks[k].text!r} may be its strength or the amount "
+                    "taken: write the strength after the name, and the amount after its verb ('take 10 mg')"
+                )
+            last = next(j for j in range(k - 1, lo - 1, -1) if keys[j] not in _PUNCT and keys[j] not in _BEFORE_NAME)
+            if nums[last]:
+                self.fail(
+                    f"{self.span(last, k + 1)!r} may be a strength or a count: write the count with its form "
+                    f"('{self.toks[last].text} tab') or after its verb ('take {self.toks[last].text}')"
+                )
+        return k
+
+    def names_product(self, k: int) -> bool:
+        """Whether the word at ``k`` starts a product's name: an opioid or another component ("oxycodone",
+        "Percocet", "acetaminophen-hydrocodone"), or a combination's name ("co-codamol")."""
+        if _component(self.toks[k].text) != "unknown":
+            return True
+        m = k
+        while m < self.size and not self.nums[m]:
+            m += 1
+        return _vocab.combination(self.span(k, m)) is not None
+
+    def lead_after(self, lo: int, product: int, end: int) -> int:
+        """Read a sig said before the product as the same sig said right after the product's strength and the route,
+        form and release words that follow it (one grammar, one reading): its tokens are moved there, and a comma
+        after them, if more follows, ends their clause (text read as naming no dose stops there, never running on
+        into the sig after the product); returns where they now start."""
+        size, at = self.size, self.starts[product]
+        seam = [size] if end < size else []
+        order = [*range(lo), *range(product, end), *range(lo, product), *seam, *range(end, size)]
+        toks, starts, ends = (*self.toks, _SEAM), (*self.starts, at), (*self.ends, at)
+        self.toks = tuple(toks[j] for j in order)
+        self.starts = tuple(starts[j] for j in order)
+        self.ends = tuple(ends[j] for j in order)
+        self.keys = (*(self.keys[j] if j < size else "," for j in order), *self.keys[size:])
+        self.nums = (*(self.nums[j] for j in order), *self.nums[size:])
+        self.words = (*(self.words[j] for j in order), *self.words[size:])
+        self.size += len(seam)
+        return lo + end - product
 
     def prefix(self) -> int:
         """RxNorm's leading "12 HR" (release period), "1 ML" (package volume), "80 ACTUAT" (doses in a device),
