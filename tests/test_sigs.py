@@ -4763,6 +4763,17 @@ def test_four_patches_with_no_verb_are_refused_however_the_patch_is_said(text: s
     assert mme.convert("fentanyl 25 mcg/h 3 q72h").mme_per_day == 180.0  # 3 x 25 mcg/h x 2.4
 
 
+def test_a_maximums_period_is_read_to_its_end_and_only_one_day_is_read() -> None:
+    # "in any 24 hour period": "period" is part of it, not text ignored; "per 1 day" ends before "prn"
+    assert parse_expression("oxycodone 5 mg 1 tab q4h prn max 6 tabs in any 24 hour period").ignored == ()
+    capped = parse_expression("oxycodone 5 mg 1 tab q4h max 4 tabs per 1 day prn")
+    assert capped.notes == ("the regimen allows 6 units a day; capped at the stated maximum 'max 4 tabs per 1 day'",)
+    # one of anything but a day, or a number of days other than 1, is no daily period: refused, not read as a day
+    for text in ("oxycodone 5 mg 1 tab q4h max 4 tabs per 2 days", "oxycodone 5 mg 1 tab q4h max 6 tabs in 1 week"):
+        with pytest.raises(mme.ExpressionError, match=r"^the maximum 'max \d tabs' says no period: write it per day"):
+            mme.convert(text)
+
+
 def test_an_interval_range_with_its_unit_at_both_ends_needs_a_number_and_the_same_unit_after_the_dash() -> None:
     # a minus sign ("\u2212") joins the ends as a hyphen does: every 4 to 6 hours, at most 6 tabs a day x 5 mg x 1.5
     text = "oxycodone 5 mg 1 tab q4h\u22126h prn"
