@@ -4862,6 +4862,22 @@ def test_what_a_sig_before_the_product_is_read_as_at_its_edges() -> None:
     assert (mme.convert(text).mme_per_day, parse_expression(text).ignored) == (30.0, ("12 HR",))
 
 
+def test_route_or_release_words_at_both_ends_of_a_name_must_agree() -> None:
+    # the word ending the name is tagged at its own place, and a conflict quotes it
+    with pytest.raises(mme.ExpressionError, match=r"^two releases: 'ER' and 'IR' \('IR'\) in "):
+        mme.convert("ER oxycodone IR 5 mg q12h")
+    # a word that could be filler is the name when it is all there is: refused as the drug it was read as
+    with pytest.raises(mme.UnknownDrugError, match=r"^unknown drug 'the'\."):
+        mme.convert("the 5 mg q6h")
+
+
+def test_a_packs_units_counted_one_by_one_say_so() -> None:
+    # a count of tablets from a pack of 30 is of the tablets, not of packs: 1 x 5 mg x 4 a day x 1.5, and a note says so
+    text = "{30 (oxycodone hydrochloride 5 MG Oral Tablet) } Pack 1 tab q6h"
+    assert mme.convert(text).mme_per_day == 30.0
+    assert parse_expression(text).notes == ("a pack of 30 units: each one counted is one of them, 5 mg",)
+
+
 def test_a_brand_and_its_opioids_strength_alone_says_the_one_strength_it_is_read_as() -> None:
     # Norco is documented at 5/325, 7.5/325 and 10/325: the note names the one with 7.5 mg, not all three
     assert parse_expression("Norco 7.5 q6h").notes == (
