@@ -4857,6 +4857,9 @@ def test_what_a_sig_before_the_product_is_read_as_at_its_edges() -> None:
     for text in ("prn oxycodone 5 mg 1 tab q6h", "12 HR prn oxycodone 10 mg ER q12h"):
         with pytest.raises(mme.UnknownDrugError, match=r"^unknown drug 'prn oxycodone'\."):
             mme.convert(text)
+    # a text starting with a word that is no part of a sig is read from the name on: the count is the name's
+    with pytest.raises(mme.ExpressionError, match=r"^'1 tab' is a count with no strength before it"):
+        mme.convert("patient 1 tab oxycodone 5 mg q6h")
     # after a prefix, the sig alone moves after the strength, the prefix stays ignored: 10 mg x 2 a day x 1.5
     text = "12 HR take 1 tab q12h oxycodone 10 mg ER"
     assert (mme.convert(text).mme_per_day, parse_expression(text).ignored) == (30.0, ("12 HR",))
