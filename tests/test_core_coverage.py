@@ -2066,7 +2066,60 @@ def test_a_number_written_as_text_is_only_digits(text: str) -> None:
     assert _units.number_text(" 2.5 ", "value") == Decimal("2.5")
 
 
+def test_a_number_written_as_text_is_refused_naming_the_option_and_the_text() -> None:
+    # the message names what was given (not None) and the text as typed; a text too long is a DoseError naming it
+    with pytest.raises(
+        DoseError, match=r"^quantity must be a number in the digits 0-9 \(e\.g\. 10 or 2\.5\), not 'ten'$"
+    ):
+        _units.number_text("ten", "quantity")
+    with pytest.raises(
+        DoseError, match=r"^quantity '1{60}'\.\.\. \(1,001 characters\) is too long: at most 1,000 characters are read$"
+    ):
+        _units.number_text("1" * 1001, "quantity")
+
+
+def test_a_number_argument_is_refused_naming_the_argument() -> None:
+    # the type's refusal and the overflow's both name the argument (not None)
+    with pytest.raises(ArgumentTypeError, match=r"^quantity must be a number, not 'ten'$"):
+        _units.number_argument("ten", "quantity")
+    with pytest.raises(DoseError, match=r"^quantity 1000000.* is too large: it is no finite number$"):
+        _units.number_argument(10**400, "quantity")
+
+
+def test_only_a_real_number_of_a_narrow_float_type_is_read_by_its_text() -> None:
+    """`_is_short_float` asks three things at once: a real number, of float kind, narrower than 8 bytes."""
+    import numpy as np
+
+    # an array of 32-bit ints is no number: refused by its type (read by its text, "[1]" would be a ValueError)
+    with pytest.raises(ArgumentTypeError, match=r"^dose must be a number, not array\(\[1\], dtype=int32\)$"):
+        _units.number_argument(np.array([1], dtype=np.int32), "dose")
+
+    class Floating(float):
+        """A float whose dtype says "float" but not its width: read as a float, not by its text."""
+
+        dtype = SimpleNamespace(kind="f")
+
+    assert _units.number_argument(Floating(0.1), "dose") == 0.1
+
+
 @pytest.mark.parametrize("thresholds", ["50", b"90", 50])
 def test_thresholds_must_be_a_collection_of_numbers(thresholds: object) -> None:
     with pytest.raises(ArgumentTypeError, match=r"thresholds must be numbers \(MME/day\), e\.g\. \[50, 90\]"):
         mme.thresholds_reached(60.0, thresholds)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("thresholds", ["50", 50])
+def test_thresholds_that_are_no_collection_are_refused_naming_what_was_given(thresholds: object) -> None:
+    # `total` refuses them itself, naming the items and the thresholds; `thresholds_reached` names the thresholds
+    item = mme.daily_mme("oxycodone", "10 mg", every="6 h")
+    with pytest.raises(ArgumentTypeError, match=rf"^total\(\) adds results .*, {re.escape(repr(thresholds))}$"):
+        mme.total([item], thresholds=thresholds)  # type: ignore[arg-type]
+    with pytest.raises(ArgumentTypeError, match=rf"e\.g\. \[50, 90\], not {re.escape(repr(thresholds))}$"):
+        mme.thresholds_reached(60.0, thresholds)  # type: ignore[arg-type]
+
+
+def test_a_threshold_under_1_is_a_threshold_and_a_negative_mme_is_named() -> None:
+    # any finite threshold above 0 is one (0.5 MME/day is not refused as 1 or less would be)
+    assert mme.thresholds_reached(0.7, [0.5]) == (0.5,)
+    with pytest.raises(DoseError, match=r"^the daily MME must be a finite number, 0 or more \(or None\), not -1\.0$"):
+        mme.thresholds_reached(-1.0)

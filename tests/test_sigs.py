@@ -4731,6 +4731,60 @@ def test_a_methadone_clinic_dose_after_its_verb_reads() -> None:
     assert mme.convert("methadone 1 mg/mL take 200 mL daily").mme_per_day == 940.0
 
 
+def test_a_volume_is_judged_by_how_often_it_is_taken_and_the_mg_it_holds() -> None:
+    # every 24 hours is once a day: 20 mL x 10 mg/mL = 200 mg x 4.7 (read as more than once a day, it was refused)
+    assert mme.convert("methadone 10 mg/mL take 20 mL q24h").mme_per_day == 940.0
+    # exactly 150 mg at once is no more than a dose: 75 mL x 2 mg/mL x 6 a day; 15 mL x 10 mg/mL once a day x 4.7
+    assert mme.convert("morphine 10 mg/5 mL take 75 mL q4h").mme_per_day == 900.0
+    assert mme.convert("methadone 10 mg/mL 15 mL daily").mme_per_day == 705.0
+    # twice a day is more than once: 100 mL x 2 mg/mL = 200 mg at once; 0.002 g/mL is 2 mg/mL (the grams in mg)
+    for text in ("morphine 10 mg/5 mL take 100 mL bid", "morphine 0.002 g/mL take 100 mL q4h"):
+        with pytest.raises(
+            mme.ExpressionError,
+            match=r"^'100 mL' holds 200 mg at once, taken more than once a day: no usual dose; if it is the quantity "
+            r"supplied, write it after 'disp' in ",
+        ):
+            mme.convert(text)
+    # a volume with no frequency at all is refused for that, not judged as taken at some interval
+    with pytest.raises(mme.DoseError, match=r"^how often is the dose taken\?"):
+        mme.convert("morphine 10 mg/5 mL take 10 mL")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["fentanyl 25 mcg/h 4 q72h",  # a patch by its rate alone
+     "fentanyl 25 mcg patch 4 q72h",  # by its form before the count alone
+     "fentanyl 25 mcg 4 patches q72h"],  # by the count's form alone
+)  # fmt: skip
+def test_four_patches_with_no_verb_are_refused_however_the_patch_is_said(text: str) -> None:
+    # 3 patches at most, where 4 tablets may be a dose: each way of saying "patch" alone sets the lower limit
+    with pytest.raises(mme.ExpressionError, match=r"^'4( patches)?', with no verb before it, may be the quantity"):
+        mme.convert(text)
+    assert mme.convert("fentanyl 25 mcg/h 3 q72h").mme_per_day == 180.0  # 3 x 25 mcg/h x 2.4
+
+
+def test_a_maximums_period_is_read_to_its_end_and_only_one_day_is_read() -> None:
+    # "in any 24 hour period": "period" is part of it, not text ignored; "per 1 day" ends before "prn"
+    assert parse_expression("oxycodone 5 mg 1 tab q4h prn max 6 tabs in any 24 hour period").ignored == ()
+    capped = parse_expression("oxycodone 5 mg 1 tab q4h max 4 tabs per 1 day prn")
+    assert capped.notes == ("the regimen allows 6 units a day; capped at the stated maximum 'max 4 tabs per 1 day'",)
+    # one of anything but a day, or a number of days other than 1, is no daily period: refused, not read as a day
+    for text in ("oxycodone 5 mg 1 tab q4h max 4 tabs per 2 days", "oxycodone 5 mg 1 tab q4h max 6 tabs in 1 week"):
+        with pytest.raises(mme.ExpressionError, match=r"^the maximum 'max \d tabs' says no period: write it per day"):
+            mme.convert(text)
+
+
+def test_an_interval_range_with_its_unit_at_both_ends_needs_a_number_and_the_same_unit_after_the_dash() -> None:
+    # a minus sign ("\u2212") joins the ends as a hyphen does: every 4 to 6 hours, at most 6 tabs a day x 5 mg x 1.5
+    text = "oxycodone 5 mg 1 tab q4h\u22126h prn"
+    assert (mme.convert(text).mme_per_day, parse_expression(text).ranges) == (45.0, ("q4h\u22126h",))
+    # a dash followed by no number ends nothing: read as every 4 hours, 6 a day x 5 mg x 1.5
+    assert mme.convert("oxycodone 5 mg 1 tab q4h - prn pain").mme_per_day == 45.0
+    # a number with no unit after the dash ends no interval: refused, not read as "q4-6h"
+    with pytest.raises(mme.ExpressionError, match=r"^negative number '-6' in "):
+        mme.convert("oxycodone 5 mg 1 tab q4h-6 prn")
+
+
 @pytest.mark.parametrize("dash", ["\u2013", "\u2014"])
 def test_an_en_or_em_dash_is_a_hyphen(dash: str) -> None:
     """A word processor types "1–2" for "1-2": it was "cannot read '1–'"."""
@@ -4793,6 +4847,50 @@ def test_a_sig_said_before_the_product_that_is_ambiguous_is_refused_naming_the_p
     with pytest.raises(mme.ExpressionError) as info:
         mme.convert(text)
     assert problem in str(info.value).split(" in '", 1)[0]
+
+
+def test_what_a_sig_before_the_product_is_read_as_at_its_edges() -> None:
+    # RxNorm's "7 DAY": a number and a period first is no sig, and the text is refused as it always was
+    with pytest.raises(mme.ExpressionError, match=r"^no drug name before '7' in "):
+        mme.convert("7 DAY Buprenorphine 0.00833 MG/HR Transdermal System")
+    # words with neither a number nor a frequency before the name stay part of it, after a prefix ("12 HR") too
+    for text in ("prn oxycodone 5 mg 1 tab q6h", "12 HR prn oxycodone 10 mg ER q12h"):
+        with pytest.raises(mme.UnknownDrugError, match=r"^unknown drug 'prn oxycodone'\."):
+            mme.convert(text)
+    # a text starting with a word that is no part of a sig is read from the name on: the count is the name's
+    with pytest.raises(mme.ExpressionError, match=r"^'1 tab' is a count with no strength before it"):
+        mme.convert("patient 1 tab oxycodone 5 mg q6h")
+    # after a prefix, the sig alone moves after the strength, the prefix stays ignored: 10 mg x 2 a day x 1.5
+    text = "12 HR take 1 tab q12h oxycodone 10 mg ER"
+    assert (mme.convert(text).mme_per_day, parse_expression(text).ignored) == (30.0, ("12 HR",))
+
+
+def test_route_or_release_words_at_both_ends_of_a_name_must_agree() -> None:
+    # the word ending the name is tagged at its own place, and a conflict quotes it
+    with pytest.raises(mme.ExpressionError, match=r"^two releases: 'ER' and 'IR' \('IR'\) in "):
+        mme.convert("ER oxycodone IR 5 mg q12h")
+    # a word that could be filler is the name when it is all there is: refused as the drug it was read as
+    with pytest.raises(mme.UnknownDrugError, match=r"^unknown drug 'the'\."):
+        mme.convert("the 5 mg q6h")
+
+
+def test_a_packs_units_counted_one_by_one_say_so() -> None:
+    # a count of tablets from a pack of 30 is of the tablets, not of packs: 1 x 5 mg x 4 a day x 1.5, and a note says so
+    text = "{30 (oxycodone hydrochloride 5 MG Oral Tablet) } Pack 1 tab q6h"
+    assert mme.convert(text).mme_per_day == 30.0
+    assert parse_expression(text).notes == ("a pack of 30 units: each one counted is one of them, 5 mg",)
+
+
+def test_a_brand_and_its_opioids_strength_alone_says_the_one_strength_it_is_read_as() -> None:
+    # Norco is documented at 5/325, 7.5/325 and 10/325: the note names the one with 7.5 mg, not all three
+    assert parse_expression("Norco 7.5 q6h").notes == (
+        "Norco 7.5 read as hydrocodone/acetaminophen 7.5/325 mg, its one documented strength with 7.5 mg of hydrocodone",
+    )
+    # and a refusal quotes the strength as typed
+    with pytest.raises(
+        mme.ExpressionError, match=r"^a volume \(5 mL\) needs a concentration such as '2 mg/mL', not '7\.5' in"
+    ):
+        mme.convert("Norco 7.5 5 mL q6h")
 
 
 _LEAD_COUNTS = ["1", "one", "one (1)", "2", "two", "1-2", "1/2", "5"]  # 5 units with no verb is refused either way
