@@ -29,7 +29,12 @@ def once(value: Fraction) -> float:
 
 
 def exact_mme(result: mme.DailyMME, daily: Fraction) -> float:
-    """MME/day of an exact daily amount under the factor `result` was computed with.
+    """MME/day of an exact daily amount under the factor `result` was computed with, rounded once."""
+    return once(exact_rate(result, daily))
+
+
+def exact_rate(result: mme.DailyMME, daily: Fraction) -> Fraction:
+    """MME/day of an exact daily amount under the factor `result` was computed with, exactly (what sums add).
 
     ``daily`` is in mg/day (for a patch rate, the mg/day it delivers); the factor applies per the result's
     unit (mcg/h, mcg/day or mg/day), and a factor per patch worn N days applies per day of wear.
@@ -41,4 +46,4 @@ def exact_mme(result: mme.DailyMME, daily: Fraction) -> float:
         daily *= 1000
     wear = re.search(r"worn (\d+) days", result.factor_basis)
     factor = Fraction(result.factor) / (int(wear[1]) if wear else 1)
-    return once(daily * factor)
+    return daily * factor

@@ -1259,18 +1259,17 @@ def test_a_days_supply_that_rounds_to_0_fails_its_row(backend: str, request: pyt
         mme.dispensing_mme("fentanyl", "25 mcg/h", quantity=1e-12, days_supply=30, table="cdc-ndc-2018")
 
 
-def test_a_summary_ratio_at_an_exact_tie_is_within_one_unit_of_the_engines_even_rounding() -> None:
-    """Found by hypothesis: 50 mg x 1 / 7 days of oxycodone is 10.714285714 MME/day (rounded), 74.999999998 MME over
-    7 days, and over a 44-day window exactly 1.7045454545 MME a day: the engine rounds the tie to even
-    (1.704545454), float64 holds the quotient on either side of it (`same`, as for `mme_per_day`)."""
+def test_a_summary_adds_each_fills_exact_mme_per_day_as_the_engine_does() -> None:
+    """Found by hypothesis: 50 mg x 1 / 7 days of oxycodone is 75/7 MME/day (10.714285714 rounded), 75 MME over its
+    7 days, and over a 44-day window 75/44 = 1.7045454545... MME a day: 1.704545455 on both paths. Summing the
+    rounded MME/day gave 74.999999998 MME, and a tie (1.7045454545) that float64 holds on either side of it."""
     rows = [{"patient_id": "p", "fill_date": date(2024, 1, 1), "drug": "oxycodone", "strength": 50.0,
              "strength_unit": "mg", "form": None, "quantity": 1.0, "days_supply": 7.0}]  # fmt: skip
     end = date(2024, 2, 13)
-    want = expected_summaries(rows, end, "cdc-2022", False, False, "propagate")["p"]["mme_per_window_day"]
-    have = rows_of(run_summary("polars", rows, end, "cdc-2022", False, False))[0]["mme_per_window_day"]
-    assert want == 1.704545454  # 74.999999998 / 44 = 1.7045454545 exactly: to even
-    assert same(have, want)
-    assert not same(1.704545452, want)  # two units off is no tie
+    want = expected_summaries(rows, end, "cdc-2022", False, False, "propagate")["p"]
+    have = rows_of(run_summary("polars", rows, end, "cdc-2022", False, False))[0]
+    assert (want["total_mme"], want["mme_per_window_day"]) == (75.0, 1.704545455)
+    assert (have["total_mme"], have["mme_per_window_day"]) == (75.0, 1.704545455)
 
 
 TEXT_CELLS = [
@@ -1576,17 +1575,6 @@ def random_history(rng: random.Random, n: int) -> list[dict[str, Any]]:
 SUMMARY_FIELDS = list(frames.SUMMARY_COLUMNS)
 
 
-def exact_engine(drug: str, strength: str, **options: Any) -> mme.DailyMME:
-    """`mme.dispensing_mme` with MME/day by the exact decimal rule (`exact_mme`), for the scalar summaries."""
-    result = mme.dispensing_mme(drug, strength, **options)
-    if result.mme_per_day is None:
-        return result
-    number, unit = strength.split(" ", 1)
-    row = {"strength": float(number), "strength_unit": unit, "quantity": options["quantity"],
-           "days_supply": options["days_supply"]}  # fmt: skip
-    return result.model_copy(update={"mme_per_day": exact_dispensing(row, result)})
-
-
 def frame_reason(row: dict[str, Any], table: str) -> str | None:
     """Why `mme.frames.summarize` fails a row the scalar model refuses (its checks, in its order)."""
     if row["patient_id"] is None:
@@ -1644,8 +1632,7 @@ def expected_summaries(
                     "mme_per_days_supply": None, "mme_per_therapy_day": None, "mme_per_window_day": 0.0,
                     "max_daily_mme": 0.0, "n_dispensings": 0, "n_excluded": 0, "n_failed": 0, "failed_reason": None,
                     "excluded_reason": None}  # fmt: skip
-    with mock.patch.object(mme._history, "dispensing_mme", exact_engine):
-        summaries = summarize_by_patient(accepted, **options)  # type: ignore[arg-type]
+    summaries = summarize_by_patient(accepted, **options)  # type: ignore[arg-type]
     for pid, s in summaries.items():
         out[pid] |= {c: getattr(s, c) for c in SUMMARY_FIELDS if hasattr(s, c)}
         reasons = [f.reason for f in s.failed]
@@ -1734,6 +1721,18 @@ def test_summarize_on_every_backend(backend: str, clip: bool, bup: bool) -> None
     end = START + timedelta(days=89)
     for table in ("cdc-2016", "cdc-ndc-2018") if backend != "dask" else ("cdc-ndc-2018",):
         check_summaries(run_summary(backend, rows, end, table, bup, clip), rows, end, table, bup, clip)
+
+
+@pytest.mark.parametrize("backend", ["polars", "polars-lazy", "pandas", "pyarrow", "duckdb"])
+def test_a_day_of_fills_at_a_threshold_reaches_it_on_every_backend(backend: str) -> None:
+    """10/3 + 10/3 + 250/3 MME/day is a day of 90 (tramadol 50 mg twice, morphine 250 mg, each over 3 days): the
+    rounded MME/day (3.333333333 twice, 83.333333333) summed to 89.999999999, under the threshold, and 269.999999997."""
+    rows = [{"patient_id": "p", "fill_date": START, "drug": drug, "strength": strength, "strength_unit": "mg",
+             "form": None, "quantity": quantity, "days_supply": 3.0}
+            for drug, strength, quantity in [("tramadol", 50.0, 1.0), ("tramadol", 50.0, 1.0), ("morphine", 10.0, 25.0)]]  # fmt: skip
+    for clip in (True, False):
+        [have] = rows_of(run_summary(backend, rows, START + timedelta(days=2), "cdc-2022", True, clip))
+        assert (have["total_mme"], have["max_daily_mme"], have["mme_per_window_day"]) == (270.0, 90.0, 90.0)
 
 
 @pytest.mark.slow

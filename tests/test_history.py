@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
-from decimal import Decimal
+from fractions import Fraction
 from typing import Any, TypedDict
 
 import pytest
@@ -25,7 +25,8 @@ from mme._history import (
     summarize,
     summarize_by_patient,
 )
-from mme._units import exact
+
+from exact_reference import exact, exact_rate, once
 
 DAY0 = date(2023, 1, 1)
 
@@ -445,8 +446,26 @@ def test_summary_agrees_with_the_daily_series(fills: list[Dispensing], win: Wind
     if not series and s.excluded:  # only excluded fills in the window: no MME, never 0
         assert (s.total_mme, s.max_daily_mme) == (None, None)
         return
-    assert s.total_mme == float(sum(map(exact, series.values()), Decimal(0)))  # decimals summed exactly
-    assert s.max_daily_mme == max(series.values(), default=0.0)
+    days = exact_days(fills, win, clip=clip)
+    assert s.total_mme == once(sum(days.values(), Fraction(0)))  # exact MME/day summed exactly, rounded once
+    assert s.max_daily_mme == once(max(days.values(), default=Fraction(0)))
+    assert series == {day: once(level) for day, level in days.items()}
+
+
+def exact_days(fills: list[Dispensing], win: Window, *, clip: bool) -> dict[date, Fraction]:
+    """The exact MME on each day the counted fills cover, from their strength x quantity / days x factor."""
+    days: dict[date, Fraction] = {}
+    for f in fills:
+        if not clip and not win["start"] <= f.fill_date <= win["end"]:
+            continue
+        r = mme.dispensing_mme(f.drug, f.strength, quantity=f.quantity, days_supply=f.days_supply, route=f.route)
+        if r.mme_per_day is None:
+            continue
+        rate = exact_rate(r, Fraction(f.strength.removesuffix(" mg")) * exact(f.quantity) / f.days_supply)
+        for day in (f.fill_date + timedelta(i) for i in range(f.days_supply)):
+            if not clip or win["start"] <= day <= win["end"]:
+                days[day] = days.get(day, Fraction(0)) + rate
+    return days
 
 
 @SETTINGS
@@ -516,13 +535,26 @@ def test_a_failed_fill_in_the_window_is_never_counted_as_zero(
 
 def test_one_fill_gives_its_own_mme_per_day_to_every_definition() -> None:
     """13 x 2 mg hydromorphone over 3 days is 43.333333333 MME/day (cdc-2022, 5 per mg): so is each definition
-    over those 3 days, where floats gave 43.333333333000006 (the fill's MME, 129.999999999, over 3 days)."""
+    over those 3 days, where floats gave 43.333333333000006. The fill's MME is 13 x 2 x 5 = 130 exactly, not
+    43.333333333 x 3 = 129.999999999: sums add the exact MME/day and round once."""
     one = fill("hydromorphone", "2 mg", quantity=13, days=3)
     per_day = mme.dispensing_mme("hydromorphone", "2 mg", quantity=13, days_supply=3).mme_per_day
     assert per_day == 43.333333333
     s = summarize([one], **window(3))
     assert (s.mme_per_days_supply, s.mme_per_therapy_day, s.mme_per_window_day, s.max_daily_mme) == (per_day,) * 4
-    assert s.total_mme == 129.999999999  # 43.333333333 x 3, the fill's MME/day as the engine returns it
+    assert s.total_mme == 130.0
+
+
+def test_a_day_of_fills_at_a_threshold_reaches_it() -> None:
+    """Tramadol 50 mg twice and morphine 250 mg, each over 3 days (cdc-2022): 10/3 + 10/3 + 250/3 = 90 MME on each
+    day, which is 90 MME/day reached; summing the rounded results (3.333333333 twice and 83.333333333) gave
+    89.999999999, under the threshold, and a total of 269.999999997."""
+    fills = [fill("tramadol", "50 mg", quantity=1, days=3), fill("tramadol", "50 mg", quantity=1, days=3),
+             fill("morphine", "10 mg", quantity=25, days=3)]  # fmt: skip
+    s = summarize(fills, **window(3))
+    assert (s.total_mme, s.max_daily_mme, s.mme_per_window_day) == (270.0, 90.0, 90.0)
+    assert s.reached("max_daily_mme") == (50.0, 90.0)
+    assert set(exposure(fills).daily.values()) == {90.0}
 
 
 def test_overlapping_fills_add_up_as_decimals() -> None:

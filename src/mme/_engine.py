@@ -837,15 +837,16 @@ def dispensing_mme(
     """
     return _dispensing(
         resolve_table(table), drug, strength, quantity, days_supply, package_ml, route, form, release, variant
-    )
+    )[0]
 
 
 def _dispensing(
     tab: Table, drug: str, strength: DoseLike, quantity: float, days_supply: float, package_ml: float | None,
     route: str | None, form: str | None, release: str | None, variant: str | None, *,
     lead: tuple[str, ...] = (), expression: Expression | None = None,
-) -> DailyMME:  # fmt: skip
-    """`dispensing_mme` under a resolved table; `convert` adds what it read (`lead`: its notes, first)."""
+) -> tuple[DailyMME, Ratio | None]:  # fmt: skip
+    """`dispensing_mme` under a resolved table, and its exact MME/day (`dispensed`); `convert` adds what it read
+    (`lead`: its notes, first)."""
     name, route_, form_, release_ = _resolve_names(drug, route, form, release, variant)  # the plan's first checks
     amt = amount(strength, what="strength")
     key = plan(tab, variant, drug, amt.unit, form, route, release, kind=amt.kind)
@@ -879,8 +880,9 @@ def dispensed(
     *,
     lead: tuple[str, ...] = (),
     expression: Expression | None = None,
-) -> DailyMME:
-    """The claims arithmetic once the key's plan is known (shared with NDC look-ups that bring their own row)."""
+) -> tuple[DailyMME, Ratio | None]:
+    """The claims arithmetic once the key's plan is known (shared with NDC look-ups that bring their own row), and
+    the result's MME/day as the exact ratio it was rounded from (None: excluded), for sums that round once."""
     units = exact_positive(quantity, "quantity")
     supply = exact_positive(days_supply, "days_supply")
     if package_ml is not None:
@@ -909,9 +911,10 @@ def dispensed(
     applied = _applied(key, daily)
     if days == 0:  # after the amounts' own checks, which `mme.frames` makes first too
         raise DoseError(DAYS_ROUND_TO_ZERO)
-    return _result(
+    result = _result(
         table, key, drug, route, form, release, applied, strength, days_supply=days, notes=notes, expression=expression
     )
+    return result, applied.exact
 
 
 # CDC's NDC file Documentation (2016-2018): "prescription data for some sprays sometimes list the quantity as the
@@ -990,6 +993,8 @@ class _Applied(NamedTuple):
     tier: Tier | None
     mme: float | None
     """None when the table excludes the drug."""
+    exact: Ratio | None
+    """`mme` before it was rounded: what a sum of results adds (a summary's total, a day's), to round once."""
 
 
 #: A regimen read (`_regimen`): its names, plan, amount per administration, exact daily amount, administrations a day
@@ -1007,7 +1012,7 @@ def _applied(key: Plan, daily: Ratio) -> _Applied:
     daily_mg = _finite(daily)
     row = key.row
     if isinstance(row, Exclusion):
-        return _Applied(daily_mg, daily_mg, "mg/day", "excluded", None, None, None)
+        return _Applied(daily_mg, daily_mg, "mg/day", "excluded", None, None, None, None)
     assert row is not None  # a plan that converts has its row
     tier = row.tier_for(daily_mg) if row.tiers else None
     factor: Decimal = tier.factor if tier else row.factor  # type: ignore[assignment]  # validated: factor or tiers
@@ -1023,8 +1028,8 @@ def _applied(key: Plan, daily: Ratio) -> _Applied:
     else:
         unit, basis = "mg/day", "per mg"
     dose = daily_mg if (num, den) == daily else _finite((num, den))
-    mme = _finite((product(num, factor), product(den, Decimal(row.wear_days or 1))))
-    return _Applied(daily_mg, dose, unit, basis, factor, tier, mme)
+    exact = product(num, factor), product(den, Decimal(row.wear_days or 1))
+    return _Applied(daily_mg, dose, unit, basis, factor, tier, _finite(exact), exact)
 
 
 def _result(
@@ -1340,7 +1345,7 @@ def _convert(
         return _dispensing(
             resolve_table(table), expr.drug, expr.dose, quantity, days_supply, package_ml, expr.route, expr.form,
             expr.release, variant, lead=expr.notes, expression=expr,
-        )  # fmt: skip
+        )[0]  # fmt: skip
     if package_ml is not None:
         raise DoseError("package_ml only applies to a dispensing (with quantity and days_supply)")
     tab = resolve_table(table)

@@ -16,16 +16,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from functools import partial
 from itertools import pairwise
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from ._engine import CDC_THRESHOLDS, TableLike, dispensing_mme, thresholds_reached
+from ._engine import CDC_THRESHOLDS, TableLike, _dispensing, thresholds_reached
 from ._errors import ArgumentTypeError, DoseError, MMEError, excerpt
 from ._tables import DEFAULT_TABLE, Table, resolve_table
-from ._units import exact, exact_sum, product, reported
+from ._units import reported
 from ._vocab import resolve_drug
 
 __all__ = [
@@ -167,8 +168,9 @@ class _Span:
 
     first: int
     stop: int
-    rate: Decimal
-    """Exact: the engine's MME/day as the decimal it is (summed exactly, rounded once where a summary reports it)."""
+    rate: Fraction
+    """Exact: the engine's MME/day before it was rounded (10/3, not 3.333333333), summed exactly and rounded once where
+    a summary reports it: three fills of 10/3, 10/3 and 250/3 MME/day make a day of 90, not 89.999999999."""
 
     @property
     def days(self) -> int:
@@ -189,7 +191,6 @@ NO_DATE = "fill_date is missing or not a date (YYYY-MM-DD)"
 DAYS_SUPPLY_NOT_WHOLE = "days_supply must be a whole number of days"
 DAYS_SUPPLY_TOO_LONG = f"days_supply must be at most {MAX_DAYS_SUPPLY:,} days"
 
-_ZERO, _ONE = Decimal(0), Decimal(1)
 
 RATIOS: dict[Metric, str] = {
     "mme_per_days_supply": "total_days_supply",
@@ -199,10 +200,10 @@ RATIOS: dict[Metric, str] = {
 """Definitions 1-3: ``total_mme`` over this `Summary` field; 0/0 (nothing counted) is None, never 0."""
 
 
-def _reported(numerator: Decimal, denominator: Decimal = _ONE) -> float:
+def _reported(value: Fraction) -> float:
     """A summary's number: exact sums of the fills' MME rounded once, as the engine rounds each result (no
     0.30000000000000004 for fills of 0.1 and 0.2 MME/day)."""
-    return reported(numerator, denominator, overflow=TOTAL_OVERFLOWS)
+    return reported(Decimal(value.numerator), Decimal(value.denominator), overflow=TOTAL_OVERFLOWS)
 
 
 def _dispensings(dispensings: Iterable[Dispensing]) -> tuple[Dispensing, ...]:
@@ -266,14 +267,14 @@ def _fills(
             out.append((d, _BUP_LEFT_OUT))  # left out before matching: the table need not cover it
             continue
         try:
-            r = dispensing_mme(
-                d.drug, d.strength, quantity=d.quantity, days_supply=d.days_supply, package_ml=d.package_ml,
-                route=d.route, form=d.form, release=d.release, variant=d.variant, table=table,
+            r, exact = _dispensing(
+                table, d.drug, d.strength, d.quantity, d.days_supply, d.package_ml, d.route, d.form, d.release,
+                d.variant,
             )  # fmt: skip
         except MMEError as exc:
             out.append((d, exc))
             continue
-        if r.mme_per_day is None:
+        if r.mme_per_day is None or exact is None:
             out.append((d, r.excluded or "excluded by the table"))
             continue
         days = r.days_supply if r.days_supply is not None else float(d.days_supply)
@@ -287,7 +288,7 @@ def _fills(
             out.append((d, DoseError(reason)))
             continue
         first = d.fill_date.toordinal()
-        out.append((d, _Span(first, first + int(days), exact(r.mme_per_day))))
+        out.append((d, _Span(first, first + int(days), Fraction(exact[0]) / Fraction(exact[1]))))
     return out
 
 
@@ -307,7 +308,7 @@ def _segments(spans: Sequence[_Span]) -> list[_Span]:
             i += 1
         active = [s for s in active if s.stop > a]
         if active:
-            out.append(_Span(a, b, exact_sum(s.rate for s in active)))
+            out.append(_Span(a, b, sum((s.rate for s in active), Fraction(0))))
     return out
 
 
@@ -355,8 +356,9 @@ def summarize(
     sum of their days; ``on_therapy_days`` = calendar days covered by at least one of them;
     ``window_days`` = (end - start).days + 1. Definition 1 = total_mme / total_days_supply,
     2 = total_mme / on_therapy_days, 3 = total_mme / window_days, 4 = the highest day's summed
-    MME/day (0.0 when nothing counts). 0/0 is None. Sums are exact (each fill's MME/day is the decimal the
-    engine returns) and each number is rounded once, as the engine rounds a result: input order is moot.
+    MME/day (0.0 when nothing counts). 0/0 is None. Sums are exact (each fill's MME/day as the engine computes
+    it, before it is rounded: 13 x 2 mg hydromorphone over 3 days is 130 MME, not 43.333333333 x 3) and each number
+    is rounded once, as the engine rounds a result: input order is moot.
     Excluded fills (no factor in the table, or buprenorphine when ``include_buprenorphine=False``)
     count for nothing, numerator or denominator, and are listed in ``excluded`` if they would
     otherwise have counted (judged by their recorded days supply). A patient whose fills in the window are
@@ -390,19 +392,19 @@ def summarize(
         elif _in_window(fill.first, fill.stop, lo, hi, clip=clip_to_window):
             spans.append(_Span(*_clip(fill.first, fill.stop, lo, hi), fill.rate) if clip_to_window else fill)
     segments = _segments(spans)
-    exact_total = exact_sum(product(s.rate, Decimal(s.days)) for s in spans)
+    exact_total = sum((s.rate * s.days for s in spans), Fraction(0))
     total_mme = _reported(exact_total)
     days = {"total_days_supply": sum(s.days for s in spans), "on_therapy_days": sum(s.days for s in segments)}
     days["window_days"] = window_days = hi - lo
     known = not failures or (on_failed == "drop" and bool(spans))  # failed and nothing else: unknown, never 0
     has_mme = known and (bool(spans) or not excluded)  # excluded and nothing else: no MME, never 0
-    highest = _reported(max((s.rate for s in segments), default=_ZERO))
+    highest = _reported(max((s.rate for s in segments), default=Fraction(0)))
     return Summary(
         patient_id=patient, start=start, end=end, table=tab.slug, table_version=tab.version,
         include_buprenorphine=include_buprenorphine, clip_to_window=clip_to_window, on_failed=on_failed,
         total_mme=total_mme if has_mme else None, total_days_supply=days["total_days_supply"] if known else None,
         on_therapy_days=days["on_therapy_days"] if known else None, window_days=window_days,
-        **{name: _reported(exact_total, Decimal(days[d])) if days[d] and has_mme else None
+        **{name: _reported(exact_total / days[d]) if days[d] and has_mme else None
            for name, d in RATIOS.items()},
         max_daily_mme=highest if has_mme else None,
         excluded=tuple(excluded), failed=tuple(failures), n_dispensings=len(spans),

@@ -185,7 +185,9 @@ def _first(checks: Sequence[tuple[nw.Expr, int]], otherwise: int | nw.Expr) -> n
 
 #: What `summarize` reads of each row: these outputs, and the temporary columns after them.
 _SUMMARIZED: Final = (MME_PER_DAY, MME_DAYS_SUPPLY, MME_EXCLUDED, MME_ERROR)
-_SUMMARY_READS: Final = tuple(f"{_T}{name}" for name in ("ok_quantity", "ok_days_supply", "v_days_supply", "bup"))
+_SUMMARY_READS: Final = tuple(
+    f"{_T}{name}" for name in ("ok_quantity", "ok_days_supply", "v_days_supply", "bup", "rate")
+)
 
 
 def _on_polars(frame: _AnyFrame, columns: _Columns, schema: dict[str, nw.dtypes.DType]) -> nw.DataFrame[Any] | None:
@@ -452,6 +454,8 @@ def _annotate(
     step += [x.alias(f"{_T}{name}") for name, x in rounded.items()]
     if bup:  # `summarize` reads it
         step.append(known.attr("bup").alias(f"{_T}bup"))
+    if tuple(need.outputs) == _SUMMARIZED:  # and MME/day before it is rounded: sums of fills round once
+        step.append(nw.when(counted).then(mme).alias(f"{_T}rate"))
     if step:
         lf = lf.with_columns(*step)
     if known.arrays is None:

@@ -272,8 +272,9 @@ def _summarize(
         nw.col(p),
         nw.when(counted_in).then(_col("f")).otherwise(nw.lit(lo)).alias("f"),
         nw.when(counted_in).then(_col("s")).otherwise(nw.lit(lo)).alias("s"),
-        nw.when(counted_in).then(nw.col(MME_PER_DAY)).otherwise(nw.lit(0.0)).alias("r"),
-        nw.when(counted_in).then(nw.col(MME_PER_DAY) * n_days).otherwise(0.0).alias("total_mme"),
+        # MME/day before it was rounded (10/3, not 3.333333333), as `mme.summarize` sums it: rounded once, at the end
+        nw.when(counted_in).then(_col("rate")).otherwise(nw.lit(0.0)).alias("r"),
+        nw.when(counted_in).then(_col("rate") * n_days).otherwise(0.0).alias("total_mme"),
         nw.when(counted_in).then(n_days).otherwise(0).cast(nw.Int64).alias("total_days_supply"),
         counted_in.cast(nw.Int64).alias("n_dispensings"),
         _col("excluded_in").cast(nw.Int64).alias("n_excluded"),
