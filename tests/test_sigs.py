@@ -1706,6 +1706,94 @@ def test_an_amount_in_the_sig_is_noted_in_units_rounded_to_six_places() -> None:
     assert expr.count == pytest.approx(2 / 3)
 
 
+@pytest.mark.parametrize(
+    ("text", "first", "second"),
+    [("OxyContin 40 mg and 20 mg bd", "40 mg", "20 mg"),  # was 60 (20 mg read as half a 40): 180 as two tablets
+     ("OxyContin 40mg & 20mg bd", "40mg", "20mg"),
+     ("OxyContin 40 mg, 20 mg bd", "40 mg", "20 mg"),
+     ("oxycodone 20 mg; 10 mg q12h", "20 mg", "10 mg"),
+     ("OxyContin 80mg 60mg bd", "80mg", "60mg"),  # nothing between
+     ("MS Contin 100 mg and 15 mg q12h", "100 mg", "15 mg"),  # was 30 (0.15 of a tablet): 230
+     ("Oxycontin LP 40 mg et 20 mg matin et soir", "40 mg", "20 mg"),
+     ("methadone 40 mg and 5 mg daily", "40 mg", "5 mg"),
+     ("oxycodone 5 mg and 10 mg q6h", "5 mg", "10 mg"),  # was 60 (two 5 mg tablets): 90
+     ("fentanyl 25 mcg/h and 50 mcg/h patches q72h", "25 mcg/h", "50 mcg/h"),  # was 120 (two 25s): 180
+     ("fentanyl 25mcg/hr and 25mcg/hr q72h", "25mcg/hr", "25mcg/hr"),  # was 60 (one patch): 120
+     ("Durogesic 25 µg/h et 50 µg/h tous les 3 jours", "25 µg/h", "50 µg/h"),
+     ("Norspan 10 and 20 mcg/h weekly", "10", "20 mcg/h")],  # the rate the brand is named by
+)  # fmt: skip
+def test_two_strengths_of_one_product_are_refused(text: str, first: str, second: str) -> None:
+    """An amount right after the strength, or joined to it by "and", "et", "&", a comma or a semicolon, is how AU, UK
+    and French charts write a dose of two tablets or patches as often as a strength and the dose of it: it was read
+    as the dose of the first strength (a sixth to a half of the MME). Refused, naming both and saying what to do."""
+    unit = "patch" if "/h" in second else "tab"
+    with pytest.raises(
+        mme.ExpressionError, match=f"^two strengths: '{re.escape(first)}' and '{re.escape(second)}' may be two {unit}s"
+    ) as raised:
+        parse_expression(text)
+    assert "convert each strength on its own" in str(raised.value)
+    assert "add the results with mme.total" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "volume"),
+    [("morphine 10 mg/5 mL, 5 mg q4h", "2.5 mL"),  # a liquid's amount is a volume of it
+     ("oxycodone 5 mg tablet, 10 mg q6h", None),  # a form between: the dose
+     ("oxycodone 5 mg take 10 mg q6h", None)],  # a verb between
+)  # fmt: skip
+def test_an_amount_after_a_liquids_strength_or_a_word_is_the_dose(text: str, volume: str | None) -> None:
+    expr = parse_expression(text)
+    assert (expr.volume, expr.count) == (volume, 1.0 if volume else 2.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "units", "why"),
+    [("oxycodone 10 mg tablet take 3 mg q6h", "0.3", "no tablet is cut so"),
+     ("oxycodone IR 5 mg tablet take 1 mg q6h", "0.2", "no tablet is cut so"),
+     ("morphine 60 mg tablet take 10 mg q4h", "0.166667", "no tablet is cut so"),
+     ("MS Contin 100 mg tablet take 15 mg q12h", "0.15", "an extended-release unit is not cut"),  # was 30 MME/day
+     ("OxyContin 80 mg tablet, take 60 mg bd", "0.75", "an extended-release unit is not cut"),  # was 180
+     ("oxycodone ER 20 mg tablet take 10 mg q12h", "0.5", "an extended-release unit is not cut"),
+     ("OxyContin 20 mg take 1 mg q12h", "0.05", "an extended-release unit is not cut")],  # "1 MG" for "1 tab"
+)  # fmt: skip
+def test_an_amount_in_the_sig_that_is_no_units_one_takes_is_refused(text: str, units: str, why: str) -> None:
+    """An amount must be whole units, or (but for an extended-release unit) halves, thirds or quarters of one: an
+    amount that is not is more likely another strength, or "mg" for "tab", than a tablet cut so."""
+    with pytest.raises(
+        mme.ExpressionError, match=f"^'[0-9]+ mg' is {re.escape(units)} units of '[0-9]+ mg', and {why}"
+    ):
+        parse_expression(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("oxycodone 20 mg tablet take 15 mg q6h", 0.75),
+        ("oxycodone 15 mg tablet take 5 mg q6h", 1 / 3),
+        ("OxyContin 20 mg take 40 mg q12h", 2.0),  # two whole extended-release tablets
+        ("oxycodone IR 10 mg tablet take 5 mg q6h", 0.5),
+    ],
+)
+def test_an_amount_in_the_sig_of_whole_units_or_their_parts_is_read(text: str, count: float) -> None:
+    assert parse_expression(text).count == pytest.approx(count)
+
+
+@pytest.mark.parametrize(
+    ("text", "mme_per_day"),
+    [
+        ("Skenan LP 30 mg 1/2 gél matin et soir", 30.0),  # 15 mg x 2
+        ("OxyContin 10 mg 1.5 tab bd", 45.0),
+    ],  # 15 mg x 2 x 1.5
+)
+def test_a_part_of_an_extended_release_unit_said_as_a_count_is_read_and_warned(text: str, mme_per_day: float) -> None:
+    """A count says the part ("1/2 gél"): read as written, and warned that such a unit is not meant to be cut."""
+    result = mme.convert(text)
+    assert result.mme_per_day == mme_per_day
+    assert any(w.endswith("an extended-release tablet or capsule is not meant to be cut") for w in result.warnings)
+    assert not any("cut" in w for w in mme.convert("OxyContin 10 mg 1 tab bd").warnings)
+    assert not any("cut" in w for w in mme.convert("oxycodone 10 mg 1/2 tab bd").warnings)
+
+
 def test_an_amount_in_the_sig_of_a_daily_total_is_refused() -> None:
     with pytest.raises(
         mme.ExpressionError, match=r"^an amount \('10 mg'\) in the sig needs a product strength per unit, not 'mg/day'"
@@ -3504,8 +3592,8 @@ def test_one_and_a_half_is_one_number_where_it_is_refused_too(text: str, problem
 
 
 def test_one_and_a_half_keeps_the_unit_after_it() -> None:
-    # 1.5 mg x 3 = 4.5 mg x 1.5 (oxycodone), not 1.5 tablets of 5 mg
-    assert mme.convert("oxycodone 5 mg tablet take one and a half mg q8h").mme_per_day == pytest.approx(6.75)
+    # 1.5 mg x 3 = 4.5 mg x 1.5 (oxycodone), not 1.5 tablets of 1 mg
+    assert mme.convert("oxycodone 1 mg tablet take one and a half mg q8h").mme_per_day == pytest.approx(6.75)
 
 
 @pytest.mark.parametrize(
@@ -3694,7 +3782,7 @@ def test_a_slash_ending_the_strength_is_an_unknown_unit(text: str, unit: str) ->
 @pytest.mark.parametrize("per", ["/tab", " / tab", "/tablet"])
 def test_a_form_after_the_strengths_slash_is_per_unit_not_a_component(per: str) -> None:
     """ "5 mg/tab" is 5 mg a tablet, so "10 mg" is 2 tablets: 10 mg x 4 x 1.5 = 60 MME/day."""
-    text = f"oxycodone 5 mg{per} 10 mg q6h"
+    text = f"oxycodone 5 mg{per} take 10 mg q6h"
     expression = parse_expression(text)
     assert (expression.drug, expression.dose, expression.count, expression.form) == ("oxycodone", "5 mg", 2.0, "tablet")
     assert mme.convert(text).mme_per_day == pytest.approx(60.0)

@@ -327,6 +327,7 @@ _SIG_STARTS: Final = _vocab.SIG_VERBS | {"sig"}  # the words a sig may start wit
 _BEFORE_NAME: Final = _MINUS | {"of"}  # between a sig said first and the product: "1 tablet of", "4 times a day -"
 _MAY_DO: Final = _vocab.SIG_VERBS | _vocab.MORE_DOSES | {"increase", "increased"}  # "may take 2", "may be increased"
 _CONNECTORS: Final = frozenset({"and", "et", "&", "then"}) - _vocab.MULTI_STEP
+_JOINING: Final = frozenset({"and", "et", "&", ",", ";"})  # between two strengths: "40 mg and 20 mg", "40 mg, 20 mg"
 _CAPS: Final = _Phrases(("not to exceed", "do not exceed", "no more than", "max daily dose", "maximum daily dose",
                 "maximum dose", "max dose", "maximum of", "max of", "maximum", "max", "up to", "ne pas dépasser",
                 "nte", "not exceeding", "jusqu'à", "jusqu'a", "mdd", "daily max", "daily maximum", "daily max dose",
@@ -678,8 +679,8 @@ class _Parser:
         "amount_text", "amounts", "as_needed", "awake", "bottle", "brand", "cap", "choice", "clocks", "count_form",
         "denominator", "directed", "dispensed", "divisor", "doses", "drug_typed", "early", "ends", "every",
         "few", "frequency", "ignored", "interval", "keys", "meals", "names", "nostrils", "notes", "nums",
-        "other_drug", "pack", "pill", "ranges", "schedule", "size", "slots", "starts", "tags", "text", "toks",
-        "volume", "words",
+        "other_drug", "pack", "pill", "ranges", "schedule", "size", "slots", "starts", "strength_end", "tags", "text",
+        "toks", "volume", "words",
     )  # fmt: skip
 
     def __init__(self, text: str, choice: RangeChoice = "max") -> None:
@@ -721,6 +722,7 @@ class _Parser:
         self.clocks: tuple[str, ...] = ()  # clock times as typed ("9am and 9pm"), each one administration
         self.schedule: str | None = None  # "1-0-1" as typed: the doses at their times of day (`schedule_at`)
         self.drug_typed = ""
+        self.strength_end = -1  # where the product's strength ends in the text: "40 mg and 20 mg" (`second_strength`)
 
     # --- helpers ---
 
@@ -837,7 +839,9 @@ class _Parser:
         twin.nostrils, twin.awake, twin.dispensed, twin.few, twin.interval, twin.other_drug, twin.clocks = (
             self.nostrils, self.awake, self.dispensed, self.few, self.interval, self.other_drug, self.clocks
         )  # fmt: skip
-        twin.drug_typed, twin.schedule, twin.bottle = self.drug_typed, self.schedule, self.bottle
+        twin.drug_typed, twin.schedule, twin.bottle, twin.strength_end = (
+            self.drug_typed, self.schedule, self.bottle, self.strength_end
+        )  # fmt: skip
         return twin.finish(twin.drug_typed)
 
     def read(self) -> None:
@@ -869,6 +873,7 @@ class _Parser:
         if (why := _vocab.unconverted(drug)) is not None:  # "Lamaline 1 gél tid": why, before any reading of the dose
             self.fail(f"{drug!r} is not converted: {why}")
         i = self.dose(first, drug)
+        self.strength_end = self.ends[i - 1]
         if product > lo:
             while i < n and (own := self.vocab(i)) is not None:  # "tramadol 50 mg capsule": the product's own words
                 i = own.end
@@ -1982,6 +1987,8 @@ class _Parser:
                     f"cannot read {self.span(i, min(j + 1, self.size))!r}: a number after the dose is a count "
                     "with a form (2 tabs), a volume (5 mL), an amount (5 mg) or a frequency (3 times a day)"
                 )
+        if kind in ("mass", "rate"):
+            self.second_strength(i, end)
         joins = kind == "volume" or (kind == "mass" and len(self.amounts) == 1)  # "5 mg-325 mg": components
         if lo == hi and joins and (far := self.unit_range_end(end, unit)) is not None:
             lo, hi = self.checked(i, far, lo, self.number_or_range(end + 1)[0], f"a {kind}")
@@ -2033,6 +2040,31 @@ class _Parser:
             self.slots.append(set())
         self.doses.append(_Dose(lo, hi, kind, unit, typed, restated))
         return end
+
+    def second_strength(self, i: int, end: int) -> None:
+        """An amount right after the product's strength, or joined to it by "and", "et", "&", a comma or a semicolon
+        ("OxyContin 40 mg and 20 mg bd", "fentanyl 25 mcg/h, 50 mcg/h q72h"), is how charts write a dose of two
+        strengths taken together as often as a strength and the dose of it: refused, naming both. A liquid's amount
+        ("morphine 10 mg/5 mL 5 mg") is a volume of it, read as before."""
+        k = i - 1
+        while self.keys[k] in _JOINING and k > i - 3:
+            k -= 1
+        if (
+            self.doses
+            or self.volume is not None
+            or self.denominator in ("/mL", "/day")  # a volume of a liquid; a daily total is refused on its own
+            or len(self.amounts) > 1  # a combination's: `another_components_amount`
+            or self.ends[k] != self.strength_end
+            or (k == i - 1 and self.nums[k])  # "Duragesic-50 25 mcg/hr": the name's number (`per_administration`)
+        ):
+            return
+        second, unit = self.span(i, end), "patch" if self.denominator == "/h" else "tab"
+        self.fail(
+            f"two strengths: {self.amount_text!r} and {second!r} may be two {unit}s taken together, or a strength and "
+            f"the dose of it: convert each strength on its own with its count and how often ('{self.drug_typed} "
+            f"{self.amount_text} 1 {unit} ...', '{self.drug_typed} {second} 1 {unit} ...'), and add the results with "
+            "mme.total"
+        )
 
     def schedule_at(self, i: int) -> int:
         """ "1-0-1", "1-1-1-1 cp": the units taken in the morning, at noon, in the evening (and at night), as
@@ -2270,7 +2302,7 @@ class _Parser:
             self.clocked()
         if self.denominator == "/day" and self.frequency is not None:
             self.once_a_day(value, unit)
-        per_admin, count, volume = self.per_administration(value, unit)
+        per_admin, count, volume = self.per_administration(drug, value, unit)
         per_day, every_hours = self.how_often()
         if self.denominator == "/day" and (self.frequency is not None or any(s for s in self.slots)):
             typed = self.frequency.typed if self.frequency else "a time of day"
@@ -2307,6 +2339,11 @@ class _Parser:
         if (unit.endswith("/h") or self.tags.get("form") == "patch") and not count.is_integer():  # "1/2 patch"
             self.notes.append(
                 f"{format_number(count)} patches read as that share of the rate; a patch is not meant to be cut"
+            )
+        elif not count.is_integer() and self.extended(drug):  # "Skenan LP 30 mg 1/2 gél": as the count says
+            self.notes.append(
+                f"{format_number(count)} units read as that share of the strength; an extended-release tablet or "
+                "capsule is not meant to be cut"
             )
         parts, branded = self.components(drug)
         return Expression(
@@ -2391,7 +2428,7 @@ class _Parser:
             else:
                 self.fail(f"{typed!r} counts a {counted}, but the product is a {form}")
 
-    def per_administration(self, value: float, unit: str) -> tuple[float, float, float | None]:
+    def per_administration(self, drug: str, value: float, unit: str) -> tuple[float, float, float | None]:
         """(amount in product units a day's administrations add up to per administration, count, volume)."""
         amounts: list[float] = []
         kinds = {d.kind if d.kind not in ("mass", "rate") else ("volume" if unit.endswith("/mL") else "count")
@@ -2407,6 +2444,8 @@ class _Parser:
                     self.fail(f"an amount ({d.typed!r}) in the sig needs a product strength per unit, not {unit!r}")
                 q = mg / per_unit
                 self.another_components_amount(d, mg, per_unit, q)
+                if not unit.endswith("/mL"):
+                    self.whole_units(d, q, drug)
                 self.notes.append(
                     f"{d.typed!r} read as {format_number(round(q, 6))} {'mL' if unit.endswith('/mL') else 'unit(s)'} of {format_number(value)} {unit}"
                 )
@@ -2455,6 +2494,28 @@ class _Parser:
             self.check_restated(self.volume, volume, value, unit)
             return q * volume, q, volume
         return q, q, None
+
+    def whole_units(self, d: _Dose, units: float, drug: str) -> None:
+        """An amount in the sig must be units one can take: a whole number of them, or a part a tablet is cut into
+        (halves, thirds, quarters: `_PARTS`); "MS Contin 100 mg tablet, take 15 mg" (0.15 of a tablet) is no dose as
+        written. An extended-release unit is not cut: an amount that is a part of one is more likely another strength
+        ("OxyContin 80 mg tablet, take 60 mg") than a cut tablet, and is refused; a part said as a count ("1/2 tab")
+        is read, and warned (`finish`)."""
+        whole = [1.0] if self.extended(drug) else [1.0, *_PARTS]
+        if not any(math.isclose(units * n, round(units * n), rel_tol=1e-9) and units * n >= 1 for n in whole):
+            kind = "an extended-release unit is not cut" if len(whole) == 1 else "no tablet is cut so"
+            self.fail(
+                f"{d.typed!r} is {format_number(round(units, 6))} units of {self.amount_text!r}, and {kind}: if it "
+                "is another strength, convert each strength on its own (add the results with mme.total); else give "
+                "the count of units (e.g. '1 tab')"
+            )
+
+    def extended(self, drug: str) -> bool:
+        """Whether the product is an extended-release tablet or capsule, by its words or its brand."""
+        if self.tags.get("release") is not None:
+            return self.tags["release"] == "ER"
+        found = _vocab.drug_name(_opioid_name(self, drug))
+        return found is not None and found.release == "ER"
 
     def another_components_amount(self, d: _Dose, mg: float, per_unit: float, units: float) -> None:
         """Refuse an amount in the sig of a product of several components that may be another component's: one
