@@ -2075,6 +2075,46 @@ def test_a_count_after_as_needed_for_is_still_a_second_dose() -> None:
         mme.convert("oxycodone 5 mg 1 tab q4h prn for up to 2 tabs")
 
 
+@pytest.mark.parametrize(
+    ("text", "said", "after"),
+    [
+        ("oxycodone 5 mg 1 tab bid and prn", "prn", "'bid'"),  # was 15: the doses as needed left out
+        ("oxycodone 5 mg 1 tab bid & PRN pain", "PRN pain", "'bid'"),
+        ("oxycodone 5 mg 1 tab bid, and prn for breakthrough", "prn for breakthrough", "'bid'"),
+        ("oxycodone 5 mg 1 tab bid (regular) and PRN (breakthrough)", "PRN", "'bid'"),
+        ("oxycodone 5 mg 1 tab qid regularly and when required", "when required", "'qid'"),
+        ("oxycodone 5 mg 1 tab bid, prn in between", "prn in between", "'bid'"),
+        ("oxycodone 5 mg 1 tab nocte and prn", "prn", "its times of day"),
+        ("oxycodone 5 mg 1 tab nocte, prn during the day", "prn during the day", "its times of day"),  # was dropped
+        ("Oramorph 10mg/5ml 2.5ml 4 hourly regular and prn", "prn", "'4 hourly'"),
+        ("Skenan LP 30 mg matin et soir et si besoin", "si besoin", "its times of day"),
+        ("methadone 10 mg 1 tab bid and prn", "prn", "'bid'"),
+    ],
+)
+def test_scheduled_doses_and_more_as_needed_with_no_frequency_are_refused(text: str, said: str, after: str) -> None:
+    """ "bid and prn" is two doses a day and more as needed: it was read as the scheduled doses alone, with no warning
+    (an understatement). The doses as needed say no frequency, so the day is not known: refused, as "bid and q4h prn"
+    (two frequencies) is."""
+    with pytest.raises(
+        mme.ExpressionError,
+        match=f"^{re.escape(repr(said))} after {re.escape(after)}: scheduled doses and more as needed",
+    ):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "mme_per_day"),
+    [
+        ("oxycodone 5 mg 1 tab q6h, prn pain", 30.0),  # the frequency's doses, as needed
+        ("oxycodone 5 mg 1 tab bid prn", 15.0),
+        ("oxycodone 5 mg 1 tab q4h prn during the day", 45.0),  # waking hours: read round the clock, said
+        ("oxycodone 5 mg 1 tab bid prn while awake", 15.0),
+    ],
+)
+def test_as_needed_on_the_frequency_itself_is_read(text: str, mme_per_day: float) -> None:
+    assert mme.convert(text).mme_per_day == mme_per_day
+
+
 # --- Mutation run, part 3: what the mutation testing of the sig reader's doses, counts, caps and steps showed ---
 
 

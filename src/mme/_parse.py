@@ -1115,7 +1115,12 @@ class _Parser:
             self.as_needed = True
             if self.keys[end - 1] == "for" and (self.nums[end] or self.keys[end] == "up"):
                 end -= 1  # "prn for 5 days", "prn for up to 5 days": a duration, read next
-            return self.no_dose(end, lead=True)
+            awake, scheduled = self.awake, self.frequency is not None or any(self.slots)
+            after = self.no_dose(end, lead=True)
+            said_when = (self.awake != awake and self.frequency is None) or "between" in self.keys[end:after]
+            if scheduled and (self.keys[i - 1] in _CONNECTORS or said_when):  # "bid and prn", "nocte, prn in the day"
+                self.more_as_needed(i, after)
+            return after
         if key in _DIRECTED.lengths and (end := self.among(i, _DIRECTED)) is not None:
             self.directed = self.span(i, end)
             self.ignored.append(self.span(i, end))
@@ -1206,6 +1211,16 @@ class _Parser:
         """The end of "6/10" at ``i``, a score out of ten at least ``low``."""
         over_ten = self.keys[i + 1] == "/" and self.nums[i + 2] and self.toks[i + 2].value == 10
         return i + 3 if over_ten and low <= self.toks[i].value <= 10 else None
+
+    def more_as_needed(self, i: int, end: int) -> NoReturn:
+        """ "bid and prn", "nocte, prn during the day", "matin et soir et si besoin": scheduled doses and more as
+        needed, whose frequency the sig does not say; counting the scheduled ones alone would understate the day."""
+        said = repr(self.frequency.typed) if self.frequency is not None else "its times of day"
+        self.fail(
+            f"{self.span(i, end)!r} after {said}: scheduled doses and more as needed, whose frequency is not said; "
+            "convert the scheduled doses and the doses as needed (with how often) each on its own, and add the "
+            "results with mme.total"
+        )
 
     def no_dose(self, i: int, *, lead: bool) -> int:
         """Text that names no dose: an indication ("for breakthrough pain"), "with food", "after meals".
