@@ -4292,6 +4292,21 @@ def test_a_schedule_that_is_not_one_or_says_more_is_refused(text: str, problem: 
         mme.convert(text)
 
 
+@pytest.mark.parametrize("typed", ["10-0-10", "8-8-8", "6-0-6", "5-0-5 cp", "0-0-0-5"])
+def test_a_schedule_of_more_units_than_a_dose_said_with_no_verb_is_refused(typed: str) -> None:
+    """ "oxycodone 5 mg 10-0-10" was 150 MME/day (ten tablets twice a day); German and French charts write mg so as
+    often ("10 mg-0-10 mg": 30). Each time's count is held to the limit of any count said with no verb (4 units; 8
+    before "po"), as "6 tabs bid" is: refused, asking for the unit; after its verb, it is read."""
+    shown = typed.removesuffix(" cp")
+    with pytest.raises(
+        mme.ExpressionError, match=f"^'{shown}', with no verb before it, counts more units at a time than a dose"
+    ):
+        mme.convert(f"oxycodone 5 mg {typed}")
+    assert mme.convert(f"oxycodone 5 mg take {typed}").mme_per_day == sum(map(float, shown.split("-"))) * 7.5
+    assert mme.convert("oxycodone 5 mg 4-0-4").mme_per_day == 60.0  # 4 at a time: the limit
+    assert mme.convert("oxycodone 5 mg 6-0-6 po").mme_per_day == 90.0  # before its route by mouth: up to 8
+
+
 @pytest.mark.parametrize(
     ("text", "said"),
     [("oxycodone 5 mg 1 tab in the morning and in the morning", "in the morning"),
@@ -4625,7 +4640,7 @@ def test_a_pack_of_one_unit_is_read() -> None:
      ("oxycodone 5 mg 1 tab q6h max 5 days prn", "cdc-2022", "oxycodone 5 mg 1 tab q6h prn"),
      ("oxycodone 10 mg 1 tab prn pain 7/10 or greater q6h", "cdc-2022", "oxycodone 10 mg 1 tab q6h prn"),
      ("oxycodone 5 mg 1 tab q6h, not more than 4 times a day", "cdc-2022", "oxycodone 5 mg 1 tab q6h"),
-     ("tramadol 50 mg 12-0-0", "cdc-2022", "tramadol 50 mg take 12 tabs daily")],
+     ("tramadol 50 mg take 12-0-0", "cdc-2022", "tramadol 50 mg take 12 tabs daily")],
 )  # fmt: skip
 def test_what_follows_a_frequency_a_maximum_or_a_score_at_its_edges_is_read(text: str, table: str, plain: str) -> None:
     """A rate or a count beside a volume after the frequency is no quantity supplied; 12 units at once is the most

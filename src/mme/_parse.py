@@ -663,6 +663,11 @@ _UNSAID: Final = (
     "{typed!r}, with no verb before it, may be the quantity supplied or the dose: say the dose after its verb (as in "
     "'take 2 tabs', 'apply 1 patch'), and a quantity after 'disp'"
 )
+_UNSAID_SCHEDULE: Final = (
+    "{typed!r}, with no verb before it, counts more units at a time than a dose said so may be: if it is in mg, give "
+    "each dose with its unit (as in '10 mg in the morning and 10 mg in the evening'); if in units, say them after "
+    "their verb (as in 'take {typed}')"
+)
 _PARTS: Final = frozenset({2.0, 3.0, 4.0})  # the denominators of a part of a unit: 1/2, 1/3, 3/4, 3/2
 #: The times of day of "1-0-1" and "1-1-1-1", in their order, as a note says them.
 _SCHEDULE: Final = {"morning": "in the morning", "noon": "at noon", "evening": "in the evening", "night": "at night"}
@@ -2098,6 +2103,7 @@ class _Parser:
             end = form.end
         if self.doses or self.frequency or any(self.slots):
             self.fail(f"{typed!r} is a schedule of its own: give it alone, without another dose or frequency")
+        self.unsaid(i, end, "count", max(counts), typed, _UNSAID_SCHEDULE)  # "oxycodone 5 mg 10-0-10": mg, or 10 tabs?
         slots = list(_SCHEDULE)[: len(counts)]
         times = [(c, slot, f"{format_number(c)} {_SCHEDULE[slot]}") for c, slot in zip(counts, slots, strict=True) if c]
         self.notes.append(f"{typed!r} read as {', '.join(said for _, _, said in times)}")
@@ -2109,7 +2115,7 @@ class _Parser:
         self.schedule = typed
         return end
 
-    def unsaid(self, i: int, end: int, kind: str, high: float, typed: str) -> None:
+    def unsaid(self, i: int, end: int, kind: str, high: float, typed: str, problem: str = _UNSAID) -> None:
         """A count from ``i`` to ``end`` said with no verb before it, more than `_MOST_UNSAID` allows ("oxycodone 5 mg
         10 tablets q6h", "fentanyl 25 mcg/h 5 patches q72h"), may be the quantity supplied: refused. Tablets before
         their route ("8 tab(s) po bid", as an EHR's dose field reads) may be more; a volume is judged by the opioid it
@@ -2127,7 +2133,7 @@ class _Parser:
         )
         routed = (after := self.vocab(end)) is not None and after.field == "route" and after.value == "oral"
         if high > _MOST_UNSAID["patch" if patch else "routed" if routed else "count"]:
-            self.fail(_UNSAID.format(typed=typed))
+            self.fail(problem.format(typed=typed))
 
     def bottled(self, value: float, unit: str, per_day: float | None, every_hours: float | None) -> None:
         """A volume may be a bottle ("morphine 10 mg/5 mL 100 mL q4h"): refused if it holds more than
