@@ -4308,6 +4308,41 @@ def test_a_schedule_of_more_units_than_a_dose_said_with_no_verb_is_refused(typed
 
 
 @pytest.mark.parametrize(
+    ("text", "said", "n", "when"),
+    [
+        ("Norspan 10 x 2 weekly", "x 2 weekly", "2", "weekly"),  # was 20 (twice weekly): 40 if two patches
+        ("Norspan 10 mcg/h x 2 weekly", "x 2 weekly", "2", "weekly"),
+        ("buprenorphine 10 mcg/h patch x2 weekly", "x2 weekly", "2", "weekly"),
+        ("buprenorphine 10 mcg/h patch 2 x weekly", "2 x weekly", "2", "weekly"),
+        ("Transtec 35 x 2 weekly", "x 2 weekly", "2", "weekly"),
+        ("fentanyl 25 mcg/h patch x 3 daily", "x 3 daily", "3", "daily"),
+    ],
+)
+def test_times_said_with_x_after_a_patch_are_refused(text: str, said: str, n: str, when: str) -> None:
+    """ "x 2 weekly" after a patch may be twice weekly or two patches a week: refused, saying how to write either."""
+    with pytest.raises(
+        mme.ExpressionError,
+        match=f"^'{said}' after a patch may say how often or how many patches are worn: write the times in words "
+        f"\\(e.g. '{n} times {when}'\\) or the patches \\(e.g. '{n} patches {when}'\\)",
+    ):
+        mme.convert(text, table="anzca-2021")
+
+
+@pytest.mark.parametrize(
+    ("text", "mme_per_day"),
+    [
+        ("buprenorphine 10 mcg/h patch twice weekly", 20.0),  # the patches worn at once (warned)
+        ("buprenorphine 10 mcg/h patch 2 times weekly", 20.0),
+        ("oxycodone 5 mg x 2 daily", 15.0),  # no patch: one tablet implied, twice a day
+        ("oxycodone 5 mg 2 x daily", 15.0),
+        ("oxycodone 5 mg 2x/day", 15.0),
+    ],
+)
+def test_times_said_in_words_or_of_a_tablet_are_read(text: str, mme_per_day: float) -> None:
+    assert mme.convert(text, table="anzca-2021").mme_per_day == mme_per_day
+
+
+@pytest.mark.parametrize(
     ("text", "said"),
     [("oxycodone 5 mg 1 tab in the morning and in the morning", "in the morning"),
      ("oxycodone 5 mg 1 tab qam and after breakfast", "after breakfast"),

@@ -307,6 +307,7 @@ _ABOVE: Final = frozenset({"than", ">", "≥", "above", "over"})  # before a pai
 _OR_ABOVE: Final = frozenset({"greater", "more", "higher", "above", "worse"})  # after one: "pain 7/10 or greater"
 _NOT_AMOUNT: Final = frozenset({"q", "every", "x", "#", "no"})  # before a number that is no amount: "q6h", "#3"
 _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
+_BY: Final = frozenset({"x", "×"})  # "x 2", "2 x": times, or a count?
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
 _STOP_WORDS: Final = frozenset({"stop", "discontinue", "stopping"})  # "then stop": the end of a course
 _HANDLED: Final = _vocab.HANDLING | {"or", "and"}  # what follows a comma in "do not crush, chew, or cut"
@@ -1734,6 +1735,8 @@ class _Parser:
             lo, hi, j = self.number_or_range(k, fraction=False)
             j2 = j + 1 if self.keys[j] in _TIMES else j
             if (p := self.per_period(j2)) is not None:
+                if j2 > j and self.keys[j] in _BY and self.keys[j2] != "/":  # "2 x weekly" of a patch: not "2x/wk"
+                    self.patch_times(k, k, j2, p.end)
                 lo, hi = self.checked(k, j, lo, hi, "a frequency")
                 if j2 == j and self.keys[j2] != "/" and self.doses:  # "1 tab 2 daily": 2 tabs, or twice?
                     self.fail(f"{self.span(k, p.end)!r} after a count: say '{self.span(k, j)} times' or drop the count")
@@ -1748,6 +1751,7 @@ class _Parser:
         if k > i:
             return None
         if key == "x" and self.nums[i + 1] and (p := self.per_period(i + 2)) is not None:
+            self.patch_times(i, i + 1, i + 2, p.end)  # "Norspan 10 x 2 weekly": twice weekly, or two patches?
             n = self.positive(i + 1, "a frequency") / p.days
             return _Frequency(p.end, n, n)
         if key in ("q", "every", "each"):
@@ -1777,6 +1781,17 @@ class _Parser:
             lo, hi = self.checked(i, upper[1], lo, upper[0], "an interval")
             end = upper[1]
         return _Frequency(end, 24 / (hi * unit), 24 / (lo * unit), lo * unit, hi * unit)
+
+    def patch_times(self, i: int, n: int, period: int, end: int) -> None:
+        """ "x 2 weekly", "2 x weekly" after a patch may say how often or how many patches are worn (for Transtec,
+        twice weekly is its label; for Norspan or Butrans, two patches a week is as likely): refused."""
+        if self.denominator == "/h" or self.tags.get("form") == "patch":
+            when = self.span(period, end)
+            self.fail(
+                f"{self.span(i, end)!r} after a patch may say how often or how many patches are worn: write the times "
+                f"in words (e.g. '{self.toks[n].text} times {when}') or the patches (e.g. '{self.toks[n].text} patches "
+                f"{when}')"
+            )
 
     def interval_upper(self, j: int, unit: float) -> tuple[float, int] | None:
         """The longer interval of a range said with its unit at both ends ("-6h", " to q6h" after "q4h"), and the
