@@ -4343,6 +4343,43 @@ def test_times_said_in_words_or_of_a_tablet_are_read(text: str, mme_per_day: flo
 
 
 @pytest.mark.parametrize(
+    ("text", "table", "rate", "opioid", "most", "mme_per_day"),
+    [
+        ("buprenorphine 75 mcg/hr patch weekly", "heal-2025", "75 mcg/hr", "buprenorphine", "70", 165.0),  # 75 x 2.2
+        ("Norspan 80 mcg/h weekly", "heal-2025", "80 mcg/h", "buprenorphine", "70", 176.0),
+        ("fentanyl 150 mcg/h patch q72h", "cdc-2022", "150 mcg/h", "fentanyl", "100", 360.0),  # 150 x 2.4
+        ("fentanyl 150 mcg/h q72h", "cdc-2022", "150 mcg/h", "fentanyl", "100", 360.0),  # no form: a patch here
+    ],
+)
+def test_a_patch_rate_above_any_sold_is_warned(
+    text: str, table: str, rate: str, opioid: str, most: str, mme_per_day: float
+) -> None:
+    """No buprenorphine patch is sold above 70 mcg/h (Transtec), no fentanyl patch above 100: a higher rate per
+    patch is a slip or several patches' total. Read as written (no guess of which), and warned."""
+    result = mme.convert(text, table=table)
+    assert result.mme_per_day == mme_per_day
+    assert f"{rate!r}: no {opioid} patch is sold above {most} mcg/h; check the rate" in " ".join(result.warnings)
+    assert not any("is sold above" in w for w in mme.convert("fentanyl 100 mcg/h patch q72h").warnings)
+    assert not any("is sold above" in w for w in mme.convert("Transtec 70 mcg/h q84h", table="heal-2025").warnings)
+    assert not any("is sold above" in w for w in mme.convert("fentanyl 150 mcg/h IV", table="anzca-2021").warnings)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("morphine 1 mg IV q5min prn PCA", "PCA"),  # was 864 MME/day: "PCA" read as why
+        ("morphine 1 mg IV q5min PCA", "PCA"),
+        ("morphine 5 mg PCA q4h", "PCA"),
+        ("fentanyl 20 mcg IV q10min prn pain via pcea", "pcea"),
+    ],
+)
+def test_a_patient_controlled_pump_is_refused(text: str, said: str) -> None:
+    """A PCA's bolus on demand is no dose taken as often as its lockout allows: refused wherever the word stands."""
+    with pytest.raises(mme.ExpressionError, match=f"^'{said}': a patient-controlled pump gives doses on demand"):
+        mme.convert(text, table="anzca-2021")
+
+
+@pytest.mark.parametrize(
     ("text", "said"),
     [("oxycodone 5 mg 1 tab in the morning and in the morning", "in the morning"),
      ("oxycodone 5 mg 1 tab qam and after breakfast", "after breakfast"),

@@ -307,6 +307,7 @@ _ABOVE: Final = frozenset({"than", ">", "≥", "above", "over"})  # before a pai
 _OR_ABOVE: Final = frozenset({"greater", "more", "higher", "above", "worse"})  # after one: "pain 7/10 or greater"
 _NOT_AMOUNT: Final = frozenset({"q", "every", "x", "#", "no"})  # before a number that is no amount: "q6h", "#3"
 _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
+_PUMPS: Final = frozenset({"pca", "pcea", "pcia"})  # patient-controlled analgesia: a device, never a reason
 _BY: Final = frozenset({"x", "×"})  # "x 2", "2 x": times, or a count?
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
 _STOP_WORDS: Final = frozenset({"stop", "discontinue", "stopping"})  # "then stop": the end of a course
@@ -982,6 +983,8 @@ class _Parser:
             return self.handling(i)
         if key in _ADVICE_LEADS and (end := self.advice(i)) is not None:
             return end
+        if key in _PUMPS:
+            self.pump(i)
         if key in _vocab.MULTI_STEP:
             self.fail(
                 f"{tok.text!r}: a multi-step schedule or a choice of doses cannot be read as one regimen "
@@ -1228,6 +1231,14 @@ class _Parser:
             "results with mme.total"
         )
 
+    def pump(self, i: int) -> NoReturn:
+        """ "PCA": a patient-controlled pump gives doses on demand, up to a lockout and limits no sig reading counts
+        (a bolus every 5 minutes is no 288 doses a day)."""
+        self.fail(
+            f"{self.toks[i].text!r}: a patient-controlled pump gives doses on demand, up to limits the sig does not "
+            "count; convert the amount given in a day or an hour (e.g. 'morphine 2 mg/h IV')"
+        )
+
     def no_dose(self, i: int, *, lead: bool) -> int:
         """Text that names no dose: an indication ("for breakthrough pain"), "with food", "after meals".
 
@@ -1250,6 +1261,8 @@ class _Parser:
                 self.fail(
                     f"{self.span(i, i + 2 + be)!r} gives more than the dose said: convert the doses it allows on their own"
                 )
+            if self.keys[i] in _PUMPS:  # "q5min prn PCA": the pump, not why
+                self.pump(i)
             if self.keys[i] in _vocab.WEEKDAYS:
                 self.fail(
                     f"{self.span(i, i + 1)!r}: a dose on some days of the week, say how often (e.g. 'twice a week')"
@@ -2381,6 +2394,12 @@ class _Parser:
                 f"{format_number(count)} units read as that share of the strength; an extended-release tablet or "
                 "capsule is not meant to be cut"
             )
+        if (
+            unit == "mcg/h"
+            and self.tags.get("form", "patch") == "patch"
+            and self.tags.get("route", "transdermal") == "transdermal"
+        ):
+            self.unsold_patch(drug, value)  # a patch, or none said; in mg/h, the engine's unit slip warns
         parts, branded = self.components(drug)
         return Expression(
             text=self.text,
@@ -2399,6 +2418,17 @@ class _Parser:
             ignored=tuple(self.ignored),
             notes=tuple(self.notes),
         )
+
+    def unsold_patch(self, drug: str, mcg_h: float) -> None:
+        """A patch's rate above any one patch of its drug sold ("buprenorphine 75 mcg/hr patch"): no product, so a
+        slip or several patches' total; read as written, and warned (the sources are `PATCH_MOST_MCG_H`'s)."""
+        opioid = _canonical(_opioid_name(self, drug))
+        most = _vocab.PATCH_MOST_MCG_H.get(opioid)
+        if most is not None and mcg_h > most:
+            self.notes.append(
+                f"{self.amount_text!r}: no {opioid} patch is sold above {format_number(most)} mcg/h; check the rate "
+                "(each patch's, in mcg/h) and give several patches as a count (e.g. '2 patches')"
+            )
 
     def supplied(self) -> None:
         """A quantity dispensed in a sig says no dose: ignored, and said, where the sig says the daily amount (how
