@@ -968,7 +968,7 @@ def test_registry_is_private_and_shared() -> None:
     [
         ("oxycodone 10 mg 2 times per 24 h", 2.0, None),
         ("oxycodone 10 mg 3x/24 hours", 3.0, None),
-        ("oxycodone 10 mg 3/24h", 3.0, None),
+        ("oxycodone 10 mg 3 x / 24h", 3.0, None),
         ("oxycodone 10 mg 2 times per 12 h", None, None),
     ],
 )

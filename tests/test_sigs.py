@@ -2784,13 +2784,20 @@ def test_a_count_at_a_time_of_day_and_a_clock_time_after_at_still_read() -> None
         assert any(w.endswith("read as 1 administration a day") for w in result.warnings)
 
 
-def test_n_per_24_h_is_n_a_day_and_says_so_beside_the_uk_every_n_hours() -> None:
-    """ "4/24 h" (4 in 24 hours) and "4/24" (UK: every 4 hours) give 4 and 6 a day: each reading is a warning."""
-    per_day = mme.convert("oxycodone 5 mg 1 tab 4/24 h")
+@pytest.mark.parametrize(("typed", "n"), [("4/24 h", "4"), ("6/24h", "6"), ("6/24 hrs", "6"), ("4-6/24 h", "4-6")])
+def test_n_per_24_h_is_refused_beside_the_uk_every_n_hours(typed: str, n: str) -> None:
+    """ "6/24h" was read as 6 a day (45 MME/day for Endone 5 mg), warned; UK charts write "6/24" for every 6 hours
+    (4 a day), and a unit after it does not settle which: refused, naming both. "4/24" alone reads as UK charts
+    mean it, and "3x/24h" says times."""
+    with pytest.raises(
+        mme.ExpressionError,
+        match=f"^'{re.escape(typed)}' may be {n} times in 24 hours or every {n} hours \\(as UK charts write '{n}/24'\\)",
+    ):
+        mme.convert(f"oxycodone 5 mg 1 tab {typed}")
     every = mme.convert("oxycodone 5 mg 1 tab 4/24")
-    assert (per_day.mme_per_day, every.mme_per_day) == (30.0, 45.0)  # 4 and 6 x 5 mg x 1.5
-    assert "'4/24 h' read as 4 times a day (N/24 h: N in 24 hours; '4/24' is every 4 hours)" in per_day.warnings
-    assert not any("times a day" in w for w in mme.convert("oxycodone 5 mg 1 tab 3x/24h").warnings)
+    assert every.mme_per_day == 45.0  # 6 x 5 mg x 1.5
+    assert "'4/24' read as every 4 hours (N/24: every N hours)" in every.warnings
+    assert mme.convert("oxycodone 5 mg 1 tab 3x/24h").mme_per_day == 22.5
 
 
 # -- an EHR's plural with an apostrophe, and "replace" a patch ------------------------------------------------

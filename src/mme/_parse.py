@@ -1841,8 +1841,11 @@ class _Parser:
         if self.per_24(end - 2):  # "4/24"
             self.notes.append(f"{typed!r} read as every {self.span(i, end - 2)} hours (N/24: every N hours)")
         elif self.nums[i] and self.keys[end - 3] == "/" and self.toks[end - 2].value == 24 and self.nums[end - 4]:
-            n = self.span(i, end - 3)  # "4/24 h": N in 24 hours, where "4/24" alone is every 4 hours
-            self.notes.append(f"{typed!r} read as {n} times a day (N/24 h: N in 24 hours; '{n}/24' is every {n} hours)")
+            n = self.span(i, end - 3)  # "6/24 h": 6 in 24 hours, or every 6 hours as "6/24" is?
+            self.fail(
+                f"{typed!r} may be {n} times in 24 hours or every {n} hours (as UK charts write '{n}/24'): write "
+                f"'{n} times a day' or 'every {n} hours'"
+            )
         if short is not None and short < 1:  # "q30min": plausible for a liquid in palliative care, rarely else
             self.notes.append(f"{typed!r} is an interval under an hour: up to {format_number(most)} doses a day")
         self.frequency = _Said(typed, fewest, most, end)
