@@ -4387,6 +4387,24 @@ def test_a_patient_controlled_pump_is_refused(text: str, said: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "table"), [("morphine 10 mg/24h", "cdc-2022"), ("hydromorphone 5 mg/24 hours", "anzca-2021")]
+)
+def test_an_amount_per_24_hours_with_no_route_or_form_is_refused(text: str, table: str) -> None:
+    """ "morphine 10 mg/24h" was read as 10 mg a day by mouth, silently: an amount over 24 hours is how a syringe
+    driver is written as often as a daily total. Refused; with a route or a form it reads."""
+    amount = text.split(" ", 1)[1]
+    with pytest.raises(
+        mme.ExpressionError, match=f"^'{amount}' with no route or form may be an infusion's or a patch's"
+    ):
+        mme.convert(text, table=table)
+    assert mme.convert(f"{text} po", table=table).expression.route == "oral"  # type: ignore[union-attr]
+    assert mme.convert("morphine 10 mg/24h SC", table="anzca-2021").mme_per_day == 30.0  # 10 mg x 3
+    assert mme.convert("morphine 30 mg/24 hours capsule 1 cap once a day").mme_per_day == 30.0
+    assert mme.convert("morphine 60 mg/day").mme_per_day == 60.0  # a daily total, said so
+    assert mme.convert("Avinza 90 mg/24 hours").mme_per_day == 90.0  # the brand says its form
+
+
+@pytest.mark.parametrize(
     ("text", "said"),
     [("oxycodone 5 mg 1 tab in the morning and in the morning", "in the morning"),
      ("oxycodone 5 mg 1 tab qam and after breakfast", "after breakfast"),

@@ -686,8 +686,8 @@ class _Parser:
         "amount_text", "amounts", "as_needed", "awake", "bottle", "brand", "cap", "choice", "clocks", "count_form",
         "denominator", "directed", "dispensed", "divisor", "doses", "drug_typed", "early", "ends", "every",
         "few", "frequency", "ignored", "interval", "keys", "meals", "names", "nostrils", "notes", "nums",
-        "other_drug", "pack", "pill", "ranges", "schedule", "size", "slots", "starts", "strength_end", "tags", "text",
-        "toks", "volume", "words",
+        "other_drug", "pack", "per_24_hours", "pill", "ranges", "schedule", "size", "slots", "starts", "strength_end",
+        "tags", "text", "toks", "volume", "words",
     )  # fmt: skip
 
     def __init__(self, text: str, choice: RangeChoice = "max") -> None:
@@ -730,6 +730,7 @@ class _Parser:
         self.schedule: str | None = None  # "1-0-1" as typed: the doses at their times of day (`schedule_at`)
         self.drug_typed = ""
         self.strength_end = -1  # where the product's strength ends in the text: "40 mg and 20 mg" (`second_strength`)
+        self.per_24_hours = False  # "10 mg/24 h": a daily amount said as a rate (`unrouted_rate`)
 
     # --- helpers ---
 
@@ -846,8 +847,8 @@ class _Parser:
         twin.nostrils, twin.awake, twin.dispensed, twin.few, twin.interval, twin.other_drug, twin.clocks = (
             self.nostrils, self.awake, self.dispensed, self.few, self.interval, self.other_drug, self.clocks
         )  # fmt: skip
-        twin.drug_typed, twin.schedule, twin.bottle, twin.strength_end = (
-            self.drug_typed, self.schedule, self.bottle, self.strength_end
+        twin.drug_typed, twin.schedule, twin.bottle, twin.strength_end, twin.per_24_hours = (
+            self.drug_typed, self.schedule, self.bottle, self.strength_end, self.per_24_hours
         )  # fmt: skip
         return twin.finish(twin.drug_typed)
 
@@ -1626,7 +1627,7 @@ class _Parser:
             self.denominator, self.divisor = "/mL", divisor or 1.0
             return i + 1
         if (divisor is None and key in _ONE_DAY) or (divisor == 24 and key in _HOUR):
-            self.denominator = "/day"
+            self.denominator, self.per_24_hours = "/day", divisor == 24
             return i + 1
         if divisor is None and key in _HOUR:  # a patch rate; the engine warns on a mg/mcg slip
             self.denominator = "/h"
@@ -2388,6 +2389,7 @@ class _Parser:
                 f"the {end} (range='{self.other()}' reads the {self.other_word()})"
             )
         self.form_of_count()
+        self.unrouted_rate(drug)
         if (unit.endswith("/h") or self.tags.get("form") == "patch") and not count.is_integer():  # "1/2 patch"
             self.notes.append(
                 f"{format_number(count)} patches read as that share of the rate; a patch is not meant to be cut"
@@ -2421,6 +2423,21 @@ class _Parser:
             ignored=tuple(self.ignored),
             notes=tuple(self.notes),
         )
+
+    def unrouted_rate(self, drug: str) -> None:
+        """ "morphine 10 mg/24h" with no route or form: an amount per 24 hours is how a syringe driver's infusion or
+        a patch is written as often as a daily total by mouth ("morphine 30 mg/24 hours capsule" says its form)."""
+        if not self.per_24_hours or self.tags.get("route") or self.tags.get("form"):
+            return
+        opioid = _opioid_name(self, drug)
+        if _canonical(opioid) in _vocab.PATCH_WEAR_DAYS:  # a patch drug: the engine asks which, table by table
+            return
+        found = _vocab.drug_name(opioid)
+        if found is None or (found.route is None and found.form is None):
+            self.fail(
+                f"{self.amount_text!r} with no route or form may be an infusion's or a patch's amount over 24 hours, "
+                "or a daily total by mouth: give the route (e.g. 'SC', 'by mouth') or the form (e.g. 'capsule')"
+            )
 
     def unsold_patch(self, drug: str, mcg_h: float) -> None:
         """A patch's rate above any one patch of its drug sold ("buprenorphine 75 mcg/hr patch"): no product, so a
