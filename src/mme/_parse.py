@@ -37,11 +37,13 @@ AMOUNT UNIT
     ``ug``), ``g``; a rate ``mcg/h`` (``mcg/hr``, ``mcg per hour``), a patch's or, with its
     route, an infusion's (no other product is dosed per hour); a concentration
     ``mg/mL`` (``10 mg/5 mL`` is read as 2 mg/mL; ``mcg/mL`` too); a daily total ``mg/day``
-    (``mg/d``, ``mg/24 h``, ``mcg/day``), which takes no frequency but once a day, as one unit; an amount per unit
+    (``mg/d``, ``mg/24 h``, ``mcg/day``), which takes no frequency but once a day, as one unit (``mg/24 h`` needs a
+    route or a form: it may be an infusion's); an amount per unit
     ``100 mcg/spray``, ``5 mg/tab``; a range with its unit once on one opioid, ``5-10 mg`` (ends at
     most 4-fold apart); a dose per interval ``30 mg/12 hr`` (30 mg every 12 hours,
     never a patch's). ``per`` may replace ``/``. A patch brand with a rate it comes in and no unit
-    ("Duragesic-50", "Butrans 10") is that rate in mcg/h.
+    ("Duragesic-50", "Butrans 10") is that rate in mcg/h. A second amount right after the strength, or joined to
+    it by "and", "et", "&", a comma or a semicolon ("OxyContin 40 mg and 20 mg"), is refused as two strengths.
 
     A combination names its components with ``/``, ``+``, ``&``, ``with`` or ``and``; its
     amounts are matched to the components by position and the opioid's is kept
@@ -51,7 +53,8 @@ AMOUNT UNIT
 
 COUNT FORM
     Units taken each time (at most 12), singular or plural: ``1 tab``, ``2 tablets``, ``1/2 tab``, ``½ tab``
-    (halves, thirds, quarters: "10/2 tab" is refused),
+    (halves, thirds, quarters: "10/2 tab" is refused; an amount in the sig, "take 15 mg", must be whole units or
+    such parts, and never a part of an extended-release unit),
     ``2 sprays``, ``2 nasal sprays``, ``1 patch``, ``2 patches``, ``1 film``, ``1 lozenge``,
     ``1 capsule``, ``1 suppository``, ``1 implant``. The word also gives the form, and a
     phrase such as ``nasal sprays`` the route. With a concentration, a volume: ``5 mL``.
@@ -66,7 +69,10 @@ FREQUENCY
     ``qod``, ``toutes les 6 heures``, ``q.4.h.``, ``4/24`` (UK: every 4 hours, noted), ``q30min``
     (``every 30 minutes``, ``q 1/2 h``: under an hour, noted); a range ``q4-6h`` (``every 4 to 6 hours``,
     ``4-6/24``) takes the shorter interval, the most a prescription allows (as CDC's CQL library does).
-    ``prn`` and ``as needed`` are read and ignored. At most one frequency.
+    ``prn`` and ``as needed`` are read and ignored, but not after a schedule they add doses to ("bid and prn",
+    "nocte, prn during the day": refused). At most one frequency. Each count of ``1-0-1`` with no verb before it is
+    at most 4 units; "x 2 weekly" after a patch (twice, or two patches?) and ``6/24 h`` (6 a day, or every 6
+    hours?) are refused.
 
 ROUTE/FORM
     Anywhere: ``po``, ``IV``, ``SL``, ``buccal``, ``nasal``, ``transdermal``...; ``IN``
