@@ -303,8 +303,8 @@ def test_ambiguous_fentanyl_transmucosal_needs_route() -> None:
 
 def test_implausible_dose_warns() -> None:
     with pytest.warns(mme.ImplausibleDoseWarning, match="implausible"):
-        result = mme.daily_mme("hydromorphone", "1 g", per_day=4)
-    # 1 g x 4 = 4,000 mg/day, x 5 (cdc-2022's hydromorphone factor) = 20,000 MME/day
+        result = mme.daily_mme("hydromorphone", "1000 mg", per_day=4)
+    # 1,000 mg x 4 = 4,000 mg/day, x 5 (cdc-2022's hydromorphone factor) = 20,000 MME/day
     assert result.warnings == (
         "the result is above 10,000 MME/day, which is implausible: check the unit (mcg typed as mg?) and the amounts",
     )
@@ -652,6 +652,13 @@ def test_the_common_path_does_not_import_pint() -> None:
         ("oxycodone", "50 mcg/day", {}, r"^oxycodone is dosed in mg here; mcg/day was given, under 0.1 mg"),
         # its mirror, which was already there: a drug dosed in mcg given in mg, from 5 mg a day
         ("fentanyl", "25 mg/h", {}, r"fentanyl is dosed in mcg here; mg/h was given: did you mean mcg\?"),
+        # a drug dosed in mg given in grams, from 1,000 mg a day (was 3,000 MME/day, silently)
+        (
+            "oxycodone",
+            "0.5 g",
+            {"every": "6 h"},
+            r"^oxycodone is dosed in mg here; g was given, 1,000 mg a day or more: did you mean mg\?$",
+        ),
     ],
 )
 def test_unit_slips_warn_in_both_directions(drug: str, dose: str, kwargs: dict[str, object], message: str) -> None:
@@ -659,6 +666,15 @@ def test_unit_slips_warn_in_both_directions(drug: str, dose: str, kwargs: dict[s
         result = mme.daily_mme(drug, dose, **kwargs)  # type: ignore[arg-type]
     assert any(re.search(message, str(w.message)) for w in caught)
     assert any(re.search(message, w) for w in result.warnings)
+
+
+def test_grams_under_1000_mg_a_day_owe_no_slip() -> None:
+    """ "tramadol 0.1 g q6h" (400 mg a day) is a dose as French prescriptions write it: no warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert mme.daily_mme("tramadol", "0.1 g", every="6 h").warnings == ()
+    with pytest.warns(mme.ImplausibleDoseWarning, match="^oxycodone is dosed in mg here; g was given"):
+        mme.convert("oxycodone 0.5 g q6h")  # the sig reader's path warns alike
 
 
 def test_no_slip_where_the_unit_is_the_drugs_own() -> None:

@@ -651,8 +651,9 @@ WARNED_ROWS = [
      "the daily amount is above 80 mg/day, where the source defines no factor; its last tier (12) was applied"),
     ("morphine", 10.0, "g", 100.0, 1.0, None, "anzca-2021",
      "no route given: read as oral; anzca-2021 also has morphine by intramuscular, intravenous, subcutaneous: "
-     "give the route to choose | the result is above 10,000 MME/day, which is implausible: check the unit "
-     "(mcg typed as mg?) and the amounts"),
+     "give the route to choose | morphine is dosed in mg here; g was given, 1,000 mg a day or more: did you mean "
+     "mg? | the result is above 10,000 MME/day, which is implausible: check the unit (mcg typed as mg?) and the "
+     "amounts"),
     ("oxycodone", 10.0, "mg", 120.0, 30.0, None, "cdc-2022", None),
     ("oxycodone", 10.0, "mcg", 0.0, 30.0, None, "cdc-2022", None),  # a failed row has no warnings
 ]  # fmt: skip

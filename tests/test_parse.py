@@ -74,7 +74,7 @@ READINGS: list[tuple[str, dict[str, Any]]] = [
     ("oxycodone 5 mg/tab 2 tabs q6h", {"drug": "oxycodone", "dose": "5 mg", "count": 2.0, "every_hours": 6.0,
                                        "form": "tablet"}),
     ("morphine 60 mg/d", {"drug": "morphine", "dose": "60 mg/day"}),
-    ("morphine 30 mg/24 h", {"drug": "morphine", "dose": "30 mg/day"}),
+    ("morphine 30 mg/24 h po", {"drug": "morphine", "dose": "30 mg/day", "route": "oral"}),
     ("oxycodone 40 mg per day ER", {"drug": "oxycodone", "dose": "40 mg/day", "release": "ER"}),
     ("buprenorphine 300 mcg/day", {"drug": "buprenorphine", "dose": "300 mcg/day"}),
     # counts

@@ -1706,6 +1706,94 @@ def test_an_amount_in_the_sig_is_noted_in_units_rounded_to_six_places() -> None:
     assert expr.count == pytest.approx(2 / 3)
 
 
+@pytest.mark.parametrize(
+    ("text", "first", "second"),
+    [("OxyContin 40 mg and 20 mg bd", "40 mg", "20 mg"),  # was 60 (20 mg read as half a 40): 180 as two tablets
+     ("OxyContin 40mg & 20mg bd", "40mg", "20mg"),
+     ("OxyContin 40 mg, 20 mg bd", "40 mg", "20 mg"),
+     ("oxycodone 20 mg; 10 mg q12h", "20 mg", "10 mg"),
+     ("OxyContin 80mg 60mg bd", "80mg", "60mg"),  # nothing between
+     ("MS Contin 100 mg and 15 mg q12h", "100 mg", "15 mg"),  # was 30 (0.15 of a tablet): 230
+     ("Oxycontin LP 40 mg et 20 mg matin et soir", "40 mg", "20 mg"),
+     ("methadone 40 mg and 5 mg daily", "40 mg", "5 mg"),
+     ("oxycodone 5 mg and 10 mg q6h", "5 mg", "10 mg"),  # was 60 (two 5 mg tablets): 90
+     ("fentanyl 25 mcg/h and 50 mcg/h patches q72h", "25 mcg/h", "50 mcg/h"),  # was 120 (two 25s): 180
+     ("fentanyl 25mcg/hr and 25mcg/hr q72h", "25mcg/hr", "25mcg/hr"),  # was 60 (one patch): 120
+     ("Durogesic 25 µg/h et 50 µg/h tous les 3 jours", "25 µg/h", "50 µg/h"),
+     ("Norspan 10 and 20 mcg/h weekly", "10", "20 mcg/h")],  # the rate the brand is named by
+)  # fmt: skip
+def test_two_strengths_of_one_product_are_refused(text: str, first: str, second: str) -> None:
+    """An amount right after the strength, or joined to it by "and", "et", "&", a comma or a semicolon, is how AU, UK
+    and French charts write a dose of two tablets or patches as often as a strength and the dose of it: it was read
+    as the dose of the first strength (a sixth to a half of the MME). Refused, naming both and saying what to do."""
+    unit = "patch" if "/h" in second else "tab"
+    with pytest.raises(
+        mme.ExpressionError, match=f"^two strengths: '{re.escape(first)}' and '{re.escape(second)}' may be two {unit}s"
+    ) as raised:
+        parse_expression(text)
+    assert "convert each strength on its own" in str(raised.value)
+    assert "add the results with mme.total" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "volume"),
+    [("morphine 10 mg/5 mL, 5 mg q4h", "2.5 mL"),  # a liquid's amount is a volume of it
+     ("oxycodone 5 mg tablet, 10 mg q6h", None),  # a form between: the dose
+     ("oxycodone 5 mg take 10 mg q6h", None)],  # a verb between
+)  # fmt: skip
+def test_an_amount_after_a_liquids_strength_or_a_word_is_the_dose(text: str, volume: str | None) -> None:
+    expr = parse_expression(text)
+    assert (expr.volume, expr.count) == (volume, 1.0 if volume else 2.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "units", "why"),
+    [("oxycodone 10 mg tablet take 3 mg q6h", "0.3", "no tablet is cut so"),
+     ("oxycodone IR 5 mg tablet take 1 mg q6h", "0.2", "no tablet is cut so"),
+     ("morphine 60 mg tablet take 10 mg q4h", "0.166667", "no tablet is cut so"),
+     ("MS Contin 100 mg tablet take 15 mg q12h", "0.15", "an extended-release unit is not cut"),  # was 30 MME/day
+     ("OxyContin 80 mg tablet, take 60 mg bd", "0.75", "an extended-release unit is not cut"),  # was 180
+     ("oxycodone ER 20 mg tablet take 10 mg q12h", "0.5", "an extended-release unit is not cut"),
+     ("OxyContin 20 mg take 1 mg q12h", "0.05", "an extended-release unit is not cut")],  # "1 MG" for "1 tab"
+)  # fmt: skip
+def test_an_amount_in_the_sig_that_is_no_units_one_takes_is_refused(text: str, units: str, why: str) -> None:
+    """An amount must be whole units, or (but for an extended-release unit) halves, thirds or quarters of one: an
+    amount that is not is more likely another strength, or "mg" for "tab", than a tablet cut so."""
+    with pytest.raises(
+        mme.ExpressionError, match=f"^'[0-9]+ mg' is {re.escape(units)} units of '[0-9]+ mg', and {why}"
+    ):
+        parse_expression(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("oxycodone 20 mg tablet take 15 mg q6h", 0.75),
+        ("oxycodone 15 mg tablet take 5 mg q6h", 1 / 3),
+        ("OxyContin 20 mg take 40 mg q12h", 2.0),  # two whole extended-release tablets
+        ("oxycodone IR 10 mg tablet take 5 mg q6h", 0.5),
+    ],
+)
+def test_an_amount_in_the_sig_of_whole_units_or_their_parts_is_read(text: str, count: float) -> None:
+    assert parse_expression(text).count == pytest.approx(count)
+
+
+@pytest.mark.parametrize(
+    ("text", "mme_per_day"),
+    [
+        ("Skenan LP 30 mg 1/2 gél matin et soir", 30.0),  # 15 mg x 2
+        ("OxyContin 10 mg 1.5 tab bd", 45.0),
+    ],  # 15 mg x 2 x 1.5
+)
+def test_a_part_of_an_extended_release_unit_said_as_a_count_is_read_and_warned(text: str, mme_per_day: float) -> None:
+    """A count says the part ("1/2 gél"): read as written, and warned that such a unit is not meant to be cut."""
+    result = mme.convert(text)
+    assert result.mme_per_day == mme_per_day
+    assert any(w.endswith("an extended-release tablet or capsule is not meant to be cut") for w in result.warnings)
+    assert not any("cut" in w for w in mme.convert("OxyContin 10 mg 1 tab bd").warnings)
+    assert not any("cut" in w for w in mme.convert("oxycodone 10 mg 1/2 tab bd").warnings)
+
+
 def test_an_amount_in_the_sig_of_a_daily_total_is_refused() -> None:
     with pytest.raises(
         mme.ExpressionError, match=r"^an amount \('10 mg'\) in the sig needs a product strength per unit, not 'mg/day'"
@@ -1985,6 +2073,46 @@ def test_a_duration_right_after_as_needed_is_no_dose(sig: str, duration: str) ->
 def test_a_count_after_as_needed_for_is_still_a_second_dose() -> None:
     with pytest.raises(mme.ExpressionError, match=r"^two doses: '1 tab' and '2 tabs'"):
         mme.convert("oxycodone 5 mg 1 tab q4h prn for up to 2 tabs")
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "after"),
+    [
+        ("oxycodone 5 mg 1 tab bid and prn", "prn", "'bid'"),  # was 15: the doses as needed left out
+        ("oxycodone 5 mg 1 tab bid & PRN pain", "PRN pain", "'bid'"),
+        ("oxycodone 5 mg 1 tab bid, and prn for breakthrough", "prn for breakthrough", "'bid'"),
+        ("oxycodone 5 mg 1 tab bid (regular) and PRN (breakthrough)", "PRN", "'bid'"),
+        ("oxycodone 5 mg 1 tab qid regularly and when required", "when required", "'qid'"),
+        ("oxycodone 5 mg 1 tab bid, prn in between", "prn in between", "'bid'"),
+        ("oxycodone 5 mg 1 tab nocte and prn", "prn", "its times of day"),
+        ("oxycodone 5 mg 1 tab nocte, prn during the day", "prn during the day", "its times of day"),  # was dropped
+        ("Oramorph 10mg/5ml 2.5ml 4 hourly regular and prn", "prn", "'4 hourly'"),
+        ("Skenan LP 30 mg matin et soir et si besoin", "si besoin", "its times of day"),
+        ("methadone 10 mg 1 tab bid and prn", "prn", "'bid'"),
+    ],
+)
+def test_scheduled_doses_and_more_as_needed_with_no_frequency_are_refused(text: str, said: str, after: str) -> None:
+    """ "bid and prn" is two doses a day and more as needed: it was read as the scheduled doses alone, with no warning
+    (an understatement). The doses as needed say no frequency, so the day is not known: refused, as "bid and q4h prn"
+    (two frequencies) is."""
+    with pytest.raises(
+        mme.ExpressionError,
+        match=f"^{re.escape(repr(said))} after {re.escape(after)}: scheduled doses and more as needed",
+    ):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "mme_per_day"),
+    [
+        ("oxycodone 5 mg 1 tab q6h, prn pain", 30.0),  # the frequency's doses, as needed
+        ("oxycodone 5 mg 1 tab bid prn", 15.0),
+        ("oxycodone 5 mg 1 tab q4h prn during the day", 45.0),  # waking hours: read round the clock, said
+        ("oxycodone 5 mg 1 tab bid prn while awake", 15.0),
+    ],
+)
+def test_as_needed_on_the_frequency_itself_is_read(text: str, mme_per_day: float) -> None:
+    assert mme.convert(text).mme_per_day == mme_per_day
 
 
 # --- Mutation run, part 3: what the mutation testing of the sig reader's doses, counts, caps and steps showed ---
@@ -2656,13 +2784,20 @@ def test_a_count_at_a_time_of_day_and_a_clock_time_after_at_still_read() -> None
         assert any(w.endswith("read as 1 administration a day") for w in result.warnings)
 
 
-def test_n_per_24_h_is_n_a_day_and_says_so_beside_the_uk_every_n_hours() -> None:
-    """ "4/24 h" (4 in 24 hours) and "4/24" (UK: every 4 hours) give 4 and 6 a day: each reading is a warning."""
-    per_day = mme.convert("oxycodone 5 mg 1 tab 4/24 h")
+@pytest.mark.parametrize(("typed", "n"), [("4/24 h", "4"), ("6/24h", "6"), ("6/24 hrs", "6"), ("4-6/24 h", "4-6")])
+def test_n_per_24_h_is_refused_beside_the_uk_every_n_hours(typed: str, n: str) -> None:
+    """ "6/24h" was read as 6 a day (45 MME/day for Endone 5 mg), warned; UK charts write "6/24" for every 6 hours
+    (4 a day), and a unit after it does not settle which: refused, naming both. "4/24" alone reads as UK charts
+    mean it, and "3x/24h" says times."""
+    with pytest.raises(
+        mme.ExpressionError,
+        match=f"^'{re.escape(typed)}' may be {n} times in 24 hours or every {n} hours \\(as UK charts write '{n}/24'\\)",
+    ):
+        mme.convert(f"oxycodone 5 mg 1 tab {typed}")
     every = mme.convert("oxycodone 5 mg 1 tab 4/24")
-    assert (per_day.mme_per_day, every.mme_per_day) == (30.0, 45.0)  # 4 and 6 x 5 mg x 1.5
-    assert "'4/24 h' read as 4 times a day (N/24 h: N in 24 hours; '4/24' is every 4 hours)" in per_day.warnings
-    assert not any("times a day" in w for w in mme.convert("oxycodone 5 mg 1 tab 3x/24h").warnings)
+    assert every.mme_per_day == 45.0  # 6 x 5 mg x 1.5
+    assert "'4/24' read as every 4 hours (N/24: every N hours)" in every.warnings
+    assert mme.convert("oxycodone 5 mg 1 tab 3x/24h").mme_per_day == 22.5
 
 
 # -- an EHR's plural with an apostrophe, and "replace" a patch ------------------------------------------------
@@ -3504,8 +3639,8 @@ def test_one_and_a_half_is_one_number_where_it_is_refused_too(text: str, problem
 
 
 def test_one_and_a_half_keeps_the_unit_after_it() -> None:
-    # 1.5 mg x 3 = 4.5 mg x 1.5 (oxycodone), not 1.5 tablets of 5 mg
-    assert mme.convert("oxycodone 5 mg tablet take one and a half mg q8h").mme_per_day == pytest.approx(6.75)
+    # 1.5 mg x 3 = 4.5 mg x 1.5 (oxycodone), not 1.5 tablets of 1 mg
+    assert mme.convert("oxycodone 1 mg tablet take one and a half mg q8h").mme_per_day == pytest.approx(6.75)
 
 
 @pytest.mark.parametrize(
@@ -3694,7 +3829,7 @@ def test_a_slash_ending_the_strength_is_an_unknown_unit(text: str, unit: str) ->
 @pytest.mark.parametrize("per", ["/tab", " / tab", "/tablet"])
 def test_a_form_after_the_strengths_slash_is_per_unit_not_a_component(per: str) -> None:
     """ "5 mg/tab" is 5 mg a tablet, so "10 mg" is 2 tablets: 10 mg x 4 x 1.5 = 60 MME/day."""
-    text = f"oxycodone 5 mg{per} 10 mg q6h"
+    text = f"oxycodone 5 mg{per} take 10 mg q6h"
     expression = parse_expression(text)
     assert (expression.drug, expression.dose, expression.count, expression.form) == ("oxycodone", "5 mg", 2.0, "tablet")
     assert mme.convert(text).mme_per_day == pytest.approx(60.0)
@@ -4164,6 +4299,111 @@ def test_a_schedule_that_is_not_one_or_says_more_is_refused(text: str, problem: 
         mme.convert(text)
 
 
+@pytest.mark.parametrize("typed", ["10-0-10", "8-8-8", "6-0-6", "5-0-5 cp", "0-0-0-5"])
+def test_a_schedule_of_more_units_than_a_dose_said_with_no_verb_is_refused(typed: str) -> None:
+    """ "oxycodone 5 mg 10-0-10" was 150 MME/day (ten tablets twice a day); German and French charts write mg so as
+    often ("10 mg-0-10 mg": 30). Each time's count is held to the limit of any count said with no verb (4 units; 8
+    before "po"), as "6 tabs bid" is: refused, asking for the unit; after its verb, it is read."""
+    shown = typed.removesuffix(" cp")
+    with pytest.raises(
+        mme.ExpressionError, match=f"^'{shown}', with no verb before it, counts more units at a time than a dose"
+    ):
+        mme.convert(f"oxycodone 5 mg {typed}")
+    assert mme.convert(f"oxycodone 5 mg take {typed}").mme_per_day == sum(map(float, shown.split("-"))) * 7.5
+    assert mme.convert("oxycodone 5 mg 4-0-4").mme_per_day == 60.0  # 4 at a time: the limit
+    assert mme.convert("oxycodone 5 mg 6-0-6 po").mme_per_day == 90.0  # before its route by mouth: up to 8
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "n", "when"),
+    [
+        ("Norspan 10 x 2 weekly", "x 2 weekly", "2", "weekly"),  # was 20 (twice weekly): 40 if two patches
+        ("Norspan 10 mcg/h x 2 weekly", "x 2 weekly", "2", "weekly"),
+        ("buprenorphine 10 mcg/h patch x2 weekly", "x2 weekly", "2", "weekly"),
+        ("buprenorphine 10 mcg/h patch 2 x weekly", "2 x weekly", "2", "weekly"),
+        ("Transtec 35 x 2 weekly", "x 2 weekly", "2", "weekly"),
+        ("fentanyl 25 mcg/h patch x 3 daily", "x 3 daily", "3", "daily"),
+    ],
+)
+def test_times_said_with_x_after_a_patch_are_refused(text: str, said: str, n: str, when: str) -> None:
+    """ "x 2 weekly" after a patch may be twice weekly or two patches a week: refused, saying how to write either."""
+    with pytest.raises(
+        mme.ExpressionError,
+        match=f"^'{said}' after a patch may say how often or how many patches are worn: write the times in words "
+        f"\\(e.g. '{n} times {when}'\\) or the patches \\(e.g. '{n} patches {when}'\\)",
+    ):
+        mme.convert(text, table="anzca-2021")
+
+
+@pytest.mark.parametrize(
+    ("text", "mme_per_day"),
+    [
+        ("buprenorphine 10 mcg/h patch twice weekly", 20.0),  # the patches worn at once (warned)
+        ("buprenorphine 10 mcg/h patch 2 times weekly", 20.0),
+        ("oxycodone 5 mg x 2 daily", 15.0),  # no patch: one tablet implied, twice a day
+        ("oxycodone 5 mg 2 x daily", 15.0),
+        ("oxycodone 5 mg 2x/day", 15.0),
+    ],
+)
+def test_times_said_in_words_or_of_a_tablet_are_read(text: str, mme_per_day: float) -> None:
+    assert mme.convert(text, table="anzca-2021").mme_per_day == mme_per_day
+
+
+@pytest.mark.parametrize(
+    ("text", "table", "rate", "opioid", "most", "mme_per_day"),
+    [
+        ("buprenorphine 75 mcg/hr patch weekly", "heal-2025", "75 mcg/hr", "buprenorphine", "70", 165.0),  # 75 x 2.2
+        ("Norspan 80 mcg/h weekly", "heal-2025", "80 mcg/h", "buprenorphine", "70", 176.0),
+        ("fentanyl 150 mcg/h patch q72h", "cdc-2022", "150 mcg/h", "fentanyl", "100", 360.0),  # 150 x 2.4
+        ("fentanyl 150 mcg/h q72h", "cdc-2022", "150 mcg/h", "fentanyl", "100", 360.0),  # no form: a patch here
+    ],
+)
+def test_a_patch_rate_above_any_sold_is_warned(
+    text: str, table: str, rate: str, opioid: str, most: str, mme_per_day: float
+) -> None:
+    """No buprenorphine patch is sold above 70 mcg/h (Transtec), no fentanyl patch above 100: a higher rate per
+    patch is a slip or several patches' total. Read as written (no guess of which), and warned."""
+    result = mme.convert(text, table=table)
+    assert result.mme_per_day == mme_per_day
+    assert f"{rate!r}: no {opioid} patch is sold above {most} mcg/h; check the rate" in " ".join(result.warnings)
+    assert not any("is sold above" in w for w in mme.convert("fentanyl 100 mcg/h patch q72h").warnings)
+    assert not any("is sold above" in w for w in mme.convert("Transtec 70 mcg/h q84h", table="heal-2025").warnings)
+    assert not any("is sold above" in w for w in mme.convert("fentanyl 150 mcg/h IV", table="anzca-2021").warnings)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("morphine 1 mg IV q5min prn PCA", "PCA"),  # was 864 MME/day: "PCA" read as why
+        ("morphine 1 mg IV q5min PCA", "PCA"),
+        ("morphine 5 mg PCA q4h", "PCA"),
+        ("fentanyl 20 mcg IV q10min prn pain via pcea", "pcea"),
+    ],
+)
+def test_a_patient_controlled_pump_is_refused(text: str, said: str) -> None:
+    """A PCA's bolus on demand is no dose taken as often as its lockout allows: refused wherever the word stands."""
+    with pytest.raises(mme.ExpressionError, match=f"^'{said}': a patient-controlled pump gives doses on demand"):
+        mme.convert(text, table="anzca-2021")
+
+
+@pytest.mark.parametrize(
+    ("text", "table"), [("morphine 10 mg/24h", "cdc-2022"), ("hydromorphone 5 mg/24 hours", "anzca-2021")]
+)
+def test_an_amount_per_24_hours_with_no_route_or_form_is_refused(text: str, table: str) -> None:
+    """ "morphine 10 mg/24h" was read as 10 mg a day by mouth, silently: an amount over 24 hours is how a syringe
+    driver is written as often as a daily total. Refused; with a route or a form it reads."""
+    amount = text.split(" ", 1)[1]
+    with pytest.raises(
+        mme.ExpressionError, match=f"^'{amount}' with no route or form may be an infusion's or a patch's"
+    ):
+        mme.convert(text, table=table)
+    assert mme.convert(f"{text} po", table=table).expression.route == "oral"  # type: ignore[union-attr]
+    assert mme.convert("morphine 10 mg/24h SC", table="anzca-2021").mme_per_day == 30.0  # 10 mg x 3
+    assert mme.convert("morphine 30 mg/24 hours capsule 1 cap once a day").mme_per_day == 30.0
+    assert mme.convert("morphine 60 mg/day").mme_per_day == 60.0  # a daily total, said so
+    assert mme.convert("Avinza 90 mg/24 hours").mme_per_day == 90.0  # the brand says its form
+
+
 @pytest.mark.parametrize(
     ("text", "said"),
     [("oxycodone 5 mg 1 tab in the morning and in the morning", "in the morning"),
@@ -4497,7 +4737,7 @@ def test_a_pack_of_one_unit_is_read() -> None:
      ("oxycodone 5 mg 1 tab q6h max 5 days prn", "cdc-2022", "oxycodone 5 mg 1 tab q6h prn"),
      ("oxycodone 10 mg 1 tab prn pain 7/10 or greater q6h", "cdc-2022", "oxycodone 10 mg 1 tab q6h prn"),
      ("oxycodone 5 mg 1 tab q6h, not more than 4 times a day", "cdc-2022", "oxycodone 5 mg 1 tab q6h"),
-     ("tramadol 50 mg 12-0-0", "cdc-2022", "tramadol 50 mg take 12 tabs daily")],
+     ("tramadol 50 mg take 12-0-0", "cdc-2022", "tramadol 50 mg take 12 tabs daily")],
 )  # fmt: skip
 def test_what_follows_a_frequency_a_maximum_or_a_score_at_its_edges_is_read(text: str, table: str, plain: str) -> None:
     """A rate or a count beside a volume after the frequency is no quantity supplied; 12 units at once is the most

@@ -101,6 +101,8 @@ IMPLAUSIBLE_MME_PER_DAY = 10_000.0
 MCG_AS_MG_WARNING_MG = 5.0
 #: The same for a patch rate given in mg/h (RxNorm and FHIR write MG/HR): 1 mg/h is 1,000 mcg/h, ten 100 mcg/h patches.
 MCG_AS_MG_WARNING_MG_PER_H = 1.0
+#: A mg-dosed drug given in grams, this many mg a day or more, gets "did you mean mg?" ("oxycodone 0.5 g q6h").
+G_AS_MG_WARNING_MG = 1000.0
 
 #: A result prints its numbers to at most this many decimals (its fields keep every digit).
 _SHOWN_DECIMALS = 2
@@ -1162,10 +1164,17 @@ def unit_slip(drug: str, row: FactorRow, unit: str) -> Owed | None:
         return Owed(f"{drug} is dosed in mcg here; {unit} was given: did you mean mcg?", "daily>=", limit)
     if row.unit not in ("mcg", "mcg/h") and given.mass == _MCG:
         return Owed(f"{drug} is dosed in mg here; {unit} was given, under 0.1 mg: did you mean mg?", "unit<", 0.1)
+    if row.unit not in ("mcg", "mcg/h") and given.mass == _G:
+        return Owed(
+            f"{drug} is dosed in mg here; {unit} was given, {G_AS_MG_WARNING_MG:,.0f} mg a day or more: did you mean mg?",
+            "daily>=",
+            G_AS_MG_WARNING_MG,
+        )
     return None
 
 
 _MCG = Decimal("0.001")
+_G = Decimal(1000)
 
 
 def _implausible(notes: list[str], message: str) -> None:

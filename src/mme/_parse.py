@@ -37,11 +37,13 @@ AMOUNT UNIT
     ``ug``), ``g``; a rate ``mcg/h`` (``mcg/hr``, ``mcg per hour``), a patch's or, with its
     route, an infusion's (no other product is dosed per hour); a concentration
     ``mg/mL`` (``10 mg/5 mL`` is read as 2 mg/mL; ``mcg/mL`` too); a daily total ``mg/day``
-    (``mg/d``, ``mg/24 h``, ``mcg/day``), which takes no frequency but once a day, as one unit; an amount per unit
+    (``mg/d``, ``mg/24 h``, ``mcg/day``), which takes no frequency but once a day, as one unit (``mg/24 h`` needs a
+    route or a form: it may be an infusion's); an amount per unit
     ``100 mcg/spray``, ``5 mg/tab``; a range with its unit once on one opioid, ``5-10 mg`` (ends at
     most 4-fold apart); a dose per interval ``30 mg/12 hr`` (30 mg every 12 hours,
     never a patch's). ``per`` may replace ``/``. A patch brand with a rate it comes in and no unit
-    ("Duragesic-50", "Butrans 10") is that rate in mcg/h.
+    ("Duragesic-50", "Butrans 10") is that rate in mcg/h. A second amount right after the strength, or joined to
+    it by "and", "et", "&", a comma or a semicolon ("OxyContin 40 mg and 20 mg"), is refused as two strengths.
 
     A combination names its components with ``/``, ``+``, ``&``, ``with`` or ``and``; its
     amounts are matched to the components by position and the opioid's is kept
@@ -51,7 +53,8 @@ AMOUNT UNIT
 
 COUNT FORM
     Units taken each time (at most 12), singular or plural: ``1 tab``, ``2 tablets``, ``1/2 tab``, ``½ tab``
-    (halves, thirds, quarters: "10/2 tab" is refused),
+    (halves, thirds, quarters: "10/2 tab" is refused; an amount in the sig, "take 15 mg", must be whole units or
+    such parts, and never a part of an extended-release unit),
     ``2 sprays``, ``2 nasal sprays``, ``1 patch``, ``2 patches``, ``1 film``, ``1 lozenge``,
     ``1 capsule``, ``1 suppository``, ``1 implant``. The word also gives the form, and a
     phrase such as ``nasal sprays`` the route. With a concentration, a volume: ``5 mL``.
@@ -66,7 +69,10 @@ FREQUENCY
     ``qod``, ``toutes les 6 heures``, ``q.4.h.``, ``4/24`` (UK: every 4 hours, noted), ``q30min``
     (``every 30 minutes``, ``q 1/2 h``: under an hour, noted); a range ``q4-6h`` (``every 4 to 6 hours``,
     ``4-6/24``) takes the shorter interval, the most a prescription allows (as CDC's CQL library does).
-    ``prn`` and ``as needed`` are read and ignored. At most one frequency.
+    ``prn`` and ``as needed`` are read and ignored, but not after a schedule they add doses to ("bid and prn",
+    "nocte, prn during the day": refused). At most one frequency. Each count of ``1-0-1`` with no verb before it is
+    at most 4 units; "x 2 weekly" after a patch (twice, or two patches?) and ``6/24 h`` (6 a day, or every 6
+    hours?) are refused.
 
 ROUTE/FORM
     Anywhere: ``po``, ``IV``, ``SL``, ``buccal``, ``nasal``, ``transdermal``...; ``IN``
@@ -307,6 +313,8 @@ _ABOVE: Final = frozenset({"than", ">", "≥", "above", "over"})  # before a pai
 _OR_ABOVE: Final = frozenset({"greater", "more", "higher", "above", "worse"})  # after one: "pain 7/10 or greater"
 _NOT_AMOUNT: Final = frozenset({"q", "every", "x", "#", "no"})  # before a number that is no amount: "q6h", "#3"
 _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
+_PUMPS: Final = frozenset({"pca", "pcea", "pcia"})  # patient-controlled analgesia: a device, never a reason
+_BY: Final = frozenset({"x", "×"})  # "x 2", "2 x": times, or a count?
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
 _STOP_WORDS: Final = frozenset({"stop", "discontinue", "stopping"})  # "then stop": the end of a course
 _HANDLED: Final = _vocab.HANDLING | {"or", "and"}  # what follows a comma in "do not crush, chew, or cut"
@@ -327,6 +335,7 @@ _SIG_STARTS: Final = _vocab.SIG_VERBS | {"sig"}  # the words a sig may start wit
 _BEFORE_NAME: Final = _MINUS | {"of"}  # between a sig said first and the product: "1 tablet of", "4 times a day -"
 _MAY_DO: Final = _vocab.SIG_VERBS | _vocab.MORE_DOSES | {"increase", "increased"}  # "may take 2", "may be increased"
 _CONNECTORS: Final = frozenset({"and", "et", "&", "then"}) - _vocab.MULTI_STEP
+_JOINING: Final = frozenset({"and", "et", "&", ",", ";"})  # between two strengths: "40 mg and 20 mg", "40 mg, 20 mg"
 _CAPS: Final = _Phrases(("not to exceed", "do not exceed", "no more than", "max daily dose", "maximum daily dose",
                 "maximum dose", "max dose", "maximum of", "max of", "maximum", "max", "up to", "ne pas dépasser",
                 "nte", "not exceeding", "jusqu'à", "jusqu'a", "mdd", "daily max", "daily maximum", "daily max dose",
@@ -662,6 +671,11 @@ _UNSAID: Final = (
     "{typed!r}, with no verb before it, may be the quantity supplied or the dose: say the dose after its verb (as in "
     "'take 2 tabs', 'apply 1 patch'), and a quantity after 'disp'"
 )
+_UNSAID_SCHEDULE: Final = (
+    "{typed!r}, with no verb before it, counts more units at a time than a dose said so may be: if it is in mg, give "
+    "each dose with its unit (as in '10 mg in the morning and 10 mg in the evening'); if in units, say them after "
+    "their verb (as in 'take {typed}')"
+)
 _PARTS: Final = frozenset({2.0, 3.0, 4.0})  # the denominators of a part of a unit: 1/2, 1/3, 3/4, 3/2
 #: The times of day of "1-0-1" and "1-1-1-1", in their order, as a note says them.
 _SCHEDULE: Final = {"morning": "in the morning", "noon": "at noon", "evening": "in the evening", "night": "at night"}
@@ -678,8 +692,8 @@ class _Parser:
         "amount_text", "amounts", "as_needed", "awake", "bottle", "brand", "cap", "choice", "clocks", "count_form",
         "denominator", "directed", "dispensed", "divisor", "doses", "drug_typed", "early", "ends", "every",
         "few", "frequency", "ignored", "interval", "keys", "meals", "names", "nostrils", "notes", "nums",
-        "other_drug", "pack", "pill", "ranges", "schedule", "size", "slots", "starts", "tags", "text", "toks",
-        "volume", "words",
+        "other_drug", "pack", "per_24_hours", "pill", "ranges", "schedule", "size", "slots", "starts", "strength_end",
+        "tags", "text", "toks", "volume", "words",
     )  # fmt: skip
 
     def __init__(self, text: str, choice: RangeChoice = "max") -> None:
@@ -721,6 +735,8 @@ class _Parser:
         self.clocks: tuple[str, ...] = ()  # clock times as typed ("9am and 9pm"), each one administration
         self.schedule: str | None = None  # "1-0-1" as typed: the doses at their times of day (`schedule_at`)
         self.drug_typed = ""
+        self.strength_end = -1  # where the product's strength ends in the text: "40 mg and 20 mg" (`second_strength`)
+        self.per_24_hours = False  # "10 mg/24 h": a daily amount said as a rate (`unrouted_rate`)
 
     # --- helpers ---
 
@@ -837,7 +853,9 @@ class _Parser:
         twin.nostrils, twin.awake, twin.dispensed, twin.few, twin.interval, twin.other_drug, twin.clocks = (
             self.nostrils, self.awake, self.dispensed, self.few, self.interval, self.other_drug, self.clocks
         )  # fmt: skip
-        twin.drug_typed, twin.schedule, twin.bottle = self.drug_typed, self.schedule, self.bottle
+        twin.drug_typed, twin.schedule, twin.bottle, twin.strength_end, twin.per_24_hours = (
+            self.drug_typed, self.schedule, self.bottle, self.strength_end, self.per_24_hours
+        )  # fmt: skip
         return twin.finish(twin.drug_typed)
 
     def read(self) -> None:
@@ -869,6 +887,7 @@ class _Parser:
         if (why := _vocab.unconverted(drug)) is not None:  # "Lamaline 1 gél tid": why, before any reading of the dose
             self.fail(f"{drug!r} is not converted: {why}")
         i = self.dose(first, drug)
+        self.strength_end = self.ends[i - 1]
         if product > lo:
             while i < n and (own := self.vocab(i)) is not None:  # "tramadol 50 mg capsule": the product's own words
                 i = own.end
@@ -971,6 +990,8 @@ class _Parser:
             return self.handling(i)
         if key in _ADVICE_LEADS and (end := self.advice(i)) is not None:
             return end
+        if key in _PUMPS:
+            self.pump(i)
         if key in _vocab.MULTI_STEP:
             self.fail(
                 f"{tok.text!r}: a multi-step schedule or a choice of doses cannot be read as one regimen "
@@ -1110,7 +1131,12 @@ class _Parser:
             self.as_needed = True
             if self.keys[end - 1] == "for" and (self.nums[end] or self.keys[end] == "up"):
                 end -= 1  # "prn for 5 days", "prn for up to 5 days": a duration, read next
-            return self.no_dose(end, lead=True)
+            awake, scheduled = self.awake, self.frequency is not None or any(self.slots)
+            after = self.no_dose(end, lead=True)
+            said_when = (self.awake != awake and self.frequency is None) or "between" in self.keys[end:after]
+            if scheduled and (self.keys[i - 1] in _CONNECTORS or said_when):  # "bid and prn", "nocte, prn in the day"
+                self.more_as_needed(i, after)
+            return after
         if key in _DIRECTED.lengths and (end := self.among(i, _DIRECTED)) is not None:
             self.directed = self.span(i, end)
             self.ignored.append(self.span(i, end))
@@ -1202,6 +1228,24 @@ class _Parser:
         over_ten = self.keys[i + 1] == "/" and self.nums[i + 2] and self.toks[i + 2].value == 10
         return i + 3 if over_ten and low <= self.toks[i].value <= 10 else None
 
+    def more_as_needed(self, i: int, end: int) -> NoReturn:
+        """ "bid and prn", "nocte, prn during the day", "matin et soir et si besoin": scheduled doses and more as
+        needed, whose frequency the sig does not say; counting the scheduled ones alone would understate the day."""
+        said = repr(self.frequency.typed) if self.frequency is not None else "its times of day"
+        self.fail(
+            f"{self.span(i, end)!r} after {said}: scheduled doses and more as needed, whose frequency is not said; "
+            "convert the scheduled doses and the doses as needed (with how often) each on its own, and add the "
+            "results with mme.total"
+        )
+
+    def pump(self, i: int) -> NoReturn:
+        """ "PCA": a patient-controlled pump gives doses on demand, up to a lockout and limits no sig reading counts
+        (a bolus every 5 minutes is no 288 doses a day)."""
+        self.fail(
+            f"{self.toks[i].text!r}: a patient-controlled pump gives doses on demand, up to limits the sig does not "
+            "count; convert the amount given in a day or an hour (e.g. 'morphine 2 mg/h IV')"
+        )
+
     def no_dose(self, i: int, *, lead: bool) -> int:
         """Text that names no dose: an indication ("for breakthrough pain"), "with food", "after meals".
 
@@ -1224,6 +1268,8 @@ class _Parser:
                 self.fail(
                     f"{self.span(i, i + 2 + be)!r} gives more than the dose said: convert the doses it allows on their own"
                 )
+            if self.keys[i] in _PUMPS:  # "q5min prn PCA": the pump, not why
+                self.pump(i)
             if self.keys[i] in _vocab.WEEKDAYS:
                 self.fail(
                     f"{self.span(i, i + 1)!r}: a dose on some days of the week, say how often (e.g. 'twice a week')"
@@ -1587,7 +1633,7 @@ class _Parser:
             self.denominator, self.divisor = "/mL", divisor or 1.0
             return i + 1
         if (divisor is None and key in _ONE_DAY) or (divisor == 24 and key in _HOUR):
-            self.denominator = "/day"
+            self.denominator, self.per_24_hours = "/day", divisor == 24
             return i + 1
         if divisor is None and key in _HOUR:  # a patch rate; the engine warns on a mg/mcg slip
             self.denominator = "/h"
@@ -1709,6 +1755,8 @@ class _Parser:
             lo, hi, j = self.number_or_range(k, fraction=False)
             j2 = j + 1 if self.keys[j] in _TIMES else j
             if (p := self.per_period(j2)) is not None:
+                if j2 > j and self.keys[j] in _BY and self.keys[j2] != "/":  # "2 x weekly" of a patch: not "2x/wk"
+                    self.patch_times(k, k, j2, p.end)
                 lo, hi = self.checked(k, j, lo, hi, "a frequency")
                 if j2 == j and self.keys[j2] != "/" and self.doses:  # "1 tab 2 daily": 2 tabs, or twice?
                     self.fail(f"{self.span(k, p.end)!r} after a count: say '{self.span(k, j)} times' or drop the count")
@@ -1723,6 +1771,7 @@ class _Parser:
         if k > i:
             return None
         if key == "x" and self.nums[i + 1] and (p := self.per_period(i + 2)) is not None:
+            self.patch_times(i, i + 1, i + 2, p.end)  # "Norspan 10 x 2 weekly": twice weekly, or two patches?
             n = self.positive(i + 1, "a frequency") / p.days
             return _Frequency(p.end, n, n)
         if key in ("q", "every", "each"):
@@ -1752,6 +1801,17 @@ class _Parser:
             lo, hi = self.checked(i, upper[1], lo, upper[0], "an interval")
             end = upper[1]
         return _Frequency(end, 24 / (hi * unit), 24 / (lo * unit), lo * unit, hi * unit)
+
+    def patch_times(self, i: int, n: int, period: int, end: int) -> None:
+        """ "x 2 weekly", "2 x weekly" after a patch may say how often or how many patches are worn (for Transtec,
+        twice weekly is its label; for Norspan or Butrans, two patches a week is as likely): refused."""
+        if self.denominator == "/h" or self.tags.get("form") == "patch":
+            when = self.span(period, end)
+            self.fail(
+                f"{self.span(i, end)!r} after a patch may say how often or how many patches are worn: write the times "
+                f"in words (e.g. '{self.toks[n].text} times {when}') or the patches (e.g. '{self.toks[n].text} patches "
+                f"{when}')"
+            )
 
     def interval_upper(self, j: int, unit: float) -> tuple[float, int] | None:
         """The longer interval of a range said with its unit at both ends ("-6h", " to q6h" after "q4h"), and the
@@ -1788,8 +1848,11 @@ class _Parser:
         if self.per_24(end - 2):  # "4/24"
             self.notes.append(f"{typed!r} read as every {self.span(i, end - 2)} hours (N/24: every N hours)")
         elif self.nums[i] and self.keys[end - 3] == "/" and self.toks[end - 2].value == 24 and self.nums[end - 4]:
-            n = self.span(i, end - 3)  # "4/24 h": N in 24 hours, where "4/24" alone is every 4 hours
-            self.notes.append(f"{typed!r} read as {n} times a day (N/24 h: N in 24 hours; '{n}/24' is every {n} hours)")
+            n = self.span(i, end - 3)  # "6/24 h": 6 in 24 hours, or every 6 hours as "6/24" is?
+            self.fail(
+                f"{typed!r} may be {n} times in 24 hours or every {n} hours (as UK charts write '{n}/24'): write "
+                f"'{n} times a day' or 'every {n} hours'"
+            )
         if short is not None and short < 1:  # "q30min": plausible for a liquid in palliative care, rarely else
             self.notes.append(f"{typed!r} is an interval under an hour: up to {format_number(most)} doses a day")
         self.frequency = _Said(typed, fewest, most, end)
@@ -1982,6 +2045,8 @@ class _Parser:
                     f"cannot read {self.span(i, min(j + 1, self.size))!r}: a number after the dose is a count "
                     "with a form (2 tabs), a volume (5 mL), an amount (5 mg) or a frequency (3 times a day)"
                 )
+        if kind in ("mass", "rate"):
+            self.second_strength(i, end)
         joins = kind == "volume" or (kind == "mass" and len(self.amounts) == 1)  # "5 mg-325 mg": components
         if lo == hi and joins and (far := self.unit_range_end(end, unit)) is not None:
             lo, hi = self.checked(i, far, lo, self.number_or_range(end + 1)[0], f"a {kind}")
@@ -2034,6 +2099,31 @@ class _Parser:
         self.doses.append(_Dose(lo, hi, kind, unit, typed, restated))
         return end
 
+    def second_strength(self, i: int, end: int) -> None:
+        """An amount right after the product's strength, or joined to it by "and", "et", "&", a comma or a semicolon
+        ("OxyContin 40 mg and 20 mg bd", "fentanyl 25 mcg/h, 50 mcg/h q72h"), is how charts write a dose of two
+        strengths taken together as often as a strength and the dose of it: refused, naming both. A liquid's amount
+        ("morphine 10 mg/5 mL 5 mg") is a volume of it, read as before."""
+        k = i - 1
+        while self.keys[k] in _JOINING and k > i - 3:
+            k -= 1
+        if (
+            self.doses
+            or self.volume is not None
+            or self.denominator in ("/mL", "/day")  # a volume of a liquid; a daily total is refused on its own
+            or len(self.amounts) > 1  # a combination's: `another_components_amount`
+            or self.ends[k] != self.strength_end
+            or (k == i - 1 and self.nums[k])  # "Duragesic-50 25 mcg/hr": the name's number (`per_administration`)
+        ):
+            return
+        second, unit = self.span(i, end), "patch" if self.denominator == "/h" else "tab"
+        self.fail(
+            f"two strengths: {self.amount_text!r} and {second!r} may be two {unit}s taken together, or a strength and "
+            f"the dose of it: convert each strength on its own with its count and how often ('{self.drug_typed} "
+            f"{self.amount_text} 1 {unit} ...', '{self.drug_typed} {second} 1 {unit} ...'), and add the results with "
+            "mme.total"
+        )
+
     def schedule_at(self, i: int) -> int:
         """ "1-0-1", "1-1-1-1 cp": the units taken in the morning, at noon, in the evening (and at night), as
         European prescriptions write them; each time taken is a dose at its time of day."""
@@ -2051,6 +2141,7 @@ class _Parser:
             end = form.end
         if self.doses or self.frequency or any(self.slots):
             self.fail(f"{typed!r} is a schedule of its own: give it alone, without another dose or frequency")
+        self.unsaid(i, end, "count", max(counts), typed, _UNSAID_SCHEDULE)  # "oxycodone 5 mg 10-0-10": mg, or 10 tabs?
         slots = list(_SCHEDULE)[: len(counts)]
         times = [(c, slot, f"{format_number(c)} {_SCHEDULE[slot]}") for c, slot in zip(counts, slots, strict=True) if c]
         self.notes.append(f"{typed!r} read as {', '.join(said for _, _, said in times)}")
@@ -2062,7 +2153,7 @@ class _Parser:
         self.schedule = typed
         return end
 
-    def unsaid(self, i: int, end: int, kind: str, high: float, typed: str) -> None:
+    def unsaid(self, i: int, end: int, kind: str, high: float, typed: str, problem: str = _UNSAID) -> None:
         """A count from ``i`` to ``end`` said with no verb before it, more than `_MOST_UNSAID` allows ("oxycodone 5 mg
         10 tablets q6h", "fentanyl 25 mcg/h 5 patches q72h"), may be the quantity supplied: refused. Tablets before
         their route ("8 tab(s) po bid", as an EHR's dose field reads) may be more; a volume is judged by the opioid it
@@ -2080,7 +2171,7 @@ class _Parser:
         )
         routed = (after := self.vocab(end)) is not None and after.field == "route" and after.value == "oral"
         if high > _MOST_UNSAID["patch" if patch else "routed" if routed else "count"]:
-            self.fail(_UNSAID.format(typed=typed))
+            self.fail(problem.format(typed=typed))
 
     def bottled(self, value: float, unit: str, per_day: float | None, every_hours: float | None) -> None:
         """A volume may be a bottle ("morphine 10 mg/5 mL 100 mL q4h"): refused if it holds more than
@@ -2270,7 +2361,7 @@ class _Parser:
             self.clocked()
         if self.denominator == "/day" and self.frequency is not None:
             self.once_a_day(value, unit)
-        per_admin, count, volume = self.per_administration(value, unit)
+        per_admin, count, volume = self.per_administration(drug, value, unit)
         per_day, every_hours = self.how_often()
         if self.denominator == "/day" and (self.frequency is not None or any(s for s in self.slots)):
             typed = self.frequency.typed if self.frequency else "a time of day"
@@ -2304,10 +2395,22 @@ class _Parser:
                 f"the {end} (range='{self.other()}' reads the {self.other_word()})"
             )
         self.form_of_count()
+        self.unrouted_rate(drug)
         if (unit.endswith("/h") or self.tags.get("form") == "patch") and not count.is_integer():  # "1/2 patch"
             self.notes.append(
                 f"{format_number(count)} patches read as that share of the rate; a patch is not meant to be cut"
             )
+        elif not count.is_integer() and self.extended(drug):  # "Skenan LP 30 mg 1/2 gél": as the count says
+            self.notes.append(
+                f"{format_number(count)} units read as that share of the strength; an extended-release tablet or "
+                "capsule is not meant to be cut"
+            )
+        if (
+            unit == "mcg/h"
+            and self.tags.get("form", "patch") == "patch"
+            and self.tags.get("route", "transdermal") == "transdermal"
+        ):
+            self.unsold_patch(drug, value)  # a patch, or none said; in mg/h, the engine's unit slip warns
         parts, branded = self.components(drug)
         return Expression(
             text=self.text,
@@ -2326,6 +2429,32 @@ class _Parser:
             ignored=tuple(self.ignored),
             notes=tuple(self.notes),
         )
+
+    def unrouted_rate(self, drug: str) -> None:
+        """ "morphine 10 mg/24h" with no route or form: an amount per 24 hours is how a syringe driver's infusion or
+        a patch is written as often as a daily total by mouth ("morphine 30 mg/24 hours capsule" says its form)."""
+        if not self.per_24_hours or self.tags.get("route") or self.tags.get("form"):
+            return
+        opioid = _opioid_name(self, drug)
+        if _canonical(opioid) in _vocab.PATCH_WEAR_DAYS:  # a patch drug: the engine asks which, table by table
+            return
+        found = _vocab.drug_name(opioid)
+        if found is None or (found.route is None and found.form is None):
+            self.fail(
+                f"{self.amount_text!r} with no route or form may be an infusion's or a patch's amount over 24 hours, "
+                "or a daily total by mouth: give the route (e.g. 'SC', 'by mouth') or the form (e.g. 'capsule')"
+            )
+
+    def unsold_patch(self, drug: str, mcg_h: float) -> None:
+        """A patch's rate above any one patch of its drug sold ("buprenorphine 75 mcg/hr patch"): no product, so a
+        slip or several patches' total; read as written, and warned (the sources are `PATCH_MOST_MCG_H`'s)."""
+        opioid = _canonical(_opioid_name(self, drug))
+        most = _vocab.PATCH_MOST_MCG_H.get(opioid)
+        if most is not None and mcg_h > most:
+            self.notes.append(
+                f"{self.amount_text!r}: no {opioid} patch is sold above {format_number(most)} mcg/h; check the rate "
+                "(each patch's, in mcg/h) and give several patches as a count (e.g. '2 patches')"
+            )
 
     def supplied(self) -> None:
         """A quantity dispensed in a sig says no dose: ignored, and said, where the sig says the daily amount (how
@@ -2391,7 +2520,7 @@ class _Parser:
             else:
                 self.fail(f"{typed!r} counts a {counted}, but the product is a {form}")
 
-    def per_administration(self, value: float, unit: str) -> tuple[float, float, float | None]:
+    def per_administration(self, drug: str, value: float, unit: str) -> tuple[float, float, float | None]:
         """(amount in product units a day's administrations add up to per administration, count, volume)."""
         amounts: list[float] = []
         kinds = {d.kind if d.kind not in ("mass", "rate") else ("volume" if unit.endswith("/mL") else "count")
@@ -2407,6 +2536,8 @@ class _Parser:
                     self.fail(f"an amount ({d.typed!r}) in the sig needs a product strength per unit, not {unit!r}")
                 q = mg / per_unit
                 self.another_components_amount(d, mg, per_unit, q)
+                if not unit.endswith("/mL"):
+                    self.whole_units(d, q, drug)
                 self.notes.append(
                     f"{d.typed!r} read as {format_number(round(q, 6))} {'mL' if unit.endswith('/mL') else 'unit(s)'} of {format_number(value)} {unit}"
                 )
@@ -2455,6 +2586,28 @@ class _Parser:
             self.check_restated(self.volume, volume, value, unit)
             return q * volume, q, volume
         return q, q, None
+
+    def whole_units(self, d: _Dose, units: float, drug: str) -> None:
+        """An amount in the sig must be units one can take: a whole number of them, or a part a tablet is cut into
+        (halves, thirds, quarters: `_PARTS`); "MS Contin 100 mg tablet, take 15 mg" (0.15 of a tablet) is no dose as
+        written. An extended-release unit is not cut: an amount that is a part of one is more likely another strength
+        ("OxyContin 80 mg tablet, take 60 mg") than a cut tablet, and is refused; a part said as a count ("1/2 tab")
+        is read, and warned (`finish`)."""
+        whole = [1.0] if self.extended(drug) else [1.0, *_PARTS]
+        if not any(math.isclose(units * n, round(units * n), rel_tol=1e-9) and units * n >= 1 for n in whole):
+            kind = "an extended-release unit is not cut" if len(whole) == 1 else "no tablet is cut so"
+            self.fail(
+                f"{d.typed!r} is {format_number(round(units, 6))} units of {self.amount_text!r}, and {kind}: if it "
+                "is another strength, convert each strength on its own (add the results with mme.total); else give "
+                "the count of units (e.g. '1 tab')"
+            )
+
+    def extended(self, drug: str) -> bool:
+        """Whether the product is an extended-release tablet or capsule, by its words or its brand."""
+        if self.tags.get("release") is not None:
+            return self.tags["release"] == "ER"
+        found = _vocab.drug_name(_opioid_name(self, drug))
+        return found is not None and found.release == "ER"
 
     def another_components_amount(self, d: _Dose, mg: float, per_unit: float, units: float) -> None:
         """Refuse an amount in the sig of a product of several components that may be another component's: one

@@ -17,6 +17,7 @@ from ._errors import MAX_TEXT, UnknownDrugError, UnknownTermError, bounded, exce
 __all__ = [
     "DRUGS",
     "FORMS",
+    "PATCH_MOST_MCG_H",
     "PATCH_WEAR_DAYS",
     "RELEASES",
     "ROUTES",
@@ -99,6 +100,10 @@ RELEASE_WORDS: dict[Release, str] = {"IR": "immediate-release", "ER": "extended-
 #: How long one patch is worn, in days: CDC's NDC file documentation ("Days Supply for fentanyl
 #: patches = # of patches X 3"; 2016 edition: "for buprenorphine patches = # of patches x 7").
 PATCH_WEAR_DAYS: dict[str, int] = {"fentanyl": 3, "buprenorphine": 7}
+#: The highest rate (mcg/h) one patch of each drug is sold in: fentanyl 100 (Duragesic, US label on DailyMed;
+#: Durogesic, EU SmPC), buprenorphine 70 (Transtec, EU SmPC; Butrans is sold up to 20, US label; Norspan up to 40,
+#: Australian product information). A higher rate per patch is no product: a slip, or several patches' total.
+PATCH_MOST_MCG_H: dict[str, float] = {"fentanyl": 100.0, "buprenorphine": 70.0}
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from functools import cache
 
 from hypothesis import strategies as st
 
-from mme._engine import MCG_AS_MG_WARNING_MG
+from mme._engine import G_AS_MG_WARNING_MG, MCG_AS_MG_WARNING_MG
 from mme._parse import _MOST_UNSAID_MG
 from mme._units import MG_PER_DAY_PER_MCG_PER_H, amount
 
@@ -86,10 +86,11 @@ def _mass_texts(value: Decimal, target: _Target, daily: Decimal) -> list[str]:
             f"{_num(value)} mg",
             f"{_num(value)}mg",
             f"{_num(value * 1000)} mcg",
-            f"{_num(value / 1000)} g",
             f"{_num(value)} milligrams",
             f"{_num(value * 1000)} µg",
         ]
+        if float(daily) < G_AS_MG_WARNING_MG:  # grams from 1,000 mg a day owe "did you mean mg?"
+            texts.append(f"{_num(value / 1000)} g")
         if value != value.to_integral_value():
             texts.append(f"{_num(value).replace('.', ',')} mg")
     suffix = _PER_UNIT_SUFFIX.get(target.form or "")
