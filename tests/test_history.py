@@ -20,6 +20,7 @@ from mme._history import (
     TOTAL_OVERFLOWS,
     Dispensing,
     Exposure,
+    Metric,
     Summary,
     exposure,
     summarize,
@@ -48,7 +49,7 @@ def window(days: int, first: int = 0) -> Window:
     return {"start": DAY0 + timedelta(first), "end": DAY0 + timedelta(first + days - 1)}
 
 
-DEFINITIONS = ("mme_per_days_supply", "mme_per_therapy_day", "mme_per_window_day", "max_daily_mme")
+DEFINITIONS: tuple[Metric, ...] = ("mme_per_days_supply", "mme_per_therapy_day", "mme_per_window_day", "max_daily_mme")
 
 
 def four(s: Summary) -> tuple[float | None, ...]:
@@ -235,7 +236,8 @@ def test_a_patient_whose_only_fill_failed_has_no_totals() -> None:
     assert (s.n_failed, s.n_dispensings, s.failed[0].dispensing) == (1, 0, bad)
     assert s.failed[0].reason == str(_error_of(lambda: mme.dispensing_mme("unobtainium", "5 mg", quantity=14,
                                                                           days_supply=7)))  # fmt: skip
-    assert s.reached("max_daily_mme") == ()
+    with pytest.raises(mme.DoseError, match=r"max_daily_mme is unknown, so no threshold can be judged: 1 fill"):
+        s.reached("max_daily_mme")  # was (): counted as below 50
     assert Summary.model_validate_json(s.model_dump_json()) == s
     # dropped, it leaves nothing to count: still no totals (was 0.0 total, 0.0 a day at most)
     dropped = summarize([bad, fill("buprenorphine", "8 mg", route="sublingual")], **window(30), on_failed="drop")
@@ -253,6 +255,20 @@ def test_one_good_and_one_failed_fill(clip: bool) -> None:
     alone = summarize([good], **window(30), clip_to_window=clip)
     assert [getattr(dropped, name) for name in TOTALS] == [getattr(alone, name) for name in TOTALS]
     assert (dropped.n_failed, dropped.failed, dropped.on_failed) == (1, s.failed, "drop")
+    assert dropped.reached("max_daily_mme") == alone.reached("max_daily_mme") == ()  # 15: known, below 50
+
+
+def test_reached_is_unknown_not_nothing_with_a_failed_fill() -> None:
+    """100 MME/day plus a failed fill: the MME is unknown (maybe over 90), not under 50; excluded-only reaches ()."""
+    big = fill("morphine", "50 mg", quantity=60, days=30)  # 100 MME/day
+    s = summarize([big, fill("oxycodone", "5 furlong", on=3)], **window(30))
+    for metric in DEFINITIONS:
+        with pytest.raises(mme.DoseError, match=rf"^{metric} is unknown.*1 fill\(s\) in the window failed \(first: "
+                                                r"oxycodone 5 furlong filled 2023-01-04: .*on_failed='drop'"):  # fmt: skip
+            s.reached(metric)
+    assert summarize([big], **window(30)).reached("max_daily_mme") == (50.0, 90.0)
+    excluded_only = summarize([fill("buprenorphine", "8 mg", route="sublingual")], **window(30), table="cdc-2022")
+    assert excluded_only.reached("max_daily_mme") == ()
 
 
 @pytest.mark.parametrize("clip", [True, False])

@@ -157,8 +157,20 @@ class Summary(BaseModel):
     def reached(
         self, metric: Metric, thresholds: Iterable[float] = CDC_THRESHOLDS, *, inclusive: bool = True
     ) -> tuple[float, ...]:
-        """The thresholds one definition reaches (``>=`` by default, ``>`` with ``inclusive=False``)."""
+        """The thresholds one definition reaches (``>=`` by default, ``>`` with ``inclusive=False``).
+
+        Where every fill in the window is excluded, the patient has no MME and reaches nothing: ``()``. Where a failed
+        fill leaves the MME unknown, it may be above any threshold: a `DoseError` says so and why, never ``()``
+        (which would count the patient as below 50).
+        """
         value: float | None = getattr(self, metric)
+        if value is None and self.failed:
+            first = self.failed[0]
+            raise DoseError(
+                f"{metric} is unknown, so no threshold can be judged: {self.n_failed} fill(s) in the window failed "
+                f"(first: {first.dispensing.drug} {first.dispensing.strength} filled {first.dispensing.fill_date}: "
+                f"{first.reason}); fix them, or summarize with on_failed='drop' to count the other fills"
+            )
         return thresholds_reached(value, thresholds, inclusive=inclusive)
 
 
