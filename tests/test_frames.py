@@ -19,6 +19,7 @@ import warnings
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -51,7 +52,7 @@ from mme._history import (
     summarize_by_patient,
 )
 from mme._tables import FactorRow, resolve_table
-from mme._units import _unit, not_positive
+from mme._units import not_positive, read_unit
 from mme.frames import _keys, _rows, _schema, _summary
 
 from exact_reference import exact, exact_mme
@@ -144,7 +145,8 @@ DRUGS = [
     "oxymorphone", "meperidine", "levorphanol", "pentazocine", "butorphanol", "sufentanil", "dihydrocodeine",
     "opium", "aspirin", "unobtainium", None,
 ]  # fmt: skip
-UNITS = ["mg", "mg", "mg", "mcg", "mcg/h", "mcg/h", "mg/mL", "mg/5 mL", "mcg/spray", "mL", "g", "mg/day", "parsec", ""]
+UNITS = ["mg", "mg", "mg", "mcg", "mcg/h", "mcg/h", "mg/mL", "mg/5 mL", "mcg/spray", "mL", "g", "mg/day", "parsec", "",
+         "mg/15 mL", "mg/3 mL", "mg/7 mL", "mg/473 mL", "mcg/3 mL", "mg/0.3 mL"]  # fmt: skip
 STRENGTHS = [0.5, 1.0, 2.5, 5.0, 7.5, 10.0, 12.0, 25.0, 30.0, 50.0, 75.0, 100.0, 400.0, 0.0, -5.0, NAN, 1e308]
 QUANTITIES = [1.0, 4.0, 10.0, 14.0, 30.0, 60.0, 90.0, 120.0, 0.5, 0.0, -1.0, NAN, None, 1e308]
 DAYS = [1.0, 3.0, 7.0, 10.0, 14.0, 28.0, 30.0, 90.0, 2.5, 10 / 3, 0.0, -3.0, NAN, None, 1e-320]
@@ -203,8 +205,8 @@ def cell(value: float | None) -> float:
 
 def exact_dispensing(row: dict[str, Any], result: mme.DailyMME) -> float:
     """`exact_mme` of a dispensing row: strength x quantity (x package) / days supply, a rate as it is."""
-    kind, multiplier = _unit(row["strength_unit"])
-    strength = exact(row["strength"]) * exact(multiplier)
+    kind, num, den, _ = read_unit(row["strength_unit"])  # the exact ratio (1/15 for mg/15 mL), not a float of it
+    strength = exact(row["strength"]) * Fraction(num) / Fraction(den)
     if kind == "rate":
         return exact_mme(result, strength)
     quantity = exact(row["quantity"]) * (exact(row["package_ml"]) if row.get("package_ml") else 1)
@@ -302,6 +304,28 @@ def test_dispensing_mme_equals_the_scalar_engine(
 ) -> None:
     rows, optional, table = case
     check_dispensings(run_dispensings(backend, rows, optional, table), rows, table)
+
+
+#: Strengths per N mL whose 1/N has no decimal: (drug, strength, unit, quantity, days, the exact MME/day, cdc-2022).
+PER_N_ML = [
+    ("hydrocodone", 7.5, "mg/15 mL", 3000.0, 1.0, 1500.0),  # was 1500.000000001 (x 0.0666666666667)
+    ("hydrocodone", 7.5, "mg/15 mL", 14190.0, 1.0, 7095.0),  # was 7095.000000004
+    ("hydrocodone", 5.0, "mg/15 mL", 14190.0, 1.0, 4730.0),
+    ("oxycodone", 20.0, "mg/473 mL", 240.0, 10.0, 1.522198732),  # 1.52219873150...: was 1.522198731
+    ("hydrocodone", 12.0, "mg/473 mL", 1800.0, 30.0, 1.522198732),
+    ("morphine", 1.3, "mg/7 mL", 7000.0, 13.0, 100.0),
+    ("hydromorphone", 1.0, "mg/3 mL", 90.0, 1.0, 150.0),
+    ("morphine", 30.0, "mcg/3 mL", 9000.0, 1.0, 90.0),
+]
+
+
+@pytest.mark.parametrize("backend", FAST)
+def test_a_strength_per_n_ml_is_exact(backend: str) -> None:
+    rows = [dict(zip(("drug", "strength", "strength_unit", "quantity", "days_supply"), c[:5], strict=True)) | {"id": i}
+            for i, c in enumerate(PER_N_ML)]  # fmt: skip
+    got = [r["mme_per_day"] for r in by_id(run_dispensings(backend, rows, [], "cdc-2022"))]
+    scalar = [mme.dispensing_mme(d, f"{s} {u}", quantity=q, days_supply=n).mme_per_day for d, s, u, q, n, _ in PER_N_ML]
+    assert got == scalar == [c[5] for c in PER_N_ML]
 
 
 def _tiered_rows() -> list[tuple[str, str | None, list[Decimal]]]:
@@ -1443,8 +1467,8 @@ def expected_regimen(row: dict[str, Any], table: str, with_count: bool) -> dict[
     except mme.MMEError as exc:
         return none | {"mme_error": str(exc)}
     if r.mme_per_day is not None:
-        kind, multiplier = _unit(row["dose_unit"])
-        daily = exact(row["dose"]) * exact(multiplier) * exact(row["count"] if with_count else 1.0)
+        kind, num, den, _ = read_unit(row["dose_unit"])
+        daily = exact(row["dose"]) * Fraction(num) / Fraction(den) * exact(row["count"] if with_count else 1.0)
         if kind != "rate":
             per_day = row["per_day"]
             daily *= exact(per_day if isinstance(per_day, float) else _per_day(per_day, None) or 1.0)
