@@ -381,6 +381,20 @@ def test_the_tier_at_its_edge_is_the_scalar_engines(
     check_dispensings(run_dispensings(backend, rows, [], table, variant=variant), rows, table, variant)
 
 
+@pytest.mark.parametrize("backend", FAST)
+def test_the_tier_is_chosen_by_the_reported_daily_dose_on_every_path(backend: str) -> None:
+    """methadone.md's rule: 20.0000000004 mg/day is reported as 20 and tiered (0, 20] -> 4 under cdc-2016, as every
+    path reports it; 20.000000001 is in (20, 40] -> 8."""
+    doses = [("20.0000000004", 4, 80.000000002), ("20.0000000005", 4, 80.000000002), ("20.000000001", 8, 160.000000008)]
+    rows = [{"id": i, "drug": "methadone", "strength": float(d), "strength_unit": "mg", "quantity": 1.0,
+             "days_supply": 1.0} for i, (d, _, _) in enumerate(doses)]  # fmt: skip
+    got = [(r["mme_factor"], r["mme_per_day"]) for r in by_id(run_dispensings(backend, rows, [], "cdc-2016"))]
+    scalar = [
+        mme.dispensing_mme("methadone", f"{d} mg", quantity=1, days_supply=1, table="cdc-2016") for d, _, _ in doses
+    ]
+    assert got == [(float(r.factor or 0), r.mme_per_day) for r in scalar] == [(f, m) for _, f, m in doses]
+
+
 #: float32 values whose widened float is not the number written (3.3 is 3.2999999523), and one whose exact value is
 #: short enough that a backend may print it rather than the shortest text (52.867188 is 52.8671875 exactly).
 FLOAT32 = [3.3, 0.3, 2.2, 0.1, 52.867188, 12.5, 1e-45]
