@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import MappingProxyType
@@ -335,6 +335,7 @@ def _products(name: str, header: Sequence[object], rows: Iterable[Sequence[objec
         raise TableError(name, f"not a CDC NDC file: no column {', '.join(missing)} (columns: {', '.join(columns)})")
     drugs: dict[tuple[str, str], str | None] = {}
     products: dict[str, NdcProduct] = {}
+    first_line: dict[str, int] = {}
     for line, row in enumerate(rows, 2):
         if not any(_text(v) for v in row):
             continue
@@ -350,10 +351,23 @@ def _products(name: str, header: Sequence[object], rows: Iterable[Sequence[objec
         except (NdcError, ValueError) as exc:
             raise TableError(name, f"bad NDC: {exc}", row=line) from exc
         product = _product(name, line, ndc, cells, drugs)
-        if ndc in products and products[ndc].factor != product.factor:
-            raise TableError(name, f"NDC {ndc} is listed twice with different factors", row=line)
+        if ndc in products and products[ndc] != product:  # which row is right? A repeat of the same row is harmless
+            raise TableError(
+                name, f"NDC {ndc} is listed twice as different products: rows {first_line[ndc]} and {line} differ in "
+                f"{_differences(products[ndc], product)}; keep the right one", row=line,
+            )  # fmt: skip
         products.setdefault(ndc, product)
+        first_line.setdefault(ndc, line)
     return products
+
+
+def _differences(first: NdcProduct, second: NdcProduct) -> str:
+    """What two rows of one NDC say differently: "strength (10.0 vs 20.0), factor (1.5 vs 3)"."""
+    return ", ".join(
+        f"{f.name} ({getattr(first, f.name)} vs {getattr(second, f.name)})"
+        for f in fields(NdcProduct)
+        if getattr(first, f.name) != getattr(second, f.name)
+    )
 
 
 def _number(name: str, line: int, what: str, value: object) -> Decimal | None:
