@@ -10,6 +10,7 @@ seconds, get one larger seeded frame each. Spark tests are marked ``slow`` (dese
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import random
@@ -1849,7 +1850,8 @@ def test_a_bad_date_cell_fails_its_row_not_the_run(backend: str) -> None:
         pytest.importorskip("dask.dataframe")
     dates = ["2024-01-01", " 2024-01-05 ", "garbage", "2023-02-29", "2024-13-01", "", "2024-02-29", "2024-04-31",
              "2024-01-01 00:00:00", "2024-01-02T23:30-05:00", "2024-01-03T10:00:00.123Z", "2024-01-01 25",
-             "2024-01-01x", "01/02/2024", "2024-01-0100:00"]  # fmt: skip
+             "2024-01-01x", "01/02/2024", "2024-01-0100:00", "2024-01-01T25:00", "2024-01-01 23:60",
+             "2024-01-01T10:00+24:00", "20240101", "2024-W01-1"]  # fmt: skip
     n = len(dates)
     table = pa.table({"patient_id": [f"p{i}" for i in range(n)], "fill_date": dates, "drug": ["morphine"] * n,
                       "strength": [10.0] * n, "strength_unit": ["mg"] * n, "quantity": [30.0] * n,
@@ -1860,6 +1862,13 @@ def test_a_bad_date_cell_fails_its_row_not_the_run(backend: str) -> None:
     assert {p for p, r in out.items() if r["n_failed"] == 0} == good
     assert all(out[p]["total_mme"] == 300.0 for p in good)
     assert all(r["failed_reason"] == NO_DATE and r["total_mme"] is None for p, r in out.items() if p not in good)
+    read_by_a_dispensing = set()  # one rule: a `Dispensing` reads the same texts (hour 25 was 1 January in a frame)
+    for i, text in enumerate(dates):
+        with contextlib.suppress(ValidationError):
+            Dispensing(patient_id=f"p{i}", drug="morphine", strength="10 mg", quantity=30, days_supply=10,
+                       fill_date=text)  # fmt: skip
+            read_by_a_dispensing.add(f"p{i}")
+    assert read_by_a_dispensing == good
 
 
 @pytest.mark.parametrize("backend", FAST)
@@ -1873,6 +1882,19 @@ def test_a_fill_date_column_of_numbers_is_refused(backend: str, dates: pa.Array)
                       "strength_unit": ["mg"], "quantity": [30.0], "days_supply": [10.0]})  # fmt: skip
     with pytest.raises(mme.ColumnError, match=r"fill_date 'fill_date' holds .*not dates.*YYYY-MM-DD"):
         frames.summarize(make(backend, table), start=START, end=date(2024, 3, 31))
+
+
+@pytest.mark.parametrize("backend", FAST)
+def test_a_window_of_datetimes_is_read_by_their_calendar_days_as_in_summarize(backend: str) -> None:
+    """Two datetimes were read as dates here, and failed (TypeError, ValidationError) in mme.summarize; a datetime
+    beside a date raised TypeError in both."""
+    table = pa.table({"patient_id": ["p"], "fill_date": [START], "drug": ["morphine"], "strength": [10.0],
+                      "strength_unit": ["mg"], "quantity": [30.0], "days_supply": [10.0]})  # fmt: skip
+    want = rows_of(frames.summarize(make(backend, table), start=START, end=date(2024, 1, 31)))
+    for start, end in [(datetime(2024, 1, 1, 23, 59), date(2024, 1, 31)),
+                       (datetime(2024, 1, 1, 12, tzinfo=ZoneInfo("America/New_York")), datetime(2024, 1, 31, 8))]:  # fmt: skip
+        assert rows_of(frames.summarize(make(backend, table), start=start, end=end)) == want
+    assert want[0]["mme_per_window_day"] == 9.677419355  # 300 MME over the 31 days of January
 
 
 @pytest.mark.parametrize("backend", FAST)
@@ -2099,9 +2121,10 @@ def test_cli_summarize(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 def test_cli_summarize_refuses_a_bad_date(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "fills.csv"
     src.write_text("patient_id,fill_date,drug,strength,strength_unit,quantity,days_supply\n")
-    code, _, err = cli(["summarize", str(src), "--start", "July", "--end", "2018-09-28"], capsys)
-    assert code == 2
-    assert "not a date" in err
+    for bad in ("July", "20240101", "2024-W01-1", "2018-07-01T25:00"):  # read as a cell is: were 1 January 2024
+        code, _, err = cli(["summarize", str(src), "--start", bad, "--end", "2018-09-28"], capsys)
+        assert code == 2
+        assert f"not a date: {bad!r} (write YYYY-MM-DD)" in err
 
 
 def test_a_result_that_rounds_to_0_fails_its_row_as_in_the_engine() -> None:

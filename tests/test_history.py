@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from fractions import Fraction
 from typing import Any, TypedDict
 
@@ -360,11 +360,48 @@ def test_dispensing_json_round_trip_and_coercions() -> None:
         # pydantic read a number as seconds since 1970: 1704067200 was 2024-01-01, 259200 1970-01-04
         ({"fill_date": 1704067200}, "fill_date\n  Value error, 1704067200 is a number, not a date"),
         ({"fill_date": 259200.0}, "fill_date\n  Value error, 259200.0 is a number, not a date"),
+        # text as a frame's cell is read: "1704067200" was 2024-01-01, hour 25 and ISO week dates are no dates
+        ({"fill_date": "1704067200"}, "fill_date\n  Value error, '1704067200' is not a date: write YYYY-MM-DD"),
+        ({"fill_date": "2024-01-01T25:00"}, "fill_date\n  Value error, '2024-01-01T25:00' is not a date"),
+        ({"fill_date": "2024-W01-1"}, "fill_date\n  Value error, '2024-W01-1' is not a date"),
+        ({"fill_date": "20240101"}, "fill_date\n  Value error, '20240101' is not a date"),
     ],
 )
 def test_dispensing_rejects(bad: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         fill(**bad)
+
+
+@pytest.mark.parametrize(
+    "when",
+    [datetime(2024, 12, 31, 23, 30), datetime(2024, 12, 31, 23, 30, tzinfo=timezone(timedelta(hours=-5))),
+     "2024-12-31T23:30:00-05:00", "2024-12-31 00:00:00", " 2024-12-31 "],
+)  # fmt: skip
+def test_a_fill_date_with_a_time_is_its_calendar_day_as_in_a_frame(when: object) -> None:
+    """Was refused ("Datetimes provided to dates should have zero time") where mme.frames reads 31 December."""
+    assert fill(fill_date=when).fill_date == date(2024, 12, 31)
+
+
+def test_a_window_of_datetimes_is_read_by_their_calendar_days() -> None:
+    """A datetime start raised TypeError (datetime vs date) or, for two, pydantic's ValidationError on the result."""
+    fills = [fill(on=0), fill(on=40)]
+    want = summarize(fills, start=DAY0, end=DAY0 + timedelta(29))
+    for start, end in [
+        (datetime(2023, 1, 1, 23, 59), DAY0 + timedelta(29)),
+        (datetime(2023, 1, 1, 12), datetime(2023, 1, 30, 8)),
+        (datetime(2023, 1, 1, 12, tzinfo=UTC), datetime(2023, 1, 30, 23, tzinfo=timezone(timedelta(hours=9)))),
+    ]:
+        got = summarize(fills, start=start, end=end)
+        assert got == want
+        assert (got.start, got.end) == (DAY0, DAY0 + timedelta(29))
+
+
+def test_exposure_past_the_last_date_is_a_dose_error() -> None:
+    """Was a bare ValueError (year 10000 is out of range); summarize counts the same fill by days."""
+    late = fill(fill_date=date(9999, 12, 1), days=60)
+    with pytest.raises(mme.DoseError, match="runs past 9999-12-31"):
+        exposure([late])
+    assert summarize([late], start=date(9999, 12, 1), end=date(9999, 12, 31)).total_days_supply == 31
 
 
 def test_summarize_rejects_mixed_patients_empty_input_and_reversed_window() -> None:

@@ -13,6 +13,7 @@ from mme._engine import TableLike
 from mme._errors import ColumnError
 from mme._history import (
     _BUP_LEFT_OUT,
+    DATE_TEXT,
     DAYS_SUPPLY_NOT_WHOLE,
     DAYS_SUPPLY_TOO_LONG,
     FILL_OVERFLOWS,
@@ -68,11 +69,6 @@ def _days_since_epoch(y: nw.Expr, m: nw.Expr, d: nw.Expr) -> nw.Expr:
     return days.fill_null(0).cast(nw.Int64)
 
 
-#: YYYY-MM-DD, or an ISO 8601 date and time as a database exports it ("2024-01-01 00:00:00", "...T23:30-05:00"):
-#: the date as written, its calendar day where it was recorded (as a datetime column's).
-_DATE_TEXT: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.][0-9]+)?)?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$"
-
-
 def _date_parts(name: str, dtype: nw.dtypes.DType, *, pandas_like: bool) -> tuple[nw.Expr, nw.Expr, nw.Expr]:
     """Year, month and day of a date column (Float64), null where it holds no date (see `_is_date`)."""
     expr = nw.col(name)
@@ -88,7 +84,7 @@ def _date_parts(name: str, dtype: nw.dtypes.DType, *, pandas_like: bool) -> tupl
     if dtype != nw.String:  # a datetime's own calendar day (pandas' in some time zones are Unknown: cast, UTC's)
         return tuple(part.cast(nw.Float64) for part in (expr.dt.year(), expr.dt.month(), expr.dt.day()))  # type: ignore[return-value]
     text = expr.str.strip_chars()
-    shaped = text.str.contains(_DATE_TEXT).fill_null(value=False)
+    shaped = text.str.contains(DATE_TEXT).fill_null(value=False)
     y, m, d = (
         nw.when(shaped).then(text.str.slice(start, length)).cast(nw.Float64)
         for start, length in ((0, 4), (5, 2), (8, 2))
