@@ -1438,6 +1438,29 @@ def test_ndc_claims_equal_ndc_mme(backend: str, table: str | None, ndc_file: Any
     assert got[0]["mme_per_day"] == 60.0  # fentanyl 25 mcg/h: 25 x 7.2 / 3 (file), or 25 x 2.4 (CDC 2022)
 
 
+@pytest.mark.parametrize("backend", ["polars", "pandas", "duckdb"])
+def test_an_ndc_as_a_whole_float_is_one_rule(
+    backend: str, ndc_file: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A float column of NDCs (pandas' integers with nulls) was read by frames, while mme.ndc_mme(93002401.0) and
+    the text 93002401.0 in mme batch were "not an NDC"; a Fraction quantity was read by frames and refused by the
+    scalar functions."""
+    arrow = pa.table({"id": [0, 1, 2], "ndc": pa.array([93002401.0, 93002401.5, None], pa.float64()),
+                      "quantity": [60.0, 60.0, 60.0], "days_supply": [30.0, 30.0, 30.0]})  # fmt: skip
+    got = by_id(frames.dispensing_mme(make(backend, arrow), ndc="ndc", ndc_file=ndc_file))
+    scalar = mme.ndc_mme(93002401.0, quantity=Fraction(60), days_supply=30, ndc_file=ndc_file).mme_per_day  # type: ignore[arg-type]
+    assert [r["mme_per_day"] for r in got] == [scalar, None, None] == [30.0, None, None]
+    assert "not an NDC" in got[1]["mme_error"]
+    src, ndc_path, dst = tmp_path / "claims.csv", tmp_path / "ndc.csv", tmp_path / "out.csv"
+    src.write_text("ndc,quantity,days_supply\n93002401.0,60,30\n93002401.5,60,30\n")
+    ndc_path.write_text(NDC_CSV)
+    code, _, _ = cli(["batch", str(src), "-o", str(dst), "--ndc-col", "ndc", "--ndc-file", str(ndc_path)], capsys)
+    import polars as pl
+
+    assert code == 0
+    assert pl.read_csv(dst)["mme_per_day"].to_list() == [30.0, None]
+
+
 def test_ndc_column_needs_the_file() -> None:
     import polars as pl
 

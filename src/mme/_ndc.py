@@ -15,6 +15,7 @@ generic name names an infusion premix).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -36,6 +37,7 @@ __all__ = ["NdcFile", "NdcProduct", "ndc_mme", "normalize_ndc", "read_ndc_file"]
 # -- NDC spellings ------------------------------------------------------------------------------------------
 
 _DIGITS = re.compile(r"[0-9]+")
+_WHOLE = re.compile(r"(?<=[0-9])\.0+$")
 # 10-digit hyphenated layouts -> the segment that gets a leading zero to make 5-4-2.
 _LAYOUTS: dict[tuple[int, ...], int | None] = {(4, 4, 2): 0, (5, 3, 2): 1, (5, 4, 1): 2, (5, 4, 2): None}
 _MIN_NUMERIC = 10**6  # the smallest labeler code is 00002: an NDC has at least 7 significant digits
@@ -45,24 +47,31 @@ _HELP = (
 )
 
 
-def normalize_ndc(ndc: str | int) -> str:
+def normalize_ndc(ndc: str | int | float) -> str:
     """The 11-digit (5-4-2) form of an NDC, without hyphens.
 
     Accepts 11 digits (``"00002035102"``, also quoted as in CDC's CSVs: ``"'00002035102'"``),
     hyphenated 11 digits (``"00002-0351-02"``), 10 digits with hyphens in 4-4-2, 5-3-2 or 5-4-1
     layout (the short segment gets a leading zero: ``"0002-0351-02"`` -> ``"00002035102"``), and
     numbers whose leading zeros were lost (CDC's ``NDC_Numeric``: ``2035102`` or ``"2035102"``).
-    A 10-digit NDC without hyphens is ambiguous (which segment is short?) and is refused.
+    A 10-digit NDC without hyphens is ambiguous (which segment is short?) and is refused. A whole
+    number written with a decimal point (``93002401.0``, or the text ``"93002401.0"``, as pandas
+    writes an integer column with nulls) is read as its digits, as `mme.frames` reads a float column.
 
     Raises `NdcError` (an `ExpressionError`) for anything else.
     """
+    if isinstance(ndc, float | Decimal):  # its digits if it is a whole number, as a frame's float column is read
+        with contextlib.suppress(ValueError, ArithmeticError):  # NaN, inf
+            if ndc == int(ndc) and abs(ndc) < 2**53:
+                return normalize_ndc(str(int(ndc)))
+        raise NdcError(f"not an NDC: {ndc!r}; {_HELP}")
     if isinstance(ndc, bool) or not isinstance(ndc, str | int):
         raise NdcError(f"not an NDC: {ndc!r}; {_HELP}")
     if isinstance(ndc, int):
         if not _MIN_NUMERIC <= ndc < 10**11:
             raise NdcError(f"not an NDC: {ndc!r}; an NDC as a number has 7 to 11 digits")
         return f"{ndc:011d}"
-    text = ndc.strip().strip("'\"").strip()
+    text = _WHOLE.sub("", ndc.strip().strip("'\"").strip())  # "93002401.0": a float column written as text
     if "-" in text:
         parts = text.split("-")
         layout = tuple(len(p) for p in parts)
@@ -226,7 +235,7 @@ class NdcFile:
     def version(self) -> str:
         return f"factors as printed in {self.name}"
 
-    def lookup(self, ndc: str | int) -> NdcProduct:
+    def lookup(self, ndc: str | int | float) -> NdcProduct:
         """The product with this NDC (any spelling `normalize_ndc` reads); `NotCoveredError` if it is not listed."""
         key = normalize_ndc(ndc)
         try:
@@ -463,7 +472,7 @@ def _documented_wear(drug: str, factor: Decimal) -> int | None:
 
 
 def ndc_mme(
-    ndc: str | int,
+    ndc: str | int | float,
     *,
     quantity: float,
     days_supply: float,

@@ -330,9 +330,14 @@ def _read(number: Decimal, unit: str, what: str) -> Amount:
 
 def _plain(value: object, what: str) -> int | float | Decimal:
     """A number argument as one of Python's own (NumPy's integers and floats, a frame's cells, as the int or float
-    they hold); any other type is an `ArgumentTypeError`."""
+    they hold; a Fraction as the float nearest it); any other type is an `ArgumentTypeError`."""
     if _is_short_float(value):  # NumPy's float32 (or float16) as written: 3.3, not the 3.2999999523 it widens to
         return float(str(value))
+    if isinstance(value, numbers.Rational) and not isinstance(value, numbers.Integral):  # a Fraction
+        try:  # the float nearest it, as a frame reads a column of them: 61/2 is 30.5
+            return float(value)
+        except OverflowError:
+            raise DoseError(f"{what} {excerpt(value)} is too large: it is no finite number") from None
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | numbers.Integral):
         raise ArgumentTypeError(f"{what} must be a number, not {excerpt(value)}")
     if isinstance(value, float):
