@@ -54,7 +54,7 @@ from mme._history import (
 )
 from mme._tables import FactorRow, resolve_table
 from mme._units import not_positive, read_unit
-from mme.frames import _keys, _rows, _schema, _summary
+from mme.frames import _convert, _keys, _rows, _schema, _summary
 
 from exact_reference import exact, exact_mme
 
@@ -1459,6 +1459,22 @@ def test_an_ndc_as_a_whole_float_is_one_rule(
 
     assert code == 0
     assert pl.read_csv(dst)["mme_per_day"].to_list() == [30.0, None]
+
+
+def test_dask_gets_narwhals_notice_once_a_call_where_it_was_made() -> None:
+    """narwhals' notice that its Dask support is moving came three times a call, from mme's own lines."""
+    dd = pytest.importorskip("dask.dataframe")
+    table = pa.table({"patient_id": ["p"], "fill_date": [START], "drug": ["morphine"], "strength": [10.0],
+                      "strength_unit": ["mg"], "quantity": [30.0], "days_supply": [10.0]})  # fmt: skip
+    claims = dd.from_pandas(table.to_pandas(), npartitions=1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = frames.dispensing_mme(claims).compute()
+        summary = frames.summarize(frame=claims, start=START, end=date(2024, 1, 31)).compute()
+    notices = [w for w in caught if issubclass(w.category, FutureWarning) and "Dask support" in str(w.message)]
+    notice = _convert._dask_notice()  # None with narwhals-dask installed: then no notice at all
+    assert [(w.filename, str(w.message)) for w in notices] == ([(__file__, notice)] * 2 if notice else [])
+    assert (out["mme_per_day"].tolist(), summary["total_mme"].tolist()) == ([30.0], [300.0])
 
 
 def test_ndc_column_needs_the_file() -> None:

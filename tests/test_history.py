@@ -215,6 +215,8 @@ def test_patch_fraction_of_a_day_is_refused() -> None:
     with pytest.raises(mme.DoseError, match="whole number of days"):
         exposure([half])
     assert [f.reason for f in summarize([half], **window(30)).failed] == [NOT_WHOLE_DAYS]
+    # it says what is not whole: not the 7 days given, but 2.5 patches x 3 days of wear
+    assert NOT_WHOLE_DAYS.startswith("the patches dispensed x their days of wear is not a whole number of days")
 
 
 # -- failed fills: never 0 ------------------------------------------------------------------------

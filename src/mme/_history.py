@@ -209,8 +209,9 @@ class _Span:
 
 
 _BUP_LEFT_OUT = "buprenorphine left out (include_buprenorphine=False)"
-NOT_WHOLE_DAYS = "the days supply is not a whole number of days"
-"""Why a fill whose days supply (for patches, patches x wear days) has a fraction fails: days are calendar days."""
+NOT_WHOLE_DAYS = "the patches dispensed x their days of wear is not a whole number of days: check the quantity"
+"""Why a patch fill fails whose days supply (patches x wear days: 2.5 patches of 3 days) has a fraction: days are
+calendar days. (Another fill's days supply is the one given, a whole number: `DAYS_SUPPLY_NOT_WHOLE` otherwise.)"""
 TOO_MANY_DAYS = f"the days supply is over {MAX_DAYS_SUPPLY:,} days: check the quantity and the days supply"
 """Why a fill whose days supply (for patches, patches x wear days) is beyond any claim fails."""
 FILL_OVERFLOWS = "the fill's MME (MME/day x days) overflows"

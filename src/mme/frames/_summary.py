@@ -31,7 +31,7 @@ from mme._history import (
 )
 from mme._ndc import NdcFile
 
-from ._convert import _start, _table
+from ._convert import _dask_notice_once, _start, _table
 from ._keys import _Columns
 from ._rows import _annotate, _number, _ok, _round
 from ._schema import _T, MME_DAYS_SUPPLY, MME_ERROR, MME_EXCLUDED, MME_PER_DAY, Frame, _col
@@ -107,6 +107,7 @@ def _is_date(y: nw.Expr, m: nw.Expr, d: nw.Expr) -> nw.Expr:
     return ((m >= 1) & (m <= 12) & (d >= 1) & (d <= month_days)).fill_null(value=False)
 
 
+@_dask_notice_once
 def summarize(
     frame: IntoFrameT,
     *,
