@@ -1477,6 +1477,18 @@ def test_dask_gets_narwhals_notice_once_a_call_where_it_was_made() -> None:
     assert (out["mme_per_day"].tolist(), summary["total_mme"].tolist()) == ([30.0], [300.0])
 
 
+@pytest.mark.parametrize("backend", FAST)
+def test_summarize_sorts_patients_on_every_fast_backend(backend: str) -> None:
+    """A Polars LazyFrame gave its patients in another order each run (p50, p46, p45...; then p50, p49, p48...)."""
+    n = 60
+    ids = [f"p{(i * 37) % n:02d}" for i in range(n)]
+    table = pa.table({"patient_id": ids, "fill_date": [START] * n, "drug": ["morphine"] * n, "strength": [10.0] * n,
+                      "strength_unit": ["mg"] * n, "quantity": [30.0] * n, "days_supply": [10.0] * n})  # fmt: skip
+    for _ in range(3):
+        got = rows_of(frames.summarize(make(backend, table), start=START, end=date(2024, 1, 31)))
+        assert [r["patient_id"] for r in got] == sorted(ids)
+
+
 def test_ndc_column_needs_the_file() -> None:
     import polars as pl
 

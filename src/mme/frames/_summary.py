@@ -330,6 +330,10 @@ def _summarize(
         )  # fmt: skip
         if isinstance(native, nw.DataFrame):
             return out.sort(p).collect(backend=native.implementation).to_native()  # type: ignore[no-any-return]
+        if (
+            native.implementation in _SORTED_LAZY
+        ):  # a query, sorted when run (a Polars plan gave another order each run)
+            out = out.sort(p)
         return out.to_native()  # type: ignore[no-any-return]
 
 
@@ -339,6 +343,9 @@ _TOTALS: Final = (
     nw.col("failed_reason").min(),
     nw.col("excluded_reason").min(),
 )
+#: The lazy backends whose result is sorted by patient, as an eager frame's is; Dask and Spark sort only by a shuffle
+#: of every partition, which the caller may not need: their patients come in no set order.
+_SORTED_LAZY: Final = frozenset({nw.Implementation.POLARS, nw.Implementation.DUCKDB})
 #: How each backend sweeps (`_summarize`'s ``method``); any other rides the totals on the window sweep.
 _SWEEPS: Final[dict[nw.Implementation, Literal["window", "pairwise"]]] = {
     nw.Implementation.POLARS: "window",
