@@ -1622,7 +1622,8 @@ def test_a_regimen_overflows_in_the_unit_it_was_given_as_the_engine_reads_it(bac
 START = date(2024, 1, 1)
 HISTORY_DRUGS = ["oxycodone", "Percocet", "morphine", "methadone", "fentanyl", "buprenorphine", "Butrans", "tramadol",
                  "unobtainium", None]  # fmt: skip
-HISTORY_PRODUCTS = [("mg", None), ("mg", None), ("mg", None), ("mcg/h", "patch"), ("mg", "film"), ("furlong", None)]
+HISTORY_PRODUCTS = [("mg", None), ("mg", None), ("mg", None), ("mcg/h", "patch"), ("mg", "film"), ("furlong", None),
+                    ("mg/15 mL", "solution"), ("mg/473 mL", "solution"), ("mg/7 mL", None)]  # fmt: skip
 HISTORY_STRENGTHS = [5.0, 10.0, 20.0, 25.0, 50.0, 0.0, NAN]
 HISTORY_QUANTITIES = [1.0, 4.0, 10.0, 30.0, 60.0, 90.0, 2.5, 0.0]
 HISTORY_DAYS = [1.0, 3.0, 7.0, 10.0, 14.0, 28.0, 30.0, 45.0, 2.5, 0.0]
