@@ -947,10 +947,13 @@ def test_positive_and_the_patch_constant() -> None:
 
 
 def test_unit_factors_have_no_float_noise() -> None:
-    kind, factor = _units._unit("mcg/hr")
-    assert (kind, factor) == ("rate", 0.024)
-    assert _units._unit("ug") == ("mass", 0.001)
-    assert _units._unit("mg/5mL") == ("conc", 0.2)
+    assert _units._unit("mcg/hr") == ("rate", 0.024, 1.0)
+    assert _units._unit("ug") == ("mass", 0.001, 1.0)
+    assert _units._unit("mg/5mL") == ("conc", 0.2, 1.0)
+    # a ratio with no decimal: two whole numbers, divided once (x 0.0666666666667 was 5e-12 off)
+    assert _units._unit("mg/15 mL") == ("conc", 1.0, 15.0)
+    assert _units._unit("mcg/3 mL") == ("conc", 1.0, 3000.0)
+    assert _units._unit("mg/0.3 mL") == ("conc", 10.0, 3.0)
 
 
 def test_registry_is_private_and_shared() -> None:

@@ -1496,3 +1496,14 @@ def test_digits_of_other_scripts_are_refused_on_every_path(
     cell and FHIR: no path reads them now."""
     with pytest.raises(error, match=re.escape(message)):
         call()
+
+
+def test_a_fraction_is_read_as_the_float_nearest_it_as_a_frame_reads_one() -> None:
+    """Was an ArgumentTypeError here ('quantity must be a number, not Fraction(61, 2)') and read by mme.frames."""
+    half = mme.dispensing_mme("oxycodone", "10 mg", quantity=Fraction(61, 2), days_supply=30)  # type: ignore[arg-type]
+    assert half == mme.dispensing_mme("oxycodone", "10 mg", quantity=30.5, days_supply=30)
+    assert half.mme_per_day == 15.25
+    third = mme.daily_mme("oxycodone", (Fraction(10, 3), "mg"), per_day=Fraction(3))  # type: ignore[arg-type]
+    assert third == mme.daily_mme("oxycodone", (10 / 3, "mg"), per_day=3)
+    with pytest.raises(mme.DoseError, match=r"^quantity Fraction\(1000.*is too large: it is no finite number$"):
+        mme.dispensing_mme("oxycodone", "10 mg", quantity=Fraction(10**400), days_supply=30)  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ seconds, get one larger seeded frame each. Spark tests are marked ``slow`` (dese
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import random
@@ -19,6 +20,7 @@ import warnings
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -51,8 +53,8 @@ from mme._history import (
     summarize_by_patient,
 )
 from mme._tables import FactorRow, resolve_table
-from mme._units import _unit, not_positive
-from mme.frames import _keys, _rows, _schema, _summary
+from mme._units import not_positive, read_unit
+from mme.frames import _convert, _keys, _rows, _schema, _summary
 
 from exact_reference import exact, exact_mme
 
@@ -144,7 +146,8 @@ DRUGS = [
     "oxymorphone", "meperidine", "levorphanol", "pentazocine", "butorphanol", "sufentanil", "dihydrocodeine",
     "opium", "aspirin", "unobtainium", None,
 ]  # fmt: skip
-UNITS = ["mg", "mg", "mg", "mcg", "mcg/h", "mcg/h", "mg/mL", "mg/5 mL", "mcg/spray", "mL", "g", "mg/day", "parsec", ""]
+UNITS = ["mg", "mg", "mg", "mcg", "mcg/h", "mcg/h", "mg/mL", "mg/5 mL", "mcg/spray", "mL", "g", "mg/day", "parsec", "",
+         "mg/15 mL", "mg/3 mL", "mg/7 mL", "mg/473 mL", "mcg/3 mL", "mg/0.3 mL"]  # fmt: skip
 STRENGTHS = [0.5, 1.0, 2.5, 5.0, 7.5, 10.0, 12.0, 25.0, 30.0, 50.0, 75.0, 100.0, 400.0, 0.0, -5.0, NAN, 1e308]
 QUANTITIES = [1.0, 4.0, 10.0, 14.0, 30.0, 60.0, 90.0, 120.0, 0.5, 0.0, -1.0, NAN, None, 1e308]
 DAYS = [1.0, 3.0, 7.0, 10.0, 14.0, 28.0, 30.0, 90.0, 2.5, 10 / 3, 0.0, -3.0, NAN, None, 1e-320]
@@ -203,8 +206,8 @@ def cell(value: float | None) -> float:
 
 def exact_dispensing(row: dict[str, Any], result: mme.DailyMME) -> float:
     """`exact_mme` of a dispensing row: strength x quantity (x package) / days supply, a rate as it is."""
-    kind, multiplier = _unit(row["strength_unit"])
-    strength = exact(row["strength"]) * exact(multiplier)
+    kind, num, den, _ = read_unit(row["strength_unit"])  # the exact ratio (1/15 for mg/15 mL), not a float of it
+    strength = exact(row["strength"]) * Fraction(num) / Fraction(den)
     if kind == "rate":
         return exact_mme(result, strength)
     quantity = exact(row["quantity"]) * (exact(row["package_ml"]) if row.get("package_ml") else 1)
@@ -304,6 +307,28 @@ def test_dispensing_mme_equals_the_scalar_engine(
     check_dispensings(run_dispensings(backend, rows, optional, table), rows, table)
 
 
+#: Strengths per N mL whose 1/N has no decimal: (drug, strength, unit, quantity, days, the exact MME/day, cdc-2022).
+PER_N_ML = [
+    ("hydrocodone", 7.5, "mg/15 mL", 3000.0, 1.0, 1500.0),  # was 1500.000000001 (x 0.0666666666667)
+    ("hydrocodone", 7.5, "mg/15 mL", 14190.0, 1.0, 7095.0),  # was 7095.000000004
+    ("hydrocodone", 5.0, "mg/15 mL", 14190.0, 1.0, 4730.0),
+    ("oxycodone", 20.0, "mg/473 mL", 240.0, 10.0, 1.522198732),  # 1.52219873150...: was 1.522198731
+    ("hydrocodone", 12.0, "mg/473 mL", 1800.0, 30.0, 1.522198732),
+    ("morphine", 1.3, "mg/7 mL", 7000.0, 13.0, 100.0),
+    ("hydromorphone", 1.0, "mg/3 mL", 90.0, 1.0, 150.0),
+    ("morphine", 30.0, "mcg/3 mL", 9000.0, 1.0, 90.0),
+]
+
+
+@pytest.mark.parametrize("backend", FAST)
+def test_a_strength_per_n_ml_is_exact(backend: str) -> None:
+    rows = [dict(zip(("drug", "strength", "strength_unit", "quantity", "days_supply"), c[:5], strict=True)) | {"id": i}
+            for i, c in enumerate(PER_N_ML)]  # fmt: skip
+    got = [r["mme_per_day"] for r in by_id(run_dispensings(backend, rows, [], "cdc-2022"))]
+    scalar = [mme.dispensing_mme(d, f"{s} {u}", quantity=q, days_supply=n).mme_per_day for d, s, u, q, n, _ in PER_N_ML]
+    assert got == scalar == [c[5] for c in PER_N_ML]
+
+
 def _tiered_rows() -> list[tuple[str, str | None, list[Decimal]]]:
     """Every shipped table's tiered rows: the table, its variant and the daily doses where its factor changes (and
     where a warning starts)."""
@@ -355,6 +380,20 @@ def test_the_tier_at_its_edge_is_the_scalar_engines(
     1-20), though in binary 12 / 5 x 25 / 3 is 20.000000000000004."""
     rows, table, variant = case
     check_dispensings(run_dispensings(backend, rows, [], table, variant=variant), rows, table, variant)
+
+
+@pytest.mark.parametrize("backend", FAST)
+def test_the_tier_is_chosen_by_the_reported_daily_dose_on_every_path(backend: str) -> None:
+    """methadone.md's rule: 20.0000000004 mg/day is reported as 20 and tiered (0, 20] -> 4 under cdc-2016, as every
+    path reports it; 20.000000001 is in (20, 40] -> 8."""
+    doses = [("20.0000000004", 4, 80.000000002), ("20.0000000005", 4, 80.000000002), ("20.000000001", 8, 160.000000008)]
+    rows = [{"id": i, "drug": "methadone", "strength": float(d), "strength_unit": "mg", "quantity": 1.0,
+             "days_supply": 1.0} for i, (d, _, _) in enumerate(doses)]  # fmt: skip
+    got = [(r["mme_factor"], r["mme_per_day"]) for r in by_id(run_dispensings(backend, rows, [], "cdc-2016"))]
+    scalar = [
+        mme.dispensing_mme("methadone", f"{d} mg", quantity=1, days_supply=1, table="cdc-2016") for d, _, _ in doses
+    ]
+    assert got == [(float(r.factor or 0), r.mme_per_day) for r in scalar] == [(f, m) for _, f, m in doses]
 
 
 #: float32 values whose widened float is not the number written (3.3 is 3.2999999523), and one whose exact value is
@@ -1400,6 +1439,57 @@ def test_ndc_claims_equal_ndc_mme(backend: str, table: str | None, ndc_file: Any
     assert got[0]["mme_per_day"] == 60.0  # fentanyl 25 mcg/h: 25 x 7.2 / 3 (file), or 25 x 2.4 (CDC 2022)
 
 
+@pytest.mark.parametrize("backend", ["polars", "pandas", "duckdb"])
+def test_an_ndc_as_a_whole_float_is_one_rule(
+    backend: str, ndc_file: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A float column of NDCs (pandas' integers with nulls) was read by frames, while mme.ndc_mme(93002401.0) and
+    the text 93002401.0 in mme batch were "not an NDC"; a Fraction quantity was read by frames and refused by the
+    scalar functions."""
+    arrow = pa.table({"id": [0, 1, 2], "ndc": pa.array([93002401.0, 93002401.5, None], pa.float64()),
+                      "quantity": [60.0, 60.0, 60.0], "days_supply": [30.0, 30.0, 30.0]})  # fmt: skip
+    got = by_id(frames.dispensing_mme(make(backend, arrow), ndc="ndc", ndc_file=ndc_file))
+    scalar = mme.ndc_mme(93002401.0, quantity=Fraction(60), days_supply=30, ndc_file=ndc_file).mme_per_day  # type: ignore[arg-type]
+    assert [r["mme_per_day"] for r in got] == [scalar, None, None] == [30.0, None, None]
+    assert "not an NDC" in got[1]["mme_error"]
+    src, ndc_path, dst = tmp_path / "claims.csv", tmp_path / "ndc.csv", tmp_path / "out.csv"
+    src.write_text("ndc,quantity,days_supply\n93002401.0,60,30\n93002401.5,60,30\n")
+    ndc_path.write_text(NDC_CSV)
+    code, _, _ = cli(["batch", str(src), "-o", str(dst), "--ndc-col", "ndc", "--ndc-file", str(ndc_path)], capsys)
+    import polars as pl
+
+    assert code == 0
+    assert pl.read_csv(dst)["mme_per_day"].to_list() == [30.0, None]
+
+
+def test_dask_gets_narwhals_notice_once_a_call_where_it_was_made() -> None:
+    """narwhals' notice that its Dask support is moving came three times a call, from mme's own lines."""
+    dd = pytest.importorskip("dask.dataframe")
+    table = pa.table({"patient_id": ["p"], "fill_date": [START], "drug": ["morphine"], "strength": [10.0],
+                      "strength_unit": ["mg"], "quantity": [30.0], "days_supply": [10.0]})  # fmt: skip
+    claims = dd.from_pandas(table.to_pandas(), npartitions=1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = frames.dispensing_mme(claims).compute()
+        summary = frames.summarize(frame=claims, start=START, end=date(2024, 1, 31)).compute()
+    notices = [w for w in caught if issubclass(w.category, FutureWarning) and "Dask support" in str(w.message)]
+    notice = _convert._dask_notice()  # None with narwhals-dask installed: then no notice at all
+    assert [(w.filename, str(w.message)) for w in notices] == ([(__file__, notice)] * 2 if notice else [])
+    assert (out["mme_per_day"].tolist(), summary["total_mme"].tolist()) == ([30.0], [300.0])
+
+
+@pytest.mark.parametrize("backend", FAST)
+def test_summarize_sorts_patients_on_every_fast_backend(backend: str) -> None:
+    """A Polars LazyFrame gave its patients in another order each run (p50, p46, p45...; then p50, p49, p48...)."""
+    n = 60
+    ids = [f"p{(i * 37) % n:02d}" for i in range(n)]
+    table = pa.table({"patient_id": ids, "fill_date": [START] * n, "drug": ["morphine"] * n, "strength": [10.0] * n,
+                      "strength_unit": ["mg"] * n, "quantity": [30.0] * n, "days_supply": [10.0] * n})  # fmt: skip
+    for _ in range(3):
+        got = rows_of(frames.summarize(make(backend, table), start=START, end=date(2024, 1, 31)))
+        assert [r["patient_id"] for r in got] == sorted(ids)
+
+
 def test_ndc_column_needs_the_file() -> None:
     import polars as pl
 
@@ -1444,8 +1534,8 @@ def expected_regimen(row: dict[str, Any], table: str, with_count: bool) -> dict[
     except mme.MMEError as exc:
         return none | {"mme_error": str(exc)}
     if r.mme_per_day is not None:
-        kind, multiplier = _unit(row["dose_unit"])
-        daily = exact(row["dose"]) * exact(multiplier) * exact(row["count"] if with_count else 1.0)
+        kind, num, den, _ = read_unit(row["dose_unit"])
+        daily = exact(row["dose"]) * Fraction(num) / Fraction(den) * exact(row["count"] if with_count else 1.0)
         if kind != "rate":
             per_day = row["per_day"]
             daily *= exact(per_day if isinstance(per_day, float) else _per_day(per_day, None) or 1.0)
@@ -1533,7 +1623,8 @@ def test_a_regimen_overflows_in_the_unit_it_was_given_as_the_engine_reads_it(bac
 START = date(2024, 1, 1)
 HISTORY_DRUGS = ["oxycodone", "Percocet", "morphine", "methadone", "fentanyl", "buprenorphine", "Butrans", "tramadol",
                  "unobtainium", None]  # fmt: skip
-HISTORY_PRODUCTS = [("mg", None), ("mg", None), ("mg", None), ("mcg/h", "patch"), ("mg", "film"), ("furlong", None)]
+HISTORY_PRODUCTS = [("mg", None), ("mg", None), ("mg", None), ("mcg/h", "patch"), ("mg", "film"), ("furlong", None),
+                    ("mg/15 mL", "solution"), ("mg/473 mL", "solution"), ("mg/7 mL", None)]  # fmt: skip
 HISTORY_STRENGTHS = [5.0, 10.0, 20.0, 25.0, 50.0, 0.0, NAN]
 HISTORY_QUANTITIES = [1.0, 4.0, 10.0, 30.0, 60.0, 90.0, 2.5, 0.0]
 HISTORY_DAYS = [1.0, 3.0, 7.0, 10.0, 14.0, 28.0, 30.0, 45.0, 2.5, 0.0]
@@ -1812,7 +1903,8 @@ def test_a_bad_date_cell_fails_its_row_not_the_run(backend: str) -> None:
         pytest.importorskip("dask.dataframe")
     dates = ["2024-01-01", " 2024-01-05 ", "garbage", "2023-02-29", "2024-13-01", "", "2024-02-29", "2024-04-31",
              "2024-01-01 00:00:00", "2024-01-02T23:30-05:00", "2024-01-03T10:00:00.123Z", "2024-01-01 25",
-             "2024-01-01x", "01/02/2024", "2024-01-0100:00"]  # fmt: skip
+             "2024-01-01x", "01/02/2024", "2024-01-0100:00", "2024-01-01T25:00", "2024-01-01 23:60",
+             "2024-01-01T10:00+24:00", "20240101", "2024-W01-1"]  # fmt: skip
     n = len(dates)
     table = pa.table({"patient_id": [f"p{i}" for i in range(n)], "fill_date": dates, "drug": ["morphine"] * n,
                       "strength": [10.0] * n, "strength_unit": ["mg"] * n, "quantity": [30.0] * n,
@@ -1823,6 +1915,13 @@ def test_a_bad_date_cell_fails_its_row_not_the_run(backend: str) -> None:
     assert {p for p, r in out.items() if r["n_failed"] == 0} == good
     assert all(out[p]["total_mme"] == 300.0 for p in good)
     assert all(r["failed_reason"] == NO_DATE and r["total_mme"] is None for p, r in out.items() if p not in good)
+    read_by_a_dispensing = set()  # one rule: a `Dispensing` reads the same texts (hour 25 was 1 January in a frame)
+    for i, text in enumerate(dates):
+        with contextlib.suppress(ValidationError):
+            Dispensing(patient_id=f"p{i}", drug="morphine", strength="10 mg", quantity=30, days_supply=10,
+                       fill_date=text)  # fmt: skip
+            read_by_a_dispensing.add(f"p{i}")
+    assert read_by_a_dispensing == good
 
 
 @pytest.mark.parametrize("backend", FAST)
@@ -1836,6 +1935,19 @@ def test_a_fill_date_column_of_numbers_is_refused(backend: str, dates: pa.Array)
                       "strength_unit": ["mg"], "quantity": [30.0], "days_supply": [10.0]})  # fmt: skip
     with pytest.raises(mme.ColumnError, match=r"fill_date 'fill_date' holds .*not dates.*YYYY-MM-DD"):
         frames.summarize(make(backend, table), start=START, end=date(2024, 3, 31))
+
+
+@pytest.mark.parametrize("backend", FAST)
+def test_a_window_of_datetimes_is_read_by_their_calendar_days_as_in_summarize(backend: str) -> None:
+    """Two datetimes were read as dates here, and failed (TypeError, ValidationError) in mme.summarize; a datetime
+    beside a date raised TypeError in both."""
+    table = pa.table({"patient_id": ["p"], "fill_date": [START], "drug": ["morphine"], "strength": [10.0],
+                      "strength_unit": ["mg"], "quantity": [30.0], "days_supply": [10.0]})  # fmt: skip
+    want = rows_of(frames.summarize(make(backend, table), start=START, end=date(2024, 1, 31)))
+    for start, end in [(datetime(2024, 1, 1, 23, 59), date(2024, 1, 31)),
+                       (datetime(2024, 1, 1, 12, tzinfo=ZoneInfo("America/New_York")), datetime(2024, 1, 31, 8))]:  # fmt: skip
+        assert rows_of(frames.summarize(make(backend, table), start=start, end=end)) == want
+    assert want[0]["mme_per_window_day"] == 9.677419355  # 300 MME over the 31 days of January
 
 
 @pytest.mark.parametrize("backend", FAST)
@@ -2062,9 +2174,10 @@ def test_cli_summarize(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 def test_cli_summarize_refuses_a_bad_date(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "fills.csv"
     src.write_text("patient_id,fill_date,drug,strength,strength_unit,quantity,days_supply\n")
-    code, _, err = cli(["summarize", str(src), "--start", "July", "--end", "2018-09-28"], capsys)
-    assert code == 2
-    assert "not a date" in err
+    for bad in ("July", "20240101", "2024-W01-1", "2018-07-01T25:00"):  # read as a cell is: were 1 January 2024
+        code, _, err = cli(["summarize", str(src), "--start", bad, "--end", "2018-09-28"], capsys)
+        assert code == 2
+        assert f"not a date: {bad!r} (write YYYY-MM-DD)" in err
 
 
 def test_a_result_that_rounds_to_0_fails_its_row_as_in_the_engine() -> None:

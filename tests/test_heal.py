@@ -159,6 +159,9 @@ def test_buprenorphine_only_gives_none_then_zeros() -> None:
         )
     w = r.without_buprenorphine
     assert (w.total_mme, w.total_days, w.mme1, w.mme2, w.mme3, w.mme4) == (0, 0, None, 0, 0, 0)
+    assert w.no_mme is not None
+    assert "no medication in this grouping" in w.no_mme
+    assert r.with_buprenorphine.no_mme is None
     assert r.with_buprenorphine.mme2 == pytest.approx(1.95)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from fractions import Fraction
 from typing import Any, TypedDict
 
@@ -20,6 +20,7 @@ from mme._history import (
     TOTAL_OVERFLOWS,
     Dispensing,
     Exposure,
+    Metric,
     Summary,
     exposure,
     summarize,
@@ -48,7 +49,7 @@ def window(days: int, first: int = 0) -> Window:
     return {"start": DAY0 + timedelta(first), "end": DAY0 + timedelta(first + days - 1)}
 
 
-DEFINITIONS = ("mme_per_days_supply", "mme_per_therapy_day", "mme_per_window_day", "max_daily_mme")
+DEFINITIONS: tuple[Metric, ...] = ("mme_per_days_supply", "mme_per_therapy_day", "mme_per_window_day", "max_daily_mme")
 
 
 def four(s: Summary) -> tuple[float | None, ...]:
@@ -214,6 +215,8 @@ def test_patch_fraction_of_a_day_is_refused() -> None:
     with pytest.raises(mme.DoseError, match="whole number of days"):
         exposure([half])
     assert [f.reason for f in summarize([half], **window(30)).failed] == [NOT_WHOLE_DAYS]
+    # it says what is not whole: not the 7 days given, but 2.5 patches x 3 days of wear
+    assert NOT_WHOLE_DAYS.startswith("the patches dispensed x their days of wear is not a whole number of days")
 
 
 # -- failed fills: never 0 ------------------------------------------------------------------------
@@ -235,7 +238,8 @@ def test_a_patient_whose_only_fill_failed_has_no_totals() -> None:
     assert (s.n_failed, s.n_dispensings, s.failed[0].dispensing) == (1, 0, bad)
     assert s.failed[0].reason == str(_error_of(lambda: mme.dispensing_mme("unobtainium", "5 mg", quantity=14,
                                                                           days_supply=7)))  # fmt: skip
-    assert s.reached("max_daily_mme") == ()
+    with pytest.raises(mme.DoseError, match=r"max_daily_mme is unknown, so no threshold can be judged: 1 fill"):
+        s.reached("max_daily_mme")  # was (): counted as below 50
     assert Summary.model_validate_json(s.model_dump_json()) == s
     # dropped, it leaves nothing to count: still no totals (was 0.0 total, 0.0 a day at most)
     dropped = summarize([bad, fill("buprenorphine", "8 mg", route="sublingual")], **window(30), on_failed="drop")
@@ -253,6 +257,20 @@ def test_one_good_and_one_failed_fill(clip: bool) -> None:
     alone = summarize([good], **window(30), clip_to_window=clip)
     assert [getattr(dropped, name) for name in TOTALS] == [getattr(alone, name) for name in TOTALS]
     assert (dropped.n_failed, dropped.failed, dropped.on_failed) == (1, s.failed, "drop")
+    assert dropped.reached("max_daily_mme") == alone.reached("max_daily_mme") == ()  # 15: known, below 50
+
+
+def test_reached_is_unknown_not_nothing_with_a_failed_fill() -> None:
+    """100 MME/day plus a failed fill: the MME is unknown (maybe over 90), not under 50; excluded-only reaches ()."""
+    big = fill("morphine", "50 mg", quantity=60, days=30)  # 100 MME/day
+    s = summarize([big, fill("oxycodone", "5 furlong", on=3)], **window(30))
+    for metric in DEFINITIONS:
+        with pytest.raises(mme.DoseError, match=rf"^{metric} is unknown.*1 fill\(s\) in the window failed \(first: "
+                                                r"oxycodone 5 furlong filled 2023-01-04: .*on_failed='drop'"):  # fmt: skip
+            s.reached(metric)
+    assert summarize([big], **window(30)).reached("max_daily_mme") == (50.0, 90.0)
+    excluded_only = summarize([fill("buprenorphine", "8 mg", route="sublingual")], **window(30), table="cdc-2022")
+    assert excluded_only.reached("max_daily_mme") == ()
 
 
 @pytest.mark.parametrize("clip", [True, False])
@@ -344,11 +362,48 @@ def test_dispensing_json_round_trip_and_coercions() -> None:
         # pydantic read a number as seconds since 1970: 1704067200 was 2024-01-01, 259200 1970-01-04
         ({"fill_date": 1704067200}, "fill_date\n  Value error, 1704067200 is a number, not a date"),
         ({"fill_date": 259200.0}, "fill_date\n  Value error, 259200.0 is a number, not a date"),
+        # text as a frame's cell is read: "1704067200" was 2024-01-01, hour 25 and ISO week dates are no dates
+        ({"fill_date": "1704067200"}, "fill_date\n  Value error, '1704067200' is not a date: write YYYY-MM-DD"),
+        ({"fill_date": "2024-01-01T25:00"}, "fill_date\n  Value error, '2024-01-01T25:00' is not a date"),
+        ({"fill_date": "2024-W01-1"}, "fill_date\n  Value error, '2024-W01-1' is not a date"),
+        ({"fill_date": "20240101"}, "fill_date\n  Value error, '20240101' is not a date"),
     ],
 )
 def test_dispensing_rejects(bad: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         fill(**bad)
+
+
+@pytest.mark.parametrize(
+    "when",
+    [datetime(2024, 12, 31, 23, 30), datetime(2024, 12, 31, 23, 30, tzinfo=timezone(timedelta(hours=-5))),
+     "2024-12-31T23:30:00-05:00", "2024-12-31 00:00:00", " 2024-12-31 "],
+)  # fmt: skip
+def test_a_fill_date_with_a_time_is_its_calendar_day_as_in_a_frame(when: object) -> None:
+    """Was refused ("Datetimes provided to dates should have zero time") where mme.frames reads 31 December."""
+    assert fill(fill_date=when).fill_date == date(2024, 12, 31)
+
+
+def test_a_window_of_datetimes_is_read_by_their_calendar_days() -> None:
+    """A datetime start raised TypeError (datetime vs date) or, for two, pydantic's ValidationError on the result."""
+    fills = [fill(on=0), fill(on=40)]
+    want = summarize(fills, start=DAY0, end=DAY0 + timedelta(29))
+    for start, end in [
+        (datetime(2023, 1, 1, 23, 59), DAY0 + timedelta(29)),
+        (datetime(2023, 1, 1, 12), datetime(2023, 1, 30, 8)),
+        (datetime(2023, 1, 1, 12, tzinfo=UTC), datetime(2023, 1, 30, 23, tzinfo=timezone(timedelta(hours=9)))),
+    ]:
+        got = summarize(fills, start=start, end=end)
+        assert got == want
+        assert (got.start, got.end) == (DAY0, DAY0 + timedelta(29))
+
+
+def test_exposure_past_the_last_date_is_a_dose_error() -> None:
+    """Was a bare ValueError (year 10000 is out of range); summarize counts the same fill by days."""
+    late = fill(fill_date=date(9999, 12, 1), days=60)
+    with pytest.raises(mme.DoseError, match="runs past 9999-12-31"):
+        exposure([late])
+    assert summarize([late], start=date(9999, 12, 1), end=date(9999, 12, 31)).total_days_supply == 31
 
 
 def test_summarize_rejects_mixed_patients_empty_input_and_reversed_window() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from decimal import Decimal
@@ -59,9 +60,15 @@ def xlsx_file(year: int) -> NdcFile:
         (54017613, "00054017613"),
         (35356060504, "35356060504"),
         (1234567890, "01234567890"),  # a number lost its leading zero: not a 10-digit NDC
+        # a whole number with a decimal point is its digits, as mme.frames reads a float column (pandas' integers
+        # with nulls): were refused here and in mme batch, read by mme.frames
+        (2.035102e6, "00002035102"),
+        (93002401.0, "00093002401"),
+        ("93002401.0", "00093002401"),
+        (Decimal("93002401.00"), "00093002401"),
     ],
 )
-def test_normalize_ndc(text: str | int, expected: str) -> None:
+def test_normalize_ndc(text: str | int | float, expected: str) -> None:
     assert normalize_ndc(text) == expected
 
 
@@ -85,7 +92,14 @@ def test_normalize_ndc(text: str | int, expected: str) -> None:
         -2035102,
         0,
         10**11,
-        2.035102e6,
+        2035102.5,
+        "2035102.5",
+        "2035102.",
+        ".0",
+        math.nan,
+        math.inf,
+        Decimal("sNaN"),
+        "1234567890.0",  # 10 digits, as the text "1234567890" is
         None,
     ],
 )
@@ -335,7 +349,18 @@ def test_workbook_with_numeric_ndc_and_float_factors(tmp_path: Path) -> None:
         (
             "NDC,GENNME,Master_Form,Strength,UOM,MME_Conversion_Factor\n"
             "00002035102,Codeine,Tablet,30,MG,0.15\n00002035102,Codeine,Tablet,30,MG,0.2\n",
-            "twice",
+            r"row 3: NDC 00002035102 is listed twice as different products: rows 2 and 3 differ in factor \(0.15 vs 0.2\)",
+        ),
+        (  # the same factor, twice the strength: the first row won, with no word
+            "NDC,GENNME,Master_Form,Strength,UOM,MME_Conversion_Factor\n"
+            "00002035102,Oxycodone,Tablet,10,MG,1.5\n00002035102,Oxycodone,Tablet,20,MG,1.5\n",
+            r"rows 2 and 3 differ in strength \(10.0 vs 20.0\); keep the right one$",
+        ),
+        (  # another drug and form: an oxycodone tablet or a morphine solution?
+            "NDC,GENNME,Master_Form,Strength,UOM,MME_Conversion_Factor\n"
+            "00002035102,Oxycodone,Tablet,10,MG,1.5\n00002035102,Morphine,Solution,10,MG/ML,1.5\n",
+            r"differ in generic_name \(Oxycodone vs Morphine\), drug \(oxycodone vs morphine\), form "
+            r"\(tablet vs solution\), unit \(mg vs mg/mL\), master_form \(Tablet vs Solution\);",
         ),
         ("", "empty"),
     ],
@@ -346,6 +371,15 @@ def test_malformed_csv(tmp_path: Path, content: str, message: str) -> None:
     with pytest.raises(TableError, match=message) as info:
         read_ndc_file(path)
     assert str(path.name) in str(info.value)
+
+
+def test_a_row_repeated_as_it_is_is_read_once(tmp_path: Path) -> None:
+    path = tmp_path / "cdc.csv"
+    row = "00002035102,Oxycodone,Tablet,10,MG,1.5\n"
+    path.write_text("NDC,GENNME,Master_Form,Strength,UOM,MME_Conversion_Factor\n" + row * 2, encoding="utf-8")
+    file = read_ndc_file(path)
+    assert len(file) == 1
+    assert (file.lookup("00002035102").strength, file.lookup("00002035102").factor) == (10.0, Decimal("1.5"))
 
 
 def test_not_a_cdc_file(tmp_path: Path) -> None:

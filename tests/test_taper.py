@@ -11,6 +11,8 @@ import statistics
 import sys
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -611,6 +613,42 @@ def test_from_dispensings_lost_zero_and_excluded() -> None:
     assert "from dispensings: days_supply" in str(summary)
 
 
+@pytest.mark.parametrize("definition", list(taper.DEFINITIONS))
+def test_from_dispensings_a_failed_fill_fails_its_window_never_0(definition: taper.Definition) -> None:
+    anchor = date(2020, 1, 1)
+    fills = [
+        fill("A", "oxycodone", "10 mg", 120, 30, anchor),
+        fill("A", "oxycodone", "10 mg", 120, 30, date(2020, 3, 1)),
+        fill("A", "oxycodone", "10 furlong", 120, 30, date(2020, 3, 5)),  # fails: the 2 months MME is unknown
+        fill("B", "oxycodone", "10 mg", 120, 30, anchor),
+        fill("B", "unobtainium", "10 mg", 30, 30, date(2020, 3, 5)),  # alone in its window
+        fill("C", "oxycodone", "10 mg", 120, 30, anchor),
+        fill("C", "oxycodone", "10 furlong", 120, 30, date(2020, 3, 5)),
+        fill("C", "buprenorphine", "8 mg", 30, 30, date(2020, 3, 1), form="tablet", route="sublingual"),
+    ]
+    windows = {"baseline": (0, 29), "2 months": (60, 89)}
+    m = taper.from_dispensings(fills, windows, dict.fromkeys("ABC", anchor), definition=definition)
+    later = [p.cells[1] for p in m.patients]
+    assert [(c.status, c.mme_per_day) for c in later] == [("failed", None)] * 3
+    assert "10 furlong" in (later[0].error or "")
+    assert "unobtainium" in (later[1].error or "")
+    assert "furlong" in (later[2].error or "")
+    assert later[2].excluded
+    assert not any("every fill in the window is excluded" in n for n in m.patients[2].notes)
+    assert all(any(n.startswith("2 months: failed, no value (not 0)") for n in p.notes) for p in m.patients)
+    row = taper.summarize_cohort(m).row("2 months")
+    assert (row.n_failed, row.n_observed, row.n_paired) == (3, 0, 0)
+    assert [c.n for c in row.counts if c.key == "cessation"] == [0]
+
+
+def test_a_given_dose_too_small_for_a_float_is_refused_not_0() -> None:
+    for value in (Decimal("1e-400"), Fraction(1, 10**400)):
+        with pytest.raises(mme.CohortError, match="too small for a float"):
+            taper.dose_matrix([{"patient_id": "A", "timepoint": "t0", "mme_per_day": value}], ["t0"])
+    zero = {"patient_id": "A", "timepoint": "t0", "mme_per_day": Decimal("0E-400")}
+    assert taper.dose_matrix([zero], ["t0"]).column("t0") == (0.0,)
+
+
 def test_from_dispensings_checks_its_inputs() -> None:
     anchor = date(2020, 1, 1)
     with pytest.raises(taper.CohortError, match="unknown definition"):
@@ -761,6 +799,10 @@ def test_cli_without_scipy_prints_the_table(
          r"is not UTF-8 text \(line 2, .*save it as UTF-8"),
         (b"patient_id,timepoint,medication\n1,t0\n",  # pydantic's page of text, on one line now
          r"line 2: cannot read the record .*: give exactly one of medication \(an expression or 'none'\) and mme_per_day$"),
+        # a positive dose read as 0.0: a cessation (-100%) where the file says a dose
+        (b"patient_id,timepoint,mme_per_day\n1,t0,1e-400\n",
+         r"line 2: cannot read the record \{'patient_id': '1', 'timepoint': 't0', 'mme_per_day': '1e-400'\}: "
+         r"mme_per_day 1E-400 is positive but too small for a float: it would read as 0 \(a cessation\)$"),
     ],
 )  # fmt: skip
 def test_read_csv_refuses_what_it_would_read_wrong(tmp_path: Path, content: bytes, message: str) -> None:

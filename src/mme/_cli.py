@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, NoReturn, TextIO
+from typing import IO, Any, NoReturn, TextIO, cast
 
 import mme
 from mme._tables import table_slugs
@@ -758,8 +758,11 @@ def _check_csv_columns(schema: Any) -> None:
 
 
 def _iso_date(text: str) -> date:
+    """A date as a cell is read (`mme._history.DATE_TEXT`): 20240101 or 2024-W01-1 is refused, as in a cell."""
+    from ._history import calendar_day  # deferred: a one-off conversion reads no dispensings
+
     try:
-        return date.fromisoformat(text)
+        return cast("date", calendar_day(text))
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (write YYYY-MM-DD)") from None
 

@@ -567,7 +567,10 @@ class Plan:
     kind: Kind | None = None
     """The unit's kind (None: unread)."""
     unit_mult: float = 1.0
-    """The unit -> the engine's canonical unit (mg, mg/day, mg/mL); 1 when the caller gave the kind."""
+    """The unit -> the engine's canonical unit (mg, mg/day, mg/mL): x this / `unit_div`; 1 when the caller gave the
+    kind."""
+    unit_div: float = 1.0
+    """The divisor of a unit whose ratio is no decimal (15 for mg/15 mL: `mme._units._unit`); 1 for the others."""
     row: FactorRow | Exclusion | None = None
     wear: float = 0.0
     """Wear days of a patch (0: none)."""
@@ -652,12 +655,12 @@ def plan(
     try:
         name, route_, form_, release_ = _resolve_names(drug, route, form, release)
         if kind is None:
-            kind, mult = _unit(unit)
+            kind, mult, div = _unit(unit)
         else:
-            mult = 1.0
+            mult = div = 1.0
     except MMEError as exc:
         return _stopped(Stage.NAMES, exc, drug=canonical)
-    base: dict[str, Any] = {"drug": canonical, "kind": kind, "unit_mult": mult}
+    base: dict[str, Any] = {"drug": canonical, "kind": kind, "unit_mult": mult, "unit_div": div}
     if kind == "mass" and form_ == "spray" and route_ != "sublingual":
         base["sprays"] = True
     if regimen:
@@ -684,8 +687,8 @@ def planned(
     """The plan once the row is known (also for an NDC file's own row): the checks on the unit's kind, the
     wear period, the factor tiers and the unit conversions of `_result`, and the warnings a row may owe."""
     if base is None:
-        kind, mult = _unit(unit)
-        base = {"drug": drug, "kind": kind, "unit_mult": mult}
+        kind, mult, div = _unit(unit)
+        base = {"drug": drug, "kind": kind, "unit_mult": mult, "unit_div": div}
     kind = base["kind"]
     wear = (row.wear_days if isinstance(row, FactorRow) else None) or PATCH_WEAR_DAYS.get(drug)
     base = base | {"row": row, "wear": float(wear or 0)}

@@ -12,9 +12,10 @@ totals (None) and lists it with the reason; ``on_failed="drop"`` leaves such fil
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 from functools import partial
@@ -49,11 +50,29 @@ MAX_DAYS_SUPPLY: Final = 10_000_000
 """The most days a fill may cover (27,000 years: no claim, but calendar days stay whole numbers on every backend)."""
 
 
-def _not_a_number(value: object) -> object:
-    """Pydantic reads a number as seconds since 1970: 1704067200 would be a date, 20240101 (YYYYMMDD) refused
-    only for its time of day. A number is a date only by a convention the data does not carry."""
+DATE_TEXT: Final = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"(?:[ T](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.][0-9]+)?)?(?:Z|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)?)?$"
+)
+"""A date as text: YYYY-MM-DD, or an ISO 8601 date and time as a database exports it ("2024-01-01 00:00:00",
+"2024-01-02T23:30-05:00"), read as the date written, its calendar day where it was recorded. One rule for a
+`Dispensing`, a frame's cells and ``mme summarize --start``: "20240101", "2024-W01-1", "1704067200" (seconds since
+1970) and hour 25 are not dates."""
+
+
+def calendar_day(value: object) -> object:
+    """A date as `DATE_TEXT` and `mme.frames` read one: a datetime is its calendar day (in its own time zone), text
+    must be `DATE_TEXT`; a number is refused (a date only by a convention the data does not carry: YYYYMMDD?
+    seconds since 1970?). Anything else is left for the caller to refuse."""
     if isinstance(value, int | float | Decimal):
         raise ValueError(f"{value!r} is a number, not a date: give a date or YYYY-MM-DD text")
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        text = value.strip()
+        if not re.fullmatch(DATE_TEXT, text):
+            raise ValueError(f"{excerpt(value)} is not a date: write YYYY-MM-DD (a time after it is read as that day)")
+        return date.fromisoformat(text[:10])  # 2024-02-30 is a ValueError too
     return value
 
 
@@ -73,7 +92,7 @@ class Dispensing(BaseModel):
     strength: str = Field(min_length=1)
     quantity: float = Field(gt=0, allow_inf_nan=False)
     days_supply: int = Field(gt=0, le=MAX_DAYS_SUPPLY)
-    fill_date: Annotated[date, BeforeValidator(_not_a_number)]
+    fill_date: Annotated[date, BeforeValidator(calendar_day)]
     form: str | None = None
     route: str | None = None
     release: str | None = None
@@ -157,8 +176,20 @@ class Summary(BaseModel):
     def reached(
         self, metric: Metric, thresholds: Iterable[float] = CDC_THRESHOLDS, *, inclusive: bool = True
     ) -> tuple[float, ...]:
-        """The thresholds one definition reaches (``>=`` by default, ``>`` with ``inclusive=False``)."""
+        """The thresholds one definition reaches (``>=`` by default, ``>`` with ``inclusive=False``).
+
+        Where every fill in the window is excluded, the patient has no MME and reaches nothing: ``()``. Where a failed
+        fill leaves the MME unknown, it may be above any threshold: a `DoseError` says so and why, never ``()``
+        (which would count the patient as below 50).
+        """
         value: float | None = getattr(self, metric)
+        if value is None and self.failed:
+            first = self.failed[0]
+            raise DoseError(
+                f"{metric} is unknown, so no threshold can be judged: {self.n_failed} fill(s) in the window failed "
+                f"(first: {first.dispensing.drug} {first.dispensing.strength} filled {first.dispensing.fill_date}: "
+                f"{first.reason}); fix them, or summarize with on_failed='drop' to count the other fills"
+            )
         return thresholds_reached(value, thresholds, inclusive=inclusive)
 
 
@@ -178,11 +209,17 @@ class _Span:
 
 
 _BUP_LEFT_OUT = "buprenorphine left out (include_buprenorphine=False)"
-NOT_WHOLE_DAYS = "the days supply is not a whole number of days"
-"""Why a fill whose days supply (for patches, patches x wear days) has a fraction fails: days are calendar days."""
+NOT_WHOLE_DAYS = "the patches dispensed x their days of wear is not a whole number of days: check the quantity"
+"""Why a patch fill fails whose days supply (patches x wear days: 2.5 patches of 3 days) has a fraction: days are
+calendar days. (Another fill's days supply is the one given, a whole number: `DAYS_SUPPLY_NOT_WHOLE` otherwise.)"""
 TOO_MANY_DAYS = f"the days supply is over {MAX_DAYS_SUPPLY:,} days: check the quantity and the days supply"
 """Why a fill whose days supply (for patches, patches x wear days) is beyond any claim fails."""
 FILL_OVERFLOWS = "the fill's MME (MME/day x days) overflows"
+PAST_LAST_DATE = (
+    "a fill's days supply runs past 9999-12-31, the last date a day can be listed by: check its days supply"
+)
+"""Why `exposure`, which lists the days by date, refuses a fill (`summarize` counts days, not dates: it sums it)."""
+_AFTER_LAST_DATE: Final = date.max.toordinal() + 1
 TOTAL_OVERFLOWS = "the MME summed over the fills (a total or a day's) overflows: check the fills' amounts"
 """Why a summary has no numbers where each fill's MME is finite but their sum is not (a typed error, never inf)."""
 # What `Dispensing` refuses, said of a row of a frame (`mme.frames.summarize` fails the row, not the run).
@@ -222,10 +259,17 @@ def _one_patient(dispensings: Sequence[Dispensing]) -> str | None:
     return ids.pop() if ids else None
 
 
-def _window(start: date, end: date, on_failed: str) -> tuple[int, int]:
-    """The window's days as date ordinals ``lo .. hi - 1``, once its arguments are checked (`mme.frames` too)."""
+def _dates(start: date, end: date) -> tuple[date, date]:
+    """The window's first and last days: dates, a datetime read as its calendar day (in its own time zone), as a
+    fill's date is (`calendar_day`)."""
     if not isinstance(start, date) or not isinstance(end, date):
         raise ArgumentTypeError(f"start and end are dates (datetime.date), not {excerpt(start)}, {excerpt(end)}")
+    return tuple(d.date() if isinstance(d, datetime) else d for d in (start, end))  # type: ignore[return-value]
+
+
+def _window(start: date, end: date, on_failed: str) -> tuple[int, int]:
+    """The window's days as date ordinals ``lo .. hi - 1``, once its arguments are checked (`mme.frames` too)."""
+    start, end = _dates(start, end)
     if end < start:
         raise DoseError(f"the window ends ({end}) before it starts ({start})")
     if on_failed not in ("propagate", "drop"):
@@ -323,6 +367,8 @@ def exposure(
     if errors := [f for _, f in fills if isinstance(f, MMEError)]:
         raise errors[0]  # a series with a hole would understate every day the fill covers
     spans = [f for _, f in fills if isinstance(f, _Span)]
+    if any(s.stop > _AFTER_LAST_DATE for s in spans):
+        raise DoseError(PAST_LAST_DATE)
     daily = {
         date.fromordinal(day): _reported(seg.rate) for seg in _segments(spans) for day in range(seg.first, seg.stop)
     }
@@ -341,6 +387,8 @@ def summarize(
     on_failed: OnFailed = "propagate",
 ) -> Summary:
     """One patient's MME/day over the window ``start .. end`` (both included), four ways.
+
+    ``start`` and ``end`` are dates; a datetime is read as its calendar day (in its own time zone), as a fill's is.
 
     A fill covers ``fill_date .. fill_date + days - 1`` at its `dispensing_mme` MME/day,
     ``days`` being the engine's days supply (patches: patches x wear days). Its MME is
@@ -376,6 +424,7 @@ def summarize(
     patient = _one_patient(items)
     if patient is None:
         raise DoseError("nothing to summarize: summarize() needs at least one dispensing")
+    start, end = _dates(start, end)
     lo, hi = _window(start, end, on_failed)
     tab = resolve_table(table)
     spans: list[_Span] = []

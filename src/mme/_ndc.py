@@ -15,10 +15,11 @@ generic name names an infusion premix).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import MappingProxyType
@@ -36,6 +37,7 @@ __all__ = ["NdcFile", "NdcProduct", "ndc_mme", "normalize_ndc", "read_ndc_file"]
 # -- NDC spellings ------------------------------------------------------------------------------------------
 
 _DIGITS = re.compile(r"[0-9]+")
+_WHOLE = re.compile(r"(?<=[0-9])\.0+$")
 # 10-digit hyphenated layouts -> the segment that gets a leading zero to make 5-4-2.
 _LAYOUTS: dict[tuple[int, ...], int | None] = {(4, 4, 2): 0, (5, 3, 2): 1, (5, 4, 1): 2, (5, 4, 2): None}
 _MIN_NUMERIC = 10**6  # the smallest labeler code is 00002: an NDC has at least 7 significant digits
@@ -45,24 +47,31 @@ _HELP = (
 )
 
 
-def normalize_ndc(ndc: str | int) -> str:
+def normalize_ndc(ndc: str | int | float) -> str:
     """The 11-digit (5-4-2) form of an NDC, without hyphens.
 
     Accepts 11 digits (``"00002035102"``, also quoted as in CDC's CSVs: ``"'00002035102'"``),
     hyphenated 11 digits (``"00002-0351-02"``), 10 digits with hyphens in 4-4-2, 5-3-2 or 5-4-1
     layout (the short segment gets a leading zero: ``"0002-0351-02"`` -> ``"00002035102"``), and
     numbers whose leading zeros were lost (CDC's ``NDC_Numeric``: ``2035102`` or ``"2035102"``).
-    A 10-digit NDC without hyphens is ambiguous (which segment is short?) and is refused.
+    A 10-digit NDC without hyphens is ambiguous (which segment is short?) and is refused. A whole
+    number written with a decimal point (``93002401.0``, or the text ``"93002401.0"``, as pandas
+    writes an integer column with nulls) is read as its digits, as `mme.frames` reads a float column.
 
     Raises `NdcError` (an `ExpressionError`) for anything else.
     """
+    if isinstance(ndc, float | Decimal):  # its digits if it is a whole number, as a frame's float column is read
+        with contextlib.suppress(ValueError, ArithmeticError):  # NaN, inf
+            if ndc == int(ndc) and abs(ndc) < 2**53:
+                return normalize_ndc(str(int(ndc)))
+        raise NdcError(f"not an NDC: {ndc!r}; {_HELP}")
     if isinstance(ndc, bool) or not isinstance(ndc, str | int):
         raise NdcError(f"not an NDC: {ndc!r}; {_HELP}")
     if isinstance(ndc, int):
         if not _MIN_NUMERIC <= ndc < 10**11:
             raise NdcError(f"not an NDC: {ndc!r}; an NDC as a number has 7 to 11 digits")
         return f"{ndc:011d}"
-    text = ndc.strip().strip("'\"").strip()
+    text = _WHOLE.sub("", ndc.strip().strip("'\"").strip())  # "93002401.0": a float column written as text
     if "-" in text:
         parts = text.split("-")
         layout = tuple(len(p) for p in parts)
@@ -226,7 +235,7 @@ class NdcFile:
     def version(self) -> str:
         return f"factors as printed in {self.name}"
 
-    def lookup(self, ndc: str | int) -> NdcProduct:
+    def lookup(self, ndc: str | int | float) -> NdcProduct:
         """The product with this NDC (any spelling `normalize_ndc` reads); `NotCoveredError` if it is not listed."""
         key = normalize_ndc(ndc)
         try:
@@ -335,6 +344,7 @@ def _products(name: str, header: Sequence[object], rows: Iterable[Sequence[objec
         raise TableError(name, f"not a CDC NDC file: no column {', '.join(missing)} (columns: {', '.join(columns)})")
     drugs: dict[tuple[str, str], str | None] = {}
     products: dict[str, NdcProduct] = {}
+    first_line: dict[str, int] = {}
     for line, row in enumerate(rows, 2):
         if not any(_text(v) for v in row):
             continue
@@ -350,10 +360,23 @@ def _products(name: str, header: Sequence[object], rows: Iterable[Sequence[objec
         except (NdcError, ValueError) as exc:
             raise TableError(name, f"bad NDC: {exc}", row=line) from exc
         product = _product(name, line, ndc, cells, drugs)
-        if ndc in products and products[ndc].factor != product.factor:
-            raise TableError(name, f"NDC {ndc} is listed twice with different factors", row=line)
+        if ndc in products and products[ndc] != product:  # which row is right? A repeat of the same row is harmless
+            raise TableError(
+                name, f"NDC {ndc} is listed twice as different products: rows {first_line[ndc]} and {line} differ in "
+                f"{_differences(products[ndc], product)}; keep the right one", row=line,
+            )  # fmt: skip
         products.setdefault(ndc, product)
+        first_line.setdefault(ndc, line)
     return products
+
+
+def _differences(first: NdcProduct, second: NdcProduct) -> str:
+    """What two rows of one NDC say differently: "strength (10.0 vs 20.0), factor (1.5 vs 3)"."""
+    return ", ".join(
+        f"{f.name} ({getattr(first, f.name)} vs {getattr(second, f.name)})"
+        for f in fields(NdcProduct)
+        if getattr(first, f.name) != getattr(second, f.name)
+    )
 
 
 def _number(name: str, line: int, what: str, value: object) -> Decimal | None:
@@ -449,7 +472,7 @@ def _documented_wear(drug: str, factor: Decimal) -> int | None:
 
 
 def ndc_mme(
-    ndc: str | int,
+    ndc: str | int | float,
     *,
     quantity: float,
     days_supply: float,

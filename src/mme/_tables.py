@@ -91,7 +91,8 @@ class _Frozen(BaseModel):
 
 
 class Tier(_Frozen):
-    """One band of a dose-tiered factor: applies when ``above < daily dose <= upto``."""
+    """One band of a dose-tiered factor: applies when ``above < daily dose <= upto``, the daily dose as a result
+    reports it (rounded to 9 decimals: docs/methadone.md), so that every path, binary floats too, chooses alike."""
 
     above: DailyDose
     upto: DailyDose | None = None

@@ -31,6 +31,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
+from fractions import Fraction
 from functools import cache, lru_cache, reduce
 from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
 
@@ -239,10 +240,22 @@ def read_unit(unit: str) -> Unit:
 
 
 @lru_cache(maxsize=512)
-def _unit(unit: str) -> tuple[Kind, float]:
-    """The kind of a unit spelling and its multiplier to the canonical unit, as a float."""
+def _unit(unit: str) -> tuple[Kind, float, float]:
+    """The kind of a unit spelling, and its multiplier and divisor to the canonical unit, as floats.
+
+    The divisor is 1 where the ratio is a decimal a float is read from (mcg: x 0.001); elsewhere the ratio is
+    carried as two whole numbers (mg/15 mL: x 1 / 15), so that a strength in mg/mL is one division, correctly
+    rounded, as near the engine's exact value as a float can be (x 0.0666666666667 was 5e-12 off).
+    """
     kind, num, den, _ = read_unit(unit)
-    return kind, float(f"{float(num / den):.12g}")
+    ratio = Fraction(num) / Fraction(den)
+    rest = ratio.denominator
+    for prime in (2, 5):
+        while rest % prime == 0:
+            rest //= prime
+    if rest == 1 or max(ratio.numerator, ratio.denominator) > 2**53:  # a decimal, or too long for whole floats
+        return kind, float(ratio), 1.0
+    return kind, float(ratio.numerator), float(ratio.denominator)
 
 
 def not_positive(what: str) -> str:
@@ -311,14 +324,20 @@ def _text_amount(text: str, what: str) -> Amount:
 def _read(number: Decimal, unit: str, what: str) -> Amount:
     kind, num, den, _ = read_unit(unit)
     given = _checked(float(number), what)
-    return Amount(_checked(given * _unit(unit)[1], what), kind, unit, (product(number, num), den))
+    _, mult, div = _unit(unit)
+    return Amount(_checked(given * mult / div, what), kind, unit, (product(number, num), den))
 
 
 def _plain(value: object, what: str) -> int | float | Decimal:
     """A number argument as one of Python's own (NumPy's integers and floats, a frame's cells, as the int or float
-    they hold); any other type is an `ArgumentTypeError`."""
+    they hold; a Fraction as the float nearest it); any other type is an `ArgumentTypeError`."""
     if _is_short_float(value):  # NumPy's float32 (or float16) as written: 3.3, not the 3.2999999523 it widens to
         return float(str(value))
+    if isinstance(value, numbers.Rational) and not isinstance(value, numbers.Integral):  # a Fraction
+        try:  # the float nearest it, as a frame reads a column of them: 61/2 is 30.5
+            return float(value)
+        except OverflowError:
+            raise DoseError(f"{what} {excerpt(value)} is too large: it is no finite number") from None
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | numbers.Integral):
         raise ArgumentTypeError(f"{what} must be a number, not {excerpt(value)}")
     if isinstance(value, float):

@@ -11,7 +11,8 @@ observation window, both supplied by the user (it reads no dates)::
     mme4 = sum of single_day_mme         (every medication, whatever its dates)
 
 Every metric is given with and without buprenorphine; 0/0 is None and 0/x is 0, as the
-API answers. Factors come from the ``heal-2025`` table; this module only says which row
+API answers: a buprenorphine-only list has 0 MME without buprenorphine (``no_mme`` says why),
+where `mme.summarize` has None. Factors come from the ``heal-2025`` table; this module only says which row
 each HEAL name uses. For MME computed from dated fills, use `mme.summarize` instead.
 
     >>> from mme import heal
@@ -212,6 +213,10 @@ class HealDefinitions(BaseModel):
     mme2: float
     mme3: float
     mme4: float
+    no_mme: str | None = None
+    """Why the grouping has no MME though its numbers are 0 (no medication in it: a buprenorphine-only list
+    without buprenorphine), as the calculator answers; None when a medication counts. `mme.summarize` gives None
+    there: filter on this before pooling the zeros with patients whose MME is 0."""
 
 
 class HealResult(BaseModel):
@@ -229,6 +234,11 @@ class HealResult(BaseModel):
 _OVERFLOW = "the MME overflows: check the dose, doses_per_24_hours and days_of_medication"
 
 
+_NO_MEDICATION = (
+    "no medication in this grouping (every one is buprenorphine): no MME, reported as 0 as the calculator does"
+)
+
+
 def _definitions(meds: list[MedicationMME], therapy_days: float, window_days: float) -> HealDefinitions:
     try:
         total_mme = math.fsum(m.mme for m in meds)
@@ -239,7 +249,7 @@ def _definitions(meds: list[MedicationMME], therapy_days: float, window_days: fl
     return HealDefinitions(
         therapy_days=therapy_days, observation_window_days=window_days, total_mme=total_mme, total_days=total_days,
         mme1=total_mme / total_days if total_days else None, mme2=total_mme / therapy_days,
-        mme3=total_mme / window_days, mme4=mme4,
+        mme3=total_mme / window_days, mme4=mme4, no_mme=None if meds else _NO_MEDICATION,
     )  # fmt: skip
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+import functools
+import importlib.util
+import re
+import warnings
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import narwhals as nw
 from narwhals.typing import IntoFrameT
@@ -21,6 +25,37 @@ if TYPE_CHECKING:  # imported where RxCUIs are read: a run without them does not
     from mme.rxnorm import RxnormLike
 
 # -- public: dispensings ----------------------------------------------------------------------------------
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _dask_notice() -> str | None:
+    """narwhals' notice that its Dask support moves to ``narwhals-dask``: None where it gives none (narwhals-dask is
+    installed, or narwhals is older than the notice)."""
+    from narwhals import _namespace
+
+    notice = getattr(_namespace, "DASK_PLUGIN_WARNING", None)
+    return notice if isinstance(notice, str) and importlib.util.find_spec("narwhals_dask") is None else None
+
+
+def _dask_notice_once(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """narwhals gives its notice on Dask at each of its steps, three times a call, from mme's own lines: it is given
+    once a call here, where the call was made."""
+
+    @functools.wraps(function)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        frame = args[0] if args else kwargs.get("frame")
+        notice = _dask_notice() if type(frame).__module__.split(".")[0] == "dask" else None
+        if notice is None:
+            return function(*args, **kwargs)
+        warnings.warn(notice, FutureWarning, stacklevel=2)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", re.escape(notice[:40]), FutureWarning)
+            return function(*args, **kwargs)
+
+    return run
 
 
 def _table(table: TableLike | None, ndc: str | None) -> Table | None:
@@ -57,6 +92,7 @@ def _finish(before: _AnyFrame, after: Frame, added: Sequence[str], eager: nw.Dat
     return after.collect(backend=eager.implementation).to_native()
 
 
+@_dask_notice_once
 def dispensing_mme(
     frame: IntoFrameT,
     *,
@@ -114,6 +150,7 @@ def dispensing_mme(
     return _finish(data, out, added, eager)  # type: ignore[no-any-return]
 
 
+@_dask_notice_once
 def daily_mme(
     frame: IntoFrameT,
     *,

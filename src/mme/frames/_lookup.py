@@ -90,6 +90,7 @@ def _attributes_needed(values: Sequence[_Keyed], keys: _Keys, need: _Need) -> tu
         attrs.append(A("ks", lambda r: r.strength, nw.Float64, 1.0))
     # the strength in the engine's unit first (mg, mg/day, mg/mL), as the engine reads it: 1e308 mcg is 1e305 mg
     attrs.append(A("um", lambda r: r.unit_mult, nw.Float64, 1.0))
+    attrs.append(A("ud", lambda r: r.unit_div, nw.Float64, 1.0))
     # and the daily amount in the table row's unit (mcg/day, mcg/h), which the engine also checks for overflow
     attrs.append(A("ru", lambda r: r.mul / r.div, nw.Float64, 1.0))
     if n_tiers == 1:

@@ -292,7 +292,11 @@ def _annotate(
     strength = (
         known.attr("ks") if keys.strength_in_key else _number(columns.strength or "", schema[columns.strength or ""])
     )
-    numbers: dict[str, nw.Expr] = {"dose" if regimen else "strength": strength * known.attr("um")}
+
+    def canonical(value: nw.Expr) -> nw.Expr:  # in the engine's unit: x 1 / 15 for mg/15 mL, one rounding
+        return value * known.attr("um") if known.only("ud", 1.0) else value * known.attr("um") / known.attr("ud")
+
+    numbers: dict[str, nw.Expr] = {"dose" if regimen else "strength": canonical(strength)}
     if regimen and columns.count is not None:
         numbers["count"] = _number(columns.count, schema[columns.count])
     if not regimen:
@@ -359,11 +363,13 @@ def _annotate(
         # a day first, or, where that overflows too (10 / 1e-320), the strength a day first
         s_, d_ = s, d
         plain = ranges is not None and _plain(ranges)
-        if not plain and ("um" not in known.values or any(u < 1 for u in known.values["um"])):
+        if not plain and (
+            "um" not in known.values or any(u < 1 for u in known.values["um"]) or not known.only("ud", 1.0)
+        ):
             # a strength that falls below the normal floats once in mg (1e-320 mcg: 1e-323 mg, one digit left) is
             # read from the number given, with the strength and the days supply scaled alike (exactly: by 2**64)
             small = s < _SMALLEST_NORMAL
-            s_ = nw.when(small).then(strength * (known.attr("um") * _LIFT)).otherwise(s)
+            s_ = nw.when(small).then(canonical(strength * _LIFT)).otherwise(s)
             d_ = nw.when(small).then(d * _LIFT).otherwise(d)
         product = s_ * dispensed
         normal = product.is_finite() & (product >= _SMALLEST_NORMAL)
@@ -646,8 +652,8 @@ def _ranges(bounds: _Bounds, known: _Known) -> _Ranges | None:
     """The values the rows compute with, from the `bounds` of the numbers given (the valid ones, and 1 in place of the
     others; the strength in the engine's unit), and whether every row's is valid: there the checks no row can fail
     are left out, as `_Known` leaves out those no key can."""
-    um = [float(u) for u in known.values.get("um", ())]
-    if not um or not all(0 < u < math.inf for u in um):
+    um, ud = ([float(u) for u in known.values.get(name, ())] for name in ("um", "ud"))
+    if not um or not ud or not all(0 < u < math.inf for u in (*um, *ud)):
         return None
     bounds = dict(bounds)
     if "ks" in known.values:  # the strength comes with the key
@@ -656,7 +662,7 @@ def _ranges(bounds: _Bounds, known: _Known) -> _Ranges | None:
         bounds["strength"] = (min(valid, default=None), max(valid, default=None), len(valid) == len(known.values["ks"]))
     lo, hi, every = bounds["strength"]
     if lo is not None and hi is not None:  # in the engine's unit: valid where the product is
-        lo, hi = lo * min(um), hi * max(um)
+        lo, hi = lo * min(um) / max(ud), hi * max(um) / min(ud)
         every = every and lo > 0 and hi < math.inf
     bounds["strength"] = (lo, hi, every)
     out: _Ranges = {}

@@ -13,6 +13,7 @@ from mme._engine import TableLike
 from mme._errors import ColumnError
 from mme._history import (
     _BUP_LEFT_OUT,
+    DATE_TEXT,
     DAYS_SUPPLY_NOT_WHOLE,
     DAYS_SUPPLY_TOO_LONG,
     FILL_OVERFLOWS,
@@ -30,7 +31,7 @@ from mme._history import (
 )
 from mme._ndc import NdcFile
 
-from ._convert import _start, _table
+from ._convert import _dask_notice_once, _start, _table
 from ._keys import _Columns
 from ._rows import _annotate, _number, _ok, _round
 from ._schema import _T, MME_DAYS_SUPPLY, MME_ERROR, MME_EXCLUDED, MME_PER_DAY, Frame, _col
@@ -68,11 +69,6 @@ def _days_since_epoch(y: nw.Expr, m: nw.Expr, d: nw.Expr) -> nw.Expr:
     return days.fill_null(0).cast(nw.Int64)
 
 
-#: YYYY-MM-DD, or an ISO 8601 date and time as a database exports it ("2024-01-01 00:00:00", "...T23:30-05:00"):
-#: the date as written, its calendar day where it was recorded (as a datetime column's).
-_DATE_TEXT: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.][0-9]+)?)?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$"
-
-
 def _date_parts(name: str, dtype: nw.dtypes.DType, *, pandas_like: bool) -> tuple[nw.Expr, nw.Expr, nw.Expr]:
     """Year, month and day of a date column (Float64), null where it holds no date (see `_is_date`)."""
     expr = nw.col(name)
@@ -88,7 +84,7 @@ def _date_parts(name: str, dtype: nw.dtypes.DType, *, pandas_like: bool) -> tupl
     if dtype != nw.String:  # a datetime's own calendar day (pandas' in some time zones are Unknown: cast, UTC's)
         return tuple(part.cast(nw.Float64) for part in (expr.dt.year(), expr.dt.month(), expr.dt.day()))  # type: ignore[return-value]
     text = expr.str.strip_chars()
-    shaped = text.str.contains(_DATE_TEXT).fill_null(value=False)
+    shaped = text.str.contains(DATE_TEXT).fill_null(value=False)
     y, m, d = (
         nw.when(shaped).then(text.str.slice(start, length)).cast(nw.Float64)
         for start, length in ((0, 4), (5, 2), (8, 2))
@@ -111,6 +107,7 @@ def _is_date(y: nw.Expr, m: nw.Expr, d: nw.Expr) -> nw.Expr:
     return ((m >= 1) & (m <= 12) & (d >= 1) & (d <= month_days)).fill_null(value=False)
 
 
+@_dask_notice_once
 def summarize(
     frame: IntoFrameT,
     *,
@@ -333,6 +330,10 @@ def _summarize(
         )  # fmt: skip
         if isinstance(native, nw.DataFrame):
             return out.sort(p).collect(backend=native.implementation).to_native()  # type: ignore[no-any-return]
+        if (
+            native.implementation in _SORTED_LAZY
+        ):  # a query, sorted when run (a Polars plan gave another order each run)
+            out = out.sort(p)
         return out.to_native()  # type: ignore[no-any-return]
 
 
@@ -342,6 +343,9 @@ _TOTALS: Final = (
     nw.col("failed_reason").min(),
     nw.col("excluded_reason").min(),
 )
+#: The lazy backends whose result is sorted by patient, as an eager frame's is; Dask and Spark sort only by a shuffle
+#: of every partition, which the caller may not need: their patients come in no set order.
+_SORTED_LAZY: Final = frozenset({nw.Implementation.POLARS, nw.Implementation.DUCKDB})
 #: How each backend sweeps (`_summarize`'s ``method``); any other rides the totals on the window sweep.
 _SWEEPS: Final[dict[nw.Implementation, Literal["window", "pairwise"]]] = {
     nw.Implementation.POLARS: "window",

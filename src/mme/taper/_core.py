@@ -9,6 +9,8 @@ import math
 import statistics
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -96,13 +98,15 @@ def _record(raw: RecordLike, where: str) -> Record:
             return raw
         if isinstance(raw, Mapping):
             data = {k: v for k, v in raw.items() if v is not None and v != ""}
-            if "mme_per_day" in data and isinstance(data["mme_per_day"], str):
-                data["mme_per_day"] = float(number_text(data["mme_per_day"], "mme_per_day"))
+            if isinstance(given := data.get("mme_per_day"), str):
+                given = data["mme_per_day"] = number_text(given, "mme_per_day")
+            if isinstance(given, Decimal | Fraction):
+                data["mme_per_day"] = _given(given)
             return Record.model_validate(data)
         patient_id, timepoint, value = raw
         if isinstance(value, str):
             return Record(patient_id=str(patient_id), timepoint=str(timepoint), medication=value)
-        return Record(patient_id=str(patient_id), timepoint=str(timepoint), mme_per_day=float(value))
+        return Record(patient_id=str(patient_id), timepoint=str(timepoint), mme_per_day=_given(value))
     except ValidationError as exc:  # its text is a page: each reason on one line
         reasons = (
             f"{'.'.join(map(str, e['loc']))}: " * bool(e["loc"]) + e["msg"].removeprefix("Value error, ")
@@ -111,6 +115,15 @@ def _record(raw: RecordLike, where: str) -> Record:
         raise CohortError(f"{where}: cannot read the record {excerpt(raw)}: {'; '.join(reasons)}") from exc
     except (ValueError, TypeError) as exc:
         raise CohortError(f"{where}: cannot read the record {excerpt(raw)}: {exc}") from exc
+
+
+def _given(value: Any) -> float:
+    """A given MME/day as a float; a positive number too small for one (1e-400) is refused, not read as 0 (a
+    cessation)."""
+    number = float(value)
+    if number == 0 and value != 0:
+        raise ValueError(f"mme_per_day {value} is positive but too small for a float: it would read as 0 (a cessation)")
+    return number
 
 
 def read_csv(path: str | Path) -> tuple[Record, ...]:
@@ -160,7 +173,7 @@ def _records(reader: Any, path: Path) -> tuple[Record, ...]:
                 'a comma ("oxycodone 10 mg, 2 tabs q6h")'
             )
         clean = dict(zip(fields, (cell.strip() for cell in row), strict=False))
-        keep = {k: clean.get(k, "") for k in ("patient_id", "timepoint", "medication", "mme_per_day")}
+        keep = {k: clean.get(k, "") for k in ("patient_id", "timepoint", "medication", "mme_per_day") if k in fields}
         records.append(_record(keep, f"{path}, line {line}"))
     return tuple(records)
 
@@ -678,6 +691,10 @@ def _change_row(found: Sequence[Change], rule: Rule, n_all: int) -> dict[str, An
     }
 
 
+def _fill_text(d: Dispensing, reason: str) -> str:
+    return f"{d.drug} {d.strength} filled {d.fill_date}: {reason}"
+
+
 def from_dispensings(
     dispensings: Iterable[Dispensing],
     windows: Mapping[str, tuple[int, int]],
@@ -707,6 +724,8 @@ def from_dispensings(
     * Fills the table excludes (buprenorphine under CDC 2022) never become 0: a window whose only
       fills are excluded is None (``not_countable``) with the reason; otherwise the value counts
       the other fills and the exclusion is listed in the notes.
+    * A fill the engine cannot convert (unknown drug or unit, an overflowing amount) fails its
+      window: None (``failed``) with the reason in ``error``, whatever else was filled, never 0.
     """
     from mme import _history
 
@@ -745,10 +764,12 @@ def from_dispensings(
                 grouped[pid], start=start, end=end, table=tab, include_buprenorphine=include_buprenorphine,
                 clip_to_window=clip_to_window,
             )  # fmt: skip
-            excluded = tuple(
-                f"{e.dispensing.drug} {e.dispensing.strength} filled {e.dispensing.fill_date}: {e.reason}"
-                for e in summary.excluded
-            )
+            excluded = tuple(_fill_text(e.dispensing, e.reason) for e in summary.excluded)
+            if summary.failed:  # the MME is unknown: never 0, never the other fills' sum
+                error = "; ".join(_fill_text(f.dispensing, f.reason) for f in summary.failed)
+                notes.append(f"{tp}: failed, no value (not 0): {error}")
+                cells.append(Cell(mme_per_day=None, status="failed", items=(span,), excluded=excluded, error=error))
+                continue
             if summary.n_dispensings == 0 and excluded:
                 notes.append(f"{tp}: no MME: every fill in the window is excluded; value left missing, not 0 "
                              f"({'; '.join(excluded)})")  # fmt: skip
@@ -757,7 +778,7 @@ def from_dispensings(
             value = cast("float | None", getattr(summary, field))
             if excluded:
                 notes.append(f"{tp}: value counts the other fills only; not counted: {'; '.join(excluded)}")
-            if value is None:  # 0/0: no fill in the window
+            if value is None:  # 0/0: no fill in the window (failed and excluded fills are handled above)
                 value = 0.0
             items = (f"{span}: {summary.n_dispensings} fill(s), {_num(value, 2)} MME/day",)
             cells.append(Cell(mme_per_day=float(value), status="observed", items=items, excluded=excluded))
