@@ -407,26 +407,33 @@ def test_non_opioids_are_listed_never_counted_never_errors() -> None:
     with pytest.raises(mme.UnknownRxCUIError, match="'313782' is not in the RxNorm product file"):
         fhir.convert(tylenol)  # the file holds opioid products: a code it lacks is unknown, as documented
     uncoded = tylenol | {"medicationCodeableConcept": {"text": "ibuprofen 200 mg tablet"}}
-    with pytest.raises(mme.NotCoveredError, match="ibuprofen 200 mg tablet is not an opioid known to mme: it has no"):
+    with pytest.raises(
+        mme.NotCoveredError, match="'ibuprofen 200 mg tablet' names no opioid mme knows, and spells none nearly"
+    ):
         fhir.convert(uncoded)
 
 
 def test_a_code_the_file_lacks_is_listed_as_unknown_never_as_not_an_opioid() -> None:
-    """Olinvyk (oliceridine, an opioid newer than the file) with its code was listed as "not an opioid product" and
-    left out of the Bundle's total without a word of the true reason."""
-    newer = request("2599999", dosage=every(6)) | {"id": "new"}
-    newer["medicationCodeableConcept"]["text"] = "oliceridine 1 MG/ML Injectable Solution [Olinvyk]"
+    """A code the file lacks, named as no opioid, is listed with the true reason (not an opioid product, or one newer
+    than the file); named as an opioid newer than the file (Olinvyk, oliceridine), it was listed so and left out of
+    the Bundle's total: now an error."""
+    statin = request("617312", dosage=every(6)) | {"id": "statin"}
+    statin["medicationCodeableConcept"]["text"] = "atorvastatin 20 MG Oral Tablet"
     got = fhir.convert(
-        {"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))}, {"resource": newer}]}
+        {"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))}, {"resource": statin}]}
     )
     assert isinstance(got, fhir.BundleMME)
     assert got.mme_per_day == 30.0
     assert got.not_counted == (
-        "MedicationRequest/new: RxCUI 2599999 (oliceridine 1 MG/ML Injectable Solution [Olinvyk]) is not in the RxNorm "
+        "MedicationRequest/statin: RxCUI 617312 (atorvastatin 20 MG Oral Tablet) is not in the RxNorm "
         "product file (RxNorm 2020-10-20): not an opioid product, or one newer than the file (pass a newer file, rxnorm=)",
     )
+    with pytest.raises(mme.UnknownRxCUIError, match="'617312' is not in the RxNorm product file"):
+        fhir.convert(statin)
+    newer = request("2599999", dosage=every(6)) | {"id": "new"}
+    newer["medicationCodeableConcept"]["text"] = "oliceridine 1 MG/ML Injectable Solution [Olinvyk]"
     with pytest.raises(mme.UnknownRxCUIError, match="'2599999' is not in the RxNorm product file"):
-        fhir.convert(newer)
+        fhir.convert({"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))}, {"resource": newer}]})
 
 
 def test_a_brand_of_the_file_names_an_opioid() -> None:
@@ -701,7 +708,9 @@ def test_a_bundle_never_skips_a_medication_it_cannot_tell_from_an_opioid() -> No
                                                                {"resource": named}]})  # fmt: skip
     assert isinstance(listed, fhir.BundleMME)
     assert listed.mme_per_day == 30.0  # the oxycodone 5 mg q6h alone; acetaminophen named, so listed
-    assert listed.not_counted == ("MedicationRequest/ndc: acetaminophen 325 mg is not an opioid known to mme",)
+    assert listed.not_counted == (
+        "MedicationRequest/ndc: 'acetaminophen 325 mg' names no opioid mme knows, and spells none nearly: not counted",
+    )
 
 
 def test_a_dispense_whose_dosage_disagrees_says_so() -> None:
@@ -933,7 +942,7 @@ def test_medication_ingredients_that_cannot_be_read_are_refused() -> None:
     with pytest.raises(mme.UnitError, match="per unit, per mL"):
         fhir.convert(_uses(_medication(per_gram), every(6)))
     only_apap = {"itemCodeableConcept": {"text": "acetaminophen"}}
-    with pytest.raises(mme.NotCoveredError, match="no MME"):
+    with pytest.raises(mme.NotCoveredError, match="names no opioid mme knows"):
         fhir.convert(_uses(_medication(only_apap), every(6)))
 
 
@@ -1217,3 +1226,85 @@ def test_a_dose_must_be_a_number_of_the_product_s_kind_of_unit() -> None:
     with pytest.raises(mme.AmbiguousDoseError, match=r"the dose is 1 TAB, but .*Transdermal System\) is a patch"):
         fhir.convert(request(FENTANYL_25, dosage=every(72, {"value": 1, "code": "TAB"})))
     assert fhir.convert(request(FENTANYL_25, dosage=every(72, {"value": 1, "code": "{patch}"}))).mme_per_day == 60.0
+
+
+def _named_request(name: str, rid: str = "named", tablets: int = 2) -> dict[str, Any]:
+    return request(dosage=every(6, {"value": tablets, "code": "{tablet}"})) | {
+        "id": rid,
+        "medicationCodeableConcept": {"text": name},
+    }
+
+
+def _with_oxycodone(*resources: dict[str, Any]) -> dict[str, Any]:
+    return {"resourceType": "Bundle", "entry": [{"resource": r} for r in (request(dosage=every(6)), *resources)]}
+
+
+def test_a_name_the_sig_reader_reads_reads_the_same_in_fhir() -> None:
+    """ "Co-codamol 30mg/500mg tablets" was dropped from a Bundle as not an opioid (30 MME/day, no threshold), though
+    `mme.convert` reads co-codamol: 2 tablets q6h of codeine 30 mg are 240 mg x 0.15 = 36 MME/day, 66 in all."""
+    got = fhir.convert(_with_oxycodone(_named_request("Co-codamol 30mg/500mg tablets")))
+    assert isinstance(got, fhir.BundleMME)
+    assert got.mme_per_day == 66.0
+    assert got.not_counted == ()
+    by_sig = mme.convert("co-codamol 30mg/500mg tablets 2 tabs q6h").mme_per_day
+    assert fhir.convert(_named_request("Co-codamol 30mg/500mg tablets")).mme_per_day == by_sig == 36.0
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "morhpine 10 mg tablet", "oxycodon 5 mg tablet", "Morphin 10 mg Tabletten", "morfina 10 mg comprimido",
+        "Oxycodonhydrochlorid 5 mg Tabletten", "Diamorphine 10mg/24h subcutaneous infusion", "Remedeine forte",
+        "Syndol", "DF118 Forte 40mg", "Meptid 200mg", "Diconal", "Dipipanone 10mg / cyclizine 30mg", "Co-proxamol",
+        "Papaveretum", "Metadol 10 mg", "Pholcodine 5mg/5ml", "Apadaz 6.12 MG / 325 MG",
+        "acetaminophen 325 MG / benzhydrocodone 6.12 MG", "oliceridine 1 MG/ML [Olinvyk]", "Hidromorfona 2 mg",
+    ],
+)  # fmt: skip
+def test_a_name_that_spells_an_opioid_and_does_not_read_fails_its_bundle(name: str) -> None:
+    """Each was listed "not an opioid known to mme" and left out of the Bundle's total: a total without an opioid."""
+    with pytest.raises(mme.ExpressionError, match="names or nearly spells an opioid") as caught:
+        fhir.convert(_with_oxycodone(_named_request(name)))
+    assert "in MedicationRequest/named" in caught.value.__notes__
+
+
+@pytest.mark.parametrize(
+    ("name", "error"),
+    [
+        ("Co-dydramol 10mg/500mg tablets", mme.NotCoveredError),  # dihydrocodeine: no factor in cdc-2022
+        ("Alfentanil 500micrograms/1ml", mme.NotCoveredError),  # an opioid no table converts
+    ],
+)
+def test_a_name_that_reads_as_an_opioid_without_a_factor_fails_its_bundle(name: str, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        fhir.convert(_with_oxycodone(_named_request(name)))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "atorvastatin 20 mg tablet", "Paracetamol 500mg tablets", "Tylenol 500 mg", "gabapentin 300 mg capsule",
+        "Senna 7.5 mg", "Naloxone 400micrograms/1ml", "Co-amoxiclav 500mg/125mg tablets", "duloxetine 30 mg",
+        "clonidine 100 micrograms", "heparin 5000 units", "Omeprazole 20mg gastro-resistant capsules",
+    ],
+)  # fmt: skip
+def test_a_name_that_spells_no_opioid_is_listed_not_counted(name: str) -> None:
+    got = fhir.convert(_with_oxycodone(_named_request(name)))
+    assert isinstance(got, fhir.BundleMME)
+    assert got.mme_per_day == 30.0
+    assert got.not_counted == (
+        f"MedicationRequest/named: {name!r} names no opioid mme knows, and spells none nearly: not counted",
+    )
+    with pytest.raises(mme.NotCoveredError, match=r"names no opioid mme knows.*add its RxNorm coding"):
+        fhir.convert(_named_request(name))  # alone: it says what was checked, never "it has no MME"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_an_opioid_name_one_letter_short_is_still_an_opioid(data: st.DataObject) -> None:
+    """A typo (a letter dropped) in any opioid word the vocabulary knows never makes it a non-opioid."""
+    from mme import _vocab
+
+    word = data.draw(st.sampled_from(sorted(w for w in _vocab.OPIOID_WORDS if len(w) >= 7 and w.isalpha())))
+    at = data.draw(st.integers(1, len(word) - 1))
+    typo = word[:at] + word[at + 1 :]
+    assert _vocab.opioid_named(f"{typo} 10 mg tablet") is not None, typo

@@ -47,7 +47,7 @@ from ._errors import (
 from ._parse import parse_product
 from ._rxnorm_build import DOSE_FORMS
 from ._tables import DEFAULT_TABLE, resolve_table
-from ._vocab import FORM_ROUTES, OPIOID_WORDS, ROUTES, TRANSMUCOSAL, resolve_route
+from ._vocab import FORM_ROUTES, ROUTES, TRANSMUCOSAL, opioid_named, resolve_route
 from .rxnorm import (
     Ingredient,
     Product,
@@ -250,12 +250,13 @@ def _medication(
             f"(RxNorm {date}): not an opioid product, or one newer than the file (pass a newer file, rxnorm=)",
             unknown,
         )
-    if _names_opioid(text, rxnorm):
-        if (named := _named(text, rxnorm)) is not None:
-            return named, named
+    if (named := _named(text, rxnorm)) is not None:  # the name reader's own reading, as `mme.convert` gives it
+        return named, named
+    if (opioid := _names_opioid(text, rxnorm)) is not None:
         raise ExpressionError(
             f"{_label(resource)}: the medication {text!r} has no RxNorm coding and its name does not read as a "
-            f"product with a strength: add a coding ({RXNORM_SYSTEM})"
+            f"product with a strength, but it names or nearly spells an opioid ({opioid}): add a coding "
+            f"({RXNORM_SYSTEM}), or write its name as the product's (e.g. 'codeine 30 mg / paracetamol 500 mg tablet')"
         )
     if not text:  # codes of other systems (NDC, SNOMED) or none: an opioid as likely as not, never skipped
         systems = sorted({str(c.get("system") or "no system") for c in (concept or {}).get("coding", [])})
@@ -264,8 +265,8 @@ def _medication(
             f"{_label(resource)}: the medication has no RxNorm coding and no name{coded}, so whether it is an "
             f"opioid is unknown: add an RxNorm coding ({RXNORM_SYSTEM}) or its name (text)"
         )
-    reason = f"{_label(resource)}: {text} is not an opioid known to mme"
-    raise _NotCounted(reason, NotCoveredError(f"{reason}: it has no MME"))
+    reason = f"{_label(resource)}: {text!r} names no opioid mme knows, and spells none nearly: not counted"
+    raise _NotCounted(reason, NotCoveredError(f"{reason} (if it is an opioid, add its RxNorm coding)"))
 
 
 _NAMED = "FHIR medication name"
@@ -381,11 +382,10 @@ def _text(concept: Mapping[str, Any] | None) -> str:
     )
 
 
-def _names_opioid(text: str, rxnorm: RxnormLike) -> bool:
-    """Whether a medication's text names an opioid `mme` knows, or a brand of the product file (then an unknown code
-    is an error, not a skip)."""
-    words = set(re.findall(r"[a-z]+", text.lower()))
-    return bool(words & OPIOID_WORDS or words & brand_words(rxnorm=rxnorm))
+def _names_opioid(text: str, rxnorm: RxnormLike) -> str | None:
+    """The opioid a medication's text names or nearly spells (`mme`'s names, or a brand of the product file), or None:
+    a name with one that does not read, or an unknown code so named, is an error, never a skip."""
+    return opioid_named(text, brand_words(rxnorm=rxnorm))
 
 
 class _NotCounted(Exception):
