@@ -1308,3 +1308,34 @@ def test_an_opioid_name_one_letter_short_is_still_an_opioid(data: st.DataObject)
     at = data.draw(st.integers(1, len(word) - 1))
     typo = word[:at] + word[at + 1 :]
     assert _vocab.opioid_named(f"{typo} 10 mg tablet") is not None, typo
+
+
+SUBSYS_1200 = "1740008"  # {2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray [Subsys]) } Pack [Subsys 1200 MCG]
+
+
+@pytest.mark.parametrize(
+    ("unit", "sig"),
+    [("{actuat}", "1 spray q4h"), ("{spray}", "1 spray q4h"), ("1", "1 q4h"), ("{each}", "1 q4h")],
+)
+def test_a_pack_counted_in_its_units_counts_them_as_the_sig_reader_does(unit: str, sig: str) -> None:
+    """A Subsys pack holds two 0.6 mg sprays: 1 {actuat} q4h was counted as a pack (1296 MME/day, twice the 648 of
+    3600 mcg x 0.18 that `mme.convert(rxcui=...)` gives); a bare count still counts packs, on both paths."""
+    dose = {"value": 1, "code": unit}
+    got = fhir.convert(request(SUBSYS_1200, dosage=every(4, dose)), table="cdc-ndc-2018")
+    assert got.mme_per_day == mme.convert(sig, rxcui=SUBSYS_1200, table="cdc-ndc-2018").mme_per_day
+    assert got.mme_per_day == (648.0 if unit in ("{actuat}", "{spray}") else 1296.0)
+
+
+def test_a_pack_dispensed_in_its_units_counts_them() -> None:
+    """20 {actuat} over 5 days are 20 x 0.6 mg / 5 x 180 = 432 MME/day (it was 864); 10 packs are the same."""
+    dispense: dict[str, Any] = {
+        "resourceType": "MedicationDispense",
+        "medicationCodeableConcept": {"coding": [{"system": RX, "code": SUBSYS_1200}]},
+        "quantity": {"value": 20, "code": "{actuat}"},
+        "daysSupply": {"value": 5, "code": "d"},
+    }
+    got = fhir.convert(dispense, table="cdc-ndc-2018")
+    assert got.mme_per_day == 432.0
+    assert any("a pack of 2 units: each {actuat} counted is one of them" in w for w in got.warnings)
+    packs = dispense | {"quantity": {"value": 10, "code": "1"}}
+    assert fhir.convert(packs, table="cdc-ndc-2018").mme_per_day == 432.0

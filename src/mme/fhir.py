@@ -739,6 +739,8 @@ def _read_one(
         if per_day is not None:
             per_day = _cap(entry, dose, per_day, where, notes)
         args: dict[str, Any] = {"per_day": per_day, "route": route, "table": table, "rxnorm": rxnorm}
+        if dose.kind == "count":
+            dose = dose._replace(value=_in_packs(prod, dose.value, dose.said, where, notes))
         result = _regimen(given, dose, args)
         if check is not None and (by_rate := _regimen(given, check, args).mme_per_day) != result.mme_per_day:
             raise AmbiguousDoseError(
@@ -844,8 +846,23 @@ def _dispensed(
         raise UnitError(f"{label}: {prod.name} is a liquid: give the quantity in mL, not {unit!r}")
     elif not liquid and _dose_of(value, unit, f"{label} quantity").kind != "count":
         raise UnitError(f"{label}: give the quantity of {prod.name} as a count of units, not {unit!r}")
+    if not liquid:
+        value = _in_packs(prod, value, unit, label, notes)
     result = dispensing_mme(key, quantity=value, days_supply=days, table=table, rxnorm=rxnorm)
     return _noted(list(result.items) if isinstance(result, Total) else [result], notes)
+
+
+#: Count units that name no unit of a product: for a pack, a count in them counts packs.
+_BARE_COUNTS = frozenset({"", "1", "{each}", "{ea}", "each", "ea", "{dose}", "{unit}"})
+
+
+def _in_packs(prod: Product | None, value: float, said: str, where: str, notes: list[str]) -> float:
+    """A count of an RxNorm pack ("{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray) } Pack") in packs, as the sig reader
+    counts one: in its units (``{actuat}``, ``{spray}``), each is one of them; in none (``1``, ``{each}``), packs."""
+    if prod is None or not prod.pack or said.strip().lower() in _BARE_COUNTS:
+        return value
+    notes.append(f"{where}: a pack of {prod.pack} units: each {said} counted is one of them")
+    return float(Decimal(repr(value)) / prod.pack)
 
 
 def _noted(items: list[DailyMME], notes: list[str]) -> list[DailyMME]:
