@@ -1339,3 +1339,31 @@ def test_a_pack_dispensed_in_its_units_counts_them() -> None:
     assert any("a pack of 2 units: each {actuat} counted is one of them" in w for w in got.warnings)
     packs = dispense | {"quantity": {"value": 10, "code": "1"}}
     assert fhir.convert(packs, table="cdc-ndc-2018").mme_per_day == 432.0
+
+
+PERCOCET = "1049640"  # acetaminophen 325 MG / oxycodone hydrochloride 5 MG Oral Tablet [Percocet]
+
+
+@pytest.mark.parametrize(("code", "mg"), [(PERCOCET, 325), ("857002", 325), (PERCOCET, 65)])
+def test_a_dose_in_mg_that_may_be_another_components_is_refused_as_the_sig_path_refuses_it(code: str, mg: int) -> None:
+    """Percocet 5/325 dosed 325 mg q6h was 65 tablets' oxycodone (1950 MME/day) with a warning; `mme.convert` refuses
+    "325 mg" of the same RxCUI (acetaminophen's strength, or 13 tablets and more at once)."""
+    dosage = every(6, {"value": mg, "code": "mg"})
+    with pytest.raises(mme.ExpressionError, match="may be the amount of another component"):
+        mme.convert(f"{mg} mg q6h", rxcui=code)
+    with pytest.raises(mme.DoseError, match="may be the amount of another component"):
+        fhir.convert(request(code, dosage=dosage))
+    with pytest.raises(mme.DoseError, match="may be the amount of another component"):
+        rx.daily_mme(code, f"{mg} mg", every="6 h")
+
+
+def test_a_contained_combination_dosed_in_its_non_opioids_strength_is_refused() -> None:
+    apap = {"itemCodeableConcept": {"text": "acetaminophen"}, "strength": _strength(325, "mg", "{tablet}")}
+    oxycodone = {
+        "itemCodeableConcept": {"coding": [{"system": RX, "code": "7804"}], "text": "oxycodone"},
+        "strength": _strength(5, "mg", "{tablet}"),
+    }
+    with pytest.raises(mme.DoseError, match="may be the amount of another component"):
+        fhir.convert(_uses(_medication(apap, oxycodone), every(6, {"value": 325, "code": "mg"})))
+    ten = fhir.convert(_uses(_medication(apap, oxycodone), every(6, {"value": 10, "code": "mg"})))
+    assert ten.mme_per_day == 60.0  # 10 mg (2 tablets' oxycodone) x 4 a day x 1.5

@@ -34,6 +34,7 @@ from ._engine import DailyMME, DoseLike, TableLike, Total, _candidates, _names, 
 from ._engine import daily_mme as _daily_mme
 from ._engine import dispensing_mme as _dispensing_mme
 from ._errors import DoseError, MMEError, NotCoveredError, TableError, UnitError, UnknownRxCUIError
+from ._parse import another_components
 from ._rxnorm_build import DOSE_FORMS, FORMAT, build, read_name
 from ._tables import DEFAULT_TABLE, resolve_table
 from ._units import amount
@@ -333,6 +334,10 @@ def daily_mme(
             raise DoseError("give a dose or a count of units, not both")
         else:
             ing = opioids[0]
+            if given.kind == "mass" and (others := _other_components(prod, _MG_UNIT[ing.unit])):
+                strengths = [float(i.strength) for i in (ing, *others)]
+                if (why := another_components(given.value, float(ing.strength), strengths)) is not None:
+                    raise DoseError(f"the dose {given.value:g} mg of {prod.label} {why}")
             result = _daily_mme(ing.drug or "", dose, volume=volume, **common)
             notes = _fraction_note(prod, ing, given.value, given.kind)
             if len(prod.ingredients) > 1 and given.kind == "mass":
@@ -385,8 +390,7 @@ def expression(
     value, unit = _unit_strength(prod, ing, table, prod.route)
     value /= prod.pack or 1  # a pack is written as RxNorm names it, "{2 (...) } Pack", of units of this strength
     name, strength = ing.drug or "", f"{value.normalize():f}"  # counted: `_counted` checked its drug
-    others = [i for i in prod.ingredients if i.drug is None]
-    if others and unit == "mg" and not prod.pack and all(i.unit == "MG" and _vocab.non_opioid(i.name) for i in others):
+    if others := _other_components(prod, unit):
         # "oxycodone/acetaminophen 5/325 mg": the sig's "325 mg" may then be told from the opioid's amount
         name = "/".join([name, *(_vocab.without_salt(i.name) for i in others)])
         strength = "/".join([strength, *(f"{i.strength.normalize():f}" for i in others)])
@@ -394,6 +398,15 @@ def expression(
     if prod.pack:  # the sig's count of sprays or tablets counts units, a bare count (or none) packs, as in text
         text = f"{{{prod.pack} ({text}) }} Pack"
     return f"{text} {sig}" if sig else text
+
+
+def _other_components(prod: Product, unit: str) -> tuple[Ingredient, ...]:
+    """The known non-opioid components of a product dosed per unit in ``unit`` "mg", each in mg per unit: those an
+    amount in mg may be of instead of the opioid (`mme._parse.another_components`); none for other products."""
+    others = tuple(i for i in prod.ingredients if i.drug is None)
+    if unit != "mg" or prod.pack or not all(i.unit == "MG" and _vocab.non_opioid(i.name) for i in others):
+        return ()
+    return others
 
 
 def _fraction_note(prod: Product, ing: Ingredient, value_mg: float, kind: str) -> list[str]:
