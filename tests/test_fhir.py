@@ -617,6 +617,11 @@ def test_a_request_built_from_a_regimen_gives_daily_mme_on_it(data: tuple[FhirRe
         release=prod.release,
     )
     for in_mg in (False, True):
+        mg = regimen.count * float(opioid.strength)
+        if in_mg and mg in {float(i.strength) for i in prod.ingredients if i.drug is None}:  # 40 mg of codeine 20 /
+            with pytest.raises(mme.DoseError, match="another component"):  # pseudoephedrine 40: which one's?
+                fhir.convert(medication_request(regimen, timing, in_mg=in_mg))
+            continue
         got = fhir.convert(medication_request(regimen, timing, in_mg=in_mg))
         assert isinstance(got, mme.DailyMME)
         assert got.mme_per_day == pytest.approx(expected.mme_per_day, rel=1e-12)
@@ -673,11 +678,11 @@ def test_less_common_fields() -> None:
     )
     assert monthly.mme_per_day == rx.daily_mme(OXY_5, count=1, per_day=2).mme_per_day
     assert any("30 days" in w for w in monthly.warnings)
-    calculated = {"type": {"coding": [{"code": "calculated"}]}, "doseQuantity": {"value": 10, "code": "mg"}}
+    calculated = {"type": {"coding": [{"code": "calculated"}]}, "doseQuantity": {"value": 5, "code": "mg"}}
     ordered = {"type": {"coding": [{"code": "ordered"}]}, "doseQuantity": {"value": 1, "code": "{tablet}"}}
     two = fhir.convert(request(dosage=every(6) | {"doseAndRate": [calculated, ordered]}))
-    assert two.mme_per_day == 30.0
-    assert any("the ordered one" in w for w in two.warnings)
+    assert two.mme_per_day == 30.0  # 5 mg is the one 5 mg tablet: they agree
+    assert any("2 doseAndRate entries, giving the same MME/day" in w for w in two.warnings)
     r5 = {
         "resourceType": "MedicationRequest",
         "medication": {"concept": request()["medicationCodeableConcept"]},
@@ -1367,3 +1372,32 @@ def test_a_contained_combination_dosed_in_its_non_opioids_strength_is_refused() 
         fhir.convert(_uses(_medication(apap, oxycodone), every(6, {"value": 325, "code": "mg"})))
     ten = fhir.convert(_uses(_medication(apap, oxycodone), every(6, {"value": 10, "code": "mg"})))
     assert ten.mme_per_day == 60.0  # 10 mg (2 tablets' oxycodone) x 4 a day x 1.5
+
+
+def _typed(kind: str | None, value: float, unit: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {"doseQuantity": {"value": value, "code": unit}}
+    return entry | ({"type": {"coding": [{"code": kind}]}} if kind else {})
+
+
+@pytest.mark.parametrize(
+    ("entries", "said"),
+    [
+        ([_typed(None, 1, "{tablet}"), _typed(None, 2, "{tablet}")], "1 {tablet} gives 30 MME/day, 2 {tablet} 60"),
+        ([_typed("calculated", 10, "mg"), _typed("admin-amount", 1, "{tablet}")], "10 mg gives 60 MME/day, 1 {tablet}"),
+        ([_typed("ordered", 1, "{tablet}"), _typed("ordered", 2, "{tablet}")], "1 {tablet} gives 30 MME/day"),
+        (
+            [_typed("calculated", 5, "mg"), _typed("admin-amount", 2, "{tbl}"), _typed("ordered", 5, "mg")],
+            "5 mg gives 30 MME/day, 2 {tbl} 60",
+        ),
+    ],
+)
+def test_doseandrate_entries_that_disagree_are_refused(entries: list[dict[str, Any]], said: str) -> None:
+    """One entry was used (the first, or the ordered one) with a warning: 30 or 60 MME/day, as the entries fell."""
+    with pytest.raises(mme.AmbiguousDoseError, match=re.escape(said)):
+        fhir.convert(request(dosage=every(6) | {"doseAndRate": entries}))
+
+
+def test_a_dose_given_twice_in_one_entry_is_refused() -> None:
+    both = {"doseQuantity": {"value": 1, "code": "{tablet}"}, "doseRange": {"high": {"value": 2, "code": "{tablet}"}}}
+    with pytest.raises(mme.AmbiguousDoseError, match="both doseQuantity and doseRange"):
+        fhir.convert(request(dosage=every(6) | {"doseAndRate": [both]}))

@@ -557,17 +557,31 @@ def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> 
     return None if times is None else float(times)
 
 
-def _dose(entry: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose | None, _Dose | None]:
+def _dose(entry: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose | None, _Dose | None, list[_Dose]]:
     """The dose per administration from ``doseAndRate``: the dose (doseQuantity, doseRange maximum) and the rate
-    (rateQuantity, rateRatio, rateRange maximum: a patch's), each None when not given."""
-    rates = entry.get("doseAndRate") or []
+    (rateQuantity, rateRatio, rateRange maximum: a patch's), each None when not given; and what each other entry
+    gives (its dose, else its rate), which must come to the same MME/day (`_agree`). Of several entries, the
+    ``ordered`` one is used when there is one."""
+    rates = [r for r in entry.get("doseAndRate") or [] if _main(*_doses(r, label, [])) is not None]
     if not rates:
-        return None, None
+        return None, None, []
+    ordered = [r for r in rates if any(c.get("code") == "ordered" for c in (r.get("type") or {}).get("coding", []))]
+    first = (ordered or rates)[0]
+    dose, rate = _doses(first, label, notes)
     if len(rates) > 1:
-        ordered = [r for r in rates if any(c.get("code") == "ordered" for c in (r.get("type") or {}).get("coding", []))]
-        rates = ordered or rates
-        notes.append(f"{label}: several doseAndRate entries; the {'ordered' if ordered else 'first'} one was used")
-    rate = rates[0]
+        notes.append(f"{label}: {len(rates)} doseAndRate entries, giving the same MME/day")
+    others = [d for other in rates if other is not first if (d := _main(*_doses(other, label, []))) is not None]
+    return dose, rate, others
+
+
+def _main(dose: _Dose | None, rate: _Dose | None) -> _Dose | None:
+    return dose if dose is not None else rate
+
+
+def _doses(rate: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose | None, _Dose | None]:
+    """One ``doseAndRate`` entry's dose and rate, each None when not given; a dose given twice is refused."""
+    if "doseQuantity" in rate and "doseRange" in rate:
+        raise AmbiguousDoseError(f"{label}: one doseAndRate entry gives both doseQuantity and doseRange: give one")
     dose = None
     if "doseQuantity" in rate:
         dose = _dose_of(*_quantity(rate["doseQuantity"], f"{label} doseQuantity", notes), f"{label} doseQuantity")
@@ -717,7 +731,7 @@ def _read_one(
         route = _route(entry, prod, where, notes)
         routed = None if prod is None else _routed(prod, route)
         given = key if routed is None else routed
-        dose, per_time = _dose(entry, where, notes)
+        dose, per_time, others = _dose(entry, where, notes)
         dose, check = (dose, per_time) if dose is not None else (per_time, None)
         per_day = _per_day(entry.get("timing") or {}, where, notes)
         patch = prod is not None and any(i.unit == "MG/HR" for i in prod.opioids)
@@ -739,16 +753,36 @@ def _read_one(
         if per_day is not None:
             per_day = _cap(entry, dose, per_day, where, notes)
         args: dict[str, Any] = {"per_day": per_day, "route": route, "table": table, "rxnorm": rxnorm}
-        if dose.kind == "count":
-            dose = dose._replace(value=_in_packs(prod, dose.value, dose.said, where, notes))
+        dose = _in_packs(prod, dose, where, notes)
         result = _regimen(given, dose, args)
         if check is not None and (by_rate := _regimen(given, check, args).mme_per_day) != result.mme_per_day:
             raise AmbiguousDoseError(
                 f"{where}: the dose ({dose.value:g} {dose.unit or 'unit(s)'}) gives {result.mme_per_day:g} MME/day, "
                 f"the rate ({check.value:g} {check.unit}) {by_rate:g}: correct one"
             )
+        _agree(given, prod, dose, result.mme_per_day, others, args, where)
         items.extend(result.items if isinstance(result, Total) else [result])
     return _noted(items, notes)
+
+
+def _agree(
+    given: str | Product, prod: Product | None, dose: _Dose, mme_per_day: float | None, others: list[_Dose],
+    args: Mapping[str, Any], where: str,
+) -> None:  # fmt: skip
+    """Several ``doseAndRate`` entries (ordered, calculated, admin-amount...) must give the same MME/day: which one
+    is meant is unknown otherwise (`mme.AmbiguousDoseError` naming both)."""
+    for other in others:
+        if prod is not None:
+            _fits(other, prod, any(i.unit == "MG/HR" for i in prod.opioids), where)
+        if (theirs := _regimen(given, _in_packs(prod, other, where, []), args).mme_per_day) != mme_per_day:
+            raise AmbiguousDoseError(
+                f"{where}: its doseAndRate entries disagree: {_said(dose)} gives {mme_per_day:g} MME/day, {_said(other)} "
+                f"{theirs:g}: give one dose"
+            )
+
+
+def _said(dose: _Dose) -> str:
+    return f"{dose.value:g} {dose.said or dose.unit or 'unit(s)'}"
 
 
 def _routed(prod: Product, route: str | None) -> Product:
@@ -847,7 +881,7 @@ def _dispensed(
     elif not liquid and _dose_of(value, unit, f"{label} quantity").kind != "count":
         raise UnitError(f"{label}: give the quantity of {prod.name} as a count of units, not {unit!r}")
     if not liquid:
-        value = _in_packs(prod, value, unit, label, notes)
+        value = _in_packs(prod, _Dose("count", value, "", unit), label, notes).value
     result = dispensing_mme(key, quantity=value, days_supply=days, table=table, rxnorm=rxnorm)
     return _noted(list(result.items) if isinstance(result, Total) else [result], notes)
 
@@ -856,13 +890,13 @@ def _dispensed(
 _BARE_COUNTS = frozenset({"", "1", "{each}", "{ea}", "each", "ea", "{dose}", "{unit}"})
 
 
-def _in_packs(prod: Product | None, value: float, said: str, where: str, notes: list[str]) -> float:
+def _in_packs(prod: Product | None, dose: _Dose, where: str, notes: list[str]) -> _Dose:
     """A count of an RxNorm pack ("{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray) } Pack") in packs, as the sig reader
     counts one: in its units (``{actuat}``, ``{spray}``), each is one of them; in none (``1``, ``{each}``), packs."""
-    if prod is None or not prod.pack or said.strip().lower() in _BARE_COUNTS:
-        return value
-    notes.append(f"{where}: a pack of {prod.pack} units: each {said} counted is one of them")
-    return float(Decimal(repr(value)) / prod.pack)
+    if dose.kind != "count" or prod is None or not prod.pack or dose.said.strip().lower() in _BARE_COUNTS:
+        return dose
+    notes.append(f"{where}: a pack of {prod.pack} units: each {dose.said} counted is one of them")
+    return dose._replace(value=float(Decimal(repr(dose.value)) / prod.pack))
 
 
 def _noted(items: list[DailyMME], notes: list[str]) -> list[DailyMME]:

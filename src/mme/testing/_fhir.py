@@ -97,4 +97,7 @@ def medication_request(regimen: FhirRegimen, timing: dict[str, Any], *, in_mg: b
 def medication_requests(draw: st.DrawFn) -> dict[str, Any]:
     """MedicationRequest dicts of oral opioid regimens, timing and dose written in any equivalent way."""
     regimen = draw(fhir_regimens())
-    return medication_request(regimen, draw(timings(regimen.per_day)), in_mg=draw(st.booleans()))
+    prod = product(regimen.rxcui)
+    mg = regimen.count * float(prod.opioids[0].strength)
+    in_mg = draw(st.booleans()) and mg not in {float(i.strength) for i in prod.ingredients if i.drug is None}
+    return medication_request(regimen, draw(timings(regimen.per_day)), in_mg=in_mg)  # an mg another's is refused
