@@ -1401,3 +1401,30 @@ def test_a_dose_given_twice_in_one_entry_is_refused() -> None:
     both = {"doseQuantity": {"value": 1, "code": "{tablet}"}, "doseRange": {"high": {"value": 2, "code": "{tablet}"}}}
     with pytest.raises(mme.AmbiguousDoseError, match="both doseQuantity and doseRange"):
         fhir.convert(request(dosage=every(6) | {"doseAndRate": [both]}))
+
+
+@pytest.mark.parametrize(("count", "tablets", "expected"), [(1, 2, 15.0), (1, 1, 7.5), (2, 1, 15.0), (3, 1, 22.5)])
+def test_a_course_shorter_than_a_day_counts_its_doses(count: int, tablets: int, expected: float) -> None:
+    """q6h with repeat.count 1 (a single dose, as STAT or pre-procedure orders are written) was 4 doses a day."""
+    dosage = every(6, {"value": tablets, "code": "{tablet}"})
+    dosage["timing"]["repeat"]["count"] = count
+    got = fhir.convert(request(dosage=dosage))
+    assert got.mme_per_day == expected  # tablets x 5 mg x count x 1.5
+    assert any(f"a course of {count} administration(s)" in w for w in got.warnings)
+    longer = every(6)
+    longer["timing"]["repeat"] |= {"count": 28}  # a week's course: a day's 4 doses
+    assert fhir.convert(request(dosage=longer)).mme_per_day == 30.0
+
+
+@pytest.mark.parametrize(
+    "repeat",
+    [
+        {"when": ["MORN", "MORN"]},
+        {"timeOfDay": ["08:00:00", "08:00:00"]},
+        {"timeOfDay": ["08:00", "08:00:00"]},
+        {"when": ["MORN", "MORN"], "period": 1, "periodUnit": "d"},
+    ],
+)
+def test_a_time_of_day_listed_twice_is_one_dose(repeat: dict[str, Any]) -> None:
+    dosage = every(6) | {"timing": {"repeat": repeat}}
+    assert fhir.convert(request(dosage=dosage)).mme_per_day == 7.5  # once a day, not twice

@@ -490,21 +490,37 @@ def _positive(repeat: Mapping[str, Any], name: str, label: str) -> float | None:
     return float(value)
 
 
+_TIME_SECONDS = re.compile(r"(?<=^\d\d:\d\d):00(?:\.0*)?$")  # "08:00:00" is "08:00"
+
+
 def _times(repeat: Mapping[str, Any], label: str) -> int | None:
-    """The administrations that ``timeOfDay`` or ``when`` name (each once); None when neither does."""
+    """The administrations that ``timeOfDay`` or ``when`` name, each distinct time once (a time listed twice is
+    one time, never two doses); None when neither does."""
     if repeat.get("timeOfDay"):
-        return len(repeat["timeOfDay"])
+        return len({_TIME_SECONDS.sub("", str(t).strip()) for t in repeat["timeOfDay"]})
     if repeat.get("when"):
         unknown = [w for w in repeat["when"] if w not in _ONCE_WHEN]
         if unknown:
             raise DoseError(f"{label}: timing 'when' {unknown} does not say how many times a day: give a frequency")
-        return len(repeat["when"])
+        return len(set(repeat["when"]))
     return None
 
 
 def _per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
     """Administrations a day from ``timing``: its ``repeat``, else its ``code``; None when it says nothing about
-    frequency. A code that says another number than the repeat is refused: which one is meant is unknown."""
+    frequency. A code that says another number than the repeat is refused: which one is meant is unknown. A course
+    of fewer administrations (``repeat.count``, or ``countMax``) than a day holds is that many in its one day."""
+    per_day = _coded_per_day(timing, label, notes)
+    repeat = timing.get("repeat") or {}
+    count = _positive(repeat, "countMax", label) or _positive(repeat, "count", label)
+    if per_day is not None and count is not None and count < per_day:
+        notes.append(f"{label}: a course of {count:g} administration(s), under a day's {per_day:g}: {count:g} a day")
+        return count
+    return per_day
+
+
+def _coded_per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
+    """`_per_day` before a course's count."""
     by_repeat = _repeat_per_day(timing.get("repeat") or {}, label, notes)
     code = next((c.get("code") for c in (timing.get("code") or {}).get("coding", []) if c.get("code")), None)
     if code is None or (by_repeat is not None and str(code).upper() not in _TIMING_CODES):
