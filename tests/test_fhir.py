@@ -618,7 +618,9 @@ def test_a_request_built_from_a_regimen_gives_daily_mme_on_it(data: tuple[FhirRe
     )
     for in_mg in (False, True):
         mg = regimen.count * float(opioid.strength)
-        if in_mg and mg in {float(i.strength) for i in prod.ingredients if i.drug is None}:  # 40 mg of codeine 20 /
+        if in_mg and mg in {float(i.strength) for i in prod.ingredients if i.drug is None} - {
+            float(opioid.strength)
+        }:  # 40 mg of codeine 20 /
             with pytest.raises(mme.DoseError, match="another component"):  # pseudoephedrine 40: which one's?
                 fhir.convert(medication_request(regimen, timing, in_mg=in_mg))
             continue
@@ -1428,3 +1430,37 @@ def test_a_course_shorter_than_a_day_counts_its_doses(count: int, tablets: int, 
 def test_a_time_of_day_listed_twice_is_one_dose(repeat: dict[str, Any]) -> None:
     dosage = every(6) | {"timing": {"repeat": repeat}}
     assert fhir.convert(request(dosage=dosage)).mme_per_day == 7.5  # once a day, not twice
+
+
+def test_a_dispense_linked_to_its_request_by_identifier_is_not_added_to_it() -> None:
+    """A request (identifier urn:rx|RX1, 2 tablets q6h: 60) and its dispense linked by that identifier (240 tablets over
+    30 days: 60) made 120 MME/day, past both thresholds; linked by reference they are refused, so are they now."""
+    rx1 = {"system": "urn:rx", "value": "RX1"}
+    prescribed = request(dosage=every(6, {"value": 2, "code": "{tablet}"})) | {"id": "a", "identifier": [rx1]}
+    dispense = {
+        "resourceType": "MedicationDispense",
+        "id": "d",
+        "medicationCodeableConcept": {"coding": [{"system": RX, "code": OXY_5}]},
+        "authorizingPrescription": [{"identifier": rx1}],
+        "quantity": {"value": 240, "code": "{tablet}"},
+        "daysSupply": {"value": 30, "code": "d"},
+    }
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": prescribed}, {"resource": dispense}]}
+    with pytest.raises(mme.AmbiguousDoseError, match=r"MedicationDispense/d names MedicationRequest/a"):
+        fhir.convert(bundle)
+    other = dispense | {"authorizingPrescription": [{"identifier": {"system": "urn:rx", "value": "RX2"}}]}
+    apart = fhir.convert({"resourceType": "Bundle", "entry": [{"resource": prescribed}, {"resource": other}]})
+    assert apart.mme_per_day == 120.0  # another prescription's fill: both counted
+
+
+@pytest.mark.parametrize("same", [True, False])
+def test_one_resource_entered_twice_is_refused_whether_one_object_or_two(same: bool) -> None:
+    """The same dict entered twice from Python was counted twice (60); from JSON, two equal dicts, it was refused."""
+    resource = request(dosage=every(6))
+    second = resource if same else json.loads(json.dumps(resource))
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": resource}, {"resource": second}]}
+    with pytest.raises(mme.AmbiguousDoseError, match="in the Bundle twice"):
+        fhir.convert(bundle)
+    entry = {"resource": resource}
+    with pytest.raises(mme.AmbiguousDoseError, match="in the Bundle twice"):
+        fhir.convert({"resourceType": "Bundle", "entry": [entry] * 2})

@@ -972,7 +972,8 @@ def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thr
     items: list[DailyMME] = []
     skipped: list[str] = []
     counted: dict[str, Mapping[str, Any]] = {}  # by each name a reference may give it (`_names`)
-    for entry in entries:
+    entered: dict[str, int] = {}  # each name -> the entry that has it: one dict entered twice is two entries
+    for index, entry in enumerate(entries):
         resource = entry["resource"]
         if resource.get("resourceType") in _NOT_READ:
             skipped.append(f"{_label(resource)}: {_NOT_READ[resource['resourceType']]}")
@@ -988,7 +989,8 @@ def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thr
             exc.add_note(f"in {_label(resource)}")
             raise
         for name in _names(entry):
-            if counted.setdefault(name, resource) is not resource:
+            counted.setdefault(name, resource)
+            if entered.setdefault(name, index) != index:
                 raise AmbiguousDoseError(
                     f"{_label(resource)} is in the Bundle twice ({name}: two versions, as a history Bundle lists "
                     "them, or one entry repeated): their total would count it twice; keep one"
@@ -1022,10 +1024,28 @@ def _identities(reference: str) -> set[str]:
 
 
 def _names(entry: Mapping[str, Any]) -> set[str]:
-    """The names a Bundle entry's resource is known by: its ``fullUrl`` and its ``Type/id``."""
+    """The names a Bundle entry's resource is known by: its ``fullUrl``, its ``Type/id`` and its identifiers."""
     resource = entry["resource"]
     own = {f"{resource['resourceType']}/{resource['id']}"} if resource.get("id") else set()
-    return own | _identities(str(entry.get("fullUrl") or ""))
+    identifiers = resource.get("identifier") or []
+    known = {n for i in (identifiers if isinstance(identifiers, list) else [identifiers]) if (n := _identifier(i))}
+    return own | _identities(str(entry.get("fullUrl") or "")) | known
+
+
+def _linked(link: object) -> set[str]:
+    """The names a Reference gives: its ``reference`` (`_identities`) and its ``identifier``."""
+    if not isinstance(link, Mapping):
+        return set()
+    by_identifier = _identifier(link.get("identifier"))
+    return _identities(str(link.get("reference", ""))) | ({by_identifier} if by_identifier else set())
+
+
+def _identifier(identifier: object) -> str | None:
+    """How a business identifier (``system`` and ``value``) names a resource, as a reference's ``identifier`` may
+    name it instead of a ``reference`` (pharmacy systems link a dispense to its prescription so)."""
+    if not isinstance(identifier, Mapping) or not identifier.get("value"):
+        return None
+    return f"identifier {identifier.get('system') or ''}|{identifier['value']}"
 
 
 #: The references by which a medication resource names another for the same prescription (R4 and R5).
@@ -1041,7 +1061,7 @@ def _counted_once(counted: Mapping[str, Mapping[str, Any]]) -> None:
         for field in _SAME_PRESCRIPTION:
             links = resource.get(field) or []
             for link in links if isinstance(links, list) else [links]:
-                names = _identities(str(link.get("reference", ""))) if isinstance(link, Mapping) else set()
+                names = _linked(link)
                 others = [o for name in sorted(names) if (o := counted.get(name)) is not None and o is not resource]
                 if others:
                     raise AmbiguousDoseError(

@@ -98,6 +98,7 @@ def medication_requests(draw: st.DrawFn) -> dict[str, Any]:
     """MedicationRequest dicts of oral opioid regimens, timing and dose written in any equivalent way."""
     regimen = draw(fhir_regimens())
     prod = product(regimen.rxcui)
-    mg = regimen.count * float(prod.opioids[0].strength)
-    in_mg = draw(st.booleans()) and mg not in {float(i.strength) for i in prod.ingredients if i.drug is None}
+    per_unit = float(prod.opioids[0].strength)
+    others = {float(i.strength) for i in prod.ingredients if i.drug is None} - {per_unit}
+    in_mg = draw(st.booleans()) and regimen.count * per_unit not in others
     return medication_request(regimen, draw(timings(regimen.per_day)), in_mg=in_mg)  # an mg another's is refused
