@@ -1464,3 +1464,35 @@ def test_one_resource_entered_twice_is_refused_whether_one_object_or_two(same: b
     entry = {"resource": resource}
     with pytest.raises(mme.AmbiguousDoseError, match="in the Bundle twice"):
         fhir.convert({"resourceType": "Bundle", "entry": [entry] * 2})
+
+
+@pytest.mark.parametrize(
+    ("extra", "why"),
+    [
+        ({"doNotPerform": True}, "doNotPerform is true"),
+        ({"resourceType": "MedicationStatement", "adherence": {"code": {"coding": [{"code": "not-taking"}]}}},
+         "its adherence is not-taking"),
+        ({"resourceType": "MedicationStatement", "taken": "n"}, "taken is 'n'"),
+    ],
+)  # fmt: skip
+def test_a_resource_that_says_the_opioid_is_not_taken_is_not_counted(extra: dict[str, Any], why: str) -> None:
+    """An order not to give oxycodone (doNotPerform) was counted, 60 MME/day, without a word."""
+    resource = request(dosage=every(6, {"value": 2, "code": "{tablet}"})) | {"id": "no"} | extra
+    if resource["resourceType"] == "MedicationStatement":
+        resource["dosage"] = resource.pop("dosageInstruction")
+    got = fhir.convert(_with_oxycodone(resource))
+    assert isinstance(got, fhir.BundleMME)
+    assert got.mme_per_day == 30.0  # the other oxycodone request alone
+    (listed,) = got.not_counted
+    assert listed.startswith(f"{resource['resourceType']}/no: {why}")
+    assert listed.endswith(": not counted")
+    with pytest.raises(mme.NotCoveredError, match=re.escape(why)):
+        fhir.convert(resource)
+
+
+@pytest.mark.parametrize("intent", ["proposal", "plan", "option"])
+def test_a_request_that_orders_nothing_is_counted_and_said(intent: str) -> None:
+    got = fhir.convert(request(dosage=every(6)) | {"intent": intent})
+    assert got.mme_per_day == 30.0
+    assert any(f"intent {intent!r}" in w and "not an order: counted anyway" in w for w in got.warnings)
+    assert not any("intent" in w for w in fhir.convert(request(dosage=every(6)) | {"intent": "order"}).warnings)

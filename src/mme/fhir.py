@@ -114,6 +114,26 @@ _NOT_CURRENT = frozenset(
     {"cancelled", "entered-in-error", "stopped", "completed", "not-taken", "declined", "draft", "on-hold", "ended"}
 )
 _DONE = {"MedicationDispense": {"completed"}}  # a completed dispense is the normal case
+#: MedicationRequest intents that authorise nothing (FHIR R4/R5 request-intent): counted, as statuses are, and said.
+_NOT_ORDERS = {
+    "proposal": "a suggestion, not an order",
+    "plan": "an intention, not an order",
+    "option": "one of alternatives, not an order",
+}
+
+
+def _not_taken(resource: Mapping[str, Any]) -> str | None:
+    """Why a resource says the medication is not to be taken or not taken, or None: a request with doNotPerform (an
+    order not to give it), a statement whose R5 adherence is not-taking or whose STU3 ``taken`` is "n"."""
+    if resource.get("doNotPerform") is True:
+        return "doNotPerform is true (an order not to give it)"
+    adherence = resource.get("adherence")
+    codes = ((adherence.get("code") or {}).get("coding") or []) if isinstance(adherence, Mapping) else []
+    if any(isinstance(c, Mapping) and c.get("code") == "not-taking" for c in codes):
+        return "its adherence is not-taking"
+    if resource.get("taken") == "n":
+        return "taken is 'n' (not taken)"
+    return None
 
 
 class _Dose(NamedTuple):
@@ -716,8 +736,12 @@ def _read_one(
     resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], table: TableLike, rxnorm: RxnormLike
 ) -> list[DailyMME]:
     label = _label(resource)
+    if (why := _not_taken(resource)) is not None:
+        raise _NotCounted(f"{label}: {why}: not counted", NotCoveredError(f"{label}: {why}: it gives no MME"))
     key, prod = _medication(resource, medications, rxnorm)  # a Product, or an ingredient-level RxCUI
     notes: list[str] = []
+    if resource.get("intent") in _NOT_ORDERS:
+        notes.append(f"{label}: intent {resource['intent']!r}, {_NOT_ORDERS[resource['intent']]}: counted anyway")
     if resource.get("status") in _NOT_CURRENT - _DONE.get(resource["resourceType"], set()):
         notes.append(f"{label}: status {resource['status']!r}, counted anyway: choose the resources by status first")
     if prod is not None and prod.source == _NAMED:
