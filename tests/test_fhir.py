@@ -135,7 +135,9 @@ def test_bad_inputs_are_typed_errors(tmp_path: Path) -> None:
         fhir.convert({"resourceType": "Patient"})
     with pytest.raises(FileNotFoundError, match=r"no FHIR JSON file at .*absent\.json"):
         fhir.convert(tmp_path / "absent.json")
-    with pytest.raises(TypeError, match="cannot read a FHIR resource from int: give a dict, JSON, a path or a model"):
+    with pytest.raises(
+        mme.ArgumentTypeError, match="cannot read a FHIR resource from a number: give a dict, JSON text"
+    ):
         fhir.convert(42)
 
 
@@ -1496,3 +1498,21 @@ def test_a_request_that_orders_nothing_is_counted_and_said(intent: str) -> None:
     assert got.mme_per_day == 30.0
     assert any(f"intent {intent!r}" in w and "not an order: counted anyway" in w for w in got.warnings)
     assert not any("intent" in w for w in fhir.convert(request(dosage=every(6)) | {"intent": "order"}).warnings)
+
+
+@pytest.mark.parametrize("lines", [None, 5, json.dumps(request(dosage=every(6))), b"{}"])
+def test_ndjson_wants_lines_and_says_so(lines: Any) -> None:
+    """None and 5 raised a bare TypeError; a whole text was read character by character, an error for each."""
+    with pytest.raises(mme.ArgumentTypeError, match=r"takes the NDJSON's lines .*text\.splitlines\(\)"):
+        fhir.iter_convert(lines)
+
+
+def test_ndjson_lines_may_be_utf8_bytes_and_a_line_of_no_resource_names_no_python_type() -> None:
+    """bytes lines each failed with "TypeError: a bytes-like object is required"; "[1,2]" said "TypeError: ..."."""
+    text = json.dumps(request(dosage=every(6)))
+    out = list(fhir.iter_convert([text.encode("utf-8"), b"", "[1, 2]", b"\xff{}", 7]))  # type: ignore[list-item]
+    assert out[0] == ("MedicationRequest/r1", rx.daily_mme(OXY_5, count=1, every="6 h"), None)
+    assert [(label, result) for label, result, _ in out[1:]] == [("line 3", None), ("line 4", None), ("line 5", None)]
+    assert out[1][2] == "ExpressionError: line 3 is a list in JSON, not a FHIR resource"
+    assert str(out[2][2]).startswith("ExpressionError: line 4")
+    assert out[3][2] == "ExpressionError: line 5 is a number, not a line of text"

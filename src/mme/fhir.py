@@ -35,6 +35,7 @@ from ._engine import CDC_THRESHOLDS, DailyMME, TableLike, Total, _thresholds, to
 from ._engine import convert as convert_expression
 from ._errors import (
     AmbiguousDoseError,
+    ArgumentTypeError,
     DoseError,
     ExpressionError,
     MMEError,
@@ -172,10 +173,18 @@ def read(obj: object) -> dict[str, Any]:
             raise FileNotFoundError(f"no FHIR JSON file at {path}")
         data = _json(utf8_text(path.read_bytes(), str(path), ExpressionError), str(path))
     else:
-        raise TypeError(f"cannot read a FHIR resource from {type(obj).__name__}: give a dict, JSON, a path or a model")
+        raise ArgumentTypeError(
+            f"cannot read a FHIR resource from {_kind(obj)}: give a dict, JSON text, a path or a model"
+        )
     if not isinstance(data, dict) or "resourceType" not in data:
         raise ExpressionError("not a FHIR resource: it has no resourceType")
     return data
+
+
+def _kind(obj: object) -> str:
+    """What a value is, in the words of JSON (where a resource comes from), for a message."""
+    kinds = {list: "a list", tuple: "a list", bool: "true or false", int: "a number", float: "a number"}
+    return "nothing (None)" if obj is None else kinds.get(type(obj), f"a {type(obj).__name__}")
 
 
 _BLANK = " \t\r\n\ufeff"  # what may come before JSON's first character: a byte order mark too
@@ -726,9 +735,9 @@ def _one(
     except (MMEError, _NotCounted):
         raise
     except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
+        what = f"no field {exc.args[0]!r}" if isinstance(exc, KeyError) and exc.args else "a field of another type"
         raise ExpressionError(
-            f"{_label(resource)} does not have the shape of a FHIR R4 resource ({type(exc).__name__}: {exc}): "
-            "check it against the schema"
+            f"{_label(resource)} does not have the shape of a FHIR R4 resource ({what}): check it against the schema"
         ) from exc
 
 
@@ -1103,23 +1112,44 @@ def _counted_once(counted: Mapping[str, Mapping[str, Any]]) -> None:
 
 
 def iter_convert(
-    lines: Iterable[str], *, table: TableLike = DEFAULT_TABLE, rxnorm: RxnormLike = None
+    lines: Iterable[str | bytes], *, table: TableLike = DEFAULT_TABLE, rxnorm: RxnormLike = None
 ) -> Iterator[tuple[str, DailyMME | Total | None, str | None]]:
     """NDJSON (FHIR bulk export): for each non-blank line, (resource label, result or None, error or None).
 
-    A line that fails gives its error message and no number, never 0; the stream goes on.
+    ``lines`` are text or UTF-8 bytes (an open file, ``text.splitlines()``); a whole text is refused, since read
+    character by character it would be no resource. A line that fails gives its error message and no number,
+    never 0; the stream goes on.
     """
+    if isinstance(lines, str | bytes) or not isinstance(lines, Iterable):
+        raise ArgumentTypeError(
+            f"iter_convert takes the NDJSON's lines (an open file, or text.splitlines()), not {_kind(lines)}"
+        )
+    return _lines(lines, table, rxnorm)
+
+
+def _line_text(line: object, label: str) -> str:
+    """A line as text: bytes read as UTF-8, and text read from bytes with errors="surrogateescape" (whose lone
+    surrogates are bytes that are no UTF-8) decoded again, so that the bytes are named."""
+    if isinstance(line, bytes):
+        return utf8_text(line, label, ExpressionError)
+    if not isinstance(line, str):
+        raise ExpressionError(f"{label} is {_kind(line)}, not a line of text")
+    return line if line.isascii() else utf8_text(line.encode("utf-8", "surrogateescape"), label, ExpressionError)
+
+
+def _lines(
+    lines: Iterable[object], table: TableLike, rxnorm: RxnormLike
+) -> Iterator[tuple[str, DailyMME | Total | None, str | None]]:
     for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
         label = f"line {n}"
         try:
-            # bytes read with errors="surrogateescape" come back as lone surrogates: decoded again, they are named
-            text = (
-                line if line.isascii() else utf8_text(line.encode("utf-8", "surrogateescape"), label, ExpressionError)
-            )
-            resource = read(_json(text.lstrip(_BLANK), label))  # a line is JSON, never a path
+            if not (text := _line_text(line, label)).strip():
+                continue
+            data = _json(text.lstrip(_BLANK), label)  # a line is JSON, never a path
+            if not isinstance(data, dict):
+                raise ExpressionError(f"{label} is {_kind(data)} in JSON, not a FHIR resource")
+            resource = read(data)
             label = _label(resource)
             yield label, convert(resource, table=table, rxnorm=rxnorm), None
-        except (MMEError, TypeError) as exc:
+        except MMEError as exc:
             yield label, None, f"{type(exc).__name__}: {exc}"

@@ -138,9 +138,20 @@ def _read(path: str, _mtime: float) -> _File:
         raise TableError(
             path, f"cannot read the RxNorm product file: {exc}. Rebuild it with `mme rxnorm build`."
         ) from exc
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    products, codes = (data.get("products"), data.get("ingredient_codes", {})) if isinstance(data, dict) else (0, 0)
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != FORMAT
+        or not isinstance(data.get("rxnorm_date"), str)
+        or not isinstance(products, dict)
+        or not all(isinstance(row, list) and len(row) == _ROW for row in products.values())
+        or not isinstance(codes, dict)
+    ):
         raise TableError(path, f"not an RxNorm product file of format {FORMAT}: rebuild it with `mme rxnorm build`")
-    return _File(path, _mtime, data["rxnorm_date"], data["products"], data.get("ingredient_codes", {}))
+    return _File(path, _mtime, data["rxnorm_date"], products, codes)
+
+
+_ROW = 7  # a product's fields: name, dose form code, dose form, brand, volume, ingredients, source
 
 
 def _file(rxnorm: RxnormLike) -> _File:
@@ -180,6 +191,15 @@ def _product(rxcui: str, path: str, mtime: float) -> Product:
             raise UnknownRxCUIError(rxcui, file.rxnorm_date, why="an RxCUI is a whole number.")
         drug = file.ingredients.get(rxcui)
         raise UnknownRxCUIError(rxcui, file.rxnorm_date, ingredient=drug)
+    try:
+        return _row_product(rxcui, row, file.rxnorm_date, path)
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:  # a file edited by hand, or of another build
+        if isinstance(exc, MMEError):
+            raise
+        raise TableError(path, f"RxCUI {rxcui}: its row does not read: rebuild it with `mme rxnorm build`") from exc
+
+
+def _row_product(rxcui: str, row: list[Any], date: str, path: str) -> Product:
     name, code, dose_form, brand, volume, ingredients, source = row
     route, form, release = DOSE_FORMS[dose_form]
     pack = None
@@ -203,7 +223,7 @@ def _product(rxcui: str, path: str, mtime: float) -> Product:
             for i_code, written, drug, value, unit in ingredients
         ),
         source=source,
-        rxnorm_date=file.rxnorm_date,
+        rxnorm_date=date,
         pack=pack,
     )
 
