@@ -1376,6 +1376,9 @@ def test_a_contained_combination_dosed_in_its_non_opioids_strength_is_refused() 
         fhir.convert(_uses(_medication(apap, oxycodone), every(6, {"value": 325, "code": "mg"})))
     ten = fhir.convert(_uses(_medication(apap, oxycodone), every(6, {"value": 10, "code": "mg"})))
     assert ten.mme_per_day == 60.0  # 10 mg (2 tablets' oxycodone) x 4 a day x 1.5
+    by_code = {"itemCodeableConcept": {"coding": [{"system": RX, "code": "161"}]}} | {"strength": apap["strength"]}
+    with pytest.raises(mme.DoseError, match="may be the amount of another component"):  # acetaminophen by code only
+        fhir.convert(_uses(_medication(by_code, oxycodone), every(6, {"value": 325, "code": "mg"})))
 
 
 def _typed(kind: str | None, value: float, unit: str) -> dict[str, Any]:

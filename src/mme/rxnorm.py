@@ -354,7 +354,7 @@ def daily_mme(
             raise DoseError("give a dose or a count of units, not both")
         else:
             ing = opioids[0]
-            if given.kind == "mass" and (others := _other_components(prod, _MG_UNIT[ing.unit])):
+            if given.kind == "mass" and (others := _other_components(prod, _MG_UNIT[ing.unit], named=False)):
                 strengths = [float(i.strength) for i in (ing, *others)]
                 if (why := another_components(given.value, float(ing.strength), strengths)) is not None:
                     raise DoseError(f"the dose {given.value:g} mg of {prod.label} {why}")
@@ -420,11 +420,17 @@ def expression(
     return f"{text} {sig}" if sig else text
 
 
-def _other_components(prod: Product, unit: str) -> tuple[Ingredient, ...]:
-    """The known non-opioid components of a product dosed per unit in ``unit`` "mg", each in mg per unit: those an
-    amount in mg may be of instead of the opioid (`mme._parse.another_components`); none for other products."""
+def _other_components(prod: Product, unit: str, *, named: bool = True) -> tuple[Ingredient, ...]:
+    """The non-opioid components of a product whose opioid is dosed per unit in ``unit`` "mg", each in mg per unit:
+    those an amount in mg may be of instead of the opioid (`mme._parse.another_components`); none for other
+    products. ``named``: only when the sig reader knows each by name (it reads them in `expression`'s text); a
+    FHIR Medication may give one by a code alone."""
     others = tuple(i for i in prod.ingredients if i.drug is None)
-    if unit != "mg" or prod.pack or not all(i.unit == "MG" and _vocab.non_opioid(i.name) for i in others):
+    if (
+        unit != "mg"
+        or prod.pack
+        or not all(i.unit == "MG" and (_vocab.non_opioid(i.name) or not named) for i in others)
+    ):
         return ()
     return others
 
