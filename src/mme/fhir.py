@@ -285,7 +285,7 @@ def _medication(
         raise ExpressionError(
             f"{_label(resource)}: the medication {text!r} has no RxNorm coding and its name does not read as a "
             f"product with a strength, but it names or nearly spells an opioid ({opioid}): add a coding "
-            f"({RXNORM_SYSTEM}), or write its name as the product's (e.g. 'codeine 30 mg / paracetamol 500 mg tablet')"
+            f"({RXNORM_SYSTEM}), or name it as the product with its strength (e.g. 'oxycodone 5 mg oral tablet')"
         )
     if not text:  # codes of other systems (NDC, SNOMED) or none: an opioid as likely as not, never skipped
         systems = sorted({str(c.get("system") or "no system") for c in (concept or {}).get("coding", [])})
