@@ -1294,6 +1294,7 @@ def test_a_name_that_reads_as_an_opioid_without_a_factor_fails_its_bundle(name: 
         "atorvastatin 20 mg tablet", "Paracetamol 500mg tablets", "Tylenol 500 mg", "gabapentin 300 mg capsule",
         "Senna 7.5 mg", "Naloxone 400micrograms/1ml", "Co-amoxiclav 500mg/125mg tablets", "duloxetine 30 mg",
         "clonidine 100 micrograms", "heparin 5000 units", "Omeprazole 20mg gastro-resistant capsules",
+        "Toradol 10 mg", "Motrin 400 mg", "Effexor XR 75 mg", "Lovenox 40 mg/0.4 mL",
     ],
 )  # fmt: skip
 def test_a_name_that_spells_no_opioid_is_listed_not_counted(name: str) -> None:

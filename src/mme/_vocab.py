@@ -778,9 +778,10 @@ def _folded(word: str) -> str:
 
 
 #: A word of six letters or more this close (difflib's ratio, as written or folded) to an opioid's name is taken
-#: for it misspelt: 0.8 catches two letters swapped or one missing ("morhpine", "oxycodon", "metadol") and no
-#: common non-opioid's name ("clonidine", "heparin", "duloxetine" stay under it).
-NEAR_OPIOID = 0.8
+#: for it misspelt: 0.85 catches two letters swapped or one missing or changed ("morhpine", "oxycodon", "metadol")
+#: and none of some 350 common non-opioids' names and brands (at 0.8, "Toradol" spelt tramadol, "Motrin" morphine,
+#: "Effexor" Effentora).
+NEAR_OPIOID = 0.85
 
 
 @lru_cache(maxsize=4096)
