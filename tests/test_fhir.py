@@ -1520,3 +1520,37 @@ def test_ndjson_lines_may_be_utf8_bytes_and_a_line_of_no_resource_names_no_pytho
     assert out[1][2] == "ExpressionError: line 3 is a list in JSON, not a FHIR resource"
     assert str(out[2][2]).startswith("ExpressionError: line 4")
     assert out[3][2] == "ExpressionError: line 5 is a number, not a line of text"
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "expected"),
+    [
+        ("tab(s)", 2, 60.0), ("Tablet(s)", 2, 60.0), ("tabs", 2, 60.0), ("tablets", 2, 60.0), ("cap(s)", 2, 60.0),
+        ("milligram(s)", 10, 60.0), ("milligrams", 10, 60.0), ("microgram", 10000, 60.0),
+    ],
+)  # fmt: skip
+def test_a_display_unit_in_the_plural_reads_as_its_singular(unit: str, value: int, expected: float) -> None:
+    """EHRs display "tab(s)", "Tablet(s)", "milligram(s)": each was refused as neither a mass nor a count."""
+    got = fhir.convert(request(dosage=every(6, {"value": value, "unit": unit})))
+    assert got.mme_per_day == expected  # 2 tablets (10 mg) of oxycodone 5 mg q6h
+    assert any(f"the display unit {unit!r} was read" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize(
+    ("code", "value", "display"),
+    [("428673006", 2, "tablet"), ("258684004", 10, None), ("258685003", 10000, None)],
+)
+def test_a_snomed_unit_reads_as_its_ucum_unit(code: str, value: int, display: str | None) -> None:
+    """UK Core and dm+d give units by SNOMED CT: tablet 428673006 and milligram 258684004 were refused, read as UCUM."""
+    dose: dict[str, Any] = {"value": value, "system": "http://snomed.info/sct", "code": code}
+    got = fhir.convert(request(dosage=every(6, dose | ({"unit": display} if display else {}))))
+    assert got.mme_per_day == 60.0
+
+
+def test_a_snomed_unit_mme_does_not_read_falls_back_to_its_display_or_is_refused_naming_snomed() -> None:
+    dose = {"value": 2, "system": "http://snomed.info/sct", "code": "3317411000001100"}
+    with pytest.raises(mme.UnitError, match="the SNOMED CT unit '3317411000001100' is not one mme reads"):
+        fhir.convert(request(dosage=every(6, dose)))
+    shown = fhir.convert(request(dosage=every(6, dose | {"unit": "tablet"})))
+    assert shown.mme_per_day == 60.0
+    assert any("the display unit 'tablet' was read" in w for w in shown.warnings)

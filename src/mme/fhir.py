@@ -439,6 +439,11 @@ def _quantity(q: Mapping[str, Any], what: str, notes: list[str]) -> tuple[float,
     if comparator in ("<", "<="):
         notes.append(f"{what} is '{comparator} {q['value']}': {q['value']} was used")
     code = q.get("code")
+    if code is not None and q.get("system") == SNOMED_SYSTEM:  # UK Core and dm+d give units by SNOMED CT
+        code = _SNOMED_UNITS.get(str(code).strip())
+        if code is None and not q.get("unit"):
+            raise UnitError(f"{what}: the SNOMED CT unit {q['code']!r} is not one mme reads: give a UCUM code (mg, "
+                            "{tablet}...) or the unit's name")  # fmt: skip
     if code is None:
         code = q.get("unit")
         if code is not None:
@@ -449,9 +454,35 @@ def _quantity(q: Mapping[str, Any], what: str, notes: list[str]) -> tuple[float,
     return float(value), str(code or "")
 
 
+#: SNOMED CT units of measure (dm+d's, as UK Core writes doses) -> UCUM: milligram, microgram, gram, millilitre,
+#: and the units of presentation tablet and capsule.
+_SNOMED_UNITS = {
+    "258684004": "mg", "258685003": "ug", "258682000": "g", "258773002": "mL",
+    "428673006": "{tablet}", "428641000": "{capsule}",
+}  # fmt: skip
+_PLURAL = re.compile(r"\((?:e?s)\)$|(?<=[a-z])(?:es|s)$")  # "tab(s)", "patch(es)", "tabs", "patches"
+_WORDS = {"milligram": "mg", "microgram": "ug"}
+
+
+def _unit_key(unit: str) -> str:
+    """A unit as `_dose_of` looks it up: as written, else without its plural ("tab(s)", "tablets", "patches",
+    "milligrams"), when that is a unit it knows."""
+    key = unit.strip()
+    if key.lower() in _COUNTS or key.lower() in _MASS_AND_VOLUME:
+        return key
+    lower = key.lower()
+    for word in (_PLURAL.sub("", lower), lower.removesuffix("s")):  # "patches" -> "patch", "capsules" -> "capsule"
+        single = _WORDS.get(word, word)
+        if single in _COUNTS or single in _MASS_AND_VOLUME:
+            return single
+        if f"{{{single}}}" in _COUNTS:  # "puffs": {puff}
+            return f"{{{single}}}"
+    return key
+
+
 def _dose_of(value: float, unit: str, what: str) -> _Dose:
     """A dose from a quantity's value and UCUM unit (or HL7 form code, for counts)."""
-    key = unit.strip()
+    key = _unit_key(unit)
     if key.lower() in _COUNTS or key.upper() in {"TAB", "CAP", "PATCH", "SUPP", "SPRAY"}:
         return _Dose("count", value, "", key)
     unit_ = _MASS_AND_VOLUME.get(key.lower())
