@@ -1554,3 +1554,26 @@ def test_a_snomed_unit_mme_does_not_read_falls_back_to_its_display_or_is_refused
     shown = fhir.convert(request(dosage=every(6, dose | {"unit": "tablet"})))
     assert shown.mme_per_day == 60.0
     assert any("the display unit 'tablet' was read" in w for w in shown.warnings)
+
+
+@pytest.mark.parametrize(
+    ("dose", "cap", "expected"),
+    [
+        ({"value": 1, "code": "{tablet}"}, {"value": 6, "code": "{tablet}"}, 45.0),  # 6 x 5 mg x 1.5
+        ({"value": 5, "code": "mg"}, {"value": 40, "code": "mg"}, 60.0),  # 8 x 5 mg x 1.5
+    ],
+)
+def test_as_needed_with_a_daily_maximum_and_no_frequency_counts_the_maximum(
+    dose: dict[str, Any], cap: dict[str, Any], expected: float
+) -> None:
+    """ "1 tab as needed, max 6 tablets a day" was refused as having no timing."""
+    dosage = {
+        "asNeededBoolean": True,
+        "doseAndRate": [{"doseQuantity": dose}],
+        "maxDosePerPeriod": {"numerator": cap, "denominator": {"value": 1, "code": "d"}},
+    }
+    got = fhir.convert(request(dosage=dosage))
+    assert got.mme_per_day == expected
+    assert any("no frequency: the most maxDosePerPeriod allows" in w for w in got.warnings)
+    with pytest.raises(mme.DoseError, match="no timing"):  # a text beside it may say fewer: not guessed
+        fhir.convert(request(dosage=dosage | {"text": "1 tablet every 8 hours as needed"}))

@@ -724,6 +724,21 @@ def _cap(entry: Mapping[str, Any], dose: _Dose, per_day: float, label: str, note
     return per_day
 
 
+def _most_allowed(entry: Mapping[str, Any], dose: _Dose, label: str, notes: list[str]) -> float | None:
+    """Without a frequency, and without a text that may give another one, the most administrations a day
+    ``maxDosePerPeriod`` allows ("1 tablet as needed, at most 6 a day": 6), as a PRN dosage's maximum use is
+    counted; None when it gives none."""
+    if not entry.get("maxDosePerPeriod") or entry.get("text"):
+        return None
+    most = _cap(entry, dose, math.inf, label, [])
+    if not math.isfinite(most):
+        return None
+    notes.append(
+        f"{label}: no frequency: the most maxDosePerPeriod allows, {most:g} administrations a day, was counted"
+    )
+    return most
+
+
 def _at_most(entry: Mapping[str, Any], dose: _Dose, label: str, notes: list[str]) -> _Dose:
     """``maxDosePerAdministration`` caps the dose (a range's maximum, or a dose above it) when in its unit."""
     most = entry.get("maxDosePerAdministration")
@@ -820,6 +835,8 @@ def _read_one(
         if dose is None and patch:
             dose = _Dose("count", 1.0, "")
             notes.append(f"{where}: no dose given; one patch at a time was read")
+        if dose is not None and per_day is None and not patch:
+            per_day = _most_allowed(entry, dose, where, notes)
         if dose is None or (per_day is None and not patch):
             missing = "dose (doseAndRate)" if dose is None else "timing (frequency and period)"
             if routed is not None and (by_text := _sig(routed, entry, dose, per_day, where, table, rxnorm)) is not None:
