@@ -31,6 +31,7 @@ OXY_5 = "1049621"  # oxycodone hydrochloride 5 MG Oral Tablet
 FENTANYL_25 = "245134"  # 72 HR fentanyl 0.025 MG/HR Transdermal System
 MORPHINE_LIQUID = "892589"  # morphine sulfate 2 MG/ML Oral Solution
 ACETAMINOPHEN = "313782"  # acetaminophen 325 MG Oral Tablet: not an opioid
+PERCOCET = "1049640"  # acetaminophen 325 MG / oxycodone hydrochloride 5 MG Oral Tablet [Percocet]
 
 
 def request(code: str = OXY_5, *, dosage: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
@@ -205,9 +206,12 @@ def test_a_maximum_per_administration_caps_the_dose_or_is_said() -> None:
                                                         "high": {"value": 2, "code": "{tablet}"}}}]}  # fmt: skip
     got = fhir.convert(request(dosage=ranged | {"maxDosePerAdministration": {"value": 1, "code": "{tablet}"}}))
     assert got.mme_per_day == 30.0  # 1 tablet of 5 mg every 6 hours x 1.5
-    assert "MedicationRequest/r1: capped by maxDosePerAdministration at 1 {tablet} (not 2)" in got.warnings
-    other = fhir.convert(request(dosage=ranged | {"maxDosePerAdministration": {"value": 5, "code": "mg"}}))
-    assert other.mme_per_day == 60.0  # 2 tablets: the cap in mg is not compared with tablets, and says so
+    assert "MedicationRequest/r1: capped by maxDosePerAdministration at 1 {tablet} (not 2 {tablet})" in got.warnings
+    in_mg = fhir.convert(request(dosage=ranged | {"maxDosePerAdministration": {"value": 5, "code": "mg"}}))
+    assert in_mg.mme_per_day == 30.0  # 5 mg is one 5 mg tablet
+    assert "MedicationRequest/r1: capped by maxDosePerAdministration at 5 mg (not 2 {tablet})" in in_mg.warnings
+    other = fhir.convert(request(PERCOCET, dosage=ranged | {"maxDosePerAdministration": {"value": 5, "code": "mg"}}))
+    assert other.mme_per_day == 60.0  # 2 tablets: mg of a combination is not compared with tablets, and says so
     assert any(
         "maxDosePerAdministration 5 mg is in another unit than the dose: not applied" in w for w in other.warnings
     )
@@ -255,10 +259,13 @@ def test_max_dose_per_period_caps() -> None:
         == ()
     )
     mixed = every(6) | {
-        "maxDosePerPeriod": {"numerator": {"value": 60, "code": "mg"}, "denominator": {"value": 1, "code": "d"}}
+        "maxDosePerPeriod": {"numerator": {"value": 10, "code": "mg"}, "denominator": {"value": 1, "code": "d"}}
     }
-    with pytest.raises(mme.UnitError, match="maxDosePerPeriod"):
-        fhir.convert(request(dosage=mixed))
+    in_mg = fhir.convert(request(dosage=mixed))  # 10 mg a day of 5 mg tablets: 2 tablets, 15 MME/day
+    assert in_mg.mme_per_day == 15.0
+    assert any("capped by maxDosePerPeriod at 2 administrations a day (not 4)" in w for w in in_mg.warnings)
+    with pytest.raises(mme.UnitError, match="maxDosePerPeriod"):  # mg of Percocet: oxycodone's or acetaminophen's?
+        fhir.convert(request(PERCOCET, dosage=mixed))
 
 
 def test_dose_units() -> None:
@@ -1351,9 +1358,6 @@ def test_a_pack_dispensed_in_its_units_counts_them() -> None:
     assert fhir.convert(packs, table="cdc-ndc-2018").mme_per_day == 432.0
 
 
-PERCOCET = "1049640"  # acetaminophen 325 MG / oxycodone hydrochloride 5 MG Oral Tablet [Percocet]
-
-
 @pytest.mark.parametrize(("code", "mg"), [(PERCOCET, 325), ("857002", 325), (PERCOCET, 65)])
 def test_a_dose_in_mg_that_may_be_another_components_is_refused_as_the_sig_path_refuses_it(code: str, mg: int) -> None:
     """Percocet 5/325 dosed 325 mg q6h was 65 tablets' oxycodone (1950 MME/day) with a warning; `mme.convert` refuses
@@ -1577,3 +1581,13 @@ def test_as_needed_with_a_daily_maximum_and_no_frequency_counts_the_maximum(
     assert any("no frequency: the most maxDosePerPeriod allows" in w for w in got.warnings)
     with pytest.raises(mme.DoseError, match="no timing"):  # a text beside it may say fewer: not guessed
         fhir.convert(request(dosage=dosage | {"text": "1 tablet every 8 hours as needed"}))
+
+
+def test_a_daily_maximum_in_mcg_caps_a_dose_in_mg() -> None:
+    """A maximum of 20,000 ug a day on 5 mg q4h was refused ("give them alike"): it is 20 mg, 4 doses a day."""
+    dosage = every(4, {"value": 5, "code": "mg"}) | {
+        "maxDosePerPeriod": {"numerator": {"value": 20000, "code": "ug"}, "denominator": {"value": 1, "code": "d"}}
+    }
+    got = fhir.convert(request(dosage=dosage))
+    assert got.mme_per_day == 30.0  # 4 x 5 mg x 1.5
+    assert any("capped by maxDosePerPeriod at 4 administrations a day (not 6)" in w for w in got.warnings)

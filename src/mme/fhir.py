@@ -697,11 +697,13 @@ def _range(span: Mapping[str, Any], field: str, label: str, notes: list[str]) ->
     return most
 
 
-def _cap(entry: Mapping[str, Any], dose: _Dose, per_day: float, label: str, notes: list[str]) -> float:
-    """``maxDosePerPeriod`` caps the administrations a day (in the dose's own unit or as a count)."""
+def _cap(
+    entry: Mapping[str, Any], dose: _Dose, per_day: float, label: str, notes: list[str], prod: Product | None
+) -> float:
+    """``maxDosePerPeriod`` caps the administrations a day (in the dose's unit, or one `_alike` says it in)."""
     ratio = entry.get("maxDosePerPeriod")
     if isinstance(ratio, list):  # R5: a list of Ratios; the strictest applies
-        caps = [_cap({"maxDosePerPeriod": r}, dose, per_day, label, []) for r in ratio]
+        caps = [_cap({"maxDosePerPeriod": r}, dose, per_day, label, [], prod) for r in ratio]
         capped = min(caps, default=per_day)
         if capped < per_day:
             notes.append(f"{label}: capped by maxDosePerPeriod at {capped:g} administrations a day (not {per_day:g})")
@@ -714,8 +716,8 @@ def _cap(entry: Mapping[str, Any], dose: _Dose, per_day: float, label: str, note
     )
     if span_unit not in _HOURS:
         raise UnitError(f"{label}: maxDosePerPeriod is per {span_unit!r}, not a time")
-    cap = _dose_of(amount, amount_unit, f"{label} maxDosePerPeriod")
-    if (cap.kind, cap.unit) != (dose.kind, dose.unit):
+    cap = _alike(_dose_of(amount, amount_unit, f"{label} maxDosePerPeriod"), dose, prod)
+    if cap is None:
         raise UnitError(f"{label}: maxDosePerPeriod is in {amount_unit!r}, the dose in another unit: give them alike")
     capped = cap.value / (span * _HOURS[span_unit] / 24) / dose.value
     if capped < per_day:
@@ -724,13 +726,37 @@ def _cap(entry: Mapping[str, Any], dose: _Dose, per_day: float, label: str, note
     return per_day
 
 
-def _most_allowed(entry: Mapping[str, Any], dose: _Dose, label: str, notes: list[str]) -> float | None:
+_MG = {"mg": Decimal(1), "mcg": Decimal("0.001"), "g": Decimal(1000)}
+
+
+def _alike(cap: _Dose, dose: _Dose, prod: Product | None) -> _Dose | None:
+    """A limit (``maxDosePerPeriod``, ``maxDosePerAdministration``) in the dose's unit, exactly, or None when it
+    cannot be: mg and mcg each other; mg and a count of a product of one ingredient, through its strength per unit
+    (30 mg of 5 mg tablets is 6); never mg of a combination, which may be another component's (4 g acetaminophen)."""
+    if (cap.kind, cap.unit) == (dose.kind, dose.unit):
+        return cap
+    per_unit = None
+    if prod is not None and not prod.pack and len(prod.ingredients) == 1 and prod.ingredients[0].unit == "MG":
+        per_unit = prod.ingredients[0].strength  # mg
+    value = Decimal(repr(cap.value))
+    if cap.unit in _MG and dose.unit in _MG:
+        return dose._replace(value=float(value * _MG[cap.unit] / _MG[dose.unit]))
+    if cap.unit in _MG and dose.kind == "count" and per_unit:
+        return dose._replace(value=float(value * _MG[cap.unit] / per_unit))
+    if cap.kind == "count" and dose.unit in _MG and per_unit:
+        return dose._replace(value=float(value * per_unit / _MG[dose.unit]))
+    return None
+
+
+def _most_allowed(
+    entry: Mapping[str, Any], dose: _Dose, label: str, notes: list[str], prod: Product | None
+) -> float | None:
     """Without a frequency, and without a text that may give another one, the most administrations a day
     ``maxDosePerPeriod`` allows ("1 tablet as needed, at most 6 a day": 6), as a PRN dosage's maximum use is
     counted; None when it gives none."""
     if not entry.get("maxDosePerPeriod") or entry.get("text"):
         return None
-    most = _cap(entry, dose, math.inf, label, [])
+    most = _cap(entry, dose, math.inf, label, [], prod)
     if not math.isfinite(most):
         return None
     notes.append(
@@ -739,20 +765,21 @@ def _most_allowed(entry: Mapping[str, Any], dose: _Dose, label: str, notes: list
     return most
 
 
-def _at_most(entry: Mapping[str, Any], dose: _Dose, label: str, notes: list[str]) -> _Dose:
-    """``maxDosePerAdministration`` caps the dose (a range's maximum, or a dose above it) when in its unit."""
+def _at_most(entry: Mapping[str, Any], dose: _Dose, label: str, notes: list[str], prod: Product | None) -> _Dose:
+    """``maxDosePerAdministration`` caps the dose (a range's maximum, or a dose above it) when in its unit, or in
+    one `_alike` says it in."""
     most = entry.get("maxDosePerAdministration")
     if not most:
         return dose
     value, unit = _quantity(most, f"{label} maxDosePerAdministration", notes)
-    cap = _dose_of(value, unit, f"{label} maxDosePerAdministration")
-    if (cap.kind, cap.unit) != (dose.kind, dose.unit):
+    cap = _alike(_dose_of(value, unit, f"{label} maxDosePerAdministration"), dose, prod)
+    if cap is None:
         notes.append(
             f"{label}: maxDosePerAdministration {value:g} {unit} is in another unit than the dose: not applied"
         )
         return dose
     if cap.value < dose.value:
-        notes.append(f"{label}: capped by maxDosePerAdministration at {cap.value:g} {unit} (not {dose.value:g})")
+        notes.append(f"{label}: capped by maxDosePerAdministration at {value:g} {unit} (not {_said(dose)})")
         return dose._replace(value=cap.value)
     return dose
 
@@ -836,7 +863,7 @@ def _read_one(
             dose = _Dose("count", 1.0, "")
             notes.append(f"{where}: no dose given; one patch at a time was read")
         if dose is not None and per_day is None and not patch:
-            per_day = _most_allowed(entry, dose, where, notes)
+            per_day = _most_allowed(entry, dose, where, notes, prod)
         if dose is None or (per_day is None and not patch):
             missing = "dose (doseAndRate)" if dose is None else "timing (frequency and period)"
             if routed is not None and (by_text := _sig(routed, entry, dose, per_day, where, table, rxnorm)) is not None:
@@ -846,9 +873,9 @@ def _read_one(
             return _requested(resource, given, f"{where}: the dosage has no {missing}{text}", notes, table, rxnorm)
         if entry.get("asNeededBoolean") or entry.get("asNeededCodeableConcept") or entry.get("asNeeded"):
             notes.append(f"{where}: as needed (PRN): the maximum use the dosage allows was counted")
-        dose = _at_most(entry, dose, where, notes)
+        dose = _at_most(entry, dose, where, notes, prod)
         if per_day is not None:
-            per_day = _cap(entry, dose, per_day, where, notes)
+            per_day = _cap(entry, dose, per_day, where, notes, prod)
         args: dict[str, Any] = {"per_day": per_day, "route": route, "table": table, "rxnorm": rxnorm}
         dose = _in_packs(prod, dose, where, notes)
         result = _regimen(given, dose, args)
