@@ -1591,3 +1591,37 @@ def test_a_daily_maximum_in_mcg_caps_a_dose_in_mg() -> None:
     got = fhir.convert(request(dosage=dosage))
     assert got.mme_per_day == 30.0  # 4 x 5 mg x 1.5
     assert any("capped by maxDosePerPeriod at 4 administrations a day (not 6)" in w for w in got.warnings)
+
+
+def _infusion(code: str, rate: dict[str, Any], route: str | None) -> dict[str, Any]:
+    dosage: dict[str, Any] = {"doseAndRate": [rate]}
+    if route:
+        dosage["route"] = {"coding": [{"system": "http://snomed.info/sct", "code": route}]}
+    return request(code, dosage=dosage)
+
+
+_MG_PER_H = {"rateRatio": {"numerator": {"value": 1, "code": "mg"}, "denominator": {"value": 1, "code": "h"}}}
+
+
+@pytest.mark.parametrize(
+    ("code", "rate", "route", "said", "expected"),
+    [
+        ("7052", {"rateQuantity": {"value": 1, "code": "mg/h"}}, "47625008", "1 mg/h IV", 72.0),  # 24 mg/day x 3
+        ("3423", {"rateQuantity": {"value": 0.5, "code": "mg/h"}}, "34206005", "0.5 mg/h SC", 180.0),
+        ("4337", {"rateQuantity": {"value": 25, "code": "ug/h"}}, "47625008", "25 mcg/h IV", 120.0),
+        ("4337", {"rateQuantity": {"value": 25, "code": "ug/h"}}, "45890007", "25 mcg/h patch", 75.0),
+        ("7052", _MG_PER_H, "47625008", "1 mg/h IV", 72.0),
+    ],
+)
+def test_an_infusion_rate_of_an_ingredient_is_its_own_timing(
+    code: str, rate: dict[str, Any], route: str, said: str, expected: float
+) -> None:
+    """Each was refused: "the dosage has no timing", though an hourly rate is one (anzca-2021 covers infusions)."""
+    got = fhir.convert(_infusion(code, rate, route), table="anzca-2021")
+    assert got.mme_per_day == expected
+    assert mme.convert(f"{rx.ingredient_drug(code)} {said}", table="anzca-2021").mme_per_day == expected
+
+
+def test_an_infusion_rate_without_a_route_is_refused_by_the_engine() -> None:
+    with pytest.raises(mme.UnitError, match="an hourly rate is a patch's or an infusion's"):
+        fhir.convert(_infusion("7052", {"rateQuantity": {"value": 1, "code": "mg/h"}}, None), table="anzca-2021")

@@ -864,7 +864,7 @@ def _read_one(
             notes.append(f"{where}: no dose given; one patch at a time was read")
         if dose is not None and per_day is None and not patch:
             per_day = _most_allowed(entry, dose, where, notes, prod)
-        if dose is None or (per_day is None and not patch):
+        if dose is None or (per_day is None and not patch and not dose.unit.endswith("/h")):  # a rate is a timing
             missing = "dose (doseAndRate)" if dose is None else "timing (frequency and period)"
             if routed is not None and (by_text := _sig(routed, entry, dose, per_day, where, table, rxnorm)) is not None:
                 items.append(by_text)

@@ -380,8 +380,8 @@ def daily_mme(
 def _ingredient_dose(
     rxcui: str, drug: str, dose: DoseLike, per_day: Any, every: Any, route: str | None, variant: str | None, table: Any
 ) -> DailyMME:
-    if amount(dose).kind != "mass":
-        raise DoseError(f"RxCUI {rxcui} is the ingredient {drug}, not a product: give the dose in mg")
+    if amount(dose).kind not in ("mass", "rate"):  # a rate (an infusion's mg/h) is its own timing
+        raise DoseError(f"RxCUI {rxcui} is the ingredient {drug}, not a product: give the dose in mg (or a rate)")
     result = _daily_mme(drug, dose, per_day=per_day, every=every, route=route, variant=variant, table=table)
     note = f"RxCUI {rxcui} is the ingredient {drug}, not a product: route {result.route} and form not stated"
     return _with_notes(result, [note])
