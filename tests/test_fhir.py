@@ -1625,3 +1625,13 @@ def test_an_infusion_rate_of_an_ingredient_is_its_own_timing(
 def test_an_infusion_rate_without_a_route_is_refused_by_the_engine() -> None:
     with pytest.raises(mme.UnitError, match="an hourly rate is a patch's or an infusion's"):
         fhir.convert(_infusion("7052", {"rateQuantity": {"value": 1, "code": "mg/h"}}, None), table="anzca-2021")
+
+
+def test_times_of_day_with_a_period_under_a_day_are_refused() -> None:
+    """timeOfDay 08:00 with a period of 12 h read as once per 12 h (60 MME/day for 2 tablets), though 08:00 comes
+    once a day: the two fields say different things."""
+    repeat = {"timeOfDay": ["08:00:00"], "period": 12, "periodUnit": "h"}
+    with pytest.raises(mme.DoseError, match="times of day come once a day, but the period is 12 h"):
+        fhir.convert(request(dosage=every(6) | {"timing": {"repeat": repeat}}))
+    daily = fhir.convert(request(dosage=every(6) | {"timing": {"repeat": repeat | {"period": 1, "periodUnit": "d"}}}))
+    assert daily.mme_per_day == 7.5

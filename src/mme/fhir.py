@@ -627,6 +627,11 @@ def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> 
         hours = period * _HOURS[unit]
         if not (math.isfinite(hours) and hours > 0):
             raise DoseError(f"{label}: period must be positive, not {period!r}")
+        if times is not None and hours < 24:  # "08:00" every 12 h: a time of day comes once a day
+            raise DoseError(
+                f"{label}: times of day come once a day, but the period is {period:g} {unit}: give the frequency "
+                "per day, or the times alone"
+            )
         return (frequency or 1.0) * 24 / hours
     if frequency is not None:
         raise DoseError(f"{label}: frequency {frequency:g} without a period: say per what (period, periodUnit)")
