@@ -867,9 +867,10 @@ def _read_one(
         if dose is None and patch:
             dose = _Dose("count", 1.0, "")
             notes.append(f"{where}: no dose given; one patch at a time was read")
-        if dose is not None and per_day is None and not patch:
+        rate = dose is not None and dose.unit.endswith("/h")  # an infusion's rate is its own timing
+        if dose is not None and per_day is None and not (patch or rate):
             per_day = _most_allowed(entry, dose, where, notes, prod)
-        if dose is None or (per_day is None and not patch and not dose.unit.endswith("/h")):  # a rate is a timing
+        if dose is None or (per_day is None and not (patch or rate)):
             missing = "dose (doseAndRate)" if dose is None else "timing (frequency and period)"
             if routed is not None and (by_text := _sig(routed, entry, dose, per_day, where, table, rxnorm)) is not None:
                 items.append(by_text)
