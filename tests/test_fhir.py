@@ -1635,3 +1635,15 @@ def test_times_of_day_with_a_period_under_a_day_are_refused() -> None:
         fhir.convert(request(dosage=every(6) | {"timing": {"repeat": repeat}}))
     daily = fhir.convert(request(dosage=every(6) | {"timing": {"repeat": repeat | {"period": 1, "periodUnit": "d"}}}))
     assert daily.mme_per_day == 7.5
+
+
+def test_a_medication_reference_by_display_alone_is_read_by_its_name() -> None:
+    """medicationReference {"display": ...} was refused: "the Medication '' is neither contained nor in the Bundle"."""
+    named = request(dosage=every(6)) | {"medicationReference": {"display": "oxycodone 5 mg oral tablet"}}
+    del named["medicationCodeableConcept"]
+    got = fhir.convert(named)
+    assert got.mme_per_day == 30.0
+    assert any("read from its name 'oxycodone 5 mg oral tablet'" in w for w in got.warnings)
+    statin = named | {"medicationReference": {"display": "atorvastatin 20 mg tablet"}}
+    with pytest.raises(mme.NotCoveredError, match="names no opioid mme knows"):
+        fhir.convert(statin)

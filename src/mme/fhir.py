@@ -228,6 +228,8 @@ def _concept(
     if not reference:
         return None, None
     ref = str(reference.get("reference", ""))
+    if not ref and reference.get("display"):  # a Reference by its display alone: the medication's name
+        return {"text": str(reference["display"])}, None
     if ref.startswith("#"):
         contained = {c.get("id"): c for c in resource.get("contained", [])}
         medication = contained.get(ref[1:])
