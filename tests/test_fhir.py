@@ -1460,7 +1460,13 @@ def test_a_dispense_linked_to_its_request_by_identifier_is_not_added_to_it() -> 
         fhir.convert(bundle)
     other = dispense | {"authorizingPrescription": [{"identifier": {"system": "urn:rx", "value": "RX2"}}]}
     apart = fhir.convert({"resourceType": "Bundle", "entry": [{"resource": prescribed}, {"resource": other}]})
-    assert apart.mme_per_day == 120.0  # another prescription's fill: both counted
+    assert apart.mme_per_day == 120.0  # another prescription's fill: both counted, and the mix said
+    said = "the Bundle counts MedicationDispense and MedicationRequest resources together"
+    assert isinstance(apart, fhir.BundleMME)
+    assert all(any(said in w for w in item.warnings) for item in apart.items)
+    alone = fhir.convert({"resourceType": "Bundle", "entry": [{"resource": prescribed}]})
+    assert isinstance(alone, fhir.BundleMME)
+    assert not any("counts" in w for item in alone.items for w in item.warnings)
 
 
 @pytest.mark.parametrize("same", [True, False])

@@ -1089,6 +1089,7 @@ def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thr
     skipped: list[str] = []
     counted: dict[str, Mapping[str, Any]] = {}  # by each name a reference may give it (`_names`)
     entered: dict[str, int] = {}  # each name -> the entry that has it: one dict entered twice is two entries
+    kinds: set[str] = set()  # of the resources counted
     for index, entry in enumerate(entries):
         resource = entry["resource"]
         if resource.get("resourceType") in _NOT_READ:
@@ -1097,13 +1098,15 @@ def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thr
         if resource.get("resourceType") not in MEDICATION_RESOURCES:
             continue
         try:
-            items.extend(_one(resource, medications, table, rxnorm))
+            found = _one(resource, medications, table, rxnorm)
         except _NotCounted as exc:
             skipped.append(str(exc))
             continue
         except Exception as exc:
             exc.add_note(f"in {_label(resource)}")
             raise
+        items.extend(found)
+        kinds.add(str(resource["resourceType"]))
         for name in _names(entry):
             counted.setdefault(name, resource)
             if entered.setdefault(name, index) != index:
@@ -1112,6 +1115,10 @@ def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thr
                     "them, or one entry repeated): their total would count it twice; keep one"
                 )
     _counted_once(counted)
+    if len(kinds) > 1:  # a request and its fill, unlinked, are both counted: said, since nothing tells them apart
+        items = _noted(items, [f"the Bundle counts {' and '.join(sorted(kinds))} resources together: a prescription "
+                               "and its fills or statements, unless linked (authorizingPrescription, basedOn...), "
+                               "are each counted; convert one kind"])  # fmt: skip
     tab = resolve_table(table)
     checked = _thresholds(thresholds)  # also where no item is counted: no threshold goes unchecked
     sum_ = total(items, thresholds=checked) if items else None
