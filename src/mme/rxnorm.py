@@ -399,7 +399,11 @@ def expression(
 
         >>> expression("1049621", "1 tab q6h")
         'oxycodone IR 5 mg oral tablet 1 tab q6h'
+
+    An ingredient's RxCUI (7052, morphine) is its name: the sig then gives the dose in mg, as `daily_mme` takes it.
     """
+    if not isinstance(rxcui, Product) and (drug := ingredient_drug(rxcui, rxnorm=rxnorm)) is not None:
+        return f"{drug} {sig}" if sig else drug
     prod = _as_product(rxcui, rxnorm)
     opioids = _counted(prod)
     if len(opioids) > 1:
