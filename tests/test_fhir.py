@@ -1653,3 +1653,25 @@ def test_a_medication_reference_by_display_alone_is_read_by_its_name() -> None:
     statin = named | {"medicationReference": {"display": "atorvastatin 20 mg tablet"}}
     with pytest.raises(mme.NotCoveredError, match="names no opioid mme knows"):
         fhir.convert(statin)
+
+
+@pytest.mark.parametrize(
+    "system", ["urn:oid:2.16.840.1.113883.6.88", "https://www.nlm.nih.gov/research/umls/rxnorm", f"{RX}/"]
+)
+def test_rxnorm_by_its_oid_or_https_is_rxnorm(system: str) -> None:
+    """RxNorm's OID (kept by C-CDA-to-FHIR converters) and its https URL were refused as no RxNorm coding."""
+    resource = request(dosage=every(6)) | {"medicationCodeableConcept": {"coding": [{"system": system, "code": OXY_5}]}}
+    assert fhir.convert(resource).mme_per_day == 30.0
+    other = resource | {"medicationCodeableConcept": {"coding": [{"system": "urn:oid:2.16.840.1.113883.6.69",
+                                                                   "code": OXY_5}]}}  # fmt: skip
+    with pytest.raises(mme.ExpressionError, match="no RxNorm coding"):  # NDC's OID is not RxNorm
+        fhir.convert(other)
+
+
+def test_a_timing_code_given_as_text_reads() -> None:
+    dosage = every(6) | {"timing": {"code": {"text": "BID"}}}
+    got = fhir.convert(request(dosage=dosage))
+    assert got.mme_per_day == 15.0  # twice a day x 5 mg x 1.5
+    assert any("timing code 'BID' read from its text" in w for w in got.warnings)
+    with pytest.raises(mme.DoseError, match="no timing"):
+        fhir.convert(request(dosage=every(6) | {"timing": {"code": {"text": "twice daily as needed"}}}))

@@ -66,6 +66,11 @@ from .rxnorm import expression as rx_expression
 __all__ = ["RXNORM_SYSTEM", "BundleMME", "convert", "iter_convert", "read"]
 
 RXNORM_SYSTEM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+#: RxNorm's system URI, as FHIR names it, as written with https, and as its HL7 OID (C-CDA documents converted to
+#: FHIR keep it): each names RxNorm.
+_RXNORM_SYSTEMS = frozenset(
+    {RXNORM_SYSTEM, "https://www.nlm.nih.gov/research/umls/rxnorm", "urn:oid:2.16.840.1.113883.6.88"}
+)
 MEDICATION_RESOURCES = frozenset({"MedicationRequest", "MedicationStatement", "MedicationDispense"})
 #: Medication resources not read, with why: listed in a Bundle as not counted, never skipped unsaid.
 _NOT_READ = {
@@ -210,7 +215,7 @@ def _codings(concept: Mapping[str, Any] | None) -> list[str]:
     return [
         str(c["code"]).strip()
         for c in (concept or {}).get("coding", [])
-        if c.get("system") == RXNORM_SYSTEM and c.get("code")
+        if str(c.get("system") or "").rstrip("/") in _RXNORM_SYSTEMS and c.get("code")
     ]
 
 
@@ -584,7 +589,11 @@ def _per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> float |
 def _coded_per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
     """`_per_day` before a course's count."""
     by_repeat = _repeat_per_day(timing.get("repeat") or {}, label, notes)
-    code = next((c.get("code") for c in (timing.get("code") or {}).get("coding", []) if c.get("code")), None)
+    concept = timing.get("code") or {}
+    code = next((c.get("code") for c in concept.get("coding", []) if c.get("code")), None)
+    if code is None and str(concept.get("text") or "").strip().upper() in _TIMING_CODES:  # {"text": "BID"}
+        code = str(concept["text"]).strip()
+        notes.append(f"{label}: timing code {code!r} read from its text")
     if code is None or (by_repeat is not None and str(code).upper() not in _TIMING_CODES):
         return by_repeat
     if str(code).upper() not in _TIMING_CODES:
