@@ -1675,3 +1675,11 @@ def test_a_timing_code_given_as_text_reads() -> None:
     assert any("timing code 'BID' read from its text" in w for w in got.warnings)
     with pytest.raises(mme.DoseError, match="no timing"):
         fhir.convert(request(dosage=every(6) | {"timing": {"code": {"text": "twice daily as needed"}}}))
+
+
+def test_an_infusion_rate_beside_a_timing_is_refused_in_fhirs_words() -> None:
+    """It was the engine's "the dose is already a daily total: drop per_day/every", words of no FHIR field."""
+    infusion = _infusion("7052", {"rateQuantity": {"value": 1, "code": "mg/h"}}, "47625008")
+    infusion["dosageInstruction"][0]["timing"] = {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}}
+    with pytest.raises(mme.DoseError, match=r"the rate 1 mg/h is its own timing, and the timing says 1 "):
+        fhir.convert(infusion, table="anzca-2021")

@@ -881,6 +881,11 @@ def _read_one(
         rate = dose is not None and dose.unit.endswith("/h")  # an infusion's rate is its own timing
         if dose is not None and per_day is None and not (patch or rate):
             per_day = _most_allowed(entry, dose, where, notes, prod)
+        if dose is not None and rate and per_day is not None and not patch:
+            raise DoseError(
+                f"{where}: the rate {_said(dose)} is its own timing, and the timing says {per_day:g} administrations a "
+                "day: give a dose with its timing, or the rate alone"
+            )
         if dose is None or (per_day is None and not (patch or rate)):
             missing = "dose (doseAndRate)" if dose is None else "timing (frequency and period)"
             if routed is not None and (by_text := _sig(routed, entry, dose, per_day, where, table, rxnorm)) is not None:
