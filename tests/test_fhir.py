@@ -1683,3 +1683,38 @@ def test_an_infusion_rate_beside_a_timing_is_refused_in_fhirs_words() -> None:
     infusion["dosageInstruction"][0]["timing"] = {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}}
     with pytest.raises(mme.DoseError, match=r"the rate 1 mg/h is its own timing, and the timing says 1 "):
         fhir.convert(infusion, table="anzca-2021")
+
+
+def test_a_resource_the_bundle_deletes_is_not_counted() -> None:
+    """A transaction entry with request DELETE still counted its resource; so did a history Bundle's earlier version
+    of a resource its newest entry deletes."""
+    doomed = request(dosage=every(6, {"value": 2, "code": "{tablet}"})) | {"id": "gone"}
+    transaction = _with_oxycodone(doomed)
+    transaction["entry"][1]["request"] = {"method": "DELETE", "url": "MedicationRequest/gone"}
+    got = fhir.convert(transaction)
+    assert isinstance(got, fhir.BundleMME)
+    assert got.mme_per_day == 30.0  # the other request alone, not 90
+    assert got.not_counted == (
+        "MedicationRequest/gone: deleted by the Bundle (MedicationRequest/gone, request DELETE): not counted",
+    )
+    history = {
+        "resourceType": "Bundle",
+        "type": "history",
+        "entry": [
+            {"request": {"method": "DELETE", "url": "MedicationRequest/gone"}},
+            {"resource": doomed, "request": {"method": "PUT", "url": "MedicationRequest/gone"}},
+        ],
+    }
+    assert fhir.convert(history).mme_per_day is None
+    recreated = history | {"entry": [{"resource": doomed}, *history["entry"]]}
+    with pytest.raises(mme.AmbiguousDoseError, match="in the Bundle twice"):  # which version stands is unknown
+        fhir.convert(recreated)
+
+
+@pytest.mark.parametrize("resource", ["x", 5, ["MedicationRequest"]])
+def test_an_entry_whose_resource_is_no_object_is_refused(resource: object) -> None:
+    """It was skipped without a word: a Bundle total without it."""
+    bundle = _with_oxycodone()
+    bundle["entry"].append({"resource": resource})
+    with pytest.raises(mme.ExpressionError, match=r"an entry's resource is .*, not a FHIR resource"):
+        fhir.convert(bundle)

@@ -1062,6 +1062,9 @@ def _entries(bundle: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], dict[s
     entries = bundle.get("entry") or []
     if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
         raise ExpressionError(f"{_label(bundle)}: 'entry' must be a list of entries")
+    odd = next((e["resource"] for e in entries if not isinstance(e.get("resource"), Mapping | None)), None)
+    if odd is not None:
+        raise ExpressionError(f"{_label(bundle)}: an entry's resource is {_kind(odd)}, not a FHIR resource (an object)")
     entries = [e for e in entries if isinstance(e.get("resource"), Mapping)]
     entries = [inner for e in entries for inner in (_entries(e["resource"])[0] if _is_bundle(e) else [e])]
     medications: dict[str, Mapping[str, Any]] = {}
@@ -1072,6 +1075,21 @@ def _entries(bundle: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], dict[s
             if res.get("id"):
                 medications[f"Medication/{res['id']}"] = res
     return entries, medications
+
+
+def _deleted(bundle: Mapping[str, Any]) -> set[str]:
+    """The names of the resources a Bundle's entries delete (``request.method`` DELETE, in a transaction or a
+    history), those of a Bundle in it too: none of them is counted."""
+    found: set[str] = set()
+    for entry in bundle.get("entry") or []:
+        request, resource = entry.get("request") or {}, entry.get("resource")
+        if isinstance(request, Mapping) and str(request.get("method", "")).upper() == "DELETE":
+            found |= _identities(str(request.get("url") or "")) | _identities(str(entry.get("fullUrl") or ""))
+            if isinstance(resource, Mapping) and resource.get("id"):
+                found.add(f"{resource.get('resourceType')}/{resource['id']}")
+        if isinstance(resource, Mapping) and resource.get("resourceType") == "Bundle":
+            found |= _deleted(resource)
+    return found
 
 
 def convert(
@@ -1099,6 +1117,7 @@ def convert(
 
 def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thresholds: Iterable[float]) -> BundleMME:
     entries, medications = _entries(bundle)
+    deleted = _deleted(bundle)
     items: list[DailyMME] = []
     skipped: list[str] = []
     counted: dict[str, Mapping[str, Any]] = {}  # by each name a reference may give it (`_names`)
@@ -1111,6 +1130,10 @@ def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thr
             continue
         if resource.get("resourceType") not in MEDICATION_RESOURCES:
             continue
+        if gone := sorted(_names(entry) & deleted):  # its versions are still one resource (`_enter`)
+            _enter(entry, index, entered)
+            skipped.append(f"{_label(resource)}: deleted by the Bundle ({gone[0]}, request DELETE): not counted")
+            continue
         try:
             found = _one(resource, medications, table, rxnorm)
         except _NotCounted as exc:
@@ -1121,13 +1144,9 @@ def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thr
             raise
         items.extend(found)
         kinds.add(str(resource["resourceType"]))
+        _enter(entry, index, entered)
         for name in _names(entry):
             counted.setdefault(name, resource)
-            if entered.setdefault(name, index) != index:
-                raise AmbiguousDoseError(
-                    f"{_label(resource)} is in the Bundle twice ({name}: two versions, as a history Bundle lists "
-                    "them, or one entry repeated): their total would count it twice; keep one"
-                )
     _counted_once(counted)
     if len(kinds) > 1:  # a request and its fill, unlinked, are both counted: said, since nothing tells them apart
         items = _noted(items, [f"the Bundle counts {' and '.join(sorted(kinds))} resources together: a prescription "
@@ -1144,6 +1163,16 @@ def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thr
         thresholds=checked,
         not_counted=tuple(skipped),
     )
+
+
+def _enter(entry: Mapping[str, Any], index: int, entered: dict[str, int]) -> None:
+    """Record the names of the ``index``-th entry; one already another entry's is the same resource twice."""
+    for name in _names(entry):
+        if entered.setdefault(name, index) != index:
+            raise AmbiguousDoseError(
+                f"{_label(entry['resource'])} is in the Bundle twice ({name}: two versions, as a history Bundle lists "
+                "them, or one entry repeated): their total would count it twice; keep one"
+            )
 
 
 _HISTORY = re.compile(r"/_history/[^/]*$")
