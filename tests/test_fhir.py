@@ -1718,3 +1718,17 @@ def test_an_entry_whose_resource_is_no_object_is_refused(resource: object) -> No
     bundle["entry"].append({"resource": resource})
     with pytest.raises(mme.ExpressionError, match=r"an entry's resource is .*, not a FHIR resource"):
         fhir.convert(bundle)
+
+
+def test_a_days_supply_without_a_unit_is_read_as_days_and_said() -> None:
+    dispense: dict[str, Any] = {
+        "resourceType": "MedicationDispense",
+        "medicationCodeableConcept": {"coding": [{"system": RX, "code": OXY_5}]},
+        "quantity": {"value": 120, "code": "{tablet}"},
+        "daysSupply": {"value": 30},
+    }
+    got = fhir.convert(dispense)
+    assert got.mme_per_day == 30.0  # 120 x 5 mg / 30 days x 1.5
+    assert any("the days supply has no unit: read as days" in w for w in got.warnings)
+    dispense["daysSupply"] = {"value": 30, "code": "d"}
+    assert not any("days supply" in w for w in fhir.convert(dispense).warnings)

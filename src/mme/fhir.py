@@ -1017,6 +1017,8 @@ def _dispensed(
     days, days_unit = _quantity(supply, f"{label} days supply", notes)
     if days_unit and days_unit not in _HOURS:
         raise UnitError(f"{label}: the days supply is in {days_unit!r}, not a time")
+    if not days_unit:
+        notes.append(f"{label}: the days supply has no unit: read as days")
     days = days * _HOURS.get(days_unit or "d", 24.0) / 24
     prod = key if isinstance(key, Product) else product(key, rxnorm=rxnorm)
     liquid = any(i.unit == "MG/ML" for i in prod.opioids)
