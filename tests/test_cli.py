@@ -1116,3 +1116,23 @@ def test_batch_to_a_pipe_closed_early_stops_quietly(tmp_path: Path) -> None:
         err = process.stderr.read().decode()
     assert process.returncode == 1
     assert err == ""
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"format": 1, "products": {}},  # no rxnorm_date
+        {"format": 1, "rxnorm_date": "2020-01-01", "products": {"1049621": ["x"]}},  # a row of another length
+        {"format": 1, "rxnorm_date": "2020-01-01", "products": {"1049621": ["x", "1", "Nowhere", None, None, [], ""]}},
+    ],
+)
+def test_a_malformed_rxnorm_file_is_a_clear_error_not_an_internal_one(
+    content: dict[str, object], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Were "internal error (KeyError: 'rxnorm_date')" and "(ValueError: not enough values to unpack...)", exit 70."""
+    path = tmp_path / "rx.json"
+    path.write_text(json.dumps(content), encoding="utf-8")
+    err = fails(["convert", "--rxcui", "1049621", "1 tab q6h", "--rxnorm", str(path)], capsys, 1, str(path))
+    assert "rebuild it with `mme rxnorm build`" in err
+    assert "internal error" not in err
+    assert "Error" not in err  # no exception class named

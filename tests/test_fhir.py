@@ -31,6 +31,7 @@ OXY_5 = "1049621"  # oxycodone hydrochloride 5 MG Oral Tablet
 FENTANYL_25 = "245134"  # 72 HR fentanyl 0.025 MG/HR Transdermal System
 MORPHINE_LIQUID = "892589"  # morphine sulfate 2 MG/ML Oral Solution
 ACETAMINOPHEN = "313782"  # acetaminophen 325 MG Oral Tablet: not an opioid
+PERCOCET = "1049640"  # acetaminophen 325 MG / oxycodone hydrochloride 5 MG Oral Tablet [Percocet]
 
 
 def request(code: str = OXY_5, *, dosage: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
@@ -135,7 +136,9 @@ def test_bad_inputs_are_typed_errors(tmp_path: Path) -> None:
         fhir.convert({"resourceType": "Patient"})
     with pytest.raises(FileNotFoundError, match=r"no FHIR JSON file at .*absent\.json"):
         fhir.convert(tmp_path / "absent.json")
-    with pytest.raises(TypeError, match="cannot read a FHIR resource from int: give a dict, JSON, a path or a model"):
+    with pytest.raises(
+        mme.ArgumentTypeError, match="cannot read a FHIR resource from a number: give a dict, JSON text"
+    ):
         fhir.convert(42)
 
 
@@ -203,9 +206,12 @@ def test_a_maximum_per_administration_caps_the_dose_or_is_said() -> None:
                                                         "high": {"value": 2, "code": "{tablet}"}}}]}  # fmt: skip
     got = fhir.convert(request(dosage=ranged | {"maxDosePerAdministration": {"value": 1, "code": "{tablet}"}}))
     assert got.mme_per_day == 30.0  # 1 tablet of 5 mg every 6 hours x 1.5
-    assert "MedicationRequest/r1: capped by maxDosePerAdministration at 1 {tablet} (not 2)" in got.warnings
-    other = fhir.convert(request(dosage=ranged | {"maxDosePerAdministration": {"value": 5, "code": "mg"}}))
-    assert other.mme_per_day == 60.0  # 2 tablets: the cap in mg is not compared with tablets, and says so
+    assert "MedicationRequest/r1: capped by maxDosePerAdministration at 1 {tablet} (not 2 {tablet})" in got.warnings
+    in_mg = fhir.convert(request(dosage=ranged | {"maxDosePerAdministration": {"value": 5, "code": "mg"}}))
+    assert in_mg.mme_per_day == 30.0  # 5 mg is one 5 mg tablet
+    assert "MedicationRequest/r1: capped by maxDosePerAdministration at 5 mg (not 2 {tablet})" in in_mg.warnings
+    other = fhir.convert(request(PERCOCET, dosage=ranged | {"maxDosePerAdministration": {"value": 5, "code": "mg"}}))
+    assert other.mme_per_day == 60.0  # 2 tablets: mg of a combination is not compared with tablets, and says so
     assert any(
         "maxDosePerAdministration 5 mg is in another unit than the dose: not applied" in w for w in other.warnings
     )
@@ -253,10 +259,13 @@ def test_max_dose_per_period_caps() -> None:
         == ()
     )
     mixed = every(6) | {
-        "maxDosePerPeriod": {"numerator": {"value": 60, "code": "mg"}, "denominator": {"value": 1, "code": "d"}}
+        "maxDosePerPeriod": {"numerator": {"value": 10, "code": "mg"}, "denominator": {"value": 1, "code": "d"}}
     }
-    with pytest.raises(mme.UnitError, match="maxDosePerPeriod"):
-        fhir.convert(request(dosage=mixed))
+    in_mg = fhir.convert(request(dosage=mixed))  # 10 mg a day of 5 mg tablets: 2 tablets, 15 MME/day
+    assert in_mg.mme_per_day == 15.0
+    assert any("capped by maxDosePerPeriod at 2 administrations a day (not 4)" in w for w in in_mg.warnings)
+    with pytest.raises(mme.UnitError, match="maxDosePerPeriod"):  # mg of Percocet: oxycodone's or acetaminophen's?
+        fhir.convert(request(PERCOCET, dosage=mixed))
 
 
 def test_dose_units() -> None:
@@ -407,26 +416,33 @@ def test_non_opioids_are_listed_never_counted_never_errors() -> None:
     with pytest.raises(mme.UnknownRxCUIError, match="'313782' is not in the RxNorm product file"):
         fhir.convert(tylenol)  # the file holds opioid products: a code it lacks is unknown, as documented
     uncoded = tylenol | {"medicationCodeableConcept": {"text": "ibuprofen 200 mg tablet"}}
-    with pytest.raises(mme.NotCoveredError, match="ibuprofen 200 mg tablet is not an opioid known to mme: it has no"):
+    with pytest.raises(
+        mme.NotCoveredError, match="'ibuprofen 200 mg tablet' names no opioid mme knows, and spells none nearly"
+    ):
         fhir.convert(uncoded)
 
 
 def test_a_code_the_file_lacks_is_listed_as_unknown_never_as_not_an_opioid() -> None:
-    """Olinvyk (oliceridine, an opioid newer than the file) with its code was listed as "not an opioid product" and
-    left out of the Bundle's total without a word of the true reason."""
-    newer = request("2599999", dosage=every(6)) | {"id": "new"}
-    newer["medicationCodeableConcept"]["text"] = "oliceridine 1 MG/ML Injectable Solution [Olinvyk]"
+    """A code the file lacks, named as no opioid, is listed with the true reason (not an opioid product, or one newer
+    than the file); named as an opioid newer than the file (Olinvyk, oliceridine), it was listed so and left out of
+    the Bundle's total: now an error."""
+    statin = request("617312", dosage=every(6)) | {"id": "statin"}
+    statin["medicationCodeableConcept"]["text"] = "atorvastatin 20 MG Oral Tablet"
     got = fhir.convert(
-        {"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))}, {"resource": newer}]}
+        {"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))}, {"resource": statin}]}
     )
     assert isinstance(got, fhir.BundleMME)
     assert got.mme_per_day == 30.0
     assert got.not_counted == (
-        "MedicationRequest/new: RxCUI 2599999 (oliceridine 1 MG/ML Injectable Solution [Olinvyk]) is not in the RxNorm "
+        "MedicationRequest/statin: RxCUI 617312 (atorvastatin 20 MG Oral Tablet) is not in the RxNorm "
         "product file (RxNorm 2020-10-20): not an opioid product, or one newer than the file (pass a newer file, rxnorm=)",
     )
+    with pytest.raises(mme.UnknownRxCUIError, match="'617312' is not in the RxNorm product file"):
+        fhir.convert(statin)
+    newer = request("2599999", dosage=every(6)) | {"id": "new"}
+    newer["medicationCodeableConcept"]["text"] = "oliceridine 1 MG/ML Injectable Solution [Olinvyk]"
     with pytest.raises(mme.UnknownRxCUIError, match="'2599999' is not in the RxNorm product file"):
-        fhir.convert(newer)
+        fhir.convert({"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))}, {"resource": newer}]})
 
 
 def test_a_brand_of_the_file_names_an_opioid() -> None:
@@ -610,6 +626,13 @@ def test_a_request_built_from_a_regimen_gives_daily_mme_on_it(data: tuple[FhirRe
         release=prod.release,
     )
     for in_mg in (False, True):
+        mg = regimen.count * float(opioid.strength)
+        if in_mg and mg in {float(i.strength) for i in prod.ingredients if i.drug is None} - {
+            float(opioid.strength)
+        }:  # 40 mg of codeine 20 /
+            with pytest.raises(mme.DoseError, match="another component"):  # pseudoephedrine 40: which one's?
+                fhir.convert(medication_request(regimen, timing, in_mg=in_mg))
+            continue
         got = fhir.convert(medication_request(regimen, timing, in_mg=in_mg))
         assert isinstance(got, mme.DailyMME)
         assert got.mme_per_day == pytest.approx(expected.mme_per_day, rel=1e-12)
@@ -666,11 +689,11 @@ def test_less_common_fields() -> None:
     )
     assert monthly.mme_per_day == rx.daily_mme(OXY_5, count=1, per_day=2).mme_per_day
     assert any("30 days" in w for w in monthly.warnings)
-    calculated = {"type": {"coding": [{"code": "calculated"}]}, "doseQuantity": {"value": 10, "code": "mg"}}
+    calculated = {"type": {"coding": [{"code": "calculated"}]}, "doseQuantity": {"value": 5, "code": "mg"}}
     ordered = {"type": {"coding": [{"code": "ordered"}]}, "doseQuantity": {"value": 1, "code": "{tablet}"}}
     two = fhir.convert(request(dosage=every(6) | {"doseAndRate": [calculated, ordered]}))
-    assert two.mme_per_day == 30.0
-    assert any("the ordered one" in w for w in two.warnings)
+    assert two.mme_per_day == 30.0  # 5 mg is the one 5 mg tablet: they agree
+    assert any("2 doseAndRate entries, giving the same MME/day" in w for w in two.warnings)
     r5 = {
         "resourceType": "MedicationRequest",
         "medication": {"concept": request()["medicationCodeableConcept"]},
@@ -701,7 +724,9 @@ def test_a_bundle_never_skips_a_medication_it_cannot_tell_from_an_opioid() -> No
                                                                {"resource": named}]})  # fmt: skip
     assert isinstance(listed, fhir.BundleMME)
     assert listed.mme_per_day == 30.0  # the oxycodone 5 mg q6h alone; acetaminophen named, so listed
-    assert listed.not_counted == ("MedicationRequest/ndc: acetaminophen 325 mg is not an opioid known to mme",)
+    assert listed.not_counted == (
+        "MedicationRequest/ndc: 'acetaminophen 325 mg' names no opioid mme knows, and spells none nearly: not counted",
+    )
 
 
 def test_a_dispense_whose_dosage_disagrees_says_so() -> None:
@@ -933,7 +958,7 @@ def test_medication_ingredients_that_cannot_be_read_are_refused() -> None:
     with pytest.raises(mme.UnitError, match="per unit, per mL"):
         fhir.convert(_uses(_medication(per_gram), every(6)))
     only_apap = {"itemCodeableConcept": {"text": "acetaminophen"}}
-    with pytest.raises(mme.NotCoveredError, match="no MME"):
+    with pytest.raises(mme.NotCoveredError, match="names no opioid mme knows"):
         fhir.convert(_uses(_medication(only_apap), every(6)))
 
 
@@ -1217,3 +1242,493 @@ def test_a_dose_must_be_a_number_of_the_product_s_kind_of_unit() -> None:
     with pytest.raises(mme.AmbiguousDoseError, match=r"the dose is 1 TAB, but .*Transdermal System\) is a patch"):
         fhir.convert(request(FENTANYL_25, dosage=every(72, {"value": 1, "code": "TAB"})))
     assert fhir.convert(request(FENTANYL_25, dosage=every(72, {"value": 1, "code": "{patch}"}))).mme_per_day == 60.0
+
+
+def _named_request(name: str, rid: str = "named", tablets: int = 2) -> dict[str, Any]:
+    return request(dosage=every(6, {"value": tablets, "code": "{tablet}"})) | {
+        "id": rid,
+        "medicationCodeableConcept": {"text": name},
+    }
+
+
+def _with_oxycodone(*resources: dict[str, Any]) -> dict[str, Any]:
+    return {"resourceType": "Bundle", "entry": [{"resource": r} for r in (request(dosage=every(6)), *resources)]}
+
+
+def test_a_name_the_sig_reader_reads_reads_the_same_in_fhir() -> None:
+    """ "Co-codamol 30mg/500mg tablets" was dropped from a Bundle as not an opioid (30 MME/day, no threshold), though
+    `mme.convert` reads co-codamol: 2 tablets q6h of codeine 30 mg are 240 mg x 0.15 = 36 MME/day, 66 in all."""
+    got = fhir.convert(_with_oxycodone(_named_request("Co-codamol 30mg/500mg tablets")))
+    assert isinstance(got, fhir.BundleMME)
+    assert got.mme_per_day == 66.0
+    assert got.not_counted == ()
+    by_sig = mme.convert("co-codamol 30mg/500mg tablets 2 tabs q6h").mme_per_day
+    assert fhir.convert(_named_request("Co-codamol 30mg/500mg tablets")).mme_per_day == by_sig == 36.0
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "morhpine 10 mg tablet", "oxycodon 5 mg tablet", "Morphin 10 mg Tabletten", "morfina 10 mg comprimido",
+        "Oxycodonhydrochlorid 5 mg Tabletten", "Diamorphine 10mg/24h subcutaneous infusion", "Remedeine forte",
+        "Syndol", "DF118 Forte 40mg", "Meptid 200mg", "Diconal", "Dipipanone 10mg / cyclizine 30mg", "Co-proxamol",
+        "Papaveretum", "Metadol 10 mg", "Pholcodine 5mg/5ml", "Apadaz 6.12 MG / 325 MG",
+        "acetaminophen 325 MG / benzhydrocodone 6.12 MG", "oliceridine 1 MG/ML [Olinvyk]", "Hidromorfona 2 mg",
+    ],
+)  # fmt: skip
+def test_a_name_that_spells_an_opioid_and_does_not_read_fails_its_bundle(name: str) -> None:
+    """Each was listed "not an opioid known to mme" and left out of the Bundle's total: a total without an opioid."""
+    with pytest.raises(mme.ExpressionError, match="names or nearly spells an opioid") as caught:
+        fhir.convert(_with_oxycodone(_named_request(name)))
+    assert "in MedicationRequest/named" in caught.value.__notes__
+
+
+@pytest.mark.parametrize(
+    ("name", "error"),
+    [
+        ("Co-dydramol 10mg/500mg tablets", mme.NotCoveredError),  # dihydrocodeine: no factor in cdc-2022
+        ("Alfentanil 500micrograms/1ml", mme.NotCoveredError),  # an opioid no table converts
+    ],
+)
+def test_a_name_that_reads_as_an_opioid_without_a_factor_fails_its_bundle(name: str, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        fhir.convert(_with_oxycodone(_named_request(name)))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "atorvastatin 20 mg tablet", "Paracetamol 500mg tablets", "Tylenol 500 mg", "gabapentin 300 mg capsule",
+        "Senna 7.5 mg", "Naloxone 400micrograms/1ml", "Co-amoxiclav 500mg/125mg tablets", "duloxetine 30 mg",
+        "clonidine 100 micrograms", "heparin 5000 units", "Omeprazole 20mg gastro-resistant capsules",
+        "Toradol 10 mg", "Motrin 400 mg", "Effexor XR 75 mg", "Lovenox 40 mg/0.4 mL",
+    ],
+)  # fmt: skip
+def test_a_name_that_spells_no_opioid_is_listed_not_counted(name: str) -> None:
+    got = fhir.convert(_with_oxycodone(_named_request(name)))
+    assert isinstance(got, fhir.BundleMME)
+    assert got.mme_per_day == 30.0
+    assert got.not_counted == (
+        f"MedicationRequest/named: {name!r} names no opioid mme knows, and spells none nearly: not counted",
+    )
+    with pytest.raises(mme.NotCoveredError, match=r"names no opioid mme knows.*add its RxNorm coding"):
+        fhir.convert(_named_request(name))  # alone: it says what was checked, never "it has no MME"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_an_opioid_name_one_letter_short_is_still_an_opioid(data: st.DataObject) -> None:
+    """A typo (a letter dropped) in any opioid word the vocabulary knows never makes it a non-opioid."""
+    from mme import _vocab
+
+    word = data.draw(st.sampled_from(sorted(w for w in _vocab.OPIOID_WORDS if len(w) >= 7 and w.isalpha())))
+    at = data.draw(st.integers(1, len(word) - 1))
+    typo = word[:at] + word[at + 1 :]
+    assert _vocab.opioid_named(f"{typo} 10 mg tablet") is not None, typo
+
+
+SUBSYS_1200 = "1740008"  # {2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray [Subsys]) } Pack [Subsys 1200 MCG]
+
+
+@pytest.mark.parametrize(
+    ("unit", "sig"),
+    [("{actuat}", "1 spray q4h"), ("{spray}", "1 spray q4h"), ("1", "1 q4h"), ("{each}", "1 q4h")],
+)
+def test_a_pack_counted_in_its_units_counts_them_as_the_sig_reader_does(unit: str, sig: str) -> None:
+    """A Subsys pack holds two 0.6 mg sprays: 1 {actuat} q4h was counted as a pack (1296 MME/day, twice the 648 of
+    3600 mcg x 0.18 that `mme.convert(rxcui=...)` gives); a bare count still counts packs, on both paths."""
+    dose = {"value": 1, "code": unit}
+    got = fhir.convert(request(SUBSYS_1200, dosage=every(4, dose)), table="cdc-ndc-2018")
+    assert got.mme_per_day == mme.convert(sig, rxcui=SUBSYS_1200, table="cdc-ndc-2018").mme_per_day
+    assert got.mme_per_day == (648.0 if unit in ("{actuat}", "{spray}") else 1296.0)
+
+
+def test_a_pack_dispensed_in_its_units_counts_them() -> None:
+    """20 {actuat} over 5 days are 20 x 0.6 mg / 5 x 180 = 432 MME/day (it was 864); 10 packs are the same."""
+    dispense: dict[str, Any] = {
+        "resourceType": "MedicationDispense",
+        "medicationCodeableConcept": {"coding": [{"system": RX, "code": SUBSYS_1200}]},
+        "quantity": {"value": 20, "code": "{actuat}"},
+        "daysSupply": {"value": 5, "code": "d"},
+    }
+    got = fhir.convert(dispense, table="cdc-ndc-2018")
+    assert got.mme_per_day == 432.0
+    assert any("a pack of 2 units: each {actuat} counted is one of them" in w for w in got.warnings)
+    packs = dispense | {"quantity": {"value": 10, "code": "1"}}
+    assert fhir.convert(packs, table="cdc-ndc-2018").mme_per_day == 432.0
+
+
+@pytest.mark.parametrize(("code", "mg"), [(PERCOCET, 325), ("857002", 325), (PERCOCET, 65)])
+def test_a_dose_in_mg_that_may_be_another_components_is_refused_as_the_sig_path_refuses_it(code: str, mg: int) -> None:
+    """Percocet 5/325 dosed 325 mg q6h was 65 tablets' oxycodone (1950 MME/day) with a warning; `mme.convert` refuses
+    "325 mg" of the same RxCUI (acetaminophen's strength, or 13 tablets and more at once)."""
+    dosage = every(6, {"value": mg, "code": "mg"})
+    with pytest.raises(mme.ExpressionError, match="may be the amount of another component"):
+        mme.convert(f"{mg} mg q6h", rxcui=code)
+    with pytest.raises(mme.DoseError, match="may be the amount of another component"):
+        fhir.convert(request(code, dosage=dosage))
+    with pytest.raises(mme.DoseError, match="may be the amount of another component"):
+        rx.daily_mme(code, f"{mg} mg", every="6 h")
+
+
+def test_a_contained_combination_dosed_in_its_non_opioids_strength_is_refused() -> None:
+    apap = {"itemCodeableConcept": {"text": "acetaminophen"}, "strength": _strength(325, "mg", "{tablet}")}
+    oxycodone = {
+        "itemCodeableConcept": {"coding": [{"system": RX, "code": "7804"}], "text": "oxycodone"},
+        "strength": _strength(5, "mg", "{tablet}"),
+    }
+    with pytest.raises(mme.DoseError, match="may be the amount of another component"):
+        fhir.convert(_uses(_medication(apap, oxycodone), every(6, {"value": 325, "code": "mg"})))
+    ten = fhir.convert(_uses(_medication(apap, oxycodone), every(6, {"value": 10, "code": "mg"})))
+    assert ten.mme_per_day == 60.0  # 10 mg (2 tablets' oxycodone) x 4 a day x 1.5
+    by_code = {"itemCodeableConcept": {"coding": [{"system": RX, "code": "161"}]}} | {"strength": apap["strength"]}
+    with pytest.raises(mme.DoseError, match="may be the amount of another component"):  # acetaminophen by code only
+        fhir.convert(_uses(_medication(by_code, oxycodone), every(6, {"value": 325, "code": "mg"})))
+
+
+def _typed(kind: str | None, value: float, unit: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {"doseQuantity": {"value": value, "code": unit}}
+    return entry | ({"type": {"coding": [{"code": kind}]}} if kind else {})
+
+
+@pytest.mark.parametrize(
+    ("entries", "said"),
+    [
+        ([_typed(None, 1, "{tablet}"), _typed(None, 2, "{tablet}")], "1 {tablet} gives 30 MME/day, 2 {tablet} 60"),
+        ([_typed("calculated", 10, "mg"), _typed("admin-amount", 1, "{tablet}")], "10 mg gives 60 MME/day, 1 {tablet}"),
+        ([_typed("ordered", 1, "{tablet}"), _typed("ordered", 2, "{tablet}")], "1 {tablet} gives 30 MME/day"),
+        (
+            [_typed("calculated", 5, "mg"), _typed("admin-amount", 2, "{tbl}"), _typed("ordered", 5, "mg")],
+            "5 mg gives 30 MME/day, 2 {tbl} 60",
+        ),
+    ],
+)
+def test_doseandrate_entries_that_disagree_are_refused(entries: list[dict[str, Any]], said: str) -> None:
+    """One entry was used (the first, or the ordered one) with a warning: 30 or 60 MME/day, as the entries fell."""
+    with pytest.raises(mme.AmbiguousDoseError, match=re.escape(said)):
+        fhir.convert(request(dosage=every(6) | {"doseAndRate": entries}))
+
+
+def test_a_dose_given_twice_in_one_entry_is_refused() -> None:
+    both = {"doseQuantity": {"value": 1, "code": "{tablet}"}, "doseRange": {"high": {"value": 2, "code": "{tablet}"}}}
+    with pytest.raises(mme.AmbiguousDoseError, match="both doseQuantity and doseRange"):
+        fhir.convert(request(dosage=every(6) | {"doseAndRate": [both]}))
+
+
+@pytest.mark.parametrize(("count", "tablets", "expected"), [(1, 2, 15.0), (1, 1, 7.5), (2, 1, 15.0), (3, 1, 22.5)])
+def test_a_course_shorter_than_a_day_counts_its_doses(count: int, tablets: int, expected: float) -> None:
+    """q6h with repeat.count 1 (a single dose, as STAT or pre-procedure orders are written) was 4 doses a day."""
+    dosage = every(6, {"value": tablets, "code": "{tablet}"})
+    dosage["timing"]["repeat"]["count"] = count
+    got = fhir.convert(request(dosage=dosage))
+    assert got.mme_per_day == expected  # tablets x 5 mg x count x 1.5
+    assert any(f"a course of {count} administration(s)" in w for w in got.warnings)
+    longer = every(6)
+    longer["timing"]["repeat"] |= {"count": 28}  # a week's course: a day's 4 doses
+    assert fhir.convert(request(dosage=longer)).mme_per_day == 30.0
+
+
+@pytest.mark.parametrize(
+    "repeat",
+    [
+        {"when": ["MORN", "MORN"]},
+        {"timeOfDay": ["08:00:00", "08:00:00"]},
+        {"timeOfDay": ["08:00", "08:00:00"]},
+        {"when": ["MORN", "MORN"], "period": 1, "periodUnit": "d"},
+    ],
+)
+def test_a_time_of_day_listed_twice_is_one_dose(repeat: dict[str, Any]) -> None:
+    dosage = every(6) | {"timing": {"repeat": repeat}}
+    assert fhir.convert(request(dosage=dosage)).mme_per_day == 7.5  # once a day, not twice
+
+
+def test_a_dispense_linked_to_its_request_by_identifier_is_not_added_to_it() -> None:
+    """A request (identifier urn:rx|RX1, 2 tablets q6h: 60) and its dispense linked by that identifier (240 tablets over
+    30 days: 60) made 120 MME/day, past both thresholds; linked by reference they are refused, so are they now."""
+    rx1 = {"system": "urn:rx", "value": "RX1"}
+    prescribed = request(dosage=every(6, {"value": 2, "code": "{tablet}"})) | {"id": "a", "identifier": [rx1]}
+    dispense = {
+        "resourceType": "MedicationDispense",
+        "id": "d",
+        "medicationCodeableConcept": {"coding": [{"system": RX, "code": OXY_5}]},
+        "authorizingPrescription": [{"identifier": rx1}],
+        "quantity": {"value": 240, "code": "{tablet}"},
+        "daysSupply": {"value": 30, "code": "d"},
+    }
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": prescribed}, {"resource": dispense}]}
+    with pytest.raises(mme.AmbiguousDoseError, match=r"MedicationDispense/d names MedicationRequest/a"):
+        fhir.convert(bundle)
+    other = dispense | {"authorizingPrescription": [{"identifier": {"system": "urn:rx", "value": "RX2"}}]}
+    apart = fhir.convert({"resourceType": "Bundle", "entry": [{"resource": prescribed}, {"resource": other}]})
+    assert apart.mme_per_day == 120.0  # another prescription's fill: both counted, and the mix said
+    said = "the Bundle counts MedicationDispense and MedicationRequest resources together"
+    assert isinstance(apart, fhir.BundleMME)
+    assert all(any(said in w for w in item.warnings) for item in apart.items)
+    alone = fhir.convert({"resourceType": "Bundle", "entry": [{"resource": prescribed}]})
+    assert isinstance(alone, fhir.BundleMME)
+    assert not any("counts" in w for item in alone.items for w in item.warnings)
+
+
+@pytest.mark.parametrize("same", [True, False])
+def test_one_resource_entered_twice_is_refused_whether_one_object_or_two(same: bool) -> None:
+    """The same dict entered twice from Python was counted twice (60); from JSON, two equal dicts, it was refused."""
+    resource = request(dosage=every(6))
+    second = resource if same else json.loads(json.dumps(resource))
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": resource}, {"resource": second}]}
+    with pytest.raises(mme.AmbiguousDoseError, match="in the Bundle twice"):
+        fhir.convert(bundle)
+    entry = {"resource": resource}
+    with pytest.raises(mme.AmbiguousDoseError, match="in the Bundle twice"):
+        fhir.convert({"resourceType": "Bundle", "entry": [entry] * 2})
+
+
+@pytest.mark.parametrize(
+    ("extra", "why"),
+    [
+        ({"doNotPerform": True}, "doNotPerform is true"),
+        ({"resourceType": "MedicationStatement", "adherence": {"code": {"coding": [{"code": "not-taking"}]}}},
+         "its adherence is not-taking"),
+        ({"resourceType": "MedicationStatement", "taken": "n"}, "taken is 'n'"),
+    ],
+)  # fmt: skip
+def test_a_resource_that_says_the_opioid_is_not_taken_is_not_counted(extra: dict[str, Any], why: str) -> None:
+    """An order not to give oxycodone (doNotPerform) was counted, 60 MME/day, without a word."""
+    resource = request(dosage=every(6, {"value": 2, "code": "{tablet}"})) | {"id": "no"} | extra
+    if resource["resourceType"] == "MedicationStatement":
+        resource["dosage"] = resource.pop("dosageInstruction")
+    got = fhir.convert(_with_oxycodone(resource))
+    assert isinstance(got, fhir.BundleMME)
+    assert got.mme_per_day == 30.0  # the other oxycodone request alone
+    (listed,) = got.not_counted
+    assert listed.startswith(f"{resource['resourceType']}/no: {why}")
+    assert listed.endswith(": not counted")
+    with pytest.raises(mme.NotCoveredError, match=re.escape(why)):
+        fhir.convert(resource)
+
+
+@pytest.mark.parametrize("intent", ["proposal", "plan", "option"])
+def test_a_request_that_orders_nothing_is_counted_and_said(intent: str) -> None:
+    got = fhir.convert(request(dosage=every(6)) | {"intent": intent})
+    assert got.mme_per_day == 30.0
+    assert any(f"intent {intent!r}" in w and "not an order: counted anyway" in w for w in got.warnings)
+    assert not any("intent" in w for w in fhir.convert(request(dosage=every(6)) | {"intent": "order"}).warnings)
+
+
+@pytest.mark.parametrize("lines", [None, 5, json.dumps(request(dosage=every(6))), b"{}"])
+def test_ndjson_wants_lines_and_says_so(lines: Any) -> None:
+    """None and 5 raised a bare TypeError; a whole text was read character by character, an error for each."""
+    with pytest.raises(mme.ArgumentTypeError, match=r"takes the NDJSON's lines .*text\.splitlines\(\)"):
+        fhir.iter_convert(lines)
+
+
+def test_ndjson_lines_may_be_utf8_bytes_and_a_line_of_no_resource_names_no_python_type() -> None:
+    """bytes lines each failed with "TypeError: a bytes-like object is required"; "[1,2]" said "TypeError: ..."."""
+    text = json.dumps(request(dosage=every(6)))
+    out = list(fhir.iter_convert([text.encode("utf-8"), b"", "[1, 2]", b"\xff{}", 7]))  # type: ignore[list-item]
+    assert out[0] == ("MedicationRequest/r1", rx.daily_mme(OXY_5, count=1, every="6 h"), None)
+    assert [(label, result) for label, result, _ in out[1:]] == [("line 3", None), ("line 4", None), ("line 5", None)]
+    assert out[1][2] == "ExpressionError: line 3 is a list in JSON, not a FHIR resource"
+    assert str(out[2][2]).startswith("ExpressionError: line 4")
+    assert out[3][2] == "ExpressionError: line 5 is a number, not a line of text"
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "expected"),
+    [
+        ("tab(s)", 2, 60.0), ("Tablet(s)", 2, 60.0), ("tabs", 2, 60.0), ("tablets", 2, 60.0), ("cap(s)", 2, 60.0),
+        ("milligram(s)", 10, 60.0), ("milligrams", 10, 60.0), ("microgram", 10000, 60.0),
+    ],
+)  # fmt: skip
+def test_a_display_unit_in_the_plural_reads_as_its_singular(unit: str, value: int, expected: float) -> None:
+    """EHRs display "tab(s)", "Tablet(s)", "milligram(s)": each was refused as neither a mass nor a count."""
+    got = fhir.convert(request(dosage=every(6, {"value": value, "unit": unit})))
+    assert got.mme_per_day == expected  # 2 tablets (10 mg) of oxycodone 5 mg q6h
+    assert any(f"the display unit {unit!r} was read" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize(
+    ("code", "value", "display"),
+    [("428673006", 2, "tablet"), ("258684004", 10, None), ("258685003", 10000, None)],
+)
+def test_a_snomed_unit_reads_as_its_ucum_unit(code: str, value: int, display: str | None) -> None:
+    """UK Core and dm+d give units by SNOMED CT: tablet 428673006 and milligram 258684004 were refused, read as UCUM."""
+    dose: dict[str, Any] = {"value": value, "system": "http://snomed.info/sct", "code": code}
+    got = fhir.convert(request(dosage=every(6, dose | ({"unit": display} if display else {}))))
+    assert got.mme_per_day == 60.0
+
+
+def test_a_snomed_unit_mme_does_not_read_falls_back_to_its_display_or_is_refused_naming_snomed() -> None:
+    dose = {"value": 2, "system": "http://snomed.info/sct", "code": "3317411000001100"}
+    with pytest.raises(mme.UnitError, match="the SNOMED CT unit '3317411000001100' is not one mme reads"):
+        fhir.convert(request(dosage=every(6, dose)))
+    shown = fhir.convert(request(dosage=every(6, dose | {"unit": "tablet"})))
+    assert shown.mme_per_day == 60.0
+    assert any("the display unit 'tablet' was read" in w for w in shown.warnings)
+
+
+@pytest.mark.parametrize(
+    ("dose", "cap", "expected"),
+    [
+        ({"value": 1, "code": "{tablet}"}, {"value": 6, "code": "{tablet}"}, 45.0),  # 6 x 5 mg x 1.5
+        ({"value": 5, "code": "mg"}, {"value": 40, "code": "mg"}, 60.0),  # 8 x 5 mg x 1.5
+    ],
+)
+def test_as_needed_with_a_daily_maximum_and_no_frequency_counts_the_maximum(
+    dose: dict[str, Any], cap: dict[str, Any], expected: float
+) -> None:
+    """ "1 tab as needed, max 6 tablets a day" was refused as having no timing."""
+    dosage = {
+        "asNeededBoolean": True,
+        "doseAndRate": [{"doseQuantity": dose}],
+        "maxDosePerPeriod": {"numerator": cap, "denominator": {"value": 1, "code": "d"}},
+    }
+    got = fhir.convert(request(dosage=dosage))
+    assert got.mme_per_day == expected
+    assert any("no frequency: the most maxDosePerPeriod allows" in w for w in got.warnings)
+    with pytest.raises(mme.DoseError, match="no timing"):  # a text beside it may say fewer: not guessed
+        fhir.convert(request(dosage=dosage | {"text": "1 tablet every 8 hours as needed"}))
+
+
+def test_a_daily_maximum_in_mcg_caps_a_dose_in_mg() -> None:
+    """A maximum of 20,000 ug a day on 5 mg q4h was refused ("give them alike"): it is 20 mg, 4 doses a day."""
+    dosage = every(4, {"value": 5, "code": "mg"}) | {
+        "maxDosePerPeriod": {"numerator": {"value": 20000, "code": "ug"}, "denominator": {"value": 1, "code": "d"}}
+    }
+    got = fhir.convert(request(dosage=dosage))
+    assert got.mme_per_day == 30.0  # 4 x 5 mg x 1.5
+    assert any("capped by maxDosePerPeriod at 4 administrations a day (not 6)" in w for w in got.warnings)
+
+
+def _infusion(code: str, rate: dict[str, Any], route: str | None) -> dict[str, Any]:
+    dosage: dict[str, Any] = {"doseAndRate": [rate]}
+    if route:
+        dosage["route"] = {"coding": [{"system": "http://snomed.info/sct", "code": route}]}
+    return request(code, dosage=dosage)
+
+
+_MG_PER_H = {"rateRatio": {"numerator": {"value": 1, "code": "mg"}, "denominator": {"value": 1, "code": "h"}}}
+
+
+@pytest.mark.parametrize(
+    ("code", "rate", "route", "said", "expected"),
+    [
+        ("7052", {"rateQuantity": {"value": 1, "code": "mg/h"}}, "47625008", "1 mg/h IV", 72.0),  # 24 mg/day x 3
+        ("3423", {"rateQuantity": {"value": 0.5, "code": "mg/h"}}, "34206005", "0.5 mg/h SC", 180.0),
+        ("4337", {"rateQuantity": {"value": 25, "code": "ug/h"}}, "47625008", "25 mcg/h IV", 120.0),
+        ("4337", {"rateQuantity": {"value": 25, "code": "ug/h"}}, "45890007", "25 mcg/h patch", 75.0),
+        ("7052", _MG_PER_H, "47625008", "1 mg/h IV", 72.0),
+    ],
+)
+def test_an_infusion_rate_of_an_ingredient_is_its_own_timing(
+    code: str, rate: dict[str, Any], route: str, said: str, expected: float
+) -> None:
+    """Each was refused: "the dosage has no timing", though an hourly rate is one (anzca-2021 covers infusions)."""
+    got = fhir.convert(_infusion(code, rate, route), table="anzca-2021")
+    assert got.mme_per_day == expected
+    assert mme.convert(f"{rx.ingredient_drug(code)} {said}", table="anzca-2021").mme_per_day == expected
+
+
+def test_an_infusion_rate_without_a_route_is_refused_by_the_engine() -> None:
+    with pytest.raises(mme.UnitError, match="an hourly rate is a patch's or an infusion's"):
+        fhir.convert(_infusion("7052", {"rateQuantity": {"value": 1, "code": "mg/h"}}, None), table="anzca-2021")
+
+
+def test_times_of_day_with_a_period_under_a_day_are_refused() -> None:
+    """timeOfDay 08:00 with a period of 12 h read as once per 12 h (60 MME/day for 2 tablets), though 08:00 comes
+    once a day: the two fields say different things."""
+    repeat = {"timeOfDay": ["08:00:00"], "period": 12, "periodUnit": "h"}
+    with pytest.raises(mme.DoseError, match="times of day come once a day, but the period is 12 h"):
+        fhir.convert(request(dosage=every(6) | {"timing": {"repeat": repeat}}))
+    daily = fhir.convert(request(dosage=every(6) | {"timing": {"repeat": repeat | {"period": 1, "periodUnit": "d"}}}))
+    assert daily.mme_per_day == 7.5
+
+
+def test_a_medication_reference_by_display_alone_is_read_by_its_name() -> None:
+    """medicationReference {"display": ...} was refused: "the Medication '' is neither contained nor in the Bundle"."""
+    named = request(dosage=every(6)) | {"medicationReference": {"display": "oxycodone 5 mg oral tablet"}}
+    del named["medicationCodeableConcept"]
+    got = fhir.convert(named)
+    assert got.mme_per_day == 30.0
+    assert any("read from its name 'oxycodone 5 mg oral tablet'" in w for w in got.warnings)
+    statin = named | {"medicationReference": {"display": "atorvastatin 20 mg tablet"}}
+    with pytest.raises(mme.NotCoveredError, match="names no opioid mme knows"):
+        fhir.convert(statin)
+
+
+@pytest.mark.parametrize(
+    "system", ["urn:oid:2.16.840.1.113883.6.88", "https://www.nlm.nih.gov/research/umls/rxnorm", f"{RX}/"]
+)
+def test_rxnorm_by_its_oid_or_https_is_rxnorm(system: str) -> None:
+    """RxNorm's OID (kept by C-CDA-to-FHIR converters) and its https URL were refused as no RxNorm coding."""
+    resource = request(dosage=every(6)) | {"medicationCodeableConcept": {"coding": [{"system": system, "code": OXY_5}]}}
+    assert fhir.convert(resource).mme_per_day == 30.0
+    other = resource | {"medicationCodeableConcept": {"coding": [{"system": "urn:oid:2.16.840.1.113883.6.69",
+                                                                   "code": OXY_5}]}}  # fmt: skip
+    with pytest.raises(mme.ExpressionError, match="no RxNorm coding"):  # NDC's OID is not RxNorm
+        fhir.convert(other)
+
+
+def test_a_timing_code_given_as_text_reads() -> None:
+    dosage = every(6) | {"timing": {"code": {"text": "BID"}}}
+    got = fhir.convert(request(dosage=dosage))
+    assert got.mme_per_day == 15.0  # twice a day x 5 mg x 1.5
+    assert any("timing code 'BID' read from its text" in w for w in got.warnings)
+    with pytest.raises(mme.DoseError, match="no timing"):
+        fhir.convert(request(dosage=every(6) | {"timing": {"code": {"text": "twice daily as needed"}}}))
+
+
+def test_an_infusion_rate_beside_a_timing_is_refused_in_fhirs_words() -> None:
+    """It was the engine's "the dose is already a daily total: drop per_day/every", words of no FHIR field."""
+    infusion = _infusion("7052", {"rateQuantity": {"value": 1, "code": "mg/h"}}, "47625008")
+    infusion["dosageInstruction"][0]["timing"] = {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}}
+    with pytest.raises(mme.DoseError, match=r"the rate 1 mg/h is its own timing, and the timing says 1 "):
+        fhir.convert(infusion, table="anzca-2021")
+
+
+def test_a_resource_the_bundle_deletes_is_not_counted() -> None:
+    """A transaction entry with request DELETE still counted its resource; so did a history Bundle's earlier version
+    of a resource its newest entry deletes."""
+    doomed = request(dosage=every(6, {"value": 2, "code": "{tablet}"})) | {"id": "gone"}
+    transaction = _with_oxycodone(doomed)
+    transaction["entry"][1]["request"] = {"method": "DELETE", "url": "MedicationRequest/gone"}
+    got = fhir.convert(transaction)
+    assert isinstance(got, fhir.BundleMME)
+    assert got.mme_per_day == 30.0  # the other request alone, not 90
+    assert got.not_counted == (
+        "MedicationRequest/gone: deleted by the Bundle (MedicationRequest/gone, request DELETE): not counted",
+    )
+    history = {
+        "resourceType": "Bundle",
+        "type": "history",
+        "entry": [
+            {"request": {"method": "DELETE", "url": "MedicationRequest/gone"}},
+            {"resource": doomed, "request": {"method": "PUT", "url": "MedicationRequest/gone"}},
+        ],
+    }
+    assert fhir.convert(history).mme_per_day is None
+    recreated = history | {"entry": [{"resource": doomed}, *history["entry"]]}
+    with pytest.raises(mme.AmbiguousDoseError, match="in the Bundle twice"):  # which version stands is unknown
+        fhir.convert(recreated)
+
+
+@pytest.mark.parametrize("resource", ["x", 5, ["MedicationRequest"]])
+def test_an_entry_whose_resource_is_no_object_is_refused(resource: object) -> None:
+    """It was skipped without a word: a Bundle total without it."""
+    bundle = _with_oxycodone()
+    bundle["entry"].append({"resource": resource})
+    with pytest.raises(mme.ExpressionError, match=r"an entry's resource is .*, not a FHIR resource"):
+        fhir.convert(bundle)
+
+
+def test_a_days_supply_without_a_unit_is_read_as_days_and_said() -> None:
+    dispense: dict[str, Any] = {
+        "resourceType": "MedicationDispense",
+        "medicationCodeableConcept": {"coding": [{"system": RX, "code": OXY_5}]},
+        "quantity": {"value": 120, "code": "{tablet}"},
+        "daysSupply": {"value": 30},
+    }
+    got = fhir.convert(dispense)
+    assert got.mme_per_day == 30.0  # 120 x 5 mg / 30 days x 1.5
+    assert any("the days supply has no unit: read as days" in w for w in got.warnings)
+    dispense["daysSupply"] = {"value": 30, "code": "d"}
+    assert not any("days supply" in w for w in fhir.convert(dispense).warnings)

@@ -727,3 +727,13 @@ def test_the_build_checks_what_the_reader_says_against_the_name(monkeypatch: pyt
     misread = (Ingredient("benzhydrocodone", 6.0, "mg"), parts[1])
     monkeypatch.setattr(builder, "parse_product", lambda _: Product(name, "hydrocodone", "6 mg", misread))
     assert builder.read_name(name) is None
+
+
+@pytest.mark.parametrize(("rxcui", "sig", "expected"), [("7052", "10 mg q4h", 60.0), ("10689", "50 mg q6h", 40.0)])
+def test_an_ingredient_code_with_a_sig_in_mg_converts_as_daily_mme_does(rxcui: str, sig: str, expected: float) -> None:
+    """`mme.convert("10 mg q4h", rxcui="7052")` was refused with "give the dose in mg", though the dose was in mg."""
+    amount, every = sig.split(" q")
+    assert rx.daily_mme(rxcui, amount, every=f"{every.removesuffix('h')} h").mme_per_day == expected
+    assert mme.convert(sig, rxcui=rxcui).mme_per_day == expected
+    with pytest.raises(mme.ExpressionError, match="a count with no strength"):
+        mme.convert("1 tab q4h", rxcui=rxcui)

@@ -661,6 +661,22 @@ _WIDEST_AMOUNT_RANGE: Final = 4.0  # "5-10 mg", "0.5-2 mg": the ends of an amoun
 _RELEASE_PERIODS: Final = frozenset({8.0, 12.0})  # hours an extended-release product is labelled with: "15 mg/12 hr"
 _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
 _MOST_AT_ONCE: Final = 12.0  # units (tablets, patches, sprays...) taken at once beyond which a count is no dose
+
+
+def another_components(mg: float, per_unit: float, strengths: Sequence[float]) -> str | None:
+    """Why an amount (``mg``) of a product of several components (``strengths`` in mg per unit, the opioid's
+    ``per_unit`` among them) may be another component's, or None: one unit's amount of another ("Tylenol #3, take
+    300 mg": one tablet's acetaminophen, or 10 tablets' codeine?), or more units than one takes ("Percocet 5/325,
+    take 325 mg": 65 tablets' oxycodone). The sig reader and RxNorm products dosed in mg both refuse it."""
+    units = mg / per_unit
+    if units > _MOST_AT_ONCE or any(math.isclose(mg, other) for other in strengths if other != per_unit):
+        return (
+            f"may be the amount of another component than the opioid ({format_number(units)} units of "
+            f"{format_number(per_unit)} mg at once otherwise): give the count of units (e.g. '1 tab')"
+        )
+    return None
+
+
 #: The most a dose said with no verb before it ("oxycodone 5 mg 10 tablets q6h", "morphine 10 mg/5 mL 100 mL q4h") may
 #: be: more is as likely the quantity supplied (a box of 5 or 10 patches, a bottle) as a dose. Tablets before their
 #: route ("8 tab(s) po bid") may be more; a volume, taken once a day, up to `_MOST_UNSAID_MG` of the opioid
@@ -2615,12 +2631,8 @@ class _Parser:
         units than one takes ("Percocet 5/325, take 325 mg": 65 tablets' oxycodone)."""
         if len(self.amounts) < 2:  # one component: the amount is its own
             return
-        others = [a.value * _MASS_MG[a.unit] for a in self.amounts if a.value * _MASS_MG[a.unit] != per_unit]
-        if units > _MOST_AT_ONCE or any(math.isclose(mg, other) for other in others):
-            self.fail(
-                f"{d.typed!r} may be the amount of another component than the opioid ({format_number(units)} units of "
-                f"{format_number(per_unit)} mg at once otherwise): give the count of units (e.g. '1 tab')"
-            )
+        if (why := another_components(mg, per_unit, [a.value * _MASS_MG[a.unit] for a in self.amounts])) is not None:
+            self.fail(f"{d.typed!r} {why}")
 
     def check_restated(self, d: _Dose, q: float, value: float, unit: str) -> None:
         """ "1 tablet (10 mg)", "5 mL (10 mg)", "1 patch (25 mcg/h)": the amount restated must be what the

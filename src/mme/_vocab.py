@@ -763,6 +763,57 @@ def known_names() -> tuple[str, ...]:
 #: The one-word names `resolve_drug` accepts: a text with one of these words names an opioid `mme` knows.
 OPIOID_WORDS: frozenset[str] = frozenset(name for name in _DRUG_ALIASES if " " not in name)
 
+#: Opioid products and molecules that no name the reader takes stands for, known only so that a medication named
+#: by one is never taken for a non-opioid (UK, Canadian and US names: BNF, Health Canada DPD, DailyMed):
+#: Meptid (meptazinol), Diconal (dipipanone/cyclizine), Metadol (methadone), DF118 and Remedeine (dihydrocodeine),
+#: Syndol (codeine), co-proxamol (dextropropoxyphene), papaveretum (opium alkaloids), Apadaz and benzhydrocodone
+#: (a hydrocodone prodrug), Olinvyk and oliceridine, pholcodine (an opioid cough suppressant).
+UNREAD_OPIOID_NAMES: frozenset[str] = frozenset(
+    {"meptid", "diconal", "metadol", "df118", "remedeine", "syndol", "co proxamol", "coproxamol", "papaveretum",
+     "apadaz", "benzhydrocodone", "olinvyk", "oliceridine", "pholcodine", "dextropropoxyphene"}
+)  # fmt: skip
+
+
+def _folded(word: str) -> str:
+    """A word spelt as it sounds, so that other languages' spellings of an opioid meet it: "morfina", "Morphin" and
+    "morphine" are all "morfin"; "codeína" and "Kodein" are "kodein"."""
+    for written, said in (("ph", "f"), ("th", "t"), ("ch", "k"), ("c", "k"), ("y", "i"), ("qu", "k")):
+        word = word.replace(written, said)
+    return word.rstrip("aeo") or word
+
+
+#: A word of six letters or more this close (difflib's ratio, as written or folded) to an opioid's name is taken
+#: for it misspelt: 0.85 catches two letters swapped or one missing or changed ("morhpine", "oxycodon", "metadol")
+#: and none of some 350 common non-opioids' names and brands (at 0.8, "Toradol" spelt tramadol, "Motrin" morphine,
+#: "Effexor" Effentora).
+NEAR_OPIOID = 0.85
+
+
+@lru_cache(maxsize=4096)
+def opioid_named(text: str, brands: frozenset[str] = frozenset()) -> str | None:
+    """The opioid name (or brand) a medication's name holds or nearly spells, or None when none of its words is,
+    contains or resembles one: what decides that a name that does not read is no opioid (never a guess that it
+    is not). A word that is a known non-opioid (paracetamol, naloxone) is never taken for a misspelt opioid."""
+    words = re.findall(r"[a-z0-9]+", _name_key(text)[:MAX_TEXT])
+    phrases = {" ".join(words[i : i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)}
+    names = {name for name in _DRUG_ALIASES if name not in TRUNCATED} | OTHER_OPIOIDS | UNREAD_OPIOID_NAMES | brands
+    if found := sorted(phrases & names):
+        return found[0]
+    whole = {_folded(n): n for n in names if " " not in n and len(n) >= 5}
+    for word_ in words:
+        if len(word_) < 5 or word_ in _NON_OPIOIDS:
+            continue
+        folded = _folded(word_)
+        if inside := [name for stem, name in whole.items() if len(stem) >= 6 and stem in folded]:
+            return min(inside)
+        if len(word_) < 6:  # five letters leave too few to tell a slip from another name ("senna", "Skenan")
+            continue
+        if close := difflib.get_close_matches(folded, whole, n=1, cutoff=NEAR_OPIOID):
+            return whole[close[0]]
+        if close := difflib.get_close_matches(word_, whole.values(), n=1, cutoff=NEAR_OPIOID):
+            return close[0]
+    return None
+
 
 # --- prescriptions as written: combination products and the words of a sig -----------------------
 

@@ -35,6 +35,7 @@ from ._engine import CDC_THRESHOLDS, DailyMME, TableLike, Total, _thresholds, to
 from ._engine import convert as convert_expression
 from ._errors import (
     AmbiguousDoseError,
+    ArgumentTypeError,
     DoseError,
     ExpressionError,
     MMEError,
@@ -47,7 +48,7 @@ from ._errors import (
 from ._parse import parse_product
 from ._rxnorm_build import DOSE_FORMS
 from ._tables import DEFAULT_TABLE, resolve_table
-from ._vocab import FORM_ROUTES, OPIOID_WORDS, ROUTES, TRANSMUCOSAL, resolve_route
+from ._vocab import FORM_ROUTES, ROUTES, TRANSMUCOSAL, opioid_named, resolve_route
 from .rxnorm import (
     Ingredient,
     Product,
@@ -65,6 +66,11 @@ from .rxnorm import expression as rx_expression
 __all__ = ["RXNORM_SYSTEM", "BundleMME", "convert", "iter_convert", "read"]
 
 RXNORM_SYSTEM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+#: RxNorm's system URI, as FHIR names it, as written with https, and as its HL7 OID (C-CDA documents converted to
+#: FHIR keep it): each names RxNorm.
+_RXNORM_SYSTEMS = frozenset(
+    {RXNORM_SYSTEM, "https://www.nlm.nih.gov/research/umls/rxnorm", "urn:oid:2.16.840.1.113883.6.88"}
+)
 MEDICATION_RESOURCES = frozenset({"MedicationRequest", "MedicationStatement", "MedicationDispense"})
 #: Medication resources not read, with why: listed in a Bundle as not counted, never skipped unsaid.
 _NOT_READ = {
@@ -114,6 +120,26 @@ _NOT_CURRENT = frozenset(
     {"cancelled", "entered-in-error", "stopped", "completed", "not-taken", "declined", "draft", "on-hold", "ended"}
 )
 _DONE = {"MedicationDispense": {"completed"}}  # a completed dispense is the normal case
+#: MedicationRequest intents that authorise nothing (FHIR R4/R5 request-intent): counted, as statuses are, and said.
+_NOT_ORDERS = {
+    "proposal": "a suggestion, not an order",
+    "plan": "an intention, not an order",
+    "option": "one of alternatives, not an order",
+}
+
+
+def _not_taken(resource: Mapping[str, Any]) -> str | None:
+    """Why a resource says the medication is not to be taken or not taken, or None: a request with doNotPerform (an
+    order not to give it), a statement whose R5 adherence is not-taking or whose STU3 ``taken`` is "n"."""
+    if resource.get("doNotPerform") is True:
+        return "doNotPerform is true (an order not to give it)"
+    adherence = resource.get("adherence")
+    codes = ((adherence.get("code") or {}).get("coding") or []) if isinstance(adherence, Mapping) else []
+    if any(isinstance(c, Mapping) and c.get("code") == "not-taking" for c in codes):
+        return "its adherence is not-taking"
+    if resource.get("taken") == "n":
+        return "taken is 'n' (not taken)"
+    return None
 
 
 class _Dose(NamedTuple):
@@ -152,10 +178,18 @@ def read(obj: object) -> dict[str, Any]:
             raise FileNotFoundError(f"no FHIR JSON file at {path}")
         data = _json(utf8_text(path.read_bytes(), str(path), ExpressionError), str(path))
     else:
-        raise TypeError(f"cannot read a FHIR resource from {type(obj).__name__}: give a dict, JSON, a path or a model")
+        raise ArgumentTypeError(
+            f"cannot read a FHIR resource from {_kind(obj)}: give a dict, JSON text, a path or a model"
+        )
     if not isinstance(data, dict) or "resourceType" not in data:
         raise ExpressionError("not a FHIR resource: it has no resourceType")
     return data
+
+
+def _kind(obj: object) -> str:
+    """What a value is, in the words of JSON (where a resource comes from), for a message."""
+    kinds = {list: "a list", tuple: "a list", bool: "true or false", int: "a number", float: "a number"}
+    return "nothing (None)" if obj is None else kinds.get(type(obj), f"a {type(obj).__name__}")
 
 
 _BLANK = " \t\r\n\ufeff"  # what may come before JSON's first character: a byte order mark too
@@ -181,7 +215,7 @@ def _codings(concept: Mapping[str, Any] | None) -> list[str]:
     return [
         str(c["code"]).strip()
         for c in (concept or {}).get("coding", [])
-        if c.get("system") == RXNORM_SYSTEM and c.get("code")
+        if str(c.get("system") or "").rstrip("/") in _RXNORM_SYSTEMS and c.get("code")
     ]
 
 
@@ -199,6 +233,8 @@ def _concept(
     if not reference:
         return None, None
     ref = str(reference.get("reference", ""))
+    if not ref and reference.get("display"):  # a Reference by its display alone: the medication's name
+        return {"text": str(reference["display"])}, None
     if ref.startswith("#"):
         contained = {c.get("id"): c for c in resource.get("contained", [])}
         medication = contained.get(ref[1:])
@@ -250,12 +286,13 @@ def _medication(
             f"(RxNorm {date}): not an opioid product, or one newer than the file (pass a newer file, rxnorm=)",
             unknown,
         )
-    if _names_opioid(text, rxnorm):
-        if (named := _named(text, rxnorm)) is not None:
-            return named, named
+    if (named := _named(text, rxnorm)) is not None:  # the name reader's own reading, as `mme.convert` gives it
+        return named, named
+    if (opioid := _names_opioid(text, rxnorm)) is not None:
         raise ExpressionError(
             f"{_label(resource)}: the medication {text!r} has no RxNorm coding and its name does not read as a "
-            f"product with a strength: add a coding ({RXNORM_SYSTEM})"
+            f"product with a strength, but it names or nearly spells an opioid ({opioid}): add a coding "
+            f"({RXNORM_SYSTEM}), or name it as the product with its strength (e.g. 'oxycodone 5 mg oral tablet')"
         )
     if not text:  # codes of other systems (NDC, SNOMED) or none: an opioid as likely as not, never skipped
         systems = sorted({str(c.get("system") or "no system") for c in (concept or {}).get("coding", [])})
@@ -264,8 +301,8 @@ def _medication(
             f"{_label(resource)}: the medication has no RxNorm coding and no name{coded}, so whether it is an "
             f"opioid is unknown: add an RxNorm coding ({RXNORM_SYSTEM}) or its name (text)"
         )
-    reason = f"{_label(resource)}: {text} is not an opioid known to mme"
-    raise _NotCounted(reason, NotCoveredError(f"{reason}: it has no MME"))
+    reason = f"{_label(resource)}: {text!r} names no opioid mme knows, and spells none nearly: not counted"
+    raise _NotCounted(reason, NotCoveredError(f"{reason} (if it is an opioid, add its RxNorm coding)"))
 
 
 _NAMED = "FHIR medication name"
@@ -381,11 +418,10 @@ def _text(concept: Mapping[str, Any] | None) -> str:
     )
 
 
-def _names_opioid(text: str, rxnorm: RxnormLike) -> bool:
-    """Whether a medication's text names an opioid `mme` knows, or a brand of the product file (then an unknown code
-    is an error, not a skip)."""
-    words = set(re.findall(r"[a-z]+", text.lower()))
-    return bool(words & OPIOID_WORDS or words & brand_words(rxnorm=rxnorm))
+def _names_opioid(text: str, rxnorm: RxnormLike) -> str | None:
+    """The opioid a medication's text names or nearly spells (`mme`'s names, or a brand of the product file), or None:
+    a name with one that does not read, or an unknown code so named, is an error, never a skip."""
+    return opioid_named(text, brand_words(rxnorm=rxnorm))
 
 
 class _NotCounted(Exception):
@@ -410,6 +446,11 @@ def _quantity(q: Mapping[str, Any], what: str, notes: list[str]) -> tuple[float,
     if comparator in ("<", "<="):
         notes.append(f"{what} is '{comparator} {q['value']}': {q['value']} was used")
     code = q.get("code")
+    if code is not None and q.get("system") == SNOMED_SYSTEM:  # UK Core and dm+d give units by SNOMED CT
+        code = _SNOMED_UNITS.get(str(code).strip())
+        if code is None and not q.get("unit"):
+            raise UnitError(f"{what}: the SNOMED CT unit {q['code']!r} is not one mme reads: give a UCUM code (mg, "
+                            "{tablet}...) or the unit's name")  # fmt: skip
     if code is None:
         code = q.get("unit")
         if code is not None:
@@ -420,9 +461,35 @@ def _quantity(q: Mapping[str, Any], what: str, notes: list[str]) -> tuple[float,
     return float(value), str(code or "")
 
 
+#: SNOMED CT units of measure (dm+d's, as UK Core writes doses) -> UCUM: milligram, microgram, gram, millilitre,
+#: and the units of presentation tablet and capsule.
+_SNOMED_UNITS = {
+    "258684004": "mg", "258685003": "ug", "258682000": "g", "258773002": "mL",
+    "428673006": "{tablet}", "428641000": "{capsule}",
+}  # fmt: skip
+_PLURAL = re.compile(r"\((?:e?s)\)$|(?<=[a-z])(?:es|s)$")  # "tab(s)", "patch(es)", "tabs", "patches"
+_WORDS = {"milligram": "mg", "microgram": "ug"}
+
+
+def _unit_key(unit: str) -> str:
+    """A unit as `_dose_of` looks it up: as written, else without its plural ("tab(s)", "tablets", "patches",
+    "milligrams"), when that is a unit it knows."""
+    key = unit.strip()
+    if key.lower() in _COUNTS or key.lower() in _MASS_AND_VOLUME:
+        return key
+    lower = key.lower()
+    for word in (_PLURAL.sub("", lower), lower.removesuffix("s")):  # "patches" -> "patch", "capsules" -> "capsule"
+        single = _WORDS.get(word, word)
+        if single in _COUNTS or single in _MASS_AND_VOLUME:
+            return single
+        if f"{{{single}}}" in _COUNTS:  # "puffs": {puff}
+            return f"{{{single}}}"
+    return key
+
+
 def _dose_of(value: float, unit: str, what: str) -> _Dose:
     """A dose from a quantity's value and UCUM unit (or HL7 form code, for counts)."""
-    key = unit.strip()
+    key = _unit_key(unit)
     if key.lower() in _COUNTS or key.upper() in {"TAB", "CAP", "PATCH", "SUPP", "SPRAY"}:
         return _Dose("count", value, "", key)
     unit_ = _MASS_AND_VOLUME.get(key.lower())
@@ -490,23 +557,43 @@ def _positive(repeat: Mapping[str, Any], name: str, label: str) -> float | None:
     return float(value)
 
 
+_TIME_SECONDS = re.compile(r"(?<=^\d\d:\d\d):00(?:\.0*)?$")  # "08:00:00" is "08:00"
+
+
 def _times(repeat: Mapping[str, Any], label: str) -> int | None:
-    """The administrations that ``timeOfDay`` or ``when`` name (each once); None when neither does."""
+    """The administrations that ``timeOfDay`` or ``when`` name, each distinct time once (a time listed twice is
+    one time, never two doses); None when neither does."""
     if repeat.get("timeOfDay"):
-        return len(repeat["timeOfDay"])
+        return len({_TIME_SECONDS.sub("", str(t).strip()) for t in repeat["timeOfDay"]})
     if repeat.get("when"):
         unknown = [w for w in repeat["when"] if w not in _ONCE_WHEN]
         if unknown:
             raise DoseError(f"{label}: timing 'when' {unknown} does not say how many times a day: give a frequency")
-        return len(repeat["when"])
+        return len(set(repeat["when"]))
     return None
 
 
 def _per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
     """Administrations a day from ``timing``: its ``repeat``, else its ``code``; None when it says nothing about
-    frequency. A code that says another number than the repeat is refused: which one is meant is unknown."""
+    frequency. A code that says another number than the repeat is refused: which one is meant is unknown. A course
+    of fewer administrations (``repeat.count``, or ``countMax``) than a day holds is that many in its one day."""
+    per_day = _coded_per_day(timing, label, notes)
+    repeat = timing.get("repeat") or {}
+    count = _positive(repeat, "countMax", label) or _positive(repeat, "count", label)
+    if per_day is not None and count is not None and count < per_day:
+        notes.append(f"{label}: a course of {count:g} administration(s), under a day's {per_day:g}: {count:g} a day")
+        return count
+    return per_day
+
+
+def _coded_per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
+    """`_per_day` before a course's count."""
     by_repeat = _repeat_per_day(timing.get("repeat") or {}, label, notes)
-    code = next((c.get("code") for c in (timing.get("code") or {}).get("coding", []) if c.get("code")), None)
+    concept = timing.get("code") or {}
+    code = next((c.get("code") for c in concept.get("coding", []) if c.get("code")), None)
+    if code is None and str(concept.get("text") or "").strip().upper() in _TIMING_CODES:  # {"text": "BID"}
+        code = str(concept["text"]).strip()
+        notes.append(f"{label}: timing code {code!r} read from its text")
     if code is None or (by_repeat is not None and str(code).upper() not in _TIMING_CODES):
         return by_repeat
     if str(code).upper() not in _TIMING_CODES:
@@ -551,23 +638,42 @@ def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> 
         hours = period * _HOURS[unit]
         if not (math.isfinite(hours) and hours > 0):
             raise DoseError(f"{label}: period must be positive, not {period!r}")
+        if times is not None and hours < 24:  # "08:00" every 12 h: a time of day comes once a day
+            raise DoseError(
+                f"{label}: times of day come once a day, but the period is {period:g} {unit}: give the frequency "
+                "per day, or the times alone"
+            )
         return (frequency or 1.0) * 24 / hours
     if frequency is not None:
         raise DoseError(f"{label}: frequency {frequency:g} without a period: say per what (period, periodUnit)")
     return None if times is None else float(times)
 
 
-def _dose(entry: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose | None, _Dose | None]:
+def _dose(entry: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose | None, _Dose | None, list[_Dose]]:
     """The dose per administration from ``doseAndRate``: the dose (doseQuantity, doseRange maximum) and the rate
-    (rateQuantity, rateRatio, rateRange maximum: a patch's), each None when not given."""
-    rates = entry.get("doseAndRate") or []
+    (rateQuantity, rateRatio, rateRange maximum: a patch's), each None when not given; and what each other entry
+    gives (its dose, else its rate), which must come to the same MME/day (`_agree`). Of several entries, the
+    ``ordered`` one is used when there is one."""
+    rates = [r for r in entry.get("doseAndRate") or [] if _main(*_doses(r, label, [])) is not None]
     if not rates:
-        return None, None
+        return None, None, []
+    ordered = [r for r in rates if any(c.get("code") == "ordered" for c in (r.get("type") or {}).get("coding", []))]
+    first = (ordered or rates)[0]
+    dose, rate = _doses(first, label, notes)
     if len(rates) > 1:
-        ordered = [r for r in rates if any(c.get("code") == "ordered" for c in (r.get("type") or {}).get("coding", []))]
-        rates = ordered or rates
-        notes.append(f"{label}: several doseAndRate entries; the {'ordered' if ordered else 'first'} one was used")
-    rate = rates[0]
+        notes.append(f"{label}: {len(rates)} doseAndRate entries, giving the same MME/day")
+    others = [d for other in rates if other is not first if (d := _main(*_doses(other, label, []))) is not None]
+    return dose, rate, others
+
+
+def _main(dose: _Dose | None, rate: _Dose | None) -> _Dose | None:
+    return dose if dose is not None else rate
+
+
+def _doses(rate: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose | None, _Dose | None]:
+    """One ``doseAndRate`` entry's dose and rate, each None when not given; a dose given twice is refused."""
+    if "doseQuantity" in rate and "doseRange" in rate:
+        raise AmbiguousDoseError(f"{label}: one doseAndRate entry gives both doseQuantity and doseRange: give one")
     dose = None
     if "doseQuantity" in rate:
         dose = _dose_of(*_quantity(rate["doseQuantity"], f"{label} doseQuantity", notes), f"{label} doseQuantity")
@@ -607,11 +713,13 @@ def _range(span: Mapping[str, Any], field: str, label: str, notes: list[str]) ->
     return most
 
 
-def _cap(entry: Mapping[str, Any], dose: _Dose, per_day: float, label: str, notes: list[str]) -> float:
-    """``maxDosePerPeriod`` caps the administrations a day (in the dose's own unit or as a count)."""
+def _cap(
+    entry: Mapping[str, Any], dose: _Dose, per_day: float, label: str, notes: list[str], prod: Product | None
+) -> float:
+    """``maxDosePerPeriod`` caps the administrations a day (in the dose's unit, or one `_alike` says it in)."""
     ratio = entry.get("maxDosePerPeriod")
     if isinstance(ratio, list):  # R5: a list of Ratios; the strictest applies
-        caps = [_cap({"maxDosePerPeriod": r}, dose, per_day, label, []) for r in ratio]
+        caps = [_cap({"maxDosePerPeriod": r}, dose, per_day, label, [], prod) for r in ratio]
         capped = min(caps, default=per_day)
         if capped < per_day:
             notes.append(f"{label}: capped by maxDosePerPeriod at {capped:g} administrations a day (not {per_day:g})")
@@ -624,8 +732,8 @@ def _cap(entry: Mapping[str, Any], dose: _Dose, per_day: float, label: str, note
     )
     if span_unit not in _HOURS:
         raise UnitError(f"{label}: maxDosePerPeriod is per {span_unit!r}, not a time")
-    cap = _dose_of(amount, amount_unit, f"{label} maxDosePerPeriod")
-    if (cap.kind, cap.unit) != (dose.kind, dose.unit):
+    cap = _alike(_dose_of(amount, amount_unit, f"{label} maxDosePerPeriod"), dose, prod)
+    if cap is None:
         raise UnitError(f"{label}: maxDosePerPeriod is in {amount_unit!r}, the dose in another unit: give them alike")
     capped = cap.value / (span * _HOURS[span_unit] / 24) / dose.value
     if capped < per_day:
@@ -634,20 +742,60 @@ def _cap(entry: Mapping[str, Any], dose: _Dose, per_day: float, label: str, note
     return per_day
 
 
-def _at_most(entry: Mapping[str, Any], dose: _Dose, label: str, notes: list[str]) -> _Dose:
-    """``maxDosePerAdministration`` caps the dose (a range's maximum, or a dose above it) when in its unit."""
+_MG = {"mg": Decimal(1), "mcg": Decimal("0.001"), "g": Decimal(1000)}
+
+
+def _alike(cap: _Dose, dose: _Dose, prod: Product | None) -> _Dose | None:
+    """A limit (``maxDosePerPeriod``, ``maxDosePerAdministration``) in the dose's unit, exactly, or None when it
+    cannot be: mg and mcg each other; mg and a count of a product of one ingredient, through its strength per unit
+    (30 mg of 5 mg tablets is 6); never mg of a combination, which may be another component's (4 g acetaminophen)."""
+    if (cap.kind, cap.unit) == (dose.kind, dose.unit):
+        return cap
+    per_unit = None
+    if prod is not None and not prod.pack and len(prod.ingredients) == 1 and prod.ingredients[0].unit == "MG":
+        per_unit = prod.ingredients[0].strength  # mg
+    value = Decimal(repr(cap.value))
+    if cap.unit in _MG and dose.unit in _MG:
+        return dose._replace(value=float(value * _MG[cap.unit] / _MG[dose.unit]))
+    if cap.unit in _MG and dose.kind == "count" and per_unit:
+        return dose._replace(value=float(value * _MG[cap.unit] / per_unit))
+    if cap.kind == "count" and dose.unit in _MG and per_unit:
+        return dose._replace(value=float(value * per_unit / _MG[dose.unit]))
+    return None
+
+
+def _most_allowed(
+    entry: Mapping[str, Any], dose: _Dose, label: str, notes: list[str], prod: Product | None
+) -> float | None:
+    """Without a frequency, and without a text that may give another one, the most administrations a day
+    ``maxDosePerPeriod`` allows ("1 tablet as needed, at most 6 a day": 6), as a PRN dosage's maximum use is
+    counted; None when it gives none."""
+    if not entry.get("maxDosePerPeriod") or entry.get("text"):
+        return None
+    most = _cap(entry, dose, math.inf, label, [], prod)
+    if not math.isfinite(most):
+        return None
+    notes.append(
+        f"{label}: no frequency: the most maxDosePerPeriod allows, {most:g} administrations a day, was counted"
+    )
+    return most
+
+
+def _at_most(entry: Mapping[str, Any], dose: _Dose, label: str, notes: list[str], prod: Product | None) -> _Dose:
+    """``maxDosePerAdministration`` caps the dose (a range's maximum, or a dose above it) when in its unit, or in
+    one `_alike` says it in."""
     most = entry.get("maxDosePerAdministration")
     if not most:
         return dose
     value, unit = _quantity(most, f"{label} maxDosePerAdministration", notes)
-    cap = _dose_of(value, unit, f"{label} maxDosePerAdministration")
-    if (cap.kind, cap.unit) != (dose.kind, dose.unit):
+    cap = _alike(_dose_of(value, unit, f"{label} maxDosePerAdministration"), dose, prod)
+    if cap is None:
         notes.append(
             f"{label}: maxDosePerAdministration {value:g} {unit} is in another unit than the dose: not applied"
         )
         return dose
     if cap.value < dose.value:
-        notes.append(f"{label}: capped by maxDosePerAdministration at {cap.value:g} {unit} (not {dose.value:g})")
+        notes.append(f"{label}: capped by maxDosePerAdministration at {value:g} {unit} (not {_said(dose)})")
         return dose._replace(value=cap.value)
     return dose
 
@@ -676,9 +824,9 @@ def _one(
     except (MMEError, _NotCounted):
         raise
     except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
+        what = f"no field {exc.args[0]!r}" if isinstance(exc, KeyError) and exc.args else "a field of another type"
         raise ExpressionError(
-            f"{_label(resource)} does not have the shape of a FHIR R4 resource ({type(exc).__name__}: {exc}): "
-            "check it against the schema"
+            f"{_label(resource)} does not have the shape of a FHIR R4 resource ({what}): check it against the schema"
         ) from exc
 
 
@@ -686,8 +834,12 @@ def _read_one(
     resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], table: TableLike, rxnorm: RxnormLike
 ) -> list[DailyMME]:
     label = _label(resource)
+    if (why := _not_taken(resource)) is not None:
+        raise _NotCounted(f"{label}: {why}: not counted", NotCoveredError(f"{label}: {why}: it gives no MME"))
     key, prod = _medication(resource, medications, rxnorm)  # a Product, or an ingredient-level RxCUI
     notes: list[str] = []
+    if resource.get("intent") in _NOT_ORDERS:
+        notes.append(f"{label}: intent {resource['intent']!r}, {_NOT_ORDERS[resource['intent']]}: counted anyway")
     if resource.get("status") in _NOT_CURRENT - _DONE.get(resource["resourceType"], set()):
         notes.append(f"{label}: status {resource['status']!r}, counted anyway: choose the resources by status first")
     if prod is not None and prod.source == _NAMED:
@@ -717,7 +869,7 @@ def _read_one(
         route = _route(entry, prod, where, notes)
         routed = None if prod is None else _routed(prod, route)
         given = key if routed is None else routed
-        dose, per_time = _dose(entry, where, notes)
+        dose, per_time, others = _dose(entry, where, notes)
         dose, check = (dose, per_time) if dose is not None else (per_time, None)
         per_day = _per_day(entry.get("timing") or {}, where, notes)
         patch = prod is not None and any(i.unit == "MG/HR" for i in prod.opioids)
@@ -726,7 +878,15 @@ def _read_one(
         if dose is None and patch:
             dose = _Dose("count", 1.0, "")
             notes.append(f"{where}: no dose given; one patch at a time was read")
-        if dose is None or (per_day is None and not patch):
+        rate = dose is not None and dose.unit.endswith("/h")  # an infusion's rate is its own timing
+        if dose is not None and per_day is None and not (patch or rate):
+            per_day = _most_allowed(entry, dose, where, notes, prod)
+        if dose is not None and rate and per_day is not None and not patch:
+            raise DoseError(
+                f"{where}: the rate {_said(dose)} is its own timing, and the timing says {per_day:g} administrations a "
+                "day: give a dose with its timing, or the rate alone"
+            )
+        if dose is None or (per_day is None and not (patch or rate)):
             missing = "dose (doseAndRate)" if dose is None else "timing (frequency and period)"
             if routed is not None and (by_text := _sig(routed, entry, dose, per_day, where, table, rxnorm)) is not None:
                 items.append(by_text)
@@ -735,18 +895,40 @@ def _read_one(
             return _requested(resource, given, f"{where}: the dosage has no {missing}{text}", notes, table, rxnorm)
         if entry.get("asNeededBoolean") or entry.get("asNeededCodeableConcept") or entry.get("asNeeded"):
             notes.append(f"{where}: as needed (PRN): the maximum use the dosage allows was counted")
-        dose = _at_most(entry, dose, where, notes)
+        dose = _at_most(entry, dose, where, notes, prod)
         if per_day is not None:
-            per_day = _cap(entry, dose, per_day, where, notes)
+            per_day = _cap(entry, dose, per_day, where, notes, prod)
         args: dict[str, Any] = {"per_day": per_day, "route": route, "table": table, "rxnorm": rxnorm}
+        dose = _in_packs(prod, dose, where, notes)
         result = _regimen(given, dose, args)
         if check is not None and (by_rate := _regimen(given, check, args).mme_per_day) != result.mme_per_day:
             raise AmbiguousDoseError(
                 f"{where}: the dose ({dose.value:g} {dose.unit or 'unit(s)'}) gives {result.mme_per_day:g} MME/day, "
                 f"the rate ({check.value:g} {check.unit}) {by_rate:g}: correct one"
             )
+        _agree(given, prod, dose, result.mme_per_day, others, args, where)
         items.extend(result.items if isinstance(result, Total) else [result])
     return _noted(items, notes)
+
+
+def _agree(
+    given: str | Product, prod: Product | None, dose: _Dose, mme_per_day: float | None, others: list[_Dose],
+    args: Mapping[str, Any], where: str,
+) -> None:  # fmt: skip
+    """Several ``doseAndRate`` entries (ordered, calculated, admin-amount...) must give the same MME/day: which one
+    is meant is unknown otherwise (`mme.AmbiguousDoseError` naming both)."""
+    for other in others:
+        if prod is not None:
+            _fits(other, prod, any(i.unit == "MG/HR" for i in prod.opioids), where)
+        if (theirs := _regimen(given, _in_packs(prod, other, where, []), args).mme_per_day) != mme_per_day:
+            raise AmbiguousDoseError(
+                f"{where}: its doseAndRate entries disagree: {_said(dose)} gives {mme_per_day:g} MME/day, {_said(other)} "
+                f"{theirs:g}: give one dose"
+            )
+
+
+def _said(dose: _Dose) -> str:
+    return f"{dose.value:g} {dose.said or dose.unit or 'unit(s)'}"
 
 
 def _routed(prod: Product, route: str | None) -> Product:
@@ -835,6 +1017,8 @@ def _dispensed(
     days, days_unit = _quantity(supply, f"{label} days supply", notes)
     if days_unit and days_unit not in _HOURS:
         raise UnitError(f"{label}: the days supply is in {days_unit!r}, not a time")
+    if not days_unit:
+        notes.append(f"{label}: the days supply has no unit: read as days")
     days = days * _HOURS.get(days_unit or "d", 24.0) / 24
     prod = key if isinstance(key, Product) else product(key, rxnorm=rxnorm)
     liquid = any(i.unit == "MG/ML" for i in prod.opioids)
@@ -844,8 +1028,23 @@ def _dispensed(
         raise UnitError(f"{label}: {prod.name} is a liquid: give the quantity in mL, not {unit!r}")
     elif not liquid and _dose_of(value, unit, f"{label} quantity").kind != "count":
         raise UnitError(f"{label}: give the quantity of {prod.name} as a count of units, not {unit!r}")
+    if not liquid:
+        value = _in_packs(prod, _Dose("count", value, "", unit), label, notes).value
     result = dispensing_mme(key, quantity=value, days_supply=days, table=table, rxnorm=rxnorm)
     return _noted(list(result.items) if isinstance(result, Total) else [result], notes)
+
+
+#: Count units that name no unit of a product: for a pack, a count in them counts packs.
+_BARE_COUNTS = frozenset({"", "1", "{each}", "{ea}", "each", "ea", "{dose}", "{unit}"})
+
+
+def _in_packs(prod: Product | None, dose: _Dose, where: str, notes: list[str]) -> _Dose:
+    """A count of an RxNorm pack ("{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray) } Pack") in packs, as the sig reader
+    counts one: in its units (``{actuat}``, ``{spray}``), each is one of them; in none (``1``, ``{each}``), packs."""
+    if dose.kind != "count" or prod is None or not prod.pack or dose.said.strip().lower() in _BARE_COUNTS:
+        return dose
+    notes.append(f"{where}: a pack of {prod.pack} units: each {dose.said} counted is one of them")
+    return dose._replace(value=float(Decimal(repr(dose.value)) / prod.pack))
 
 
 def _noted(items: list[DailyMME], notes: list[str]) -> list[DailyMME]:
@@ -865,6 +1064,9 @@ def _entries(bundle: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], dict[s
     entries = bundle.get("entry") or []
     if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
         raise ExpressionError(f"{_label(bundle)}: 'entry' must be a list of entries")
+    odd = next((e["resource"] for e in entries if not isinstance(e.get("resource"), Mapping | None)), None)
+    if odd is not None:
+        raise ExpressionError(f"{_label(bundle)}: an entry's resource is {_kind(odd)}, not a FHIR resource (an object)")
     entries = [e for e in entries if isinstance(e.get("resource"), Mapping)]
     entries = [inner for e in entries for inner in (_entries(e["resource"])[0] if _is_bundle(e) else [e])]
     medications: dict[str, Mapping[str, Any]] = {}
@@ -875,6 +1077,21 @@ def _entries(bundle: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], dict[s
             if res.get("id"):
                 medications[f"Medication/{res['id']}"] = res
     return entries, medications
+
+
+def _deleted(bundle: Mapping[str, Any]) -> set[str]:
+    """The names of the resources a Bundle's entries delete (``request.method`` DELETE, in a transaction or a
+    history), those of a Bundle in it too: none of them is counted."""
+    found: set[str] = set()
+    for entry in bundle.get("entry") or []:
+        request, resource = entry.get("request") or {}, entry.get("resource")
+        if isinstance(request, Mapping) and str(request.get("method", "")).upper() == "DELETE":
+            found |= _identities(str(request.get("url") or "")) | _identities(str(entry.get("fullUrl") or ""))
+            if isinstance(resource, Mapping) and resource.get("id"):
+                found.add(f"{resource.get('resourceType')}/{resource['id']}")
+        if isinstance(resource, Mapping) and resource.get("resourceType") == "Bundle":
+            found |= _deleted(resource)
+    return found
 
 
 def convert(
@@ -902,31 +1119,41 @@ def convert(
 
 def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thresholds: Iterable[float]) -> BundleMME:
     entries, medications = _entries(bundle)
+    deleted = _deleted(bundle)
     items: list[DailyMME] = []
     skipped: list[str] = []
     counted: dict[str, Mapping[str, Any]] = {}  # by each name a reference may give it (`_names`)
-    for entry in entries:
+    entered: dict[str, int] = {}  # each name -> the entry that has it: one dict entered twice is two entries
+    kinds: set[str] = set()  # of the resources counted
+    for index, entry in enumerate(entries):
         resource = entry["resource"]
         if resource.get("resourceType") in _NOT_READ:
             skipped.append(f"{_label(resource)}: {_NOT_READ[resource['resourceType']]}")
             continue
         if resource.get("resourceType") not in MEDICATION_RESOURCES:
             continue
+        if gone := sorted(_names(entry) & deleted):  # its versions are still one resource (`_enter`)
+            _enter(entry, index, entered)
+            skipped.append(f"{_label(resource)}: deleted by the Bundle ({gone[0]}, request DELETE): not counted")
+            continue
         try:
-            items.extend(_one(resource, medications, table, rxnorm))
+            found = _one(resource, medications, table, rxnorm)
         except _NotCounted as exc:
             skipped.append(str(exc))
             continue
         except Exception as exc:
             exc.add_note(f"in {_label(resource)}")
             raise
+        items.extend(found)
+        kinds.add(str(resource["resourceType"]))
+        _enter(entry, index, entered)
         for name in _names(entry):
-            if counted.setdefault(name, resource) is not resource:
-                raise AmbiguousDoseError(
-                    f"{_label(resource)} is in the Bundle twice ({name}: two versions, as a history Bundle lists "
-                    "them, or one entry repeated): their total would count it twice; keep one"
-                )
+            counted.setdefault(name, resource)
     _counted_once(counted)
+    if len(kinds) > 1:  # a request and its fill, unlinked, are both counted: said, since nothing tells them apart
+        items = _noted(items, [f"the Bundle counts {' and '.join(sorted(kinds))} resources together: a prescription "
+                               "and its fills or statements, unless linked (authorizingPrescription, basedOn...), "
+                               "are each counted; convert one kind"])  # fmt: skip
     tab = resolve_table(table)
     checked = _thresholds(thresholds)  # also where no item is counted: no threshold goes unchecked
     sum_ = total(items, thresholds=checked) if items else None
@@ -938,6 +1165,16 @@ def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thr
         thresholds=checked,
         not_counted=tuple(skipped),
     )
+
+
+def _enter(entry: Mapping[str, Any], index: int, entered: dict[str, int]) -> None:
+    """Record the names of the ``index``-th entry; one already another entry's is the same resource twice."""
+    for name in _names(entry):
+        if entered.setdefault(name, index) != index:
+            raise AmbiguousDoseError(
+                f"{_label(entry['resource'])} is in the Bundle twice ({name}: two versions, as a history Bundle lists "
+                "them, or one entry repeated): their total would count it twice; keep one"
+            )
 
 
 _HISTORY = re.compile(r"/_history/[^/]*$")
@@ -955,10 +1192,28 @@ def _identities(reference: str) -> set[str]:
 
 
 def _names(entry: Mapping[str, Any]) -> set[str]:
-    """The names a Bundle entry's resource is known by: its ``fullUrl`` and its ``Type/id``."""
+    """The names a Bundle entry's resource is known by: its ``fullUrl``, its ``Type/id`` and its identifiers."""
     resource = entry["resource"]
     own = {f"{resource['resourceType']}/{resource['id']}"} if resource.get("id") else set()
-    return own | _identities(str(entry.get("fullUrl") or ""))
+    identifiers = resource.get("identifier") or []
+    known = {n for i in (identifiers if isinstance(identifiers, list) else [identifiers]) if (n := _identifier(i))}
+    return own | _identities(str(entry.get("fullUrl") or "")) | known
+
+
+def _linked(link: object) -> set[str]:
+    """The names a Reference gives: its ``reference`` (`_identities`) and its ``identifier``."""
+    if not isinstance(link, Mapping):
+        return set()
+    by_identifier = _identifier(link.get("identifier"))
+    return _identities(str(link.get("reference", ""))) | ({by_identifier} if by_identifier else set())
+
+
+def _identifier(identifier: object) -> str | None:
+    """How a business identifier (``system`` and ``value``) names a resource, as a reference's ``identifier`` may
+    name it instead of a ``reference`` (pharmacy systems link a dispense to its prescription so)."""
+    if not isinstance(identifier, Mapping) or not identifier.get("value"):
+        return None
+    return f"identifier {identifier.get('system') or ''}|{identifier['value']}"
 
 
 #: The references by which a medication resource names another for the same prescription (R4 and R5).
@@ -974,7 +1229,7 @@ def _counted_once(counted: Mapping[str, Mapping[str, Any]]) -> None:
         for field in _SAME_PRESCRIPTION:
             links = resource.get(field) or []
             for link in links if isinstance(links, list) else [links]:
-                names = _identities(str(link.get("reference", ""))) if isinstance(link, Mapping) else set()
+                names = _linked(link)
                 others = [o for name in sorted(names) if (o := counted.get(name)) is not None and o is not resource]
                 if others:
                     raise AmbiguousDoseError(
@@ -992,23 +1247,44 @@ def _counted_once(counted: Mapping[str, Mapping[str, Any]]) -> None:
 
 
 def iter_convert(
-    lines: Iterable[str], *, table: TableLike = DEFAULT_TABLE, rxnorm: RxnormLike = None
+    lines: Iterable[str | bytes], *, table: TableLike = DEFAULT_TABLE, rxnorm: RxnormLike = None
 ) -> Iterator[tuple[str, DailyMME | Total | None, str | None]]:
     """NDJSON (FHIR bulk export): for each non-blank line, (resource label, result or None, error or None).
 
-    A line that fails gives its error message and no number, never 0; the stream goes on.
+    ``lines`` are text or UTF-8 bytes (an open file, ``text.splitlines()``); a whole text is refused, since read
+    character by character it would be no resource. A line that fails gives its error message and no number,
+    never 0; the stream goes on.
     """
+    if isinstance(lines, str | bytes) or not isinstance(lines, Iterable):
+        raise ArgumentTypeError(
+            f"iter_convert takes the NDJSON's lines (an open file, or text.splitlines()), not {_kind(lines)}"
+        )
+    return _lines(lines, table, rxnorm)
+
+
+def _line_text(line: object, label: str) -> str:
+    """A line as text: bytes read as UTF-8, and text read from bytes with errors="surrogateescape" (whose lone
+    surrogates are bytes that are no UTF-8) decoded again, so that the bytes are named."""
+    if isinstance(line, bytes):
+        return utf8_text(line, label, ExpressionError)
+    if not isinstance(line, str):
+        raise ExpressionError(f"{label} is {_kind(line)}, not a line of text")
+    return line if line.isascii() else utf8_text(line.encode("utf-8", "surrogateescape"), label, ExpressionError)
+
+
+def _lines(
+    lines: Iterable[object], table: TableLike, rxnorm: RxnormLike
+) -> Iterator[tuple[str, DailyMME | Total | None, str | None]]:
     for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
         label = f"line {n}"
         try:
-            # bytes read with errors="surrogateescape" come back as lone surrogates: decoded again, they are named
-            text = (
-                line if line.isascii() else utf8_text(line.encode("utf-8", "surrogateescape"), label, ExpressionError)
-            )
-            resource = read(_json(text.lstrip(_BLANK), label))  # a line is JSON, never a path
+            if not (text := _line_text(line, label)).strip():
+                continue
+            data = _json(text.lstrip(_BLANK), label)  # a line is JSON, never a path
+            if not isinstance(data, dict):
+                raise ExpressionError(f"{label} is {_kind(data)} in JSON, not a FHIR resource")
+            resource = read(data)
             label = _label(resource)
             yield label, convert(resource, table=table, rxnorm=rxnorm), None
-        except (MMEError, TypeError) as exc:
+        except MMEError as exc:
             yield label, None, f"{type(exc).__name__}: {exc}"

@@ -34,6 +34,7 @@ from ._engine import DailyMME, DoseLike, TableLike, Total, _candidates, _names, 
 from ._engine import daily_mme as _daily_mme
 from ._engine import dispensing_mme as _dispensing_mme
 from ._errors import DoseError, MMEError, NotCoveredError, TableError, UnitError, UnknownRxCUIError
+from ._parse import another_components
 from ._rxnorm_build import DOSE_FORMS, FORMAT, build, read_name
 from ._tables import DEFAULT_TABLE, resolve_table
 from ._units import amount
@@ -137,9 +138,20 @@ def _read(path: str, _mtime: float) -> _File:
         raise TableError(
             path, f"cannot read the RxNorm product file: {exc}. Rebuild it with `mme rxnorm build`."
         ) from exc
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    products, codes = (data.get("products"), data.get("ingredient_codes", {})) if isinstance(data, dict) else (0, 0)
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != FORMAT
+        or not isinstance(data.get("rxnorm_date"), str)
+        or not isinstance(products, dict)
+        or not all(isinstance(row, list) and len(row) == _ROW for row in products.values())
+        or not isinstance(codes, dict)
+    ):
         raise TableError(path, f"not an RxNorm product file of format {FORMAT}: rebuild it with `mme rxnorm build`")
-    return _File(path, _mtime, data["rxnorm_date"], data["products"], data.get("ingredient_codes", {}))
+    return _File(path, _mtime, data["rxnorm_date"], products, codes)
+
+
+_ROW = 7  # a product's fields: name, dose form code, dose form, brand, volume, ingredients, source
 
 
 def _file(rxnorm: RxnormLike) -> _File:
@@ -179,6 +191,15 @@ def _product(rxcui: str, path: str, mtime: float) -> Product:
             raise UnknownRxCUIError(rxcui, file.rxnorm_date, why="an RxCUI is a whole number.")
         drug = file.ingredients.get(rxcui)
         raise UnknownRxCUIError(rxcui, file.rxnorm_date, ingredient=drug)
+    try:
+        return _row_product(rxcui, row, file.rxnorm_date, path)
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:  # a file edited by hand, or of another build
+        if isinstance(exc, MMEError):
+            raise
+        raise TableError(path, f"RxCUI {rxcui}: its row does not read: rebuild it with `mme rxnorm build`") from exc
+
+
+def _row_product(rxcui: str, row: list[Any], date: str, path: str) -> Product:
     name, code, dose_form, brand, volume, ingredients, source = row
     route, form, release = DOSE_FORMS[dose_form]
     pack = None
@@ -202,7 +223,7 @@ def _product(rxcui: str, path: str, mtime: float) -> Product:
             for i_code, written, drug, value, unit in ingredients
         ),
         source=source,
-        rxnorm_date=file.rxnorm_date,
+        rxnorm_date=date,
         pack=pack,
     )
 
@@ -333,6 +354,10 @@ def daily_mme(
             raise DoseError("give a dose or a count of units, not both")
         else:
             ing = opioids[0]
+            if given.kind == "mass" and (others := _other_components(prod, _MG_UNIT[ing.unit], named=False)):
+                strengths = [float(i.strength) for i in (ing, *others)]
+                if (why := another_components(given.value, float(ing.strength), strengths)) is not None:
+                    raise DoseError(f"the dose {given.value:g} mg of {prod.label} {why}")
             result = _daily_mme(ing.drug or "", dose, volume=volume, **common)
             notes = _fraction_note(prod, ing, given.value, given.kind)
             if len(prod.ingredients) > 1 and given.kind == "mass":
@@ -355,8 +380,8 @@ def daily_mme(
 def _ingredient_dose(
     rxcui: str, drug: str, dose: DoseLike, per_day: Any, every: Any, route: str | None, variant: str | None, table: Any
 ) -> DailyMME:
-    if amount(dose).kind != "mass":
-        raise DoseError(f"RxCUI {rxcui} is the ingredient {drug}, not a product: give the dose in mg")
+    if amount(dose).kind not in ("mass", "rate"):  # a rate (an infusion's mg/h) is its own timing
+        raise DoseError(f"RxCUI {rxcui} is the ingredient {drug}, not a product: give the dose in mg (or a rate)")
     result = _daily_mme(drug, dose, per_day=per_day, every=every, route=route, variant=variant, table=table)
     note = f"RxCUI {rxcui} is the ingredient {drug}, not a product: route {result.route} and form not stated"
     return _with_notes(result, [note])
@@ -374,7 +399,11 @@ def expression(
 
         >>> expression("1049621", "1 tab q6h")
         'oxycodone IR 5 mg oral tablet 1 tab q6h'
+
+    An ingredient's RxCUI (7052, morphine) is its name: the sig then gives the dose in mg, as `daily_mme` takes it.
     """
+    if not isinstance(rxcui, Product) and (drug := ingredient_drug(rxcui, rxnorm=rxnorm)) is not None:
+        return f"{drug} {sig}" if sig else drug
     prod = _as_product(rxcui, rxnorm)
     opioids = _counted(prod)
     if len(opioids) > 1:
@@ -385,8 +414,7 @@ def expression(
     value, unit = _unit_strength(prod, ing, table, prod.route)
     value /= prod.pack or 1  # a pack is written as RxNorm names it, "{2 (...) } Pack", of units of this strength
     name, strength = ing.drug or "", f"{value.normalize():f}"  # counted: `_counted` checked its drug
-    others = [i for i in prod.ingredients if i.drug is None]
-    if others and unit == "mg" and not prod.pack and all(i.unit == "MG" and _vocab.non_opioid(i.name) for i in others):
+    if others := _other_components(prod, unit):
         # "oxycodone/acetaminophen 5/325 mg": the sig's "325 mg" may then be told from the opioid's amount
         name = "/".join([name, *(_vocab.without_salt(i.name) for i in others)])
         strength = "/".join([strength, *(f"{i.strength.normalize():f}" for i in others)])
@@ -394,6 +422,21 @@ def expression(
     if prod.pack:  # the sig's count of sprays or tablets counts units, a bare count (or none) packs, as in text
         text = f"{{{prod.pack} ({text}) }} Pack"
     return f"{text} {sig}" if sig else text
+
+
+def _other_components(prod: Product, unit: str, *, named: bool = True) -> tuple[Ingredient, ...]:
+    """The non-opioid components of a product whose opioid is dosed per unit in ``unit`` "mg", each in mg per unit:
+    those an amount in mg may be of instead of the opioid (`mme._parse.another_components`); none for other
+    products. ``named``: only when the sig reader knows each by name (it reads them in `expression`'s text); a
+    FHIR Medication may give one by a code alone."""
+    others = tuple(i for i in prod.ingredients if i.drug is None)
+    if (
+        unit != "mg"
+        or prod.pack
+        or not all(i.unit == "MG" and (_vocab.non_opioid(i.name) or not named) for i in others)
+    ):
+        return ()
+    return others
 
 
 def _fraction_note(prod: Product, ing: Ingredient, value_mg: float, kind: str) -> list[str]:

@@ -97,4 +97,8 @@ def medication_request(regimen: FhirRegimen, timing: dict[str, Any], *, in_mg: b
 def medication_requests(draw: st.DrawFn) -> dict[str, Any]:
     """MedicationRequest dicts of oral opioid regimens, timing and dose written in any equivalent way."""
     regimen = draw(fhir_regimens())
-    return medication_request(regimen, draw(timings(regimen.per_day)), in_mg=draw(st.booleans()))
+    prod = product(regimen.rxcui)
+    per_unit = float(prod.opioids[0].strength)
+    others = {float(i.strength) for i in prod.ingredients if i.drug is None} - {per_unit}
+    in_mg = draw(st.booleans()) and regimen.count * per_unit not in others
+    return medication_request(regimen, draw(timings(regimen.per_day)), in_mg=in_mg)  # an mg another's is refused
