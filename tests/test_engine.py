@@ -455,6 +455,49 @@ def test_a_total_adds_results_as_the_decimals_they_are() -> None:
         mme.total([huge, huge])
 
 
+@pytest.mark.parametrize(("morphine", "total", "reached"), [(250, 90.0, (50.0, 90.0)), (130, 50.0, (50.0,))])
+def test_a_total_adds_the_items_exact_mme_and_reaches_a_threshold_it_meets(
+    morphine: int, total: float, reached: tuple[float, ...]
+) -> None:
+    """Tramadol 50 mg q72h twice (10/3 MME/day each, cdc-2022) and morphine 250 mg q72h (250/3): 90 MME/day, which
+    reaches 90; the rounded items (3.333333333 twice, 83.333333333) summed to 89.999999999 and reached 50 only. With
+    morphine 130 mg: 50, which the rounded items (49.999999999) did not reach."""
+    tramadol, other = mme.convert("tramadol 50 mg q72h"), mme.convert(f"morphine {morphine} mg q72h")
+    assert (tramadol.mme_per_day, tramadol.mme_per_day_exact) == (3.333333333, Fraction(10, 3))
+    summed = mme.total([tramadol, tramadol, other])
+    assert (summed.mme_per_day, summed.reached) == (total, reached)
+    assert f"total: {total:g} MME/day" in str(summed)
+
+
+@given(st.sampled_from(["oxycodone", "morphine", "hydromorphone", "tramadol", "methadone", "tapentadol"]),
+       st.integers(1, 400), st.integers(1, 96))  # fmt: skip
+def test_a_result_is_its_exact_mme_rounded_once(drug: str, milligrams: int, hours: int) -> None:
+    """`mme_per_day_exact` is the dose x times a day x factor as a fraction, and `mme_per_day` is it rounded once."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mme.MMEWarning)  # implausible doses are results too
+        table = "cdc-2016" if drug == "methadone" else "cdc-2022"  # methadone's bands
+        result = mme.daily_mme(drug, f"{milligrams} mg", every=f"{hours} h", table=table)
+    assert result.factor is not None
+    assert result.mme_per_day_exact == Fraction(milligrams * 24, hours) * Fraction(result.factor)
+    assert result.mme_per_day == float(round(result.mme_per_day_exact, 9))
+    loaded = mme.DailyMME.model_validate_json(result.model_dump_json())
+    assert loaded == result
+    assert loaded.mme_per_day_exact == result.mme_per_day_exact
+
+
+def test_a_result_saved_without_its_exact_mme_adds_as_rounded() -> None:
+    """A result saved before `mme_per_day_exact` existed (or without it) adds as the decimal it reports: the sum of
+    the rounded items, as totals were before (the old number, not a new guess)."""
+    items = [mme.convert(t) for t in ("tramadol 50 mg q72h", "tramadol 50 mg q72h", "morphine 250 mg q72h")]
+    saved = [mme.DailyMME.model_validate(i.model_dump(exclude={"mme_per_day_exact"})) for i in items]
+    assert all(i.mme_per_day_exact is None for i in saved)
+    assert mme.total(saved).mme_per_day == 89.999999999
+    methadone = mme.convert("methadone 20 mg q72h", table="cdc-2016")
+    old = mme.DailyMME.model_validate(methadone.model_dump(exclude={"mme_per_day_exact"}))
+    assert old.daily_dose == 6.666666667
+    assert mme.total([old] * 3).mme_per_day == 160.000000008  # 20.000000001 mg/day: the next band, as before
+
+
 def test_total_refuses_mixed_tables_and_nothing() -> None:
     a = mme.daily_mme("oxycodone", "10 mg", per_day=1)
     b = mme.daily_mme("oxycodone", "10 mg", per_day=1, table="cdc-2016")
@@ -1372,6 +1415,19 @@ def test_methadone_items_are_tiered_by_their_total_daily_dose(a: int, b: int, ta
     retiered = [i for i, given in zip(summed.items, items, strict=True) if i.tier != given.tier]
     said = f"methadone's tier is chosen by the total daily methadone dose of the items, {a + b} mg/day"
     assert all(said in i.warnings for i in retiered)
+
+
+def test_methadone_items_are_tiered_by_their_exact_total_daily_dose() -> None:
+    """Methadone 20 mg q72h three times is 20 mg/day exactly (cdc-2016: 4 MME per mg, 80 MME/day); the rounded daily
+    doses (6.666666667 x 3 = 20.000000001) chose the next band, 160.000000008. Twice 10 mg q72h is 26.666666667
+    (was 26.666666664, the rounded doses x 4), six times 80 (was 79.999999992)."""
+    items = [mme.convert("methadone 20 mg q72h", table="cdc-2016") for _ in range(3)]
+    summed = mme.total(items)
+    assert summed.mme_per_day == 80.0
+    assert [i.mme_per_day_exact for i in summed.items] == [Fraction(80, 3)] * 3
+    assert summed.items[0].warnings[-1].endswith("of the items, 20 mg/day")
+    ten = mme.convert("methadone 10 mg q72h", table="cdc-2016")
+    assert (mme.total([ten] * 2).mme_per_day, mme.total([ten] * 6).mme_per_day) == (26.666666667, 80.0)
 
 
 def test_a_methadone_item_alone_or_beside_other_drugs_keeps_its_tier() -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from enum import IntEnum
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from types import FrameType
@@ -49,13 +50,12 @@ from ._units import (
     Kind,
     QuantityLike,
     _unit,
-    added,
     amount,
     exact,
     exact_number,
     exact_positive,
-    exact_sum,
     format_number,
+    fraction,
     positive,
     product,
     read_unit,
@@ -126,6 +126,9 @@ class DailyMME(BaseModel):
     daily_dose_unit: Literal["mg/day", "mcg/day", "mcg/h"]
     mme_per_day: float | None
     """None when the table excludes the drug: see `excluded`."""
+    mme_per_day_exact: Fraction | None = None
+    """`mme_per_day` before it was rounded to 9 places (10/3 for 3.333333333): what sums of results add, to round
+    once (`total`, `mme.summarize`), so that 10/3 + 10/3 + 250/3 reaches 90. None where `mme_per_day` is."""
     factor: Decimal | None
     """The factor as the table prints it (the tier's factor for tiered rows)."""
     factor_basis: str
@@ -842,16 +845,15 @@ def dispensing_mme(
     """
     return _dispensing(
         resolve_table(table), drug, strength, quantity, days_supply, package_ml, route, form, release, variant
-    )[0]
+    )
 
 
 def _dispensing(
     tab: Table, drug: str, strength: DoseLike, quantity: float, days_supply: float, package_ml: float | None,
     route: str | None, form: str | None, release: str | None, variant: str | None, *,
     lead: tuple[str, ...] = (), expression: Expression | None = None,
-) -> tuple[DailyMME, Ratio | None]:  # fmt: skip
-    """`dispensing_mme` under a resolved table, and its exact MME/day (`dispensed`); `convert` adds what it read
-    (`lead`: its notes, first)."""
+) -> DailyMME:  # fmt: skip
+    """`dispensing_mme` under a resolved table; `convert` adds what it read (`lead`: its notes, first)."""
     name, route_, form_, release_ = _resolve_names(drug, route, form, release, variant)  # the plan's first checks
     amt = amount(strength, what="strength")
     key = plan(tab, variant, drug, amt.unit, form, route, release, kind=amt.kind)
@@ -885,9 +887,8 @@ def dispensed(
     *,
     lead: tuple[str, ...] = (),
     expression: Expression | None = None,
-) -> tuple[DailyMME, Ratio | None]:
-    """The claims arithmetic once the key's plan is known (shared with NDC look-ups that bring their own row), and
-    the result's MME/day as the exact ratio it was rounded from (None: excluded), for sums that round once."""
+) -> DailyMME:
+    """The claims arithmetic once the key's plan is known (shared with NDC look-ups that bring their own row)."""
     units = exact_positive(quantity, "quantity")
     supply = exact_positive(days_supply, "days_supply")
     if package_ml is not None:
@@ -916,10 +917,9 @@ def dispensed(
     applied = _applied(key, daily)
     if days == 0:  # after the amounts' own checks, which `mme.frames` makes first too
         raise DoseError(DAYS_ROUND_TO_ZERO)
-    result = _result(
+    return _result(
         table, key, drug, route, form, release, applied, strength, days_supply=days, notes=notes, expression=expression
     )
-    return result, applied.exact
 
 
 # CDC's NDC file Documentation (2016-2018): "prescription data for some sprays sometimes list the quantity as the
@@ -1057,11 +1057,13 @@ def _result(
     if isinstance(row, Exclusion):
         return _built(
             drug=drug, route=route or (row.routes[0] if len(row.routes) == 1 else "unspecified"), form=form,
-            release=release, daily_dose=applied.dose, daily_dose_unit="mg/day", mme_per_day=None, factor=None,
+            release=release, daily_dose=applied.dose, daily_dose_unit="mg/day", mme_per_day=None,
+            mme_per_day_exact=None, factor=None,
             factor_basis="excluded", tier=None, variant=None, excluded=row.reason, days_supply=days_supply,
             table=table.slug, table_version=table.version, caution=None, warnings=tuple(notes), expression=expression,
         )  # fmt: skip
     assert applied.mme is not None  # applied to a factor row
+    assert applied.exact is not None
     if key.above and key.above.owed(applied.daily_mg, given.value):
         notes.append(key.above.text)
     if key.slip and key.slip.owed(applied.daily_mg, given.value):
@@ -1070,7 +1072,8 @@ def _result(
         _implausible(notes, IMPLAUSIBLE)
     return _built(
         drug=drug, route=route or row.routes[0], form=form, release=release, daily_dose=applied.dose,
-        daily_dose_unit=applied.unit, mme_per_day=applied.mme, factor=applied.factor, factor_basis=applied.basis,
+        daily_dose_unit=applied.unit, mme_per_day=applied.mme, mme_per_day_exact=fraction(*applied.exact),
+        factor=applied.factor, factor_basis=applied.basis,
         tier=applied.tier, variant=row.variant, excluded=None, days_supply=days_supply, table=table.slug,
         table_version=table.version, caution=row.caution, warnings=tuple(notes), expression=expression,
     )  # fmt: skip
@@ -1225,10 +1228,10 @@ def total(items: Iterable[DailyMME], *, thresholds: Iterable[float] = CDC_THRESH
     if len(tables) > 1:
         raise MixedTablesError(f"items come from different tables ({', '.join(sorted(t for t, _ in tables))})")
     items = _tiered_together(items)
-    counted = [i.mme_per_day for i in items if i.mme_per_day is not None]
+    counted = [_exact_mme(i) for i in items if i.mme_per_day is not None]
     fields: dict[str, Any] = {
         "items": items, "table": items[0].table,
-        "mme_per_day": added(counted, overflow=TOTAL_OVERFLOWS) if counted else None,
+        "mme_per_day": reported(sum(counted, Fraction(0)), overflow=TOTAL_OVERFLOWS) if counted else None,
         "table_version": items[0].table_version, "thresholds": _thresholds(thresholds), "inclusive": inclusive,
     }  # fmt: skip
     if isinstance(inclusive, bool) and all(isinstance(i, DailyMME) for i in items):
@@ -1248,10 +1251,9 @@ def _tiered_together(items: tuple[DailyMME, ...]) -> tuple[DailyMME, ...]:
     for drug, group in groups.items():
         if len(group) < 2:
             continue
-        daily = exact_sum(exact(i.daily_dose) for i in group)
-        said = (
-            f"{drug}'s tier is chosen by the total daily {drug} dose of the items, {format_number(float(daily))} mg/day"
-        )
+        doses = [_exact_daily(i) for i in group]
+        daily = rounded(sum(doses, Fraction(0)))  # as a band is chosen: by the daily dose as reported
+        said = f"{drug}'s tier is chosen by the total daily {drug} dose of the items, {format_number(daily)} mg/day"
         try:
             table = resolve_table(group[0].table)
         except UnknownTableError:
@@ -1260,17 +1262,36 @@ def _tiered_together(items: tuple[DailyMME, ...]) -> tuple[DailyMME, ...]:
                     update={"warnings": (*i.warnings, f"{said}: tiered alone (its table is not at hand by its slug)")}
                 )
             continue
-        for i in group:
+        for i, dose in zip(group, doses, strict=True):
             row = _match(table, i.drug, i.route, i.form, i.release, i.variant, "mass")
             assert isinstance(row, FactorRow)  # it gave the item its tier
-            tier = row.tier_for(float(daily))
-            mme = _finite((product(exact(i.daily_dose), tier.factor), _ONE))
+            tier = row.tier_for(daily)
+            mme = dose * Fraction(tier.factor)
             above = beyond_tiers(row)  # the total may pass the last band the source defines, as one item may
-            beyond = above is not None and above.owed(float(daily), 0.0) and above.text not in i.warnings
+            beyond = above is not None and above.owed(daily, 0.0) and above.text not in i.warnings
             owed = (said, above.text) if beyond and above is not None else (said,)
-            update = {"tier": tier, "factor": tier.factor, "mme_per_day": mme, "warnings": (*i.warnings, *owed)}
+            shown = _finite((Decimal(mme.numerator), Decimal(mme.denominator)))
+            update = {
+                "tier": tier, "factor": tier.factor, "mme_per_day": shown, "mme_per_day_exact": mme,
+                "warnings": (*i.warnings, *owed),
+            }  # fmt: skip
             changed[id(i)] = i.model_copy(update=update)
     return tuple(changed.get(id(i), i) for i in items)
+
+
+def _exact_mme(item: DailyMME) -> Fraction:
+    """An item's MME/day before it was rounded, or as rounded where it does not say (a result saved without it)."""
+    value = getattr(item, "mme_per_day_exact", None)
+    return value if isinstance(value, Fraction) else Fraction(exact(item.mme_per_day))  # type: ignore[arg-type]
+
+
+def _exact_daily(item: DailyMME) -> Fraction:
+    """A tiered item's daily dose (mg/day) before it was rounded: its exact MME/day over its factor (a tiered row's
+    factor applies per mg, never per patch), or its daily dose as rounded where it does not say."""
+    value = getattr(item, "mme_per_day_exact", None)
+    if isinstance(value, Fraction) and item.factor:
+        return value / Fraction(item.factor)
+    return Fraction(exact(item.daily_dose))
 
 
 #: Results that are each finite but whose sum is not (`total` adds them as the decimals they are: 0.1 + 0.2 is 0.3).
@@ -1357,7 +1378,7 @@ def _convert(
         return _dispensing(
             resolve_table(table), expr.drug, expr.dose, quantity, days_supply, package_ml, expr.route, expr.form,
             expr.release, variant, lead=expr.notes, expression=expr,
-        )[0]  # fmt: skip
+        )  # fmt: skip
     if package_ml is not None:
         raise DoseError("package_ml only applies to a dispensing (with quantity and days_supply)")
     tab = resolve_table(table)

@@ -24,7 +24,7 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from ._engine import CDC_THRESHOLDS, TableLike, _dispensing, thresholds_reached
+from ._engine import CDC_THRESHOLDS, TableLike, dispensing_mme, thresholds_reached
 from ._errors import ArgumentTypeError, DoseError, MMEError, excerpt
 from ._tables import DEFAULT_TABLE, Table, resolve_table
 from ._units import reported
@@ -240,7 +240,7 @@ RATIOS: dict[Metric, str] = {
 def _reported(value: Fraction) -> float:
     """A summary's number: exact sums of the fills' MME rounded once, as the engine rounds each result (no
     0.30000000000000004 for fills of 0.1 and 0.2 MME/day)."""
-    return reported(Decimal(value.numerator), Decimal(value.denominator), overflow=TOTAL_OVERFLOWS)
+    return reported(value, overflow=TOTAL_OVERFLOWS)
 
 
 def _dispensings(dispensings: Iterable[Dispensing]) -> tuple[Dispensing, ...]:
@@ -311,14 +311,14 @@ def _fills(
             out.append((d, _BUP_LEFT_OUT))  # left out before matching: the table need not cover it
             continue
         try:
-            r, exact = _dispensing(
-                table, d.drug, d.strength, d.quantity, d.days_supply, d.package_ml, d.route, d.form, d.release,
-                d.variant,
+            r = dispensing_mme(
+                d.drug, d.strength, quantity=d.quantity, days_supply=d.days_supply, package_ml=d.package_ml,
+                route=d.route, form=d.form, release=d.release, variant=d.variant, table=table,
             )  # fmt: skip
         except MMEError as exc:
             out.append((d, exc))
             continue
-        if r.mme_per_day is None or exact is None:
+        if r.mme_per_day is None or r.mme_per_day_exact is None:
             out.append((d, r.excluded or "excluded by the table"))
             continue
         days = r.days_supply if r.days_supply is not None else float(d.days_supply)
@@ -332,7 +332,7 @@ def _fills(
             out.append((d, DoseError(reason)))
             continue
         first = d.fill_date.toordinal()
-        out.append((d, _Span(first, first + int(days), Fraction(exact[0]) / Fraction(exact[1]))))
+        out.append((d, _Span(first, first + int(days), r.mme_per_day_exact)))
     return out
 
 

@@ -502,4 +502,4 @@ def ndc_mme(
     return dispensed(
         ndc_file, planned(row, product.drug, product.unit), product.drug, route, product.form, None,
         amount(strength, what="strength"), quantity, days_supply, package_ml,
-    )[0]  # fmt: skip
+    )  # fmt: skip

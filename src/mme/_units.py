@@ -28,7 +28,6 @@ from __future__ import annotations
 import math
 import numbers
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from fractions import Fraction
@@ -116,21 +115,14 @@ def product(*factors: Decimal) -> Decimal:
     return reduce(_EXACT.multiply, factors, _ONE)
 
 
-def exact_sum(terms: Iterable[Decimal]) -> Decimal:
-    """The exact sum of decimals (0.1 + 0.2 is 0.3, in any order): what a sum of results rounds from."""
-    return reduce(_EXACT.add, terms, _ZERO)
+def fraction(numerator: Decimal, denominator: Decimal) -> Fraction:
+    """An exact ratio of decimals as one fraction (10/3): a result's value before it is rounded, which sums add."""
+    n, d = numerator.as_integer_ratio()
+    dn, dd = denominator.as_integer_ratio()
+    return Fraction(n * dd, d * dn)
 
 
-def added(values: Iterable[float], *, overflow: str) -> float:
-    """Numbers added as the decimals they are written as (0.1 + 0.2 is 0.3, never 0.30000000000000004), to the
-    nearest float: past the float range, a `DoseError` saying ``overflow``."""
-    value = float(exact_sum(map(exact, values)))
-    if value == math.inf:
-        raise DoseError(overflow)
-    return value
-
-
-def reported(numerator: Decimal, denominator: Decimal = _ONE, *, overflow: str) -> float:
+def reported(numerator: Decimal | Fraction, denominator: Decimal = _ONE, *, overflow: str) -> float:
     """`rounded`, for a number a result reports: past the float range, a `DoseError` saying ``overflow``."""
     value = rounded(numerator, denominator)
     if value == math.inf:
@@ -138,7 +130,7 @@ def reported(numerator: Decimal, denominator: Decimal = _ONE, *, overflow: str) 
     return value
 
 
-def rounded(numerator: Decimal, denominator: Decimal = _ONE) -> float:
+def rounded(numerator: Decimal | Fraction, denominator: Decimal = _ONE) -> float:
     """``numerator / denominator`` exactly, rounded once half to even to `RESULT_DECIMALS` places,
     as the nearest float (inf beyond the float range). The one rounding rule of every result."""
     n, d = numerator.as_integer_ratio()

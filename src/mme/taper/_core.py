@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from mme._engine import TOTAL_OVERFLOWS, DailyMME, TableLike, convert, total
-from mme._errors import CohortError, MMEError, excerpt, named_twice, utf8_text
+from mme._errors import CohortError, DoseError, MMEError, excerpt, named_twice, utf8_text
 from mme._tables import DEFAULT_TABLE, Table, resolve_table
-from mme._units import added, number_text
+from mme._units import exact, number_text
 
 from ._render import _cell_text, _num, _pct, _render, _table_text
 
@@ -374,7 +374,9 @@ def _cell(
             f"no MME: every item is excluded under {table.slug}; value left missing, not 0 ({'; '.join(excluded)})"
         )
         return Cell(mme_per_day=None, status="not_countable", items=tuple(items), excluded=excluded), notes, True
-    value = added([*given, counted or 0.0], overflow=TOTAL_OVERFLOWS)  # as `total` adds: 0.1 + 0.2 is 0.3
+    value = float(sum((Fraction(exact(v)) for v in (*given, counted or 0.0)), Fraction(0)))  # 0.1 + 0.2 is 0.3
+    if value == math.inf:
+        raise DoseError(TOTAL_OVERFLOWS)
     if excluded:
         notes.append(f"value counts the other items only; not counted: {'; '.join(excluded)}")
     return Cell(mme_per_day=value, status="observed", items=tuple(items), excluded=excluded), notes, bool(converted)
