@@ -4922,3 +4922,38 @@ def _daily_dose(text: str) -> float | None:
 def test_a_sig_before_the_product_gives_what_it_gives_after(case: tuple[str, str]) -> None:
     product, sig = case
     assert _daily_dose(f"{sig} {product}") == _daily_dose(f"{product} {sig}")
+
+
+# -- EHR product names and order sentences, parenteral route words --
+
+WEAR_IN_NAME = [  # (text, table, MME/day): fentanyl patch 2.4 per mcg/h (cdc-2022), buprenorphine patch 2.2 (heal-2025)
+    ("fentaNYL 25 mcg/hr 72 hr patch", "cdc-2022", 60.0),  # Epic's product name: 25 x 2.4
+    ("FentaNYL 25 mcg/hr 72 hr patch: Place 1 patch onto the skin every 3 (three) days.", "cdc-2022", 60.0),
+    ("fentaNYL 12 mcg/hr 72 hr patch\nSig: Place 1 patch onto the skin every 72 hours", "cdc-2022", 28.8),
+    ("fentanyl 25mcg/hr 3-day patch", "cdc-2022", 60.0),
+    ("fentanyl 25 mcg/h 72 hr patch 2 patches q72h", "cdc-2022", 120.0),  # the wear, then two patches
+    ("Butrans 5 mcg/hr 7-day patch", "heal-2025", 11.0),  # 5 x 2.2
+    ("buprenorphine 10 mcg/hr 7 day patch: apply 1 patch weekly", "heal-2025", 22.0),
+]
+
+
+@pytest.mark.parametrize(("text", "table", "expected"), WEAR_IN_NAME, ids=[t for t, _, _ in WEAR_IN_NAME])
+def test_a_patchs_wear_in_its_name_is_ignored_and_never_how_often(text: str, table: str, expected: float) -> None:
+    result = mme.convert(text, table=table)
+    assert result.mme_per_day == pytest.approx(expected)
+    assert not result.warnings
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("fentanyl 25 mcg/h 7-day patch", "'7-day patch': a fentanyl patch is read as worn 3 days, and this"),
+        ("fentanyl 25 mcg/h 48 hr patch", "'48 hr patch': a fentanyl patch is read as worn 3 days"),
+        ("Butrans 5 mcg/hr 72 hr patch", "'72 hr patch': a buprenorphine patch is read as worn 7 days"),
+        ("morphine 5 mg/h 72 hr patch", "cannot read '72 hr'"),  # no patch of its own: refused as before
+        ("fentanyl 25 mcg/h 72 hr film", "cannot read '72 hr'"),  # only a patch's name says its wear
+    ],
+)
+def test_a_wear_in_a_name_that_is_not_the_drugs_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text, table="heal-2025" if "Butrans" in text else "cdc-2022")

@@ -1030,6 +1030,8 @@ class _Parser:
     def release_period(self, i: int) -> int | None:
         """An EHR's "15 mg 12 hr tablet": the hours an extended-release unit lasts, right after its amount, never
         how often it is taken."""
+        if self.keys[i - 2] == "/" and self.keys[i - 1] in _HOUR and not self.doses:
+            return self.wear_period(i)
         if not (self.keys[i - 1] in _MASS and self.toks[i].value in (12.0, 24.0) and self.keys[i + 1] in _HOUR):
             return None
         found = self.vocab(i + 2)
@@ -1038,6 +1040,22 @@ class _Parser:
         self.tag("release", "ER", i, i + 2)
         self.ignored.append(self.span(i, i + 2))
         return self.apply(found, i + 2)
+
+    def wear_period(self, i: int) -> int | None:
+        """An EHR's "fentaNYL 25 mcg/hr 72 hr patch", "Butrans 5 mcg/hr 7-day patch": the time a patch is worn,
+        right after its rate, in the product's name; it must be the drug's wear (a patch worn 72 hours is not
+        buprenorphine's), and it never says how often a patch is put on."""
+        j = i + 1 + (self.keys[i + 1] in _MINUS)
+        found = self.vocab(j + 1) if self.keys[j] in _HOUR or self.keys[j] in _ONE_DAY else None
+        if found is None or found.value != "patch":
+            return None
+        drug = _canonical(_opioid_name(self, self.drug_typed))
+        if (wear := _vocab.PATCH_WEAR_DAYS.get(drug)) is None:
+            return None
+        if self.toks[i].value * _INTERVAL[self.keys[j]] != wear * 24:  # "Transtec 35 mcg/h 96 hr patch"
+            self.fail(f"{self.span(i, j + 2)!r}: a {drug} patch is read as worn {wear} days, and this one is not")
+        self.ignored.append(self.span(i, j + 1))
+        return self.apply(found, j + 1)
 
     def advice(self, i: int) -> int | None:
         """ "Do not drive", "avoid alcohol", "may cause drowsiness": a label's advice, ignored to the end of its clause
