@@ -4957,3 +4957,39 @@ def test_a_patchs_wear_in_its_name_is_ignored_and_never_how_often(text: str, tab
 def test_a_wear_in_a_name_that_is_not_the_drugs_is_refused(text: str, problem: str) -> None:
     with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
         mme.convert(text, table="heal-2025" if "Butrans" in text else "cdc-2022")
+
+
+CERNER = [  # Cerner's order sentence "AMOUNT = COUNT, ROUTE, FREQUENCY": (text, table, MME/day)
+    ("oxycodone 5 mg oral tablet: 10 mg = 2 tab, Oral, q4hr, PRN pain", "cdc-2022", 90.0),  # 10 x 6 x 1.5
+    ("oxycodone 5 mg oral tablet 10 mg = 2 tab, PO, q4hr, PRN: pain", "cdc-2022", 90.0),
+    ("morphine 15 mg oral tablet, extended release: 30 mg = 2 tab, PO, q12hr", "cdc-2022", 60.0),
+    ("HYDROmorphone 2 mg oral tablet: 4 mg = 2 tab, PO, q4hr, PRN severe pain", "cdc-2022", 120.0),  # 24 x 5
+    ("fentaNYL 25 mcg/hr transdermal film, extended release: 50 mcg = 2 patch, Transdermal, q72hr", "cdc-2022", 120.0),
+    ("methadone 10 mg/mL oral concentrate: 80 mg = 8 mL, PO, Daily", "cdc-2022", 376.0),  # 80 x 4.7
+    ("morphine 10 mg/5 mL oral solution: 5 mg = 2.5 mL, PO, q4hr, PRN", "cdc-2022", 30.0),
+    ("traMADol 50 mg oral tablet: 100 mg = 2 tab, PO, q6hr, PRN", "cdc-2022", 80.0),  # 400 x 0.2
+    ("oxycodone 5 mg oral tablet: 5 mg = 1 tab, PO, q4hr, PRN, Max 6 doses/day", "cdc-2022", 45.0),
+    ("morphine 4 mg/mL injectable solution: 2 mg = 0.5 mL, IV, q2hr, PRN", "anzca-2021", 72.0),  # 24 x 3
+    ("HYDROmorphone 1 mg/mL injectable solution: 0.5 mg = 0.5 mL, IV, q3hr, PRN", "anzca-2021", 60.0),  # 4 x 15
+]
+
+
+@pytest.mark.parametrize(("text", "table", "expected"), CERNER, ids=[t for t, _, _ in CERNER])
+def test_an_amount_equal_to_a_count_reads_as_the_count_holding_it(text: str, table: str, expected: float) -> None:
+    assert mme.convert(text, table=table).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("oxycodone 5 mg oral tablet: 10 mg = 1 tab, PO, q4hr", "'1 tab' of 5 mg is 5 mg, not the 10 mg stated"),
+        ("oxycodone 5 mg oral tablet: 5 mg = 2 tab, PO, q4hr", "'2 tab' of 5 mg is 10 mg, not the 5 mg stated"),
+        ("morphine 10 mg/5 mL oral solution: 10 mg = 10 mL, PO, q4hr", "is 20 mg, not the 10 mg stated"),
+        ("fentanyl 25 mcg/hr patch: 25 mcg = 2 patch, q72hr", "is 0.05 mg/h, not the 0.025 mg/h stated"),
+        ("oxycodone 5 mg oral tablet: 10 mg = 5 mg, PO, q4hr", "'10 mg = 5 mg': an amount equals a count of units"),
+        ("oxycodone 5 mg tablet: 10 mg = 2 tab (10 mg), q4hr", "'10 mg = 2 tab (10 mg)': an amount equals a count"),
+    ],
+)
+def test_an_amount_and_a_count_that_disagree_are_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)

@@ -2000,6 +2000,8 @@ class _Parser:
                     f"cannot read {self.span(i, min(j + 1, self.size))!r}: a number after the dose is a count "
                     "with a form (2 tabs), a volume (5 mL), an amount (5 mg) or a frequency (3 times a day)"
                 )
+        if kind == "mass" and self.keys[end] == "=" and self.nums[end + 1]:
+            return self.equated(end, (lo * _MASS_MG[unit], hi * _MASS_MG[unit], self.denominator == "/h"))
         joins = kind == "volume" or (kind == "mass" and len(self.amounts) == 1)  # "5 mg-325 mg": components
         if lo == hi and joins and (far := self.unit_range_end(end, unit)) is not None:
             lo, hi = self.checked(i, far, lo, self.number_or_range(end + 1)[0], f"a {kind}")
@@ -2050,6 +2052,21 @@ class _Parser:
         if self.doses:
             self.slots.append(set())
         self.doses.append(_Dose(lo, hi, kind, unit, typed, restated))
+        return end
+
+    def equated(self, i: int, restated: tuple[float, float, bool]) -> int:
+        """A Cerner order sentence's "10 mg = 2 tab", "80 mg = 8 mL": the amount, then the count or the volume that
+        holds it, read as "2 tab (10 mg)" is (the two must agree); ``i`` is the "=" token."""
+        doses, volume = len(self.doses), self.volume
+        end = self.count_at(i + 1)
+        if self.volume is not volume and self.volume is not None:  # "5 mg = 2.5 mL": the volume of a liquid
+            self.volume = self.volume._replace(restated=restated)
+        elif len(self.doses) > doses and self.doses[-1].kind in ("count", "volume") and not self.doses[-1].restated:
+            self.doses[-1] = self.doses[-1]._replace(restated=restated)
+        else:
+            self.fail(
+                f"{self.span(i - 2, end)!r}: an amount equals a count of units or a volume (e.g. '10 mg = 2 tab')"
+            )
         return end
 
     def schedule_at(self, i: int) -> int:
