@@ -4969,7 +4969,7 @@ CERNER = [  # Cerner's order sentence "AMOUNT = COUNT, ROUTE, FREQUENCY": (text,
     ("morphine 10 mg/5 mL oral solution: 5 mg = 2.5 mL, PO, q4hr, PRN", "cdc-2022", 30.0),
     ("traMADol 50 mg oral tablet: 100 mg = 2 tab, PO, q6hr, PRN", "cdc-2022", 80.0),  # 400 x 0.2
     ("oxycodone 5 mg oral tablet: 5 mg = 1 tab, PO, q4hr, PRN, Max 6 doses/day", "cdc-2022", 45.0),
-    ("morphine 4 mg/mL injectable solution: 2 mg = 0.5 mL, IV, q2hr, PRN", "anzca-2021", 72.0),  # 24 x 3
+    ("morphine 4 mg/mL injectable solution: 2 mg = 0.5 mL, IV Push, q2hr, PRN", "anzca-2021", 72.0),  # 24 x 3
     ("HYDROmorphone 1 mg/mL injectable solution: 0.5 mg = 0.5 mL, IV, q3hr, PRN", "anzca-2021", 60.0),  # 4 x 15
 ]
 
@@ -4993,3 +4993,43 @@ def test_an_amount_equal_to_a_count_reads_as_the_count_holding_it(text: str, tab
 def test_an_amount_and_a_count_that_disagree_are_refused(text: str, problem: str) -> None:
     with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
         mme.convert(text)
+
+
+PARENTERAL_WORDS = [  # anzca-2021: one factor for IV, SC and IM (morphine 3, fentanyl 0.2 per mcg, hydromorphone 15)
+    ("morphine 5 mg sub-Q q4h", 90.0),  # 30 mg x 3
+    ("morphine 5 mg subQ q4h", 90.0),
+    ("morphine 5 mg sub cut q4h", 90.0),
+    ("morphine 2.5 mg s/c q4h prn", 45.0),
+    ("morphine 1mg/hr s/c", 72.0),  # 24 mg x 3
+    ("morphine 5 mg IMI q4h", 90.0),
+    ("morphine 5 mg IV push q4h", 90.0),
+    ("morphine 5 mg IVP q4h", 90.0),
+    ("morphine 5 mg IVPB q4h", 90.0),
+    ("morphine 5 mg IV bolus q4h", 90.0),
+    ("morphine 5 mg slow IV q4h", 90.0),
+    ("morphine 1 mg/h IVSE", 72.0),
+    ("morphine 5 mg sous-cutané toutes les 4 heures", 90.0),
+    ("morphine 5 mg en sous-cutané toutes les 4 h", 90.0),
+    ("morphine 1 mg/hr CSCI", 72.0),
+    ("morphine 15 mg/24h via CSCI", 45.0),
+    ("oxycodone 10 mg/24 h CSCI", 30.0),  # oxycodone parenteral 3
+    ("morphine 15mg/24hr SC syringe driver", 45.0),
+    ("morphine 30 mg/24h CSCI via syringe driver", 90.0),
+    ("morphine 24 mg/24 hours subcutaneous infusion", 72.0),
+    ("fentanyl 12.5 mcg/h SC infusion", 60.0),  # 300 mcg x 0.2
+    ("fentanyl 50 mcg/h IV infusion", 240.0),
+    ("morphine 0.5 mg/hr IV infusion", 36.0),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PARENTERAL_WORDS, ids=[t for t, _ in PARENTERAL_WORDS])
+def test_parenteral_route_words_read_under_a_table_with_their_factor(text: str, expected: float) -> None:
+    assert mme.convert(text, table="anzca-2021").mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("table", ["cdc-2022", "cms-2018", "heal-2025"])
+@pytest.mark.parametrize("text", ["morphine 5 mg s/c q4h", "morphine 1 mg/hr CSCI", "morphine 5 mg IV push q4h",
+                                  "morphine 30 mg/24h syringe driver"])  # fmt: skip
+def test_parenteral_route_words_under_a_table_without_them_are_not_covered(text: str, table: str) -> None:
+    with pytest.raises(mme.NotCoveredError, match=f"^{table} has no factor for morphine"):
+        mme.convert(text, table=table)

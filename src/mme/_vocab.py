@@ -982,6 +982,22 @@ _ROUTE_ALIASES |= {
     "feeding tube": "oral",
     "ng tube": "oral",
     "nasogastric tube": "oral",
+    "s/c": "subcutaneous",  # UK and AU charts
+    "subq": "subcutaneous",
+    "sub q": "subcutaneous",  # "sub-Q"
+    "sub cut": "subcutaneous",
+    "csci": "subcutaneous",  # continuous subcutaneous infusion, by its hourly or daily amount
+    "sous cutané": "subcutaneous",  # French, "sous-cutané"
+    "sous cutanée": "subcutaneous",
+    "en sous cutané": "subcutaneous",
+    "en sous cutanée": "subcutaneous",
+    "imi": "intramuscular",  # AU: intramuscular injection
+    "ivp": "intravenous",  # IV push
+    "iv push": "intravenous",
+    "iv bolus": "intravenous",
+    "slow iv": "intravenous",
+    "ivpb": "intravenous",  # IV piggyback: an intermittent infusion, each dose as said
+    "ivse": "intravenous",  # French: "intraveineuse à la seringue électrique", by a syringe pump
 }
 _FORM_ALIASES |= {
     "concentrate": "solution",
@@ -1019,6 +1035,9 @@ _FORM_ALIASES |= {
     "drug implants": "implant",
     "auto injector": "injection",
     "injection solution": "injection",
+    "infusion": "injection",  # by its hourly or daily amount ("1 mg/h IV infusion"), or a dose each time
+    "infusions": "injection",
+    "syringe driver": "injection",  # UK and AU: a continuous infusion by a pump, under the skin or into a vein
 }
 
 #: EHR dose-form codes (First Databank's, as EHRs print them in a product name: "morphine sulfate 15 mg tb12"),
