@@ -5033,3 +5033,46 @@ def test_parenteral_route_words_read_under_a_table_with_their_factor(text: str, 
 def test_parenteral_route_words_under_a_table_without_them_are_not_covered(text: str, table: str) -> None:
     with pytest.raises(mme.NotCoveredError, match=f"^{table} has no factor for morphine"):
         mme.convert(text, table=table)
+
+
+MULTIPLIED = [  # cdc-2022: oxycodone 1.5, fentanyl patch 2.4 per mcg/h; heal-2025: buprenorphine patch 2.2
+    ("fentanyl 25 mcg/hr x 2 patches q72h", "cdc-2022", 120.0, "'x 2' read as the count taken each time"),  # 50 x 2.4
+    ("Butrans 10 mcg/h x2 patches weekly", "heal-2025", 44.0, "'x2' read as the count taken each time"),
+    ("fentanyl 2 x 25mcg/hr patches q72h", "cdc-2022", 120.0, "'2 x' read as 2 units of 25mcg/hr"),
+    ("oxycodone 2 x 5 mg tabs q6h", "cdc-2022", 60.0, "'2 x' read as 2 units of 5 mg"),  # 40 mg x 1.5
+    ("oxycodone 5 mg tab x 2 q6h", "cdc-2022", 60.0, "'x 2' read as the count taken each time"),
+    ("oxycodone 5 mg x 2 tablets q6h", "cdc-2022", 60.0, "'x 2' read as the count taken each time"),
+    ("oxycodone 5 mg tablet 5 mg x 2 tablets q6h", "cdc-2022", 60.0, None),  # two tablets of 5 mg
+]
+
+
+@pytest.mark.parametrize(("text", "table", "expected", "note"), MULTIPLIED, ids=[t for t, *_ in MULTIPLIED])
+def test_a_count_after_or_before_x_is_the_units_taken_each_time(
+    text: str, table: str, expected: float, note: str | None
+) -> None:
+    result = mme.convert(text, table=table)
+    assert result.mme_per_day == pytest.approx(expected)
+    assert note is None or note in result.expression.notes
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("fentanyl 25 mcg/h patch x 2 q72h", "'x 2 q72h' may be the count or how often: write the count with its form"),
+        ("oxycodone 5 mg tab x 2 every other day", "'x 2 every other day' may be the count or how often"),
+        ("oxycodone 5 mg tablet 10 mg x 2 tablets q6h", "'10 mg' is not the strength of one unit of the product"),
+        ("morphine 10 mg/5 mL 5 mg x 2 tablets q6h", "'5 mg' is not the strength of one unit of the product"),
+        ("oxycodone 1.5 x 5 mg tabs q6h", "'1.5 x' is not a whole number of units"),
+        ("oxycodone 6 x 5 mg tabs q6h", "'6 x', with no verb before it, may be the quantity supplied"),
+        ("oxycodone 5 mg x2 q6h", "cannot read 'x'"),  # no form: 2 tablets, or 5 mg twice?
+        ("oxycodone 5 mg q6h x 2 tablets", "cannot read 'x'"),  # after how often: a supply?
+    ],
+)
+def test_an_x_that_may_say_the_count_or_how_often_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)
+
+
+def test_x_before_daily_stays_how_often() -> None:
+    """ "x 2 daily" is twice a day, as before: 5 mg x 2 x 1.5."""
+    assert mme.convert("oxycodone 5 mg tab x 2 daily").mme_per_day == pytest.approx(15.0)

@@ -307,6 +307,7 @@ _ABOVE: Final = frozenset({"than", ">", "≥", "above", "over"})  # before a pai
 _OR_ABOVE: Final = frozenset({"greater", "more", "higher", "above", "worse"})  # after one: "pain 7/10 or greater"
 _NOT_AMOUNT: Final = frozenset({"q", "every", "x", "#", "no"})  # before a number that is no amount: "q6h", "#3"
 _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
+_BY: Final = frozenset({"x", "×"})  # a multiplier: "x 2 patches", "2 x 25 mcg/h patches"
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
 _STOP_WORDS: Final = frozenset({"stop", "discontinue", "stopping"})  # "then stop": the end of a course
 _HANDLED: Final = _vocab.HANDLING | {"or", "and"}  # what follows a comma in "do not crush, chew, or cut"
@@ -984,6 +985,8 @@ class _Parser:
                 f"{self.span(i, i + 2)!r} may be a clock time or {tok.text} units in the {when}: write "
                 f"'at {self.span(i, i + 2)}' or '{tok.text} tabs in the {when}'"
             )
+        if key in _BY and self.nums[i + 1] and (end := self.multiplied(i)) is not None:
+            return end
         if (tok.kind == "num" or key in _PART_STARTS) and (end := self.part_at(i)) is not None:
             return end
         if key == "up" and self.keys[i + 1] == "to" and self.frequency_at(i + 2) is not None:
@@ -1026,6 +1029,24 @@ class _Parser:
         if key == "q" and self.nums[i + 1] and bare:  # "q6 prn", not "q4 to h"
             self.fail(f"{self.span(i, i + 2)!r} says no unit: write hours ('q6h') or days ('q2d')")
         self.fail(f"cannot read {tok.text!r}")
+
+    def multiplied(self, i: int) -> int | None:
+        """ "x 2 patches", "tab x 2 q6h": the count after "x" is the units taken each time, where nothing else can be,
+        before any dose or frequency: with its form after it, or after the form and before an interval shorter than a
+        day (before "daily" or "weekly", "x 2" is how often; "patch x 2 every 7 days" may be twice a week)."""
+        if self.doses or self.frequency is not None or self.volume is not None:
+            return None
+        if self.countable(i + 2) is None:
+            often = self.frequency_at(i + 2) if _countable(self.vocab(i - 1)) is not None else None
+            if often is None or often.longest is None:
+                return None
+            if often.longest >= 24:  # "patch x 2 every 3 days": two patches, or twice every 3 days?
+                self.fail(
+                    f"{self.span(i, often.end)!r} may be the count or how often: write the count with its form "
+                    f"('{self.toks[i + 1].text} {self.toks[i - 1].text}'), or how many times in words"
+                )
+        self.notes.append(f"{self.span(i, i + 2)!r} read as the count taken each time")
+        return i + 1
 
     def release_period(self, i: int) -> int | None:
         """An EHR's "15 mg 12 hr tablet": the hours an extended-release unit lasts, right after its amount, never
@@ -1404,6 +1425,8 @@ class _Parser:
         parts, fixed = _parts(drug)
         combination = len(parts) > 1
         seps = ("/", "-") if combination else ("/",)
+        if self.keys[i + 1] in _BY and self.nums[i + 2] and self.keys[i + 3] in _MASS and not combination:
+            return self.units_of(i, drug)
         if fixed is not None and not self.strength_of(i, fixed, seps):
             # "Panadeine Forte 2 tabs", "Tylenol #3 1-2 tabs": the name fixes the strength, the number is a count
             self.amounts = [_Amount(v, "mg") for v in fixed]
@@ -1492,6 +1515,18 @@ class _Parser:
             i = i if end is None else end
         self.amount_text = self.span(start, i)
         return i
+
+    def units_of(self, i: int, drug: str) -> int:
+        """ "fentanyl 2 x 25 mcg/h patches", "oxycodone 2 x 5 mg tabs": so many units of the strength that follows,
+        each time, as a count right after the strength would say."""
+        n, typed = self.toks[i].value, self.span(i, i + 2)
+        if not (n.is_integer() and n >= 1):
+            self.fail(f"{typed!r} is not a whole number of units")
+        end = self.dose(i + 2, drug)
+        self.unsaid(i, i + 2, "count", n, typed)
+        self.doses.append(_Dose(n, n, "count", "", typed))
+        self.notes.append(f"{typed!r} read as {format_number(n)} units of {self.amount_text}")
+        return end
 
     def amount_range(self, start: int, i: int, lo: float) -> int | None:
         """A hospital order's "5-10 mg" ("5 to 10 mg", "5 mg-10 mg") of one opioid: a range of amounts, read as a dose
@@ -2000,6 +2035,8 @@ class _Parser:
                     f"cannot read {self.span(i, min(j + 1, self.size))!r}: a number after the dose is a count "
                     "with a form (2 tabs), a volume (5 mL), an amount (5 mg) or a frequency (3 times a day)"
                 )
+        if kind == "mass" and self.keys[end] in _BY and self.nums[end + 1] and self.countable(end + 2) is not None:
+            return self.each_unit(i, end, hi * _MASS_MG[unit])
         if kind == "mass" and self.keys[end] == "=" and self.nums[end + 1]:
             return self.equated(end, (lo * _MASS_MG[unit], hi * _MASS_MG[unit], self.denominator == "/h"))
         joins = kind == "volume" or (kind == "mass" and len(self.amounts) == 1)  # "5 mg-325 mg": components
@@ -2053,6 +2090,17 @@ class _Parser:
             self.slots.append(set())
         self.doses.append(_Dose(lo, hi, kind, unit, typed, restated))
         return end
+
+    def each_unit(self, i: int, end: int, mg: float) -> int:
+        """ "5 mg x 2 tablets": the units after "x", each of the amount before it, which must be one unit's strength
+        (of 5 mg tablets, "10 mg x 2 tablets" may be 10 mg in all or 20 mg: refused); ``end`` is the "x" token."""
+        one = [a.value * _MASS_MG[a.unit] for a in self.amounts]
+        if self.denominator or one != [mg]:
+            self.fail(
+                f"{self.span(i, end + 3)!r}: {self.span(i, end)!r} is not the strength of one unit of the product: "
+                "give the count alone (e.g. '2 tablets')"
+            )
+        return end + 1
 
     def equated(self, i: int, restated: tuple[float, float, bool]) -> int:
         """A Cerner order sentence's "10 mg = 2 tab", "80 mg = 8 mL": the amount, then the count or the volume that
