@@ -2968,13 +2968,14 @@ REFUSED_AS_WRITTEN = [  # (text, what the message names, before it repeats the t
     # what the sig does not say, or says twice
     ("morphine PCA 1 mg q10min lockout", "cannot read 'lockout'"),
     ("fentanyl 25 mcg/h + 12 mcg/h patches q72h", "cannot read '+'"),
-    ("Lazanda 100 mcg nasal spray 1 spray in one nostril prn BTP, max 4 doses per day", "cannot read 'one nostril'"),
-    ("butorphanol 10 mg/mL nasal spray 1 spray (1 mg) in one nostril q3-4h prn", "cannot read 'one nostril'"),
+    # one nostril reads; the maximum is no frequency, and a spray of a solution in mg/mL holds what?
+    ("Lazanda 100 mcg nasal spray 1 spray in one nostril prn BTP, max 4 doses per day", "is a maximum, not a frequency"),
+    ("butorphanol 10 mg/mL nasal spray 1 spray (1 mg) in one nostril q3-4h prn", "the dose is a concentration"),
     ("oxyCODONE 5 mg oral tablet: 1 tab(s), PO, q4hr, PRN: pain, 30 tab(s), 0 Refill(s)", "'30 tab(s)' at once is no dose"),
     ("Oramorph 10mg/5ml 5ml PRN max 6 doses in 24 hours", "is a maximum, not a frequency"),
     ("Oramorph 20 mg/ml 5 gouttes toutes les 4 heures", "'5 gouttes': a drop's volume depends on the dropper"),
     ("Abstral 100 µg 1 cp sublingual par accès douloureux, maximum 4 par jour", "cannot read 'accès'"),
-    ("Instanyl 50 µg/dose 1 pulvérisation dans une narine, maximum 4 par jour", "cannot read 'dans'"),  # one nostril
+    ("Instanyl 50 µg/dose 1 pulvérisation dans une narine, maximum 4 par jour", "is a maximum, not a frequency"),  # one nostril reads
     ("oxycodone 5 mg q6h banana", "cannot read 'banana'"),
     ("oxycodone q6h", "no amount"),
     ("oxycodone 5 q6h", "no unit after '5'"),
@@ -5076,3 +5077,37 @@ def test_an_x_that_may_say_the_count_or_how_often_is_refused(text: str, problem:
 def test_x_before_daily_stays_how_often() -> None:
     """ "x 2 daily" is twice a day, as before: 5 mg x 2 x 1.5."""
     assert mme.convert("oxycodone 5 mg tab x 2 daily").mme_per_day == pytest.approx(15.0)
+
+
+ONE_NOSTRIL = [  # cms-2018: fentanyl nasal spray 0.16 per mcg; heal-2025: butorphanol 7 per mg
+    ("Lazanda 100 mcg 1 spray in one nostril q4h", "cms-2018", 96.0),  # 100 mcg x 6 x 0.16
+    ("fentanyl nasal 100 mcg 1 spray into one nostril q4h", "cms-2018", 96.0),
+    ("butorphanol 1 mg/spray 1 spray in 1 nostril q4h", "heal-2025", 42.0),  # 6 mg x 7
+    ("fentanyl nasal 100 mcg 1 spray in alternating nostrils q4h", "cms-2018", 96.0),
+    ("Instanyl 50 microgrammes 1 pulvérisation dans une narine toutes les 4 heures", "cms-2018", 48.0),
+    ("fentanyl nasal 100 mcg 2 sprays (one in each nostril) q4h", "cms-2018", 192.0),  # 2 sprays in all
+    ("fentanyl nasal 100 mcg 2 sprays (1 per nostril) q4h", "cms-2018", 192.0),
+]
+
+
+@pytest.mark.parametrize(("text", "table", "expected"), ONE_NOSTRIL, ids=[t for t, _, _ in ONE_NOSTRIL])
+def test_sprays_in_one_nostril_or_split_between_both_are_the_count_said(text: str, table: str, expected: float) -> None:
+    result = mme.convert(text, table=table)
+    assert result.mme_per_day == pytest.approx(expected)
+    assert result.expression.route == "nasal"
+    assert not result.warnings
+
+
+def test_a_spray_bilaterally_is_one_in_each_nostril() -> None:
+    result = mme.convert("fentanyl nasal 100 mcg 1 spray bilaterally q4h", table="cms-2018")
+    assert result.mme_per_day == pytest.approx(192.0)  # 2 x 100 mcg x 6 x 0.16
+    assert "'1 spray bilaterally' read as twice 1 spray each time (one in each nostril)" in result.warnings
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["fentanyl nasal 100 mcg 1 spray (one in each nostril) q4h", "fentanyl nasal 100 mcg (one in each nostril) q4h"],
+)
+def test_sprays_split_between_nostrils_need_a_count_of_two(text: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=r"'\(one in each nostril\)' follows no count of 2 sprays"):
+        mme.convert(text, table="cms-2018")

@@ -307,6 +307,7 @@ _ABOVE: Final = frozenset({"than", ">", "≥", "above", "over"})  # before a pai
 _OR_ABOVE: Final = frozenset({"greater", "more", "higher", "above", "worse"})  # after one: "pain 7/10 or greater"
 _NOT_AMOUNT: Final = frozenset({"q", "every", "x", "#", "no"})  # before a number that is no amount: "q6h", "#3"
 _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
+_INTO: Final = frozenset({"in", "into", "dans"})  # before a nostril: "in one nostril", "dans une narine"
 _BY: Final = frozenset({"x", "×"})  # a multiplier: "x 2 patches", "2 x 25 mcg/h patches"
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
 _STOP_WORDS: Final = frozenset({"stop", "discontinue", "stopping"})  # "then stop": the end of a course
@@ -963,6 +964,8 @@ class _Parser:
             return self.brand_suffix(i)
         if key == "}" and self.pack is not None and self.keys[i + 1] == "pack":
             return i + 2
+        if key == "(" and (end := self.split_between_nostrils(i)) is not None:
+            return end
         if key in _PUNCT or key in (".", "/"):
             return i + 1
         if key == "then" and self.keys[i + 1] in _STOP_WORDS and self.keys[i + 2] in ("", *_STOPS):
@@ -987,6 +990,10 @@ class _Parser:
             )
         if key in _BY and self.nums[i + 1] and (end := self.multiplied(i)) is not None:
             return end
+        if key in _INTO and self.keys[i + 1] in _vocab.ONE_NOSTRIL and self.keys[i + 2] in _vocab.NOSTRIL_WORDS:
+            self.ignored.append(self.span(i, i + 3))  # "1 spray in one nostril": the count as said, by the nose
+            self.tag("route", "nasal", i, i + 3)
+            return i + 3
         if (tok.kind == "num" or key in _PART_STARTS) and (end := self.part_at(i)) is not None:
             return end
         if key == "up" and self.keys[i + 1] == "to" and self.frequency_at(i + 2) is not None:
@@ -1029,6 +1036,19 @@ class _Parser:
         if key == "q" and self.nums[i + 1] and bare:  # "q6 prn", not "q4 to h"
             self.fail(f"{self.span(i, i + 2)!r} says no unit: write hours ('q6h') or days ('q2d')")
         self.fail(f"cannot read {tok.text!r}")
+
+    def split_between_nostrils(self, i: int) -> int | None:
+        """ "2 sprays (one in each nostril)": the count said is the sprays in all, one in each nostril, never twice
+        it; ``i`` is the bracket."""
+        end = self.among(i + 2, _EACH_NOSTRIL) if self.keys[i + 1] in ("one", "1") else None
+        if end is None or self.keys[end] != ")":
+            return None
+        said = self.doses[-1] if len(self.doses) == 1 else None
+        if said is None or said.kind != "count" or (said.lo, said.hi) != (2.0, 2.0):
+            self.fail(f"{self.span(i, end + 1)!r} follows no count of 2 sprays (one in each nostril): say the sprays")
+        self.ignored.append(self.span(i, end + 1))
+        self.tag("route", "nasal", i, end + 1)
+        return end + 1
 
     def multiplied(self, i: int) -> int | None:
         """ "x 2 patches", "tab x 2 q6h": the count after "x" is the units taken each time, where nothing else can be,

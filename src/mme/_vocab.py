@@ -1224,8 +1224,12 @@ MULTI_STEP: frozenset[str] = frozenset(
 #: Where a nasal dose goes when it is given in both nostrils: each administration is twice the dose said.
 EACH_NOSTRIL: frozenset[str] = frozenset(
     {"in each nostril", "into each nostril", "each nostril", "in both nostrils", "into both nostrils", "both nostrils",
-     "per nostril", "in each nare", "each nare", "dans chaque narine", "chaque narine"}
+     "per nostril", "in each nare", "each nare", "dans chaque narine", "chaque narine", "bilaterally"}
 )  # fmt: skip
+#: One nostril ("1 spray in one nostril", "into either nostril", "in alternating nostrils", "dans une narine"): the
+#: words before "nostril" after "in", "into" or "dans"; each spray said goes in one nostril, the count as said.
+ONE_NOSTRIL: frozenset[str] = frozenset({"one", "1", "a", "either", "alternating", "alternate", "une"})
+NOSTRIL_WORDS: frozenset[str] = frozenset({"nostril", "nostrils", "nare", "nares", "narine", "narines"})
 #: The rates (mcg/h) patches come in, by which a brand is named alone: "Duragesic 50", "Butrans-10".
 PATCH_RATES: dict[str, frozenset[float]] = {
     "fentanyl": frozenset({12.0, 12.5, 25.0, 37.5, 50.0, 62.5, 75.0, 87.5, 100.0}),
