@@ -5111,3 +5111,31 @@ def test_a_spray_bilaterally_is_one_in_each_nostril() -> None:
 def test_sprays_split_between_nostrils_need_a_count_of_two(text: str) -> None:
     with pytest.raises(mme.ExpressionError, match=r"'\(one in each nostril\)' follows no count of 2 sprays"):
         mme.convert(text, table="cms-2018")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("morphine 10 mg/5 mL 10 mg (5 mL) q4h", 60.0),  # 10 mg x 6
+        ("oxycodone 5 mg/5 mL 5 mg (5 mL) q4h prn", 45.0),  # 30 mg x 1.5
+        ("hydromorphone 1mg/ml oral liquid 2-4 mg (2-4 ml) q3h prn", 160.0),  # 4 mg x 8 x 5, at the maximum
+        ("methadone 10 mg/mL, 80 mg (8 mL) daily", 376.0),  # 80 mg x 4.7
+        ("morphine 10 mg/5 mL take 10 mg (5 mL) q4h", 60.0),
+    ],
+)
+def test_a_liquids_amount_with_its_volume_in_brackets_reads_as_the_volume(text: str, expected: float) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("morphine 10 mg/5 mL 10 mg (10 mL) q4h", "'10 mL' of 2 mg/mL is 20 mg, not the 10 mg stated"),
+        ("hydromorphone 1mg/ml oral liquid 2-4 mg (2-3 ml) q3h prn", "'2-3 ml' of 1 mg/mL is 3 mg, not the 4 mg"),
+        ("oxycodone 5 mg tablet 10 mg (5 mL) q4h", "a volume (5 mL) needs a concentration"),
+        ("morphine 10 mg/5 mL 10 mg (5 mL q4h", "two doses: '10 mg' and '5 mL'"),  # no bracket closes it
+    ],
+)
+def test_a_liquids_amount_and_volume_that_disagree_are_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)

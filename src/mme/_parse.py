@@ -2059,6 +2059,8 @@ class _Parser:
             return self.each_unit(i, end, hi * _MASS_MG[unit])
         if kind == "mass" and self.keys[end] == "=" and self.nums[end + 1]:
             return self.equated(end, (lo * _MASS_MG[unit], hi * _MASS_MG[unit], self.denominator == "/h"))
+        if kind == "mass" and self.keys[end] == "(" and self.nums[end + 1] and self.volume_closes(end + 1):
+            return self.equated(end, (lo * _MASS_MG[unit], hi * _MASS_MG[unit], False))  # "5 mg (2.5 mL)"
         joins = kind == "volume" or (kind == "mass" and len(self.amounts) == 1)  # "5 mg-325 mg": components
         if lo == hi and joins and (far := self.unit_range_end(end, unit)) is not None:
             lo, hi = self.checked(i, far, lo, self.number_or_range(end + 1)[0], f"a {kind}")
@@ -2122,9 +2124,15 @@ class _Parser:
             )
         return end + 1
 
+    def volume_closes(self, i: int) -> bool:
+        """Whether a volume alone in brackets starts at ``i``: "(2.5 mL)", "(2-4 mL)"."""
+        k = self.number_or_range(i)[2]
+        return self.keys[k] in _VOLUME and self.keys[k + 1] == ")"
+
     def equated(self, i: int, restated: tuple[float, float, bool]) -> int:
-        """A Cerner order sentence's "10 mg = 2 tab", "80 mg = 8 mL": the amount, then the count or the volume that
-        holds it, read as "2 tab (10 mg)" is (the two must agree); ``i`` is the "=" token."""
+        """A Cerner order sentence's "10 mg = 2 tab", "80 mg = 8 mL", and a liquid's "5 mg (2.5 mL)": the amount, then
+        the count or the volume that holds it, read as "2 tab (10 mg)" is (the two must agree); ``i`` is the "=" or
+        the bracket."""
         doses, volume = len(self.doses), self.volume
         end = self.count_at(i + 1)
         if self.volume is not volume and self.volume is not None:  # "5 mg = 2.5 mL": the volume of a liquid
