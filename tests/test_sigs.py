@@ -5139,3 +5139,44 @@ def test_a_liquids_amount_with_its_volume_in_brackets_reads_as_the_volume(text: 
 def test_a_liquids_amount_and_volume_that_disagree_are_refused(text: str, problem: str) -> None:
     with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
         mme.convert(text)
+
+
+FRENCH_AND_AU = [  # cdc-2022: oxycodone 1.5, morphine 1, fentanyl patch 2.4 per mcg/h, methadone 4.7 above 60 mg a day
+    ("oxycodone 10 mg om", 15.0),  # AU: omni mane, every morning
+    ("methadone 1mg/ml 80ml om", 376.0),
+    ("oxycodone 10 mg 1 tab om and nocte", 30.0),
+    ("oxycodone 10 mg 1 tab morning, midday, evening", 45.0),
+    ("oxycodone 10 mg 1 cp le midi", 15.0),
+    ("oxycodone 10 mg 1 cp au coucher", 15.0),
+    ("Moscontin 30 mg 1 cp 1/2 matin et soir", 90.0),  # 1.5 x 30 x 2
+    ("Moscontin 30 mg 1 cp ½ matin et soir", 90.0),
+    ("Moscontin 30 mg 1 cp et demi matin et soir", 90.0),
+    ("oxycodone 10 mg 2 cp/j", 30.0),  # two a day
+    ("oxycodone 10 mg 1 cp/6h", 60.0),  # every 6 hours
+    ("Durogesic 50 µg/h 1 patch/72h", 120.0),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FRENCH_AND_AU, ids=[t for t, _ in FRENCH_AND_AU])
+def test_french_and_australian_chart_words_read(text: str, expected: float) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+def test_a_half_after_a_count_says_one_and_a_half() -> None:
+    assert "'1 cp 1/2' read as 1.5" in mme.convert("Moscontin 30 mg 1 cp 1/2 matin et soir").expression.notes
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("oxycodone 5 mg 1 tab 1/2 hour before physio", "cannot read '1/2 hour'"),  # half an hour, no count
+        ("oxycodone 5 mg 2 cp 1/3 q6h", "two doses: '2 cp' and '1/3'"),  # only a half says one and a half
+        ("oxycodone 5 mg 1-2 tab 1/2 q6h", "two doses: '1-2 tab' and '1/2'"),
+        ("oxycodone 10 mg 1 cp/j q6h", "two frequencies: '/j' and 'q6h' disagree"),
+        ("oxycodone 10 mg 1 cp/0h", "an interval must be positive, not '0'"),
+        ("oxycodone 10 mg 1 cp/4-6h", "cannot read '4-6h'"),
+    ],
+)
+def test_french_chart_words_that_say_no_one_reading_are_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)

@@ -966,6 +966,8 @@ class _Parser:
             return i + 2
         if key == "(" and (end := self.split_between_nostrils(i)) is not None:
             return end
+        if key == "/" and (end := self.per_count(i)) is not None:
+            return end
         if key in _PUNCT or key in (".", "/"):
             return i + 1
         if key == "then" and self.keys[i + 1] in _STOP_WORDS and self.keys[i + 2] in ("", *_STOPS):
@@ -2061,6 +2063,10 @@ class _Parser:
             return self.equated(end, (lo * _MASS_MG[unit], hi * _MASS_MG[unit], self.denominator == "/h"))
         if kind == "mass" and self.keys[end] == "(" and self.nums[end + 1] and self.volume_closes(end + 1):
             return self.equated(end, (lo * _MASS_MG[unit], hi * _MASS_MG[unit], False))  # "5 mg (2.5 mL)"
+        if kind == "count" and lo == hi and lo.is_integer() and (half := self.and_a_half(end)) is not None:
+            lo = hi = lo + 0.5
+            self.notes.append(f"{self.span(i, half)!r} read as {format_number(lo)}")
+            end = half
         joins = kind == "volume" or (kind == "mass" and len(self.amounts) == 1)  # "5 mg-325 mg": components
         if lo == hi and joins and (far := self.unit_range_end(end, unit)) is not None:
             lo, hi = self.checked(i, far, lo, self.number_or_range(end + 1)[0], f"a {kind}")
@@ -2123,6 +2129,28 @@ class _Parser:
                 "give the count alone (e.g. '2 tablets')"
             )
         return end + 1
+
+    def per_count(self, i: int) -> int | None:
+        """A count's period, as French prescriptions write it after the count's form: "2 cp/j" (two a day), "1 gél/j",
+        "1 cp/6h" (every 6 hours), "1 patch/72h"; ``i`` is the slash."""
+        if self.frequency is not None or len(self.doses) != 1 or self.doses[0].kind != "count":
+            return None
+        if _countable(self.vocab(i - 1)) is None:
+            return None
+        if self.keys[i + 1] in _ONE_DAY:  # "2 cp/j": the count is the day's, as in "2 tabs a day"
+            return self.set_frequency(i, _Frequency(i + 2, 1.0, 1.0))
+        if self.nums[i + 1] and self.keys[i + 2] in _HOUR:
+            hours = self.positive(i + 1, "an interval")
+            return self.set_frequency(i, _Frequency(i + 3, 24 / hours, 24 / hours, hours, hours))
+        return None
+
+    def and_a_half(self, k: int) -> int | None:
+        """The end of a half after a count's form, as French prescriptions write one and a half: "1 cp 1/2", "1 cp
+        ½", "1 cp et demi"; a half before anything but the end of the count ("1/2 hour") is none."""
+        if self.keys[k] == "et" and self.keys[k + 1] in ("demi", "demie"):
+            return k + 2
+        half = self.span_key(k, k + 3) == "1 / 2"
+        return k + 3 if half and (k + 3 == self.size or self.bare_count_ends(k + 3)) else None
 
     def volume_closes(self, i: int) -> bool:
         """Whether a volume alone in brackets starts at ``i``: "(2.5 mL)", "(2-4 mL)"."""

@@ -1152,9 +1152,9 @@ CLOCK_JOINERS: frozenset[str] = frozenset({",", "and", "&", "et", "at", "à"})
 #: Times of day, each a distinct administration: "morning and evening" is twice a day.
 TIMES_OF_DAY: dict[str, str] = {
     **dict.fromkeys(
-        ("morning", "am", "mane", "matin", "le matin", "qam", "every morning", "in the morning"), "morning"
-    ),
-    **dict.fromkeys(("noon", "midi", "at noon", "lunch", "at lunch"), "noon"),
+        ("morning", "am", "mane", "matin", "le matin", "qam", "every morning", "in the morning", "om"), "morning"
+    ),  # "om": AU charts, omni mane
+    **dict.fromkeys(("noon", "midi", "le midi", "at noon", "lunch", "at lunch", "midday", "at midday"), "noon"),
     **dict.fromkeys(("breakfast", "petit déjeuner"), "morning"),
     **dict.fromkeys(("dinner", "supper", "dîner"), "evening"),
     **dict.fromkeys(("afternoon", "in the afternoon", "every afternoon"), "afternoon"),
@@ -1175,6 +1175,7 @@ TIMES_OF_DAY: dict[str, str] = {
             "every bedtime",
             "before bed",
             "at bed time",
+            "au coucher",  # French
         ),
         "night",
     ),
