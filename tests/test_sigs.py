@@ -3906,7 +3906,7 @@ def test_words_of_a_schedule_and_pain_scores_are_ignored_text(tail: str, ignored
      ("oxycodone 10 mg half a", "cannot read 'half a'"),
      ("oxycodone 5 mg q6h prn pain 1-2", "cannot read '1-2'"),  # a count? only a scale's range is any out of ten
      ("oxycodone 5 mg q6h prn pain scale 4-11", "cannot read '4-11'"),  # not out of ten
-     ("oxycodone 5 mg q6h prn pain > 10", "cannot read '10'"),  # no score is over ten
+     ("oxycodone 5 mg q6h prn pain > 10", "'> 10' compares a measurement"),  # no score is over ten
      ("oxycodone 5 mg q6h prn pain is rated greater than 6", "cannot read '6'"),  # too far from "pain" to be its score
      ("oxycodone 5 mg q6h prn more than 6", "cannot read '6'"),  # more than 6 what?
      ("oxycodone 5 mg q6h prn pain over 11", "cannot read '11'")],
@@ -5180,3 +5180,32 @@ def test_a_half_after_a_count_says_one_and_a_half() -> None:
 def test_french_chart_words_that_say_no_one_reading_are_refused(text: str, problem: str) -> None:
     with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
         mme.convert(text)
+
+
+@pytest.mark.parametrize("text", ["oxycodone 10 mg alternate days", "oxycodone 10 mg on alternate days",
+                                  "oxycodone 10 mg every alternate day"])  # fmt: skip
+def test_alternate_days_is_every_other_day(text: str) -> None:
+    assert mme.convert(text).mme_per_day == mme.convert("oxycodone 10 mg every other day").mme_per_day == 7.5
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("oxycodone 10 mg alternate 1 tab and 2 tabs", "'alternate': a multi-step schedule"),  # doses that alternate
+        ("oxycodone 10 mg 1/2-0-1/2", "'1/2-0-1/2' may be a schedule (morning-noon-evening) with a part of a unit"),
+        ("oxycodone 10 mg ½-0-½", "'½-0-½' may be a schedule (morning-noon-evening) with a part of a unit"),
+        ("oxycodone 10 mg 1-0-1/2", "'1-0-1/2' may be a schedule (morning-noon-evening) with a part of a unit"),
+        ("oxycodone 10mg-0-10mg", "'10mg-0-10mg' may be a schedule of amounts (morning-noon-evening)"),
+        ("oxycodone 10-0-10 mg", "'10-0-10 mg' may be a schedule of amounts (morning-noon-evening)"),
+        ("oxycodone 5 mg 1 tab q6h prn (BP > 100)", "'> 100' compares a measurement, which says no dose"),
+        ("oxycodone 5 mg 1 tab q6h prn, hold if SBP < 90", "'< 90' compares a measurement, which says no dose"),
+    ],
+)
+def test_what_is_refused_says_what_it_may_be(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)
+
+
+def test_a_schedule_of_halves_before_a_form_reads_as_a_range_as_before() -> None:
+    """ "1/2-1 tab" is a range of two counts, no schedule: 1 x 10 mg x 4 x 1.5 at its maximum."""
+    assert mme.convert("oxycodone 10 mg 1/2-1 tab q6h").mme_per_day == pytest.approx(60.0)

@@ -308,7 +308,10 @@ _OR_ABOVE: Final = frozenset({"greater", "more", "higher", "above", "worse"})  #
 _NOT_AMOUNT: Final = frozenset({"q", "every", "x", "#", "no"})  # before a number that is no amount: "q6h", "#3"
 _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
 _INTO: Final = frozenset({"in", "into", "dans"})  # before a nostril: "in one nostril", "dans une narine"
-_BY: Final = frozenset({"x", "×"})  # a multiplier: "x 2 patches", "2 x 25 mcg/h patches"
+_BY: Final = frozenset({"x", "×"})
+_COMPARED: Final = frozenset(
+    {">", "<", "≥", "≤"}
+)  # before a measurement: "(BP > 100)", a condition, no dose  # a multiplier: "x 2 patches", "2 x 25 mcg/h patches"
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
 _STOP_WORDS: Final = frozenset({"stop", "discontinue", "stopping"})  # "then stop": the end of a course
 _HANDLED: Final = _vocab.HANDLING | {"or", "and"}  # what follows a comma in "do not crush, chew, or cut"
@@ -977,7 +980,7 @@ class _Parser:
             return self.handling(i)
         if key in _ADVICE_LEADS and (end := self.advice(i)) is not None:
             return end
-        if key in _vocab.MULTI_STEP:
+        if key in _vocab.MULTI_STEP and self.frequency_at(i) is None:  # "alternate days" is every other day
             self.fail(
                 f"{tok.text!r}: a multi-step schedule or a choice of doses cannot be read as one regimen "
                 "(convert each step on its own)"
@@ -1008,6 +1011,7 @@ class _Parser:
         if tok.kind == "num" and (end := self.release_period(i)) is not None:
             return end
         if tok.kind == "num":
+            self.halves_schedule(i)
             if self.keys[i + 1] in _MINUS and self.keys[i + 3] in _MINUS and self.nums[i + 2] and self.nums[i + 4]:
                 return self.schedule_at(i)
             return self.count_at(i)
@@ -1031,6 +1035,8 @@ class _Parser:
         if key in _MINUS and self.nums[i + 1] and self.starts[i + 1] == self.ends[i]:
             if self.keys[i - 1] in _MASS and self.keys[i + 2] in _MASS:  # "Cheratussin AC 10 mg-100 mg"
                 self.unnamed_components(self.drug_typed, self.span(i - 2, i + 3))
+            if self.keys[i - 1] in _MASS and self.keys[i + 2] in _MINUS:  # "10mg-0-10mg"
+                self.amounts_schedule(i - 2)
             self.fail(f"negative number {self.span(i, i + 2)!r}")
         if key in _MASS or key in _VOLUME:
             self.fail(f"unit {tok.text!r} without a number before it")
@@ -1503,6 +1509,8 @@ class _Parser:
                         f"{self.span(start, i + 1)!r} is a count with no strength before it: give the product's strength "
                         f"(e.g. 'oxycodone 5 mg 1 tab q6h'){sold}"
                     )
+                if self.keys[i] in _MINUS and self.nums[i + 1] and self.keys[i + 2] in _MINUS:  # "10-0-10 mg"
+                    self.amounts_schedule(start)
                 self.fail(f"no unit after {where!r}")
             self.amounts += [_Amount(v, unit) for v in values]
             i += 1
@@ -2015,6 +2023,11 @@ class _Parser:
                 f"{self.span(i, i + 2)!r} comes after {self.other_drug!r}, a drug named after the dose: if it is that "
                 "drug's dose, convert each product on its own"
             )
+        if self.keys[i - 1] in _COMPARED:  # "(BP > 100)", "hold if SBP < 90"
+            self.fail(
+                f"{self.span(i - 1, i + 1)!r} compares a measurement, which says no dose: drop the condition "
+                "(it is not read)"
+            )
         lo, hi, j = self.number_or_range(i)
         lo, hi = self.checked(i, j, lo, hi, "a count")
         typed_end = j
@@ -2172,6 +2185,34 @@ class _Parser:
                 f"{self.span(i - 2, end)!r}: an amount equals a count of units or a volume (e.g. '10 mg = 2 tab')"
             )
         return end
+
+    def amounts_schedule(self, i: int) -> NoReturn:
+        """Refuse "10mg-0-10mg", "10-0-10 mg" (a schedule of amounts, from token ``i``), naming it: read as an amount
+        it would say a negative number or none."""
+        end = i
+        while self.nums[end] or self.keys[end] in _MINUS or self.keys[end] in _MASS:
+            end += 1
+        self.fail(
+            f"{self.span(i, end)!r} may be a schedule of amounts (morning-noon-evening): give the product's strength "
+            "and the units at each time ('oxycodone 10 mg 1-0-1'), or the amount at each ('10 mg in the morning and "
+            "10 mg in the evening')"
+        )
+
+    def halves_schedule(self, i: int) -> None:
+        """Refuse "1/2-0-1/2", "½-0-½" (a schedule with a fraction), naming it: read as a count it would say a count
+        of 0."""
+        end, parts = i, 0
+        while self.nums[end]:
+            end += 3 if self.keys[end + 1] == "/" and self.nums[end + 2] else 1
+            parts += 1
+            if self.keys[end] not in _MINUS:
+                break
+            end += 1
+        if parts >= 3 and any(self.keys[k] == "/" for k in range(i, end)):
+            self.fail(
+                f"{self.span(i, end)!r} may be a schedule (morning-noon-evening) with a part of a unit: write its "
+                "counts with decimal points ('0.5-0-0.5')"
+            )
 
     def schedule_at(self, i: int) -> int:
         """ "1-0-1", "1-1-1-1 cp": the units taken in the morning, at noon, in the evening (and at night), as

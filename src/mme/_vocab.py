@@ -246,7 +246,7 @@ FREQUENCY_WORDS: dict[str, Fixed] = {
     **{code: Fixed(per_day=float(n)) for code, n in TIMES_A_DAY_CODES.items()},
     **dict.fromkeys(("every day", "each day", "q daily", "once a day", "once daily"), Fixed(per_day=1.0)),
     **dict.fromkeys(("a day", "per day"), Fixed(per_day=1.0)),  # "2 tabs a day": the count is the day's
-    **dict.fromkeys(("qod", "every other day"), Fixed(every=48.0)),
+    **dict.fromkeys(("qod", "every other day", "alternate days", "every alternate day"), Fixed(every=48.0)),
     **dict.fromkeys(("weekly", "qweek", "once weekly", "once a week", "every week"), Fixed(every=168.0)),
     "hourly": Fixed(every=1.0),
 }
