@@ -5209,3 +5209,10 @@ def test_what_is_refused_says_what_it_may_be(text: str, problem: str) -> None:
 def test_a_schedule_of_halves_before_a_form_reads_as_a_range_as_before() -> None:
     """ "1/2-1 tab" is a range of two counts, no schedule: 1 x 10 mg x 4 x 1.5 at its maximum."""
     assert mme.convert("oxycodone 10 mg 1/2-1 tab q6h").mme_per_day == pytest.approx(60.0)
+
+
+def test_zubsolv_reads_its_documented_strengths_as_suboxones_are_read() -> None:
+    # heal-2025: buprenorphine sublingual 38.8 per mg; the naloxone is never counted
+    assert mme.convert("Zubsolv 5.7/1.4 mg SL daily", table="heal-2025").mme_per_day == pytest.approx(221.16)
+    with pytest.raises(mme.ExpressionError, match=r"'5\.7/1\.5 mg' is not a documented strength of Zubsolv"):
+        mme.convert("Zubsolv 5.7/1.5 mg SL daily", table="heal-2025")

@@ -791,7 +791,8 @@ OPIOID_WORDS: frozenset[str] = frozenset(name for name in _DRUG_ALIASES if " " n
 #: 0.5 mg; Seglentis = celecoxib 56 mg + tramadol hydrochloride 44 mg; Synalgos-DC = aspirin 356.4 mg + caffeine
 #: 30 mg + dihydrocodeine bitartrate 16 mg (capsules); Trezix = acetaminophen 320.5 mg + caffeine 30 mg +
 #: dihydrocodeine bitartrate 16 mg (capsules); acetaminophen and codeine phosphate tablets No. 3 = 300/30, No. 4 =
-#: 300/60 (as Tylenol with Codeine); hydrocodone bitartrate and acetaminophen tablets 2.5/325, 5/300, 5/325,
+#: 300/60 (as Tylenol with Codeine); Zubsolv sublingual tablets = buprenorphine 0.7/naloxone 0.18, 1.4/0.36,
+#: 2.9/0.71, 5.7/1.4, 8.6/2.1, 11.4/2.9 mg (buprenorphine as hydrochloride); hydrocodone bitartrate and acetaminophen tablets 2.5/325, 5/300, 5/325,
 #: 7.5/300, 7.5/325, 10/300, 10/325 ("HC/APAP", as claims files write it). The UK's SmPCs (eMC) and the BNF: Tylex
 #: = codeine phosphate 30 mg + paracetamol 500 mg (capsules); Kapake 15/500 (Ireland, HPRA) and 30/500; Codipar
 #: 15/500; Solpadeine Plus = paracetamol 500 mg + codeine phosphate 8 mg + caffeine 30 mg; Solpadeine Max = 500 +
@@ -915,6 +916,10 @@ COMBINATIONS: dict[str, tuple[tuple[str, ...], tuple[tuple[float, ...], ...]]] =
         ("targin", "targinact"), (("oxycodone", "naloxone"), ((5.0, 2.5), (10.0, 5.0), (20.0, 10.0), (40.0, 20.0)))
     ),
     "suboxone": (("buprenorphine", "naloxone"), ((2.0, 0.5), (4.0, 1.0), (8.0, 2.0), (12.0, 3.0))),
+    "zubsolv": (
+        ("buprenorphine", "naloxone"),
+        ((0.7, 0.18), (1.4, 0.36), (2.9, 0.71), (5.7, 1.4), (8.6, 2.1), (11.4, 2.9)),
+    ),
     "embeda": (
         ("morphine", "naltrexone"),
         ((20.0, 0.8), (30.0, 1.2), (50.0, 2.0), (60.0, 2.4), (80.0, 3.2), (100.0, 4.0)),
