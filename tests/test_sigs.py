@@ -5175,6 +5175,7 @@ def test_a_half_after_a_count_says_one_and_a_half() -> None:
         ("oxycodone 10 mg 1 cp/j q6h", "two frequencies: '/j' and 'q6h' disagree"),
         ("oxycodone 10 mg 1 cp/0h", "an interval must be positive, not '0'"),
         ("oxycodone 10 mg 1 cp/4-6h", "cannot read '4-6h'"),
+        ("oxycodone 10 mg 1 tab po/j", "cannot read 'j'"),  # a period after the route, not the count's form
     ],
 )
 def test_french_chart_words_that_say_no_one_reading_are_refused(text: str, problem: str) -> None:
