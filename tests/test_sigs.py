@@ -5053,6 +5053,7 @@ def test_a_count_after_or_before_x_is_the_units_taken_each_time(
 ) -> None:
     result = mme.convert(text, table=table)
     assert result.mme_per_day == pytest.approx(expected)
+    assert result.expression is not None
     assert note is None or note in result.expression.notes
 
 
@@ -5094,6 +5095,7 @@ ONE_NOSTRIL = [  # cms-2018: fentanyl nasal spray 0.16 per mcg; heal-2025: butor
 def test_sprays_in_one_nostril_or_split_between_both_are_the_count_said(text: str, table: str, expected: float) -> None:
     result = mme.convert(text, table=table)
     assert result.mme_per_day == pytest.approx(expected)
+    assert result.expression is not None
     assert result.expression.route == "nasal"
     assert not result.warnings
 
@@ -5163,7 +5165,9 @@ def test_french_and_australian_chart_words_read(text: str, expected: float) -> N
 
 
 def test_a_half_after_a_count_says_one_and_a_half() -> None:
-    assert "'1 cp 1/2' read as 1.5" in mme.convert("Moscontin 30 mg 1 cp 1/2 matin et soir").expression.notes
+    expression = mme.convert("Moscontin 30 mg 1 cp 1/2 matin et soir").expression
+    assert expression is not None
+    assert "'1 cp 1/2' read as 1.5" in expression.notes
 
 
 @pytest.mark.parametrize(
