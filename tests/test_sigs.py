@@ -5221,3 +5221,25 @@ def test_zubsolv_reads_its_documented_strengths_as_suboxones_are_read() -> None:
     assert mme.convert("Zubsolv 5.7/1.4 mg SL daily", table="heal-2025").mme_per_day == pytest.approx(221.16)
     with pytest.raises(mme.ExpressionError, match=r"'5\.7/1\.5 mg' is not a documented strength of Zubsolv"):
         mme.convert("Zubsolv 5.7/1.5 mg SL daily", table="heal-2025")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("oxycodone 5 mg/5 mL 5 mL per dose q4h", 45.0),  # 5 mg x 6 x 1.5
+        ("oxycodone 5 mg/5 mL 5 mL each time q4h", 45.0),
+        ("oxycodone 5 mg 1 tab at a time q6h", 30.0),
+        ("morphine 2 mg/mL 2.5 mL via oral syringe q4h", 30.0),  # 5 mg x 6
+        ("morphine 2 mg/mL 2.5 mL by oral syringe every 4 hours", 30.0),
+    ],
+)
+def test_a_dose_said_per_dose_or_by_oral_syringe_reads(text: str, expected: float) -> None:
+    result = mme.convert(text)
+    assert result.mme_per_day == pytest.approx(expected)
+    assert result.expression is not None
+    assert result.expression.route in (None, "oral")
+
+
+def test_an_oral_syringe_is_by_mouth_so_never_under_the_skin() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"two routes: 'subcutaneous' and 'oral' \('oral syringe'\)"):
+        mme.convert("morphine 2 mg/mL 2.5 mL SC via oral syringe q4h", table="anzca-2021")

@@ -300,7 +300,7 @@ _PACKAGE: Final = _HOUR | _VOLUME | {"actuat"}  # RxNorm's leading quantities: "
 _COUNTABLE: Final = _vocab.SOLID_FORMS | {"spray"}  # the forms a count says: "2 tabs", "2 sprays"
 _PAIN_SCALE: Final = frozenset({"pain", "score", "scale", "level"})  # before a pain score range: "pain score 7-10"
 _OVER: Final = frozenset({"in", "per", "every", "/"})  # before a maximum's period: "max 4 tabs per 12 hours", "/4h"
-_AT_ONCE: Final = _Phrases({"per dose", "/ dose", "each dose", "a dose", "at once", "at a time", "per occasion",
+_AT_ONCE: Final = _Phrases({"per dose", "/ dose", "each dose", "a dose", "at once", "at a time", "per occasion", "each time",
                              "per administration"})  # fmt: skip
 _SCALE: Final = _PAIN_SCALE - {"pain"}  # before any range out of ten ending a part: "pain scale 4-6", not "pain 1-2"
 _ABOVE: Final = frozenset({"than", ">", "≥", "above", "over"})  # before a pain score's least: "pain greater than 6"
@@ -968,6 +968,9 @@ class _Parser:
         if key == "}" and self.pack is not None and self.keys[i + 1] == "pack":
             return i + 2
         if key == "(" and (end := self.split_between_nostrils(i)) is not None:
+            return end
+        if len(self.doses) + (self.volume is not None) == 1 and (end := self.among(i, _AT_ONCE)) is not None:
+            self.ignored.append(self.span(i, end))  # "5 mL per dose", "1 tab each time": the dose said, once
             return end
         if key == "/" and (end := self.per_count(i)) is not None:
             return end

@@ -987,6 +987,7 @@ _ROUTE_ALIASES |= {
     "feeding tube": "oral",
     "ng tube": "oral",
     "nasogastric tube": "oral",
+    "oral syringe": "oral",  # "via oral syringe": a liquid measured and given by mouth
     "s/c": "subcutaneous",  # UK and AU charts
     "subq": "subcutaneous",
     "sub q": "subcutaneous",  # "sub-Q"
