@@ -5243,3 +5243,39 @@ def test_a_dose_said_per_dose_or_by_oral_syringe_reads(text: str, expected: floa
 def test_an_oral_syringe_is_by_mouth_so_never_under_the_skin() -> None:
     with pytest.raises(mme.ExpressionError, match=r"two routes: 'subcutaneous' and 'oral' \('oral syringe'\)"):
         mme.convert("morphine 2 mg/mL 2.5 mL SC via oral syringe q4h", table="anzca-2021")
+
+
+OVER_A_DAY = [  # anzca-2021: morphine parenteral 3, fentanyl 0.2 per mcg
+    ("morphine 15 mg via CSCI over 24 hours", 45.0),  # 15 mg a day x 3
+    ("morphine 15 mg SC via syringe driver over 24h", 45.0),
+    ("morphine 15 mg SC/24h", 45.0),
+    ("morphine 15 mg in 24 hours SC", 45.0),
+    ("morphine 15 mg s.c. per 24 hours", 45.0),
+    ("morphine 30 mg over 24 hours subcut", 90.0),
+    ("morphine 30 mg via syringe driver over 24 hours", 90.0),
+    ("fentanyl 600 micrograms over 24 hours via CSCI", 120.0),
+    ("morphine 15 mg IV infusion over 24 hours", 45.0),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), OVER_A_DAY, ids=[t for t, _ in OVER_A_DAY])
+def test_an_infusions_amount_over_24_hours_is_its_daily_amount(text: str, expected: float) -> None:
+    result = mme.convert(text, table="anzca-2021")
+    assert result.mme_per_day == pytest.approx(expected)
+    assert result.daily_dose == mme.convert(text.replace(" over 24", "/24"), table="anzca-2021").daily_dose
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("oxycodone 20 mg over 24 hours", "'over 24 hours' is an infusion's: give its route (SC, IV)"),
+        ("morphine 15 mg/24h SC over 24 hours", "cannot read 'over'"),  # said twice: read as before
+        ("morphine 15 mg SC q4h over 24 hours", "cannot read 'over'"),  # after how often
+        ("oxycodone 5 mg 2 tabs in 24 hours", "cannot read '24 hours'"),  # after a count
+        ("Norco 10/325 over 24 hours", "cannot read 'over'"),  # two amounts
+        ("morphine 15 mg SC over 12 hours", "cannot read 'over'"),  # only a day
+    ],
+)
+def test_an_amount_over_24_hours_that_is_not_an_infusions_alone_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text, table="anzca-2021")

@@ -309,6 +309,7 @@ _NOT_AMOUNT: Final = frozenset({"q", "every", "x", "#", "no"})  # before a numbe
 _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
 _INTO: Final = frozenset({"in", "into", "dans"})  # before a nostril: "in one nostril", "dans une narine"
 _BY: Final = frozenset({"x", "×"})
+_OVER_A_DAY: Final = frozenset({"over", "per", "in", "/"})  # an infusion's "15 mg over 24 hours", "SC/24h"
 _COMPARED: Final = frozenset(
     {">", "<", "≥", "≤"}
 )  # before a measurement: "(BP > 100)", a condition, no dose  # a multiplier: "x 2 patches", "2 x 25 mcg/h patches"
@@ -681,6 +682,7 @@ class _Parser:
     # missing from an instance (a default on the class) or kept in a dict is slower to read than a slot.
     __slots__ = (
         "amount_text", "amounts", "as_needed", "awake", "bottle", "brand", "cap", "choice", "clocks", "count_form",
+        "daylong",
         "denominator", "directed", "dispensed", "divisor", "doses", "drug_typed", "early", "ends", "every",
         "few", "frequency", "ignored", "interval", "keys", "meals", "names", "nostrils", "notes", "nums",
         "other_drug", "pack", "pill", "ranges", "schedule", "size", "slots", "starts", "tags", "text", "toks",
@@ -726,6 +728,7 @@ class _Parser:
         self.clocks: tuple[str, ...] = ()  # clock times as typed ("9am and 9pm"), each one administration
         self.schedule: str | None = None  # "1-0-1" as typed: the doses at their times of day (`schedule_at`)
         self.drug_typed = ""
+        self.daylong: str | None = None  # "over 24 hours" as typed: an infusion's daily amount (`over_a_day`)
 
     # --- helpers ---
 
@@ -842,7 +845,9 @@ class _Parser:
         twin.nostrils, twin.awake, twin.dispensed, twin.few, twin.interval, twin.other_drug, twin.clocks = (
             self.nostrils, self.awake, self.dispensed, self.few, self.interval, self.other_drug, self.clocks
         )  # fmt: skip
-        twin.drug_typed, twin.schedule, twin.bottle = self.drug_typed, self.schedule, self.bottle
+        twin.drug_typed, twin.schedule, twin.bottle, twin.daylong = (
+            self.drug_typed, self.schedule, self.bottle, self.daylong
+        )  # fmt: skip
         return twin.finish(twin.drug_typed)
 
     def read(self) -> None:
@@ -973,6 +978,8 @@ class _Parser:
             self.ignored.append(self.span(i, end))  # "5 mL per dose", "1 tab each time": the dose said, once
             return end
         if key == "/" and (end := self.per_count(i)) is not None:
+            return end
+        if key in _OVER_A_DAY and self.keys[i + 2] in _HOUR and (end := self.over_a_day(i)) is not None:
             return end
         if key in _PUNCT or key in (".", "/"):
             return i + 1
@@ -2146,6 +2153,19 @@ class _Parser:
             )
         return end + 1
 
+    def over_a_day(self, i: int) -> int | None:
+        """An infusion's amount over a day, said apart from it: "morphine 15 mg over 24 hours subcut", "15 mg SC per 24
+        hours", "15 mg SC/24h", read as "15 mg/24h"; only a parenteral route or an injection says an infusion
+        (`finish`)."""
+        if not (self.nums[i + 1] and self.toks[i + 1].value == 24) or self.denominator or len(self.amounts) != 1:
+            return None
+        if self.doses or self.volume or self.frequency:  # "1 tab in 24 hours", "q4h ... over 24 hours": read as before
+            return None
+        typed = self.span(i, i + 3)
+        self.denominator, self.daylong = "/day", typed
+        self.ignored.append(typed)
+        return i + 3
+
     def per_count(self, i: int) -> int | None:
         """A count's period, as French prescriptions write it after the count's form: "2 cp/j" (two a day), "1 gél/j",
         "1 cp/6h" (every 6 hours), "1 patch/72h"; ``i`` is the slash."""
@@ -2451,6 +2471,10 @@ class _Parser:
             )
         if self.clocks:
             self.clocked()
+        if self.daylong is not None and not (
+            self.tags.get("route") in _vocab.PARENTERAL or self.tags.get("form") == "injection"
+        ):  # "oxycodone 20 mg over 24 hours": a day's tablets, or an infusion with its route left out?
+            self.fail(f"{self.daylong!r} is an infusion's: give its route (SC, IV)")
         if self.denominator == "/day" and self.frequency is not None:
             self.once_a_day(value, unit)
         per_admin, count, volume = self.per_administration(value, unit)
