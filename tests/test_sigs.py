@@ -2994,7 +2994,7 @@ REFUSED_AS_WRITTEN = [  # (text, what the message names, before it repeats the t
     ("hydrocodone-acetaminophen 10-325 mg 1 tab q4h prn, do not exceed 3 g acetaminophen per day",
      "may be of another component than the opioid"),
     ("Norco 10/325 1 tab q6h; max APAP 4 g/day", "cannot read 'max'"),  # a maximum of the partner: refused
-    ("morphine 100 mg/5 mL (20 mg/mL) concentrated solution Take 0.25 mL (5 mg total) by mouth every hour", "unit 'mL' without a number"),
+    ("morphine 100 mg/5 mL (20 mg/mL) concentrated solution Take 0.25 mL (5 mg total) by mouth every hour", "cannot read 'concentrated'"),
     ("Panadeine Forte 500/30 1-2 tablets 4 hourly prn, max 8 per day", "does not say what it counts"),
     ("oxycodone 5mg/325mg 1 tab q6h", "'oxycodone' does not name its components"),
     ("Percocet 325 mg q6h", "'325 mg' is not a documented strength of Percocet"),
@@ -5279,3 +5279,33 @@ def test_an_infusions_amount_over_24_hours_is_its_daily_amount(text: str, expect
 def test_an_amount_over_24_hours_that_is_not_an_infusions_alone_is_refused(text: str, problem: str) -> None:
     with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
         mme.convert(text, table="anzca-2021")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("morphine 100 mg/5 mL (20 mg/mL) 0.25 mL q4h", 30.0),  # 5 mg x 6
+        ("morphine 10mg/5mL (2mg/mL) 5 mL q4h", 60.0),  # 10 mg x 6
+        ("oxycodone 5mg/5ml (1mg/ml) 5 mL q4h", 45.0),  # 5 mg x 6 x 1.5
+        ("morphine 2mg/mL (10mg/5mL) 5 mL q4h", 60.0),
+    ],
+)
+def test_a_concentration_said_again_another_way_is_ignored(text: str, expected: float) -> None:
+    result = mme.convert(text)
+    assert result.mme_per_day == pytest.approx(expected)
+    assert result.expression is not None
+    assert result.expression.ignored[0].startswith("(")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("morphine 100 mg/5 mL (10 mg/mL) 0.25 mL q4h", "'(10 mg/mL)' is not the concentration '100 mg/5 mL' says"),
+        ("morphine 2 mg/mL (1 mcg/mL) 5 mL q4h", "'(1 mcg/mL)' is not the concentration '2 mg/mL' says"),
+        ("morphine 10mg/5mL (2mg) 5 mL q4h", "two doses: '2mg' and '5 mL'"),  # an amount, no concentration
+        ("morphine 10mg/5mL (2mg/mL 5 mL q4h", "unit 'mL' without a number before it"),  # no bracket closes it
+    ],
+)
+def test_a_concentration_said_again_that_disagrees_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)

@@ -1554,6 +1554,8 @@ class _Parser:
                 self.fail(f"unknown unit {self.span(i - 1, min(i + 3, self.size))!r}")
             i = i if end is None else end
         self.amount_text = self.span(start, i)
+        if self.denominator == "/mL" and self.keys[i] == "(" and len(self.amounts) == 1:
+            return self.concentration_restated(i)
         return i
 
     def units_of(self, i: int, drug: str) -> int:
@@ -1567,6 +1569,22 @@ class _Parser:
         self.doses.append(_Dose(n, n, "count", "", typed))
         self.notes.append(f"{typed!r} read as {format_number(n)} units of {self.amount_text}")
         return end
+
+    def concentration_restated(self, i: int) -> int:
+        """A liquid's concentration said again in brackets another way: "100 mg/5 mL (20 mg/mL)", "2mg/mL (10mg/5mL)";
+        ignored when it is the same, refused when not; ``i`` is the bracket."""
+        j = i + 4 + self.nums[i + 4]  # "(20 mg/mL)" or "(10 mg/5 mL)"
+        said = self.nums[i + 1] and self.keys[i + 2] in _MASS and self.keys[i + 3] == "/" and self.keys[j] in _VOLUME
+        if not (said and self.keys[j + 1] == ")"):
+            return i
+        per_ml = (
+            self.toks[i + 1].value * _MASS_MG[_MASS[self.keys[i + 2]]] / (self.toks[i + 4].value if j > i + 4 else 1)
+        )
+        amount = self.amounts[0]
+        if not math.isclose(per_ml, amount.value * _MASS_MG[amount.unit] / self.divisor, rel_tol=1e-9):
+            self.fail(f"{self.span(i, j + 2)!r} is not the concentration {self.amount_text!r} says")
+        self.ignored.append(self.span(i, j + 2))
+        return j + 2
 
     def amount_range(self, start: int, i: int, lo: float) -> int | None:
         """A hospital order's "5-10 mg" ("5 to 10 mg", "5 mg-10 mg") of one opioid: a range of amounts, read as a dose
