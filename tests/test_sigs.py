@@ -5309,3 +5309,17 @@ def test_a_concentration_said_again_another_way_is_ignored(text: str, expected: 
 def test_a_concentration_said_again_that_disagrees_is_refused(text: str, problem: str) -> None:
     with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
         mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "note"),
+    [
+        ("oxycodone 5 mg/5 mL 1 cuillère à café toutes les 6 heures", 30.0, "'1 cuillère à café' read as 5 mL"),
+        ("oxycodone 5 mg/5 mL 1 cuillère à soupe toutes les 6 heures", 90.0, "'1 cuillère à soupe' read as 15 mL"),
+        ("oxycodone 5 mg/5 mL 1 c. à café 4 fois par jour", 30.0, "'1 c. à café' read as 5 mL"),
+    ],
+)
+def test_french_spoons_read_at_the_medicinal_measure_with_a_warning(text: str, expected: float, note: str) -> None:
+    result = mme.convert(text)
+    assert result.mme_per_day == pytest.approx(expected)
+    assert any(w.startswith(note) for w in result.warnings)

@@ -357,6 +357,7 @@ _SCHEDULED: Final = _Phrases(_vocab.SCHEDULED)
 _BARE: Final = "bare"  # a maximum's unit when it names none: "max 8/24"
 _TIMES_OF_DAY: Final = _Phrases(_vocab.TIMES_OF_DAY)
 _DEVICE: Final = _Phrases(("abuse deterrent", "matrix delivery"))  # RxNorm's words before a product
+_SPOONS: Final = _Phrases(_vocab.SPOONS)  # "tsp", "cuillère à café"
 _TERMS: Final = _Phrases(_vocab.TERMS)  # route, form and release words and phrases
 #: The words a frequency can start with, beside a number: `frequency_at` reads nothing else.
 _FREQUENCY_STARTS: Final = frozenset(
@@ -2060,9 +2061,11 @@ class _Parser:
         lo, hi = self.checked(i, j, lo, hi, "a count")
         typed_end = j
         kind: Literal["count", "mass", "volume", "rate"]
-        if self.keys[j] in _VOLUME or self.keys[j] in _vocab.SPOONS:
-            kind, unit, end = "volume", "mL", j + 1
-            if (spoon := _vocab.SPOONS.get(self.keys[j])) is not None:  # "1 tsp": 5 mL
+        spooned = self.among(j, _SPOONS)  # "1 tsp", "1 cuillère à café"
+        if self.keys[j] in _VOLUME or spooned is not None:
+            kind, unit, end = "volume", "mL", spooned or j + 1
+            if spooned is not None:  # "1 tsp": 5 mL
+                spoon = _vocab.SPOONS[self.span_key(j, spooned)]
                 lo, hi = lo * _vocab.SPOON_ML[spoon], hi * _vocab.SPOON_ML[spoon]
                 self.notes.append(
                     f"{self.span(i, end)!r} read as {'-'.join(dict.fromkeys(map(format_number, (lo, hi))))} mL (a medicinal {spoon} is "

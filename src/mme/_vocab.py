@@ -217,6 +217,9 @@ VOLUME_UNITS: dict[str, str] = {
 SPOONS: dict[str, str] = {
     **dict.fromkeys(("tsp", "tsps", "teaspoon", "teaspoons", "teaspoonful", "teaspoonfuls"), "teaspoon"),
     **dict.fromkeys(("tbsp", "tbsps", "tablespoon", "tablespoons", "tablespoonful", "tablespoonfuls"), "tablespoon"),
+    # French: "cuillère à café" (a coffee spoon, 5 mL), "cuillère à soupe" (a soup spoon, 15 mL), "c. à café"
+    **{f"{spoon} à café": "teaspoon" for spoon in ("cuillère", "cuillères", "cuillerée", "cuillerées", "c")},
+    **{f"{spoon} à soupe": "tablespoon" for spoon in ("cuillère", "cuillères", "cuillerée", "cuillerées", "c")},
 }
 SPOON_ML: dict[str, float] = {"teaspoon": 5.0, "tablespoon": 15.0}
 HOUR_WORDS: frozenset[str] = frozenset({"h", "hr", "hrs", "hour", "hours", "heure", "heures"})
