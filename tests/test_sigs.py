@@ -2994,7 +2994,6 @@ REFUSED_AS_WRITTEN = [  # (text, what the message names, before it repeats the t
     ("hydrocodone-acetaminophen 10-325 mg 1 tab q4h prn, do not exceed 3 g acetaminophen per day",
      "may be of another component than the opioid"),
     ("Norco 10/325 1 tab q6h; max APAP 4 g/day", "cannot read 'max'"),  # a maximum of the partner: refused
-    ("morphine 100 mg/5 mL (20 mg/mL) concentrated solution Take 0.25 mL (5 mg total) by mouth every hour", "cannot read 'concentrated'"),
     ("Panadeine Forte 500/30 1-2 tablets 4 hourly prn, max 8 per day", "does not say what it counts"),
     ("oxycodone 5mg/325mg 1 tab q6h", "'oxycodone' does not name its components"),
     ("Percocet 325 mg q6h", "'325 mg' is not a documented strength of Percocet"),
@@ -5323,3 +5322,21 @@ def test_french_spoons_read_at_the_medicinal_measure_with_a_warning(text: str, e
     result = mme.convert(text)
     assert result.mme_per_day == pytest.approx(expected)
     assert any(w.startswith(note) for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [  # cdc-2022: morphine 1
+        ("morphine 100 mg/5 mL (20 mg/mL) concentrated solution Take 0.25 mL (5 mg total) by mouth every hour", 120.0),
+        (
+            "morphine 20 mg/mL concentrated solution Take 0.25 mLs (5 mg total) by mouth every 2 (two) hours as needed",
+            60.0,
+        ),
+        ("Oramorph concentrated oral solution 100mg/5ml 0.25ml 4 hourly", 30.0),  # 5 mg x 6
+    ],
+)
+def test_a_concentrated_solution_is_a_solution(text: str, expected: float) -> None:
+    result = mme.convert(text)
+    assert result.mme_per_day == pytest.approx(expected)
+    assert result.expression is not None
+    assert result.expression.form == "solution"

@@ -1010,6 +1010,8 @@ _ROUTE_ALIASES |= {
 }
 _FORM_ALIASES |= {
     "concentrate": "solution",
+    "concentrated solution": "solution",  # "morphine 20 mg/mL concentrated solution", an EHR's form
+    "concentrated oral solution": "solution",
     "transdermal film": "patch",
     "transdermal films": "patch",
     "prefilled syringe": "injection",
