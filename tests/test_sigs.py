@@ -5340,3 +5340,38 @@ def test_a_concentrated_solution_is_a_solution(text: str, expected: float) -> No
     assert result.mme_per_day == pytest.approx(expected)
     assert result.expression is not None
     assert result.expression.form == "solution"
+
+
+PATCH_WORDS = [  # (text, table, MME/day): fentanyl patch 2.4 (cdc-2022), 3 (anzca-2021) per mcg/h; buprenorphine
+    # patch 2 (anzca-2021), 2.2 (heal-2025)
+    ("Durogesic 25 µg/h 2 patchs tous les 3 jours", "cdc-2022", 120.0),  # French plural: 50 x 2.4
+    ("Norspan 20 microgrammes/heure patch, changer tous les 7 jours", "anzca-2021", 40.0),
+    ("buprenorphine (BUTRANS) 10 mcg/hr PTWK Place 1 patch onto the skin once a week.", "heal-2025", 22.0),
+    ("fentanyl 25 mcg/hr PT72 apply 1 patch q72h", "cdc-2022", 60.0),
+    ("Durogesic 25mcg/h change every 3/7", "anzca-2021", 75.0),  # UK charts: every 3 days
+    ("Durogesic 25 mcg/h patch q3/7", "anzca-2021", 75.0),
+    ("buprenorphine patch 10 mcg/h, change every 7/7", "anzca-2021", 20.0),
+    ("Norspan 10 mcg/h patch, change every 1/52", "anzca-2021", 20.0),  # every week
+]
+
+
+@pytest.mark.parametrize(("text", "table", "expected"), PATCH_WORDS, ids=[t for t, _, _ in PATCH_WORDS])
+def test_patch_wordings_of_claims_and_uk_and_french_charts_read(text: str, table: str, expected: float) -> None:
+    result = mme.convert(text, table=table)
+    assert result.mme_per_day == pytest.approx(expected)
+    assert not any(w.startswith("patch changed") for w in result.warnings)  # each is one change per wear period
+
+
+def test_uk_days_after_every_are_an_interval() -> None:
+    """ "every 2/7" is every 2 days: 10 mg x 1.5 / 2, averaged."""
+    assert mme.convert("oxycodone 10 mg every 2/7").mme_per_day == pytest.approx(7.5)
+
+
+def test_a_uk_period_with_no_every_says_both_readings() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"or 'for 1/52' if it is how long, or 'every 1/52' if it is how"):
+        mme.convert("Norspan 10 mcg/h patch change 1/52", table="anzca-2021")
+
+
+def test_a_claims_patch_code_reads_in_a_dispensing() -> None:
+    """10 patches of 72 hours over 30 days: 30 days supply by CDC's rule, 25 x 2.4."""
+    assert mme.convert("FENTANYL 25MCG/HR PT72", quantity=10, days_supply=30).mme_per_day == pytest.approx(60.0)

@@ -672,6 +672,7 @@ _UNSAID: Final = (
 _PARTS: Final = frozenset({2.0, 3.0, 4.0})  # the denominators of a part of a unit: 1/2, 1/3, 3/4, 3/2
 #: The times of day of "1-0-1" and "1-1-1-1", in their order, as a note says them.
 _SCHEDULE: Final = {"morning": "in the morning", "noon": "at noon", "evening": "in the evening", "night": "at night"}
+_UK_PERIODS: Final = {7.0: 24.0, 52.0: 168.0}  # an interval's days or weeks as UK charts write them: "every 3/7"
 _OF_WEEKS: Final = frozenset({7.0, 52.0, 12.0})  # UK charts' days, weeks and months: "5/7" is five days
 _OF_DAYS: Final = _OF_WEEKS | {24.0}  # a duration's denominator, as UK charts write it: 5/7 days, 48/24 hours
 
@@ -1773,6 +1774,7 @@ class _Parser:
         if den not in _PARTS or not num.is_integer() or num % den == 0:
             said = self.span(i, i + 3)
             how_long = f", or 'for {said}' if it is how long" if den in _OF_WEEKS else ""  # UK: "2/7", two days
+            how_long += f", or 'every {said}' if it is how often" if den in _UK_PERIODS else ""  # "change 1/52"
             self.fail(
                 f"{said!r} is not a part of a unit (halves, thirds, quarters: 1/2, 3/4, 3/2): write the count (e.g. "
                 f"'2 tabs'){how_long}"
@@ -1857,9 +1859,12 @@ class _Parser:
             numbered, k = True, k + 1
         if self.keys[k] == "." and self.keys[k + 1] in _INTERVAL:  # "q.4.h."
             k += 1
-        if self.keys[k] not in _INTERVAL or (self.keys[k] in _vocab.MINUTE_WORDS and not numbered):
+        if numbered and self.keys[k] == "/" and self.nums[k + 1] and self.toks[k + 1].value in _UK_PERIODS:
+            unit, end = _UK_PERIODS[self.toks[k + 1].value], k + 2  # "every 3/7", "q1/52": UK charts' days, weeks
+        elif self.keys[k] not in _INTERVAL or (self.keys[k] in _vocab.MINUTE_WORDS and not numbered):
             return None
-        unit, end = _INTERVAL[self.keys[k]], k + 1
+        else:
+            unit, end = _INTERVAL[self.keys[k]], k + 1
         if lo == hi and (upper := self.interval_upper(end, unit)) is not None:  # "q4h-6h", "q4h to q6h"
             lo, hi = self.checked(i, upper[1], lo, upper[0], "an interval")
             end = upper[1]

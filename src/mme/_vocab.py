@@ -1029,6 +1029,7 @@ _FORM_ALIASES |= {
     "gelules": "capsule",
     "caplet": "tablet",  # UK: a capsule-shaped tablet
     "caplets": "tablet",
+    "patchs": "patch",  # French plural: "2 patchs"
     "gél": "capsule",  # as French prescriptions shorten gélule(s)
     "géls": "capsule",
     "dispositif": "patch",  # French: "dispositif transdermique", a patch
@@ -1066,6 +1067,8 @@ FORM_CODES: dict[str, str] = {
     "cp12": "capsule",
     "cp24": "capsule",
     "cpcr": "capsule",
+    "pt72": "patch",  # a patch worn 72 hours ("FENTANYL 25MCG/HR PT72")
+    "ptwk": "patch",  # a patch worn a week ("BUTRANS 10 MCG/HR PTWK")
 }
 _FORM_ALIASES |= FORM_CODES
 
@@ -1091,6 +1094,7 @@ SIG_VERBS: frozenset[str] = frozenset(
         "replace",  # a patch: "replace every 72 hours"
         "prendre",
         "appliquer",
+        "changer",  # French: "changer tous les 3 jours"
         "t",
     }
 )
