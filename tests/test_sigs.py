@@ -5375,3 +5375,18 @@ def test_a_uk_period_with_no_every_says_both_readings() -> None:
 def test_a_claims_patch_code_reads_in_a_dispensing() -> None:
     """10 patches of 72 hours over 30 days: 30 days supply by CDC's rule, 25 x 2.4."""
     assert mme.convert("FENTANYL 25MCG/HR PT72", quantity=10, days_supply=30).mme_per_day == pytest.approx(60.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "table", "expected"),
+    [  # cdc-2022: morphine 1, oxycodone 1.5, methadone 4.7, hydromorphone 5; anzca-2021: morphine parenteral 3
+        ("sulfate de morphine 10 mg/5 ml, 5 ml toutes les 4 heures", "cdc-2022", 60.0),
+        ("chlorhydrate de morphine 10 mg/mL, 0,5 mL en sous-cutané toutes les 4 h", "anzca-2021", 90.0),  # 30 x 3
+        ("chlorhydrate d'oxycodone 10 mg 1 cp matin et soir", "cdc-2022", 30.0),
+        ("chlorhydrate de méthadone 10 mg 1 gél par jour", "cdc-2022", 47.0),
+        ("chlorhydrate d'hydromorphone 4 mg 1 gél toutes les 4 heures", "cdc-2022", 120.0),
+        ("oxycodone 10 mg 2 cp par jour", "cdc-2022", 30.0),  # the count is the day's, as in "2 tabs a day"
+    ],
+)
+def test_french_salt_names_and_par_jour_read(text: str, table: str, expected: float) -> None:
+    assert mme.convert(text, table=table).mme_per_day == pytest.approx(expected)

@@ -248,7 +248,7 @@ class Fixed(NamedTuple):
 FREQUENCY_WORDS: dict[str, Fixed] = {
     **{code: Fixed(per_day=float(n)) for code, n in TIMES_A_DAY_CODES.items()},
     **dict.fromkeys(("every day", "each day", "q daily", "once a day", "once daily"), Fixed(per_day=1.0)),
-    **dict.fromkeys(("a day", "per day"), Fixed(per_day=1.0)),  # "2 tabs a day": the count is the day's
+    **dict.fromkeys(("a day", "per day", "par jour"), Fixed(per_day=1.0)),  # "2 tabs a day": the count is the day's
     **dict.fromkeys(("qod", "every other day", "alternate days", "every alternate day"), Fixed(every=48.0)),
     **dict.fromkeys(("weekly", "qweek", "once weekly", "once a week", "every week"), Fixed(every=168.0)),
     "hourly": Fixed(every=1.0),
@@ -347,6 +347,19 @@ _DRUG_ALIASES |= {
         "sufentanil": ["sufentanil citrate"],
         "tapentadol": ["tapentadol hydrochloride", "tapentadol hcl"],
         "tramadol": ["tramadol hydrochloride", "tramadol hcl"],
+    }.items()
+    for name in names
+}
+_DRUG_ALIASES |= {  # French: the salt first ("sulfate de morphine"), looked up without accents
+    name: DrugName(drug)
+    for drug, names in {
+        "morphine": ["sulfate de morphine", "chlorhydrate de morphine"],
+        "oxycodone": ["chlorhydrate d'oxycodone"],
+        "hydromorphone": ["chlorhydrate d'hydromorphone"],
+        "methadone": ["chlorhydrate de methadone"],
+        "tramadol": ["chlorhydrate de tramadol"],
+        "codeine": ["phosphate de codeine"],
+        "fentanyl": ["citrate de fentanyl"],
     }.items()
     for name in names
 }
