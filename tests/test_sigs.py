@@ -5390,3 +5390,28 @@ def test_a_claims_patch_code_reads_in_a_dispensing() -> None:
 )
 def test_french_salt_names_and_par_jour_read(text: str, table: str, expected: float) -> None:
     assert mme.convert(text, table=table).mme_per_day == pytest.approx(expected)
+
+
+def test_once_or_twice_a_day_is_a_range_read_at_its_maximum() -> None:
+    result = mme.convert("oxycodone 5 mg 1 tablet once or twice a day")
+    assert result.mme_per_day == pytest.approx(15.0)  # 5 mg x 2 x 1.5
+    assert "at the minimum of the range: 7.5 MME/day" in result.warnings
+    with pytest.raises(mme.ExpressionError, match="cannot read 'twice'"):  # backwards: refused as before
+        mme.convert("oxycodone 5 mg 1 tablet twice or once a day")
+    with pytest.raises(mme.ExpressionError, match="cannot read 'once'"):  # no period
+        mme.convert("oxycodone 5 mg 1 tablet once or twice")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("methadone mixture 1 mg/mL 40 mL daily", 188.0),  # 40 mg x 4.7
+        ("Physeptone mixture 1 mg/mL 40 mL daily", 188.0),
+        ("codeine linctus 15mg/5ml 5ml qds", 9.0),  # 60 mg x 0.15
+    ],
+)
+def test_a_mixture_or_a_linctus_is_an_oral_liquid(text: str, expected: float) -> None:
+    result = mme.convert(text)
+    assert result.mme_per_day == pytest.approx(expected)
+    assert result.expression is not None
+    assert result.expression.form == "solution"

@@ -1023,6 +1023,8 @@ _ROUTE_ALIASES |= {
 }
 _FORM_ALIASES |= {
     "concentrate": "solution",
+    "mixture": "solution",  # the BNF's oral liquid: "methadone mixture 1 mg/mL"
+    "linctus": "solution",  # a syrupy oral liquid: "codeine linctus 15 mg/5 mL"
     "concentrated solution": "solution",  # "morphine 20 mg/mL concentrated solution", an EHR's form
     "concentrated oral solution": "solution",
     "transdermal film": "patch",
