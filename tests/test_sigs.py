@@ -5415,3 +5415,14 @@ def test_a_mixture_or_a_linctus_is_an_oral_liquid(text: str, expected: float) ->
     assert result.mme_per_day == pytest.approx(expected)
     assert result.expression is not None
     assert result.expression.form == "solution"
+
+
+@pytest.mark.parametrize(
+    ("text", "table", "same_as"),
+    [
+        ("oxycodone 5 mg tab x 2 weekly", "cdc-2022", "oxycodone 5 mg tab twice weekly"),
+        ("buprenorphine 10 mcg/h patch x 2 weekly", "anzca-2021", "buprenorphine 10 mcg/h patch twice weekly"),
+    ],
+)
+def test_x_before_a_period_after_a_form_stays_how_often(text: str, table: str, same_as: str) -> None:
+    assert mme.convert(text, table=table).mme_per_day == mme.convert(same_as, table=table).mme_per_day

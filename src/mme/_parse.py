@@ -1073,9 +1073,9 @@ class _Parser:
     def multiplied(self, i: int) -> int | None:
         """ "x 2 patches", "tab x 2 q6h": the count after "x" is the units taken each time, where nothing else can be,
         before any dose or frequency: with its form after it, or after the form and before an interval shorter than a
-        day (before "daily" or "weekly", "x 2" is how often; "patch x 2 every 7 days" may be twice a week)."""
-        if self.doses or self.frequency is not None or self.volume is not None:
-            return None
+        day ("x 2 daily" is how often, read as a frequency; "patch x 2 every 7 days" may be twice a week: refused)."""
+        if self.doses or self.frequency is not None or self.volume is not None or self.frequency_at(i) is not None:
+            return None  # "x 2 daily", "x 2 weekly": how often, read as before
         if self.countable(i + 2) is None:
             often = self.frequency_at(i + 2) if _countable(self.vocab(i - 1)) is not None else None
             if often is None or often.longest is None:
