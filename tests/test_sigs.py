@@ -5426,3 +5426,21 @@ def test_a_mixture_or_a_linctus_is_an_oral_liquid(text: str, expected: float) ->
 )
 def test_x_before_a_period_after_a_form_stays_how_often(text: str, table: str, same_as: str) -> None:
     assert mme.convert(text, table=table).mme_per_day == mme.convert(same_as, table=table).mme_per_day
+
+
+BRANDS_WITH_LABELS = [  # each brand's opioid, route and form from its label (see the sources beside `_BRANDS`)
+    ("Qdolo 5 mg/mL 10 mL q6h", "cdc-2022", 40.0),  # tramadol 200 mg x 0.2
+    ("Monoalgic LP 200 mg, 1 cp par jour", "cdc-2022", 40.0),
+    ("Zamudol LP 200 mg 1 gél/j", "cdc-2022", 40.0),
+    ("Zamadol 50 mg 1 qds", "cdc-2022", 40.0),
+    ("Mezolar 50 micrograms/hour every 72 hours", "cdc-2022", 120.0),  # fentanyl patch 50 x 2.4
+    ("Palexia retard 50 mg 1-0-1", "anzca-2021", 30.0),  # tapentadol 100 mg x 0.3
+    ("Diskets 40 mg 1 daily", "cdc-2016", 320.0),  # methadone 40 mg a day: tier 8
+    ("Breakyl 200 mcg buccal film qid", "cms-2018", 144.0),  # fentanyl buccal film 800 mcg x 0.18
+    ("Recivit 133 mcg SL tablet qid", "cms-2018", 69.16),  # fentanyl sublingual tablet 532 mcg x 0.13
+]
+
+
+@pytest.mark.parametrize(("text", "table", "expected"), BRANDS_WITH_LABELS, ids=[t for t, _, _ in BRANDS_WITH_LABELS])
+def test_brands_named_by_their_labels_read(text: str, table: str, expected: float) -> None:
+    assert mme.convert(text, table=table).mme_per_day == pytest.approx(expected)

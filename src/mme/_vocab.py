@@ -445,6 +445,8 @@ _BRANDS: dict[str, DrugName] = {
     "fencino": DrugName("fentanyl", "transdermal", "patch"),
     "opiodur": DrugName("fentanyl", "transdermal", "patch"),
     "victanyl": DrugName("fentanyl", "transdermal", "patch"),
+    "mezolar": DrugName("fentanyl", "transdermal", "patch"),  # Mezolar Matrix (UK SmPC, eMC)
+    "mezolar matrix": DrugName("fentanyl", "transdermal", "patch"),
     # transmucosal immediate-release fentanyl (TIRF): no extended-release line
     "actiq": DrugName("fentanyl", "transmucosal", "lozenge", "IR"),
     "fentora": DrugName("fentanyl", "buccal", "tablet", "IR"),
@@ -455,6 +457,8 @@ _BRANDS: dict[str, DrugName] = {
     "lazanda": DrugName("fentanyl", "nasal", "spray", "IR"),
     "pecfent": DrugName("fentanyl", "nasal", "spray", "IR"),
     "instanyl": DrugName("fentanyl", "nasal", "spray", "IR"),
+    "breakyl": DrugName("fentanyl", "buccal", "film", "IR"),  # buccal film (EU SmPC)
+    "recivit": DrugName("fentanyl", "sublingual", "tablet", "IR"),  # sublingual tablets (UK SmPC, eMC)
     "sublimaze": DrugName("fentanyl", None, "injection"),
     # buprenorphine
     "butrans": DrugName("buprenorphine", "transdermal", "patch"),
@@ -476,6 +480,7 @@ _BRANDS: dict[str, DrugName] = {
     "palexia": DrugName("tapentadol", "oral", "tablet", "IR"),
     "palexia ir": DrugName("tapentadol", "oral", "tablet", "IR"),
     "palexia sr": DrugName("tapentadol", "oral", "tablet", "ER"),
+    "palexia retard": DrugName("tapentadol", "oral", "tablet", "ER"),  # prolonged-release (Swiss, German information)
     # tramadol
     "ultram": DrugName("tramadol", "oral", "tablet", "IR"),
     "ultram er": DrugName("tramadol", "oral", "tablet", "ER"),
@@ -483,6 +488,8 @@ _BRANDS: dict[str, DrugName] = {
     "conzip": DrugName("tramadol", "oral", "capsule", "ER"),
     "tramal": DrugName("tramadol", "oral", None, "IR"),
     "zydol": DrugName("tramadol", "oral", "capsule", "IR"),
+    "zamadol": DrugName("tramadol", "oral", "capsule", "IR"),  # UK SmPC (eMC)
+    "qdolo": DrugName("tramadol", "oral", "solution", "IR"),  # oral solution 5 mg/mL (US label, DailyMed)
     "durotram": DrugName("tramadol", "oral", "tablet", "ER"),
     "durotram xr": DrugName("tramadol", "oral", "tablet", "ER"),
     "tramal sr": DrugName("tramadol", "oral", "tablet", "ER"),
@@ -490,6 +497,10 @@ _BRANDS: dict[str, DrugName] = {
     "zydol xl": DrugName("tramadol", "oral", "tablet", "ER"),
     "topalgic lp": DrugName("tramadol", "oral", "tablet", "ER"),
     "contramal lp": DrugName("tramadol", "oral", "tablet", "ER"),
+    # prolonged-release (French base de données publique des médicaments): Monoalgic LP tablets, Zamudol LP capsules
+    "monoalgic": DrugName("tramadol", "oral", "tablet", "ER"),
+    "monoalgic lp": DrugName("tramadol", "oral", "tablet", "ER"),
+    "zamudol": DrugName("tramadol", "oral", "capsule"),
     "topalgic": DrugName("tramadol", "oral", "capsule", "IR"),
     "contramal": DrugName("tramadol", "oral", "capsule", "IR"),
     "ixprim": DrugName("tramadol", "oral", "tablet", "IR"),
@@ -524,6 +535,7 @@ _BRANDS: dict[str, DrugName] = {
     "demerol": DrugName("meperidine", release="IR"),
     "dolophine": DrugName("methadone", "oral", "tablet"),
     "methadose": DrugName("methadone", "oral"),
+    "diskets": DrugName("methadone", "oral", "tablet"),  # dispersible tablets, 40 mg (US label, DailyMed)
     "physeptone": DrugName("methadone", "oral"),
     "biodone forte": DrugName("methadone", "oral", "solution"),
     "opana": DrugName("oxymorphone", "oral", "tablet", "IR"),
