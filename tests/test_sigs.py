@@ -5444,3 +5444,29 @@ BRANDS_WITH_LABELS = [  # each brand's opioid, route and form from its label (se
 @pytest.mark.parametrize(("text", "table", "expected"), BRANDS_WITH_LABELS, ids=[t for t, _, _ in BRANDS_WITH_LABELS])
 def test_brands_named_by_their_labels_read(text: str, table: str, expected: float) -> None:
     assert mme.convert(text, table=table).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "table", "expected"),
+    [
+        ("methadone 40 mg dispersible 1 tab daily", "cdc-2016", 320.0),  # 40 mg a day: tier 8
+        ("methadone 40 mg dispersible tablet 1.5 daily", "cdc-2016", 600.0),  # 60 mg a day: tier 10
+        ("Effentora 100 microgrammes comprimé gingival, 1 cp toutes les 4h si besoin", "cms-2018", 78.0),  # 600 x 0.13
+    ],
+)
+def test_dispersible_and_gingival_read(text: str, table: str, expected: float) -> None:
+    assert mme.convert(text, table=table).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity", "days", "table", "expected"),
+    [
+        ("MORPHINE SUL 10MG/5ML SOL", 300, 10, "cdc-2022", 60.0),  # 600 mg over 10 days
+        ("HYDROMORPHONE 1MG/ML LIQ", 150, 30, "cdc-2022", 25.0),  # 5 mg a day x 5
+        ("FENTANYL CIT 200 MCG LOZENGE", 120, 30, "cms-2018", 104.0),  # 800 mcg a day x 0.13
+    ],
+)
+def test_claims_abbreviations_read_in_a_dispensing(
+    text: str, quantity: int, days: int, table: str, expected: float
+) -> None:
+    assert mme.convert(text, quantity=quantity, days_supply=days, table=table).mme_per_day == pytest.approx(expected)

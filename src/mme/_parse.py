@@ -343,7 +343,7 @@ _DURATION_UNITS: Final = frozenset({"day", "days", "d", "week", "weeks", "wk", "
 _FILLER: Final = _Phrases({"abuse deterrent", "film coated", "disintegrating", "chewable", "pack", "total",
                             "metered dose", "for oral suspension", "for oral solution",
                             "by", "via", "of", "the", "a", "an", "in", "at", "to", "onto", "dose", "if", "as", "de", "par",
-                            "effervescent", "orally disintegrating", "orodispersible", "remove old patch", "whole",
+                            "effervescent", "orally disintegrating", "orodispersible", "dispersible", "remove old patch", "whole",
                             "remove previous patch", "mouth", "directed", "sig"}
                            | _vocab.APPLICATION_SITES | _vocab.TO_BE_GIVEN)  # fmt: skip
 _DIRECTED: Final = _Phrases(_vocab.AS_DIRECTED)

@@ -330,14 +330,14 @@ _DRUG_ALIASES |= {
         "butorphanol": ["butorphanol tartrate"],
         "codeine": ["codeine phosphate", "codeine sulfate", "codeine sulphate"],
         "dihydrocodeine": ["dihydrocodeine bitartrate", "dihydrocodeine tartrate"],
-        "fentanyl": ["fentanyl citrate"],
+        "fentanyl": ["fentanyl citrate", "fentanyl cit"],  # "FENTANYL CIT", as claims files truncate it
         "hydrocodone": ["hydrocodone bitartrate", "dihydrocodeinone"],
         "hydromorphone": ["hydromorphone hydrochloride", "hydromorphone hcl", "dihydromorphinone"],
         "levomethadyl": ["levomethadyl acetate", "laam"],
         "levorphanol": ["levorphanol tartrate"],
         "meperidine": ["pethidine", "meperidine hydrochloride", "meperidine hcl", "pethidine hydrochloride"],
         "methadone": ["methadone hydrochloride", "methadone hcl"],
-        "morphine": ["morphine sulfate", "morphine sulphate", "morphine hydrochloride", "morphine hcl"],
+        "morphine": ["morphine sulfate", "morphine sulphate", "morphine hydrochloride", "morphine hcl", "morphine sul"],
         "nalbuphine": ["nalbuphine hydrochloride", "nalbuphine hcl"],
         "opium": ["opium tincture", "belladonna/opium"],
         "oxycodone": ["oxycodone hydrochloride", "oxycodone hcl", "oxycodone myristate"],
@@ -1015,7 +1015,8 @@ _ROUTE_ALIASES |= {
     "feeding tube": "oral",
     "ng tube": "oral",
     "nasogastric tube": "oral",
-    "oral syringe": "oral",  # "via oral syringe": a liquid measured and given by mouth
+    "oral syringe": "oral",
+    "gingival": "buccal",  # French: Effentora's "comprimé gingival", a buccal tablet (ANSM)  # "via oral syringe": a liquid measured and given by mouth
     "s/c": "subcutaneous",  # UK and AU charts
     "subq": "subcutaneous",
     "sub q": "subcutaneous",  # "sub-Q"
@@ -1094,6 +1095,9 @@ FORM_CODES: dict[str, str] = {
     "cp12": "capsule",
     "cp24": "capsule",
     "cpcr": "capsule",
+    "sol": "solution",  # claims files: "MORPHINE SUL 10MG/5ML SOL"
+    "liq": "solution",
+    "syr": "syrup",
     "pt72": "patch",  # a patch worn 72 hours ("FENTANYL 25MCG/HR PT72")
     "ptwk": "patch",  # a patch worn a week ("BUTRANS 10 MCG/HR PTWK")
 }
