@@ -5470,3 +5470,16 @@ def test_claims_abbreviations_read_in_a_dispensing(
     text: str, quantity: int, days: int, table: str, expected: float
 ) -> None:
     assert mme.convert(text, quantity=quantity, days_supply=days, table=table).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [  # heal-2025: butorphanol 7 per mg
+        ("butorphanol NS 1 mg/spray 2 sprays q4h", 84.0),  # 12 mg a day
+        ("Stadol NS 1 mg/spray 1 spray each nostril q3h prn", 112.0),  # 2 sprays x 8 = 16 mg
+    ],
+)
+def test_stadol_ns_is_butorphanol_by_nasal_spray(text: str, expected: float) -> None:
+    result = mme.convert(text, table="heal-2025")
+    assert result.mme_per_day == pytest.approx(expected)
+    assert (result.route, result.form) == ("nasal", "spray")

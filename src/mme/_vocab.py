@@ -548,6 +548,8 @@ _BRANDS: dict[str, DrugName] = {
     "di gesic": DrugName("propoxyphene", "oral", "tablet"),
     "doloxene": DrugName("propoxyphene", "oral", "capsule"),
     "stadol": DrugName("butorphanol"),
+    "stadol ns": DrugName("butorphanol", "nasal", "spray"),  # Stadol NS: butorphanol nasal spray (US label, DailyMed)
+    "butorphanol ns": DrugName("butorphanol", "nasal", "spray"),
     "nubain": DrugName("nalbuphine", None, "injection"),
     "dsuvia": DrugName("sufentanil", "sublingual", "tablet", "IR"),
 }
