@@ -3103,13 +3103,14 @@ REFUSED_AS_WRITTEN = [  # (text, what the message names, before it repeats the t
     # what the sig does not say, or says twice
     ("morphine PCA 1 mg q10min lockout", "cannot read 'lockout'"),
     ("fentanyl 25 mcg/h + 12 mcg/h patches q72h", "cannot read '+'"),
-    ("Lazanda 100 mcg nasal spray 1 spray in one nostril prn BTP, max 4 doses per day", "cannot read 'one nostril'"),
-    ("butorphanol 10 mg/mL nasal spray 1 spray (1 mg) in one nostril q3-4h prn", "cannot read 'one nostril'"),
+    # one nostril reads; the maximum is no frequency, and a spray of a solution in mg/mL holds what?
+    ("Lazanda 100 mcg nasal spray 1 spray in one nostril prn BTP, max 4 doses per day", "is a maximum, not a frequency"),
+    ("butorphanol 10 mg/mL nasal spray 1 spray (1 mg) in one nostril q3-4h prn", "the dose is a concentration"),
     ("oxyCODONE 5 mg oral tablet: 1 tab(s), PO, q4hr, PRN: pain, 30 tab(s), 0 Refill(s)", "'30 tab(s)' at once is no dose"),
     ("Oramorph 10mg/5ml 5ml PRN max 6 doses in 24 hours", "is a maximum, not a frequency"),
     ("Oramorph 20 mg/ml 5 gouttes toutes les 4 heures", "'5 gouttes': a drop's volume depends on the dropper"),
     ("Abstral 100 µg 1 cp sublingual par accès douloureux, maximum 4 par jour", "cannot read 'accès'"),
-    ("Instanyl 50 µg/dose 1 pulvérisation dans une narine, maximum 4 par jour", "cannot read 'dans'"),  # one nostril
+    ("Instanyl 50 µg/dose 1 pulvérisation dans une narine, maximum 4 par jour", "is a maximum, not a frequency"),  # one nostril reads
     ("oxycodone 5 mg q6h banana", "cannot read 'banana'"),
     ("oxycodone q6h", "no amount"),
     ("oxycodone 5 q6h", "no unit after '5'"),
@@ -3128,7 +3129,6 @@ REFUSED_AS_WRITTEN = [  # (text, what the message names, before it repeats the t
     ("hydrocodone-acetaminophen 10-325 mg 1 tab q4h prn, do not exceed 3 g acetaminophen per day",
      "may be of another component than the opioid"),
     ("Norco 10/325 1 tab q6h; max APAP 4 g/day", "cannot read 'max'"),  # a maximum of the partner: refused
-    ("morphine 100 mg/5 mL (20 mg/mL) concentrated solution Take 0.25 mL (5 mg total) by mouth every hour", "unit 'mL' without a number"),
     ("Panadeine Forte 500/30 1-2 tablets 4 hourly prn, max 8 per day", "does not say what it counts"),
     ("oxycodone 5mg/325mg 1 tab q6h", "'oxycodone' does not name its components"),
     ("Percocet 325 mg q6h", "'325 mg' is not a documented strength of Percocet"),
@@ -4040,7 +4040,7 @@ def test_words_of_a_schedule_and_pain_scores_are_ignored_text(tail: str, ignored
      ("oxycodone 10 mg half a", "cannot read 'half a'"),
      ("oxycodone 5 mg q6h prn pain 1-2", "cannot read '1-2'"),  # a count? only a scale's range is any out of ten
      ("oxycodone 5 mg q6h prn pain scale 4-11", "cannot read '4-11'"),  # not out of ten
-     ("oxycodone 5 mg q6h prn pain > 10", "cannot read '10'"),  # no score is over ten
+     ("oxycodone 5 mg q6h prn pain > 10", "'> 10' compares a measurement"),  # no score is over ten
      ("oxycodone 5 mg q6h prn pain is rated greater than 6", "cannot read '6'"),  # too far from "pain" to be its score
      ("oxycodone 5 mg q6h prn more than 6", "cannot read '6'"),  # more than 6 what?
      ("oxycodone 5 mg q6h prn pain over 11", "cannot read '11'")],
@@ -5162,3 +5162,562 @@ def _daily_dose(text: str) -> float | None:
 def test_a_sig_before_the_product_gives_what_it_gives_after(case: tuple[str, str]) -> None:
     product, sig = case
     assert _daily_dose(f"{sig} {product}") == _daily_dose(f"{product} {sig}")
+
+
+# -- EHR product names and order sentences, parenteral route words --
+
+WEAR_IN_NAME = [  # (text, table, MME/day): fentanyl patch 2.4 per mcg/h (cdc-2022), buprenorphine patch 2.2 (heal-2025)
+    ("fentaNYL 25 mcg/hr 72 hr patch", "cdc-2022", 60.0),  # Epic's product name: 25 x 2.4
+    ("FentaNYL 25 mcg/hr 72 hr patch: Place 1 patch onto the skin every 3 (three) days.", "cdc-2022", 60.0),
+    ("fentaNYL 12 mcg/hr 72 hr patch\nSig: Place 1 patch onto the skin every 72 hours", "cdc-2022", 28.8),
+    ("fentanyl 25mcg/hr 3-day patch", "cdc-2022", 60.0),
+    ("fentanyl 25 mcg/h 72 hr patch 2 patches q72h", "cdc-2022", 120.0),  # the wear, then two patches
+    ("Butrans 5 mcg/hr 7-day patch", "heal-2025", 11.0),  # 5 x 2.2
+    ("buprenorphine 10 mcg/hr 7 day patch: apply 1 patch weekly", "heal-2025", 22.0),
+]
+
+
+@pytest.mark.parametrize(("text", "table", "expected"), WEAR_IN_NAME, ids=[t for t, _, _ in WEAR_IN_NAME])
+def test_a_patchs_wear_in_its_name_is_ignored_and_never_how_often(text: str, table: str, expected: float) -> None:
+    result = mme.convert(text, table=table)
+    assert result.mme_per_day == pytest.approx(expected)
+    assert not result.warnings
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("fentanyl 25 mcg/h 7-day patch", "'7-day patch': a fentanyl patch is read as worn 3 days, and this"),
+        ("fentanyl 25 mcg/h 48 hr patch", "'48 hr patch': a fentanyl patch is read as worn 3 days"),
+        ("Butrans 5 mcg/hr 72 hr patch", "'72 hr patch': a buprenorphine patch is read as worn 7 days"),
+        ("morphine 5 mg/h 72 hr patch", "cannot read '72 hr'"),  # no patch of its own: refused as before
+        ("fentanyl 25 mcg/h 72 hr film", "cannot read '72 hr'"),  # only a patch's name says its wear
+    ],
+)
+def test_a_wear_in_a_name_that_is_not_the_drugs_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text, table="heal-2025" if "Butrans" in text else "cdc-2022")
+
+
+CERNER = [  # Cerner's order sentence "AMOUNT = COUNT, ROUTE, FREQUENCY": (text, table, MME/day)
+    ("oxycodone 5 mg oral tablet: 10 mg = 2 tab, Oral, q4hr, PRN pain", "cdc-2022", 90.0),  # 10 x 6 x 1.5
+    ("oxycodone 5 mg oral tablet 10 mg = 2 tab, PO, q4hr, PRN: pain", "cdc-2022", 90.0),
+    ("morphine 15 mg oral tablet, extended release: 30 mg = 2 tab, PO, q12hr", "cdc-2022", 60.0),
+    ("HYDROmorphone 2 mg oral tablet: 4 mg = 2 tab, PO, q4hr, PRN severe pain", "cdc-2022", 120.0),  # 24 x 5
+    ("fentaNYL 25 mcg/hr transdermal film, extended release: 50 mcg = 2 patch, Transdermal, q72hr", "cdc-2022", 120.0),
+    ("methadone 10 mg/mL oral concentrate: 80 mg = 8 mL, PO, Daily", "cdc-2022", 376.0),  # 80 x 4.7
+    ("morphine 10 mg/5 mL oral solution: 5 mg = 2.5 mL, PO, q4hr, PRN", "cdc-2022", 30.0),
+    ("traMADol 50 mg oral tablet: 100 mg = 2 tab, PO, q6hr, PRN", "cdc-2022", 80.0),  # 400 x 0.2
+    ("oxycodone 5 mg oral tablet: 5 mg = 1 tab, PO, q4hr, PRN, Max 6 doses/day", "cdc-2022", 45.0),
+    ("morphine 4 mg/mL injectable solution: 2 mg = 0.5 mL, IV Push, q2hr, PRN", "anzca-2021", 72.0),  # 24 x 3
+    ("HYDROmorphone 1 mg/mL injectable solution: 0.5 mg = 0.5 mL, IV, q3hr, PRN", "anzca-2021", 60.0),  # 4 x 15
+]
+
+
+@pytest.mark.parametrize(("text", "table", "expected"), CERNER, ids=[t for t, _, _ in CERNER])
+def test_an_amount_equal_to_a_count_reads_as_the_count_holding_it(text: str, table: str, expected: float) -> None:
+    assert mme.convert(text, table=table).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("oxycodone 5 mg oral tablet: 10 mg = 1 tab, PO, q4hr", "'1 tab' of 5 mg is 5 mg, not the 10 mg stated"),
+        ("oxycodone 5 mg oral tablet: 5 mg = 2 tab, PO, q4hr", "'2 tab' of 5 mg is 10 mg, not the 5 mg stated"),
+        ("morphine 10 mg/5 mL oral solution: 10 mg = 10 mL, PO, q4hr", "is 20 mg, not the 10 mg stated"),
+        ("fentanyl 25 mcg/hr patch: 25 mcg = 2 patch, q72hr", "is 0.05 mg/h, not the 0.025 mg/h stated"),
+        ("oxycodone 5 mg oral tablet: 10 mg = 5 mg, PO, q4hr", "'10 mg = 5 mg': an amount equals a count of units"),
+        ("oxycodone 5 mg tablet: 10 mg = 2 tab (10 mg), q4hr", "'10 mg = 2 tab (10 mg)': an amount equals a count"),
+    ],
+)
+def test_an_amount_and_a_count_that_disagree_are_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)
+
+
+PARENTERAL_WORDS = [  # anzca-2021: one factor for IV, SC and IM (morphine 3, fentanyl 0.2 per mcg, hydromorphone 15)
+    ("morphine 5 mg sub-Q q4h", 90.0),  # 30 mg x 3
+    ("morphine 5 mg subQ q4h", 90.0),
+    ("morphine 5 mg sub cut q4h", 90.0),
+    ("morphine 2.5 mg s/c q4h prn", 45.0),
+    ("morphine 1mg/hr s/c", 72.0),  # 24 mg x 3
+    ("morphine 5 mg IMI q4h", 90.0),
+    ("morphine 5 mg IV push q4h", 90.0),
+    ("morphine 5 mg IVP q4h", 90.0),
+    ("morphine 5 mg IVPB q4h", 90.0),
+    ("morphine 5 mg IV bolus q4h", 90.0),
+    ("morphine 5 mg slow IV q4h", 90.0),
+    ("morphine 1 mg/h IVSE", 72.0),
+    ("morphine 5 mg sous-cutané toutes les 4 heures", 90.0),
+    ("morphine 5 mg en sous-cutané toutes les 4 h", 90.0),
+    ("morphine 1 mg/hr CSCI", 72.0),
+    ("morphine 15 mg/24h via CSCI", 45.0),
+    ("oxycodone 10 mg/24 h CSCI", 30.0),  # oxycodone parenteral 3
+    ("morphine 15mg/24hr SC syringe driver", 45.0),
+    ("morphine 30 mg/24h CSCI via syringe driver", 90.0),
+    ("morphine 24 mg/24 hours subcutaneous infusion", 72.0),
+    ("fentanyl 12.5 mcg/h SC infusion", 60.0),  # 300 mcg x 0.2
+    ("fentanyl 50 mcg/h IV infusion", 240.0),
+    ("morphine 0.5 mg/hr IV infusion", 36.0),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PARENTERAL_WORDS, ids=[t for t, _ in PARENTERAL_WORDS])
+def test_parenteral_route_words_read_under_a_table_with_their_factor(text: str, expected: float) -> None:
+    assert mme.convert(text, table="anzca-2021").mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("table", ["cdc-2022", "cms-2018", "heal-2025"])
+@pytest.mark.parametrize("text", ["morphine 5 mg s/c q4h", "morphine 1 mg/hr CSCI", "morphine 5 mg IV push q4h",
+                                  "morphine 30 mg/24h syringe driver"])  # fmt: skip
+def test_parenteral_route_words_under_a_table_without_them_are_not_covered(text: str, table: str) -> None:
+    with pytest.raises(mme.NotCoveredError, match=f"^{table} has no factor for morphine"):
+        mme.convert(text, table=table)
+
+
+MULTIPLIED = [  # cdc-2022: oxycodone 1.5, fentanyl patch 2.4 per mcg/h; heal-2025: buprenorphine patch 2.2
+    ("fentanyl 25 mcg/hr x 2 patches q72h", "cdc-2022", 120.0, "'x 2' read as the count taken each time"),  # 50 x 2.4
+    ("Butrans 10 mcg/h x2 patches weekly", "heal-2025", 44.0, "'x2' read as the count taken each time"),
+    ("fentanyl 2 x 25mcg/hr patches q72h", "cdc-2022", 120.0, "'2 x' read as 2 units of 25mcg/hr"),
+    ("oxycodone 2 x 5 mg tabs q6h", "cdc-2022", 60.0, "'2 x' read as 2 units of 5 mg"),  # 40 mg x 1.5
+    ("oxycodone 5 mg tab x 2 q6h", "cdc-2022", 60.0, "'x 2' read as the count taken each time"),
+    ("oxycodone 5 mg x 2 tablets q6h", "cdc-2022", 60.0, "'x 2' read as the count taken each time"),
+    ("oxycodone 5 mg tablet 5 mg x 2 tablets q6h", "cdc-2022", 60.0, None),  # two tablets of 5 mg
+]
+
+
+@pytest.mark.parametrize(("text", "table", "expected", "note"), MULTIPLIED, ids=[t for t, *_ in MULTIPLIED])
+def test_a_count_after_or_before_x_is_the_units_taken_each_time(
+    text: str, table: str, expected: float, note: str | None
+) -> None:
+    result = mme.convert(text, table=table)
+    assert result.mme_per_day == pytest.approx(expected)
+    assert result.expression is not None
+    assert note is None or note in result.expression.notes
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("fentanyl 25 mcg/h patch x 2 q72h", "'x 2 q72h' may be the count or how often: write the count with its form"),
+        ("oxycodone 5 mg tab x 2 every other day", "'x 2 every other day' may be the count or how often"),
+        ("oxycodone 5 mg tablet 10 mg x 2 tablets q6h", "'10 mg' is not the strength of one unit of the product"),
+        ("morphine 10 mg/5 mL 5 mg x 2 tablets q6h", "'5 mg' is not the strength of one unit of the product"),
+        ("oxycodone 1.5 x 5 mg tabs q6h", "'1.5 x' is not a whole number of units"),
+        ("oxycodone 6 x 5 mg tabs q6h", "'6 x', with no verb before it, may be the quantity supplied"),
+        ("oxycodone 5 mg x2 q6h", "cannot read 'x'"),  # no form: 2 tablets, or 5 mg twice?
+        ("oxycodone 5 mg q6h x 2 tablets", "cannot read 'x'"),  # after how often: a supply?
+    ],
+)
+def test_an_x_that_may_say_the_count_or_how_often_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)
+
+
+def test_x_before_daily_stays_how_often() -> None:
+    """ "x 2 daily" is twice a day, as before: 5 mg x 2 x 1.5."""
+    assert mme.convert("oxycodone 5 mg tab x 2 daily").mme_per_day == pytest.approx(15.0)
+
+
+ONE_NOSTRIL = [  # cms-2018: fentanyl nasal spray 0.16 per mcg; heal-2025: butorphanol 7 per mg
+    ("Lazanda 100 mcg 1 spray in one nostril q4h", "cms-2018", 96.0),  # 100 mcg x 6 x 0.16
+    ("fentanyl nasal 100 mcg 1 spray into one nostril q4h", "cms-2018", 96.0),
+    ("butorphanol 1 mg/spray 1 spray in 1 nostril q4h", "heal-2025", 42.0),  # 6 mg x 7
+    ("fentanyl nasal 100 mcg 1 spray in alternating nostrils q4h", "cms-2018", 96.0),
+    ("Instanyl 50 microgrammes 1 pulvérisation dans une narine toutes les 4 heures", "cms-2018", 48.0),
+    ("fentanyl nasal 100 mcg 2 sprays (one in each nostril) q4h", "cms-2018", 192.0),  # 2 sprays in all
+    ("fentanyl nasal 100 mcg 2 sprays (1 per nostril) q4h", "cms-2018", 192.0),
+]
+
+
+@pytest.mark.parametrize(("text", "table", "expected"), ONE_NOSTRIL, ids=[t for t, _, _ in ONE_NOSTRIL])
+def test_sprays_in_one_nostril_or_split_between_both_are_the_count_said(text: str, table: str, expected: float) -> None:
+    result = mme.convert(text, table=table)
+    assert result.mme_per_day == pytest.approx(expected)
+    assert result.expression is not None
+    assert result.expression.route == "nasal"
+    assert not result.warnings
+
+
+def test_a_spray_bilaterally_is_one_in_each_nostril() -> None:
+    result = mme.convert("fentanyl nasal 100 mcg 1 spray bilaterally q4h", table="cms-2018")
+    assert result.mme_per_day == pytest.approx(192.0)  # 2 x 100 mcg x 6 x 0.16
+    assert "'1 spray bilaterally' read as twice 1 spray each time (one in each nostril)" in result.warnings
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["fentanyl nasal 100 mcg 1 spray (one in each nostril) q4h", "fentanyl nasal 100 mcg (one in each nostril) q4h"],
+)
+def test_sprays_split_between_nostrils_need_a_count_of_two(text: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=r"'\(one in each nostril\)' follows no count of 2 sprays"):
+        mme.convert(text, table="cms-2018")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("morphine 10 mg/5 mL 10 mg (5 mL) q4h", 60.0),  # 10 mg x 6
+        ("oxycodone 5 mg/5 mL 5 mg (5 mL) q4h prn", 45.0),  # 30 mg x 1.5
+        ("hydromorphone 1mg/ml oral liquid 2-4 mg (2-4 ml) q3h prn", 160.0),  # 4 mg x 8 x 5, at the maximum
+        ("methadone 10 mg/mL, 80 mg (8 mL) daily", 376.0),  # 80 mg x 4.7
+        ("morphine 10 mg/5 mL take 10 mg (5 mL) q4h", 60.0),
+    ],
+)
+def test_a_liquids_amount_with_its_volume_in_brackets_reads_as_the_volume(text: str, expected: float) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("morphine 10 mg/5 mL 10 mg (10 mL) q4h", "'10 mL' of 2 mg/mL is 20 mg, not the 10 mg stated"),
+        ("hydromorphone 1mg/ml oral liquid 2-4 mg (2-3 ml) q3h prn", "'2-3 ml' of 1 mg/mL is 3 mg, not the 4 mg"),
+        ("oxycodone 5 mg tablet 10 mg (5 mL) q4h", "a volume (5 mL) needs a concentration"),
+        ("morphine 10 mg/5 mL 10 mg (5 mL q4h", "two doses: '10 mg' and '5 mL'"),  # no bracket closes it
+    ],
+)
+def test_a_liquids_amount_and_volume_that_disagree_are_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)
+
+
+FRENCH_AND_AU = [  # cdc-2022: oxycodone 1.5, morphine 1, fentanyl patch 2.4 per mcg/h, methadone 4.7 above 60 mg a day
+    ("oxycodone 10 mg om", 15.0),  # AU: omni mane, every morning
+    ("methadone 1mg/ml 80ml om", 376.0),
+    ("oxycodone 10 mg 1 tab om and nocte", 30.0),
+    ("oxycodone 10 mg 1 tab morning, midday, evening", 45.0),
+    ("oxycodone 10 mg 1 cp le midi", 15.0),
+    ("oxycodone 10 mg 1 cp au coucher", 15.0),
+    ("Moscontin 30 mg 1 cp 1/2 matin et soir", 90.0),  # 1.5 x 30 x 2
+    ("Moscontin 30 mg 1 cp ½ matin et soir", 90.0),
+    ("Moscontin 30 mg 1 cp et demi matin et soir", 90.0),
+    ("oxycodone 10 mg 2 cp/j", 30.0),  # two a day
+    ("oxycodone 10 mg 1 cp/6h", 60.0),  # every 6 hours
+    ("Durogesic 50 µg/h 1 patch/72h", 120.0),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FRENCH_AND_AU, ids=[t for t, _ in FRENCH_AND_AU])
+def test_french_and_australian_chart_words_read(text: str, expected: float) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+def test_a_half_after_a_count_says_one_and_a_half() -> None:
+    expression = mme.convert("Moscontin 30 mg 1 cp 1/2 matin et soir").expression
+    assert expression is not None
+    assert "'1 cp 1/2' read as 1.5" in expression.notes
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("oxycodone 5 mg 1 tab 1/2 hour before physio", "cannot read '1/2 hour'"),  # half an hour, no count
+        ("oxycodone 5 mg 2 cp 1/3 q6h", "two doses: '2 cp' and '1/3'"),  # only a half says one and a half
+        ("oxycodone 5 mg 1-2 tab 1/2 q6h", "two doses: '1-2 tab' and '1/2'"),
+        ("oxycodone 10 mg 1 cp/j q6h", "two frequencies: '/j' and 'q6h' disagree"),
+        ("oxycodone 10 mg 1 cp/0h", "an interval must be positive, not '0'"),
+        ("oxycodone 10 mg 1 cp/4-6h", "cannot read '4-6h'"),
+        ("oxycodone 10 mg 1 tab po/j", "cannot read 'j'"),  # a period after the route, not the count's form
+    ],
+)
+def test_french_chart_words_that_say_no_one_reading_are_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize("text", ["oxycodone 10 mg alternate days", "oxycodone 10 mg on alternate days",
+                                  "oxycodone 10 mg every alternate day"])  # fmt: skip
+def test_alternate_days_is_every_other_day(text: str) -> None:
+    assert mme.convert(text).mme_per_day == mme.convert("oxycodone 10 mg every other day").mme_per_day == 7.5
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("oxycodone 10 mg alternate 1 tab and 2 tabs", "'alternate': a multi-step schedule"),  # doses that alternate
+        ("oxycodone 10 mg 1/2-0-1/2", "'1/2-0-1/2' may be a schedule (morning-noon-evening) with a part of a unit"),
+        ("oxycodone 10 mg ½-0-½", "'½-0-½' may be a schedule (morning-noon-evening) with a part of a unit"),
+        ("oxycodone 10 mg 1-0-1/2", "'1-0-1/2' may be a schedule (morning-noon-evening) with a part of a unit"),
+        ("oxycodone 10mg-0-10mg", "'10mg-0-10mg' may be a schedule of amounts (morning-noon-evening)"),
+        ("oxycodone 10-0-10 mg", "'10-0-10 mg' may be a schedule of amounts (morning-noon-evening)"),
+        ("oxycodone 5 mg 1 tab q6h prn (BP > 100)", "'> 100' compares a measurement, which says no dose"),
+        ("oxycodone 5 mg 1 tab q6h prn, hold if SBP < 90", "'< 90' compares a measurement, which says no dose"),
+    ],
+)
+def test_what_is_refused_says_what_it_may_be(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)
+
+
+def test_a_schedule_of_halves_before_a_form_reads_as_a_range_as_before() -> None:
+    """ "1/2-1 tab" is a range of two counts, no schedule: 1 x 10 mg x 4 x 1.5 at its maximum."""
+    assert mme.convert("oxycodone 10 mg 1/2-1 tab q6h").mme_per_day == pytest.approx(60.0)
+
+
+def test_zubsolv_reads_its_documented_strengths_as_suboxones_are_read() -> None:
+    # heal-2025: buprenorphine sublingual 38.8 per mg; the naloxone is never counted
+    assert mme.convert("Zubsolv 5.7/1.4 mg SL daily", table="heal-2025").mme_per_day == pytest.approx(221.16)
+    with pytest.raises(mme.ExpressionError, match=r"'5\.7/1\.5 mg' is not a documented strength of Zubsolv"):
+        mme.convert("Zubsolv 5.7/1.5 mg SL daily", table="heal-2025")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("oxycodone 5 mg/5 mL 5 mL per dose q4h", 45.0),  # 5 mg x 6 x 1.5
+        ("oxycodone 5 mg/5 mL 5 mL each time q4h", 45.0),
+        ("oxycodone 5 mg 1 tab at a time q6h", 30.0),
+        ("morphine 2 mg/mL 2.5 mL via oral syringe q4h", 30.0),  # 5 mg x 6
+        ("morphine 2 mg/mL 2.5 mL by oral syringe every 4 hours", 30.0),
+    ],
+)
+def test_a_dose_said_per_dose_or_by_oral_syringe_reads(text: str, expected: float) -> None:
+    result = mme.convert(text)
+    assert result.mme_per_day == pytest.approx(expected)
+    assert result.expression is not None
+    assert result.expression.route in (None, "oral")
+
+
+def test_an_oral_syringe_is_by_mouth_so_never_under_the_skin() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"two routes: 'subcutaneous' and 'oral' \('oral syringe'\)"):
+        mme.convert("morphine 2 mg/mL 2.5 mL SC via oral syringe q4h", table="anzca-2021")
+
+
+OVER_A_DAY = [  # anzca-2021: morphine parenteral 3, fentanyl 0.2 per mcg
+    ("morphine 15 mg via CSCI over 24 hours", 45.0),  # 15 mg a day x 3
+    ("morphine 15 mg SC via syringe driver over 24h", 45.0),
+    ("morphine 15 mg SC/24h", 45.0),
+    ("morphine 15 mg in 24 hours SC", 45.0),
+    ("morphine 15 mg s.c. per 24 hours", 45.0),
+    ("morphine 30 mg over 24 hours subcut", 90.0),
+    ("morphine 30 mg via syringe driver over 24 hours", 90.0),
+    ("fentanyl 600 micrograms over 24 hours via CSCI", 120.0),
+    ("morphine 15 mg IV infusion over 24 hours", 45.0),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), OVER_A_DAY, ids=[t for t, _ in OVER_A_DAY])
+def test_an_infusions_amount_over_24_hours_is_its_daily_amount(text: str, expected: float) -> None:
+    result = mme.convert(text, table="anzca-2021")
+    assert result.mme_per_day == pytest.approx(expected)
+    assert result.daily_dose == mme.convert(text.replace(" over 24", "/24"), table="anzca-2021").daily_dose
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("oxycodone 20 mg over 24 hours", "'over 24 hours' is an infusion's: give its route (SC, IV)"),
+        ("morphine 15 mg/24h SC over 24 hours", "cannot read 'over'"),  # said twice: read as before
+        ("morphine 15 mg SC q4h over 24 hours", "cannot read 'over'"),  # after how often
+        ("oxycodone 5 mg 2 tabs in 24 hours", "cannot read '24 hours'"),  # after a count
+        ("Norco 10/325 over 24 hours", "cannot read 'over'"),  # two amounts
+        ("morphine 15 mg SC over 12 hours", "cannot read 'over'"),  # only a day
+    ],
+)
+def test_an_amount_over_24_hours_that_is_not_an_infusions_alone_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text, table="anzca-2021")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("morphine 100 mg/5 mL (20 mg/mL) 0.25 mL q4h", 30.0),  # 5 mg x 6
+        ("morphine 10mg/5mL (2mg/mL) 5 mL q4h", 60.0),  # 10 mg x 6
+        ("oxycodone 5mg/5ml (1mg/ml) 5 mL q4h", 45.0),  # 5 mg x 6 x 1.5
+        ("morphine 2mg/mL (10mg/5mL) 5 mL q4h", 60.0),
+    ],
+)
+def test_a_concentration_said_again_another_way_is_ignored(text: str, expected: float) -> None:
+    result = mme.convert(text)
+    assert result.mme_per_day == pytest.approx(expected)
+    assert result.expression is not None
+    assert result.expression.ignored[0].startswith("(")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("morphine 100 mg/5 mL (10 mg/mL) 0.25 mL q4h", "'(10 mg/mL)' is not the concentration '100 mg/5 mL' says"),
+        ("morphine 2 mg/mL (1 mcg/mL) 5 mL q4h", "'(1 mcg/mL)' is not the concentration '2 mg/mL' says"),
+        ("morphine 10mg/5mL (2mg) 5 mL q4h", "two doses: '2mg' and '5 mL'"),  # an amount, no concentration
+        ("morphine 10mg/5mL (2mg/mL 5 mL q4h", "unit 'mL' without a number before it"),  # no bracket closes it
+    ],
+)
+def test_a_concentration_said_again_that_disagrees_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "note"),
+    [
+        ("oxycodone 5 mg/5 mL 1 cuillère à café toutes les 6 heures", 30.0, "'1 cuillère à café' read as 5 mL"),
+        ("oxycodone 5 mg/5 mL 1 cuillère à soupe toutes les 6 heures", 90.0, "'1 cuillère à soupe' read as 15 mL"),
+        ("oxycodone 5 mg/5 mL 1 c. à café 4 fois par jour", 30.0, "'1 c. à café' read as 5 mL"),
+    ],
+)
+def test_french_spoons_read_at_the_medicinal_measure_with_a_warning(text: str, expected: float, note: str) -> None:
+    result = mme.convert(text)
+    assert result.mme_per_day == pytest.approx(expected)
+    assert any(w.startswith(note) for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [  # cdc-2022: morphine 1
+        ("morphine 100 mg/5 mL (20 mg/mL) concentrated solution Take 0.25 mL (5 mg total) by mouth every hour", 120.0),
+        (
+            "morphine 20 mg/mL concentrated solution Take 0.25 mLs (5 mg total) by mouth every 2 (two) hours as needed",
+            60.0,
+        ),
+        ("Oramorph concentrated oral solution 100mg/5ml 0.25ml 4 hourly", 30.0),  # 5 mg x 6
+    ],
+)
+def test_a_concentrated_solution_is_a_solution(text: str, expected: float) -> None:
+    result = mme.convert(text)
+    assert result.mme_per_day == pytest.approx(expected)
+    assert result.expression is not None
+    assert result.expression.form == "solution"
+
+
+PATCH_WORDS = [  # (text, table, MME/day): fentanyl patch 2.4 (cdc-2022), 3 (anzca-2021) per mcg/h; buprenorphine
+    # patch 2 (anzca-2021), 2.2 (heal-2025)
+    ("Durogesic 25 µg/h 2 patchs tous les 3 jours", "cdc-2022", 120.0),  # French plural: 50 x 2.4
+    ("Norspan 20 microgrammes/heure patch, changer tous les 7 jours", "anzca-2021", 40.0),
+    ("buprenorphine (BUTRANS) 10 mcg/hr PTWK Place 1 patch onto the skin once a week.", "heal-2025", 22.0),
+    ("fentanyl 25 mcg/hr PT72 apply 1 patch q72h", "cdc-2022", 60.0),
+    ("Durogesic 25mcg/h change every 3/7", "anzca-2021", 75.0),  # UK charts: every 3 days
+    ("Durogesic 25 mcg/h patch q3/7", "anzca-2021", 75.0),
+    ("buprenorphine patch 10 mcg/h, change every 7/7", "anzca-2021", 20.0),
+    ("Norspan 10 mcg/h patch, change every 1/52", "anzca-2021", 20.0),  # every week
+]
+
+
+@pytest.mark.parametrize(("text", "table", "expected"), PATCH_WORDS, ids=[t for t, _, _ in PATCH_WORDS])
+def test_patch_wordings_of_claims_and_uk_and_french_charts_read(text: str, table: str, expected: float) -> None:
+    result = mme.convert(text, table=table)
+    assert result.mme_per_day == pytest.approx(expected)
+    assert not any(w.startswith("patch changed") for w in result.warnings)  # each is one change per wear period
+
+
+def test_uk_days_after_every_are_an_interval() -> None:
+    """ "every 2/7" is every 2 days: 10 mg x 1.5 / 2, averaged."""
+    assert mme.convert("oxycodone 10 mg every 2/7").mme_per_day == pytest.approx(7.5)
+
+
+def test_a_uk_period_with_no_every_says_both_readings() -> None:
+    with pytest.raises(mme.ExpressionError, match=r"or 'for 1/52' if it is how long, or 'every 1/52' if it is how"):
+        mme.convert("Norspan 10 mcg/h patch change 1/52", table="anzca-2021")
+
+
+def test_a_claims_patch_code_reads_in_a_dispensing() -> None:
+    """10 patches of 72 hours over 30 days: 30 days supply by CDC's rule, 25 x 2.4."""
+    assert mme.convert("FENTANYL 25MCG/HR PT72", quantity=10, days_supply=30).mme_per_day == pytest.approx(60.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "table", "expected"),
+    [  # cdc-2022: morphine 1, oxycodone 1.5, methadone 4.7, hydromorphone 5; anzca-2021: morphine parenteral 3
+        ("sulfate de morphine 10 mg/5 ml, 5 ml toutes les 4 heures", "cdc-2022", 60.0),
+        ("chlorhydrate de morphine 10 mg/mL, 0,5 mL en sous-cutané toutes les 4 h", "anzca-2021", 90.0),  # 30 x 3
+        ("chlorhydrate d'oxycodone 10 mg 1 cp matin et soir", "cdc-2022", 30.0),
+        ("chlorhydrate de méthadone 10 mg 1 gél par jour", "cdc-2022", 47.0),
+        ("chlorhydrate d'hydromorphone 4 mg 1 gél toutes les 4 heures", "cdc-2022", 120.0),
+        ("oxycodone 10 mg 2 cp par jour", "cdc-2022", 30.0),  # the count is the day's, as in "2 tabs a day"
+    ],
+)
+def test_french_salt_names_and_par_jour_read(text: str, table: str, expected: float) -> None:
+    assert mme.convert(text, table=table).mme_per_day == pytest.approx(expected)
+
+
+def test_once_or_twice_a_day_is_a_range_read_at_its_maximum() -> None:
+    result = mme.convert("oxycodone 5 mg 1 tablet once or twice a day")
+    assert result.mme_per_day == pytest.approx(15.0)  # 5 mg x 2 x 1.5
+    assert "at the minimum of the range: 7.5 MME/day" in result.warnings
+    with pytest.raises(mme.ExpressionError, match="cannot read 'twice'"):  # backwards: refused as before
+        mme.convert("oxycodone 5 mg 1 tablet twice or once a day")
+    with pytest.raises(mme.ExpressionError, match="cannot read 'once'"):  # no period
+        mme.convert("oxycodone 5 mg 1 tablet once or twice")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("methadone mixture 1 mg/mL 40 mL daily", 188.0),  # 40 mg x 4.7
+        ("Physeptone mixture 1 mg/mL 40 mL daily", 188.0),
+        ("codeine linctus 15mg/5ml 5ml qds", 9.0),  # 60 mg x 0.15
+    ],
+)
+def test_a_mixture_or_a_linctus_is_an_oral_liquid(text: str, expected: float) -> None:
+    result = mme.convert(text)
+    assert result.mme_per_day == pytest.approx(expected)
+    assert result.expression is not None
+    assert result.expression.form == "solution"
+
+
+def test_x_before_a_period_after_a_form_stays_how_often() -> None:
+    """After a tablet, "x 2 weekly" is how often; after a patch it may also be two patches worn, and is refused."""
+    assert mme.convert("oxycodone 5 mg tab x 2 weekly").mme_per_day == mme.convert(
+        "oxycodone 5 mg tab twice weekly"
+    ).mme_per_day
+    with pytest.raises(mme.ExpressionError, match=r"^'x 2 weekly' after a patch may say how often or how many"):
+        mme.convert("buprenorphine 10 mcg/h patch x 2 weekly", table="anzca-2021")
+
+
+BRANDS_WITH_LABELS = [  # each brand's opioid, route and form from its label (see the sources beside `_BRANDS`)
+    ("Qdolo 5 mg/mL 10 mL q6h", "cdc-2022", 40.0),  # tramadol 200 mg x 0.2
+    ("Monoalgic LP 200 mg, 1 cp par jour", "cdc-2022", 40.0),
+    ("Zamudol LP 200 mg 1 gél/j", "cdc-2022", 40.0),
+    ("Zamadol 50 mg 1 qds", "cdc-2022", 40.0),
+    ("Mezolar 50 micrograms/hour every 72 hours", "cdc-2022", 120.0),  # fentanyl patch 50 x 2.4
+    ("Palexia retard 50 mg 1-0-1", "anzca-2021", 30.0),  # tapentadol 100 mg x 0.3
+    ("Diskets 40 mg 1 daily", "cdc-2016", 320.0),  # methadone 40 mg a day: tier 8
+    ("Breakyl 200 mcg buccal film qid", "cms-2018", 144.0),  # fentanyl buccal film 800 mcg x 0.18
+    ("Recivit 133 mcg SL tablet qid", "cms-2018", 69.16),  # fentanyl sublingual tablet 532 mcg x 0.13
+]
+
+
+@pytest.mark.parametrize(("text", "table", "expected"), BRANDS_WITH_LABELS, ids=[t for t, _, _ in BRANDS_WITH_LABELS])
+def test_brands_named_by_their_labels_read(text: str, table: str, expected: float) -> None:
+    assert mme.convert(text, table=table).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "table", "expected"),
+    [
+        ("methadone 40 mg dispersible 1 tab daily", "cdc-2016", 320.0),  # 40 mg a day: tier 8
+        ("methadone 40 mg dispersible tablet 1.5 daily", "cdc-2016", 600.0),  # 60 mg a day: tier 10
+        ("Effentora 100 microgrammes comprimé gingival, 1 cp toutes les 4h si besoin", "cms-2018", 78.0),  # 600 x 0.13
+    ],
+)
+def test_dispersible_and_gingival_read(text: str, table: str, expected: float) -> None:
+    assert mme.convert(text, table=table).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity", "days", "table", "expected"),
+    [
+        ("MORPHINE SUL 10MG/5ML SOL", 300, 10, "cdc-2022", 60.0),  # 600 mg over 10 days
+        ("HYDROMORPHONE 1MG/ML LIQ", 150, 30, "cdc-2022", 25.0),  # 5 mg a day x 5
+        ("FENTANYL CIT 200 MCG LOZENGE", 120, 30, "cms-2018", 104.0),  # 800 mcg a day x 0.13
+    ],
+)
+def test_claims_abbreviations_read_in_a_dispensing(
+    text: str, quantity: int, days: int, table: str, expected: float
+) -> None:
+    assert mme.convert(text, quantity=quantity, days_supply=days, table=table).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [  # heal-2025: butorphanol 7 per mg
+        ("butorphanol NS 1 mg/spray 2 sprays q4h", 84.0),  # 12 mg a day
+        ("Stadol NS 1 mg/spray 1 spray each nostril q3h prn", 112.0),  # 2 sprays x 8 = 16 mg
+    ],
+)
+def test_stadol_ns_is_butorphanol_by_nasal_spray(text: str, expected: float) -> None:
+    result = mme.convert(text, table="heal-2025")
+    assert result.mme_per_day == pytest.approx(expected)
+    assert (result.route, result.form) == ("nasal", "spray")

@@ -306,7 +306,7 @@ _PACKAGE: Final = _HOUR | _VOLUME | {"actuat"}  # RxNorm's leading quantities: "
 _COUNTABLE: Final = _vocab.SOLID_FORMS | {"spray"}  # the forms a count says: "2 tabs", "2 sprays"
 _PAIN_SCALE: Final = frozenset({"pain", "score", "scale", "level"})  # before a pain score range: "pain score 7-10"
 _OVER: Final = frozenset({"in", "per", "every", "/"})  # before a maximum's period: "max 4 tabs per 12 hours", "/4h"
-_AT_ONCE: Final = _Phrases({"per dose", "/ dose", "each dose", "a dose", "at once", "at a time", "per occasion",
+_AT_ONCE: Final = _Phrases({"per dose", "/ dose", "each dose", "a dose", "at once", "at a time", "per occasion", "each time",
                              "per administration"})  # fmt: skip
 _SCALE: Final = _PAIN_SCALE - {"pain"}  # before any range out of ten ending a part: "pain scale 4-6", not "pain 1-2"
 _ABOVE: Final = frozenset({"than", ">", "≥", "above", "over"})  # before a pain score's least: "pain greater than 6"
@@ -314,7 +314,10 @@ _OR_ABOVE: Final = frozenset({"greater", "more", "higher", "above", "worse"})  #
 _NOT_AMOUNT: Final = frozenset({"q", "every", "x", "#", "no"})  # before a number that is no amount: "q6h", "#3"
 _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
 _PUMPS: Final = frozenset({"pca", "pcea", "pcia"})  # patient-controlled analgesia: a device, never a reason
-_BY: Final = frozenset({"x", "×"})  # "x 2", "2 x": times, or a count?
+_BY: Final = frozenset({"x", "×"})  # a multiplier or times: "x 2 patches", "2 x 25 mcg/h patches", "x 2 weekly"
+_INTO: Final = frozenset({"in", "into", "dans"})  # before a nostril: "in one nostril", "dans une narine"
+_OVER_A_DAY: Final = frozenset({"over", "per", "in", "/"})  # an infusion's "15 mg over 24 hours", "SC/24h"
+_COMPARED: Final = frozenset({">", "<", "≥", "≤"})  # before a measurement: "(BP > 100)", a condition, no dose
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
 _STOP_WORDS: Final = frozenset({"stop", "discontinue", "stopping"})  # "then stop": the end of a course
 _HANDLED: Final = _vocab.HANDLING | {"or", "and"}  # what follows a comma in "do not crush, chew, or cut"
@@ -346,7 +349,7 @@ _DURATION_UNITS: Final = frozenset({"day", "days", "d", "week", "weeks", "wk", "
 _FILLER: Final = _Phrases({"abuse deterrent", "film coated", "disintegrating", "chewable", "pack", "total",
                             "metered dose", "for oral suspension", "for oral solution",
                             "by", "via", "of", "the", "a", "an", "in", "at", "to", "onto", "dose", "if", "as", "de", "par",
-                            "effervescent", "orally disintegrating", "orodispersible", "remove old patch", "whole",
+                            "effervescent", "orally disintegrating", "orodispersible", "dispersible", "remove old patch", "whole",
                             "remove previous patch", "mouth", "directed", "sig"}
                            | _vocab.APPLICATION_SITES | _vocab.TO_BE_GIVEN)  # fmt: skip
 _DIRECTED: Final = _Phrases(_vocab.AS_DIRECTED)
@@ -360,6 +363,7 @@ _SCHEDULED: Final = _Phrases(_vocab.SCHEDULED)
 _BARE: Final = "bare"  # a maximum's unit when it names none: "max 8/24"
 _TIMES_OF_DAY: Final = _Phrases(_vocab.TIMES_OF_DAY)
 _DEVICE: Final = _Phrases(("abuse deterrent", "matrix delivery"))  # RxNorm's words before a product
+_SPOONS: Final = _Phrases(_vocab.SPOONS)  # "tsp", "cuillère à café"
 _TERMS: Final = _Phrases(_vocab.TERMS)  # route, form and release words and phrases
 #: The words a frequency can start with, beside a number: `frequency_at` reads nothing else.
 _FREQUENCY_STARTS: Final = frozenset(
@@ -695,6 +699,7 @@ _UNSAID_SCHEDULE: Final = (
 _PARTS: Final = frozenset({2.0, 3.0, 4.0})  # the denominators of a part of a unit: 1/2, 1/3, 3/4, 3/2
 #: The times of day of "1-0-1" and "1-1-1-1", in their order, as a note says them.
 _SCHEDULE: Final = {"morning": "in the morning", "noon": "at noon", "evening": "in the evening", "night": "at night"}
+_UK_PERIODS: Final = {7.0: 24.0, 52.0: 168.0}  # an interval's days or weeks as UK charts write them: "every 3/7"
 _OF_WEEKS: Final = frozenset({7.0, 52.0, 12.0})  # UK charts' days, weeks and months: "5/7" is five days
 _OF_DAYS: Final = _OF_WEEKS | {24.0}  # a duration's denominator, as UK charts write it: 5/7 days, 48/24 hours
 
@@ -706,6 +711,7 @@ class _Parser:
     # missing from an instance (a default on the class) or kept in a dict is slower to read than a slot.
     __slots__ = (
         "amount_text", "amounts", "as_needed", "awake", "bottle", "brand", "cap", "choice", "clocks", "count_form",
+        "daylong",
         "denominator", "directed", "dispensed", "divisor", "doses", "drug_typed", "early", "ends", "every",
         "few", "frequency", "ignored", "interval", "keys", "meals", "names", "nostrils", "notes", "nums",
         "other_drug", "pack", "per_24_hours", "pill", "ranges", "schedule", "size", "slots", "starts", "strength_end",
@@ -753,6 +759,7 @@ class _Parser:
         self.drug_typed = ""
         self.strength_end = -1  # where the product's strength ends in the text: "40 mg and 20 mg" (`second_strength`)
         self.per_24_hours = False  # "10 mg/24 h": a daily amount said as a rate (`unrouted_rate`)
+        self.daylong: str | None = None  # "over 24 hours" as typed: an infusion's daily amount (`over_a_day`)
 
     # --- helpers ---
 
@@ -869,8 +876,8 @@ class _Parser:
         twin.nostrils, twin.awake, twin.dispensed, twin.few, twin.interval, twin.other_drug, twin.clocks = (
             self.nostrils, self.awake, self.dispensed, self.few, self.interval, self.other_drug, self.clocks
         )  # fmt: skip
-        twin.drug_typed, twin.schedule, twin.bottle, twin.strength_end, twin.per_24_hours = (
-            self.drug_typed, self.schedule, self.bottle, self.strength_end, self.per_24_hours
+        twin.drug_typed, twin.schedule, twin.bottle, twin.strength_end, twin.per_24_hours, twin.daylong = (
+            self.drug_typed, self.schedule, self.bottle, self.strength_end, self.per_24_hours, self.daylong
         )  # fmt: skip
         return twin.finish(twin.drug_typed)
 
@@ -997,6 +1004,15 @@ class _Parser:
             return self.brand_suffix(i)
         if key == "}" and self.pack is not None and self.keys[i + 1] == "pack":
             return i + 2
+        if key == "(" and (end := self.split_between_nostrils(i)) is not None:
+            return end
+        if len(self.doses) + (self.volume is not None) == 1 and (end := self.among(i, _AT_ONCE)) is not None:
+            self.ignored.append(self.span(i, end))  # "5 mL per dose", "1 tab each time": the dose said, once
+            return end
+        if key == "/" and (end := self.per_count(i)) is not None:
+            return end
+        if key in _OVER_A_DAY and self.keys[i + 2] in _HOUR and (end := self.over_a_day(i)) is not None:
+            return end
         if key in _PUNCT or key in (".", "/"):
             return i + 1
         if key == "then" and self.keys[i + 1] in _STOP_WORDS and self.keys[i + 2] in ("", *_STOPS):
@@ -1008,7 +1024,7 @@ class _Parser:
             return end
         if key in _PUMPS:
             self.pump(i)
-        if key in _vocab.MULTI_STEP:
+        if key in _vocab.MULTI_STEP and self.frequency_at(i) is None:  # "alternate days" is every other day
             self.fail(
                 f"{tok.text!r}: a multi-step schedule or a choice of doses cannot be read as one regimen "
                 "(convert each step on its own)"
@@ -1021,6 +1037,12 @@ class _Parser:
                 f"{self.span(i, i + 2)!r} may be a clock time or {tok.text} units in the {when}: write "
                 f"'at {self.span(i, i + 2)}' or '{tok.text} tabs in the {when}'"
             )
+        if key in _BY and self.nums[i + 1] and (end := self.multiplied(i)) is not None:
+            return end
+        if key in _INTO and self.keys[i + 1] in _vocab.ONE_NOSTRIL and self.keys[i + 2] in _vocab.NOSTRIL_WORDS:
+            self.ignored.append(self.span(i, i + 3))  # "1 spray in one nostril": the count as said, by the nose
+            self.tag("route", "nasal", i, i + 3)
+            return i + 3
         if (tok.kind == "num" or key in _PART_STARTS) and (end := self.part_at(i)) is not None:
             return end
         if key == "up" and self.keys[i + 1] == "to" and self.frequency_at(i + 2) is not None:
@@ -1033,6 +1055,7 @@ class _Parser:
         if tok.kind == "num" and (end := self.release_period(i)) is not None:
             return end
         if tok.kind == "num":
+            self.halves_schedule(i)
             if self.keys[i + 1] in _MINUS and self.keys[i + 3] in _MINUS and self.nums[i + 2] and self.nums[i + 4]:
                 return self.schedule_at(i)
             return self.count_at(i)
@@ -1056,6 +1079,8 @@ class _Parser:
         if key in _MINUS and self.nums[i + 1] and self.starts[i + 1] == self.ends[i]:
             if self.keys[i - 1] in _MASS and self.keys[i + 2] in _MASS:  # "Cheratussin AC 10 mg-100 mg"
                 self.unnamed_components(self.drug_typed, self.span(i - 2, i + 3))
+            if self.keys[i - 1] in _MASS and self.keys[i + 2] in _MINUS:  # "10mg-0-10mg"
+                self.amounts_schedule(i - 2)
             self.fail(f"negative number {self.span(i, i + 2)!r}")
         if key in _MASS or key in _VOLUME:
             self.fail(f"unit {tok.text!r} without a number before it")
@@ -1064,9 +1089,42 @@ class _Parser:
             self.fail(f"{self.span(i, i + 2)!r} says no unit: write hours ('q6h') or days ('q2d')")
         self.fail(f"cannot read {tok.text!r}")
 
+    def split_between_nostrils(self, i: int) -> int | None:
+        """ "2 sprays (one in each nostril)": the count said is the sprays in all, one in each nostril, never twice
+        it; ``i`` is the bracket."""
+        end = self.among(i + 2, _EACH_NOSTRIL) if self.keys[i + 1] in ("one", "1") else None
+        if end is None or self.keys[end] != ")":
+            return None
+        said = self.doses[-1] if len(self.doses) == 1 else None
+        if said is None or said.kind != "count" or (said.lo, said.hi) != (2.0, 2.0):
+            self.fail(f"{self.span(i, end + 1)!r} follows no count of 2 sprays (one in each nostril): say the sprays")
+        self.ignored.append(self.span(i, end + 1))
+        self.tag("route", "nasal", i, end + 1)
+        return end + 1
+
+    def multiplied(self, i: int) -> int | None:
+        """ "x 2 patches", "tab x 2 q6h": the count after "x" is the units taken each time, where nothing else can be,
+        before any dose or frequency: with its form after it, or after the form and before an interval shorter than a
+        day ("x 2 daily" is how often, read as a frequency; "patch x 2 every 7 days" may be twice a week: refused)."""
+        if self.doses or self.frequency is not None or self.volume is not None or self.frequency_at(i) is not None:
+            return None  # "x 2 daily", "x 2 weekly": how often, read as before
+        if self.countable(i + 2) is None:
+            often = self.frequency_at(i + 2) if _countable(self.vocab(i - 1)) is not None else None
+            if often is None or often.longest is None:
+                return None
+            if often.longest >= 24:  # "patch x 2 every 3 days": two patches, or twice every 3 days?
+                self.fail(
+                    f"{self.span(i, often.end)!r} may be the count or how often: write the count with its form "
+                    f"('{self.toks[i + 1].text} {self.toks[i - 1].text}'), or how many times in words"
+                )
+        self.notes.append(f"{self.span(i, i + 2)!r} read as the count taken each time")
+        return i + 1
+
     def release_period(self, i: int) -> int | None:
         """An EHR's "15 mg 12 hr tablet": the hours an extended-release unit lasts, right after its amount, never
         how often it is taken."""
+        if self.keys[i - 2] == "/" and self.keys[i - 1] in _HOUR and not self.doses:
+            return self.wear_period(i)
         if not (self.keys[i - 1] in _MASS and self.toks[i].value in (12.0, 24.0) and self.keys[i + 1] in _HOUR):
             return None
         found = self.vocab(i + 2)
@@ -1075,6 +1133,22 @@ class _Parser:
         self.tag("release", "ER", i, i + 2)
         self.ignored.append(self.span(i, i + 2))
         return self.apply(found, i + 2)
+
+    def wear_period(self, i: int) -> int | None:
+        """An EHR's "fentaNYL 25 mcg/hr 72 hr patch", "Butrans 5 mcg/hr 7-day patch": the time a patch is worn,
+        right after its rate, in the product's name; it must be the drug's wear (a patch worn 72 hours is not
+        buprenorphine's), and it never says how often a patch is put on."""
+        j = i + 1 + (self.keys[i + 1] in _MINUS)
+        found = self.vocab(j + 1) if self.keys[j] in _HOUR or self.keys[j] in _ONE_DAY else None
+        if found is None or found.value != "patch":
+            return None
+        drug = _canonical(_opioid_name(self, self.drug_typed))
+        if (wear := _vocab.PATCH_WEAR_DAYS.get(drug)) is None:
+            return None
+        if self.toks[i].value * _INTERVAL[self.keys[j]] != wear * 24:  # "Transtec 35 mcg/h 96 hr patch"
+            self.fail(f"{self.span(i, j + 2)!r}: a {drug} patch is read as worn {wear} days, and this one is not")
+        self.ignored.append(self.span(i, j + 1))
+        return self.apply(found, j + 1)
 
     def advice(self, i: int) -> int | None:
         """ "Do not drive", "avoid alcohol", "may cause drowsiness": a label's advice, ignored to the end of its clause
@@ -1448,6 +1522,8 @@ class _Parser:
         parts, fixed = _parts(drug)
         combination = len(parts) > 1
         seps = ("/", "-") if combination else ("/",)
+        if self.keys[i + 1] in _BY and self.nums[i + 2] and self.keys[i + 3] in _MASS and not combination:
+            return self.units_of(i, drug)
         if fixed is not None and not self.strength_of(i, fixed, seps):
             # "Panadeine Forte 2 tabs", "Tylenol #3 1-2 tabs": the name fixes the strength, the number is a count
             self.amounts = [_Amount(v, "mg") for v in fixed]
@@ -1502,6 +1578,8 @@ class _Parser:
                         f"{self.span(start, i + 1)!r} is a count with no strength before it: give the product's strength "
                         f"(e.g. 'oxycodone 5 mg 1 tab q6h'){sold}"
                     )
+                if self.keys[i] in _MINUS and self.nums[i + 1] and self.keys[i + 2] in _MINUS:  # "10-0-10 mg"
+                    self.amounts_schedule(start)
                 self.fail(f"no unit after {where!r}")
             self.amounts += [_Amount(v, unit) for v in values]
             i += 1
@@ -1535,7 +1613,37 @@ class _Parser:
                 self.fail(f"unknown unit {self.span(i - 1, min(i + 3, self.size))!r}")
             i = i if end is None else end
         self.amount_text = self.span(start, i)
+        if self.denominator == "/mL" and self.keys[i] == "(" and len(self.amounts) == 1:
+            return self.concentration_restated(i)
         return i
+
+    def units_of(self, i: int, drug: str) -> int:
+        """ "fentanyl 2 x 25 mcg/h patches", "oxycodone 2 x 5 mg tabs": so many units of the strength that follows,
+        each time, as a count right after the strength would say."""
+        n, typed = self.toks[i].value, self.span(i, i + 2)
+        if not (n.is_integer() and n >= 1):
+            self.fail(f"{typed!r} is not a whole number of units")
+        end = self.dose(i + 2, drug)
+        self.unsaid(i, i + 2, "count", n, typed)
+        self.doses.append(_Dose(n, n, "count", "", typed))
+        self.notes.append(f"{typed!r} read as {format_number(n)} units of {self.amount_text}")
+        return end
+
+    def concentration_restated(self, i: int) -> int:
+        """A liquid's concentration said again in brackets another way: "100 mg/5 mL (20 mg/mL)", "2mg/mL (10mg/5mL)";
+        ignored when it is the same, refused when not; ``i`` is the bracket."""
+        j = i + 4 + self.nums[i + 4]  # "(20 mg/mL)" or "(10 mg/5 mL)"
+        said = self.nums[i + 1] and self.keys[i + 2] in _MASS and self.keys[i + 3] == "/" and self.keys[j] in _VOLUME
+        if not (said and self.keys[j + 1] == ")"):
+            return i
+        per_ml = (
+            self.toks[i + 1].value * _MASS_MG[_MASS[self.keys[i + 2]]] / (self.toks[i + 4].value if j > i + 4 else 1)
+        )
+        amount = self.amounts[0]
+        if not math.isclose(per_ml, amount.value * _MASS_MG[amount.unit] / self.divisor, rel_tol=1e-9):
+            self.fail(f"{self.span(i, j + 2)!r} is not the concentration {self.amount_text!r} says")
+        self.ignored.append(self.span(i, j + 2))
+        return j + 2
 
     def amount_range(self, start: int, i: int, lo: float) -> int | None:
         """A hospital order's "5-10 mg" ("5 to 10 mg", "5 mg-10 mg") of one opioid: a range of amounts, read as a dose
@@ -1723,6 +1831,7 @@ class _Parser:
         if den not in _PARTS or not num.is_integer() or num % den == 0:
             said = self.span(i, i + 3)
             how_long = f", or 'for {said}' if it is how long" if den in _OF_WEEKS else ""  # UK: "2/7", two days
+            how_long += f", or 'every {said}' if it is how often" if den in _UK_PERIODS else ""  # "change 1/52"
             self.fail(
                 f"{said!r} is not a part of a unit (halves, thirds, quarters: 1/2, 3/4, 3/2): write the count (e.g. "
                 f"'2 tabs'){how_long}"
@@ -1767,6 +1876,10 @@ class _Parser:
         if self.keys[k] in _MULTIPLE and (p := self.per_period(k + 1)) is not None:
             n = _MULTIPLE[self.keys[k]] / p.days
             return _Frequency(p.end, n, n)
+        if self.keys[k] in _MULTIPLE and self.keys[k + 1] in _RANGE and self.keys[k + 2] in _MULTIPLE:
+            lo, hi = _MULTIPLE[self.keys[k]], _MULTIPLE[self.keys[k + 2]]  # "once or twice a day": a range
+            if lo < hi and (p := self.per_period(k + 3)) is not None:
+                return _Frequency(p.end, lo / p.days, hi / p.days)
         if self.nums[k]:  # "3 times a day", "1 to 2 times daily", "3x/day", "3/day", "4-hourly"
             lo, hi, j = self.number_or_range(k, fraction=False)
             j2 = j + 1 if self.keys[j] in _TIMES else j
@@ -1810,9 +1923,12 @@ class _Parser:
             numbered, k = True, k + 1
         if self.keys[k] == "." and self.keys[k + 1] in _INTERVAL:  # "q.4.h."
             k += 1
-        if self.keys[k] not in _INTERVAL or (self.keys[k] in _vocab.MINUTE_WORDS and not numbered):
+        if numbered and self.keys[k] == "/" and self.nums[k + 1] and self.toks[k + 1].value in _UK_PERIODS:
+            unit, end = _UK_PERIODS[self.toks[k + 1].value], k + 2  # "every 3/7", "q1/52": UK charts' days, weeks
+        elif self.keys[k] not in _INTERVAL or (self.keys[k] in _vocab.MINUTE_WORDS and not numbered):
             return None
-        unit, end = _INTERVAL[self.keys[k]], k + 1
+        else:
+            unit, end = _INTERVAL[self.keys[k]], k + 1
         if lo == hi and (upper := self.interval_upper(end, unit)) is not None:  # "q4h-6h", "q4h to q6h"
             lo, hi = self.checked(i, upper[1], lo, upper[0], "an interval")
             end = upper[1]
@@ -2019,13 +2135,20 @@ class _Parser:
                 f"{self.span(i, i + 2)!r} comes after {self.other_drug!r}, a drug named after the dose: if it is that "
                 "drug's dose, convert each product on its own"
             )
+        if self.keys[i - 1] in _COMPARED:  # "(BP > 100)", "hold if SBP < 90"
+            self.fail(
+                f"{self.span(i - 1, i + 1)!r} compares a measurement, which says no dose: drop the condition "
+                "(it is not read)"
+            )
         lo, hi, j = self.number_or_range(i)
         lo, hi = self.checked(i, j, lo, hi, "a count")
         typed_end = j
         kind: Literal["count", "mass", "volume", "rate"]
-        if self.keys[j] in _VOLUME or self.keys[j] in _vocab.SPOONS:
-            kind, unit, end = "volume", "mL", j + 1
-            if (spoon := _vocab.SPOONS.get(self.keys[j])) is not None:  # "1 tsp": 5 mL
+        spooned = self.among(j, _SPOONS)  # "1 tsp", "1 cuillère à café"
+        if self.keys[j] in _VOLUME or spooned is not None:
+            kind, unit, end = "volume", "mL", spooned or j + 1
+            if spooned is not None:  # "1 tsp": 5 mL
+                spoon = _vocab.SPOONS[self.span_key(j, spooned)]
                 lo, hi = lo * _vocab.SPOON_ML[spoon], hi * _vocab.SPOON_ML[spoon]
                 self.notes.append(
                     f"{self.span(i, end)!r} read as {'-'.join(dict.fromkeys(map(format_number, (lo, hi))))} mL (a medicinal {spoon} is "
@@ -2061,6 +2184,16 @@ class _Parser:
                     f"cannot read {self.span(i, min(j + 1, self.size))!r}: a number after the dose is a count "
                     "with a form (2 tabs), a volume (5 mL), an amount (5 mg) or a frequency (3 times a day)"
                 )
+        if kind == "mass" and self.keys[end] in _BY and self.nums[end + 1] and self.countable(end + 2) is not None:
+            return self.each_unit(i, end, hi * _MASS_MG[unit])
+        if kind == "mass" and self.keys[end] == "=" and self.nums[end + 1]:
+            return self.equated(end, (lo * _MASS_MG[unit], hi * _MASS_MG[unit], self.denominator == "/h"))
+        if kind == "mass" and self.keys[end] == "(" and self.nums[end + 1] and self.volume_closes(end + 1):
+            return self.equated(end, (lo * _MASS_MG[unit], hi * _MASS_MG[unit], False))  # "5 mg (2.5 mL)"
+        if kind == "count" and lo == hi and lo.is_integer() and (half := self.and_a_half(end)) is not None:
+            lo = hi = lo + 0.5
+            self.notes.append(f"{self.span(i, half)!r} read as {format_number(lo)}")
+            end = half
         if kind in ("mass", "rate"):
             self.second_strength(i, end)
         joins = kind == "volume" or (kind == "mass" and len(self.amounts) == 1)  # "5 mg-325 mg": components
@@ -2139,6 +2272,101 @@ class _Parser:
             f"{self.amount_text} 1 {unit} ...', '{self.drug_typed} {second} 1 {unit} ...'), and add the results with "
             "mme.total"
         )
+
+    def each_unit(self, i: int, end: int, mg: float) -> int:
+        """ "5 mg x 2 tablets": the units after "x", each of the amount before it, which must be one unit's strength
+        (of 5 mg tablets, "10 mg x 2 tablets" may be 10 mg in all or 20 mg: refused); ``end`` is the "x" token."""
+        one = [a.value * _MASS_MG[a.unit] for a in self.amounts]
+        if self.denominator or one != [mg]:
+            self.fail(
+                f"{self.span(i, end + 3)!r}: {self.span(i, end)!r} is not the strength of one unit of the product: "
+                "give the count alone (e.g. '2 tablets')"
+            )
+        return end + 1
+
+    def over_a_day(self, i: int) -> int | None:
+        """An infusion's amount over a day, said apart from it: "morphine 15 mg over 24 hours subcut", "15 mg SC per 24
+        hours", "15 mg SC/24h", read as "15 mg/24h"; only a parenteral route or an injection says an infusion
+        (`finish`)."""
+        if not (self.nums[i + 1] and self.toks[i + 1].value == 24) or self.denominator or len(self.amounts) != 1:
+            return None
+        if self.doses or self.volume or self.frequency:  # "1 tab in 24 hours", "q4h ... over 24 hours": read as before
+            return None
+        typed = self.span(i, i + 3)
+        self.denominator, self.daylong = "/day", typed
+        self.ignored.append(typed)
+        return i + 3
+
+    def per_count(self, i: int) -> int | None:
+        """A count's period, as French prescriptions write it after the count's form: "2 cp/j" (two a day), "1 gél/j",
+        "1 cp/6h" (every 6 hours), "1 patch/72h"; ``i`` is the slash."""
+        if self.frequency is not None or len(self.doses) != 1 or self.doses[0].kind != "count":
+            return None
+        if _countable(self.vocab(i - 1)) is None:
+            return None
+        if self.keys[i + 1] in _ONE_DAY:  # "2 cp/j": the count is the day's, as in "2 tabs a day"
+            return self.set_frequency(i, _Frequency(i + 2, 1.0, 1.0))
+        if self.nums[i + 1] and self.keys[i + 2] in _HOUR:
+            hours = self.positive(i + 1, "an interval")
+            return self.set_frequency(i, _Frequency(i + 3, 24 / hours, 24 / hours, hours, hours))
+        return None
+
+    def and_a_half(self, k: int) -> int | None:
+        """The end of a half after a count's form, as French prescriptions write one and a half: "1 cp 1/2", "1 cp
+        ½", "1 cp et demi"; a half before anything but the end of the count ("1/2 hour") is none."""
+        if self.keys[k] == "et" and self.keys[k + 1] in ("demi", "demie"):
+            return k + 2
+        half = self.span_key(k, k + 3) == "1 / 2"
+        return k + 3 if half and (k + 3 == self.size or self.bare_count_ends(k + 3)) else None
+
+    def volume_closes(self, i: int) -> bool:
+        """Whether a volume alone in brackets starts at ``i``: "(2.5 mL)", "(2-4 mL)"."""
+        k = self.number_or_range(i)[2]
+        return self.keys[k] in _VOLUME and self.keys[k + 1] == ")"
+
+    def equated(self, i: int, restated: tuple[float, float, bool]) -> int:
+        """A Cerner order sentence's "10 mg = 2 tab", "80 mg = 8 mL", and a liquid's "5 mg (2.5 mL)": the amount, then
+        the count or the volume that holds it, read as "2 tab (10 mg)" is (the two must agree); ``i`` is the "=" or
+        the bracket."""
+        doses, volume = len(self.doses), self.volume
+        end = self.count_at(i + 1)
+        if self.volume is not volume and self.volume is not None:  # "5 mg = 2.5 mL": the volume of a liquid
+            self.volume = self.volume._replace(restated=restated)
+        elif len(self.doses) > doses and self.doses[-1].kind in ("count", "volume") and not self.doses[-1].restated:
+            self.doses[-1] = self.doses[-1]._replace(restated=restated)
+        else:
+            self.fail(
+                f"{self.span(i - 2, end)!r}: an amount equals a count of units or a volume (e.g. '10 mg = 2 tab')"
+            )
+        return end
+
+    def amounts_schedule(self, i: int) -> NoReturn:
+        """Refuse "10mg-0-10mg", "10-0-10 mg" (a schedule of amounts, from token ``i``), naming it: read as an amount
+        it would say a negative number or none."""
+        end = i
+        while self.nums[end] or self.keys[end] in _MINUS or self.keys[end] in _MASS:
+            end += 1
+        self.fail(
+            f"{self.span(i, end)!r} may be a schedule of amounts (morning-noon-evening): give the product's strength "
+            "and the units at each time ('oxycodone 10 mg 1-0-1'), or the amount at each ('10 mg in the morning and "
+            "10 mg in the evening')"
+        )
+
+    def halves_schedule(self, i: int) -> None:
+        """Refuse "1/2-0-1/2", "½-0-½" (a schedule with a fraction), naming it: read as a count it would say a count
+        of 0."""
+        end, parts = i, 0
+        while self.nums[end]:
+            end += 3 if self.keys[end + 1] == "/" and self.nums[end + 2] else 1
+            parts += 1
+            if self.keys[end] not in _MINUS:
+                break
+            end += 1
+        if parts >= 3 and any(self.keys[k] == "/" for k in range(i, end)):
+            self.fail(
+                f"{self.span(i, end)!r} may be a schedule (morning-noon-evening) with a part of a unit: write its "
+                "counts with decimal points ('0.5-0-0.5')"
+            )
 
     def schedule_at(self, i: int) -> int:
         """ "1-0-1", "1-1-1-1 cp": the units taken in the morning, at noon, in the evening (and at night), as
@@ -2375,6 +2603,10 @@ class _Parser:
             )
         if self.clocks:
             self.clocked()
+        if self.daylong is not None and not (
+            self.tags.get("route") in _vocab.PARENTERAL or self.tags.get("form") == "injection"
+        ):  # "oxycodone 20 mg over 24 hours": a day's tablets, or an infusion with its route left out?
+            self.fail(f"{self.daylong!r} is an infusion's: give its route (SC, IV)")
         if self.denominator == "/day" and self.frequency is not None:
             self.once_a_day(value, unit)
         per_admin, count, volume = self.per_administration(drug, value, unit)

@@ -222,6 +222,9 @@ VOLUME_UNITS: dict[str, str] = {
 SPOONS: dict[str, str] = {
     **dict.fromkeys(("tsp", "tsps", "teaspoon", "teaspoons", "teaspoonful", "teaspoonfuls"), "teaspoon"),
     **dict.fromkeys(("tbsp", "tbsps", "tablespoon", "tablespoons", "tablespoonful", "tablespoonfuls"), "tablespoon"),
+    # French: "cuillère à café" (a coffee spoon, 5 mL), "cuillère à soupe" (a soup spoon, 15 mL), "c. à café"
+    **{f"{spoon} à café": "teaspoon" for spoon in ("cuillère", "cuillères", "cuillerée", "cuillerées", "c")},
+    **{f"{spoon} à soupe": "tablespoon" for spoon in ("cuillère", "cuillères", "cuillerée", "cuillerées", "c")},
 }
 SPOON_ML: dict[str, float] = {"teaspoon": 5.0, "tablespoon": 15.0}
 HOUR_WORDS: frozenset[str] = frozenset({"h", "hr", "hrs", "hour", "hours", "heure", "heures"})
@@ -250,8 +253,8 @@ class Fixed(NamedTuple):
 FREQUENCY_WORDS: dict[str, Fixed] = {
     **{code: Fixed(per_day=float(n)) for code, n in TIMES_A_DAY_CODES.items()},
     **dict.fromkeys(("every day", "each day", "q daily", "once a day", "once daily"), Fixed(per_day=1.0)),
-    **dict.fromkeys(("a day", "per day"), Fixed(per_day=1.0)),  # "2 tabs a day": the count is the day's
-    **dict.fromkeys(("qod", "every other day"), Fixed(every=48.0)),
+    **dict.fromkeys(("a day", "per day", "par jour"), Fixed(per_day=1.0)),  # "2 tabs a day": the count is the day's
+    **dict.fromkeys(("qod", "every other day", "alternate days", "every alternate day"), Fixed(every=48.0)),
     **dict.fromkeys(("weekly", "qweek", "once weekly", "once a week", "every week"), Fixed(every=168.0)),
     "hourly": Fixed(every=1.0),
 }
@@ -332,14 +335,14 @@ _DRUG_ALIASES |= {
         "butorphanol": ["butorphanol tartrate"],
         "codeine": ["codeine phosphate", "codeine sulfate", "codeine sulphate"],
         "dihydrocodeine": ["dihydrocodeine bitartrate", "dihydrocodeine tartrate"],
-        "fentanyl": ["fentanyl citrate"],
+        "fentanyl": ["fentanyl citrate", "fentanyl cit"],  # "FENTANYL CIT", as claims files truncate it
         "hydrocodone": ["hydrocodone bitartrate", "dihydrocodeinone"],
         "hydromorphone": ["hydromorphone hydrochloride", "hydromorphone hcl", "dihydromorphinone"],
         "levomethadyl": ["levomethadyl acetate", "laam"],
         "levorphanol": ["levorphanol tartrate"],
         "meperidine": ["pethidine", "meperidine hydrochloride", "meperidine hcl", "pethidine hydrochloride"],
         "methadone": ["methadone hydrochloride", "methadone hcl"],
-        "morphine": ["morphine sulfate", "morphine sulphate", "morphine hydrochloride", "morphine hcl"],
+        "morphine": ["morphine sulfate", "morphine sulphate", "morphine hydrochloride", "morphine hcl", "morphine sul"],
         "nalbuphine": ["nalbuphine hydrochloride", "nalbuphine hcl"],
         "opium": ["opium tincture", "belladonna/opium"],
         "oxycodone": ["oxycodone hydrochloride", "oxycodone hcl", "oxycodone myristate"],
@@ -349,6 +352,19 @@ _DRUG_ALIASES |= {
         "sufentanil": ["sufentanil citrate"],
         "tapentadol": ["tapentadol hydrochloride", "tapentadol hcl"],
         "tramadol": ["tramadol hydrochloride", "tramadol hcl"],
+    }.items()
+    for name in names
+}
+_DRUG_ALIASES |= {  # French: the salt first ("sulfate de morphine"), looked up without accents
+    name: DrugName(drug)
+    for drug, names in {
+        "morphine": ["sulfate de morphine", "chlorhydrate de morphine"],
+        "oxycodone": ["chlorhydrate d'oxycodone"],
+        "hydromorphone": ["chlorhydrate d'hydromorphone"],
+        "methadone": ["chlorhydrate de methadone"],
+        "tramadol": ["chlorhydrate de tramadol"],
+        "codeine": ["phosphate de codeine"],
+        "fentanyl": ["citrate de fentanyl"],
     }.items()
     for name in names
 }
@@ -434,6 +450,8 @@ _BRANDS: dict[str, DrugName] = {
     "fencino": DrugName("fentanyl", "transdermal", "patch"),
     "opiodur": DrugName("fentanyl", "transdermal", "patch"),
     "victanyl": DrugName("fentanyl", "transdermal", "patch"),
+    "mezolar": DrugName("fentanyl", "transdermal", "patch"),  # Mezolar Matrix (UK SmPC, eMC)
+    "mezolar matrix": DrugName("fentanyl", "transdermal", "patch"),
     # transmucosal immediate-release fentanyl (TIRF): no extended-release line
     "actiq": DrugName("fentanyl", "transmucosal", "lozenge", "IR"),
     "fentora": DrugName("fentanyl", "buccal", "tablet", "IR"),
@@ -444,6 +462,8 @@ _BRANDS: dict[str, DrugName] = {
     "lazanda": DrugName("fentanyl", "nasal", "spray", "IR"),
     "pecfent": DrugName("fentanyl", "nasal", "spray", "IR"),
     "instanyl": DrugName("fentanyl", "nasal", "spray", "IR"),
+    "breakyl": DrugName("fentanyl", "buccal", "film", "IR"),  # buccal film (EU SmPC)
+    "recivit": DrugName("fentanyl", "sublingual", "tablet", "IR"),  # sublingual tablets (UK SmPC, eMC)
     "sublimaze": DrugName("fentanyl", None, "injection"),
     # buprenorphine
     "butrans": DrugName("buprenorphine", "transdermal", "patch"),
@@ -465,6 +485,7 @@ _BRANDS: dict[str, DrugName] = {
     "palexia": DrugName("tapentadol", "oral", "tablet", "IR"),
     "palexia ir": DrugName("tapentadol", "oral", "tablet", "IR"),
     "palexia sr": DrugName("tapentadol", "oral", "tablet", "ER"),
+    "palexia retard": DrugName("tapentadol", "oral", "tablet", "ER"),  # prolonged-release (Swiss, German information)
     # tramadol
     "ultram": DrugName("tramadol", "oral", "tablet", "IR"),
     "ultram er": DrugName("tramadol", "oral", "tablet", "ER"),
@@ -472,6 +493,8 @@ _BRANDS: dict[str, DrugName] = {
     "conzip": DrugName("tramadol", "oral", "capsule", "ER"),
     "tramal": DrugName("tramadol", "oral", None, "IR"),
     "zydol": DrugName("tramadol", "oral", "capsule", "IR"),
+    "zamadol": DrugName("tramadol", "oral", "capsule", "IR"),  # UK SmPC (eMC)
+    "qdolo": DrugName("tramadol", "oral", "solution", "IR"),  # oral solution 5 mg/mL (US label, DailyMed)
     "durotram": DrugName("tramadol", "oral", "tablet", "ER"),
     "durotram xr": DrugName("tramadol", "oral", "tablet", "ER"),
     "tramal sr": DrugName("tramadol", "oral", "tablet", "ER"),
@@ -479,6 +502,10 @@ _BRANDS: dict[str, DrugName] = {
     "zydol xl": DrugName("tramadol", "oral", "tablet", "ER"),
     "topalgic lp": DrugName("tramadol", "oral", "tablet", "ER"),
     "contramal lp": DrugName("tramadol", "oral", "tablet", "ER"),
+    # prolonged-release (French base de données publique des médicaments): Monoalgic LP tablets, Zamudol LP capsules
+    "monoalgic": DrugName("tramadol", "oral", "tablet", "ER"),
+    "monoalgic lp": DrugName("tramadol", "oral", "tablet", "ER"),
+    "zamudol": DrugName("tramadol", "oral", "capsule"),
     "topalgic": DrugName("tramadol", "oral", "capsule", "IR"),
     "contramal": DrugName("tramadol", "oral", "capsule", "IR"),
     "ixprim": DrugName("tramadol", "oral", "tablet", "IR"),
@@ -513,6 +540,7 @@ _BRANDS: dict[str, DrugName] = {
     "demerol": DrugName("meperidine", release="IR"),
     "dolophine": DrugName("methadone", "oral", "tablet"),
     "methadose": DrugName("methadone", "oral"),
+    "diskets": DrugName("methadone", "oral", "tablet"),  # dispersible tablets, 40 mg (US label, DailyMed)
     "physeptone": DrugName("methadone", "oral"),
     "biodone forte": DrugName("methadone", "oral", "solution"),
     "opana": DrugName("oxymorphone", "oral", "tablet", "IR"),
@@ -525,6 +553,8 @@ _BRANDS: dict[str, DrugName] = {
     "di gesic": DrugName("propoxyphene", "oral", "tablet"),
     "doloxene": DrugName("propoxyphene", "oral", "capsule"),
     "stadol": DrugName("butorphanol"),
+    "stadol ns": DrugName("butorphanol", "nasal", "spray"),  # Stadol NS: butorphanol nasal spray (US label, DailyMed)
+    "butorphanol ns": DrugName("butorphanol", "nasal", "spray"),
     "nubain": DrugName("nalbuphine", None, "injection"),
     "dsuvia": DrugName("sufentanil", "sublingual", "tablet", "IR"),
 }
@@ -847,7 +877,8 @@ def opioid_named(text: str, brands: frozenset[str] = frozenset()) -> str | None:
 #: 0.5 mg; Seglentis = celecoxib 56 mg + tramadol hydrochloride 44 mg; Synalgos-DC = aspirin 356.4 mg + caffeine
 #: 30 mg + dihydrocodeine bitartrate 16 mg (capsules); Trezix = acetaminophen 320.5 mg + caffeine 30 mg +
 #: dihydrocodeine bitartrate 16 mg (capsules); acetaminophen and codeine phosphate tablets No. 3 = 300/30, No. 4 =
-#: 300/60 (as Tylenol with Codeine); hydrocodone bitartrate and acetaminophen tablets 2.5/325, 5/300, 5/325,
+#: 300/60 (as Tylenol with Codeine); Zubsolv sublingual tablets = buprenorphine 0.7/naloxone 0.18, 1.4/0.36,
+#: 2.9/0.71, 5.7/1.4, 8.6/2.1, 11.4/2.9 mg (buprenorphine as hydrochloride); hydrocodone bitartrate and acetaminophen tablets 2.5/325, 5/300, 5/325,
 #: 7.5/300, 7.5/325, 10/300, 10/325 ("HC/APAP", as claims files write it). The UK's SmPCs (eMC) and the BNF: Tylex
 #: = codeine phosphate 30 mg + paracetamol 500 mg (capsules); Kapake 15/500 (Ireland, HPRA) and 30/500; Codipar
 #: 15/500; Solpadeine Plus = paracetamol 500 mg + codeine phosphate 8 mg + caffeine 30 mg; Solpadeine Max = 500 +
@@ -971,6 +1002,10 @@ COMBINATIONS: dict[str, tuple[tuple[str, ...], tuple[tuple[float, ...], ...]]] =
         ("targin", "targinact"), (("oxycodone", "naloxone"), ((5.0, 2.5), (10.0, 5.0), (20.0, 10.0), (40.0, 20.0)))
     ),
     "suboxone": (("buprenorphine", "naloxone"), ((2.0, 0.5), (4.0, 1.0), (8.0, 2.0), (12.0, 3.0))),
+    "zubsolv": (
+        ("buprenorphine", "naloxone"),
+        ((0.7, 0.18), (1.4, 0.36), (2.9, 0.71), (5.7, 1.4), (8.6, 2.1), (11.4, 2.9)),
+    ),
     "embeda": (
         ("morphine", "naltrexone"),
         ((20.0, 0.8), (30.0, 1.2), (50.0, 2.0), (60.0, 2.4), (80.0, 3.2), (100.0, 4.0)),
@@ -1038,9 +1073,31 @@ _ROUTE_ALIASES |= {
     "feeding tube": "oral",
     "ng tube": "oral",
     "nasogastric tube": "oral",
+    "oral syringe": "oral",
+    "gingival": "buccal",  # French: Effentora's "comprimé gingival", a buccal tablet (ANSM)  # "via oral syringe": a liquid measured and given by mouth
+    "s/c": "subcutaneous",  # UK and AU charts
+    "subq": "subcutaneous",
+    "sub q": "subcutaneous",  # "sub-Q"
+    "sub cut": "subcutaneous",
+    "csci": "subcutaneous",  # continuous subcutaneous infusion, by its hourly or daily amount
+    "sous cutané": "subcutaneous",  # French, "sous-cutané"
+    "sous cutanée": "subcutaneous",
+    "en sous cutané": "subcutaneous",
+    "en sous cutanée": "subcutaneous",
+    "imi": "intramuscular",  # AU: intramuscular injection
+    "ivp": "intravenous",  # IV push
+    "iv push": "intravenous",
+    "iv bolus": "intravenous",
+    "slow iv": "intravenous",
+    "ivpb": "intravenous",  # IV piggyback: an intermittent infusion, each dose as said
+    "ivse": "intravenous",  # French: "intraveineuse à la seringue électrique", by a syringe pump
 }
 _FORM_ALIASES |= {
     "concentrate": "solution",
+    "mixture": "solution",  # the BNF's oral liquid: "methadone mixture 1 mg/mL"
+    "linctus": "solution",  # a syrupy oral liquid: "codeine linctus 15 mg/5 mL"
+    "concentrated solution": "solution",  # "morphine 20 mg/mL concentrated solution", an EHR's form
+    "concentrated oral solution": "solution",
     "transdermal film": "patch",
     "transdermal films": "patch",
     "prefilled syringe": "injection",
@@ -1058,6 +1115,7 @@ _FORM_ALIASES |= {
     "gelules": "capsule",
     "caplet": "tablet",  # UK: a capsule-shaped tablet
     "caplets": "tablet",
+    "patchs": "patch",  # French plural: "2 patchs"
     "gél": "capsule",  # as French prescriptions shorten gélule(s)
     "géls": "capsule",
     "dispositif": "patch",  # French: "dispositif transdermique", a patch
@@ -1075,6 +1133,9 @@ _FORM_ALIASES |= {
     "drug implants": "implant",
     "auto injector": "injection",
     "injection solution": "injection",
+    "infusion": "injection",  # by its hourly or daily amount ("1 mg/h IV infusion"), or a dose each time
+    "infusions": "injection",
+    "syringe driver": "injection",  # UK and AU: a continuous infusion by a pump, under the skin or into a vein
 }
 
 #: EHR dose-form codes (First Databank's, as EHRs print them in a product name: "morphine sulfate 15 mg tb12"),
@@ -1092,6 +1153,11 @@ FORM_CODES: dict[str, str] = {
     "cp12": "capsule",
     "cp24": "capsule",
     "cpcr": "capsule",
+    "sol": "solution",  # claims files: "MORPHINE SUL 10MG/5ML SOL"
+    "liq": "solution",
+    "syr": "syrup",
+    "pt72": "patch",  # a patch worn 72 hours ("FENTANYL 25MCG/HR PT72")
+    "ptwk": "patch",  # a patch worn a week ("BUTRANS 10 MCG/HR PTWK")
 }
 _FORM_ALIASES |= FORM_CODES
 
@@ -1117,6 +1183,7 @@ SIG_VERBS: frozenset[str] = frozenset(
         "replace",  # a patch: "replace every 72 hours"
         "prendre",
         "appliquer",
+        "changer",  # French: "changer tous les 3 jours"
         "t",
     }
 )
@@ -1189,9 +1256,9 @@ CLOCK_JOINERS: frozenset[str] = frozenset({",", "and", "&", "et", "at", "à"})
 #: Times of day, each a distinct administration: "morning and evening" is twice a day.
 TIMES_OF_DAY: dict[str, str] = {
     **dict.fromkeys(
-        ("morning", "am", "mane", "matin", "le matin", "qam", "every morning", "in the morning"), "morning"
-    ),
-    **dict.fromkeys(("noon", "midi", "at noon", "lunch", "at lunch"), "noon"),
+        ("morning", "am", "mane", "matin", "le matin", "qam", "every morning", "in the morning", "om"), "morning"
+    ),  # "om": AU charts, omni mane
+    **dict.fromkeys(("noon", "midi", "le midi", "at noon", "lunch", "at lunch", "midday", "at midday"), "noon"),
     **dict.fromkeys(("breakfast", "petit déjeuner"), "morning"),
     **dict.fromkeys(("dinner", "supper", "dîner"), "evening"),
     **dict.fromkeys(("afternoon", "in the afternoon", "every afternoon"), "afternoon"),
@@ -1212,6 +1279,7 @@ TIMES_OF_DAY: dict[str, str] = {
             "every bedtime",
             "before bed",
             "at bed time",
+            "au coucher",  # French
         ),
         "night",
     ),
@@ -1261,8 +1329,12 @@ MULTI_STEP: frozenset[str] = frozenset(
 #: Where a nasal dose goes when it is given in both nostrils: each administration is twice the dose said.
 EACH_NOSTRIL: frozenset[str] = frozenset(
     {"in each nostril", "into each nostril", "each nostril", "in both nostrils", "into both nostrils", "both nostrils",
-     "per nostril", "in each nare", "each nare", "dans chaque narine", "chaque narine"}
+     "per nostril", "in each nare", "each nare", "dans chaque narine", "chaque narine", "bilaterally"}
 )  # fmt: skip
+#: One nostril ("1 spray in one nostril", "into either nostril", "in alternating nostrils", "dans une narine"): the
+#: words before "nostril" after "in", "into" or "dans"; each spray said goes in one nostril, the count as said.
+ONE_NOSTRIL: frozenset[str] = frozenset({"one", "1", "a", "either", "alternating", "alternate", "une"})
+NOSTRIL_WORDS: frozenset[str] = frozenset({"nostril", "nostrils", "nare", "nares", "narine", "narines"})
 #: The rates (mcg/h) patches come in, by which a brand is named alone: "Duragesic 50", "Butrans-10".
 PATCH_RATES: dict[str, frozenset[float]] = {
     "fentanyl": frozenset({12.0, 12.5, 25.0, 37.5, 50.0, 62.5, 75.0, 87.5, 100.0}),
