@@ -867,7 +867,7 @@ SHAPES_REFUSED = [
     ("Duragesic 25 mcg/72 hr", "a patch is dosed by its rate per hour"),
     ("morphine 15 mg/4 h q6h", "two frequencies: '15 mg/4 h' and 'q6h'"),  # 4 h is no release period
     ("oxycodone 10 mg/12 hr 2 tabs", "'10 mg/12 hr' and a count ('2 tabs'): say how often"),
-    ("Duragesic-50 25 mcg/hr patch q72h", "'25 mcg/hr' is not a whole number of 50 mcg/h patches"),  # they disagree
+    ("Duragesic-50 25 mcg/hr patch q72h", "two strengths: '50' and '25 mcg/hr'"),  # they disagree
     ("fentanyl 25 mcg/h patch 37.5 mcg/h q72h", "'37.5 mcg/h' is not a whole number of 25 mcg/h patches"),
     ("fentanyl 12 mcg/h patch 0.0125 mg/h q72h", "'0.0125 mg/h' is not a whole number of 12 mcg/h patches"),
     ("morphine 15 mg/1 h", "unknown unit 'mg/1 h'"),  # a rate or an hourly dose? never guessed
@@ -1720,19 +1720,61 @@ def test_an_amount_in_the_sig_is_noted_in_units_rounded_to_six_places() -> None:
      ("fentanyl 25 mcg/h and 50 mcg/h patches q72h", "25 mcg/h", "50 mcg/h"),  # was 120 (two 25s): 180
      ("fentanyl 25mcg/hr and 25mcg/hr q72h", "25mcg/hr", "25mcg/hr"),  # was 60 (one patch): 120
      ("Durogesic 25 µg/h et 50 µg/h tous les 3 jours", "25 µg/h", "50 µg/h"),
-     ("Norspan 10 and 20 mcg/h weekly", "10", "20 mcg/h")],  # the rate the brand is named by
+     ("Norspan 10 and 20 mcg/h weekly", "10", "20 mcg/h"),  # the rate the brand is named by
+     ("Duragesic-25 50 mcg/hr q72h", "25", "50 mcg/hr"),  # was 120 (two 25s): 180
+     ("Norspan 10 20 mcg/h weekly", "10", "20 mcg/h"),  # was 40 under anzca-2021 (two 10s): 60
+     ("Percocet 10/325 mg and 5 mg q4h", "10/325 mg", "5 mg"),  # was 45 (half a tablet): 135
+     ("Norco 10-325 mg, 5 mg q6h", "10-325 mg", "5 mg"),  # was 20: 60
+     ("Percocet 5/325 325 mg q6h", "5/325", "325 mg"),
+     ("OxyContin 40 mg and 20 mg PO bd", "40 mg", "20 mg"),  # "and": two tablets, a route or not
+     ("MS Contin 15 mg, 30 mg, PO, bid", "15 mg", "30 mg"),  # another amount, and no form said before it
+     ("oxycodone tablet 10 mg, 5 mg, Oral, q4h prn", "10 mg", "5 mg")],  # no whole number of the first
 )  # fmt: skip
 def test_two_strengths_of_one_product_are_refused(text: str, first: str, second: str) -> None:
     """An amount right after the strength, or joined to it by "and", "et", "&", a comma or a semicolon, is how AU, UK
     and French charts write a dose of two tablets or patches as often as a strength and the dose of it: it was read
-    as the dose of the first strength (a sixth to a half of the MME). Refused, naming both and saying what to do."""
-    unit = "patch" if "/h" in second else "tab"
+    as the dose of the first strength (a sixth to a half of the MME). Refused, naming both and saying what to do; a
+    combination's strength is no exception."""
+    unit = "patches" if "/h" in second else "tabs"
     with pytest.raises(
-        mme.ExpressionError, match=f"^two strengths: '{re.escape(first)}' and '{re.escape(second)}' may be two {unit}s"
+        mme.ExpressionError, match=f"^two strengths: '{re.escape(first)}' and '{re.escape(second)}' may be two {unit} "
     ) as raised:
         parse_expression(text)
     assert "convert each strength on its own" in str(raised.value)
     assert "add the results with mme.total" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "mme_per_day"),
+    [("oxycodone 5 mg 5-10 mg q4h prn", 90.0),  # a strength is never a range: the range is the dose
+     ("Oxynorm 5mg 5-10mg 4 hourly prn", 90.0),
+     ("hydromorphone 2 mg, 2-4 mg, PO, q4h prn", 120.0),
+     ("Endone 5mg 2.5-5mg 4 hourly prn", 45.0),  # half a tablet to one
+     ("oxycodone 10 mg 5-10 mg q4h prn", 90.0),
+     ("oxycodone 5 mg 5 mg - 10 mg q4h prn", 90.0),  # the range's unit at both ends
+     ("Percocet 10/325 mg 5-10 mg q4h prn", 90.0),
+     ("oxyCODONE (ROXICODONE) tablet 5 mg, 5 mg, Oral, Q4H PRN", 45.0),  # an order line: strength, dose, route
+     ("methadone (DOLOPHINE) tablet 10 mg, 10 mg, Oral, BID", 94.0),
+     ("morphine IR tablet 15 mg, 30 mg, Oral, Q4H PRN", 180.0),  # the form said: 2 tablets
+     ("oxycodone 5 mg 5 mg po q4h prn", 45.0),  # the same amount before its route
+     ("Duragesic-25 25 mcg/hr q72h", 60.0)],  # the rate the brand is named by, restated
+)  # fmt: skip
+def test_a_range_or_an_order_lines_dose_after_the_strength_is_the_dose(text: str, mme_per_day: float) -> None:
+    """Refused as two strengths when that rule came: a range is no strength, and an order line's amount before its
+    route ("tablet 5 mg, 5 mg, Oral"), a whole number of units, is its dose."""
+    assert mme.convert(text, table="cdc-2022").mme_per_day == mme_per_day
+
+
+def test_two_amounts_of_a_combination_named_by_one_may_be_its_components() -> None:
+    with pytest.raises(
+        mme.ExpressionError,
+        match=re.escape(
+            "'8 mg' and '2 mg' may be the strengths of the combination's components, two strengths taken together, "
+            "or a strength and the dose of it: give the strength whole and the dose as a count (e.g. 'Suboxone "
+            "8 mg/2 mg 1 film ...')"
+        ),
+    ):
+        parse_expression("Suboxone 8 mg, 2 mg film daily")
 
 
 @pytest.mark.parametrize(
@@ -4662,7 +4704,7 @@ def test_a_maximum_in_times_a_day_above_the_frequency_is_a_disagreement() -> Non
 
 @pytest.mark.parametrize(
     ("text", "said", "units"),
-    [("Percocet 5/325 325 mg q6h", "325 mg", "65 units of 5 mg"),
+    [("Percocet 5/325 take 325 mg q6h", "325 mg", "65 units of 5 mg"),
      ("Percocet 5/325 take 650 mg q6h", "650 mg", "130 units of 5 mg"),
      ("Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG Oral Tablet 325 mg q6h", "325 mg", "65 units of 5 mg"),
      ("Norco 10/325 take 3250 mg q6h", "3250 mg", "325 units of 10 mg"),  # ten of acetaminophen's, no dose

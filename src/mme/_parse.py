@@ -2062,7 +2062,7 @@ class _Parser:
                     "with a form (2 tabs), a volume (5 mL), an amount (5 mg) or a frequency (3 times a day)"
                 )
         if kind in ("mass", "rate"):
-            self.second_strength(i, end)
+            self.second_strength(i, end, lo, hi, unit)
         joins = kind == "volume" or (kind == "mass" and len(self.amounts) == 1)  # "5 mg-325 mg": components
         if lo == hi and joins and (far := self.unit_range_end(end, unit)) is not None:
             lo, hi = self.checked(i, far, lo, self.number_or_range(end + 1)[0], f"a {kind}")
@@ -2115,11 +2115,13 @@ class _Parser:
         self.doses.append(_Dose(lo, hi, kind, unit, typed, restated))
         return end
 
-    def second_strength(self, i: int, end: int) -> None:
+    def second_strength(self, i: int, end: int, lo: float, hi: float, unit: str) -> None:
         """An amount right after the product's strength, or joined to it by "and", "et", "&", a comma or a semicolon
-        ("OxyContin 40 mg and 20 mg bd", "fentanyl 25 mcg/h, 50 mcg/h q72h"), is how charts write a dose of two
-        strengths taken together as often as a strength and the dose of it: refused, naming both. A liquid's amount
-        ("morphine 10 mg/5 mL 5 mg") is a volume of it, read as before."""
+        ("OxyContin 40 mg and 20 mg bd", "fentanyl 25 mcg/h, 50 mcg/h q72h", "Percocet 10/325 mg and 5 mg"), is how
+        charts write a dose of two strengths taken together as often as a strength and the dose of it: refused, naming
+        both. Read as the dose: a liquid's amount ("morphine 10 mg/5 mL 5 mg", a volume of it), a range ("Oxynorm 5mg
+        5-10mg", a strength is never one), the rate a brand is named by restated ("Duragesic-25 25 mcg/hr"), and an
+        order line's dose before its route ("tablet 5 mg, 5 mg, Oral, Q4H PRN": `order_lines_dose`)."""
         k = i - 1
         while self.keys[k] in _JOINING and k > i - 3:
             k -= 1
@@ -2127,18 +2129,57 @@ class _Parser:
             self.doses
             or self.volume is not None
             or self.denominator in ("/mL", "/day")  # a volume of a liquid; a daily total is refused on its own
-            or len(self.amounts) > 1  # a combination's: `another_components_amount`
             or self.ends[k] != self.strength_end
-            or (k == i - 1 and self.nums[k])  # "Duragesic-50 25 mcg/hr": the name's number (`per_administration`)
+            or lo != hi
+            or self.unit_range_end(end, unit) is not None  # "5 mg - 10 mg": a range with its unit at both ends
         ):
             return
-        second, unit = self.span(i, end), "patch" if self.denominator == "/h" else "tab"
+        first = self.amounts[0].value * _MASS_MG[self.amounts[0].unit] if len(self.amounts) == 1 else math.nan
+        units = lo * _MASS_MG[unit.removesuffix("/h")] / first
+        if k == i - 1 and self.nums[k] and units == 1:  # "Duragesic-25 25 mcg/hr": the rate the name says
+            return
+        if self.order_lines_dose(i, k, end, units):
+            return
+        second, unit_word = self.span(i, end), self.unit_word(end)
+        units_word = "patches" if unit_word == "patch" else f"{unit_word}s"
+        if len(self.amounts) == 1 and len(self.components(self.drug_typed)[0]) > 1:  # "Suboxone 8 mg, 2 mg film"
+            self.fail(
+                f"{self.amount_text!r} and {second!r} may be the strengths of the combination's components, two "
+                f"strengths taken together, or a strength and the dose of it: give the strength whole and the dose as "
+                f"a count (e.g. '{self.drug_typed} {self.amount_text}/{second} 1 {unit_word} ...'), or convert each "
+                "strength on its own and add the results with mme.total"
+            )
+        if len(self.amounts) > 1:  # "Percocet 10/325 mg and 5 mg": the second names no acetaminophen
+            self.fail(
+                f"two strengths: {self.amount_text!r} and {second!r} may be two {units_word} taken together, or a "
+                f"strength and the dose of it: convert each strength on its own with its count and how often (e.g. "
+                f"'{self.drug_typed} {self.amount_text} 1 {unit_word} ...'), and add the results with mme.total"
+            )
         self.fail(
-            f"two strengths: {self.amount_text!r} and {second!r} may be two {unit}s taken together, or a strength and "
-            f"the dose of it: convert each strength on its own with its count and how often ('{self.drug_typed} "
-            f"{self.amount_text} 1 {unit} ...', '{self.drug_typed} {second} 1 {unit} ...'), and add the results with "
-            "mme.total"
+            f"two strengths: {self.amount_text!r} and {second!r} may be two {units_word} taken together, or a "
+            f"strength and the dose of it: convert each strength on its own with its count and how often "
+            f"('{self.drug_typed} {self.amount_text} 1 {unit_word} ...', '{self.drug_typed} {second} 1 {unit_word} ...'), "
+            "and add the results with mme.total"
         )
+
+    def order_lines_dose(self, i: int, k: int, end: int, units: float) -> bool:
+        """Whether the amount from ``i`` to ``end`` after the strength (ending at ``k``) is the dose of an order line
+        ("oxyCODONE (ROXICODONE) tablet 5 mg, 5 mg, Oral, Q4H PRN", "morphine IR tablet 15 mg, 30 mg, Oral, Q4H PRN"):
+        joined by a comma or nothing, followed by its route, and a whole number of units of one strength, the same
+        amount or the product's form said before it. "OxyContin 40 mg and 20 mg PO bd" stays two strengths."""
+        after = end + (self.keys[end] == ",")
+        routed = (found := self.vocab(after)) is not None and found.field == "route"
+        joined = all(key == "," for key in self.keys[k + 1 : i])
+        whole = units >= 1 and units.is_integer()
+        return routed and joined and whole and (units == 1 or self.tags.get("form") is not None)
+
+    def unit_word(self, at: int) -> str:
+        """The unit a message counts the product in: its form, said or at ``at`` ("2 mg film"), a patch, or a tab."""
+        said = self.vocab(at)
+        form = said.value if said is not None and said.field == "form" else self.tags.get("form")
+        if self.denominator == "/h" or form == "patch":
+            return "patch"
+        return form if form in ("capsule", "film", "lozenge", "suppository") else "tab"
 
     def schedule_at(self, i: int) -> int:
         """ "1-0-1", "1-1-1-1 cp": the units taken in the morning, at noon, in the evening (and at night), as
