@@ -4385,6 +4385,11 @@ def test_times_said_with_x_after_a_patch_are_refused(text: str, said: str, n: st
         ("oxycodone 5 mg x 2 daily", 15.0),  # no patch: one tablet implied, twice a day
         ("oxycodone 5 mg 2 x daily", 15.0),
         ("oxycodone 5 mg 2x/day", 15.0),
+        ("Norspan 10 x 1 weekly", 20.0),  # once, or one patch: the same
+        ("Butrans 10 mcg/hr 1x weekly", 20.0),
+        ("Norspan 10 1 x weekly", 20.0),
+        ("Norspan 10 1 patch x 2 weekly", 20.0),  # the patches said: twice weekly (warned), one worn
+        ("Norspan 10 1 patch 2x weekly", 20.0),
     ],
 )
 def test_times_said_in_words_or_of_a_tablet_are_read(text: str, mme_per_day: float) -> None:
@@ -4444,6 +4449,19 @@ def test_an_amount_per_24_hours_with_no_route_or_form_is_refused(text: str, tabl
     assert mme.convert("morphine 30 mg/24 hours capsule 1 cap once a day").mme_per_day == 30.0
     assert mme.convert("morphine 60 mg/day").mme_per_day == 60.0  # a daily total, said so
     assert mme.convert("Avinza 90 mg/24 hours").mme_per_day == 90.0  # the brand says its form
+
+
+@pytest.mark.parametrize(
+    ("text", "mme_per_day"),
+    [("tramadol ER 200 mg/24h", 40.0),  # 200 mg x 0.2
+     ("morphine LP 60 mg/24h", 60.0),
+     ("hydromorphone ER 8 mg/24 hr", 40.0),  # 8 mg x 5
+     ("morphine 30 mg/24h SR", 30.0)],  # the release word after the amount
+)  # fmt: skip
+def test_an_amount_per_24_hours_of_an_extended_release_product_is_by_mouth(text: str, mme_per_day: float) -> None:
+    """An extended-release word says a tablet or capsule by mouth, never an infusion or a patch: refused with the
+    amount per 24 hours rule when it came, read as a daily total again."""
+    assert mme.convert(text, table="cdc-2022").mme_per_day == mme_per_day
 
 
 @pytest.mark.parametrize(

@@ -1820,7 +1820,11 @@ class _Parser:
 
     def patch_times(self, i: int, n: int, period: int, end: int) -> None:
         """ "x 2 weekly", "2 x weekly" after a patch may say how often or how many patches are worn (for Transtec,
-        twice weekly is its label; for Norspan or Butrans, two patches a week is as likely): refused."""
+        twice weekly is its label; for Norspan or Butrans, two patches a week is as likely): refused. "x 1" says the
+        same either way, and after a count of patches ("1 patch x 2 weekly") it says how often."""
+        counted = any(d.kind in ("count", "rate") for d in self.doses)
+        if self.toks[n].value == 1 or counted:
+            return
         if self.denominator == "/h" or self.tags.get("form") == "patch":
             when = self.span(period, end)
             self.fail(
@@ -2489,8 +2493,9 @@ class _Parser:
 
     def unrouted_rate(self, drug: str) -> None:
         """ "morphine 10 mg/24h" with no route or form: an amount per 24 hours is how a syringe driver's infusion or
-        a patch is written as often as a daily total by mouth ("morphine 30 mg/24 hours capsule" says its form)."""
-        if not self.per_24_hours or self.tags.get("route") or self.tags.get("form"):
+        a patch is written as often as a daily total by mouth ("morphine 30 mg/24 hours capsule" says its form; an
+        extended-release word, "tramadol ER 200 mg/24h", a tablet or capsule by mouth)."""
+        if not self.per_24_hours or self.tags.get("route") or self.tags.get("form") or self.tags.get("release") == "ER":
             return
         opioid = _opioid_name(self, drug)
         if _canonical(opioid) in _vocab.PATCH_WEAR_DAYS:  # a patch drug: the engine asks which, table by table
