@@ -2131,6 +2131,11 @@ def test_a_count_after_as_needed_for_is_still_a_second_dose() -> None:
         ("Oramorph 10mg/5ml 2.5ml 4 hourly regular and prn", "prn", "'4 hourly'"),
         ("Skenan LP 30 mg matin et soir et si besoin", "si besoin", "its times of day"),
         ("methadone 10 mg 1 tab bid and prn", "prn", "'bid'"),
+        ("oxycodone 5 mg 1 tab at night and during the day if needed", "if needed", "its times of day"),  # was 7.5
+        ("oxycodone 5 mg 1 tab bd, and for breakthrough", "for breakthrough", "'bd'"),  # was 15
+        ("oxycodone 5 mg 1 tab bid with prn", "prn", "'bid'"),  # was 15
+        ("oxycodone 5 mg 1 tab bid regularly, prn also", "prn also", "'bid'"),  # was 15
+        ("oxycodone 5 mg 1 tab bid regular, prn", "prn", "'bid'"),
     ],
 )
 def test_scheduled_doses_and_more_as_needed_with_no_frequency_are_refused(text: str, said: str, after: str) -> None:
@@ -2139,7 +2144,8 @@ def test_scheduled_doses_and_more_as_needed_with_no_frequency_are_refused(text: 
     (two frequencies) is."""
     with pytest.raises(
         mme.ExpressionError,
-        match=f"^{re.escape(repr(said))} after {re.escape(after)}: scheduled doses and more as needed",
+        match=f"^{re.escape(repr(said))} after {re.escape(after)} adds doses as needed whose frequency is not said: "
+        f"convert the doses of {re.escape(after)} and those as needed",
     ):
         mme.convert(text)
 
@@ -2151,10 +2157,26 @@ def test_scheduled_doses_and_more_as_needed_with_no_frequency_are_refused(text: 
         ("oxycodone 5 mg 1 tab bid prn", 15.0),
         ("oxycodone 5 mg 1 tab q4h prn during the day", 45.0),  # waking hours: read round the clock, said
         ("oxycodone 5 mg 1 tab bid prn while awake", 15.0),
+        ("oxycodone 5 mg 1 tab q4h prn pain and prn dyspnoea", 45.0),  # a second reason, not more doses
+        ("oxycodone 5 mg Take 1 tablet by mouth twice daily as needed for pain and as needed for sleep", 15.0),
+        ("morphine 10 mg/5 mL 5 mg q4h prn pain and prn breathlessness", 30.0),
+        ("oxycodone 5mg 1 tab 4 hourly when required for pain and when required for breathlessness", 45.0),
+        ("oxycodone 5 mg 1 tab q4h prn, and for breakthrough pain", 45.0),  # already as needed
+        ("oxycodone 5 mg 1 tab bd for breakthrough pain", 15.0),  # why the doses are taken, joined by nothing
     ],
 )
 def test_as_needed_on_the_frequency_itself_is_read(text: str, mme_per_day: float) -> None:
     assert mme.convert(text).mme_per_day == mme_per_day
+
+
+def test_text_led_by_and_after_as_needed_may_add_doses() -> None:
+    """ "si besoin et au coucher" was read as three a day, "et au coucher" dropped as a reason: words that may add
+    doses are never dropped."""
+    with pytest.raises(
+        mme.ExpressionError,
+        match=re.escape("'et au coucher' after '3 fois par jour' may add doses it does not count: say every time"),
+    ):
+        mme.convert("tramadol 50 mg 1 gél 3 fois par jour si besoin et au coucher")
 
 
 # --- Mutation run, part 3: what the mutation testing of the sig reader's doses, counts, caps and steps showed ---

@@ -335,6 +335,8 @@ _SIG_STARTS: Final = _vocab.SIG_VERBS | {"sig"}  # the words a sig may start wit
 _BEFORE_NAME: Final = _MINUS | {"of"}  # between a sig said first and the product: "1 tablet of", "4 times a day -"
 _MAY_DO: Final = _vocab.SIG_VERBS | _vocab.MORE_DOSES | {"increase", "increased"}  # "may take 2", "may be increased"
 _CONNECTORS: Final = frozenset({"and", "et", "&", "then"}) - _vocab.MULTI_STEP
+_WITH: Final = frozenset({"with", "plus", "avec"})  # "bid with prn": more doses as needed
+_ALSO: Final = frozenset({"also", "too", "aussi"})  # "bid, prn also"
 _JOINING: Final = frozenset({"and", "et", "&", ",", ";"})  # between two strengths: "40 mg and 20 mg", "40 mg, 20 mg"
 _CAPS: Final = _Phrases(("not to exceed", "do not exceed", "no more than", "max daily dose", "maximum daily dose",
                 "maximum dose", "max dose", "maximum of", "max of", "maximum", "max", "up to", "ne pas dépasser",
@@ -1144,14 +1146,20 @@ class _Parser:
         if (self.nums[i] or key in _SUPPLIED) and (end := self.dispensed_at(i)) is not None:
             return end
         if key in _AS_NEEDED.lengths and (end := self.among(i, _AS_NEEDED)) is not None:
-            self.as_needed = True
+            again, self.as_needed = self.as_needed and self.frequency is not None, True
             if self.keys[end - 1] == "for" and (self.nums[end] or self.keys[end] == "up"):
                 end -= 1  # "prn for 5 days", "prn for up to 5 days": a duration, read next
-            awake, scheduled = self.awake, self.frequency is not None or any(self.slots)
+            scheduled = self.frequency is not None or any(self.slots)
             after = self.no_dose(end, lead=True)
-            said_when = (self.awake != awake and self.frequency is None) or "between" in self.keys[end:after]
-            if scheduled and (self.keys[i - 1] in _CONNECTORS or said_when):  # "bid and prn", "nocte, prn in the day"
-                self.more_as_needed(i, after)
+            said_when = (self.awake is not None and self.frequency is None) or "between" in self.keys[end:after]
+            joined = self.keys[i - 1] in _CONNECTORS or self.keys[i - 1] in _WITH or not _ALSO.isdisjoint(
+                self.keys[end:after]
+            )
+            regular = self.keys[i - 1] in (",", ";") and any(  # "bid regularly, prn": set doses, then more
+                " ".join(said.lower().split()) in _vocab.SCHEDULED for said in self.ignored
+            )
+            if scheduled and (said_when or ((joined or regular) and not again)):  # "bid and prn", "nocte, prn in the day"
+                self.more_as_needed(i, after)  # not "q4h prn pain and prn dyspnoea": one frequency as needed
             return after
         if key in _DIRECTED.lengths and (end := self.among(i, _DIRECTED)) is not None:
             self.directed = self.span(i, end)
@@ -1245,14 +1253,31 @@ class _Parser:
         return i + 3 if over_ten and low <= self.toks[i].value <= 10 else None
 
     def more_as_needed(self, i: int, end: int) -> NoReturn:
-        """ "bid and prn", "nocte, prn during the day", "matin et soir et si besoin": scheduled doses and more as
-        needed, whose frequency the sig does not say; counting the scheduled ones alone would understate the day."""
-        said = repr(self.frequency.typed) if self.frequency is not None else "its times of day"
+        """ "bid and prn", "nocte, prn during the day", "matin et soir et si besoin": doses at set times and more as
+        needed, whose frequency the sig does not say; counting the set ones alone would understate the day."""
+        said = self.scheduled_said()
         self.fail(
-            f"{self.span(i, end)!r} after {said}: scheduled doses and more as needed, whose frequency is not said; "
-            "convert the scheduled doses and the doses as needed (with how often) each on its own, and add the "
-            "results with mme.total"
+            f"{self.span(i, end)!r} after {said} adds doses as needed whose frequency is not said: convert the doses "
+            f"of {said} and those as needed (with how often) each on its own, and add the results with mme.total"
         )
+
+    def more_doses(self, start: int, end: int) -> None:
+        """Text read as naming no dose that may add doses to a schedule: "bd, and for breakthrough" (more as needed),
+        "3 fois par jour si besoin et au coucher" (text led by "and" is another time, not a reason): refused, as
+        words that may add doses are never dropped."""
+        if self.frequency is None and not any(self.slots):
+            return
+        if self.keys[start] in _CONNECTORS and end > start + 1:
+            self.fail(
+                f"{self.span(start, end)!r} after {self.scheduled_said()} may add doses it does not count: say every "
+                "time of day or how often in all (e.g. 'four times a day'), or convert the other doses on their own "
+                "and add the results with mme.total"
+            )
+        if self.keys[start - 1] in _CONNECTORS and "breakthrough" in self.keys[start:end] and not self.as_needed:
+            self.more_as_needed(start, end)
+
+    def scheduled_said(self) -> str:
+        return repr(self.frequency.typed) if self.frequency is not None else "its times of day"
 
     def pump(self, i: int) -> NoReturn:
         """ "PCA": a patient-controlled pump gives doses on demand, up to a lockout and limits no sig reading counts
@@ -1324,6 +1349,7 @@ class _Parser:
         if elsewhere:
             self.fail(f"{self.span(start, i)!r} sends the dose elsewhere: write the dose and how often in the sig")
         if i > start:
+            self.more_doses(start, i)
             self.ignored.append(self.span(start, i))
             joined = self.keys[i - 1] in _CONNECTORS or self.connector(i, 1) or self.connector(start - 1, -1)
             if joined and self.meals is None and not _vocab.MEALS.isdisjoint(self.keys[start:i]):
