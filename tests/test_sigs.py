@@ -4456,6 +4456,27 @@ def test_a_patient_controlled_pump_is_refused(text: str, said: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    ["oxycodone 5 mg po q4h prn (post-PCA)",
+     "oxycodone 5 mg 1 tab q4h prn when PCA discontinued",
+     "oxycodone 5 mg 1 tab q4h prn after PCA stopped",
+     "oxycodone 5 mg po q4h prn, PCA off"],
+)  # fmt: skip
+def test_a_pump_stopped_before_doses_by_mouth_is_no_dose(text: str) -> None:
+    """A step-down order after a pump names it as past: by mouth, no pump's dose, read as the sig says (45 MME/day)."""
+    assert mme.convert(text).mme_per_day == 45.0
+
+
+@pytest.mark.parametrize(
+    "text", ["oxycodone 5 mg q4h prn after PCA stopped", "oxycodone 5 mg 1 tab q4h prn PCA", "morphine 1 mg IV q1h prn, PCA off"]
+)
+def test_a_pump_not_said_past_of_doses_by_mouth_is_refused(text: str) -> None:
+    """No route or form by mouth, or no word saying the pump is past: it may be the pump's dose, refused."""
+    with pytest.raises(mme.ExpressionError, match="if the doses by mouth follow a pump now stopped, say the route"):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
     ("text", "table"), [("morphine 10 mg/24h", "cdc-2022"), ("hydromorphone 5 mg/24 hours", "anzca-2021")]
 )
 def test_an_amount_per_24_hours_with_no_route_or_form_is_refused(text: str, table: str) -> None:

@@ -314,6 +314,8 @@ _OR_ABOVE: Final = frozenset({"greater", "more", "higher", "above", "worse"})  #
 _NOT_AMOUNT: Final = frozenset({"q", "every", "x", "#", "no"})  # before a number that is no amount: "q6h", "#3"
 _TIMES: Final = frozenset({"x", "×", "times", "time", "fois"})
 _PUMPS: Final = frozenset({"pca", "pcea", "pcia"})  # patient-controlled analgesia: a device, never a reason
+_PUMP_PAST: Final = frozenset({"post", "after"})  # "post-PCA": the pump is past, the doses by mouth follow it
+_PUMP_ENDED: Final = frozenset({"discontinued", "stopped", "removed", "ceased", "off"})  # "when PCA discontinued"
 _BY: Final = frozenset({"x", "×"})  # "x 2", "2 x": times, or a count?
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
 _STOP_WORDS: Final = frozenset({"stop", "discontinue", "stopping"})  # "then stop": the end of a course
@@ -1010,6 +1012,9 @@ class _Parser:
             return end
         if key in _PUMPS:
             self.pump(i)
+            end = i + 1 + (self.keys[i + 1] in _PUMP_ENDED)
+            self.ignored.append(self.span(i, end))  # "oxycodone 5 mg po q4h prn, PCA stopped": the pump is past
+            return end
         if key in _vocab.MULTI_STEP:
             self.fail(
                 f"{tok.text!r}: a multi-step schedule or a choice of doses cannot be read as one regimen "
@@ -1279,12 +1284,19 @@ class _Parser:
     def scheduled_said(self) -> str:
         return repr(self.frequency.typed) if self.frequency is not None else "its times of day"
 
-    def pump(self, i: int) -> NoReturn:
+    def pump(self, i: int) -> None:
         """ "PCA": a patient-controlled pump gives doses on demand, up to a lockout and limits no sig reading counts
-        (a bolus every 5 minutes is no 288 doses a day)."""
+        (a bolus every 5 minutes is no 288 doses a day): refused, unless the pump is past ("post-PCA", "when PCA
+        discontinued") and the dose was said to be taken by mouth, as no pump's is."""
+        past = self.keys[i - 1] in _PUMP_PAST or self.keys[i - 1] == "-" and self.keys[i - 2] in _PUMP_PAST
+        form = self.count_form.form if self.count_form is not None else self.tags.get("form")
+        oral = self.tags.get("route") == "oral" or form in ("tablet", "capsule")
+        if oral and (past or self.keys[i + 1] in _PUMP_ENDED):
+            return
         self.fail(
             f"{self.toks[i].text!r}: a patient-controlled pump gives doses on demand, up to limits the sig does not "
-            "count; convert the amount given in a day or an hour (e.g. 'morphine 2 mg/h IV')"
+            "count; convert the amount the pump gives in a day or an hour (e.g. 'morphine 2 mg/h IV'); if the doses "
+            "by mouth follow a pump now stopped, say the route and that it stopped (e.g. 'po q4h prn, post-PCA')"
         )
 
     def no_dose(self, i: int, *, lead: bool) -> int:
