@@ -4370,12 +4370,55 @@ def test_a_schedule_of_more_units_than_a_dose_said_with_no_verb_is_refused(typed
     before "po"), as "6 tabs bid" is: refused, asking for the unit; after its verb, it is read."""
     shown = typed.removesuffix(" cp")
     with pytest.raises(
-        mme.ExpressionError, match=f"^'{shown}', with no verb before it, counts more units at a time than a dose"
+        mme.ExpressionError,
+        match=f"^'{shown}', with no verb before it, says more units at one time than a dose said so is likely to be: "
+        "if the numbers are mg, give each dose with its unit .*; if they are mL of a liquid, write 'mL' after them",
     ):
         mme.convert(f"oxycodone 5 mg {typed}")
     assert mme.convert(f"oxycodone 5 mg take {typed}").mme_per_day == sum(map(float, shown.split("-"))) * 7.5
     assert mme.convert("oxycodone 5 mg 4-0-4").mme_per_day == 60.0  # 4 at a time: the limit
     assert mme.convert("oxycodone 5 mg 6-0-6 po").mme_per_day == 90.0  # before its route by mouth: up to 8
+
+
+@pytest.mark.parametrize(
+    ("text", "mme_per_day", "note"),
+    [("methadone 1 mg/mL 5-0-5 ml", 47.0, "5 mL in the morning, 5 mL in the evening"),  # 10 mg x 4.7
+     ("oxycodone 1 mg/mL solution 5-5-5 mL", 22.5, "5 mL in the morning, 5 mL at noon, 5 mL in the evening"),
+     ("morphine 10 mg/5 mL 2.5-0-5 mL", 15.0, "2.5 mL in the morning, 5 mL in the evening")],  # 7.5 mL: 15 mg
+)  # fmt: skip
+def test_a_schedule_of_volumes_of_a_liquid_is_read(text: str, mme_per_day: float, note: str) -> None:
+    """ "5-0-5 mL" was refused as 5 units at a time: the unit says mL of the liquid, each at its time of day."""
+    result = mme.convert(text, table="cdc-2022")
+    assert result.mme_per_day == mme_per_day
+    assert any(n.endswith(f"read as {note}") for n in result.expression.notes)  # type: ignore[union-attr]
+
+
+def test_a_schedule_of_volumes_of_no_liquid_is_refused() -> None:
+    with pytest.raises(mme.ExpressionError, match="^'5-0-5 mL' gives volumes, but the product's strength is not per mL"):
+        mme.convert("oxycodone 5 mg 5-0-5 mL")
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "strength"),
+    [("OxyContin 20 mg tablet 10-20 mg bid", "'10 mg' (the low end of '10-20 mg') is 0.5 units", "20 mg"),
+     ("Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG Oral Tablet TAKE 1 MG q6h", "'1 MG' is 0.2 units", "5 mg")],
+)  # fmt: skip
+def test_an_amount_no_unit_holds_names_the_end_read_and_the_opioids_strength(
+    text: str, said: str, strength: str
+) -> None:
+    """The message quoted a range whole with one end's units, and an RxNorm name's strength from its first component."""
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(said)} of '{strength}', and "):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(("text", "said"), [("6/24hourly", "6/24"), ("4-6/24 hourly", "4-6/24")])
+def test_a_uk_interval_said_hourly_too_says_how_to_write_it(text: str, said: str) -> None:
+    hours = said.removesuffix("/24")
+    with pytest.raises(
+        mme.ExpressionError,
+        match=re.escape(f"'{said} hourly' says every {hours} hours twice: write '{said}' or 'every {hours} hours'"),
+    ):
+        mme.convert(f"oxycodone 5mg 1 tab {text} prn")
 
 
 @pytest.mark.parametrize(

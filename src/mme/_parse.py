@@ -692,9 +692,9 @@ _UNSAID: Final = (
     "'take 2 tabs', 'apply 1 patch'), and a quantity after 'disp'"
 )
 _UNSAID_SCHEDULE: Final = (
-    "{typed!r}, with no verb before it, counts more units at a time than a dose said so may be: if it is in mg, give "
-    "each dose with its unit (as in '10 mg in the morning and 10 mg in the evening'); if in units, say them after "
-    "their verb (as in 'take {typed}')"
+    "{typed!r}, with no verb before it, says more units at one time than a dose said so is likely to be: if the "
+    "numbers are mg, give each dose with its unit (as in '10 mg in the morning and 10 mg in the evening'); "
+    "if they are mL of a liquid, write 'mL' after them; if units, say them after their verb (as in 'take {typed}')"
 )
 _PARTS: Final = frozenset({2.0, 3.0, 4.0})  # the denominators of a part of a unit: 1/2, 1/3, 3/4, 3/2
 #: The times of day of "1-0-1" and "1-1-1-1", in their order, as a note says them.
@@ -1894,6 +1894,9 @@ class _Parser:
             if self.span_key(i, end) in _TIMES_A_DAY_WORDS and self.frequency.fewest >= 1:
                 return end  # "every 12 hours daily", "bid daily", "twice a day every day": daily says every day
             said = self.frequency
+            if said.typed.endswith("/24") and typed.lower() == "hourly":  # "6/24 hourly": every 6 hours, twice over
+                hours = said.typed.removesuffix("/24")
+                self.fail(f"'{said.typed} {typed}' says every {hours} hours twice: write '{said.typed}' or 'every {hours} hours'")
             if (said.fewest, said.most) != (fewest, most):
                 self.fail(
                     f"two frequencies: {said.typed!r} and {typed!r} disagree ({_times(said.fewest, said.most)} and "
@@ -2224,8 +2227,8 @@ class _Parser:
         return form if form in ("capsule", "film", "lozenge", "suppository") else "tab"
 
     def schedule_at(self, i: int) -> int:
-        """ "1-0-1", "1-1-1-1 cp": the units taken in the morning, at noon, in the evening (and at night), as
-        European prescriptions write them; each time taken is a dose at its time of day."""
+        """ "1-0-1", "1-1-1-1 cp", "5-0-5 mL": the units (or mL of a liquid) taken in the morning, at noon, in the
+        evening (and at night), as European prescriptions write them; each time taken is a dose at its time of day."""
         counts, end = [self.toks[i].value], i + 1
         while len(counts) <= len(_SCHEDULE) and self.keys[end] in _MINUS and self.nums[end + 1]:
             counts.append(self.toks[end + 1].value)
@@ -2233,21 +2236,31 @@ class _Parser:
         typed = self.span(i, end)
         if len(counts) > len(_SCHEDULE) or self.keys[end] in _MINUS:
             self.fail(f"cannot read {typed!r}: a schedule gives 3 or 4 counts, as in '1-0-1' or '1-1-1-1'")
-        if not any(counts) or any(not (4 * c).is_integer() or c > _MOST_AT_ONCE for c in counts):
+        volume = self.keys[end] in _VOLUME  # "5-0-5 mL": volumes of a liquid
+        if volume and self.denominator != "/mL":
+            self.fail(f"'{self.span(i, end + 1)}' gives volumes, but the product's strength is not per mL")
+        most = math.inf if volume else _MOST_AT_ONCE
+        if not any(counts) or any(not (4 * c).is_integer() or c > most for c in counts):
             self.fail(f"{typed!r} is no schedule of units (morning-noon-evening-night, each 0 to 12, as in '1-0-1')")
-        if (form := self.countable(end)) is not None:
+        if volume:
+            end += 1
+        elif (form := self.countable(end)) is not None:
             self.count_noun(form, end)
             end = form.end
         if self.doses or self.frequency or any(self.slots):
             self.fail(f"{typed!r} is a schedule of its own: give it alone, without another dose or frequency")
-        self.unsaid(i, end, "count", max(counts), typed, _UNSAID_SCHEDULE)  # "oxycodone 5 mg 10-0-10": mg, or 10 tabs?
+        if volume:
+            self.unsaid(i, end, "volume", max(counts), self.span(i, end))  # a bottle's volume? judged by `bottled`
+        else:
+            self.unsaid(i, end, "count", max(counts), typed, _UNSAID_SCHEDULE)  # "oxycodone 5 mg 10-0-10": 10 mg?
+        unit = " mL" if volume else ""
         slots = list(_SCHEDULE)[: len(counts)]
-        times = [(c, slot, f"{format_number(c)} {_SCHEDULE[slot]}") for c, slot in zip(counts, slots, strict=True) if c]
-        self.notes.append(f"{typed!r} read as {', '.join(said for _, _, said in times)}")
+        times = [(c, slot, f"{format_number(c)}{unit} {_SCHEDULE[slot]}") for c, slot in zip(counts, slots, strict=True) if c]
+        self.notes.append(f"{self.span(i, end) if volume else typed!r} read as {', '.join(said for _, _, said in times)}")
         for count, slot, said in times:
             if self.doses:
                 self.slots.append(set())
-            self.doses.append(_Dose(count, count, "count", "", said))
+            self.doses.append(_Dose(count, count, "volume" if volume else "count", "mL" if volume else "", said))
             self.slots[-1].add(slot)
         self.schedule = typed
         return end
@@ -2637,7 +2650,7 @@ class _Parser:
                 q = mg / per_unit
                 self.another_components_amount(d, mg, per_unit, q)
                 if not unit.endswith("/mL"):
-                    self.whole_units(d, q, drug)
+                    self.whole_units(d, q, drug, f"{format_number(value)} {unit}")
                 self.notes.append(
                     f"{d.typed!r} read as {format_number(round(q, 6))} {'mL' if unit.endswith('/mL') else 'unit(s)'} of {format_number(value)} {unit}"
                 )
@@ -2687,7 +2700,7 @@ class _Parser:
             return q * volume, q, volume
         return q, q, None
 
-    def whole_units(self, d: _Dose, units: float, drug: str) -> None:
+    def whole_units(self, d: _Dose, units: float, drug: str, strength: str) -> None:
         """An amount in the sig must be units one can take: a whole number of them, or a part a tablet is cut into
         (halves, thirds, quarters: `_PARTS`); "MS Contin 100 mg tablet, take 15 mg" (0.15 of a tablet) is no dose as
         written. An extended-release unit is not cut: an amount that is a part of one is more likely another strength
@@ -2696,8 +2709,12 @@ class _Parser:
         whole = [1.0] if self.extended(drug) else [1.0, *_PARTS]
         if not any(math.isclose(units * n, round(units * n), rel_tol=1e-9) and units * n >= 1 for n in whole):
             kind = "an extended-release unit is not cut" if len(whole) == 1 else "no tablet is cut so"
+            said = repr(d.typed)
+            if d.lo != d.hi:  # "10-20 mg": the end read
+                end = "low" if self.pick(0.0, 1.0) == 0.0 else "high"
+                said = f"'{format_number(self.pick(d.lo, d.hi))} {d.unit}' (the {end} end of {said})"
             self.fail(
-                f"{d.typed!r} is {format_number(round(units, 6))} units of {self.amount_text!r}, and {kind}: if it "
+                f"{said} is {format_number(round(units, 6))} units of {strength!r}, and {kind}: if it "
                 "is another strength, convert each strength on its own (add the results with mme.total); else give "
                 "the count of units (e.g. '1 tab')"
             )
