@@ -4394,7 +4394,9 @@ def test_a_schedule_of_volumes_of_a_liquid_is_read(text: str, mme_per_day: float
 
 
 def test_a_schedule_of_volumes_of_no_liquid_is_refused() -> None:
-    with pytest.raises(mme.ExpressionError, match="^'5-0-5 mL' gives volumes, but the product's strength is not per mL"):
+    with pytest.raises(
+        mme.ExpressionError, match=r"^'5-0-5 mL' gives volumes, but the product's strength is not per mL"
+    ):
         mme.convert("oxycodone 5 mg 5-0-5 mL")
 
 
@@ -4511,7 +4513,12 @@ def test_a_pump_stopped_before_doses_by_mouth_is_no_dose(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["oxycodone 5 mg q4h prn after PCA stopped", "oxycodone 5 mg 1 tab q4h prn PCA", "morphine 1 mg IV q1h prn, PCA off"]
+    "text",
+    [
+        "oxycodone 5 mg q4h prn after PCA stopped",
+        "oxycodone 5 mg 1 tab q4h prn PCA",
+        "morphine 1 mg IV q1h prn, PCA off",
+    ],
 )
 def test_a_pump_not_said_past_of_doses_by_mouth_is_refused(text: str) -> None:
     """No route or form by mouth, or no word saying the pump is past: it may be the pump's dose, refused."""

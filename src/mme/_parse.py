@@ -1157,14 +1157,17 @@ class _Parser:
             scheduled = self.frequency is not None or any(self.slots)
             after = self.no_dose(end, lead=True)
             said_when = (self.awake is not None and self.frequency is None) or "between" in self.keys[end:after]
-            joined = self.keys[i - 1] in _CONNECTORS or self.keys[i - 1] in _WITH or not _ALSO.isdisjoint(
-                self.keys[end:after]
+            joined = (
+                self.keys[i - 1] in _CONNECTORS
+                or self.keys[i - 1] in _WITH
+                or not _ALSO.isdisjoint(self.keys[end:after])
             )
             regular = self.keys[i - 1] in (",", ";") and any(  # "bid regularly, prn": set doses, then more
                 " ".join(said.lower().split()) in _vocab.SCHEDULED for said in self.ignored
             )
-            if scheduled and (said_when or ((joined or regular) and not again)):  # "bid and prn", "nocte, prn in the day"
-                self.more_as_needed(i, after)  # not "q4h prn pain and prn dyspnoea": one frequency as needed
+            # "bid and prn", "nocte, prn in the day"; not "q4h prn pain and prn dyspnoea": one frequency as needed
+            if scheduled and (said_when or ((joined or regular) and not again)):
+                self.more_as_needed(i, after)
             return after
         if key in _DIRECTED.lengths and (end := self.among(i, _DIRECTED)) is not None:
             self.directed = self.span(i, end)
@@ -1288,7 +1291,7 @@ class _Parser:
         """ "PCA": a patient-controlled pump gives doses on demand, up to a lockout and limits no sig reading counts
         (a bolus every 5 minutes is no 288 doses a day): refused, unless the pump is past ("post-PCA", "when PCA
         discontinued") and the dose was said to be taken by mouth, as no pump's is."""
-        past = self.keys[i - 1] in _PUMP_PAST or self.keys[i - 1] == "-" and self.keys[i - 2] in _PUMP_PAST
+        past = self.keys[i - 1] in _PUMP_PAST or (self.keys[i - 1] == "-" and self.keys[i - 2] in _PUMP_PAST)
         form = self.count_form.form if self.count_form is not None else self.tags.get("form")
         oral = self.tags.get("route") == "oral" or form in ("tablet", "capsule")
         if oral and (past or self.keys[i + 1] in _PUMP_ENDED):
@@ -1896,7 +1899,9 @@ class _Parser:
             said = self.frequency
             if said.typed.endswith("/24") and typed.lower() == "hourly":  # "6/24 hourly": every 6 hours, twice over
                 hours = said.typed.removesuffix("/24")
-                self.fail(f"'{said.typed} {typed}' says every {hours} hours twice: write '{said.typed}' or 'every {hours} hours'")
+                self.fail(
+                    f"'{said.typed} {typed}' says every {hours} hours twice: write '{said.typed}' or 'every {hours} hours'"
+                )
             if (said.fewest, said.most) != (fewest, most):
                 self.fail(
                     f"two frequencies: {said.typed!r} and {typed!r} disagree ({_times(said.fewest, said.most)} and "
@@ -2255,8 +2260,12 @@ class _Parser:
             self.unsaid(i, end, "count", max(counts), typed, _UNSAID_SCHEDULE)  # "oxycodone 5 mg 10-0-10": 10 mg?
         unit = " mL" if volume else ""
         slots = list(_SCHEDULE)[: len(counts)]
-        times = [(c, slot, f"{format_number(c)}{unit} {_SCHEDULE[slot]}") for c, slot in zip(counts, slots, strict=True) if c]
-        self.notes.append(f"{self.span(i, end) if volume else typed!r} read as {', '.join(said for _, _, said in times)}")
+        times = [
+            (c, slot, f"{format_number(c)}{unit} {_SCHEDULE[slot]}") for c, slot in zip(counts, slots, strict=True) if c
+        ]
+        self.notes.append(
+            f"{self.span(i, end) if volume else typed!r} read as {', '.join(said for _, _, said in times)}"
+        )
         for count, slot, said in times:
             if self.doses:
                 self.slots.append(set())
