@@ -2163,6 +2163,7 @@ def test_scheduled_doses_and_more_as_needed_with_no_frequency_are_refused(text: 
         ("oxycodone 5mg 1 tab 4 hourly when required for pain and when required for breathlessness", 45.0),
         ("oxycodone 5 mg 1 tab q4h prn, and for breakthrough pain", 45.0),  # already as needed
         ("oxycodone 5 mg 1 tab bd for breakthrough pain", 15.0),  # why the doses are taken, joined by nothing
+        ("oxycodone 5 mg 1 tab q6h as needed and before physical therapy", 30.0),  # "and" then a reason's word
     ],
 )
 def test_as_needed_on_the_frequency_itself_is_read(text: str, mme_per_day: float) -> None:

@@ -1271,11 +1271,11 @@ class _Parser:
 
     def more_doses(self, start: int, end: int) -> None:
         """Text read as naming no dose that may add doses to a schedule: "bd, and for breakthrough" (more as needed),
-        "3 fois par jour si besoin et au coucher" (text led by "and" is another time, not a reason): refused, as
-        words that may add doses are never dropped."""
+        "3 fois par jour si besoin et au coucher" (text led by "and", but not "and before physical therapy", is
+        another time, not a reason): refused, as words that may add doses are never dropped."""
         if self.frequency is None and not any(self.slots):
             return
-        if self.keys[start] in _CONNECTORS and end > start + 1:
+        if self.keys[start] in _CONNECTORS and end > start + 1 and self.keys[start + 1] not in _vocab.NO_DOSE_LEADS:
             self.fail(
                 f"{self.span(start, end)!r} after {self.scheduled_said()} may add doses it does not count: say every "
                 "time of day or how often in all (e.g. 'four times a day'), or convert the other doses on their own "
