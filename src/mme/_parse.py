@@ -2170,8 +2170,8 @@ class _Parser:
         ("OxyContin 40 mg and 20 mg bd", "fentanyl 25 mcg/h, 50 mcg/h q72h", "Percocet 10/325 mg and 5 mg"), is how
         charts write a dose of two strengths taken together as often as a strength and the dose of it: refused, naming
         both. Read as the dose: a liquid's amount ("morphine 10 mg/5 mL 5 mg", a volume of it), a range ("Oxynorm 5mg
-        5-10mg", a strength is never one), the rate a brand is named by restated ("Duragesic-25 25 mcg/hr"), and an
-        order line's dose before its route ("tablet 5 mg, 5 mg, Oral, Q4H PRN": `order_lines_dose`)."""
+        5-10mg", a strength is never one), and an order line's dose before its route ("tablet 5 mg, 5 mg, Oral, Q4H
+        PRN": `order_lines_dose`). A brand's rate restated ("Duragesic-25 25 mcg/hr") is read before (`restated_strength`)."""
         k = i - 1
         while self.keys[k] in _JOINING and k > i - 3:
             k -= 1
@@ -2186,8 +2186,6 @@ class _Parser:
             return
         first = self.amounts[0].value * _MASS_MG[self.amounts[0].unit] if len(self.amounts) == 1 else math.nan
         units = lo * _MASS_MG[unit.removesuffix("/h")] / first
-        if k == i - 1 and self.nums[k] and units == 1:  # "Duragesic-25 25 mcg/hr": the rate the name says
-            return
         if self.order_lines_dose(i, k, end, units):
             return
         second, unit_word = self.span(i, end), self.unit_word(end)
