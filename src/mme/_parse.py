@@ -2112,7 +2112,7 @@ class _Parser:
                     "with a form (2 tabs), a volume (5 mL), an amount (5 mg) or a frequency (3 times a day)"
                 )
         if kind in ("mass", "rate"):
-            self.second_strength(i, end, lo, hi, unit)
+            self.second_strength(i, end, lo, hi, unit, rate=kind == "rate")
         joins = kind == "volume" or (kind == "mass" and len(self.amounts) == 1)  # "5 mg-325 mg": components
         if lo == hi and joins and (far := self.unit_range_end(end, unit)) is not None:
             lo, hi = self.checked(i, far, lo, self.number_or_range(end + 1)[0], f"a {kind}")
@@ -2165,7 +2165,7 @@ class _Parser:
         self.doses.append(_Dose(lo, hi, kind, unit, typed, restated))
         return end
 
-    def second_strength(self, i: int, end: int, lo: float, hi: float, unit: str) -> None:
+    def second_strength(self, i: int, end: int, lo: float, hi: float, unit: str, *, rate: bool) -> None:
         """An amount right after the product's strength, or joined to it by "and", "et", "&", a comma or a semicolon
         ("OxyContin 40 mg and 20 mg bd", "fentanyl 25 mcg/h, 50 mcg/h q72h", "Percocet 10/325 mg and 5 mg"), is how
         charts write a dose of two strengths taken together as often as a strength and the dose of it: refused, naming
@@ -2185,8 +2185,8 @@ class _Parser:
         ):
             return
         first = self.amounts[0].value * _MASS_MG[self.amounts[0].unit] if len(self.amounts) == 1 else math.nan
-        units = lo * _MASS_MG[unit.removesuffix("/h")] / first
-        if self.order_lines_dose(i, k, end, units):
+        units = lo * _MASS_MG[unit] / first
+        if not rate and self.order_lines_dose(i, k, end, units):  # patches of two rates worn together are common
             return
         second, unit_word = self.span(i, end), self.unit_word(end)
         units_word = "patches" if unit_word == "patch" else f"{unit_word}s"
@@ -2214,7 +2214,8 @@ class _Parser:
         """Whether the amount from ``i`` to ``end`` after the strength (ending at ``k``) is the dose of an order line
         ("oxyCODONE (ROXICODONE) tablet 5 mg, 5 mg, Oral, Q4H PRN", "morphine IR tablet 15 mg, 30 mg, Oral, Q4H PRN"):
         joined by a comma or nothing, followed by its route, and a whole number of units of one strength, the same
-        amount or the product's form said before it. "OxyContin 40 mg and 20 mg PO bd" stays two strengths."""
+        amount or the product's form said before it. "OxyContin 40 mg and 20 mg PO bd" stays two strengths, and so do
+        two patches' rates ("fentanyl patch 25 mcg/h, 50 mcg/h, transdermal": 75 mcg/h worn, or 50?)."""
         after = end + (self.keys[end] == ",")
         routed = (found := self.vocab(after)) is not None and found.field == "route"
         joined = all(key == "," for key in self.keys[k + 1 : i])
