@@ -2150,3 +2150,17 @@ def test_a_name_that_does_not_read_is_an_opioid_only_where_it_names_or_nearly_sp
 def test_a_brand_given_with_a_name_is_an_opioid_name() -> None:
     assert _vocab.opioid_named("Fictinal 10 mg", frozenset({"fictinal"})) == "fictinal"
     assert _vocab.opioid_named("Fictinal 10 mg") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "opioid"),
+    [("oxycodone 5 mg", "oxycodone"),  # a name the vocabulary holds
+     ("hydromorphonum 2 mg", "hydromorphone"),  # a Latin ending: the name inside the word
+     ("Morphin 10 mg", "morphine"), ("codeína 30 mg", "codeine"),  # other languages' spellings, folded
+     ("morhpine 10 mg", "morphine"), ("oxycodne 5 mg", "oxycodone"), ("tapentadl 50 mg", "tapentadol"),  # slips
+     ("Paracetamol 500 mg", None), ("Toradol 10 mg", None),  # a non-opioid, and a brand close to tramadol
+     ("Senna 7.5 mg", None), ("abc", None)],  # five letters or fewer: too few to tell a slip
+)  # fmt: skip
+def test_an_opioid_named_or_nearly_spelt_is_found_and_no_other(name: str, opioid: str | None) -> None:
+    """What decides that a medication's name that does not read is no opioid: the core gate counts it."""
+    assert _vocab.opioid_named(name) == opioid

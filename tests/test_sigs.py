@@ -867,7 +867,7 @@ SHAPES_REFUSED = [
     ("Duragesic 25 mcg/72 hr", "a patch is dosed by its rate per hour"),
     ("morphine 15 mg/4 h q6h", "two frequencies: '15 mg/4 h' and 'q6h'"),  # 4 h is no release period
     ("oxycodone 10 mg/12 hr 2 tabs", "'10 mg/12 hr' and a count ('2 tabs'): say how often"),
-    ("Duragesic-50 25 mcg/hr patch q72h", "'25 mcg/hr' is not a whole number of 50 mcg/h patches"),  # they disagree
+    ("Duragesic-50 25 mcg/hr patch q72h", "two strengths: '50' and '25 mcg/hr'"),  # they disagree
     ("fentanyl 25 mcg/h patch 37.5 mcg/h q72h", "'37.5 mcg/h' is not a whole number of 25 mcg/h patches"),
     ("fentanyl 12 mcg/h patch 0.0125 mg/h q72h", "'0.0125 mg/h' is not a whole number of 12 mcg/h patches"),
     ("morphine 15 mg/1 h", "unknown unit 'mg/1 h'"),  # a rate or an hourly dose? never guessed
@@ -1720,19 +1720,63 @@ def test_an_amount_in_the_sig_is_noted_in_units_rounded_to_six_places() -> None:
      ("fentanyl 25 mcg/h and 50 mcg/h patches q72h", "25 mcg/h", "50 mcg/h"),  # was 120 (two 25s): 180
      ("fentanyl 25mcg/hr and 25mcg/hr q72h", "25mcg/hr", "25mcg/hr"),  # was 60 (one patch): 120
      ("Durogesic 25 µg/h et 50 µg/h tous les 3 jours", "25 µg/h", "50 µg/h"),
-     ("Norspan 10 and 20 mcg/h weekly", "10", "20 mcg/h")],  # the rate the brand is named by
+     ("Norspan 10 and 20 mcg/h weekly", "10", "20 mcg/h"),  # the rate the brand is named by
+     ("Duragesic-25 50 mcg/hr q72h", "25", "50 mcg/hr"),  # was 120 (two 25s): 180
+     ("Norspan 10 20 mcg/h weekly", "10", "20 mcg/h"),  # was 40 under anzca-2021 (two 10s): 60
+     ("Percocet 10/325 mg and 5 mg q4h", "10/325 mg", "5 mg"),  # was 45 (half a tablet): 135
+     ("Norco 10-325 mg, 5 mg q6h", "10-325 mg", "5 mg"),  # was 20: 60
+     ("Percocet 5/325 325 mg q6h", "5/325", "325 mg"),
+     ("OxyContin 40 mg and 20 mg PO bd", "40 mg", "20 mg"),  # "and": two tablets, a route or not
+     ("MS Contin 15 mg, 30 mg, PO, bid", "15 mg", "30 mg"),  # another amount, and no form said before it
+     ("oxycodone tablet 10 mg, 5 mg, Oral, q4h prn", "10 mg", "5 mg"),  # no whole number of the first
+     ("fentanyl patch 25 mcg/h, 50 mcg/h, transdermal, q72h", "25 mcg/h", "50 mcg/h"),  # patches: 75 worn, or 50?
+     ("fentanyl 25 mcg/h 25 mcg/h transdermal q72h", "25 mcg/h", "25 mcg/h")],
 )  # fmt: skip
 def test_two_strengths_of_one_product_are_refused(text: str, first: str, second: str) -> None:
     """An amount right after the strength, or joined to it by "and", "et", "&", a comma or a semicolon, is how AU, UK
     and French charts write a dose of two tablets or patches as often as a strength and the dose of it: it was read
-    as the dose of the first strength (a sixth to a half of the MME). Refused, naming both and saying what to do."""
-    unit = "patch" if "/h" in second else "tab"
+    as the dose of the first strength (a sixth to a half of the MME). Refused, naming both and saying what to do; a
+    combination's strength is no exception."""
+    unit = "patches" if "/h" in second else "tabs"
     with pytest.raises(
-        mme.ExpressionError, match=f"^two strengths: '{re.escape(first)}' and '{re.escape(second)}' may be two {unit}s"
+        mme.ExpressionError, match=f"^two strengths: '{re.escape(first)}' and '{re.escape(second)}' may be two {unit} "
     ) as raised:
         parse_expression(text)
     assert "convert each strength on its own" in str(raised.value)
     assert "add the results with mme.total" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "mme_per_day"),
+    [("oxycodone 5 mg 5-10 mg q4h prn", 90.0),  # a strength is never a range: the range is the dose
+     ("Oxynorm 5mg 5-10mg 4 hourly prn", 90.0),
+     ("hydromorphone 2 mg, 2-4 mg, PO, q4h prn", 120.0),
+     ("Endone 5mg 2.5-5mg 4 hourly prn", 45.0),  # half a tablet to one
+     ("oxycodone 10 mg 5-10 mg q4h prn", 90.0),
+     ("oxycodone 5 mg 5 mg - 10 mg q4h prn", 90.0),  # the range's unit at both ends
+     ("Percocet 10/325 mg 5-10 mg q4h prn", 90.0),
+     ("oxyCODONE (ROXICODONE) tablet 5 mg, 5 mg, Oral, Q4H PRN", 45.0),  # an order line: strength, dose, route
+     ("methadone (DOLOPHINE) tablet 10 mg, 10 mg, Oral, BID", 94.0),
+     ("morphine IR tablet 15 mg, 30 mg, Oral, Q4H PRN", 180.0),  # the form said: 2 tablets
+     ("oxycodone 5 mg 5 mg po q4h prn", 45.0),  # the same amount before its route
+     ("Duragesic-25 25 mcg/hr q72h", 60.0)],  # the rate the brand is named by, restated
+)  # fmt: skip
+def test_a_range_or_an_order_lines_dose_after_the_strength_is_the_dose(text: str, mme_per_day: float) -> None:
+    """Refused as two strengths when that rule came: a range is no strength, and an order line's amount before its
+    route ("tablet 5 mg, 5 mg, Oral"), a whole number of units, is its dose."""
+    assert mme.convert(text, table="cdc-2022").mme_per_day == mme_per_day
+
+
+def test_two_amounts_of_a_combination_named_by_one_may_be_its_components() -> None:
+    with pytest.raises(
+        mme.ExpressionError,
+        match=re.escape(
+            "'8 mg' and '2 mg' may be the strengths of the combination's components, two strengths taken together, "
+            "or a strength and the dose of it: give the strength whole and the dose as a count (e.g. 'Suboxone "
+            "8 mg/2 mg 1 film ...')"
+        ),
+    ):
+        parse_expression("Suboxone 8 mg, 2 mg film daily")
 
 
 @pytest.mark.parametrize(
@@ -2089,6 +2133,10 @@ def test_a_count_after_as_needed_for_is_still_a_second_dose() -> None:
         ("Oramorph 10mg/5ml 2.5ml 4 hourly regular and prn", "prn", "'4 hourly'"),
         ("Skenan LP 30 mg matin et soir et si besoin", "si besoin", "its times of day"),
         ("methadone 10 mg 1 tab bid and prn", "prn", "'bid'"),
+        ("oxycodone 5 mg 1 tab bd, and for breakthrough", "for breakthrough", "'bd'"),  # was 15
+        ("oxycodone 5 mg 1 tab bid with prn", "prn", "'bid'"),  # was 15
+        ("oxycodone 5 mg 1 tab bid regularly, prn also", "prn also", "'bid'"),  # was 15
+        ("oxycodone 5 mg 1 tab bid regular, prn", "prn", "'bid'"),
     ],
 )
 def test_scheduled_doses_and_more_as_needed_with_no_frequency_are_refused(text: str, said: str, after: str) -> None:
@@ -2097,7 +2145,8 @@ def test_scheduled_doses_and_more_as_needed_with_no_frequency_are_refused(text: 
     (two frequencies) is."""
     with pytest.raises(
         mme.ExpressionError,
-        match=f"^{re.escape(repr(said))} after {re.escape(after)}: scheduled doses and more as needed",
+        match=f"^{re.escape(repr(said))} after {re.escape(after)} adds doses as needed whose frequency is not said: "
+        f"convert the doses of {re.escape(after)} and those as needed",
     ):
         mme.convert(text)
 
@@ -2109,10 +2158,31 @@ def test_scheduled_doses_and_more_as_needed_with_no_frequency_are_refused(text: 
         ("oxycodone 5 mg 1 tab bid prn", 15.0),
         ("oxycodone 5 mg 1 tab q4h prn during the day", 45.0),  # waking hours: read round the clock, said
         ("oxycodone 5 mg 1 tab bid prn while awake", 15.0),
+        ("oxycodone 5 mg 1 tab q4h prn pain and prn dyspnoea", 45.0),  # a second reason, not more doses
+        ("oxycodone 5 mg Take 1 tablet by mouth twice daily as needed for pain and as needed for sleep", 15.0),
+        ("morphine 10 mg/5 mL 5 mg q4h prn pain and prn breathlessness", 30.0),
+        ("oxycodone 5mg 1 tab 4 hourly when required for pain and when required for breathlessness", 45.0),
+        ("oxycodone 5 mg 1 tab q4h prn, and for breakthrough pain", 45.0),  # already as needed
+        ("oxycodone 5 mg 1 tab bd for breakthrough pain", 15.0),  # why the doses are taken, joined by nothing
+        ("oxycodone 5 mg 1 tab q6h as needed and before physical therapy", 30.0),  # "and" then a reason's word
     ],
 )
 def test_as_needed_on_the_frequency_itself_is_read(text: str, mme_per_day: float) -> None:
     assert mme.convert(text).mme_per_day == mme_per_day
+
+
+def test_text_led_by_and_after_as_needed_may_add_doses() -> None:
+    """ "si besoin et au coucher" was read as three a day, "et au coucher" dropped as a reason, and "bid and during
+    the day" as twice a day, "during the day" taken for the waking hours: words that may add doses are never
+    dropped."""
+    with pytest.raises(mme.ExpressionError, match=re.escape("'3 fois par jour' and 1 time(s) of day (night) disagree")):
+        mme.convert("tramadol 50 mg 1 gél 3 fois par jour si besoin et au coucher")
+    for text, said in [("oxycodone 5 mg 1 tab bid and during the day", "'bid'"),
+                       ("oxycodone 5 mg 1 tab at night, and during the day", "its times of day"),
+                       ("oxycodone 5 mg 1 tab at night and during the day if needed", "its times of day")]:  # fmt: skip
+        with pytest.raises(mme.ExpressionError, match=re.escape(f"'and during the day' after {said} may add doses")):
+            mme.convert(text)
+    assert mme.convert("oxycodone 5 mg 1 tab q4h prn during the day").mme_per_day == 45.0  # the waking hours
 
 
 # --- Mutation run, part 3: what the mutation testing of the sig reader's doses, counts, caps and steps showed ---
@@ -4306,12 +4376,57 @@ def test_a_schedule_of_more_units_than_a_dose_said_with_no_verb_is_refused(typed
     before "po"), as "6 tabs bid" is: refused, asking for the unit; after its verb, it is read."""
     shown = typed.removesuffix(" cp")
     with pytest.raises(
-        mme.ExpressionError, match=f"^'{shown}', with no verb before it, counts more units at a time than a dose"
+        mme.ExpressionError,
+        match=f"^'{shown}', with no verb before it, says more units at one time than a dose said so is likely to be: "
+        "if the numbers are mg, give each dose with its unit .*; if they are mL of a liquid, write 'mL' after them",
     ):
         mme.convert(f"oxycodone 5 mg {typed}")
     assert mme.convert(f"oxycodone 5 mg take {typed}").mme_per_day == sum(map(float, shown.split("-"))) * 7.5
     assert mme.convert("oxycodone 5 mg 4-0-4").mme_per_day == 60.0  # 4 at a time: the limit
     assert mme.convert("oxycodone 5 mg 6-0-6 po").mme_per_day == 90.0  # before its route by mouth: up to 8
+
+
+@pytest.mark.parametrize(
+    ("text", "mme_per_day", "note"),
+    [("methadone 1 mg/mL 5-0-5 ml", 47.0, "5 mL in the morning, 5 mL in the evening"),  # 10 mg x 4.7
+     ("oxycodone 1 mg/mL solution 5-5-5 mL", 22.5, "5 mL in the morning, 5 mL at noon, 5 mL in the evening"),
+     ("morphine 10 mg/5 mL 2.5-0-5 mL", 15.0, "2.5 mL in the morning, 5 mL in the evening")],  # 7.5 mL: 15 mg
+)  # fmt: skip
+def test_a_schedule_of_volumes_of_a_liquid_is_read(text: str, mme_per_day: float, note: str) -> None:
+    """ "5-0-5 mL" was refused as 5 units at a time: the unit says mL of the liquid, each at its time of day."""
+    result = mme.convert(text, table="cdc-2022")
+    assert result.mme_per_day == mme_per_day
+    assert any(n.endswith(f"read as {note}") for n in result.expression.notes)  # type: ignore[union-attr]
+
+
+def test_a_schedule_of_volumes_of_no_liquid_is_refused() -> None:
+    with pytest.raises(
+        mme.ExpressionError, match=r"^'5-0-5 mL' gives volumes, but the product's strength is not per mL"
+    ):
+        mme.convert("oxycodone 5 mg 5-0-5 mL")
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "strength"),
+    [("OxyContin 20 mg tablet 10-20 mg bid", "'10 mg' (the low end of '10-20 mg') is 0.5 units", "20 mg"),
+     ("Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG Oral Tablet TAKE 1 MG q6h", "'1 MG' is 0.2 units", "5 mg")],
+)  # fmt: skip
+def test_an_amount_no_unit_holds_names_the_end_read_and_the_opioids_strength(
+    text: str, said: str, strength: str
+) -> None:
+    """The message quoted a range whole with one end's units, and an RxNorm name's strength from its first component."""
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(said)} of '{strength}', and "):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(("text", "said"), [("6/24hourly", "6/24"), ("4-6/24 hourly", "4-6/24")])
+def test_a_uk_interval_said_hourly_too_says_how_to_write_it(text: str, said: str) -> None:
+    hours = said.removesuffix("/24")
+    with pytest.raises(
+        mme.ExpressionError,
+        match=re.escape(f"'{said} hourly' says every {hours} hours twice: write '{said}' or 'every {hours} hours'"),
+    ):
+        mme.convert(f"oxycodone 5mg 1 tab {text} prn")
 
 
 @pytest.mark.parametrize(
@@ -4343,6 +4458,11 @@ def test_times_said_with_x_after_a_patch_are_refused(text: str, said: str, n: st
         ("oxycodone 5 mg x 2 daily", 15.0),  # no patch: one tablet implied, twice a day
         ("oxycodone 5 mg 2 x daily", 15.0),
         ("oxycodone 5 mg 2x/day", 15.0),
+        ("Norspan 10 x 1 weekly", 20.0),  # once, or one patch: the same
+        ("Butrans 10 mcg/hr 1x weekly", 20.0),
+        ("Norspan 10 1 x weekly", 20.0),
+        ("Norspan 10 1 patch x 2 weekly", 20.0),  # the patches said: twice weekly (warned), one worn
+        ("Norspan 10 1 patch 2x weekly", 20.0),
     ],
 )
 def test_times_said_in_words_or_of_a_tablet_are_read(text: str, mme_per_day: float) -> None:
@@ -4387,6 +4507,32 @@ def test_a_patient_controlled_pump_is_refused(text: str, said: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    ["oxycodone 5 mg po q4h prn (post-PCA)",
+     "oxycodone 5 mg 1 tab q4h prn when PCA discontinued",
+     "oxycodone 5 mg 1 tab q4h prn after PCA stopped",
+     "oxycodone 5 mg po q4h prn, PCA off"],
+)  # fmt: skip
+def test_a_pump_stopped_before_doses_by_mouth_is_no_dose(text: str) -> None:
+    """A step-down order after a pump names it as past: by mouth, no pump's dose, read as the sig says (45 MME/day)."""
+    assert mme.convert(text).mme_per_day == 45.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oxycodone 5 mg q4h prn after PCA stopped",
+        "oxycodone 5 mg 1 tab q4h prn PCA",
+        "morphine 1 mg IV q1h prn, PCA off",
+    ],
+)
+def test_a_pump_not_said_past_of_doses_by_mouth_is_refused(text: str) -> None:
+    """No route or form by mouth, or no word saying the pump is past: it may be the pump's dose, refused."""
+    with pytest.raises(mme.ExpressionError, match="if the doses by mouth follow a pump now stopped, say the route"):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
     ("text", "table"), [("morphine 10 mg/24h", "cdc-2022"), ("hydromorphone 5 mg/24 hours", "anzca-2021")]
 )
 def test_an_amount_per_24_hours_with_no_route_or_form_is_refused(text: str, table: str) -> None:
@@ -4402,6 +4548,19 @@ def test_an_amount_per_24_hours_with_no_route_or_form_is_refused(text: str, tabl
     assert mme.convert("morphine 30 mg/24 hours capsule 1 cap once a day").mme_per_day == 30.0
     assert mme.convert("morphine 60 mg/day").mme_per_day == 60.0  # a daily total, said so
     assert mme.convert("Avinza 90 mg/24 hours").mme_per_day == 90.0  # the brand says its form
+
+
+@pytest.mark.parametrize(
+    ("text", "mme_per_day"),
+    [("tramadol ER 200 mg/24h", 40.0),  # 200 mg x 0.2
+     ("morphine LP 60 mg/24h", 60.0),
+     ("hydromorphone ER 8 mg/24 hr", 40.0),  # 8 mg x 5
+     ("morphine 30 mg/24h SR", 30.0)],  # the release word after the amount
+)  # fmt: skip
+def test_an_amount_per_24_hours_of_an_extended_release_product_is_by_mouth(text: str, mme_per_day: float) -> None:
+    """An extended-release word says a tablet or capsule by mouth, never an infusion or a patch: refused with the
+    amount per 24 hours rule when it came, read as a daily total again."""
+    assert mme.convert(text, table="cdc-2022").mme_per_day == mme_per_day
 
 
 @pytest.mark.parametrize(
@@ -4662,7 +4821,7 @@ def test_a_maximum_in_times_a_day_above_the_frequency_is_a_disagreement() -> Non
 
 @pytest.mark.parametrize(
     ("text", "said", "units"),
-    [("Percocet 5/325 325 mg q6h", "325 mg", "65 units of 5 mg"),
+    [("Percocet 5/325 take 325 mg q6h", "325 mg", "65 units of 5 mg"),
      ("Percocet 5/325 take 650 mg q6h", "650 mg", "130 units of 5 mg"),
      ("Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG Oral Tablet 325 mg q6h", "325 mg", "65 units of 5 mg"),
      ("Norco 10/325 take 3250 mg q6h", "3250 mg", "325 units of 10 mg"),  # ten of acetaminophen's, no dose
@@ -5659,9 +5818,10 @@ def test_a_mixture_or_a_linctus_is_an_oral_liquid(text: str, expected: float) ->
 
 def test_x_before_a_period_after_a_form_stays_how_often() -> None:
     """After a tablet, "x 2 weekly" is how often; after a patch it may also be two patches worn, and is refused."""
-    assert mme.convert("oxycodone 5 mg tab x 2 weekly").mme_per_day == mme.convert(
-        "oxycodone 5 mg tab twice weekly"
-    ).mme_per_day
+    assert (
+        mme.convert("oxycodone 5 mg tab x 2 weekly").mme_per_day
+        == mme.convert("oxycodone 5 mg tab twice weekly").mme_per_day
+    )
     with pytest.raises(mme.ExpressionError, match=r"^'x 2 weekly' after a patch may say how often or how many"):
         mme.convert("buprenorphine 10 mcg/h patch x 2 weekly", table="anzca-2021")
 

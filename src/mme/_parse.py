@@ -318,6 +318,8 @@ _BY: Final = frozenset({"x", "×"})  # a multiplier or times: "x 2 patches", "2 
 _INTO: Final = frozenset({"in", "into", "dans"})  # before a nostril: "in one nostril", "dans une narine"
 _OVER_A_DAY: Final = frozenset({"over", "per", "in", "/"})  # an infusion's "15 mg over 24 hours", "SC/24h"
 _COMPARED: Final = frozenset({">", "<", "≥", "≤"})  # before a measurement: "(BP > 100)", a condition, no dose
+_PUMP_PAST: Final = frozenset({"post", "after"})  # "post-PCA": the pump is past, the doses by mouth follow it
+_PUMP_ENDED: Final = frozenset({"discontinued", "stopped", "removed", "ceased", "off"})  # "when PCA discontinued"
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
 _STOP_WORDS: Final = frozenset({"stop", "discontinue", "stopping"})  # "then stop": the end of a course
 _HANDLED: Final = _vocab.HANDLING | {"or", "and"}  # what follows a comma in "do not crush, chew, or cut"
@@ -338,6 +340,8 @@ _SIG_STARTS: Final = _vocab.SIG_VERBS | {"sig"}  # the words a sig may start wit
 _BEFORE_NAME: Final = _MINUS | {"of"}  # between a sig said first and the product: "1 tablet of", "4 times a day -"
 _MAY_DO: Final = _vocab.SIG_VERBS | _vocab.MORE_DOSES | {"increase", "increased"}  # "may take 2", "may be increased"
 _CONNECTORS: Final = frozenset({"and", "et", "&", "then"}) - _vocab.MULTI_STEP
+_WITH: Final = frozenset({"with", "plus", "avec"})  # "bid with prn": more doses as needed
+_ALSO: Final = frozenset({"also", "too", "aussi"})  # "bid, prn also"
 _JOINING: Final = frozenset({"and", "et", "&", ",", ";"})  # between two strengths: "40 mg and 20 mg", "40 mg, 20 mg"
 _CAPS: Final = _Phrases(("not to exceed", "do not exceed", "no more than", "max daily dose", "maximum daily dose",
                 "maximum dose", "max dose", "maximum of", "max of", "maximum", "max", "up to", "ne pas dépasser",
@@ -692,9 +696,9 @@ _UNSAID: Final = (
     "'take 2 tabs', 'apply 1 patch'), and a quantity after 'disp'"
 )
 _UNSAID_SCHEDULE: Final = (
-    "{typed!r}, with no verb before it, counts more units at a time than a dose said so may be: if it is in mg, give "
-    "each dose with its unit (as in '10 mg in the morning and 10 mg in the evening'); if in units, say them after "
-    "their verb (as in 'take {typed}')"
+    "{typed!r}, with no verb before it, says more units at one time than a dose said so is likely to be: if the "
+    "numbers are mg, give each dose with its unit (as in '10 mg in the morning and 10 mg in the evening'); "
+    "if they are mL of a liquid, write 'mL' after them; if units, say them after their verb (as in 'take {typed}')"
 )
 _PARTS: Final = frozenset({2.0, 3.0, 4.0})  # the denominators of a part of a unit: 1/2, 1/3, 3/4, 3/2
 #: The times of day of "1-0-1" and "1-1-1-1", in their order, as a note says them.
@@ -1024,6 +1028,9 @@ class _Parser:
             return end
         if key in _PUMPS:
             self.pump(i)
+            end = i + 1 + (self.keys[i + 1] in _PUMP_ENDED)
+            self.ignored.append(self.span(i, end))  # "oxycodone 5 mg po q4h prn, PCA stopped": the pump is past
+            return end
         if key in _vocab.MULTI_STEP and self.frequency_at(i) is None:  # "alternate days" is every other day
             self.fail(
                 f"{tok.text!r}: a multi-step schedule or a choice of doses cannot be read as one regimen "
@@ -1218,13 +1225,22 @@ class _Parser:
         if (self.nums[i] or key in _SUPPLIED) and (end := self.dispensed_at(i)) is not None:
             return end
         if key in _AS_NEEDED.lengths and (end := self.among(i, _AS_NEEDED)) is not None:
-            self.as_needed = True
+            again, self.as_needed = self.as_needed and self.frequency is not None, True
             if self.keys[end - 1] == "for" and (self.nums[end] or self.keys[end] == "up"):
                 end -= 1  # "prn for 5 days", "prn for up to 5 days": a duration, read next
-            awake, scheduled = self.awake, self.frequency is not None or any(self.slots)
+            scheduled = self.frequency is not None or any(self.slots)
             after = self.no_dose(end, lead=True)
-            said_when = (self.awake != awake and self.frequency is None) or "between" in self.keys[end:after]
-            if scheduled and (self.keys[i - 1] in _CONNECTORS or said_when):  # "bid and prn", "nocte, prn in the day"
+            said_when = (self.awake is not None and self.frequency is None) or "between" in self.keys[end:after]
+            joined = (
+                self.keys[i - 1] in _CONNECTORS
+                or self.keys[i - 1] in _WITH
+                or not _ALSO.isdisjoint(self.keys[end:after])
+            )
+            regular = self.keys[i - 1] in (",", ";") and any(  # "bid regularly, prn": set doses, then more
+                " ".join(said.lower().split()) in _vocab.SCHEDULED for said in self.ignored
+            )
+            # "bid and prn", "nocte, prn in the day"; not "q4h prn pain and prn dyspnoea": one frequency as needed
+            if scheduled and (said_when or ((joined or regular) and not again)):
                 self.more_as_needed(i, after)
             return after
         if key in _DIRECTED.lengths and (end := self.among(i, _DIRECTED)) is not None:
@@ -1238,6 +1254,8 @@ class _Parser:
             self.tag("route", "nasal", i, end)
             return end
         if key in _WAKING.lengths and (end := self.among(i, _WAKING)) is not None:
+            if self.keys[i - 1] in _CONNECTORS:  # "bid and during the day": more doses, not the waking hours
+                self.more_doses(i - 1, end)
             self.ignored.append(self.span(i, end))
             self.awake = self.span(i, end)
             return end
@@ -1319,21 +1337,45 @@ class _Parser:
         return i + 3 if over_ten and low <= self.toks[i].value <= 10 else None
 
     def more_as_needed(self, i: int, end: int) -> NoReturn:
-        """ "bid and prn", "nocte, prn during the day", "matin et soir et si besoin": scheduled doses and more as
-        needed, whose frequency the sig does not say; counting the scheduled ones alone would understate the day."""
-        said = repr(self.frequency.typed) if self.frequency is not None else "its times of day"
+        """ "bid and prn", "nocte, prn during the day", "matin et soir et si besoin": doses at set times and more as
+        needed, whose frequency the sig does not say; counting the set ones alone would understate the day."""
+        said = self.scheduled_said()
         self.fail(
-            f"{self.span(i, end)!r} after {said}: scheduled doses and more as needed, whose frequency is not said; "
-            "convert the scheduled doses and the doses as needed (with how often) each on its own, and add the "
-            "results with mme.total"
+            f"{self.span(i, end)!r} after {said} adds doses as needed whose frequency is not said: convert the doses "
+            f"of {said} and those as needed (with how often) each on its own, and add the results with mme.total"
         )
 
-    def pump(self, i: int) -> NoReturn:
+    def more_doses(self, start: int, end: int) -> None:
+        """Text read as naming no dose that may add doses to a schedule: "bd, and for breakthrough" (more as needed),
+        "3 fois par jour si besoin et au coucher" (text led by "and", but not "and before physical therapy", is
+        another time, not a reason): refused, as words that may add doses are never dropped."""
+        if self.frequency is None and not any(self.slots):
+            return
+        if self.keys[start] in _CONNECTORS and end > start + 1 and self.keys[start + 1] not in _vocab.NO_DOSE_LEADS:
+            self.fail(
+                f"{self.span(start, end)!r} after {self.scheduled_said()} may add doses it does not count: say every "
+                "time of day or how often in all (e.g. 'four times a day'), or convert the other doses on their own "
+                "and add the results with mme.total"
+            )
+        if self.keys[start - 1] in _CONNECTORS and "breakthrough" in self.keys[start:end] and not self.as_needed:
+            self.more_as_needed(start, end)
+
+    def scheduled_said(self) -> str:
+        return repr(self.frequency.typed) if self.frequency is not None else "its times of day"
+
+    def pump(self, i: int) -> None:
         """ "PCA": a patient-controlled pump gives doses on demand, up to a lockout and limits no sig reading counts
-        (a bolus every 5 minutes is no 288 doses a day)."""
+        (a bolus every 5 minutes is no 288 doses a day): refused, unless the pump is past ("post-PCA", "when PCA
+        discontinued") and the dose was said to be taken by mouth, as no pump's is."""
+        past = self.keys[i - 1] in _PUMP_PAST or (self.keys[i - 1] == "-" and self.keys[i - 2] in _PUMP_PAST)
+        form = self.count_form.form if self.count_form is not None else self.tags.get("form")
+        oral = self.tags.get("route") == "oral" or form in ("tablet", "capsule")
+        if oral and (past or self.keys[i + 1] in _PUMP_ENDED):
+            return
         self.fail(
             f"{self.toks[i].text!r}: a patient-controlled pump gives doses on demand, up to limits the sig does not "
-            "count; convert the amount given in a day or an hour (e.g. 'morphine 2 mg/h IV')"
+            "count; convert the amount the pump gives in a day or an hour (e.g. 'morphine 2 mg/h IV'); if the doses "
+            "by mouth follow a pump now stopped, say the route and that it stopped (e.g. 'po q4h prn, post-PCA')"
         )
 
     def no_dose(self, i: int, *, lead: bool) -> int:
@@ -1398,6 +1440,7 @@ class _Parser:
         if elsewhere:
             self.fail(f"{self.span(start, i)!r} sends the dose elsewhere: write the dose and how often in the sig")
         if i > start:
+            self.more_doses(start, i)
             self.ignored.append(self.span(start, i))
             joined = self.keys[i - 1] in _CONNECTORS or self.connector(i, 1) or self.connector(start - 1, -1)
             if joined and self.meals is None and not _vocab.MEALS.isdisjoint(self.keys[start:i]):
@@ -1936,7 +1979,11 @@ class _Parser:
 
     def patch_times(self, i: int, n: int, period: int, end: int) -> None:
         """ "x 2 weekly", "2 x weekly" after a patch may say how often or how many patches are worn (for Transtec,
-        twice weekly is its label; for Norspan or Butrans, two patches a week is as likely): refused."""
+        twice weekly is its label; for Norspan or Butrans, two patches a week is as likely): refused. "x 1" says the
+        same either way, and after a count of patches ("1 patch x 2 weekly") it says how often."""
+        counted = any(d.kind in ("count", "rate") for d in self.doses)
+        if self.toks[n].value == 1 or counted:
+            return
         if self.denominator == "/h" or self.tags.get("form") == "patch":
             when = self.span(period, end)
             self.fail(
@@ -1968,6 +2015,11 @@ class _Parser:
             if self.span_key(i, end) in _TIMES_A_DAY_WORDS and self.frequency.fewest >= 1:
                 return end  # "every 12 hours daily", "bid daily", "twice a day every day": daily says every day
             said = self.frequency
+            if said.typed.endswith("/24") and typed.lower() == "hourly":  # "6/24 hourly": every 6 hours, twice over
+                hours = said.typed.removesuffix("/24")
+                self.fail(
+                    f"'{said.typed} {typed}' says every {hours} hours twice: write '{said.typed}' or 'every {hours} hours'"
+                )
             if (said.fewest, said.most) != (fewest, most):
                 self.fail(
                     f"two frequencies: {said.typed!r} and {typed!r} disagree ({_times(said.fewest, said.most)} and "
@@ -2195,7 +2247,7 @@ class _Parser:
             self.notes.append(f"{self.span(i, half)!r} read as {format_number(lo)}")
             end = half
         if kind in ("mass", "rate"):
-            self.second_strength(i, end)
+            self.second_strength(i, end, lo, hi, unit, rate=kind == "rate")
         joins = kind == "volume" or (kind == "mass" and len(self.amounts) == 1)  # "5 mg-325 mg": components
         if lo == hi and joins and (far := self.unit_range_end(end, unit)) is not None:
             lo, hi = self.checked(i, far, lo, self.number_or_range(end + 1)[0], f"a {kind}")
@@ -2248,11 +2300,13 @@ class _Parser:
         self.doses.append(_Dose(lo, hi, kind, unit, typed, restated))
         return end
 
-    def second_strength(self, i: int, end: int) -> None:
+    def second_strength(self, i: int, end: int, lo: float, hi: float, unit: str, *, rate: bool) -> None:
         """An amount right after the product's strength, or joined to it by "and", "et", "&", a comma or a semicolon
-        ("OxyContin 40 mg and 20 mg bd", "fentanyl 25 mcg/h, 50 mcg/h q72h"), is how charts write a dose of two
-        strengths taken together as often as a strength and the dose of it: refused, naming both. A liquid's amount
-        ("morphine 10 mg/5 mL 5 mg") is a volume of it, read as before."""
+        ("OxyContin 40 mg and 20 mg bd", "fentanyl 25 mcg/h, 50 mcg/h q72h", "Percocet 10/325 mg and 5 mg"), is how
+        charts write a dose of two strengths taken together as often as a strength and the dose of it: refused, naming
+        both. Read as the dose: a liquid's amount ("morphine 10 mg/5 mL 5 mg", a volume of it), a range ("Oxynorm 5mg
+        5-10mg", a strength is never one), and an order line's dose before its route ("tablet 5 mg, 5 mg, Oral, Q4H
+        PRN": `order_lines_dose`). A brand's rate restated ("Duragesic-25 25 mcg/hr") is read before (`restated_strength`)."""
         k = i - 1
         while self.keys[k] in _JOINING and k > i - 3:
             k -= 1
@@ -2260,17 +2314,35 @@ class _Parser:
             self.doses
             or self.volume is not None
             or self.denominator in ("/mL", "/day")  # a volume of a liquid; a daily total is refused on its own
-            or len(self.amounts) > 1  # a combination's: `another_components_amount`
             or self.ends[k] != self.strength_end
-            or (k == i - 1 and self.nums[k])  # "Duragesic-50 25 mcg/hr": the name's number (`per_administration`)
+            or lo != hi
+            or self.unit_range_end(end, unit) is not None  # "5 mg - 10 mg": a range with its unit at both ends
         ):
             return
-        second, unit = self.span(i, end), "patch" if self.denominator == "/h" else "tab"
+        first = self.amounts[0].value * _MASS_MG[self.amounts[0].unit] if len(self.amounts) == 1 else math.nan
+        units = lo * _MASS_MG[unit] / first
+        if not rate and self.order_lines_dose(i, k, end, units):  # patches of two rates worn together are common
+            return
+        second, unit_word = self.span(i, end), self.unit_word(end)
+        units_word = "patches" if unit_word == "patch" else f"{unit_word}s"
+        if len(self.amounts) == 1 and len(self.components(self.drug_typed)[0]) > 1:  # "Suboxone 8 mg, 2 mg film"
+            self.fail(
+                f"{self.amount_text!r} and {second!r} may be the strengths of the combination's components, two "
+                f"strengths taken together, or a strength and the dose of it: give the strength whole and the dose as "
+                f"a count (e.g. '{self.drug_typed} {self.amount_text}/{second} 1 {unit_word} ...'), or convert each "
+                "strength on its own and add the results with mme.total"
+            )
+        if len(self.amounts) > 1:  # "Percocet 10/325 mg and 5 mg": the second names no acetaminophen
+            self.fail(
+                f"two strengths: {self.amount_text!r} and {second!r} may be two {units_word} taken together, or a "
+                f"strength and the dose of it: convert each strength on its own with its count and how often (e.g. "
+                f"'{self.drug_typed} {self.amount_text} 1 {unit_word} ...'), and add the results with mme.total"
+            )
         self.fail(
-            f"two strengths: {self.amount_text!r} and {second!r} may be two {unit}s taken together, or a strength and "
-            f"the dose of it: convert each strength on its own with its count and how often ('{self.drug_typed} "
-            f"{self.amount_text} 1 {unit} ...', '{self.drug_typed} {second} 1 {unit} ...'), and add the results with "
-            "mme.total"
+            f"two strengths: {self.amount_text!r} and {second!r} may be two {units_word} taken together, or a "
+            f"strength and the dose of it: convert each strength on its own with its count and how often "
+            f"('{self.drug_typed} {self.amount_text} 1 {unit_word} ...', '{self.drug_typed} {second} 1 {unit_word} ...'), "
+            "and add the results with mme.total"
         )
 
     def each_unit(self, i: int, end: int, mg: float) -> int:
@@ -2368,9 +2440,29 @@ class _Parser:
                 "counts with decimal points ('0.5-0-0.5')"
             )
 
+    def order_lines_dose(self, i: int, k: int, end: int, units: float) -> bool:
+        """Whether the amount from ``i`` to ``end`` after the strength (ending at ``k``) is the dose of an order line
+        ("oxyCODONE (ROXICODONE) tablet 5 mg, 5 mg, Oral, Q4H PRN", "morphine IR tablet 15 mg, 30 mg, Oral, Q4H PRN"):
+        joined by a comma or nothing, followed by its route, and a whole number of units of one strength, the same
+        amount or the product's form said before it. "OxyContin 40 mg and 20 mg PO bd" stays two strengths, and so do
+        two patches' rates ("fentanyl patch 25 mcg/h, 50 mcg/h, transdermal": 75 mcg/h worn, or 50?)."""
+        after = end + (self.keys[end] == ",")
+        routed = (found := self.vocab(after)) is not None and found.field == "route"
+        joined = all(key == "," for key in self.keys[k + 1 : i])
+        whole = units >= 1 and units.is_integer()
+        return routed and joined and whole and (units == 1 or self.tags.get("form") is not None)
+
+    def unit_word(self, at: int) -> str:
+        """The unit a message counts the product in: its form, said or at ``at`` ("2 mg film"), a patch, or a tab."""
+        said = self.vocab(at)
+        form = said.value if said is not None and said.field == "form" else self.tags.get("form")
+        if self.denominator == "/h" or form == "patch":
+            return "patch"
+        return form if form in ("capsule", "film", "lozenge", "suppository") else "tab"
+
     def schedule_at(self, i: int) -> int:
-        """ "1-0-1", "1-1-1-1 cp": the units taken in the morning, at noon, in the evening (and at night), as
-        European prescriptions write them; each time taken is a dose at its time of day."""
+        """ "1-0-1", "1-1-1-1 cp", "5-0-5 mL": the units (or mL of a liquid) taken in the morning, at noon, in the
+        evening (and at night), as European prescriptions write them; each time taken is a dose at its time of day."""
         counts, end = [self.toks[i].value], i + 1
         while len(counts) <= len(_SCHEDULE) and self.keys[end] in _MINUS and self.nums[end + 1]:
             counts.append(self.toks[end + 1].value)
@@ -2378,21 +2470,35 @@ class _Parser:
         typed = self.span(i, end)
         if len(counts) > len(_SCHEDULE) or self.keys[end] in _MINUS:
             self.fail(f"cannot read {typed!r}: a schedule gives 3 or 4 counts, as in '1-0-1' or '1-1-1-1'")
-        if not any(counts) or any(not (4 * c).is_integer() or c > _MOST_AT_ONCE for c in counts):
+        volume = self.keys[end] in _VOLUME  # "5-0-5 mL": volumes of a liquid
+        if volume and self.denominator != "/mL":
+            self.fail(f"'{self.span(i, end + 1)}' gives volumes, but the product's strength is not per mL")
+        most = math.inf if volume else _MOST_AT_ONCE
+        if not any(counts) or any(not (4 * c).is_integer() or c > most for c in counts):
             self.fail(f"{typed!r} is no schedule of units (morning-noon-evening-night, each 0 to 12, as in '1-0-1')")
-        if (form := self.countable(end)) is not None:
+        if volume:
+            end += 1
+        elif (form := self.countable(end)) is not None:
             self.count_noun(form, end)
             end = form.end
         if self.doses or self.frequency or any(self.slots):
             self.fail(f"{typed!r} is a schedule of its own: give it alone, without another dose or frequency")
-        self.unsaid(i, end, "count", max(counts), typed, _UNSAID_SCHEDULE)  # "oxycodone 5 mg 10-0-10": mg, or 10 tabs?
+        if volume:
+            self.unsaid(i, end, "volume", max(counts), self.span(i, end))  # a bottle's volume? judged by `bottled`
+        else:
+            self.unsaid(i, end, "count", max(counts), typed, _UNSAID_SCHEDULE)  # "oxycodone 5 mg 10-0-10": 10 mg?
+        unit = " mL" if volume else ""
         slots = list(_SCHEDULE)[: len(counts)]
-        times = [(c, slot, f"{format_number(c)} {_SCHEDULE[slot]}") for c, slot in zip(counts, slots, strict=True) if c]
-        self.notes.append(f"{typed!r} read as {', '.join(said for _, _, said in times)}")
+        times = [
+            (c, slot, f"{format_number(c)}{unit} {_SCHEDULE[slot]}") for c, slot in zip(counts, slots, strict=True) if c
+        ]
+        self.notes.append(
+            f"{self.span(i, end) if volume else typed!r} read as {', '.join(said for _, _, said in times)}"
+        )
         for count, slot, said in times:
             if self.doses:
                 self.slots.append(set())
-            self.doses.append(_Dose(count, count, "count", "", said))
+            self.doses.append(_Dose(count, count, "volume" if volume else "count", "mL" if volume else "", said))
             self.slots[-1].add(slot)
         self.schedule = typed
         return end
@@ -2680,8 +2786,9 @@ class _Parser:
 
     def unrouted_rate(self, drug: str) -> None:
         """ "morphine 10 mg/24h" with no route or form: an amount per 24 hours is how a syringe driver's infusion or
-        a patch is written as often as a daily total by mouth ("morphine 30 mg/24 hours capsule" says its form)."""
-        if not self.per_24_hours or self.tags.get("route") or self.tags.get("form"):
+        a patch is written as often as a daily total by mouth ("morphine 30 mg/24 hours capsule" says its form; an
+        extended-release word, "tramadol ER 200 mg/24h", a tablet or capsule by mouth)."""
+        if not self.per_24_hours or self.tags.get("route") or self.tags.get("form") or self.tags.get("release") == "ER":
             return
         opioid = _opioid_name(self, drug)
         if _canonical(opioid) in _vocab.PATCH_WEAR_DAYS:  # a patch drug: the engine asks which, table by table
@@ -2785,7 +2892,7 @@ class _Parser:
                 q = mg / per_unit
                 self.another_components_amount(d, mg, per_unit, q)
                 if not unit.endswith("/mL"):
-                    self.whole_units(d, q, drug)
+                    self.whole_units(d, q, drug, f"{format_number(value)} {unit}")
                 self.notes.append(
                     f"{d.typed!r} read as {format_number(round(q, 6))} {'mL' if unit.endswith('/mL') else 'unit(s)'} of {format_number(value)} {unit}"
                 )
@@ -2835,7 +2942,7 @@ class _Parser:
             return q * volume, q, volume
         return q, q, None
 
-    def whole_units(self, d: _Dose, units: float, drug: str) -> None:
+    def whole_units(self, d: _Dose, units: float, drug: str, strength: str) -> None:
         """An amount in the sig must be units one can take: a whole number of them, or a part a tablet is cut into
         (halves, thirds, quarters: `_PARTS`); "MS Contin 100 mg tablet, take 15 mg" (0.15 of a tablet) is no dose as
         written. An extended-release unit is not cut: an amount that is a part of one is more likely another strength
@@ -2844,8 +2951,12 @@ class _Parser:
         whole = [1.0] if self.extended(drug) else [1.0, *_PARTS]
         if not any(math.isclose(units * n, round(units * n), rel_tol=1e-9) and units * n >= 1 for n in whole):
             kind = "an extended-release unit is not cut" if len(whole) == 1 else "no tablet is cut so"
+            said = repr(d.typed)
+            if d.lo != d.hi:  # "10-20 mg": the end read
+                end = "low" if self.pick(0.0, 1.0) == 0.0 else "high"
+                said = f"'{format_number(self.pick(d.lo, d.hi))} {d.unit}' (the {end} end of {said})"
             self.fail(
-                f"{d.typed!r} is {format_number(round(units, 6))} units of {self.amount_text!r}, and {kind}: if it "
+                f"{said} is {format_number(round(units, 6))} units of {strength!r}, and {kind}: if it "
                 "is another strength, convert each strength on its own (add the results with mme.total); else give "
                 "the count of units (e.g. '1 tab')"
             )
