@@ -5659,9 +5659,10 @@ def test_a_mixture_or_a_linctus_is_an_oral_liquid(text: str, expected: float) ->
 
 def test_x_before_a_period_after_a_form_stays_how_often() -> None:
     """After a tablet, "x 2 weekly" is how often; after a patch it may also be two patches worn, and is refused."""
-    assert mme.convert("oxycodone 5 mg tab x 2 weekly").mme_per_day == mme.convert(
-        "oxycodone 5 mg tab twice weekly"
-    ).mme_per_day
+    assert (
+        mme.convert("oxycodone 5 mg tab x 2 weekly").mme_per_day
+        == mme.convert("oxycodone 5 mg tab twice weekly").mme_per_day
+    )
     with pytest.raises(mme.ExpressionError, match=r"^'x 2 weekly' after a patch may say how often or how many"):
         mme.convert("buprenorphine 10 mcg/h patch x 2 weekly", table="anzca-2021")
 
