@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 
 import mme
 from mme import heal
@@ -221,11 +220,9 @@ def test_names_are_forgiving_about_case_only() -> None:
 @pytest.mark.parametrize("value", [0, -1, float("inf"), float("nan")])
 def test_medication_amounts_must_be_positive(field: str, value: float) -> None:
     fields = {"medication_name": "Codeine (mg)", "dose": 30, "doses_per_24_hours": 4, "days_of_medication": 3}
-    with pytest.raises(ValidationError) as caught:
-        heal.Medication.model_validate({**fields, field: value})
-    (error,) = caught.value.errors()
-    assert error["loc"] == (field,)
-    assert error["type"] == ("finite_number" if math.isinf(value) or math.isnan(value) else "greater_than")
+    for build in (heal.Medication.model_validate, lambda given: heal.Medication(**given)):
+        with pytest.raises(mme.DoseError, match=rf"^{field} must be a positive finite number$"):
+            build({**fields, field: value})
 
 
 @pytest.mark.parametrize("field", ["dose", "doses_per_24_hours", "days_of_medication"])
@@ -256,12 +253,31 @@ def test_calculate_rejects() -> None:
         ((name, _),) = bad.items()
         with pytest.raises(mme.DoseError, match=rf"^{name} must be a positive finite number$"):
             heal.calculate(one, **{"therapy_days": 3, "observation_window_days": 7, **bad})
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(mme.ArgumentTypeError, match=r"missing doses_per_24_hours, days_of_medication$"):
         heal.calculate([{"medication_name": "Codeine (mg)", "dose": 30}], therapy_days=3, observation_window_days=7)
-    assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [
-        (("doses_per_24_hours",), "missing"),
-        (("days_of_medication",), "missing"),
-    ]
+
+
+def test_a_medication_says_its_keys_in_mme_errors_not_pydantic_ones() -> None:
+    """A pydantic ValidationError was the one error of HEAL input outside `MMEError`."""
+    fields = {"medication_name": "Codeine (mg)", "dose": 30, "doses_per_24_hours": 4, "days_of_medication": 3}
+    with pytest.raises(mme.ArgumentTypeError, match=r"^a medication has medication_name, .*unknown key\(s\) 'route'$"):
+        heal.Medication.model_validate({**fields, "route": "oral"})
+    with pytest.raises(mme.ArgumentTypeError, match="medication_name: Input should be a valid string"):
+        heal.Medication(**{**fields, "medication_name": 5})
+    with pytest.raises(mme.DoseError, match=r"^dose 1000+\.\.\. is too large"):  # raised inside pydantic, kept
+        heal.calculate([{**fields, "dose": 10**400}], therapy_days=3, observation_window_days=7)
+    with pytest.raises(mme.DoseError, match=r"^dose must be a positive finite number; days_of_medication must be"):
+        heal.Medication(**{**fields, "dose": 0, "days_of_medication": float("nan")})
+
+
+def test_a_positive_dose_whose_mme_underflows_is_refused_never_0() -> None:
+    """dose 1e-320 x 1e-10 doses a day was total_mme 0.0 and mme1..4 0.0, with no word."""
+    with pytest.raises(mme.DoseError, match=r"^Codeine \(mg\): the MME rounds to 0 in floating point"):
+        heal.calculate([med("Codeine (mg)", 1e-320, 1e-10, 1)], therapy_days=1, observation_window_days=1)
+    with pytest.raises(mme.DoseError, match=r"^the MME per day rounds to 0 in floating point: check therapy_days"):
+        heal.calculate([med("Codeine (mg)", 1e-300, 1, 1)], therapy_days=1e300, observation_window_days=1)
+    tiny = heal.calculate([med("Codeine (mg)", 1e-300, 1, 1)], therapy_days=1, observation_window_days=1)
+    assert tiny.with_buprenorphine.mme2 == pytest.approx(1.5e-301)  # small but not 0: kept
 
 
 def test_therapy_days_beyond_the_window_warns_but_is_accepted() -> None:
