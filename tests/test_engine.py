@@ -507,6 +507,18 @@ def test_total_refuses_mixed_tables_and_nothing() -> None:
         mme.total([])
 
 
+def test_total_refuses_two_variants_of_one_drug() -> None:
+    """cms-2018 methadone 10 mg tid is 90 flat and 240 tiered: their sum, 330, was given, answering neither."""
+    flat = mme.convert("methadone 10 mg tid", table="cms-2018", variant="flat")
+    tiers = mme.convert("methadone 10 mg tid", table="cms-2018", variant="tiers")
+    with pytest.raises(
+        mme.MixedTablesError, match=r"^methadone items use different variants of cms-2018 \(flat, tiers\): each gives"
+    ):
+        mme.total([flat, tiers, mme.convert("oxycodone 10 mg q6h", table="cms-2018")])
+    assert mme.total([flat, flat]).mme_per_day == 180  # 30 mg/day x 3, twice
+    assert mme.total([tiers, tiers]).mme_per_day == 600  # 60 mg/day: factor 10 (41-60 mg), 30 mg/day each
+
+
 def test_a_total_is_the_model_validation_makes() -> None:
     """`total` of results with a bool `inclusive` skips pydantic's validator, which would hand them back unchanged
     (and building it is most of a one-off command's start-up); any other argument is validated as before."""
@@ -515,8 +527,11 @@ def test_a_total_is_the_model_validation_makes() -> None:
     validated = mme.Total.model_validate({name: getattr(result, name) for name in mme.Total.model_fields})
     assert (result, repr(result), result.model_fields_set) == (validated, repr(validated), validated.model_fields_set)
     assert result.items[0] is items[0]
-    with pytest.raises(ValidationError, match="inclusive"):
-        mme.total(items, inclusive="maybe")  # type: ignore[arg-type]
+    for wrong in ("no", "maybe", 0, None):  # "no" was read as False, "yes" as True, 0 as False
+        with pytest.raises(mme.ArgumentTypeError, match=r"^inclusive must be True \(>=\) or False \(>\), not "):
+            mme.total(items, inclusive=wrong)  # type: ignore[arg-type]
+        with pytest.raises(mme.ArgumentTypeError, match=r"^inclusive must be True"):
+            mme.thresholds_reached(60, inclusive=wrong)  # type: ignore[arg-type]
 
     class Lookalike(typing.NamedTuple):
         table: str

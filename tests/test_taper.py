@@ -814,6 +814,21 @@ def test_cli_json_and_plot(cohort_csv: Path, tmp_path: Path) -> None:
     assert png.read_bytes().startswith(PNG_MAGIC)
 
 
+def test_cli_variant_converts_cms_2018_methadone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Under cms-2018 every methadone record failed, asking for a variant the command could not take."""
+    path = tmp_path / "methadone.csv"
+    path.write_text("patient_id,timepoint,medication\nA,t0,methadone 10 mg tid\nA,t1,methadone 10 mg daily\n")
+    args = ("taper", str(path), "--timepoints", "t0,t1", "--table", "cms-2018", "--json")
+    code, text = run(*args)
+    assert code == 0
+    assert taper.CohortSummary.model_validate_json(text).row("t0").n_failed == 1
+    assert "variant='tiers'" in capsys.readouterr().err
+    for variant, baseline, end in (("flat", 90, 30), ("tiers", 240, 40)):  # 30 mg/day x 3 or x 8; 10 mg/day x 3 or x 4
+        code, text = run(*args, "--variant", variant)
+        summary = taper.CohortSummary.model_validate_json(text)
+        assert (code, summary.row("t0").mean, summary.row("t1").mean) == (0, baseline, end)
+
+
 def test_cli_mme_per_day_csv(tmp_path: Path) -> None:
     path = tmp_path / "mme.csv"
     path.write_text("\ufeffpatient_id,timepoint,mme_per_day\n1,t0,100\n1,t1,25\n2,t0,80\n2,t1,0\n3,t0,60\n")

@@ -195,6 +195,12 @@ class Total(BaseModel):
         return "\n".join(lines)
 
 
+def _inclusive(value: object) -> None:
+    """``inclusive`` is a bool: "no" is text, and any text is true, so it would read as ``>=``."""
+    if not isinstance(value, bool):
+        raise ArgumentTypeError(f"inclusive must be True (>=) or False (>), not {excerpt(value)}")
+
+
 def thresholds_reached(
     value: float | None, thresholds: Iterable[float] = CDC_THRESHOLDS, *, inclusive: bool = True
 ) -> tuple[float, ...]:
@@ -204,6 +210,7 @@ def thresholds_reached(
     finite number above 0, none twice, as ``mme convert --threshold`` reads them (`DoseError` otherwise).
     """
     checked = _thresholds(thresholds)
+    _inclusive(inclusive)
     if value is None:
         return ()
     number = float(exact_number(value, "the daily MME"))
@@ -1224,9 +1231,11 @@ def total(items: Iterable[DailyMME], *, thresholds: Iterable[float] = CDC_THRESH
         raise ArgumentTypeError(f"{wrong} {excerpt(items)}")
     if not items:
         raise DoseError("nothing to add: total() needs at least one item")
+    _inclusive(inclusive)
     tables = {(i.table, i.table_version) for i in items}
     if len(tables) > 1:
         raise MixedTablesError(f"items come from different tables ({', '.join(sorted(t for t, _ in tables))})")
+    _one_variant(items)
     items = _tiered_together(items)
     counted = [_exact_mme(i) for i in items if i.mme_per_day is not None]
     fields: dict[str, Any] = {
@@ -1234,9 +1243,24 @@ def total(items: Iterable[DailyMME], *, thresholds: Iterable[float] = CDC_THRESH
         "mme_per_day": reported(sum(counted, Fraction(0)), overflow=TOTAL_OVERFLOWS) if counted else None,
         "table_version": items[0].table_version, "thresholds": _thresholds(thresholds), "inclusive": inclusive,
     }  # fmt: skip
-    if isinstance(inclusive, bool) and all(isinstance(i, DailyMME) for i in items):
+    if all(isinstance(i, DailyMME) for i in items):
         return Total.model_construct(**fields)  # what validation would make of them, without building a validator
     return Total.model_validate(fields)
+
+
+def _one_variant(items: tuple[DailyMME, ...]) -> None:
+    """Items of one drug read under two variants of the table (cms-2018 methadone 'flat' and 'tiers') are refused as
+    mixed tables are: the variant changes the factor, and a sum of both answers neither."""
+    variants: dict[str, set[str]] = {}
+    for i in items:
+        if (variant := getattr(i, "variant", None)) is not None:  # a look-alike is refused by validation
+            variants.setdefault(i.drug, set()).add(variant)
+    for drug, names in variants.items():
+        if len(names) > 1:
+            raise MixedTablesError(
+                f"{drug} items use different variants of {items[0].table} ({', '.join(sorted(names))}): each gives "
+                "another factor; convert them all with one variant"
+            )
 
 
 def _tiered_together(items: tuple[DailyMME, ...]) -> tuple[DailyMME, ...]:
