@@ -1445,6 +1445,32 @@ def test_methadone_items_are_tiered_by_their_exact_total_daily_dose() -> None:
     assert (mme.total([ten] * 2).mme_per_day, mme.total([ten] * 6).mme_per_day) == (26.666666667, 80.0)
 
 
+def test_a_retiered_item_says_its_other_figures_are_its_own_and_totals_again_without_a_second_word() -> None:
+    """cdc-2016 methadone 10 mg 1-2 tab bid (40 mg/day alone: factor 8; 20 mg/day at the minimum: 80 MME/day) beside
+    10 mg tid is 70 mg/day: factor 12, 480. Its note "at the minimum of the range: 80 MME/day" is the item's alone; the
+    re-tier word says so. Adding the items again gave each the re-tier word twice; one of them again, alone, kept the
+    sum's factor 12 (480 MME/day for 40 mg/day)."""
+    ranged = mme.convert("methadone 10 mg 1-2 tab bid", table="cdc-2016")
+    tid = mme.convert("methadone 10 mg tid", table="cdc-2016")
+    said = "methadone's tier is chosen by the total daily methadone dose of the items, 70 mg/day"
+    summed = mme.total([ranged, tid])
+    assert [(i.factor, i.mme_per_day) for i in summed.items] == [(Decimal(12), 480.0), (Decimal(12), 360.0)]
+    assert summed.items[0].warnings == (
+        *ranged.warnings,
+        f"{said}; its other warnings' figures are the item's alone, tiered by its own dose, not at 12",
+    )
+    assert summed.items[1].warnings == (said,)  # no other warning: nothing to say of it
+    again = mme.total(summed.items)
+    assert (again.items, again.mme_per_day) == (summed.items, 840.0)
+    assert mme.total(summed.items[:1]).items == (ranged,)  # alone again: its own tier, no word of a sum
+    assert (
+        mme.total([*summed.items[:1], ranged])
+        .items[0]
+        .warnings[-1]
+        .startswith("methadone's tier is chosen by the total daily methadone dose of the items, 80 mg/day;")
+    )
+
+
 def test_a_methadone_item_alone_or_beside_other_drugs_keeps_its_tier() -> None:
     methadone = mme.convert("methadone 10 mg bid", table="cdc-2016")
     summed = mme.total([methadone, mme.convert("oxycodone 10 mg q6h", table="cdc-2016")])

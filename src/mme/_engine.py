@@ -1273,18 +1273,20 @@ def _tiered_together(items: tuple[DailyMME, ...]) -> tuple[DailyMME, ...]:
             groups.setdefault(item.drug, []).append(item)
     changed: dict[int, DailyMME] = {}
     for drug, group in groups.items():
-        if len(group) < 2:
-            continue
+        chosen = f"{drug}'s tier is chosen by the total daily {drug} dose of the items"
+        # an item of a total added again: its earlier sum's word is replaced, not repeated beside the new one
+        kept = {id(i): tuple(w for w in i.warnings if not w.startswith(chosen)) for i in group}
+        if len(group) < 2 and kept[id(group[0])] == group[0].warnings:
+            continue  # alone, as converted
         doses = [_exact_daily(i) for i in group]
         daily = rounded(sum(doses, Fraction(0)))  # as a band is chosen: by the daily dose as reported
-        said = f"{drug}'s tier is chosen by the total daily {drug} dose of the items, {format_number(daily)} mg/day"
+        said = f"{chosen}, {format_number(daily)} mg/day" if len(group) > 1 else ""  # alone again: its own tier
         try:
             table = resolve_table(group[0].table)
         except UnknownTableError:
+            alone = (f"{said}: tiered alone (its table is not at hand by its slug)",) if said else ()
             for i in group:
-                changed[id(i)] = i.model_copy(
-                    update={"warnings": (*i.warnings, f"{said}: tiered alone (its table is not at hand by its slug)")}
-                )
+                changed[id(i)] = i.model_copy(update={"warnings": (*kept[id(i)], *alone)})
             continue
         for i, dose in zip(group, doses, strict=True):
             row = _match(table, i.drug, i.route, i.form, i.release, i.variant, "mass")
@@ -1293,11 +1295,14 @@ def _tiered_together(items: tuple[DailyMME, ...]) -> tuple[DailyMME, ...]:
             mme = dose * Fraction(tier.factor)
             above = beyond_tiers(row)  # the total may pass the last band the source defines, as one item may
             beyond = above is not None and above.owed(daily, 0.0) and above.text not in i.warnings
-            owed = (said, above.text) if beyond and above is not None else (said,)
+            own = row.tier_for(rounded(dose)).factor  # its tier alone, at which its other warnings were computed
+            moved = f"; its other warnings' figures are the item's alone, tiered by its own dose, not at {tier.factor}"
+            told = (said + moved * (own != tier.factor and bool(kept[id(i)])),) if said else ()
+            owed = (*told, above.text) if beyond and above is not None else told
             shown = _finite((Decimal(mme.numerator), Decimal(mme.denominator)))
             update = {
                 "tier": tier, "factor": tier.factor, "mme_per_day": shown, "mme_per_day_exact": mme,
-                "warnings": (*i.warnings, *owed),
+                "warnings": (*kept[id(i)], *owed),
             }  # fmt: skip
             changed[id(i)] = i.model_copy(update=update)
     return tuple(changed.get(id(i), i) for i in items)
