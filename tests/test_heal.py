@@ -13,6 +13,7 @@ import pytest
 
 import mme
 from mme import heal
+from mme._engine import IMPLAUSIBLE
 
 from reference_data import HEAL, needs
 
@@ -241,7 +242,10 @@ def test_an_mme_that_overflows_is_a_dose_error() -> None:
     ):
         heal.calculate([med("Oxycodone (mg)", 1e308, 2, 30)], therapy_days=30, observation_window_days=90)
     each_finite = [med("Oxycodone (mg)", 1e308, 1, 1)] * 2  # 1.5e308 MME each, 3e308 together
-    with pytest.raises(mme.DoseError, match=r"^the medications' summed MME overflows: check the dose"):
+    with (
+        pytest.warns(mme.ImplausibleDoseWarning, match="above 10,000 MME/day"),
+        pytest.raises(mme.DoseError, match=r"^the medications' summed MME overflows: check the dose"),
+    ):
         heal.calculate(each_finite, therapy_days=30, observation_window_days=90)
 
 
@@ -268,6 +272,36 @@ def test_a_medication_says_its_keys_in_mme_errors_not_pydantic_ones() -> None:
         heal.calculate([{**fields, "dose": 10**400}], therapy_days=3, observation_window_days=7)
     with pytest.raises(mme.DoseError, match=r"^dose must be a positive finite number; days_of_medication must be"):
         heal.Medication(**{**fields, "dose": 0, "days_of_medication": float("nan")})
+
+
+def test_implausible_doses_warn_as_convert_warns() -> None:
+    """A 1000 mcg/h fentanyl patch beside oxycodone 10,000 mg/day gave 17,400 MME/day with no word, where
+    `mme.convert` under heal-2025 warns of both; a buprenorphine patch of 80 mcg/h too."""
+    meds = [
+        med("Fentanyl patch (mcg/hr)", 1000, 1, 3),
+        med("Oxycodone (mg)", 10_000, 1, 3),
+        med("Buprenorphine patch (mcg/hr) transdermal", 80, 1, 3),
+        med("Codeine (mg)", 30, 4, 3),
+        med("Fentanyl patch (mcg/hr)", 100, 1, 3),  # the strongest patch sold: no word
+    ]
+    with pytest.warns(mme.ImplausibleDoseWarning) as caught:
+        r = heal.calculate(meds, therapy_days=3, observation_window_days=3)
+    assert [m.warnings for m in r.medications] == [
+        ("no fentanyl patch is sold above 100 mcg/h: check the dose (one patch's rate, in mcg/h)",),
+        (IMPLAUSIBLE,),
+        ("no buprenorphine patch is sold above 70 mcg/h: check the dose (one patch's rate, in mcg/h)",),
+        (),
+        (),
+    ]
+    assert [str(w.message) for w in caught] == [
+        f"Oxycodone (mg): {IMPLAUSIBLE}"
+    ]  # as convert: the patch's in the result
+    with pytest.warns(mme.ImplausibleDoseWarning):  # the same words as the engine's
+        oxycodone = mme.convert("oxycodone 10000 mg daily", table="heal-2025")
+    patch = mme.convert("fentanyl 1000 mcg/h patch", table="heal-2025")
+    assert IMPLAUSIBLE in oxycodone.warnings
+    assert "no fentanyl patch is sold above 100 mcg/h" in patch.warnings[0]
+    assert heal.HealResult.model_validate_json(r.model_dump_json()) == r
 
 
 def test_a_positive_dose_whose_mme_underflows_is_refused_never_0() -> None:

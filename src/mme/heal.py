@@ -35,8 +35,17 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from ._engine import _match
-from ._errors import ArgumentTypeError, DoseError, MMEError, MMEWarning, TableError, UnknownDrugError
+from ._engine import IMPLAUSIBLE, IMPLAUSIBLE_MME_PER_DAY, _match
+from ._errors import (
+    ArgumentTypeError,
+    DoseError,
+    ImplausibleDoseWarning,
+    MMEError,
+    MMEWarning,
+    TableError,
+    UnknownDrugError,
+)
+from ._parse import unsold_patch
 from ._tables import FactorRow, get_table
 from ._units import not_positive, number_argument, positive
 
@@ -234,6 +243,9 @@ class MedicationMME(Medication):
     factor: Decimal
     single_day_mme: float
     mme: float
+    warnings: tuple[str, ...] = ()
+    """What `mme.convert` warns of for the same dose (the calculator says nothing): a patch rate above any patch sold,
+    more than `mme.IMPLAUSIBLE_MME_PER_DAY` MME/day (also an `mme.ImplausibleDoseWarning`, as the engine raises it)."""
 
 
 class HealDefinitions(BaseModel):
@@ -297,6 +309,14 @@ def _definitions(meds: list[MedicationMME], therapy_days: float, window_days: fl
     )  # fmt: skip
 
 
+def _implausible(m: Medication, single_day: float) -> tuple[str, ...]:
+    """The engine's checks of a valid but probably mistyped dose, on one medication as the calculator takes it."""
+    drug = _NAMES[m.medication_name][0]
+    unsold = unsold_patch(drug, m.dose) if MEDICATIONS[m.medication_name].dose_unit == "mcg/h" else None
+    patch = [f"{unsold}: check the dose (one patch's rate, in mcg/h)"] if unsold else []
+    return (*patch, *([IMPLAUSIBLE] if single_day > IMPLAUSIBLE_MME_PER_DAY else []))
+
+
 def _check(label: str, d: HealDefinitions) -> list[str]:
     """On-therapy days can exceed neither the summed days supply nor the window: say so, as the API does not."""
     if not d.total_days:
@@ -341,11 +361,15 @@ def calculate(
             raise DoseError(f"{m.medication_name}: {_OVERFLOW}")
         if single_day * m.days_of_medication == 0:  # positive inputs: an underflow, never a real 0
             raise DoseError(f"{m.medication_name}: {_UNDERFLOW}")
+        implausible = _implausible(m, single_day)
+        if IMPLAUSIBLE in implausible:  # raised as the engine raises it; a patch's rate is said in the result only
+            warnings.warn(f"{m.medication_name}: {IMPLAUSIBLE}", ImplausibleDoseWarning, stacklevel=2)
         results.append(
             MedicationMME(
-                **m.model_dump(), factor=factor, single_day_mme=single_day, mme=single_day * m.days_of_medication
+                **m.model_dump(), factor=factor, single_day_mme=single_day, mme=single_day * m.days_of_medication,
+                warnings=implausible,
             )
-        )
+        )  # fmt: skip
     with_bup = _definitions(results, therapy, window)
     kept = [m for m in results if not MEDICATIONS[m.medication_name].is_buprenorphine]
     without = _definitions(kept, therapy_wo, window_wo)
