@@ -339,7 +339,15 @@ def test_results_print_two_decimals() -> None:
     assert result.mme_per_day == pytest.approx(100 / 3)
     assert str(result) == "morphine oral: 33.33 mg/day x 1 (per mg) = 33.33 MME/day [cdc-2022]"
     total = mme.total([result], thresholds=(33.333, 50))  # reached: 33.333... >= 33.333
-    assert str(total).splitlines()[-1] == "total: 33.33 MME/day [cdc-2022]; thresholds reached: >= 33.33"
+    assert str(total).splitlines()[-1] == "total: 33.33 MME/day [cdc-2022]; thresholds reached: >= 33.333"
+
+
+@pytest.mark.parametrize("threshold", [50.0000000001, 89.9999999995, 33.333])
+def test_a_threshold_prints_as_given(threshold: float) -> None:
+    """A threshold printed at 2 decimals said ">= 50" for 50.0000000001 and ">= 90" for 89.9999999995: a total of 90
+    "reached >= 90" though below the threshold it reached."""
+    total = mme.total([mme.convert("morphine 100 mg daily")], thresholds=[threshold])
+    assert str(total).endswith(f"thresholds reached: >= {threshold!r}")
 
 
 def test_total_keeps_excluded_items_visible() -> None:

@@ -829,6 +829,13 @@ def test_cli_variant_converts_cms_2018_methadone(tmp_path: Path, capsys: pytest.
         assert (code, summary.row("t0").mean, summary.row("t1").mean) == (0, baseline, end)
 
 
+def test_cli_says_1_patient(tmp_path: Path) -> None:
+    path = tmp_path / "one.csv"
+    path.write_text("patient_id,timepoint,mme_per_day\n1,t0,100\n1,t1,25\n")
+    code, text = run("taper", str(path), "--timepoints", "t0,t1")
+    assert (code, text.splitlines()[0]) == (0, "Daily opioid dose, MME/day; 1 patient; baseline: t0")
+
+
 def test_cli_mme_per_day_csv(tmp_path: Path) -> None:
     path = tmp_path / "mme.csv"
     path.write_text("\ufeffpatient_id,timepoint,mme_per_day\n1,t0,100\n1,t1,25\n2,t0,80\n2,t1,0\n3,t0,60\n")
@@ -884,6 +891,9 @@ def test_cli_without_scipy_prints_the_table(
         (b"patient_id,timepoint,mme_per_day\n1,t0,1e-400\n",
          r"line 2: cannot read the record \{'patient_id': '1', 'timepoint': 't0', 'mme_per_day': '1e-400'\}: "
          r"mme_per_day 1E-400 is positive but too small for a float: it would read as 0 \(a cessation\)$"),
+        # pydantic's "Input should be a finite number", where nan and 1_000 are told what to write
+        (b"patient_id,timepoint,mme_per_day\n1,t0,1e400\n",
+         r"line 2: cannot read the record .*: mme_per_day must be a finite number, 0 or more, not 1E\+400$"),
     ],
 )  # fmt: skip
 def test_read_csv_refuses_what_it_would_read_wrong(tmp_path: Path, content: bytes, message: str) -> None:

@@ -190,7 +190,7 @@ class Total(BaseModel):
         lines = [str(item) for item in self.items]
         value = "no MME" if self.mme_per_day is None else f"{format_number(self.mme_per_day, _SHOWN_DECIMALS)} MME/day"
         sign = ">=" if self.inclusive else ">"
-        reached = ", ".join(f"{sign} {format_number(t, _SHOWN_DECIMALS)}" for t in self.reached) or "none"
+        reached = ", ".join(f"{sign} {format_number(t)}" for t in self.reached) or "none"  # as given, every digit
         lines.append(f"total: {value} [{self.table}]; thresholds reached: {reached}")
         return "\n".join(lines)
 

@@ -133,6 +133,8 @@ def _given(value: Any) -> float:
     """A given MME/day as a float; a positive number too small for one (1e-400) is refused, not read as 0 (a
     cessation)."""
     number = float(_no_bool(value))
+    if not math.isfinite(number):  # 1e400 as text or a Decimal: no float holds it
+        raise ValueError(f"mme_per_day must be a finite number, 0 or more, not {value}")
     if number == 0 and value != 0:
         raise ValueError(f"mme_per_day {value} is positive but too small for a float: it would read as 0 (a cessation)")
     return number
