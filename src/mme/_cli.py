@@ -134,7 +134,10 @@ def _separator(text: str) -> str:
 
 
 def _output(text: str) -> str | None:
-    """An output file's name; "-" (and no -o) is CSV on stdout."""
+    """An output file's name; "-" (and no -o) is CSV on stdout. An empty name is refused before the work, not
+    after it (it would be neither stdout nor a file)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty file name: give a .csv or .parquet file, or - for CSV on stdout")
     return None if text == "-" else text
 
 
