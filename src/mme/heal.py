@@ -190,9 +190,8 @@ def _typed(exc: ValidationError) -> MMEError:
         return DoseError("; ".join(not_positive(k) for k in dict.fromkeys(keys)))
     extra = [k for k, e in zip(keys, errors, strict=True) if e["type"] == "extra_forbidden"]
     missing = [k for k, e in zip(keys, errors, strict=True) if e["type"] == "missing"]
-    told = [f"unknown key(s) {', '.join(map(repr, extra))}"] * bool(extra) + [f"missing {', '.join(missing)}"] * bool(
-        missing
-    )
+    told = [f"unknown key(s) {', '.join(map(repr, extra))}"] if extra else []
+    told += [f"missing {', '.join(missing)}"] if missing else []
     told += [f"{k}: {e['msg']}" for k, e in zip(keys, errors, strict=True) if k not in extra + missing]
     return ArgumentTypeError(f"a medication has {', '.join(Medication.model_fields)}: {'; '.join(told)}")
 
