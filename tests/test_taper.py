@@ -720,6 +720,17 @@ def test_a_given_0_beside_a_medication_fails_the_cell_as_none_does() -> None:
     assert taper.dose_matrix([("A", "t", 0.0), ("A", "t", 0)], ["t"]).column("t") == (0.0,)
 
 
+@pytest.mark.parametrize("wrong", ["no", "yes", 0, None])
+def test_inclusive_is_a_bool(wrong: object) -> None:
+    """summarize_cohort(inclusive="no") was read as False, "yes" as True; None was pydantic's ValidationError."""
+    m = taper.dose_matrix([("A", "a", 100.0), ("A", "b", 50.0)], ["a", "b"])
+    with pytest.raises(mme.ArgumentTypeError, match=r"^inclusive must be True \(>=\) or False \(>\), not "):
+        taper.summarize_cohort(m, inclusive=wrong)  # type: ignore[arg-type]
+    with pytest.raises(mme.ArgumentTypeError, match=r"^inclusive must be"):
+        taper.Rule(inclusive=wrong)
+    assert taper.summarize_cohort(m, inclusive=True).row("b").count("reduction").n == 1  # exactly 50%: >= counts it
+
+
 @pytest.mark.parametrize("record", [("A", "t", True), {"patient_id": "A", "timepoint": "t", "mme_per_day": False}])
 def test_a_bool_is_no_mme_per_day(record: taper.RecordLike) -> None:
     """True was read as 1.0 MME/day; the core and HEAL refuse a bool."""

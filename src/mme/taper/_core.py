@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from mme._engine import TOTAL_OVERFLOWS, DailyMME, TableLike, convert, total
+from mme._engine import TOTAL_OVERFLOWS, DailyMME, TableLike, _inclusive, convert, total
 from mme._errors import ArgumentTypeError, CohortError, DoseError, MMEError, excerpt, named_twice, utf8_text
 from mme._tables import DEFAULT_TABLE, Table, resolve_table
 from mme._units import exact, number_text
@@ -413,6 +413,12 @@ class Rule(_Frozen):
     """An increase is a relative rise strictly greater than this fraction (any rise by default)."""
     report: tuple[float, ...] = (0.15, 0.30, 0.50)
     """Further reduction thresholds counted in the summary (same operator; cessation included)."""
+
+    @field_validator("inclusive", mode="before")
+    @classmethod
+    def _a_bool(cls, value: object) -> object:
+        _inclusive(value)  # "no" would read as False and "yes" as True: an ArgumentTypeError, as in mme.total
+        return value
 
     @model_validator(mode="after")
     def _fractions(self) -> Rule:
