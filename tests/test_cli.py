@@ -282,6 +282,9 @@ def test_a_one_off_command_reads_only_what_it_needs(argv: list[str], tables: int
         (["batch", "in.csv", "-o", "out.csv", "--chunk-size", "1_000"], "--chunk-size"),
         (["batch", "in.csv", "-o", "out.csv", "--chunk-size", "\u0663"], "--chunk-size"),
         (["batch", "in.csv", "-o", "out.csv", "--encoding", "klingon"], "unknown encoding"),
+        # an empty output name was found unwritable only after every row was converted
+        (["batch", "in.csv", "-o", ""], "an empty file name"),
+        (["summarize", "in.csv", "-o", " ", "--start", "2024-01-01", "--end", "2024-01-31"], "an empty file name"),
     ],
 )
 def test_arguments_are_checked_when_parsed(argv: list[str], word: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2051,6 +2051,9 @@ def test_each_tiered_drug_of_a_custom_table_says_it_was_tiered_alone(tmp_path: P
     assert all(any(w.endswith(alone) for w in i.warnings) for i in one_then_two.items[1:])
     two_each = mme.total([methadone, methadone, levorphanol, levorphanol])
     assert all(any(w.endswith(alone) for w in i.warnings) for i in two_each.items)
+    again = mme.total(two_each.items)  # the word is not repeated; one item alone again says nothing of a sum
+    assert [sum(w.endswith(alone) for w in i.warnings) for i in again.items] == [1] * 4
+    assert mme.total(two_each.items[:1]).items == (methadone,)
 
 
 @pytest.mark.parametrize("text", ["1_0", "\u0663", "ten", "1,000", "nan", ""])

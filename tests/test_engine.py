@@ -339,7 +339,15 @@ def test_results_print_two_decimals() -> None:
     assert result.mme_per_day == pytest.approx(100 / 3)
     assert str(result) == "morphine oral: 33.33 mg/day x 1 (per mg) = 33.33 MME/day [cdc-2022]"
     total = mme.total([result], thresholds=(33.333, 50))  # reached: 33.333... >= 33.333
-    assert str(total).splitlines()[-1] == "total: 33.33 MME/day [cdc-2022]; thresholds reached: >= 33.33"
+    assert str(total).splitlines()[-1] == "total: 33.33 MME/day [cdc-2022]; thresholds reached: >= 33.333"
+
+
+@pytest.mark.parametrize("threshold", [50.0000000001, 89.9999999995, 33.333])
+def test_a_threshold_prints_as_given(threshold: float) -> None:
+    """A threshold printed at 2 decimals said ">= 50" for 50.0000000001 and ">= 90" for 89.9999999995: a total of 90
+    "reached >= 90" though below the threshold it reached."""
+    total = mme.total([mme.convert("morphine 100 mg daily")], thresholds=[threshold])
+    assert str(total).endswith(f"thresholds reached: >= {threshold!r}")
 
 
 def test_total_keeps_excluded_items_visible() -> None:
@@ -507,6 +515,18 @@ def test_total_refuses_mixed_tables_and_nothing() -> None:
         mme.total([])
 
 
+def test_total_refuses_two_variants_of_one_drug() -> None:
+    """cms-2018 methadone 10 mg tid is 90 flat and 240 tiered: their sum, 330, was given, answering neither."""
+    flat = mme.convert("methadone 10 mg tid", table="cms-2018", variant="flat")
+    tiers = mme.convert("methadone 10 mg tid", table="cms-2018", variant="tiers")
+    with pytest.raises(
+        mme.MixedTablesError, match=r"^methadone items use different variants of cms-2018 \(flat, tiers\): each gives"
+    ):
+        mme.total([flat, tiers, mme.convert("oxycodone 10 mg q6h", table="cms-2018")])
+    assert mme.total([flat, flat]).mme_per_day == 180  # 30 mg/day x 3, twice
+    assert mme.total([tiers, tiers]).mme_per_day == 600  # 60 mg/day: factor 10 (41-60 mg), 30 mg/day each
+
+
 def test_a_total_is_the_model_validation_makes() -> None:
     """`total` of results with a bool `inclusive` skips pydantic's validator, which would hand them back unchanged
     (and building it is most of a one-off command's start-up); any other argument is validated as before."""
@@ -515,8 +535,11 @@ def test_a_total_is_the_model_validation_makes() -> None:
     validated = mme.Total.model_validate({name: getattr(result, name) for name in mme.Total.model_fields})
     assert (result, repr(result), result.model_fields_set) == (validated, repr(validated), validated.model_fields_set)
     assert result.items[0] is items[0]
-    with pytest.raises(ValidationError, match="inclusive"):
-        mme.total(items, inclusive="maybe")  # type: ignore[arg-type]
+    for wrong in ("no", "maybe", 0, None):  # "no" was read as False, "yes" as True, 0 as False
+        with pytest.raises(mme.ArgumentTypeError, match=r"^inclusive must be True \(>=\) or False \(>\), not "):
+            mme.total(items, inclusive=wrong)  # type: ignore[arg-type]
+        with pytest.raises(mme.ArgumentTypeError, match=r"^inclusive must be True"):
+            mme.thresholds_reached(60, inclusive=wrong)  # type: ignore[arg-type]
 
     class Lookalike(typing.NamedTuple):
         table: str
@@ -1428,6 +1451,32 @@ def test_methadone_items_are_tiered_by_their_exact_total_daily_dose() -> None:
     assert summed.items[0].warnings[-1].endswith("of the items, 20 mg/day")
     ten = mme.convert("methadone 10 mg q72h", table="cdc-2016")
     assert (mme.total([ten] * 2).mme_per_day, mme.total([ten] * 6).mme_per_day) == (26.666666667, 80.0)
+
+
+def test_a_retiered_item_says_its_other_figures_are_its_own_and_totals_again_without_a_second_word() -> None:
+    """cdc-2016 methadone 10 mg 1-2 tab bid (40 mg/day alone: factor 8; 20 mg/day at the minimum: 80 MME/day) beside
+    10 mg tid is 70 mg/day: factor 12, 480. Its note "at the minimum of the range: 80 MME/day" is the item's alone; the
+    re-tier word says so. Adding the items again gave each the re-tier word twice; one of them again, alone, kept the
+    sum's factor 12 (480 MME/day for 40 mg/day)."""
+    ranged = mme.convert("methadone 10 mg 1-2 tab bid", table="cdc-2016")
+    tid = mme.convert("methadone 10 mg tid", table="cdc-2016")
+    said = "methadone's tier is chosen by the total daily methadone dose of the items, 70 mg/day"
+    summed = mme.total([ranged, tid])
+    assert [(i.factor, i.mme_per_day) for i in summed.items] == [(Decimal(12), 480.0), (Decimal(12), 360.0)]
+    assert summed.items[0].warnings == (
+        *ranged.warnings,
+        f"{said}; its other warnings' figures are the item's alone, tiered by its own dose, not at 12",
+    )
+    assert summed.items[1].warnings == (said,)  # no other warning: nothing to say of it
+    again = mme.total(summed.items)
+    assert (again.items, again.mme_per_day) == (summed.items, 840.0)
+    assert mme.total(summed.items[:1]).items == (ranged,)  # alone again: its own tier, no word of a sum
+    assert (
+        mme.total([*summed.items[:1], ranged])
+        .items[0]
+        .warnings[-1]
+        .startswith("methadone's tier is chosen by the total daily methadone dose of the items, 80 mg/day;")
+    )
 
 
 def test_a_methadone_item_alone_or_beside_other_drugs_keeps_its_tier() -> None:

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 
 import mme
 from mme import heal
+from mme._engine import IMPLAUSIBLE
 
 from reference_data import HEAL, needs
 
@@ -221,11 +221,9 @@ def test_names_are_forgiving_about_case_only() -> None:
 @pytest.mark.parametrize("value", [0, -1, float("inf"), float("nan")])
 def test_medication_amounts_must_be_positive(field: str, value: float) -> None:
     fields = {"medication_name": "Codeine (mg)", "dose": 30, "doses_per_24_hours": 4, "days_of_medication": 3}
-    with pytest.raises(ValidationError) as caught:
-        heal.Medication.model_validate({**fields, field: value})
-    (error,) = caught.value.errors()
-    assert error["loc"] == (field,)
-    assert error["type"] == ("finite_number" if math.isinf(value) or math.isnan(value) else "greater_than")
+    for build in (heal.Medication.model_validate, lambda given: heal.Medication(**given)):
+        with pytest.raises(mme.DoseError, match=rf"^{field} must be a positive finite number$"):
+            build({**fields, field: value})
 
 
 @pytest.mark.parametrize("field", ["dose", "doses_per_24_hours", "days_of_medication"])
@@ -244,7 +242,10 @@ def test_an_mme_that_overflows_is_a_dose_error() -> None:
     ):
         heal.calculate([med("Oxycodone (mg)", 1e308, 2, 30)], therapy_days=30, observation_window_days=90)
     each_finite = [med("Oxycodone (mg)", 1e308, 1, 1)] * 2  # 1.5e308 MME each, 3e308 together
-    with pytest.raises(mme.DoseError, match=r"^the medications' summed MME overflows: check the dose"):
+    with (
+        pytest.warns(mme.ImplausibleDoseWarning, match="above 10,000 MME/day"),
+        pytest.raises(mme.DoseError, match=r"^the medications' summed MME overflows: check the dose"),
+    ):
         heal.calculate(each_finite, therapy_days=30, observation_window_days=90)
 
 
@@ -256,12 +257,61 @@ def test_calculate_rejects() -> None:
         ((name, _),) = bad.items()
         with pytest.raises(mme.DoseError, match=rf"^{name} must be a positive finite number$"):
             heal.calculate(one, **{"therapy_days": 3, "observation_window_days": 7, **bad})
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(mme.ArgumentTypeError, match=r"missing doses_per_24_hours, days_of_medication$"):
         heal.calculate([{"medication_name": "Codeine (mg)", "dose": 30}], therapy_days=3, observation_window_days=7)
-    assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [
-        (("doses_per_24_hours",), "missing"),
-        (("days_of_medication",), "missing"),
+
+
+def test_a_medication_says_its_keys_in_mme_errors_not_pydantic_ones() -> None:
+    """A pydantic ValidationError was the one error of HEAL input outside `MMEError`."""
+    fields = {"medication_name": "Codeine (mg)", "dose": 30, "doses_per_24_hours": 4, "days_of_medication": 3}
+    with pytest.raises(mme.ArgumentTypeError, match=r"^a medication has medication_name, .*unknown key\(s\) 'route'$"):
+        heal.Medication.model_validate({**fields, "route": "oral"})
+    with pytest.raises(mme.ArgumentTypeError, match="medication_name: Input should be a valid string"):
+        heal.Medication(**{**fields, "medication_name": 5})
+    with pytest.raises(mme.DoseError, match=r"^dose 1000+\.\.\. is too large"):  # raised inside pydantic, kept
+        heal.calculate([{**fields, "dose": 10**400}], therapy_days=3, observation_window_days=7)
+    with pytest.raises(mme.DoseError, match=r"^dose must be a positive finite number; days_of_medication must be"):
+        heal.Medication(**{**fields, "dose": 0, "days_of_medication": float("nan")})
+
+
+def test_implausible_doses_warn_as_convert_warns() -> None:
+    """A 1000 mcg/h fentanyl patch beside oxycodone 10,000 mg/day gave 17,400 MME/day with no word, where
+    `mme.convert` under heal-2025 warns of both; a buprenorphine patch of 80 mcg/h too."""
+    meds = [
+        med("Fentanyl patch (mcg/hr)", 1000, 1, 3),
+        med("Oxycodone (mg)", 10_000, 1, 3),
+        med("Buprenorphine patch (mcg/hr) transdermal", 80, 1, 3),
+        med("Codeine (mg)", 30, 4, 3),
+        med("Fentanyl patch (mcg/hr)", 100, 1, 3),  # the strongest patch sold: no word
     ]
+    with pytest.warns(mme.ImplausibleDoseWarning) as caught:
+        r = heal.calculate(meds, therapy_days=3, observation_window_days=3)
+    assert [m.warnings for m in r.medications] == [
+        ("no fentanyl patch is sold above 100 mcg/h: check the dose (one patch's rate, in mcg/h)",),
+        (IMPLAUSIBLE,),
+        ("no buprenorphine patch is sold above 70 mcg/h: check the dose (one patch's rate, in mcg/h)",),
+        (),
+        (),
+    ]
+    assert [str(w.message) for w in caught] == [
+        f"Oxycodone (mg): {IMPLAUSIBLE}"
+    ]  # as convert: the patch's in the result
+    with pytest.warns(mme.ImplausibleDoseWarning):  # the same words as the engine's
+        oxycodone = mme.convert("oxycodone 10000 mg daily", table="heal-2025")
+    patch = mme.convert("fentanyl 1000 mcg/h patch", table="heal-2025")
+    assert IMPLAUSIBLE in oxycodone.warnings
+    assert "no fentanyl patch is sold above 100 mcg/h" in patch.warnings[0]
+    assert heal.HealResult.model_validate_json(r.model_dump_json()) == r
+
+
+def test_a_positive_dose_whose_mme_underflows_is_refused_never_0() -> None:
+    """dose 1e-320 x 1e-10 doses a day was total_mme 0.0 and mme1..4 0.0, with no word."""
+    with pytest.raises(mme.DoseError, match=r"^Codeine \(mg\): the MME rounds to 0 in floating point"):
+        heal.calculate([med("Codeine (mg)", 1e-320, 1e-10, 1)], therapy_days=1, observation_window_days=1)
+    with pytest.raises(mme.DoseError, match=r"^the MME per day rounds to 0 in floating point: check therapy_days"):
+        heal.calculate([med("Codeine (mg)", 1e-300, 1, 1)], therapy_days=1e300, observation_window_days=1)
+    tiny = heal.calculate([med("Codeine (mg)", 1e-300, 1, 1)], therapy_days=1, observation_window_days=1)
+    assert tiny.with_buprenorphine.mme2 == pytest.approx(1.5e-301)  # small but not 0: kept
 
 
 def test_therapy_days_beyond_the_window_warns_but_is_accepted() -> None:

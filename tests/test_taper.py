@@ -10,7 +10,7 @@ import re
 import statistics
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -663,6 +663,83 @@ def test_from_dispensings_checks_its_inputs() -> None:
         )
 
 
+def test_from_dispensings_refuses_a_followed_until_key_of_no_patient() -> None:
+    """followed_until={"a": ...} for patient "A" read as "followed throughout": later windows 0, a cessation."""
+    anchor = date(2020, 1, 1)
+    fills = [fill("A", "oxycodone", "10 mg", 120, 30, anchor)]
+    windows = {"baseline": (0, 29), "6 months": (150, 179)}
+    with pytest.raises(taper.CohortError, match=r"^followed_until names patients with no anchor date: 'a', 'Bx';"):
+        taper.from_dispensings(
+            fills, windows, {"A": anchor, "B": anchor}, definition="window",
+            followed_until={"a": date(2020, 3, 1), "Bx": date(2020, 3, 1)},
+        )  # fmt: skip
+    for until in (date(2020, 3, 1), datetime(2020, 3, 1, 12)):  # a datetime is its calendar day, as in summarize
+        m = taper.from_dispensings(fills, windows, {"A": anchor}, definition="window", followed_until={"A": until})
+        assert m.patients[0].cells[1].status == "lost"
+    m = taper.from_dispensings(fills, windows, {"A": datetime(2020, 1, 1, 23)}, definition="window")
+    assert m.value("A", "baseline") == 60  # oxycodone 40 mg/day on each of the window's 30 days
+
+
+@pytest.mark.parametrize(
+    ("windows", "anchors", "until", "error", "message"),
+    [
+        ({"t": (0, 2, 3)}, None, None, taper.CohortError, r"^window 't': give two day offsets \(first, last\)"),
+        ({"t": ("0", "2")}, None, None, mme.ArgumentTypeError, r"^window 't': day offsets are whole numbers of days"),
+        ({"t": (0.5, 2)}, None, None, mme.ArgumentTypeError, "whole numbers of days"),
+        ({"t": (False, True)}, None, None, mme.ArgumentTypeError, "whole numbers of days"),
+        ({"t": (0, 10**8)}, None, None, taper.CohortError, "falls outside the calendar"),
+        (None, {"A": "2020-01-01"}, None, mme.ArgumentTypeError, r"^anchor of patient 'A' must be a datetime.date"),
+        (None, None, {"A": "2020-01-02"}, mme.ArgumentTypeError, r"^followed_until of patient 'A' must be a datetime"),
+    ],
+)
+def test_from_dispensings_says_what_to_give_in_typed_errors(
+    windows: dict[str, tuple[object, ...]] | None,
+    anchors: dict[str, object] | None,
+    until: dict[str, object] | None,
+    error: type[mme.MMEError],
+    message: str,
+) -> None:
+    """These were a bare ValueError ("too many values to unpack") or TypeError, or a fraction of a day accepted."""
+    with pytest.raises(error, match=message):
+        taper.from_dispensings(
+            [fill("A", "oxycodone", "10 mg", 120, 30, date(2020, 1, 1))],
+            windows or {"t": (0, 2)},  # type: ignore[arg-type]
+            anchors or {"A": date(2020, 1, 1)},  # type: ignore[arg-type]
+            definition="window",
+            followed_until=until,  # type: ignore[arg-type]
+        )
+
+
+def test_a_given_0_beside_a_medication_fails_the_cell_as_none_does() -> None:
+    """(A, t, 0.0) + buprenorphine was a cessation, and 0 + oxycodone 60 with no word; 'none' there fails."""
+    for other in ("buprenorphine 8 mg daily sublingual", "oxycodone 10 mg q6h", 60.0):
+        m = taper.dose_matrix([("A", "t", 0.0), ("A", "t", other)], ["t"])
+        (cell,) = m.patients[0].cells
+        assert (cell.status, cell.mme_per_day) == ("failed", None)
+        assert cell.error == "0 MME/day (no opioid) given together with medications or doses; fix the records"
+    assert taper.dose_matrix([("A", "t", 0.0), ("A", "t", 0)], ["t"]).column("t") == (0.0,)
+
+
+@pytest.mark.parametrize("wrong", ["no", "yes", 0, None])
+def test_inclusive_is_a_bool(wrong: object) -> None:
+    """summarize_cohort(inclusive="no") was read as False, "yes" as True; None was pydantic's ValidationError."""
+    m = taper.dose_matrix([("A", "a", 100.0), ("A", "b", 50.0)], ["a", "b"])
+    with pytest.raises(mme.ArgumentTypeError, match=r"^inclusive must be True \(>=\) or False \(>\), not "):
+        taper.summarize_cohort(m, inclusive=wrong)  # type: ignore[arg-type]
+    with pytest.raises(mme.ArgumentTypeError, match=r"^inclusive must be"):
+        taper.Rule(inclusive=wrong)
+    assert taper.summarize_cohort(m, inclusive=True).row("b").count("reduction").n == 1  # exactly 50%: >= counts it
+
+
+@pytest.mark.parametrize("record", [("A", "t", True), {"patient_id": "A", "timepoint": "t", "mme_per_day": False}])
+def test_a_bool_is_no_mme_per_day(record: taper.RecordLike) -> None:
+    """True was read as 1.0 MME/day; the core and HEAL refuse a bool."""
+    with pytest.raises(
+        taper.CohortError, match=r"^record 1: cannot read the record .*must be a number, not (True|False)$"
+    ):
+        taper.dose_matrix([record], ["t"])
+
+
 # -- the synthetic cohort ----------------------------------------------------------------------------------------
 
 
@@ -748,6 +825,28 @@ def test_cli_json_and_plot(cohort_csv: Path, tmp_path: Path) -> None:
     assert png.read_bytes().startswith(PNG_MAGIC)
 
 
+def test_cli_variant_converts_cms_2018_methadone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Under cms-2018 every methadone record failed, asking for a variant the command could not take."""
+    path = tmp_path / "methadone.csv"
+    path.write_text("patient_id,timepoint,medication\nA,t0,methadone 10 mg tid\nA,t1,methadone 10 mg daily\n")
+    args = ("taper", str(path), "--timepoints", "t0,t1", "--table", "cms-2018", "--json")
+    code, text = run(*args)
+    assert code == 0
+    assert taper.CohortSummary.model_validate_json(text).row("t0").n_failed == 1
+    assert "variant='tiers'" in capsys.readouterr().err
+    for variant, baseline, end in (("flat", 90, 30), ("tiers", 240, 40)):  # 30 mg/day x 3 or x 8; 10 mg/day x 3 or x 4
+        code, text = run(*args, "--variant", variant)
+        summary = taper.CohortSummary.model_validate_json(text)
+        assert (code, summary.row("t0").mean, summary.row("t1").mean) == (0, baseline, end)
+
+
+def test_cli_says_1_patient(tmp_path: Path) -> None:
+    path = tmp_path / "one.csv"
+    path.write_text("patient_id,timepoint,mme_per_day\n1,t0,100\n1,t1,25\n")
+    code, text = run("taper", str(path), "--timepoints", "t0,t1")
+    assert (code, text.splitlines()[0]) == (0, "Daily opioid dose, MME/day; 1 patient; baseline: t0")
+
+
 def test_cli_mme_per_day_csv(tmp_path: Path) -> None:
     path = tmp_path / "mme.csv"
     path.write_text("\ufeffpatient_id,timepoint,mme_per_day\n1,t0,100\n1,t1,25\n2,t0,80\n2,t1,0\n3,t0,60\n")
@@ -803,6 +902,9 @@ def test_cli_without_scipy_prints_the_table(
         (b"patient_id,timepoint,mme_per_day\n1,t0,1e-400\n",
          r"line 2: cannot read the record \{'patient_id': '1', 'timepoint': 't0', 'mme_per_day': '1e-400'\}: "
          r"mme_per_day 1E-400 is positive but too small for a float: it would read as 0 \(a cessation\)$"),
+        # pydantic's "Input should be a finite number", where nan and 1_000 are told what to write
+        (b"patient_id,timepoint,mme_per_day\n1,t0,1e400\n",
+         r"line 2: cannot read the record .*: mme_per_day must be a finite number, 0 or more, not 1E\+400$"),
     ],
 )  # fmt: skip
 def test_read_csv_refuses_what_it_would_read_wrong(tmp_path: Path, content: bytes, message: str) -> None:

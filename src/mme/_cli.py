@@ -134,7 +134,10 @@ def _separator(text: str) -> str:
 
 
 def _output(text: str) -> str | None:
-    """An output file's name; "-" (and no -o) is CSV on stdout."""
+    """An output file's name; "-" (and no -o) is CSV on stdout. An empty name is refused before the work, not
+    after it (it would be neither stdout nor a file)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty file name: give a .csv or .parquet file, or - for CSV on stdout")
     return None if text == "-" else text
 
 
@@ -258,7 +261,7 @@ def _taper(args: argparse.Namespace, out: TextIO) -> int:
     records = taper.read_csv(args.cohort)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", mme.MMEWarning)  # warnings are kept in the per-patient notes
-        matrix = taper.dose_matrix(records, timepoints, table=args.table)
+        matrix = taper.dose_matrix(records, timepoints, table=args.table, variant=args.variant)
     failed = Counter(c.error for p in matrix.patients for c in p.cells if c.error is not None)
     if failed:  # said as batch and summarize say their failed rows; the rest of the cohort is computed
         _print_reasons(failed, sys.stderr, "failed")
@@ -800,6 +803,13 @@ FILES_HELP = (
 )
 
 
+def _add_variant(command: argparse.ArgumentParser, scope: str) -> None:
+    """One ``--variant`` for every command that converts: without it a cms-2018 methadone dose cannot be read."""
+    command.add_argument(
+        "--variant", help=f"choose one of several values a table prints (e.g. CMS 2018 methadone: flat, tiers){scope}"
+    )
+
+
 def _add_column_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--encoding", type=_encoding, default="utf-8", help="of a CSV input (default %(default)s)")
     command.add_argument("--separator", type=_separator, default=",", help="of a CSV input's columns, e.g. ';' or "
@@ -808,7 +818,7 @@ def _add_column_options(command: argparse.ArgumentParser) -> None:
                          "tab or CR with ' in CSV output, so spreadsheets show them as text (default: written as read)")  # fmt: skip
     command.add_argument("--table", help="table slug or file (default: the default table; with --ndc-col, the "
                          "NDC file's own factors)")  # fmt: skip
-    command.add_argument("--variant", help="choose one of several values a table prints, for every row")
+    _add_variant(command, ", for every row")
     columns = command.add_argument_group("columns", "the names of your columns")
     for option, default in (("drug", "drug"), ("strength", "strength"), ("unit", "strength_unit"),
                             ("quantity", "quantity"), ("days-supply", "days_supply")):  # fmt: skip
@@ -848,9 +858,7 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument(
         "--table", default=mme.DEFAULT_TABLE, help="table slug or a custom table file (default %(default)s)"
     )
-    convert.add_argument(
-        "--variant", help="choose one of several values a table prints (e.g. CMS 2018 methadone: flat, tiers)"
-    )
+    _add_variant(convert, "")
     convert.add_argument("--quantity", type=_number, help="units dispensed (tablets, patches, mL, bottles)")
     convert.add_argument("--days-supply", type=_number, help="days supply of the dispensing")
     convert.add_argument("--package-ml", type=_number, help="mL per bottle when --quantity counts bottles (sprays)")
@@ -886,6 +894,7 @@ def build_parser() -> argparse.ArgumentParser:
     taper_.add_argument("cohort", metavar="COHORT.csv")
     taper_.add_argument("--timepoints", required=True, help="time points in order, the first is the baseline (a,b,c)")
     taper_.add_argument("--table", default=mme.DEFAULT_TABLE, help="table slug or file (default %(default)s)")
+    _add_variant(taper_, ", for every record")
     taper_.add_argument("--reduction", type=_number, default=0.5, help="reduction threshold (default %(default)s)")
     taper_.add_argument("--inclusive", action="store_true", help="a reduction is >= the threshold (default: >)")
     taper_.add_argument("--label", help="a caption printed above the table")

@@ -190,9 +190,15 @@ class Total(BaseModel):
         lines = [str(item) for item in self.items]
         value = "no MME" if self.mme_per_day is None else f"{format_number(self.mme_per_day, _SHOWN_DECIMALS)} MME/day"
         sign = ">=" if self.inclusive else ">"
-        reached = ", ".join(f"{sign} {format_number(t, _SHOWN_DECIMALS)}" for t in self.reached) or "none"
+        reached = ", ".join(f"{sign} {format_number(t)}" for t in self.reached) or "none"  # as given, every digit
         lines.append(f"total: {value} [{self.table}]; thresholds reached: {reached}")
         return "\n".join(lines)
+
+
+def _inclusive(value: object) -> None:
+    """``inclusive`` is a bool: "no" is text, and any text is true, so it would read as ``>=``."""
+    if not isinstance(value, bool):
+        raise ArgumentTypeError(f"inclusive must be True (>=) or False (>), not {excerpt(value)}")
 
 
 def thresholds_reached(
@@ -204,6 +210,7 @@ def thresholds_reached(
     finite number above 0, none twice, as ``mme convert --threshold`` reads them (`DoseError` otherwise).
     """
     checked = _thresholds(thresholds)
+    _inclusive(inclusive)
     if value is None:
         return ()
     number = float(exact_number(value, "the daily MME"))
@@ -1224,9 +1231,11 @@ def total(items: Iterable[DailyMME], *, thresholds: Iterable[float] = CDC_THRESH
         raise ArgumentTypeError(f"{wrong} {excerpt(items)}")
     if not items:
         raise DoseError("nothing to add: total() needs at least one item")
+    _inclusive(inclusive)
     tables = {(i.table, i.table_version) for i in items}
     if len(tables) > 1:
         raise MixedTablesError(f"items come from different tables ({', '.join(sorted(t for t, _ in tables))})")
+    _one_variant(items)
     items = _tiered_together(items)
     counted = [_exact_mme(i) for i in items if i.mme_per_day is not None]
     fields: dict[str, Any] = {
@@ -1234,9 +1243,24 @@ def total(items: Iterable[DailyMME], *, thresholds: Iterable[float] = CDC_THRESH
         "mme_per_day": reported(sum(counted, Fraction(0)), overflow=TOTAL_OVERFLOWS) if counted else None,
         "table_version": items[0].table_version, "thresholds": _thresholds(thresholds), "inclusive": inclusive,
     }  # fmt: skip
-    if isinstance(inclusive, bool) and all(isinstance(i, DailyMME) for i in items):
+    if all(isinstance(i, DailyMME) for i in items):
         return Total.model_construct(**fields)  # what validation would make of them, without building a validator
     return Total.model_validate(fields)
+
+
+def _one_variant(items: tuple[DailyMME, ...]) -> None:
+    """Items of one drug read under two variants of the table (cms-2018 methadone 'flat' and 'tiers') are refused as
+    mixed tables are: the variant changes the factor, and a sum of both answers neither."""
+    variants: dict[str, set[str]] = {}
+    for i in items:
+        if (variant := getattr(i, "variant", None)) is not None:  # a look-alike is refused by validation
+            variants.setdefault(i.drug, set()).add(variant)
+    for drug, names in variants.items():
+        if len(names) > 1:
+            raise MixedTablesError(
+                f"{drug} items use different variants of {items[0].table} ({', '.join(sorted(names))}): each gives "
+                "another factor; convert them all with one variant"
+            )
 
 
 def _tiered_together(items: tuple[DailyMME, ...]) -> tuple[DailyMME, ...]:
@@ -1249,18 +1273,20 @@ def _tiered_together(items: tuple[DailyMME, ...]) -> tuple[DailyMME, ...]:
             groups.setdefault(item.drug, []).append(item)
     changed: dict[int, DailyMME] = {}
     for drug, group in groups.items():
-        if len(group) < 2:
-            continue
+        chosen = f"{drug}'s tier is chosen by the total daily {drug} dose of the items"
+        # an item of a total added again: its earlier sum's word is replaced, not repeated beside the new one
+        kept = {id(i): tuple(w for w in i.warnings if not w.startswith(chosen)) for i in group}
+        if len(group) < 2 and kept[id(group[0])] == group[0].warnings:
+            continue  # alone, as converted
         doses = [_exact_daily(i) for i in group]
         daily = rounded(sum(doses, Fraction(0)))  # as a band is chosen: by the daily dose as reported
-        said = f"{drug}'s tier is chosen by the total daily {drug} dose of the items, {format_number(daily)} mg/day"
+        said = f"{chosen}, {format_number(daily)} mg/day" if len(group) > 1 else ""  # alone again: its own tier
         try:
             table = resolve_table(group[0].table)
         except UnknownTableError:
+            alone = (f"{said}: tiered alone (its table is not at hand by its slug)",) if said else ()
             for i in group:
-                changed[id(i)] = i.model_copy(
-                    update={"warnings": (*i.warnings, f"{said}: tiered alone (its table is not at hand by its slug)")}
-                )
+                changed[id(i)] = i.model_copy(update={"warnings": (*kept[id(i)], *alone)})
             continue
         for i, dose in zip(group, doses, strict=True):
             row = _match(table, i.drug, i.route, i.form, i.release, i.variant, "mass")
@@ -1269,11 +1295,14 @@ def _tiered_together(items: tuple[DailyMME, ...]) -> tuple[DailyMME, ...]:
             mme = dose * Fraction(tier.factor)
             above = beyond_tiers(row)  # the total may pass the last band the source defines, as one item may
             beyond = above is not None and above.owed(daily, 0.0) and above.text not in i.warnings
-            owed = (said, above.text) if beyond and above is not None else (said,)
+            own = row.tier_for(rounded(dose)).factor  # its tier alone, at which its other warnings were computed
+            moved = f"; its other warnings' figures are the item's alone, tiered by its own dose, not at {tier.factor}"
+            told = (said + moved * (own != tier.factor and bool(kept[id(i)])),) if said else ()
+            owed = (*told, above.text) if beyond and above is not None else told
             shown = _finite((Decimal(mme.numerator), Decimal(mme.denominator)))
             update = {
                 "tier": tier, "factor": tier.factor, "mme_per_day": shown, "mme_per_day_exact": mme,
-                "warnings": (*i.warnings, *owed),
+                "warnings": (*kept[id(i)], *owed),
             }  # fmt: skip
             changed[id(i)] = i.model_copy(update=update)
     return tuple(changed.get(id(i), i) for i in items)

@@ -2803,12 +2803,11 @@ class _Parser:
     def unsold_patch(self, drug: str, mcg_h: float) -> None:
         """A patch's rate above any one patch of its drug sold ("buprenorphine 75 mcg/hr patch"): no product, so a
         slip or several patches' total; read as written, and warned (the sources are `PATCH_MOST_MCG_H`'s)."""
-        opioid = _canonical(_opioid_name(self, drug))
-        most = _vocab.PATCH_MOST_MCG_H.get(opioid)
-        if most is not None and mcg_h > most:
+        unsold = unsold_patch(_canonical(_opioid_name(self, drug)), mcg_h)
+        if unsold is not None:
             self.notes.append(
-                f"{self.amount_text!r}: no {opioid} patch is sold above {format_number(most)} mcg/h; check the rate "
-                "(each patch's, in mcg/h) and give several patches as a count (e.g. '2 patches')"
+                f"{self.amount_text!r}: {unsold}; check the rate (each patch's, in mcg/h) and give several patches as "
+                "a count (e.g. '2 patches')"
             )
 
     def supplied(self) -> None:
@@ -3107,6 +3106,13 @@ def _strengths(brand: _vocab.Combination, which: Sequence[tuple[float, ...]] = (
     5/325, 7.5/325 mg"."""
     listed = ", ".join("/".join(format_number(v) for v in s) for s in which or brand.strengths)
     return f"{'/'.join(brand.components)} {listed} mg"
+
+
+def unsold_patch(opioid: str, mcg_h: float) -> str | None:
+    """ "no fentanyl patch is sold above 100 mcg/h" for a rate above any one patch of its drug sold
+    (`mme._vocab.PATCH_MOST_MCG_H`): no product, so a slip or several patches' total; None otherwise."""
+    most = _vocab.PATCH_MOST_MCG_H.get(opioid)
+    return f"no {opioid} patch is sold above {format_number(most)} mcg/h" if most is not None and mcg_h > most else None
 
 
 def _canonical(name: str) -> str:

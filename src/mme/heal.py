@@ -31,14 +31,23 @@ from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from functools import cache
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from ._engine import _match
-from ._errors import DoseError, MMEWarning, TableError, UnknownDrugError
+from ._engine import IMPLAUSIBLE, IMPLAUSIBLE_MME_PER_DAY, _match
+from ._errors import (
+    ArgumentTypeError,
+    DoseError,
+    ImplausibleDoseWarning,
+    MMEError,
+    MMEWarning,
+    TableError,
+    UnknownDrugError,
+)
+from ._parse import unsold_patch
 from ._tables import FactorRow, get_table
-from ._units import number_argument, positive
+from ._units import not_positive, number_argument, positive
 
 __all__ = [
     "MEDICATIONS",
@@ -169,10 +178,46 @@ def _known_name(text: str) -> str:
     raise UnknownDrugError(text, [names[k] for k in dict.fromkeys(close + same_drug)] or list(MEDICATIONS))
 
 
+def _typed(exc: ValidationError) -> MMEError:
+    """pydantic's error as the one `mme` raises for the same input: a missing or unknown key or a wrong type is an
+    `ArgumentTypeError`, an amount that is not a positive finite number a `DoseError` (as `mme.daily_mme`)."""
+    errors = exc.errors()
+    for e in errors:
+        if isinstance(err := e.get("ctx", {}).get("error"), MMEError):
+            return err
+    keys = [str(e["loc"][0]) if e["loc"] else "" for e in errors]
+    if all(e["type"] in {"greater_than", "finite_number"} for e in errors):
+        return DoseError("; ".join(not_positive(k) for k in dict.fromkeys(keys)))
+    extra = [k for k, e in zip(keys, errors, strict=True) if e["type"] == "extra_forbidden"]
+    missing = [k for k, e in zip(keys, errors, strict=True) if e["type"] == "missing"]
+    told = [f"unknown key(s) {', '.join(map(repr, extra))}"] if extra else []
+    told += [f"missing {', '.join(missing)}"] if missing else []
+    told += [f"{k}: {e['msg']}" for k, e in zip(keys, errors, strict=True) if k not in extra + missing]
+    return ArgumentTypeError(f"a medication has {', '.join(Medication.model_fields)}: {'; '.join(told)}")
+
+
 class Medication(BaseModel):
-    """One medication as the calculator takes it; ``dose`` is in the unit its name states."""
+    """One medication as the calculator takes it; ``dose`` is in the unit its name states.
+
+    Input it cannot take is an `MMEError` like the core's, not pydantic's ValidationError: a dose of 0 or NaN is
+    a `DoseError`; a missing or unknown key, or a wrong type, an `ArgumentTypeError`.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise _typed(exc) from None
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        """`pydantic.BaseModel.model_validate`, with the errors `Medication` raises."""
+        try:
+            return super().model_validate(obj, *args, **kwargs)
+        except ValidationError as exc:
+            raise _typed(exc) from None
 
     medication_name: str
     dose: float = Field(gt=0, allow_inf_nan=False)
@@ -197,6 +242,9 @@ class MedicationMME(Medication):
     factor: Decimal
     single_day_mme: float
     mme: float
+    warnings: tuple[str, ...] = ()
+    """What `mme.convert` warns of for the same dose (the calculator says nothing): a patch rate above any patch sold,
+    more than `mme.IMPLAUSIBLE_MME_PER_DAY` MME/day (also an `mme.ImplausibleDoseWarning`, as the engine raises it)."""
 
 
 class HealDefinitions(BaseModel):
@@ -234,6 +282,9 @@ class HealResult(BaseModel):
 _OVERFLOW = "the MME overflows: check the dose, doses_per_24_hours and days_of_medication"
 
 
+_UNDERFLOW = "the MME rounds to 0 in floating point: check the dose, doses_per_24_hours and days_of_medication"
+
+
 _NO_MEDICATION = (
     "no medication in this grouping (every one is buprenorphine): no MME, reported as 0 as the calculator does"
 )
@@ -246,11 +297,23 @@ def _definitions(meds: list[MedicationMME], therapy_days: float, window_days: fl
     except OverflowError:  # each finite, their sum not
         raise DoseError(f"the medications' summed MME overflows: {_OVERFLOW.split(': ', 1)[1]}") from None
     total_days = math.fsum(m.days_of_medication for m in meds)
+    if total_mme and not (total_mme / total_days and total_mme / therapy_days and total_mme / window_days):
+        raise DoseError(
+            "the MME per day rounds to 0 in floating point: check therapy_days, observation_window_days and the doses"
+        )
     return HealDefinitions(
         therapy_days=therapy_days, observation_window_days=window_days, total_mme=total_mme, total_days=total_days,
         mme1=total_mme / total_days if total_days else None, mme2=total_mme / therapy_days,
         mme3=total_mme / window_days, mme4=mme4, no_mme=None if meds else _NO_MEDICATION,
     )  # fmt: skip
+
+
+def _implausible(m: Medication, single_day: float) -> tuple[str, ...]:
+    """The engine's checks of a valid but probably mistyped dose, on one medication as the calculator takes it."""
+    drug = _NAMES[m.medication_name][0]
+    unsold = unsold_patch(drug, m.dose) if MEDICATIONS[m.medication_name].dose_unit == "mcg/h" else None
+    patch = [f"{unsold}: check the dose (one patch's rate, in mcg/h)"] if unsold else []
+    return (*patch, *([IMPLAUSIBLE] if single_day > IMPLAUSIBLE_MME_PER_DAY else []))
 
 
 def _check(label: str, d: HealDefinitions) -> list[str]:
@@ -295,11 +358,17 @@ def calculate(
         single_day = m.dose * m.doses_per_24_hours * float(factor)
         if not math.isfinite(single_day * m.days_of_medication):
             raise DoseError(f"{m.medication_name}: {_OVERFLOW}")
+        if single_day * m.days_of_medication == 0:  # positive inputs: an underflow, never a real 0
+            raise DoseError(f"{m.medication_name}: {_UNDERFLOW}")
+        implausible = _implausible(m, single_day)
+        if IMPLAUSIBLE in implausible:  # raised as the engine raises it; a patch's rate is said in the result only
+            warnings.warn(f"{m.medication_name}: {IMPLAUSIBLE}", ImplausibleDoseWarning, stacklevel=2)
         results.append(
             MedicationMME(
-                **m.model_dump(), factor=factor, single_day_mme=single_day, mme=single_day * m.days_of_medication
+                **m.model_dump(), factor=factor, single_day_mme=single_day, mme=single_day * m.days_of_medication,
+                warnings=implausible,
             )
-        )
+        )  # fmt: skip
     with_bup = _definitions(results, therapy, window)
     kept = [m for m in results if not MEDICATIONS[m.medication_name].is_buprenorphine]
     without = _definitions(kept, therapy_wo, window_wo)

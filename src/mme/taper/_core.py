@@ -8,16 +8,16 @@ import io
 import math
 import statistics
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from mme._engine import TOTAL_OVERFLOWS, DailyMME, TableLike, convert, total
-from mme._errors import CohortError, DoseError, MMEError, excerpt, named_twice, utf8_text
+from mme._engine import TOTAL_OVERFLOWS, DailyMME, TableLike, _inclusive, convert, total
+from mme._errors import ArgumentTypeError, CohortError, DoseError, MMEError, excerpt, named_twice, utf8_text
 from mme._tables import DEFAULT_TABLE, Table, resolve_table
 from mme._units import exact, number_text
 
@@ -75,6 +75,11 @@ class Record(_Frozen):
     medication: str | None = None
     mme_per_day: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
+    @field_validator("mme_per_day", mode="before")
+    @classmethod
+    def _not_bool(cls, value: object) -> object:
+        return _no_bool(value)
+
     @model_validator(mode="after")
     def _one_value(self) -> Record:
         if (self.medication is None) == (self.mme_per_day is None):
@@ -117,10 +122,19 @@ def _record(raw: RecordLike, where: str) -> Record:
         raise CohortError(f"{where}: cannot read the record {excerpt(raw)}: {exc}") from exc
 
 
+def _no_bool(value: Any) -> Any:
+    """A given MME/day that is not a bool: True is not 1 MME/day (the core and HEAL refuse it too)."""
+    if isinstance(value, bool):
+        raise ValueError(f"mme_per_day must be a number, not {value}")
+    return value
+
+
 def _given(value: Any) -> float:
     """A given MME/day as a float; a positive number too small for one (1e-400) is refused, not read as 0 (a
     cessation)."""
-    number = float(value)
+    number = float(_no_bool(value))
+    if not math.isfinite(number):  # 1e400 as text or a Decimal: no float holds it
+        raise ValueError(f"mme_per_day must be a finite number, 0 or more, not {value}")
     if number == 0 and value != 0:
         raise ValueError(f"mme_per_day {value} is positive but too small for a float: it would read as 0 (a cessation)")
     return number
@@ -347,6 +361,8 @@ def _cell(
         return _failed("'none' (no opioid) recorded together with medications; fix the records")
     if nones:
         return Cell(mme_per_day=0.0, status="observed", items=("none",)), [], False
+    if any(r.mme_per_day == 0 for r in recs) and any(r.mme_per_day != 0 for r in recs):
+        return _failed("0 MME/day (no opioid) given together with medications or doses; fix the records")
     given = [r.mme_per_day for r in recs if r.mme_per_day is not None]
     expressions = [r.medication for r in recs if r.medication is not None]
     items: list[str] = [f"{_num(v, 2)} MME/day (given)" for v in given]
@@ -397,6 +413,12 @@ class Rule(_Frozen):
     """An increase is a relative rise strictly greater than this fraction (any rise by default)."""
     report: tuple[float, ...] = (0.15, 0.30, 0.50)
     """Further reduction thresholds counted in the summary (same operator; cessation included)."""
+
+    @field_validator("inclusive", mode="before")
+    @classmethod
+    def _a_bool(cls, value: object) -> object:
+        _inclusive(value)  # "no" would read as False and "yes" as True: an ArgumentTypeError, as in mme.total
+        return value
 
     @model_validator(mode="after")
     def _fractions(self) -> Rule:
@@ -697,6 +719,30 @@ def _fill_text(d: Dispensing, reason: str) -> str:
     return f"{d.drug} {d.strength} filled {d.fill_date}: {reason}"
 
 
+def _window(tp: str, span: object) -> tuple[int, int]:
+    """A window as two whole day offsets: a fraction of a day, a bool or text has no day to start on."""
+    if not isinstance(span, tuple | list) or len(span) != 2:
+        raise CohortError(
+            f"window {excerpt(tp)}: give two day offsets (first, last), e.g. (-90, -1), not {excerpt(span)}"
+        )
+    first, last = span
+    if not all(isinstance(d, int) and not isinstance(d, bool) for d in span):
+        raise ArgumentTypeError(
+            f"window {excerpt(tp)}: day offsets are whole numbers of days (int), e.g. (-90, -1), not {excerpt(span)}"
+        )
+    if last < first:
+        raise CohortError(f"window {tp!r}: last day {last} is before first day {first}")
+    return first, last
+
+
+def _date(value: object, what: str) -> date:
+    """A date, a datetime read as its calendar day (as `mme.summarize` reads ``start`` and ``end``); text is refused
+    rather than compared with dates."""
+    if not isinstance(value, date):
+        raise ArgumentTypeError(f"{what} must be a datetime.date, e.g. date(2020, 1, 31), not {excerpt(value)}")
+    return value.date() if isinstance(value, datetime) else value
+
+
 def from_dispensings(
     dispensings: Iterable[Dispensing],
     windows: Mapping[str, tuple[int, int]],
@@ -720,7 +766,8 @@ def from_dispensings(
     (max_daily_mme).
 
     * A patient whose follow-up (``followed_until``) ends before a window's last day is lost
-      there (None). Patients absent from ``followed_until`` are followed throughout.
+      there (None). Patients absent from ``followed_until`` are followed throughout; a key that is not
+      one of ``anchors`` (a typo, another case) is an error, never "followed throughout".
     * A window without any dispensing is 0 (no opioid dispensed): claims cannot tell "no opioid"
       from "no claim", so pass ``followed_until`` to mark the end of follow-up.
     * Fills the table excludes (buprenorphine under CDC 2022) never become 0: a window whose only
@@ -737,23 +784,35 @@ def from_dispensings(
     order = tuple(windows)
     if not order:
         raise CohortError("give at least one time point window (the first is the baseline)")
-    for tp, (first, last) in windows.items():
-        if last < first:
-            raise CohortError(f"window {tp!r}: last day {last} is before first day {first}")
+    spans_by = {tp: _window(tp, span) for tp, span in windows.items()}
+    anchor_by = {pid: _date(day, f"anchor of patient {excerpt(pid)}") for pid, day in anchors.items()}
+    until_by = {
+        pid: _date(day, f"followed_until of patient {excerpt(pid)}") for pid, day in (followed_until or {}).items()
+    }
+    if strays := [pid for pid in until_by if pid not in anchor_by]:  # a typo would read as followed throughout
+        raise CohortError(
+            f"followed_until names patients with no anchor date: {', '.join(map(excerpt, strays[:5]))}"
+            f"{' ...' * (len(strays) > 5)}; its keys are the anchors' patient ids, spelled the same"
+        )
     tab = resolve_table(table)
-    until_by = followed_until or {}
     grouped: dict[str, list[Dispensing]] = {pid: [] for pid in anchors}
     for d in dispensings:
         if d.patient_id not in grouped:
             raise CohortError(f"dispensing for patient {d.patient_id!r}, who has no anchor date")
         grouped[d.patient_id].append(d)
     rows = []
-    for pid, anchor in anchors.items():
+    for pid, anchor in anchor_by.items():
         cells: list[Cell] = []
         notes: list[str] = []
         for tp in order:
-            first, last = windows[tp]
-            start, end = anchor + timedelta(days=first), anchor + timedelta(days=last)
+            first, last = spans_by[tp]
+            try:
+                start, end = anchor + timedelta(days=first), anchor + timedelta(days=last)
+            except OverflowError:
+                raise CohortError(
+                    f"window {excerpt(tp)} ({first}..{last} days) from the anchor of patient {excerpt(pid)} ({anchor}) "
+                    "falls outside the calendar (years 1-9999): give day offsets that fit"
+                ) from None
             until = until_by.get(pid)
             if until is not None and until < end:
                 cells.append(Cell(mme_per_day=None, status="lost"))
@@ -785,7 +844,7 @@ def from_dispensings(
             items = (f"{span}: {summary.n_dispensings} fill(s), {_num(value, 2)} MME/day",)
             cells.append(Cell(mme_per_day=float(value), status="observed", items=items, excluded=excluded))
         rows.append(PatientDoses(patient_id=pid, cells=tuple(cells), notes=tuple(notes)))
-    spans = "; ".join(f"{tp} days {a}..{b}" for tp, (a, b) in windows.items())
+    spans = "; ".join(f"{tp} days {a}..{b}" for tp, (a, b) in spans_by.items())
     return DoseMatrix(
         timepoints=order, patients=tuple(rows), table=tab.slug, table_version=tab.version, source="dispensings",
         definition=f"{definition} ({field}); windows from the anchor date: {spans}; clip_to_window={clip_to_window}; "

@@ -58,7 +58,9 @@ def _grid(header: Sequence[str], body: Sequence[Sequence[str]], left: int = 1) -
 
 def _render(s: CohortSummary) -> str:
     lines = [s.label] if s.label else []
-    lines.append(f"Daily opioid dose, MME/day; {s.n_patients} patients; baseline: {s.baseline}")
+    lines.append(
+        f"Daily opioid dose, MME/day; {s.n_patients} patient{'s' * (s.n_patients != 1)}; baseline: {s.baseline}"
+    )
     lines.append(f"conversion: {_table_text(s.table, s.table_version)}")
     if s.definition:
         lines.append(f"from dispensings: {s.definition}")
