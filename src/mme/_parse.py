@@ -1010,7 +1010,11 @@ class _Parser:
             return i + 2
         if key == "(" and (end := self.split_between_nostrils(i)) is not None:
             return end
-        if len(self.doses) + (self.volume is not None) == 1 and (end := self.among(i, _AT_ONCE)) is not None:
+        if (
+            key in _AT_ONCE.lengths
+            and len(self.doses) + (self.volume is not None) == 1
+            and (end := self.among(i, _AT_ONCE)) is not None
+        ):
             self.ignored.append(self.span(i, end))  # "5 mL per dose", "1 tab each time": the dose said, once
             return end
         if key == "/" and (end := self.per_count(i)) is not None:
