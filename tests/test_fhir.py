@@ -1732,3 +1732,35 @@ def test_a_days_supply_without_a_unit_is_read_as_days_and_said() -> None:
     assert any("the days supply has no unit: read as days" in w for w in got.warnings)
     dispense["daysSupply"] = {"value": 30, "code": "d"}
     assert not any("days supply" in w for w in fhir.convert(dispense).warnings)
+
+
+@pytest.mark.parametrize(
+    ("dose", "cap", "span"),
+    [
+        (1, 6, {"value": 0, "code": "h"}),  # a period of 0 hours
+        (0, 6, {"value": 1, "code": "d"}),  # a dose of 0
+        (1, 0, {"value": 1, "code": "d"}),  # a maximum of 0
+        (1, 6, {"value": -1, "code": "d"}),
+    ],
+)
+def test_a_maximum_per_period_that_divides_by_nothing_is_a_dose_error_and_its_line_fails_alone(
+    dose: float, cap: float, span: dict[str, Any]
+) -> None:
+    """A period of 0 (or a dose of 0 with a maximum and no frequency) raised ZeroDivisionError, which ended an
+    NDJSON stream ("internal error") instead of failing its line."""
+    dosage = {
+        "asNeededBoolean": True,
+        "doseAndRate": [{"doseQuantity": {"value": dose, "code": "{tablet}"}}],
+        "maxDosePerPeriod": {"numerator": {"value": cap, "code": "{tablet}"}, "denominator": span},
+    }
+    with pytest.raises(mme.DoseError, match="give a positive maximum, period and dose"):
+        fhir.convert(request(dosage=dosage))
+    with pytest.raises(mme.DoseError, match="give a positive maximum, period and dose"):
+        fhir.convert(request(dosage=dosage | every(6, {"value": dose, "code": "{tablet}"})))
+    out = list(fhir.iter_convert([json.dumps(request(dosage=dosage)), json.dumps(request(dosage=every(6)))]))
+    (_, failed, error), (_, good, _) = out
+    assert failed is None
+    assert error is not None
+    assert error.startswith("DoseError")
+    assert good is not None
+    assert good.mme_per_day == 30.0

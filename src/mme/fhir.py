@@ -732,6 +732,9 @@ def _cap(
     )
     if span_unit not in _HOURS:
         raise UnitError(f"{label}: maxDosePerPeriod is per {span_unit!r}, not a time")
+    if not span > 0 or not amount > 0 or not dose.value > 0:
+        raise DoseError(f"{label}: maxDosePerPeriod is {amount:g} {amount_unit} per {span:g} {span_unit} for a dose of "
+                        f"{_said(dose)}: give a positive maximum, period and dose")  # fmt: skip
     cap = _alike(_dose_of(amount, amount_unit, f"{label} maxDosePerPeriod"), dose, prod)
     if cap is None:
         raise UnitError(f"{label}: maxDosePerPeriod is in {amount_unit!r}, the dose in another unit: give them alike")
