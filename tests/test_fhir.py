@@ -1764,3 +1764,59 @@ def test_a_maximum_per_period_that_divides_by_nothing_is_a_dose_error_and_its_li
     assert error.startswith("DoseError")
     assert good is not None
     assert good.mme_per_day == 30.0
+
+
+_OXYCODONE_5 = {
+    "itemCodeableConcept": {"coding": [{"system": RX, "code": "7804"}], "text": "oxycodone"},
+    "strength": _strength(5, "mg", "{tablet}"),
+}
+_APAP_UNSTATED = {"itemCodeableConcept": {"coding": [{"system": RX, "code": "161"}], "text": "acetaminophen"}}
+
+
+def _combination(name: str, *ingredients: dict[str, Any]) -> dict[str, Any]:
+    return _medication(*ingredients, form="317541") | {"code": {"text": name}}
+
+
+_PRN_MAX_4_G = {
+    "asNeededBoolean": True,
+    "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{tablet}"}}],
+    "maxDosePerPeriod": {"numerator": {"value": 4, "code": "g"}, "denominator": {"value": 1, "code": "d"}},
+}
+
+
+@pytest.mark.parametrize(
+    "medication",
+    [
+        _combination("oxycodone and acetaminophen tablet", _OXYCODONE_5, _APAP_UNSTATED),
+        _combination("Percocet 5/325", _OXYCODONE_5),
+        _combination("oxycodone / paracetamol tablet", _OXYCODONE_5),
+    ],
+)
+def test_a_combination_whose_other_component_has_no_strength_takes_no_amount_in_mg(medication: dict[str, Any]) -> None:
+    """Read as single-ingredient, 325 mg q6h (one tablet's acetaminophen) gave 1950 MME/day, and 1 tablet as needed,
+    at most 4 g a day (acetaminophen's limit), 6000 MME/day: Percocet's RxCUI refuses both."""
+    with pytest.raises(mme.DoseError, match="may be the amount of another component"):
+        fhir.convert(_uses(medication, every(6, {"value": 325, "code": "mg"})))
+    with pytest.raises(mme.DoseError):
+        fhir.convert(request(PERCOCET, dosage=every(6, {"value": 325, "code": "mg"})))
+    with pytest.raises(mme.UnitError, match="maxDosePerPeriod"):
+        fhir.convert(_uses(medication, _PRN_MAX_4_G))
+    with pytest.raises(mme.UnitError, match="maxDosePerPeriod"):
+        fhir.convert(request(PERCOCET, dosage=_PRN_MAX_4_G))
+    counted = fhir.convert(_uses(medication, every(6)))  # a count of tablets is the opioid's strength, as listed
+    assert counted.mme_per_day == fhir.convert(request(PERCOCET, dosage=every(6))).mme_per_day == 30.0
+
+
+def test_a_single_opioid_medication_still_takes_an_amount_in_mg() -> None:
+    got = fhir.convert(_uses(_combination("oxycodone tablet", _OXYCODONE_5), every(6, {"value": 10, "code": "mg"})))
+    assert got.mme_per_day == 60.0
+    capped = fhir.convert(
+        _uses(
+            _combination("oxycodone tablet", _OXYCODONE_5),
+            _PRN_MAX_4_G
+            | {
+                "maxDosePerPeriod": {"numerator": {"value": 30, "code": "mg"}, "denominator": {"value": 1, "code": "d"}}
+            },
+        )
+    )
+    assert capped.mme_per_day == 45.0

@@ -48,7 +48,7 @@ from ._errors import (
 from ._parse import parse_product
 from ._rxnorm_build import DOSE_FORMS
 from ._tables import DEFAULT_TABLE, resolve_table
-from ._vocab import FORM_ROUTES, ROUTES, TRANSMUCOSAL, opioid_named, resolve_route
+from ._vocab import FORM_ROUTES, ROUTES, TRANSMUCOSAL, non_opioid, opioid_named, resolve_route
 from .rxnorm import (
     Ingredient,
     Product,
@@ -342,6 +342,7 @@ _PER = {"ml": "MG/ML", "h": "MG/HR", "{actuat}": "MG/ACTUAT", "{spray}": "MG/ACT
 def _described(medication: Mapping[str, Any], text: str, label: str, rxnorm: RxnormLike) -> Product:
     """A product from a Medication's ``ingredient`` list: RxNorm ingredient codes and strength ratios."""
     ingredients: list[Ingredient] = []
+    unstated = False
     for entry in medication["ingredient"]:
         item = entry.get("itemCodeableConcept") or (entry.get("item") or {}).get("concept") or {}  # R4, R5
         drug = next((d for c in _codings(item) if (d := ingredient_drug(c, rxnorm=rxnorm))), None)
@@ -352,7 +353,8 @@ def _described(medication: Mapping[str, Any], text: str, label: str, rxnorm: Rxn
         if not ratio:
             if drug is not None:
                 raise DoseError(f"{label}: the ingredient {name!r} states no strength")
-            continue  # a non-opioid without strength: nothing to record, nothing counted
+            unstated = True  # a non-opioid without strength: never counted, but an amount in mg may be its
+            continue
         ingredient = _ingredient(ratio, name, drug, label)
         if drug is not None and (twice := next((i for i in ingredients if i.drug == drug), None)) is not None:
             raise AmbiguousDoseError(
@@ -365,11 +367,30 @@ def _described(medication: Mapping[str, Any], text: str, label: str, rxnorm: Rxn
     route, form, release = DOSE_FORMS[form_name] if form_name else (None, None, None)
     if form_name is None and any(i.unit == "MG/HR" for i in ingredients):
         route, form = "transdermal", "patch"
+    if all(i.drug is not None for i in ingredients) and _names_another(text):
+        unstated = True  # "Percocet 5/325" listing its oxycodone alone
     return Product(
         rxcui="", name=text or f"Medication/{medication.get('id', '?')}", dose_form=form_name,
         dose_form_code=form_code if form_name else None, route=route, form=form, release=release, brand=None,
-        volume_ml=None, ingredients=tuple(ingredients), source="FHIR Medication", rxnorm_date=rxnorm_date(rxnorm=rxnorm),
+        volume_ml=None, ingredients=tuple(ingredients), source=_UNSTATED if unstated else "FHIR Medication",
+        rxnorm_date=rxnorm_date(rxnorm=rxnorm),
     )  # fmt: skip
+
+
+#: The source of a Medication one of whose non-opioid components is listed without a strength, or named but not
+#: listed: an amount in mg may be that component's, so none is read as the opioid's.
+_UNSTATED = "FHIR Medication, a component's strength not stated"
+
+
+def _names_another(text: str) -> bool:
+    """Whether a medication's name names a non-opioid component ("oxycodone and acetaminophen tablet", "Percocet
+    5/325": two strengths)."""
+    try:
+        if len(parse_product(text).ingredients) > 1:
+            return True
+    except MMEError:
+        pass
+    return any(non_opioid(word) for word in re.findall(r"[a-z]+", text.lower()))
 
 
 def _ingredient(ratio: Mapping[str, Any], name: str, drug: str | None, label: str) -> Ingredient:
@@ -755,7 +776,8 @@ def _alike(cap: _Dose, dose: _Dose, prod: Product | None) -> _Dose | None:
     if (cap.kind, cap.unit) == (dose.kind, dose.unit):
         return cap
     per_unit = None
-    if prod is not None and not prod.pack and len(prod.ingredients) == 1 and prod.ingredients[0].unit == "MG":
+    alone = prod is not None and not prod.pack and len(prod.ingredients) == 1 and prod.source != _UNSTATED
+    if prod is not None and alone and prod.ingredients[0].unit == "MG":
         per_unit = prod.ingredients[0].strength  # mg
     value = Decimal(repr(cap.value))
     if cap.unit in _MG and dose.unit in _MG:
@@ -941,7 +963,13 @@ def _routed(prod: Product, route: str | None) -> Product:
 
 def _fits(dose: _Dose, prod: Product, patch: bool, where: str) -> None:
     """A count in patches of a product that is no patch, or in tablets or capsules of a patch, is refused: which
-    product, or which count, is meant is unknown."""
+    product, or which count, is meant is unknown; so is an amount in mg of a product whose other component's
+    strength is unknown (the RxCUI path refuses one equal to it)."""
+    if prod.source == _UNSTATED and dose.unit in _MG:
+        raise DoseError(
+            f"{where}: the dose {_said(dose)} may be the amount of another component of {prod.label}, whose strength "
+            "is not stated: give the count of units (e.g. 1 {tablet}), or each component's strength"
+        )
     is_patch = patch or prod.form == "patch"
     if dose.said.lower() in (_ORAL_UNITS if is_patch else _PATCH_UNITS if prod.form else ()):
         theirs = "a patch" if is_patch else f"a {prod.form}"
