@@ -2167,3 +2167,19 @@ def test_a_brand_given_with_a_name_is_an_opioid_name() -> None:
 def test_an_opioid_named_or_nearly_spelt_is_found_and_no_other(name: str, opioid: str | None) -> None:
     """What decides that a medication's name that does not read is no opioid: the core gate counts it."""
     assert _vocab.opioid_named(name) == opioid
+
+
+@pytest.mark.parametrize(
+    ("mg", "refused"),
+    [(325.0, True), (65.0, True), (130.0, True), (5.0, False), (13.0, False), (20.0, False), (97.5, False)],
+)
+def test_an_amount_of_a_liquid_combination_that_is_whole_ml_of_another_component_is_refused(
+    mg: float, refused: bool
+) -> None:
+    """Acetaminophen 65 mg/mL, oxycodone 1 mg/mL: 325 mg (5 mL of acetaminophen) read as 325 mL's oxycodone gave
+    1950 MME/day. mL are measured, not counted, so a tablet's most at once (12) is not a liquid's: 13 mg is 13 mL."""
+    why = _parse.another_components(mg, 1.0, [65.0, 1.0], per_ml=True)
+    assert (why is not None) == refused
+    if why is not None:
+        assert why.startswith(f"may be the amount of another component than the opioid ({mg:g} mL of 1 mg/mL")
+    assert _parse.another_components(13.0, 1.0, [65.0, 1.0]) is not None  # 13 tablets: more than one takes

@@ -1820,3 +1820,21 @@ def test_a_single_opioid_medication_still_takes_an_amount_in_mg() -> None:
         )
     )
     assert capped.mme_per_day == 45.0
+
+
+@pytest.mark.parametrize(("mg", "refused"), [(325, True), (65, True), (5, False), (15, False)])
+def test_a_dose_in_mg_of_a_liquid_combination_that_is_whole_ml_of_its_non_opioid_is_refused(
+    mg: float, refused: bool
+) -> None:
+    """RxCUI 1049580 (acetaminophen 65 mg/mL, oxycodone 1 mg/mL): 325 mg q6h gave 1950 MME/day and 65 mg 390, where
+    the tablet refuses both; by the sig reader, by RxCUI and by FHIR alike now."""
+    dosage = every(6, {"value": mg, "code": "mg"})
+    if refused:
+        with pytest.raises(mme.DoseError, match="may be the amount of another component"):
+            fhir.convert(request("1049580", dosage=dosage))
+        with pytest.raises(mme.ExpressionError, match="may be the amount of another component"):
+            mme.convert(f"{mg} mg q6h", rxcui="1049580")
+    else:
+        got = fhir.convert(request("1049580", dosage=dosage))
+        assert got.mme_per_day == mg * 4 * 1.5
+        assert mme.convert(f"{mg} mg q6h", rxcui="1049580").mme_per_day == got.mme_per_day
