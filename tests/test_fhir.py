@@ -1838,3 +1838,20 @@ def test_a_dose_in_mg_of_a_liquid_combination_that_is_whole_ml_of_its_non_opioid
         got = fhir.convert(request("1049580", dosage=dosage))
         assert got.mme_per_day == mg * 4 * 1.5
         assert mme.convert(f"{mg} mg q6h", rxcui="1049580").mme_per_day == got.mme_per_day
+
+
+@pytest.mark.parametrize(("count", "expected"), [(3, 30.0), (1, 10.0), (8, 60.0)])
+def test_a_course_count_limits_the_most_a_maximum_per_period_allows(count: int, expected: float) -> None:
+    """Tramadol 50 mg as needed, at most 6 a day, a course of 3: 60 MME/day (6 a day), where q4h with the same
+    count and maximum gave 30: the count is applied on both paths now."""
+    dosage = {
+        "asNeededBoolean": True,
+        "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{tablet}"}}],
+        "maxDosePerPeriod": {"numerator": {"value": 6, "code": "{tablet}"}, "denominator": {"value": 1, "code": "d"}},
+        "timing": {"repeat": {"count": count}},
+    }
+    got = fhir.convert(request("835603", dosage=dosage))
+    assert got.mme_per_day == expected
+    every_4_h = dosage | {"timing": {"repeat": {"count": count, "frequency": 1, "period": 4, "periodUnit": "h"}}}
+    assert fhir.convert(request("835603", dosage=every_4_h)).mme_per_day == expected
+    assert any("a course of" in w for w in got.warnings) == (count < 6)

@@ -599,9 +599,15 @@ def _per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> float |
     frequency. A code that says another number than the repeat is refused: which one is meant is unknown. A course
     of fewer administrations (``repeat.count``, or ``countMax``) than a day holds is that many in its one day."""
     per_day = _coded_per_day(timing, label, notes)
+    return None if per_day is None else _course(timing, per_day, label, notes)
+
+
+def _course(timing: Mapping[str, Any], per_day: float, label: str, notes: list[str]) -> float:
+    """A course of fewer administrations (``repeat.count``, or ``countMax``) than ``per_day`` is that many in its
+    one day, whether the day's number comes from the timing or from a maximum per period."""
     repeat = timing.get("repeat") or {}
     count = _positive(repeat, "countMax", label) or _positive(repeat, "count", label)
-    if per_day is not None and count is not None and count < per_day:
+    if count is not None and count < per_day:
         notes.append(f"{label}: a course of {count:g} administration(s), under a day's {per_day:g}: {count:g} a day")
         return count
     return per_day
@@ -803,7 +809,7 @@ def _most_allowed(
     notes.append(
         f"{label}: no frequency: the most maxDosePerPeriod allows, {most:g} administrations a day, was counted"
     )
-    return most
+    return _course(entry.get("timing") or {}, most, label, notes)
 
 
 def _at_most(entry: Mapping[str, Any], dose: _Dose, label: str, notes: list[str], prod: Product | None) -> _Dose:
