@@ -1855,3 +1855,63 @@ def test_a_course_count_limits_the_most_a_maximum_per_period_allows(count: int, 
     every_4_h = dosage | {"timing": {"repeat": {"count": count, "frequency": 1, "period": 4, "periodUnit": "h"}}}
     assert fhir.convert(request("835603", dosage=every_4_h)).mme_per_day == expected
     assert any("a course of" in w for w in got.warnings) == (count < 6)
+
+
+_SCT = "http://snomed.info/sct"
+
+
+def test_a_snomed_unit_whose_display_names_another_unit_is_refused() -> None:
+    """SNOMED CT milligram with the display "tablet" read as 2 mg (12 MME/day), silently; 2 tablets give 60."""
+    mg_as_tablet = {"value": 2, "system": _SCT, "code": "258684004", "unit": "tablet"}
+    with pytest.raises(mme.UnitError, match="its display says 'tablet'"):
+        fhir.convert(request(dosage=every(6, mg_as_tablet)))
+    agreeing = fhir.convert(request(dosage=every(6, mg_as_tablet | {"unit": "milligram"})))
+    assert agreeing.mme_per_day == 12.0
+    tablets = fhir.convert(request(dosage=every(6, mg_as_tablet | {"code": "428673006", "unit": "tablets"})))
+    assert tablets.mme_per_day == 60.0
+
+
+@pytest.mark.parametrize("unit", ["spray(s)", "puff(s)", "{actuat}"])
+def test_sprays_or_puffs_of_a_tablet_are_refused_as_patches_are(unit: str) -> None:
+    """ "2 spray(s)" of oxycodone 5 mg tablets read as 2 tablets; "patch(es)" was refused: another product."""
+    with pytest.raises(mme.AmbiguousDoseError, match="is a tablet"):
+        fhir.convert(request(dosage=every(6, {"value": 1, "unit": unit})))
+
+
+def test_a_timing_code_whose_text_says_another_frequency_is_refused() -> None:
+    """QD with the text "Q6H" read as once a day (7.5 MME/day) without a word about the text."""
+    dosage = {"doseAndRate": [{"doseQuantity": {"value": 1, "code": "{tablet}"}}]}
+    qd_q6h = {"timing": {"code": {"coding": [{"code": "QD"}], "text": "Q6H"}}}
+    with pytest.raises(mme.DoseError, match="timing code QD is 1 a day, its text 'Q6H' 4"):
+        fhir.convert(request(dosage=dosage | qd_q6h))
+    same = {"timing": {"code": {"coding": [{"code": "QD"}], "text": "qd"}}}
+    assert fhir.convert(request(dosage=dosage | same)).mme_per_day == 7.5
+
+
+def test_a_maximum_per_period_a_patch_does_not_apply_is_said() -> None:
+    dosage = {
+        "asNeededBoolean": True,
+        "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{patch}"}}],
+        "maxDosePerPeriod": {"numerator": {"value": 0.6, "code": "mg"}, "denominator": {"value": 1, "code": "d"}},
+    }
+    got = fhir.convert(request(FENTANYL_25, dosage=dosage))
+    assert got.mme_per_day == 60.0
+    assert any("maxDosePerPeriod not applied" in w for w in got.warnings)
+
+
+def test_do_not_perform_as_text_is_refused() -> None:
+    """doNotPerform "true" (a string) was counted, 30 MME/day, silently."""
+    with pytest.raises(mme.ExpressionError, match="doNotPerform is 'true', not a JSON boolean"):
+        fhir.convert(request(dosage=every(6), doNotPerform="true"))
+    assert fhir.convert(request(dosage=every(6), doNotPerform=False)).mme_per_day == 30.0
+
+
+def test_a_maximum_per_period_without_a_period_is_said_to_be_read_per_day() -> None:
+    dosage = {
+        "asNeededBoolean": True,
+        "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{tablet}"}}],
+        "maxDosePerPeriod": {"numerator": {"value": 6, "code": "{tablet}"}},
+    }
+    got = fhir.convert(request(dosage=dosage))
+    assert got.mme_per_day == 45.0
+    assert any("maxDosePerPeriod has no denominator (period): read as per day" in w for w in got.warnings)

@@ -112,6 +112,7 @@ _COUNTS = frozenset(
 #: Count units that name a patch, or a unit taken by mouth: on the other kind of product, which is meant is unknown.
 _PATCH_UNITS = frozenset({"{patch}", "patch"})
 _ORAL_UNITS = frozenset({"{tablet}", "{tab}", "{tbl}", "tab", "tablet", "{capsule}", "{cap}", "cap", "capsule"})
+_SPRAY_UNITS = frozenset({"{actuat}", "{puff}", "{spray}", "spray"})
 _MASS_AND_VOLUME = {"mg": "mg", "ug": "mcg", "mcg": "mcg", "g": "g", "ml": "mL", "mg/h": "mg/h", "ug/h": "mcg/h"}
 _MONTH_UNITS = frozenset({"mo", "month", "months"})
 #: Statuses (of the three resources) that say the medication is not being taken; such a resource is still
@@ -133,6 +134,10 @@ def _not_taken(resource: Mapping[str, Any]) -> str | None:
     order not to give it), a statement whose R5 adherence is not-taking or whose STU3 ``taken`` is "n"."""
     if resource.get("doNotPerform") is True:
         return "doNotPerform is true (an order not to give it)"
+    if resource.get("doNotPerform") not in (None, False):  # "true" as text: an order not to give it, or a slip?
+        raise ExpressionError(
+            f"{_label(resource)}: doNotPerform is {resource['doNotPerform']!r}, not a JSON boolean (true or false)"
+        )
     adherence = resource.get("adherence")
     codes = ((adherence.get("code") or {}).get("coding") or []) if isinstance(adherence, Mapping) else []
     if any(isinstance(c, Mapping) and c.get("code") == "not-taking" for c in codes):
@@ -472,6 +477,9 @@ def _quantity(q: Mapping[str, Any], what: str, notes: list[str]) -> tuple[float,
         if code is None and not q.get("unit"):
             raise UnitError(f"{what}: the SNOMED CT unit {q['code']!r} is not one mme reads: give a UCUM code (mg, "
                             "{tablet}...) or the unit's name")  # fmt: skip
+        if code is not None and isinstance(q.get("unit"), str) and not _same_unit(code, q["unit"]):
+            raise UnitError(f"{what}: the SNOMED CT unit {q['code']!r} is {code}, but its display says "
+                            f"{q['unit']!r}: correct one")  # fmt: skip
     if code is None:
         code = q.get("unit")
         if code is not None:
@@ -490,6 +498,16 @@ _SNOMED_UNITS = {
 }  # fmt: skip
 _PLURAL = re.compile(r"\((?:e?s)\)$|(?<=[a-z])(?:es|s)$")  # "tab(s)", "patch(es)", "tabs", "patches"
 _WORDS = {"milligram": "mg", "microgram": "ug"}
+
+
+def _same_unit(code: str, display: str) -> bool:
+    """Whether a unit's display names the unit its code does, or does not read as a dose unit at all (then the
+    code decides): "milligram" for mg; "tablet" for {capsule} too (the engine counts both alike)."""
+    try:
+        said = _dose_of(1, display, "")
+    except UnitError:
+        return True
+    return (said.kind, said.unit) == (_dose_of(1, code, "").kind, _dose_of(1, code, "").unit)
 
 
 def _unit_key(unit: str) -> str:
@@ -621,6 +639,11 @@ def _coded_per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> f
     if code is None and str(concept.get("text") or "").strip().upper() in _TIMING_CODES:  # {"text": "BID"}
         code = str(concept["text"]).strip()
         notes.append(f"{label}: timing code {code!r} read from its text")
+    said = _TIMING_CODES.get(str(concept.get("text") or "").strip().upper())
+    coded = _TIMING_CODES.get(str(code).upper())
+    if said is not None and coded is not None and not math.isclose(said, coded):
+        raise DoseError(f"{label}: timing code {code} is {coded:g} a day, its text {concept['text']!r} {said:g}: "
+                        "correct one")  # fmt: skip
     if code is None or (by_repeat is not None and str(code).upper() not in _TIMING_CODES):
         return by_repeat
     if str(code).upper() not in _TIMING_CODES:
@@ -754,6 +777,8 @@ def _cap(
     if not ratio:
         return per_day
     amount, amount_unit = _quantity(ratio.get("numerator") or {}, f"{label} maxDosePerPeriod", notes)
+    if not ratio.get("denominator"):
+        notes.append(f"{label}: maxDosePerPeriod has no denominator (period): read as per day")
     span, span_unit = _quantity(
         ratio.get("denominator") or {"value": 1, "code": "d"}, f"{label} maxDosePerPeriod", notes
     )
@@ -912,6 +937,8 @@ def _read_one(
         rate = dose is not None and dose.unit.endswith("/h")  # an infusion's rate is its own timing
         if dose is not None and per_day is None and not (patch or rate):
             per_day = _most_allowed(entry, dose, where, notes, prod)
+        if dose is not None and per_day is None and (patch or rate) and entry.get("maxDosePerPeriod"):
+            notes.append(f"{where}: maxDosePerPeriod not applied: the dose is a rate per hour, with no frequency")
         if dose is not None and rate and per_day is not None and not patch:
             raise DoseError(
                 f"{where}: the rate {_said(dose)} is its own timing, and the timing says {per_day:g} administrations a "
@@ -968,8 +995,8 @@ def _routed(prod: Product, route: str | None) -> Product:
 
 
 def _fits(dose: _Dose, prod: Product, patch: bool, where: str) -> None:
-    """A count in patches of a product that is no patch, or in tablets or capsules of a patch, is refused: which
-    product, or which count, is meant is unknown; so is an amount in mg of a product whose other component's
+    """A count in patches of a product that is no patch, in tablets or capsules of a patch, or in sprays or puffs
+    of a tablet or capsule, is refused: which product, or which count, is meant is unknown; so is an amount in mg of a product whose other component's
     strength is unknown (the RxCUI path refuses one equal to it)."""
     if prod.source == _UNSTATED and dose.unit in _MG:
         raise DoseError(
@@ -977,7 +1004,9 @@ def _fits(dose: _Dose, prod: Product, patch: bool, where: str) -> None:
             "is not stated: give the count of units (e.g. 1 {tablet}), or each component's strength"
         )
     is_patch = patch or prod.form == "patch"
-    if dose.said.lower() in (_ORAL_UNITS if is_patch else _PATCH_UNITS if prod.form else ()):
+    solid = prod.form in ("tablet", "capsule")
+    other = _ORAL_UNITS if is_patch else _PATCH_UNITS | _SPRAY_UNITS if solid else _PATCH_UNITS if prod.form else ()
+    if dose.said.lower() in other:
         theirs = "a patch" if is_patch else f"a {prod.form}"
         raise AmbiguousDoseError(f"{where}: the dose is {dose.value:g} {dose.said}, but {prod.label} is {theirs}")
 
