@@ -2137,6 +2137,13 @@ def test_a_threshold_under_1_is_a_threshold_and_a_negative_mme_is_named() -> Non
         ("Celbuca 150 mcg film", "belbuca"),  # close as written, not as it sounds
         ("Zapain 30/500", "zapain"),
         ("Toradol 10 mg", None),  # spelt close to tramadol, and no opioid
+        ("Doliprane 1000 mg", None),  # the end of Codoliprane: the product it is built on, not a slip
+        ("Codoliprane 500/30", "codoliprane"),
+        ("Apomorphine 1 mg", None),  # another drug, though "morphine" is inside it
+        ("Hydrocortone 10 mg", None),  # another drug nearly spelt hydrocodone
+        ("Oxygesic 10 mg", "oxygesic"),  # another country's brand, not read
+        ("M-long 60 mg", "m long"),
+        ("Panamax 500 mg", None),  # paracetamol; Panamax Co holds codeine
         ("paracetamol 500 mg", None),  # a known non-opioid is never a misspelt one
         ("senna 7.5 mg", None),  # five letters: too few to tell a slip ("Skenan")
         ("atorvastatin 20 mg", None),
@@ -2153,6 +2160,9 @@ def test_a_name_that_does_not_read_is_an_opioid_only_where_it_names_or_nearly_sp
 def test_a_brand_given_with_a_name_is_an_opioid_name() -> None:
     assert _vocab.opioid_named("Fictinal 10 mg", frozenset({"fictinal"})) == "fictinal"
     assert _vocab.opioid_named("Fictinal 10 mg") is None
+    # a product file's brands are matched whole, never nearly: "analgesic" is not Animalgesics misspelt
+    assert _vocab.opioid_named("Animalgesics", frozenset({"animalgesics"})) == "animalgesics"
+    assert _vocab.opioid_named("Analgesic balm", frozenset({"animalgesics"})) is None
 
 
 @pytest.mark.parametrize(
