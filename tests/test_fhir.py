@@ -1930,3 +1930,29 @@ def test_an_opioid_brand_of_another_country_fails_the_bundle_rather_than_being_l
     """Each was listed as "names no opioid mme knows": not counted, and the Bundle's total was short by it."""
     with pytest.raises(mme.ExpressionError, match="names or nearly spells an opioid"):
         fhir.convert(_with_oxycodone(_named_request(name)))
+
+
+@pytest.mark.parametrize(
+    ("medication", "drug"),
+    [({"text": "Imodium"}, "imodium"), ({"text": "Lomotil"}, "lomotil"), ({"text": "Co-phenotrope"}, "co phenotrope"),
+     ({"text": "Loperamide 2 mg capsule"}, "loperamide"),
+     ({"coding": [{"system": RX, "code": "1250693"}]}, "loperamide")],  # Imodium by its RxCUI
+)  # fmt: skip
+def test_an_antidiarrheal_opioid_is_listed_not_counted_with_its_reason(medication: dict[str, Any], drug: str) -> None:
+    """Imodium, Lomotil and loperamide failed the whole Bundle (by name, ExpressionError; by code or read,
+    NotCoveredError) while co-phenotrope, the same diphenoxylate, was listed as naming no opioid."""
+    resource = request(dosage=every(6)) | {"id": "ad", "medicationCodeableConcept": medication}
+    got = fhir.convert(_with_oxycodone(resource))
+    assert isinstance(got, fhir.BundleMME)
+    assert got.mme_per_day == 30.0
+    assert got.not_counted == (
+        f"MedicationRequest/ad: {drug} is an antidiarrheal opioid: no MME table gives it a factor: not counted",
+    )
+    with pytest.raises(mme.NotCoveredError, match="antidiarrheal opioid"):
+        fhir.convert(resource)
+
+
+@pytest.mark.parametrize("name", ["alfentanil 500 mcg", "remifentanil 1 mg"])
+def test_an_analgesic_opioid_without_a_factor_still_fails_the_bundle(name: str) -> None:
+    with pytest.raises(mme.MMEError):
+        fhir.convert(_with_oxycodone(_named_request(name)))

@@ -261,12 +261,17 @@ def _medication(
     codes = _codings(concept)
     products: list[Product] = []
     ingredients: list[str] = []
+    ingredients_drugs: list[str] = []
     for code in codes:
         try:
             products.append(product(code, rxnorm=rxnorm))
         except UnknownRxCUIError as exc:
             if exc.ingredient is not None:
                 ingredients.append(code)
+                ingredients_drugs.append(exc.ingredient)
+    label = _label(resource)
+    for drug in [*(i.drug for p in products for i in p.opioids), *ingredients_drugs]:
+        _antidiarrheal(drug, label)
     if products:
         if any(_content(p) != _content(products[0]) for p in products[1:]):
             names = "; ".join(p.label for p in products)
@@ -276,12 +281,15 @@ def _medication(
         return products[0], products[0]
     if medication is not None and medication.get("ingredient"):
         described = _described(medication, _text(concept), _label(resource), rxnorm)
+        for ing in described.opioids:
+            _antidiarrheal(ing.drug, label)
         if described.opioids:
             return described, described
     if ingredients:
         return ingredients[0], None
     text = _text(concept)
     date = rxnorm_date(rxnorm=rxnorm)
+    _antidiarrheal(_named_antidiarrheal(text), label)  # a name decides only where no code does
     if codes:  # the file holds opioid products only: a code it lacks may be an opioid newer than the file
         unknown = UnknownRxCUIError(", ".join(codes), date)
         if _names_opioid(text, rxnorm):
@@ -308,6 +316,27 @@ def _medication(
         )
     reason = f"{_label(resource)}: {text!r} names no opioid mme knows, and spells none nearly: not counted"
     raise _NotCounted(reason, NotCoveredError(f"{reason} (if it is an opioid, add its RxNorm coding)"))
+
+
+#: Opioids given for diarrhoea, which no MME table gives a factor (CDC's guidance leaves antidiarrhoeals out), and
+#: their products' names: Imodium (loperamide), Lomotil and the BNF's co-phenotrope (diphenoxylate with atropine),
+#: Motofen (difenoxin with atropine).
+_ANTIDIARRHEALS = frozenset({"loperamide", "diphenoxylate", "difenoxin"})
+_ANTIDIARRHEAL_NAMES = _ANTIDIARRHEALS | {"imodium", "lomotil", "co phenotrope", "cophenotrope", "motofen"}
+
+
+def _named_antidiarrheal(text: str) -> str | None:
+    words = re.findall(r"[a-z]+", text.lower())
+    phrases = {" ".join(words[i : i + n]) for n in (1, 2) for i in range(len(words) - n + 1)}
+    return min(phrases & _ANTIDIARRHEAL_NAMES, default=None)
+
+
+def _antidiarrheal(drug: str | None, label: str) -> None:
+    """An antidiarrheal opioid is listed as not counted with its reason, by its code as by its name, rather than
+    failing a Bundle: no table converts it, and it is no analgesic."""
+    if drug is not None and drug in _ANTIDIARRHEAL_NAMES:
+        why = f"{drug} is an antidiarrheal opioid: no MME table gives it a factor"
+        raise _NotCounted(f"{label}: {why}: not counted", NotCoveredError(f"{label}: {why}"))
 
 
 _NAMED = "FHIR medication name"
