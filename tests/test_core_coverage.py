@@ -2137,6 +2137,13 @@ def test_a_threshold_under_1_is_a_threshold_and_a_negative_mme_is_named() -> Non
         ("Celbuca 150 mcg film", "belbuca"),  # close as written, not as it sounds
         ("Zapain 30/500", "zapain"),
         ("Toradol 10 mg", None),  # spelt close to tramadol, and no opioid
+        ("Doliprane 1000 mg", None),  # the end of Codoliprane: the product it is built on, not a slip
+        ("Codoliprane 500/30", "codoliprane"),
+        ("Apomorphine 1 mg", None),  # another drug, though "morphine" is inside it
+        ("Hydrocortone 10 mg", None),  # another drug nearly spelt hydrocodone
+        ("Oxygesic 10 mg", "oxygesic"),  # another country's brand, not read
+        ("M-long 60 mg", "m long"),
+        ("Panamax 500 mg", None),  # paracetamol; Panamax Co holds codeine
         ("paracetamol 500 mg", None),  # a known non-opioid is never a misspelt one
         ("senna 7.5 mg", None),  # five letters: too few to tell a slip ("Skenan")
         ("atorvastatin 20 mg", None),
@@ -2153,6 +2160,9 @@ def test_a_name_that_does_not_read_is_an_opioid_only_where_it_names_or_nearly_sp
 def test_a_brand_given_with_a_name_is_an_opioid_name() -> None:
     assert _vocab.opioid_named("Fictinal 10 mg", frozenset({"fictinal"})) == "fictinal"
     assert _vocab.opioid_named("Fictinal 10 mg") is None
+    # a product file's brands are matched whole, never nearly: "analgesic" is not Animalgesics misspelt
+    assert _vocab.opioid_named("Animalgesics", frozenset({"animalgesics"})) == "animalgesics"
+    assert _vocab.opioid_named("Analgesic balm", frozenset({"animalgesics"})) is None
 
 
 @pytest.mark.parametrize(
@@ -2167,3 +2177,19 @@ def test_a_brand_given_with_a_name_is_an_opioid_name() -> None:
 def test_an_opioid_named_or_nearly_spelt_is_found_and_no_other(name: str, opioid: str | None) -> None:
     """What decides that a medication's name that does not read is no opioid: the core gate counts it."""
     assert _vocab.opioid_named(name) == opioid
+
+
+@pytest.mark.parametrize(
+    ("mg", "refused"),
+    [(325.0, True), (65.0, True), (130.0, True), (5.0, False), (13.0, False), (20.0, False), (97.5, False)],
+)
+def test_an_amount_of_a_liquid_combination_that_is_whole_ml_of_another_component_is_refused(
+    mg: float, refused: bool
+) -> None:
+    """Acetaminophen 65 mg/mL, oxycodone 1 mg/mL: 325 mg (5 mL of acetaminophen) read as 325 mL's oxycodone gave
+    1950 MME/day. mL are measured, not counted, so a tablet's most at once (12) is not a liquid's: 13 mg is 13 mL."""
+    why = _parse.another_components(mg, 1.0, [65.0, 1.0], per_ml=True)
+    assert (why is not None) == refused
+    if why is not None:
+        assert why.startswith(f"may be the amount of another component than the opioid ({mg:g} mL of 1 mg/mL")
+    assert _parse.another_components(13.0, 1.0, [65.0, 1.0]) is not None  # 13 tablets: more than one takes

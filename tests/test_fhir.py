@@ -1302,6 +1302,9 @@ def test_a_name_that_reads_as_an_opioid_without_a_factor_fails_its_bundle(name: 
         "Senna 7.5 mg", "Naloxone 400micrograms/1ml", "Co-amoxiclav 500mg/125mg tablets", "duloxetine 30 mg",
         "clonidine 100 micrograms", "heparin 5000 units", "Omeprazole 20mg gastro-resistant capsules",
         "Toradol 10 mg", "Motrin 400 mg", "Effexor XR 75 mg", "Lovenox 40 mg/0.4 mL",
+        # each failed the whole Bundle, taken for an opioid's name or brand nearly spelt:
+        "Doliprane 1000 mg comprimé", "Co-tenidone 50/12.5", "Endoxan", "Apomorphine 30 mg/3 mL pen", "Hydrocortone",
+        "Analgesic balm", "Non-opioid analgesic", "Tussin DM", "Diabetic Tussin", "Dolobene",
     ],
 )  # fmt: skip
 def test_a_name_that_spells_no_opioid_is_listed_not_counted(name: str) -> None:
@@ -1732,3 +1735,224 @@ def test_a_days_supply_without_a_unit_is_read_as_days_and_said() -> None:
     assert any("the days supply has no unit: read as days" in w for w in got.warnings)
     dispense["daysSupply"] = {"value": 30, "code": "d"}
     assert not any("days supply" in w for w in fhir.convert(dispense).warnings)
+
+
+@pytest.mark.parametrize(
+    ("dose", "cap", "span"),
+    [
+        (1, 6, {"value": 0, "code": "h"}),  # a period of 0 hours
+        (0, 6, {"value": 1, "code": "d"}),  # a dose of 0
+        (1, 0, {"value": 1, "code": "d"}),  # a maximum of 0
+        (1, 6, {"value": -1, "code": "d"}),
+    ],
+)
+def test_a_maximum_per_period_that_divides_by_nothing_is_a_dose_error_and_its_line_fails_alone(
+    dose: float, cap: float, span: dict[str, Any]
+) -> None:
+    """A period of 0 (or a dose of 0 with a maximum and no frequency) raised ZeroDivisionError, which ended an
+    NDJSON stream ("internal error") instead of failing its line."""
+    dosage = {
+        "asNeededBoolean": True,
+        "doseAndRate": [{"doseQuantity": {"value": dose, "code": "{tablet}"}}],
+        "maxDosePerPeriod": {"numerator": {"value": cap, "code": "{tablet}"}, "denominator": span},
+    }
+    with pytest.raises(mme.DoseError, match="give a positive maximum, period and dose"):
+        fhir.convert(request(dosage=dosage))
+    with pytest.raises(mme.DoseError, match="give a positive maximum, period and dose"):
+        fhir.convert(request(dosage=dosage | every(6, {"value": dose, "code": "{tablet}"})))
+    out = list(fhir.iter_convert([json.dumps(request(dosage=dosage)), json.dumps(request(dosage=every(6)))]))
+    (_, failed, error), (_, good, _) = out
+    assert failed is None
+    assert error is not None
+    assert error.startswith("DoseError")
+    assert good is not None
+    assert good.mme_per_day == 30.0
+
+
+_OXYCODONE_5 = {
+    "itemCodeableConcept": {"coding": [{"system": RX, "code": "7804"}], "text": "oxycodone"},
+    "strength": _strength(5, "mg", "{tablet}"),
+}
+_APAP_UNSTATED = {"itemCodeableConcept": {"coding": [{"system": RX, "code": "161"}], "text": "acetaminophen"}}
+
+
+def _combination(name: str, *ingredients: dict[str, Any]) -> dict[str, Any]:
+    return _medication(*ingredients, form="317541") | {"code": {"text": name}}
+
+
+_PRN_MAX_4_G = {
+    "asNeededBoolean": True,
+    "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{tablet}"}}],
+    "maxDosePerPeriod": {"numerator": {"value": 4, "code": "g"}, "denominator": {"value": 1, "code": "d"}},
+}
+
+
+@pytest.mark.parametrize(
+    "medication",
+    [
+        _combination("oxycodone and acetaminophen tablet", _OXYCODONE_5, _APAP_UNSTATED),
+        _combination("Percocet 5/325", _OXYCODONE_5),
+        _combination("oxycodone / paracetamol tablet", _OXYCODONE_5),
+    ],
+)
+def test_a_combination_whose_other_component_has_no_strength_takes_no_amount_in_mg(medication: dict[str, Any]) -> None:
+    """Read as single-ingredient, 325 mg q6h (one tablet's acetaminophen) gave 1950 MME/day, and 1 tablet as needed,
+    at most 4 g a day (acetaminophen's limit), 6000 MME/day: Percocet's RxCUI refuses both."""
+    with pytest.raises(mme.DoseError, match="may be the amount of another component"):
+        fhir.convert(_uses(medication, every(6, {"value": 325, "code": "mg"})))
+    with pytest.raises(mme.DoseError):
+        fhir.convert(request(PERCOCET, dosage=every(6, {"value": 325, "code": "mg"})))
+    with pytest.raises(mme.UnitError, match="maxDosePerPeriod"):
+        fhir.convert(_uses(medication, _PRN_MAX_4_G))
+    with pytest.raises(mme.UnitError, match="maxDosePerPeriod"):
+        fhir.convert(request(PERCOCET, dosage=_PRN_MAX_4_G))
+    counted = fhir.convert(_uses(medication, every(6)))  # a count of tablets is the opioid's strength, as listed
+    assert counted.mme_per_day == fhir.convert(request(PERCOCET, dosage=every(6))).mme_per_day == 30.0
+
+
+def test_a_single_opioid_medication_still_takes_an_amount_in_mg() -> None:
+    got = fhir.convert(_uses(_combination("oxycodone tablet", _OXYCODONE_5), every(6, {"value": 10, "code": "mg"})))
+    assert got.mme_per_day == 60.0
+    capped = fhir.convert(
+        _uses(
+            _combination("oxycodone tablet", _OXYCODONE_5),
+            _PRN_MAX_4_G
+            | {
+                "maxDosePerPeriod": {"numerator": {"value": 30, "code": "mg"}, "denominator": {"value": 1, "code": "d"}}
+            },
+        )
+    )
+    assert capped.mme_per_day == 45.0
+
+
+@pytest.mark.parametrize(("mg", "refused"), [(325, True), (65, True), (5, False), (15, False)])
+def test_a_dose_in_mg_of_a_liquid_combination_that_is_whole_ml_of_its_non_opioid_is_refused(
+    mg: float, refused: bool
+) -> None:
+    """RxCUI 1049580 (acetaminophen 65 mg/mL, oxycodone 1 mg/mL): 325 mg q6h gave 1950 MME/day and 65 mg 390, where
+    the tablet refuses both; by the sig reader, by RxCUI and by FHIR alike now."""
+    dosage = every(6, {"value": mg, "code": "mg"})
+    if refused:
+        with pytest.raises(mme.DoseError, match="may be the amount of another component"):
+            fhir.convert(request("1049580", dosage=dosage))
+        with pytest.raises(mme.ExpressionError, match="may be the amount of another component"):
+            mme.convert(f"{mg} mg q6h", rxcui="1049580")
+    else:
+        got = fhir.convert(request("1049580", dosage=dosage))
+        assert got.mme_per_day == mg * 4 * 1.5
+        assert mme.convert(f"{mg} mg q6h", rxcui="1049580").mme_per_day == got.mme_per_day
+
+
+@pytest.mark.parametrize(("count", "expected"), [(3, 30.0), (1, 10.0), (8, 60.0)])
+def test_a_course_count_limits_the_most_a_maximum_per_period_allows(count: int, expected: float) -> None:
+    """Tramadol 50 mg as needed, at most 6 a day, a course of 3: 60 MME/day (6 a day), where q4h with the same
+    count and maximum gave 30: the count is applied on both paths now."""
+    dosage = {
+        "asNeededBoolean": True,
+        "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{tablet}"}}],
+        "maxDosePerPeriod": {"numerator": {"value": 6, "code": "{tablet}"}, "denominator": {"value": 1, "code": "d"}},
+        "timing": {"repeat": {"count": count}},
+    }
+    got = fhir.convert(request("835603", dosage=dosage))
+    assert got.mme_per_day == expected
+    every_4_h = dosage | {"timing": {"repeat": {"count": count, "frequency": 1, "period": 4, "periodUnit": "h"}}}
+    assert fhir.convert(request("835603", dosage=every_4_h)).mme_per_day == expected
+    assert any("a course of" in w for w in got.warnings) == (count < 6)
+
+
+_SCT = "http://snomed.info/sct"
+
+
+def test_a_snomed_unit_whose_display_names_another_unit_is_refused() -> None:
+    """SNOMED CT milligram with the display "tablet" read as 2 mg (12 MME/day), silently; 2 tablets give 60."""
+    mg_as_tablet = {"value": 2, "system": _SCT, "code": "258684004", "unit": "tablet"}
+    with pytest.raises(mme.UnitError, match="its display says 'tablet'"):
+        fhir.convert(request(dosage=every(6, mg_as_tablet)))
+    agreeing = fhir.convert(request(dosage=every(6, mg_as_tablet | {"unit": "milligram"})))
+    assert agreeing.mme_per_day == 12.0
+    tablets = fhir.convert(request(dosage=every(6, mg_as_tablet | {"code": "428673006", "unit": "tablets"})))
+    assert tablets.mme_per_day == 60.0
+
+
+@pytest.mark.parametrize("unit", ["spray(s)", "puff(s)", "{actuat}"])
+def test_sprays_or_puffs_of_a_tablet_are_refused_as_patches_are(unit: str) -> None:
+    """ "2 spray(s)" of oxycodone 5 mg tablets read as 2 tablets; "patch(es)" was refused: another product."""
+    with pytest.raises(mme.AmbiguousDoseError, match="is a tablet"):
+        fhir.convert(request(dosage=every(6, {"value": 1, "unit": unit})))
+
+
+def test_a_timing_code_whose_text_says_another_frequency_is_refused() -> None:
+    """QD with the text "Q6H" read as once a day (7.5 MME/day) without a word about the text."""
+    dosage = {"doseAndRate": [{"doseQuantity": {"value": 1, "code": "{tablet}"}}]}
+    qd_q6h = {"timing": {"code": {"coding": [{"code": "QD"}], "text": "Q6H"}}}
+    with pytest.raises(mme.DoseError, match="timing code QD is 1 a day, its text 'Q6H' 4"):
+        fhir.convert(request(dosage=dosage | qd_q6h))
+    same = {"timing": {"code": {"coding": [{"code": "QD"}], "text": "qd"}}}
+    assert fhir.convert(request(dosage=dosage | same)).mme_per_day == 7.5
+
+
+def test_a_maximum_per_period_a_patch_does_not_apply_is_said() -> None:
+    dosage = {
+        "asNeededBoolean": True,
+        "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{patch}"}}],
+        "maxDosePerPeriod": {"numerator": {"value": 0.6, "code": "mg"}, "denominator": {"value": 1, "code": "d"}},
+    }
+    got = fhir.convert(request(FENTANYL_25, dosage=dosage))
+    assert got.mme_per_day == 60.0
+    assert any("maxDosePerPeriod not applied" in w for w in got.warnings)
+
+
+def test_do_not_perform_as_text_is_refused() -> None:
+    """doNotPerform "true" (a string) was counted, 30 MME/day, silently."""
+    with pytest.raises(mme.ExpressionError, match="doNotPerform is 'true', not a JSON boolean"):
+        fhir.convert(request(dosage=every(6), doNotPerform="true"))
+    assert fhir.convert(request(dosage=every(6), doNotPerform=False)).mme_per_day == 30.0
+
+
+def test_a_maximum_per_period_without_a_period_is_said_to_be_read_per_day() -> None:
+    dosage = {
+        "asNeededBoolean": True,
+        "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{tablet}"}}],
+        "maxDosePerPeriod": {"numerator": {"value": 6, "code": "{tablet}"}},
+    }
+    got = fhir.convert(request(dosage=dosage))
+    assert got.mme_per_day == 45.0
+    assert any("maxDosePerPeriod has no denominator (period): read as per day" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Oxygesic 10 mg", "Paracodin", "Capros 30 mg", "M-long 60 mg", "Valoron N", "Dipidolor", "Ossicodone 10 mg",
+     "Espranor 8 mg", "Codis 500", "Codalgin Forte", "Codapane Forte", "Prodeine Forte", "Panamax Co", "Dymadon Co",
+     "Aspalgin", "Anamorph", "Momex SR", "Digesic"],
+)  # fmt: skip
+def test_an_opioid_brand_of_another_country_fails_the_bundle_rather_than_being_left_out(name: str) -> None:
+    """Each was listed as "names no opioid mme knows": not counted, and the Bundle's total was short by it."""
+    with pytest.raises(mme.ExpressionError, match="names or nearly spells an opioid"):
+        fhir.convert(_with_oxycodone(_named_request(name)))
+
+
+@pytest.mark.parametrize(
+    ("medication", "drug"),
+    [({"text": "Imodium"}, "imodium"), ({"text": "Lomotil"}, "lomotil"), ({"text": "Co-phenotrope"}, "co phenotrope"),
+     ({"text": "Loperamide 2 mg capsule"}, "loperamide"),
+     ({"coding": [{"system": RX, "code": "1250693"}]}, "loperamide")],  # Imodium by its RxCUI
+)  # fmt: skip
+def test_an_antidiarrheal_opioid_is_listed_not_counted_with_its_reason(medication: dict[str, Any], drug: str) -> None:
+    """Imodium, Lomotil and loperamide failed the whole Bundle (by name, ExpressionError; by code or read,
+    NotCoveredError) while co-phenotrope, the same diphenoxylate, was listed as naming no opioid."""
+    resource = request(dosage=every(6)) | {"id": "ad", "medicationCodeableConcept": medication}
+    got = fhir.convert(_with_oxycodone(resource))
+    assert isinstance(got, fhir.BundleMME)
+    assert got.mme_per_day == 30.0
+    assert got.not_counted == (
+        f"MedicationRequest/ad: {drug} is an antidiarrheal opioid: no MME table gives it a factor: not counted",
+    )
+    with pytest.raises(mme.NotCoveredError, match="antidiarrheal opioid"):
+        fhir.convert(resource)
+
+
+@pytest.mark.parametrize("name", ["alfentanil 500 mcg", "remifentanil 1 mg"])
+def test_an_analgesic_opioid_without_a_factor_still_fails_the_bundle(name: str) -> None:
+    with pytest.raises(mme.MMEError):
+        fhir.convert(_with_oxycodone(_named_request(name)))

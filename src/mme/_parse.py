@@ -671,13 +671,24 @@ _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
 _MOST_AT_ONCE: Final = 12.0  # units (tablets, patches, sprays...) taken at once beyond which a count is no dose
 
 
-def another_components(mg: float, per_unit: float, strengths: Sequence[float]) -> str | None:
+def another_components(mg: float, per_unit: float, strengths: Sequence[float], *, per_ml: bool = False) -> str | None:
     """Why an amount (``mg``) of a product of several components (``strengths`` in mg per unit, the opioid's
     ``per_unit`` among them) may be another component's, or None: one unit's amount of another ("Tylenol #3, take
     300 mg": one tablet's acetaminophen, or 10 tablets' codeine?), or more units than one takes ("Percocet 5/325,
-    take 325 mg": 65 tablets' oxycodone). The sig reader and RxNorm products dosed in mg both refuse it."""
+    take 325 mg": 65 tablets' oxycodone). The sig reader and RxNorm products dosed in mg both refuse it.
+
+    A liquid's strengths are per mL (``per_ml``), and mL are measured, not counted: an amount that is whole mL of
+    another component ("325 mg" of acetaminophen 65 mg/mL, oxycodone 1 mg/mL: 5 mL, or 325 mL?) is refused."""
     units = mg / per_unit
-    if units > _MOST_AT_ONCE or any(math.isclose(mg, other) for other in strengths if other != per_unit):
+    others = [other for other in strengths if other != per_unit]
+    if per_ml:
+        if any((mls := round(mg / other)) >= 1 and math.isclose(mg, mls * other) for other in others):
+            return (
+                f"may be the amount of another component than the opioid ({format_number(units)} mL of "
+                f"{format_number(per_unit)} mg/mL otherwise): give the volume (e.g. '5 mL')"
+            )
+        return None
+    if units > _MOST_AT_ONCE or any(math.isclose(mg, other) for other in others):
         return (
             f"may be the amount of another component than the opioid ({format_number(units)} units of "
             f"{format_number(per_unit)} mg at once otherwise): give the count of units (e.g. '1 tab')"
@@ -2893,7 +2904,7 @@ class _Parser:
                 if not math.isfinite(per_unit) or unit.endswith(("/h", "/day")):
                     self.fail(f"an amount ({d.typed!r}) in the sig needs a product strength per unit, not {unit!r}")
                 q = mg / per_unit
-                self.another_components_amount(d, mg, per_unit, q)
+                self.another_components_amount(d, mg, per_unit, per_ml=unit.endswith("/mL"))
                 if not unit.endswith("/mL"):
                     self.whole_units(d, q, drug, f"{format_number(value)} {unit}")
                 self.notes.append(
@@ -2971,13 +2982,14 @@ class _Parser:
         found = _vocab.drug_name(_opioid_name(self, drug))
         return found is not None and found.release == "ER"
 
-    def another_components_amount(self, d: _Dose, mg: float, per_unit: float, units: float) -> None:
+    def another_components_amount(self, d: _Dose, mg: float, per_unit: float, *, per_ml: bool) -> None:
         """Refuse an amount in the sig of a product of several components that may be another component's: one
         unit's amount of it ("Tylenol #3, take 300 mg": one tablet's acetaminophen, or 10 tablets' codeine?), or more
         units than one takes ("Percocet 5/325, take 325 mg": 65 tablets' oxycodone)."""
         if len(self.amounts) < 2:  # one component: the amount is its own
             return
-        if (why := another_components(mg, per_unit, [a.value * _MASS_MG[a.unit] for a in self.amounts])) is not None:
+        strengths = [a.value * _MASS_MG[a.unit] for a in self.amounts]
+        if (why := another_components(mg, per_unit, strengths, per_ml=per_ml)) is not None:
             self.fail(f"{d.typed!r} {why}")
 
     def check_restated(self, d: _Dose, q: float, value: float, unit: str) -> None:

@@ -798,10 +798,23 @@ OPIOID_WORDS: frozenset[str] = frozenset(name for name in _DRUG_ALIASES if " " n
 #: Meptid (meptazinol), Diconal (dipipanone/cyclizine), Metadol (methadone), DF118 and Remedeine (dihydrocodeine),
 #: Syndol (codeine), co-proxamol (dextropropoxyphene), papaveretum (opium alkaloids), Apadaz and benzhydrocodone
 #: (a hydrocodone prodrug), Olinvyk and oliceridine, pholcodine (an opioid cough suppressant).
+#: Other countries' opioid brands, so that none is left out of a total as "no opioid" (the German and Austrian
+#: Fachinformation, Italy's AIFA, the UK's eMC, Australia's TGA product information): Oxygesic (oxycodone), Paracodin
+#: (dihydrocodeine), Capros and M-long (morphine), Valoron N (tilidine/naloxone), Dipidolor (piritramide), Ossicodone
+#: (oxycodone, Italian), Espranor (buprenorphine), Codis (aspirin/codeine), Codalgin Forte, Codapane Forte, Prodeine
+#: Forte, Panamax Co and Dymadon Co (paracetamol/codeine), Aspalgin (aspirin/codeine), Anamorph and Momex
+#: (morphine), Digesic (dextropropoxyphene/paracetamol). Panamax and Dymadon alone are paracetamol.
 UNREAD_OPIOID_NAMES: frozenset[str] = frozenset(
     {"meptid", "diconal", "metadol", "df118", "remedeine", "syndol", "co proxamol", "coproxamol", "papaveretum",
-     "apadaz", "benzhydrocodone", "olinvyk", "oliceridine", "pholcodine", "dextropropoxyphene"}
+     "apadaz", "benzhydrocodone", "olinvyk", "oliceridine", "pholcodine", "dextropropoxyphene",
+     "oxygesic", "paracodin", "capros", "m long", "valoron", "dipidolor", "ossicodone", "espranor", "codis",
+     "codalgin", "codapane", "prodeine", "panamax co", "dymadon co", "aspalgin", "anamorph", "momex", "digesic"}
 )  # fmt: skip
+
+#: Other drugs whose names hold or nearly spell an opioid's, never taken for one: apomorphine (a dopamine agonist),
+#: Hydrocortone (hydrocortisone), Endoxan (cyclophosphamide), co-tenidone (atenolol/chlortalidone), Dolobene
+#: (heparin gel), Tussin (guaifenesin).
+RESEMBLING: frozenset[str] = frozenset({"apomorphine", "hydrocortone", "endoxan", "tenidone", "dolobene", "tussin"})
 
 
 def _folded(word: str) -> str:
@@ -826,22 +839,25 @@ def opioid_named(text: str, brands: frozenset[str] = frozenset()) -> str | None:
     is not). A word that is a known non-opioid (paracetamol, naloxone) is never taken for a misspelt opioid."""
     words = re.findall(r"[a-z0-9]+", _name_key(text)[:MAX_TEXT])
     phrases = {" ".join(words[i : i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)}
-    names = {name for name in _DRUG_ALIASES if name not in TRUNCATED} | OTHER_OPIOIDS | UNREAD_OPIOID_NAMES | brands
-    if found := sorted(phrases & names):
+    known = {name for name in _DRUG_ALIASES if name not in TRUNCATED} | OTHER_OPIOIDS | UNREAD_OPIOID_NAMES
+    if found := sorted(phrases & (known | brands)):
         return found[0]
-    whole = {_folded(n): n for n in names if " " not in n and len(n) >= 5}
+    # Near spellings only of the names the vocabulary knows: a product file's brands are many, and some are near
+    # common words ("Animalgesics", "analgesic"). A name that ends with the word is another product built on it
+    # ("Codoliprane", Doliprane with codeine), not its misspelling.
+    whole = {_folded(n): n for n in known if " " not in n and len(n) >= 5}
     for word_ in words:
-        if len(word_) < 5 or word_ in _NON_OPIOIDS:
+        if len(word_) < 5 or word_ in _NON_OPIOIDS or word_ in RESEMBLING:
             continue
         folded = _folded(word_)
         if inside := [name for stem, name in whole.items() if len(stem) >= 6 and stem in folded]:
             return min(inside)
         if len(word_) < 6:  # five letters leave too few to tell a slip from another name ("senna", "Skenan")
             continue
-        if close := difflib.get_close_matches(folded, whole, n=1, cutoff=NEAR_OPIOID):
-            return whole[close[0]]
-        if close := difflib.get_close_matches(word_, whole.values(), n=1, cutoff=NEAR_OPIOID):
-            return close[0]
+        close = difflib.get_close_matches(folded, whole, n=1, cutoff=NEAR_OPIOID)
+        near = [whole[close[0]]] if close else difflib.get_close_matches(word_, whole.values(), n=1, cutoff=NEAR_OPIOID)
+        if near and not (near[0].endswith(word_) and len(near[0]) >= len(word_) + 2):
+            return near[0]
     return None
 
 

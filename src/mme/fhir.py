@@ -48,7 +48,7 @@ from ._errors import (
 from ._parse import parse_product
 from ._rxnorm_build import DOSE_FORMS
 from ._tables import DEFAULT_TABLE, resolve_table
-from ._vocab import FORM_ROUTES, ROUTES, TRANSMUCOSAL, opioid_named, resolve_route
+from ._vocab import FORM_ROUTES, ROUTES, TRANSMUCOSAL, non_opioid, opioid_named, resolve_route
 from .rxnorm import (
     Ingredient,
     Product,
@@ -112,6 +112,7 @@ _COUNTS = frozenset(
 #: Count units that name a patch, or a unit taken by mouth: on the other kind of product, which is meant is unknown.
 _PATCH_UNITS = frozenset({"{patch}", "patch"})
 _ORAL_UNITS = frozenset({"{tablet}", "{tab}", "{tbl}", "tab", "tablet", "{capsule}", "{cap}", "cap", "capsule"})
+_SPRAY_UNITS = frozenset({"{actuat}", "{puff}", "{spray}", "spray"})
 _MASS_AND_VOLUME = {"mg": "mg", "ug": "mcg", "mcg": "mcg", "g": "g", "ml": "mL", "mg/h": "mg/h", "ug/h": "mcg/h"}
 _MONTH_UNITS = frozenset({"mo", "month", "months"})
 #: Statuses (of the three resources) that say the medication is not being taken; such a resource is still
@@ -133,6 +134,10 @@ def _not_taken(resource: Mapping[str, Any]) -> str | None:
     order not to give it), a statement whose R5 adherence is not-taking or whose STU3 ``taken`` is "n"."""
     if resource.get("doNotPerform") is True:
         return "doNotPerform is true (an order not to give it)"
+    if resource.get("doNotPerform") not in (None, False):  # "true" as text: an order not to give it, or a slip?
+        raise ExpressionError(
+            f"{_label(resource)}: doNotPerform is {resource['doNotPerform']!r}, not a JSON boolean (true or false)"
+        )
     adherence = resource.get("adherence")
     codes = ((adherence.get("code") or {}).get("coding") or []) if isinstance(adherence, Mapping) else []
     if any(isinstance(c, Mapping) and c.get("code") == "not-taking" for c in codes):
@@ -256,12 +261,17 @@ def _medication(
     codes = _codings(concept)
     products: list[Product] = []
     ingredients: list[str] = []
+    ingredients_drugs: list[str] = []
     for code in codes:
         try:
             products.append(product(code, rxnorm=rxnorm))
         except UnknownRxCUIError as exc:
             if exc.ingredient is not None:
                 ingredients.append(code)
+                ingredients_drugs.append(exc.ingredient)
+    label = _label(resource)
+    for drug in [*(i.drug for p in products for i in p.opioids), *ingredients_drugs]:
+        _antidiarrheal(drug, label)
     if products:
         if any(_content(p) != _content(products[0]) for p in products[1:]):
             names = "; ".join(p.label for p in products)
@@ -271,12 +281,15 @@ def _medication(
         return products[0], products[0]
     if medication is not None and medication.get("ingredient"):
         described = _described(medication, _text(concept), _label(resource), rxnorm)
+        for ing in described.opioids:
+            _antidiarrheal(ing.drug, label)
         if described.opioids:
             return described, described
     if ingredients:
         return ingredients[0], None
     text = _text(concept)
     date = rxnorm_date(rxnorm=rxnorm)
+    _antidiarrheal(_named_antidiarrheal(text), label)  # a name decides only where no code does
     if codes:  # the file holds opioid products only: a code it lacks may be an opioid newer than the file
         unknown = UnknownRxCUIError(", ".join(codes), date)
         if _names_opioid(text, rxnorm):
@@ -303,6 +316,27 @@ def _medication(
         )
     reason = f"{_label(resource)}: {text!r} names no opioid mme knows, and spells none nearly: not counted"
     raise _NotCounted(reason, NotCoveredError(f"{reason} (if it is an opioid, add its RxNorm coding)"))
+
+
+#: Opioids given for diarrhoea, which no MME table gives a factor (CDC's guidance leaves antidiarrhoeals out), and
+#: their products' names: Imodium (loperamide), Lomotil and the BNF's co-phenotrope (diphenoxylate with atropine),
+#: Motofen (difenoxin with atropine).
+_ANTIDIARRHEALS = frozenset({"loperamide", "diphenoxylate", "difenoxin"})
+_ANTIDIARRHEAL_NAMES = _ANTIDIARRHEALS | {"imodium", "lomotil", "co phenotrope", "cophenotrope", "motofen"}
+
+
+def _named_antidiarrheal(text: str) -> str | None:
+    words = re.findall(r"[a-z]+", text.lower())
+    phrases = {" ".join(words[i : i + n]) for n in (1, 2) for i in range(len(words) - n + 1)}
+    return min(phrases & _ANTIDIARRHEAL_NAMES, default=None)
+
+
+def _antidiarrheal(drug: str | None, label: str) -> None:
+    """An antidiarrheal opioid is listed as not counted with its reason, by its code as by its name, rather than
+    failing a Bundle: no table converts it, and it is no analgesic."""
+    if drug is not None and drug in _ANTIDIARRHEAL_NAMES:
+        why = f"{drug} is an antidiarrheal opioid: no MME table gives it a factor"
+        raise _NotCounted(f"{label}: {why}: not counted", NotCoveredError(f"{label}: {why}"))
 
 
 _NAMED = "FHIR medication name"
@@ -342,6 +376,7 @@ _PER = {"ml": "MG/ML", "h": "MG/HR", "{actuat}": "MG/ACTUAT", "{spray}": "MG/ACT
 def _described(medication: Mapping[str, Any], text: str, label: str, rxnorm: RxnormLike) -> Product:
     """A product from a Medication's ``ingredient`` list: RxNorm ingredient codes and strength ratios."""
     ingredients: list[Ingredient] = []
+    unstated = False
     for entry in medication["ingredient"]:
         item = entry.get("itemCodeableConcept") or (entry.get("item") or {}).get("concept") or {}  # R4, R5
         drug = next((d for c in _codings(item) if (d := ingredient_drug(c, rxnorm=rxnorm))), None)
@@ -352,7 +387,8 @@ def _described(medication: Mapping[str, Any], text: str, label: str, rxnorm: Rxn
         if not ratio:
             if drug is not None:
                 raise DoseError(f"{label}: the ingredient {name!r} states no strength")
-            continue  # a non-opioid without strength: nothing to record, nothing counted
+            unstated = True  # a non-opioid without strength: never counted, but an amount in mg may be its
+            continue
         ingredient = _ingredient(ratio, name, drug, label)
         if drug is not None and (twice := next((i for i in ingredients if i.drug == drug), None)) is not None:
             raise AmbiguousDoseError(
@@ -365,11 +401,30 @@ def _described(medication: Mapping[str, Any], text: str, label: str, rxnorm: Rxn
     route, form, release = DOSE_FORMS[form_name] if form_name else (None, None, None)
     if form_name is None and any(i.unit == "MG/HR" for i in ingredients):
         route, form = "transdermal", "patch"
+    if all(i.drug is not None for i in ingredients) and _names_another(text):
+        unstated = True  # "Percocet 5/325" listing its oxycodone alone
     return Product(
         rxcui="", name=text or f"Medication/{medication.get('id', '?')}", dose_form=form_name,
         dose_form_code=form_code if form_name else None, route=route, form=form, release=release, brand=None,
-        volume_ml=None, ingredients=tuple(ingredients), source="FHIR Medication", rxnorm_date=rxnorm_date(rxnorm=rxnorm),
+        volume_ml=None, ingredients=tuple(ingredients), source=_UNSTATED if unstated else "FHIR Medication",
+        rxnorm_date=rxnorm_date(rxnorm=rxnorm),
     )  # fmt: skip
+
+
+#: The source of a Medication one of whose non-opioid components is listed without a strength, or named but not
+#: listed: an amount in mg may be that component's, so none is read as the opioid's.
+_UNSTATED = "FHIR Medication, a component's strength not stated"
+
+
+def _names_another(text: str) -> bool:
+    """Whether a medication's name names a non-opioid component ("oxycodone and acetaminophen tablet", "Percocet
+    5/325": two strengths)."""
+    try:
+        if len(parse_product(text).ingredients) > 1:
+            return True
+    except MMEError:
+        pass
+    return any(non_opioid(word) for word in re.findall(r"[a-z]+", text.lower()))
 
 
 def _ingredient(ratio: Mapping[str, Any], name: str, drug: str | None, label: str) -> Ingredient:
@@ -451,6 +506,9 @@ def _quantity(q: Mapping[str, Any], what: str, notes: list[str]) -> tuple[float,
         if code is None and not q.get("unit"):
             raise UnitError(f"{what}: the SNOMED CT unit {q['code']!r} is not one mme reads: give a UCUM code (mg, "
                             "{tablet}...) or the unit's name")  # fmt: skip
+        if code is not None and isinstance(q.get("unit"), str) and not _same_unit(code, q["unit"]):
+            raise UnitError(f"{what}: the SNOMED CT unit {q['code']!r} is {code}, but its display says "
+                            f"{q['unit']!r}: correct one")  # fmt: skip
     if code is None:
         code = q.get("unit")
         if code is not None:
@@ -469,6 +527,16 @@ _SNOMED_UNITS = {
 }  # fmt: skip
 _PLURAL = re.compile(r"\((?:e?s)\)$|(?<=[a-z])(?:es|s)$")  # "tab(s)", "patch(es)", "tabs", "patches"
 _WORDS = {"milligram": "mg", "microgram": "ug"}
+
+
+def _same_unit(code: str, display: str) -> bool:
+    """Whether a unit's display names the unit its code does, or does not read as a dose unit at all (then the
+    code decides): "milligram" for mg; "tablet" for {capsule} too (the engine counts both alike)."""
+    try:
+        said = _dose_of(1, display, "")
+    except UnitError:
+        return True
+    return (said.kind, said.unit) == (_dose_of(1, code, "").kind, _dose_of(1, code, "").unit)
 
 
 def _unit_key(unit: str) -> str:
@@ -578,9 +646,15 @@ def _per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> float |
     frequency. A code that says another number than the repeat is refused: which one is meant is unknown. A course
     of fewer administrations (``repeat.count``, or ``countMax``) than a day holds is that many in its one day."""
     per_day = _coded_per_day(timing, label, notes)
+    return None if per_day is None else _course(timing, per_day, label, notes)
+
+
+def _course(timing: Mapping[str, Any], per_day: float, label: str, notes: list[str]) -> float:
+    """A course of fewer administrations (``repeat.count``, or ``countMax``) than ``per_day`` is that many in its
+    one day, whether the day's number comes from the timing or from a maximum per period."""
     repeat = timing.get("repeat") or {}
     count = _positive(repeat, "countMax", label) or _positive(repeat, "count", label)
-    if per_day is not None and count is not None and count < per_day:
+    if count is not None and count < per_day:
         notes.append(f"{label}: a course of {count:g} administration(s), under a day's {per_day:g}: {count:g} a day")
         return count
     return per_day
@@ -594,6 +668,11 @@ def _coded_per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> f
     if code is None and str(concept.get("text") or "").strip().upper() in _TIMING_CODES:  # {"text": "BID"}
         code = str(concept["text"]).strip()
         notes.append(f"{label}: timing code {code!r} read from its text")
+    said = _TIMING_CODES.get(str(concept.get("text") or "").strip().upper())
+    coded = _TIMING_CODES.get(str(code).upper())
+    if said is not None and coded is not None and not math.isclose(said, coded):
+        raise DoseError(f"{label}: timing code {code} is {coded:g} a day, its text {concept['text']!r} {said:g}: "
+                        "correct one")  # fmt: skip
     if code is None or (by_repeat is not None and str(code).upper() not in _TIMING_CODES):
         return by_repeat
     if str(code).upper() not in _TIMING_CODES:
@@ -727,11 +806,16 @@ def _cap(
     if not ratio:
         return per_day
     amount, amount_unit = _quantity(ratio.get("numerator") or {}, f"{label} maxDosePerPeriod", notes)
+    if not ratio.get("denominator"):
+        notes.append(f"{label}: maxDosePerPeriod has no denominator (period): read as per day")
     span, span_unit = _quantity(
         ratio.get("denominator") or {"value": 1, "code": "d"}, f"{label} maxDosePerPeriod", notes
     )
     if span_unit not in _HOURS:
         raise UnitError(f"{label}: maxDosePerPeriod is per {span_unit!r}, not a time")
+    if not span > 0 or not amount > 0 or not dose.value > 0:
+        raise DoseError(f"{label}: maxDosePerPeriod is {amount:g} {amount_unit} per {span:g} {span_unit} for a dose of "
+                        f"{_said(dose)}: give a positive maximum, period and dose")  # fmt: skip
     cap = _alike(_dose_of(amount, amount_unit, f"{label} maxDosePerPeriod"), dose, prod)
     if cap is None:
         raise UnitError(f"{label}: maxDosePerPeriod is in {amount_unit!r}, the dose in another unit: give them alike")
@@ -752,7 +836,8 @@ def _alike(cap: _Dose, dose: _Dose, prod: Product | None) -> _Dose | None:
     if (cap.kind, cap.unit) == (dose.kind, dose.unit):
         return cap
     per_unit = None
-    if prod is not None and not prod.pack and len(prod.ingredients) == 1 and prod.ingredients[0].unit == "MG":
+    alone = prod is not None and not prod.pack and len(prod.ingredients) == 1 and prod.source != _UNSTATED
+    if prod is not None and alone and prod.ingredients[0].unit == "MG":
         per_unit = prod.ingredients[0].strength  # mg
     value = Decimal(repr(cap.value))
     if cap.unit in _MG and dose.unit in _MG:
@@ -778,7 +863,7 @@ def _most_allowed(
     notes.append(
         f"{label}: no frequency: the most maxDosePerPeriod allows, {most:g} administrations a day, was counted"
     )
-    return most
+    return _course(entry.get("timing") or {}, most, label, notes)
 
 
 def _at_most(entry: Mapping[str, Any], dose: _Dose, label: str, notes: list[str], prod: Product | None) -> _Dose:
@@ -881,6 +966,8 @@ def _read_one(
         rate = dose is not None and dose.unit.endswith("/h")  # an infusion's rate is its own timing
         if dose is not None and per_day is None and not (patch or rate):
             per_day = _most_allowed(entry, dose, where, notes, prod)
+        if dose is not None and per_day is None and (patch or rate) and entry.get("maxDosePerPeriod"):
+            notes.append(f"{where}: maxDosePerPeriod not applied: the dose is a rate per hour, with no frequency")
         if dose is not None and rate and per_day is not None and not patch:
             raise DoseError(
                 f"{where}: the rate {_said(dose)} is its own timing, and the timing says {per_day:g} administrations a "
@@ -937,10 +1024,18 @@ def _routed(prod: Product, route: str | None) -> Product:
 
 
 def _fits(dose: _Dose, prod: Product, patch: bool, where: str) -> None:
-    """A count in patches of a product that is no patch, or in tablets or capsules of a patch, is refused: which
-    product, or which count, is meant is unknown."""
+    """A count in patches of a product that is no patch, in tablets or capsules of a patch, or in sprays or puffs
+    of a tablet or capsule, is refused: which product, or which count, is meant is unknown; so is an amount in mg of a product whose other component's
+    strength is unknown (the RxCUI path refuses one equal to it)."""
+    if prod.source == _UNSTATED and dose.unit in _MG:
+        raise DoseError(
+            f"{where}: the dose {_said(dose)} may be the amount of another component of {prod.label}, whose strength "
+            "is not stated: give the count of units (e.g. 1 {tablet}), or each component's strength"
+        )
     is_patch = patch or prod.form == "patch"
-    if dose.said.lower() in (_ORAL_UNITS if is_patch else _PATCH_UNITS if prod.form else ()):
+    solid = prod.form in ("tablet", "capsule")
+    other = _ORAL_UNITS if is_patch else _PATCH_UNITS | _SPRAY_UNITS if solid else _PATCH_UNITS if prod.form else ()
+    if dose.said.lower() in other:
         theirs = "a patch" if is_patch else f"a {prod.form}"
         raise AmbiguousDoseError(f"{where}: the dose is {dose.value:g} {dose.said}, but {prod.label} is {theirs}")
 

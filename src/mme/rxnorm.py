@@ -356,7 +356,8 @@ def daily_mme(
             ing = opioids[0]
             if given.kind == "mass" and (others := _other_components(prod, _MG_UNIT[ing.unit], named=False)):
                 strengths = [float(i.strength) for i in (ing, *others)]
-                if (why := another_components(given.value, float(ing.strength), strengths)) is not None:
+                liquid = ing.unit == "MG/ML"
+                if (why := another_components(given.value, float(ing.strength), strengths, per_ml=liquid)) is not None:
                     raise DoseError(f"the dose {given.value:g} mg of {prod.label} {why}")
             result = _daily_mme(ing.drug or "", dose, volume=volume, **common)
             notes = _fraction_note(prod, ing, given.value, given.kind)
@@ -425,16 +426,13 @@ def expression(
 
 
 def _other_components(prod: Product, unit: str, *, named: bool = True) -> tuple[Ingredient, ...]:
-    """The non-opioid components of a product whose opioid is dosed per unit in ``unit`` "mg", each in mg per unit:
-    those an amount in mg may be of instead of the opioid (`mme._parse.another_components`); none for other
-    products. ``named``: only when the sig reader knows each by name (it reads them in `expression`'s text); a
-    FHIR Medication may give one by a code alone."""
+    """The non-opioid components of a product whose opioid is dosed per unit in ``unit`` "mg" (or per mL in "mg/mL"),
+    each in mg per unit (or per mL): those an amount in mg may be of instead of the opioid
+    (`mme._parse.another_components`); none for other products. ``named``: only when the sig reader knows each by
+    name (it reads them in `expression`'s text); a FHIR Medication may give one by a code alone."""
     others = tuple(i for i in prod.ingredients if i.drug is None)
-    if (
-        unit != "mg"
-        or prod.pack
-        or not all(i.unit == "MG" and (_vocab.non_opioid(i.name) or not named) for i in others)
-    ):
+    per = {"mg": "MG", "mg/mL": "MG/ML"}.get(unit)
+    if per is None or prod.pack or not all(i.unit == per and (_vocab.non_opioid(i.name) or not named) for i in others):
         return ()
     return others
 
