@@ -5466,6 +5466,11 @@ def test_a_count_after_or_before_x_is_the_units_taken_each_time(
         ("oxycodone 6 x 5 mg tabs q6h", "'6 x', with no verb before it, may be the quantity supplied"),
         ("oxycodone 5 mg x2 q6h", "cannot read 'x'"),  # no form: 2 tablets, or 5 mg twice?
         ("oxycodone 5 mg q6h x 2 tablets", "cannot read 'x'"),  # after how often: a supply?
+        # a concentration has no units: "2 x" may be two bottles, and the volume after it is the dose (was 2x)
+        ("morphine 2 x 10 mg/5 mL 5 mL q4h", "'2 x' before the concentration '10 mg/5 mL' counts no units"),
+        ("morphine 4 x 10 mg/5 mL 1 tsp q4h", "'4 x' before the concentration '10 mg/5 mL' counts no units"),
+        ("methadone 2 x 10 mg/mL take 1 mL bid", "'2 x' before the concentration '10 mg/mL' counts no units"),
+        ("Qdolo 2 x 5 mg/mL 10 mL q6h", "'2 x' before the concentration '5 mg/mL' counts no units"),
     ],
 )
 def test_an_x_that_may_say_the_count_or_how_often_is_refused(text: str, problem: str) -> None:

@@ -1666,11 +1666,17 @@ class _Parser:
 
     def units_of(self, i: int, drug: str) -> int:
         """ "fentanyl 2 x 25 mcg/h patches", "oxycodone 2 x 5 mg tabs": so many units of the strength that follows,
-        each time, as a count right after the strength would say."""
+        each time, as a count right after the strength would say. A concentration has no units: "2 x 10 mg/5 mL"
+        may be two bottles, and a volume after it is the dose, so it is refused."""
         n, typed = self.toks[i].value, self.span(i, i + 2)
         if not (n.is_integer() and n >= 1):
             self.fail(f"{typed!r} is not a whole number of units")
         end = self.dose(i + 2, drug)
+        if self.denominator == "/mL":
+            self.fail(
+                f"{typed!r} before the concentration {self.amount_text!r} counts no units (it may be a number of "
+                "bottles): give the volume or amount taken each time alone"
+            )
         self.unsaid(i, i + 2, "count", n, typed)
         self.doses.append(_Dose(n, n, "count", "", typed))
         self.notes.append(f"{typed!r} read as {format_number(n)} units of {self.amount_text}")
