@@ -5434,6 +5434,23 @@ def test_parenteral_route_words_under_a_table_without_them_are_not_covered(text:
         mme.convert(text, table=table)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["morphine SR 10 mg s/c q4h", "morphine LP 10 mg sous-cutané q4h", "morphine SR 60 mg SC/24h",
+     "oxycodone ER 60 mg/24h SC", "morphine ER 10 mg IV q4h", "oxycodone CR 10 mg SC q12h"],
+)  # fmt: skip
+def test_an_extended_release_word_with_an_injected_route_is_refused(text: str) -> None:
+    """Each was read as the injection (3x the oral dose under anzca-2021): an ER tablet is not injected, and which
+    was meant is unknown."""
+    with pytest.raises(mme.DoseError, match=r"ER (subcutaneous|intravenous)': an extended-release tablet or capsule"):
+        mme.convert(text, table="anzca-2021")
+
+
+def test_an_extended_release_regimen_with_an_injected_route_is_refused() -> None:
+    with pytest.raises(mme.DoseError, match=r"^'morphine ER intramuscular': an extended-release tablet"):
+        mme.daily_mme("morphine", "10 mg", every="4h", route="IM", release="ER", table="anzca-2021")
+
+
 MULTIPLIED = [  # cdc-2022: oxycodone 1.5, fentanyl patch 2.4 per mcg/h; heal-2025: buprenorphine patch 2.2
     ("fentanyl 25 mcg/hr x 2 patches q72h", "cdc-2022", 120.0, "'x 2' read as the count taken each time"),  # 50 x 2.4
     ("Butrans 10 mcg/h x2 patches weekly", "heal-2025", 44.0, "'x2' read as the count taken each time"),
