@@ -4839,6 +4839,26 @@ def test_an_amount_in_the_sig_of_a_combination_that_may_be_another_components_is
         mme.convert(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [("Targin 10/5 mg 5-10 mg bid", "5-10 mg"),
+     ("oxycodone/naloxone 10/5 mg 5-10 mg bid", "5-10 mg"),
+     ("Suboxone 8/2 mg 2-8 mg daily", "2-8 mg"),
+     ("buprenorphine/naloxone 8/2 mg 2-8 mg SL daily", "2-8 mg")],
+)  # fmt: skip
+def test_a_range_with_a_combinations_two_strengths_is_not_skipped_as_restated(text: str, said: str) -> None:
+    """It was dropped as the strengths said again, so range='min' gave the maximum: a rising range is a dose, refused
+    as "5 to 10 mg" is (the lower end may be the other component's)."""
+    with pytest.raises(mme.ExpressionError, match=f"^'{said}' may be the amount of another component than the opioid"):
+        mme.convert(text, table="anzca-2021")
+
+
+def test_a_combinations_strengths_restated_in_either_order_are_still_skipped() -> None:
+    expr = parse_expression("Norco 5-325 mg 5-325 mg q6h")  # 65-fold apart: no range
+    assert expr.ignored == ("5-325 mg",)
+    assert parse_expression("Lortab 7.5/500 500 mg-7.5 mg tablet q6h").ignored == ("500 mg-7.5 mg",)
+
+
 def test_an_amount_of_a_combinations_opioid_in_the_sig_is_still_read() -> None:
     assert (
         mme.convert("Percocet 5/325 take 10 mg q6h").mme_per_day == mme.convert("Percocet 5/325 2 tabs q6h").mme_per_day

@@ -1785,16 +1785,20 @@ class _Parser:
         return k > i + 1 and self.nums[k] and self.keys[k + 1] in _MASS
 
     def restated_strength(self, i: int, values: list[float]) -> int:
-        """ "Lortab 7.5/500 500 mg-7.5 mg tablet": the same amounts again, with their unit, are skipped."""
-        j, again = i, list[float]()
+        """ "Lortab 7.5/500 500 mg-7.5 mg tablet": the same amounts again, with their unit, are skipped. Two rising
+        amounts joined by a dash and near enough to be a range ("Targin 10/5 mg 5-10 mg") may be a range of doses,
+        and are left to be read as one."""
+        j, again, dashed = i, list[float](), False
         while self.nums[j] and len(again) < len(values):
             again.append(self.toks[j].value)
             j += 1
             if self.keys[j] in _MASS:
                 j += 1
             if len(again) < len(values) and self.keys[j] in ("/", "-") and self.nums[j + 1]:
+                dashed = self.keys[j] == "-"
                 j += 1
-        if len(again) == len(values) and sorted(again) == sorted(values) and self.keys[j - 1] in _MASS:
+        ranged = dashed and len(again) == 2 and again[0] < again[1] <= _WIDEST_AMOUNT_RANGE * again[0]
+        if len(again) == len(values) and sorted(again) == sorted(values) and self.keys[j - 1] in _MASS and not ranged:
             self.ignored.append(self.span(i, j))
             return j
         return i
