@@ -5501,6 +5501,8 @@ def test_a_count_after_or_before_x_is_the_units_taken_each_time(
         ("morphine 10 mg/5 mL 5 mg x 2 tablets q6h", "'5 mg' is not the strength of one unit of the product"),
         ("oxycodone 1.5 x 5 mg tabs q6h", "'1.5 x' is not a whole number of units"),
         ("oxycodone 6 x 5 mg tabs q6h", "'6 x', with no verb before it, may be the quantity supplied"),
+        # "po" after does not raise the limit after "x" (it did: 240 MME/day), as "x 5 tabs q6h" is refused
+        ("oxycodone 5 mg x 8 tab po q6h", "'8 tab', with no verb before it, may be the quantity supplied"),
         ("oxycodone 5 mg x2 q6h", "cannot read 'x'"),  # no form: 2 tablets, or 5 mg twice?
         ("oxycodone 5 mg q6h x 2 tablets", "cannot read 'x'"),  # after how often: a supply?
         # a concentration has no units: "2 x" may be two bottles, and the volume after it is the dose (was 2x)

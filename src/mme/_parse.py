@@ -2520,7 +2520,7 @@ class _Parser:
     def unsaid(self, i: int, end: int, kind: str, high: float, typed: str, problem: str = _UNSAID) -> None:
         """A count from ``i`` to ``end`` said with no verb before it, more than `_MOST_UNSAID` allows ("oxycodone 5 mg
         10 tablets q6h", "fentanyl 25 mcg/h 5 patches q72h"), may be the quantity supplied: refused. Tablets before
-        their route ("8 tab(s) po bid", as an EHR's dose field reads) may be more; a volume is judged by the opioid it
+        their route ("8 tab(s) po bid", as an EHR's dose field reads) may be more, but not after "x"; a volume is judged by the opioid it
         holds and how often it is taken, once both are known (`bottled`)."""
         verb = self.keys[i - 1] in _vocab.SIG_VERBS
         if kind == "volume":
@@ -2533,7 +2533,12 @@ class _Parser:
             or self.tags.get("form") == "patch"
             or (self.count_form is not None and self.count_form.form == "patch")
         )
-        routed = (after := self.vocab(end)) is not None and after.field == "route" and after.value == "oral"
+        routed = (
+            self.keys[i - 1] not in _BY  # "x 8 tab po": a count after "x" is held to the same limit with a route or not
+            and (after := self.vocab(end)) is not None
+            and after.field == "route"
+            and after.value == "oral"
+        )
         if high > _MOST_UNSAID["patch" if patch else "routed" if routed else "count"]:
             self.fail(problem.format(typed=typed))
 
