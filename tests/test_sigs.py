@@ -4511,7 +4511,9 @@ def test_a_patient_controlled_pump_is_refused(text: str, said: str) -> None:
     ["oxycodone 5 mg po q4h prn (post-PCA)",
      "oxycodone 5 mg 1 tab q4h prn when PCA discontinued",
      "oxycodone 5 mg 1 tab q4h prn after PCA stopped",
-     "oxycodone 5 mg po q4h prn, PCA off"],
+     "oxycodone 5 mg po q4h prn, PCA off",
+     "oxycodone 5 mg po q4h prn post PCA",
+     "oxycodone 5 mg po q4h prn after PCA stopped; for pain"],
 )  # fmt: skip
 def test_a_pump_stopped_before_doses_by_mouth_is_no_dose(text: str) -> None:
     """A step-down order after a pump names it as past: by mouth, no pump's dose, read as the sig says (45 MME/day)."""
@@ -4524,10 +4526,18 @@ def test_a_pump_stopped_before_doses_by_mouth_is_no_dose(text: str) -> None:
         "oxycodone 5 mg q4h prn after PCA stopped",
         "oxycodone 5 mg 1 tab q4h prn PCA",
         "morphine 1 mg IV q1h prn, PCA off",
+        # words around the pump that leave it running, or a second step: each was read as past (45, or 90)
+        "oxycodone 5 mg po q4h prn after PCA bolus",
+        "oxycodone 5 mg po q4h prn until PCA discontinued",
+        "oxycodone 5 mg po q4h prn until PCA off",
+        "oxycodone 5 mg po q4h prn, after PCA started",
+        "oxycodone 5 mg po q4h prn, PCA stopped if oversedated",
+        "oxycodone 5 mg po q4h prn, when PCA stopped give 10 mg",
     ],
 )
 def test_a_pump_not_said_past_of_doses_by_mouth_is_refused(text: str) -> None:
-    """No route or form by mouth, or no word saying the pump is past: it may be the pump's dose, refused."""
+    """No route or form by mouth, or no word saying the pump is past (with nothing after it but the end of a part):
+    it may be the pump's dose, refused."""
     with pytest.raises(mme.ExpressionError, match="if the doses by mouth follow a pump now stopped, say the route"):
         mme.convert(text)
 

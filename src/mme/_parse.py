@@ -320,6 +320,7 @@ _OVER_A_DAY: Final = frozenset({"over", "per", "in", "/"})  # an infusion's "15 
 _COMPARED: Final = frozenset({">", "<", "≥", "≤"})  # before a measurement: "(BP > 100)", a condition, no dose
 _PUMP_PAST: Final = frozenset({"post", "after"})  # "post-PCA": the pump is past, the doses by mouth follow it
 _PUMP_ENDED: Final = frozenset({"discontinued", "stopped", "removed", "ceased", "off"})  # "when PCA discontinued"
+_PUMP_NOT_YET: Final = frozenset({"until", "till", "if", "unless", "before"})  # "until PCA stopped": it still runs
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
 _STOP_WORDS: Final = frozenset({"stop", "discontinue", "stopping"})  # "then stop": the end of a course
 _HANDLED: Final = _vocab.HANDLING | {"or", "and"}  # what follows a comma in "do not crush, chew, or cut"
@@ -1370,11 +1371,15 @@ class _Parser:
     def pump(self, i: int) -> None:
         """ "PCA": a patient-controlled pump gives doses on demand, up to a lockout and limits no sig reading counts
         (a bolus every 5 minutes is no 288 doses a day): refused, unless the pump is past ("post-PCA", "when PCA
-        discontinued") and the dose was said to be taken by mouth, as no pump's is."""
-        past = self.keys[i - 1] in _PUMP_PAST or (self.keys[i - 1] == "-" and self.keys[i - 2] in _PUMP_PAST)
+        discontinued", with nothing after them but the end of a part) and the dose was said to be taken by mouth, as
+        no pump's is."""
+        ended = self.keys[i + 1] in _PUMP_ENDED
+        closed = self.keys[i + 1 + ended] in ("", *_STOPS)  # "PCA stopped if oversedated", "after PCA bolus": not past
+        before = self.keys[i - 2] if self.keys[i - 1] == "-" else self.keys[i - 1]
+        past = before in _PUMP_PAST or (ended and before not in _PUMP_NOT_YET)  # "until PCA off": it still runs
         form = self.count_form.form if self.count_form is not None else self.tags.get("form")
         oral = self.tags.get("route") == "oral" or form in ("tablet", "capsule")
-        if oral and (past or self.keys[i + 1] in _PUMP_ENDED):
+        if oral and past and closed:
             return
         self.fail(
             f"{self.toks[i].text!r}: a patient-controlled pump gives doses on demand, up to limits the sig does not "
