@@ -5481,6 +5481,17 @@ def test_an_extended_release_regimen_with_an_injected_route_is_refused() -> None
         mme.daily_mme("morphine", "10 mg", every="4h", route="IM", release="ER", table="anzca-2021")
 
 
+@pytest.mark.parametrize(
+    "text", ["morphine 15 mg SC/24h prn", "morphine 15 mg/24h SC prn", "morphine 1 mg/h SC prn",
+             "morphine 15 mg over 24 hours SC prn", "morphine 30 mg/24h CSCI via syringe driver as needed"],
+)  # fmt: skip
+def test_a_continuous_infusion_said_as_needed_is_refused(text: str) -> None:
+    """It was read as running all day (45 MME/day, with no word of "prn"): an infusion is not taken when needed, so
+    the text may mean a bolus."""
+    with pytest.raises(mme.ExpressionError, match="is a continuous infusion's amount, but it is said as needed"):
+        mme.convert(text, table="anzca-2021")
+
+
 MULTIPLIED = [  # cdc-2022: oxycodone 1.5, fentanyl patch 2.4 per mcg/h; heal-2025: buprenorphine patch 2.2
     ("fentanyl 25 mcg/hr x 2 patches q72h", "cdc-2022", 120.0, "'x 2' read as the count taken each time"),  # 50 x 2.4
     ("Butrans 10 mcg/h x2 patches weekly", "heal-2025", 44.0, "'x2' read as the count taken each time"),

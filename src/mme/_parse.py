@@ -2733,10 +2733,14 @@ class _Parser:
             )
         if self.clocks:
             self.clocked()
-        if self.daylong is not None and not (
-            self.tags.get("route") in _vocab.PARENTERAL or self.tags.get("form") == "injection"
-        ):  # "oxycodone 20 mg over 24 hours": a day's tablets, or an infusion with its route left out?
-            self.fail(f"{self.daylong!r} is an infusion's: give its route (SC, IV)")
+        injected = self.tags.get("route") in _vocab.PARENTERAL or self.tags.get("form") == "injection"
+        if self.daylong is not None and not injected:  # "oxycodone 20 mg over 24 hours": a day's tablets, or an
+            self.fail(f"{self.daylong!r} is an infusion's: give its route (SC, IV)")  # infusion with no route?
+        if self.as_needed and injected and self.denominator in ("/day", "/h"):  # "morphine 15 mg SC/24h prn"
+            self.fail(
+                f"{self.amount_text!r} is a continuous infusion's amount, but it is said as needed: give the dose "
+                "taken when needed and how often, or the infusion alone"
+            )
         if self.denominator == "/day" and self.frequency is not None:
             self.once_a_day(value, unit)
         per_admin, count, volume = self.per_administration(drug, value, unit)
