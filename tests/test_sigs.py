@@ -4352,6 +4352,17 @@ def test_a_european_schedule_takes_each_count_at_its_time_of_day(counts: list[fl
 
 
 @pytest.mark.parametrize(
+    ("text", "typed", "expected"),
+    [("morphine 2 mg/mL 5-0-5 mL prn", "5-0-5", 20.0),  # 2 x 10 mg
+     ("tramadol 50 mg 1-0-1 prn", "1-0-1", 20.0)],  # 100 mg x 0.2
+)  # fmt: skip
+def test_a_schedule_said_as_needed_is_read_in_full_with_a_warning(text: str, typed: str, expected: float) -> None:
+    result = mme.convert(text)
+    assert result.mme_per_day == pytest.approx(expected)
+    assert f"{typed!r} is a fixed schedule, said as needed: read as every dose taken" in " ".join(result.warnings)
+
+
+@pytest.mark.parametrize(
     ("text", "problem"),
     [("tramadol 50 mg 1-0-1 le soir", "'1-0-1' gives the times of day: 'le soir' may say one again"),
      ("tramadol 50 mg le matin 1-0-1", "'1-0-1' is a schedule of its own: give it alone"),

@@ -2764,6 +2764,11 @@ class _Parser:
             self.fail(f"{self.meals!r} does not say how many times a day: say how often (e.g. 'four times a day')")
         if self.cap is not None:
             per_day, every_hours = self.capped(per_admin, per_day, every_hours, value, unit)
+        if self.schedule is not None and self.as_needed:  # "5-0-5 mL prn": fixed times, yet taken when needed?
+            self.notes.append(
+                f"{self.schedule!r} is a fixed schedule, said as needed: read as every dose taken, the most the sig "
+                "allows"
+            )
         if self.awake is not None and every_hours is not None and every_hours < 24:
             self.notes.append(
                 f"{self.awake!r}: read as round-the-clock dosing, {format_number(24 / every_hours)} doses a day "
