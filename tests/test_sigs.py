@@ -5877,6 +5877,20 @@ def test_once_or_twice_a_day_is_a_range_read_at_its_maximum() -> None:
         mme.convert("oxycodone 5 mg 1 tablet once or twice")
 
 
+@pytest.mark.parametrize("said", ["twice or three times a day", "twice or 3 times daily", "twice or 3 x daily"])
+def test_twice_or_a_number_of_times_a_day_is_the_range_two_or_three_times_is(said: str) -> None:
+    """It was refused ("cannot read 'twice'") where "two or three times a day" reads."""
+    result = mme.convert(f"oxycodone 10 mg {said}")
+    assert result.mme_per_day == mme.convert("oxycodone 10 mg two or three times a day").mme_per_day == 45.0
+    assert "at the minimum of the range: 30 MME/day" in result.warnings
+
+
+@pytest.mark.parametrize("said", ["twice or 2.5 times a day", "twice or two times a day", "twice or three a day"])
+def test_twice_or_a_count_that_is_no_larger_whole_number_of_times_is_refused(said: str) -> None:
+    with pytest.raises(mme.ExpressionError, match="cannot read 'twice'"):
+        mme.convert(f"oxycodone 10 mg {said}")
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -1938,9 +1938,11 @@ class _Parser:
         if self.keys[k] in _MULTIPLE and (p := self.per_period(k + 1)) is not None:
             n = _MULTIPLE[self.keys[k]] / p.days
             return _Frequency(p.end, n, n)
-        if self.keys[k] in _MULTIPLE and self.keys[k + 1] in _RANGE and self.keys[k + 2] in _MULTIPLE:
-            lo, hi = _MULTIPLE[self.keys[k]], _MULTIPLE[self.keys[k + 2]]  # "once or twice a day": a range
-            if lo < hi and (p := self.per_period(k + 3)) is not None:
+        if self.keys[k] in _MULTIPLE and self.keys[k + 1] in _RANGE:  # "once or twice a day": a range
+            counted = self.nums[k + 2] and self.keys[k + 3] in _TIMES  # "twice or three times a day"
+            hi = self.toks[k + 2].value if counted else _MULTIPLE.get(self.keys[k + 2], 0.0)
+            lo, end = _MULTIPLE[self.keys[k]], k + 3 + counted
+            if hi.is_integer() and lo < hi and (p := self.per_period(end)) is not None:
                 return _Frequency(p.end, lo / p.days, hi / p.days)
         if self.nums[k]:  # "3 times a day", "1 to 2 times daily", "3x/day", "3/day", "4-hourly"
             lo, hi, j = self.number_or_range(k, fraction=False)
