@@ -5791,6 +5791,12 @@ def test_a_concentration_said_again_that_disagrees_is_refused(text: str, problem
         ("oxycodone 5 mg/5 mL 1 cuillère à café toutes les 6 heures", 30.0, "'1 cuillère à café' read as 5 mL"),
         ("oxycodone 5 mg/5 mL 1 cuillère à soupe toutes les 6 heures", 90.0, "'1 cuillère à soupe' read as 15 mL"),
         ("oxycodone 5 mg/5 mL 1 c. à café 4 fois par jour", 30.0, "'1 c. à café' read as 5 mL"),
+        # the abbreviations, refused before ("cannot read")
+        ("oxycodone 5 mg/5 mL 1 c.à.c. toutes les 6 heures", 30.0, "'1 c.à.c.' read as 5 mL"),
+        ("oxycodone 5 mg/5 mL 1 càc toutes les 6 heures", 30.0, "'1 càc' read as 5 mL"),
+        ("oxycodone 5 mg/5 mL 1 c.à.s. toutes les 6 heures", 90.0, "'1 c.à.s.' read as 15 mL"),
+        ("oxycodone 5 mg/5 mL 1 càs toutes les 6 heures en cas de douleur", 90.0, "'1 càs' read as 15 mL"),
+        ("oxycodone 5 mg/5 mL 1 c à s toutes les 6 heures", 90.0, "'1 c à s' read as 15 mL"),
     ],
 )
 def test_french_spoons_read_at_the_medicinal_measure_with_a_warning(text: str, expected: float, note: str) -> None:
