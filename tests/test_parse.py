@@ -405,7 +405,8 @@ def _expressions(draw: st.DrawFn) -> tuple[str, Expression]:
     if route is not None:
         tail.append(route[0])
         fields["route"] = route[1]
-    if draw(st.booleans()):
+    infused = unit.endswith(("/day", "/h")) and route is not None and route[1] in _vocab.PARENTERAL
+    if not infused and draw(st.booleans()):  # an infusion is not taken as needed (test_sigs)
         tail.append("prn")
         fields["as_needed"] = True
     order = draw(st.permutations(tail))

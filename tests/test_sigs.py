@@ -4352,6 +4352,17 @@ def test_a_european_schedule_takes_each_count_at_its_time_of_day(counts: list[fl
 
 
 @pytest.mark.parametrize(
+    ("text", "typed", "expected"),
+    [("morphine 2 mg/mL 5-0-5 mL prn", "5-0-5", 20.0),  # 2 x 10 mg
+     ("tramadol 50 mg 1-0-1 prn", "1-0-1", 20.0)],  # 100 mg x 0.2
+)  # fmt: skip
+def test_a_schedule_said_as_needed_is_read_in_full_with_a_warning(text: str, typed: str, expected: float) -> None:
+    result = mme.convert(text)
+    assert result.mme_per_day == pytest.approx(expected)
+    assert f"{typed!r} is a fixed schedule, said as needed: read as every dose taken" in " ".join(result.warnings)
+
+
+@pytest.mark.parametrize(
     ("text", "problem"),
     [("tramadol 50 mg 1-0-1 le soir", "'1-0-1' gives the times of day: 'le soir' may say one again"),
      ("tramadol 50 mg le matin 1-0-1", "'1-0-1' is a schedule of its own: give it alone"),
@@ -4511,7 +4522,9 @@ def test_a_patient_controlled_pump_is_refused(text: str, said: str) -> None:
     ["oxycodone 5 mg po q4h prn (post-PCA)",
      "oxycodone 5 mg 1 tab q4h prn when PCA discontinued",
      "oxycodone 5 mg 1 tab q4h prn after PCA stopped",
-     "oxycodone 5 mg po q4h prn, PCA off"],
+     "oxycodone 5 mg po q4h prn, PCA off",
+     "oxycodone 5 mg po q4h prn post PCA",
+     "oxycodone 5 mg po q4h prn after PCA stopped; for pain"],
 )  # fmt: skip
 def test_a_pump_stopped_before_doses_by_mouth_is_no_dose(text: str) -> None:
     """A step-down order after a pump names it as past: by mouth, no pump's dose, read as the sig says (45 MME/day)."""
@@ -4524,10 +4537,18 @@ def test_a_pump_stopped_before_doses_by_mouth_is_no_dose(text: str) -> None:
         "oxycodone 5 mg q4h prn after PCA stopped",
         "oxycodone 5 mg 1 tab q4h prn PCA",
         "morphine 1 mg IV q1h prn, PCA off",
+        # words around the pump that leave it running, or a second step: each was read as past (45, or 90)
+        "oxycodone 5 mg po q4h prn after PCA bolus",
+        "oxycodone 5 mg po q4h prn until PCA discontinued",
+        "oxycodone 5 mg po q4h prn until PCA off",
+        "oxycodone 5 mg po q4h prn, after PCA started",
+        "oxycodone 5 mg po q4h prn, PCA stopped if oversedated",
+        "oxycodone 5 mg po q4h prn, when PCA stopped give 10 mg",
     ],
 )
 def test_a_pump_not_said_past_of_doses_by_mouth_is_refused(text: str) -> None:
-    """No route or form by mouth, or no word saying the pump is past: it may be the pump's dose, refused."""
+    """No route or form by mouth, or no word saying the pump is past (with nothing after it but the end of a part):
+    it may be the pump's dose, refused."""
     with pytest.raises(mme.ExpressionError, match="if the doses by mouth follow a pump now stopped, say the route"):
         mme.convert(text)
 
@@ -4837,6 +4858,26 @@ def test_an_amount_in_the_sig_of_a_combination_that_may_be_another_components_is
         match=f"^'{said}' may be the amount of another component than the opioid \\({units} at once otherwise\\)",
     ):
         mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [("Targin 10/5 mg 5-10 mg bid", "5-10 mg"),
+     ("oxycodone/naloxone 10/5 mg 5-10 mg bid", "5-10 mg"),
+     ("Suboxone 8/2 mg 2-8 mg daily", "2-8 mg"),
+     ("buprenorphine/naloxone 8/2 mg 2-8 mg SL daily", "2-8 mg")],
+)  # fmt: skip
+def test_a_range_with_a_combinations_two_strengths_is_not_skipped_as_restated(text: str, said: str) -> None:
+    """It was dropped as the strengths said again, so range='min' gave the maximum: a rising range is a dose, refused
+    as "5 to 10 mg" is (the lower end may be the other component's)."""
+    with pytest.raises(mme.ExpressionError, match=f"^'{said}' may be the amount of another component than the opioid"):
+        mme.convert(text, table="anzca-2021")
+
+
+def test_a_combinations_strengths_restated_in_either_order_are_still_skipped() -> None:
+    expr = parse_expression("Norco 5-325 mg 5-325 mg q6h")  # 65-fold apart: no range
+    assert expr.ignored == ("5-325 mg",)
+    assert parse_expression("Lortab 7.5/500 500 mg-7.5 mg tablet q6h").ignored == ("500 mg-7.5 mg",)
 
 
 def test_an_amount_of_a_combinations_opioid_in_the_sig_is_still_read() -> None:
@@ -5434,6 +5475,34 @@ def test_parenteral_route_words_under_a_table_without_them_are_not_covered(text:
         mme.convert(text, table=table)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["morphine SR 10 mg s/c q4h", "morphine LP 10 mg sous-cutané q4h", "morphine SR 60 mg SC/24h",
+     "oxycodone ER 60 mg/24h SC", "morphine ER 10 mg IV q4h", "oxycodone CR 10 mg SC q12h"],
+)  # fmt: skip
+def test_an_extended_release_word_with_an_injected_route_is_refused(text: str) -> None:
+    """Each was read as the injection (3x the oral dose under anzca-2021): an ER tablet is not injected, and which
+    was meant is unknown."""
+    with pytest.raises(mme.DoseError, match=r"ER (subcutaneous|intravenous)': an extended-release tablet or capsule"):
+        mme.convert(text, table="anzca-2021")
+
+
+def test_an_extended_release_regimen_with_an_injected_route_is_refused() -> None:
+    with pytest.raises(mme.DoseError, match=r"^'morphine ER intramuscular': an extended-release tablet"):
+        mme.daily_mme("morphine", "10 mg", every="4h", route="IM", release="ER", table="anzca-2021")
+
+
+@pytest.mark.parametrize(
+    "text", ["morphine 15 mg SC/24h prn", "morphine 15 mg/24h SC prn", "morphine 1 mg/h SC prn",
+             "morphine 15 mg over 24 hours SC prn", "morphine 30 mg/24h CSCI via syringe driver as needed"],
+)  # fmt: skip
+def test_a_continuous_infusion_said_as_needed_is_refused(text: str) -> None:
+    """It was read as running all day (45 MME/day, with no word of "prn"): an infusion is not taken when needed, so
+    the text may mean a bolus."""
+    with pytest.raises(mme.ExpressionError, match="is a continuous infusion's amount, but it is said as needed"):
+        mme.convert(text, table="anzca-2021")
+
+
 MULTIPLIED = [  # cdc-2022: oxycodone 1.5, fentanyl patch 2.4 per mcg/h; heal-2025: buprenorphine patch 2.2
     ("fentanyl 25 mcg/hr x 2 patches q72h", "cdc-2022", 120.0, "'x 2' read as the count taken each time"),  # 50 x 2.4
     ("Butrans 10 mcg/h x2 patches weekly", "heal-2025", 44.0, "'x2' read as the count taken each time"),
@@ -5464,8 +5533,15 @@ def test_a_count_after_or_before_x_is_the_units_taken_each_time(
         ("morphine 10 mg/5 mL 5 mg x 2 tablets q6h", "'5 mg' is not the strength of one unit of the product"),
         ("oxycodone 1.5 x 5 mg tabs q6h", "'1.5 x' is not a whole number of units"),
         ("oxycodone 6 x 5 mg tabs q6h", "'6 x', with no verb before it, may be the quantity supplied"),
+        # "po" after does not raise the limit after "x" (it did: 240 MME/day), as "x 5 tabs q6h" is refused
+        ("oxycodone 5 mg x 8 tab po q6h", "'8 tab', with no verb before it, may be the quantity supplied"),
         ("oxycodone 5 mg x2 q6h", "cannot read 'x'"),  # no form: 2 tablets, or 5 mg twice?
         ("oxycodone 5 mg q6h x 2 tablets", "cannot read 'x'"),  # after how often: a supply?
+        # a concentration has no units: "2 x" may be two bottles, and the volume after it is the dose (was 2x)
+        ("morphine 2 x 10 mg/5 mL 5 mL q4h", "'2 x' before the concentration '10 mg/5 mL' counts no units"),
+        ("morphine 4 x 10 mg/5 mL 1 tsp q4h", "'4 x' before the concentration '10 mg/5 mL' counts no units"),
+        ("methadone 2 x 10 mg/mL take 1 mL bid", "'2 x' before the concentration '10 mg/mL' counts no units"),
+        ("Qdolo 2 x 5 mg/mL 10 mL q6h", "'2 x' before the concentration '5 mg/mL' counts no units"),
     ],
 )
 def test_an_x_that_may_say_the_count_or_how_often_is_refused(text: str, problem: str) -> None:
@@ -5715,6 +5791,12 @@ def test_a_concentration_said_again_that_disagrees_is_refused(text: str, problem
         ("oxycodone 5 mg/5 mL 1 cuillère à café toutes les 6 heures", 30.0, "'1 cuillère à café' read as 5 mL"),
         ("oxycodone 5 mg/5 mL 1 cuillère à soupe toutes les 6 heures", 90.0, "'1 cuillère à soupe' read as 15 mL"),
         ("oxycodone 5 mg/5 mL 1 c. à café 4 fois par jour", 30.0, "'1 c. à café' read as 5 mL"),
+        # the abbreviations, refused before ("cannot read")
+        ("oxycodone 5 mg/5 mL 1 c.à.c. toutes les 6 heures", 30.0, "'1 c.à.c.' read as 5 mL"),
+        ("oxycodone 5 mg/5 mL 1 càc toutes les 6 heures", 30.0, "'1 càc' read as 5 mL"),
+        ("oxycodone 5 mg/5 mL 1 c.à.s. toutes les 6 heures", 90.0, "'1 c.à.s.' read as 15 mL"),
+        ("oxycodone 5 mg/5 mL 1 càs toutes les 6 heures en cas de douleur", 90.0, "'1 càs' read as 15 mL"),
+        ("oxycodone 5 mg/5 mL 1 c à s toutes les 6 heures", 90.0, "'1 c à s' read as 15 mL"),
     ],
 )
 def test_french_spoons_read_at_the_medicinal_measure_with_a_warning(text: str, expected: float, note: str) -> None:
@@ -5799,6 +5881,20 @@ def test_once_or_twice_a_day_is_a_range_read_at_its_maximum() -> None:
         mme.convert("oxycodone 5 mg 1 tablet twice or once a day")
     with pytest.raises(mme.ExpressionError, match="cannot read 'once'"):  # no period
         mme.convert("oxycodone 5 mg 1 tablet once or twice")
+
+
+@pytest.mark.parametrize("said", ["twice or three times a day", "twice or 3 times daily", "twice or 3 x daily"])
+def test_twice_or_a_number_of_times_a_day_is_the_range_two_or_three_times_is(said: str) -> None:
+    """It was refused ("cannot read 'twice'") where "two or three times a day" reads."""
+    result = mme.convert(f"oxycodone 10 mg {said}")
+    assert result.mme_per_day == mme.convert("oxycodone 10 mg two or three times a day").mme_per_day == 45.0
+    assert "at the minimum of the range: 30 MME/day" in result.warnings
+
+
+@pytest.mark.parametrize("said", ["twice or 2.5 times a day", "twice or two times a day", "twice or three a day"])
+def test_twice_or_a_count_that_is_no_larger_whole_number_of_times_is_refused(said: str) -> None:
+    with pytest.raises(mme.ExpressionError, match="cannot read 'twice'"):
+        mme.convert(f"oxycodone 10 mg {said}")
 
 
 @pytest.mark.parametrize(

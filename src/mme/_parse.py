@@ -320,6 +320,7 @@ _OVER_A_DAY: Final = frozenset({"over", "per", "in", "/"})  # an infusion's "15 
 _COMPARED: Final = frozenset({">", "<", "≥", "≤"})  # before a measurement: "(BP > 100)", a condition, no dose
 _PUMP_PAST: Final = frozenset({"post", "after"})  # "post-PCA": the pump is past, the doses by mouth follow it
 _PUMP_ENDED: Final = frozenset({"discontinued", "stopped", "removed", "ceased", "off"})  # "when PCA discontinued"
+_PUMP_NOT_YET: Final = frozenset({"until", "till", "if", "unless", "before"})  # "until PCA stopped": it still runs
 _MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
 _STOP_WORDS: Final = frozenset({"stop", "discontinue", "stopping"})  # "then stop": the end of a course
 _HANDLED: Final = _vocab.HANDLING | {"or", "and"}  # what follows a comma in "do not crush, chew, or cut"
@@ -1381,11 +1382,15 @@ class _Parser:
     def pump(self, i: int) -> None:
         """ "PCA": a patient-controlled pump gives doses on demand, up to a lockout and limits no sig reading counts
         (a bolus every 5 minutes is no 288 doses a day): refused, unless the pump is past ("post-PCA", "when PCA
-        discontinued") and the dose was said to be taken by mouth, as no pump's is."""
-        past = self.keys[i - 1] in _PUMP_PAST or (self.keys[i - 1] == "-" and self.keys[i - 2] in _PUMP_PAST)
+        discontinued", with nothing after them but the end of a part) and the dose was said to be taken by mouth, as
+        no pump's is."""
+        ended = self.keys[i + 1] in _PUMP_ENDED
+        closed = self.keys[i + 1 + ended] in ("", *_STOPS)  # "PCA stopped if oversedated", "after PCA bolus": not past
+        before = self.keys[i - 2] if self.keys[i - 1] == "-" else self.keys[i - 1]
+        past = before in _PUMP_PAST or (ended and before not in _PUMP_NOT_YET)  # "until PCA off": it still runs
         form = self.count_form.form if self.count_form is not None else self.tags.get("form")
         oral = self.tags.get("route") == "oral" or form in ("tablet", "capsule")
-        if oral and (past or self.keys[i + 1] in _PUMP_ENDED):
+        if oral and past and closed:
             return
         self.fail(
             f"{self.toks[i].text!r}: a patient-controlled pump gives doses on demand, up to limits the sig does not "
@@ -1677,11 +1682,17 @@ class _Parser:
 
     def units_of(self, i: int, drug: str) -> int:
         """ "fentanyl 2 x 25 mcg/h patches", "oxycodone 2 x 5 mg tabs": so many units of the strength that follows,
-        each time, as a count right after the strength would say."""
+        each time, as a count right after the strength would say. A concentration has no units: "2 x 10 mg/5 mL"
+        may be two bottles, and a volume after it is the dose, so it is refused."""
         n, typed = self.toks[i].value, self.span(i, i + 2)
         if not (n.is_integer() and n >= 1):
             self.fail(f"{typed!r} is not a whole number of units")
         end = self.dose(i + 2, drug)
+        if self.denominator == "/mL":
+            self.fail(
+                f"{typed!r} before the concentration {self.amount_text!r} counts no units (it may be a number of "
+                "bottles): give the volume or amount taken each time alone"
+            )
         self.unsaid(i, i + 2, "count", n, typed)
         self.doses.append(_Dose(n, n, "count", "", typed))
         self.notes.append(f"{typed!r} read as {format_number(n)} units of {self.amount_text}")
@@ -1790,16 +1801,20 @@ class _Parser:
         return k > i + 1 and self.nums[k] and self.keys[k + 1] in _MASS
 
     def restated_strength(self, i: int, values: list[float]) -> int:
-        """ "Lortab 7.5/500 500 mg-7.5 mg tablet": the same amounts again, with their unit, are skipped."""
-        j, again = i, list[float]()
+        """ "Lortab 7.5/500 500 mg-7.5 mg tablet": the same amounts again, with their unit, are skipped. Two rising
+        amounts joined by a dash and near enough to be a range ("Targin 10/5 mg 5-10 mg") may be a range of doses,
+        and are left to be read as one."""
+        j, again, dashed = i, list[float](), False
         while self.nums[j] and len(again) < len(values):
             again.append(self.toks[j].value)
             j += 1
             if self.keys[j] in _MASS:
                 j += 1
             if len(again) < len(values) and self.keys[j] in ("/", "-") and self.nums[j + 1]:
+                dashed = self.keys[j] == "-"
                 j += 1
-        if len(again) == len(values) and sorted(again) == sorted(values) and self.keys[j - 1] in _MASS:
+        ranged = dashed and len(again) == 2 and again[0] < again[1] <= _WIDEST_AMOUNT_RANGE * again[0]
+        if len(again) == len(values) and sorted(again) == sorted(values) and self.keys[j - 1] in _MASS and not ranged:
             self.ignored.append(self.span(i, j))
             return j
         return i
@@ -1934,9 +1949,11 @@ class _Parser:
         if self.keys[k] in _MULTIPLE and (p := self.per_period(k + 1)) is not None:
             n = _MULTIPLE[self.keys[k]] / p.days
             return _Frequency(p.end, n, n)
-        if self.keys[k] in _MULTIPLE and self.keys[k + 1] in _RANGE and self.keys[k + 2] in _MULTIPLE:
-            lo, hi = _MULTIPLE[self.keys[k]], _MULTIPLE[self.keys[k + 2]]  # "once or twice a day": a range
-            if lo < hi and (p := self.per_period(k + 3)) is not None:
+        if self.keys[k] in _MULTIPLE and self.keys[k + 1] in _RANGE:  # "once or twice a day": a range
+            counted = self.nums[k + 2] and self.keys[k + 3] in _TIMES  # "twice or three times a day"
+            hi = self.toks[k + 2].value if counted else _MULTIPLE.get(self.keys[k + 2], 0.0)
+            lo, end = _MULTIPLE[self.keys[k]], k + 3 + counted
+            if hi.is_integer() and lo < hi and (p := self.per_period(end)) is not None:
                 return _Frequency(p.end, lo / p.days, hi / p.days)
         if self.nums[k]:  # "3 times a day", "1 to 2 times daily", "3x/day", "3/day", "4-hourly"
             lo, hi, j = self.number_or_range(k, fraction=False)
@@ -2521,7 +2538,7 @@ class _Parser:
     def unsaid(self, i: int, end: int, kind: str, high: float, typed: str, problem: str = _UNSAID) -> None:
         """A count from ``i`` to ``end`` said with no verb before it, more than `_MOST_UNSAID` allows ("oxycodone 5 mg
         10 tablets q6h", "fentanyl 25 mcg/h 5 patches q72h"), may be the quantity supplied: refused. Tablets before
-        their route ("8 tab(s) po bid", as an EHR's dose field reads) may be more; a volume is judged by the opioid it
+        their route ("8 tab(s) po bid", as an EHR's dose field reads) may be more, but not after "x"; a volume is judged by the opioid it
         holds and how often it is taken, once both are known (`bottled`)."""
         verb = self.keys[i - 1] in _vocab.SIG_VERBS
         if kind == "volume":
@@ -2534,7 +2551,12 @@ class _Parser:
             or self.tags.get("form") == "patch"
             or (self.count_form is not None and self.count_form.form == "patch")
         )
-        routed = (after := self.vocab(end)) is not None and after.field == "route" and after.value == "oral"
+        routed = (
+            self.keys[i - 1] not in _BY  # "x 8 tab po": a count after "x" is held to the same limit with a route or not
+            and (after := self.vocab(end)) is not None
+            and after.field == "route"
+            and after.value == "oral"
+        )
         if high > _MOST_UNSAID["patch" if patch else "routed" if routed else "count"]:
             self.fail(problem.format(typed=typed))
 
@@ -2724,10 +2746,14 @@ class _Parser:
             )
         if self.clocks:
             self.clocked()
-        if self.daylong is not None and not (
-            self.tags.get("route") in _vocab.PARENTERAL or self.tags.get("form") == "injection"
-        ):  # "oxycodone 20 mg over 24 hours": a day's tablets, or an infusion with its route left out?
-            self.fail(f"{self.daylong!r} is an infusion's: give its route (SC, IV)")
+        injected = self.tags.get("route") in _vocab.PARENTERAL or self.tags.get("form") == "injection"
+        if self.daylong is not None and not injected:  # "oxycodone 20 mg over 24 hours": a day's tablets, or an
+            self.fail(f"{self.daylong!r} is an infusion's: give its route (SC, IV)")  # infusion with no route?
+        if self.as_needed and injected and self.denominator in ("/day", "/h"):  # "morphine 15 mg SC/24h prn"
+            self.fail(
+                f"{self.amount_text!r} is a continuous infusion's amount, but it is said as needed: give the dose "
+                "taken when needed and how often, or the infusion alone"
+            )
         if self.denominator == "/day" and self.frequency is not None:
             self.once_a_day(value, unit)
         per_admin, count, volume = self.per_administration(drug, value, unit)
@@ -2751,6 +2777,11 @@ class _Parser:
             self.fail(f"{self.meals!r} does not say how many times a day: say how often (e.g. 'four times a day')")
         if self.cap is not None:
             per_day, every_hours = self.capped(per_admin, per_day, every_hours, value, unit)
+        if self.schedule is not None and self.as_needed:  # "5-0-5 mL prn": fixed times, yet taken when needed?
+            self.notes.append(
+                f"{self.schedule!r} is a fixed schedule, said as needed: read as every dose taken, the most the sig "
+                "allows"
+            )
         if self.awake is not None and every_hours is not None and every_hours < 24:
             self.notes.append(
                 f"{self.awake!r}: read as round-the-clock dosing, {format_number(24 / every_hours)} doses a day "

@@ -225,6 +225,9 @@ SPOONS: dict[str, str] = {
     # French: "cuillère à café" (a coffee spoon, 5 mL), "cuillère à soupe" (a soup spoon, 15 mL), "c. à café"
     **{f"{spoon} à café": "teaspoon" for spoon in ("cuillère", "cuillères", "cuillerée", "cuillerées", "c")},
     **{f"{spoon} à soupe": "tablespoon" for spoon in ("cuillère", "cuillères", "cuillerée", "cuillerées", "c")},
+    # their abbreviations, "c.à.c." or "càc" and "c.à.s." or "càs" ("cas" alone is French "case": "en cas de douleur")
+    **dict.fromkeys(("càc", "c à c"), "teaspoon"),
+    **dict.fromkeys(("càs", "c à s"), "tablespoon"),
 }
 SPOON_ML: dict[str, float] = {"teaspoon": 5.0, "tablespoon": 15.0}
 HOUR_WORDS: frozenset[str] = frozenset({"h", "hr", "hrs", "hour", "hours", "heure", "heures"})
