@@ -2137,6 +2137,8 @@ def test_a_threshold_under_1_is_a_threshold_and_a_negative_mme_is_named() -> Non
         ("Celbuca 150 mcg film", "belbuca"),  # close as written, not as it sounds
         ("Zapain 30/500", "zapain"),
         ("Toradol 10 mg", None),  # spelt close to tramadol, and no opioid
+        ("Methanol poisoning", None),  # close to Metadol, and no drug
+        ("Dolphin bite", None),  # close to Dolophine
         ("Doliprane 1000 mg", None),  # the end of Codoliprane: the product it is built on, not a slip
         ("Codoliprane 500/30", "codoliprane"),
         ("Apomorphine 1 mg", None),  # another drug, though "morphine" is inside it

@@ -816,8 +816,11 @@ UNREAD_OPIOID_NAMES: frozenset[str] = frozenset(
 
 #: Other drugs whose names hold or nearly spell an opioid's, never taken for one: apomorphine (a dopamine agonist),
 #: Hydrocortone (hydrocortisone), Endoxan (cyclophosphamide), co-tenidone (atenolol/chlortalidone), Dolobene
-#: (heparin gel), Tussin (guaifenesin).
-RESEMBLING: frozenset[str] = frozenset({"apomorphine", "hydrocortone", "endoxan", "tenidone", "dolobene", "tussin"})
+#: (heparin gel), Tussin (guaifenesin), methanol (a poison, as in "methanol poisoning"), dolphin (a word: "dolphin
+#: bite", not Dolophine).
+RESEMBLING: frozenset[str] = frozenset(
+    {"apomorphine", "hydrocortone", "endoxan", "tenidone", "dolobene", "tussin", "methanol", "dolphin"}
+)
 
 
 def _folded(word: str) -> str:
