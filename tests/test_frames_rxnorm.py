@@ -352,7 +352,7 @@ def test_cli_batch_reads_a_code_written_as_a_whole_float(tmp_path: Path, capsys:
     out = pl.read_csv(dst)
     assert out["mme_per_day"].to_list() == [rx.dispensing_mme("1049621", quantity=120, days_supply=30).mme_per_day,
                                             None]  # fmt: skip
-    assert out["mme_error"][1].endswith("an RxCUI is a whole number.")
+    assert out["mme_error"][1].endswith("an RxCUI is a whole number (e.g. '1049621').")
 
 
 def test_cli_batch_and_summarize_by_rxcui(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -240,7 +240,10 @@ def test_a_code_written_as_a_whole_float_is_that_integer() -> None:
             mme.UnknownRxCUIError, match=re.escape(f"RxCUI {code!r} is not in the RxNorm product file")
         ) as e:
             rx.product(code)
-        assert str(e.value).endswith(": an RxCUI is a whole number.")
+        assert str(e.value).endswith(": an RxCUI is a whole number (e.g. '1049621').")
+    for code in ("abc", "", "١٠٤٩٦٢١"):  # no number at all, or not in the digits 0-9: never "newer than the file"
+        with pytest.raises(mme.UnknownRxCUIError, match=r": an RxCUI is a whole number \(e\.g\. '1049621'\)\.$"):
+            rx.product(code)
 
 
 def test_ingredient_codes_convert_only_with_a_dose_in_mg() -> None:

@@ -187,8 +187,8 @@ def _product(rxcui: str, path: str, mtime: float) -> Product:
     file = _read(path, mtime)
     row = file.products.get(rxcui)
     if row is None:
-        if _FRACTION.fullmatch(rxcui):
-            raise UnknownRxCUIError(rxcui, file.rxnorm_date, why="an RxCUI is a whole number.")
+        if _FRACTION.fullmatch(rxcui) or not (rxcui.isascii() and rxcui.isdigit()):  # "1.5", "abc", ""
+            raise UnknownRxCUIError(rxcui, file.rxnorm_date, why="an RxCUI is a whole number (e.g. '1049621').")
         drug = file.ingredients.get(rxcui)
         raise UnknownRxCUIError(rxcui, file.rxnorm_date, ingredient=drug)
     try:
