@@ -547,3 +547,15 @@ def test_module_docstring_example_runs() -> None:
 
 def _dedent(code: str) -> str:
     return textwrap.dedent(code.strip("\n"))
+
+
+def test_totals_of_a_table_with_variants_add_each_drug_under_one() -> None:
+    """`mme.total` refuses one drug under two variants (cms-2018's methadone 'flat' and 'tiers'), which a drawing of
+    `mt.totals("cms-2018")` met (a MixedTablesError inside the strategy): it keeps each drug's first variant."""
+    from mme.testing._strategies import _one_variant_each
+
+    flat, tiers = (mme.convert("methadone 10 mg bid", table="cms-2018", variant=v) for v in ("flat", "tiers"))
+    oxycodone = mme.convert("oxycodone 10 mg q6h", table="cms-2018")
+    kept = _one_variant_each([flat, oxycodone, tiers, flat])
+    assert kept == [flat, oxycodone, flat]
+    assert mme.total(kept).mme_per_day == 2 * flat.mme_per_day + oxycodone.mme_per_day  # type: ignore[operator]

@@ -698,10 +698,18 @@ def totals(table: TableArg = None, *, max_items: int = 4, include_excluded: bool
         raise InvalidArgument(f"max_items must be at least 1, not {max_items}")
     return st.one_of(
         [
-            st.lists(results(ref, include_excluded=include_excluded), min_size=1, max_size=max_items).map(total)
+            st.lists(results(ref, include_excluded=include_excluded), min_size=1, max_size=max_items)
+            .map(_one_variant_each)
+            .map(total)
             for _, ref in _resolve(table)
         ]
     )
+
+
+def _one_variant_each(items: list[DailyMME]) -> list[DailyMME]:
+    """Results `mme.total` adds: each drug under one variant (cms-2018's methadone 'flat' and 'tiers' are refused)."""
+    first: dict[str, str | None] = {}
+    return [i for i in items if first.setdefault(i.drug, i.variant) == i.variant]
 
 
 def _register() -> None:
