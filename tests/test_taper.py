@@ -963,3 +963,9 @@ def test_module_docstring_example() -> None:
     result = doctest.testmod(taper)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_given_values_that_add_up_past_the_largest_float_are_a_typed_error() -> None:
+    """Two given 1e308 MME/day at one time point: a DoseError, as `mme.total` raises, never a bare OverflowError."""
+    with pytest.raises(mme.DoseError, match=r"^the items' MME/day add up past the largest float"):
+        taper.dose_matrix([("p", "t0", 1e308), ("p", "t0", 1e308)], ["t0"])

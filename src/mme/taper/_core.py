@@ -390,9 +390,10 @@ def _cell(
             f"no MME: every item is excluded under {table.slug}; value left missing, not 0 ({'; '.join(excluded)})"
         )
         return Cell(mme_per_day=None, status="not_countable", items=tuple(items), excluded=excluded), notes, True
-    value = float(sum((Fraction(exact(v)) for v in (*given, counted or 0.0)), Fraction(0)))  # 0.1 + 0.2 is 0.3
-    if value == math.inf:
-        raise DoseError(TOTAL_OVERFLOWS)
+    try:  # added as the decimals they are: 0.1 + 0.2 is 0.3
+        value = float(sum((Fraction(exact(v)) for v in (*given, counted or 0.0)), Fraction(0)))
+    except OverflowError:  # past the largest float: a typed error, never a bare OverflowError
+        raise DoseError(TOTAL_OVERFLOWS) from None
     if excluded:
         notes.append(f"value counts the other items only; not counted: {'; '.join(excluded)}")
     return Cell(mme_per_day=value, status="observed", items=tuple(items), excluded=excluded), notes, bool(converted)
