@@ -1492,6 +1492,7 @@ def test_one_resource_entered_twice_is_refused_whether_one_object_or_two(same: b
         ({"resourceType": "MedicationStatement", "adherence": {"code": {"coding": [{"code": "not-taking"}]}}},
          "its adherence is not-taking"),
         ({"resourceType": "MedicationStatement", "taken": "n"}, "taken is 'n'"),
+        ({"resourceType": "MedicationStatement", "status": "not-taken"}, "its status is not-taken"),
     ],
 )  # fmt: skip
 def test_a_resource_that_says_the_opioid_is_not_taken_is_not_counted(extra: dict[str, Any], why: str) -> None:

@@ -118,7 +118,7 @@ _MONTH_UNITS = frozenset({"mo", "month", "months"})
 #: Statuses (of the three resources) that say the medication is not being taken; such a resource is still
 #: converted, as CDC's calculator does, and the result says so.
 _NOT_CURRENT = frozenset(
-    {"cancelled", "entered-in-error", "stopped", "completed", "not-taken", "declined", "draft", "on-hold", "ended"}
+    {"cancelled", "entered-in-error", "stopped", "completed", "declined", "draft", "on-hold", "ended"}
 )
 _DONE = {"MedicationDispense": {"completed"}}  # a completed dispense is the normal case
 #: MedicationRequest intents that authorise nothing (FHIR R4/R5 request-intent): counted, as statuses are, and said.
@@ -131,7 +131,8 @@ _NOT_ORDERS = {
 
 def _not_taken(resource: Mapping[str, Any]) -> str | None:
     """Why a resource says the medication is not to be taken or not taken, or None: a request with doNotPerform (an
-    order not to give it), a statement whose R5 adherence is not-taking or whose STU3 ``taken`` is "n"."""
+    order not to give it), a statement of not taking it in each version's words (R4 status not-taken, R5 adherence
+    not-taking, STU3 ``taken`` "n"): a fact about the patient, unlike a status the caller filters by."""
     if resource.get("doNotPerform") is True:
         return "doNotPerform is true (an order not to give it)"
     if resource.get("doNotPerform") not in (None, False):  # "true" as text: an order not to give it, or a slip?
@@ -144,6 +145,8 @@ def _not_taken(resource: Mapping[str, Any]) -> str | None:
         return "its adherence is not-taking"
     if resource.get("taken") == "n":
         return "taken is 'n' (not taken)"
+    if resource.get("resourceType") == "MedicationStatement" and resource.get("status") == "not-taken":
+        return "its status is not-taken"
     return None
 
 
