@@ -27,7 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import mme
@@ -178,6 +178,7 @@ ARGUMENT_NAMED = {*IN_A_TEXT.values(), VOLUME_DOSE, VOLUME_STRENGTH}  # as said 
 
 @FUZZ
 @given(_valid_regimens(), st.sampled_from(SLUGS))
+@example("tramal sr 10 mg IV q4h", "anzca-2014")  # named "'tramal ER intravenous'", which was not typed
 def test_every_known_name_converts_or_is_refused_with_a_reason(text: str, table: str) -> None:
     with _only_mme_warnings():
         try:

@@ -508,7 +508,7 @@ def _names(
     canonical_release = given or (form_release(form) if form else None) or name.release
     if canonical_release == "ER" and canonical_route in PARENTERAL and canonical_form is None:
         raise DoseError(  # "morphine SR 10 mg s/c": a tablet or capsule is not injected; an injection is not ER
-            f"{_describe(drug, canonical_route, None, canonical_release)!r}: an extended-release tablet or capsule is "
+            f"{drug!r} extended-release by the {canonical_route} route: an extended-release tablet or capsule is "
             "not injected: name the product's form, or leave the release out if an injection was meant"
         )
     return name, canonical_route, canonical_form, canonical_release
