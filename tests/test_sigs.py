@@ -5483,7 +5483,9 @@ def test_parenteral_route_words_under_a_table_without_them_are_not_covered(text:
 def test_an_extended_release_word_with_an_injected_route_is_refused(text: str) -> None:
     """Each was read as the injection (3x the oral dose under anzca-2021): an ER tablet is not injected, and which
     was meant is unknown."""
-    with pytest.raises(mme.DoseError, match=r"^'(\w+)' extended-release by the (subcutaneous|intravenous) route: an") as e:
+    with pytest.raises(
+        mme.DoseError, match=r"^'(\w+)' extended-release by the (subcutaneous|intravenous) route: an"
+    ) as e:
         mme.convert(text, table="anzca-2021")
     assert e.value.args[0].split("'")[1] in text  # it names what was typed, not a description of it
 
