@@ -274,6 +274,24 @@ def test_a_medication_says_its_keys_in_mme_errors_not_pydantic_ones() -> None:
         heal.Medication(**{**fields, "dose": 0, "days_of_medication": float("nan")})
 
 
+def test_a_medication_from_json_or_strings_says_mme_errors_too() -> None:
+    """model_validate_json raised pydantic's ValidationError for a dose of 0 or text that is no JSON, where the
+    class and model_validate raise an `MMEError`; model_validate_strings too."""
+    fields = {"medication_name": "Codeine (mg)", "dose": 30, "doses_per_24_hours": 4, "days_of_medication": 3}
+    assert heal.Medication.model_validate_json(json.dumps(fields)) == heal.Medication(**fields)
+    with pytest.raises(mme.DoseError, match=r"^dose must be a positive finite number$"):
+        heal.Medication.model_validate_json(json.dumps({**fields, "dose": 0}))
+    with pytest.raises(mme.ArgumentTypeError, match=r"^a medication has .*: missing days_of_medication; dose: Input"):
+        heal.Medication.model_validate_json(json.dumps({k: v for k, v in fields.items() if k != "days_of_medication"}
+                                                       | {"dose": -1}))  # fmt: skip
+    with pytest.raises(mme.ArgumentTypeError, match=r"^a medication has .*days_of_medication: Input should be an obj"):
+        heal.Medication.model_validate_json("[1]")
+    with pytest.raises(mme.ExpressionError, match=r"^a medication's text is not valid JSON: EOF while parsing"):
+        heal.Medication.model_validate_json('{"dose": 30')
+    with pytest.raises(mme.ArgumentTypeError, match=r"^dose must be a number, not '30'$"):  # as the class reads text
+        heal.Medication.model_validate_strings({k: str(v) for k, v in fields.items()})
+
+
 def test_implausible_doses_warn_as_convert_warns() -> None:
     """A 1000 mcg/h fentanyl patch beside oxycodone 10,000 mg/day gave 17,400 MME/day with no word, where
     `mme.convert` under heal-2025 warns of both; a buprenorphine patch of 80 mcg/h too."""

@@ -39,6 +39,7 @@ from ._engine import IMPLAUSIBLE, IMPLAUSIBLE_MME_PER_DAY, _match
 from ._errors import (
     ArgumentTypeError,
     DoseError,
+    ExpressionError,
     ImplausibleDoseWarning,
     MMEError,
     MMEWarning,
@@ -180,11 +181,14 @@ def _known_name(text: str) -> str:
 
 def _typed(exc: ValidationError) -> MMEError:
     """pydantic's error as the one `mme` raises for the same input: a missing or unknown key or a wrong type is an
-    `ArgumentTypeError`, an amount that is not a positive finite number a `DoseError` (as `mme.daily_mme`)."""
+    `ArgumentTypeError`, an amount that is not a positive finite number a `DoseError` (as `mme.daily_mme`), text
+    that is not JSON an `ExpressionError` (as `mme.fhir`)."""
     errors = exc.errors()
     for e in errors:
         if isinstance(err := e.get("ctx", {}).get("error"), MMEError):
             return err
+    if bad_json := [e["msg"] for e in errors if e["type"] == "json_invalid"]:  # as `mme.fhir` refuses such text
+        return ExpressionError(f"a medication's text is not valid JSON: {bad_json[0].removeprefix('Invalid JSON: ')}")
     keys = [str(e["loc"][0]) if e["loc"] else "" for e in errors]
     if all(e["type"] in {"greater_than", "finite_number"} for e in errors):
         return DoseError("; ".join(not_positive(k) for k in dict.fromkeys(keys)))
@@ -192,32 +196,55 @@ def _typed(exc: ValidationError) -> MMEError:
     missing = [k for k, e in zip(keys, errors, strict=True) if e["type"] == "missing"]
     told = [f"unknown key(s) {', '.join(map(repr, extra))}"] if extra else []
     told += [f"missing {', '.join(missing)}"] if missing else []
-    told += [f"{k}: {e['msg']}" for k, e in zip(keys, errors, strict=True) if k not in extra + missing]
+    told += [
+        f"{k}: {e['msg']}" if k else e["msg"] for k, e in zip(keys, errors, strict=True) if k not in extra + missing
+    ]
     return ArgumentTypeError(f"a medication has {', '.join(Medication.model_fields)}: {'; '.join(told)}")
+
+
+class _Typed:
+    """Within it, pydantic's ValidationError is raised as the `MMEError` `_typed` makes of it."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, exc: BaseException | None, traceback: object) -> None:
+        if isinstance(exc, ValidationError):
+            raise _typed(exc) from None
 
 
 class Medication(BaseModel):
     """One medication as the calculator takes it; ``dose`` is in the unit its name states.
 
-    Input it cannot take is an `MMEError` like the core's, not pydantic's ValidationError: a dose of 0 or NaN is
-    a `DoseError`; a missing or unknown key, or a wrong type, an `ArgumentTypeError`.
+    Input it cannot take is an `MMEError` like the core's, not pydantic's ValidationError, by every way of building
+    one (the class, ``model_validate``, ``model_validate_json``, ``model_validate_strings``): a dose of 0 or NaN is
+    a `DoseError`; a missing or unknown key, or a wrong type (text where a number is due), an `ArgumentTypeError`;
+    text that is not JSON an `ExpressionError`.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     def __init__(self, /, **data: Any) -> None:
-        try:
+        with _Typed():
             super().__init__(**data)
-        except ValidationError as exc:
-            raise _typed(exc) from None
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
         """`pydantic.BaseModel.model_validate`, with the errors `Medication` raises."""
-        try:
+        with _Typed():
             return super().model_validate(obj, *args, **kwargs)
-        except ValidationError as exc:
-            raise _typed(exc) from None
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, *args: Any, **kwargs: Any) -> Self:
+        """`pydantic.BaseModel.model_validate_json`, with the errors `Medication` raises."""
+        with _Typed():
+            return super().model_validate_json(json_data, *args, **kwargs)
+
+    @classmethod
+    def model_validate_strings(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        """`pydantic.BaseModel.model_validate_strings`, with the errors `Medication` raises."""
+        with _Typed():
+            return super().model_validate_strings(obj, *args, **kwargs)
 
     medication_name: str
     dose: float = Field(gt=0, allow_inf_nan=False)
