@@ -322,6 +322,49 @@ def test_implausible_doses_warn_as_convert_warns() -> None:
     assert heal.HealResult.model_validate_json(r.model_dump_json()) == r
 
 
+def test_a_list_whose_total_is_implausible_warns_as_one_result_would() -> None:
+    """Three oxycodone 3000 mg/day (4500 MME/day each) gave mme4 13,500 MME/day with no word, where one result
+    above 10,000 is an `ImplausibleDoseWarning` in the engine's words; the figures are the calculator's all the same."""
+    three = [med("Oxycodone (mg)", 3000, 1, 3)] * 3
+    with pytest.warns(mme.ImplausibleDoseWarning) as caught:
+        r = heal.calculate(three, therapy_days=3, observation_window_days=30)
+    assert [str(w.message) for w in caught] == [f"mme2, mme4 (13500 MME/day at most): {IMPLAUSIBLE}"]
+    assert (r.with_buprenorphine.mme2, r.with_buprenorphine.mme4, r.with_buprenorphine.mme3) == (13500, 13500, 1350)
+    assert all(m.warnings == () for m in r.medications)  # no medication is implausible alone
+    patch = med("Buprenorphine patch (mcg/hr) transdermal", 20, 1, 3)
+    with pytest.warns(mme.ImplausibleDoseWarning) as caught:
+        heal.calculate([*three, patch], therapy_days=3, observation_window_days=30)
+    assert [str(w.message) for w in caught] == [
+        f"with buprenorphine mme2, mme4; without it mme2, mme4 (13544 MME/day at most): {IMPLAUSIBLE}"
+    ]
+    with pytest.warns(mme.ImplausibleDoseWarning, match=r"^mme2 \(54750 MME/day at most\)"):  # 1 on-therapy day
+        heal.calculate([med("Oxycodone (mg)", 100, 1, 365)], therapy_days=1, observation_window_days=400)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        two = heal.calculate(three[:2], therapy_days=3, observation_window_days=30)  # 9,000: no word
+        assert two.with_buprenorphine.mme4 == 9000
+
+
+def test_unit_slips_warn_in_heal_as_the_engine_warns_them() -> None:
+    """HEAL takes no unit (the name says it), so a slip shows in the number: 25 mg/h of fentanyl is 25000 mcg/h, 10
+    mg/h of buprenorphine 10000; each warns as `mme.daily_mme` does at heal-2025. A 5000 mg tablet (7,500 MME/day)
+    warns in neither: the unit given is the table's, and the engine's rules come from the units alone."""
+    cases: list[tuple[str, float, tuple[str, str], dict[str, Any]]] = [
+        ("Fentanyl patch (mcg/hr)", 25_000, ("fentanyl", "25000 mcg/h"), {"form": "patch"}),
+        ("Buprenorphine patch (mcg/hr) transdermal", 10_000, ("buprenorphine", "10000 mcg/h"), {"form": "patch"}),
+        ("Oxycodone (mg)", 5000, ("oxycodone", "5000 mg"), {"per_day": 1}),
+    ]
+    for name, dose, (drug, amount), how in cases:
+        with warnings.catch_warnings(record=True) as engine:
+            warnings.simplefilter("always")
+            mme.daily_mme(drug, amount, table="heal-2025", **how)
+        with warnings.catch_warnings(record=True) as ours:
+            warnings.simplefilter("always")
+            heal.calculate([med(name, dose, 1, 1)], therapy_days=1, observation_window_days=1)
+        assert [f"{name}: {w.message}" for w in engine] == [str(w.message) for w in ours], name
+    assert [str(w.message) for w in ours] == []  # the tablet
+
+
 def test_a_positive_dose_whose_mme_underflows_is_refused_never_0() -> None:
     """dose 1e-320 x 1e-10 doses a day was total_mme 0.0 and mme1..4 0.0, with no word."""
     with pytest.raises(mme.DoseError, match=r"^Codeine \(mg\): the MME rounds to 0 in floating point"):

@@ -48,7 +48,7 @@ from ._errors import (
 )
 from ._parse import unsold_patch
 from ._tables import FactorRow, get_table
-from ._units import not_positive, number_argument, positive
+from ._units import format_number, not_positive, number_argument, positive
 
 __all__ = [
     "MEDICATIONS",
@@ -343,6 +343,25 @@ def _implausible(m: Medication, single_day: float) -> tuple[str, ...]:
     return (*patch, *([IMPLAUSIBLE] if single_day > IMPLAUSIBLE_MME_PER_DAY else []))
 
 
+def _implausible_total(with_bup: HealDefinitions, without: HealDefinitions) -> str | None:
+    """The engine's check of a result, on the list's MME/day figures: a total above `IMPLAUSIBLE_MME_PER_DAY` of
+    medications each below it (one above says so itself) is as implausible as one result above it."""
+    groups = [("", with_bup)] if without == with_bup else [("with buprenorphine ", with_bup), ("without it ", without)]
+    above = {
+        label: [
+            (name, value)
+            for name in ("mme1", "mme2", "mme3", "mme4")
+            if (value := getattr(d, name) or 0) > IMPLAUSIBLE_MME_PER_DAY
+        ]
+        for label, d in groups
+    }
+    if not any(above.values()):
+        return None
+    said = "; ".join(f"{label}{', '.join(n for n, _ in figures)}" for label, figures in above.items() if figures)
+    most = max(v for figures in above.values() for _, v in figures)
+    return f"{said} ({format_number(most, 2)} MME/day at most): {IMPLAUSIBLE}"
+
+
 def _check(label: str, d: HealDefinitions) -> list[str]:
     """On-therapy days can exceed neither the summed days supply nor the window: say so, as the API does not."""
     if not d.total_days:
@@ -366,7 +385,8 @@ def calculate(
     ``therapy_days`` (unique calendar days on therapy) and ``observation_window_days`` apply to
     both groupings unless the ``*_without`` values are given for the one without buprenorphine.
     Like the API, therapy days above the total days supply or the window are accepted; an
-    `MMEWarning` says so.
+    `MMEWarning` says so. MME/day figures above `mme.IMPLAUSIBLE_MME_PER_DAY` (a medication's, else the list's) are
+    computed and raised as an `ImplausibleDoseWarning`, as the engine raises one result's.
     """
     meds = [m if isinstance(m, Medication) else Medication.model_validate(m) for m in medications]
     if not meds:
@@ -399,6 +419,9 @@ def calculate(
     with_bup = _definitions(results, therapy, window)
     kept = [m for m in results if not MEDICATIONS[m.medication_name].is_buprenorphine]
     without = _definitions(kept, therapy_wo, window_wo)
+    total = None if any(IMPLAUSIBLE in m.warnings for m in results) else _implausible_total(with_bup, without)
+    if total:
+        warnings.warn(total, ImplausibleDoseWarning, stacklevel=2)
     problems = _check("with buprenorphine", with_bup)
     if without != with_bup:
         problems += _check("without buprenorphine", without)
