@@ -1637,6 +1637,35 @@ def test_an_infusion_rate_without_a_route_is_refused_by_the_engine() -> None:
         fhir.convert(_infusion("7052", {"rateQuantity": {"value": 1, "code": "mg/h"}}, None), table="anzca-2021")
 
 
+@pytest.mark.parametrize("unit", ["millilitre", "millilitres", "milliliter", "milliliters", "milliliter(s)"])
+def test_a_volume_written_as_a_word_is_ml(unit: str) -> None:
+    """5 "millilitre" of morphine 2 mg/mL q4h was a UnitError, though it can only be 5 mL (60 MME/day)."""
+    got = fhir.convert(request(MORPHINE_LIQUID, dosage=every(4, {"value": 5, "unit": unit})))
+    assert got.mme_per_day == rx.daily_mme(MORPHINE_LIQUID, volume="5 mL", every="4 h").mme_per_day == 60.0
+
+
+@pytest.mark.parametrize(
+    ("code", "value", "unit", "expected"),
+    [("7052", 1, "mg/hr", 72.0), ("7052", 1, "milligrams/hour", 72.0), ("4337", 25, "mcg/hr", 120.0),
+     ("4337", 25, "ug/hr", 120.0)],
+)  # fmt: skip
+def test_an_infusion_rate_per_hr_is_per_h(code: str, value: float, unit: str, expected: float) -> None:
+    """An infusion at 1 "mg/hr" (as a display or as a code) was a UnitError, where "mg/h" gave 72 MME/day."""
+    for quantity in ({"value": value, "unit": unit}, {"value": value, "code": unit}):
+        got = fhir.convert(_infusion(code, {"rateQuantity": quantity}, "47625008"), table="anzca-2021")
+        assert got.mme_per_day == expected
+    mass = unit.partition("/")[0]  # the same rate as a ratio: twice the amount over 2 hours
+    ratio = {"numerator": {"value": 2 * value, "unit": mass}, "denominator": {"value": 2, "unit": "hr"}}
+    assert fhir.convert(_infusion(code, {"rateRatio": ratio}, "47625008"), table="anzca-2021").mme_per_day == expected
+
+
+@pytest.mark.parametrize("unit", ["mg/d", "mg/day", "mL/hr", "mg/mL", "tablet/hr", "mg/hr/h", "/hr"])
+def test_a_rate_per_another_time_or_of_no_mass_is_still_refused(unit: str) -> None:
+    """Only a mass per hour reads as a rate: a daily amount or a volume per hour says no hourly dose of the drug."""
+    with pytest.raises(mme.UnitError, match="is neither a mass"):
+        fhir.convert(_infusion("7052", {"rateQuantity": {"value": 1, "unit": unit}}, "47625008"), table="anzca-2021")
+
+
 def test_times_of_day_with_a_period_under_a_day_are_refused() -> None:
     """timeOfDay 08:00 with a period of 12 h read as once per 12 h (60 MME/day for 2 tablets), though 08:00 comes
     once a day: the two fields say different things."""

@@ -274,6 +274,24 @@ def test_a_medication_says_its_keys_in_mme_errors_not_pydantic_ones() -> None:
         heal.Medication(**{**fields, "dose": 0, "days_of_medication": float("nan")})
 
 
+def test_a_medication_from_json_or_strings_says_mme_errors_too() -> None:
+    """model_validate_json raised pydantic's ValidationError for a dose of 0 or text that is no JSON, where the
+    class and model_validate raise an `MMEError`; model_validate_strings too."""
+    fields = {"medication_name": "Codeine (mg)", "dose": 30, "doses_per_24_hours": 4, "days_of_medication": 3}
+    assert heal.Medication.model_validate_json(json.dumps(fields)) == heal.Medication(**fields)
+    with pytest.raises(mme.DoseError, match=r"^dose must be a positive finite number$"):
+        heal.Medication.model_validate_json(json.dumps({**fields, "dose": 0}))
+    with pytest.raises(mme.ArgumentTypeError, match=r"^a medication has .*: missing days_of_medication; dose: Input"):
+        heal.Medication.model_validate_json(json.dumps({k: v for k, v in fields.items() if k != "days_of_medication"}
+                                                       | {"dose": -1}))  # fmt: skip
+    with pytest.raises(mme.ArgumentTypeError, match=r"^a medication has .*days_of_medication: Input should be an obj"):
+        heal.Medication.model_validate_json("[1]")
+    with pytest.raises(mme.ExpressionError, match=r"^a medication's text is not valid JSON: EOF while parsing"):
+        heal.Medication.model_validate_json('{"dose": 30')
+    with pytest.raises(mme.ArgumentTypeError, match=r"^dose must be a number, not '30'$"):  # as the class reads text
+        heal.Medication.model_validate_strings({k: str(v) for k, v in fields.items()})
+
+
 def test_implausible_doses_warn_as_convert_warns() -> None:
     """A 1000 mcg/h fentanyl patch beside oxycodone 10,000 mg/day gave 17,400 MME/day with no word, where
     `mme.convert` under heal-2025 warns of both; a buprenorphine patch of 80 mcg/h too."""
@@ -302,6 +320,49 @@ def test_implausible_doses_warn_as_convert_warns() -> None:
     assert IMPLAUSIBLE in oxycodone.warnings
     assert "no fentanyl patch is sold above 100 mcg/h" in patch.warnings[0]
     assert heal.HealResult.model_validate_json(r.model_dump_json()) == r
+
+
+def test_a_list_whose_total_is_implausible_warns_as_one_result_would() -> None:
+    """Three oxycodone 3000 mg/day (4500 MME/day each) gave mme4 13,500 MME/day with no word, where one result
+    above 10,000 is an `ImplausibleDoseWarning` in the engine's words; the figures are the calculator's all the same."""
+    three = [med("Oxycodone (mg)", 3000, 1, 3)] * 3
+    with pytest.warns(mme.ImplausibleDoseWarning) as caught:
+        r = heal.calculate(three, therapy_days=3, observation_window_days=30)
+    assert [str(w.message) for w in caught] == [f"mme2, mme4 (13500 MME/day at most): {IMPLAUSIBLE}"]
+    assert (r.with_buprenorphine.mme2, r.with_buprenorphine.mme4, r.with_buprenorphine.mme3) == (13500, 13500, 1350)
+    assert all(m.warnings == () for m in r.medications)  # no medication is implausible alone
+    patch = med("Buprenorphine patch (mcg/hr) transdermal", 20, 1, 3)
+    with pytest.warns(mme.ImplausibleDoseWarning) as caught:
+        heal.calculate([*three, patch], therapy_days=3, observation_window_days=30)
+    assert [str(w.message) for w in caught] == [
+        f"with buprenorphine mme2, mme4; without it mme2, mme4 (13544 MME/day at most): {IMPLAUSIBLE}"
+    ]
+    with pytest.warns(mme.ImplausibleDoseWarning, match=r"^mme2 \(54750 MME/day at most\)"):  # 1 on-therapy day
+        heal.calculate([med("Oxycodone (mg)", 100, 1, 365)], therapy_days=1, observation_window_days=400)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        two = heal.calculate(three[:2], therapy_days=3, observation_window_days=30)  # 9,000: no word
+        assert two.with_buprenorphine.mme4 == 9000
+
+
+def test_unit_slips_warn_in_heal_as_the_engine_warns_them() -> None:
+    """HEAL takes no unit (the name says it), so a slip shows in the number: 25 mg/h of fentanyl is 25000 mcg/h, 10
+    mg/h of buprenorphine 10000; each warns as `mme.daily_mme` does at heal-2025. A 5000 mg tablet (7,500 MME/day)
+    warns in neither: the unit given is the table's, and the engine's rules come from the units alone."""
+    cases: list[tuple[str, float, tuple[str, str], dict[str, Any]]] = [
+        ("Fentanyl patch (mcg/hr)", 25_000, ("fentanyl", "25000 mcg/h"), {"form": "patch"}),
+        ("Buprenorphine patch (mcg/hr) transdermal", 10_000, ("buprenorphine", "10000 mcg/h"), {"form": "patch"}),
+        ("Oxycodone (mg)", 5000, ("oxycodone", "5000 mg"), {"per_day": 1}),
+    ]
+    for name, dose, (drug, amount), how in cases:
+        with warnings.catch_warnings(record=True) as engine:
+            warnings.simplefilter("always")
+            mme.daily_mme(drug, amount, table="heal-2025", **how)
+        with warnings.catch_warnings(record=True) as ours:
+            warnings.simplefilter("always")
+            heal.calculate([med(name, dose, 1, 1)], therapy_days=1, observation_window_days=1)
+        assert [f"{name}: {w.message}" for w in engine] == [str(w.message) for w in ours], name
+    assert [str(w.message) for w in ours] == []  # the tablet
 
 
 def test_a_positive_dose_whose_mme_underflows_is_refused_never_0() -> None:

@@ -113,7 +113,9 @@ _COUNTS = frozenset(
 _PATCH_UNITS = frozenset({"{patch}", "patch"})
 _ORAL_UNITS = frozenset({"{tablet}", "{tab}", "{tbl}", "tab", "tablet", "{capsule}", "{cap}", "cap", "capsule"})
 _SPRAY_UNITS = frozenset({"{actuat}", "{puff}", "{spray}", "spray"})
-_MASS_AND_VOLUME = {"mg": "mg", "ug": "mcg", "mcg": "mcg", "g": "g", "ml": "mL", "mg/h": "mg/h", "ug/h": "mcg/h"}
+_MASS_AND_VOLUME = {
+    "mg": "mg", "ug": "mcg", "mcg": "mcg", "g": "g", "ml": "mL", "mg/h": "mg/h", "ug/h": "mcg/h", "mcg/h": "mcg/h"
+}  # fmt: skip
 _MONTH_UNITS = frozenset({"mo", "month", "months"})
 #: Statuses (of the three resources) that say the medication is not being taken; such a resource is still
 #: converted, as CDC's calculator does, and the result says so.
@@ -529,7 +531,7 @@ _SNOMED_UNITS = {
     "428673006": "{tablet}", "428641000": "{capsule}",
 }  # fmt: skip
 _PLURAL = re.compile(r"\((?:e?s)\)$|(?<=[a-z])(?:es|s)$")  # "tab(s)", "patch(es)", "tabs", "patches"
-_WORDS = {"milligram": "mg", "microgram": "ug"}
+_WORDS = {"milligram": "mg", "microgram": "ug", "millilitre": "ml", "milliliter": "ml"}
 
 
 def _same_unit(code: str, display: str) -> bool:
@@ -549,6 +551,10 @@ def _unit_key(unit: str) -> str:
     if key.lower() in _COUNTS or key.lower() in _MASS_AND_VOLUME:
         return key
     lower = key.lower()
+    if lower.count("/") == 1:  # a rate per hour however written ("mg/hr", "micrograms/hour"); per another time, unread
+        amount, per = lower.split("/")
+        rate = f"{_unit_key(amount).lower()}/h"
+        return rate if _HOURS.get(per.strip()) == 1.0 and rate in _MASS_AND_VOLUME else key
     for word in (_PLURAL.sub("", lower), lower.removesuffix("s")):  # "patches" -> "patch", "capsules" -> "capsule"
         single = _WORDS.get(word, word)
         if single in _COUNTS or single in _MASS_AND_VOLUME:

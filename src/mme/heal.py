@@ -39,6 +39,7 @@ from ._engine import IMPLAUSIBLE, IMPLAUSIBLE_MME_PER_DAY, _match
 from ._errors import (
     ArgumentTypeError,
     DoseError,
+    ExpressionError,
     ImplausibleDoseWarning,
     MMEError,
     MMEWarning,
@@ -47,7 +48,7 @@ from ._errors import (
 )
 from ._parse import unsold_patch
 from ._tables import FactorRow, get_table
-from ._units import not_positive, number_argument, positive
+from ._units import format_number, not_positive, number_argument, positive
 
 __all__ = [
     "MEDICATIONS",
@@ -180,11 +181,14 @@ def _known_name(text: str) -> str:
 
 def _typed(exc: ValidationError) -> MMEError:
     """pydantic's error as the one `mme` raises for the same input: a missing or unknown key or a wrong type is an
-    `ArgumentTypeError`, an amount that is not a positive finite number a `DoseError` (as `mme.daily_mme`)."""
+    `ArgumentTypeError`, an amount that is not a positive finite number a `DoseError` (as `mme.daily_mme`), text
+    that is not JSON an `ExpressionError` (as `mme.fhir`)."""
     errors = exc.errors()
     for e in errors:
         if isinstance(err := e.get("ctx", {}).get("error"), MMEError):
             return err
+    if bad_json := [e["msg"] for e in errors if e["type"] == "json_invalid"]:  # as `mme.fhir` refuses such text
+        return ExpressionError(f"a medication's text is not valid JSON: {bad_json[0].removeprefix('Invalid JSON: ')}")
     keys = [str(e["loc"][0]) if e["loc"] else "" for e in errors]
     if all(e["type"] in {"greater_than", "finite_number"} for e in errors):
         return DoseError("; ".join(not_positive(k) for k in dict.fromkeys(keys)))
@@ -192,32 +196,55 @@ def _typed(exc: ValidationError) -> MMEError:
     missing = [k for k, e in zip(keys, errors, strict=True) if e["type"] == "missing"]
     told = [f"unknown key(s) {', '.join(map(repr, extra))}"] if extra else []
     told += [f"missing {', '.join(missing)}"] if missing else []
-    told += [f"{k}: {e['msg']}" for k, e in zip(keys, errors, strict=True) if k not in extra + missing]
+    told += [
+        f"{k}: {e['msg']}" if k else e["msg"] for k, e in zip(keys, errors, strict=True) if k not in extra + missing
+    ]
     return ArgumentTypeError(f"a medication has {', '.join(Medication.model_fields)}: {'; '.join(told)}")
+
+
+class _Typed:
+    """Within it, pydantic's ValidationError is raised as the `MMEError` `_typed` makes of it."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, exc: BaseException | None, traceback: object) -> None:
+        if isinstance(exc, ValidationError):
+            raise _typed(exc) from None
 
 
 class Medication(BaseModel):
     """One medication as the calculator takes it; ``dose`` is in the unit its name states.
 
-    Input it cannot take is an `MMEError` like the core's, not pydantic's ValidationError: a dose of 0 or NaN is
-    a `DoseError`; a missing or unknown key, or a wrong type, an `ArgumentTypeError`.
+    Input it cannot take is an `MMEError` like the core's, not pydantic's ValidationError, by every way of building
+    one (the class, ``model_validate``, ``model_validate_json``, ``model_validate_strings``): a dose of 0 or NaN is
+    a `DoseError`; a missing or unknown key, or a wrong type (text where a number is due), an `ArgumentTypeError`;
+    text that is not JSON an `ExpressionError`.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     def __init__(self, /, **data: Any) -> None:
-        try:
+        with _Typed():
             super().__init__(**data)
-        except ValidationError as exc:
-            raise _typed(exc) from None
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
         """`pydantic.BaseModel.model_validate`, with the errors `Medication` raises."""
-        try:
+        with _Typed():
             return super().model_validate(obj, *args, **kwargs)
-        except ValidationError as exc:
-            raise _typed(exc) from None
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, *args: Any, **kwargs: Any) -> Self:
+        """`pydantic.BaseModel.model_validate_json`, with the errors `Medication` raises."""
+        with _Typed():
+            return super().model_validate_json(json_data, *args, **kwargs)
+
+    @classmethod
+    def model_validate_strings(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        """`pydantic.BaseModel.model_validate_strings`, with the errors `Medication` raises."""
+        with _Typed():
+            return super().model_validate_strings(obj, *args, **kwargs)
 
     medication_name: str
     dose: float = Field(gt=0, allow_inf_nan=False)
@@ -316,6 +343,25 @@ def _implausible(m: Medication, single_day: float) -> tuple[str, ...]:
     return (*patch, *([IMPLAUSIBLE] if single_day > IMPLAUSIBLE_MME_PER_DAY else []))
 
 
+def _implausible_total(with_bup: HealDefinitions, without: HealDefinitions) -> str | None:
+    """The engine's check of a result, on the list's MME/day figures: a total above `IMPLAUSIBLE_MME_PER_DAY` of
+    medications each below it (one above says so itself) is as implausible as one result above it."""
+    groups = [("", with_bup)] if without == with_bup else [("with buprenorphine ", with_bup), ("without it ", without)]
+    above = {
+        label: [
+            (name, value)
+            for name in ("mme1", "mme2", "mme3", "mme4")
+            if (value := getattr(d, name) or 0) > IMPLAUSIBLE_MME_PER_DAY
+        ]
+        for label, d in groups
+    }
+    if not any(above.values()):
+        return None
+    said = "; ".join(f"{label}{', '.join(n for n, _ in figures)}" for label, figures in above.items() if figures)
+    most = max(v for figures in above.values() for _, v in figures)
+    return f"{said} ({format_number(most, 2)} MME/day at most): {IMPLAUSIBLE}"
+
+
 def _check(label: str, d: HealDefinitions) -> list[str]:
     """On-therapy days can exceed neither the summed days supply nor the window: say so, as the API does not."""
     if not d.total_days:
@@ -339,7 +385,8 @@ def calculate(
     ``therapy_days`` (unique calendar days on therapy) and ``observation_window_days`` apply to
     both groupings unless the ``*_without`` values are given for the one without buprenorphine.
     Like the API, therapy days above the total days supply or the window are accepted; an
-    `MMEWarning` says so.
+    `MMEWarning` says so. MME/day figures above `mme.IMPLAUSIBLE_MME_PER_DAY` (a medication's, else the list's) are
+    computed and raised as an `ImplausibleDoseWarning`, as the engine raises one result's.
     """
     meds = [m if isinstance(m, Medication) else Medication.model_validate(m) for m in medications]
     if not meds:
@@ -372,6 +419,9 @@ def calculate(
     with_bup = _definitions(results, therapy, window)
     kept = [m for m in results if not MEDICATIONS[m.medication_name].is_buprenorphine]
     without = _definitions(kept, therapy_wo, window_wo)
+    total = None if any(IMPLAUSIBLE in m.warnings for m in results) else _implausible_total(with_bup, without)
+    if total:
+        warnings.warn(total, ImplausibleDoseWarning, stacklevel=2)
     problems = _check("with buprenorphine", with_bup)
     if without != with_bup:
         problems += _check("without buprenorphine", without)
