@@ -401,6 +401,21 @@ def test_contained_and_bundled_medications() -> None:
         fhir.convert(bundled)
 
 
+def test_bundle_methadone_items_are_the_total_s_tiered_by_the_bundle_s_dose() -> None:
+    methadone = "864706"  # methadone hydrochloride 10 MG Oral Tablet
+    twice = request(methadone, dosage=every(12)) | {"id": "bid"}
+    once = request(methadone, dosage=every(24)) | {"id": "qd"}
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": twice}, {"resource": once}]}
+    got = fhir.convert(bundle, table="cdc-2016")
+    assert isinstance(got, fhir.BundleMME)
+    alone = [rx.daily_mme(methadone, count=1, every=f"{h} h", table="cdc-2016") for h in (12, 24)]
+    assert all(isinstance(a, mme.DailyMME) for a in alone)
+    # 30 mg/day of methadone: each item at the total's tier, not its own
+    assert got.items == mme.total(a for a in alone if isinstance(a, mme.DailyMME)).items
+    assert sum(i.mme_per_day or 0.0 for i in got.items) == got.mme_per_day
+    assert all(any("tier is chosen by the total" in w for w in i.warnings) for i in got.items)
+
+
 def test_non_opioids_are_listed_never_counted_never_errors() -> None:
     tylenol = request(ACETAMINOPHEN, dosage=every(6)) | {"id": "apap"}
     tylenol["medicationCodeableConcept"]["text"] = "acetaminophen 325 MG Oral Tablet"

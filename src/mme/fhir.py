@@ -1256,7 +1256,7 @@ def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thr
     checked = _thresholds(thresholds)  # also where no item is counted: no threshold goes unchecked
     sum_ = total(items, thresholds=checked) if items else None
     return BundleMME(
-        items=tuple(items),
+        items=sum_.items if sum_ else (),  # the total's: a methadone tier is chosen by the Bundle's total dose
         mme_per_day=sum_.mme_per_day if sum_ else None,
         table=sum_.table if sum_ else tab.slug,
         table_version=sum_.table_version if sum_ else tab.version,
