@@ -229,6 +229,55 @@ def test_days_of_the_week_are_said() -> None:
     assert any("mon, wed, fri" in w for w in got.warnings)
 
 
+@pytest.mark.parametrize(
+    ("timing", "per_day"),
+    [
+        ({"repeat": {"frequency": 3, "period": 1, "periodUnit": "wk", "dayOfWeek": ["mon", "wed", "fri"]}}, 1),
+        ({"repeat": {"frequency": 1, "period": 1, "periodUnit": "d", "dayOfWeek": ["mon", "wed", "fri"]}}, 1),
+        ({"repeat": {"frequency": 1, "period": 7, "periodUnit": "d", "dayOfWeek": ["mon"]}}, 1),
+        ({"repeat": {"frequency": 4, "period": 1, "periodUnit": "wk", "dayOfWeek": ["tue", "fri"]}}, 2),
+        ({"repeat": {"dayOfWeek": ["mon"]}, "code": {"coding": [{"code": "WK"}]}}, 1),
+        ({"repeat": {"timeOfDay": ["08:00", "20:00"], "dayOfWeek": ["sat"]}}, 2),
+    ],
+)
+def test_days_of_the_week_give_a_day_it_is_taken_however_written(timing: dict[str, Any], per_day: int) -> None:
+    got = fhir.convert(request(dosage={"timing": timing, "doseAndRate": every(6)["doseAndRate"]}))
+    assert got.mme_per_day == rx.daily_mme(OXY_5, count=1, per_day=per_day).mme_per_day
+    assert any("MME/day is that of a day it is taken" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize(
+    "repeat",
+    [
+        {"frequency": 4, "period": 1, "periodUnit": "wk", "dayOfWeek": ["mon", "wed", "fri"]},
+        {"frequency": 1, "period": 1, "periodUnit": "wk", "dayOfWeek": ["mon", "tue", "wed", "thu", "fri", "sat"]},
+        {"frequency": 1, "period": 2, "periodUnit": "wk", "dayOfWeek": ["mon"]},
+        {"frequency": 1, "period": 3, "periodUnit": "d", "dayOfWeek": ["mon"]},
+        {"frequency": 1, "period": 1, "periodUnit": "d", "dayOfWeek": ["monday"]},
+    ],
+)
+def test_days_of_the_week_that_do_not_say_a_day_s_doses_are_refused(repeat: dict[str, Any]) -> None:
+    with pytest.raises(mme.DoseError, match=r"dayOfWeek|of the week"):
+        fhir.convert(request(dosage={"timing": {"repeat": repeat}, "doseAndRate": every(6)["doseAndRate"]}))
+
+
+@pytest.mark.parametrize(
+    "timing",
+    [
+        {"repeat": {"frequency": 3, "period": 1, "periodUnit": "wk"}},
+        {"repeat": {"frequency": 1, "period": 2, "periodUnit": "d"}},
+        {"code": {"coding": [{"code": "QOD"}]}},
+    ],
+)
+def test_less_than_daily_timings_are_averaged_and_said_as_the_sig_reader_says(timing: dict[str, Any]) -> None:
+    got = fhir.convert(request(dosage={"timing": timing, "doseAndRate": every(6)["doseAndRate"]}))
+    per_day = fhir._per_day(timing, "", [])
+    assert per_day is not None
+    assert got.mme_per_day == rx.daily_mme(OXY_5, count=1, per_day=per_day).mme_per_day
+    said = mme.convert("1 tab twice a week", rxcui=OXY_5).warnings  # a day with a dose: one tablet, 7.5 MME
+    assert got.warnings == (f"MedicationRequest/r1: {said[0]}",)
+
+
 def test_ranges_use_the_maximum_and_say_so() -> None:
     timing = {"repeat": {"frequency": 1, "frequencyMax": 2, "period": 4, "periodMax": 6, "periodUnit": "h"}}
     dosage = {

@@ -31,7 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-from ._engine import CDC_THRESHOLDS, DailyMME, TableLike, Total, _thresholds, total
+from ._engine import CDC_THRESHOLDS, DailyMME, TableLike, Total, _thresholds, less_than_daily, total
 from ._engine import convert as convert_expression
 from ._errors import (
     AmbiguousDoseError,
@@ -649,7 +649,9 @@ def _per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> float |
     frequency. A code that says another number than the repeat is refused: which one is meant is unknown. A course
     of fewer administrations (``repeat.count``, or ``countMax``) than a day holds is that many in its one day."""
     per_day = _coded_per_day(timing, label, notes)
-    return None if per_day is None else _course(timing, per_day, label, notes)
+    if per_day is None:
+        return None
+    return _course(timing, _on_days(timing.get("repeat") or {}, per_day, label, notes), label, notes)
 
 
 def _course(timing: Mapping[str, Any], per_day: float, label: str, notes: list[str]) -> float:
@@ -686,11 +688,45 @@ def _coded_per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> f
     return by_code
 
 
+def _on_days(repeat: Mapping[str, Any], per_day: float, label: str, notes: list[str]) -> float:
+    """With ``dayOfWeek``, the administrations of a day it is taken, however the frequency is written: per day (1 a
+    day on Mon/Wed/Fri) or per week (3 a week on Mon/Wed/Fri), each 1 on a day it is taken. A week's number that the
+    days do not share evenly (4 a week on 3 days), or another period, is refused: which day has how many is unknown."""
+    days = repeat.get("dayOfWeek")
+    if not days:
+        return per_day
+    if not isinstance(days, list) or not all(isinstance(d, str) and d.strip().lower() in _WEEKDAYS for d in days):
+        raise DoseError(f"{label}: dayOfWeek {days!r} is not a list of mon, tue, wed, thu, fri, sat, sun")
+    named = sorted({d.strip().lower() for d in days}, key=_WEEKDAYS.index)
+    period = _positive(repeat, "period", label)
+    # without a period, times of day or a timing code: a day's, or under one a day (WK) a week's
+    hours = 24.0 if per_day >= 1 else 168.0
+    if period is not None:
+        hours = period * _HOURS[str(repeat.get("periodUnit"))]  # a unit `_repeat_per_day` read
+    if math.isclose(hours, 168.0):  # per week: the week's administrations shared among its days
+        weekly = per_day * 7
+        per_day = weekly / len(named)
+        if not (per_day >= 1 and math.isclose(per_day, round(per_day))):
+            raise DoseError(
+                f"{label}: {weekly:g} a week on {len(named)} day(s) of the week ({', '.join(named)}): how many on "
+                "each day is unknown; give the frequency per day"
+            )
+        per_day = float(round(per_day))
+    elif hours > 24:
+        raise DoseError(
+            f"{label}: a period of {period:g} {repeat.get('periodUnit')} on some days of the week "
+            f"({', '.join(named)}): give the frequency per day or per week"
+        )
+    notes.append(f"{label}: taken on some days of the week ({', '.join(named)}): MME/day is that of a day it is taken")
+    return per_day
+
+
+_WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
 def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
-    """Administrations a day from ``timing.repeat``; None when it says nothing about frequency."""
-    if repeat.get("dayOfWeek"):
-        days = ", ".join(repeat["dayOfWeek"])
-        notes.append(f"{label}: taken on some days of the week ({days}): MME/day is that of a day it is taken")
+    """Administrations a day from ``timing.repeat``, averaged over its period (``dayOfWeek`` aside: `_on_days`);
+    None when it says nothing about frequency."""
     frequency = _positive(repeat, "frequency", label)
     if (most := _positive(repeat, "frequencyMax", label)) is not None:
         if most < (frequency or 1):
@@ -997,6 +1033,9 @@ def _read_one(
                 f"the rate ({check.value:g} {check.unit}) {by_rate:g}: correct one"
             )
         _agree(given, prod, dose, result.mme_per_day, others, args, where)
+        if per_day is not None and per_day < 1 and not patch:  # as the sig reader says it of "twice a week"
+            dosing_day = _regimen(given, dose, {**args, "per_day": 1.0}).mme_per_day
+            notes.append(f"{where}: {less_than_daily(dosing_day or 0)}")
         items.extend(result.items if isinstance(result, Total) else [result])
     return _noted(items, notes)
 
