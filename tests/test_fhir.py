@@ -278,6 +278,45 @@ def test_less_than_daily_timings_are_averaged_and_said_as_the_sig_reader_says(ti
     assert got.warnings == (f"MedicationRequest/r1: {said[0]}",)
 
 
+@pytest.mark.parametrize(
+    ("every_hours", "bound", "doses"),
+    [
+        (6, {"boundsDuration": {"value": 12, "unit": "hours", "code": "h"}}, 2),
+        (6, {"boundsDuration": {"value": 6, "code": "h"}}, 1),
+        (6, {"boundsDuration": {"value": 10, "code": "h"}}, 2),  # doses at 0 and 6 h
+        (4, {"boundsRange": {"low": {"value": 4, "code": "h"}, "high": {"value": 8, "code": "h"}}}, 2),
+        (2, {"boundsPeriod": {"start": "2024-01-01T08:00:00Z", "end": "2024-01-01T14:00:00+00:00"}}, 3),
+        (6, {"boundsDuration": {"value": 12, "code": "h"}, "count": 1}, 1),  # the smaller course
+        (6, {"boundsDuration": {"value": 3, "code": "d"}}, 4),  # a bound of a day or more: a day's doses
+        (6, {"boundsPeriod": {"start": "2024-01-01", "end": "2024-01-01"}}, 4),  # a whole day
+    ],
+)
+def test_a_bound_under_a_day_limits_the_doses_as_a_count_does(
+    every_hours: int, bound: dict[str, Any], doses: int
+) -> None:
+    dosage = every(every_hours, {"value": 2, "code": "{tablet}"})
+    dosage["timing"]["repeat"] |= bound
+    got = fhir.convert(request(dosage=dosage))
+    assert got.mme_per_day == rx.daily_mme(OXY_5, count=2, per_day=doses).mme_per_day
+    assert any(f" {doses} administration(s), under" in w for w in got.warnings) == (doses < 24 / every_hours)
+
+
+@pytest.mark.parametrize(
+    ("bound", "error"),
+    [
+        ({"boundsDuration": {"value": 0, "code": "h"}}, mme.DoseError),
+        ({"boundsDuration": {"value": 2, "code": "{tablet}"}}, mme.UnitError),
+        ({"boundsPeriod": {"start": "2024-01-01T08:00", "end": "2024-01-01T07:00"}}, mme.DoseError),
+        ({"boundsPeriod": {"start": "2024-01-01T08:00", "end": "noonT"}}, mme.DoseError),
+    ],
+)
+def test_a_bound_that_is_no_length_of_time_is_refused(bound: dict[str, Any], error: type[Exception]) -> None:
+    dosage = every(6)
+    dosage["timing"]["repeat"] |= bound
+    with pytest.raises(error, match="bounds"):
+        fhir.convert(request(dosage=dosage))
+
+
 def test_ranges_use_the_maximum_and_say_so() -> None:
     timing = {"repeat": {"frequency": 1, "frequencyMax": 2, "period": 4, "periodMax": 6, "periodUnit": "h"}}
     dosage = {

@@ -27,6 +27,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -659,10 +660,49 @@ def _course(timing: Mapping[str, Any], per_day: float, label: str, notes: list[s
     one day, whether the day's number comes from the timing or from a maximum per period."""
     repeat = timing.get("repeat") or {}
     count = _positive(repeat, "countMax", label) or _positive(repeat, "count", label)
+    course = "a course of"
+    if (bounded := _bounded(repeat, per_day, label)) is not None and (count is None or bounded[0] < count):
+        count, course = bounded[0], f"{bounded[1]}, a dose at the start of each interval begun, holds"
     if count is not None and count < per_day:
-        notes.append(f"{label}: a course of {count:g} administration(s), under a day's {per_day:g}: {count:g} a day")
+        notes.append(f"{label}: {course} {count:g} administration(s), under a day's {per_day:g}: {count:g} a day")
         return count
     return per_day
+
+
+def _bounded(repeat: Mapping[str, Any], per_day: float, label: str) -> tuple[float, str] | None:
+    """The administrations that ``boundsDuration``, ``boundsRange`` (its maximum) or ``boundsPeriod`` (start to
+    end, both with a time) leave when under a day, and the bound said: each interval begun holds a dose (q6h for
+    12 h: 2, for 10 h: 2); None when there is no bound, or one of a day or more (a course's length does not change MME/day)."""
+    if "boundsPeriod" in repeat:
+        span = repeat["boundsPeriod"]
+        start, end = str(span.get("start") or ""), str(span.get("end") or "")
+        if "T" not in start or "T" not in end:  # no end, or dates alone: whole days
+            return None
+        try:
+            hours = (_instant(end) - _instant(start)).total_seconds() / 3600
+        except ValueError:
+            raise DoseError(f"{label}: boundsPeriod {start} to {end} is not two dateTimes") from None
+        what = f"boundsPeriod {start} to {end}"
+    elif "boundsDuration" in repeat or "boundsRange" in repeat:
+        field = "boundsDuration" if "boundsDuration" in repeat else "boundsRange"
+        quantity = repeat[field] if field == "boundsDuration" else repeat[field].get("high")
+        if not quantity:
+            return None  # a range with no maximum: no bound
+        value, unit = _quantity(quantity, f"{label} {field}", [])
+        if unit not in _HOURS:
+            raise UnitError(f"{label}: {field} is in {unit!r}, not a time unit (h, d, wk, mo)")
+        hours, what = value * _HOURS[unit], f"{field} {value:g} {unit}"
+    else:
+        return None
+    if not (math.isfinite(hours) and hours > 0):
+        raise DoseError(f"{label}: {what} is no length of time: give a positive one")
+    return None if hours >= 24 else (float(max(1, math.ceil(per_day * hours / 24 - 1e-9))), what)
+
+
+def _instant(text: str) -> datetime:
+    """A FHIR dateTime with a time; one without a zone is read as UTC (both ends of a Period alike)."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _coded_per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
