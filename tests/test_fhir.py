@@ -910,6 +910,35 @@ def test_bundle_medications_by_full_url() -> None:
     assert fhir.convert(bundle).mme_per_day == 30.0
 
 
+def _coded_medication(code: str, **fields: Any) -> dict[str, Any]:
+    return {"resourceType": "Medication", **fields, "code": {"coding": [{"system": RX, "code": code}]}}
+
+
+def test_a_relative_medication_reference_resolves_against_its_own_server() -> None:
+    oxy_10 = "1049683"  # oxycodone hydrochloride 10 MG Oral Tablet
+    user = request(dosage=every(6)) | {"id": "a", "medicationReference": {"reference": "Medication/m9"}}
+    del user["medicationCodeableConcept"]
+    x = {"fullUrl": "http://x/fhir/Medication/m9", "resource": _coded_medication(OXY_5, id="m9")}
+    y = {"fullUrl": "http://y/fhir/Medication/m9", "resource": _coded_medication(oxy_10, id="m9")}
+
+    def bundle(*entries: dict[str, Any]) -> dict[str, Any]:
+        return {"resourceType": "Bundle", "type": "searchset", "entry": list(entries)}
+
+    on_x = {"fullUrl": "http://x/fhir/MedicationRequest/a", "resource": user}
+    on_y = {"fullUrl": "http://y/fhir/MedicationRequest/a", "resource": user}
+    for entries in ([x, y, on_x], [y, x, on_x]):  # whichever comes last
+        assert fhir.convert(bundle(*entries)).mme_per_day == rx.daily_mme(OXY_5, count=1, every="6 h").mme_per_day
+    assert fhir.convert(bundle(x, y, on_y)).mme_per_day == rx.daily_mme(oxy_10, count=1, every="6 h").mme_per_day
+    with pytest.raises(mme.AmbiguousDoseError, match=r"names 2 different Medications .*http://y/fhir/Medication/m9"):
+        fhir.convert(bundle(x, y, {"resource": user}))  # no server to resolve it against
+    with pytest.raises(mme.ExpressionError, match="relative to its own server"):
+        fhir.convert(bundle(y, on_x))
+    same = {"fullUrl": "http://y/fhir/Medication/m9", "resource": _coded_medication(OXY_5, id="m9")}
+    assert fhir.convert(bundle(x, same, {"resource": user})).mme_per_day == 30.0  # the same Medication twice
+    by_url_alone = {"fullUrl": "http://x/fhir/Medication/m9", "resource": _coded_medication(OXY_5)}  # no id
+    assert fhir.convert(bundle(by_url_alone, {"resource": user})).mme_per_day == 30.0
+
+
 # -- the command line -------------------------------------------------------------------------------
 
 

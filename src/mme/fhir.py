@@ -1235,9 +1235,16 @@ def _is_bundle(entry: Mapping[str, Any]) -> bool:
     return bool(entry["resource"].get("resourceType") == "Bundle")
 
 
-def _entries(bundle: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], dict[str, Mapping[str, Any]]]:
-    """The Bundle's entries that hold a resource (those of a Bundle in it too), and its Medications by ``fullUrl``
-    and ``Medication/id``."""
+class _Medications(NamedTuple):
+    """A Bundle's Medications: by ``fullUrl``, and by each ``Medication/id`` they are known by (their ``id``, the end
+    of their ``fullUrl``) with their ``fullUrl``, since Medications of two servers may share one."""
+
+    by_url: dict[str, Mapping[str, Any]]
+    by_id: dict[str, list[tuple[str, Mapping[str, Any]]]]
+
+
+def _entries(bundle: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], _Medications]:
+    """The Bundle's entries that hold a resource (those of a Bundle in it too), and its Medications."""
     entries = bundle.get("entry") or []
     if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
         raise ExpressionError(f"{_label(bundle)}: 'entry' must be a list of entries")
@@ -1246,14 +1253,58 @@ def _entries(bundle: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], dict[s
         raise ExpressionError(f"{_label(bundle)}: an entry's resource is {_kind(odd)}, not a FHIR resource (an object)")
     entries = [e for e in entries if isinstance(e.get("resource"), Mapping)]
     entries = [inner for e in entries for inner in (_entries(e["resource"])[0] if _is_bundle(e) else [e])]
-    medications: dict[str, Mapping[str, Any]] = {}
+    medications = _Medications({}, {})
     for entry, res in ((e, e["resource"]) for e in entries):
         if res.get("resourceType") == "Medication":
-            if entry.get("fullUrl"):
-                medications[str(entry["fullUrl"])] = res
-            if res.get("id"):
-                medications[f"Medication/{res['id']}"] = res
+            url = _HISTORY.sub("", str(entry.get("fullUrl") or "").strip())
+            if url:
+                medications.by_url[url] = res
+            own = {f"Medication/{res['id']}"} if res.get("id") else set()
+            for name in (own | _identities(url)) - {url}:
+                medications.by_id.setdefault(name, []).append((url, res))
     return entries, medications
+
+
+_BASE = re.compile(r"^(\w+://.+/)[A-Z][A-Za-z]+/[^/]+$")  # a RESTful fullUrl: its server's base, then Type/id
+
+
+def _referenced(entry: Mapping[str, Any], medications: _Medications) -> dict[str, Mapping[str, Any]]:
+    """The Medication an entry's resource references, resolved as FHIR resolves a reference in a Bundle: an absolute
+    one by ``fullUrl``; a relative one (``Medication/m9``) against the base of the entry's own ``fullUrl``, else by
+    ``Medication/id`` among Medications of no other server. Two different Medications so found are an
+    `AmbiguousDoseError`: which one is meant is unknown. Empty when there is none to resolve in the Bundle."""
+    resource = entry["resource"]
+    reference = resource.get("medicationReference")
+    if isinstance(resource.get("medication"), Mapping):  # R5: a CodeableReference
+        reference = resource["medication"].get("reference")
+    ref = str(reference.get("reference") or "") if isinstance(reference, Mapping) else ""
+    key = _HISTORY.sub("", ref.strip())
+    if not key or key.startswith("#"):
+        return {}
+    if key in medications.by_url:
+        return {ref: medications.by_url[key]}
+    base = _BASE.match(_HISTORY.sub("", str(entry.get("fullUrl") or "").strip()))
+    if ":" in key:  # absolute, and not in the Bundle
+        return {}
+    if base is not None and base.group(1) + key in medications.by_url:
+        return {ref: medications.by_url[base.group(1) + key]}
+    found: dict[str, tuple[str, Mapping[str, Any]]] = {}
+    for url, medication in medications.by_id.get(key, []):
+        theirs = _BASE.match(url)
+        if base is None or theirs is None or theirs.group(1) == base.group(1):
+            found.setdefault(json.dumps(medication, sort_keys=True, default=str), (url, medication))
+    if not found and base is not None and (elsewhere := medications.by_id.get(key)):
+        raise ExpressionError(
+            f"{_label(resource)}: {ref!r} is relative to its own server ({base.group(1)}), and the Bundle holds "
+            f"{key} of another only ({elsewhere[0][0]}): reference it by its fullUrl"
+        )
+    if len(found) > 1:
+        where = "; ".join(url or "no fullUrl" for url, _ in found.values())
+        raise AmbiguousDoseError(
+            f"{_label(resource)}: {ref!r} names {len(found)} different Medications in the Bundle ({where}): "
+            "reference it by its fullUrl"
+        )
+    return {ref: next(iter(found.values()))[1]} if found else {}
 
 
 def _deleted(bundle: Mapping[str, Any]) -> set[str]:
@@ -1314,7 +1365,7 @@ def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thr
             skipped.append(f"{_label(resource)}: deleted by the Bundle ({gone[0]}, request DELETE): not counted")
             continue
         try:
-            found = _one(resource, medications, table, rxnorm)
+            found = _one(resource, _referenced(entry, medications), table, rxnorm)
         except _NotCounted as exc:
             skipped.append(str(exc))
             continue
