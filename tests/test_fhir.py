@@ -939,6 +939,26 @@ def test_a_relative_medication_reference_resolves_against_its_own_server() -> No
     assert fhir.convert(bundle(by_url_alone, {"resource": user})).mme_per_day == 30.0
 
 
+@pytest.mark.parametrize("r5", [False, True])
+def test_a_medication_named_both_as_a_concept_and_a_reference_must_agree(r5: bool) -> None:
+    contained = _coded_medication(OXY_5, id="m1")
+
+    def named(concept: dict[str, Any]) -> dict[str, Any]:
+        resource = request(dosage=every(6)) | {"contained": [contained]}
+        del resource["medicationCodeableConcept"]
+        if r5:
+            return resource | {"medication": {"concept": concept, "reference": {"reference": "#m1"}}}
+        return resource | {"medicationCodeableConcept": concept, "medicationReference": {"reference": "#m1"}}
+
+    with pytest.raises(mme.AmbiguousDoseError, match=r"as a concept, RxCUI 1049683 .*as a reference, RxCUI 1049621"):
+        fhir.convert(named({"coding": [{"system": RX, "code": "1049683"}]}))  # 10 mg and 5 mg
+    expected = rx.daily_mme(OXY_5, count=1, every="6 h")
+    assert fhir.convert(named({"coding": [{"system": RX, "code": OXY_5}]})) == expected
+    assert fhir.convert(named({"text": "Oxycodone"})) == expected  # the reference's drug, named without strength
+    with pytest.raises(mme.AmbiguousDoseError, match="as a concept, morphine 10 mg tablet; as a reference"):
+        fhir.convert(named({"text": "morphine 10 mg tablet"}))
+
+
 # -- the command line -------------------------------------------------------------------------------
 
 

@@ -261,6 +261,8 @@ def _medication(
 
     A Medication resource without a product code is described by its ``ingredient`` strengths.
     """
+    if (both := _two_named(resource)) is not None:
+        return _same_medication(resource, both, medications, rxnorm)
     concept, medication = _concept(resource, medications)
     codes = _codings(concept)
     products: list[Product] = []
@@ -320,6 +322,63 @@ def _medication(
         )
     reason = f"{_label(resource)}: {text!r} names no opioid mme knows, and spells none nearly: not counted"
     raise _NotCounted(reason, NotCoveredError(f"{reason} (if it is an opioid, add its RxNorm coding)"))
+
+
+def _two_named(resource: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The resource as naming its medication each way, when it names it twice: R4's ``medicationCodeableConcept``
+    beside ``medicationReference`` (one choice element given twice), or an R5 ``medication`` with both a concept and
+    a reference; None otherwise."""
+    rest = {k: v for k, v in resource.items() if k not in ("medicationCodeableConcept", "medicationReference")}
+    if "medicationCodeableConcept" in resource and resource.get("medicationReference"):
+        concept, reference = resource["medicationCodeableConcept"], resource["medicationReference"]
+    elif isinstance(medication := resource.get("medication"), Mapping) and medication.get("reference"):
+        if "concept" not in medication:
+            return None
+        concept, reference = medication["concept"], medication["reference"]
+        rest.pop("medication")
+    else:
+        return None
+    return rest | {"medicationCodeableConcept": concept}, rest | {"medicationReference": reference}
+
+
+def _same_medication(
+    resource: Mapping[str, Any], both: tuple[dict[str, Any], dict[str, Any]],
+    medications: Mapping[str, Mapping[str, Any]], rxnorm: RxnormLike,
+) -> tuple[str | Product, Product | None]:  # fmt: skip
+    """A medication named by a concept and by a reference is read from both, which must name the same opioid content
+    (`AmbiguousDoseError` naming both otherwise, or when one does not read): which one is meant is unknown. A concept
+    that is only a name of the reference's one opioid ("Oxycodone") agrees with it."""
+    read: list[tuple[str | Product, Product | None] | Exception] = []
+    for one in both:
+        try:
+            read.append(_medication(one, medications, rxnorm))
+        except (MMEError, _NotCounted) as exc:
+            read.append(exc)
+    first, second = read
+    if isinstance(first, _NotCounted) and isinstance(second, _NotCounted):
+        raise first  # neither is an opioid: not counted, for its reason
+    if not isinstance(first, Exception) and not isinstance(second, Exception) and _alike_key(first[0], second[0]):
+        return second if isinstance(second[0], Product) and second[0].rxcui else first
+    concept = both[0]["medicationCodeableConcept"]
+    if isinstance(first, ExpressionError) and not isinstance(second, Exception) and isinstance(second[0], Product):
+        named = None if _codings(concept) else _names_opioid(_text(concept), rxnorm)  # a drug's name, no strength
+        if named is not None and {i.drug for i in second[0].opioids} == {named}:
+            return second
+    label = f"{_label(resource)}: "
+    names = [str(r).removeprefix(label) if isinstance(r, Exception) else r[0].label if isinstance(r[0], Product)
+             else f"RxCUI {r[0]}" for r in read]  # fmt: skip
+    raise AmbiguousDoseError(
+        f"{_label(resource)}: it names its medication twice, and they differ: as a concept, {names[0]}; as a "
+        f"reference, {names[1]}: give one"
+    )
+
+
+def _alike_key(one: str | Product, other: str | Product) -> bool:
+    """Whether two readings of a medication give the same opioid content (a route or form one leaves unsaid aside)."""
+    if not isinstance(one, Product) or not isinstance(other, Product):
+        return one == other
+    said = [(a, b) for a, b in ((one.route, other.route), (one.form, other.form)) if a is not None and b is not None]
+    return _content(one)[2] == _content(other)[2] and all(a == b for a, b in said)
 
 
 #: Opioids given for diarrhoea, which no MME table gives a factor (CDC's guidance leaves antidiarrhoeals out), and
