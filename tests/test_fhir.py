@@ -1407,6 +1407,45 @@ def _with_oxycodone(*resources: dict[str, Any]) -> dict[str, Any]:
     return {"resourceType": "Bundle", "entry": [{"resource": r} for r in (request(dosage=every(6)), *resources)]}
 
 
+@pytest.mark.parametrize(
+    ("name", "bare"),
+    [
+        ("Morphine sulfate 10mg/5ml oral solution sugar free", "Morphine sulfate 10mg/5ml oral solution"),
+        ("Oxycodone 5mg/5ml oral solution sugar free 250 ml", "Oxycodone 5mg/5ml oral solution"),
+        ("Morphine 10mg/5ml oral solution gluten free", "Morphine 10mg/5ml oral solution"),
+        ("Oramorph 10mg/5ml oral solution 100 ml", "Oramorph 10mg/5ml oral solution"),
+        ("Codeine 15mg/5ml oral solution (Thame Laboratories Ltd)", "Codeine 15mg/5ml oral solution"),
+        ("Oxycodone 5mg capsules (A A H Pharmaceuticals Ltd)", "Oxycodone 5mg capsules"),
+        ("Zomorph 30mg modified-release capsules (Ethypharm UK Ltd)", "Zomorph 30mg modified-release capsules"),
+        ("Oxycodone 5mg tablets (Alliance Healthcare (Distribution) Ltd)", "Oxycodone 5mg tablets"),
+        ("Endone 5 mg tablet, 20", "Endone 5 mg tablet"),
+        ("OxyNorm 5 mg/5 mL oral liquid, 250 mL, bottle", "OxyNorm 5 mg/5 mL oral liquid"),
+        ("Targin 10 mg/5 mg modified release tablet, 28", "Targin 10 mg/5 mg modified release tablet"),
+        ("Morphine 10mg/1ml solution for injection ampoules", "Morphine 10mg/1ml injection"),
+    ],
+)
+def test_national_product_names_read_without_their_pack_words(name: str, bare: str) -> None:
+    liquid = "ml" in name.lower()
+    dose = {"value": 5, "code": "mL"} if liquid else {"value": 1, "code": "{tablet}"}
+
+    def named(text: str) -> dict[str, Any]:
+        resource = request(dosage=every(6, dose)) | {"medicationCodeableConcept": {"text": text}}
+        if "injection" in text:
+            resource["dosageInstruction"][0]["route"] = {"text": "IV"}
+        return resource
+
+    table = "anzca-2021" if "injection" in bare else "cdc-2022"
+    got, expected = fhir.convert(named(name), table=table), fhir.convert(named(bare), table=table)
+    assert isinstance(got, mme.DailyMME)
+    assert got.mme_per_day == expected.mme_per_day
+    assert got.warnings == tuple(w.replace(repr(bare), repr(name)) for w in expected.warnings)
+
+
+def test_a_bracket_that_names_no_company_is_not_taken_off() -> None:
+    assert fhir._named("Oxycodone 5mg tablets (Sandoz Ltd)", None) is not None
+    assert fhir._named("Oxycodone 5mg tablets (Sandoz)", None) is None  # not a company's name: not read past
+
+
 def test_a_name_the_sig_reader_reads_reads_the_same_in_fhir() -> None:
     """ "Co-codamol 30mg/500mg tablets" was dropped from a Bundle as not an opioid (30 MME/day, no threshold), though
     `mme.convert` reads co-codamol: 2 tablets q6h of codeine 30 mg are 240 mg x 0.15 = 36 MME/day, 66 in all."""

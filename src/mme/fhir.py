@@ -412,12 +412,36 @@ _NAMED_UNITS = {
 }  # fmt: skip
 
 
+_COMPANY = "ltd|limited|plc|inc|llc|gmbh|ag|bv|pharmaceuticals|pharma|laboratories|healthcare|uk"
+#: What national product names (NHS dm+d, Australia's AMT) add to a product's name that says nothing of its dose,
+#: in the order they are taken off: an AMP's supplier in brackets ("(Sandoz Ltd)", a company's name: never "(modified release)"), an AMT pack (", 20", ", 250 mL,
+#: bottle"), "sugar free" and its kin, a pack volume after a liquid's form ("oral solution 100 ml"); and dm+d's
+#: injection form ("solution for injection ampoules"), the name reader's "injection".
+_PACK_WORDS = (
+    (re.compile(rf"\s*\((?:[^()]|\([^()]*\))*\b(?:{_COMPANY})\.?\)\s*$", re.IGNORECASE), ""),
+    (re.compile(r",\s*\d+(?:\.\d+)?(?:\s*ml)?(?:\s*,\s*[a-z][a-z ]*)?\s*$", re.IGNORECASE), ""),
+    (re.compile(r"\b(?:sugar|gluten|alcohol|preservative|lactose|colou?r)[ -]free\b", re.IGNORECASE), ""),
+    (
+        re.compile(r"\b(solution|liquid|syrup|suspension|elixir|linctus|drops|mixture)\s+\d+(?:\.\d+)?\s*ml\s*$", re.I),
+        r"\1",
+    ),
+    (re.compile(r"\bsolution for injection(?:\s+(?:ampoules?|vials?|pre-?filled syringes?))?\b", re.I), "injection"),
+)
+
+
 def _named(text: str, rxnorm: RxnormLike) -> Product | None:
-    """A product read from an uncoded medication's name ("Percocet 5/325 tablet"), or None when it does not read."""
+    """A product read from an uncoded medication's name ("Percocet 5/325 tablet"), or None when it does not read;
+    a name that reads only without its pack words (`_PACK_WORDS`) reads so."""
     try:
         read = parse_product(text)
     except MMEError:
-        return None
+        bare = text
+        for pattern, instead in _PACK_WORDS:
+            bare = " ".join(pattern.sub(instead, bare).split())
+        try:
+            read = parse_product(bare)
+        except MMEError:
+            return None
     ingredients = []
     for part in read.ingredients:
         if part.unit not in _NAMED_UNITS:  # a daily total ("40 mg/day") is no product strength
