@@ -317,6 +317,35 @@ def test_a_bound_that_is_no_length_of_time_is_refused(bound: dict[str, Any], err
         fhir.convert(request(dosage=dosage))
 
 
+CERNER_FREQUENCY = "https://fhir.cerner.com/ec2458f2-1e24-41c8-b71b-0e701af7583d/codeSet/4003"
+
+
+def _coded_timing(display: str, text: str | None = None, code: str = "696535") -> dict[str, Any]:
+    concept: dict[str, Any] = {"coding": [{"system": CERNER_FREQUENCY, "code": code, "display": display}]}
+    return {"code": concept | ({"text": text} if text else {})}
+
+
+@pytest.mark.parametrize(
+    ("timing", "hours"),
+    [(_coded_timing("q4hr", "q4hr"), 4), (_coded_timing("Q6H"), 6), (_coded_timing("BID", code="696509"), 12)],
+)
+def test_a_system_s_own_timing_code_is_read_from_its_words(timing: dict[str, Any], hours: int) -> None:
+    got = fhir.convert(request(dosage=every(6) | {"timing": timing}))
+    assert got.mme_per_day == rx.daily_mme(OXY_5, count=1, every=f"{hours} h").mme_per_day
+    assert got.warnings[0].startswith("MedicationRequest/r1: timing code '69")
+    assert "is not one mme reads: read from its words" in got.warnings[0]
+
+
+def test_a_system_s_own_timing_code_whose_words_do_not_read_is_no_timing() -> None:
+    dosage = every(6) | {"timing": _coded_timing("per protocol"), "text": "1 tab, Oral, q4hr, PRN: pain"}
+    got = fhir.convert(request(dosage=dosage))
+    assert got.mme_per_day == rx.daily_mme(OXY_5, count=1, every="4 h").mme_per_day  # from the dosage text
+    with pytest.raises(mme.DoseError, match="has no timing"):
+        fhir.convert(request(dosage=every(6) | {"timing": _coded_timing("per protocol")}))
+    with pytest.raises(mme.DoseError, match="timing code 'Q5H' is not one mme reads"):  # HL7's system: refused
+        fhir.convert(request(dosage=every(6) | {"timing": {"code": {"coding": [{"code": "Q5H"}]}}}))
+
+
 def test_ranges_use_the_maximum_and_say_so() -> None:
     timing = {"repeat": {"frequency": 1, "frequencyMax": 2, "period": 4, "periodMax": 6, "periodUnit": "h"}}
     dosage = {

@@ -793,10 +793,20 @@ def _coded_per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> f
     by_repeat = _repeat_per_day(timing.get("repeat") or {}, label, notes)
     concept = timing.get("code") or {}
     code = next((c.get("code") for c in concept.get("coding", []) if c.get("code")), None)
-    if code is None and str(concept.get("text") or "").strip().upper() in _TIMING_CODES:  # {"text": "BID"}
-        code = str(concept["text"]).strip()
-        notes.append(f"{label}: timing code {code!r} read from its text")
-    said = _TIMING_CODES.get(str(concept.get("text") or "").strip().upper())
+    if code is None and _timing_word(concept.get("text")):  # {"text": "BID"}
+        code = _timing_word(concept.get("text"))
+        notes.append(f"{label}: timing code {code!r} read from its text {concept['text']!r}")
+    elif code is not None and str(code).upper() not in _TIMING_CODES:
+        words = [c.get("display") for c in concept.get("coding", [])] + [concept.get("text")]
+        if (word := next((w for w in words if _timing_word(w)), None)) is not None:
+            notes.append(f"{label}: timing code {code!r} is not one mme reads: read from its words {word!r}")
+            code = _timing_word(word)
+        elif by_repeat is None and _own_code(concept):  # as a code's text alone that does not read: no timing
+            said_words = ", ".join(repr(w) for w in words if w) or "none"
+            notes.append(f"{label}: timing code {code!r} of {_own_code(concept)} is not one mme reads, nor are its "
+                         f"words ({said_words}): read as no timing")  # fmt: skip
+            return None
+    said = _TIMING_CODES.get(_timing_word(concept.get("text")) or "")
     coded = _TIMING_CODES.get(str(code).upper())
     if said is not None and coded is not None and not math.isclose(said, coded):
         raise DoseError(f"{label}: timing code {code} is {coded:g} a day, its text {concept['text']!r} {said:g}: "
@@ -845,6 +855,25 @@ def _on_days(repeat: Mapping[str, Any], per_day: float, label: str, notes: list[
 
 
 _WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+_GTS = "http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation"
+
+
+def _own_code(concept: Mapping[str, Any]) -> str | None:
+    """The system of a timing coding that is a system's own code (Cerner's code set 4003), not HL7's abbreviations
+    (whose system is `_GTS`, or none): its words, not its code, may say the timing."""
+    system = next((str(c.get("system")) for c in concept.get("coding", []) if c.get("code")), None)
+    return None if system in (None, "None", "", _GTS) else system
+
+
+def _timing_word(text: object) -> str | None:
+    """A timing code (`_TIMING_CODES`) as a code's text or display writes it ("BID", "q4hr", "Q 6 H", "daily"), or
+    None."""
+    word = re.sub(r"[\s.]", "", str(text or "").upper())
+    word = {"DAILY": "QD", "ONCEDAILY": "QD", "QDAY": "QD", "EVERYOTHERDAY": "QOD"}.get(word, word)
+    word = re.sub(r"(?<=^Q\d)(?:HRS?|HOURS?)$|(?<=^Q\d\d)(?:HRS?|HOURS?)$", "H", word)
+    return word if word in _TIMING_CODES else None
 
 
 def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
