@@ -988,6 +988,32 @@ def test_a_medication_named_both_as_a_concept_and_a_reference_must_agree(r5: boo
         fhir.convert(named({"text": "morphine 10 mg tablet"}))
 
 
+@pytest.mark.parametrize("variant", ["flat", "tiers"])
+def test_a_variant_is_passed_to_every_path(variant: str) -> None:
+    methadone = "864706"  # methadone hydrochloride 10 MG Oral Tablet
+    asked = request(methadone, dosage=every(12))
+    with pytest.raises(mme.AmbiguousDoseError, match="variant"):
+        fhir.convert(asked, table="cms-2018")
+    expected = rx.daily_mme(methadone, count=1, every="12 h", table="cms-2018", variant=variant)
+    assert fhir.convert(asked, table="cms-2018", variant=variant) == expected
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": asked}]}
+    assert fhir.convert(bundle, table="cms-2018", variant=variant).mme_per_day == expected.mme_per_day
+    dispense = {
+        "resourceType": "MedicationDispense",
+        "id": "d",
+        "medicationCodeableConcept": asked["medicationCodeableConcept"],
+        "quantity": {"value": 60, "code": "{tablet}"},
+        "daysSupply": {"value": 30, "code": "d"},
+    }
+    claimed = rx.dispensing_mme(methadone, quantity=60, days_supply=30, table="cms-2018", variant=variant)
+    assert fhir.convert(dispense, table="cms-2018", variant=variant) == claimed
+    by_text = request(methadone, dosage={"text": "1 tab every 12 hours"})
+    assert fhir.convert(by_text, table="cms-2018", variant=variant).mme_per_day == expected.mme_per_day
+    ((_, streamed, error),) = fhir.iter_convert([json.dumps(asked)], table="cms-2018", variant=variant)
+    assert error is None
+    assert streamed == expected
+
+
 # -- the command line -------------------------------------------------------------------------------
 
 
@@ -1008,6 +1034,11 @@ def test_cli_fhir_json_and_ndjson(tmp_path: Path, capsys: pytest.CaptureFixture[
     out = io.StringIO()
     assert main(["fhir", str(path), "--json"], out=out) == 0
     assert json.loads(out.getvalue())["mme_per_day"] == 60.0
+    methadone = tmp_path / "methadone.json"
+    methadone.write_text(json.dumps(request("864706", dosage=every(12))), encoding="utf-8")
+    out = io.StringIO()
+    assert main(["fhir", str(methadone), "--table", "cms-2018", "--variant", "tiers"], out=out) == 0
+    assert out.getvalue().startswith("methadone IR oral tablet: 20 mg/day x 4 (per mg, tier >0, <=20, tiers) = 80")
     export = tmp_path / "export.ndjson"
     export.write_text(
         json.dumps(resource) + "\n" + json.dumps(request("99999999", dosage=every(6))) + "\n", encoding="utf-8"

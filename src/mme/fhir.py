@@ -1092,11 +1092,12 @@ def _dosages(resource: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def _one(
-    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], table: TableLike, rxnorm: RxnormLike
-) -> list[DailyMME]:
+    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], table: TableLike, rxnorm: RxnormLike,
+    variant: str | None,
+) -> list[DailyMME]:  # fmt: skip
     """One resource's items; a resource that does not have FHIR's shape is an `ExpressionError`, not a crash."""
     try:
-        return _read_one(resource, medications, table, rxnorm)
+        return _read_one(resource, medications, table, rxnorm, variant)
     except (MMEError, _NotCounted):
         raise
     except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
@@ -1107,8 +1108,9 @@ def _one(
 
 
 def _read_one(
-    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], table: TableLike, rxnorm: RxnormLike
-) -> list[DailyMME]:
+    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], table: TableLike, rxnorm: RxnormLike,
+    variant: str | None,
+) -> list[DailyMME]:  # fmt: skip
     label = _label(resource)
     if (why := _not_taken(resource)) is not None:
         raise _NotCounted(f"{label}: {why}: not counted", NotCoveredError(f"{label}: {why}: it gives no MME"))
@@ -1129,8 +1131,8 @@ def _read_one(
             raise AmbiguousDoseError(f"{label}: its dosages give the routes {', '.join(sorted(routes))}: give one")
         if prod is not None and routes:
             key = prod = _routed(prod, routes.pop())
-        dispensed = _dispensed(key, resource["quantity"], resource["daysSupply"], label, notes, table, rxnorm)
-        by_dosage = _dosage_mme(resource, medications, table, rxnorm)
+        dispensed = _dispensed(key, resource["quantity"], resource["daysSupply"], label, notes, table, rxnorm, variant)
+        by_dosage = _dosage_mme(resource, medications, table, rxnorm, variant)
         if by_dosage is None or by_dosage == total(dispensed).mme_per_day:
             return dispensed
         return _noted(
@@ -1139,7 +1141,7 @@ def _read_one(
     items: list[DailyMME] = []
     entries = _dosages(resource)
     if not entries:
-        return _requested(resource, key, f"{label}: no dosage", notes, table, rxnorm)
+        return _requested(resource, key, f"{label}: no dosage", notes, table, rxnorm, variant)
     for n, entry in enumerate(entries):
         where = label if len(entries) == 1 else f"{label} dosage {n + 1}"
         route = _route(entry, prod, where, notes)
@@ -1166,17 +1168,20 @@ def _read_one(
             )
         if dose is None or (per_day is None and not (patch or rate)):
             missing = "dose (doseAndRate)" if dose is None else "timing (frequency and period)"
-            if routed is not None and (by_text := _sig(routed, entry, dose, per_day, where, table, rxnorm)) is not None:
+            by_text = None if routed is None else _sig(routed, entry, dose, per_day, where, table, rxnorm, variant)
+            if by_text is not None:
                 items.append(by_text)
                 continue
             text = f" (text: {entry['text']!r})" if entry.get("text") else ""
-            return _requested(resource, given, f"{where}: the dosage has no {missing}{text}", notes, table, rxnorm)
+            why = f"{where}: the dosage has no {missing}{text}"
+            return _requested(resource, given, why, notes, table, rxnorm, variant)
         if entry.get("asNeededBoolean") or entry.get("asNeededCodeableConcept") or entry.get("asNeeded"):
             notes.append(f"{where}: as needed (PRN): the maximum use the dosage allows was counted")
         dose = _at_most(entry, dose, where, notes, prod)
         if per_day is not None:
             per_day = _cap(entry, dose, per_day, where, notes, prod)
         args: dict[str, Any] = {"per_day": per_day, "route": route, "table": table, "rxnorm": rxnorm}
+        args["variant"] = variant
         dose = _in_packs(prod, dose, where, notes)
         result = _regimen(given, dose, args)
         if check is not None and (by_rate := _regimen(given, check, args).mme_per_day) != result.mme_per_day:
@@ -1244,14 +1249,15 @@ def _regimen(given: str | Product, dose: _Dose, args: Mapping[str, Any]) -> Dail
 
 
 def _dosage_mme(
-    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], table: TableLike, rxnorm: RxnormLike
-) -> float | None:
+    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], table: TableLike, rxnorm: RxnormLike,
+    variant: str | None,
+) -> float | None:  # fmt: skip
     """What a dispense's dosage instructions give (None when it has none that read), to compare with its dispensing."""
     try:
         if not _dosages(resource):
             return None
         return total(
-            _read_one({**resource, "resourceType": "MedicationRequest"}, medications, table, rxnorm)
+            _read_one({**resource, "resourceType": "MedicationRequest"}, medications, table, rxnorm, variant)
         ).mme_per_day
     except (MMEError, _NotCounted, KeyError, TypeError, AttributeError, ValueError, IndexError):
         return None
@@ -1259,7 +1265,7 @@ def _dosage_mme(
 
 def _sig(
     prod: Product, entry: Mapping[str, Any], dose: _Dose | None, per_day: float | None, where: str, table: TableLike,
-    rxnorm: RxnormLike,
+    rxnorm: RxnormLike, variant: str | None,
 ) -> DailyMME | None:  # fmt: skip
     """A dosage without structured dose or timing, read from its ``text`` by the sig reader; None when it does
     not read, disagrees with a structured count or timing or has a structured cap (then the dispense request is
@@ -1268,7 +1274,7 @@ def _sig(
     if not isinstance(text, str) or not text.strip() or "maxDosePerPeriod" in entry:
         return None
     try:
-        result = convert_expression(rx_expression(prod, text, rxnorm=rxnorm, table=table), table=table)
+        result = convert_expression(rx_expression(prod, text, rxnorm=rxnorm, table=table), table=table, variant=variant)
     except MMEError:
         return None
     read = result.expression
@@ -1285,21 +1291,22 @@ def _sig(
 
 
 def _requested(
-    resource: Mapping[str, Any], key: str | Product, why: str, notes: list[str], table: TableLike, rxnorm: RxnormLike
-) -> list[DailyMME]:
+    resource: Mapping[str, Any], key: str | Product, why: str, notes: list[str], table: TableLike, rxnorm: RxnormLike,
+    variant: str | None,
+) -> list[DailyMME]:  # fmt: skip
     """Without a usable dosage, a MedicationRequest's dispenseRequest gives MME/day as claims do (said)."""
     request = resource.get("dispenseRequest") or {}
     if "quantity" not in request or "expectedSupplyDuration" not in request:
         raise DoseError(f"{why}: give the dose and timing, or a dispensing (quantity and supply duration)")
     notes.append(f"{why}; MME/day from the dispense request (quantity / expected supply duration)")
     return _dispensed(
-        key, request["quantity"], request["expectedSupplyDuration"], _label(resource), notes, table, rxnorm
+        key, request["quantity"], request["expectedSupplyDuration"], _label(resource), notes, table, rxnorm, variant
     )
 
 
 def _dispensed(
     key: str | Product, quantity: Mapping[str, Any], supply: Mapping[str, Any], label: str, notes: list[str], table: TableLike,
-    rxnorm: RxnormLike,
+    rxnorm: RxnormLike, variant: str | None,
 ) -> list[DailyMME]:  # fmt: skip
     """The claims path: quantity dispensed / days supply, quantity in the product's units (or mL for liquids)."""
     value, unit = _quantity(quantity, f"{label} quantity", notes)
@@ -1319,7 +1326,7 @@ def _dispensed(
         raise UnitError(f"{label}: give the quantity of {prod.name} as a count of units, not {unit!r}")
     if not liquid:
         value = _in_packs(prod, _Dose("count", value, "", unit), label, notes).value
-    result = dispensing_mme(key, quantity=value, days_supply=days, table=table, rxnorm=rxnorm)
+    result = dispensing_mme(key, quantity=value, days_supply=days, table=table, rxnorm=rxnorm, variant=variant)
     return _noted(list(result.items) if isinstance(result, Total) else [result], notes)
 
 
@@ -1440,24 +1447,28 @@ def convert(
     table: TableLike = DEFAULT_TABLE,
     rxnorm: RxnormLike = None,
     thresholds: Iterable[float] = CDC_THRESHOLDS,
+    variant: str | None = None,
 ) -> DailyMME | Total:
     """MME/day of a FHIR resource: a `mme.DailyMME` for one item, a `mme.Total` for several (a product with two
-    opioids, concurrent dosages), a `BundleMME` for a Bundle (non-opioid medications listed as not counted)."""
+    opioids, concurrent dosages), a `BundleMME` for a Bundle (non-opioid medications listed as not counted).
+    ``variant`` chooses among the values a table prints, as in `mme.convert` (cms-2018 methadone: flat or tiers)."""
     thresholds = _thresholds(thresholds)  # checked also where one item leaves them unused
     resource = read(obj)
     kind = resource["resourceType"]
     if kind == "Bundle":
-        return _bundle(resource, table, rxnorm, thresholds)
+        return _bundle(resource, table, rxnorm, thresholds, variant)
     if kind not in MEDICATION_RESOURCES:
         raise ExpressionError(f"{_label(resource)}: mme reads {', '.join(sorted(MEDICATION_RESOURCES))} and Bundle")
     try:
-        items = _one(resource, {}, table, rxnorm)
+        items = _one(resource, {}, table, rxnorm, variant)
     except _NotCounted as exc:
         raise exc.alone from None
     return items[0] if len(items) == 1 else total(items, thresholds=thresholds)
 
 
-def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thresholds: Iterable[float]) -> BundleMME:
+def _bundle(
+    bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thresholds: Iterable[float], variant: str | None
+) -> BundleMME:
     entries, medications = _entries(bundle)
     deleted = _deleted(bundle)
     items: list[DailyMME] = []
@@ -1477,7 +1488,7 @@ def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thr
             skipped.append(f"{_label(resource)}: deleted by the Bundle ({gone[0]}, request DELETE): not counted")
             continue
         try:
-            found = _one(resource, _referenced(entry, medications), table, rxnorm)
+            found = _one(resource, _referenced(entry, medications), table, rxnorm, variant)
         except _NotCounted as exc:
             skipped.append(str(exc))
             continue
@@ -1587,7 +1598,11 @@ def _counted_once(counted: Mapping[str, Mapping[str, Any]]) -> None:
 
 
 def iter_convert(
-    lines: Iterable[str | bytes], *, table: TableLike = DEFAULT_TABLE, rxnorm: RxnormLike = None
+    lines: Iterable[str | bytes],
+    *,
+    table: TableLike = DEFAULT_TABLE,
+    rxnorm: RxnormLike = None,
+    variant: str | None = None,
 ) -> Iterator[tuple[str, DailyMME | Total | None, str | None]]:
     """NDJSON (FHIR bulk export): for each non-blank line, (resource label, result or None, error or None).
 
@@ -1599,7 +1614,7 @@ def iter_convert(
         raise ArgumentTypeError(
             f"iter_convert takes the NDJSON's lines (an open file, or text.splitlines()), not {_kind(lines)}"
         )
-    return _lines(lines, table, rxnorm)
+    return _lines(lines, table, rxnorm, variant)
 
 
 def _line_text(line: object, label: str) -> str:
@@ -1613,7 +1628,7 @@ def _line_text(line: object, label: str) -> str:
 
 
 def _lines(
-    lines: Iterable[object], table: TableLike, rxnorm: RxnormLike
+    lines: Iterable[object], table: TableLike, rxnorm: RxnormLike, variant: str | None
 ) -> Iterator[tuple[str, DailyMME | Total | None, str | None]]:
     for n, line in enumerate(lines, start=1):
         label = f"line {n}"
@@ -1625,6 +1640,6 @@ def _lines(
                 raise ExpressionError(f"{label} is {_kind(data)} in JSON, not a FHIR resource")
             resource = read(data)
             label = _label(resource)
-            yield label, convert(resource, table=table, rxnorm=rxnorm), None
+            yield label, convert(resource, table=table, rxnorm=rxnorm, variant=variant), None
         except MMEError as exc:
             yield label, None, f"{type(exc).__name__}: {exc}"
