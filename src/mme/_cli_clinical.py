@@ -18,6 +18,11 @@ __all__ = ["add_commands"]
 
 def _write(result: Any, out: TextIO) -> None:
     out.write(f"{result}\n")
+    _notes(result, out)
+
+
+def _notes(result: Any, out: TextIO) -> None:
+    """A result's warnings and cautions, a line each, as every command prints them."""
     items = result.items if isinstance(result, mme.Total) else (result,)
     for item in items:
         for note in item.warnings:
@@ -74,6 +79,8 @@ def _ndjson(lines: TextIO, args: argparse.Namespace, out: TextIO, options: dict[
                 out.write(json.dumps(payload) + "\n")
             else:
                 out.write(f"{label}: {error or str(result).replace(chr(10), '; ')}\n")
+                if result is not None:
+                    _notes(result, out)
     sys.stderr.write(f"mme fhir: {done - failed} of {done} resources converted, {failed} refused (with the reason)\n")
 
 
