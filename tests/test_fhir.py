@@ -346,6 +346,30 @@ def test_a_system_s_own_timing_code_whose_words_do_not_read_is_no_timing() -> No
         fhir.convert(request(dosage=every(6) | {"timing": {"code": {"coding": [{"code": "Q5H"}]}}}))
 
 
+@pytest.mark.parametrize(
+    ("repeat", "match"),
+    [
+        ({"frequency": 1, "period": 6, "periodUnit": "h", "count": 0.5}, "count must be a whole number"),
+        ({"frequency": 1.5, "period": 1, "periodUnit": "d"}, "frequency must be a whole number"),
+        ({"frequency": 1, "frequencyMax": 2.5, "period": 1, "periodUnit": "d"}, "frequencyMax must be a whole number"),
+        ({"frequency": 1, "period": 6, "periodUnit": "h", "count": 3, "countMax": 2}, "countMax 2 is below count 3"),
+    ],
+)
+def test_counts_of_administrations_are_whole_and_in_order(repeat: dict[str, Any], match: str) -> None:
+    with pytest.raises(mme.DoseError, match=match):
+        fhir.convert(request(dosage={"timing": {"repeat": repeat}, "doseAndRate": every(6)["doseAndRate"]}))
+    whole = {k: int(v) + 1 if isinstance(v, float) else v for k, v in repeat.items() if k != "countMax"}
+    assert fhir.convert(request(dosage={"timing": {"repeat": whole}, "doseAndRate": every(6)["doseAndRate"]}))
+
+
+def test_part_of_a_patch_is_said_as_the_sig_reader_says_it() -> None:
+    half = request(FENTANYL_25, dosage=every(72, {"value": 0.5, "code": "{patch}"}))
+    got = fhir.convert(half)
+    assert got.mme_per_day == rx.daily_mme(FENTANYL_25, count=0.5, every="72 h").mme_per_day
+    said = mme.convert("0.5 patch every 72 hours", rxcui=FENTANYL_25).warnings
+    assert got.warnings == (f"MedicationRequest/r1: {said[0]}",)
+
+
 def test_ranges_use_the_maximum_and_say_so() -> None:
     timing = {"repeat": {"frequency": 1, "frequencyMax": 2, "period": 4, "periodMax": 6, "periodUnit": "h"}}
     dosage = {

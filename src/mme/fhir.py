@@ -709,7 +709,13 @@ def _positive(repeat: Mapping[str, Any], name: str, label: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not (math.isfinite(value) and value > 0):
         raise DoseError(f"{label}: timing.repeat.{name} must be a positive number, not {value!r}")
+    if name in _WHOLE and not float(value).is_integer():  # "a course of 0.5 administrations"
+        raise DoseError(f"{label}: timing.repeat.{name} must be a whole number (FHIR's positiveInt), not {value!r}")
     return float(value)
+
+
+#: The numbers of `timing.repeat` that FHIR types positiveInt: counts of administrations.
+_WHOLE = frozenset({"frequency", "frequencyMax", "count", "countMax"})
 
 
 _TIME_SECONDS = re.compile(r"(?<=^\d\d:\d\d):00(?:\.0*)?$")  # "08:00:00" is "08:00"
@@ -742,7 +748,10 @@ def _course(timing: Mapping[str, Any], per_day: float, label: str, notes: list[s
     """A course of fewer administrations (``repeat.count``, or ``countMax``) than ``per_day`` is that many in its
     one day, whether the day's number comes from the timing or from a maximum per period."""
     repeat = timing.get("repeat") or {}
-    count = _positive(repeat, "countMax", label) or _positive(repeat, "count", label)
+    least, most = _positive(repeat, "count", label), _positive(repeat, "countMax", label)
+    if least is not None and most is not None and most < least:
+        raise DoseError(f"{label}: countMax {most:g} is below count {least:g}: correct one")
+    count = most or least
     course = "a course of"
     if (bounded := _bounded(repeat, per_day, label)) is not None and (count is None or bounded[0] < count):
         count, course = bounded[0], f"{bounded[1]}, a dose at the start of each interval begun, holds"
@@ -1153,6 +1162,10 @@ def _read_one(
         patch = prod is not None and any(i.unit == "MG/HR" for i in prod.opioids)
         if dose is not None and prod is not None:
             _fits(dose, prod, patch, where)
+        if dose is not None and patch and dose.kind == "count" and not dose.value.is_integer():  # as the sig reader
+            notes.append(
+                f"{where}: {dose.value:g} patches read as that share of the rate; a patch is not meant to be cut"
+            )
         if dose is None and patch:
             dose = _Dose("count", 1.0, "")
             notes.append(f"{where}: no dose given; one patch at a time was read")
