@@ -967,6 +967,25 @@ def _coded_medication(code: str, **fields: Any) -> dict[str, Any]:
     return {"resourceType": "Medication", **fields, "code": {"coding": [{"system": RX, "code": code}]}}
 
 
+def test_unlinked_resources_of_one_kind_giving_the_same_items_are_said() -> None:
+    def statement(rid: str, hours: int = 6) -> dict[str, Any]:
+        resource = request(dosage=every(hours)) | {"resourceType": "MedicationStatement", "id": rid}
+        resource["dosage"] = resource.pop("dosageInstruction")
+        return resource
+
+    def bundle(*resources: dict[str, Any]) -> fhir.BundleMME:
+        got = fhir.convert({"resourceType": "Bundle", "entry": [{"resource": r} for r in resources]})
+        assert isinstance(got, fhir.BundleMME)
+        return got
+
+    twice = bundle(statement("s1"), statement("s2"), statement("s3", hours=12))
+    assert twice.mme_per_day == 75.0  # each counted: 30 + 30 + 15
+    said = "MedicationStatement/s1 and MedicationStatement/s2: MedicationStatement resources of the same medication"
+    assert [any(w.startswith(said) for w in item.warnings) for item in twice.items] == [True, True, False]
+    kinds = bundle(statement("s1"), request(dosage=every(6)))  # two kinds: said as such, not as twins
+    assert not any("of the same medication and dosage" in w for w in kinds.warnings)
+
+
 def test_a_relative_medication_reference_resolves_against_its_own_server() -> None:
     oxy_10 = "1049683"  # oxycodone hydrochloride 10 MG Oral Tablet
     user = request(dosage=every(6)) | {"id": "a", "medicationReference": {"reference": "Medication/m9"}}

@@ -1484,7 +1484,7 @@ def _bundle(
 ) -> BundleMME:
     entries, medications = _entries(bundle)
     deleted = _deleted(bundle)
-    items: list[DailyMME] = []
+    read: list[tuple[Mapping[str, Any], list[DailyMME]]] = []  # each resource counted, and its items
     skipped: list[str] = []
     counted: dict[str, Mapping[str, Any]] = {}  # by each name a reference may give it (`_names`)
     entered: dict[str, int] = {}  # each name -> the entry that has it: one dict entered twice is two entries
@@ -1508,12 +1508,13 @@ def _bundle(
         except Exception as exc:
             exc.add_note(f"in {_label(resource)}")
             raise
-        items.extend(found)
+        read.append((resource, found))
         kinds.add(str(resource["resourceType"]))
         _enter(entry, index, entered)
         for name in _names(entry):
             counted.setdefault(name, resource)
     _counted_once(counted)
+    items = _twins(read)
     if len(kinds) > 1:  # a request and its fill, unlinked, are both counted: said, since nothing tells them apart
         items = _noted(items, [f"the Bundle counts {' and '.join(sorted(kinds))} resources together: a prescription "
                                "and its fills or statements, unless linked (authorizingPrescription, basedOn...), "
@@ -1529,6 +1530,26 @@ def _bundle(
         thresholds=checked,
         not_counted=tuple(skipped),
     )
+
+
+def _twins(read: list[tuple[Mapping[str, Any], list[DailyMME]]]) -> list[DailyMME]:
+    """The items of the resources counted, those of resources of one kind that give the same items (medication,
+    dosage, MME) saying so: unlinked, they are each counted, though they may be one prescription twice (a statement
+    listed twice, a renewal without ``priorPrescription``)."""
+    alike: dict[str, list[str]] = {}
+    keys = []
+    for resource, found in read:
+        dumped = [item.model_dump(mode="json", exclude={"warnings"}) for item in found]
+        keys.append(json.dumps([resource.get("resourceType"), dumped], sort_keys=True))
+        alike.setdefault(keys[-1], []).append(_label(resource))
+    items: list[DailyMME] = []
+    for key, (resource, found) in zip(keys, read, strict=True):
+        same = alike[key]
+        said = f"{' and '.join(same)}: {resource['resourceType']} resources of the same medication and dosage, not " \
+               "linked, are each counted: keep one if they are one prescription (listed twice, or renewed without " \
+               "priorPrescription)"  # fmt: skip
+        items.extend(_noted(found, [said]) if len(same) > 1 else found)
+    return items
 
 
 def _enter(entry: Mapping[str, Any], index: int, entered: dict[str, int]) -> None:
