@@ -517,6 +517,16 @@ def test_several_codings_must_agree() -> None:
     clash = {"coding": [{"system": RX, "code": OXY_5}, {"system": RX, "code": "1049683"}]}
     with pytest.raises(mme.AmbiguousDoseError, match="different products"):
         fhir.convert(request(dosage=every(6)) | {"medicationCodeableConcept": clash})
+    got = fhir.convert(request(dosage=every(6)) | {"medicationCodeableConcept": concept})
+    assert got.warnings == ()  # an ingredient code (7804) beside its product: nothing to say
+    lacking = {"coding": [{"system": RX, "code": OXY_5}, {"system": RX, "code": "999999999"}]}
+    got = fhir.convert(request(dosage=every(6)) | {"medicationCodeableConcept": lacking})
+    assert got.mme_per_day == 30.0
+    assert got.warnings == (
+        "MedicationRequest/r1: its RxNorm code(s) 999999999 are not in the RxNorm product file (RxNorm 2020-10-20): "
+        "read as RxCUI 1049621 (oxycodone hydrochloride 5 MG Oral Tablet), its other code; check that they name "
+        "that product",
+    )
 
 
 def test_ingredient_codes_need_a_dose_in_mg() -> None:

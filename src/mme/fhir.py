@@ -255,19 +255,21 @@ def _concept(
 
 
 def _medication(
-    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], rxnorm: RxnormLike
+    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], rxnorm: RxnormLike, notes: list[str]
 ) -> tuple[str | Product, Product | None]:
-    """What to convert (a product, or an ingredient-level RxCUI) and the product; several product codes must agree.
+    """What to convert (a product, or an ingredient-level RxCUI) and the product; several product codes must agree,
+    and a code the file lacks beside one it holds is said (it may name another product).
 
     A Medication resource without a product code is described by its ``ingredient`` strengths.
     """
     if (both := _two_named(resource)) is not None:
-        return _same_medication(resource, both, medications, rxnorm)
+        return _same_medication(resource, both, medications, rxnorm, notes)
     concept, medication = _concept(resource, medications)
     codes = _codings(concept)
     products: list[Product] = []
     ingredients: list[str] = []
     ingredients_drugs: list[str] = []
+    unknown: list[str] = []
     for code in codes:
         try:
             products.append(product(code, rxnorm=rxnorm))
@@ -275,6 +277,8 @@ def _medication(
             if exc.ingredient is not None:
                 ingredients.append(code)
                 ingredients_drugs.append(exc.ingredient)
+            else:
+                unknown.append(code)
     label = _label(resource)
     for drug in [*(i.drug for p in products for i in p.opioids), *ingredients_drugs]:
         _antidiarrheal(drug, label)
@@ -284,6 +288,10 @@ def _medication(
             raise AmbiguousDoseError(f"{_label(resource)}: its RxNorm codes name different products: {names}")
         if medication is not None and medication.get("ingredient"):
             _same_strengths(products[0], medication, _text(concept), resource, rxnorm)
+        if unknown:
+            notes.append(f"{label}: its RxNorm code(s) {', '.join(unknown)} are not in the RxNorm product file "
+                         f"(RxNorm {products[0].rxnorm_date}): read as {products[0].label}, its other code; check "
+                         "that they name that product")  # fmt: skip
         return products[0], products[0]
     if medication is not None and medication.get("ingredient"):
         described = _described(medication, _text(concept), _label(resource), rxnorm)
@@ -297,13 +305,13 @@ def _medication(
     date = rxnorm_date(rxnorm=rxnorm)
     _antidiarrheal(_named_antidiarrheal(text), label)  # a name decides only where no code does
     if codes:  # the file holds opioid products only: a code it lacks may be an opioid newer than the file
-        unknown = UnknownRxCUIError(", ".join(codes), date)
+        lacking = UnknownRxCUIError(", ".join(codes), date)
         if _names_opioid(text, rxnorm):
-            raise unknown
+            raise lacking
         raise _NotCounted(
             f"{_label(resource)}: RxCUI {', '.join(codes)} ({text or 'no name'}) is not in the RxNorm product file "
             f"(RxNorm {date}): not an opioid product, or one newer than the file (pass a newer file, rxnorm=)",
-            unknown,
+            lacking,
         )
     if (named := _named(text, rxnorm)) is not None:  # the name reader's own reading, as `mme.convert` gives it
         return named, named
@@ -343,7 +351,7 @@ def _two_named(resource: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, A
 
 def _same_medication(
     resource: Mapping[str, Any], both: tuple[dict[str, Any], dict[str, Any]],
-    medications: Mapping[str, Mapping[str, Any]], rxnorm: RxnormLike,
+    medications: Mapping[str, Mapping[str, Any]], rxnorm: RxnormLike, notes: list[str],
 ) -> tuple[str | Product, Product | None]:  # fmt: skip
     """A medication named by a concept and by a reference is read from both, which must name the same opioid content
     (`AmbiguousDoseError` naming both otherwise, or when one does not read): which one is meant is unknown. A concept
@@ -351,7 +359,7 @@ def _same_medication(
     read: list[tuple[str | Product, Product | None] | Exception] = []
     for one in both:
         try:
-            read.append(_medication(one, medications, rxnorm))
+            read.append(_medication(one, medications, rxnorm, notes))
         except (MMEError, _NotCounted) as exc:
             read.append(exc)
     first, second = read
@@ -1123,8 +1131,8 @@ def _read_one(
     label = _label(resource)
     if (why := _not_taken(resource)) is not None:
         raise _NotCounted(f"{label}: {why}: not counted", NotCoveredError(f"{label}: {why}: it gives no MME"))
-    key, prod = _medication(resource, medications, rxnorm)  # a Product, or an ingredient-level RxCUI
     notes: list[str] = []
+    key, prod = _medication(resource, medications, rxnorm, notes)  # a Product, or an ingredient-level RxCUI
     if resource.get("intent") in _NOT_ORDERS:
         notes.append(f"{label}: intent {resource['intent']!r}, {_NOT_ORDERS[resource['intent']]}: counted anyway")
     if resource.get("status") in _NOT_CURRENT - _DONE.get(resource["resourceType"], set()):
