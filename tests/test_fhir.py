@@ -940,6 +940,29 @@ def test_a_bundle_never_counts_one_prescription_twice() -> None:
     assert fhir.convert(same_plan).mme_per_day == 75.0  # 5 mg x 4 x 1.5 + 5 mg x 6 x 1.5
 
 
+@pytest.mark.parametrize(
+    ("quantity", "days", "field"), [(0, 30, "quantity"), (60, 0, "daysSupply"), (-1, 30, "quantity")]
+)
+def test_a_dispensing_that_is_not_positive_is_refused_naming_its_resource_and_field(
+    quantity: int, days: int, field: str
+) -> None:
+    coded = {"medicationCodeableConcept": {"coding": [{"system": RX, "code": OXY_5}]}}
+    amounts = {"value": quantity, "code": "{tablet}"}, {"value": days, "code": "d"}
+    dispense = {
+        "resourceType": "MedicationDispense",
+        "id": "d1",
+        **coded,
+        "quantity": amounts[0],
+        "daysSupply": amounts[1],
+    }
+    with pytest.raises(mme.DoseError, match=f"^MedicationDispense/d1: {field} must be positive"):
+        fhir.convert(dispense)
+    asked = request() | {"dispenseRequest": {"quantity": amounts[0], "expectedSupplyDuration": amounts[1]}}
+    name = "quantity" if field == "quantity" else "expectedSupplyDuration"
+    with pytest.raises(mme.DoseError, match=f"^MedicationRequest/r1: dispenseRequest.{name} must be positive"):
+        fhir.convert(asked)
+
+
 def test_dispensing_units() -> None:
     base = {"resourceType": "MedicationDispense", "medicationCodeableConcept": request()["medicationCodeableConcept"]}
     weeks = fhir.convert(

@@ -1321,17 +1321,22 @@ def _requested(
         raise DoseError(f"{why}: give the dose and timing, or a dispensing (quantity and supply duration)")
     notes.append(f"{why}; MME/day from the dispense request (quantity / expected supply duration)")
     return _dispensed(
-        key, request["quantity"], request["expectedSupplyDuration"], _label(resource), notes, table, rxnorm, variant
-    )
+        key, request["quantity"], request["expectedSupplyDuration"], _label(resource), notes, table, rxnorm, variant,
+        ("dispenseRequest.quantity", "dispenseRequest.expectedSupplyDuration"),
+    )  # fmt: skip
 
 
 def _dispensed(
     key: str | Product, quantity: Mapping[str, Any], supply: Mapping[str, Any], label: str, notes: list[str], table: TableLike,
-    rxnorm: RxnormLike, variant: str | None,
+    rxnorm: RxnormLike, variant: str | None, fields: tuple[str, str] = ("quantity", "daysSupply"),
 ) -> list[DailyMME]:  # fmt: skip
-    """The claims path: quantity dispensed / days supply, quantity in the product's units (or mL for liquids)."""
+    """The claims path: quantity dispensed / days supply, quantity in the product's units (or mL for liquids);
+    ``fields`` name them in the resource, for a message."""
     value, unit = _quantity(quantity, f"{label} quantity", notes)
     days, days_unit = _quantity(supply, f"{label} days supply", notes)
+    for field, number in zip(fields, (value, days), strict=True):
+        if not number > 0:
+            raise DoseError(f"{label}: {field} must be positive, not {number:g}")
     if days_unit and days_unit not in _HOURS:
         raise UnitError(f"{label}: the days supply is in {days_unit!r}, not a time")
     if not days_unit:
