@@ -1231,6 +1231,19 @@ def test_medication_described_by_its_ingredients() -> None:
     assert any("no RxNorm dose form" in w for w in liquid.warnings)
 
 
+def test_a_strength_per_day_and_an_r5_strength_quantity_read() -> None:
+    fentanyl = {"itemCodeableConcept": {"coding": [{"system": RX, "code": "4337"}]}}
+    patch = {"doseAndRate": [{"doseQuantity": {"value": 1, "code": "{patch}"}}]}
+    per_hour = fhir.convert(_uses(_medication(fentanyl | {"strength": _strength(25, "ug", "h")}), patch))
+    per_day = fhir.convert(_uses(_medication(fentanyl | {"strength": _strength(600, "ug", "d")}), patch))
+    assert per_day == per_hour  # 600 ug a day is 25 ug an hour
+    oxycodone = {"item": {"concept": {"coding": [{"system": RX, "code": "7804"}]}}}
+    tablet = every(6, {"value": 2, "code": "{tablet}"})
+    ratio = fhir.convert(_uses(_medication(oxycodone | {"strengthRatio": _strength(5, "mg", "{tablet}")}), tablet))
+    quantity = fhir.convert(_uses(_medication(oxycodone | {"strengthQuantity": {"value": 5, "code": "mg"}}), tablet))
+    assert quantity == ratio  # R5: a Quantity is the amount in one unit
+
+
 def test_medication_ingredients_that_cannot_be_read_are_refused() -> None:
     uncoded = {"itemCodeableConcept": {"text": "oxycodone"}, "strength": _strength(5, "mg", "{tablet}")}
     with pytest.raises(mme.ExpressionError, match="ingredient code"):
@@ -1685,6 +1698,10 @@ def test_a_pack_dispensed_in_its_units_counts_them() -> None:
     assert any("a pack of 2 units: each {actuat} counted is one of them" in w for w in got.warnings)
     packs = dispense | {"quantity": {"value": 10, "code": "1"}}
     assert fhir.convert(packs, table="cdc-ndc-2018").mme_per_day == 432.0
+    in_packs = dispense | {"quantity": {"value": 10, "code": "{pack}"}}
+    assert fhir.convert(in_packs, table="cdc-ndc-2018").mme_per_day == 432.0
+    with pytest.raises(mme.UnitError, match=r"'\{pack\}'"):  # not a pack: which unit is meant is unknown
+        fhir.convert(in_packs | {"medicationCodeableConcept": request()["medicationCodeableConcept"]})
 
 
 @pytest.mark.parametrize(("code", "mg"), [(PERCOCET, 325), ("857002", 325), (PERCOCET, 65)])

@@ -479,6 +479,8 @@ def _described(medication: Mapping[str, Any], text: str, label: str, rxnorm: Rxn
         if drug is None and _names_opioid(name, rxnorm):
             raise ExpressionError(f"{label}: the ingredient {name!r} has no RxNorm ingredient code mme knows")
         ratio = entry.get("strength") or entry.get("strengthRatio")
+        if not ratio and isinstance(entry.get("strengthQuantity"), Mapping):  # R5: the amount in one unit
+            ratio = {"numerator": entry["strengthQuantity"]}
         if not ratio:
             if drug is not None:
                 raise DoseError(f"{label}: the ingredient {name!r} states no strength")
@@ -523,9 +525,12 @@ def _names_another(text: str) -> bool:
 
 
 def _ingredient(ratio: Mapping[str, Any], name: str, drug: str | None, label: str) -> Ingredient:
-    """An ingredient from a strength Ratio: mg or ug per unit, per mL, per hour (patch) or per actuation."""
+    """An ingredient from a strength Ratio: mg or ug per unit, per mL, per time (a patch: per hour, or per day...)
+    or per actuation."""
     value, unit = _quantity(ratio.get("numerator") or {}, f"{label} ingredient strength", [])
     per, per_unit = _quantity(ratio.get("denominator") or {"value": 1, "code": "1"}, f"{label} ingredient strength", [])
+    if per_unit not in _PER and per_unit in _HOURS and per > 0:  # 600 ug/d: 25 ug/h
+        per, per_unit = per * _HOURS[per_unit], "h"
     scale = {"mg": Decimal(1), "ug": Decimal("0.001"), "mcg": Decimal("0.001"), "g": Decimal(1000)}.get(unit.lower())
     strength_unit = _PER.get(per_unit.lower()) or ("MG" if _dose_of(1, per_unit, label).kind == "count" else None)
     if scale is None or strength_unit is None or not per > 0:
@@ -1348,6 +1353,8 @@ def _dispensed(
         notes.append(f"{label}: the quantity has no unit: read as {'mL' if liquid else 'units of the product'}")
     elif liquid and unit.lower() != "ml":
         raise UnitError(f"{label}: {prod.name} is a liquid: give the quantity in mL, not {unit!r}")
+    elif prod.pack and unit.strip().lower() in _PACKS:  # a count of packs, said as such
+        unit = ""
     elif not liquid and _dose_of(value, unit, f"{label} quantity").kind != "count":
         raise UnitError(f"{label}: give the quantity of {prod.name} as a count of units, not {unit!r}")
     if not liquid:
@@ -1356,6 +1363,8 @@ def _dispensed(
     return _noted(list(result.items) if isinstance(result, Total) else [result], notes)
 
 
+#: Units that name a pack ("{pack}"): for an RxNorm pack (Subsys), a count of packs; for another product, no unit.
+_PACKS = frozenset({"{pack}", "pack", "{package}", "package", "{pk}", "pk"})
 #: Count units that name no unit of a product: for a pack, a count in them counts packs.
 _BARE_COUNTS = frozenset({"", "1", "{each}", "{ea}", "each", "ea", "{dose}", "{unit}"})
 
