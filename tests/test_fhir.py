@@ -229,6 +229,147 @@ def test_days_of_the_week_are_said() -> None:
     assert any("mon, wed, fri" in w for w in got.warnings)
 
 
+@pytest.mark.parametrize(
+    ("timing", "per_day"),
+    [
+        ({"repeat": {"frequency": 3, "period": 1, "periodUnit": "wk", "dayOfWeek": ["mon", "wed", "fri"]}}, 1),
+        ({"repeat": {"frequency": 1, "period": 1, "periodUnit": "d", "dayOfWeek": ["mon", "wed", "fri"]}}, 1),
+        ({"repeat": {"frequency": 1, "period": 7, "periodUnit": "d", "dayOfWeek": ["mon"]}}, 1),
+        ({"repeat": {"frequency": 4, "period": 1, "periodUnit": "wk", "dayOfWeek": ["tue", "fri"]}}, 2),
+        ({"repeat": {"dayOfWeek": ["mon"]}, "code": {"coding": [{"code": "WK"}]}}, 1),
+        ({"repeat": {"timeOfDay": ["08:00", "20:00"], "dayOfWeek": ["sat"]}}, 2),
+    ],
+)
+def test_days_of_the_week_give_a_day_it_is_taken_however_written(timing: dict[str, Any], per_day: int) -> None:
+    got = fhir.convert(request(dosage={"timing": timing, "doseAndRate": every(6)["doseAndRate"]}))
+    assert got.mme_per_day == rx.daily_mme(OXY_5, count=1, per_day=per_day).mme_per_day
+    assert any("MME/day is that of a day it is taken" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize(
+    "repeat",
+    [
+        {"frequency": 4, "period": 1, "periodUnit": "wk", "dayOfWeek": ["mon", "wed", "fri"]},
+        {"frequency": 1, "period": 1, "periodUnit": "wk", "dayOfWeek": ["mon", "tue", "wed", "thu", "fri", "sat"]},
+        {"frequency": 1, "period": 2, "periodUnit": "wk", "dayOfWeek": ["mon"]},
+        {"frequency": 1, "period": 3, "periodUnit": "d", "dayOfWeek": ["mon"]},
+        {"frequency": 1, "period": 1, "periodUnit": "d", "dayOfWeek": ["monday"]},
+    ],
+)
+def test_days_of_the_week_that_do_not_say_a_day_s_doses_are_refused(repeat: dict[str, Any]) -> None:
+    with pytest.raises(mme.DoseError, match=r"dayOfWeek|of the week"):
+        fhir.convert(request(dosage={"timing": {"repeat": repeat}, "doseAndRate": every(6)["doseAndRate"]}))
+
+
+@pytest.mark.parametrize(
+    "timing",
+    [
+        {"repeat": {"frequency": 3, "period": 1, "periodUnit": "wk"}},
+        {"repeat": {"frequency": 1, "period": 2, "periodUnit": "d"}},
+        {"code": {"coding": [{"code": "QOD"}]}},
+    ],
+)
+def test_less_than_daily_timings_are_averaged_and_said_as_the_sig_reader_says(timing: dict[str, Any]) -> None:
+    got = fhir.convert(request(dosage={"timing": timing, "doseAndRate": every(6)["doseAndRate"]}))
+    per_day = fhir._per_day(timing, "", [])
+    assert per_day is not None
+    assert got.mme_per_day == rx.daily_mme(OXY_5, count=1, per_day=per_day).mme_per_day
+    said = mme.convert("1 tab twice a week", rxcui=OXY_5).warnings  # a day with a dose: one tablet, 7.5 MME
+    assert got.warnings == (f"MedicationRequest/r1: {said[0]}",)
+
+
+@pytest.mark.parametrize(
+    ("every_hours", "bound", "doses"),
+    [
+        (6, {"boundsDuration": {"value": 12, "unit": "hours", "code": "h"}}, 2),
+        (6, {"boundsDuration": {"value": 6, "code": "h"}}, 1),
+        (6, {"boundsDuration": {"value": 10, "code": "h"}}, 2),  # doses at 0 and 6 h
+        (4, {"boundsRange": {"low": {"value": 4, "code": "h"}, "high": {"value": 8, "code": "h"}}}, 2),
+        (2, {"boundsPeriod": {"start": "2024-01-01T08:00:00Z", "end": "2024-01-01T14:00:00+00:00"}}, 3),
+        (6, {"boundsDuration": {"value": 12, "code": "h"}, "count": 1}, 1),  # the smaller course
+        (6, {"boundsDuration": {"value": 3, "code": "d"}}, 4),  # a bound of a day or more: a day's doses
+        (6, {"boundsPeriod": {"start": "2024-01-01", "end": "2024-01-01"}}, 4),  # a whole day
+    ],
+)
+def test_a_bound_under_a_day_limits_the_doses_as_a_count_does(
+    every_hours: int, bound: dict[str, Any], doses: int
+) -> None:
+    dosage = every(every_hours, {"value": 2, "code": "{tablet}"})
+    dosage["timing"]["repeat"] |= bound
+    got = fhir.convert(request(dosage=dosage))
+    assert got.mme_per_day == rx.daily_mme(OXY_5, count=2, per_day=doses).mme_per_day
+    assert any(f" {doses} administration(s), under" in w for w in got.warnings) == (doses < 24 / every_hours)
+
+
+@pytest.mark.parametrize(
+    ("bound", "error"),
+    [
+        ({"boundsDuration": {"value": 0, "code": "h"}}, mme.DoseError),
+        ({"boundsDuration": {"value": 2, "code": "{tablet}"}}, mme.UnitError),
+        ({"boundsPeriod": {"start": "2024-01-01T08:00", "end": "2024-01-01T07:00"}}, mme.DoseError),
+        ({"boundsPeriod": {"start": "2024-01-01T08:00", "end": "noonT"}}, mme.DoseError),
+    ],
+)
+def test_a_bound_that_is_no_length_of_time_is_refused(bound: dict[str, Any], error: type[Exception]) -> None:
+    dosage = every(6)
+    dosage["timing"]["repeat"] |= bound
+    with pytest.raises(error, match="bounds"):
+        fhir.convert(request(dosage=dosage))
+
+
+CERNER_FREQUENCY = "https://fhir.cerner.com/ec2458f2-1e24-41c8-b71b-0e701af7583d/codeSet/4003"
+
+
+def _coded_timing(display: str, text: str | None = None, code: str = "696535") -> dict[str, Any]:
+    concept: dict[str, Any] = {"coding": [{"system": CERNER_FREQUENCY, "code": code, "display": display}]}
+    return {"code": concept | ({"text": text} if text else {})}
+
+
+@pytest.mark.parametrize(
+    ("timing", "hours"),
+    [(_coded_timing("q4hr", "q4hr"), 4), (_coded_timing("Q6H"), 6), (_coded_timing("BID", code="696509"), 12)],
+)
+def test_a_system_s_own_timing_code_is_read_from_its_words(timing: dict[str, Any], hours: int) -> None:
+    got = fhir.convert(request(dosage=every(6) | {"timing": timing}))
+    assert got.mme_per_day == rx.daily_mme(OXY_5, count=1, every=f"{hours} h").mme_per_day
+    assert got.warnings[0].startswith("MedicationRequest/r1: timing code '69")
+    assert "is not one mme reads: read from its words" in got.warnings[0]
+
+
+def test_a_system_s_own_timing_code_whose_words_do_not_read_is_no_timing() -> None:
+    dosage = every(6) | {"timing": _coded_timing("per protocol"), "text": "1 tab, Oral, q4hr, PRN: pain"}
+    got = fhir.convert(request(dosage=dosage))
+    assert got.mme_per_day == rx.daily_mme(OXY_5, count=1, every="4 h").mme_per_day  # from the dosage text
+    with pytest.raises(mme.DoseError, match="has no timing"):
+        fhir.convert(request(dosage=every(6) | {"timing": _coded_timing("per protocol")}))
+    with pytest.raises(mme.DoseError, match="timing code 'Q5H' is not one mme reads"):  # HL7's system: refused
+        fhir.convert(request(dosage=every(6) | {"timing": {"code": {"coding": [{"code": "Q5H"}]}}}))
+
+
+@pytest.mark.parametrize(
+    ("repeat", "match"),
+    [
+        ({"frequency": 1, "period": 6, "periodUnit": "h", "count": 0.5}, "count must be a whole number"),
+        ({"frequency": 1.5, "period": 1, "periodUnit": "d"}, "frequency must be a whole number"),
+        ({"frequency": 1, "frequencyMax": 2.5, "period": 1, "periodUnit": "d"}, "frequencyMax must be a whole number"),
+        ({"frequency": 1, "period": 6, "periodUnit": "h", "count": 3, "countMax": 2}, "countMax 2 is below count 3"),
+    ],
+)
+def test_counts_of_administrations_are_whole_and_in_order(repeat: dict[str, Any], match: str) -> None:
+    with pytest.raises(mme.DoseError, match=match):
+        fhir.convert(request(dosage={"timing": {"repeat": repeat}, "doseAndRate": every(6)["doseAndRate"]}))
+    whole = {k: int(v) + 1 if isinstance(v, float) else v for k, v in repeat.items() if k != "countMax"}
+    assert fhir.convert(request(dosage={"timing": {"repeat": whole}, "doseAndRate": every(6)["doseAndRate"]}))
+
+
+def test_part_of_a_patch_is_said_as_the_sig_reader_says_it() -> None:
+    half = request(FENTANYL_25, dosage=every(72, {"value": 0.5, "code": "{patch}"}))
+    got = fhir.convert(half)
+    assert got.mme_per_day == rx.daily_mme(FENTANYL_25, count=0.5, every="72 h").mme_per_day
+    said = mme.convert("0.5 patch every 72 hours", rxcui=FENTANYL_25).warnings
+    assert got.warnings == (f"MedicationRequest/r1: {said[0]}",)
+
+
 def test_ranges_use_the_maximum_and_say_so() -> None:
     timing = {"repeat": {"frequency": 1, "frequencyMax": 2, "period": 4, "periodMax": 6, "periodUnit": "h"}}
     dosage = {
@@ -376,6 +517,16 @@ def test_several_codings_must_agree() -> None:
     clash = {"coding": [{"system": RX, "code": OXY_5}, {"system": RX, "code": "1049683"}]}
     with pytest.raises(mme.AmbiguousDoseError, match="different products"):
         fhir.convert(request(dosage=every(6)) | {"medicationCodeableConcept": clash})
+    got = fhir.convert(request(dosage=every(6)) | {"medicationCodeableConcept": concept})
+    assert got.warnings == ()  # an ingredient code (7804) beside its product: nothing to say
+    lacking = {"coding": [{"system": RX, "code": OXY_5}, {"system": RX, "code": "999999999"}]}
+    got = fhir.convert(request(dosage=every(6)) | {"medicationCodeableConcept": lacking})
+    assert got.mme_per_day == 30.0
+    assert got.warnings == (
+        "MedicationRequest/r1: its RxNorm code(s) 999999999 are not in the RxNorm product file (RxNorm 2020-10-20): "
+        "read as RxCUI 1049621 (oxycodone hydrochloride 5 MG Oral Tablet), its other code; check that they name "
+        "that product",
+    )
 
 
 def test_ingredient_codes_need_a_dose_in_mg() -> None:
@@ -399,6 +550,21 @@ def test_contained_and_bundled_medications() -> None:
     assert bundled_total.items == (expected,)
     with pytest.raises(mme.ExpressionError, match="neither contained"):
         fhir.convert(bundled)
+
+
+def test_bundle_methadone_items_are_the_total_s_tiered_by_the_bundle_s_dose() -> None:
+    methadone = "864706"  # methadone hydrochloride 10 MG Oral Tablet
+    twice = request(methadone, dosage=every(12)) | {"id": "bid"}
+    once = request(methadone, dosage=every(24)) | {"id": "qd"}
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": twice}, {"resource": once}]}
+    got = fhir.convert(bundle, table="cdc-2016")
+    assert isinstance(got, fhir.BundleMME)
+    alone = [rx.daily_mme(methadone, count=1, every=f"{h} h", table="cdc-2016") for h in (12, 24)]
+    assert all(isinstance(a, mme.DailyMME) for a in alone)
+    # 30 mg/day of methadone: each item at the total's tier, not its own
+    assert got.items == mme.total(a for a in alone if isinstance(a, mme.DailyMME)).items
+    assert sum(i.mme_per_day or 0.0 for i in got.items) == got.mme_per_day
+    assert all(any("tier is chosen by the total" in w for w in i.warnings) for i in got.items)
 
 
 def test_non_opioids_are_listed_never_counted_never_errors() -> None:
@@ -774,6 +940,29 @@ def test_a_bundle_never_counts_one_prescription_twice() -> None:
     assert fhir.convert(same_plan).mme_per_day == 75.0  # 5 mg x 4 x 1.5 + 5 mg x 6 x 1.5
 
 
+@pytest.mark.parametrize(
+    ("quantity", "days", "field"), [(0, 30, "quantity"), (60, 0, "daysSupply"), (-1, 30, "quantity")]
+)
+def test_a_dispensing_that_is_not_positive_is_refused_naming_its_resource_and_field(
+    quantity: int, days: int, field: str
+) -> None:
+    coded = {"medicationCodeableConcept": {"coding": [{"system": RX, "code": OXY_5}]}}
+    amounts = {"value": quantity, "code": "{tablet}"}, {"value": days, "code": "d"}
+    dispense = {
+        "resourceType": "MedicationDispense",
+        "id": "d1",
+        **coded,
+        "quantity": amounts[0],
+        "daysSupply": amounts[1],
+    }
+    with pytest.raises(mme.DoseError, match=f"^MedicationDispense/d1: {field} must be positive"):
+        fhir.convert(dispense)
+    asked = request() | {"dispenseRequest": {"quantity": amounts[0], "expectedSupplyDuration": amounts[1]}}
+    name = "quantity" if field == "quantity" else "expectedSupplyDuration"
+    with pytest.raises(mme.DoseError, match=f"^MedicationRequest/r1: dispenseRequest.{name} must be positive"):
+        fhir.convert(asked)
+
+
 def test_dispensing_units() -> None:
     base = {"resourceType": "MedicationDispense", "medicationCodeableConcept": request()["medicationCodeableConcept"]}
     weeks = fhir.convert(
@@ -807,6 +996,100 @@ def test_bundle_medications_by_full_url() -> None:
     assert fhir.convert(bundle).mme_per_day == 30.0
 
 
+def _coded_medication(code: str, **fields: Any) -> dict[str, Any]:
+    return {"resourceType": "Medication", **fields, "code": {"coding": [{"system": RX, "code": code}]}}
+
+
+def test_unlinked_resources_of_one_kind_giving_the_same_items_are_said() -> None:
+    def statement(rid: str, hours: int = 6) -> dict[str, Any]:
+        resource = request(dosage=every(hours)) | {"resourceType": "MedicationStatement", "id": rid}
+        resource["dosage"] = resource.pop("dosageInstruction")
+        return resource
+
+    def bundle(*resources: dict[str, Any]) -> fhir.BundleMME:
+        got = fhir.convert({"resourceType": "Bundle", "entry": [{"resource": r} for r in resources]})
+        assert isinstance(got, fhir.BundleMME)
+        return got
+
+    twice = bundle(statement("s1"), statement("s2"), statement("s3", hours=12))
+    assert twice.mme_per_day == 75.0  # each counted: 30 + 30 + 15
+    said = "MedicationStatement/s1 and MedicationStatement/s2: MedicationStatement resources of the same medication"
+    assert [any(w.startswith(said) for w in item.warnings) for item in twice.items] == [True, True, False]
+    kinds = bundle(statement("s1"), request(dosage=every(6)))  # two kinds: said as such, not as twins
+    assert not any("of the same medication and dosage" in w for w in kinds.warnings)
+
+
+def test_a_relative_medication_reference_resolves_against_its_own_server() -> None:
+    oxy_10 = "1049683"  # oxycodone hydrochloride 10 MG Oral Tablet
+    user = request(dosage=every(6)) | {"id": "a", "medicationReference": {"reference": "Medication/m9"}}
+    del user["medicationCodeableConcept"]
+    x = {"fullUrl": "http://x/fhir/Medication/m9", "resource": _coded_medication(OXY_5, id="m9")}
+    y = {"fullUrl": "http://y/fhir/Medication/m9", "resource": _coded_medication(oxy_10, id="m9")}
+
+    def bundle(*entries: dict[str, Any]) -> dict[str, Any]:
+        return {"resourceType": "Bundle", "type": "searchset", "entry": list(entries)}
+
+    on_x = {"fullUrl": "http://x/fhir/MedicationRequest/a", "resource": user}
+    on_y = {"fullUrl": "http://y/fhir/MedicationRequest/a", "resource": user}
+    for entries in ([x, y, on_x], [y, x, on_x]):  # whichever comes last
+        assert fhir.convert(bundle(*entries)).mme_per_day == rx.daily_mme(OXY_5, count=1, every="6 h").mme_per_day
+    assert fhir.convert(bundle(x, y, on_y)).mme_per_day == rx.daily_mme(oxy_10, count=1, every="6 h").mme_per_day
+    with pytest.raises(mme.AmbiguousDoseError, match=r"names 2 different Medications .*http://y/fhir/Medication/m9"):
+        fhir.convert(bundle(x, y, {"resource": user}))  # no server to resolve it against
+    with pytest.raises(mme.ExpressionError, match="relative to its own server"):
+        fhir.convert(bundle(y, on_x))
+    same = {"fullUrl": "http://y/fhir/Medication/m9", "resource": _coded_medication(OXY_5, id="m9")}
+    assert fhir.convert(bundle(x, same, {"resource": user})).mme_per_day == 30.0  # the same Medication twice
+    by_url_alone = {"fullUrl": "http://x/fhir/Medication/m9", "resource": _coded_medication(OXY_5)}  # no id
+    assert fhir.convert(bundle(by_url_alone, {"resource": user})).mme_per_day == 30.0
+
+
+@pytest.mark.parametrize("r5", [False, True])
+def test_a_medication_named_both_as_a_concept_and_a_reference_must_agree(r5: bool) -> None:
+    contained = _coded_medication(OXY_5, id="m1")
+
+    def named(concept: dict[str, Any]) -> dict[str, Any]:
+        resource = request(dosage=every(6)) | {"contained": [contained]}
+        del resource["medicationCodeableConcept"]
+        if r5:
+            return resource | {"medication": {"concept": concept, "reference": {"reference": "#m1"}}}
+        return resource | {"medicationCodeableConcept": concept, "medicationReference": {"reference": "#m1"}}
+
+    with pytest.raises(mme.AmbiguousDoseError, match=r"as a concept, RxCUI 1049683 .*as a reference, RxCUI 1049621"):
+        fhir.convert(named({"coding": [{"system": RX, "code": "1049683"}]}))  # 10 mg and 5 mg
+    expected = rx.daily_mme(OXY_5, count=1, every="6 h")
+    assert fhir.convert(named({"coding": [{"system": RX, "code": OXY_5}]})) == expected
+    assert fhir.convert(named({"text": "Oxycodone"})) == expected  # the reference's drug, named without strength
+    with pytest.raises(mme.AmbiguousDoseError, match="as a concept, morphine 10 mg tablet; as a reference"):
+        fhir.convert(named({"text": "morphine 10 mg tablet"}))
+
+
+@pytest.mark.parametrize("variant", ["flat", "tiers"])
+def test_a_variant_is_passed_to_every_path(variant: str) -> None:
+    methadone = "864706"  # methadone hydrochloride 10 MG Oral Tablet
+    asked = request(methadone, dosage=every(12))
+    with pytest.raises(mme.AmbiguousDoseError, match="variant"):
+        fhir.convert(asked, table="cms-2018")
+    expected = rx.daily_mme(methadone, count=1, every="12 h", table="cms-2018", variant=variant)
+    assert fhir.convert(asked, table="cms-2018", variant=variant) == expected
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": asked}]}
+    assert fhir.convert(bundle, table="cms-2018", variant=variant).mme_per_day == expected.mme_per_day
+    dispense = {
+        "resourceType": "MedicationDispense",
+        "id": "d",
+        "medicationCodeableConcept": asked["medicationCodeableConcept"],
+        "quantity": {"value": 60, "code": "{tablet}"},
+        "daysSupply": {"value": 30, "code": "d"},
+    }
+    claimed = rx.dispensing_mme(methadone, quantity=60, days_supply=30, table="cms-2018", variant=variant)
+    assert fhir.convert(dispense, table="cms-2018", variant=variant) == claimed
+    by_text = request(methadone, dosage={"text": "1 tab every 12 hours"})
+    assert fhir.convert(by_text, table="cms-2018", variant=variant).mme_per_day == expected.mme_per_day
+    ((_, streamed, error),) = fhir.iter_convert([json.dumps(asked)], table="cms-2018", variant=variant)
+    assert error is None
+    assert streamed == expected
+
+
 # -- the command line -------------------------------------------------------------------------------
 
 
@@ -827,6 +1110,11 @@ def test_cli_fhir_json_and_ndjson(tmp_path: Path, capsys: pytest.CaptureFixture[
     out = io.StringIO()
     assert main(["fhir", str(path), "--json"], out=out) == 0
     assert json.loads(out.getvalue())["mme_per_day"] == 60.0
+    methadone = tmp_path / "methadone.json"
+    methadone.write_text(json.dumps(request("864706", dosage=every(12))), encoding="utf-8")
+    out = io.StringIO()
+    assert main(["fhir", str(methadone), "--table", "cms-2018", "--variant", "tiers"], out=out) == 0
+    assert out.getvalue().startswith("methadone IR oral tablet: 20 mg/day x 4 (per mg, tier >0, <=20, tiers) = 80")
     export = tmp_path / "export.ndjson"
     export.write_text(
         json.dumps(resource) + "\n" + json.dumps(request("99999999", dosage=every(6))) + "\n", encoding="utf-8"
@@ -838,11 +1126,10 @@ def test_cli_fhir_json_and_ndjson(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "1 of 2 resources converted" in capsys.readouterr().err
     out = io.StringIO()
     assert main(["fhir", str(export)], out=out) == 0
-    assert (
-        out.getvalue()
-        .splitlines()[1]
-        .startswith("MedicationRequest/r1: UnknownRxCUIError: RxCUI '99999999' is not in the RxNorm product file")
-    )
+    printed = out.getvalue().splitlines()
+    assert printed[0] == "MedicationRequest/r1: " + lines[0]
+    assert printed[1] == lines[1]  # the warning, as a .json file prints it
+    assert printed[2].startswith("MedicationRequest/r1: UnknownRxCUIError: RxCUI '99999999' is not in the RxNorm")
 
 
 def test_cli_rxnorm_show_and_build(tmp_path: Path) -> None:
@@ -942,6 +1229,19 @@ def test_medication_described_by_its_ingredients() -> None:
     assert liquid.mme_per_day == 60.0  # 2 mg/mL x 5 mL x 6 a day, oral the only route cdc-2022 has
     assert liquid.route == "oral"
     assert any("no RxNorm dose form" in w for w in liquid.warnings)
+
+
+def test_a_strength_per_day_and_an_r5_strength_quantity_read() -> None:
+    fentanyl = {"itemCodeableConcept": {"coding": [{"system": RX, "code": "4337"}]}}
+    patch = {"doseAndRate": [{"doseQuantity": {"value": 1, "code": "{patch}"}}]}
+    per_hour = fhir.convert(_uses(_medication(fentanyl | {"strength": _strength(25, "ug", "h")}), patch))
+    per_day = fhir.convert(_uses(_medication(fentanyl | {"strength": _strength(600, "ug", "d")}), patch))
+    assert per_day == per_hour  # 600 ug a day is 25 ug an hour
+    oxycodone = {"item": {"concept": {"coding": [{"system": RX, "code": "7804"}]}}}
+    tablet = every(6, {"value": 2, "code": "{tablet}"})
+    ratio = fhir.convert(_uses(_medication(oxycodone | {"strengthRatio": _strength(5, "mg", "{tablet}")}), tablet))
+    quantity = fhir.convert(_uses(_medication(oxycodone | {"strengthQuantity": {"value": 5, "code": "mg"}}), tablet))
+    assert quantity == ratio  # R5: a Quantity is the amount in one unit
 
 
 def test_medication_ingredients_that_cannot_be_read_are_refused() -> None:
@@ -1255,6 +1555,45 @@ def _with_oxycodone(*resources: dict[str, Any]) -> dict[str, Any]:
     return {"resourceType": "Bundle", "entry": [{"resource": r} for r in (request(dosage=every(6)), *resources)]}
 
 
+@pytest.mark.parametrize(
+    ("name", "bare"),
+    [
+        ("Morphine sulfate 10mg/5ml oral solution sugar free", "Morphine sulfate 10mg/5ml oral solution"),
+        ("Oxycodone 5mg/5ml oral solution sugar free 250 ml", "Oxycodone 5mg/5ml oral solution"),
+        ("Morphine 10mg/5ml oral solution gluten free", "Morphine 10mg/5ml oral solution"),
+        ("Oramorph 10mg/5ml oral solution 100 ml", "Oramorph 10mg/5ml oral solution"),
+        ("Codeine 15mg/5ml oral solution (Thame Laboratories Ltd)", "Codeine 15mg/5ml oral solution"),
+        ("Oxycodone 5mg capsules (A A H Pharmaceuticals Ltd)", "Oxycodone 5mg capsules"),
+        ("Zomorph 30mg modified-release capsules (Ethypharm UK Ltd)", "Zomorph 30mg modified-release capsules"),
+        ("Oxycodone 5mg tablets (Alliance Healthcare (Distribution) Ltd)", "Oxycodone 5mg tablets"),
+        ("Endone 5 mg tablet, 20", "Endone 5 mg tablet"),
+        ("OxyNorm 5 mg/5 mL oral liquid, 250 mL, bottle", "OxyNorm 5 mg/5 mL oral liquid"),
+        ("Targin 10 mg/5 mg modified release tablet, 28", "Targin 10 mg/5 mg modified release tablet"),
+        ("Morphine 10mg/1ml solution for injection ampoules", "Morphine 10mg/1ml injection"),
+    ],
+)
+def test_national_product_names_read_without_their_pack_words(name: str, bare: str) -> None:
+    liquid = "ml" in name.lower()
+    dose = {"value": 5, "code": "mL"} if liquid else {"value": 1, "code": "{tablet}"}
+
+    def named(text: str) -> dict[str, Any]:
+        resource = request(dosage=every(6, dose)) | {"medicationCodeableConcept": {"text": text}}
+        if "injection" in text:
+            resource["dosageInstruction"][0]["route"] = {"text": "IV"}
+        return resource
+
+    table = "anzca-2021" if "injection" in bare else "cdc-2022"
+    got, expected = fhir.convert(named(name), table=table), fhir.convert(named(bare), table=table)
+    assert isinstance(got, mme.DailyMME)
+    assert got.mme_per_day == expected.mme_per_day
+    assert got.warnings == tuple(w.replace(repr(bare), repr(name)) for w in expected.warnings)
+
+
+def test_a_bracket_that_names_no_company_is_not_taken_off() -> None:
+    assert fhir._named("Oxycodone 5mg tablets (Sandoz Ltd)", None) is not None
+    assert fhir._named("Oxycodone 5mg tablets (Sandoz)", None) is None  # not a company's name: not read past
+
+
 def test_a_name_the_sig_reader_reads_reads_the_same_in_fhir() -> None:
     """ "Co-codamol 30mg/500mg tablets" was dropped from a Bundle as not an opioid (30 MME/day, no threshold), though
     `mme.convert` reads co-codamol: 2 tablets q6h of codeine 30 mg are 240 mg x 0.15 = 36 MME/day, 66 in all."""
@@ -1359,6 +1698,10 @@ def test_a_pack_dispensed_in_its_units_counts_them() -> None:
     assert any("a pack of 2 units: each {actuat} counted is one of them" in w for w in got.warnings)
     packs = dispense | {"quantity": {"value": 10, "code": "1"}}
     assert fhir.convert(packs, table="cdc-ndc-2018").mme_per_day == 432.0
+    in_packs = dispense | {"quantity": {"value": 10, "code": "{pack}"}}
+    assert fhir.convert(in_packs, table="cdc-ndc-2018").mme_per_day == 432.0
+    with pytest.raises(mme.UnitError, match=r"'\{pack\}'"):  # not a pack: which unit is meant is unknown
+        fhir.convert(in_packs | {"medicationCodeableConcept": request()["medicationCodeableConcept"]})
 
 
 @pytest.mark.parametrize(("code", "mg"), [(PERCOCET, 325), ("857002", 325), (PERCOCET, 65)])

@@ -11,13 +11,18 @@ from typing import Any, TextIO
 
 import mme
 
-from ._cli import _atomic, _check_output, _Refused
+from ._cli import _add_variant, _atomic, _check_output, _Refused
 
 __all__ = ["add_commands"]
 
 
 def _write(result: Any, out: TextIO) -> None:
     out.write(f"{result}\n")
+    _notes(result, out)
+
+
+def _notes(result: Any, out: TextIO) -> None:
+    """A result's warnings and cautions, a line each, as every command prints them."""
     items = result.items if isinstance(result, mme.Total) else (result,)
     for item in items:
         for note in item.warnings:
@@ -29,7 +34,7 @@ def _write(result: Any, out: TextIO) -> None:
 def _fhir(args: argparse.Namespace, out: TextIO) -> int:
     import mme.fhir
 
-    options = {"table": args.table, "rxnorm": args.rxnorm}
+    options = {"table": args.table, "rxnorm": args.rxnorm, "variant": args.variant}
     if folder := next((name for name in args.files if Path(name).is_dir()), None):
         raise _Refused(f"{folder} is a folder: give the .json or .ndjson files in it")
     if missing := [name for name in args.files if name != "-" and not Path(name).is_file()]:
@@ -74,6 +79,8 @@ def _ndjson(lines: TextIO, args: argparse.Namespace, out: TextIO, options: dict[
                 out.write(json.dumps(payload) + "\n")
             else:
                 out.write(f"{label}: {error or str(result).replace(chr(10), '; ')}\n")
+                if result is not None:
+                    _notes(result, out)
     sys.stderr.write(f"mme fhir: {done - failed} of {done} resources converted, {failed} refused (with the reason)\n")
 
 
@@ -118,6 +125,7 @@ def add_commands(commands: Any, caveat: str) -> None:
     fhir.add_argument("--table", default=mme.DEFAULT_TABLE, help="table slug or file (default %(default)s)")
     fhir.add_argument("--rxnorm", help="an RxNorm product file built with `mme rxnorm build` (default: shipped)")
     fhir.add_argument("--json", action="store_true", help="machine-readable output (NDJSON for .ndjson input)")
+    _add_variant(fhir, ", for every resource")
     fhir.set_defaults(handler=_fhir, caveat=caveat)
 
     rxnorm = commands.add_parser(

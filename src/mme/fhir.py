@@ -27,11 +27,12 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-from ._engine import CDC_THRESHOLDS, DailyMME, TableLike, Total, _thresholds, total
+from ._engine import CDC_THRESHOLDS, DailyMME, TableLike, Total, _thresholds, less_than_daily, total
 from ._engine import convert as convert_expression
 from ._errors import (
     AmbiguousDoseError,
@@ -256,17 +257,21 @@ def _concept(
 
 
 def _medication(
-    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], rxnorm: RxnormLike
+    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], rxnorm: RxnormLike, notes: list[str]
 ) -> tuple[str | Product, Product | None]:
-    """What to convert (a product, or an ingredient-level RxCUI) and the product; several product codes must agree.
+    """What to convert (a product, or an ingredient-level RxCUI) and the product; several product codes must agree,
+    and a code the file lacks beside one it holds is said (it may name another product).
 
     A Medication resource without a product code is described by its ``ingredient`` strengths.
     """
+    if (both := _two_named(resource)) is not None:
+        return _same_medication(resource, both, medications, rxnorm, notes)
     concept, medication = _concept(resource, medications)
     codes = _codings(concept)
     products: list[Product] = []
     ingredients: list[str] = []
     ingredients_drugs: list[str] = []
+    unknown: list[str] = []
     for code in codes:
         try:
             products.append(product(code, rxnorm=rxnorm))
@@ -274,6 +279,8 @@ def _medication(
             if exc.ingredient is not None:
                 ingredients.append(code)
                 ingredients_drugs.append(exc.ingredient)
+            else:
+                unknown.append(code)
     label = _label(resource)
     for drug in [*(i.drug for p in products for i in p.opioids), *ingredients_drugs]:
         _antidiarrheal(drug, label)
@@ -283,6 +290,10 @@ def _medication(
             raise AmbiguousDoseError(f"{_label(resource)}: its RxNorm codes name different products: {names}")
         if medication is not None and medication.get("ingredient"):
             _same_strengths(products[0], medication, _text(concept), resource, rxnorm)
+        if unknown:
+            notes.append(f"{label}: its RxNorm code(s) {', '.join(unknown)} are not in the RxNorm product file "
+                         f"(RxNorm {products[0].rxnorm_date}): read as {products[0].label}, its other code; check "
+                         "that they name that product")  # fmt: skip
         return products[0], products[0]
     if medication is not None and medication.get("ingredient"):
         described = _described(medication, _text(concept), _label(resource), rxnorm)
@@ -296,13 +307,13 @@ def _medication(
     date = rxnorm_date(rxnorm=rxnorm)
     _antidiarrheal(_named_antidiarrheal(text), label)  # a name decides only where no code does
     if codes:  # the file holds opioid products only: a code it lacks may be an opioid newer than the file
-        unknown = UnknownRxCUIError(", ".join(codes), date)
+        lacking = UnknownRxCUIError(", ".join(codes), date)
         if _names_opioid(text, rxnorm):
-            raise unknown
+            raise lacking
         raise _NotCounted(
             f"{_label(resource)}: RxCUI {', '.join(codes)} ({text or 'no name'}) is not in the RxNorm product file "
             f"(RxNorm {date}): not an opioid product, or one newer than the file (pass a newer file, rxnorm=)",
-            unknown,
+            lacking,
         )
     if (named := _named(text, rxnorm)) is not None:  # the name reader's own reading, as `mme.convert` gives it
         return named, named
@@ -321,6 +332,63 @@ def _medication(
         )
     reason = f"{_label(resource)}: {text!r} names no opioid mme knows, and spells none nearly: not counted"
     raise _NotCounted(reason, NotCoveredError(f"{reason} (if it is an opioid, add its RxNorm coding)"))
+
+
+def _two_named(resource: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The resource as naming its medication each way, when it names it twice: R4's ``medicationCodeableConcept``
+    beside ``medicationReference`` (one choice element given twice), or an R5 ``medication`` with both a concept and
+    a reference; None otherwise."""
+    rest = {k: v for k, v in resource.items() if k not in ("medicationCodeableConcept", "medicationReference")}
+    if "medicationCodeableConcept" in resource and resource.get("medicationReference"):
+        concept, reference = resource["medicationCodeableConcept"], resource["medicationReference"]
+    elif isinstance(medication := resource.get("medication"), Mapping) and medication.get("reference"):
+        if "concept" not in medication:
+            return None
+        concept, reference = medication["concept"], medication["reference"]
+        rest.pop("medication")
+    else:
+        return None
+    return rest | {"medicationCodeableConcept": concept}, rest | {"medicationReference": reference}
+
+
+def _same_medication(
+    resource: Mapping[str, Any], both: tuple[dict[str, Any], dict[str, Any]],
+    medications: Mapping[str, Mapping[str, Any]], rxnorm: RxnormLike, notes: list[str],
+) -> tuple[str | Product, Product | None]:  # fmt: skip
+    """A medication named by a concept and by a reference is read from both, which must name the same opioid content
+    (`AmbiguousDoseError` naming both otherwise, or when one does not read): which one is meant is unknown. A concept
+    that is only a name of the reference's one opioid ("Oxycodone") agrees with it."""
+    read: list[tuple[str | Product, Product | None] | Exception] = []
+    for one in both:
+        try:
+            read.append(_medication(one, medications, rxnorm, notes))
+        except (MMEError, _NotCounted) as exc:
+            read.append(exc)
+    first, second = read
+    if isinstance(first, _NotCounted) and isinstance(second, _NotCounted):
+        raise first  # neither is an opioid: not counted, for its reason
+    if not isinstance(first, Exception) and not isinstance(second, Exception) and _alike_key(first[0], second[0]):
+        return second if isinstance(second[0], Product) and second[0].rxcui else first
+    concept = both[0]["medicationCodeableConcept"]
+    if isinstance(first, ExpressionError) and not isinstance(second, Exception) and isinstance(second[0], Product):
+        named = None if _codings(concept) else _names_opioid(_text(concept), rxnorm)  # a drug's name, no strength
+        if named is not None and {i.drug for i in second[0].opioids} == {named}:
+            return second
+    label = f"{_label(resource)}: "
+    names = [str(r).removeprefix(label) if isinstance(r, Exception) else r[0].label if isinstance(r[0], Product)
+             else f"RxCUI {r[0]}" for r in read]  # fmt: skip
+    raise AmbiguousDoseError(
+        f"{_label(resource)}: it names its medication twice, and they differ: as a concept, {names[0]}; as a "
+        f"reference, {names[1]}: give one"
+    )
+
+
+def _alike_key(one: str | Product, other: str | Product) -> bool:
+    """Whether two readings of a medication give the same opioid content (a route or form one leaves unsaid aside)."""
+    if not isinstance(one, Product) or not isinstance(other, Product):
+        return one == other
+    said = [(a, b) for a, b in ((one.route, other.route), (one.form, other.form)) if a is not None and b is not None]
+    return _content(one)[2] == _content(other)[2] and all(a == b for a, b in said)
 
 
 #: Opioids given for diarrhoea, which no MME table gives a factor (CDC's guidance leaves antidiarrhoeals out), and
@@ -354,12 +422,36 @@ _NAMED_UNITS = {
 }  # fmt: skip
 
 
+_COMPANY = "ltd|limited|plc|inc|llc|gmbh|ag|bv|pharmaceuticals|pharma|laboratories|healthcare|uk"
+#: What national product names (NHS dm+d, Australia's AMT) add to a product's name that says nothing of its dose,
+#: in the order they are taken off: an AMP's supplier in brackets ("(Sandoz Ltd)", a company's name: never "(modified release)"), an AMT pack (", 20", ", 250 mL,
+#: bottle"), "sugar free" and its kin, a pack volume after a liquid's form ("oral solution 100 ml"); and dm+d's
+#: injection form ("solution for injection ampoules"), the name reader's "injection".
+_PACK_WORDS = (
+    (re.compile(rf"\s*\((?:[^()]|\([^()]*\))*\b(?:{_COMPANY})\.?\)\s*$", re.IGNORECASE), ""),
+    (re.compile(r",\s*\d+(?:\.\d+)?(?:\s*ml)?(?:\s*,\s*[a-z][a-z ]*)?\s*$", re.IGNORECASE), ""),
+    (re.compile(r"\b(?:sugar|gluten|alcohol|preservative|lactose|colou?r)[ -]free\b", re.IGNORECASE), ""),
+    (
+        re.compile(r"\b(solution|liquid|syrup|suspension|elixir|linctus|drops|mixture)\s+\d+(?:\.\d+)?\s*ml\s*$", re.I),
+        r"\1",
+    ),
+    (re.compile(r"\bsolution for injection(?:\s+(?:ampoules?|vials?|pre-?filled syringes?))?\b", re.I), "injection"),
+)
+
+
 def _named(text: str, rxnorm: RxnormLike) -> Product | None:
-    """A product read from an uncoded medication's name ("Percocet 5/325 tablet"), or None when it does not read."""
+    """A product read from an uncoded medication's name ("Percocet 5/325 tablet"), or None when it does not read;
+    a name that reads only without its pack words (`_PACK_WORDS`) reads so."""
     try:
         read = parse_product(text)
     except MMEError:
-        return None
+        bare = text
+        for pattern, instead in _PACK_WORDS:
+            bare = " ".join(pattern.sub(instead, bare).split())
+        try:
+            read = parse_product(bare)
+        except MMEError:
+            return None
     ingredients = []
     for part in read.ingredients:
         if part.unit not in _NAMED_UNITS:  # a daily total ("40 mg/day") is no product strength
@@ -389,6 +481,8 @@ def _described(medication: Mapping[str, Any], text: str, label: str, rxnorm: Rxn
         if drug is None and _names_opioid(name, rxnorm):
             raise ExpressionError(f"{label}: the ingredient {name!r} has no RxNorm ingredient code mme knows")
         ratio = entry.get("strength") or entry.get("strengthRatio")
+        if not ratio and isinstance(entry.get("strengthQuantity"), Mapping):  # R5: the amount in one unit
+            ratio = {"numerator": entry["strengthQuantity"]}
         if not ratio:
             if drug is not None:
                 raise DoseError(f"{label}: the ingredient {name!r} states no strength")
@@ -433,9 +527,12 @@ def _names_another(text: str) -> bool:
 
 
 def _ingredient(ratio: Mapping[str, Any], name: str, drug: str | None, label: str) -> Ingredient:
-    """An ingredient from a strength Ratio: mg or ug per unit, per mL, per hour (patch) or per actuation."""
+    """An ingredient from a strength Ratio: mg or ug per unit, per mL, per time (a patch: per hour, or per day...)
+    or per actuation."""
     value, unit = _quantity(ratio.get("numerator") or {}, f"{label} ingredient strength", [])
     per, per_unit = _quantity(ratio.get("denominator") or {"value": 1, "code": "1"}, f"{label} ingredient strength", [])
+    if per_unit not in _PER and per_unit in _HOURS and per > 0:  # 600 ug/d: 25 ug/h
+        per, per_unit = per * _HOURS[per_unit], "h"
     scale = {"mg": Decimal(1), "ug": Decimal("0.001"), "mcg": Decimal("0.001"), "g": Decimal(1000)}.get(unit.lower())
     strength_unit = _PER.get(per_unit.lower()) or ("MG" if _dose_of(1, per_unit, label).kind == "count" else None)
     if scale is None or strength_unit is None or not per > 0:
@@ -631,7 +728,13 @@ def _positive(repeat: Mapping[str, Any], name: str, label: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not (math.isfinite(value) and value > 0):
         raise DoseError(f"{label}: timing.repeat.{name} must be a positive number, not {value!r}")
+    if name in _WHOLE and not float(value).is_integer():  # "a course of 0.5 administrations"
+        raise DoseError(f"{label}: timing.repeat.{name} must be a whole number (FHIR's positiveInt), not {value!r}")
     return float(value)
+
+
+#: The numbers of `timing.repeat` that FHIR types positiveInt: counts of administrations.
+_WHOLE = frozenset({"frequency", "frequencyMax", "count", "countMax"})
 
 
 _TIME_SECONDS = re.compile(r"(?<=^\d\d:\d\d):00(?:\.0*)?$")  # "08:00:00" is "08:00"
@@ -655,18 +758,62 @@ def _per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> float |
     frequency. A code that says another number than the repeat is refused: which one is meant is unknown. A course
     of fewer administrations (``repeat.count``, or ``countMax``) than a day holds is that many in its one day."""
     per_day = _coded_per_day(timing, label, notes)
-    return None if per_day is None else _course(timing, per_day, label, notes)
+    if per_day is None:
+        return None
+    return _course(timing, _on_days(timing.get("repeat") or {}, per_day, label, notes), label, notes)
 
 
 def _course(timing: Mapping[str, Any], per_day: float, label: str, notes: list[str]) -> float:
     """A course of fewer administrations (``repeat.count``, or ``countMax``) than ``per_day`` is that many in its
     one day, whether the day's number comes from the timing or from a maximum per period."""
     repeat = timing.get("repeat") or {}
-    count = _positive(repeat, "countMax", label) or _positive(repeat, "count", label)
+    least, most = _positive(repeat, "count", label), _positive(repeat, "countMax", label)
+    if least is not None and most is not None and most < least:
+        raise DoseError(f"{label}: countMax {most:g} is below count {least:g}: correct one")
+    count = most or least
+    course = "a course of"
+    if (bounded := _bounded(repeat, per_day, label)) is not None and (count is None or bounded[0] < count):
+        count, course = bounded[0], f"{bounded[1]}, a dose at the start of each interval begun, holds"
     if count is not None and count < per_day:
-        notes.append(f"{label}: a course of {count:g} administration(s), under a day's {per_day:g}: {count:g} a day")
+        notes.append(f"{label}: {course} {count:g} administration(s), under a day's {per_day:g}: {count:g} a day")
         return count
     return per_day
+
+
+def _bounded(repeat: Mapping[str, Any], per_day: float, label: str) -> tuple[float, str] | None:
+    """The administrations that ``boundsDuration``, ``boundsRange`` (its maximum) or ``boundsPeriod`` (start to
+    end, both with a time) leave when under a day, and the bound said: each interval begun holds a dose (q6h for
+    12 h: 2, for 10 h: 2); None when there is no bound, or one of a day or more (a course's length does not change MME/day)."""
+    if "boundsPeriod" in repeat:
+        span = repeat["boundsPeriod"]
+        start, end = str(span.get("start") or ""), str(span.get("end") or "")
+        if "T" not in start or "T" not in end:  # no end, or dates alone: whole days
+            return None
+        try:
+            hours = (_instant(end) - _instant(start)).total_seconds() / 3600
+        except ValueError:
+            raise DoseError(f"{label}: boundsPeriod {start} to {end} is not two dateTimes") from None
+        what = f"boundsPeriod {start} to {end}"
+    elif "boundsDuration" in repeat or "boundsRange" in repeat:
+        field = "boundsDuration" if "boundsDuration" in repeat else "boundsRange"
+        quantity = repeat[field] if field == "boundsDuration" else repeat[field].get("high")
+        if not quantity:
+            return None  # a range with no maximum: no bound
+        value, unit = _quantity(quantity, f"{label} {field}", [])
+        if unit not in _HOURS:
+            raise UnitError(f"{label}: {field} is in {unit!r}, not a time unit (h, d, wk, mo)")
+        hours, what = value * _HOURS[unit], f"{field} {value:g} {unit}"
+    else:
+        return None
+    if not (math.isfinite(hours) and hours > 0):
+        raise DoseError(f"{label}: {what} is no length of time: give a positive one")
+    return None if hours >= 24 else (float(max(1, math.ceil(per_day * hours / 24 - 1e-9))), what)
+
+
+def _instant(text: str) -> datetime:
+    """A FHIR dateTime with a time; one without a zone is read as UTC (both ends of a Period alike)."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _coded_per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
@@ -674,10 +821,20 @@ def _coded_per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> f
     by_repeat = _repeat_per_day(timing.get("repeat") or {}, label, notes)
     concept = timing.get("code") or {}
     code = next((c.get("code") for c in concept.get("coding", []) if c.get("code")), None)
-    if code is None and str(concept.get("text") or "").strip().upper() in _TIMING_CODES:  # {"text": "BID"}
-        code = str(concept["text"]).strip()
-        notes.append(f"{label}: timing code {code!r} read from its text")
-    said = _TIMING_CODES.get(str(concept.get("text") or "").strip().upper())
+    if code is None and _timing_word(concept.get("text")):  # {"text": "BID"}
+        code = _timing_word(concept.get("text"))
+        notes.append(f"{label}: timing code {code!r} read from its text {concept['text']!r}")
+    elif code is not None and str(code).upper() not in _TIMING_CODES:
+        words = [c.get("display") for c in concept.get("coding", [])] + [concept.get("text")]
+        if (word := next((w for w in words if _timing_word(w)), None)) is not None:
+            notes.append(f"{label}: timing code {code!r} is not one mme reads: read from its words {word!r}")
+            code = _timing_word(word)
+        elif by_repeat is None and _own_code(concept):  # as a code's text alone that does not read: no timing
+            said_words = ", ".join(repr(w) for w in words if w) or "none"
+            notes.append(f"{label}: timing code {code!r} of {_own_code(concept)} is not one mme reads, nor are its "
+                         f"words ({said_words}): read as no timing")  # fmt: skip
+            return None
+    said = _TIMING_CODES.get(_timing_word(concept.get("text")) or "")
     coded = _TIMING_CODES.get(str(code).upper())
     if said is not None and coded is not None and not math.isclose(said, coded):
         raise DoseError(f"{label}: timing code {code} is {coded:g} a day, its text {concept['text']!r} {said:g}: "
@@ -692,11 +849,64 @@ def _coded_per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> f
     return by_code
 
 
+def _on_days(repeat: Mapping[str, Any], per_day: float, label: str, notes: list[str]) -> float:
+    """With ``dayOfWeek``, the administrations of a day it is taken, however the frequency is written: per day (1 a
+    day on Mon/Wed/Fri) or per week (3 a week on Mon/Wed/Fri), each 1 on a day it is taken. A week's number that the
+    days do not share evenly (4 a week on 3 days), or another period, is refused: which day has how many is unknown."""
+    days = repeat.get("dayOfWeek")
+    if not days:
+        return per_day
+    if not isinstance(days, list) or not all(isinstance(d, str) and d.strip().lower() in _WEEKDAYS for d in days):
+        raise DoseError(f"{label}: dayOfWeek {days!r} is not a list of mon, tue, wed, thu, fri, sat, sun")
+    named = sorted({d.strip().lower() for d in days}, key=_WEEKDAYS.index)
+    period = _positive(repeat, "period", label)
+    # without a period, times of day or a timing code: a day's, or under one a day (WK) a week's
+    hours = 24.0 if per_day >= 1 else 168.0
+    if period is not None:
+        hours = period * _HOURS[str(repeat.get("periodUnit"))]  # a unit `_repeat_per_day` read
+    if math.isclose(hours, 168.0):  # per week: the week's administrations shared among its days
+        weekly = per_day * 7
+        per_day = weekly / len(named)
+        if not (per_day >= 1 and math.isclose(per_day, round(per_day))):
+            raise DoseError(
+                f"{label}: {weekly:g} a week on {len(named)} day(s) of the week ({', '.join(named)}): how many on "
+                "each day is unknown; give the frequency per day"
+            )
+        per_day = float(round(per_day))
+    elif hours > 24:
+        raise DoseError(
+            f"{label}: a period of {period:g} {repeat.get('periodUnit')} on some days of the week "
+            f"({', '.join(named)}): give the frequency per day or per week"
+        )
+    notes.append(f"{label}: taken on some days of the week ({', '.join(named)}): MME/day is that of a day it is taken")
+    return per_day
+
+
+_WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+_GTS = "http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation"
+
+
+def _own_code(concept: Mapping[str, Any]) -> str | None:
+    """The system of a timing coding that is a system's own code (Cerner's code set 4003), not HL7's abbreviations
+    (whose system is `_GTS`, or none): its words, not its code, may say the timing."""
+    system = next((str(c.get("system")) for c in concept.get("coding", []) if c.get("code")), None)
+    return None if system in (None, "None", "", _GTS) else system
+
+
+def _timing_word(text: object) -> str | None:
+    """A timing code (`_TIMING_CODES`) as a code's text or display writes it ("BID", "q4hr", "Q 6 H", "daily"), or
+    None."""
+    word = re.sub(r"[\s.]", "", str(text or "").upper())
+    word = {"DAILY": "QD", "ONCEDAILY": "QD", "QDAY": "QD", "EVERYOTHERDAY": "QOD"}.get(word, word)
+    word = re.sub(r"(?<=^Q\d)(?:HRS?|HOURS?)$|(?<=^Q\d\d)(?:HRS?|HOURS?)$", "H", word)
+    return word if word in _TIMING_CODES else None
+
+
 def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
-    """Administrations a day from ``timing.repeat``; None when it says nothing about frequency."""
-    if repeat.get("dayOfWeek"):
-        days = ", ".join(repeat["dayOfWeek"])
-        notes.append(f"{label}: taken on some days of the week ({days}): MME/day is that of a day it is taken")
+    """Administrations a day from ``timing.repeat``, averaged over its period (``dayOfWeek`` aside: `_on_days`);
+    None when it says nothing about frequency."""
     frequency = _positive(repeat, "frequency", label)
     if (most := _positive(repeat, "frequencyMax", label)) is not None:
         if most < (frequency or 1):
@@ -910,11 +1120,12 @@ def _dosages(resource: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def _one(
-    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], table: TableLike, rxnorm: RxnormLike
-) -> list[DailyMME]:
+    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], table: TableLike, rxnorm: RxnormLike,
+    variant: str | None,
+) -> list[DailyMME]:  # fmt: skip
     """One resource's items; a resource that does not have FHIR's shape is an `ExpressionError`, not a crash."""
     try:
-        return _read_one(resource, medications, table, rxnorm)
+        return _read_one(resource, medications, table, rxnorm, variant)
     except (MMEError, _NotCounted):
         raise
     except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
@@ -925,13 +1136,14 @@ def _one(
 
 
 def _read_one(
-    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], table: TableLike, rxnorm: RxnormLike
-) -> list[DailyMME]:
+    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], table: TableLike, rxnorm: RxnormLike,
+    variant: str | None,
+) -> list[DailyMME]:  # fmt: skip
     label = _label(resource)
     if (why := _not_taken(resource)) is not None:
         raise _NotCounted(f"{label}: {why}: not counted", NotCoveredError(f"{label}: {why}: it gives no MME"))
-    key, prod = _medication(resource, medications, rxnorm)  # a Product, or an ingredient-level RxCUI
     notes: list[str] = []
+    key, prod = _medication(resource, medications, rxnorm, notes)  # a Product, or an ingredient-level RxCUI
     if resource.get("intent") in _NOT_ORDERS:
         notes.append(f"{label}: intent {resource['intent']!r}, {_NOT_ORDERS[resource['intent']]}: counted anyway")
     if resource.get("status") in _NOT_CURRENT - _DONE.get(resource["resourceType"], set()):
@@ -947,8 +1159,8 @@ def _read_one(
             raise AmbiguousDoseError(f"{label}: its dosages give the routes {', '.join(sorted(routes))}: give one")
         if prod is not None and routes:
             key = prod = _routed(prod, routes.pop())
-        dispensed = _dispensed(key, resource["quantity"], resource["daysSupply"], label, notes, table, rxnorm)
-        by_dosage = _dosage_mme(resource, medications, table, rxnorm)
+        dispensed = _dispensed(key, resource["quantity"], resource["daysSupply"], label, notes, table, rxnorm, variant)
+        by_dosage = _dosage_mme(resource, medications, table, rxnorm, variant)
         if by_dosage is None or by_dosage == total(dispensed).mme_per_day:
             return dispensed
         return _noted(
@@ -957,7 +1169,7 @@ def _read_one(
     items: list[DailyMME] = []
     entries = _dosages(resource)
     if not entries:
-        return _requested(resource, key, f"{label}: no dosage", notes, table, rxnorm)
+        return _requested(resource, key, f"{label}: no dosage", notes, table, rxnorm, variant)
     for n, entry in enumerate(entries):
         where = label if len(entries) == 1 else f"{label} dosage {n + 1}"
         route = _route(entry, prod, where, notes)
@@ -969,6 +1181,10 @@ def _read_one(
         patch = prod is not None and any(i.unit == "MG/HR" for i in prod.opioids)
         if dose is not None and prod is not None:
             _fits(dose, prod, patch, where)
+        if dose is not None and patch and dose.kind == "count" and not dose.value.is_integer():  # as the sig reader
+            notes.append(
+                f"{where}: {dose.value:g} patches read as that share of the rate; a patch is not meant to be cut"
+            )
         if dose is None and patch:
             dose = _Dose("count", 1.0, "")
             notes.append(f"{where}: no dose given; one patch at a time was read")
@@ -984,17 +1200,20 @@ def _read_one(
             )
         if dose is None or (per_day is None and not (patch or rate)):
             missing = "dose (doseAndRate)" if dose is None else "timing (frequency and period)"
-            if routed is not None and (by_text := _sig(routed, entry, dose, per_day, where, table, rxnorm)) is not None:
+            by_text = None if routed is None else _sig(routed, entry, dose, per_day, where, table, rxnorm, variant)
+            if by_text is not None:
                 items.append(by_text)
                 continue
             text = f" (text: {entry['text']!r})" if entry.get("text") else ""
-            return _requested(resource, given, f"{where}: the dosage has no {missing}{text}", notes, table, rxnorm)
+            why = f"{where}: the dosage has no {missing}{text}"
+            return _requested(resource, given, why, notes, table, rxnorm, variant)
         if entry.get("asNeededBoolean") or entry.get("asNeededCodeableConcept") or entry.get("asNeeded"):
             notes.append(f"{where}: as needed (PRN): the maximum use the dosage allows was counted")
         dose = _at_most(entry, dose, where, notes, prod)
         if per_day is not None:
             per_day = _cap(entry, dose, per_day, where, notes, prod)
         args: dict[str, Any] = {"per_day": per_day, "route": route, "table": table, "rxnorm": rxnorm}
+        args["variant"] = variant
         dose = _in_packs(prod, dose, where, notes)
         result = _regimen(given, dose, args)
         if check is not None and (by_rate := _regimen(given, check, args).mme_per_day) != result.mme_per_day:
@@ -1003,6 +1222,9 @@ def _read_one(
                 f"the rate ({check.value:g} {check.unit}) {by_rate:g}: correct one"
             )
         _agree(given, prod, dose, result.mme_per_day, others, args, where)
+        if per_day is not None and per_day < 1 and not patch:  # as the sig reader says it of "twice a week"
+            dosing_day = _regimen(given, dose, {**args, "per_day": 1.0}).mme_per_day
+            notes.append(f"{where}: {less_than_daily(dosing_day or 0)}")
         items.extend(result.items if isinstance(result, Total) else [result])
     return _noted(items, notes)
 
@@ -1059,14 +1281,15 @@ def _regimen(given: str | Product, dose: _Dose, args: Mapping[str, Any]) -> Dail
 
 
 def _dosage_mme(
-    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], table: TableLike, rxnorm: RxnormLike
-) -> float | None:
+    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], table: TableLike, rxnorm: RxnormLike,
+    variant: str | None,
+) -> float | None:  # fmt: skip
     """What a dispense's dosage instructions give (None when it has none that read), to compare with its dispensing."""
     try:
         if not _dosages(resource):
             return None
         return total(
-            _read_one({**resource, "resourceType": "MedicationRequest"}, medications, table, rxnorm)
+            _read_one({**resource, "resourceType": "MedicationRequest"}, medications, table, rxnorm, variant)
         ).mme_per_day
     except (MMEError, _NotCounted, KeyError, TypeError, AttributeError, ValueError, IndexError):
         return None
@@ -1074,7 +1297,7 @@ def _dosage_mme(
 
 def _sig(
     prod: Product, entry: Mapping[str, Any], dose: _Dose | None, per_day: float | None, where: str, table: TableLike,
-    rxnorm: RxnormLike,
+    rxnorm: RxnormLike, variant: str | None,
 ) -> DailyMME | None:  # fmt: skip
     """A dosage without structured dose or timing, read from its ``text`` by the sig reader; None when it does
     not read, disagrees with a structured count or timing or has a structured cap (then the dispense request is
@@ -1083,7 +1306,7 @@ def _sig(
     if not isinstance(text, str) or not text.strip() or "maxDosePerPeriod" in entry:
         return None
     try:
-        result = convert_expression(rx_expression(prod, text, rxnorm=rxnorm, table=table), table=table)
+        result = convert_expression(rx_expression(prod, text, rxnorm=rxnorm, table=table), table=table, variant=variant)
     except MMEError:
         return None
     read = result.expression
@@ -1100,25 +1323,31 @@ def _sig(
 
 
 def _requested(
-    resource: Mapping[str, Any], key: str | Product, why: str, notes: list[str], table: TableLike, rxnorm: RxnormLike
-) -> list[DailyMME]:
+    resource: Mapping[str, Any], key: str | Product, why: str, notes: list[str], table: TableLike, rxnorm: RxnormLike,
+    variant: str | None,
+) -> list[DailyMME]:  # fmt: skip
     """Without a usable dosage, a MedicationRequest's dispenseRequest gives MME/day as claims do (said)."""
     request = resource.get("dispenseRequest") or {}
     if "quantity" not in request or "expectedSupplyDuration" not in request:
         raise DoseError(f"{why}: give the dose and timing, or a dispensing (quantity and supply duration)")
     notes.append(f"{why}; MME/day from the dispense request (quantity / expected supply duration)")
     return _dispensed(
-        key, request["quantity"], request["expectedSupplyDuration"], _label(resource), notes, table, rxnorm
-    )
+        key, request["quantity"], request["expectedSupplyDuration"], _label(resource), notes, table, rxnorm, variant,
+        ("dispenseRequest.quantity", "dispenseRequest.expectedSupplyDuration"),
+    )  # fmt: skip
 
 
 def _dispensed(
     key: str | Product, quantity: Mapping[str, Any], supply: Mapping[str, Any], label: str, notes: list[str], table: TableLike,
-    rxnorm: RxnormLike,
+    rxnorm: RxnormLike, variant: str | None, fields: tuple[str, str] = ("quantity", "daysSupply"),
 ) -> list[DailyMME]:  # fmt: skip
-    """The claims path: quantity dispensed / days supply, quantity in the product's units (or mL for liquids)."""
+    """The claims path: quantity dispensed / days supply, quantity in the product's units (or mL for liquids);
+    ``fields`` name them in the resource, for a message."""
     value, unit = _quantity(quantity, f"{label} quantity", notes)
     days, days_unit = _quantity(supply, f"{label} days supply", notes)
+    for field, number in zip(fields, (value, days), strict=True):
+        if not number > 0:
+            raise DoseError(f"{label}: {field} must be positive, not {number:g}")
     if days_unit and days_unit not in _HOURS:
         raise UnitError(f"{label}: the days supply is in {days_unit!r}, not a time")
     if not days_unit:
@@ -1130,14 +1359,18 @@ def _dispensed(
         notes.append(f"{label}: the quantity has no unit: read as {'mL' if liquid else 'units of the product'}")
     elif liquid and unit.lower() != "ml":
         raise UnitError(f"{label}: {prod.name} is a liquid: give the quantity in mL, not {unit!r}")
+    elif prod.pack and unit.strip().lower() in _PACKS:  # a count of packs, said as such
+        unit = ""
     elif not liquid and _dose_of(value, unit, f"{label} quantity").kind != "count":
         raise UnitError(f"{label}: give the quantity of {prod.name} as a count of units, not {unit!r}")
     if not liquid:
         value = _in_packs(prod, _Dose("count", value, "", unit), label, notes).value
-    result = dispensing_mme(key, quantity=value, days_supply=days, table=table, rxnorm=rxnorm)
+    result = dispensing_mme(key, quantity=value, days_supply=days, table=table, rxnorm=rxnorm, variant=variant)
     return _noted(list(result.items) if isinstance(result, Total) else [result], notes)
 
 
+#: Units that name a pack ("{pack}"): for an RxNorm pack (Subsys), a count of packs; for another product, no unit.
+_PACKS = frozenset({"{pack}", "pack", "{package}", "package", "{pk}", "pk"})
 #: Count units that name no unit of a product: for a pack, a count in them counts packs.
 _BARE_COUNTS = frozenset({"", "1", "{each}", "{ea}", "each", "ea", "{dose}", "{unit}"})
 
@@ -1162,9 +1395,16 @@ def _is_bundle(entry: Mapping[str, Any]) -> bool:
     return bool(entry["resource"].get("resourceType") == "Bundle")
 
 
-def _entries(bundle: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], dict[str, Mapping[str, Any]]]:
-    """The Bundle's entries that hold a resource (those of a Bundle in it too), and its Medications by ``fullUrl``
-    and ``Medication/id``."""
+class _Medications(NamedTuple):
+    """A Bundle's Medications: by ``fullUrl``, and by each ``Medication/id`` they are known by (their ``id``, the end
+    of their ``fullUrl``) with their ``fullUrl``, since Medications of two servers may share one."""
+
+    by_url: dict[str, Mapping[str, Any]]
+    by_id: dict[str, list[tuple[str, Mapping[str, Any]]]]
+
+
+def _entries(bundle: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], _Medications]:
+    """The Bundle's entries that hold a resource (those of a Bundle in it too), and its Medications."""
     entries = bundle.get("entry") or []
     if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
         raise ExpressionError(f"{_label(bundle)}: 'entry' must be a list of entries")
@@ -1173,14 +1413,58 @@ def _entries(bundle: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], dict[s
         raise ExpressionError(f"{_label(bundle)}: an entry's resource is {_kind(odd)}, not a FHIR resource (an object)")
     entries = [e for e in entries if isinstance(e.get("resource"), Mapping)]
     entries = [inner for e in entries for inner in (_entries(e["resource"])[0] if _is_bundle(e) else [e])]
-    medications: dict[str, Mapping[str, Any]] = {}
+    medications = _Medications({}, {})
     for entry, res in ((e, e["resource"]) for e in entries):
         if res.get("resourceType") == "Medication":
-            if entry.get("fullUrl"):
-                medications[str(entry["fullUrl"])] = res
-            if res.get("id"):
-                medications[f"Medication/{res['id']}"] = res
+            url = _HISTORY.sub("", str(entry.get("fullUrl") or "").strip())
+            if url:
+                medications.by_url[url] = res
+            own = {f"Medication/{res['id']}"} if res.get("id") else set()
+            for name in (own | _identities(url)) - {url}:
+                medications.by_id.setdefault(name, []).append((url, res))
     return entries, medications
+
+
+_BASE = re.compile(r"^(\w+://.+/)[A-Z][A-Za-z]+/[^/]+$")  # a RESTful fullUrl: its server's base, then Type/id
+
+
+def _referenced(entry: Mapping[str, Any], medications: _Medications) -> dict[str, Mapping[str, Any]]:
+    """The Medication an entry's resource references, resolved as FHIR resolves a reference in a Bundle: an absolute
+    one by ``fullUrl``; a relative one (``Medication/m9``) against the base of the entry's own ``fullUrl``, else by
+    ``Medication/id`` among Medications of no other server. Two different Medications so found are an
+    `AmbiguousDoseError`: which one is meant is unknown. Empty when there is none to resolve in the Bundle."""
+    resource = entry["resource"]
+    reference = resource.get("medicationReference")
+    if isinstance(resource.get("medication"), Mapping):  # R5: a CodeableReference
+        reference = resource["medication"].get("reference")
+    ref = str(reference.get("reference") or "") if isinstance(reference, Mapping) else ""
+    key = _HISTORY.sub("", ref.strip())
+    if not key or key.startswith("#"):
+        return {}
+    if key in medications.by_url:
+        return {ref: medications.by_url[key]}
+    base = _BASE.match(_HISTORY.sub("", str(entry.get("fullUrl") or "").strip()))
+    if ":" in key:  # absolute, and not in the Bundle
+        return {}
+    if base is not None and base.group(1) + key in medications.by_url:
+        return {ref: medications.by_url[base.group(1) + key]}
+    found: dict[str, tuple[str, Mapping[str, Any]]] = {}
+    for url, medication in medications.by_id.get(key, []):
+        theirs = _BASE.match(url)
+        if base is None or theirs is None or theirs.group(1) == base.group(1):
+            found.setdefault(json.dumps(medication, sort_keys=True, default=str), (url, medication))
+    if not found and base is not None and (elsewhere := medications.by_id.get(key)):
+        raise ExpressionError(
+            f"{_label(resource)}: {ref!r} is relative to its own server ({base.group(1)}), and the Bundle holds "
+            f"{key} of another only ({elsewhere[0][0]}): reference it by its fullUrl"
+        )
+    if len(found) > 1:
+        where = "; ".join(url or "no fullUrl" for url, _ in found.values())
+        raise AmbiguousDoseError(
+            f"{_label(resource)}: {ref!r} names {len(found)} different Medications in the Bundle ({where}): "
+            "reference it by its fullUrl"
+        )
+    return {ref: next(iter(found.values()))[1]} if found else {}
 
 
 def _deleted(bundle: Mapping[str, Any]) -> set[str]:
@@ -1204,27 +1488,31 @@ def convert(
     table: TableLike = DEFAULT_TABLE,
     rxnorm: RxnormLike = None,
     thresholds: Iterable[float] = CDC_THRESHOLDS,
+    variant: str | None = None,
 ) -> DailyMME | Total:
     """MME/day of a FHIR resource: a `mme.DailyMME` for one item, a `mme.Total` for several (a product with two
-    opioids, concurrent dosages), a `BundleMME` for a Bundle (non-opioid medications listed as not counted)."""
+    opioids, concurrent dosages), a `BundleMME` for a Bundle (non-opioid medications listed as not counted).
+    ``variant`` chooses among the values a table prints, as in `mme.convert` (cms-2018 methadone: flat or tiers)."""
     thresholds = _thresholds(thresholds)  # checked also where one item leaves them unused
     resource = read(obj)
     kind = resource["resourceType"]
     if kind == "Bundle":
-        return _bundle(resource, table, rxnorm, thresholds)
+        return _bundle(resource, table, rxnorm, thresholds, variant)
     if kind not in MEDICATION_RESOURCES:
         raise ExpressionError(f"{_label(resource)}: mme reads {', '.join(sorted(MEDICATION_RESOURCES))} and Bundle")
     try:
-        items = _one(resource, {}, table, rxnorm)
+        items = _one(resource, {}, table, rxnorm, variant)
     except _NotCounted as exc:
         raise exc.alone from None
     return items[0] if len(items) == 1 else total(items, thresholds=thresholds)
 
 
-def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thresholds: Iterable[float]) -> BundleMME:
+def _bundle(
+    bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thresholds: Iterable[float], variant: str | None
+) -> BundleMME:
     entries, medications = _entries(bundle)
     deleted = _deleted(bundle)
-    items: list[DailyMME] = []
+    read: list[tuple[Mapping[str, Any], list[DailyMME]]] = []  # each resource counted, and its items
     skipped: list[str] = []
     counted: dict[str, Mapping[str, Any]] = {}  # by each name a reference may give it (`_names`)
     entered: dict[str, int] = {}  # each name -> the entry that has it: one dict entered twice is two entries
@@ -1241,19 +1529,20 @@ def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thr
             skipped.append(f"{_label(resource)}: deleted by the Bundle ({gone[0]}, request DELETE): not counted")
             continue
         try:
-            found = _one(resource, medications, table, rxnorm)
+            found = _one(resource, _referenced(entry, medications), table, rxnorm, variant)
         except _NotCounted as exc:
             skipped.append(str(exc))
             continue
         except Exception as exc:
             exc.add_note(f"in {_label(resource)}")
             raise
-        items.extend(found)
+        read.append((resource, found))
         kinds.add(str(resource["resourceType"]))
         _enter(entry, index, entered)
         for name in _names(entry):
             counted.setdefault(name, resource)
     _counted_once(counted)
+    items = _twins(read)
     if len(kinds) > 1:  # a request and its fill, unlinked, are both counted: said, since nothing tells them apart
         items = _noted(items, [f"the Bundle counts {' and '.join(sorted(kinds))} resources together: a prescription "
                                "and its fills or statements, unless linked (authorizingPrescription, basedOn...), "
@@ -1262,13 +1551,33 @@ def _bundle(bundle: Mapping[str, Any], table: TableLike, rxnorm: RxnormLike, thr
     checked = _thresholds(thresholds)  # also where no item is counted: no threshold goes unchecked
     sum_ = total(items, thresholds=checked) if items else None
     return BundleMME(
-        items=tuple(items),
+        items=sum_.items if sum_ else (),  # the total's: a methadone tier is chosen by the Bundle's total dose
         mme_per_day=sum_.mme_per_day if sum_ else None,
         table=sum_.table if sum_ else tab.slug,
         table_version=sum_.table_version if sum_ else tab.version,
         thresholds=checked,
         not_counted=tuple(skipped),
     )
+
+
+def _twins(read: list[tuple[Mapping[str, Any], list[DailyMME]]]) -> list[DailyMME]:
+    """The items of the resources counted, those of resources of one kind that give the same items (medication,
+    dosage, MME) saying so: unlinked, they are each counted, though they may be one prescription twice (a statement
+    listed twice, a renewal without ``priorPrescription``)."""
+    alike: dict[str, list[str]] = {}
+    keys = []
+    for resource, found in read:
+        dumped = [item.model_dump(mode="json", exclude={"warnings"}) for item in found]
+        keys.append(json.dumps([resource.get("resourceType"), dumped], sort_keys=True))
+        alike.setdefault(keys[-1], []).append(_label(resource))
+    items: list[DailyMME] = []
+    for key, (resource, found) in zip(keys, read, strict=True):
+        same = alike[key]
+        said = f"{' and '.join(same)}: {resource['resourceType']} resources of the same medication and dosage, not " \
+               "linked, are each counted: keep one if they are one prescription (listed twice, or renewed without " \
+               "priorPrescription)"  # fmt: skip
+        items.extend(_noted(found, [said]) if len(same) > 1 else found)
+    return items
 
 
 def _enter(entry: Mapping[str, Any], index: int, entered: dict[str, int]) -> None:
@@ -1351,7 +1660,11 @@ def _counted_once(counted: Mapping[str, Mapping[str, Any]]) -> None:
 
 
 def iter_convert(
-    lines: Iterable[str | bytes], *, table: TableLike = DEFAULT_TABLE, rxnorm: RxnormLike = None
+    lines: Iterable[str | bytes],
+    *,
+    table: TableLike = DEFAULT_TABLE,
+    rxnorm: RxnormLike = None,
+    variant: str | None = None,
 ) -> Iterator[tuple[str, DailyMME | Total | None, str | None]]:
     """NDJSON (FHIR bulk export): for each non-blank line, (resource label, result or None, error or None).
 
@@ -1363,7 +1676,7 @@ def iter_convert(
         raise ArgumentTypeError(
             f"iter_convert takes the NDJSON's lines (an open file, or text.splitlines()), not {_kind(lines)}"
         )
-    return _lines(lines, table, rxnorm)
+    return _lines(lines, table, rxnorm, variant)
 
 
 def _line_text(line: object, label: str) -> str:
@@ -1377,7 +1690,7 @@ def _line_text(line: object, label: str) -> str:
 
 
 def _lines(
-    lines: Iterable[object], table: TableLike, rxnorm: RxnormLike
+    lines: Iterable[object], table: TableLike, rxnorm: RxnormLike, variant: str | None
 ) -> Iterator[tuple[str, DailyMME | Total | None, str | None]]:
     for n, line in enumerate(lines, start=1):
         label = f"line {n}"
@@ -1389,6 +1702,6 @@ def _lines(
                 raise ExpressionError(f"{label} is {_kind(data)} in JSON, not a FHIR resource")
             resource = read(data)
             label = _label(resource)
-            yield label, convert(resource, table=table, rxnorm=rxnorm), None
+            yield label, convert(resource, table=table, rxnorm=rxnorm, variant=variant), None
         except MMEError as exc:
             yield label, None, f"{type(exc).__name__}: {exc}"
