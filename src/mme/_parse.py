@@ -2797,9 +2797,7 @@ class _Parser:
         self.form_of_count()
         self.unrouted_rate(drug)
         if (unit.endswith("/h") or self.tags.get("form") == "patch") and not count.is_integer():  # "1/2 patch"
-            self.notes.append(
-                f"{format_number(count)} patches read as that share of the rate; a patch is not meant to be cut"
-            )
+            self.notes.append(part_of_a_patch(count))
         elif not count.is_integer() and self.extended(drug):  # "Skenan LP 30 mg 1/2 gél": as the count says
             self.notes.append(
                 f"{format_number(count)} units read as that share of the strength; an extended-release tablet or "
@@ -3153,6 +3151,11 @@ def _strengths(brand: _vocab.Combination, which: Sequence[tuple[float, ...]] = (
     5/325, 7.5/325 mg"."""
     listed = ", ".join("/".join(format_number(v) for v in s) for s in which or brand.strengths)
     return f"{'/'.join(brand.components)} {listed} mg"
+
+
+def part_of_a_patch(count: float) -> str:
+    """What a count of patches that is not whole is read as, and why it is said (sig and FHIR alike)."""
+    return f"{format_number(count)} patches read as that share of the rate; a patch is not meant to be cut"
 
 
 def unsold_patch(opioid: str, mcg_h: float) -> str | None:

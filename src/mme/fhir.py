@@ -46,7 +46,7 @@ from ._errors import (
     UnknownTermError,
     utf8_text,
 )
-from ._parse import parse_product
+from ._parse import parse_product, part_of_a_patch
 from ._rxnorm_build import DOSE_FORMS
 from ._tables import DEFAULT_TABLE, resolve_table
 from ._vocab import FORM_ROUTES, ROUTES, TRANSMUCOSAL, non_opioid, opioid_named, resolve_route
@@ -1182,9 +1182,7 @@ def _read_one(
         if dose is not None and prod is not None:
             _fits(dose, prod, patch, where)
         if dose is not None and patch and dose.kind == "count" and not dose.value.is_integer():  # as the sig reader
-            notes.append(
-                f"{where}: {dose.value:g} patches read as that share of the rate; a patch is not meant to be cut"
-            )
+            notes.append(f"{where}: {part_of_a_patch(dose.value)}")
         if dose is None and patch:
             dose = _Dose("count", 1.0, "")
             notes.append(f"{where}: no dose given; one patch at a time was read")
