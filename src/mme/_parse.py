@@ -1544,7 +1544,11 @@ class _Parser:
             if self.keys[hi - 1] in _PUNCT or self.keys[hi - 1] in _MINUS or self.keys[hi - 1] in _SIG_STARTS:
                 hi -= 1  # "Tylenol #3 take 2 tabs", "Tylenol #3 Sig: 1 tab": a name whose strength has no number
                 continue
-            ends_here = [(s, f) for s in range(max(lo, hi - 5), hi) if (f := self.vocab(s, hi)) and f.end == hi]
+            ends_here = [
+                (s, f)
+                for s in range(max(lo, hi - 5), hi)
+                if self.keys[s] in _TERMS.lengths and (f := self.vocab(s, hi)) and f.end == hi
+            ]
             if not ends_here:
                 break
             hi, found = ends_here[0]  # the longest phrase ending the drug part
@@ -1552,7 +1556,7 @@ class _Parser:
         if lo >= hi:
             self.fail(f"no drug name before {self.span(0, first + 1)!r}")
         for i in range(lo, hi):
-            if (freq := self.frequency_at(i)) is not None:
+            if (self.nums[i] or self.keys[i] in _FREQUENCY_STARTS) and (freq := self.frequency_at(i)) is not None:
                 self.fail(f"the frequency {self.span(i, freq.end)!r} comes before the amount")
         return self.span(lo, hi).strip()
 
@@ -1668,7 +1672,8 @@ class _Parser:
                 i = k
                 continue
             break
-        if any(per != self.per_what(i) for per in pers):  # "10 MG/ML / Acetaminophen 325 MG": per tablet or mL?
+        # "10 MG/ML / Acetaminophen 325 MG": per tablet or mL?
+        if pers and any(per != self.per_what(i) for per in pers):
             self.fail(f"the components of {self.span(start, i)!r} are not each per the same unit (all per mL, or none)")
         if self.keys[i] in ("/", "per"):
             end = self.denominator_at(i + 1)
@@ -2719,8 +2724,7 @@ class _Parser:
     def finish(self, drug: str) -> Expression:
         value, unit = self.opioid_amount(drug)
         self.check_brand(drug)
-        named = f"{drug} {self.brand or ''}".lower().split()  # "Xtampza ER", "oxycodone 9 MG ... [Xtampza]"
-        self.notes.extend(_vocab.STRENGTH_BASIS[w] for w in named if w in _vocab.STRENGTH_BASIS)
+        self.notes += _strength_basis(drug, self.brand)
         if self.interval is not None:
             self.per_interval(drug, value, unit)
         value /= self.divisor
@@ -3132,6 +3136,14 @@ def _times(fewest: float, most: float) -> str:
     """Administrations a day as a frequency gives them: "4", "4-6", "0.14" (weekly)."""
     fewest, most = round(fewest, 2), round(most, 2)
     return format_number(fewest) if fewest == most else f"{format_number(fewest)}-{format_number(most)}"
+
+
+@lru_cache(maxsize=4096)
+def _strength_basis(drug: str, brand: str | None) -> tuple[str, ...]:
+    """What the strength of a product so named is of, when its brand says it ("Xtampza ER", "oxycodone 9 MG ...
+    [Xtampza]"): a pure function of the name, kept for recent names."""
+    named = f"{drug} {brand or ''}".lower().split()
+    return tuple(_vocab.STRENGTH_BASIS[w] for w in named if w in _vocab.STRENGTH_BASIS)
 
 
 def _countable(found: _Vocab | None) -> _Vocab | None:
