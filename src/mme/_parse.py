@@ -336,6 +336,7 @@ _MINUS: Final = frozenset("-−")
 _DASHES: Final = {"–": "-", "—": "-"}  # an en or em dash (as word processors type "1-2") is a hyphen
 _DASH: Final = _MINUS | {"to"}  # between a range's ends: "7-10", "7 to 10"
 _FRACTIONS: Final = _vocab.VULGAR_FRACTIONS
+_HALF: Final = ("1", "/", "2")  # the keys of "1/2" and "½"
 _NON_FINITE: Final = frozenset({"nan", "inf", "infinity"})
 _SIG_STARTS: Final = _vocab.SIG_VERBS | {"sig"}  # the words a sig may start with after a product's name
 _BEFORE_NAME: Final = _MINUS | {"of"}  # between a sig said first and the product: "1 tablet of", "4 times a day -"
@@ -1992,7 +1993,7 @@ class _Parser:
         lo = hi = 1.0
         numbered = self.nums[k]
         if numbered:  # "q6h", "q 4-6 h", "every 4 to 6 hours", "q 1/2 h" (but "q3/4h" may be 3 to 4 hours)
-            half = self.span_key(k, k + 3) == "1 / 2" and self.keys[k + 3] in _INTERVAL
+            half = self.keys[k : k + 3] == _HALF and self.keys[k + 3] in _INTERVAL
             lo, hi, end = self.number_or_range(k, fraction=half)
             lo, hi = self.checked(k, end, lo, hi, "an interval")
             k = end
@@ -2290,7 +2291,12 @@ class _Parser:
             lo, hi = self.checked(i, far, lo, self.number_or_range(end + 1)[0], f"a {kind}")
             typed_end = end = far  # "0.5 mL to 1 mL", "5 mg - 10 mg": a range with its unit at both ends
         typed = self.span(i, end)
-        if kind == "count" and any("," in t.text and not (4 * t.value).is_integer() for t in self.toks[i:typed_end]):
+        # no token of the count has a comma unless the text has one (`_SEAM`'s is never inside a count)
+        if (
+            kind == "count"
+            and "," in typed
+            and any("," in t.text and not (4 * t.value).is_integer() for t in self.toks[i:typed_end])
+        ):
             self.fail(  # "1,2 tabs": 1.2 tablets, which no one cuts, or 1 or 2?
                 f"{self.span(i, typed_end)!r} may be a decimal comma (a count no unit is cut into) or a list: write a "
                 "range ('1-2') or a decimal point ('1.2')"
@@ -2425,7 +2431,7 @@ class _Parser:
         ½", "1 cp et demi"; a half before anything but the end of the count ("1/2 hour") is none."""
         if self.keys[k] == "et" and self.keys[k + 1] in ("demi", "demie"):
             return k + 2
-        half = self.span_key(k, k + 3) == "1 / 2"
+        half = self.keys[k : k + 3] == _HALF
         return k + 3 if half and (k + 3 == self.size or self.bare_count_ends(k + 3)) else None
 
     def volume_closes(self, i: int) -> bool:
