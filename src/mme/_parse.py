@@ -436,10 +436,13 @@ def _lexed(text: str) -> _Lexed:
     words: list[bool] = []
     starts: list[int] = []
     ends: list[int] = []
+    runs = text.split()
+    spaced = " ".join(runs) == text  # one space between runs, as most texts are: each starts after the last
     at = 0
     try:
-        for run in text.split():
-            at = text.index(run, at)
+        for run in runs:
+            if not spaced:
+                at = text.index(run, at)
             read = _run(run)
             toks += read.toks
             keys += read.keys
@@ -451,7 +454,7 @@ def _lexed(text: str) -> _Lexed:
             else:
                 starts += [at + start for start in read.starts]
                 ends += [at + end for end in read.ends]
-            at += len(run)
+            at += len(run) + spaced  # and past the space after it, if each run has one
     except _AmbiguousNumber as e:
         raw, mantissa = e.args
         raise ExpressionError(
