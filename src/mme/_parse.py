@@ -389,6 +389,10 @@ _PART_STARTS: Final = frozenset(
      *_TO_LAST, *_UNTIL,
      *_FREQUENCY_STARTS, *_TIMES_OF_DAY.lengths, *_TIME_LEADS, *_SUPPLIED}
 )  # fmt: skip
+#: The words `_Parser.word_led` reads a part at: any other word skips it.
+_WORD_LEADS: Final = frozenset(
+    {"[", "}", "(", "/", ".", "then", "do", *_AT_ONCE.lengths, *_OVER_A_DAY, *_PUNCT, *_ADVICE_LEADS, *_PUMPS}
+)
 #: The lexicon's words spelled with digits ("tb12", an EHR's extended-release tablet): each is one word.
 _GLUED: Final = "|".join(
     sorted((re.escape(t) for t in _vocab.TERMS if not t.isalpha() and " " not in t), key=len, reverse=True)
@@ -1020,36 +1024,7 @@ class _Parser:
         """Read the sig part starting at token ``i``; return the index after it."""
         tok = self.toks[i]
         key = tok.key
-        if key == "[":
-            return self.brand_suffix(i)
-        if key == "}" and self.pack is not None and self.keys[i + 1] == "pack":
-            return i + 2
-        if key == "(" and (end := self.split_between_nostrils(i)) is not None:
-            return end
-        if (
-            key in _AT_ONCE.lengths
-            and len(self.doses) + (self.volume is not None) == 1
-            and (end := self.among(i, _AT_ONCE)) is not None
-        ):
-            self.ignored.append(self.span(i, end))  # "5 mL per dose", "1 tab each time": the dose said, once
-            return end
-        if key == "/" and (end := self.per_count(i)) is not None:
-            return end
-        if key in _OVER_A_DAY and self.keys[i + 2] in _HOUR and (end := self.over_a_day(i)) is not None:
-            return end
-        if key in _PUNCT or key in (".", "/"):
-            return i + 1
-        if key == "then" and self.keys[i + 1] in _STOP_WORDS and self.keys[i + 2] in ("", *_STOPS):
-            self.ignored.append(self.span(i, i + 2))  # "for 7 days then stop": the course ends, no other dose
-            return i + 2
-        if key == "do" and self.keys[i + 1] == "not" and self.keys[i + 2] in _vocab.HANDLING:
-            return self.handling(i)
-        if key in _ADVICE_LEADS and (end := self.advice(i)) is not None:
-            return end
-        if key in _PUMPS:
-            self.pump(i)
-            end = i + 1 + (self.keys[i + 1] in _PUMP_ENDED)
-            self.ignored.append(self.span(i, end))  # "oxycodone 5 mg po q4h prn, PCA stopped": the pump is past
+        if key in _WORD_LEADS and (end := self.word_led(i)) is not None:
             return end
         if key in _vocab.MULTI_STEP and self.frequency_at(i) is None:  # "alternate days" is every other day
             self.fail(
@@ -1115,6 +1090,43 @@ class _Parser:
         if key == "q" and self.nums[i + 1] and bare:  # "q6 prn", not "q4 to h"
             self.fail(f"{self.span(i, i + 2)!r} says no unit: write hours ('q6h') or days ('q2d')")
         self.fail(f"cannot read {tok.text!r}")
+
+    def word_led(self, i: int) -> int | None:
+        """The end of a part led by one fixed word or sign at token ``i`` (a bracket, "per dose", "then stop", "do not
+        crush", a pump...), tried first; None if there is none. Each starts with a word of `_WORD_LEADS`."""
+        key = self.keys[i]
+        if key == "[":
+            return self.brand_suffix(i)
+        if key == "}" and self.pack is not None and self.keys[i + 1] == "pack":
+            return i + 2
+        if key == "(" and (end := self.split_between_nostrils(i)) is not None:
+            return end
+        if (
+            key in _AT_ONCE.lengths
+            and len(self.doses) + (self.volume is not None) == 1
+            and (end := self.among(i, _AT_ONCE)) is not None
+        ):
+            self.ignored.append(self.span(i, end))  # "5 mL per dose", "1 tab each time": the dose said, once
+            return end
+        if key == "/" and (end := self.per_count(i)) is not None:
+            return end
+        if key in _OVER_A_DAY and self.keys[i + 2] in _HOUR and (end := self.over_a_day(i)) is not None:
+            return end
+        if key in _PUNCT or key in (".", "/"):
+            return i + 1
+        if key == "then" and self.keys[i + 1] in _STOP_WORDS and self.keys[i + 2] in ("", *_STOPS):
+            self.ignored.append(self.span(i, i + 2))  # "for 7 days then stop": the course ends, no other dose
+            return i + 2
+        if key == "do" and self.keys[i + 1] == "not" and self.keys[i + 2] in _vocab.HANDLING:
+            return self.handling(i)
+        if key in _ADVICE_LEADS and (end := self.advice(i)) is not None:
+            return end
+        if key in _PUMPS:
+            self.pump(i)
+            end = i + 1 + (self.keys[i + 1] in _PUMP_ENDED)
+            self.ignored.append(self.span(i, end))  # "oxycodone 5 mg po q4h prn, PCA stopped": the pump is past
+            return end
+        return None
 
     def split_between_nostrils(self, i: int) -> int | None:
         """ "2 sprays (one in each nostril)": the count said is the sprays in all, one in each nostril, never twice
