@@ -1010,8 +1010,9 @@ class _Applied(NamedTuple):
     tier: Tier | None
     mme: float | None
     """None when the table excludes the drug."""
-    exact: Ratio | None
-    """`mme` before it was rounded: what a sum of results adds (a summary's total, a day's), to round once."""
+    exact: Fraction | None
+    """`mme` before it was rounded: what a sum of results adds (a summary's total, a day's), to round once. One
+    fraction, made here: a recent regimen's `_Applied` is kept (`_regimen`), so each result does not make it again."""
 
 
 #: A regimen read (`_regimen`): its names, plan, amount per administration, exact daily amount, administrations a day
@@ -1046,7 +1047,7 @@ def _applied(key: Plan, daily: Ratio) -> _Applied:
         unit, basis = "mg/day", "per mg"
     dose = daily_mg if (num, den) == daily else _finite((num, den))
     exact = product(num, factor), product(den, Decimal(row.wear_days or 1))
-    return _Applied(daily_mg, dose, unit, basis, factor, tier, _finite(exact), exact)
+    return _Applied(daily_mg, dose, unit, basis, factor, tier, _finite(exact), fraction(*exact))
 
 
 def _result(
@@ -1084,7 +1085,7 @@ def _result(
         _implausible(notes, IMPLAUSIBLE)
     return _built(
         drug=drug, route=route or row.routes[0], form=form, release=release, daily_dose=applied.dose,
-        daily_dose_unit=applied.unit, mme_per_day=applied.mme, mme_per_day_exact=fraction(*applied.exact),
+        daily_dose_unit=applied.unit, mme_per_day=applied.mme, mme_per_day_exact=applied.exact,
         factor=applied.factor, factor_basis=applied.basis,
         tier=applied.tier, variant=row.variant, excluded=None, days_supply=days_supply, table=table.slug,
         table_version=table.version, caution=row.caution, warnings=tuple(notes), expression=expression,

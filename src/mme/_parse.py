@@ -336,6 +336,7 @@ _MINUS: Final = frozenset("-−")
 _DASHES: Final = {"–": "-", "—": "-"}  # an en or em dash (as word processors type "1-2") is a hyphen
 _DASH: Final = _MINUS | {"to"}  # between a range's ends: "7-10", "7 to 10"
 _FRACTIONS: Final = _vocab.VULGAR_FRACTIONS
+_HALF: Final = ("1", "/", "2")  # the keys of "1/2" and "½"
 _NON_FINITE: Final = frozenset({"nan", "inf", "infinity"})
 _SIG_STARTS: Final = _vocab.SIG_VERBS | {"sig"}  # the words a sig may start with after a product's name
 _BEFORE_NAME: Final = _MINUS | {"of"}  # between a sig said first and the product: "1 tablet of", "4 times a day -"
@@ -388,6 +389,10 @@ _PART_STARTS: Final = frozenset(
      *_TO_LAST, *_UNTIL,
      *_FREQUENCY_STARTS, *_TIMES_OF_DAY.lengths, *_TIME_LEADS, *_SUPPLIED}
 )  # fmt: skip
+#: The words `_Parser.word_led` reads a part at: any other word skips it.
+_WORD_LEADS: Final = frozenset(
+    {"[", "}", "(", "/", ".", "then", "do", *_AT_ONCE.lengths, *_OVER_A_DAY, *_PUNCT, *_ADVICE_LEADS, *_PUMPS}
+)
 #: The lexicon's words spelled with digits ("tb12", an EHR's extended-release tablet): each is one word.
 _GLUED: Final = "|".join(
     sorted((re.escape(t) for t in _vocab.TERMS if not t.isalpha() and " " not in t), key=len, reverse=True)
@@ -435,10 +440,13 @@ def _lexed(text: str) -> _Lexed:
     words: list[bool] = []
     starts: list[int] = []
     ends: list[int] = []
+    runs = text.split()
+    spaced = " ".join(runs) == text  # one space between runs, as most texts are: each starts after the last
     at = 0
     try:
-        for run in text.split():
-            at = text.index(run, at)
+        for run in runs:
+            if not spaced:
+                at = text.index(run, at)
             read = _run(run)
             toks += read.toks
             keys += read.keys
@@ -450,7 +458,7 @@ def _lexed(text: str) -> _Lexed:
             else:
                 starts += [at + start for start in read.starts]
                 ends += [at + end for end in read.ends]
-            at += len(run)
+            at += len(run) + spaced  # and past the space after it, if each run has one
     except _AmbiguousNumber as e:
         raw, mantissa = e.args
         raise ExpressionError(
@@ -1016,36 +1024,7 @@ class _Parser:
         """Read the sig part starting at token ``i``; return the index after it."""
         tok = self.toks[i]
         key = tok.key
-        if key == "[":
-            return self.brand_suffix(i)
-        if key == "}" and self.pack is not None and self.keys[i + 1] == "pack":
-            return i + 2
-        if key == "(" and (end := self.split_between_nostrils(i)) is not None:
-            return end
-        if (
-            key in _AT_ONCE.lengths
-            and len(self.doses) + (self.volume is not None) == 1
-            and (end := self.among(i, _AT_ONCE)) is not None
-        ):
-            self.ignored.append(self.span(i, end))  # "5 mL per dose", "1 tab each time": the dose said, once
-            return end
-        if key == "/" and (end := self.per_count(i)) is not None:
-            return end
-        if key in _OVER_A_DAY and self.keys[i + 2] in _HOUR and (end := self.over_a_day(i)) is not None:
-            return end
-        if key in _PUNCT or key in (".", "/"):
-            return i + 1
-        if key == "then" and self.keys[i + 1] in _STOP_WORDS and self.keys[i + 2] in ("", *_STOPS):
-            self.ignored.append(self.span(i, i + 2))  # "for 7 days then stop": the course ends, no other dose
-            return i + 2
-        if key == "do" and self.keys[i + 1] == "not" and self.keys[i + 2] in _vocab.HANDLING:
-            return self.handling(i)
-        if key in _ADVICE_LEADS and (end := self.advice(i)) is not None:
-            return end
-        if key in _PUMPS:
-            self.pump(i)
-            end = i + 1 + (self.keys[i + 1] in _PUMP_ENDED)
-            self.ignored.append(self.span(i, end))  # "oxycodone 5 mg po q4h prn, PCA stopped": the pump is past
+        if key in _WORD_LEADS and (end := self.word_led(i)) is not None:
             return end
         if key in _vocab.MULTI_STEP and self.frequency_at(i) is None:  # "alternate days" is every other day
             self.fail(
@@ -1111,6 +1090,43 @@ class _Parser:
         if key == "q" and self.nums[i + 1] and bare:  # "q6 prn", not "q4 to h"
             self.fail(f"{self.span(i, i + 2)!r} says no unit: write hours ('q6h') or days ('q2d')")
         self.fail(f"cannot read {tok.text!r}")
+
+    def word_led(self, i: int) -> int | None:
+        """The end of a part led by one fixed word or sign at token ``i`` (a bracket, "per dose", "then stop", "do not
+        crush", a pump...), tried first; None if there is none. Each starts with a word of `_WORD_LEADS`."""
+        key = self.keys[i]
+        if key == "[":
+            return self.brand_suffix(i)
+        if key == "}" and self.pack is not None and self.keys[i + 1] == "pack":
+            return i + 2
+        if key == "(" and (end := self.split_between_nostrils(i)) is not None:
+            return end
+        if (
+            key in _AT_ONCE.lengths
+            and len(self.doses) + (self.volume is not None) == 1
+            and (end := self.among(i, _AT_ONCE)) is not None
+        ):
+            self.ignored.append(self.span(i, end))  # "5 mL per dose", "1 tab each time": the dose said, once
+            return end
+        if key == "/" and (end := self.per_count(i)) is not None:
+            return end
+        if key in _OVER_A_DAY and self.keys[i + 2] in _HOUR and (end := self.over_a_day(i)) is not None:
+            return end
+        if key in _PUNCT or key in (".", "/"):
+            return i + 1
+        if key == "then" and self.keys[i + 1] in _STOP_WORDS and self.keys[i + 2] in ("", *_STOPS):
+            self.ignored.append(self.span(i, i + 2))  # "for 7 days then stop": the course ends, no other dose
+            return i + 2
+        if key == "do" and self.keys[i + 1] == "not" and self.keys[i + 2] in _vocab.HANDLING:
+            return self.handling(i)
+        if key in _ADVICE_LEADS and (end := self.advice(i)) is not None:
+            return end
+        if key in _PUMPS:
+            self.pump(i)
+            end = i + 1 + (self.keys[i + 1] in _PUMP_ENDED)
+            self.ignored.append(self.span(i, end))  # "oxycodone 5 mg po q4h prn, PCA stopped": the pump is past
+            return end
+        return None
 
     def split_between_nostrils(self, i: int) -> int | None:
         """ "2 sprays (one in each nostril)": the count said is the sprays in all, one in each nostril, never twice
@@ -1544,7 +1560,11 @@ class _Parser:
             if self.keys[hi - 1] in _PUNCT or self.keys[hi - 1] in _MINUS or self.keys[hi - 1] in _SIG_STARTS:
                 hi -= 1  # "Tylenol #3 take 2 tabs", "Tylenol #3 Sig: 1 tab": a name whose strength has no number
                 continue
-            ends_here = [(s, f) for s in range(max(lo, hi - 5), hi) if (f := self.vocab(s, hi)) and f.end == hi]
+            ends_here = [
+                (s, f)
+                for s in range(max(lo, hi - 5), hi)
+                if self.keys[s] in _TERMS.lengths and (f := self.vocab(s, hi)) and f.end == hi
+            ]
             if not ends_here:
                 break
             hi, found = ends_here[0]  # the longest phrase ending the drug part
@@ -1552,7 +1572,7 @@ class _Parser:
         if lo >= hi:
             self.fail(f"no drug name before {self.span(0, first + 1)!r}")
         for i in range(lo, hi):
-            if (freq := self.frequency_at(i)) is not None:
+            if (self.nums[i] or self.keys[i] in _FREQUENCY_STARTS) and (freq := self.frequency_at(i)) is not None:
                 self.fail(f"the frequency {self.span(i, freq.end)!r} comes before the amount")
         return self.span(lo, hi).strip()
 
@@ -1668,7 +1688,8 @@ class _Parser:
                 i = k
                 continue
             break
-        if any(per != self.per_what(i) for per in pers):  # "10 MG/ML / Acetaminophen 325 MG": per tablet or mL?
+        # "10 MG/ML / Acetaminophen 325 MG": per tablet or mL?
+        if pers and any(per != self.per_what(i) for per in pers):
             self.fail(f"the components of {self.span(start, i)!r} are not each per the same unit (all per mL, or none)")
         if self.keys[i] in ("/", "per"):
             end = self.denominator_at(i + 1)
@@ -1987,7 +2008,7 @@ class _Parser:
         lo = hi = 1.0
         numbered = self.nums[k]
         if numbered:  # "q6h", "q 4-6 h", "every 4 to 6 hours", "q 1/2 h" (but "q3/4h" may be 3 to 4 hours)
-            half = self.span_key(k, k + 3) == "1 / 2" and self.keys[k + 3] in _INTERVAL
+            half = self.keys[k : k + 3] == _HALF and self.keys[k + 3] in _INTERVAL
             lo, hi, end = self.number_or_range(k, fraction=half)
             lo, hi = self.checked(k, end, lo, hi, "an interval")
             k = end
@@ -2285,7 +2306,12 @@ class _Parser:
             lo, hi = self.checked(i, far, lo, self.number_or_range(end + 1)[0], f"a {kind}")
             typed_end = end = far  # "0.5 mL to 1 mL", "5 mg - 10 mg": a range with its unit at both ends
         typed = self.span(i, end)
-        if kind == "count" and any("," in t.text and not (4 * t.value).is_integer() for t in self.toks[i:typed_end]):
+        # no token of the count has a comma unless the text has one (`_SEAM`'s is never inside a count)
+        if (
+            kind == "count"
+            and "," in typed
+            and any("," in t.text and not (4 * t.value).is_integer() for t in self.toks[i:typed_end])
+        ):
             self.fail(  # "1,2 tabs": 1.2 tablets, which no one cuts, or 1 or 2?
                 f"{self.span(i, typed_end)!r} may be a decimal comma (a count no unit is cut into) or a list: write a "
                 "range ('1-2') or a decimal point ('1.2')"
@@ -2420,7 +2446,7 @@ class _Parser:
         ½", "1 cp et demi"; a half before anything but the end of the count ("1/2 hour") is none."""
         if self.keys[k] == "et" and self.keys[k + 1] in ("demi", "demie"):
             return k + 2
-        half = self.span_key(k, k + 3) == "1 / 2"
+        half = self.keys[k : k + 3] == _HALF
         return k + 3 if half and (k + 3 == self.size or self.bare_count_ends(k + 3)) else None
 
     def volume_closes(self, i: int) -> bool:
@@ -2719,8 +2745,7 @@ class _Parser:
     def finish(self, drug: str) -> Expression:
         value, unit = self.opioid_amount(drug)
         self.check_brand(drug)
-        named = f"{drug} {self.brand or ''}".lower().split()  # "Xtampza ER", "oxycodone 9 MG ... [Xtampza]"
-        self.notes.extend(_vocab.STRENGTH_BASIS[w] for w in named if w in _vocab.STRENGTH_BASIS)
+        self.notes += _strength_basis(drug, self.brand)
         if self.interval is not None:
             self.per_interval(drug, value, unit)
         value /= self.divisor
@@ -3130,6 +3155,14 @@ def _times(fewest: float, most: float) -> str:
     """Administrations a day as a frequency gives them: "4", "4-6", "0.14" (weekly)."""
     fewest, most = round(fewest, 2), round(most, 2)
     return format_number(fewest) if fewest == most else f"{format_number(fewest)}-{format_number(most)}"
+
+
+@lru_cache(maxsize=4096)
+def _strength_basis(drug: str, brand: str | None) -> tuple[str, ...]:
+    """What the strength of a product so named is of, when its brand says it ("Xtampza ER", "oxycodone 9 MG ...
+    [Xtampza]"): a pure function of the name, kept for recent names."""
+    named = f"{drug} {brand or ''}".lower().split()
+    return tuple(_vocab.STRENGTH_BASIS[w] for w in named if w in _vocab.STRENGTH_BASIS)
 
 
 def _countable(found: _Vocab | None) -> _Vocab | None:
