@@ -208,7 +208,7 @@ class Example(_Frozen):
     expression: str
     """The input in the `mme convert` grammar."""
     mme_per_day: str
-    """The result as printed; compared after rounding to the printed number of decimals."""
+    """The result as printed; the tests compare it exactly, rounding only a figure the source prints rounded."""
     quantity: float | None = Field(default=None, strict=True, gt=0, allow_inf_nan=False)
     days_supply: float | None = Field(default=None, strict=True, gt=0, allow_inf_nan=False)
     package_ml: float | None = Field(default=None, strict=True, gt=0, allow_inf_nan=False)
