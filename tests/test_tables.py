@@ -137,6 +137,59 @@ def test_a_file_that_is_not_pinned_is_validated(tmp_path: Path) -> None:
         load_table(copy)
 
 
+def _with_oxycodone_2(text: str) -> str:
+    """cdc-2022's text with oxycodone at 2 instead of the published 1.5."""
+    assert text.count('factor = "1.5"') == 1
+    return text.replace('factor = "1.5"', 'factor = "2"')
+
+
+def test_a_file_with_a_shipped_slug_and_other_content_is_refused(tmp_path: Path) -> None:
+    """A custom file named as a shipped table but with other numbers would give results that name the shipped table
+    (and that `mme.total` adds to its items): it is refused on every path that reads a file, with the slug to use."""
+    text = _file_bytes("cdc-2022").decode("utf-8")
+    copy = tmp_path / "cdc-2022.toml"
+    copy.write_text(_with_oxycodone_2(text), encoding="utf-8")
+    own = r"'cdc-2022' is the slug of a shipped table, and this file is not that table .* e\.g\. 'cdc-2022-local'"
+    with pytest.raises(TableError, match=own) as caught:
+        load_table(copy)
+    assert (caught.value.file, caught.value.field) == (str(copy), "slug")
+    for table in (copy, str(copy)):
+        with pytest.raises(TableError, match=own):
+            resolve_table(table)
+        with pytest.raises(TableError, match=own):
+            mme.convert("oxycodone 10 mg bid", table=table)
+    copy.write_text(text.replace("\n", "\r\n"), encoding="utf-8")  # the same numbers, other bytes: not the file
+    with pytest.raises(TableError, match=own):
+        load_table(copy)
+    local = tmp_path / "cdc-2022-local.toml"  # the way out the message gives
+    local.write_text(_with_oxycodone_2(text).replace('slug = "cdc-2022"', 'slug = "cdc-2022-local"'), encoding="utf-8")
+    mine = mme.convert("oxycodone 10 mg bid", table=local)
+    assert (mine.table, mine.mme_per_day) == ("cdc-2022-local", 40.0)
+    with pytest.raises(mme.MixedTablesError, match="cdc-2022, cdc-2022-local"):
+        mme.total([mine, mme.convert("oxycodone 10 mg bid", table="cdc-2022")])
+
+
+def test_a_table_object_with_a_shipped_slug_must_be_the_shipped_table() -> None:
+    """The same rule for a `mme.Table` built in code: one named as a shipped table is that table, or refused."""
+    shipped = get_table("cdc-2022")
+    oxycodone = next(i for i, row in enumerate(shipped.rows) if row.drug == "oxycodone")
+    rows = list(shipped.rows)
+    rows[oxycodone] = rows[oxycodone].model_copy(update={"factor": Decimal(2)})
+    changed = shipped.model_copy(update={"rows": tuple(rows)})
+    assert hash(changed) == hash(shipped)  # same slug and file digest: only the content tells them apart
+    own = r"'cdc-2022' is the slug of a shipped table, and this Table is not that table .* 'cdc-2022-local'"
+    with pytest.raises(TableError, match=own) as caught:
+        mme.convert("oxycodone 10 mg bid", table=changed)
+    assert (caught.value.file, caught.value.field) == ("mme.Table 'cdc-2022'", "slug")
+    with pytest.raises(TableError, match=own):
+        mme.daily_mme("oxycodone", "10 mg", per_day=2, table=shipped.model_copy(update={"version": "local"}))
+    copy = shipped.model_copy()  # equal to the shipped table, as one unpickled or kept across clear_caches() is
+    assert copy is not shipped
+    assert mme.convert("oxycodone 10 mg bid", table=copy).mme_per_day == 30.0
+    local = changed.model_copy(update={"slug": "cdc-2022-local"})
+    assert mme.convert("oxycodone 10 mg bid", table=local).mme_per_day == 40.0
+
+
 @pytest.mark.parametrize(("slug", "count"), sorted(ROW_COUNTS.items()))
 def test_pinned_row_count(slug: str, count: int) -> None:
     assert len(get_table(slug).rows) == count

@@ -410,7 +410,21 @@ def load_table(path: str | os.PathLike[str]) -> Table:
     table = _parse(_read(path), str(path))
     if table.slug != path.stem:
         raise TableError(str(path), f"slug {table.slug!r} does not match the file name", field="slug")
+    if table.slug in SHIPPED_SHA256 and table.sha256 != SHIPPED_SHA256[table.slug]:
+        local = f"{table.slug}-local"
+        raise TableError(
+            str(path), _own_slug(table.slug, "file", f"in the file and as its name, {local}.toml"), field="slug"
+        )
     return table
+
+
+def _own_slug(slug: str, what: str, how: str) -> str:
+    """Why a table may not borrow a shipped slug: its results would name a table whose numbers they do not use, and
+    `mme.total` would add them to the shipped table's."""
+    return (
+        f"{slug!r} is the slug of a shipped table, and this {what} is not that table (its content differs): results "
+        f"name only the slug, so give your table its own, e.g. '{slug}-local' ({how})"
+    )
 
 
 def _path(path: object) -> Path:
@@ -486,8 +500,12 @@ def table_slugs() -> tuple[str, ...]:
 
 
 def resolve_table(table: str | os.PathLike[str] | Table) -> Table:
-    """A table from a slug, a path to a custom table file, or a `Table` itself."""
+    """A table from a slug, a path to a custom table file, or a `Table` itself (one with a shipped slug must be that
+    shipped table: see `_own_slug`)."""
     if isinstance(table, Table):
+        if table.slug in SHIPPED_SHA256 and table is not (shipped := get_table(table.slug)) and table != shipped:
+            how = f"table.model_copy(update={{'slug': '{table.slug}-local'}})"
+            raise TableError(f"mme.Table {table.slug!r}", _own_slug(table.slug, "Table", how), field="slug")
         return table
     if isinstance(table, str) and table in _shipped():
         return get_table(table)
