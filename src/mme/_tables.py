@@ -363,8 +363,9 @@ def _parse(text: bytes, name: str) -> Table:
         raise TableError(name, message, row=row, field=field) from exc
 
 
-#: The sha256 of every shipped table file. A published table never changes (a correction is a new file), and the tests
-#: check that each of these files passes `Table.model_validate` and that `_validated` builds the very same model.
+#: The sha256 of every shipped table file. A published table never changes (a correction is a new file): the tests
+#: check each against their own append-only record (tests/shipped_tables.txt), and that each of these files passes
+#: `Table.model_validate` and that `_validated` builds the very same model.
 SHIPPED_SHA256: Final[Mapping[str, str]] = MappingProxyType(
     {
         "anzca-2014": "8a6c2c75933416dd5bc73a243869688b8bd3a66452882d59196e9d04baf7a2bd",
