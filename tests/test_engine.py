@@ -112,6 +112,25 @@ def test_methadone_above_80_warns_in_result() -> None:
     assert any("80" in w for w in result.warnings)
 
 
+@pytest.mark.parametrize(
+    ("daily", "mme_per_day", "warns"),
+    [
+        ("80", Fraction(960), False),  # the last printed band's top ("61-80"): defined, no warning
+        ("80.0000000004", Fraction("960.0000000048"), False),  # reported as 80 mg/day: the band's edge
+        ("80.000000001", Fraction("960.000000012"), True),  # reported above 80
+        ("80.5", Fraction(966), True),
+    ],
+)
+def test_methadone_warns_only_above_the_last_printed_band(daily: str, mme_per_day: Fraction, warns: bool) -> None:
+    """CDC 2016 prints methadone up to 80 mg/day (its file's warn_above): 80 itself gets 12 with no warning, any
+    daily dose reported above it gets 12 and says the source defines nothing there (docs/methadone.md)."""
+    result = mme.daily_mme("methadone", f"{daily} mg/day", table="cdc-2016")
+    assert (result.factor, result.tier and result.tier.printed) == (Decimal(12), ">=61-80")
+    assert result.mme_per_day_exact == mme_per_day
+    above = "the daily amount is above 80 mg/day, where the source defines no factor; its last tier (12) was applied"
+    assert result.warnings == ((above,) if warns else ())
+
+
 def test_cms_methadone_requires_a_choice() -> None:
     with pytest.raises(mme.AmbiguousDoseError, match=r"flat.*tiers|tiers.*flat"):
         mme.daily_mme("methadone", "30 mg/day", table="cms-2018")

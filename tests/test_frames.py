@@ -52,7 +52,7 @@ from mme._history import (
     _is_buprenorphine,
     summarize_by_patient,
 )
-from mme._tables import FactorRow, resolve_table
+from mme._tables import FactorRow, _tables_folder, resolve_table
 from mme._units import not_positive, read_unit
 from mme.frames import _convert, _keys, _rows, _schema, _summary
 
@@ -1061,6 +1061,28 @@ def test_missing_columns_and_reserved_names_are_refused() -> None:
         frames.dispensing_mme(bad)
     with pytest.raises(mme.UnknownTableError, match=r"^unknown table 'no-such-table'; available: anzca-2014"):
         frames.dispensing_mme(bad.drop("__mme_daily"), table="no-such-table")
+
+
+def test_a_table_named_as_a_shipped_one_with_other_numbers_is_refused(tmp_path: Path) -> None:
+    """A frame's rows cannot name a shipped table while using other numbers (then be added to its results): a
+    `mme.Table` or file with a shipped slug and other content is refused, as the scalar engine refuses it."""
+    import polars as pl
+
+    shipped = mme.get_table("cdc-2022")
+    changed = shipped.model_copy(
+        update={"rows": tuple(r.model_copy(update={"factor": Decimal(2)}) for r in shipped.rows)}
+    )
+    fills = pl.DataFrame({"drug": ["oxycodone"], "strength": [10.0], "strength_unit": ["mg"], "quantity": [60],
+                          "days_supply": [30]})  # fmt: skip
+    regimens = pl.DataFrame({"drug": ["oxycodone"], "dose": ["10 mg"], "per_day": [2]})
+    file = tmp_path / "cdc-2022.toml"
+    file.write_bytes((_tables_folder() / "cdc-2022.toml").read_bytes().replace(b'"1.5"', b'"2"'))
+    for table in (changed, file):
+        with pytest.raises(mme.TableError, match="'cdc-2022' is the slug of a shipped table"):
+            frames.dispensing_mme(fills, table=table)
+        with pytest.raises(mme.TableError, match="'cdc-2022' is the slug of a shipped table"):
+            frames.daily_mme(regimens, dose_unit=None, table=table)
+    assert frames.dispensing_mme(fills, table=shipped.model_copy())["mme_per_day"].to_list() == [30.0]
 
 
 def test_a_missing_column_is_said_in_the_keywords_of_the_function_called() -> None:

@@ -12,6 +12,7 @@ import io
 import json
 import os
 import re
+import subprocess
 import time
 import tomllib
 from decimal import Decimal
@@ -26,9 +27,13 @@ import mme
 from mme._errors import ArgumentTypeError, MMEError, TableError
 from mme._tables import (
     MAX_TABLE_BYTES,
+    SHIPPED_SHA256,
+    Exclusion,
     FactorRow,
     Table,
+    Tier,
     _first_overlap,
+    _parse,
     _tables_folder,
     get_table,
     load_table,
@@ -38,7 +43,19 @@ from mme._tables import (
 
 from reference_data import HEAL, needs
 from row_overlap import overlap
-from table_pins import PINS, ROW_COUNTS
+from table_pins import (
+    EXCLUSION_FIELDS,
+    PINS,
+    RECORD,
+    ROW_COUNTS,
+    ROW_FIELDS,
+    TEXT_FIELDS,
+    TIER_FIELDS,
+    factors_sha256,
+    mismatches,
+    read_record,
+    removed_pins,
+)
 
 SLUGS = table_slugs()
 
@@ -78,20 +95,107 @@ def test_table_loads_and_slug_is_file_name(slug: str) -> None:
     assert all(row.source.strip() for row in table.rows)
 
 
-@pytest.mark.parametrize(("slug", "sha256"), sorted(PINS.items()))
-def test_pinned_checksum(slug: str, sha256: str) -> None:
-    assert slug in SLUGS, f"tests/table_pins.py pins {slug!r}, which is not shipped"
-    actual = hashlib.sha256(_file_bytes(slug)).hexdigest()
-    assert actual == sha256, (
-        f"conversion_tables/{slug}.toml changed. A published table never changes: "
-        "ship a correction as a new file (e.g. '<slug>-r2') with a note saying what changed and why."
-    )
-    assert get_table(slug).sha256 == sha256
+@pytest.mark.parametrize("slug", sorted(PINS))
+def test_the_record_holds_every_shipped_file(slug: str) -> None:
+    """Each file, the table the package builds of it and the package's pin are those recorded when it shipped."""
+    assert slug in SLUGS, f"tests/shipped_tables.txt records {slug!r}, which is no longer shipped: tables never go"
+    table = get_table(slug)
+    assert mismatches(PINS[slug], _file_bytes(slug), table, SHIPPED_SHA256) == []
+    assert table.sha256 == PINS[slug].sha256
 
 
-def test_every_shipped_table_is_pinned() -> None:
+def test_every_shipped_table_is_recorded() -> None:
     missing = [slug for slug in SLUGS if slug not in PINS]
-    assert not missing, f"no sha256 pin for {missing}: add them to SHIPPED_SHA256 in src/mme/_tables.py"
+    assert not missing, f"{missing} not in tests/shipped_tables.txt: add the line `python tests/table_pins.py` prints"
+    assert set(SHIPPED_SHA256) == set(SLUGS), "every shipped file has its sha256 in SHIPPED_SHA256, and no other"
+
+
+def test_a_changed_factor_with_its_package_pin_updated_is_caught_without_the_reference_data() -> None:
+    """cdc-ndc-2018's levorphanol at 12 instead of 11 (a slip only the reference tests caught while the tests read the
+    pins from the package): the record catches the file, the factor, and the package's pin updated to match."""
+    text = _file_bytes("cdc-ndc-2018")
+    assert text.count(b'factor = "11"\n') == 1
+    edited = text.replace(b'factor = "11"\n', b'factor = "12"\n')
+    table = _parse(edited, "cdc-ndc-2018.toml")  # as the package would build the edited file
+    assert next(row.factor for row in table.rows if row.drug == "levorphanol") == Decimal(12)
+    repinned = {**SHIPPED_SHA256, "cdc-ndc-2018": hashlib.sha256(edited).hexdigest()}
+    found = mismatches(PINS["cdc-ndc-2018"], edited, table, repinned)
+    assert [message.split(" ")[0] for message in found] == [
+        "conversion_tables/cdc-ndc-2018.toml",
+        "cdc-ndc-2018's",
+        "SHIPPED_SHA256['cdc-ndc-2018']",
+    ]
+    assert mismatches(PINS["cdc-ndc-2018"], edited, table, SHIPPED_SHA256) == found[:2]
+    notes = text.replace(b"\nnotes = ", b"\nnotes =  ", 1)  # a text edit changes the file, not its factors
+    assert notes != text
+    assert mismatches(PINS["cdc-ndc-2018"], notes, _parse(notes, "cdc-ndc-2018.toml"), SHIPPED_SHA256) == found[:1]
+
+
+def test_the_factor_digest_reads_every_field_a_number_depends_on() -> None:
+    """Every field of a row, tier and exclusion is in `factors` or is text (pinned by the file's sha256): a new field
+    must be placed."""
+    for model, fields in ((FactorRow, ROW_FIELDS), (Tier, TIER_FIELDS), (Exclusion, EXCLUSION_FIELDS)):
+        assert set(model.model_fields) == set(fields) | TEXT_FIELDS[model], model.__name__
+        assert not set(fields) & TEXT_FIELDS[model], model.__name__
+
+
+def _changed(table: Table, index: int, **update: object) -> Table:
+    rows = list(table.rows)
+    rows[index] = rows[index].model_copy(update=update)
+    return table.model_copy(update={"rows": tuple(rows)})
+
+
+def test_every_factor_is_in_its_tables_digest() -> None:
+    """Any one factor of any shipped table (a row's or a tier's) changed by 1 changes its table's recorded digest."""
+    for slug in SLUGS:
+        table = get_table(slug)
+        for i, row in enumerate(table.rows):
+            if row.factor is not None:
+                assert factors_sha256(_changed(table, i, factor=row.factor + 1)) != PINS[slug].factors_sha256
+            for j, tier in enumerate(row.tiers):
+                tiers = list(row.tiers)
+                tiers[j] = tier.model_copy(update={"factor": tier.factor + 1})
+                assert factors_sha256(_changed(table, i, tiers=tuple(tiers))) != PINS[slug].factors_sha256
+    cdc_2016 = get_table("cdc-2016")
+    methadone = next(i for i, row in enumerate(cdc_2016.rows) if row.tiers)
+    for update in ({"warn_above": Decimal(90)}, {"tiers": cdc_2016.rows[methadone].tiers[1:]}, {"default": True}):
+        assert factors_sha256(_changed(cdc_2016, methadone, **update)) != PINS["cdc-2016"].factors_sha256, update
+    cdc_2022 = get_table("cdc-2022")
+    excluded = cdc_2022.model_copy(update={"excluded": (cdc_2022.excluded[0].model_copy(update={"forms": ("film",)}),)})
+    assert factors_sha256(excluded) != PINS["cdc-2022"].factors_sha256
+
+
+def test_the_record_is_read_strictly() -> None:
+    pin = PINS["cdc-2022"]
+    assert read_record(f"# comment\n\n{pin.line()}\n") == {"cdc-2022": pin}
+    for text in (f"{pin.line()} extra", f"cdc-2022 {pin.sha256[:-1]} {pin.factors_sha256}", pin.line().upper()):
+        with pytest.raises(AssertionError, match="line 1: not"):
+            read_record(text)
+    with pytest.raises(AssertionError, match="line 2: cdc-2022 is recorded twice"):
+        read_record(f"{pin.line()}\n{pin.line()}")
+
+
+def test_the_record_only_ever_grew() -> None:
+    """No commit changed or removed a pin of tests/shipped_tables.txt (read in its git history, where there is one)."""
+    try:
+        log = subprocess.run(
+            ["git", "log", "--format=commit %H", "-p", "--no-color", "--no-ext-diff", "--", RECORD.name],
+            cwd=RECORD.parent, capture_output=True, text=True, check=True, timeout=60,
+        ).stdout  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        pytest.skip("no git history of tests/shipped_tables.txt here (not a git checkout)")
+    assert removed_pins(log) == [], "a recorded pin was changed or removed: a published table never changes"
+
+
+def test_a_removed_pin_is_found_in_the_history() -> None:
+    pin = PINS["cdc-2022"]
+    history = (
+        "commit 2\ndiff --git a/x b/x\n--- a/tests/shipped_tables.txt\n+++ b/tests/shipped_tables.txt\n@@ -1 +1 @@\n"
+        f"-# old comment\n+# new comment\n-{pin.line()}\n+{pin.slug} {'0' * 64} {pin.factors_sha256}\n"
+        f"commit 1\n+{pin.line()}\n"
+    )
+    assert removed_pins(history) == [pin.line()]
+    assert removed_pins(history.split("commit 1")[1]) == []
 
 
 def _same(built: object, validated: object, where: str = "table") -> None:
@@ -135,6 +239,59 @@ def test_a_file_that_is_not_pinned_is_validated(tmp_path: Path) -> None:
     copy.write_text(text.replace('factor = "1.5"', 'factor = "1e3"'), encoding="utf-8")
     with pytest.raises(TableError, match="'1e3' is not a plain decimal"):
         load_table(copy)
+
+
+def _with_oxycodone_2(text: str) -> str:
+    """cdc-2022's text with oxycodone at 2 instead of the published 1.5."""
+    assert text.count('factor = "1.5"') == 1
+    return text.replace('factor = "1.5"', 'factor = "2"')
+
+
+def test_a_file_with_a_shipped_slug_and_other_content_is_refused(tmp_path: Path) -> None:
+    """A custom file named as a shipped table but with other numbers would give results that name the shipped table
+    (and that `mme.total` adds to its items): it is refused on every path that reads a file, with the slug to use."""
+    text = _file_bytes("cdc-2022").decode("utf-8")
+    copy = tmp_path / "cdc-2022.toml"
+    copy.write_text(_with_oxycodone_2(text), encoding="utf-8")
+    own = r"'cdc-2022' is the slug of a shipped table, and this file is not that table .* e\.g\. 'cdc-2022-local'"
+    with pytest.raises(TableError, match=own) as caught:
+        load_table(copy)
+    assert (caught.value.file, caught.value.field) == (str(copy), "slug")
+    for table in (copy, str(copy)):
+        with pytest.raises(TableError, match=own):
+            resolve_table(table)
+        with pytest.raises(TableError, match=own):
+            mme.convert("oxycodone 10 mg bid", table=table)
+    copy.write_text(text.replace("\n", "\r\n"), encoding="utf-8")  # the same numbers, other bytes: not the file
+    with pytest.raises(TableError, match=own):
+        load_table(copy)
+    local = tmp_path / "cdc-2022-local.toml"  # the way out the message gives
+    local.write_text(_with_oxycodone_2(text).replace('slug = "cdc-2022"', 'slug = "cdc-2022-local"'), encoding="utf-8")
+    mine = mme.convert("oxycodone 10 mg bid", table=local)
+    assert (mine.table, mine.mme_per_day) == ("cdc-2022-local", 40.0)
+    with pytest.raises(mme.MixedTablesError, match="cdc-2022, cdc-2022-local"):
+        mme.total([mine, mme.convert("oxycodone 10 mg bid", table="cdc-2022")])
+
+
+def test_a_table_object_with_a_shipped_slug_must_be_the_shipped_table() -> None:
+    """The same rule for a `mme.Table` built in code: one named as a shipped table is that table, or refused."""
+    shipped = get_table("cdc-2022")
+    oxycodone = next(i for i, row in enumerate(shipped.rows) if row.drug == "oxycodone")
+    rows = list(shipped.rows)
+    rows[oxycodone] = rows[oxycodone].model_copy(update={"factor": Decimal(2)})
+    changed = shipped.model_copy(update={"rows": tuple(rows)})
+    assert hash(changed) == hash(shipped)  # same slug and file digest: only the content tells them apart
+    own = r"'cdc-2022' is the slug of a shipped table, and this Table is not that table .* 'cdc-2022-local'"
+    with pytest.raises(TableError, match=own) as caught:
+        mme.convert("oxycodone 10 mg bid", table=changed)
+    assert (caught.value.file, caught.value.field) == ("mme.Table 'cdc-2022'", "slug")
+    with pytest.raises(TableError, match=own):
+        mme.daily_mme("oxycodone", "10 mg", per_day=2, table=shipped.model_copy(update={"version": "local"}))
+    copy = shipped.model_copy()  # equal to the shipped table, as one unpickled or kept across clear_caches() is
+    assert copy is not shipped
+    assert mme.convert("oxycodone 10 mg bid", table=copy).mme_per_day == 30.0
+    local = changed.model_copy(update={"slug": "cdc-2022-local"})
+    assert mme.convert("oxycodone 10 mg bid", table=local).mme_per_day == 40.0
 
 
 @pytest.mark.parametrize(("slug", "count"), sorted(ROW_COUNTS.items()))

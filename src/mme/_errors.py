@@ -15,7 +15,7 @@ Every error is an `MMEError`; each also inherits the builtin it resembles, so
     ├── ExpressionError (ValueError)        a dose expression the grammar cannot read
     │   └── NdcError                        a malformed or ambiguous NDC
     ├── MixedTablesError (ValueError)       results from different tables added together
-    ├── TableError (ValueError)             a malformed table file (names file, row, field)
+    ├── TableError (ValueError)             a malformed table file (names file, row, field), a borrowed slug
     ├── ArgumentTypeError (TypeError)       an argument of the wrong type (None where text is due...)
     ├── CohortError (ValueError)            mme.taper: cohort records that cannot be read without guessing
     ├── ColumnError (KeyError)              mme.frames: a column missing, reserved or not fitting the options
@@ -160,7 +160,8 @@ class MixedTablesError(MMEError, ValueError):
 
 
 class TableError(MMEError, ValueError):
-    """A table file that does not follow the format; names the file, row and field."""
+    """A table file that does not follow the format (names the file, row and field), or a table of your own that takes
+    a shipped table's slug: its results would name the shipped table."""
 
     def __init__(self, file: str, message: str, *, row: int | None = None, field: str | None = None) -> None:
         self.file = file

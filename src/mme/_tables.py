@@ -208,7 +208,7 @@ class Example(_Frozen):
     expression: str
     """The input in the `mme convert` grammar."""
     mme_per_day: str
-    """The result as printed; compared after rounding to the printed number of decimals."""
+    """The result as printed; the tests compare it exactly, rounding only a figure the source prints rounded."""
     quantity: float | None = Field(default=None, strict=True, gt=0, allow_inf_nan=False)
     days_supply: float | None = Field(default=None, strict=True, gt=0, allow_inf_nan=False)
     package_ml: float | None = Field(default=None, strict=True, gt=0, allow_inf_nan=False)
@@ -363,8 +363,9 @@ def _parse(text: bytes, name: str) -> Table:
         raise TableError(name, message, row=row, field=field) from exc
 
 
-#: The sha256 of every shipped table file. A published table never changes (a correction is a new file), and the tests
-#: check that each of these files passes `Table.model_validate` and that `_validated` builds the very same model.
+#: The sha256 of every shipped table file. A published table never changes (a correction is a new file): the tests
+#: check each against their own append-only record (tests/shipped_tables.txt), and that each of these files passes
+#: `Table.model_validate` and that `_validated` builds the very same model.
 SHIPPED_SHA256: Final[Mapping[str, str]] = MappingProxyType(
     {
         "anzca-2014": "8a6c2c75933416dd5bc73a243869688b8bd3a66452882d59196e9d04baf7a2bd",
@@ -410,7 +411,21 @@ def load_table(path: str | os.PathLike[str]) -> Table:
     table = _parse(_read(path), str(path))
     if table.slug != path.stem:
         raise TableError(str(path), f"slug {table.slug!r} does not match the file name", field="slug")
+    if table.slug in SHIPPED_SHA256 and table.sha256 != SHIPPED_SHA256[table.slug]:
+        local = f"{table.slug}-local"
+        raise TableError(
+            str(path), _own_slug(table.slug, "file", f"in the file and as its name, {local}.toml"), field="slug"
+        )
     return table
+
+
+def _own_slug(slug: str, what: str, how: str) -> str:
+    """Why a table may not borrow a shipped slug: its results would name a table whose numbers they do not use, and
+    `mme.total` would add them to the shipped table's."""
+    return (
+        f"{slug!r} is the slug of a shipped table, and this {what} is not that table (its content differs): results "
+        f"name only the slug, so give your table its own, e.g. '{slug}-local' ({how})"
+    )
 
 
 def _path(path: object) -> Path:
@@ -486,8 +501,12 @@ def table_slugs() -> tuple[str, ...]:
 
 
 def resolve_table(table: str | os.PathLike[str] | Table) -> Table:
-    """A table from a slug, a path to a custom table file, or a `Table` itself."""
+    """A table from a slug, a path to a custom table file, or a `Table` itself (one with a shipped slug must be that
+    shipped table: see `_own_slug`)."""
     if isinstance(table, Table):
+        if table.slug in SHIPPED_SHA256 and table is not (shipped := get_table(table.slug)) and table != shipped:
+            how = f"table.model_copy(update={{'slug': '{table.slug}-local'}})"
+            raise TableError(f"mme.Table {table.slug!r}", _own_slug(table.slug, "Table", how), field="slug")
         return table
     if isinstance(table, str) and table in _shipped():
         return get_table(table)
