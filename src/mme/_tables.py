@@ -45,7 +45,7 @@ DEFAULT_TABLE = "cdc-2022"
 FORMAT_VERSION = 1
 
 
-#: The plausible range of a conversion factor (per mg, per mcg or per mcg/h): the shipped ones lie in 0.039-42.
+#: The plausible range of a conversion factor (per mg, per mcg or per mcg/h): the shipped ones lie in 0.039-40.
 FACTOR_RANGE = (Decimal("0.001"), Decimal("1000"))
 #: The plausible range of a daily dose bound (tier bounds, ``warn_above``), in mg/day.
 DOSE_RANGE = (Decimal("0"), Decimal("10000"))
