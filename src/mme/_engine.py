@@ -13,7 +13,7 @@ import math
 import re
 import sys
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -25,7 +25,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Literal, NamedTuple, Protocol
 
-from pydantic import BaseModel, ConfigDict, computed_field
+from pydantic import BaseModel, ConfigDict, ModelWrapValidatorHandler, computed_field, model_validator
 
 from ._errors import (
     AmbiguousDoseError,
@@ -157,6 +157,13 @@ class DailyMME(BaseModel):
             f" = {mme_per_day} MME/day [{self.table}]"
         )
 
+    @model_validator(mode="after")
+    def _consistent(self) -> DailyMME:
+        """A saved result is loaded only if its parts agree (the engine builds results without this check)."""
+        if problem := _contradiction(self):
+            raise DoseError(f"this result contradicts itself: {problem}")
+        return self
+
 
 class Total(BaseModel):
     """Several items added up under one table, excluded items kept visible."""
@@ -193,6 +200,55 @@ class Total(BaseModel):
         reached = ", ".join(f"{sign} {format_number(t)}" for t in self.reached) or "none"  # as given, every digit
         lines.append(f"total: {value} [{self.table}]; thresholds reached: {reached}")
         return "\n".join(lines)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _consistent(cls, data: Any, handler: ModelWrapValidatorHandler[Total]) -> Total:
+        """A saved total is loaded only if its figures are its items' as `total` computes them, and the thresholds it
+        says it reached (``reached``, computed, not read) are the ones its total reaches."""
+        result = handler(data)
+        if not isinstance(data, Total):  # one already built was checked then
+            _check_total(result, data.get("reached", result.reached) if isinstance(data, Mapping) else result.reached)
+        return result
+
+
+def _contradiction(item: DailyMME) -> str | None:
+    """What in a result contradicts the rest of it, if anything: each number a result can have, and its rounded
+    MME/day its exact one rounded (one saved before `mme_per_day_exact` existed has none, and is taken as it says)."""
+    numbers = {"daily_dose": item.daily_dose, "days_supply": item.days_supply, "mme_per_day": item.mme_per_day}
+    for name, value in {**numbers, "factor": item.factor}.items():
+        if value is not None and not (math.isfinite(value) and value > 0):
+            return f"{name} {value} is not a positive finite number"
+    if not (item.mme_per_day is None) == (item.factor is None) == (item.excluded is not None):
+        return (
+            f"mme_per_day {item.mme_per_day!r}, factor {item.factor} and excluded {excerpt(item.excluded)} disagree: a "
+            "result has an MME/day and its factor, or is excluded (both None) and says why"
+        )
+    if item.tier is not None and item.tier.factor != item.factor:
+        return f"factor {item.factor} is not its tier's, {item.tier.factor}"
+    exact = item.mme_per_day_exact
+    if exact is not None and (item.mme_per_day is None or rounded(exact) != item.mme_per_day):
+        return f"mme_per_day {item.mme_per_day!r} is not mme_per_day_exact {exact} rounded ({rounded(exact)!r})"
+    return None
+
+
+def _check_total(saved: Total, reached: object) -> None:
+    """A total whose figures are not those `total` computes from its items (a number edited, items of two tables:
+    `MixedTablesError`), or whose ``reached`` is not what its total reaches, is refused."""
+    if saved.items:
+        again = total(saved.items, thresholds=saved.thresholds, inclusive=saved.inclusive)
+        if (again.table, again.table_version) != (saved.table, saved.table_version):
+            raise MixedTablesError(f"the items' table ({again.table}) is not the total's ({saved.table})")
+        mme_per_day, reaches = again.mme_per_day, again.reached
+    else:  # a Bundle with no opioid: no MME
+        mme_per_day, reaches = None, thresholds_reached(None, saved.thresholds, inclusive=saved.inclusive)
+    wrong = []
+    if saved.mme_per_day != mme_per_day:
+        wrong.append(f"mme_per_day {saved.mme_per_day!r} is not its items' total, {mme_per_day!r}")
+    if not isinstance(reached, list | tuple) or tuple(reached) != reaches:
+        wrong.append(f"reached {excerpt(reached)} is not the thresholds its total reaches, {list(reaches)}")
+    if wrong:
+        raise DoseError(f"this total contradicts itself: {'; '.join(wrong)}")
 
 
 def _inclusive(value: object) -> None:
