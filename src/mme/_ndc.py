@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import numbers
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -56,7 +57,8 @@ def normalize_ndc(ndc: str | int | float) -> str:
     numbers whose leading zeros were lost (CDC's ``NDC_Numeric``: ``2035102`` or ``"2035102"``).
     A 10-digit NDC without hyphens is ambiguous (which segment is short?) and is refused. A whole
     number written with a decimal point (``93002401.0``, or the text ``"93002401.0"``, as pandas
-    writes an integer column with nulls) is read as its digits, as `mme.frames` reads a float column.
+    writes an integer column with nulls) is read as its digits, as `mme.frames` reads a float column. A NumPy
+    or pandas integer (``numpy.int64(2035102)``, a cell of an integer column) is read as the int it is.
 
     Raises `NdcError` (an `ExpressionError`) for anything else.
     """
@@ -65,6 +67,8 @@ def normalize_ndc(ndc: str | int | float) -> str:
             if ndc == int(ndc) and abs(ndc) < 2**53:
                 return normalize_ndc(str(int(ndc)))
         raise NdcError(f"not an NDC: {ndc!r}; {_HELP}")
+    if isinstance(ndc, numbers.Integral) and not isinstance(ndc, bool):  # a NumPy or pandas integer reads as an int
+        ndc = int(ndc)
     if isinstance(ndc, bool) or not isinstance(ndc, str | int):
         raise NdcError(f"not an NDC: {ndc!r}; {_HELP}")
     if isinstance(ndc, int):
