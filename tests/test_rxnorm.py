@@ -11,6 +11,7 @@ import csv
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -244,6 +245,31 @@ def test_a_code_written_as_a_whole_float_is_that_integer() -> None:
     for code in ("abc", "", "١٠٤٩٦٢١"):  # no number at all, or not in the digits 0-9: never "newer than the file"
         with pytest.raises(mme.UnknownRxCUIError, match=r": an RxCUI is a whole number \(e\.g\. '1049621'\)\.$"):
             rx.product(code)
+
+
+def test_an_rxcui_with_leading_zeros_is_that_integer() -> None:
+    """Was "may be newer than the file": "01049621" (padded to RxNorm's 8 characters) is RxCUI 1049621, as RxNorm's
+    concept IDs are integers and none is written with a leading zero (none in the product file is)."""
+    assert rx.product("01049621") == rx.product("0001049621.0") == rx.product(1049621)
+    assert rx.ingredient_drug("07052") == "morphine"
+    assert mme.convert("1 tab q6h", rxcui="01049621").mme_per_day == 30
+    assert not [code for code in json.loads(rx.SHIPPED.read_text(encoding="utf-8"))["products"] if code.startswith("0")]
+    np = pytest.importorskip("numpy")
+    assert rx.product(np.int64(1049621)) == rx.product("1049621")
+
+
+@pytest.mark.parametrize("value", [None, True, False, [1049621], 1049621j])
+def test_an_rxcui_of_another_type_is_an_argument_type_error(value: object) -> None:
+    """None and True were "RxCUI 'None' is not in the RxNorm product file" (an `UnknownRxCUIError`): no RxCUI at
+    all, but the wrong type of argument."""
+    said = r"^an RxCUI is RxNorm's concept ID, a whole number \(1049621 or '1049621'\), not "
+    calls: list[Callable[[Any], object]] = [rx.product, rx.ingredient_drug, lambda code: rx.daily_mme(code, count=1)]
+    for call in calls:
+        with pytest.raises(mme.ArgumentTypeError, match=said + re.escape(repr(value))):
+            call(value)
+    if value is not None:  # convert's rxcui=None is no RxCUI
+        with pytest.raises(mme.ArgumentTypeError, match=said):
+            mme.convert("1 tab q6h", rxcui=value)  # type: ignore[arg-type]
 
 
 def test_ingredient_codes_convert_only_with_a_dose_in_mg() -> None:

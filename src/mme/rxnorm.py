@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -33,7 +34,16 @@ from . import _vocab
 from ._engine import DailyMME, DoseLike, TableLike, Total, _candidates, _names, total
 from ._engine import daily_mme as _daily_mme
 from ._engine import dispensing_mme as _dispensing_mme
-from ._errors import DoseError, MMEError, NotCoveredError, TableError, UnitError, UnknownRxCUIError
+from ._errors import (
+    ArgumentTypeError,
+    DoseError,
+    MMEError,
+    NotCoveredError,
+    TableError,
+    UnitError,
+    UnknownRxCUIError,
+    excerpt,
+)
 from ._parse import another_components
 from ._rxnorm_build import DOSE_FORMS, FORMAT, build, read_name
 from ._tables import DEFAULT_TABLE, resolve_table
@@ -234,9 +244,15 @@ _FRACTION = re.compile(r"\d*\.\d*[1-9]\d*")
 
 def _code(rxcui: str | int) -> str:
     """An RxCUI as its digits: one written as a whole float ("1049621.0", a CSV column of numbers read as floats)
-    is that integer."""
+    is that integer, and so is one with leading zeros ("01049621", padded to RxNorm's 8 characters): RxNorm's
+    concept IDs are integers, written without them. None, True or a list is no RxCUI (`ArgumentTypeError`)."""
+    if isinstance(rxcui, bool) or not isinstance(rxcui, str | int | float | Decimal | numbers.Integral):
+        raise ArgumentTypeError(
+            f"an RxCUI is RxNorm's concept ID, a whole number (1049621 or '1049621'), not {excerpt(rxcui)}"
+        )
     text = str(rxcui).strip()
-    return whole[1] if (whole := _WHOLE.fullmatch(text)) else text
+    text = whole[1] if (whole := _WHOLE.fullmatch(text)) else text
+    return (text.lstrip("0") or "0") if text.isascii() and text.isdigit() else text
 
 
 def product(rxcui: str | int, *, rxnorm: RxnormLike = None) -> Product:
