@@ -596,6 +596,36 @@ def test_a_saved_total_is_its_items_total() -> None:
     assert read == result  # no ``reached`` given: none to contradict
 
 
+def test_a_sig_read_with_an_rxcui_is_quoted_as_it_was_given() -> None:
+    """The text was read joined to the product's words, and a refusal quoted that joined text ("cannot read 'morphine'
+    in 'oxycodone IR 5 mg oral tablet morphine 10 mg q6h'"), which the caller never wrote."""
+    for sig in ("morphine 10 mg q6h", "oxycodone 10 mg q6h", "1 tab Percocet q6h"):
+        with pytest.raises(
+            mme.ExpressionError,
+            match=rf"^RxCUI 1049621 is 'oxycodone IR 5 mg oral tablet', and the sig '{sig}' names a drug of its own: "
+            r"with an RxCUI, say only how much and how often \('1 tab q6h'\); without one, the text names the product$",
+        ):
+            mme.convert(sig, rxcui="1049621")
+    with pytest.raises(
+        mme.ExpressionError,
+        match=r"^cannot read 'blah' in the sig '1 tab q6h blah' \(after RxCUI 1049621's product, 'oxycodone IR 5 mg "
+        r"oral tablet'\)\. Expected: ",
+    ):
+        mme.convert("1 tab q6h blah", rxcui="1049621")
+    with pytest.raises(mme.ExpressionError, match=r"^expression 'oxycodone IR 5 mg oral tablet 1 tab.*is too long"):
+        mme.convert("1 tab q6h" + " prn" * 300, rxcui="1049621")
+    with pytest.raises(
+        mme.NotCoveredError,
+        match=r"lozenge' is given by transmucosal only: RxCUI 261106 states its route and form, which the table does "
+        r"not cover\. Tables that cover it: ",
+    ):
+        mme.convert("1 lozenge q6h", rxcui="261106")
+    with pytest.raises(
+        mme.NotCoveredError, match=r"^cdc-2022 has no factor for meperidine injection\. It has no factor for meperidine"
+    ):
+        mme.convert("1 mL q4h", rxcui="861447")  # no form refused by its route: the message is the engine's
+
+
 def test_total_refuses_mixed_tables_and_nothing() -> None:
     a = mme.daily_mme("oxycodone", "10 mg", per_day=1)
     b = mme.daily_mme("oxycodone", "10 mg", per_day=1, table="cdc-2016")

@@ -527,7 +527,7 @@ def test_convert_by_rxcui_dispensing_needs_no_sig() -> None:
     ("code", "sig", "error", "message"),
     [
         # the product names the drug, the text is the sig
-        ("1049621", "morphine 10 mg q4h", mme.ExpressionError, "cannot read 'morphine'"),
+        ("1049621", "morphine 10 mg q4h", mme.ExpressionError, "the sig 'morphine 10 mg q4h' names a drug of its own"),
         # two oxycodone salts: mme.rxnorm.daily_mme gives their total
         ("637540", "1 tab q6h", mme.DoseError, "has 2 opioid ingredients"),
         ("1", "1 tab q6h", mme.UnknownRxCUIError, "RxCUI '1' is not in the RxNorm product file"),
@@ -538,6 +538,30 @@ def test_convert_by_rxcui_refuses_what_it_cannot_read_as_one_product(
 ) -> None:
     with pytest.raises(error, match=message):
         mme.convert(sig, rxcui=code)
+
+
+def test_a_product_not_covered_by_the_table_does_not_ask_for_its_route_and_form() -> None:
+    """Actiq under cdc-2022 ended "say the product's route and form", which RxNorm gave and the caller cannot say."""
+    said = r"A form 'lozenge' is given by transmucosal only: RxCUI 261106 states its route and form, which the table"
+    calls: list[Callable[[], object]] = [
+        lambda: rx.daily_mme("261106", count=1, per_day=4),
+        lambda: rx.daily_mme(rxcui="261106", count=1, per_day=4),
+        lambda: rx.dispensing_mme("261106", quantity=30, days_supply=10),
+        lambda: mme.convert("1 lozenge q6h", rxcui="261106"),
+        lambda: mme.convert("1 q6h", rxcui="261106", table="heal-2025"),
+    ]
+    for call in calls:
+        with pytest.raises(
+            mme.NotCoveredError, match=said + r" does not cover\. Tables that cover it: cdc-ndc-2010"
+        ) as e:
+            call()
+        assert "cdc-ndc-2018" in e.value.covered_by
+    with pytest.raises(
+        mme.NotCoveredError, match=re.escape("RxCUI 261106 (fentanyl 0.2 MG Oral Lozenge [Actiq]) states")
+    ):
+        rx.daily_mme(rx.product("261106"), count=1, per_day=4)
+    with pytest.raises(mme.NotCoveredError, match="lozenge' is given by transmucosal only: say the product's route"):
+        mme.convert("fentanyl 200 mcg lozenge q6h")  # the caller named the form
 
 
 def test_convert_by_rxcui_writes_a_strength_the_table_doses_in_mcg_in_mcg() -> None:

@@ -41,7 +41,7 @@ from ._errors import (
     bounded,
     excerpt,
 )
-from ._parse import Expression, RangeChoice, _reading, parse_expression
+from ._parse import Expression, RangeChoice, _component, _reading, parse_expression
 from ._tables import DEFAULT_TABLE, Exclusion, FactorRow, Table, Tier, list_tables, resolve_table, table_slugs
 from ._units import (
     MG_PER_DAY_PER_MCG_PER_H,
@@ -510,6 +510,23 @@ def _choose_variant(table: Table, rows: list[FactorRow], variant: str | None) ->
     )
 
 
+#: What `_not_covered` asks of a caller who named a form the table has by another route.
+SAY_ROUTE_AND_FORM = "say the product's route and form."
+
+
+def stated_by(error: NotCoveredError, source: str) -> NotCoveredError:
+    """``error`` (raised, or a plan's) for a product whose route and form ``source`` states ("RxCUI 261106"): a fresh
+    one that says so, and does not ask the caller to say them."""
+    if SAY_ROUTE_AND_FORM not in str(error):
+        return error
+    fresh = type(error).__new__(type(error))
+    fresh.__dict__.update(error.__dict__)
+    fresh.args = (
+        str(error).replace(SAY_ROUTE_AND_FORM, f"{source} states its route and form, which the table does not cover."),
+    )
+    return fresh
+
+
 def _not_covered(
     table: Table,
     drug: str,
@@ -525,7 +542,7 @@ def _not_covered(
     own = sorted({r.describe() for r in table.rows_for(drug)})
     has = f" It covers: {'; '.join(own)}.{hint}" if own else f" It has no factor for {drug} at all."
     if form is not None and any(FORM_ROUTES[form].isdisjoint(r.routes) for r in table.rows_for(drug)):
-        has += f" A form {form!r} is given by {'/'.join(sorted(FORM_ROUTES[form]))} only: say the product's route and form."
+        has += f" A form {form!r} is given by {'/'.join(sorted(FORM_ROUTES[form]))} only: {SAY_ROUTE_AND_FORM}"
     patch = None if hint == "" else False  # a mass dose that this table has only as a patch
     others = [
         t.slug
@@ -1412,9 +1429,10 @@ def convert(
     if not isinstance(expression, str):
         raise ArgumentTypeError(f"expression must be text such as 'oxycodone 10 mg q6h', not {excerpt(expression)}")
     if rxcui is not None:
-        from .rxnorm import expression as product_and_sig  # deferred: mme.rxnorm is built on this module
-
-        expression = product_and_sig(rxcui, expression, rxnorm=rxnorm, table=table)
+        return _by_rxcui(
+            expression, rxcui, rxnorm, quantity=quantity, days_supply=days_supply, package_ml=package_ml,
+            variant=variant, table=table, range=range,
+        )  # fmt: skip
     args = (
         bounded(expression, "expression", ExpressionError),
         quantity,
@@ -1430,6 +1448,29 @@ def convert(
     for message in owed:
         _warn(message)
     return result
+
+
+def _by_rxcui(sig: str, rxcui: str | int, rxnorm: str | Path | None, **args: Any) -> DailyMME:
+    """`convert` of an RxCUI's product and a sig: what does not read is said in the words the caller gave."""
+    from .rxnorm import expression as product_and_sig  # deferred: mme.rxnorm is built on this module
+
+    text = product_and_sig(rxcui, sig, rxnorm=rxnorm, table=args["table"])
+    try:
+        return convert(text, **args)
+    except NotCoveredError as exc:
+        raise stated_by(exc, f"RxCUI {rxcui}") from None
+    except ExpressionError as exc:
+        product = text.removesuffix(f" {sig}") if sig else text
+        if any(_component(word) != "unknown" for word in _WORD.findall(sig)):
+            raise type(exc)(
+                f"RxCUI {rxcui} is {product!r}, and the sig {excerpt(sig)} names a drug of its own: with an RxCUI, "
+                "say only how much and how often ('1 tab q6h'); without one, the text names the product"
+            ) from None
+        said = f" in the sig {excerpt(sig)} (after RxCUI {rxcui}'s product, {product!r})."
+        raise type(exc)(str(exc).replace(f" in {text!r}.", said, 1)) from None
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
 #: The argument types whose values are memo keys (exactly these types: an int subclass such as bool, a NumPy number

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING
 
 import narwhals as nw
 
-from mme._engine import Plan, Stage, _canonical_drug, _resolve_names, plan, planned
+from mme._engine import Plan, Stage, _canonical_drug, _resolve_names, plan, planned, stated_by
 from mme._errors import COLUMN_KEYWORDS, ColumnError, MMEError, NotCoveredError
 from mme._ndc import NdcFile, _file_row
 from mme._tables import Table
@@ -90,6 +90,9 @@ def _by_rxcui(
     strength, unit = _strength(prod, ing, table, route or prod.route)
     resolved = plan(table, variant, ing.drug or "", unit, prod.form, route or prod.route, prod.release,
                     regimen=regimen, frequency=frequency)  # fmt: skip
+    if isinstance(resolved.error, NotCoveredError):  # the product's route and form are RxNorm's: as the scalar says
+        error = stated_by(resolved.error, f"RxCUI {prod.rxcui}")
+        resolved = replace(resolved, message=str(error), error=error)
     return _keyed(resolved, strength)
 
 
