@@ -42,6 +42,10 @@ _WHOLE = re.compile(r"(?<=[0-9])\.0+$")
 # 10-digit hyphenated layouts -> the segment that gets a leading zero to make 5-4-2.
 _LAYOUTS: dict[tuple[int, ...], int | None] = {(4, 4, 2): 0, (5, 3, 2): 1, (5, 4, 1): 2, (5, 4, 2): None}
 _MIN_NUMERIC = 10**6  # the smallest labeler code is 00002: an NDC has at least 7 significant digits
+#: What the ambiguous NDC's refusal adds for a caller who can pass an int (`normalize_ndc`, `ndc_mme`).
+AS_AN_INT = "(An 11-digit NDC stored as a number that lost its leading zero can be passed as an int.)"
+#: The same for an NDC read from a file as text (`mme batch --ndc-col`), which cannot be passed as an int.
+IN_A_FILE = "(If it is an 11-digit NDC that lost its leading zero in a column of numbers, write the zero in the file.)"
 _HELP = (
     "give the 11-digit NDC (00002035102, or 00002-0351-02), or the 10-digit NDC with its hyphens "
     "in 4-4-2, 5-3-2 or 5-4-1 layout (0002-0351-02)"
@@ -90,8 +94,7 @@ def normalize_ndc(ndc: str | int | float) -> str:
             return text
         if len(text) == 10:
             raise NdcError(
-                f"ambiguous NDC {ndc!r}: 10 digits without hyphens could be 4-4-2, 5-3-2 or 5-4-1; {_HELP}. "
-                "(An 11-digit NDC stored as a number that lost its leading zero can be passed as an int.)"
+                f"ambiguous NDC {ndc!r}: 10 digits without hyphens could be 4-4-2, 5-3-2 or 5-4-1; {_HELP}. {AS_AN_INT}"
             )
         if 7 <= len(text) <= 9 and int(text) >= _MIN_NUMERIC:
             return text.zfill(11)

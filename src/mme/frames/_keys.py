@@ -46,7 +46,7 @@ def _by_ndc(ndc: str | None, file: NdcFile, table: Table | None, variant: str | 
     try:
         found = file.lookup(ndc)
     except MMEError as exc:
-        return _missing(f"unknown NDC {ndc!r}: {exc}")
+        return _missing(str(exc))  # as `mme.ndc_mme` says it: "not an NDC: 'abc'; ...", "NDC ... is not listed in ..."
     if found.drug is None or found.strength is None or found.unit is None:
         missing = NotCoveredError(f"NDC {found.ndc} ({found.generic_name}) has no opioid strength in {file.name}")
         return _missing(str(missing))  # as `mme.ndc_mme` says it
