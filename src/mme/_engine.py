@@ -208,7 +208,7 @@ class Total(BaseModel):
         says it reached (``reached``, computed, not read) are the ones its total reaches."""
         result = handler(data)
         if not isinstance(data, Total):  # one already built was checked then
-            _check_total(result, data.get("reached", result.reached) if isinstance(data, Mapping) else result.reached)
+            _check_total(result, data.get("reached") if isinstance(data, Mapping) else None)
         return result
 
 
@@ -234,18 +234,20 @@ def _contradiction(item: DailyMME) -> str | None:
 
 def _check_total(saved: Total, reached: object) -> None:
     """A total whose figures are not those `total` computes from its items (a number edited, items of two tables:
-    `MixedTablesError`), or whose ``reached`` is not what its total reaches, is refused."""
+    `MixedTablesError`), or whose ``reached`` (None: not said) is not what its total reaches, is refused."""
     if saved.items:
         again = total(saved.items, thresholds=saved.thresholds, inclusive=saved.inclusive)
         if (again.table, again.table_version) != (saved.table, saved.table_version):
             raise MixedTablesError(f"the items' table ({again.table}) is not the total's ({saved.table})")
-        mme_per_day, reaches = again.mme_per_day, again.reached
+        mme_per_day = again.mme_per_day
     else:  # a Bundle with no opioid: no MME
-        mme_per_day, reaches = None, thresholds_reached(None, saved.thresholds, inclusive=saved.inclusive)
+        mme_per_day = None
+        _thresholds(saved.thresholds)  # checked as `total` checks them
     wrong = []
     if saved.mme_per_day != mme_per_day:
         wrong.append(f"mme_per_day {saved.mme_per_day!r} is not its items' total, {mme_per_day!r}")
-    if not isinstance(reached, list | tuple) or tuple(reached) != reaches:
+    reaches = () if reached is None else thresholds_reached(mme_per_day, saved.thresholds, inclusive=saved.inclusive)
+    if reached is not None and (not isinstance(reached, list | tuple) or tuple(reached) != reaches):
         wrong.append(f"reached {excerpt(reached)} is not the thresholds its total reaches, {list(reaches)}")
     if wrong:
         raise DoseError(f"this total contradicts itself: {'; '.join(wrong)}")
