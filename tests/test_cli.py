@@ -11,6 +11,7 @@ import itertools
 import json
 import math
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -1139,3 +1140,42 @@ def test_a_malformed_rxnorm_file_is_a_clear_error_not_an_internal_one(
     assert "rebuild it with `mme rxnorm build`" in err
     assert "internal error" not in err
     assert "Error" not in err  # no exception class named
+
+
+def test_ndc_refusals_in_a_file_say_what_to_do_in_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A malformed NDC was "unknown NDC 'abc': not an NDC: 'abc'; ...", and an ambiguous one advised passing an int,
+    which a file's column (read as text) cannot be."""
+    ndc_file = tmp_path / "ndc.csv"
+    ndc_file.write_text(
+        "NDC,NDC_Numeric,PRODNME,GENNME,Master_Form,Class,Drug,LongShortActing,DEAClassCode,Strength_Per_Unit,UOM,"
+        'MME_Conversion_Factor\n00093002401,93002401,OXYCODONE HCL,Oxycodone Hydrochloride,"Tablet, Extended '
+        'Release",Opioid,Oxycodone LA,LA,2,10,MG,1.5\n'
+    )
+    claims = tmp_path / "claims.csv"
+    claims.write_text(
+        "patient_id,fill_date,ndc,quantity,days_supply\n1,2024-01-01,abc,1,1\n2,2024-01-01,0009300240,1,1\n"
+        "3,2024-01-01,00093002401,60,30\n"
+    )
+    said = [
+        "not an NDC: 'abc'; give the 11-digit NDC",
+        "ambiguous NDC '0009300240': 10 digits without hyphens could be 4-4-2, 5-3-2 or 5-4-1; give the 11-digit NDC "
+        "(00002035102, or 00002-0351-02), or the 10-digit NDC with its hyphens in 4-4-2, 5-3-2 or 5-4-1 layout "
+        "(0002-0351-02). (If it is an 11-digit NDC that lost its leading zero in a column of numbers, write the zero in "
+        "the file.)",
+    ]
+    code, out = run("batch", str(claims), "-o", "-", "--ndc-col", "ndc", "--ndc-file", str(ndc_file))
+    import polars as pl
+
+    frame = pl.read_csv(io.StringIO(out))
+    assert code == 0
+    assert frame["mme_error"].to_list()[0].startswith(said[0])
+    assert frame["mme_error"].to_list()[1:] == [said[1], None]
+    assert frame["mme_per_day"].to_list()[2] == 30
+    assert "unknown NDC" not in capsys.readouterr().err
+    window = ["--start", "2024-01-01", "--end", "2024-01-31"]
+    code, out = run("summarize", str(claims), "-o", "-", *window, "--ndc-col", "ndc", "--ndc-file", str(ndc_file))
+    reasons = pl.read_csv(io.StringIO(out))["failed_reason"].to_list()
+    assert reasons[1] == said[1]
+    assert "passed as an int" not in out
+    with pytest.raises(mme.NdcError, match=re.escape("(An 11-digit NDC stored as a number that lost its leading")):
+        mme.normalize_ndc("0009300240")  # the API's caller can pass the int

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
@@ -9,6 +10,7 @@ import pickle
 import re
 import subprocess
 import sys
+import types
 import typing
 import warnings
 from collections.abc import Callable
@@ -523,6 +525,124 @@ def test_a_result_saved_without_its_exact_mme_adds_as_rounded() -> None:
     old = mme.DailyMME.model_validate(methadone.model_dump(exclude={"mme_per_day_exact"}))
     assert old.daily_dose == 6.666666667
     assert mme.total([old] * 3).mme_per_day == 160.000000008  # 20.000000001 mg/day: the next band, as before
+
+
+def _refused(error: type[mme.MMEError], message: str, load: Callable[[], object]) -> None:
+    """Loading is refused by pydantic's `ValidationError` (the models keep its contract), raised from `error`."""
+    with pytest.raises(ValidationError, match=message) as caught:
+        load()
+    assert type(caught.value.errors()[0]["ctx"]["error"]) is error
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("mme_per_day", 999, r"mme_per_day 999.0 is not mme_per_day_exact 60 rounded \(60.0\)"),
+        ("mme_per_day_exact", "1/3", r"mme_per_day 60.0 is not mme_per_day_exact 1/3 rounded \(0.333333333\)"),
+        ("daily_dose", -5, "daily_dose -5.0 is not a positive finite number"),
+        ("factor", "-1", "factor -1 is not a positive finite number"),
+        ("days_supply", 0, "days_supply 0.0 is not a positive finite number"),
+        ("mme_per_day", None, "mme_per_day None, factor 1.5 and excluded None disagree"),
+        ("excluded", "why", "mme_per_day 60.0, factor 1.5 and excluded 'why' disagree"),
+    ],
+)
+def test_a_saved_result_that_contradicts_itself_is_refused(key: str, value: object, message: str) -> None:
+    """A result edited or corrupted after it was saved loaded, and `total` added its hidden exact value: 999 MME/day
+    beside an exact 60 made a total of 60. Its parts must agree to load; the engine's own results skip the check."""
+    saved = json.loads(mme.convert("oxycodone 10 mg q6h").model_dump_json())
+    assert mme.total([mme.DailyMME.model_validate(saved)]).mme_per_day == 60
+    message = "this result contradicts itself: " + message
+    _refused(mme.DoseError, message, lambda: mme.DailyMME.model_validate({**saved, key: value}))
+    _refused(mme.DoseError, message, lambda: mme.DailyMME.model_validate_json(json.dumps({**saved, key: value})))
+
+
+def test_a_saved_excluded_or_tiered_result_loads_as_it_was() -> None:
+    """An excluded item has no MME and no factor, a tiered one its tier's factor: each loads as saved."""
+    excluded = mme.convert("buprenorphine 8 mg SL tablet daily")
+    assert mme.DailyMME.model_validate_json(excluded.model_dump_json()) == excluded
+    tiered = mme.convert("methadone 10 mg tid", table="cdc-2016")
+    assert mme.DailyMME.model_validate_json(tiered.model_dump_json()) == tiered
+    saved = json.loads(tiered.model_dump_json())
+    _refused(
+        mme.DoseError, "factor 3 is not its tier's, 8", lambda: mme.DailyMME.model_validate({**saved, "factor": 3})
+    )
+    _refused(
+        mme.DoseError,
+        "mme_per_day None, factor None and excluded None disagree",
+        lambda: mme.DailyMME.model_validate({**saved, "mme_per_day": None, "factor": None, "tier": None}),
+    )
+
+
+def test_a_saved_total_is_its_items_total() -> None:
+    """A total loaded whatever its figures said: 1 MME/day with thresholds reached at 50 and 90, items of two tables
+    (which `total` refuses), no items and 90 MME/day. Its figures are recomputed by `total` itself and must agree."""
+    items = [mme.convert("methadone 10 mg bid", table="cdc-2016"), mme.convert("methadone 5 mg bid", table="cdc-2016")]
+    result = mme.total([*items, mme.convert("oxycodone 10 mg q6h", table="cdc-2016")], thresholds=[50, 120])
+    assert result.mme_per_day == 300  # methadone tiered by 30 mg/day (8), not each alone (4): 240 + 60
+    saved = json.loads(result.model_dump_json())
+    assert saved["reached"] == [50, 120]
+    assert mme.Total.model_validate_json(json.dumps(saved)) == result == mme.Total.model_validate(saved)
+    assert mme.Total.model_validate(result) is result  # one already built is not checked again
+    said = "this total contradicts itself: "
+    edits: list[tuple[dict[str, object], str]] = [
+        ({"mme_per_day": 1}, r"mme_per_day 1.0 is not its items' total, 300.0 \["),
+        ({"reached": [50]}, r"reached \[50\] is not the thresholds its total reaches, \[50.0, 120.0\] \["),
+        ({"reached": "50"}, r"reached '50' is not the thresholds"),
+        ({"items": [], "mme_per_day": 300}, "mme_per_day 300.0 is not its items' total, None; reached"),
+        ({"thresholds": [90], "inclusive": False}, r"reached \[50.0, 120.0\] is not the thresholds its total reaches, \[90.0\]"),
+    ]  # fmt: skip
+    for edit, message in edits:
+        _refused(mme.DoseError, said + message, functools.partial(mme.Total.model_validate, {**saved, **edit}))
+    _refused(
+        mme.DoseError, "a threshold must be a finite number above 0",
+        lambda: mme.Total.model_validate({**saved, "items": [], "mme_per_day": None, "thresholds": [-1]}),
+    )  # fmt: skip
+    other = json.loads(mme.convert("oxycodone 10 mg q6h").model_dump_json())  # cdc-2022
+    _refused(
+        mme.MixedTablesError,
+        r"items come from different tables \(cdc-2016, cdc-2022\)",
+        lambda: mme.Total.model_validate_json(json.dumps({**saved, "items": [*saved["items"], other]})),
+    )
+    _refused(
+        mme.MixedTablesError,
+        r"the items' table \(cdc-2016\) is not the total's \(cdc-2022\)",
+        lambda: mme.Total.model_validate({**saved, "table": "cdc-2022"}),
+    )
+    empty = mme.Total.model_validate({**saved, "items": [], "mme_per_day": None, "reached": []})
+    assert (empty.mme_per_day, empty.reached) == (None, ())
+    by_name = types.SimpleNamespace(**{name: getattr(result, name) for name in mme.Total.model_fields})
+    read = mme.Total.model_validate(by_name, from_attributes=True)
+    assert read == result  # no ``reached`` given: none to contradict
+
+
+def test_a_sig_read_with_an_rxcui_is_quoted_as_it_was_given() -> None:
+    """The text was read joined to the product's words, and a refusal quoted that joined text ("cannot read 'morphine'
+    in 'oxycodone IR 5 mg oral tablet morphine 10 mg q6h'"), which the caller never wrote."""
+    for sig in ("morphine 10 mg q6h", "oxycodone 10 mg q6h", "1 tab Percocet q6h"):
+        with pytest.raises(
+            mme.ExpressionError,
+            match=rf"^RxCUI 1049621 is 'oxycodone IR 5 mg oral tablet', and the sig '{sig}' names a drug of its own: "
+            r"with an RxCUI, say only how much and how often \('1 tab q6h'\); without one, the text names the product$",
+        ):
+            mme.convert(sig, rxcui="1049621")
+    with pytest.raises(
+        mme.ExpressionError,
+        match=r"^cannot read 'blah' in the sig '1 tab q6h blah' \(after RxCUI 1049621's product, 'oxycodone IR 5 mg "
+        r"oral tablet'\)\. Expected: ",
+    ):
+        mme.convert("1 tab q6h blah", rxcui="1049621")
+    with pytest.raises(mme.ExpressionError, match=r"^expression 'oxycodone IR 5 mg oral tablet 1 tab.*is too long"):
+        mme.convert("1 tab q6h" + " prn" * 300, rxcui="1049621")
+    with pytest.raises(
+        mme.NotCoveredError,
+        match=r"lozenge' is given by transmucosal only: RxCUI 261106 states its route and form, which the table does "
+        r"not cover\. Tables that cover it: ",
+    ):
+        mme.convert("1 lozenge q6h", rxcui="261106")
+    with pytest.raises(
+        mme.NotCoveredError, match=r"^cdc-2022 has no factor for meperidine injection\. It has no factor for meperidine"
+    ):
+        mme.convert("1 mL q4h", rxcui="861447")  # no form refused by its route: the message is the engine's
 
 
 def test_total_refuses_mixed_tables_and_nothing() -> None:

@@ -1421,7 +1421,7 @@ def expected_ndc(ndc: str | None, quantity: float, days: float, ndc_file: Any, t
     try:
         ndc_file.lookup(ndc)
     except mme.MMEError as exc:
-        return none | {"mme_error": f"unknown NDC {ndc!r}: {exc}"}
+        return none | {"mme_error": str(exc)}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", mme.MMEWarning)

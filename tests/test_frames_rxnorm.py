@@ -140,6 +140,17 @@ def test_every_product_of_the_file_equals_the_scalar_function(backend: str) -> N
     assert len(counted) > len(EVERY_RXCUI) * 2 // 3  # not a comparison of errors with errors (787 of 1044)
 
 
+def test_a_product_the_table_does_not_cover_is_said_as_the_scalar_says_it() -> None:
+    """Actiq under cdc-2022: the row said "say the product's route and form", which RxNorm gave; the scalar no more."""
+    pl = pytest.importorskip("polars")
+    df = pl.DataFrame({"rxcui": ["261106"], "quantity": [30.0], "days_supply": [10.0]})
+    [error] = frames.dispensing_mme(df, rxcui="rxcui")["mme_error"].to_list()
+    with pytest.raises(mme.NotCoveredError) as scalar:
+        rx.dispensing_mme("261106", quantity=30, days_supply=10)
+    assert error == str(scalar.value)
+    assert "RxCUI 261106 states its route and form, which the table does not cover." in error
+
+
 def test_a_pack_counts_its_units_together() -> None:
     """Was 108: Subsys 1200 MCG is a pack of two 0.6 mg sprays; a claim by its RxCUI reads as by its NDC (216)."""
     pl = pytest.importorskip("polars")

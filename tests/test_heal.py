@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 import mme
 from mme import heal
@@ -385,3 +386,60 @@ def test_result_round_trips_through_json() -> None:
     r = heal.calculate([med("Fentanyl nasal (mcg)", 100, 2, 3)], therapy_days=3, observation_window_days=7)
     assert heal.HealResult.model_validate_json(r.model_dump_json()) == r
     assert r.medications[0].single_day_mme == pytest.approx(32)
+
+
+def test_a_result_is_re_run_with_another_window() -> None:
+    """`calculate(result.medications, ...)` raised a bare TypeError ("multiple values for keyword argument
+    'factor'"): a result's medications are medications, and their figures are computed again."""
+    meds = [med("Oxycodone (mg)", 10, 4, 30), med("Buprenorphine patch (mcg/hr) transdermal", 10, 1, 7)]
+    first = heal.calculate(meds, therapy_days=30, observation_window_days=30)
+    again = heal.calculate(first.medications, therapy_days=30, observation_window_days=90)
+    assert again == heal.calculate(meds, therapy_days=30, observation_window_days=90)
+    assert again.with_buprenorphine.mme3 == pytest.approx((1800 + 10 * 2.2 * 7) / 90)  # factors 1.5 and 2.2
+
+
+@pytest.mark.parametrize("given", [None, 5, "Codeine (mg)", {"medication_name": "Codeine (mg)"}])
+def test_medications_that_are_no_list_are_refused_by_type(given: object) -> None:
+    """``calculate(None, ...)`` was a bare TypeError ("'NoneType' object is not iterable"); one medication not in a
+    list was read as its keys."""
+    with pytest.raises(mme.ArgumentTypeError, match=r"^medications must be a list of heal.Medication or dicts, not "):
+        heal.calculate(given, therapy_days=1, observation_window_days=1)  # type: ignore[arg-type]
+    with pytest.raises(mme.ArgumentTypeError, match=r"^medications must be a list"):
+        heal.calculate(med("Codeine (mg)", 30, 4, 30), therapy_days=1, observation_window_days=1)  # type: ignore[arg-type]
+
+
+def test_a_saved_result_that_contradicts_itself_is_refused() -> None:
+    """A saved result loaded with a medication's mme 99999 against the 1,800 of its dose x doses x factor x days, or
+    figures its medications do not make. Its numbers must be its medications' as `calculate` computes them."""
+    r = heal.calculate(
+        [med("Oxycodone (mg)", 10, 4, 30), med("Buprenorphine tablet/film (mg) sublingual", 8, 1, 30)],
+        therapy_days=30,
+        observation_window_days=60,
+    )
+    saved = json.loads(r.model_dump_json())
+    oxycodone = saved["medications"][0]
+    edits: list[tuple[dict[str, Any], str]] = [
+        ({"medications": [{**oxycodone, "mme": 99999}, saved["medications"][1]]},
+         r"Oxycodone \(mg\) has factor 1.5, single_day_mme 60.0 and mme 99999.0; its dose, doses and days make 1.5, "
+         r"60.0 and 1800.0"),
+        ({"medications": [{**oxycodone, "factor": "3"}, saved["medications"][1]]}, "has factor 3, single_day_mme 60.0"),
+        ({"with_buprenorphine": {**saved["with_buprenorphine"], "mme2": 1}},
+         "its figures with buprenorphine are not its medications'"),
+        ({"without_buprenorphine": {**saved["without_buprenorphine"], "total_mme": 1}},
+         "its figures without buprenorphine are not its medications'"),
+        ({"without_buprenorphine": {**saved["without_buprenorphine"], "therapy_days": 0}},
+         "therapy_days must be"),
+    ]  # fmt: skip
+    for edit, message in edits:
+        with pytest.raises(ValidationError, match=message) as caught:
+            heal.HealResult.model_validate_json(json.dumps({**saved, **edit}))
+        assert type(caught.value.errors()[0]["ctx"]["error"]) is mme.DoseError
+    assert heal.HealResult.model_validate(saved) == r
+    older = {**saved, "table_version": "an earlier one", "medications": [{**oxycodone, "factor": "3", "mme": 3600,
+             "single_day_mme": 120}, saved["medications"][1]]}  # fmt: skip
+    older |= {g: {**saved[g], "total_mme": saved[g]["total_mme"] + 1800, "mme4": saved[g]["mme4"] + 60}
+              for g in ("with_buprenorphine", "without_buprenorphine")}  # fmt: skip
+    for g in ("with_buprenorphine", "without_buprenorphine"):
+        d = older[g]
+        d |= {"mme1": d["total_mme"] / d["total_days"], "mme2": d["total_mme"] / 30, "mme3": d["total_mme"] / 60}
+    assert heal.HealResult.model_validate(older).medications[0].mme == 3600  # its own factor, under its version

@@ -108,6 +108,28 @@ def test_normalize_ndc_refuses(text: object) -> None:
         normalize_ndc(text)  # type: ignore[arg-type]
 
 
+def test_a_numpy_integer_is_read_as_an_int() -> None:
+    """`numpy.int64(2035102)` (a pandas integer column's cell) was "not an NDC", where the int 2035102 reads."""
+    np = pytest.importorskip("numpy")
+    for kind in (np.int64, np.int32, np.uint64):
+        assert normalize_ndc(kind(2035102)) == normalize_ndc(2035102) == "00002035102"
+    with pytest.raises(NdcError, match=r"^not an NDC: 12; an NDC as a number has 7 to 11 digits$"):
+        normalize_ndc(np.int64(12))
+    with pytest.raises(NdcError, match=r"^not an NDC: np.True_; "):
+        normalize_ndc(np.bool_(True))
+
+
+@needs_reference
+def test_an_ndc_claim_takes_a_numpy_integer() -> None:
+    np = pytest.importorskip("numpy")
+    import mme
+
+    file = csv_file(2018)
+    oxy = _first(file, drug="oxycodone", strength=10.0, form="tablet", unit="mg")
+    claim: dict[str, Any] = {"quantity": 120, "days_supply": 30, "ndc_file": file}
+    assert mme.ndc_mme(np.int64(int(oxy.ndc)), **claim) == mme.ndc_mme(oxy.ndc, **claim)
+
+
 def test_ten_digits_without_hyphens_explains_why() -> None:
     with pytest.raises(NdcError, match=r"ambiguous.*4-4-2"):
         normalize_ndc("0002035102")

@@ -11,6 +11,7 @@ import csv
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -244,6 +245,31 @@ def test_a_code_written_as_a_whole_float_is_that_integer() -> None:
     for code in ("abc", "", "١٠٤٩٦٢١"):  # no number at all, or not in the digits 0-9: never "newer than the file"
         with pytest.raises(mme.UnknownRxCUIError, match=r": an RxCUI is a whole number \(e\.g\. '1049621'\)\.$"):
             rx.product(code)
+
+
+def test_an_rxcui_with_leading_zeros_is_that_integer() -> None:
+    """Was "may be newer than the file": "01049621" (padded to RxNorm's 8 characters) is RxCUI 1049621, as RxNorm's
+    concept IDs are integers and none is written with a leading zero (none in the product file is)."""
+    assert rx.product("01049621") == rx.product("0001049621.0") == rx.product(1049621)
+    assert rx.ingredient_drug("07052") == "morphine"
+    assert mme.convert("1 tab q6h", rxcui="01049621").mme_per_day == 30
+    assert not [code for code in json.loads(rx.SHIPPED.read_text(encoding="utf-8"))["products"] if code.startswith("0")]
+    np = pytest.importorskip("numpy")
+    assert rx.product(np.int64(1049621)) == rx.product("1049621")
+
+
+@pytest.mark.parametrize("value", [None, True, False, [1049621], 1049621j])
+def test_an_rxcui_of_another_type_is_an_argument_type_error(value: object) -> None:
+    """None and True were "RxCUI 'None' is not in the RxNorm product file" (an `UnknownRxCUIError`): no RxCUI at
+    all, but the wrong type of argument."""
+    said = r"^an RxCUI is RxNorm's concept ID, a whole number \(1049621 or '1049621'\), not "
+    calls: list[Callable[[Any], object]] = [rx.product, rx.ingredient_drug, lambda code: rx.daily_mme(code, count=1)]
+    for call in calls:
+        with pytest.raises(mme.ArgumentTypeError, match=said + re.escape(repr(value))):
+            call(value)
+    if value is not None:  # convert's rxcui=None is no RxCUI
+        with pytest.raises(mme.ArgumentTypeError, match=said):
+            mme.convert("1 tab q6h", rxcui=value)  # type: ignore[arg-type]
 
 
 def test_ingredient_codes_convert_only_with_a_dose_in_mg() -> None:
@@ -501,7 +527,7 @@ def test_convert_by_rxcui_dispensing_needs_no_sig() -> None:
     ("code", "sig", "error", "message"),
     [
         # the product names the drug, the text is the sig
-        ("1049621", "morphine 10 mg q4h", mme.ExpressionError, "cannot read 'morphine'"),
+        ("1049621", "morphine 10 mg q4h", mme.ExpressionError, "the sig 'morphine 10 mg q4h' names a drug of its own"),
         # two oxycodone salts: mme.rxnorm.daily_mme gives their total
         ("637540", "1 tab q6h", mme.DoseError, "has 2 opioid ingredients"),
         ("1", "1 tab q6h", mme.UnknownRxCUIError, "RxCUI '1' is not in the RxNorm product file"),
@@ -512,6 +538,30 @@ def test_convert_by_rxcui_refuses_what_it_cannot_read_as_one_product(
 ) -> None:
     with pytest.raises(error, match=message):
         mme.convert(sig, rxcui=code)
+
+
+def test_a_product_not_covered_by_the_table_does_not_ask_for_its_route_and_form() -> None:
+    """Actiq under cdc-2022 ended "say the product's route and form", which RxNorm gave and the caller cannot say."""
+    said = r"A form 'lozenge' is given by transmucosal only: RxCUI 261106 states its route and form, which the table"
+    calls: list[Callable[[], object]] = [
+        lambda: rx.daily_mme("261106", count=1, per_day=4),
+        lambda: rx.daily_mme(rxcui="261106", count=1, per_day=4),
+        lambda: rx.dispensing_mme("261106", quantity=30, days_supply=10),
+        lambda: mme.convert("1 lozenge q6h", rxcui="261106"),
+        lambda: mme.convert("1 q6h", rxcui="261106", table="heal-2025"),
+    ]
+    for call in calls:
+        with pytest.raises(
+            mme.NotCoveredError, match=said + r" does not cover\. Tables that cover it: cdc-ndc-2010"
+        ) as e:
+            call()
+        assert "cdc-ndc-2018" in e.value.covered_by
+    with pytest.raises(
+        mme.NotCoveredError, match=re.escape("RxCUI 261106 (fentanyl 0.2 MG Oral Lozenge [Actiq]) states")
+    ):
+        rx.daily_mme(rx.product("261106"), count=1, per_day=4)
+    with pytest.raises(mme.NotCoveredError, match="lozenge' is given by transmucosal only: say the product's route"):
+        mme.convert("fentanyl 200 mcg lozenge q6h")  # the caller named the form
 
 
 def test_convert_by_rxcui_writes_a_strength_the_table_doses_in_mcg_in_mcg() -> None:

@@ -33,6 +33,7 @@ from mme._tables import table_slugs
 
 from . import _vocab
 from ._errors import COLUMN_KEYWORDS, MMEError, named_twice
+from ._ndc import AS_AN_INT, IN_A_FILE
 from ._parse import Expression
 from ._units import number_text
 
@@ -687,6 +688,7 @@ def _converted(
         # columns are alike in every chunk: the first one raises a ColumnError, before any output
         with _columns_of(chunk.columns, args):
             result = nw.from_native(frames.dispensing_mme(chunk, table=args.table, **options), eager_only=True)
+        result = _for_a_file(result, frames.MME_ERROR, args)
         tally.excluded.update(_reasons(result, frames.MME_EXCLUDED))
         tally.failed.update(_reasons(result, frames.MME_ERROR))
         for joined, n in _reasons(result, frames.MME_WARNING).items():  # each warning of a row, once
@@ -697,6 +699,15 @@ def _converted(
             sys.stderr.write(f"\rmme batch: {tally.rows:,}/{total:,} rows ({tally.rows / total:.0%})")
             sys.stderr.flush()
         yield result.to_native()
+
+
+def _for_a_file(frame: Any, column: str, args: argparse.Namespace) -> Any:
+    """`frame` whose refusals in `column` advise a file's NDCs (text, never an int) as the API's advise the caller's."""
+    import narwhals as nw
+
+    if not args.ndc_col:
+        return frame
+    return frame.with_columns(nw.col(column).str.replace_all(AS_AN_INT, IN_A_FILE, literal=True))
 
 
 def _write_chunks(chunks: Iterator[Any], path: str, *, escape: bool) -> int:
@@ -785,7 +796,7 @@ def _summarize(args: argparse.Namespace, out: TextIO) -> int:
             fill_date=args.fill_date_col, include_buprenorphine=not args.exclude_buprenorphine,
             clip_to_window=not args.no_clip, on_failed="drop" if args.drop_failed else "propagate", **options,
         )  # fmt: skip
-    frame = nw.from_native(result, eager_only=True)
+    frame = _for_a_file(nw.from_native(result, eager_only=True), FAILED_REASON, args)
     written = _write_frame(frame, args, out)
     outcome = "left out; no totals where no other fill counts" if args.drop_failed else "no totals"
     _print_reasons(_reasons(frame, FAILED_REASON), sys.stderr, f"patient(s) with a failed fill ({outcome})")

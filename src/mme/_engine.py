@@ -13,7 +13,7 @@ import math
 import re
 import sys
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -25,7 +25,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Literal, NamedTuple, Protocol
 
-from pydantic import BaseModel, ConfigDict, computed_field
+from pydantic import BaseModel, ConfigDict, ModelWrapValidatorHandler, computed_field, model_validator
 
 from ._errors import (
     AmbiguousDoseError,
@@ -41,7 +41,7 @@ from ._errors import (
     bounded,
     excerpt,
 )
-from ._parse import Expression, RangeChoice, _reading, parse_expression
+from ._parse import Expression, RangeChoice, _component, _reading, parse_expression
 from ._tables import DEFAULT_TABLE, Exclusion, FactorRow, Table, Tier, list_tables, resolve_table, table_slugs
 from ._units import (
     MG_PER_DAY_PER_MCG_PER_H,
@@ -157,6 +157,13 @@ class DailyMME(BaseModel):
             f" = {mme_per_day} MME/day [{self.table}]"
         )
 
+    @model_validator(mode="after")
+    def _consistent(self) -> DailyMME:
+        """A saved result is loaded only if its parts agree (the engine builds results without this check)."""
+        if problem := _contradiction(self):
+            raise DoseError(f"this result contradicts itself: {problem}")
+        return self
+
 
 class Total(BaseModel):
     """Several items added up under one table, excluded items kept visible."""
@@ -193,6 +200,57 @@ class Total(BaseModel):
         reached = ", ".join(f"{sign} {format_number(t)}" for t in self.reached) or "none"  # as given, every digit
         lines.append(f"total: {value} [{self.table}]; thresholds reached: {reached}")
         return "\n".join(lines)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _consistent(cls, data: Any, handler: ModelWrapValidatorHandler[Total]) -> Total:
+        """A saved total is loaded only if its figures are its items' as `total` computes them, and the thresholds it
+        says it reached (``reached``, computed, not read) are the ones its total reaches."""
+        result = handler(data)
+        if not isinstance(data, Total):  # one already built was checked then
+            _check_total(result, data.get("reached") if isinstance(data, Mapping) else None)
+        return result
+
+
+def _contradiction(item: DailyMME) -> str | None:
+    """What in a result contradicts the rest of it, if anything: each number a result can have, and its rounded
+    MME/day its exact one rounded (one saved before `mme_per_day_exact` existed has none, and is taken as it says)."""
+    numbers = {"daily_dose": item.daily_dose, "days_supply": item.days_supply, "mme_per_day": item.mme_per_day}
+    for name, value in {**numbers, "factor": item.factor}.items():
+        if value is not None and not (math.isfinite(value) and value > 0):
+            return f"{name} {value} is not a positive finite number"
+    if not (item.mme_per_day is None) == (item.factor is None) == (item.excluded is not None):
+        return (
+            f"mme_per_day {item.mme_per_day!r}, factor {item.factor} and excluded {excerpt(item.excluded)} disagree: a "
+            "result has an MME/day and its factor, or is excluded (both None) and says why"
+        )
+    if item.tier is not None and item.tier.factor != item.factor:
+        return f"factor {item.factor} is not its tier's, {item.tier.factor}"
+    exact = item.mme_per_day_exact
+    if exact is not None and (item.mme_per_day is None or rounded(exact) != item.mme_per_day):
+        return f"mme_per_day {item.mme_per_day!r} is not mme_per_day_exact {exact} rounded ({rounded(exact)!r})"
+    return None
+
+
+def _check_total(saved: Total, reached: object) -> None:
+    """A total whose figures are not those `total` computes from its items (a number edited, items of two tables:
+    `MixedTablesError`), or whose ``reached`` (None: not said) is not what its total reaches, is refused."""
+    if saved.items:
+        again = total(saved.items, thresholds=saved.thresholds, inclusive=saved.inclusive)
+        if (again.table, again.table_version) != (saved.table, saved.table_version):
+            raise MixedTablesError(f"the items' table ({again.table}) is not the total's ({saved.table})")
+        mme_per_day = again.mme_per_day
+    else:  # a Bundle with no opioid: no MME
+        mme_per_day = None
+        _thresholds(saved.thresholds)  # checked as `total` checks them
+    wrong = []
+    if saved.mme_per_day != mme_per_day:
+        wrong.append(f"mme_per_day {saved.mme_per_day!r} is not its items' total, {mme_per_day!r}")
+    reaches = () if reached is None else thresholds_reached(mme_per_day, saved.thresholds, inclusive=saved.inclusive)
+    if reached is not None and (not isinstance(reached, list | tuple) or tuple(reached) != reaches):
+        wrong.append(f"reached {excerpt(reached)} is not the thresholds its total reaches, {list(reaches)}")
+    if wrong:
+        raise DoseError(f"this total contradicts itself: {'; '.join(wrong)}")
 
 
 def _inclusive(value: object) -> None:
@@ -454,6 +512,23 @@ def _choose_variant(table: Table, rows: list[FactorRow], variant: str | None) ->
     )
 
 
+#: What `_not_covered` asks of a caller who named a form the table has by another route.
+SAY_ROUTE_AND_FORM = "say the product's route and form."
+
+
+def stated_by(error: NotCoveredError, source: str) -> NotCoveredError:
+    """``error`` (raised, or a plan's) for a product whose route and form ``source`` states ("RxCUI 261106"): a fresh
+    one that says so, and does not ask the caller to say them."""
+    if SAY_ROUTE_AND_FORM not in str(error):
+        return error
+    fresh = type(error).__new__(type(error))
+    fresh.__dict__.update(error.__dict__)
+    fresh.args = (
+        str(error).replace(SAY_ROUTE_AND_FORM, f"{source} states its route and form, which the table does not cover."),
+    )
+    return fresh
+
+
 def _not_covered(
     table: Table,
     drug: str,
@@ -469,7 +544,7 @@ def _not_covered(
     own = sorted({r.describe() for r in table.rows_for(drug)})
     has = f" It covers: {'; '.join(own)}.{hint}" if own else f" It has no factor for {drug} at all."
     if form is not None and any(FORM_ROUTES[form].isdisjoint(r.routes) for r in table.rows_for(drug)):
-        has += f" A form {form!r} is given by {'/'.join(sorted(FORM_ROUTES[form]))} only: say the product's route and form."
+        has += f" A form {form!r} is given by {'/'.join(sorted(FORM_ROUTES[form]))} only: {SAY_ROUTE_AND_FORM}"
     patch = None if hint == "" else False  # a mass dose that this table has only as a patch
     others = [
         t.slug
@@ -1357,9 +1432,10 @@ def convert(
     if not isinstance(expression, str):
         raise ArgumentTypeError(f"expression must be text such as 'oxycodone 10 mg q6h', not {excerpt(expression)}")
     if rxcui is not None:
-        from .rxnorm import expression as product_and_sig  # deferred: mme.rxnorm is built on this module
-
-        expression = product_and_sig(rxcui, expression, rxnorm=rxnorm, table=table)
+        return _by_rxcui(
+            expression, rxcui, rxnorm, quantity=quantity, days_supply=days_supply, package_ml=package_ml,
+            variant=variant, table=table, range=range,
+        )  # fmt: skip
     args = (
         bounded(expression, "expression", ExpressionError),
         quantity,
@@ -1375,6 +1451,29 @@ def convert(
     for message in owed:
         _warn(message)
     return result
+
+
+def _by_rxcui(sig: str, rxcui: str | int, rxnorm: str | Path | None, **args: Any) -> DailyMME:
+    """`convert` of an RxCUI's product and a sig: what does not read is said in the words the caller gave."""
+    from .rxnorm import expression as product_and_sig  # deferred: mme.rxnorm is built on this module
+
+    text = product_and_sig(rxcui, sig, rxnorm=rxnorm, table=args["table"])
+    try:
+        return convert(text, **args)
+    except NotCoveredError as exc:
+        raise stated_by(exc, f"RxCUI {rxcui}") from None
+    except ExpressionError as exc:
+        product = text.removesuffix(f" {sig}") if sig else text
+        if any(_component(word) != "unknown" for word in _WORD.findall(sig)):
+            raise type(exc)(
+                f"RxCUI {rxcui} is {product!r}, and the sig {excerpt(sig)} names a drug of its own: with an RxCUI, "
+                "say only how much and how often ('1 tab q6h'); without one, the text names the product"
+            ) from None
+        said = f" in the sig {excerpt(sig)} (after RxCUI {rxcui}'s product, {product!r})."
+        raise type(exc)(str(exc).replace(f" in {text!r}.", said, 1)) from None
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
 #: The argument types whose values are memo keys (exactly these types: an int subclass such as bool, a NumPy number

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import numbers
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -41,6 +42,10 @@ _WHOLE = re.compile(r"(?<=[0-9])\.0+$")
 # 10-digit hyphenated layouts -> the segment that gets a leading zero to make 5-4-2.
 _LAYOUTS: dict[tuple[int, ...], int | None] = {(4, 4, 2): 0, (5, 3, 2): 1, (5, 4, 1): 2, (5, 4, 2): None}
 _MIN_NUMERIC = 10**6  # the smallest labeler code is 00002: an NDC has at least 7 significant digits
+#: What the ambiguous NDC's refusal adds for a caller who can pass an int (`normalize_ndc`, `ndc_mme`).
+AS_AN_INT = "(An 11-digit NDC stored as a number that lost its leading zero can be passed as an int.)"
+#: The same for an NDC read from a file as text (`mme batch --ndc-col`), which cannot be passed as an int.
+IN_A_FILE = "(If it is an 11-digit NDC that lost its leading zero in a column of numbers, write the zero in the file.)"
 _HELP = (
     "give the 11-digit NDC (00002035102, or 00002-0351-02), or the 10-digit NDC with its hyphens "
     "in 4-4-2, 5-3-2 or 5-4-1 layout (0002-0351-02)"
@@ -56,7 +61,8 @@ def normalize_ndc(ndc: str | int | float) -> str:
     numbers whose leading zeros were lost (CDC's ``NDC_Numeric``: ``2035102`` or ``"2035102"``).
     A 10-digit NDC without hyphens is ambiguous (which segment is short?) and is refused. A whole
     number written with a decimal point (``93002401.0``, or the text ``"93002401.0"``, as pandas
-    writes an integer column with nulls) is read as its digits, as `mme.frames` reads a float column.
+    writes an integer column with nulls) is read as its digits, as `mme.frames` reads a float column. A NumPy
+    or pandas integer (``numpy.int64(2035102)``, a cell of an integer column) is read as the int it is.
 
     Raises `NdcError` (an `ExpressionError`) for anything else.
     """
@@ -65,6 +71,8 @@ def normalize_ndc(ndc: str | int | float) -> str:
             if ndc == int(ndc) and abs(ndc) < 2**53:
                 return normalize_ndc(str(int(ndc)))
         raise NdcError(f"not an NDC: {ndc!r}; {_HELP}")
+    if isinstance(ndc, numbers.Integral) and not isinstance(ndc, bool):  # a NumPy or pandas integer reads as an int
+        ndc = int(ndc)
     if isinstance(ndc, bool) or not isinstance(ndc, str | int):
         raise NdcError(f"not an NDC: {ndc!r}; {_HELP}")
     if isinstance(ndc, int):
@@ -86,8 +94,7 @@ def normalize_ndc(ndc: str | int | float) -> str:
             return text
         if len(text) == 10:
             raise NdcError(
-                f"ambiguous NDC {ndc!r}: 10 digits without hyphens could be 4-4-2, 5-3-2 or 5-4-1; {_HELP}. "
-                "(An 11-digit NDC stored as a number that lost its leading zero can be passed as an int.)"
+                f"ambiguous NDC {ndc!r}: 10 digits without hyphens could be 4-4-2, 5-3-2 or 5-4-1; {_HELP}. {AS_AN_INT}"
             )
         if 7 <= len(text) <= 9 and int(text) >= _MIN_NUMERIC:
             return text.zfill(11)

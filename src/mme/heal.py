@@ -33,7 +33,7 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from ._engine import IMPLAUSIBLE, IMPLAUSIBLE_MME_PER_DAY, _match
 from ._errors import (
@@ -45,6 +45,7 @@ from ._errors import (
     MMEWarning,
     TableError,
     UnknownDrugError,
+    excerpt,
 )
 from ._parse import unsold_patch
 from ._tables import FactorRow, get_table
@@ -305,6 +306,35 @@ class HealResult(BaseModel):
     table: str = TABLE
     table_version: str
 
+    @model_validator(mode="after")
+    def _consistent(self) -> HealResult:
+        """A saved result is loaded only if its figures are its medications' as `calculate` computes them (with the
+        factors saved, under another heal-2025 version than this one); `calculate` builds its own without this."""
+        current = self.table_version == get_table(TABLE).version
+        for m in self.medications:
+            factor = MEDICATIONS[m.medication_name].factor if current else m.factor
+            if (m.factor, m.single_day_mme, m.mme) != (factor, *_priced(m, factor)):
+                raise DoseError(
+                    f"this result contradicts itself: {m.medication_name} has factor {m.factor}, single_day_mme "
+                    f"{m.single_day_mme!r} and mme {m.mme!r}; its dose, doses and days make {factor}, "
+                    f"{' and '.join(map(repr, _priced(m, factor)))}"
+                )
+        kept = [m for m in self.medications if not MEDICATIONS[m.medication_name].is_buprenorphine]
+        groups = {
+            "with": (list(self.medications), self.with_buprenorphine),
+            "without": (kept, self.without_buprenorphine),
+        }
+        for label, (meds, saved) in groups.items():
+            days = (
+                positive(saved.therapy_days, "therapy_days"),
+                positive(saved.observation_window_days, "observation_window_days"),
+            )
+            if saved != _definitions(meds, *days):
+                raise DoseError(
+                    f"this result contradicts itself: its figures {label} buprenorphine are not its medications'"
+                )
+        return self
+
 
 _OVERFLOW = "the MME overflows: check the dose, doses_per_24_hours and days_of_medication"
 
@@ -333,6 +363,12 @@ def _definitions(meds: list[MedicationMME], therapy_days: float, window_days: fl
         mme1=total_mme / total_days if total_days else None, mme2=total_mme / therapy_days,
         mme3=total_mme / window_days, mme4=mme4, no_mme=None if meds else _NO_MEDICATION,
     )  # fmt: skip
+
+
+def _priced(m: Medication, factor: Decimal) -> tuple[float, float]:
+    """A medication's single-day MME and MME, as the calculator computes them."""
+    single_day = m.dose * m.doses_per_24_hours * float(factor)
+    return single_day, single_day * m.days_of_medication
 
 
 def _implausible(m: Medication, single_day: float) -> tuple[str, ...]:
@@ -388,6 +424,8 @@ def calculate(
     `MMEWarning` says so. MME/day figures above `mme.IMPLAUSIBLE_MME_PER_DAY` (a medication's, else the list's) are
     computed and raised as an `ImplausibleDoseWarning`, as the engine raises one result's.
     """
+    if isinstance(medications, str | bytes | Mapping | BaseModel) or not isinstance(medications, Iterable):
+        raise ArgumentTypeError(f"medications must be a list of heal.Medication or dicts, not {excerpt(medications)}")
     meds = [m if isinstance(m, Medication) else Medication.model_validate(m) for m in medications]
     if not meds:
         raise DoseError("nothing to calculate: give at least one medication")
@@ -402,18 +440,18 @@ def calculate(
     results = []
     for m in meds:
         factor = MEDICATIONS[m.medication_name].factor
-        single_day = m.dose * m.doses_per_24_hours * float(factor)
-        if not math.isfinite(single_day * m.days_of_medication):
+        single_day, mme = _priced(m, factor)
+        if not math.isfinite(mme):
             raise DoseError(f"{m.medication_name}: {_OVERFLOW}")
-        if single_day * m.days_of_medication == 0:  # positive inputs: an underflow, never a real 0
+        if mme == 0:  # positive inputs: an underflow, never a real 0
             raise DoseError(f"{m.medication_name}: {_UNDERFLOW}")
         implausible = _implausible(m, single_day)
         if IMPLAUSIBLE in implausible:  # raised as the engine raises it; a patch's rate is said in the result only
             warnings.warn(f"{m.medication_name}: {IMPLAUSIBLE}", ImplausibleDoseWarning, stacklevel=2)
         results.append(
             MedicationMME(
-                **m.model_dump(), factor=factor, single_day_mme=single_day, mme=single_day * m.days_of_medication,
-                warnings=implausible,
+                **{k: getattr(m, k) for k in Medication.model_fields}, factor=factor, single_day_mme=single_day,
+                mme=mme, warnings=implausible,
             )
         )  # fmt: skip
     with_bup = _definitions(results, therapy, window)
@@ -427,7 +465,7 @@ def calculate(
         problems += _check("without buprenorphine", without)
     if problems:
         warnings.warn("; ".join(problems) + " (accepted, as the calculator does)", MMEWarning, stacklevel=2)
-    return HealResult(
+    return HealResult.model_construct(
         medications=tuple(results), with_buprenorphine=with_bup, without_buprenorphine=without,
         table_version=get_table(TABLE).version,
     )  # fmt: skip

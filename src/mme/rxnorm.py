@@ -17,23 +17,35 @@ MME estimates overdose risk; it is not a dosing tool for switching opioids.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
+import numbers
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, ParamSpec, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from . import _vocab
-from ._engine import DailyMME, DoseLike, TableLike, Total, _candidates, _names, total
+from ._engine import DailyMME, DoseLike, TableLike, Total, _candidates, _names, stated_by, total
 from ._engine import daily_mme as _daily_mme
 from ._engine import dispensing_mme as _dispensing_mme
-from ._errors import DoseError, MMEError, NotCoveredError, TableError, UnitError, UnknownRxCUIError
+from ._errors import (
+    ArgumentTypeError,
+    DoseError,
+    MMEError,
+    NotCoveredError,
+    TableError,
+    UnitError,
+    UnknownRxCUIError,
+    excerpt,
+)
 from ._parse import another_components
 from ._rxnorm_build import DOSE_FORMS, FORMAT, build, read_name
 from ._tables import DEFAULT_TABLE, resolve_table
@@ -229,14 +241,22 @@ def _row_product(rxcui: str, row: list[Any], date: str, path: str) -> Product:
 
 
 _WHOLE = re.compile(r"(\d+)\.0*")
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 _FRACTION = re.compile(r"\d*\.\d*[1-9]\d*")
 
 
 def _code(rxcui: str | int) -> str:
     """An RxCUI as its digits: one written as a whole float ("1049621.0", a CSV column of numbers read as floats)
-    is that integer."""
+    is that integer, and so is one with leading zeros ("01049621", padded to RxNorm's 8 characters): RxNorm's
+    concept IDs are integers, written without them. None, True or a list is no RxCUI (`ArgumentTypeError`)."""
+    if isinstance(rxcui, bool) or not isinstance(rxcui, str | int | float | Decimal | numbers.Integral):
+        raise ArgumentTypeError(
+            f"an RxCUI is RxNorm's concept ID, a whole number (1049621 or '1049621'), not {excerpt(rxcui)}"
+        )
     text = str(rxcui).strip()
-    return whole[1] if (whole := _WHOLE.fullmatch(text)) else text
+    text = whole[1] if (whole := _WHOLE.fullmatch(text)) else text
+    return (text.lstrip("0") or "0") if text.isascii() and text.isdigit() else text
 
 
 def product(rxcui: str | int, *, rxnorm: RxnormLike = None) -> Product:
@@ -309,6 +329,23 @@ def _with_notes(result: DailyMME, notes: list[str]) -> DailyMME:
     return result.model_copy(update={"warnings": result.warnings + tuple(notes)}) if notes else result
 
 
+def _stated(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """A conversion of a product, whose route and form the product states: a table without them says so, and does
+    not ask the caller to say them."""
+
+    @functools.wraps(function)
+    def converted(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return function(*args, **kwargs)
+        except NotCoveredError as exc:
+            rxcui = args[0] if args else kwargs["rxcui"]
+            source = rxcui.label if isinstance(rxcui, Product) else f"RxCUI {_code(rxcui)}"  # type: ignore[arg-type]
+            raise stated_by(exc, source) from None
+
+    return converted
+
+
+@_stated
 def daily_mme(
     rxcui: str | int | Product,
     dose: DoseLike | None = None,
@@ -447,6 +484,7 @@ def _fraction_note(prod: Product, ing: Ingredient, value_mg: float, kind: str) -
     return [f"the dose {value_mg:g} mg is {units:.3g} units of {prod.name}: read as given"]
 
 
+@_stated
 def dispensing_mme(
     rxcui: str | int | Product,
     *,

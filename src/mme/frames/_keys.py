@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING
 
 import narwhals as nw
 
-from mme._engine import Plan, Stage, _canonical_drug, _resolve_names, plan, planned
+from mme._engine import Plan, Stage, _canonical_drug, _resolve_names, plan, planned, stated_by
 from mme._errors import COLUMN_KEYWORDS, ColumnError, MMEError, NotCoveredError
 from mme._ndc import NdcFile, _file_row
 from mme._tables import Table
@@ -46,7 +46,7 @@ def _by_ndc(ndc: str | None, file: NdcFile, table: Table | None, variant: str | 
     try:
         found = file.lookup(ndc)
     except MMEError as exc:
-        return _missing(f"unknown NDC {ndc!r}: {exc}")
+        return _missing(str(exc))  # as `mme.ndc_mme` says it: "not an NDC: 'abc'; ...", "NDC ... is not listed in ..."
     if found.drug is None or found.strength is None or found.unit is None:
         missing = NotCoveredError(f"NDC {found.ndc} ({found.generic_name}) has no opioid strength in {file.name}")
         return _missing(str(missing))  # as `mme.ndc_mme` says it
@@ -90,6 +90,9 @@ def _by_rxcui(
     strength, unit = _strength(prod, ing, table, route or prod.route)
     resolved = plan(table, variant, ing.drug or "", unit, prod.form, route or prod.route, prod.release,
                     regimen=regimen, frequency=frequency)  # fmt: skip
+    if isinstance(resolved.error, NotCoveredError):  # the product's route and form are RxNorm's: as the scalar says
+        error = stated_by(resolved.error, f"RxCUI {prod.rxcui}")
+        resolved = replace(resolved, message=str(error), error=error)
     return _keyed(resolved, strength)
 
 
