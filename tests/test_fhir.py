@@ -2329,3 +2329,10 @@ def test_an_antidiarrheal_opioid_is_listed_not_counted_with_its_reason(medicatio
 def test_an_analgesic_opioid_without_a_factor_still_fails_the_bundle(name: str) -> None:
     with pytest.raises(mme.MMEError):
         fhir.convert(_with_oxycodone(_named_request(name)))
+
+
+@pytest.mark.parametrize("dose", [{"value": 1}, {"value": 1, "unit": " "}])
+def test_a_dose_with_no_unit_says_so(dose: dict[str, Any]) -> None:
+    """It said "unit '' is neither a mass (mg, ug), a volume (mL), a rate (ug/h) nor a count"."""
+    with pytest.raises(mme.UnitError, match=r"doseQuantity: the dose has no unit: give it a UCUM code \(mg, ug, mL"):
+        fhir.convert(request(dosage=every(6, dose)))

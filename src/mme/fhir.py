@@ -667,6 +667,8 @@ def _dose_of(value: float, unit: str, what: str) -> _Dose:
     if key.lower() in _COUNTS or key.upper() in {"TAB", "CAP", "PATCH", "SUPP", "SPRAY"}:
         return _Dose("count", value, "", key)
     unit_ = _MASS_AND_VOLUME.get(key.lower())
+    if unit_ is None and not unit.strip():
+        raise UnitError(f"{what}: the dose has no unit: give it a UCUM code (mg, ug, mL, {{tablet}}, {{patch}}...)")
     if unit_ is None:
         raise UnitError(f"{what}: unit {unit!r} is neither a mass (mg, ug), a volume (mL), a rate (ug/h) nor a count")
     return _Dose("volume" if unit_ == "mL" else "amount", value, unit_)
