@@ -934,6 +934,22 @@ MISREAD_REFUSED = [
     ("oxycodone 5 mg 1 tab q4h prn, may increase to 2 tabs", "'may increase' gives more than the dose said"),
     ("Dafalgan codéiné 1 cp 3 fois par jour si douleur, peut être renouvelé", "'renouvelé' gives more than"),
     ("oxycodone 5 mg 1 tab q4h prn, dose may be increased", "'may be increased' gives more than the dose said"),
+    # each was 30 (5 mg x 4 x 1.5), the words that double or re-time the dose dropped as the reason for it
+    ("oxycodone 5 mg q6h prn pain twice if severe", "'twice if' gives more than the dose said"),
+    ("oxycodone 5 mg q6h prn pain, can be doubled", "'can be doubled' gives more than the dose said"),
+    ("oxycodone 5 mg q6h prn pain, dose could be doubled", "'doubled' gives more than the dose said"),
+    ("oxycodone 5 mg q6h si douleur, peut être doublé", "'doublé' gives more than the dose said"),
+    ("oxycodone 5 mg q6h si douleur, doubler si besoin", "'doubler si' gives more than the dose said"),
+    ("oxycodone 5 mg q6h prn pain, a second tab if needed", "'second tab' gives more than the dose said"),
+    ("oxycodone 5 mg q6h prn pain, additional tab if needed", "'additional tab' gives more than the dose said"),
+    ("oxycodone 5 mg q6h prn pain, repeat x1", "'repeat x' gives more than the dose said"),  # not refills
+    ("oxycodone 5 mg q6h prn pain, repeatable", "'repeatable' gives more than the dose said"),
+    ("oxycodone 5 mg q6h prn pain, more often if severe", "'often if' gives more than the dose said"),
+    ("oxycodone 5 mg q6h when required, sooner if severe", "'sooner if' gives more than the dose said"),
+    ("oxycodone 5 mg q6h prn pain, earlier if severe", "'earlier if' gives more than the dose said"),
+    ("oxycodone 5 mg q6h prn pain, no limit", "'no limit' gives more than the dose said"),
+    ("oxycodone 5 mg q6h prn pain, unlimited", "'unlimited' gives more than the dose said"),
+    ("oxycodone 5 mg q6h prn pain, escalate if needed", "'escalate if' gives more than the dose said"),
     # three doses in all, not a day of q4h (6 doses): was 45 (5 mg x 6 x 1.5), "x 3 doses" read as a duration
     ("oxycodone 5 mg 1 tab q4h x 3 doses", "'x 3 doses' counts the doses of a course, not days"),
     ("oxycodone 5 mg 1 tab q4h for 5 doses", "'for 5 doses' counts the doses of a course, not days"),
@@ -979,12 +995,25 @@ MISREAD_READS = [
     ("hydrocodone/chlorpheniramine 10/8 mg per 5 mL 5 mL q12h", 20.0),  # no analgesic partner: 10 mg x 2
     ("oxycodone 5 mg tablet 5 mg in the morning and 10 mg at bedtime", 22.5),  # 5 + 10 mg = 15 mg x 1.5
     ("oxycodone 5 mg tablet mane and nocte 1 tab", 15.0),  # times before the dose only: 5 mg x 2 x 1.5
+    # a reason with a word that may raise the dose elsewhere, or a frequency after it, reads as before
+    ("oxycodone 5 mg q6h prn additional pain", 30.0),  # 5 mg x 4 x 1.5: "additional" before no unit
+    ("oxycodone 5 mg 1 tab for pain twice daily", 15.0),  # 5 mg x 2 x 1.5: "twice daily" is how often
+    ("oxycodone 5 mg q6h prn pain, repeats x1", 30.0),  # Australia's repeats: refills, 5 mg x 4 x 1.5
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"), MISREAD_READS, ids=[t for t, _ in MISREAD_READS])
 def test_a_sig_once_misread_reads_right(text: str, expected: float) -> None:
     assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("reason", ["prn pain in each nostril", "prn headache both nostrils"])
+def test_a_nostril_phrase_after_a_reason_doubles_the_spray_as_after_a_comma(reason: str) -> None:
+    """Was 42 (butorphanol 4 mg x 6 x 7 under cms-2018, one nostril): the phrase dropped as the reason."""
+    read = mme.convert(f"butorphanol 1 mg/spray 1 spray q4h {reason}", table=_CMS)
+    comma = mme.convert("butorphanol 1 mg/spray 1 spray q4h prn pain, each nostril", table=_CMS)
+    assert read.mme_per_day == comma.mme_per_day
+    assert read.mme_per_day == pytest.approx(84.0)  # 2 sprays x 1 mg x 6 x 7
 
 
 @pytest.mark.parametrize(

@@ -362,6 +362,7 @@ _ELSEWHERE: Final = _Phrases(_vocab.DOSE_ELSEWHERE)
 _FIXED_AT: Final = _Phrases(_FIXED)
 _AS_NEEDED: Final = _Phrases(_vocab.AS_NEEDED)
 _EACH_NOSTRIL: Final = _Phrases(_vocab.EACH_NOSTRIL)
+_MORE_DOSES: Final = _Phrases(_vocab.MORE_DOSES)
 _WAKING: Final = _Phrases(_vocab.WAKING_HOURS)
 _TO_BE_GIVEN: Final = _Phrases(_vocab.TO_BE_GIVEN)
 _SCHEDULED: Final = _Phrases(_vocab.SCHEDULED)
@@ -1298,6 +1299,7 @@ class _Parser:
             or self.time_of_day(i, dry=True) is not None
             or self.among(i, _CAPS, 5) is not None
             or self.among(i, _AS_NEEDED) is not None
+            or self.among(i, _EACH_NOSTRIL) is not None  # "prn pain in each nostril": twice the dose, no reason
             or (self.nums[i] and self.pain_score(i) is None)
             or self.dispensed_at(i, dry=True) is not None
         )
@@ -1308,7 +1310,8 @@ class _Parser:
         keys = self.keys
         if (keys[i] == "no" or self.nums[i]) and keys[i + 1] in _vocab.REFILLS:
             end = i + 2
-        elif keys[i] in _vocab.DISPENSED or keys[i] in _vocab.REFILLS:
+        # "repeat x1" after a dose may be the dose again as well as a refill: not read as one (`no_dose` refuses it)
+        elif keys[i] in _vocab.DISPENSED or (keys[i] in _vocab.REFILLS and (keys[i], keys[i + 1]) != ("repeat", "x")):
             j = i + 1
             while keys[j] in (":", "#", "x", "no"):  # "Disp: No. 30", "refills x 2"
                 j += 1
@@ -1416,7 +1419,10 @@ class _Parser:
                 i = end + 1  # "moderate pain (4-6) or severe pain (7-10)": two indications, one dose
                 continue
             be = self.keys[i + 1] == "be"
-            if self.keys[i] in _vocab.MORE_DOSES or (self.keys[i] in _vocab.MAY and self.keys[i + 1 + be] in _MAY_DO):
+            more = self.among(i, _MORE_DOSES) is not None
+            if (more and self.frequency_at(i) is None) or (  # "twice if severe", not "for pain twice a day"
+                self.keys[i] in _vocab.MAY and self.keys[i + 1 + be] in _MAY_DO
+            ):
                 self.fail(
                     f"{self.span(i, i + 2 + be)!r} gives more than the dose said: convert the doses it allows on their own"
                 )

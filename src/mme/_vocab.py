@@ -1389,10 +1389,16 @@ AS_DIRECTED: frozenset[str] = frozenset(
 )
 #: How a unit must not be handled, after "do not" ("Do not crush or chew", an extended-release unit): no dose.
 HANDLING: frozenset[str] = frozenset({"crush", "chew", "cut", "break", "split", "open", "dissolve"})
-#: Words that give more than the dose said ("may repeat once", "an extra tab"): never text that names no dose.
+#: Words and phrases that give more than the dose said ("may repeat once", "an extra tab", "can be doubled", "twice if
+#: severe", "a second tab", "sooner if severe", "no limit"): never text that names no dose, as a reason after "prn" is
+#: ("additional" only before what it adds: "prn additional pain" is a reason).
 MORE_DOSES: frozenset[str] = frozenset(
-    {"repeat", "repeated", "extra", "another", "double", "renouveler", "renouvelé", "renouvelée", "répéter", "répété"}
-)
+    {"repeat", "repeated", "repeatable", "extra", "another", "double", "doubled", "doubling", "twice", "thrice",
+     "triple", "tripled", "renouveler", "renouvelé", "renouvelée", "répéter", "répété", "doubler", "doublé", "doublée",
+     "often", "frequent", "frequently", "sooner", "earlier", "shorter", "unlimited", "escalate", "escalated",
+     "escalating", "second", "an additional", "additional dose", "additional tab",
+     "additional tabs", "additional tablet", "additional tablets", "additional capsule", "additional cap", "no limit"}
+)  # fmt: skip
 #: Words that allow what follows ("may take 2", "can use"): with a verb, another dose.
 MAY: frozenset[str] = frozenset({"may", "can", "peut", "possible"})
 #: Days of the week, in text that names no dose ("on Mondays"): a regimen of some days, not of every day.
