@@ -968,6 +968,10 @@ MISREAD_REFUSED = [
     ("oxycodone 5 mg 1 tab qid on weekdays", "'weekdays': a dose on some days of the week"),
     ("oxycodone 5 mg 1 tab qid on Mondays and Thursdays", "'Mondays': a dose on some days of the week"),
     ("oxycodone 5 mg 1 cp 4 fois par jour si douleur le samedi", "'samedi': a dose on some days of the week"),
+    # "on" is UK and Australian charts' "o.n.", at night: was 20 (2 x 10 mg once a day, "on" dropped), and 141
+    # (methadone 30 mg a day, 4.7), the night's dose dropped
+    ("morphine 10 mg om 20 mg on", "times of day both before the first dose (morning) and after it"),
+    ("methadone 10 mg tid o.n.", "'tid' and 1 time(s) of day (night) disagree"),
 ]
 
 
@@ -999,6 +1003,14 @@ MISREAD_READS = [
     ("oxycodone 5 mg q6h prn additional pain", 30.0),  # 5 mg x 4 x 1.5: "additional" before no unit
     ("oxycodone 5 mg 1 tab for pain twice daily", 15.0),  # 5 mg x 2 x 1.5: "twice daily" is how often
     ("oxycodone 5 mg q6h prn pain, repeats x1", 30.0),  # Australia's repeats: refills, 5 mg x 4 x 1.5
+    # "on" where it stands as a time is "o.n.", at night, as "om" is in the morning: each was half (the night dropped)
+    ("oxycodone 5mg om on", 15.0),  # 5 mg x 2 x 1.5
+    ("oxycodone 5 mg OM, ON", 15.0),
+    ("oxycodone 5 mg o.m. and o.n.", 15.0),
+    ("MST 30mg OM/ON", 60.0),  # 30 mg x 2 x 1
+    ("morphine 10 mg 2 tabs om & on", 40.0),  # 20 mg x 2
+    ("oxycodone 5 mg 1 om 1 on", 15.0),  # was refused ("cannot read '1 on'"): 5 mg x 2 x 1.5
+    ("oxycodone 5 mg 1 tab bd on an empty stomach", 15.0),  # "on" before words it leads: no time, 5 mg x 2 x 1.5
 ]
 
 

@@ -2088,6 +2088,8 @@ class _Parser:
         if end is None and self.keys[i] in _TIME_LEADS:  # "q hs", "each evening", "after breakfast"
             i += 1
             end = self.among(i, _TIMES_OF_DAY, 3)
+        if end == i + 1 and self.keys[i] == "on" and not self.omni_nocte(i):  # "on Mondays": no time
+            return None
         if end is None or dry:
             return end
         slot = _vocab.TIMES_OF_DAY[self.span_key(i, end)]
@@ -2097,6 +2099,17 @@ class _Parser:
             self.fail(f"the time of day {self.span(start, end)!r} is said twice: say how many times a day")
         self.slots[-1].add(slot)  # "in the morning with breakfast" says one time twice
         return end
+
+    def omni_nocte(self, i: int) -> bool:
+        """Whether "on" at ``i`` is UK and Australian charts' "o.n." (omni nocte, at night), as "om" is omni mane:
+        typed with its dots, or standing as a time, with no word after it that it could lead ("om on", "OM, ON",
+        "om/on", "on and om"); "on Mondays", "on an empty stomach" lead text that names no dose (`no_dose`)."""
+        after = self.keys[i + 1]
+        return (
+            "o.n" in self.toks[i].text.lower()
+            or after in ("", *_STOPS, "/", *_CONNECTORS)
+            or self.among(i + 1, _TIMES_OF_DAY, 3) is not None
+        )
 
     def cap_at(self, i: int) -> int | None:
         """A stated maximum: "not to exceed 8 tablets per day", "max 30 mg/day", "up to 4 tabs a day"."""

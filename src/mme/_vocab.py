@@ -1302,6 +1302,7 @@ TIMES_OF_DAY: dict[str, str] = {
             "before bed",
             "at bed time",
             "au coucher",  # French
+            "on",  # UK/AU charts' "o.n.", omni nocte, as "om" is omni mane; only where it stands as a time (`_parse`)
         ),
         "night",
     ),
