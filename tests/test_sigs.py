@@ -972,6 +972,13 @@ MISREAD_REFUSED = [
     # (methadone 30 mg a day, 4.7), the night's dose dropped
     ("morphine 10 mg om 20 mg on", "times of day both before the first dose (morning) and after it"),
     ("methadone 10 mg tid o.n.", "'tid' and 1 time(s) of day (night) disagree"),
+    # a dose after a once-a-day frequency, then a time of day: the day's one dose, or one besides it? Was 30 (the
+    # night's 1 tab once a day, 30 mg x 1), 20 and 60 (the night's amount alone, the day's dose dropped)
+    ("MST 30 mg 1 daily 1 nocte", "'1' then a time of day (night) after '1 daily' may be the day's one dose"),
+    ("morphine 10 mg daily 20 mg nocte", "'20 mg' then a time of day (night) after 'daily' may be the day's one"),
+    ("Zomorph 30 mg OD 60 mg ON", "'60 mg' then a time of day (night) after 'OD' may be the day's one dose"),
+    ("Skenan LP 30 mg 1 fois par jour 60 mg le soir", "'60 mg' then a time of day (evening) after '1 fois par jour'"),
+    ("methadone 10 mg/mL daily 2 mL at night", "'2 mL' then a time of day (night) after 'daily' may be the day's"),
 ]
 
 
@@ -1011,6 +1018,8 @@ MISREAD_READS = [
     ("morphine 10 mg 2 tabs om & on", 40.0),  # 20 mg x 2
     ("oxycodone 5 mg 1 om 1 on", 15.0),  # was refused ("cannot read '1 on'"): 5 mg x 2 x 1.5
     ("oxycodone 5 mg 1 tab bd on an empty stomach", 15.0),  # "on" before words it leads: no time, 5 mg x 2 x 1.5
+    ("morphine 15 mg tablet daily at bedtime 1 tab", 15.0),  # the time before the dose: 15 mg x 1
+    ("MST 30 mg 1 daily", 30.0),  # no time of day after the count: once a day, 30 mg x 1
 ]
 
 

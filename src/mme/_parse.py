@@ -627,6 +627,7 @@ class _Said(NamedTuple):
     fewest: float
     most: float
     end: int = -1  # none: a frequency the dose says ("30 mg/12 hr"), read after the sig
+    dosed: bool = True  # whether a dose was read before it ("1 tab daily"; not "daily 1 tab", see `daily_then_dose`)
 
 
 class _Interval(NamedTuple):
@@ -2077,7 +2078,7 @@ class _Parser:
             )
         if short is not None and short < 1:  # "q30min": plausible for a liquid in palliative care, rarely else
             self.notes.append(f"{typed!r} is an interval under an hour: up to {format_number(most)} doses a day")
-        self.frequency = _Said(typed, fewest, most, end)
+        self.frequency = _Said(typed, fewest, most, end, bool(self.doses) or self.volume is not None)
         self.every = None if short is None or long is None else _Interval(short, long)
         return end
 
@@ -2093,12 +2094,26 @@ class _Parser:
         if end is None or dry:
             return end
         slot = _vocab.TIMES_OF_DAY[self.span_key(i, end)]
+        self.daily_then_dose(slot)
         if self.schedule is not None:
             self.fail(f"{self.schedule!r} gives the times of day: {self.span(start, end)!r} may say one again")
         if slot in self.slots[-1] and self.connector(start - 1, -1):  # "in the morning and in the morning": a slip
             self.fail(f"the time of day {self.span(start, end)!r} is said twice: say how many times a day")
         self.slots[-1].add(slot)  # "in the morning with breakfast" says one time twice
         return end
+
+    def daily_then_dose(self, slot: str) -> None:
+        """A dose said after a once-a-day frequency, then a time of day ("MST 30 mg 1 daily 1 nocte", "morphine 10 mg
+        daily 20 mg nocte", "OD 60 mg ON"): the day's one dose at that time, or a dose in the day and this one besides
+        it (as "1 mane 2 nocte" says)? Refused, as "1 od 1 nocte" is."""
+        said, dose = self.frequency, self.doses[-1] if self.doses else self.volume
+        if said is None or said.dosed or dose is None or (said.fewest, said.most) != (1.0, 1.0):
+            return
+        self.fail(
+            f"{dose.typed!r} then a time of day ({slot}) after {said.typed!r} may be the day's one dose or a dose "
+            "besides it: say the dose taken at each time (e.g. '1 tab in the morning and 2 tabs at night'), or the one "
+            "dose and its time alone (e.g. '2 tabs at night')"
+        )
 
     def omni_nocte(self, i: int) -> bool:
         """Whether "on" at ``i`` is UK and Australian charts' "o.n." (omni nocte, at night), as "om" is omni mane:
