@@ -979,6 +979,13 @@ MISREAD_REFUSED = [
     ("Zomorph 30 mg OD 60 mg ON", "'60 mg' then a time of day (night) after 'OD' may be the day's one dose"),
     ("Skenan LP 30 mg 1 fois par jour 60 mg le soir", "'60 mg' then a time of day (evening) after '1 fois par jour'"),
     ("methadone 10 mg/mL daily 2 mL at night", "'2 mL' then a time of day (night) after 'daily' may be the day's"),
+    # a bare count after a liquid's volume, as dispensing text gives the bottles: was 120 (2 x 5 mL of 2 mg/mL, 20
+    # mg x 6), 180 (3 x 5 mL) and 188 (methadone 2 x 1 mL x 2 = 40 mg x 4.7, for 20 mg); refused as after a tablet
+    ("Oramorph 10mg/5ml 5ml q4h prn (2)", "two doses: '5ml' and '2'"),
+    ("morphine 10 mg/5 mL 5 mL q4h (two)", "two doses: '5 mL' and 'two'"),
+    ("morphine 10 mg/5 mL 5 mL q4h prn (up to 3)", "two doses: '5 mL' and '3'"),
+    ("morphine 10 mg/5 mL 1 tsp q4h (2)", "two doses: '1 tsp' and '2'"),
+    ("methadone 10 mg/mL 1 mL bid (2)", "two doses: '1 mL' and '2'"),
 ]
 
 

@@ -2296,6 +2296,8 @@ class _Parser:
             elif k < self.size and self.bare_count_ends(k):
                 if self.keys[i - 1] == "at":  # "q12h at 8, prn": 8 o'clock, never 8 tablets
                     self.fail(f"'at {self.span(i, j)}' is a time with no am or pm: write it as a clock time ('8am')")
+                if self.volume is not None and not self.doses:  # "5 mL q4h (2)": 2 bottles, or 10 mL?
+                    self.fail(f"two doses: {self.volume.typed!r} and {self.span(i, j)!r}")
                 kind, unit, end = "count", "", k  # "1 orally every 4 hours": the product's unit
             else:
                 self.fail(
