@@ -986,6 +986,13 @@ MISREAD_REFUSED = [
     ("morphine 10 mg/5 mL 5 mL q4h prn (up to 3)", "two doses: '5 mL' and '3'"),
     ("morphine 10 mg/5 mL 1 tsp q4h (2)", "two doses: '1 tsp' and '2'"),
     ("methadone 10 mg/mL 1 mL bid (2)", "two doses: '1 mL' and '2'"),
+    # "and a half" with no count before it: was 70.5 (half a 10 mg tablet three times a day, 15 mg x 4.7), where
+    # one and a half tablets give 211.5
+    ("methadone 10 mg tid (and a half)", "'and a half' with no count before it: write the count whole"),
+    ("oxycodone 10 mg q6h (& ½)", "'& ½' with no count before it"),
+    # the times of day said twice over, as two schedules: was 90 (Skenan 30 mg x 3, the two counts of 2 and 3 a day
+    # united)
+    ("Skenan LP 30 mg 1 gélule matin et soir, matin midi soir", "the times of day start again at 'matin'"),
 ]
 
 

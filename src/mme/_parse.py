@@ -2099,6 +2099,13 @@ class _Parser:
             self.fail(f"{self.schedule!r} gives the times of day: {self.span(start, end)!r} may say one again")
         if slot in self.slots[-1] and self.connector(start - 1, -1):  # "in the morning and in the morning": a slip
             self.fail(f"the time of day {self.span(start, end)!r} is said twice: say how many times a day")
+        k = start - 1
+        while self.keys[k] in _PUNCT or self.keys[k] in _CONNECTORS:
+            k -= 1
+        if slot in self.slots[-1] and _vocab.TIMES_OF_DAY.get(self.keys[k], slot) != slot:
+            self.fail(  # "matin et soir, matin midi soir": two schedules (not "in the morning with breakfast": one)
+                f"the times of day start again at {self.span(start, end)!r}: two schedules? say each time once"
+            )
         self.slots[-1].add(slot)  # "in the morning with breakfast" says one time twice
         return end
 
@@ -2298,6 +2305,11 @@ class _Parser:
                     self.fail(f"'at {self.span(i, j)}' is a time with no am or pm: write it as a clock time ('8am')")
                 if self.volume is not None and not self.doses:  # "5 mL q4h (2)": 2 bottles, or 10 mL?
                     self.fail(f"two doses: {self.volume.typed!r} and {self.span(i, j)!r}")
+                if hi < 1 and not self.doses and self.keys[joined := i - 1 - (self.keys[i - 1] == "(")] in _CONNECTORS:
+                    self.fail(  # "tid (and a half)": one and a half of a count not said, not a half
+                        f"'{self.toks[joined].text} {self.span(i, j)}' with no count before it: write the count whole "
+                        "(e.g. 'one and a half tablets')"
+                    )
                 kind, unit, end = "count", "", k  # "1 orally every 4 hours": the product's unit
             else:
                 self.fail(
