@@ -1034,6 +1034,14 @@ MISREAD_READS = [
     ("oxycodone 5 mg 1 tab bd on an empty stomach", 15.0),  # "on" before words it leads: no time, 5 mg x 2 x 1.5
     ("morphine 15 mg tablet daily at bedtime 1 tab", 15.0),  # the time before the dose: 15 mg x 1
     ("MST 30 mg 1 daily", 30.0),  # no time of day after the count: once a day, 30 mg x 1
+    # "on waking" and "on rising" are the morning: was 7.5 ("on rising and" dropped, the night alone)
+    ("oxycodone 5 mg 1 tab on rising and at night", 15.0),  # 5 mg x 2 x 1.5
+    ("oxycodone 5 mg 1 tab upon waking and at bedtime", 15.0),  # was refused ("cannot read 'upon'")
+    # UK charts' "b.d.s.", "noct.", "vesp."/"vespere": each was refused ("cannot read")
+    ("oxycodone 5 mg 1 tab b.d.s.", 15.0),  # 5 mg x 2 x 1.5
+    ("oxycodone 5 mg 1 tab mane and noct.", 15.0),
+    ("oxycodone 5 mg 1 tab mane et vespere", 15.0),
+    ("oxycodone 5 mg 1 tab vesp.", 7.5),
 ]
 
 

@@ -237,7 +237,7 @@ MINUTE_WORDS: frozenset[str] = frozenset({"min", "mins", "minute", "minutes"})
 #: Daily frequency codes as prescribers abbreviate them (US and UK): administrations a day.
 TIMES_A_DAY_CODES: dict[str, int] = {
     **dict.fromkeys(("qd", "od", "daily", "qday"), 1),
-    **dict.fromkeys(("bid", "bd"), 2),
+    **dict.fromkeys(("bid", "bd", "bds"), 2),  # "bds", "b.d.s.": UK charts' bis die sumendum
     **dict.fromkeys(("tid", "tds"), 3),
     **dict.fromkeys(("qid", "qds"), 4),
 }
@@ -1278,13 +1278,32 @@ CLOCK_JOINERS: frozenset[str] = frozenset({",", "and", "&", "et", "at", "à"})
 #: Times of day, each a distinct administration: "morning and evening" is twice a day.
 TIMES_OF_DAY: dict[str, str] = {
     **dict.fromkeys(
-        ("morning", "am", "mane", "matin", "le matin", "qam", "every morning", "in the morning", "om"), "morning"
+        (
+            "morning",
+            "am",
+            "mane",
+            "matin",
+            "le matin",
+            "qam",
+            "every morning",
+            "in the morning",
+            "om",
+            "on waking",
+            "upon waking",
+            "on rising",
+            "upon rising",
+            "on awakening",
+        ),
+        "morning",
     ),  # "om": AU charts, omni mane
     **dict.fromkeys(("noon", "midi", "le midi", "at noon", "lunch", "at lunch", "midday", "at midday"), "noon"),
     **dict.fromkeys(("breakfast", "petit déjeuner"), "morning"),
     **dict.fromkeys(("dinner", "supper", "dîner"), "evening"),
     **dict.fromkeys(("afternoon", "in the afternoon", "every afternoon"), "afternoon"),
-    **dict.fromkeys(("evening", "pm", "soir", "le soir", "qpm", "q pm", "every evening", "in the evening"), "evening"),
+    **dict.fromkeys(
+        ("evening", "pm", "soir", "le soir", "qpm", "q pm", "every evening", "in the evening", "vespere", "vesp"),
+        "evening",
+    ),  # "vespere", "vesp.": UK charts' Latin, in the evening
     **dict.fromkeys(
         (
             "bedtime",
@@ -1292,6 +1311,7 @@ TIMES_OF_DAY: dict[str, str] = {
             "hs",
             "qhs",
             "nocte",
+            "noct",  # "noct.", nocte shortened
             "qn",
             "nightly",
             "at bedtime",
