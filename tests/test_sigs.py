@@ -1042,6 +1042,9 @@ MISREAD_READS = [
     ("oxycodone 5 mg 1 tab mane and noct.", 15.0),
     ("oxycodone 5 mg 1 tab mane et vespere", 15.0),
     ("oxycodone 5 mg 1 tab vesp.", 7.5),
+    # Australian "1 4/24": one unit every 4 hours, was refused as a mixed number ("'4/24' is not a part of a unit")
+    ("Sevredol 10mg 1 4/24 PRN", 60.0),  # morphine 10 mg x 6
+    ("oxycodone 5 mg 1 1/2 tabs q6h", 45.0),  # a mixed number still: 7.5 mg x 4 x 1.5
 ]
 
 

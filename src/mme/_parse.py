@@ -1919,12 +1919,14 @@ class _Parser:
         return value
 
     def mixed(self, j: int) -> bool:
-        """Whether a proper fraction ("1/2") starts at token ``j``, after a whole number."""
+        """Whether a proper fraction ("1/2") starts at token ``j``, after a whole number; "1 4/24" is one unit every
+        4 hours (`per_24`), as Australian charts write it."""
         return (
             self.nums[j]
             and self.keys[j + 1] == "/"
             and self.nums[j + 2]
             and 0 < self.toks[j].value < self.toks[j + 2].value
+            and not self.per_24(j + 1)
         )
 
     def checked(self, i: int, j: int, lo: float, hi: float, what: str) -> tuple[float, float]:
