@@ -1045,12 +1045,24 @@ MISREAD_READS = [
     # Australian "1 4/24": one unit every 4 hours, was refused as a mixed number ("'4/24' is not a part of a unit")
     ("Sevredol 10mg 1 4/24 PRN", 60.0),  # morphine 10 mg x 6
     ("oxycodone 5 mg 1 1/2 tabs q6h", 45.0),  # a mixed number still: 7.5 mg x 4 x 1.5
+    # "once" before how often or when says it again: each was refused ("cannot read 'once'")
+    ("fentanyl 25 mcg/hr patch 1 patch once every 72 hours", 60.0),  # 25 mcg/h x 2.4
+    ("oxycodone 5 mg 1 tab once at bedtime", 7.5),  # 5 mg x 1.5
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"), MISREAD_READS, ids=[t for t, _ in MISREAD_READS])
 def test_a_sig_once_misread_reads_right(text: str, expected: float) -> None:
     assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("said", "part"), [("stat", "stat"), ("now", "now"), ("po once only", "once"), ("x1", "x1"), ("x 1", "x 1")]
+)
+def test_a_single_dose_is_refused_saying_it_has_no_daily_rate(said: str, part: str) -> None:
+    """Was "cannot read 'stat'" (or 'x'), which said nothing of what to write."""
+    with pytest.raises(mme.ExpressionError, match=f"^'{part}': a single dose has no daily rate: give the regimen"):
+        mme.convert(f"oxycodone 5 mg 1 tab {said}")
 
 
 @pytest.mark.parametrize("reason", ["prn pain in each nostril", "prn headache both nostrils"])

@@ -1112,6 +1112,14 @@ class _Parser:
         bare = (self.words[i + 2] and self.keys[i + 2] not in _RANGE) or self.keys[i + 2] in ("", *_PUNCT)
         if key == "q" and self.nums[i + 1] and bare:  # "q6 prn", not "q4 to h"
             self.fail(f"{self.span(i, i + 2)!r} says no unit: write hours ('q6h') or days ('q2d')")
+        if key == "once" and (self.frequency_at(i + 1) or self.time_of_day(i + 1, dry=True)):  # "once every 72 hours"
+            return i + 1  # how often, or when: "once at bedtime"
+        single = key in _vocab.SINGLE_DOSE and self.keys[i + 1] not in _RANGE  # not "once or twice"
+        if single or (key in _BY and self.nums[i + 1] and self.toks[i + 1].value == 1):  # "x1"
+            self.fail(
+                f"{self.span(i, i + 1 + (key in _BY))!r}: a single dose has no daily rate: give the regimen (how "
+                "often, e.g. 'q6h') or a daily total ('40 mg/day')"
+            )
         self.fail(f"cannot read {tok.text!r}")
 
     def split_between_nostrils(self, i: int) -> int | None:

@@ -1420,6 +1420,9 @@ MORE_DOSES: frozenset[str] = frozenset(
      "escalating", "second", "an additional", "additional dose", "additional tab",
      "additional tabs", "additional tablet", "additional tablets", "additional capsule", "additional cap", "no limit"}
 )  # fmt: skip
+#: Words that give a single dose ("1 tab stat", "10 mg IV now", "once only"), which has no daily rate: refused,
+#: saying so, where nothing else reads them ("once a day" is a frequency).
+SINGLE_DOSE: frozenset[str] = frozenset({"stat", "statim", "now", "once", "single"})
 #: Words that allow what follows ("may take 2", "can use"): with a verb, another dose.
 MAY: frozenset[str] = frozenset({"may", "can", "peut", "possible"})
 #: Days of the week, in text that names no dose ("on Mondays"): a regimen of some days, not of every day.
