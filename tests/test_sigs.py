@@ -1057,6 +1057,19 @@ def test_a_sig_once_misread_reads_right(text: str, expected: float) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "\ufeffoxycodone 5 mg q6h",  # a byte-order mark: was "unknown drug '\ufeffoxycodone'"
+        "oxycodone 5 mg q6h\u200b",  # a zero-width space: was "cannot read '\u200b'"
+        "oxycodone ５ mg q６h",  # full-width digits: was "no amount"
+        "oxycodone ５ｍｇ q６ｈ",
+    ],
+)
+def test_text_typed_with_other_characters_reads_as_plain_text(text: str) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(30.0)  # 5 mg x 4 x 1.5
+
+
+@pytest.mark.parametrize(
     ("said", "part"), [("stat", "stat"), ("now", "now"), ("po once only", "once"), ("x1", "x1"), ("x 1", "x 1")]
 )
 def test_a_single_dose_is_refused_saying_it_has_no_daily_rate(said: str, part: str) -> None:

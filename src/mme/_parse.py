@@ -334,6 +334,13 @@ _STOPS: Final = frozenset(",;:()[].")  # where ignored text ends
 _ADVICE_LEADS: Final = frozenset({"do", "avoid", "may"})  # a label's advice: "do not drive", "may cause drowsiness"
 _MINUS: Final = frozenset("-−")
 _DASHES: Final = {"–": "-", "—": "-"}  # an en or em dash (as word processors type "1-2") is a hyphen
+#: Characters typed for others, each folded to one character so that the text keeps its places: full-width forms
+#: ("５ｍｇ", from East Asian input methods) to ASCII, and a byte-order mark, zero-width spaces and joiners (pasted
+#: from documents) to a space.
+_FOLDED: Final = {
+    **{code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)},
+    **dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060"), " "),
+}
 _DASH: Final = _MINUS | {"to"}  # between a range's ends: "7-10", "7 to 10"
 _FRACTIONS: Final = _vocab.VULGAR_FRACTIONS
 _NON_FINITE: Final = frozenset({"nan", "inf", "infinity"})
@@ -737,6 +744,7 @@ class _Parser:
     )  # fmt: skip
 
     def __init__(self, text: str, choice: RangeChoice = "max") -> None:
+        text = text if text.isascii() else text.translate(_FOLDED)
         self.text = text
         self.choice = choice
         self.toks, self.keys, self.nums, self.words, self.starts, self.ends = _lexed(text)
