@@ -979,6 +979,9 @@ MISREAD_REFUSED = [
     ("Zomorph 30 mg OD 60 mg ON", "'60 mg' then a time of day (night) after 'OD' may be the day's one dose"),
     ("Skenan LP 30 mg 1 fois par jour 60 mg le soir", "'60 mg' then a time of day (evening) after '1 fois par jour'"),
     ("methadone 10 mg/mL daily 2 mL at night", "'2 mL' then a time of day (night) after 'daily' may be the day's"),
+    # a dose between one frequency said twice: was 20 (the 20 mg once a day, the product's 10 mg dropped)
+    ("morphine 10 mg daily 20 mg daily", "'20 mg' between 'daily' and 'daily' may be a second dose or the one dose"),
+    ("morphine 10 mg q24h 20 mg q24h", "'20 mg' between 'q24h' and 'q24h' may be a second dose"),
     # a bare count after a liquid's volume, as dispensing text gives the bottles: was 120 (2 x 5 mL of 2 mg/mL, 20
     # mg x 6), 180 (3 x 5 mL) and 188 (methadone 2 x 1 mL x 2 = 40 mg x 4.7, for 20 mg); refused as after a tablet
     ("Oramorph 10mg/5ml 5ml q4h prn (2)", "two doses: '5ml' and '2'"),
@@ -1034,6 +1037,7 @@ MISREAD_READS = [
     ("oxycodone 5 mg 1 tab bd on an empty stomach", 15.0),  # "on" before words it leads: no time, 5 mg x 2 x 1.5
     ("morphine 15 mg tablet daily at bedtime 1 tab", 15.0),  # the time before the dose: 15 mg x 1
     ("MST 30 mg 1 daily", 30.0),  # no time of day after the count: once a day, 30 mg x 1
+    ("morphine 10 mg 1 tab daily once a day", 10.0),  # the dose before both: one frequency said twice, 10 mg x 1
     # "on waking" and "on rising" are the morning: was 7.5 ("on rising and" dropped, the night alone)
     ("oxycodone 5 mg 1 tab on rising and at night", 15.0),  # 5 mg x 2 x 1.5
     ("oxycodone 5 mg 1 tab upon waking and at bedtime", 15.0),  # was refused ("cannot read 'upon'")

@@ -2069,6 +2069,7 @@ class _Parser:
             if not (math.isfinite(value) and value > 0):
                 self.fail(f"frequency {typed!r} must be positive and finite")
         if self.frequency is not None:
+            self.said_again(typed)
             if self.span_key(i, end) in _TIMES_A_DAY_WORDS and self.frequency.fewest >= 1:
                 return end  # "every 12 hours daily", "bid daily", "twice a day every day": daily says every day
             said = self.frequency
@@ -2126,6 +2127,18 @@ class _Parser:
             )
         self.slots[-1].add(slot)  # "in the morning with breakfast" says one time twice
         return end
+
+    def said_again(self, typed: str) -> None:
+        """A once-a-day frequency, a dose, then a frequency again ("morphine 10 mg daily 20 mg daily", "q24h 20 mg
+        q24h"): the product's dose and another, each once a day, or one dose said twice? Refused."""
+        said, dose = self.frequency, self.doses[-1] if self.doses else self.volume
+        assert said is not None
+        if said.dosed or dose is None or (said.fewest, said.most) != (1.0, 1.0):
+            return
+        self.fail(
+            f"{dose.typed!r} between {said.typed!r} and {typed!r} may be a second dose or the one dose said again: "
+            "say the dose once, before how often (e.g. '20 mg daily')"
+        )
 
     def daily_then_dose(self, slot: str) -> None:
         """A dose said after a once-a-day frequency, then a time of day ("MST 30 mg 1 daily 1 nocte", "morphine 10 mg
