@@ -1051,6 +1051,11 @@ MISREAD_READS = [
     ("oxycodone 5 mg 1 1/2 tabs q6h", 45.0),  # a mixed number still: 7.5 mg x 4 x 1.5
     # "once" before how often or when says it again: each was refused ("cannot read 'once'")
     ("fentanyl 25 mcg/hr patch 1 patch once every 72 hours", 60.0),  # 25 mcg/h x 2.4
+    # "+" between times of day, "and" between a count and a half: each was refused ("cannot read")
+    ("oxycodone 5 mg 1 tab mane + nocte", 15.0),  # 5 mg x 2 x 1.5
+    ("oxycodone 5 mg 1 tab om + on", 15.0),
+    ("oxycodone 5 mg 1 and 1/2 tabs q6h", 45.0),  # 7.5 mg x 4 x 1.5
+    ("oxycodone 5 mg 1 & ½ tab q6h", 45.0),
     ("oxycodone 5 mg 1 tab once at bedtime", 7.5),  # 5 mg x 1.5
 ]
 

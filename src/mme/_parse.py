@@ -1122,6 +1122,8 @@ class _Parser:
             self.fail(f"{self.span(i, i + 2)!r} says no unit: write hours ('q6h') or days ('q2d')")
         if key == "once" and (self.frequency_at(i + 1) or self.time_of_day(i + 1, dry=True)):  # "once every 72 hours"
             return i + 1  # how often, or when: "once at bedtime"
+        if key == "+" and self.slots[-1] and self.time_of_day(i + 1, dry=True) is not None:  # "mane + nocte"
+            return i + 1
         single = key in _vocab.SINGLE_DOSE and self.keys[i + 1] not in _RANGE  # not "once or twice"
         if single or (key in _BY and self.nums[i + 1] and self.toks[i + 1].value == 1):  # "x1"
             self.fail(
@@ -1910,6 +1912,14 @@ class _Parser:
             lo, j = lo + self.part(j + 1), j + 4
         elif fraction and self.keys[j] == "/" and self.nums[j + 1]:
             lo, j = self.part(i), j + 2
+        elif (
+            fraction
+            and self.keys[j] in ("and", "&")
+            and lo.is_integer()
+            and self.mixed(j + 1)
+            and self.countable(j + 4)
+        ):
+            lo, j = lo + self.part(j + 1), j + 4  # "1 and 1/2 tabs", "1 & ½ tab": one and a half
         hi = lo
         if self.keys[j] in _RANGE and self.nums[j + 1] and not (self.keys[j] == "a" and self.keys[j + 2] in _ONE_DAY):
             hi, j = self.toks[j + 1].value, j + 2
