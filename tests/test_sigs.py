@@ -1056,6 +1056,10 @@ MISREAD_READS = [
     ("oxycodone 5 mg 1 tab om + on", 15.0),
     ("oxycodone 5 mg 1 and 1/2 tabs q6h", 45.0),  # 7.5 mg x 4 x 1.5
     ("oxycodone 5 mg 1 & ½ tab q6h", 45.0),
+    # a strength with a half or a quarter ("2½ mg"): was refused ("no unit after '2'")
+    ("oxycodone 2½ mg q4h", 22.5),  # 2.5 mg x 6 x 1.5
+    ("oxycodone 2 1/2 mg q4h", 22.5),
+    ("oxycodone 2¾ mg q4h", 24.75),  # 2.75 mg x 6 x 1.5
     ("oxycodone 5 mg 1 tab once at bedtime", 7.5),  # 5 mg x 1.5
 ]
 

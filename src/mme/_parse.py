@@ -1620,6 +1620,10 @@ class _Parser:
         while True:  # groups of amounts sharing a unit: "5/325 mg", "5 mg/325 mg", "325 mg-7.5 mg"
             values = [self.positive(i, "the dose")]
             i += 1
+            halves = self.mixed(i) and self.toks[i + 2].value in (2, 4)  # a decimal of a strength: halves, quarters
+            if not combination and halves and self.keys[i + 3] in _MASS:  # "2½ mg", "2 1/2 mg"
+                values[0] += self.part(i)
+                i += 3
             while self.keys[i] in seps and self.nums[i + 1]:
                 values.append(self.positive(i + 1, "the dose"))
                 i += 2
