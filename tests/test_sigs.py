@@ -979,6 +979,7 @@ MISREAD_REFUSED = [
     ("Zomorph 30 mg OD 60 mg ON", "'60 mg' then a time of day (night) after 'OD' may be the day's one dose"),
     ("Skenan LP 30 mg 1 fois par jour 60 mg le soir", "'60 mg' then a time of day (evening) after '1 fois par jour'"),
     ("methadone 10 mg/mL daily 2 mL at night", "'2 mL' then a time of day (night) after 'daily' may be the day's"),
+    ("oxycodone 5 mg daily 10 mg at 8pm", "'10 mg' then a time of day (20:00) after 'daily'"),  # was 15, warned
     # a dose between one frequency said twice: was 20 (the 20 mg once a day, the product's 10 mg dropped)
     ("morphine 10 mg daily 20 mg daily", "'20 mg' between 'daily' and 'daily' may be a second dose or the one dose"),
     ("morphine 10 mg q24h 20 mg q24h", "'20 mg' between 'q24h' and 'q24h' may be a second dose"),

@@ -1241,6 +1241,7 @@ class _Parser:
             ):
                 self.fail(f"{self.span(i, end)!r} is not a clock time")
             label = f"{hour % 12 + 12 * (half == 'pm') if half else hour:02.0f}:{minute:02.0f}"
+            self.daily_then_dose(label)  # "daily 10 mg at 8pm"
             if any(label in slots for slots in self.slots):
                 self.fail(f"the clock time {self.span(i, end)!r} is said twice")
             self.slots[-1].add(label)
