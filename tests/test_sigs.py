@@ -950,6 +950,7 @@ MISREAD_REFUSED = [
     ("oxycodone 5 mg q6h prn pain, no limit", "'no limit' gives more than the dose said"),
     ("oxycodone 5 mg q6h prn pain, unlimited", "'unlimited' gives more than the dose said"),
     ("oxycodone 5 mg q6h prn pain, escalate if needed", "'escalate if' gives more than the dose said"),
+    ("oxycodone 5 mg 1 cp toutes les 6 heures si douleur, encore si besoin", "'encore si' gives more than the dose"),
     # three doses in all, not a day of q4h (6 doses): was 45 (5 mg x 6 x 1.5), "x 3 doses" read as a duration
     ("oxycodone 5 mg 1 tab q4h x 3 doses", "'x 3 doses' counts the doses of a course, not days"),
     ("oxycodone 5 mg 1 tab q4h for 5 doses", "'for 5 doses' counts the doses of a course, not days"),

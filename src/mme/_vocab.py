@@ -1418,7 +1418,8 @@ MORE_DOSES: frozenset[str] = frozenset(
      "triple", "tripled", "renouveler", "renouvelé", "renouvelée", "répéter", "répété", "doubler", "doublé", "doublée",
      "often", "frequent", "frequently", "sooner", "earlier", "shorter", "unlimited", "escalate", "escalated",
      "escalating", "second", "an additional", "additional dose", "additional tab",
-     "additional tabs", "additional tablet", "additional tablets", "additional capsule", "additional cap", "no limit"}
+     "additional tabs", "additional tablet", "additional tablets", "additional capsule", "additional cap", "no limit",
+     "encore", "en plus", "supplémentaire", "supplémentaires"}
 )  # fmt: skip
 #: Words that give a single dose ("1 tab stat", "10 mg IV now", "once only"), which has no daily rate: refused,
 #: saying so, where nothing else reads them ("once a day" is a frequency).
