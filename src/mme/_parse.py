@@ -2143,30 +2143,34 @@ class _Parser:
         self.slots[-1].add(slot)  # "in the morning with breakfast" says one time twice
         return end
 
+    def after_daily(self) -> tuple[_Said, _Dose] | None:
+        """A once-a-day frequency said before any dose, and the dose read after it ("daily 20 mg"), if there are."""
+        said, dose = self.frequency, self.doses[-1] if self.doses else self.volume
+        if said is None or said.dosed or dose is None or (said.fewest, said.most) != (1.0, 1.0):
+            return None
+        return said, dose
+
     def said_again(self, typed: str) -> None:
         """A once-a-day frequency, a dose, then a frequency again ("morphine 10 mg daily 20 mg daily", "q24h 20 mg
         q24h"): the product's dose and another, each once a day, or one dose said twice? Refused."""
-        said, dose = self.frequency, self.doses[-1] if self.doses else self.volume
-        assert said is not None
-        if said.dosed or dose is None or (said.fewest, said.most) != (1.0, 1.0):
-            return
-        self.fail(
-            f"{dose.typed!r} between {said.typed!r} and {typed!r} may be a second dose or the one dose said again: "
-            "say the dose once, before how often (e.g. '20 mg daily')"
-        )
+        if (found := self.after_daily()) is not None:
+            said, dose = found
+            self.fail(
+                f"{dose.typed!r} between {said.typed!r} and {typed!r} may be a second dose or the one dose said again: "
+                "say the dose once, before how often (e.g. '20 mg daily')"
+            )
 
     def daily_then_dose(self, slot: str) -> None:
         """A dose said after a once-a-day frequency, then a time of day ("MST 30 mg 1 daily 1 nocte", "morphine 10 mg
         daily 20 mg nocte", "OD 60 mg ON"): the day's one dose at that time, or a dose in the day and this one besides
         it (as "1 mane 2 nocte" says)? Refused, as "1 od 1 nocte" is."""
-        said, dose = self.frequency, self.doses[-1] if self.doses else self.volume
-        if said is None or said.dosed or dose is None or (said.fewest, said.most) != (1.0, 1.0):
-            return
-        self.fail(
-            f"{dose.typed!r} then a time of day ({slot}) after {said.typed!r} may be the day's one dose or a dose "
-            "besides it: say the dose taken at each time (e.g. '1 tab in the morning and 2 tabs at night'), or the one "
-            "dose and its time alone (e.g. '2 tabs at night')"
-        )
+        if (found := self.after_daily()) is not None:
+            said, dose = found
+            self.fail(
+                f"{dose.typed!r} then a time of day ({slot}) after {said.typed!r} may be the day's one dose or a dose "
+                "besides it: say the dose taken at each time (e.g. '1 tab in the morning and 2 tabs at night'), or the "
+                "one dose and its time alone (e.g. '2 tabs at night')"
+            )
 
     def omni_nocte(self, i: int) -> bool:
         """Whether "on" at ``i`` is UK and Australian charts' "o.n." (omni nocte, at night), as "om" is omni mane:
