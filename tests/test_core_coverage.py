@@ -1141,7 +1141,7 @@ def test_a_too_long_table_name_is_an_unknown_table() -> None:
 MESSAGES: list[tuple[str, Callable[[], object], type[Exception], str]] = [
     ("both", lambda: _per_day("bid", 6), DoseError, "give per_day or every, not both"),
     ("frequency", lambda: _per_day("sometimes", None), DoseError,
-     "unknown frequency 'sometimes': use a number or one of qd, od, daily, qday, bid, bd, tid, tds, qid, qds, qhs, qam, qpm"),
+     "unknown frequency 'sometimes': use a number or one of qd, od, daily, qday, bid, bd, bds, tid, tds, qid, qds, qhs, qam, qpm"),
     ("interval", lambda: _per_day(None, "soon"), DoseError,
      "cannot read the interval 'soon': write e.g. '6 h', 'q6h' or a number of hours"),
     ("concentration", lambda: mme.daily_mme("morphine", "2 mg/mL", every="4 h"), UnitError,

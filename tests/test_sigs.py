@@ -934,6 +934,23 @@ MISREAD_REFUSED = [
     ("oxycodone 5 mg 1 tab q4h prn, may increase to 2 tabs", "'may increase' gives more than the dose said"),
     ("Dafalgan codéiné 1 cp 3 fois par jour si douleur, peut être renouvelé", "'renouvelé' gives more than"),
     ("oxycodone 5 mg 1 tab q4h prn, dose may be increased", "'may be increased' gives more than the dose said"),
+    # each was 30 (5 mg x 4 x 1.5), the words that double or re-time the dose dropped as the reason for it
+    ("oxycodone 5 mg q6h prn pain twice if severe", "'twice if' gives more than the dose said"),
+    ("oxycodone 5 mg q6h prn pain, can be doubled", "'can be doubled' gives more than the dose said"),
+    ("oxycodone 5 mg q6h prn pain, dose could be doubled", "'doubled' gives more than the dose said"),
+    ("oxycodone 5 mg q6h si douleur, peut être doublé", "'doublé' gives more than the dose said"),
+    ("oxycodone 5 mg q6h si douleur, doubler si besoin", "'doubler si' gives more than the dose said"),
+    ("oxycodone 5 mg q6h prn pain, a second tab if needed", "'second tab' gives more than the dose said"),
+    ("oxycodone 5 mg q6h prn pain, additional tab if needed", "'additional tab' gives more than the dose said"),
+    ("oxycodone 5 mg q6h prn pain, repeat x1", "'repeat x' gives more than the dose said"),  # not refills
+    ("oxycodone 5 mg q6h prn pain, repeatable", "'repeatable' gives more than the dose said"),
+    ("oxycodone 5 mg q6h prn pain, more often if severe", "'often if' gives more than the dose said"),
+    ("oxycodone 5 mg q6h when required, sooner if severe", "'sooner if' gives more than the dose said"),
+    ("oxycodone 5 mg q6h prn pain, earlier if severe", "'earlier if' gives more than the dose said"),
+    ("oxycodone 5 mg q6h prn pain, no limit", "'no limit' gives more than the dose said"),
+    ("oxycodone 5 mg q6h prn pain, unlimited", "'unlimited' gives more than the dose said"),
+    ("oxycodone 5 mg q6h prn pain, escalate if needed", "'escalate if' gives more than the dose said"),
+    ("oxycodone 5 mg 1 cp toutes les 6 heures si douleur, encore si besoin", "'encore si' gives more than the dose"),
     # three doses in all, not a day of q4h (6 doses): was 45 (5 mg x 6 x 1.5), "x 3 doses" read as a duration
     ("oxycodone 5 mg 1 tab q4h x 3 doses", "'x 3 doses' counts the doses of a course, not days"),
     ("oxycodone 5 mg 1 tab q4h for 5 doses", "'for 5 doses' counts the doses of a course, not days"),
@@ -952,6 +969,35 @@ MISREAD_REFUSED = [
     ("oxycodone 5 mg 1 tab qid on weekdays", "'weekdays': a dose on some days of the week"),
     ("oxycodone 5 mg 1 tab qid on Mondays and Thursdays", "'Mondays': a dose on some days of the week"),
     ("oxycodone 5 mg 1 cp 4 fois par jour si douleur le samedi", "'samedi': a dose on some days of the week"),
+    # "on" is UK and Australian charts' "o.n.", at night: was 20 (2 x 10 mg once a day, "on" dropped), and 141
+    # (methadone 30 mg a day, 4.7), the night's dose dropped
+    ("morphine 10 mg om 20 mg on", "times of day both before the first dose (morning) and after it"),
+    ("methadone 10 mg tid o.n.", "'tid' and 1 time(s) of day (night) disagree"),
+    # a dose after a once-a-day frequency, then a time of day: the day's one dose, or one besides it? Was 30 (the
+    # night's 1 tab once a day, 30 mg x 1), 20 and 60 (the night's amount alone, the day's dose dropped)
+    ("MST 30 mg 1 daily 1 nocte", "'1' then a time of day (night) after '1 daily' may be the day's one dose"),
+    ("morphine 10 mg daily 20 mg nocte", "'20 mg' then a time of day (night) after 'daily' may be the day's one"),
+    ("Zomorph 30 mg OD 60 mg ON", "'60 mg' then a time of day (night) after 'OD' may be the day's one dose"),
+    ("Skenan LP 30 mg 1 fois par jour 60 mg le soir", "'60 mg' then a time of day (evening) after '1 fois par jour'"),
+    ("methadone 10 mg/mL daily 2 mL at night", "'2 mL' then a time of day (night) after 'daily' may be the day's"),
+    ("oxycodone 5 mg daily 10 mg at 8pm", "'10 mg' then a time of day (20:00) after 'daily'"),  # was 15, warned
+    # a dose between one frequency said twice: was 20 (the 20 mg once a day, the product's 10 mg dropped)
+    ("morphine 10 mg daily 20 mg daily", "'20 mg' between 'daily' and 'daily' may be a second dose or the one dose"),
+    ("morphine 10 mg q24h 20 mg q24h", "'20 mg' between 'q24h' and 'q24h' may be a second dose"),
+    # a bare count after a liquid's volume, as dispensing text gives the bottles: was 120 (2 x 5 mL of 2 mg/mL, 20
+    # mg x 6), 180 (3 x 5 mL) and 188 (methadone 2 x 1 mL x 2 = 40 mg x 4.7, for 20 mg); refused as after a tablet
+    ("Oramorph 10mg/5ml 5ml q4h prn (2)", "two doses: '5ml' and '2'"),
+    ("morphine 10 mg/5 mL 5 mL q4h (two)", "two doses: '5 mL' and 'two'"),
+    ("morphine 10 mg/5 mL 5 mL q4h prn (up to 3)", "two doses: '5 mL' and '3'"),
+    ("morphine 10 mg/5 mL 1 tsp q4h (2)", "two doses: '1 tsp' and '2'"),
+    ("methadone 10 mg/mL 1 mL bid (2)", "two doses: '1 mL' and '2'"),
+    # "and a half" with no count before it: was 70.5 (half a 10 mg tablet three times a day, 15 mg x 4.7), where
+    # one and a half tablets give 211.5
+    ("methadone 10 mg tid (and a half)", "'and a half' with no count before it: write the count whole"),
+    ("oxycodone 10 mg q6h (& ½)", "'& ½' with no count before it"),
+    # the times of day said twice over, as two schedules: was 90 (Skenan 30 mg x 3, the two counts of 2 and 3 a day
+    # united)
+    ("Skenan LP 30 mg 1 gélule matin et soir, matin midi soir", "the times of day start again at 'matin'"),
 ]
 
 
@@ -979,12 +1025,81 @@ MISREAD_READS = [
     ("hydrocodone/chlorpheniramine 10/8 mg per 5 mL 5 mL q12h", 20.0),  # no analgesic partner: 10 mg x 2
     ("oxycodone 5 mg tablet 5 mg in the morning and 10 mg at bedtime", 22.5),  # 5 + 10 mg = 15 mg x 1.5
     ("oxycodone 5 mg tablet mane and nocte 1 tab", 15.0),  # times before the dose only: 5 mg x 2 x 1.5
+    # a reason with a word that may raise the dose elsewhere, or a frequency after it, reads as before
+    ("oxycodone 5 mg q6h prn additional pain", 30.0),  # 5 mg x 4 x 1.5: "additional" before no unit
+    ("oxycodone 5 mg 1 tab for pain twice daily", 15.0),  # 5 mg x 2 x 1.5: "twice daily" is how often
+    ("oxycodone 5 mg q6h prn pain, repeats x1", 30.0),  # Australia's repeats: refills, 5 mg x 4 x 1.5
+    # "on" where it stands as a time is "o.n.", at night, as "om" is in the morning: each was half (the night dropped)
+    ("oxycodone 5mg om on", 15.0),  # 5 mg x 2 x 1.5
+    ("oxycodone 5 mg OM, ON", 15.0),
+    ("oxycodone 5 mg o.m. and o.n.", 15.0),
+    ("MST 30mg OM/ON", 60.0),  # 30 mg x 2 x 1
+    ("morphine 10 mg 2 tabs om & on", 40.0),  # 20 mg x 2
+    ("oxycodone 5 mg 1 om 1 on", 15.0),  # was refused ("cannot read '1 on'"): 5 mg x 2 x 1.5
+    ("oxycodone 5 mg 1 tab bd on an empty stomach", 15.0),  # "on" before words it leads: no time, 5 mg x 2 x 1.5
+    ("morphine 15 mg tablet daily at bedtime 1 tab", 15.0),  # the time before the dose: 15 mg x 1
+    ("MST 30 mg 1 daily", 30.0),  # no time of day after the count: once a day, 30 mg x 1
+    ("morphine 10 mg 1 tab daily once a day", 10.0),  # the dose before both: one frequency said twice, 10 mg x 1
+    # "on waking" and "on rising" are the morning: was 7.5 ("on rising and" dropped, the night alone)
+    ("oxycodone 5 mg 1 tab on rising and at night", 15.0),  # 5 mg x 2 x 1.5
+    ("oxycodone 5 mg 1 tab upon waking and at bedtime", 15.0),  # was refused ("cannot read 'upon'")
+    # UK charts' "b.d.s.", "noct.", "vesp."/"vespere": each was refused ("cannot read")
+    ("oxycodone 5 mg 1 tab b.d.s.", 15.0),  # 5 mg x 2 x 1.5
+    ("oxycodone 5 mg 1 tab mane and noct.", 15.0),
+    ("oxycodone 5 mg 1 tab mane et vespere", 15.0),
+    ("oxycodone 5 mg 1 tab vesp.", 7.5),
+    # Australian "1 4/24": one unit every 4 hours, was refused as a mixed number ("'4/24' is not a part of a unit")
+    ("Sevredol 10mg 1 4/24 PRN", 60.0),  # morphine 10 mg x 6
+    ("oxycodone 5 mg 1 1/2 tabs q6h", 45.0),  # a mixed number still: 7.5 mg x 4 x 1.5
+    # "once" before how often or when says it again: each was refused ("cannot read 'once'")
+    ("fentanyl 25 mcg/hr patch 1 patch once every 72 hours", 60.0),  # 25 mcg/h x 2.4
+    # "+" between times of day, "and" between a count and a half: each was refused ("cannot read")
+    ("oxycodone 5 mg 1 tab mane + nocte", 15.0),  # 5 mg x 2 x 1.5
+    ("oxycodone 5 mg 1 tab om + on", 15.0),
+    ("oxycodone 5 mg 1 and 1/2 tabs q6h", 45.0),  # 7.5 mg x 4 x 1.5
+    ("oxycodone 5 mg 1 & ½ tab q6h", 45.0),
+    # a strength with a half or a quarter ("2½ mg"): was refused ("no unit after '2'")
+    ("oxycodone 2½ mg q4h", 22.5),  # 2.5 mg x 6 x 1.5
+    ("oxycodone 2 1/2 mg q4h", 22.5),
+    ("oxycodone 2¾ mg q4h", 24.75),  # 2.75 mg x 6 x 1.5
+    ("oxycodone 5 mg 1 tab once at bedtime", 7.5),  # 5 mg x 1.5
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"), MISREAD_READS, ids=[t for t, _ in MISREAD_READS])
 def test_a_sig_once_misread_reads_right(text: str, expected: float) -> None:
     assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\ufeffoxycodone 5 mg q6h",  # a byte-order mark: was "unknown drug '\ufeffoxycodone'"
+        "oxycodone 5 mg q6h\u200b",  # a zero-width space: was "cannot read '\u200b'"
+        "oxycodone ５ mg q６h",  # full-width digits: was "no amount"
+        "oxycodone ５ｍｇ q６ｈ",
+    ],
+)
+def test_text_typed_with_other_characters_reads_as_plain_text(text: str) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(30.0)  # 5 mg x 4 x 1.5
+
+
+@pytest.mark.parametrize(
+    ("said", "part"), [("stat", "stat"), ("now", "now"), ("po once only", "once"), ("x1", "x1"), ("x 1", "x 1")]
+)
+def test_a_single_dose_is_refused_saying_it_has_no_daily_rate(said: str, part: str) -> None:
+    """Was "cannot read 'stat'" (or 'x'), which said nothing of what to write."""
+    with pytest.raises(mme.ExpressionError, match=f"^'{part}': a single dose has no daily rate: give the regimen"):
+        mme.convert(f"oxycodone 5 mg 1 tab {said}")
+
+
+@pytest.mark.parametrize("reason", ["prn pain in each nostril", "prn headache both nostrils"])
+def test_a_nostril_phrase_after_a_reason_doubles_the_spray_as_after_a_comma(reason: str) -> None:
+    """Was 42 (butorphanol 4 mg x 6 x 7 under cms-2018, one nostril): the phrase dropped as the reason."""
+    read = mme.convert(f"butorphanol 1 mg/spray 1 spray q4h {reason}", table=_CMS)
+    comma = mme.convert("butorphanol 1 mg/spray 1 spray q4h prn pain, each nostril", table=_CMS)
+    assert read.mme_per_day == comma.mme_per_day
+    assert read.mme_per_day == pytest.approx(84.0)  # 2 sprays x 1 mg x 6 x 7
 
 
 @pytest.mark.parametrize(

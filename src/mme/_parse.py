@@ -334,6 +334,13 @@ _STOPS: Final = frozenset(",;:()[].")  # where ignored text ends
 _ADVICE_LEADS: Final = frozenset({"do", "avoid", "may"})  # a label's advice: "do not drive", "may cause drowsiness"
 _MINUS: Final = frozenset("-−")
 _DASHES: Final = {"–": "-", "—": "-"}  # an en or em dash (as word processors type "1-2") is a hyphen
+#: Characters typed for others, each folded to one character so that the text keeps its places: full-width forms
+#: ("５ｍｇ", from East Asian input methods) to ASCII, and a byte-order mark, zero-width spaces and joiners (pasted
+#: from documents) to a space.
+_FOLDED: Final = {
+    **{code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)},
+    **dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060"), " "),
+}
 _DASH: Final = _MINUS | {"to"}  # between a range's ends: "7-10", "7 to 10"
 _FRACTIONS: Final = _vocab.VULGAR_FRACTIONS
 _HALF: Final = ("1", "/", "2")  # the keys of "1/2" and "½"
@@ -363,6 +370,7 @@ _ELSEWHERE: Final = _Phrases(_vocab.DOSE_ELSEWHERE)
 _FIXED_AT: Final = _Phrases(_FIXED)
 _AS_NEEDED: Final = _Phrases(_vocab.AS_NEEDED)
 _EACH_NOSTRIL: Final = _Phrases(_vocab.EACH_NOSTRIL)
+_MORE_DOSES: Final = _Phrases(_vocab.MORE_DOSES)
 _WAKING: Final = _Phrases(_vocab.WAKING_HOURS)
 _TO_BE_GIVEN: Final = _Phrases(_vocab.TO_BE_GIVEN)
 _SCHEDULED: Final = _Phrases(_vocab.SCHEDULED)
@@ -634,6 +642,7 @@ class _Said(NamedTuple):
     fewest: float
     most: float
     end: int = -1  # none: a frequency the dose says ("30 mg/12 hr"), read after the sig
+    dosed: bool = True  # whether a dose was read before it ("1 tab daily"; not "daily 1 tab", see `daily_then_dose`)
 
 
 class _Interval(NamedTuple):
@@ -743,6 +752,7 @@ class _Parser:
     )  # fmt: skip
 
     def __init__(self, text: str, choice: RangeChoice = "max") -> None:
+        text = text if text.isascii() else text.translate(_FOLDED)
         self.text = text
         self.choice = choice
         self.toks, self.keys, self.nums, self.words, self.starts, self.ends = _lexed(text)
@@ -1089,6 +1099,16 @@ class _Parser:
         bare = (self.words[i + 2] and self.keys[i + 2] not in _RANGE) or self.keys[i + 2] in ("", *_PUNCT)
         if key == "q" and self.nums[i + 1] and bare:  # "q6 prn", not "q4 to h"
             self.fail(f"{self.span(i, i + 2)!r} says no unit: write hours ('q6h') or days ('q2d')")
+        if key == "once" and (self.frequency_at(i + 1) or self.time_of_day(i + 1, dry=True)):  # "once every 72 hours"
+            return i + 1  # how often, or when: "once at bedtime"
+        if key == "+" and self.slots[-1] and self.time_of_day(i + 1, dry=True) is not None:  # "mane + nocte"
+            return i + 1
+        single = key in _vocab.SINGLE_DOSE and self.keys[i + 1] not in _RANGE  # not "once or twice"
+        if single or (key in _BY and self.nums[i + 1] and self.toks[i + 1].value == 1):  # "x1"
+            self.fail(
+                f"{self.span(i, i + 1 + (key in _BY))!r}: a single dose has no daily rate: give the regimen (how "
+                "often, e.g. 'q6h') or a daily total ('40 mg/day')"
+            )
         self.fail(f"cannot read {tok.text!r}")
 
     def word_led(self, i: int) -> int | None:
@@ -1237,6 +1257,7 @@ class _Parser:
             ):
                 self.fail(f"{self.span(i, end)!r} is not a clock time")
             label = f"{hour % 12 + 12 * (half == 'pm') if half else hour:02.0f}:{minute:02.0f}"
+            self.daily_then_dose(label)  # "daily 10 mg at 8pm"
             if any(label in slots for slots in self.slots):
                 self.fail(f"the clock time {self.span(i, end)!r} is said twice")
             self.slots[-1].add(label)
@@ -1314,6 +1335,7 @@ class _Parser:
             or self.time_of_day(i, dry=True) is not None
             or self.among(i, _CAPS, 5) is not None
             or self.among(i, _AS_NEEDED) is not None
+            or self.among(i, _EACH_NOSTRIL) is not None  # "prn pain in each nostril": twice the dose, no reason
             or (self.nums[i] and self.pain_score(i) is None)
             or self.dispensed_at(i, dry=True) is not None
         )
@@ -1324,7 +1346,8 @@ class _Parser:
         keys = self.keys
         if (keys[i] == "no" or self.nums[i]) and keys[i + 1] in _vocab.REFILLS:
             end = i + 2
-        elif keys[i] in _vocab.DISPENSED or keys[i] in _vocab.REFILLS:
+        # "repeat x1" after a dose may be the dose again as well as a refill: not read as one (`no_dose` refuses it)
+        elif keys[i] in _vocab.DISPENSED or (keys[i] in _vocab.REFILLS and (keys[i], keys[i + 1]) != ("repeat", "x")):
             j = i + 1
             while keys[j] in (":", "#", "x", "no"):  # "Disp: No. 30", "refills x 2"
                 j += 1
@@ -1432,7 +1455,10 @@ class _Parser:
                 i = end + 1  # "moderate pain (4-6) or severe pain (7-10)": two indications, one dose
                 continue
             be = self.keys[i + 1] == "be"
-            if self.keys[i] in _vocab.MORE_DOSES or (self.keys[i] in _vocab.MAY and self.keys[i + 1 + be] in _MAY_DO):
+            more = self.among(i, _MORE_DOSES) is not None
+            if (more and self.frequency_at(i) is None) or (  # "twice if severe", not "for pain twice a day"
+                self.keys[i] in _vocab.MAY and self.keys[i + 1 + be] in _MAY_DO
+            ):
                 self.fail(
                     f"{self.span(i, i + 2 + be)!r} gives more than the dose said: convert the doses it allows on their own"
                 )
@@ -1615,6 +1641,10 @@ class _Parser:
         while True:  # groups of amounts sharing a unit: "5/325 mg", "5 mg/325 mg", "325 mg-7.5 mg"
             values = [self.positive(i, "the dose")]
             i += 1
+            halves = self.mixed(i) and self.toks[i + 2].value in (2, 4)  # a decimal of a strength: halves, quarters
+            if not combination and halves and self.keys[i + 3] in _MASS:  # "2½ mg", "2 1/2 mg"
+                values[0] += self.part(i)
+                i += 3
             while self.keys[i] in seps and self.nums[i + 1]:
                 values.append(self.positive(i + 1, "the dose"))
                 i += 2
@@ -1908,6 +1938,14 @@ class _Parser:
             lo, j = lo + self.part(j + 1), j + 4
         elif fraction and self.keys[j] == "/" and self.nums[j + 1]:
             lo, j = self.part(i), j + 2
+        elif (
+            fraction
+            and self.keys[j] in ("and", "&")
+            and lo.is_integer()
+            and self.mixed(j + 1)
+            and self.countable(j + 4)
+        ):
+            lo, j = lo + self.part(j + 1), j + 4  # "1 and 1/2 tabs", "1 & ½ tab": one and a half
         hi = lo
         if self.keys[j] in _RANGE and self.nums[j + 1] and not (self.keys[j] == "a" and self.keys[j + 2] in _ONE_DAY):
             hi, j = self.toks[j + 1].value, j + 2
@@ -1933,12 +1971,14 @@ class _Parser:
         return value
 
     def mixed(self, j: int) -> bool:
-        """Whether a proper fraction ("1/2") starts at token ``j``, after a whole number."""
+        """Whether a proper fraction ("1/2") starts at token ``j``, after a whole number; "1 4/24" is one unit every
+        4 hours (`per_24`), as Australian charts write it."""
         return (
             self.nums[j]
             and self.keys[j + 1] == "/"
             and self.nums[j + 2]
             and 0 < self.toks[j].value < self.toks[j + 2].value
+            and not self.per_24(j + 1)
         )
 
     def checked(self, i: int, j: int, lo: float, hi: float, what: str) -> tuple[float, float]:
@@ -2065,6 +2105,7 @@ class _Parser:
             if not (math.isfinite(value) and value > 0):
                 self.fail(f"frequency {typed!r} must be positive and finite")
         if self.frequency is not None:
+            self.said_again(typed)
             if self.span_key(i, end) in _TIMES_A_DAY_WORDS and self.frequency.fewest >= 1:
                 return end  # "every 12 hours daily", "bid daily", "twice a day every day": daily says every day
             said = self.frequency
@@ -2092,7 +2133,7 @@ class _Parser:
             )
         if short is not None and short < 1:  # "q30min": plausible for a liquid in palliative care, rarely else
             self.notes.append(f"{typed!r} is an interval under an hour: up to {format_number(most)} doses a day")
-        self.frequency = _Said(typed, fewest, most, end)
+        self.frequency = _Said(typed, fewest, most, end, bool(self.doses) or self.volume is not None)
         self.every = None if short is None or long is None else _Interval(short, long)
         return end
 
@@ -2103,15 +2144,65 @@ class _Parser:
         if end is None and self.keys[i] in _TIME_LEADS:  # "q hs", "each evening", "after breakfast"
             i += 1
             end = self.among(i, _TIMES_OF_DAY, 3)
+        if end == i + 1 and self.keys[i] == "on" and not self.omni_nocte(i):  # "on Mondays": no time
+            return None
         if end is None or dry:
             return end
         slot = _vocab.TIMES_OF_DAY[self.span_key(i, end)]
+        self.daily_then_dose(slot)
         if self.schedule is not None:
             self.fail(f"{self.schedule!r} gives the times of day: {self.span(start, end)!r} may say one again")
         if slot in self.slots[-1] and self.connector(start - 1, -1):  # "in the morning and in the morning": a slip
             self.fail(f"the time of day {self.span(start, end)!r} is said twice: say how many times a day")
+        k = start - 1
+        while self.keys[k] in _PUNCT or self.keys[k] in _CONNECTORS:
+            k -= 1
+        if slot in self.slots[-1] and _vocab.TIMES_OF_DAY.get(self.keys[k], slot) != slot:
+            self.fail(  # "matin et soir, matin midi soir": two schedules (not "in the morning with breakfast": one)
+                f"the times of day start again at {self.span(start, end)!r}: two schedules? say each time once"
+            )
         self.slots[-1].add(slot)  # "in the morning with breakfast" says one time twice
         return end
+
+    def after_daily(self) -> tuple[_Said, _Dose] | None:
+        """A once-a-day frequency said before any dose, and the dose read after it ("daily 20 mg"), if there are."""
+        said, dose = self.frequency, self.doses[-1] if self.doses else self.volume
+        if said is None or said.dosed or dose is None or (said.fewest, said.most) != (1.0, 1.0):
+            return None
+        return said, dose
+
+    def said_again(self, typed: str) -> None:
+        """A once-a-day frequency, a dose, then a frequency again ("morphine 10 mg daily 20 mg daily", "q24h 20 mg
+        q24h"): the product's dose and another, each once a day, or one dose said twice? Refused."""
+        if (found := self.after_daily()) is not None:
+            said, dose = found
+            self.fail(
+                f"{dose.typed!r} between {said.typed!r} and {typed!r} may be a second dose or the one dose said again: "
+                "say the dose once, before how often (e.g. '20 mg daily')"
+            )
+
+    def daily_then_dose(self, slot: str) -> None:
+        """A dose said after a once-a-day frequency, then a time of day ("MST 30 mg 1 daily 1 nocte", "morphine 10 mg
+        daily 20 mg nocte", "OD 60 mg ON"): the day's one dose at that time, or a dose in the day and this one besides
+        it (as "1 mane 2 nocte" says)? Refused, as "1 od 1 nocte" is."""
+        if (found := self.after_daily()) is not None:
+            said, dose = found
+            self.fail(
+                f"{dose.typed!r} then a time of day ({slot}) after {said.typed!r} may be the day's one dose or a dose "
+                "besides it: say the dose taken at each time (e.g. '1 tab in the morning and 2 tabs at night'), or the "
+                "one dose and its time alone (e.g. '2 tabs at night')"
+            )
+
+    def omni_nocte(self, i: int) -> bool:
+        """Whether "on" at ``i`` is UK and Australian charts' "o.n." (omni nocte, at night), as "om" is omni mane:
+        typed with its dots, or standing as a time, with no word after it that it could lead ("om on", "OM, ON",
+        "om/on", "on and om"); "on Mondays", "on an empty stomach" lead text that names no dose (`no_dose`)."""
+        after = self.keys[i + 1]
+        return (
+            "o.n" in self.toks[i].text.lower()
+            or after in ("", *_STOPS, "/", *_CONNECTORS)
+            or self.among(i + 1, _TIMES_OF_DAY, 3) is not None
+        )
 
     def cap_at(self, i: int) -> int | None:
         """A stated maximum: "not to exceed 8 tablets per day", "max 30 mg/day", "up to 4 tabs a day"."""
@@ -2283,6 +2374,13 @@ class _Parser:
             elif k < self.size and self.bare_count_ends(k):
                 if self.keys[i - 1] == "at":  # "q12h at 8, prn": 8 o'clock, never 8 tablets
                     self.fail(f"'at {self.span(i, j)}' is a time with no am or pm: write it as a clock time ('8am')")
+                if self.volume is not None and not self.doses:  # "5 mL q4h (2)": 2 bottles, or 10 mL?
+                    self.fail(f"two doses: {self.volume.typed!r} and {self.span(i, j)!r}")
+                if hi < 1 and not self.doses and self.keys[joined := i - 1 - (self.keys[i - 1] == "(")] in _CONNECTORS:
+                    self.fail(  # "tid (and a half)": one and a half of a count not said, not a half
+                        f"'{self.toks[joined].text} {self.span(i, j)}' with no count before it: write the count whole "
+                        "(e.g. 'one and a half tablets')"
+                    )
                 kind, unit, end = "count", "", k  # "1 orally every 4 hours": the product's unit
             else:
                 self.fail(

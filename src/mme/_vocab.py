@@ -237,7 +237,7 @@ MINUTE_WORDS: frozenset[str] = frozenset({"min", "mins", "minute", "minutes"})
 #: Daily frequency codes as prescribers abbreviate them (US and UK): administrations a day.
 TIMES_A_DAY_CODES: dict[str, int] = {
     **dict.fromkeys(("qd", "od", "daily", "qday"), 1),
-    **dict.fromkeys(("bid", "bd"), 2),
+    **dict.fromkeys(("bid", "bd", "bds"), 2),  # "bds", "b.d.s.": UK charts' bis die sumendum
     **dict.fromkeys(("tid", "tds"), 3),
     **dict.fromkeys(("qid", "qds"), 4),
 }
@@ -1278,13 +1278,32 @@ CLOCK_JOINERS: frozenset[str] = frozenset({",", "and", "&", "et", "at", "à"})
 #: Times of day, each a distinct administration: "morning and evening" is twice a day.
 TIMES_OF_DAY: dict[str, str] = {
     **dict.fromkeys(
-        ("morning", "am", "mane", "matin", "le matin", "qam", "every morning", "in the morning", "om"), "morning"
+        (
+            "morning",
+            "am",
+            "mane",
+            "matin",
+            "le matin",
+            "qam",
+            "every morning",
+            "in the morning",
+            "om",
+            "on waking",
+            "upon waking",
+            "on rising",
+            "upon rising",
+            "on awakening",
+        ),
+        "morning",
     ),  # "om": AU charts, omni mane
     **dict.fromkeys(("noon", "midi", "le midi", "at noon", "lunch", "at lunch", "midday", "at midday"), "noon"),
     **dict.fromkeys(("breakfast", "petit déjeuner"), "morning"),
     **dict.fromkeys(("dinner", "supper", "dîner"), "evening"),
     **dict.fromkeys(("afternoon", "in the afternoon", "every afternoon"), "afternoon"),
-    **dict.fromkeys(("evening", "pm", "soir", "le soir", "qpm", "q pm", "every evening", "in the evening"), "evening"),
+    **dict.fromkeys(
+        ("evening", "pm", "soir", "le soir", "qpm", "q pm", "every evening", "in the evening", "vespere", "vesp"),
+        "evening",
+    ),  # "vespere", "vesp.": UK charts' Latin, in the evening
     **dict.fromkeys(
         (
             "bedtime",
@@ -1292,6 +1311,7 @@ TIMES_OF_DAY: dict[str, str] = {
             "hs",
             "qhs",
             "nocte",
+            "noct",  # "noct.", nocte shortened
             "qn",
             "nightly",
             "at bedtime",
@@ -1302,6 +1322,7 @@ TIMES_OF_DAY: dict[str, str] = {
             "before bed",
             "at bed time",
             "au coucher",  # French
+            "on",  # UK/AU charts' "o.n.", omni nocte, as "om" is omni mane; only where it stands as a time (`_parse`)
         ),
         "night",
     ),
@@ -1389,10 +1410,20 @@ AS_DIRECTED: frozenset[str] = frozenset(
 )
 #: How a unit must not be handled, after "do not" ("Do not crush or chew", an extended-release unit): no dose.
 HANDLING: frozenset[str] = frozenset({"crush", "chew", "cut", "break", "split", "open", "dissolve"})
-#: Words that give more than the dose said ("may repeat once", "an extra tab"): never text that names no dose.
+#: Words and phrases that give more than the dose said ("may repeat once", "an extra tab", "can be doubled", "twice if
+#: severe", "a second tab", "sooner if severe", "no limit"): never text that names no dose, as a reason after "prn" is
+#: ("additional" only before what it adds: "prn additional pain" is a reason).
 MORE_DOSES: frozenset[str] = frozenset(
-    {"repeat", "repeated", "extra", "another", "double", "renouveler", "renouvelé", "renouvelée", "répéter", "répété"}
-)
+    {"repeat", "repeated", "repeatable", "extra", "another", "double", "doubled", "doubling", "twice", "thrice",
+     "triple", "tripled", "renouveler", "renouvelé", "renouvelée", "répéter", "répété", "doubler", "doublé", "doublée",
+     "often", "frequent", "frequently", "sooner", "earlier", "shorter", "unlimited", "escalate", "escalated",
+     "escalating", "second", "an additional", "additional dose", "additional tab",
+     "additional tabs", "additional tablet", "additional tablets", "additional capsule", "additional cap", "no limit",
+     "encore", "en plus", "supplémentaire", "supplémentaires"}
+)  # fmt: skip
+#: Words that give a single dose ("1 tab stat", "10 mg IV now", "once only"), which has no daily rate: refused,
+#: saying so, where nothing else reads them ("once a day" is a frequency).
+SINGLE_DOSE: frozenset[str] = frozenset({"stat", "statim", "now", "once", "single"})
 #: Words that allow what follows ("may take 2", "can use"): with a verb, another dose.
 MAY: frozenset[str] = frozenset({"may", "can", "peut", "possible"})
 #: Days of the week, in text that names no dose ("on Mondays"): a regimen of some days, not of every day.
