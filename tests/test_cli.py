@@ -371,6 +371,40 @@ def test_an_output_that_is_the_input_is_refused(claims: Path, capsys: pytest.Cap
     assert ndc.read_text() == "x\n"
 
 
+def test_stdout_open_on_an_input_is_refused(claims: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`mme batch in.csv -o - >> in.csv` appended its output to its input (4 lines became 8): stdout is checked as
+    -o is, by the file it is open on, for every command that reads a file and writes to stdout."""
+    cohort = claims.parent / "cohort.csv"
+    cohort.write_text("patient_id,timepoint,mme_per_day\na,baseline,90\na,end,30\n")
+    (link := claims.parent / "link.csv").symlink_to(claims)
+    window = ["--start", "2024-01-01", "--end", "2024-01-31"]
+    for argv, source in (
+        (["batch", str(claims), "-o", "-"], claims), (["summarize", str(link), *window], claims),
+        (["taper", str(cohort), "--timepoints", "baseline,end"], cohort), (["fhir", str(cohort)], cohort),
+    ):  # fmt: skip
+        before = source.read_text()
+        with source.open("a") as stdout:
+            code = main(argv, out=stdout)
+        err = capsys.readouterr().err
+        assert (code, source.read_text()) == (2, before), err
+        assert err.endswith(f": error: cannot write stdout: it is the input {argv[1]}; choose another output file\n")
+    with (claims.parent / "other.csv").open("a") as stdout:  # another file is written as before
+        assert main(["batch", str(claims), "-o", "-"], out=stdout) == 0
+    assert (claims.parent / "other.csv").read_text().count("\n") == 6
+
+
+def test_an_output_name_as_long_as_the_system_allows_is_written(
+    claims: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 250-character -o name (the limit is 255) was refused: "File name too long" was its temporary file's."""
+    for suffix in (".csv", ".parquet"):
+        target = claims.parent / ("é" * 60 + "a" * (250 - 120 - len(suffix)) + suffix)  # 250 bytes in UTF-8
+        assert len(target.name.encode()) == 250
+        assert run("batch", str(claims), "-o", str(target), "--quiet")[0] == 0, capsys.readouterr().err
+        assert target.stat().st_size > 0
+    assert sorted(p.name.startswith(".") for p in claims.parent.iterdir()) == [False] * 3
+
+
 def test_taper_refuses_to_plot_over_its_cohort(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cohort = tmp_path / "cohort.png"
     cohort.write_text("patient_id,timepoint,mme_per_day\na,baseline,90\na,end,30\n")
@@ -940,20 +974,25 @@ def test_a_batch_that_fails_midway_leaves_no_output(
 
 
 @pytest.mark.parametrize("target", [".csv", ".parquet", "-"])
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP", "SIGQUIT"])
 def test_sigterm_during_a_batch_leaves_no_output_as_ctrl_c_does(
-    target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    name: str, target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SIGTERM (`kill`, `timeout`, a container stopping) ended the process where it was: the partial temporary
-    file stayed beside the target (95 MB in the report). It is now handled as Ctrl-C: removed, exit 143."""
+    file stayed beside the target (95 MB in the report). It is now handled as Ctrl-C: removed, exit 143. So are
+    SIGHUP (a terminal closed, an ssh session dropped: exit 129) and SIGQUIT (131), which left the file too."""
     import signal
 
     import mme.frames
 
+    if not hasattr(signal, name):  # pragma: no cover - Windows has no SIGHUP or SIGQUIT
+        pytest.skip(f"no {name} here")
+    number = getattr(signal, name)
     convert, calls = mme.frames.dispensing_mme, itertools.count(1)
 
     def terminated_at_the_third(frame: Any, **options: Any) -> Any:
         if next(calls) == 3:
-            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), number)
         return convert(frame, **options)
 
     monkeypatch.setattr(mme.frames, "dispensing_mme", terminated_at_the_third)
@@ -964,14 +1003,40 @@ def test_sigterm_during_a_batch_leaves_no_output_as_ctrl_c_does(
     def caller(number: int, _: object) -> None:  # a program's own handler, around the call
         ignored.append(number)
 
-    before = signal.signal(signal.SIGTERM, caller)
+    before = signal.signal(number, caller)
     try:
         code, _ = run("batch", str(src), "-o", output, "--chunk-size", "10", "--quiet")
-        assert signal.getsignal(signal.SIGTERM) is caller  # the caller's handler again
+        assert signal.getsignal(number) is caller  # the caller's handler again
     finally:
-        signal.signal(signal.SIGTERM, before)
-    assert (code, capsys.readouterr().err, ignored) == (143, "mme batch: terminated\n", [])
+        signal.signal(number, before)
+    assert (code, capsys.readouterr().err, ignored) == (128 + number, "mme batch: terminated\n", [])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.csv"]
+
+
+def test_a_signal_the_caller_ignores_stays_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`nohup mme batch ...` ignores SIGHUP so that the run outlives its terminal: the command keeps it ignored."""
+    import signal
+
+    import mme.frames
+
+    hup = getattr(signal, "SIGHUP", None)
+    if hup is None:  # pragma: no cover - Windows
+        pytest.skip("no SIGHUP here")
+    convert = mme.frames.dispensing_mme
+
+    def hung_up(frame: Any, **options: Any) -> Any:
+        os.kill(os.getpid(), hup)
+        return convert(frame, **options)
+
+    monkeypatch.setattr(mme.frames, "dispensing_mme", hung_up)
+    before = signal.signal(hup, signal.SIG_IGN)
+    try:
+        code, _ = run("batch", str(_stream_input(tmp_path, ".csv")), "-o", str(tmp_path / "o.csv"), "--quiet")
+        assert signal.getsignal(hup) == signal.SIG_IGN
+    finally:
+        signal.signal(hup, before)
+    assert code == 0
+    assert (tmp_path / "o.csv").exists()
 
 
 @pytest.mark.parametrize("failing", [1, 2, 6])

@@ -77,16 +77,22 @@ class _Refused(Exception):
 
 
 INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in mme, not in the input
-TERMINATED = 128 + signal.SIGTERM  # 143, as a shell reports a process that SIGTERM ended
+#: The signals that end a run as Ctrl-C does: SIGTERM (`kill`, `timeout`, a service or container stopping), SIGHUP
+#: (a terminal closed, an ssh session dropped) and SIGQUIT (Ctrl-\). Windows has SIGTERM alone.
+STOPPING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGQUIT") if hasattr(signal, name))
 
 
 class _Terminated(KeyboardInterrupt):
-    """SIGTERM (`kill`, `timeout`, a service or container stopping), raised where the command is, as Ctrl-C is:
-    a file being written is removed on the way out, never left half-written beside its target."""
+    """A signal of STOPPING, raised where the command is, as Ctrl-C is: a file being written is removed on the way
+    out, never left half-written beside its target. The exit status is 128 + its number, as a shell reports it."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(number)
+        self.status = 128 + number
 
 
-def _terminate(*_: object) -> NoReturn:
-    raise _Terminated
+def _terminate(number: int, _: object) -> NoReturn:
+    raise _Terminated(number)
 
 
 class _Version(argparse.Action):
@@ -256,6 +262,7 @@ def _taper(args: argparse.Namespace, out: TextIO) -> int:
     if not 0 < args.reduction < 1:
         raise _Refused(f"--reduction must be a fraction between 0 and 1 (got {args.reduction})")
     _check_input(args.cohort)
+    _check_not_an_input(None, [args.cohort, _table_file(args)], out)
     if args.plot:
         _check_output(args.plot, [args.cohort, _table_file(args)], (".png",))
     records = taper.read_csv(args.cohort)
@@ -318,10 +325,7 @@ def _check_output(path: str, inputs: Sequence[str | None], suffixes: Sequence[st
     if not path.lower().endswith(tuple(suffixes)):
         raise _Refused(f"cannot write {path}: the file name must end in {', '.join(suffixes)}")
     target = Path(path)
-    for source in filter(None, inputs):
-        same = os.path.realpath(source) == os.path.realpath(path)
-        if same or (target.exists() and Path(source).exists() and os.path.samefile(source, path)):
-            raise _Refused(f"cannot write {path}: it is the input {source}; choose another output file")
+    _check_not_an_input(path, inputs)
     if target.exists() and not target.is_file():
         raise _Refused(f"cannot write {path}: not a regular file", 1)
     if target.exists() and not (os.access(path, os.W_OK) and os.stat(path).st_mode & 0o222):  # root may write it
@@ -333,14 +337,40 @@ def _check_output(path: str, inputs: Sequence[str | None], suffixes: Sequence[st
         raise _Refused(f"cannot write {path}: the folder {folder} is not writable", 1)
 
 
+TEMPORARY_STEM = 100  # bytes of the output's name kept in its temporary file's name: . + 100 + . + 8 + suffix
+
+
+def _check_not_an_input(output: str | None, inputs: Sequence[str | None], stream: IO[Any] | None = None) -> None:
+    """Refuse an output that is one of the inputs: the same path after resolving links, the same file by another
+    name (a hard link), or, with no `output` name, a `stream` (stdout: `mme batch in.csv -o - >> in.csv`) open on
+    the same file. Either would overwrite or grow the input as it is read."""
+    written: os.stat_result | None = None
+    if output is None:
+        with contextlib.suppress(OSError, ValueError):  # a pipe, a terminal or an in-memory text has no input's stat
+            written = os.fstat(stream.fileno()) if stream is not None else None
+        if written is None or not stat.S_ISREG(written.st_mode):
+            return
+    for source in filter(None, inputs):
+        if written is not None:
+            same = Path(source).exists() and os.path.samestat(os.stat(source), written)
+        else:
+            assert output is not None
+            same = os.path.realpath(source) == os.path.realpath(output) or (
+                Path(output).exists() and Path(source).exists() and os.path.samefile(source, output)
+            )
+        if same:
+            raise _Refused(f"cannot write {output or 'stdout'}: it is the input {source}; choose another output file")
+
+
 @contextlib.contextmanager
 def _atomic(path: str) -> Iterator[str]:
     """A temporary file beside `path` to write; renamed onto `path` once complete, removed on any failure."""
     import tempfile  # deferred, with shutil, bz2, lzma and random: a one-off conversion writes no file
 
     target = Path(path)
-    try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+    stem = target.name.encode()[:TEMPORARY_STEM].decode(errors="ignore")  # a name of 255 bytes is legal: its
+    try:  # temporary's, hidden and unique, may not pass 255 either
+        fd, temporary = tempfile.mkstemp(prefix=f".{stem}.", suffix=target.suffix, dir=target.parent)
     except OSError as exc:  # named as the user's output: the temporary file is ours
         raise _Refused(f"cannot write {path}: {exc.strerror or exc}", 1) from None
     os.close(fd)
@@ -617,7 +647,7 @@ def _print_reasons(counts: Counter[str], err: TextIO, label: str) -> None:
         err.write(f"  {'...':>10} and {len(counts) - 5} other reasons\n")
 
 
-def _check_files(args: argparse.Namespace) -> None:
+def _check_files(args: argparse.Namespace, out: TextIO) -> None:
     """Everything about batch's and summarize's files that can be known before the work starts."""
     _need_frame_engine()
     inputs = [args.input, args.ndc_file, args.rxnorm, _table_file(args)]
@@ -625,6 +655,8 @@ def _check_files(args: argparse.Namespace) -> None:
         _check_input(source)
     if args.output:
         _check_output(args.output, inputs, TABLE_SUFFIXES)
+    else:
+        _check_not_an_input(None, inputs, out)
     if args.escape_formulas and args.output and not args.output.lower().endswith(".csv"):
         raise _Refused("--escape-formulas applies to CSV output (a Parquet file keeps the cells as they are)")
 
@@ -646,7 +678,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     """MME/day of every row of a CSV/Parquet file of dispensings, streamed: each chunk of rows is read, converted
     and appended to the output in turn (a CSV chunk while the next is converted), so memory holds a chunk or two,
     not the file."""
-    _check_files(args)
+    _check_files(args, out)
     import polars as pl
 
     err, tally = sys.stderr, _Tally()
@@ -772,7 +804,7 @@ def _iso_date(text: str) -> date:
 
 def _summarize(args: argparse.Namespace, out: TextIO) -> int:
     """The four daily-MME definitions per patient over a window, from a CSV/Parquet file of dispensings."""
-    _check_files(args)
+    _check_files(args, out)
     import narwhals as nw
 
     from mme import frames
@@ -950,7 +982,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 a conversion or file error, 2 a usage error, 70 a bug,
-    130 Ctrl-C, 143 SIGTERM).
+    130 Ctrl-C, 143 SIGTERM, 129 SIGHUP, 131 SIGQUIT).
 
     Whatever happens, the user reads one line on stderr, never a traceback."""
     if argv is None:
@@ -964,13 +996,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     handler: Handler = args.handler
-    main_thread = threading.current_thread() is threading.main_thread()  # where Python runs signal handlers
-    previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
+    handled = []  # Python runs signal handlers in the main thread; a signal ignored (`nohup`) stays ignored
+    if threading.current_thread() is threading.main_thread():
+        handled = [number for number in STOPPING if signal.getsignal(number) != signal.SIG_IGN]
+    previous = {number: signal.signal(number, _terminate) for number in handled}
     try:
         return _run(handler, args, out)
     finally:
-        if main_thread:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+        for number, before in previous.items():
+            signal.signal(number, signal.SIG_DFL if before is None else before)
 
 
 def _run(handler: Handler, args: argparse.Namespace, out: TextIO) -> int:
@@ -992,9 +1026,10 @@ def _run(handler: Handler, args: argparse.Namespace, out: TextIO) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         sys.stderr.write(f"mme {args.command}: error: {where}{exc.strerror or exc}\n")
         return 1
-    except _Terminated:
-        sys.stderr.write(f"mme {args.command}: terminated\n")
-        return TERMINATED
+    except _Terminated as exc:
+        with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+            sys.stderr.write(f"mme {args.command}: terminated\n")
+        return exc.status
     except KeyboardInterrupt:
         sys.stderr.write(f"mme {args.command}: interrupted\n")
         return 130
