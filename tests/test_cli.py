@@ -281,6 +281,9 @@ def test_a_one_off_command_reads_only_what_it_needs(argv: list[str], tables: int
         (["taper", "in.csv", "--timepoints", "a,b", "--reduction", "0_5"], "--reduction"),
         (["batch", "in.csv", "-o", "out.csv", "--chunk-size", "1_000"], "--chunk-size"),
         (["batch", "in.csv", "-o", "out.csv", "--chunk-size", "\u0663"], "--chunk-size"),
+        # Polars could not hold it: "internal error (OverflowError: int too big to convert)"
+        (["batch", "in.csv", "-o", "out.csv", "--chunk-size", "99999999999999999999"], "from 1 to 1,000,000,000"),
+        (["batch", "in.csv", "-o", "out.csv", "--chunk-size", "1000000001"], "--chunk-size"),
         (["batch", "in.csv", "-o", "out.csv", "--encoding", "klingon"], "unknown encoding"),
         # an empty output name was found unwritable only after every row was converted
         (["batch", "in.csv", "-o", ""], "an empty file name"),

@@ -124,11 +124,14 @@ def _number(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number in the digits 0-9 (e.g. 10 or 2.5): {text[:40]!r}") from None
 
 
-def _positive_int(text: str) -> int:
+MAX_CHUNK = 1_000_000_000  # rows; more than any machine holds at once, and less than Polars' counts overflow at
+
+
+def _chunk_size(text: str) -> int:
     digits = text.strip()
-    value = int(digits) if digits.isascii() and digits.isdigit() else 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"not a whole number of at least 1: {text[:40]!r}")
+    value = int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 20 else 0
+    if not 1 <= value <= MAX_CHUNK:
+        raise argparse.ArgumentTypeError(f"not a whole number from 1 to {MAX_CHUNK:,}: {text[:40]!r}")
     return value
 
 
@@ -945,7 +948,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.add_argument(
         "--chunk-size",
-        type=_positive_int,
+        type=_chunk_size,
         default=250_000,
         help="rows read, converted and written at a time: memory grows with it, not with the file (default %(default)s)",
     )

@@ -7,6 +7,7 @@ import csv
 import io
 import math
 import statistics
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -628,12 +629,26 @@ def _quantile(sorted_values: Sequence[float], q: float) -> float:
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
 
 
+def _mean(values: Sequence[float]) -> float:
+    """The mean, exact then rounded once, as a cell's sum is: the mean of values up to the largest float is one too
+    (`statistics.fmean` overflowed adding two of them)."""
+    return float(sum(map(Fraction, values), Fraction(0)) / len(values))
+
+
+def too_large(timepoint: str) -> DoseError:
+    """The error of a time point whose summary (an SD, a ratio, a paired test) passes the largest float."""
+    return DoseError(
+        f"the MME/day values at {excerpt(timepoint)} are too large to summarise: a mean, SD, ratio or paired test "
+        f"passes the largest float ({sys.float_info.max:.4g}); check the values"
+    )
+
+
 def _describe_values(values: Sequence[float]) -> dict[str, float | None]:
     if not values:
         return {"mean": None, "sd": None, "median": None, "q1": None, "q3": None}
     ordered = sorted(values)
     return {
-        "mean": statistics.fmean(values),
+        "mean": _mean(values),
         "sd": statistics.stdev(values) if len(values) > 1 else None,
         "median": _quantile(ordered, 0.5),
         "q1": _quantile(ordered, 0.25),
@@ -672,10 +687,17 @@ def summarize_cohort(
             "n_lost": sum(c.status == "lost" for c in cells),
             "n_not_countable": sum(c.status == "not_countable" for c in cells),
             "n_failed": sum(c.status == "failed" for c in cells),
-            "n_partial": sum(c.partial for c in cells), **_describe_values(values),
+            "n_partial": sum(c.partial for c in cells),
         }  # fmt: skip
+        try:
+            row.update(_describe_values(values))
+            if i > 0:
+                row.update(_change_row(changes(matrix, rule=rule, timepoint=tp), rule, n_all))
+        except OverflowError:
+            raise too_large(tp) from None
+        if any(isinstance(v, float) and not math.isfinite(v) for v in row.values()):  # a ratio over a tiny baseline
+            raise too_large(tp)
         if i > 0:
-            row.update(_change_row(changes(matrix, rule=rule, timepoint=tp), rule, n_all))
             row["test"] = tested.get(tp)
         rows.append(TimepointSummary(**row))
     notes = [f"{p.patient_id}: {n}" for p in matrix.patients for n in p.notes]
@@ -704,14 +726,14 @@ def _change_row(found: Sequence[Change], rule: Rule, n_all: int) -> dict[str, An
     for t in sorted({*rule.report, rule.reduction_over}):
         n = sum(rule.reduced(c.baseline, c.dose, t) for c in found)
         counts.append(count(f"reduced_{t:g}", f"{rule.reduction_text(t)}, incl. cessation", n))
-    mean_base = statistics.fmean([c.baseline for c in ratio_pop]) if ratio_pop else None
+    mean_base = _mean([c.baseline for c in ratio_pop]) if ratio_pop else None
     return {
         "n_paired": n_obs,
-        "mean_change": statistics.fmean(diffs) if diffs else None,
+        "mean_change": _mean(diffs) if diffs else None,
         "sd_change": statistics.stdev(diffs) if len(diffs) > 1 else None,
         "n_ratio": len(ratio_pop),
-        "ratio_of_means": statistics.fmean([c.dose for c in ratio_pop]) / mean_base if mean_base else None,
-        "mean_of_ratios": statistics.fmean([c.dose / c.baseline for c in ratio_pop]) if ratio_pop else None,
+        "ratio_of_means": _mean([c.dose for c in ratio_pop]) / mean_base if mean_base else None,
+        "mean_of_ratios": _mean([c.dose / c.baseline for c in ratio_pop]) if ratio_pop else None,
         "counts": tuple(counts),
     }
 
