@@ -13,12 +13,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mme._engine import TOTAL_OVERFLOWS, DailyMME, TableLike, _inclusive, convert, total
 from mme._errors import ArgumentTypeError, CohortError, DoseError, MMEError, excerpt, named_twice, utf8_text
+from mme._history import key_text
 from mme._tables import DEFAULT_TABLE, Table, resolve_table
 from mme._units import exact, number_text
 
@@ -66,12 +67,13 @@ class Record(_Frozen):
 
     Exactly one of ``medication`` (a dose expression of the `mme convert` grammar, or ``"none"``
     for no opioid) and ``mme_per_day`` (already converted, taken as given) is set. Several records
-    for one patient and time point add up. A numeric ``patient_id`` is read as text.
+    for one patient and time point add up. A numeric ``patient_id`` is read as text, trimmed of surrounding
+    spaces as `mme.Dispensing` trims it ("p1 " is "p1").
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", coerce_numbers_to_str=True)
 
-    patient_id: str = Field(min_length=1)
+    patient_id: Annotated[str, BeforeValidator(key_text)] = Field(min_length=1)
     timepoint: str = Field(min_length=1)
     medication: str | None = None
     mme_per_day: float | None = Field(default=None, ge=0, allow_inf_nan=False)
