@@ -285,6 +285,28 @@ def test_a_one_off_command_reads_only_what_it_needs(argv: list[str], tables: int
         (["batch", "in.csv", "-o", "out.csv", "--chunk-size", "99999999999999999999"], "from 1 to 1,000,000,000"),
         (["batch", "in.csv", "-o", "out.csv", "--chunk-size", "1000000001"], "--chunk-size"),
         (["batch", "in.csv", "-o", "out.csv", "--encoding", "klingon"], "unknown encoding"),
+        # every row failed, in the library's words ("drop variant='nope'"), after the file was read
+        (
+            ["batch", "in.csv", "-o", "out.csv", "--variant", "nope"],
+            "argument --variant: cdc-2022 prints no variant 'nope'; it prints one value for each row: leave --variant out",
+        ),
+        (
+            [
+                "summarize",
+                "in.csv",
+                "--start",
+                "2024-01-01",
+                "--end",
+                "2024-01-31",
+                "--table",
+                "cms-2018",
+                "--variant",
+                "x",
+            ],
+            "argument --variant: cms-2018 prints no variant 'x'; choose one of flat, tiers",
+        ),
+        (["taper", "in.csv", "--timepoints", "a,b", "--variant", "tiers"], "cdc-2022 prints no variant 'tiers'"),
+        (["convert", "methadone 10 mg tid", "--table", "cms-2018", "--variant", "Tiers"], "choose one of flat, tiers"),
         # an empty output name was found unwritable only after every row was converted
         (["batch", "in.csv", "-o", ""], "an empty file name"),
         (["summarize", "in.csv", "-o", " ", "--start", "2024-01-01", "--end", "2024-01-31"], "an empty file name"),
@@ -547,7 +569,8 @@ def test_formula_cells_cost_no_expression_per_column(monkeypatch: pytest.MonkeyP
     native = pl.DataFrame({f"c{i}": ["=1", "a", None] for i in range(500)})
     got, count = _formula_cells(nw.from_native(native, eager_only=True), escape=True)
     assert (count, got.row(0)[:2], got.row(1)[:2]) == (500, ("'=1", "'=1"), ("a", "a"))
-    assert given and max(given) == 1
+    assert given
+    assert max(given) == 1
 
 
 @pytest.mark.parametrize(("separator", "given"), [(";", ";"), ("\t", "tab"), ("\t", "\\t"), ("|", "|")])

@@ -1018,6 +1018,6 @@ def test_cli_a_summary_past_the_largest_float_is_one_line(tmp_path: Path, capsys
 
 
 def test_a_padded_patient_id_is_one_patient() -> None:
-    """"p1" and "p1 " were two patients at 60 MME/day each: the id is trimmed as `mme.Dispensing` trims it."""
+    """The ids "p1" and "p1 " were two patients at 60 MME/day each: trimmed as `mme.Dispensing` trims them."""
     matrix = taper.dose_matrix([("p1", "t0", 60), ("p1 ", "t0", 60), ("\tp1", "t0", "oxycodone 10 mg q6h")], ["t0"])
     assert [(p.patient_id, p.cells[0].mme_per_day) for p in matrix.patients] == [("p1", 180)]

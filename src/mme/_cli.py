@@ -1012,9 +1012,28 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             signal.signal(number, signal.SIG_DFL if before is None else before)
 
 
+def _check_variant(args: argparse.Namespace) -> None:
+    """--variant, which must be one the table prints: a name it does not print failed every row, in the library's
+    words (drop variant='nope'). Without --table, batch and summarize read an NDC file's own factors."""
+    if getattr(args, "variant", None) is None or (args.table is None and getattr(args, "ndc_col", None)):
+        return
+    from ._tables import resolve_table
+
+    table = resolve_table(args.table or mme.DEFAULT_TABLE)
+    printed = sorted({row.variant for row in table.rows if row.variant})
+    if args.variant not in printed:
+        choose = (
+            f"choose one of {', '.join(printed)}"
+            if printed
+            else "it prints one value for each row: leave --variant out"
+        )
+        raise _Refused(f"argument --variant: {table.slug} prints no variant {args.variant!r}; {choose}")
+
+
 def _run(handler: Handler, args: argparse.Namespace, out: TextIO) -> int:
     """The command, and every way it can end as one line on stderr and its exit code."""
     try:
+        _check_variant(args)
         return handler(args, out)
     except (_Refused, mme.ColumnError) as exc:  # columns that do not fit the file are a usage error too
         refused = exc if isinstance(exc, _Refused) else _Refused(str(exc))
