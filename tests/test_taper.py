@@ -1021,3 +1021,17 @@ def test_a_padded_patient_id_is_one_patient() -> None:
     """The ids "p1" and "p1 " were two patients at 60 MME/day each: trimmed as `mme.Dispensing` trims them."""
     matrix = taper.dose_matrix([("p1", "t0", 60), ("p1 ", "t0", 60), ("\tp1", "t0", "oxycodone 10 mg q6h")], ["t0"])
     assert [(p.patient_id, p.cells[0].mme_per_day) for p in matrix.patients] == [("p1", 180)]
+
+
+def test_the_table_is_named_where_every_medication_failed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A medication file whose every medication failed was said to hold "values given in MME/day"; so was a file of
+    a header alone, which is now refused (no patient to summarise)."""
+    failed = taper.dose_matrix([("a", "t0", "zzz 5 mg"), ("a", "t1", "oxycodone 10 mg q6h\x00")], ["t0", "t1"])
+    assert ([c.status for c in failed.patients[0].cells], failed.table) == (["failed", "failed"], "cdc-2022")
+    assert "conversion: table cdc-2022" in str(taper.summarize_cohort(failed))
+    given = taper.dose_matrix([("a", "t0", 90), ("a", "t1", "none")], ["t0", "t1"])
+    assert (given.table, given.table_version) == (None, None)
+    cohort = tmp_path / "cohort.csv"
+    cohort.write_text("patient_id,timepoint,medication\n")
+    assert main(["taper", str(cohort), "--timepoints", "t0,t1"], out=io.StringIO()) == 1
+    assert capsys.readouterr().err == f"mme taper: error: cannot read {cohort}: it holds no records, only a header\n"

@@ -269,6 +269,8 @@ def _taper(args: argparse.Namespace, out: TextIO) -> int:
     if args.plot:
         _check_output(args.plot, [args.cohort, _table_file(args)], (".png",))
     records = taper.read_csv(args.cohort)
+    if not records:  # no patient to summarise: a header alone said "values given in MME/day" of no value at all
+        raise _Refused(f"cannot read {args.cohort}: it holds no records, only a header", 1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", mme.MMEWarning)  # warnings are kept in the per-patient notes
         matrix = taper.dose_matrix(records, timepoints, table=args.table, variant=args.variant)

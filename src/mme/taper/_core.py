@@ -182,7 +182,7 @@ def _records(reader: Any, path: Path) -> tuple[Record, ...]:
     records = []
     for row in reader:
         line = reader.line_num  # the row's last line (a quoted cell may hold line breaks)
-        if not row:
+        if not any(row):  # a blank line, or separators alone: skipped, as `mme batch` and `mme summarize` skip them
             continue
         if any(cell.strip() for cell in row[len(fields) :]):
             raise CohortError(
@@ -236,7 +236,7 @@ class DoseMatrix(_Frozen):
     timepoints: tuple[str, ...] = Field(min_length=1)
     patients: tuple[PatientDoses, ...]
     table: str | None
-    """The conversion table used for expressions (None when every value was given in MME/day)."""
+    """The table medications are read under, converted or not (None when every value was given in MME/day)."""
     table_version: str | None = None
     source: Literal["regimens", "dispensings"] = "regimens"
     definition: str | None = None
@@ -332,17 +332,20 @@ def dose_matrix(
         if len(set(ids)) != len(ids):
             raise CohortError("`patients` lists a patient twice")
     cache: dict[str, DailyMME | str] = {}  # an expression's result, or why it cannot be converted
-    used_table = False
     rows = []
     for pid in ids:
         cells: list[Cell] = []
         notes: list[str] = []
         for tp in order:
-            cell, cell_notes, converted = _cell(grouped.get(pid, {}).get(tp, []), tab, variant, cache)
-            used_table = used_table or converted
+            cell, cell_notes = _cell(grouped.get(pid, {}).get(tp, []), tab, variant, cache)
             cells.append(cell)
             notes.extend(f"{tp}: {n}" for n in cell_notes)
         rows.append(PatientDoses(patient_id=pid, cells=tuple(cells), notes=tuple(notes)))
+    # the table, wherever a medication is read under it: converted, excluded or failed ("values given in MME/day"
+    # was said of a file whose every medication failed)
+    used_table = any(
+        r.medication is not None and not r.is_none for p in grouped.values() for rs in p.values() for r in rs
+    )
     return DoseMatrix(
         timepoints=order,
         patients=tuple(rows),
@@ -355,15 +358,15 @@ def dose_matrix(
 
 def _cell(
     recs: list[Record], table: Table, variant: str | None, cache: dict[str, DailyMME | str]
-) -> tuple[Cell, list[str], bool]:
+) -> tuple[Cell, list[str]]:
     """One time point's value; a record that cannot be read fails the cell (no value, never a partial sum)."""
     if not recs:
-        return Cell(mme_per_day=None, status="lost"), [], False
+        return Cell(mme_per_day=None, status="lost"), []
     nones = [r for r in recs if r.is_none]
     if nones and len(nones) != len(recs):
         return _failed("'none' (no opioid) recorded together with medications; fix the records")
     if nones:
-        return Cell(mme_per_day=0.0, status="observed", items=("none",)), [], False
+        return Cell(mme_per_day=0.0, status="observed", items=("none",)), []
     if any(r.mme_per_day == 0 for r in recs) and any(r.mme_per_day != 0 for r in recs):
         return _failed("0 MME/day (no opioid) given together with medications or doses; fix the records")
     given = [r.mme_per_day for r in recs if r.mme_per_day is not None]
@@ -392,18 +395,18 @@ def _cell(
         notes.append(
             f"no MME: every item is excluded under {table.slug}; value left missing, not 0 ({'; '.join(excluded)})"
         )
-        return Cell(mme_per_day=None, status="not_countable", items=tuple(items), excluded=excluded), notes, True
+        return Cell(mme_per_day=None, status="not_countable", items=tuple(items), excluded=excluded), notes
     try:  # added as the decimals they are: 0.1 + 0.2 is 0.3
         value = float(sum((Fraction(exact(v)) for v in (*given, counted or 0.0)), Fraction(0)))
     except OverflowError:  # past the largest float: a typed error, never a bare OverflowError
         raise DoseError(TOTAL_OVERFLOWS) from None
     if excluded:
         notes.append(f"value counts the other items only; not counted: {'; '.join(excluded)}")
-    return Cell(mme_per_day=value, status="observed", items=tuple(items), excluded=excluded), notes, bool(converted)
+    return Cell(mme_per_day=value, status="observed", items=tuple(items), excluded=excluded), notes
 
 
-def _failed(error: str) -> tuple[Cell, list[str], bool]:
-    return Cell(mme_per_day=None, status="failed", error=error), [f"failed, no value (not 0): {error}"], False
+def _failed(error: str) -> tuple[Cell, list[str]]:
+    return Cell(mme_per_day=None, status="failed", error=error), [f"failed, no value (not 0): {error}"]
 
 
 class Rule(_Frozen):
