@@ -573,6 +573,55 @@ def test_formula_cells_cost_no_expression_per_column(monkeypatch: pytest.MonkeyP
     assert max(given) == 1
 
 
+HEADER = "patient_id,fill_date,drug,strength,strength_unit,quantity,days_supply"
+ROW = "p1,2024-01-01,oxycodone,10,mg,120,30"
+
+
+@pytest.mark.parametrize("command", ["batch", "summarize"])
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        # "column(s) 'days_supply' not in the frame (columns: patient_id, ..., days_supply": the file is one line
+        (f"{HEADER}\r{ROW}\r".encode(), "its lines end in a carriage return alone (an old Mac export): save it with "
+         "LF or CRLF line endings"),
+        # "line 2 has more cells than the header: quote a cell that holds ','"
+        (b"parquet", "it is not CSV text: a Parquet file (name it .parquet)"),
+        (b"binary", "it is not CSV text: it holds NUL bytes (a binary file? UTF-16 text needs --encoding)"),
+        # Polars named the second column of no name '_duplicated_0', and wrote it to the output
+        (f"{HEADER},,\n{ROW},,\n".encode(), "columns 8, 9 have no name in its header: name them, or remove them"),
+        # the column named exactly 'drug' was read, the other carried along
+        (f"{HEADER},Drug\n{ROW},morphine\n".encode(), "its header has 'drug' and 'Drug': which one is --drug-col? "
+         "rename or remove all but one"),
+        (f"{HEADER.replace('drug', ' drug ')},drug\n{ROW},morphine\n".encode(), "its header has ' drug ' and 'drug': which one is --drug-col? rename or remove all but one"),
+    ],
+)  # fmt: skip
+def test_a_file_read_wrong_is_said_so(
+    command: str, content: bytes, said: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import polars as pl
+
+    path = tmp_path / "fills.csv"
+    path.write_bytes(Path(sys.executable).read_bytes()[:4096] if content == b"binary" else content)
+    if content == b"parquet":
+        pl.read_csv(io.StringIO(f"{HEADER}\n{ROW}\n")).write_parquet(path)
+    window = ["--start", "2024-01-01", "--end", "2024-03-31"] if command == "summarize" else []
+    fails([command, str(path), "-o", str(tmp_path / "out.csv"), *window], capsys, 1,
+          f"mme {command}: error: cannot read {path}: {said}")  # fmt: skip
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_columns_alike_only_where_an_option_reads_one_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'Note' and 'note' are carried along as they are; 'drug' and 'Drug' read by --drug-col Drug are refused."""
+    path = tmp_path / "fills.csv"
+    path.write_text(f"{HEADER},note,Note,\n{ROW},a,b,c\n")
+    assert run("batch", str(path), "-o", str(tmp_path / "out.csv"))[0] == 0
+    capsys.readouterr()
+    path.write_text(f"{HEADER},Drug\n{ROW},morphine\n")
+    fails(["batch", str(path), "-o", "-", "--drug-col", "Drug"], capsys, 1, "which one is --drug-col?")
+
+
 @pytest.mark.parametrize(("separator", "given"), [(";", ";"), ("\t", "tab"), ("\t", "\\t"), ("|", "|")])
 def test_a_csv_separated_otherwise_says_how_and_is_read_with_separator(
     separator: str, given: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -1021,6 +1070,7 @@ def test_batch_reads_converts_and_writes_a_chunk_at_a_time(
 
     monkeypatch.setattr(mme.frames, "dispensing_mme", counted)
     src = _stream_input(tmp_path, ".csv")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     code, _ = run("batch", str(src), "-o", str(tmp_path / "out.csv"), "--chunk-size", "10")
     err = capsys.readouterr().err
     assert code == 0, err
@@ -1030,6 +1080,60 @@ def test_batch_reads_converts_and_writes_a_chunk_at_a_time(
     assert all(before < after for before, after in zip(written, written[2:], strict=False)), written
     assert "\rmme batch: 10/58 rows (17%)" in err
     assert "\rmme batch: 58/58 rows (100%)\n" in err
+
+
+def test_blank_rows_of_a_csv_are_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Blank lines (and lines of separators alone) were rows of nulls: 4 failed rows "drug is missing" and 4 empty
+    rows in batch's output, a patient of no id in summarize's. They are skipped and counted, as `mme.taper` skips
+    them."""
+    import polars as pl
+
+    src = tmp_path / "fills.csv"
+    src.write_text("patient_id,fill_date,drug,strength,strength_unit,quantity,days_supply\n\n"
+                   "p1,2024-01-01,oxycodone,10,mg,120,30\n\n,,,,,,\n\r\n")  # fmt: skip
+    out = tmp_path / "out.csv"
+    assert run("batch", str(src), "-o", str(out))[0] == 0
+    assert capsys.readouterr().err.endswith(
+        f"mme batch: 1 rows: 1 converted, 0 excluded, 0 failed, 0 with warnings, 4 blank row(s) skipped -> {out}\n"
+    )
+    assert pl.read_csv(out)["mme_per_day"].to_list() == [60.0]
+    code, text = run("summarize", str(src), "--start", "2024-01-01", "--end", "2024-01-30")
+    assert (code, [line.split(",")[0] for line in text.splitlines()]) == (0, ["patient_id", "p1"])
+    assert capsys.readouterr().err == (
+        "mme summarize: 1 patients, 1 rows, 0 failed, 0 excluded in the window, 4 blank row(s) skipped\n"
+    )
+    cohort = tmp_path / "cohort.csv"
+    cohort.write_text("patient_id,timepoint,mme_per_day\n\na,t0,90\n,,\n")
+    from mme import taper
+
+    assert [r.patient_id for r in taper.read_csv(cohort)] == ["a"]
+
+
+def test_result_columns_in_the_input_are_said_to_be_replaced(claims: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A re-run on batch's own output replaced its mme_per_day (999 became 60.0) without a word."""
+    import polars as pl
+
+    rerun = claims.parent / "rerun.csv"
+    pl.read_csv(claims).with_columns(mme_per_day=pl.lit(999), mme_error=pl.lit("x")).write_csv(rerun)
+    out = claims.parent / "out.csv"
+    assert run("batch", str(rerun), "-o", str(out))[0] == 0
+    err = capsys.readouterr().err
+    assert err.startswith("mme batch: the input's columns mme_per_day, mme_error are replaced by this run's\n")
+    assert pl.read_csv(out)["mme_per_day"].to_list()[0] == 60.0
+    assert run("batch", str(claims), "-o", str(out))[0] == 0
+    assert "replaced" not in capsys.readouterr().err
+
+
+def test_the_progress_line_is_for_a_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Written to a log, the progress line was a "\\r" update per chunk (300 for 300,000 rows by 1,000)."""
+    src = _stream_input(tmp_path, ".csv")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert run("batch", str(src), "-o", str(tmp_path / "out.csv"), "--chunk-size", "10")[0] == 0
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    assert err.splitlines()[-1].startswith("mme batch: 58 rows: ")
 
 
 @pytest.mark.parametrize("target", [".csv", ".parquet"])

@@ -434,6 +434,8 @@ def _reading(args: argparse.Namespace, source: str) -> Iterator[None]:
     except pl.exceptions.NoDataError:
         raise _Refused(f"cannot read {path}: the file is empty (a CSV needs at least its header line)", 1) from None
     except pl.exceptions.PolarsError as exc:
+        if csv and (what := _not_text(source)):
+            raise _Refused(f"cannot read {path}: it is not CSV text: {what}", 1) from None
         if csv and (line := _ragged(source, args.separator)):
             raise _Refused(
                 f"cannot read {path}: line {line} has more cells than the header: quote a cell that holds "
@@ -445,6 +447,17 @@ def _reading(args: argparse.Namespace, source: str) -> Iterator[None]:
         elif csv and args.encoding == "utf-8" and "utf-8" in str(exc).lower():
             hint = "; if it is not UTF-8, give --encoding (e.g. latin-1, cp1252)"
         raise _Refused(f"cannot read {path}: {_gist(str(exc))[:200] or type(exc).__name__}{hint}", 1) from None
+
+
+BINARY = {b"PAR1": "a Parquet file (name it .parquet)", b"PK\x03\x04": "a zip or Excel file (save it as CSV)"}
+
+
+def _not_text(source: str) -> str | None:
+    """What a file Polars failed to read as CSV is, when it is no text at all (its cells would be read as ragged)."""
+    with open(source, "rb") as file:
+        start = file.read(1 << 16)
+    found = next((what for magic, what in BINARY.items() if start.startswith(magic)), None)
+    return found or ("it holds NUL bytes (a binary file? UTF-16 text needs --encoding)" if b"\0" in start else None)
 
 
 def _ragged(source: str, separator: str) -> int | None:
@@ -492,7 +505,16 @@ def _scan(source: str, args: argparse.Namespace) -> Any:
     import polars as pl
 
     if _is_parquet(source):
-        return pl.scan_parquet(source)
+        frame = pl.scan_parquet(source)
+        _check_names(frame.collect_schema().names(), args)
+        return frame
+    with open(source, "rb") as file:
+        start = file.read(1 << 16)
+    if b"\r" in start and b"\n" not in start:
+        raise _Refused(
+            f"cannot read {args.input}: its lines end in a carriage return alone (an old Mac export): save it with "
+            "LF or CRLF line endings", 1
+        )  # fmt: skip
     header = pl.read_csv(source, has_header=False, n_rows=1, infer_schema=False, separator=args.separator).row(0)
     _check_header([str(name or "").removeprefix("\ufeff") for name in header], args)
     return pl.scan_csv(source, infer_schema=False, separator=args.separator)
@@ -500,15 +522,39 @@ def _scan(source: str, args: argparse.Namespace) -> Any:
 
 def _check_header(names: list[str], args: argparse.Namespace) -> None:
     """A CSV header that would be read wrong: a column named twice (Polars renames the second: which one holds
-    the drug?), or one column whose name holds another separator."""
+    the drug?), columns with no name (Polars names all but the first '_duplicated_0'...), or one column whose
+    name holds another separator."""
     if (twice := named_twice(names)) is not None:
         raise _Refused(f"cannot read {args.input}: {twice}", 1)
+    unnamed = [str(i) for i, name in enumerate(names, 1) if not name]
+    if len(unnamed) > 1:
+        raise _Refused(
+            f"cannot read {args.input}: columns {', '.join(unnamed[:5])}{', ...' * (len(unnamed) > 5)} have no name "
+            "in its header: name them, or remove them", 1
+        )  # fmt: skip
     other = [sep for sep in ";\t|" if len(names) == 1 and sep in names[0] and sep != args.separator]
     if other:
         raise _Refused(
             f"cannot read {args.input}: its header is one column, {names[0][:60]!r}: if {other[0]!r} separates "
             f"its columns, give --separator {other[0]!r}", 1
         )  # fmt: skip
+    _check_names(names, args)
+
+
+def _check_names(names: Sequence[str], args: argparse.Namespace) -> None:
+    """Refuse two columns that differ only in case or surrounding spaces where an option names one of them
+    ('drug' and 'Drug', or 'drug '): which one holds the drug?"""
+    folded: dict[str, list[str]] = {}
+    for name in names:
+        folded.setdefault(name.strip().casefold(), []).append(name)
+    for key, value in vars(args).items():
+        alike = folded.get(value.strip().casefold(), []) if key.endswith("_col") and value else []
+        if len(alike) > 1:
+            option = f"--{key.removesuffix('_col').replace('_', '-')}-col"
+            raise _Refused(
+                f"cannot read {args.input}: its header has {' and '.join(map(repr, alike))}: which one is {option}? "
+                "rename or remove all but one", 1
+            )  # fmt: skip
 
 
 def _squashed(name: str) -> str:
@@ -544,18 +590,35 @@ def _option(keyword: str, args: argparse.Namespace) -> str | None:
     return None
 
 
-def _read_frame(args: argparse.Namespace) -> Any:
-    """The input, a CSV (in --encoding) or Parquet file, as an eager narwhals frame read by Polars."""
+def _read_frame(args: argparse.Namespace) -> tuple[Any, int]:
+    """The input, a CSV (in --encoding) or Parquet file, as an eager narwhals frame read by Polars, and how many
+    blank rows of a CSV were skipped (`_without_blank_rows`)."""
     import narwhals as nw
 
     _check_input(args.input)
     with _utf8(args.input, args.encoding) as source, _reading(args, source):
-        return nw.from_native(_scan(source, args).collect(), eager_only=True)
+        frame, blank = _without_blank_rows(_scan(source, args).collect(), source)
+        return nw.from_native(frame, eager_only=True), blank
 
 
-def _chunks(frame: Any, size: int, args: argparse.Namespace, source: str) -> Iterator[Any]:
-    """The rows of a scanned file, in order, `size` at a time (a file with no rows gives one empty chunk). Polars
-    starts reading at once, in the background, while the conversion's modules are imported."""
+def _without_blank_rows(chunk: Any, source: str) -> tuple[Any, int]:
+    """A chunk of a CSV without its rows of no value (blank lines, or separators alone), and how many there were:
+    Polars reads them as rows of nulls, which failed as fills of no drug (or made a patient of no id); the csv
+    module, and so `mme.taper`, skips them. Tested on the whole chunk at once (as a lazy filter, the test took a
+    minute on 3,000 columns), and only where every column has a null."""
+    import polars as pl
+
+    if _is_parquet(source) or not chunk.width or min(chunk.null_count().row(0)) == 0:  # a column with no null
+        return chunk, 0
+    kept = chunk.select(pl.any_horizontal(pl.all().is_not_null())).to_series()
+    blank = len(kept) - int(kept.sum())
+    return (chunk.filter(kept) if blank else chunk), blank
+
+
+def _chunks(frame: Any, size: int, args: argparse.Namespace, source: str, tally: _Tally) -> Iterator[Any]:
+    """The rows of a scanned file, in order, `size` at a time, blank rows skipped and counted in `tally` (a file
+    with no rows gives one empty chunk). Polars starts reading at once, in the background, while the conversion's
+    modules are imported."""
     with _reading(args, source):
         batches = frame.collect_batches(chunk_size=size)
 
@@ -564,7 +627,9 @@ def _chunks(frame: Any, size: int, args: argparse.Namespace, source: str) -> Ite
             empty = True
             for chunk in batches:
                 empty = False
-                yield chunk
+                kept, blank = _without_blank_rows(chunk, source)
+                tally.blank += blank
+                yield kept
             if empty:
                 yield frame.clear().collect()
 
@@ -673,6 +738,8 @@ class _Tally:
     """What a batch run has converted so far, for its progress line and its summary."""
 
     rows: int = 0
+    blank: int = 0
+    """Blank rows of a CSV, skipped (`_without_blank_rows`)."""
     formulas: int = 0
     excluded: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
@@ -693,9 +760,11 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     with _utf8(args.input, args.encoding) as source:
         with _reading(args, source):
             data = _scan(source, args)
-            total = 0 if args.quiet else int(data.select(pl.len()).collect().item())  # for the progress line
+            # the progress line, rewritten in place, is for a terminal: in a log it would be a line per chunk
+            shown = not args.quiet and sys.stderr.isatty()
+            total = int(data.select(pl.len()).collect().item()) if shown else 0
         progress = total > args.chunk_size
-        chunks = _chunks(data, args.chunk_size, args, source)
+        chunks = _chunks(data, args.chunk_size, args, source, tally)
         converted = _converted(chunks, args, options, tally, total if progress else 0)
         try:
             if args.output is None:
@@ -710,8 +779,14 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     _print_reasons(tally.failed, err, "failed")
     _print_reasons(tally.warnings, err, "warning")
     err.write(f"mme batch: {tally.rows:,} rows: {tally.rows - excluded - failed:,} converted, {excluded:,} excluded, ")
-    err.write(f"{failed:,} failed, {tally.warned:,} with warnings{_written(args, tally.formulas)}\n")
+    err.write(
+        f"{failed:,} failed, {tally.warned:,} with warnings{_blank(tally.blank)}{_written(args, tally.formulas)}\n"
+    )
     return 0
+
+
+def _blank(rows: int) -> str:
+    return f", {rows:,} blank row(s) skipped" if rows else ""
 
 
 def _converted(
@@ -722,10 +797,12 @@ def _converted(
 
     from mme import frames
 
-    for chunk in chunks:
+    for i, chunk in enumerate(chunks):
         # columns are alike in every chunk: the first one raises a ColumnError, before any output
         with _columns_of(chunk.columns, args):
             result = nw.from_native(frames.dispensing_mme(chunk, table=args.table, **options), eager_only=True)
+        if i == 0 and (replaced := [name for name in frames.DISPENSING_COLUMNS if name in chunk.columns]):
+            sys.stderr.write(f"mme batch: the input's columns {', '.join(replaced)} are replaced by this run's\n")
         tally.excluded.update(_reasons(result, frames.MME_EXCLUDED))
         tally.failed.update(_reasons(result, frames.MME_ERROR))
         for joined, n in _reasons(result, frames.MME_WARNING).items():  # each warning of a row, once
@@ -733,7 +810,8 @@ def _converted(
             tally.warnings.update(dict.fromkeys(joined.split(frames.WARNING_SEPARATOR), n))
         tally.rows += len(result)
         if total:
-            sys.stderr.write(f"\rmme batch: {tally.rows:,}/{total:,} rows ({tally.rows / total:.0%})")
+            read = tally.rows + tally.blank
+            sys.stderr.write(f"\rmme batch: {read:,}/{total:,} rows ({read / total:.0%})")
             sys.stderr.flush()
         yield result.to_native()
 
@@ -817,7 +895,7 @@ def _summarize(args: argparse.Namespace, out: TextIO) -> int:
     from mme import frames
 
     options = _column_options(args)
-    data = _read_frame(args)
+    data, blank = _read_frame(args)
     with _columns_of(data.columns, args):
         result = frames.summarize(
             data.to_native(), start=args.start, end=args.end, table=args.table, patient_id=args.patient_col,
@@ -830,7 +908,7 @@ def _summarize(args: argparse.Namespace, out: TextIO) -> int:
     _print_reasons(_reasons(frame, FAILED_REASON), sys.stderr, f"patient(s) with a failed fill ({outcome})")
     sys.stderr.write(
         f"mme summarize: {len(frame):,} patients, {len(data):,} rows, {int(frame['n_failed'].sum()):,} failed, "
-        f"{int(frame['n_excluded'].sum()):,} excluded in the window{written}\n"
+        f"{int(frame['n_excluded'].sum()):,} excluded in the window{_blank(blank)}{written}\n"
     )
     return 0
 
