@@ -282,7 +282,32 @@ def test_a_one_off_command_reads_only_what_it_needs(argv: list[str], tables: int
         (["taper", "in.csv", "--timepoints", "a,b", "--reduction", "0_5"], "--reduction"),
         (["batch", "in.csv", "-o", "out.csv", "--chunk-size", "1_000"], "--chunk-size"),
         (["batch", "in.csv", "-o", "out.csv", "--chunk-size", "\u0663"], "--chunk-size"),
+        # Polars could not hold it: "internal error (OverflowError: int too big to convert)"
+        (["batch", "in.csv", "-o", "out.csv", "--chunk-size", "99999999999999999999"], "from 1 to 1,000,000,000"),
+        (["batch", "in.csv", "-o", "out.csv", "--chunk-size", "1000000001"], "--chunk-size"),
         (["batch", "in.csv", "-o", "out.csv", "--encoding", "klingon"], "unknown encoding"),
+        # every row failed, in the library's words ("drop variant='nope'"), after the file was read
+        (
+            ["batch", "in.csv", "-o", "out.csv", "--variant", "nope"],
+            "argument --variant: cdc-2022 prints no variant 'nope'; it prints one value for each row: leave --variant out",
+        ),
+        (
+            [
+                "summarize",
+                "in.csv",
+                "--start",
+                "2024-01-01",
+                "--end",
+                "2024-01-31",
+                "--table",
+                "cms-2018",
+                "--variant",
+                "x",
+            ],
+            "argument --variant: cms-2018 prints no variant 'x'; choose one of flat, tiers",
+        ),
+        (["taper", "in.csv", "--timepoints", "a,b", "--variant", "tiers"], "cdc-2022 prints no variant 'tiers'"),
+        (["convert", "methadone 10 mg tid", "--table", "cms-2018", "--variant", "Tiers"], "choose one of flat, tiers"),
         # an empty output name was found unwritable only after every row was converted
         (["batch", "in.csv", "-o", ""], "an empty file name"),
         (["summarize", "in.csv", "-o", " ", "--start", "2024-01-01", "--end", "2024-01-31"], "an empty file name"),
@@ -372,6 +397,40 @@ def test_an_output_that_is_the_input_is_refused(claims: Path, capsys: pytest.Cap
     assert ndc.read_text() == "x\n"
 
 
+def test_stdout_open_on_an_input_is_refused(claims: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`mme batch in.csv -o - >> in.csv` appended its output to its input (4 lines became 8): stdout is checked as
+    -o is, by the file it is open on, for every command that reads a file and writes to stdout."""
+    cohort = claims.parent / "cohort.csv"
+    cohort.write_text("patient_id,timepoint,mme_per_day\na,baseline,90\na,end,30\n")
+    (link := claims.parent / "link.csv").symlink_to(claims)
+    window = ["--start", "2024-01-01", "--end", "2024-01-31"]
+    for argv, source in (
+        (["batch", str(claims), "-o", "-"], claims), (["summarize", str(link), *window], claims),
+        (["taper", str(cohort), "--timepoints", "baseline,end"], cohort), (["fhir", str(cohort)], cohort),
+    ):  # fmt: skip
+        before = source.read_text()
+        with source.open("a") as stdout:
+            code = main(argv, out=stdout)
+        err = capsys.readouterr().err
+        assert (code, source.read_text()) == (2, before), err
+        assert err.endswith(f": error: cannot write stdout: it is the input {argv[1]}; choose another output file\n")
+    with (claims.parent / "other.csv").open("a") as stdout:  # another file is written as before
+        assert main(["batch", str(claims), "-o", "-"], out=stdout) == 0
+    assert (claims.parent / "other.csv").read_text().count("\n") == 6
+
+
+def test_an_output_name_as_long_as_the_system_allows_is_written(
+    claims: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 250-character -o name (the limit is 255) was refused: "File name too long" was its temporary file's."""
+    for suffix in (".csv", ".parquet"):
+        target = claims.parent / ("é" * 60 + "a" * (250 - 120 - len(suffix)) + suffix)  # 250 bytes in UTF-8
+        assert len(target.name.encode()) == 250
+        assert run("batch", str(claims), "-o", str(target), "--quiet")[0] == 0, capsys.readouterr().err
+        assert target.stat().st_size > 0
+    assert sorted(p.name.startswith(".") for p in claims.parent.iterdir()) == [False] * 3
+
+
 def test_taper_refuses_to_plot_over_its_cohort(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cohort = tmp_path / "cohort.png"
     cohort.write_text("patient_id,timepoint,mme_per_day\na,baseline,90\na,end,30\n")
@@ -457,6 +516,111 @@ def test_a_column_named_twice_is_refused(command: str, tmp_path: Path, capsys: p
     fails([command, str(path), "-o", str(tmp_path / "out.csv"), *window], capsys, 1,
           f"mme {command}: error: cannot read {path}: the column 'drug' appears 2 times in its header")  # fmt: skip
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_wide_header_is_checked_in_one_pass() -> None:
+    """`named_twice` counted each name through the whole header: 100,000 columns took 207 s. It reads each name once."""
+    from collections.abc import Sequence
+
+    from mme._errors import named_twice
+
+    class Header(Sequence[str]):
+        reads = 0
+
+        def __init__(self, names: list[str]) -> None:
+            self.names = names
+
+        def __len__(self) -> int:
+            return len(self.names)
+
+        def __getitem__(self, i: Any) -> Any:
+            Header.reads += 1
+            return self.names[i]
+
+    names = [f"c{i}" for i in range(2_000)]
+    assert named_twice(Header(names)) is None
+    assert (
+        named_twice(Header([*names, "c7"]))
+        == "the column 'c7' appears 2 times in its header: rename or remove all but one"
+    )
+    assert Header.reads <= 2 * (2 * len(names) + 3)  # each name once a call (and the end of the iteration)
+
+
+def test_formula_cells_cost_no_expression_per_column(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search built one expression per text column (about 1 ms each: 100,000 columns spent most of a 207 s
+    run so); it gives Polars one expression over them all at each step, whatever the number of columns."""
+    import narwhals as nw
+    import polars as pl
+
+    from mme._cli import _formula_cells
+
+    given: list[int] = []
+    select, with_columns = pl.DataFrame.select, pl.DataFrame.with_columns
+
+    def counted(method: Any) -> Any:
+        def call(frame: Any, *exprs: Any, **named: Any) -> Any:
+            flat = [e for x in exprs for e in (x if isinstance(x, list | tuple) or hasattr(x, "__next__") else [x])]
+            given.append(len(flat) + len(named))
+            return method(frame, *flat, **named)
+
+        return call
+
+    monkeypatch.setattr(pl.DataFrame, "select", counted(select))
+    monkeypatch.setattr(pl.DataFrame, "with_columns", counted(with_columns))
+    native = pl.DataFrame({f"c{i}": ["=1", "a", None] for i in range(500)})
+    got, count = _formula_cells(nw.from_native(native, eager_only=True), escape=True)
+    assert (count, got.row(0)[:2], got.row(1)[:2]) == (500, ("'=1", "'=1"), ("a", "a"))
+    assert given
+    assert max(given) == 1
+
+
+HEADER = "patient_id,fill_date,drug,strength,strength_unit,quantity,days_supply"
+ROW = "p1,2024-01-01,oxycodone,10,mg,120,30"
+
+
+@pytest.mark.parametrize("command", ["batch", "summarize"])
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        # "column(s) 'days_supply' not in the frame (columns: patient_id, ..., days_supply": the file is one line
+        (f"{HEADER}\r{ROW}\r".encode(), "its lines end in a carriage return alone (an old Mac export): save it with "
+         "LF or CRLF line endings"),
+        # "line 2 has more cells than the header: quote a cell that holds ','"
+        (b"parquet", "it is not CSV text: a Parquet file (name it .parquet)"),
+        (b"binary", "it is not CSV text: it holds NUL bytes (a binary file? UTF-16 text needs --encoding)"),
+        # Polars named the second column of no name '_duplicated_0', and wrote it to the output
+        (f"{HEADER},,\n{ROW},,\n".encode(), "columns 8, 9 have no name in its header: name them, or remove them"),
+        # the column named exactly 'drug' was read, the other carried along
+        (f"{HEADER},Drug\n{ROW},morphine\n".encode(), "its header has 'drug' and 'Drug': which one is --drug-col? "
+         "rename or remove all but one"),
+        (f"{HEADER.replace('drug', ' drug ')},drug\n{ROW},morphine\n".encode(), "its header has ' drug ' and 'drug': which one is --drug-col? rename or remove all but one"),
+    ],
+)  # fmt: skip
+def test_a_file_read_wrong_is_said_so(
+    command: str, content: bytes, said: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import polars as pl
+
+    path = tmp_path / "fills.csv"
+    path.write_bytes(Path(sys.executable).read_bytes()[:4096] if content == b"binary" else content)
+    if content == b"parquet":
+        pl.read_csv(io.StringIO(f"{HEADER}\n{ROW}\n")).write_parquet(path)
+    window = ["--start", "2024-01-01", "--end", "2024-03-31"] if command == "summarize" else []
+    fails([command, str(path), "-o", str(tmp_path / "out.csv"), *window], capsys, 1,
+          f"mme {command}: error: cannot read {path}: {said}")  # fmt: skip
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_columns_alike_only_where_an_option_reads_one_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'Note' and 'note' are carried along as they are; 'drug' and 'Drug' read by --drug-col Drug are refused."""
+    path = tmp_path / "fills.csv"
+    path.write_text(f"{HEADER},note,Note,\n{ROW},a,b,c\n")
+    assert run("batch", str(path), "-o", str(tmp_path / "out.csv"))[0] == 0
+    capsys.readouterr()
+    path.write_text(f"{HEADER},Drug\n{ROW},morphine\n")
+    fails(["batch", str(path), "-o", "-", "--drug-col", "Drug"], capsys, 1, "which one is --drug-col?")
 
 
 @pytest.mark.parametrize(("separator", "given"), [(";", ";"), ("\t", "tab"), ("\t", "\\t"), ("|", "|")])
@@ -636,7 +800,7 @@ def test_formula_cells_are_the_cells_that_begin_so_whatever_the_text(
 
     from mme._cli import _formula_cells
 
-    names = [f"c{i}" for i in range(len(columns))]
+    names = ["^c.*$", *(f"c{i}" for i in range(1, len(columns)))]  # a name read as written, not as a pattern
     native = pl.DataFrame(dict(zip(names, columns, strict=True)), schema=dict.fromkeys(names, pl.String))
     got, count = _formula_cells(nw.from_native(native, eager_only=True), escape=escape)
 
@@ -907,6 +1071,7 @@ def test_batch_reads_converts_and_writes_a_chunk_at_a_time(
 
     monkeypatch.setattr(mme.frames, "dispensing_mme", counted)
     src = _stream_input(tmp_path, ".csv")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     code, _ = run("batch", str(src), "-o", str(tmp_path / "out.csv"), "--chunk-size", "10")
     err = capsys.readouterr().err
     assert code == 0, err
@@ -916,6 +1081,60 @@ def test_batch_reads_converts_and_writes_a_chunk_at_a_time(
     assert all(before < after for before, after in zip(written, written[2:], strict=False)), written
     assert "\rmme batch: 10/58 rows (17%)" in err
     assert "\rmme batch: 58/58 rows (100%)\n" in err
+
+
+def test_blank_rows_of_a_csv_are_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Blank lines (and lines of separators alone) were rows of nulls: 4 failed rows "drug is missing" and 4 empty
+    rows in batch's output, a patient of no id in summarize's. They are skipped and counted, as `mme.taper` skips
+    them."""
+    import polars as pl
+
+    src = tmp_path / "fills.csv"
+    src.write_text("patient_id,fill_date,drug,strength,strength_unit,quantity,days_supply\n\n"
+                   "p1,2024-01-01,oxycodone,10,mg,120,30\n\n,,,,,,\n\r\n")  # fmt: skip
+    out = tmp_path / "out.csv"
+    assert run("batch", str(src), "-o", str(out))[0] == 0
+    assert capsys.readouterr().err.endswith(
+        f"mme batch: 1 rows: 1 converted, 0 excluded, 0 failed, 0 with warnings, 4 blank row(s) skipped -> {out}\n"
+    )
+    assert pl.read_csv(out)["mme_per_day"].to_list() == [60.0]
+    code, text = run("summarize", str(src), "--start", "2024-01-01", "--end", "2024-01-30")
+    assert (code, [line.split(",")[0] for line in text.splitlines()]) == (0, ["patient_id", "p1"])
+    assert capsys.readouterr().err == (
+        "mme summarize: 1 patients, 1 rows, 0 failed, 0 excluded in the window, 4 blank row(s) skipped\n"
+    )
+    cohort = tmp_path / "cohort.csv"
+    cohort.write_text("patient_id,timepoint,mme_per_day\n\na,t0,90\n,,\n")
+    from mme import taper
+
+    assert [r.patient_id for r in taper.read_csv(cohort)] == ["a"]
+
+
+def test_result_columns_in_the_input_are_said_to_be_replaced(claims: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A re-run on batch's own output replaced its mme_per_day (999 became 60.0) without a word."""
+    import polars as pl
+
+    rerun = claims.parent / "rerun.csv"
+    pl.read_csv(claims).with_columns(mme_per_day=pl.lit(999), mme_error=pl.lit("x")).write_csv(rerun)
+    out = claims.parent / "out.csv"
+    assert run("batch", str(rerun), "-o", str(out))[0] == 0
+    err = capsys.readouterr().err
+    assert err.startswith("mme batch: the input's columns mme_per_day, mme_error are replaced by this run's\n")
+    assert pl.read_csv(out)["mme_per_day"].to_list()[0] == 60.0
+    assert run("batch", str(claims), "-o", str(out))[0] == 0
+    assert "replaced" not in capsys.readouterr().err
+
+
+def test_the_progress_line_is_for_a_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Written to a log, the progress line was a "\\r" update per chunk (300 for 300,000 rows by 1,000)."""
+    src = _stream_input(tmp_path, ".csv")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert run("batch", str(src), "-o", str(tmp_path / "out.csv"), "--chunk-size", "10")[0] == 0
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    assert err.splitlines()[-1].startswith("mme batch: 58 rows: ")
 
 
 @pytest.mark.parametrize("target", [".csv", ".parquet"])
@@ -941,20 +1160,25 @@ def test_a_batch_that_fails_midway_leaves_no_output(
 
 
 @pytest.mark.parametrize("target", [".csv", ".parquet", "-"])
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP", "SIGQUIT"])
 def test_sigterm_during_a_batch_leaves_no_output_as_ctrl_c_does(
-    target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    name: str, target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SIGTERM (`kill`, `timeout`, a container stopping) ended the process where it was: the partial temporary
-    file stayed beside the target (95 MB in the report). It is now handled as Ctrl-C: removed, exit 143."""
+    file stayed beside the target (95 MB in the report). It is now handled as Ctrl-C: removed, exit 143. So are
+    SIGHUP (a terminal closed, an ssh session dropped: exit 129) and SIGQUIT (131), which left the file too."""
     import signal
 
     import mme.frames
 
+    if not hasattr(signal, name):  # pragma: no cover - Windows has no SIGHUP or SIGQUIT
+        pytest.skip(f"no {name} here")
+    number = getattr(signal, name)
     convert, calls = mme.frames.dispensing_mme, itertools.count(1)
 
     def terminated_at_the_third(frame: Any, **options: Any) -> Any:
         if next(calls) == 3:
-            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), number)
         return convert(frame, **options)
 
     monkeypatch.setattr(mme.frames, "dispensing_mme", terminated_at_the_third)
@@ -965,14 +1189,40 @@ def test_sigterm_during_a_batch_leaves_no_output_as_ctrl_c_does(
     def caller(number: int, _: object) -> None:  # a program's own handler, around the call
         ignored.append(number)
 
-    before = signal.signal(signal.SIGTERM, caller)
+    before = signal.signal(number, caller)
     try:
         code, _ = run("batch", str(src), "-o", output, "--chunk-size", "10", "--quiet")
-        assert signal.getsignal(signal.SIGTERM) is caller  # the caller's handler again
+        assert signal.getsignal(number) is caller  # the caller's handler again
     finally:
-        signal.signal(signal.SIGTERM, before)
-    assert (code, capsys.readouterr().err, ignored) == (143, "mme batch: terminated\n", [])
+        signal.signal(number, before)
+    assert (code, capsys.readouterr().err, ignored) == (128 + number, "mme batch: terminated\n", [])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.csv"]
+
+
+def test_a_signal_the_caller_ignores_stays_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`nohup mme batch ...` ignores SIGHUP so that the run outlives its terminal: the command keeps it ignored."""
+    import signal
+
+    import mme.frames
+
+    hup = getattr(signal, "SIGHUP", None)
+    if hup is None:  # pragma: no cover - Windows
+        pytest.skip("no SIGHUP here")
+    convert = mme.frames.dispensing_mme
+
+    def hung_up(frame: Any, **options: Any) -> Any:
+        os.kill(os.getpid(), hup)
+        return convert(frame, **options)
+
+    monkeypatch.setattr(mme.frames, "dispensing_mme", hung_up)
+    before = signal.signal(hup, signal.SIG_IGN)
+    try:
+        code, _ = run("batch", str(_stream_input(tmp_path, ".csv")), "-o", str(tmp_path / "o.csv"), "--quiet")
+        assert signal.getsignal(hup) == signal.SIG_IGN
+    finally:
+        signal.signal(hup, before)
+    assert code == 0
+    assert (tmp_path / "o.csv").exists()
 
 
 @pytest.mark.parametrize("failing", [1, 2, 6])

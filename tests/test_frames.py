@@ -1512,6 +1512,45 @@ def test_summarize_sorts_patients_on_every_fast_backend(backend: str) -> None:
         assert [r["patient_id"] for r in got] == sorted(ids)
 
 
+PADDED = ["p1", "p1 ", "\tp1\u3000", "\x1cp1"]  # a CHAR export pads; str.strip() trims all of these
+"""One patient's four fills of oxycodone 10 mg x 60 for 30 days (30 MME/day each): 120 MME/day in all, over 90."""
+
+
+def test_a_padded_patient_id_is_one_patient_on_every_path(tmp_path: Path) -> None:
+    """ "p1" and "p1 " were two patients below 90 MME/day (60 each in the report) where the one patient has 120:
+    an id of text is trimmed as the drug and strength cells are, by `mme.Dispensing`, `mme.frames.summarize` on
+    every fast backend and `mme summarize`."""
+    from mme._cli import main
+
+    n, start, end = len(PADDED), date(2024, 1, 1), date(2024, 1, 30)
+    columns = {"patient_id": PADDED, "fill_date": [start] * n, "drug": [" oxycodone "] * n, "strength": [10.0] * n,
+               "strength_unit": ["mg"] * n, "quantity": [60.0] * n, "days_supply": [30.0] * n}  # fmt: skip
+    fills = [mme.Dispensing(patient_id=p, fill_date=start, drug=" oxycodone ", strength="10 mg", quantity=60,
+                            days_supply=30) for p in PADDED]  # fmt: skip
+    assert {d.patient_id for d in fills} == {"p1"}
+    scalar = mme.summarize_by_patient(fills, start=start, end=end)
+    assert [(s.patient_id, s.max_daily_mme, s.reached("max_daily_mme")) for s in scalar.values()] == [
+        ("p1", 120, (50, 90))
+    ]
+    for backend in FAST:
+        got = rows_of(frames.summarize(make(backend, pa.table(columns)), start=start, end=end))
+        assert [(r["patient_id"], r["max_daily_mme"]) for r in got] == [("p1", 120.0)], backend
+    categorical = pa.table({**columns, "patient_id": pa.array(PADDED).dictionary_encode()})
+    assert [r["patient_id"] for r in rows_of(frames.summarize(make("polars", categorical), start=start, end=end))] == [
+        "p1"
+    ]
+    path = tmp_path / "fills.csv"
+    path.write_text("patient_id,fill_date,drug,strength,strength_unit,quantity,days_supply\n" + "".join(
+        f'"{p}",2024-01-01, oxycodone ,10,mg,60,30\n' for p in PADDED))  # fmt: skip
+    out = tmp_path / "out.csv"
+    assert main(["summarize", str(path), "--start", "2024-01-01", "--end", "2024-01-30", "-o", str(out)]) == 0
+    lines = out.read_text().splitlines()
+    assert [line.split(",")[0] for line in lines[1:]] == ["p1"]
+    assert dict(zip(lines[0].split(","), lines[1].split(","), strict=True))["max_daily_mme"] == "120.0"
+    with pytest.raises(ValidationError, match="patient_id"):  # a blank id is no id, as an empty one
+        mme.Dispensing(patient_id=" ", fill_date=start, drug="oxycodone", strength="10 mg", quantity=60, days_supply=30)
+
+
 def test_ndc_column_needs_the_file() -> None:
     import polars as pl
 

@@ -9,6 +9,7 @@ import math
 import re
 import statistics
 import sys
+import warnings
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -969,3 +970,68 @@ def test_given_values_that_add_up_past_the_largest_float_are_a_typed_error() -> 
     """Two given 1e308 MME/day at one time point: a DoseError, as `mme.total` raises, never a bare OverflowError."""
     with pytest.raises(mme.DoseError, match=r"^the items' MME/day add up past the largest float"):
         taper.dose_matrix([("p", "t0", 1e308), ("p", "t0", 1e308)], ["t0"])
+
+
+def test_the_mean_of_values_up_to_the_largest_float_is_computed_exactly() -> None:
+    """Two patients at the largest float: `statistics.fmean` overflowed adding them (`mme taper` exit 70). The mean,
+    exact and rounded once as a cell's sum is, is that float, printed as 1.7976931348623157e+308, not as 309 digits;
+    the mean of 0.1, 0.2 and 0.3 is their exact mean rounded once."""
+    big = sys.float_info.max
+    matrix = taper.dose_matrix(
+        [("a", "t0", big), ("b", "t0", big), ("a", "t1", 1e308), ("b", "t1", 1e308)], ["t0", "t1"]
+    )
+    summary = taper.summarize_cohort(matrix)
+    assert (summary.row("t0").mean, summary.row("t1").mean, summary.row("t1").mean_change) == (big, 1e308, 1e308 - big)
+    assert "1.7976931348623157e+308 ± 0" in str(summary)
+    assert not re.search(r"\d{20}", str(summary))
+    thirds = taper.dose_matrix([("a", "t0", 0.1), ("b", "t0", 0.2), ("c", "t0", 0.3)], ["t0"])
+    assert taper.summarize_cohort(thirds).row("t0").mean == float(sum(map(Fraction, (0.1, 0.2, 0.3))) / 3)
+
+
+@pytest.mark.parametrize(
+    ("values", "tests"),
+    [
+        ({"a": (1e-300, 1e300), "b": (1.0, 2.0)}, False),  # a ratio over a tiny baseline passes the largest float
+        ({"a": (1e200, 1.0), "b": (3e200, 5.0)}, True),  # the paired t-test squares the differences
+    ],
+)
+def test_a_summary_past_the_largest_float_is_a_typed_error(values: dict[str, tuple[float, float]], tests: bool) -> None:
+    """A statistic that overflows is a DoseError naming the time point, never an OverflowError, an infinity, or a
+    p-value computed from an infinite variance under a RuntimeWarning."""
+    if tests:
+        pytest.importorskip("scipy")
+    records = [(p, tp, v) for p, pair in values.items() for tp, v in zip(("t0", "t1"), pair, strict=True)]
+    matrix = taper.dose_matrix(records, ["t0", "t1"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(mme.DoseError, match=r"^the MME/day values at 't1' are too large to summarise"):
+            taper.summarize_cohort(matrix, tests=tests)
+
+
+def test_cli_a_summary_past_the_largest_float_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cohort = tmp_path / "cohort.csv"
+    cohort.write_text("patient_id,timepoint,mme_per_day\nA,b,1e200\nB,b,3e200\nA,c,1\nB,c,5\n")
+    assert main(["taper", str(cohort), "--timepoints", "b,c"], out=io.StringIO()) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("mme: error: the MME/day values at 'c' are too large to summarise")
+    assert len(err.splitlines()) == 1
+
+
+def test_a_padded_patient_id_is_one_patient() -> None:
+    """The ids "p1" and "p1 " were two patients at 60 MME/day each: trimmed as `mme.Dispensing` trims them."""
+    matrix = taper.dose_matrix([("p1", "t0", 60), ("p1 ", "t0", 60), ("\tp1", "t0", "oxycodone 10 mg q6h")], ["t0"])
+    assert [(p.patient_id, p.cells[0].mme_per_day) for p in matrix.patients] == [("p1", 180)]
+
+
+def test_the_table_is_named_where_every_medication_failed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A medication file whose every medication failed was said to hold "values given in MME/day"; so was a file of
+    a header alone, which is now refused (no patient to summarise)."""
+    failed = taper.dose_matrix([("a", "t0", "zzz 5 mg"), ("a", "t1", "oxycodone 10 mg q6h\x00")], ["t0", "t1"])
+    assert ([c.status for c in failed.patients[0].cells], failed.table) == (["failed", "failed"], "cdc-2022")
+    assert "conversion: table cdc-2022" in str(taper.summarize_cohort(failed))
+    given = taper.dose_matrix([("a", "t0", 90), ("a", "t1", "none")], ["t0", "t1"])
+    assert (given.table, given.table_version) == (None, None)
+    cohort = tmp_path / "cohort.csv"
+    cohort.write_text("patient_id,timepoint,medication\n")
+    assert main(["taper", str(cohort), "--timepoints", "t0,t1"], out=io.StringIO()) == 1
+    assert capsys.readouterr().err == f"mme taper: error: cannot read {cohort}: it holds no records, only a header\n"

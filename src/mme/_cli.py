@@ -78,16 +78,22 @@ class _Refused(Exception):
 
 
 INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in mme, not in the input
-TERMINATED = 128 + signal.SIGTERM  # 143, as a shell reports a process that SIGTERM ended
+#: The signals that end a run as Ctrl-C does: SIGTERM (`kill`, `timeout`, a service or container stopping), SIGHUP
+#: (a terminal closed, an ssh session dropped) and SIGQUIT (Ctrl-\). Windows has SIGTERM alone.
+STOPPING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGQUIT") if hasattr(signal, name))
 
 
 class _Terminated(KeyboardInterrupt):
-    """SIGTERM (`kill`, `timeout`, a service or container stopping), raised where the command is, as Ctrl-C is:
-    a file being written is removed on the way out, never left half-written beside its target."""
+    """A signal of STOPPING, raised where the command is, as Ctrl-C is: a file being written is removed on the way
+    out, never left half-written beside its target. The exit status is 128 + its number, as a shell reports it."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(number)
+        self.status = 128 + number
 
 
-def _terminate(*_: object) -> NoReturn:
-    raise _Terminated
+def _terminate(number: int, _: object) -> NoReturn:
+    raise _Terminated(number)
 
 
 class _Version(argparse.Action):
@@ -119,11 +125,14 @@ def _number(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number in the digits 0-9 (e.g. 10 or 2.5): {text[:40]!r}") from None
 
 
-def _positive_int(text: str) -> int:
+MAX_CHUNK = 1_000_000_000  # rows; more than any machine holds at once, and less than Polars' counts overflow at
+
+
+def _chunk_size(text: str) -> int:
     digits = text.strip()
-    value = int(digits) if digits.isascii() and digits.isdigit() else 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"not a whole number of at least 1: {text[:40]!r}")
+    value = int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 20 else 0
+    if not 1 <= value <= MAX_CHUNK:
+        raise argparse.ArgumentTypeError(f"not a whole number from 1 to {MAX_CHUNK:,}: {text[:40]!r}")
     return value
 
 
@@ -257,9 +266,12 @@ def _taper(args: argparse.Namespace, out: TextIO) -> int:
     if not 0 < args.reduction < 1:
         raise _Refused(f"--reduction must be a fraction between 0 and 1 (got {args.reduction})")
     _check_input(args.cohort)
+    _check_not_an_input(None, [args.cohort, _table_file(args)], out)
     if args.plot:
         _check_output(args.plot, [args.cohort, _table_file(args)], (".png",))
     records = taper.read_csv(args.cohort)
+    if not records:  # no patient to summarise: a header alone said "values given in MME/day" of no value at all
+        raise _Refused(f"cannot read {args.cohort}: it holds no records, only a header", 1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", mme.MMEWarning)  # warnings are kept in the per-patient notes
         matrix = taper.dose_matrix(records, timepoints, table=args.table, variant=args.variant)
@@ -319,10 +331,7 @@ def _check_output(path: str, inputs: Sequence[str | None], suffixes: Sequence[st
     if not path.lower().endswith(tuple(suffixes)):
         raise _Refused(f"cannot write {path}: the file name must end in {', '.join(suffixes)}")
     target = Path(path)
-    for source in filter(None, inputs):
-        same = os.path.realpath(source) == os.path.realpath(path)
-        if same or (target.exists() and Path(source).exists() and os.path.samefile(source, path)):
-            raise _Refused(f"cannot write {path}: it is the input {source}; choose another output file")
+    _check_not_an_input(path, inputs)
     if target.exists() and not target.is_file():
         raise _Refused(f"cannot write {path}: not a regular file", 1)
     if target.exists() and not (os.access(path, os.W_OK) and os.stat(path).st_mode & 0o222):  # root may write it
@@ -334,14 +343,41 @@ def _check_output(path: str, inputs: Sequence[str | None], suffixes: Sequence[st
         raise _Refused(f"cannot write {path}: the folder {folder} is not writable", 1)
 
 
+TEMPORARY_STEM = 100  # bytes of the output's name kept in its temporary file's name: . + 100 + . + 8 + suffix
+
+
+def _check_not_an_input(output: str | None, inputs: Sequence[str | None], stream: IO[Any] | None = None) -> None:
+    """Refuse an output that is one of the inputs: the same path after resolving links, the same file by another
+    name (a hard link), or, with no `output` name, a `stream` (stdout: `mme batch in.csv -o - >> in.csv`) open on
+    the same file. Either would overwrite or grow the input as it is read."""
+    written: os.stat_result | None = None
+    if output is None:
+        with contextlib.suppress(OSError, ValueError):  # a pipe, a terminal or an in-memory text has no input's stat
+            written = os.fstat(stream.fileno()) if stream is not None else None
+        if written is None or not stat.S_ISREG(written.st_mode):
+            return
+    for source in filter(None, inputs):
+        if written is not None:
+            same = Path(source).exists() and os.path.samestat(os.stat(source), written)
+        else:
+            assert output is not None
+            same = os.path.realpath(source) == os.path.realpath(output) or (
+                Path(output).exists() and Path(source).exists() and os.path.samefile(source, output)
+            )
+        if same:
+            raise _Refused(f"cannot write {output or 'stdout'}: it is the input {source}; choose another output file")
+
+
 @contextlib.contextmanager
 def _atomic(path: str) -> Iterator[str]:
     """A temporary file beside `path` to write; renamed onto `path` once complete, removed on any failure."""
     import tempfile  # deferred, with shutil, bz2, lzma and random: a one-off conversion writes no file
 
     target = Path(path)
+    # a name of 255 bytes is legal: its temporary file's (hidden, unique, beside it) may not pass 255 either
+    stem = target.name.encode()[:TEMPORARY_STEM].decode(errors="ignore")
     try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+        fd, temporary = tempfile.mkstemp(prefix=f".{stem}.", suffix=target.suffix, dir=target.parent)
     except OSError as exc:  # named as the user's output: the temporary file is ours
         raise _Refused(f"cannot write {path}: {exc.strerror or exc}", 1) from None
     os.close(fd)
@@ -400,6 +436,8 @@ def _reading(args: argparse.Namespace, source: str) -> Iterator[None]:
     except pl.exceptions.NoDataError:
         raise _Refused(f"cannot read {path}: the file is empty (a CSV needs at least its header line)", 1) from None
     except pl.exceptions.PolarsError as exc:
+        if csv and (what := _not_text(source)):
+            raise _Refused(f"cannot read {path}: it is not CSV text: {what}", 1) from None
         if csv and (line := _ragged(source, args.separator)):
             raise _Refused(
                 f"cannot read {path}: line {line} has more cells than the header: quote a cell that holds "
@@ -411,6 +449,17 @@ def _reading(args: argparse.Namespace, source: str) -> Iterator[None]:
         elif csv and args.encoding == "utf-8" and "utf-8" in str(exc).lower():
             hint = "; if it is not UTF-8, give --encoding (e.g. latin-1, cp1252)"
         raise _Refused(f"cannot read {path}: {_gist(str(exc))[:200] or type(exc).__name__}{hint}", 1) from None
+
+
+BINARY = {b"PAR1": "a Parquet file (name it .parquet)", b"PK\x03\x04": "a zip or Excel file (save it as CSV)"}
+
+
+def _not_text(source: str) -> str | None:
+    """What a file Polars failed to read as CSV is, when it is no text at all (its cells would be read as ragged)."""
+    with open(source, "rb") as file:
+        start = file.read(1 << 16)
+    found = next((what for magic, what in BINARY.items() if start.startswith(magic)), None)
+    return found or ("it holds NUL bytes (a binary file? UTF-16 text needs --encoding)" if b"\0" in start else None)
 
 
 def _ragged(source: str, separator: str) -> int | None:
@@ -458,7 +507,16 @@ def _scan(source: str, args: argparse.Namespace) -> Any:
     import polars as pl
 
     if _is_parquet(source):
-        return pl.scan_parquet(source)
+        frame = pl.scan_parquet(source)
+        _check_names(frame.collect_schema().names(), args)
+        return frame
+    with open(source, "rb") as file:
+        start = file.read(1 << 16)
+    if b"\r" in start and b"\n" not in start:
+        raise _Refused(
+            f"cannot read {args.input}: its lines end in a carriage return alone (an old Mac export): save it with "
+            "LF or CRLF line endings", 1
+        )  # fmt: skip
     header = pl.read_csv(source, has_header=False, n_rows=1, infer_schema=False, separator=args.separator).row(0)
     _check_header([str(name or "").removeprefix("\ufeff") for name in header], args)
     return pl.scan_csv(source, infer_schema=False, separator=args.separator)
@@ -466,15 +524,39 @@ def _scan(source: str, args: argparse.Namespace) -> Any:
 
 def _check_header(names: list[str], args: argparse.Namespace) -> None:
     """A CSV header that would be read wrong: a column named twice (Polars renames the second: which one holds
-    the drug?), or one column whose name holds another separator."""
+    the drug?), columns with no name (Polars names all but the first '_duplicated_0'...), or one column whose
+    name holds another separator."""
     if (twice := named_twice(names)) is not None:
         raise _Refused(f"cannot read {args.input}: {twice}", 1)
+    unnamed = [str(i) for i, name in enumerate(names, 1) if not name]
+    if len(unnamed) > 1:
+        raise _Refused(
+            f"cannot read {args.input}: columns {', '.join(unnamed[:5])}{', ...' * (len(unnamed) > 5)} have no name "
+            "in its header: name them, or remove them", 1
+        )  # fmt: skip
     other = [sep for sep in ";\t|" if len(names) == 1 and sep in names[0] and sep != args.separator]
     if other:
         raise _Refused(
             f"cannot read {args.input}: its header is one column, {names[0][:60]!r}: if {other[0]!r} separates "
             f"its columns, give --separator {other[0]!r}", 1
         )  # fmt: skip
+    _check_names(names, args)
+
+
+def _check_names(names: Sequence[str], args: argparse.Namespace) -> None:
+    """Refuse two columns that differ only in case or surrounding spaces where an option names one of them
+    ('drug' and 'Drug', or 'drug '): which one holds the drug?"""
+    folded: dict[str, list[str]] = {}
+    for name in names:
+        folded.setdefault(name.strip().casefold(), []).append(name)
+    for key, value in vars(args).items():
+        alike = folded.get(value.strip().casefold(), []) if key.endswith("_col") and value else []
+        if len(alike) > 1:
+            option = f"--{key.removesuffix('_col').replace('_', '-')}-col"
+            raise _Refused(
+                f"cannot read {args.input}: its header has {' and '.join(map(repr, alike))}: which one is {option}? "
+                "rename or remove all but one", 1
+            )  # fmt: skip
 
 
 def _squashed(name: str) -> str:
@@ -510,18 +592,35 @@ def _option(keyword: str, args: argparse.Namespace) -> str | None:
     return None
 
 
-def _read_frame(args: argparse.Namespace) -> Any:
-    """The input, a CSV (in --encoding) or Parquet file, as an eager narwhals frame read by Polars."""
+def _read_frame(args: argparse.Namespace) -> tuple[Any, int]:
+    """The input, a CSV (in --encoding) or Parquet file, as an eager narwhals frame read by Polars, and how many
+    blank rows of a CSV were skipped (`_without_blank_rows`)."""
     import narwhals as nw
 
     _check_input(args.input)
     with _utf8(args.input, args.encoding) as source, _reading(args, source):
-        return nw.from_native(_scan(source, args).collect(), eager_only=True)
+        frame, blank = _without_blank_rows(_scan(source, args).collect(), source)
+        return nw.from_native(frame, eager_only=True), blank
 
 
-def _chunks(frame: Any, size: int, args: argparse.Namespace, source: str) -> Iterator[Any]:
-    """The rows of a scanned file, in order, `size` at a time (a file with no rows gives one empty chunk). Polars
-    starts reading at once, in the background, while the conversion's modules are imported."""
+def _without_blank_rows(chunk: Any, source: str) -> tuple[Any, int]:
+    """A chunk of a CSV without its rows of no value (blank lines, or separators alone), and how many there were:
+    Polars reads them as rows of nulls, which failed as fills of no drug (or made a patient of no id); the csv
+    module, and so `mme.taper`, skips them. Tested on the whole chunk at once (as a lazy filter, the test took a
+    minute on 3,000 columns), and only where every column has a null."""
+    import polars as pl
+
+    if _is_parquet(source) or not chunk.width or min(chunk.null_count().row(0)) == 0:  # a column with no null
+        return chunk, 0
+    kept = chunk.select(pl.any_horizontal(pl.all().is_not_null())).to_series()
+    blank = len(kept) - int(kept.sum())
+    return (chunk.filter(kept) if blank else chunk), blank
+
+
+def _chunks(frame: Any, size: int, args: argparse.Namespace, source: str, tally: _Tally) -> Iterator[Any]:
+    """The rows of a scanned file, in order, `size` at a time, blank rows skipped and counted in `tally` (a file
+    with no rows gives one empty chunk). Polars starts reading at once, in the background, while the conversion's
+    modules are imported."""
     with _reading(args, source):
         batches = frame.collect_batches(chunk_size=size)
 
@@ -530,7 +629,9 @@ def _chunks(frame: Any, size: int, args: argparse.Namespace, source: str) -> Ite
             empty = True
             for chunk in batches:
                 empty = False
-                yield chunk
+                kept, blank = _without_blank_rows(chunk, source)
+                tally.blank += blank
+                yield kept
             if empty:
                 yield frame.clear().collect()
 
@@ -539,33 +640,35 @@ def _chunks(frame: Any, size: int, args: argparse.Namespace, source: str) -> Ite
 
 def _formula_cells(frame: Any, *, escape: bool) -> tuple[Any, int]:
     """How many text cells a spreadsheet would run as formulas; with `escape`, the frame with a leading
-    apostrophe on each of them (OWASP's rule for CSV injection)."""
-    import narwhals as nw
+    apostrophe on each of them (OWASP's rule for CSV injection).
 
-    text = [name for name, dtype in frame.schema.items() if dtype == nw.String]
-    if text:  # only the columns where some cell may begin so are searched (most hold numbers or words)
-        found = frame.select(_may_begin_a_formula(name).alias(name) for name in text).row(0)
-        text = [name for name, maybe in zip(text, found, strict=True) if maybe]
-    risky = {name: nw.col(name).str.contains(FORMULA_PATTERN).fill_null(value=False) for name in text}
-    if not risky:
+    One Polars expression over all the text columns at each step, not one per column: a file of 100,000 columns
+    spent most of its run building expressions."""
+    import narwhals as nw
+    import polars as pl
+    from polars import selectors
+
+    def columns(names: list[str]) -> Any:  # by name as written: pl.col would read "^id.*$" as a pattern
+        return selectors.by_name(names).as_expr()
+
+    native = frame.to_native()
+    # only the columns where some cell may begin so are searched (most hold numbers or words)
+    text = [cells.name for cells in native.iter_columns() if cells.dtype == pl.String and _may_begin_a_formula(cells)]
+    if not text:
         return frame, 0
-    count = int(frame.select(nw.sum_horizontal(*(r.cast(nw.Int64).sum() for r in risky.values())))[0, 0])
+    count = int(native.select(pl.sum_horizontal(columns(text).str.contains(FORMULA_PATTERN).sum())).item())
     if escape and count:
-        frame = frame.with_columns(
-            nw.when(risky[name]).then(nw.concat_str(nw.lit("'"), nw.col(name))).otherwise(nw.col(name)).alias(name)
-            for name in text
-        )
-    return frame, count
+        native = native.with_columns(columns(text).str.replace(f"^({FORMULA_PATTERN[1:]})", "'$1"))
+    return nw.from_native(native, eager_only=True), count
 
 
-def _may_begin_a_formula(name: str) -> Any:
-    """Whether some cell of a text column begins below "0" or from ":" to "@", where every character of
-    FORMULA_START sorts: not with a digit or a letter. Comparisons read a cell's first bytes only, at a third
-    of the pattern search's cost."""
-    import narwhals as nw
-
-    cell = nw.col(name)
-    return ((cell < "0") | ((cell >= ":") & (cell < "A"))).any()
+def _may_begin_a_formula(cells: Any) -> bool:
+    """Whether some cell of a text column (a Polars Series) may begin with a character of FORMULA_START, all of
+    which sort below "0" or from ":" to "@": not where every cell sorts from "A" up, nor where every one begins
+    with a digit. The column's least and greatest cells tell, at a fraction of a search's cost (100,000 columns of
+    20 cells: 0.2 s, where comparing each cell took 8 s)."""
+    lo, hi = cells.min(), cells.max()
+    return lo is not None and lo < "A" and not (lo >= "0" and hi < ":")
 
 
 def _write_frame(frame: Any, args: argparse.Namespace, out: TextIO) -> str:
@@ -618,7 +721,7 @@ def _print_reasons(counts: Counter[str], err: TextIO, label: str) -> None:
         err.write(f"  {'...':>10} and {len(counts) - 5} other reasons\n")
 
 
-def _check_files(args: argparse.Namespace) -> None:
+def _check_files(args: argparse.Namespace, out: TextIO) -> None:
     """Everything about batch's and summarize's files that can be known before the work starts."""
     _need_frame_engine()
     inputs = [args.input, args.ndc_file, args.rxnorm, _table_file(args)]
@@ -626,6 +729,8 @@ def _check_files(args: argparse.Namespace) -> None:
         _check_input(source)
     if args.output:
         _check_output(args.output, inputs, TABLE_SUFFIXES)
+    else:
+        _check_not_an_input(None, inputs, out)
     if args.escape_formulas and args.output and not args.output.lower().endswith(".csv"):
         raise _Refused("--escape-formulas applies to CSV output (a Parquet file keeps the cells as they are)")
 
@@ -635,6 +740,8 @@ class _Tally:
     """What a batch run has converted so far, for its progress line and its summary."""
 
     rows: int = 0
+    blank: int = 0
+    """Blank rows of a CSV, skipped (`_without_blank_rows`)."""
     formulas: int = 0
     excluded: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
@@ -647,7 +754,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     """MME/day of every row of a CSV/Parquet file of dispensings, streamed: each chunk of rows is read, converted
     and appended to the output in turn (a CSV chunk while the next is converted), so memory holds a chunk or two,
     not the file."""
-    _check_files(args)
+    _check_files(args, out)
     import polars as pl
 
     err, tally = sys.stderr, _Tally()
@@ -655,9 +762,11 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     with _utf8(args.input, args.encoding) as source:
         with _reading(args, source):
             data = _scan(source, args)
-            total = 0 if args.quiet else int(data.select(pl.len()).collect().item())  # for the progress line
+            # the progress line, rewritten in place, is for a terminal: in a log it would be a line per chunk
+            shown = not args.quiet and sys.stderr.isatty()
+            total = int(data.select(pl.len()).collect().item()) if shown else 0
         progress = total > args.chunk_size
-        chunks = _chunks(data, args.chunk_size, args, source)
+        chunks = _chunks(data, args.chunk_size, args, source, tally)
         converted = _converted(chunks, args, options, tally, total if progress else 0)
         try:
             if args.output is None:
@@ -672,8 +781,14 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     _print_reasons(tally.failed, err, "failed")
     _print_reasons(tally.warnings, err, "warning")
     err.write(f"mme batch: {tally.rows:,} rows: {tally.rows - excluded - failed:,} converted, {excluded:,} excluded, ")
-    err.write(f"{failed:,} failed, {tally.warned:,} with warnings{_written(args, tally.formulas)}\n")
+    err.write(
+        f"{failed:,} failed, {tally.warned:,} with warnings{_blank(tally.blank)}{_written(args, tally.formulas)}\n"
+    )
     return 0
+
+
+def _blank(rows: int) -> str:
+    return f", {rows:,} blank row(s) skipped" if rows else ""
 
 
 def _converted(
@@ -684,11 +799,13 @@ def _converted(
 
     from mme import frames
 
-    for chunk in chunks:
+    for i, chunk in enumerate(chunks):
         # columns are alike in every chunk: the first one raises a ColumnError, before any output
         with _columns_of(chunk.columns, args):
             result = nw.from_native(frames.dispensing_mme(chunk, table=args.table, **options), eager_only=True)
         result = _for_a_file(result, frames.MME_ERROR, args)
+        if i == 0 and (replaced := [name for name in frames.DISPENSING_COLUMNS if name in chunk.columns]):
+            sys.stderr.write(f"mme batch: the input's columns {', '.join(replaced)} are replaced by this run's\n")
         tally.excluded.update(_reasons(result, frames.MME_EXCLUDED))
         tally.failed.update(_reasons(result, frames.MME_ERROR))
         for joined, n in _reasons(result, frames.MME_WARNING).items():  # each warning of a row, once
@@ -696,7 +813,8 @@ def _converted(
             tally.warnings.update(dict.fromkeys(joined.split(frames.WARNING_SEPARATOR), n))
         tally.rows += len(result)
         if total:
-            sys.stderr.write(f"\rmme batch: {tally.rows:,}/{total:,} rows ({tally.rows / total:.0%})")
+            read = tally.rows + tally.blank
+            sys.stderr.write(f"\rmme batch: {read:,}/{total:,} rows ({read / total:.0%})")
             sys.stderr.flush()
         yield result.to_native()
 
@@ -783,13 +901,13 @@ def _iso_date(text: str) -> date:
 
 def _summarize(args: argparse.Namespace, out: TextIO) -> int:
     """The four daily-MME definitions per patient over a window, from a CSV/Parquet file of dispensings."""
-    _check_files(args)
+    _check_files(args, out)
     import narwhals as nw
 
     from mme import frames
 
     options = _column_options(args)
-    data = _read_frame(args)
+    data, blank = _read_frame(args)
     with _columns_of(data.columns, args):
         result = frames.summarize(
             data.to_native(), start=args.start, end=args.end, table=args.table, patient_id=args.patient_col,
@@ -802,7 +920,7 @@ def _summarize(args: argparse.Namespace, out: TextIO) -> int:
     _print_reasons(_reasons(frame, FAILED_REASON), sys.stderr, f"patient(s) with a failed fill ({outcome})")
     sys.stderr.write(
         f"mme summarize: {len(frame):,} patients, {len(data):,} rows, {int(frame['n_failed'].sum()):,} failed, "
-        f"{int(frame['n_excluded'].sum()):,} excluded in the window{written}\n"
+        f"{int(frame['n_excluded'].sum()):,} excluded in the window{_blank(blank)}{written}\n"
     )
     return 0
 
@@ -924,7 +1042,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.add_argument(
         "--chunk-size",
-        type=_positive_int,
+        type=_chunk_size,
         default=250_000,
         help="rows read, converted and written at a time: memory grows with it, not with the file (default %(default)s)",
     )
@@ -961,7 +1079,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 a conversion or file error, 2 a usage error, 70 a bug,
-    130 Ctrl-C, 143 SIGTERM).
+    130 Ctrl-C, 143 SIGTERM, 129 SIGHUP, 131 SIGQUIT).
 
     Whatever happens, the user reads one line on stderr, never a traceback."""
     if argv is None:
@@ -975,18 +1093,39 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     handler: Handler = args.handler
-    main_thread = threading.current_thread() is threading.main_thread()  # where Python runs signal handlers
-    previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
+    handled = []  # Python runs signal handlers in the main thread; a signal ignored (`nohup`) stays ignored
+    if threading.current_thread() is threading.main_thread():
+        handled = [number for number in STOPPING if signal.getsignal(number) != signal.SIG_IGN]
+    previous = {number: signal.signal(number, _terminate) for number in handled}
     try:
         return _run(handler, args, out)
     finally:
-        if main_thread:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+        for number, before in previous.items():
+            signal.signal(number, signal.SIG_DFL if before is None else before)
+
+
+def _check_variant(args: argparse.Namespace) -> None:
+    """--variant, which must be one the table prints: a name it does not print failed every row, in the library's
+    words (drop variant='nope'). Without --table, batch and summarize read an NDC file's own factors."""
+    if getattr(args, "variant", None) is None or (args.table is None and getattr(args, "ndc_col", None)):
+        return
+    from ._tables import resolve_table
+
+    table = resolve_table(args.table or mme.DEFAULT_TABLE)
+    printed = sorted({row.variant for row in table.rows if row.variant})
+    if args.variant not in printed:
+        choose = (
+            f"choose one of {', '.join(printed)}"
+            if printed
+            else "it prints one value for each row: leave --variant out"
+        )
+        raise _Refused(f"argument --variant: {table.slug} prints no variant {args.variant!r}; {choose}")
 
 
 def _run(handler: Handler, args: argparse.Namespace, out: TextIO) -> int:
     """The command, and every way it can end as one line on stderr and its exit code."""
     try:
+        _check_variant(args)
         return handler(args, out)
     except (_Refused, mme.ColumnError) as exc:  # columns that do not fit the file are a usage error too
         refused = exc if isinstance(exc, _Refused) else _Refused(str(exc))
@@ -1003,9 +1142,10 @@ def _run(handler: Handler, args: argparse.Namespace, out: TextIO) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         sys.stderr.write(f"mme {args.command}: error: {where}{exc.strerror or exc}\n")
         return 1
-    except _Terminated:
-        sys.stderr.write(f"mme {args.command}: terminated\n")
-        return TERMINATED
+    except _Terminated as exc:
+        with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+            sys.stderr.write(f"mme {args.command}: terminated\n")
+        return exc.status
     except KeyboardInterrupt:
         sys.stderr.write(f"mme {args.command}: interrupted\n")
         return 130

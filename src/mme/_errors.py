@@ -31,6 +31,7 @@ makes no huge message.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 __all__ = [
@@ -226,10 +227,11 @@ def bounded(text: str, what: str, error: type[MMEError]) -> str:
 
 def named_twice(header: Sequence[str]) -> str | None:
     """What is wrong with a file's header that names a column twice (which one holds the value?), if it does."""
-    twice = next((name for name in dict.fromkeys(header) if name and header.count(name) > 1), None)
+    counts = Counter(header)  # one pass: a header of 100,000 names took 207 s counted name by name
+    twice = next((name for name, n in counts.items() if name and n > 1), None)
     if twice is None:
         return None
-    return f"the column {twice!r} appears {header.count(twice)} times in its header: rename or remove all but one"
+    return f"the column {twice!r} appears {counts[twice]} times in its header: rename or remove all but one"
 
 
 def utf8_text(data: bytes, where: str, error: type[MMEError]) -> str:

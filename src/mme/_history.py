@@ -76,18 +76,30 @@ def calendar_day(value: object) -> object:
     return value
 
 
+KEY_SPACE: Final = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+"""What `str.strip()` removes (no character past U+3000 is space): the spaces trimmed from a patient id, as from the
+other cells, on every path (`Dispensing`, `mme.frames.summarize`, `mme summarize`, `mme.taper`): "p1 " from a padded
+CHAR export is the patient "p1"."""
+
+
+def key_text(value: object) -> object:
+    """A patient id as text trimmed of `KEY_SPACE`; anything else is left for the model to read or refuse."""
+    return value.strip(KEY_SPACE) if isinstance(value, str) else value
+
+
 class Dispensing(BaseModel):
     """One pharmacy fill, as claims and PDMP records give it.
 
     ``days_supply`` is a whole number of days (30.0 is read as 30; 30.5 is refused):
     exposure is laid on calendar days, and a fraction of a day has no calendar meaning.
     ``strength`` is per unit ("10 mg", "25 mcg/h", "10 mg/mL" with ``quantity`` in mL, or
-    in bottles of ``package_ml``). A numeric ``patient_id`` is read as text.
+    in bottles of ``package_ml``). A numeric ``patient_id`` is read as text, and surrounding spaces are trimmed
+    from it as from the other cells (`KEY_SPACE`).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", coerce_numbers_to_str=True, defer_build=True)
 
-    patient_id: str = Field(min_length=1)
+    patient_id: Annotated[str, BeforeValidator(key_text)] = Field(min_length=1)
     drug: str = Field(min_length=1)
     strength: str = Field(min_length=1)
     quantity: float = Field(gt=0, allow_inf_nan=False)

@@ -17,6 +17,7 @@ from mme._history import (
     DAYS_SUPPLY_NOT_WHOLE,
     DAYS_SUPPLY_TOO_LONG,
     FILL_OVERFLOWS,
+    KEY_SPACE,
     MAX_DAYS_SUPPLY,
     NO_DATE,
     NO_PATIENT,
@@ -136,7 +137,8 @@ def summarize(
 ) -> IntoFrameT:
     """Each patient's MME/day over the window ``start .. end``, under the four definitions (`mme.summarize`).
 
-    One row per patient id in the frame (same frame type; eager frames sorted by patient id) with
+    One row per patient id in the frame (same frame type; eager frames sorted by patient id; an id of text trimmed
+    of surrounding spaces, as `mme.Dispensing` trims it: "p1 " is "p1") with
     ``total_mme``, ``total_days_supply``, ``on_therapy_days``, ``window_days``,
     ``mme_per_days_supply`` (definition 1), ``mme_per_therapy_day`` (2), ``mme_per_window_day``
     (3), ``max_daily_mme`` (4), ``n_dispensings`` (fills counted), ``n_excluded`` (fills the
@@ -192,6 +194,8 @@ def _summarize(
     rows = _annotate(native, columns, tab, variant, ndc_file, bup=not include_buprenorphine, rxnorm=rxnorm)
     schema = rows.collect_schema()
     p = patient_id
+    if schema[p] in (nw.String, nw.Categorical):  # "p1 " is "p1", as `mme.Dispensing` reads it (an id of text)
+        rows = rows.with_columns(nw.col(p).cast(nw.String).str.strip_chars(KEY_SPACE))
     raw_days = _col("v_days_supply")
     days = nw.col(MME_DAYS_SUPPLY)
 

@@ -7,17 +7,19 @@ import csv
 import io
 import math
 import statistics
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mme._engine import TOTAL_OVERFLOWS, DailyMME, TableLike, _inclusive, convert, total
 from mme._errors import ArgumentTypeError, CohortError, DoseError, MMEError, excerpt, named_twice, utf8_text
+from mme._history import key_text
 from mme._tables import DEFAULT_TABLE, Table, resolve_table
 from mme._units import exact, number_text
 
@@ -65,12 +67,13 @@ class Record(_Frozen):
 
     Exactly one of ``medication`` (a dose expression of the `mme convert` grammar, or ``"none"``
     for no opioid) and ``mme_per_day`` (already converted, taken as given) is set. Several records
-    for one patient and time point add up. A numeric ``patient_id`` is read as text.
+    for one patient and time point add up. A numeric ``patient_id`` is read as text, trimmed of surrounding
+    spaces as `mme.Dispensing` trims it ("p1 " is "p1").
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", coerce_numbers_to_str=True)
 
-    patient_id: str = Field(min_length=1)
+    patient_id: Annotated[str, BeforeValidator(key_text)] = Field(min_length=1)
     timepoint: str = Field(min_length=1)
     medication: str | None = None
     mme_per_day: float | None = Field(default=None, ge=0, allow_inf_nan=False)
@@ -179,7 +182,7 @@ def _records(reader: Any, path: Path) -> tuple[Record, ...]:
     records = []
     for row in reader:
         line = reader.line_num  # the row's last line (a quoted cell may hold line breaks)
-        if not row:
+        if not any(row):  # a blank line, or separators alone: skipped, as `mme batch` and `mme summarize` skip them
             continue
         if any(cell.strip() for cell in row[len(fields) :]):
             raise CohortError(
@@ -233,7 +236,7 @@ class DoseMatrix(_Frozen):
     timepoints: tuple[str, ...] = Field(min_length=1)
     patients: tuple[PatientDoses, ...]
     table: str | None
-    """The conversion table used for expressions (None when every value was given in MME/day)."""
+    """The table medications are read under, converted or not (None when every value was given in MME/day)."""
     table_version: str | None = None
     source: Literal["regimens", "dispensings"] = "regimens"
     definition: str | None = None
@@ -329,17 +332,20 @@ def dose_matrix(
         if len(set(ids)) != len(ids):
             raise CohortError("`patients` lists a patient twice")
     cache: dict[str, DailyMME | str] = {}  # an expression's result, or why it cannot be converted
-    used_table = False
     rows = []
     for pid in ids:
         cells: list[Cell] = []
         notes: list[str] = []
         for tp in order:
-            cell, cell_notes, converted = _cell(grouped.get(pid, {}).get(tp, []), tab, variant, cache)
-            used_table = used_table or converted
+            cell, cell_notes = _cell(grouped.get(pid, {}).get(tp, []), tab, variant, cache)
             cells.append(cell)
             notes.extend(f"{tp}: {n}" for n in cell_notes)
         rows.append(PatientDoses(patient_id=pid, cells=tuple(cells), notes=tuple(notes)))
+    # the table, wherever a medication is read under it: converted, excluded or failed ("values given in MME/day"
+    # was said of a file whose every medication failed)
+    used_table = any(
+        r.medication is not None and not r.is_none for p in grouped.values() for rs in p.values() for r in rs
+    )
     return DoseMatrix(
         timepoints=order,
         patients=tuple(rows),
@@ -352,15 +358,15 @@ def dose_matrix(
 
 def _cell(
     recs: list[Record], table: Table, variant: str | None, cache: dict[str, DailyMME | str]
-) -> tuple[Cell, list[str], bool]:
+) -> tuple[Cell, list[str]]:
     """One time point's value; a record that cannot be read fails the cell (no value, never a partial sum)."""
     if not recs:
-        return Cell(mme_per_day=None, status="lost"), [], False
+        return Cell(mme_per_day=None, status="lost"), []
     nones = [r for r in recs if r.is_none]
     if nones and len(nones) != len(recs):
         return _failed("'none' (no opioid) recorded together with medications; fix the records")
     if nones:
-        return Cell(mme_per_day=0.0, status="observed", items=("none",)), [], False
+        return Cell(mme_per_day=0.0, status="observed", items=("none",)), []
     if any(r.mme_per_day == 0 for r in recs) and any(r.mme_per_day != 0 for r in recs):
         return _failed("0 MME/day (no opioid) given together with medications or doses; fix the records")
     given = [r.mme_per_day for r in recs if r.mme_per_day is not None]
@@ -389,18 +395,18 @@ def _cell(
         notes.append(
             f"no MME: every item is excluded under {table.slug}; value left missing, not 0 ({'; '.join(excluded)})"
         )
-        return Cell(mme_per_day=None, status="not_countable", items=tuple(items), excluded=excluded), notes, True
+        return Cell(mme_per_day=None, status="not_countable", items=tuple(items), excluded=excluded), notes
     try:  # added as the decimals they are: 0.1 + 0.2 is 0.3
         value = float(sum((Fraction(exact(v)) for v in (*given, counted or 0.0)), Fraction(0)))
     except OverflowError:  # past the largest float: a typed error, never a bare OverflowError
         raise DoseError(TOTAL_OVERFLOWS) from None
     if excluded:
         notes.append(f"value counts the other items only; not counted: {'; '.join(excluded)}")
-    return Cell(mme_per_day=value, status="observed", items=tuple(items), excluded=excluded), notes, bool(converted)
+    return Cell(mme_per_day=value, status="observed", items=tuple(items), excluded=excluded), notes
 
 
-def _failed(error: str) -> tuple[Cell, list[str], bool]:
-    return Cell(mme_per_day=None, status="failed", error=error), [f"failed, no value (not 0): {error}"], False
+def _failed(error: str) -> tuple[Cell, list[str]]:
+    return Cell(mme_per_day=None, status="failed", error=error), [f"failed, no value (not 0): {error}"]
 
 
 class Rule(_Frozen):
@@ -628,12 +634,26 @@ def _quantile(sorted_values: Sequence[float], q: float) -> float:
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
 
 
+def _mean(values: Sequence[float]) -> float:
+    """The mean, exact then rounded once, as a cell's sum is: the mean of values up to the largest float is one too
+    (`statistics.fmean` overflowed adding two of them)."""
+    return float(sum(map(Fraction, values), Fraction(0)) / len(values))
+
+
+def too_large(timepoint: str) -> DoseError:
+    """The error of a time point whose summary (an SD, a ratio, a paired test) passes the largest float."""
+    return DoseError(
+        f"the MME/day values at {excerpt(timepoint)} are too large to summarise: a mean, SD, ratio or paired test "
+        f"passes the largest float ({sys.float_info.max:.4g}); check the values"
+    )
+
+
 def _describe_values(values: Sequence[float]) -> dict[str, float | None]:
     if not values:
         return {"mean": None, "sd": None, "median": None, "q1": None, "q3": None}
     ordered = sorted(values)
     return {
-        "mean": statistics.fmean(values),
+        "mean": _mean(values),
         "sd": statistics.stdev(values) if len(values) > 1 else None,
         "median": _quantile(ordered, 0.5),
         "q1": _quantile(ordered, 0.25),
@@ -672,10 +692,17 @@ def summarize_cohort(
             "n_lost": sum(c.status == "lost" for c in cells),
             "n_not_countable": sum(c.status == "not_countable" for c in cells),
             "n_failed": sum(c.status == "failed" for c in cells),
-            "n_partial": sum(c.partial for c in cells), **_describe_values(values),
+            "n_partial": sum(c.partial for c in cells),
         }  # fmt: skip
+        try:
+            row.update(_describe_values(values))
+            if i > 0:
+                row.update(_change_row(changes(matrix, rule=rule, timepoint=tp), rule, n_all))
+        except OverflowError:
+            raise too_large(tp) from None
+        if any(isinstance(v, float) and not math.isfinite(v) for v in row.values()):  # a ratio over a tiny baseline
+            raise too_large(tp)
         if i > 0:
-            row.update(_change_row(changes(matrix, rule=rule, timepoint=tp), rule, n_all))
             row["test"] = tested.get(tp)
         rows.append(TimepointSummary(**row))
     notes = [f"{p.patient_id}: {n}" for p in matrix.patients for n in p.notes]
@@ -704,14 +731,14 @@ def _change_row(found: Sequence[Change], rule: Rule, n_all: int) -> dict[str, An
     for t in sorted({*rule.report, rule.reduction_over}):
         n = sum(rule.reduced(c.baseline, c.dose, t) for c in found)
         counts.append(count(f"reduced_{t:g}", f"{rule.reduction_text(t)}, incl. cessation", n))
-    mean_base = statistics.fmean([c.baseline for c in ratio_pop]) if ratio_pop else None
+    mean_base = _mean([c.baseline for c in ratio_pop]) if ratio_pop else None
     return {
         "n_paired": n_obs,
-        "mean_change": statistics.fmean(diffs) if diffs else None,
+        "mean_change": _mean(diffs) if diffs else None,
         "sd_change": statistics.stdev(diffs) if len(diffs) > 1 else None,
         "n_ratio": len(ratio_pop),
-        "ratio_of_means": statistics.fmean([c.dose for c in ratio_pop]) / mean_base if mean_base else None,
-        "mean_of_ratios": statistics.fmean([c.dose / c.baseline for c in ratio_pop]) if ratio_pop else None,
+        "ratio_of_means": _mean([c.dose for c in ratio_pop]) / mean_base if mean_base else None,
+        "mean_of_ratios": _mean([c.dose / c.baseline for c in ratio_pop]) if ratio_pop else None,
         "counts": tuple(counts),
     }
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from mme._units import format_number
+
 if TYPE_CHECKING:  # pragma: no cover
     from ._core import Cell, CohortSummary
 
@@ -27,6 +29,8 @@ def _table_text(table: str | None, version: str | None) -> str:
 
 
 def _num(x: float, digits: int = 0) -> str:
+    if abs(x) >= 1e15:  # as `mme._units.format_number` writes it: 1e+308, not 309 digits
+        return format_number(x)
     text = f"{x:.{digits}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import statistics
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from ._core import DoseMatrix, PairedTest, changes
+from ._core import DoseMatrix, PairedTest, _mean, changes, too_large
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -36,21 +35,26 @@ def paired_tests(matrix: DoseMatrix) -> tuple[PairedTest, ...]:
         dose = [c.dose for c in found]
         diffs = [c.absolute for c in found]
         t_stat = t_p = w_stat = w_p = None
-        if len(diffs) > 1 and max(diffs) != min(diffs):
-            res = stats.ttest_rel(dose, base)
-            t_stat, t_p = float(res.statistic), float(res.pvalue)
         nonzero = sum(d != 0 for d in diffs)
-        if nonzero > 0:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)  # scipy notes switching to the normal approximation
-                res = stats.wilcoxon(dose, base, zero_method="wilcox", method="auto")
-            w_stat, w_p = float(res.statistic), float(res.pvalue)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # scipy notes switching to the normal approximation
+            # numpy's squares of values past 1e154 overflow: the p-value would be computed from an infinite variance
+            warnings.filterwarnings("error", "overflow", RuntimeWarning)
+            try:
+                if len(diffs) > 1 and max(diffs) != min(diffs):
+                    res = stats.ttest_rel(dose, base)
+                    t_stat, t_p = float(res.statistic), float(res.pvalue)
+                if nonzero > 0:
+                    res = stats.wilcoxon(dose, base, zero_method="wilcox", method="auto")
+                    w_stat, w_p = float(res.statistic), float(res.pvalue)
+            except (RuntimeWarning, OverflowError):
+                raise too_large(tp) from None
         out.append(
             PairedTest(
                 timepoint=tp,
                 baseline=matrix.baseline,
                 n=len(diffs),
-                mean_difference=statistics.fmean(diffs) if diffs else None,
+                mean_difference=_mean(diffs) if diffs else None,
                 t_statistic=t_stat,
                 t_pvalue=t_p,
                 wilcoxon_statistic=w_stat,
