@@ -317,6 +317,65 @@ def test_a_bound_that_is_no_length_of_time_is_refused(bound: dict[str, Any], err
         fhir.convert(request(dosage=dosage))
 
 
+def _timed(repeat: dict[str, Any]) -> dict[str, Any]:
+    return request(dosage={"timing": {"repeat": repeat}, "doseAndRate": every(6)["doseAndRate"]})
+
+
+@pytest.mark.parametrize(
+    ("times", "start", "end", "doses"),
+    [
+        (["12:00", "13:00"], "2024-01-01T08:00:00Z", "2024-01-01T14:00:00Z", 2),
+        (["08:00:00", "09:00:00", "10:00:00"], "2024-01-01T08:00:00Z", "2024-01-01T11:00:00Z", 3),
+        (["08:00", "14:00", "20:00"], "2024-01-01T07:00:00Z", "2024-01-01T15:00:00Z", 2),
+        (["23:00", "01:00", "12:00"], "2024-01-01T22:00:00+10:00", "2024-01-02T02:00:00+10:00", 2),  # over midnight
+        (["08:00", "12:00"], "2024-01-01T00:00:00Z", "2024-01-01T12:00:00Z", 2),  # the end is the period's
+    ],
+)
+def test_a_bound_under_a_day_counts_the_times_of_day_inside_it(
+    times: list[str], start: str, end: str, doses: int
+) -> None:
+    """Times of day inside a boundsPeriod were spread as if evenly spaced: 12:00 and 13:00 from 08:00 to 14:00 gave
+    ceil(2 x 6 / 24) = 1 dose (7.5 MME/day) where both fall inside (15)."""
+    got = fhir.convert(_timed({"timeOfDay": times, "boundsPeriod": {"start": start, "end": end}}))
+    assert got.mme_per_day == rx.daily_mme(OXY_5, count=1, per_day=doses).mme_per_day
+    assert any(f"at the times of day named, holds {doses} administration(s)" in w for w in got.warnings) == (
+        doses < len(times)
+    )
+
+
+@pytest.mark.parametrize(
+    ("repeat", "match"),
+    [
+        ({"timeOfDay": ["08:00", "20:00"], "boundsPeriod": {"start": "2024-01-01T10:00:00Z",
+                                                            "end": "2024-01-01T14:00:00Z"}}, "holds none"),
+        ({"when": ["MORN", "AFT", "EVE"], "boundsDuration": {"value": 4, "code": "h"}}, "which is unknown"),
+        ({"timeOfDay": ["08:00", "20:00"], "boundsDuration": {"value": 4, "code": "h"}}, "which is unknown"),
+        ({"when": ["MORN", "EVE"], "boundsPeriod": {"start": "2024-01-01T06:00:00Z",
+                                                    "end": "2024-01-01T10:00:00Z"}}, "which is unknown"),
+        ({"frequency": 1, "period": 2, "periodUnit": "h", "boundsPeriod": {"start": "2024-01-01T08:00:00-05:00",
+                                                                           "end": "2024-01-01T14:00:00"}}, "time zone"),
+    ],
+)  # fmt: skip
+def test_a_bound_whose_doses_cannot_be_counted_is_refused(repeat: dict[str, Any], match: str) -> None:
+    """Each gave 7.5 MME/day: a dose at the start of each interval begun, though the doses are at named times (none
+    inside, or some unknown), or one end of the period read as UTC (1 h, where 6 h local is as likely)."""
+    with pytest.raises(mme.DoseError, match=match):
+        fhir.convert(_timed(repeat))
+
+
+def test_a_bound_s_quantity_is_said_as_a_dose_s_is() -> None:
+    """A bound's display-only unit and its '<' comparator were read without a word, and a code beside a unit that
+    contradicts it (h and "days") read as hours silently."""
+    repeat: dict[str, Any] = {"frequency": 1, "period": 2, "periodUnit": "h"}
+    shown = fhir.convert(_timed(repeat | {"boundsDuration": {"value": 12, "unit": "hours"}}))
+    assert shown.mme_per_day == 45.0  # 6 doses of 5 mg x 1.5
+    assert any("boundsDuration: no UCUM code; the display unit 'hours' was read" in w for w in shown.warnings)
+    below = fhir.convert(_timed(repeat | {"boundsDuration": {"value": 12, "code": "h", "comparator": "<"}}))
+    assert any("boundsDuration is '< 12': 12 was used" in w for w in below.warnings)
+    with pytest.raises(mme.UnitError, match="the code 'h' but the unit 'days'"):
+        fhir.convert(_timed(repeat | {"boundsDuration": {"value": 12, "code": "h", "unit": "days"}}))
+
+
 CERNER_FREQUENCY = "https://fhir.cerner.com/ec2458f2-1e24-41c8-b71b-0e701af7583d/codeSet/4003"
 
 

@@ -27,7 +27,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -774,48 +774,94 @@ def _course(timing: Mapping[str, Any], per_day: float, label: str, notes: list[s
         raise DoseError(f"{label}: countMax {most:g} is below count {least:g}: correct one")
     count = most or least
     course = "a course of"
-    if (bounded := _bounded(repeat, per_day, label)) is not None and (count is None or bounded[0] < count):
-        count, course = bounded[0], f"{bounded[1]}, a dose at the start of each interval begun, holds"
+    if (bounded := _bounded(repeat, per_day, label, notes)) is not None and (count is None or bounded[0] < count):
+        count, course = bounded
     if count is not None and count < per_day:
         notes.append(f"{label}: {course} {count:g} administration(s), under a day's {per_day:g}: {count:g} a day")
         return count
     return per_day
 
 
-def _bounded(repeat: Mapping[str, Any], per_day: float, label: str) -> tuple[float, str] | None:
+def _bounded(repeat: Mapping[str, Any], per_day: float, label: str, notes: list[str]) -> tuple[float, str] | None:
     """The administrations that ``boundsDuration``, ``boundsRange`` (its maximum) or ``boundsPeriod`` (start to
-    end, both with a time) leave when under a day, and the bound said: each interval begun holds a dose (q6h for
-    12 h: 2, for 10 h: 2); None when there is no bound, or one of a day or more (a course's length does not change MME/day)."""
+    end, both with a time) leave when under a day, and the bound said; None when there is no bound, or one of a day
+    or more (a course's length does not change MME/day). Doses at named clock times (``timeOfDay``) are those inside a
+    ``boundsPeriod``; doses at no named time each start an interval (q6h for 12 h: 2, for 10 h: 2). Named times or
+    ``when`` codes that a bound cannot place (a duration, or codes without a clock time) are refused: how many fall
+    inside is unknown."""
+    span: tuple[datetime, datetime] | None = None
     if "boundsPeriod" in repeat:
-        span = repeat["boundsPeriod"]
-        start, end = str(span.get("start") or ""), str(span.get("end") or "")
+        period = repeat["boundsPeriod"]
+        start, end = str(period.get("start") or ""), str(period.get("end") or "")
         if "T" not in start or "T" not in end:  # no end, or dates alone: whole days
             return None
+        what = f"boundsPeriod {start} to {end}"
         try:
-            hours = (_instant(end) - _instant(start)).total_seconds() / 3600
+            span = _instant(start), _instant(end)
+            hours = (span[1] - span[0]).total_seconds() / 3600
         except ValueError:
             raise DoseError(f"{label}: boundsPeriod {start} to {end} is not two dateTimes") from None
-        what = f"boundsPeriod {start} to {end}"
+        except TypeError:  # one end with a zone, the other without: the span is unknown
+            raise DoseError(f"{label}: {what}: one end gives a time zone and the other none (FHIR requires one "
+                            "whenever a time is given), so its length is unknown: give both a zone") from None  # fmt: skip
     elif "boundsDuration" in repeat or "boundsRange" in repeat:
         field = "boundsDuration" if "boundsDuration" in repeat else "boundsRange"
         quantity = repeat[field] if field == "boundsDuration" else repeat[field].get("high")
         if not quantity:
             return None  # a range with no maximum: no bound
-        value, unit = _quantity(quantity, f"{label} {field}", [])
+        value, unit = _quantity(quantity, f"{label} {field}", notes)
         if unit not in _HOURS:
             raise UnitError(f"{label}: {field} is in {unit!r}, not a time unit (h, d, wk, mo)")
+        said = _HOURS.get(str(quantity.get("unit") or "").strip().lower())
+        if said is not None and said != _HOURS[unit]:
+            raise UnitError(f"{label}: {field} has the code {unit!r} but the unit {quantity['unit']!r}: correct one")
         hours, what = value * _HOURS[unit], f"{field} {value:g} {unit}"
     else:
         return None
     if not (math.isfinite(hours) and hours > 0):
         raise DoseError(f"{label}: {what} is no length of time: give a positive one")
-    return None if hours >= 24 else (float(max(1, math.ceil(per_day * hours / 24 - 1e-9))), what)
+    if hours >= 24:
+        return None
+    times = _times(repeat, label)
+    if times is None or times <= 1:  # one named time a day: the bound holds it at most (as a count of 1 does)
+        return float(
+            max(1, math.ceil(per_day * hours / 24 - 1e-9))
+        ), f"{what}, a dose at the start of each interval begun, holds"
+    if span is None or not repeat.get("timeOfDay"):
+        named = "times of day" if repeat.get("timeOfDay") else f"'when' codes ({', '.join(repeat['when'])})"
+        raise DoseError(f"{label}: {what} holds some of the {times} {named}, but which is unknown: give a boundsPeriod "
+                        "with times, and timeOfDay, or a count")  # fmt: skip
+    inside = _times_inside(repeat, span, label)
+    if not inside:
+        raise DoseError(f"{label}: {what} holds none of the times of day named ({', '.join(repeat['timeOfDay'])}): "
+                        "it gives no administration")  # fmt: skip
+    return float(inside), f"{what}, at the times of day named, holds"
+
+
+def _times_inside(repeat: Mapping[str, Any], span: tuple[datetime, datetime], label: str) -> int:
+    """How many administrations at the named clock times (``timeOfDay``, read in the start's zone) fall from the
+    start to the end of a period, both included (FHIR's Period includes its end), on a ``dayOfWeek`` named if any."""
+    start, end = span
+    zone = start.tzinfo
+    days = {str(d).strip().lower() for d in repeat.get("dayOfWeek") or []}
+    try:
+        clock = {time.fromisoformat(_TIME_SECONDS.sub("", str(t).strip())) for t in repeat["timeOfDay"]}
+    except ValueError:
+        raise DoseError(f"{label}: timeOfDay {repeat['timeOfDay']!r} is not a list of times (hh:mm:ss)") from None
+    local = end.astimezone(zone) if zone is not None else end
+    dates = [start.date() + timedelta(days=n) for n in range((local.date() - start.date()).days + 1)]
+    return sum(
+        start <= datetime.combine(day, at, tzinfo=zone) <= end
+        for day in dates
+        if not days or _WEEKDAYS[day.weekday()] in days
+        for at in clock
+    )
 
 
 def _instant(text: str) -> datetime:
-    """A FHIR dateTime with a time; one without a zone is read as UTC (both ends of a Period alike)."""
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    """A FHIR dateTime with a time, with its zone ("Z" is UTC); one without a zone stays without (both ends of a
+    Period must be alike)."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _coded_per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
