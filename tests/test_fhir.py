@@ -230,6 +230,31 @@ def test_days_of_the_week_are_said() -> None:
 
 
 @pytest.mark.parametrize(
+    "repeat",
+    [
+        {"period": 1, "periodUnit": "wk", "timeOfDay": ["08:00", "20:00"], "dayOfWeek": ["mon", "thu"]},
+        {"frequency": 4, "period": 1, "periodUnit": "wk", "timeOfDay": ["08:00", "20:00"], "dayOfWeek": ["mon", "thu"]},
+        {"period": 7, "periodUnit": "d", "when": ["MORN", "HS"], "dayOfWeek": ["tue", "sat"]},
+    ],
+)
+def test_times_of_day_on_days_of_the_week_are_each_taken_day_s_doses(repeat: dict[str, Any]) -> None:
+    """08:00 and 20:00 on Monday and Thursday, per week, read as 2 a week, so 1 on a day taken (7.5 MME/day): the
+    times of day are each taken day's doses (15); a weekly frequency must be the times on all the days (4)."""
+    got = fhir.convert(request(dosage={"timing": {"repeat": repeat}, "doseAndRate": every(6)["doseAndRate"]}))
+    assert got.mme_per_day == rx.daily_mme(OXY_5, count=1, per_day=2).mme_per_day
+    contradicting = repeat | {"frequency": 2}
+    with pytest.raises(mme.DoseError, match="2 times of day named on each of 2 days of the week, but frequency 2"):
+        fhir.convert(request(dosage={"timing": {"repeat": contradicting}, "doseAndRate": every(6)["doseAndRate"]}))
+
+
+def test_a_day_of_the_week_listed_twice_is_refused() -> None:
+    """2 a week on mon, mon read as 2 on Monday (15 MME/day), where 1 on each day listed (7.5) is as likely."""
+    repeat = {"frequency": 2, "period": 1, "periodUnit": "wk", "dayOfWeek": ["mon", "mon"]}
+    with pytest.raises(mme.DoseError, match="lists a day twice"):
+        fhir.convert(request(dosage={"timing": {"repeat": repeat}, "doseAndRate": every(6)["doseAndRate"]}))
+
+
+@pytest.mark.parametrize(
     ("timing", "per_day"),
     [
         ({"repeat": {"frequency": 3, "period": 1, "periodUnit": "wk", "dayOfWeek": ["mon", "wed", "fri"]}}, 1),

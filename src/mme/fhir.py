@@ -824,9 +824,8 @@ def _bounded(repeat: Mapping[str, Any], per_day: float, label: str, notes: list[
         return None
     times = _times(repeat, label)
     if times is None or times <= 1:  # one named time a day: the bound holds it at most (as a count of 1 does)
-        return float(
-            max(1, math.ceil(per_day * hours / 24 - 1e-9))
-        ), f"{what}, a dose at the start of each interval begun, holds"
+        begun = max(1, math.ceil(per_day * hours / 24 - 1e-9))
+        return float(begun), f"{what}, a dose at the start of each interval begun, holds"
     if span is None or not repeat.get("timeOfDay"):
         named = "times of day" if repeat.get("timeOfDay") else f"'when' codes ({', '.join(repeat['when'])})"
         raise DoseError(f"{label}: {what} holds some of the {times} {named}, but which is unknown: give a boundsPeriod "
@@ -907,6 +906,8 @@ def _on_days(repeat: Mapping[str, Any], per_day: float, label: str, notes: list[
     if not isinstance(days, list) or not all(isinstance(d, str) and d.strip().lower() in _WEEKDAYS for d in days):
         raise DoseError(f"{label}: dayOfWeek {days!r} is not a list of mon, tue, wed, thu, fri, sat, sun")
     named = sorted({d.strip().lower() for d in days}, key=_WEEKDAYS.index)
+    if len(named) < len(days):  # a set in FHIR: 2 a week on mon, mon is 2 on Monday, or 1 on each day listed?
+        raise DoseError(f"{label}: dayOfWeek {days!r} lists a day twice: list each day once")
     period = _positive(repeat, "period", label)
     # without a period, times of day or a timing code: a day's, or under one a day (WK) a week's
     hours = 24.0 if per_day >= 1 else 168.0
@@ -973,15 +974,19 @@ def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> 
             if longest < period:
                 raise DoseError(f"{label}: periodMax {longest:g} is below period {period:g}: correct one")
             notes.append(f"{label}: every {period:g} to {longest:g} {unit}: the shorter interval (most doses) was used")
-        if times is not None and frequency is None:  # no frequency: each time named is one administration
-            frequency = float(times)
-            notes.append(f"{label}: {times} times of day named, no frequency: {times} per {period:g} {unit} read")
-        elif times is not None and times != frequency:
+        hours = period * _HOURS[unit]
+        # on days of the week, a week's period holds the times of day on each day named (`_on_days` shares them)
+        days = len(set(map(str, repeat["dayOfWeek"]))) if isinstance(repeat.get("dayOfWeek"), list) else 0
+        doses = None if times is None else times * (days if days and math.isclose(hours, 168.0) else 1)
+        each = f" on each of {days} days of the week" if doses != times else ""
+        if doses is not None and frequency is None:  # no frequency: each time named is one administration
+            frequency = float(doses)
+            notes.append(f"{label}: {times} times of day named{each}, no frequency: {doses} per {period:g} {unit} read")
+        elif doses is not None and doses != frequency:
             raise DoseError(
-                f"{label}: {times} times of day named, but frequency {frequency:g} per {period:g} {unit}: "
+                f"{label}: {times} times of day named{each}, but frequency {frequency:g} per {period:g} {unit}: "
                 "give the frequency that the times say"
             )
-        hours = period * _HOURS[unit]
         if not (math.isfinite(hours) and hours > 0):
             raise DoseError(f"{label}: period must be positive, not {period!r}")
         if times is not None and hours < 24:  # "08:00" every 12 h: a time of day comes once a day
