@@ -404,6 +404,30 @@ def test_a_bound_s_quantity_is_said_as_a_dose_s_is() -> None:
 CERNER_FREQUENCY = "https://fhir.cerner.com/ec2458f2-1e24-41c8-b71b-0e701af7583d/codeSet/4003"
 
 
+@pytest.mark.parametrize(
+    ("codings", "agreeing"),
+    [
+        (
+            [{"system": CERNER_FREQUENCY, "code": "696535", "display": "q4hr"}, {"system": fhir._GTS, "code": "Q6H"}],
+            "Q4H",
+        ),
+        (
+            [{"system": fhir._GTS, "code": "Q6H"}, {"system": CERNER_FREQUENCY, "code": "696535", "display": "q4hr"}],
+            "Q4H",
+        ),
+        ([{"system": fhir._GTS, "code": "Q6H"}, {"system": fhir._GTS, "code": "Q4H"}], "Q6H"),
+    ],
+)
+def test_timing_codings_that_disagree_are_refused(codings: list[dict[str, Any]], agreeing: str) -> None:
+    """Only the first coding was read: q4hr beside Q6H gave 45 MME/day, or 30 in the other order, silently."""
+    dosage = {"timing": {"code": {"coding": codings}}, "doseAndRate": every(6)["doseAndRate"]}
+    with pytest.raises(mme.AmbiguousDoseError, match=r"codings of timing.code disagree .*4 a day"):
+        fhir.convert(request(dosage=dosage))
+    same = [c | {"code": agreeing} if c["system"] == fhir._GTS else c for c in codings]
+    got = fhir.convert(request(dosage=dosage | {"timing": {"code": {"coding": same}}}))
+    assert got.mme_per_day == rx.daily_mme(OXY_5, count=1, per_day=fhir._TIMING_CODES[agreeing]).mme_per_day
+
+
 def _coded_timing(display: str, text: str | None = None, code: str = "696535") -> dict[str, Any]:
     concept: dict[str, Any] = {"coding": [{"system": CERNER_FREQUENCY, "code": code, "display": display}]}
     return {"code": concept | ({"text": text} if text else {})}

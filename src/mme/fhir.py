@@ -867,6 +867,7 @@ def _coded_per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> f
     """`_per_day` before a course's count."""
     by_repeat = _repeat_per_day(timing.get("repeat") or {}, label, notes)
     concept = timing.get("code") or {}
+    _codings_agree(concept, label)
     code = next((c.get("code") for c in concept.get("coding", []) if c.get("code")), None)
     if code is None and _timing_word(concept.get("text")):  # {"text": "BID"}
         code = _timing_word(concept.get("text"))
@@ -894,6 +895,20 @@ def _coded_per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> f
     if by_repeat is not None and not math.isclose(by_repeat, by_code):
         raise DoseError(f"{label}: timing code {code} is {by_code:g} a day, its repeat {by_repeat:g}: correct one")
     return by_code
+
+
+def _codings_agree(concept: Mapping[str, Any], label: str) -> None:
+    """Every coding of ``timing.code`` that reads (by its code, else its display) must say the same number a day, as
+    codings of a product must name one product: a system's own code beside HL7's may say another (q4hr and Q6H)."""
+    said: dict[float, str] = {}
+    for coding in concept.get("coding", []):
+        code = str(coding.get("code") or "")
+        word = code.upper() if code.upper() in _TIMING_CODES else _timing_word(coding.get("display"))
+        if word is not None:
+            said.setdefault(_TIMING_CODES[word], code if word == code.upper() else f"{code} {coding['display']!r}")
+    if len(said) > 1:
+        codes = "; ".join(f"{name}: {n:g} a day" for n, name in said.items())
+        raise AmbiguousDoseError(f"{label}: the codings of timing.code disagree ({codes}): give one timing")
 
 
 def _on_days(repeat: Mapping[str, Any], per_day: float, label: str, notes: list[str]) -> float:
