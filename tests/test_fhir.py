@@ -660,6 +660,62 @@ def test_contained_and_bundled_medications() -> None:
         fhir.convert(bundled)
 
 
+OXY_10 = "1049683"  # oxycodone hydrochloride 10 MG Oral Tablet
+
+
+def _versions(reference: str, *, newest_first: bool, by: str = "fullUrl") -> dict[str, Any]:
+    """A history Bundle's two versions of Medication m1 (1: oxycodone 5 mg, 2: 10 mg), then a request for 1 tablet
+    q4h that references ``reference``."""
+    server = "http://s/fhir/"
+    versions = []
+    for version, code in (("1", OXY_5), ("2", OXY_10)):
+        medication = _coded_medication(code, id="m1")
+        if by == "fullUrl":
+            versions.append({"fullUrl": f"{server}Medication/m1/_history/{version}", "resource": medication})
+        else:  # one plain fullUrl, the version in meta
+            medication["meta"] = {"versionId": version}
+            versions.append({"fullUrl": f"{server}Medication/m1", "resource": medication})
+    prescribed = request(dosage=every(4)) | {"medicationReference": {"reference": reference}}
+    del prescribed["medicationCodeableConcept"]
+    entries = list(reversed(versions)) if newest_first else versions
+    return {"resourceType": "Bundle", "entry": [*entries, {"fullUrl": f"{server}MedicationRequest/r1",
+                                                           "resource": prescribed}]}  # fmt: skip
+
+
+@pytest.mark.parametrize("newest_first", [True, False])
+@pytest.mark.parametrize("by", ["fullUrl", "meta"])
+def test_a_versioned_medication_reference_reads_that_version(newest_first: bool, by: str) -> None:
+    """The last version in the Bundle was read, whatever version the reference named: _history/1 (5 mg) gave 90
+    MME/day when version 2 (10 mg) came after it; a plain reference gave 45 or 90 by the entries' order."""
+    for version, code in (("1", OXY_5), ("2", OXY_10)):
+        got = fhir.convert(_versions(f"Medication/m1/_history/{version}", newest_first=newest_first, by=by))
+        assert got.mme_per_day == rx.daily_mme(code, count=1, every="4 h").mme_per_day
+    with pytest.raises(
+        mme.AmbiguousDoseError, match=r"names 2 different Medications in the Bundle \(.* version \d; .* version \d\)"
+    ):
+        fhir.convert(_versions("Medication/m1", newest_first=newest_first, by=by))
+    with pytest.raises(mme.ExpressionError, match="names version 3, which the Bundle does not hold"):
+        fhir.convert(_versions("Medication/m1/_history/3", newest_first=newest_first, by=by))
+
+
+def test_two_contained_medications_with_one_id_are_refused() -> None:
+    """The last of two contained Medications with the id m1 (10 mg, then 5 mg) was read silently: 45 MME/day."""
+    twice = [_coded_medication(OXY_10, id="m1"), _coded_medication(OXY_5, id="m1")]
+    contained = request(dosage=every(4)) | {"contained": twice, "medicationReference": {"reference": "#m1"}}
+    del contained["medicationCodeableConcept"]
+    with pytest.raises(mme.AmbiguousDoseError, match="2 contained resources have the id 'm1'"):
+        fhir.convert(contained)
+
+
+def test_a_relative_reference_s_server_is_compared_without_the_case_of_its_scheme_and_host() -> None:
+    """A Medication at HTTP://S/fhir/ and a request at http://s/fhir/ were "of another server" (ExpressionError):
+    a URL's scheme and host are case-insensitive."""
+    bundle = _versions("Medication/m1", newest_first=True)
+    bundle["entry"] = bundle["entry"][1:]  # version 1 alone
+    bundle["entry"][0]["fullUrl"] = "HTTP://S/fhir/Medication/m1"
+    assert fhir.convert(bundle).mme_per_day == rx.daily_mme(OXY_5, count=1, every="4 h").mme_per_day
+
+
 def test_bundle_methadone_items_are_the_total_s_tiered_by_the_bundle_s_dose() -> None:
     methadone = "864706"  # methadone hydrochloride 10 MG Oral Tablet
     twice = request(methadone, dosage=every(12)) | {"id": "bid"}

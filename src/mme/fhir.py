@@ -247,8 +247,11 @@ def _concept(
     if not ref and reference.get("display"):  # a Reference by its display alone: the medication's name
         return {"text": str(reference["display"])}, None
     if ref.startswith("#"):
-        contained = {c.get("id"): c for c in resource.get("contained", [])}
-        medication = contained.get(ref[1:])
+        found = [c for c in resource.get("contained", []) if c.get("id") == ref[1:]]
+        if len(found) > 1:  # invalid FHIR: which one is meant is unknown
+            raise AmbiguousDoseError(f"{_label(resource)}: {len(found)} contained resources have the id {ref[1:]!r}: "
+                                     "give each its own id")  # fmt: skip
+        medication = found[0] if found else None
     else:
         medication = medications.get(ref)
     if medication is None:
@@ -1462,11 +1465,12 @@ def _is_bundle(entry: Mapping[str, Any]) -> bool:
 
 
 class _Medications(NamedTuple):
-    """A Bundle's Medications: by ``fullUrl``, and by each ``Medication/id`` they are known by (their ``id``, the end
-    of their ``fullUrl``) with their ``fullUrl``, since Medications of two servers may share one."""
+    """A Bundle's Medications, each with its version (None when it gives none): by ``fullUrl``, and by each
+    ``Medication/id`` they are known by (their ``id``, the end of their ``fullUrl``) with their ``fullUrl``, since
+    Medications of two servers may share one."""
 
-    by_url: dict[str, Mapping[str, Any]]
-    by_id: dict[str, list[tuple[str, Mapping[str, Any]]]]
+    by_url: dict[str, list[tuple[str | None, Mapping[str, Any]]]]
+    by_id: dict[str, list[tuple[str, str | None, Mapping[str, Any]]]]
 
 
 def _entries(bundle: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], _Medications]:
@@ -1482,55 +1486,86 @@ def _entries(bundle: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], _Medic
     medications = _Medications({}, {})
     for entry, res in ((e, e["resource"]) for e in entries):
         if res.get("resourceType") == "Medication":
-            url = _HISTORY.sub("", str(entry.get("fullUrl") or "").strip())
+            full = str(entry.get("fullUrl") or "")
+            meta = res.get("meta")
+            version = _version(full) or (
+                str(meta["versionId"]) if isinstance(meta, Mapping) and meta.get("versionId") else None
+            )
+            url = _url(full)
             if url:
-                medications.by_url[url] = res
+                medications.by_url.setdefault(url, []).append((version, res))
             own = {f"Medication/{res['id']}"} if res.get("id") else set()
             for name in (own | _identities(url)) - {url}:
-                medications.by_id.setdefault(name, []).append((url, res))
+                medications.by_id.setdefault(name, []).append((url, version, res))
     return entries, medications
 
 
 _BASE = re.compile(r"^(\w+://.+/)[A-Z][A-Za-z]+/[^/]+$")  # a RESTful fullUrl: its server's base, then Type/id
+_SERVER = re.compile(r"^[A-Za-z][\w+.-]*://[^/]+")  # a URL's scheme and host, whose case says nothing
+
+
+def _url(text: str) -> str:
+    """A fullUrl or reference without its version, its scheme and host in lower case (URLs compare so)."""
+    return _SERVER.sub(lambda m: m.group(0).lower(), _HISTORY.sub("", text.strip()))
+
+
+def _version(reference: str) -> str | None:
+    """The version a reference or fullUrl names (``.../_history/2``), or None."""
+    found = re.search(r"/_history/([^/]+)$", reference.strip())
+    return found.group(1) if found else None
 
 
 def _referenced(entry: Mapping[str, Any], medications: _Medications) -> dict[str, Mapping[str, Any]]:
     """The Medication an entry's resource references, resolved as FHIR resolves a reference in a Bundle: an absolute
     one by ``fullUrl``; a relative one (``Medication/m9``) against the base of the entry's own ``fullUrl``, else by
-    ``Medication/id`` among Medications of no other server. Two different Medications so found are an
-    `AmbiguousDoseError`: which one is meant is unknown. Empty when there is none to resolve in the Bundle."""
+    ``Medication/id`` among Medications of no other server; a version (``.../_history/2``) names that version. Two
+    different Medications so found (two versions, for a reference that names none) are an `AmbiguousDoseError`:
+    which one is meant is unknown. Empty when there is none to resolve in the Bundle."""
     resource = entry["resource"]
     reference = resource.get("medicationReference")
     if isinstance(resource.get("medication"), Mapping):  # R5: a CodeableReference
         reference = resource["medication"].get("reference")
     ref = str(reference.get("reference") or "") if isinstance(reference, Mapping) else ""
-    key = _HISTORY.sub("", ref.strip())
+    key = _url(ref)
     if not key or key.startswith("#"):
         return {}
+    base = _BASE.match(_url(str(entry.get("fullUrl") or "")))
+    found: list[tuple[str, str | None, Mapping[str, Any]]]
     if key in medications.by_url:
-        return {ref: medications.by_url[key]}
-    base = _BASE.match(_HISTORY.sub("", str(entry.get("fullUrl") or "").strip()))
-    if ":" in key:  # absolute, and not in the Bundle
+        found = [(key, version, medication) for version, medication in medications.by_url[key]]
+    elif ":" in key:  # absolute, and not in the Bundle
         return {}
-    if base is not None and base.group(1) + key in medications.by_url:
-        return {ref: medications.by_url[base.group(1) + key]}
-    found: dict[str, tuple[str, Mapping[str, Any]]] = {}
-    for url, medication in medications.by_id.get(key, []):
-        theirs = _BASE.match(url)
-        if base is None or theirs is None or theirs.group(1) == base.group(1):
-            found.setdefault(json.dumps(medication, sort_keys=True, default=str), (url, medication))
-    if not found and base is not None and (elsewhere := medications.by_id.get(key)):
-        raise ExpressionError(
-            f"{_label(resource)}: {ref!r} is relative to its own server ({base.group(1)}), and the Bundle holds "
-            f"{key} of another only ({elsewhere[0][0]}): reference it by its fullUrl"
+    elif base is not None and (url := base.group(1) + key) in medications.by_url:
+        found = [(url, version, medication) for version, medication in medications.by_url[url]]
+    else:
+        found = [
+            (url, version, medication)
+            for url, version, medication in medications.by_id.get(key, [])
+            if base is None or (theirs := _BASE.match(url)) is None or theirs.group(1) == base.group(1)
+        ]
+        if not found and base is not None and (elsewhere := medications.by_id.get(key)):
+            raise ExpressionError(
+                f"{_label(resource)}: {ref!r} is relative to its own server ({base.group(1)}), and the Bundle holds "
+                f"{key} of another only ({elsewhere[0][0]}): reference it by its fullUrl"
+            )
+    wanted = _version(ref)
+    if wanted is not None and any(version is not None for _, version, _ in found):
+        found = [one for one in found if one[1] == wanted]
+        if not found:
+            raise ExpressionError(f"{_label(resource)}: {ref!r} names version {wanted}, which the Bundle does not hold")
+    distinct: dict[str, tuple[str, str | None, Mapping[str, Any]]] = {}
+    for one in found:
+        content = {k: v for k, v in one[2].items() if k != "meta"}
+        distinct.setdefault(json.dumps(content, sort_keys=True, default=str), one)
+    if len(distinct) > 1:
+        where = "; ".join(
+            (url or "no fullUrl") + (f" version {version}" if version else "") for url, version, _ in distinct.values()
         )
-    if len(found) > 1:
-        where = "; ".join(url or "no fullUrl" for url, _ in found.values())
         raise AmbiguousDoseError(
-            f"{_label(resource)}: {ref!r} names {len(found)} different Medications in the Bundle ({where}): "
-            "reference it by its fullUrl"
+            f"{_label(resource)}: {ref!r} names {len(distinct)} different Medications in the Bundle ({where}): "
+            "reference it by its fullUrl, and its version (.../_history/N) when the Bundle holds several"
         )
-    return {ref: next(iter(found.values()))[1]} if found else {}
+    return {ref: next(iter(distinct.values()))[2]} if distinct else {}
 
 
 def _deleted(bundle: Mapping[str, Any]) -> set[str]:
