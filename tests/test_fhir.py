@@ -698,6 +698,18 @@ def test_a_versioned_medication_reference_reads_that_version(newest_first: bool,
         fhir.convert(_versions("Medication/m1/_history/3", newest_first=newest_first, by=by))
 
 
+def test_a_medication_strength_in_unit_names_reads_as_a_dose_in_them_does() -> None:
+    """A strength of 2 "milligram" per "millilitre" was a UnitError, though a dose in "millilitres" reads."""
+    morphine = {"itemCodeableConcept": {"coding": [{"system": RX, "code": "7052"}]}, "strength": {
+        "numerator": {"value": 2, "unit": "milligram"}, "denominator": {"value": 1, "unit": "millilitre"}}}  # fmt: skip
+    medication = {"resourceType": "Medication", "id": "m1", "code": {"text": "morphine"}, "ingredient": [morphine]}
+    dosage = every(4, {"value": 5, "unit": "millilitres"})
+    prescribed = request(dosage=dosage) | {"contained": [medication], "medicationReference": {"reference": "#m1"}}
+    del prescribed["medicationCodeableConcept"]
+    coded = fhir.convert(request(MORPHINE_LIQUID, dosage=dosage))  # morphine 2 mg/mL oral solution
+    assert fhir.convert(prescribed).mme_per_day == coded.mme_per_day == 60.0  # 10 mg x 6 x 1
+
+
 def test_two_contained_medications_with_one_id_are_refused() -> None:
     """The last of two contained Medications with the id m1 (10 mg, then 5 mg) was read silently: 45 MME/day."""
     twice = [_coded_medication(OXY_10, id="m1"), _coded_medication(OXY_5, id="m1")]

@@ -534,6 +534,7 @@ def _ingredient(ratio: Mapping[str, Any], name: str, drug: str | None, label: st
     or per actuation."""
     value, unit = _quantity(ratio.get("numerator") or {}, f"{label} ingredient strength", [])
     per, per_unit = _quantity(ratio.get("denominator") or {"value": 1, "code": "1"}, f"{label} ingredient strength", [])
+    unit, per_unit = _unit_key(unit), _unit_key(per_unit)  # "milligrams" per "millilitre", as a dose's unit reads
     if per_unit not in _PER and per_unit in _HOURS and per > 0:  # 600 ug/d: 25 ug/h
         per, per_unit = per * _HOURS[per_unit], "h"
     scale = {"mg": Decimal(1), "ug": Decimal("0.001"), "mcg": Decimal("0.001"), "g": Decimal(1000)}.get(unit.lower())
