@@ -2029,6 +2029,19 @@ def test_a_resource_that_says_the_opioid_is_not_taken_is_not_counted(extra: dict
         fhir.convert(resource)
 
 
+def test_a_status_that_is_no_fhir_code_is_refused_or_said() -> None:
+    """A statement with status "Not-Taken" was counted silently (codes are case-sensitive, so it is not not-taken,
+    which is not counted): either reading is a guess. A status that is no code at all was counted without a word."""
+    resource = request(dosage=every(6, {"value": 2, "code": "{tablet}"})) | {"id": "no"}
+    statement = resource | {"resourceType": "MedicationStatement", "status": "Not-Taken"}
+    statement["dosage"] = statement.pop("dosageInstruction")
+    with pytest.raises(mme.ExpressionError, match=r"status 'Not-Taken' is not a FHIR code .*write 'not-taken'"):
+        fhir.convert(_with_oxycodone(statement))
+    odd = fhir.convert(resource | {"status": "taken"})
+    assert odd.mme_per_day == 60.0  # counted, as an unknown status is: said
+    assert "MedicationRequest/no: status 'taken' is not a MedicationRequest status code: counted anyway" in odd.warnings
+
+
 @pytest.mark.parametrize("intent", ["proposal", "plan", "option"])
 def test_a_request_that_orders_nothing_is_counted_and_said(intent: str) -> None:
     got = fhir.convert(request(dosage=every(6)) | {"intent": intent})

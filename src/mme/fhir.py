@@ -124,12 +124,36 @@ _NOT_CURRENT = frozenset(
     {"cancelled", "entered-in-error", "stopped", "completed", "declined", "draft", "on-hold", "ended"}
 )
 _DONE = {"MedicationDispense": {"completed"}}  # a completed dispense is the normal case
+#: Each resource's status codes, in STU3, R4 and R5 together.
+_STATUSES = {
+    kind: frozenset(codes.split())
+    for kind, codes in {
+        "MedicationRequest": "active on-hold ended stopped completed cancelled entered-in-error draft unknown",
+        "MedicationStatement": "active completed entered-in-error intended stopped on-hold unknown not-taken recorded "
+        "draft",
+        "MedicationDispense": "preparation in-progress cancelled on-hold completed entered-in-error stopped declined "
+        "unknown",
+    }.items()
+}
 #: MedicationRequest intents that authorise nothing (FHIR R4/R5 request-intent): counted, as statuses are, and said.
 _NOT_ORDERS = {
     "proposal": "a suggestion, not an order",
     "plan": "an intention, not an order",
     "option": "one of alternatives, not an order",
 }
+
+
+def _unknown_status(resource: Mapping[str, Any]) -> str | None:
+    """A warning for a status that is none of the resource's codes, or None. FHIR's codes are case-sensitive, so one
+    that is a code in another case ("Not-Taken") is refused: read as the code, or as unknown, it is counted or not."""
+    status = resource.get("status")
+    codes = _STATUSES.get(str(resource.get("resourceType")), frozenset())
+    if status is None or status in codes:
+        return None
+    if isinstance(status, str) and status.strip().lower() in codes:
+        raise ExpressionError(f"{_label(resource)}: status {status!r} is not a FHIR code (codes are case-sensitive): "
+                              f"write {status.strip().lower()!r}")  # fmt: skip
+    return f"{_label(resource)}: status {status!r} is not a {resource['resourceType']} status code: counted anyway"
 
 
 def _not_taken(resource: Mapping[str, Any]) -> str | None:
@@ -1212,9 +1236,10 @@ def _read_one(
     variant: str | None,
 ) -> list[DailyMME]:  # fmt: skip
     label = _label(resource)
+    unknown = _unknown_status(resource)
     if (why := _not_taken(resource)) is not None:
         raise _NotCounted(f"{label}: {why}: not counted", NotCoveredError(f"{label}: {why}: it gives no MME"))
-    notes: list[str] = []
+    notes: list[str] = [unknown] if unknown else []
     key, prod = _medication(resource, medications, rxnorm, notes)  # a Product, or an ingredient-level RxCUI
     if resource.get("intent") in _NOT_ORDERS:
         notes.append(f"{label}: intent {resource['intent']!r}, {_NOT_ORDERS[resource['intent']]}: counted anyway")
