@@ -373,6 +373,8 @@ def test_a_bound_under_a_day_counts_the_times_of_day_inside_it(
     [
         ({"timeOfDay": ["08:00", "20:00"], "boundsPeriod": {"start": "2024-01-01T10:00:00Z",
                                                             "end": "2024-01-01T14:00:00Z"}}, "holds none"),
+        ({"timeOfDay": ["08:00"], "boundsPeriod": {"start": "2024-01-01T10:00:00Z",
+                                                   "end": "2024-01-01T14:00:00Z"}}, "holds none"),
         ({"when": ["MORN", "AFT", "EVE"], "boundsDuration": {"value": 4, "code": "h"}}, "which is unknown"),
         ({"timeOfDay": ["08:00", "20:00"], "boundsDuration": {"value": 4, "code": "h"}}, "which is unknown"),
         ({"when": ["MORN", "EVE"], "boundsPeriod": {"start": "2024-01-01T06:00:00Z",

@@ -851,8 +851,8 @@ def _bounded(repeat: Mapping[str, Any], per_day: float, label: str, notes: list[
     if hours >= 24:
         return None
     times = _times(repeat, label)
-    if times is None or times <= 1:  # one named time a day: the bound holds it at most (as a count of 1 does)
-        begun = max(1, math.ceil(per_day * hours / 24 - 1e-9))
+    if (times is None or times <= 1) and not (span is not None and repeat.get("timeOfDay")):
+        begun = max(1, math.ceil(per_day * hours / 24 - 1e-9))  # one named time a day: the bound holds it at most
         return float(begun), f"{what}, a dose at the start of each interval begun, holds"
     if span is None or not repeat.get("timeOfDay"):
         named = "times of day" if repeat.get("timeOfDay") else f"'when' codes ({', '.join(repeat['when'])})"
