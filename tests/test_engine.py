@@ -1649,6 +1649,60 @@ def test_methadone_items_whose_total_passes_the_last_band_say_so() -> None:
     )
 
 
+_OTHERS = ["oxycodone 10 mg q6h", "buprenorphine 8 mg SL daily", "fentanyl 25 mcg/h patch", "morphine 5 g daily"]
+
+
+@st.composite
+def _regimens(draw: st.DrawFn) -> tuple[str, str | None, list[str]]:
+    """A table (with a variant where it has some) and items of methadone at any dose, ranges among them, beside other
+    drugs (one excluded under some tables, one a unit slip): items whose sum crosses bands and the last one."""
+    slug, variant = draw(st.sampled_from([("cdc-2016", None), ("cms-2018", "tiers"), ("cms-2018", "flat"),
+                                          ("cdc-2022", None), ("heal-2025", None)]))  # fmt: skip
+    methadone = st.builds(
+        "methadone {} mg {}{}".format,
+        st.sampled_from(["0.5", "1", "2.5", "10", "20", "30", "45", "100", "7000"]),
+        st.sampled_from(["", "1-2 tab "]),
+        st.sampled_from(["daily", "bid", "tid", "q72h", "q7h"]),
+    )
+    return slug, variant, draw(st.lists(st.one_of(methadone, st.sampled_from(_OTHERS)), min_size=1, max_size=5))
+
+
+def _converted(text: str, table: str, variant: str | None) -> mme.DailyMME | None:
+    """`convert`, or None for a drug the table does not cover (buprenorphine under cdc-2016)."""
+    try:
+        return mme.convert(text, table=table, variant=variant)
+    except mme.NotCoveredError:
+        return None
+
+
+@given(_regimens())
+def test_a_total_of_its_own_items_is_that_total(regimen: tuple[str, str | None, list[str]]) -> None:
+    """total(total(x).items) == total(x), items and all: methadone above the last band (cdc-2016 20 + 30 mg tid)
+    gained a second word of the sum on the second pass, and its warnings were reordered, so a saved total did not
+    say what total() makes of its items."""
+    slug, variant, texts = regimen
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mme.MMEWarning)
+        items = [_converted(t, slug, variant if t.startswith("methadone") else None) for t in texts]
+        summed = mme.total([i for i in items if i is not None] or [mme.convert("methadone 10 mg daily", table=slug)])
+        assert mme.total(summed.items) == summed
+        assert mme.Total.model_validate_json(summed.model_dump_json()) == summed
+
+
+def test_methadone_above_the_last_band_totals_again_as_it_was() -> None:
+    """cdc-2016 methadone 20 + 30 mg tid is 150 mg/day: the warning above the last band is the sum's, said once after
+    the sum's word, for the item under it alone (60 mg/day) as for the one above it alone (90); alone again, the item
+    under it says nothing of it."""
+    items = [mme.convert(f"methadone {n} mg tid", table="cdc-2016") for n in (20, 30)]
+    above = items[1].warnings[-1]
+    assert above.startswith("the daily amount is above 80 mg/day")
+    said = "methadone's tier is chosen by the total daily methadone dose of the items, 150 mg/day"
+    summed = mme.total(items)
+    assert [i.warnings for i in summed.items] == [(said, above), (said, above)]
+    assert mme.total(summed.items).items == summed.items
+    assert mme.total(summed.items[:1]).items[0].warnings == ()
+
+
 def test_frames_convert_a_row_dosed_in_mcg_as_the_engine_does(pandas_frames: typing.Any) -> None:
     """A table row dosed in mcg (buccal fentanyl under CDC's NDC files): the columnar path's multiplier from the daily
     mg to mcg is the engine's (`planned`), for a strength in mcg and in mg alike."""

@@ -1374,16 +1374,19 @@ def _tiered_together(items: tuple[DailyMME, ...]) -> tuple[DailyMME, ...]:
             assert isinstance(row, FactorRow)  # it gave the item its tier
             tier = row.tier_for(daily)
             mme = dose * Fraction(tier.factor)
-            above = beyond_tiers(row)  # the total may pass the last band the source defines, as one item may
-            beyond = above is not None and above.owed(daily, 0.0) and above.text not in i.warnings
+            # the total may pass the last band the source defines, as one item may: that warning is the sum's
+            # (owed by it whenever by the item alone), so it is taken off and given again after the sum's word,
+            # in one place whether the item or an earlier total gave it (total() of a total's items is that total)
+            above = beyond_tiers(row)
+            beyond = (above.text,) if above is not None and above.owed(daily, 0.0) else ()
+            others = tuple(w for w in kept[id(i)] if above is None or w != above.text)
             own = row.tier_for(rounded(dose)).factor  # its tier alone, at which its other warnings were computed
             moved = f"; its other warnings' figures are the item's alone, tiered by its own dose, not at {tier.factor}"
-            told = (said + moved * (own != tier.factor and bool(kept[id(i)])),) if said else ()
-            owed = (*told, above.text) if beyond and above is not None else told
+            told = (said + moved * (own != tier.factor and bool(others)),) if said else ()
             shown = _finite((Decimal(mme.numerator), Decimal(mme.denominator)))
             update = {
                 "tier": tier, "factor": tier.factor, "mme_per_day": shown, "mme_per_day_exact": mme,
-                "warnings": (*kept[id(i)], *owed),
+                "warnings": (*others, *told, *beyond),
             }  # fmt: skip
             changed[id(i)] = i.model_copy(update=update)
     return tuple(changed.get(id(i), i) for i in items)
