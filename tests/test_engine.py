@@ -610,9 +610,78 @@ def test_a_saved_total_is_its_items_total() -> None:
     )
     empty = mme.Total.model_validate({**saved, "items": [], "mme_per_day": None, "reached": []})
     assert (empty.mme_per_day, empty.reached) == (None, ())
+    alone = [json.loads(i.model_dump_json()) for i in items]  # each tiered by its own dose: 80 and 40 (4 per mg)
+    _refused(
+        mme.DoseError,
+        said + r"item 1 \(methadone\) has factor 4 and 80.0 MME/day, where the items' total methadone dose gives 8 and "
+        r"160.0; item 2 \(methadone\) has factor 4 and 40.0 MME/day, where .* gives 8 and 80.0 \[",
+        lambda: mme.Total.model_validate({**saved, "items": [*alone, saved["items"][2]]}),
+    )  # the total is the items' as re-tiered (300): only the items say otherwise
     by_name = types.SimpleNamespace(**{name: getattr(result, name) for name in mme.Total.model_fields})
     read = mme.Total.model_validate(by_name, from_attributes=True)
     assert read == result  # no ``reached`` given: none to contradict
+
+
+def _without_exact(result: mme.Total) -> dict[str, typing.Any]:
+    """A total as saved before items kept their exact MME/day."""
+    saved = json.loads(result.model_dump_json())
+    return {**saved, "items": [{k: v for k, v in i.items() if k != "mme_per_day_exact"} for i in saved["items"]]}
+
+
+@pytest.mark.parametrize(
+    ("doses", "mme_per_day"),
+    [
+        (("10 mg bid", "10 mg daily"), 240.0),
+        (("1 mg q7h", "1 mg q7h"), 27.428571429),
+        (("20 mg tid", "30 mg tid"), 1800.0),
+    ],
+)
+def test_a_total_saved_without_exact_values_loads_with_methadone_items_tiered_together(
+    doses: tuple[str, str], mme_per_day: float
+) -> None:
+    """Re-tiered items gain an exact MME/day, which the saved items lacked: compared whole, the items differed. 1 mg
+    q7h is 3.428571429 mg/day as saved: twice, 6.857142857 mg/day at 4, 13.714285716 each, where the exact value
+    rounded, as saved, is 13.714285714 (the rounded daily dose times the factor: within the tolerance)."""
+    result = mme.total([mme.convert(f"methadone {d}", table="cdc-2016") for d in doses])
+    saved = _without_exact(result)
+    loaded = mme.Total.model_validate(saved)
+    assert mme.Total.model_validate_json(json.dumps(saved)) == loaded
+    assert (loaded.mme_per_day, result.mme_per_day) == (mme_per_day, mme_per_day)
+    assert [i.mme_per_day_exact for i in loaded.items] == [None, None]
+
+
+#: A total as `mme.total` saved it in 0.1.0: items' MME/day unrounded floats, no exact value, the total their
+#: `math.fsum` (5.199999999999999 + 3.4285714285714284), not the decimals' sum rounded (8.628571429).
+_SAVED_BY_0_1_0 = {
+    "items": [
+        {"drug": drug, "route": "oral", "form": None, "release": None, "daily_dose": dose, "daily_dose_unit": "mg/day",
+         "mme_per_day": mme_per_day, "factor": factor, "factor_basis": "per mg", "tier": None, "variant": None,
+         "excluded": None, "days_supply": None, "table": "cdc-2022",
+         "table_version": "MMWR Recomm Rep 2022;71(No. RR-3), Table", "caution": None, "warnings": []}
+        for drug, dose, mme_per_day, factor in (("codeine", 34.666666666666664, 5.199999999999999, "0.15"),
+                                                ("morphine", 3.4285714285714284, 3.4285714285714284, "1"))
+    ],
+    "mme_per_day": 8.628571428571428, "table": "cdc-2022", "table_version": "MMWR Recomm Rep 2022;71(No. RR-3), Table",
+    "thresholds": [50.0, 90.0], "inclusive": True, "reached": [],
+}  # fmt: skip
+
+
+def test_a_total_saved_by_0_1_0_loads_within_its_items_rounding() -> None:
+    """Its total is within half a unit of the 9th decimal place (and a float step) of each item and of itself of the
+    items' sum, so it loads as it was; a total edited by more, or items with exact values, are still held to it."""
+    loaded = mme.Total.model_validate_json(json.dumps(_SAVED_BY_0_1_0))
+    assert (loaded.mme_per_day, mme.total(loaded.items).mme_per_day) == (8.628571428571428, 8.628571429)
+    said = "this total contradicts itself: mme_per_day "
+    for value in (1, 8.6285714, 8.628571431):
+        edit = {**_SAVED_BY_0_1_0, "mme_per_day": value}
+        load = functools.partial(mme.Total.model_validate, edit)
+        _refused(mme.DoseError, said + f"{float(value)!r} is not its items' total, 8.628571429", load)
+    fresh = json.loads(mme.total(mme.convert(t) for t in ("codeine 13 mg q9h", "morphine 1 mg q7h")).model_dump_json())
+    assert fresh["mme_per_day"] == 8.628571429
+    _refused(
+        mme.DoseError, said + "8.628571428 is not its items' total, 8.628571429",
+        lambda: mme.Total.model_validate({**fresh, "mme_per_day": 8.628571428}),
+    )  # fmt: skip
 
 
 def test_a_sig_read_with_an_rxcui_is_quoted_as_it_was_given() -> None:
