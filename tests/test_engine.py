@@ -1756,6 +1756,7 @@ def test_a_total_of_its_own_items_is_that_total(regimen: tuple[str, str | None, 
         summed = mme.total([i for i in items if i is not None] or [mme.convert("methadone 10 mg daily", table=slug)])
         assert mme.total(summed.items) == summed
         assert mme.Total.model_validate_json(summed.model_dump_json()) == summed
+        assert mme.Total.model_validate(_without_exact(summed)).mme_per_day == summed.mme_per_day
 
 
 def test_methadone_above_the_last_band_totals_again_as_it_was() -> None:
