@@ -610,9 +610,78 @@ def test_a_saved_total_is_its_items_total() -> None:
     )
     empty = mme.Total.model_validate({**saved, "items": [], "mme_per_day": None, "reached": []})
     assert (empty.mme_per_day, empty.reached) == (None, ())
+    alone = [json.loads(i.model_dump_json()) for i in items]  # each tiered by its own dose: 80 and 40 (4 per mg)
+    _refused(
+        mme.DoseError,
+        said + r"item 1 \(methadone\) has factor 4 and 80.0 MME/day, where the items' total methadone dose gives 8 and "
+        r"160.0; item 2 \(methadone\) has factor 4 and 40.0 MME/day, where .* gives 8 and 80.0 \[",
+        lambda: mme.Total.model_validate({**saved, "items": [*alone, saved["items"][2]]}),
+    )  # the total is the items' as re-tiered (300): only the items say otherwise
     by_name = types.SimpleNamespace(**{name: getattr(result, name) for name in mme.Total.model_fields})
     read = mme.Total.model_validate(by_name, from_attributes=True)
     assert read == result  # no ``reached`` given: none to contradict
+
+
+def _without_exact(result: mme.Total) -> dict[str, typing.Any]:
+    """A total as saved before items kept their exact MME/day."""
+    saved = json.loads(result.model_dump_json())
+    return {**saved, "items": [{k: v for k, v in i.items() if k != "mme_per_day_exact"} for i in saved["items"]]}
+
+
+@pytest.mark.parametrize(
+    ("doses", "mme_per_day"),
+    [
+        (("10 mg bid", "10 mg daily"), 240.0),
+        (("1 mg q7h", "1 mg q7h"), 27.428571429),
+        (("20 mg tid", "30 mg tid"), 1800.0),
+    ],
+)
+def test_a_total_saved_without_exact_values_loads_with_methadone_items_tiered_together(
+    doses: tuple[str, str], mme_per_day: float
+) -> None:
+    """Re-tiered items gain an exact MME/day, which the saved items lacked: compared whole, the items differed. 1 mg
+    q7h is 3.428571429 mg/day as saved: twice, 6.857142857 mg/day at 4, 13.714285716 each, where the exact value
+    rounded, as saved, is 13.714285714 (the rounded daily dose times the factor: within the tolerance)."""
+    result = mme.total([mme.convert(f"methadone {d}", table="cdc-2016") for d in doses])
+    saved = _without_exact(result)
+    loaded = mme.Total.model_validate(saved)
+    assert mme.Total.model_validate_json(json.dumps(saved)) == loaded
+    assert (loaded.mme_per_day, result.mme_per_day) == (mme_per_day, mme_per_day)
+    assert [i.mme_per_day_exact for i in loaded.items] == [None, None]
+
+
+#: A total as `mme.total` saved it in 0.1.0: items' MME/day unrounded floats, no exact value, the total their
+#: `math.fsum` (5.199999999999999 + 3.4285714285714284), not the decimals' sum rounded (8.628571429).
+_SAVED_BY_0_1_0 = {
+    "items": [
+        {"drug": drug, "route": "oral", "form": None, "release": None, "daily_dose": dose, "daily_dose_unit": "mg/day",
+         "mme_per_day": mme_per_day, "factor": factor, "factor_basis": "per mg", "tier": None, "variant": None,
+         "excluded": None, "days_supply": None, "table": "cdc-2022",
+         "table_version": "MMWR Recomm Rep 2022;71(No. RR-3), Table", "caution": None, "warnings": []}
+        for drug, dose, mme_per_day, factor in (("codeine", 34.666666666666664, 5.199999999999999, "0.15"),
+                                                ("morphine", 3.4285714285714284, 3.4285714285714284, "1"))
+    ],
+    "mme_per_day": 8.628571428571428, "table": "cdc-2022", "table_version": "MMWR Recomm Rep 2022;71(No. RR-3), Table",
+    "thresholds": [50.0, 90.0], "inclusive": True, "reached": [],
+}  # fmt: skip
+
+
+def test_a_total_saved_by_0_1_0_loads_within_its_items_rounding() -> None:
+    """Its total is within half a unit of the 9th decimal place (and a float step) of each item and of itself of the
+    items' sum, so it loads as it was; a total edited by more, or items with exact values, are still held to it."""
+    loaded = mme.Total.model_validate_json(json.dumps(_SAVED_BY_0_1_0))
+    assert (loaded.mme_per_day, mme.total(loaded.items).mme_per_day) == (8.628571428571428, 8.628571429)
+    said = "this total contradicts itself: mme_per_day "
+    for value in (1, 8.6285714, 8.628571431):
+        edit = {**_SAVED_BY_0_1_0, "mme_per_day": value}
+        load = functools.partial(mme.Total.model_validate, edit)
+        _refused(mme.DoseError, said + f"{float(value)!r} is not its items' total, 8.628571429", load)
+    fresh = json.loads(mme.total(mme.convert(t) for t in ("codeine 13 mg q9h", "morphine 1 mg q7h")).model_dump_json())
+    assert fresh["mme_per_day"] == 8.628571429
+    _refused(
+        mme.DoseError, said + "8.628571428 is not its items' total, 8.628571429",
+        lambda: mme.Total.model_validate({**fresh, "mme_per_day": 8.628571428}),
+    )  # fmt: skip
 
 
 def test_a_sig_read_with_an_rxcui_is_quoted_as_it_was_given() -> None:
@@ -1647,6 +1716,61 @@ def test_methadone_items_whose_total_passes_the_last_band_say_so() -> None:
         above not in i.warnings
         for i in mme.total([items[1], mme.convert("methadone 10 mg daily", table="cdc-2016")]).items
     )
+
+
+_OTHERS = ["oxycodone 10 mg q6h", "buprenorphine 8 mg SL daily", "fentanyl 25 mcg/h patch", "morphine 5 g daily"]
+
+
+@st.composite
+def _regimens(draw: st.DrawFn) -> tuple[str, str | None, list[str]]:
+    """A table (with a variant where it has some) and items of methadone at any dose, ranges among them, beside other
+    drugs (one excluded under some tables, one a unit slip): items whose sum crosses bands and the last one."""
+    slug, variant = draw(st.sampled_from([("cdc-2016", None), ("cms-2018", "tiers"), ("cms-2018", "flat"),
+                                          ("cdc-2022", None), ("heal-2025", None)]))  # fmt: skip
+    methadone = st.builds(
+        "methadone {} mg {}{}".format,
+        st.sampled_from(["0.5", "1", "2.5", "10", "20", "30", "45", "100", "7000"]),
+        st.sampled_from(["", "1-2 tab "]),
+        st.sampled_from(["daily", "bid", "tid", "q72h", "q7h"]),
+    )
+    return slug, variant, draw(st.lists(st.one_of(methadone, st.sampled_from(_OTHERS)), min_size=1, max_size=5))
+
+
+def _converted(text: str, table: str, variant: str | None) -> mme.DailyMME | None:
+    """`convert`, or None for a drug the table does not cover (buprenorphine under cdc-2016)."""
+    try:
+        return mme.convert(text, table=table, variant=variant)
+    except mme.NotCoveredError:
+        return None
+
+
+@given(_regimens())
+def test_a_total_of_its_own_items_is_that_total(regimen: tuple[str, str | None, list[str]]) -> None:
+    """total(total(x).items) == total(x), items and all: methadone above the last band (cdc-2016 20 + 30 mg tid)
+    gained a second word of the sum on the second pass, and its warnings were reordered, so a saved total did not
+    say what total() makes of its items."""
+    slug, variant, texts = regimen
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mme.MMEWarning)
+        items = [_converted(t, slug, variant if t.startswith("methadone") else None) for t in texts]
+        summed = mme.total([i for i in items if i is not None] or [mme.convert("methadone 10 mg daily", table=slug)])
+        assert mme.total(summed.items) == summed
+        assert mme.Total.model_validate_json(summed.model_dump_json()) == summed
+        assert mme.Total.model_validate(_without_exact(summed)).mme_per_day == summed.mme_per_day
+
+
+def test_methadone_above_the_last_band_totals_again_as_it_was() -> None:
+    """cdc-2016 methadone 20 + 30 mg tid is 150 mg/day: the warning above the last band is the sum's, said once after
+    the sum's word, for the item under it alone (60 mg/day) as for the one above it alone (90); alone again, the item
+    under it says nothing of it."""
+    items = [mme.convert(f"methadone {n} mg tid", table="cdc-2016") for n in (20, 30)]
+    above = items[1].warnings[-1]
+    assert above.startswith("the daily amount is above 80 mg/day")
+    said = "methadone's tier is chosen by the total daily methadone dose of the items, 150 mg/day"
+    summed = mme.total(items)
+    assert [i.warnings for i in summed.items] == [(said, above), (said, above)]
+    assert mme.total(summed.items).items == summed.items
+    assert mme.total(summed.items[:1]).items[0].warnings == ()
 
 
 def test_frames_convert_a_row_dosed_in_mcg_as_the_engine_does(pandas_frames: typing.Any) -> None:

@@ -408,6 +408,30 @@ def test_medications_that_are_no_list_are_refused_by_type(given: object) -> None
         heal.calculate(med("Codeine (mg)", 30, 4, 30), therapy_days=1, observation_window_days=1)  # type: ignore[arg-type]
 
 
+#: A buprenorphine-only result as 0.1.0 saved it: without buprenorphine, no ``no_mme`` (it had none).
+_SAVED_BY_0_1_0: dict[str, Any] = {
+    "medications": [{"medication_name": "Buprenorphine tablet/film (mg) sublingual", "dose": 12.5,
+                     "doses_per_24_hours": 0.5, "days_of_medication": 1.0, "factor": "38.8",
+                     "single_day_mme": 242.49999999999997, "mme": 242.49999999999997}],
+    "with_buprenorphine": {"therapy_days": 10.0, "observation_window_days": 90.0, "total_mme": 242.49999999999997,
+                           "total_days": 1.0, "mme1": 242.49999999999997, "mme2": 24.249999999999996,
+                           "mme3": 2.694444444444444, "mme4": 242.49999999999997},
+    "without_buprenorphine": {"therapy_days": 10.0, "observation_window_days": 90.0, "total_mme": 0.0,
+                              "total_days": 0.0, "mme1": None, "mme2": 0.0, "mme3": 0.0, "mme4": 0.0},
+    "table": "heal-2025", "table_version": "API get_med_list, 29 entries, as recorded in KennethATaylor/mmequiv@197002e",
+}  # fmt: skip
+
+
+def test_a_buprenorphine_only_result_saved_without_its_no_mme_word_loads() -> None:
+    """Its figures are its medications'; only the explanatory ``no_mme`` was missing, and it was refused. A ``no_mme``
+    said of a grouping where a medication counts still is."""
+    loaded = heal.HealResult.model_validate_json(json.dumps(_SAVED_BY_0_1_0))
+    assert (loaded.without_buprenorphine.no_mme, loaded.with_buprenorphine.total_mme) == (None, 242.49999999999997)
+    said = {**_SAVED_BY_0_1_0, "with_buprenorphine": {**_SAVED_BY_0_1_0["with_buprenorphine"], "no_mme": "none"}}
+    with pytest.raises(ValidationError, match="its figures with buprenorphine are not its medications'"):
+        heal.HealResult.model_validate(said)
+
+
 def test_a_saved_result_that_contradicts_itself_is_refused() -> None:
     """A saved result loaded with a medication's mme 99999 against the 1,800 of its dose x doses x factor x days, or
     figures its medications do not make. Its numbers must be its medications' as `calculate` computes them."""

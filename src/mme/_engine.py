@@ -233,24 +233,64 @@ def _contradiction(item: DailyMME) -> str | None:
 
 
 def _check_total(saved: Total, reached: object) -> None:
-    """A total whose figures are not those `total` computes from its items (a number edited, items of two tables:
-    `MixedTablesError`), or whose ``reached`` (None: not said) is not what its total reaches, is refused."""
+    """A total whose figures are not those `total` computes from its items (a number edited, an item tiered by its own
+    dose where the items' total dose chooses the band, items of two tables: `MixedTablesError`), or whose ``reached``
+    (None: not said) is not what its total reaches, is refused. Figures are compared, not the warnings' words."""
+    wrong = []
     if saved.items:
         again = total(saved.items, thresholds=saved.thresholds, inclusive=saved.inclusive)
         if (again.table, again.table_version) != (saved.table, saved.table_version):
             raise MixedTablesError(f"the items' table ({again.table}) is not the total's ({saved.table})")
         mme_per_day = again.mme_per_day
+        loose = [_slack(i) for i in saved.items if i.mme_per_day is not None and i.mme_per_day_exact is None]
+        slack = sum(loose, _HALF_UNIT + _ulp(mme_per_day)) if loose else 0.0  # the total's own rounding, and theirs
+        for n, (was, now) in enumerate(zip(saved.items, again.items, strict=True), 1):
+            if not _same_figures(was, now):
+                wrong.append(
+                    f"item {n} ({was.drug}) has factor {was.factor} and {was.mme_per_day!r} MME/day, where the items' "
+                    f"total {was.drug} dose gives {now.factor} and {now.mme_per_day!r}"
+                )
     else:  # a Bundle with no opioid: no MME
-        mme_per_day = None
+        mme_per_day, slack = None, 0.0
         _thresholds(saved.thresholds)  # checked as `total` checks them
-    wrong = []
-    if saved.mme_per_day != mme_per_day:
+    if saved.mme_per_day != mme_per_day and not _close(saved.mme_per_day, mme_per_day, slack):
         wrong.append(f"mme_per_day {saved.mme_per_day!r} is not its items' total, {mme_per_day!r}")
     reaches = () if reached is None else thresholds_reached(mme_per_day, saved.thresholds, inclusive=saved.inclusive)
     if reached is not None and (not isinstance(reached, list | tuple) or tuple(reached) != reaches):
         wrong.append(f"reached {excerpt(reached)} is not the thresholds its total reaches, {list(reaches)}")
     if wrong:
         raise DoseError(f"this total contradicts itself: {'; '.join(wrong)}")
+
+
+#: Half a unit in the last place a result keeps (`RESULT_DECIMALS`): the most its rounding moves it.
+_HALF_UNIT: float = 0.5 / 10**RESULT_DECIMALS
+
+
+def _ulp(value: float | None) -> float:
+    return 0.0 if value is None else math.ulp(value)
+
+
+def _slack(item: DailyMME) -> float:
+    """How far a total may be from its items' as `total` adds them when this item says no exact value (saved before
+    `mme_per_day_exact` existed, or by 0.1.0 as an unrounded float summed by `math.fsum`): half a unit of the last
+    place for its rounding, as much again per unit of factor for a tiered item (its MME computed again from its
+    rounded daily dose), and a float step. Items with their exact values have none: their total is equal or refused."""
+    spread = 1 + float(item.tier.factor) if item.tier is not None else 1.0
+    return spread * _HALF_UNIT + _ulp(item.mme_per_day)
+
+
+def _close(saved: float | None, computed: float | None, slack: float) -> bool:
+    return saved is not None and computed is not None and abs(saved - computed) <= slack
+
+
+def _same_figures(saved: DailyMME, again: DailyMME) -> bool:
+    """An item as saved has the figures `total` gives it (tier, factor, MME/day, exact where saved: an item saved
+    without it gains one when re-tiered), its MME/day within `_slack` where it says no exact value."""
+    if (saved.tier, saved.factor) != (again.tier, again.factor):
+        return False
+    if saved.mme_per_day_exact is not None or saved.mme_per_day is None:
+        return (saved.mme_per_day, saved.mme_per_day_exact) == (again.mme_per_day, again.mme_per_day_exact)
+    return _close(saved.mme_per_day, again.mme_per_day, _slack(saved))
 
 
 def _inclusive(value: object) -> None:
@@ -1374,16 +1414,19 @@ def _tiered_together(items: tuple[DailyMME, ...]) -> tuple[DailyMME, ...]:
             assert isinstance(row, FactorRow)  # it gave the item its tier
             tier = row.tier_for(daily)
             mme = dose * Fraction(tier.factor)
-            above = beyond_tiers(row)  # the total may pass the last band the source defines, as one item may
-            beyond = above is not None and above.owed(daily, 0.0) and above.text not in i.warnings
+            # the total may pass the last band the source defines, as one item may: that warning is the sum's
+            # (owed by it whenever by the item alone), so it is taken off and given again after the sum's word,
+            # in one place whether the item or an earlier total gave it (total() of a total's items is that total)
+            above = beyond_tiers(row)
+            beyond = (above.text,) if above is not None and above.owed(daily, 0.0) else ()
+            others = tuple(w for w in kept[id(i)] if above is None or w != above.text)
             own = row.tier_for(rounded(dose)).factor  # its tier alone, at which its other warnings were computed
             moved = f"; its other warnings' figures are the item's alone, tiered by its own dose, not at {tier.factor}"
-            told = (said + moved * (own != tier.factor and bool(kept[id(i)])),) if said else ()
-            owed = (*told, above.text) if beyond and above is not None else told
+            told = (said + moved * (own != tier.factor and bool(others)),) if said else ()
             shown = _finite((Decimal(mme.numerator), Decimal(mme.denominator)))
             update = {
                 "tier": tier, "factor": tier.factor, "mme_per_day": shown, "mme_per_day_exact": mme,
-                "warnings": (*kept[id(i)], *owed),
+                "warnings": (*others, *told, *beyond),
             }  # fmt: skip
             changed[id(i)] = i.model_copy(update=update)
     return tuple(changed.get(id(i), i) for i in items)

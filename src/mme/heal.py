@@ -329,7 +329,11 @@ class HealResult(BaseModel):
                 positive(saved.therapy_days, "therapy_days"),
                 positive(saved.observation_window_days, "observation_window_days"),
             )
-            if saved != _definitions(meds, *days):
+            computed = _definitions(meds, *days)  # figures compared, not words: 0.1.0 saved no `no_mme`
+            figures = {"no_mme"}
+            if saved.model_dump(exclude=figures) != computed.model_dump(exclude=figures) or (
+                saved.no_mme is not None and computed.no_mme is None  # "no MME" beside a medication that counts
+            ):
                 raise DoseError(
                     f"this result contradicts itself: its figures {label} buprenorphine are not its medications'"
                 )
