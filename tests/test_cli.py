@@ -317,6 +317,7 @@ def test_arguments_are_checked_when_parsed(argv: list[str], word: str, capsys: p
     assert run(*argv)[0] == 2
     err = capsys.readouterr().err
     assert word in err
+    assert err.startswith(f"usage: mme {argv[0]} ")  # refused as argparse refuses a usage, with the command's usage
     assert "Traceback" not in err
 
 

@@ -419,6 +419,8 @@ def _flatten(parts: list[str | list[str]]) -> list[str]:
 
 @settings(FUZZ, max_examples=EXAMPLES * 2 // 3)
 @given(st.sampled_from(["convert", "tables", "show", "frobnicate", "--json", ""]), _ARGS)
+@example("convert", [["--variant", "anzca-2014"]])  # refused with no usage line, unlike every other usage error
+@example("convert", [["--table", "nope", "--variant", "x"], "oxycodone 10 mg q6h"])
 def test_cli_exits_0_1_or_2_and_never_shows_a_traceback(command: str, parts: list[str | list[str]]) -> None:
     argv = [command, *_flatten(parts)] if command else _flatten(parts)
     out, err, printed = io.StringIO(), io.StringIO(), io.StringIO()

@@ -937,6 +937,7 @@ def _add_variant(command: argparse.ArgumentParser, scope: str) -> None:
     command.add_argument(
         "--variant", help=f"choose one of several values a table prints (e.g. CMS 2018 methadone: flat, tiers){scope}"
     )
+    command.set_defaults(variant_of=command)  # `_check_variant` refuses a variant as argparse refuses a usage
 
 
 def _add_column_options(command: argparse.ArgumentParser) -> None:
@@ -1090,6 +1091,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        _check_variant(args)
     except SystemExit as exit_:
         return int(exit_.code or 0)
     handler: Handler = args.handler
@@ -1111,7 +1113,10 @@ def _check_variant(args: argparse.Namespace) -> None:
         return
     from ._tables import resolve_table
 
-    table = resolve_table(args.table or mme.DEFAULT_TABLE)
+    try:
+        table = resolve_table(args.table or mme.DEFAULT_TABLE)
+    except (mme.MMEError, OSError):  # the command says what is wrong with its table, as it would without --variant
+        return
     printed = sorted({row.variant for row in table.rows if row.variant})
     if args.variant not in printed:
         choose = (
@@ -1119,13 +1124,12 @@ def _check_variant(args: argparse.Namespace) -> None:
             if printed
             else "it prints one value for each row: leave --variant out"
         )
-        raise _Refused(f"argument --variant: {table.slug} prints no variant {args.variant!r}; {choose}")
+        args.variant_of.error(f"argument --variant: {table.slug} prints no variant {args.variant!r}; {choose}")
 
 
 def _run(handler: Handler, args: argparse.Namespace, out: TextIO) -> int:
     """The command, and every way it can end as one line on stderr and its exit code."""
     try:
-        _check_variant(args)
         return handler(args, out)
     except (_Refused, mme.ColumnError) as exc:  # columns that do not fit the file are a usage error too
         refused = exc if isinstance(exc, _Refused) else _Refused(str(exc))
