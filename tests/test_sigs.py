@@ -6146,3 +6146,10 @@ def test_a_count_a_day_or_every_hours_said_after_its_form_is_one_frequency() -> 
     assert as_needed.expression is not None
     assert as_needed.expression.as_needed
     assert "'/6h' and 'q6h' say the same frequency" in mme.convert("oxycodone 10 mg 1 cp/6h q6h").warnings
+
+
+def test_units_counted_before_x_are_the_same_at_either_end_of_a_range() -> None:
+    """ "2 x 5 mg tabs" says no range: 2 tablets at the minimum as at the maximum."""
+    choices: tuple[RangeChoice, ...] = ("max", "min")
+    for choice in choices:
+        assert mme.convert("oxycodone 2 x 5 mg tabs q6h", range=choice).mme_per_day == 60.0
