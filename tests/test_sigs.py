@@ -6095,3 +6095,179 @@ def test_stadol_ns_is_butorphanol_by_nasal_spray(text: str, expected: float) -> 
     result = mme.convert(text, table="heal-2025")
     assert result.mme_per_day == pytest.approx(expected)
     assert (result.route, result.form) == ("nasal", "spray")
+
+
+# --- Mutation run on the new readings: what the survivors of its first pass showed ---
+
+
+@pytest.mark.parametrize(
+    ("text", "table", "problem"),
+    [
+        ("oxycodone 10mg-0-10mg q12h", "cdc-2022",  # the schedule alone is named, not the frequency after it
+         "'10mg-0-10mg' may be a schedule of amounts (morning-noon-evening): give the product's strength and the "
+         "units at each time ('oxycodone 10 mg 1-0-1'), or the amount at each ('10 mg in the morning and 10 mg in "
+         "the evening')"),
+        ("oxycodone 10 mg take 1/2-0-1/2", "cdc-2022",  # a verb two tokens before the first half
+         "'1/2-0-1/2' may be a schedule (morning-noon-evening) with a part of a unit: write its counts with decimal "
+         "points ('0.5-0-0.5')"),
+        ("oxycodone 5 mg tablet 10 mg x 2 tablets q6h", "cdc-2022",
+         "'10 mg x 2 tablets': '10 mg' is not the strength of one unit of the product: give the count alone "
+         "(e.g. '2 tablets')"),
+        ("oxycodone 5 mg 1 tab bid, and daytime", "cdc-2022",  # one word after "and" may add doses too
+         "'and daytime' after 'bid' may add doses it does not count: say every time of day or how often in all "
+         "(e.g. 'four times a day'), or convert the other doses on their own and add the results with mme.total"),
+        ("fentanyl 25 mcg/h patch x 2 q72h", "cdc-2022",
+         "'x 2 q72h' may be the count or how often: write the count with its form ('2 patch'), or how many times "
+         "in words"),
+        ("oxycodone 5 mg tab x 2 q24h", "cdc-2022",  # an interval of a day is as ambiguous as a longer one
+         "'x 2 q24h' may be the count or how often: write the count with its form ('2 tab'), or how many times in "
+         "words"),
+        ("morphine 1 mg IV q5min PCA", "cdc-2022",
+         "'PCA': a patient-controlled pump gives doses on demand, up to limits the sig does not count; convert the "
+         "amount the pump gives in a day or an hour (e.g. 'morphine 2 mg/h IV'); if the doses by mouth follow a "
+         "pump now stopped, say the route and that it stopped (e.g. 'po q4h prn, post-PCA')"),
+        ("Suboxone 8 mg, 2 mg film", "cdc-2022",
+         "'8 mg' and '2 mg' may be the strengths of the combination's components, two strengths taken together, or "
+         "a strength and the dose of it: give the strength whole and the dose as a count (e.g. 'Suboxone 8 mg/2 mg "
+         "1 film ...'), or convert each strength on its own and add the results with mme.total"),
+        ("OxyContin 40 mg and 20 mg bd", "cdc-2022",
+         "two strengths: '40 mg' and '20 mg' may be two tabs taken together, or a strength and the dose of it: "
+         "convert each strength on its own with its count and how often ('OxyContin 40 mg 1 tab ...', 'OxyContin "
+         "20 mg 1 tab ...'), and add the results with mme.total"),
+        # a combination's strength and an amount after it, in an order line: never read as units of the opioid
+        ("hydrocodone/acetaminophen 5/325 mg, 5 mg, Oral, Q4H PRN", "cdc-2022",
+         "two strengths: '5/325 mg' and '5 mg' may be two tabs taken together, or a strength and the dose of it: "
+         "convert each strength on its own with its count and how often (e.g. 'hydrocodone/acetaminophen 5/325 mg "
+         "1 tab ...'), and add the results with mme.total"),
+        ("oxycodone capsule 5 mg and 10 mg q6h", "cdc-2022",
+         "two strengths: '5 mg' and '10 mg' may be two capsules taken together, or a strength and the dose of it: "
+         "convert each strength on its own with its count and how often ('oxycodone 5 mg 1 capsule ...', "
+         "'oxycodone 10 mg 1 capsule ...'), and add the results with mme.total"),
+        ("fentanyl patch 25 mcg and 50 mcg q72h", "cdc-2022",
+         "two strengths: '25 mcg' and '50 mcg' may be two patches taken together, or a strength and the dose of it: "
+         "convert each strength on its own with its count and how often ('fentanyl 25 mcg 1 patch ...', 'fentanyl "
+         "50 mcg 1 patch ...'), and add the results with mme.total"),
+        ("oxyCODONE tablet 5 mg and 5 mg, Oral, Q4H PRN", "cdc-2022",  # "and" is no order line's comma
+         "two strengths: '5 mg' and '5 mg' may be two tabs taken together, or a strength and the dose of it: "
+         "convert each strength on its own with its count and how often ('oxyCODONE 5 mg 1 tab ...', 'oxyCODONE "
+         "5 mg 1 tab ...'), and add the results with mme.total"),
+        ("morphine IR tablet 10 mg, 15 mg, Oral, Q4H PRN", "cdc-2022",  # 1.5 tablets: no order line's dose
+         "two strengths: '10 mg' and '15 mg' may be two tabs taken together, or a strength and the dose of it: "
+         "convert each strength on its own with its count and how often ('morphine 10 mg 1 tab ...', 'morphine "
+         "15 mg 1 tab ...'), and add the results with mme.total"),
+        ("morphine 2 x 10 mg/5 mL 5 mL q4h", "cdc-2022",
+         "'2 x' before the concentration '10 mg/5 mL' counts no units (it may be a number of bottles): give the "
+         "volume or amount taken each time alone"),
+        ("oral oxycodone 6 x 5 mg tabs q6h", "cdc-2022",  # a route before the name does not raise the limit
+         "'6 x', with no verb before it, may be the quantity supplied"),
+        ("morphine 2 x 10 mg tabs 1 tab bid", "cdc-2022", "two doses: '2 x' and '1 tab'"),
+        ("morphine 10 mg/24h", "cdc-2022",
+         "'10 mg/24h' with no route or form may be an infusion's or a patch's amount over 24 hours, or a daily "
+         "total by mouth: give the route (e.g. 'SC', 'by mouth') or the form (e.g. 'capsule')"),
+        ("Transtec 35 mcg/h 96 hr patch twice weekly", "cdc-2022",
+         "'96 hr patch': a buprenorphine patch is read as worn 7 days, and this one is not"),
+        ("fentanyl lozenge 25 mcg/hr 72 hr patch", "cdc-2022", "two forms: 'lozenge' and 'patch' ('patch')"),
+        ("MS Contin 100 mg tablet, take 10-20 mg q12h", "cdc-2022",
+         "'20 mg' (the high end of '10-20 mg') is 0.2 units of '100 mg', and an extended-release unit is not cut: if "
+         "it is another strength, convert each strength on its own (add the results with mme.total); else give the "
+         "count of units (e.g. '1 tab')"),
+        ("oxycodone 5 mg tablet: 10 mg = 12 hour q4h", "cdc-2022",
+         "'10 mg = 12 hour': an amount equals a count of units or a volume (e.g. '10 mg = 2 tab')"),
+        ("morphine 2 mg/mL (2 mg/tab) 5 mL q4h", "cdc-2022", "two doses: '2 mg' and '5 mL'"),  # no concentration
+        ("Moscontin 30 mg 1 cp et 2 cp matin et soir", "cdc-2022", "two doses: '1 cp' and '2 cp'"),  # no half
+        ("fentanyl 100 mcg/spray po 2 sprays (one in each nostril) q4h", "cms-2018",
+         "two routes: 'oral' and 'nasal' ('(one in each nostril)')"),
+    ],
+)  # fmt: skip
+def test_a_new_readings_refusal_says_in_full_what_it_saw_and_what_to_write(text: str, table: str, problem: str) -> None:
+    """Each refusal names the text it could not read, as typed, and what to write instead, word for word."""
+    with pytest.raises(mme.ExpressionError, match=f"^{re.escape(problem)}"):
+        mme.convert(text, table=table)
+
+
+@pytest.mark.parametrize(
+    ("text", "example"),
+    [("morphine suppository 10 mg and 20 mg q4h", "('morphine 10 mg 1 suppository ...', 'morphine 20 mg 1 suppository ...')"),
+     ("fentanyl lozenge 200 mcg and 400 mcg q4h", "('fentanyl 200 mcg 1 lozenge ...', 'fentanyl 400 mcg 1 lozenge ...')")],
+)  # fmt: skip
+def test_a_two_strength_refusal_counts_the_products_own_unit(text: str, example: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(example)):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "table", "expected"),
+    [
+        ("Moscontin 30 mg 1 cp et demie matin et soir", "cdc-2022", 90.0),  # 1.5 x 30 x 2, "demie" as "demi"
+        ("Moscontin 30 mg bid 1 cp 1/2", "cdc-2022", 90.0),  # a half ending the text
+        ("morphine 2 mg/mL (2000 mcg/mL) 5 mL q4h", "cdc-2022", 60.0),  # the same concentration in mcg
+        ("hydromorphone 1000 mcg/mL (1 mg/mL) 1 mL q4h", "cdc-2022", 30.0),  # 6 mg x 5: a strength in mcg
+        ("morphine 10 mg/5 mL 5 mL mane and 10 mg (5 mL) nocte", "cdc-2022", 20.0),  # 10 mg twice
+        ("oxycodone 5 mg capsule q4h prn post-PCA", "cdc-2022", 45.0),  # the product's form says by mouth
+        ("oxycodone 5 mg tablet q4h prn post-PCA", "cdc-2022", 45.0),
+        ("oxycodone 5 mg 1 capsule q4h prn post-PCA", "cdc-2022", 45.0),
+        ("fentanyl nasal 100 mcg 2 sprays (in each nostril) q4h", "cms-2018", 384.0),  # 2 in each: 4 sprays
+        ("oxycodone 2 x 5 mg tabs mane and 1 tab nocte", "cdc-2022", 22.5),  # 3 tablets a day
+        ("oxycodone 1 x 5 mg tab q6h", "cdc-2022", 30.0),  # one unit is a whole number of units
+        ("Methadose 40 mg/24h", "cdc-2022", 188.0),  # a brand by mouth needs no form: 40 x 4.7
+        ("buprenorphine 200 mcg, 200 mcg, Sublingual, q8h", "heal-2025", 23.28),  # 0.6 mg x 38.8
+        ("buprenorphine 0.2 mg, 200 mcg, Sublingual, q8h", "heal-2025", 23.28),
+    ],
+)  # fmt: skip
+def test_a_new_reading_at_its_edges(text: str, table: str, expected: float) -> None:
+    assert mme.convert(text, table=table).mme_per_day == pytest.approx(expected)
+
+
+def test_each_unit_of_a_strength_in_mcg_is_its_own_strength() -> None:
+    """ "200 mcg x 2 tablets" of 200 mcg tablets: two tablets, 0.4 mg a dose, three times a day."""
+    result = mme.convert("buprenorphine 200 mcg tablet 200 mcg x 2 tablets SL q8h", table="heal-2025")
+    assert result.daily_dose == 1.2
+    assert result.mme_per_day == pytest.approx(46.56)
+
+
+@pytest.mark.parametrize(
+    ("text", "table", "ignored"),
+    [
+        ("morphine 100 mg/5 mL (20 mg/mL) 0.25 mL q4h", "cdc-2022", ("(20 mg/mL)",)),
+        ("morphine 15 mg over 24 hours subcut", "anzca-2021", ("over 24 hours",)),
+        ("fentanyl 25 mcg/hr 72 hr patch", "cdc-2022", ("72 hr",)),
+        ("Butrans 5 mcg/hr 7-day patch", "cdc-2022", ("7-day",)),
+        ("fentanyl 100 mcg/spray 2 sprays (one in each nostril) q4h", "cms-2018", ("(one in each nostril)",)),
+    ],
+)
+def test_what_a_new_reading_ignores_is_the_text_it_read_no_more(
+    text: str, table: str, ignored: tuple[str, ...]
+) -> None:
+    expression = mme.convert(text, table=table).expression
+    assert expression is not None
+    assert expression.ignored == ignored
+
+
+def test_two_sprays_one_in_each_nostril_are_given_by_nose() -> None:
+    result = mme.convert("fentanyl 100 mcg/spray 2 sprays (one in each nostril) q4h", table="cms-2018")
+    assert result.expression is not None
+    assert (result.mme_per_day, result.route, result.expression.route) == (192.0, "nasal", "nasal")
+
+
+def test_a_count_a_day_or_every_hours_said_after_its_form_is_one_frequency() -> None:
+    """ "1 cp/6h" is every 6 hours and "2 cp/j" two a day: one frequency, no range, under either end."""
+    choices: tuple[RangeChoice, ...] = ("max", "min")
+    for choice in choices:
+        every = mme.convert("oxycodone 10 mg 1 cp/6h", range=choice)
+        daily = mme.convert("oxycodone 10 mg 2 cp/j", range=choice)
+        assert every.expression is not None
+        assert daily.expression is not None
+        assert (every.expression.every_hours, every.expression.per_day, every.expression.ranges) == (6.0, None, ())
+        assert (daily.expression.per_day, daily.expression.ranges, daily.mme_per_day) == (1.0, (), 30.0)
+        assert (every.mme_per_day, every.warnings, daily.warnings) == (60.0, (), ())
+    as_needed = mme.convert("oxycodone 10 mg 1 cp/6h prn")
+    assert as_needed.expression is not None
+    assert as_needed.expression.as_needed
+    assert "'/6h' and 'q6h' say the same frequency" in mme.convert("oxycodone 10 mg 1 cp/6h q6h").warnings
+
+
+def test_units_counted_before_x_are_the_same_at_either_end_of_a_range() -> None:
+    """ "2 x 5 mg tabs" says no range: 2 tablets at the minimum as at the maximum."""
+    choices: tuple[RangeChoice, ...] = ("max", "min")
+    for choice in choices:
+        assert mme.convert("oxycodone 2 x 5 mg tabs q6h", range=choice).mme_per_day == 60.0
