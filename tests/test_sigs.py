@@ -1845,7 +1845,9 @@ def test_an_amount_in_the_sig_is_noted_in_units_rounded_to_six_places() -> None:
      ("MS Contin 15 mg, 30 mg, PO, bid", "15 mg", "30 mg"),  # another amount, and no form said before it
      ("oxycodone tablet 10 mg, 5 mg, Oral, q4h prn", "10 mg", "5 mg"),  # no whole number of the first
      ("fentanyl patch 25 mcg/h, 50 mcg/h, transdermal, q72h", "25 mcg/h", "50 mcg/h"),  # patches: 75 worn, or 50?
-     ("fentanyl 25 mcg/h 25 mcg/h transdermal q72h", "25 mcg/h", "25 mcg/h")],
+     ("fentanyl 25 mcg/h 25 mcg/h transdermal q72h", "25 mcg/h", "25 mcg/h"),
+     ("OxyContin 20 mg, and, 40 mg bd", "20 mg", "40 mg"),  # was 120 (two 20s): three joining marks let it through
+     ("OxyContin 20 mg; and; 40 mg bd", "20 mg", "40 mg")],
 )  # fmt: skip
 def test_two_strengths_of_one_product_are_refused(text: str, first: str, second: str) -> None:
     """An amount right after the strength, or joined to it by "and", "et", "&", a comma or a semicolon, is how AU, UK

@@ -2464,7 +2464,7 @@ class _Parser:
         5-10mg", a strength is never one), and an order line's dose before its route ("tablet 5 mg, 5 mg, Oral, Q4H
         PRN": `order_lines_dose`). A brand's rate restated ("Duragesic-25 25 mcg/hr") is read before (`restated_strength`)."""
         k = i - 1
-        while self.keys[k] in _JOINING and k > i - 3:
+        while self.keys[k] in _JOINING and k > 0:  # every joining word and mark: "20 mg, and, 40 mg"
             k -= 1
         if (
             self.doses
