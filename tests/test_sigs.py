@@ -1071,6 +1071,54 @@ def test_a_sig_once_misread_reads_right(text: str, expected: float) -> None:
     assert mme.convert(text).mme_per_day == pytest.approx(expected)
 
 
+# Times of day that were dropped or read as one: each read half the day's doses, or a slip as a time
+TIMES_READ = [
+    # "on retiring", "on going to bed" are bedtime: was 7.5 ("on retiring" dropped as a reason)
+    ("oxycodone 5 mg 1 tab on waking and on retiring", 15.0),  # 5 mg x 2 x 1.5
+    ("oxycodone 5 mg 1 tab on retiring and on waking", 15.0),
+    ("oxycodone 5 mg 1 tab on rising and on going to sleep", 15.0),
+    ("oxycodone 5 mg 1 tab mane and on retiring", 15.0),
+    ("oxycodone 5 mg 1 tab bd on waking and on going to bed", 15.0),  # was refused ("'bd' and 1 time(s)")
+    ("morphine 30 mg SR 1 on waking, upon retiring", 60.0),  # 30 mg x 2 x 1
+    # "on" right after a time of day is o.n. whatever follows: was 7.5 ("on" dropped before the word)
+    ("oxycodone 5 mg 1 tab OM ON PRN", 15.0),  # 5 mg x 2 x 1.5
+    ("oxycodone 5 mg 1 tab om/on prn", 15.0),
+    ("oxycodone 5 mg 1 tab om, on with food", 15.0),
+    ("oxycodone 5 mg 1 tab om on x 7 days", 15.0),
+    ("oxycodone 5 mg 1 tab om on 2 tabs midday", 30.0),  # 1 + 1 + 2 tabs x 5 mg x 1.5: was 22.5
+    ("oxycodone 5 mg 1 tab mane on 2 tabs midday", 30.0),
+    ("oxycodone 5 mg 1 tab in the morning on an empty stomach", 7.5),  # "on" before an article leads English
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TIMES_READ, ids=[t for t, _ in TIMES_READ])
+def test_every_time_of_day_said_is_read(text: str, expected: float) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+def test_o_n_before_a_dose_is_a_time_for_methadone_tiers() -> None:
+    """Was 80 (10 mg x 2 under the 1-20 mg tier): the night's 10 mg dropped, a lower tier."""
+    assert mme.convert("methadone 10 mg 1 tab om on 1 tab midday", table="cdc-2016").mme_per_day == 240.0  # 30 x 8
+
+
+TIMES_REFUSED = [
+    ("oxycodone 5 mg 1 tab on waking and on getting up", "'on getting up' after a time of day may be another time"),
+    ("oxycodone 5 mg 1 tab on waking and on arrival at work", "'on arrival at work' after a time of day may be"),
+    ("oxycodone 5 mg 1 tab om on daily", "'daily' and 2 time(s) of day (morning, night) disagree"),  # was 7.5
+    ("oxycodone 5 mg 1 tab mane + mane", "the time of day 'mane' is said twice"),  # was 7.5, as "mane and mane"
+    ("oxycodone 5 mg 1 tab nocte + nocte", "the time of day 'nocte' is said twice"),
+    ("oxycodone 5 mg 1 tab mane + nocte + nocte", "the time of day 'nocte' is said twice"),  # was 15
+    ("oxycodone 5 mg 1 mane + nocte + mane", "the time of day 'mane' is said twice"),  # was 15
+    ("oxycodone 5 mg 1 mane + nocte, mane", "the times of day start again at 'mane'"),  # was 15
+]
+
+
+@pytest.mark.parametrize(("text", "problem"), TIMES_REFUSED, ids=[t for t, _ in TIMES_REFUSED])
+def test_a_time_of_day_that_cannot_be_read_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)
+
+
 @pytest.mark.parametrize(
     "text",
     [

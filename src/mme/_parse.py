@@ -349,6 +349,8 @@ _SIG_STARTS: Final = _vocab.SIG_VERBS | {"sig"}  # the words a sig may start wit
 _BEFORE_NAME: Final = _MINUS | {"of"}  # between a sig said first and the product: "1 tablet of", "4 times a day -"
 _MAY_DO: Final = _vocab.SIG_VERBS | _vocab.MORE_DOSES | {"increase", "increased"}  # "may take 2", "may be increased"
 _CONNECTORS: Final = frozenset({"and", "et", "&", "then"}) - _vocab.MULTI_STEP
+_TIME_JOINS: Final = _CONNECTORS | {"+"}  # between times of day: "mane and nocte", "mane + nocte"
+_ARTICLES: Final = frozenset({"a", "an", "the"})  # after "on", English: "on an empty stomach", not o.n.
 _WITH: Final = frozenset({"with", "plus", "avec"})  # "bid with prn": more doses as needed
 _ALSO: Final = frozenset({"also", "too", "aussi"})  # "bid, prn also"
 _JOINING: Final = frozenset({"and", "et", "&", ",", ";"})  # between two strengths: "40 mg and 20 mg", "40 mg, 20 mg"
@@ -747,7 +749,7 @@ class _Parser:
         "daylong",
         "denominator", "directed", "dispensed", "divisor", "doses", "drug_typed", "early", "ends", "every",
         "few", "frequency", "ignored", "interval", "keys", "meals", "names", "nostrils", "notes", "nums",
-        "other_drug", "pack", "per_24_hours", "pill", "ranges", "schedule", "size", "slots", "starts", "strength_end",
+        "other_drug", "pack", "per_24_hours", "pill", "ranges", "schedule", "size", "slot_end", "slots", "starts", "strength_end",
         "tags", "text", "toks", "volume", "words",
     )  # fmt: skip
 
@@ -760,6 +762,7 @@ class _Parser:
         self.tags: dict[str, str] = {}  # route, form, release
         self.doses: list[_Dose] = []
         self.slots: list[set[str]] = [set()]  # times of day of each dose (the first also for before any dose)
+        self.slot_end = -1  # where the last time of day read ends: an "on" right after it is o.n. (`omni_nocte`)
         self.amounts: list[_Amount] = []
         self.names: list[str] = []  # component names given beside their amounts ("A 325 MG / B 5 MG")
         self.ranges: list[str] = []
@@ -913,6 +916,7 @@ class _Parser:
         twin.drug_typed, twin.schedule, twin.bottle, twin.strength_end, twin.per_24_hours, twin.daylong = (
             self.drug_typed, self.schedule, self.bottle, self.strength_end, self.per_24_hours, self.daylong
         )  # fmt: skip
+        twin.slot_end = self.slot_end
         return twin.finish(twin.drug_typed)
 
     def read(self) -> None:
@@ -1403,7 +1407,13 @@ class _Parser:
     def more_doses(self, start: int, end: int) -> None:
         """Text read as naming no dose that may add doses to a schedule: "bd, and for breakthrough" (more as needed),
         "3 fois par jour si besoin et au coucher" (text led by "and", but not "and before physical therapy", is
-        another time, not a reason): refused, as words that may add doses are never dropped."""
+        another time, not a reason; "on waking and on getting up": "on" after a time of day leads another time):
+        refused, as words that may add doses are never dropped."""
+        if self.keys[start] == "on" and self.after_time(start, _TIME_JOINS) and not self.after_time(start):
+            self.fail(
+                f"{self.span(start, end)!r} after a time of day may be another time of day: say each time (e.g. "
+                "'on waking and at bedtime') or how often (e.g. 'twice a day')"
+            )
         if self.frequency is None and not any(self.slots):
             return
         if self.keys[start] in _CONNECTORS and end > start + 1 and self.keys[start + 1] not in _vocab.NO_DOSE_LEADS:
@@ -2140,10 +2150,10 @@ class _Parser:
     def time_of_day(self, i: int, *, dry: bool = False) -> int | None:
         """ "in the morning", "at bedtime", "nocte", "matin": one administration at that time."""
         start = i
-        end = self.among(i, _TIMES_OF_DAY, 3)
+        end = self.among(i, _TIMES_OF_DAY)
         if end is None and self.keys[i] in _TIME_LEADS:  # "q hs", "each evening", "after breakfast"
             i += 1
-            end = self.among(i, _TIMES_OF_DAY, 3)
+            end = self.among(i, _TIMES_OF_DAY)
         if end == i + 1 and self.keys[i] == "on" and not self.omni_nocte(i):  # "on Mondays": no time
             return None
         if end is None or dry:
@@ -2152,16 +2162,18 @@ class _Parser:
         self.daily_then_dose(slot)
         if self.schedule is not None:
             self.fail(f"{self.schedule!r} gives the times of day: {self.span(start, end)!r} may say one again")
-        if slot in self.slots[-1] and self.connector(start - 1, -1):  # "in the morning and in the morning": a slip
+        joined = self.connector(start - 1, -1) or self.keys[start - 1] == "+"
+        if slot in self.slots[-1] and joined:  # "in the morning and in the morning", "mane + mane": a slip
             self.fail(f"the time of day {self.span(start, end)!r} is said twice: say how many times a day")
         k = start - 1
-        while self.keys[k] in _PUNCT or self.keys[k] in _CONNECTORS:
+        while self.keys[k] in _PUNCT or self.keys[k] in _TIME_JOINS:
             k -= 1
         if slot in self.slots[-1] and _vocab.TIMES_OF_DAY.get(self.keys[k], slot) != slot:
             self.fail(  # "matin et soir, matin midi soir": two schedules (not "in the morning with breakfast": one)
                 f"the times of day start again at {self.span(start, end)!r}: two schedules? say each time once"
             )
         self.slots[-1].add(slot)  # "in the morning with breakfast" says one time twice
+        self.slot_end = end
         return end
 
     def after_daily(self) -> tuple[_Said, _Dose] | None:
@@ -2195,14 +2207,23 @@ class _Parser:
 
     def omni_nocte(self, i: int) -> bool:
         """Whether "on" at ``i`` is UK and Australian charts' "o.n." (omni nocte, at night), as "om" is omni mane:
-        typed with its dots, or standing as a time, with no word after it that it could lead ("om on", "OM, ON",
-        "om/on", "on and om"); "on Mondays", "on an empty stomach" lead text that names no dose (`no_dose`)."""
+        typed with its dots, standing as a time, with no word after it that it could lead ("OM, ON", "on and om"),
+        or right after a time of day whatever follows ("om on prn", "mane on 2 tabs midday"), unless an article
+        follows ("in the morning on an empty stomach"); "on Mondays" leads text that names no dose (`no_dose`)."""
         after = self.keys[i + 1]
         return (
             "o.n" in self.toks[i].text.lower()
             or after in ("", *_STOPS, "/", *_CONNECTORS)
-            or self.among(i + 1, _TIMES_OF_DAY, 3) is not None
+            or self.among(i + 1, _TIMES_OF_DAY) is not None
+            or (self.after_time(i) and after not in _ARTICLES and after not in _vocab.WEEKDAYS)
         )
+
+    def after_time(self, i: int, joins: frozenset[str] = frozenset("/")) -> bool:
+        """Whether token ``i`` follows a time of day, past punctuation and ``joins`` ("om, on", "om/on")."""
+        k = i - 1
+        while self.keys[k] in _PUNCT or self.keys[k] in joins:
+            k -= 1
+        return self.slot_end == k + 1
 
     def cap_at(self, i: int) -> int | None:
         """A stated maximum: "not to exceed 8 tablets per day", "max 30 mg/day", "up to 4 tabs a day"."""

@@ -1322,6 +1322,10 @@ TIMES_OF_DAY: dict[str, str] = {
             "before bed",
             "at bed time",
             "au coucher",  # French
+            "on retiring",  # UK wording: on going to bed
+            "upon retiring",
+            "on going to bed",
+            "on going to sleep",
             "on",  # UK/AU charts' "o.n.", omni nocte, as "om" is omni mane; only where it stands as a time (`_parse`)
         ),
         "night",
