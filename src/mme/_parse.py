@@ -359,7 +359,7 @@ _CAPS: Final = _Phrases(("not to exceed", "do not exceed", "no more than", "max 
                 "nte", "not exceeding", "jusqu'à", "jusqu'a", "mdd", "daily max", "daily maximum", "daily max dose",
                 "daily maximum dose", "max daily amount", "maximum daily amount", "do not take more than",
                 "not more than", "sans dépasser"))  # fmt: skip
-_DURATION_UNITS: Final = frozenset({"day", "days", "d", "week", "weeks", "wk", "wks", "month", "months", "jours",
+_DURATION_UNITS: Final = frozenset({"day", "days", "d", "week", "weeks", "wk", "wks", "month", "months", "mo", "mos", "jours",
                                     "jour", "semaines", "semaine", "mois", "doses", "refills"})  # fmt: skip
 _FILLER: Final = _Phrases({"abuse deterrent", "film coated", "disintegrating", "chewable", "pack", "total",
                             "metered dose", "for oral suspension", "for oral solution",
@@ -1103,8 +1103,13 @@ class _Parser:
         bare = (self.words[i + 2] and self.keys[i + 2] not in _RANGE) or self.keys[i + 2] in ("", *_PUNCT)
         if key == "q" and self.nums[i + 1] and bare:  # "q6 prn", not "q4 to h"
             self.fail(f"{self.span(i, i + 2)!r} says no unit: write hours ('q6h') or days ('q2d')")
-        if key == "once" and (self.frequency_at(i + 1) or self.time_of_day(i + 1, dry=True)):  # "once every 72 hours"
-            return i + 1  # how often, or when: "once at bedtime"
+        if key == "once" and (
+            self.frequency_at(i + 1)  # "once every 72 hours"
+            or self.time_of_day(i + 1, dry=True)  # "once at bedtime"
+            or (self.keys[i + 1] == "at" and self.nums[i + 2] and self.clock_time(i + 2, spaced=True))  # "at 8pm"
+            or self.keys[i + 1] in ("every", "each")  # "once every seventy-two hours": read as it is, or refused
+        ):
+            return i + 1  # how often, or when
         if key == "+" and self.slots[-1] and self.time_of_day(i + 1, dry=True) is not None:  # "mane + nocte"
             return i + 1
         single = key in _vocab.SINGLE_DOSE and self.keys[i + 1] not in _RANGE  # not "once or twice"
@@ -1465,10 +1470,13 @@ class _Parser:
                 i = end + 1  # "moderate pain (4-6) or severe pain (7-10)": two indications, one dose
                 continue
             be = self.keys[i + 1] == "be"
-            more = self.among(i, _MORE_DOSES) is not None
-            if (more and self.frequency_at(i) is None) or (  # "twice if severe", not "for pain twice a day"
-                self.keys[i] in _vocab.MAY and self.keys[i + 1 + be] in _MAY_DO
-            ):
+            more = self.among(i, _MORE_DOSES)
+            limit = more is not None and self.keys[i - 1] in _vocab.LIMITING and self.keys[more] == "than"
+            if more is not None and not limit and self.frequency_at(i) is None:  # not "for pain twice a day"
+                self.fail(
+                    f"{self.span(i, more)!r} gives more than the dose said: convert the doses it allows on their own"
+                )
+            if self.keys[i] in _vocab.MAY and self.keys[i + 1 + be] in _MAY_DO:  # "may repeat", "can be doubled"
                 self.fail(
                     f"{self.span(i, i + 2 + be)!r} gives more than the dose said: convert the doses it allows on their own"
                 )
@@ -1557,12 +1565,18 @@ class _Parser:
         return self.keys[i] in _CONNECTORS
 
     def brand_suffix(self, i: int) -> int:
-        """RxNorm's "[Percocet]": the brand must name the same opioid."""
+        """RxNorm's "[Percocet]": the brand must name the same opioid. A bracket that starts with a number ("q4h
+        [2]") names no brand: a count or a quantity, refused as "(2)" is."""
         j = i + 1
         while j < self.size and self.keys[j] != "]":
             j += 1
         if j >= self.size:
             self.fail(f"unclosed bracket {self.span(i, j)!r}")
+        if self.nums[i + 1]:
+            self.fail(
+                f"{self.span(i, j + 1)!r} names no brand, and may be a count or a quantity: write the count with its "
+                "form (e.g. '2 tabs'), or the quantity after 'disp' (e.g. 'disp #2')"
+            )
         if self.brand is None or self.pack is None:  # a pack's own brand ("[Subsys 1200 MCG]") names the pack
             self.brand = self.span(i + 1, j)
         return j + 1
@@ -1982,14 +1996,17 @@ class _Parser:
 
     def mixed(self, j: int) -> bool:
         """Whether a proper fraction ("1/2") starts at token ``j``, after a whole number; "1 4/24" is one unit every
-        4 hours (`per_24`), as Australian charts write it."""
-        return (
+        4 hours (`per_24`), as Australian charts write it. After a decimal ("2.5½ mg") it is a slip: refused."""
+        found = (
             self.nums[j]
             and self.keys[j + 1] == "/"
             and self.nums[j + 2]
             and 0 < self.toks[j].value < self.toks[j + 2].value
             and not self.per_24(j + 1)
         )
+        if found and self.nums[j - 1] and not self.toks[j - 1].value.is_integer():
+            self.fail(f"{self.span(j - 1, j + 3)!r} is no number: write it once, as a decimal (e.g. '2.5')")
+        return found
 
     def checked(self, i: int, j: int, lo: float, hi: float, what: str) -> tuple[float, float]:
         """A number or range read by `number_or_range`, refused unless positive, finite and in order."""
@@ -2133,6 +2150,8 @@ class _Parser:
             return end
         if fewest != most:
             self.ranges.append(typed)
+        if self.per_24(end - 2) and self.toks[i].value == 1:  # "1/24": once in 24 hours, or hourly as "4/24" says?
+            self.fail(f"{typed!r} may be once in 24 hours or every hour: write 'once a day' or 'every hour'")
         if self.per_24(end - 2):  # "4/24"
             self.notes.append(f"{typed!r} read as every {self.span(i, end - 2)} hours (N/24: every N hours)")
         elif self.nums[i] and self.keys[end - 3] == "/" and self.toks[end - 2].value == 24 and self.nums[end - 4]:
