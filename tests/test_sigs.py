@@ -1088,6 +1088,8 @@ TIMES_READ = [
     ("oxycodone 5 mg 1 tab om on 2 tabs midday", 30.0),  # 1 + 1 + 2 tabs x 5 mg x 1.5: was 22.5
     ("oxycodone 5 mg 1 tab mane on 2 tabs midday", 30.0),
     ("oxycodone 5 mg 1 tab in the morning on an empty stomach", 7.5),  # "on" before an article leads English
+    ("oxycodone 5 mg 1 tab every morning on empty stomach", 7.5),  # and before "empty" (a chart's "on empty stomach")
+    ("oxycodone 5 mg 1 tab at bedtime on the day of surgery", 7.5),
 ]
 
 

@@ -350,7 +350,9 @@ _BEFORE_NAME: Final = _MINUS | {"of"}  # between a sig said first and the produc
 _MAY_DO: Final = _vocab.SIG_VERBS | _vocab.MORE_DOSES | {"increase", "increased"}  # "may take 2", "may be increased"
 _CONNECTORS: Final = frozenset({"and", "et", "&", "then"}) - _vocab.MULTI_STEP
 _TIME_JOINS: Final = _CONNECTORS | {"+"}  # between times of day: "mane and nocte", "mane + nocte"
-_ARTICLES: Final = frozenset({"a", "an", "the"})  # after "on", English: "on an empty stomach", not o.n.
+#: Words "on" leads in English right after a time of day ("every morning on (an) empty stomach", "nocte on dialysis
+#: days", "mane on Mondays"); after a time, "on" before any other word is o.n. (`omni_nocte`).
+_ON_LEADS: Final = frozenset({"a", "an", "the", "empty", "alternate", "dialysis"}) | _vocab.WEEKDAYS | _vocab.SOME_DAYS
 _WITH: Final = frozenset({"with", "plus", "avec"})  # "bid with prn": more doses as needed
 _ALSO: Final = frozenset({"also", "too", "aussi"})  # "bid, prn also"
 _JOINING: Final = frozenset({"and", "et", "&", ",", ";"})  # between two strengths: "40 mg and 20 mg", "40 mg, 20 mg"
@@ -2227,14 +2229,14 @@ class _Parser:
     def omni_nocte(self, i: int) -> bool:
         """Whether "on" at ``i`` is UK and Australian charts' "o.n." (omni nocte, at night), as "om" is omni mane:
         typed with its dots, standing as a time, with no word after it that it could lead ("OM, ON", "on and om"),
-        or right after a time of day whatever follows ("om on prn", "mane on 2 tabs midday"), unless an article
-        follows ("in the morning on an empty stomach"); "on Mondays" leads text that names no dose (`no_dose`)."""
+        or right after a time of day ("om on prn", "mane on 2 tabs midday") but before a word it leads in English
+        (`_ON_LEADS`: "every morning on empty stomach"), which leads text that names no dose (`no_dose`)."""
         after = self.keys[i + 1]
         return (
             "o.n" in self.toks[i].text.lower()
             or after in ("", *_STOPS, "/", *_CONNECTORS)
             or self.among(i + 1, _TIMES_OF_DAY) is not None
-            or (self.after_time(i) and after not in _ARTICLES and after not in _vocab.WEEKDAYS)
+            or (self.after_time(i) and after not in _ON_LEADS)
         )
 
     def after_time(self, i: int, joins: frozenset[str] = frozenset("/")) -> bool:
