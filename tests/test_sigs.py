@@ -1121,6 +1121,18 @@ def test_a_time_of_day_that_cannot_be_read_is_refused(text: str, problem: str) -
         mme.convert(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oxycodone 5 mg a tablet and a half q4h",  # was refused ("'and a half' with no count before it")
+        "oxycodone 5 mg 1 tab and a half q4h",  # was refused ("two doses: '1 tab' and 'a half'")
+        "oxycodone 5 mg one tablet & a half q4h",
+    ],
+)
+def test_a_unit_and_a_half_is_one_and_a_half(text: str) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(67.5)  # 1.5 x 5 mg x 6 x 1.5
+
+
 SLIPS_REFUSED = [
     ("oxycodone 2.5½ mg q4h", "'2.5½' is no number"),  # was 27 (3 mg x 6 x 1.5)
     ("oxycodone 5 mg 1.5 1/2 tab q4h", "'1.5 1/2' is no number"),  # was 60 (2 tabs)

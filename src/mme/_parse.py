@@ -2418,7 +2418,12 @@ class _Parser:
                     self.fail(f"'at {self.span(i, j)}' is a time with no am or pm: write it as a clock time ('8am')")
                 if self.volume is not None and not self.doses:  # "5 mL q4h (2)": 2 bottles, or 10 mL?
                     self.fail(f"two doses: {self.volume.typed!r} and {self.span(i, j)!r}")
-                if hi < 1 and not self.doses and self.keys[joined := i - 1 - (self.keys[i - 1] == "(")] in _CONNECTORS:
+                joined = i - 1 - (self.keys[i - 1] == "(")
+                one = self.keys[joined - 2] in ("a", "an") and _countable(self.vocab(joined - 1)) is not None
+                if hi == 0.5 and j == i + 1 and not self.doses and self.keys[joined] in _CONNECTORS and one:
+                    lo = hi = 1.5  # "a tablet and a half": one and a half
+                    self.notes.append(f"{self.span(joined - 2, j)!r} read as 1.5")
+                if hi < 1 and not self.doses and self.keys[joined] in _CONNECTORS:
                     self.fail(  # "tid (and a half)": one and a half of a count not said, not a half
                         f"'{self.toks[joined].text} {self.span(i, j)}' with no count before it: write the count whole "
                         "(e.g. 'one and a half tablets')"
@@ -2586,6 +2591,8 @@ class _Parser:
         ½", "1 cp et demi"; a half before anything but the end of the count ("1/2 hour") is none."""
         if self.keys[k] == "et" and self.keys[k + 1] in ("demi", "demie"):
             return k + 2
+        if self.keys[k] in ("and", "&") and self.nums[k + 1] and self.toks[k + 1].value == 0.5:  # "1 tab and a half"
+            return k + 2 if k + 2 == self.size or self.bare_count_ends(k + 2) else None
         half = self.keys[k : k + 3] == _HALF
         return k + 3 if half and (k + 3 == self.size or self.bare_count_ends(k + 3)) else None
 
