@@ -1198,6 +1198,13 @@ def test_text_typed_with_other_characters_reads_as_plain_text(text: str) -> None
     assert mme.convert(text).mme_per_day == pytest.approx(30.0)  # 5 mg x 4 x 1.5
 
 
+@pytest.mark.parametrize("text", ["oxycodone 5 mg 1 tab ｘ１", "oxycodone 5 mg 1 tab bd\u200b1 tab nocte"])
+def test_a_refusal_quotes_the_text_as_typed(text: str) -> None:
+    """Was the text folded to ASCII ("... 1 tab x1", "... bd 1 tab nocte"), which the caller never typed."""
+    with pytest.raises(mme.ExpressionError, match=f" in {re.escape(repr(text))}. Expected"):
+        mme.convert(text)
+
+
 @pytest.mark.parametrize(
     ("said", "part"), [("stat", "stat"), ("now", "now"), ("po once only", "once"), ("x1", "x1"), ("x 1", "x 1")]
 )

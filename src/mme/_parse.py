@@ -752,10 +752,11 @@ class _Parser:
         "denominator", "directed", "dispensed", "divisor", "doses", "drug_typed", "early", "ends", "every",
         "few", "frequency", "ignored", "interval", "keys", "meals", "names", "nostrils", "notes", "nums",
         "other_drug", "pack", "per_24_hours", "pill", "ranges", "schedule", "size", "slot_end", "slots", "starts", "strength_end",
-        "tags", "text", "toks", "volume", "words",
+        "tags", "text", "toks", "typed", "volume", "words",
     )  # fmt: skip
 
     def __init__(self, text: str, choice: RangeChoice = "max") -> None:
+        self.typed = text  # as typed, which refusals quote: the text read is folded (`_FOLDED`)
         text = text if text.isascii() else text.translate(_FOLDED)
         self.text = text
         self.choice = choice
@@ -803,7 +804,7 @@ class _Parser:
     # --- helpers ---
 
     def fail(self, problem: str) -> NoReturn:
-        raise ExpressionError(f"{problem} in {self.text!r}. Expected: {GRAMMAR}")
+        raise ExpressionError(f"{problem} in {self.typed!r}. Expected: {GRAMMAR}")
 
     def span(self, i: int, j: int) -> str:
         j = min(j, self.size)
@@ -918,7 +919,7 @@ class _Parser:
         twin.drug_typed, twin.schedule, twin.bottle, twin.strength_end, twin.per_24_hours, twin.daylong = (
             self.drug_typed, self.schedule, self.bottle, self.strength_end, self.per_24_hours, self.daylong
         )  # fmt: skip
-        twin.slot_end = self.slot_end
+        twin.slot_end, twin.typed = self.slot_end, self.typed
         return twin.finish(twin.drug_typed)
 
     def read(self) -> None:
