@@ -930,27 +930,27 @@ MISREAD_REFUSED = [
     # text after "prn" or "for pain" that allows more doses: each was 45 (5 mg x 6 x 1.5), the permission ignored
     ("oxycodone 5 mg 1 tab q4h prn pain, may repeat once", "'may repeat' gives more than the dose said"),
     ("oxycodone 5 mg 1 tab q4h prn, may take an additional tab", "'may take' gives more than the dose said"),
-    ("oxycodone 5 mg 1 tab q4h prn, an extra tab if severe", "'extra tab' gives more than the dose said"),
+    ("oxycodone 5 mg 1 tab q4h prn, an extra tab if severe", "'extra' gives more than the dose said"),
     ("oxycodone 5 mg 1 tab q4h prn, may increase to 2 tabs", "'may increase' gives more than the dose said"),
     ("Dafalgan codéiné 1 cp 3 fois par jour si douleur, peut être renouvelé", "'renouvelé' gives more than"),
     ("oxycodone 5 mg 1 tab q4h prn, dose may be increased", "'may be increased' gives more than the dose said"),
     # each was 30 (5 mg x 4 x 1.5), the words that double or re-time the dose dropped as the reason for it
-    ("oxycodone 5 mg q6h prn pain twice if severe", "'twice if' gives more than the dose said"),
+    ("oxycodone 5 mg q6h prn pain twice if severe", "'twice' gives more than the dose said"),
     ("oxycodone 5 mg q6h prn pain, can be doubled", "'can be doubled' gives more than the dose said"),
     ("oxycodone 5 mg q6h prn pain, dose could be doubled", "'doubled' gives more than the dose said"),
     ("oxycodone 5 mg q6h si douleur, peut être doublé", "'doublé' gives more than the dose said"),
-    ("oxycodone 5 mg q6h si douleur, doubler si besoin", "'doubler si' gives more than the dose said"),
+    ("oxycodone 5 mg q6h si douleur, doubler si besoin", "'doubler' gives more than the dose said"),
     ("oxycodone 5 mg q6h prn pain, a second tab if needed", "'second tab' gives more than the dose said"),
     ("oxycodone 5 mg q6h prn pain, additional tab if needed", "'additional tab' gives more than the dose said"),
-    ("oxycodone 5 mg q6h prn pain, repeat x1", "'repeat x' gives more than the dose said"),  # not refills
+    ("oxycodone 5 mg q6h prn pain, repeat x1", "'repeat' gives more than the dose said"),  # not refills
     ("oxycodone 5 mg q6h prn pain, repeatable", "'repeatable' gives more than the dose said"),
-    ("oxycodone 5 mg q6h prn pain, more often if severe", "'often if' gives more than the dose said"),
-    ("oxycodone 5 mg q6h when required, sooner if severe", "'sooner if' gives more than the dose said"),
-    ("oxycodone 5 mg q6h prn pain, earlier if severe", "'earlier if' gives more than the dose said"),
+    ("oxycodone 5 mg q6h prn pain, more often if severe", "'more often' gives more than the dose said"),
+    ("oxycodone 5 mg q6h when required, sooner if severe", "'sooner' gives more than the dose said"),
+    ("oxycodone 5 mg q6h prn pain, earlier if severe", "'earlier' gives more than the dose said"),
     ("oxycodone 5 mg q6h prn pain, no limit", "'no limit' gives more than the dose said"),
     ("oxycodone 5 mg q6h prn pain, unlimited", "'unlimited' gives more than the dose said"),
-    ("oxycodone 5 mg q6h prn pain, escalate if needed", "'escalate if' gives more than the dose said"),
-    ("oxycodone 5 mg 1 cp toutes les 6 heures si douleur, encore si besoin", "'encore si' gives more than the dose"),
+    ("oxycodone 5 mg q6h prn pain, escalate if needed", "'escalate' gives more than the dose said"),
+    ("oxycodone 5 mg 1 cp toutes les 6 heures si douleur, encore si besoin", "'encore' gives more than the dose"),
     # three doses in all, not a day of q4h (6 doses): was 45 (5 mg x 6 x 1.5), "x 3 doses" read as a duration
     ("oxycodone 5 mg 1 tab q4h x 3 doses", "'x 3 doses' counts the doses of a course, not days"),
     ("oxycodone 5 mg 1 tab q4h for 5 doses", "'for 5 doses' counts the doses of a course, not days"),
@@ -1071,6 +1071,120 @@ def test_a_sig_once_misread_reads_right(text: str, expected: float) -> None:
     assert mme.convert(text).mme_per_day == pytest.approx(expected)
 
 
+# Times of day that were dropped or read as one: each read half the day's doses, or a slip as a time
+TIMES_READ = [
+    # "on retiring", "on going to bed" are bedtime: was 7.5 ("on retiring" dropped as a reason)
+    ("oxycodone 5 mg 1 tab on waking and on retiring", 15.0),  # 5 mg x 2 x 1.5
+    ("oxycodone 5 mg 1 tab on retiring and on waking", 15.0),
+    ("oxycodone 5 mg 1 tab on rising and on going to sleep", 15.0),
+    ("oxycodone 5 mg 1 tab mane and on retiring", 15.0),
+    ("oxycodone 5 mg 1 tab bd on waking and on going to bed", 15.0),  # was refused ("'bd' and 1 time(s)")
+    ("morphine 30 mg SR 1 on waking, upon retiring", 60.0),  # 30 mg x 2 x 1
+    # "on" right after a time of day is o.n. whatever follows: was 7.5 ("on" dropped before the word)
+    ("oxycodone 5 mg 1 tab OM ON PRN", 15.0),  # 5 mg x 2 x 1.5
+    ("oxycodone 5 mg 1 tab om/on prn", 15.0),
+    ("oxycodone 5 mg 1 tab om, on with food", 15.0),
+    ("oxycodone 5 mg 1 tab om on x 7 days", 15.0),
+    ("oxycodone 5 mg 1 tab om on 2 tabs midday", 30.0),  # 1 + 1 + 2 tabs x 5 mg x 1.5: was 22.5
+    ("oxycodone 5 mg 1 tab mane on 2 tabs midday", 30.0),
+    ("oxycodone 5 mg 1 tab in the morning on an empty stomach", 7.5),  # "on" before an article leads English
+    ("oxycodone 5 mg 1 tab every morning on empty stomach", 7.5),  # and before "empty" (a chart's "on empty stomach")
+    ("oxycodone 5 mg 1 tab at bedtime on the day of surgery", 7.5),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TIMES_READ, ids=[t for t, _ in TIMES_READ])
+def test_every_time_of_day_said_is_read(text: str, expected: float) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+def test_o_n_before_a_dose_is_a_time_for_methadone_tiers() -> None:
+    """Was 80 (10 mg x 2 under the 1-20 mg tier): the night's 10 mg dropped, a lower tier."""
+    assert mme.convert("methadone 10 mg 1 tab om on 1 tab midday", table="cdc-2016").mme_per_day == 240.0  # 30 x 8
+
+
+TIMES_REFUSED = [
+    ("oxycodone 5 mg 1 tab on waking and on getting up", "'on getting up' after a time of day may be another time"),
+    ("oxycodone 5 mg 1 tab on waking and on arrival at work", "'on arrival at work' after a time of day may be"),
+    ("oxycodone 5 mg 1 tab om on daily", "'daily' and 2 time(s) of day (morning, night) disagree"),  # was 7.5
+    ("oxycodone 5 mg 1 tab mane + mane", "the time of day 'mane' is said twice"),  # was 7.5, as "mane and mane"
+    ("oxycodone 5 mg 1 tab nocte + nocte", "the time of day 'nocte' is said twice"),
+    ("oxycodone 5 mg 1 tab mane + nocte + nocte", "the time of day 'nocte' is said twice"),  # was 15
+    ("oxycodone 5 mg 1 mane + nocte + mane", "the time of day 'mane' is said twice"),  # was 15
+    ("oxycodone 5 mg 1 mane + nocte, mane", "the times of day start again at 'mane'"),  # was 15
+]
+
+
+@pytest.mark.parametrize(("text", "problem"), TIMES_REFUSED, ids=[t for t, _ in TIMES_REFUSED])
+def test_a_time_of_day_that_cannot_be_read_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oxycodone 5 mg a tablet and a half q4h",  # was refused ("'and a half' with no count before it")
+        "oxycodone 5 mg 1 tab and a half q4h",  # was refused ("two doses: '1 tab' and 'a half'")
+        "oxycodone 5 mg one tablet & a half q4h",
+    ],
+)
+def test_a_unit_and_a_half_is_one_and_a_half(text: str) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(67.5)  # 1.5 x 5 mg x 6 x 1.5
+
+
+SLIPS_REFUSED = [
+    ("oxycodone 2.5½ mg q4h", "'2.5½' is no number"),  # was 27 (3 mg x 6 x 1.5)
+    ("oxycodone 5 mg 1.5 1/2 tab q4h", "'1.5 1/2' is no number"),  # was 60 (2 tabs)
+    # a number in square brackets names no brand: each was read as if not there, as "(2)" is not
+    ("oxycodone 5 mg/5 mL 5 mL q4h [2]", "'[2]' names no brand, and may be a count or a quantity"),  # was 45
+    ("oxycodone 5 mg 1 tab q4h [two]", "'[two]' names no brand"),
+    ("fentanyl 25 mcg/h patch q72h [2]", "'[2]' names no brand"),  # was 60
+    # "1/24": once in 24 hours, or hourly as "4/24" is every 4 hours? was 360 (hourly)
+    ("oxycodone 10 mg 1/24", "'1/24' may be once in 24 hours or every hour"),
+    ("oxycodone 5 mg 1 tab 1/24", "'1/24' may be once in 24 hours or every hour"),
+]
+
+
+@pytest.mark.parametrize(("text", "problem"), SLIPS_REFUSED, ids=[t for t, _ in SLIPS_REFUSED])
+def test_a_slip_in_a_number_or_a_bracket_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)
+
+
+LIMITS_READ = [
+    # a limit with a word that may raise the dose, or "second" in a reason: each was refused ("gives more")
+    ("oxycodone 5 mg 1 tab q4h prn pain, not more often than q4h", 45.0),  # 5 mg x 6 x 1.5
+    ("oxycodone 5 mg 1 tab q4h prn pain, no more frequently than every 4 hours", 45.0),
+    ("oxycodone 5 mg 1 tab q4h prn pain (second line)", 45.0),
+    ("oxycodone 5 mg 1 tab q4h prn pain after second surgery", 45.0),
+    ("oxycodone 5 mg 1 tab q4h prn, frequent episodes", 45.0),
+    # "once" before a clock time, "x1" before a month: was refused ("a single dose has no daily rate")
+    ("oxycodone 5 mg 1 tab once at 8pm", 7.5),  # 5 mg x 1.5
+    ("oxycodone 5 mg 1 tab q4h x1 mo", 45.0),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), LIMITS_READ, ids=[t for t, _ in LIMITS_READ])
+def test_a_limit_or_a_reason_that_adds_no_dose_reads(text: str, expected: float) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        # a limit that disagrees with the frequency is still two frequencies
+        ("oxycodone 5 mg 1 tab q4h prn, no more frequently than every 3 hours", "two frequencies: 'q4h' and"),
+        ("oxycodone 5 mg 1 tab q4h prn, second dose if needed", "'second dose' gives more than the dose said"),
+        # not a single dose: what follows "once" is read, or refused as it is
+        ("fentanyl 25 mcg/h patch once every seventy-two hours", "cannot read 'every'"),
+    ],
+)
+def test_words_after_a_limit_or_once_are_read_as_they_are(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(problem)):
+        mme.convert(text)
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -1082,6 +1196,13 @@ def test_a_sig_once_misread_reads_right(text: str, expected: float) -> None:
 )
 def test_text_typed_with_other_characters_reads_as_plain_text(text: str) -> None:
     assert mme.convert(text).mme_per_day == pytest.approx(30.0)  # 5 mg x 4 x 1.5
+
+
+@pytest.mark.parametrize("text", ["oxycodone 5 mg 1 tab ｘ１", "oxycodone 5 mg 1 tab bd\u200b1 tab nocte"])
+def test_a_refusal_quotes_the_text_as_typed(text: str) -> None:
+    """Was the text folded to ASCII ("... 1 tab x1", "... bd 1 tab nocte"), which the caller never typed."""
+    with pytest.raises(mme.ExpressionError, match=f" in {re.escape(repr(text))}. Expected"):
+        mme.convert(text)
 
 
 @pytest.mark.parametrize(
@@ -2047,7 +2168,7 @@ def test_a_range_of_intervals_over_24_is_read_at_its_most_frequent_and_warned() 
     assert mme.convert("oxycodone 5 mg 1 tab 4-6/24 prn", range="min").mme_per_day == pytest.approx(30.0)
 
 
-@given(st.integers(min_value=1, max_value=24))
+@given(st.integers(min_value=2, max_value=24))
 def test_n_over_24_reads_as_q_n_h(hours: int) -> None:
     uk = parse_expression(f"oxycodone 5 mg tablet 1 tab {hours}/24")
     us = parse_expression(f"oxycodone 5 mg tablet 1 tab q{hours}h")

@@ -349,6 +349,10 @@ _SIG_STARTS: Final = _vocab.SIG_VERBS | {"sig"}  # the words a sig may start wit
 _BEFORE_NAME: Final = _MINUS | {"of"}  # between a sig said first and the product: "1 tablet of", "4 times a day -"
 _MAY_DO: Final = _vocab.SIG_VERBS | _vocab.MORE_DOSES | {"increase", "increased"}  # "may take 2", "may be increased"
 _CONNECTORS: Final = frozenset({"and", "et", "&", "then"}) - _vocab.MULTI_STEP
+_TIME_JOINS: Final = _CONNECTORS | {"+"}  # between times of day: "mane and nocte", "mane + nocte"
+#: Words "on" leads in English right after a time of day ("every morning on (an) empty stomach", "nocte on dialysis
+#: days", "mane on Mondays"); after a time, "on" before any other word is o.n. (`omni_nocte`).
+_ON_LEADS: Final = frozenset({"a", "an", "the", "empty", "alternate", "dialysis"}) | _vocab.WEEKDAYS | _vocab.SOME_DAYS
 _WITH: Final = frozenset({"with", "plus", "avec"})  # "bid with prn": more doses as needed
 _ALSO: Final = frozenset({"also", "too", "aussi"})  # "bid, prn also"
 _JOINING: Final = frozenset({"and", "et", "&", ",", ";"})  # between two strengths: "40 mg and 20 mg", "40 mg, 20 mg"
@@ -357,7 +361,7 @@ _CAPS: Final = _Phrases(("not to exceed", "do not exceed", "no more than", "max 
                 "nte", "not exceeding", "jusqu'à", "jusqu'a", "mdd", "daily max", "daily maximum", "daily max dose",
                 "daily maximum dose", "max daily amount", "maximum daily amount", "do not take more than",
                 "not more than", "sans dépasser"))  # fmt: skip
-_DURATION_UNITS: Final = frozenset({"day", "days", "d", "week", "weeks", "wk", "wks", "month", "months", "jours",
+_DURATION_UNITS: Final = frozenset({"day", "days", "d", "week", "weeks", "wk", "wks", "month", "months", "mo", "mos", "jours",
                                     "jour", "semaines", "semaine", "mois", "doses", "refills"})  # fmt: skip
 _FILLER: Final = _Phrases({"abuse deterrent", "film coated", "disintegrating", "chewable", "pack", "total",
                             "metered dose", "for oral suspension", "for oral solution",
@@ -747,11 +751,12 @@ class _Parser:
         "daylong",
         "denominator", "directed", "dispensed", "divisor", "doses", "drug_typed", "early", "ends", "every",
         "few", "frequency", "ignored", "interval", "keys", "meals", "names", "nostrils", "notes", "nums",
-        "other_drug", "pack", "per_24_hours", "pill", "ranges", "schedule", "size", "slots", "starts", "strength_end",
-        "tags", "text", "toks", "volume", "words",
+        "other_drug", "pack", "per_24_hours", "pill", "ranges", "schedule", "size", "slot_end", "slots", "starts", "strength_end",
+        "tags", "text", "toks", "typed", "volume", "words",
     )  # fmt: skip
 
     def __init__(self, text: str, choice: RangeChoice = "max") -> None:
+        self.typed = text  # as typed, which refusals quote: the text read is folded (`_FOLDED`)
         text = text if text.isascii() else text.translate(_FOLDED)
         self.text = text
         self.choice = choice
@@ -760,6 +765,7 @@ class _Parser:
         self.tags: dict[str, str] = {}  # route, form, release
         self.doses: list[_Dose] = []
         self.slots: list[set[str]] = [set()]  # times of day of each dose (the first also for before any dose)
+        self.slot_end = -1  # where the last time of day read ends: an "on" right after it is o.n. (`omni_nocte`)
         self.amounts: list[_Amount] = []
         self.names: list[str] = []  # component names given beside their amounts ("A 325 MG / B 5 MG")
         self.ranges: list[str] = []
@@ -798,7 +804,7 @@ class _Parser:
     # --- helpers ---
 
     def fail(self, problem: str) -> NoReturn:
-        raise ExpressionError(f"{problem} in {self.text!r}. Expected: {GRAMMAR}")
+        raise ExpressionError(f"{problem} in {self.typed!r}. Expected: {GRAMMAR}")
 
     def span(self, i: int, j: int) -> str:
         j = min(j, self.size)
@@ -913,6 +919,7 @@ class _Parser:
         twin.drug_typed, twin.schedule, twin.bottle, twin.strength_end, twin.per_24_hours, twin.daylong = (
             self.drug_typed, self.schedule, self.bottle, self.strength_end, self.per_24_hours, self.daylong
         )  # fmt: skip
+        twin.slot_end, twin.typed = self.slot_end, self.typed
         return twin.finish(twin.drug_typed)
 
     def read(self) -> None:
@@ -1099,8 +1106,13 @@ class _Parser:
         bare = (self.words[i + 2] and self.keys[i + 2] not in _RANGE) or self.keys[i + 2] in ("", *_PUNCT)
         if key == "q" and self.nums[i + 1] and bare:  # "q6 prn", not "q4 to h"
             self.fail(f"{self.span(i, i + 2)!r} says no unit: write hours ('q6h') or days ('q2d')")
-        if key == "once" and (self.frequency_at(i + 1) or self.time_of_day(i + 1, dry=True)):  # "once every 72 hours"
-            return i + 1  # how often, or when: "once at bedtime"
+        if key == "once" and (
+            self.frequency_at(i + 1)  # "once every 72 hours"
+            or self.time_of_day(i + 1, dry=True)  # "once at bedtime"
+            or (self.keys[i + 1] == "at" and self.nums[i + 2] and self.clock_time(i + 2, spaced=True))  # "at 8pm"
+            or self.keys[i + 1] in ("every", "each")  # "once every seventy-two hours": read as it is, or refused
+        ):
+            return i + 1  # how often, or when
         if key == "+" and self.slots[-1] and self.time_of_day(i + 1, dry=True) is not None:  # "mane + nocte"
             return i + 1
         single = key in _vocab.SINGLE_DOSE and self.keys[i + 1] not in _RANGE  # not "once or twice"
@@ -1403,7 +1415,13 @@ class _Parser:
     def more_doses(self, start: int, end: int) -> None:
         """Text read as naming no dose that may add doses to a schedule: "bd, and for breakthrough" (more as needed),
         "3 fois par jour si besoin et au coucher" (text led by "and", but not "and before physical therapy", is
-        another time, not a reason): refused, as words that may add doses are never dropped."""
+        another time, not a reason; "on waking and on getting up": "on" after a time of day leads another time):
+        refused, as words that may add doses are never dropped."""
+        if self.keys[start] == "on" and self.after_time(start, _TIME_JOINS) and not self.after_time(start):
+            self.fail(
+                f"{self.span(start, end)!r} after a time of day may be another time of day: say each time (e.g. "
+                "'on waking and at bedtime') or how often (e.g. 'twice a day')"
+            )
         if self.frequency is None and not any(self.slots):
             return
         if self.keys[start] in _CONNECTORS and end > start + 1 and self.keys[start + 1] not in _vocab.NO_DOSE_LEADS:
@@ -1455,10 +1473,13 @@ class _Parser:
                 i = end + 1  # "moderate pain (4-6) or severe pain (7-10)": two indications, one dose
                 continue
             be = self.keys[i + 1] == "be"
-            more = self.among(i, _MORE_DOSES) is not None
-            if (more and self.frequency_at(i) is None) or (  # "twice if severe", not "for pain twice a day"
-                self.keys[i] in _vocab.MAY and self.keys[i + 1 + be] in _MAY_DO
-            ):
+            more = self.among(i, _MORE_DOSES)
+            limit = more is not None and self.keys[i - 1] in _vocab.LIMITING and self.keys[more] == "than"
+            if more is not None and not limit and self.frequency_at(i) is None:  # not "for pain twice a day"
+                self.fail(
+                    f"{self.span(i, more)!r} gives more than the dose said: convert the doses it allows on their own"
+                )
+            if self.keys[i] in _vocab.MAY and self.keys[i + 1 + be] in _MAY_DO:  # "may repeat", "can be doubled"
                 self.fail(
                     f"{self.span(i, i + 2 + be)!r} gives more than the dose said: convert the doses it allows on their own"
                 )
@@ -1547,12 +1568,18 @@ class _Parser:
         return self.keys[i] in _CONNECTORS
 
     def brand_suffix(self, i: int) -> int:
-        """RxNorm's "[Percocet]": the brand must name the same opioid."""
+        """RxNorm's "[Percocet]": the brand must name the same opioid. A bracket that starts with a number ("q4h
+        [2]") names no brand: a count or a quantity, refused as "(2)" is."""
         j = i + 1
         while j < self.size and self.keys[j] != "]":
             j += 1
         if j >= self.size:
             self.fail(f"unclosed bracket {self.span(i, j)!r}")
+        if self.nums[i + 1]:
+            self.fail(
+                f"{self.span(i, j + 1)!r} names no brand, and may be a count or a quantity: write the count with its "
+                "form (e.g. '2 tabs'), or the quantity after 'disp' (e.g. 'disp #2')"
+            )
         if self.brand is None or self.pack is None:  # a pack's own brand ("[Subsys 1200 MCG]") names the pack
             self.brand = self.span(i + 1, j)
         return j + 1
@@ -1972,14 +1999,17 @@ class _Parser:
 
     def mixed(self, j: int) -> bool:
         """Whether a proper fraction ("1/2") starts at token ``j``, after a whole number; "1 4/24" is one unit every
-        4 hours (`per_24`), as Australian charts write it."""
-        return (
+        4 hours (`per_24`), as Australian charts write it. After a decimal ("2.5½ mg") it is a slip: refused."""
+        found = (
             self.nums[j]
             and self.keys[j + 1] == "/"
             and self.nums[j + 2]
             and 0 < self.toks[j].value < self.toks[j + 2].value
             and not self.per_24(j + 1)
         )
+        if found and self.nums[j - 1] and not self.toks[j - 1].value.is_integer():
+            self.fail(f"{self.span(j - 1, j + 3)!r} is no number: write it once, as a decimal (e.g. '2.5')")
+        return found
 
     def checked(self, i: int, j: int, lo: float, hi: float, what: str) -> tuple[float, float]:
         """A number or range read by `number_or_range`, refused unless positive, finite and in order."""
@@ -2123,6 +2153,8 @@ class _Parser:
             return end
         if fewest != most:
             self.ranges.append(typed)
+        if self.per_24(end - 2) and self.toks[i].value == 1:  # "1/24": once in 24 hours, or hourly as "4/24" says?
+            self.fail(f"{typed!r} may be once in 24 hours or every hour: write 'once a day' or 'every hour'")
         if self.per_24(end - 2):  # "4/24"
             self.notes.append(f"{typed!r} read as every {self.span(i, end - 2)} hours (N/24: every N hours)")
         elif self.nums[i] and self.keys[end - 3] == "/" and self.toks[end - 2].value == 24 and self.nums[end - 4]:
@@ -2140,10 +2172,10 @@ class _Parser:
     def time_of_day(self, i: int, *, dry: bool = False) -> int | None:
         """ "in the morning", "at bedtime", "nocte", "matin": one administration at that time."""
         start = i
-        end = self.among(i, _TIMES_OF_DAY, 3)
+        end = self.among(i, _TIMES_OF_DAY)
         if end is None and self.keys[i] in _TIME_LEADS:  # "q hs", "each evening", "after breakfast"
             i += 1
-            end = self.among(i, _TIMES_OF_DAY, 3)
+            end = self.among(i, _TIMES_OF_DAY)
         if end == i + 1 and self.keys[i] == "on" and not self.omni_nocte(i):  # "on Mondays": no time
             return None
         if end is None or dry:
@@ -2152,16 +2184,18 @@ class _Parser:
         self.daily_then_dose(slot)
         if self.schedule is not None:
             self.fail(f"{self.schedule!r} gives the times of day: {self.span(start, end)!r} may say one again")
-        if slot in self.slots[-1] and self.connector(start - 1, -1):  # "in the morning and in the morning": a slip
+        joined = self.connector(start - 1, -1) or self.keys[start - 1] == "+"
+        if slot in self.slots[-1] and joined:  # "in the morning and in the morning", "mane + mane": a slip
             self.fail(f"the time of day {self.span(start, end)!r} is said twice: say how many times a day")
         k = start - 1
-        while self.keys[k] in _PUNCT or self.keys[k] in _CONNECTORS:
+        while self.keys[k] in _PUNCT or self.keys[k] in _TIME_JOINS:
             k -= 1
         if slot in self.slots[-1] and _vocab.TIMES_OF_DAY.get(self.keys[k], slot) != slot:
             self.fail(  # "matin et soir, matin midi soir": two schedules (not "in the morning with breakfast": one)
                 f"the times of day start again at {self.span(start, end)!r}: two schedules? say each time once"
             )
         self.slots[-1].add(slot)  # "in the morning with breakfast" says one time twice
+        self.slot_end = end
         return end
 
     def after_daily(self) -> tuple[_Said, _Dose] | None:
@@ -2195,14 +2229,23 @@ class _Parser:
 
     def omni_nocte(self, i: int) -> bool:
         """Whether "on" at ``i`` is UK and Australian charts' "o.n." (omni nocte, at night), as "om" is omni mane:
-        typed with its dots, or standing as a time, with no word after it that it could lead ("om on", "OM, ON",
-        "om/on", "on and om"); "on Mondays", "on an empty stomach" lead text that names no dose (`no_dose`)."""
+        typed with its dots, standing as a time, with no word after it that it could lead ("OM, ON", "on and om"),
+        or right after a time of day ("om on prn", "mane on 2 tabs midday") but before a word it leads in English
+        (`_ON_LEADS`: "every morning on empty stomach"), which leads text that names no dose (`no_dose`)."""
         after = self.keys[i + 1]
         return (
             "o.n" in self.toks[i].text.lower()
             or after in ("", *_STOPS, "/", *_CONNECTORS)
-            or self.among(i + 1, _TIMES_OF_DAY, 3) is not None
+            or self.among(i + 1, _TIMES_OF_DAY) is not None
+            or (self.after_time(i) and after not in _ON_LEADS)
         )
+
+    def after_time(self, i: int, joins: frozenset[str] = frozenset("/")) -> bool:
+        """Whether token ``i`` follows a time of day, past punctuation and ``joins`` ("om, on", "om/on")."""
+        k = i - 1
+        while self.keys[k] in _PUNCT or self.keys[k] in joins:
+            k -= 1
+        return self.slot_end == k + 1
 
     def cap_at(self, i: int) -> int | None:
         """A stated maximum: "not to exceed 8 tablets per day", "max 30 mg/day", "up to 4 tabs a day"."""
@@ -2376,7 +2419,12 @@ class _Parser:
                     self.fail(f"'at {self.span(i, j)}' is a time with no am or pm: write it as a clock time ('8am')")
                 if self.volume is not None and not self.doses:  # "5 mL q4h (2)": 2 bottles, or 10 mL?
                     self.fail(f"two doses: {self.volume.typed!r} and {self.span(i, j)!r}")
-                if hi < 1 and not self.doses and self.keys[joined := i - 1 - (self.keys[i - 1] == "(")] in _CONNECTORS:
+                joined = i - 1 - (self.keys[i - 1] == "(")
+                one = self.keys[joined - 2] in ("a", "an") and _countable(self.vocab(joined - 1)) is not None
+                if hi == 0.5 and j == i + 1 and not self.doses and self.keys[joined] in _CONNECTORS and one:
+                    lo = hi = 1.5  # "a tablet and a half": one and a half
+                    self.notes.append(f"{self.span(joined - 2, j)!r} read as 1.5")
+                if hi < 1 and not self.doses and self.keys[joined] in _CONNECTORS:
                     self.fail(  # "tid (and a half)": one and a half of a count not said, not a half
                         f"'{self.toks[joined].text} {self.span(i, j)}' with no count before it: write the count whole "
                         "(e.g. 'one and a half tablets')"
@@ -2544,6 +2592,8 @@ class _Parser:
         ½", "1 cp et demi"; a half before anything but the end of the count ("1/2 hour") is none."""
         if self.keys[k] == "et" and self.keys[k + 1] in ("demi", "demie"):
             return k + 2
+        if self.keys[k] in ("and", "&") and self.nums[k + 1] and self.toks[k + 1].value == 0.5:  # "1 tab and a half"
+            return k + 2 if k + 2 == self.size or self.bare_count_ends(k + 2) else None
         half = self.keys[k : k + 3] == _HALF
         return k + 3 if half and (k + 3 == self.size or self.bare_count_ends(k + 3)) else None
 

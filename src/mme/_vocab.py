@@ -1322,6 +1322,10 @@ TIMES_OF_DAY: dict[str, str] = {
             "before bed",
             "at bed time",
             "au coucher",  # French
+            "on retiring",  # UK wording: on going to bed
+            "upon retiring",
+            "on going to bed",
+            "on going to sleep",
             "on",  # UK/AU charts' "o.n.", omni nocte, as "om" is omni mane; only where it stands as a time (`_parse`)
         ),
         "night",
@@ -1412,15 +1416,20 @@ AS_DIRECTED: frozenset[str] = frozenset(
 HANDLING: frozenset[str] = frozenset({"crush", "chew", "cut", "break", "split", "open", "dissolve"})
 #: Words and phrases that give more than the dose said ("may repeat once", "an extra tab", "can be doubled", "twice if
 #: severe", "a second tab", "sooner if severe", "no limit"): never text that names no dose, as a reason after "prn" is
-#: ("additional" only before what it adds: "prn additional pain" is a reason).
+#: ("additional" and "second" only before what they add: "prn additional pain", "second-line" are reasons; "often"
+#: only after "more": "often needed at night" is a reason). After "not" or "no" and before "than" they limit the
+#: dose ("not more often than q4h", "no sooner than 4 hours"), and add none.
 MORE_DOSES: frozenset[str] = frozenset(
     {"repeat", "repeated", "repeatable", "extra", "another", "double", "doubled", "doubling", "twice", "thrice",
      "triple", "tripled", "renouveler", "renouvelé", "renouvelée", "répéter", "répété", "doubler", "doublé", "doublée",
-     "often", "frequent", "frequently", "sooner", "earlier", "shorter", "unlimited", "escalate", "escalated",
-     "escalating", "second", "an additional", "additional dose", "additional tab",
+     "more often", "more frequent", "more frequently", "sooner", "earlier", "shorter", "unlimited", "escalate",
+     "escalated", "escalating", "second dose", "second tab", "second tabs", "second tablet", "second capsule",
+     "second cap", "second pill", "second spray", "second patch", "an additional", "additional dose", "additional tab",
      "additional tabs", "additional tablet", "additional tablets", "additional capsule", "additional cap", "no limit",
      "encore", "en plus", "supplémentaire", "supplémentaires"}
 )  # fmt: skip
+#: Words before a word of `MORE_DOSES` and "than" that make it a limit: "not more often than", "no sooner than".
+LIMITING: frozenset[str] = frozenset({"not", "no"})
 #: Words that give a single dose ("1 tab stat", "10 mg IV now", "once only"), which has no daily rate: refused,
 #: saying so, where nothing else reads them ("once a day" is a frequency).
 SINGLE_DOSE: frozenset[str] = frozenset({"stat", "statim", "now", "once", "single"})
