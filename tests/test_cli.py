@@ -419,6 +419,24 @@ def test_stdout_open_on_an_input_is_refused(claims: Path, capsys: pytest.Capture
     assert (claims.parent / "other.csv").read_text().count("\n") == 6
 
 
+def test_stdout_open_on_the_file_stdin_reads_is_refused(tmp_path: Path) -> None:
+    """`mme fhir - < x.ndjson >> x.ndjson` grew the file without end (9 GB in 11 minutes): each refusal written was
+    read back as a resource, and refused again. Stdin ("-") is an input, checked by the file it is open on."""
+    source = tmp_path / "x.ndjson"
+    source.write_text('{"resourceType": "MedicationRequest"}\n')
+    command = [sys.executable, "-m", "mme", "fhir", "-"]
+    with source.open("rb") as stdin, source.open("ab") as stdout:
+        done = subprocess.run(command, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, timeout=60, check=False)
+    assert (done.returncode, source.read_text()) == (2, '{"resourceType": "MedicationRequest"}\n')
+    assert done.stderr.decode().endswith(
+        "mme fhir: error: cannot write stdout: it is the file stdin reads; choose another output file\n"
+    )
+    with source.open("rb") as stdin, (tmp_path / "out.txt").open("ab") as stdout:  # another file is written
+        done = subprocess.run(command, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out.txt").read_text().startswith("MedicationRequest/?: ")
+
+
 def test_an_output_name_as_long_as_the_system_allows_is_written(
     claims: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

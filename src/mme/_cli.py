@@ -349,15 +349,19 @@ TEMPORARY_STEM = 100  # bytes of the output's name kept in its temporary file's 
 def _check_not_an_input(output: str | None, inputs: Sequence[str | None], stream: IO[Any] | None = None) -> None:
     """Refuse an output that is one of the inputs: the same path after resolving links, the same file by another
     name (a hard link), or, with no `output` name, a `stream` (stdout: `mme batch in.csv -o - >> in.csv`) open on
-    the same file. Either would overwrite or grow the input as it is read."""
+    the same file. Either would overwrite or grow the input as it is read. An input "-" is stdin, by the file it
+    is open on (`mme fhir - < x.ndjson >> x.ndjson` read back each line it wrote, without end)."""
     written: os.stat_result | None = None
     if output is None:
-        with contextlib.suppress(OSError, ValueError):  # a pipe, a terminal or an in-memory text has no input's stat
-            written = os.fstat(stream.fileno()) if stream is not None else None
+        written = _open_on(stream)
         if written is None or not stat.S_ISREG(written.st_mode):
             return
     for source in filter(None, inputs):
-        if written is not None:
+        if source == "-":
+            read = _open_on(sys.stdin)
+            target = written or (os.stat(output) if output is not None and Path(output).exists() else None)
+            same = read is not None and target is not None and os.path.samestat(read, target)
+        elif written is not None:
             same = Path(source).exists() and os.path.samestat(os.stat(source), written)
         else:
             assert output is not None
@@ -365,7 +369,15 @@ def _check_not_an_input(output: str | None, inputs: Sequence[str | None], stream
                 Path(output).exists() and Path(source).exists() and os.path.samefile(source, output)
             )
         if same:
-            raise _Refused(f"cannot write {output or 'stdout'}: it is the input {source}; choose another output file")
+            read = "the file stdin reads" if source == "-" else f"the input {source}"
+            raise _Refused(f"cannot write {output or 'stdout'}: it is {read}; choose another output file")
+
+
+def _open_on(stream: IO[Any] | None) -> os.stat_result | None:
+    """The file a stream is open on; None for none (closed), or an in-memory text."""
+    with contextlib.suppress(OSError, ValueError):  # a pipe's stat is returned; an in-memory text has no fileno
+        return os.fstat(stream.fileno()) if stream is not None else None
+    return None
 
 
 @contextlib.contextmanager
