@@ -437,6 +437,28 @@ def test_stdout_open_on_the_file_stdin_reads_is_refused(tmp_path: Path) -> None:
     assert (tmp_path / "out.txt").read_text().startswith("MedicationRequest/?: ")
 
 
+def test_a_closed_stdout_is_said_so(
+    claims: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mme batch in.csv -o - >&-` (and summarize, taper, fhir, convert, names, --version) was exit 70, "internal
+    error (AttributeError: 'NoneType' object has no attribute 'flush')": with stdout closed, `sys.stdout` is None."""
+    cohort = claims.parent / "cohort.csv"
+    cohort.write_text("patient_id,timepoint,mme_per_day\na,baseline,90\na,end,30\n")
+    monkeypatch.setattr(sys, "stdout", None)
+    for argv in (
+        ["batch", str(claims), "-o", "-"], ["summarize", str(claims), "--start", "2024-01-01", "--end", "2024-01-31"],
+        ["taper", str(cohort), "--timepoints", "baseline,end"], ["fhir", str(cohort)], ["convert", "oxycodone 5 mg q6h"],
+        ["names"], ["--version"],
+    ):  # fmt: skip
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert err.endswith(": error: cannot write to stdout: it is closed (>&-); send it to a file, or to /dev/null\n")
+        assert len(err.splitlines()) == 1, err
+    target = claims.parent / "out.csv"  # an output file is written as before
+    assert main(["batch", str(claims), "-o", str(target), "--quiet"]) == 0
+    assert target.read_text().startswith("rx,drug,")
+
+
 def test_an_output_name_as_long_as_the_system_allows_is_written(
     claims: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -96,6 +96,20 @@ def _terminate(number: int, _: object) -> NoReturn:
     raise _Terminated(number)
 
 
+CLOSED = "cannot write to stdout: it is closed (>&-); send it to a file, or to /dev/null"
+
+
+class _ClosedStdout:
+    """What the command writes to when the process has no stdout (`mme ... >&-`, so `sys.stdout` is None): the
+    first use, which for a command that reads a file is the check of stdout against its inputs, before the work,
+    is refused in one line."""
+
+    def _refuse(self, *_: object) -> NoReturn:
+        raise _Refused(CLOSED, 1)
+
+    write = flush = fileno = _refuse
+
+
 class _Version(argparse.Action):
     """--version, which names the shipped tables from their file names (nothing is parsed until it is asked)."""
 
@@ -103,6 +117,8 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
 
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> NoReturn:
+        if sys.stdout is None:
+            parser.exit(1, f"mme: error: {CLOSED}\n")
         sys.stdout.write(f"mme {mme.__version__} (tables: {', '.join(table_slugs())})\n")
         parser.exit()
 
@@ -369,8 +385,8 @@ def _check_not_an_input(output: str | None, inputs: Sequence[str | None], stream
                 Path(output).exists() and Path(source).exists() and os.path.samefile(source, output)
             )
         if same:
-            read = "the file stdin reads" if source == "-" else f"the input {source}"
-            raise _Refused(f"cannot write {output or 'stdout'}: it is {read}; choose another output file")
+            name = "the file stdin reads" if source == "-" else f"the input {source}"
+            raise _Refused(f"cannot write {output or 'stdout'}: it is {name}; choose another output file")
 
 
 def _open_on(stream: IO[Any] | None) -> os.stat_result | None:
@@ -1098,7 +1114,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         # the process's own command line: what it has imported lives until the process exits, so the collector
         # leaves it out of its scans (a full one took 30 ms of a file's conversion, and another one at exit)
         gc.freeze()
-    out = out or sys.stdout
+    out = out or sys.stdout or cast("TextIO", _ClosedStdout())
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
