@@ -1150,6 +1150,37 @@ def test_blank_rows_of_a_csv_are_skipped(tmp_path: Path, capsys: pytest.CaptureF
     assert [r.patient_id for r in taper.read_csv(cohort)] == ["a"]
 
 
+def test_rows_of_spaces_or_quoted_empty_cells_are_blank(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A line of one space failed ("drug is missing") and a line of quoted empty cells was "unknown drug ''" in
+    batch; in summarize both were a patient of no id ("3 patients" for 2). A row is blank when every cell is empty
+    once trimmed; a row with one value is a row."""
+    import polars as pl
+
+    src = tmp_path / "fills.csv"
+    src.write_text("patient_id,fill_date,drug,strength,strength_unit,quantity,days_supply\n \n"
+                   'p1,2024-01-01,oxycodone,10,mg,120,30\n"","","","","","",""\n \t, ,"  ",,,,\n'
+                   "p2,2024-01-01,oxycodone,10,mg,60,30\n")  # fmt: skip
+    out = tmp_path / "out.csv"
+    assert run("batch", str(src), "-o", str(out))[0] == 0
+    assert capsys.readouterr().err.endswith(
+        f"mme batch: 2 rows: 2 converted, 0 excluded, 0 failed, 0 with warnings, 3 blank row(s) skipped -> {out}\n"
+    )
+    assert pl.read_csv(out)["mme_per_day"].to_list() == [60.0, 30.0]
+    code, text = run("summarize", str(src), "--start", "2024-01-01", "--end", "2024-01-30")
+    assert (code, [line.split(",")[0] for line in text.splitlines()]) == (0, ["patient_id", "p1", "p2"])
+    assert capsys.readouterr().err == (
+        "mme summarize: 2 patients, 2 rows, 0 failed, 0 excluded in the window, 3 blank row(s) skipped\n"
+    )
+    src.write_text("patient_id,fill_date,drug,strength,strength_unit,quantity,days_supply\n ,,, ,,,30\n")
+    assert run("batch", str(src), "-o", str(out))[0] == 0  # a value: a row, failed with its reason
+    assert "1 failed" in capsys.readouterr().err
+    cohort = tmp_path / "cohort.csv"  # the rule `mme.taper` reads by
+    cohort.write_text('patient_id,timepoint,mme_per_day\n \na,t0,90\n"","",""\n , ,\t\n')
+    from mme import taper
+
+    assert [r.patient_id for r in taper.read_csv(cohort)] == ["a"]
+
+
 def test_result_columns_in_the_input_are_said_to_be_replaced(claims: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A re-run on batch's own output replaced its mme_per_day (999 became 60.0) without a word."""
     import polars as pl

@@ -632,15 +632,15 @@ def _read_frame(args: argparse.Namespace) -> tuple[Any, int]:
 
 
 def _without_blank_rows(chunk: Any, source: str) -> tuple[Any, int]:
-    """A chunk of a CSV without its rows of no value (blank lines, or separators alone), and how many there were:
-    Polars reads them as rows of nulls, which failed as fills of no drug (or made a patient of no id); the csv
-    module, and so `mme.taper`, skips them. Tested on the whole chunk at once (as a lazy filter, the test took a
-    minute on 3,000 columns), and only where every column has a null."""
+    """A chunk of a CSV without its blank rows, and how many there were. A row is blank when every cell is empty
+    once trimmed: a blank line, separators alone, a line of spaces or of quoted empty cells ("",""). Polars reads
+    them as rows, which failed as fills of no drug (or made a patient of no id). Tested on the whole chunk at once
+    (as a lazy filter, the test took a minute on 3,000 columns)."""
     import polars as pl
 
-    if _is_parquet(source) or not chunk.width or min(chunk.null_count().row(0)) == 0:  # a column with no null
+    if _is_parquet(source) or not chunk.width:
         return chunk, 0
-    kept = chunk.select(pl.any_horizontal(pl.all().is_not_null())).to_series()
+    kept = chunk.select(pl.any_horizontal(pl.all().str.contains(r"\S").fill_null(value=False))).to_series()
     blank = len(kept) - int(kept.sum())
     return (chunk.filter(kept) if blank else chunk), blank
 

@@ -182,7 +182,7 @@ def _records(reader: Any, path: Path) -> tuple[Record, ...]:
     records = []
     for row in reader:
         line = reader.line_num  # the row's last line (a quoted cell may hold line breaks)
-        if not any(row):  # a blank line, or separators alone: skipped, as `mme batch` and `mme summarize` skip them
+        if not any(cell.strip() for cell in row):  # blank, as `mme batch` and `mme summarize` skip: no cell holds text
             continue
         if any(cell.strip() for cell in row[len(fields) :]):
             raise CohortError(
