@@ -629,7 +629,8 @@ ROW = "p1,2024-01-01,oxycodone,10,mg,120,30"
         (b"parquet", "it is not CSV text: a Parquet file (name it .parquet)"),
         (b"binary", "it is not CSV text: it holds NUL bytes (a binary file? UTF-16 text needs --encoding)"),
         # Polars named the second column of no name '_duplicated_0', and wrote it to the output
-        (f"{HEADER},,\n{ROW},,\n".encode(), "columns 8, 9 have no name in its header: name them, or remove them"),
+        (f"{HEADER},,,\n{ROW},x, ,y\n".encode(), "columns 8, 10 have no name in its header and hold values: name them, "
+         "or remove them"),
         # the column named exactly 'drug' was read, the other carried along
         (f"{HEADER},Drug\n{ROW},morphine\n".encode(), "its header has 'drug' and 'Drug': which one is --drug-col? "
          "rename or remove all but one"),
@@ -649,6 +650,30 @@ def test_a_file_read_wrong_is_said_so(
     fails([command, str(path), "-o", str(tmp_path / "out.csv"), *window], capsys, 1,
           f"mme {command}: error: cannot read {path}: {said}")  # fmt: skip
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_empty_columns_of_no_name_are_dropped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An Excel export keeps columns that once held something (lines end in ",,,"): the file was refused as a whole,
+    "columns 8, 9, 10 have no name". Columns of no name that hold no value in any row are dropped and counted; one
+    that holds values (R's row names, a pandas index) is kept."""
+    import polars as pl
+
+    path, out = tmp_path / "fills.csv", tmp_path / "out.csv"
+    path.write_text(f'{HEADER},,,\n{ROW},,,\n{ROW}, ,"",\n')
+    assert run("batch", str(path), "-o", str(out))[0] == 0
+    assert capsys.readouterr().err.endswith(
+        f"2 rows: 2 converted, 0 excluded, 0 failed, 0 with warnings, 3 empty column(s) of no name dropped -> {out}\n"
+    )
+    assert pl.read_csv(out).columns[:8] == [*HEADER.split(","), "mme_per_day"]
+    window = ["--start", "2024-01-01", "--end", "2024-01-30"]
+    assert run("summarize", str(path), *window)[0] == 0
+    assert capsys.readouterr().err.endswith("excluded in the window, 3 empty column(s) of no name dropped\n")
+    path.write_text(f",{HEADER},,\n1,{ROW},,\n\n2,{ROW},,\n")  # row names kept; and a blank row
+    assert run("batch", str(path), "-o", str(out))[0] == 0
+    assert capsys.readouterr().err.endswith(
+        ", 1 blank row(s) skipped, 2 empty column(s) of no name dropped -> " + f"{out}\n"
+    )
+    assert pl.read_csv(out, infer_schema=False).columns[:2] == ["", "patient_id"]
 
 
 def test_columns_alike_only_where_an_option_reads_one_are_refused(

@@ -526,8 +526,9 @@ def _utf8(path: str, encoding: str) -> Iterator[str]:
         yield copy.name
 
 
-def _scan(source: str, args: argparse.Namespace) -> Any:
-    """A Polars LazyFrame of a UTF-8 CSV (`source`, the input or its UTF-8 copy) or of a Parquet file.
+def _scan(source: str, args: argparse.Namespace) -> tuple[Any, int]:
+    """A Polars LazyFrame of a UTF-8 CSV (`source`, the input or its UTF-8 copy) or of a Parquet file, and how many
+    empty columns of no name it left out (`_without_empty_unnamed`).
 
     Every CSV column is read as text: a type guessed from the first rows would stop the run at a
     bad cell further down, where `mme.frames` fails that row alone; and cells are written back as read.
@@ -537,7 +538,7 @@ def _scan(source: str, args: argparse.Namespace) -> Any:
     if _is_parquet(source):
         frame = pl.scan_parquet(source)
         _check_names(frame.collect_schema().names(), args)
-        return frame
+        return frame, 0
     with open(source, "rb") as file:
         start = file.read(1 << 16)
     if b"\r" in start and b"\n" not in start:
@@ -546,22 +547,40 @@ def _scan(source: str, args: argparse.Namespace) -> Any:
             "LF or CRLF line endings", 1
         )  # fmt: skip
     header = pl.read_csv(source, has_header=False, n_rows=1, infer_schema=False, separator=args.separator).row(0)
-    _check_header([str(name or "").removeprefix("\ufeff") for name in header], args)
-    return pl.scan_csv(source, infer_schema=False, separator=args.separator)
+    names = [str(name or "").removeprefix("\ufeff") for name in header]
+    _check_header(names, args)
+    frame = pl.scan_csv(source, infer_schema=False, separator=args.separator)
+    if "" in names:
+        return _without_empty_unnamed(frame, [i for i, name in enumerate(names) if not name], args)
+    return frame, 0
+
+
+def _without_empty_unnamed(frame: Any, unnamed: list[int], args: argparse.Namespace) -> tuple[Any, int]:
+    """A scanned CSV without its columns of no name that hold no value in any row, and how many there were (an
+    Excel export keeps columns that once held something: lines end in ",,,"). Two or more that hold values are
+    refused: Polars names all but the first '_duplicated_0'..., and which one is which? One pass over the file,
+    all columns at once."""
+    import polars as pl
+
+    polars_names = frame.collect_schema().names()
+    columns = [polars_names[i] for i in unnamed]
+    checks = [pl.col(name).str.contains(r"\S").any().alias(str(i)) for i, name in enumerate(columns)]
+    holding = frame.select(checks).collect().row(0)
+    kept = [str(i + 1) for i, holds in zip(unnamed, holding, strict=True) if holds]
+    if len(kept) > 1:
+        raise _Refused(
+            f"cannot read {args.input}: columns {', '.join(kept[:5])}{', ...' * (len(kept) > 5)} have no name in "
+            "its header and hold values: name them, or remove them", 1
+        )  # fmt: skip
+    empty = [name for name, holds in zip(columns, holding, strict=True) if not holds]
+    return frame.drop(empty), len(empty)
 
 
 def _check_header(names: list[str], args: argparse.Namespace) -> None:
     """A CSV header that would be read wrong: a column named twice (Polars renames the second: which one holds
-    the drug?), columns with no name (Polars names all but the first '_duplicated_0'...), or one column whose
-    name holds another separator."""
+    the drug?), or one column whose name holds another separator."""
     if (twice := named_twice(names)) is not None:
         raise _Refused(f"cannot read {args.input}: {twice}", 1)
-    unnamed = [str(i) for i, name in enumerate(names, 1) if not name]
-    if len(unnamed) > 1:
-        raise _Refused(
-            f"cannot read {args.input}: columns {', '.join(unnamed[:5])}{', ...' * (len(unnamed) > 5)} have no name "
-            "in its header: name them, or remove them", 1
-        )  # fmt: skip
     other = [sep for sep in ";\t|" if len(names) == 1 and sep in names[0] and sep != args.separator]
     if other:
         raise _Refused(
@@ -620,15 +639,16 @@ def _option(keyword: str, args: argparse.Namespace) -> str | None:
     return None
 
 
-def _read_frame(args: argparse.Namespace) -> tuple[Any, int]:
-    """The input, a CSV (in --encoding) or Parquet file, as an eager narwhals frame read by Polars, and how many
-    blank rows of a CSV were skipped (`_without_blank_rows`)."""
+def _read_frame(args: argparse.Namespace) -> tuple[Any, str]:
+    """The input, a CSV (in --encoding) or Parquet file, as an eager narwhals frame read by Polars, and what was left
+    out of a CSV, said as the summary says it (`_skipped`)."""
     import narwhals as nw
 
     _check_input(args.input)
     with _utf8(args.input, args.encoding) as source, _reading(args, source):
-        frame, blank = _without_blank_rows(_scan(source, args).collect(), source)
-        return nw.from_native(frame, eager_only=True), blank
+        scanned, columns = _scan(source, args)
+        frame, blank = _without_blank_rows(scanned.collect(), source)
+        return nw.from_native(frame, eager_only=True), _skipped(blank, columns)
 
 
 def _without_blank_rows(chunk: Any, source: str) -> tuple[Any, int]:
@@ -770,6 +790,8 @@ class _Tally:
     rows: int = 0
     blank: int = 0
     """Blank rows of a CSV, skipped (`_without_blank_rows`)."""
+    columns: int = 0
+    """Empty columns of no name of a CSV, dropped (`_without_empty_unnamed`)."""
     formulas: int = 0
     excluded: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
@@ -789,7 +811,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     options = _column_options(args)
     with _utf8(args.input, args.encoding) as source:
         with _reading(args, source):
-            data = _scan(source, args)
+            data, tally.columns = _scan(source, args)
             # the progress line, rewritten in place, is for a terminal: in a log it would be a line per chunk
             shown = not args.quiet and sys.stderr.isatty()
             total = int(data.select(pl.len()).collect().item()) if shown else 0
@@ -810,13 +832,16 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     _print_reasons(tally.warnings, err, "warning")
     err.write(f"mme batch: {tally.rows:,} rows: {tally.rows - excluded - failed:,} converted, {excluded:,} excluded, ")
     err.write(
-        f"{failed:,} failed, {tally.warned:,} with warnings{_blank(tally.blank)}{_written(args, tally.formulas)}\n"
+        f"{failed:,} failed, {tally.warned:,} with warnings{_skipped(tally.blank, tally.columns)}{_written(args, tally.formulas)}\n"
     )
     return 0
 
 
-def _blank(rows: int) -> str:
-    return f", {rows:,} blank row(s) skipped" if rows else ""
+def _skipped(rows: int, columns: int) -> str:
+    """What a summary line says of the blank rows and the empty columns of no name that were left out."""
+    return (f", {rows:,} blank row(s) skipped" if rows else "") + (
+        f", {columns:,} empty column(s) of no name dropped" if columns else ""
+    )
 
 
 def _converted(
@@ -935,7 +960,7 @@ def _summarize(args: argparse.Namespace, out: TextIO) -> int:
     from mme import frames
 
     options = _column_options(args)
-    data, blank = _read_frame(args)
+    data, skipped = _read_frame(args)
     with _columns_of(data.columns, args):
         result = frames.summarize(
             data.to_native(), start=args.start, end=args.end, table=args.table, patient_id=args.patient_col,
@@ -948,7 +973,7 @@ def _summarize(args: argparse.Namespace, out: TextIO) -> int:
     _print_reasons(_reasons(frame, FAILED_REASON), sys.stderr, f"patient(s) with a failed fill ({outcome})")
     sys.stderr.write(
         f"mme summarize: {len(frame):,} patients, {len(data):,} rows, {int(frame['n_failed'].sum()):,} failed, "
-        f"{int(frame['n_excluded'].sum()):,} excluded in the window{_blank(blank)}{written}\n"
+        f"{int(frame['n_excluded'].sum()):,} excluded in the window{skipped}{written}\n"
     )
     return 0
 
