@@ -625,6 +625,9 @@ ROW = "p1,2024-01-01,oxycodone,10,mg,120,30"
         # "column(s) 'days_supply' not in the frame (columns: patient_id, ..., days_supply": the file is one line
         (f"{HEADER}\r{ROW}\r".encode(), "its lines end in a carriage return alone (an old Mac export): save it with "
          "LF or CRLF line endings"),
+        # "found more fields than defined in 'Schema'", Polars' words
+        (f"{HEADER}\n{ROW}\n{ROW}\r{ROW}\n{ROW}\n".encode(), "line 3 holds a carriage return inside it, not at its "
+         "end (a line break of an old Mac export, or pasted into a cell): remove it, or quote the cell that holds it"),
         # "line 2 has more cells than the header: quote a cell that holds ','"
         (b"parquet", "it is not CSV text: a Parquet file (name it .parquet)"),
         (b"binary", "it is not CSV text: it holds NUL bytes (a binary file? UTF-16 text needs --encoding)"),
@@ -674,6 +677,17 @@ def test_empty_columns_of_no_name_are_dropped(tmp_path: Path, capsys: pytest.Cap
         ", 1 blank row(s) skipped, 2 empty column(s) of no name dropped -> " + f"{out}\n"
     )
     assert pl.read_csv(out, infer_schema=False).columns[:2] == ["", "patient_id"]
+
+
+def test_a_carriage_return_inside_a_line_is_found_across_blocks(tmp_path: Path) -> None:
+    """The file is read a MiB at a time: a carriage return at a block's end is alone or not by the next block."""
+    from mme._cli import _carriage_return
+
+    path = tmp_path / "x.csv"
+    lines = b"a\n" * ((1 << 19) - 1)  # the first block's last byte is the carriage return
+    for tail, found in ((b"a\rb\n", 1 << 19), (b"a\r\nb\n", None), (b"a\r\r\n", 1 << 19), (b"a\n", None)):
+        path.write_bytes(lines + tail)
+        assert _carriage_return(str(path)) == found, tail
 
 
 def test_columns_alike_only_where_an_option_reads_one_are_refused(

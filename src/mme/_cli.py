@@ -466,6 +466,11 @@ def _reading(args: argparse.Namespace, source: str) -> Iterator[None]:
     except pl.exceptions.PolarsError as exc:
         if csv and (what := _not_text(source)):
             raise _Refused(f"cannot read {path}: it is not CSV text: {what}", 1) from None
+        if csv and (line := _carriage_return(source)):
+            raise _Refused(
+                f"cannot read {path}: line {line} holds a carriage return inside it, not at its end (a line break "
+                "of an old Mac export, or pasted into a cell): remove it, or quote the cell that holds it", 1
+            ) from None  # fmt: skip
         if csv and (line := _ragged(source, args.separator)):
             raise _Refused(
                 f"cannot read {path}: line {line} has more cells than the header: quote a cell that holds "
@@ -488,6 +493,20 @@ def _not_text(source: str) -> str | None:
         start = file.read(1 << 16)
     found = next((what for magic, what in BINARY.items() if start.startswith(magic)), None)
     return found or ("it holds NUL bytes (a binary file? UTF-16 text needs --encoding)" if b"\0" in start else None)
+
+
+def _carriage_return(source: str) -> int | None:
+    """The first line of a file that holds a carriage return not followed by a line feed (Polars reads it as a line
+    break, and then says "found more fields than defined in 'Schema'"), read a block at a time."""
+    line, pending = 1, False
+    with open(source, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            if pending and not block.startswith(b"\n"):
+                return line
+            if found := re.search(rb"\r[^\n]", block):
+                return line + block.count(b"\n", 0, found.start())
+            line, pending = line + block.count(b"\n"), block.endswith(b"\r")
+    return None
 
 
 def _ragged(source: str, separator: str) -> int | None:
