@@ -420,6 +420,46 @@ def test_stdout_open_on_an_input_is_refused(claims: Path, capsys: pytest.Capture
     assert (claims.parent / "other.csv").read_text().count("\n") == 6
 
 
+def test_stdout_open_on_the_file_stdin_reads_is_refused(tmp_path: Path) -> None:
+    """`mme fhir - < x.ndjson >> x.ndjson` grew the file without end (9 GB in 11 minutes): each refusal written was
+    read back as a resource, and refused again. Stdin ("-") is an input, checked by the file it is open on."""
+    source = tmp_path / "x.ndjson"
+    source.write_text('{"resourceType": "MedicationRequest"}\n')
+    command = [sys.executable, "-m", "mme", "fhir", "-"]
+    with source.open("rb") as stdin, source.open("ab") as stdout:
+        done = subprocess.run(command, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, timeout=60, check=False)
+    assert (done.returncode, source.read_text()) == (2, '{"resourceType": "MedicationRequest"}\n')
+    assert done.stderr.decode().endswith(
+        "mme fhir: error: cannot write stdout: it is the file stdin reads; choose another output file\n"
+    )
+    with source.open("rb") as stdin, (tmp_path / "out.txt").open("ab") as stdout:  # another file is written
+        done = subprocess.run(command, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out.txt").read_text().startswith("MedicationRequest/?: ")
+
+
+def test_a_closed_stdout_is_said_so(
+    claims: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mme batch in.csv -o - >&-` (and summarize, taper, fhir, convert, names, --version) was exit 70, "internal
+    error (AttributeError: 'NoneType' object has no attribute 'flush')": with stdout closed, `sys.stdout` is None."""
+    cohort = claims.parent / "cohort.csv"
+    cohort.write_text("patient_id,timepoint,mme_per_day\na,baseline,90\na,end,30\n")
+    monkeypatch.setattr(sys, "stdout", None)
+    for argv in (
+        ["batch", str(claims), "-o", "-"], ["summarize", str(claims), "--start", "2024-01-01", "--end", "2024-01-31"],
+        ["taper", str(cohort), "--timepoints", "baseline,end"], ["fhir", str(cohort)], ["convert", "oxycodone 5 mg q6h"],
+        ["names"], ["--version"],
+    ):  # fmt: skip
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert err.endswith(": error: cannot write to stdout: it is closed (>&-); send it to a file, or to /dev/null\n")
+        assert len(err.splitlines()) == 1, err
+    target = claims.parent / "out.csv"  # an output file is written as before
+    assert main(["batch", str(claims), "-o", str(target), "--quiet"]) == 0
+    assert target.read_text().startswith("rx,drug,")
+
+
 def test_an_output_name_as_long_as_the_system_allows_is_written(
     claims: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -586,11 +626,15 @@ ROW = "p1,2024-01-01,oxycodone,10,mg,120,30"
         # "column(s) 'days_supply' not in the frame (columns: patient_id, ..., days_supply": the file is one line
         (f"{HEADER}\r{ROW}\r".encode(), "its lines end in a carriage return alone (an old Mac export): save it with "
          "LF or CRLF line endings"),
+        # "found more fields than defined in 'Schema'", Polars' words
+        (f"{HEADER}\n{ROW}\n{ROW}\r{ROW}\n{ROW}\n".encode(), "line 3 holds a carriage return inside it, not at its "
+         "end (a line break of an old Mac export, or pasted into a cell): remove it, or quote the cell that holds it"),
         # "line 2 has more cells than the header: quote a cell that holds ','"
         (b"parquet", "it is not CSV text: a Parquet file (name it .parquet)"),
         (b"binary", "it is not CSV text: it holds NUL bytes (a binary file? UTF-16 text needs --encoding)"),
         # Polars named the second column of no name '_duplicated_0', and wrote it to the output
-        (f"{HEADER},,\n{ROW},,\n".encode(), "columns 8, 9 have no name in its header: name them, or remove them"),
+        (f"{HEADER},,,\n{ROW},x, ,y\n".encode(), "columns 8, 10 have no name in its header and hold values: name them, "
+         "or remove them"),
         # the column named exactly 'drug' was read, the other carried along
         (f"{HEADER},Drug\n{ROW},morphine\n".encode(), "its header has 'drug' and 'Drug': which one is --drug-col? "
          "rename or remove all but one"),
@@ -610,6 +654,41 @@ def test_a_file_read_wrong_is_said_so(
     fails([command, str(path), "-o", str(tmp_path / "out.csv"), *window], capsys, 1,
           f"mme {command}: error: cannot read {path}: {said}")  # fmt: skip
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_empty_columns_of_no_name_are_dropped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An Excel export keeps columns that once held something (lines end in ",,,"): the file was refused as a whole,
+    "columns 8, 9, 10 have no name". Columns of no name that hold no value in any row are dropped and counted; one
+    that holds values (R's row names, a pandas index) is kept."""
+    import polars as pl
+
+    path, out = tmp_path / "fills.csv", tmp_path / "out.csv"
+    path.write_text(f'{HEADER},,,\n{ROW},,,\n{ROW}, ,"",\n')
+    assert run("batch", str(path), "-o", str(out))[0] == 0
+    assert capsys.readouterr().err.endswith(
+        f"2 rows: 2 converted, 0 excluded, 0 failed, 0 with warnings, 3 empty column(s) of no name dropped -> {out}\n"
+    )
+    assert pl.read_csv(out).columns[:8] == [*HEADER.split(","), "mme_per_day"]
+    window = ["--start", "2024-01-01", "--end", "2024-01-30"]
+    assert run("summarize", str(path), *window)[0] == 0
+    assert capsys.readouterr().err.endswith("excluded in the window, 3 empty column(s) of no name dropped\n")
+    path.write_text(f",{HEADER},,\n1,{ROW},,\n\n2,{ROW},,\n")  # row names kept; and a blank row
+    assert run("batch", str(path), "-o", str(out))[0] == 0
+    assert capsys.readouterr().err.endswith(
+        ", 1 blank row(s) skipped, 2 empty column(s) of no name dropped -> " + f"{out}\n"
+    )
+    assert pl.read_csv(out, infer_schema=False).columns[:2] == ["", "patient_id"]
+
+
+def test_a_carriage_return_inside_a_line_is_found_across_blocks(tmp_path: Path) -> None:
+    """The file is read a MiB at a time: a carriage return at a block's end is alone or not by the next block."""
+    from mme._cli import _carriage_return
+
+    path = tmp_path / "x.csv"
+    lines = b"a\n" * ((1 << 19) - 1)  # the first block's last byte is the carriage return
+    for tail, found in ((b"a\rb\n", 1 << 19), (b"a\r\nb\n", None), (b"a\r\r\n", 1 << 19), (b"a\n", None)):
+        path.write_bytes(lines + tail)
+        assert _carriage_return(str(path)) == found, tail
 
 
 def test_columns_alike_only_where_an_option_reads_one_are_refused(
@@ -1106,6 +1185,37 @@ def test_blank_rows_of_a_csv_are_skipped(tmp_path: Path, capsys: pytest.CaptureF
     )
     cohort = tmp_path / "cohort.csv"
     cohort.write_text("patient_id,timepoint,mme_per_day\n\na,t0,90\n,,\n")
+    from mme import taper
+
+    assert [r.patient_id for r in taper.read_csv(cohort)] == ["a"]
+
+
+def test_rows_of_spaces_or_quoted_empty_cells_are_blank(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A line of one space failed ("drug is missing") and a line of quoted empty cells was "unknown drug ''" in
+    batch; in summarize both were a patient of no id ("3 patients" for 2). A row is blank when every cell is empty
+    once trimmed; a row with one value is a row."""
+    import polars as pl
+
+    src = tmp_path / "fills.csv"
+    src.write_text("patient_id,fill_date,drug,strength,strength_unit,quantity,days_supply\n \n"
+                   'p1,2024-01-01,oxycodone,10,mg,120,30\n"","","","","","",""\n \t, ,"  ",,,,\n'
+                   "p2,2024-01-01,oxycodone,10,mg,60,30\n")  # fmt: skip
+    out = tmp_path / "out.csv"
+    assert run("batch", str(src), "-o", str(out))[0] == 0
+    assert capsys.readouterr().err.endswith(
+        f"mme batch: 2 rows: 2 converted, 0 excluded, 0 failed, 0 with warnings, 3 blank row(s) skipped -> {out}\n"
+    )
+    assert pl.read_csv(out)["mme_per_day"].to_list() == [60.0, 30.0]
+    code, text = run("summarize", str(src), "--start", "2024-01-01", "--end", "2024-01-30")
+    assert (code, [line.split(",")[0] for line in text.splitlines()]) == (0, ["patient_id", "p1", "p2"])
+    assert capsys.readouterr().err == (
+        "mme summarize: 2 patients, 2 rows, 0 failed, 0 excluded in the window, 3 blank row(s) skipped\n"
+    )
+    src.write_text("patient_id,fill_date,drug,strength,strength_unit,quantity,days_supply\n ,,, ,,,30\n")
+    assert run("batch", str(src), "-o", str(out))[0] == 0  # a value: a row, failed with its reason
+    assert "1 failed" in capsys.readouterr().err
+    cohort = tmp_path / "cohort.csv"  # the rule `mme.taper` reads by
+    cohort.write_text('patient_id,timepoint,mme_per_day\n \na,t0,90\n"","",""\n , ,\t\n')
     from mme import taper
 
     assert [r.patient_id for r in taper.read_csv(cohort)] == ["a"]

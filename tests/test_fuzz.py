@@ -324,7 +324,7 @@ def test_changing_a_factor_of_a_shipped_table_is_refused(scratch: Path, slug: st
     lines = text.splitlines()
     k = data.draw(st.sampled_from(positions))
     new = data.draw(st.decimals(min_value=Decimal("0.01"), max_value=Decimal(100), places=2))
-    assume(f'factor = "{new}"' != lines[k])
+    assume(new != Decimal(lines[k].split('"')[1]))  # "1.50" for "1.5" is the same table
     lines[k] = f'factor = "{new}"'
     assert _load_text(scratch, slug, ("\n".join(lines) + "\n").encode("utf-8")) is None
 

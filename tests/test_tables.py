@@ -257,13 +257,15 @@ def test_a_file_with_a_shipped_slug_and_other_content_is_refused(tmp_path: Path)
     with pytest.raises(TableError, match=own) as caught:
         load_table(copy)
     assert (caught.value.file, caught.value.field) == (str(copy), "slug")
+    oxycodone = 1 + next(i for i, row in enumerate(get_table("cdc-2022").rows) if row.drug == "oxycodone")
+    assert f"(rows[{oxycodone}] factor is 2, the shipped table's is 1.5)" in str(caught.value)  # what differs
     for table in (copy, str(copy)):
         with pytest.raises(TableError, match=own):
             resolve_table(table)
         with pytest.raises(TableError, match=own):
             mme.convert("oxycodone 10 mg bid", table=table)
-    copy.write_text(text.replace("\n", "\r\n"), encoding="utf-8")  # the same numbers, other bytes: not the file
-    with pytest.raises(TableError, match=own):
+    copy.write_text(text.replace('title = "', 'title = "My '), encoding="utf-8")  # any field, not only factors
+    with pytest.raises(TableError, match=r"\(title is 'My Morphine .*, the shipped table's is 'Morphine "):
         load_table(copy)
     local = tmp_path / "cdc-2022-local.toml"  # the way out the message gives
     local.write_text(_with_oxycodone_2(text).replace('slug = "cdc-2022"', 'slug = "cdc-2022-local"'), encoding="utf-8")
@@ -271,6 +273,20 @@ def test_a_file_with_a_shipped_slug_and_other_content_is_refused(tmp_path: Path)
     assert (mine.table, mine.mme_per_day) == ("cdc-2022-local", 40.0)
     with pytest.raises(mme.MixedTablesError, match="cdc-2022, cdc-2022-local"):
         mme.total([mine, mme.convert("oxycodone 10 mg bid", table="cdc-2022")])
+
+
+def test_a_shipped_table_in_other_bytes_is_the_shipped_table(tmp_path: Path) -> None:
+    """A copy of a shipped file with CRLF line endings, an extra final newline or "1.50" for "1.5" was refused as "not
+    that table (its content differs)": its content is the shipped table's, and it loads as that table."""
+    raw = _file_bytes("cdc-2022")
+    copy = tmp_path / "cdc-2022.toml"
+    for data in (raw.replace(b"\n", b"\r\n"), raw + b"\n", raw.replace(b'factor = "1.5"', b'factor = "1.50"')):
+        assert data != raw
+        copy.write_bytes(data)
+        assert load_table(copy) is get_table("cdc-2022")
+        result = mme.convert("oxycodone 10 mg bid", table=copy)
+        assert (result.table, result.mme_per_day) == ("cdc-2022", 30.0)
+        assert mme.total([result, mme.convert("oxycodone 10 mg bid", table="cdc-2022")]).mme_per_day == 60.0
 
 
 def test_a_table_object_with_a_shipped_slug_must_be_the_shipped_table() -> None:

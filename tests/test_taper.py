@@ -991,7 +991,6 @@ def test_the_mean_of_values_up_to_the_largest_float_is_computed_exactly() -> Non
 @pytest.mark.parametrize(
     ("values", "tests"),
     [
-        ({"a": (1e-300, 1e300), "b": (1.0, 2.0)}, False),  # a ratio over a tiny baseline passes the largest float
         ({"a": (1e200, 1.0), "b": (3e200, 5.0)}, True),  # the paired t-test squares the differences
     ],
 )
@@ -1006,6 +1005,21 @@ def test_a_summary_past_the_largest_float_is_a_typed_error(values: dict[str, tup
         warnings.simplefilter("error")
         with pytest.raises(mme.DoseError, match=r"^the MME/day values at 't1' are too large to summarise"):
             taper.summarize_cohort(matrix, tests=tests)
+
+
+@pytest.mark.parametrize("tiny", [1e-300, 5e-324])
+def test_a_ratio_over_a_tiny_baseline_names_the_baseline(tiny: float, capsys: pytest.CaptureFixture[str]) -> None:
+    """A baseline of 5e-324 MME/day stopped the summary as "the MME/day values at 't1' are too large", naming the
+    time point whose values are fine: the value to check is the baseline's."""
+    matrix = taper.dose_matrix(
+        [("a", "t0", tiny), ("a", "t1", 1e300), ("b", "t0", 1.0), ("b", "t1", 2.0)], ["t0", "t1"]
+    )
+    with pytest.raises(mme.DoseError) as caught:
+        taper.summarize_cohort(matrix)
+    assert str(caught.value) == (
+        f"the change from 't0' to 't1' cannot be summarised: the 't0' value of patient 'a', {tiny} MME/day, is so "
+        "small that a ratio over it passes the largest float (1.798e+308); check the 't0' values"
+    )
 
 
 def test_cli_a_summary_past_the_largest_float_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -96,6 +96,20 @@ def _terminate(number: int, _: object) -> NoReturn:
     raise _Terminated(number)
 
 
+CLOSED = "cannot write to stdout: it is closed (>&-); send it to a file, or to /dev/null"
+
+
+class _ClosedStdout:
+    """What the command writes to when the process has no stdout (`mme ... >&-`, so `sys.stdout` is None): the
+    first use, which for a command that reads a file is the check of stdout against its inputs, before the work,
+    is refused in one line."""
+
+    def _refuse(self, *_: object) -> NoReturn:
+        raise _Refused(CLOSED, 1)
+
+    write = flush = fileno = _refuse
+
+
 class _Version(argparse.Action):
     """--version, which names the shipped tables from their file names (nothing is parsed until it is asked)."""
 
@@ -103,6 +117,8 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
 
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> NoReturn:
+        if sys.stdout is None:
+            parser.exit(1, f"mme: error: {CLOSED}\n")
         sys.stdout.write(f"mme {mme.__version__} (tables: {', '.join(table_slugs())})\n")
         parser.exit()
 
@@ -349,15 +365,19 @@ TEMPORARY_STEM = 100  # bytes of the output's name kept in its temporary file's 
 def _check_not_an_input(output: str | None, inputs: Sequence[str | None], stream: IO[Any] | None = None) -> None:
     """Refuse an output that is one of the inputs: the same path after resolving links, the same file by another
     name (a hard link), or, with no `output` name, a `stream` (stdout: `mme batch in.csv -o - >> in.csv`) open on
-    the same file. Either would overwrite or grow the input as it is read."""
+    the same file. Either would overwrite or grow the input as it is read. An input "-" is stdin, by the file it
+    is open on (`mme fhir - < x.ndjson >> x.ndjson` read back each line it wrote, without end)."""
     written: os.stat_result | None = None
     if output is None:
-        with contextlib.suppress(OSError, ValueError):  # a pipe, a terminal or an in-memory text has no input's stat
-            written = os.fstat(stream.fileno()) if stream is not None else None
+        written = _open_on(stream)
         if written is None or not stat.S_ISREG(written.st_mode):
             return
     for source in filter(None, inputs):
-        if written is not None:
+        if source == "-":
+            read = _open_on(sys.stdin)
+            target = written or (os.stat(output) if output is not None and Path(output).exists() else None)
+            same = read is not None and target is not None and os.path.samestat(read, target)
+        elif written is not None:
             same = Path(source).exists() and os.path.samestat(os.stat(source), written)
         else:
             assert output is not None
@@ -365,7 +385,15 @@ def _check_not_an_input(output: str | None, inputs: Sequence[str | None], stream
                 Path(output).exists() and Path(source).exists() and os.path.samefile(source, output)
             )
         if same:
-            raise _Refused(f"cannot write {output or 'stdout'}: it is the input {source}; choose another output file")
+            name = "the file stdin reads" if source == "-" else f"the input {source}"
+            raise _Refused(f"cannot write {output or 'stdout'}: it is {name}; choose another output file")
+
+
+def _open_on(stream: IO[Any] | None) -> os.stat_result | None:
+    """The file a stream is open on; None for none (closed), or an in-memory text."""
+    with contextlib.suppress(OSError, ValueError):  # a pipe's stat is returned; an in-memory text has no fileno
+        return os.fstat(stream.fileno()) if stream is not None else None
+    return None
 
 
 @contextlib.contextmanager
@@ -438,6 +466,11 @@ def _reading(args: argparse.Namespace, source: str) -> Iterator[None]:
     except pl.exceptions.PolarsError as exc:
         if csv and (what := _not_text(source)):
             raise _Refused(f"cannot read {path}: it is not CSV text: {what}", 1) from None
+        if csv and (line := _carriage_return(source)):
+            raise _Refused(
+                f"cannot read {path}: line {line} holds a carriage return inside it, not at its end (a line break "
+                "of an old Mac export, or pasted into a cell): remove it, or quote the cell that holds it", 1
+            ) from None  # fmt: skip
         if csv and (line := _ragged(source, args.separator)):
             raise _Refused(
                 f"cannot read {path}: line {line} has more cells than the header: quote a cell that holds "
@@ -460,6 +493,20 @@ def _not_text(source: str) -> str | None:
         start = file.read(1 << 16)
     found = next((what for magic, what in BINARY.items() if start.startswith(magic)), None)
     return found or ("it holds NUL bytes (a binary file? UTF-16 text needs --encoding)" if b"\0" in start else None)
+
+
+def _carriage_return(source: str) -> int | None:
+    """The first line of a file that holds a carriage return not followed by a line feed (Polars reads it as a line
+    break, and then says "found more fields than defined in 'Schema'"), read a block at a time."""
+    line, pending = 1, False
+    with open(source, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            if pending and not block.startswith(b"\n"):
+                return line
+            if found := re.search(rb"\r[^\n]", block):
+                return line + block.count(b"\n", 0, found.start())
+            line, pending = line + block.count(b"\n"), block.endswith(b"\r")
+    return None
 
 
 def _ragged(source: str, separator: str) -> int | None:
@@ -498,8 +545,9 @@ def _utf8(path: str, encoding: str) -> Iterator[str]:
         yield copy.name
 
 
-def _scan(source: str, args: argparse.Namespace) -> Any:
-    """A Polars LazyFrame of a UTF-8 CSV (`source`, the input or its UTF-8 copy) or of a Parquet file.
+def _scan(source: str, args: argparse.Namespace) -> tuple[Any, int]:
+    """A Polars LazyFrame of a UTF-8 CSV (`source`, the input or its UTF-8 copy) or of a Parquet file, and how many
+    empty columns of no name it left out (`_without_empty_unnamed`).
 
     Every CSV column is read as text: a type guessed from the first rows would stop the run at a
     bad cell further down, where `mme.frames` fails that row alone; and cells are written back as read.
@@ -509,7 +557,7 @@ def _scan(source: str, args: argparse.Namespace) -> Any:
     if _is_parquet(source):
         frame = pl.scan_parquet(source)
         _check_names(frame.collect_schema().names(), args)
-        return frame
+        return frame, 0
     with open(source, "rb") as file:
         start = file.read(1 << 16)
     if b"\r" in start and b"\n" not in start:
@@ -518,22 +566,40 @@ def _scan(source: str, args: argparse.Namespace) -> Any:
             "LF or CRLF line endings", 1
         )  # fmt: skip
     header = pl.read_csv(source, has_header=False, n_rows=1, infer_schema=False, separator=args.separator).row(0)
-    _check_header([str(name or "").removeprefix("\ufeff") for name in header], args)
-    return pl.scan_csv(source, infer_schema=False, separator=args.separator)
+    names = [str(name or "").removeprefix("\ufeff") for name in header]
+    _check_header(names, args)
+    frame = pl.scan_csv(source, infer_schema=False, separator=args.separator)
+    if "" in names:
+        return _without_empty_unnamed(frame, [i for i, name in enumerate(names) if not name], args)
+    return frame, 0
+
+
+def _without_empty_unnamed(frame: Any, unnamed: list[int], args: argparse.Namespace) -> tuple[Any, int]:
+    """A scanned CSV without its columns of no name that hold no value in any row, and how many there were (an
+    Excel export keeps columns that once held something: lines end in ",,,"). Two or more that hold values are
+    refused: Polars names all but the first '_duplicated_0'..., and which one is which? One pass over the file,
+    all columns at once."""
+    import polars as pl
+
+    polars_names = frame.collect_schema().names()
+    columns = [polars_names[i] for i in unnamed]
+    checks = [pl.col(name).str.contains(r"\S").any().alias(str(i)) for i, name in enumerate(columns)]
+    holding = frame.select(checks).collect().row(0)
+    kept = [str(i + 1) for i, holds in zip(unnamed, holding, strict=True) if holds]
+    if len(kept) > 1:
+        raise _Refused(
+            f"cannot read {args.input}: columns {', '.join(kept[:5])}{', ...' * (len(kept) > 5)} have no name in "
+            "its header and hold values: name them, or remove them", 1
+        )  # fmt: skip
+    empty = [name for name, holds in zip(columns, holding, strict=True) if not holds]
+    return frame.drop(empty), len(empty)
 
 
 def _check_header(names: list[str], args: argparse.Namespace) -> None:
     """A CSV header that would be read wrong: a column named twice (Polars renames the second: which one holds
-    the drug?), columns with no name (Polars names all but the first '_duplicated_0'...), or one column whose
-    name holds another separator."""
+    the drug?), or one column whose name holds another separator."""
     if (twice := named_twice(names)) is not None:
         raise _Refused(f"cannot read {args.input}: {twice}", 1)
-    unnamed = [str(i) for i, name in enumerate(names, 1) if not name]
-    if len(unnamed) > 1:
-        raise _Refused(
-            f"cannot read {args.input}: columns {', '.join(unnamed[:5])}{', ...' * (len(unnamed) > 5)} have no name "
-            "in its header: name them, or remove them", 1
-        )  # fmt: skip
     other = [sep for sep in ";\t|" if len(names) == 1 and sep in names[0] and sep != args.separator]
     if other:
         raise _Refused(
@@ -592,27 +658,28 @@ def _option(keyword: str, args: argparse.Namespace) -> str | None:
     return None
 
 
-def _read_frame(args: argparse.Namespace) -> tuple[Any, int]:
-    """The input, a CSV (in --encoding) or Parquet file, as an eager narwhals frame read by Polars, and how many
-    blank rows of a CSV were skipped (`_without_blank_rows`)."""
+def _read_frame(args: argparse.Namespace) -> tuple[Any, str]:
+    """The input, a CSV (in --encoding) or Parquet file, as an eager narwhals frame read by Polars, and what was left
+    out of a CSV, said as the summary says it (`_skipped`)."""
     import narwhals as nw
 
     _check_input(args.input)
     with _utf8(args.input, args.encoding) as source, _reading(args, source):
-        frame, blank = _without_blank_rows(_scan(source, args).collect(), source)
-        return nw.from_native(frame, eager_only=True), blank
+        scanned, columns = _scan(source, args)
+        frame, blank = _without_blank_rows(scanned.collect(), source)
+        return nw.from_native(frame, eager_only=True), _skipped(blank, columns)
 
 
 def _without_blank_rows(chunk: Any, source: str) -> tuple[Any, int]:
-    """A chunk of a CSV without its rows of no value (blank lines, or separators alone), and how many there were:
-    Polars reads them as rows of nulls, which failed as fills of no drug (or made a patient of no id); the csv
-    module, and so `mme.taper`, skips them. Tested on the whole chunk at once (as a lazy filter, the test took a
-    minute on 3,000 columns), and only where every column has a null."""
+    """A chunk of a CSV without its blank rows, and how many there were. A row is blank when every cell is empty
+    once trimmed: a blank line, separators alone, a line of spaces or of quoted empty cells ("",""). Polars reads
+    them as rows, which failed as fills of no drug (or made a patient of no id). Tested on the whole chunk at once
+    (as a lazy filter, the test took a minute on 3,000 columns)."""
     import polars as pl
 
-    if _is_parquet(source) or not chunk.width or min(chunk.null_count().row(0)) == 0:  # a column with no null
+    if _is_parquet(source) or not chunk.width:
         return chunk, 0
-    kept = chunk.select(pl.any_horizontal(pl.all().is_not_null())).to_series()
+    kept = chunk.select(pl.any_horizontal(pl.all().str.contains(r"\S").fill_null(value=False))).to_series()
     blank = len(kept) - int(kept.sum())
     return (chunk.filter(kept) if blank else chunk), blank
 
@@ -742,6 +809,8 @@ class _Tally:
     rows: int = 0
     blank: int = 0
     """Blank rows of a CSV, skipped (`_without_blank_rows`)."""
+    columns: int = 0
+    """Empty columns of no name of a CSV, dropped (`_without_empty_unnamed`)."""
     formulas: int = 0
     excluded: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
@@ -761,7 +830,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     options = _column_options(args)
     with _utf8(args.input, args.encoding) as source:
         with _reading(args, source):
-            data = _scan(source, args)
+            data, tally.columns = _scan(source, args)
             # the progress line, rewritten in place, is for a terminal: in a log it would be a line per chunk
             shown = not args.quiet and sys.stderr.isatty()
             total = int(data.select(pl.len()).collect().item()) if shown else 0
@@ -782,13 +851,16 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     _print_reasons(tally.warnings, err, "warning")
     err.write(f"mme batch: {tally.rows:,} rows: {tally.rows - excluded - failed:,} converted, {excluded:,} excluded, ")
     err.write(
-        f"{failed:,} failed, {tally.warned:,} with warnings{_blank(tally.blank)}{_written(args, tally.formulas)}\n"
+        f"{failed:,} failed, {tally.warned:,} with warnings{_skipped(tally.blank, tally.columns)}{_written(args, tally.formulas)}\n"
     )
     return 0
 
 
-def _blank(rows: int) -> str:
-    return f", {rows:,} blank row(s) skipped" if rows else ""
+def _skipped(rows: int, columns: int) -> str:
+    """What a summary line says of the blank rows and the empty columns of no name that were left out."""
+    return (f", {rows:,} blank row(s) skipped" if rows else "") + (
+        f", {columns:,} empty column(s) of no name dropped" if columns else ""
+    )
 
 
 def _converted(
@@ -907,7 +979,7 @@ def _summarize(args: argparse.Namespace, out: TextIO) -> int:
     from mme import frames
 
     options = _column_options(args)
-    data, blank = _read_frame(args)
+    data, skipped = _read_frame(args)
     with _columns_of(data.columns, args):
         result = frames.summarize(
             data.to_native(), start=args.start, end=args.end, table=args.table, patient_id=args.patient_col,
@@ -920,7 +992,7 @@ def _summarize(args: argparse.Namespace, out: TextIO) -> int:
     _print_reasons(_reasons(frame, FAILED_REASON), sys.stderr, f"patient(s) with a failed fill ({outcome})")
     sys.stderr.write(
         f"mme summarize: {len(frame):,} patients, {len(data):,} rows, {int(frame['n_failed'].sum()):,} failed, "
-        f"{int(frame['n_excluded'].sum()):,} excluded in the window{_blank(blank)}{written}\n"
+        f"{int(frame['n_excluded'].sum()):,} excluded in the window{skipped}{written}\n"
     )
     return 0
 
@@ -1087,7 +1159,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         # the process's own command line: what it has imported lives until the process exits, so the collector
         # leaves it out of its scans (a full one took 30 ms of a file's conversion, and another one at exit)
         gc.freeze()
-    out = out or sys.stdout
+    out = out or sys.stdout or cast("TextIO", _ClosedStdout())
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -39,7 +39,7 @@ def _fhir(args: argparse.Namespace, out: TextIO) -> int:
         raise _Refused(f"{folder} is a folder: give the .json or .ndjson files in it")
     if missing := [name for name in args.files if name != "-" and not Path(name).is_file()]:
         raise _Refused(f"no such file: {', '.join(missing)}")
-    _check_not_an_input(None, [name for name in args.files if name != "-"], out)
+    _check_not_an_input(None, args.files, out)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", mme.MMEWarning)  # printed from the results themselves
         for name in args.files:

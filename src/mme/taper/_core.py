@@ -182,7 +182,7 @@ def _records(reader: Any, path: Path) -> tuple[Record, ...]:
     records = []
     for row in reader:
         line = reader.line_num  # the row's last line (a quoted cell may hold line breaks)
-        if not any(row):  # a blank line, or separators alone: skipped, as `mme batch` and `mme summarize` skip them
+        if not any(cell.strip() for cell in row):  # blank, as `mme batch` and `mme summarize` skip: no cell holds text
             continue
         if any(cell.strip() for cell in row[len(fields) :]):
             raise CohortError(
@@ -648,6 +648,20 @@ def too_large(timepoint: str) -> DoseError:
     )
 
 
+def _too_large_at(timepoint: str, found: Sequence[Change], baseline: str) -> DoseError:
+    """`too_large`, or, when a dose over a baseline value passes the largest float (a baseline of 5e-324 MME/day),
+    the error that names that baseline: the values at `timepoint` are not what is wrong."""
+    tiny = [c for c in found if c.baseline > 0 and not math.isfinite(c.dose / c.baseline)]
+    if not tiny:
+        return too_large(timepoint)
+    c = min(tiny, key=lambda c: c.baseline)
+    return DoseError(
+        f"the change from {excerpt(baseline)} to {excerpt(timepoint)} cannot be summarised: the {excerpt(baseline)} "
+        f"value of patient {excerpt(c.patient_id)}, {c.baseline} MME/day, is so small that a ratio over it passes "
+        f"the largest float ({sys.float_info.max:.4g}); check the {excerpt(baseline)} values"
+    )
+
+
 def _describe_values(values: Sequence[float]) -> dict[str, float | None]:
     if not values:
         return {"mean": None, "sd": None, "median": None, "q1": None, "q3": None}
@@ -694,14 +708,15 @@ def summarize_cohort(
             "n_failed": sum(c.status == "failed" for c in cells),
             "n_partial": sum(c.partial for c in cells),
         }  # fmt: skip
+        found = changes(matrix, rule=rule, timepoint=tp) if i > 0 else []
         try:
             row.update(_describe_values(values))
             if i > 0:
-                row.update(_change_row(changes(matrix, rule=rule, timepoint=tp), rule, n_all))
+                row.update(_change_row(found, rule, n_all))
         except OverflowError:
-            raise too_large(tp) from None
-        if any(isinstance(v, float) and not math.isfinite(v) for v in row.values()):  # a ratio over a tiny baseline
-            raise too_large(tp)
+            raise _too_large_at(tp, found, matrix.baseline) from None
+        if any(isinstance(v, float) and not math.isfinite(v) for v in row.values()):
+            raise _too_large_at(tp, found, matrix.baseline)
         if i > 0:
             row["test"] = tested.get(tp)
         rows.append(TimepointSummary(**row))
