@@ -303,6 +303,9 @@ def test_a_table_object_with_a_shipped_slug_must_be_the_shipped_table() -> None:
     assert (caught.value.file, caught.value.field) == ("mme.Table 'cdc-2022'", "slug")
     with pytest.raises(TableError, match=own):
         mme.daily_mme("oxycodone", "10 mg", per_day=2, table=shipped.model_copy(update={"version": "local"}))
+    fewer = shipped.model_copy(update={"rows": shipped.rows[:-1]})  # a row left out: the first rows all agree
+    with pytest.raises(TableError, match=rf"\(rows has {len(shipped.rows) - 1} entries, the shipped table's has "):
+        mme.convert("oxycodone 10 mg bid", table=fewer)
     copy = shipped.model_copy()  # equal to the shipped table, as one unpickled or kept across clear_caches() is
     assert copy is not shipped
     assert mme.convert("oxycodone 10 mg bid", table=copy).mme_per_day == 30.0
