@@ -1230,8 +1230,9 @@ def test_no_default_variant_explains_each_choice() -> None:
     with pytest.raises(AmbiguousDoseError) as info:
         mme.daily_mme("methadone", "10 mg", per_day=3, table="cms-2018")
     assert str(info.value) == (
-        "cms-2018 prints several values for methadone and names no default, so you must choose: "
-        + "; ".join(f"variant={r.variant!r}: {r.source}" for r in rows)
+        "cms-2018 prints several values for methadone and names no default, so you must choose a variant "
+        "(variant= in Python, --variant on the command line): "
+        + "; ".join(f"{r.variant!r}: {r.source}" for r in rows)
         + "."
     )
 

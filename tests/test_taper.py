@@ -834,7 +834,7 @@ def test_cli_variant_converts_cms_2018_methadone(tmp_path: Path, capsys: pytest.
     code, text = run(*args)
     assert code == 0
     assert taper.CohortSummary.model_validate_json(text).row("t0").n_failed == 1
-    assert "variant='tiers'" in capsys.readouterr().err
+    assert "--variant on the command line): 'flat'" in capsys.readouterr().err
     for variant, baseline, end in (("flat", 90, 30), ("tiers", 240, 40)):  # 30 mg/day x 3 or x 8; 10 mg/day x 3 or x 4
         code, text = run(*args, "--variant", variant)
         summary = taper.CohortSummary.model_validate_json(text)

@@ -546,9 +546,10 @@ def _choose_variant(table: Table, rows: list[FactorRow], variant: str | None) ->
     defaults = [r for r in rows if r.default]
     if defaults:
         return defaults
-    explained = "; ".join(f"variant={r.variant!r}: {r.source}" for r in rows)
-    raise AmbiguousDoseError(
-        f"{table.slug} prints several values for {rows[0].drug} and names no default, so you must choose: {explained}."
+    explained = "; ".join(f"{r.variant!r}: {r.source}" for r in rows)
+    raise AmbiguousDoseError(  # said for Python and the command line alike
+        f"{table.slug} prints several values for {rows[0].drug} and names no default, so you must choose a variant "
+        f"(variant= in Python, --variant on the command line): {explained}."
     )
 
 
