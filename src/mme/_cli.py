@@ -367,26 +367,22 @@ def _check_not_an_input(output: str | None, inputs: Sequence[str | None], stream
     name (a hard link), or, with no `output` name, a `stream` (stdout: `mme batch in.csv -o - >> in.csv`) open on
     the same file. Either would overwrite or grow the input as it is read. An input "-" is stdin, by the file it
     is open on (`mme fhir - < x.ndjson >> x.ndjson` read back each line it wrote, without end)."""
-    written: os.stat_result | None = None
-    if output is None:
-        written = _open_on(stream)
-        if written is None or not stat.S_ISREG(written.st_mode):
-            return
+    written = _open_on(stream) if output is None else _stat(output)
+    if output is None and (written is None or not stat.S_ISREG(written.st_mode)):
+        return
     for source in filter(None, inputs):
-        if source == "-":
-            read = _open_on(sys.stdin)
-            target = written or (os.stat(output) if output is not None and Path(output).exists() else None)
-            same = read is not None and target is not None and os.path.samestat(read, target)
-        elif written is not None:
-            same = Path(source).exists() and os.path.samestat(os.stat(source), written)
-        else:
-            assert output is not None
-            same = os.path.realpath(source) == os.path.realpath(output) or (
-                Path(output).exists() and Path(source).exists() and os.path.samefile(source, output)
-            )
+        read = _open_on(sys.stdin) if source == "-" else _stat(source)
+        same = (read is not None and written is not None and os.path.samestat(read, written)) or (
+            output is not None and source != "-" and os.path.realpath(source) == os.path.realpath(output)
+        )
         if same:
             name = "the file stdin reads" if source == "-" else f"the input {source}"
             raise _Refused(f"cannot write {output or 'stdout'}: it is {name}; choose another output file")
+
+
+def _stat(path: str) -> os.stat_result | None:
+    """The file a path names; None for none yet."""
+    return os.stat(path) if Path(path).exists() else None
 
 
 def _open_on(stream: IO[Any] | None) -> os.stat_result | None:
