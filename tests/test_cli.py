@@ -1221,6 +1221,27 @@ def test_rows_of_spaces_or_quoted_empty_cells_are_blank(tmp_path: Path, capsys: 
     assert [r.patient_id for r in taper.read_csv(cohort)] == ["a"]
 
 
+def test_a_row_is_blank_by_unicode_spaces_and_a_value_may_begin_with_any_other_character(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Rows whose cells begin with a space, a letter beyond ASCII, "~" or DEL hold values, and a row of spaces (no-break,
+    ideographic and em spaces too) is blank: alone in a file, among rows of plain cells, and in chunks of one row."""
+    import polars as pl
+
+    header = "id,drug,strength,strength_unit,quantity,days_supply\n"
+    valued = [" 1, oxycodone,10,mg,120,30", "\u00e92,\u00e9,,,,", "~3,,,,,", "\x7f,,,,,"]
+    blank = ["\u00a0,\u3000,,,,", '"\u2003\t",,,,,', "  ,  ,,,,"]
+    src, out = tmp_path / "fills.csv", tmp_path / "out.csv"
+    for lines, chunks in ((valued, []), ([*valued, *blank], []), ([*blank, *valued], ["--chunk-size", "1"])):
+        src.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
+        assert run("batch", str(src), "-o", str(out), *chunks)[0] == 0
+        skipped = f", {len(lines) - len(valued)} blank row(s) skipped" if len(lines) > len(valued) else ""
+        assert capsys.readouterr().err.endswith(
+            f"4 rows: 1 converted, 0 excluded, 3 failed, 0 with warnings{skipped} -> {out}\n"
+        )
+        assert pl.read_csv(out, infer_schema=False)["id"].to_list() == [" 1", "\u00e92", "~3", "\x7f"]
+
+
 def test_result_columns_in_the_input_are_said_to_be_replaced(claims: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A re-run on batch's own output replaced its mme_per_day (999 became 60.0) without a word."""
     import polars as pl

@@ -670,12 +670,17 @@ def _without_blank_rows(chunk: Any, source: str) -> tuple[Any, int]:
     """A chunk of a CSV without its blank rows, and how many there were. A row is blank when every cell is empty
     once trimmed: a blank line, separators alone, a line of spaces or of quoted empty cells ("",""). Polars reads
     them as rows, which failed as fills of no drug (or made a patient of no id). Tested on the whole chunk at once
-    (as a lazy filter, the test took a minute on 3,000 columns)."""
+    (as a lazy filter, the test took a minute on 3,000 columns). A cell that begins with a printable ASCII character
+    holds a value: where every row has one, a comparison per cell settles it, at a sixth of a search's cost; the
+    search for any character that is not a space (Unicode's) reads only the chunks that may hold a blank row."""
     import polars as pl
 
     if _is_parquet(source) or not chunk.width:
         return chunk, 0
-    kept = chunk.select(pl.any_horizontal(pl.all().str.contains(r"\S").fill_null(value=False))).to_series()
+    cells = pl.all()
+    if chunk.select(pl.any_horizontal(((cells >= "!") & (cells < "\x7f")).fill_null(value=False)).all()).item():
+        return chunk, 0
+    kept = chunk.select(pl.any_horizontal(cells.str.contains(r"\S").fill_null(value=False))).to_series()
     blank = len(kept) - int(kept.sum())
     return (chunk.filter(kept) if blank else chunk), blank
 
