@@ -1119,7 +1119,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument(
         "--chunk-size",
         type=_chunk_size,
-        default=250_000,
+        default=500_000,
         help="rows read, converted and written at a time: memory grows with it, not with the file (default %(default)s)",
     )
     batch.add_argument("--quiet", action="store_true", help="no progress line")
