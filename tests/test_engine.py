@@ -50,7 +50,7 @@ def test_anzca_header_example() -> None:
 
 
 def test_patch_75_mcg_is_180_not_504() -> None:
-    """A public CDS tool once applied 7.2 to a daily dose: 504. The right answer is 180."""
+    """A public CDS tool once reported 504 MME/day for a 75 mcg/h patch. The right answer is 180."""
     assert mme_of("fentanyl", "75 mcg/h", table="cdc-2022") == pytest.approx(180)
     result = mme.dispensing_mme("fentanyl", "75 mcg/h", quantity=10, days_supply=30, table="cms-2018")
     assert result.mme_per_day == pytest.approx(180)

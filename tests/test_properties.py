@@ -196,7 +196,7 @@ def test_dispensed_fentanyl_patch_factor_is_the_rate_factor_times_wear_days(
 
 
 def test_the_504_mme_error_is_not_made() -> None:
-    """A public CDS tool applied 7.2 to a daily dose of a 75 mcg/h patch: 504. It is 180."""
+    """A public CDS tool reported 504 MME/day for a 75 mcg/h patch. It is 180, by either patch convention."""
     assert_mme_equal(mme.dispensing_mme("fentanyl", "75 mcg/h", quantity=10, days_supply=30, table="cms-2018"), 180.0)
 
 
