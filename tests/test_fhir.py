@@ -2252,6 +2252,117 @@ def test_an_infusion_rate_beside_a_timing_is_refused_in_fhirs_words() -> None:
         fhir.convert(infusion, table="anzca-2021")
 
 
+_TWO_MG_PER_H = {"rateQuantity": {"value": 2, "code": "mg/h"}}
+
+
+@pytest.mark.parametrize(
+    ("rate", "repeat", "hours", "said"),
+    [
+        (_TWO_MG_PER_H, {"boundsDuration": {"value": 4, "code": "h"}}, 4, "boundsDuration 4 h"),
+        (_TWO_MG_PER_H, {"boundsDuration": {"value": 12, "code": "h"}}, 12, "boundsDuration 12 h"),
+        (_TWO_MG_PER_H, {"boundsRange": {"low": {"value": 0, "code": "h"}, "high": {"value": 6, "code": "h"}}}, 6,
+         "boundsRange 6 h"),
+        (_TWO_MG_PER_H, {"boundsPeriod": {"start": "2024-01-01T08:00:00Z", "end": "2024-01-01T12:30:00Z"}}, 4.5,
+         "boundsPeriod"),
+        (_TWO_MG_PER_H, {"duration": 4, "durationUnit": "h"}, 4, "duration 4 h"),
+        (_TWO_MG_PER_H, {"duration": 240, "durationUnit": "min", "boundsDuration": {"value": 6, "code": "h"}}, 4,
+         "duration 4 h"),
+        (_TWO_MG_PER_H, {"duration": 8, "durationUnit": "h", "boundsDuration": {"value": 6, "code": "h"}}, 6,
+         "boundsDuration 6 h"),
+        ({"rateRatio": {"numerator": {"value": 4, "code": "mg"}, "denominator": {"value": 2, "code": "h"}}},
+         {"boundsDuration": {"value": 4, "code": "h"}}, 4, "boundsDuration 4 h"),
+    ],
+)  # fmt: skip
+def test_an_infusion_rate_runs_the_hours_its_timing_says_in_a_day(
+    rate: dict[str, Any], repeat: dict[str, Any], hours: float, said: str
+) -> None:
+    """2 mg/h of morphine IV bounded to 4 h (or running 4 h) was 144 MME/day, as if it ran all day: it is 8 mg, 24."""
+    infusion = _infusion("7052", rate, "47625008")
+    infusion["dosageInstruction"][0]["timing"] = {"repeat": repeat}
+    got = fhir.convert(infusion, table="anzca-2021")
+    given = rx.daily_mme("7052", f"{2 * hours:g} mg", per_day=1, route="intravenous", table="anzca-2021")
+    assert got.mme_per_day == given.mme_per_day == 2 * hours * 3  # anzca-2021: 3 per mg of IV morphine
+    assert any(f"the rate 2 mg/h runs {hours:g} h a day ({said}" in w for w in got.warnings)
+
+
+def test_an_infusion_rate_bounded_to_a_day_or_more_runs_all_day() -> None:
+    infusion = _infusion("7052", _TWO_MG_PER_H, "47625008")
+    all_day = fhir.convert(infusion, table="anzca-2021")
+    infusion["dosageInstruction"][0]["timing"] = {"repeat": {"boundsDuration": {"value": 3, "code": "d"},
+                                                             "duration": 30, "durationUnit": "h"}}  # fmt: skip
+    assert fhir.convert(infusion, table="anzca-2021") == all_day
+    assert all_day.mme_per_day == 2 * 24 * 3
+
+
+@pytest.mark.parametrize(
+    ("repeat", "mme_per_day", "hours_a_day"),
+    [
+        ({"frequency": 1, "period": 1, "periodUnit": "d", "duration": 4, "durationUnit": "h"}, 24, 4),
+        ({"frequency": 2, "period": 1, "periodUnit": "d", "duration": 4, "durationUnit": "h"}, 48, 8),
+        ({"frequency": 1, "period": 2, "periodUnit": "d", "duration": 4, "durationUnit": "h"}, 12, 2),
+    ],
+)
+def test_infusion_runs_with_a_frequency_each_last_their_duration(
+    repeat: dict[str, Any], mme_per_day: float, hours_a_day: float
+) -> None:
+    """Runs of 4 h once a day were refused as a rate beside a frequency, though each run's duration says its amount."""
+    infusion = _infusion("7052", _TWO_MG_PER_H, "47625008")
+    infusion["dosageInstruction"][0]["timing"] = {"repeat": repeat}
+    got = fhir.convert(infusion, table="anzca-2021")
+    assert got.mme_per_day == mme_per_day  # 8 mg a run x 3 per mg, times the runs a day
+    assert any(f"runs 4 h an administration (duration, {hours_a_day:g} h a day)" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize(
+    ("repeat", "error", "match"),
+    [
+        ({"frequency": 1, "period": 4, "periodUnit": "h", "duration": 6, "durationUnit": "h"}, mme.DoseError,
+         "6 runs a day of 6 h each"),
+        ({"frequency": 2, "period": 1, "periodUnit": "d", "duration": 4, "durationUnit": "h",
+          "boundsDuration": {"value": 6, "code": "h"}}, mme.DoseError, "how many hours of them the bound holds"),
+        ({"duration": 4}, mme.UnitError, "durationUnit '' is not a time unit"),
+        ({"duration": 4, "durationMax": 2, "durationUnit": "h"}, mme.DoseError, "durationMax 2 is below duration 4"),
+    ],
+)  # fmt: skip
+def test_infusion_runs_that_do_not_say_their_hours_are_refused(
+    repeat: dict[str, Any], error: type[Exception], match: str
+) -> None:
+    infusion = _infusion("7052", _TWO_MG_PER_H, "47625008")
+    infusion["dosageInstruction"][0]["timing"] = {"repeat": repeat}
+    with pytest.raises(error, match=match):
+        fhir.convert(infusion, table="anzca-2021")
+
+
+def test_the_longest_duration_is_counted_and_said() -> None:
+    infusion = _infusion("7052", _TWO_MG_PER_H, "47625008")
+    infusion["dosageInstruction"][0]["timing"] = {"repeat": {"duration": 2, "durationMax": 4, "durationUnit": "h"}}
+    got = fhir.convert(infusion, table="anzca-2021")
+    assert got.mme_per_day == 24.0
+    assert any("lasts up to 4 h (durationMax): the longest was used" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize(
+    ("code", "dosage"),
+    [
+        ("197696", {"timing": {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d", "duration": 12,
+                                          "durationUnit": "h"}}, "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{patch}"}}]}),
+        ("197696", {"timing": {"repeat": {"frequency": 1, "period": 72, "periodUnit": "h",
+                                          "boundsDuration": {"value": 12, "code": "h"}}}}),
+        ("4337", {"timing": {"repeat": {"boundsDuration": {"value": 4, "code": "h"}}},
+                  "route": {"coding": [{"system": "http://snomed.info/sct", "code": "45890007"}]},
+                  "doseAndRate": [{"rateQuantity": {"value": 25, "code": "ug/h"}}]}),
+    ],
+)  # fmt: skip
+def test_a_patch_worn_under_a_day_is_refused(code: str, dosage: dict[str, Any]) -> None:
+    """A 75 mcg/h patch worn 12 h a day was 180 MME/day with a warning about its change interval only."""
+    with pytest.raises(mme.DoseError, match=r"the patch is worn .*under a day: a patch's MME/day is its rate over the"):
+        fhir.convert(request(code, dosage=dosage), table="anzca-2021")
+    worn_all_day = {"repeat": {"duration": 72, "durationUnit": "h"}}
+    assert fhir.convert(request(code, dosage=dosage | {"timing": worn_all_day}), table="anzca-2021").mme_per_day == (
+        75 * 3 if code == "197696" else 25 * 3  # anzca-2021: 3 per mcg/h of patch rate
+    )
+
+
 def test_a_resource_the_bundle_deletes_is_not_counted() -> None:
     """A transaction entry with request DELETE still counted its resource; so did a history Bundle's earlier version
     of a resource its newest entry deletes."""

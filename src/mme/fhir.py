@@ -810,14 +810,75 @@ def _course(timing: Mapping[str, Any], per_day: float, label: str, notes: list[s
     return per_day
 
 
-def _bounded(repeat: Mapping[str, Any], per_day: float, label: str, notes: list[str]) -> tuple[float, str] | None:
-    """The administrations that ``boundsDuration``, ``boundsRange`` (its maximum) or ``boundsPeriod`` (start to
-    end, both with a time) leave when under a day, and the bound said; None when there is no bound, or one of a day
-    or more (a course's length does not change MME/day). Doses at named clock times (``timeOfDay``) are those inside a
-    ``boundsPeriod``; doses at no named time each start an interval (q6h for 12 h: 2, for 10 h: 2). Named times or
-    ``when`` codes that a bound cannot place (a duration, or codes without a clock time) are refused: how many fall
-    inside is unknown."""
-    span: tuple[datetime, datetime] | None = None
+def _run(repeat: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
+    """The hours one administration lasts (``duration``, or the longest, ``durationMax``, said); None when unsaid."""
+    duration = _positive(repeat, "duration", label)
+    longest = _positive(repeat, "durationMax", label)
+    if duration is None and longest is None:
+        return None
+    unit = str(repeat.get("durationUnit") or "")
+    if unit not in _HOURS:
+        raise UnitError(f"{label}: durationUnit {unit!r} is not a time unit (h, d, wk, mo)")
+    if longest is not None:
+        if duration is not None and longest < duration:
+            raise DoseError(f"{label}: durationMax {longest:g} is below duration {duration:g}: correct one")
+        notes.append(f"{label}: an administration lasts up to {longest:g} {unit} (durationMax): the longest was used")
+        duration = longest
+    return (duration or 0) * _HOURS[unit]
+
+
+def _over_the_day(
+    timing: Mapping[str, Any], dose: _Dose, per_day: float | None, patch: bool, where: str, notes: list[str]
+) -> tuple[_Dose, float | None]:
+    """A dose per hour (an infusion's rate) runs for the hours its timing says in a day, as a bound under a day limits
+    a dose's administrations (`_bound`): each administration's ``duration`` a day, or, with no frequency, one run a
+    day (all day without a duration), within the bound; it is the amount it gives in them, said. A patch worn under a
+    day is refused: its MME/day is its rate over the day it is worn, and no table's factor is for part of one. Runs
+    beside a frequency and a bound under a day are refused: how many hours of them the bound holds is not read."""
+    repeat = timing.get("repeat") or {}
+    run = _run(repeat, where, notes)
+    bound = _bound(repeat, where, [])  # its notes are `_course`'s
+    under = bound if bound is not None and bound[0] < 24 else None
+    if patch:
+        worn = [f"{run:g} h each time (duration)"] if run is not None and run < 24 else []
+        worn += [f"within {under[1]}"] if under is not None else []
+        if worn:
+            raise DoseError(f"{where}: the patch is worn {' and '.join(worn)}, under a day: a patch's MME/day is its "
+                            "rate over the day it is worn, and no table's factor is for part of a day")  # fmt: skip
+        return dose, per_day
+    if not dose.unit.endswith("/h") or (per_day is not None and run is None):
+        return dose, per_day  # a dose; or a rate beside a frequency, which the caller refuses
+    if per_day is None:  # one run a day: all day, or its duration, within the bound
+        hours, said = 24.0, ""
+        if run is not None and run < hours:
+            hours, said = run, f"duration {run:g} h"
+        if under is not None and under[0] < hours:
+            hours, said = under[0], under[1]
+        if not said:
+            return dose, None
+        per_day, each = 1.0, " a day"
+    elif under is not None:
+        raise DoseError(f"{where}: runs of {run:g} h at the rate {_said(dose)}, with a frequency, within {under[1]}: "
+                        "how many hours of them the bound holds is not read: give the hours a day as a duration")  # fmt: skip
+    else:
+        hours, each = float(run or 0), " an administration"
+        said = f"duration, {per_day * hours:g} h a day"
+        if per_day * hours > 24 + 1e-9:
+            raise DoseError(f"{where}: {per_day:g} runs a day of {hours:g} h each (duration) overlap: a rate runs at "
+                            "most 24 h a day; give the rate alone, or runs that fit the period")  # fmt: skip
+    amount = _Dose("amount", dose.value * hours, dose.unit.removesuffix("/h"))
+    notes.append(f"{where}: the rate {_said(dose)} runs {hours:g} h{each} ({said}), not all day: "
+                 f"{amount.value:g} {amount.unit}{each} counted")  # fmt: skip
+    return amount, per_day
+
+
+_Span = tuple[datetime, datetime]
+
+
+def _bound(repeat: Mapping[str, Any], label: str, notes: list[str]) -> tuple[float, str, _Span | None] | None:
+    """The hours of ``boundsDuration``, ``boundsRange`` (its maximum) or ``boundsPeriod`` (start to end, both with a
+    time), the bound said, and a period's start and end; None when there is none, or a period of whole days."""
+    span: _Span | None = None
     if "boundsPeriod" in repeat:
         period = repeat["boundsPeriod"]
         start, end = str(period.get("start") or ""), str(period.get("end") or "")
@@ -848,6 +909,18 @@ def _bounded(repeat: Mapping[str, Any], per_day: float, label: str, notes: list[
         return None
     if not (math.isfinite(hours) and hours > 0):
         raise DoseError(f"{label}: {what} is no length of time: give a positive one")
+    return hours, what, span
+
+
+def _bounded(repeat: Mapping[str, Any], per_day: float, label: str, notes: list[str]) -> tuple[float, str] | None:
+    """The administrations that a bound (`_bound`) leaves when under a day, and the bound said; None when there is no
+    bound, or one of a day or more (a course's length does not change MME/day). Doses at named clock times
+    (``timeOfDay``) are those inside a ``boundsPeriod``; doses at no named time each start an interval (q6h for 12 h:
+    2, for 10 h: 2). Named times or ``when`` codes that a bound cannot place (a duration, or codes without a clock
+    time) are refused: how many fall inside is unknown."""
+    if (bound := _bound(repeat, label, notes)) is None:
+        return None
+    hours, what, span = bound
     if hours >= 24:
         return None
     times = _times(repeat, label)
@@ -1284,6 +1357,10 @@ def _read_one(
             dose = _Dose("count", 1.0, "")
             notes.append(f"{where}: no dose given; one patch at a time was read")
         rate = dose is not None and dose.unit.endswith("/h")  # an infusion's rate is its own timing
+        if dose is not None and (patch or rate):  # the hours a day it runs, or is worn
+            timing = entry.get("timing") or {}
+            dose, per_day = _over_the_day(timing, dose, per_day, patch or route == "transdermal", where, notes)
+            rate = dose.unit.endswith("/h")
         if dose is not None and per_day is None and not (patch or rate):
             per_day = _most_allowed(entry, dose, where, notes, prod)
         if dose is not None and per_day is None and (patch or rate) and entry.get("maxDosePerPeriod"):
