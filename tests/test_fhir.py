@@ -2363,6 +2363,57 @@ def test_a_patch_worn_under_a_day_is_refused(code: str, dosage: dict[str, Any]) 
     )
 
 
+_Q6H = {"repeat": {"frequency": 1, "period": 6, "periodUnit": "h"}}
+_Q72H = {"repeat": {"frequency": 1, "period": 72, "periodUnit": "h"}}
+
+
+@pytest.mark.parametrize(
+    ("code", "timing", "given", "expected"),
+    [
+        (OXY_5, _Q6H, {"doseQuantity": {"value": 2, "code": "{tablet}"}}, 60.0),
+        (OXY_5, _Q6H, {"doseRange": {"low": {"value": 1, "code": "{tablet}"}, "high": {"value": 2, "code": "{tablet}"}}},
+         60.0),
+        ("197696", _Q72H, {"doseQuantity": {"value": 2, "code": "{patch}"}}, 360.0),  # two 75 mcg/h patches
+        ("197696", _Q72H, {"doseQuantity": {"value": 0.5, "code": "{patch}"}}, 90.0),
+        ("197696", None, {"rateQuantity": {"value": 75, "code": "ug/h"}}, 180.0),
+    ],
+)  # fmt: skip
+def test_a_stu3_dosage_s_dose_is_read_as_r4_s_dose_and_rate(
+    code: str, timing: dict[str, Any] | None, given: dict[str, Any], expected: float
+) -> None:
+    """STU3 gives the dose in the Dosage itself: it was not read, so a patch became one patch ("no dose given", 180
+    MME/day for two 75 mcg/h patches) and a tablet was refused ("the dosage has no dose")."""
+    stu3 = {"timing": timing} if timing else {}
+    statement = {"resourceType": "MedicationStatement", "id": "s1", "taken": "y",
+                 "medicationCodeableConcept": {"coding": [{"system": RX, "code": code}]}, "dosage": [stu3 | given]}  # fmt: skip
+    r4 = statement | {"dosage": [stu3 | {"doseAndRate": [given]}]}
+    got = fhir.convert(statement)
+    assert got == fhir.convert(r4)
+    assert got.mme_per_day == expected
+    assert not any("no dose given" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize(
+    ("stu3", "r4", "agree"),
+    [
+        ({"value": 2, "code": "{tablet}"}, {"value": 1, "code": "{tablet}"}, False),
+        ({"value": 10, "code": "mg"}, {"value": 2, "code": "{tablet}"}, False),  # the same MME, but two doses
+        ({"value": 2, "code": "{tablet}"}, {"value": 2, "code": "TAB"}, True),
+        ({"value": 10, "code": "mg"}, {"value": 10000, "code": "ug"}, True),
+    ],
+)
+def test_a_dose_given_in_both_stu3_s_and_r4_s_shapes_must_agree(
+    stu3: dict[str, Any], r4: dict[str, Any], agree: bool
+) -> None:
+    """Both shapes in one Dosage used R4's silently (2 tablets beside 1 tablet gave 30 MME/day)."""
+    dosage = every(6, r4) | {"doseQuantity": stu3}
+    if agree:
+        assert fhir.convert(request(dosage=dosage)) == fhir.convert(request(dosage=every(6, r4)))
+        return
+    with pytest.raises(mme.AmbiguousDoseError, match=r"in STU3's shape \(doseQuantity: .*\) and in R4's \(doseAndRate"):
+        fhir.convert(request(dosage=dosage))
+
+
 def test_a_resource_the_bundle_deletes_is_not_counted() -> None:
     """A transaction entry with request DELETE still counted its resource; so did a history Bundle's earlier version
     of a resource its newest entry deletes."""

@@ -1122,15 +1122,51 @@ def _dose(entry: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose
     gives (its dose, else its rate), which must come to the same MME/day (`_agree`). Of several entries, the
     ``ordered`` one is used when there is one."""
     rates = [r for r in entry.get("doseAndRate") or [] if _main(*_doses(r, label, [])) is not None]
+    stu3 = {field: entry[field] for field in _STU3_DOSE if field in entry}
+    if stu3 and _main(*_doses(stu3, label, [])) is None:
+        stu3 = {}
+    if not rates and stu3:  # STU3 gives the dose and rate in the Dosage itself: read as one doseAndRate entry
+        rates = [stu3]
     if not rates:
         return None, None, []
     ordered = [r for r in rates if any(c.get("code") == "ordered" for c in (r.get("type") or {}).get("coding", []))]
     first = (ordered or rates)[0]
     dose, rate = _doses(first, label, notes)
+    if stu3 and first is not stu3:
+        _same_twice(_doses(stu3, label, []), (dose, rate), ", ".join(stu3), label)
     if len(rates) > 1:
         notes.append(f"{label}: {len(rates)} doseAndRate entries, giving the same MME/day")
     others = [d for other in rates if other is not first if (d := _main(*_doses(other, label, []))) is not None]
     return dose, rate, others
+
+
+#: STU3's Dosage fields for its dose and rate, which R4 moved into ``doseAndRate``.
+_STU3_DOSE = ("doseQuantity", "doseRange", "rateQuantity", "rateRatio", "rateRange")
+
+
+def _same_twice(stu3: tuple[_Dose | None, _Dose | None], r4: tuple[_Dose | None, _Dose | None], fields: str,
+                label: str) -> None:  # fmt: skip
+    """A Dosage that gives its dose in both STU3's and R4's shapes must give the same dose (and rate, when both give
+    one): which one is meant is unknown otherwise (`AmbiguousDoseError` naming both)."""
+    pairs = [(_main(*stu3), _main(*r4))] + ([(stu3[1], r4[1])] if stu3[0] and r4[0] and stu3[1] and r4[1] else [])
+    for theirs, ours in pairs:
+        if theirs is not None and ours is not None and not _same_dose(theirs, ours):
+            raise AmbiguousDoseError(f"{label}: the dosage gives its dose twice, in STU3's shape ({fields}: "
+                                     f"{_said(theirs)}) and in R4's (doseAndRate: {_said(ours)}), and they differ: "
+                                     "give one")  # fmt: skip
+
+
+#: Masses and masses per hour, in mg (or mg/h) a unit.
+_IN_MG = {"mg": Decimal(1), "mcg": Decimal("0.001"), "g": Decimal(1000), "mg/h": Decimal(1), "mcg/h": Decimal("0.001")}
+
+
+def _same_dose(one: _Dose, other: _Dose) -> bool:
+    """Whether two doses are the same amount, however their units are written (5 mg and 5000 ug; {tablet} and TAB)."""
+    if (one.kind, one.unit, one.value) == (other.kind, other.unit, other.value):
+        return True
+    if one.unit not in _IN_MG or other.unit not in _IN_MG or one.unit.endswith("/h") != other.unit.endswith("/h"):
+        return False
+    return Decimal(repr(one.value)) * _IN_MG[one.unit] == Decimal(repr(other.value)) * _IN_MG[other.unit]
 
 
 def _main(dose: _Dose | None, rate: _Dose | None) -> _Dose | None:
