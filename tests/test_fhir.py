@@ -1661,8 +1661,12 @@ def test_a_dose_and_a_rate_that_disagree_are_refused_and_a_rate_ratio_is_read() 
     assert fhir.convert(request(FENTANYL_25, dosage=by_ratio)) == rx.daily_mme(
         FENTANYL_25, "50 mcg/h", per_day=1 / 3
     )  # 120: two patches' rate
-    per_day = by_ratio | {"doseAndRate": [{"rateRatio": ratio | {"denominator": {"value": 1, "code": "d"}}}]}
-    assert fhir.convert(request(FENTANYL_25, dosage=per_day)).mme_per_day == 60.0 * 50 / 24 / 25  # 50 ug a day
+    per_day = by_ratio | {"doseAndRate": [{"rateRatio": ratio | {"numerator": {"value": 600, "code": "ug"},
+                                                                  "denominator": {"value": 1, "code": "d"}}}]}  # fmt: skip
+    assert fhir.convert(request(FENTANYL_25, dosage=per_day)).mme_per_day == 60.0  # 600 ug a day: 25 ug/h
+    a_day = by_ratio | {"doseAndRate": [{"rateRatio": ratio | {"denominator": {"value": 1, "code": "d"}}}]}
+    with pytest.raises(mme.AmbiguousDoseError, match=r"rate 2\.08333 mcg/h contradicts"):  # 50 ug a day: no such patch
+        fhir.convert(request(FENTANYL_25, dosage=a_day))
     liquid = by_ratio | {"doseAndRate": [{"rateRatio": ratio | {"numerator": {"value": 5, "code": "mL"}}}]}
     with pytest.raises(mme.UnitError, match="'mL/h'"):
         fhir.convert(request(FENTANYL_25, dosage=liquid))
@@ -2412,6 +2416,41 @@ def test_a_dose_given_in_both_stu3_s_and_r4_s_shapes_must_agree(
         return
     with pytest.raises(mme.AmbiguousDoseError, match=r"in STU3's shape \(doseQuantity: .*\) and in R4's \(doseAndRate"):
         fhir.convert(request(dosage=dosage))
+
+
+@pytest.mark.parametrize(
+    ("code", "rate", "mcg_per_h"),
+    [("197696", 25, 75), ("197696", 100, 75), ("261184", 37.5, 25), ("904870", 5, 10)],
+)
+def test_a_patch_rate_that_contradicts_the_product_is_refused(code: str, rate: float, mcg_per_h: int) -> None:
+    """25 ug/h of a 75 mcg/h patch gave 60 MME/day silently: the product says 180, the rate 60, and which is meant
+    is unknown (a rate under the product's cannot be worn)."""
+    dosage = {"doseAndRate": [{"rateQuantity": {"value": rate, "code": "ug/h"}}]}
+    with pytest.raises(
+        mme.AmbiguousDoseError, match=rf"the rate {rate:g} mcg/h contradicts .*rate is {mcg_per_h} mcg/h"
+    ):
+        fhir.convert(request(code, dosage=dosage))
+    with pytest.raises(mme.AmbiguousDoseError, match="contradicts"):  # STU3's shape too
+        fhir.convert(request(code, dosage={"rateQuantity": {"value": rate, "code": "ug/h"}}))
+
+
+@pytest.mark.parametrize(
+    ("code", "rate", "patches"),
+    [("197696", {"value": 75, "code": "ug/h"}, 1), ("197696", {"value": 0.075, "code": "mg/h"}, 1),
+     ("197696", {"value": 75, "unit": "mcg/hr"}, 1), ("197696", {"value": 150, "code": "ug/h"}, 2),
+     ("577057", {"value": 12, "code": "ug/h"}, 1)],
+)  # fmt: skip
+def test_a_patch_rate_that_is_the_product_s_however_written_reads(
+    code: str, rate: dict[str, Any], patches: int
+) -> None:
+    got = fhir.convert(request(code, dosage={"doseAndRate": [{"rateQuantity": rate}]}))
+    assert got.mme_per_day == rx.daily_mme(code, count=patches).mme_per_day
+
+
+def test_the_12_mcg_per_h_fentanyl_patch_s_delivered_rate_is_its_own() -> None:
+    """Its label says it delivers 12.5 mcg/h: that rate is the product's, not another."""
+    got = fhir.convert(request("577057", dosage={"doseAndRate": [{"rateQuantity": {"value": 12.5, "code": "ug/h"}}]}))
+    assert got.mme_per_day == 12.5 * 2.4  # cdc-2022: 2.4 per mcg/h
 
 
 def test_a_resource_the_bundle_deletes_is_not_counted() -> None:

@@ -1477,6 +1477,29 @@ def _fits(dose: _Dose, prod: Product, patch: bool, where: str) -> None:
     if dose.said.lower() in other:
         theirs = "a patch" if is_patch else f"a {prod.form}"
         raise AmbiguousDoseError(f"{where}: the dose is {dose.value:g} {dose.said}, but {prod.label} is {theirs}")
+    if is_patch and dose.unit in _IN_MG and dose.unit.endswith("/h"):
+        _patch_rate(dose, prod, where)
+
+
+#: A patch's labelled rate -> the rate it delivers, where they differ: fentanyl's "12 mcg/h" delivers 12.5 mcg/h.
+_DELIVERS: dict[tuple[str | None, Decimal], Decimal] = {("fentanyl", Decimal("0.012")): Decimal("0.0125")}
+
+
+def _patch_rate(dose: _Dose, prod: Product, where: str) -> None:
+    """A patch's rate must be its product's (however written: 75 ug/h, 0.075 mg/h), or several patches' (150 ug/h:
+    two): another (25 ug/h of a 75 mcg/h patch) contradicts the product, and which is meant is unknown."""
+    own = [(i.drug, i.strength) for i in prod.opioids if i.unit == "MG/HR"]
+    if len(own) != 1:
+        return
+    rate = Decimal(repr(dose.value)) * _IN_MG[dose.unit]
+    worn = {own[0][1], _DELIVERS.get(own[0], own[0][1])}
+    if rate > 0 and any(rate % one == 0 for one in worn):
+        return
+    raise AmbiguousDoseError(
+        f"{where}: the rate {_said(dose)} contradicts {prod.label}, whose rate is {float(own[0][1]) * 1000:g} mcg/h "
+        "(nor is it several such patches'): which is meant is unknown; give the count of patches, or the product of "
+        "that rate"
+    )
 
 
 def _regimen(given: str | Product, dose: _Dose, args: Mapping[str, Any]) -> DailyMME | Total:
