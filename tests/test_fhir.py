@@ -596,6 +596,25 @@ def test_medication_dispense_quantity_and_days_supply() -> None:
     assert fhir.convert(dispense | {"status": "completed"}).warnings == ()
 
 
+@pytest.mark.parametrize("unit", ["mo", "a", "months", "year"])
+def test_a_supply_in_months_or_years_is_refused_and_one_in_weeks_is_seven_days(unit: str) -> None:
+    """120 tablets over 1 "mo" read as 30 days silently (UCUM's month is 30.4375 days; a calendar month 28 to 31)."""
+    dispense = {
+        "resourceType": "MedicationDispense",
+        "medicationCodeableConcept": {"coding": [{"system": RX, "code": OXY_5}]},
+        "quantity": {"value": 120, "code": "{tablet}"},
+        "daysSupply": {"value": 1, "code": unit},
+    }
+    with pytest.raises(mme.UnitError, match=f"daysSupply is in '{unit}', which is not a whole number of days"):
+        fhir.convert(dispense)
+    ordered = request(dispenseRequest={"quantity": dispense["quantity"], "expectedSupplyDuration": {"value": 1,
+                                                                                                  "code": unit}})  # fmt: skip
+    with pytest.raises(mme.UnitError, match=r"dispenseRequest\.expectedSupplyDuration is in"):
+        fhir.convert(ordered)
+    weeks = fhir.convert(dispense | {"daysSupply": {"value": 4, "code": "wk"}})
+    assert weeks == rx.dispensing_mme(OXY_5, quantity=120, days_supply=28)
+
+
 def test_medication_statement_reads_dosage() -> None:
     statement = {
         "resourceType": "MedicationStatement",

@@ -118,6 +118,7 @@ _MASS_AND_VOLUME = {
     "mg": "mg", "ug": "mcg", "mcg": "mcg", "g": "g", "ml": "mL", "mg/h": "mg/h", "ug/h": "mcg/h", "mcg/h": "mcg/h"
 }  # fmt: skip
 _MONTH_UNITS = frozenset({"mo", "month", "months"})
+_YEAR_UNITS = frozenset({"a", "year", "years"})
 #: Statuses (of the three resources) that say the medication is not being taken; such a resource is still
 #: converted, as CDC's calculator does, and the result says so.
 _NOT_CURRENT = frozenset(
@@ -1581,6 +1582,9 @@ def _dispensed(
             raise DoseError(f"{label}: {field} must be positive, not {number:g}")
     if days_unit and days_unit not in _HOURS:
         raise UnitError(f"{label}: the days supply is in {days_unit!r}, not a time")
+    if days_unit in _MONTH_UNITS | _YEAR_UNITS:  # 28 to 31 days, 365 or 366: the days the supply lasts are unknown
+        raise UnitError(f"{label}: {fields[1]} is in {days_unit!r}, which is not a whole number of days: give it in "
+                        "days (d) or weeks (wk)")  # fmt: skip
     if not days_unit:
         notes.append(f"{label}: the days supply has no unit: read as days")
     days = days * _HOURS.get(days_unit or "d", 24.0) / 24
