@@ -2472,6 +2472,32 @@ def test_the_12_mcg_per_h_fentanyl_patch_s_delivered_rate_is_its_own() -> None:
     assert got.mme_per_day == 12.5 * 2.4  # cdc-2022: 2.4 per mcg/h
 
 
+@pytest.mark.parametrize("kind", [["MedicationRequest"], {"name": "MedicationRequest"}, 5, None, True])
+def test_a_resource_type_that_is_no_name_is_refused_alone_in_a_bundle_and_on_the_command_line(
+    kind: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A list or object was a TypeError ("unhashable type"), and `mme fhir` exited 70, an internal error; in a Bundle,
+    a number, null or true was skipped silently (the total left it out)."""
+    from mme._cli import main
+
+    odd = request(dosage=every(6)) | {"resourceType": kind}
+    said = {list: "a list", dict: "an object", int: "a number", type(None): "null", bool: "true or false"}[type(kind)]
+    with pytest.raises(mme.ExpressionError, match=f"^not a FHIR resource \\(id 'r1'\\): its resourceType is {said},"):
+        fhir.convert(odd)
+    nested = {"resourceType": "Bundle", "entry": [{"resource": _with_oxycodone(odd)}]}
+    for bundle in (_with_oxycodone(odd), nested):
+        with pytest.raises(mme.ExpressionError, match=f"entry 2 is not a FHIR resource .*resourceType is {said},"):
+            fhir.convert(bundle)
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(_with_oxycodone(odd)), encoding="utf-8")
+    assert main(["fhir", str(path)]) == 1
+    assert "resourceType is" in capsys.readouterr().err
+    [(_, result, error)] = fhir.iter_convert([json.dumps(odd)])
+    assert result is None
+    assert error is not None
+    assert error.startswith("ExpressionError: not a FHIR resource")
+
+
 def test_a_resource_the_bundle_deletes_is_not_counted() -> None:
     """A transaction entry with request DELETE still counted its resource; so did a history Bundle's earlier version
     of a resource its newest entry deletes."""

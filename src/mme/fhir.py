@@ -219,12 +219,25 @@ def read(obj: object) -> dict[str, Any]:
         )
     if not isinstance(data, dict) or "resourceType" not in data:
         raise ExpressionError("not a FHIR resource: it has no resourceType")
+    _named_type(data)
     return data
+
+
+def _named_type(resource: Mapping[str, Any], where: str = "") -> None:
+    """A resource's ``resourceType`` must be a name: one that is a list, an object, a number, null or true names no
+    kind of resource, so it is neither read nor skipped."""
+    kind = resource.get("resourceType")
+    if not isinstance(kind, str):
+        named = f" (id {resource['id']!r})" if isinstance(resource.get("id"), str) else ""
+        said = "null" if kind is None else _kind(kind)
+        raise ExpressionError(f"{where}not a FHIR resource{named}: its resourceType is {said}, not the name of a "
+                              "resource type (MedicationRequest...)")  # fmt: skip
 
 
 def _kind(obj: object) -> str:
     """What a value is, in the words of JSON (where a resource comes from), for a message."""
-    kinds = {list: "a list", tuple: "a list", bool: "true or false", int: "a number", float: "a number"}
+    kinds = {list: "a list", tuple: "a list", dict: "an object", bool: "true or false", int: "a number",
+             float: "a number"}  # fmt: skip
     return "nothing (None)" if obj is None else kinds.get(type(obj), f"a {type(obj).__name__}")
 
 
@@ -1648,6 +1661,8 @@ def _entries(bundle: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], _Medic
     if odd is not None:
         raise ExpressionError(f"{_label(bundle)}: an entry's resource is {_kind(odd)}, not a FHIR resource (an object)")
     entries = [e for e in entries if isinstance(e.get("resource"), Mapping)]
+    for n, entry in enumerate(entries, start=1):
+        _named_type(entry["resource"], f"{_label(bundle)}: entry {n} is ")
     entries = [inner for e in entries for inner in (_entries(e["resource"])[0] if _is_bundle(e) else [e])]
     medications = _Medications({}, {})
     for entry, res in ((e, e["resource"]) for e in entries):
