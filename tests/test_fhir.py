@@ -152,7 +152,7 @@ def test_the_engine_makes_the_number() -> None:
     ("timing", "per_day"),
     [
         ({"repeat": {"frequency": 2, "period": 1, "periodUnit": "d"}}, 2),
-        ({"repeat": {"frequency": 1, "period": 8, "periodUnit": "hour"}}, 3),
+        ({"repeat": {"frequency": 1, "period": 8, "periodUnit": "h"}}, 3),
         ({"repeat": {"frequency": 14, "period": 1, "periodUnit": "wk"}}, 2),
         ({"repeat": {"timeOfDay": ["08:00:00", "20:00:00"]}}, 2),
         ({"repeat": {"when": ["MORN", "HS"]}}, 2),
@@ -2496,6 +2496,65 @@ def test_a_resource_type_that_is_no_name_is_refused_alone_in_a_bundle_and_on_the
     assert result is None
     assert error is not None
     assert error.startswith("ExpressionError: not a FHIR resource")
+
+
+@pytest.mark.parametrize(("word", "code"), [("hour", "h"), ("hours", "h"), ("days", "d")])
+def test_a_period_unit_written_as_a_word_is_read_as_its_code_and_said(word: str, code: str) -> None:
+    """periodUnit "hours" (no FHIR code) was read as h with no word."""
+    dosage = every(1) | {"timing": {"repeat": {"frequency": 1, "period": 8 if code == "h" else 1, "periodUnit": word}}}
+    got = fhir.convert(request(dosage=dosage))
+    assert got.mme_per_day == rx.daily_mme(OXY_5, count=1, per_day=3 if code == "h" else 1).mme_per_day
+    assert got.warnings == (f"MedicationRequest/r1: periodUnit {word!r} is not a FHIR code (s, min, h, d, wk, mo, a): "
+                            f"read as {code!r}",)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("side", "period"),
+    [("start", {"start": "garbage", "end": "2024-13-45T99:00:00Z"}), ("end", {"start": "2024-01-01", "end": "2024-02-30"}),
+     ("start", {"start": "2024-13", "end": "2024-12"}), ("end", {"start": "2024-01-01T08:00:00Z", "end": "soon"})],
+)  # fmt: skip
+def test_a_bounds_period_whose_ends_are_no_dates_is_refused(side: str, period: dict[str, Any]) -> None:
+    """A start of "garbage" was read as no bound (the whole day's doses), silently."""
+    dosage = every(6)
+    dosage["timing"]["repeat"]["boundsPeriod"] = period
+    with pytest.raises(mme.DoseError, match=f"boundsPeriod {side} '{re.escape(period[side])}' is not a FHIR date"):
+        fhir.convert(request(dosage=dosage))
+    dosage["timing"]["repeat"]["boundsPeriod"] = {"start": "2024", "end": "2024-02-29"}  # whole days
+    assert fhir.convert(request(dosage=dosage)).mme_per_day == 30.0
+
+
+@pytest.mark.parametrize(
+    ("request_", "said"),
+    [({"method": ["DELETE"], "url": "MedicationRequest/gone"}, "entry 2's request.method is a list, not a code"),
+     ("DELETE", "entry 2's request is text, not an object")],
+)  # fmt: skip
+def test_a_bundle_entry_s_request_that_is_malformed_is_refused(request_: object, said: str) -> None:
+    """A request.method ["DELETE"], or a request "DELETE", was no DELETE: the resource was counted, silently."""
+    bundle = _with_oxycodone(request(dosage=every(6)) | {"id": "gone"})
+    bundle["entry"][1]["request"] = request_
+    with pytest.raises(mme.ExpressionError, match=re.escape(said) + ".*whether it deletes its resource is unknown"):
+        fhir.convert(bundle)
+
+
+@pytest.mark.parametrize(
+    ("link", "said"),
+    [([{"reference": ["MedicationRequest/r1"]}], "authorizingPrescription.reference is a list, not text"),
+     (["MedicationRequest/r1"], "authorizingPrescription is text, not a Reference")],
+)  # fmt: skip
+def test_a_link_that_is_malformed_is_refused(link: list[Any], said: str) -> None:
+    """authorizingPrescription.reference as a list linked nothing: a request and its fill were both counted."""
+    dispense = {
+        "resourceType": "MedicationDispense",
+        "id": "d1",
+        "medicationCodeableConcept": {"coding": [{"system": RX, "code": OXY_5}]},
+        "quantity": {"value": 120, "code": "{tablet}"},
+        "daysSupply": {"value": 30, "code": "d"},
+        "authorizingPrescription": link,
+    }
+    with pytest.raises(mme.ExpressionError, match=f"MedicationDispense/d1: {said}"):
+        fhir.convert(
+            {"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))}, {"resource": dispense}]}
+        )
 
 
 def test_a_resource_the_bundle_deletes_is_not_counted() -> None:

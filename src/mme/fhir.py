@@ -27,7 +27,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -81,8 +81,9 @@ _NOT_READ = {
 
 #: UCUM period units in hours (a month is 30 days and a year 365, as CDC's CQL calculator reads them).
 _HOURS = {"s": 1 / 3600, "min": 1 / 60, "h": 1.0, "d": 24.0, "wk": 168.0, "mo": 720.0, "a": 8760.0}
-_HOURS |= {
-    word: _HOURS[code]
+#: The words of each unit, which FHIR's UnitsOfTime codes are not: read as their code, with a warning.
+_TIME_WORDS = {
+    word: code
     for code, words in {
         "s": ("second", "seconds"),
         "min": ("minute", "minutes"),
@@ -94,6 +95,7 @@ _HOURS |= {
     }.items()
     for word in words
 }
+_HOURS |= {word: _HOURS[code] for word, code in _TIME_WORDS.items()}
 #: `timing.code` (HL7 GTSAbbreviation) -> administrations a day.
 _TIMING_CODES = {
     "QD": 1.0, "BID": 2.0, "TID": 3.0, "QID": 4.0, "AM": 1.0, "PM": 1.0, "QOD": 0.5,
@@ -236,7 +238,7 @@ def _named_type(resource: Mapping[str, Any], where: str = "") -> None:
 
 def _kind(obj: object) -> str:
     """What a value is, in the words of JSON (where a resource comes from), for a message."""
-    kinds = {list: "a list", tuple: "a list", dict: "an object", bool: "true or false", int: "a number",
+    kinds = {list: "a list", tuple: "a list", dict: "an object", str: "text", bool: "true or false", int: "a number",
              float: "a number"}  # fmt: skip
     return "nothing (None)" if obj is None else kinds.get(type(obj), f"a {type(obj).__name__}")
 
@@ -833,6 +835,7 @@ def _run(repeat: Mapping[str, Any], label: str, notes: list[str]) -> float | Non
     unit = str(repeat.get("durationUnit") or "")
     if unit not in _HOURS:
         raise UnitError(f"{label}: durationUnit {unit!r} is not a time unit (h, d, wk, mo)")
+    _said_as_word(unit, "durationUnit", label, notes)
     if longest is not None:
         if duration is not None and longest < duration:
             raise DoseError(f"{label}: durationMax {longest:g} is below duration {duration:g}: correct one")
@@ -886,6 +889,19 @@ def _over_the_day(
     return amount, per_day
 
 
+_DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-\d{2})?)?")  # FHIR's date: a year, a month, or a day
+
+
+def _is_date(text: str) -> bool:
+    """Whether a text is a FHIR date (2024, 2024-01, 2024-01-31: a day that is on the calendar)."""
+    if not _DATE.fullmatch(text):
+        return False
+    try:
+        return len(text) < 10 or bool(date.fromisoformat(text))
+    except ValueError:
+        return False
+
+
 _Span = tuple[datetime, datetime]
 
 
@@ -896,6 +912,9 @@ def _bound(repeat: Mapping[str, Any], label: str, notes: list[str]) -> tuple[flo
     if "boundsPeriod" in repeat:
         period = repeat["boundsPeriod"]
         start, end = str(period.get("start") or ""), str(period.get("end") or "")
+        for side, text in (("start", start), ("end", end)):
+            if text and "T" not in text and not _is_date(text):  # "garbage" is no whole day
+                raise DoseError(f"{label}: boundsPeriod {side} {text!r} is not a FHIR date or dateTime")
         if "T" not in start or "T" not in end:  # no end, or dates alone: whole days
             return None
         what = f"boundsPeriod {start} to {end}"
@@ -1083,6 +1102,13 @@ def _timing_word(text: object) -> str | None:
     return word if word in _TIMING_CODES else None
 
 
+def _said_as_word(unit: str, field: str, label: str, notes: list[str]) -> None:
+    """A time unit written as a word ("hours"), which is no FHIR code, is read as its code, with a warning."""
+    if unit in _TIME_WORDS:
+        notes.append(f"{label}: {field} {unit!r} is not a FHIR code (s, min, h, d, wk, mo, a): read as "
+                     f"{_TIME_WORDS[unit]!r}")  # fmt: skip
+
+
 def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
     """Administrations a day from ``timing.repeat``, averaged over its period (``dayOfWeek`` aside: `_on_days`);
     None when it says nothing about frequency."""
@@ -1098,6 +1124,7 @@ def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> 
         unit = str(repeat.get("periodUnit") or "")
         if unit not in _HOURS:
             raise UnitError(f"{label}: periodUnit {unit!r} is not a time unit (h, d, wk, mo)")
+        _said_as_word(unit, "periodUnit", label, notes)
         if unit in _MONTH_UNITS:
             notes.append(f"{label}: a month read as 30 days")
         if (longest := _positive(repeat, "periodMax", label)) is not None:
@@ -1753,15 +1780,29 @@ def _deleted(bundle: Mapping[str, Any]) -> set[str]:
     """The names of the resources a Bundle's entries delete (``request.method`` DELETE, in a transaction or a
     history), those of a Bundle in it too: none of them is counted."""
     found: set[str] = set()
-    for entry in bundle.get("entry") or []:
-        request, resource = entry.get("request") or {}, entry.get("resource")
-        if isinstance(request, Mapping) and str(request.get("method", "")).upper() == "DELETE":
+    for n, entry in enumerate(bundle.get("entry") or [], start=1):
+        request, resource = entry.get("request"), entry.get("resource")
+        if _method(request, f"{_label(bundle)}: entry {n}'s request") == "DELETE":
             found |= _identities(str(request.get("url") or "")) | _identities(str(entry.get("fullUrl") or ""))
             if isinstance(resource, Mapping) and resource.get("id"):
                 found.add(f"{resource.get('resourceType')}/{resource['id']}")
         if isinstance(resource, Mapping) and resource.get("resourceType") == "Bundle":
             found |= _deleted(resource)
     return found
+
+
+def _method(request: object, where: str) -> str:
+    """A Bundle entry's ``request.method``, in upper case ("" without one). A request that is no object, or a method
+    that is no code (["DELETE"]), is refused: whether the entry deletes its resource is unknown."""
+    if request is None:
+        return ""
+    unknown = "whether it deletes its resource is unknown"
+    if not isinstance(request, Mapping):
+        raise ExpressionError(f"{where} is {_kind(request)}, not an object (method, url): {unknown}")
+    method = request.get("method")
+    if not isinstance(method, str | None):
+        raise ExpressionError(f"{where}.method is {_kind(method)}, not a code (GET, PUT, DELETE...): {unknown}")
+    return (method or "").upper()
 
 
 def convert(
@@ -1895,12 +1936,17 @@ def _names(entry: Mapping[str, Any]) -> set[str]:
     return own | _identities(str(entry.get("fullUrl") or "")) | known
 
 
-def _linked(link: object) -> set[str]:
-    """The names a Reference gives: its ``reference`` (`_identities`) and its ``identifier``."""
+def _linked(link: object, where: str) -> set[str]:
+    """The names a Reference gives: its ``reference`` (`_identities`) and its ``identifier``. One that is no object,
+    or whose ``reference`` is no text, is refused: what it links is unknown, and a link missed counts a prescription
+    twice."""
     if not isinstance(link, Mapping):
-        return set()
+        raise ExpressionError(f"{where} is {_kind(link)}, not a Reference (an object: reference, identifier)")
+    reference = link.get("reference")
+    if not isinstance(reference, str | None):
+        raise ExpressionError(f"{where}.reference is {_kind(reference)}, not text ('MedicationRequest/1')")
     by_identifier = _identifier(link.get("identifier"))
-    return _identities(str(link.get("reference", ""))) | ({by_identifier} if by_identifier else set())
+    return _identities(reference or "") | ({by_identifier} if by_identifier else set())
 
 
 def _identifier(identifier: object) -> str | None:
@@ -1924,7 +1970,7 @@ def _counted_once(counted: Mapping[str, Mapping[str, Any]]) -> None:
         for field in _SAME_PRESCRIPTION:
             links = resource.get(field) or []
             for link in links if isinstance(links, list) else [links]:
-                names = _linked(link)
+                names = _linked(link, f"{_label(resource)}: {field}")
                 others = [o for name in sorted(names) if (o := counted.get(name)) is not None and o is not resource]
                 if others:
                     raise AmbiguousDoseError(
