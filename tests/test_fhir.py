@@ -2308,6 +2308,27 @@ def test_an_infusion_rate_runs_the_hours_its_timing_says_in_a_day(
     assert any(f"the rate 2 mg/h runs {hours:g} h a day ({said}" in w for w in got.warnings)
 
 
+@pytest.mark.parametrize(
+    "repeat",
+    [{"boundsDuration": {"value": 4, "code": "h"}},
+     {"frequency": 1, "period": 1, "periodUnit": "d", "duration": 4, "durationUnit": "h"}],
+)  # fmt: skip
+def test_a_rate_that_runs_part_of_the_day_is_the_engine_s_rate_for_those_hours(repeat: dict[str, Any]) -> None:
+    """Its amount is the rate's share of the day, by the factor the engine gives the rate (an infusion's), and a rate
+    the engine refuses (no infusion route: an oral factor) is refused as all day."""
+    for code, rate, route in (("4337", {"rateQuantity": {"value": 25, "code": "ug/h"}}, "47625008"),
+                              ("3423", {"rateQuantity": {"value": 0.5, "code": "mg/h"}}, "34206005")):  # fmt: skip
+        all_day = fhir.convert(_infusion(code, rate, route), table="anzca-2021").mme_per_day
+        part = _infusion(code, rate, route)
+        part["dosageInstruction"][0]["timing"] = {"repeat": repeat}
+        assert all_day is not None
+        assert fhir.convert(part, table="anzca-2021").mme_per_day == pytest.approx(all_day * 4 / 24, rel=1e-12)
+    no_route = _infusion("7052", _TWO_MG_PER_H, None)
+    no_route["dosageInstruction"][0]["timing"] = {"repeat": repeat}
+    with pytest.raises(mme.UnitError, match="an hourly rate is a patch's or an infusion's"):
+        fhir.convert(no_route, table="anzca-2021")
+
+
 def test_an_infusion_rate_bounded_to_a_day_or_more_runs_all_day() -> None:
     infusion = _infusion("7052", _TWO_MG_PER_H, "47625008")
     all_day = fhir.convert(infusion, table="anzca-2021")

@@ -883,7 +883,7 @@ def _over_the_day(
         if per_day * hours > 24 + 1e-9:
             raise DoseError(f"{where}: {per_day:g} runs a day of {hours:g} h each (duration) overlap: a rate runs at "
                             "most 24 h a day; give the rate alone, or runs that fit the period")  # fmt: skip
-    amount = _Dose("amount", dose.value * hours, dose.unit.removesuffix("/h"))
+    amount = _Dose("amount", float(Decimal(repr(dose.value)) * Decimal(repr(hours))), dose.unit.removesuffix("/h"))
     notes.append(f"{where}: the rate {_said(dose)} runs {hours:g} h{each} ({said}), not all day: "
                  f"{amount.value:g} {amount.unit}{each} counted")  # fmt: skip
     return amount, per_day
@@ -1434,6 +1434,7 @@ def _read_one(
             dose = _Dose("count", 1.0, "")
             notes.append(f"{where}: no dose given; one patch at a time was read")
         rate = dose is not None and dose.unit.endswith("/h")  # an infusion's rate is its own timing
+        hourly = dose if rate else None  # a rate, before it is the amount of the hours it runs
         if dose is not None and (patch or rate):  # the hours a day it runs, or is worn
             timing = entry.get("timing") or {}
             dose, per_day = _over_the_day(timing, dose, per_day, patch or route == "transdermal", where, notes)
@@ -1464,6 +1465,8 @@ def _read_one(
         args: dict[str, Any] = {"per_day": per_day, "route": route, "table": table, "rxnorm": rxnorm}
         args["variant"] = variant
         dose = _in_packs(prod, dose, where, notes)
+        if hourly is not None and hourly is not dose:  # the engine's checks of a rate (an infusion's route) hold
+            _regimen(given, hourly, args | {"per_day": None})
         result = _regimen(given, dose, args)
         if check is not None and (by_rate := _regimen(given, check, args).mme_per_day) != result.mme_per_day:
             raise AmbiguousDoseError(
