@@ -2517,6 +2517,9 @@ def test_a_resource_type_that_is_no_name_is_refused_alone_in_a_bundle_and_on_the
     assert result is None
     assert error is not None
     assert error.startswith("ExpressionError: not a FHIR resource")
+    del odd["resourceType"]  # in a Bundle, none at all is no resource either
+    with pytest.raises(mme.ExpressionError, match=r"entry 2 is not a FHIR resource .*resourceType is none,"):
+        fhir.convert(_with_oxycodone(odd))
 
 
 @pytest.mark.parametrize(("word", "code"), [("hour", "h"), ("hours", "h"), ("days", "d")])

@@ -231,7 +231,7 @@ def _named_type(resource: Mapping[str, Any], where: str = "") -> None:
     kind = resource.get("resourceType")
     if not isinstance(kind, str):
         named = f" (id {resource['id']!r})" if isinstance(resource.get("id"), str) else ""
-        said = "null" if kind is None else _kind(kind)
+        said = "none" if "resourceType" not in resource else "null" if kind is None else _kind(kind)
         raise ExpressionError(f"{where}not a FHIR resource{named}: its resourceType is {said}, not the name of a "
                               "resource type (MedicationRequest...)")  # fmt: skip
 
