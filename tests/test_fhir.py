@@ -152,7 +152,7 @@ def test_the_engine_makes_the_number() -> None:
     ("timing", "per_day"),
     [
         ({"repeat": {"frequency": 2, "period": 1, "periodUnit": "d"}}, 2),
-        ({"repeat": {"frequency": 1, "period": 8, "periodUnit": "hour"}}, 3),
+        ({"repeat": {"frequency": 1, "period": 8, "periodUnit": "h"}}, 3),
         ({"repeat": {"frequency": 14, "period": 1, "periodUnit": "wk"}}, 2),
         ({"repeat": {"timeOfDay": ["08:00:00", "20:00:00"]}}, 2),
         ({"repeat": {"when": ["MORN", "HS"]}}, 2),
@@ -594,6 +594,25 @@ def test_medication_dispense_quantity_and_days_supply() -> None:
     in_ml = fhir.convert(liquid | {"quantity": {"value": 300, "code": "mL"}})
     assert in_ml.mme_per_day == 20.0  # 300 mL x 2 mg/mL / 30 days
     assert fhir.convert(dispense | {"status": "completed"}).warnings == ()
+
+
+@pytest.mark.parametrize("unit", ["mo", "a", "months", "year"])
+def test_a_supply_in_months_or_years_is_refused_and_one_in_weeks_is_seven_days(unit: str) -> None:
+    """120 tablets over 1 "mo" read as 30 days silently (UCUM's month is 30.4375 days; a calendar month 28 to 31)."""
+    dispense = {
+        "resourceType": "MedicationDispense",
+        "medicationCodeableConcept": {"coding": [{"system": RX, "code": OXY_5}]},
+        "quantity": {"value": 120, "code": "{tablet}"},
+        "daysSupply": {"value": 1, "code": unit},
+    }
+    with pytest.raises(mme.UnitError, match=f"daysSupply is in '{unit}', which is not a whole number of days"):
+        fhir.convert(dispense)
+    ordered = request(dispenseRequest={"quantity": dispense["quantity"], "expectedSupplyDuration": {"value": 1,
+                                                                                                  "code": unit}})  # fmt: skip
+    with pytest.raises(mme.UnitError, match=r"dispenseRequest\.expectedSupplyDuration is in"):
+        fhir.convert(ordered)
+    weeks = fhir.convert(dispense | {"daysSupply": {"value": 4, "code": "wk"}})
+    assert weeks == rx.dispensing_mme(OXY_5, quantity=120, days_supply=28)
 
 
 def test_medication_statement_reads_dosage() -> None:
@@ -1661,8 +1680,12 @@ def test_a_dose_and_a_rate_that_disagree_are_refused_and_a_rate_ratio_is_read() 
     assert fhir.convert(request(FENTANYL_25, dosage=by_ratio)) == rx.daily_mme(
         FENTANYL_25, "50 mcg/h", per_day=1 / 3
     )  # 120: two patches' rate
-    per_day = by_ratio | {"doseAndRate": [{"rateRatio": ratio | {"denominator": {"value": 1, "code": "d"}}}]}
-    assert fhir.convert(request(FENTANYL_25, dosage=per_day)).mme_per_day == 60.0 * 50 / 24 / 25  # 50 ug a day
+    per_day = by_ratio | {"doseAndRate": [{"rateRatio": ratio | {"numerator": {"value": 600, "code": "ug"},
+                                                                  "denominator": {"value": 1, "code": "d"}}}]}  # fmt: skip
+    assert fhir.convert(request(FENTANYL_25, dosage=per_day)).mme_per_day == 60.0  # 600 ug a day: 25 ug/h
+    a_day = by_ratio | {"doseAndRate": [{"rateRatio": ratio | {"denominator": {"value": 1, "code": "d"}}}]}
+    with pytest.raises(mme.AmbiguousDoseError, match=r"rate 2\.08333 mcg/h contradicts"):  # 50 ug a day: no such patch
+        fhir.convert(request(FENTANYL_25, dosage=a_day))
     liquid = by_ratio | {"doseAndRate": [{"rateRatio": ratio | {"numerator": {"value": 5, "code": "mL"}}}]}
     with pytest.raises(mme.UnitError, match="'mL/h'"):
         fhir.convert(request(FENTANYL_25, dosage=liquid))
@@ -2250,6 +2273,312 @@ def test_an_infusion_rate_beside_a_timing_is_refused_in_fhirs_words() -> None:
     infusion["dosageInstruction"][0]["timing"] = {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}}
     with pytest.raises(mme.DoseError, match=r"the rate 1 mg/h is its own timing, and the timing says 1 "):
         fhir.convert(infusion, table="anzca-2021")
+
+
+_TWO_MG_PER_H = {"rateQuantity": {"value": 2, "code": "mg/h"}}
+
+
+@pytest.mark.parametrize(
+    ("rate", "repeat", "hours", "said"),
+    [
+        (_TWO_MG_PER_H, {"boundsDuration": {"value": 4, "code": "h"}}, 4, "boundsDuration 4 h"),
+        (_TWO_MG_PER_H, {"boundsDuration": {"value": 12, "code": "h"}}, 12, "boundsDuration 12 h"),
+        (_TWO_MG_PER_H, {"boundsRange": {"low": {"value": 0, "code": "h"}, "high": {"value": 6, "code": "h"}}}, 6,
+         "boundsRange 6 h"),
+        (_TWO_MG_PER_H, {"boundsPeriod": {"start": "2024-01-01T08:00:00Z", "end": "2024-01-01T12:30:00Z"}}, 4.5,
+         "boundsPeriod"),
+        (_TWO_MG_PER_H, {"duration": 4, "durationUnit": "h"}, 4, "duration 4 h"),
+        (_TWO_MG_PER_H, {"duration": 240, "durationUnit": "min", "boundsDuration": {"value": 6, "code": "h"}}, 4,
+         "duration 4 h"),
+        (_TWO_MG_PER_H, {"duration": 8, "durationUnit": "h", "boundsDuration": {"value": 6, "code": "h"}}, 6,
+         "boundsDuration 6 h"),
+        ({"rateRatio": {"numerator": {"value": 4, "code": "mg"}, "denominator": {"value": 2, "code": "h"}}},
+         {"boundsDuration": {"value": 4, "code": "h"}}, 4, "boundsDuration 4 h"),
+    ],
+)  # fmt: skip
+def test_an_infusion_rate_runs_the_hours_its_timing_says_in_a_day(
+    rate: dict[str, Any], repeat: dict[str, Any], hours: float, said: str
+) -> None:
+    """2 mg/h of morphine IV bounded to 4 h (or running 4 h) was 144 MME/day, as if it ran all day: it is 8 mg, 24."""
+    infusion = _infusion("7052", rate, "47625008")
+    infusion["dosageInstruction"][0]["timing"] = {"repeat": repeat}
+    got = fhir.convert(infusion, table="anzca-2021")
+    given = rx.daily_mme("7052", f"{2 * hours:g} mg", per_day=1, route="intravenous", table="anzca-2021")
+    assert got.mme_per_day == given.mme_per_day == 2 * hours * 3  # anzca-2021: 3 per mg of IV morphine
+    assert any(f"the rate 2 mg/h runs {hours:g} h a day ({said}" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize(
+    "repeat",
+    [{"boundsDuration": {"value": 4, "code": "h"}},
+     {"frequency": 1, "period": 1, "periodUnit": "d", "duration": 4, "durationUnit": "h"}],
+)  # fmt: skip
+def test_a_rate_that_runs_part_of_the_day_is_the_engine_s_rate_for_those_hours(repeat: dict[str, Any]) -> None:
+    """Its amount is the rate's share of the day, by the factor the engine gives the rate (an infusion's), and a rate
+    the engine refuses (no infusion route: an oral factor) is refused as all day."""
+    for code, rate, route in (("4337", {"rateQuantity": {"value": 25, "code": "ug/h"}}, "47625008"),
+                              ("3423", {"rateQuantity": {"value": 0.5, "code": "mg/h"}}, "34206005")):  # fmt: skip
+        all_day = fhir.convert(_infusion(code, rate, route), table="anzca-2021").mme_per_day
+        part = _infusion(code, rate, route)
+        part["dosageInstruction"][0]["timing"] = {"repeat": repeat}
+        assert all_day is not None
+        assert fhir.convert(part, table="anzca-2021").mme_per_day == pytest.approx(all_day * 4 / 24, rel=1e-12)
+    no_route = _infusion("7052", _TWO_MG_PER_H, None)
+    no_route["dosageInstruction"][0]["timing"] = {"repeat": repeat}
+    with pytest.raises(mme.UnitError, match="an hourly rate is a patch's or an infusion's"):
+        fhir.convert(no_route, table="anzca-2021")
+
+
+def test_an_infusion_rate_bounded_to_a_day_or_more_runs_all_day() -> None:
+    infusion = _infusion("7052", _TWO_MG_PER_H, "47625008")
+    all_day = fhir.convert(infusion, table="anzca-2021")
+    infusion["dosageInstruction"][0]["timing"] = {"repeat": {"boundsDuration": {"value": 3, "code": "d"},
+                                                             "duration": 30, "durationUnit": "h"}}  # fmt: skip
+    assert fhir.convert(infusion, table="anzca-2021") == all_day
+    assert all_day.mme_per_day == 2 * 24 * 3
+
+
+@pytest.mark.parametrize(
+    ("repeat", "mme_per_day", "hours_a_day"),
+    [
+        ({"frequency": 1, "period": 1, "periodUnit": "d", "duration": 4, "durationUnit": "h"}, 24, 4),
+        ({"frequency": 2, "period": 1, "periodUnit": "d", "duration": 4, "durationUnit": "h"}, 48, 8),
+        ({"frequency": 1, "period": 2, "periodUnit": "d", "duration": 4, "durationUnit": "h"}, 12, 2),
+    ],
+)
+def test_infusion_runs_with_a_frequency_each_last_their_duration(
+    repeat: dict[str, Any], mme_per_day: float, hours_a_day: float
+) -> None:
+    """Runs of 4 h once a day were refused as a rate beside a frequency, though each run's duration says its amount."""
+    infusion = _infusion("7052", _TWO_MG_PER_H, "47625008")
+    infusion["dosageInstruction"][0]["timing"] = {"repeat": repeat}
+    got = fhir.convert(infusion, table="anzca-2021")
+    assert got.mme_per_day == mme_per_day  # 8 mg a run x 3 per mg, times the runs a day
+    assert any(f"runs 4 h an administration (duration, {hours_a_day:g} h a day)" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize(
+    ("repeat", "error", "match"),
+    [
+        ({"frequency": 1, "period": 4, "periodUnit": "h", "duration": 6, "durationUnit": "h"}, mme.DoseError,
+         "6 runs a day of 6 h each"),
+        ({"frequency": 2, "period": 1, "periodUnit": "d", "duration": 4, "durationUnit": "h",
+          "boundsDuration": {"value": 6, "code": "h"}}, mme.DoseError, "how many hours of them the bound holds"),
+        ({"duration": 4}, mme.UnitError, "durationUnit '' is not a time unit"),
+        ({"duration": 4, "durationMax": 2, "durationUnit": "h"}, mme.DoseError, "durationMax 2 is below duration 4"),
+    ],
+)  # fmt: skip
+def test_infusion_runs_that_do_not_say_their_hours_are_refused(
+    repeat: dict[str, Any], error: type[Exception], match: str
+) -> None:
+    infusion = _infusion("7052", _TWO_MG_PER_H, "47625008")
+    infusion["dosageInstruction"][0]["timing"] = {"repeat": repeat}
+    with pytest.raises(error, match=match):
+        fhir.convert(infusion, table="anzca-2021")
+
+
+def test_the_longest_duration_is_counted_and_said() -> None:
+    infusion = _infusion("7052", _TWO_MG_PER_H, "47625008")
+    infusion["dosageInstruction"][0]["timing"] = {"repeat": {"duration": 2, "durationMax": 4, "durationUnit": "h"}}
+    got = fhir.convert(infusion, table="anzca-2021")
+    assert got.mme_per_day == 24.0
+    assert any("lasts up to 4 h (durationMax): the longest was used" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize(
+    ("code", "dosage"),
+    [
+        ("197696", {"timing": {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d", "duration": 12,
+                                          "durationUnit": "h"}}, "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{patch}"}}]}),
+        ("197696", {"timing": {"repeat": {"frequency": 1, "period": 72, "periodUnit": "h",
+                                          "boundsDuration": {"value": 12, "code": "h"}}}}),
+        ("4337", {"timing": {"repeat": {"boundsDuration": {"value": 4, "code": "h"}}},
+                  "route": {"coding": [{"system": "http://snomed.info/sct", "code": "45890007"}]},
+                  "doseAndRate": [{"rateQuantity": {"value": 25, "code": "ug/h"}}]}),
+    ],
+)  # fmt: skip
+def test_a_patch_worn_under_a_day_is_refused(code: str, dosage: dict[str, Any]) -> None:
+    """A 75 mcg/h patch worn 12 h a day was 180 MME/day with a warning about its change interval only."""
+    with pytest.raises(mme.DoseError, match=r"the patch is worn .*under a day: a patch's MME/day is its rate over the"):
+        fhir.convert(request(code, dosage=dosage), table="anzca-2021")
+    worn_all_day = {"repeat": {"duration": 72, "durationUnit": "h"}}
+    assert fhir.convert(request(code, dosage=dosage | {"timing": worn_all_day}), table="anzca-2021").mme_per_day == (
+        75 * 3 if code == "197696" else 25 * 3  # anzca-2021: 3 per mcg/h of patch rate
+    )
+
+
+_Q6H = {"repeat": {"frequency": 1, "period": 6, "periodUnit": "h"}}
+_Q72H = {"repeat": {"frequency": 1, "period": 72, "periodUnit": "h"}}
+
+
+@pytest.mark.parametrize(
+    ("code", "timing", "given", "expected"),
+    [
+        (OXY_5, _Q6H, {"doseQuantity": {"value": 2, "code": "{tablet}"}}, 60.0),
+        (OXY_5, _Q6H, {"doseRange": {"low": {"value": 1, "code": "{tablet}"}, "high": {"value": 2, "code": "{tablet}"}}},
+         60.0),
+        ("197696", _Q72H, {"doseQuantity": {"value": 2, "code": "{patch}"}}, 360.0),  # two 75 mcg/h patches
+        ("197696", _Q72H, {"doseQuantity": {"value": 0.5, "code": "{patch}"}}, 90.0),
+        ("197696", None, {"rateQuantity": {"value": 75, "code": "ug/h"}}, 180.0),
+    ],
+)  # fmt: skip
+def test_a_stu3_dosage_s_dose_is_read_as_r4_s_dose_and_rate(
+    code: str, timing: dict[str, Any] | None, given: dict[str, Any], expected: float
+) -> None:
+    """STU3 gives the dose in the Dosage itself: it was not read, so a patch became one patch ("no dose given", 180
+    MME/day for two 75 mcg/h patches) and a tablet was refused ("the dosage has no dose")."""
+    stu3 = {"timing": timing} if timing else {}
+    statement = {"resourceType": "MedicationStatement", "id": "s1", "taken": "y",
+                 "medicationCodeableConcept": {"coding": [{"system": RX, "code": code}]}, "dosage": [stu3 | given]}  # fmt: skip
+    r4 = statement | {"dosage": [stu3 | {"doseAndRate": [given]}]}
+    got = fhir.convert(statement)
+    assert got == fhir.convert(r4)
+    assert got.mme_per_day == expected
+    assert not any("no dose given" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize(
+    ("stu3", "r4", "agree"),
+    [
+        ({"value": 2, "code": "{tablet}"}, {"value": 1, "code": "{tablet}"}, False),
+        ({"value": 10, "code": "mg"}, {"value": 2, "code": "{tablet}"}, False),  # the same MME, but two doses
+        ({"value": 2, "code": "{tablet}"}, {"value": 2, "code": "TAB"}, True),
+        ({"value": 10, "code": "mg"}, {"value": 10000, "code": "ug"}, True),
+    ],
+)
+def test_a_dose_given_in_both_stu3_s_and_r4_s_shapes_must_agree(
+    stu3: dict[str, Any], r4: dict[str, Any], agree: bool
+) -> None:
+    """Both shapes in one Dosage used R4's silently (2 tablets beside 1 tablet gave 30 MME/day)."""
+    dosage = every(6, r4) | {"doseQuantity": stu3}
+    if agree:
+        assert fhir.convert(request(dosage=dosage)) == fhir.convert(request(dosage=every(6, r4)))
+        return
+    with pytest.raises(mme.AmbiguousDoseError, match=r"in STU3's shape \(doseQuantity: .*\) and in R4's \(doseAndRate"):
+        fhir.convert(request(dosage=dosage))
+
+
+@pytest.mark.parametrize(
+    ("code", "rate", "mcg_per_h"),
+    [("197696", 25, 75), ("197696", 100, 75), ("261184", 37.5, 25), ("904870", 5, 10)],
+)
+def test_a_patch_rate_that_contradicts_the_product_is_refused(code: str, rate: float, mcg_per_h: int) -> None:
+    """25 ug/h of a 75 mcg/h patch gave 60 MME/day silently: the product says 180, the rate 60, and which is meant
+    is unknown (a rate under the product's cannot be worn)."""
+    dosage = {"doseAndRate": [{"rateQuantity": {"value": rate, "code": "ug/h"}}]}
+    with pytest.raises(
+        mme.AmbiguousDoseError, match=rf"the rate {rate:g} mcg/h contradicts .*rate is {mcg_per_h} mcg/h"
+    ):
+        fhir.convert(request(code, dosage=dosage))
+    with pytest.raises(mme.AmbiguousDoseError, match="contradicts"):  # STU3's shape too
+        fhir.convert(request(code, dosage={"rateQuantity": {"value": rate, "code": "ug/h"}}))
+
+
+@pytest.mark.parametrize(
+    ("code", "rate", "patches"),
+    [("197696", {"value": 75, "code": "ug/h"}, 1), ("197696", {"value": 0.075, "code": "mg/h"}, 1),
+     ("197696", {"value": 75, "unit": "mcg/hr"}, 1), ("197696", {"value": 150, "code": "ug/h"}, 2),
+     ("577057", {"value": 12, "code": "ug/h"}, 1)],
+)  # fmt: skip
+def test_a_patch_rate_that_is_the_product_s_however_written_reads(
+    code: str, rate: dict[str, Any], patches: int
+) -> None:
+    got = fhir.convert(request(code, dosage={"doseAndRate": [{"rateQuantity": rate}]}))
+    assert got.mme_per_day == rx.daily_mme(code, count=patches).mme_per_day
+
+
+def test_the_12_mcg_per_h_fentanyl_patch_s_delivered_rate_is_its_own() -> None:
+    """Its label says it delivers 12.5 mcg/h: that rate is the product's, not another."""
+    got = fhir.convert(request("577057", dosage={"doseAndRate": [{"rateQuantity": {"value": 12.5, "code": "ug/h"}}]}))
+    assert got.mme_per_day == 12.5 * 2.4  # cdc-2022: 2.4 per mcg/h
+
+
+@pytest.mark.parametrize("kind", [["MedicationRequest"], {"name": "MedicationRequest"}, 5, None, True])
+def test_a_resource_type_that_is_no_name_is_refused_alone_in_a_bundle_and_on_the_command_line(
+    kind: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A list or object was a TypeError ("unhashable type"), and `mme fhir` exited 70, an internal error; in a Bundle,
+    a number, null or true was skipped silently (the total left it out)."""
+    from mme._cli import main
+
+    odd = request(dosage=every(6)) | {"resourceType": kind}
+    said = {list: "a list", dict: "an object", int: "a number", type(None): "null", bool: "true or false"}[type(kind)]
+    with pytest.raises(mme.ExpressionError, match=f"^not a FHIR resource \\(id 'r1'\\): its resourceType is {said},"):
+        fhir.convert(odd)
+    nested = {"resourceType": "Bundle", "entry": [{"resource": _with_oxycodone(odd)}]}
+    for bundle in (_with_oxycodone(odd), nested):
+        with pytest.raises(mme.ExpressionError, match=f"entry 2 is not a FHIR resource .*resourceType is {said},"):
+            fhir.convert(bundle)
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(_with_oxycodone(odd)), encoding="utf-8")
+    assert main(["fhir", str(path)]) == 1
+    assert "resourceType is" in capsys.readouterr().err
+    [(_, result, error)] = fhir.iter_convert([json.dumps(odd)])
+    assert result is None
+    assert error is not None
+    assert error.startswith("ExpressionError: not a FHIR resource")
+    del odd["resourceType"]  # in a Bundle, none at all is no resource either
+    with pytest.raises(mme.ExpressionError, match=r"entry 2 is not a FHIR resource .*resourceType is none,"):
+        fhir.convert(_with_oxycodone(odd))
+
+
+@pytest.mark.parametrize(("word", "code"), [("hour", "h"), ("hours", "h"), ("days", "d")])
+def test_a_period_unit_written_as_a_word_is_read_as_its_code_and_said(word: str, code: str) -> None:
+    """periodUnit "hours" (no FHIR code) was read as h with no word."""
+    dosage = every(1) | {"timing": {"repeat": {"frequency": 1, "period": 8 if code == "h" else 1, "periodUnit": word}}}
+    got = fhir.convert(request(dosage=dosage))
+    assert got.mme_per_day == rx.daily_mme(OXY_5, count=1, per_day=3 if code == "h" else 1).mme_per_day
+    assert got.warnings == (f"MedicationRequest/r1: periodUnit {word!r} is not a FHIR code (s, min, h, d, wk, mo, a): "
+                            f"read as {code!r}",)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("side", "period"),
+    [("start", {"start": "garbage", "end": "2024-13-45T99:00:00Z"}), ("end", {"start": "2024-01-01", "end": "2024-02-30"}),
+     ("start", {"start": "2024-13", "end": "2024-12"}), ("end", {"start": "2024-01-01T08:00:00Z", "end": "soon"})],
+)  # fmt: skip
+def test_a_bounds_period_whose_ends_are_no_dates_is_refused(side: str, period: dict[str, Any]) -> None:
+    """A start of "garbage" was read as no bound (the whole day's doses), silently."""
+    dosage = every(6)
+    dosage["timing"]["repeat"]["boundsPeriod"] = period
+    with pytest.raises(mme.DoseError, match=f"boundsPeriod {side} '{re.escape(period[side])}' is not a FHIR date"):
+        fhir.convert(request(dosage=dosage))
+    dosage["timing"]["repeat"]["boundsPeriod"] = {"start": "2024", "end": "2024-02-29"}  # whole days
+    assert fhir.convert(request(dosage=dosage)).mme_per_day == 30.0
+
+
+@pytest.mark.parametrize(
+    ("request_", "said"),
+    [({"method": ["DELETE"], "url": "MedicationRequest/gone"}, "entry 2's request.method is a list, not a code"),
+     ("DELETE", "entry 2's request is text, not an object")],
+)  # fmt: skip
+def test_a_bundle_entry_s_request_that_is_malformed_is_refused(request_: object, said: str) -> None:
+    """A request.method ["DELETE"], or a request "DELETE", was no DELETE: the resource was counted, silently."""
+    bundle = _with_oxycodone(request(dosage=every(6)) | {"id": "gone"})
+    bundle["entry"][1]["request"] = request_
+    with pytest.raises(mme.ExpressionError, match=re.escape(said) + ".*whether it deletes its resource is unknown"):
+        fhir.convert(bundle)
+
+
+@pytest.mark.parametrize(
+    ("link", "said"),
+    [([{"reference": ["MedicationRequest/r1"]}], "authorizingPrescription.reference is a list, not text"),
+     (["MedicationRequest/r1"], "authorizingPrescription is text, not a Reference")],
+)  # fmt: skip
+def test_a_link_that_is_malformed_is_refused(link: list[Any], said: str) -> None:
+    """authorizingPrescription.reference as a list linked nothing: a request and its fill were both counted."""
+    dispense = {
+        "resourceType": "MedicationDispense",
+        "id": "d1",
+        "medicationCodeableConcept": {"coding": [{"system": RX, "code": OXY_5}]},
+        "quantity": {"value": 120, "code": "{tablet}"},
+        "daysSupply": {"value": 30, "code": "d"},
+        "authorizingPrescription": link,
+    }
+    with pytest.raises(mme.ExpressionError, match=f"MedicationDispense/d1: {said}"):
+        fhir.convert(
+            {"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))}, {"resource": dispense}]}
+        )
 
 
 def test_a_resource_the_bundle_deletes_is_not_counted() -> None:

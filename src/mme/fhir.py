@@ -27,7 +27,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -81,8 +81,9 @@ _NOT_READ = {
 
 #: UCUM period units in hours (a month is 30 days and a year 365, as CDC's CQL calculator reads them).
 _HOURS = {"s": 1 / 3600, "min": 1 / 60, "h": 1.0, "d": 24.0, "wk": 168.0, "mo": 720.0, "a": 8760.0}
-_HOURS |= {
-    word: _HOURS[code]
+#: The words of each unit, which FHIR's UnitsOfTime codes are not: read as their code, with a warning.
+_TIME_WORDS = {
+    word: code
     for code, words in {
         "s": ("second", "seconds"),
         "min": ("minute", "minutes"),
@@ -94,6 +95,7 @@ _HOURS |= {
     }.items()
     for word in words
 }
+_HOURS |= {word: _HOURS[code] for word, code in _TIME_WORDS.items()}
 #: `timing.code` (HL7 GTSAbbreviation) -> administrations a day.
 _TIMING_CODES = {
     "QD": 1.0, "BID": 2.0, "TID": 3.0, "QID": 4.0, "AM": 1.0, "PM": 1.0, "QOD": 0.5,
@@ -118,6 +120,7 @@ _MASS_AND_VOLUME = {
     "mg": "mg", "ug": "mcg", "mcg": "mcg", "g": "g", "ml": "mL", "mg/h": "mg/h", "ug/h": "mcg/h", "mcg/h": "mcg/h"
 }  # fmt: skip
 _MONTH_UNITS = frozenset({"mo", "month", "months"})
+_YEAR_UNITS = frozenset({"a", "year", "years"})
 #: Statuses (of the three resources) that say the medication is not being taken; such a resource is still
 #: converted, as CDC's calculator does, and the result says so.
 _NOT_CURRENT = frozenset(
@@ -218,12 +221,25 @@ def read(obj: object) -> dict[str, Any]:
         )
     if not isinstance(data, dict) or "resourceType" not in data:
         raise ExpressionError("not a FHIR resource: it has no resourceType")
+    _named_type(data)
     return data
+
+
+def _named_type(resource: Mapping[str, Any], where: str = "") -> None:
+    """A resource's ``resourceType`` must be a name: one that is a list, an object, a number, null or true names no
+    kind of resource, so it is neither read nor skipped."""
+    kind = resource.get("resourceType")
+    if not isinstance(kind, str):
+        named = f" (id {resource['id']!r})" if isinstance(resource.get("id"), str) else ""
+        said = "none" if "resourceType" not in resource else "null" if kind is None else _kind(kind)
+        raise ExpressionError(f"{where}not a FHIR resource{named}: its resourceType is {said}, not the name of a "
+                              "resource type (MedicationRequest...)")  # fmt: skip
 
 
 def _kind(obj: object) -> str:
     """What a value is, in the words of JSON (where a resource comes from), for a message."""
-    kinds = {list: "a list", tuple: "a list", bool: "true or false", int: "a number", float: "a number"}
+    kinds = {list: "a list", tuple: "a list", dict: "an object", str: "text", bool: "true or false", int: "a number",
+             float: "a number"}  # fmt: skip
     return "nothing (None)" if obj is None else kinds.get(type(obj), f"a {type(obj).__name__}")
 
 
@@ -810,17 +826,95 @@ def _course(timing: Mapping[str, Any], per_day: float, label: str, notes: list[s
     return per_day
 
 
-def _bounded(repeat: Mapping[str, Any], per_day: float, label: str, notes: list[str]) -> tuple[float, str] | None:
-    """The administrations that ``boundsDuration``, ``boundsRange`` (its maximum) or ``boundsPeriod`` (start to
-    end, both with a time) leave when under a day, and the bound said; None when there is no bound, or one of a day
-    or more (a course's length does not change MME/day). Doses at named clock times (``timeOfDay``) are those inside a
-    ``boundsPeriod``; doses at no named time each start an interval (q6h for 12 h: 2, for 10 h: 2). Named times or
-    ``when`` codes that a bound cannot place (a duration, or codes without a clock time) are refused: how many fall
-    inside is unknown."""
-    span: tuple[datetime, datetime] | None = None
+def _run(repeat: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
+    """The hours one administration lasts (``duration``, or the longest, ``durationMax``, said); None when unsaid."""
+    duration = _positive(repeat, "duration", label)
+    longest = _positive(repeat, "durationMax", label)
+    if duration is None and longest is None:
+        return None
+    unit = str(repeat.get("durationUnit") or "")
+    if unit not in _HOURS:
+        raise UnitError(f"{label}: durationUnit {unit!r} is not a time unit (h, d, wk, mo)")
+    _said_as_word(unit, "durationUnit", label, notes)
+    if longest is not None:
+        if duration is not None and longest < duration:
+            raise DoseError(f"{label}: durationMax {longest:g} is below duration {duration:g}: correct one")
+        notes.append(f"{label}: an administration lasts up to {longest:g} {unit} (durationMax): the longest was used")
+        duration = longest
+    return (duration or 0) * _HOURS[unit]
+
+
+def _over_the_day(
+    timing: Mapping[str, Any], dose: _Dose, per_day: float | None, patch: bool, where: str, notes: list[str]
+) -> tuple[_Dose, float | None]:
+    """A dose per hour (an infusion's rate) runs for the hours its timing says in a day, as a bound under a day limits
+    a dose's administrations (`_bound`): each administration's ``duration`` a day, or, with no frequency, one run a
+    day (all day without a duration), within the bound; it is the amount it gives in them, said. A patch worn under a
+    day is refused: its MME/day is its rate over the day it is worn, and no table's factor is for part of one. Runs
+    beside a frequency and a bound under a day are refused: how many hours of them the bound holds is not read."""
+    repeat = timing.get("repeat") or {}
+    run = _run(repeat, where, notes)
+    bound = _bound(repeat, where, [])  # its notes are `_course`'s
+    under = bound if bound is not None and bound[0] < 24 else None
+    if patch:
+        worn = [f"{run:g} h each time (duration)"] if run is not None and run < 24 else []
+        worn += [f"within {under[1]}"] if under is not None else []
+        if worn:
+            raise DoseError(f"{where}: the patch is worn {' and '.join(worn)}, under a day: a patch's MME/day is its "
+                            "rate over the day it is worn, and no table's factor is for part of a day")  # fmt: skip
+        return dose, per_day
+    if not dose.unit.endswith("/h") or (per_day is not None and run is None):
+        return dose, per_day  # a dose; or a rate beside a frequency, which the caller refuses
+    if per_day is None:  # one run a day: all day, or its duration, within the bound
+        hours, said = 24.0, ""
+        if run is not None and run < hours:
+            hours, said = run, f"duration {run:g} h"
+        if under is not None and under[0] < hours:
+            hours, said = under[0], under[1]
+        if not said:
+            return dose, None
+        per_day, each = 1.0, " a day"
+    elif under is not None:
+        raise DoseError(f"{where}: runs of {run:g} h at the rate {_said(dose)}, with a frequency, within {under[1]}: "
+                        "how many hours of them the bound holds is not read: give the hours a day as a duration")  # fmt: skip
+    else:
+        hours, each = float(run or 0), " an administration"
+        said = f"duration, {per_day * hours:g} h a day"
+        if per_day * hours > 24 + 1e-9:
+            raise DoseError(f"{where}: {per_day:g} runs a day of {hours:g} h each (duration) overlap: a rate runs at "
+                            "most 24 h a day; give the rate alone, or runs that fit the period")  # fmt: skip
+    amount = _Dose("amount", float(Decimal(repr(dose.value)) * Decimal(repr(hours))), dose.unit.removesuffix("/h"))
+    notes.append(f"{where}: the rate {_said(dose)} runs {hours:g} h{each} ({said}), not all day: "
+                 f"{amount.value:g} {amount.unit}{each} counted")  # fmt: skip
+    return amount, per_day
+
+
+_DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-\d{2})?)?")  # FHIR's date: a year, a month, or a day
+
+
+def _is_date(text: str) -> bool:
+    """Whether a text is a FHIR date (2024, 2024-01, 2024-01-31: a day that is on the calendar)."""
+    if not _DATE.fullmatch(text):
+        return False
+    try:
+        return len(text) < 10 or bool(date.fromisoformat(text))
+    except ValueError:
+        return False
+
+
+_Span = tuple[datetime, datetime]
+
+
+def _bound(repeat: Mapping[str, Any], label: str, notes: list[str]) -> tuple[float, str, _Span | None] | None:
+    """The hours of ``boundsDuration``, ``boundsRange`` (its maximum) or ``boundsPeriod`` (start to end, both with a
+    time), the bound said, and a period's start and end; None when there is none, or a period of whole days."""
+    span: _Span | None = None
     if "boundsPeriod" in repeat:
         period = repeat["boundsPeriod"]
         start, end = str(period.get("start") or ""), str(period.get("end") or "")
+        for side, text in (("start", start), ("end", end)):
+            if text and "T" not in text and not _is_date(text):  # "garbage" is no whole day
+                raise DoseError(f"{label}: boundsPeriod {side} {text!r} is not a FHIR date or dateTime")
         if "T" not in start or "T" not in end:  # no end, or dates alone: whole days
             return None
         what = f"boundsPeriod {start} to {end}"
@@ -848,6 +942,18 @@ def _bounded(repeat: Mapping[str, Any], per_day: float, label: str, notes: list[
         return None
     if not (math.isfinite(hours) and hours > 0):
         raise DoseError(f"{label}: {what} is no length of time: give a positive one")
+    return hours, what, span
+
+
+def _bounded(repeat: Mapping[str, Any], per_day: float, label: str, notes: list[str]) -> tuple[float, str] | None:
+    """The administrations that a bound (`_bound`) leaves when under a day, and the bound said; None when there is no
+    bound, or one of a day or more (a course's length does not change MME/day). Doses at named clock times
+    (``timeOfDay``) are those inside a ``boundsPeriod``; doses at no named time each start an interval (q6h for 12 h:
+    2, for 10 h: 2). Named times or ``when`` codes that a bound cannot place (a duration, or codes without a clock
+    time) are refused: how many fall inside is unknown."""
+    if (bound := _bound(repeat, label, notes)) is None:
+        return None
+    hours, what, span = bound
     if hours >= 24:
         return None
     times = _times(repeat, label)
@@ -996,6 +1102,13 @@ def _timing_word(text: object) -> str | None:
     return word if word in _TIMING_CODES else None
 
 
+def _said_as_word(unit: str, field: str, label: str, notes: list[str]) -> None:
+    """A time unit written as a word ("hours"), which is no FHIR code, is read as its code, with a warning."""
+    if unit in _TIME_WORDS:
+        notes.append(f"{label}: {field} {unit!r} is not a FHIR code (s, min, h, d, wk, mo, a): read as "
+                     f"{_TIME_WORDS[unit]!r}")  # fmt: skip
+
+
 def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
     """Administrations a day from ``timing.repeat``, averaged over its period (``dayOfWeek`` aside: `_on_days`);
     None when it says nothing about frequency."""
@@ -1011,6 +1124,7 @@ def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> 
         unit = str(repeat.get("periodUnit") or "")
         if unit not in _HOURS:
             raise UnitError(f"{label}: periodUnit {unit!r} is not a time unit (h, d, wk, mo)")
+        _said_as_word(unit, "periodUnit", label, notes)
         if unit in _MONTH_UNITS:
             notes.append(f"{label}: a month read as 30 days")
         if (longest := _positive(repeat, "periodMax", label)) is not None:
@@ -1049,15 +1163,51 @@ def _dose(entry: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose
     gives (its dose, else its rate), which must come to the same MME/day (`_agree`). Of several entries, the
     ``ordered`` one is used when there is one."""
     rates = [r for r in entry.get("doseAndRate") or [] if _main(*_doses(r, label, [])) is not None]
+    stu3 = {field: entry[field] for field in _STU3_DOSE if field in entry}
+    if stu3 and _main(*_doses(stu3, label, [])) is None:
+        stu3 = {}
+    if not rates and stu3:  # STU3 gives the dose and rate in the Dosage itself: read as one doseAndRate entry
+        rates = [stu3]
     if not rates:
         return None, None, []
     ordered = [r for r in rates if any(c.get("code") == "ordered" for c in (r.get("type") or {}).get("coding", []))]
     first = (ordered or rates)[0]
     dose, rate = _doses(first, label, notes)
+    if stu3 and first is not stu3:
+        _same_twice(_doses(stu3, label, []), (dose, rate), ", ".join(stu3), label)
     if len(rates) > 1:
         notes.append(f"{label}: {len(rates)} doseAndRate entries, giving the same MME/day")
     others = [d for other in rates if other is not first if (d := _main(*_doses(other, label, []))) is not None]
     return dose, rate, others
+
+
+#: STU3's Dosage fields for its dose and rate, which R4 moved into ``doseAndRate``.
+_STU3_DOSE = ("doseQuantity", "doseRange", "rateQuantity", "rateRatio", "rateRange")
+
+
+def _same_twice(stu3: tuple[_Dose | None, _Dose | None], r4: tuple[_Dose | None, _Dose | None], fields: str,
+                label: str) -> None:  # fmt: skip
+    """A Dosage that gives its dose in both STU3's and R4's shapes must give the same dose (and rate, when both give
+    one): which one is meant is unknown otherwise (`AmbiguousDoseError` naming both)."""
+    pairs = [(_main(*stu3), _main(*r4))] + ([(stu3[1], r4[1])] if stu3[0] and r4[0] and stu3[1] and r4[1] else [])
+    for theirs, ours in pairs:
+        if theirs is not None and ours is not None and not _same_dose(theirs, ours):
+            raise AmbiguousDoseError(f"{label}: the dosage gives its dose twice, in STU3's shape ({fields}: "
+                                     f"{_said(theirs)}) and in R4's (doseAndRate: {_said(ours)}), and they differ: "
+                                     "give one")  # fmt: skip
+
+
+#: Masses and masses per hour, in mg (or mg/h) a unit.
+_IN_MG = {"mg": Decimal(1), "mcg": Decimal("0.001"), "g": Decimal(1000), "mg/h": Decimal(1), "mcg/h": Decimal("0.001")}
+
+
+def _same_dose(one: _Dose, other: _Dose) -> bool:
+    """Whether two doses are the same amount, however their units are written (5 mg and 5000 ug; {tablet} and TAB)."""
+    if (one.kind, one.unit, one.value) == (other.kind, other.unit, other.value):
+        return True
+    if one.unit not in _IN_MG or other.unit not in _IN_MG or one.unit.endswith("/h") != other.unit.endswith("/h"):
+        return False
+    return Decimal(repr(one.value)) * _IN_MG[one.unit] == Decimal(repr(other.value)) * _IN_MG[other.unit]
 
 
 def _main(dose: _Dose | None, rate: _Dose | None) -> _Dose | None:
@@ -1284,6 +1434,11 @@ def _read_one(
             dose = _Dose("count", 1.0, "")
             notes.append(f"{where}: no dose given; one patch at a time was read")
         rate = dose is not None and dose.unit.endswith("/h")  # an infusion's rate is its own timing
+        hourly = dose if rate else None  # a rate, before it is the amount of the hours it runs
+        if dose is not None and (patch or rate):  # the hours a day it runs, or is worn
+            timing = entry.get("timing") or {}
+            dose, per_day = _over_the_day(timing, dose, per_day, patch or route == "transdermal", where, notes)
+            rate = dose.unit.endswith("/h")
         if dose is not None and per_day is None and not (patch or rate):
             per_day = _most_allowed(entry, dose, where, notes, prod)
         if dose is not None and per_day is None and (patch or rate) and entry.get("maxDosePerPeriod"):
@@ -1310,6 +1465,8 @@ def _read_one(
         args: dict[str, Any] = {"per_day": per_day, "route": route, "table": table, "rxnorm": rxnorm}
         args["variant"] = variant
         dose = _in_packs(prod, dose, where, notes)
+        if hourly is not None and hourly is not dose:  # the engine's checks of a rate (an infusion's route) hold
+            _regimen(given, hourly, args | {"per_day": None})
         result = _regimen(given, dose, args)
         if check is not None and (by_rate := _regimen(given, check, args).mme_per_day) != result.mme_per_day:
             raise AmbiguousDoseError(
@@ -1364,6 +1521,29 @@ def _fits(dose: _Dose, prod: Product, patch: bool, where: str) -> None:
     if dose.said.lower() in other:
         theirs = "a patch" if is_patch else f"a {prod.form}"
         raise AmbiguousDoseError(f"{where}: the dose is {dose.value:g} {dose.said}, but {prod.label} is {theirs}")
+    if is_patch and dose.unit in _IN_MG and dose.unit.endswith("/h"):
+        _patch_rate(dose, prod, where)
+
+
+#: A patch's labelled rate -> the rate it delivers, where they differ: fentanyl's "12 mcg/h" delivers 12.5 mcg/h.
+_DELIVERS: dict[tuple[str | None, Decimal], Decimal] = {("fentanyl", Decimal("0.012")): Decimal("0.0125")}
+
+
+def _patch_rate(dose: _Dose, prod: Product, where: str) -> None:
+    """A patch's rate must be its product's (however written: 75 ug/h, 0.075 mg/h), or several patches' (150 ug/h:
+    two): another (25 ug/h of a 75 mcg/h patch) contradicts the product, and which is meant is unknown."""
+    own = [(i.drug, i.strength) for i in prod.opioids if i.unit == "MG/HR"]
+    if len(own) != 1:
+        return
+    rate = Decimal(repr(dose.value)) * _IN_MG[dose.unit]
+    worn = {own[0][1], _DELIVERS.get(own[0], own[0][1])}
+    if rate > 0 and any(rate % one == 0 for one in worn):
+        return
+    raise AmbiguousDoseError(
+        f"{where}: the rate {_said(dose)} contradicts {prod.label}, whose rate is {float(own[0][1]) * 1000:g} mcg/h "
+        "(nor is it several such patches'): which is meant is unknown; give the count of patches, or the product of "
+        "that rate"
+    )
 
 
 def _regimen(given: str | Product, dose: _Dose, args: Mapping[str, Any]) -> DailyMME | Total:
@@ -1445,6 +1625,9 @@ def _dispensed(
             raise DoseError(f"{label}: {field} must be positive, not {number:g}")
     if days_unit and days_unit not in _HOURS:
         raise UnitError(f"{label}: the days supply is in {days_unit!r}, not a time")
+    if days_unit in _MONTH_UNITS | _YEAR_UNITS:  # 28 to 31 days, 365 or 366: the days the supply lasts are unknown
+        raise UnitError(f"{label}: {fields[1]} is in {days_unit!r}, which is not a whole number of days: give it in "
+                        "days (d) or weeks (wk)")  # fmt: skip
     if not days_unit:
         notes.append(f"{label}: the days supply has no unit: read as days")
     days = days * _HOURS.get(days_unit or "d", 24.0) / 24
@@ -1508,6 +1691,8 @@ def _entries(bundle: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], _Medic
     if odd is not None:
         raise ExpressionError(f"{_label(bundle)}: an entry's resource is {_kind(odd)}, not a FHIR resource (an object)")
     entries = [e for e in entries if isinstance(e.get("resource"), Mapping)]
+    for n, entry in enumerate(entries, start=1):
+        _named_type(entry["resource"], f"{_label(bundle)}: entry {n} is ")
     entries = [inner for e in entries for inner in (_entries(e["resource"])[0] if _is_bundle(e) else [e])]
     medications = _Medications({}, {})
     for entry, res in ((e, e["resource"]) for e in entries):
@@ -1598,15 +1783,29 @@ def _deleted(bundle: Mapping[str, Any]) -> set[str]:
     """The names of the resources a Bundle's entries delete (``request.method`` DELETE, in a transaction or a
     history), those of a Bundle in it too: none of them is counted."""
     found: set[str] = set()
-    for entry in bundle.get("entry") or []:
-        request, resource = entry.get("request") or {}, entry.get("resource")
-        if isinstance(request, Mapping) and str(request.get("method", "")).upper() == "DELETE":
+    for n, entry in enumerate(bundle.get("entry") or [], start=1):
+        request, resource = entry.get("request"), entry.get("resource")
+        if _method(request, f"{_label(bundle)}: entry {n}'s request") == "DELETE":
             found |= _identities(str(request.get("url") or "")) | _identities(str(entry.get("fullUrl") or ""))
             if isinstance(resource, Mapping) and resource.get("id"):
                 found.add(f"{resource.get('resourceType')}/{resource['id']}")
         if isinstance(resource, Mapping) and resource.get("resourceType") == "Bundle":
             found |= _deleted(resource)
     return found
+
+
+def _method(request: object, where: str) -> str:
+    """A Bundle entry's ``request.method``, in upper case ("" without one). A request that is no object, or a method
+    that is no code (["DELETE"]), is refused: whether the entry deletes its resource is unknown."""
+    if request is None:
+        return ""
+    unknown = "whether it deletes its resource is unknown"
+    if not isinstance(request, Mapping):
+        raise ExpressionError(f"{where} is {_kind(request)}, not an object (method, url): {unknown}")
+    method = request.get("method")
+    if not isinstance(method, str | None):
+        raise ExpressionError(f"{where}.method is {_kind(method)}, not a code (GET, PUT, DELETE...): {unknown}")
+    return (method or "").upper()
 
 
 def convert(
@@ -1740,12 +1939,17 @@ def _names(entry: Mapping[str, Any]) -> set[str]:
     return own | _identities(str(entry.get("fullUrl") or "")) | known
 
 
-def _linked(link: object) -> set[str]:
-    """The names a Reference gives: its ``reference`` (`_identities`) and its ``identifier``."""
+def _linked(link: object, where: str) -> set[str]:
+    """The names a Reference gives: its ``reference`` (`_identities`) and its ``identifier``. One that is no object,
+    or whose ``reference`` is no text, is refused: what it links is unknown, and a link missed counts a prescription
+    twice."""
     if not isinstance(link, Mapping):
-        return set()
+        raise ExpressionError(f"{where} is {_kind(link)}, not a Reference (an object: reference, identifier)")
+    reference = link.get("reference")
+    if not isinstance(reference, str | None):
+        raise ExpressionError(f"{where}.reference is {_kind(reference)}, not text ('MedicationRequest/1')")
     by_identifier = _identifier(link.get("identifier"))
-    return _identities(str(link.get("reference", ""))) | ({by_identifier} if by_identifier else set())
+    return _identities(reference or "") | ({by_identifier} if by_identifier else set())
 
 
 def _identifier(identifier: object) -> str | None:
@@ -1769,7 +1973,7 @@ def _counted_once(counted: Mapping[str, Mapping[str, Any]]) -> None:
         for field in _SAME_PRESCRIPTION:
             links = resource.get(field) or []
             for link in links if isinstance(links, list) else [links]:
-                names = _linked(link)
+                names = _linked(link, f"{_label(resource)}: {field}")
                 others = [o for name in sorted(names) if (o := counted.get(name)) is not None and o is not resource]
                 if others:
                     raise AmbiguousDoseError(
