@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import mme
 from mme import _engine, _vocab
-from mme._parse import Ingredient, RangeChoice, _lexed, _Parser, parse_expression, parse_product
+from mme._parse import Ingredient, RangeChoice, _kept, _lexed, _Parser, _reading, parse_expression, parse_product
 from mme._units import format_number
 
 READS = [
@@ -512,6 +512,26 @@ def test_the_twin_a_reading_is_finished_from_has_every_slot_of_it(text: str, mon
     assert twin.tags is not reading.tags
     assert twin.notes is not reading.notes
     assert twin.slots is not reading.slots
+
+
+@pytest.mark.parametrize(
+    ("text", "ranged"),
+    [("oxycodone 5 mg 1 tab q6h prn", False), ("oxycodone 5 mg 1-2 tabs q6h", True), ("morphine 15 mg q4-6h", True),
+     ("Norco 10/325 1 tab q4h as needed for pain", False)],
+)  # fmt: skip
+def test_only_a_reading_with_ranges_is_kept_for_its_other_end(text: str, ranged: bool) -> None:
+    """A reading without ranges is finished as it is, never kept; one with ranges is kept for the other end, which
+    `convert` asks for next. Either way, each end is what a reading afresh gives, and `clear_caches` forgets it."""
+    mme.clear_caches()
+    first = parse_expression(text)
+    assert bool(first.ranges) is ranged
+    assert len(_kept(text)) == ranged
+    for end in ("min", "max"):
+        assert parse_expression(text, range=end) == _read_afresh(text, end)
+        assert _reading(text).finished(end) == _read_afresh(text, end)
+    assert len(_kept(text)) == 1  # `_reading` keeps what it reads
+    mme.clear_caches()
+    assert _kept.cache_info().currsize == 0
 
 
 def test_parsing_stays_linear_in_the_length_of_the_sig() -> None:

@@ -198,18 +198,37 @@ def parse_expression(text: str, *, range: RangeChoice = "max") -> Expression:
 
 @lru_cache(maxsize=1024)
 def _parse(text: str, range: RangeChoice) -> Expression:
-    """Recent texts are read once: an `Expression` is immutable, and an EHR repeats its sigs."""
-    return _reading(text).finished(range)
+    """Recent texts are read once: an `Expression` is immutable, and an EHR repeats its sigs. A reading with ranges
+    is kept (`_kept`) and finished from a twin, as the other end may be asked next; a reading without any is finished
+    as it is (the end asked for sets no number there), with no twin to copy and nothing kept."""
+    held = _kept(text)
+    if held:
+        return held[0].finished(range)
+    reading = _Parser(text)
+    reading.read()
+    if reading.ranges:
+        held.append(reading)
+        return reading.finished(range)
+    reading.choice = range  # as a twin's is: the reading is read at the maximum
+    return reading.finish(reading.drug_typed)
+
+
+def _reading(text: str) -> _Parser:
+    """A text read up to its result: both ends of a range (`convert` asks for the other end, to warn of it, right
+    after the first) are finished from one reading, kept for recent texts with ranges (`_kept`)."""
+    held = _kept(text)
+    if not held:
+        parser = _Parser(text)
+        parser.read()
+        held.append(parser)
+    return held[0]
 
 
 @lru_cache(maxsize=16)
-def _reading(text: str) -> _Parser:
-    """A text read up to its result, kept for the last few texts: both ends of a range (`convert` asks for the
-    other end, to warn of it, right after the first) are finished from one reading. A reading is a parser's whole
-    state: keeping more of them (`_parse` keeps the results) costs more in garbage collection than it saves."""
-    parser = _Parser(text)
-    parser.read()
-    return parser
+def _kept(text: str) -> list[_Parser]:
+    """The reading of a recent text, once one with ranges is read, else nothing. A reading is a parser's whole state:
+    keeping more of them (`_parse` keeps the results) costs more in garbage collection than it saves."""
+    return []
 
 
 @dataclass(frozen=True, slots=True)
