@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mme
-from mme import _engine, _vocab
+from mme import _engine, _parse, _vocab
 from mme._parse import Ingredient, RangeChoice, _kept, _lexed, _Parser, _reading, parse_expression, parse_product
 from mme._units import format_number
 
@@ -532,6 +532,39 @@ def test_only_a_reading_with_ranges_is_kept_for_its_other_end(text: str, ranged:
     assert len(_kept(text)) == 1  # `_reading` keeps what it reads
     mme.clear_caches()
     assert _kept.cache_info().currsize == 0
+
+
+class _Everything:
+    def __contains__(self, key: object) -> bool:
+        return True
+
+
+#: Every word of the grammar's own word lists and phrases, each a key a number may come before.
+_GRAMMAR_WORDS = sorted(
+    {word for value in vars(_parse).values() if isinstance(value, frozenset | dict) for key in value
+     if isinstance(key, str) for word in key.split()}
+    | {word for term in _vocab.TERMS for word in term.split()}
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["oxycodone 5 mg {}", "oxycodone 5 mg 1 tab q6h, {} ,", "morphine 10 mg/5 mL q4h ({})"],
+)
+def test_a_number_read_at_once_as_a_count_reads_as_every_rule_tried_reads_it(template: str) -> None:
+    """`step` reads a number as a count at once where no other part can start at it (`_NOT_COUNTED_AFTER`): before
+    each word of the grammar (and the words after it some parts need), the result, or the refusal, is the one trying
+    every other part first gives."""
+    texts = [
+        template.format(said)
+        for word in _GRAMMAR_WORDS  # 12: a clock's hour, a release period's, a pain score's top...
+        for said in (f"12 {word}", f"12{word}00", f"12 {word} a day", f"12 {word} tablet")
+    ]
+    fast = [_read_afresh(text, "max") for text in texts]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_parse, "_NOT_COUNTED_AFTER", _Everything())
+        slow = [_read_afresh(text, "max") for text in texts]
+    assert [t for t, a, b in zip(texts, fast, slow, strict=True) if a != b] == []
 
 
 def test_parsing_stays_linear_in_the_length_of_the_sig() -> None:

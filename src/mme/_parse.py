@@ -424,6 +424,15 @@ _PART_STARTS: Final = frozenset(
 _WORD_LEADS: Final = frozenset(
     {"[", "}", "(", "/", ".", "then", "do", *_AT_ONCE.lengths, *_OVER_A_DAY, *_PUNCT, *_ADVICE_LEADS, *_PUMPS}
 )
+#: The keys of a number at which `step` may read another part than a count (a number word may lead one)...
+_NUMBER_LEADS: Final = _PART_STARTS | _WORD_LEADS | _vocab.MULTI_STEP | _BY | _INTO | _UP_TO
+#: ...and the keys after a number at which it may: a clock time ("8:00", "8 pm"), refills ("2 refills"), a range, a
+#: duration ("5 days"), a frequency ("2 times", "3 daily", "3/day", "4 hourly", "4/24"), a release or wear period ("12
+#: hr", "7-day"), a schedule ("1-0-1", "1/2-0-1/2"). A number with neither is a count: `step` reads it as one at once.
+_NOT_COUNTED_AFTER: Final = frozenset(
+    {":", "/", "daily", "weekly", "a", "per", "each", "every", "par", "in", *_vocab.CLOCK_HALVES, *_vocab.REFILLS,
+     *_RANGE, *_MINUS, *_DURATION_UNITS, *_TIMES, *_HOURLY, *_HOUR, *_ONE_DAY}
+)  # fmt: skip
 #: The lexicon's words spelled with digits ("tb12", an EHR's extended-release tablet): each is one word.
 _GLUED: Final = "|".join(
     sorted((re.escape(t) for t in _vocab.TERMS if not t.isalpha() and " " not in t), key=len, reverse=True)
@@ -1060,6 +1069,8 @@ class _Parser:
         """Read the sig part starting at token ``i``; return the index after it."""
         tok = self.toks[i]
         key = tok.key
+        if tok.kind == "num" and key not in _NUMBER_LEADS and self.keys[i + 1] not in _NOT_COUNTED_AFTER:
+            return self.count_at(i)  # "2 tabs", "1 po": what else a number may start cannot start here
         if key in _WORD_LEADS and (end := self.word_led(i)) is not None:
             return end
         if key in _vocab.MULTI_STEP and self.frequency_at(i) is None:  # "alternate days" is every other day
