@@ -6,7 +6,9 @@ hydrocodone 1, codeine 0.15, morphine 1, tramadol 0.2, hydromorphone 5, fentanyl
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import pickle
 import re
 from typing import Any
 
@@ -16,7 +18,17 @@ from hypothesis import strategies as st
 
 import mme
 from mme import _engine, _parse, _vocab
-from mme._parse import Ingredient, RangeChoice, _kept, _lexed, _Parser, _reading, parse_expression, parse_product
+from mme._parse import (
+    Expression,
+    Ingredient,
+    RangeChoice,
+    _kept,
+    _lexed,
+    _Parser,
+    _reading,
+    parse_expression,
+    parse_product,
+)
 from mme._units import format_number
 
 READS = [
@@ -532,6 +544,20 @@ def test_only_a_reading_with_ranges_is_kept_for_its_other_end(text: str, ranged:
     assert len(_kept(text)) == 1  # `_reading` keeps what it reads
     mme.clear_caches()
     assert _kept.cache_info().currsize == 0
+
+
+@pytest.mark.parametrize(
+    "text", ["oxycodone 5 mg 1-2 tabs q4-6h prn pain, max 8 tabs/day #30", "Norco 10/325 1 tab q6h"]
+)
+def test_an_expression_read_is_the_one_its_constructor_makes(text: str) -> None:
+    """The reader sets an `Expression`'s fields as its frozen ``__init__`` would, without its cost: every field set,
+    the same value, hash and pickle, and still frozen."""
+    read = parse_expression(text)
+    made = Expression(**{field.name: getattr(read, field.name) for field in dataclasses.fields(Expression)})
+    assert (read, hash(read), repr(read)) == (made, hash(made), repr(made))
+    assert pickle.loads(pickle.dumps(read)) == read
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        read.count = 2.0  # type: ignore[misc]
 
 
 class _Everything:
