@@ -593,6 +593,30 @@ def test_a_number_read_at_once_as_a_count_reads_as_every_rule_tried_reads_it(tem
     assert [t for t, a, b in zip(texts, fast, slow, strict=True) if a != b] == []
 
 
+@pytest.mark.parametrize(
+    "template",
+    [
+        "oxycodone 5 mg 1 tab q6h prn {}",
+        "oxycodone 5 mg q6h prn {} 1 tab",
+        "morphine 15 mg q4h for {}, with food",
+    ],
+)
+def test_a_word_read_past_at_once_in_text_naming_no_dose_reads_as_every_rule_tried_reads_it(template: str) -> None:
+    """Text naming no dose reads a word none of its rules looks for, naming no drug, past at once (`_plain`): with
+    each word of the grammar or a drug's name in it, the result, or the refusal, is the one trying every rule gives."""
+    words = [*_GRAMMAR_WORDS, "morphine", "tylenol", "ibuprofen", "oxycontin"]
+    texts = [
+        template.format(said)
+        for word in words
+        for said in (word, f"pain {word} 2 pain", f"{word} take 2", f"pain {word} morphine")
+    ]
+    fast = [_read_afresh(text, "max") for text in texts]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_parse, "_plain", lambda word: False)
+        slow = [_read_afresh(text, "max") for text in texts]
+    assert [t for t, a, b in zip(texts, fast, slow, strict=True) if a != b] == []
+
+
 def test_parsing_stays_linear_in_the_length_of_the_sig() -> None:
     """Repeated ignored text costs time in proportion (issue: no nested quantifiers, no backtracking)."""
     import time

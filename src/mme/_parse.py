@@ -446,6 +446,12 @@ _NOT_COUNTED_AFTER: Final = frozenset(
     {":", "/", "daily", "weekly", "a", "per", "each", "every", "par", "in", *_vocab.CLOCK_HALVES, *_vocab.REFILLS,
      *_RANGE, *_MINUS, *_DURATION_UNITS, *_TIMES, *_HOURLY, *_HOUR, *_ONE_DAY}
 )  # fmt: skip
+#: The words `_Parser.no_dose` reads as more than text naming no dose (more doses, days, a pump, another indication,
+#: a part of the sig after it, a dose sent elsewhere): any other word, naming no drug, it reads past.
+_NOT_PLAIN: Final = frozenset(
+    {*_MORE_DOSES.lengths, *_vocab.MAY, *_PUMPS, *_vocab.WEEKDAYS, *_vocab.SOME_DAYS, *_EITHER, *_PART_STARTS,
+     *_vocab.MULTI_STEP, *_TERMS.lengths, *_ELSEWHERE.lengths}
+)  # fmt: skip
 #: The lexicon's words spelled with digits ("tb12", an EHR's extended-release tablet): each is one word.
 _GLUED: Final = "|".join(
     sorted((re.escape(t) for t in _vocab.TERMS if not t.isalpha() and " " not in t), key=len, reverse=True)
@@ -1508,6 +1514,9 @@ class _Parser:
         days = None  # where the text says some days ("on dialysis days"), if it does
         elsewhere = False  # whether the text sends the dose elsewhere ("dose per pain team", "see notes")
         while i < self.size:
+            if self.words[i] and not self.nums[i + 1] and _plain(self.keys[i]):
+                i += 1  # "breakthrough", "pain": read past at once
+                continue
             if self.keys[i] in _STOPS:
                 end = self.bracketed_score(i)  # "severe pain (7-10)"
                 if end is None or not (self.keys[end] in _EITHER and self.indication_goes_on(end + 1)):
@@ -3393,6 +3402,13 @@ def _canonical(name: str) -> str:
     """The opioid a component names, canonical ("Oxycodone Hydrochloride" -> "oxycodone")."""
     found = _vocab.drug_name(name)
     return _vocab.without_salt(name) if found is None else found.drug
+
+
+@lru_cache(maxsize=4096)
+def _plain(word: str) -> bool:
+    """Whether `_Parser.no_dose` reads a word past at once ("breakthrough", "pain"), before no number: none of its
+    rules looks for it (`_NOT_PLAIN`), and it names no drug."""
+    return word not in _NOT_PLAIN and _vocab.drug_name(word) is None
 
 
 @lru_cache(maxsize=4096)
