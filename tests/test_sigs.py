@@ -6,7 +6,9 @@ hydrocodone 1, codeine 0.15, morphine 1, tramadol 0.2, hydromorphone 5, fentanyl
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import pickle
 import re
 from typing import Any
 
@@ -15,8 +17,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mme
-from mme import _engine, _vocab
-from mme._parse import Ingredient, RangeChoice, _lexed, _Parser, parse_expression, parse_product
+from mme import _engine, _parse, _vocab
+from mme._parse import (
+    Expression,
+    Ingredient,
+    RangeChoice,
+    _kept,
+    _lexed,
+    _Parser,
+    _reading,
+    parse_expression,
+    parse_product,
+)
 from mme._units import format_number
 
 READS = [
@@ -512,6 +524,97 @@ def test_the_twin_a_reading_is_finished_from_has_every_slot_of_it(text: str, mon
     assert twin.tags is not reading.tags
     assert twin.notes is not reading.notes
     assert twin.slots is not reading.slots
+
+
+@pytest.mark.parametrize(
+    ("text", "ranged"),
+    [("oxycodone 5 mg 1 tab q6h prn", False), ("oxycodone 5 mg 1-2 tabs q6h", True), ("morphine 15 mg q4-6h", True),
+     ("Norco 10/325 1 tab q4h as needed for pain", False)],
+)  # fmt: skip
+def test_only_a_reading_with_ranges_is_kept_for_its_other_end(text: str, ranged: bool) -> None:
+    """A reading without ranges is finished as it is, never kept; one with ranges is kept for the other end, which
+    `convert` asks for next. Either way, each end is what a reading afresh gives, and `clear_caches` forgets it."""
+    mme.clear_caches()
+    first = parse_expression(text)
+    assert bool(first.ranges) is ranged
+    assert len(_kept(text)) == ranged
+    for end in ("min", "max"):
+        assert parse_expression(text, range=end) == _read_afresh(text, end)
+        assert _reading(text).finished(end) == _read_afresh(text, end)
+    assert len(_kept(text)) == 1  # `_reading` keeps what it reads
+    mme.clear_caches()
+    assert _kept.cache_info().currsize == 0
+
+
+@pytest.mark.parametrize(
+    "text", ["oxycodone 5 mg 1-2 tabs q4-6h prn pain, max 8 tabs/day #30", "Norco 10/325 1 tab q6h"]
+)
+def test_an_expression_read_is_the_one_its_constructor_makes(text: str) -> None:
+    """The reader sets an `Expression`'s fields as its frozen ``__init__`` would, without its cost: every field set,
+    the same value, hash and pickle, and still frozen."""
+    read = parse_expression(text)
+    made = Expression(**{field.name: getattr(read, field.name) for field in dataclasses.fields(Expression)})
+    assert (read, hash(read), repr(read)) == (made, hash(made), repr(made))
+    assert pickle.loads(pickle.dumps(read)) == read
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        read.count = 2.0  # type: ignore[misc]
+
+
+class _Everything:
+    def __contains__(self, key: object) -> bool:
+        return True
+
+
+#: Every word of the grammar's own word lists and phrases, each a key a number may come before.
+_GRAMMAR_WORDS = sorted(
+    {word for value in vars(_parse).values() if isinstance(value, frozenset | dict) for key in value
+     if isinstance(key, str) for word in key.split()}
+    | {word for term in _vocab.TERMS for word in term.split()}
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["oxycodone 5 mg {}", "oxycodone 5 mg 1 tab q6h, {} ,", "morphine 10 mg/5 mL q4h ({})"],
+)
+def test_a_number_read_at_once_as_a_count_reads_as_every_rule_tried_reads_it(template: str) -> None:
+    """`step` reads a number as a count at once where no other part can start at it (`_NOT_COUNTED_AFTER`): before
+    each word of the grammar (and the words after it some parts need), the result, or the refusal, is the one trying
+    every other part first gives."""
+    texts = [
+        template.format(said)
+        for word in _GRAMMAR_WORDS  # 12: a clock's hour, a release period's, a pain score's top...
+        for said in (f"12 {word}", f"12{word}00", f"12 {word} a day", f"12 {word} tablet")
+    ]
+    fast = [_read_afresh(text, "max") for text in texts]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_parse, "_NOT_COUNTED_AFTER", _Everything())
+        slow = [_read_afresh(text, "max") for text in texts]
+    assert [t for t, a, b in zip(texts, fast, slow, strict=True) if a != b] == []
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "oxycodone 5 mg 1 tab q6h prn {}",
+        "oxycodone 5 mg q6h prn {} 1 tab",
+        "morphine 15 mg q4h for {}, with food",
+    ],
+)
+def test_a_word_read_past_at_once_in_text_naming_no_dose_reads_as_every_rule_tried_reads_it(template: str) -> None:
+    """Text naming no dose reads a word none of its rules looks for, naming no drug, past at once (`_plain`): with
+    each word of the grammar or a drug's name in it, the result, or the refusal, is the one trying every rule gives."""
+    words = [*_GRAMMAR_WORDS, "morphine", "tylenol", "ibuprofen", "oxycontin"]
+    texts = [
+        template.format(said)
+        for word in words
+        for said in (word, f"pain {word} 2 pain", f"{word} take 2", f"pain {word} morphine")
+    ]
+    fast = [_read_afresh(text, "max") for text in texts]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_parse, "_plain", lambda word: False)
+        slow = [_read_afresh(text, "max") for text in texts]
+    assert [t for t, a, b in zip(texts, fast, slow, strict=True) if a != b] == []
 
 
 def test_parsing_stays_linear_in_the_length_of_the_sig() -> None:

@@ -117,7 +117,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from functools import lru_cache
 from typing import Final, Literal, NamedTuple, NoReturn
@@ -183,6 +183,19 @@ class Expression:
     """Every assumption made in reading (a range's end, a unitless strength read in mg, a cap applied)."""
 
 
+#: Each field's slot of an `Expression`, set as its frozen ``__init__`` sets it (`_expression`).
+_SLOTS: Final = {field.name: Expression.__dict__[field.name].__set__ for field in fields(Expression)}
+
+
+def _expression(**values: object) -> Expression:
+    """An `Expression` of values the reader has made, every field given: what its frozen ``__init__`` does (a call
+    of ``object.__setattr__`` per field), at about half its cost (one is made for each text read)."""
+    made = object.__new__(Expression)
+    for name, value in values.items():
+        _SLOTS[name](made, value)
+    return made
+
+
 def parse_expression(text: str, *, range: RangeChoice = "max") -> Expression:
     """Read a dose expression; raise `ExpressionError` (an `MMEError`) on anything the grammar cannot read.
 
@@ -198,18 +211,37 @@ def parse_expression(text: str, *, range: RangeChoice = "max") -> Expression:
 
 @lru_cache(maxsize=1024)
 def _parse(text: str, range: RangeChoice) -> Expression:
-    """Recent texts are read once: an `Expression` is immutable, and an EHR repeats its sigs."""
-    return _reading(text).finished(range)
+    """Recent texts are read once: an `Expression` is immutable, and an EHR repeats its sigs. A reading with ranges
+    is kept (`_kept`) and finished from a twin, as the other end may be asked next; a reading without any is finished
+    as it is (the end asked for sets no number there), with no twin to copy and nothing kept."""
+    held = _kept(text)
+    if held:
+        return held[0].finished(range)
+    reading = _Parser(text)
+    reading.read()
+    if reading.ranges:
+        held.append(reading)
+        return reading.finished(range)
+    reading.choice = range  # as a twin's is: the reading is read at the maximum
+    return reading.finish(reading.drug_typed)
+
+
+def _reading(text: str) -> _Parser:
+    """A text read up to its result: both ends of a range (`convert` asks for the other end, to warn of it, right
+    after the first) are finished from one reading, kept for recent texts with ranges (`_kept`)."""
+    held = _kept(text)
+    if not held:
+        parser = _Parser(text)
+        parser.read()
+        held.append(parser)
+    return held[0]
 
 
 @lru_cache(maxsize=16)
-def _reading(text: str) -> _Parser:
-    """A text read up to its result, kept for the last few texts: both ends of a range (`convert` asks for the
-    other end, to warn of it, right after the first) are finished from one reading. A reading is a parser's whole
-    state: keeping more of them (`_parse` keeps the results) costs more in garbage collection than it saves."""
-    parser = _Parser(text)
-    parser.read()
-    return parser
+def _kept(text: str) -> list[_Parser]:
+    """The reading of a recent text, once one with ranges is read, else nothing. A reading is a parser's whole state:
+    keeping more of them (`_parse` keeps the results) costs more in garbage collection than it saves."""
+    return []
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,6 +437,21 @@ _PART_STARTS: Final = frozenset(
 _WORD_LEADS: Final = frozenset(
     {"[", "}", "(", "/", ".", "then", "do", *_AT_ONCE.lengths, *_OVER_A_DAY, *_PUNCT, *_ADVICE_LEADS, *_PUMPS}
 )
+#: The keys of a number at which `step` may read another part than a count (a number word may lead one)...
+_NUMBER_LEADS: Final = _PART_STARTS | _WORD_LEADS | _vocab.MULTI_STEP | _BY | _INTO | _UP_TO
+#: ...and the keys after a number at which it may: a clock time ("8:00", "8 pm"), refills ("2 refills"), a range, a
+#: duration ("5 days"), a frequency ("2 times", "3 daily", "3/day", "4 hourly", "4/24"), a release or wear period ("12
+#: hr", "7-day"), a schedule ("1-0-1", "1/2-0-1/2"). A number with neither is a count: `step` reads it as one at once.
+_NOT_COUNTED_AFTER: Final = frozenset(
+    {":", "/", "daily", "weekly", "a", "per", "each", "every", "par", "in", *_vocab.CLOCK_HALVES, *_vocab.REFILLS,
+     *_RANGE, *_MINUS, *_DURATION_UNITS, *_TIMES, *_HOURLY, *_HOUR, *_ONE_DAY}
+)  # fmt: skip
+#: The words `_Parser.no_dose` reads as more than text naming no dose (more doses, days, a pump, another indication,
+#: a part of the sig after it, a dose sent elsewhere): any other word, naming no drug, it reads past.
+_NOT_PLAIN: Final = frozenset(
+    {*_MORE_DOSES.lengths, *_vocab.MAY, *_PUMPS, *_vocab.WEEKDAYS, *_vocab.SOME_DAYS, *_EITHER, *_PART_STARTS,
+     *_vocab.MULTI_STEP, *_TERMS.lengths, *_ELSEWHERE.lengths}
+)  # fmt: skip
 #: The lexicon's words spelled with digits ("tb12", an EHR's extended-release tablet): each is one word.
 _GLUED: Final = "|".join(
     sorted((re.escape(t) for t in _vocab.TERMS if not t.isalpha() and " " not in t), key=len, reverse=True)
@@ -1041,6 +1088,8 @@ class _Parser:
         """Read the sig part starting at token ``i``; return the index after it."""
         tok = self.toks[i]
         key = tok.key
+        if tok.kind == "num" and key not in _NUMBER_LEADS and self.keys[i + 1] not in _NOT_COUNTED_AFTER:
+            return self.count_at(i)  # "2 tabs", "1 po": what else a number may start cannot start here
         if key in _WORD_LEADS and (end := self.word_led(i)) is not None:
             return end
         if key in _vocab.MULTI_STEP and self.frequency_at(i) is None:  # "alternate days" is every other day
@@ -1465,6 +1514,9 @@ class _Parser:
         days = None  # where the text says some days ("on dialysis days"), if it does
         elsewhere = False  # whether the text sends the dose elsewhere ("dose per pain team", "see notes")
         while i < self.size:
+            if self.words[i] and not self.nums[i + 1] and _plain(self.keys[i]):
+                i += 1  # "breakthrough", "pain": read past at once
+                continue
             if self.keys[i] in _STOPS:
                 end = self.bracketed_score(i)  # "severe pain (7-10)"
                 if end is None or not (self.keys[end] in _EITHER and self.indication_goes_on(end + 1)):
@@ -2983,7 +3035,7 @@ class _Parser:
         ):
             self.unsold_patch(drug, value)  # a patch, or none said; in mg/h, the engine's unit slip warns
         parts, branded = self.components(drug)
-        return Expression(
+        return _expression(
             text=self.text,
             drug=drug if branded or len(parts) == 1 or parts == _split(drug) else self.joined(parts),
             dose=f"{format_number(value)} {unit}",
@@ -3350,6 +3402,13 @@ def _canonical(name: str) -> str:
     """The opioid a component names, canonical ("Oxycodone Hydrochloride" -> "oxycodone")."""
     found = _vocab.drug_name(name)
     return _vocab.without_salt(name) if found is None else found.drug
+
+
+@lru_cache(maxsize=4096)
+def _plain(word: str) -> bool:
+    """Whether `_Parser.no_dose` reads a word past at once ("breakthrough", "pain"), before no number: none of its
+    rules looks for it (`_NOT_PLAIN`), and it names no drug."""
+    return word not in _NOT_PLAIN and _vocab.drug_name(word) is None
 
 
 @lru_cache(maxsize=4096)
