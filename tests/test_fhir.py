@@ -864,6 +864,15 @@ def test_a_dosage_without_timing_is_read_from_its_text_and_said() -> None:
     assert fhir.convert(request(dosage=timing_only)).mme_per_day == 60  # the same count, the text's timing
 
 
+def test_a_dosage_text_of_two_salts_of_one_opioid_reads_as_the_structured_dose() -> None:
+    """Percodan's old formulation (oxycodone HCl 4.5 mg and terephthalate 0.38 mg): the text and the structured
+    dose give the same total."""
+    by_text = fhir.convert(request("637540", dosage={"text": "1 tab q6h"}))
+    structured = fhir.convert(request("637540", dosage=every(6)))
+    assert by_text.mme_per_day == structured.mme_per_day == pytest.approx(4.88 * 4 * 1.5)
+    assert any("dosage read from text" in w for w in by_text.warnings)
+
+
 @pytest.mark.parametrize(
     "dosage",
     [

@@ -523,13 +523,33 @@ def test_convert_by_rxcui_dispensing_needs_no_sig() -> None:
     assert by_code.mme_per_day == 30  # 5 mg x 120 / 30 days = 20 mg/day x 1.5
 
 
+@pytest.mark.parametrize("code", ["637540", "724614"])  # aspirin with oxycodone HCl and oxycodone terephthalate
+def test_two_salts_of_one_opioid_convert_by_sig_as_their_total(code: str) -> None:
+    """A sig of Percodan's old formulations (two oxycodone salts) gives what the structured paths give."""
+    salts = rx.product(code).opioids
+    by_count = rx.daily_mme(code, count=2, every="6 h")
+    assert isinstance(by_count, mme.Total)
+    assert len(salts) == 2
+    assert mme.convert("2 tabs q6h", rxcui=code).mme_per_day == by_count.mme_per_day
+    assert by_count.mme_per_day == pytest.approx(float(sum(i.strength for i in salts)) * 2 * 4 * 1.5)
+    claim = mme.convert("", rxcui=code, quantity=120, days_supply=30, table="cdc-ndc-2018")
+    assert claim.mme_per_day == rx.dispensing_mme(code, quantity=120, days_supply=30, table="cdc-ndc-2018").mme_per_day
+
+
+def test_a_sig_of_two_opioids_in_one_unit_is_refused_saying_what_converts_it() -> None:
+    oxycodone = rx.product("1049621")
+    morphine = rx.product("892345").opioids[0]  # morphine sulfate 30 MG: a second opioid, of another factor
+    both = oxycodone.model_copy(update={"ingredients": (*oxycodone.ingredients, morphine)})
+    assert rx.daily_mme(both, count=1, per_day=4).mme_per_day == (5 * 1.5 + 30) * 4
+    with pytest.raises(mme.DoseError, match=r"2 opioid ingredients \(oxycodone and morphine\), each with its own"):
+        rx.expression(both, "1 tab q6h")
+
+
 @pytest.mark.parametrize(
     ("code", "sig", "error", "message"),
     [
         # the product names the drug, the text is the sig
         ("1049621", "morphine 10 mg q4h", mme.ExpressionError, "the sig 'morphine 10 mg q4h' names a drug of its own"),
-        # two oxycodone salts: mme.rxnorm.daily_mme gives their total
-        ("637540", "1 tab q6h", mme.DoseError, "has 2 opioid ingredients"),
         ("1", "1 tab q6h", mme.UnknownRxCUIError, "RxCUI '1' is not in the RxNorm product file"),
     ],
 )

@@ -289,6 +289,24 @@ def _counted(prod: Product) -> tuple[Ingredient, ...]:
     return opioids
 
 
+def _one_opioid(prod: Product) -> Ingredient:
+    """The one opioid a unit of ``prod`` holds, as a sig (one drug, one factor) doses it. Salts of
+    one opioid in one unit are that opioid at their summed strength (Percodan's old formulation: oxycodone
+    hydrochloride 4.5 mg and oxycodone terephthalate 0.38 mg are 4.88 mg of oxycodone), as `daily_mme` adds their
+    MMEs; two opioids are refused (`mme.DoseError`): a sig has one factor."""
+    first, *others = _counted(prod)
+    if not others:
+        return first
+    if any(i.drug != first.drug or i.unit != first.unit for i in others):
+        drugs = " and ".join(dict.fromkeys(i.drug or "" for i in (first, *others)))
+        raise DoseError(
+            f"{prod.label} has {len(others) + 1} opioid ingredients ({drugs}), each with its own factor: a sig, read "
+            "with one, does not convert it; a count of its units does (a FHIR doseQuantity, mme.rxnorm.daily_mme)"
+        )
+    strength = sum((i.strength for i in others), first.strength)
+    return first.model_copy(update={"name": " / ".join(i.name for i in (first, *others)), "strength": strength})
+
+
 def _unit_strength(prod: Product, ing: Ingredient, table: TableLike, route: str | None) -> tuple[Decimal, str]:
     """The strength of one counted unit in the engine's words: a pack's is its units' together (`Product.pack`).
     RxNorm states every strength in mg; a patch's, and one that ``table`` doses in mcg (fentanyl sprays, lozenges),
@@ -443,12 +461,7 @@ def expression(
     if not isinstance(rxcui, Product) and (drug := ingredient_drug(rxcui, rxnorm=rxnorm)) is not None:
         return f"{drug} {sig}" if sig else drug
     prod = _as_product(rxcui, rxnorm)
-    opioids = _counted(prod)
-    if len(opioids) > 1:
-        raise DoseError(
-            f"{prod.label} has {len(opioids)} opioid ingredients: convert it with mme.rxnorm.daily_mme(count=...)"
-        )
-    ing = opioids[0]
+    ing = _one_opioid(prod)
     value, unit = _unit_strength(prod, ing, table, prod.route)
     value /= prod.pack or 1  # a pack is written as RxNorm names it, "{2 (...) } Pack", of units of this strength
     name, strength = ing.drug or "", f"{value.normalize():f}"  # counted: `_counted` checked its drug
