@@ -2231,6 +2231,27 @@ def test_a_medication_reference_by_display_alone_is_read_by_its_name() -> None:
         fhir.convert(statin)
 
 
+@pytest.mark.parametrize("reference", ["Medication/eXYZ", "#m9"])
+def test_a_medication_reference_that_does_not_resolve_is_read_by_its_display_and_said(reference: str) -> None:
+    """Epic's medicationReference {reference, display}, whose Medication it sends only when asked to include it,
+    was refused ("neither contained nor in the Bundle"): the display is the name, as a display alone is."""
+    epic = request(dosage=every(6)) | {
+        "medicationReference": {"reference": reference, "display": "oxyCODONE (ROXICODONE) 5 mg tablet"}
+    }
+    del epic["medicationCodeableConcept"]
+    got = fhir.convert(epic)
+    assert got.mme_per_day == 30.0
+    said = f"the Medication {reference!r} is neither contained nor in the Bundle: its reference's display"
+    assert any(said in w for w in got.warnings)
+    medication = {"resourceType": "Medication", "id": "eXYZ", "code": {"coding": [{"system": RX, "code": OXY_10}]}}
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": medication}, {"resource": epic}]}
+    resolved = fhir.convert(bundle)  # a Medication that resolves wins over the display
+    assert resolved.mme_per_day == (60.0 if reference.startswith("Medication/") else 30.0)
+    bare = epic | {"medicationReference": {"reference": reference}}
+    with pytest.raises(mme.ExpressionError, match=r"neither contained nor in the Bundle$"):
+        fhir.convert(bare)
+
+
 @pytest.mark.parametrize(
     "system", ["urn:oid:2.16.840.1.113883.6.88", "https://www.nlm.nih.gov/research/umls/rxnorm", f"{RX}/"]
 )

@@ -255,9 +255,11 @@ def _codings(concept: Mapping[str, Any] | None) -> list[str]:
 
 
 def _concept(
-    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]]
+    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], notes: list[str]
 ) -> tuple[Mapping[str, Any] | None, Mapping[str, Any] | None]:
-    """The medication's CodeableConcept, and the Medication resource when it is referenced (R4 and R5)."""
+    """The medication's CodeableConcept, and the Medication resource when it is referenced (R4 and R5). A reference
+    that does not resolve (Epic sends the Medication only when it is asked to include it) is read by its display,
+    as a display alone is (said)."""
     if "medicationCodeableConcept" in resource:
         return resource["medicationCodeableConcept"], None
     reference = resource.get("medicationReference")
@@ -279,7 +281,11 @@ def _concept(
     else:
         medication = medications.get(ref)
     if medication is None:
-        raise ExpressionError(f"{_label(resource)}: the Medication {ref!r} is neither contained nor in the Bundle")
+        missing = f"{_label(resource)}: the Medication {ref!r} is neither contained nor in the Bundle"
+        if not reference.get("display"):
+            raise ExpressionError(missing)
+        notes.append(f"{missing}: its reference's display {str(reference['display'])!r} was read as its name")
+        return {"text": str(reference["display"])}, None
     return medication.get("code"), medication
 
 
@@ -293,7 +299,7 @@ def _medication(
     """
     if (both := _two_named(resource)) is not None:
         return _same_medication(resource, both, medications, rxnorm, notes)
-    concept, medication = _concept(resource, medications)
+    concept, medication = _concept(resource, medications, notes)
     codes = _codings(concept)
     products: list[Product] = []
     ingredients: list[str] = []
