@@ -611,8 +611,18 @@ def test_concurrent_dosages_add_up_sequential_ones_are_refused() -> None:
     got = fhir.convert(request() | {"dosageInstruction": [morning, night]})
     assert isinstance(got, mme.Total)
     assert got.mme_per_day == rx.daily_mme(OXY_5, count=3, per_day=1).mme_per_day
-    with pytest.raises(mme.DoseError, match="taper"):
-        fhir.convert(request() | {"dosageInstruction": [morning, night | {"sequence": 2}]})
+    taper = request() | {"dosageInstruction": [morning, night | {"sequence": 2}]}
+    with pytest.raises(mme.DoseError, match="taper") as refused:
+        fhir.convert(taper)
+    assert "convert one step" not in str(refused.value)  # a FHIR caller has no step to choose
+    assert "send each step as its own MedicationRequest with one dosage instruction" in str(refused.value)
+    assert "numbered as steps (sequence)" in str(refused.value)
+    unnumbered = request() | {"dosageInstruction": [every(24), every(24)]}
+    with pytest.raises(mme.DoseError, match="2 dosage instructions without a sequence number on each"):
+        fhir.convert(unnumbered)
+    statement = {"resourceType": "MedicationStatement", "medicationCodeableConcept": taper["medicationCodeableConcept"]}
+    with pytest.raises(mme.DoseError, match="its own MedicationStatement with one"):
+        fhir.convert(statement | {"dosage": taper["dosageInstruction"]})
 
 
 def test_several_codings_must_agree() -> None:

@@ -1211,9 +1211,12 @@ def _dosages(resource: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     if len(entries) > 1:
         sequences = {e.get("sequence") for e in entries}
         if len(sequences) > 1 or None in sequences:
+            said = "without a sequence number on each" if None in sequences else "numbered as steps (sequence)"
             raise DoseError(
-                f"{_label(resource)}: {len(entries)} dosage instructions in sequence (a taper or a schedule): "
-                "convert one step, or give concurrent instructions the same sequence number"
+                f"{_label(resource)}: {len(entries)} dosage instructions {said}: a taper or a schedule, whose MME/day "
+                f"changes from step to step, and one MME/day is not its own: send each step as its own "
+                f"{resource.get('resourceType')} with one dosage instruction, or give instructions taken together "
+                "the same sequence number"
             )
     return entries
 
