@@ -1175,6 +1175,38 @@ def test_dispensing_units() -> None:
         fhir.convert(base | {"quantity": {"value": 300, "code": "mg"}, "daysSupply": {"value": 30, "code": "d"}})
 
 
+@pytest.mark.parametrize("days", ["Day(s)", "days", "Days", "DAY", " day "])
+def test_a_days_supply_in_a_spelling_of_day_reads_as_days(days: str) -> None:
+    """A days supply whose display unit is "Day(s)" (no code) was a UnitError ("not a time"); a dose's unit was
+    read in these spellings already."""
+    base = {"resourceType": "MedicationDispense", "medicationCodeableConcept": request()["medicationCodeableConcept"]}
+    got = fhir.convert(
+        base | {"quantity": {"value": 120, "code": "{tablet}"}, "daysSupply": {"value": 30, "unit": days}}
+    )
+    assert got.mme_per_day == 30.0  # 4 tablets of 5 mg a day
+    assert any(f"the display unit {days!r} was read" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize("unit", ["D", "A", "S", "ds", "dose(s)"])
+def test_a_letter_or_a_non_time_unit_is_no_days_supply(unit: str) -> None:
+    """One letter is a UCUM code as written ("A" is the ampere): only the words of a time are read in any case."""
+    base = {"resourceType": "MedicationDispense", "medicationCodeableConcept": request()["medicationCodeableConcept"]}
+    with pytest.raises(mme.UnitError, match="not a time"):
+        fhir.convert(base | {"quantity": {"value": 120, "code": "{tablet}"}, "daysSupply": {"value": 30, "unit": unit}})
+
+
+def test_the_spellings_of_time_units_are_one_vocabulary() -> None:
+    """A rate's and a cap's period read the spellings a days supply does ("Hours", "Day(s)")."""
+    morphine = {"coding": [{"system": RX, "code": "7052"}]}
+    ratio = {"numerator": {"value": 2, "code": "mg"}, "denominator": {"value": 1, "unit": "Hours"}}
+    infusion = request(dosage={"route": {"text": "IV"}, "doseAndRate": [{"rateRatio": ratio}]})
+    got = fhir.convert(infusion | {"medicationCodeableConcept": morphine}, table="anzca-2021")
+    assert got.mme_per_day == 144.0  # 2 mg/h x 24 h x 3
+    capped = every(4) | {"maxDosePerPeriod": {"numerator": {"value": 4, "code": "{tablet}"},
+                                               "denominator": {"value": 1, "unit": "Day(s)"}}}  # fmt: skip
+    assert fhir.convert(request(dosage=capped)).mme_per_day == 30.0  # 4 of 5 mg a day, not 6
+
+
 def test_bundle_medications_by_full_url() -> None:
     medication = {"resourceType": "Medication", "code": {"coding": [{"system": RX, "code": OXY_5}]}}
     user = {

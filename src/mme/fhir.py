@@ -565,8 +565,8 @@ def _ingredient(ratio: Mapping[str, Any], name: str, drug: str | None, label: st
     value, unit = _quantity(ratio.get("numerator") or {}, f"{label} ingredient strength", [])
     per, per_unit = _quantity(ratio.get("denominator") or {"value": 1, "code": "1"}, f"{label} ingredient strength", [])
     unit, per_unit = _unit_key(unit), _unit_key(per_unit)  # "milligrams" per "millilitre", as a dose's unit reads
-    if per_unit not in _PER and per_unit in _HOURS and per > 0:  # 600 ug/d: 25 ug/h
-        per, per_unit = per * _HOURS[per_unit], "h"
+    if per_unit not in _PER and (in_hours := _hours(per_unit)) is not None and per > 0:  # 600 ug/d: 25 ug/h
+        per, per_unit = per * in_hours, "h"
     scale = {"mg": Decimal(1), "ug": Decimal("0.001"), "mcg": Decimal("0.001"), "g": Decimal(1000)}.get(unit.lower())
     strength_unit = _PER.get(per_unit.lower()) or ("MG" if _dose_of(1, per_unit, label).kind == "count" else None)
     if scale is None or strength_unit is None or not per > 0:
@@ -685,7 +685,7 @@ def _unit_key(unit: str) -> str:
     if lower.count("/") == 1:  # a rate per hour however written ("mg/hr", "micrograms/hour"); per another time, unread
         amount, per = lower.split("/")
         rate = f"{_unit_key(amount).lower()}/h"
-        return rate if _HOURS.get(per.strip()) == 1.0 and rate in _MASS_AND_VOLUME else key
+        return rate if _hours(per) == 1.0 and rate in _MASS_AND_VOLUME else key
     for word in (_PLURAL.sub("", lower), lower.removesuffix("s")):  # "patches" -> "patch", "capsules" -> "capsule"
         single = _WORDS.get(word, word)
         if single in _COUNTS or single in _MASS_AND_VOLUME:
@@ -693,6 +693,18 @@ def _unit_key(unit: str) -> str:
         if f"{{{single}}}" in _COUNTS:  # "puffs": {puff}
             return f"{{{single}}}"
     return key
+
+
+def _hours(unit: str) -> float | None:
+    """Hours in one ``unit`` of time: a UCUM code ("d", "wk"), or its word in any case and number ("Day(s)", "Days",
+    "hrs"), as a dose's unit is read (`_unit_key`); None when it is no time. A letter alone is a code as written, never
+    a word's singular: UCUM's "A" is the ampere, "S" the siemens, "ds" the decisecond."""
+    word = unit.strip()
+    if word in _HOURS:
+        return _HOURS[word]
+    word = word.lower()
+    singular = (word, _PLURAL.sub("", word), word.removesuffix("s"))
+    return next((_HOURS[w] for w in singular if len(w) > 1 and w in _HOURS), None)
 
 
 def _dose_of(value: float, unit: str, what: str) -> _Dose:
@@ -844,12 +856,12 @@ def _bounded(repeat: Mapping[str, Any], per_day: float, label: str, notes: list[
         if not quantity:
             return None  # a range with no maximum: no bound
         value, unit = _quantity(quantity, f"{label} {field}", notes)
-        if unit not in _HOURS:
+        if (in_hours := _hours(unit)) is None:
             raise UnitError(f"{label}: {field} is in {unit!r}, not a time unit (h, d, wk, mo)")
-        said = _HOURS.get(str(quantity.get("unit") or "").strip().lower())
-        if said is not None and said != _HOURS[unit]:
+        said = _hours(str(quantity.get("unit") or ""))
+        if said is not None and said != in_hours:
             raise UnitError(f"{label}: {field} has the code {unit!r} but the unit {quantity['unit']!r}: correct one")
-        hours, what = value * _HOURS[unit], f"{field} {value:g} {unit}"
+        hours, what = value * in_hours, f"{field} {value:g} {unit}"
     else:
         return None
     if not (math.isfinite(hours) and hours > 0):
@@ -1087,9 +1099,9 @@ def _doses(rate: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose
     elif "rateRatio" in rate:
         amount, unit = _quantity(rate["rateRatio"].get("numerator") or {}, f"{label} rateRatio", notes)
         span, span_unit = _quantity(rate["rateRatio"].get("denominator") or {}, f"{label} rateRatio", notes)
-        if span_unit not in _HOURS or not span > 0:
+        if (in_hours := _hours(span_unit)) is None or not span > 0:
             raise UnitError(f"{label}: rateRatio is per {span:g} {span_unit!r}, not per a time")
-        per_time = _dose_of(amount / (span * _HOURS[span_unit]), f"{unit}/h", f"{label} rateRatio")
+        per_time = _dose_of(amount / (span * in_hours), f"{unit}/h", f"{label} rateRatio")
     return dose, per_time
 
 
@@ -1132,7 +1144,7 @@ def _cap(
     span, span_unit = _quantity(
         ratio.get("denominator") or {"value": 1, "code": "d"}, f"{label} maxDosePerPeriod", notes
     )
-    if span_unit not in _HOURS:
+    if (in_hours := _hours(span_unit)) is None:
         raise UnitError(f"{label}: maxDosePerPeriod is per {span_unit!r}, not a time")
     if not span > 0 or not amount > 0 or not dose.value > 0:
         raise DoseError(f"{label}: maxDosePerPeriod is {amount:g} {amount_unit} per {span:g} {span_unit} for a dose of "
@@ -1140,7 +1152,7 @@ def _cap(
     cap = _alike(_dose_of(amount, amount_unit, f"{label} maxDosePerPeriod"), dose, prod)
     if cap is None:
         raise UnitError(f"{label}: maxDosePerPeriod is in {amount_unit!r}, the dose in another unit: give them alike")
-    capped = cap.value / (span * _HOURS[span_unit] / 24) / dose.value
+    capped = cap.value / (span * in_hours / 24) / dose.value
     if capped < per_day:
         notes.append(f"{label}: capped by maxDosePerPeriod at {capped:g} administrations a day (not {per_day:g})")
         return capped
@@ -1452,11 +1464,12 @@ def _dispensed(
     for field, number in zip(fields, (value, days), strict=True):
         if not number > 0:
             raise DoseError(f"{label}: {field} must be positive, not {number:g}")
-    if days_unit and days_unit not in _HOURS:
+    in_hours = _hours(days_unit or "d")
+    if in_hours is None:
         raise UnitError(f"{label}: the days supply is in {days_unit!r}, not a time")
     if not days_unit:
         notes.append(f"{label}: the days supply has no unit: read as days")
-    days = days * _HOURS.get(days_unit or "d", 24.0) / 24
+    days = days * in_hours / 24
     prod = key if isinstance(key, Product) else product(key, rxnorm=rxnorm)
     liquid = any(i.unit == "MG/ML" for i in prod.opioids)
     if not unit:
