@@ -874,6 +874,29 @@ def test_a_dosage_without_timing_is_read_from_its_text_and_said() -> None:
     assert fhir.convert(request(dosage=timing_only)).mme_per_day == 60  # the same count, the text's timing
 
 
+@pytest.mark.parametrize("unit", ["{syringe}", "{each}", "1"])
+def test_a_count_of_prefilled_syringes_is_their_stated_volume(unit: str) -> None:
+    """1 {syringe} of "1 ML morphine sulfate 10 MG/ML Prefilled Syringe" was refused asking for "volume='5 mL'"."""
+    dosage = every(4, {"value": 1, "code": unit}) | {"route": {"text": "IV"}}
+    got = fhir.convert(request("894912", dosage=dosage), table="anzca-2021")
+    assert got.mme_per_day == 180.0  # 10 mg x 6 a day x 3
+    assert any("a count of prefilled syringes is their whole volume: 1 x 1 mL" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize("unit", ["{tablet}", "TAB", "{spray}", "{patch}", "{suppository}"])
+def test_a_count_of_another_form_of_an_injection_is_refused(unit: str) -> None:
+    dosage = every(4, {"value": 1, "code": unit}) | {"route": {"text": "IV"}}
+    with pytest.raises(mme.AmbiguousDoseError, match=r"Prefilled Syringe\) is an injection$"):
+        fhir.convert(request("894912", dosage=dosage), table="anzca-2021")
+
+
+def test_a_count_of_a_vial_is_refused_saying_what_a_fhir_caller_can_give() -> None:
+    dosage = every(4, {"value": 1, "code": "{each}"}) | {"route": {"text": "IV"}}
+    with pytest.raises(mme.DoseError, match="may hold several doses") as refused:
+        fhir.convert(request("892489", dosage=dosage), table="anzca-2021")
+    assert "volume=" not in str(refused.value)
+
+
 def test_a_dosage_text_of_two_salts_of_one_opioid_reads_as_the_structured_dose() -> None:
     """Percodan's old formulation (oxycodone HCl 4.5 mg and terephthalate 0.38 mg): the text and the structured
     dose give the same total."""

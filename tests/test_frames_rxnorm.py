@@ -306,7 +306,21 @@ def test_a_regimen_of_a_liquid_needs_its_volume() -> None:
     with pytest.raises(mme.DoseError) as scalar:
         rx.daily_mme(liquid, per_day=4)
     assert out["mme_error"].to_list() == [str(scalar.value)]
-    assert "give the volume per dose" in str(scalar.value)
+    assert "give the volume of a dose in mL, or the dose in mg" in str(scalar.value)
+
+
+def test_a_regimen_of_prefilled_syringes_is_their_volume_as_the_scalar_function() -> None:
+    """A count of a unit that holds one dose (1 ML morphine 10 MG/ML Prefilled Syringe) is its volume, in a frame
+    as in `mme.rxnorm.daily_mme`; a vial's count is refused in both, with one message."""
+    pl = pytest.importorskip("polars")
+    codes = ["894912", "892489"]  # the syringe; a 10 ML vial (Duramorph), which may hold several doses
+    df = pl.DataFrame({"rxcui": codes, "count": [2.0, 1.0], "per_day": [6.0, 6.0], "route": ["IV", "IV"]})
+    out = frames.daily_mme(df, table="anzca-2021", rxcui="rxcui", count="count", per_day="per_day", route="route")
+    syringe = rx.daily_mme("894912", count=2, per_day=6, route="IV", table="anzca-2021")
+    assert out["mme_per_day"].to_list()[0] == syringe.mme_per_day == 360.0  # 2 x 10 mg x 6 x 3
+    with pytest.raises(mme.DoseError) as vial:
+        rx.daily_mme("892489", count=1, per_day=6, route="IV", table="anzca-2021")
+    assert out["mme_error"].to_list()[1] == str(vial.value)
 
 
 # -- summaries and the command line ---------------------------------------------------------------------------

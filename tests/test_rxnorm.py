@@ -210,6 +210,35 @@ def test_a_dose_in_mg_of_a_combination_is_the_opioid_and_said() -> None:
     assert rx.daily_mme("1049683", "10 mg", per_day=4).warnings == ()
 
 
+SYRINGE = "894912"  # 1 ML morphine sulfate 10 MG/ML Prefilled Syringe
+
+
+def test_a_count_of_prefilled_syringes_is_their_stated_volume_and_said() -> None:
+    """A count of a unit that holds one dose was refused as a liquid with no volume; its name states the volume."""
+    for count in (1, 2, 0.5):
+        got = rx.daily_mme(SYRINGE, count=count, every="4 h", route="IV", table="anzca-2021")
+        by_volume = rx.daily_mme(SYRINGE, volume=f"{count} mL", every="4 h", route="IV", table="anzca-2021")
+        assert got.mme_per_day == by_volume.mme_per_day == 180.0 * count  # 10 mg x 6 x 3 a syringe
+        assert got.warnings == (
+            f"a count of prefilled syringes is their whole volume: {count:g} x 1 mL of {rx.product(SYRINGE).name}",
+        )
+    cartridge = next(c for c, row in rx._file(None).products.items() if row[2] == "Cartridge" and row[4] == "2")
+    got = rx.daily_mme(cartridge, count=1, per_day=1, route="IV", table="anzca-2021")
+    assert (
+        got.mme_per_day == rx.daily_mme(cartridge, volume="2 mL", per_day=1, route="IV", table="anzca-2021").mme_per_day
+    )
+
+
+def test_a_count_of_a_vial_is_refused_in_words_any_caller_can_act_on() -> None:
+    """A vial (10 ML ... Injection) may hold several doses: its count is no dose; the message named a Python keyword."""
+    with pytest.raises(mme.DoseError) as refused:
+        rx.daily_mme("892489", count=1, every="4 h", route="IV", table="anzca-2021")
+    assert str(refused.value) == (
+        "RxCUI 892489 (10 ML morphine sulfate 1 MG/ML Injection [Duramorph]) is a liquid (1 MG/ML, 10 mL a unit, which "
+        "may hold several doses): give the volume of a dose in mL, or the dose in mg"
+    )
+
+
 def test_two_opioid_ingredients_give_a_total_of_engine_items() -> None:
     got = rx.daily_mme("637540", count=1, per_day=4)  # oxycodone HCl 4.5 mg + terephthalate 0.38 mg
     assert isinstance(got, mme.Total)

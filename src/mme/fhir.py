@@ -1381,9 +1381,13 @@ def _fits(dose: _Dose, prod: Product, patch: bool, where: str) -> None:
         )
     is_patch = patch or prod.form == "patch"
     solid = prod.form in ("tablet", "capsule")
-    other = _ORAL_UNITS if is_patch else _PATCH_UNITS | _SPRAY_UNITS if solid else _PATCH_UNITS if prod.form else ()
+    other = (
+        _ORAL_UNITS if is_patch else _PATCH_UNITS | _SPRAY_UNITS if solid
+        else _COUNTS - _INJECTION_UNITS if prod.form == "injection" else _PATCH_UNITS if prod.form else ()
+    )  # fmt: skip
     if dose.said.lower() in other:
-        theirs = "a patch" if is_patch else f"a {prod.form}"
+        form = str(prod.form)  # one is given: a product of no form has no unit of another
+        theirs = "a patch" if is_patch else f"{'an' if form[0] in 'aeiou' else 'a'} {form}"
         raise AmbiguousDoseError(f"{where}: the dose is {dose.value:g} {dose.said}, but {prod.label} is {theirs}")
 
 
@@ -1490,6 +1494,8 @@ def _dispensed(
 _PACKS = frozenset({"{pack}", "pack", "{package}", "package", "{pk}", "pk"})
 #: Count units that name no unit of a product: for a pack, a count in them counts packs.
 _BARE_COUNTS = frozenset({"", "1", "{each}", "{ea}", "each", "ea", "{dose}", "{unit}"})
+#: The counts of an injection (a prefilled syringe's whole volume): a tablet, patch or spray of one is another product.
+_INJECTION_UNITS = _BARE_COUNTS | {"{syringe}"}
 
 
 def _in_packs(prod: Product | None, dose: _Dose, where: str, notes: list[str]) -> _Dose:

@@ -332,11 +332,29 @@ def _strength(prod: Product, ing: Ingredient, table: TableLike, route: str | Non
     return float(value), unit
 
 
+#: RxNorm dose forms that hold one dose: a count of them is their whole volume, as the product's name states it.
+_ONE_DOSE = frozenset({"Prefilled Syringe", "Cartridge", "Auto-Injector"})
+
+
 def _no_volume(prod: Product, ing: Ingredient) -> str:
-    """Why a regimen of a liquid needs its volume per dose."""
-    return (
-        f"{prod.label} is a liquid ({ing.strength} MG/ML): give the volume per dose (volume='5 mL') or the dose in mg"
-    )
+    """Why a regimen of a liquid needs its volume per dose (in words that fit each caller: Python, FHIR, a frame)."""
+    held = f", {prod.volume_ml.normalize():f} mL a unit, which may hold several doses" if prod.volume_ml else ""
+    return f"{prod.label} is a liquid ({ing.strength} MG/ML{held}): give the volume of a dose in mL, or the dose in mg"
+
+
+def _one_dose_ml(prod: Product) -> Decimal | None:
+    """The volume of one unit of a product that holds one dose (`_ONE_DOSE`: a prefilled syringe of "1 ML"), which
+    a count of its units is; None for another product (a vial may hold several doses)."""
+    return prod.volume_ml if prod.dose_form in _ONE_DOSE else None
+
+
+def _whole_units(prod: Product, ing: Ingredient, count: float) -> tuple[str, str]:
+    """`_one_dose_ml` as a volume per unit, and the note that a count was read as it; a liquid of another form needs
+    its volume (`mme.DoseError`)."""
+    if (volume := _one_dose_ml(prod)) is None:
+        raise DoseError(_no_volume(prod, ing))
+    each = f"{volume.normalize():f} mL"
+    return each, f"a count of {str(prod.dose_form).lower()}s is their whole volume: {count:g} x {each} of {prod.name}"
 
 
 def _combine(items: list[DailyMME]) -> DailyMME | Total:
@@ -380,6 +398,8 @@ def daily_mme(
     """MME/day of a regimen of an RxNorm product: ``count`` units (tablets, patches, sprays) or ``volume`` mL
     per administration, or an explicit ``dose`` of its opioid in mg; how often as in `mme.daily_mme`.
 
+    A liquid needs ``volume``, except a unit that holds one dose (a prefilled syringe, cartridge or auto-injector
+    whose name states its volume, "1 ML ... Prefilled Syringe"): a count of them is their volume (said).
     An ingredient-level RxCUI (7052, morphine) converts only with an explicit ``dose`` in mg. A product
     with two opioid ingredients gives a `mme.Total`; others a `mme.DailyMME`. A `Product` may be given
     instead of an RxCUI (one built from a FHIR Medication's ingredients, for example).
@@ -422,9 +442,10 @@ def daily_mme(
     items = []
     for ing in opioids:
         strength = _strength(prod, ing, table, common["route"])
-        if ing.unit == "MG/ML":
-            if volume is None:
-                raise DoseError(_no_volume(prod, ing))
+        if ing.unit == "MG/ML" and volume is None:
+            each, note = _whole_units(prod, ing, count)
+            items.append(_with_notes(_daily_mme(ing.drug or "", strength, volume=each, count=count, **common), [note]))
+        elif ing.unit == "MG/ML":
             items.append(_daily_mme(ing.drug or "", strength, volume=volume, count=count, **common))
         else:
             if volume is not None:
