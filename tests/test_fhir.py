@@ -596,6 +596,28 @@ def test_medication_dispense_quantity_and_days_supply() -> None:
     assert fhir.convert(dispense | {"status": "completed"}).warnings == ()
 
 
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        ("unfulfilled", "status 'unfulfilled', counted anyway: choose the resources by status first"),  # R5
+        ("declined", "status 'declined', counted anyway: choose the resources by status first"),
+        ("preparation", "status 'preparation', not yet handed over to the patient: counted anyway"),
+        ("in-progress", "status 'in-progress', not yet handed over to the patient: counted anyway"),
+    ],
+)
+def test_a_dispense_not_handed_over_is_counted_and_said(status: str, said: str) -> None:
+    """R5's unfulfilled was "not a MedicationDispense status code"; preparation and in-progress (ready for pickup,
+    not handed over) were counted without a word."""
+    dispense = {
+        "resourceType": "MedicationDispense", "id": "d1", "status": status,
+        "medicationCodeableConcept": request()["medicationCodeableConcept"],
+        "quantity": {"value": 120, "code": "{tablet}"}, "daysSupply": {"value": 30, "code": "d"},
+    }  # fmt: skip
+    got = fhir.convert(dispense)
+    assert got.mme_per_day == 30.0
+    assert got.warnings == (f"MedicationDispense/d1: {said}",)
+
+
 def test_medication_statement_reads_dosage() -> None:
     statement = {
         "resourceType": "MedicationStatement",

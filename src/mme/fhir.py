@@ -118,23 +118,22 @@ _MASS_AND_VOLUME = {
     "mg": "mg", "ug": "mcg", "mcg": "mcg", "g": "g", "ml": "mL", "mg/h": "mg/h", "ug/h": "mcg/h", "mcg/h": "mcg/h"
 }  # fmt: skip
 _MONTH_UNITS = frozenset({"mo", "month", "months"})
-#: Statuses (of the three resources) that say the medication is not being taken; such a resource is still
-#: converted, as CDC's calculator does, and the result says so.
-_NOT_CURRENT = frozenset(
-    {"cancelled", "entered-in-error", "stopped", "completed", "declined", "draft", "on-hold", "ended"}
-)
-_DONE = {"MedicationDispense": {"completed"}}  # a completed dispense is the normal case
-#: Each resource's status codes, in STU3, R4 and R5 together.
-_STATUSES = {
-    kind: frozenset(codes.split())
-    for kind, codes in {
-        "MedicationRequest": "active on-hold ended stopped completed cancelled entered-in-error draft unknown",
-        "MedicationStatement": "active completed entered-in-error intended stopped on-hold unknown not-taken recorded "
-        "draft",
-        "MedicationDispense": "preparation in-progress cancelled on-hold completed entered-in-error stopped declined "
-        "unknown",
-    }.items()
-}
+#: Each resource's status codes, in STU3, R4 and R5 together, with what a status says when the resource may not be
+#: what the patient takes ("" when it is: active, a dispense completed...). Such a resource is still converted, as
+#: CDC's calculator does (the caller chooses the resources), and the result says so; a statement's not-taken is a
+#: fact about the patient, and not counted (`_not_taken`).
+_LAPSED = "counted anyway: choose the resources by status first"
+_NOT_HANDED_OVER = "not yet handed over to the patient: counted anyway"
+_STATUSES: dict[str, dict[str, str]] = {
+    kind: dict.fromkeys(current.split(), "") | dict.fromkeys(lapsed.split(), _LAPSED) | pending
+    for kind, current, lapsed, pending in (
+        ("MedicationRequest", "active unknown", "on-hold ended stopped completed cancelled entered-in-error draft", {}),
+        ("MedicationStatement", "active intended unknown not-taken recorded",
+         "completed entered-in-error stopped on-hold draft", {}),
+        ("MedicationDispense", "completed unknown", "cancelled on-hold entered-in-error stopped declined unfulfilled",
+         dict.fromkeys(("preparation", "in-progress"), _NOT_HANDED_OVER)),
+    )
+}  # fmt: skip
 #: MedicationRequest intents that authorise nothing (FHIR R4/R5 request-intent): counted, as statuses are, and said.
 _NOT_ORDERS = {
     "proposal": "a suggestion, not an order",
@@ -147,7 +146,7 @@ def _unknown_status(resource: Mapping[str, Any]) -> str | None:
     """A warning for a status that is none of the resource's codes, or None. FHIR's codes are case-sensitive, so one
     that is a code in another case ("Not-Taken") is refused: read as the code, or as unknown, it is counted or not."""
     status = resource.get("status")
-    codes = _STATUSES.get(str(resource.get("resourceType")), frozenset())
+    codes: Mapping[str, str] = _STATUSES.get(str(resource.get("resourceType")), {})
     if status is None or status in codes:
         return None
     if isinstance(status, str) and status.strip().lower() in codes:
@@ -1264,8 +1263,9 @@ def _read_one(
     key, prod = _medication(resource, medications, rxnorm, notes)  # a Product, or an ingredient-level RxCUI
     if resource.get("intent") in _NOT_ORDERS:
         notes.append(f"{label}: intent {resource['intent']!r}, {_NOT_ORDERS[resource['intent']]}: counted anyway")
-    if resource.get("status") in _NOT_CURRENT - _DONE.get(resource["resourceType"], set()):
-        notes.append(f"{label}: status {resource['status']!r}, counted anyway: choose the resources by status first")
+    status = resource.get("status")
+    if isinstance(status, str) and (why := _STATUSES.get(resource["resourceType"], {}).get(status)):
+        notes.append(f"{label}: status {status!r}, {why}")
     if prod is not None and prod.source == _NAMED:
         notes.append(f"{label}: the medication has no RxNorm coding: read from its name {prod.name!r}")
     elif prod is not None and prod.dose_form is None:
