@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -616,6 +617,49 @@ def test_a_dispense_not_handed_over_is_counted_and_said(status: str, said: str) 
     got = fhir.convert(dispense)
     assert got.mme_per_day == 30.0
     assert got.warnings == (f"MedicationDispense/d1: {said}",)
+
+
+NOT_GIVEN = {"url": "http://example.org/fhir/StructureDefinition/not-given", "valueBoolean": True}
+
+
+@pytest.mark.parametrize(
+    ("where", "said"),
+    [
+        (lambda r: r, "a modifierExtension (http://example.org/fhir/StructureDefinition/not-given)"),
+        (lambda r: r["dosageInstruction"][0], "a modifierExtension in dosageInstruction[0] (http://"),
+        (lambda r: r["dosageInstruction"][0]["timing"], "a modifierExtension in dosageInstruction[0].timing (http://"),
+    ],
+)
+def test_a_modifier_extension_refuses_the_resource(
+    where: Callable[[dict[str, Any]], dict[str, Any]], said: str
+) -> None:
+    """A modifierExtension may negate a resource or change its dose; it was ignored (30 MME/day). FHIR requires an
+    application that does not understand one not to read the resource as if it were absent."""
+    resource = request(dosage=every(6))
+    where(resource)["modifierExtension"] = [NOT_GIVEN]
+    with pytest.raises(mme.ExpressionError, match=re.escape(f"MedicationRequest/r1: {said}")) as refused:
+        fhir.convert(resource)
+    assert "mme does not understand it (FHIR: such an extension is never ignored): not converted" in str(refused.value)
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": resource}]}
+    with pytest.raises(mme.ExpressionError, match="modifierExtension"):
+        fhir.convert(bundle)
+    where(resource)["modifierExtension"] = []  # an empty list says nothing
+    assert fhir.convert(resource).mme_per_day == 30.0
+
+
+def test_a_modifier_extension_on_a_medication_refuses_the_resource_that_names_it() -> None:
+    medication = {"resourceType": "Medication", "id": "m1", "code": {"coding": [{"system": RX, "code": OXY_5}]}}
+    modified = medication | {"modifierExtension": [NOT_GIVEN]}
+    user = request(dosage=every(6)) | {"medicationReference": {"reference": "Medication/m1"}}
+    del user["medicationCodeableConcept"]
+    clean = {"resourceType": "Bundle", "entry": [{"resource": medication}, {"resource": user}]}
+    assert fhir.convert(clean).mme_per_day == 30.0
+    bundle = clean | {"entry": [{"resource": modified}, {"resource": user}]}
+    with pytest.raises(mme.ExpressionError, match=r"r1: the Medication 'Medication/m1': a modifierExtension \(http"):
+        fhir.convert(bundle)
+    contained = user | {"contained": [modified | {"id": "c"}], "medicationReference": {"reference": "#c"}}
+    with pytest.raises(mme.ExpressionError, match=r"r1: a modifierExtension in contained\[0\] \(http"):
+        fhir.convert(contained)
 
 
 def test_medication_statement_reads_dosage() -> None:

@@ -155,6 +155,30 @@ def _unknown_status(resource: Mapping[str, Any]) -> str | None:
     return f"{_label(resource)}: status {status!r} is not a {resource['resourceType']} status code: counted anyway"
 
 
+def _modifiers(resource: Mapping[str, Any], label: str) -> None:
+    """A ``modifierExtension`` anywhere in a resource (on it, a dosage, its timing, a contained Medication) may
+    change what it means (negate it, make it hypothetical), and FHIR requires an application that does not
+    understand one not to read the resource as if it were absent: mme understands none (`mme.ExpressionError`
+    naming where it is and its url). Walked without recursion: a resource nests as deep as JSON allows."""
+    stack: list[tuple[str, object]] = [("", resource)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, list):
+            stack.extend((f"{path}[{n}]", item) for n, item in reversed(list(enumerate(node))))
+            continue
+        if not isinstance(node, Mapping):
+            continue
+        if found := node.get("modifierExtension"):  # an empty list says nothing
+            each = found if isinstance(found, list) else [found]
+            urls = [str(e.get("url")) for e in each if isinstance(e, Mapping)]
+            raise ExpressionError(
+                f"{label}: a modifierExtension{f' in {path}' if path else ''} ({', '.join(urls) or 'no url'}) may "
+                "change what it means, and mme does not understand it (FHIR: such an extension is never ignored): "
+                "not converted; remove it only if it changes neither the dose nor whether the medication is taken"
+            )
+        stack.extend((f"{path}.{key}" if path else str(key), value) for key, value in reversed(list(node.items())))
+
+
 def _not_taken(resource: Mapping[str, Any]) -> str | None:
     """Why a resource says the medication is not to be taken or not taken, or None: a request with doNotPerform (an
     order not to give it), a statement of not taking it in each version's words (R4 status not-taken, R5 adherence
@@ -279,6 +303,8 @@ def _concept(
         medication = found[0] if found else None
     else:
         medication = medications.get(ref)
+        if medication is not None:  # a contained one is walked with its resource
+            _modifiers(medication, f"{_label(resource)}: the Medication {ref!r}")
     if medication is None:
         missing = f"{_label(resource)}: the Medication {ref!r} is neither contained nor in the Bundle"
         if not reference.get("display"):
@@ -1256,6 +1282,7 @@ def _read_one(
     variant: str | None,
 ) -> list[DailyMME]:  # fmt: skip
     label = _label(resource)
+    _modifiers(resource, label)
     unknown = _unknown_status(resource)
     if (why := _not_taken(resource)) is not None:
         raise _NotCounted(f"{label}: {why}: not counted", NotCoveredError(f"{label}: {why}: it gives no MME"))
