@@ -1296,6 +1296,53 @@ def test_the_spellings_of_time_units_are_one_vocabulary() -> None:
     assert fhir.convert(request(dosage=capped)).mme_per_day == 30.0  # 4 of 5 mg a day, not 6
 
 
+def _searchset(*entries: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"resourceType": "Bundle", "type": "searchset", "entry": list(entries)} | extra
+
+
+def test_a_search_page_with_a_next_link_warns_that_opioids_may_be_missing() -> None:
+    """Only the first page of a search was summed, silently: opioids on the next pages were left out of the total."""
+    links = [{"relation": "self", "url": "http://s/MedicationRequest?patient=p"},
+             {"relation": "next", "url": "http://s/MedicationRequest?patient=p&page=2"}]  # fmt: skip
+    page = fhir.convert(_searchset({"resource": request(dosage=every(6))}, link=links))
+    assert isinstance(page, fhir.BundleMME)
+    assert page.mme_per_day == 30.0
+    said = (
+        "the Bundle is one page of a search: its next page (http://s/MedicationRequest?patient=p&page=2) is not in it, "
+        "and opioids on it are not counted: fetch every page (follow the link next)"
+    )
+    assert page.incomplete == (said,)
+    assert page.warnings[0] == said
+    assert f"warning: {said}" in str(page)
+    empty = fhir.convert(_searchset(link=links))  # no opioid on this page: still no sign that there is none
+    assert isinstance(empty, fhir.BundleMME)
+    assert empty.mme_per_day is None
+    assert empty.warnings == (said,)
+    last = fhir.convert(_searchset({"resource": request(dosage=every(6))}, link=links[:1]))
+    assert last.warnings == ()
+
+
+@pytest.mark.parametrize("severity", ["error", "fatal"])
+def test_an_operation_outcome_error_in_a_bundle_warns_that_opioids_may_be_missing(severity: str) -> None:
+    issue = {"severity": severity, "code": "too-costly", "diagnostics": "too many results"}
+    outcome = {"resourceType": "OperationOutcome", "issue": [{"severity": "warning", "code": "informational"}, issue]}
+    as_entry = fhir.convert(_searchset({"resource": request(dosage=every(6))}, {"resource": outcome}))
+    assert isinstance(as_entry, fhir.BundleMME)
+    assert as_entry.mme_per_day == 30.0
+    error = "an error" if severity == "error" else "a fatal error"
+    assert as_entry.incomplete == (
+        f"an OperationOutcome reports {error} (too many results): the server may have left resources out of the "
+        "Bundle, and opioids among them are not counted",
+    )
+    failed = {"response": {"status": "404", "outcome": outcome | {"id": "o1", "issue": [issue | {"diagnostics": None,
+              "details": {"text": "not found"}}]}}}  # fmt: skip
+    batch = fhir.convert({"resourceType": "Bundle", "type": "batch-response", "entry": [failed]})
+    assert isinstance(batch, fhir.BundleMME)
+    assert batch.incomplete[0].startswith(f"OperationOutcome/o1 reports {error} (not found):")
+    warned = outcome | {"issue": [{"severity": "warning", "code": "informational", "diagnostics": "slow"}]}
+    assert fhir.convert(_searchset({"resource": request(dosage=every(6))}, {"resource": warned})).warnings == ()
+
+
 def test_bundle_medications_by_full_url() -> None:
     medication = {"resourceType": "Medication", "code": {"coding": [{"system": RX, "code": OXY_5}]}}
     user = {

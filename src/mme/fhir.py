@@ -213,10 +213,18 @@ class BundleMME(Total):
     """A Bundle's total: one item per opioid, plus the medications not counted and why (never as 0)."""
 
     not_counted: tuple[str, ...] = ()
+    incomplete: tuple[str, ...] = ()
+    """Why the Bundle may not hold every resource its search found (a next page, an error the server reported):
+    opioids may then be missing from the total. Also among the `warnings`."""
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return self.incomplete + super().warnings
 
     def __str__(self) -> str:
         text = super().__str__() if self.items else f"total: no MME [{self.table}]"
-        return "\n".join([text, *(f"not counted: {reason}" for reason in self.not_counted)])
+        lines = [text, *(f"not counted: {reason}" for reason in self.not_counted)]
+        return "\n".join([*lines, *(f"warning: {why}" for why in self.incomplete)])
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -1739,7 +1747,37 @@ def _bundle(
         table_version=sum_.table_version if sum_ else tab.version,
         thresholds=checked,
         not_counted=tuple(skipped),
+        incomplete=_incomplete(bundle),
     )
+
+
+def _incomplete(bundle: Mapping[str, Any]) -> tuple[str, ...]:
+    """Why opioids may be missing from a Bundle's total: a ``next`` link (a search's page, the others not fetched), or
+    an OperationOutcome whose issue is an error or fatal (as an entry, ``search.mode`` outcome, or an entry's
+    ``response.outcome``: the server says it left something out)."""
+    why: list[str] = []
+    links = bundle.get("link")
+    for link in links if isinstance(links, list) else []:
+        if isinstance(link, Mapping) and link.get("relation") == "next":
+            why.append(f"the Bundle is one page of a search: its next page ({link.get('url')}) is not in it, and "
+                       "opioids on it are not counted: fetch every page (follow the link next)")  # fmt: skip
+    entries = bundle.get("entry")
+    for entry in entries if isinstance(entries, list) else []:
+        response = entry.get("response")
+        for outcome in (entry.get("resource"), response.get("outcome") if isinstance(response, Mapping) else None):
+            if not isinstance(outcome, Mapping) or outcome.get("resourceType") != "OperationOutcome":
+                continue
+            issues = outcome.get("issue")
+            for issue in issues if isinstance(issues, list) else []:
+                if isinstance(issue, Mapping) and issue.get("severity") in ("error", "fatal"):
+                    details = issue.get("details")
+                    text = details.get("text") if isinstance(details, Mapping) else None
+                    said = issue.get("diagnostics") or text or issue.get("code") or "no diagnostics"
+                    name = _label(outcome) if outcome.get("id") else "an OperationOutcome"
+                    why.append(f"{name} reports {'an error' if issue['severity'] == 'error' else 'a fatal error'} "
+                               f"({said}): the server may have left resources out of the Bundle, and opioids among "
+                               "them are not counted")  # fmt: skip
+    return tuple(why)
 
 
 def _twins(read: list[tuple[Mapping[str, Any], list[DailyMME]]]) -> list[DailyMME]:
