@@ -2456,8 +2456,71 @@ def test_an_infusion_rate_beside_a_timing_is_refused_in_fhirs_words() -> None:
     """It was the engine's "the dose is already a daily total: drop per_day/every", words of no FHIR field."""
     infusion = _infusion("7052", {"rateQuantity": {"value": 1, "code": "mg/h"}}, "47625008")
     infusion["dosageInstruction"][0]["timing"] = {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}}
-    with pytest.raises(mme.DoseError, match=r"the rate 1 mg/h is its own timing, and the timing says 1 "):
+    with pytest.raises(mme.DoseError, match=r"the rate 1 mg/h is its own timing, and the timing says 1 administra"):
         fhir.convert(infusion, table="anzca-2021")
+    with pytest.raises(mme.DoseError, match=r"says 1 administration a day: give a dose with its timing"):
+        fhir.convert(infusion, table="anzca-2021")  # one administration, not "1 administrations"
+
+
+def test_a_dose_and_a_rate_are_compared_each_by_its_own_timing() -> None:
+    """A dose with its timing beside a rate (a PCA's bolus and basal rate) was refused with the engine's "the dose is
+    already a daily total: drop per_day/every"; the rate is its own timing, and the two must agree."""
+    morphine = _infusion("7052", {"doseQuantity": {"value": 1, "code": "mg"}, "rateQuantity": {"value": 1, "code": "mg/h"}},
+                         "47625008")  # fmt: skip
+    hourly = {"repeat": {"frequency": 1, "period": 1, "periodUnit": "h"}}
+    morphine["dosageInstruction"][0]["timing"] = hourly
+    assert fhir.convert(morphine, table="anzca-2021").mme_per_day == 72.0  # 1 mg an hour either way, x 3
+    pca = {"repeat": {"frequency": 1, "period": 10, "periodUnit": "min"}}
+    morphine["dosageInstruction"][0]["timing"] = pca
+    with pytest.raises(mme.AmbiguousDoseError) as refused:
+        fhir.convert(morphine, table="anzca-2021")
+    assert str(refused.value) == (
+        "MedicationRequest/r1: the dose (1 mg) gives 432 MME/day, the rate (1 mg/h) 72: correct one, or, for a dose on "
+        "demand and a continuous rate given together (PCA), give each as a dosage instruction of its own, with one "
+        "sequence number"
+    )
+    bolus, basal = dict(morphine["dosageInstruction"][0]), dict(morphine["dosageInstruction"][0])
+    bolus["doseAndRate"] = [{"doseQuantity": {"value": 1, "code": "mg"}}]
+    basal["doseAndRate"] = [{"rateQuantity": {"value": 1, "code": "mg/h"}}]
+    del basal["timing"]
+    together = morphine | {"dosageInstruction": [bolus | {"sequence": 1}, basal | {"sequence": 1}]}
+    assert fhir.convert(together, table="anzca-2021").mme_per_day == 432.0 + 72.0  # as the message says to give it
+
+
+@pytest.mark.parametrize(("value", "said"), [(-0.0, "-0 {tablet}"), (0, "0 {tablet}"), (-1, "-1 {tablet}")])
+def test_a_dose_of_zero_or_less_is_refused_in_fhirs_words(value: float, said: str) -> None:
+    """It was the engine's "count must be a positive finite number", a Python argument's name."""
+    with pytest.raises(mme.DoseError) as refused:
+        fhir.convert(request(dosage=every(6, {"value": value, "code": "{tablet}"})))
+    assert str(refused.value) == f"MedicationRequest/r1: the dose is {said}: give one above 0"
+    rate = {"rateQuantity": {"value": value, "code": "mg/h"}}
+    with pytest.raises(mme.DoseError, match=r"^MedicationRequest/r1: the rate is -?[01] mg/h: give one above 0$"):
+        fhir.convert(_infusion("7052", rate, "47625008"), table="anzca-2021")
+
+
+def test_a_number_too_long_to_read_is_refused_without_python_advice() -> None:
+    text = '{"resourceType": "MedicationRequest", "id": "r1", "note": [{"text": "x"}], "n": ' + "9" * 5000 + "}"
+    with pytest.raises(mme.ExpressionError) as refused:
+        fhir.convert(text)
+    assert (
+        str(refused.value)
+        == "the JSON string is not valid JSON: it holds a number of 5000 digits, no value of a resource"
+    )
+    assert fhir.read('{"resourceType": "Bundle", "n": -' + "9" * 4300 + "}")["n"] == -int("9" * 4300)
+
+
+@pytest.mark.parametrize("times", [["25:99:00", "08:00:00"], ["08:00:00", 5], ["noon"]])
+def test_a_time_of_day_that_is_no_time_is_refused_saying_so(times: list[object]) -> None:
+    """'25:99:00' was counted as a dose at an unknown time (15 MME/day with 08:00); beside a frequency the message said
+    "2 times of day named, but frequency 1 per 6 h", not that the times are no times."""
+    bad = next(t for t in times if not (isinstance(t, str) and t[:2].isdigit() and int(t[:2]) < 24))
+    for repeat in ({"timeOfDay": times}, {"timeOfDay": times, "frequency": 1, "period": 6, "periodUnit": "h"}):
+        with pytest.raises(mme.DoseError) as refused:
+            fhir.convert(request(dosage=every(6) | {"timing": {"repeat": repeat}}))
+        assert (
+            str(refused.value)
+            == f"MedicationRequest/r1: timeOfDay {bad!r} is not a time of day: give it as hh:mm:ss (08:00:00)"
+        )
 
 
 def test_a_resource_the_bundle_deletes_is_not_counted() -> None:
@@ -2528,9 +2591,10 @@ def test_a_maximum_per_period_that_divides_by_nothing_is_a_dose_error_and_its_li
         "doseAndRate": [{"doseQuantity": {"value": dose, "code": "{tablet}"}}],
         "maxDosePerPeriod": {"numerator": {"value": cap, "code": "{tablet}"}, "denominator": span},
     }
-    with pytest.raises(mme.DoseError, match="give a positive maximum, period and dose"):
+    said = r"the dose is 0 \{tablet\}: give one above 0" if dose == 0 else "give a positive maximum, period and dose"
+    with pytest.raises(mme.DoseError, match=said):
         fhir.convert(request(dosage=dosage))
-    with pytest.raises(mme.DoseError, match="give a positive maximum, period and dose"):
+    with pytest.raises(mme.DoseError, match=said):
         fhir.convert(request(dosage=dosage | every(6, {"value": dose, "code": "{tablet}"})))
     out = list(fhir.iter_convert([json.dumps(request(dosage=dosage)), json.dumps(request(dosage=every(6)))]))
     (_, failed, error), (_, good, _) = out

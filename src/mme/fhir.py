@@ -261,9 +261,18 @@ def _kind(obj: object) -> str:
 _BLANK = " \t\r\n\ufeff"  # what may come before JSON's first character: a byte order mark too
 
 
+def _integer(text: str) -> int:
+    """A JSON integer; one too long for Python to read (over 4300 digits) is said as what it is, no value of a
+    resource, not with Python's advice on raising the limit."""
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"it holds a number of {len(text.lstrip('-'))} digits, no value of a resource") from None
+
+
 def _json(text: str, where: str) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_integer)
     except ValueError as exc:
         raise ExpressionError(f"{where} is not valid JSON: {exc}") from exc
     except RecursionError:  # no FHIR resource nests a thousand levels deep
@@ -821,11 +830,22 @@ _WHOLE = frozenset({"frequency", "frequencyMax", "count", "countMax"})
 _TIME_SECONDS = re.compile(r"(?<=^\d\d:\d\d):00(?:\.0*)?$")  # "08:00:00" is "08:00"
 
 
+def _clock(value: object, label: str) -> time:
+    """One ``timeOfDay``, a FHIR time ("08:00:00"); one that is no time ("25:99:00", a number) is refused, rather than
+    counted as a dose at an unknown time."""
+    if isinstance(value, str):
+        try:
+            return time.fromisoformat(_TIME_SECONDS.sub("", value.strip()))
+        except ValueError:
+            pass
+    raise DoseError(f"{label}: timeOfDay {value!r} is not a time of day: give it as hh:mm:ss (08:00:00)")
+
+
 def _times(repeat: Mapping[str, Any], label: str) -> int | None:
     """The administrations that ``timeOfDay`` or ``when`` name, each distinct time once (a time listed twice is
     one time, never two doses); None when neither does."""
     if repeat.get("timeOfDay"):
-        return len({_TIME_SECONDS.sub("", str(t).strip()) for t in repeat["timeOfDay"]})
+        return len({_clock(t, label) for t in repeat["timeOfDay"]})
     if repeat.get("when"):
         unknown = [w for w in repeat["when"] if w not in _ONCE_WHEN]
         if unknown:
@@ -922,10 +942,7 @@ def _times_inside(repeat: Mapping[str, Any], span: tuple[datetime, datetime], la
     start, end = span
     zone = start.tzinfo
     days = {str(d).strip().lower() for d in repeat.get("dayOfWeek") or []}
-    try:
-        clock = {time.fromisoformat(_TIME_SECONDS.sub("", str(t).strip())) for t in repeat["timeOfDay"]}
-    except ValueError:
-        raise DoseError(f"{label}: timeOfDay {repeat['timeOfDay']!r} is not a list of times (hh:mm:ss)") from None
+    clock = {_clock(t, label) for t in repeat["timeOfDay"]}
     local = end.astimezone(zone) if zone is not None else end
     dates = [start.date() + timedelta(days=n) for n in range((local.date() - start.date()).days + 1)]
     return sum(
@@ -1135,6 +1152,9 @@ def _doses(rate: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose
         if (in_hours := _hours(span_unit)) is None or not span > 0:
             raise UnitError(f"{label}: rateRatio is per {span:g} {span_unit!r}, not per a time")
         per_time = _dose_of(amount / (span * in_hours), f"{unit}/h", f"{label} rateRatio")
+    for given, what in ((dose, "dose"), (per_time, "rate")):
+        if given is not None and not given.value > 0:  # as FHIR writes it, not as the engine's arguments name it
+            raise DoseError(f"{label}: the {what} is {_said(given)}: give one above 0")
     return dose, per_time
 
 
@@ -1167,7 +1187,7 @@ def _cap(
         caps = [_cap({"maxDosePerPeriod": r}, dose, per_day, label, [], prod) for r in ratio]
         capped = min(caps, default=per_day)
         if capped < per_day:
-            notes.append(f"{label}: capped by maxDosePerPeriod at {capped:g} administrations a day (not {per_day:g})")
+            notes.append(f"{label}: capped by maxDosePerPeriod at {_times_a_day(capped)} (not {per_day:g})")
         return capped
     if not ratio:
         return per_day
@@ -1187,7 +1207,7 @@ def _cap(
         raise UnitError(f"{label}: maxDosePerPeriod is in {amount_unit!r}, the dose in another unit: give them alike")
     capped = cap.value / (span * in_hours / 24) / dose.value
     if capped < per_day:
-        notes.append(f"{label}: capped by maxDosePerPeriod at {capped:g} administrations a day (not {per_day:g})")
+        notes.append(f"{label}: capped by maxDosePerPeriod at {_times_a_day(capped)} (not {per_day:g})")
         return capped
     return per_day
 
@@ -1226,9 +1246,7 @@ def _most_allowed(
     most = _cap(entry, dose, math.inf, label, [], prod)
     if not math.isfinite(most):
         return None
-    notes.append(
-        f"{label}: no frequency: the most maxDosePerPeriod allows, {most:g} administrations a day, was counted"
-    )
+    notes.append(f"{label}: no frequency: the most maxDosePerPeriod allows, {_times_a_day(most)}, was counted")
     return _course(entry.get("timing") or {}, most, label, notes)
 
 
@@ -1346,8 +1364,8 @@ def _read_one(
             notes.append(f"{where}: maxDosePerPeriod not applied: the dose is a rate per hour, with no frequency")
         if dose is not None and rate and per_day is not None and not patch:
             raise DoseError(
-                f"{where}: the rate {_said(dose)} is its own timing, and the timing says {per_day:g} administrations a "
-                "day: give a dose with its timing, or the rate alone"
+                f"{where}: the rate {_said(dose)} is its own timing, and the timing says {_times_a_day(per_day)}: give "
+                "a dose with its timing, or the rate alone"
             )
         if dose is None or (per_day is None and not (patch or rate)):
             missing = "dose (doseAndRate)" if dose is None else "timing (frequency and period)"
@@ -1367,10 +1385,13 @@ def _read_one(
         args["variant"] = variant
         dose = _in_packs(prod, dose, where, notes)
         result = _regimen(given, dose, args)
-        if check is not None and (by_rate := _regimen(given, check, args).mme_per_day) != result.mme_per_day:
-            raise AmbiguousDoseError(
+        by_rate = None if check is None else _regimen(given, check, args if patch else {**args, "per_day": None})
+        if by_rate is not None and check is not None and by_rate.mme_per_day != result.mme_per_day:
+            raise AmbiguousDoseError(  # an infusion's rate is its own timing; a patch's, the wear of the one dosed
                 f"{where}: the dose ({dose.value:g} {dose.unit or 'unit(s)'}) gives {result.mme_per_day:g} MME/day, "
-                f"the rate ({check.value:g} {check.unit}) {by_rate:g}: correct one"
+                f"the rate ({check.value:g} {check.unit}) {by_rate.mme_per_day:g}: correct one, or, for a dose on "
+                "demand and a continuous rate given together (PCA), give each as a dosage instruction of its own, "
+                "with one sequence number"
             )
         _agree(given, prod, dose, result.mme_per_day, others, args, where)
         if per_day is not None and per_day < 1 and not patch:  # as the sig reader says it of "twice a week"
@@ -1394,6 +1415,11 @@ def _agree(
                 f"{where}: its doseAndRate entries disagree: {_said(dose)} gives {mme_per_day:g} MME/day, {_said(other)} "
                 f"{theirs:g}: give one dose"
             )
+
+
+def _times_a_day(n: float) -> str:
+    """A number of administrations a day, in words: "1 administration a day", "0.5 administrations a day"."""
+    return f"{n:g} administration{'' if n == 1 else 's'} a day"
 
 
 def _said(dose: _Dose) -> str:
