@@ -436,7 +436,7 @@ def test_stdout_open_on_the_file_stdin_reads_is_refused(tmp_path: Path) -> None:
     with source.open("rb") as stdin, (tmp_path / "out.txt").open("ab") as stdout:  # another file is written
         done = subprocess.run(command, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "out.txt").read_text().startswith("MedicationRequest/?: ")
+    assert (tmp_path / "out.txt").read_text().startswith("line 1, MedicationRequest (no id): ")
 
 
 def test_a_closed_stdout_is_said_so(

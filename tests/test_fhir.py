@@ -1774,7 +1774,7 @@ def test_links_are_resolved_as_fhir_resolves_them() -> None:
     by_full_url = {"resourceType": "Bundle", "entry": [
         {"fullUrl": "https://fhir.example.org/r4/MedicationRequest/a", "resource": {k: v for k, v in ordered.items() if k != "id"}},
         {"resource": filled | {"authorizingPrescription": [{"reference": "MedicationRequest/a"}]}}]}  # fmt: skip
-    with pytest.raises(mme.AmbiguousDoseError, match=r"MedicationDispense/d names MedicationRequest/\? "):
+    with pytest.raises(mme.AmbiguousDoseError, match=r"MedicationDispense/d names MedicationRequest \(no id\) "):
         fhir.convert(by_full_url)
     refills = {"resourceType": "Bundle", "entry": [
         {"resource": filled | {"authorizingPrescription": [{"reference": "MedicationRequest/a/_history/1"}]}},
@@ -2496,6 +2496,40 @@ def test_a_dose_of_zero_or_less_is_refused_in_fhirs_words(value: float, said: st
     rate = {"rateQuantity": {"value": value, "code": "mg/h"}}
     with pytest.raises(mme.DoseError, match=r"^MedicationRequest/r1: the rate is -?[01] mg/h: give one above 0$"):
         fhir.convert(_infusion("7052", rate, "47625008"), table="anzca-2021")
+
+
+def test_a_null_concept_beside_a_reference_names_nothing() -> None:
+    """medicationCodeableConcept null beside a medicationReference was "it names its medication twice, and they
+    differ": JSON's null (which FHIR's JSON forbids) names no medication."""
+    resource = request(dosage=every(6)) | {"medicationCodeableConcept": None,
+                                           "medicationReference": {"display": "oxycodone 5 mg oral tablet"}}  # fmt: skip
+    assert fhir.convert(resource).mme_per_day == 30.0
+    with pytest.raises(mme.ExpressionError, match="no RxNorm coding and no name"):
+        fhir.convert(resource | {"medicationReference": None})
+
+
+def test_a_patient_instruction_alone_is_said_not_read() -> None:
+    """A dosage with only patientInstruction was refused as having "no dose", without saying that it was not read."""
+    dosage = {"patientInstruction": "Take 1 tablet every 6 hours"}
+    with pytest.raises(mme.DoseError) as refused:
+        fhir.convert(request(dosage=dosage))
+    assert str(refused.value).startswith(
+        "MedicationRequest/r1: the dosage has no dose (doseAndRate) (its patientInstruction 'Take 1 tablet every 6 "
+        "hours' is not read; its text would be): give the dose and timing"
+    )
+    assert fhir.convert(request(dosage=dosage | {"text": "1 tab q6h"})).mme_per_day == 30.0
+
+
+def test_a_resource_without_an_id_is_named_so_and_an_ndjson_line_by_its_number() -> None:
+    """Messages named a resource with no id "MedicationRequest/?", and an NDJSON line no better."""
+    anonymous = {k: v for k, v in request(dosage={"text": "as directed"}).items() if k != "id"}
+    with pytest.raises(mme.DoseError, match=r"^MedicationRequest \(no id\): the dosage has no dose"):
+        fhir.convert(anonymous)
+    out = list(
+        fhir.iter_convert([json.dumps(request(dosage=every(6))), json.dumps(anonymous), '{"resourceType": "X"}'])
+    )
+    assert [label for label, _, _ in out] == ["MedicationRequest/r1", "line 2, MedicationRequest (no id)",
+                                              "line 3, X (no id)"]  # fmt: skip
 
 
 def test_a_number_too_long_to_read_is_refused_without_python_advice() -> None:

@@ -280,7 +280,10 @@ def _json(text: str, where: str) -> Any:
 
 
 def _label(resource: Mapping[str, Any]) -> str:
-    return f"{resource.get('resourceType')}/{resource.get('id', '?')}"
+    """How messages name a resource: "MedicationRequest/r1", or "MedicationRequest (no id)"."""
+    given = resource.get("id")
+    kind = resource.get("resourceType")
+    return f"{kind}/{given}" if given not in (None, "") else f"{kind} (no id)"
 
 
 # -- the medication --------------------------------------------------------------------------------
@@ -300,7 +303,7 @@ def _concept(
     """The medication's CodeableConcept, and the Medication resource when it is referenced (R4 and R5). A reference
     that does not resolve (Epic sends the Medication only when it is asked to include it) is read by its display,
     as a display alone is (said)."""
-    if "medicationCodeableConcept" in resource:
+    if resource.get("medicationCodeableConcept") is not None:  # a JSON null names nothing
         return resource["medicationCodeableConcept"], None
     reference = resource.get("medicationReference")
     if isinstance(resource.get("medication"), Mapping):  # R5: a CodeableReference
@@ -414,7 +417,7 @@ def _two_named(resource: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, A
     beside ``medicationReference`` (one choice element given twice), or an R5 ``medication`` with both a concept and
     a reference; None otherwise."""
     rest = {k: v for k, v in resource.items() if k not in ("medicationCodeableConcept", "medicationReference")}
-    if "medicationCodeableConcept" in resource and resource.get("medicationReference"):
+    if resource.get("medicationCodeableConcept") is not None and resource.get("medicationReference"):
         concept, reference = resource["medicationCodeableConcept"], resource["medicationReference"]
     elif isinstance(medication := resource.get("medication"), Mapping) and medication.get("reference"):
         if "concept" not in medication:
@@ -1374,6 +1377,8 @@ def _read_one(
                 items.append(by_text)
                 continue
             text = f" (text: {entry['text']!r})" if entry.get("text") else ""
+            if not text and entry.get("patientInstruction"):  # the patient's words, which may leave out the dose
+                text = f" (its patientInstruction {entry['patientInstruction']!r} is not read; its text would be)"
             why = f"{where}: the dosage has no {missing}{text}"
             return _requested(resource, given, why, notes, table, rxnorm, variant)
         if entry.get("asNeededBoolean") or entry.get("asNeededCodeableConcept") or entry.get("asNeeded"):
@@ -1947,7 +1952,7 @@ def _lines(
             if not isinstance(data, dict):
                 raise ExpressionError(f"{label} is {_kind(data)} in JSON, not a FHIR resource")
             resource = read(data)
-            label = _label(resource)
+            label = _label(resource) if resource.get("id") not in (None, "") else f"{label}, {_label(resource)}"
             yield label, convert(resource, table=table, rxnorm=rxnorm, variant=variant), None
         except MMEError as exc:
             yield label, None, f"{type(exc).__name__}: {exc}"
