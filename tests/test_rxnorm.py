@@ -239,13 +239,31 @@ def test_a_count_of_a_vial_is_refused_in_words_any_caller_can_act_on() -> None:
     )
 
 
-def test_two_opioid_ingredients_give_a_total_of_engine_items() -> None:
-    got = rx.daily_mme("637540", count=1, per_day=4)  # oxycodone HCl 4.5 mg + terephthalate 0.38 mg
+def test_two_salts_of_one_opioid_are_that_opioid_at_their_summed_strength() -> None:
+    """Percodan's old formulation (oxycodone HCl 4.5 mg + terephthalate 0.38 mg) was a Total of two items here, one
+    oxycodone on the sig path and a refusal in a frame: every path now reads one oxycodone of 4.88 mg."""
+    got = rx.daily_mme("637540", count=1, per_day=4)
+    assert isinstance(got, mme.DailyMME)
+    assert got.daily_dose == pytest.approx(4.88 * 4)
+    assert got.mme_per_day == pytest.approx(4.88 * 4 * 1.5)
+    by_mg = rx.daily_mme("637540", "4.88 mg", per_day=4)  # a dose in mg is its oxycodone's, as of one opioid
+    assert by_mg.mme_per_day == got.mme_per_day
+    assert "the dose 4.88 mg was read as oxycodone's, the one opioid of" in by_mg.warnings[0]
+    claim = rx.dispensing_mme("637540", quantity=120, days_supply=30)
+    assert isinstance(claim, mme.DailyMME)
+    assert claim.mme_per_day == got.mme_per_day
+
+
+def test_two_opioids_in_one_unit_give_a_total_of_engine_items() -> None:
+    oxycodone = rx.product("1049621")
+    morphine = rx.product("892345").opioids[0]  # morphine sulfate 30 MG: a second opioid, of another factor
+    both = oxycodone.model_copy(update={"ingredients": (*oxycodone.ingredients, morphine)})
+    got = rx.daily_mme(both, count=1, per_day=4)
     assert isinstance(got, mme.Total)
-    assert [i.daily_dose for i in got.items] == [18.0, 1.52]
-    assert got.mme_per_day == pytest.approx((4.5 + 0.38) * 4 * 1.5)
-    with pytest.raises(mme.DoseError, match="2 opioid ingredients"):
-        rx.daily_mme("637540", "5 mg", per_day=4)
+    assert [i.daily_dose for i in got.items] == [20.0, 120.0]
+    assert got.mme_per_day == (5 * 1.5 + 30) * 4
+    with pytest.raises(mme.DoseError, match="2 opioid ingredients: give a count, not a dose"):
+        rx.daily_mme(both, "5 mg", per_day=4)
 
 
 def test_excluded_products_have_no_mme_never_zero() -> None:
@@ -557,9 +575,13 @@ def test_two_salts_of_one_opioid_convert_by_sig_as_their_total(code: str) -> Non
     """A sig of Percodan's old formulations (two oxycodone salts) gives what the structured paths give."""
     salts = rx.product(code).opioids
     by_count = rx.daily_mme(code, count=2, every="6 h")
-    assert isinstance(by_count, mme.Total)
     assert len(salts) == 2
     assert mme.convert("2 tabs q6h", rxcui=code).mme_per_day == by_count.mme_per_day
+    for hours in (5, 7, 9, 11):  # intervals of repeating decimals: the same figure to the last rounded digit
+        assert (
+            mme.convert(f"1 tab q{hours}h", rxcui=code).mme_per_day
+            == rx.daily_mme(code, count=1, every=f"{hours} h").mme_per_day
+        )
     assert by_count.mme_per_day == pytest.approx(float(sum(i.strength for i in salts)) * 2 * 4 * 1.5)
     claim = mme.convert("", rxcui=code, quantity=120, days_supply=30, table="cdc-ndc-2018")
     assert claim.mme_per_day == rx.dispensing_mme(code, quantity=120, days_supply=30, table="cdc-ndc-2018").mme_per_day
@@ -570,8 +592,12 @@ def test_a_sig_of_two_opioids_in_one_unit_is_refused_saying_what_converts_it() -
     morphine = rx.product("892345").opioids[0]  # morphine sulfate 30 MG: a second opioid, of another factor
     both = oxycodone.model_copy(update={"ingredients": (*oxycodone.ingredients, morphine)})
     assert rx.daily_mme(both, count=1, per_day=4).mme_per_day == (5 * 1.5 + 30) * 4
-    with pytest.raises(mme.DoseError, match=r"2 opioid ingredients \(oxycodone and morphine\), each with its own"):
+    with pytest.raises(mme.DoseError) as refused:
         rx.expression(both, "1 tab q6h")
+    assert str(refused.value) == (
+        f"{oxycodone.label} has 2 opioid ingredients (oxycodone and morphine), each with its own factor, which a sig "
+        "does not add up: a count of its units does (a FHIR doseQuantity, mme.rxnorm.daily_mme)"
+    )
 
 
 @pytest.mark.parametrize(

@@ -289,22 +289,38 @@ def _counted(prod: Product) -> tuple[Ingredient, ...]:
     return opioids
 
 
-def _one_opioid(prod: Product) -> Ingredient:
-    """The one opioid a unit of ``prod`` holds, as a sig (one drug, one factor) doses it. Salts of
-    one opioid in one unit are that opioid at their summed strength (Percodan's old formulation: oxycodone
-    hydrochloride 4.5 mg and oxycodone terephthalate 0.38 mg are 4.88 mg of oxycodone), as `daily_mme` adds their
-    MMEs; two opioids are refused (`mme.DoseError`): a sig has one factor."""
-    first, *others = _counted(prod)
+def _merged(opioids: tuple[Ingredient, ...]) -> Ingredient | None:
+    """A product's opioids as one, when they are salts of one opioid in one unit: that opioid at their summed
+    strength (Percodan's old formulation: oxycodone hydrochloride 4.5 mg and oxycodone terephthalate 0.38 mg are
+    4.88 mg of oxycodone), so that every path reads it alike; None for two opioids, whose factors differ."""
+    first, *others = opioids
+    if any(i.drug != first.drug or i.unit != first.unit for i in others):
+        return None
     if not others:
         return first
-    if any(i.drug != first.drug or i.unit != first.unit for i in others):
-        drugs = " and ".join(dict.fromkeys(i.drug or "" for i in (first, *others)))
-        raise DoseError(
-            f"{prod.label} has {len(others) + 1} opioid ingredients ({drugs}), each with its own factor: a sig, read "
-            "with one, does not convert it; a count of its units does (a FHIR doseQuantity, mme.rxnorm.daily_mme)"
-        )
     strength = sum((i.strength for i in others), first.strength)
-    return first.model_copy(update={"name": " / ".join(i.name for i in (first, *others)), "strength": strength})
+    return first.model_copy(update={"name": " / ".join(i.name for i in opioids), "strength": strength})
+
+
+def _read_as(prod: Product) -> tuple[Ingredient, ...]:
+    """The opioids a product's MME is made of: salts of one opioid as one (`_merged`), else each (a `mme.Total`)."""
+    opioids = _counted(prod)
+    merged = _merged(opioids)
+    return opioids if merged is None else (merged,)
+
+
+def _one_opioid(prod: Product, reader: str, instead: str) -> Ingredient:
+    """The one opioid (`_merged`) that ``reader``, which has one factor (a sig, a frame's row), reads ``prod`` as;
+    a product of two opioids is refused (`mme.DoseError`) saying what converts it (``instead``)."""
+    opioids = _counted(prod)
+    merged = _merged(opioids)
+    if merged is None:
+        drugs = " and ".join(dict.fromkeys(i.drug or "" for i in opioids))
+        raise DoseError(
+            f"{prod.label} has {len(opioids)} opioid ingredients ({drugs}), each with its own factor, which {reader} "
+            f"does not add up: {instead}"
+        )
+    return merged
 
 
 def _unit_strength(prod: Product, ing: Ingredient, table: TableLike, route: str | None) -> tuple[Decimal, str]:
@@ -401,7 +417,7 @@ def daily_mme(
     A liquid needs ``volume``, except a unit that holds one dose (a prefilled syringe, cartridge or auto-injector
     whose name states its volume, "1 ML ... Prefilled Syringe"): a count of them is their volume (said).
     An ingredient-level RxCUI (7052, morphine) converts only with an explicit ``dose`` in mg. A product
-    with two opioid ingredients gives a `mme.Total`; others a `mme.DailyMME`. A `Product` may be given
+    with two opioid ingredients gives a `mme.Total`; others a `mme.DailyMME` (salts of one opioid are one). A `Product` may be given
     instead of an RxCUI (one built from a FHIR Medication's ingredients, for example).
     """
     if not isinstance(rxcui, Product) and dose is not None:
@@ -409,7 +425,7 @@ def daily_mme(
         if (drug := ingredient_drug(key, rxnorm=rxnorm)) is not None:
             return _ingredient_dose(key, drug, dose, per_day, every, route, variant, table)
     prod = _as_product(rxcui, rxnorm)
-    opioids = _counted(prod)
+    opioids = _read_as(prod)
     common: dict[str, Any] = {
         "per_day": per_day,
         "every": every,
@@ -482,7 +498,7 @@ def expression(
     if not isinstance(rxcui, Product) and (drug := ingredient_drug(rxcui, rxnorm=rxnorm)) is not None:
         return f"{drug} {sig}" if sig else drug
     prod = _as_product(rxcui, rxnorm)
-    ing = _one_opioid(prod)
+    ing = _one_opioid(prod, "a sig", "a count of its units does (a FHIR doseQuantity, mme.rxnorm.daily_mme)")
     value, unit = _unit_strength(prod, ing, table, prod.route)
     value /= prod.pack or 1  # a pack is written as RxNorm names it, "{2 (...) } Pack", of units of this strength
     name, strength = ing.drug or "", f"{value.normalize():f}"  # counted: `_counted` checked its drug
@@ -546,6 +562,6 @@ def dispensing_mme(
             variant=variant,
             table=table,
         )
-        for ing in _counted(prod)
+        for ing in _read_as(prod)
     ]
     return _combine(items)
