@@ -1276,6 +1276,20 @@ def test_a_days_supply_in_a_spelling_of_day_reads_as_days(days: str) -> None:
     assert any(f"the display unit {days!r} was read" in w for w in got.warnings)
 
 
+@pytest.mark.parametrize("months", [{"code": "mo"}, {"unit": "Months"}])
+def test_a_days_supply_in_months_says_a_month_is_30_days(months: dict[str, str]) -> None:
+    """The timing path said "a month read as 30 days"; the days supply path read one so silently (UCUM's mo is
+    30.4375 days)."""
+    base = {
+        "resourceType": "MedicationDispense",
+        "id": "d1",
+        "medicationCodeableConcept": request()["medicationCodeableConcept"],
+    }
+    got = fhir.convert(base | {"quantity": {"value": 120, "code": "{tablet}"}, "daysSupply": {"value": 1} | months})
+    assert got.mme_per_day == 30.0  # 120 tablets of 5 mg in 30 days
+    assert "MedicationDispense/d1: the days supply is in months: a month read as 30 days" in got.warnings
+
+
 @pytest.mark.parametrize("unit", ["D", "A", "S", "ds", "dose(s)"])
 def test_a_letter_or_a_non_time_unit_is_no_days_supply(unit: str) -> None:
     """One letter is a UCUM code as written ("A" is the ampere): only the words of a time are read in any case."""

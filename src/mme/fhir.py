@@ -118,6 +118,7 @@ _MASS_AND_VOLUME = {
     "mg": "mg", "ug": "mcg", "mcg": "mcg", "g": "g", "ml": "mL", "mg/h": "mg/h", "ug/h": "mcg/h", "mcg/h": "mcg/h"
 }  # fmt: skip
 _MONTH_UNITS = frozenset({"mo", "month", "months"})
+_A_MONTH = "a month read as 30 days"  # as CDC's calculator reads one; UCUM's mo is 30.4375 days
 #: Each resource's status codes, in STU3, R4 and R5 together, with what a status says when the resource may not be
 #: what the patient takes ("" when it is: active, a dispense completed...). Such a resource is still converted, as
 #: CDC's calculator does (the caller chooses the resources), and the result says so; a statement's not-taken is a
@@ -1083,7 +1084,7 @@ def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> 
         if unit not in _HOURS:
             raise UnitError(f"{label}: periodUnit {unit!r} is not a time unit (h, d, wk, mo)")
         if unit in _MONTH_UNITS:
-            notes.append(f"{label}: a month read as 30 days")
+            notes.append(f"{label}: {_A_MONTH}")
         if (longest := _positive(repeat, "periodMax", label)) is not None:
             if longest < period:
                 raise DoseError(f"{label}: periodMax {longest:g} is below period {period:g}: correct one")
@@ -1539,6 +1540,8 @@ def _dispensed(
         raise UnitError(f"{label}: the days supply is in {days_unit!r}, not a time")
     if not days_unit:
         notes.append(f"{label}: the days supply has no unit: read as days")
+    elif in_hours == _HOURS["mo"]:
+        notes.append(f"{label}: the days supply is in months: {_A_MONTH}")
     days = days * in_hours / 24
     prod = key if isinstance(key, Product) else product(key, rxnorm=rxnorm)
     liquid = any(i.unit == "MG/ML" for i in prod.opioids)
