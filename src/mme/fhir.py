@@ -1281,7 +1281,7 @@ def _dosages(resource: Mapping[str, Any]) -> list[Mapping[str, Any]]:
             said = "without a sequence number on each" if None in sequences else "numbered as steps (sequence)"
             raise DoseError(
                 f"{_label(resource)}: {len(entries)} dosage instructions {said}: a taper or a schedule, whose MME/day "
-                f"changes from step to step, and one MME/day is not its own: send each step as its own "
+                "changes from step to step, and one MME/day is not its own: send each step as its own "
                 f"{resource.get('resourceType')} with one dosage instruction, or give instructions taken together "
                 "the same sequence number"
             )

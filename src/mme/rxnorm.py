@@ -417,8 +417,9 @@ def daily_mme(
     A liquid needs ``volume``, except a unit that holds one dose (a prefilled syringe, cartridge or auto-injector
     whose name states its volume, "1 ML ... Prefilled Syringe"): a count of them is their volume (said).
     An ingredient-level RxCUI (7052, morphine) converts only with an explicit ``dose`` in mg. A product
-    with two opioid ingredients gives a `mme.Total`; others a `mme.DailyMME` (salts of one opioid are one). A `Product` may be given
-    instead of an RxCUI (one built from a FHIR Medication's ingredients, for example).
+    of two opioids gives a `mme.Total`; others, salts of one opioid too (Percodan's two oxycodone salts), a
+    `mme.DailyMME`. A `Product` may be given instead of an RxCUI (one built from a FHIR Medication's
+    ingredients, for example).
     """
     if not isinstance(rxcui, Product) and dose is not None:
         key = _code(rxcui)
