@@ -48,6 +48,7 @@ def run(*argv: str) -> tuple[int, str]:
         (["methadone 10 mg tid", "--table", "cms-2018", "--variant", "tiers"], 240),
         (["--rxcui", "1049621", "2 tabs q6h"], 60),  # oxycodone 5 mg tablets: 40 mg/day x 1.5
         (["--rxcui", "1049621", "--quantity", "120", "--days-supply", "30", "--table", "cdc-ndc-2018"], 30),
+        (["--rxcui", "637540", "1 tab q6h"], 29.28),  # Percodan's two oxycodone salts: 4.5 + 0.38 mg x 4 x 1.5
     ],
 )
 def test_convert_issue_examples(argv: list[str], mme_per_day: float) -> None:
@@ -435,7 +436,7 @@ def test_stdout_open_on_the_file_stdin_reads_is_refused(tmp_path: Path) -> None:
     with source.open("rb") as stdin, (tmp_path / "out.txt").open("ab") as stdout:  # another file is written
         done = subprocess.run(command, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "out.txt").read_text().startswith("MedicationRequest/?: ")
+    assert (tmp_path / "out.txt").read_text().startswith("line 1, MedicationRequest (no id): ")
 
 
 def test_a_closed_stdout_is_said_so(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -615,6 +616,71 @@ def test_a_supply_in_months_or_years_is_refused_and_one_in_weeks_is_seven_days(u
     assert weeks == rx.dispensing_mme(OXY_5, quantity=120, days_supply=28)
 
 
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        ("unfulfilled", "status 'unfulfilled', counted anyway: choose the resources by status first"),  # R5
+        ("declined", "status 'declined', counted anyway: choose the resources by status first"),
+        ("preparation", "status 'preparation', not yet handed over to the patient: counted anyway"),
+        ("in-progress", "status 'in-progress', not yet handed over to the patient: counted anyway"),
+    ],
+)
+def test_a_dispense_not_handed_over_is_counted_and_said(status: str, said: str) -> None:
+    """R5's unfulfilled was "not a MedicationDispense status code"; preparation and in-progress (ready for pickup,
+    not handed over) were counted without a word."""
+    dispense = {
+        "resourceType": "MedicationDispense", "id": "d1", "status": status,
+        "medicationCodeableConcept": request()["medicationCodeableConcept"],
+        "quantity": {"value": 120, "code": "{tablet}"}, "daysSupply": {"value": 30, "code": "d"},
+    }  # fmt: skip
+    got = fhir.convert(dispense)
+    assert got.mme_per_day == 30.0
+    assert got.warnings == (f"MedicationDispense/d1: {said}",)
+
+
+NOT_GIVEN = {"url": "http://example.org/fhir/StructureDefinition/not-given", "valueBoolean": True}
+
+
+@pytest.mark.parametrize(
+    ("where", "said"),
+    [
+        (lambda r: r, "a modifierExtension (http://example.org/fhir/StructureDefinition/not-given)"),
+        (lambda r: r["dosageInstruction"][0], "a modifierExtension in dosageInstruction[0] (http://"),
+        (lambda r: r["dosageInstruction"][0]["timing"], "a modifierExtension in dosageInstruction[0].timing (http://"),
+    ],
+)
+def test_a_modifier_extension_refuses_the_resource(
+    where: Callable[[dict[str, Any]], dict[str, Any]], said: str
+) -> None:
+    """A modifierExtension may negate a resource or change its dose; it was ignored (30 MME/day). FHIR requires an
+    application that does not understand one not to read the resource as if it were absent."""
+    resource = request(dosage=every(6))
+    where(resource)["modifierExtension"] = [NOT_GIVEN]
+    with pytest.raises(mme.ExpressionError, match=re.escape(f"MedicationRequest/r1: {said}")) as refused:
+        fhir.convert(resource)
+    assert "mme does not understand it (FHIR: such an extension is never ignored): not converted" in str(refused.value)
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": resource}]}
+    with pytest.raises(mme.ExpressionError, match="modifierExtension"):
+        fhir.convert(bundle)
+    where(resource)["modifierExtension"] = []  # an empty list says nothing
+    assert fhir.convert(resource).mme_per_day == 30.0
+
+
+def test_a_modifier_extension_on_a_medication_refuses_the_resource_that_names_it() -> None:
+    medication = {"resourceType": "Medication", "id": "m1", "code": {"coding": [{"system": RX, "code": OXY_5}]}}
+    modified = medication | {"modifierExtension": [NOT_GIVEN]}
+    user = request(dosage=every(6)) | {"medicationReference": {"reference": "Medication/m1"}}
+    del user["medicationCodeableConcept"]
+    clean = {"resourceType": "Bundle", "entry": [{"resource": medication}, {"resource": user}]}
+    assert fhir.convert(clean).mme_per_day == 30.0
+    bundle = clean | {"entry": [{"resource": modified}, {"resource": user}]}
+    with pytest.raises(mme.ExpressionError, match=r"r1: the Medication 'Medication/m1': a modifierExtension \(http"):
+        fhir.convert(bundle)
+    contained = user | {"contained": [modified | {"id": "c"}], "medicationReference": {"reference": "#c"}}
+    with pytest.raises(mme.ExpressionError, match=r"r1: a modifierExtension in contained\[0\] \(http"):
+        fhir.convert(contained)
+
+
 def test_medication_statement_reads_dosage() -> None:
     statement = {
         "resourceType": "MedicationStatement",
@@ -630,8 +696,18 @@ def test_concurrent_dosages_add_up_sequential_ones_are_refused() -> None:
     got = fhir.convert(request() | {"dosageInstruction": [morning, night]})
     assert isinstance(got, mme.Total)
     assert got.mme_per_day == rx.daily_mme(OXY_5, count=3, per_day=1).mme_per_day
-    with pytest.raises(mme.DoseError, match="taper"):
-        fhir.convert(request() | {"dosageInstruction": [morning, night | {"sequence": 2}]})
+    taper = request() | {"dosageInstruction": [morning, night | {"sequence": 2}]}
+    with pytest.raises(mme.DoseError, match="taper") as refused:
+        fhir.convert(taper)
+    assert "convert one step" not in str(refused.value)  # a FHIR caller has no step to choose
+    assert "send each step as its own MedicationRequest with one dosage instruction" in str(refused.value)
+    assert "numbered as steps (sequence)" in str(refused.value)
+    unnumbered = request() | {"dosageInstruction": [every(24), every(24)]}
+    with pytest.raises(mme.DoseError, match="2 dosage instructions without a sequence number on each"):
+        fhir.convert(unnumbered)
+    statement = {"resourceType": "MedicationStatement", "medicationCodeableConcept": taper["medicationCodeableConcept"]}
+    with pytest.raises(mme.DoseError, match="its own MedicationStatement with one"):
+        fhir.convert(statement | {"dosage": taper["dosageInstruction"]})
 
 
 def test_several_codings_must_agree() -> None:
@@ -881,6 +957,38 @@ def test_a_dosage_without_timing_is_read_from_its_text_and_said() -> None:
         "doseAndRate": [{"doseQuantity": {"value": 2, "code": "{tablet}"}}],
     }
     assert fhir.convert(request(dosage=timing_only)).mme_per_day == 60  # the same count, the text's timing
+
+
+@pytest.mark.parametrize("unit", ["{syringe}", "{each}", "1"])
+def test_a_count_of_prefilled_syringes_is_their_stated_volume(unit: str) -> None:
+    """1 {syringe} of "1 ML morphine sulfate 10 MG/ML Prefilled Syringe" was refused asking for "volume='5 mL'"."""
+    dosage = every(4, {"value": 1, "code": unit}) | {"route": {"text": "IV"}}
+    got = fhir.convert(request("894912", dosage=dosage), table="anzca-2021")
+    assert got.mme_per_day == 180.0  # 10 mg x 6 a day x 3
+    assert any("a count of prefilled syringes is their whole volume: 1 x 1 mL" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize("unit", ["{tablet}", "TAB", "{spray}", "{patch}", "{suppository}"])
+def test_a_count_of_another_form_of_an_injection_is_refused(unit: str) -> None:
+    dosage = every(4, {"value": 1, "code": unit}) | {"route": {"text": "IV"}}
+    with pytest.raises(mme.AmbiguousDoseError, match=r"Prefilled Syringe\) is an injection$"):
+        fhir.convert(request("894912", dosage=dosage), table="anzca-2021")
+
+
+def test_a_count_of_a_vial_is_refused_saying_what_a_fhir_caller_can_give() -> None:
+    dosage = every(4, {"value": 1, "code": "{each}"}) | {"route": {"text": "IV"}}
+    with pytest.raises(mme.DoseError, match="may hold several doses") as refused:
+        fhir.convert(request("892489", dosage=dosage), table="anzca-2021")
+    assert "volume=" not in str(refused.value)
+
+
+def test_a_dosage_text_of_two_salts_of_one_opioid_reads_as_the_structured_dose() -> None:
+    """Percodan's old formulation (oxycodone HCl 4.5 mg and terephthalate 0.38 mg): the text and the structured
+    dose give the same total."""
+    by_text = fhir.convert(request("637540", dosage={"text": "1 tab q6h"}))
+    structured = fhir.convert(request("637540", dosage=every(6)))
+    assert by_text.mme_per_day == structured.mme_per_day == pytest.approx(4.88 * 4 * 1.5)
+    assert any("dosage read from text" in w for w in by_text.warnings)
 
 
 @pytest.mark.parametrize(
@@ -1173,6 +1281,93 @@ def test_dispensing_units() -> None:
         fhir.convert(base | {"quantity": {"value": 56, "code": "{tablet}"}, "daysSupply": {"value": 2, "code": "mg"}})
     with pytest.raises(mme.UnitError, match="count of units"):
         fhir.convert(base | {"quantity": {"value": 300, "code": "mg"}, "daysSupply": {"value": 30, "code": "d"}})
+
+
+@pytest.mark.parametrize("days", ["Day(s)", "days", "Days", "DAY", " day "])
+def test_a_days_supply_in_a_spelling_of_day_reads_as_days(days: str) -> None:
+    """A days supply whose display unit is "Day(s)" (no code) was a UnitError ("not a time"); a dose's unit was
+    read in these spellings already."""
+    base = {"resourceType": "MedicationDispense", "medicationCodeableConcept": request()["medicationCodeableConcept"]}
+    got = fhir.convert(
+        base | {"quantity": {"value": 120, "code": "{tablet}"}, "daysSupply": {"value": 30, "unit": days}}
+    )
+    assert got.mme_per_day == 30.0  # 4 tablets of 5 mg a day
+    assert any(f"the display unit {days!r} was read" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize("months", [{"unit": "Months"}, {"unit": "Year(s)"}])
+def test_a_days_supply_in_months_written_as_a_word_is_refused_as_its_code_is(months: dict[str, str]) -> None:
+    """A month or a year is no whole number of days, however the unit is written."""
+    base = {"resourceType": "MedicationDispense", "medicationCodeableConcept": request()["medicationCodeableConcept"]}
+    with pytest.raises(mme.UnitError, match="which is not a whole number of days"):
+        fhir.convert(base | {"quantity": {"value": 120, "code": "{tablet}"}, "daysSupply": {"value": 1} | months})
+
+
+@pytest.mark.parametrize("unit", ["D", "A", "S", "ds", "dose(s)"])
+def test_a_letter_or_a_non_time_unit_is_no_days_supply(unit: str) -> None:
+    """One letter is a UCUM code as written ("A" is the ampere): only the words of a time are read in any case."""
+    base = {"resourceType": "MedicationDispense", "medicationCodeableConcept": request()["medicationCodeableConcept"]}
+    with pytest.raises(mme.UnitError, match="not a time"):
+        fhir.convert(base | {"quantity": {"value": 120, "code": "{tablet}"}, "daysSupply": {"value": 30, "unit": unit}})
+
+
+def test_the_spellings_of_time_units_are_one_vocabulary() -> None:
+    """A rate's and a cap's period read the spellings a days supply does ("Hours", "Day(s)")."""
+    morphine = {"coding": [{"system": RX, "code": "7052"}]}
+    ratio = {"numerator": {"value": 2, "code": "mg"}, "denominator": {"value": 1, "unit": "Hours"}}
+    infusion = request(dosage={"route": {"text": "IV"}, "doseAndRate": [{"rateRatio": ratio}]})
+    got = fhir.convert(infusion | {"medicationCodeableConcept": morphine}, table="anzca-2021")
+    assert got.mme_per_day == 144.0  # 2 mg/h x 24 h x 3
+    capped = every(4) | {"maxDosePerPeriod": {"numerator": {"value": 4, "code": "{tablet}"},
+                                               "denominator": {"value": 1, "unit": "Day(s)"}}}  # fmt: skip
+    assert fhir.convert(request(dosage=capped)).mme_per_day == 30.0  # 4 of 5 mg a day, not 6
+
+
+def _searchset(*entries: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"resourceType": "Bundle", "type": "searchset", "entry": list(entries)} | extra
+
+
+def test_a_search_page_with_a_next_link_warns_that_opioids_may_be_missing() -> None:
+    """Only the first page of a search was summed, silently: opioids on the next pages were left out of the total."""
+    links = [{"relation": "self", "url": "http://s/MedicationRequest?patient=p"},
+             {"relation": "next", "url": "http://s/MedicationRequest?patient=p&page=2"}]  # fmt: skip
+    page = fhir.convert(_searchset({"resource": request(dosage=every(6))}, link=links))
+    assert isinstance(page, fhir.BundleMME)
+    assert page.mme_per_day == 30.0
+    said = (
+        "the Bundle is one page of a search: its next page (http://s/MedicationRequest?patient=p&page=2) is not in it, "
+        "and opioids on it are not counted: fetch every page (follow the link next)"
+    )
+    assert page.incomplete == (said,)
+    assert page.warnings[0] == said
+    assert f"warning: {said}" in str(page)
+    empty = fhir.convert(_searchset(link=links))  # no opioid on this page: still no sign that there is none
+    assert isinstance(empty, fhir.BundleMME)
+    assert empty.mme_per_day is None
+    assert empty.warnings == (said,)
+    last = fhir.convert(_searchset({"resource": request(dosage=every(6))}, link=links[:1]))
+    assert last.warnings == ()
+
+
+@pytest.mark.parametrize("severity", ["error", "fatal"])
+def test_an_operation_outcome_error_in_a_bundle_warns_that_opioids_may_be_missing(severity: str) -> None:
+    issue = {"severity": severity, "code": "too-costly", "diagnostics": "too many results"}
+    outcome = {"resourceType": "OperationOutcome", "issue": [{"severity": "warning", "code": "informational"}, issue]}
+    as_entry = fhir.convert(_searchset({"resource": request(dosage=every(6))}, {"resource": outcome}))
+    assert isinstance(as_entry, fhir.BundleMME)
+    assert as_entry.mme_per_day == 30.0
+    error = "an error" if severity == "error" else "a fatal error"
+    assert as_entry.incomplete == (
+        f"an OperationOutcome reports {error} (too many results): the server may have left resources out of the "
+        "Bundle, and opioids among them are not counted",
+    )
+    failed = {"response": {"status": "404", "outcome": outcome | {"id": "o1", "issue": [issue | {"diagnostics": None,
+              "details": {"text": "not found"}}]}}}  # fmt: skip
+    batch = fhir.convert({"resourceType": "Bundle", "type": "batch-response", "entry": [failed]})
+    assert isinstance(batch, fhir.BundleMME)
+    assert batch.incomplete[0].startswith(f"OperationOutcome/o1 reports {error} (not found):")
+    warned = outcome | {"issue": [{"severity": "warning", "code": "informational", "diagnostics": "slow"}]}
+    assert fhir.convert(_searchset({"resource": request(dosage=every(6))}, {"resource": warned})).warnings == ()
 
 
 def test_bundle_medications_by_full_url() -> None:
@@ -1606,7 +1801,7 @@ def test_links_are_resolved_as_fhir_resolves_them() -> None:
     by_full_url = {"resourceType": "Bundle", "entry": [
         {"fullUrl": "https://fhir.example.org/r4/MedicationRequest/a", "resource": {k: v for k, v in ordered.items() if k != "id"}},
         {"resource": filled | {"authorizingPrescription": [{"reference": "MedicationRequest/a"}]}}]}  # fmt: skip
-    with pytest.raises(mme.AmbiguousDoseError, match=r"MedicationDispense/d names MedicationRequest/\? "):
+    with pytest.raises(mme.AmbiguousDoseError, match=r"MedicationDispense/d names MedicationRequest \(no id\) "):
         fhir.convert(by_full_url)
     refills = {"resourceType": "Bundle", "entry": [
         {"resource": filled | {"authorizingPrescription": [{"reference": "MedicationRequest/a/_history/1"}]}},
@@ -2245,6 +2440,27 @@ def test_a_medication_reference_by_display_alone_is_read_by_its_name() -> None:
         fhir.convert(statin)
 
 
+@pytest.mark.parametrize("reference", ["Medication/eXYZ", "#m9"])
+def test_a_medication_reference_that_does_not_resolve_is_read_by_its_display_and_said(reference: str) -> None:
+    """Epic's medicationReference {reference, display}, whose Medication it sends only when asked to include it,
+    was refused ("neither contained nor in the Bundle"): the display is the name, as a display alone is."""
+    epic = request(dosage=every(6)) | {
+        "medicationReference": {"reference": reference, "display": "oxyCODONE (ROXICODONE) 5 mg tablet"}
+    }
+    del epic["medicationCodeableConcept"]
+    got = fhir.convert(epic)
+    assert got.mme_per_day == 30.0
+    said = f"the Medication {reference!r} is neither contained nor in the Bundle: its reference's display"
+    assert any(said in w for w in got.warnings)
+    medication = {"resourceType": "Medication", "id": "eXYZ", "code": {"coding": [{"system": RX, "code": OXY_10}]}}
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": medication}, {"resource": epic}]}
+    resolved = fhir.convert(bundle)  # a Medication that resolves wins over the display
+    assert resolved.mme_per_day == (60.0 if reference.startswith("Medication/") else 30.0)
+    bare = epic | {"medicationReference": {"reference": reference}}
+    with pytest.raises(mme.ExpressionError, match=r"neither contained nor in the Bundle$"):
+        fhir.convert(bare)
+
+
 @pytest.mark.parametrize(
     "system", ["urn:oid:2.16.840.1.113883.6.88", "https://www.nlm.nih.gov/research/umls/rxnorm", f"{RX}/"]
 )
@@ -2271,8 +2487,105 @@ def test_an_infusion_rate_beside_a_timing_is_refused_in_fhirs_words() -> None:
     """It was the engine's "the dose is already a daily total: drop per_day/every", words of no FHIR field."""
     infusion = _infusion("7052", {"rateQuantity": {"value": 1, "code": "mg/h"}}, "47625008")
     infusion["dosageInstruction"][0]["timing"] = {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}}
-    with pytest.raises(mme.DoseError, match=r"the rate 1 mg/h is its own timing, and the timing says 1 "):
+    with pytest.raises(mme.DoseError, match=r"the rate 1 mg/h is its own timing, and the timing says 1 administra"):
         fhir.convert(infusion, table="anzca-2021")
+    with pytest.raises(mme.DoseError, match=r"says 1 administration a day: give a dose with its timing"):
+        fhir.convert(infusion, table="anzca-2021")  # one administration, not "1 administrations"
+
+
+def test_a_dose_and_a_rate_are_compared_each_by_its_own_timing() -> None:
+    """A dose with its timing beside a rate (a PCA's bolus and basal rate) was refused with the engine's "the dose is
+    already a daily total: drop per_day/every"; the rate is its own timing, and the two must agree."""
+    morphine = _infusion("7052", {"doseQuantity": {"value": 1, "code": "mg"}, "rateQuantity": {"value": 1, "code": "mg/h"}},
+                         "47625008")  # fmt: skip
+    hourly = {"repeat": {"frequency": 1, "period": 1, "periodUnit": "h"}}
+    morphine["dosageInstruction"][0]["timing"] = hourly
+    assert fhir.convert(morphine, table="anzca-2021").mme_per_day == 72.0  # 1 mg an hour either way, x 3
+    pca = {"repeat": {"frequency": 1, "period": 10, "periodUnit": "min"}}
+    morphine["dosageInstruction"][0]["timing"] = pca
+    with pytest.raises(mme.AmbiguousDoseError) as refused:
+        fhir.convert(morphine, table="anzca-2021")
+    assert str(refused.value) == (
+        "MedicationRequest/r1: the dose (1 mg) gives 432 MME/day, the rate (1 mg/h) 72: correct one, or, for a dose on "
+        "demand and a continuous rate given together (PCA), give each as a dosage instruction of its own, with one "
+        "sequence number"
+    )
+    bolus, basal = dict(morphine["dosageInstruction"][0]), dict(morphine["dosageInstruction"][0])
+    bolus["doseAndRate"] = [{"doseQuantity": {"value": 1, "code": "mg"}}]
+    basal["doseAndRate"] = [{"rateQuantity": {"value": 1, "code": "mg/h"}}]
+    del basal["timing"]
+    together = morphine | {"dosageInstruction": [bolus | {"sequence": 1}, basal | {"sequence": 1}]}
+    assert fhir.convert(together, table="anzca-2021").mme_per_day == 432.0 + 72.0  # as the message says to give it
+
+
+@pytest.mark.parametrize(("value", "said"), [(-0.0, "-0 {tablet}"), (0, "0 {tablet}"), (-1, "-1 {tablet}")])
+def test_a_dose_of_zero_or_less_is_refused_in_fhirs_words(value: float, said: str) -> None:
+    """It was the engine's "count must be a positive finite number", a Python argument's name."""
+    with pytest.raises(mme.DoseError) as refused:
+        fhir.convert(request(dosage=every(6, {"value": value, "code": "{tablet}"})))
+    assert str(refused.value) == f"MedicationRequest/r1: the dose is {said}: give one above 0"
+    rate = {"rateQuantity": {"value": value, "code": "mg/h"}}
+    with pytest.raises(mme.DoseError, match=r"^MedicationRequest/r1: the rate is -?[01] mg/h: give one above 0$"):
+        fhir.convert(_infusion("7052", rate, "47625008"), table="anzca-2021")
+
+
+def test_a_null_concept_beside_a_reference_names_nothing() -> None:
+    """medicationCodeableConcept null beside a medicationReference was "it names its medication twice, and they
+    differ": JSON's null (which FHIR's JSON forbids) names no medication."""
+    resource = request(dosage=every(6)) | {"medicationCodeableConcept": None,
+                                           "medicationReference": {"display": "oxycodone 5 mg oral tablet"}}  # fmt: skip
+    assert fhir.convert(resource).mme_per_day == 30.0
+    with pytest.raises(mme.ExpressionError, match="no RxNorm coding and no name"):
+        fhir.convert(resource | {"medicationReference": None})
+
+
+def test_a_patient_instruction_alone_is_said_not_read() -> None:
+    """A dosage with only patientInstruction was refused as having "no dose", without saying that it was not read."""
+    dosage = {"patientInstruction": "Take 1 tablet every 6 hours"}
+    with pytest.raises(mme.DoseError) as refused:
+        fhir.convert(request(dosage=dosage))
+    assert str(refused.value).startswith(
+        "MedicationRequest/r1: the dosage has no dose (doseAndRate) (its patientInstruction 'Take 1 tablet every 6 "
+        "hours' is not read; its text would be): give the dose and timing"
+    )
+    assert fhir.convert(request(dosage=dosage | {"text": "1 tab q6h"})).mme_per_day == 30.0
+
+
+def test_a_resource_without_an_id_is_named_so_and_an_ndjson_line_by_its_number() -> None:
+    """Messages named a resource with no id "MedicationRequest/?", and an NDJSON line no better."""
+    anonymous = {k: v for k, v in request(dosage={"text": "as directed"}).items() if k != "id"}
+    with pytest.raises(mme.DoseError, match=r"^MedicationRequest \(no id\): the dosage has no dose"):
+        fhir.convert(anonymous)
+    out = list(
+        fhir.iter_convert([json.dumps(request(dosage=every(6))), json.dumps(anonymous), '{"resourceType": "X"}'])
+    )
+    assert [label for label, _, _ in out] == ["MedicationRequest/r1", "line 2, MedicationRequest (no id)",
+                                              "line 3, X (no id)"]  # fmt: skip
+
+
+def test_a_number_too_long_to_read_is_refused_without_python_advice() -> None:
+    text = '{"resourceType": "MedicationRequest", "id": "r1", "note": [{"text": "x"}], "n": ' + "9" * 5000 + "}"
+    with pytest.raises(mme.ExpressionError) as refused:
+        fhir.convert(text)
+    assert (
+        str(refused.value)
+        == "the JSON string is not valid JSON: it holds a number of 5000 digits, no value of a resource"
+    )
+    assert fhir.read('{"resourceType": "Bundle", "n": -' + "9" * 4300 + "}")["n"] == -int("9" * 4300)
+
+
+@pytest.mark.parametrize("times", [["25:99:00", "08:00:00"], ["08:00:00", 5], ["noon"]])
+def test_a_time_of_day_that_is_no_time_is_refused_saying_so(times: list[object]) -> None:
+    """'25:99:00' was counted as a dose at an unknown time (15 MME/day with 08:00); beside a frequency the message said
+    "2 times of day named, but frequency 1 per 6 h", not that the times are no times."""
+    bad = next(t for t in times if not (isinstance(t, str) and t[:2].isdigit() and int(t[:2]) < 24))
+    for repeat in ({"timeOfDay": times}, {"timeOfDay": times, "frequency": 1, "period": 6, "periodUnit": "h"}):
+        with pytest.raises(mme.DoseError) as refused:
+            fhir.convert(request(dosage=every(6) | {"timing": {"repeat": repeat}}))
+        assert (
+            str(refused.value)
+            == f"MedicationRequest/r1: timeOfDay {bad!r} is not a time of day: give it as hh:mm:ss (08:00:00)"
+        )
 
 
 _TWO_MG_PER_H = {"rateQuantity": {"value": 2, "code": "mg/h"}}
@@ -2649,9 +2962,10 @@ def test_a_maximum_per_period_that_divides_by_nothing_is_a_dose_error_and_its_li
         "doseAndRate": [{"doseQuantity": {"value": dose, "code": "{tablet}"}}],
         "maxDosePerPeriod": {"numerator": {"value": cap, "code": "{tablet}"}, "denominator": span},
     }
-    with pytest.raises(mme.DoseError, match="give a positive maximum, period and dose"):
+    said = r"the dose is 0 \{tablet\}: give one above 0" if dose == 0 else "give a positive maximum, period and dose"
+    with pytest.raises(mme.DoseError, match=said):
         fhir.convert(request(dosage=dosage))
-    with pytest.raises(mme.DoseError, match="give a positive maximum, period and dose"):
+    with pytest.raises(mme.DoseError, match=said):
         fhir.convert(request(dosage=dosage | every(6, {"value": dose, "code": "{tablet}"})))
     out = list(fhir.iter_convert([json.dumps(request(dosage=dosage)), json.dumps(request(dosage=every(6)))]))
     (_, failed, error), (_, good, _) = out

@@ -2,7 +2,7 @@
 
 Rows are drawn over every RxCUI of the shipped product file (tablets, liquids, patches, sprays,
 injections, combinations, opioids no table covers), with unknown codes, ingredient-level codes,
-missing codes and the products with two opioid ingredients among them.
+missing codes and the products with two opioid ingredients (two salts of oxycodone, read as one) among them.
 """
 
 from __future__ import annotations
@@ -44,22 +44,10 @@ assert len(TWO_OPIOIDS) == 2  # aspirin / oxycodone HCl / oxycodone terephthalat
 NONE = {"mme_per_day": None, "mme_factor": None, "mme_days_supply": None, "mme_excluded": None, "mme_error": None}
 
 
-def two_opioids(rxcui: str) -> str:
-    """The frame's refusal of a product with two opioid ingredients (the scalar functions add them)."""
-    label = rx.product(rxcui).label
-    return (
-        f"{label} has 2 opioid ingredients, which a frame's row does not add up: convert it with "
-        "mme.rxnorm.dispensing_mme or mme.rxnorm.daily_mme"
-    )
-
-
 def expected(row: dict[str, Any], table: str) -> dict[str, Any]:
     """What `mme.rxnorm.dispensing_mme` says about one claim, in the frame's columns."""
     if row["rxcui"] is None:
         return NONE | {"mme_error": "RxCUI is missing"}
-    if row["rxcui"].strip() in TWO_OPIOIDS:  # refused whatever the numbers (the scalar function adds the two)
-        assert isinstance(rx.dispensing_mme(row["rxcui"], quantity=10, days_supply=5, table="cdc-2022"), mme.Total)
-        return NONE | {"mme_error": two_opioids(row["rxcui"])}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", mme.MMEWarning)
@@ -260,8 +248,6 @@ def expected_regimen(row: dict[str, Any], table: str) -> dict[str, Any]:
     none = {k: v for k, v in NONE.items() if k != "mme_days_supply"}
     if row["rxcui"] is None:
         return none | {"mme_error": "RxCUI is missing"}
-    if row["rxcui"].strip() in TWO_OPIOIDS:
-        return none | {"mme_error": two_opioids(row["rxcui"])}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", mme.MMEWarning)
@@ -306,7 +292,21 @@ def test_a_regimen_of_a_liquid_needs_its_volume() -> None:
     with pytest.raises(mme.DoseError) as scalar:
         rx.daily_mme(liquid, per_day=4)
     assert out["mme_error"].to_list() == [str(scalar.value)]
-    assert "give the volume per dose" in str(scalar.value)
+    assert "give the volume of a dose in mL, or the dose in mg" in str(scalar.value)
+
+
+def test_a_regimen_of_prefilled_syringes_is_their_volume_as_the_scalar_function() -> None:
+    """A count of a unit that holds one dose (1 ML morphine 10 MG/ML Prefilled Syringe) is its volume, in a frame
+    as in `mme.rxnorm.daily_mme`; a vial's count is refused in both, with one message."""
+    pl = pytest.importorskip("polars")
+    codes = ["894912", "892489"]  # the syringe; a 10 ML vial (Duramorph), which may hold several doses
+    df = pl.DataFrame({"rxcui": codes, "count": [2.0, 1.0], "per_day": [6.0, 6.0], "route": ["IV", "IV"]})
+    out = frames.daily_mme(df, table="anzca-2021", rxcui="rxcui", count="count", per_day="per_day", route="route")
+    syringe = rx.daily_mme("894912", count=2, per_day=6, route="IV", table="anzca-2021")
+    assert out["mme_per_day"].to_list()[0] == syringe.mme_per_day == 360.0  # 2 x 10 mg x 6 x 3
+    with pytest.raises(mme.DoseError) as vial:
+        rx.daily_mme("892489", count=1, per_day=6, route="IV", table="anzca-2021")
+    assert out["mme_error"].to_list()[1] == str(vial.value)
 
 
 # -- summaries and the command line ---------------------------------------------------------------------------
@@ -319,9 +319,9 @@ def test_summaries_by_rxcui_equal_those_by_drug_and_strength(backend: str) -> No
              ("b", "xyz", 10.0, 10.0), ("c", TWO_OPIOIDS[0], 10.0, 5.0)]  # fmt: skip
     rows = []
     for patient, code, quantity, days in fills:
-        if code in PRODUCTS and code not in TWO_OPIOIDS:
+        if code in PRODUCTS:
             product = rx.product(code)
-            (ing,) = product.opioids
+            (ing,) = rx._read_as(product)  # Percodan's two oxycodone salts: one oxycodone of 4.88 mg
             strength, unit = rx._strength(product, ing, "cdc-2022", product.route)
             names = {"drug": ing.drug, "form": product.form, "route": product.route, "release": product.release}
         else:  # a row that fails by its name too
@@ -345,7 +345,8 @@ def test_summaries_by_rxcui_equal_those_by_drug_and_strength(backend: str) -> No
                 assert close(have[c], want[c]) if isinstance(want[c], float) else have[c] == want[c], (c, have, want)
     failed = {r["patient_id"]: r["failed_reason"] for r in by_code}
     assert str(failed["b"]).startswith("RxCUI 'xyz'")
-    assert failed["c"] == two_opioids(TWO_OPIOIDS[0])
+    assert failed["c"] is None  # it was refused: "2 opioid ingredients, which a frame's row does not add up"
+    assert by_code[2]["total_mme"] == pytest.approx(4.88 * 10 * 1.5)
     assert by_code[0]["total_mme"] == 5 * 120 * 1.5 + 60 * 10 * 3  # a: oxycodone tablets and 10 patches worn 3 days
 
 

@@ -218,6 +218,18 @@ def test_names_are_forgiving_about_case_only() -> None:
         med("hydrocodone", 10, 4, 7)
 
 
+def test_an_unknown_name_points_to_the_calculators_names_not_a_tables_rows() -> None:
+    """It said "`mme tables show <slug>` lists what a table covers", though the calculator's names are no table's."""
+    with pytest.raises(mme.UnknownDrugError) as info:
+        med("oxycodone", 10, 4, 7)
+    assert str(info.value).endswith(
+        " `mme.heal.MEDICATIONS` lists the calculator's names (its own, not a table's rows)."
+    )
+    assert "tables show" not in str(info.value)
+    with pytest.raises(mme.UnknownDrugError, match=r"`mme tables show <slug>` lists what a table covers\.$"):
+        mme.daily_mme("oxycodonium", "10 mg", per_day=4)  # a table's drug names: its rows
+
+
 @pytest.mark.parametrize("field", ["dose", "doses_per_24_hours", "days_of_medication"])
 @pytest.mark.parametrize("value", [0, -1, float("inf"), float("nan")])
 def test_medication_amounts_must_be_positive(field: str, value: float) -> None:

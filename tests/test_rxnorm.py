@@ -210,13 +210,60 @@ def test_a_dose_in_mg_of_a_combination_is_the_opioid_and_said() -> None:
     assert rx.daily_mme("1049683", "10 mg", per_day=4).warnings == ()
 
 
-def test_two_opioid_ingredients_give_a_total_of_engine_items() -> None:
-    got = rx.daily_mme("637540", count=1, per_day=4)  # oxycodone HCl 4.5 mg + terephthalate 0.38 mg
+SYRINGE = "894912"  # 1 ML morphine sulfate 10 MG/ML Prefilled Syringe
+
+
+def test_a_count_of_prefilled_syringes_is_their_stated_volume_and_said() -> None:
+    """A count of a unit that holds one dose was refused as a liquid with no volume; its name states the volume."""
+    for count in (1, 2, 0.5):
+        got = rx.daily_mme(SYRINGE, count=count, every="4 h", route="IV", table="anzca-2021")
+        by_volume = rx.daily_mme(SYRINGE, volume=f"{count} mL", every="4 h", route="IV", table="anzca-2021")
+        assert got.mme_per_day == by_volume.mme_per_day == 180.0 * count  # 10 mg x 6 x 3 a syringe
+        assert got.warnings == (
+            f"a count of prefilled syringes is their whole volume: {count:g} x 1 mL of {rx.product(SYRINGE).name}",
+        )
+    cartridge = next(c for c, row in rx._file(None).products.items() if row[2] == "Cartridge" and row[4] == "2")
+    got = rx.daily_mme(cartridge, count=1, per_day=1, route="IV", table="anzca-2021")
+    assert (
+        got.mme_per_day == rx.daily_mme(cartridge, volume="2 mL", per_day=1, route="IV", table="anzca-2021").mme_per_day
+    )
+
+
+def test_a_count_of_a_vial_is_refused_in_words_any_caller_can_act_on() -> None:
+    """A vial (10 ML ... Injection) may hold several doses: its count is no dose; the message named a Python keyword."""
+    with pytest.raises(mme.DoseError) as refused:
+        rx.daily_mme("892489", count=1, every="4 h", route="IV", table="anzca-2021")
+    assert str(refused.value) == (
+        "RxCUI 892489 (10 ML morphine sulfate 1 MG/ML Injection [Duramorph]) is a liquid (1 MG/ML, 10 mL a unit, which "
+        "may hold several doses): give the volume of a dose in mL, or the dose in mg"
+    )
+
+
+def test_two_salts_of_one_opioid_are_that_opioid_at_their_summed_strength() -> None:
+    """Percodan's old formulation (oxycodone HCl 4.5 mg + terephthalate 0.38 mg) was a Total of two items here, one
+    oxycodone on the sig path and a refusal in a frame: every path now reads one oxycodone of 4.88 mg."""
+    got = rx.daily_mme("637540", count=1, per_day=4)
+    assert isinstance(got, mme.DailyMME)
+    assert got.daily_dose == pytest.approx(4.88 * 4)
+    assert got.mme_per_day == pytest.approx(4.88 * 4 * 1.5)
+    by_mg = rx.daily_mme("637540", "4.88 mg", per_day=4)  # a dose in mg is its oxycodone's, as of one opioid
+    assert by_mg.mme_per_day == got.mme_per_day
+    assert "the dose 4.88 mg was read as oxycodone's, the one opioid of" in by_mg.warnings[0]
+    claim = rx.dispensing_mme("637540", quantity=120, days_supply=30)
+    assert isinstance(claim, mme.DailyMME)
+    assert claim.mme_per_day == got.mme_per_day
+
+
+def test_two_opioids_in_one_unit_give_a_total_of_engine_items() -> None:
+    oxycodone = rx.product("1049621")
+    morphine = rx.product("892345").opioids[0]  # morphine sulfate 30 MG: a second opioid, of another factor
+    both = oxycodone.model_copy(update={"ingredients": (*oxycodone.ingredients, morphine)})
+    got = rx.daily_mme(both, count=1, per_day=4)
     assert isinstance(got, mme.Total)
-    assert [i.daily_dose for i in got.items] == [18.0, 1.52]
-    assert got.mme_per_day == pytest.approx((4.5 + 0.38) * 4 * 1.5)
-    with pytest.raises(mme.DoseError, match="2 opioid ingredients"):
-        rx.daily_mme("637540", "5 mg", per_day=4)
+    assert [i.daily_dose for i in got.items] == [20.0, 120.0]
+    assert got.mme_per_day == (5 * 1.5 + 30) * 4
+    with pytest.raises(mme.DoseError, match="2 opioid ingredients: give a count, not a dose"):
+        rx.daily_mme(both, "5 mg", per_day=4)
 
 
 def test_excluded_products_have_no_mme_never_zero() -> None:
@@ -523,13 +570,41 @@ def test_convert_by_rxcui_dispensing_needs_no_sig() -> None:
     assert by_code.mme_per_day == 30  # 5 mg x 120 / 30 days = 20 mg/day x 1.5
 
 
+@pytest.mark.parametrize("code", ["637540", "724614"])  # aspirin with oxycodone HCl and oxycodone terephthalate
+def test_two_salts_of_one_opioid_convert_by_sig_as_their_total(code: str) -> None:
+    """A sig of Percodan's old formulations (two oxycodone salts) gives what the structured paths give."""
+    salts = rx.product(code).opioids
+    by_count = rx.daily_mme(code, count=2, every="6 h")
+    assert len(salts) == 2
+    assert mme.convert("2 tabs q6h", rxcui=code).mme_per_day == by_count.mme_per_day
+    for hours in (5, 7, 9, 11):  # intervals of repeating decimals: the same figure to the last rounded digit
+        assert (
+            mme.convert(f"1 tab q{hours}h", rxcui=code).mme_per_day
+            == rx.daily_mme(code, count=1, every=f"{hours} h").mme_per_day
+        )
+    assert by_count.mme_per_day == pytest.approx(float(sum(i.strength for i in salts)) * 2 * 4 * 1.5)
+    claim = mme.convert("", rxcui=code, quantity=120, days_supply=30, table="cdc-ndc-2018")
+    assert claim.mme_per_day == rx.dispensing_mme(code, quantity=120, days_supply=30, table="cdc-ndc-2018").mme_per_day
+
+
+def test_a_sig_of_two_opioids_in_one_unit_is_refused_saying_what_converts_it() -> None:
+    oxycodone = rx.product("1049621")
+    morphine = rx.product("892345").opioids[0]  # morphine sulfate 30 MG: a second opioid, of another factor
+    both = oxycodone.model_copy(update={"ingredients": (*oxycodone.ingredients, morphine)})
+    assert rx.daily_mme(both, count=1, per_day=4).mme_per_day == (5 * 1.5 + 30) * 4
+    with pytest.raises(mme.DoseError) as refused:
+        rx.expression(both, "1 tab q6h")
+    assert str(refused.value) == (
+        f"{oxycodone.label} has 2 opioid ingredients (oxycodone and morphine), each with its own factor, which a sig "
+        "does not add up: a count of its units does (a FHIR doseQuantity, mme.rxnorm.daily_mme)"
+    )
+
+
 @pytest.mark.parametrize(
     ("code", "sig", "error", "message"),
     [
         # the product names the drug, the text is the sig
         ("1049621", "morphine 10 mg q4h", mme.ExpressionError, "the sig 'morphine 10 mg q4h' names a drug of its own"),
-        # two oxycodone salts: mme.rxnorm.daily_mme gives their total
-        ("637540", "1 tab q6h", mme.DoseError, "has 2 opioid ingredients"),
         ("1", "1 tab q6h", mme.UnknownRxCUIError, "RxCUI '1' is not in the RxNorm product file"),
     ],
 )

@@ -62,16 +62,20 @@ class MMEError(Exception):
 
 
 class UnknownDrugError(MMEError, LookupError):
-    """A drug name that no vocabulary entry matches, or a product known and never converted (``reason`` says why)."""
+    """A drug name that no vocabulary entry matches, or a product known and never converted (``reason`` says why);
+    ``listed`` says where the names that are known are listed (the tables', or another vocabulary's)."""
 
-    def __init__(self, name: str, suggestions: Sequence[str] = (), reason: str = "") -> None:
+    def __init__(
+        self, name: str, suggestions: Sequence[str] = (), reason: str = "",
+        listed: str = "`mme tables show <slug>` lists what a table covers",
+    ) -> None:  # fmt: skip
         self.name = name
         self.suggestions = tuple(suggestions)
         if reason:
             super().__init__(f"{excerpt(name)} is not converted: {reason}")
             return
         hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
-        super().__init__(f"unknown drug {excerpt(name)}.{hint} `mme tables show <slug>` lists what a table covers.")
+        super().__init__(f"unknown drug {excerpt(name)}.{hint} {listed}.")
 
     def __str__(self) -> str:
         return str(self.args[0])

@@ -120,24 +120,23 @@ _MASS_AND_VOLUME = {
     "mg": "mg", "ug": "mcg", "mcg": "mcg", "g": "g", "ml": "mL", "mg/h": "mg/h", "ug/h": "mcg/h", "mcg/h": "mcg/h"
 }  # fmt: skip
 _MONTH_UNITS = frozenset({"mo", "month", "months"})
-_YEAR_UNITS = frozenset({"a", "year", "years"})
-#: Statuses (of the three resources) that say the medication is not being taken; such a resource is still
-#: converted, as CDC's calculator does, and the result says so.
-_NOT_CURRENT = frozenset(
-    {"cancelled", "entered-in-error", "stopped", "completed", "declined", "draft", "on-hold", "ended"}
-)
-_DONE = {"MedicationDispense": {"completed"}}  # a completed dispense is the normal case
-#: Each resource's status codes, in STU3, R4 and R5 together.
-_STATUSES = {
-    kind: frozenset(codes.split())
-    for kind, codes in {
-        "MedicationRequest": "active on-hold ended stopped completed cancelled entered-in-error draft unknown",
-        "MedicationStatement": "active completed entered-in-error intended stopped on-hold unknown not-taken recorded "
-        "draft",
-        "MedicationDispense": "preparation in-progress cancelled on-hold completed entered-in-error stopped declined "
-        "unknown",
-    }.items()
-}
+_A_MONTH = "a month read as 30 days"  # as CDC's calculator reads one; UCUM's mo is 30.4375 days
+#: Each resource's status codes, in STU3, R4 and R5 together, with what a status says when the resource may not be
+#: what the patient takes ("" when it is: active, a dispense completed...). Such a resource is still converted, as
+#: CDC's calculator does (the caller chooses the resources), and the result says so; a statement's not-taken is a
+#: fact about the patient, and not counted (`_not_taken`).
+_LAPSED = "counted anyway: choose the resources by status first"
+_NOT_HANDED_OVER = "not yet handed over to the patient: counted anyway"
+_STATUSES: dict[str, dict[str, str]] = {
+    kind: dict.fromkeys(current.split(), "") | dict.fromkeys(lapsed.split(), _LAPSED) | pending
+    for kind, current, lapsed, pending in (
+        ("MedicationRequest", "active unknown", "on-hold ended stopped completed cancelled entered-in-error draft", {}),
+        ("MedicationStatement", "active intended unknown not-taken recorded",
+         "completed entered-in-error stopped on-hold draft", {}),
+        ("MedicationDispense", "completed unknown", "cancelled on-hold entered-in-error stopped declined unfulfilled",
+         dict.fromkeys(("preparation", "in-progress"), _NOT_HANDED_OVER)),
+    )
+}  # fmt: skip
 #: MedicationRequest intents that authorise nothing (FHIR R4/R5 request-intent): counted, as statuses are, and said.
 _NOT_ORDERS = {
     "proposal": "a suggestion, not an order",
@@ -150,13 +149,37 @@ def _unknown_status(resource: Mapping[str, Any]) -> str | None:
     """A warning for a status that is none of the resource's codes, or None. FHIR's codes are case-sensitive, so one
     that is a code in another case ("Not-Taken") is refused: read as the code, or as unknown, it is counted or not."""
     status = resource.get("status")
-    codes = _STATUSES.get(str(resource.get("resourceType")), frozenset())
+    codes: Mapping[str, str] = _STATUSES.get(str(resource.get("resourceType")), {})
     if status is None or status in codes:
         return None
     if isinstance(status, str) and status.strip().lower() in codes:
         raise ExpressionError(f"{_label(resource)}: status {status!r} is not a FHIR code (codes are case-sensitive): "
                               f"write {status.strip().lower()!r}")  # fmt: skip
     return f"{_label(resource)}: status {status!r} is not a {resource['resourceType']} status code: counted anyway"
+
+
+def _modifiers(resource: Mapping[str, Any], label: str) -> None:
+    """A ``modifierExtension`` anywhere in a resource (on it, a dosage, its timing, a contained Medication) may
+    change what it means (negate it, make it hypothetical), and FHIR requires an application that does not
+    understand one not to read the resource as if it were absent: mme understands none (`mme.ExpressionError`
+    naming where it is and its url). Walked without recursion: a resource nests as deep as JSON allows."""
+    stack: list[tuple[str, object]] = [("", resource)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, list):
+            stack.extend((f"{path}[{n}]", item) for n, item in reversed(list(enumerate(node))))
+            continue
+        if not isinstance(node, Mapping):
+            continue
+        if found := node.get("modifierExtension"):  # an empty list says nothing
+            each = found if isinstance(found, list) else [found]
+            urls = [str(e.get("url")) for e in each if isinstance(e, Mapping)]
+            raise ExpressionError(
+                f"{label}: a modifierExtension{f' in {path}' if path else ''} ({', '.join(urls) or 'no url'}) may "
+                "change what it means, and mme does not understand it (FHIR: such an extension is never ignored): "
+                "not converted; remove it only if it changes neither the dose nor whether the medication is taken"
+            )
+        stack.extend((f"{path}.{key}" if path else str(key), value) for key, value in reversed(list(node.items())))
 
 
 def _not_taken(resource: Mapping[str, Any]) -> str | None:
@@ -193,10 +216,18 @@ class BundleMME(Total):
     """A Bundle's total: one item per opioid, plus the medications not counted and why (never as 0)."""
 
     not_counted: tuple[str, ...] = ()
+    incomplete: tuple[str, ...] = ()
+    """Why the Bundle may not hold every resource its search found (a next page, an error the server reported):
+    opioids may then be missing from the total. Also among the `warnings`."""
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return self.incomplete + super().warnings
 
     def __str__(self) -> str:
         text = super().__str__() if self.items else f"total: no MME [{self.table}]"
-        return "\n".join([text, *(f"not counted: {reason}" for reason in self.not_counted)])
+        lines = [text, *(f"not counted: {reason}" for reason in self.not_counted)]
+        return "\n".join([*lines, *(f"warning: {why}" for why in self.incomplete)])
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -246,9 +277,18 @@ def _kind(obj: object) -> str:
 _BLANK = " \t\r\n\ufeff"  # what may come before JSON's first character: a byte order mark too
 
 
+def _integer(text: str) -> int:
+    """A JSON integer; one too long for Python to read (over 4300 digits) is said as what it is, no value of a
+    resource, not with Python's advice on raising the limit."""
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"it holds a number of {len(text.lstrip('-'))} digits, no value of a resource") from None
+
+
 def _json(text: str, where: str) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_integer)
     except ValueError as exc:
         raise ExpressionError(f"{where} is not valid JSON: {exc}") from exc
     except RecursionError:  # no FHIR resource nests a thousand levels deep
@@ -256,7 +296,10 @@ def _json(text: str, where: str) -> Any:
 
 
 def _label(resource: Mapping[str, Any]) -> str:
-    return f"{resource.get('resourceType')}/{resource.get('id', '?')}"
+    """How messages name a resource: "MedicationRequest/r1", or "MedicationRequest (no id)"."""
+    given = resource.get("id")
+    kind = resource.get("resourceType")
+    return f"{kind}/{given}" if given not in (None, "") else f"{kind} (no id)"
 
 
 # -- the medication --------------------------------------------------------------------------------
@@ -271,10 +314,12 @@ def _codings(concept: Mapping[str, Any] | None) -> list[str]:
 
 
 def _concept(
-    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]]
+    resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]], notes: list[str]
 ) -> tuple[Mapping[str, Any] | None, Mapping[str, Any] | None]:
-    """The medication's CodeableConcept, and the Medication resource when it is referenced (R4 and R5)."""
-    if "medicationCodeableConcept" in resource:
+    """The medication's CodeableConcept, and the Medication resource when it is referenced (R4 and R5). A reference
+    that does not resolve (Epic sends the Medication only when it is asked to include it) is read by its display,
+    as a display alone is (said)."""
+    if resource.get("medicationCodeableConcept") is not None:  # a JSON null names nothing
         return resource["medicationCodeableConcept"], None
     reference = resource.get("medicationReference")
     if isinstance(resource.get("medication"), Mapping):  # R5: a CodeableReference
@@ -294,8 +339,14 @@ def _concept(
         medication = found[0] if found else None
     else:
         medication = medications.get(ref)
+        if medication is not None:  # a contained one is walked with its resource
+            _modifiers(medication, f"{_label(resource)}: the Medication {ref!r}")
     if medication is None:
-        raise ExpressionError(f"{_label(resource)}: the Medication {ref!r} is neither contained nor in the Bundle")
+        missing = f"{_label(resource)}: the Medication {ref!r} is neither contained nor in the Bundle"
+        if not reference.get("display"):
+            raise ExpressionError(missing)
+        notes.append(f"{missing}: its reference's display {str(reference['display'])!r} was read as its name")
+        return {"text": str(reference["display"])}, None
     return medication.get("code"), medication
 
 
@@ -309,7 +360,7 @@ def _medication(
     """
     if (both := _two_named(resource)) is not None:
         return _same_medication(resource, both, medications, rxnorm, notes)
-    concept, medication = _concept(resource, medications)
+    concept, medication = _concept(resource, medications, notes)
     codes = _codings(concept)
     products: list[Product] = []
     ingredients: list[str] = []
@@ -382,7 +433,7 @@ def _two_named(resource: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, A
     beside ``medicationReference`` (one choice element given twice), or an R5 ``medication`` with both a concept and
     a reference; None otherwise."""
     rest = {k: v for k, v in resource.items() if k not in ("medicationCodeableConcept", "medicationReference")}
-    if "medicationCodeableConcept" in resource and resource.get("medicationReference"):
+    if resource.get("medicationCodeableConcept") is not None and resource.get("medicationReference"):
         concept, reference = resource["medicationCodeableConcept"], resource["medicationReference"]
     elif isinstance(medication := resource.get("medication"), Mapping) and medication.get("reference"):
         if "concept" not in medication:
@@ -575,8 +626,8 @@ def _ingredient(ratio: Mapping[str, Any], name: str, drug: str | None, label: st
     value, unit = _quantity(ratio.get("numerator") or {}, f"{label} ingredient strength", [])
     per, per_unit = _quantity(ratio.get("denominator") or {"value": 1, "code": "1"}, f"{label} ingredient strength", [])
     unit, per_unit = _unit_key(unit), _unit_key(per_unit)  # "milligrams" per "millilitre", as a dose's unit reads
-    if per_unit not in _PER and per_unit in _HOURS and per > 0:  # 600 ug/d: 25 ug/h
-        per, per_unit = per * _HOURS[per_unit], "h"
+    if per_unit not in _PER and (in_hours := _hours(per_unit)) is not None and per > 0:  # 600 ug/d: 25 ug/h
+        per, per_unit = per * in_hours, "h"
     scale = {"mg": Decimal(1), "ug": Decimal("0.001"), "mcg": Decimal("0.001"), "g": Decimal(1000)}.get(unit.lower())
     strength_unit = _PER.get(per_unit.lower()) or ("MG" if _dose_of(1, per_unit, label).kind == "count" else None)
     if scale is None or strength_unit is None or not per > 0:
@@ -695,7 +746,7 @@ def _unit_key(unit: str) -> str:
     if lower.count("/") == 1:  # a rate per hour however written ("mg/hr", "micrograms/hour"); per another time, unread
         amount, per = lower.split("/")
         rate = f"{_unit_key(amount).lower()}/h"
-        return rate if _HOURS.get(per.strip()) == 1.0 and rate in _MASS_AND_VOLUME else key
+        return rate if _hours(per) == 1.0 and rate in _MASS_AND_VOLUME else key
     for word in (_PLURAL.sub("", lower), lower.removesuffix("s")):  # "patches" -> "patch", "capsules" -> "capsule"
         single = _WORDS.get(word, word)
         if single in _COUNTS or single in _MASS_AND_VOLUME:
@@ -703,6 +754,18 @@ def _unit_key(unit: str) -> str:
         if f"{{{single}}}" in _COUNTS:  # "puffs": {puff}
             return f"{{{single}}}"
     return key
+
+
+def _hours(unit: str) -> float | None:
+    """Hours in one ``unit`` of time: a UCUM code ("d", "wk"), or its word in any case and number ("Day(s)", "Days",
+    "hrs"), as a dose's unit is read (`_unit_key`); None when it is no time. A letter alone is a code as written, never
+    a word's singular: UCUM's "A" is the ampere, "S" the siemens, "ds" the decisecond."""
+    word = unit.strip()
+    if word in _HOURS:
+        return _HOURS[word]
+    word = word.lower()
+    singular = (word, _PLURAL.sub("", word), word.removesuffix("s"))
+    return next((_HOURS[w] for w in singular if len(w) > 1 and w in _HOURS), None)
 
 
 def _dose_of(value: float, unit: str, what: str) -> _Dose:
@@ -786,11 +849,22 @@ _WHOLE = frozenset({"frequency", "frequencyMax", "count", "countMax"})
 _TIME_SECONDS = re.compile(r"(?<=^\d\d:\d\d):00(?:\.0*)?$")  # "08:00:00" is "08:00"
 
 
+def _clock(value: object, label: str) -> time:
+    """One ``timeOfDay``, a FHIR time ("08:00:00"); one that is no time ("25:99:00", a number) is refused, rather than
+    counted as a dose at an unknown time."""
+    if isinstance(value, str):
+        try:
+            return time.fromisoformat(_TIME_SECONDS.sub("", value.strip()))
+        except ValueError:
+            pass
+    raise DoseError(f"{label}: timeOfDay {value!r} is not a time of day: give it as hh:mm:ss (08:00:00)")
+
+
 def _times(repeat: Mapping[str, Any], label: str) -> int | None:
     """The administrations that ``timeOfDay`` or ``when`` name, each distinct time once (a time listed twice is
     one time, never two doses); None when neither does."""
     if repeat.get("timeOfDay"):
-        return len({_TIME_SECONDS.sub("", str(t).strip()) for t in repeat["timeOfDay"]})
+        return len({_clock(t, label) for t in repeat["timeOfDay"]})
     if repeat.get("when"):
         unknown = [w for w in repeat["when"] if w not in _ONCE_WHEN]
         if unknown:
@@ -932,12 +1006,12 @@ def _bound(repeat: Mapping[str, Any], label: str, notes: list[str]) -> tuple[flo
         if not quantity:
             return None  # a range with no maximum: no bound
         value, unit = _quantity(quantity, f"{label} {field}", notes)
-        if unit not in _HOURS:
+        if (in_hours := _hours(unit)) is None:
             raise UnitError(f"{label}: {field} is in {unit!r}, not a time unit (h, d, wk, mo)")
-        said = _HOURS.get(str(quantity.get("unit") or "").strip().lower())
-        if said is not None and said != _HOURS[unit]:
+        said = _hours(str(quantity.get("unit") or ""))
+        if said is not None and said != in_hours:
             raise UnitError(f"{label}: {field} has the code {unit!r} but the unit {quantity['unit']!r}: correct one")
-        hours, what = value * _HOURS[unit], f"{field} {value:g} {unit}"
+        hours, what = value * in_hours, f"{field} {value:g} {unit}"
     else:
         return None
     if not (math.isfinite(hours) and hours > 0):
@@ -977,10 +1051,7 @@ def _times_inside(repeat: Mapping[str, Any], span: tuple[datetime, datetime], la
     start, end = span
     zone = start.tzinfo
     days = {str(d).strip().lower() for d in repeat.get("dayOfWeek") or []}
-    try:
-        clock = {time.fromisoformat(_TIME_SECONDS.sub("", str(t).strip())) for t in repeat["timeOfDay"]}
-    except ValueError:
-        raise DoseError(f"{label}: timeOfDay {repeat['timeOfDay']!r} is not a list of times (hh:mm:ss)") from None
+    clock = {_clock(t, label) for t in repeat["timeOfDay"]}
     local = end.astimezone(zone) if zone is not None else end
     dates = [start.date() + timedelta(days=n) for n in range((local.date() - start.date()).days + 1)]
     return sum(
@@ -1126,7 +1197,7 @@ def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> 
             raise UnitError(f"{label}: periodUnit {unit!r} is not a time unit (h, d, wk, mo)")
         _said_as_word(unit, "periodUnit", label, notes)
         if unit in _MONTH_UNITS:
-            notes.append(f"{label}: a month read as 30 days")
+            notes.append(f"{label}: {_A_MONTH}")
         if (longest := _positive(repeat, "periodMax", label)) is not None:
             if longest < period:
                 raise DoseError(f"{label}: periodMax {longest:g} is below period {period:g}: correct one")
@@ -1231,9 +1302,12 @@ def _doses(rate: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose
     elif "rateRatio" in rate:
         amount, unit = _quantity(rate["rateRatio"].get("numerator") or {}, f"{label} rateRatio", notes)
         span, span_unit = _quantity(rate["rateRatio"].get("denominator") or {}, f"{label} rateRatio", notes)
-        if span_unit not in _HOURS or not span > 0:
+        if (in_hours := _hours(span_unit)) is None or not span > 0:
             raise UnitError(f"{label}: rateRatio is per {span:g} {span_unit!r}, not per a time")
-        per_time = _dose_of(amount / (span * _HOURS[span_unit]), f"{unit}/h", f"{label} rateRatio")
+        per_time = _dose_of(amount / (span * in_hours), f"{unit}/h", f"{label} rateRatio")
+    for given, what in ((dose, "dose"), (per_time, "rate")):
+        if given is not None and not given.value > 0:  # as FHIR writes it, not as the engine's arguments name it
+            raise DoseError(f"{label}: the {what} is {_said(given)}: give one above 0")
     return dose, per_time
 
 
@@ -1266,7 +1340,7 @@ def _cap(
         caps = [_cap({"maxDosePerPeriod": r}, dose, per_day, label, [], prod) for r in ratio]
         capped = min(caps, default=per_day)
         if capped < per_day:
-            notes.append(f"{label}: capped by maxDosePerPeriod at {capped:g} administrations a day (not {per_day:g})")
+            notes.append(f"{label}: capped by maxDosePerPeriod at {_times_a_day(capped)} (not {per_day:g})")
         return capped
     if not ratio:
         return per_day
@@ -1276,7 +1350,7 @@ def _cap(
     span, span_unit = _quantity(
         ratio.get("denominator") or {"value": 1, "code": "d"}, f"{label} maxDosePerPeriod", notes
     )
-    if span_unit not in _HOURS:
+    if (in_hours := _hours(span_unit)) is None:
         raise UnitError(f"{label}: maxDosePerPeriod is per {span_unit!r}, not a time")
     if not span > 0 or not amount > 0 or not dose.value > 0:
         raise DoseError(f"{label}: maxDosePerPeriod is {amount:g} {amount_unit} per {span:g} {span_unit} for a dose of "
@@ -1284,9 +1358,9 @@ def _cap(
     cap = _alike(_dose_of(amount, amount_unit, f"{label} maxDosePerPeriod"), dose, prod)
     if cap is None:
         raise UnitError(f"{label}: maxDosePerPeriod is in {amount_unit!r}, the dose in another unit: give them alike")
-    capped = cap.value / (span * _HOURS[span_unit] / 24) / dose.value
+    capped = cap.value / (span * in_hours / 24) / dose.value
     if capped < per_day:
-        notes.append(f"{label}: capped by maxDosePerPeriod at {capped:g} administrations a day (not {per_day:g})")
+        notes.append(f"{label}: capped by maxDosePerPeriod at {_times_a_day(capped)} (not {per_day:g})")
         return capped
     return per_day
 
@@ -1325,9 +1399,7 @@ def _most_allowed(
     most = _cap(entry, dose, math.inf, label, [], prod)
     if not math.isfinite(most):
         return None
-    notes.append(
-        f"{label}: no frequency: the most maxDosePerPeriod allows, {most:g} administrations a day, was counted"
-    )
+    notes.append(f"{label}: no frequency: the most maxDosePerPeriod allows, {_times_a_day(most)}, was counted")
     return _course(entry.get("timing") or {}, most, label, notes)
 
 
@@ -1355,9 +1427,12 @@ def _dosages(resource: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     if len(entries) > 1:
         sequences = {e.get("sequence") for e in entries}
         if len(sequences) > 1 or None in sequences:
+            said = "without a sequence number on each" if None in sequences else "numbered as steps (sequence)"
             raise DoseError(
-                f"{_label(resource)}: {len(entries)} dosage instructions in sequence (a taper or a schedule): "
-                "convert one step, or give concurrent instructions the same sequence number"
+                f"{_label(resource)}: {len(entries)} dosage instructions {said}: a taper or a schedule, whose MME/day "
+                "changes from step to step, and one MME/day is not its own: send each step as its own "
+                f"{resource.get('resourceType')} with one dosage instruction, or give instructions taken together "
+                "the same sequence number"
             )
     return entries
 
@@ -1386,6 +1461,7 @@ def _read_one(
     variant: str | None,
 ) -> list[DailyMME]:  # fmt: skip
     label = _label(resource)
+    _modifiers(resource, label)
     unknown = _unknown_status(resource)
     if (why := _not_taken(resource)) is not None:
         raise _NotCounted(f"{label}: {why}: not counted", NotCoveredError(f"{label}: {why}: it gives no MME"))
@@ -1393,8 +1469,9 @@ def _read_one(
     key, prod = _medication(resource, medications, rxnorm, notes)  # a Product, or an ingredient-level RxCUI
     if resource.get("intent") in _NOT_ORDERS:
         notes.append(f"{label}: intent {resource['intent']!r}, {_NOT_ORDERS[resource['intent']]}: counted anyway")
-    if resource.get("status") in _NOT_CURRENT - _DONE.get(resource["resourceType"], set()):
-        notes.append(f"{label}: status {resource['status']!r}, counted anyway: choose the resources by status first")
+    status = resource.get("status")
+    if isinstance(status, str) and (why := _STATUSES.get(resource["resourceType"], {}).get(status)):
+        notes.append(f"{label}: status {status!r}, {why}")
     if prod is not None and prod.source == _NAMED:
         notes.append(f"{label}: the medication has no RxNorm coding: read from its name {prod.name!r}")
     elif prod is not None and prod.dose_form is None:
@@ -1445,8 +1522,8 @@ def _read_one(
             notes.append(f"{where}: maxDosePerPeriod not applied: the dose is a rate per hour, with no frequency")
         if dose is not None and rate and per_day is not None and not patch:
             raise DoseError(
-                f"{where}: the rate {_said(dose)} is its own timing, and the timing says {per_day:g} administrations a "
-                "day: give a dose with its timing, or the rate alone"
+                f"{where}: the rate {_said(dose)} is its own timing, and the timing says {_times_a_day(per_day)}: give "
+                "a dose with its timing, or the rate alone"
             )
         if dose is None or (per_day is None and not (patch or rate)):
             missing = "dose (doseAndRate)" if dose is None else "timing (frequency and period)"
@@ -1455,6 +1532,8 @@ def _read_one(
                 items.append(by_text)
                 continue
             text = f" (text: {entry['text']!r})" if entry.get("text") else ""
+            if not text and entry.get("patientInstruction"):  # the patient's words, which may leave out the dose
+                text = f" (its patientInstruction {entry['patientInstruction']!r} is not read; its text would be)"
             why = f"{where}: the dosage has no {missing}{text}"
             return _requested(resource, given, why, notes, table, rxnorm, variant)
         if entry.get("asNeededBoolean") or entry.get("asNeededCodeableConcept") or entry.get("asNeeded"):
@@ -1468,10 +1547,13 @@ def _read_one(
         if hourly is not None and hourly is not dose:  # the engine's checks of a rate (an infusion's route) hold
             _regimen(given, hourly, args | {"per_day": None})
         result = _regimen(given, dose, args)
-        if check is not None and (by_rate := _regimen(given, check, args).mme_per_day) != result.mme_per_day:
-            raise AmbiguousDoseError(
+        by_rate = None if check is None else _regimen(given, check, args if patch else {**args, "per_day": None})
+        if by_rate is not None and check is not None and by_rate.mme_per_day != result.mme_per_day:
+            raise AmbiguousDoseError(  # an infusion's rate is its own timing; a patch's, the wear of the one dosed
                 f"{where}: the dose ({dose.value:g} {dose.unit or 'unit(s)'}) gives {result.mme_per_day:g} MME/day, "
-                f"the rate ({check.value:g} {check.unit}) {by_rate:g}: correct one"
+                f"the rate ({check.value:g} {check.unit}) {by_rate.mme_per_day:g}: correct one, or, for a dose on "
+                "demand and a continuous rate given together (PCA), give each as a dosage instruction of its own, "
+                "with one sequence number"
             )
         _agree(given, prod, dose, result.mme_per_day, others, args, where)
         if per_day is not None and per_day < 1 and not patch:  # as the sig reader says it of "twice a week"
@@ -1497,6 +1579,11 @@ def _agree(
             )
 
 
+def _times_a_day(n: float) -> str:
+    """A number of administrations a day, in words: "1 administration a day", "0.5 administrations a day"."""
+    return f"{n:g} administration{'' if n == 1 else 's'} a day"
+
+
 def _said(dose: _Dose) -> str:
     return f"{dose.value:g} {dose.said or dose.unit or 'unit(s)'}"
 
@@ -1517,9 +1604,13 @@ def _fits(dose: _Dose, prod: Product, patch: bool, where: str) -> None:
         )
     is_patch = patch or prod.form == "patch"
     solid = prod.form in ("tablet", "capsule")
-    other = _ORAL_UNITS if is_patch else _PATCH_UNITS | _SPRAY_UNITS if solid else _PATCH_UNITS if prod.form else ()
+    other = (
+        _ORAL_UNITS if is_patch else _PATCH_UNITS | _SPRAY_UNITS if solid
+        else _COUNTS - _INJECTION_UNITS if prod.form == "injection" else _PATCH_UNITS if prod.form else ()
+    )  # fmt: skip
     if dose.said.lower() in other:
-        theirs = "a patch" if is_patch else f"a {prod.form}"
+        form = str(prod.form)  # one is given: a product of no form has no unit of another
+        theirs = "a patch" if is_patch else f"{'an' if form[0] in 'aeiou' else 'a'} {form}"
         raise AmbiguousDoseError(f"{where}: the dose is {dose.value:g} {dose.said}, but {prod.label} is {theirs}")
     if is_patch and dose.unit in _IN_MG and dose.unit.endswith("/h"):
         _patch_rate(dose, prod, where)
@@ -1623,14 +1714,15 @@ def _dispensed(
     for field, number in zip(fields, (value, days), strict=True):
         if not number > 0:
             raise DoseError(f"{label}: {field} must be positive, not {number:g}")
-    if days_unit and days_unit not in _HOURS:
+    in_hours = _hours(days_unit or "d")
+    if in_hours is None:
         raise UnitError(f"{label}: the days supply is in {days_unit!r}, not a time")
-    if days_unit in _MONTH_UNITS | _YEAR_UNITS:  # 28 to 31 days, 365 or 366: the days the supply lasts are unknown
+    if in_hours in (_HOURS["mo"], _HOURS["a"]):  # 28 to 31 days, 365 or 366: the days the supply lasts are unknown
         raise UnitError(f"{label}: {fields[1]} is in {days_unit!r}, which is not a whole number of days: give it in "
                         "days (d) or weeks (wk)")  # fmt: skip
     if not days_unit:
         notes.append(f"{label}: the days supply has no unit: read as days")
-    days = days * _HOURS.get(days_unit or "d", 24.0) / 24
+    days = days * in_hours / 24
     prod = key if isinstance(key, Product) else product(key, rxnorm=rxnorm)
     liquid = any(i.unit == "MG/ML" for i in prod.opioids)
     if not unit:
@@ -1651,6 +1743,8 @@ def _dispensed(
 _PACKS = frozenset({"{pack}", "pack", "{package}", "package", "{pk}", "pk"})
 #: Count units that name no unit of a product: for a pack, a count in them counts packs.
 _BARE_COUNTS = frozenset({"", "1", "{each}", "{ea}", "each", "ea", "{dose}", "{unit}"})
+#: The counts of an injection (a prefilled syringe's whole volume): a tablet, patch or spray of one is another product.
+_INJECTION_UNITS = _BARE_COUNTS | {"{syringe}"}
 
 
 def _in_packs(prod: Product | None, dose: _Dose, where: str, notes: list[str]) -> _Dose:
@@ -1883,7 +1977,37 @@ def _bundle(
         table_version=sum_.table_version if sum_ else tab.version,
         thresholds=checked,
         not_counted=tuple(skipped),
+        incomplete=_incomplete(bundle),
     )
+
+
+def _incomplete(bundle: Mapping[str, Any]) -> tuple[str, ...]:
+    """Why opioids may be missing from a Bundle's total: a ``next`` link (a search's page, the others not fetched), or
+    an OperationOutcome whose issue is an error or fatal (as an entry, ``search.mode`` outcome, or an entry's
+    ``response.outcome``: the server says it left something out)."""
+    why: list[str] = []
+    links = bundle.get("link")
+    for link in links if isinstance(links, list) else []:
+        if isinstance(link, Mapping) and link.get("relation") == "next":
+            why.append(f"the Bundle is one page of a search: its next page ({link.get('url')}) is not in it, and "
+                       "opioids on it are not counted: fetch every page (follow the link next)")  # fmt: skip
+    entries = bundle.get("entry")
+    for entry in entries if isinstance(entries, list) else []:
+        response = entry.get("response")
+        for outcome in (entry.get("resource"), response.get("outcome") if isinstance(response, Mapping) else None):
+            if not isinstance(outcome, Mapping) or outcome.get("resourceType") != "OperationOutcome":
+                continue
+            issues = outcome.get("issue")
+            for issue in issues if isinstance(issues, list) else []:
+                if isinstance(issue, Mapping) and issue.get("severity") in ("error", "fatal"):
+                    details = issue.get("details")
+                    text = details.get("text") if isinstance(details, Mapping) else None
+                    said = issue.get("diagnostics") or text or issue.get("code") or "no diagnostics"
+                    name = _label(outcome) if outcome.get("id") else "an OperationOutcome"
+                    why.append(f"{name} reports {'an error' if issue['severity'] == 'error' else 'a fatal error'} "
+                               f"({said}): the server may have left resources out of the Bundle, and opioids among "
+                               "them are not counted")  # fmt: skip
+    return tuple(why)
 
 
 def _twins(read: list[tuple[Mapping[str, Any], list[DailyMME]]]) -> list[DailyMME]:
@@ -2032,7 +2156,7 @@ def _lines(
             if not isinstance(data, dict):
                 raise ExpressionError(f"{label} is {_kind(data)} in JSON, not a FHIR resource")
             resource = read(data)
-            label = _label(resource)
+            label = _label(resource) if resource.get("id") not in (None, "") else f"{label}, {_label(resource)}"
             yield label, convert(resource, table=table, rxnorm=rxnorm, variant=variant), None
         except MMEError as exc:
             yield label, None, f"{type(exc).__name__}: {exc}"

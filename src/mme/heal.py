@@ -177,7 +177,10 @@ def _known_name(text: str) -> str:
     first = folded.split(" ")[0] if folded else ""
     close = difflib.get_close_matches(folded, names, n=6, cutoff=0.6)
     same_drug = [key for key in names if first and key.split(" ")[0] == first]
-    raise UnknownDrugError(text, [names[k] for k in dict.fromkeys(close + same_drug)] or list(MEDICATIONS))
+    raise UnknownDrugError(
+        text, [names[k] for k in dict.fromkeys(close + same_drug)] or list(MEDICATIONS),
+        listed="`mme.heal.MEDICATIONS` lists the calculator's names (its own, not a table's rows)",
+    )  # fmt: skip
 
 
 def _typed(exc: ValidationError) -> MMEError:

@@ -289,6 +289,40 @@ def _counted(prod: Product) -> tuple[Ingredient, ...]:
     return opioids
 
 
+def _merged(opioids: tuple[Ingredient, ...]) -> Ingredient | None:
+    """A product's opioids as one, when they are salts of one opioid in one unit: that opioid at their summed
+    strength (Percodan's old formulation: oxycodone hydrochloride 4.5 mg and oxycodone terephthalate 0.38 mg are
+    4.88 mg of oxycodone), so that every path reads it alike; None for two opioids, whose factors differ."""
+    first, *others = opioids
+    if any(i.drug != first.drug or i.unit != first.unit for i in others):
+        return None
+    if not others:
+        return first
+    strength = sum((i.strength for i in others), first.strength)
+    return first.model_copy(update={"name": " / ".join(i.name for i in opioids), "strength": strength})
+
+
+def _read_as(prod: Product) -> tuple[Ingredient, ...]:
+    """The opioids a product's MME is made of: salts of one opioid as one (`_merged`), else each (a `mme.Total`)."""
+    opioids = _counted(prod)
+    merged = _merged(opioids)
+    return opioids if merged is None else (merged,)
+
+
+def _one_opioid(prod: Product, reader: str, instead: str) -> Ingredient:
+    """The one opioid (`_merged`) that ``reader``, which has one factor (a sig, a frame's row), reads ``prod`` as;
+    a product of two opioids is refused (`mme.DoseError`) saying what converts it (``instead``)."""
+    opioids = _counted(prod)
+    merged = _merged(opioids)
+    if merged is None:
+        drugs = " and ".join(dict.fromkeys(i.drug or "" for i in opioids))
+        raise DoseError(
+            f"{prod.label} has {len(opioids)} opioid ingredients ({drugs}), each with its own factor, which {reader} "
+            f"does not add up: {instead}"
+        )
+    return merged
+
+
 def _unit_strength(prod: Product, ing: Ingredient, table: TableLike, route: str | None) -> tuple[Decimal, str]:
     """The strength of one counted unit in the engine's words: a pack's is its units' together (`Product.pack`).
     RxNorm states every strength in mg; a patch's, and one that ``table`` doses in mcg (fentanyl sprays, lozenges),
@@ -314,11 +348,29 @@ def _strength(prod: Product, ing: Ingredient, table: TableLike, route: str | Non
     return float(value), unit
 
 
+#: RxNorm dose forms that hold one dose: a count of them is their whole volume, as the product's name states it.
+_ONE_DOSE = frozenset({"Prefilled Syringe", "Cartridge", "Auto-Injector"})
+
+
 def _no_volume(prod: Product, ing: Ingredient) -> str:
-    """Why a regimen of a liquid needs its volume per dose."""
-    return (
-        f"{prod.label} is a liquid ({ing.strength} MG/ML): give the volume per dose (volume='5 mL') or the dose in mg"
-    )
+    """Why a regimen of a liquid needs its volume per dose (in words that fit each caller: Python, FHIR, a frame)."""
+    held = f", {prod.volume_ml.normalize():f} mL a unit, which may hold several doses" if prod.volume_ml else ""
+    return f"{prod.label} is a liquid ({ing.strength} MG/ML{held}): give the volume of a dose in mL, or the dose in mg"
+
+
+def _one_dose_ml(prod: Product) -> Decimal | None:
+    """The volume of one unit of a product that holds one dose (`_ONE_DOSE`: a prefilled syringe of "1 ML"), which
+    a count of its units is; None for another product (a vial may hold several doses)."""
+    return prod.volume_ml if prod.dose_form in _ONE_DOSE else None
+
+
+def _whole_units(prod: Product, ing: Ingredient, count: float) -> tuple[str, str]:
+    """`_one_dose_ml` as a volume per unit, and the note that a count was read as it; a liquid of another form needs
+    its volume (`mme.DoseError`)."""
+    if (volume := _one_dose_ml(prod)) is None:
+        raise DoseError(_no_volume(prod, ing))
+    each = f"{volume.normalize():f} mL"
+    return each, f"a count of {str(prod.dose_form).lower()}s is their whole volume: {count:g} x {each} of {prod.name}"
 
 
 def _combine(items: list[DailyMME]) -> DailyMME | Total:
@@ -362,16 +414,19 @@ def daily_mme(
     """MME/day of a regimen of an RxNorm product: ``count`` units (tablets, patches, sprays) or ``volume`` mL
     per administration, or an explicit ``dose`` of its opioid in mg; how often as in `mme.daily_mme`.
 
+    A liquid needs ``volume``, except a unit that holds one dose (a prefilled syringe, cartridge or auto-injector
+    whose name states its volume, "1 ML ... Prefilled Syringe"): a count of them is their volume (said).
     An ingredient-level RxCUI (7052, morphine) converts only with an explicit ``dose`` in mg. A product
-    with two opioid ingredients gives a `mme.Total`; others a `mme.DailyMME`. A `Product` may be given
-    instead of an RxCUI (one built from a FHIR Medication's ingredients, for example).
+    of two opioids gives a `mme.Total`; others, salts of one opioid too (Percodan's two oxycodone salts), a
+    `mme.DailyMME`. A `Product` may be given instead of an RxCUI (one built from a FHIR Medication's
+    ingredients, for example).
     """
     if not isinstance(rxcui, Product) and dose is not None:
         key = _code(rxcui)
         if (drug := ingredient_drug(key, rxnorm=rxnorm)) is not None:
             return _ingredient_dose(key, drug, dose, per_day, every, route, variant, table)
     prod = _as_product(rxcui, rxnorm)
-    opioids = _counted(prod)
+    opioids = _read_as(prod)
     common: dict[str, Any] = {
         "per_day": per_day,
         "every": every,
@@ -404,9 +459,10 @@ def daily_mme(
     items = []
     for ing in opioids:
         strength = _strength(prod, ing, table, common["route"])
-        if ing.unit == "MG/ML":
-            if volume is None:
-                raise DoseError(_no_volume(prod, ing))
+        if ing.unit == "MG/ML" and volume is None:
+            each, note = _whole_units(prod, ing, count)
+            items.append(_with_notes(_daily_mme(ing.drug or "", strength, volume=each, count=count, **common), [note]))
+        elif ing.unit == "MG/ML":
             items.append(_daily_mme(ing.drug or "", strength, volume=volume, count=count, **common))
         else:
             if volume is not None:
@@ -443,12 +499,7 @@ def expression(
     if not isinstance(rxcui, Product) and (drug := ingredient_drug(rxcui, rxnorm=rxnorm)) is not None:
         return f"{drug} {sig}" if sig else drug
     prod = _as_product(rxcui, rxnorm)
-    opioids = _counted(prod)
-    if len(opioids) > 1:
-        raise DoseError(
-            f"{prod.label} has {len(opioids)} opioid ingredients: convert it with mme.rxnorm.daily_mme(count=...)"
-        )
-    ing = opioids[0]
+    ing = _one_opioid(prod, "a sig", "a count of its units does (a FHIR doseQuantity, mme.rxnorm.daily_mme)")
     value, unit = _unit_strength(prod, ing, table, prod.route)
     value /= prod.pack or 1  # a pack is written as RxNorm names it, "{2 (...) } Pack", of units of this strength
     name, strength = ing.drug or "", f"{value.normalize():f}"  # counted: `_counted` checked its drug
@@ -512,6 +563,6 @@ def dispensing_mme(
             variant=variant,
             table=table,
         )
-        for ing in _counted(prod)
+        for ing in _read_as(prod)
     ]
     return _combine(items)

@@ -131,7 +131,7 @@ def dispensing_mme(
     reads it: the opioid, strength, form, route and release from the product file ``rxnorm`` (a
     path; default the shipped one), quantity in units, or in mL for liquids. A ``route`` column
     may name an injection's route (RxNorm does not). Unknown codes, products without a counted
-    opioid, and the few with two opioid ingredients (which a row does not add up) are reported
+    opioid, and products of two different opioids (which a row does not add up) are reported
     in ``mme_error``; each distinct code is looked up once.
 
     Returns the frame, same type, with ``mme_per_day``, ``mme_factor``, ``mme_days_supply``,

@@ -72,22 +72,21 @@ def _by_rxcui(
 ) -> _Keyed:
     """An RxCUI as `mme.rxnorm.dispensing_mme` (a regimen: `mme.rxnorm.daily_mme` by count) reads it: its
     opioid's strength, with the product's form, route (unless ``route`` names an injection's) and release."""
-    from mme.rxnorm import _counted, _no_volume, _strength, product
+    from mme.rxnorm import _no_volume, _one_dose_ml, _one_opioid, _strength, _unit_strength, product
 
     if rxcui is None:
         return _missing("RxCUI is missing")
-    try:
+    try:  # two opioids give one result each in the scalar functions, added (a Total); a row has one factor
         prod = product(rxcui, rxnorm=rxnorm)
-        opioids = _counted(prod)
+        ing = _one_opioid(prod, "a frame's row", "convert it with mme.rxnorm.dispensing_mme or mme.rxnorm.daily_mme")
     except MMEError as exc:
         return _missing(str(exc))
-    if len(opioids) > 1:  # the scalar functions give one result per opioid, added (a Total); a row has one factor
-        return _missing(f"{prod.label} has {len(opioids)} opioid ingredients, which a frame's row does not add up: "
-                        "convert it with mme.rxnorm.dispensing_mme or mme.rxnorm.daily_mme")  # fmt: skip
-    ing = opioids[0]
-    if regimen and ing.unit == "MG/ML":
-        return _missing(_no_volume(prod, ing))
     strength, unit = _strength(prod, ing, table, route or prod.route)
+    if regimen and ing.unit == "MG/ML":  # a count of units is their volume only for one that holds one dose
+        if (each := _one_dose_ml(prod)) is None:
+            return _missing(_no_volume(prod, ing))
+        per_ml, unit = _unit_strength(prod, ing, table, route or prod.route)
+        strength, unit = float(per_ml * each), unit.removesuffix("/mL")
     resolved = plan(table, variant, ing.drug or "", unit, prod.form, route or prod.route, prod.release,
                     regimen=regimen, frequency=frequency)  # fmt: skip
     if isinstance(resolved.error, NotCoveredError):  # the product's route and form are RxNorm's: as the scalar says
