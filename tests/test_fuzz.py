@@ -21,6 +21,7 @@ import math
 import os
 import re
 import tempfile
+import tomllib
 import warnings
 from collections.abc import Iterator
 from decimal import Decimal
@@ -317,7 +318,8 @@ def test_damaged_shipped_tables_are_a_table_error_or_a_valid_table(scratch: Path
 @given(st.sampled_from(SLUGS), st.data())
 def test_changing_a_factor_of_a_shipped_table_is_refused(scratch: Path, slug: str, data: st.DataObject) -> None:
     """Any edit of a factor's digits, under the shipped slug, is a TableError: it fails validation, or it is refused
-    as not the shipped table, so no result can name the shipped table with another factor."""
+    as not the shipped table, so no result can name the shipped table with another factor. The same table built in
+    code (a `mme.Table` of the same content) is refused in the same words: one rule for files and objects."""
     text = _SHIPPED[slug]
     positions = [i for i, line in enumerate(text.splitlines()) if line.startswith("factor = ")]
     assume(positions)
@@ -326,7 +328,16 @@ def test_changing_a_factor_of_a_shipped_table_is_refused(scratch: Path, slug: st
     new = data.draw(st.decimals(min_value=Decimal("0.01"), max_value=Decimal(100), places=2))
     assume(new != Decimal(lines[k].split('"')[1]))  # "1.50" for "1.5" is the same table
     lines[k] = f'factor = "{new}"'
-    assert _load_text(scratch, slug, ("\n".join(lines) + "\n").encode("utf-8")) is None
+    edited = ("\n".join(lines) + "\n").encode("utf-8")
+    assert _load_text(scratch, slug, edited) is None
+    path = scratch / f"{slug}.toml"
+    with pytest.raises(TableError) as from_file:
+        load_table(path)
+    table = Table.model_validate(tomllib.loads(edited.decode("utf-8")))  # a factor in range: a valid table
+    with pytest.raises(TableError) as from_code:
+        mme.convert("morphine 10 mg bid", table=table)
+    assert f"factor is {new}, the shipped table's is " in str(from_code.value)
+    assert str(from_code.value).removeprefix(f"mme.Table {slug!r}") == str(from_file.value).removeprefix(str(path))
 
 
 # -- custom tables: random values in every field of a row --------------------------------------------

@@ -15,8 +15,10 @@ import re
 import subprocess
 import time
 import tomllib
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -253,7 +255,7 @@ def test_a_file_with_a_shipped_slug_and_other_content_is_refused(tmp_path: Path)
     text = _file_bytes("cdc-2022").decode("utf-8")
     copy = tmp_path / "cdc-2022.toml"
     copy.write_text(_with_oxycodone_2(text), encoding="utf-8")
-    own = r"'cdc-2022' is the slug of a shipped table, and this file is not that table .* e\.g\. 'cdc-2022-local'"
+    own = r"'cdc-2022' is the slug of a shipped table, and this table is not that table .* e\.g\. 'cdc-2022-local'"
     with pytest.raises(TableError, match=own) as caught:
         load_table(copy)
     assert (caught.value.file, caught.value.field) == (str(copy), "slug")
@@ -297,7 +299,7 @@ def test_a_table_object_with_a_shipped_slug_must_be_the_shipped_table() -> None:
     rows[oxycodone] = rows[oxycodone].model_copy(update={"factor": Decimal(2)})
     changed = shipped.model_copy(update={"rows": tuple(rows)})
     assert hash(changed) == hash(shipped)  # same slug and file digest: only the content tells them apart
-    own = r"'cdc-2022' is the slug of a shipped table, and this Table is not that table .* 'cdc-2022-local'"
+    own = r"'cdc-2022' is the slug of a shipped table, and this table is not that table .* 'cdc-2022-local'"
     with pytest.raises(TableError, match=own) as caught:
         mme.convert("oxycodone 10 mg bid", table=changed)
     assert (caught.value.file, caught.value.field) == ("mme.Table 'cdc-2022'", "slug")
@@ -311,6 +313,118 @@ def test_a_table_object_with_a_shipped_slug_must_be_the_shipped_table() -> None:
     assert mme.convert("oxycodone 10 mg bid", table=copy).mme_per_day == 30.0
     local = changed.model_copy(update={"slug": "cdc-2022-local"})
     assert mme.convert("oxycodone 10 mg bid", table=local).mme_per_day == 40.0
+
+
+def _fhir_request() -> dict[str, object]:
+    """Oxycodone 5 mg, 1 tablet every 6 hours (30 MME/day by cdc-2022), named by its text."""
+    return {
+        "resourceType": "MedicationRequest",
+        "id": "r1",
+        "medicationCodeableConcept": {"text": "oxycodone 5 mg oral tablet"},
+        "dosageInstruction": [{"timing": {"repeat": {"frequency": 1, "period": 6, "periodUnit": "h"}},
+                               "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{tablet}"}}]}],
+    }  # fmt: skip
+
+
+def _with_factor(table: Table, factor: object, drug: str = "oxycodone") -> Table:
+    rows = list(table.rows)
+    k = next(i for i, row in enumerate(rows) if row.drug == drug)
+    rows[k] = rows[k].model_copy(update={"factor": factor})
+    return table.model_copy(update={"rows": tuple(rows)})
+
+
+def _content_copies(shipped: Table) -> dict[str, Table]:
+    """`mme.Table`s with the shipped table's content made in other ways than reading its file."""
+    dump = shipped.model_dump()
+    return {
+        "model_copy": shipped.model_copy(),
+        "model_validate of its dump": Table.model_validate(dump),
+        "model_validate of its dump without sha256": Table.model_validate({**dump, "sha256": ""}),
+        "another checksum": shipped.model_copy(update={"sha256": "0" * 64}),
+        "a reformatted factor": _with_factor(shipped, Decimal("1.500")),
+        "a reformatted factor, validated": Table.model_validate(
+            _with_factor(shipped, Decimal("1.50")).model_dump() | {"sha256": ""}
+        ),
+        "rows as a list": shipped.model_copy(update={"rows": list(shipped.rows)}),
+        "routes as lists": shipped.model_copy(
+            update={"rows": tuple(row.model_copy(update={"routes": list(row.routes)}) for row in shipped.rows)}
+        ),
+    }
+
+
+_COPIES = ["model_copy", "model_validate of its dump", "model_validate of its dump without sha256", "another checksum",
+            "a reformatted factor", "a reformatted factor, validated", "rows as a list", "routes as lists"]  # fmt: skip
+
+
+@pytest.mark.parametrize("how", _COPIES)
+def test_a_table_object_with_the_shipped_content_is_the_shipped_table(how: str) -> None:
+    """A `mme.Table` equal in content to a shipped table is that table, whatever its checksum (as a file in other
+    bytes is): it was refused ("its file's checksum differs") when its sha256 was not the shipped file's. Every
+    path that takes a table reads it as the shipped table."""
+    import polars as pl
+
+    from mme import fhir, frames
+
+    shipped = get_table("cdc-2022")
+    copies = _content_copies(shipped)
+    assert list(copies) == _COPIES
+    copy = copies[how]
+    assert copy is not shipped
+    assert resolve_table(copy) is shipped
+    result = mme.convert("oxycodone 10 mg bid", table=copy)
+    assert (result.table, result.mme_per_day) == ("cdc-2022", 30.0)
+    assert mme.total([result, mme.convert("oxycodone 10 mg bid", table="cdc-2022")]).mme_per_day == 60.0
+    assert mme.daily_mme("oxycodone", "10 mg", per_day=2, table=copy).mme_per_day == 30.0
+    regimens = pl.DataFrame({"drug": ["oxycodone"], "dose": ["10 mg"], "per_day": [2]})
+    assert frames.daily_mme(regimens, dose_unit=None, table=copy)["mme_per_day"].to_list() == [30.0]
+    got = fhir.convert(_fhir_request(), table=copy)
+    assert isinstance(got, mme.DailyMME)
+    assert (got.table, got.mme_per_day) == ("cdc-2022", 30.0)
+
+
+def test_a_table_object_and_a_file_with_another_factor_are_refused_in_the_same_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One rule and one message for a table with a shipped slug and other content, from a file or from code; every
+    path that takes a table refuses it before converting anything."""
+    import polars as pl
+
+    from mme import fhir, frames
+    from mme._cli import main
+
+    shipped = get_table("cdc-2022")
+    file = tmp_path / "cdc-2022.toml"
+    file.write_text(_with_oxycodone_2(_file_bytes("cdc-2022").decode("utf-8")), encoding="utf-8")
+    with pytest.raises(TableError) as from_file:
+        load_table(file)
+    message = str(from_file.value).removeprefix(f"{file}, field 'slug': ")
+    assert message.startswith("'cdc-2022' is the slug of a shipped table, and this table is not that table (rows[")
+    assert message.endswith(
+        "factor is 2, the shipped table's is 1.5): results name only the slug, so give your table its own, e.g. "
+        "'cdc-2022-local' (a file's slug is also its name, cdc-2022-local.toml; in code, "
+        "table.model_copy(update={'slug': 'cdc-2022-local'}))"
+    )
+    changed = _with_factor(shipped, Decimal(2))
+    assert mme.Table.model_validate(changed.model_dump()) == changed  # a valid table: only its slug is wrong
+    regimens = pl.DataFrame({"drug": ["oxycodone"], "dose": ["10 mg"], "per_day": [2]})
+    calls: dict[str, Callable[[Any], object]] = {
+        "convert": lambda t: mme.convert("oxycodone 10 mg bid", table=t),
+        "daily_mme": lambda t: mme.daily_mme("oxycodone", "10 mg", per_day=2, table=t),
+        "frames": lambda t: frames.daily_mme(regimens, dose_unit=None, table=t),
+        "fhir": lambda t: fhir.convert(_fhir_request(), table=t),
+    }
+    for name, call in calls.items():
+        for table, where in ((changed, "mme.Table 'cdc-2022'"), (file, str(file)), (str(file), str(file))):
+            with pytest.raises(TableError) as caught:
+                call(table)
+            assert str(caught.value) == f"{where}, field 'slug': {message}", name
+    assert main(["convert", "oxycodone 10 mg bid", "--table", str(file)], out=io.StringIO()) != 0
+    assert message in capsys.readouterr().err
+    codeine = next(row for row in shipped.rows if row.drug == "codeine")
+    assert codeine.factor == Decimal("0.15")
+    with pytest.raises(TableError, match=r"factor is 0\.15 \(a float\), the shipped table's is 0\.15 \(a Decimal\)\)"):
+        resolve_table(_with_factor(shipped, 0.15, "codeine"))  # a float that reads as the factor: said so
+    assert resolve_table(_with_factor(shipped, 1.5)) is shipped  # 1.5 as a float is the factor exactly
 
 
 @pytest.mark.parametrize(("slug", "count"), sorted(ROW_COUNTS.items()))

@@ -47,6 +47,7 @@ from ._units import (
     MG_PER_DAY_PER_MCG_PER_H,
     RESULT_DECIMALS,
     Amount,
+    ExactFloat,
     Kind,
     QuantityLike,
     _unit,
@@ -54,6 +55,7 @@ from ._units import (
     exact,
     exact_number,
     exact_positive,
+    exact_ratio,
     format_number,
     fraction,
     positive,
@@ -355,7 +357,7 @@ def _read_frequency(per_day: object, every: object) -> Ratio | None:
             raise DoseError(f"unknown frequency {excerpt(per_day)}: use a number or one of {', '.join(PER_DAY_CODES)}")
         return Decimal(PER_DAY_CODES[code]), _ONE
     if per_day is not None:
-        return exact_positive(per_day, "per_day"), _ONE
+        return exact_ratio(per_day, "per_day")
     if every is None:
         return None
     hours: Ratio
@@ -374,7 +376,7 @@ def _read_frequency(per_day: object, every: object) -> Ratio | None:
             raise UnitError(f"every must be a time such as '6 h', not {excerpt(every)}") from exc
         hours = exact_number(magnitude, "every"), _ONE
     else:
-        hours = exact_number(every, "every (hours)"), _ONE
+        hours = exact_ratio(every, "every (hours)", exact_number)
     return _per_hours(hours)
 
 
@@ -912,16 +914,16 @@ def _read_regimen(
 _kept_regimen = lru_cache(maxsize=4096, typed=True)(_read_regimen)
 
 
-def _administration(dose: DoseLike, count: float, volume: DoseLike | None) -> tuple[Amount, Decimal]:
+def _administration(dose: DoseLike, count: float, volume: DoseLike | None) -> tuple[Amount, Ratio]:
     """The amount of one unit taken (a concentration times its volume) and how many units are taken at once."""
     if type(dose) in _PLAIN and type(count) in _PLAIN and type(volume) in _PLAIN:  # as `_frequency`
         return _kept_administration(dose, count, volume)  # type: ignore[arg-type]  # plain: hashable
     return _read_administration(dose, count, volume)
 
 
-def _read_administration(dose: DoseLike, count: float, volume: DoseLike | None) -> tuple[Amount, Decimal]:
+def _read_administration(dose: DoseLike, count: float, volume: DoseLike | None) -> tuple[Amount, Ratio]:
     amt = amount(dose)
-    units = exact_positive(count, "count")
+    units = exact_ratio(count, "count")
     if volume is not None:
         if amt.kind != "conc":
             raise UnitError("volume only goes with a concentration dose such as '2 mg/mL'")
@@ -937,7 +939,7 @@ def _read_administration(dose: DoseLike, count: float, volume: DoseLike | None) 
 _kept_administration = lru_cache(maxsize=1024, typed=True)(_read_administration)
 
 
-def _daily(key: Plan, amt: Amount, units: Decimal, times: Ratio | None) -> Ratio:
+def _daily(key: Plan, amt: Amount, units: Ratio, times: Ratio | None) -> Ratio:
     """A regimen's exact daily amount, once its key has matched a row (or an exclusion)."""
     num, den = amt.ratio()
     if key.rate:
@@ -945,10 +947,10 @@ def _daily(key: Plan, amt: Amount, units: Decimal, times: Ratio | None) -> Ratio
         # drug gets no number, so its change interval is not checked either.
         if times is not None and key.flat:
             raise DoseError(DAILY_TOTAL)
-        return product(num, units), den
+        return product(num, units[0]), product(den, units[1])
     if times is None:
         raise DoseError(HOW_OFTEN)
-    return product(num, units, times[0]), product(den, times[1])
+    return product(num, units[0], times[0]), product(den, units[1], times[1])
 
 
 def dispensing_mme(
@@ -1522,7 +1524,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 #: The argument types whose values are memo keys (exactly these types: an int subclass such as bool, a NumPy number
 #: or a pint Quantity is read afresh each time, as it may read differently).
-_PLAIN = frozenset({str, int, float, type(None), Table})
+_PLAIN = frozenset({str, int, float, ExactFloat, type(None), Table})  # an ExactFloat is kept by its fraction too
 
 
 @lru_cache(maxsize=1024, typed=True)

@@ -411,45 +411,58 @@ def load_table(path: str | os.PathLike[str]) -> Table:
     table = _parse(_read(path), str(path))
     if table.slug != path.stem:
         raise TableError(str(path), f"slug {table.slug!r} does not match the file name", field="slug")
-    if table.slug in SHIPPED_SHA256 and table.sha256 != SHIPPED_SHA256[table.slug]:
-        # the same table in other bytes (CRLF line endings, a blank line, "1.50" for "1.5") is the shipped table
-        shipped = get_table(table.slug)
-        if (differs := _difference(table, shipped)) is None:
-            return shipped
-        local = f"{table.slug}-local"
-        how = f"in the file and as its name, {local}.toml"
-        raise TableError(str(path), _own_slug(table.slug, "file", how, differs), field="slug")
-    return table
+    return _as_shipped(table, str(path))
 
 
-def _own_slug(slug: str, what: str, how: str, differs: str) -> str:
-    """Why a table may not borrow a shipped slug: its results would name a table whose numbers they do not use, and
-    `mme.total` would add them to the shipped table's."""
-    return (
-        f"{slug!r} is the slug of a shipped table, and this {what} is not that table ({differs}): results name only "
-        f"the slug, so give your table its own, e.g. '{slug}-local' ({how})"
+def _as_shipped(table: Table, name: str) -> Table:
+    """The table to use for `table`: the shipped one when it has a shipped slug and that table's content, whatever its
+    file's bytes or checksum (CRLF line endings, "1.50" for "1.5", a `model_copy`); itself when its slug is its own.
+
+    Any other table with a shipped slug is a `TableError`, from a file and from code alike: its results would name
+    a table whose numbers they do not use, and `mme.total` would add them to the shipped table's.
+    """
+    if table.slug not in SHIPPED_SHA256:
+        return table
+    shipped = get_table(table.slug)
+    if table is shipped or table == shipped or (differs := _difference(table, shipped)) is None:
+        return shipped
+    slug, local = table.slug, f"{table.slug}-local"
+    raise TableError(
+        name,
+        f"{slug!r} is the slug of a shipped table, and this table is not that table ({differs}): results name only "
+        f"the slug, so give your table its own, e.g. {local!r} (a file's slug is also its name, {local}.toml; "
+        f"in code, table.model_copy(update={{'slug': {local!r}}}))",
+        field="slug",
     )
 
 
-def _difference(mine: BaseModel, shipped: BaseModel, where: str = "") -> str | None:
+def _difference(mine: object, shipped: BaseModel, where: str = "") -> str | None:
     """The first field in which a table (or a row of it) differs from the shipped one, in the file's words ("rows[3]
-    factor is 2, the shipped table's is 1.5"); None when they are the same table, whatever their bytes."""
-    for name in type(mine).model_fields:
-        a, b = getattr(mine, name), getattr(shipped, name)
+    factor is 2, the shipped table's is 1.5"); None when they are the same table, whatever their bytes or checksum.
+
+    Content is compared field by field, not by `==`: a list where the model has a tuple (as `model_copy(update=...)`
+    leaves it) is the same content."""
+    for name in type(shipped).model_fields:
+        a, b = getattr(mine, name, None), getattr(shipped, name)
+        a = tuple(a) if isinstance(a, list) else a
         if name == "sha256" or a == b:
             continue
         if isinstance(a, tuple) and isinstance(b, tuple) and all(isinstance(x, BaseModel) for x in (*a, *b)):
             for i, (x, y) in enumerate(zip(a, b, strict=False), 1):
-                if x != y:
-                    return _difference(x, y, f"{where}{name}[{i}] ")
+                if (found := _difference(x, y, f"{where}{name}[{i}] ")) is not None:
+                    return found
+            if len(a) == len(b):
+                continue
             return f"{where}{name} has {len(a)} entries, the shipped table's has {len(b)}"
-        return f"{where}{name} is {_shown(a)}, the shipped table's is {_shown(b)}"
+        return f"{where}{name} is {_shown(a, b)}, the shipped table's is {_shown(b, a)}"
     return None
 
 
-def _shown(value: object) -> str:
-    text = str(value) if isinstance(value, Decimal | date) else repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+def _shown(value: object, other: object) -> str:
+    """A field's value as a file writes it, with its type when the other value reads the same ("0.15 (a float)")."""
+    text, twin = (str(v) if isinstance(v, Decimal | date) else repr(v) for v in (value, other))
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    return f"{shown} (a {type(value).__name__})" if text == twin else shown
 
 
 def _path(path: object) -> Path:
@@ -526,13 +539,9 @@ def table_slugs() -> tuple[str, ...]:
 
 def resolve_table(table: str | os.PathLike[str] | Table) -> Table:
     """A table from a slug, a path to a custom table file, or a `Table` itself (one with a shipped slug must be that
-    shipped table: see `_own_slug`)."""
+    shipped table: see `_as_shipped`)."""
     if isinstance(table, Table):
-        if table.slug in SHIPPED_SHA256 and table is not (shipped := get_table(table.slug)) and table != shipped:
-            how = f"table.model_copy(update={{'slug': '{table.slug}-local'}})"
-            differs = _difference(table, shipped) or "its file's checksum differs"
-            raise TableError(f"mme.Table {table.slug!r}", _own_slug(table.slug, "Table", how, differs), field="slug")
-        return table
+        return _as_shipped(table, f"mme.Table {table.slug!r}")
     if isinstance(table, str) and table in _shipped():
         return get_table(table)
     path = _path(table)
