@@ -514,17 +514,19 @@ def test_a_result_is_its_exact_mme_rounded_once(drug: str, milligrams: int, hour
     assert loaded.mme_per_day_exact == result.mme_per_day_exact
 
 
-def test_a_result_saved_without_its_exact_mme_adds_as_rounded() -> None:
-    """A result saved before `mme_per_day_exact` existed (or without it) adds as the decimal it reports: the sum of
-    the rounded items, as totals were before (the old number, not a new guess)."""
+def test_a_result_saved_without_its_exact_mme_adds_as_the_value_its_figure_came_from() -> None:
+    """A result saved before `mme_per_day_exact` existed (or without it) adds as the simplest value its rounded figure
+    could come from: 10/3 + 10/3 + 250/3 MME/day are 90 (the rounded figures added to 89.999999999, short of 90), and
+    three cdc-2016 methadone items of 20/3 mg/day are 20 mg/day, the first band (rounded, 20.000000001: the next)."""
     items = [mme.convert(t) for t in ("tramadol 50 mg q72h", "tramadol 50 mg q72h", "morphine 250 mg q72h")]
     saved = [mme.DailyMME.model_validate(i.model_dump(exclude={"mme_per_day_exact"})) for i in items]
     assert all(i.mme_per_day_exact is None for i in saved)
-    assert mme.total(saved).mme_per_day == 89.999999999
+    assert mme.total(saved).mme_per_day == 90.0
+    assert mme.total(saved).reached == (50.0, 90.0)
     methadone = mme.convert("methadone 20 mg q72h", table="cdc-2016")
     old = mme.DailyMME.model_validate(methadone.model_dump(exclude={"mme_per_day_exact"}))
     assert old.daily_dose == 6.666666667
-    assert mme.total([old] * 3).mme_per_day == 160.000000008  # 20.000000001 mg/day: the next band, as before
+    assert mme.total([old] * 3).mme_per_day == 80.0
 
 
 def _refused(error: type[mme.MMEError], message: str, load: Callable[[], object]) -> None:
@@ -1757,6 +1759,19 @@ def test_a_total_of_its_own_items_is_that_total(regimen: tuple[str, str | None, 
         assert mme.total(summed.items) == summed
         assert mme.Total.model_validate_json(summed.model_dump_json()) == summed
         assert mme.Total.model_validate(_without_exact(summed)).mme_per_day == summed.mme_per_day
+
+
+def test_a_saved_total_without_exact_values_is_tiered_by_the_doses_its_figures_came_from() -> None:
+    """Three cdc-2016 methadone items of 20 mg every 3 days are 20 mg/day, the first band (factor 4); saved before
+    items kept their exact values, each says 6.666666667 mg/day, which add up to 20.000000001, the next band: the
+    saved total was refused as contradicting itself, and total() of its items gave factor 8."""
+    items = [mme.convert("methadone 10 mg 2 tab q72h", table="cdc-2016")] * 3
+    summed = mme.total(items)
+    assert {i.factor for i in summed.items} == {4}
+    assert summed.mme_per_day == 80.0
+    loaded = mme.Total.model_validate(_without_exact(summed))
+    assert loaded.mme_per_day == 80.0
+    assert {i.factor for i in mme.total(loaded.items).items} == {4}
 
 
 def test_methadone_above_the_last_band_totals_again_as_it_was() -> None:

@@ -1436,18 +1436,38 @@ def _tiered_together(items: tuple[DailyMME, ...]) -> tuple[DailyMME, ...]:
 
 
 def _exact_mme(item: DailyMME) -> Fraction:
-    """An item's MME/day before it was rounded, or as rounded where it does not say (a result saved without it)."""
+    """An item's MME/day before it was rounded; for a result saved without it, the value its rounded figure most
+    likely came from (`_unrounded`)."""
     value = getattr(item, "mme_per_day_exact", None)
-    return value if isinstance(value, Fraction) else Fraction(exact(item.mme_per_day))  # type: ignore[arg-type]
+    return value if isinstance(value, Fraction) else _unrounded(item.mme_per_day)  # type: ignore[arg-type]
 
 
 def _exact_daily(item: DailyMME) -> Fraction:
     """A tiered item's daily dose (mg/day) before it was rounded: its exact MME/day over its factor (a tiered row's
-    factor applies per mg, never per patch), or its daily dose as rounded where it does not say."""
+    factor applies per mg, never per patch), or, where it does not say, the value its daily dose most likely came
+    from (`_unrounded`)."""
     value = getattr(item, "mme_per_day_exact", None)
     if isinstance(value, Fraction) and item.factor:
         return value / Fraction(item.factor)
-    return Fraction(exact(item.daily_dose))
+    return _unrounded(item.daily_dose)
+
+
+def _unrounded(figure: float) -> Fraction:
+    """The value a figure rounded to `RESULT_DECIMALS` most likely came from, for a result saved without its exact
+    values: the fraction of least denominator that rounds to it (3.333333333 is 10/3, so that 10/3 + 10/3 + 250/3
+    MME/day reach 90, where the rounded figures add up to 89.999999999; three methadone items of 6.666666667 mg/day
+    are 20 mg/day, the first band, not 20.000000001, the next)."""
+    rounded_figure = Fraction(exact(figure))
+    half = Fraction(1, 2 * 10**RESULT_DECIMALS)
+    return rounded_figure if rounded_figure <= half else _simplest_between(rounded_figure - half, rounded_figure + half)
+
+
+def _simplest_between(low: Fraction, high: Fraction) -> Fraction:
+    """The fraction of least denominator in [``low``, ``high``] (0 < low <= high), by continued fractions."""
+    whole = math.floor(low)
+    if whole == low or whole + 1 <= high:
+        return Fraction(whole if whole == low else whole + 1)
+    return whole + 1 / _simplest_between(1 / (high - whole), 1 / (low - whole))
 
 
 #: Results that are each finite but whose sum is not (`total` adds them as the decimals they are: 0.1 + 0.2 is 0.3).
