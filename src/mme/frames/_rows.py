@@ -161,13 +161,19 @@ def _tiered(known: _Known, n_tiers: int, daily: nw.Expr, what: str) -> nw.Expr:
     return chain.otherwise(known.attr(f"{what}{n_tiers - 1}"))
 
 
-def _text(ids: nw.Expr, possible: Sequence[int], key: nw.Expr | None) -> nw.Expr:
+def _text(ids: nw.Expr, possible: Sequence[int], key: nw.Expr | None, *, chained: bool = False) -> nw.Expr:
     """Message ids as their text: the `key`'s message (if it can have one), or the row's (null for `_NO_MESSAGE`), among the
-    `possible` ones."""
+    `possible` ones. `chained`: by a chain of conditions, on the backends that evaluate each only on the rows that reach
+    it (`_CHAINED`), where the look-up (a map, on DuckDB) costs more."""
     row_ids = [i for i in possible if i != _KEY_MESSAGE]
-    by_row = ids.replace_strict(  # one look-up, not a chain of conditions over every row
-        row_ids, [_ROW_MESSAGES[i] for i in row_ids], default=nw.lit(None, nw.String), return_dtype=nw.String
-    )
+    if chained:
+        by_row = nw.lit(None, nw.String)
+        for i in reversed(row_ids):
+            by_row = nw.when(ids == i).then(nw.lit(_ROW_MESSAGES[i])).otherwise(by_row)
+    else:  # one look-up, not a chain of conditions over every row
+        by_row = ids.replace_strict(
+            row_ids, [_ROW_MESSAGES[i] for i in row_ids], default=nw.lit(None, nw.String), return_dtype=nw.String
+        )
     by_row = nw.when(ids != _NO_MESSAGE).then(by_row)  # most rows have none: the look-up only where one has
     return by_row if key is None else nw.when(ids == _KEY_MESSAGE).then(key).otherwise(by_row)
 
@@ -181,6 +187,10 @@ def _first(checks: Sequence[tuple[nw.Expr, int]], otherwise: int | nw.Expr) -> n
     for condition, id_ in checks[1:]:
         chain = chain.when(condition).then(nw.lit(id_))
     return chain.otherwise(otherwise)  # type: ignore[no-any-return]
+
+
+#: The backends whose conditions (SQL's CASE) compute a branch only on the rows that take it, for `_text`.
+_CHAINED: Final = frozenset({nw.Implementation.DUCKDB})
 
 
 #: What `summarize` reads of each row: these outputs, and the temporary columns after them.
@@ -445,7 +455,12 @@ def _annotate(
         MME_EXCLUDED: (
             nw.when(fine & excluded).then(known.attr("msg")) if known.can("st", _EXCLUDED) else nw.lit(None, nw.String)
         ),
-        MME_ERROR: _text(_col("err"), possible, known.attr("msg") if known.can("st", *_STAGES) else None),
+        MME_ERROR: _text(
+            _col("err"),
+            possible,
+            known.attr("msg") if known.can("st", *_STAGES) else None,
+            chained=frame.implementation in _CHAINED,
+        ),
     }
     if days is not None:
         results[MME_DAYS_SUPPLY] = nw.when(fine).then(rounded_column("r_days"))  # as the engine rounds every result
