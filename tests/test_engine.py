@@ -355,12 +355,52 @@ def test_result_names_table_factor_and_reads_as_text_and_json() -> None:
 
 
 def test_results_print_two_decimals() -> None:
-    """10 mg x 10 tablets over 3 days is 33.333... mg/day (factor 1): printed 33.33, its field keeps the digits."""
+    """10 mg x 10 tablets over 3 days is 33.333... mg/day (factor 1): its MME/day printed 33.33, its daily dose to
+    `_DOSE_DECIMALS` (a computed dose, not one typed), its fields keep the digits."""
     result = mme.dispensing_mme("morphine", "10 mg", quantity=10, days_supply=3)
     assert result.mme_per_day == pytest.approx(100 / 3)
-    assert str(result) == "morphine oral: 33.33 mg/day x 1 (per mg) = 33.33 MME/day [cdc-2022]"
-    total = mme.total([result], thresholds=(33.333, 50))  # reached: 33.333... >= 33.333
-    assert str(total).splitlines()[-1] == "total: 33.33 MME/day [cdc-2022]; thresholds reached: >= 33.333"
+    assert str(result) == "morphine oral: 33.3333 mg/day x 1 (per mg) = 33.33 MME/day [cdc-2022]"
+    total = mme.total([result], thresholds=(33.34, 50))  # 33.33 is on the side 33.333... is: below 33.34
+    assert str(total).splitlines()[-1] == "total: 33.33 MME/day [cdc-2022]; thresholds reached: none"
+
+
+@pytest.mark.parametrize(
+    ("text", "thresholds", "inclusive", "dose", "shown", "reached"),
+    [
+        ("oxycodone 59.999 mg daily", (50, 90), True, "59.999", "89.999", ">= 50"),  # "90" reads as reaching 90
+        ("codeine 599.97 mg daily", (50, 90), True, "599.97", "89.996", ">= 50"),  # 89.9955: "90" at 2 decimals
+        ("oxycodone 33.3334 mg daily", (50, 90), False, "33.3334", "50.0001", "> 50"),  # "50" is not > 50
+        ("morphine 50.004 mg daily", (50.004,), True, "50.004", "50.004", ">= 50.004"),  # "50" is below it
+        ("oxycodone 59.99999999 mg daily", (50, 90), True, "60", "89.99999999", ">= 50"),  # dose: 4 decimals at most
+        ("morphine 44.444 mg daily", (44.4,), True, "44.444", "44.44", ">= 44.4"),  # 2 decimals keep its side
+    ],
+)
+def test_a_shown_figure_stays_on_its_side_of_each_threshold(
+    text: str, thresholds: tuple[float, ...], inclusive: bool, dose: str, shown: str, reached: str
+) -> None:
+    """A printed MME/day is 2 decimals unless they would put it past a threshold the result does not reach (or short
+    of one it reaches): then as many more as keep it on its side. The daily dose shows the digits it has."""
+    item = mme.convert(text)
+    result = mme.total([item], thresholds=thresholds, inclusive=inclusive)
+    assert str(result).splitlines() == [
+        f"{item.drug} oral: {dose} mg/day x {item.factor} (per mg) = {shown} MME/day [cdc-2022]",
+        f"total: {shown} MME/day [cdc-2022]; thresholds reached: {reached}",
+    ]
+    figure = float(shown)
+    assert tuple(t for t in result.thresholds if (figure >= t if inclusive else figure > t)) == result.reached
+
+
+def test_a_result_alone_prints_on_the_side_of_cdc_thresholds() -> None:
+    assert str(mme.convert("oxycodone 59.999 mg daily")).endswith("= 89.999 MME/day [cdc-2022]")
+    assert str(mme.convert("oxycodone 60.001 mg daily")).endswith("= 90 MME/day [cdc-2022]")  # 90.0015 reaches 90
+
+
+def test_a_figure_with_more_digits_than_a_result_keeps_prints_every_digit() -> None:
+    """A result saved by 0.1.0 (unrounded, no exact value) may be within 1e-9 of a threshold: shown in full."""
+    saved = mme.convert("oxycodone 60 mg daily").model_dump()
+    saved.update(mme_per_day=89.9999999999, mme_per_day_exact=None, daily_dose=59.9999999999333)
+    loaded = mme.DailyMME.model_validate(saved)
+    assert str(loaded) == "oxycodone oral: 60 mg/day x 1.5 (per mg) = 89.9999999999 MME/day [cdc-2022]"
 
 
 @pytest.mark.parametrize("threshold", [50.0000000001, 89.9999999995, 33.333])

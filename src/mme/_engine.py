@@ -104,8 +104,12 @@ MCG_AS_MG_WARNING_MG_PER_H = 1.0
 #: A mg-dosed drug given in grams, this many mg a day or more, gets "did you mean mg?" ("oxycodone 0.5 g q6h").
 G_AS_MG_WARNING_MG = 1000.0
 
-#: A result prints its numbers to at most this many decimals (its fields keep every digit).
+#: A result prints its MME/day to this many decimals, more where fewer would cross a threshold (`shown_mme`); its
+#: fields keep every digit.
 _SHOWN_DECIMALS = 2
+#: A result prints its daily dose with every digit it has, up to this many decimals (`_shown_dose`): a dose typed as
+#: 59.999 mg is not shown as 60, and 10 mg 24/7 times a day is 34.2857, not 9 decimals of it.
+_DOSE_DECIMALS = 4
 
 TableLike = str | Path | Table
 DoseLike = str | Amount | tuple[float | Decimal, str] | QuantityLike
@@ -146,15 +150,19 @@ class DailyMME(BaseModel):
     """`convert`: the dose expression as read (drug, strength, count, frequency, ranges, cap, ignored text)."""
 
     def __str__(self) -> str:
+        return self._line(CDC_THRESHOLDS, inclusive=True)
+
+    def _line(self, thresholds: tuple[float, ...], *, inclusive: bool) -> str:
+        """The result in a line, its MME/day on the side of each threshold (a total's, CDC's alone) it is on."""
         what = " ".join(x for x in (self.drug, self.release, self.route, self.form) if x)
         if self.mme_per_day is None:
             return f"{what}: no MME under {self.table} ({self.excluded})"
         tier = f", tier {self.tier.printed or self.tier}" if self.tier else ""
         variant = f", {self.variant}" if self.variant else ""
-        dose, mme_per_day = (format_number(x, _SHOWN_DECIMALS) for x in (self.daily_dose, self.mme_per_day))
+        mme_per_day = shown_mme(self.mme_per_day, thresholds, inclusive=inclusive)
         return (
-            f"{what}: {dose} {self.daily_dose_unit} x {self.factor} ({self.factor_basis}{tier}{variant})"
-            f" = {mme_per_day} MME/day [{self.table}]"
+            f"{what}: {_shown_dose(self.daily_dose)} {self.daily_dose_unit} x {self.factor} ({self.factor_basis}{tier}"
+            f"{variant}) = {mme_per_day} MME/day [{self.table}]"
         )
 
     @model_validator(mode="after")
@@ -194,8 +202,10 @@ class Total(BaseModel):
         return tuple(w for item in self.items for w in item.warnings)
 
     def __str__(self) -> str:
-        lines = [str(item) for item in self.items]
-        value = "no MME" if self.mme_per_day is None else f"{format_number(self.mme_per_day, _SHOWN_DECIMALS)} MME/day"
+        lines = [item._line(self.thresholds, inclusive=self.inclusive) for item in self.items]
+        value = "no MME"
+        if self.mme_per_day is not None:
+            value = f"{shown_mme(self.mme_per_day, self.thresholds, inclusive=self.inclusive)} MME/day"
         sign = ">=" if self.inclusive else ">"
         reached = ", ".join(f"{sign} {format_number(t)}" for t in self.reached) or "none"  # as given, every digit
         lines.append(f"total: {value} [{self.table}]; thresholds reached: {reached}")
@@ -315,6 +325,22 @@ def thresholds_reached(
     if not (math.isfinite(number) and number >= 0):
         raise DoseError(f"the daily MME must be a finite number, 0 or more (or None), not {excerpt(value)}")
     return tuple(t for t in checked if (number >= t if inclusive else number > t))
+
+
+def shown_mme(value: float, thresholds: Iterable[float], *, inclusive: bool) -> str:
+    """An MME/day as printed: `_SHOWN_DECIMALS` decimals, or as many more as keep it on the side of each threshold
+    that the value is on (89.9985 MME/day is not "90" beside "not >= 90"); every digit where none would."""
+    reached = thresholds_reached(value, thresholds, inclusive=inclusive)
+    for places in range(_SHOWN_DECIMALS, RESULT_DECIMALS + 1):
+        text = format_number(value, places)
+        if thresholds_reached(float(text), thresholds, inclusive=inclusive) == reached:
+            return text
+    return format_number(value)
+
+
+def _shown_dose(value: float) -> str:
+    """A daily dose as printed: the one rule of `_DOSE_DECIMALS`."""
+    return format_number(value, _DOSE_DECIMALS)
 
 
 def _thresholds(thresholds: Iterable[object]) -> tuple[float, ...]:
