@@ -273,6 +273,20 @@ def test_reached_is_unknown_not_nothing_with_a_failed_fill() -> None:
     assert excluded_only.reached("max_daily_mme") == ()
 
 
+@pytest.mark.parametrize("metric", ["total_mme", "window_days", "n_dispensings", "mme_per_windwo_day", "", "reached"])
+def test_reached_judges_only_the_four_definitions(metric: str) -> None:
+    """``reached("total_mme")`` judged 1,800 MME over the window against 50/90 MME/day (and a 91-day window
+    "reached 90"); a typo was a bare AttributeError. Anything but the four definitions is refused, naming them."""
+    s = summarize([fill("morphine", "50 mg", quantity=60, days=30)], **window(91))
+    assert (s.total_mme, s.window_days) == (3000, 91)
+    with pytest.raises(mme.DoseError, match=r"^unknown metric .*: thresholds are judged on mme_per_days_supply, "
+                                            r"mme_per_therapy_day, mme_per_window_day, max_daily_mme$"):  # fmt: skip
+        s.reached(metric)  # type: ignore[arg-type]
+    for wrong in (5, None, ["max_daily_mme"]):
+        with pytest.raises(mme.ArgumentTypeError, match=r"^metric is one of mme_per_days_supply, .*max_daily_mme, not"):
+            s.reached(wrong)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("clip", [True, False])
 def test_a_failed_fill_outside_the_window_changes_nothing(clip: bool) -> None:
     before, after = fill("unobtainium", on=-30), fill("unobtainium", on=40)  # the window is days 0-29

@@ -20,7 +20,7 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import partial
 from itertools import pairwise
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -42,6 +42,8 @@ __all__ = [
 ]
 
 Metric = Literal["mme_per_days_supply", "mme_per_therapy_day", "mme_per_window_day", "max_daily_mme"]
+METRICS: Final[tuple[Metric, ...]] = get_args(Metric)
+"""The four definitions, the only `Summary` fields a threshold in MME/day is judged against."""
 OnFailed = Literal["propagate", "drop"]
 """What a failed fill in the window does to a summary: no totals ("propagate"), or nothing ("drop")."""
 
@@ -194,6 +196,10 @@ class Summary(BaseModel):
         fill leaves the MME unknown, it may be above any threshold: a `DoseError` says so and why, never ``()``
         (which would count the patient as below 50).
         """
+        if not isinstance(metric, str):
+            raise ArgumentTypeError(f"metric is one of {', '.join(METRICS)}, not {excerpt(metric)}")
+        if metric not in METRICS:  # total_mme or window_days are no MME/day: judged against 90 they would mislead
+            raise DoseError(f"unknown metric {excerpt(metric)}: thresholds are judged on {', '.join(METRICS)}")
         value: float | None = getattr(self, metric)
         if value is None and self.failed:
             first = self.failed[0]
