@@ -596,6 +596,46 @@ def test_a_saved_result_that_contradicts_itself_is_refused(key: str, value: obje
     _refused(mme.DoseError, message, lambda: mme.DailyMME.model_validate_json(json.dumps({**saved, key: value})))
 
 
+def test_a_saved_exact_value_must_be_its_daily_dose_times_its_factor() -> None:
+    """`mme_per_day` and `mme_per_day_exact` edited together (44.99999 for 30 mg/day x 1.5) agreed with each other and
+    loaded. The exact value over the factor must round to the daily dose, as the engine rounds it."""
+    saved = json.loads(mme.daily_mme("oxycodone", "10 mg", per_day=3).model_dump_json())
+    edited = {**saved, "mme_per_day": 44.99999, "mme_per_day_exact": "4499999/100000"}
+    message = r"mme_per_day_exact 4499999/100000 is 29.99999333\d* mg/day x 1.5, not its daily dose, 30.0"
+    _refused(mme.DoseError, message, lambda: mme.DailyMME.model_validate(edited))
+    # a dose of 29.99999999973 mg/day is reported as 30: its exact 44.999999999595 is the engine's own, and loads
+    typed = mme.daily_mme("oxycodone", "29.99999999973 mg", per_day=1)
+    assert (typed.daily_dose, typed.mme_per_day, typed.mme_per_day_exact) == (30, 45, Fraction("44.999999999595"))
+    assert mme.DailyMME.model_validate_json(typed.model_dump_json()) == typed
+
+
+@pytest.mark.parametrize(
+    ("call", "basis"),
+    [
+        (
+            lambda: mme.dispensing_mme("fentanyl", "25 mcg/h", quantity=10, days_supply=30, table="cdc-ndc-2010"),
+            " / 3 days",
+        ),
+        (lambda: mme.daily_mme("fentanyl", "12.5 mcg/h"), ""),
+        (
+            lambda: mme.daily_mme("buprenorphine", "75 mcg", per_day=2, route="buccal", form="film", table="heal-2025"),
+            "",
+        ),
+        (lambda: mme.daily_mme("oxycodone", "10 mg", every=7), ""),
+        (lambda: mme.total([mme.convert("methadone 10 mg bid", table="cdc-2016")] * 2).items[0], ""),
+    ],
+)
+def test_every_kind_of_result_is_its_daily_dose_times_its_factor(call: Callable[[], mme.DailyMME], basis: str) -> None:
+    """Patches (a dispensed patch's factor over its days of wear), mcg drugs, repeating doses, items re-tiered in a
+    total: each loads back as it is, and a unit more in the 9th decimal of its daily dose does not."""
+    result = call()
+    assert mme.DailyMME.model_validate_json(result.model_dump_json()) == result
+    assert result.mme_per_day_exact is not None
+    off = {**result.model_dump(), "daily_dose": result.daily_dose + 1e-9}
+    message = rf"x {re.escape(str(result.factor))}{basis}, not its daily dose, {re.escape(repr(off['daily_dose']))}"
+    _refused(mme.DoseError, message, lambda: mme.DailyMME.model_validate(off))
+
+
 def test_a_saved_excluded_or_tiered_result_loads_as_it_was() -> None:
     """An excluded item has no MME and no factor, a tiered one its tier's factor: each loads as saved."""
     excluded = mme.convert("buprenorphine 8 mg SL tablet daily")

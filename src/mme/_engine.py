@@ -239,7 +239,27 @@ def _contradiction(item: DailyMME) -> str | None:
     exact = item.mme_per_day_exact
     if exact is not None and (item.mme_per_day is None or rounded(exact) != item.mme_per_day):
         return f"mme_per_day {item.mme_per_day!r} is not mme_per_day_exact {exact} rounded ({rounded(exact)!r})"
+    if exact is not None and item.factor is not None:
+        return _off_its_dose(item, exact, item.factor)
     return None
+
+
+#: How `_applied` says a factor applies per patch dispensed, whose MME/day is the rate x factor / the days worn.
+_WORN = re.compile(r"per dispensed patch worn (\d+) days")
+
+
+def _off_its_dose(item: DailyMME, exact: Fraction, factor: Decimal) -> str | None:
+    """An exact MME/day whose daily dose (over the factor, times the days a dispensed patch is worn) does not round
+    to the daily dose the result says, as the engine rounds it: 44.99999 MME/day (and ``mme_per_day`` edited to
+    match) is not 30 mg/day x 1.5. Any exact value within the daily dose's rounding is one the engine can give."""
+    worn = _WORN.search(item.factor_basis)
+    dose = exact * (int(worn[1]) if worn else 1) / Fraction(factor)
+    if rounded(dose) == item.daily_dose:
+        return None
+    return (
+        f"mme_per_day_exact {exact} is {excerpt(float(dose))} {item.daily_dose_unit} x {factor}"
+        f"{f' / {worn[1]} days' if worn else ''}, not its daily dose, {item.daily_dose!r}"
+    )
 
 
 def _check_total(saved: Total, reached: object) -> None:
@@ -1180,7 +1200,7 @@ def _applied(key: Plan, daily: Ratio) -> _Applied:
     unit: Literal["mg/day", "mcg/day", "mcg/h"]
     if row.is_patch:
         den, unit = product(den, _MG_PER_DAY_PER_MCG_PER_H), "mcg/h"
-        basis = (
+        basis = (  # read again by `_WORN`
             f"per mcg/h per dispensed patch worn {row.wear_days} days" if row.wear_days else "per mcg/h of patch rate"
         )
     elif row.unit == "mcg":
