@@ -147,6 +147,38 @@ def test_cms_methadone_requires_a_choice() -> None:
 # -- units, liquids, frequencies -------------------------------------------------------------------
 
 
+def test_results_that_are_no_collection_are_a_typed_error() -> None:
+    """A pint Quantity and a 0-d array say they are iterable, then raise a bare TypeError when iterated: `total`,
+    `exposure` and thresholds were pint's "'int' object is not iterable" and NumPy's "iteration over a 0-d array"."""
+    import numpy as np
+
+    for wrong in (registry().Quantity(10, "mg"), np.array(10)):
+        with pytest.raises(mme.ArgumentTypeError, match=r"^total\(\) adds results .*, not "):
+            mme.total(wrong)
+        with pytest.raises(mme.ArgumentTypeError, match=r"^dispensings are mme.Dispensing\(...\) records, not "):
+            mme.exposure(wrong)
+        with pytest.raises(mme.ArgumentTypeError, match=r"^thresholds must be numbers \(MME/day\), e.g. \[50, 90\]"):
+            mme.thresholds_reached(60, wrong)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("inclusive", "yes", r"inclusive must be True \(>=\) or False \(>\), not 'yes'"),
+        ("inclusive", 1, r"inclusive must be True \(>=\) or False \(>\), not 1"),
+        ("thresholds", ["50", "90"], r"a threshold must be a number, not '50'"),
+        ("thresholds", "50", r"thresholds must be numbers \(MME/day\), e.g. \[50, 90\], not '50'"),
+        ("thresholds", [50, 50], r"threshold 50 is given twice"),
+    ],
+)
+def test_a_saved_total_reads_inclusive_and_thresholds_as_total_does(key: str, value: object, message: str) -> None:
+    """A saved total read "yes" and 1 as True and ["50", "90"] as (50.0, 90.0), where `total` refuses them."""
+    saved = json.loads(mme.total([mme.convert("oxycodone 10 mg q6h")], thresholds=[50, 120]).model_dump_json())
+    assert mme.Total.model_validate_json(json.dumps(saved)).thresholds == (50, 120)
+    _refused(mme.DoseError, message, lambda: mme.Total.model_validate_json(json.dumps({**saved, key: value})))
+    _refused(mme.DoseError, message, lambda: mme.Total.model_validate({**saved, key: value}))
+
+
 @pytest.mark.parametrize("dose", ["10 mg", "10000 mcg", "10000 µg", "10000 ug", "0.01 g", (10, "mg")])
 def test_units_agree(dose: object) -> None:
     assert mme_of("oxycodone", dose, per_day=4) == pytest.approx(60)

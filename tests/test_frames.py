@@ -2036,6 +2036,16 @@ def test_a_categorical_fill_date_is_read_as_its_text(backend: str) -> None:
     assert out["b"]["failed_reason"] == NO_DATE
 
 
+@pytest.mark.parametrize("name", ["include_buprenorphine", "clip_to_window"])
+def test_summarize_refuses_a_flag_that_is_no_bool(name: str) -> None:
+    """Text ("no" is true) and 1 (True): each an `ArgumentTypeError`, as in `mme.summarize`, before the frame is read."""
+    table = pa.table({"patient_id": ["a"], "fill_date": [START], "drug": ["oxycodone"], "strength": [5.0],
+                      "strength_unit": ["mg"], "quantity": [30.0], "days_supply": [30.0]})  # fmt: skip
+    for wrong in ("no", 1):
+        with pytest.raises(mme.ArgumentTypeError, match=rf"^{name} must be True or False, not "):
+            frames.summarize(make("polars", table), start=START, end=date(2024, 1, 30), **{name: wrong})  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("backend", [*FAST, "dask"])
 @pytest.mark.parametrize("bup", [True, False])
 def test_a_patient_whose_fills_are_all_excluded_has_no_mme_and_says_why(backend: str, bup: bool) -> None:

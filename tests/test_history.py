@@ -287,6 +287,24 @@ def test_reached_judges_only_the_four_definitions(metric: str) -> None:
             s.reached(wrong)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("wrong", [1, 0, "no", None, Fraction(1), "yes"])
+@pytest.mark.parametrize("name", ["include_buprenorphine", "clip_to_window"])
+def test_a_flag_that_is_no_bool_is_refused_up_front(name: str, wrong: object) -> None:
+    """A summary was computed whole and then refused by pydantic's ValidationError ("yes", None, a Decimal), or 1 and 0
+    passed as True and False; "no" is true. An `ArgumentTypeError`, before anything is computed (no fill at all)."""
+    import numpy as np
+
+    for value in (wrong, np.bool_(True), np.int64(1)):
+        message = rf"^{name} must be True or False, not "
+        with pytest.raises(mme.ArgumentTypeError, match=message):
+            summarize([fill()], **window(30), **{name: value})  # type: ignore[arg-type]
+        with pytest.raises(mme.ArgumentTypeError, match=message):
+            summarize_by_patient([], **window(30), **{name: value})  # type: ignore[arg-type]
+        if name == "include_buprenorphine":
+            with pytest.raises(mme.ArgumentTypeError, match=message):
+                exposure([fill()], include_buprenorphine=value)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("clip", [True, False])
 def test_a_failed_fill_outside_the_window_changes_nothing(clip: bool) -> None:
     before, after = fill("unobtainium", on=-30), fill("unobtainium", on=40)  # the window is days 0-29

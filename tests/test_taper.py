@@ -1049,3 +1049,11 @@ def test_the_table_is_named_where_every_medication_failed(tmp_path: Path, capsys
     cohort.write_text("patient_id,timepoint,medication\n")
     assert main(["taper", str(cohort), "--timepoints", "t0,t1"], out=io.StringIO()) == 1
     assert capsys.readouterr().err == f"mme taper: error: cannot read {cohort}: it holds no records, only a header\n"
+
+
+@pytest.mark.parametrize("name", ["include_buprenorphine", "clip_to_window"])
+def test_from_dispensings_refuses_a_flag_that_is_no_bool(name: str) -> None:
+    """Checked up front, as `mme.summarize` checks it: a cohort with no fill never summarizes a window."""
+    anchors = {"A": date(2024, 1, 1)}
+    with pytest.raises(mme.ArgumentTypeError, match=rf"^{name} must be True or False, not 'no'"):
+        taper.from_dispensings([], {"baseline": (0, 89)}, anchors, definition="window", **{name: "no"})  # type: ignore[arg-type]

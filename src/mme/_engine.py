@@ -25,7 +25,15 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Literal, NamedTuple, Protocol
 
-from pydantic import BaseModel, ConfigDict, ModelWrapValidatorHandler, computed_field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ModelWrapValidatorHandler,
+    ValidationInfo,
+    computed_field,
+    field_validator,
+    model_validator,
+)
 
 from ._errors import (
     AmbiguousDoseError,
@@ -40,6 +48,8 @@ from ._errors import (
     UnknownTableError,
     bounded,
     excerpt,
+    flag,
+    listed,
 )
 from ._parse import Expression, RangeChoice, _component, _reading, parse_expression
 from ._tables import DEFAULT_TABLE, Exclusion, FactorRow, Table, Tier, list_tables, resolve_table, table_slugs
@@ -187,6 +197,16 @@ class Total(BaseModel):
     inclusive: bool = True
     """Thresholds are reached at ``>=`` when True, at ``>`` when False."""
 
+    @field_validator("inclusive", "thresholds", mode="before")
+    @classmethod
+    def _as_total_reads_them(cls, value: object, info: ValidationInfo) -> object:
+        """A saved total's ``inclusive`` and ``thresholds`` are read as `total` reads its arguments ("yes", 1 and
+        ["50", "90"] are refused), in pydantic's `ValidationError` as any contradiction in a saved result."""
+        try:
+            return _inclusive(value) if info.field_name == "inclusive" else _thresholds(value)
+        except ArgumentTypeError as exc:
+            raise DoseError(str(exc)) from None
+
     @property
     def excluded(self) -> tuple[DailyMME, ...]:
         return tuple(item for item in self.items if item.mme_per_day is None)
@@ -323,10 +343,10 @@ def _same_figures(saved: DailyMME, again: DailyMME) -> bool:
     return _close(saved.mme_per_day, again.mme_per_day, _slack(saved))
 
 
-def _inclusive(value: object) -> None:
+def _inclusive(value: object) -> bool:
     """``inclusive`` is a bool: "no" is text, and any text is true, so it would read as ``>=``."""
-    if not isinstance(value, bool):
-        raise ArgumentTypeError(f"inclusive must be True (>=) or False (>), not {excerpt(value)}")
+    flag(value, "inclusive", "True (>=) or False (>)")
+    return value  # type: ignore[return-value]  # a bool: checked
 
 
 def thresholds_reached(
@@ -363,12 +383,13 @@ def _shown_dose(value: float) -> str:
     return format_number(value, _DOSE_DECIMALS)
 
 
-def _thresholds(thresholds: Iterable[object]) -> tuple[float, ...]:
+def _thresholds(thresholds: object) -> tuple[float, ...]:
     """Thresholds (MME/day) as numbers: each finite and above 0, none twice (a typo, or a list built wrong)."""
+    wrong = "thresholds must be numbers (MME/day), e.g. [50, 90], not"
     if isinstance(thresholds, str | bytes) or not isinstance(thresholds, Iterable):
-        raise ArgumentTypeError(f"thresholds must be numbers (MME/day), e.g. [50, 90], not {excerpt(thresholds)}")
+        raise ArgumentTypeError(f"{wrong} {excerpt(thresholds)}")
     out: list[float] = []
-    for t in thresholds:
+    for t in listed(thresholds, wrong):
         number = float(exact_number(t, "a threshold"))
         if not (math.isfinite(number) and number > 0):
             raise DoseError(f"a threshold must be a finite number above 0 (MME/day, e.g. 50 or 90), not {excerpt(t)}")
@@ -1394,7 +1415,7 @@ def total(items: Iterable[DailyMME], *, thresholds: Iterable[float] = CDC_THRESH
     wrong = "total() adds results (of convert, daily_mme, dispensing_mme) under thresholds (numbers), not"
     if not isinstance(items, Iterable) or isinstance(thresholds, str | bytes) or not isinstance(thresholds, Iterable):
         raise ArgumentTypeError(f"{wrong} {excerpt(items)}, {excerpt(thresholds)}")
-    items = tuple(items)
+    items = listed(items, wrong)
     if not all(isinstance(i, DailyMME) or (hasattr(i, "mme_per_day") and hasattr(i, "table")) for i in items):
         raise ArgumentTypeError(f"{wrong} {excerpt(items)}")
     if not items:

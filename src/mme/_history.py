@@ -25,7 +25,7 @@ from typing import Annotated, Any, Final, Literal, get_args
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ._engine import CDC_THRESHOLDS, TableLike, dispensing_mme, thresholds_reached
-from ._errors import ArgumentTypeError, DoseError, MMEError, excerpt
+from ._errors import ArgumentTypeError, DoseError, MMEError, excerpt, flag, listed
 from ._tables import DEFAULT_TABLE, Table, resolve_table
 from ._units import reported
 from ._vocab import resolve_drug
@@ -263,9 +263,10 @@ def _reported(value: Fraction) -> float:
 
 def _dispensings(dispensings: Iterable[Dispensing]) -> tuple[Dispensing, ...]:
     """The fills given, each a `Dispensing` (anything else is an `ArgumentTypeError`, not an attribute missing)."""
-    items = tuple(dispensings) if isinstance(dispensings, Iterable) else None
-    if items is None or not all(isinstance(d, Dispensing) for d in items):
-        raise ArgumentTypeError(f"dispensings are mme.Dispensing(...) records, not {excerpt(dispensings)}")
+    wrong = "dispensings are mme.Dispensing(...) records, not"
+    items = listed(dispensings, wrong)
+    if not all(isinstance(d, Dispensing) for d in items):
+        raise ArgumentTypeError(f"{wrong} {excerpt(dispensings)}")
     return items
 
 
@@ -285,8 +286,11 @@ def _dates(start: date, end: date) -> tuple[date, date]:
     return tuple(d.date() if isinstance(d, datetime) else d for d in (start, end))  # type: ignore[return-value]
 
 
-def _window(start: date, end: date, on_failed: str) -> tuple[int, int]:
-    """The window's days as date ordinals ``lo .. hi - 1``, once its arguments are checked (`mme.frames` too)."""
+def _window(start: date, end: date, on_failed: str, **flags: object) -> tuple[int, int]:
+    """The window's days as date ordinals ``lo .. hi - 1``, once its arguments are checked (`mme.frames` too), the
+    ``flags`` (include_buprenorphine, clip_to_window) first: a summary computed whole is not refused at the end."""
+    for name, value in flags.items():
+        flag(value, name)
     start, end = _dates(start, end)
     if end < start:
         raise DoseError(f"the window ends ({end}) before it starts ({start})")
@@ -378,6 +382,7 @@ def exposure(
     dispensings: Iterable[Dispensing], *, table: TableLike = DEFAULT_TABLE, include_buprenorphine: bool = True
 ) -> Exposure:
     """One patient's MME on each calendar day, overlapping fills summed (the series behind Definition 4)."""
+    flag(include_buprenorphine, "include_buprenorphine")
     items = _dispensings(dispensings)
     _one_patient(items)
     tab = resolve_table(table)
@@ -443,7 +448,7 @@ def summarize(
     if patient is None:
         raise DoseError("nothing to summarize: summarize() needs at least one dispensing")
     start, end = _dates(start, end)
-    lo, hi = _window(start, end, on_failed)
+    lo, hi = _window(start, end, on_failed, include_buprenorphine=include_buprenorphine, clip_to_window=clip_to_window)
     tab = resolve_table(table)
     spans: list[_Span] = []
     excluded: list[ExcludedFill] = []
@@ -489,6 +494,7 @@ def summarize_by_patient(
     on_failed: OnFailed = "propagate",
 ) -> dict[str, Summary]:
     """`summarize` for each patient, over the same window, keyed by patient_id in sorted order."""
+    _window(start, end, on_failed, include_buprenorphine=include_buprenorphine, clip_to_window=clip_to_window)
     groups: dict[str, list[Dispensing]] = {}
     for d in _dispensings(dispensings):
         groups.setdefault(d.patient_id, []).append(d)

@@ -188,7 +188,8 @@ def _summarize(
     method: Literal["auto", "window", "riding", "pairwise"],
     rxnorm: RxnormLike = None,
 ) -> IntoFrameT:
-    lo, hi = (day - _EPOCH_ORDINAL for day in _window(start, end, on_failed))
+    flags = {"include_buprenorphine": include_buprenorphine, "clip_to_window": clip_to_window}
+    lo, hi = (day - _EPOCH_ORDINAL for day in _window(start, end, on_failed, **flags))
     tab = _table(table, columns.ndc)
     native, _ = _start(frame)
     rows = _annotate(native, columns, tab, variant, ndc_file, bup=not include_buprenorphine, rxnorm=rxnorm)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mme._engine import TOTAL_OVERFLOWS, DailyMME, TableLike, _inclusive, convert, total
-from mme._errors import ArgumentTypeError, CohortError, DoseError, MMEError, excerpt, named_twice, utf8_text
+from mme._errors import ArgumentTypeError, CohortError, DoseError, MMEError, excerpt, flag, named_twice, utf8_text
 from mme._history import key_text
 from mme._tables import DEFAULT_TABLE, Table, resolve_table
 from mme._units import exact, number_text
@@ -821,6 +821,8 @@ def from_dispensings(
     """
     from mme import _history
 
+    flag(include_buprenorphine, "include_buprenorphine")  # up front: a cohort with no fill in a window checks none
+    flag(clip_to_window, "clip_to_window")
     if definition not in DEFINITIONS:
         raise CohortError(f"unknown definition {definition!r}: choose one of {', '.join(DEFINITIONS)}")
     field = DEFINITIONS[definition]
