@@ -12,7 +12,10 @@ totals (None) and lists it with the reason; ``on_failed="drop"`` leaves such fil
 from __future__ import annotations
 
 import math
+import numbers
 import re
+import sys
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -84,9 +87,41 @@ other cells, on every path (`Dispensing`, `mme.frames.summarize`, `mme summarize
 CHAR export is the patient "p1"."""
 
 
+EXACT_FLOAT: Final = 2.0**53
+"""A float code below it in size is a whole number exactly: 101.0 is the id (or code) 101 (`key_text`, `mme.frames`)."""
+
+
 def key_text(value: object) -> object:
-    """A patient id as text trimmed of `KEY_SPACE`; anything else is left for the model to read or refuse."""
-    return value.strip(KEY_SPACE) if isinstance(value, str) else value
+    """A patient id as text trimmed of `KEY_SPACE`. A missing value (None, NaN of any kind, pandas' NA and NaT) is
+    refused, NO_PATIENT, on every path, as pandas refuses it in a frame: "nan" would make one patient of every fill
+    without an id. A whole float is its integer (101.0 is "101": an id column that gained a missing value becomes
+    floats), an int (NumPy's too) its digits; anything else is left for the model to read or refuse."""
+    if isinstance(value, str):
+        return value.strip(KEY_SPACE)
+    if _missing_value(value):
+        raise ValueError(NO_PATIENT)
+    if isinstance(value, float) or _is_float(value):  # NumPy's floats too: np.float32(1.1) is "1.1"
+        number = float(value)  # type: ignore[arg-type]
+        return str(int(number)) if number.is_integer() and abs(number) < EXACT_FLOAT else str(value)
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):  # NumPy's ints, as Python's
+        return str(int(value))
+    return value
+
+
+def _is_float(value: object) -> bool:
+    return getattr(getattr(value, "dtype", None), "kind", None) == "f"
+
+
+def _missing_value(value: object) -> bool:
+    """None, a float, NumPy or Decimal NaN, or pandas' NA or NaT (pandas is loaded wherever one was made)."""
+    if value is None:
+        return True
+    if isinstance(value, Decimal):
+        return value.is_nan()
+    if isinstance(value, float) or _is_float(value):
+        return math.isnan(value)  # type: ignore[arg-type]
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and (value is pandas.NA or value is pandas.NaT)
 
 
 class Dispensing(BaseModel):
@@ -242,6 +277,23 @@ TOTAL_OVERFLOWS = "the MME summed over the fills (a total or a day's) overflows:
 """Why a summary has no numbers where each fill's MME is finite but their sum is not (a typed error, never inf)."""
 # What `Dispensing` refuses, said of a row of a frame (`mme.frames.summarize` fails the row, not the run).
 NO_PATIENT = "patient_id is missing"
+MISSING_WORDS: Final = ("nan", "na", "n/a", "#n/a", "<na>", "null", "none")
+"""Ids (any case) that are more likely a missing value written as text (pandas writes NaN, R NA, a database NULL)
+than a patient: read from a file, they are text and a patient of that name, with a warning (`looks_missing`)."""
+
+
+def looks_missing(ids: Iterable[str]) -> str | None:
+    """The warning owed by ids in `MISSING_WORDS`, if any: a patient "NaN" may be every fill whose id was lost."""
+    found = Counter(i for i in ids if i.strip(KEY_SPACE).lower() in MISSING_WORDS)
+    if not found:
+        return None
+    said = ", ".join(f"{excerpt(i)} ({n:,})" for i, n in sorted(found.items()))
+    return (
+        f"{found.total():,} row(s) have a patient_id that looks like a missing value written as text: {said}; each "
+        "is counted as the patient of that name: if the ids are missing, leave the cells empty (their rows fail)"
+    )
+
+
 NO_DATE = "fill_date is missing or not a date (YYYY-MM-DD)"
 DAYS_SUPPLY_NOT_WHOLE = "days_supply must be a whole number of days"
 DAYS_SUPPLY_TOO_LONG = f"days_supply must be at most {MAX_DAYS_SUPPLY:,} days"

@@ -33,7 +33,7 @@ from mme._history import (
 from mme._ndc import NdcFile
 
 from ._convert import _dask_notice_once, _start, _table
-from ._keys import _Columns
+from ._keys import _Columns, code_text
 from ._rows import _annotate, _number, _ok, _round
 from ._schema import _T, MME_DAYS_SUPPLY, MME_ERROR, MME_EXCLUDED, MME_PER_DAY, Frame, _col
 
@@ -197,6 +197,8 @@ def _summarize(
     p = patient_id
     if schema[p] in (nw.String, nw.Categorical):  # "p1 " is "p1", as `mme.Dispensing` reads it (an id of text)
         rows = rows.with_columns(nw.col(p).cast(nw.String).str.strip_chars(KEY_SPACE))
+    elif schema[p].is_float():  # 101.0 is "101", NaN missing, as `mme.Dispensing` reads them
+        rows = rows.with_columns(code_text(p, schema[p]).alias(p))
     raw_days = _col("v_days_supply")
     days = nw.col(MME_DAYS_SUPPLY)
 

@@ -8,6 +8,7 @@ import io
 import math
 import statistics
 import sys
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -18,8 +19,18 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mme._engine import TOTAL_OVERFLOWS, DailyMME, TableLike, _inclusive, convert, total
-from mme._errors import ArgumentTypeError, CohortError, DoseError, MMEError, excerpt, flag, named_twice, utf8_text
-from mme._history import key_text
+from mme._errors import (
+    ArgumentTypeError,
+    CohortError,
+    DoseError,
+    MMEError,
+    MMEWarning,
+    excerpt,
+    flag,
+    named_twice,
+    utf8_text,
+)
+from mme._history import key_text, looks_missing
 from mme._tables import DEFAULT_TABLE, Table, resolve_table
 from mme._units import exact, exact_number, number_text
 
@@ -191,6 +202,8 @@ def _records(reader: Any, path: Path) -> tuple[Record, ...]:
         clean = dict(zip(fields, (cell.strip() for cell in row), strict=False))
         keep = {k: clean.get(k, "") for k in ("patient_id", "timepoint", "medication", "mme_per_day") if k in fields}
         records.append(_record(keep, f"{path}, line {line}"))
+    if warning := looks_missing(r.patient_id for r in records):
+        warnings.warn(f"{path}: {warning}", MMEWarning, stacklevel=3)
     return tuple(records)
 
 
