@@ -1562,3 +1562,32 @@ def test_ndc_refusals_in_a_file_say_what_to_do_in_the_file(tmp_path: Path, capsy
     assert "passed as an int" not in out
     with pytest.raises(mme.NdcError, match=re.escape("(An 11-digit NDC stored as a number that lost its leading")):
         mme.normalize_ndc("0009300240")  # the API's caller can pass the int
+
+
+def test_summarize_and_taper_warn_of_ids_that_look_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A CSV's ids are text: two cells "NaN" were one patient "NaN" of 120 MME/day, silently. They still are (a text
+    id is an id), with a warning naming them; an empty cell fails its row."""
+    import polars as pl
+
+    path, out = tmp_path / "fills.csv", tmp_path / "out.csv"
+    fill = "oxycodone,10,mg,120,30,2024-01-0"
+    rows = [f"NaN,{fill}1", f"NaN,{fill}2", f" nan ,{fill}2", f"1,{fill}2", f",{fill}2", f"Nancy,{fill}2"]
+    path.write_text("patient_id,drug,strength,strength_unit,quantity,days_supply,fill_date\n" + "\n".join(rows) + "\n")
+    assert run("summarize", str(path), "--start", "2024-01-01", "--end", "2024-01-31", "-o", str(out))[0] == 0
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "mme summarize: warning: 3 row(s) have a patient_id that looks like a missing value written as text: "
+        "' nan ' (1), 'NaN' (2); each is counted as the patient of that name: if the ids are missing, leave the cells "
+        "empty (their rows fail)\n"
+    )
+    result = {r["patient_id"]: r for r in pl.read_csv(out, infer_schema=False).to_dicts()}
+    assert (result["NaN"]["max_daily_mme"], result[None]["failed_reason"]) == ("120.0", "patient_id is missing")
+    cohort = tmp_path / "cohort.csv"
+    cohort.write_text("patient_id,timepoint,mme_per_day\nNA,t0,10\nNA,t1,5\nnull,t0,100\n1,t0,100\n1,t1,50\n")
+    assert run("taper", str(cohort), "--timepoints", "t0,t1")[0] == 0
+    assert capsys.readouterr().err.startswith(
+        f"mme taper: warning: {cohort}: 3 row(s) have a patient_id that looks like a missing value written as text: "
+        "'NA' (2), 'null' (1); each"
+    )
+    with pytest.warns(mme.MMEWarning, match=r"3 row\(s\) have a patient_id that looks like a missing value"):
+        mme.taper.read_csv(cohort)

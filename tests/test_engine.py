@@ -147,6 +147,38 @@ def test_cms_methadone_requires_a_choice() -> None:
 # -- units, liquids, frequencies -------------------------------------------------------------------
 
 
+def test_results_that_are_no_collection_are_a_typed_error() -> None:
+    """A pint Quantity and a 0-d array say they are iterable, then raise a bare TypeError when iterated: `total`,
+    `exposure` and thresholds were pint's "'int' object is not iterable" and NumPy's "iteration over a 0-d array"."""
+    import numpy as np
+
+    for wrong in (registry().Quantity(10, "mg"), np.array(10)):
+        with pytest.raises(mme.ArgumentTypeError, match=r"^total\(\) adds results .*, not "):
+            mme.total(wrong)
+        with pytest.raises(mme.ArgumentTypeError, match=r"^dispensings are mme.Dispensing\(...\) records, not "):
+            mme.exposure(wrong)
+        with pytest.raises(mme.ArgumentTypeError, match=r"^thresholds must be numbers \(MME/day\), e.g. \[50, 90\]"):
+            mme.thresholds_reached(60, wrong)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("inclusive", "yes", r"inclusive must be True \(>=\) or False \(>\), not 'yes'"),
+        ("inclusive", 1, r"inclusive must be True \(>=\) or False \(>\), not 1"),
+        ("thresholds", ["50", "90"], r"a threshold must be a number, not '50'"),
+        ("thresholds", "50", r"thresholds must be numbers \(MME/day\), e.g. \[50, 90\], not '50'"),
+        ("thresholds", [50, 50], r"threshold 50 is given twice"),
+    ],
+)
+def test_a_saved_total_reads_inclusive_and_thresholds_as_total_does(key: str, value: object, message: str) -> None:
+    """A saved total read "yes" and 1 as True and ["50", "90"] as (50.0, 90.0), where `total` refuses them."""
+    saved = json.loads(mme.total([mme.convert("oxycodone 10 mg q6h")], thresholds=[50, 120]).model_dump_json())
+    assert mme.Total.model_validate_json(json.dumps(saved)).thresholds == (50, 120)
+    _refused(mme.DoseError, message, lambda: mme.Total.model_validate_json(json.dumps({**saved, key: value})))
+    _refused(mme.DoseError, message, lambda: mme.Total.model_validate({**saved, key: value}))
+
+
 @pytest.mark.parametrize("dose", ["10 mg", "10000 mcg", "10000 µg", "10000 ug", "0.01 g", (10, "mg")])
 def test_units_agree(dose: object) -> None:
     assert mme_of("oxycodone", dose, per_day=4) == pytest.approx(60)
@@ -355,12 +387,52 @@ def test_result_names_table_factor_and_reads_as_text_and_json() -> None:
 
 
 def test_results_print_two_decimals() -> None:
-    """10 mg x 10 tablets over 3 days is 33.333... mg/day (factor 1): printed 33.33, its field keeps the digits."""
+    """10 mg x 10 tablets over 3 days is 33.333... mg/day (factor 1): its MME/day printed 33.33, its daily dose to
+    `_DOSE_DECIMALS` (a computed dose, not one typed), its fields keep the digits."""
     result = mme.dispensing_mme("morphine", "10 mg", quantity=10, days_supply=3)
     assert result.mme_per_day == pytest.approx(100 / 3)
-    assert str(result) == "morphine oral: 33.33 mg/day x 1 (per mg) = 33.33 MME/day [cdc-2022]"
-    total = mme.total([result], thresholds=(33.333, 50))  # reached: 33.333... >= 33.333
-    assert str(total).splitlines()[-1] == "total: 33.33 MME/day [cdc-2022]; thresholds reached: >= 33.333"
+    assert str(result) == "morphine oral: 33.3333 mg/day x 1 (per mg) = 33.33 MME/day [cdc-2022]"
+    total = mme.total([result], thresholds=(33.34, 50))  # 33.33 is on the side 33.333... is: below 33.34
+    assert str(total).splitlines()[-1] == "total: 33.33 MME/day [cdc-2022]; thresholds reached: none"
+
+
+@pytest.mark.parametrize(
+    ("text", "thresholds", "inclusive", "dose", "shown", "reached"),
+    [
+        ("oxycodone 59.999 mg daily", (50, 90), True, "59.999", "89.999", ">= 50"),  # "90" reads as reaching 90
+        ("codeine 599.97 mg daily", (50, 90), True, "599.97", "89.996", ">= 50"),  # 89.9955: "90" at 2 decimals
+        ("oxycodone 33.3334 mg daily", (50, 90), False, "33.3334", "50.0001", "> 50"),  # "50" is not > 50
+        ("morphine 50.004 mg daily", (50.004,), True, "50.004", "50.004", ">= 50.004"),  # "50" is below it
+        ("oxycodone 59.99999999 mg daily", (50, 90), True, "60", "89.99999999", ">= 50"),  # dose: 4 decimals at most
+        ("morphine 44.444 mg daily", (44.4,), True, "44.444", "44.44", ">= 44.4"),  # 2 decimals keep its side
+    ],
+)
+def test_a_shown_figure_stays_on_its_side_of_each_threshold(
+    text: str, thresholds: tuple[float, ...], inclusive: bool, dose: str, shown: str, reached: str
+) -> None:
+    """A printed MME/day is 2 decimals unless they would put it past a threshold the result does not reach (or short
+    of one it reaches): then as many more as keep it on its side. The daily dose shows the digits it has."""
+    item = mme.convert(text)
+    result = mme.total([item], thresholds=thresholds, inclusive=inclusive)
+    assert str(result).splitlines() == [
+        f"{item.drug} oral: {dose} mg/day x {item.factor} (per mg) = {shown} MME/day [cdc-2022]",
+        f"total: {shown} MME/day [cdc-2022]; thresholds reached: {reached}",
+    ]
+    figure = float(shown)
+    assert tuple(t for t in result.thresholds if (figure >= t if inclusive else figure > t)) == result.reached
+
+
+def test_a_result_alone_prints_on_the_side_of_cdc_thresholds() -> None:
+    assert str(mme.convert("oxycodone 59.999 mg daily")).endswith("= 89.999 MME/day [cdc-2022]")
+    assert str(mme.convert("oxycodone 60.001 mg daily")).endswith("= 90 MME/day [cdc-2022]")  # 90.0015 reaches 90
+
+
+def test_a_figure_with_more_digits_than_a_result_keeps_prints_every_digit() -> None:
+    """A result saved by 0.1.0 (unrounded, no exact value) may be within 1e-9 of a threshold: shown in full."""
+    saved = mme.convert("oxycodone 60 mg daily").model_dump()
+    saved.update(mme_per_day=89.9999999999, mme_per_day_exact=None, daily_dose=59.9999999999333)
+    loaded = mme.DailyMME.model_validate(saved)
+    assert str(loaded) == "oxycodone oral: 60 mg/day x 1.5 (per mg) = 89.9999999999 MME/day [cdc-2022]"
 
 
 @pytest.mark.parametrize("threshold", [50.0000000001, 89.9999999995, 33.333])
@@ -556,6 +628,46 @@ def test_a_saved_result_that_contradicts_itself_is_refused(key: str, value: obje
     message = "this result contradicts itself: " + message
     _refused(mme.DoseError, message, lambda: mme.DailyMME.model_validate({**saved, key: value}))
     _refused(mme.DoseError, message, lambda: mme.DailyMME.model_validate_json(json.dumps({**saved, key: value})))
+
+
+def test_a_saved_exact_value_must_be_its_daily_dose_times_its_factor() -> None:
+    """`mme_per_day` and `mme_per_day_exact` edited together (44.99999 for 30 mg/day x 1.5) agreed with each other and
+    loaded. The exact value over the factor must round to the daily dose, as the engine rounds it."""
+    saved = json.loads(mme.daily_mme("oxycodone", "10 mg", per_day=3).model_dump_json())
+    edited = {**saved, "mme_per_day": 44.99999, "mme_per_day_exact": "4499999/100000"}
+    message = r"mme_per_day_exact 4499999/100000 is 29.99999333\d* mg/day x 1.5, not its daily dose, 30.0"
+    _refused(mme.DoseError, message, lambda: mme.DailyMME.model_validate(edited))
+    # a dose of 29.99999999973 mg/day is reported as 30: its exact 44.999999999595 is the engine's own, and loads
+    typed = mme.daily_mme("oxycodone", "29.99999999973 mg", per_day=1)
+    assert (typed.daily_dose, typed.mme_per_day, typed.mme_per_day_exact) == (30, 45, Fraction("44.999999999595"))
+    assert mme.DailyMME.model_validate_json(typed.model_dump_json()) == typed
+
+
+@pytest.mark.parametrize(
+    ("call", "basis"),
+    [
+        (
+            lambda: mme.dispensing_mme("fentanyl", "25 mcg/h", quantity=10, days_supply=30, table="cdc-ndc-2010"),
+            " / 3 days",
+        ),
+        (lambda: mme.daily_mme("fentanyl", "12.5 mcg/h"), ""),
+        (
+            lambda: mme.daily_mme("buprenorphine", "75 mcg", per_day=2, route="buccal", form="film", table="heal-2025"),
+            "",
+        ),
+        (lambda: mme.daily_mme("oxycodone", "10 mg", every=7), ""),
+        (lambda: mme.total([mme.convert("methadone 10 mg bid", table="cdc-2016")] * 2).items[0], ""),
+    ],
+)
+def test_every_kind_of_result_is_its_daily_dose_times_its_factor(call: Callable[[], mme.DailyMME], basis: str) -> None:
+    """Patches (a dispensed patch's factor over its days of wear), mcg drugs, repeating doses, items re-tiered in a
+    total: each loads back as it is, and a unit more in the 9th decimal of its daily dose does not."""
+    result = call()
+    assert mme.DailyMME.model_validate_json(result.model_dump_json()) == result
+    assert result.mme_per_day_exact is not None
+    off = {**result.model_dump(), "daily_dose": result.daily_dose + 1e-9}
+    message = rf"x {re.escape(str(result.factor))}{basis}, not its daily dose, {re.escape(repr(off['daily_dose']))}"
+    _refused(mme.DoseError, message, lambda: mme.DailyMME.model_validate(off))
 
 
 def test_a_saved_excluded_or_tiered_result_loads_as_it_was() -> None:

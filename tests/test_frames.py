@@ -2036,6 +2036,16 @@ def test_a_categorical_fill_date_is_read_as_its_text(backend: str) -> None:
     assert out["b"]["failed_reason"] == NO_DATE
 
 
+@pytest.mark.parametrize("name", ["include_buprenorphine", "clip_to_window"])
+def test_summarize_refuses_a_flag_that_is_no_bool(name: str) -> None:
+    """Text ("no" is true) and 1 (True): each an `ArgumentTypeError`, as in `mme.summarize`, before the frame is read."""
+    table = pa.table({"patient_id": ["a"], "fill_date": [START], "drug": ["oxycodone"], "strength": [5.0],
+                      "strength_unit": ["mg"], "quantity": [30.0], "days_supply": [30.0]})  # fmt: skip
+    for wrong in ("no", 1):
+        with pytest.raises(mme.ArgumentTypeError, match=rf"^{name} must be True or False, not "):
+            frames.summarize(make("polars", table), start=START, end=date(2024, 1, 30), **{name: wrong})  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("backend", [*FAST, "dask"])
 @pytest.mark.parametrize("bup", [True, False])
 def test_a_patient_whose_fills_are_all_excluded_has_no_mme_and_says_why(backend: str, bup: bool) -> None:
@@ -2080,6 +2090,52 @@ def test_a_row_the_dispensing_model_refuses_fails_with_its_reason(backend: str) 
         Dispensing(patient_id="", drug="morphine", strength="10 mg", quantity=30, days_supply=10, fill_date=START)
     with pytest.raises(ValidationError, match="fractional part"):
         Dispensing(patient_id="a", drug="morphine", strength="10 mg", quantity=30, days_supply=2.5, fill_date=START)
+
+
+@pytest.mark.parametrize("backend", [*FAST, "dask"])
+def test_a_missing_patient_id_fails_its_rows_on_every_backend_as_in_the_scalar_api(backend: str) -> None:
+    """Two fills with a NaN id made one patient "NaN" of 120 MME/day on polars, pyarrow and DuckDB (pandas failed
+    them); 101.0 from a float column (an int column that gained a NaN) was "101.0", another patient than 101. NaN
+    fails its rows with `NO_PATIENT`, a whole float is its integer, on every backend and in `mme.Dispensing`."""
+    if backend == "dask":
+        pytest.importorskip("dask.dataframe")
+    ids = [101.0, math.nan, math.nan, 101.0, 7.5]
+    n = len(ids)
+    table = pa.table({"patient_id": ids, "fill_date": [START] * n, "drug": ["oxycodone"] * n, "strength": [10.0] * n,
+                      "strength_unit": ["mg"] * n, "quantity": [120.0] * n, "days_supply": [30.0] * n})  # fmt: skip
+    out = {r["patient_id"]: r for r in rows_of(frames.summarize(make(backend, table), start=START, end=START))}
+    assert sorted(out, key=str) == ["101", "7.5", None]
+    assert (out[None]["failed_reason"], out[None]["n_failed"], out[None]["max_daily_mme"]) == (NO_PATIENT, 2, None)
+    assert (out["101"]["max_daily_mme"], out["101"]["n_dispensings"], out["7.5"]["max_daily_mme"]) == (120, 2, 60)
+    fields = {"drug": "oxycodone", "strength": "10 mg", "quantity": 120, "days_supply": 30, "fill_date": START}
+    scalar = mme.summarize_by_patient(
+        [Dispensing(patient_id=i, **fields) for i in ids if not math.isnan(i)], start=START, end=START
+    )
+    assert {p: s.max_daily_mme for p, s in scalar.items()} == {"101": 120, "7.5": 60}
+    with pytest.raises(ValidationError, match=NO_PATIENT):
+        Dispensing(patient_id=math.nan, **fields)
+
+
+@pytest.mark.parametrize("backend", ["pandas", "polars", "duckdb"])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ids=st.lists(st.one_of(st.integers(-(10**6), 10**6).map(float), st.just(math.nan)), min_size=1, max_size=6))
+def test_float_ids_are_read_as_the_scalar_reads_them(backend: str, ids: list[float]) -> None:
+    """Any float id column (whole numbers and NaN) gives the patients and failures `mme.Dispensing` gives."""
+    n = len(ids)
+    table = pa.table({"patient_id": ids, "fill_date": [START] * n, "drug": ["morphine"] * n, "strength": [10.0] * n,
+                      "strength_unit": ["mg"] * n, "quantity": [30.0] * n, "days_supply": [30.0] * n})  # fmt: skip
+    out = {r["patient_id"]: r["n_failed"] for r in rows_of(frames.summarize(make(backend, table), start=START,
+                                                                            end=START))}  # fmt: skip
+    read: dict[str | None, int] = {}
+    for i in ids:
+        try:
+            key: str | None = Dispensing(patient_id=i, drug="morphine", strength="10 mg", quantity=30, days_supply=30,
+                                         fill_date=START).patient_id  # fmt: skip
+        except ValidationError as exc:
+            assert NO_PATIENT in str(exc)  # noqa: PT017
+            key = None
+        read[key] = read.get(key, 0) + (key is None)
+    assert out == read
 
 
 @pytest.mark.parametrize("backend", ["polars", "pandas", "duckdb"])

@@ -352,6 +352,8 @@ def test_a_list_whose_total_is_implausible_warns_as_one_result_would() -> None:
     ]
     with pytest.warns(mme.ImplausibleDoseWarning, match=r"^mme2 \(54750 MME/day at most\)"):  # 1 on-therapy day
         heal.calculate([med("Oxycodone (mg)", 100, 1, 365)], therapy_days=1, observation_window_days=400)
+    with pytest.warns(mme.ImplausibleDoseWarning, match=r"^mme2, mme4 \(10000\.001 MME/day at most\)"):  # not "10000"
+        heal.calculate([med("Oxycodone (mg)", 2222.2224, 1, 3)] * 3, therapy_days=3, observation_window_days=30)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         two = heal.calculate(three[:2], therapy_days=3, observation_window_days=30)  # 9,000: no word

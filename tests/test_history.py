@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any, TypedDict
 
@@ -16,6 +18,7 @@ from pydantic import ValidationError
 import mme
 from mme._history import (
     FILL_OVERFLOWS,
+    NO_PATIENT,
     NOT_WHOLE_DAYS,
     TOTAL_OVERFLOWS,
     Dispensing,
@@ -271,6 +274,73 @@ def test_reached_is_unknown_not_nothing_with_a_failed_fill() -> None:
     assert summarize([big], **window(30)).reached("max_daily_mme") == (50.0, 90.0)
     excluded_only = summarize([fill("buprenorphine", "8 mg", route="sublingual")], **window(30), table="cdc-2022")
     assert excluded_only.reached("max_daily_mme") == ()
+
+
+@pytest.mark.parametrize("metric", ["total_mme", "window_days", "n_dispensings", "mme_per_windwo_day", "", "reached"])
+def test_reached_judges_only_the_four_definitions(metric: str) -> None:
+    """``reached("total_mme")`` judged 1,800 MME over the window against 50/90 MME/day (and a 91-day window
+    "reached 90"); a typo was a bare AttributeError. Anything but the four definitions is refused, naming them."""
+    s = summarize([fill("morphine", "50 mg", quantity=60, days=30)], **window(91))
+    assert (s.total_mme, s.window_days) == (3000, 91)
+    with pytest.raises(mme.DoseError, match=r"^unknown metric .*: thresholds are judged on mme_per_days_supply, "
+                                            r"mme_per_therapy_day, mme_per_window_day, max_daily_mme$"):  # fmt: skip
+        s.reached(metric)  # type: ignore[arg-type]
+    for wrong in (5, None, ["max_daily_mme"]):
+        with pytest.raises(mme.ArgumentTypeError, match=r"^metric is one of mme_per_days_supply, .*max_daily_mme, not"):
+            s.reached(wrong)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("wrong", [1, 0, "no", None, Fraction(1), "yes"])
+@pytest.mark.parametrize("name", ["include_buprenorphine", "clip_to_window"])
+def test_a_flag_that_is_no_bool_is_refused_up_front(name: str, wrong: object) -> None:
+    """A summary was computed whole and then refused by pydantic's ValidationError ("yes", None, a Decimal), or 1 and 0
+    passed as True and False; "no" is true. An `ArgumentTypeError`, before anything is computed (no fill at all)."""
+    import numpy as np
+
+    for value in (wrong, np.bool_(True), np.int64(1)):
+        message = rf"^{name} must be True or False, not "
+        with pytest.raises(mme.ArgumentTypeError, match=message):
+            summarize([fill()], **window(30), **{name: value})  # type: ignore[arg-type]
+        with pytest.raises(mme.ArgumentTypeError, match=message):
+            summarize_by_patient([], **window(30), **{name: value})  # type: ignore[arg-type]
+        if name == "include_buprenorphine":
+            with pytest.raises(mme.ArgumentTypeError, match=message):
+                exposure([fill()], include_buprenorphine=value)  # type: ignore[arg-type]
+
+
+def _missing_ids() -> list[object]:
+    import numpy as np
+    import pandas as pd
+
+    return [None, math.nan, np.nan, np.float32("nan"), Decimal("NaN"), Decimal("sNaN"), pd.NA, pd.NaT]
+
+
+def test_a_missing_patient_id_is_refused_not_a_patient_nan() -> None:
+    """`Dispensing(patient_id=float("nan"))` was the patient "nan" (two such fills one patient of 120 MME/day), and
+    Decimal("NaN") "NaN"; `taper.Record` the same. Any missing value is refused, in the frames' words."""
+    from mme import taper
+
+    for value in _missing_ids():
+        with pytest.raises(ValidationError, match=rf"patient_id\n  Value error, {NO_PATIENT} "):
+            fill(patient_id=value)
+        with pytest.raises(ValidationError, match=rf"patient_id\n  Value error, {NO_PATIENT} "):
+            taper.Record(patient_id=value, timepoint="t0", mme_per_day=10)
+
+
+def test_a_whole_float_id_is_its_integer() -> None:
+    """An id column that gained a missing value is floats: 101.0 was "101.0", another patient than 101."""
+    import numpy as np
+
+    from mme import taper
+
+    ids = [101, 101.0, np.float64(101.0), np.float32(101.0), np.int64(101), "101", " 101 "]
+    assert {fill(patient_id=i).patient_id for i in ids} == {"101"}
+    assert {taper.Record(patient_id=i, timepoint="t", mme_per_day=1).patient_id for i in ids} == {"101"}
+    assert [fill(patient_id=i).patient_id for i in (1.5, np.float32(1.1), 2.0**53, Decimal("101.0"))] == [
+        "1.5", "1.1", "9007199254740992.0", "101.0"
+    ]  # fmt: skip
+    both = summarize_by_patient([fill(patient_id=101), fill(patient_id=101.0, on=3)], **window(30))
+    assert list(both) == ["101"]
 
 
 @pytest.mark.parametrize("clip", [True, False])

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 import mme
 from mme import taper
@@ -148,7 +149,7 @@ def test_complete_cases(hand: taper.DoseMatrix) -> None:
     [
         ([("X", "week 1", 10.0)], "not one of"),
         ([("X", "t0", "")], "medication is empty"),
-        ([("X", "t0", -5.0)], "greater than or equal to 0"),
+        ([("X", "t0", -5.0)], "mme_per_day must be a finite number, 0 or more, not -5.0"),
         ([("X", "t0", math.nan)], "cannot read the record"),
         ([{"patient_id": "X", "timepoint": "t0", "mme_per_day": "\u0663"}], "must be a number in the digits 0-9"),
         ([{"patient_id": "X", "timepoint": "t0", "mme_per_day": "1_0"}], "must be a number in the digits 0-9"),
@@ -642,6 +643,32 @@ def test_from_dispensings_a_failed_fill_fails_its_window_never_0(definition: tap
     assert [c.n for c in row.counts if c.key == "cessation"] == [0]
 
 
+def test_a_record_reads_mme_per_day_by_the_engines_number_rule() -> None:
+    """`Record(mme_per_day=...)` went by pydantic's float: np.bool_(True) was 1 MME/day, Decimal("1E-400") 0 (a
+    cessation), np.float32(10.1) 10.100000381469727, b"10" and "1_000" numbers. Now as the engine reads a number."""
+    import numpy as np
+
+    def read(value: object) -> float | None:
+        return taper.Record(patient_id="A", timepoint="t0", mme_per_day=value).mme_per_day
+
+    assert read(np.float32(10.1)) == 10.1
+    assert (read(np.int64(30)), read(" 7.5 "), read(Decimal("0E-400"))) == (30, 7.5, 0)
+    zero = read(-0.0)
+    assert zero is not None
+    assert math.copysign(1, zero) == 1  # -0 is 0, not a negative zero in the matrix
+    for wrong, message in [
+        (np.bool_(True), "mme_per_day must be a number, not np.True_"),
+        (True, "mme_per_day must be a number, not True"),
+        (b"10", "mme_per_day must be a number, not b'10'"),
+        ("1_000", r"mme_per_day must be a number in the digits 0-9 \(e.g. 10 or 2.5\), not '1_000'"),
+        (Decimal("1E-400"), r"mme_per_day 1E-400 is positive but too small for a float: it would read as 0"),
+        (Fraction(1, 10**400), r"mme_per_day Fraction\(1, 1000.*is positive but too small for a float"),
+        (Decimal("NaN"), "mme_per_day must be a finite number, 0 or more, not NaN"),
+    ]:
+        with pytest.raises(ValidationError, match=message):
+            read(wrong)
+
+
 def test_a_given_dose_too_small_for_a_float_is_refused_not_0() -> None:
     for value in (Decimal("1e-400"), Fraction(1, 10**400)):
         with pytest.raises(mme.CohortError, match="too small for a float"):
@@ -1049,3 +1076,11 @@ def test_the_table_is_named_where_every_medication_failed(tmp_path: Path, capsys
     cohort.write_text("patient_id,timepoint,medication\n")
     assert main(["taper", str(cohort), "--timepoints", "t0,t1"], out=io.StringIO()) == 1
     assert capsys.readouterr().err == f"mme taper: error: cannot read {cohort}: it holds no records, only a header\n"
+
+
+@pytest.mark.parametrize("name", ["include_buprenorphine", "clip_to_window"])
+def test_from_dispensings_refuses_a_flag_that_is_no_bool(name: str) -> None:
+    """Checked up front, as `mme.summarize` checks it: a cohort with no fill never summarizes a window."""
+    anchors = {"A": date(2024, 1, 1)}
+    with pytest.raises(mme.ArgumentTypeError, match=rf"^{name} must be True or False, not 'no'"):
+        taper.from_dispensings([], {"baseline": (0, 89)}, anchors, definition="window", **{name: "no"})  # type: ignore[arg-type]

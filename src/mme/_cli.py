@@ -33,6 +33,7 @@ from mme._tables import table_slugs
 
 from . import _vocab
 from ._errors import COLUMN_KEYWORDS, MMEError, named_twice
+from ._history import KEY_SPACE, MISSING_WORDS, looks_missing
 from ._ndc import AS_AN_INT, IN_A_FILE
 from ._parse import Expression
 from ._units import number_text
@@ -285,7 +286,11 @@ def _taper(args: argparse.Namespace, out: TextIO) -> int:
     _check_not_an_input(None, [args.cohort, _table_file(args)], out)
     if args.plot:
         _check_output(args.plot, [args.cohort, _table_file(args)], (".png",))
-    records = taper.read_csv(args.cohort)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", mme.MMEWarning)
+        records = taper.read_csv(args.cohort)
+    for warning in caught:  # ids such as "NaN": said once, before the table
+        sys.stderr.write(f"mme taper: warning: {warning.message}\n")
     if not records:  # no patient to summarise: a header alone said "values given in MME/day" of no value at all
         raise _Refused(f"cannot read {args.cohort}: it holds no records, only a header", 1)
     with warnings.catch_warnings():
@@ -989,6 +994,11 @@ def _summarize(args: argparse.Namespace, out: TextIO) -> int:
             fill_date=args.fill_date_col, include_buprenorphine=not args.exclude_buprenorphine,
             clip_to_window=not args.no_clip, on_failed="drop" if args.drop_failed else "propagate", **options,
         )  # fmt: skip
+    ids = data[args.patient_col]
+    if ids.dtype == nw.String:  # "NaN" written for a lost id: said, since it is read as a patient
+        suspects = ids.filter(ids.str.strip_chars(KEY_SPACE).str.to_lowercase().is_in(MISSING_WORDS))
+        if warning := looks_missing(suspects.to_list()):
+            sys.stderr.write(f"mme summarize: warning: {warning}\n")
     frame = _for_a_file(nw.from_native(result, eager_only=True), FAILED_REASON, args)
     written = _write_frame(frame, args, out)
     outcome = "left out; no totals where no other fill counts" if args.drop_failed else "no totals"

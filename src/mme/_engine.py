@@ -25,7 +25,15 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Literal, NamedTuple, Protocol
 
-from pydantic import BaseModel, ConfigDict, ModelWrapValidatorHandler, computed_field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ModelWrapValidatorHandler,
+    ValidationInfo,
+    computed_field,
+    field_validator,
+    model_validator,
+)
 
 from ._errors import (
     AmbiguousDoseError,
@@ -40,6 +48,8 @@ from ._errors import (
     UnknownTableError,
     bounded,
     excerpt,
+    flag,
+    listed,
 )
 from ._parse import Expression, RangeChoice, _component, _reading, parse_expression
 from ._tables import DEFAULT_TABLE, Exclusion, FactorRow, Table, Tier, list_tables, resolve_table, table_slugs
@@ -106,8 +116,12 @@ MCG_AS_MG_WARNING_MG_PER_H = 1.0
 #: A mg-dosed drug given in grams, this many mg a day or more, gets "did you mean mg?" ("oxycodone 0.5 g q6h").
 G_AS_MG_WARNING_MG = 1000.0
 
-#: A result prints its numbers to at most this many decimals (its fields keep every digit).
+#: A result prints its MME/day to this many decimals, more where fewer would cross a threshold (`shown_mme`); its
+#: fields keep every digit.
 _SHOWN_DECIMALS = 2
+#: A result prints its daily dose with every digit it has, up to this many decimals (`_shown_dose`): a dose typed as
+#: 59.999 mg is not shown as 60, and 10 mg 24/7 times a day is 34.2857, not 9 decimals of it.
+_DOSE_DECIMALS = 4
 
 TableLike = str | Path | Table
 DoseLike = str | Amount | tuple[float | Decimal, str] | QuantityLike
@@ -148,15 +162,19 @@ class DailyMME(BaseModel):
     """`convert`: the dose expression as read (drug, strength, count, frequency, ranges, cap, ignored text)."""
 
     def __str__(self) -> str:
+        return self._line(CDC_THRESHOLDS, inclusive=True)
+
+    def _line(self, thresholds: tuple[float, ...], *, inclusive: bool) -> str:
+        """The result in a line, its MME/day on the side of each threshold (a total's, CDC's alone) it is on."""
         what = " ".join(x for x in (self.drug, self.release, self.route, self.form) if x)
         if self.mme_per_day is None:
             return f"{what}: no MME under {self.table} ({self.excluded})"
         tier = f", tier {self.tier.printed or self.tier}" if self.tier else ""
         variant = f", {self.variant}" if self.variant else ""
-        dose, mme_per_day = (format_number(x, _SHOWN_DECIMALS) for x in (self.daily_dose, self.mme_per_day))
+        mme_per_day = shown_mme(self.mme_per_day, thresholds, inclusive=inclusive)
         return (
-            f"{what}: {dose} {self.daily_dose_unit} x {self.factor} ({self.factor_basis}{tier}{variant})"
-            f" = {mme_per_day} MME/day [{self.table}]"
+            f"{what}: {_shown_dose(self.daily_dose)} {self.daily_dose_unit} x {self.factor} ({self.factor_basis}{tier}"
+            f"{variant}) = {mme_per_day} MME/day [{self.table}]"
         )
 
     @model_validator(mode="after")
@@ -181,6 +199,16 @@ class Total(BaseModel):
     inclusive: bool = True
     """Thresholds are reached at ``>=`` when True, at ``>`` when False."""
 
+    @field_validator("inclusive", "thresholds", mode="before")
+    @classmethod
+    def _as_total_reads_them(cls, value: object, info: ValidationInfo) -> object:
+        """A saved total's ``inclusive`` and ``thresholds`` are read as `total` reads its arguments ("yes", 1 and
+        ["50", "90"] are refused), in pydantic's `ValidationError` as any contradiction in a saved result."""
+        try:
+            return _inclusive(value) if info.field_name == "inclusive" else _thresholds(value)
+        except ArgumentTypeError as exc:
+            raise DoseError(str(exc)) from None
+
     @property
     def excluded(self) -> tuple[DailyMME, ...]:
         return tuple(item for item in self.items if item.mme_per_day is None)
@@ -196,8 +224,10 @@ class Total(BaseModel):
         return tuple(w for item in self.items for w in item.warnings)
 
     def __str__(self) -> str:
-        lines = [str(item) for item in self.items]
-        value = "no MME" if self.mme_per_day is None else f"{format_number(self.mme_per_day, _SHOWN_DECIMALS)} MME/day"
+        lines = [item._line(self.thresholds, inclusive=self.inclusive) for item in self.items]
+        value = "no MME"
+        if self.mme_per_day is not None:
+            value = f"{shown_mme(self.mme_per_day, self.thresholds, inclusive=self.inclusive)} MME/day"
         sign = ">=" if self.inclusive else ">"
         reached = ", ".join(f"{sign} {format_number(t)}" for t in self.reached) or "none"  # as given, every digit
         lines.append(f"total: {value} [{self.table}]; thresholds reached: {reached}")
@@ -231,7 +261,27 @@ def _contradiction(item: DailyMME) -> str | None:
     exact = item.mme_per_day_exact
     if exact is not None and (item.mme_per_day is None or rounded(exact) != item.mme_per_day):
         return f"mme_per_day {item.mme_per_day!r} is not mme_per_day_exact {exact} rounded ({rounded(exact)!r})"
+    if exact is not None and item.factor is not None:
+        return _off_its_dose(item, exact, item.factor)
     return None
+
+
+#: How `_applied` says a factor applies per patch dispensed, whose MME/day is the rate x factor / the days worn.
+_WORN = re.compile(r"per dispensed patch worn (\d+) days")
+
+
+def _off_its_dose(item: DailyMME, exact: Fraction, factor: Decimal) -> str | None:
+    """An exact MME/day whose daily dose (over the factor, times the days a dispensed patch is worn) does not round
+    to the daily dose the result says, as the engine rounds it: 44.99999 MME/day (and ``mme_per_day`` edited to
+    match) is not 30 mg/day x 1.5. Any exact value within the daily dose's rounding is one the engine can give."""
+    worn = _WORN.search(item.factor_basis)
+    dose = exact * (int(worn[1]) if worn else 1) / Fraction(factor)
+    if rounded(dose) == item.daily_dose:
+        return None
+    return (
+        f"mme_per_day_exact {exact} is {excerpt(float(dose))} {item.daily_dose_unit} x {factor}"
+        f"{f' / {worn[1]} days' if worn else ''}, not its daily dose, {item.daily_dose!r}"
+    )
 
 
 def _check_total(saved: Total, reached: object) -> None:
@@ -295,10 +345,10 @@ def _same_figures(saved: DailyMME, again: DailyMME) -> bool:
     return _close(saved.mme_per_day, again.mme_per_day, _slack(saved))
 
 
-def _inclusive(value: object) -> None:
+def _inclusive(value: object) -> bool:
     """``inclusive`` is a bool: "no" is text, and any text is true, so it would read as ``>=``."""
-    if not isinstance(value, bool):
-        raise ArgumentTypeError(f"inclusive must be True (>=) or False (>), not {excerpt(value)}")
+    flag(value, "inclusive", "True (>=) or False (>)")
+    return value  # type: ignore[return-value]  # a bool: checked
 
 
 def thresholds_reached(
@@ -319,12 +369,29 @@ def thresholds_reached(
     return tuple(t for t in checked if (number >= t if inclusive else number > t))
 
 
-def _thresholds(thresholds: Iterable[object]) -> tuple[float, ...]:
+def shown_mme(value: float, thresholds: Iterable[float], *, inclusive: bool) -> str:
+    """An MME/day as printed: `_SHOWN_DECIMALS` decimals, or as many more as keep it on the side of each threshold
+    that the value is on (89.9985 MME/day is not "90" beside "not >= 90"); every digit where none would."""
+    reached = thresholds_reached(value, thresholds, inclusive=inclusive)
+    for places in range(_SHOWN_DECIMALS, RESULT_DECIMALS + 1):
+        text = format_number(value, places)
+        if thresholds_reached(float(text), thresholds, inclusive=inclusive) == reached:
+            return text
+    return format_number(value)
+
+
+def _shown_dose(value: float) -> str:
+    """A daily dose as printed: the one rule of `_DOSE_DECIMALS`."""
+    return format_number(value, _DOSE_DECIMALS)
+
+
+def _thresholds(thresholds: object) -> tuple[float, ...]:
     """Thresholds (MME/day) as numbers: each finite and above 0, none twice (a typo, or a list built wrong)."""
+    wrong = "thresholds must be numbers (MME/day), e.g. [50, 90], not"
     if isinstance(thresholds, str | bytes) or not isinstance(thresholds, Iterable):
-        raise ArgumentTypeError(f"thresholds must be numbers (MME/day), e.g. [50, 90], not {excerpt(thresholds)}")
+        raise ArgumentTypeError(f"{wrong} {excerpt(thresholds)}")
     out: list[float] = []
-    for t in thresholds:
+    for t in listed(thresholds, wrong):
         number = float(exact_number(t, "a threshold"))
         if not (math.isfinite(number) and number > 0):
             raise DoseError(f"a threshold must be a finite number above 0 (MME/day, e.g. 50 or 90), not {excerpt(t)}")
@@ -1156,7 +1223,7 @@ def _applied(key: Plan, daily: Ratio) -> _Applied:
     unit: Literal["mg/day", "mcg/day", "mcg/h"]
     if row.is_patch:
         den, unit = product(den, _MG_PER_DAY_PER_MCG_PER_H), "mcg/h"
-        basis = (
+        basis = (  # read again by `_WORN`
             f"per mcg/h per dispensed patch worn {row.wear_days} days" if row.wear_days else "per mcg/h of patch rate"
         )
     elif row.unit == "mcg":
@@ -1350,7 +1417,7 @@ def total(items: Iterable[DailyMME], *, thresholds: Iterable[float] = CDC_THRESH
     wrong = "total() adds results (of convert, daily_mme, dispensing_mme) under thresholds (numbers), not"
     if not isinstance(items, Iterable) or isinstance(thresholds, str | bytes) or not isinstance(thresholds, Iterable):
         raise ArgumentTypeError(f"{wrong} {excerpt(items)}, {excerpt(thresholds)}")
-    items = tuple(items)
+    items = listed(items, wrong)
     if not all(isinstance(i, DailyMME) or (hasattr(i, "mme_per_day") and hasattr(i, "table")) for i in items):
         raise ArgumentTypeError(f"{wrong} {excerpt(items)}")
     if not items:

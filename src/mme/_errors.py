@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 __all__ = [
     "AmbiguousDoseError",
@@ -220,6 +221,21 @@ def excerpt(value: object) -> str:
         return repr(value[:_EXCERPT]) + f"... ({len(value):,} characters)"
     text = repr(value)
     return text if len(text) <= 2 * _EXCERPT else text[: 2 * _EXCERPT] + "..."
+
+
+def flag(value: object, name: str, meaning: str = "True or False") -> None:
+    """A bool argument is a bool: any text is true ("no" too), and 1, np.bool_ or None would be taken as one silently."""
+    if not isinstance(value, bool):
+        raise ArgumentTypeError(f"{name} must be {meaning}, not {excerpt(value)}")
+
+
+def listed(values: object, message: str) -> tuple[Any, ...]:
+    """``values`` as a tuple, or an `ArgumentTypeError` saying ``message`` where they are no collection: a number, or a
+    0-d array or a pint Quantity, which say they are iterable and then raise a bare TypeError."""
+    try:
+        return tuple(values)  # type: ignore[arg-type]
+    except TypeError:
+        raise ArgumentTypeError(f"{message} {excerpt(values)}") from None
 
 
 def bounded(text: str, what: str, error: type[MMEError]) -> str:

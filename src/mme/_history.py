@@ -12,7 +12,10 @@ totals (None) and lists it with the reason; ``on_failed="drop"`` leaves such fil
 from __future__ import annotations
 
 import math
+import numbers
 import re
+import sys
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,12 +23,12 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import partial
 from itertools import pairwise
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ._engine import CDC_THRESHOLDS, TableLike, dispensing_mme, thresholds_reached
-from ._errors import ArgumentTypeError, DoseError, MMEError, excerpt
+from ._errors import ArgumentTypeError, DoseError, MMEError, excerpt, flag, listed
 from ._tables import DEFAULT_TABLE, Table, resolve_table
 from ._units import reported
 from ._vocab import resolve_drug
@@ -42,6 +45,8 @@ __all__ = [
 ]
 
 Metric = Literal["mme_per_days_supply", "mme_per_therapy_day", "mme_per_window_day", "max_daily_mme"]
+METRICS: Final[tuple[Metric, ...]] = get_args(Metric)
+"""The four definitions, the only `Summary` fields a threshold in MME/day is judged against."""
 OnFailed = Literal["propagate", "drop"]
 """What a failed fill in the window does to a summary: no totals ("propagate"), or nothing ("drop")."""
 
@@ -82,9 +87,41 @@ other cells, on every path (`Dispensing`, `mme.frames.summarize`, `mme summarize
 CHAR export is the patient "p1"."""
 
 
+EXACT_FLOAT: Final = 2.0**53
+"""A float code below it in size is a whole number exactly: 101.0 is the id (or code) 101 (`key_text`, `mme.frames`)."""
+
+
 def key_text(value: object) -> object:
-    """A patient id as text trimmed of `KEY_SPACE`; anything else is left for the model to read or refuse."""
-    return value.strip(KEY_SPACE) if isinstance(value, str) else value
+    """A patient id as text trimmed of `KEY_SPACE`. A missing value (None, NaN of any kind, pandas' NA and NaT) is
+    refused, NO_PATIENT, on every path, as pandas refuses it in a frame: "nan" would make one patient of every fill
+    without an id. A whole float is its integer (101.0 is "101": an id column that gained a missing value becomes
+    floats), an int (NumPy's too) its digits; anything else is left for the model to read or refuse."""
+    if isinstance(value, str):
+        return value.strip(KEY_SPACE)
+    if _missing_value(value):
+        raise ValueError(NO_PATIENT)
+    if isinstance(value, float) or _is_float(value):  # NumPy's floats too: np.float32(1.1) is "1.1"
+        number = float(value)  # type: ignore[arg-type]
+        return str(int(number)) if number.is_integer() and abs(number) < EXACT_FLOAT else str(value)
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):  # NumPy's ints, as Python's
+        return str(int(value))
+    return value
+
+
+def _is_float(value: object) -> bool:
+    return getattr(getattr(value, "dtype", None), "kind", None) == "f"
+
+
+def _missing_value(value: object) -> bool:
+    """None, a float, NumPy or Decimal NaN, or pandas' NA or NaT (pandas is loaded wherever one was made)."""
+    if value is None:
+        return True
+    if isinstance(value, Decimal):
+        return value.is_nan()
+    if isinstance(value, float) or _is_float(value):
+        return math.isnan(value)  # type: ignore[arg-type]
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and (value is pandas.NA or value is pandas.NaT)
 
 
 class Dispensing(BaseModel):
@@ -194,6 +231,10 @@ class Summary(BaseModel):
         fill leaves the MME unknown, it may be above any threshold: a `DoseError` says so and why, never ``()``
         (which would count the patient as below 50).
         """
+        if not isinstance(metric, str):
+            raise ArgumentTypeError(f"metric is one of {', '.join(METRICS)}, not {excerpt(metric)}")
+        if metric not in METRICS:  # total_mme or window_days are no MME/day: judged against 90 they would mislead
+            raise DoseError(f"unknown metric {excerpt(metric)}: thresholds are judged on {', '.join(METRICS)}")
         value: float | None = getattr(self, metric)
         if value is None and self.failed:
             first = self.failed[0]
@@ -236,6 +277,23 @@ TOTAL_OVERFLOWS = "the MME summed over the fills (a total or a day's) overflows:
 """Why a summary has no numbers where each fill's MME is finite but their sum is not (a typed error, never inf)."""
 # What `Dispensing` refuses, said of a row of a frame (`mme.frames.summarize` fails the row, not the run).
 NO_PATIENT = "patient_id is missing"
+MISSING_WORDS: Final = ("nan", "na", "n/a", "#n/a", "<na>", "null", "none")
+"""Ids (any case) that are more likely a missing value written as text (pandas writes NaN, R NA, a database NULL)
+than a patient: read from a file, they are text and a patient of that name, with a warning (`looks_missing`)."""
+
+
+def looks_missing(ids: Iterable[str]) -> str | None:
+    """The warning owed by ids in `MISSING_WORDS`, if any: a patient "NaN" may be every fill whose id was lost."""
+    found = Counter(i for i in ids if i.strip(KEY_SPACE).lower() in MISSING_WORDS)
+    if not found:
+        return None
+    said = ", ".join(f"{excerpt(i)} ({n:,})" for i, n in sorted(found.items()))
+    return (
+        f"{found.total():,} row(s) have a patient_id that looks like a missing value written as text: {said}; each "
+        "is counted as the patient of that name: if the ids are missing, leave the cells empty (their rows fail)"
+    )
+
+
 NO_DATE = "fill_date is missing or not a date (YYYY-MM-DD)"
 DAYS_SUPPLY_NOT_WHOLE = "days_supply must be a whole number of days"
 DAYS_SUPPLY_TOO_LONG = f"days_supply must be at most {MAX_DAYS_SUPPLY:,} days"
@@ -257,9 +315,10 @@ def _reported(value: Fraction) -> float:
 
 def _dispensings(dispensings: Iterable[Dispensing]) -> tuple[Dispensing, ...]:
     """The fills given, each a `Dispensing` (anything else is an `ArgumentTypeError`, not an attribute missing)."""
-    items = tuple(dispensings) if isinstance(dispensings, Iterable) else None
-    if items is None or not all(isinstance(d, Dispensing) for d in items):
-        raise ArgumentTypeError(f"dispensings are mme.Dispensing(...) records, not {excerpt(dispensings)}")
+    wrong = "dispensings are mme.Dispensing(...) records, not"
+    items = listed(dispensings, wrong)
+    if not all(isinstance(d, Dispensing) for d in items):
+        raise ArgumentTypeError(f"{wrong} {excerpt(dispensings)}")
     return items
 
 
@@ -279,8 +338,11 @@ def _dates(start: date, end: date) -> tuple[date, date]:
     return tuple(d.date() if isinstance(d, datetime) else d for d in (start, end))  # type: ignore[return-value]
 
 
-def _window(start: date, end: date, on_failed: str) -> tuple[int, int]:
-    """The window's days as date ordinals ``lo .. hi - 1``, once its arguments are checked (`mme.frames` too)."""
+def _window(start: date, end: date, on_failed: str, **flags: object) -> tuple[int, int]:
+    """The window's days as date ordinals ``lo .. hi - 1``, once its arguments are checked (`mme.frames` too), the
+    ``flags`` (include_buprenorphine, clip_to_window) first: a summary computed whole is not refused at the end."""
+    for name, value in flags.items():
+        flag(value, name)
     start, end = _dates(start, end)
     if end < start:
         raise DoseError(f"the window ends ({end}) before it starts ({start})")
@@ -372,6 +434,7 @@ def exposure(
     dispensings: Iterable[Dispensing], *, table: TableLike = DEFAULT_TABLE, include_buprenorphine: bool = True
 ) -> Exposure:
     """One patient's MME on each calendar day, overlapping fills summed (the series behind Definition 4)."""
+    flag(include_buprenorphine, "include_buprenorphine")
     items = _dispensings(dispensings)
     _one_patient(items)
     tab = resolve_table(table)
@@ -437,7 +500,7 @@ def summarize(
     if patient is None:
         raise DoseError("nothing to summarize: summarize() needs at least one dispensing")
     start, end = _dates(start, end)
-    lo, hi = _window(start, end, on_failed)
+    lo, hi = _window(start, end, on_failed, include_buprenorphine=include_buprenorphine, clip_to_window=clip_to_window)
     tab = resolve_table(table)
     spans: list[_Span] = []
     excluded: list[ExcludedFill] = []
@@ -483,6 +546,7 @@ def summarize_by_patient(
     on_failed: OnFailed = "propagate",
 ) -> dict[str, Summary]:
     """`summarize` for each patient, over the same window, keyed by patient_id in sorted order."""
+    _window(start, end, on_failed, include_buprenorphine=include_buprenorphine, clip_to_window=clip_to_window)
     groups: dict[str, list[Dispensing]] = {}
     for d in _dispensings(dispensings):
         groups.setdefault(d.patient_id, []).append(d)

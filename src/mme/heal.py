@@ -35,7 +35,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from ._engine import IMPLAUSIBLE, IMPLAUSIBLE_MME_PER_DAY, _match
+from ._engine import IMPLAUSIBLE, IMPLAUSIBLE_MME_PER_DAY, _match, shown_mme
 from ._errors import (
     ArgumentTypeError,
     DoseError,
@@ -49,7 +49,7 @@ from ._errors import (
 )
 from ._parse import unsold_patch
 from ._tables import FactorRow, get_table
-from ._units import format_number, not_positive, number_argument, positive
+from ._units import not_positive, number_argument, positive
 
 __all__ = [
     "MEDICATIONS",
@@ -402,7 +402,8 @@ def _implausible_total(with_bup: HealDefinitions, without: HealDefinitions) -> s
         return None
     said = "; ".join(f"{label}{', '.join(n for n, _ in figures)}" for label, figures in above.items() if figures)
     most = max(v for figures in above.values() for _, v in figures)
-    return f"{said} ({format_number(most, 2)} MME/day at most): {IMPLAUSIBLE}"
+    shown = shown_mme(most, (IMPLAUSIBLE_MME_PER_DAY,), inclusive=False)  # above it, as printed too
+    return f"{said} ({shown} MME/day at most): {IMPLAUSIBLE}"
 
 
 def _check(label: str, d: HealDefinitions) -> list[str]:

@@ -10,6 +10,7 @@ import narwhals as nw
 
 from mme._engine import Plan, Stage, _canonical_drug, _resolve_names, plan, planned, stated_by
 from mme._errors import COLUMN_KEYWORDS, ColumnError, MMEError, NotCoveredError
+from mme._history import EXACT_FLOAT
 from mme._ndc import NdcFile, _file_row
 from mme._tables import Table
 from mme._units import _parse_text
@@ -153,17 +154,21 @@ def _unread(dtype: nw.dtypes.DType) -> bool:
     return dtype.is_nested() or dtype in (nw.Binary, nw.Duration)
 
 
-_EXACT = 2.0**53  # a float code below it is a whole number exactly
+def code_text(name: str, dtype: nw.dtypes.DType) -> nw.Expr:
+    """A code column (a key, a patient id) as text, as `mme._history.key_text` reads one: a float column's whole
+    numbers as integers (a code read as a float, by pandas in a column with nulls: 2035102.0 is "2035102"), its NaN
+    missing (null) on every backend, as pandas reads it."""
+    expr = nw.col(name)
+    if dtype.is_float():
+        whole = (expr.is_finite() & (expr.abs() < EXACT_FLOAT) & (expr.round(0) == expr)).fill_null(value=False)
+        digits = nw.when(whole).then(expr).otherwise(0.0).cast(nw.Int64).cast(nw.String)  # no cast of NaN or inf
+        expr = nw.when(whole).then(digits).when(~expr.is_nan()).then(expr.cast(nw.String))  # 1.5 stays "1.5"
+    return expr.cast(nw.String)
 
 
 def _as_text(name: str, dtype: nw.dtypes.DType) -> nw.Expr:
     """A key column as text, nulls as a marker (so that null keys match in joins)."""
-    expr = nw.col(name)
-    if dtype.is_float():  # a code read as a float (pandas, a column with nulls): 2035102.0 -> "2035102"
-        whole = (expr.is_finite() & (expr.abs() < _EXACT) & (expr.round(0) == expr)).fill_null(value=False)
-        digits = nw.when(whole).then(expr).otherwise(0.0).cast(nw.Int64).cast(nw.String)  # no cast of NaN or inf
-        expr = nw.when(whole).then(digits).when(~expr.is_null()).then(expr.cast(nw.String))  # 1.5 stays "1.5"
-    return expr.cast(nw.String).fill_null(_NULL)
+    return code_text(name, dtype).fill_null(_NULL)
 
 
 def _unmark(value: object) -> str | None:

@@ -33,7 +33,7 @@ from mme._history import (
 from mme._ndc import NdcFile
 
 from ._convert import _dask_notice_once, _start, _table
-from ._keys import _Columns
+from ._keys import _Columns, code_text
 from ._rows import _annotate, _number, _ok, _round
 from ._schema import _T, MME_DAYS_SUPPLY, MME_ERROR, MME_EXCLUDED, MME_PER_DAY, Frame, _col
 
@@ -188,7 +188,8 @@ def _summarize(
     method: Literal["auto", "window", "riding", "pairwise"],
     rxnorm: RxnormLike = None,
 ) -> IntoFrameT:
-    lo, hi = (day - _EPOCH_ORDINAL for day in _window(start, end, on_failed))
+    flags = {"include_buprenorphine": include_buprenorphine, "clip_to_window": clip_to_window}
+    lo, hi = (day - _EPOCH_ORDINAL for day in _window(start, end, on_failed, **flags))
     tab = _table(table, columns.ndc)
     native, _ = _start(frame)
     rows = _annotate(native, columns, tab, variant, ndc_file, bup=not include_buprenorphine, rxnorm=rxnorm)
@@ -196,6 +197,8 @@ def _summarize(
     p = patient_id
     if schema[p] in (nw.String, nw.Categorical):  # "p1 " is "p1", as `mme.Dispensing` reads it (an id of text)
         rows = rows.with_columns(nw.col(p).cast(nw.String).str.strip_chars(KEY_SPACE))
+    elif schema[p].is_float():  # 101.0 is "101", NaN missing, as `mme.Dispensing` reads them
+        rows = rows.with_columns(code_text(p, schema[p]).alias(p))
     raw_days = _col("v_days_supply")
     days = nw.col(MME_DAYS_SUPPLY)
 

@@ -8,6 +8,7 @@ import io
 import math
 import statistics
 import sys
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -18,10 +19,20 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mme._engine import TOTAL_OVERFLOWS, DailyMME, TableLike, _inclusive, convert, total
-from mme._errors import ArgumentTypeError, CohortError, DoseError, MMEError, excerpt, named_twice, utf8_text
-from mme._history import key_text
+from mme._errors import (
+    ArgumentTypeError,
+    CohortError,
+    DoseError,
+    MMEError,
+    MMEWarning,
+    excerpt,
+    flag,
+    named_twice,
+    utf8_text,
+)
+from mme._history import key_text, looks_missing
 from mme._tables import DEFAULT_TABLE, Table, resolve_table
-from mme._units import exact, number_text
+from mme._units import exact, exact_number, number_text
 
 from ._render import _cell_text, _num, _pct, _render, _table_text
 
@@ -80,8 +91,8 @@ class Record(_Frozen):
 
     @field_validator("mme_per_day", mode="before")
     @classmethod
-    def _not_bool(cls, value: object) -> object:
-        return _no_bool(value)
+    def _a_number(cls, value: object) -> float | None:
+        return None if value is None else _given(value)
 
     @model_validator(mode="after")
     def _one_value(self) -> Record:
@@ -106,10 +117,8 @@ def _record(raw: RecordLike, where: str) -> Record:
             return raw
         if isinstance(raw, Mapping):
             data = {k: v for k, v in raw.items() if v is not None and v != ""}
-            if isinstance(given := data.get("mme_per_day"), str):
-                given = data["mme_per_day"] = number_text(given, "mme_per_day")
-            if isinstance(given, Decimal | Fraction):
-                data["mme_per_day"] = _given(given)
+            if "mme_per_day" in data:  # its reason said once, not after pydantic's "mme_per_day: "
+                data["mme_per_day"] = _given(data["mme_per_day"])
             return Record.model_validate(data)
         patient_id, timepoint, value = raw
         if isinstance(value, str):
@@ -125,22 +134,23 @@ def _record(raw: RecordLike, where: str) -> Record:
         raise CohortError(f"{where}: cannot read the record {excerpt(raw)}: {exc}") from exc
 
 
-def _no_bool(value: Any) -> Any:
-    """A given MME/day that is not a bool: True is not 1 MME/day (the core and HEAL refuse it too)."""
-    if isinstance(value, bool):
-        raise ValueError(f"mme_per_day must be a number, not {value}")
-    return value
-
-
-def _given(value: Any) -> float:
-    """A given MME/day as a float; a positive number too small for one (1e-400) is refused, not read as 0 (a
-    cessation)."""
-    number = float(_no_bool(value))
-    if not math.isfinite(number):  # 1e400 as text or a Decimal: no float holds it
-        raise ValueError(f"mme_per_day must be a finite number, 0 or more, not {value}")
-    if number == 0 and value != 0:
-        raise ValueError(f"mme_per_day {value} is positive but too small for a float: it would read as 0 (a cessation)")
-    return number
+def _given(value: object) -> float:
+    """A given MME/day read by the engine's one number rule (`mme._units`): text in the digits 0-9 as a cell is read
+    ("1_000" and "nan" are no number), NumPy's numbers as the values they hold (a float32 by its shortest text, 10.1),
+    no bool (True is not 1 MME/day) or bytes; finite and 0 or more (-0 is 0); a positive number too small for a float
+    (1E-400) refused, not read as 0, a cessation."""
+    what = "mme_per_day"
+    try:
+        written = number_text(value, what) if isinstance(value, str) else exact_number(value, what)
+    except ArgumentTypeError as exc:  # a wrong type is a field's error, in pydantic's ValidationError as any other
+        raise ValueError(str(exc)) from None
+    number = float(written)
+    shown = written if isinstance(value, str | Decimal) else excerpt(value)  # text as read: 1E+400
+    if not (math.isfinite(number) and number >= 0):
+        raise ValueError(f"mme_per_day must be a finite number, 0 or more, not {shown}")
+    if number == 0 and (written != 0 or (not isinstance(value, str) and value != 0)):  # a Fraction: its nearest float
+        raise ValueError(f"mme_per_day {shown} is positive but too small for a float: it would read as 0 (a cessation)")
+    return number + 0.0
 
 
 def read_csv(path: str | Path) -> tuple[Record, ...]:
@@ -192,6 +202,8 @@ def _records(reader: Any, path: Path) -> tuple[Record, ...]:
         clean = dict(zip(fields, (cell.strip() for cell in row), strict=False))
         keep = {k: clean.get(k, "") for k in ("patient_id", "timepoint", "medication", "mme_per_day") if k in fields}
         records.append(_record(keep, f"{path}, line {line}"))
+    if warning := looks_missing(r.patient_id for r in records):
+        warnings.warn(f"{path}: {warning}", MMEWarning, stacklevel=3)
     return tuple(records)
 
 
@@ -821,6 +833,8 @@ def from_dispensings(
     """
     from mme import _history
 
+    flag(include_buprenorphine, "include_buprenorphine")  # up front: a cohort with no fill in a window checks none
+    flag(clip_to_window, "clip_to_window")
     if definition not in DEFINITIONS:
         raise CohortError(f"unknown definition {definition!r}: choose one of {', '.join(DEFINITIONS)}")
     field = DEFINITIONS[definition]
