@@ -433,6 +433,58 @@ def test_a_float32_column_is_read_as_its_shortest_text(backend: str, case: tuple
     check_dispensings(result, written, table)
 
 
+#: The backends that hold float16 columns (DuckDB and Spark have none).
+HALF = ["pandas", "polars", "polars-lazy", "pyarrow"]
+NUMBERS = ("strength", "quantity", "days_supply")
+
+
+@pytest.mark.parametrize("backend", HALF)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=float32_frames(), widths=st.fixed_dictionaries({c: st.sampled_from([16, 32]) for c in NUMBERS}))
+def test_a_float16_column_is_read_as_its_shortest_text(
+    backend: str, case: tuple[list[dict[str, Any]], str], widths: dict[str, int]
+) -> None:
+    """A float16 cell is the number its text shows, as a float32 cell is and as `mme.dispensing_mme` reads a NumPy
+    float16: morphine 0.1 mg x 900 / 1 day is 90 MME/day, not the 89.978 of the 0.0999755859375 stored."""
+    import numpy as np
+
+    rows, table = case
+    kinds = {16: (pa.float16(), np.float16), 32: (pa.float32(), np.float32)}
+    arrays = {
+        c: pa.array([kinds[widths[c]][1](r[c]) for r in rows], kinds[widths[c]][0]) if c in NUMBERS
+        else pa.array([r[c] for r in rows], COLUMN_TYPES[c])
+        for c in rows[0]
+    }  # fmt: skip
+    result = frames.dispensing_mme(make(backend, pa.table(arrays)), table=table)
+    written = [r | {c: float(str(kinds[widths[c]][1](r[c]))) for c in NUMBERS} for r in rows]
+    check_dispensings(result, written, table)
+
+
+@pytest.mark.parametrize("backend", [*HALF, "dask"])
+def test_a_float16_strength_is_read_as_written_by_summarize(backend: str) -> None:
+    """The patient's highest MME/day is 90.0, at the threshold, as the scalar engine gives it for "0.1 mg"."""
+    import numpy as np
+
+    table = pa.table({"patient_id": ["p"], "fill_date": [START], "drug": ["morphine"],
+                      "strength": pa.array(np.array([0.1], np.float16)), "strength_unit": ["mg"],
+                      "quantity": [900], "days_supply": [1]})  # fmt: skip
+    got = rows_of(frames.summarize(make(backend, table), start=START, end=START, table="cdc-2022"))
+    scalar = mme.summarize([Dispensing(patient_id="p", fill_date=START, drug="morphine", strength="0.1 mg",
+                                       quantity=900, days_supply=1)], start=START, end=START, table="cdc-2022")  # fmt: skip
+    assert [r["max_daily_mme"] for r in got] == [scalar.max_daily_mme] == [90.0]
+
+
+def test_every_float16_reads_as_numpy_writes_it() -> None:
+    """The frames' table of float16 texts is NumPy's shortest text, which the scalar engine reads, for each of them."""
+    import numpy as np
+
+    binary, written = _rows._halves_as_written()
+    halves = np.array(binary, np.float16)
+    assert len(set(binary)) == len(binary) == 2 * 31743
+    assert halves.astype(np.float64).tolist() == binary
+    assert written == [float(str(h)) for h in halves]
+
+
 @pytest.mark.parametrize("backend", ["polars", "polars-lazy", "pandas"])
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=dispensing_frames())
