@@ -1952,6 +1952,28 @@ def test_summarize_on_pyspark(spark: Any) -> None:
         )
 
 
+@pytest.mark.parametrize("backend", ALL)
+@pytest.mark.parametrize(("table", "bup"), [("cdc-2022", True), ("heal-2025", False)])
+def test_an_excluded_patch_lies_in_time_by_patches_times_wear_days(
+    backend: str, table: str, bup: bool, request: pytest.FixtureRequest
+) -> None:
+    """Buprenorphine patches filled 22 days before the window: 4 of 7 days cover it (an excluded fill: no MME, not 0.0),
+    though 7 days were recorded; 2 do not (14 days), though 30 were; 2.5 (no whole number of days) lie by the 30."""
+    if backend == "dask":
+        pytest.importorskip("dask.dataframe")
+    spark = request.getfixturevalue("spark") if backend == "pyspark" else None
+    patch = {"fill_date": START - timedelta(days=22), "drug": "buprenorphine", "strength": 10.0,
+             "strength_unit": "mcg/h", "form": None}  # fmt: skip
+    rows = [patch | {"patient_id": "covers", "quantity": 4.0, "days_supply": 7.0},
+            patch | {"patient_id": "ended", "quantity": 2.0, "days_supply": 30.0},
+            patch | {"patient_id": "recorded", "quantity": 2.5, "days_supply": 30.0}]  # fmt: skip
+    end = START + timedelta(days=4)
+    result = run_summary(backend, rows, end, table, bup, clip=True, spark=spark)
+    got = {r["patient_id"]: (r["total_mme"], r["n_excluded"]) for r in rows_of(result)}
+    assert got == {"covers": (None, 1), "ended": (0.0, 0), "recorded": (None, 1)}
+    check_summaries(result, rows, end, table, bup, clip=True)
+
+
 def test_the_paper_example() -> None:
     """Dasgupta et al. 2021: oxycodone ER 30 mg bid x 30 days + IR 5 mg bid x 7 days, 90-day window."""
     import polars as pl

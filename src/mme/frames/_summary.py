@@ -248,7 +248,9 @@ def _summarize(
     first, stop = _col("first"), _col("first") + _col("days")
     known = _col("known")
     counted_in = counted & _in_window(first, stop, lo, hi, clip=clip_to_window)
-    excluded_in = excluded & _in_window(first, first + known, lo, hi, clip=clip_to_window)
+    # an excluded fill lies in time as a counted one would (patches x wear days), else by the days recorded
+    lies = nw.when(_col("whole")).then(_col("days")).otherwise(known)
+    excluded_in = excluded & _in_window(first, first + lies, lo, hi, clip=clip_to_window)
     # unknown days (0 here) cannot place the fill outside the window: as if they reached it
     reach = nw.when(known == 0).then(nw.lit(hi)).otherwise(first + known)
     failed_in = failed & _in_window(first, reach, lo, hi, clip=clip_to_window)
