@@ -1208,6 +1208,26 @@ def test_results_are_exact_decimals_rounded_half_to_even(backend: str, request: 
     assert got == [float(c[5]) for c in cases]
 
 
+@pytest.mark.parametrize("backend", ALL)
+def test_an_integer_beyond_2_to_the_53_is_its_nearest_float(backend: str, request: pytest.FixtureRequest) -> None:
+    """A quantity of 2**53 + 1 (or 2**62) tablets is read as the nearest float, as the scalar engine reads it, and
+    warned implausible: PyArrow's cast refused it and stopped the run with its own error."""
+    quantities = [2**53 + 1, 2**62, -(2**63), 60]
+    table = pa.table({"id": list(range(4)), "drug": ["oxycodone"] * 4, "strength": [10] * 4,
+                      "strength_unit": ["mg"] * 4, "quantity": pa.array(quantities, pa.int64()),
+                      "days_supply": pa.array([30, 30, 30, 2**53 + 1], pa.int64())})  # fmt: skip
+    got = [(r["mme_per_day"], r["mme_error"]) for r in run_on(backend, table, request, table="cdc-2022")]
+    want: list[tuple[float | None, str | None]] = []
+    for quantity, days in ((2**53 + 1, 30), (2**62, 30), (-(2**63), 30), (60, 2**53 + 1)):
+        try:
+            result = mme.dispensing_mme("oxycodone", "10 mg", quantity=quantity, days_supply=days)
+            want.append((result.mme_per_day, None))
+        except mme.MMEError as error:
+            want.append((None, str(error)))
+    assert got == want
+    assert want[0][0] == 2**53 * 10 * 1.5 / 30
+
+
 # amounts to round: any float, ties at the 9th place (k + 0.5) / 1e9, near and far from the cut-off, and amounts
 # with 9 places (k / 1e9, which a multiplication by 1e-9 can miss by a bit)
 ROUNDED = st.one_of(

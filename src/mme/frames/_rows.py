@@ -289,6 +289,8 @@ def _annotate(
             "not always write as their shortest text, so they cannot be read as written (3.3, not the 3.2999999523 a "
             "float32 widens to): give them as double (read as its binary value), decimal or text"
         )
+    if frame.implementation.is_pyarrow():
+        frame, columns, schema = _arrow_integers_as_floats(frame, columns, schema)
     if frame.implementation.is_pandas() and (read := _on_polars(frame, columns, schema)) is not None:
         rows = _annotate(
             read,
@@ -600,6 +602,27 @@ def _duckdb_as_written(
         whens = " ".join(_DIGITS.format(p=p, x=x) for p in range(1, 10))
         sql.append(f"{_SHORTEST.format(x=x, whens=whens)} AS {_quoted(read[what])}")
     frame = nw.from_native(frame.to_native().project(", ".join(["*", *sql])))
+    return frame, replace(columns, **read), dict(frame.collect_schema())
+
+
+def _arrow_integers_as_floats(
+    frame: _AnyFrame, columns: _Columns, schema: dict[str, nw.dtypes.DType]
+) -> tuple[_AnyFrame, _Columns, dict[str, nw.dtypes.DType]]:
+    """A PyArrow table whose integer number columns are each read into a temporary column as the nearest float, as
+    every other backend (and the scalar engine) reads an integer: PyArrow's own cast refuses one beyond 2**53
+    (9007199254740993) and would stop the run, where the value is to fail or warn its row only."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    used = set(columns.required())
+    ints = {w: name for w in _NUMBER_FIELDS if (name := getattr(columns, w)) in used and schema[name].is_integer()}
+    if not ints:
+        return frame, columns, schema
+    table = frame.to_native()
+    read: dict[str, Any] = {what: f"{_T}int_{what}" for what in ints}
+    for what, name in ints.items():
+        table = table.append_column(read[what], pc.cast(table[name], pa.float64(), safe=False))
+    frame = nw.from_native(table, eager_only=True)
     return frame, replace(columns, **read), dict(frame.collect_schema())
 
 
