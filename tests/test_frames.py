@@ -1994,6 +1994,21 @@ def test_an_excluded_patch_lies_in_time_by_patches_times_wear_days(
     check_summaries(result, rows, end, table, bup, clip=True)
 
 
+@pytest.mark.parametrize("backend", [*FAST, "dask"])
+def test_a_patient_id_column_with_no_value_fails_its_rows(backend: str) -> None:
+    """Every id missing (a CSV's empty column, typed null by PyArrow and Polars): the rows fail as any row with no
+    id does, on every backend; PyArrow stopped the run ("Data type null is not supported in join key field")."""
+    if backend == "dask":
+        pytest.importorskip("dask.dataframe")
+    table = pa.table({"patient_id": pa.nulls(2), "fill_date": [START] * 2, "drug": ["morphine"] * 2,
+                      "strength": [10.0] * 2, "strength_unit": ["mg"] * 2, "quantity": [30] * 2,
+                      "days_supply": [30] * 2})  # fmt: skip
+    got = rows_of(frames.summarize(make(backend, table), start=START, end=START, table="cdc-2022"))
+    assert [(r["patient_id"], r["total_mme"], r["n_failed"], r["failed_reason"]) for r in got] == [
+        (None, None, 2, NO_PATIENT)
+    ]
+
+
 def test_the_paper_example() -> None:
     """Dasgupta et al. 2021: oxycodone ER 30 mg bid x 30 days + IR 5 mg bid x 7 days, 90-day window."""
     import polars as pl

@@ -171,6 +171,15 @@ def summarize(
     )  # fmt: skip
 
 
+def _arrow_nulls(frame: nw.DataFrame[Any] | nw.LazyFrame[Any], name: str) -> bool:
+    """Whether `frame` is a PyArrow table whose column `name` has Arrow's null type (no value, no other type)."""
+    if not frame.implementation.is_pyarrow():
+        return False
+    import pyarrow as pa
+
+    return bool(pa.types.is_null(frame.to_native().schema.field(name).type))
+
+
 def _summarize(
     frame: IntoFrameT,
     *,
@@ -192,6 +201,8 @@ def _summarize(
     tab = _table(table, columns.ndc)
     native, _ = _start(frame)
     rows = _annotate(native, columns, tab, variant, ndc_file, bup=not include_buprenorphine, rxnorm=rxnorm)
+    if _arrow_nulls(native, patient_id):  # every id missing (a CSV's empty column): PyArrow joins no such key
+        rows = rows.with_columns(nw.col(patient_id).cast(nw.String))
     schema = rows.collect_schema()
     p = patient_id
     if schema[p] in (nw.String, nw.Categorical):  # "p1 " is "p1", as `mme.Dispensing` reads it (an id of text)
