@@ -433,6 +433,58 @@ def test_a_float32_column_is_read_as_its_shortest_text(backend: str, case: tuple
     check_dispensings(result, written, table)
 
 
+#: The backends that hold float16 columns (DuckDB and Spark have none).
+HALF = ["pandas", "polars", "polars-lazy", "pyarrow"]
+NUMBERS = ("strength", "quantity", "days_supply")
+
+
+@pytest.mark.parametrize("backend", HALF)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=float32_frames(), widths=st.fixed_dictionaries({c: st.sampled_from([16, 32]) for c in NUMBERS}))
+def test_a_float16_column_is_read_as_its_shortest_text(
+    backend: str, case: tuple[list[dict[str, Any]], str], widths: dict[str, int]
+) -> None:
+    """A float16 cell is the number its text shows, as a float32 cell is and as `mme.dispensing_mme` reads a NumPy
+    float16: morphine 0.1 mg x 900 / 1 day is 90 MME/day, not the 89.978 of the 0.0999755859375 stored."""
+    import numpy as np
+
+    rows, table = case
+    kinds = {16: (pa.float16(), np.float16), 32: (pa.float32(), np.float32)}
+    arrays = {
+        c: pa.array([kinds[widths[c]][1](r[c]) for r in rows], kinds[widths[c]][0]) if c in NUMBERS
+        else pa.array([r[c] for r in rows], COLUMN_TYPES[c])
+        for c in rows[0]
+    }  # fmt: skip
+    result = frames.dispensing_mme(make(backend, pa.table(arrays)), table=table)
+    written = [r | {c: float(str(kinds[widths[c]][1](r[c]))) for c in NUMBERS} for r in rows]
+    check_dispensings(result, written, table)
+
+
+@pytest.mark.parametrize("backend", [*HALF, "dask"])
+def test_a_float16_strength_is_read_as_written_by_summarize(backend: str) -> None:
+    """The patient's highest MME/day is 90.0, at the threshold, as the scalar engine gives it for "0.1 mg"."""
+    import numpy as np
+
+    table = pa.table({"patient_id": ["p"], "fill_date": [START], "drug": ["morphine"],
+                      "strength": pa.array(np.array([0.1], np.float16)), "strength_unit": ["mg"],
+                      "quantity": [900], "days_supply": [1]})  # fmt: skip
+    got = rows_of(frames.summarize(make(backend, table), start=START, end=START, table="cdc-2022"))
+    scalar = mme.summarize([Dispensing(patient_id="p", fill_date=START, drug="morphine", strength="0.1 mg",
+                                       quantity=900, days_supply=1)], start=START, end=START, table="cdc-2022")  # fmt: skip
+    assert [r["max_daily_mme"] for r in got] == [scalar.max_daily_mme] == [90.0]
+
+
+def test_every_float16_reads_as_numpy_writes_it() -> None:
+    """The frames' table of float16 texts is NumPy's shortest text, which the scalar engine reads, for each of them."""
+    import numpy as np
+
+    binary, written = _rows._halves_as_written()
+    halves = np.array(binary, np.float16)
+    assert len(set(binary)) == len(binary) == 2 * 31743
+    assert halves.astype(np.float64).tolist() == binary
+    assert written == [float(str(h)) for h in halves]
+
+
 @pytest.mark.parametrize("backend", ["polars", "polars-lazy", "pandas"])
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=dispensing_frames())
@@ -1154,6 +1206,26 @@ def test_results_are_exact_decimals_rounded_half_to_even(backend: str, request: 
     })  # fmt: skip
     got = [r["mme_per_day"] for r in run_on(backend, table, request, table="cdc-2022")]
     assert got == [float(c[5]) for c in cases]
+
+
+@pytest.mark.parametrize("backend", ALL)
+def test_an_integer_beyond_2_to_the_53_is_its_nearest_float(backend: str, request: pytest.FixtureRequest) -> None:
+    """A quantity of 2**53 + 1 (or 2**62) tablets is read as the nearest float, as the scalar engine reads it, and
+    warned implausible: PyArrow's cast refused it and stopped the run with its own error."""
+    quantities = [2**53 + 1, 2**62, -(2**63), 60]
+    table = pa.table({"id": list(range(4)), "drug": ["oxycodone"] * 4, "strength": [10] * 4,
+                      "strength_unit": ["mg"] * 4, "quantity": pa.array(quantities, pa.int64()),
+                      "days_supply": pa.array([30, 30, 30, 2**53 + 1], pa.int64())})  # fmt: skip
+    got = [(r["mme_per_day"], r["mme_error"]) for r in run_on(backend, table, request, table="cdc-2022")]
+    want: list[tuple[float | None, str | None]] = []
+    for quantity, days in ((2**53 + 1, 30), (2**62, 30), (-(2**63), 30), (60, 2**53 + 1)):
+        try:
+            result = mme.dispensing_mme("oxycodone", "10 mg", quantity=quantity, days_supply=days)
+            want.append((result.mme_per_day, None))
+        except mme.MMEError as error:
+            want.append((None, str(error)))
+    assert got == want
+    assert want[0][0] == 2**53 * 10 * 1.5 / 30
 
 
 # amounts to round: any float, ties at the 9th place (k + 0.5) / 1e9, near and far from the cut-off, and amounts
@@ -1898,6 +1970,43 @@ def test_summarize_on_pyspark(spark: Any) -> None:
         check_summaries(
             run_summary("pyspark", rows, end, "cdc-2016", bup, clip, spark), rows, end, "cdc-2016", bup, clip
         )
+
+
+@pytest.mark.parametrize("backend", ALL)
+@pytest.mark.parametrize(("table", "bup"), [("cdc-2022", True), ("heal-2025", False)])
+def test_an_excluded_patch_lies_in_time_by_patches_times_wear_days(
+    backend: str, table: str, bup: bool, request: pytest.FixtureRequest
+) -> None:
+    """Buprenorphine patches filled 22 days before the window: 4 of 7 days cover it (an excluded fill: no MME, not 0.0),
+    though 7 days were recorded; 2 do not (14 days), though 30 were; 2.5 (no whole number of days) lie by the 30."""
+    if backend == "dask":
+        pytest.importorskip("dask.dataframe")
+    spark = request.getfixturevalue("spark") if backend == "pyspark" else None
+    patch = {"fill_date": START - timedelta(days=22), "drug": "buprenorphine", "strength": 10.0,
+             "strength_unit": "mcg/h", "form": None}  # fmt: skip
+    rows = [patch | {"patient_id": "covers", "quantity": 4.0, "days_supply": 7.0},
+            patch | {"patient_id": "ended", "quantity": 2.0, "days_supply": 30.0},
+            patch | {"patient_id": "recorded", "quantity": 2.5, "days_supply": 30.0}]  # fmt: skip
+    end = START + timedelta(days=4)
+    result = run_summary(backend, rows, end, table, bup, clip=True, spark=spark)
+    got = {r["patient_id"]: (r["total_mme"], r["n_excluded"]) for r in rows_of(result)}
+    assert got == {"covers": (None, 1), "ended": (0.0, 0), "recorded": (None, 1)}
+    check_summaries(result, rows, end, table, bup, clip=True)
+
+
+@pytest.mark.parametrize("backend", [*FAST, "dask"])
+def test_a_patient_id_column_with_no_value_fails_its_rows(backend: str) -> None:
+    """Every id missing (a CSV's empty column, typed null by PyArrow and Polars): the rows fail as any row with no
+    id does, on every backend; PyArrow stopped the run ("Data type null is not supported in join key field")."""
+    if backend == "dask":
+        pytest.importorskip("dask.dataframe")
+    table = pa.table({"patient_id": pa.nulls(2), "fill_date": [START] * 2, "drug": ["morphine"] * 2,
+                      "strength": [10.0] * 2, "strength_unit": ["mg"] * 2, "quantity": [30] * 2,
+                      "days_supply": [30] * 2})  # fmt: skip
+    got = rows_of(frames.summarize(make(backend, table), start=START, end=START, table="cdc-2022"))
+    assert [(r["patient_id"], r["total_mme"], r["n_failed"], r["failed_reason"]) for r in got] == [
+        (None, None, 2, NO_PATIENT)
+    ]
 
 
 def test_the_paper_example() -> None:

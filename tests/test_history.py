@@ -213,6 +213,32 @@ def test_patch_covers_patches_times_wear_days() -> None:
     assert (s.total_days_supply, s.on_therapy_days, s.total_mme) == pytest.approx((30, 30, 1800))
 
 
+@pytest.mark.parametrize(
+    ("table", "include_buprenorphine", "reason"),
+    [("cdc-2022", True, "CDC 2022 excludes buprenorphine"), ("heal-2025", False, "include_buprenorphine=False")],
+)
+def test_an_excluded_patch_lies_in_time_by_patches_times_wear_days(
+    table: str, include_buprenorphine: bool, reason: str
+) -> None:
+    """4 buprenorphine patches of 7 days cover 28 days, though 7 were recorded: a window on day 15 sees an excluded
+    fill (no MME), not a patient on no opioid (0.0), as it would see the patch if it counted."""
+    patch = fill("buprenorphine", "10 mcg/h", quantity=4, days=7)
+    s = summarize([patch], **window(6, 14), table=table, include_buprenorphine=include_buprenorphine)
+    assert (s.total_mme, s.max_daily_mme, s.mme_per_window_day) == (None, None, None)
+    assert [e.dispensing for e in s.excluded] == [patch]
+    assert reason in s.excluded[0].reason
+    after = summarize([patch], **window(3, 28), table=table, include_buprenorphine=include_buprenorphine)
+    assert (after.total_mme, after.excluded) == (0.0, ())  # past its 28 days
+
+
+def test_an_excluded_patch_with_no_whole_number_of_days_lies_by_the_days_recorded() -> None:
+    """2.5 patches of 7 days are no whole number of days (a counted patch fails): the 30 days recorded place it."""
+    patch = fill("buprenorphine", "10 mcg/h", quantity=2.5, days=30)
+    s = summarize([patch], **window(6, 20), table="cdc-2022")
+    assert (s.total_mme, len(s.excluded)) == (None, 1)
+    assert summarize([patch], **window(6, 30), table="cdc-2022").excluded == ()
+
+
 def test_patch_fraction_of_a_day_is_refused() -> None:
     half = fill("fentanyl", "25 mcg/h", quantity=2.5, days=7)
     with pytest.raises(mme.DoseError, match="whole number of days"):

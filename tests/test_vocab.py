@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mme
 from mme import _vocab
@@ -152,3 +156,26 @@ def test_every_combination_separator_reads_the_same_everywhere(separator: str) -
     assert _vocab.resolve_drug(name).drug == "oxycodone"
     assert mme.convert(f"{name} 5/325 mg q6h").mme_per_day == 30.0
     assert mme.daily_mme(name, "5 mg", every="6 h").mme_per_day == 30.0
+
+
+_NAMES = [name for name in _vocab._DRUG_ALIASES if name not in _vocab.TRUNCATED]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet="abcdefghilmnoprstuxyz 0123456789-/", max_size=30),
+        st.sampled_from(_NAMES).map(lambda n: n[1:] + "x"),
+        st.tuples(st.sampled_from(_NAMES), st.sampled_from(_NAMES)).map(" ".join),
+        st.text(max_size=12),
+    )
+)
+def test_suggested_names_are_difflibs_over_every_name(key: str) -> None:
+    """The names difflib's cutoff leaves out before it is run are only those it would leave out itself: the same
+    suggestions, in the same order, as difflib over all the names ("oxycodon" suggests oxycodone)."""
+    assert _vocab.closest_drugs.__wrapped__(key) == tuple(difflib.get_close_matches(key, _NAMES, n=3, cutoff=0.6))
+
+
+def test_an_unknown_name_suggests_the_near_ones() -> None:
+    assert _vocab.closest_drugs.__wrapped__("oxycodon")[0] == "oxycodone"
+    assert _vocab.closest_drugs.__wrapped__("zzzz") == ()

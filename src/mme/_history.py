@@ -261,6 +261,15 @@ class _Span:
         return self.stop - self.first
 
 
+@dataclass(frozen=True, slots=True)
+class _Left:
+    """An excluded fill: why, and its days ``first .. stop - 1``, judged in or out of a window as a counted fill's."""
+
+    reason: str
+    first: int
+    stop: int
+
+
 _BUP_LEFT_OUT = "buprenorphine left out (include_buprenorphine=False)"
 NOT_WHOLE_DAYS = "the patches dispensed x their days of wear is not a whole number of days: check the quantity"
 """Why a patch fill fails whose days supply (patches x wear days: 2.5 patches of 3 days) has a fraction: days are
@@ -377,25 +386,28 @@ def _is_buprenorphine(drug: str) -> bool:
 
 def _fills(
     dispensings: Sequence[Dispensing], table: Table, include_buprenorphine: bool
-) -> list[tuple[Dispensing, _Span | str | MMEError]]:
-    """Each dispensing with its span, the reason it is excluded, or the error that failed it."""
-    out: list[tuple[Dispensing, _Span | str | MMEError]] = []
+) -> list[tuple[Dispensing, _Span | _Left | MMEError]]:
+    """Each dispensing with its span, why it is excluded (and its days), or the error that failed it."""
+    out: list[tuple[Dispensing, _Span | _Left | MMEError]] = []
     for d in dispensings:
-        if not include_buprenorphine and _is_buprenorphine(d.drug):
-            out.append((d, _BUP_LEFT_OUT))  # left out before matching: the table need not cover it
-            continue
+        left_out = not include_buprenorphine and _is_buprenorphine(d.drug)
+        first = d.fill_date.toordinal()
         try:
             r = dispensing_mme(
                 d.drug, d.strength, quantity=d.quantity, days_supply=d.days_supply, package_ml=d.package_ml,
                 route=d.route, form=d.form, release=d.release, variant=d.variant, table=table,
             )  # fmt: skip
-        except MMEError as exc:
-            out.append((d, exc))
-            continue
-        if r.mme_per_day is None or r.mme_per_day_exact is None:
-            out.append((d, r.excluded or "excluded by the table"))
+        except MMEError as exc:  # left out before matching: the table need not cover it
+            out.append((d, _Left(_BUP_LEFT_OUT, first, first + d.days_supply) if left_out else exc))
             continue
         days = r.days_supply if r.days_supply is not None else float(d.days_supply)
+        if left_out or r.mme_per_day is None or r.mme_per_day_exact is None:
+            # where it lies in time as a counted fill would (4 patches of 7 days cover 28, whatever days were
+            # recorded); days no counted fill could have (2.5 patches of 3 days) leave the ones recorded
+            lies = int(days) if days.is_integer() and days <= MAX_DAYS_SUPPLY else d.days_supply
+            why = _BUP_LEFT_OUT if left_out else r.excluded or "excluded by the table"
+            out.append((d, _Left(why, first, first + lies)))
+            continue
         reason = (
             NOT_WHOLE_DAYS if not days.is_integer()
             else TOO_MANY_DAYS if days > MAX_DAYS_SUPPLY
@@ -405,7 +417,6 @@ def _fills(
         if reason is not None:
             out.append((d, DoseError(reason)))
             continue
-        first = d.fill_date.toordinal()
         out.append((d, _Span(first, first + int(days), r.mme_per_day_exact)))
     return out
 
@@ -447,7 +458,7 @@ def exposure(
     daily = {
         date.fromordinal(day): _reported(seg.rate) for seg in _segments(spans) for day in range(seg.first, seg.stop)
     }
-    excluded = tuple(ExcludedFill(dispensing=d, reason=f) for d, f in fills if isinstance(f, str))
+    excluded = tuple(ExcludedFill(dispensing=d, reason=f.reason) for d, f in fills if isinstance(f, _Left))
     return Exposure(daily=daily, excluded=excluded, table=tab.slug, table_version=tab.version)
 
 
@@ -484,7 +495,8 @@ def summarize(
     is rounded once, as the engine rounds a result: input order is moot.
     Excluded fills (no factor in the table, or buprenorphine when ``include_buprenorphine=False``)
     count for nothing, numerator or denominator, and are listed in ``excluded`` if they would
-    otherwise have counted (judged by their recorded days supply). A patient whose fills in the window are
+    otherwise have counted (judged by their days as a counted fill is: a patch's are patches x wear days, whatever
+    days supply was recorded; where the engine gives no whole number of days, the recorded ones). A patient whose fills in the window are
     all excluded has no MME: ``total_mme`` and the four definitions are None (the days are 0).
 
     A fill the engine refuses (unknown drug or unit, not covered, an overflowing amount) is listed
@@ -506,13 +518,13 @@ def summarize(
     excluded: list[ExcludedFill] = []
     failures: list[FailedFill] = []
     for d, fill in _fills(items, tab, include_buprenorphine):
-        if isinstance(fill, str | MMEError):
+        if isinstance(fill, MMEError):
             first = d.fill_date.toordinal()
-            inside = _in_window(first, first + d.days_supply, lo, hi, clip=clip_to_window)
-            if inside and isinstance(fill, str):
-                excluded.append(ExcludedFill(dispensing=d, reason=fill))
-            elif inside:
+            if _in_window(first, first + d.days_supply, lo, hi, clip=clip_to_window):
                 failures.append(FailedFill(dispensing=d, reason=str(fill)))
+        elif isinstance(fill, _Left):
+            if _in_window(fill.first, fill.stop, lo, hi, clip=clip_to_window):
+                excluded.append(ExcludedFill(dispensing=d, reason=fill.reason))
         elif _in_window(fill.first, fill.stop, lo, hi, clip=clip_to_window):
             spans.append(_Span(*_clip(fill.first, fill.stop, lo, hi), fill.rate) if clip_to_window else fill)
     segments = _segments(spans)

@@ -8,9 +8,10 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal, NamedTuple
+from typing import Final, Literal, NamedTuple
 
 from ._errors import MAX_TEXT, UnknownDrugError, UnknownTermError, bounded, excerpt
 
@@ -672,9 +673,33 @@ def resolve_drug(name: str) -> DrugName:
 @lru_cache(maxsize=1024)
 def closest_drugs(key: str) -> tuple[str, ...]:
     """The known names closest to `key`, for an unknown drug's message: remembered, since the search is slow and
-    a batch repeats its unknown names. A truncation ("oxycod") is read, never suggested."""
-    names = [name for name in _DRUG_ALIASES if name not in TRUNCATED]
-    return tuple(difflib.get_close_matches(key, names, n=3, cutoff=0.6))
+    a batch repeats its unknown names. A truncation ("oxycod") is read, never suggested.
+
+    difflib's own search, over the names that can pass its cutoff: those whose letters in common with `key` (a
+    multiset, difflib's ``quick_ratio``, which bounds its ratio) reach it. Counted for every name at once, by letter,
+    that leaves a few of the 390 names: 0.1 ms for "drug123", where difflib alone took 1 ms."""
+    names, letters = _suggested_names()
+    shared = [0] * len(names)
+    for letter, count in Counter(key).items():
+        for i, n in letters.get(letter, ()):
+            shared[i] += min(n, count)
+    # difflib's own arithmetic (``_calculate_ratio``), so that a name at the cutoff is judged as difflib judges it
+    near = [name for name, m in zip(names, shared, strict=True) if 2.0 * m / (len(name) + len(key)) >= _CUTOFF]
+    return tuple(difflib.get_close_matches(key, near, n=3, cutoff=_CUTOFF))
+
+
+_CUTOFF: Final = 0.6
+
+
+@lru_cache(maxsize=1)
+def _suggested_names() -> tuple[tuple[str, ...], dict[str, list[tuple[int, int]]]]:
+    """The names an unknown drug's message may suggest, and by each letter the (name's index, times it has it)."""
+    names = tuple(name for name in _DRUG_ALIASES if name not in TRUNCATED)
+    letters: dict[str, list[tuple[int, int]]] = {}
+    for i, name in enumerate(names):
+        for letter, count in Counter(name).items():
+            letters.setdefault(letter, []).append((i, count))
+    return names, letters
 
 
 @lru_cache(maxsize=4096)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import functools
 import math
 import operator
+import struct
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
 import narwhals as nw
@@ -108,10 +110,48 @@ def _number(name: str, dtype: nw.dtypes.DType) -> nw.Expr:
     expr = nw.col(name)
     if dtype == nw.Float32:  # read as written, as its text would be: 3.3, not the 3.2999999523 it widens to
         return expr.cast(nw.String).cast(nw.Float64)
+    if dtype == nw.Float16:  # the same rule; no backend but pandas writes a float16 as its shortest text
+        widened = expr.cast(nw.Float64)  # exact
+        binary, written = _halves_as_written()
+        return widened.replace_strict(binary, written, default=widened, return_dtype=nw.Float64)
     if dtype.is_numeric():
         return expr.cast(nw.Float64)
     text = expr.cast(nw.String).str.strip_chars()
     return nw.when(text.str.contains(_NUMBER_TEXT).fill_null(value=False)).then(text).cast(nw.Float64)
+
+
+@functools.cache
+def _halves_as_written() -> tuple[list[float], list[float]]:
+    """Every finite nonzero float16, and the number its shortest text gives (as NumPy writes it, which the scalar engine
+    reads): 0.1 for the 0.0999755859375 stored, 6.55e+04 for 65504. Computed once, in 0.5 s."""
+    binary = [h for (h,) in struct.iter_unpack("<e", struct.pack("<31743H", *range(1, 31744)))]
+    written = [_half_as_written(h) for h in binary]
+    return [*binary, *(-h for h in binary)], [*written, *(-w for w in written)]
+
+
+def _half_as_written(half: float) -> float:
+    """The positive float16 `half` as its shortest text: the fewest digits that read back as it, the nearest of them
+    (ties to an even last digit); where the nearest text of so many digits reads back as another float16 (beside a
+    power of 2, where the float16 below is nearer), the text on the other side of `half`."""
+    stored = _half_bits(half)
+    for digits in range(1, 6):
+        nearest = format(half, f".{digits - 1}e")
+        if _half_bits(float(nearest)) == stored:
+            return float(nearest)
+        text = Decimal(nearest)
+        step = Decimal(1).scaleb(text.adjusted() - digits + 1)
+        other = float(text - step if float(nearest) > half else text + step)
+        if _half_bits(other) == stored:
+            return other
+    raise AssertionError(half)  # pragma: no cover - five digits read back as every float16
+
+
+def _half_bits(x: float) -> bytes | None:
+    """`x` rounded to a float16, as bytes (None: beyond the largest)."""
+    try:
+        return struct.pack("<e", x)
+    except OverflowError:
+        return None
 
 
 _SMALLEST_NORMAL: Final = sys.float_info.min
@@ -259,6 +299,8 @@ def _annotate(
             "not always write as their shortest text, so they cannot be read as written (3.3, not the 3.2999999523 a "
             "float32 widens to): give them as double (read as its binary value), decimal or text"
         )
+    if frame.implementation.is_pyarrow():
+        frame, columns, schema = _arrow_integers_as_floats(frame, columns, schema)
     if frame.implementation.is_pandas() and (read := _on_polars(frame, columns, schema)) is not None:
         rows = _annotate(
             read,
@@ -575,6 +617,27 @@ def _duckdb_as_written(
         whens = " ".join(_DIGITS.format(p=p, x=x) for p in range(1, 10))
         sql.append(f"{_SHORTEST.format(x=x, whens=whens)} AS {_quoted(read[what])}")
     frame = nw.from_native(frame.to_native().project(", ".join(["*", *sql])))
+    return frame, replace(columns, **read), dict(frame.collect_schema())
+
+
+def _arrow_integers_as_floats(
+    frame: _AnyFrame, columns: _Columns, schema: dict[str, nw.dtypes.DType]
+) -> tuple[_AnyFrame, _Columns, dict[str, nw.dtypes.DType]]:
+    """A PyArrow table whose integer number columns are each read into a temporary column as the nearest float, as
+    every other backend (and the scalar engine) reads an integer: PyArrow's own cast refuses one beyond 2**53
+    (9007199254740993) and would stop the run, where the value is to fail or warn its row only."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    used = set(columns.required())
+    ints = {w: name for w in _NUMBER_FIELDS if (name := getattr(columns, w)) in used and schema[name].is_integer()}
+    if not ints:
+        return frame, columns, schema
+    table = frame.to_native()
+    read: dict[str, Any] = {what: f"{_T}int_{what}" for what in ints}
+    for what, name in ints.items():
+        table = table.append_column(read[what], pc.cast(table[name], pa.float64(), safe=False))
+    frame = nw.from_native(table, eager_only=True)
     return frame, replace(columns, **read), dict(frame.collect_schema())
 
 

@@ -171,6 +171,15 @@ def summarize(
     )  # fmt: skip
 
 
+def _arrow_nulls(frame: nw.DataFrame[Any] | nw.LazyFrame[Any], name: str) -> bool:
+    """Whether `frame` is a PyArrow table whose column `name` has Arrow's null type (no value, no other type)."""
+    if not frame.implementation.is_pyarrow():
+        return False
+    import pyarrow as pa
+
+    return bool(pa.types.is_null(frame.to_native().schema.field(name).type))
+
+
 def _summarize(
     frame: IntoFrameT,
     *,
@@ -193,6 +202,8 @@ def _summarize(
     tab = _table(table, columns.ndc)
     native, _ = _start(frame)
     rows = _annotate(native, columns, tab, variant, ndc_file, bup=not include_buprenorphine, rxnorm=rxnorm)
+    if _arrow_nulls(native, patient_id):  # every id missing (a CSV's empty column): PyArrow joins no such key
+        rows = rows.with_columns(nw.col(patient_id).cast(nw.String))
     schema = rows.collect_schema()
     p = patient_id
     if schema[p] in (nw.String, nw.Categorical):  # "p1 " is "p1", as `mme.Dispensing` reads it (an id of text)
@@ -251,7 +262,9 @@ def _summarize(
     first, stop = _col("first"), _col("first") + _col("days")
     known = _col("known")
     counted_in = counted & _in_window(first, stop, lo, hi, clip=clip_to_window)
-    excluded_in = excluded & _in_window(first, first + known, lo, hi, clip=clip_to_window)
+    # an excluded fill lies in time as a counted one would (patches x wear days), else by the days recorded
+    lies = nw.when(_col("whole")).then(_col("days")).otherwise(known)
+    excluded_in = excluded & _in_window(first, first + lies, lo, hi, clip=clip_to_window)
     # unknown days (0 here) cannot place the fill outside the window: as if they reached it
     reach = nw.when(known == 0).then(nw.lit(hi)).otherwise(first + known)
     failed_in = failed & _in_window(first, reach, lo, hi, clip=clip_to_window)
