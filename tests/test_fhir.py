@@ -10,7 +10,6 @@ import io
 import json
 import re
 from collections.abc import Callable
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -3171,24 +3170,3 @@ def test_a_dose_with_no_unit_says_so(dose: dict[str, Any]) -> None:
     """It said "unit '' is neither a mass (mg, ug), a volume (mL), a rate (ug/h) nor a count"."""
     with pytest.raises(mme.UnitError, match=r"doseQuantity: the dose has no unit: give it a UCUM code \(mg, ug, mL"):
         fhir.convert(request(dosage=every(6, dose)))
-
-
-@pytest.mark.parametrize(
-    ("repeat", "per_day"),
-    [
-        ({"frequency": 3, "period": 1, "periodUnit": "wk"}, Fraction(3, 7)),
-        ({"frequency": 1, "period": 72, "periodUnit": "h"}, Fraction(1, 3)),
-        ({"frequency": 1, "period": 0.3, "periodUnit": "d"}, Fraction(10, 3)),
-        ({"frequency": 2, "period": 36, "periodUnit": "h"}, Fraction(4, 3)),
-    ],
-)
-def test_a_timing_in_thirds_or_sevenths_has_its_exact_value(repeat: dict[str, Any], per_day: Fraction) -> None:
-    """A timing's numbers are read as written: 3 a week was the float 0.42857142857142855 a day before the exact
-    value was made (mme_per_day_exact 25714285714285713/8000000000000000 for 45/14)."""
-    dose = {"doseQuantity": {"value": 1, "code": "{tablet}"}}
-    resource = request(dosage={"timing": {"repeat": repeat}, "doseAndRate": [dose]})
-    got = fhir.convert(resource | {"medicationCodeableConcept": {"text": "oxycodone 5 mg oral tablet"}})
-    assert isinstance(got, mme.DailyMME)
-    want = Fraction(5) * per_day * Fraction(3, 2)
-    assert got.mme_per_day_exact == want
-    assert got.mme_per_day == mme.daily_mme("oxycodone", "5 mg", per_day=float(per_day)).mme_per_day

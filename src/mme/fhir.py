@@ -49,7 +49,6 @@ from ._errors import (
 from ._parse import parse_product, part_of_a_patch
 from ._rxnorm_build import DOSE_FORMS
 from ._tables import DEFAULT_TABLE, resolve_table
-from ._units import ExactFloat
 from ._vocab import FORM_ROUTES, ROUTES, TRANSMUCOSAL, non_opioid, opioid_named, resolve_route
 from .rxnorm import (
     Ingredient,
@@ -840,7 +839,7 @@ def _positive(repeat: Mapping[str, Any], name: str, label: str) -> float | None:
         raise DoseError(f"{label}: timing.repeat.{name} must be a positive number, not {value!r}")
     if name in _WHOLE and not float(value).is_integer():  # "a course of 0.5 administrations"
         raise DoseError(f"{label}: timing.repeat.{name} must be a whole number (FHIR's positiveInt), not {value!r}")
-    return ExactFloat(repr(float(value)))  # as written: 3 a week is 3/7 a day, exactly, in the result's exact value
+    return float(value)
 
 
 #: The numbers of `timing.repeat` that FHIR types positiveInt: counts of administrations.
