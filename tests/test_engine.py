@@ -26,7 +26,7 @@ from pydantic import ValidationError
 import mme
 import mme.rxnorm
 from mme._engine import CHANGES_TOLERANCE, _match
-from mme._units import ExactFloat, format_number, registry, rounded
+from mme._units import format_number, registry
 from mme._vocab import FORM_ROUTES, FORMS, PARENTERAL, ROUTES
 
 
@@ -2002,91 +2002,3 @@ def test_a_fraction_is_read_as_the_float_nearest_it_as_a_frame_reads_one() -> No
     assert third == mme.daily_mme("oxycodone", (10 / 3, "mg"), per_day=3)
     with pytest.raises(mme.DoseError, match=r"^quantity Fraction\(1000.*is too large: it is no finite number$"):
         mme.dispensing_mme("oxycodone", "10 mg", quantity=Fraction(10**400), days_supply=30)  # type: ignore[arg-type]
-
-
-# -- exact values of sigs: thirds, sevenths, intervals in days ------------------------------------------------------
-
-_PER_DAY = {  # how often, as typed, and the administrations a day it says, by hand
-    "q8h": Fraction(3),
-    "every 72 hours": Fraction(1, 3),
-    "q36h": Fraction(2, 3),
-    "every 0.3 days": Fraction(10, 3),
-    "3 times a week": Fraction(3, 7),
-    "three times a week": Fraction(3, 7),
-    "twice a week": Fraction(2, 7),
-    "every 20 minutes": Fraction(72),
-}
-
-
-@pytest.mark.parametrize(("often", "per_day"), _PER_DAY.items())
-def test_a_sig_in_thirds_or_sevenths_has_its_exact_value(often: str, per_day: Fraction) -> None:
-    """A third of a tablet, or a frequency that is no decimal a day, was a float (1/3 as 0.3333333333333333) before
-    the exact value was made: mme_per_day_exact was 29999999999999997/2000000000000000 for 15 MME/day."""
-    result = mme.convert(f"oxycodone 10 mg tablet 1/3 tab {often}")
-    want = Fraction(10) * Fraction(1, 3) * per_day * Fraction(3, 2)
-    assert result.mme_per_day_exact == want
-    assert result.mme_per_day == rounded(want)
-
-
-@given(
-    whole=st.integers(0, 3),
-    part=st.sampled_from([(p, q) for q in (2, 3, 4) for p in range(1, 9) if p % q]),
-    strength=st.decimals(min_value=Decimal("0.5"), max_value=Decimal(80), places=1),
-    often=st.one_of(
-        st.integers(1, 96).map(lambda h: (f"every {h} hours", Fraction(24, h))),
-        st.decimals(min_value=Decimal("0.5"), max_value=Decimal(14), places=1).map(
-            lambda d: (f"every {d} days", 1 / Fraction(d))
-        ),
-        st.integers(1, 13).map(lambda n: (f"{n} times a week", Fraction(n, 7))),
-        st.integers(1, 6).map(lambda n: (f"{n} times a day", Fraction(n))),
-    ),
-)
-def test_the_exact_value_of_a_sig_is_fraction_arithmetic(
-    whole: int, part: tuple[int, int], strength: Decimal, often: tuple[str, Fraction]
-) -> None:
-    """mme_per_day_exact is the sig's numbers multiplied as fractions: count x strength x administrations a day x
-    factor, each from the digits typed; mme_per_day is it rounded."""
-    p, q = part
-    if whole and p > q:
-        p %= q  # "1 1/3": a whole and a part of one
-    count = f"{whole} {p}/{q}" if whole else f"{p}/{q}"
-    said, per_day = often
-    result = mme.convert(f"oxycodone {strength} mg tablet {count} tab {said}")
-    want = (whole + Fraction(p, q)) * Fraction(strength) * per_day * Fraction(3, 2)
-    assert result.mme_per_day_exact == want
-    assert result.mme_per_day == rounded(want)
-
-
-def test_an_exact_float_computes_as_a_float_and_keeps_its_fraction() -> None:
-    """Each float the sig reader computes is the one it computed before; the fraction beside it is exact."""
-    third = ExactFloat(1) / 3
-    assert isinstance(third, ExactFloat)
-    assert (float(third), third.fraction) == (1 / 3, Fraction(1, 3))
-    days = ExactFloat("0.3") * 24.0  # a float constant is read by its digits
-    assert (float(days), days.fraction) == (0.3 * 24.0, Fraction(36, 5))
-    assert float(days) != 7.2  # as floats compute it, kept so that every choice made on it stays as it was
-    for value, want in [
-        (1 - third, Fraction(2, 3)), (2 / ExactFloat(3), Fraction(2, 3)), (third + third, Fraction(2, 3)),
-        (third - 1, Fraction(-2, 3)), (third * 2, Fraction(2, 3)), (2 * third, Fraction(2, 3)), (-third, Fraction(-1, 3)),
-    ]:  # fmt: skip
-        assert isinstance(value, ExactFloat)
-        assert value.fraction == want
-    assert third * ExactFloat(3) == 1  # an ExactFloat and a number compare as floats
-    assert ExactFloat(1) / 3 == third
-    assert ExactFloat("0.3333333333333333") == 1 / 3
-    assert ExactFloat("0.3333333333333333") != third  # equal floats, two numbers: kept apart
-    assert hash(third) == hash(1 / 3)
-    kept = pickle.loads(pickle.dumps(third))
-    assert (type(kept), float(kept), kept.fraction) == (ExactFloat, 1 / 3, Fraction(1, 3))
-    for inexact in (third * Fraction(1, 3), third * True, third * 1e308 * 1e308, third + math.nan):
-        assert type(inexact) is float  # a value of no exact reading, or past the float range: a float
-    assert type(third * 1e308) is ExactFloat
-
-
-def test_a_number_that_underflows_is_refused_at_once() -> None:
-    """The exact value of "1e-99999999" has a denominator of 100 million digits: it is not made (the float is 0,
-    refused as no positive number), so the reading ends at once."""
-    with pytest.raises(mme.ExpressionError, match="a count must be positive, not '1e-99999999'"):
-        mme.convert("oxycodone 10 mg 1e-99999999 tab q6h")
-    with pytest.raises(mme.ExpressionError, match="the dose must be positive, not '1e-99999999'"):
-        mme.convert("oxycodone 1e-99999999 mg q6h")

@@ -57,7 +57,6 @@ from ._units import (
     MG_PER_DAY_PER_MCG_PER_H,
     RESULT_DECIMALS,
     Amount,
-    ExactFloat,
     Kind,
     QuantityLike,
     _unit,
@@ -65,7 +64,6 @@ from ._units import (
     exact,
     exact_number,
     exact_positive,
-    exact_ratio,
     format_number,
     fraction,
     positive,
@@ -424,7 +422,7 @@ def _read_frequency(per_day: object, every: object) -> Ratio | None:
             raise DoseError(f"unknown frequency {excerpt(per_day)}: use a number or one of {', '.join(PER_DAY_CODES)}")
         return Decimal(PER_DAY_CODES[code]), _ONE
     if per_day is not None:
-        return exact_ratio(per_day, "per_day")
+        return exact_positive(per_day, "per_day"), _ONE
     if every is None:
         return None
     hours: Ratio
@@ -443,7 +441,7 @@ def _read_frequency(per_day: object, every: object) -> Ratio | None:
             raise UnitError(f"every must be a time such as '6 h', not {excerpt(every)}") from exc
         hours = exact_number(magnitude, "every"), _ONE
     else:
-        hours = exact_ratio(every, "every (hours)", exact_number)
+        hours = exact_number(every, "every (hours)"), _ONE
     return _per_hours(hours)
 
 
@@ -981,16 +979,16 @@ def _read_regimen(
 _kept_regimen = lru_cache(maxsize=4096, typed=True)(_read_regimen)
 
 
-def _administration(dose: DoseLike, count: float, volume: DoseLike | None) -> tuple[Amount, Ratio]:
+def _administration(dose: DoseLike, count: float, volume: DoseLike | None) -> tuple[Amount, Decimal]:
     """The amount of one unit taken (a concentration times its volume) and how many units are taken at once."""
     if type(dose) in _PLAIN and type(count) in _PLAIN and type(volume) in _PLAIN:  # as `_frequency`
         return _kept_administration(dose, count, volume)  # type: ignore[arg-type]  # plain: hashable
     return _read_administration(dose, count, volume)
 
 
-def _read_administration(dose: DoseLike, count: float, volume: DoseLike | None) -> tuple[Amount, Ratio]:
+def _read_administration(dose: DoseLike, count: float, volume: DoseLike | None) -> tuple[Amount, Decimal]:
     amt = amount(dose)
-    units = exact_ratio(count, "count")
+    units = exact_positive(count, "count")
     if volume is not None:
         if amt.kind != "conc":
             raise UnitError("volume only goes with a concentration dose such as '2 mg/mL'")
@@ -1006,7 +1004,7 @@ def _read_administration(dose: DoseLike, count: float, volume: DoseLike | None) 
 _kept_administration = lru_cache(maxsize=1024, typed=True)(_read_administration)
 
 
-def _daily(key: Plan, amt: Amount, units: Ratio, times: Ratio | None) -> Ratio:
+def _daily(key: Plan, amt: Amount, units: Decimal, times: Ratio | None) -> Ratio:
     """A regimen's exact daily amount, once its key has matched a row (or an exclusion)."""
     num, den = amt.ratio()
     if key.rate:
@@ -1014,10 +1012,10 @@ def _daily(key: Plan, amt: Amount, units: Ratio, times: Ratio | None) -> Ratio:
         # drug gets no number, so its change interval is not checked either.
         if times is not None and key.flat:
             raise DoseError(DAILY_TOTAL)
-        return product(num, units[0]), product(den, units[1])
+        return product(num, units), den
     if times is None:
         raise DoseError(HOW_OFTEN)
-    return product(num, units[0], times[0]), product(den, units[1], times[1])
+    return product(num, units, times[0]), product(den, times[1])
 
 
 def dispensing_mme(
@@ -1611,7 +1609,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 #: The argument types whose values are memo keys (exactly these types: an int subclass such as bool, a NumPy number
 #: or a pint Quantity is read afresh each time, as it may read differently).
-_PLAIN = frozenset({str, int, float, ExactFloat, type(None), Table})  # an ExactFloat is kept by its fraction too
+_PLAIN = frozenset({str, int, float, type(None), Table})
 
 
 @lru_cache(maxsize=1024, typed=True)

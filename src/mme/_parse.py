@@ -119,13 +119,12 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
-from fractions import Fraction
 from functools import lru_cache
 from typing import Final, Literal, NamedTuple, NoReturn
 
 from . import _vocab
 from ._errors import ExpressionError
-from ._units import ExactFloat, format_number
+from ._units import format_number
 
 __all__ = [
     "GRAMMAR",
@@ -328,11 +327,11 @@ _MASS: Final = _vocab.MASS_UNITS
 _VOLUME: Final = frozenset(k for k, v in _vocab.VOLUME_UNITS.items() if v == "mL")  # a sig's volumes are in mL
 _HOUR: Final = _vocab.HOUR_WORDS
 _ONE_DAY: Final = _vocab.DAY_WORDS
-_INTERVAL: Final[dict[str, float]] = {  # hours, exact (`ExactFloat`): "q20min" is every 1/3 hour
-    **dict.fromkeys(_HOUR, ExactFloat(1)),
-    **dict.fromkeys(_vocab.DAY_WORDS, ExactFloat(24)),
-    **dict.fromkeys(("wk", "wks", "week", "weeks", "semaine", "semaines"), ExactFloat(168)),
-    **dict.fromkeys(_vocab.MINUTE_WORDS, ExactFloat("1/60")),
+_INTERVAL: Final = {
+    **dict.fromkeys(_HOUR, 1.0),
+    **dict.fromkeys(_vocab.DAY_WORDS, 24.0),
+    **dict.fromkeys(("wk", "wks", "week", "weeks", "semaine", "semaines"), 168.0),
+    **dict.fromkeys(_vocab.MINUTE_WORDS, 1 / 60),
 }
 _TIME_LEADS: Final = frozenset({"q", "each", "every", "in", "at", "after", "before", "with"})
 _PACKAGE: Final = _HOUR | _VOLUME | {"actuat"}  # RxNorm's leading quantities: "12 HR", "1 ML", "80 ACTUAT"
@@ -354,7 +353,7 @@ _COMPARED: Final = frozenset({">", "<", "≥", "≤"})  # before a measurement: 
 _PUMP_PAST: Final = frozenset({"post", "after"})  # "post-PCA": the pump is past, the doses by mouth follow it
 _PUMP_ENDED: Final = frozenset({"discontinued", "stopped", "removed", "ceased", "off"})  # "when PCA discontinued"
 _PUMP_NOT_YET: Final = frozenset({"until", "till", "if", "unless", "before"})  # "until PCA stopped": it still runs
-_MULTIPLE: Final[dict[str, float]] = {"once": ExactFloat(1), "twice": ExactFloat(2), "thrice": ExactFloat(3)}
+_MULTIPLE: Final = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
 _STOP_WORDS: Final = frozenset({"stop", "discontinue", "stopping"})  # "then stop": the end of a course
 _HANDLED: Final = _vocab.HANDLING | {"or", "and"}  # what follows a comma in "do not crush, chew, or cut"
 _EITHER: Final = frozenset({"or", "ou"})  # between two indications: "for pain or cough"
@@ -547,7 +546,7 @@ def _run(run: str) -> _Lexed:
         elif group == "num":
             kind, key, value = "num", raw, _number(raw)
         elif group == "fraction":  # "½" is "1/2", three tokens where it stands
-            num, den = (ExactFloat(repr(n)) for n in _FRACTIONS[raw])
+            num, den = _FRACTIONS[raw]
             toks += (_Tok("num", raw, f"{num:g}", num), _Tok("sym", raw, "/"), _Tok("num", raw, f"{den:g}", den))
             starts += [m.start()] * 3
             ends += [m.end()] * 3
@@ -578,7 +577,7 @@ def _word(raw: str) -> tuple[Literal["num", "word"], str, float]:
     if key in _NON_FINITE:  # "nan mg", "inf mg": a number, and a wrong one
         return "num", key, float(key)
     if key in _vocab.NUMBER_WORDS:
-        return "num", key, ExactFloat(repr(_vocab.NUMBER_WORDS[key]))
+        return "num", key, _vocab.NUMBER_WORDS[key]
     return "word", key, math.nan
 
 
@@ -657,15 +656,12 @@ class _AmbiguousNumber(Exception):
 
 
 def _number(raw: str) -> float:
-    """A number as typed: an `ExactFloat` of its digits ("0.3" is 3/10); the float it is past the float range or at 0
-    (the fraction of "1e-99999999" would take ages to make, and the number is refused as 0 is)."""
-    if "," in raw:
-        mantissa = _EXPONENT.split(raw)[0]
-        if _THOUSANDS.fullmatch(mantissa):
-            raise _AmbiguousNumber(raw, mantissa)
-        raw = raw.replace(",", ".")
-    value = float(raw)
-    return ExactFloat(Fraction(Decimal(raw)), value) if math.isfinite(value) and value else value
+    if "," not in raw:
+        return float(raw)
+    mantissa = _EXPONENT.split(raw)[0]
+    if _THOUSANDS.fullmatch(mantissa):
+        raise _AmbiguousNumber(raw, mantissa)
+    return float(raw.replace(",", "."))
 
 
 class _Vocab(NamedTuple):

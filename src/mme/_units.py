@@ -27,14 +27,12 @@ from __future__ import annotations
 
 import math
 import numbers
-import operator
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from fractions import Fraction
 from functools import cache, lru_cache, reduce
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
 
 from ._errors import ArgumentTypeError, DoseError, UnitError, bounded, excerpt
 from ._vocab import DAY_WORDS, HOUR_WORDS, MASS_UNITS, VOLUME_UNITS
@@ -110,118 +108,6 @@ def exact(x: float | int | str | Decimal) -> Decimal:
     if isinstance(x, Decimal):
         return x
     return Decimal(repr(float(x)) if isinstance(x, float) else x)
-
-
-class ExactFloat(float):
-    """A number a sig says, as a float and as the exact fraction it is: "1/3 tab" is 1/3, "3 times a week" 3/7 a day.
-
-    The sig reader computes with floats; each sum, difference, product and quotient of these with one another, an int
-    or a float constant (read by its digits, as `exact` reads one) keeps its fraction too, so that a result's exact
-    value is built from the text's own digits. The float is the one floats compute (``computed``; by default the
-    nearest the fraction), so that every float and every choice made on one is what it was before fractions were
-    kept. A computed one makes its fraction when it is asked for: the reader computes more than a result uses. Two
-    of them are equal when their fractions are (results are kept by their arguments: equal floats may stand for two
-    numbers).
-    """
-
-    __slots__ = ("_fraction", "_made")
-    _fraction: Fraction | None
-    _made: tuple[Callable[[Any, Any], Any], ExactFloat, int | float] | None
-
-    def __new__(cls, value: Fraction | int | str, computed: float | None = None) -> ExactFloat:
-        fraction = value if isinstance(value, Fraction) else Fraction(value)
-        number = super().__new__(cls, fraction if computed is None else computed)
-        number._fraction, number._made = fraction, None
-        return number
-
-    @property
-    def fraction(self) -> Fraction:
-        if self._fraction is None:
-            assert self._made is not None  # one of the two is set
-            how, a, b = self._made
-            self._fraction, self._made = how(a.fraction, _exact_operand(b)), None
-        return self._fraction
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, ExactFloat):
-            return other is self or (float(self) == float(other) and self.fraction == other.fraction)
-        return float(self) == other
-
-    def __ne__(self, other: object) -> bool:
-        return not self == other
-
-    __hash__ = float.__hash__
-
-    def _with(self, other: object, how: Callable[[Any, Any], Any]) -> Any:
-        """`how` of this number and `other` as floats compute it, exact where `other` has an exact value too."""
-        value = how(float(self), float(other) if isinstance(other, ExactFloat) else other)
-        exact = isinstance(other, ExactFloat) or (
-            isinstance(other, int | float) and not isinstance(other, bool) and math.isfinite(other)
-        )
-        if not (exact and math.isfinite(value)):
-            return value  # a Fraction's or a bool's (none in a sig), or past the float range
-        number = float.__new__(ExactFloat, value)
-        number._fraction, number._made = None, (how, self, other)  # type: ignore[assignment]  # exact: int or float
-        return number
-
-    def __add__(self, other: object) -> Any:
-        return self._with(other, operator.add)
-
-    def __sub__(self, other: object) -> Any:
-        return self._with(other, operator.sub)
-
-    def __rsub__(self, other: object) -> Any:
-        return self._with(other, _rsub)
-
-    def __mul__(self, other: object) -> Any:
-        return self._with(other, operator.mul)
-
-    def __truediv__(self, other: object) -> Any:
-        return self._with(other, operator.truediv)
-
-    def __rtruediv__(self, other: object) -> Any:
-        return self._with(other, _rtruediv)
-
-    __radd__ = __add__
-    __rmul__ = __mul__
-
-    def __neg__(self) -> ExactFloat:
-        return ExactFloat(-self.fraction, -float(self))
-
-    def __reduce__(self) -> tuple[type[ExactFloat], tuple[Fraction, float]]:
-        return ExactFloat, (self.fraction, float(self))
-
-
-def _exact_operand(value: int | float) -> Fraction | int:
-    """The exact value of an operand of an `ExactFloat`: its own fraction, an int, or a float constant's digits."""
-    if isinstance(value, ExactFloat):
-        return value.fraction
-    return _float_digits(value) if isinstance(value, float) else value
-
-
-@lru_cache(maxsize=256)
-def _float_digits(value: float) -> Fraction:
-    return Fraction(repr(value))
-
-
-def _rsub(a: Any, b: Any) -> Any:
-    return b - a
-
-
-def _rtruediv(a: Any, b: Any) -> Any:
-    return b / a
-
-
-def exact_ratio(
-    value: object, what: str, read: Callable[[object, str], Decimal] | None = None
-) -> tuple[Decimal, Decimal]:
-    """A number argument as an exact ratio of decimals: an `ExactFloat` as its fraction (1/3 as 1 and 3), any other as
-    ``read`` reads it (`exact_positive` by default) over 1. The float is checked as ``read`` checks any number."""
-    read = read or exact_positive
-    if isinstance(value, ExactFloat):
-        read(float(value), what)
-        return Decimal(value.fraction.numerator), Decimal(value.fraction.denominator)
-    return read(value, what), _ONE
 
 
 def product(*factors: Decimal) -> Decimal:
