@@ -1886,6 +1886,15 @@ def test_a_saved_total_without_exact_values_is_tiered_by_the_doses_its_figures_c
     assert {i.factor for i in mme.total(loaded.items).items} == {4}
 
 
+def test_a_saved_figure_is_read_as_a_value_that_rounds_back_to_it() -> None:
+    """45.000976563 lies half a unit from 46081/1024, the simplest fraction in its closed interval, which rounds (ties
+    to even) to 45.000976562: a saved item alone totalled another figure than its own."""
+    saved = mme.DailyMME.model_validate(
+        mme.convert("morphine 45.000976563 mg daily").model_dump(exclude={"mme_per_day_exact"})
+    )
+    assert mme.total([saved]).mme_per_day == 45.000976563
+
+
 def test_methadone_above_the_last_band_totals_again_as_it_was() -> None:
     """cdc-2016 methadone 20 + 30 mg tid is 150 mg/day: the warning above the last band is the sum's, said once after
     the sum's word, for the item under it alone (60 mg/day) as for the one above it alone (90); alone again, the item

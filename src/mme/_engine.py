@@ -1522,9 +1522,13 @@ def _unrounded(figure: float) -> Fraction:
     values: the fraction of least denominator that rounds to it (3.333333333 is 10/3, so that 10/3 + 10/3 + 250/3
     MME/day reach 90, where the rounded figures add up to 89.999999999; three methadone items of 6.666666667 mg/day
     are 20 mg/day, the first band, not 20.000000001, the next)."""
-    rounded_figure = Fraction(exact(figure))
+    saved = Fraction(exact(figure))
     half = Fraction(1, 2 * 10**RESULT_DECIMALS)
-    return rounded_figure if rounded_figure <= half else _simplest_between(rounded_figure - half, rounded_figure + half)
+    if saved <= half:
+        return saved
+    simplest = _simplest_between(saved - half, saved + half)
+    # an end of the interval may round away from the figure (ties go to even): then the figure as saved
+    return simplest if rounded(simplest) == rounded(saved) else saved
 
 
 def _simplest_between(low: Fraction, high: Fraction) -> Fraction:
