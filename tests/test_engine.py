@@ -1895,6 +1895,14 @@ def test_a_saved_figure_is_read_as_a_value_that_rounds_back_to_it() -> None:
     assert mme.total([saved]).mme_per_day == 45.000976563
 
 
+def test_a_saved_figure_within_half_a_unit_of_zero_is_kept_as_saved() -> None:
+    """No fraction of least denominator is taken where the interval reaches 0 (it would be 0: no dose)."""
+    from mme._engine import _unrounded
+
+    assert _unrounded(4e-10) == Fraction("4e-10")
+    assert _unrounded(3.333333333) == Fraction(10, 3)
+
+
 def test_methadone_above_the_last_band_totals_again_as_it_was() -> None:
     """cdc-2016 methadone 20 + 30 mg tid is 150 mg/day: the warning above the last band is the sum's, said once after
     the sum's word, for the item under it alone (60 mg/day) as for the one above it alone (90); alone again, the item
