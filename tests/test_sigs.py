@@ -3747,9 +3747,13 @@ def test_a_second_indication_ends_where_a_part_starts() -> None:
     assert mme.convert("oxycodone 5 mg 1 tab prn pain or cough q6h").mme_per_day == 30.0
 
 
-def test_a_brand_suffix_after_another_is_read_the_later_kept() -> None:
-    product = parse_product("Oxycodone Hydrochloride 5 MG Oral Tablet [Roxicodone] [Oxaydo]")
-    assert (product.drug, product.strength, product.brand) == ("oxycodone", "5 mg", "Oxaydo")
+def test_a_second_brand_never_replaces_the_first() -> None:
+    """Two brands are refused, naming both (the second replaced the first, whose check was lost); a pack's brand
+    restated with the pack's strength ("[Subsys]", "[Subsys 1200 MCG]") is one brand."""
+    with pytest.raises(mme.ExpressionError, match=r"^two brands: \[Roxicodone\] and '\[Oxaydo\]': give one in "):
+        parse_product("Oxycodone Hydrochloride 5 MG Oral Tablet [Roxicodone] [Oxaydo]")
+    pack = parse_product("{2 (fentanyl 0.6 MG/ACTUAT Mucosal Spray [Subsys]) } Pack [Subsys 1200 MCG]")
+    assert (pack.brand, pack.strength, pack.pack) == ("Subsys", "1.2 mg", 2)
 
 
 def test_a_maximum_of_five_words_after_an_indication_ends_it() -> None:
@@ -4186,12 +4190,10 @@ def test_a_qualifier_in_brackets_after_the_name_holds_at_most_four_tokens() -> N
 
 
 def test_empty_brand_brackets_name_no_brand() -> None:
-    """RxNorm's "[]" with nothing in it: the product has an empty brand, and the note quotes it as it is."""
+    """RxNorm's "[]" with nothing in it names no brand: read as "()" is, punctuation."""
     name = "Oxycodone Hydrochloride 5 MG / Acetaminophen 325 MG Oral Tablet []"
-    assert parse_product(name).brand == ""
-    assert parse_expression(f"{name} 1 tab q6h").notes == (
-        "the brand [] is not known; read as the Oxycodone Hydrochloride named",
-    )
+    assert parse_product(name).brand is None
+    assert parse_expression(f"{name} 1 tab q6h").notes == ()
 
 
 # -- RxNorm's leading quantities, and a product name given a sig --
@@ -6394,3 +6396,68 @@ def test_units_counted_before_x_are_the_same_at_either_end_of_a_range() -> None:
     choices: tuple[RangeChoice, ...] = ("max", "min")
     for choice in choices:
         assert mme.convert("oxycodone 2 x 5 mg tabs q6h", range=choice).mme_per_day == 60.0
+
+
+# -- square brackets: a brand only when their words are a known brand, else read as round brackets --
+
+#: What a bracket says that is no brand, read as the same words in round brackets: (text, table, MME/day).
+BRACKET_READS = [
+    ("oxycodone 5 mg 1 tab q4h prn [max 4 tabs/24h]", "cdc-2022", 30.0),  # capped: 4 x 5 mg x 1.5, not q4h's 45
+    ("oxycodone 5 mg 1 tab q4h prn [max 20 mg/day]", "cdc-2022", 30.0),  # 20 mg x 1.5
+    # Epic's wording: 8 mg x 5
+    ("hydromorphone 2 mg take 1 tablet by mouth every 4 hours as needed for pain [Max Daily Amount: 8 mg]", "cdc-2022",
+     40.0),
+    ("Dilaudid 2 mg 1 tab q4h prn [MAX 4 TABS PER DAY]", "cdc-2022", 40.0),  # 4 x 2 mg x 5
+    ("oxycodone 5 mg 1 tab q6h prn [not to exceed 3 doses/day]", "cdc-2022", 22.5),  # 3 x 5 mg x 1.5
+    ("oxycodone 5 mg [max 2/day] 1 tab q6h", "cdc-2022", 15.0),  # after the strength: 2 x 5 mg x 1.5
+    # a brand, then a maximum: the brand stays, the maximum caps (2 x 5 mg x 1.5)
+    ("Acetaminophen 325 MG / Oxycodone Hydrochloride 5 MG Oral Tablet [Percocet] 1 tab every 6 hours [max 2 tabs/day]",
+     "cdc-2022", 15.0),
+    ("fentanyl 25 mcg/h patch [apply 2 patches] q72h", "cdc-2022", 120.0),  # 50 mcg/h x 2.4
+    ("oxycodone 5 mg tablet [take 2] q6h", "cdc-2022", 60.0),  # 2 x 5 mg x 4 x 1.5
+    ("oxycodone 5 mg 1 tab q6h [Roxicodone 5 mg]", "cdc-2022", 30.0),  # a brand with the product's own strength
+    ("hydrocodone/APAP 5/325 1 tab q6h [Norco 5/325]", "cdc-2022", 20.0),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "table", "expected"), BRACKET_READS, ids=[t for t, _, _ in BRACKET_READS])
+def test_a_bracket_naming_no_brand_is_read_as_round_brackets_are(text: str, table: str, expected: float) -> None:
+    """Was: any "[...]" not starting with a number was an unknown brand, dropped (45 for "[max 4 tabs/24h]")."""
+    assert mme.convert(text, table=table).mme_per_day == expected
+    if "Percocet" in text or "Roxicodone" in text or "Norco" in text:
+        return
+    round_ = text.replace("[", "(").replace("]", ")")
+    assert mme.convert(round_, table=table).mme_per_day == expected  # one reading of both
+
+
+BRACKET_REFUSED = [
+    ("oxycodone 5 mg 1 tab q6h [take 2 tablets]", "two doses: '1 tab' and '2 tablets'"),
+    ("oxycodone 5 mg 1 tab q6h [q4h if severe]", "two frequencies: 'q6h' and 'q4h'"),
+    ("methadone 10 mg bid [tid]", "two frequencies: 'bid' and 'tid'"),
+    ("oxycodone 5 mg 1 tab q6h [or 2 tabs if severe]", "'or': a multi-step schedule"),
+    ("oxycodone 5 mg 1 tab q6h [DISCONTINUED]", "cannot read 'DISCONTINUED'"),
+    ("morphine 2 mg IV q2h prn [may repeat x1]", "'may repeat' gives more than the dose said"),
+    ("oxycodone 5 mg q4h prn [Dilaudid 2 mg q4h]", "'Dilaudid 2 mg', after the dose, may be another product's"),
+    ("oxycodone 5 mg q4h prn [+ oxycontin 10 mg bid]", "cannot read '+'"),
+    # a brand's strength is the product's
+    ("oxycodone 5 mg 1 tab q6h [Roxicodone 15 mg]", "the brand '[Roxicodone 15 mg]' says a strength other than"),
+    ("oxycodone 5 mg [Roxicodone 15] 1 tab q6h", "the brand '[Roxicodone 15]' says a strength other than"),
+    ("hydrocodone/APAP 5/325 1 tab q6h [Norco 10/325]", "the brand '[Norco 10/325]' says a strength other than"),
+    ("Duragesic 25 [fentanyl 50 mcg/h] q72h", "the brand '[fentanyl 50 mcg/h]' says a strength other than"),
+    ("oxycodone 5 mg 1 tab q6h [Percocet] [Roxicodone]", "two brands: [Percocet] and '[Roxicodone]'"),
+]
+
+
+@pytest.mark.parametrize(("text", "problem"), BRACKET_REFUSED, ids=[t for t, _ in BRACKET_REFUSED])
+def test_a_bracket_naming_no_brand_is_refused_as_round_brackets_are(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError) as info:
+        mme.convert(text, table="cdc-2016" if text.startswith("methadone") else "cdc-2022")
+    assert problem in str(info.value)
+
+
+def test_a_regimen_in_brackets_with_a_dispensing_is_refused_as_without_them() -> None:
+    """Was 15: "[take 2 q6h]" dropped as a brand, the dispensing read alone."""
+    for text in ("oxycodone 5 mg tablet [take 2 q6h]", "oxycodone 5 mg tablet take 2 q6h"):
+        with pytest.raises(mme.DoseError, match=r"gives a regimen .* and quantity and days_supply a dispensing"):
+            mme.convert(text, quantity=60, days_supply=30)
+    assert mme.convert("oxycodone 5 mg tablet [Roxicodone]", quantity=60, days_supply=30).mme_per_day == 15.0

@@ -1568,8 +1568,11 @@ class _Parser:
         return self.keys[i] in _CONNECTORS
 
     def brand_suffix(self, i: int) -> int:
-        """RxNorm's "[Percocet]": the brand must name the same opioid. A bracket that starts with a number ("q4h
-        [2]") names no brand: a count or a quantity, refused as "(2)" is."""
+        """RxNorm's "[Percocet]", "[Subsys 1200 MCG]": a bracket is a brand only when its words are a known brand
+        (the vocabulary's `known_brand`), with its strength, if any, the product's; it must name the same opioid
+        (`check_brand`). Any other bracket is read as the same text in round brackets is: "[max 4 tabs/24h]" is a
+        maximum, "[discontinued]" is refused. One that starts with a number ("q4h [2]") names no brand: a count or a
+        quantity, refused as "(2)" is. A second brand never replaces the first."""
         j = i + 1
         while j < self.size and self.keys[j] != "]":
             j += 1
@@ -1580,9 +1583,44 @@ class _Parser:
                 f"{self.span(i, j + 1)!r} names no brand, and may be a count or a quantity: write the count with its "
                 "form (e.g. '2 tabs'), or the quantity after 'disp' (e.g. 'disp #2')"
             )
-        if self.brand is None or self.pack is None:  # a pack's own brand ("[Subsys 1200 MCG]") names the pack
-            self.brand = self.span(i + 1, j)
+        number = next((k for k in range(i + 1, j) if self.nums[k]), j)
+        if number < j and _vocab.known_brand(self.span(i + 1, number)) and self.strength_in(number, j):
+            self.brand_strength(i, number, j)
+            name = self.span(i + 1, number)
+        elif _vocab.known_brand(self.span(i + 1, j)):
+            name = self.span(i + 1, j)
+        else:
+            return i + 1  # the bracket is punctuation, as "(" is
+        if self.brand is None:
+            self.brand = name
+        elif name.lower() != self.brand.lower():  # a pack's "[Subsys]" and "[Subsys 1200 MCG]" are one brand
+            self.fail(f"two brands: [{self.brand}] and {self.span(i, j + 1)!r}: give one")
         return j + 1
+
+    def strength_in(self, i: int, j: int) -> bool:
+        """Whether the tokens from ``i`` to ``j`` are a strength alone: numbers, their units and separators ("1200
+        MCG", "10/325", "50 mcg/h")."""
+        keys = self.keys
+        return all(self.nums[k] or keys[k] in _MASS or keys[k] in _HOUR or keys[k] in ("/", "-") for k in range(i, j))
+
+    def brand_strength(self, i: int, number: int, j: int) -> None:
+        """A brand's strength in its bracket ("[Roxicodone 15 mg]") must be the product's: its amounts (in mg when
+        the bracket gives a unit), each or all of them, times the units of a pack."""
+        values = [self.toks[k].value for k in range(number, j) if self.nums[k]]
+        unit = next((_MASS[self.keys[k]] for k in range(number, j) if self.keys[k] in _MASS), None)
+        pack = self.pack or 1
+        if unit is None:
+            said, own = values, [a.value * pack for a in self.amounts]
+        else:
+            said = [v * _MASS_MG[unit] for v in values]
+            own = [a.value * _MASS_MG[a.unit] * pack for a in self.amounts]
+        same = len(said) == len(own) and all(map(math.isclose, said, own))
+        if same or (len(said) == 1 and any(math.isclose(said[0], v) for v in own)):
+            return
+        self.fail(
+            f"the brand {self.span(i, j + 1)!r} says a strength other than the product's ({self.amount_text!r}): "
+            "give the product's strength once"
+        )
 
     def drug(self, lo: int, first: int) -> str:
         """The text before the first number, less route/form/release words at its start and end."""

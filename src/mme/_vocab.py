@@ -6,10 +6,12 @@ Tables speak only canonical names; everything a user types goes through `resolve
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal, NamedTuple
 
 from ._errors import MAX_TEXT, UnknownDrugError, UnknownTermError, bounded, excerpt
@@ -702,6 +704,23 @@ def drug_name(name: str) -> DrugName | None:
         if prefix in _DRUG_ALIASES:
             return _DRUG_ALIASES[prefix]
     return None
+
+
+#: The RxNorm product file shipped with the package.
+SHIPPED_PRODUCTS = Path(__file__).parent / "data" / "rxnorm-products.json"
+
+
+@lru_cache(maxsize=1)
+def _rxnorm_brands() -> frozenset[str]:
+    data = json.loads(SHIPPED_PRODUCTS.read_text(encoding="utf-8"))
+    return frozenset(_name_key(row[3]) for row in data["products"].values() if row[3])
+
+
+def known_brand(name: str) -> bool:
+    """Whether ``name`` is a drug's name or brand: one the lexicon reads, or one of RxNorm's brands (the shipped
+    product file's), which RxNorm prints in brackets ("[Ryzolt]") and many of which the lexicon does not read (cough
+    syrups, injections). A bracket naming none is read as a sig's words, never dropped as an unknown brand."""
+    return drug_name(name) is not None or _name_key(name) in _rxnorm_brands()
 
 
 #: Salt words after an opioid's name, with the abbreviations claims files print ("MORPHINE SULF ER", "HYDROCODONE BIT").
