@@ -6461,3 +6461,46 @@ def test_a_regimen_in_brackets_with_a_dispensing_is_refused_as_without_them() ->
         with pytest.raises(mme.DoseError, match=r"gives a regimen .* and quantity and days_supply a dispensing"):
             mme.convert(text, quantity=60, days_supply=30)
     assert mme.convert("oxycodone 5 mg tablet [Roxicodone]", quantity=60, days_supply=30).mme_per_day == 15.0
+
+
+# -- what a sig says that changes the dose, refused rather than dropped --
+
+MISSING_WARNINGS = [
+    # a dot and three digits ending in 0 after 1-3 digits: a thousands mark in comma-decimal countries, as "1,000"
+    ("oxycodone 1.000 mg q6h", "ambiguous number '1.000' in 'oxycodone 1.000 mg q6h': write 1000 (no thousands "
+     "separator) or 1 (decimal point)"),
+    ("oxycodone 2.500 mg q6h", "write 2500 (no thousands separator) or 2.5 (decimal point)"),
+    ("oxycodone 1,250 mg q6h", "write 1250 (no thousands separator) or 1.25 (decimal point)"),
+    # a dose on hold is not taken: "(on hold)" as "(held)", wherever it stands
+    ("oxycodone 5 mg 1 tab twice daily (on hold)", "'on hold': a dose held is not taken now"),
+    ("oxycodone 5 mg 1 tab twice daily (held)", "'held': a dose held is not taken now"),
+    ("oxycodone 5 mg 1 tab q6h prn pain held", "'held': a dose held is not taken now"),
+    # each meal is three times a day
+    ("morphine ER 15 mg 1 tab bid before each meal", "'bid' and 'before each meal' disagree: each meal is three"),
+    ("oxycodone 5 mg 1 tab q6h before each meal", "'q6h' and 'before each meal' disagree"),
+    ("oxycodone 5 mg 1 tab before each meal bid", "'bid' and 'before each meal' disagree"),
+    # days of the week after "prn" as after a scheduled dose: some days only
+    ("hydromorphone 2 mg 1 tab q4h prn MWF", "'MWF': a dose on some days of the week, say how often"),
+    ("hydromorphone 2 mg 1 tab q4h as needed for pain Mon Wed Fri", "'Mon': a dose on some days of the week"),
+    ("hydromorphone 2 mg 1 tab q4h prn TIW", "'TIW': a dose on some days of the week"),
+    ("hydromorphone 2 mg 1 tab q4h MWF", "'MWF': a dose on some days of the week"),  # was "cannot read 'MWF'"
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "problem"), MISSING_WARNINGS, ids=[t for t, _ in MISSING_WARNINGS])
+def test_what_changes_the_dose_is_refused_not_dropped(text: str, problem: str) -> None:
+    """Were read silently: "1.000 mg" as 1 mg, "(on hold)" and "prn MWF" as reasons, "bid before each meal" as bid."""
+    with pytest.raises(mme.ExpressionError) as info:
+        parse_expression(text)
+    assert problem in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("oxycodone 1.125 mg q6h", 6.75), ("oxycodone 1.50 mg q6h", 9.0), ("oxycodone 5 mg 1 tab tid before each meal",
+     22.5), ("oxycodone 5 mg 1 tab q6h prn pain, hold if sedated", 30.0), ("oxycodone 5 mg 1 tab bid before meals",
+     15.0)],
+)  # fmt: skip
+def test_a_decimal_each_meal_thrice_and_a_hold_condition_still_read(text: str, expected: float) -> None:
+    """1.125 x 4 x 1.5; 1.5 x 4 x 1.5; 5 x 3 x 1.5; 5 x 4 x 1.5; 5 x 2 x 1.5."""
+    assert mme.convert(text).mme_per_day == expected

@@ -33,7 +33,8 @@ DRUG
 
 AMOUNT UNIT
     The opioid amount per unit taken. Numbers: ``10``, ``0.5``, ``.5``, ``2,5`` (decimal
-    comma; ``1,000`` is refused as ambiguous), ``1e3``. Units: ``mg``, ``mcg`` (``µg``,
+    comma; ``1,000``, and ``1.000`` or ``2.500`` (a thousands mark where the comma is the decimal mark, or a
+    decimal's trailing zero), are refused as ambiguous), ``1e3``. Units: ``mg``, ``mcg`` (``µg``,
     ``ug``), ``g``; a rate ``mcg/h`` (``mcg/hr``, ``mcg per hour``), a patch's or, with its
     route, an infusion's (no other product is dosed per hour); a concentration
     ``mg/mL`` (``10 mg/5 mL`` is read as 2 mg/mL; ``mcg/mL`` too); a daily total ``mg/day``
@@ -474,8 +475,8 @@ def _lexed(text: str) -> _Lexed:
     except _AmbiguousNumber as e:
         raw, mantissa = e.args
         raise ExpressionError(
-            f"ambiguous number {raw!r} in {text!r}: write {mantissa.replace(',', '')} (no thousands separator) "
-            f"or {mantissa.replace(',', '.')} (decimal point). Expected: {GRAMMAR}"
+            f"ambiguous number {raw!r} in {text!r}: write {mantissa[:-4]}{mantissa[-3:]} (no thousands separator) "
+            f"or {format_number(float(mantissa.replace(',', '.')))} (decimal point). Expected: {GRAMMAR}"
         ) from None
     if not _JOINED.isdisjoint(keys):
         toks, starts, ends = _merge(toks, starts, ends)
@@ -601,7 +602,10 @@ def _spelled_tens(toks: list[_Tok], i: int, value: float) -> int | None:
 
 
 _EXPONENT: Final = re.compile("[eE]")
-_THOUSANDS: Final = re.compile(r"[1-9][0-9]{0,2},[0-9]{3}")
+#: A thousands separator or a decimal mark: "1,000" (a thousand, or one in comma-decimal countries), "1.000" and
+#: "2.500" (one and two and a half here; a thousand and 2,500 there: no one writes a decimal's trailing zero, a
+#: do-not-use of the Joint Commission). "1.125" and "0.500" are decimals.
+_THOUSANDS: Final = re.compile(r"[1-9][0-9]{0,2}(?:,[0-9]{3}|\.[0-9]{2}0)")
 
 
 class _AmbiguousNumber(Exception):
@@ -609,7 +613,7 @@ class _AmbiguousNumber(Exception):
 
 
 def _number(raw: str) -> float:
-    if "," not in raw:
+    if "," not in raw and "0" not in raw:
         return float(raw)
     mantissa = _EXPONENT.split(raw)[0]
     if _THOUSANDS.fullmatch(mantissa):
@@ -1087,7 +1091,8 @@ class _Parser:
             self.fail(f"{tok.text!r} where a route stands: write 'nasal' (or 'IN') for intranasal, or what it is in")
         if (end := self.among(i, _FILLER, 3)) is not None or key in _vocab.SIG_VERBS or key in _CONNECTORS:
             return i + 1 if end is None else end
-        if key in _NO_DOSE_LEADS or (self.as_needed and tok.kind == "word" and not self.sig_starts(i)):
+        held = key == "held" or key in _vocab.WEEKDAYS  # refused by `no_dose`, saying why
+        if key in _NO_DOSE_LEADS or held or (self.as_needed and tok.kind == "word" and not self.sig_starts(i)):
             return self.no_dose(i, lead=False)  # "for pain"; "as needed, pain"
         if (
             key in _MINUS
@@ -1485,6 +1490,11 @@ class _Parser:
                 )
             if self.keys[i] in _PUMPS:  # "q5min prn PCA": the pump, not why
                 self.pump(i)
+            if self.keys[i] == "held" or (self.keys[i] == "hold" and self.keys[i - 1] == "on"):
+                self.fail(
+                    f"{self.span(i - (self.keys[i] == 'hold'), i + 1)!r}: a dose held is not taken now: convert only "
+                    "the doses being taken"
+                )
             if self.keys[i] in _vocab.WEEKDAYS:
                 self.fail(
                     f"{self.span(i, i + 1)!r}: a dose on some days of the week, say how often (e.g. 'twice a week')"
@@ -2986,6 +2996,12 @@ class _Parser:
             self.supplied()
         if self.meals is not None and self.frequency is None and any(self.slots):  # "with meals and at bedtime"
             self.fail(f"{self.meals!r} does not say how many times a day: say how often (e.g. 'four times a day')")
+        if self.frequency is not None and self.meals is None and (self.frequency.fewest, self.frequency.most) != (3, 3):
+            meal = next((text for text in self.ignored if _EACH_MEAL.search(text)), None)
+            if meal is not None:  # "bid before each meal": twice a day, or three times?
+                self.fail(
+                    f"{self.frequency.typed!r} and {meal!r} disagree: each meal is three times a day: say how often once"
+                )
         if self.cap is not None:
             per_day, every_hours = self.capped(per_admin, per_day, every_hours, value, unit)
         if self.schedule is not None and self.as_needed:  # "5-0-5 mL prn": fixed times, yet taken when needed?
@@ -3362,6 +3378,7 @@ def _opioid_name(parser: _Parser, drug: str) -> str:
 
 
 _NO_DOSE_LEADS: Final = _vocab.NO_DOSE_LEADS
+_EACH_MEAL: Final = re.compile(r"\b(?:each|every|chaque) (?:meal|repas)\b", re.IGNORECASE)  # three times a day
 _DAYS_LEADS: Final = _NO_DOSE_LEADS | {"les"}  # "on dialysis days", "les jours de dialyse"
 
 

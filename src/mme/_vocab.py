@@ -1454,11 +1454,13 @@ LIMITING: frozenset[str] = frozenset({"not", "no"})
 SINGLE_DOSE: frozenset[str] = frozenset({"stat", "statim", "now", "once", "single"})
 #: Words that allow what follows ("may take 2", "can use"): with a verb, another dose.
 MAY: frozenset[str] = frozenset({"may", "can", "peut", "possible"})
-#: Days of the week, in text that names no dose ("on Mondays"): a regimen of some days, not of every day.
+#: Days of the week, in text that names no dose ("on Mondays", "prn MWF"): a regimen of some days, not of every
+#: day. With their abbreviations ("Mon Wed Fri") and charts' "MWF", "TTh" and "TIW" (three times a week).
 WEEKDAYS: frozenset[str] = frozenset(
     {f"{day}{s}" for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
                              "weekday", "weekend") for s in ("", "s")}
     | {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"}
+    | {"mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "mwf", "tth", "tiw", "biw"}
 )  # fmt: skip
 #: Days said without a number before them, in text that names no dose ("on dialysis days", "les jours de
 #: dialyse"): a regimen of some days, as weekdays are ("for 5 days", a number of days, is a duration).
