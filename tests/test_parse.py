@@ -218,7 +218,7 @@ ERRORS: list[tuple[str, str]] = [
         "'10 tabs' is a count with no strength before it: give the product's strength (e.g. 'oxycodone 5 mg 1 tab q6h')",
     ),
     ("oxycodone 5 kg/h", "unknown unit 'kg'"),
-    ("oxycodone 5 mg/kg", "unknown unit 'mg/kg'"),
+    ("oxycodone 5 mg/kg", "'5 mg/kg': a dose per kg cannot be read: give the dose in mg"),
     ("oxycodone 5 mg/5", "unknown unit 'mg/5'"),
     ("oxycodone -5 mg", "negative number '-5'"),
     ("oxycodone 5 mg -2 tabs", "negative number '-2'"),

@@ -120,7 +120,7 @@ REFUSED = [
     ("oxycodone 5 mg tablet 1 tab as directed", "'as directed' gives no frequency"),
     ("oxycodone 5 mg tablet 1 tab q6h 2 tabs q4h", "two doses: '1 tab' and '2 tabs'"),
     ("oxycodone 5 mg tablet 1 tab 2 tabs q4h", "two doses: '1 tab' and '2 tabs'"),
-    ("oxycodone 5 mg tablet 1 tab 2 daily", "'2 daily' after a count"),
+    ("oxycodone 5 mg tablet 2 tabs 2 daily", "'2 daily' after a count"),  # 2 tabs, or twice? (one tab: twice)
     ("oxycodone 5 mg tablet 1 tab po in each nostril q4h", "two routes: 'oral' and 'nasal'"),
     ("oxycodone 5 mg tablet 1 spray q4h", "'spray' counts a spray, but the product is a tablet"),
     ("oxycodone 5 mg tablet 1 tab q4h, max 6 tabs per week", "only daily maximums are read"),
@@ -610,7 +610,7 @@ MORE_REFUSED = [
     ("oxycodone 10 mg tablet 1 tab q6h prn pain (7-10", {}, "cannot read"),
     ("oxycodone 10 mg tablet 1 tab (15 mg) q6h", {}, "not the 15 mg stated"),
     ("oxycodone 10 mg 3 daily q6h", {}, "two frequencies"),
-    ("oxycodone 10 mg 1 tab 3 daily", {}, "after a count"),
+    ("oxycodone 10 mg 2 tab 3 daily", {}, "after a count"),
 ]
 
 
@@ -1177,7 +1177,7 @@ def test_a_limit_or_a_reason_that_adds_no_dose_reads(text: str, expected: float)
         ("oxycodone 5 mg 1 tab q4h prn, no more frequently than every 3 hours", "two frequencies: 'q4h' and"),
         ("oxycodone 5 mg 1 tab q4h prn, second dose if needed", "'second dose' gives more than the dose said"),
         # not a single dose: what follows "once" is read, or refused as it is
-        ("fentanyl 25 mcg/h patch once every seventy-two hours", "cannot read 'every'"),
+        ("fentanyl 25 mcg/h patch once every seventy hours", "cannot read 'every'"),  # a tens word alone
     ],
 )
 def test_words_after_a_limit_or_once_are_read_as_they_are(text: str, problem: str) -> None:
@@ -2540,8 +2540,9 @@ WHOLE_REFUSALS = [
     ("oxycodone 5 mg 1 cap orally, tablets q6h", "two kinds of unit counted: 'cap' and 'tablets'"),
     (
         "oxycodone 5 mg mane and nocte 1 tab at noon",
-        "times of day both before the first dose (morning, night) and after it: say the dose taken at each "
-        "(e.g. '5 mg in the morning and 10 mg at bedtime' after the product)",
+        "times of day both before the first dose (morning, night) and after it: is '5 mg' the product's strength or "
+        "the morning, night dose? Give the product with its form first (e.g. 'oxycodone 5 mg tablet'), then the dose "
+        "taken at each time",
     ),
 ]
 
@@ -3920,8 +3921,8 @@ def test_each_part_is_read_to_its_end_and_said_as_read(text: str, field: str, ex
         ),
         (
             "oxycodone 5 mg tablet 1 tab disp 30",
-            "'disp 30' is a quantity dispensed, not a dose: say how often the dose is taken, or give the dispensing"
-            " as quantity and days supply",
+            "'disp 30' is a quantity dispensed, not a dose: say how often the dose is taken, or give the product"
+            " alone with quantity and days supply",
         ),
         ("fentanyl 25 mcg/h patch #10", "'#10' may be the quantity dispensed or a count"),
         ("morphine 10 mg/5 mL solution 5 mL to 0 mL q4h", "a volume must be positive, not '0'"),
@@ -6504,3 +6505,85 @@ def test_what_changes_the_dose_is_refused_not_dropped(text: str, problem: str) -
 def test_a_decimal_each_meal_thrice_and_a_hold_condition_still_read(text: str, expected: float) -> None:
     """1.125 x 4 x 1.5; 1.5 x 4 x 1.5; 5 x 3 x 1.5; 5 x 4 x 1.5; 5 x 2 x 1.5."""
     assert mme.convert(text).mme_per_day == expected
+
+
+# -- common text that was refused and reads safely, each by one rule --
+
+NOW_READ = [
+    # "per N hours" said apart from the amount reads as "/N h": 12 mg every 12 hours = 24 mg x 3 (anzca-2021 IV/SC)
+    ("morphine 12 mg subcut per 12 hours", "anzca-2021", 72.0),
+    ("morphine 10 mg IV per 4 hours", "anzca-2021", 180.0),  # 60 mg x 3
+    ("oxycodone 5 mg 1 tab q-6h", "cdc-2022", 30.0),  # 5 x 4 x 1.5
+    ("oxycodone 5 mg 1 tab q6hourly", "cdc-2022", 30.0),
+    ("oxycodone 5 mg 1 tab q6hprn", "cdc-2022", 30.0),
+    ("oxycodone 5 mg 1 tab q6h.prn pain", "cdc-2022", 30.0),
+    ("oxycodone 5 mg 1 tab q6h RTC", "cdc-2022", 30.0),  # round the clock
+    ("oxycodone 5 mg 1 tbl q6h", "cdc-2022", 30.0),
+    ("oxycodone 5 mg 1 tabl q6h", "cdc-2022", 30.0),
+    ("oxycodone 5 mg 1 tb q6h", "cdc-2022", 30.0),
+    ("oxycodone 5 mg 1 tab 2 per day", "cdc-2022", 15.0),  # one tablet: twice a day either way, 5 x 2 x 1.5
+    ("oxycodone 5 mg 1 tab EVERY TWENTY-FOUR HOURS", "cdc-2022", 7.5),
+    ("oxycodone 5 mg 1 tab every twenty four hours", "cdc-2022", 7.5),
+    ("oxycodone 5 mg 1-2 tablets q4h prn, limit 4 tablets per day", "cdc-2022", 30.0),  # capped: 4 x 5 x 1.5
+    ("oxycodone 5 mg 1 tab q4h prn. Do not take more than four (4) tablets in twenty-four (24) hours", "cdc-2022",
+     30.0),
+    ("oxycodone 5 mg 1 tab q4h prn, max 4 tablets in twenty four hours", "cdc-2022", 30.0),
+    ("oxycodone 5 mg 1 tab q4h prn, max 4 tabs qd", "cdc-2022", 30.0),
+    ("fentanyl 25 mcg/h patch once every seventy-two hours", "cdc-2022", 60.0),  # 25 x 2.4
+    # the same dose before and after times of day: that dose at each, whether the first is the strength or the dose
+    ("methadone 10 mg in the morning and 10 mg at night", "cdc-2016", 80.0),  # 20 mg a day x 4 (1-20 mg/day)
+    ("methadone 20 mg am 20 mg pm", "cdc-2022", 188.0),  # 40 mg x 4.7
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "table", "expected"), NOW_READ, ids=[t for t, _, _ in NOW_READ])
+def test_common_text_once_refused_now_reads(text: str, table: str, expected: float) -> None:
+    assert mme.convert(text, table=table).mme_per_day == expected
+
+
+NOT_READ = [
+    ("morphine 10 mg IV over 4 hours", "cannot read 'over'"),  # one infusion over 4 hours, or every 4 hours?
+    ("oxycodone 5 mg 2 tabs 2 per day", "'2 per day' after a count: say '2 times' or drop the count"),
+    ("oxycodone 5 mg 1 tab every twenty hours", "cannot read 'every'"),  # a tens word alone is read only as a repeat
+    ("morphine 2 mg/mL 1 tbl q4h", "'tbl' counts a tablet, but '2 mg/mL' is a liquid's strength"),  # a tablespoon?
+]
+
+
+@pytest.mark.parametrize(("text", "problem"), NOT_READ, ids=[t for t, _ in NOT_READ])
+def test_what_stays_refused_beside_them(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError) as info:
+        parse_expression(text)
+    assert problem in str(info.value)
+
+
+MESSAGES = [
+    ("morphine 0.1 mg/kg IV q4h", "'0.1 mg/kg': a dose per kg cannot be read: give the dose in mg in "),
+    ("oxycodone 0.1 mg per kg q4h", "'0.1 mg per kg': a dose per kg cannot be read: give the dose in mg in "),
+    ("morphine 10 mg q4h 0.1 mg/kg", "'0.1 mg/kg': a dose per kg cannot be read: give the dose in mg in "),
+    ("methadone 10 mg in the morning and 20 mg at night", "is '10 mg' the product's strength or the morning dose? "
+     "Give the product with its form first (e.g. 'methadone 10 mg tablet'), then the dose taken at each time"),
+    ("methadone 10 mg/mL mane 10 mg nocte", "Give the product with its form first (e.g. 'methadone 10 mg/mL solution')"),
+    ("morphine 10 mg/5 mL solution mane 5 mL nocte", "say the dose before each time (e.g. '5 mL in the morning and 5 "
+     "mL at night')"),
+    ("oxycodone 5 mg tablet #60", "'#60' is a quantity dispensed, not a dose: say how often the dose is taken, or give "
+     "the product alone with quantity and days supply"),
+    ("oxycodone 5 mg tablet, 60 tabs", "write 'disp 60' after how often the dose is taken (it is then ignored), "
+     "or give the product alone with quantity and days supply"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "message"), MESSAGES, ids=[t for t, _ in MESSAGES])
+def test_a_refusal_says_what_to_do(text: str, message: str) -> None:
+    """Were: "unknown unit 'mg/kg IV'"; the form given suggested back; "give the dispensing as quantity and days
+    supply" when they were given, and "write 'disp 60'", refused in turn."""
+    with pytest.raises(mme.ExpressionError) as info:
+        parse_expression(text)
+    assert message in str(info.value)
+
+
+def test_a_truncated_name_is_never_suggested() -> None:
+    """Was "Did you mean: fentanyl cit, ...": a claims file's truncation, read but not suggested."""
+    with pytest.raises(mme.UnknownDrugError) as info:
+        mme.convert("fentanyl gtt 25 mcg/h")
+    assert "fentanyl cit," not in str(info.value)
+    assert "fentanyl citrate" in str(info.value)

@@ -361,7 +361,7 @@ _CAPS: Final = _Phrases(("not to exceed", "do not exceed", "no more than", "max 
                 "maximum dose", "max dose", "maximum of", "max of", "maximum", "max", "up to", "ne pas dépasser",
                 "nte", "not exceeding", "jusqu'à", "jusqu'a", "mdd", "daily max", "daily maximum", "daily max dose",
                 "daily maximum dose", "max daily amount", "maximum daily amount", "do not take more than",
-                "not more than", "sans dépasser"))  # fmt: skip
+                "not more than", "sans dépasser", "limit"))  # fmt: skip
 _DURATION_UNITS: Final = frozenset({"day", "days", "d", "week", "weeks", "wk", "wks", "month", "months", "mo", "mos", "jours",
                                     "jour", "semaines", "semaine", "mois", "doses", "refills"})  # fmt: skip
 _FILLER: Final = _Phrases({"abuse deterrent", "film coated", "disintegrating", "chewable", "pack", "total",
@@ -486,6 +486,10 @@ def _lexed(text: str) -> _Lexed:
     )
 
 
+_PER_KG: Final = frozenset({"kg", "kgs", "kilo", "kilos", "kilogram", "kilograms", "kilogramme", "kilogrammes"})
+_HOURS_PRN: Final = {"hprn": "h", "hrprn": "hr"}  # an interval's hours glued to "prn": two words
+
+
 @lru_cache(maxsize=8192)
 def _run(run: str) -> _Lexed:
     """The tokens of a run of non-space characters, placed from its start."""
@@ -497,6 +501,16 @@ def _run(run: str) -> _Lexed:
         group, raw = m.lastgroup, m[0]
         if group == "word":
             kind, key, value = _word(raw)
+            if key in _HOURS_PRN:  # "q6hprn", "q6h.prn", "q6hPRN": the hours, then prn
+                hours = len(_HOURS_PRN[key])
+                at = m.start() + hours + (raw[hours] == ".")
+                toks += (
+                    _Tok("word", raw[:hours], _HOURS_PRN[key], math.nan),
+                    _Tok("word", raw[hours:], "prn", math.nan),
+                )
+                starts += [m.start(), at]
+                ends += [m.start() + hours, m.end()]
+                continue
         elif group == "num":
             kind, key, value = "num", raw, _number(raw)
         elif group == "fraction":  # "½" is "1/2", three tokens where it stands
@@ -535,7 +549,7 @@ def _word(raw: str) -> tuple[Literal["num", "word"], str, float]:
     return "word", key, math.nan
 
 
-_JOINED: Final = frozenset({"half", "(", "and"})  # a word `_merge` joins on, one of which it needs
+_JOINED: Final = frozenset({"half", "(", "and", *_vocab.TENS})  # a word `_merge` joins on, one of which it needs
 
 
 def _merge(toks: list[_Tok], starts: list[int], ends: list[int]) -> tuple[list[_Tok], list[int], list[int]]:
@@ -546,6 +560,10 @@ def _merge(toks: list[_Tok], starts: list[int], ends: list[int]) -> tuple[list[_
     i = 0
     while i < len(toks):
         t, start, end = toks[i], starts[i], ends[i]
+        if t.key in _vocab.TENS and (last := _tens_and_unit(toks, i)) is not None:  # "twenty-four", "TWENTY FOUR"
+            value = _vocab.TENS[t.key] + toks[last].value
+            typed = f"{t.text}{'-' if last == i + 2 else ' '}{toks[last].text}"
+            t, end, i = _Tok("num", typed, f"{value:g}", value), ends[last], last
         if t.kind != "num" and t.key != "a":  # nothing to join
             out.append(t)
             out_starts.append(start)
@@ -584,6 +602,18 @@ def _merge(toks: list[_Tok], starts: list[int], ends: list[int]) -> tuple[list[_
         out_ends.append(end)
         i += 1
     return out, out_starts, out_ends
+
+
+def _tens_and_unit(toks: list[_Tok], i: int) -> int | None:
+    """The index of the unit word of a number spelt in tens and units at ``i`` ("twenty-four", "twenty four"); a tens
+    word alone ("twenty") is read only where it repeats a number (`_spelled_tens`)."""
+    k = i + 1 + (i + 1 < len(toks) and toks[i + 1].key == "-")
+    if k < len(toks) and toks[k].kind == "num" and toks[k].key.isalpha() and toks[k].value in _UNIT_WORDS:
+        return k
+    return None
+
+
+_UNIT_WORDS: Final = frozenset(float(n) for n in range(1, 10))
 
 
 def _spelled_tens(toks: list[_Tok], i: int, value: float) -> int | None:
@@ -1126,7 +1156,27 @@ class _Parser:
                 f"{self.span(i, i + 1 + (key in _BY))!r}: a single dose has no daily rate: give the regimen (how "
                 "often, e.g. 'q6h') or a daily total ('40 mg/day')"
             )
+        if key in _PER_KG:
+            self.per_kg(i - 2)  # "q4h 0.1 mg/kg"
         self.fail(f"cannot read {tok.text!r}")
+
+    def same_dose_twice(self) -> bool:
+        """Whether the one dose after the times of day said before it is the product's amount ("methadone 10 mg in
+        the morning and 10 mg at night"): the amount is then the earlier times' dose, whether it is the strength (one
+        unit) or the dose itself."""
+        if len(self.doses) != 1 or len(self.amounts) != 1 or self.denominator:
+            return False
+        dose, amount = self.doses[0], self.amounts[0]
+        return (
+            dose.kind == "mass"
+            and dose.lo == dose.hi
+            and math.isclose(dose.lo * _MASS_MG[dose.unit], amount.value * _MASS_MG[amount.unit])
+        )
+
+    def per_kg(self, i: int) -> None:
+        """ "0.1 mg/kg", "1 mcg per kg": a dose by weight, which no weight given makes a dose; ``i`` is the unit."""
+        if self.keys[i] in _MASS and self.keys[i + 1] in ("/", "per") and self.keys[i + 2] in _PER_KG:
+            self.fail(f"{self.span(i - 1, i + 3)!r}: a dose per kg cannot be read: give the dose in mg")
 
     def word_led(self, i: int) -> int | None:
         """The end of a part led by one fixed word or sign at token ``i`` (a bracket, "per dose", "then stop", "do not
@@ -1771,6 +1821,7 @@ class _Parser:
                 self.fail(f"no unit after {where!r}")
             self.amounts += [_Amount(v, unit) for v in values]
             i += 1
+            self.per_kg(i - 1)
             j = i + 1
             while self.nums[j] or (self.keys[j] in seps and self.nums[j + 1]):
                 j += 1
@@ -2101,7 +2152,8 @@ class _Parser:
                 if j2 > j and self.keys[j] in _BY and self.keys[j2] != "/":  # "2 x weekly" of a patch: not "2x/wk"
                     self.patch_times(k, k, j2, p.end)
                 lo, hi = self.checked(k, j, lo, hi, "a frequency")
-                if j2 == j and self.keys[j2] != "/" and self.doses:  # "1 tab 2 daily": 2 tabs, or twice?
+                one = all(d.kind == "count" and d.lo == d.hi == 1 for d in self.doses)  # either way twice a day
+                if j2 == j and self.keys[j2] != "/" and self.doses and not one:  # "2 tabs 2 daily": 2 tabs, or twice?
                     self.fail(f"{self.span(k, p.end)!r} after a count: say '{self.span(k, j)} times' or drop the count")
                 return _Frequency(p.end, lo / p.days, hi / p.days)
             j2 = j + 1 if self.keys[j] in _MINUS else j
@@ -2118,7 +2170,7 @@ class _Parser:
             n = self.positive(i + 1, "a frequency") / p.days
             return _Frequency(p.end, n, n)
         if key in ("q", "every", "each"):
-            k = i + 1
+            k = i + 1 + (key == "q" and self.keys[i + 1] in _MINUS and self.nums[i + 2])  # "q-6h" is "q6h"
         elif key in ("toutes", "tous") and self.keys[i + 1] == "les":
             k = i + 2
         else:
@@ -2139,6 +2191,8 @@ class _Parser:
             k += 1
         if numbered and self.keys[k] == "/" and self.nums[k + 1] and self.toks[k + 1].value in _UK_PERIODS:
             unit, end = _UK_PERIODS[self.toks[k + 1].value], k + 2  # "every 3/7", "q1/52": UK charts' days, weeks
+        elif numbered and self.keys[k] in _HOURLY:  # "q6hourly", "every 4 hourly": every 6 hours, as "4-hourly" is
+            unit, end = 1.0, k + 1
         elif self.keys[k] not in _INTERVAL or (self.keys[k] in _vocab.MINUTE_WORDS and not numbered):
             return None
         else:
@@ -2340,6 +2394,8 @@ class _Parser:
                 "say it in units a day (e.g. 'max 8 tabs a day')"
             )
         period = _Period(k + 2, 1.0) if self.per_24(k) else self.per_period(k)
+        if self.keys[k] == "qd":  # "max 4 tabs qd": a day, as "max 4 tabs daily"
+            period = _Period(k + 1, 1.0)
         daily_word = "daily" in self.keys[i:j] or self.keys[lead - 1] == "mdd"  # "max daily dose", "daily max 4"
         if period is None and self.keys[k] in _OVER and self.nums[k + 1] and self.keys[k + 2] in _HOUR:
             self.fail(f"a maximum over {self.span(k + 1, k + 3)!r}: only daily maximums are read")  # 24 h: per_period
@@ -2513,7 +2569,8 @@ class _Parser:
         if kind == "count" and hi > _MOST_AT_ONCE:  # "q6h prn, 30 tabs": the quantity dispensed, not 30 at once
             self.fail(
                 f"{typed!r} at once is no dose: if {self.span(i, typed_end)} is the quantity dispensed, write "
-                f"'disp {self.span(i, typed_end)}' (it is then ignored)"
+                f"'disp {self.span(i, typed_end)}' after how often the dose is taken (it is then ignored), or give "
+                "the product alone with quantity and days supply"
             )
         if lo == hi and (often := self.supplied_after(i, kind, hi)) is not None:
             self.fail(
@@ -2612,11 +2669,16 @@ class _Parser:
         """An infusion's amount over a day, said apart from it: "morphine 15 mg over 24 hours subcut", "15 mg SC per 24
         hours", "15 mg SC/24h", read as "15 mg/24h"; only a parenteral route or an injection says an infusion
         (`finish`)."""
-        if not (self.nums[i + 1] and self.toks[i + 1].value == 24) or self.denominator or len(self.amounts) != 1:
+        if not self.nums[i + 1] or self.denominator or len(self.amounts) != 1:
             return None
         if self.doses or self.volume or self.frequency:  # "1 tab in 24 hours", "q4h ... over 24 hours": read as before
             return None
         typed = self.span(i, i + 3)
+        if self.toks[i + 1].value != 24:  # "12 mg SC per 12 hours" is "12 mg/12 h": 12 mg every 12 hours
+            if self.keys[i] not in ("per", "/") or self.interval is not None:  # "10 mg over 4 hours": one infusion?
+                return None
+            self.interval = (self.span(i + 1, i + 3), self.positive(i + 1, "an interval"))
+            return i + 3
         self.denominator, self.daylong = "/day", typed
         self.ignored.append(typed)
         return i + 3
@@ -2961,10 +3023,24 @@ class _Parser:
         if unit not in UNITS or (self.denominator == "/h" and len(self.amounts) > 1):
             self.fail(f"unknown unit {unit!r}")
         if self.early and self.slots[0] - self.early:  # "5 mg mane 10 mg nocte": is the product's 5 mg the morning's?
-            self.fail(
-                f"times of day both before the first dose ({', '.join(sorted(self.early))}) and after it: "
-                "say the dose taken at each (e.g. '5 mg in the morning and 10 mg at bedtime' after the product)"
-            )
+            early = ", ".join(sorted(self.early))
+            said = f"times of day both before the first dose ({early}) and after it"
+            if "form" not in self.tags and self.same_dose_twice():  # "20 mg am 20 mg pm": 20 mg at each, either way
+                self.notes.append(
+                    f"{self.amount_text!r} before the {early} read as the {early} dose, the same as "
+                    f"{self.doses[0].typed!r} after it"
+                )
+            elif "form" not in self.tags:
+                form = (
+                    "solution" if self.denominator == "/mL" else "tablet"
+                )  # "methadone 10 mg in the morning and 20 mg at night"
+                self.fail(
+                    f"{said}: is {self.amount_text!r} the product's strength or the {early} dose? Give the product "
+                    f"with its form first (e.g. '{drug} {self.amount_text} {form}'), then the dose taken at each time"
+                )
+            else:
+                dose = next((d.typed for d in (*self.doses, self.volume) if d is not None), "1 tab")
+                self.fail(f"{said}: say the dose before each time (e.g. '{dose} in the morning and {dose} at night')")
         if self.clocks:
             self.clocked()
         injected = self.tags.get("route") in _vocab.PARENTERAL or self.tags.get("form") == "injection"
@@ -3087,7 +3163,7 @@ class _Parser:
         if self.frequency is None and not any(self.slots) and self.denominator not in ("/day", "/h"):
             self.fail(
                 f"{self.dispensed!r} is a quantity dispensed, not a dose: say how often the dose is taken, or give "
-                "the dispensing as quantity and days supply"
+                "the product alone with quantity and days supply"
             )
         if self.few is not None and not self.doses and self.volume is None:  # "5 mg q6h #2": 2 dispensed, or 2 tabs?
             self.fail(f"{self.few!r} may be the quantity dispensed or a count: say the count (e.g. '1 tab')")

@@ -164,6 +164,8 @@ _ROUTE_ALIASES: dict[str, str] = {r: r for r in ROUTES} | {
 _FORM_ALIASES: dict[str, str] = {f: f for f in FORMS} | {
     "tab": "tablet",
     "tabs": "tablet",
+    # pharmacy labels' abbreviations ("1 TBL", "1 tb"); a count of tablets on a liquid (a tablespoon?) is refused
+    **dict.fromkeys(("tabl", "tabls", "tbl", "tbls", "tb", "tbs"), "tablet"),
     "tablets": "tablet",
     "cap": "capsule",
     "caps": "capsule",
@@ -674,9 +676,19 @@ def resolve_drug(name: str) -> DrugName:
 @lru_cache(maxsize=1024)
 def closest_drugs(key: str) -> tuple[str, ...]:
     """The known names closest to `key`, for an unknown drug's message: remembered, since the search is slow and
-    a batch repeats its unknown names. A truncation ("oxycod") is read, never suggested."""
-    names = [name for name in _DRUG_ALIASES if name not in TRUNCATED]
-    return tuple(difflib.get_close_matches(key, names, n=3, cutoff=0.6))
+    a batch repeats its unknown names. A truncation ("oxycod", "fentanyl cit") is read, never suggested."""
+    return tuple(difflib.get_close_matches(key, _suggested(), n=3, cutoff=0.6))
+
+
+@lru_cache(maxsize=1)
+def _suggested() -> list[str]:
+    """The names an unknown one is compared with: all but truncations ("oxycod"; "fentanyl cit", "morphine sul":
+    a salt's word cut short)."""
+    salts = _SALT_WORDS | _TRAILING_WORDS
+    cut = {
+        n for n in _DRUG_ALIASES if any(w.startswith(n.rsplit(" ", 1)[-1]) and w != n.rsplit(" ", 1)[-1] for w in salts)
+    }
+    return [n for n in _DRUG_ALIASES if n not in TRUNCATED and n not in cut]
 
 
 @lru_cache(maxsize=4096)
@@ -1415,7 +1427,7 @@ WAKING_HOURS: frozenset[str] = frozenset(
 )  # fmt: skip
 #: Words saying the doses are taken on a schedule, not as needed ("q6h around the clock", "ATC"): no dose.
 SCHEDULED: frozenset[str] = frozenset(
-    {"around the clock", "round the clock", "atc", "scheduled", "regularly", "regular", "routinely", "routine",
+    {"around the clock", "round the clock", "atc", "rtc", "scheduled", "regularly", "regular", "routinely", "routine",
      "standing", "en continu"}
 )  # fmt: skip
 #: Words that end a sig's meaningful part: what follows names no dose ("with food", "for pain").
