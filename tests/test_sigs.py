@@ -6518,6 +6518,8 @@ NOW_READ = [
     ("oxycodone 5 mg 1 tab q6hprn", "cdc-2022", 30.0),
     ("oxycodone 5 mg 1 tab q6h.prn pain", "cdc-2022", 30.0),
     ("oxycodone 5 mg 1 tab q6h RTC", "cdc-2022", 30.0),  # round the clock
+    ("morphine 1 mg/hr continuous IV", "anzca-2021", 72.0),  # an infusion's rate, as without "continuous": 24 mg x 3
+    ("fentanyl 25 mcg/h continuous IV infusion", "anzca-2021", 120.0),
     ("oxycodone 5 mg 1 tbl q6h", "cdc-2022", 30.0),
     ("oxycodone 5 mg 1 tabl q6h", "cdc-2022", 30.0),
     ("oxycodone 5 mg 1 tb q6h", "cdc-2022", 30.0),
@@ -6542,6 +6544,7 @@ def test_common_text_once_refused_now_reads(text: str, table: str, expected: flo
 
 
 NOT_READ = [
+    ("morphine 1 mg/hr IV continuous prn", "is a continuous infusion's amount, but it is said as needed"),
     ("morphine 10 mg IV over 4 hours", "cannot read 'over'"),  # one infusion over 4 hours, or every 4 hours?
     ("oxycodone 5 mg 2 tabs 2 per day", "'2 per day' after a count: say '2 times' or drop the count"),
     ("oxycodone 5 mg 1 tab every twenty hours", "cannot read 'every'"),  # a tens word alone is read only as a repeat

@@ -1425,9 +1425,10 @@ WAKING_HOURS: frozenset[str] = frozenset(
      "during waking hours", "waking hours", "during the waking day", "pendant la journée", "dans la journée",
      "en journée"}
 )  # fmt: skip
-#: Words saying the doses are taken on a schedule, not as needed ("q6h around the clock", "ATC"): no dose.
+#: Words saying the doses are taken on a schedule, not as needed ("q6h around the clock", "ATC", "RTC", an infusion's
+#: "continuous"): no dose.
 SCHEDULED: frozenset[str] = frozenset(
-    {"around the clock", "round the clock", "atc", "rtc", "scheduled", "regularly", "regular", "routinely", "routine",
+    {"around the clock", "round the clock", "atc", "rtc", "continuous", "scheduled", "regularly", "regular", "routinely", "routine",
      "standing", "en continu"}
 )  # fmt: skip
 #: Words that end a sig's meaningful part: what follows names no dose ("with food", "for pain").
