@@ -67,6 +67,9 @@ _LABEL = re.compile(r"((?:[0-9]*\.?[0-9]+\s*mg\s*-?\s*)+)/\s*([0-9]*\.?[0-9]+)?\
 _SPOON = re.compile(r"a medicinal \w+ is ([0-9.]+) mL")  # the warning of a volume given in spoons
 _DOSING_DAY = re.compile(r"a day with a dose has ([0-9.e+]+) MME")
 _TIMES_OF_DAY = frozenset(TIMES_OF_DAY)
+_AFTER_ONE = re.compile(
+    r"\b1 (?:tab|tablet|cap|capsule)s?\s+[0-9]+(?:-[0-9]+)?\s+(?:daily|per day|a day)", re.IGNORECASE
+)
 
 
 def _times(expr: Expression) -> float:
@@ -100,6 +103,13 @@ def why_unequal(result: mme.DailyMME, expected: float) -> str:
         uncapped = _result(expr.text.replace(expr.cap, "")).mme_per_day  # the same sig, its maximum left out
         if uncapped is not None and close(uncapped, expected):
             return "a stated maximum ('max 5/day'): mme caps the regimen (warned), expected does not"
+    if (
+        expr.count == 1
+        and expr.per_day is not None
+        and _AFTER_ONE.search(expr.text)
+        and close(got, expected * expr.per_day)
+    ):
+        return "'1 tablet 2-3 daily': how many a day after a count of one (the same as times a day); expected reads one"
     words = set(re.findall(r"[a-z]+", expr.text.lower()))
     if expr.per_day is not None and expr.per_day > 1 and words & _TIMES_OF_DAY and close(got, expected * expr.per_day):
         return "times of day ('q am and hs'), each counted: expected counts one"

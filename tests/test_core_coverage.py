@@ -1491,9 +1491,9 @@ MORE_GRAMMAR_ERRORS = [
     ("OxyContin 5/325 mg q6h",
      "'OxyContin' does not name its components, so which amount of '5/325 mg' is the opioid's is unknown (write the "
      "components, e.g. 'oxycodone/acetaminophen 5/325 mg', or one amount)"),
-    ("oxycodone 1,000 mg q6h", "ambiguous number '1,000' in 'oxycodone 1,000 mg q6h': write 1000 (no thousands separator) or 1.000 (decimal point). Expected: GRAMMAR"),
-    ("oxycodone 1,000E0 mg q6h", "ambiguous number '1,000E0' in 'oxycodone 1,000E0 mg q6h': write 1000 (no thousands separator) or 1.000 (decimal point). Expected: GRAMMAR"),
-    ("oxycodone 1,000e0 mg q6h", "ambiguous number '1,000e0' in 'oxycodone 1,000e0 mg q6h': write 1000 (no thousands separator) or 1.000 (decimal point). Expected: GRAMMAR"),
+    ("oxycodone 1,000 mg q6h", "ambiguous number '1,000' in 'oxycodone 1,000 mg q6h': write 1000 (no thousands separator) or 1 (decimal point). Expected: GRAMMAR"),
+    ("oxycodone 1,000E0 mg q6h", "ambiguous number '1,000E0' in 'oxycodone 1,000E0 mg q6h': write 1000 (no thousands separator) or 1 (decimal point). Expected: GRAMMAR"),
+    ("oxycodone 1,000e0 mg q6h", "ambiguous number '1,000e0' in 'oxycodone 1,000e0 mg q6h': write 1000 (no thousands separator) or 1 (decimal point). Expected: GRAMMAR"),
     ("oxycodone 40 mg/day q6h", "a daily total ('40 mg/day') takes no frequency, but 'q6h' is given"),
     ("morphine 1e-300 mg/1e300 mL 5 mL q4h", "the dose '1e-300 mg/1e300 mL' is not a positive finite amount"),
     ("oxycodone 10 # q6h", "no unit after '10'"),

@@ -218,7 +218,7 @@ ERRORS: list[tuple[str, str]] = [
         "'10 tabs' is a count with no strength before it: give the product's strength (e.g. 'oxycodone 5 mg 1 tab q6h')",
     ),
     ("oxycodone 5 kg/h", "unknown unit 'kg'"),
-    ("oxycodone 5 mg/kg", "unknown unit 'mg/kg'"),
+    ("oxycodone 5 mg/kg", "'5 mg/kg': a dose per kg cannot be read: give the dose in mg"),
     ("oxycodone 5 mg/5", "unknown unit 'mg/5'"),
     ("oxycodone -5 mg", "negative number '-5'"),
     ("oxycodone 5 mg -2 tabs", "negative number '-2'"),
@@ -534,17 +534,27 @@ def test_the_high_end_of_a_restated_amount_range_must_be_positive() -> None:
         parse_expression("oxycodone 5 mg 1-2 tabs (5-0 mg total) q6h")
 
 
-# -- brands: a bracketed brand the lexicon does not know --
+# -- brands: a bracket is a brand only when its words are a known brand --
 
 
 @pytest.mark.parametrize(
-    ("brand", "notes"),
-    [("Foo", ("the brand [Foo] is not known; read as the oxycodone named",)), ("Roxicodone", ())],
-)
-def test_an_unknown_bracketed_brand_is_said_in_a_note(brand: str, notes: tuple[str, ...]) -> None:
-    """The product is read from the name before an unknown brand, and the note says so; a known brand needs none."""
-    parsed = parse_expression(f"oxycodone 5 MG Oral Tablet [{brand}] 1 tab q6h")
-    assert (parsed.drug, parsed.dose, parsed.notes) == ("oxycodone", "5 mg", notes)
+    ("text", "notes"),
+    [
+        ("tramadol 100 MG Extended Release Oral Tablet [Ryzolt] 1 tab daily", ("the brand [Ryzolt] is not known; read as the tramadol named",)),
+        ("oxycodone 5 MG Oral Tablet [Roxicodone] 1 tab q6h", ()),
+    ],
+)  # fmt: skip
+def test_a_brand_only_rxnorm_knows_is_said_in_a_note(text: str, notes: tuple[str, ...]) -> None:
+    """RxNorm's brands the lexicon does not read ("[Ryzolt]", from the shipped product file) are brands: the product
+    is read from the name before it, and the note says so; a brand the lexicon reads needs none."""
+    parsed = parse_expression(text)
+    assert (parsed.dose, parsed.notes) == (text.split()[1] + " mg", notes)
+
+
+def test_a_bracket_naming_no_brand_is_read_as_the_sig() -> None:
+    """ "[Foo]" is no brand: its words are read as the sig's, as "(Foo)" would be, never dropped as an unknown brand."""
+    with pytest.raises(ExpressionError, match=r"^cannot read 'Foo' in "):
+        parse_expression("oxycodone 5 MG Oral Tablet [Foo] 1 tab q6h")
 
 
 # -- amounts: a range of amounts with its unit said once ("5-10 mg") --

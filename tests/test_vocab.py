@@ -158,7 +158,7 @@ def test_every_combination_separator_reads_the_same_everywhere(separator: str) -
     assert mme.daily_mme(name, "5 mg", every="6 h").mme_per_day == 30.0
 
 
-_NAMES = [name for name in _vocab._DRUG_ALIASES if name not in _vocab.TRUNCATED]
+_NAMES = _vocab._suggested()
 
 
 @settings(max_examples=300, deadline=None)

@@ -33,7 +33,8 @@ DRUG
 
 AMOUNT UNIT
     The opioid amount per unit taken. Numbers: ``10``, ``0.5``, ``.5``, ``2,5`` (decimal
-    comma; ``1,000`` is refused as ambiguous), ``1e3``. Units: ``mg``, ``mcg`` (``µg``,
+    comma; ``1,000``, and ``1.000`` or ``2.500`` (a thousands mark where the comma is the decimal mark, or a
+    decimal's trailing zero), are refused as ambiguous), ``1e3``. Units: ``mg``, ``mcg`` (``µg``,
     ``ug``), ``g``; a rate ``mcg/h`` (``mcg/hr``, ``mcg per hour``), a patch's or, with its
     route, an infusion's (no other product is dosed per hour); a concentration
     ``mg/mL`` (``10 mg/5 mL`` is read as 2 mg/mL; ``mcg/mL`` too); a daily total ``mg/day``
@@ -392,7 +393,7 @@ _CAPS: Final = _Phrases(("not to exceed", "do not exceed", "no more than", "max 
                 "maximum dose", "max dose", "maximum of", "max of", "maximum", "max", "up to", "ne pas dépasser",
                 "nte", "not exceeding", "jusqu'à", "jusqu'a", "mdd", "daily max", "daily maximum", "daily max dose",
                 "daily maximum dose", "max daily amount", "maximum daily amount", "do not take more than",
-                "not more than", "sans dépasser"))  # fmt: skip
+                "not more than", "sans dépasser", "limit"))  # fmt: skip
 _DURATION_UNITS: Final = frozenset({"day", "days", "d", "week", "weeks", "wk", "wks", "month", "months", "mo", "mos", "jours",
                                     "jour", "semaines", "semaine", "mois", "doses", "refills"})  # fmt: skip
 _FILLER: Final = _Phrases({"abuse deterrent", "film coated", "disintegrating", "chewable", "pack", "total",
@@ -521,8 +522,8 @@ def _lexed(text: str) -> _Lexed:
     except _AmbiguousNumber as e:
         raw, mantissa = e.args
         raise ExpressionError(
-            f"ambiguous number {raw!r} in {text!r}: write {mantissa.replace(',', '')} (no thousands separator) "
-            f"or {mantissa.replace(',', '.')} (decimal point). Expected: {GRAMMAR}"
+            f"ambiguous number {raw!r} in {text!r}: write {mantissa[:-4]}{mantissa[-3:]} (no thousands separator) "
+            f"or {format_number(float(mantissa.replace(',', '.')))} (decimal point). Expected: {GRAMMAR}"
         ) from None
     if not _JOINED.isdisjoint(keys):
         toks, starts, ends = _merge(toks, starts, ends)
@@ -530,6 +531,10 @@ def _lexed(text: str) -> _Lexed:
     return _Lexed(
         tuple(toks), (*keys, *_NO_KEYS), (*nums, *_NO_KINDS), (*words, *_NO_KINDS), tuple(starts), tuple(ends)
     )
+
+
+_PER_KG: Final = frozenset({"kg", "kgs", "kilo", "kilos", "kilogram", "kilograms", "kilogramme", "kilogrammes"})
+_HOURS_PRN: Final = {"hprn": "h", "hrprn": "hr"}  # an interval's hours glued to "prn": two words
 
 
 @lru_cache(maxsize=8192)
@@ -543,6 +548,16 @@ def _run(run: str) -> _Lexed:
         group, raw = m.lastgroup, m[0]
         if group == "word":
             kind, key, value = _word(raw)
+            if key in _HOURS_PRN:  # "q6hprn", "q6h.prn", "q6hPRN": the hours, then prn
+                hours = len(_HOURS_PRN[key])
+                at = m.start() + hours + (raw[hours] == ".")
+                toks += (
+                    _Tok("word", raw[:hours], _HOURS_PRN[key], math.nan),
+                    _Tok("word", raw[hours:], "prn", math.nan),
+                )
+                starts += [m.start(), at]
+                ends += [m.start() + hours, m.end()]
+                continue
         elif group == "num":
             kind, key, value = "num", raw, _number(raw)
         elif group == "fraction":  # "½" is "1/2", three tokens where it stands
@@ -581,7 +596,7 @@ def _word(raw: str) -> tuple[Literal["num", "word"], str, float]:
     return "word", key, math.nan
 
 
-_JOINED: Final = frozenset({"half", "(", "and"})  # a word `_merge` joins on, one of which it needs
+_JOINED: Final = frozenset({"half", "(", "and", *_vocab.TENS})  # a word `_merge` joins on, one of which it needs
 
 
 def _merge(toks: list[_Tok], starts: list[int], ends: list[int]) -> tuple[list[_Tok], list[int], list[int]]:
@@ -592,6 +607,10 @@ def _merge(toks: list[_Tok], starts: list[int], ends: list[int]) -> tuple[list[_
     i = 0
     while i < len(toks):
         t, start, end = toks[i], starts[i], ends[i]
+        if t.key in _vocab.TENS and (last := _tens_and_unit(toks, i)) is not None:  # "twenty-four", "TWENTY FOUR"
+            value = _vocab.TENS[t.key] + toks[last].value
+            typed = f"{t.text}{'-' if last == i + 2 else ' '}{toks[last].text}"
+            t, end, i = _Tok("num", typed, f"{value:g}", value), ends[last], last
         if t.kind != "num" and t.key != "a":  # nothing to join
             out.append(t)
             out_starts.append(start)
@@ -632,6 +651,18 @@ def _merge(toks: list[_Tok], starts: list[int], ends: list[int]) -> tuple[list[_
     return out, out_starts, out_ends
 
 
+def _tens_and_unit(toks: list[_Tok], i: int) -> int | None:
+    """The index of the unit word of a number spelt in tens and units at ``i`` ("twenty-four", "twenty four"); a tens
+    word alone ("twenty") is read only where it repeats a number (`_spelled_tens`)."""
+    k = i + 1 + (i + 1 < len(toks) and toks[i + 1].key == "-")
+    if k < len(toks) and toks[k].kind == "num" and toks[k].key.isalpha() and toks[k].value in _UNIT_WORDS:
+        return k
+    return None
+
+
+_UNIT_WORDS: Final = frozenset(float(n) for n in range(1, 10))
+
+
 def _spelled_tens(toks: list[_Tok], i: int, value: float) -> int | None:
     """The index of the last token of "(seventy-two)" at ``i`` if it repeats ``value``, as EHRs spell a number over
     twelve after it."""
@@ -648,7 +679,10 @@ def _spelled_tens(toks: list[_Tok], i: int, value: float) -> int | None:
 
 
 _EXPONENT: Final = re.compile("[eE]")
-_THOUSANDS: Final = re.compile(r"[1-9][0-9]{0,2},[0-9]{3}")
+#: A thousands separator or a decimal mark: "1,000" (a thousand, or one in comma-decimal countries), "1.000" and
+#: "2.500" (one and two and a half here; a thousand and 2,500 there: no one writes a decimal's trailing zero, a
+#: do-not-use of the Joint Commission). "1.125" and "0.500" are decimals.
+_THOUSANDS: Final = re.compile(r"[1-9][0-9]{0,2}(?:,[0-9]{3}|\.[0-9]{2}0)")
 
 
 class _AmbiguousNumber(Exception):
@@ -656,7 +690,7 @@ class _AmbiguousNumber(Exception):
 
 
 def _number(raw: str) -> float:
-    if "," not in raw:
+    if "," not in raw and "0" not in raw:
         return float(raw)
     mantissa = _EXPONENT.split(raw)[0]
     if _THOUSANDS.fullmatch(mantissa):
@@ -1136,7 +1170,8 @@ class _Parser:
             self.fail(f"{tok.text!r} where a route stands: write 'nasal' (or 'IN') for intranasal, or what it is in")
         if (end := self.among(i, _FILLER, 3)) is not None or key in _vocab.SIG_VERBS or key in _CONNECTORS:
             return i + 1 if end is None else end
-        if key in _NO_DOSE_LEADS or (self.as_needed and tok.kind == "word" and not self.sig_starts(i)):
+        held = key == "held" or key in _vocab.WEEKDAYS  # refused by `no_dose`, saying why
+        if key in _NO_DOSE_LEADS or held or (self.as_needed and tok.kind == "word" and not self.sig_starts(i)):
             return self.no_dose(i, lead=False)  # "for pain"; "as needed, pain"
         if (
             key in _MINUS
@@ -1170,7 +1205,27 @@ class _Parser:
                 f"{self.span(i, i + 1 + (key in _BY))!r}: a single dose has no daily rate: give the regimen (how "
                 "often, e.g. 'q6h') or a daily total ('40 mg/day')"
             )
+        if key in _PER_KG:
+            self.per_kg(i - 2)  # "q4h 0.1 mg/kg"
         self.fail(f"cannot read {tok.text!r}")
+
+    def same_dose_twice(self) -> bool:
+        """Whether the one dose after the times of day said before it is the product's amount ("methadone 10 mg in
+        the morning and 10 mg at night"): the amount is then the earlier times' dose, whether it is the strength (one
+        unit) or the dose itself."""
+        if len(self.doses) != 1 or len(self.amounts) != 1 or self.denominator:
+            return False
+        dose, amount = self.doses[0], self.amounts[0]
+        return (
+            dose.kind == "mass"
+            and dose.lo == dose.hi
+            and math.isclose(dose.lo * _MASS_MG[dose.unit], amount.value * _MASS_MG[amount.unit])
+        )
+
+    def per_kg(self, i: int) -> None:
+        """ "0.1 mg/kg", "1 mcg per kg": a dose by weight, which no weight given makes a dose; ``i`` is the unit."""
+        if self.keys[i] in _MASS and self.keys[i + 1] in ("/", "per") and self.keys[i + 2] in _PER_KG:
+            self.fail(f"{self.span(i - 1, i + 3)!r}: a dose per kg cannot be read: give the dose in mg")
 
     def word_led(self, i: int) -> int | None:
         """The end of a part led by one fixed word or sign at token ``i`` (a bracket, "per dose", "then stop", "do not
@@ -1537,6 +1592,11 @@ class _Parser:
                 )
             if self.keys[i] in _PUMPS:  # "q5min prn PCA": the pump, not why
                 self.pump(i)
+            if self.keys[i] == "held" or (self.keys[i] == "hold" and self.keys[i - 1] == "on"):
+                self.fail(
+                    f"{self.span(i - (self.keys[i] == 'hold'), i + 1)!r}: a dose held is not taken now: convert only "
+                    "the doses being taken"
+                )
             if self.keys[i] in _vocab.WEEKDAYS:
                 self.fail(
                     f"{self.span(i, i + 1)!r}: a dose on some days of the week, say how often (e.g. 'twice a week')"
@@ -1620,8 +1680,11 @@ class _Parser:
         return self.keys[i] in _CONNECTORS
 
     def brand_suffix(self, i: int) -> int:
-        """RxNorm's "[Percocet]": the brand must name the same opioid. A bracket that starts with a number ("q4h
-        [2]") names no brand: a count or a quantity, refused as "(2)" is."""
+        """RxNorm's "[Percocet]", "[Subsys 1200 MCG]": a bracket is a brand only when its words are a known brand
+        (the vocabulary's `known_brand`), with its strength, if any, the product's; it must name the same opioid
+        (`check_brand`). Any other bracket is read as the same text in round brackets is: "[max 4 tabs/24h]" is a
+        maximum, "[discontinued]" is refused. One that starts with a number ("q4h [2]") names no brand: a count or a
+        quantity, refused as "(2)" is. A second brand never replaces the first."""
         j = i + 1
         while j < self.size and self.keys[j] != "]":
             j += 1
@@ -1632,9 +1695,44 @@ class _Parser:
                 f"{self.span(i, j + 1)!r} names no brand, and may be a count or a quantity: write the count with its "
                 "form (e.g. '2 tabs'), or the quantity after 'disp' (e.g. 'disp #2')"
             )
-        if self.brand is None or self.pack is None:  # a pack's own brand ("[Subsys 1200 MCG]") names the pack
-            self.brand = self.span(i + 1, j)
+        number = next((k for k in range(i + 1, j) if self.nums[k]), j)
+        if number < j and _vocab.known_brand(self.span(i + 1, number)) and self.strength_in(number, j):
+            self.brand_strength(i, number, j)
+            name = self.span(i + 1, number)
+        elif _vocab.known_brand(self.span(i + 1, j)):
+            name = self.span(i + 1, j)
+        else:
+            return i + 1  # the bracket is punctuation, as "(" is
+        if self.brand is None:
+            self.brand = name
+        elif name.lower() != self.brand.lower():  # a pack's "[Subsys]" and "[Subsys 1200 MCG]" are one brand
+            self.fail(f"two brands: [{self.brand}] and {self.span(i, j + 1)!r}: give one")
         return j + 1
+
+    def strength_in(self, i: int, j: int) -> bool:
+        """Whether the tokens from ``i`` to ``j`` are a strength alone: numbers, their units and separators ("1200
+        MCG", "10/325", "50 mcg/h")."""
+        keys = self.keys
+        return all(self.nums[k] or keys[k] in _MASS or keys[k] in _HOUR or keys[k] in ("/", "-") for k in range(i, j))
+
+    def brand_strength(self, i: int, number: int, j: int) -> None:
+        """A brand's strength in its bracket ("[Roxicodone 15 mg]") must be the product's: its amounts (in mg when
+        the bracket gives a unit), each or all of them, times the units of a pack."""
+        values = [self.toks[k].value for k in range(number, j) if self.nums[k]]
+        unit = next((_MASS[self.keys[k]] for k in range(number, j) if self.keys[k] in _MASS), None)
+        pack = self.pack or 1
+        if unit is None:
+            said, own = values, [a.value * pack for a in self.amounts]
+        else:
+            said = [v * _MASS_MG[unit] for v in values]
+            own = [a.value * _MASS_MG[a.unit] * pack for a in self.amounts]
+        same = len(said) == len(own) and all(map(math.isclose, said, own))
+        if same or (len(said) == 1 and any(math.isclose(said[0], v) for v in own)):
+            return
+        self.fail(
+            f"the brand {self.span(i, j + 1)!r} says a strength other than the product's ({self.amount_text!r}): "
+            "give the product's strength once"
+        )
 
     def drug(self, lo: int, first: int) -> str:
         """The text before the first number, less route/form/release words at its start and end."""
@@ -1775,6 +1873,7 @@ class _Parser:
                 self.fail(f"no unit after {where!r}")
             self.amounts += [_Amount(v, unit) for v in values]
             i += 1
+            self.per_kg(i - 1)
             j = i + 1
             while self.nums[j] or (self.keys[j] in seps and self.nums[j + 1]):
                 j += 1
@@ -2105,7 +2204,8 @@ class _Parser:
                 if j2 > j and self.keys[j] in _BY and self.keys[j2] != "/":  # "2 x weekly" of a patch: not "2x/wk"
                     self.patch_times(k, k, j2, p.end)
                 lo, hi = self.checked(k, j, lo, hi, "a frequency")
-                if j2 == j and self.keys[j2] != "/" and self.doses:  # "1 tab 2 daily": 2 tabs, or twice?
+                one = all(d.kind == "count" and d.lo == d.hi == 1 for d in self.doses)  # either way twice a day
+                if j2 == j and self.keys[j2] != "/" and self.doses and not one:  # "2 tabs 2 daily": 2 tabs, or twice?
                     self.fail(f"{self.span(k, p.end)!r} after a count: say '{self.span(k, j)} times' or drop the count")
                 return _Frequency(p.end, lo / p.days, hi / p.days)
             j2 = j + 1 if self.keys[j] in _MINUS else j
@@ -2122,7 +2222,7 @@ class _Parser:
             n = self.positive(i + 1, "a frequency") / p.days
             return _Frequency(p.end, n, n)
         if key in ("q", "every", "each"):
-            k = i + 1
+            k = i + 1 + (key == "q" and self.keys[i + 1] in _MINUS and self.nums[i + 2])  # "q-6h" is "q6h"
         elif key in ("toutes", "tous") and self.keys[i + 1] == "les":
             k = i + 2
         else:
@@ -2143,6 +2243,8 @@ class _Parser:
             k += 1
         if numbered and self.keys[k] == "/" and self.nums[k + 1] and self.toks[k + 1].value in _UK_PERIODS:
             unit, end = _UK_PERIODS[self.toks[k + 1].value], k + 2  # "every 3/7", "q1/52": UK charts' days, weeks
+        elif numbered and self.keys[k] in _HOURLY:  # "q6hourly", "every 4 hourly": every 6 hours, as "4-hourly" is
+            unit, end = 1.0, k + 1
         elif self.keys[k] not in _INTERVAL or (self.keys[k] in _vocab.MINUTE_WORDS and not numbered):
             return None
         else:
@@ -2344,6 +2446,8 @@ class _Parser:
                 "say it in units a day (e.g. 'max 8 tabs a day')"
             )
         period = _Period(k + 2, 1.0) if self.per_24(k) else self.per_period(k)
+        if self.keys[k] == "qd":  # "max 4 tabs qd": a day, as "max 4 tabs daily"
+            period = _Period(k + 1, 1.0)
         daily_word = "daily" in self.keys[i:j] or self.keys[lead - 1] == "mdd"  # "max daily dose", "daily max 4"
         if period is None and self.keys[k] in _OVER and self.nums[k + 1] and self.keys[k + 2] in _HOUR:
             self.fail(f"a maximum over {self.span(k + 1, k + 3)!r}: only daily maximums are read")  # 24 h: per_period
@@ -2517,7 +2621,8 @@ class _Parser:
         if kind == "count" and hi > _MOST_AT_ONCE:  # "q6h prn, 30 tabs": the quantity dispensed, not 30 at once
             self.fail(
                 f"{typed!r} at once is no dose: if {self.span(i, typed_end)} is the quantity dispensed, write "
-                f"'disp {self.span(i, typed_end)}' (it is then ignored)"
+                f"'disp {self.span(i, typed_end)}' after how often the dose is taken (it is then ignored), or give "
+                "the product alone with quantity and days supply"
             )
         if lo == hi and (often := self.supplied_after(i, kind, hi)) is not None:
             self.fail(
@@ -2616,11 +2721,16 @@ class _Parser:
         """An infusion's amount over a day, said apart from it: "morphine 15 mg over 24 hours subcut", "15 mg SC per 24
         hours", "15 mg SC/24h", read as "15 mg/24h"; only a parenteral route or an injection says an infusion
         (`finish`)."""
-        if not (self.nums[i + 1] and self.toks[i + 1].value == 24) or self.denominator or len(self.amounts) != 1:
+        if not self.nums[i + 1] or self.denominator or len(self.amounts) != 1:
             return None
         if self.doses or self.volume or self.frequency:  # "1 tab in 24 hours", "q4h ... over 24 hours": read as before
             return None
         typed = self.span(i, i + 3)
+        if self.toks[i + 1].value != 24:  # "12 mg SC per 12 hours" is "12 mg/12 h": 12 mg every 12 hours
+            if self.keys[i] not in ("per", "/") or self.interval is not None:  # "10 mg over 4 hours": one infusion?
+                return None
+            self.interval = (self.span(i + 1, i + 3), self.positive(i + 1, "an interval"))
+            return i + 3
         self.denominator, self.daylong = "/day", typed
         self.ignored.append(typed)
         return i + 3
@@ -2965,10 +3075,24 @@ class _Parser:
         if unit not in UNITS or (self.denominator == "/h" and len(self.amounts) > 1):
             self.fail(f"unknown unit {unit!r}")
         if self.early and self.slots[0] - self.early:  # "5 mg mane 10 mg nocte": is the product's 5 mg the morning's?
-            self.fail(
-                f"times of day both before the first dose ({', '.join(sorted(self.early))}) and after it: "
-                "say the dose taken at each (e.g. '5 mg in the morning and 10 mg at bedtime' after the product)"
-            )
+            early = ", ".join(sorted(self.early))
+            said = f"times of day both before the first dose ({early}) and after it"
+            if "form" not in self.tags and self.same_dose_twice():  # "20 mg am 20 mg pm": 20 mg at each, either way
+                self.notes.append(
+                    f"{self.amount_text!r} before the {early} read as the {early} dose, the same as "
+                    f"{self.doses[0].typed!r} after it"
+                )
+            elif "form" not in self.tags:
+                form = (
+                    "solution" if self.denominator == "/mL" else "tablet"
+                )  # "methadone 10 mg in the morning and 20 mg at night"
+                self.fail(
+                    f"{said}: is {self.amount_text!r} the product's strength or the {early} dose? Give the product "
+                    f"with its form first (e.g. '{drug} {self.amount_text} {form}'), then the dose taken at each time"
+                )
+            else:
+                dose = next((d.typed for d in (*self.doses, self.volume) if d is not None), "1 tab")
+                self.fail(f"{said}: say the dose before each time (e.g. '{dose} in the morning and {dose} at night')")
         if self.clocks:
             self.clocked()
         injected = self.tags.get("route") in _vocab.PARENTERAL or self.tags.get("form") == "injection"
@@ -3000,6 +3124,12 @@ class _Parser:
             self.supplied()
         if self.meals is not None and self.frequency is None and any(self.slots):  # "with meals and at bedtime"
             self.fail(f"{self.meals!r} does not say how many times a day: say how often (e.g. 'four times a day')")
+        if self.frequency is not None and self.meals is None and (self.frequency.fewest, self.frequency.most) != (3, 3):
+            meal = next((text for text in self.ignored if _EACH_MEAL.search(text)), None)
+            if meal is not None:  # "bid before each meal": twice a day, or three times?
+                self.fail(
+                    f"{self.frequency.typed!r} and {meal!r} disagree: each meal is three times a day: say how often once"
+                )
         if self.cap is not None:
             per_day, every_hours = self.capped(per_admin, per_day, every_hours, value, unit)
         if self.schedule is not None and self.as_needed:  # "5-0-5 mL prn": fixed times, yet taken when needed?
@@ -3085,7 +3215,7 @@ class _Parser:
         if self.frequency is None and not any(self.slots) and self.denominator not in ("/day", "/h"):
             self.fail(
                 f"{self.dispensed!r} is a quantity dispensed, not a dose: say how often the dose is taken, or give "
-                "the dispensing as quantity and days supply"
+                "the product alone with quantity and days supply"
             )
         if self.few is not None and not self.doses and self.volume is None:  # "5 mg q6h #2": 2 dispensed, or 2 tabs?
             self.fail(f"{self.few!r} may be the quantity dispensed or a count: say the count (e.g. '1 tab')")
@@ -3376,6 +3506,7 @@ def _opioid_name(parser: _Parser, drug: str) -> str:
 
 
 _NO_DOSE_LEADS: Final = _vocab.NO_DOSE_LEADS
+_EACH_MEAL: Final = re.compile(r"\b(?:each|every|chaque) (?:meal|repas)\b", re.IGNORECASE)  # three times a day
 _DAYS_LEADS: Final = _NO_DOSE_LEADS | {"les"}  # "on dialysis days", "les jours de dialyse"
 
 

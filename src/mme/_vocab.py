@@ -6,11 +6,13 @@ Tables speak only canonical names; everything a user types goes through `resolve
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Final, Literal, NamedTuple
 
 from ._errors import MAX_TEXT, UnknownDrugError, UnknownTermError, bounded, excerpt
@@ -163,6 +165,8 @@ _ROUTE_ALIASES: dict[str, str] = {r: r for r in ROUTES} | {
 _FORM_ALIASES: dict[str, str] = {f: f for f in FORMS} | {
     "tab": "tablet",
     "tabs": "tablet",
+    # pharmacy labels' abbreviations ("1 TBL", "1 tb"); a count of tablets on a liquid (a tablespoon?) is refused
+    **dict.fromkeys(("tabl", "tabls", "tbl", "tbls", "tb", "tbs"), "tablet"),
     "tablets": "tablet",
     "cap": "capsule",
     "caps": "capsule",
@@ -673,7 +677,7 @@ def resolve_drug(name: str) -> DrugName:
 @lru_cache(maxsize=1024)
 def closest_drugs(key: str) -> tuple[str, ...]:
     """The known names closest to `key`, for an unknown drug's message: remembered, since the search is slow and
-    a batch repeats its unknown names. A truncation ("oxycod") is read, never suggested.
+    a batch repeats its unknown names. A truncation ("oxycod", "fentanyl cit") is read, never suggested.
 
     difflib's own search, over the names that can pass its cutoff: those whose letters in common with `key` (a
     multiset, difflib's ``quick_ratio``, which bounds its ratio) reach it. Counted for every name at once, by letter,
@@ -694,12 +698,23 @@ _CUTOFF: Final = 0.6
 @lru_cache(maxsize=1)
 def _suggested_names() -> tuple[tuple[str, ...], dict[str, list[tuple[int, int]]]]:
     """The names an unknown drug's message may suggest, and by each letter the (name's index, times it has it)."""
-    names = tuple(name for name in _DRUG_ALIASES if name not in TRUNCATED)
+    names = tuple(_suggested())
     letters: dict[str, list[tuple[int, int]]] = {}
     for i, name in enumerate(names):
         for letter, count in Counter(name).items():
             letters.setdefault(letter, []).append((i, count))
     return names, letters
+
+
+@lru_cache(maxsize=1)
+def _suggested() -> list[str]:
+    """The names an unknown one is compared with: all but truncations ("oxycod"; "fentanyl cit", "morphine sul":
+    a salt's word cut short)."""
+    salts = _SALT_WORDS | _TRAILING_WORDS
+    cut = {
+        n for n in _DRUG_ALIASES if any(w.startswith(n.rsplit(" ", 1)[-1]) and w != n.rsplit(" ", 1)[-1] for w in salts)
+    }
+    return [n for n in _DRUG_ALIASES if n not in TRUNCATED and n not in cut]
 
 
 @lru_cache(maxsize=4096)
@@ -727,6 +742,23 @@ def drug_name(name: str) -> DrugName | None:
         if prefix in _DRUG_ALIASES:
             return _DRUG_ALIASES[prefix]
     return None
+
+
+#: The RxNorm product file shipped with the package.
+SHIPPED_PRODUCTS = Path(__file__).parent / "data" / "rxnorm-products.json"
+
+
+@lru_cache(maxsize=1)
+def _rxnorm_brands() -> frozenset[str]:
+    data = json.loads(SHIPPED_PRODUCTS.read_text(encoding="utf-8"))
+    return frozenset(_name_key(row[3]) for row in data["products"].values() if row[3])
+
+
+def known_brand(name: str) -> bool:
+    """Whether ``name`` is a drug's name or brand: one the lexicon reads, or one of RxNorm's brands (the shipped
+    product file's), which RxNorm prints in brackets ("[Ryzolt]") and many of which the lexicon does not read (cough
+    syrups, injections). A bracket naming none is read as a sig's words, never dropped as an unknown brand."""
+    return drug_name(name) is not None or _name_key(name) in _rxnorm_brands()
 
 
 #: Salt words after an opioid's name, with the abbreviations claims files print ("MORPHINE SULF ER", "HYDROCODONE BIT").
@@ -1419,9 +1451,10 @@ WAKING_HOURS: frozenset[str] = frozenset(
      "during waking hours", "waking hours", "during the waking day", "pendant la journée", "dans la journée",
      "en journée"}
 )  # fmt: skip
-#: Words saying the doses are taken on a schedule, not as needed ("q6h around the clock", "ATC"): no dose.
+#: Words saying the doses are taken on a schedule, not as needed ("q6h around the clock", "ATC", "RTC", an infusion's
+#: "continuous"): no dose.
 SCHEDULED: frozenset[str] = frozenset(
-    {"around the clock", "round the clock", "atc", "scheduled", "regularly", "regular", "routinely", "routine",
+    {"around the clock", "round the clock", "atc", "rtc", "continuous", "scheduled", "regularly", "regular", "routinely", "routine",
      "standing", "en continu"}
 )  # fmt: skip
 #: Words that end a sig's meaningful part: what follows names no dose ("with food", "for pain").
@@ -1460,11 +1493,13 @@ LIMITING: frozenset[str] = frozenset({"not", "no"})
 SINGLE_DOSE: frozenset[str] = frozenset({"stat", "statim", "now", "once", "single"})
 #: Words that allow what follows ("may take 2", "can use"): with a verb, another dose.
 MAY: frozenset[str] = frozenset({"may", "can", "peut", "possible"})
-#: Days of the week, in text that names no dose ("on Mondays"): a regimen of some days, not of every day.
+#: Days of the week, in text that names no dose ("on Mondays", "prn MWF"): a regimen of some days, not of every
+#: day. With their abbreviations ("Mon Wed Fri") and charts' "MWF", "TTh" and "TIW" (three times a week).
 WEEKDAYS: frozenset[str] = frozenset(
     {f"{day}{s}" for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
                              "weekday", "weekend") for s in ("", "s")}
     | {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"}
+    | {"mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "mwf", "tth", "tiw", "biw"}
 )  # fmt: skip
 #: Days said without a number before them, in text that names no dose ("on dialysis days", "les jours de
 #: dialyse"): a regimen of some days, as weekdays are ("for 5 days", a number of days, is a duration).

@@ -68,7 +68,7 @@ __all__ = [
 ]
 
 #: The product file shipped with the package (the default ``rxnorm=``).
-SHIPPED = Path(__file__).parent / "data" / "rxnorm-products.json"
+SHIPPED = _vocab.SHIPPED_PRODUCTS
 
 RxnormLike = str | Path | None
 StrengthUnit = Literal["MG", "MG/ML", "MG/HR", "MG/ACTUAT"]
