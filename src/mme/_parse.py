@@ -447,11 +447,13 @@ _NOT_COUNTED_AFTER: Final = frozenset(
     {":", "/", "daily", "weekly", "a", "per", "each", "every", "par", "in", *_vocab.CLOCK_HALVES, *_vocab.REFILLS,
      *_RANGE, *_MINUS, *_DURATION_UNITS, *_TIMES, *_HOURLY, *_HOUR, *_ONE_DAY}
 )  # fmt: skip
+#: A dose held ("held", "on hold"): not taken now, refused by `_Parser.no_dose`.
+_HELD: Final = ("held", "hold")
 #: The words `_Parser.no_dose` reads as more than text naming no dose (more doses, days, a pump, another indication,
 #: a part of the sig after it, a dose sent elsewhere): any other word, naming no drug, it reads past.
 _NOT_PLAIN: Final = frozenset(
     {*_MORE_DOSES.lengths, *_vocab.MAY, *_PUMPS, *_vocab.WEEKDAYS, *_vocab.SOME_DAYS, *_EITHER, *_PART_STARTS,
-     *_vocab.MULTI_STEP, *_TERMS.lengths, *_ELSEWHERE.lengths}
+     *_vocab.MULTI_STEP, *_TERMS.lengths, *_ELSEWHERE.lengths, *_HELD}
 )  # fmt: skip
 #: The lexicon's words spelled with digits ("tb12", an EHR's extended-release tablet): each is one word.
 _GLUED: Final = "|".join(
@@ -1170,7 +1172,7 @@ class _Parser:
             self.fail(f"{tok.text!r} where a route stands: write 'nasal' (or 'IN') for intranasal, or what it is in")
         if (end := self.among(i, _FILLER, 3)) is not None or key in _vocab.SIG_VERBS or key in _CONNECTORS:
             return i + 1 if end is None else end
-        held = key == "held" or key in _vocab.WEEKDAYS  # refused by `no_dose`, saying why
+        held = key == _HELD[0] or key in _vocab.WEEKDAYS  # refused by `no_dose`, saying why
         if key in _NO_DOSE_LEADS or held or (self.as_needed and tok.kind == "word" and not self.sig_starts(i)):
             return self.no_dose(i, lead=False)  # "for pain"; "as needed, pain"
         if (
@@ -1592,7 +1594,7 @@ class _Parser:
                 )
             if self.keys[i] in _PUMPS:  # "q5min prn PCA": the pump, not why
                 self.pump(i)
-            if self.keys[i] == "held" or (self.keys[i] == "hold" and self.keys[i - 1] == "on"):
+            if self.keys[i] == _HELD[0] or (self.keys[i] == _HELD[1] and self.keys[i - 1] == "on"):
                 self.fail(
                     f"{self.span(i - (self.keys[i] == 'hold'), i + 1)!r}: a dose held is not taken now: convert only "
                     "the doses being taken"
