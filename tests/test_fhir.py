@@ -136,6 +136,13 @@ def test_bad_inputs_are_typed_errors(tmp_path: Path) -> None:
         fhir.convert({"resourceType": "Patient"})
     with pytest.raises(FileNotFoundError, match=r"no FHIR JSON file at .*absent\.json"):
         fhir.convert(tmp_path / "absent.json")
+    # text that is no JSON was read as a path: FileNotFoundError, or an OSError quoting a 5,000-character name
+    with pytest.raises(mme.ExpressionError, match=r"^'nan' is neither FHIR JSON \(it starts with '\{' or '\['\) nor"):
+        fhir.convert("nan")
+    with pytest.raises(mme.ExpressionError, match=r"^'x{60}'\.\.\. \(5,000 characters\) is neither FHIR JSON"):
+        fhir.convert("x" * 5000)
+    with pytest.raises(mme.ExpressionError, match="is neither FHIR JSON"):
+        fhir.convert("x\x00.json")
     with pytest.raises(
         mme.ArgumentTypeError, match="cannot read a FHIR resource from a number: give a dict, JSON text"
     ):
@@ -949,6 +956,28 @@ def test_json_nested_too_deeply_is_refused_and_fails_its_ndjson_line_alone(
         == "line 2: ExpressionError: line 2: its JSON is nested too deeply to be a FHIR resource"
     )
     assert "2 of 3 resources converted, 1 refused" in lines.err
+
+
+def test_a_json_integer_no_float_holds_is_refused_and_fails_its_ndjson_line_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A dose value or period of 401 digits (JSON reads it as an exact int) was an OverflowError: `fhir.convert`
+    raised it, `iter_convert` ended the stream there, `mme fhir` exited 70 "internal error"."""
+    from mme._cli import main
+
+    huge = 10**400
+    dose = request(dosage=every(6, {"value": huge, "code": "{tablet}"}))
+    with pytest.raises(mme.DoseError, match=r"the value must be a JSON number, not 1000+\.\.\.$"):
+        fhir.convert(dose)
+    with pytest.raises(mme.DoseError, match=r"timing.repeat.period must be a positive number, not 1000+\.\.\.$"):
+        fhir.convert(request(dosage=every(huge)))
+    good = json.dumps(request(dosage=every(6)))
+    out = list(fhir.iter_convert([json.dumps(dose), good]))
+    assert [(result is None, error is None) for _, result, error in out] == [(True, False), (False, True)]
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps(dose), encoding="utf-8")
+    assert main(["fhir", str(path)]) == 1
+    assert "the value must be a JSON number" in capsys.readouterr().err
 
 
 # -- properties -------------------------------------------------------------------------------------
