@@ -1358,6 +1358,16 @@ def test_a_variant_of_the_table_applies_where_it_is_printed() -> None:
         mme.daily_mme("oxycodone", "10 mg", per_day=3, variant="tiers")
 
 
+@pytest.mark.parametrize(
+    ("table", "drug"), [("cdc-2022", "oxycodone"), ("cms-2018", "oxycodone"), ("cms-2018", "methadone")]
+)
+def test_a_long_variant_is_quoted_as_an_excerpt(table: str, drug: str) -> None:
+    """A 5,000-character variant was echoed whole (a message of 5,044 characters)."""
+    with pytest.raises(mme.AmbiguousDoseError, match=r"'v{60}'\.\.\. \(5,000 characters\)") as info:
+        mme.daily_mme(drug, "10 mg", per_day=3, table=table, variant="v" * 5000)
+    assert len(str(info.value)) < 200
+
+
 def test_an_interval_too_large_for_a_float_is_a_dose_error() -> None:
     """A pint interval whose magnitude is an int beyond float range raised a bare OverflowError."""
     hours = registry().Quantity(10**400, "hour")

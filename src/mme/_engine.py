@@ -536,12 +536,14 @@ def _choose_variant(table: Table, rows: list[FactorRow], variant: str | None) ->
             if variant in printed:
                 return rows
             raise AmbiguousDoseError(
-                f"{table.slug} prints no variant {variant!r} (its variants: {', '.join(printed)})"
+                f"{table.slug} prints no variant {excerpt(variant)} (its variants: {', '.join(printed)})"
                 if printed
-                else f"{table.slug} prints no variants: drop variant={variant!r}"
+                else f"{table.slug} prints no variants: drop variant={excerpt(variant)}"
             )
         if not chosen:
-            raise AmbiguousDoseError(f"{table.slug} has no variant {variant!r} here; it prints: {', '.join(names)}")
+            raise AmbiguousDoseError(
+                f"{table.slug} has no variant {excerpt(variant)} here; it prints: {', '.join(names)}"
+            )
         return chosen
     defaults = [r for r in rows if r.default]
     if defaults:
