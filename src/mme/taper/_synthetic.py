@@ -48,8 +48,8 @@ def _regimen(rng: random.Random, target: float) -> list[str]:
 def synthetic_cohort(n: int = 59, seed: int = 2024) -> tuple[Record, ...]:
     """A SYNTHETIC tapering cohort: long records (patient ids ``SYNTHETIC-01``...), baseline to 12 months.
 
-    Generated with ``random.Random(seed)`` (``n`` and ``seed`` are ints: the same seed, the same cohort) to look like a chart-review tapering cohort (a few
-    cessations, loss to follow-up growing over time; patients 7 and 13 are followed to 12 months and
+    Generated with ``random.Random(seed)`` (``n`` and ``seed`` are ints: the same seed, the same cohort) to look
+    like a chart-review tapering cohort (a few cessations, loss to follow-up growing over time; patients 7 and 13 are followed to 12 months and
     switched to buprenorphine there, which CDC 2022 excludes). It is made up: it is **not** the data of Elyn et al. or of any study, and
     must never be presented as such. Label its summaries with `SYNTHETIC_LABEL`.
     """
