@@ -330,7 +330,7 @@ def _plain(value: object, what: str) -> int | float | Decimal:
     if _is_short_float(value):  # NumPy's float32 (or float16) as written: 3.3, not the 3.2999999523 it widens to
         return float(str(value))
     if isinstance(value, numbers.Rational) and not isinstance(value, numbers.Integral):  # a Fraction
-        return _float(value, what)  # the float nearest it, as a frame reads a column of them: 61/2 is 30.5
+        return _float(Fraction(value), what)  # the float nearest it, as a frame reads a column of them: 61/2 is 30.5
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | numbers.Integral):
         raise ArgumentTypeError(f"{what} must be a number, not {excerpt(value)}")
     if isinstance(value, float):
@@ -352,7 +352,7 @@ def number_argument(value: object, what: str) -> float:
     return _float(_plain(value, what), what)
 
 
-def _float(plain: int | float | Decimal | numbers.Rational, what: str) -> float:
+def _float(plain: int | float | Decimal | Fraction, what: str) -> float:
     """``plain`` as a float; beyond float range, a positive number is a `DoseError` (too large) and a negative one
     -inf, which each caller refuses as it refuses -1 ("must be positive"), not as too large."""
     try:
