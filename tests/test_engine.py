@@ -1402,6 +1402,22 @@ def test_a_number_beyond_a_float_is_refused_for_what_it_is(call: Callable[[], ob
     assert "1" * 990 not in str(info.value)
 
 
+def test_a_number_as_text_is_read_alike_as_per_day_and_as_every() -> None:
+    """per_day "4" (a CSV's number read as text) was "unknown frequency '4': use a number", while every "6" was 6 h;
+    every "1e1" or "-6" was "cannot read the interval", while per_day reads them by the one rule."""
+    for text, times in (("4", 4), (" 5 ", 5), ("1e0", 1), ("+3", 3), (".5", 0.5), ("4.0", 4)):
+        assert mme.daily_mme("oxycodone", "10 mg", per_day=text) == mme.daily_mme("oxycodone", "10 mg", per_day=times)
+    assert mme.daily_mme("oxycodone", "10 mg", every="1e1") == mme.daily_mme("oxycodone", "10 mg", every=10)
+    for wrong, what in (("-1", "per_day"), ("0", "per_day")):
+        with pytest.raises(mme.DoseError, match=f"^{what} must be a positive finite number$"):
+            mme.daily_mme("oxycodone", "10 mg", per_day=wrong)
+    with pytest.raises(mme.DoseError, match=r"^every \(hours\) must be a positive finite number$"):
+        mme.daily_mme("oxycodone", "10 mg", every="-6")
+    for code in ("nan", "4x", "q6h"):
+        with pytest.raises(mme.DoseError, match=rf"^unknown frequency '{code}': use a number or one of qd"):
+            mme.daily_mme("oxycodone", "10 mg", per_day=code)
+
+
 def test_a_whole_number_with_no_unit_still_asks_for_one() -> None:
     with pytest.raises(mme.UnitError, match=r"^dose 10 has no unit: write e\.g\. '10 mg'"):
         mme.daily_mme("oxycodone", 10, per_day=1)  # type: ignore[arg-type]

@@ -45,6 +45,7 @@ from ._parse import Expression, RangeChoice, _component, _reading, parse_express
 from ._tables import DEFAULT_TABLE, Exclusion, FactorRow, Table, Tier, list_tables, resolve_table, table_slugs
 from ._units import (
     MG_PER_DAY_PER_MCG_PER_H,
+    NUMBER_TEXT,
     RESULT_DECIMALS,
     Amount,
     Kind,
@@ -334,13 +335,16 @@ def _thresholds(thresholds: Iterable[object]) -> tuple[float, ...]:
 
 # -- frequency -----------------------------------------------------------------------------------
 
-_EVERY = re.compile(r"(?:q|every)? ?(\d+(?:\.\d+)?) ?(h|hr|hrs|hour|hours|d|day|days)?", re.I | re.ASCII)
+# a number as text is read by one rule (`NUMBER_TEXT`, as a cell or an option is): per_day "4" as every "6"
+_EVERY = re.compile(rf"(?:q|every)? ?({NUMBER_TEXT}) ?(h|hr|hrs|hour|hours|d|day|days)?", re.I | re.ASCII)
+_PER_DAY_NUMBER = re.compile(NUMBER_TEXT)
 _ONE = Decimal(1)
 Ratio = tuple[Decimal, Decimal]
 
 
 def _frequency(per_day: object, every: object) -> Ratio | None:
-    """Administrations per day, exactly, from ``per_day`` (a number or BID/TID/QID/QD/QHS) or ``every`` (hours)."""
+    """Administrations per day, exactly, from ``per_day`` (a number, as text too, or BID/TID/QID/QD/QHS) or ``every``
+    (hours)."""
     if type(per_day) in _PLAIN and type(every) in _PLAIN:  # a parsed expression's: kept, as sigs repeat theirs
         return _kept_frequency(per_day, every)
     return _read_frequency(per_day, every)
@@ -351,9 +355,11 @@ def _read_frequency(per_day: object, every: object) -> Ratio | None:
         raise DoseError("give per_day or every, not both")
     if isinstance(per_day, str):
         code = bounded(per_day, "per_day", DoseError).strip().lower().replace(".", "").replace(" ", "")
-        if code not in PER_DAY_CODES:
-            raise DoseError(f"unknown frequency {excerpt(per_day)}: use a number or one of {', '.join(PER_DAY_CODES)}")
-        return Decimal(PER_DAY_CODES[code]), _ONE
+        if code in PER_DAY_CODES:
+            return Decimal(PER_DAY_CODES[code]), _ONE
+        if _PER_DAY_NUMBER.fullmatch(per_day.strip()):  # "4", as a CSV or a form gives a number
+            return exact_positive(Decimal(per_day.strip()), "per_day"), _ONE
+        raise DoseError(f"unknown frequency {excerpt(per_day)}: use a number or one of {', '.join(PER_DAY_CODES)}")
     if per_day is not None:
         return exact_positive(per_day, "per_day"), _ONE
     if every is None:
@@ -866,7 +872,8 @@ def daily_mme(
     ``dose`` is "10 mg", ``(10, "mg")`` or a pint Quantity: a mass per administration (with
     ``per_day`` or ``every``), a daily total ("40 mg/day"), a patch rate ("25 mcg/h") or a
     concentration ("2 mg/mL", with ``volume`` per administration). ``count`` is how many
-    units make one administration (2 tablets, 2 sprays, 2 patches worn together).
+    units make one administration (2 tablets, 2 sprays, 2 patches worn together). ``per_day`` is a number or a
+    code ("bid"), and a number as text ("4", as a CSV gives it) is that number; ``every`` is hours ("6", "q6h").
     """
     tab = resolve_table(table)
     (name, route_, form_, release_), key, amt, _, times, applied = _regimen(

@@ -256,6 +256,12 @@ def not_positive(what: str) -> str:
     return f"{what} must be a positive finite number"
 
 
+def not_a_number(what: str, value: object) -> str:
+    """The message on a number argument of another type (True, a list): `mme.frames` says it of a true/false
+    column's cells too."""
+    return f"{what} must be a number, not {excerpt(value)}"
+
+
 def _checked(value: float, what: str) -> float:
     if not math.isfinite(value) or value <= 0:
         raise DoseError(not_positive(what))
@@ -332,7 +338,7 @@ def _plain(value: object, what: str) -> int | float | Decimal:
     if isinstance(value, numbers.Rational) and not isinstance(value, numbers.Integral):  # a Fraction
         return _float(Fraction(value), what)  # the float nearest it, as a frame reads a column of them: 61/2 is 30.5
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | numbers.Integral):
-        raise ArgumentTypeError(f"{what} must be a number, not {excerpt(value)}")
+        raise ArgumentTypeError(not_a_number(what, value))
     if isinstance(value, float):
         return float(value)  # NumPy's float64 is a float whose repr is not the number ('np.float64(4.0)')
     if isinstance(value, Decimal) and value.is_snan():  # a signaling NaN raises where it is read: a NaN, refused so
