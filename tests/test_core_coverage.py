@@ -1734,7 +1734,7 @@ def test_a_concentration_per_volume_below_one_ml() -> None:
 
 def test_overflows_are_dose_errors_word_for_word() -> None:
     cases: list[tuple[Callable[[], object], str]] = [
-        (lambda: _per_day(None, 1e-320), "doses per day must be a positive finite number"),
+        (lambda: _per_day(None, 1e-320), "every (hours) 1e-320 is too short: more doses a day than a number holds"),
         (lambda: mme.convert("oxycodone 1e300 mg q1e-300h"),
          "the daily amount overflows: check the dose and the frequency"),
         (lambda: mme.daily_mme("hydromorphone", "1e308 mg/day"),

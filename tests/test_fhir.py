@@ -958,6 +958,26 @@ def test_json_nested_too_deeply_is_refused_and_fails_its_ndjson_line_alone(
     assert "2 of 3 resources converted, 1 refused" in lines.err
 
 
+@pytest.mark.parametrize(
+    ("dosage", "message"),
+    [
+        (
+            every(6, {"value": -0.0, "code": "{tablet}"}),
+            "r1 doseQuantity: the value must be a positive number, not -0.0",
+        ),
+        (every(6, {"value": 0, "code": "{tablet}"}), "r1 doseQuantity: the value must be a positive number, not 0"),
+        (every(6, {"value": -1, "code": "mg"}), "r1 doseQuantity: the value must be a positive number, not -1"),
+        (every(1e-320), "r1: period 1e-320 h is too short: more doses a day than a number holds"),
+    ],
+)
+def test_a_dose_value_or_period_is_named_in_the_message_refusing_it(dosage: dict[str, Any], message: str) -> None:
+    """A doseQuantity value of -0 or 1E-400 (read as 0) said "count must be a positive finite number", a period of
+    1e-320 "per_day must be a positive finite number": the engine's names, not the field given."""
+    with pytest.raises(mme.DoseError) as info:
+        fhir.convert(request(dosage=dosage))
+    assert str(info.value) == f"MedicationRequest/{message}"
+
+
 def test_a_json_integer_no_float_holds_is_refused_and_fails_its_ndjson_line_alone(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -2330,17 +2350,20 @@ def test_a_days_supply_without_a_unit_is_read_as_days_and_said() -> None:
     assert not any("days supply" in w for w in fhir.convert(dispense).warnings)
 
 
+_NO_DIVISOR = "give a positive maximum, period and dose"
+
+
 @pytest.mark.parametrize(
-    ("dose", "cap", "span"),
+    ("dose", "cap", "span", "said"),
     [
-        (1, 6, {"value": 0, "code": "h"}),  # a period of 0 hours
-        (0, 6, {"value": 1, "code": "d"}),  # a dose of 0
-        (1, 0, {"value": 1, "code": "d"}),  # a maximum of 0
-        (1, 6, {"value": -1, "code": "d"}),
+        (1, 6, {"value": 0, "code": "h"}, _NO_DIVISOR),  # a period of 0 hours
+        (0, 6, {"value": 1, "code": "d"}, "doseQuantity: the value must be a positive number, not 0"),  # a dose of 0
+        (1, 0, {"value": 1, "code": "d"}, _NO_DIVISOR),  # a maximum of 0
+        (1, 6, {"value": -1, "code": "d"}, _NO_DIVISOR),
     ],
 )
 def test_a_maximum_per_period_that_divides_by_nothing_is_a_dose_error_and_its_line_fails_alone(
-    dose: float, cap: float, span: dict[str, Any]
+    dose: float, cap: float, span: dict[str, Any], said: str
 ) -> None:
     """A period of 0 (or a dose of 0 with a maximum and no frequency) raised ZeroDivisionError, which ended an
     NDJSON stream ("internal error") instead of failing its line."""
@@ -2349,9 +2372,9 @@ def test_a_maximum_per_period_that_divides_by_nothing_is_a_dose_error_and_its_li
         "doseAndRate": [{"doseQuantity": {"value": dose, "code": "{tablet}"}}],
         "maxDosePerPeriod": {"numerator": {"value": cap, "code": "{tablet}"}, "denominator": span},
     }
-    with pytest.raises(mme.DoseError, match="give a positive maximum, period and dose"):
+    with pytest.raises(mme.DoseError, match=said):
         fhir.convert(request(dosage=dosage))
-    with pytest.raises(mme.DoseError, match="give a positive maximum, period and dose"):
+    with pytest.raises(mme.DoseError, match=said):
         fhir.convert(request(dosage=dosage | every(6, {"value": dose, "code": "{tablet}"})))
     out = list(fhir.iter_convert([json.dumps(request(dosage=dosage)), json.dumps(request(dosage=every(6)))]))
     (_, failed, error), (_, good, _) = out

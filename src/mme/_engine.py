@@ -398,8 +398,9 @@ def _every_text(every: str) -> Ratio:
 @lru_cache(maxsize=1024)
 def _per_hours(hours: Ratio) -> Ratio:
     """Administrations per day, one every ``hours`` (kept for recent intervals: sigs repeat theirs)."""
-    positive(float(hours[0]) / float(hours[1]), "every (hours)")
-    positive(24 * float(hours[1]) / float(hours[0]), "doses per day")
+    every = positive(float(hours[0]) / float(hours[1]), "every (hours)")
+    if not math.isfinite(24 * float(hours[1]) / float(hours[0])):  # 1e-320 h: positive, but so short
+        raise DoseError(f"every (hours) {every!r} is too short: more doses a day than a number holds")
     return 24 * hours[1], hours[0]
 
 

@@ -1056,6 +1056,8 @@ def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> 
             )
         if not (math.isfinite(hours) and hours > 0):
             raise DoseError(f"{label}: period must be positive, not {period!r}")
+        if not math.isfinite((frequency or 1.0) * 24 / hours):  # 1e-320 h: named as the period, not as "per_day"
+            raise DoseError(f"{label}: period {period!r} {unit} is too short: more doses a day than a number holds")
         if times is not None and hours < 24:  # "08:00" every 12 h: a time of day comes once a day
             raise DoseError(
                 f"{label}: times of day come once a day, but the period is {period:g} {unit}: give the frequency "
@@ -1094,7 +1096,11 @@ def _doses(rate: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose
         raise AmbiguousDoseError(f"{label}: one doseAndRate entry gives both doseQuantity and doseRange: give one")
     dose = None
     if "doseQuantity" in rate:
-        dose = _dose_of(*_quantity(rate["doseQuantity"], f"{label} doseQuantity", notes), f"{label} doseQuantity")
+        value, unit = _quantity(rate["doseQuantity"], f"{label} doseQuantity", notes)
+        if value <= 0:  # -0 or 1E-400 (read as 0): named as the dose it is, not as the engine's "count"
+            said = excerpt(rate["doseQuantity"]["value"])
+            raise DoseError(f"{label} doseQuantity: the value must be a positive number, not {said}")
+        dose = _dose_of(value, unit, f"{label} doseQuantity")
     elif "doseRange" in rate:
         dose = _range(rate["doseRange"], "doseRange", label, notes)
     per_time = None
