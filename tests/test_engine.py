@@ -1384,10 +1384,16 @@ _daily: Callable[..., object] = mme.daily_mme  # the wrong types these calls giv
         (lambda: mme.thresholds_reached(-(10**400)), "the daily MME must be a finite number, 0 or more"),
         # positive and finite as written, but beyond a float, or 0 in one: it said "must be a positive finite number"
         (lambda: _daily("oxycodone", "1" * 990 + " mg", per_day=1), "dose '1111111111"),
-        (lambda: _daily("oxycodone", "1e400 mg", per_day=1), "dose '1E+400' is too large: it is no finite"),
+        (lambda: _daily("oxycodone", "1e400 mg", per_day=1), "dose '1E+400' is too large: no float holds it; give"),
         (lambda: _daily("oxycodone", "10 mg", per_day=Decimal("1E+400")), "per_day '1E+400' is too large"),
-        (lambda: _daily("oxycodone", "0." + "0" * 900 + "1 mg", per_day=1), "dose '1E-901' is too small: it"),
-        (lambda: _daily("oxycodone", "1e-400 mg", per_day=1), "dose '1E-400' is too small: it rounds to 0"),
+        (
+            lambda: _daily("oxycodone", "0." + "0" * 900 + "1 mg", per_day=1),
+            "dose '1E-901' is too small: it rounds to 0; give",
+        ),
+        (
+            lambda: _daily("oxycodone", "1e-400 mg", per_day=1),
+            "dose '1E-400' is too small: it rounds to 0; give a plausible amount, e.g. '10 mg'",
+        ),
         # a number with no unit that is no dose at all: that first, not "write 'nan mg'"
         (lambda: _daily("oxycodone", math.nan, per_day=1), "dose must be a positive finite number"),
         (lambda: _daily("oxycodone", -math.inf, per_day=1), "dose must be a positive finite number"),

@@ -322,9 +322,10 @@ def _text_amount(text: str, what: str) -> Amount:
 
 def _read(number: Decimal, unit: str, what: str) -> Amount:
     kind, num, den, _ = read_unit(unit)
-    given = _float(number, what)
-    if given == 0 and number.is_finite() and number > 0:  # "0.000...1": positive as written, no float holds it
-        raise DoseError(f"{what} {excerpt(str(number))} is too small: it rounds to 0")
+    given = float(number)  # a Decimal: inf beyond float range, 0 below it
+    if number.is_finite() and number > 0 and not 0 < given < math.inf:  # positive as written ("1e400", "0.0...1")
+        size = "large: no float holds it" if given else "small: it rounds to 0"
+        raise DoseError(f"{what} {excerpt(str(number))} is too {size}; give a plausible amount, e.g. '10 mg'")
     _checked(given, what)
     _, mult, div = _unit(unit)
     return Amount(_checked(given * mult / div, what), kind, unit, (product(number, num), den))
