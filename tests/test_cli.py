@@ -266,6 +266,25 @@ def test_a_one_off_command_reads_only_what_it_needs(argv: list[str], tables: int
 
 
 @pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["convert", "oxycodone 10 mg bid", "--tab", "cdc-2016"], "unrecognized arguments: --tab cdc-2016"),
+        (["fhir", "request.json", "--tab", "cdc-2016"], "unrecognized arguments: --tab cdc-2016"),
+        (["rxnorm", "show", "1049621", "--rx", "x.json"], "unrecognized arguments: --rx x.json"),
+        (["tables", "show", "cdc-2022", "--nam"], "unrecognized arguments: --nam"),
+        (["--vers"], "the following arguments are required: command"),
+    ],
+)
+def test_an_option_is_read_only_as_spelled_in_full(
+    argv: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--tab cdc-2016` was read as `--table cdc-2016`: an option added later sharing the prefix would change what
+    the same command line means."""
+    assert run(*argv)[0] == 2
+    assert said in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
     ("argv", "word"),
     [
         (["convert", "oxycodone 10 mg q6h", "--threshold", "nan"], "--threshold"),
@@ -309,6 +328,7 @@ def test_a_one_off_command_reads_only_what_it_needs(argv: list[str], tables: int
         ),
         (["taper", "in.csv", "--timepoints", "a,b", "--variant", "tiers"], "cdc-2022 prints no variant 'tiers'"),
         (["convert", "methadone 10 mg tid", "--table", "cms-2018", "--variant", "Tiers"], "choose one of flat, tiers"),
+        (["convert", "methadone 10 mg", "--variant", "v" * 5000], "v'... (5,000 characters); it prints one"),
         # an empty output name was found unwritable only after every row was converted
         (["batch", "in.csv", "-o", ""], "an empty file name"),
         (["summarize", "in.csv", "-o", " ", "--start", "2024-01-01", "--end", "2024-01-31"], "an empty file name"),

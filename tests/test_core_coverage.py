@@ -263,8 +263,13 @@ def test_custom_table_is_read_once_until_it_changes(tmp_path: Path) -> None:
     assert _tables.resolve_table(first) is first
     with pytest.raises(UnknownTableError, match=r"unknown table '.*absent\.toml'"):
         _tables.resolve_table(tmp_path / "absent.toml")
-    with pytest.raises(UnknownTableError, match=rf"^unknown table '{re.escape(str(tmp_path))}'; available: "):
-        _tables.resolve_table(tmp_path)  # a folder is not a table
+    # a folder or device is not a table, and says why, as load_table does (it was "unknown table")
+    with pytest.raises(TableError, match=rf"^{re.escape(str(tmp_path))}: not a regular file \(a directory, pipe"):
+        _tables.resolve_table(tmp_path)
+    with pytest.raises(TableError, match=r"^/dev/null: not a regular file \(a directory, pipe or device\)"):
+        mme.daily_mme("oxycodone", "10 mg", per_day=1, table="/dev/null")
+    with pytest.raises(TableError, match=r"^'x\\x00': no file has a NUL character in its name$"):
+        mme.load_table("x\x00")  # was ValueError: embedded null byte
 
 
 # -- remembered conversions -------------------------------------------------------------------------
@@ -1729,7 +1734,7 @@ def test_a_concentration_per_volume_below_one_ml() -> None:
 
 def test_overflows_are_dose_errors_word_for_word() -> None:
     cases: list[tuple[Callable[[], object], str]] = [
-        (lambda: _per_day(None, 1e-320), "doses per day must be a positive finite number"),
+        (lambda: _per_day(None, 1e-320), "every (hours) 1e-320 is too short: more doses a day than a number holds"),
         (lambda: mme.convert("oxycodone 1e300 mg q1e-300h"),
          "the daily amount overflows: check the dose and the frequency"),
         (lambda: mme.daily_mme("hydromorphone", "1e308 mg/day"),
@@ -1746,8 +1751,8 @@ def test_overflows_are_dose_errors_word_for_word() -> None:
 def test_only_toml_files_are_tables(tmp_path: Path) -> None:
     path = tmp_path / "mine.txt"
     path.write_text(header() + row("morphine"), encoding="utf-8")
-    with pytest.raises(UnknownTableError, match=r"^unknown table '.*mine\.txt'"):
-        _tables.resolve_table(path)
+    with pytest.raises(TableError, match=r"^.*mine\.txt: not a table file: give a \.toml file$"):
+        _tables.resolve_table(path)  # it exists: what is wrong with it, not "unknown table"
 
 
 def test_a_path_like_giving_bytes_is_no_table() -> None:

@@ -1472,6 +1472,77 @@ def test_a_variant_of_the_table_applies_where_it_is_printed() -> None:
         mme.daily_mme("oxycodone", "10 mg", per_day=3, variant="tiers")
 
 
+@pytest.mark.parametrize(
+    ("table", "drug"), [("cdc-2022", "oxycodone"), ("cms-2018", "oxycodone"), ("cms-2018", "methadone")]
+)
+def test_a_long_variant_is_quoted_as_an_excerpt(table: str, drug: str) -> None:
+    """A 5,000-character variant was echoed whole (a message of 5,044 characters)."""
+    with pytest.raises(mme.AmbiguousDoseError, match=r"'v{60}'\.\.\. \(5,000 characters\)") as info:
+        mme.daily_mme(drug, "10 mg", per_day=3, table=table, variant="v" * 5000)
+    assert len(str(info.value)) < 200
+
+
+_daily: Callable[..., object] = mme.daily_mme  # the wrong types these calls give on purpose
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        # a huge negative was "too large: it is no finite number"; it is refused as -1 is
+        (lambda: _daily("oxycodone", "10 mg", per_day=-(10**400)), "per_day must be a positive finite number"),
+        (lambda: _daily("oxycodone", "10 mg", per_day=Fraction(-(10**400), 3)), "per_day must be a positive"),
+        (lambda: _daily("oxycodone", "10 mg", per_day=1, count=-(10**400)), "count must be a positive finite"),
+        (lambda: _daily("oxycodone", "10 mg", every=-(10**400)), "every (hours) must be a positive finite"),
+        (lambda: _daily("oxycodone", (-(10**400), "mg"), per_day=1), "dose must be a positive finite number"),
+        (lambda: mme.thresholds_reached(10, thresholds=[-(10**400)]), "a threshold must be a finite number above 0"),
+        (lambda: mme.thresholds_reached(-(10**400)), "the daily MME must be a finite number, 0 or more"),
+        # positive and finite as written, but beyond a float, or 0 in one: it said "must be a positive finite number"
+        (lambda: _daily("oxycodone", "1" * 990 + " mg", per_day=1), "dose '1111111111"),
+        (lambda: _daily("oxycodone", "1e400 mg", per_day=1), "dose '1E+400' is too large: no float holds it; give"),
+        (lambda: _daily("oxycodone", "10 mg", per_day=Decimal("1E+400")), "per_day '1E+400' is too large"),
+        (
+            lambda: _daily("oxycodone", "0." + "0" * 900 + "1 mg", per_day=1),
+            "dose '1E-901' is too small: it rounds to 0; give",
+        ),
+        (
+            lambda: _daily("oxycodone", "1e-400 mg", per_day=1),
+            "dose '1E-400' is too small: it rounds to 0; give a plausible amount, e.g. '10 mg'",
+        ),
+        # a number with no unit that is no dose at all: that first, not "write 'nan mg'"
+        (lambda: _daily("oxycodone", math.nan, per_day=1), "dose must be a positive finite number"),
+        (lambda: _daily("oxycodone", -math.inf, per_day=1), "dose must be a positive finite number"),
+        (lambda: _daily("oxycodone", 0, per_day=1), "dose must be a positive finite number"),
+        (lambda: _daily("oxycodone", 10**400, per_day=1), "dose 1000000000"),
+    ],
+)
+def test_a_number_beyond_a_float_is_refused_for_what_it_is(call: Callable[[], object], message: str) -> None:
+    with pytest.raises(mme.DoseError) as info:
+        call()
+    assert str(info.value).startswith(message)
+    assert "1" * 990 not in str(info.value)
+
+
+def test_a_number_as_text_is_read_alike_as_per_day_and_as_every() -> None:
+    """per_day "4" (a CSV's number read as text) was "unknown frequency '4': use a number", while every "6" was 6 h;
+    every "1e1" or "-6" was "cannot read the interval", while per_day reads them by the one rule."""
+    for text, times in (("4", 4), (" 5 ", 5), ("1e0", 1), ("+3", 3), (".5", 0.5), ("4.0", 4)):
+        assert mme.daily_mme("oxycodone", "10 mg", per_day=text) == mme.daily_mme("oxycodone", "10 mg", per_day=times)
+    assert mme.daily_mme("oxycodone", "10 mg", every="1e1") == mme.daily_mme("oxycodone", "10 mg", every=10)
+    for wrong, what in (("-1", "per_day"), ("0", "per_day")):
+        with pytest.raises(mme.DoseError, match=f"^{what} must be a positive finite number$"):
+            mme.daily_mme("oxycodone", "10 mg", per_day=wrong)
+    with pytest.raises(mme.DoseError, match=r"^every \(hours\) must be a positive finite number$"):
+        mme.daily_mme("oxycodone", "10 mg", every="-6")
+    for code in ("nan", "4x", "q6h"):
+        with pytest.raises(mme.DoseError, match=rf"^unknown frequency '{code}': use a number or one of qd"):
+            mme.daily_mme("oxycodone", "10 mg", per_day=code)
+
+
+def test_a_whole_number_with_no_unit_still_asks_for_one() -> None:
+    with pytest.raises(mme.UnitError, match=r"^dose 10 has no unit: write e\.g\. '10 mg'"):
+        mme.daily_mme("oxycodone", 10, per_day=1)  # type: ignore[arg-type]
+
+
 def test_an_interval_too_large_for_a_float_is_a_dose_error() -> None:
     """A pint interval whose magnitude is an int beyond float range raised a bare OverflowError."""
     hours = registry().Quantity(10**400, "hour")

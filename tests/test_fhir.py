@@ -137,6 +137,13 @@ def test_bad_inputs_are_typed_errors(tmp_path: Path) -> None:
         fhir.convert({"resourceType": "Patient"})
     with pytest.raises(FileNotFoundError, match=r"no FHIR JSON file at .*absent\.json"):
         fhir.convert(tmp_path / "absent.json")
+    # text that is no JSON was read as a path: FileNotFoundError, or an OSError quoting a 5,000-character name
+    with pytest.raises(mme.ExpressionError, match=r"^'nan' is neither FHIR JSON \(it starts with '\{' or '\['\) nor"):
+        fhir.convert("nan")
+    with pytest.raises(mme.ExpressionError, match=r"^'x{60}'\.\.\. \(5,000 characters\) is neither FHIR JSON"):
+        fhir.convert("x" * 5000)
+    with pytest.raises(mme.ExpressionError, match="is neither FHIR JSON"):
+        fhir.convert("x\x00.json")
     with pytest.raises(
         mme.ArgumentTypeError, match="cannot read a FHIR resource from a number: give a dict, JSON text"
     ):
@@ -1076,6 +1083,48 @@ def test_json_nested_too_deeply_is_refused_and_fails_its_ndjson_line_alone(
         == "line 2: ExpressionError: line 2: its JSON is nested too deeply to be a FHIR resource"
     )
     assert "2 of 3 resources converted, 1 refused" in lines.err
+
+
+@pytest.mark.parametrize(
+    ("dosage", "message"),
+    [
+        (
+            every(6, {"value": -0.0, "code": "{tablet}"}),
+            "r1 doseQuantity: the value must be a positive number, not -0.0",
+        ),
+        (every(6, {"value": 0, "code": "{tablet}"}), "r1 doseQuantity: the value must be a positive number, not 0"),
+        (every(6, {"value": -1, "code": "mg"}), "r1 doseQuantity: the value must be a positive number, not -1"),
+        (every(1e-320), "r1: period 1e-320 h is too short: more doses a day than a number holds"),
+    ],
+)
+def test_a_dose_value_or_period_is_named_in_the_message_refusing_it(dosage: dict[str, Any], message: str) -> None:
+    """A doseQuantity value of -0 or 1E-400 (read as 0) said "count must be a positive finite number", a period of
+    1e-320 "per_day must be a positive finite number": the engine's names, not the field given."""
+    with pytest.raises(mme.DoseError) as info:
+        fhir.convert(request(dosage=dosage))
+    assert str(info.value) == f"MedicationRequest/{message}"
+
+
+def test_a_json_integer_no_float_holds_is_refused_and_fails_its_ndjson_line_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A dose value or period of 401 digits (JSON reads it as an exact int) was an OverflowError: `fhir.convert`
+    raised it, `iter_convert` ended the stream there, `mme fhir` exited 70 "internal error"."""
+    from mme._cli import main
+
+    huge = 10**400
+    dose = request(dosage=every(6, {"value": huge, "code": "{tablet}"}))
+    with pytest.raises(mme.DoseError, match=r"the value must be a JSON number, not 1000+\.\.\.$"):
+        fhir.convert(dose)
+    with pytest.raises(mme.DoseError, match=r"timing.repeat.period must be a positive number, not 1000+\.\.\.$"):
+        fhir.convert(request(dosage=every(huge)))
+    good = json.dumps(request(dosage=every(6)))
+    out = list(fhir.iter_convert([json.dumps(dose), good]))
+    assert [(result is None, error is None) for _, result, error in out] == [(True, False), (False, True)]
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps(dose), encoding="utf-8")
+    assert main(["fhir", str(path)]) == 1
+    assert "the value must be a JSON number" in capsys.readouterr().err
 
 
 # -- properties -------------------------------------------------------------------------------------
@@ -2518,12 +2567,12 @@ def test_a_dose_and_a_rate_are_compared_each_by_its_own_timing() -> None:
     assert fhir.convert(together, table="anzca-2021").mme_per_day == 432.0 + 72.0  # as the message says to give it
 
 
-@pytest.mark.parametrize(("value", "said"), [(-0.0, "-0 {tablet}"), (0, "0 {tablet}"), (-1, "-1 {tablet}")])
+@pytest.mark.parametrize(("value", "said"), [(-0.0, "-0.0"), (0, "0"), (-1, "-1")])
 def test_a_dose_of_zero_or_less_is_refused_in_fhirs_words(value: float, said: str) -> None:
     """It was the engine's "count must be a positive finite number", a Python argument's name."""
     with pytest.raises(mme.DoseError) as refused:
         fhir.convert(request(dosage=every(6, {"value": value, "code": "{tablet}"})))
-    assert str(refused.value) == f"MedicationRequest/r1: the dose is {said}: give one above 0"
+    assert str(refused.value) == f"MedicationRequest/r1 doseQuantity: the value must be a positive number, not {said}"
     rate = {"rateQuantity": {"value": value, "code": "mg/h"}}
     with pytest.raises(mme.DoseError, match=r"^MedicationRequest/r1: the rate is -?[01] mg/h: give one above 0$"):
         fhir.convert(_infusion("7052", rate, "47625008"), table="anzca-2021")
@@ -2943,17 +2992,20 @@ def test_a_days_supply_without_a_unit_is_read_as_days_and_said() -> None:
     assert not any("days supply" in w for w in fhir.convert(dispense).warnings)
 
 
+_NO_DIVISOR = "give a positive maximum, period and dose"
+
+
 @pytest.mark.parametrize(
-    ("dose", "cap", "span"),
+    ("dose", "cap", "span", "said"),
     [
-        (1, 6, {"value": 0, "code": "h"}),  # a period of 0 hours
-        (0, 6, {"value": 1, "code": "d"}),  # a dose of 0
-        (1, 0, {"value": 1, "code": "d"}),  # a maximum of 0
-        (1, 6, {"value": -1, "code": "d"}),
+        (1, 6, {"value": 0, "code": "h"}, _NO_DIVISOR),  # a period of 0 hours
+        (0, 6, {"value": 1, "code": "d"}, "doseQuantity: the value must be a positive number, not 0"),  # a dose of 0
+        (1, 0, {"value": 1, "code": "d"}, _NO_DIVISOR),  # a maximum of 0
+        (1, 6, {"value": -1, "code": "d"}, _NO_DIVISOR),
     ],
 )
 def test_a_maximum_per_period_that_divides_by_nothing_is_a_dose_error_and_its_line_fails_alone(
-    dose: float, cap: float, span: dict[str, Any]
+    dose: float, cap: float, span: dict[str, Any], said: str
 ) -> None:
     """A period of 0 (or a dose of 0 with a maximum and no frequency) raised ZeroDivisionError, which ended an
     NDJSON stream ("internal error") instead of failing its line."""
@@ -2962,7 +3014,6 @@ def test_a_maximum_per_period_that_divides_by_nothing_is_a_dose_error_and_its_li
         "doseAndRate": [{"doseQuantity": {"value": dose, "code": "{tablet}"}}],
         "maxDosePerPeriod": {"numerator": {"value": cap, "code": "{tablet}"}, "denominator": span},
     }
-    said = r"the dose is 0 \{tablet\}: give one above 0" if dose == 0 else "give a positive maximum, period and dose"
     with pytest.raises(mme.DoseError, match=said):
         fhir.convert(request(dosage=dosage))
     with pytest.raises(mme.DoseError, match=said):

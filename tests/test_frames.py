@@ -750,6 +750,28 @@ WARNED_ROWS = [
 ]  # fmt: skip
 
 
+def _scalar_per_day(cell: object) -> tuple[float | None, str | None]:
+    """MME/day and error of oxycodone 10 mg at ``per_day=cell`` under CDC 2022, as `mme.daily_mme` gives them."""
+    try:
+        return mme.daily_mme("oxycodone", (10.0, "mg"), per_day=cell, table="cdc-2022").mme_per_day, None  # type: ignore[arg-type]
+    except mme.MMEError as exc:
+        return None, str(exc)
+
+
+@pytest.mark.parametrize("backend", FAST)
+def test_a_per_day_column_of_numbers_as_text_or_of_true_false_reads_as_the_engine(backend: str) -> None:
+    """A text per_day column (a CSV read as text) said "unknown frequency '4': use a number" for 4; a true/false
+    column "how often is the dose taken?", where `mme.daily_mme(per_day=True)` says it must be a number."""
+    for cells, kind in ((["4", " 5 ", "1e0", "bid", "-1", "x", None], pa.string()), ([True, False], pa.bool_())):
+        n = len(cells)
+        regimens = pa.table({"id": list(range(n)), "drug": ["oxycodone"] * n, "dose": [10.0] * n,
+                             "dose_unit": ["mg"] * n, "per_day": pa.array(cells, kind)})  # fmt: skip
+        out = by_id(frames.daily_mme(make(backend, regimens), table="cdc-2022"))
+        assert [(r["mme_per_day"], r["mme_error"]) for r in out] == [_scalar_per_day(c) for c in cells]
+    assert _scalar_per_day("4") == (60.0, None)
+    assert _scalar_per_day(True) == (None, "per_day must be a number, not True")
+
+
 @pytest.mark.parametrize("backend", FAST)
 def test_every_warning_of_the_engine_is_in_mme_warning(backend: str) -> None:
     """Each warning the engine owes a row, as `mme.dispensing_mme` words it, in its order, joined by " | "."""

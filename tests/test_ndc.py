@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mme._errors import ExpressionError, MMEError, NdcError, NotCoveredError, TableError
-from mme._ndc import NdcFile, NdcProduct, normalize_ndc, read_ndc_file
+from mme._errors import ArgumentTypeError, ExpressionError, MMEError, NdcError, NotCoveredError, TableError
+from mme._ndc import NdcFile, NdcProduct, ndc_mme, normalize_ndc, read_ndc_file
 from mme._tables import get_table
 
 from reference_data import CDC_NDC, CDC_NDC_CSV, needs
@@ -409,6 +409,30 @@ def test_not_a_cdc_file(tmp_path: Path) -> None:
         read_ndc_file(tmp_path / "cdc.pdf")
     with pytest.raises(TableError, match="cannot read"):
         read_ndc_file(tmp_path / "missing.csv")
+    with pytest.raises(TableError, match=r"^'x\\x00\.csv': no file has a NUL character in its name$"):
+        read_ndc_file("x\x00.csv")  # was ValueError: embedded null byte
+    for wrong in (None, 5):  # were pathlib's TypeError
+        with pytest.raises(ArgumentTypeError, match=r"^an NDC file is the path of a \.xlsx or \.csv file, not "):
+            read_ndc_file(wrong)  # type: ignore[arg-type]
+
+
+def test_a_path_given_for_the_read_ndc_file_says_to_read_it(tmp_path: Path) -> None:
+    """A path as ``ndc_file`` was an AttributeError ('str' object has no attribute 'lookup'), in the frames too."""
+    from mme import frames
+
+    path = tmp_path / "cdc.csv"
+    path.write_text(
+        "NDC,GENNME,Master_Form,Strength_Per_Unit,UOM,MME_Conversion_Factor\n'00002035102',Codeine Sulfate,Tablet,30,MG,0.15\n"
+    )
+    message = r"^ndc_file must be an NDC file read by mme\.read_ndc_file\(path\), not (str|PosixPath): read it once"
+    for wrong in (str(path), path):
+        with pytest.raises(ArgumentTypeError, match=message):
+            ndc_mme("00002035102", quantity=120, days_supply=30, ndc_file=wrong)  # type: ignore[arg-type]
+    pd = pytest.importorskip("pandas")
+    claims = pd.DataFrame({"ndc": ["00002035102"], "quantity": [120], "days_supply": [30]})
+    with pytest.raises(ArgumentTypeError, match=message):
+        frames.dispensing_mme(claims, ndc="ndc", ndc_file=str(path))  # type: ignore[arg-type]
+    assert ndc_mme("00002035102", quantity=120, days_supply=30, ndc_file=read_ndc_file(path)).mme_per_day == 18.0
 
 
 def test_products_are_frozen_and_read_only(tmp_path: Path) -> None:

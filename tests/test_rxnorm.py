@@ -319,6 +319,16 @@ def test_an_rxcui_of_another_type_is_an_argument_type_error(value: object) -> No
             mme.convert("1 tab q6h", rxcui=value)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("sig", [True, False, 0, -0.0, b"10", 10, None])
+@pytest.mark.parametrize("rxcui", ["1049621", "7052"])  # a product, and an ingredient (its name)
+def test_a_sig_that_is_not_text_is_an_argument_type_error(sig: object, rxcui: str) -> None:
+    """A sig True was appended as "... oral tablet True", b'10' as "b'10'"; 0, -0.0 and False vanished."""
+    with pytest.raises(
+        mme.ArgumentTypeError, match=rf"^sig must be text such as '1 tab q6h', not {re.escape(repr(sig))}$"
+    ):
+        rx.expression(rxcui, sig)  # type: ignore[arg-type]
+
+
 def test_ingredient_codes_convert_only_with_a_dose_in_mg() -> None:
     got = rx.daily_mme("7052", "20 mg", per_day=1)  # morphine
     assert got.mme_per_day == 20.0

@@ -784,6 +784,18 @@ def test_synthetic_cohort_is_labelled_and_reproducible() -> None:
         taper.synthetic_cohort(n=0)
 
 
+@pytest.mark.parametrize(
+    ("n", "seed"), [(59, None), (59, "2024"), (59, 2024.0), (59, math.nan), (True, 2024), (2.0, 1)]
+)
+def test_a_synthetic_cohort_is_numbered_and_seeded_by_ints(n: object, seed: object) -> None:
+    """A seed of None (an unseeded cohort), text or a float was taken, so a "seed 2024" label could hide a cohort
+    that does not come back; n=True was 1 patient."""
+    with pytest.raises(mme.ArgumentTypeError, match=r"^(n|seed) must be a whole number \(an int\), not "):
+        taper.synthetic_cohort(n=n, seed=seed)  # type: ignore[arg-type]
+    np = pytest.importorskip("numpy")
+    assert taper.synthetic_cohort(n=np.int64(3), seed=np.int64(2024)) == taper.synthetic_cohort(n=3, seed=2024)
+
+
 def test_synthetic_cohort_converts_and_is_shaped_like_a_tapering_study() -> None:
     m = taper.dose_matrix(taper.synthetic_cohort(), taper.SYNTHETIC_TIMEPOINTS)
     s = taper.summarize_cohort(m)

@@ -260,6 +260,20 @@ def test_a_drug_a_table_does_not_cover_is_an_invalid_argument() -> None:
         mt.regimens("no-such-table")
 
 
+def test_an_unknown_kind_or_count_is_named() -> None:
+    """An unknown kind, or one kind given as text (iterated letter by letter), said "no regimens to generate for
+    any shipped table"; `timings(5)` was a bare KeyError, `timings(2.5)` a TypeError."""
+    with pytest.raises(InvalidArgument, match=r"^unknown regimen kind 'nope': use some of 'dose', 'daily'"):
+        mt.regimens(kinds=["dose", "nope"])  # type: ignore[list-item]
+    with pytest.raises(InvalidArgument, match=r"^unknown dispensing kind 'dose': use some of 'unit', 'patch'"):
+        mt.dispensings(kinds=["dose"])  # type: ignore[list-item]
+    with pytest.raises(InvalidArgument, match=r"^kinds must be a list of kinds, e.g. \['patch'\], not the text"):
+        mt.dispensings(kinds="patch")  # type: ignore[arg-type]
+    for per_day in (5, 24, 0, -1, 2.5, 2.0, True, [1]):
+        with pytest.raises(InvalidArgument, match=r"^per_day must be one of 1, 2, 3, 4, 6, not "):
+            mt.timings(per_day)  # type: ignore[arg-type]
+
+
 # -- names and amounts -----------------------------------------------------------------------------
 
 

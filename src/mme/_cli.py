@@ -32,7 +32,7 @@ import mme
 from mme._tables import table_slugs
 
 from . import _vocab
-from ._errors import COLUMN_KEYWORDS, MMEError, named_twice
+from ._errors import COLUMN_KEYWORDS, MMEError, excerpt, named_twice
 from ._history import KEY_SPACE, MISSING_WORDS, looks_missing
 from ._ndc import AS_AN_INT, IN_A_FILE
 from ._parse import Expression
@@ -1049,8 +1049,17 @@ def _add_column_options(command: argparse.ArgumentParser) -> None:
                          "(default: shipped)")  # fmt: skip
 
 
+class _Parser(argparse.ArgumentParser):
+    """A parser that reads options only as spelled in full: with prefixes read (`--tab` for `--table`), an option
+    added later that shares a prefix would change what a command line written before it means. Each command's
+    parser is one too (argparse makes them of the main parser's class)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **{**kwargs, "allow_abbrev": False})
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="mme",
         description=f"Opioid doses in morphine milligram equivalents (MME/day). {CAVEAT}",
         epilog=EXAMPLES,
@@ -1209,7 +1218,7 @@ def _check_variant(args: argparse.Namespace) -> None:
             if printed
             else "it prints one value for each row: leave --variant out"
         )
-        args.variant_of.error(f"argument --variant: {table.slug} prints no variant {args.variant!r}; {choose}")
+        args.variant_of.error(f"argument --variant: {table.slug} prints no variant {excerpt(args.variant)}; {choose}")
 
 
 def _run(handler: Handler, args: argparse.Namespace, out: TextIO) -> int:

@@ -55,6 +55,7 @@ from ._parse import Expression, RangeChoice, _component, _reading, parse_express
 from ._tables import DEFAULT_TABLE, Exclusion, FactorRow, Table, Tier, list_tables, resolve_table, table_slugs
 from ._units import (
     MG_PER_DAY_PER_MCG_PER_H,
+    NUMBER_TEXT,
     RESULT_DECIMALS,
     Amount,
     Kind,
@@ -401,13 +402,16 @@ def _thresholds(thresholds: object) -> tuple[float, ...]:
 
 # -- frequency -----------------------------------------------------------------------------------
 
-_EVERY = re.compile(r"(?:q|every)? ?(\d+(?:\.\d+)?) ?(h|hr|hrs|hour|hours|d|day|days)?", re.I | re.ASCII)
+# a number as text is read by one rule (`NUMBER_TEXT`, as a cell or an option is): per_day "4" as every "6"
+_EVERY = re.compile(rf"(?:q|every)? ?({NUMBER_TEXT}) ?(h|hr|hrs|hour|hours|d|day|days)?", re.I | re.ASCII)
+_PER_DAY_NUMBER = re.compile(NUMBER_TEXT)
 _ONE = Decimal(1)
 Ratio = tuple[Decimal, Decimal]
 
 
 def _frequency(per_day: object, every: object) -> Ratio | None:
-    """Administrations per day, exactly, from ``per_day`` (a number or BID/TID/QID/QD/QHS) or ``every`` (hours)."""
+    """Administrations per day, exactly, from ``per_day`` (a number, as text too, or BID/TID/QID/QD/QHS) or ``every``
+    (hours)."""
     if type(per_day) in _PLAIN and type(every) in _PLAIN:  # a parsed expression's: kept, as sigs repeat theirs
         return _kept_frequency(per_day, every)
     return _read_frequency(per_day, every)
@@ -418,9 +422,11 @@ def _read_frequency(per_day: object, every: object) -> Ratio | None:
         raise DoseError("give per_day or every, not both")
     if isinstance(per_day, str):
         code = bounded(per_day, "per_day", DoseError).strip().lower().replace(".", "").replace(" ", "")
-        if code not in PER_DAY_CODES:
-            raise DoseError(f"unknown frequency {excerpt(per_day)}: use a number or one of {', '.join(PER_DAY_CODES)}")
-        return Decimal(PER_DAY_CODES[code]), _ONE
+        if code in PER_DAY_CODES:
+            return Decimal(PER_DAY_CODES[code]), _ONE
+        if _PER_DAY_NUMBER.fullmatch(per_day.strip()):  # "4", as a CSV or a form gives a number
+            return exact_positive(Decimal(per_day.strip()), "per_day"), _ONE
+        raise DoseError(f"unknown frequency {excerpt(per_day)}: use a number or one of {', '.join(PER_DAY_CODES)}")
     if per_day is not None:
         return exact_positive(per_day, "per_day"), _ONE
     if every is None:
@@ -459,8 +465,9 @@ def _every_text(every: str) -> Ratio:
 @lru_cache(maxsize=1024)
 def _per_hours(hours: Ratio) -> Ratio:
     """Administrations per day, one every ``hours`` (kept for recent intervals: sigs repeat theirs)."""
-    positive(float(hours[0]) / float(hours[1]), "every (hours)")
-    positive(24 * float(hours[1]) / float(hours[0]), "doses per day")
+    every = positive(float(hours[0]) / float(hours[1]), "every (hours)")
+    if not math.isfinite(24 * float(hours[1]) / float(hours[0])):  # 1e-320 h: positive, but so short
+        raise DoseError(f"every (hours) {every!r} is too short: more doses a day than a number holds")
     return 24 * hours[1], hours[0]
 
 
@@ -603,12 +610,14 @@ def _choose_variant(table: Table, rows: list[FactorRow], variant: str | None) ->
             if variant in printed:
                 return rows
             raise AmbiguousDoseError(
-                f"{table.slug} prints no variant {variant!r} (its variants: {', '.join(printed)})"
+                f"{table.slug} prints no variant {excerpt(variant)} (its variants: {', '.join(printed)})"
                 if printed
-                else f"{table.slug} prints no variants: drop variant={variant!r}"
+                else f"{table.slug} prints no variants: drop variant={excerpt(variant)}"
             )
         if not chosen:
-            raise AmbiguousDoseError(f"{table.slug} has no variant {variant!r} here; it prints: {', '.join(names)}")
+            raise AmbiguousDoseError(
+                f"{table.slug} has no variant {excerpt(variant)} here; it prints: {', '.join(names)}"
+            )
         return chosen
     defaults = [r for r in rows if r.default]
     if defaults:
@@ -931,7 +940,8 @@ def daily_mme(
     ``dose`` is "10 mg", ``(10, "mg")`` or a pint Quantity: a mass per administration (with
     ``per_day`` or ``every``), a daily total ("40 mg/day"), a patch rate ("25 mcg/h") or a
     concentration ("2 mg/mL", with ``volume`` per administration). ``count`` is how many
-    units make one administration (2 tablets, 2 sprays, 2 patches worn together).
+    units make one administration (2 tablets, 2 sprays, 2 patches worn together). ``per_day`` is a number or a
+    code ("bid"), and a number as text ("4", as a CSV gives it) is that number; ``every`` is hours ("6", "q6h").
     """
     tab = resolve_table(table)
     (name, route_, form_, release_), key, amt, _, times, applied = _regimen(

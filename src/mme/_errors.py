@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -252,6 +253,13 @@ def named_twice(header: Sequence[str]) -> str | None:
     if twice is None:
         return None
     return f"the column {twice!r} appears {counts[twice]} times in its header: rename or remove all but one"
+
+
+def named_file(path: Path) -> Path:
+    """``path``, if a file can have its name; a NUL in it (no file system allows one) is a `TableError`."""
+    if "\x00" in str(path):
+        raise TableError(repr(str(path)), "no file has a NUL character in its name")
+    return path
 
 
 def utf8_text(data: bytes, where: str, error: type[MMEError]) -> str:

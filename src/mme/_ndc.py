@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import numbers
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -28,7 +29,7 @@ from types import MappingProxyType
 from pydantic import ValidationError
 
 from ._engine import DailyMME, TableLike, dispensed, dispensing_mme, planned
-from ._errors import NdcError, NotCoveredError, TableError, UnknownDrugError
+from ._errors import ArgumentTypeError, NdcError, NotCoveredError, TableError, UnknownDrugError, named_file
 from ._tables import Exclusion, FactorRow, list_tables
 from ._units import amount
 from ._vocab import DRUGS, resolve_drug
@@ -274,13 +275,26 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
 _REQUIRED = ("generic", "master_form", "strength", "uom", "factor")
 
 
+def ndc_file_of(value: object) -> NdcFile:
+    """``value`` if it is a read `NdcFile`; a path (an easy slip) or anything else is an `ArgumentTypeError`: the
+    file is read once, by `read_ndc_file`, not again for every claim."""
+    if not isinstance(value, NdcFile):
+        raise ArgumentTypeError(
+            f"ndc_file must be an NDC file read by mme.read_ndc_file(path), not {type(value).__name__}: "
+            "read it once and pass what it returns"
+        )
+    return value
+
+
 def read_ndc_file(path: str | Path, *, sheet: str | None = None) -> NdcFile:
     """Read a CDC NDC/MME file: ``.xlsx`` (sheet "Opioids" or "opioid") or ``.csv``, any edition.
 
     Reading ``.xlsx`` needs openpyxl (``pip install "mme[xlsx]"``). Raises `TableError` naming
     the file for a file it cannot read (missing columns, no opioid sheet, bad numbers).
     """
-    path = Path(path)
+    if not isinstance(path, str | os.PathLike):
+        raise ArgumentTypeError(f"an NDC file is the path of a .xlsx or .csv file, not {type(path).__name__}")
+    path = named_file(Path(path))
     suffix = path.suffix.lower()
     header: Sequence[object]
     rows: Sequence[Sequence[object]]
@@ -495,7 +509,7 @@ def ndc_mme(
     that table's factor for the product's drug, route and form. Unknown NDCs raise
     `NotCoveredError`; an NDC the file gives no factor returns a result with no MME and the reason.
     """
-    product = ndc_file.lookup(ndc)
+    product = ndc_file_of(ndc_file).lookup(ndc)
     if product.drug is None or product.strength is None or product.unit is None:
         raise NotCoveredError(f"NDC {product.ndc} ({product.generic_name}) has no opioid strength in {ndc_file.name}")
     strength = f"{product.strength!r} {product.unit}"

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Final, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from ._errors import ArgumentTypeError, TableError, TablesNotFoundError, UnknownTableError
+from ._errors import ArgumentTypeError, TableError, TablesNotFoundError, UnknownTableError, named_file
 from ._vocab import DRUGS, FORMS, ROUTES
 
 __all__ = [
@@ -480,15 +480,19 @@ def _wrong_type(table: object) -> ArgumentTypeError:
     )
 
 
+_NOT_REGULAR = "not a regular file (a directory, pipe or device): give a .toml file"
+
+
 def _read(path: Path) -> bytes:
     """The bytes of a regular file of at most `MAX_TABLE_BYTES`; a pipe or device is refused, never read."""
+    named_file(path)
     try:
         # Non-blocking: opening a FIFO must not wait for a writer. The opened file is checked, not the name.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
-                raise TableError(str(path), "not a regular file (a directory, pipe or device): give a .toml file")
+                raise TableError(str(path), _NOT_REGULAR)
             text = b""
             while len(text) <= MAX_TABLE_BYTES and (chunk := os.read(fd, MAX_TABLE_BYTES + 1 - len(text))):
                 text += chunk
@@ -546,10 +550,13 @@ def resolve_table(table: str | os.PathLike[str] | Table) -> Table:
         return get_table(table)
     path = _path(table)
     try:
-        if path.suffix == ".toml" and path.is_file():
+        found = path.exists()
+        if found and path.suffix == ".toml" and path.is_file():
             return _load_cached(path.resolve(), path.stat().st_mtime_ns)
     except OSError:  # a name too long or otherwise impossible as a path is no table either
-        pass
+        found = False
+    if found:  # a file or folder is there: what is wrong with it, rather than "unknown table"
+        raise TableError(str(path), "not a table file: give a .toml file" if path.is_file() else _NOT_REGULAR)
     raise UnknownTableError(str(table), table_slugs())
 
 

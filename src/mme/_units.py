@@ -256,6 +256,12 @@ def not_positive(what: str) -> str:
     return f"{what} must be a positive finite number"
 
 
+def not_a_number(what: str, value: object) -> str:
+    """The message on a number argument of another type (True, a list): `mme.frames` says it of a true/false
+    column's cells too."""
+    return f"{what} must be a number, not {excerpt(value)}"
+
+
 def _checked(value: float, what: str) -> float:
     if not math.isfinite(value) or value <= 0:
         raise DoseError(not_positive(what))
@@ -299,6 +305,7 @@ def amount(value: object, *, what: str = "dose") -> Amount:
     elif hasattr(value, "magnitude") and hasattr(value, "units"):
         number, unit = exact_number(value.magnitude, what), f"{value.units:~}" if str(value.units) else ""
     elif isinstance(value, int | float) and not isinstance(value, bool):  # True is no dose: not "write 'True mg'"
+        _checked(_float(value, what), what)  # nan, inf or -1: that first, not "write 'nan mg'"
         raise UnitError(f"{what} {value!r} has no unit: write e.g. '{value} mg' or pass (value, 'mg')")
     else:
         raise ArgumentTypeError(
@@ -315,7 +322,11 @@ def _text_amount(text: str, what: str) -> Amount:
 
 def _read(number: Decimal, unit: str, what: str) -> Amount:
     kind, num, den, _ = read_unit(unit)
-    given = _checked(float(number), what)
+    given = float(number)  # a Decimal: inf beyond float range, 0 below it
+    if number.is_finite() and number > 0 and not 0 < given < math.inf:  # positive as written ("1e400", "0.0...1")
+        size = "large: no float holds it" if given else "small: it rounds to 0"
+        raise DoseError(f"{what} {excerpt(str(number))} is too {size}; give a plausible amount, e.g. '10 mg'")
+    _checked(given, what)
     _, mult, div = _unit(unit)
     return Amount(_checked(given * mult / div, what), kind, unit, (product(number, num), den))
 
@@ -326,12 +337,9 @@ def _plain(value: object, what: str) -> int | float | Decimal:
     if _is_short_float(value):  # NumPy's float32 (or float16) as written: 3.3, not the 3.2999999523 it widens to
         return float(str(value))
     if isinstance(value, numbers.Rational) and not isinstance(value, numbers.Integral):  # a Fraction
-        try:  # the float nearest it, as a frame reads a column of them: 61/2 is 30.5
-            return float(value)
-        except OverflowError:
-            raise DoseError(f"{what} {excerpt(value)} is too large: it is no finite number") from None
+        return _float(Fraction(value), what)  # the float nearest it, as a frame reads a column of them: 61/2 is 30.5
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | numbers.Integral):
-        raise ArgumentTypeError(f"{what} must be a number, not {excerpt(value)}")
+        raise ArgumentTypeError(not_a_number(what, value))
     if isinstance(value, float):
         return float(value)  # NumPy's float64 is a float whose repr is not the number ('np.float64(4.0)')
     if isinstance(value, Decimal) and value.is_snan():  # a signaling NaN raises where it is read: a NaN, refused so
@@ -351,11 +359,20 @@ def number_argument(value: object, what: str) -> float:
     return _float(_plain(value, what), what)
 
 
-def _float(plain: int | float | Decimal, what: str) -> float:
+def _float(plain: int | float | Decimal | Fraction, what: str) -> float:
+    """``plain`` as a float; beyond float range, a positive number is a `DoseError` (too large) and a negative one
+    -inf, which each caller refuses as it refuses -1 ("must be positive"), not as too large."""
     try:
-        return float(plain)
-    except OverflowError:
-        raise DoseError(f"{what} {excerpt(plain)} is too large: it is no finite number") from None
+        number = float(plain)
+    except OverflowError:  # an int or a Fraction
+        number = math.inf if plain > 0 else -math.inf
+    else:  # a Decimal beyond float range reads as inf
+        if not (math.isinf(number) and isinstance(plain, Decimal) and plain.is_finite()):
+            return number
+    if number < 0:
+        return -math.inf
+    shown = excerpt(str(plain) if isinstance(plain, Decimal) else plain)  # the digits written, not Decimal('1E+400')
+    raise DoseError(f"{what} {shown} is too large: it is no finite number")
 
 
 def exact_number(value: object, what: str) -> Decimal:

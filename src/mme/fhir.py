@@ -44,6 +44,7 @@ from ._errors import (
     UnitError,
     UnknownRxCUIError,
     UnknownTermError,
+    excerpt,
     utf8_text,
 )
 from ._parse import parse_product, part_of_a_patch
@@ -243,7 +244,9 @@ def read(obj: object) -> dict[str, Any]:
         data = _json(obj.lstrip(_BLANK), "the JSON string")
     elif isinstance(obj, str | Path):
         path = Path(obj)
-        if not path.is_file():
+        if not _is_file(path):
+            if isinstance(obj, str):  # text meant as JSON or as a path: which one is unknown, so both are said
+                raise ExpressionError(f"{excerpt(obj)} is neither FHIR JSON (it starts with '{{' or '[') nor a file")
             raise FileNotFoundError(f"no FHIR JSON file at {path}")
         data = _json(utf8_text(path.read_bytes(), str(path), ExpressionError), str(path))
     else:
@@ -265,6 +268,14 @@ def _named_type(resource: Mapping[str, Any], where: str = "") -> None:
         said = "none" if "resourceType" not in resource else "null" if kind is None else _kind(kind)
         raise ExpressionError(f"{where}not a FHIR resource{named}: its resourceType is {said}, not the name of a "
                               "resource type (MedicationRequest...)")  # fmt: skip
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; a name no file can have (too long, a NUL in it) is none."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _kind(obj: object) -> str:
@@ -710,10 +721,22 @@ def _quantity(q: Mapping[str, Any], what: str, notes: list[str]) -> tuple[float,
         code = q.get("unit")
         if code is not None:
             notes.append(f"{what}: no UCUM code; the display unit {code!r} was read")
-    value = q["value"]
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise DoseError(f"{what}: the value must be a JSON number, not {value!r}")
-    return float(value), str(code or "")
+    value = _number(q["value"])
+    if value is None:
+        raise DoseError(f"{what}: the value must be a JSON number, not {excerpt(q['value'])}")
+    return value, str(code or "")
+
+
+def _number(value: object) -> float | None:
+    """A JSON number as the float it is read as; None for true/false, text, and a number no float holds: 1e400
+    (read as inf) and an integer of 400 digits (read exactly, then no float)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 #: SNOMED CT units of measure (dm+d's, as UK Core writes doses) -> UCUM: milligram, microgram, gram, millilitre,
@@ -832,14 +855,15 @@ def _route(entry: Mapping[str, Any], prod: Product | None, where: str, notes: li
 
 def _positive(repeat: Mapping[str, Any], name: str, label: str) -> float | None:
     """A number of `timing.repeat`, None when absent: 0 (read as 1 before), a negative, true or text is no number."""
-    value = repeat.get(name)
-    if value is None:
+    given = repeat.get(name)
+    if given is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not (math.isfinite(value) and value > 0):
-        raise DoseError(f"{label}: timing.repeat.{name} must be a positive number, not {value!r}")
-    if name in _WHOLE and not float(value).is_integer():  # "a course of 0.5 administrations"
-        raise DoseError(f"{label}: timing.repeat.{name} must be a whole number (FHIR's positiveInt), not {value!r}")
-    return float(value)
+    value = _number(given)
+    if value is None or value <= 0:
+        raise DoseError(f"{label}: timing.repeat.{name} must be a positive number, not {excerpt(given)}")
+    if name in _WHOLE and not value.is_integer():  # "a course of 0.5 administrations"
+        raise DoseError(f"{label}: timing.repeat.{name} must be a whole number (FHIR's positiveInt), not {given!r}")
+    return value
 
 
 #: The numbers of `timing.repeat` that FHIR types positiveInt: counts of administrations.
@@ -1217,6 +1241,8 @@ def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> 
             )
         if not (math.isfinite(hours) and hours > 0):
             raise DoseError(f"{label}: period must be positive, not {period!r}")
+        if not math.isfinite((frequency or 1.0) * 24 / hours):  # 1e-320 h: named as the period, not as "per_day"
+            raise DoseError(f"{label}: period {period!r} {unit} is too short: more doses a day than a number holds")
         if times is not None and hours < 24:  # "08:00" every 12 h: a time of day comes once a day
             raise DoseError(
                 f"{label}: times of day come once a day, but the period is {period:g} {unit}: give the frequency "
@@ -1291,7 +1317,11 @@ def _doses(rate: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose
         raise AmbiguousDoseError(f"{label}: one doseAndRate entry gives both doseQuantity and doseRange: give one")
     dose = None
     if "doseQuantity" in rate:
-        dose = _dose_of(*_quantity(rate["doseQuantity"], f"{label} doseQuantity", notes), f"{label} doseQuantity")
+        value, unit = _quantity(rate["doseQuantity"], f"{label} doseQuantity", notes)
+        if value <= 0:  # -0 or 1E-400 (read as 0): named as the dose it is, not as the engine's "count"
+            said = excerpt(rate["doseQuantity"]["value"])
+            raise DoseError(f"{label} doseQuantity: the value must be a positive number, not {said}")
+        dose = _dose_of(value, unit, f"{label} doseQuantity")
     elif "doseRange" in rate:
         dose = _range(rate["doseRange"], "doseRange", label, notes)
     per_time = None

@@ -496,6 +496,8 @@ def expression(
 
     An ingredient's RxCUI (7052, morphine) is its name: the sig then gives the dose in mg, as `daily_mme` takes it.
     """
+    if not isinstance(sig, str):  # str() of it would be appended: True as "... tablet True", 0 as nothing
+        raise ArgumentTypeError(f"sig must be text such as '1 tab q6h', not {excerpt(sig)}")
     if not isinstance(rxcui, Product) and (drug := ingredient_drug(rxcui, rxnorm=rxnorm)) is not None:
         return f"{drug} {sig}" if sig else drug
     prod = _as_product(rxcui, rxnorm)

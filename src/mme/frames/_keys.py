@@ -11,7 +11,7 @@ import narwhals as nw
 from mme._engine import Plan, Stage, _canonical_drug, _resolve_names, plan, planned, stated_by
 from mme._errors import COLUMN_KEYWORDS, ColumnError, MMEError, NotCoveredError
 from mme._history import EXACT_FLOAT
-from mme._ndc import NdcFile, _file_row
+from mme._ndc import NdcFile, _file_row, ndc_file_of
 from mme._tables import Table
 from mme._units import _parse_text
 
@@ -213,7 +213,7 @@ def _dispensing_keys(
             raise ColumnError("an ndc column needs the NDC file to look it up in: pass ndc_file=mme.read_ndc_file(...)")
         if present:
             raise ColumnError("with ndc=..., drug, strength, form, route and release come from the NDC file")
-        file = ndc_file
+        file = ndc_file_of(ndc_file)
         ndc_key = f"{_T}k_ndc"
 
         def by_ndc(key: tuple[str | None, ...]) -> _Keyed:

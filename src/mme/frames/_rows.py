@@ -31,7 +31,7 @@ from mme._engine import (
 from mme._errors import ColumnError
 from mme._ndc import NdcFile
 from mme._tables import Table
-from mme._units import NUMBER_TEXT, not_positive
+from mme._units import NUMBER_TEXT, not_a_number, not_positive
 
 from ._keys import _check_columns, _Columns, _dispensing_keys
 from ._lookup import (
@@ -84,6 +84,8 @@ _ROW_MESSAGES: Final = {  # the engine's texts (`mme._engine`), by id
     -12: OVERFLOW,
     -13: ROUNDS_TO_ZERO,
     -14: DAYS_ROUND_TO_ZERO,
+    -15: not_a_number("per_day", True),  # a true/false column: as the engine refuses per_day=True
+    -16: not_a_number("per_day", False),
 }
 # The engine's stages (`mme._engine.Stage`), by the same names, as the plain numbers of the lookup's "st" column
 # (DuckDB's lookup relation is SQL text, where an enum member would print as its repr).
@@ -888,7 +890,10 @@ def _regimen_errors(known: _Known, columns: _Columns, schema: dict[str, nw.dtype
     """The regimen path's checks from the frequency on (`mme.daily_mme`), in its order."""
     checks: list[tuple[nw.Expr, int]] = []
     has_frequency = _times(known, columns, schema)[0]
-    if columns.per_day is not None and not _has_codes(columns, schema):
+    if columns.per_day is not None and schema[columns.per_day] == nw.Boolean:  # true/false is no frequency
+        flag = nw.col(columns.per_day)
+        checks += [(flag.fill_null(value=False), -15), ((~flag).fill_null(value=False), -16)]
+    elif columns.per_day is not None and not _has_codes(columns, schema):
         per_day = _number(columns.per_day, schema[columns.per_day])
         checks.append((~per_day.is_null() & ~_ok(per_day), -9))
     if known.can("st", _MATCH):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+import numbers
 import random
 from typing import TYPE_CHECKING
 
-from mme._errors import CohortError
+from mme._errors import ArgumentTypeError, CohortError, excerpt
 
 from ._core import Record
 
@@ -47,14 +48,17 @@ def _regimen(rng: random.Random, target: float) -> list[str]:
 def synthetic_cohort(n: int = 59, seed: int = 2024) -> tuple[Record, ...]:
     """A SYNTHETIC tapering cohort: long records (patient ids ``SYNTHETIC-01``...), baseline to 12 months.
 
-    Generated with ``random.Random(seed)`` to look like a chart-review tapering cohort (a few
-    cessations, loss to follow-up growing over time; patients 7 and 13 are followed to 12 months and
+    Generated with ``random.Random(seed)`` (``n`` and ``seed`` are ints: the same seed, the same cohort) to look
+    like a chart-review tapering cohort (a few cessations, loss to follow-up growing over time; patients 7 and 13 are followed to 12 months and
     switched to buprenorphine there, which CDC 2022 excludes). It is made up: it is **not** the data of Elyn et al. or of any study, and
     must never be presented as such. Label its summaries with `SYNTHETIC_LABEL`.
     """
+    for name, value in (("n", n), ("seed", seed)):  # a seed of None, text or a float is no reproducible label
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise ArgumentTypeError(f"{name} must be a whole number (an int), not {excerpt(value)}")
     if n < 1:
         raise CohortError("a cohort needs at least one patient")
-    rng = random.Random(seed)
+    n, rng = int(n), random.Random(int(seed))  # NumPy's ints as the ints they hold
     width = max(2, len(str(n)))
     records: list[Record] = []
     for k in range(1, n + 1):

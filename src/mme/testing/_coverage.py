@@ -339,6 +339,19 @@ def _default(table: TableArg) -> str | Path | Table:
     return DEFAULT_TABLE if table is None else table
 
 
+def kinds_kept(kinds: Collection[str] | None, every: tuple[str, ...], what: str) -> frozenset[str] | None:
+    """The ``kinds=`` of a strategy as a set (None: all); InvalidArgument for a kind not in ``every``, and for one
+    text ("patch" as kinds is the letters p, a, t...), rather than "nothing to generate"."""
+    if kinds is None:
+        return None
+    if isinstance(kinds, str):
+        raise InvalidArgument(f"kinds must be a list of kinds, e.g. [{kinds!r}], not the text {kinds!r}")
+    unknown = sorted(map(repr, set(kinds) - set(every)))
+    if unknown:
+        raise InvalidArgument(f"unknown {what} kind {', '.join(unknown)}: use some of {', '.join(map(repr, every))}")
+    return frozenset(kinds)
+
+
 def _choices(
     table: TableArg,
     *,

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 from mme.rxnorm import SHIPPED, product
 
@@ -63,7 +64,12 @@ def fhir_regimens() -> st.SearchStrategy[FhirRegimen]:
 
 
 def timings(per_day: int) -> st.SearchStrategy[dict[str, Any]]:
-    """Every way FHIR writes ``per_day`` administrations a day as a Timing (frequency/period, timeOfDay...)."""
+    """Every way FHIR writes ``per_day`` administrations a day as a Timing (frequency/period, timeOfDay...).
+
+    ``per_day`` is 1, 2, 3, 4 or 6, the counts a ``timing.code`` names (QD...Q4H); another is InvalidArgument.
+    """
+    if isinstance(per_day, bool) or not isinstance(per_day, int) or per_day not in _CODES:
+        raise InvalidArgument(f"per_day must be one of {', '.join(map(str, _PER_DAY))}, not {per_day!r}")
     ways: list[st.SearchStrategy[dict[str, Any]]] = [
         st.just({"repeat": {"frequency": per_day, "period": 1, "periodUnit": "d"}}),
         st.just({"repeat": {"frequency": per_day * 7, "period": 1, "periodUnit": "wk"}}),

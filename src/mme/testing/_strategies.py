@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast, get_args
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
@@ -65,6 +65,7 @@ from ._coverage import (
     _table_label,
     _Target,
     _typed_drug_name,
+    kinds_kept,
 )
 
 _COUNT_WORDS = {
@@ -318,7 +319,7 @@ def regimens(
     result has ``mme_per_day`` None (``regimen.excluded`` says so). ``drug`` keeps one ingredient
     (any name that resolves); ``kinds`` keeps some of "dose", "daily", "patch", "liquid".
     """
-    families = None if kinds is None else frozenset(kinds)
+    families = cast("frozenset[RegimenKind] | None", kinds_kept(kinds, get_args(RegimenKind), "regimen"))
     choices = _choices(table, drug=drug, include_excluded=include_excluded, families=families, what="regimens")
     return _regimen(choices, families)
 
@@ -411,7 +412,7 @@ def dispensings(
     supply, which the engine replaces); liquids in mL, or in bottles of ``package_ml`` mL.
     ``kinds`` keeps some of "unit", "patch", "liquid".
     """
-    families = None if kinds is None else frozenset(kinds)
+    families = cast("frozenset[DispensingKind] | None", kinds_kept(kinds, get_args(DispensingKind), "dispensing"))
 
     def keep(c: _Covered) -> bool:
         return bool([k for k in _dispensing_families(c.target) if families is None or k in families])
