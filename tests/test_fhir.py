@@ -2801,10 +2801,63 @@ def test_a_patch_rate_that_is_the_product_s_however_written_reads(
     assert got.mme_per_day == rx.daily_mme(code, count=patches).mme_per_day
 
 
-def test_the_12_mcg_per_h_fentanyl_patch_s_delivered_rate_is_its_own() -> None:
-    """Its label says it delivers 12.5 mcg/h: that rate is the product's, not another."""
-    got = fhir.convert(request("577057", dosage={"doseAndRate": [{"rateQuantity": {"value": 12.5, "code": "ug/h"}}]}))
-    assert got.mme_per_day == 12.5 * 2.4  # cdc-2022: 2.4 per mcg/h
+def _q72h(dose_and_rate: dict[str, Any]) -> dict[str, Any]:
+    return {"timing": {"repeat": {"frequency": 1, "period": 72, "periodUnit": "h"}}, "doseAndRate": [dose_and_rate]}
+
+
+@pytest.mark.parametrize(
+    ("rate", "patches"),
+    [({"value": 12.5, "code": "ug/h"}, 1), ({"value": 25, "code": "ug/h"}, 2), ({"value": 37.5, "code": "ug/h"}, 3),
+     ({"value": 24, "code": "ug/h"}, 2), ({"value": 0.0125, "code": "mg/h"}, 1)],
+)  # fmt: skip
+@pytest.mark.parametrize("table", ["cdc-2022", "anzca-2021"])
+def test_the_12_mcg_per_h_fentanyl_patch_s_delivered_rate_is_that_many_of_its_patches(
+    rate: dict[str, Any], patches: int, table: str
+) -> None:
+    """Its label says it delivers 12.5 mcg/h: that rate, written, gave 30 MME/day under cdc-2022 where its count (and
+    12 mcg/h) gave 28.8; one patch has one MME, that of its count, its rate alone or beside its count."""
+    want = rx.daily_mme("577057", count=patches, table=table).mme_per_day
+    alone = fhir.convert(request("577057", dosage=_q72h({"rateQuantity": rate})), table=table)
+    both = fhir.convert(
+        request("577057", dosage=_q72h({"doseQuantity": {"value": patches, "code": "{patch}"}, "rateQuantity": rate})),
+        table=table,
+    )
+    per_day = {
+        "numerator": {"value": float(Fraction(str(rate["value"])) * 24), "code": rate["code"][:-2]},
+        "denominator": {"value": 1, "code": "d"},
+    }
+    ratio = fhir.convert(request("577057", dosage=_q72h({"rateRatio": per_day})), table=table)
+    assert alone.mme_per_day == both.mme_per_day == ratio.mme_per_day == want
+
+
+@pytest.mark.parametrize(
+    ("amount", "span"),
+    [({"value": 5.4, "code": "mg"}, {"value": 72, "code": "h"}), ({"value": 0.0125, "code": "mg"}, {"value": 10, "code": "min"})],
+)  # fmt: skip
+def test_a_patch_rate_as_a_ratio_is_divided_exactly(amount: dict[str, Any], span: dict[str, Any]) -> None:
+    """5.4 mg / 72 h is 75 mcg/h, but the float division gave 0.07500000000000001 mg/h, refused as contradicting the
+    75 mcg/h patch."""
+    got = fhir.convert(request("197696", dosage=_q72h({"rateRatio": {"numerator": amount, "denominator": span}})))
+    assert got.mme_per_day == rx.daily_mme("197696", count=1).mme_per_day
+
+
+def test_a_rate_that_is_patches_of_the_12_mcg_per_h_patch_at_both_its_rates_is_refused() -> None:
+    """300 mcg/h is 25 patches at the labelled 12 mcg/h, or 24 at the delivered 12.5: which is meant is unknown."""
+    dosage = _q72h({"rateQuantity": {"value": 300, "code": "ug/h"}})
+    with pytest.raises(
+        mme.AmbiguousDoseError, match=r"is 25 patches of .* labelled rate, or 24 at the rate it delivers"
+    ):
+        fhir.convert(request("577057", dosage=dosage))
+
+
+def test_a_huge_patch_rate_is_that_many_patches_not_a_decimal_error() -> None:
+    """7.5e30 ug/h of a 75 mcg/h patch raised decimal.InvalidOperation (a remainder beyond 28 digits)."""
+    dosage = _q72h({"rateQuantity": {"value": 7.5e30, "code": "ug/h"}})
+    with pytest.warns(mme.ImplausibleDoseWarning):
+        got = fhir.convert(request("197696", dosage=dosage))
+    with pytest.warns(mme.ImplausibleDoseWarning):
+        want = rx.daily_mme("197696", count=1e29)
+    assert got.mme_per_day == want.mme_per_day
 
 
 @pytest.mark.parametrize("kind", [["MedicationRequest"], {"name": "MedicationRequest"}, 5, None, True])

@@ -29,6 +29,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -769,6 +770,12 @@ def _hours(unit: str) -> float | None:
     return next((_HOURS[w] for w in singular if len(w) > 1 and w in _HOURS), None)
 
 
+def _exactly(hours: float) -> Fraction:
+    """Hours of a time unit (`_hours`) as the exact number they are: every one is a whole number of seconds, so the
+    float of 1/60 (a minute) is 1/60, and 20 min is 1/3 h, not 0.33333333333333331."""
+    return Fraction(hours).limit_denominator(3600)
+
+
 def _dose_of(value: float, unit: str, what: str) -> _Dose:
     """A dose from a quantity's value and UCUM unit (or HL7 form code, for counts)."""
     key = _unit_key(unit)
@@ -1305,7 +1312,8 @@ def _doses(rate: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose
         span, span_unit = _quantity(rate["rateRatio"].get("denominator") or {}, f"{label} rateRatio", notes)
         if (in_hours := _hours(span_unit)) is None or not span > 0:
             raise UnitError(f"{label}: rateRatio is per {span:g} {span_unit!r}, not per a time")
-        per_time = _dose_of(amount / (span * in_hours), f"{unit}/h", f"{label} rateRatio")
+        per_hour = Fraction(repr(amount)) / (Fraction(repr(span)) * _exactly(in_hours))  # 5.4 mg / 72 h: 0.075
+        per_time = _dose_of(float(per_hour), f"{unit}/h", f"{label} rateRatio")
     for given, what in ((dose, "dose"), (per_time, "rate")):
         if given is not None and not given.value > 0:  # as FHIR writes it, not as the engine's arguments name it
             raise DoseError(f"{label}: the {what} is {_said(given)}: give one above 0")
@@ -1505,7 +1513,9 @@ def _read_one(
         per_day = _per_day(entry.get("timing") or {}, where, notes)
         patch = prod is not None and any(i.unit == "MG/HR" for i in prod.opioids)
         if dose is not None and prod is not None:
-            _fits(dose, prod, patch, where)
+            dose = _fits(dose, prod, patch, where)
+        if check is not None and prod is not None:  # a patch's rate beside its count: as the rate alone reads
+            check = _fits(check, prod, patch, where)
         if dose is not None and patch and dose.kind == "count" and not dose.value.is_integer():  # as the sig reader
             notes.append(f"{where}: {part_of_a_patch(dose.value)}")
         if dose is None and patch:
@@ -1570,9 +1580,8 @@ def _agree(
 ) -> None:  # fmt: skip
     """Several ``doseAndRate`` entries (ordered, calculated, admin-amount...) must give the same MME/day: which one
     is meant is unknown otherwise (`mme.AmbiguousDoseError` naming both)."""
-    for other in others:
-        if prod is not None:
-            _fits(other, prod, any(i.unit == "MG/HR" for i in prod.opioids), where)
+    for written in others:
+        other = written if prod is None else _fits(written, prod, any(i.unit == "MG/HR" for i in prod.opioids), where)
         if (theirs := _regimen(given, _in_packs(prod, other, where, []), args).mme_per_day) != mme_per_day:
             raise AmbiguousDoseError(
                 f"{where}: its doseAndRate entries disagree: {_said(dose)} gives {mme_per_day:g} MME/day, {_said(other)} "
@@ -1594,7 +1603,7 @@ def _routed(prod: Product, route: str | None) -> Product:
     return prod if route in (None, prod.route) else prod.model_copy(update={"route": route})
 
 
-def _fits(dose: _Dose, prod: Product, patch: bool, where: str) -> None:
+def _fits(dose: _Dose, prod: Product, patch: bool, where: str) -> _Dose:
     """A count in patches of a product that is no patch, in tablets or capsules of a patch, or in sprays or puffs
     of a tablet or capsule, is refused: which product, or which count, is meant is unknown; so is an amount in mg of a product whose other component's
     strength is unknown (the RxCUI path refuses one equal to it)."""
@@ -1614,23 +1623,33 @@ def _fits(dose: _Dose, prod: Product, patch: bool, where: str) -> None:
         theirs = "a patch" if is_patch else f"{'an' if form[0] in 'aeiou' else 'a'} {form}"
         raise AmbiguousDoseError(f"{where}: the dose is {dose.value:g} {dose.said}, but {prod.label} is {theirs}")
     if is_patch and dose.unit in _IN_MG and dose.unit.endswith("/h"):
-        _patch_rate(dose, prod, where)
+        return _patch_rate(dose, prod, where)
+    return dose
 
 
 #: A patch's labelled rate -> the rate it delivers, where they differ: fentanyl's "12 mcg/h" delivers 12.5 mcg/h.
 _DELIVERS: dict[tuple[str | None, Decimal], Decimal] = {("fentanyl", Decimal("0.012")): Decimal("0.0125")}
 
 
-def _patch_rate(dose: _Dose, prod: Product, where: str) -> None:
+def _patch_rate(dose: _Dose, prod: Product, where: str) -> _Dose:
     """A patch's rate must be its product's (however written: 75 ug/h, 0.075 mg/h), or several patches' (150 ug/h:
-    two): another (25 ug/h of a 75 mcg/h patch) contradicts the product, and which is meant is unknown."""
+    two): another (25 ug/h of a 75 mcg/h patch) contradicts the product, and which is meant is unknown. It is returned
+    as that many patches at the labelled rate, as a count of them reads: fentanyl's "12 mcg/h" patch written as the
+    12.5 mcg/h it delivers (25: two) is 12 mcg/h (24), one MME for one patch. Exact: 5.4 mg/72 h is 75 mcg/h."""
     own = [(i.drug, i.strength) for i in prod.opioids if i.unit == "MG/HR"]
     if len(own) != 1:
-        return
-    rate = Decimal(repr(dose.value)) * _IN_MG[dose.unit]
-    worn = {own[0][1], _DELIVERS.get(own[0], own[0][1])}
-    if rate > 0 and any(rate % one == 0 for one in worn):
-        return
+        return dose
+    labelled = Fraction(own[0][1])
+    rate = Fraction(repr(dose.value)) * Fraction(_IN_MG[dose.unit])
+    counts = sorted({rate / Fraction(one) for one in {own[0][1], _DELIVERS.get(own[0], own[0][1])}})
+    whole = [n for n in counts if n.denominator == 1 and n > 0]
+    if len(whole) > 1:  # 300 mcg/h: 25 patches labelled 12 mcg/h, or 24 delivering 12.5
+        raise AmbiguousDoseError(
+            f"{where}: the rate {_said(dose)} is {whole[1]} patches of {prod.label} at its labelled rate, or "
+            f"{whole[0]} at the rate it delivers: which is meant is unknown; give the count of patches"
+        )
+    if whole:
+        return dose._replace(value=float(whole[0] * labelled / Fraction(_IN_MG[dose.unit])))
     raise AmbiguousDoseError(
         f"{where}: the rate {_said(dose)} contradicts {prod.label}, whose rate is {float(own[0][1]) * 1000:g} mcg/h "
         "(nor is it several such patches'): which is meant is unknown; give the count of patches, or the product of "
