@@ -405,6 +405,45 @@ def test_a_bound_s_quantity_is_said_as_a_dose_s_is() -> None:
         fhir.convert(_timed(repeat | {"boundsDuration": {"value": 12, "code": "h", "unit": "days"}}))
 
 
+@pytest.mark.parametrize(("code", "unit"), [("h", "days"), ("wk", "Days"), ("min", "days"), ("d", "hours")])
+def test_a_time_whose_code_contradicts_its_unit_is_refused_wherever_a_time_is_read(code: str, unit: str) -> None:
+    """A days supply of 30 with code h and unit "days" read as 30 hours (720 MME/day for 120 oxycodone 5 mg, not 30);
+    so did an expectedSupplyDuration, a rateRatio's or a maxDosePerPeriod's denominator, and a strength's. Only a
+    bound refused it; each now does, naming both."""
+    time = {"value": 30, "code": code, "unit": unit}
+    said = f"the code '{code}' but the unit '{unit}'"
+    dispense = {
+        "resourceType": "MedicationDispense",
+        "medicationCodeableConcept": {"coding": [{"system": RX, "code": OXY_5}]},
+        "quantity": {"value": 120, "code": "{tablet}"},
+    }
+    with pytest.raises(mme.UnitError, match=f"daysSupply has {said}"):
+        fhir.convert(dispense | {"daysSupply": time})
+    supply = {"quantity": {"value": 120, "code": "{tablet}"}, "expectedSupplyDuration": time}
+    with pytest.raises(mme.UnitError, match=f"expectedSupplyDuration has {said}"):
+        fhir.convert(request(dosage={"text": "as directed"}, dispenseRequest=supply))
+    ratio = {"numerator": {"value": 48, "code": "mg"}, "denominator": time}
+    iv = {"coding": [{"system": fhir.SNOMED_SYSTEM, "code": "47625008"}]}
+    with pytest.raises(mme.UnitError, match=f"rateRatio's denominator has {said}"):
+        fhir.convert(request("7052", dosage={"route": iv, "doseAndRate": [{"rateRatio": ratio}]}), table="anzca-2021")
+    capped = every(6) | {"maxDosePerPeriod": {"numerator": {"value": 2, "code": "{tablet}"}, "denominator": time}}
+    with pytest.raises(mme.UnitError, match=f"maxDosePerPeriod's denominator has {said}"):
+        fhir.convert(request(dosage=capped))
+    strength = {"numerator": {"value": 600, "code": "ug"}, "denominator": time}
+    fentanyl = {"coding": [{"system": RX, "code": "4337"}]}
+    medication = {
+        "resourceType": "Medication",
+        "id": "m",
+        "ingredient": [{"itemCodeableConcept": fentanyl, "strength": strength}],
+    }
+    described = request(dosage=every(72, {"value": 1, "code": "{patch}"}), contained=[medication])
+    described = {k: v for k, v in described.items() if k != "medicationCodeableConcept"} | {
+        "medicationReference": {"reference": "#m"}
+    }
+    with pytest.raises(mme.UnitError, match=f"the strength of 'fentanyl' has {said}"):
+        fhir.convert(described)
+
+
 CERNER_FREQUENCY = "https://fhir.cerner.com/ec2458f2-1e24-41c8-b71b-0e701af7583d/codeSet/4003"
 
 

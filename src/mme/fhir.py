@@ -626,9 +626,11 @@ def _ingredient(ratio: Mapping[str, Any], name: str, drug: str | None, label: st
     """An ingredient from a strength Ratio: mg or ug per unit, per mL, per time (a patch: per hour, or per day...)
     or per actuation."""
     value, unit = _quantity(ratio.get("numerator") or {}, f"{label} ingredient strength", [])
-    per, per_unit = _quantity(ratio.get("denominator") or {"value": 1, "code": "1"}, f"{label} ingredient strength", [])
+    denominator = ratio.get("denominator") or {"value": 1, "code": "1"}
+    per, per_unit = _quantity(denominator, f"{label} ingredient strength", [])
     unit, per_unit = _unit_key(unit), _unit_key(per_unit)  # "milligrams" per "millilitre", as a dose's unit reads
-    if per_unit not in _PER and (in_hours := _hours(per_unit)) is not None and per > 0:  # 600 ug/d: 25 ug/h
+    in_hours = _time(denominator, per_unit, f"the strength of {name!r}", label)
+    if per_unit not in _PER and in_hours is not None and per > 0:  # 600 ug/d: 25 ug/h
         per, per_unit = per * in_hours, "h"
     scale = {"mg": Decimal(1), "ug": Decimal("0.001"), "mcg": Decimal("0.001"), "g": Decimal(1000)}.get(unit.lower())
     strength_unit = _PER.get(per_unit.lower()) or ("MG" if _dose_of(1, per_unit, label).kind == "count" else None)
@@ -768,6 +770,16 @@ def _hours(unit: str) -> float | None:
     word = word.lower()
     singular = (word, _PLURAL.sub("", word), word.removesuffix("s"))
     return next((_HOURS[w] for w in singular if len(w) > 1 and w in _HOURS), None)
+
+
+def _time(quantity: Mapping[str, Any], unit: str, field: str, label: str) -> float | None:
+    """Hours in the unit a time Quantity was read in (`_quantity`: its code), None when it is no time. A display unit
+    that says another time (code h, unit "days") is refused, wherever a time is read: which is meant is unknown."""
+    in_hours = _hours(unit)
+    said = _hours(str(quantity.get("unit") or ""))
+    if in_hours is not None and said is not None and said != in_hours:
+        raise UnitError(f"{label}: {field} has the code {unit!r} but the unit {quantity['unit']!r}: correct one")
+    return in_hours
 
 
 def _exactly(hours: float) -> Fraction:
@@ -1014,11 +1026,8 @@ def _bound(repeat: Mapping[str, Any], label: str, notes: list[str]) -> tuple[flo
         if not quantity:
             return None  # a range with no maximum: no bound
         value, unit = _quantity(quantity, f"{label} {field}", notes)
-        if (in_hours := _hours(unit)) is None:
+        if (in_hours := _time(quantity, unit, field, label)) is None:
             raise UnitError(f"{label}: {field} is in {unit!r}, not a time unit (h, d, wk, mo)")
-        said = _hours(str(quantity.get("unit") or ""))
-        if said is not None and said != in_hours:
-            raise UnitError(f"{label}: {field} has the code {unit!r} but the unit {quantity['unit']!r}: correct one")
         hours, what = value * in_hours, f"{field} {value:g} {unit}"
     else:
         return None
@@ -1309,8 +1318,9 @@ def _doses(rate: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose
         per_time = _range(rate["rateRange"], "rateRange", label, notes)
     elif "rateRatio" in rate:
         amount, unit = _quantity(rate["rateRatio"].get("numerator") or {}, f"{label} rateRatio", notes)
-        span, span_unit = _quantity(rate["rateRatio"].get("denominator") or {}, f"{label} rateRatio", notes)
-        if (in_hours := _hours(span_unit)) is None or not span > 0:
+        per = rate["rateRatio"].get("denominator") or {}
+        span, span_unit = _quantity(per, f"{label} rateRatio", notes)
+        if (in_hours := _time(per, span_unit, "rateRatio's denominator", label)) is None or not span > 0:
             raise UnitError(f"{label}: rateRatio is per {span:g} {span_unit!r}, not per a time")
         per_hour = Fraction(repr(amount)) / (Fraction(repr(span)) * _exactly(in_hours))  # 5.4 mg / 72 h: 0.075
         per_time = _dose_of(float(per_hour), f"{unit}/h", f"{label} rateRatio")
@@ -1356,10 +1366,9 @@ def _cap(
     amount, amount_unit = _quantity(ratio.get("numerator") or {}, f"{label} maxDosePerPeriod", notes)
     if not ratio.get("denominator"):
         notes.append(f"{label}: maxDosePerPeriod has no denominator (period): read as per day")
-    span, span_unit = _quantity(
-        ratio.get("denominator") or {"value": 1, "code": "d"}, f"{label} maxDosePerPeriod", notes
-    )
-    if (in_hours := _hours(span_unit)) is None:
+    period = ratio.get("denominator") or {"value": 1, "code": "d"}
+    span, span_unit = _quantity(period, f"{label} maxDosePerPeriod", notes)
+    if (in_hours := _time(period, span_unit, "maxDosePerPeriod's denominator", label)) is None:
         raise UnitError(f"{label}: maxDosePerPeriod is per {span_unit!r}, not a time")
     if not span > 0 or not amount > 0 or not dose.value > 0:
         raise DoseError(f"{label}: maxDosePerPeriod is {amount:g} {amount_unit} per {span:g} {span_unit} for a dose of "
@@ -1734,7 +1743,7 @@ def _dispensed(
     for field, number in zip(fields, (value, days), strict=True):
         if not number > 0:
             raise DoseError(f"{label}: {field} must be positive, not {number:g}")
-    in_hours = _hours(days_unit or "d")
+    in_hours = _time(supply, days_unit, fields[1], label) if days_unit else _HOURS["d"]
     if in_hours is None:
         raise UnitError(f"{label}: the days supply is in {days_unit!r}, not a time")
     if in_hours in (_HOURS["mo"], _HOURS["a"]):  # 28 to 31 days, 365 or 366: the days the supply lasts are unknown
