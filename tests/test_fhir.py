@@ -3284,3 +3284,19 @@ def test_a_timing_in_thirds_or_sevenths_has_its_exact_value(repeat: dict[str, An
     want = Fraction(5) * per_day * Fraction(3, 2)
     assert got.mme_per_day_exact == want
     assert got.mme_per_day == mme.daily_mme("oxycodone", "5 mg", per_day=float(per_day)).mme_per_day
+
+
+@pytest.mark.parametrize(
+    "repeat",
+    [{"duration": 20, "durationUnit": "min"}, {"boundsDuration": {"value": 20, "code": "min"}},
+     {"duration": 7, "durationUnit": "min"}, {"boundsPeriod": {"start": "2024-01-01T08:00:00Z", "end": "2024-01-01T08:07:00Z"}}],
+)  # fmt: skip
+def test_an_infusion_s_hours_have_their_exact_value(repeat: dict[str, Any]) -> None:
+    """90 mg/h of morphine IV for 20 min is 30 mg, 90 MME/day under anzca-2021; its exact value was a float's,
+    22499999999999997/250000000000000 (20 min was 0.33333333333333331 h)."""
+    resource = _infusion("7052", {"rateQuantity": {"value": 90, "code": "mg/h"}}, "47625008")
+    resource["dosageInstruction"][0]["timing"] = {"repeat": repeat}
+    got = fhir.convert(resource, table="anzca-2021")
+    assert isinstance(got, mme.DailyMME)
+    minutes = 20 if 20 in (repeat.get("duration"), repeat.get("boundsDuration", {}).get("value")) else 7
+    assert got.mme_per_day_exact == 90 * Fraction(minutes, 60) * 3  # mg a day x 3 per mg (anzca-2021, IV)

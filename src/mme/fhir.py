@@ -783,9 +783,15 @@ def _time(quantity: Mapping[str, Any], unit: str, field: str, label: str) -> flo
 
 
 def _exactly(hours: float) -> Fraction:
-    """Hours of a time unit (`_hours`) as the exact number they are: every one is a whole number of seconds, so the
-    float of 1/60 (a minute) is 1/60, and 20 min is 1/3 h, not 0.33333333333333331."""
-    return Fraction(hours).limit_denominator(3600)
+    """Hours as the exact number they are: a float that is the nearest to a whole number of seconds is that number (a
+    minute's 1/60, 20 min's 1/3 h, not 0.33333333333333331), since every time unit is; another is its float's value."""
+    seconds = Fraction(hours).limit_denominator(3600)
+    return seconds if float(seconds) == hours else Fraction(hours)
+
+
+def _times_hours(value: float, in_hours: float) -> float:
+    """A number of a time unit in hours, rounded once (20 min: the float nearest 1/3, which `_exactly` reads)."""
+    return float(Fraction(repr(value)) * _exactly(in_hours))
 
 
 def _dose_of(value: float, unit: str, what: str) -> _Dose:
@@ -935,7 +941,7 @@ def _run(repeat: Mapping[str, Any], label: str, notes: list[str]) -> float | Non
             raise DoseError(f"{label}: durationMax {longest:g} is below duration {duration:g}: correct one")
         notes.append(f"{label}: an administration lasts up to {longest:g} {unit} (durationMax): the longest was used")
         duration = longest
-    return (duration or 0) * _HOURS[unit]
+    return _times_hours(duration or 0, _HOURS[unit])
 
 
 def _over_the_day(
@@ -977,7 +983,7 @@ def _over_the_day(
         if per_day * hours > 24 + 1e-9:
             raise DoseError(f"{where}: {per_day:g} runs a day of {hours:g} h each (duration) overlap: a rate runs at "
                             "most 24 h a day; give the rate alone, or runs that fit the period")  # fmt: skip
-    amount = _Dose("amount", float(Decimal(repr(dose.value)) * Decimal(repr(hours))), dose.unit.removesuffix("/h"))
+    amount = _Dose("amount", float(Fraction(repr(dose.value)) * _exactly(hours)), dose.unit.removesuffix("/h"))
     notes.append(f"{where}: the rate {_said(dose)} runs {hours:g} h{each} ({said}), not all day: "
                  f"{amount.value:g} {amount.unit}{each} counted")  # fmt: skip
     return amount, per_day
@@ -1028,7 +1034,7 @@ def _bound(repeat: Mapping[str, Any], label: str, notes: list[str]) -> tuple[flo
         value, unit = _quantity(quantity, f"{label} {field}", notes)
         if (in_hours := _time(quantity, unit, field, label)) is None:
             raise UnitError(f"{label}: {field} is in {unit!r}, not a time unit (h, d, wk, mo)")
-        hours, what = value * in_hours, f"{field} {value:g} {unit}"
+        hours, what = _times_hours(value, in_hours), f"{field} {value:g} {unit}"
     else:
         return None
     if not (math.isfinite(hours) and hours > 0):
