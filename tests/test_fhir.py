@@ -2715,6 +2715,8 @@ def test_infusion_runs_with_a_frequency_each_last_their_duration(
     [
         ({"frequency": 1, "period": 4, "periodUnit": "h", "duration": 6, "durationUnit": "h"}, mme.DoseError,
          "6 runs a day of 6 h each"),
+        ({"frequency": 1, "period": 1, "periodUnit": "d", "duration": 48, "durationUnit": "h"}, mme.DoseError,
+         "^MedicationRequest/r1: 1 run a day of 48 h each"),
         ({"frequency": 2, "period": 1, "periodUnit": "d", "duration": 4, "durationUnit": "h",
           "boundsDuration": {"value": 6, "code": "h"}}, mme.DoseError, "how many hours of them the bound holds"),
         ({"duration": 4}, mme.UnitError, "durationUnit '' is not a time unit"),
@@ -3300,3 +3302,31 @@ def test_an_infusion_s_hours_have_their_exact_value(repeat: dict[str, Any]) -> N
     assert isinstance(got, mme.DailyMME)
     minutes = 20 if 20 in (repeat.get("duration"), repeat.get("boundsDuration", {}).get("value")) else 7
     assert got.mme_per_day_exact == 90 * Fraction(minutes, 60) * 3  # mg a day x 3 per mg (anzca-2021, IV)
+
+
+@pytest.mark.parametrize("duration", [72, 48])
+def test_a_patch_put_on_more_often_than_it_is_worn_is_refused(duration: float) -> None:
+    """A 75 mcg/h patch put on daily and worn 72 h (three on at once) gave 180 MME/day, with a warning that each is
+    removed when the next goes on, which its duration contradicts; an infusion's overlapping runs are refused."""
+    repeat = {"frequency": 1, "period": 1, "periodUnit": "d", "duration": duration, "durationUnit": "h"}
+    dosage = {"timing": {"repeat": repeat}, "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{patch}"}}]}
+    with pytest.raises(mme.DoseError, match=f"a patch put on 1 administration a day and worn {duration} h each"):
+        fhir.convert(request("197696", dosage=dosage))
+    changed = fhir.convert(request("197696", dosage=dosage | {"timing": {"repeat": repeat | {"duration": 24}}}))
+    assert changed.mme_per_day == 180.0
+    assert any("each removed when the next goes on" in w for w in changed.warnings)  # as its duration says
+
+
+def test_a_patch_worn_for_part_of_its_interval_says_so() -> None:
+    """q72h with a duration of 48 h gave its rate while worn, 180, without a word."""
+    repeat = {"frequency": 1, "period": 72, "periodUnit": "h", "duration": 48, "durationUnit": "h"}
+    dosage = {"timing": {"repeat": repeat}, "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{patch}"}}]}
+    got = fhir.convert(request("197696", dosage=dosage))
+    assert got.mme_per_day == 180.0
+    assert any(
+        "the patch is worn 48 h (duration) of each 72 h: MME/day is its rate while worn" in w for w in got.warnings
+    )
+    whole = fhir.convert(
+        request("197696", dosage=dosage | {"timing": {"repeat": repeat | {"duration": 3, "durationUnit": "d"}}})
+    )
+    assert not any("is worn" in w for w in whole.warnings)

@@ -962,6 +962,13 @@ def _over_the_day(
         if worn:
             raise DoseError(f"{where}: the patch is worn {' and '.join(worn)}, under a day: a patch's MME/day is its "
                             "rate over the day it is worn, and no table's factor is for part of a day")  # fmt: skip
+        if run is not None and per_day is not None and per_day * run > 24 + 1e-9:  # as an infusion's runs
+            raise DoseError(f"{where}: a patch put on {_times_a_day(per_day)} and worn {run:g} h each (duration) "
+                            "overlaps the next: how many are worn at once is not read; give the dose as the patches "
+                            "worn at once, changed as often as the duration says")  # fmt: skip
+        if run is not None and per_day is not None and per_day * run < 24 - 1e-9:
+            notes.append(f"{where}: the patch is worn {run:g} h (duration) of each {24 / per_day:g} h: MME/day is its "
+                         "rate while worn, not an average over the hours without it")  # fmt: skip
         return dose, per_day
     if not dose.unit.endswith("/h") or (per_day is not None and run is None):
         return dose, per_day  # a dose; or a rate beside a frequency, which the caller refuses
@@ -981,7 +988,7 @@ def _over_the_day(
         hours, each = float(run or 0), " an administration"
         said = f"duration, {per_day * hours:g} h a day"
         if per_day * hours > 24 + 1e-9:
-            raise DoseError(f"{where}: {per_day:g} runs a day of {hours:g} h each (duration) overlap: a rate runs at "
+            raise DoseError(f"{where}: {per_day:g} run{'' if per_day == 1 else 's'} a day of {hours:g} h each (duration) overlap: a rate runs at "
                             "most 24 h a day; give the rate alone, or runs that fit the period")  # fmt: skip
     amount = _Dose("amount", float(Fraction(repr(dose.value)) * _exactly(hours)), dose.unit.removesuffix("/h"))
     notes.append(f"{where}: the rate {_said(dose)} runs {hours:g} h{each} ({said}), not all day: "
