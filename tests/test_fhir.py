@@ -3330,3 +3330,56 @@ def test_a_patch_worn_for_part_of_its_interval_says_so() -> None:
         request("197696", dosage=dosage | {"timing": {"repeat": repeat | {"duration": 3, "durationUnit": "d"}}})
     )
     assert not any("is worn" in w for w in whole.warnings)
+
+
+_TEN_MG_A_DAY = {
+    "maxDosePerPeriod": {"numerator": {"value": 10, "code": "mg"}, "denominator": {"value": 1, "code": "d"}}
+}
+
+
+@pytest.mark.parametrize(
+    "repeat",
+    [None, {"duration": 24, "durationUnit": "h"}, {"duration": 23, "durationUnit": "h"},
+     {"frequency": 1, "period": 1, "periodUnit": "d", "duration": 24, "durationUnit": "h"},
+     {"frequency": 2, "period": 1, "periodUnit": "d", "duration": 8, "durationUnit": "h"}],
+)  # fmt: skip
+def test_a_cap_a_day_on_an_infusion_caps_the_amount_it_gives_a_day(repeat: dict[str, Any] | None) -> None:
+    """maxDosePerPeriod 10 mg/d on 2 mg/h of morphine IV gave 144 MME/day (not applied) with no timing or a duration
+    of 24 h, and 30 with a frequency or a duration of 23 h, said as taken less than once a day: one order, two
+    results. It caps the amount a day: 10 mg, 30 MME/day under anzca-2021."""
+    infusion = _infusion("7052", _TWO_MG_PER_H, "47625008")
+    infusion["dosageInstruction"][0] |= _TEN_MG_A_DAY | ({"timing": {"repeat": repeat}} if repeat else {})
+    got = fhir.convert(infusion, table="anzca-2021")
+    assert isinstance(got, mme.DailyMME)
+    assert got.mme_per_day == 30.0
+    assert got.mme_per_day_exact == 30
+    assert any("capped by maxDosePerPeriod at 10 mg a day (not " in w for w in got.warnings)
+    assert not any("less than once a day" in w or "not applied" in w for w in got.warnings)
+
+
+def test_a_cap_a_day_above_what_an_infusion_gives_leaves_it() -> None:
+    infusion = _infusion("7052", _TWO_MG_PER_H, "47625008")
+    infusion["dosageInstruction"][0] |= _TEN_MG_A_DAY | {"timing": {"repeat": {"duration": 2, "durationUnit": "h"}}}
+    got = fhir.convert(infusion, table="anzca-2021")
+    assert got.mme_per_day == 12.0  # 4 mg x 3
+    assert not any("capped" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize(
+    ("cap", "mme_per_day"),
+    [({"value": 1, "code": "mg/h"}, 12.0), ({"value": 1000, "code": "ug/h"}, 12.0), ({"value": 2, "code": "mg"}, 6.0)],
+)
+def test_a_cap_per_administration_on_an_infusion_with_a_duration_is_applied(
+    cap: dict[str, Any], mme_per_day: float
+) -> None:
+    """maxDosePerAdministration 1 mg/h on 2 mg/h for 4 h was 'in another unit than the dose: not applied' (24
+    MME/day), where without the duration it capped the rate (72): it caps the rate, and so the run's amount (4 mg,
+    12); one in mg caps the run's amount (2 mg, 6)."""
+    infusion = _infusion("7052", _TWO_MG_PER_H, "47625008")
+    infusion["dosageInstruction"][0] |= {
+        "maxDosePerAdministration": cap,
+        "timing": {"repeat": {"duration": 4, "durationUnit": "h"}},
+    }
+    got = fhir.convert(infusion, table="anzca-2021")
+    assert got.mme_per_day == mme_per_day
+    assert any("capped by maxDosePerAdministration" in w for w in got.warnings)

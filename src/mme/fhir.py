@@ -1401,7 +1401,7 @@ _MG = {"mg": Decimal(1), "mcg": Decimal("0.001"), "g": Decimal(1000)}
 
 def _alike(cap: _Dose, dose: _Dose, prod: Product | None) -> _Dose | None:
     """A limit (``maxDosePerPeriod``, ``maxDosePerAdministration``) in the dose's unit, exactly, or None when it
-    cannot be: mg and mcg each other; mg and a count of a product of one ingredient, through its strength per unit
+    cannot be: mg and mcg each other (mg/h and mcg/h too); mg and a count of a product of one ingredient, through its strength per unit
     (30 mg of 5 mg tablets is 6); never mg of a combination, which may be another component's (4 g acetaminophen)."""
     if (cap.kind, cap.unit) == (dose.kind, dose.unit):
         return cap
@@ -1410,8 +1410,8 @@ def _alike(cap: _Dose, dose: _Dose, prod: Product | None) -> _Dose | None:
     if prod is not None and alone and prod.ingredients[0].unit == "MG":
         per_unit = prod.ingredients[0].strength  # mg
     value = Decimal(repr(cap.value))
-    if cap.unit in _MG and dose.unit in _MG:
-        return dose._replace(value=float(value * _MG[cap.unit] / _MG[dose.unit]))
+    if cap.unit in _IN_MG and dose.unit in _IN_MG and cap.unit.endswith("/h") == dose.unit.endswith("/h"):
+        return dose._replace(value=float(value * _IN_MG[cap.unit] / _IN_MG[dose.unit]))
     if cap.unit in _MG and dose.kind == "count" and per_unit:
         return dose._replace(value=float(value * _MG[cap.unit] / per_unit))
     if cap.kind == "count" and dose.unit in _MG and per_unit:
@@ -1434,23 +1434,48 @@ def _most_allowed(
     return _course(entry.get("timing") or {}, most, label, notes)
 
 
-def _at_most(entry: Mapping[str, Any], dose: _Dose, label: str, notes: list[str], prod: Product | None) -> _Dose:
+def _at_most(
+    entry: Mapping[str, Any], dose: _Dose, label: str, notes: list[str], prod: Product | None,
+    hourly: _Dose | None = None,
+) -> _Dose:  # fmt: skip
     """``maxDosePerAdministration`` caps the dose (a range's maximum, or a dose above it) when in its unit, or in
-    one `_alike` says it in."""
+    one `_alike` says it in; an infusion's cap in its rate's unit (1 mg/h) caps its rate (``hourly``, before it was the
+    amount of the hours it runs), and so that amount: it was not applied beside a duration."""
     most = entry.get("maxDosePerAdministration")
     if not most:
         return dose
     value, unit = _quantity(most, f"{label} maxDosePerAdministration", notes)
-    cap = _alike(_dose_of(value, unit, f"{label} maxDosePerAdministration"), dose, prod)
-    if cap is None:
-        notes.append(
-            f"{label}: maxDosePerAdministration {value:g} {unit} is in another unit than the dose: not applied"
-        )
+    limit = _dose_of(value, unit, f"{label} maxDosePerAdministration")
+    for given in (dose, hourly):
+        if given is None or (cap := _alike(limit, given, prod)) is None:
+            continue
+        if cap.value < given.value:
+            notes.append(f"{label}: capped by maxDosePerAdministration at {value:g} {unit} (not {_said(given)})")
+            share = Fraction(repr(cap.value)) / Fraction(repr(given.value))
+            return dose._replace(value=float(Fraction(repr(dose.value)) * share))
         return dose
-    if cap.value < dose.value:
-        notes.append(f"{label}: capped by maxDosePerAdministration at {value:g} {unit} (not {_said(dose)})")
-        return dose._replace(value=cap.value)
+    notes.append(f"{label}: maxDosePerAdministration {value:g} {unit} is in another unit than the dose: not applied")
     return dose
+
+
+def _a_day_at_most(
+    entry: Mapping[str, Any], dose: _Dose, per_day: float | None, label: str, notes: list[str], prod: Product | None
+) -> tuple[_Dose, float | None]:
+    """``maxDosePerPeriod`` on an infusion caps the amount it gives a day (its rate all day, or a run's amount times
+    its runs), not its runs: fewer runs were said as taken less than once a day, and a rate all day was not capped.
+    A rate all day so capped is the amount it allows, once a day."""
+    if not entry.get("maxDosePerPeriod"):
+        return dose, per_day
+    unit = dose.unit.removesuffix("/h")
+    times = Fraction(24) if dose.unit.endswith("/h") or per_day is None else Fraction(repr(per_day))
+    allowed = _cap(entry, _Dose("amount", 1.0, unit), math.inf, label, [], prod)  # the amount a day it allows
+    a_day = Fraction(repr(dose.value)) * times
+    if not math.isfinite(allowed) or Fraction(repr(allowed)) >= a_day:
+        return dose, per_day
+    notes.append(f"{label}: capped by maxDosePerPeriod at {allowed:g} {unit} a day (not {float(a_day):g} {unit})")
+    if dose.unit.endswith("/h"):
+        return _Dose("amount", allowed, unit), 1.0
+    return dose._replace(value=float(Fraction(repr(allowed)) / times)), per_day
 
 
 def _dosages(resource: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -1551,7 +1576,7 @@ def _read_one(
             rate = dose.unit.endswith("/h")
         if dose is not None and per_day is None and not (patch or rate):
             per_day = _most_allowed(entry, dose, where, notes, prod)
-        if dose is not None and per_day is None and (patch or rate) and entry.get("maxDosePerPeriod"):
+        if dose is not None and per_day is None and patch and entry.get("maxDosePerPeriod"):
             notes.append(f"{where}: maxDosePerPeriod not applied: the dose is a rate per hour, with no frequency")
         if dose is not None and rate and per_day is not None and not patch:
             raise DoseError(
@@ -1571,8 +1596,10 @@ def _read_one(
             return _requested(resource, given, why, notes, table, rxnorm, variant)
         if entry.get("asNeededBoolean") or entry.get("asNeededCodeableConcept") or entry.get("asNeeded"):
             notes.append(f"{where}: as needed (PRN): the maximum use the dosage allows was counted")
-        dose = _at_most(entry, dose, where, notes, prod)
-        if per_day is not None:
+        dose = _at_most(entry, dose, where, notes, prod, hourly)
+        if hourly is not None and not patch:  # an infusion: what it gives is capped, not its runs
+            dose, per_day = _a_day_at_most(entry, dose, per_day, where, notes, prod)
+        elif per_day is not None:
             per_day = _cap(entry, dose, per_day, where, notes, prod)
         args: dict[str, Any] = {"per_day": per_day, "route": route, "table": table, "rxnorm": rxnorm}
         args["variant"] = variant
