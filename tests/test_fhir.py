@@ -3383,3 +3383,19 @@ def test_a_cap_per_administration_on_an_infusion_with_a_duration_is_applied(
     got = fhir.convert(infusion, table="anzca-2021")
     assert got.mme_per_day == mme_per_day
     assert any("capped by maxDosePerAdministration" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize(
+    "repeat",
+    [{"boundsDuration": {"value": 1e308, "code": "wk"}},
+     {"frequency": 1, "period": 72, "periodUnit": "h", "duration": 1e308, "durationUnit": "wk"}],
+)  # fmt: skip
+def test_hours_beyond_a_float_are_refused_not_an_overflow(repeat: dict[str, Any]) -> None:
+    """Hours read exactly (20 min is 1/3 h) must still be refused as the float product's inf was, not an
+    OverflowError that ends an NDJSON stream."""
+    patch = request("197696", dosage={"timing": {"repeat": repeat}})
+    with pytest.raises(mme.DoseError):
+        fhir.convert(patch)
+    all_day = _infusion("7052", _TWO_MG_PER_H, "47625008")
+    all_day["dosageInstruction"][0]["timing"] = {"repeat": {"duration": 1e308, "durationUnit": "wk"}}
+    assert fhir.convert(all_day, table="anzca-2021").mme_per_day == 144.0  # runs all day, as a 2-day duration does

@@ -790,8 +790,12 @@ def _exactly(hours: float) -> Fraction:
 
 
 def _times_hours(value: float, in_hours: float) -> float:
-    """A number of a time unit in hours, rounded once (20 min: the float nearest 1/3, which `_exactly` reads)."""
-    return float(Fraction(repr(value)) * _exactly(in_hours))
+    """A number of a time unit in hours, rounded once (20 min: the float nearest 1/3, which `_exactly` reads); inf
+    beyond a float, as the float product was (refused where hours are checked)."""
+    try:
+        return float(Fraction(repr(value)) * _exactly(in_hours))
+    except OverflowError:
+        return math.inf
 
 
 def _dose_of(value: float, unit: str, what: str) -> _Dose:
@@ -1472,7 +1476,9 @@ def _a_day_at_most(
     a_day = Fraction(repr(dose.value)) * times
     if not math.isfinite(allowed) or Fraction(repr(allowed)) >= a_day:
         return dose, per_day
-    notes.append(f"{label}: capped by maxDosePerPeriod at {allowed:g} {unit} a day (not {float(a_day):g} {unit})")
+    notes.append(
+        f"{label}: capped by maxDosePerPeriod at {allowed:g} {unit} a day (not {dose.value * float(times):g} {unit})"
+    )
     if dose.unit.endswith("/h"):
         return _Dose("amount", allowed, unit), 1.0
     return dose._replace(value=float(Fraction(repr(allowed)) / times)), per_day
