@@ -3399,3 +3399,51 @@ def test_hours_beyond_a_float_are_refused_not_an_overflow(repeat: dict[str, Any]
     all_day = _infusion("7052", _TWO_MG_PER_H, "47625008")
     all_day["dosageInstruction"][0]["timing"] = {"repeat": {"duration": 1e308, "durationUnit": "wk"}}
     assert fhir.convert(all_day, table="anzca-2021").mme_per_day == 144.0  # runs all day, as a 2-day duration does
+
+
+_IV = {"coding": [{"system": "http://snomed.info/sct", "code": "47625008"}]}
+
+
+@pytest.mark.parametrize(
+    ("dose_and_rate", "repeat", "mme_per_day"),
+    [
+        ([{"doseQuantity": {"value": 2, "code": "mg"}, "rateQuantity": {"value": 2, "code": "mg/h"}}],
+         {"frequency": 1, "period": 1, "periodUnit": "d", "duration": 1, "durationUnit": "h"}, 6.0),
+        ([{"doseQuantity": {"value": 2, "code": "mg"}, "rateQuantity": {"value": 4, "code": "mg/h"}}],
+         {"frequency": 1, "period": 1, "periodUnit": "d", "duration": 30, "durationUnit": "min"}, 6.0),
+        ([{"doseQuantity": {"value": 2, "code": "mg"}, "rateQuantity": {"value": 2, "code": "mg/h"}}],
+         {"frequency": 1, "period": 4, "periodUnit": "h", "duration": 1, "durationUnit": "h"}, 36.0),
+        ([{"type": {"coding": [{"code": "calculated"}]}, "rateQuantity": {"value": 2, "code": "mg/h"}},
+          {"type": {"coding": [{"code": "ordered"}]}, "doseQuantity": {"value": 2, "code": "mg"}}],
+         {"frequency": 1, "period": 1, "periodUnit": "d", "duration": 1, "durationUnit": "h"}, 6.0),
+        ([{"type": {"coding": [{"code": "ordered"}]}, "doseQuantity": {"value": 2, "code": "mg"}},
+          {"type": {"coding": [{"code": "calculated"}]}, "rateQuantity": {"value": 2, "code": "mg/h"}}],
+         {"frequency": 1, "period": 1, "periodUnit": "h"}, 144.0),
+    ],
+)  # fmt: skip
+def test_an_intermittent_infusion_s_dose_and_rate_that_agree_read(
+    dose_and_rate: list[dict[str, Any]], repeat: dict[str, Any], mme_per_day: float
+) -> None:
+    """2 mg at 2 mg/h for 1 h once a day was refused ('the dose gives 6 MME/day, the rate 144': the rate was read all
+    day, its duration left out); in two doseAndRate entries (Epic's calculated rate, ordered dose) the engine's
+    'drop per_day/every' was raised. The rate gives the amount of its runs, or, with no duration, runs all day."""
+    resource = request("7052", dosage={"route": _IV, "timing": {"repeat": repeat}, "doseAndRate": dose_and_rate})
+    assert fhir.convert(resource, table="anzca-2021").mme_per_day == mme_per_day
+
+
+def test_an_intermittent_infusion_s_dose_and_rate_that_differ_are_refused_by_what_each_gives() -> None:
+    repeat = {"frequency": 1, "period": 1, "periodUnit": "d", "duration": 1, "durationUnit": "h"}
+    rate = {"doseQuantity": {"value": 2, "code": "mg"}, "rateQuantity": {"value": 3, "code": "mg/h"}}
+    resource = request("7052", dosage={"route": _IV, "timing": {"repeat": repeat}, "doseAndRate": [rate]})
+    with pytest.raises(mme.AmbiguousDoseError, match=r"the dose \(2 mg\) gives 6 MME/day, the rate \(3 mg/h\) 9:"):
+        fhir.convert(resource, table="anzca-2021")
+
+
+def test_fentanyl_s_ingredient_on_the_skin_at_a_patch_s_rate_reads_as_the_patch() -> None:
+    """Fentanyl (4337), route transdermal, 75 ug/h every 72 h was refused: 'the rate is its own timing, and the
+    timing says 0.333333 administrations a day'; a patch's rate is worn as its timing says, as 197696's is."""
+    skin = {"coding": [{"system": "http://snomed.info/sct", "code": "45890007"}]}
+    dosage = _q72h({"rateQuantity": {"value": 75, "code": "ug/h"}}) | {"route": skin}
+    got = fhir.convert(request("4337", dosage=dosage))
+    assert got.mme_per_day == fhir.convert(request("197696", dosage=dosage)).mme_per_day == 180.0
+    assert not any("less than once a day" in w for w in got.warnings)

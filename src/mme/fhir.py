@@ -1575,16 +1575,17 @@ def _read_one(
             dose = _Dose("count", 1.0, "")
             notes.append(f"{where}: no dose given; one patch at a time was read")
         rate = dose is not None and dose.unit.endswith("/h")  # an infusion's rate is its own timing
+        worn = patch or route == "transdermal"  # a patch's rate (fentanyl's ingredient so given), worn as timed
         hourly = dose if rate else None  # a rate, before it is the amount of the hours it runs
         if dose is not None and (patch or rate):  # the hours a day it runs, or is worn
             timing = entry.get("timing") or {}
-            dose, per_day = _over_the_day(timing, dose, per_day, patch or route == "transdermal", where, notes)
+            dose, per_day = _over_the_day(timing, dose, per_day, worn, where, notes)
             rate = dose.unit.endswith("/h")
         if dose is not None and per_day is None and not (patch or rate):
             per_day = _most_allowed(entry, dose, where, notes, prod)
         if dose is not None and per_day is None and patch and entry.get("maxDosePerPeriod"):
             notes.append(f"{where}: maxDosePerPeriod not applied: the dose is a rate per hour, with no frequency")
-        if dose is not None and rate and per_day is not None and not patch:
+        if dose is not None and rate and per_day is not None and not worn:
             raise DoseError(
                 f"{where}: the rate {_said(dose)} is its own timing, and the timing says {_times_a_day(per_day)}: give "
                 "a dose with its timing, or the rate alone"
@@ -1603,7 +1604,7 @@ def _read_one(
         if entry.get("asNeededBoolean") or entry.get("asNeededCodeableConcept") or entry.get("asNeeded"):
             notes.append(f"{where}: as needed (PRN): the maximum use the dosage allows was counted")
         dose = _at_most(entry, dose, where, notes, prod, hourly)
-        if hourly is not None and not patch:  # an infusion: what it gives is capped, not its runs
+        if hourly is not None and not worn:  # an infusion: what it gives is capped, not its runs
             dose, per_day = _a_day_at_most(entry, dose, per_day, where, notes, prod)
         elif per_day is not None:
             per_day = _cap(entry, dose, per_day, where, notes, prod)
@@ -1613,7 +1614,9 @@ def _read_one(
         if hourly is not None and hourly is not dose:  # the engine's checks of a rate (an infusion's route) hold
             _regimen(given, hourly, args | {"per_day": None})
         result = _regimen(given, dose, args)
-        by_rate = None if check is None else _regimen(given, check, args if patch else {**args, "per_day": None})
+        rates = any(d is not None and d.unit.endswith("/h") for d in (check, *others))
+        run = _run((entry.get("timing") or {}).get("repeat") or {}, where, []) if rates else None  # notes: said
+        by_rate = None if check is None else _regimen(given, *_as_given(check, run, args, worn))
         if by_rate is not None and check is not None and by_rate.mme_per_day != result.mme_per_day:
             raise AmbiguousDoseError(  # an infusion's rate is its own timing; a patch's, the wear of the one dosed
                 f"{where}: the dose ({dose.value:g} {dose.unit or 'unit(s)'}) gives {result.mme_per_day:g} MME/day, "
@@ -1621,8 +1624,8 @@ def _read_one(
                 "demand and a continuous rate given together (PCA), give each as a dosage instruction of its own, "
                 "with one sequence number"
             )
-        _agree(given, prod, dose, result.mme_per_day, others, args, where)
-        if per_day is not None and per_day < 1 and not patch:  # as the sig reader says it of "twice a week"
+        _agree(given, prod, dose, result.mme_per_day, others, args, where, run)
+        if per_day is not None and per_day < 1 and not worn:  # as the sig reader says it of "twice a week"
             dosing_day = _regimen(given, dose, {**args, "per_day": 1.0}).mme_per_day
             notes.append(f"{where}: {less_than_daily(dosing_day or 0)}")
         items.extend(result.items if isinstance(result, Total) else [result])
@@ -1631,17 +1634,31 @@ def _read_one(
 
 def _agree(
     given: str | Product, prod: Product | None, dose: _Dose, mme_per_day: float | None, others: list[_Dose],
-    args: Mapping[str, Any], where: str,
+    args: Mapping[str, Any], where: str, run: float | None,
 ) -> None:  # fmt: skip
     """Several ``doseAndRate`` entries (ordered, calculated, admin-amount...) must give the same MME/day: which one
-    is meant is unknown otherwise (`mme.AmbiguousDoseError` naming both)."""
+    is meant is unknown otherwise (`mme.AmbiguousDoseError` naming both). A rate among them gives what it gives
+    (`_as_given`): Epic's calculated 2 mg/h beside its ordered 2 mg for 1 h agree."""
+    patch = prod is not None and any(i.unit == "MG/HR" for i in prod.opioids)
     for written in others:
-        other = written if prod is None else _fits(written, prod, any(i.unit == "MG/HR" for i in prod.opioids), where)
-        if (theirs := _regimen(given, _in_packs(prod, other, where, []), args).mme_per_day) != mme_per_day:
+        other = written if prod is None else _fits(written, prod, patch, where)
+        other, its_args = _as_given(_in_packs(prod, other, where, []), run, args, patch)
+        if (theirs := _regimen(given, other, its_args).mme_per_day) != mme_per_day:
             raise AmbiguousDoseError(
                 f"{where}: its doseAndRate entries disagree: {_said(dose)} gives {mme_per_day:g} MME/day, {_said(other)} "
                 f"{theirs:g}: give one dose"
             )
+
+
+def _as_given(rate: _Dose, run: float | None, args: Mapping[str, Any], patch: bool) -> tuple[_Dose, Mapping[str, Any]]:
+    """A rate beside a dose, as what it gives, to compare: the amount of each run (its ``duration``: 2 mg/h for 1 h
+    is 2 mg at each administration), or, with no duration, the rate all day; a patch's rate, and a dose, as written."""
+    if patch or not rate.unit.endswith("/h"):
+        return rate, args
+    if run is None:
+        return rate, {**args, "per_day": None}
+    amount = Fraction(repr(rate.value)) * _exactly(run)
+    return _Dose("amount", float(amount), rate.unit.removesuffix("/h")), args
 
 
 def _times_a_day(n: float) -> str:
