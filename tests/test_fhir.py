@@ -3447,3 +3447,26 @@ def test_fentanyl_s_ingredient_on_the_skin_at_a_patch_s_rate_reads_as_the_patch(
     got = fhir.convert(request("4337", dosage=dosage))
     assert got.mme_per_day == fhir.convert(request("197696", dosage=dosage)).mme_per_day == 180.0
     assert not any("less than once a day" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize(("unit", "code"), [("Hours", "h"), ("HOURS", "h"), ("Hour(s)", "h"), ("hrs", "h")])
+def test_a_period_or_duration_unit_in_words_reads_in_any_case(unit: str, code: str) -> None:
+    """durationUnit and periodUnit "Hours" were a UnitError, where "hours" read with a warning and a days supply or
+    a bound reads "Days" or "DAY": one reading of time."""
+    every_6 = request(dosage=every(6) | {"timing": {"repeat": {"frequency": 1, "period": 6, "periodUnit": unit}}})
+    got = fhir.convert(every_6)
+    assert got.mme_per_day == fhir.convert(request(dosage=every(6))).mme_per_day
+    assert any(
+        f"periodUnit {unit!r} is not a FHIR code (s, min, h, d, wk, mo, a): read as {code!r}" in w for w in got.warnings
+    )
+    infusion = _infusion("7052", _TWO_MG_PER_H, "47625008")
+    infusion["dosageInstruction"][0]["timing"] = {"repeat": {"duration": 4, "durationUnit": unit}}
+    assert fhir.convert(infusion, table="anzca-2021").mme_per_day == 24.0
+
+
+@pytest.mark.parametrize("unit", ["H", "D", "hx", ""])
+def test_a_period_unit_that_is_no_time_is_refused(unit: str) -> None:
+    """A letter in another case is no code (UCUM's "H" is the henry), nor a word."""
+    every_6 = request(dosage=every(6) | {"timing": {"repeat": {"frequency": 1, "period": 6, "periodUnit": unit}}})
+    with pytest.raises(mme.UnitError, match=f"periodUnit {unit!r} is not a time unit"):
+        fhir.convert(every_6)

@@ -121,7 +121,6 @@ _SPRAY_UNITS = frozenset({"{actuat}", "{puff}", "{spray}", "spray"})
 _MASS_AND_VOLUME = {
     "mg": "mg", "ug": "mcg", "mcg": "mcg", "g": "g", "ml": "mL", "mg/h": "mg/h", "ug/h": "mcg/h", "mcg/h": "mcg/h"
 }  # fmt: skip
-_MONTH_UNITS = frozenset({"mo", "month", "months"})
 _A_MONTH = "a month read as 30 days"  # as CDC's calculator reads one; UCUM's mo is 30.4375 days
 #: Each resource's status codes, in STU3, R4 and R5 together, with what a status says when the resource may not be
 #: what the patient takes ("" when it is: active, a dispense completed...). Such a resource is still converted, as
@@ -937,15 +936,13 @@ def _run(repeat: Mapping[str, Any], label: str, notes: list[str]) -> float | Non
     if duration is None and longest is None:
         return None
     unit = str(repeat.get("durationUnit") or "")
-    if unit not in _HOURS:
-        raise UnitError(f"{label}: durationUnit {unit!r} is not a time unit (h, d, wk, mo)")
-    _said_as_word(unit, "durationUnit", label, notes)
+    code = _said_as_word(unit, "durationUnit", label, notes)
     if longest is not None:
         if duration is not None and longest < duration:
             raise DoseError(f"{label}: durationMax {longest:g} is below duration {duration:g}: correct one")
         notes.append(f"{label}: an administration lasts up to {longest:g} {unit} (durationMax): the longest was used")
         duration = longest
-    return _times_hours(duration or 0, _HOURS[unit])
+    return _times_hours(duration or 0, _HOURS[code])
 
 
 def _over_the_day(
@@ -1166,7 +1163,7 @@ def _on_days(repeat: Mapping[str, Any], per_day: float, label: str, notes: list[
     # without a period, times of day or a timing code: a day's, or under one a day (WK) a week's
     hours = 24.0 if per_day >= 1 else 168.0
     if period is not None:
-        hours = period * _HOURS[str(repeat.get("periodUnit"))]  # a unit `_repeat_per_day` read
+        hours = period * (_hours(str(repeat.get("periodUnit"))) or 0)  # a unit `_repeat_per_day` read
     if math.isclose(hours, 168.0):  # per week: the week's administrations shared among its days
         weekly = per_day * 7
         per_day = weekly / len(named)
@@ -1207,11 +1204,20 @@ def _timing_word(text: object) -> str | None:
     return word if word in _TIMING_CODES else None
 
 
-def _said_as_word(unit: str, field: str, label: str, notes: list[str]) -> None:
-    """A time unit written as a word ("hours"), which is no FHIR code, is read as its code, with a warning."""
-    if unit in _TIME_WORDS:
-        notes.append(f"{label}: {field} {unit!r} is not a FHIR code (s, min, h, d, wk, mo, a): read as "
-                     f"{_TIME_WORDS[unit]!r}")  # fmt: skip
+def _said_as_word(unit: str, field: str, label: str, notes: list[str]) -> str:
+    """The FHIR code of a ``periodUnit`` or ``durationUnit``: a word ("hours", "Hours", "Day(s)"), which is no FHIR
+    code, is read as its code as every time is (`_hours`), with a warning; what is no time is a `UnitError`."""
+    in_hours = _hours(unit)
+    code = next((code for code in _CODES_OF_TIME if _HOURS[code] == in_hours), None)
+    if code is None:
+        raise UnitError(f"{label}: {field} {unit!r} is not a time unit (h, d, wk, mo)")
+    if unit != code:
+        notes.append(f"{label}: {field} {unit!r} is not a FHIR code (s, min, h, d, wk, mo, a): read as {code!r}")
+    return code
+
+
+#: FHIR's UnitsOfTime codes.
+_CODES_OF_TIME = ("s", "min", "h", "d", "wk", "mo", "a")
 
 
 def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
@@ -1227,16 +1233,14 @@ def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> 
     period = _positive(repeat, "period", label)
     if period is not None:
         unit = str(repeat.get("periodUnit") or "")
-        if unit not in _HOURS:
-            raise UnitError(f"{label}: periodUnit {unit!r} is not a time unit (h, d, wk, mo)")
-        _said_as_word(unit, "periodUnit", label, notes)
-        if unit in _MONTH_UNITS:
+        code = _said_as_word(unit, "periodUnit", label, notes)
+        if code == "mo":
             notes.append(f"{label}: {_A_MONTH}")
         if (longest := _positive(repeat, "periodMax", label)) is not None:
             if longest < period:
                 raise DoseError(f"{label}: periodMax {longest:g} is below period {period:g}: correct one")
             notes.append(f"{label}: every {period:g} to {longest:g} {unit}: the shorter interval (most doses) was used")
-        hours = period * _HOURS[unit]
+        hours = period * _HOURS[code]
         # on days of the week, a week's period holds the times of day on each day named (`_on_days` shares them)
         days = len(set(map(str, repeat["dayOfWeek"]))) if isinstance(repeat.get("dayOfWeek"), list) else 0
         doses = None if times is None else times * (days if days and math.isclose(hours, 168.0) else 1)
