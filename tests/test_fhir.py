@@ -2796,7 +2796,9 @@ def test_a_stu3_dosage_s_dose_is_read_as_r4_s_dose_and_rate(
     ("stu3", "r4", "agree"),
     [
         ({"value": 2, "code": "{tablet}"}, {"value": 1, "code": "{tablet}"}, False),
-        ({"value": 10, "code": "mg"}, {"value": 2, "code": "{tablet}"}, False),  # the same MME, but two doses
+        ({"value": 10, "code": "mg"}, {"value": 2, "code": "{tablet}"}, True),  # the same MME, as two R4 entries agree
+        ({"value": 2, "code": "{tablet}"}, {"value": 10, "code": "mg"}, True),
+        ({"value": 15, "code": "mg"}, {"value": 2, "code": "{tablet}"}, False),
         ({"value": 2, "code": "{tablet}"}, {"value": 2, "code": "TAB"}, True),
         ({"value": 10, "code": "mg"}, {"value": 10000, "code": "ug"}, True),
     ],
@@ -2804,7 +2806,8 @@ def test_a_stu3_dosage_s_dose_is_read_as_r4_s_dose_and_rate(
 def test_a_dose_given_in_both_stu3_s_and_r4_s_shapes_must_agree(
     stu3: dict[str, Any], r4: dict[str, Any], agree: bool
 ) -> None:
-    """Both shapes in one Dosage used R4's silently (2 tablets beside 1 tablet gave 30 MME/day)."""
+    """Both shapes in one Dosage used R4's silently (2 tablets beside 1 tablet gave 30 MME/day). They are compared
+    by MME/day, as two R4 entries are: 2 tablets of oxycodone 5 mg beside 10 mg was refused, by unit."""
     dosage = every(6, r4) | {"doseQuantity": stu3}
     if agree:
         assert fhir.convert(request(dosage=dosage)) == fhir.convert(request(dosage=every(6, r4)))

@@ -1266,11 +1266,14 @@ def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> 
     return None if times is None else float(times)
 
 
-def _dose(entry: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose | None, _Dose | None, list[_Dose]]:
+def _dose(
+    entry: Mapping[str, Any], label: str, notes: list[str]
+) -> tuple[_Dose | None, _Dose | None, list[tuple[_Dose, str]]]:
     """The dose per administration from ``doseAndRate``: the dose (doseQuantity, doseRange maximum) and the rate
     (rateQuantity, rateRatio, rateRange maximum: a patch's), each None when not given; and what each other entry
-    gives (its dose, else its rate), which must come to the same MME/day (`_agree`). Of several entries, the
-    ``ordered`` one is used when there is one."""
+    gives (its dose, else its rate), with the STU3 fields' dose and rate beside R4's, each with where it is, which
+    must come to the same MME/day (`_agree`): 2 tablets and 10 mg of a 5 mg tablet agree, in either shape. Of several
+    entries, the ``ordered`` one is used when there is one."""
     rates = [r for r in entry.get("doseAndRate") or [] if _main(*_doses(r, label, [])) is not None]
     stu3 = {field: entry[field] for field in _STU3_DOSE if field in entry}
     if stu3 and _main(*_doses(stu3, label, [])) is None:
@@ -1282,11 +1285,11 @@ def _dose(entry: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose
     ordered = [r for r in rates if any(c.get("code") == "ordered" for c in (r.get("type") or {}).get("coding", []))]
     first = (ordered or rates)[0]
     dose, rate = _doses(first, label, notes)
-    if stu3 and first is not stu3:
-        _same_twice(_doses(stu3, label, []), (dose, rate), ", ".join(stu3), label)
     if len(rates) > 1:
         notes.append(f"{label}: {len(rates)} doseAndRate entries, giving the same MME/day")
-    others = [d for other in rates if other is not first if (d := _main(*_doses(other, label, []))) is not None]
+    others = [(d, "") for other in rates if other is not first if (d := _main(*_doses(other, label, []))) is not None]
+    if stu3 and first is not stu3:  # STU3's shape beside R4's: the dosage gives its dose twice
+        others += [(d, ", ".join(stu3)) for d in _doses(stu3, label, []) if d is not None]
     return dose, rate, others
 
 
@@ -1294,29 +1297,8 @@ def _dose(entry: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose
 _STU3_DOSE = ("doseQuantity", "doseRange", "rateQuantity", "rateRatio", "rateRange")
 
 
-def _same_twice(stu3: tuple[_Dose | None, _Dose | None], r4: tuple[_Dose | None, _Dose | None], fields: str,
-                label: str) -> None:  # fmt: skip
-    """A Dosage that gives its dose in both STU3's and R4's shapes must give the same dose (and rate, when both give
-    one): which one is meant is unknown otherwise (`AmbiguousDoseError` naming both)."""
-    pairs = [(_main(*stu3), _main(*r4))] + ([(stu3[1], r4[1])] if stu3[0] and r4[0] and stu3[1] and r4[1] else [])
-    for theirs, ours in pairs:
-        if theirs is not None and ours is not None and not _same_dose(theirs, ours):
-            raise AmbiguousDoseError(f"{label}: the dosage gives its dose twice, in STU3's shape ({fields}: "
-                                     f"{_said(theirs)}) and in R4's (doseAndRate: {_said(ours)}), and they differ: "
-                                     "give one")  # fmt: skip
-
-
 #: Masses and masses per hour, in mg (or mg/h) a unit.
 _IN_MG = {"mg": Decimal(1), "mcg": Decimal("0.001"), "g": Decimal(1000), "mg/h": Decimal(1), "mcg/h": Decimal("0.001")}
-
-
-def _same_dose(one: _Dose, other: _Dose) -> bool:
-    """Whether two doses are the same amount, however their units are written (5 mg and 5000 ug; {tablet} and TAB)."""
-    if (one.kind, one.unit, one.value) == (other.kind, other.unit, other.value):
-        return True
-    if one.unit not in _IN_MG or other.unit not in _IN_MG or one.unit.endswith("/h") != other.unit.endswith("/h"):
-        return False
-    return Decimal(repr(one.value)) * _IN_MG[one.unit] == Decimal(repr(other.value)) * _IN_MG[other.unit]
 
 
 def _main(dose: _Dose | None, rate: _Dose | None) -> _Dose | None:
@@ -1618,7 +1600,7 @@ def _read_one(
         if hourly is not None and hourly is not dose:  # the engine's checks of a rate (an infusion's route) hold
             _regimen(given, hourly, args | {"per_day": None})
         result = _regimen(given, dose, args)
-        rates = any(d is not None and d.unit.endswith("/h") for d in (check, *others))
+        rates = any(d is not None and d.unit.endswith("/h") for d in (check, *(d for d, _ in others)))
         run = _run((entry.get("timing") or {}).get("repeat") or {}, where, []) if rates else None  # notes: said
         by_rate = None if check is None else _regimen(given, *_as_given(check, run, args, worn))
         if by_rate is not None and check is not None and by_rate.mme_per_day != result.mme_per_day:
@@ -1637,21 +1619,28 @@ def _read_one(
 
 
 def _agree(
-    given: str | Product, prod: Product | None, dose: _Dose, mme_per_day: float | None, others: list[_Dose],
-    args: Mapping[str, Any], where: str, run: float | None,
+    given: str | Product, prod: Product | None, dose: _Dose, mme_per_day: float | None,
+    others: list[tuple[_Dose, str]], args: Mapping[str, Any], where: str, run: float | None,
 ) -> None:  # fmt: skip
-    """Several ``doseAndRate`` entries (ordered, calculated, admin-amount...) must give the same MME/day: which one
-    is meant is unknown otherwise (`mme.AmbiguousDoseError` naming both). A rate among them gives what it gives
-    (`_as_given`): Epic's calculated 2 mg/h beside its ordered 2 mg for 1 h agree."""
+    """Several ``doseAndRate`` entries (ordered, calculated, admin-amount...), and a dose in STU3's shape beside
+    R4's, must give the same MME/day: which one is meant is unknown otherwise (`mme.AmbiguousDoseError` naming both).
+    A rate among them gives what it gives (`_as_given`): Epic's calculated 2 mg/h beside its ordered 2 mg for 1 h
+    agree."""
     patch = prod is not None and any(i.unit == "MG/HR" for i in prod.opioids)
-    for written in others:
+    for written, stu3 in others:
         other = written if prod is None else _fits(written, prod, patch, where)
         other, its_args = _as_given(_in_packs(prod, other, where, []), run, args, patch)
-        if (theirs := _regimen(given, other, its_args).mme_per_day) != mme_per_day:
+        if (theirs := _regimen(given, other, its_args).mme_per_day) == mme_per_day:
+            continue
+        if stu3:
             raise AmbiguousDoseError(
-                f"{where}: its doseAndRate entries disagree: {_said(dose)} gives {mme_per_day:g} MME/day, {_said(other)} "
-                f"{theirs:g}: give one dose"
+                f"{where}: the dosage gives its dose twice, in STU3's shape ({stu3}: {_said(written)}, {theirs:g} "
+                f"MME/day) and in R4's (doseAndRate: {_said(dose)}, {mme_per_day:g} MME/day), and they differ: give one"
             )
+        raise AmbiguousDoseError(
+            f"{where}: its doseAndRate entries disagree: {_said(dose)} gives {mme_per_day:g} MME/day, {_said(other)} "
+            f"{theirs:g}: give one dose"
+        )
 
 
 def _as_given(rate: _Dose, run: float | None, args: Mapping[str, Any], patch: bool) -> tuple[_Dose, Mapping[str, Any]]:
