@@ -3473,3 +3473,36 @@ def test_a_period_unit_that_is_no_time_is_refused(unit: str) -> None:
     every_6 = request(dosage=every(6) | {"timing": {"repeat": {"frequency": 1, "period": 6, "periodUnit": unit}}})
     with pytest.raises(mme.UnitError, match=f"periodUnit {unit!r} is not a time unit"):
         fhir.convert(every_6)
+
+
+@pytest.mark.parametrize(
+    ("code", "unit", "ml_each"),
+    [("894912", "{syringe}", 1), ("894912", "{each}", 1), ("894912", "syringes", 1), ("727759", "{cartridge}", 2),
+     ("894911", "{auto-injector}", 0.7)],
+)  # fmt: skip
+def test_a_dispensed_count_of_units_that_hold_one_dose_is_their_volume(code: str, unit: str, ml_each: float) -> None:
+    """10 {syringe} of a 1 mL prefilled syringe dispensed was 'a liquid: give the quantity in mL', though a request's
+    1 {syringe} reads as its volume; {cartridge} and {auto-injector} were no unit at all. Each is its whole volume."""
+    dispense = {
+        "resourceType": "MedicationDispense",
+        "medicationCodeableConcept": {"coding": [{"system": RX, "code": code}]},
+        "quantity": {"value": 10, "unit": unit} if unit == "syringes" else {"value": 10, "code": unit},
+        "daysSupply": {"value": 5, "code": "d"},
+    }
+    got = fhir.convert(dispense, table="anzca-2021")
+    in_ml = fhir.convert(
+        dispense | {"quantity": {"value": float(Fraction(str(ml_each)) * 10), "code": "mL"}}, table="anzca-2021"
+    )
+    assert got.mme_per_day == in_ml.mme_per_day
+    assert any("is their whole volume: 10 x" in w for w in got.warnings)
+    with pytest.raises(mme.UnitError, match="is a liquid: give the quantity in mL"):
+        fhir.convert(dispense | {"quantity": {"value": 10, "code": "{tablet}"}}, table="anzca-2021")
+
+
+@pytest.mark.parametrize(("code", "unit"), [("727759", "{cartridge}"), ("894911", "{auto-injector}")])
+def test_a_request_s_count_of_cartridges_or_auto_injectors_is_their_volume(code: str, unit: str) -> None:
+    """They were a UnitError: 'neither a mass (mg, ug), a volume (mL), a rate (ug/h) nor a count'."""
+    iv = {"coding": [{"system": "http://snomed.info/sct", "code": "47625008"}]}
+    one = request(code, dosage=every(4, {"value": 1, "code": unit}) | {"route": iv})
+    each = request(code, dosage=every(4, {"value": 1, "code": "{each}"}) | {"route": iv})
+    assert fhir.convert(one, table="anzca-2021").mme_per_day == fhir.convert(each, table="anzca-2021").mme_per_day

@@ -56,6 +56,7 @@ from .rxnorm import (
     Ingredient,
     Product,
     RxnormLike,
+    _one_dose_ml,
     brand_words,
     dispensing_mme,
     dose_form_name,
@@ -112,7 +113,8 @@ _ONCE_WHEN = frozenset(
 _COUNTS = frozenset(
     {"1", "{tablet}", "{tab}", "{tbl}", "tab", "{capsule}", "{cap}", "cap", "{patch}", "patch", "{actuat}",
      "{puff}", "{spray}", "{film}", "{lozenge}", "{troche}", "{suppository}", "supp", "{each}", "{ea}", "{dose}",
-     "{unit}", "tablet", "capsule", "film", "spray", "each", "ea", "lozenge", "suppository", "{syringe}"}
+     "{unit}", "tablet", "capsule", "film", "spray", "each", "ea", "lozenge", "suppository", "{syringe}", "{cartridge}",
+     "{auto-injector}"}
 )  # fmt: skip
 #: Count units that name a patch, or a unit taken by mouth: on the other kind of product, which is meant is unknown.
 _PATCH_UNITS = frozenset({"{patch}", "patch"})
@@ -1813,7 +1815,12 @@ def _dispensed(
     if not unit:
         notes.append(f"{label}: the quantity has no unit: read as {'mL' if liquid else 'units of the product'}")
     elif liquid and unit.lower() != "ml":
-        raise UnitError(f"{label}: {prod.name} is a liquid: give the quantity in mL, not {unit!r}")
+        each = _one_dose_ml(prod) if _unit_key(unit).lower() in _INJECTION_UNITS else None
+        if each is None:
+            raise UnitError(f"{label}: {prod.name} is a liquid: give the quantity in mL, not {unit!r}")
+        notes.append(f"{label}: a count of {str(prod.dose_form).lower()}s is their whole volume: {value:g} x "
+                     f"{each.normalize():f} mL of {prod.name}")  # fmt: skip
+        value = float(Decimal(repr(value)) * each)  # as a request's count of them reads
     elif prod.pack and unit.strip().lower() in _PACKS:  # a count of packs, said as such
         unit = ""
     elif not liquid and _dose_of(value, unit, f"{label} quantity").kind != "count":
@@ -1829,7 +1836,7 @@ _PACKS = frozenset({"{pack}", "pack", "{package}", "package", "{pk}", "pk"})
 #: Count units that name no unit of a product: for a pack, a count in them counts packs.
 _BARE_COUNTS = frozenset({"", "1", "{each}", "{ea}", "each", "ea", "{dose}", "{unit}"})
 #: The counts of an injection (a prefilled syringe's whole volume): a tablet, patch or spray of one is another product.
-_INJECTION_UNITS = _BARE_COUNTS | {"{syringe}"}
+_INJECTION_UNITS = _BARE_COUNTS | {"{syringe}", "{cartridge}", "{auto-injector}"}
 
 
 def _in_packs(prod: Product | None, dose: _Dose, where: str, notes: list[str]) -> _Dose:
