@@ -3506,3 +3506,69 @@ def test_a_request_s_count_of_cartridges_or_auto_injectors_is_their_volume(code:
     one = request(code, dosage=every(4, {"value": 1, "code": unit}) | {"route": iv})
     each = request(code, dosage=every(4, {"value": 1, "code": "{each}"}) | {"route": iv})
     assert fhir.convert(one, table="anzca-2021").mme_per_day == fhir.convert(each, table="anzca-2021").mme_per_day
+
+
+@pytest.mark.parametrize("kind", ["medicationrequest", "MedicationRequest ", " MedicationRequest", "MEDICATIONREQUEST"])
+def test_a_resource_type_written_in_another_case_is_refused_alone_in_a_bundle_and_in_ndjson(kind: str) -> None:
+    """In a Bundle it was skipped without a word (a total of 30 for 4 oxycodone requests, 3 so written); alone it was
+    'mme reads ...', which did not say why."""
+    odd = request(dosage=every(6)) | {"resourceType": kind, "id": "x"}
+    said = f"its resourceType {kind!r} is not 'MedicationRequest': a type's name is exact"
+    with pytest.raises(mme.ExpressionError, match=f"^not a FHIR resource \\(id 'x'\\): {re.escape(said)}"):
+        fhir.convert(odd)
+    with pytest.raises(mme.ExpressionError, match=f"entry 2 is not a FHIR resource \\(id 'x'\\): {re.escape(said)}"):
+        fhir.convert(_with_oxycodone(odd))
+    [(_, result, error)] = fhir.iter_convert([json.dumps(odd)])
+    assert result is None
+    assert error is not None
+    assert said in error
+
+
+def test_a_dstu2_medication_order_is_listed_as_not_counted_and_said_alone() -> None:
+    """DSTU2's MedicationOrder in a Bundle was skipped without a word."""
+    order = request(dosage=every(6)) | {"resourceType": "MedicationOrder", "id": "x"}
+    got = fhir.convert(_with_oxycodone(order))
+    assert isinstance(got, fhir.BundleMME)
+    assert got.mme_per_day == 30.0  # the oxycodone request's alone
+    assert got.not_counted == ("MedicationOrder/x: DSTU2's medication order, which mme does not read (convert it to "
+                               "R4's MedicationRequest)",)  # fmt: skip
+    with pytest.raises(mme.ExpressionError, match="and Bundle: MedicationOrder is DSTU2's medication order"):
+        fhir.convert(order)
+
+
+@pytest.mark.parametrize(
+    ("entry", "where"),
+    [({"modifierExtension": [{"url": "http://example.org/not-given"}]}, ""),
+     ({"request": {"method": "POST", "url": "MedicationRequest", "modifierExtension": [{"url": "http://x"}]}}, " in request")],
+)  # fmt: skip
+def test_a_modifier_extension_on_a_bundle_entry_is_refused(entry: dict[str, Any], where: str) -> None:
+    """It was ignored (the request counted, 30), where one on the resource or any element of it is refused."""
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))} | entry]}
+    with pytest.raises(mme.ExpressionError, match=f"^MedicationRequest/r1's Bundle entry: a modifierExtension{where} "):
+        fhir.convert(bundle)
+
+
+@pytest.mark.parametrize(
+    ("link", "said"),
+    [({"relation": "next", "url": "http://example.org/p2"}, "'link' must be a list of links, not an object"),
+     ([{"relation": ["next"], "url": "http://example.org/p2"}], "a link's relation is a list, not text"),
+     (["next"], "'link' must be a list of links, not a list")],
+)  # fmt: skip
+def test_a_malformed_bundle_link_is_refused(link: object, said: str) -> None:
+    """A link as an object, or a relation as a list, was ignored: the next page went unsaid."""
+    with pytest.raises(mme.ExpressionError, match=re.escape(said)):
+        fhir.convert(_with_oxycodone() | {"link": link})
+
+
+def test_an_ndjson_operation_outcome_error_says_the_export_may_be_incomplete() -> None:
+    """As a Bundle's entry it marks the total incomplete; as a bulk export's line it was 'mme reads ...'."""
+    outcome = {"resourceType": "OperationOutcome", "id": "o1",
+               "issue": [{"severity": "error", "code": "exception", "diagnostics": "timeout"}]}  # fmt: skip
+    [(_, result, error)] = fhir.iter_convert([json.dumps(outcome)])
+    assert result is None
+    assert error == ("ExpressionError: OperationOutcome/o1 reports an error (timeout): the server may have left "
+                     "resources out of the export, and opioids among them are not counted")  # fmt: skip
+    in_bundle = fhir.convert(_with_oxycodone(outcome))
+    assert isinstance(in_bundle, fhir.BundleMME)
+    assert in_bundle.incomplete == ("OperationOutcome/o1 reports an error (timeout): the server may have left resources "
+                                    "out of the Bundle, and opioids among them are not counted",)  # fmt: skip

@@ -80,6 +80,7 @@ MEDICATION_RESOURCES = frozenset({"MedicationRequest", "MedicationStatement", "M
 _NOT_READ = {
     "MedicationAdministration": "a record of doses given, which mme does not read (convert the request, dispense or "
     "statement)",
+    "MedicationOrder": "DSTU2's medication order, which mme does not read (convert it to R4's MedicationRequest)",
 }
 
 #: UCUM period units in hours (a month is 30 days and a year 365, as CDC's CQL calculator reads them).
@@ -268,6 +269,18 @@ def _named_type(resource: Mapping[str, Any], where: str = "") -> None:
         said = "none" if "resourceType" not in resource else "null" if kind is None else _kind(kind)
         raise ExpressionError(f"{where}not a FHIR resource{named}: its resourceType is {said}, not the name of a "
                               "resource type (MedicationRequest...)")  # fmt: skip
+    meant = _TYPES.get(kind.strip().lower())
+    if meant is not None and kind != meant:  # skipped as another type, a request would go uncounted unsaid
+        named = f" (id {resource['id']!r})" if isinstance(resource.get("id"), str) else ""
+        raise ExpressionError(f"{where}not a FHIR resource{named}: its resourceType {kind!r} is not {meant!r}: a type's "
+                              "name is exact, in case and spaces")  # fmt: skip
+
+
+#: The resource types mme reads or names, by their names in lower case: one written otherwise is refused.
+_TYPES = {
+    kind.lower(): kind
+    for kind in (*MEDICATION_RESOURCES, *_NOT_READ, "Medication", "Bundle", "OperationOutcome", "Patient")
+}
 
 
 def _kind(obj: object) -> str:
@@ -2011,7 +2024,12 @@ def convert(
     if kind == "Bundle":
         return _bundle(resource, table, rxnorm, thresholds, variant)
     if kind not in MEDICATION_RESOURCES:
-        raise ExpressionError(f"{_label(resource)}: mme reads {', '.join(sorted(MEDICATION_RESOURCES))} and Bundle")
+        if kind == "OperationOutcome" and (errors := _errors_reported(resource, "the export")):
+            raise ExpressionError("; ".join(errors))  # a bulk export's line: said as a Bundle's incomplete is
+        why = f": {kind} is {_NOT_READ[kind]}" if kind in _NOT_READ else ""
+        raise ExpressionError(
+            f"{_label(resource)}: mme reads {', '.join(sorted(MEDICATION_RESOURCES))} and Bundle{why}"
+        )
     try:
         items = _one(resource, {}, table, rxnorm, variant)
     except _NotCounted as exc:
@@ -2036,6 +2054,7 @@ def _bundle(
             continue
         if resource.get("resourceType") not in MEDICATION_RESOURCES:
             continue
+        _modifiers({k: v for k, v in entry.items() if k != "resource"}, f"{_label(resource)}'s Bundle entry")
         if gone := sorted(_names(entry) & deleted):  # its versions are still one resource (`_enter`)
             _enter(entry, index, entered)
             skipped.append(f"{_label(resource)}: deleted by the Bundle ({gone[0]}, request DELETE): not counted")
@@ -2078,28 +2097,40 @@ def _incomplete(bundle: Mapping[str, Any]) -> tuple[str, ...]:
     an OperationOutcome whose issue is an error or fatal (as an entry, ``search.mode`` outcome, or an entry's
     ``response.outcome``: the server says it left something out)."""
     why: list[str] = []
-    links = bundle.get("link")
-    for link in links if isinstance(links, list) else []:
-        if isinstance(link, Mapping) and link.get("relation") == "next":
+    links = bundle.get("link") or []
+    if not isinstance(links, list) or not all(isinstance(link, Mapping) for link in links):
+        raise ExpressionError(f"{_label(bundle)}: 'link' must be a list of links, not {_kind(links)}: whether it has a "
+                              "next page is unknown")  # fmt: skip
+    for link in links:
+        if not isinstance(link.get("relation", ""), str):
+            raise ExpressionError(f"{_label(bundle)}: a link's relation is {_kind(link['relation'])}, not text: "
+                                  "whether it is the next page is unknown")  # fmt: skip
+        if link.get("relation") == "next":
             why.append(f"the Bundle is one page of a search: its next page ({link.get('url')}) is not in it, and "
                        "opioids on it are not counted: fetch every page (follow the link next)")  # fmt: skip
     entries = bundle.get("entry")
     for entry in entries if isinstance(entries, list) else []:
         response = entry.get("response")
         for outcome in (entry.get("resource"), response.get("outcome") if isinstance(response, Mapping) else None):
-            if not isinstance(outcome, Mapping) or outcome.get("resourceType") != "OperationOutcome":
-                continue
-            issues = outcome.get("issue")
-            for issue in issues if isinstance(issues, list) else []:
-                if isinstance(issue, Mapping) and issue.get("severity") in ("error", "fatal"):
-                    details = issue.get("details")
-                    text = details.get("text") if isinstance(details, Mapping) else None
-                    said = issue.get("diagnostics") or text or issue.get("code") or "no diagnostics"
-                    name = _label(outcome) if outcome.get("id") else "an OperationOutcome"
-                    why.append(f"{name} reports {'an error' if issue['severity'] == 'error' else 'a fatal error'} "
-                               f"({said}): the server may have left resources out of the Bundle, and opioids among "
-                               "them are not counted")  # fmt: skip
+            if isinstance(outcome, Mapping) and outcome.get("resourceType") == "OperationOutcome":
+                why += _errors_reported(outcome, "the Bundle")
     return tuple(why)
+
+
+def _errors_reported(outcome: Mapping[str, Any], of: str) -> list[str]:
+    """What an OperationOutcome's errors (severity error or fatal) say: resources may be missing ``of`` a Bundle or an
+    export; nothing for warnings and information."""
+    why = []
+    issues = outcome.get("issue")
+    for issue in issues if isinstance(issues, list) else []:
+        if isinstance(issue, Mapping) and issue.get("severity") in ("error", "fatal"):
+            details = issue.get("details")
+            text = details.get("text") if isinstance(details, Mapping) else None
+            said = issue.get("diagnostics") or text or issue.get("code") or "no diagnostics"
+            name = _label(outcome) if outcome.get("id") else "an OperationOutcome"
+            why.append(f"{name} reports {'an error' if issue['severity'] == 'error' else 'a fatal error'} ({said}): "
+                       f"the server may have left resources out of {of}, and opioids among them are not counted")  # fmt: skip
+    return why
 
 
 def _twins(read: list[tuple[Mapping[str, Any], list[DailyMME]]]) -> list[DailyMME]:
