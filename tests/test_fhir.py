@@ -1905,7 +1905,7 @@ def test_a_dose_and_a_rate_that_disagree_are_refused_and_a_rate_ratio_is_read() 
     one_patch = {"doseQuantity": {"value": 1, "code": "{patch}"}}
     both = {"timing": every_3_days, "doseAndRate": [one_patch | {"rateQuantity": {"value": 50, "code": "ug/h"}}]}
     with pytest.raises(
-        mme.AmbiguousDoseError, match=r"the dose \(1 unit\(s\)\) gives 60 MME/day, the rate \(50 mcg/h\) 120"
+        mme.AmbiguousDoseError, match=r"the dose \(1 {patch}\) gives 60 MME/day, the rate \(50 mcg/h\) 120"
     ):
         fhir.convert(request(FENTANYL_25, dosage=both))
     agree = {"timing": every_3_days, "doseAndRate": [one_patch | {"rateQuantity": {"value": 25, "code": "ug/h"}}]}
@@ -3572,3 +3572,53 @@ def test_an_ndjson_operation_outcome_error_says_the_export_may_be_incomplete() -
     assert isinstance(in_bundle, fhir.BundleMME)
     assert in_bundle.incomplete == ("OperationOutcome/o1 reports an error (timeout): the server may have left resources "
                                     "out of the Bundle, and opioids among them are not counted",)  # fmt: skip
+
+
+def test_a_dosage_s_warnings_are_on_its_own_items_only() -> None:
+    """A PCA in two dosage instructions (a rate for 12 h, a 1 mg q4h bolus as needed) said the rate's hours on the
+    bolus's item too, and the bolus's 'as needed' on the rate's, so the total listed each twice."""
+    basal = {"sequence": 1, "route": _IV, "timing": {"repeat": {"duration": 12, "durationUnit": "h"}},
+             "doseAndRate": [{"rateQuantity": {"value": 1, "code": "mg/h"}}]}  # fmt: skip
+    bolus = {"sequence": 1, "route": _IV, "asNeededBoolean": True,
+             "timing": {"repeat": {"frequency": 1, "period": 4, "periodUnit": "h"}},
+             "doseAndRate": [{"doseQuantity": {"value": 1, "code": "mg"}}]}  # fmt: skip
+    got = fhir.convert(request("7052", status="active") | {"dosageInstruction": [basal, bolus]}, table="anzca-2021")
+    assert isinstance(got, mme.Total)
+    rate, on_demand = got.items
+    assert any("the rate 1 mg/h runs 12 h a day" in w for w in rate.warnings)
+    assert not any("the rate 1 mg/h" in w for w in on_demand.warnings)
+    assert any("as needed (PRN)" in w for w in on_demand.warnings)
+    assert not any("as needed (PRN)" in w for w in rate.warnings)
+    assert sum("dosage 2: as needed" in w or "dosage 1: the rate" in w for w in got.warnings) == 2  # once each
+
+
+@pytest.mark.parametrize(("minutes", "said"), [(20, "20 min"), (7, "7 min"), (90, "1.5 h")])
+def test_an_infusion_s_hours_are_said_as_written(minutes: int, said: str) -> None:
+    """20 min was said 'runs 0.333333 h a day (duration 0.333333 h)'."""
+    infusion = _infusion("7052", _TWO_MG_PER_H, "47625008")
+    infusion["dosageInstruction"][0]["timing"] = {"repeat": {"duration": minutes, "durationUnit": "min"}}
+    got = fhir.convert(infusion, table="anzca-2021")
+    assert any(f"the rate 2 mg/h runs {said} a day (duration {said}), not all day" in w for w in got.warnings)
+
+
+def test_runs_at_times_of_day_within_a_bound_are_not_said_to_have_a_frequency() -> None:
+    """Two times of day with a bound under a day (holding one of them) and a duration said 'with a frequency', though
+    none was given."""
+    repeat = {"timeOfDay": ["08:00:00", "20:00:00"], "duration": 2, "durationUnit": "h",
+              "boundsPeriod": {"start": "2024-01-01T06:00:00Z", "end": "2024-01-01T18:00:00Z"}}  # fmt: skip
+    infusion = _infusion("7052", _TWO_MG_PER_H, "47625008")
+    infusion["dosageInstruction"][0]["timing"] = {"repeat": repeat}
+    with pytest.raises(mme.DoseError, match=r"runs of 2 h at the rate 2 mg/h, 1 administration a day, within ") as no:
+        fhir.convert(infusion, table="anzca-2021")
+    assert "frequency" not in str(no.value)
+
+
+def test_a_patch_read_without_a_dose_is_said_as_a_patch() -> None:
+    """The message said '1 unit(s)' of a patch with no dose beside a rate that contradicts it."""
+    dosage = _q72h({"rateQuantity": {"value": 150, "code": "ug/h"}})
+    dosage["doseAndRate"] = [
+        {"rateQuantity": {"value": 150, "code": "ug/h"}},
+        {"doseQuantity": {"value": 1, "code": "{patch}"}},
+    ]
+    with pytest.raises(mme.AmbiguousDoseError, match=r"1 \{patch\}"):
+        fhir.convert(request("197696", dosage=dosage))

@@ -991,25 +991,31 @@ def _over_the_day(
     if per_day is None:  # one run a day: all day, or its duration, within the bound
         hours, said = 24.0, ""
         if run is not None and run < hours:
-            hours, said = run, f"duration {run:g} h"
+            hours, said = run, f"duration {_span(run)}"
         if under is not None and under[0] < hours:
             hours, said = under[0], under[1]
         if not said:
             return dose, None
         per_day, each = 1.0, " a day"
     elif under is not None:
-        raise DoseError(f"{where}: runs of {run:g} h at the rate {_said(dose)}, with a frequency, within {under[1]}: "
+        raise DoseError(f"{where}: runs of {_span(run or 0)} at the rate {_said(dose)}, {_times_a_day(per_day)}, within {under[1]}: "
                         "how many hours of them the bound holds is not read: give the hours a day as a duration")  # fmt: skip
     else:
         hours, each = float(run or 0), " an administration"
         said = f"duration, {per_day * hours:g} h a day"
         if per_day * hours > 24 + 1e-9:
-            raise DoseError(f"{where}: {per_day:g} run{'' if per_day == 1 else 's'} a day of {hours:g} h each (duration) overlap: a rate runs at "
+            raise DoseError(f"{where}: {per_day:g} run{'' if per_day == 1 else 's'} a day of {_span(hours)} each (duration) overlap: a rate runs at "
                             "most 24 h a day; give the rate alone, or runs that fit the period")  # fmt: skip
     amount = _Dose("amount", float(Fraction(repr(dose.value)) * _exactly(hours)), dose.unit.removesuffix("/h"))
-    notes.append(f"{where}: the rate {_said(dose)} runs {hours:g} h{each} ({said}), not all day: "
+    notes.append(f"{where}: the rate {_said(dose)} runs {_span(hours)}{each} ({said}), not all day: "
                  f"{amount.value:g} {amount.unit}{each} counted")  # fmt: skip
     return amount, per_day
+
+
+def _span(hours: float) -> str:
+    """Hours said as a duration is written: under an hour in whole minutes ("20 min", not "0.333333 h"), else in h."""
+    minutes = _exactly(hours) * 60
+    return f"{minutes} min" if hours < 1 and minutes.denominator == 1 else f"{hours:g} h"
 
 
 _DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-\d{2})?)?")  # FHIR's date: a year, a month, or a day
@@ -1557,7 +1563,9 @@ def _read_one(
     entries = _dosages(resource)
     if not entries:
         return _requested(resource, key, f"{label}: no dosage", notes, table, rxnorm, variant)
+    shared, first = len(notes), 0  # the resource's notes go on each item; a dosage's own, on its items only
     for n, entry in enumerate(entries):
+        first = _own(items, notes, shared, first)
         where = label if len(entries) == 1 else f"{label} dosage {n + 1}"
         route = _route(entry, prod, where, notes)
         routed = None if prod is None else _routed(prod, route)
@@ -1573,7 +1581,7 @@ def _read_one(
         if dose is not None and patch and dose.kind == "count" and not dose.value.is_integer():  # as the sig reader
             notes.append(f"{where}: {part_of_a_patch(dose.value)}")
         if dose is None and patch:
-            dose = _Dose("count", 1.0, "")
+            dose = _Dose("count", 1.0, "", "patch")
             notes.append(f"{where}: no dose given; one patch at a time was read")
         rate = dose is not None and dose.unit.endswith("/h")  # an infusion's rate is its own timing
         worn = patch or route == "transdermal"  # a patch's rate (fentanyl's ingredient so given), worn as timed
@@ -1620,7 +1628,7 @@ def _read_one(
         by_rate = None if check is None else _regimen(given, *_as_given(check, run, args, worn))
         if by_rate is not None and check is not None and by_rate.mme_per_day != result.mme_per_day:
             raise AmbiguousDoseError(  # an infusion's rate is its own timing; a patch's, the wear of the one dosed
-                f"{where}: the dose ({dose.value:g} {dose.unit or 'unit(s)'}) gives {result.mme_per_day:g} MME/day, "
+                f"{where}: the dose ({_said(dose)}) gives {result.mme_per_day:g} MME/day, "
                 f"the rate ({check.value:g} {check.unit}) {by_rate.mme_per_day:g}: correct one, or, for a dose on "
                 "demand and a continuous rate given together (PCA), give each as a dosage instruction of its own, "
                 "with one sequence number"
@@ -1630,7 +1638,17 @@ def _read_one(
             dosing_day = _regimen(given, dose, {**args, "per_day": 1.0}).mme_per_day
             notes.append(f"{where}: {less_than_daily(dosing_day or 0)}")
         items.extend(result.items if isinstance(result, Total) else [result])
+    _own(items, notes, shared, first)
     return _noted(items, notes)
+
+
+def _own(items: list[DailyMME], notes: list[str], shared: int, first: int) -> int:
+    """A dosage instruction's notes (those after the resource's first ``shared``) go on the items it gave (from
+    ``first``), not on another's: a PCA's rate was said on its bolus too, and listed twice in the total. Where the next
+    dosage's items start."""
+    own, notes[shared:] = notes[shared:], []
+    items[first:] = _noted(items[first:], own)
+    return len(items)
 
 
 def _agree(
