@@ -2154,7 +2154,7 @@ def _errors_reported(outcome: Mapping[str, Any], of: str) -> list[str]:
 def _twins(read: list[tuple[Mapping[str, Any], list[DailyMME]]]) -> list[DailyMME]:
     """The items of the resources counted, those of resources of one kind that give the same items (medication,
     dosage, MME) saying so: unlinked, they are each counted, though they may be one prescription twice (a statement
-    listed twice, a renewal without ``priorPrescription``)."""
+    listed twice, a renewal without ``priorPrescription``). Each says its own twins, so a total lists each once."""
     alike: dict[str, list[str]] = {}
     keys = []
     for resource, found in read:
@@ -2163,11 +2163,11 @@ def _twins(read: list[tuple[Mapping[str, Any], list[DailyMME]]]) -> list[DailyMM
         alike.setdefault(keys[-1], []).append(_label(resource))
     items: list[DailyMME] = []
     for key, (resource, found) in zip(keys, read, strict=True):
-        same = alike[key]
-        said = f"{' and '.join(same)}: {resource['resourceType']} resources of the same medication and dosage, not " \
-               "linked, are each counted: keep one if they are one prescription (listed twice, or renewed without " \
-               "priorPrescription)"  # fmt: skip
-        items.extend(_noted(found, [said]) if len(same) > 1 else found)
+        same = [name for name in alike[key] if name != _label(resource)] if len(alike[key]) > 1 else []
+        said = f"{_label(resource)}: the same medication and dosage as {' and '.join(same)}, {resource['resourceType']} " \
+               "resources not linked, each counted: keep one if they are one prescription (listed twice, or renewed " \
+               "without priorPrescription)"  # fmt: skip
+        items.extend(_noted(found, [said]) if same else found)
     return items
 
 
