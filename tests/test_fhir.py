@@ -10,6 +10,7 @@ import io
 import json
 import re
 from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -409,6 +410,45 @@ def test_a_bound_s_quantity_is_said_as_a_dose_s_is() -> None:
     assert any("boundsDuration is '< 12': 12 was used" in w for w in below.warnings)
     with pytest.raises(mme.UnitError, match="the code 'h' but the unit 'days'"):
         fhir.convert(_timed(repeat | {"boundsDuration": {"value": 12, "code": "h", "unit": "days"}}))
+
+
+@pytest.mark.parametrize(("code", "unit"), [("h", "days"), ("wk", "Days"), ("min", "days"), ("d", "hours")])
+def test_a_time_whose_code_contradicts_its_unit_is_refused_wherever_a_time_is_read(code: str, unit: str) -> None:
+    """A days supply of 30 with code h and unit "days" read as 30 hours (720 MME/day for 120 oxycodone 5 mg, not 30);
+    so did an expectedSupplyDuration, a rateRatio's or a maxDosePerPeriod's denominator, and a strength's. Only a
+    bound refused it; each now does, naming both."""
+    time = {"value": 30, "code": code, "unit": unit}
+    said = f"the code '{code}' but the unit '{unit}'"
+    dispense = {
+        "resourceType": "MedicationDispense",
+        "medicationCodeableConcept": {"coding": [{"system": RX, "code": OXY_5}]},
+        "quantity": {"value": 120, "code": "{tablet}"},
+    }
+    with pytest.raises(mme.UnitError, match=f"daysSupply has {said}"):
+        fhir.convert(dispense | {"daysSupply": time})
+    supply = {"quantity": {"value": 120, "code": "{tablet}"}, "expectedSupplyDuration": time}
+    with pytest.raises(mme.UnitError, match=f"expectedSupplyDuration has {said}"):
+        fhir.convert(request(dosage={"text": "as directed"}, dispenseRequest=supply))
+    ratio = {"numerator": {"value": 48, "code": "mg"}, "denominator": time}
+    iv = {"coding": [{"system": fhir.SNOMED_SYSTEM, "code": "47625008"}]}
+    with pytest.raises(mme.UnitError, match=f"rateRatio's denominator has {said}"):
+        fhir.convert(request("7052", dosage={"route": iv, "doseAndRate": [{"rateRatio": ratio}]}), table="anzca-2021")
+    capped = every(6) | {"maxDosePerPeriod": {"numerator": {"value": 2, "code": "{tablet}"}, "denominator": time}}
+    with pytest.raises(mme.UnitError, match=f"maxDosePerPeriod's denominator has {said}"):
+        fhir.convert(request(dosage=capped))
+    strength = {"numerator": {"value": 600, "code": "ug"}, "denominator": time}
+    fentanyl = {"coding": [{"system": RX, "code": "4337"}]}
+    medication = {
+        "resourceType": "Medication",
+        "id": "m",
+        "ingredient": [{"itemCodeableConcept": fentanyl, "strength": strength}],
+    }
+    described = request(dosage=every(72, {"value": 1, "code": "{patch}"}), contained=[medication])
+    described = {k: v for k, v in described.items() if k != "medicationCodeableConcept"} | {
+        "medicationReference": {"reference": "#m"}
+    }
+    with pytest.raises(mme.UnitError, match=f"the strength of 'fentanyl' has {said}"):
+        fhir.convert(described)
 
 
 CERNER_FREQUENCY = "https://fhir.cerner.com/ec2458f2-1e24-41c8-b71b-0e701af7583d/codeSet/4003"
@@ -1454,10 +1494,14 @@ def test_unlinked_resources_of_one_kind_giving_the_same_items_are_said() -> None
 
     twice = bundle(statement("s1"), statement("s2"), statement("s3", hours=12))
     assert twice.mme_per_day == 75.0  # each counted: 30 + 30 + 15
-    said = "MedicationStatement/s1 and MedicationStatement/s2: MedicationStatement resources of the same medication"
-    assert [any(w.startswith(said) for w in item.warnings) for item in twice.items] == [True, True, False]
+    said = [f"MedicationStatement/s{one}: the same medication and dosage as MedicationStatement/s{other}, "
+            "MedicationStatement resources not linked" for one, other in ((1, 2), (2, 1))]  # fmt: skip
+    assert [[w for w in item.warnings if "the same medication" in w] for item in twice.items] == [
+        [w] for w in twice.warnings if "the same medication" in w
+    ] + [[]]
+    assert [w[: len(said[0])] for w in twice.warnings if "the same medication" in w] == said  # each once
     kinds = bundle(statement("s1"), request(dosage=every(6)))  # two kinds: said as such, not as twins
-    assert not any("of the same medication and dosage" in w for w in kinds.warnings)
+    assert not any("the same medication and dosage" in w for w in kinds.warnings)
 
 
 def test_a_relative_medication_reference_resolves_against_its_own_server() -> None:
@@ -1914,7 +1958,7 @@ def test_a_dose_and_a_rate_that_disagree_are_refused_and_a_rate_ratio_is_read() 
     one_patch = {"doseQuantity": {"value": 1, "code": "{patch}"}}
     both = {"timing": every_3_days, "doseAndRate": [one_patch | {"rateQuantity": {"value": 50, "code": "ug/h"}}]}
     with pytest.raises(
-        mme.AmbiguousDoseError, match=r"the dose \(1 unit\(s\)\) gives 60 MME/day, the rate \(50 mcg/h\) 120"
+        mme.AmbiguousDoseError, match=r"the dose \(1 {patch}\) gives 60 MME/day, the rate \(50 mcg/h\) 120"
     ):
         fhir.convert(request(FENTANYL_25, dosage=both))
     agree = {"timing": every_3_days, "doseAndRate": [one_patch | {"rateQuantity": {"value": 25, "code": "ug/h"}}]}
@@ -2724,6 +2768,8 @@ def test_infusion_runs_with_a_frequency_each_last_their_duration(
     [
         ({"frequency": 1, "period": 4, "periodUnit": "h", "duration": 6, "durationUnit": "h"}, mme.DoseError,
          "6 runs a day of 6 h each"),
+        ({"frequency": 1, "period": 1, "periodUnit": "d", "duration": 48, "durationUnit": "h"}, mme.DoseError,
+         "^MedicationRequest/r1: 1 run a day of 48 h each"),
         ({"frequency": 2, "period": 1, "periodUnit": "d", "duration": 4, "durationUnit": "h",
           "boundsDuration": {"value": 6, "code": "h"}}, mme.DoseError, "how many hours of them the bound holds"),
         ({"duration": 4}, mme.UnitError, "durationUnit '' is not a time unit"),
@@ -2803,7 +2849,9 @@ def test_a_stu3_dosage_s_dose_is_read_as_r4_s_dose_and_rate(
     ("stu3", "r4", "agree"),
     [
         ({"value": 2, "code": "{tablet}"}, {"value": 1, "code": "{tablet}"}, False),
-        ({"value": 10, "code": "mg"}, {"value": 2, "code": "{tablet}"}, False),  # the same MME, but two doses
+        ({"value": 10, "code": "mg"}, {"value": 2, "code": "{tablet}"}, True),  # the same MME, as two R4 entries agree
+        ({"value": 2, "code": "{tablet}"}, {"value": 10, "code": "mg"}, True),
+        ({"value": 15, "code": "mg"}, {"value": 2, "code": "{tablet}"}, False),
         ({"value": 2, "code": "{tablet}"}, {"value": 2, "code": "TAB"}, True),
         ({"value": 10, "code": "mg"}, {"value": 10000, "code": "ug"}, True),
     ],
@@ -2811,7 +2859,8 @@ def test_a_stu3_dosage_s_dose_is_read_as_r4_s_dose_and_rate(
 def test_a_dose_given_in_both_stu3_s_and_r4_s_shapes_must_agree(
     stu3: dict[str, Any], r4: dict[str, Any], agree: bool
 ) -> None:
-    """Both shapes in one Dosage used R4's silently (2 tablets beside 1 tablet gave 30 MME/day)."""
+    """Both shapes in one Dosage used R4's silently (2 tablets beside 1 tablet gave 30 MME/day). They are compared
+    by MME/day, as two R4 entries are: 2 tablets of oxycodone 5 mg beside 10 mg was refused, by unit."""
     dosage = every(6, r4) | {"doseQuantity": stu3}
     if agree:
         assert fhir.convert(request(dosage=dosage)) == fhir.convert(request(dosage=every(6, r4)))
@@ -2849,10 +2898,63 @@ def test_a_patch_rate_that_is_the_product_s_however_written_reads(
     assert got.mme_per_day == rx.daily_mme(code, count=patches).mme_per_day
 
 
-def test_the_12_mcg_per_h_fentanyl_patch_s_delivered_rate_is_its_own() -> None:
-    """Its label says it delivers 12.5 mcg/h: that rate is the product's, not another."""
-    got = fhir.convert(request("577057", dosage={"doseAndRate": [{"rateQuantity": {"value": 12.5, "code": "ug/h"}}]}))
-    assert got.mme_per_day == 12.5 * 2.4  # cdc-2022: 2.4 per mcg/h
+def _q72h(dose_and_rate: dict[str, Any]) -> dict[str, Any]:
+    return {"timing": {"repeat": {"frequency": 1, "period": 72, "periodUnit": "h"}}, "doseAndRate": [dose_and_rate]}
+
+
+@pytest.mark.parametrize(
+    ("rate", "patches"),
+    [({"value": 12.5, "code": "ug/h"}, 1), ({"value": 25, "code": "ug/h"}, 2), ({"value": 37.5, "code": "ug/h"}, 3),
+     ({"value": 24, "code": "ug/h"}, 2), ({"value": 0.0125, "code": "mg/h"}, 1)],
+)  # fmt: skip
+@pytest.mark.parametrize("table", ["cdc-2022", "anzca-2021"])
+def test_the_12_mcg_per_h_fentanyl_patch_s_delivered_rate_is_that_many_of_its_patches(
+    rate: dict[str, Any], patches: int, table: str
+) -> None:
+    """Its label says it delivers 12.5 mcg/h: that rate, written, gave 30 MME/day under cdc-2022 where its count (and
+    12 mcg/h) gave 28.8; one patch has one MME, that of its count, its rate alone or beside its count."""
+    want = rx.daily_mme("577057", count=patches, table=table).mme_per_day
+    alone = fhir.convert(request("577057", dosage=_q72h({"rateQuantity": rate})), table=table)
+    both = fhir.convert(
+        request("577057", dosage=_q72h({"doseQuantity": {"value": patches, "code": "{patch}"}, "rateQuantity": rate})),
+        table=table,
+    )
+    per_day = {
+        "numerator": {"value": float(Fraction(str(rate["value"])) * 24), "code": rate["code"][:-2]},
+        "denominator": {"value": 1, "code": "d"},
+    }
+    ratio = fhir.convert(request("577057", dosage=_q72h({"rateRatio": per_day})), table=table)
+    assert alone.mme_per_day == both.mme_per_day == ratio.mme_per_day == want
+
+
+@pytest.mark.parametrize(
+    ("amount", "span"),
+    [({"value": 5.4, "code": "mg"}, {"value": 72, "code": "h"}), ({"value": 0.0125, "code": "mg"}, {"value": 10, "code": "min"})],
+)  # fmt: skip
+def test_a_patch_rate_as_a_ratio_is_divided_exactly(amount: dict[str, Any], span: dict[str, Any]) -> None:
+    """5.4 mg / 72 h is 75 mcg/h, but the float division gave 0.07500000000000001 mg/h, refused as contradicting the
+    75 mcg/h patch."""
+    got = fhir.convert(request("197696", dosage=_q72h({"rateRatio": {"numerator": amount, "denominator": span}})))
+    assert got.mme_per_day == rx.daily_mme("197696", count=1).mme_per_day
+
+
+def test_a_rate_that_is_patches_of_the_12_mcg_per_h_patch_at_both_its_rates_is_refused() -> None:
+    """300 mcg/h is 25 patches at the labelled 12 mcg/h, or 24 at the delivered 12.5: which is meant is unknown."""
+    dosage = _q72h({"rateQuantity": {"value": 300, "code": "ug/h"}})
+    with pytest.raises(
+        mme.AmbiguousDoseError, match=r"is 25 patches of .* labelled rate, or 24 at the rate it delivers"
+    ):
+        fhir.convert(request("577057", dosage=dosage))
+
+
+def test_a_huge_patch_rate_is_that_many_patches_not_a_decimal_error() -> None:
+    """7.5e30 ug/h of a 75 mcg/h patch raised decimal.InvalidOperation (a remainder beyond 28 digits)."""
+    dosage = _q72h({"rateQuantity": {"value": 7.5e30, "code": "ug/h"}})
+    with pytest.warns(mme.ImplausibleDoseWarning):
+        got = fhir.convert(request("197696", dosage=dosage))
+    with pytest.warns(mme.ImplausibleDoseWarning):
+        want = rx.daily_mme("197696", count=1e29)
+    assert got.mme_per_day == want.mme_per_day
 
 
 @pytest.mark.parametrize("kind", [["MedicationRequest"], {"name": "MedicationRequest"}, 5, None, True])
@@ -3221,3 +3323,336 @@ def test_a_dose_with_no_unit_says_so(dose: dict[str, Any]) -> None:
     """It said "unit '' is neither a mass (mg, ug), a volume (mL), a rate (ug/h) nor a count"."""
     with pytest.raises(mme.UnitError, match=r"doseQuantity: the dose has no unit: give it a UCUM code \(mg, ug, mL"):
         fhir.convert(request(dosage=every(6, dose)))
+
+
+@pytest.mark.parametrize(
+    "repeat",
+    [{"duration": 20, "durationUnit": "min"}, {"boundsDuration": {"value": 20, "code": "min"}},
+     {"duration": 7, "durationUnit": "min"}, {"boundsPeriod": {"start": "2024-01-01T08:00:00Z", "end": "2024-01-01T08:07:00Z"}}],
+)  # fmt: skip
+def test_an_infusion_s_hours_have_their_exact_value(repeat: dict[str, Any]) -> None:
+    """90 mg/h of morphine IV for 20 min is 30 mg, 90 MME/day under anzca-2021; its exact value was a float's,
+    22499999999999997/250000000000000 (20 min was 0.33333333333333331 h)."""
+    resource = _infusion("7052", {"rateQuantity": {"value": 90, "code": "mg/h"}}, "47625008")
+    resource["dosageInstruction"][0]["timing"] = {"repeat": repeat}
+    got = fhir.convert(resource, table="anzca-2021")
+    assert isinstance(got, mme.DailyMME)
+    minutes = 20 if 20 in (repeat.get("duration"), repeat.get("boundsDuration", {}).get("value")) else 7
+    assert got.mme_per_day_exact == 90 * Fraction(minutes, 60) * 3  # mg a day x 3 per mg (anzca-2021, IV)
+
+
+@pytest.mark.parametrize("duration", [72, 48])
+def test_a_patch_put_on_more_often_than_it_is_worn_is_refused(duration: float) -> None:
+    """A 75 mcg/h patch put on daily and worn 72 h (three on at once) gave 180 MME/day, with a warning that each is
+    removed when the next goes on, which its duration contradicts; an infusion's overlapping runs are refused."""
+    repeat = {"frequency": 1, "period": 1, "periodUnit": "d", "duration": duration, "durationUnit": "h"}
+    dosage = {"timing": {"repeat": repeat}, "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{patch}"}}]}
+    with pytest.raises(mme.DoseError, match=f"a patch put on 1 administration a day and worn {duration} h each"):
+        fhir.convert(request("197696", dosage=dosage))
+    changed = fhir.convert(request("197696", dosage=dosage | {"timing": {"repeat": repeat | {"duration": 24}}}))
+    assert changed.mme_per_day == 180.0
+    assert any("each removed when the next goes on" in w for w in changed.warnings)  # as its duration says
+
+
+def test_a_patch_worn_for_part_of_its_interval_says_so() -> None:
+    """q72h with a duration of 48 h gave its rate while worn, 180, without a word."""
+    repeat = {"frequency": 1, "period": 72, "periodUnit": "h", "duration": 48, "durationUnit": "h"}
+    dosage = {"timing": {"repeat": repeat}, "doseAndRate": [{"doseQuantity": {"value": 1, "code": "{patch}"}}]}
+    got = fhir.convert(request("197696", dosage=dosage))
+    assert got.mme_per_day == 180.0
+    assert any(
+        "the patch is worn 48 h (duration) of each 72 h: MME/day is its rate while worn" in w for w in got.warnings
+    )
+    whole = fhir.convert(
+        request("197696", dosage=dosage | {"timing": {"repeat": repeat | {"duration": 3, "durationUnit": "d"}}})
+    )
+    assert not any("is worn" in w for w in whole.warnings)
+
+
+_TEN_MG_A_DAY = {
+    "maxDosePerPeriod": {"numerator": {"value": 10, "code": "mg"}, "denominator": {"value": 1, "code": "d"}}
+}
+
+
+@pytest.mark.parametrize(
+    "repeat",
+    [None, {"duration": 24, "durationUnit": "h"}, {"duration": 23, "durationUnit": "h"},
+     {"frequency": 1, "period": 1, "periodUnit": "d", "duration": 24, "durationUnit": "h"},
+     {"frequency": 2, "period": 1, "periodUnit": "d", "duration": 8, "durationUnit": "h"}],
+)  # fmt: skip
+def test_a_cap_a_day_on_an_infusion_caps_the_amount_it_gives_a_day(repeat: dict[str, Any] | None) -> None:
+    """maxDosePerPeriod 10 mg/d on 2 mg/h of morphine IV gave 144 MME/day (not applied) with no timing or a duration
+    of 24 h, and 30 with a frequency or a duration of 23 h, said as taken less than once a day: one order, two
+    results. It caps the amount a day: 10 mg, 30 MME/day under anzca-2021."""
+    infusion = _infusion("7052", _TWO_MG_PER_H, "47625008")
+    infusion["dosageInstruction"][0] |= _TEN_MG_A_DAY | ({"timing": {"repeat": repeat}} if repeat else {})
+    got = fhir.convert(infusion, table="anzca-2021")
+    assert isinstance(got, mme.DailyMME)
+    assert got.mme_per_day == 30.0
+    assert got.mme_per_day_exact == 30
+    assert any("capped by maxDosePerPeriod at 10 mg a day (not " in w for w in got.warnings)
+    assert not any("less than once a day" in w or "not applied" in w for w in got.warnings)
+
+
+def test_a_cap_a_day_above_what_an_infusion_gives_leaves_it() -> None:
+    infusion = _infusion("7052", _TWO_MG_PER_H, "47625008")
+    infusion["dosageInstruction"][0] |= _TEN_MG_A_DAY | {"timing": {"repeat": {"duration": 2, "durationUnit": "h"}}}
+    got = fhir.convert(infusion, table="anzca-2021")
+    assert got.mme_per_day == 12.0  # 4 mg x 3
+    assert not any("capped" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize(
+    ("cap", "mme_per_day"),
+    [({"value": 1, "code": "mg/h"}, 12.0), ({"value": 1000, "code": "ug/h"}, 12.0), ({"value": 2, "code": "mg"}, 6.0)],
+)
+def test_a_cap_per_administration_on_an_infusion_with_a_duration_is_applied(
+    cap: dict[str, Any], mme_per_day: float
+) -> None:
+    """maxDosePerAdministration 1 mg/h on 2 mg/h for 4 h was 'in another unit than the dose: not applied' (24
+    MME/day), where without the duration it capped the rate (72): it caps the rate, and so the run's amount (4 mg,
+    12); one in mg caps the run's amount (2 mg, 6)."""
+    infusion = _infusion("7052", _TWO_MG_PER_H, "47625008")
+    infusion["dosageInstruction"][0] |= {
+        "maxDosePerAdministration": cap,
+        "timing": {"repeat": {"duration": 4, "durationUnit": "h"}},
+    }
+    got = fhir.convert(infusion, table="anzca-2021")
+    assert got.mme_per_day == mme_per_day
+    assert any("capped by maxDosePerAdministration" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize(
+    "repeat",
+    [{"boundsDuration": {"value": 1e308, "code": "wk"}},
+     {"frequency": 1, "period": 72, "periodUnit": "h", "duration": 1e308, "durationUnit": "wk"}],
+)  # fmt: skip
+def test_hours_beyond_a_float_are_refused_not_an_overflow(repeat: dict[str, Any]) -> None:
+    """Hours read exactly (20 min is 1/3 h) must still be refused as the float product's inf was, not an
+    OverflowError that ends an NDJSON stream."""
+    patch = request("197696", dosage={"timing": {"repeat": repeat}})
+    with pytest.raises(mme.DoseError):
+        fhir.convert(patch)
+    all_day = _infusion("7052", _TWO_MG_PER_H, "47625008")
+    all_day["dosageInstruction"][0]["timing"] = {"repeat": {"duration": 1e308, "durationUnit": "wk"}}
+    assert fhir.convert(all_day, table="anzca-2021").mme_per_day == 144.0  # runs all day, as a 2-day duration does
+
+
+_IV = {"coding": [{"system": "http://snomed.info/sct", "code": "47625008"}]}
+
+
+@pytest.mark.parametrize(
+    ("dose_and_rate", "repeat", "mme_per_day"),
+    [
+        ([{"doseQuantity": {"value": 2, "code": "mg"}, "rateQuantity": {"value": 2, "code": "mg/h"}}],
+         {"frequency": 1, "period": 1, "periodUnit": "d", "duration": 1, "durationUnit": "h"}, 6.0),
+        ([{"doseQuantity": {"value": 2, "code": "mg"}, "rateQuantity": {"value": 4, "code": "mg/h"}}],
+         {"frequency": 1, "period": 1, "periodUnit": "d", "duration": 30, "durationUnit": "min"}, 6.0),
+        ([{"doseQuantity": {"value": 2, "code": "mg"}, "rateQuantity": {"value": 2, "code": "mg/h"}}],
+         {"frequency": 1, "period": 4, "periodUnit": "h", "duration": 1, "durationUnit": "h"}, 36.0),
+        ([{"type": {"coding": [{"code": "calculated"}]}, "rateQuantity": {"value": 2, "code": "mg/h"}},
+          {"type": {"coding": [{"code": "ordered"}]}, "doseQuantity": {"value": 2, "code": "mg"}}],
+         {"frequency": 1, "period": 1, "periodUnit": "d", "duration": 1, "durationUnit": "h"}, 6.0),
+        ([{"type": {"coding": [{"code": "ordered"}]}, "doseQuantity": {"value": 2, "code": "mg"}},
+          {"type": {"coding": [{"code": "calculated"}]}, "rateQuantity": {"value": 2, "code": "mg/h"}}],
+         {"frequency": 1, "period": 1, "periodUnit": "h"}, 144.0),
+    ],
+)  # fmt: skip
+def test_an_intermittent_infusion_s_dose_and_rate_that_agree_read(
+    dose_and_rate: list[dict[str, Any]], repeat: dict[str, Any], mme_per_day: float
+) -> None:
+    """2 mg at 2 mg/h for 1 h once a day was refused ('the dose gives 6 MME/day, the rate 144': the rate was read all
+    day, its duration left out); in two doseAndRate entries (Epic's calculated rate, ordered dose) the engine's
+    'drop per_day/every' was raised. The rate gives the amount of its runs, or, with no duration, runs all day."""
+    resource = request("7052", dosage={"route": _IV, "timing": {"repeat": repeat}, "doseAndRate": dose_and_rate})
+    assert fhir.convert(resource, table="anzca-2021").mme_per_day == mme_per_day
+
+
+def test_an_intermittent_infusion_s_dose_and_rate_that_differ_are_refused_by_what_each_gives() -> None:
+    repeat = {"frequency": 1, "period": 1, "periodUnit": "d", "duration": 1, "durationUnit": "h"}
+    rate = {"doseQuantity": {"value": 2, "code": "mg"}, "rateQuantity": {"value": 3, "code": "mg/h"}}
+    resource = request("7052", dosage={"route": _IV, "timing": {"repeat": repeat}, "doseAndRate": [rate]})
+    with pytest.raises(mme.AmbiguousDoseError, match=r"the dose \(2 mg\) gives 6 MME/day, the rate \(3 mg/h\) 9:"):
+        fhir.convert(resource, table="anzca-2021")
+
+
+def test_fentanyl_s_ingredient_on_the_skin_at_a_patch_s_rate_reads_as_the_patch() -> None:
+    """Fentanyl (4337), route transdermal, 75 ug/h every 72 h was refused: 'the rate is its own timing, and the
+    timing says 0.333333 administrations a day'; a patch's rate is worn as its timing says, as 197696's is."""
+    skin = {"coding": [{"system": "http://snomed.info/sct", "code": "45890007"}]}
+    dosage = _q72h({"rateQuantity": {"value": 75, "code": "ug/h"}}) | {"route": skin}
+    got = fhir.convert(request("4337", dosage=dosage))
+    assert got.mme_per_day == fhir.convert(request("197696", dosage=dosage)).mme_per_day == 180.0
+    assert not any("less than once a day" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize(("unit", "code"), [("Hours", "h"), ("HOURS", "h"), ("Hour(s)", "h"), ("hrs", "h")])
+def test_a_period_or_duration_unit_in_words_reads_in_any_case(unit: str, code: str) -> None:
+    """durationUnit and periodUnit "Hours" were a UnitError, where "hours" read with a warning and a days supply or
+    a bound reads "Days" or "DAY": one reading of time."""
+    every_6 = request(dosage=every(6) | {"timing": {"repeat": {"frequency": 1, "period": 6, "periodUnit": unit}}})
+    got = fhir.convert(every_6)
+    assert got.mme_per_day == fhir.convert(request(dosage=every(6))).mme_per_day
+    assert any(
+        f"periodUnit {unit!r} is not a FHIR code (s, min, h, d, wk, mo, a): read as {code!r}" in w for w in got.warnings
+    )
+    infusion = _infusion("7052", _TWO_MG_PER_H, "47625008")
+    infusion["dosageInstruction"][0]["timing"] = {"repeat": {"duration": 4, "durationUnit": unit}}
+    assert fhir.convert(infusion, table="anzca-2021").mme_per_day == 24.0
+
+
+@pytest.mark.parametrize("unit", ["H", "D", "hx", ""])
+def test_a_period_unit_that_is_no_time_is_refused(unit: str) -> None:
+    """A letter in another case is no code (UCUM's "H" is the henry), nor a word."""
+    every_6 = request(dosage=every(6) | {"timing": {"repeat": {"frequency": 1, "period": 6, "periodUnit": unit}}})
+    with pytest.raises(mme.UnitError, match=f"periodUnit {unit!r} is not a time unit"):
+        fhir.convert(every_6)
+
+
+@pytest.mark.parametrize(
+    ("code", "unit", "ml_each"),
+    [("894912", "{syringe}", 1), ("894912", "{each}", 1), ("894912", "syringes", 1), ("727759", "{cartridge}", 2),
+     ("894911", "{auto-injector}", 0.7)],
+)  # fmt: skip
+def test_a_dispensed_count_of_units_that_hold_one_dose_is_their_volume(code: str, unit: str, ml_each: float) -> None:
+    """10 {syringe} of a 1 mL prefilled syringe dispensed was 'a liquid: give the quantity in mL', though a request's
+    1 {syringe} reads as its volume; {cartridge} and {auto-injector} were no unit at all. Each is its whole volume."""
+    dispense = {
+        "resourceType": "MedicationDispense",
+        "medicationCodeableConcept": {"coding": [{"system": RX, "code": code}]},
+        "quantity": {"value": 10, "unit": unit} if unit == "syringes" else {"value": 10, "code": unit},
+        "daysSupply": {"value": 5, "code": "d"},
+    }
+    got = fhir.convert(dispense, table="anzca-2021")
+    in_ml = fhir.convert(
+        dispense | {"quantity": {"value": float(Fraction(str(ml_each)) * 10), "code": "mL"}}, table="anzca-2021"
+    )
+    assert got.mme_per_day == in_ml.mme_per_day
+    assert any("is their whole volume: 10 x" in w for w in got.warnings)
+    with pytest.raises(mme.UnitError, match="is a liquid: give the quantity in mL"):
+        fhir.convert(dispense | {"quantity": {"value": 10, "code": "{tablet}"}}, table="anzca-2021")
+
+
+@pytest.mark.parametrize(("code", "unit"), [("727759", "{cartridge}"), ("894911", "{auto-injector}")])
+def test_a_request_s_count_of_cartridges_or_auto_injectors_is_their_volume(code: str, unit: str) -> None:
+    """They were a UnitError: 'neither a mass (mg, ug), a volume (mL), a rate (ug/h) nor a count'."""
+    iv = {"coding": [{"system": "http://snomed.info/sct", "code": "47625008"}]}
+    one = request(code, dosage=every(4, {"value": 1, "code": unit}) | {"route": iv})
+    each = request(code, dosage=every(4, {"value": 1, "code": "{each}"}) | {"route": iv})
+    assert fhir.convert(one, table="anzca-2021").mme_per_day == fhir.convert(each, table="anzca-2021").mme_per_day
+
+
+@pytest.mark.parametrize("kind", ["medicationrequest", "MedicationRequest ", " MedicationRequest", "MEDICATIONREQUEST"])
+def test_a_resource_type_written_in_another_case_is_refused_alone_in_a_bundle_and_in_ndjson(kind: str) -> None:
+    """In a Bundle it was skipped without a word (a total of 30 for 4 oxycodone requests, 3 so written); alone it was
+    'mme reads ...', which did not say why."""
+    odd = request(dosage=every(6)) | {"resourceType": kind, "id": "x"}
+    said = f"its resourceType {kind!r} is not 'MedicationRequest': a type's name is exact"
+    with pytest.raises(mme.ExpressionError, match=f"^not a FHIR resource \\(id 'x'\\): {re.escape(said)}"):
+        fhir.convert(odd)
+    with pytest.raises(mme.ExpressionError, match=f"entry 2 is not a FHIR resource \\(id 'x'\\): {re.escape(said)}"):
+        fhir.convert(_with_oxycodone(odd))
+    [(_, result, error)] = fhir.iter_convert([json.dumps(odd)])
+    assert result is None
+    assert error is not None
+    assert said in error
+
+
+def test_a_dstu2_medication_order_is_listed_as_not_counted_and_said_alone() -> None:
+    """DSTU2's MedicationOrder in a Bundle was skipped without a word."""
+    order = request(dosage=every(6)) | {"resourceType": "MedicationOrder", "id": "x"}
+    got = fhir.convert(_with_oxycodone(order))
+    assert isinstance(got, fhir.BundleMME)
+    assert got.mme_per_day == 30.0  # the oxycodone request's alone
+    assert got.not_counted == ("MedicationOrder/x: DSTU2's medication order, which mme does not read (convert it to "
+                               "R4's MedicationRequest)",)  # fmt: skip
+    with pytest.raises(mme.ExpressionError, match="and Bundle: MedicationOrder is DSTU2's medication order"):
+        fhir.convert(order)
+
+
+@pytest.mark.parametrize(
+    ("entry", "where"),
+    [({"modifierExtension": [{"url": "http://example.org/not-given"}]}, ""),
+     ({"request": {"method": "POST", "url": "MedicationRequest", "modifierExtension": [{"url": "http://x"}]}}, " in request")],
+)  # fmt: skip
+def test_a_modifier_extension_on_a_bundle_entry_is_refused(entry: dict[str, Any], where: str) -> None:
+    """It was ignored (the request counted, 30), where one on the resource or any element of it is refused."""
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": request(dosage=every(6))} | entry]}
+    with pytest.raises(mme.ExpressionError, match=f"^MedicationRequest/r1's Bundle entry: a modifierExtension{where} "):
+        fhir.convert(bundle)
+
+
+@pytest.mark.parametrize(
+    ("link", "said"),
+    [({"relation": "next", "url": "http://example.org/p2"}, "'link' must be a list of links, not an object"),
+     ([{"relation": ["next"], "url": "http://example.org/p2"}], "a link's relation is a list, not text"),
+     (["next"], "'link' must be a list of links, not a list")],
+)  # fmt: skip
+def test_a_malformed_bundle_link_is_refused(link: object, said: str) -> None:
+    """A link as an object, or a relation as a list, was ignored: the next page went unsaid."""
+    with pytest.raises(mme.ExpressionError, match=re.escape(said)):
+        fhir.convert(_with_oxycodone() | {"link": link})
+
+
+def test_an_ndjson_operation_outcome_error_says_the_export_may_be_incomplete() -> None:
+    """As a Bundle's entry it marks the total incomplete; as a bulk export's line it was 'mme reads ...'."""
+    outcome = {"resourceType": "OperationOutcome", "id": "o1",
+               "issue": [{"severity": "error", "code": "exception", "diagnostics": "timeout"}]}  # fmt: skip
+    [(_, result, error)] = fhir.iter_convert([json.dumps(outcome)])
+    assert result is None
+    assert error == ("ExpressionError: OperationOutcome/o1 reports an error (timeout): the server may have left "
+                     "resources out of the export, and opioids among them are not counted")  # fmt: skip
+    in_bundle = fhir.convert(_with_oxycodone(outcome))
+    assert isinstance(in_bundle, fhir.BundleMME)
+    assert in_bundle.incomplete == ("OperationOutcome/o1 reports an error (timeout): the server may have left resources "
+                                    "out of the Bundle, and opioids among them are not counted",)  # fmt: skip
+
+
+def test_a_dosage_s_warnings_are_on_its_own_items_only() -> None:
+    """A PCA in two dosage instructions (a rate for 12 h, a 1 mg q4h bolus as needed) said the rate's hours on the
+    bolus's item too, and the bolus's 'as needed' on the rate's, so the total listed each twice."""
+    basal = {"sequence": 1, "route": _IV, "timing": {"repeat": {"duration": 12, "durationUnit": "h"}},
+             "doseAndRate": [{"rateQuantity": {"value": 1, "code": "mg/h"}}]}  # fmt: skip
+    bolus = {"sequence": 1, "route": _IV, "asNeededBoolean": True,
+             "timing": {"repeat": {"frequency": 1, "period": 4, "periodUnit": "h"}},
+             "doseAndRate": [{"doseQuantity": {"value": 1, "code": "mg"}}]}  # fmt: skip
+    got = fhir.convert(request("7052", status="active") | {"dosageInstruction": [basal, bolus]}, table="anzca-2021")
+    assert isinstance(got, mme.Total)
+    rate, on_demand = got.items
+    assert any("the rate 1 mg/h runs 12 h a day" in w for w in rate.warnings)
+    assert not any("the rate 1 mg/h" in w for w in on_demand.warnings)
+    assert any("as needed (PRN)" in w for w in on_demand.warnings)
+    assert not any("as needed (PRN)" in w for w in rate.warnings)
+    assert sum("dosage 2: as needed" in w or "dosage 1: the rate" in w for w in got.warnings) == 2  # once each
+
+
+@pytest.mark.parametrize(("minutes", "said"), [(20, "20 min"), (7, "7 min"), (90, "1.5 h")])
+def test_an_infusion_s_hours_are_said_as_written(minutes: int, said: str) -> None:
+    """20 min was said 'runs 0.333333 h a day (duration 0.333333 h)'."""
+    infusion = _infusion("7052", _TWO_MG_PER_H, "47625008")
+    infusion["dosageInstruction"][0]["timing"] = {"repeat": {"duration": minutes, "durationUnit": "min"}}
+    got = fhir.convert(infusion, table="anzca-2021")
+    assert any(f"the rate 2 mg/h runs {said} a day (duration {said}), not all day" in w for w in got.warnings)
+
+
+def test_runs_at_times_of_day_within_a_bound_are_not_said_to_have_a_frequency() -> None:
+    """Two times of day with a bound under a day (holding one of them) and a duration said 'with a frequency', though
+    none was given."""
+    repeat = {"timeOfDay": ["08:00:00", "20:00:00"], "duration": 2, "durationUnit": "h",
+              "boundsPeriod": {"start": "2024-01-01T06:00:00Z", "end": "2024-01-01T18:00:00Z"}}  # fmt: skip
+    infusion = _infusion("7052", _TWO_MG_PER_H, "47625008")
+    infusion["dosageInstruction"][0]["timing"] = {"repeat": repeat}
+    with pytest.raises(mme.DoseError, match=r"runs of 2 h at the rate 2 mg/h, 1 administration a day, within ") as no:
+        fhir.convert(infusion, table="anzca-2021")
+    assert "frequency" not in str(no.value)
+
+
+def test_a_patch_read_without_a_dose_is_said_as_a_patch() -> None:
+    """The message said '1 unit(s)' of a patch with no dose beside a rate that contradicts it."""
+    dosage = _q72h({"rateQuantity": {"value": 150, "code": "ug/h"}})
+    dosage["doseAndRate"] = [
+        {"rateQuantity": {"value": 150, "code": "ug/h"}},
+        {"doseQuantity": {"value": 1, "code": "{patch}"}},
+    ]
+    with pytest.raises(mme.AmbiguousDoseError, match=r"1 \{patch\}"):
+        fhir.convert(request("197696", dosage=dosage))

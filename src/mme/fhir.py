@@ -29,6 +29,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -55,6 +56,7 @@ from .rxnorm import (
     Ingredient,
     Product,
     RxnormLike,
+    _one_dose_ml,
     brand_words,
     dispensing_mme,
     dose_form_name,
@@ -78,6 +80,7 @@ MEDICATION_RESOURCES = frozenset({"MedicationRequest", "MedicationStatement", "M
 _NOT_READ = {
     "MedicationAdministration": "a record of doses given, which mme does not read (convert the request, dispense or "
     "statement)",
+    "MedicationOrder": "DSTU2's medication order, which mme does not read (convert it to R4's MedicationRequest)",
 }
 
 #: UCUM period units in hours (a month is 30 days and a year 365, as CDC's CQL calculator reads them).
@@ -111,7 +114,8 @@ _ONCE_WHEN = frozenset(
 _COUNTS = frozenset(
     {"1", "{tablet}", "{tab}", "{tbl}", "tab", "{capsule}", "{cap}", "cap", "{patch}", "patch", "{actuat}",
      "{puff}", "{spray}", "{film}", "{lozenge}", "{troche}", "{suppository}", "supp", "{each}", "{ea}", "{dose}",
-     "{unit}", "tablet", "capsule", "film", "spray", "each", "ea", "lozenge", "suppository", "{syringe}"}
+     "{unit}", "tablet", "capsule", "film", "spray", "each", "ea", "lozenge", "suppository", "{syringe}", "{cartridge}",
+     "{auto-injector}"}
 )  # fmt: skip
 #: Count units that name a patch, or a unit taken by mouth: on the other kind of product, which is meant is unknown.
 _PATCH_UNITS = frozenset({"{patch}", "patch"})
@@ -120,7 +124,6 @@ _SPRAY_UNITS = frozenset({"{actuat}", "{puff}", "{spray}", "spray"})
 _MASS_AND_VOLUME = {
     "mg": "mg", "ug": "mcg", "mcg": "mcg", "g": "g", "ml": "mL", "mg/h": "mg/h", "ug/h": "mcg/h", "mcg/h": "mcg/h"
 }  # fmt: skip
-_MONTH_UNITS = frozenset({"mo", "month", "months"})
 _A_MONTH = "a month read as 30 days"  # as CDC's calculator reads one; UCUM's mo is 30.4375 days
 #: Each resource's status codes, in STU3, R4 and R5 together, with what a status says when the resource may not be
 #: what the patient takes ("" when it is: active, a dispense completed...). Such a resource is still converted, as
@@ -268,6 +271,18 @@ def _named_type(resource: Mapping[str, Any], where: str = "") -> None:
         said = "none" if "resourceType" not in resource else "null" if kind is None else _kind(kind)
         raise ExpressionError(f"{where}not a FHIR resource{named}: its resourceType is {said}, not the name of a "
                               "resource type (MedicationRequest...)")  # fmt: skip
+    meant = _TYPES.get(kind.strip().lower())
+    if meant is not None and kind != meant:  # skipped as another type, a request would go uncounted unsaid
+        named = f" (id {resource['id']!r})" if isinstance(resource.get("id"), str) else ""
+        raise ExpressionError(f"{where}not a FHIR resource{named}: its resourceType {kind!r} is not {meant!r}: a type's "
+                              "name is exact, in case and spaces")  # fmt: skip
+
+
+#: The resource types mme reads or names, by their names in lower case: one written otherwise is refused.
+_TYPES = {
+    kind.lower(): kind
+    for kind in (*MEDICATION_RESOURCES, *_NOT_READ, "Medication", "Bundle", "OperationOutcome", "Patient")
+}
 
 
 def _is_file(path: Path) -> bool:
@@ -635,9 +650,11 @@ def _ingredient(ratio: Mapping[str, Any], name: str, drug: str | None, label: st
     """An ingredient from a strength Ratio: mg or ug per unit, per mL, per time (a patch: per hour, or per day...)
     or per actuation."""
     value, unit = _quantity(ratio.get("numerator") or {}, f"{label} ingredient strength", [])
-    per, per_unit = _quantity(ratio.get("denominator") or {"value": 1, "code": "1"}, f"{label} ingredient strength", [])
+    denominator = ratio.get("denominator") or {"value": 1, "code": "1"}
+    per, per_unit = _quantity(denominator, f"{label} ingredient strength", [])
     unit, per_unit = _unit_key(unit), _unit_key(per_unit)  # "milligrams" per "millilitre", as a dose's unit reads
-    if per_unit not in _PER and (in_hours := _hours(per_unit)) is not None and per > 0:  # 600 ug/d: 25 ug/h
+    in_hours = _time(denominator, per_unit, f"the strength of {name!r}", label)
+    if per_unit not in _PER and in_hours is not None and per > 0:  # 600 ug/d: 25 ug/h
         per, per_unit = per * in_hours, "h"
     scale = {"mg": Decimal(1), "ug": Decimal("0.001"), "mcg": Decimal("0.001"), "g": Decimal(1000)}.get(unit.lower())
     strength_unit = _PER.get(per_unit.lower()) or ("MG" if _dose_of(1, per_unit, label).kind == "count" else None)
@@ -791,6 +808,32 @@ def _hours(unit: str) -> float | None:
     return next((_HOURS[w] for w in singular if len(w) > 1 and w in _HOURS), None)
 
 
+def _time(quantity: Mapping[str, Any], unit: str, field: str, label: str) -> float | None:
+    """Hours in the unit a time Quantity was read in (`_quantity`: its code), None when it is no time. A display unit
+    that says another time (code h, unit "days") is refused, wherever a time is read: which is meant is unknown."""
+    in_hours = _hours(unit)
+    said = _hours(str(quantity.get("unit") or ""))
+    if in_hours is not None and said is not None and said != in_hours:
+        raise UnitError(f"{label}: {field} has the code {unit!r} but the unit {quantity['unit']!r}: correct one")
+    return in_hours
+
+
+def _exactly(hours: float) -> Fraction:
+    """Hours as the exact number they are: a float that is the nearest to a whole number of seconds is that number (a
+    minute's 1/60, 20 min's 1/3 h, not 0.33333333333333331), since every time unit is; another is its float's value."""
+    seconds = Fraction(hours).limit_denominator(3600)
+    return seconds if float(seconds) == hours else Fraction(hours)
+
+
+def _times_hours(value: float, in_hours: float) -> float:
+    """A number of a time unit in hours, rounded once (20 min: the float nearest 1/3, which `_exactly` reads); inf
+    beyond a float, as the float product was (refused where hours are checked)."""
+    try:
+        return float(Fraction(repr(value)) * _exactly(in_hours))
+    except OverflowError:
+        return math.inf
+
+
 def _dose_of(value: float, unit: str, what: str) -> _Dose:
     """A dose from a quantity's value and UCUM unit (or HL7 form code, for counts)."""
     key = _unit_key(unit)
@@ -931,15 +974,13 @@ def _run(repeat: Mapping[str, Any], label: str, notes: list[str]) -> float | Non
     if duration is None and longest is None:
         return None
     unit = str(repeat.get("durationUnit") or "")
-    if unit not in _HOURS:
-        raise UnitError(f"{label}: durationUnit {unit!r} is not a time unit (h, d, wk, mo)")
-    _said_as_word(unit, "durationUnit", label, notes)
+    code = _said_as_word(unit, "durationUnit", label, notes)
     if longest is not None:
         if duration is not None and longest < duration:
             raise DoseError(f"{label}: durationMax {longest:g} is below duration {duration:g}: correct one")
         notes.append(f"{label}: an administration lasts up to {longest:g} {unit} (durationMax): the longest was used")
         duration = longest
-    return (duration or 0) * _HOURS[unit]
+    return _times_hours(duration or 0, _HOURS[code])
 
 
 def _over_the_day(
@@ -960,31 +1001,44 @@ def _over_the_day(
         if worn:
             raise DoseError(f"{where}: the patch is worn {' and '.join(worn)}, under a day: a patch's MME/day is its "
                             "rate over the day it is worn, and no table's factor is for part of a day")  # fmt: skip
+        if run is not None and per_day is not None and per_day * run > 24 + 1e-9:  # as an infusion's runs
+            raise DoseError(f"{where}: a patch put on {_times_a_day(per_day)} and worn {run:g} h each (duration) "
+                            "overlaps the next: how many are worn at once is not read; give the dose as the patches "
+                            "worn at once, changed as often as the duration says")  # fmt: skip
+        if run is not None and per_day is not None and per_day * run < 24 - 1e-9:
+            notes.append(f"{where}: the patch is worn {run:g} h (duration) of each {24 / per_day:g} h: MME/day is its "
+                         "rate while worn, not an average over the hours without it")  # fmt: skip
         return dose, per_day
     if not dose.unit.endswith("/h") or (per_day is not None and run is None):
         return dose, per_day  # a dose; or a rate beside a frequency, which the caller refuses
     if per_day is None:  # one run a day: all day, or its duration, within the bound
         hours, said = 24.0, ""
         if run is not None and run < hours:
-            hours, said = run, f"duration {run:g} h"
+            hours, said = run, f"duration {_span(run)}"
         if under is not None and under[0] < hours:
             hours, said = under[0], under[1]
         if not said:
             return dose, None
         per_day, each = 1.0, " a day"
     elif under is not None:
-        raise DoseError(f"{where}: runs of {run:g} h at the rate {_said(dose)}, with a frequency, within {under[1]}: "
+        raise DoseError(f"{where}: runs of {_span(run or 0)} at the rate {_said(dose)}, {_times_a_day(per_day)}, within {under[1]}: "
                         "how many hours of them the bound holds is not read: give the hours a day as a duration")  # fmt: skip
     else:
         hours, each = float(run or 0), " an administration"
         said = f"duration, {per_day * hours:g} h a day"
         if per_day * hours > 24 + 1e-9:
-            raise DoseError(f"{where}: {per_day:g} runs a day of {hours:g} h each (duration) overlap: a rate runs at "
+            raise DoseError(f"{where}: {per_day:g} run{'' if per_day == 1 else 's'} a day of {_span(hours)} each (duration) overlap: a rate runs at "
                             "most 24 h a day; give the rate alone, or runs that fit the period")  # fmt: skip
-    amount = _Dose("amount", float(Decimal(repr(dose.value)) * Decimal(repr(hours))), dose.unit.removesuffix("/h"))
-    notes.append(f"{where}: the rate {_said(dose)} runs {hours:g} h{each} ({said}), not all day: "
+    amount = _Dose("amount", float(Fraction(repr(dose.value)) * _exactly(hours)), dose.unit.removesuffix("/h"))
+    notes.append(f"{where}: the rate {_said(dose)} runs {_span(hours)}{each} ({said}), not all day: "
                  f"{amount.value:g} {amount.unit}{each} counted")  # fmt: skip
     return amount, per_day
+
+
+def _span(hours: float) -> str:
+    """Hours said as a duration is written: under an hour in whole minutes ("20 min", not "0.333333 h"), else in h."""
+    minutes = _exactly(hours) * 60
+    return f"{minutes} min" if hours < 1 and minutes.denominator == 1 else f"{hours:g} h"
 
 
 _DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-\d{2})?)?")  # FHIR's date: a year, a month, or a day
@@ -1030,12 +1084,9 @@ def _bound(repeat: Mapping[str, Any], label: str, notes: list[str]) -> tuple[flo
         if not quantity:
             return None  # a range with no maximum: no bound
         value, unit = _quantity(quantity, f"{label} {field}", notes)
-        if (in_hours := _hours(unit)) is None:
+        if (in_hours := _time(quantity, unit, field, label)) is None:
             raise UnitError(f"{label}: {field} is in {unit!r}, not a time unit (h, d, wk, mo)")
-        said = _hours(str(quantity.get("unit") or ""))
-        if said is not None and said != in_hours:
-            raise UnitError(f"{label}: {field} has the code {unit!r} but the unit {quantity['unit']!r}: correct one")
-        hours, what = value * in_hours, f"{field} {value:g} {unit}"
+        hours, what = _times_hours(value, in_hours), f"{field} {value:g} {unit}"
     else:
         return None
     if not (math.isfinite(hours) and hours > 0):
@@ -1156,7 +1207,7 @@ def _on_days(repeat: Mapping[str, Any], per_day: float, label: str, notes: list[
     # without a period, times of day or a timing code: a day's, or under one a day (WK) a week's
     hours = 24.0 if per_day >= 1 else 168.0
     if period is not None:
-        hours = period * _HOURS[str(repeat.get("periodUnit"))]  # a unit `_repeat_per_day` read
+        hours = period * (_hours(str(repeat.get("periodUnit"))) or 0)  # a unit `_repeat_per_day` read
     if math.isclose(hours, 168.0):  # per week: the week's administrations shared among its days
         weekly = per_day * 7
         per_day = weekly / len(named)
@@ -1197,11 +1248,20 @@ def _timing_word(text: object) -> str | None:
     return word if word in _TIMING_CODES else None
 
 
-def _said_as_word(unit: str, field: str, label: str, notes: list[str]) -> None:
-    """A time unit written as a word ("hours"), which is no FHIR code, is read as its code, with a warning."""
-    if unit in _TIME_WORDS:
-        notes.append(f"{label}: {field} {unit!r} is not a FHIR code (s, min, h, d, wk, mo, a): read as "
-                     f"{_TIME_WORDS[unit]!r}")  # fmt: skip
+def _said_as_word(unit: str, field: str, label: str, notes: list[str]) -> str:
+    """The FHIR code of a ``periodUnit`` or ``durationUnit``: a word ("hours", "Hours", "Day(s)"), which is no FHIR
+    code, is read as its code as every time is (`_hours`), with a warning; what is no time is a `UnitError`."""
+    in_hours = _hours(unit)
+    code = next((code for code in _CODES_OF_TIME if _HOURS[code] == in_hours), None)
+    if code is None:
+        raise UnitError(f"{label}: {field} {unit!r} is not a time unit (h, d, wk, mo)")
+    if unit != code:
+        notes.append(f"{label}: {field} {unit!r} is not a FHIR code (s, min, h, d, wk, mo, a): read as {code!r}")
+    return code
+
+
+#: FHIR's UnitsOfTime codes.
+_CODES_OF_TIME = ("s", "min", "h", "d", "wk", "mo", "a")
 
 
 def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> float | None:
@@ -1217,16 +1277,14 @@ def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> 
     period = _positive(repeat, "period", label)
     if period is not None:
         unit = str(repeat.get("periodUnit") or "")
-        if unit not in _HOURS:
-            raise UnitError(f"{label}: periodUnit {unit!r} is not a time unit (h, d, wk, mo)")
-        _said_as_word(unit, "periodUnit", label, notes)
-        if unit in _MONTH_UNITS:
+        code = _said_as_word(unit, "periodUnit", label, notes)
+        if code == "mo":
             notes.append(f"{label}: {_A_MONTH}")
         if (longest := _positive(repeat, "periodMax", label)) is not None:
             if longest < period:
                 raise DoseError(f"{label}: periodMax {longest:g} is below period {period:g}: correct one")
             notes.append(f"{label}: every {period:g} to {longest:g} {unit}: the shorter interval (most doses) was used")
-        hours = period * _HOURS[unit]
+        hours = period * _HOURS[code]
         # on days of the week, a week's period holds the times of day on each day named (`_on_days` shares them)
         days = len(set(map(str, repeat["dayOfWeek"]))) if isinstance(repeat.get("dayOfWeek"), list) else 0
         doses = None if times is None else times * (days if days and math.isclose(hours, 168.0) else 1)
@@ -1254,11 +1312,14 @@ def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> 
     return None if times is None else float(times)
 
 
-def _dose(entry: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose | None, _Dose | None, list[_Dose]]:
+def _dose(
+    entry: Mapping[str, Any], label: str, notes: list[str]
+) -> tuple[_Dose | None, _Dose | None, list[tuple[_Dose, str]]]:
     """The dose per administration from ``doseAndRate``: the dose (doseQuantity, doseRange maximum) and the rate
     (rateQuantity, rateRatio, rateRange maximum: a patch's), each None when not given; and what each other entry
-    gives (its dose, else its rate), which must come to the same MME/day (`_agree`). Of several entries, the
-    ``ordered`` one is used when there is one."""
+    gives (its dose, else its rate), with the STU3 fields' dose and rate beside R4's, each with where it is, which
+    must come to the same MME/day (`_agree`): 2 tablets and 10 mg of a 5 mg tablet agree, in either shape. Of several
+    entries, the ``ordered`` one is used when there is one."""
     rates = [r for r in entry.get("doseAndRate") or [] if _main(*_doses(r, label, [])) is not None]
     stu3 = {field: entry[field] for field in _STU3_DOSE if field in entry}
     if stu3 and _main(*_doses(stu3, label, [])) is None:
@@ -1270,11 +1331,11 @@ def _dose(entry: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose
     ordered = [r for r in rates if any(c.get("code") == "ordered" for c in (r.get("type") or {}).get("coding", []))]
     first = (ordered or rates)[0]
     dose, rate = _doses(first, label, notes)
-    if stu3 and first is not stu3:
-        _same_twice(_doses(stu3, label, []), (dose, rate), ", ".join(stu3), label)
     if len(rates) > 1:
         notes.append(f"{label}: {len(rates)} doseAndRate entries, giving the same MME/day")
-    others = [d for other in rates if other is not first if (d := _main(*_doses(other, label, []))) is not None]
+    others = [(d, "") for other in rates if other is not first if (d := _main(*_doses(other, label, []))) is not None]
+    if stu3 and first is not stu3:  # STU3's shape beside R4's: the dosage gives its dose twice
+        others += [(d, ", ".join(stu3)) for d in _doses(stu3, label, []) if d is not None]
     return dose, rate, others
 
 
@@ -1282,29 +1343,8 @@ def _dose(entry: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose
 _STU3_DOSE = ("doseQuantity", "doseRange", "rateQuantity", "rateRatio", "rateRange")
 
 
-def _same_twice(stu3: tuple[_Dose | None, _Dose | None], r4: tuple[_Dose | None, _Dose | None], fields: str,
-                label: str) -> None:  # fmt: skip
-    """A Dosage that gives its dose in both STU3's and R4's shapes must give the same dose (and rate, when both give
-    one): which one is meant is unknown otherwise (`AmbiguousDoseError` naming both)."""
-    pairs = [(_main(*stu3), _main(*r4))] + ([(stu3[1], r4[1])] if stu3[0] and r4[0] and stu3[1] and r4[1] else [])
-    for theirs, ours in pairs:
-        if theirs is not None and ours is not None and not _same_dose(theirs, ours):
-            raise AmbiguousDoseError(f"{label}: the dosage gives its dose twice, in STU3's shape ({fields}: "
-                                     f"{_said(theirs)}) and in R4's (doseAndRate: {_said(ours)}), and they differ: "
-                                     "give one")  # fmt: skip
-
-
 #: Masses and masses per hour, in mg (or mg/h) a unit.
 _IN_MG = {"mg": Decimal(1), "mcg": Decimal("0.001"), "g": Decimal(1000), "mg/h": Decimal(1), "mcg/h": Decimal("0.001")}
-
-
-def _same_dose(one: _Dose, other: _Dose) -> bool:
-    """Whether two doses are the same amount, however their units are written (5 mg and 5000 ug; {tablet} and TAB)."""
-    if (one.kind, one.unit, one.value) == (other.kind, other.unit, other.value):
-        return True
-    if one.unit not in _IN_MG or other.unit not in _IN_MG or one.unit.endswith("/h") != other.unit.endswith("/h"):
-        return False
-    return Decimal(repr(one.value)) * _IN_MG[one.unit] == Decimal(repr(other.value)) * _IN_MG[other.unit]
 
 
 def _main(dose: _Dose | None, rate: _Dose | None) -> _Dose | None:
@@ -1331,10 +1371,12 @@ def _doses(rate: Mapping[str, Any], label: str, notes: list[str]) -> tuple[_Dose
         per_time = _range(rate["rateRange"], "rateRange", label, notes)
     elif "rateRatio" in rate:
         amount, unit = _quantity(rate["rateRatio"].get("numerator") or {}, f"{label} rateRatio", notes)
-        span, span_unit = _quantity(rate["rateRatio"].get("denominator") or {}, f"{label} rateRatio", notes)
-        if (in_hours := _hours(span_unit)) is None or not span > 0:
+        per = rate["rateRatio"].get("denominator") or {}
+        span, span_unit = _quantity(per, f"{label} rateRatio", notes)
+        if (in_hours := _time(per, span_unit, "rateRatio's denominator", label)) is None or not span > 0:
             raise UnitError(f"{label}: rateRatio is per {span:g} {span_unit!r}, not per a time")
-        per_time = _dose_of(amount / (span * in_hours), f"{unit}/h", f"{label} rateRatio")
+        per_hour = Fraction(repr(amount)) / (Fraction(repr(span)) * _exactly(in_hours))  # 5.4 mg / 72 h: 0.075
+        per_time = _dose_of(float(per_hour), f"{unit}/h", f"{label} rateRatio")
     for given, what in ((dose, "dose"), (per_time, "rate")):
         if given is not None and not given.value > 0:  # as FHIR writes it, not as the engine's arguments name it
             raise DoseError(f"{label}: the {what} is {_said(given)}: give one above 0")
@@ -1377,10 +1419,9 @@ def _cap(
     amount, amount_unit = _quantity(ratio.get("numerator") or {}, f"{label} maxDosePerPeriod", notes)
     if not ratio.get("denominator"):
         notes.append(f"{label}: maxDosePerPeriod has no denominator (period): read as per day")
-    span, span_unit = _quantity(
-        ratio.get("denominator") or {"value": 1, "code": "d"}, f"{label} maxDosePerPeriod", notes
-    )
-    if (in_hours := _hours(span_unit)) is None:
+    period = ratio.get("denominator") or {"value": 1, "code": "d"}
+    span, span_unit = _quantity(period, f"{label} maxDosePerPeriod", notes)
+    if (in_hours := _time(period, span_unit, "maxDosePerPeriod's denominator", label)) is None:
         raise UnitError(f"{label}: maxDosePerPeriod is per {span_unit!r}, not a time")
     if not span > 0 or not amount > 0 or not dose.value > 0:
         raise DoseError(f"{label}: maxDosePerPeriod is {amount:g} {amount_unit} per {span:g} {span_unit} for a dose of "
@@ -1400,7 +1441,7 @@ _MG = {"mg": Decimal(1), "mcg": Decimal("0.001"), "g": Decimal(1000)}
 
 def _alike(cap: _Dose, dose: _Dose, prod: Product | None) -> _Dose | None:
     """A limit (``maxDosePerPeriod``, ``maxDosePerAdministration``) in the dose's unit, exactly, or None when it
-    cannot be: mg and mcg each other; mg and a count of a product of one ingredient, through its strength per unit
+    cannot be: mg and mcg each other (mg/h and mcg/h too); mg and a count of a product of one ingredient, through its strength per unit
     (30 mg of 5 mg tablets is 6); never mg of a combination, which may be another component's (4 g acetaminophen)."""
     if (cap.kind, cap.unit) == (dose.kind, dose.unit):
         return cap
@@ -1409,8 +1450,8 @@ def _alike(cap: _Dose, dose: _Dose, prod: Product | None) -> _Dose | None:
     if prod is not None and alone and prod.ingredients[0].unit == "MG":
         per_unit = prod.ingredients[0].strength  # mg
     value = Decimal(repr(cap.value))
-    if cap.unit in _MG and dose.unit in _MG:
-        return dose._replace(value=float(value * _MG[cap.unit] / _MG[dose.unit]))
+    if cap.unit in _IN_MG and dose.unit in _IN_MG and cap.unit.endswith("/h") == dose.unit.endswith("/h"):
+        return dose._replace(value=float(value * _IN_MG[cap.unit] / _IN_MG[dose.unit]))
     if cap.unit in _MG and dose.kind == "count" and per_unit:
         return dose._replace(value=float(value * _MG[cap.unit] / per_unit))
     if cap.kind == "count" and dose.unit in _MG and per_unit:
@@ -1433,23 +1474,50 @@ def _most_allowed(
     return _course(entry.get("timing") or {}, most, label, notes)
 
 
-def _at_most(entry: Mapping[str, Any], dose: _Dose, label: str, notes: list[str], prod: Product | None) -> _Dose:
+def _at_most(
+    entry: Mapping[str, Any], dose: _Dose, label: str, notes: list[str], prod: Product | None,
+    hourly: _Dose | None = None,
+) -> _Dose:  # fmt: skip
     """``maxDosePerAdministration`` caps the dose (a range's maximum, or a dose above it) when in its unit, or in
-    one `_alike` says it in."""
+    one `_alike` says it in; an infusion's cap in its rate's unit (1 mg/h) caps its rate (``hourly``, before it was the
+    amount of the hours it runs), and so that amount: it was not applied beside a duration."""
     most = entry.get("maxDosePerAdministration")
     if not most:
         return dose
     value, unit = _quantity(most, f"{label} maxDosePerAdministration", notes)
-    cap = _alike(_dose_of(value, unit, f"{label} maxDosePerAdministration"), dose, prod)
-    if cap is None:
-        notes.append(
-            f"{label}: maxDosePerAdministration {value:g} {unit} is in another unit than the dose: not applied"
-        )
+    limit = _dose_of(value, unit, f"{label} maxDosePerAdministration")
+    for given in (dose, hourly):
+        if given is None or (cap := _alike(limit, given, prod)) is None:
+            continue
+        if cap.value < given.value:
+            notes.append(f"{label}: capped by maxDosePerAdministration at {value:g} {unit} (not {_said(given)})")
+            share = Fraction(repr(cap.value)) / Fraction(repr(given.value))
+            return dose._replace(value=float(Fraction(repr(dose.value)) * share))
         return dose
-    if cap.value < dose.value:
-        notes.append(f"{label}: capped by maxDosePerAdministration at {value:g} {unit} (not {_said(dose)})")
-        return dose._replace(value=cap.value)
+    notes.append(f"{label}: maxDosePerAdministration {value:g} {unit} is in another unit than the dose: not applied")
     return dose
+
+
+def _a_day_at_most(
+    entry: Mapping[str, Any], dose: _Dose, per_day: float | None, label: str, notes: list[str], prod: Product | None
+) -> tuple[_Dose, float | None]:
+    """``maxDosePerPeriod`` on an infusion caps the amount it gives a day (its rate all day, or a run's amount times
+    its runs), not its runs: fewer runs were said as taken less than once a day, and a rate all day was not capped.
+    A rate all day so capped is the amount it allows, once a day."""
+    if not entry.get("maxDosePerPeriod"):
+        return dose, per_day
+    unit = dose.unit.removesuffix("/h")
+    times = Fraction(24) if dose.unit.endswith("/h") or per_day is None else Fraction(repr(per_day))
+    allowed = _cap(entry, _Dose("amount", 1.0, unit), math.inf, label, [], prod)  # the amount a day it allows
+    a_day = Fraction(repr(dose.value)) * times
+    if not math.isfinite(allowed) or Fraction(repr(allowed)) >= a_day:
+        return dose, per_day
+    notes.append(
+        f"{label}: capped by maxDosePerPeriod at {allowed:g} {unit} a day (not {dose.value * float(times):g} {unit})"
+    )
+    if dose.unit.endswith("/h"):
+        return _Dose("amount", allowed, unit), 1.0
+    return dose._replace(value=float(Fraction(repr(allowed)) / times)), per_day
 
 
 def _dosages(resource: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -1524,7 +1592,9 @@ def _read_one(
     entries = _dosages(resource)
     if not entries:
         return _requested(resource, key, f"{label}: no dosage", notes, table, rxnorm, variant)
+    shared, first = len(notes), 0  # the resource's notes go on each item; a dosage's own, on its items only
     for n, entry in enumerate(entries):
+        first = _own(items, notes, shared, first)
         where = label if len(entries) == 1 else f"{label} dosage {n + 1}"
         route = _route(entry, prod, where, notes)
         routed = None if prod is None else _routed(prod, route)
@@ -1534,23 +1604,26 @@ def _read_one(
         per_day = _per_day(entry.get("timing") or {}, where, notes)
         patch = prod is not None and any(i.unit == "MG/HR" for i in prod.opioids)
         if dose is not None and prod is not None:
-            _fits(dose, prod, patch, where)
+            dose = _fits(dose, prod, patch, where)
+        if check is not None and prod is not None:  # a patch's rate beside its count: as the rate alone reads
+            check = _fits(check, prod, patch, where)
         if dose is not None and patch and dose.kind == "count" and not dose.value.is_integer():  # as the sig reader
             notes.append(f"{where}: {part_of_a_patch(dose.value)}")
         if dose is None and patch:
-            dose = _Dose("count", 1.0, "")
+            dose = _Dose("count", 1.0, "", "patch")
             notes.append(f"{where}: no dose given; one patch at a time was read")
         rate = dose is not None and dose.unit.endswith("/h")  # an infusion's rate is its own timing
+        worn = patch or route == "transdermal"  # a patch's rate (fentanyl's ingredient so given), worn as timed
         hourly = dose if rate else None  # a rate, before it is the amount of the hours it runs
         if dose is not None and (patch or rate):  # the hours a day it runs, or is worn
             timing = entry.get("timing") or {}
-            dose, per_day = _over_the_day(timing, dose, per_day, patch or route == "transdermal", where, notes)
+            dose, per_day = _over_the_day(timing, dose, per_day, worn, where, notes)
             rate = dose.unit.endswith("/h")
         if dose is not None and per_day is None and not (patch or rate):
             per_day = _most_allowed(entry, dose, where, notes, prod)
-        if dose is not None and per_day is None and (patch or rate) and entry.get("maxDosePerPeriod"):
+        if dose is not None and per_day is None and patch and entry.get("maxDosePerPeriod"):
             notes.append(f"{where}: maxDosePerPeriod not applied: the dose is a rate per hour, with no frequency")
-        if dose is not None and rate and per_day is not None and not patch:
+        if dose is not None and rate and per_day is not None and not worn:
             raise DoseError(
                 f"{where}: the rate {_said(dose)} is its own timing, and the timing says {_times_a_day(per_day)}: give "
                 "a dose with its timing, or the rate alone"
@@ -1568,8 +1641,10 @@ def _read_one(
             return _requested(resource, given, why, notes, table, rxnorm, variant)
         if entry.get("asNeededBoolean") or entry.get("asNeededCodeableConcept") or entry.get("asNeeded"):
             notes.append(f"{where}: as needed (PRN): the maximum use the dosage allows was counted")
-        dose = _at_most(entry, dose, where, notes, prod)
-        if per_day is not None:
+        dose = _at_most(entry, dose, where, notes, prod, hourly)
+        if hourly is not None and not worn:  # an infusion: what it gives is capped, not its runs
+            dose, per_day = _a_day_at_most(entry, dose, per_day, where, notes, prod)
+        elif per_day is not None:
             per_day = _cap(entry, dose, per_day, where, notes, prod)
         args: dict[str, Any] = {"per_day": per_day, "route": route, "table": table, "rxnorm": rxnorm}
         args["variant"] = variant
@@ -1577,36 +1652,68 @@ def _read_one(
         if hourly is not None and hourly is not dose:  # the engine's checks of a rate (an infusion's route) hold
             _regimen(given, hourly, args | {"per_day": None})
         result = _regimen(given, dose, args)
-        by_rate = None if check is None else _regimen(given, check, args if patch else {**args, "per_day": None})
+        rates = any(d is not None and d.unit.endswith("/h") for d in (check, *(d for d, _ in others)))
+        run = _run((entry.get("timing") or {}).get("repeat") or {}, where, []) if rates else None  # notes: said
+        by_rate = None if check is None else _regimen(given, *_as_given(check, run, args, worn))
         if by_rate is not None and check is not None and by_rate.mme_per_day != result.mme_per_day:
             raise AmbiguousDoseError(  # an infusion's rate is its own timing; a patch's, the wear of the one dosed
-                f"{where}: the dose ({dose.value:g} {dose.unit or 'unit(s)'}) gives {result.mme_per_day:g} MME/day, "
+                f"{where}: the dose ({_said(dose)}) gives {result.mme_per_day:g} MME/day, "
                 f"the rate ({check.value:g} {check.unit}) {by_rate.mme_per_day:g}: correct one, or, for a dose on "
                 "demand and a continuous rate given together (PCA), give each as a dosage instruction of its own, "
                 "with one sequence number"
             )
-        _agree(given, prod, dose, result.mme_per_day, others, args, where)
-        if per_day is not None and per_day < 1 and not patch:  # as the sig reader says it of "twice a week"
+        _agree(given, prod, dose, result.mme_per_day, others, args, where, run)
+        if per_day is not None and per_day < 1 and not worn:  # as the sig reader says it of "twice a week"
             dosing_day = _regimen(given, dose, {**args, "per_day": 1.0}).mme_per_day
             notes.append(f"{where}: {less_than_daily(dosing_day or 0)}")
         items.extend(result.items if isinstance(result, Total) else [result])
+    _own(items, notes, shared, first)
     return _noted(items, notes)
 
 
+def _own(items: list[DailyMME], notes: list[str], shared: int, first: int) -> int:
+    """A dosage instruction's notes (those after the resource's first ``shared``) go on the items it gave (from
+    ``first``), not on another's: a PCA's rate was said on its bolus too, and listed twice in the total. Where the next
+    dosage's items start."""
+    own, notes[shared:] = notes[shared:], []
+    items[first:] = _noted(items[first:], own)
+    return len(items)
+
+
 def _agree(
-    given: str | Product, prod: Product | None, dose: _Dose, mme_per_day: float | None, others: list[_Dose],
-    args: Mapping[str, Any], where: str,
+    given: str | Product, prod: Product | None, dose: _Dose, mme_per_day: float | None,
+    others: list[tuple[_Dose, str]], args: Mapping[str, Any], where: str, run: float | None,
 ) -> None:  # fmt: skip
-    """Several ``doseAndRate`` entries (ordered, calculated, admin-amount...) must give the same MME/day: which one
-    is meant is unknown otherwise (`mme.AmbiguousDoseError` naming both)."""
-    for other in others:
-        if prod is not None:
-            _fits(other, prod, any(i.unit == "MG/HR" for i in prod.opioids), where)
-        if (theirs := _regimen(given, _in_packs(prod, other, where, []), args).mme_per_day) != mme_per_day:
+    """Several ``doseAndRate`` entries (ordered, calculated, admin-amount...), and a dose in STU3's shape beside
+    R4's, must give the same MME/day: which one is meant is unknown otherwise (`mme.AmbiguousDoseError` naming both).
+    A rate among them gives what it gives (`_as_given`): Epic's calculated 2 mg/h beside its ordered 2 mg for 1 h
+    agree."""
+    patch = prod is not None and any(i.unit == "MG/HR" for i in prod.opioids)
+    for written, stu3 in others:
+        other = written if prod is None else _fits(written, prod, patch, where)
+        other, its_args = _as_given(_in_packs(prod, other, where, []), run, args, patch)
+        if (theirs := _regimen(given, other, its_args).mme_per_day) == mme_per_day:
+            continue
+        if stu3:
             raise AmbiguousDoseError(
-                f"{where}: its doseAndRate entries disagree: {_said(dose)} gives {mme_per_day:g} MME/day, {_said(other)} "
-                f"{theirs:g}: give one dose"
+                f"{where}: the dosage gives its dose twice, in STU3's shape ({stu3}: {_said(written)}, {theirs:g} "
+                f"MME/day) and in R4's (doseAndRate: {_said(dose)}, {mme_per_day:g} MME/day), and they differ: give one"
             )
+        raise AmbiguousDoseError(
+            f"{where}: its doseAndRate entries disagree: {_said(dose)} gives {mme_per_day:g} MME/day, {_said(other)} "
+            f"{theirs:g}: give one dose"
+        )
+
+
+def _as_given(rate: _Dose, run: float | None, args: Mapping[str, Any], patch: bool) -> tuple[_Dose, Mapping[str, Any]]:
+    """A rate beside a dose, as what it gives, to compare: the amount of each run (its ``duration``: 2 mg/h for 1 h
+    is 2 mg at each administration), or, with no duration, the rate all day; a patch's rate, and a dose, as written."""
+    if patch or not rate.unit.endswith("/h"):
+        return rate, args
+    if run is None:
+        return rate, {**args, "per_day": None}
+    amount = Fraction(repr(rate.value)) * _exactly(run)
+    return _Dose("amount", float(amount), rate.unit.removesuffix("/h")), args
 
 
 def _times_a_day(n: float) -> str:
@@ -1623,7 +1730,7 @@ def _routed(prod: Product, route: str | None) -> Product:
     return prod if route in (None, prod.route) else prod.model_copy(update={"route": route})
 
 
-def _fits(dose: _Dose, prod: Product, patch: bool, where: str) -> None:
+def _fits(dose: _Dose, prod: Product, patch: bool, where: str) -> _Dose:
     """A count in patches of a product that is no patch, in tablets or capsules of a patch, or in sprays or puffs
     of a tablet or capsule, is refused: which product, or which count, is meant is unknown; so is an amount in mg of a product whose other component's
     strength is unknown (the RxCUI path refuses one equal to it)."""
@@ -1643,23 +1750,33 @@ def _fits(dose: _Dose, prod: Product, patch: bool, where: str) -> None:
         theirs = "a patch" if is_patch else f"{'an' if form[0] in 'aeiou' else 'a'} {form}"
         raise AmbiguousDoseError(f"{where}: the dose is {dose.value:g} {dose.said}, but {prod.label} is {theirs}")
     if is_patch and dose.unit in _IN_MG and dose.unit.endswith("/h"):
-        _patch_rate(dose, prod, where)
+        return _patch_rate(dose, prod, where)
+    return dose
 
 
 #: A patch's labelled rate -> the rate it delivers, where they differ: fentanyl's "12 mcg/h" delivers 12.5 mcg/h.
 _DELIVERS: dict[tuple[str | None, Decimal], Decimal] = {("fentanyl", Decimal("0.012")): Decimal("0.0125")}
 
 
-def _patch_rate(dose: _Dose, prod: Product, where: str) -> None:
+def _patch_rate(dose: _Dose, prod: Product, where: str) -> _Dose:
     """A patch's rate must be its product's (however written: 75 ug/h, 0.075 mg/h), or several patches' (150 ug/h:
-    two): another (25 ug/h of a 75 mcg/h patch) contradicts the product, and which is meant is unknown."""
+    two): another (25 ug/h of a 75 mcg/h patch) contradicts the product, and which is meant is unknown. It is returned
+    as that many patches at the labelled rate, as a count of them reads: fentanyl's "12 mcg/h" patch written as the
+    12.5 mcg/h it delivers (25: two) is 12 mcg/h (24), one MME for one patch. Exact: 5.4 mg/72 h is 75 mcg/h."""
     own = [(i.drug, i.strength) for i in prod.opioids if i.unit == "MG/HR"]
     if len(own) != 1:
-        return
-    rate = Decimal(repr(dose.value)) * _IN_MG[dose.unit]
-    worn = {own[0][1], _DELIVERS.get(own[0], own[0][1])}
-    if rate > 0 and any(rate % one == 0 for one in worn):
-        return
+        return dose
+    labelled = Fraction(own[0][1])
+    rate = Fraction(repr(dose.value)) * Fraction(_IN_MG[dose.unit])
+    counts = sorted({rate / Fraction(one) for one in {own[0][1], _DELIVERS.get(own[0], own[0][1])}})
+    whole = [n for n in counts if n.denominator == 1 and n > 0]
+    if len(whole) > 1:  # 300 mcg/h: 25 patches labelled 12 mcg/h, or 24 delivering 12.5
+        raise AmbiguousDoseError(
+            f"{where}: the rate {_said(dose)} is {whole[1]} patches of {prod.label} at its labelled rate, or "
+            f"{whole[0]} at the rate it delivers: which is meant is unknown; give the count of patches"
+        )
+    if whole:
+        return dose._replace(value=float(whole[0] * labelled / Fraction(_IN_MG[dose.unit])))
     raise AmbiguousDoseError(
         f"{where}: the rate {_said(dose)} contradicts {prod.label}, whose rate is {float(own[0][1]) * 1000:g} mcg/h "
         "(nor is it several such patches'): which is meant is unknown; give the count of patches, or the product of "
@@ -1744,7 +1861,7 @@ def _dispensed(
     for field, number in zip(fields, (value, days), strict=True):
         if not number > 0:
             raise DoseError(f"{label}: {field} must be positive, not {number:g}")
-    in_hours = _hours(days_unit or "d")
+    in_hours = _time(supply, days_unit, fields[1], label) if days_unit else _HOURS["d"]
     if in_hours is None:
         raise UnitError(f"{label}: the days supply is in {days_unit!r}, not a time")
     if in_hours in (_HOURS["mo"], _HOURS["a"]):  # 28 to 31 days, 365 or 366: the days the supply lasts are unknown
@@ -1758,7 +1875,12 @@ def _dispensed(
     if not unit:
         notes.append(f"{label}: the quantity has no unit: read as {'mL' if liquid else 'units of the product'}")
     elif liquid and unit.lower() != "ml":
-        raise UnitError(f"{label}: {prod.name} is a liquid: give the quantity in mL, not {unit!r}")
+        each = _one_dose_ml(prod) if _unit_key(unit).lower() in _INJECTION_UNITS else None
+        if each is None:
+            raise UnitError(f"{label}: {prod.name} is a liquid: give the quantity in mL, not {unit!r}")
+        notes.append(f"{label}: a count of {str(prod.dose_form).lower()}s is their whole volume: {value:g} x "
+                     f"{each.normalize():f} mL of {prod.name}")  # fmt: skip
+        value = float(Decimal(repr(value)) * each)  # as a request's count of them reads
     elif prod.pack and unit.strip().lower() in _PACKS:  # a count of packs, said as such
         unit = ""
     elif not liquid and _dose_of(value, unit, f"{label} quantity").kind != "count":
@@ -1774,7 +1896,7 @@ _PACKS = frozenset({"{pack}", "pack", "{package}", "package", "{pk}", "pk"})
 #: Count units that name no unit of a product: for a pack, a count in them counts packs.
 _BARE_COUNTS = frozenset({"", "1", "{each}", "{ea}", "each", "ea", "{dose}", "{unit}"})
 #: The counts of an injection (a prefilled syringe's whole volume): a tablet, patch or spray of one is another product.
-_INJECTION_UNITS = _BARE_COUNTS | {"{syringe}"}
+_INJECTION_UNITS = _BARE_COUNTS | {"{syringe}", "{cartridge}", "{auto-injector}"}
 
 
 def _in_packs(prod: Product | None, dose: _Dose, where: str, notes: list[str]) -> _Dose:
@@ -1949,7 +2071,12 @@ def convert(
     if kind == "Bundle":
         return _bundle(resource, table, rxnorm, thresholds, variant)
     if kind not in MEDICATION_RESOURCES:
-        raise ExpressionError(f"{_label(resource)}: mme reads {', '.join(sorted(MEDICATION_RESOURCES))} and Bundle")
+        if kind == "OperationOutcome" and (errors := _errors_reported(resource, "the export")):
+            raise ExpressionError("; ".join(errors))  # a bulk export's line: said as a Bundle's incomplete is
+        why = f": {kind} is {_NOT_READ[kind]}" if kind in _NOT_READ else ""
+        raise ExpressionError(
+            f"{_label(resource)}: mme reads {', '.join(sorted(MEDICATION_RESOURCES))} and Bundle{why}"
+        )
     try:
         items = _one(resource, {}, table, rxnorm, variant)
     except _NotCounted as exc:
@@ -1974,6 +2101,7 @@ def _bundle(
             continue
         if resource.get("resourceType") not in MEDICATION_RESOURCES:
             continue
+        _modifiers({k: v for k, v in entry.items() if k != "resource"}, f"{_label(resource)}'s Bundle entry")
         if gone := sorted(_names(entry) & deleted):  # its versions are still one resource (`_enter`)
             _enter(entry, index, entered)
             skipped.append(f"{_label(resource)}: deleted by the Bundle ({gone[0]}, request DELETE): not counted")
@@ -2016,34 +2144,46 @@ def _incomplete(bundle: Mapping[str, Any]) -> tuple[str, ...]:
     an OperationOutcome whose issue is an error or fatal (as an entry, ``search.mode`` outcome, or an entry's
     ``response.outcome``: the server says it left something out)."""
     why: list[str] = []
-    links = bundle.get("link")
-    for link in links if isinstance(links, list) else []:
-        if isinstance(link, Mapping) and link.get("relation") == "next":
+    links = bundle.get("link") or []
+    if not isinstance(links, list) or not all(isinstance(link, Mapping) for link in links):
+        raise ExpressionError(f"{_label(bundle)}: 'link' must be a list of links, not {_kind(links)}: whether it has a "
+                              "next page is unknown")  # fmt: skip
+    for link in links:
+        if not isinstance(link.get("relation", ""), str):
+            raise ExpressionError(f"{_label(bundle)}: a link's relation is {_kind(link['relation'])}, not text: "
+                                  "whether it is the next page is unknown")  # fmt: skip
+        if link.get("relation") == "next":
             why.append(f"the Bundle is one page of a search: its next page ({link.get('url')}) is not in it, and "
                        "opioids on it are not counted: fetch every page (follow the link next)")  # fmt: skip
     entries = bundle.get("entry")
     for entry in entries if isinstance(entries, list) else []:
         response = entry.get("response")
         for outcome in (entry.get("resource"), response.get("outcome") if isinstance(response, Mapping) else None):
-            if not isinstance(outcome, Mapping) or outcome.get("resourceType") != "OperationOutcome":
-                continue
-            issues = outcome.get("issue")
-            for issue in issues if isinstance(issues, list) else []:
-                if isinstance(issue, Mapping) and issue.get("severity") in ("error", "fatal"):
-                    details = issue.get("details")
-                    text = details.get("text") if isinstance(details, Mapping) else None
-                    said = issue.get("diagnostics") or text or issue.get("code") or "no diagnostics"
-                    name = _label(outcome) if outcome.get("id") else "an OperationOutcome"
-                    why.append(f"{name} reports {'an error' if issue['severity'] == 'error' else 'a fatal error'} "
-                               f"({said}): the server may have left resources out of the Bundle, and opioids among "
-                               "them are not counted")  # fmt: skip
+            if isinstance(outcome, Mapping) and outcome.get("resourceType") == "OperationOutcome":
+                why += _errors_reported(outcome, "the Bundle")
     return tuple(why)
+
+
+def _errors_reported(outcome: Mapping[str, Any], of: str) -> list[str]:
+    """What an OperationOutcome's errors (severity error or fatal) say: resources may be missing ``of`` a Bundle or an
+    export; nothing for warnings and information."""
+    why = []
+    issues = outcome.get("issue")
+    for issue in issues if isinstance(issues, list) else []:
+        if isinstance(issue, Mapping) and issue.get("severity") in ("error", "fatal"):
+            details = issue.get("details")
+            text = details.get("text") if isinstance(details, Mapping) else None
+            said = issue.get("diagnostics") or text or issue.get("code") or "no diagnostics"
+            name = _label(outcome) if outcome.get("id") else "an OperationOutcome"
+            why.append(f"{name} reports {'an error' if issue['severity'] == 'error' else 'a fatal error'} ({said}): "
+                       f"the server may have left resources out of {of}, and opioids among them are not counted")  # fmt: skip
+    return why
 
 
 def _twins(read: list[tuple[Mapping[str, Any], list[DailyMME]]]) -> list[DailyMME]:
     """The items of the resources counted, those of resources of one kind that give the same items (medication,
     dosage, MME) saying so: unlinked, they are each counted, though they may be one prescription twice (a statement
-    listed twice, a renewal without ``priorPrescription``)."""
+    listed twice, a renewal without ``priorPrescription``). Each says its own twins, so a total lists each once."""
     alike: dict[str, list[str]] = {}
     keys = []
     for resource, found in read:
@@ -2052,11 +2192,11 @@ def _twins(read: list[tuple[Mapping[str, Any], list[DailyMME]]]) -> list[DailyMM
         alike.setdefault(keys[-1], []).append(_label(resource))
     items: list[DailyMME] = []
     for key, (resource, found) in zip(keys, read, strict=True):
-        same = alike[key]
-        said = f"{' and '.join(same)}: {resource['resourceType']} resources of the same medication and dosage, not " \
-               "linked, are each counted: keep one if they are one prescription (listed twice, or renewed without " \
-               "priorPrescription)"  # fmt: skip
-        items.extend(_noted(found, [said]) if len(same) > 1 else found)
+        same = [name for name in alike[key] if name != _label(resource)] if len(alike[key]) > 1 else []
+        said = f"{_label(resource)}: the same medication and dosage as {' and '.join(same)}, {resource['resourceType']} " \
+               "resources not linked, each counted: keep one if they are one prescription (listed twice, or renewed " \
+               "without priorPrescription)"  # fmt: skip
+        items.extend(_noted(found, [said]) if same else found)
     return items
 
 
