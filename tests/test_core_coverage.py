@@ -1446,7 +1446,7 @@ def test_counts_and_daily_frequencies(
 
 MORE_READINGS: list[tuple[str, tuple[object, ...]]] = [
     # text -> (drug, dose, count, volume, per_day, every_hours, route, form, release)
-    ("oxycodone 1e15 mg q6h", ("oxycodone", "1000000000000000.0 mg", 1.0, None, None, 6.0, None, None, None)),
+    ("oxycodone 1e15 mg q6h", ("oxycodone", "1000000000000000 mg", 1.0, None, None, 6.0, None, None, None)),
     ("oxycodone 999999999999999 mg q6h", ("oxycodone", "999999999999999 mg", 1.0, None, None, 6.0, None, None, None)),
     ("oxycodone 10 mg per os q6h", ("oxycodone", "10 mg", 1.0, None, None, 6.0, "oral", None, None)),
     ("hydrocodone/acetaminophen 5 mg/325 mg 2 tabs q6h",

@@ -2104,3 +2104,26 @@ def test_a_fraction_is_read_as_the_float_nearest_it_as_a_frame_reads_one() -> No
     assert third == mme.daily_mme("oxycodone", (10 / 3, "mg"), per_day=3)
     with pytest.raises(mme.DoseError, match=r"^quantity Fraction\(1000.*is too large: it is no finite number$"):
         mme.dispensing_mme("oxycodone", "10 mg", quantity=Fraction(10**400), days_supply=30)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "dose", "exact"),
+    [
+        ("morphine 12345678.123456789 mg/day", "12345678.123456789 mg/day", Fraction("12345678.123456789")),
+        ("oxycodone 99999999999999999999 mg q6h", "99999999999999999999 mg", 6 * 99999999999999999999),  # not 6e20
+        ("oxycodone 1e300 mg q6h", f"1{'0' * 300} mg", 6 * 10**300),  # not the float's binary digits
+        ("oxycodone 7,50 mg q6h", "7.5 mg", 45),
+        ("oxycodone 10 mg q6h x 10.0000000000000001 days", "10 mg", 60),  # two numbers read as 10.0: as read, 10
+        ("oxycodone two mg q6h x 1e1 days", "2 mg", 12),  # a word typed: as read
+    ],
+)
+def test_a_dose_in_a_text_keeps_the_digits_typed(text: str, dose: str, exact: Fraction) -> None:
+    """A sig's amount is the number typed, not a float's 17 digits of it: convert and daily_mme agree exactly."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mme.ImplausibleDoseWarning)  # absurd on purpose: the digits are the point
+        result = mme.convert(text)
+        amount, unit = dose.split()
+        by_hand = mme.daily_mme(text.split(maxsplit=1)[0], f"{amount} mg", per_day=1 if unit == "mg/day" else 4)
+    assert result.expression is not None
+    assert result.expression.dose == dose
+    assert result.mme_per_day_exact == by_hand.mme_per_day_exact == exact
