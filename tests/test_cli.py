@@ -160,6 +160,9 @@ def test_tables_lists_every_table_one_line_each() -> None:
     lines = text.splitlines()
     assert len(lines) == len(mme.list_tables())
     assert any(line.startswith("cdc-2022") and "(default)" in line for line in lines)
+    assert all(line.count("(") == line.count(")") for line in lines)  # a publisher cut inside its brackets had "("
+    heal = next(line for line in lines if line.startswith("heal-2025"))
+    assert "(Adams, Sward, Perkins, Hurley); API at" in heal
 
 
 def test_tables_show_rows_caveats_and_source() -> None:

@@ -229,7 +229,7 @@ def test_dispensing_an_excluded_patch_still_counts_its_wear_days() -> None:
     result = mme.dispensing_mme("buprenorphine", "10 mcg/h", quantity=4, days_supply=30, table="cdc-2022")
     assert (result.mme_per_day, result.days_supply, result.factor_basis) == (None, 28, "excluded")
     assert result.warnings == (
-        "days supply replaced by patches x 7 days of wear, as CDC instructs (if two patches are worn at a time, the MME/day is twice this)",
+        "days supply replaced by patches x 7 days of wear, as CDC's NDC files instruct (if two patches are worn at a time, the MME/day is twice this)",
     )
     assert result.excluded
 
@@ -261,9 +261,12 @@ def test_custom_table_is_read_once_until_it_changes(tmp_path: Path) -> None:
     first = _tables.resolve_table(path)
     assert _tables.resolve_table(str(path)) is first
     assert _tables.resolve_table(first) is first
-    with pytest.raises(UnknownTableError, match=r"unknown table '.*absent\.toml'"):
+    with pytest.raises(UnknownTableError, match=r"unknown table '.*absent\.toml' \(no such file\); available: "):
         _tables.resolve_table(tmp_path / "absent.toml")
-    with pytest.raises(UnknownTableError, match=rf"^unknown table '{re.escape(str(tmp_path))}'; available: "):
+    with pytest.raises(UnknownTableError, match=r"unknown table '.*absent' \(no such file\); available: "):
+        _tables.resolve_table(tmp_path / "absent")  # a path: a file that is not there
+    folder = rf"^unknown table '{re.escape(str(tmp_path))}' \(a folder, not a \.toml table file\); available: "
+    with pytest.raises(UnknownTableError, match=folder):
         _tables.resolve_table(tmp_path)  # a folder is not a table
 
 
@@ -339,7 +342,7 @@ def test_total_collects_every_items_warnings() -> None:
     total = mme.total([slip, clean, dispensed])
     assert total.warnings == (
         "fentanyl is dosed in mcg here; mg was given: did you mean mcg?",
-        "days supply replaced by patches x 3 days of wear, as CDC instructs (if two patches are worn at a time, the MME/day is twice this)",
+        "days supply replaced by patches x 3 days of wear, as CDC's NDC files instruct (if two patches are worn at a time, the MME/day is twice this)",
     )
     assert mme.total([dispensed]).warnings == dispensed.warnings
 
@@ -596,7 +599,7 @@ def test_dispensing_arithmetic() -> None:
     assert near.warnings == ()
     off = mme.dispensing_mme("fentanyl", "25 mcg/h", quantity=10, days_supply=28, table="cdc-ndc-2018")
     assert off.warnings == (
-        "days supply replaced by patches x 3 days of wear, as CDC instructs (if two patches are worn at a time, the MME/day is twice this)",
+        "days supply replaced by patches x 3 days of wear, as CDC's NDC files instruct (if two patches are worn at a time, the MME/day is twice this)",
     )
     assert off.days_supply == 30
 
@@ -1617,7 +1620,7 @@ def test_a_dispensed_patch_uses_the_rows_own_wear_period(tmp_path: Path) -> None
     result = mme.dispensing_mme("sufentanil", "10 mcg/h", quantity=4, days_supply=30, table=table)
     assert result.days_supply == 28
     assert result.warnings == (
-        "days supply replaced by patches x 7 days of wear, as CDC instructs (if two patches are worn at a time, the MME/day is twice this)",
+        "days supply replaced by patches x 7 days of wear, as CDC's NDC files instruct (if two patches are worn at a time, the MME/day is twice this)",
     )
     assert value(result) == pytest.approx(20.0)  # 10 mcg/h x 14 / 7 days
 
@@ -1746,7 +1749,7 @@ def test_overflows_are_dose_errors_word_for_word() -> None:
 def test_only_toml_files_are_tables(tmp_path: Path) -> None:
     path = tmp_path / "mine.txt"
     path.write_text(header() + row("morphine"), encoding="utf-8")
-    with pytest.raises(UnknownTableError, match=r"^unknown table '.*mine\.txt'"):
+    with pytest.raises(UnknownTableError, match=r"^unknown table '.*mine\.txt' \(not a \.toml table file\); "):
         _tables.resolve_table(path)
 
 

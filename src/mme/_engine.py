@@ -148,7 +148,7 @@ class DailyMME(BaseModel):
     excluded: str | None = None
     """Why the table gives this drug no MME (None when it has a factor)."""
     days_supply: float | None = None
-    """Dispensing path: the days supply used (for patches, patches x wear days, as CDC instructs)."""
+    """Dispensing path: the days supply used (for patches, patches x wear days, as CDC's NDC files instruct)."""
     table: str
     table_version: str
     caution: str | None = None
@@ -1196,7 +1196,7 @@ def _patch_note(key: Plan, times: Ratio | None) -> list[str]:
 def days_replaced(wear: float) -> str:
     """The note on a dispensed patch whose recorded days supply CDC's rule replaced (the one used is the result's)."""
     return (
-        f"days supply replaced by patches x {wear:g} days of wear, as CDC instructs (if two patches are worn at a "
+        f"days supply replaced by patches x {wear:g} days of wear, as CDC's NDC files instruct (if two patches are worn at a "
         "time, the MME/day is twice this)"
     )
 

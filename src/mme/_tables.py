@@ -548,9 +548,20 @@ def resolve_table(table: str | os.PathLike[str] | Table) -> Table:
     try:
         if path.suffix == ".toml" and path.is_file():
             return _load_cached(path.resolve(), path.stat().st_mtime_ns)
+        why = _no_table_file(path)
     except OSError:  # a name too long or otherwise impossible as a path is no table either
-        pass
-    raise UnknownTableError(str(table), table_slugs())
+        why = None
+    raise UnknownTableError(str(table), table_slugs(), why=why)
+
+
+def _no_table_file(path: Path) -> str | None:
+    """Why a path is no table file, where it names a file or a folder ("/tmp", "tables/mine.toml"); a name that
+    is neither (a slug mistyped) is only unknown."""
+    if path.is_dir():
+        return "a folder, not a .toml table file"
+    if path.exists():
+        return "not a .toml table file"
+    return "no such file" if path.suffix == ".toml" or len(path.parts) > 1 else None
 
 
 @cache
