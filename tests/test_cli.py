@@ -160,6 +160,9 @@ def test_tables_lists_every_table_one_line_each() -> None:
     lines = text.splitlines()
     assert len(lines) == len(mme.list_tables())
     assert any(line.startswith("cdc-2022") and "(default)" in line for line in lines)
+    assert all(line.count("(") == line.count(")") for line in lines)  # a publisher cut inside its brackets had "("
+    heal = next(line for line in lines if line.startswith("heal-2025"))
+    assert "(Adams, Sward, Perkins, Hurley); API at" in heal
 
 
 def test_tables_show_rows_caveats_and_source() -> None:
@@ -770,10 +773,11 @@ def test_columns_that_differ_in_case_or_spaces_are_named_not_guessed(
 
 def test_clinical_commands_refuse_like_the_others(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Were "mme fhir: no such file" and "mme rxnorm build: give...", written by hand beside the common refusal."""
-    fails(["fhir", str(tmp_path / "absent.json")], capsys, 2, "mme fhir: error: no such file: ", "absent.json")
-    fails(["fhir", str(tmp_path)], capsys, 2, f"mme fhir: error: {tmp_path} is a folder: give the .json or .ndjson")
-    fails(["rxnorm", "build", str(tmp_path / "absent.csv"), "-o", str(tmp_path / "rx.json")], capsys, 2,
-          "mme rxnorm: error: give an existing source")  # fmt: skip
+    fails(["fhir", str(tmp_path / "absent.json")], capsys, 1, "mme fhir: error: no such file: ", "absent.json")
+    fails(["fhir", str(tmp_path)], capsys, 1, f"mme fhir: error: {tmp_path} is a folder: give the .json or .ndjson")
+    fails(["rxnorm", "build", str(tmp_path / "absent.csv"), "-o", str(tmp_path / "rx.json")], capsys, 1,
+          "mme rxnorm: error: no such file: ", "absent.csv")  # fmt: skip
+    fails(["rxnorm", "build", str(tmp_path)], capsys, 2, "mme rxnorm: error: give the file to write")  # an argument
 
 
 @pytest.mark.parametrize("previous", [None, "the previous complete file\n"])

@@ -229,7 +229,7 @@ def test_dispensing_an_excluded_patch_still_counts_its_wear_days() -> None:
     result = mme.dispensing_mme("buprenorphine", "10 mcg/h", quantity=4, days_supply=30, table="cdc-2022")
     assert (result.mme_per_day, result.days_supply, result.factor_basis) == (None, 28, "excluded")
     assert result.warnings == (
-        "days supply replaced by patches x 7 days of wear, as CDC instructs (if two patches are worn at a time, the MME/day is twice this)",
+        "days supply replaced by patches x 7 days of wear, as CDC's NDC files instruct (if two patches are worn at a time, the MME/day is twice this)",
     )
     assert result.excluded
 
@@ -261,7 +261,7 @@ def test_custom_table_is_read_once_until_it_changes(tmp_path: Path) -> None:
     first = _tables.resolve_table(path)
     assert _tables.resolve_table(str(path)) is first
     assert _tables.resolve_table(first) is first
-    with pytest.raises(UnknownTableError, match=r"unknown table '.*absent\.toml'"):
+    with pytest.raises(UnknownTableError, match=r"unknown table '.*absent\.toml' \(no such file\); available: "):
         _tables.resolve_table(tmp_path / "absent.toml")
     # a folder or device is not a table, and says why, as load_table does (it was "unknown table")
     with pytest.raises(TableError, match=rf"^{re.escape(str(tmp_path))}: not a regular file \(a directory, pipe"):
@@ -270,6 +270,8 @@ def test_custom_table_is_read_once_until_it_changes(tmp_path: Path) -> None:
         mme.daily_mme("oxycodone", "10 mg", per_day=1, table="/dev/null")
     with pytest.raises(TableError, match=r"^'x\\x00': no file has a NUL character in its name$"):
         mme.load_table("x\x00")  # was ValueError: embedded null byte
+    with pytest.raises(UnknownTableError, match=r"unknown table '.*absent' \(no such file\); available: "):
+        _tables.resolve_table(tmp_path / "absent")  # a path: a file that is not there
 
 
 # -- remembered conversions -------------------------------------------------------------------------
@@ -344,7 +346,7 @@ def test_total_collects_every_items_warnings() -> None:
     total = mme.total([slip, clean, dispensed])
     assert total.warnings == (
         "fentanyl is dosed in mcg here; mg was given: did you mean mcg?",
-        "days supply replaced by patches x 3 days of wear, as CDC instructs (if two patches are worn at a time, the MME/day is twice this)",
+        "days supply replaced by patches x 3 days of wear, as CDC's NDC files instruct (if two patches are worn at a time, the MME/day is twice this)",
     )
     assert mme.total([dispensed]).warnings == dispensed.warnings
 
@@ -601,7 +603,7 @@ def test_dispensing_arithmetic() -> None:
     assert near.warnings == ()
     off = mme.dispensing_mme("fentanyl", "25 mcg/h", quantity=10, days_supply=28, table="cdc-ndc-2018")
     assert off.warnings == (
-        "days supply replaced by patches x 3 days of wear, as CDC instructs (if two patches are worn at a time, the MME/day is twice this)",
+        "days supply replaced by patches x 3 days of wear, as CDC's NDC files instruct (if two patches are worn at a time, the MME/day is twice this)",
     )
     assert off.days_supply == 30
 
@@ -1451,7 +1453,7 @@ def test_counts_and_daily_frequencies(
 
 MORE_READINGS: list[tuple[str, tuple[object, ...]]] = [
     # text -> (drug, dose, count, volume, per_day, every_hours, route, form, release)
-    ("oxycodone 1e15 mg q6h", ("oxycodone", "1000000000000000.0 mg", 1.0, None, None, 6.0, None, None, None)),
+    ("oxycodone 1e15 mg q6h", ("oxycodone", "1000000000000000 mg", 1.0, None, None, 6.0, None, None, None)),
     ("oxycodone 999999999999999 mg q6h", ("oxycodone", "999999999999999 mg", 1.0, None, None, 6.0, None, None, None)),
     ("oxycodone 10 mg per os q6h", ("oxycodone", "10 mg", 1.0, None, None, 6.0, "oral", None, None)),
     ("hydrocodone/acetaminophen 5 mg/325 mg 2 tabs q6h",
@@ -1622,7 +1624,7 @@ def test_a_dispensed_patch_uses_the_rows_own_wear_period(tmp_path: Path) -> None
     result = mme.dispensing_mme("sufentanil", "10 mcg/h", quantity=4, days_supply=30, table=table)
     assert result.days_supply == 28
     assert result.warnings == (
-        "days supply replaced by patches x 7 days of wear, as CDC instructs (if two patches are worn at a time, the MME/day is twice this)",
+        "days supply replaced by patches x 7 days of wear, as CDC's NDC files instruct (if two patches are worn at a time, the MME/day is twice this)",
     )
     assert value(result) == pytest.approx(20.0)  # 10 mcg/h x 14 / 7 days
 

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 import mme
 import mme.rxnorm
-from mme._engine import CHANGES_TOLERANCE, _match
+from mme._engine import CHANGES_TOLERANCE, _match, shown
 from mme._units import format_number, registry
 from mme._vocab import FORM_ROUTES, FORMS, PARENTERAL, ROUTES
 
@@ -387,11 +387,11 @@ def test_result_names_table_factor_and_reads_as_text_and_json() -> None:
 
 
 def test_results_print_two_decimals() -> None:
-    """10 mg x 10 tablets over 3 days is 33.333... mg/day (factor 1): its MME/day printed 33.33, its daily dose to
-    `_DOSE_DECIMALS` (a computed dose, not one typed), its fields keep the digits."""
+    """10 mg x 10 tablets over 3 days is 33.333... mg/day (factor 1): its MME/day printed 33.33, its daily dose with
+    every digit the result keeps (a dose shortened could cross a methadone tier edge), its fields keep the digits."""
     result = mme.dispensing_mme("morphine", "10 mg", quantity=10, days_supply=3)
     assert result.mme_per_day == pytest.approx(100 / 3)
-    assert str(result) == "morphine oral: 33.3333 mg/day x 1 (per mg) = 33.33 MME/day [cdc-2022]"
+    assert str(result) == "morphine oral: 33.333333333 mg/day x 1 (per mg) = 33.33 MME/day [cdc-2022]"
     total = mme.total([result], thresholds=(33.34, 50))  # 33.33 is on the side 33.333... is: below 33.34
     assert str(total).splitlines()[-1] == "total: 33.33 MME/day [cdc-2022]; thresholds reached: none"
 
@@ -403,7 +403,7 @@ def test_results_print_two_decimals() -> None:
         ("codeine 599.97 mg daily", (50, 90), True, "599.97", "89.996", ">= 50"),  # 89.9955: "90" at 2 decimals
         ("oxycodone 33.3334 mg daily", (50, 90), False, "33.3334", "50.0001", "> 50"),  # "50" is not > 50
         ("morphine 50.004 mg daily", (50.004,), True, "50.004", "50.004", ">= 50.004"),  # "50" is below it
-        ("oxycodone 59.99999999 mg daily", (50, 90), True, "60", "89.99999999", ">= 50"),  # dose: 4 decimals at most
+        ("oxycodone 59.99999999 mg daily", (50, 90), True, "59.99999999", "89.99999999", ">= 50"),  # dose: every digit
         ("morphine 44.444 mg daily", (44.4,), True, "44.444", "44.44", ">= 44.4"),  # 2 decimals keep its side
     ],
 )
@@ -427,12 +427,95 @@ def test_a_result_alone_prints_on_the_side_of_cdc_thresholds() -> None:
     assert str(mme.convert("oxycodone 60.001 mg daily")).endswith("= 90 MME/day [cdc-2022]")  # 90.0015 reaches 90
 
 
+@pytest.mark.parametrize(
+    ("text", "table", "dose", "tier"),
+    [
+        ("methadone 20.00001 mg/day", "cdc-2016", "20.00001", "21-40"),  # "20 mg/day" reads as tier 1-20
+        ("methadone 40.00004 mg/day", "cdc-2016", "40.00004", "41-60"),
+        ("methadone 10.000005 mg bid", "cdc-2016", "20.00001", "21-40"),
+    ],
+)
+def test_a_daily_dose_is_never_printed_across_a_tier_edge(text: str, table: str, dose: str, tier: str) -> None:
+    item = mme.convert(text, table=table)
+    assert f": {dose} mg/day x {item.factor} (per mg, tier {tier}) = " in str(item)
+    assert item.tier is not None
+    assert item.tier.contains(float(dose))  # the dose shown is in the tier shown
+
+
+@pytest.mark.parametrize(
+    ("text", "table"),
+    [
+        ("oxycodone 59.99999 mg/day", "cdc-2022"),
+        ("morphine 49.999999 mg/day", "cdc-2022"),
+        ("fentanyl patch 37.49999999 mcg/h", "cdc-2022"),
+        ("tapentadol ER 112.49999 mg bid", "cdc-2022"),
+        ("morphine 10 mg 7 times a day", "cdc-2022"),
+        ("fentanyl 25 mcg/h patch", "cdc-ndc-2018"),  # the factor is per patch worn 3 days: "/ 3 days" on the line
+        ("fentanyl 37.5 mcg/h patch", "cms-2018"),
+    ],
+)
+def test_a_printed_equation_multiplies_out(text: str, table: str) -> None:
+    """The daily dose printed, times the factor printed (over the wear days printed), is the result's MME/day."""
+    item = mme.convert(text, table=table)
+    line = re.fullmatch(r".*?: (\S+) \S+ x (\S+)(?: / (\d+) days)? \(.*\) = (\S+) MME/day \[.*\]", str(item))
+    assert line is not None, str(item)
+    dose, factor, days, figure = line.groups()
+    value = Fraction(dose) * Fraction(factor) / int(days or 1)
+    assert round(float(value), 9) == item.mme_per_day
+    assert abs(float(figure) - item.mme_per_day) <= 0.005  # and the MME/day printed is that, to 2 decimals
+
+
+@pytest.mark.parametrize(
+    ("text", "options", "figure"),
+    [
+        ("morphine 89.99999 mg every other day", {}, "a day with a dose has 89.99999 MME"),  # not 90
+        ("morphine 2469134 mg every other day", {}, "a day with a dose has 2469134 MME"),  # not 2.46913e+06
+        ("morphine 0.00001 mg every other day", {}, "a day with a dose has 0.00001 MME"),  # not 1e-05
+        ("morphine 44.99999 mg 1-2 tabs q24h", {"range": "min"}, "the maximum of the range: 89.99998 MME/day"),
+        ("morphine 0.000024691 mg 1-2 tabs q24h", {"range": "max"}, "the minimum of the range: 0.000024691 MME/day"),
+    ],
+)
+def test_a_warning_prints_its_figure_with_every_digit(text: str, options: dict[str, str], figure: str) -> None:
+    """A figure in a warning is read beside any threshold: every digit it has, never an exponent."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mme.ImplausibleDoseWarning)  # 1234567 MME/day: the figure is the point
+        said = mme.convert(text, **options).warnings  # type: ignore[arg-type]
+    assert any(w.endswith(figure) for w in said), said
+
+
+def test_a_positive_figure_never_prints_as_0() -> None:
+    """A dose too small to be real is still not "no opioid": its first significant digits are shown."""
+    item = mme.convert("oxycodone 0.000000001 mg q6h")
+    assert str(item).startswith("oxycodone oral: 0.000000004 mg/day x 1.5 (per mg) = 0.000000006 MME/day")
+    assert [shown(0.0002, (50, 90), places=2), shown(0.00012345, places=2), shown(0.0, places=2)] == [
+        "0.0002", "0.00012", "0",
+    ]  # fmt: skip
+
+
+def test_a_figure_never_prints_in_exponent_form_nor_binary_digits() -> None:
+    assert shown(4e300) == "4" + "0" * 300  # f"{4e300:.2f}" has the float's binary digits
+    assert [shown(1e-05), shown(2.5e16, places=2), shown(-0.0)] == ["0.00001", "25000000000000000", "0"]
+
+
+def test_items_print_on_their_side_of_the_total_s_thresholds_and_the_total_is_rounded_once() -> None:
+    """Items shown at 2 decimals may not add up to the total shown (docs/clinicians.md): none crosses a threshold."""
+    doses = ("29.99999", "30", "30")
+    result = mme.total([mme.convert(f"morphine {dose} mg/day") for dose in doses], thresholds=(30, 90))
+    assert [line.split(" = ")[-1] for line in str(result).splitlines()[:3]] == [
+        "29.99999 MME/day [cdc-2022]", "30 MME/day [cdc-2022]", "30 MME/day [cdc-2022]",
+    ]  # fmt: skip
+    assert str(result).splitlines()[-1] == "total: 89.99999 MME/day [cdc-2022]; thresholds reached: >= 30"
+    beside_cdc = str(mme.total([mme.convert(f"morphine {dose} mg/day") for dose in doses]))
+    assert [line.split(" = ")[-1] for line in beside_cdc.splitlines()[:3]] == ["30 MME/day [cdc-2022]"] * 3
+    assert beside_cdc.splitlines()[-1] == "total: 89.99999 MME/day [cdc-2022]; thresholds reached: >= 50"
+
+
 def test_a_figure_with_more_digits_than_a_result_keeps_prints_every_digit() -> None:
     """A result saved by 0.1.0 (unrounded, no exact value) may be within 1e-9 of a threshold: shown in full."""
     saved = mme.convert("oxycodone 60 mg daily").model_dump()
     saved.update(mme_per_day=89.9999999999, mme_per_day_exact=None, daily_dose=59.9999999999333)
     loaded = mme.DailyMME.model_validate(saved)
-    assert str(loaded) == "oxycodone oral: 60 mg/day x 1.5 (per mg) = 89.9999999999 MME/day [cdc-2022]"
+    assert str(loaded) == "oxycodone oral: 59.9999999999333 mg/day x 1.5 (per mg) = 89.9999999999 MME/day [cdc-2022]"
 
 
 @pytest.mark.parametrize("threshold", [50.0000000001, 89.9999999995, 33.333])
@@ -599,6 +682,16 @@ def test_a_result_saved_without_its_exact_mme_adds_as_the_value_its_figure_came_
     old = mme.DailyMME.model_validate(methadone.model_dump(exclude={"mme_per_day_exact"}))
     assert old.daily_dose == 6.666666667
     assert mme.total([old] * 3).mme_per_day == 80.0
+
+
+def test_a_saved_figure_under_half_a_unit_adds_as_it_is() -> None:
+    """A figure saved unrounded (0.1.0) under half the 9th decimal place is not taken as 0, the simplest value near it:
+    four of 0.0000000004 MME/day are 0.0000000016, 0.000000002 rounded; its line shows its digits, not 0."""
+    saved = mme.convert("morphine 0.000000001 mg q6h").model_dump(exclude={"mme_per_day_exact"})
+    saved.update(mme_per_day=4e-10, daily_dose=4e-10)
+    item = mme.DailyMME.model_validate(saved)
+    assert mme.total([item] * 4).mme_per_day == 2e-9
+    assert str(item).startswith("morphine oral: 0.0000000004 mg/day x 1 (per mg) = 0.0000000004 MME/day")
 
 
 def _refused(error: type[mme.MMEError], message: str, load: Callable[[], object]) -> None:
@@ -2090,3 +2183,26 @@ def test_a_fraction_is_read_as_the_float_nearest_it_as_a_frame_reads_one() -> No
     assert third == mme.daily_mme("oxycodone", (10 / 3, "mg"), per_day=3)
     with pytest.raises(mme.DoseError, match=r"^quantity Fraction\(1000.*is too large: it is no finite number$"):
         mme.dispensing_mme("oxycodone", "10 mg", quantity=Fraction(10**400), days_supply=30)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "dose", "exact"),
+    [
+        ("morphine 12345678.123456789 mg/day", "12345678.123456789 mg/day", Fraction("12345678.123456789")),
+        ("oxycodone 99999999999999999999 mg q6h", "99999999999999999999 mg", 6 * 99999999999999999999),  # not 6e20
+        ("oxycodone 1e300 mg q6h", f"1{'0' * 300} mg", 6 * 10**300),  # not the float's binary digits
+        ("oxycodone 7,50 mg q6h", "7.5 mg", 45),
+        ("oxycodone 10 mg q6h x 10.0000000000000001 days", "10 mg", 60),  # two numbers read as 10.0: as read, 10
+        ("oxycodone two mg q6h x 1e1 days", "2 mg", 12),  # a word typed: as read
+    ],
+)
+def test_a_dose_in_a_text_keeps_the_digits_typed(text: str, dose: str, exact: Fraction) -> None:
+    """A sig's amount is the number typed, not a float's 17 digits of it: convert and daily_mme agree exactly."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mme.ImplausibleDoseWarning)  # absurd on purpose: the digits are the point
+        result = mme.convert(text)
+        amount, unit = dose.split()
+        by_hand = mme.daily_mme(text.split(maxsplit=1)[0], f"{amount} mg", per_day=1 if unit == "mg/day" else 4)
+    assert result.expression is not None
+    assert result.expression.dose == dose
+    assert result.mme_per_day_exact == by_hand.mme_per_day_exact == exact

@@ -735,9 +735,9 @@ WARNED_ROWS = [
      "sprays and liquids sometimes do, give package_ml (mL per bottle)"),
     ("butorphanol", 10.0, "mg/mL", 1.0, 30.0, 2.5, "cdc-ndc-2018", NASAL_ONLY),  # the bottle's mL given: no bottles
     ("fentanyl", 25.0, "mcg/h", 10.0, 28.0, None, "cms-2018",
-     "days supply replaced by patches x 3 days of wear, as CDC instructs (if two patches are worn at a time, the MME/day is twice this)"),
+     "days supply replaced by patches x 3 days of wear, as CDC's NDC files instruct (if two patches are worn at a time, the MME/day is twice this)"),
     ("buprenorphine", 10.0, "mcg/h", 4.0, 30.0, None, "cdc-2022",  # excluded, and still replaced
-     "days supply replaced by patches x 7 days of wear, as CDC instructs (if two patches are worn at a time, the MME/day is twice this)"),
+     "days supply replaced by patches x 7 days of wear, as CDC's NDC files instruct (if two patches are worn at a time, the MME/day is twice this)"),
     ("methadone", 30.0, "mg", 90.0, 30.0, None, "cdc-2016",
      "the daily amount is above 80 mg/day, where the source defines no factor; its last tier (12) was applied"),
     ("morphine", 10.0, "g", 100.0, 1.0, None, "anzca-2021",

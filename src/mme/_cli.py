@@ -243,9 +243,19 @@ def _tables(args: argparse.Namespace, out: TextIO) -> int:
     for table in mme.list_tables():
         default = " (default)" if table.slug == mme.DEFAULT_TABLE else ""
         out.write(
-            f"{table.slug:<14} {table.kind:<9} {table.published}  {table.publisher.split(',')[0]}: {table.version}{default}\n"
+            f"{table.slug:<14} {table.kind:<9} {table.published}  {_before_comma(table.publisher)}: {table.version}{default}\n"
         )
     return 0
+
+
+def _before_comma(text: str) -> str:
+    """The text up to its first comma outside brackets: a publisher's name, its "(Adams: ..., ...)" kept whole."""
+    depth = 0
+    for i, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if char == "," and depth == 0:
+            return text[:i]
+    return text
 
 
 def _show_table(slug: str | None, out: TextIO, *, names: bool = False) -> int:
@@ -1094,7 +1104,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     convert.add_argument("--strict", action="store_true", help="thresholds are reached at > instead of >=")
     convert.add_argument("--json", action="store_true", help="machine-readable output")
-    convert.add_argument("--explain", action="store_true", help="print what was read of each expression")
+    convert.add_argument(
+        "--explain",
+        action="store_true",
+        help='print what was read of each expression (--json always has it, as each item\'s "expression")',
+    )
     convert.add_argument(
         "--range", choices=["max", "min"], default="max", help="read ranges (1-2 tabs, q4-6h) at their max or min"
     )

@@ -36,9 +36,9 @@ def _fhir(args: argparse.Namespace, out: TextIO) -> int:
 
     options = {"table": args.table, "rxnorm": args.rxnorm, "variant": args.variant}
     if folder := next((name for name in args.files if Path(name).is_dir()), None):
-        raise _Refused(f"{folder} is a folder: give the .json or .ndjson files in it")
+        raise _Refused(f"{folder} is a folder: give the .json or .ndjson files in it", 1)  # a file's problem: 1
     if missing := [name for name in args.files if name != "-" and not Path(name).is_file()]:
-        raise _Refused(f"no such file: {', '.join(missing)}")
+        raise _Refused(f"no such file: {', '.join(missing)}", 1)  # as batch, summarize and taper exit
     _check_not_an_input(None, args.files, out)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", mme.MMEWarning)  # printed from the results themselves
@@ -89,10 +89,10 @@ def _rxnorm(args: argparse.Namespace, out: TextIO) -> int:
     import mme.rxnorm
 
     if args.action == "build":
-        if not args.output or not Path(args.source).exists():
-            raise _Refused(
-                "give an existing source and the file to write: mme rxnorm build RRF_FOLDER|RXNCONSO.RRF|OMTK.csv -o FILE"
-            )
+        if not args.output:
+            raise _Refused("give the file to write: mme rxnorm build RRF_FOLDER|RXNCONSO.RRF|OMTK.csv -o FILE")
+        if not Path(args.source).exists():
+            raise _Refused(f"no such file: {args.source}", 1)  # a file's problem, as in every command
         _check_output(args.output, [args.source, args.names and str(args.names)], (".json",))
         with _atomic(args.output) as temporary:
             counts = mme.rxnorm.build(Path(args.source), Path(temporary), names=args.names, rxnorm_date=args.date)

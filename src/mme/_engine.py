@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import IntEnum
 from fractions import Fraction
 from functools import lru_cache
@@ -115,12 +115,9 @@ MCG_AS_MG_WARNING_MG_PER_H = 1.0
 #: A mg-dosed drug given in grams, this many mg a day or more, gets "did you mean mg?" ("oxycodone 0.5 g q6h").
 G_AS_MG_WARNING_MG = 1000.0
 
-#: A result prints its MME/day to this many decimals, more where fewer would cross a threshold (`shown_mme`); its
+#: A result prints its MME/day to this many decimals, more where fewer would cross a threshold (`shown`); its
 #: fields keep every digit.
 _SHOWN_DECIMALS = 2
-#: A result prints its daily dose with every digit it has, up to this many decimals (`_shown_dose`): a dose typed as
-#: 59.999 mg is not shown as 60, and 10 mg 24/7 times a day is 34.2857, not 9 decimals of it.
-_DOSE_DECIMALS = 4
 
 TableLike = str | Path | Table
 DoseLike = str | Amount | tuple[float | Decimal, str] | QuantityLike
@@ -152,7 +149,7 @@ class DailyMME(BaseModel):
     excluded: str | None = None
     """Why the table gives this drug no MME (None when it has a factor)."""
     days_supply: float | None = None
-    """Dispensing path: the days supply used (for patches, patches x wear days, as CDC instructs)."""
+    """Dispensing path: the days supply used (for patches, patches x wear days, as CDC's NDC files instruct)."""
     table: str
     table_version: str
     caution: str | None = None
@@ -170,9 +167,10 @@ class DailyMME(BaseModel):
             return f"{what}: no MME under {self.table} ({self.excluded})"
         tier = f", tier {self.tier.printed or self.tier}" if self.tier else ""
         variant = f", {self.variant}" if self.variant else ""
-        mme_per_day = shown_mme(self.mme_per_day, thresholds, inclusive=inclusive)
+        mme_per_day = shown(self.mme_per_day, thresholds, inclusive=inclusive, places=_SHOWN_DECIMALS)
+        worn = f" / {days[1]} days" if (days := _WORN.search(self.factor_basis)) else ""  # so that it multiplies out
         return (
-            f"{what}: {_shown_dose(self.daily_dose)} {self.daily_dose_unit} x {self.factor} ({self.factor_basis}{tier}"
+            f"{what}: {shown(self.daily_dose)} {self.daily_dose_unit} x {self.factor}{worn} ({self.factor_basis}{tier}"
             f"{variant}) = {mme_per_day} MME/day [{self.table}]"
         )
 
@@ -226,7 +224,8 @@ class Total(BaseModel):
         lines = [item._line(self.thresholds, inclusive=self.inclusive) for item in self.items]
         value = "no MME"
         if self.mme_per_day is not None:
-            value = f"{shown_mme(self.mme_per_day, self.thresholds, inclusive=self.inclusive)} MME/day"
+            figure = shown(self.mme_per_day, self.thresholds, inclusive=self.inclusive, places=_SHOWN_DECIMALS)
+            value = f"{figure} MME/day"
         sign = ">=" if self.inclusive else ">"
         reached = ", ".join(f"{sign} {format_number(t)}" for t in self.reached) or "none"  # as given, every digit
         lines.append(f"total: {value} [{self.table}]; thresholds reached: {reached}")
@@ -368,20 +367,41 @@ def thresholds_reached(
     return tuple(t for t in checked if (number >= t if inclusive else number > t))
 
 
-def shown_mme(value: float, thresholds: Iterable[float], *, inclusive: bool) -> str:
-    """An MME/day as printed: `_SHOWN_DECIMALS` decimals, or as many more as keep it on the side of each threshold
-    that the value is on (89.9985 MME/day is not "90" beside "not >= 90"); every digit where none would."""
+def shown(value: float, thresholds: Iterable[float] = (), *, inclusive: bool = True, places: int | None = None) -> str:
+    """A figure as printed, the one rule of every figure a result, a total or a warning prints: `places` decimals
+    (None keeps every digit it has: a daily dose, a warning's figure), more where fewer would put it on the other
+    side of a threshold (89.9985 MME/day is not "90" beside "not >= 90"), more where a positive figure would print
+    as 0 (its first two significant digits). Read from its shortest repr: never a float's binary digits, no exponent."""
+    exact = Decimal(repr(value))
     reached = thresholds_reached(value, thresholds, inclusive=inclusive)
-    for places in range(_SHOWN_DECIMALS, RESULT_DECIMALS + 1):
-        text = format_number(value, places)
+    every = -_exponent(exact)  # every decimal it has: that figure is the value itself
+    first = max(every if places is None else places, 1 - exact.adjusted())  # 0.000004 is "0.000004", not "0"
+    for digits in range(first, every):
+        text = _fixed(exact, digits)
         if thresholds_reached(float(text), thresholds, inclusive=inclusive) == reached:
             return text
-    return format_number(value)
+    return _fixed(exact, max(first, every))
 
 
-def _shown_dose(value: float) -> str:
-    """A daily dose as printed: the one rule of `_DOSE_DECIMALS`."""
-    return format_number(value, _DOSE_DECIMALS)
+def _exponent(number: Decimal) -> int:
+    """The exponent of a finite Decimal's last digit (-3 for 1.125)."""
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)  # a finite number's
+    return exponent
+
+
+def _fixed(number: Decimal, places: int) -> str:
+    """`number` to at most `places` decimals, half up, in plain digits (4E+300 has 301), trailing zeros dropped."""
+    if _exponent(number) < -places:
+        with localcontext(Context(prec=_DIGITS, Emax=_DIGITS, Emin=-_DIGITS)):
+            number = number.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    text = f"{number:f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text == "-0" else text
+
+
+#: Enough digits for a float's repr in plain digits (up to 309 before the point, 341 after it).
+_DIGITS = 1500
 
 
 def _thresholds(thresholds: object) -> tuple[float, ...]:
@@ -1151,7 +1171,7 @@ def less_than_daily(dosing_day: float) -> str:
     the average over the days between doses, as CDC's CQL library computes it; the MME of a day with a dose is given."""
     return (
         f"taken less than once a day: MME/day is the average over the days between doses; a day with a dose has "
-        f"{dosing_day:g} MME"
+        f"{shown(dosing_day)} MME"
     )
 
 
@@ -1186,7 +1206,7 @@ def _patch_note(key: Plan, times: Ratio | None) -> list[str]:
 def days_replaced(wear: float) -> str:
     """The note on a dispensed patch whose recorded days supply CDC's rule replaced (the one used is the result's)."""
     return (
-        f"days supply replaced by patches x {wear:g} days of wear, as CDC instructs (if two patches are worn at a "
+        f"days supply replaced by patches x {wear:g} days of wear, as CDC's NDC files instruct (if two patches are worn at a "
         "time, the MME/day is twice this)"
     )
 
@@ -1479,7 +1499,7 @@ def _tiered_together(items: tuple[DailyMME, ...]) -> tuple[DailyMME, ...]:
             continue  # alone, as converted
         doses = [_exact_daily(i) for i in group]
         daily = rounded(sum(doses, Fraction(0)))  # as a band is chosen: by the daily dose as reported
-        said = f"{chosen}, {format_number(daily)} mg/day" if len(group) > 1 else ""  # alone again: its own tier
+        said = f"{chosen}, {shown(daily)} mg/day" if len(group) > 1 else ""  # alone again: its own tier
         try:
             table = resolve_table(group[0].table)
         except UnknownTableError:
@@ -1501,9 +1521,9 @@ def _tiered_together(items: tuple[DailyMME, ...]) -> tuple[DailyMME, ...]:
             own = row.tier_for(rounded(dose)).factor  # its tier alone, at which its other warnings were computed
             moved = f"; its other warnings' figures are the item's alone, tiered by its own dose, not at {tier.factor}"
             told = (said + moved * (own != tier.factor and bool(others)),) if said else ()
-            shown = _finite((Decimal(mme.numerator), Decimal(mme.denominator)))
+            figure = _finite((Decimal(mme.numerator), Decimal(mme.denominator)))
             update = {
-                "tier": tier, "factor": tier.factor, "mme_per_day": shown, "mme_per_day_exact": mme,
+                "tier": tier, "factor": tier.factor, "mme_per_day": figure, "mme_per_day_exact": mme,
                 "warnings": (*others, *told, *beyond),
             }  # fmt: skip
             changed[id(i)] = i.model_copy(update=update)
@@ -1674,7 +1694,7 @@ def _convert(
     if expr.ranges and applied.mme is not None:
         other: RangeChoice = "min" if range == "max" else "max"
         mme = _other_end(tab, expr, _reading(expression).finished(other), variant)  # only its MME is kept
-        notes.append(f"at the {'minimum' if other == 'min' else 'maximum'} of the range: {mme:g} MME/day")
+        notes.append(f"at the {'minimum' if other == 'min' else 'maximum'} of the range: {shown(mme)} MME/day")
     if applied.mme is not None and not key.rate:
         assert times is not None  # a regimen that converts, not a rate: `_daily` had its frequency
         if times[0] < times[1]:  # less than once a day: a day with a dose has one administration, daily / times

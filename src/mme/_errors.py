@@ -86,11 +86,12 @@ class UnknownDrugError(MMEError, LookupError):
 class UnknownTableError(MMEError, LookupError):
     """A table slug that is neither shipped nor loaded."""
 
-    def __init__(self, slug: str, available: Sequence[str] = ()) -> None:
+    def __init__(self, slug: str, available: Sequence[str] = (), *, why: str | None = None) -> None:
+        """``why`` a path given is no table ("no such file"), when it names a file or a folder."""
         self.slug = slug
         self.available = tuple(available)
         shown = repr(slug) if len(slug) <= MAX_TEXT else excerpt(slug)  # a path is shown whole, a flood is not
-        super().__init__(f"unknown table {shown}; available: {', '.join(self.available)}")
+        super().__init__(f"unknown table {shown}{f' ({why})' if why else ''}; available: {', '.join(self.available)}")
 
     def __str__(self) -> str:
         return str(self.args[0])

@@ -3,7 +3,7 @@
 Every fill first goes through `dispensing_mme`, so the history uses the engine's one
 arithmetic (and its patch rule). A fill then covers ``fill_date .. fill_date + days - 1``
 at its MME/day, where ``days`` is the days supply the engine returns (for patches,
-patches x wear days, as CDC instructs). Overlapping fills add up.
+patches x wear days, as CDC's NDC files instruct). Overlapping fills add up.
 
 A fill the engine cannot convert is *failed*, never 0: by default a summary it touches has no
 totals (None) and lists it with the reason; ``on_failed="drop"`` leaves such fills out instead.

@@ -119,7 +119,7 @@ import math
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Final, Literal, NamedTuple, NoReturn
 
@@ -698,6 +698,18 @@ def _number(raw: str) -> float:
     if _THOUSANDS.fullmatch(mantissa):
         raise _AmbiguousNumber(raw, mantissa)
     return float(raw.replace(",", "."))
+
+
+#: A number a float may not keep as typed: 16 characters of digits and separators or more, or an exponent.
+_LONG_NUMBER: Final = re.compile(r"[0-9][0-9.,]{15}|[0-9][eE]")
+
+
+def _decimal(raw: str) -> Decimal | None:
+    """A number token's text as the exact decimal typed ("7,5" is 7.5), None for a word ("two") or a fraction ("½")."""
+    try:
+        return Decimal(raw.replace(",", "."))
+    except InvalidOperation:
+        return None
 
 
 class _Vocab(NamedTuple):
@@ -3044,6 +3056,18 @@ class _Parser:
             "write the components, e.g. 'hydrocodone/acetaminophen 5/325 mg'"
         )
 
+    def typed_digits(self, value: float) -> str:
+        """An amount with the digits typed for it, where the text has one number that reads as it: a float keeps
+        17 at most ("12345678.123456789" is 12345678.12345679) and "1e300" is not 1e300 exactly. Else as read."""
+        if not _LONG_NUMBER.search(self.text):  # 15 digits or fewer: a float's shortest repr is the number typed
+            return format_number(value)
+        texts = [tok.text for tok in self.toks if tok.value == value]  # a word's or a symbol's value is nan
+        typed = {number for text in texts if (number := _decimal(text)) is not None and float(number) == value}
+        if len(typed) != 1:  # typed apart twice ("10.0 ... 10.00" are one number: a set of Decimals holds it once)
+            return format_number(value)
+        text = f"{typed.pop():f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+
     def check_brand(self, drug: str) -> None:
         if self.brand is None:
             return
@@ -3056,6 +3080,7 @@ class _Parser:
 
     def finish(self, drug: str) -> Expression:
         value, unit = self.opioid_amount(drug)
+        amount = value
         self.check_brand(drug)
         self.notes += _strength_basis(drug, self.brand)
         if self.interval is not None:
@@ -3170,7 +3195,7 @@ class _Parser:
         return _expression(
             text=self.text,
             drug=drug if branded or len(parts) == 1 or parts == _split(drug) else self.joined(parts),
-            dose=f"{format_number(value)} {unit}",
+            dose=f"{self.typed_digits(value) if value == amount else format_number(value)} {unit}",
             count=count,
             volume=None if volume is None else f"{format_number(volume)} mL",
             per_day=per_day,

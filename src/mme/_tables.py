@@ -553,11 +553,18 @@ def resolve_table(table: str | os.PathLike[str] | Table) -> Table:
         found = path.exists()
         if found and path.suffix == ".toml" and path.is_file():
             return _load_cached(path.resolve(), path.stat().st_mtime_ns)
+        why = _no_table_file(path)
     except OSError:  # a name too long or otherwise impossible as a path is no table either
-        found = False
+        found, why = False, None
     if found:  # a file or folder is there: what is wrong with it, rather than "unknown table"
         raise TableError(str(path), "not a table file: give a .toml file" if path.is_file() else _NOT_REGULAR)
-    raise UnknownTableError(str(table), table_slugs())
+    raise UnknownTableError(str(table), table_slugs(), why=why)
+
+
+def _no_table_file(path: Path) -> str | None:
+    """Why a name that is not there is no table: one written as a path ("tables/mine.toml", "mine.toml") names a file
+    that is missing; a name that is neither (a slug mistyped) is only unknown."""
+    return "no such file" if path.suffix == ".toml" or len(path.parts) > 1 else None
 
 
 @cache

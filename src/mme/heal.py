@@ -35,7 +35,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from ._engine import IMPLAUSIBLE, IMPLAUSIBLE_MME_PER_DAY, _match, shown_mme
+from ._engine import _SHOWN_DECIMALS, IMPLAUSIBLE, IMPLAUSIBLE_MME_PER_DAY, _match, shown
 from ._errors import (
     ArgumentTypeError,
     DoseError,
@@ -402,8 +402,8 @@ def _implausible_total(with_bup: HealDefinitions, without: HealDefinitions) -> s
         return None
     said = "; ".join(f"{label}{', '.join(n for n, _ in figures)}" for label, figures in above.items() if figures)
     most = max(v for figures in above.values() for _, v in figures)
-    shown = shown_mme(most, (IMPLAUSIBLE_MME_PER_DAY,), inclusive=False)  # above it, as printed too
-    return f"{said} ({shown} MME/day at most): {IMPLAUSIBLE}"
+    figure = shown(most, (IMPLAUSIBLE_MME_PER_DAY,), inclusive=False, places=_SHOWN_DECIMALS)  # above it, as printed
+    return f"{said} ({figure} MME/day at most): {IMPLAUSIBLE}"
 
 
 def _check(label: str, d: HealDefinitions) -> list[str]:

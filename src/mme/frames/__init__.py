@@ -25,7 +25,7 @@ and MME/day is computed with column expressions, tiers included. Every row gets 
 ``mme_factor``
     the factor as the table prints it (the tier's factor for tiered rows).
 ``mme_days_supply``
-    the days supply the result stands for: for patches, patches x wear days, as CDC instructs.
+    the days supply the result stands for: for patches, patches x wear days, as CDC's NDC files instruct.
 ``mme_excluded``
     why the table gives the drug no MME (null otherwise).
 ``mme_error``
