@@ -6639,9 +6639,8 @@ NOW_READ = [
     ("oxycodone 5 mg 1 tab q6h RTC", "cdc-2022", 30.0),  # round the clock
     ("morphine 1 mg/hr continuous IV", "anzca-2021", 72.0),  # an infusion's rate, as without "continuous": 24 mg x 3
     ("fentanyl 25 mcg/h continuous IV infusion", "anzca-2021", 120.0),
-    ("oxycodone 5 mg 1 tbl q6h", "cdc-2022", 30.0),
     ("oxycodone 5 mg 1 tabl q6h", "cdc-2022", 30.0),
-    ("oxycodone 5 mg 1 tb q6h", "cdc-2022", 30.0),
+    ("oxycodone 5 mg 2 TABLS q6h", "cdc-2022", 60.0),
     ("oxycodone 5 mg 1 tab 2 per day", "cdc-2022", 15.0),  # one tablet: twice a day either way, 5 x 2 x 1.5
     ("oxycodone 5 mg 1 tab EVERY TWENTY-FOUR HOURS", "cdc-2022", 7.5),
     ("oxycodone 5 mg 1 tab every twenty four hours", "cdc-2022", 7.5),
@@ -6667,7 +6666,14 @@ NOT_READ = [
     ("morphine 10 mg IV over 4 hours", "cannot read 'over'"),  # one infusion over 4 hours, or every 4 hours?
     ("oxycodone 5 mg 2 tabs 2 per day", "'2 per day' after a count: say '2 times' or drop the count"),
     ("oxycodone 5 mg 1 tab every twenty hours", "cannot read 'every'"),  # a tens word alone is read only as a repeat
-    ("morphine 2 mg/mL 1 tbl q4h", "'tbl' counts a tablet, but '2 mg/mL' is a liquid's strength"),  # a tablespoon?
+    # "tbs", "tbl" are a tablespoon on most labels: 15 mL of 5 mg/5 mL is 3 tablets' worth, so neither is guessed
+    ("oxycodone 5 mg 1 tbs q6h", "'tbs' may be a tablespoon or a tablet: write 'tbsp' (or the mL) or 'tab'"),
+    ("oxycodone 5 mg 2 Tbs q6h", "'Tbs' may be a tablespoon or a tablet"),
+    ("oxycodone 5 mg tbs 1 q6h", "'tbs' may be a tablespoon or a tablet"),
+    ("oxycodone 5 mg 1 TBL q6h", "'TBL' may be a tablespoon or a tablet"),
+    ("oxycodone 5 mg 1 tbls q6h", "'tbls' may be a tablespoon or a tablet"),
+    ("oxycodone 5 mg 1 tb q6h", "'tb' may be a tablespoon or a tablet"),
+    ("morphine 2 mg/mL 1 tbl q4h", "'tbl' may be a tablespoon or a tablet"),
 ]
 
 

@@ -165,8 +165,8 @@ _ROUTE_ALIASES: dict[str, str] = {r: r for r in ROUTES} | {
 _FORM_ALIASES: dict[str, str] = {f: f for f in FORMS} | {
     "tab": "tablet",
     "tabs": "tablet",
-    # pharmacy labels' abbreviations ("1 TBL", "1 tb"); a count of tablets on a liquid (a tablespoon?) is refused
-    **dict.fromkeys(("tabl", "tabls", "tbl", "tbls", "tb", "tbs"), "tablet"),
+    "tabl": "tablet",  # pharmacy labels' abbreviations ("1 TABL"); "tbl" and "tbs" are in TABLESPOON_OR_TABLET
+    "tabls": "tablet",
     "tablets": "tablet",
     "cap": "capsule",
     "caps": "capsule",
@@ -235,6 +235,8 @@ SPOONS: dict[str, str] = {
     **dict.fromkeys(("càs", "c à s"), "tablespoon"),
 }
 SPOON_ML: dict[str, float] = {"teaspoon": 5.0, "tablespoon": 15.0}
+#: Abbreviations a label may use for a tablet or a tablespoon ("1 tbs"): either reading can be wrong, so refused.
+TABLESPOON_OR_TABLET: frozenset[str] = frozenset({"tb", "tbl", "tbls", "tbs"})
 HOUR_WORDS: frozenset[str] = frozenset({"h", "hr", "hrs", "hour", "hours", "heure", "heures"})
 DAY_WORDS: frozenset[str] = frozenset({"d", "day", "days", "jour", "jours", "j"})
 #: Minutes, read only in an interval with its number ("q30min", "every 30 minutes").
