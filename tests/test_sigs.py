@@ -6595,6 +6595,17 @@ MISSING_WARNINGS = [
     ("oxycodone 5 mg 1 tab twice daily (on hold)", "'on hold': a dose held is not taken now"),
     ("oxycodone 5 mg 1 tab twice daily (held)", "'held': a dose held is not taken now"),
     ("oxycodone 5 mg 1 tab q6h prn pain held", "'held': a dose held is not taken now"),
+    # "withheld", "on-hold", and "hold" (or "hold off") with no condition after it say the same
+    ("oxycodone 5 mg tab 1 tab q6h prn pain (withheld)", "'withheld': a dose held is not taken now"),
+    ("oxycodone 5 mg tab 1 tab q6h withheld", "'withheld': a dose held is not taken now"),
+    ("oxycodone 5 mg tab 1 tab q6h, on-hold", "'on-hold': a dose held is not taken now"),
+    ("oxycodone 5 mg tab 1 tab q6h prn (on-hold)", "'on-hold': a dose held is not taken now"),
+    ("oxycodone 5 mg tab 1 tab q6h prn, onhold", "'onhold': a dose held is not taken now"),
+    ("oxycodone 5 mg tab 1 tab q6h prn, hold", "'hold': a dose held is not taken now"),
+    ("oxycodone 5 mg tab 1 tab q6h prn pain hold;", "'hold': a dose held is not taken now"),
+    ("oxycodone 5 mg tab 1 tab q6h prn, hold off", "'hold off': a dose held is not taken now"),
+    ("oxycodone 5 mg tab 1 tab q6h HOLD", "'HOLD': a dose held is not taken now"),
+    ("oxycodone 5 mg tab 1 tab q6h (hold)", "'hold': a dose held is not taken now"),
     # each meal is three times a day
     ("morphine ER 15 mg 1 tab bid before each meal", "'bid' and 'before each meal' disagree: each meal is three"),
     ("oxycodone 5 mg 1 tab q6h before each meal", "'q6h' and 'before each meal' disagree"),
@@ -6619,7 +6630,8 @@ def test_what_changes_the_dose_is_refused_not_dropped(text: str, problem: str) -
     ("text", "expected"),
     [("oxycodone 1.125 mg q6h", 6.75), ("oxycodone 1.50 mg q6h", 9.0), ("oxycodone 5 mg 1 tab tid before each meal",
      22.5), ("oxycodone 5 mg 1 tab q6h prn pain, hold if sedated", 30.0), ("oxycodone 5 mg 1 tab bid before meals",
-     15.0)],
+     15.0), ("oxycodone 5 mg 1 tab q6h prn, hold off if sedated", 30.0), ("oxycodone 5 mg 1 tab q6h prn pain (hold "
+     "if sedated)", 30.0), ("oxycodone 5 mg 1 tab q6h prn, hold-if sedated", 30.0)],
 )  # fmt: skip
 def test_a_decimal_each_meal_thrice_and_a_hold_condition_still_read(text: str, expected: float) -> None:
     """1.125 x 4 x 1.5; 1.5 x 4 x 1.5; 5 x 3 x 1.5; 5 x 4 x 1.5; 5 x 2 x 1.5."""

@@ -447,8 +447,9 @@ _NOT_COUNTED_AFTER: Final = frozenset(
     {":", "/", "daily", "weekly", "a", "per", "each", "every", "par", "in", *_vocab.CLOCK_HALVES, *_vocab.REFILLS,
      *_RANGE, *_MINUS, *_DURATION_UNITS, *_TIMES, *_HOURLY, *_HOUR, *_ONE_DAY}
 )  # fmt: skip
-#: A dose held ("held", "on hold"): not taken now, refused by `_Parser.no_dose`.
-_HELD: Final = ("held", "hold")
+#: A dose held ("held", "(withheld)", "on hold", "on-hold", "prn, hold off"): not taken now, refused by
+#: `_Parser.no_dose` (`_Parser.held_at` says where "hold" says so and where it gives a condition: "hold if sedated").
+_HELD: Final = frozenset({"held", "withheld", "onhold", "hold"})
 #: The words `_Parser.no_dose` reads as more than text naming no dose (more doses, days, a pump, another indication,
 #: a part of the sig after it, a dose sent elsewhere): any other word, naming no drug, it reads past.
 _NOT_PLAIN: Final = frozenset(
@@ -1172,7 +1173,7 @@ class _Parser:
             self.fail(f"{tok.text!r} where a route stands: write 'nasal' (or 'IN') for intranasal, or what it is in")
         if (end := self.among(i, _FILLER, 3)) is not None or key in _vocab.SIG_VERBS or key in _CONNECTORS:
             return i + 1 if end is None else end
-        held = key == _HELD[0] or key in _vocab.WEEKDAYS  # refused by `no_dose`, saying why
+        held = self.held_at(i) is not None or key in _vocab.WEEKDAYS  # refused by `no_dose`, saying why
         if key in _NO_DOSE_LEADS or held or (self.as_needed and tok.kind == "word" and not self.sig_starts(i)):
             return self.no_dose(i, lead=False)  # "for pain"; "as needed, pain"
         if (
@@ -1567,6 +1568,21 @@ class _Parser:
             "by mouth follow a pump now stopped, say the route and that it stopped (e.g. 'po q4h prn, post-PCA')"
         )
 
+    def held_at(self, i: int) -> tuple[int, int] | None:
+        """Where the words saying at `i` that the dose is held start and end ("withheld", "on-hold", "prn, hold off"),
+        or None: "hold" with words after it gives a condition ("hold if sedated"), not that this dose is held."""
+        if self.keys[i] not in _HELD:
+            return None
+        if self.keys[i] != "hold":
+            return i, i + 1
+        hyphen = (
+            self.keys[i - 1] in _MINUS and self.ends[i - 2] == self.starts[i - 1] and self.ends[i - 1] == self.starts[i]
+        )
+        if self.keys[i - 1 - hyphen] == "on":
+            return i - 1 - hyphen, i + 1  # "on hold", "on-hold"
+        end = i + 1 + (self.keys[i + 1] == "off")
+        return (i, end) if self.keys[end] in ("", *_STOPS) else None  # "prn, hold", "hold off.", "(hold)"
+
     def no_dose(self, i: int, *, lead: bool) -> int:
         """Text that names no dose: an indication ("for breakthrough pain"), "with food", "after meals".
 
@@ -1600,11 +1616,8 @@ class _Parser:
                 )
             if self.keys[i] in _PUMPS:  # "q5min prn PCA": the pump, not why
                 self.pump(i)
-            if self.keys[i] == _HELD[0] or (self.keys[i] == _HELD[1] and self.keys[i - 1] == "on"):
-                self.fail(
-                    f"{self.span(i - (self.keys[i] == 'hold'), i + 1)!r}: a dose held is not taken now: convert only "
-                    "the doses being taken"
-                )
+            if (held := self.held_at(i)) is not None:
+                self.fail(f"{self.span(*held)!r}: a dose held is not taken now: convert only the doses being taken")
             if self.keys[i] in _vocab.WEEKDAYS:
                 self.fail(
                     f"{self.span(i, i + 1)!r}: a dose on some days of the week, say how often (e.g. 'twice a week')"
