@@ -6689,6 +6689,28 @@ NOT_READ = [
 ]
 
 
+#: A time of day said before the first dose and again after it: a second dose at that time, or the one dose said
+#: again? (47 and 94 MME/day were read: the first amount as the strength, a dose dropped or two added.)
+SAME_TIME_TWICE = [
+    ("methadone 10 mg in the morning and 10 mg at breakfast", "'at breakfast' is said both before '10 mg' and after"),
+    ("methadone 10 mg at bedtime and 10 mg at night", "'at night' is said both before '10 mg' and after it: one dose "
+     "at that time, or two? say each time once, with the dose taken then"),
+    ("methadone 10 mg am 10 mg am", "the time of day 'am' is said both before '10 mg' and after it"),
+    ("methadone 10 mg am 20 mg am", "the time of day 'am' is said both before '20 mg' and after it"),
+    ("methadone 10 mg hs 10 mg qhs", "the time of day 'qhs' is said both"),
+    ("oxycodone 10 mg at noon and 10 mg at lunch", "the time of day 'at lunch' is said both"),
+    ("morphine 30 mg am 30 mg am and pm", "the time of day 'am' is said both"),
+    ("methadone 10 mg am 1 tab am", "the time of day 'am' is said both before '1 tab' and after it"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "problem"), SAME_TIME_TWICE, ids=[t for t, _ in SAME_TIME_TWICE])
+def test_a_time_of_day_said_before_and_after_the_first_dose_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError) as info:
+        parse_expression(text)
+    assert problem in str(info.value)
+
+
 @pytest.mark.parametrize(("text", "problem"), NOT_READ, ids=[t for t, _ in NOT_READ])
 def test_what_stays_refused_beside_them(text: str, problem: str) -> None:
     with pytest.raises(mme.ExpressionError) as info:
