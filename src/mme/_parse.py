@@ -774,6 +774,8 @@ _NO_KINDS: Final = (False,) * _PAD
 _WIDEST_AMOUNT_RANGE: Final = 4.0  # "5-10 mg", "0.5-2 mg": the ends of an amount range, at most this far apart
 _RELEASE_PERIODS: Final = frozenset({8.0, 12.0})  # hours an extended-release product is labelled with: "15 mg/12 hr"
 _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
+#: RxNorm's unit of a strength per each denominator of one: "MG", "MG/ML", "MG/HR".
+_RXNORM_PER: Final = {"": "MG", "mL": "MG/ML", "h": "MG/HR"}
 _MOST_AT_ONCE: Final = 12.0  # units (tablets, patches, sprays...) taken at once beyond which a count is no dose
 
 
@@ -3073,11 +3075,30 @@ class _Parser:
         if self.brand is None:
             return
         named, brand = _vocab.drug_name(_opioid_name(self, drug)), _vocab.drug_name(self.brand)
-        if named is None or brand is None:  # a brand not in the lexicon: the name before it says what the product is
-            self.notes.append(f"the brand [{self.brand}] is not known; read as the {_opioid_name(self, drug)} named")
+        rxnorm = _vocab.rxnorm_brand(self.brand)
+        if named is not None and brand is None and rxnorm is not None and rxnorm.drug != named.drug:
+            self.fail(f"the brand [{self.brand}] is {rxnorm.drug} (RxNorm), not {named.drug}")  # "[Hycodan]"
+        if named is None or brand is None:  # a brand RxNorm only knows: the name before it says what the product is
+            known = "known only from RxNorm's products" if brand is None else "not compared to the drug named"
+            self.notes.append(f"the brand [{self.brand}] is {known}; read as the {_opioid_name(self, drug)} named")
             return
         if brand.drug != named.drug:
             self.fail(f"the brand [{self.brand}] is {brand.drug}, not {named.drug}")
+
+    def rxnorm_strength(self, value: float, unit: str) -> None:
+        """A brand's strength must be one RxNorm's products of it come in, where they give any in its unit
+        ("oxycodone 80 mg [Percocet]": Percocet is 2.5 to 10 mg of oxycodone, so which is wrong?)."""
+        rxnorm = None if self.brand is None else _vocab.rxnorm_brand(self.brand)
+        mass, _, per = unit.partition("/")
+        if rxnorm is None or per not in _RXNORM_PER:
+            return
+        said = value * _MASS_MG[mass]
+        own = sorted(v for v, u in rxnorm.strengths if u == _RXNORM_PER[per])
+        if own and not any(math.isclose(said, v) for v in own):
+            self.fail(
+                f"{self.amount_text!r} is not a strength of [{self.brand}] in RxNorm's products "
+                f"({', '.join(map(format_number, own))} {_RXNORM_PER[per].lower()}): check the strength and the brand"
+            )
 
     def finish(self, drug: str) -> Expression:
         value, unit = self.opioid_amount(drug)
@@ -3089,6 +3110,7 @@ class _Parser:
         if not (math.isfinite(value) and value > 0):
             self.fail(f"the dose {self.amount_text!r} is not a positive finite amount")
         unit += self.denominator
+        self.rxnorm_strength(value, unit)
         if self.pack is not None and self.doses and (self.count_form or self.tags.get("form") in _vocab.SOLID_FORMS):
             self.notes.append(
                 f"a pack of {self.pack} units: each one counted is one of them, {format_number(value)} {unit}"

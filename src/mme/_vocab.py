@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Final, Literal, NamedTuple
+from typing import Any, Final, Literal, NamedTuple
 
 from ._errors import MAX_TEXT, UnknownDrugError, UnknownTermError, bounded, excerpt
 
@@ -750,17 +750,41 @@ def drug_name(name: str) -> DrugName | None:
 SHIPPED_PRODUCTS = Path(__file__).parent / "data" / "rxnorm-products.json"
 
 
+class RxBrand(NamedTuple):
+    """What RxNorm's products of a brand say of it: its drug, the drug's strengths (value and RxNorm's unit, "MG",
+    "MG/ML") and its dose forms ("Oral Tablet", "Injection")."""
+
+    drug: str
+    strengths: frozenset[tuple[float, str]]
+    forms: frozenset[str]
+
+
 @lru_cache(maxsize=1)
-def _rxnorm_brands() -> frozenset[str]:
+def _rxnorm_brands() -> dict[str, RxBrand]:
     data = json.loads(SHIPPED_PRODUCTS.read_text(encoding="utf-8"))
-    return frozenset(_name_key(row[3]) for row in data["products"].values() if row[3])
+    rows: dict[str, list[list[Any]]] = {}
+    for row in data["products"].values():
+        if row[3]:
+            rows.setdefault(_name_key(row[3]), []).append(row)
+    brands = {}
+    for key, products in rows.items():
+        parts = [part for row in products for part in row[5] if part[2] is not None]  # its drug's: not its partner's
+        brands[key] = RxBrand(
+            parts[0][2], frozenset((float(p[3]), p[4].upper()) for p in parts), frozenset(row[2] for row in products)
+        )
+    return brands
+
+
+def rxnorm_brand(name: str) -> RxBrand | None:
+    """RxNorm's products of the brand ``name`` (the shipped product file's), or None if it names none."""
+    return _rxnorm_brands().get(_name_key(name))
 
 
 def known_brand(name: str) -> bool:
     """Whether ``name`` is a drug's name or brand: one the lexicon reads, or one of RxNorm's brands (the shipped
     product file's), which RxNorm prints in brackets ("[Ryzolt]") and many of which the lexicon does not read (cough
     syrups, injections). A bracket naming none is read as a sig's words, never dropped as an unknown brand."""
-    return drug_name(name) is not None or _name_key(name) in _rxnorm_brands()
+    return drug_name(name) is not None or rxnorm_brand(name) is not None
 
 
 #: Salt words after an opioid's name, with the abbreviations claims files print ("MORPHINE SULF ER", "HYDROCODONE BIT").
