@@ -600,6 +600,23 @@ def test_a_brands_strength_rxnorm_gives_it_reads(text: str, expected: float) -> 
     assert mme.convert(text, table="cdc-2022").mme_per_day == expected
 
 
+@pytest.mark.parametrize("text", ["morphine 10 mg/mL [Infumorph] 0.5 mL q4h", "morphine 1 mg/mL [Duramorph] 2 mL q4h"])
+def test_a_brand_rxnorm_sells_only_as_an_injection_needs_its_route(text: str) -> None:
+    """Was read as oral morphine (30 and 12 MME/day under cdc-2022): Infumorph and Duramorph are injected only."""
+    brand = text.split("[")[1].split("]", maxsplit=1)[0]
+    with pytest.raises(ExpressionError, match=rf"^the brand \[{brand}\] is an injection \(RxNorm\): give its route"):
+        parse_expression(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("morphine 1 mg/mL [Duramorph] 2 mL IV q4h", 36.0), ("morphine 10 mg/mL [Infumorph] 0.5 mL SC q4h", 90.0)],
+)
+def test_an_injected_brand_with_its_route_reads(text: str, expected: float) -> None:
+    """2 mg x 6 x 3 and 5 mg x 6 x 3 (anzca-2021, morphine IV/SC)."""
+    assert mme.convert(text, table="anzca-2021").mme_per_day == expected
+
+
 def test_a_bracket_naming_no_brand_is_read_as_the_sig() -> None:
     """ "[Foo]" is no brand: its words are read as the sig's, as "(Foo)" would be, never dropped as an unknown brand."""
     with pytest.raises(ExpressionError, match=r"^cannot read 'Foo' in "):

@@ -3145,6 +3145,9 @@ class _Parser:
         if self.clocks:
             self.clocked()
         injected = self.tags.get("route") in _vocab.PARENTERAL or self.tags.get("form") == "injection"
+        rxnorm = None if self.brand is None else _vocab.rxnorm_brand(self.brand)
+        if rxnorm is not None and rxnorm.injected and not injected:  # "morphine 10 mg/mL [Infumorph] 0.5 mL q4h"
+            self.fail(f"the brand [{self.brand}] is an injection (RxNorm): give its route (e.g. IV, SC)")
         if self.daylong is not None and not injected:  # "oxycodone 20 mg over 24 hours": a day's tablets, or an
             self.fail(f"{self.daylong!r} is an infusion's: give its route (SC, IV)")  # infusion with no route?
         if self.as_needed and injected and self.denominator in ("/day", "/h"):  # "morphine 15 mg SC/24h prn"

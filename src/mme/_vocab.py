@@ -746,17 +746,51 @@ def drug_name(name: str) -> DrugName | None:
     return None
 
 
+#: RxNorm dose form -> (route, form, release) in the engine's words. Injections name no route (IV, IM, SC
+#: differ): the caller says it. A dose form missing here fails the build, so none is guessed at run time.
+DOSE_FORMS: dict[str, tuple[str | None, str | None, Release | None]] = {
+    "Oral Tablet": ("oral", "tablet", "IR"),
+    "Oral Capsule": ("oral", "capsule", "IR"),
+    "Oral Solution": ("oral", "solution", "IR"),
+    "Oral Suspension": ("oral", "suspension", "IR"),
+    "Tablet for Oral Suspension": ("oral", "tablet", "IR"),
+    "Effervescent Oral Tablet": ("oral", "tablet", "IR"),
+    "Disintegrating Oral Tablet": ("oral", "tablet", "IR"),
+    "Extended Release Oral Tablet": ("oral", "tablet", "ER"),
+    "Extended Release Oral Capsule": ("oral", "capsule", "ER"),
+    "Extended Release Suspension": ("oral", "suspension", "ER"),
+    "Sublingual Tablet": ("sublingual", "tablet", None),
+    "Sublingual Film": ("sublingual", "film", None),
+    "Buccal Film": ("buccal", "film", None),
+    "Buccal Tablet": ("buccal", "tablet", None),
+    "Oral Lozenge": ("transmucosal", "lozenge", None),
+    "Mucosal Spray": ("sublingual", "spray", None),  # RxNorm's form for Subsys, a sublingual spray
+    "Metered Dose Nasal Spray": ("nasal", "spray", None),
+    "Nasal Spray": ("nasal", "spray", None),
+    "Transdermal System": ("transdermal", "patch", None),
+    "Rectal Suppository": ("rectal", "suppository", None),
+    "Drug Implant": ("subcutaneous", "implant", None),
+    "Injection": (None, "injection", None),
+    "Injectable Solution": (None, "injection", None),
+    "Injectable Suspension": (None, "injection", None),
+    "Prefilled Syringe": (None, "injection", None),
+    "Cartridge": (None, "injection", None),
+    "Auto-Injector": (None, "injection", None),
+}
+
+
 #: The RxNorm product file shipped with the package.
 SHIPPED_PRODUCTS = Path(__file__).parent / "data" / "rxnorm-products.json"
 
 
 class RxBrand(NamedTuple):
     """What RxNorm's products of a brand say of it: its drug, the drug's strengths (value and RxNorm's unit, "MG",
-    "MG/ML") and its dose forms ("Oral Tablet", "Injection")."""
+    "MG/ML") and whether it is only injected."""
 
     drug: str
     strengths: frozenset[tuple[float, str]]
-    forms: frozenset[str]
+    injected: bool
+    """Whether every product of it is an injection ("[Infumorph]", intrathecal or epidural): its route is not oral."""
 
 
 @lru_cache(maxsize=1)
@@ -770,7 +804,9 @@ def _rxnorm_brands() -> dict[str, RxBrand]:
     for key, products in rows.items():
         parts = [part for row in products for part in row[5] if part[2] is not None]  # its drug's: not its partner's
         brands[key] = RxBrand(
-            parts[0][2], frozenset((float(p[3]), p[4].upper()) for p in parts), frozenset(row[2] for row in products)
+            parts[0][2],
+            frozenset((float(p[3]), p[4].upper()) for p in parts),
+            all(DOSE_FORMS[row[2]][1] == "injection" for row in products),
         )
     return brands
 
