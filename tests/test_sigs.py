@@ -6701,6 +6701,7 @@ SAME_TIME_TWICE = [
     ("oxycodone 10 mg at noon and 10 mg at lunch", "the time of day 'at lunch' is said both"),
     ("morphine 30 mg am 30 mg am and pm", "the time of day 'am' is said both"),
     ("methadone 10 mg am 1 tab am", "the time of day 'am' is said both before '1 tab' and after it"),
+    ("methadone 10 mg/mL am 1 mL am", "the time of day 'am' is said both before '1 mL' and after it"),  # a volume
 ]  # fmt: skip
 
 

@@ -2362,8 +2362,9 @@ class _Parser:
         if self.schedule is not None:
             self.fail(f"{self.schedule!r} gives the times of day: {self.span(start, end)!r} may say one again")
         if len(self.slots) == 1 and slot in self.early:  # "methadone 10 mg am 20 mg am", "10 mg hs and 10 mg at night"
+            first = next(d.typed for d in (*self.doses, self.volume) if d is not None)  # a volume ("1 mL") too
             self.fail(
-                f"the time of day {self.span(start, end)!r} is said both before {self.doses[0].typed!r} and after it: "
+                f"the time of day {self.span(start, end)!r} is said both before {first!r} and after it: "
                 "one dose at that time, or two? say each time once, with the dose taken then"
             )
         joined = self.connector(start - 1, -1) or self.keys[start - 1] == "+"
