@@ -540,7 +540,7 @@ def test_the_high_end_of_a_restated_amount_range_must_be_positive() -> None:
 @pytest.mark.parametrize(
     ("text", "notes"),
     [
-        ("tramadol 100 MG Extended Release Oral Tablet [Ryzolt] 1 tab daily", ("the brand [Ryzolt] is not known; read as the tramadol named",)),
+        ("tramadol 100 MG Extended Release Oral Tablet [Ryzolt] 1 tab daily", ("the brand [Ryzolt] is known only from RxNorm's products; read as the tramadol named",)),
         ("oxycodone 5 MG Oral Tablet [Roxicodone] 1 tab q6h", ()),
     ],
 )  # fmt: skip
@@ -549,6 +549,72 @@ def test_a_brand_only_rxnorm_knows_is_said_in_a_note(text: str, notes: tuple[str
     is read from the name before it, and the note says so; a brand the lexicon reads needs none."""
     parsed = parse_expression(text)
     assert (parsed.dose, parsed.notes) == (text.split()[1] + " mg", notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("oxycodone 5 mg tab [Hycodan] 1 tab q6h", "the brand [Hycodan] is hydrocodone (RxNorm), not oxycodone"),
+        ("oxycodone 5 mg tab [Capital and Codeine] 1 tab q6h", "the brand [Capital and Codeine] is codeine (RxNorm), "
+         "not oxycodone"),
+        ("morphine 15 mg tab [Ultiva] 1 tab q6h", "the brand [Ultiva] is remifentanil (RxNorm), not morphine"),
+        ("oxycodone 5 mg tab [Imodium] 1 tab q6h", "the brand [Imodium] is loperamide (RxNorm), not oxycodone"),
+    ],
+)  # fmt: skip
+def test_a_brand_only_rxnorm_knows_must_be_the_drug_named(text: str, problem: str) -> None:
+    """Were read as the drug named (30 MME/day for oxycodone 5 mg q6h), with a note that the brand was not known."""
+    with pytest.raises(ExpressionError, match=f"^{re.escape(problem)} in "):
+        parse_expression(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("oxycodone 80 mg tab [Percocet] 1 tab q6h", "'80 mg' is not a strength of [Percocet] in RxNorm's products "
+         "(2.5, 5, 7.5, 10 mg): check the strength and the brand"),
+        ("hydromorphone 16 mg tab [Dilaudid] 1 tab q6h", "'16 mg' is not a strength of [Dilaudid] in RxNorm's products "
+         "(2, 4, 8 mg)"),
+        ("tapentadol 500 mg tab [Nucynta] 1 tab q6h", "'500 mg' is not a strength of [Nucynta]"),
+        ("oxycodone 5 mg tab [Xtampza] 1 tab q6h", "'5 mg' is not a strength of [Xtampza]"),
+        ("morphine 20 mg/mL [Infumorph] 0.5 mL q4h", "'20 mg/mL' is not a strength of [Infumorph] in RxNorm's products "
+         "(10, 25 mg/ml)"),
+        ("fentanyl 37 mcg/h patch [Duragesic] q72h", "'37 mcg/h' is not a strength of [Duragesic]"),
+    ],
+)  # fmt: skip
+def test_a_brands_strength_must_be_one_rxnorm_gives_it(text: str, problem: str) -> None:
+    """Were read at the amount written (480 MME/day for oxycodone 80 mg q6h as [Percocet], whose tablets hold 2.5 to
+    10 mg): the brand or the strength is wrong."""
+    with pytest.raises(ExpressionError, match=f"^{re.escape(problem)}"):
+        parse_expression(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hydrocodone 5 mg tab [Hycodan] 1 tab q6h", 20.0),  # 5 x 4 x 1
+        ("fentanyl 12 mcg/h patch [Duragesic] q72h", 28.8),  # RxNorm's 0.012 mg/hr; 12 x 2.4
+        ("hydromorphone 5 mg/5 mL [Dilaudid] 5 mL q4h", 150.0),  # 1 mg/mL: 5 mg x 6 x 5
+    ],
+)
+def test_a_brands_strength_rxnorm_gives_it_reads(text: str, expected: float) -> None:
+    assert mme.convert(text, table="cdc-2022").mme_per_day == expected
+
+
+@pytest.mark.parametrize("text", ["morphine 10 mg/mL [Infumorph] 0.5 mL q4h", "morphine 1 mg/mL [Duramorph] 2 mL q4h"])
+def test_a_brand_rxnorm_sells_only_as_an_injection_needs_its_route(text: str) -> None:
+    """Was read as oral morphine (30 and 12 MME/day under cdc-2022): Infumorph and Duramorph are injected only."""
+    brand = text.split("[")[1].split("]", maxsplit=1)[0]
+    with pytest.raises(ExpressionError, match=rf"^the brand \[{brand}\] is an injection \(RxNorm\): give its route"):
+        parse_expression(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("morphine 1 mg/mL [Duramorph] 2 mL IV q4h", 36.0), ("morphine 10 mg/mL [Infumorph] 0.5 mL SC q4h", 90.0)],
+)
+def test_an_injected_brand_with_its_route_reads(text: str, expected: float) -> None:
+    """2 mg x 6 x 3 and 5 mg x 6 x 3 (anzca-2021, morphine IV/SC)."""
+    assert mme.convert(text, table="anzca-2021").mme_per_day == expected
 
 
 def test_a_bracket_naming_no_brand_is_read_as_the_sig() -> None:

@@ -6595,6 +6595,17 @@ MISSING_WARNINGS = [
     ("oxycodone 5 mg 1 tab twice daily (on hold)", "'on hold': a dose held is not taken now"),
     ("oxycodone 5 mg 1 tab twice daily (held)", "'held': a dose held is not taken now"),
     ("oxycodone 5 mg 1 tab q6h prn pain held", "'held': a dose held is not taken now"),
+    # "withheld", "on-hold", and "hold" (or "hold off") with no condition after it say the same
+    ("oxycodone 5 mg tab 1 tab q6h prn pain (withheld)", "'withheld': a dose held is not taken now"),
+    ("oxycodone 5 mg tab 1 tab q6h withheld", "'withheld': a dose held is not taken now"),
+    ("oxycodone 5 mg tab 1 tab q6h, on-hold", "'on-hold': a dose held is not taken now"),
+    ("oxycodone 5 mg tab 1 tab q6h prn (on-hold)", "'on-hold': a dose held is not taken now"),
+    ("oxycodone 5 mg tab 1 tab q6h prn, onhold", "'onhold': a dose held is not taken now"),
+    ("oxycodone 5 mg tab 1 tab q6h prn, hold", "'hold': a dose held is not taken now"),
+    ("oxycodone 5 mg tab 1 tab q6h prn pain hold;", "'hold': a dose held is not taken now"),
+    ("oxycodone 5 mg tab 1 tab q6h prn, hold off", "'hold off': a dose held is not taken now"),
+    ("oxycodone 5 mg tab 1 tab q6h HOLD", "'HOLD': a dose held is not taken now"),
+    ("oxycodone 5 mg tab 1 tab q6h (hold)", "'hold': a dose held is not taken now"),
     # each meal is three times a day
     ("morphine ER 15 mg 1 tab bid before each meal", "'bid' and 'before each meal' disagree: each meal is three"),
     ("oxycodone 5 mg 1 tab q6h before each meal", "'q6h' and 'before each meal' disagree"),
@@ -6619,7 +6630,8 @@ def test_what_changes_the_dose_is_refused_not_dropped(text: str, problem: str) -
     ("text", "expected"),
     [("oxycodone 1.125 mg q6h", 6.75), ("oxycodone 1.50 mg q6h", 9.0), ("oxycodone 5 mg 1 tab tid before each meal",
      22.5), ("oxycodone 5 mg 1 tab q6h prn pain, hold if sedated", 30.0), ("oxycodone 5 mg 1 tab bid before meals",
-     15.0)],
+     15.0), ("oxycodone 5 mg 1 tab q6h prn, hold off if sedated", 30.0), ("oxycodone 5 mg 1 tab q6h prn pain (hold "
+     "if sedated)", 30.0), ("oxycodone 5 mg 1 tab q6h prn, hold-if sedated", 30.0)],
 )  # fmt: skip
 def test_a_decimal_each_meal_thrice_and_a_hold_condition_still_read(text: str, expected: float) -> None:
     """1.125 x 4 x 1.5; 1.5 x 4 x 1.5; 5 x 3 x 1.5; 5 x 4 x 1.5; 5 x 2 x 1.5."""
@@ -6639,9 +6651,8 @@ NOW_READ = [
     ("oxycodone 5 mg 1 tab q6h RTC", "cdc-2022", 30.0),  # round the clock
     ("morphine 1 mg/hr continuous IV", "anzca-2021", 72.0),  # an infusion's rate, as without "continuous": 24 mg x 3
     ("fentanyl 25 mcg/h continuous IV infusion", "anzca-2021", 120.0),
-    ("oxycodone 5 mg 1 tbl q6h", "cdc-2022", 30.0),
     ("oxycodone 5 mg 1 tabl q6h", "cdc-2022", 30.0),
-    ("oxycodone 5 mg 1 tb q6h", "cdc-2022", 30.0),
+    ("oxycodone 5 mg 2 TABLS q6h", "cdc-2022", 60.0),
     ("oxycodone 5 mg 1 tab 2 per day", "cdc-2022", 15.0),  # one tablet: twice a day either way, 5 x 2 x 1.5
     ("oxycodone 5 mg 1 tab EVERY TWENTY-FOUR HOURS", "cdc-2022", 7.5),
     ("oxycodone 5 mg 1 tab every twenty four hours", "cdc-2022", 7.5),
@@ -6667,8 +6678,38 @@ NOT_READ = [
     ("morphine 10 mg IV over 4 hours", "cannot read 'over'"),  # one infusion over 4 hours, or every 4 hours?
     ("oxycodone 5 mg 2 tabs 2 per day", "'2 per day' after a count: say '2 times' or drop the count"),
     ("oxycodone 5 mg 1 tab every twenty hours", "cannot read 'every'"),  # a tens word alone is read only as a repeat
-    ("morphine 2 mg/mL 1 tbl q4h", "'tbl' counts a tablet, but '2 mg/mL' is a liquid's strength"),  # a tablespoon?
+    # "tbs", "tbl" are a tablespoon on most labels: 15 mL of 5 mg/5 mL is 3 tablets' worth, so neither is guessed
+    ("oxycodone 5 mg 1 tbs q6h", "'tbs' may be a tablespoon or a tablet: write 'tbsp' (or the mL) or 'tab'"),
+    ("oxycodone 5 mg 2 Tbs q6h", "'Tbs' may be a tablespoon or a tablet"),
+    ("oxycodone 5 mg tbs 1 q6h", "'tbs' may be a tablespoon or a tablet"),
+    ("oxycodone 5 mg 1 TBL q6h", "'TBL' may be a tablespoon or a tablet"),
+    ("oxycodone 5 mg 1 tbls q6h", "'tbls' may be a tablespoon or a tablet"),
+    ("oxycodone 5 mg 1 tb q6h", "'tb' may be a tablespoon or a tablet"),
+    ("morphine 2 mg/mL 1 tbl q4h", "'tbl' may be a tablespoon or a tablet"),
 ]
+
+
+#: A time of day said before the first dose and again after it: a second dose at that time, or the one dose said
+#: again? (47 and 94 MME/day were read: the first amount as the strength, a dose dropped or two added.)
+SAME_TIME_TWICE = [
+    ("methadone 10 mg in the morning and 10 mg at breakfast", "'at breakfast' is said both before '10 mg' and after"),
+    ("methadone 10 mg at bedtime and 10 mg at night", "'at night' is said both before '10 mg' and after it: one dose "
+     "at that time, or two? say each time once, with the dose taken then"),
+    ("methadone 10 mg am 10 mg am", "the time of day 'am' is said both before '10 mg' and after it"),
+    ("methadone 10 mg am 20 mg am", "the time of day 'am' is said both before '20 mg' and after it"),
+    ("methadone 10 mg hs 10 mg qhs", "the time of day 'qhs' is said both"),
+    ("oxycodone 10 mg at noon and 10 mg at lunch", "the time of day 'at lunch' is said both"),
+    ("morphine 30 mg am 30 mg am and pm", "the time of day 'am' is said both"),
+    ("methadone 10 mg am 1 tab am", "the time of day 'am' is said both before '1 tab' and after it"),
+    ("methadone 10 mg/mL am 1 mL am", "the time of day 'am' is said both before '1 mL' and after it"),  # a volume
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "problem"), SAME_TIME_TWICE, ids=[t for t, _ in SAME_TIME_TWICE])
+def test_a_time_of_day_said_before_and_after_the_first_dose_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(mme.ExpressionError) as info:
+        parse_expression(text)
+    assert problem in str(info.value)
 
 
 @pytest.mark.parametrize(("text", "problem"), NOT_READ, ids=[t for t, _ in NOT_READ])

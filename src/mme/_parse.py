@@ -447,8 +447,9 @@ _NOT_COUNTED_AFTER: Final = frozenset(
     {":", "/", "daily", "weekly", "a", "per", "each", "every", "par", "in", *_vocab.CLOCK_HALVES, *_vocab.REFILLS,
      *_RANGE, *_MINUS, *_DURATION_UNITS, *_TIMES, *_HOURLY, *_HOUR, *_ONE_DAY}
 )  # fmt: skip
-#: A dose held ("held", "on hold"): not taken now, refused by `_Parser.no_dose`.
-_HELD: Final = ("held", "hold")
+#: A dose held ("held", "(withheld)", "on hold", "on-hold", "prn, hold off"): not taken now, refused by
+#: `_Parser.no_dose` (`_Parser.held_at` says where "hold" says so and where it gives a condition: "hold if sedated").
+_HELD: Final = frozenset({"held", "withheld", "onhold", "hold"})
 #: The words `_Parser.no_dose` reads as more than text naming no dose (more doses, days, a pump, another indication,
 #: a part of the sig after it, a dose sent elsewhere): any other word, naming no drug, it reads past.
 _NOT_PLAIN: Final = frozenset(
@@ -785,6 +786,8 @@ _NO_KINDS: Final = (False,) * _PAD
 _WIDEST_AMOUNT_RANGE: Final = 4.0  # "5-10 mg", "0.5-2 mg": the ends of an amount range, at most this far apart
 _RELEASE_PERIODS: Final = frozenset({8.0, 12.0})  # hours an extended-release product is labelled with: "15 mg/12 hr"
 _MASS_MG: Final = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
+#: RxNorm's unit of a strength per each denominator of one: "MG", "MG/ML", "MG/HR".
+_RXNORM_PER: Final = {"": "MG", "mL": "MG/ML", "h": "MG/HR"}
 _MOST_AT_ONCE: Final = 12.0  # units (tablets, patches, sprays...) taken at once beyond which a count is no dose
 
 
@@ -1184,7 +1187,7 @@ class _Parser:
             self.fail(f"{tok.text!r} where a route stands: write 'nasal' (or 'IN') for intranasal, or what it is in")
         if (end := self.among(i, _FILLER, 3)) is not None or key in _vocab.SIG_VERBS or key in _CONNECTORS:
             return i + 1 if end is None else end
-        held = key == _HELD[0] or key in _vocab.WEEKDAYS  # refused by `no_dose`, saying why
+        held = self.held_at(i) is not None or key in _vocab.WEEKDAYS  # refused by `no_dose`, saying why
         if key in _NO_DOSE_LEADS or held or (self.as_needed and tok.kind == "word" and not self.sig_starts(i)):
             return self.no_dose(i, lead=False)  # "for pain"; "as needed, pain"
         if (
@@ -1221,7 +1224,13 @@ class _Parser:
             )
         if key in _PER_KG:
             self.per_kg(i - 2)  # "q4h 0.1 mg/kg"
+        self.tablespoon_or_tablet(i)
         self.fail(f"cannot read {tok.text!r}")
+
+    def tablespoon_or_tablet(self, i: int) -> None:
+        """Refuse "tbs", "tbl", "tb": a tablespoon on most labels, a tablet on some; either reading may be wrong."""
+        if self.keys[i] in _vocab.TABLESPOON_OR_TABLET:
+            self.fail(f"{self.toks[i].text!r} may be a tablespoon or a tablet: write 'tbsp' (or the mL) or 'tab'")
 
     def same_dose_twice(self) -> bool:
         """Whether the one dose after the times of day said before it is the product's amount ("methadone 10 mg in
@@ -1573,6 +1582,21 @@ class _Parser:
             "by mouth follow a pump now stopped, say the route and that it stopped (e.g. 'po q4h prn, post-PCA')"
         )
 
+    def held_at(self, i: int) -> tuple[int, int] | None:
+        """Where the words saying at `i` that the dose is held start and end ("withheld", "on-hold", "prn, hold off"),
+        or None: "hold" with words after it gives a condition ("hold if sedated"), not that this dose is held."""
+        if self.keys[i] not in _HELD:
+            return None
+        if self.keys[i] != "hold":
+            return i, i + 1
+        hyphen = (
+            self.keys[i - 1] in _MINUS and self.ends[i - 2] == self.starts[i - 1] and self.ends[i - 1] == self.starts[i]
+        )
+        if self.keys[i - 1 - hyphen] == "on":
+            return i - 1 - hyphen, i + 1  # "on hold", "on-hold"
+        end = i + 1 + (self.keys[i + 1] == "off")
+        return (i, end) if self.keys[end] in ("", *_STOPS) else None  # "prn, hold", "hold off.", "(hold)"
+
     def no_dose(self, i: int, *, lead: bool) -> int:
         """Text that names no dose: an indication ("for breakthrough pain"), "with food", "after meals".
 
@@ -1606,11 +1630,8 @@ class _Parser:
                 )
             if self.keys[i] in _PUMPS:  # "q5min prn PCA": the pump, not why
                 self.pump(i)
-            if self.keys[i] == _HELD[0] or (self.keys[i] == _HELD[1] and self.keys[i - 1] == "on"):
-                self.fail(
-                    f"{self.span(i - (self.keys[i] == 'hold'), i + 1)!r}: a dose held is not taken now: convert only "
-                    "the doses being taken"
-                )
+            if (held := self.held_at(i)) is not None:
+                self.fail(f"{self.span(*held)!r}: a dose held is not taken now: convert only the doses being taken")
             if self.keys[i] in _vocab.WEEKDAYS:
                 self.fail(
                     f"{self.span(i, i + 1)!r}: a dose on some days of the week, say how often (e.g. 'twice a week')"
@@ -2352,6 +2373,12 @@ class _Parser:
         self.daily_then_dose(slot)
         if self.schedule is not None:
             self.fail(f"{self.schedule!r} gives the times of day: {self.span(start, end)!r} may say one again")
+        if len(self.slots) == 1 and slot in self.early:  # "methadone 10 mg am 20 mg am", "10 mg hs and 10 mg at night"
+            first = next(d.typed for d in (*self.doses, self.volume) if d is not None)  # a volume ("1 mL") too
+            self.fail(
+                f"the time of day {self.span(start, end)!r} is said both before {first!r} and after it: "
+                "one dose at that time, or two? say each time once, with the dose taken then"
+            )
         joined = self.connector(start - 1, -1) or self.keys[start - 1] == "+"
         if slot in self.slots[-1] and joined:  # "in the morning and in the morning", "mane + mane": a slip
             self.fail(f"the time of day {self.span(start, end)!r} is said twice: say how many times a day")
@@ -2601,6 +2628,7 @@ class _Parser:
                     )
                 kind, unit, end = "count", "", k  # "1 orally every 4 hours": the product's unit
             else:
+                self.tablespoon_or_tablet(j)
                 self.fail(
                     f"cannot read {self.span(i, min(j + 1, self.size))!r}: a number after the dose is a count "
                     "with a form (2 tabs), a volume (5 mL), an amount (5 mg) or a frequency (3 times a day)"
@@ -3072,11 +3100,30 @@ class _Parser:
         if self.brand is None:
             return
         named, brand = _vocab.drug_name(_opioid_name(self, drug)), _vocab.drug_name(self.brand)
-        if named is None or brand is None:  # a brand not in the lexicon: the name before it says what the product is
-            self.notes.append(f"the brand [{self.brand}] is not known; read as the {_opioid_name(self, drug)} named")
+        rxnorm = _vocab.rxnorm_brand(self.brand)
+        if named is not None and brand is None and rxnorm is not None and rxnorm.drug != named.drug:
+            self.fail(f"the brand [{self.brand}] is {rxnorm.drug} (RxNorm), not {named.drug}")  # "[Hycodan]"
+        if named is None or brand is None:  # a brand RxNorm only knows: the name before it says what the product is
+            known = "known only from RxNorm's products" if brand is None else "not compared to the drug named"
+            self.notes.append(f"the brand [{self.brand}] is {known}; read as the {_opioid_name(self, drug)} named")
             return
         if brand.drug != named.drug:
             self.fail(f"the brand [{self.brand}] is {brand.drug}, not {named.drug}")
+
+    def rxnorm_strength(self, value: float, unit: str) -> None:
+        """A brand's strength must be one RxNorm's products of it come in, where they give any in its unit
+        ("oxycodone 80 mg [Percocet]": Percocet is 2.5 to 10 mg of oxycodone, so which is wrong?)."""
+        rxnorm = None if self.brand is None else _vocab.rxnorm_brand(self.brand)
+        mass, _, per = unit.partition("/")
+        if rxnorm is None or per not in _RXNORM_PER:
+            return
+        said = value * _MASS_MG[mass]
+        own = sorted(v for v, u in rxnorm.strengths if u == _RXNORM_PER[per])
+        if own and not any(math.isclose(said, v) for v in own):
+            self.fail(
+                f"{self.amount_text!r} is not a strength of [{self.brand}] in RxNorm's products "
+                f"({', '.join(map(format_number, own))} {_RXNORM_PER[per].lower()}): check the strength and the brand"
+            )
 
     def finish(self, drug: str) -> Expression:
         value, unit = self.opioid_amount(drug)
@@ -3089,6 +3136,7 @@ class _Parser:
         if not (math.isfinite(value) and value > 0):
             self.fail(f"the dose {self.amount_text!r} is not a positive finite amount")
         unit += self.denominator
+        self.rxnorm_strength(value, unit)
         if self.pack is not None and self.doses and (self.count_form or self.tags.get("form") in _vocab.SOLID_FORMS):
             self.notes.append(
                 f"a pack of {self.pack} units: each one counted is one of them, {format_number(value)} {unit}"
@@ -3123,6 +3171,9 @@ class _Parser:
         if self.clocks:
             self.clocked()
         injected = self.tags.get("route") in _vocab.PARENTERAL or self.tags.get("form") == "injection"
+        rxnorm = None if self.brand is None else _vocab.rxnorm_brand(self.brand)
+        if rxnorm is not None and rxnorm.injected and not injected:  # "morphine 10 mg/mL [Infumorph] 0.5 mL q4h"
+            self.fail(f"the brand [{self.brand}] is an injection (RxNorm): give its route (e.g. IV, SC)")
         if self.daylong is not None and not injected:  # "oxycodone 20 mg over 24 hours": a day's tablets, or an
             self.fail(f"{self.daylong!r} is an infusion's: give its route (SC, IV)")  # infusion with no route?
         if self.as_needed and injected and self.denominator in ("/day", "/h"):  # "morphine 15 mg SC/24h prn"

@@ -31,44 +31,11 @@ from typing import Any
 
 from ._errors import MMEError, TableError, UnknownDrugError
 from ._parse import parse_product
-from ._vocab import DRUGS, OPIOID_WORDS, OTHER_OPIOIDS, Release, non_opioid, resolve_drug
+from ._vocab import DOSE_FORMS, DRUGS, OPIOID_WORDS, OTHER_OPIOIDS, non_opioid, resolve_drug
 
 __all__ = ["DOSE_FORMS", "FORMAT", "build"]
 
 FORMAT = 1
-
-#: RxNorm dose form -> (route, form, release) in the engine's words. Injections name no route (IV, IM, SC
-#: differ): the caller says it. A dose form missing here fails the build, so none is guessed at run time.
-DOSE_FORMS: dict[str, tuple[str | None, str | None, Release | None]] = {
-    "Oral Tablet": ("oral", "tablet", "IR"),
-    "Oral Capsule": ("oral", "capsule", "IR"),
-    "Oral Solution": ("oral", "solution", "IR"),
-    "Oral Suspension": ("oral", "suspension", "IR"),
-    "Tablet for Oral Suspension": ("oral", "tablet", "IR"),
-    "Effervescent Oral Tablet": ("oral", "tablet", "IR"),
-    "Disintegrating Oral Tablet": ("oral", "tablet", "IR"),
-    "Extended Release Oral Tablet": ("oral", "tablet", "ER"),
-    "Extended Release Oral Capsule": ("oral", "capsule", "ER"),
-    "Extended Release Suspension": ("oral", "suspension", "ER"),
-    "Sublingual Tablet": ("sublingual", "tablet", None),
-    "Sublingual Film": ("sublingual", "film", None),
-    "Buccal Film": ("buccal", "film", None),
-    "Buccal Tablet": ("buccal", "tablet", None),
-    "Oral Lozenge": ("transmucosal", "lozenge", None),
-    "Mucosal Spray": ("sublingual", "spray", None),  # RxNorm's form for Subsys, a sublingual spray
-    "Metered Dose Nasal Spray": ("nasal", "spray", None),
-    "Nasal Spray": ("nasal", "spray", None),
-    "Transdermal System": ("transdermal", "patch", None),
-    "Rectal Suppository": ("rectal", "suppository", None),
-    "Drug Implant": ("subcutaneous", "implant", None),
-    "Injection": (None, "injection", None),
-    "Injectable Solution": (None, "injection", None),
-    "Injectable Suspension": (None, "injection", None),
-    "Prefilled Syringe": (None, "injection", None),
-    "Cartridge": (None, "injection", None),
-    "Auto-Injector": (None, "injection", None),
-}
-
 
 #: RxNorm's strength units -> the product reader's (a spray's strength is per actuation: per unit, as a tablet's).
 UNITS = {"MG": "mg", "MG/ML": "mg/mL", "MG/HR": "mg/h", "MG/ACTUAT": "mg"}

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Final, Literal, NamedTuple
+from typing import Any, Final, Literal, NamedTuple
 
 from ._errors import MAX_TEXT, UnknownDrugError, UnknownTermError, bounded, excerpt
 
@@ -165,8 +165,8 @@ _ROUTE_ALIASES: dict[str, str] = {r: r for r in ROUTES} | {
 _FORM_ALIASES: dict[str, str] = {f: f for f in FORMS} | {
     "tab": "tablet",
     "tabs": "tablet",
-    # pharmacy labels' abbreviations ("1 TBL", "1 tb"); a count of tablets on a liquid (a tablespoon?) is refused
-    **dict.fromkeys(("tabl", "tabls", "tbl", "tbls", "tb", "tbs"), "tablet"),
+    "tabl": "tablet",  # pharmacy labels' abbreviations ("1 TABL"); "tbl" and "tbs" are in TABLESPOON_OR_TABLET
+    "tabls": "tablet",
     "tablets": "tablet",
     "cap": "capsule",
     "caps": "capsule",
@@ -235,6 +235,8 @@ SPOONS: dict[str, str] = {
     **dict.fromkeys(("càs", "c à s"), "tablespoon"),
 }
 SPOON_ML: dict[str, float] = {"teaspoon": 5.0, "tablespoon": 15.0}
+#: Abbreviations a label may use for a tablet or a tablespoon ("1 tbs"): either reading can be wrong, so refused.
+TABLESPOON_OR_TABLET: frozenset[str] = frozenset({"tb", "tbl", "tbls", "tbs"})
 HOUR_WORDS: frozenset[str] = frozenset({"h", "hr", "hrs", "hour", "hours", "heure", "heures"})
 DAY_WORDS: frozenset[str] = frozenset({"d", "day", "days", "jour", "jours", "j"})
 #: Minutes, read only in an interval with its number ("q30min", "every 30 minutes").
@@ -744,21 +746,81 @@ def drug_name(name: str) -> DrugName | None:
     return None
 
 
+#: RxNorm dose form -> (route, form, release) in the engine's words. Injections name no route (IV, IM, SC
+#: differ): the caller says it. A dose form missing here fails the build, so none is guessed at run time.
+DOSE_FORMS: dict[str, tuple[str | None, str | None, Release | None]] = {
+    "Oral Tablet": ("oral", "tablet", "IR"),
+    "Oral Capsule": ("oral", "capsule", "IR"),
+    "Oral Solution": ("oral", "solution", "IR"),
+    "Oral Suspension": ("oral", "suspension", "IR"),
+    "Tablet for Oral Suspension": ("oral", "tablet", "IR"),
+    "Effervescent Oral Tablet": ("oral", "tablet", "IR"),
+    "Disintegrating Oral Tablet": ("oral", "tablet", "IR"),
+    "Extended Release Oral Tablet": ("oral", "tablet", "ER"),
+    "Extended Release Oral Capsule": ("oral", "capsule", "ER"),
+    "Extended Release Suspension": ("oral", "suspension", "ER"),
+    "Sublingual Tablet": ("sublingual", "tablet", None),
+    "Sublingual Film": ("sublingual", "film", None),
+    "Buccal Film": ("buccal", "film", None),
+    "Buccal Tablet": ("buccal", "tablet", None),
+    "Oral Lozenge": ("transmucosal", "lozenge", None),
+    "Mucosal Spray": ("sublingual", "spray", None),  # RxNorm's form for Subsys, a sublingual spray
+    "Metered Dose Nasal Spray": ("nasal", "spray", None),
+    "Nasal Spray": ("nasal", "spray", None),
+    "Transdermal System": ("transdermal", "patch", None),
+    "Rectal Suppository": ("rectal", "suppository", None),
+    "Drug Implant": ("subcutaneous", "implant", None),
+    "Injection": (None, "injection", None),
+    "Injectable Solution": (None, "injection", None),
+    "Injectable Suspension": (None, "injection", None),
+    "Prefilled Syringe": (None, "injection", None),
+    "Cartridge": (None, "injection", None),
+    "Auto-Injector": (None, "injection", None),
+}
+
+
 #: The RxNorm product file shipped with the package.
 SHIPPED_PRODUCTS = Path(__file__).parent / "data" / "rxnorm-products.json"
 
 
+class RxBrand(NamedTuple):
+    """What RxNorm's products of a brand say of it: its drug, the drug's strengths (value and RxNorm's unit, "MG",
+    "MG/ML") and whether it is only injected."""
+
+    drug: str
+    strengths: frozenset[tuple[float, str]]
+    injected: bool
+    """Whether every product of it is an injection ("[Infumorph]", intrathecal or epidural): its route is not oral."""
+
+
 @lru_cache(maxsize=1)
-def _rxnorm_brands() -> frozenset[str]:
+def _rxnorm_brands() -> dict[str, RxBrand]:
     data = json.loads(SHIPPED_PRODUCTS.read_text(encoding="utf-8"))
-    return frozenset(_name_key(row[3]) for row in data["products"].values() if row[3])
+    rows: dict[str, list[list[Any]]] = {}
+    for row in data["products"].values():
+        if row[3]:
+            rows.setdefault(_name_key(row[3]), []).append(row)
+    brands = {}
+    for key, products in rows.items():
+        parts = [part for row in products for part in row[5] if part[2] is not None]  # its drug's: not its partner's
+        brands[key] = RxBrand(
+            parts[0][2],
+            frozenset((float(p[3]), p[4].upper()) for p in parts),
+            all(DOSE_FORMS[row[2]][1] == "injection" for row in products),
+        )
+    return brands
+
+
+def rxnorm_brand(name: str) -> RxBrand | None:
+    """RxNorm's products of the brand ``name`` (the shipped product file's), or None if it names none."""
+    return _rxnorm_brands().get(_name_key(name))
 
 
 def known_brand(name: str) -> bool:
     """Whether ``name`` is a drug's name or brand: one the lexicon reads, or one of RxNorm's brands (the shipped
     product file's), which RxNorm prints in brackets ("[Ryzolt]") and many of which the lexicon does not read (cough
     syrups, injections). A bracket naming none is read as a sig's words, never dropped as an unknown brand."""
-    return drug_name(name) is not None or _name_key(name) in _rxnorm_brands()
+    return drug_name(name) is not None or rxnorm_brand(name) is not None
 
 
 #: Salt words after an opioid's name, with the abbreviations claims files print ("MORPHINE SULF ER", "HYDROCODONE BIT").
