@@ -264,8 +264,10 @@ def _contradiction(item: DailyMME) -> str | None:
     return None
 
 
-#: How `_applied` says a factor applies per patch dispensed, whose MME/day is the rate x factor / the days worn.
-_WORN = re.compile(r"per dispensed patch worn (\d+) days")
+#: How `_applied` says a factor applies per patch dispensed, whose MME/day is the rate x factor / the days worn; read
+#: again by `_WORN`, built from the same words.
+_PER_DISPENSED_PATCH = "per mcg/h per dispensed patch worn {} days"
+_WORN = re.compile(re.escape(_PER_DISPENSED_PATCH).replace(r"\{\}", r"(\d+)"))
 
 
 def _off_its_dose(item: DailyMME, exact: Fraction, factor: Decimal) -> str | None:
@@ -313,7 +315,8 @@ def _check_total(saved: Total, reached: object) -> None:
 
 
 #: Half a unit in the last place a result keeps (`RESULT_DECIMALS`): the most its rounding moves it.
-_HALF_UNIT: float = 0.5 / 10**RESULT_DECIMALS
+_HALF: Fraction = Fraction(1, 2 * 10**RESULT_DECIMALS)
+_HALF_UNIT: float = float(_HALF)
 
 
 def _ulp(value: float | None) -> float:
@@ -1251,9 +1254,7 @@ def _applied(key: Plan, daily: Ratio) -> _Applied:
     unit: Literal["mg/day", "mcg/day", "mcg/h"]
     if row.is_patch:
         den, unit = product(den, _MG_PER_DAY_PER_MCG_PER_H), "mcg/h"
-        basis = (  # read again by `_WORN`
-            f"per mcg/h per dispensed patch worn {row.wear_days} days" if row.wear_days else "per mcg/h of patch rate"
-        )
+        basis = _PER_DISPENSED_PATCH.format(row.wear_days) if row.wear_days else "per mcg/h of patch rate"
     elif row.unit == "mcg":
         num, unit, basis = product(num, _THOUSAND), "mcg/day", "per mcg"
     else:
@@ -1553,10 +1554,9 @@ def _unrounded(figure: float) -> Fraction:
     MME/day reach 90, where the rounded figures add up to 89.999999999; three methadone items of 6.666666667 mg/day
     are 20 mg/day, the first band, not 20.000000001, the next)."""
     saved = Fraction(exact(figure))
-    half = Fraction(1, 2 * 10**RESULT_DECIMALS)
-    if saved <= half:
+    if saved <= _HALF:
         return saved
-    simplest = _simplest_between(saved - half, saved + half)
+    simplest = _simplest_between(saved - _HALF, saved + _HALF)
     # an end of the interval may round away from the figure (ties go to even): then the figure as saved
     return simplest if rounded(simplest) == rounded(saved) else saved
 
