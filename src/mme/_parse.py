@@ -438,14 +438,16 @@ _PART_STARTS: Final = frozenset(
 _WORD_LEADS: Final = frozenset(
     {"[", "}", "(", "/", ".", "then", "do", *_AT_ONCE.lengths, *_OVER_A_DAY, *_PUNCT, *_ADVICE_LEADS, *_PUMPS}
 )
+_ORDINAL_SUFFIXES: Final = frozenset({"st", "nd", "rd", "th"})  # glued to a number: "every 2nd day", "4th hourly"
 #: The keys of a number at which `step` may read another part than a count (a number word may lead one)...
 _NUMBER_LEADS: Final = _PART_STARTS | _WORD_LEADS | _vocab.MULTI_STEP | _BY | _INTO | _UP_TO
 #: ...and the keys after a number at which it may: a clock time ("8:00", "8 pm"), refills ("2 refills"), a range, a
-#: duration ("5 days"), a frequency ("2 times", "3 daily", "3/day", "4 hourly", "4/24"), a release or wear period ("12
-#: hr", "7-day"), a schedule ("1-0-1", "1/2-0-1/2"). A number with neither is a count: `step` reads it as one at once.
+#: duration ("5 days"), a frequency ("2 times", "3 daily", "3/day", "4 hourly", "4th hourly", "4/24"), a release or
+#: wear period ("12 hr", "7-day"), a schedule ("1-0-1", "1/2-0-1/2"). A number with neither is a count: `step` reads
+#: it as one at once.
 _NOT_COUNTED_AFTER: Final = frozenset(
     {":", "/", "daily", "weekly", "a", "per", "each", "every", "par", "in", *_vocab.CLOCK_HALVES, *_vocab.REFILLS,
-     *_RANGE, *_MINUS, *_DURATION_UNITS, *_TIMES, *_HOURLY, *_HOUR, *_ONE_DAY}
+     *_RANGE, *_MINUS, *_DURATION_UNITS, *_TIMES, *_HOURLY, *_HOUR, *_ONE_DAY, *_ORDINAL_SUFFIXES}
 )  # fmt: skip
 #: A dose held ("held", "(withheld)", "on hold", "on-hold", "prn, hold off"): not taken now, refused by
 #: `_Parser.no_dose` (`_Parser.held_at` says where "hold" says so and where it gives a condition: "hold if sedated").
@@ -2243,7 +2245,8 @@ class _Parser:
                 if j2 == j and self.keys[j2] != "/" and self.doses and not one:  # "2 tabs 2 daily": 2 tabs, or twice?
                     self.fail(f"{self.span(k, p.end)!r} after a count: say '{self.span(k, j)} times' or drop the count")
                 return _Frequency(p.end, lo / p.days, hi / p.days)
-            j2 = j + 1 if self.keys[j] in _MINUS else j
+            j2 = self.ordinal_end(j) if lo == hi else j  # "4th hourly", as Australian charts write it
+            j2 += self.keys[j2] in _MINUS
             if self.keys[j2] in _HOURLY:
                 lo, hi = self.checked(k, j, lo, hi, "an interval")
                 return _Frequency(j2 + 1, 24 / hi, 24 / lo, lo, hi)
@@ -2269,8 +2272,8 @@ class _Parser:
             lo, hi, end = self.number_or_range(k, fraction=half)
             lo, hi = self.checked(k, end, lo, hi, "an interval")
             k = end
-            if lo == hi and self.keys[k] in ("st", "nd", "rd", "th") and self.starts[k] == self.ends[k - 1]:
-                k += 1  # "every 2nd day", "every 3rd day"
+            if lo == hi:
+                k = self.ordinal_end(k)  # "every 2nd day", "every 3rd day"
         elif self.keys[k] in _vocab.ORDINALS:  # "every second day"
             lo = hi = _vocab.ORDINALS[self.keys[k]]
             numbered, k = True, k + 1
@@ -2288,6 +2291,10 @@ class _Parser:
             lo, hi = self.checked(i, upper[1], lo, upper[0], "an interval")
             end = upper[1]
         return _Frequency(end, 24 / (hi * unit), 24 / (lo * unit), lo * unit, hi * unit)
+
+    def ordinal_end(self, k: int) -> int:
+        """The index after an ordinal's suffix glued to the number before token ``k`` ("2nd", "4th"), else ``k``."""
+        return k + (self.keys[k] in _ORDINAL_SUFFIXES and self.starts[k] == self.ends[k - 1])
 
     def patch_times(self, i: int, n: int, period: int, end: int) -> None:
         """ "x 2 weekly", "2 x weekly" after a patch may say how often or how many patches are worn (for Transtec,
