@@ -6035,6 +6035,28 @@ def test_alternate_days_is_every_other_day(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # each was refused ("cannot read 'every'", "cannot read '1 jour'"): one dose every 2 (3) days, averaged
+        ("morphine 30 mg every other night", 15.0),  # 30 mg / 2 days x 1
+        ("morphine 30 mg 1 tab every other morning", 15.0),
+        ("oxycodone 10 mg 1 tab every other evening", 7.5),  # 10 mg / 2 days x 1.5
+        ("Oxycontin LP 10 mg 1 cp 1 jour sur 2", 7.5),  # French: one day in two
+        ("Skenan LP 30 mg 1 gélule un jour sur deux", 15.0),
+        ("Skenan LP 30 mg 1 gélule 1 jour sur 3", 10.0),  # 30 mg / 3 days
+    ],
+)
+def test_a_dose_every_other_night_or_one_day_in_n_is_averaged(text: str, expected: float) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("text", ["Skenan LP 30 mg 1 gél 1 jour sur 2.5", "Skenan LP 30 mg 1 gél 1 jour sur 1"])
+def test_one_day_in_no_whole_number_of_days_is_refused(text: str) -> None:
+    with pytest.raises(mme.ExpressionError, match="write one day in a whole number of days"):
+        mme.convert(text)
+
+
+@pytest.mark.parametrize(
     ("text", "problem"),
     [
         ("oxycodone 10 mg alternate 1 tab and 2 tabs", "'alternate': a multi-step schedule"),  # doses that alternate

@@ -2245,6 +2245,11 @@ class _Parser:
                 if j2 == j and self.keys[j2] != "/" and self.doses and not one:  # "2 tabs 2 daily": 2 tabs, or twice?
                     self.fail(f"{self.span(k, p.end)!r} after a count: say '{self.span(k, j)} times' or drop the count")
                 return _Frequency(p.end, lo / p.days, hi / p.days)
+            if lo == hi == 1 and self.keys[j] == "jour" and self.keys[j + 1] == "sur" and self.nums[j + 2]:
+                days = self.toks[j + 2].value  # "1 jour sur 2", "un jour sur trois": one day in N, every N days
+                if not (days.is_integer() and days >= 2):
+                    self.fail(f"{self.span(k, j + 3)!r}: write one day in a whole number of days (e.g. '1 jour sur 2')")
+                return _Frequency(j + 3, 1 / days, 1 / days, 24 * days, 24 * days)
             j2 = self.ordinal_end(j) if lo == hi else j  # "4th hourly", as Australian charts write it
             j2 += self.keys[j2] in _MINUS
             if self.keys[j2] in _HOURLY:
