@@ -6761,6 +6761,17 @@ MESSAGES = [
 ]  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    "text", ["oxycodone 10 mg tab ss po q6h", "oxycodone 5 mg tab i ss po q6h prn", "oxycodone 5 mg 1 ss tab q6h"]
+)
+def test_ss_is_refused_saying_to_write_the_half_in_numbers(text: str) -> None:
+    """Was "cannot read 'ss'", saying nothing of what to write: "ss" is a half (semis) or a sliding scale."""
+    with pytest.raises(
+        mme.ExpressionError, match=r"'ss' may be one half \(semis\) or a sliding scale: write the count"
+    ):
+        mme.convert(text)
+
+
 @pytest.mark.parametrize(("text", "message"), MESSAGES, ids=[t for t, _ in MESSAGES])
 def test_a_refusal_says_what_to_do(text: str, message: str) -> None:
     """Were: "unknown unit 'mg/kg IV'"; the form given suggested back; "give the dispensing as quantity and days

@@ -1226,13 +1226,13 @@ class _Parser:
             )
         if key in _PER_KG:
             self.per_kg(i - 2)  # "q4h 0.1 mg/kg"
-        self.tablespoon_or_tablet(i)
+        self.ambiguous_word(i)
         self.fail(f"cannot read {tok.text!r}")
 
-    def tablespoon_or_tablet(self, i: int) -> None:
-        """Refuse "tbs", "tbl", "tb": a tablespoon on most labels, a tablet on some; either reading may be wrong."""
-        if self.keys[i] in _vocab.TABLESPOON_OR_TABLET:
-            self.fail(f"{self.toks[i].text!r} may be a tablespoon or a tablet: write 'tbsp' (or the mL) or 'tab'")
+    def ambiguous_word(self, i: int) -> None:
+        """Refuse a word that says two things ("tbs": a tablespoon or a tablet; "ss": a half or a sliding scale)."""
+        if (either := _vocab.AMBIGUOUS_WORDS.get(self.keys[i])) is not None:
+            self.fail(f"{self.toks[i].text!r} {either}")
 
     def same_dose_twice(self) -> bool:
         """Whether the one dose after the times of day said before it is the product's amount ("methadone 10 mg in
@@ -2640,7 +2640,7 @@ class _Parser:
                     )
                 kind, unit, end = "count", "", k  # "1 orally every 4 hours": the product's unit
             else:
-                self.tablespoon_or_tablet(j)
+                self.ambiguous_word(j)
                 self.fail(
                     f"cannot read {self.span(i, min(j + 1, self.size))!r}: a number after the dose is a count "
                     "with a form (2 tabs), a volume (5 mL), an amount (5 mg) or a frequency (3 times a day)"

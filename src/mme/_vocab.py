@@ -165,7 +165,7 @@ _ROUTE_ALIASES: dict[str, str] = {r: r for r in ROUTES} | {
 _FORM_ALIASES: dict[str, str] = {f: f for f in FORMS} | {
     "tab": "tablet",
     "tabs": "tablet",
-    "tabl": "tablet",  # pharmacy labels' abbreviations ("1 TABL"); "tbl" and "tbs" are in TABLESPOON_OR_TABLET
+    "tabl": "tablet",  # pharmacy labels' abbreviations ("1 TABL"); "tbl" and "tbs" are in AMBIGUOUS_WORDS
     "tabls": "tablet",
     "tablets": "tablet",
     "cap": "capsule",
@@ -235,8 +235,13 @@ SPOONS: dict[str, str] = {
     **dict.fromkeys(("càs", "c à s"), "tablespoon"),
 }
 SPOON_ML: dict[str, float] = {"teaspoon": 5.0, "tablespoon": 15.0}
-#: Abbreviations a label may use for a tablet or a tablespoon ("1 tbs"): either reading can be wrong, so refused.
-TABLESPOON_OR_TABLET: frozenset[str] = frozenset({"tb", "tbl", "tbls", "tbs"})
+#: Abbreviations that say two things in a sig, either reading possibly wrong: refused, saying what they may be and
+#: what to write instead. A label may use "tbs" for a tablet or a tablespoon ("1 tbs"); "ss" is Latin semis, one half
+#: ("tab ss", "i ss"), or a sliding scale, and is on ISMP's list of error-prone abbreviations (misread as "55").
+AMBIGUOUS_WORDS: dict[str, str] = {
+    **dict.fromkeys(("tb", "tbl", "tbls", "tbs"), "may be a tablespoon or a tablet: write 'tbsp' (or the mL) or 'tab'"),
+    "ss": "may be one half (semis) or a sliding scale: write the count in numbers (e.g. '1/2 tab', '1 1/2 tabs')",
+}
 HOUR_WORDS: frozenset[str] = frozenset({"h", "hr", "hrs", "hour", "hours", "heure", "heures"})
 DAY_WORDS: frozenset[str] = frozenset({"d", "day", "days", "jour", "jours", "j"})
 #: Minutes, read only in an interval with its number ("q30min", "every 30 minutes").
