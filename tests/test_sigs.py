@@ -6316,6 +6316,7 @@ BRANDS_WITH_LABELS = [  # each brand's opioid, route and form from its label (se
     ("Monoalgic LP 200 mg, 1 cp par jour", "cdc-2022", 40.0),
     ("Zamudol LP 200 mg 1 gél/j", "cdc-2022", 40.0),
     ("Zamadol 50 mg 1 qds", "cdc-2022", 40.0),
+    ("Zamadol SR 100 mg 1 bd", "cdc-2022", 40.0),  # prolonged-release: 200 mg x 0.2 (was refused as IR-only)
     ("Mezolar 50 micrograms/hour every 72 hours", "cdc-2022", 120.0),  # fentanyl patch 50 x 2.4
     ("Palexia retard 50 mg 1-0-1", "anzca-2021", 30.0),  # tapentadol 100 mg x 0.3
     ("Diskets 40 mg 1 daily", "cdc-2016", 320.0),  # methadone 40 mg a day: tier 8

@@ -511,6 +511,7 @@ _BRANDS: dict[str, DrugName] = {
     "tramal": DrugName("tramadol", "oral", None, "IR"),
     "zydol": DrugName("tramadol", "oral", "capsule", "IR"),
     "zamadol": DrugName("tramadol", "oral", "capsule", "IR"),  # UK SmPC (eMC)
+    "zamadol sr": DrugName("tramadol", "oral", "capsule", "ER"),  # prolonged-release capsules (UK SmPC, eMC)
     "qdolo": DrugName("tramadol", "oral", "solution", "IR"),  # oral solution 5 mg/mL (US label, DailyMed)
     "durotram": DrugName("tramadol", "oral", "tablet", "ER"),
     "durotram xr": DrugName("tramadol", "oral", "tablet", "ER"),
