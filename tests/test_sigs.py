@@ -126,6 +126,26 @@ READS = [
 ]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # each was refused ("two volumes: '5 ml' and '5ml'", or "a volume needs a concentration, not '10 mg'")
+        ("Oramorph 10 mg in 5 ml 5ml 4 hourly prn", 60.0),  # 2 mg/mL x 5 mL = 10 mg x 6
+        ("morphine 10mg in 5ml 2.5ml q4h", 30.0),  # 5 mg x 6
+        ("methadone 10 mg in 1 ml 5 ml daily", 235.0),  # 50 mg x 4.7
+        ("Oramorph 10mg in 5ml 10 mg q4h", 60.0),  # 10 mg (5 mL) x 6
+    ],
+)
+def test_an_amount_in_a_volume_is_a_concentration(text: str, expected: float) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
+def test_an_amount_in_a_volume_with_no_volume_taken_is_refused() -> None:
+    # "10 mg in 10 mL" alone may be one dose diluted: the volume taken each time is asked for, never guessed
+    with pytest.raises(mme.UnitError, match="the dose is a concentration: add the volume taken each time"):
+        mme.convert("morphine 10 mg in 10 mL q4h")
+
+
 @pytest.mark.parametrize(("text", "expected"), READS, ids=[t for t, _ in READS])
 def test_prescriptions_as_written(text: str, expected: float) -> None:
     assert mme.convert(text).mme_per_day == pytest.approx(expected)

@@ -1936,7 +1936,8 @@ class _Parser:
         # "10 MG/ML / Acetaminophen 325 MG": per tablet or mL?
         if pers and any(per != self.per_what(i) for per in pers):
             self.fail(f"the components of {self.span(start, i)!r} are not each per the same unit (all per mL, or none)")
-        if self.keys[i] in ("/", "per"):
+        in_volume = self.keys[i] == "in" and self.nums[i + 1] and self.keys[i + 2] in _VOLUME  # "10 mg in 5 mL"
+        if self.keys[i] in ("/", "per") or in_volume:
             end = self.denominator_at(i + 1)
             if end is None and self.keys[i] == "/":
                 self.fail(f"unknown unit {self.span(i - 1, min(i + 3, self.size))!r}")
