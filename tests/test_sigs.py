@@ -140,6 +140,18 @@ def test_an_amount_in_a_volume_is_a_concentration(text: str, expected: float) ->
     assert mme.convert(text).mme_per_day == pytest.approx(expected)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # French "par prise" (per dose) says the dose again: was refused ("cannot read 'prise'")
+        ("Dafalgan codéiné 1 à 2 cp par prise, 3 fois par jour", 27.0),  # 2 x 30 mg x 3 = 180 mg x 0.15
+        ("Actiskenan 10 mg 1 gél par prise toutes les 4h", 60.0),  # 10 mg x 6
+    ],
+)
+def test_par_prise_is_per_dose(text: str, expected: float) -> None:
+    assert mme.convert(text).mme_per_day == pytest.approx(expected)
+
+
 def test_an_amount_in_a_volume_with_no_volume_taken_is_refused() -> None:
     # "10 mg in 10 mL" alone may be one dose diluted: the volume taken each time is asked for, never guessed
     with pytest.raises(mme.UnitError, match="the dose is a concentration: add the volume taken each time"):

@@ -340,7 +340,7 @@ _COUNTABLE: Final = _vocab.SOLID_FORMS | {"spray"}  # the forms a count says: "2
 _PAIN_SCALE: Final = frozenset({"pain", "score", "scale", "level"})  # before a pain score range: "pain score 7-10"
 _OVER: Final = frozenset({"in", "per", "every", "/"})  # before a maximum's period: "max 4 tabs per 12 hours", "/4h"
 _AT_ONCE: Final = _Phrases({"per dose", "/ dose", "each dose", "a dose", "at once", "at a time", "per occasion", "each time",
-                             "per administration"})  # fmt: skip
+                             "per administration", "par prise", "/ prise"})  # fmt: skip
 _SCALE: Final = _PAIN_SCALE - {"pain"}  # before any range out of ten ending a part: "pain scale 4-6", not "pain 1-2"
 _ABOVE: Final = frozenset({"than", ">", "≥", "above", "over"})  # before a pain score's least: "pain greater than 6"
 _OR_ABOVE: Final = frozenset({"greater", "more", "higher", "above", "worse"})  # after one: "pain 7/10 or greater"
