@@ -119,6 +119,10 @@ READS = [
     ("Endone 5 mg 1-2 tabs 4-hourly prn", 90.0),  # 2 x 5 x 6 x 1.5
     ("oxycodone 10 mg mane and nocte", 30.0),
     ("Targin 10/5 bd", 30.0),  # naloxone never counted: 10 x 2 x 1.5
+    # Targin's 2.5/1.25, 15/7.5 and 30/15 (Australian and UK labels) were refused as undocumented strengths
+    ("Targin 15/7.5 bd", 45.0),  # 15 x 2 x 1.5
+    ("Targinact 30/15 mg 1 tab bd", 90.0),  # 30 x 2 x 1.5
+    ("Targin 2.5/1.25 bd", 7.5),  # 2.5 x 2 x 1.5
     # "4th hourly": every 4 hours, as Australian charts write it (was refused: "cannot read '4th'")
     ("Endone 5 mg 1 tab 4th hourly prn", 45.0),  # 5 mg x 6 x 1.5
     ("oxycodone 5 mg 1-2 tabs 2nd hrly prn", 180.0),  # 2 x 5 mg x 12 x 1.5

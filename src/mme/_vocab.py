@@ -1005,7 +1005,8 @@ def opioid_named(text: str, brands: frozenset[str] = frozenset()) -> str | None:
 #: 37.5/325; Suboxone; Embeda = morphine sulfate + naltrexone hydrochloride 20/0.8, 30/1.2, 50/2, 60/2.4,
 #: 80/3.2, 100/4 extended-release capsules), the BNF (co-codamol 8/500, 15/500, 30/500; co-dydramol 10/500, 20/500,
 #: 30/500), the Australian product information (Panadeine = paracetamol 500 mg + codeine phosphate
-#: 8 mg; Panadeine Forte = 500 + 30; Targin 5/2.5, 10/5, 20/10, 40/20), the French SmPC (Dafalgan
+#: 8 mg; Panadeine Forte = 500 + 30; Targin 5/2.5, 10/5, 20/10, 40/20, and 2.5/1.25, 15/7.5, 30/15 as the ARTG
+#: (30/15, entry 216280) and the UK and Irish Targinact and Targin leaflets list them), the French SmPC (Dafalgan
 #: codéiné = paracétamol 500 mg + codéine 30 mg; Zaldiar, Ixprim 37.5/325). Strengths sold before
 #: 2014 (acetaminophen 500 mg and more) are listed where the label documented them. Brands sold in
 #: compositions not checked here name their components only by spelling them out.
@@ -1148,7 +1149,11 @@ COMBINATIONS: dict[str, tuple[tuple[str, ...], tuple[tuple[float, ...], ...]]] =
     "klipal codeine": (("paracetamol", "codeine"), ((300.0, 25.0), (600.0, 50.0))),
     "codoliprane": (("paracetamol", "codeine"), ((400.0, 20.0), (500.0, 30.0))),
     **dict.fromkeys(
-        ("targin", "targinact"), (("oxycodone", "naloxone"), ((5.0, 2.5), (10.0, 5.0), (20.0, 10.0), (40.0, 20.0)))
+        ("targin", "targinact"),
+        (
+            ("oxycodone", "naloxone"),
+            ((2.5, 1.25), (5.0, 2.5), (10.0, 5.0), (15.0, 7.5), (20.0, 10.0), (30.0, 15.0), (40.0, 20.0)),
+        ),
     ),
     "suboxone": (("buprenorphine", "naloxone"), ((2.0, 0.5), (4.0, 1.0), (8.0, 2.0), (12.0, 3.0))),
     "zubsolv": (
