@@ -156,6 +156,18 @@ def test_par_prise_is_per_dose(text: str, expected: float) -> None:
     assert mme.convert(text).mme_per_day == pytest.approx(expected)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # UK label wording for a patch: was refused ("cannot read 'be'")
+        ("Durogesic 25 mcg/h one patch to be changed every 72 hours", 75.0),  # 25 mcg/h x anzca-2021's 3
+        ("Norspan 10 microg/h 1 patch to be replaced weekly", 20.0),  # 10 mcg/h x anzca-2021's 2
+    ],
+)
+def test_a_patch_to_be_changed_or_replaced(text: str, expected: float) -> None:
+    assert mme.convert(text, table="anzca-2021").mme_per_day == pytest.approx(expected)
+
+
 def test_an_amount_in_a_volume_with_no_volume_taken_is_refused() -> None:
     # "10 mg in 10 mL" alone may be one dose diluted: the volume taken each time is asked for, never guessed
     with pytest.raises(mme.UnitError, match="the dose is a concentration: add the volume taken each time"):

@@ -1345,7 +1345,8 @@ SIG_VERBS: frozenset[str] = frozenset(
 #: no dose.
 TO_BE_GIVEN: frozenset[str] = frozenset(
     {f"to be {done}" for done in ("taken", "given", "applied", "used", "placed", "dissolved", "chewed", "sucked",
-                                  "swallowed", "inhaled", "inserted", "sprayed", "administered", "injected")}
+                                  "swallowed", "inhaled", "inserted", "sprayed", "administered", "injected",
+                                  "changed", "replaced")}
     | {"à prendre", "à changer", "à appliquer", "à avaler", "à sucer"}  # French: "1 patch à changer tous les 3 jours"
 )  # fmt: skip
 #: Drops, whose volume depends on the dropper (and, for some products, is printed on the label only): never read as
