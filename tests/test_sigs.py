@@ -6098,6 +6098,12 @@ def test_a_dose_every_other_night_or_one_day_in_n_is_averaged(text: str, expecte
     assert mme.convert(text).mme_per_day == pytest.approx(expected)
 
 
+def test_every_other_night_and_every_other_morning_is_refused() -> None:
+    # two times of day every other day: one dose at each, or the one dose said twice? as "qod qam and qod qhs" is
+    with pytest.raises(mme.ExpressionError, match="and 2 time"):
+        mme.convert("morphine 30 mg every other night and every other morning")
+
+
 @pytest.mark.parametrize("text", ["Skenan LP 30 mg 1 gél 1 jour sur 2.5", "Skenan LP 30 mg 1 gél 1 jour sur 1"])
 def test_one_day_in_no_whole_number_of_days_is_refused(text: str) -> None:
     with pytest.raises(mme.ExpressionError, match="write one day in a whole number of days"):

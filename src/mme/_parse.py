@@ -2223,6 +2223,8 @@ class _Parser:
             assert fixed.per_day is not None
             return _Frequency(found, fixed.per_day, fixed.per_day)
         key = self.keys[i]
+        if key == "every" and self.keys[i + 1] == "other" and self.time_of_day(i + 2, dry=True) is not None:
+            return _Frequency(i + 2, 0.5, 0.5, 48.0, 48.0)  # "every other night": every other day, at night
         k = i
         if key == "up" and self.keys[i + 1] == "to":  # "up to 4 times a day": at most 4
             k = i + 2

@@ -270,8 +270,6 @@ FREQUENCY_WORDS: dict[str, Fixed] = {
     **dict.fromkeys(("every day", "each day", "q daily", "once a day", "once daily"), Fixed(per_day=1.0)),
     **dict.fromkeys(("a day", "per day", "par jour"), Fixed(per_day=1.0)),  # "2 tabs a day": the count is the day's
     **dict.fromkeys(("qod", "every other day", "alternate days", "every alternate day"), Fixed(every=48.0)),
-    # a dose at one time of day every other day
-    **dict.fromkeys(("every other night", "every other evening", "every other morning"), Fixed(every=48.0)),
     **dict.fromkeys(("weekly", "qweek", "once weekly", "once a week", "every week"), Fixed(every=168.0)),
     "hourly": Fixed(every=1.0),
 }
