@@ -130,6 +130,13 @@ READS = [
 ]
 
 
+@pytest.mark.parametrize("text", ["oxycodone 5 mg 1 tab 4.5th hourly", "oxycodone 5 mg 1 tab every 2.5th day"])
+def test_an_ordinal_of_no_whole_number_is_refused(text: str) -> None:
+    # "4.5th hourly" was read as every 4.5 hours (40 MME/day)
+    with pytest.raises(mme.ExpressionError, match="cannot read"):
+        mme.convert(text)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

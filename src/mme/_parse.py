@@ -2301,8 +2301,10 @@ class _Parser:
         return _Frequency(end, 24 / (hi * unit), 24 / (lo * unit), lo * unit, hi * unit)
 
     def ordinal_end(self, k: int) -> int:
-        """The index after an ordinal's suffix glued to the number before token ``k`` ("2nd", "4th"), else ``k``."""
-        return k + (self.keys[k] in _ORDINAL_SUFFIXES and self.starts[k] == self.ends[k - 1])
+        """The index after an ordinal's suffix glued to the whole number before token ``k`` ("2nd", "4th"), else ``k``
+        ("4.5th" is no ordinal)."""
+        glued = self.keys[k] in _ORDINAL_SUFFIXES and self.starts[k] == self.ends[k - 1]
+        return k + (glued and self.toks[k - 1].value.is_integer())
 
     def patch_times(self, i: int, n: int, period: int, end: int) -> None:
         """ "x 2 weekly", "2 x weekly" after a patch may say how often or how many patches are worn (for Transtec,
