@@ -130,6 +130,23 @@ READS = [
 ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # each was refused ("cannot read 'max'"; "two frequencies" for "up to 4x/day" after "q4-6h")
+        "oxycodone 5 mg 1 tab q4-6h prn max 4x/day",
+        "oxycodone 5 mg 1 tab q4-6h prn max 4 x daily",
+        "oxycodone 5 mg 1 tab q4-6h prn, not more than 4x/day",
+        "oxycodone 5 mg 1 tab q4-6h prn up to 4x/day",
+    ],
+)
+def test_a_maximum_in_times_written_x_caps_doses(text: str) -> None:
+    # q4h allows 6 doses; capped at 4: 4 x 5 mg x 1.5 = 30
+    result = mme.convert(text)
+    assert result.mme_per_day == pytest.approx(30.0)
+    assert any("capped at the stated maximum" in str(w) for w in result.warnings)
+
+
 @pytest.mark.parametrize("text", ["oxycodone 5 mg 1 tab 4.5th hourly", "oxycodone 5 mg 1 tab every 2.5th day"])
 def test_an_ordinal_of_no_whole_number_is_refused(text: str) -> None:
     # "4.5th hourly" was read as every 4.5 hours (40 MME/day)

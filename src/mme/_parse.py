@@ -2483,8 +2483,14 @@ class _Parser:
             kind, unit, k = "count", form.value, form.end
         elif self.keys[k] in _vocab.ADMINISTRATIONS:
             kind, unit, k = "count", "dose", k + 1
-        elif self.keys[k] in ("times", "fois") and (self.frequency is not None or self.keys[i] not in _UP_TO):
-            kind, unit, k = "count", "dose", k + 1  # "q4-6h prn, not more than 3 times a day" ("up to 4 times a
+        elif (self.keys[k] in _TIMES - _BY or (self.keys[k] in _BY and self.per_period(k + 1) is not None)) and (
+            self.frequency is not None or self.keys[i] not in _UP_TO
+        ):
+            kind, unit, k = (
+                "count",
+                "dose",
+                k + 1,
+            )  # "q4-6h prn, not more than 3 times a day", "max 4x/day" ("up to 4 times a
             # day" with no frequency before it is the frequency, at most)
             if self.frequency is not None and value > self.frequency.most:  # "daily up to 4 times daily": which?
                 self.fail(f"{self.frequency.typed!r} and {self.span(i, k + 1)!r} disagree: say how often")
