@@ -147,6 +147,19 @@ def test_a_maximum_in_times_written_x_caps_doses(text: str) -> None:
     assert any("capped at the stated maximum" in str(w) for w in result.warnings)
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        # the maximum was cut short in the message: 'up to 4 times a', 'max 4x/'
+        ("codeine 30 mg 1 tab tds prn up to 4 times a day", "'up to 4 times a day'"),
+        ("codeine 30 mg 1 tab tds prn max 4x/day", "'max 4x/day'"),
+    ],
+)
+def test_a_maximum_above_the_frequency_is_named_whole(text: str, said: str) -> None:
+    with pytest.raises(mme.ExpressionError, match=re.escape(f"'tds' and {said} disagree: say how often")):
+        mme.convert(text)
+
+
 @pytest.mark.parametrize("text", ["oxycodone 5 mg 1 tab 4.5th hourly", "oxycodone 5 mg 1 tab every 2.5th day"])
 def test_an_ordinal_of_no_whole_number_is_refused(text: str) -> None:
     # "4.5th hourly" was read as every 4.5 hours (40 MME/day)

@@ -2493,7 +2493,8 @@ class _Parser:
             )  # "q4-6h prn, not more than 3 times a day", "max 4x/day" ("up to 4 times a
             # day" with no frequency before it is the frequency, at most)
             if self.frequency is not None and value > self.frequency.most:  # "daily up to 4 times daily": which?
-                self.fail(f"{self.frequency.typed!r} and {self.span(i, k + 1)!r} disagree: say how often")
+                typed = self.span(i, (self.per_period(k) or _Period(k + 1, 1.0)).end)  # "up to 4 times a day"
+                self.fail(f"{self.frequency.typed!r} and {typed!r} disagree: say how often")
         elif self.keys[k] in _vocab.PRODUCT_UNITS:
             kind, unit, k = "count", "", k + 1
         elif self.keys[k] != "daily" and (self.per_period(k) is not None or self.per_24(k)):  # "max 3/day", "max 8/24"
