@@ -6799,3 +6799,34 @@ def test_a_brand_with_its_own_route_or_form_in_other_words_still_reads() -> None
     # the API says the same as the sig reader
     with pytest.raises(mme.DoseError, match="'Subsys' is a sublingual spray, but 'tablet' was given"):
         mme.daily_mme("Subsys", "200 mcg", per_day=4, form="tablet", table="cms-2018")
+
+
+ROUTE_OF_A_FORM = [
+    # buprenorphine 300 mcg film bid: 0.6 mg/day x 30 (cdc-ndc-2016's sublingual tablet/film row, per mg) = 18; a film
+    # dosed in mcg is more likely Belbuca, a buccal film, which the table leaves out
+    ("buprenorphine 300 mcg film bid", "cdc-ndc-2016", 18.0, "sublingual", "buprenorphine film"),
+    # fentanyl 100 mcg film x 4 = 400 mcg/day x 0.18 (cdc-ndc-2018's buccal film row, per mcg) = 72
+    ("fentanyl 100 mcg film qid", "cdc-ndc-2018", 72.0, "buccal", "fentanyl film"),
+    # butorphanol 1 mg spray q4h: 6 mg/day x 7 (cms-2018's nasal spray row) = 42
+    ("butorphanol 1 mg spray q4h", "cms-2018", 42.0, "nasal", "butorphanol spray"),
+]
+
+
+@pytest.mark.parametrize(("text", "table", "mme_per_day", "route", "what"), ROUTE_OF_A_FORM)
+def test_the_route_of_a_form_given_by_other_routes_too_is_an_assumption_stated(
+    text: str, table: str, mme_per_day: float, route: str, what: str
+) -> None:
+    """Was read with no warning: a film (or a spray) is taken by several routes, and the table's only row for it
+    chose one."""
+    result = mme.convert(text, table=table)
+    assert result.mme_per_day == pytest.approx(mme_per_day)
+    assert result.route == route
+    assert f"no route given: read as {route}, the only route {table} has for {what}: give the route" in result.warnings
+
+
+def test_a_form_given_by_one_route_says_it() -> None:
+    # a patch is worn on the skin, a suppository rectal, a lozenge held in the mouth: no assumption to state
+    assert mme.convert("fentanyl 25 mcg/h patch q72h", table="cms-2018").warnings == ()
+    assert mme.convert("morphine 10 mg suppository q4h", table="cdc-ndc-2018").warnings == ()
+    assert mme.convert("fentanyl 200 mcg lozenge qid", table="cms-2018").warnings == ()
+    assert mme.convert("buprenorphine 8 mg SL film daily", table="anzca-2021").warnings == ()

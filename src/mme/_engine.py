@@ -614,10 +614,11 @@ def _other_routes(
     table: Table, drug: str, form: str | None, release: str | None, routes: tuple[str, ...]
 ) -> str | None:
     others = sorted({r for c in _candidates(table, drug, None, form, release, None) for r in c.routes} - set(routes))
-    if not others:
-        if "oral" in routes or form is not None:
+    if not others:  # a form given by other routes too is no route ("buprenorphine 300 mcg film": Belbuca's buccal?)
+        if "oral" in routes or (form is not None and FORM_ROUTES[form] <= set(routes)):
             return None
-        return f"no route given: read as {'/'.join(routes)}, the only route {table.slug} has for {drug}: give the route"
+        what = f"{drug} {form}" if form else drug
+        return f"no route given: read as {'/'.join(routes)}, the only route {table.slug} has for {what}: give the route"
     return (
         f"no route given: read as {'/'.join(routes)}; {table.slug} also has {drug} by {', '.join(others)}: "
         "give the route to choose"
