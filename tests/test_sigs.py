@@ -6830,3 +6830,13 @@ def test_a_form_given_by_one_route_says_it() -> None:
     assert mme.convert("morphine 10 mg suppository q4h", table="cdc-ndc-2018").warnings == ()
     assert mme.convert("fentanyl 200 mcg lozenge qid", table="cms-2018").warnings == ()
     assert mme.convert("buprenorphine 8 mg SL film daily", table="anzca-2021").warnings == ()
+
+
+@pytest.mark.parametrize("text", ["Norco 10 mL q6h", "Lortab 10 mL q6h", "Roxicet 5 mL q6h", "Norco 10 cc q6h"])
+def test_a_combination_brand_then_a_volume_asks_for_the_liquid_strength(text: str) -> None:
+    """Were "unit 'mL' without a number before it" (Norco), and "'10' after Lortab reads as 10 mg of hydrocodone, but
+    2 documented strengths have it": the volume's number was read as the brand's tablet strength."""
+    with pytest.raises(
+        mme.ExpressionError, match="is a volume with no strength before it: give the product's strength"
+    ):
+        parse_expression(text)
