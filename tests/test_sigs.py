@@ -6879,3 +6879,93 @@ def test_a_truncated_name_is_never_suggested() -> None:
         mme.convert("fentanyl gtt 25 mcg/h")
     assert "fentanyl cit," not in str(info.value)
     assert "fentanyl citrate" in str(info.value)
+
+
+# A brand that its route and form make, said with another: each read another product's factor before.
+BRAND_CONTRADICTED = [
+    # Subsys is a sublingual spray (cms-2018: 0.18 per mcg, 200 mcg x 4 = 144); read as a tablet, 0.13: 104
+    ("Subsys 200 mcg 1 tab qid", "cms-2018", "'Subsys' is a sublingual spray, but 'tablet' was given"),
+    # ... and as a nasal spray, 0.16: 128
+    ("Subsys 200 mcg nasal qid", "cms-2018", "'Subsys' is a sublingual spray, but 'nasal' was given"),
+    # ... and as a patch: 25 mcg/h x 7.2 / 3 days = 60
+    ("Subsys 25 mcg/h patch q72h", "cdc-ndc-2014", "'Subsys' is a sublingual spray, but 'patch' was given"),
+    # Lazanda is a nasal spray (0.16: 100 mcg x 4 = 64); read as a lozenge, 0.13: 52, or a sublingual spray, 0.18: 72
+    ("Lazanda 100 mcg 1 lozenge qid", "cms-2018", "'Lazanda' is a nasal spray, but 'lozenge' was given"),
+    ("Lazanda 100 mcg SL qid", "cms-2018", "'Lazanda' is a nasal spray, but 'sublingual' was given"),
+    # Fentora is a buccal tablet (0.13: 52); read as HEAL's oral fentanyl, 0.18: 72
+    ("Fentora 100 mcg po qid", "heal-2025", "'Fentora' is a buccal tablet, but 'oral' was given"),
+    # Belbuca is a buccal film, which cdc-ndc-2016 leaves out; read as its sublingual film, 30 per mg: 0.3 mg x 30 = 9
+    ("Belbuca 150 mcg SL bid", "cdc-ndc-2016", "'Belbuca' is a buccal film, but 'sublingual' was given"),
+    # Butrans is a patch (anzca-2021: 2 per mcg/h); read as a sublingual tablet, 40 per mg: 0.45 mg x 40 = 18
+    ("Butrans 150 mcg SL tab tid", "anzca-2021", "'Butrans' is a transdermal patch, but 'sublingual tablet'"),
+    # Duragesic is a patch; read as a buccal tablet of 2 mg, 0.13 per mcg: 8000 mcg x 0.13 = 1040
+    ("Duragesic 2 mg 1 buccal tablet qid", "cdc-ndc-2018", "'Duragesic' is a transdermal patch, but 'buccal tablet'"),
+    # Sublimaze is an injection; read as a buccal tablet, 0.13: 50 mcg x 4 x 0.13 = 26
+    ("Sublimaze 50 mcg 1 tab qid", "cms-2018", "'Sublimaze' is an injection, but 'tablet' was given"),
+    # Suboxone is sublingual (heal-2025: 38.8 per mg, 310.4); read as a buccal film, 0.039 per mcg: 312
+    ("Suboxone 8 mg buccal film daily", "heal-2025", "'Suboxone' is taken by the sublingual route, but 'buccal film'"),
+]
+
+
+@pytest.mark.parametrize(("text", "table", "problem"), BRAND_CONTRADICTED, ids=[t for t, _, _ in BRAND_CONTRADICTED])
+def test_a_brand_said_with_another_route_or_form_is_refused(text: str, table: str, problem: str) -> None:
+    with pytest.raises(mme.DoseError) as info:
+        mme.convert(text, table=table)
+    assert problem in str(info.value)
+    assert "leave the route and form out (the brand says them)" in str(info.value)
+
+
+def test_a_brand_with_its_own_route_or_form_in_other_words_still_reads() -> None:
+    # Actiq, an oral transmucosal lozenge, held against the cheek: 200 mcg x 4 = 800 mcg x 0.13 = 104
+    assert mme.convert("Actiq 200 mcg buccal qid", table="cms-2018").mme_per_day == pytest.approx(104.0)
+    # Suboxone's sublingual tablets (UK, AU) as its films: 8 mg x 38.8 = 310.4
+    assert mme.convert("Suboxone 8 mg SL tab daily", table="heal-2025").mme_per_day == pytest.approx(310.4)
+    assert mme.convert("Suboxone 8 mg SL film daily", table="heal-2025").mme_per_day == pytest.approx(310.4)
+    # Duragesic worn on the skin, said "topically": 25 mcg/h x 2.4 = 60
+    assert mme.convert("Duragesic 25 mcg/h topically q72h").mme_per_day == pytest.approx(60.0)
+    # a brand taken by mouth whose line is also injected: OxyNorm 10 mg SC q4h, 60 mg x 3 (anzca-2021) = 180
+    assert mme.convert("OxyNorm 10 mg SC q4h", table="anzca-2021").mme_per_day == pytest.approx(180.0)
+    # the API says the same as the sig reader
+    with pytest.raises(mme.DoseError, match="'Subsys' is a sublingual spray, but 'tablet' was given"):
+        mme.daily_mme("Subsys", "200 mcg", per_day=4, form="tablet", table="cms-2018")
+
+
+ROUTE_OF_A_FORM = [
+    # buprenorphine 300 mcg film bid: 0.6 mg/day x 30 (cdc-ndc-2016's sublingual tablet/film row, per mg) = 18; a film
+    # dosed in mcg is more likely Belbuca, a buccal film, which the table leaves out
+    ("buprenorphine 300 mcg film bid", "cdc-ndc-2016", 18.0, "sublingual", "buprenorphine film"),
+    # fentanyl 100 mcg film x 4 = 400 mcg/day x 0.18 (cdc-ndc-2018's buccal film row, per mcg) = 72
+    ("fentanyl 100 mcg film qid", "cdc-ndc-2018", 72.0, "buccal", "fentanyl film"),
+    # butorphanol 1 mg spray q4h: 6 mg/day x 7 (cms-2018's nasal spray row) = 42
+    ("butorphanol 1 mg spray q4h", "cms-2018", 42.0, "nasal", "butorphanol spray"),
+]
+
+
+@pytest.mark.parametrize(("text", "table", "mme_per_day", "route", "what"), ROUTE_OF_A_FORM)
+def test_the_route_of_a_form_given_by_other_routes_too_is_an_assumption_stated(
+    text: str, table: str, mme_per_day: float, route: str, what: str
+) -> None:
+    """Was read with no warning: a film (or a spray) is taken by several routes, and the table's only row for it
+    chose one."""
+    result = mme.convert(text, table=table)
+    assert result.mme_per_day == pytest.approx(mme_per_day)
+    assert result.route == route
+    assert f"no route given: read as {route}, the only route {table} has for {what}: give the route" in result.warnings
+
+
+def test_a_form_given_by_one_route_says_it() -> None:
+    # a patch is worn on the skin, a suppository rectal, a lozenge held in the mouth: no assumption to state
+    assert mme.convert("fentanyl 25 mcg/h patch q72h", table="cms-2018").warnings == ()
+    assert mme.convert("morphine 10 mg suppository q4h", table="cdc-ndc-2018").warnings == ()
+    assert mme.convert("fentanyl 200 mcg lozenge qid", table="cms-2018").warnings == ()
+    assert mme.convert("buprenorphine 8 mg SL film daily", table="anzca-2021").warnings == ()
+
+
+@pytest.mark.parametrize("text", ["Norco 10 mL q6h", "Lortab 10 mL q6h", "Roxicet 5 mL q6h", "Norco 10 cc q6h"])
+def test_a_combination_brand_then_a_volume_asks_for_the_liquid_strength(text: str) -> None:
+    """Were "unit 'mL' without a number before it" (Norco), and "'10' after Lortab reads as 10 mg of hydrocodone, but
+    2 documented strengths have it": the volume's number was read as the brand's tablet strength."""
+    with pytest.raises(
+        mme.ExpressionError, match="is a volume with no strength before it: give the product's strength"
+    ):
+        parse_expression(text)

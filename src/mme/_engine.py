@@ -614,10 +614,11 @@ def _other_routes(
     table: Table, drug: str, form: str | None, release: str | None, routes: tuple[str, ...]
 ) -> str | None:
     others = sorted({r for c in _candidates(table, drug, None, form, release, None) for r in c.routes} - set(routes))
-    if not others:
-        if "oral" in routes or form is not None:
+    if not others:  # a form given by other routes too is no route ("buprenorphine 300 mcg film": Belbuca's buccal?)
+        if "oral" in routes or (form is not None and FORM_ROUTES[form] <= set(routes)):
             return None
-        return f"no route given: read as {'/'.join(routes)}, the only route {table.slug} has for {drug}: give the route"
+        what = f"{drug} {form}" if form else drug
+        return f"no route given: read as {'/'.join(routes)}, the only route {table.slug} has for {what}: give the route"
     return (
         f"no route given: read as {'/'.join(routes)}; {table.slug} also has {drug} by {', '.join(others)}: "
         "give the route to choose"
@@ -707,13 +708,41 @@ def _resolve_names(
     return _names(drug, route, form, release)
 
 
+def _own_route_and_form(drug: str, name: DrugName, route: str | None, form: str | None, typed: str) -> None:
+    """A brand that its route (and form) make (a patch, a buccal film, a nasal or sublingual spray, an injection),
+    said with another, is refused ("Subsys 200 mcg 1 tab", "Butrans 10 mcg SL", "Belbuca 150 mcg SL"): the other
+    words would choose another product's factor. A brand taken by mouth is not checked (its line may also be a liquid
+    or an injection: OxyNorm, Opana). "Transmucosal" is the mouth's lining, buccal or sublingual alike ("Actiq ...
+    buccal", the lozenge held against the cheek). ``typed`` is the route or form as given."""
+    if name.route == "oral" or (name.route is None and name.form is None):
+        return
+    mouth = TRANSMUCOSAL - {"nasal"}
+    other_form = form is not None and name.form is not None and form != name.form
+    other_route = (
+        route is not None
+        and name.route is not None
+        and route != name.route
+        and not ("transmucosal" in (route, name.route) and {route, name.route} <= mouth)
+    )
+    if other_form or other_route:
+        own = " ".join(x for x in (name.route, name.form) if x)
+        own = f"{'an' if own[0] in 'aeiou' else 'a'} {own}" if name.form else f"taken by the {own} route"
+        raise DoseError(
+            f"{drug!r} is {own}, but {typed!r} was given: leave the route and form out (the brand says them), or "
+            f"name the opioid ({name.drug!r}) with the route and form taken"
+        )
+
+
 @lru_cache(maxsize=4096)
 def _names(
     drug: str, route: str | None, form: str | None, release: str | None
 ) -> tuple[DrugName, str | None, str | None, Release | None]:
     name = resolve_drug(drug)
-    canonical_form = resolve_form(form) if form else name.form
-    canonical_route = resolve_route(route) if route else (form_route(form) if form else None) or name.route
+    said_form = resolve_form(form) if form else None
+    said_route = resolve_route(route) if route else (form_route(form) if form else None)
+    _own_route_and_form(drug, name, said_route, said_form, " ".join(x for x in (route, form) if x))
+    canonical_form = said_form or name.form
+    canonical_route = said_route or name.route
     given = resolve_release(release) if release else None
     own = name.release or ("ER" if name.form == "patch" else None)  # a patch brand releases over the hours it is worn
     if given is not None and own and given not in releases_of(drug, own):  # "OxyContin IR", "Duragesic IR"

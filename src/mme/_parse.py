@@ -1884,7 +1884,7 @@ class _Parser:
                 self.amount_text = self.span(start, i)
                 return self.restated_strength(i, values)
             brand = _vocab.combination(drug) if unit is None and len(values) == 1 and not self.amounts else None
-            if brand is not None and self.countable(i) is None:  # "Norco 7.5 1 tab": the opioid's strength alone
+            if brand is not None and self.countable(i) is None and self.keys[i] not in _VOLUME:  # "Norco 7.5 1 tab"
                 return self.opioid_strength(start, i, drug, brand, values[0])
             if unit is None:
                 where = self.span(start, i)

@@ -489,7 +489,7 @@ _BRANDS: dict[str, DrugName] = {
     "transtec": DrugName("buprenorphine", "transdermal", "patch"),
     "belbuca": DrugName("buprenorphine", "buccal", "film"),
     "subutex": DrugName("buprenorphine", "sublingual", "tablet"),
-    "suboxone": DrugName("buprenorphine", "sublingual", "film"),
+    "suboxone": DrugName("buprenorphine", "sublingual"),  # sublingual films, and tablets (UK, AU; US until 2013)
     "zubsolv": DrugName("buprenorphine", "sublingual", "tablet"),
     "temgesic": DrugName("buprenorphine", "sublingual", "tablet"),
     "sublocade": DrugName("buprenorphine", "subcutaneous", "injection"),
