@@ -25,12 +25,12 @@ from functools import partial
 from itertools import pairwise
 from typing import Annotated, Any, Final, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 
 from ._engine import CDC_THRESHOLDS, TableLike, dispensing_mme, thresholds_reached
 from ._errors import ArgumentTypeError, DoseError, MMEError, excerpt, flag, listed
 from ._tables import DEFAULT_TABLE, Table, resolve_table
-from ._units import reported
+from ._units import reported, written_number
 from ._vocab import resolve_drug
 
 __all__ = [
@@ -124,13 +124,22 @@ def _missing_value(value: object) -> bool:
     return pandas is not None and (value is pandas.NA or value is pandas.NaT)
 
 
+def _number_field(value: object, info: ValidationInfo) -> object:
+    """A number field as every path reads one (`written_number`): "1_0" and True are refused, np.float32(3.3) is 3.3."""
+    return None if value is None else float(written_number(value, info.field_name or "value"))
+
+
+_NUMBER: Final = BeforeValidator(_number_field)
+
+
 class Dispensing(BaseModel):
     """One pharmacy fill, as claims and PDMP records give it.
 
     ``days_supply`` is a whole number of days (30.0 is read as 30; 30.5 is refused):
     exposure is laid on calendar days, and a fraction of a day has no calendar meaning.
     ``strength`` is per unit ("10 mg", "25 mcg/h", "10 mg/mL" with ``quantity`` in mL, or
-    in bottles of ``package_ml``). A numeric ``patient_id`` is read as text, and surrounding spaces are trimmed
+    in bottles of ``package_ml``). Numbers are read as in a frame's cells: text in the digits 0-9 ("1_0" and True are
+    no number), a NumPy float32 as written (3.3). A numeric ``patient_id`` is read as text, and surrounding spaces are trimmed
     from it as from the other cells (`KEY_SPACE`).
     """
 
@@ -139,13 +148,13 @@ class Dispensing(BaseModel):
     patient_id: Annotated[str, BeforeValidator(key_text)] = Field(min_length=1)
     drug: str = Field(min_length=1)
     strength: str = Field(min_length=1)
-    quantity: float = Field(gt=0, allow_inf_nan=False)
-    days_supply: int = Field(gt=0, le=MAX_DAYS_SUPPLY)
+    quantity: Annotated[float, _NUMBER] = Field(gt=0, allow_inf_nan=False)
+    days_supply: Annotated[int, _NUMBER] = Field(gt=0, le=MAX_DAYS_SUPPLY)
     fill_date: Annotated[date, BeforeValidator(calendar_day)]
     form: str | None = None
     route: str | None = None
     release: str | None = None
-    package_ml: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    package_ml: Annotated[float | None, _NUMBER] = Field(default=None, gt=0, allow_inf_nan=False)
     variant: str | None = None
     """Which of several printed values to use, where a table names no default (CMS 2018 methadone)."""
     ndc: str | None = None
