@@ -2096,7 +2096,8 @@ def test_a_bad_date_cell_fails_its_row_not_the_run(backend: str) -> None:
     dates = ["2024-01-01", " 2024-01-05 ", "garbage", "2023-02-29", "2024-13-01", "", "2024-02-29", "2024-04-31",
              "2024-01-01 00:00:00", "2024-01-02T23:30-05:00", "2024-01-03T10:00:00.123Z", "2024-01-01 25",
              "2024-01-01x", "01/02/2024", "2024-01-0100:00", "2024-01-01T25:00", "2024-01-01 23:60",
-             "2024-01-01T10:00+24:00", "20240101", "2024-W01-1"]  # fmt: skip
+             "2024-01-01T10:00+24:00", "20240101", "2024-W01-1", "0000-01-01", "0000-03-01"]  # fmt: skip
+    # year 0, a database's zero date (the last two), was a fill 2,024 years ago, not a failed row
     n = len(dates)
     table = pa.table({"patient_id": [f"p{i}" for i in range(n)], "fill_date": dates, "drug": ["morphine"] * n,
                       "strength": [10.0] * n, "strength_unit": ["mg"] * n, "quantity": [30.0] * n,

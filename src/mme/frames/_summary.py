@@ -94,10 +94,12 @@ def _date_parts(name: str, dtype: nw.dtypes.DType, *, pandas_like: bool) -> tupl
 
 
 def _is_date(y: nw.Expr, m: nw.Expr, d: nw.Expr) -> nw.Expr:
-    """Whether year, month and day (`_date_parts`) make a calendar date: month 1-12, the day within its month.
+    """Whether year, month and day (`_date_parts`) make a calendar date: year 1 or later, month 1-12, the day within
+    its month.
 
-    Text is read as YYYY-MM-DD: a bad cell ("garbage", "2024-02-30") is a missing date that fails its row,
-    where a cast would fail the run.
+    Text is read as YYYY-MM-DD: a bad cell ("garbage", "2024-02-30", a database's zero date "0000-01-01", which
+    `datetime.date` and so `mme.Dispensing` refuse) is a missing date that fails its row, where a cast would fail
+    the run.
     """
     leap = ((_floor(y, 4) * 4 == y) & (_floor(y, 100) * 100 != y)) | (_floor(y, 400) * 400 == y)
     month_days = (
@@ -105,7 +107,7 @@ def _is_date(y: nw.Expr, m: nw.Expr, d: nw.Expr) -> nw.Expr:
         .when(m.is_in([4.0, 6.0, 9.0, 11.0])).then(30.0)
         .otherwise(31.0)
     )  # fmt: skip
-    return ((m >= 1) & (m <= 12) & (d >= 1) & (d <= month_days)).fill_null(value=False)
+    return ((y >= 1) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= month_days)).fill_null(value=False)
 
 
 @_dask_notice_once
