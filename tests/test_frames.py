@@ -2168,6 +2168,24 @@ def test_a_categorical_fill_date_is_read_as_its_text(backend: str) -> None:
     assert out["b"]["failed_reason"] == NO_DATE
 
 
+def test_a_pandas_column_of_mixed_date_objects_is_read_cell_by_cell() -> None:
+    """A spreadsheet's date column (dates, text, datetimes mixed: pandas' object) failed the run with pyarrow's
+    ArrowTypeError where one cell was text, and read a number as days since 1970: an Excel serial 45292 (its
+    2024-01-01) was 2094-01-03, and 5 was 1970-01-06, a fill outside the window counted as 0, not a failed row."""
+    import pandas as pd
+
+    cells = [date(2024, 1, 1), "2024-01-05", datetime(2024, 1, 3, 23, 30),
+             pd.Timestamp("2024-01-04 23:30", tz="America/New_York"), 45292, 5, "garbage", None, pd.NaT, "0000-01-01"]  # fmt: skip
+    n = len(cells)
+    frame = pd.DataFrame({"patient_id": [f"p{i}" for i in range(n)], "fill_date": pd.Series(cells, dtype=object),
+                          "drug": ["morphine"] * n, "strength": [10.0] * n, "strength_unit": ["mg"] * n,
+                          "quantity": [30.0] * n, "days_supply": [10.0] * n})  # fmt: skip
+    out = {r["patient_id"]: r for r in rows_of(frames.summarize(frame, start=START, end=date(2024, 3, 31)))}
+    good = {"p0", "p1", "p2", "p3"}  # each 10 mg x 30 / 10 days x 1 = 30 MME/day over 10 days in the window: 300
+    assert all((out[p]["total_mme"], out[p]["n_failed"]) == (300.0, 0) for p in good)
+    assert all((r["total_mme"], r["failed_reason"]) == (None, NO_DATE) for p, r in out.items() if p not in good)
+
+
 @pytest.mark.parametrize("name", ["include_buprenorphine", "clip_to_window"])
 def test_summarize_refuses_a_flag_that_is_no_bool(name: str) -> None:
     """Text ("no" is true) and 1 (True): each an `ArgumentTypeError`, as in `mme.summarize`, before the frame is read."""

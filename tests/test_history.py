@@ -18,6 +18,7 @@ from pydantic import ValidationError
 import mme
 from mme._history import (
     FILL_OVERFLOWS,
+    NO_DATE,
     NO_PATIENT,
     NOT_WHOLE_DAYS,
     TOTAL_OVERFLOWS,
@@ -509,6 +510,15 @@ def test_a_number_field_reads_text_and_types_as_every_path_does(bad: dict[str, A
 def test_a_fill_date_with_a_time_is_its_calendar_day_as_in_a_frame(when: object) -> None:
     """Was refused ("Datetimes provided to dates should have zero time") where mme.frames reads 31 December."""
     assert fill(fill_date=when).fill_date == date(2024, 12, 31)
+
+
+def test_a_missing_fill_date_says_so() -> None:
+    """pandas' NaT (a datetime) raised a bare TypeError ('float' object cannot be interpreted as an integer)."""
+    import pandas as pd
+
+    for missing in (pd.NaT, None, math.nan):
+        with pytest.raises(ValidationError, match=re.escape(NO_DATE)):
+            fill(fill_date=missing)
 
 
 def test_a_window_of_datetimes_is_read_by_their_calendar_days() -> None:

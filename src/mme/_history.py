@@ -68,7 +68,10 @@ DATE_TEXT: Final = (
 def calendar_day(value: object) -> object:
     """A date as `DATE_TEXT` and `mme.frames` read one: a datetime is its calendar day (in its own time zone), text
     must be `DATE_TEXT`; a number is refused (a date only by a convention the data does not carry: YYYYMMDD?
-    seconds since 1970?). Anything else is left for the caller to refuse."""
+    seconds since 1970?). A missing value (None, NaN, pandas' NaT) is `NO_DATE`. Anything else is left for the caller
+    to refuse."""
+    if _missing_value(value):  # before a datetime: pandas' NaT is one, and its date() a TypeError
+        raise ValueError(NO_DATE)
     if isinstance(value, int | float | Decimal):
         raise ValueError(f"{value!r} is a number, not a date: give a date or YYYY-MM-DD text")
     if isinstance(value, datetime):
@@ -79,6 +82,17 @@ def calendar_day(value: object) -> object:
             raise ValueError(f"{excerpt(value)} is not a date: write YYYY-MM-DD (a time after it is read as that day)")
         return date.fromisoformat(text[:10])  # 2024-02-30 is a ValueError too
     return value
+
+
+def cell_day(value: object) -> date | None:
+    """A cell of a column of Python objects (pandas' ``object``: dates, datetimes and text mixed, as a spreadsheet
+    gives them) read as `calendar_day` reads a fill's date; None, a failed row, for anything that is no date (a
+    number is no date: an Excel serial 45292 is not 45,292 days since 1970)."""
+    try:
+        day = calendar_day(value)
+    except ValueError:
+        return None
+    return day if isinstance(day, date) else None
 
 
 KEY_SPACE: Final = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())

@@ -29,6 +29,7 @@ from mme._history import (
     _clip,
     _in_window,
     _window,
+    cell_day,
 )
 from mme._ndc import NdcFile
 
@@ -173,6 +174,19 @@ def summarize(
     )  # fmt: skip
 
 
+def _object_dates(native: Any, name: str) -> Any:
+    """An eager pandas frame whose fill dates are Python objects (dates, datetimes and text mixed, as a spreadsheet
+    gives them), with each cell read by the rule of `mme.Dispensing` (`cell_day`): a cast reads a number as days
+    since 1970 and fails the run on text. Other frames are returned as they are."""
+    if not (isinstance(native, nw.DataFrame) and native.implementation.is_pandas_like()):
+        return native
+    if native.schema.get(name) != nw.Object:
+        return native
+    pandas_frame = native.to_native()
+    days = pandas_frame[name].map(cell_day).astype(object)
+    return nw.from_native(pandas_frame.assign(**{name: days}), eager_only=True)
+
+
 def _arrow_nulls(frame: nw.DataFrame[Any] | nw.LazyFrame[Any], name: str) -> bool:
     """Whether `frame` is a PyArrow table whose column `name` has Arrow's null type (no value, no other type)."""
     if not frame.implementation.is_pyarrow():
@@ -203,6 +217,7 @@ def _summarize(
     lo, hi = (day - _EPOCH_ORDINAL for day in _window(start, end, on_failed, **flags))
     tab = _table(table, columns.ndc)
     native, _ = _start(frame)
+    native = _object_dates(native, fill_date)
     rows = _annotate(native, columns, tab, variant, ndc_file, bup=not include_buprenorphine, rxnorm=rxnorm)
     if _arrow_nulls(native, patient_id):  # every id missing (a CSV's empty column): PyArrow joins no such key
         rows = rows.with_columns(nw.col(patient_id).cast(nw.String))
