@@ -2186,6 +2186,25 @@ def test_a_pandas_column_of_mixed_date_objects_is_read_cell_by_cell() -> None:
     assert all((r["total_mme"], r["failed_reason"]) == (None, NO_DATE) for p, r in out.items() if p not in good)
 
 
+def test_a_pandas_column_of_mixed_ids_is_read_as_a_dispensing_reads_them() -> None:
+    """Ids 101 (a number) and "101" (text) in one pandas object column raised a bare TypeError ('<' not supported
+    between instances of 'str' and 'int'); mme.Dispensing reads both as the patient "101"."""
+    import pandas as pd
+
+    ids = pd.Series([101, "101", " 101", 101.0, None, True], dtype=object)
+    n = len(ids)
+    frame = pd.DataFrame({"patient_id": ids, "fill_date": [START] * n, "drug": ["oxycodone"] * n,
+                          "strength": [10.0] * n, "strength_unit": ["mg"] * n, "quantity": [30.0] * n,
+                          "days_supply": [10.0] * n})  # fmt: skip
+    out = rows_of(frames.summarize(frame, start=START, end=date(2024, 1, 31)))
+    # four fills of 10 mg x 30 / 10 days x 1.5 = 45 MME/day over 10 days: 450 each, 1,800 in all
+    assert [(r["patient_id"], r["total_mme"], r["n_dispensings"]) for r in out if r["patient_id"] is not None] == [
+        ("101", 1800.0, 4)
+    ]
+    missing = [r for r in out if r["patient_id"] is None]
+    assert [(r["n_failed"], r["failed_reason"], r["total_mme"]) for r in missing] == [(2, NO_PATIENT, None)]
+
+
 @pytest.mark.parametrize("name", ["include_buprenorphine", "clip_to_window"])
 def test_summarize_refuses_a_flag_that_is_no_bool(name: str) -> None:
     """Text ("no" is true) and 1 (True): each an `ArgumentTypeError`, as in `mme.summarize`, before the frame is read."""

@@ -122,6 +122,17 @@ def key_text(value: object) -> object:
     return value
 
 
+def cell_key(value: object) -> str | None:
+    """A cell of a column of Python objects (pandas' ``object``: ids as numbers and text mixed) read as `key_text`
+    reads a patient id: 101, 101.0 and " 101" are the patient "101"; None, a failed row, for a missing value or one
+    `mme.Dispensing` refuses (True, bytes)."""
+    try:
+        key = key_text(value)
+    except ValueError:
+        return None
+    return key if isinstance(key, str) and key else None
+
+
 def _is_float(value: object) -> bool:
     return getattr(getattr(value, "dtype", None), "kind", None) == "f"
 

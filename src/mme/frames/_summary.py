@@ -30,6 +30,7 @@ from mme._history import (
     _in_window,
     _window,
     cell_day,
+    cell_key,
 )
 from mme._ndc import NdcFile
 
@@ -174,17 +175,21 @@ def summarize(
     )  # fmt: skip
 
 
-def _object_dates(native: Any, name: str) -> Any:
-    """An eager pandas frame whose fill dates are Python objects (dates, datetimes and text mixed, as a spreadsheet
-    gives them), with each cell read by the rule of `mme.Dispensing` (`cell_day`): a cast reads a number as days
-    since 1970 and fails the run on text. Other frames are returned as they are."""
+def _object_cells(native: Any, patient_id: str, fill_date: str) -> Any:
+    """An eager pandas frame whose patient ids or fill dates are Python objects (numbers, text, dates and datetimes
+    mixed, as a spreadsheet gives them), with each cell read by the rule of `mme.Dispensing` (`cell_key`, `cell_day`):
+    a cast reads a number as days since 1970 and fails the run on text, and ids 101 and "101" are one patient, not a
+    failed sort. Other frames are returned as they are."""
     if not (isinstance(native, nw.DataFrame) and native.implementation.is_pandas_like()):
         return native
-    if native.schema.get(name) != nw.Object:
+    readers = {patient_id: (cell_key, "str"), fill_date: (cell_day, object)}
+    schema = native.schema
+    objects = {name: reader for name, reader in readers.items() if schema.get(name) == nw.Object}
+    if not objects:
         return native
     pandas_frame = native.to_native()
-    days = pandas_frame[name].map(cell_day).astype(object)
-    return nw.from_native(pandas_frame.assign(**{name: days}), eager_only=True)
+    read = {name: pandas_frame[name].map(cell).astype(kind) for name, (cell, kind) in objects.items()}
+    return nw.from_native(pandas_frame.assign(**read), eager_only=True)
 
 
 def _arrow_nulls(frame: nw.DataFrame[Any] | nw.LazyFrame[Any], name: str) -> bool:
@@ -217,7 +222,7 @@ def _summarize(
     lo, hi = (day - _EPOCH_ORDINAL for day in _window(start, end, on_failed, **flags))
     tab = _table(table, columns.ndc)
     native, _ = _start(frame)
-    native = _object_dates(native, fill_date)
+    native = _object_cells(native, patient_id, fill_date)
     rows = _annotate(native, columns, tab, variant, ndc_file, bup=not include_buprenorphine, rxnorm=rxnorm)
     if _arrow_nulls(native, patient_id):  # every id missing (a CSV's empty column): PyArrow joins no such key
         rows = rows.with_columns(nw.col(patient_id).cast(nw.String))
