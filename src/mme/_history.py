@@ -30,7 +30,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationIn
 from ._engine import CDC_THRESHOLDS, TableLike, dispensing_mme, thresholds_reached
 from ._errors import ArgumentTypeError, DoseError, MMEError, excerpt, flag, listed
 from ._tables import DEFAULT_TABLE, Table, resolve_table
-from ._units import reported, written_number
+from ._units import exact_number, number_text, reported
 from ._vocab import resolve_drug
 
 __all__ = [
@@ -147,6 +147,17 @@ def _missing_value(value: object) -> bool:
         return math.isnan(value)  # type: ignore[arg-type]
     pandas = sys.modules.get("pandas")
     return pandas is not None and (value is pandas.NA or value is pandas.NaT)
+
+
+def written_number(value: object, what: str) -> Decimal:
+    """A number field of a record (`mme.Dispensing`, `mme.taper.Record`), as written and as every path reads it: text
+    by `number_text` ("1_0" and "٣" are no number), NumPy's numbers as the values they hold (a float32 by its shortest
+    text, 3.3), no bool (True is not 1) or bytes. A wrong type is a `ValueError`, so that pydantic reports it as the
+    field's, as any other."""
+    try:
+        return number_text(value, what) if isinstance(value, str) else exact_number(value, what)
+    except ArgumentTypeError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def _number_field(value: object, info: ValidationInfo) -> object:

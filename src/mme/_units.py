@@ -289,17 +289,6 @@ def number_text(text: str, what: str) -> Decimal:
     return Decimal(stripped)
 
 
-def written_number(value: object, what: str) -> Decimal:
-    """A number field of a record (`mme.Dispensing`, `mme.taper.Record`), as written and as every path reads it: text
-    by `number_text` ("1_0" and "٣" are no number), NumPy's numbers as the values they hold (a float32 by its shortest
-    text, 3.3), no bool (True is not 1) or bytes. A wrong type is a `ValueError`, so that pydantic reports it as the
-    field's, as any other."""
-    try:
-        return number_text(value, what) if isinstance(value, str) else exact_number(value, what)
-    except ArgumentTypeError as exc:
-        raise ValueError(str(exc)) from None
-
-
 def _parse_text(text: str) -> tuple[float, str]:
     number, unit = read_text(text)
     return float(number), unit

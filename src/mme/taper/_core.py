@@ -30,9 +30,9 @@ from mme._errors import (
     named_twice,
     utf8_text,
 )
-from mme._history import key_text, looks_missing
+from mme._history import key_text, looks_missing, written_number
 from mme._tables import DEFAULT_TABLE, Table, resolve_table
-from mme._units import exact, written_number
+from mme._units import exact
 
 from ._render import _cell_text, _num, _pct, _render, _table_text
 
