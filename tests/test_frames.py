@@ -2096,7 +2096,8 @@ def test_a_bad_date_cell_fails_its_row_not_the_run(backend: str) -> None:
     dates = ["2024-01-01", " 2024-01-05 ", "garbage", "2023-02-29", "2024-13-01", "", "2024-02-29", "2024-04-31",
              "2024-01-01 00:00:00", "2024-01-02T23:30-05:00", "2024-01-03T10:00:00.123Z", "2024-01-01 25",
              "2024-01-01x", "01/02/2024", "2024-01-0100:00", "2024-01-01T25:00", "2024-01-01 23:60",
-             "2024-01-01T10:00+24:00", "20240101", "2024-W01-1"]  # fmt: skip
+             "2024-01-01T10:00+24:00", "20240101", "2024-W01-1", "0000-01-01", "0000-03-01"]  # fmt: skip
+    # year 0, a database's zero date (the last two), was a fill 2,024 years ago, not a failed row
     n = len(dates)
     table = pa.table({"patient_id": [f"p{i}" for i in range(n)], "fill_date": dates, "drug": ["morphine"] * n,
                       "strength": [10.0] * n, "strength_unit": ["mg"] * n, "quantity": [30.0] * n,
@@ -2165,6 +2166,43 @@ def test_a_categorical_fill_date_is_read_as_its_text(backend: str) -> None:
     out = {r["patient_id"]: r for r in rows_of(frames.summarize(make(backend, table), start=START, end=START))}
     assert out["a"]["total_mme"] == 30.0  # 10 mg x 30 / 10 days = 30 MME/day, one day in the window
     assert out["b"]["failed_reason"] == NO_DATE
+
+
+def test_a_pandas_column_of_mixed_date_objects_is_read_cell_by_cell() -> None:
+    """A spreadsheet's date column (dates, text, datetimes mixed: pandas' object) failed the run with pyarrow's
+    ArrowTypeError where one cell was text, and read a number as days since 1970: an Excel serial 45292 (its
+    2024-01-01) was 2094-01-03, and 5 was 1970-01-06, a fill outside the window counted as 0, not a failed row."""
+    import pandas as pd
+
+    cells = [date(2024, 1, 1), "2024-01-05", datetime(2024, 1, 3, 23, 30),
+             pd.Timestamp("2024-01-04 23:30", tz="America/New_York"), 45292, 5, "garbage", None, pd.NaT, "0000-01-01"]  # fmt: skip
+    n = len(cells)
+    frame = pd.DataFrame({"patient_id": [f"p{i}" for i in range(n)], "fill_date": pd.Series(cells, dtype=object),
+                          "drug": ["morphine"] * n, "strength": [10.0] * n, "strength_unit": ["mg"] * n,
+                          "quantity": [30.0] * n, "days_supply": [10.0] * n})  # fmt: skip
+    out = {r["patient_id"]: r for r in rows_of(frames.summarize(frame, start=START, end=date(2024, 3, 31)))}
+    good = {"p0", "p1", "p2", "p3"}  # each 10 mg x 30 / 10 days x 1 = 30 MME/day over 10 days in the window: 300
+    assert all((out[p]["total_mme"], out[p]["n_failed"]) == (300.0, 0) for p in good)
+    assert all((r["total_mme"], r["failed_reason"]) == (None, NO_DATE) for p, r in out.items() if p not in good)
+
+
+def test_a_pandas_column_of_mixed_ids_is_read_as_a_dispensing_reads_them() -> None:
+    """Ids 101 (a number) and "101" (text) in one pandas object column raised a bare TypeError ('<' not supported
+    between instances of 'str' and 'int'); mme.Dispensing reads both as the patient "101"."""
+    import pandas as pd
+
+    ids = pd.Series([101, "101", " 101", 101.0, None, True], dtype=object)
+    n = len(ids)
+    frame = pd.DataFrame({"patient_id": ids, "fill_date": [START] * n, "drug": ["oxycodone"] * n,
+                          "strength": [10.0] * n, "strength_unit": ["mg"] * n, "quantity": [30.0] * n,
+                          "days_supply": [10.0] * n})  # fmt: skip
+    out = rows_of(frames.summarize(frame, start=START, end=date(2024, 1, 31)))
+    # four fills of 10 mg x 30 / 10 days x 1.5 = 45 MME/day over 10 days: 450 each, 1,800 in all
+    assert [(r["patient_id"], r["total_mme"], r["n_dispensings"]) for r in out if r["patient_id"] is not None] == [
+        ("101", 1800.0, 4)
+    ]
+    missing = [r for r in out if r["patient_id"] is None]
+    assert [(r["n_failed"], r["failed_reason"], r["total_mme"]) for r in missing] == [(2, NO_PATIENT, None)]
 
 
 @pytest.mark.parametrize("name", ["include_buprenorphine", "clip_to_window"])

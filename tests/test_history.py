@@ -18,6 +18,7 @@ from pydantic import ValidationError
 import mme
 from mme._history import (
     FILL_OVERFLOWS,
+    NO_DATE,
     NO_PATIENT,
     NOT_WHOLE_DAYS,
     TOTAL_OVERFLOWS,
@@ -36,7 +37,7 @@ DAY0 = date(2023, 1, 1)
 
 
 def fill(
-    drug: str = "oxycodone", strength: str = "5 mg", quantity: float = 14, days: int = 7, on: int = 0, **kw: object
+    drug: str = "oxycodone", strength: str = "5 mg", quantity: object = 14, days: object = 7, on: int = 0, **kw: object
 ) -> Dispensing:
     """A dispensing ``on`` days after DAY0."""
     fields: dict[str, object] = {"patient_id": "p1", "drug": drug, "strength": strength, "quantity": quantity}
@@ -439,7 +440,7 @@ def test_exposure_reports_excluded() -> None:
 
 
 def test_dispensing_json_round_trip_and_coercions() -> None:
-    d = fill(days=30.0, patient_id=12345, ndc="00406052362", package_ml=None)  # type: ignore[arg-type]
+    d = fill(days=30.0, patient_id=12345, ndc="00406052362", package_ml=None)
     assert d.days_supply == 30
     assert d.patient_id == "12345"
     assert Dispensing.model_validate_json(d.model_dump_json()) == d
@@ -470,6 +471,37 @@ def test_dispensing_rejects(bad: dict[str, Any], message: str) -> None:
         fill(**bad)
 
 
+def test_a_float32_quantity_is_the_number_written_as_in_a_frame() -> None:
+    """np.float32(3.3) widened to 3.2999999523: morphine 300 mg x 3.3 over 11 days (300 x 3.3 / 11 x 1 = 90 MME/day
+    under cdc-2022) was 89.999998569 and reached only 50, where mme.frames and mme.dispensing_mme read 3.3 and 90."""
+    import numpy as np
+
+    d = fill(drug="morphine", strength="300 mg", quantity=np.float32(3.3), days=11)
+    assert d.quantity == 3.3
+    got = summarize([d], start=DAY0, end=DAY0 + timedelta(10))
+    assert got.max_daily_mme == 90.0
+    assert got.reached("max_daily_mme") == (50.0, 90.0)
+    assert fill(package_ml=np.float32(2.5)).package_ml == 2.5
+    assert fill(days=np.float32(30.0)).days_supply == 30
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [  # each was read (10, 10, 30, 1, 1, 10) where a frame's cell, an option and mme.dispensing_mme refuse it
+        ({"quantity": "1_0"}, "quantity must be a number in the digits 0-9 (e.g. 10 or 2.5), not '1_0'"),
+        ({"days_supply": "1_0"}, "days_supply must be a number in the digits 0-9 (e.g. 10 or 2.5), not '1_0'"),
+        ({"days_supply": "\u0663\u0660"}, "days_supply must be a number in the digits 0-9"),
+        ({"quantity": True}, "quantity must be a number, not True"),
+        ({"days_supply": True}, "days_supply must be a number, not True"),
+        ({"package_ml": "1_0"}, "package_ml must be a number in the digits 0-9"),
+    ],
+)
+def test_a_number_field_reads_text_and_types_as_every_path_does(bad: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        fill(**bad)
+    assert fill(quantity=" 10 ", days="30", package_ml="2.5").quantity == 10  # plain numbers as text are read
+
+
 @pytest.mark.parametrize(
     "when",
     [datetime(2024, 12, 31, 23, 30), datetime(2024, 12, 31, 23, 30, tzinfo=timezone(timedelta(hours=-5))),
@@ -478,6 +510,15 @@ def test_dispensing_rejects(bad: dict[str, Any], message: str) -> None:
 def test_a_fill_date_with_a_time_is_its_calendar_day_as_in_a_frame(when: object) -> None:
     """Was refused ("Datetimes provided to dates should have zero time") where mme.frames reads 31 December."""
     assert fill(fill_date=when).fill_date == date(2024, 12, 31)
+
+
+def test_a_missing_fill_date_says_so() -> None:
+    """pandas' NaT (a datetime) raised a bare TypeError ('float' object cannot be interpreted as an integer)."""
+    import pandas as pd
+
+    for missing in (pd.NaT, None, math.nan):
+        with pytest.raises(ValidationError, match=re.escape(NO_DATE)):
+            fill(fill_date=missing)
 
 
 def test_a_window_of_datetimes_is_read_by_their_calendar_days() -> None:

@@ -25,12 +25,12 @@ from functools import partial
 from itertools import pairwise
 from typing import Annotated, Any, Final, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 
 from ._engine import CDC_THRESHOLDS, TableLike, dispensing_mme, thresholds_reached
 from ._errors import ArgumentTypeError, DoseError, MMEError, excerpt, flag, listed
 from ._tables import DEFAULT_TABLE, Table, resolve_table
-from ._units import reported
+from ._units import exact_number, number_text, reported
 from ._vocab import resolve_drug
 
 __all__ = [
@@ -68,7 +68,10 @@ DATE_TEXT: Final = (
 def calendar_day(value: object) -> object:
     """A date as `DATE_TEXT` and `mme.frames` read one: a datetime is its calendar day (in its own time zone), text
     must be `DATE_TEXT`; a number is refused (a date only by a convention the data does not carry: YYYYMMDD?
-    seconds since 1970?). Anything else is left for the caller to refuse."""
+    seconds since 1970?). A missing value (None, NaN, pandas' NaT) is `NO_DATE`. Anything else is left for the caller
+    to refuse."""
+    if _missing_value(value):  # before a datetime: pandas' NaT is one, and its date() a TypeError
+        raise ValueError(NO_DATE)
     if isinstance(value, int | float | Decimal):
         raise ValueError(f"{value!r} is a number, not a date: give a date or YYYY-MM-DD text")
     if isinstance(value, datetime):
@@ -79,6 +82,17 @@ def calendar_day(value: object) -> object:
             raise ValueError(f"{excerpt(value)} is not a date: write YYYY-MM-DD (a time after it is read as that day)")
         return date.fromisoformat(text[:10])  # 2024-02-30 is a ValueError too
     return value
+
+
+def cell_day(value: object) -> date | None:
+    """A cell of a column of Python objects (pandas' ``object``: dates, datetimes and text mixed, as a spreadsheet
+    gives them) read as `calendar_day` reads a fill's date; None, a failed row, for anything that is no date (a
+    number is no date: an Excel serial 45292 is not 45,292 days since 1970)."""
+    try:
+        day = calendar_day(value)
+    except ValueError:
+        return None
+    return day if isinstance(day, date) else None
 
 
 KEY_SPACE: Final = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
@@ -108,6 +122,17 @@ def key_text(value: object) -> object:
     return value
 
 
+def cell_key(value: object) -> str | None:
+    """A cell of a column of Python objects (pandas' ``object``: ids as numbers and text mixed) read as `key_text`
+    reads a patient id: 101, 101.0 and " 101" are the patient "101"; None, a failed row, for a missing value or one
+    `mme.Dispensing` refuses (True, bytes)."""
+    try:
+        key = key_text(value)
+    except ValueError:
+        return None
+    return key if isinstance(key, str) and key else None
+
+
 def _is_float(value: object) -> bool:
     return getattr(getattr(value, "dtype", None), "kind", None) == "f"
 
@@ -124,13 +149,33 @@ def _missing_value(value: object) -> bool:
     return pandas is not None and (value is pandas.NA or value is pandas.NaT)
 
 
+def written_number(value: object, what: str) -> Decimal:
+    """A number field of a record (`mme.Dispensing`, `mme.taper.Record`), as written and as every path reads it: text
+    by `number_text` ("1_0" and "٣" are no number), NumPy's numbers as the values they hold (a float32 by its shortest
+    text, 3.3), no bool (True is not 1) or bytes. A wrong type is a `ValueError`, so that pydantic reports it as the
+    field's, as any other."""
+    try:
+        return number_text(value, what) if isinstance(value, str) else exact_number(value, what)
+    except ArgumentTypeError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _number_field(value: object, info: ValidationInfo) -> object:
+    """A number field as every path reads one (`written_number`): "1_0" and True are refused, np.float32(3.3) is 3.3."""
+    return None if value is None else float(written_number(value, info.field_name or "value"))
+
+
+_NUMBER: Final = BeforeValidator(_number_field)
+
+
 class Dispensing(BaseModel):
     """One pharmacy fill, as claims and PDMP records give it.
 
     ``days_supply`` is a whole number of days (30.0 is read as 30; 30.5 is refused):
     exposure is laid on calendar days, and a fraction of a day has no calendar meaning.
     ``strength`` is per unit ("10 mg", "25 mcg/h", "10 mg/mL" with ``quantity`` in mL, or
-    in bottles of ``package_ml``). A numeric ``patient_id`` is read as text, and surrounding spaces are trimmed
+    in bottles of ``package_ml``). Numbers are read as in a frame's cells: text in the digits 0-9 ("1_0" and True are
+    no number), a NumPy float32 as written (3.3). A numeric ``patient_id`` is read as text, and surrounding spaces are trimmed
     from it as from the other cells (`KEY_SPACE`).
     """
 
@@ -139,13 +184,13 @@ class Dispensing(BaseModel):
     patient_id: Annotated[str, BeforeValidator(key_text)] = Field(min_length=1)
     drug: str = Field(min_length=1)
     strength: str = Field(min_length=1)
-    quantity: float = Field(gt=0, allow_inf_nan=False)
-    days_supply: int = Field(gt=0, le=MAX_DAYS_SUPPLY)
+    quantity: Annotated[float, _NUMBER] = Field(gt=0, allow_inf_nan=False)
+    days_supply: Annotated[int, _NUMBER] = Field(gt=0, le=MAX_DAYS_SUPPLY)
     fill_date: Annotated[date, BeforeValidator(calendar_day)]
     form: str | None = None
     route: str | None = None
     release: str | None = None
-    package_ml: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    package_ml: Annotated[float | None, _NUMBER] = Field(default=None, gt=0, allow_inf_nan=False)
     variant: str | None = None
     """Which of several printed values to use, where a table names no default (CMS 2018 methadone)."""
     ndc: str | None = None

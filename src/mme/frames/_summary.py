@@ -29,6 +29,8 @@ from mme._history import (
     _clip,
     _in_window,
     _window,
+    cell_day,
+    cell_key,
 )
 from mme._ndc import NdcFile
 
@@ -94,10 +96,12 @@ def _date_parts(name: str, dtype: nw.dtypes.DType, *, pandas_like: bool) -> tupl
 
 
 def _is_date(y: nw.Expr, m: nw.Expr, d: nw.Expr) -> nw.Expr:
-    """Whether year, month and day (`_date_parts`) make a calendar date: month 1-12, the day within its month.
+    """Whether year, month and day (`_date_parts`) make a calendar date: year 1 or later, month 1-12, the day within
+    its month.
 
-    Text is read as YYYY-MM-DD: a bad cell ("garbage", "2024-02-30") is a missing date that fails its row,
-    where a cast would fail the run.
+    Text is read as YYYY-MM-DD: a bad cell ("garbage", "2024-02-30", a database's zero date "0000-01-01", which
+    `datetime.date` and so `mme.Dispensing` refuse) is a missing date that fails its row, where a cast would fail
+    the run.
     """
     leap = ((_floor(y, 4) * 4 == y) & (_floor(y, 100) * 100 != y)) | (_floor(y, 400) * 400 == y)
     month_days = (
@@ -105,7 +109,7 @@ def _is_date(y: nw.Expr, m: nw.Expr, d: nw.Expr) -> nw.Expr:
         .when(m.is_in([4.0, 6.0, 9.0, 11.0])).then(30.0)
         .otherwise(31.0)
     )  # fmt: skip
-    return ((m >= 1) & (m <= 12) & (d >= 1) & (d <= month_days)).fill_null(value=False)
+    return ((y >= 1) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= month_days)).fill_null(value=False)
 
 
 @_dask_notice_once
@@ -171,6 +175,23 @@ def summarize(
     )  # fmt: skip
 
 
+def _object_cells(native: Any, patient_id: str, fill_date: str) -> Any:
+    """An eager pandas frame whose patient ids or fill dates are Python objects (numbers, text, dates and datetimes
+    mixed, as a spreadsheet gives them), with each cell read by the rule of `mme.Dispensing` (`cell_key`, `cell_day`):
+    a cast reads a number as days since 1970 and fails the run on text, and ids 101 and "101" are one patient, not a
+    failed sort. Other frames are returned as they are."""
+    if not (isinstance(native, nw.DataFrame) and native.implementation.is_pandas_like()):
+        return native
+    readers = {patient_id: (cell_key, "str"), fill_date: (cell_day, object)}
+    schema = native.schema
+    objects = {name: reader for name, reader in readers.items() if schema.get(name) == nw.Object}
+    if not objects:
+        return native
+    pandas_frame = native.to_native()
+    read = {name: pandas_frame[name].map(cell).astype(kind) for name, (cell, kind) in objects.items()}
+    return nw.from_native(pandas_frame.assign(**read), eager_only=True)
+
+
 def _arrow_nulls(frame: nw.DataFrame[Any] | nw.LazyFrame[Any], name: str) -> bool:
     """Whether `frame` is a PyArrow table whose column `name` has Arrow's null type (no value, no other type)."""
     if not frame.implementation.is_pyarrow():
@@ -201,6 +222,7 @@ def _summarize(
     lo, hi = (day - _EPOCH_ORDINAL for day in _window(start, end, on_failed, **flags))
     tab = _table(table, columns.ndc)
     native, _ = _start(frame)
+    native = _object_cells(native, patient_id, fill_date)
     rows = _annotate(native, columns, tab, variant, ndc_file, bup=not include_buprenorphine, rxnorm=rxnorm)
     if _arrow_nulls(native, patient_id):  # every id missing (a CSV's empty column): PyArrow joins no such key
         rows = rows.with_columns(nw.col(patient_id).cast(nw.String))

@@ -30,9 +30,9 @@ from mme._errors import (
     named_twice,
     utf8_text,
 )
-from mme._history import key_text, looks_missing
+from mme._history import key_text, looks_missing, written_number
 from mme._tables import DEFAULT_TABLE, Table, resolve_table
-from mme._units import exact, exact_number, number_text
+from mme._units import exact
 
 from ._render import _cell_text, _num, _pct, _render, _table_text
 
@@ -139,11 +139,7 @@ def _given(value: object) -> float:
     ("1_000" and "nan" are no number), NumPy's numbers as the values they hold (a float32 by its shortest text, 10.1),
     no bool (True is not 1 MME/day) or bytes; finite and 0 or more (-0 is 0); a positive number too small for a float
     (1E-400) refused, not read as 0, a cessation."""
-    what = "mme_per_day"
-    try:
-        written = number_text(value, what) if isinstance(value, str) else exact_number(value, what)
-    except ArgumentTypeError as exc:  # a wrong type is a field's error, in pydantic's ValidationError as any other
-        raise ValueError(str(exc)) from None
+    written = written_number(value, "mme_per_day")
     number = float(written)
     shown = written if isinstance(value, str | Decimal) else excerpt(value)  # text as read: 1E+400
     if not (math.isfinite(number) and number >= 0):
