@@ -2416,6 +2416,28 @@ def test_a_snomed_unit_mme_does_not_read_falls_back_to_its_display_or_is_refused
 
 
 @pytest.mark.parametrize(
+    ("code", "unit"),
+    [
+        ("{tablet}", "mg"),  # 10 read as tablets: 10 x 5 mg x 4 a day x 1.5 = 300, where 10 mg would be 60
+        ("mg", "tablet"),  # 10 read as mg: 60, where 10 tablets would be 300
+        ("1", "mg"),  # a count by its UCUM unity
+        ("ug", "mg"),  # 10 ug: 0.06 MME/day, where 10 mg is 60
+        ("TAB", "milligram(s)"),
+    ],
+)
+def test_a_dose_whose_code_and_display_unit_name_different_units_is_refused(code: str, unit: str) -> None:
+    """10 of oxycodone 5 mg q6h with the code {tablet} and the display "mg" was read by its code alone (300 MME/day),
+    as a SNOMED CT unit shown as another, or a time's code beside another time, is not: which is meant is unknown."""
+    with pytest.raises(mme.UnitError, match=rf"its code is {re.escape(repr(code))}, but its display says"):
+        fhir.convert(request(dosage=every(6, {"value": 10, "code": code, "unit": unit})))
+    dispensed = {"resourceType": "MedicationDispense", "medicationCodeableConcept": {"coding": [
+        {"system": fhir.RXNORM_SYSTEM, "code": OXY_5}]}, "quantity": {"value": 120, "code": "mL", "unit": "tablet"},
+        "daysSupply": {"value": 30, "code": "d"}}  # fmt: skip
+    with pytest.raises(mme.UnitError, match="its code is 'mL', but its display says 'tablet'"):
+        fhir.convert(dispensed)
+
+
+@pytest.mark.parametrize(
     ("dose", "cap", "expected"),
     [
         ({"value": 1, "code": "{tablet}"}, {"value": 6, "code": "{tablet}"}, 45.0),  # 6 x 5 mg x 1.5

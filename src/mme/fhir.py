@@ -726,14 +726,16 @@ def _quantity(q: Mapping[str, Any], what: str, notes: list[str]) -> tuple[float,
     if comparator in ("<", "<="):
         notes.append(f"{what} is '{comparator} {q['value']}': {q['value']} was used")
     code = q.get("code")
+    coded = f"its code is {code!r}"
     if code is not None and q.get("system") == SNOMED_SYSTEM:  # UK Core and dm+d give units by SNOMED CT
         code = _SNOMED_UNITS.get(str(code).strip())
+        coded = f"the SNOMED CT unit {q['code']!r} is {code}"
         if code is None and not q.get("unit"):
             raise UnitError(f"{what}: the SNOMED CT unit {q['code']!r} is not one mme reads: give a UCUM code (mg, "
                             "{tablet}...) or the unit's name")  # fmt: skip
-        if code is not None and isinstance(q.get("unit"), str) and not _same_unit(code, q["unit"]):
-            raise UnitError(f"{what}: the SNOMED CT unit {q['code']!r} is {code}, but its display says "
-                            f"{q['unit']!r}: correct one")  # fmt: skip
+    if code is not None and isinstance(q.get("unit"), str) and not _same_unit(str(code), q["unit"]):
+        raise UnitError(f"{what}: {coded}, but its display says {q['unit']!r} (which is meant is unknown): correct "
+                        "one")  # fmt: skip
     if code is None:
         code = q.get("unit")
         if code is not None:
@@ -767,13 +769,14 @@ _WORDS = {"milligram": "mg", "microgram": "ug", "millilitre": "ml", "milliliter"
 
 
 def _same_unit(code: str, display: str) -> bool:
-    """Whether a unit's display names the unit its code does, or does not read as a dose unit at all (then the
-    code decides): "milligram" for mg; "tablet" for {capsule} too (the engine counts both alike)."""
+    """Whether a unit's display names the unit its code does, or either does not read as a dose unit at all (then the
+    code decides, or is refused as no unit; a time's are compared by `_time`): "milligram" for mg; "tablet" for
+    {capsule} too (the engine counts both alike)."""
     try:
-        said = _dose_of(1, display, "")
+        said, meant = _dose_of(1, display, ""), _dose_of(1, code, "")
     except UnitError:
         return True
-    return (said.kind, said.unit) == (_dose_of(1, code, "").kind, _dose_of(1, code, "").unit)
+    return (said.kind, said.unit) == (meant.kind, meant.unit)
 
 
 def _unit_key(unit: str) -> str:
