@@ -781,6 +781,28 @@ def test_several_codings_must_agree() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("codes", "dose"),
+    [
+        ([OXY_5, "7052"], {"value": 2, "code": "{tablet}"}),  # read as the oxycodone tablet: 2 x 5 mg x 4 x 1.5 = 60
+        (["7804", "7052"], {"value": 10, "code": "mg"}),  # read as oxycodone, the first: 10 mg x 4 x 1.5 = 60
+        (["7052", "7804"], {"value": 10, "code": "mg"}),  # read as morphine, the first: 10 mg x 4 x 1 = 40
+    ],
+)
+def test_an_ingredient_code_of_another_opioid_beside_the_medication_s_codes_is_refused(
+    codes: list[str], dose: dict[str, Any]
+) -> None:
+    """An ingredient code that names another opioid than the product's, or than another ingredient code, was dropped
+    unsaid, and the MME/day depended on which code came first: which medication is meant is unknown."""
+    concept = {"coding": [{"system": RX, "code": code} for code in codes]}
+    with pytest.raises(mme.AmbiguousDoseError, match=r"its RxNorm codes name different opioids: .*RxCUI (7052|7804) "):
+        fhir.convert(request(dosage=every(6, dose)) | {"medicationCodeableConcept": concept})
+    alone = {"coding": [{"system": RX, "code": codes[0]}, {"system": RX, "code": codes[0]}]}  # one code twice agrees
+    assert fhir.convert(request(dosage=every(6, dose)) | {"medicationCodeableConcept": alone}).mme_per_day == (
+        40.0 if codes[0] == "7052" else 60.0
+    )
+
+
 def test_ingredient_codes_need_a_dose_in_mg() -> None:
     morphine = {"coding": [{"system": RX, "code": "7052"}]}
     got = fhir.convert(request(dosage=every(12, {"value": 15, "code": "mg"})) | {"medicationCodeableConcept": morphine})
