@@ -2347,6 +2347,7 @@ def test_one_resource_entered_twice_is_refused_whether_one_object_or_two(same: b
          "its adherence is not-taking"),
         ({"resourceType": "MedicationStatement", "taken": "n"}, "taken is 'n'"),
         ({"resourceType": "MedicationStatement", "status": "not-taken"}, "its status is not-taken"),
+        ({"resourceType": "MedicationStatement", "wasNotTaken": True}, "wasNotTaken is true (DSTU2's"),  # was 60
     ],
 )  # fmt: skip
 def test_a_resource_that_says_the_opioid_is_not_taken_is_not_counted(extra: dict[str, Any], why: str) -> None:
@@ -3306,11 +3307,12 @@ def test_a_maximum_per_period_a_patch_does_not_apply_is_said() -> None:
     assert any("maxDosePerPeriod not applied" in w for w in got.warnings)
 
 
-def test_do_not_perform_as_text_is_refused() -> None:
+@pytest.mark.parametrize("field", ["doNotPerform", "wasNotTaken"])
+def test_do_not_perform_as_text_is_refused(field: str) -> None:
     """doNotPerform "true" (a string) was counted, 30 MME/day, silently."""
-    with pytest.raises(mme.ExpressionError, match="doNotPerform is 'true', not a JSON boolean"):
-        fhir.convert(request(dosage=every(6), doNotPerform="true"))
-    assert fhir.convert(request(dosage=every(6), doNotPerform=False)).mme_per_day == 30.0
+    with pytest.raises(mme.ExpressionError, match=f"{field} is 'true', not a JSON boolean"):
+        fhir.convert(request(dosage=every(6), **{field: "true"}))
+    assert fhir.convert(request(dosage=every(6), **{field: False})).mme_per_day == 30.0  # 4 x 5 mg x 1.5
 
 
 def test_a_maximum_per_period_without_a_period_is_said_to_be_read_per_day() -> None:

@@ -186,16 +186,22 @@ def _modifiers(resource: Mapping[str, Any], label: str) -> None:
         stack.extend((f"{path}.{key}" if path else str(key), value) for key, value in reversed(list(node.items())))
 
 
+#: The booleans that say a resource's medication is not to be taken, or was not: R4's request, DSTU2's statement.
+_NOT_TO_TAKE = {"doNotPerform": "an order not to give it", "wasNotTaken": "DSTU2's statement that it is not taken"}
+
+
 def _not_taken(resource: Mapping[str, Any]) -> str | None:
     """Why a resource says the medication is not to be taken or not taken, or None: a request with doNotPerform (an
     order not to give it), a statement of not taking it in each version's words (R4 status not-taken, R5 adherence
-    not-taking, STU3 ``taken`` "n"): a fact about the patient, unlike a status the caller filters by."""
-    if resource.get("doNotPerform") is True:
-        return "doNotPerform is true (an order not to give it)"
-    if resource.get("doNotPerform") not in (None, False):  # "true" as text: an order not to give it, or a slip?
-        raise ExpressionError(
-            f"{_label(resource)}: doNotPerform is {resource['doNotPerform']!r}, not a JSON boolean (true or false)"
-        )
+    not-taking, STU3 ``taken`` "n", DSTU2 ``wasNotTaken``): a fact about the patient, unlike a status the caller
+    filters by."""
+    for field, why in _NOT_TO_TAKE.items():
+        if resource.get(field) is True:
+            return f"{field} is true ({why})"
+        if resource.get(field) not in (None, False):  # "true" as text: an order not to give it, or a slip?
+            raise ExpressionError(
+                f"{_label(resource)}: {field} is {resource[field]!r}, not a JSON boolean (true or false)"
+            )
     adherence = resource.get("adherence")
     codes = ((adherence.get("code") or {}).get("coding") or []) if isinstance(adherence, Mapping) else []
     if any(isinstance(c, Mapping) and c.get("code") == "not-taking" for c in codes):
