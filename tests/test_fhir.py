@@ -2365,6 +2365,22 @@ def test_a_resource_that_says_the_opioid_is_not_taken_is_not_counted(extra: dict
         fhir.convert(resource)
 
 
+@pytest.mark.parametrize("code", ["stopped", "stopped-as-directed", "on-hold", "on-hold-not-as-directed"])
+def test_an_adherence_that_says_the_patient_stopped_or_holds_it_is_said(code: str) -> None:
+    """An R5 statement whose adherence says the patient has stopped the medication was counted without a word, where
+    a status stopped or on-hold is said."""
+    statement = request(dosage=every(6, {"value": 2, "code": "{tablet}"})) | {"resourceType": "MedicationStatement"}
+    statement["dosage"] = statement.pop("dosageInstruction")
+    adherence = {"code": {"coding": [{"code": code}]}}
+    got = fhir.convert(statement | {"adherence": adherence})
+    assert got.mme_per_day == 60.0  # counted, as a lapsed status is: 2 x 5 mg x 4 a day x 1.5
+    assert (
+        f"MedicationStatement/r1: its adherence is {code!r}, counted anyway: choose the resources by adherence first"
+        in got.warnings
+    )
+    assert not fhir.convert(statement | {"adherence": {"code": {"coding": [{"code": "taking"}]}}}).warnings
+
+
 def test_a_status_that_is_no_fhir_code_is_refused_or_said() -> None:
     """A statement with status "Not-Taken" was counted silently (codes are case-sensitive, so it is not not-taken,
     which is not counted): either reading is a guess. A status that is no code at all was counted without a word."""

@@ -202,15 +202,20 @@ def _not_taken(resource: Mapping[str, Any]) -> str | None:
             raise ExpressionError(
                 f"{_label(resource)}: {field} is {resource[field]!r}, not a JSON boolean (true or false)"
             )
-    adherence = resource.get("adherence")
-    codes = ((adherence.get("code") or {}).get("coding") or []) if isinstance(adherence, Mapping) else []
-    if any(isinstance(c, Mapping) and c.get("code") == "not-taking" for c in codes):
+    if "not-taking" in _adherence(resource):
         return "its adherence is not-taking"
     if resource.get("taken") == "n":
         return "taken is 'n' (not taken)"
     if resource.get("resourceType") == "MedicationStatement" and resource.get("status") == "not-taken":
         return "its status is not-taken"
     return None
+
+
+def _adherence(resource: Mapping[str, Any]) -> list[str]:
+    """The codes of an R5 statement's ``adherence``: whether the patient takes the medication."""
+    adherence = resource.get("adherence")
+    codes = ((adherence.get("code") or {}).get("coding") or []) if isinstance(adherence, Mapping) else []
+    return [str(c.get("code")) for c in codes if isinstance(c, Mapping)]
 
 
 class _Dose(NamedTuple):
@@ -1585,6 +1590,9 @@ def _read_one(
     status = resource.get("status")
     if isinstance(status, str) and (why := _STATUSES.get(resource["resourceType"], {}).get(status)):
         notes.append(f"{label}: status {status!r}, {why}")
+    for code in _adherence(resource):  # R5: the patient has stopped it, or holds it (not-taking is not counted)
+        if code.startswith(("stopped", "on-hold")):
+            notes.append(f"{label}: its adherence is {code!r}, counted anyway: choose the resources by adherence first")
     if prod is not None and prod.source == _NAMED:
         notes.append(f"{label}: the medication has no RxNorm coding: read from its name {prod.name!r}")
     elif prod is not None and prod.dose_form is None:
