@@ -3327,8 +3327,8 @@ def test_a_maximum_per_period_a_patch_does_not_apply_is_said() -> None:
 def test_do_not_perform_as_text_is_refused(field: str) -> None:
     """doNotPerform "true" (a string) was counted, 30 MME/day, silently."""
     with pytest.raises(mme.ExpressionError, match=f"{field} is 'true', not a JSON boolean"):
-        fhir.convert(request(dosage=every(6), **{field: "true"}))
-    assert fhir.convert(request(dosage=every(6), **{field: False})).mme_per_day == 30.0  # 4 x 5 mg x 1.5
+        fhir.convert(request(dosage=every(6)) | {field: "true"})
+    assert fhir.convert(request(dosage=every(6)) | {field: False}).mme_per_day == 30.0  # 4 x 5 mg x 1.5
 
 
 def test_a_maximum_per_period_without_a_period_is_said_to_be_read_per_day() -> None:

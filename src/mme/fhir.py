@@ -415,10 +415,10 @@ def _medication(
     label = _label(resource)
     for drug in [*(i.drug for p in products for i in p.opioids), *ingredients_drugs]:
         _antidiarrheal(drug, label)
-    named = [f"RxCUI {c} ({d})" for c, d in zip(ingredients, ingredients_drugs, strict=True)]
+    each = [f"RxCUI {c} ({d})" for c, d in zip(ingredients, ingredients_drugs, strict=True)]
     drugs = {i.drug for i in products[0].opioids} if products else set(ingredients_drugs[:1])
-    if other := [n for n, d in zip(named, ingredients_drugs, strict=True) if d not in drugs]:  # morphine's code too
-        first = products[0].label if products else named[0]
+    if other := [n for n, d in zip(each, ingredients_drugs, strict=True) if d not in drugs]:  # morphine's code too
+        first = products[0].label if products else each[0]
         raise AmbiguousDoseError(f"{label}: its RxNorm codes name different opioids: {first}; {', '.join(other)}: "
                                  "give the codes of one medication")  # fmt: skip
     if products:
