@@ -1706,6 +1706,24 @@ def _uses(medication: dict[str, Any], dosage: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def test_a_medication_s_form_is_read_from_its_rxnorm_coding_beside_another_system_s() -> None:
+    """A form coded by SNOMED CT first and by RxNorm after ("Injectable Solution", 316949) was read by its first
+    code, which is no RxNorm dose form: morphine 10 mg/mL, 5 mg every 4 h, read as oral under anzca-2021 (30 MME/day)."""
+    morphine = {
+        "itemCodeableConcept": {"coding": [{"system": RX, "code": "7052"}]},
+        "strength": _strength(10, "mg", "mL"),
+    }
+    medication = _medication(morphine)
+    medication["form"] = {"coding": [{"system": "http://snomed.info/sct", "code": "385219001"},
+                                     {"system": RX, "code": "316949"}]}  # fmt: skip
+    got = fhir.convert(_uses(medication, every(4, {"value": 5, "code": "mg"})), table="anzca-2021")
+    assert got.mme_per_day == 90.0  # 5 mg x 6 a day = 30 mg of parenteral morphine, x 3 (anzca-2021)
+    assert not any("states no RxNorm dose form" in w for w in got.warnings)
+    medication["form"]["coding"].pop()  # a SNOMED CT form alone: no RxNorm dose form, said
+    alone = fhir.convert(_uses(medication, every(4, {"value": 5, "code": "mg"})), table="anzca-2021")
+    assert any("states no RxNorm dose form" in w for w in alone.warnings)
+
+
 def test_medication_described_by_its_ingredients() -> None:
     oxycodone = {
         "itemCodeableConcept": {"coding": [{"system": RX, "code": "7804"}], "text": "oxycodone"},

@@ -632,7 +632,7 @@ def _described(medication: Mapping[str, Any], text: str, label: str, rxnorm: Rxn
                 f"{ingredient.unit}): one ingredient listed twice, or two strengths to add up? List it once"
             )
         ingredients.append(ingredient)
-    form_code = next((c.get("code") for c in (medication.get("form") or {}).get("coding", []) if c.get("code")), None)
+    form_code = next(iter(_codings(medication.get("form"))), None)  # RxNorm's: a SNOMED CT or EDQM form is another
     form_name = dose_form_name(form_code, rxnorm=rxnorm) if form_code else None
     route, form, release = DOSE_FORMS[form_name] if form_name else (None, None, None)
     if form_name is None and any(i.unit == "MG/HR" for i in ingredients):
