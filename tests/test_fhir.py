@@ -452,6 +452,7 @@ def test_a_time_whose_code_contradicts_its_unit_is_refused_wherever_a_time_is_re
 
 
 CERNER_FREQUENCY = "https://fhir.cerner.com/ec2458f2-1e24-41c8-b71b-0e701af7583d/codeSet/4003"
+GTS = "http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation"
 
 
 @pytest.mark.parametrize(
@@ -492,6 +493,19 @@ def test_a_system_s_own_timing_code_is_read_from_its_words(timing: dict[str, Any
     assert got.mme_per_day == rx.daily_mme(OXY_5, count=1, every=f"{hours} h").mme_per_day
     assert got.warnings[0].startswith("MedicationRequest/r1: timing code '69")
     assert "is not one mme reads: read from its words" in got.warnings[0]
+
+
+def test_hl7_s_timing_code_reads_after_a_system_s_own_code_whose_words_do_not() -> None:
+    """Cerner's own code ("PRN pain") before HL7's Q6H was read as no timing, and the dispense request used: 120
+    tablets of oxycodone 5 mg in 10 days, 90 MME/day, where 1 tablet every 6 h is 30 (4 x 5 mg x 1.5)."""
+    own = _coded_timing("PRN pain")["code"]["coding"]
+    dispense = {"quantity": {"value": 120, "code": "{tablet}"}, "expectedSupplyDuration": {"value": 10, "code": "d"}}
+    for coding in ([*own, {"system": GTS, "code": "Q6H"}], [{"system": GTS, "code": "Q6H"}, *own]):
+        got = fhir.convert(
+            request(dosage=every(6) | {"timing": {"code": {"coding": coding}}}, dispenseRequest=dispense)
+        )
+        assert got.mme_per_day == 30.0
+        assert not any("dispense request" in w for w in got.warnings)
 
 
 def test_a_system_s_own_timing_code_whose_words_do_not_read_is_no_timing() -> None:

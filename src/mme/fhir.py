@@ -1168,7 +1168,8 @@ def _coded_per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> f
     by_repeat = _repeat_per_day(timing.get("repeat") or {}, label, notes)
     concept = timing.get("code") or {}
     _codings_agree(concept, label)
-    code = next((c.get("code") for c in concept.get("coding", []) if c.get("code")), None)
+    codes = [c.get("code") for c in concept.get("coding", []) if c.get("code")]
+    code = next((c for c in codes if str(c).upper() in _TIMING_CODES), next(iter(codes), None))  # HL7's, in any place
     if code is None and _timing_word(concept.get("text")):  # {"text": "BID"}
         code = _timing_word(concept.get("text"))
         notes.append(f"{label}: timing code {code!r} read from its text {concept['text']!r}")
