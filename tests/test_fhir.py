@@ -256,6 +256,36 @@ def test_times_of_day_on_days_of_the_week_are_each_taken_day_s_doses(repeat: dic
         fhir.convert(request(dosage={"timing": {"repeat": contradicting}, "doseAndRate": every(6)["doseAndRate"]}))
 
 
+@pytest.mark.parametrize(
+    ("cap", "per", "expected"),
+    [
+        (6, "wk", 15.0),  # 6 tablets a week is 1 dose of 2 on each of 3 days: 2 x 5 mg x 1.5 on a day taken (was 6.43)
+        (12, "2 wk", 15.0),
+        (100, "wk", 15.0),  # more than a day taken can reach: no cap
+        (6, "3 d", 15.0),  # 3 doses in any 3 days: more than they hold of Mon/Wed/Fri
+        (4, "wk", "DoseError"),  # 2 doses a week on 3 days: which day goes without is unknown (was 4.29)
+        (2, "3 d", "DoseError"),
+    ],
+)
+def test_a_cap_over_days_on_days_of_the_week_is_shared_among_the_days_taken(
+    cap: int, per: str, expected: float | str
+) -> None:
+    """2 tablets of oxycodone 5 mg once a day on Mon/Wed/Fri, at most 6 tablets a week, was capped as an average over
+    the week (6.43 MME/day), though MME/day on days of the week is that of a day taken (15), and both were said."""
+    value, unit = per.split() if " " in per else (1, per)
+    repeat = {"frequency": 1, "period": 1, "periodUnit": "d", "dayOfWeek": ["mon", "wed", "fri"]}
+    dosage = every(24, {"value": 2, "code": "{tablet}"}) | {"timing": {"repeat": repeat}}
+    dosage["maxDosePerPeriod"] = {"numerator": {"value": cap, "code": "{tablet}"},
+                                  "denominator": {"value": int(value), "code": unit}}  # fmt: skip
+    if isinstance(expected, str):
+        with pytest.raises(mme.DoseError, match="how many on a day taken is unknown; give the maximum per day"):
+            fhir.convert(request(dosage=dosage))
+        return
+    got = fhir.convert(request(dosage=dosage))
+    assert got.mme_per_day == expected
+    assert not any("taken less than once a day" in w for w in got.warnings)
+
+
 def test_a_day_of_the_week_listed_twice_is_refused() -> None:
     """2 a week on mon, mon read as 2 on Monday (15 MME/day), where 1 on each day listed (7.5) is as likely."""
     repeat = {"frequency": 2, "period": 1, "periodUnit": "wk", "dayOfWeek": ["mon", "mon"]}

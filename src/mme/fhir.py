@@ -1216,14 +1216,9 @@ def _on_days(repeat: Mapping[str, Any], per_day: float, label: str, notes: list[
     """With ``dayOfWeek``, the administrations of a day it is taken, however the frequency is written: per day (1 a
     day on Mon/Wed/Fri) or per week (3 a week on Mon/Wed/Fri), each 1 on a day it is taken. A week's number that the
     days do not share evenly (4 a week on 3 days), or another period, is refused: which day has how many is unknown."""
-    days = repeat.get("dayOfWeek")
-    if not days:
+    named = _weekdays(repeat, label)
+    if not named:
         return per_day
-    if not isinstance(days, list) or not all(isinstance(d, str) and d.strip().lower() in _WEEKDAYS for d in days):
-        raise DoseError(f"{label}: dayOfWeek {days!r} is not a list of mon, tue, wed, thu, fri, sat, sun")
-    named = sorted({d.strip().lower() for d in days}, key=_WEEKDAYS.index)
-    if len(named) < len(days):  # a set in FHIR: 2 a week on mon, mon is 2 on Monday, or 1 on each day listed?
-        raise DoseError(f"{label}: dayOfWeek {days!r} lists a day twice: list each day once")
     period = _positive(repeat, "period", label)
     # without a period, times of day or a timing code: a day's, or under one a day (WK) a week's
     hours = 24.0 if per_day >= 1 else 168.0
@@ -1248,6 +1243,20 @@ def _on_days(repeat: Mapping[str, Any], per_day: float, label: str, notes: list[
 
 
 _WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _weekdays(repeat: Mapping[str, Any], label: str) -> list[str]:
+    """The days of the week ``dayOfWeek`` names, in the week's order (none when it names none); one that is no day, or
+    a day listed twice, is refused."""
+    days = repeat.get("dayOfWeek")
+    if not days:
+        return []
+    if not isinstance(days, list) or not all(isinstance(d, str) and d.strip().lower() in _WEEKDAYS for d in days):
+        raise DoseError(f"{label}: dayOfWeek {days!r} is not a list of mon, tue, wed, thu, fri, sat, sun")
+    named = sorted({d.strip().lower() for d in days}, key=_WEEKDAYS.index)
+    if len(named) < len(days):  # a set in FHIR: 2 a week on mon, mon is 2 on Monday, or 1 on each day listed?
+        raise DoseError(f"{label}: dayOfWeek {days!r} lists a day twice: list each day once")
+    return named
 
 
 _GTS = "http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation"
@@ -1451,10 +1460,33 @@ def _cap(
     if cap is None:
         raise UnitError(f"{label}: maxDosePerPeriod is in {amount_unit!r}, the dose in another unit: give them alike")
     capped = cap.value / (span * in_hours / 24) / dose.value
+    if (days := _weekdays((entry.get("timing") or {}).get("repeat") or {}, label)) and span * in_hours > 24:
+        capped = _shared(capped, span * in_hours, days, per_day, label)
     if capped < per_day:
         notes.append(f"{label}: capped by maxDosePerPeriod at {_times_a_day(capped)} (not {per_day:g})")
         return capped
     return per_day
+
+
+def _shared(capped: float, hours: float, days: list[str], per_day: float, label: str) -> float:
+    """A cap over a period of days on some days of the week, as administrations on a day taken (MME/day is a day
+    taken's, `_on_days`): over whole weeks, the weeks' share of it among the days named (6 a week on Mon/Wed/Fri: 2 a
+    day taken). One that a day taken cannot reach is none; another, shared unevenly or over a period that holds an
+    unknown number of the days, leaves how many it allows on a day taken unknown."""
+    allowed = capped * hours / 24  # administrations in its period
+    weeks = hours / 168
+    if math.isclose(weeks, round(weeks)) and weeks >= 1:
+        a_day = allowed / (round(weeks) * len(days))
+        if math.isclose(a_day, round(a_day)):
+            return float(round(a_day))
+        if a_day >= per_day:
+            return a_day
+    elif allowed >= per_day * min(math.ceil(hours / 24), math.ceil(weeks) * len(days)):
+        return per_day  # the period's days taken, as many as it can hold, are all allowed each day's
+    raise DoseError(
+        f"{label}: maxDosePerPeriod allows {allowed:g} administration(s) per {hours / 24:g} days, on {len(days)} "
+        f"day(s) of the week ({', '.join(days)}): how many on a day taken is unknown; give the maximum per day"
+    )
 
 
 _MG = {"mg": Decimal(1), "mcg": Decimal("0.001"), "g": Decimal(1000)}
