@@ -286,6 +286,17 @@ def test_a_cap_over_days_on_days_of_the_week_is_shared_among_the_days_taken(
     assert not any("taken less than once a day" in w for w in got.warnings)
 
 
+@pytest.mark.parametrize(("when", "frequency"), [(["C"], 3), (["AC"], 3), (["PC", "HS"], 4)])
+def test_when_codes_of_any_meal_beside_a_frequency_read_by_the_frequency(when: list[str], frequency: int) -> None:
+    """The codes of any meal (C "with meals", AC before, PC after) name no one time: with a frequency beside them they
+    were refused, asking for the frequency they had; it says how many (1 tablet of oxycodone 5 mg: 7.5 MME each)."""
+    repeat = {"when": when, "frequency": frequency, "period": 1, "periodUnit": "d"}
+    got = fhir.convert(request(dosage=every(24) | {"timing": {"repeat": repeat}}))
+    assert got.mme_per_day == 7.5 * frequency
+    with pytest.raises(mme.DoseError, match="does not say how many times a day: give a frequency"):
+        fhir.convert(request(dosage=every(24) | {"timing": {"repeat": {"when": when}}}))
+
+
 def test_a_day_of_the_week_listed_twice_is_refused() -> None:
     """2 a week on mon, mon read as 2 on Monday (15 MME/day), where 1 on each day listed (7.5) is as likely."""
     repeat = {"frequency": 2, "period": 1, "periodUnit": "wk", "dayOfWeek": ["mon", "mon"]}

@@ -947,13 +947,16 @@ def _clock(value: object, label: str) -> time:
     raise DoseError(f"{label}: timeOfDay {value!r} is not a time of day: give it as hh:mm:ss (08:00:00)")
 
 
-def _times(repeat: Mapping[str, Any], label: str) -> int | None:
+def _times(repeat: Mapping[str, Any], label: str, frequency: float | None = None) -> int | None:
     """The administrations that ``timeOfDay`` or ``when`` name, each distinct time once (a time listed twice is
-    one time, never two doses); None when neither does."""
+    one time, never two doses); None when neither does, or when ``when`` has a code that names no one time (C, AC,
+    PC: any meal) beside a ``frequency``, which then says how many."""
     if repeat.get("timeOfDay"):
         return len({_clock(t, label) for t in repeat["timeOfDay"]})
     if repeat.get("when"):
         unknown = [w for w in repeat["when"] if w not in _ONCE_WHEN]
+        if unknown and frequency is not None:
+            return None
         if unknown:
             raise DoseError(f"{label}: timing 'when' {unknown} does not say how many times a day: give a frequency")
         return len(set(repeat["when"]))
@@ -1125,7 +1128,7 @@ def _bounded(repeat: Mapping[str, Any], per_day: float, label: str, notes: list[
     hours, what, span = bound
     if hours >= 24:
         return None
-    times = _times(repeat, label)
+    times = _times(repeat, label, _positive(repeat, "frequency", label))
     if (times is None or times <= 1) and not (span is not None and repeat.get("timeOfDay")):
         begun = max(1, math.ceil(per_day * hours / 24 - 1e-9))  # one named time a day: the bound holds it at most
         return float(begun), f"{what}, a dose at the start of each interval begun, holds"
@@ -1303,7 +1306,7 @@ def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> 
             raise DoseError(f"{label}: frequencyMax {most:g} is below frequency {frequency or 1:g}: correct one")
         notes.append(f"{label}: {frequency or 1:g} to {most:g} times per period: the maximum was used")
         frequency = most
-    times = _times(repeat, label)
+    times = _times(repeat, label, frequency)
     period = _positive(repeat, "period", label)
     if period is not None:
         unit = str(repeat.get("periodUnit") or "")
