@@ -2128,6 +2128,32 @@ def test_a_dose_must_be_a_number_of_the_product_s_kind_of_unit() -> None:
     assert fhir.convert(request(FENTANYL_25, dosage=every(72, {"value": 1, "code": "{patch}"}))).mme_per_day == 60.0
 
 
+@pytest.mark.parametrize(
+    ("code", "unit", "table"),
+    [
+        ("1115573", "{tablet}", "cms-2018"),  # fentanyl 0.1 mg nasal spray: 2 read as sprays, 384 MME/day every 2 h
+        ("858092", "{tablet}", "cms-2018"),  # fentanyl 0.2 mg buccal film (0.18 per mcg; a buccal tablet is 0.13)
+        ("261106", "{film}", "cms-2018"),  # Actiq lozenge
+        (OXY_5, "{film}", "cdc-2022"),  # read as 2 tablets every 2 h: 12 x 10 mg x 1.5 = 180 MME/day
+        (OXY_5, "{suppository}", "cdc-2022"),
+    ],
+)
+def test_a_count_in_units_of_another_form_than_the_product_s_is_refused(code: str, unit: str, table: str) -> None:
+    """A count in tablets of a nasal spray or a buccal film, or in films of a tablet, was read as that many of the
+    product's own units, though they are other products with other factors, as a patch of a tablet is refused; and a
+    dispensed quantity in another form's units was not checked at all (120 patches of oxycodone tablets: 30 MME/day)."""
+    dosage = every(2, {"value": 2, "code": unit})
+    with pytest.raises(mme.AmbiguousDoseError, match=rf"the dose is 2 {re.escape(unit)}, but .* is an? "):
+        fhir.convert(request(code, dosage=dosage), table=table)
+    dispensed = {"resourceType": "MedicationDispense", "medicationCodeableConcept": request(code)["medicationCodeableConcept"],
+                 "quantity": {"value": 120, "code": unit}, "daysSupply": {"value": 30, "code": "d"}}  # fmt: skip
+    with pytest.raises(mme.AmbiguousDoseError, match=rf"the quantity is 120 {re.escape(unit)}, but "):
+        fhir.convert(dispensed, table=table)
+    own = {"resourceType": "MedicationDispense", "medicationCodeableConcept": request(OXY_5)["medicationCodeableConcept"],
+           "quantity": {"value": 120, "unit": "Tablet(s)"}, "daysSupply": {"value": 30, "code": "d"}}  # fmt: skip
+    assert fhir.convert(own).mme_per_day == 30.0  # 4 a day x 5 mg x 1.5
+
+
 def _named_request(name: str, rid: str = "named", tablets: int = 2) -> dict[str, Any]:
     return request(dosage=every(6, {"value": tablets, "code": "{tablet}"})) | {
         "id": rid,

@@ -121,6 +121,14 @@ _COUNTS = frozenset(
 _PATCH_UNITS = frozenset({"{patch}", "patch"})
 _ORAL_UNITS = frozenset({"{tablet}", "{tab}", "{tbl}", "tab", "tablet", "{capsule}", "{cap}", "cap", "capsule"})
 _SPRAY_UNITS = frozenset({"{actuat}", "{puff}", "{spray}", "spray"})
+#: The count units that name a form: on a product of another form, which product is meant is unknown (a tablet of a
+#: film, a nasal spray or a lozenge, each another product with its own factor); a tablet and a capsule count alike.
+_FORM_UNITS = {
+    "tablet": _ORAL_UNITS, "capsule": _ORAL_UNITS, "patch": _PATCH_UNITS, "spray": _SPRAY_UNITS,
+    "film": frozenset({"{film}", "film"}), "lozenge": frozenset({"{lozenge}", "{troche}", "lozenge"}),
+    "suppository": frozenset({"{suppository}", "supp", "suppository"}),
+}  # fmt: skip
+_NAMED_FORMS: frozenset[str] = frozenset().union(*_FORM_UNITS.values())
 _MASS_AND_VOLUME = {
     "mg": "mg", "ug": "mcg", "mcg": "mcg", "g": "g", "ml": "mL", "mg/h": "mg/h", "ug/h": "mcg/h", "mcg/h": "mcg/h"
 }  # fmt: skip
@@ -1789,25 +1797,26 @@ def _routed(prod: Product, route: str | None) -> Product:
     return prod if route in (None, prod.route) else prod.model_copy(update={"route": route})
 
 
-def _fits(dose: _Dose, prod: Product, patch: bool, where: str) -> _Dose:
-    """A count in patches of a product that is no patch, in tablets or capsules of a patch, or in sprays or puffs
-    of a tablet or capsule, is refused: which product, or which count, is meant is unknown; so is an amount in mg of a product whose other component's
-    strength is unknown (the RxCUI path refuses one equal to it)."""
+def _fits(dose: _Dose, prod: Product, patch: bool, where: str, what: str = "dose") -> _Dose:
+    """A count in units that name another form than the product's (`_FORM_UNITS`: patches of a tablet, tablets of a
+    patch, a film or a spray, sprays of a tablet) is refused: which product, or which count, is meant is unknown; so
+    is an amount in mg of a product whose other component's strength is unknown (the RxCUI path refuses one equal to
+    it)."""
     if prod.source == _UNSTATED and dose.unit in _MG:
         raise DoseError(
             f"{where}: the dose {_said(dose)} may be the amount of another component of {prod.label}, whose strength "
             "is not stated: give the count of units (e.g. 1 {tablet}), or each component's strength"
         )
     is_patch = patch or prod.form == "patch"
-    solid = prod.form in ("tablet", "capsule")
+    form = "patch" if is_patch else prod.form
     other = (
-        _ORAL_UNITS if is_patch else _PATCH_UNITS | _SPRAY_UNITS if solid
-        else _COUNTS - _INJECTION_UNITS if prod.form == "injection" else _PATCH_UNITS if prod.form else ()
+        _COUNTS - _INJECTION_UNITS if form == "injection" else _NAMED_FORMS - _FORM_UNITS.get(form, frozenset())
+        if form else ()
     )  # fmt: skip
     if dose.said.lower() in other:
         form = str(prod.form)  # one is given: a product of no form has no unit of another
         theirs = "a patch" if is_patch else f"{'an' if form[0] in 'aeiou' else 'a'} {form}"
-        raise AmbiguousDoseError(f"{where}: the dose is {dose.value:g} {dose.said}, but {prod.label} is {theirs}")
+        raise AmbiguousDoseError(f"{where}: the {what} is {dose.value:g} {dose.said}, but {prod.label} is {theirs}")
     if is_patch and dose.unit in _IN_MG and dose.unit.endswith("/h"):
         return _patch_rate(dose, prod, where)
     return dose
@@ -1945,7 +1954,9 @@ def _dispensed(
     elif not liquid and _dose_of(value, unit, f"{label} quantity").kind != "count":
         raise UnitError(f"{label}: give the quantity of {prod.name} as a count of units, not {unit!r}")
     if not liquid:
-        value = _in_packs(prod, _Dose("count", value, "", unit), label, notes).value
+        patch = any(i.unit == "MG/HR" for i in prod.opioids)
+        counted = _fits(_Dose("count", value, "", _unit_key(unit)), prod, patch, label, "quantity")
+        value = _in_packs(prod, counted, label, notes).value
     result = dispensing_mme(key, quantity=value, days_supply=days, table=table, rxnorm=rxnorm, variant=variant)
     return _noted(list(result.items) if isinstance(result, Total) else [result], notes)
 
