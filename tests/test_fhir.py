@@ -2480,6 +2480,26 @@ def test_an_adherence_that_says_the_patient_stopped_or_holds_it_is_said(code: st
     assert not fhir.convert(statement | {"adherence": {"code": {"coding": [{"code": "taking"}]}}}).warnings
 
 
+def test_a_dstu2_statement_s_dose_quantity_is_read_as_its_dose() -> None:
+    """DSTU2's statement gives its dose as quantityQuantity or quantityRange, which was not read: beside a text of 1
+    tablet every 6 h, 2 tablets were counted as 1 (30 MME/day, unsaid), and without a text it was refused as no dose."""
+    timing = every(6)["timing"]
+    statement = {
+        "resourceType": "MedicationStatement",
+        "medicationCodeableConcept": request()["medicationCodeableConcept"],
+    }
+    two = {"quantityQuantity": {"value": 2, "code": "{tablet}"}}
+    assert fhir.convert(statement | {"dosage": [{"timing": timing} | two]}).mme_per_day == 60.0  # 2 x 5 mg x 4 x 1.5
+    ranged = {"quantityRange": {"low": {"value": 1, "code": "{tablet}"}, "high": {"value": 2, "code": "{tablet}"}}}
+    assert fhir.convert(statement | {"dosage": [{"timing": timing} | ranged]}).mme_per_day == 60.0
+    with pytest.raises(mme.DoseError, match="has no timing"):  # the text says another dose: neither is chosen
+        fhir.convert(statement | {"dosage": [{"text": "1 tablet every 6 hours"} | two]})
+    with pytest.raises(mme.AmbiguousDoseError, match="as doseQuantity and as DSTU2's quantityQuantity"):
+        fhir.convert(
+            statement | {"dosage": [{"timing": timing, "doseQuantity": {"value": 1, "code": "{tablet}"}} | two]}
+        )
+
+
 def test_a_status_that_is_no_fhir_code_is_refused_or_said() -> None:
     """A statement with status "Not-Taken" was counted silently (codes are case-sensitive, so it is not not-taken,
     which is not counted): either reading is a guess. A status that is no code at all was counted without a word."""

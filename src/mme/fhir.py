@@ -1363,6 +1363,11 @@ def _dose(
     entries, the ``ordered`` one is used when there is one."""
     rates = [r for r in entry.get("doseAndRate") or [] if _main(*_doses(r, label, [])) is not None]
     stu3 = {field: entry[field] for field in _STU3_DOSE if field in entry}
+    for field, named in _DSTU2_DOSE.items():  # DSTU2's statement names its dose quantity[x]: read as STU3's
+        if field in entry and named in entry:
+            raise AmbiguousDoseError(f"{label}: the dosage gives its dose as {named} and as DSTU2's {field}: give one")
+        if field in entry:
+            stu3[named] = entry[field]
     if stu3 and _main(*_doses(stu3, label, [])) is None:
         stu3 = {}
     if not rates and stu3:  # STU3 gives the dose and rate in the Dosage itself: read as one doseAndRate entry
@@ -1382,6 +1387,8 @@ def _dose(
 
 #: STU3's Dosage fields for its dose and rate, which R4 moved into ``doseAndRate``.
 _STU3_DOSE = ("doseQuantity", "doseRange", "rateQuantity", "rateRatio", "rateRange")
+#: DSTU2's MedicationStatement dosage fields for its dose, STU3's names for them.
+_DSTU2_DOSE = {"quantityQuantity": "doseQuantity", "quantityRange": "doseRange"}
 
 
 #: Masses and masses per hour, in mg (or mg/h) a unit.
