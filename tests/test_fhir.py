@@ -1779,6 +1779,17 @@ def test_a_medication_s_form_is_read_from_its_rxnorm_coding_beside_another_syste
     assert any("states no RxNorm dose form" in w for w in alone.warnings)
 
 
+def test_an_stu3_ingredient_s_amount_is_its_strength() -> None:
+    """STU3 names an ingredient's strength `amount`: oxycodone 5 mg per tablet so given was refused as stating no
+    strength."""
+    oxycodone = {
+        "itemCodeableConcept": {"coding": [{"system": RX, "code": "7804"}]},
+        "amount": _strength(5, "mg", "{tablet}"),
+    }
+    got = fhir.convert(_uses(_medication(oxycodone), every(6, {"value": 2, "code": "{tablet}"})))
+    assert got.mme_per_day == 60.0  # 2 x 5 mg x 4 a day x 1.5
+
+
 def test_medication_described_by_its_ingredients() -> None:
     oxycodone = {
         "itemCodeableConcept": {"coding": [{"system": RX, "code": "7804"}], "text": "oxycodone"},

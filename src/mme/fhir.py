@@ -625,7 +625,7 @@ def _described(medication: Mapping[str, Any], text: str, label: str, rxnorm: Rxn
         name = _text(item) or (drug or "an ingredient")
         if drug is None and _names_opioid(name, rxnorm):
             raise ExpressionError(f"{label}: the ingredient {name!r} has no RxNorm ingredient code mme knows")
-        ratio = entry.get("strength") or entry.get("strengthRatio")
+        ratio = entry.get("strength") or entry.get("strengthRatio") or entry.get("amount")  # R4, R5, STU3
         if not ratio and isinstance(entry.get("strengthQuantity"), Mapping):  # R5: the amount in one unit
             ratio = {"numerator": entry["strengthQuantity"]}
         if not ratio:
