@@ -2449,6 +2449,25 @@ def test_one_resource_entered_twice_is_refused_whether_one_object_or_two(same: b
         fhir.convert({"resourceType": "Bundle", "entry": [entry] * 2})
 
 
+def test_a_bundle_entry_that_holds_no_resource_is_said() -> None:
+    """A searchset entry with a fullUrl and no resource (FHIR requires one, unless a request or response is given) was
+    passed over without a word: the resource it names may be an opioid's."""
+    counted = request(dosage=every(6))  # 1 tablet of oxycodone 5 mg every 6 h: 30 MME/day
+    bundle = {"resourceType": "Bundle", "type": "searchset",
+              "entry": [{"fullUrl": "https://ehr.example/MedicationRequest/9"}, {"resource": counted}]}  # fmt: skip
+    got = fhir.convert(bundle)
+    assert isinstance(got, fhir.BundleMME)
+    assert got.mme_per_day == 30.0
+    assert got.incomplete == (
+        "entry 1 of the Bundle (https://ehr.example/MedicationRequest/9) holds no resource (nor a request or "
+        "response): the resource it names is not in the Bundle, and if it is an opioid's it is not counted",
+    )
+    deleted = {"request": {"method": "DELETE", "url": "MedicationRequest/9"}}  # a history's deletion: nothing missing
+    history = fhir.convert(bundle | {"type": "history", "entry": [deleted, {"resource": counted}]})
+    assert isinstance(history, fhir.BundleMME)
+    assert history.incomplete == ()
+
+
 @pytest.mark.parametrize(
     ("extra", "why"),
     [

@@ -2233,7 +2233,11 @@ def _incomplete(bundle: Mapping[str, Any]) -> tuple[str, ...]:
             why.append(f"the Bundle is one page of a search: its next page ({link.get('url')}) is not in it, and "
                        "opioids on it are not counted: fetch every page (follow the link next)")  # fmt: skip
     entries = bundle.get("entry")
-    for entry in entries if isinstance(entries, list) else []:
+    for n, entry in enumerate(entries if isinstance(entries, list) else [], start=1):
+        if not any(entry.get(part) is not None for part in ("resource", "request", "response")):  # FHIR's bdl-5
+            said = f" ({entry['fullUrl']})" if isinstance(entry.get("fullUrl"), str) else ""
+            why.append(f"entry {n} of the Bundle{said} holds no resource (nor a request or response): the resource it "
+                       "names is not in the Bundle, and if it is an opioid's it is not counted")  # fmt: skip
         response = entry.get("response")
         for outcome in (entry.get("resource"), response.get("outcome") if isinstance(response, Mapping) else None):
             if isinstance(outcome, Mapping) and outcome.get("resourceType") == "OperationOutcome":
