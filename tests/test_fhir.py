@@ -3480,6 +3480,23 @@ def test_do_not_perform_as_text_is_refused(field: str) -> None:
     assert fhir.convert(request(dosage=every(6)) | {field: False}).mme_per_day == 30.0  # 4 x 5 mg x 1.5
 
 
+@pytest.mark.parametrize(
+    "limit",
+    [
+        {"maxDosePerPeriod": {"numerator": {"value": 60, "code": "mg"}, "denominator": {"value": 1, "code": "d"}}},
+        {"maxDosePerPeriod": {"numerator": {"value": 30, "code": "mL"}, "denominator": {"value": 1, "code": "d"}}},
+        {"maxDosePerAdministration": {"value": 10, "code": "mg"}},
+    ],
+)
+def test_a_limit_in_mg_of_a_liquid_dosed_in_ml_is_read_through_its_strength(limit: dict[str, Any]) -> None:
+    """Morphine 2 mg/mL, 10 mL every 4 h (120 mg a day): a maximum of 60 mg a day was refused as in another unit, and
+    one of 10 mg a dose was not applied (120 MME/day). 60 mg is 30 mL, 10 mg 5 mL: 60 mg a day, 60 MME/day (x 1)."""
+    got = fhir.convert(request(MORPHINE_LIQUID, dosage=every(4, {"value": 10, "code": "mL"}) | limit))
+    assert got.mme_per_day == 60.0
+    by_mg = fhir.convert(request(MORPHINE_LIQUID, dosage=every(4, {"value": 20, "code": "mg"}) | limit))
+    assert by_mg.mme_per_day == 60.0  # 20 mg is 10 mL: the same regimen, the same cap
+
+
 def test_a_maximum_per_period_without_a_period_is_said_to_be_read_per_day() -> None:
     dosage = {
         "asNeededBoolean": True,

@@ -1508,24 +1508,27 @@ def _shared(capped: float, hours: float, days: list[str], per_day: float, label:
 
 
 _MG = {"mg": Decimal(1), "mcg": Decimal("0.001"), "g": Decimal(1000)}
+#: An RxNorm strength unit -> the kind of dose one of whose units holds it: a unit counted (MG), a mL (MG/ML).
+_PER_UNIT: dict[str, Literal["count", "volume"]] = {"MG": "count", "MG/ML": "volume"}
 
 
 def _alike(cap: _Dose, dose: _Dose, prod: Product | None) -> _Dose | None:
     """A limit (``maxDosePerPeriod``, ``maxDosePerAdministration``) in the dose's unit, exactly, or None when it
-    cannot be: mg and mcg each other (mg/h and mcg/h too); mg and a count of a product of one ingredient, through its strength per unit
-    (30 mg of 5 mg tablets is 6); never mg of a combination, which may be another component's (4 g acetaminophen)."""
+    cannot be: mg and mcg each other (mg/h and mcg/h too); mg and a count, or a volume, of a product of one ingredient,
+    through its strength per unit or per mL (30 mg of 5 mg tablets is 6; 10 mg of a 2 mg/mL solution is 5 mL); never mg
+    of a combination, which may be another component's (4 g acetaminophen)."""
     if (cap.kind, cap.unit) == (dose.kind, dose.unit):
         return cap
-    per_unit = None
+    per_unit, of = None, None  # mg in one of the product's units: a unit counted, or a mL
     alone = prod is not None and not prod.pack and len(prod.ingredients) == 1 and prod.source != _UNSTATED
-    if prod is not None and alone and prod.ingredients[0].unit == "MG":
-        per_unit = prod.ingredients[0].strength  # mg
+    if prod is not None and alone and prod.ingredients[0].unit in _PER_UNIT:
+        per_unit, of = prod.ingredients[0].strength, _PER_UNIT[prod.ingredients[0].unit]
     value = Decimal(repr(cap.value))
     if cap.unit in _IN_MG and dose.unit in _IN_MG and cap.unit.endswith("/h") == dose.unit.endswith("/h"):
         return dose._replace(value=float(value * _IN_MG[cap.unit] / _IN_MG[dose.unit]))
-    if cap.unit in _MG and dose.kind == "count" and per_unit:
+    if cap.unit in _MG and dose.kind == of and per_unit:
         return dose._replace(value=float(value * _MG[cap.unit] / per_unit))
-    if cap.kind == "count" and dose.unit in _MG and per_unit:
+    if cap.kind == of and dose.unit in _MG and per_unit:
         return dose._replace(value=float(value * per_unit / _MG[dose.unit]))
     return None
 
