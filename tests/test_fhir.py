@@ -858,6 +858,18 @@ def test_an_ingredient_code_of_another_opioid_beside_the_medication_s_codes_is_r
     )
 
 
+def test_a_code_the_file_lacks_beside_an_ingredient_code_is_said() -> None:
+    """Acetaminophen's ingredient code (161, which the file of opioid products lacks) beside oxycodone's (7804) was
+    dropped without a word, where beside a product's code it is said."""
+    concept = {"coding": [{"system": RX, "code": "7804"}, {"system": RX, "code": "161"}]}
+    got = fhir.convert(request(dosage=every(6, {"value": 10, "code": "mg"})) | {"medicationCodeableConcept": concept})
+    assert got.mme_per_day == 60.0  # 10 mg x 4 a day x 1.5
+    assert (
+        "MedicationRequest/r1: its RxNorm code(s) 161 are not in the RxNorm product file (RxNorm 2020-10-20): read as "
+        "RxCUI 7804 (oxycodone), its other code; check that they name that product" in got.warnings
+    )
+
+
 def test_ingredient_codes_need_a_dose_in_mg() -> None:
     morphine = {"coding": [{"system": RX, "code": "7052"}]}
     got = fhir.convert(request(dosage=every(12, {"value": 15, "code": "mg"})) | {"medicationCodeableConcept": morphine})

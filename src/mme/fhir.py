@@ -436,9 +436,7 @@ def _medication(
         if medication is not None and medication.get("ingredient"):
             _same_strengths(products[0], medication, _text(concept), resource, rxnorm)
         if unknown:
-            notes.append(f"{label}: its RxNorm code(s) {', '.join(unknown)} are not in the RxNorm product file "
-                         f"(RxNorm {products[0].rxnorm_date}): read as {products[0].label}, its other code; check "
-                         "that they name that product")  # fmt: skip
+            notes.append(_lacked(label, unknown, products[0].rxnorm_date, products[0].label))
         return products[0], products[0]
     if medication is not None and medication.get("ingredient"):
         described = _described(medication, _text(concept), _label(resource), rxnorm)
@@ -447,6 +445,8 @@ def _medication(
         if described.opioids:
             return described, described
     if ingredients:
+        if unknown:  # acetaminophen's 161 beside oxycodone's 7804: said, as beside a product's code
+            notes.append(_lacked(label, unknown, rxnorm_date(rxnorm=rxnorm), each[0]))
         return ingredients[0], None
     text = _text(concept)
     date = rxnorm_date(rxnorm=rxnorm)
@@ -477,6 +477,12 @@ def _medication(
         )
     reason = f"{_label(resource)}: {text!r} names no opioid mme knows, and spells none nearly: not counted"
     raise _NotCounted(reason, NotCoveredError(f"{reason} (if it is an opioid, add its RxNorm coding)"))
+
+
+def _lacked(label: str, unknown: list[str], date: object, read_as: str) -> str:
+    """What is said of a medication's RxNorm codes that the product file lacks, beside one it holds (``read_as``)."""
+    return (f"{label}: its RxNorm code(s) {', '.join(unknown)} are not in the RxNorm product file (RxNorm {date}): "
+            f"read as {read_as}, its other code; check that they name that product")  # fmt: skip
 
 
 def _two_named(resource: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
