@@ -256,6 +256,47 @@ def test_times_of_day_on_days_of_the_week_are_each_taken_day_s_doses(repeat: dic
         fhir.convert(request(dosage={"timing": {"repeat": contradicting}, "doseAndRate": every(6)["doseAndRate"]}))
 
 
+@pytest.mark.parametrize(
+    ("cap", "per", "expected"),
+    [
+        (6, "wk", 15.0),  # 6 tablets a week is 1 dose of 2 on each of 3 days: 2 x 5 mg x 1.5 on a day taken (was 6.43)
+        (12, "2 wk", 15.0),
+        (100, "wk", 15.0),  # more than a day taken can reach: no cap
+        (6, "3 d", 15.0),  # 3 doses in any 3 days: more than they hold of Mon/Wed/Fri
+        (4, "wk", "DoseError"),  # 2 doses a week on 3 days: which day goes without is unknown (was 4.29)
+        (2, "3 d", "DoseError"),
+    ],
+)
+def test_a_cap_over_days_on_days_of_the_week_is_shared_among_the_days_taken(
+    cap: int, per: str, expected: float | str
+) -> None:
+    """2 tablets of oxycodone 5 mg once a day on Mon/Wed/Fri, at most 6 tablets a week, was capped as an average over
+    the week (6.43 MME/day), though MME/day on days of the week is that of a day taken (15), and both were said."""
+    value, unit = per.split() if " " in per else (1, per)
+    repeat = {"frequency": 1, "period": 1, "periodUnit": "d", "dayOfWeek": ["mon", "wed", "fri"]}
+    dosage = every(24, {"value": 2, "code": "{tablet}"}) | {"timing": {"repeat": repeat}}
+    dosage["maxDosePerPeriod"] = {"numerator": {"value": cap, "code": "{tablet}"},
+                                  "denominator": {"value": int(value), "code": unit}}  # fmt: skip
+    if isinstance(expected, str):
+        with pytest.raises(mme.DoseError, match="how many on a day taken is unknown; give the maximum per day"):
+            fhir.convert(request(dosage=dosage))
+        return
+    got = fhir.convert(request(dosage=dosage))
+    assert got.mme_per_day == expected
+    assert not any("taken less than once a day" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize(("when", "frequency"), [(["C"], 3), (["AC"], 3), (["PC", "HS"], 4)])
+def test_when_codes_of_any_meal_beside_a_frequency_read_by_the_frequency(when: list[str], frequency: int) -> None:
+    """The codes of any meal (C "with meals", AC before, PC after) name no one time: with a frequency beside them they
+    were refused, asking for the frequency they had; it says how many (1 tablet of oxycodone 5 mg: 7.5 MME each)."""
+    repeat = {"when": when, "frequency": frequency, "period": 1, "periodUnit": "d"}
+    got = fhir.convert(request(dosage=every(24) | {"timing": {"repeat": repeat}}))
+    assert got.mme_per_day == 7.5 * frequency
+    with pytest.raises(mme.DoseError, match="does not say how many times a day: give a frequency"):
+        fhir.convert(request(dosage=every(24) | {"timing": {"repeat": {"when": when}}}))
+
+
 def test_a_day_of_the_week_listed_twice_is_refused() -> None:
     """2 a week on mon, mon read as 2 on Monday (15 MME/day), where 1 on each day listed (7.5) is as likely."""
     repeat = {"frequency": 2, "period": 1, "periodUnit": "wk", "dayOfWeek": ["mon", "mon"]}
@@ -452,6 +493,7 @@ def test_a_time_whose_code_contradicts_its_unit_is_refused_wherever_a_time_is_re
 
 
 CERNER_FREQUENCY = "https://fhir.cerner.com/ec2458f2-1e24-41c8-b71b-0e701af7583d/codeSet/4003"
+GTS = "http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation"
 
 
 @pytest.mark.parametrize(
@@ -492,6 +534,19 @@ def test_a_system_s_own_timing_code_is_read_from_its_words(timing: dict[str, Any
     assert got.mme_per_day == rx.daily_mme(OXY_5, count=1, every=f"{hours} h").mme_per_day
     assert got.warnings[0].startswith("MedicationRequest/r1: timing code '69")
     assert "is not one mme reads: read from its words" in got.warnings[0]
+
+
+def test_hl7_s_timing_code_reads_after_a_system_s_own_code_whose_words_do_not() -> None:
+    """Cerner's own code ("PRN pain") before HL7's Q6H was read as no timing, and the dispense request used: 120
+    tablets of oxycodone 5 mg in 10 days, 90 MME/day, where 1 tablet every 6 h is 30 (4 x 5 mg x 1.5)."""
+    own = _coded_timing("PRN pain")["code"]["coding"]
+    dispense = {"quantity": {"value": 120, "code": "{tablet}"}, "expectedSupplyDuration": {"value": 10, "code": "d"}}
+    for coding in ([*own, {"system": GTS, "code": "Q6H"}], [{"system": GTS, "code": "Q6H"}, *own]):
+        got = fhir.convert(
+            request(dosage=every(6) | {"timing": {"code": {"coding": coding}}}, dispenseRequest=dispense)
+        )
+        assert got.mme_per_day == 30.0
+        assert not any("dispense request" in w for w in got.warnings)
 
 
 def test_a_system_s_own_timing_code_whose_words_do_not_read_is_no_timing() -> None:
@@ -778,6 +833,40 @@ def test_several_codings_must_agree() -> None:
         "MedicationRequest/r1: its RxNorm code(s) 999999999 are not in the RxNorm product file (RxNorm 2020-10-20): "
         "read as RxCUI 1049621 (oxycodone hydrochloride 5 MG Oral Tablet), its other code; check that they name "
         "that product",
+    )
+
+
+@pytest.mark.parametrize(
+    ("codes", "dose"),
+    [
+        ([OXY_5, "7052"], {"value": 2, "code": "{tablet}"}),  # read as the oxycodone tablet: 2 x 5 mg x 4 x 1.5 = 60
+        (["7804", "7052"], {"value": 10, "code": "mg"}),  # read as oxycodone, the first: 10 mg x 4 x 1.5 = 60
+        (["7052", "7804"], {"value": 10, "code": "mg"}),  # read as morphine, the first: 10 mg x 4 x 1 = 40
+    ],
+)
+def test_an_ingredient_code_of_another_opioid_beside_the_medication_s_codes_is_refused(
+    codes: list[str], dose: dict[str, Any]
+) -> None:
+    """An ingredient code that names another opioid than the product's, or than another ingredient code, was dropped
+    unsaid, and the MME/day depended on which code came first: which medication is meant is unknown."""
+    concept = {"coding": [{"system": RX, "code": code} for code in codes]}
+    with pytest.raises(mme.AmbiguousDoseError, match=r"its RxNorm codes name different opioids: .*RxCUI (7052|7804) "):
+        fhir.convert(request(dosage=every(6, dose)) | {"medicationCodeableConcept": concept})
+    alone = {"coding": [{"system": RX, "code": codes[0]}, {"system": RX, "code": codes[0]}]}  # one code twice agrees
+    assert fhir.convert(request(dosage=every(6, dose)) | {"medicationCodeableConcept": alone}).mme_per_day == (
+        40.0 if codes[0] == "7052" else 60.0
+    )
+
+
+def test_a_code_the_file_lacks_beside_an_ingredient_code_is_said() -> None:
+    """Acetaminophen's ingredient code (161, which the file of opioid products lacks) beside oxycodone's (7804) was
+    dropped without a word, where beside a product's code it is said."""
+    concept = {"coding": [{"system": RX, "code": "7804"}, {"system": RX, "code": "161"}]}
+    got = fhir.convert(request(dosage=every(6, {"value": 10, "code": "mg"})) | {"medicationCodeableConcept": concept})
+    assert got.mme_per_day == 60.0  # 10 mg x 4 a day x 1.5
+    assert (
+        "MedicationRequest/r1: its RxNorm code(s) 161 are not in the RxNorm product file (RxNorm 2020-10-20): read as "
+        "RxCUI 7804 (oxycodone), its other code; check that they name that product" in got.warnings
     )
 
 
@@ -1684,6 +1773,35 @@ def _uses(medication: dict[str, Any], dosage: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def test_a_medication_s_form_is_read_from_its_rxnorm_coding_beside_another_system_s() -> None:
+    """A form coded by SNOMED CT first and by RxNorm after ("Injectable Solution", 316949) was read by its first
+    code, which is no RxNorm dose form: morphine 10 mg/mL, 5 mg every 4 h, read as oral under anzca-2021 (30 MME/day)."""
+    morphine = {
+        "itemCodeableConcept": {"coding": [{"system": RX, "code": "7052"}]},
+        "strength": _strength(10, "mg", "mL"),
+    }
+    medication = _medication(morphine)
+    medication["form"] = {"coding": [{"system": "http://snomed.info/sct", "code": "385219001"},
+                                     {"system": RX, "code": "316949"}]}  # fmt: skip
+    got = fhir.convert(_uses(medication, every(4, {"value": 5, "code": "mg"})), table="anzca-2021")
+    assert got.mme_per_day == 90.0  # 5 mg x 6 a day = 30 mg of parenteral morphine, x 3 (anzca-2021)
+    assert not any("states no RxNorm dose form" in w for w in got.warnings)
+    medication["form"]["coding"].pop()  # a SNOMED CT form alone: no RxNorm dose form, said
+    alone = fhir.convert(_uses(medication, every(4, {"value": 5, "code": "mg"})), table="anzca-2021")
+    assert any("states no RxNorm dose form" in w for w in alone.warnings)
+
+
+def test_an_stu3_ingredient_s_amount_is_its_strength() -> None:
+    """STU3 names an ingredient's strength `amount`: oxycodone 5 mg per tablet so given was refused as stating no
+    strength."""
+    oxycodone = {
+        "itemCodeableConcept": {"coding": [{"system": RX, "code": "7804"}]},
+        "amount": _strength(5, "mg", "{tablet}"),
+    }
+    got = fhir.convert(_uses(_medication(oxycodone), every(6, {"value": 2, "code": "{tablet}"})))
+    assert got.mme_per_day == 60.0  # 2 x 5 mg x 4 a day x 1.5
+
+
 def test_medication_described_by_its_ingredients() -> None:
     oxycodone = {
         "itemCodeableConcept": {"coding": [{"system": RX, "code": "7804"}], "text": "oxycodone"},
@@ -2033,6 +2151,32 @@ def test_a_dose_must_be_a_number_of_the_product_s_kind_of_unit() -> None:
     assert fhir.convert(request(FENTANYL_25, dosage=every(72, {"value": 1, "code": "{patch}"}))).mme_per_day == 60.0
 
 
+@pytest.mark.parametrize(
+    ("code", "unit", "table"),
+    [
+        ("1115573", "{tablet}", "cms-2018"),  # fentanyl 0.1 mg nasal spray: 2 read as sprays, 384 MME/day every 2 h
+        ("858092", "{tablet}", "cms-2018"),  # fentanyl 0.2 mg buccal film (0.18 per mcg; a buccal tablet is 0.13)
+        ("261106", "{film}", "cms-2018"),  # Actiq lozenge
+        (OXY_5, "{film}", "cdc-2022"),  # read as 2 tablets every 2 h: 12 x 10 mg x 1.5 = 180 MME/day
+        (OXY_5, "{suppository}", "cdc-2022"),
+    ],
+)
+def test_a_count_in_units_of_another_form_than_the_product_s_is_refused(code: str, unit: str, table: str) -> None:
+    """A count in tablets of a nasal spray or a buccal film, or in films of a tablet, was read as that many of the
+    product's own units, though they are other products with other factors, as a patch of a tablet is refused; and a
+    dispensed quantity in another form's units was not checked at all (120 patches of oxycodone tablets: 30 MME/day)."""
+    dosage = every(2, {"value": 2, "code": unit})
+    with pytest.raises(mme.AmbiguousDoseError, match=rf"the dose is 2 {re.escape(unit)}, but .* is an? "):
+        fhir.convert(request(code, dosage=dosage), table=table)
+    dispensed = {"resourceType": "MedicationDispense", "medicationCodeableConcept": request(code)["medicationCodeableConcept"],
+                 "quantity": {"value": 120, "code": unit}, "daysSupply": {"value": 30, "code": "d"}}  # fmt: skip
+    with pytest.raises(mme.AmbiguousDoseError, match=rf"the quantity is 120 {re.escape(unit)}, but "):
+        fhir.convert(dispensed, table=table)
+    own = {"resourceType": "MedicationDispense", "medicationCodeableConcept": request(OXY_5)["medicationCodeableConcept"],
+           "quantity": {"value": 120, "unit": "Tablet(s)"}, "daysSupply": {"value": 30, "code": "d"}}  # fmt: skip
+    assert fhir.convert(own).mme_per_day == 30.0  # 4 a day x 5 mg x 1.5
+
+
 def _named_request(name: str, rid: str = "named", tablets: int = 2) -> dict[str, Any]:
     return request(dosage=every(6, {"value": tablets, "code": "{tablet}"})) | {
         "id": rid,
@@ -2317,6 +2461,25 @@ def test_one_resource_entered_twice_is_refused_whether_one_object_or_two(same: b
         fhir.convert({"resourceType": "Bundle", "entry": [entry] * 2})
 
 
+def test_a_bundle_entry_that_holds_no_resource_is_said() -> None:
+    """A searchset entry with a fullUrl and no resource (FHIR requires one, unless a request or response is given) was
+    passed over without a word: the resource it names may be an opioid's."""
+    counted = request(dosage=every(6))  # 1 tablet of oxycodone 5 mg every 6 h: 30 MME/day
+    bundle = {"resourceType": "Bundle", "type": "searchset",
+              "entry": [{"fullUrl": "https://ehr.example/MedicationRequest/9"}, {"resource": counted}]}  # fmt: skip
+    got = fhir.convert(bundle)
+    assert isinstance(got, fhir.BundleMME)
+    assert got.mme_per_day == 30.0
+    assert got.incomplete == (
+        "entry 1 of the Bundle (https://ehr.example/MedicationRequest/9) holds no resource (nor a request or "
+        "response): the resource it names is not in the Bundle, and if it is an opioid's it is not counted",
+    )
+    deleted = {"request": {"method": "DELETE", "url": "MedicationRequest/9"}}  # a history's deletion: nothing missing
+    history = fhir.convert(bundle | {"type": "history", "entry": [deleted, {"resource": counted}]})
+    assert isinstance(history, fhir.BundleMME)
+    assert history.incomplete == ()
+
+
 @pytest.mark.parametrize(
     ("extra", "why"),
     [
@@ -2325,6 +2488,7 @@ def test_one_resource_entered_twice_is_refused_whether_one_object_or_two(same: b
          "its adherence is not-taking"),
         ({"resourceType": "MedicationStatement", "taken": "n"}, "taken is 'n'"),
         ({"resourceType": "MedicationStatement", "status": "not-taken"}, "its status is not-taken"),
+        ({"resourceType": "MedicationStatement", "wasNotTaken": True}, "wasNotTaken is true (DSTU2's"),  # was 60
     ],
 )  # fmt: skip
 def test_a_resource_that_says_the_opioid_is_not_taken_is_not_counted(extra: dict[str, Any], why: str) -> None:
@@ -2340,6 +2504,42 @@ def test_a_resource_that_says_the_opioid_is_not_taken_is_not_counted(extra: dict
     assert listed.endswith(": not counted")
     with pytest.raises(mme.NotCoveredError, match=re.escape(why)):
         fhir.convert(resource)
+
+
+@pytest.mark.parametrize("code", ["stopped", "stopped-as-directed", "on-hold", "on-hold-not-as-directed"])
+def test_an_adherence_that_says_the_patient_stopped_or_holds_it_is_said(code: str) -> None:
+    """An R5 statement whose adherence says the patient has stopped the medication was counted without a word, where
+    a status stopped or on-hold is said."""
+    statement = request(dosage=every(6, {"value": 2, "code": "{tablet}"})) | {"resourceType": "MedicationStatement"}
+    statement["dosage"] = statement.pop("dosageInstruction")
+    adherence = {"code": {"coding": [{"code": code}]}}
+    got = fhir.convert(statement | {"adherence": adherence})
+    assert got.mme_per_day == 60.0  # counted, as a lapsed status is: 2 x 5 mg x 4 a day x 1.5
+    assert (
+        f"MedicationStatement/r1: its adherence is {code!r}, counted anyway: choose the resources by adherence first"
+        in got.warnings
+    )
+    assert not fhir.convert(statement | {"adherence": {"code": {"coding": [{"code": "taking"}]}}}).warnings
+
+
+def test_a_dstu2_statement_s_dose_quantity_is_read_as_its_dose() -> None:
+    """DSTU2's statement gives its dose as quantityQuantity or quantityRange, which was not read: beside a text of 1
+    tablet every 6 h, 2 tablets were counted as 1 (30 MME/day, unsaid), and without a text it was refused as no dose."""
+    timing = every(6)["timing"]
+    statement = {
+        "resourceType": "MedicationStatement",
+        "medicationCodeableConcept": request()["medicationCodeableConcept"],
+    }
+    two = {"quantityQuantity": {"value": 2, "code": "{tablet}"}}
+    assert fhir.convert(statement | {"dosage": [{"timing": timing} | two]}).mme_per_day == 60.0  # 2 x 5 mg x 4 x 1.5
+    ranged = {"quantityRange": {"low": {"value": 1, "code": "{tablet}"}, "high": {"value": 2, "code": "{tablet}"}}}
+    assert fhir.convert(statement | {"dosage": [{"timing": timing} | ranged]}).mme_per_day == 60.0
+    with pytest.raises(mme.DoseError, match="has no timing"):  # the text says another dose: neither is chosen
+        fhir.convert(statement | {"dosage": [{"text": "1 tablet every 6 hours"} | two]})
+    with pytest.raises(mme.AmbiguousDoseError, match="as doseQuantity and as DSTU2's quantityQuantity"):
+        fhir.convert(
+            statement | {"dosage": [{"timing": timing, "doseQuantity": {"value": 1, "code": "{tablet}"}} | two]}
+        )
 
 
 def test_a_status_that_is_no_fhir_code_is_refused_or_said() -> None:
@@ -2413,6 +2613,28 @@ def test_a_snomed_unit_mme_does_not_read_falls_back_to_its_display_or_is_refused
     shown = fhir.convert(request(dosage=every(6, dose | {"unit": "tablet"})))
     assert shown.mme_per_day == 60.0
     assert any("the display unit 'tablet' was read" in w for w in shown.warnings)
+
+
+@pytest.mark.parametrize(
+    ("code", "unit"),
+    [
+        ("{tablet}", "mg"),  # 10 read as tablets: 10 x 5 mg x 4 a day x 1.5 = 300, where 10 mg would be 60
+        ("mg", "tablet"),  # 10 read as mg: 60, where 10 tablets would be 300
+        ("1", "mg"),  # a count by its UCUM unity
+        ("ug", "mg"),  # 10 ug: 0.06 MME/day, where 10 mg is 60
+        ("TAB", "milligram(s)"),
+    ],
+)
+def test_a_dose_whose_code_and_display_unit_name_different_units_is_refused(code: str, unit: str) -> None:
+    """10 of oxycodone 5 mg q6h with the code {tablet} and the display "mg" was read by its code alone (300 MME/day),
+    as a SNOMED CT unit shown as another, or a time's code beside another time, is not: which is meant is unknown."""
+    with pytest.raises(mme.UnitError, match=rf"its code is {re.escape(repr(code))}, but its display says"):
+        fhir.convert(request(dosage=every(6, {"value": 10, "code": code, "unit": unit})))
+    dispensed = {"resourceType": "MedicationDispense", "medicationCodeableConcept": {"coding": [
+        {"system": fhir.RXNORM_SYSTEM, "code": OXY_5}]}, "quantity": {"value": 120, "code": "mL", "unit": "tablet"},
+        "daysSupply": {"value": 30, "code": "d"}}  # fmt: skip
+    with pytest.raises(mme.UnitError, match="its code is 'mL', but its display says 'tablet'"):
+        fhir.convert(dispensed)
 
 
 @pytest.mark.parametrize(
@@ -3262,11 +3484,29 @@ def test_a_maximum_per_period_a_patch_does_not_apply_is_said() -> None:
     assert any("maxDosePerPeriod not applied" in w for w in got.warnings)
 
 
-def test_do_not_perform_as_text_is_refused() -> None:
+@pytest.mark.parametrize("field", ["doNotPerform", "wasNotTaken"])
+def test_do_not_perform_as_text_is_refused(field: str) -> None:
     """doNotPerform "true" (a string) was counted, 30 MME/day, silently."""
-    with pytest.raises(mme.ExpressionError, match="doNotPerform is 'true', not a JSON boolean"):
-        fhir.convert(request(dosage=every(6), doNotPerform="true"))
-    assert fhir.convert(request(dosage=every(6), doNotPerform=False)).mme_per_day == 30.0
+    with pytest.raises(mme.ExpressionError, match=f"{field} is 'true', not a JSON boolean"):
+        fhir.convert(request(dosage=every(6)) | {field: "true"})
+    assert fhir.convert(request(dosage=every(6)) | {field: False}).mme_per_day == 30.0  # 4 x 5 mg x 1.5
+
+
+@pytest.mark.parametrize(
+    "limit",
+    [
+        {"maxDosePerPeriod": {"numerator": {"value": 60, "code": "mg"}, "denominator": {"value": 1, "code": "d"}}},
+        {"maxDosePerPeriod": {"numerator": {"value": 30, "code": "mL"}, "denominator": {"value": 1, "code": "d"}}},
+        {"maxDosePerAdministration": {"value": 10, "code": "mg"}},
+    ],
+)
+def test_a_limit_in_mg_of_a_liquid_dosed_in_ml_is_read_through_its_strength(limit: dict[str, Any]) -> None:
+    """Morphine 2 mg/mL, 10 mL every 4 h (120 mg a day): a maximum of 60 mg a day was refused as in another unit, and
+    one of 10 mg a dose was not applied (120 MME/day). 60 mg is 30 mL, 10 mg 5 mL: 60 mg a day, 60 MME/day (x 1)."""
+    got = fhir.convert(request(MORPHINE_LIQUID, dosage=every(4, {"value": 10, "code": "mL"}) | limit))
+    assert got.mme_per_day == 60.0
+    by_mg = fhir.convert(request(MORPHINE_LIQUID, dosage=every(4, {"value": 20, "code": "mg"}) | limit))
+    assert by_mg.mme_per_day == 60.0  # 20 mg is 10 mL: the same regimen, the same cap
 
 
 def test_a_maximum_per_period_without_a_period_is_said_to_be_read_per_day() -> None:

@@ -121,6 +121,14 @@ _COUNTS = frozenset(
 _PATCH_UNITS = frozenset({"{patch}", "patch"})
 _ORAL_UNITS = frozenset({"{tablet}", "{tab}", "{tbl}", "tab", "tablet", "{capsule}", "{cap}", "cap", "capsule"})
 _SPRAY_UNITS = frozenset({"{actuat}", "{puff}", "{spray}", "spray"})
+#: The count units that name a form: on a product of another form, which product is meant is unknown (a tablet of a
+#: film, a nasal spray or a lozenge, each another product with its own factor); a tablet and a capsule count alike.
+_FORM_UNITS = {
+    "tablet": _ORAL_UNITS, "capsule": _ORAL_UNITS, "patch": _PATCH_UNITS, "spray": _SPRAY_UNITS,
+    "film": frozenset({"{film}", "film"}), "lozenge": frozenset({"{lozenge}", "{troche}", "lozenge"}),
+    "suppository": frozenset({"{suppository}", "supp", "suppository"}),
+}  # fmt: skip
+_NAMED_FORMS: frozenset[str] = frozenset().union(*_FORM_UNITS.values())
 _MASS_AND_VOLUME = {
     "mg": "mg", "ug": "mcg", "mcg": "mcg", "g": "g", "ml": "mL", "mg/h": "mg/h", "ug/h": "mcg/h", "mcg/h": "mcg/h"
 }  # fmt: skip
@@ -186,25 +194,36 @@ def _modifiers(resource: Mapping[str, Any], label: str) -> None:
         stack.extend((f"{path}.{key}" if path else str(key), value) for key, value in reversed(list(node.items())))
 
 
+#: The booleans that say a resource's medication is not to be taken, or was not: R4's request, DSTU2's statement.
+_NOT_TO_TAKE = {"doNotPerform": "an order not to give it", "wasNotTaken": "DSTU2's statement that it is not taken"}
+
+
 def _not_taken(resource: Mapping[str, Any]) -> str | None:
     """Why a resource says the medication is not to be taken or not taken, or None: a request with doNotPerform (an
     order not to give it), a statement of not taking it in each version's words (R4 status not-taken, R5 adherence
-    not-taking, STU3 ``taken`` "n"): a fact about the patient, unlike a status the caller filters by."""
-    if resource.get("doNotPerform") is True:
-        return "doNotPerform is true (an order not to give it)"
-    if resource.get("doNotPerform") not in (None, False):  # "true" as text: an order not to give it, or a slip?
-        raise ExpressionError(
-            f"{_label(resource)}: doNotPerform is {resource['doNotPerform']!r}, not a JSON boolean (true or false)"
-        )
-    adherence = resource.get("adherence")
-    codes = ((adherence.get("code") or {}).get("coding") or []) if isinstance(adherence, Mapping) else []
-    if any(isinstance(c, Mapping) and c.get("code") == "not-taking" for c in codes):
+    not-taking, STU3 ``taken`` "n", DSTU2 ``wasNotTaken``): a fact about the patient, unlike a status the caller
+    filters by."""
+    for field, why in _NOT_TO_TAKE.items():
+        if resource.get(field) is True:
+            return f"{field} is true ({why})"
+        if resource.get(field) not in (None, False):  # "true" as text: an order not to give it, or a slip?
+            raise ExpressionError(
+                f"{_label(resource)}: {field} is {resource[field]!r}, not a JSON boolean (true or false)"
+            )
+    if "not-taking" in _adherence(resource):
         return "its adherence is not-taking"
     if resource.get("taken") == "n":
         return "taken is 'n' (not taken)"
     if resource.get("resourceType") == "MedicationStatement" and resource.get("status") == "not-taken":
         return "its status is not-taken"
     return None
+
+
+def _adherence(resource: Mapping[str, Any]) -> list[str]:
+    """The codes of an R5 statement's ``adherence``: whether the patient takes the medication."""
+    adherence = resource.get("adherence")
+    codes = ((adherence.get("code") or {}).get("coding") or []) if isinstance(adherence, Mapping) else []
+    return [str(c.get("code")) for c in codes if isinstance(c, Mapping)]
 
 
 class _Dose(NamedTuple):
@@ -404,6 +423,12 @@ def _medication(
     label = _label(resource)
     for drug in [*(i.drug for p in products for i in p.opioids), *ingredients_drugs]:
         _antidiarrheal(drug, label)
+    each = [f"RxCUI {c} ({d})" for c, d in zip(ingredients, ingredients_drugs, strict=True)]
+    drugs = {i.drug for i in products[0].opioids} if products else set(ingredients_drugs[:1])
+    if other := [n for n, d in zip(each, ingredients_drugs, strict=True) if d not in drugs]:  # morphine's code too
+        first = products[0].label if products else each[0]
+        raise AmbiguousDoseError(f"{label}: its RxNorm codes name different opioids: {first}; {', '.join(other)}: "
+                                 "give the codes of one medication")  # fmt: skip
     if products:
         if any(_content(p) != _content(products[0]) for p in products[1:]):
             names = "; ".join(p.label for p in products)
@@ -411,9 +436,7 @@ def _medication(
         if medication is not None and medication.get("ingredient"):
             _same_strengths(products[0], medication, _text(concept), resource, rxnorm)
         if unknown:
-            notes.append(f"{label}: its RxNorm code(s) {', '.join(unknown)} are not in the RxNorm product file "
-                         f"(RxNorm {products[0].rxnorm_date}): read as {products[0].label}, its other code; check "
-                         "that they name that product")  # fmt: skip
+            notes.append(_lacked(label, unknown, products[0].rxnorm_date, products[0].label))
         return products[0], products[0]
     if medication is not None and medication.get("ingredient"):
         described = _described(medication, _text(concept), _label(resource), rxnorm)
@@ -422,6 +445,8 @@ def _medication(
         if described.opioids:
             return described, described
     if ingredients:
+        if unknown:  # acetaminophen's 161 beside oxycodone's 7804: said, as beside a product's code
+            notes.append(_lacked(label, unknown, rxnorm_date(rxnorm=rxnorm), each[0]))
         return ingredients[0], None
     text = _text(concept)
     date = rxnorm_date(rxnorm=rxnorm)
@@ -452,6 +477,12 @@ def _medication(
         )
     reason = f"{_label(resource)}: {text!r} names no opioid mme knows, and spells none nearly: not counted"
     raise _NotCounted(reason, NotCoveredError(f"{reason} (if it is an opioid, add its RxNorm coding)"))
+
+
+def _lacked(label: str, unknown: list[str], date: object, read_as: str) -> str:
+    """What is said of a medication's RxNorm codes that the product file lacks, beside one it holds (``read_as``)."""
+    return (f"{label}: its RxNorm code(s) {', '.join(unknown)} are not in the RxNorm product file (RxNorm {date}): "
+            f"read as {read_as}, its other code; check that they name that product")  # fmt: skip
 
 
 def _two_named(resource: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
@@ -600,7 +631,7 @@ def _described(medication: Mapping[str, Any], text: str, label: str, rxnorm: Rxn
         name = _text(item) or (drug or "an ingredient")
         if drug is None and _names_opioid(name, rxnorm):
             raise ExpressionError(f"{label}: the ingredient {name!r} has no RxNorm ingredient code mme knows")
-        ratio = entry.get("strength") or entry.get("strengthRatio")
+        ratio = entry.get("strength") or entry.get("strengthRatio") or entry.get("amount")  # R4, R5, STU3
         if not ratio and isinstance(entry.get("strengthQuantity"), Mapping):  # R5: the amount in one unit
             ratio = {"numerator": entry["strengthQuantity"]}
         if not ratio:
@@ -615,7 +646,7 @@ def _described(medication: Mapping[str, Any], text: str, label: str, rxnorm: Rxn
                 f"{ingredient.unit}): one ingredient listed twice, or two strengths to add up? List it once"
             )
         ingredients.append(ingredient)
-    form_code = next((c.get("code") for c in (medication.get("form") or {}).get("coding", []) if c.get("code")), None)
+    form_code = next(iter(_codings(medication.get("form"))), None)  # RxNorm's: a SNOMED CT or EDQM form is another
     form_name = dose_form_name(form_code, rxnorm=rxnorm) if form_code else None
     route, form, release = DOSE_FORMS[form_name] if form_name else (None, None, None)
     if form_name is None and any(i.unit == "MG/HR" for i in ingredients):
@@ -726,14 +757,16 @@ def _quantity(q: Mapping[str, Any], what: str, notes: list[str]) -> tuple[float,
     if comparator in ("<", "<="):
         notes.append(f"{what} is '{comparator} {q['value']}': {q['value']} was used")
     code = q.get("code")
+    coded = f"its code is {code!r}"
     if code is not None and q.get("system") == SNOMED_SYSTEM:  # UK Core and dm+d give units by SNOMED CT
         code = _SNOMED_UNITS.get(str(code).strip())
+        coded = f"the SNOMED CT unit {q['code']!r} is {code}"
         if code is None and not q.get("unit"):
             raise UnitError(f"{what}: the SNOMED CT unit {q['code']!r} is not one mme reads: give a UCUM code (mg, "
                             "{tablet}...) or the unit's name")  # fmt: skip
-        if code is not None and isinstance(q.get("unit"), str) and not _same_unit(code, q["unit"]):
-            raise UnitError(f"{what}: the SNOMED CT unit {q['code']!r} is {code}, but its display says "
-                            f"{q['unit']!r}: correct one")  # fmt: skip
+    if code is not None and isinstance(q.get("unit"), str) and not _same_unit(str(code), q["unit"]):
+        raise UnitError(f"{what}: {coded}, but its display says {q['unit']!r} (which is meant is unknown): correct "
+                        "one")  # fmt: skip
     if code is None:
         code = q.get("unit")
         if code is not None:
@@ -767,13 +800,14 @@ _WORDS = {"milligram": "mg", "microgram": "ug", "millilitre": "ml", "milliliter"
 
 
 def _same_unit(code: str, display: str) -> bool:
-    """Whether a unit's display names the unit its code does, or does not read as a dose unit at all (then the
-    code decides): "milligram" for mg; "tablet" for {capsule} too (the engine counts both alike)."""
+    """Whether a unit's display names the unit its code does, or either does not read as a dose unit at all (then the
+    code decides, or is refused as no unit; a time's are compared by `_time`): "milligram" for mg; "tablet" for
+    {capsule} too (the engine counts both alike)."""
     try:
-        said = _dose_of(1, display, "")
+        said, meant = _dose_of(1, display, ""), _dose_of(1, code, "")
     except UnitError:
         return True
-    return (said.kind, said.unit) == (_dose_of(1, code, "").kind, _dose_of(1, code, "").unit)
+    return (said.kind, said.unit) == (meant.kind, meant.unit)
 
 
 def _unit_key(unit: str) -> str:
@@ -927,13 +961,16 @@ def _clock(value: object, label: str) -> time:
     raise DoseError(f"{label}: timeOfDay {value!r} is not a time of day: give it as hh:mm:ss (08:00:00)")
 
 
-def _times(repeat: Mapping[str, Any], label: str) -> int | None:
+def _times(repeat: Mapping[str, Any], label: str, frequency: float | None = None) -> int | None:
     """The administrations that ``timeOfDay`` or ``when`` name, each distinct time once (a time listed twice is
-    one time, never two doses); None when neither does."""
+    one time, never two doses); None when neither does, or when ``when`` has a code that names no one time (C, AC,
+    PC: any meal) beside a ``frequency``, which then says how many."""
     if repeat.get("timeOfDay"):
         return len({_clock(t, label) for t in repeat["timeOfDay"]})
     if repeat.get("when"):
         unknown = [w for w in repeat["when"] if w not in _ONCE_WHEN]
+        if unknown and frequency is not None:
+            return None
         if unknown:
             raise DoseError(f"{label}: timing 'when' {unknown} does not say how many times a day: give a frequency")
         return len(set(repeat["when"]))
@@ -1105,7 +1142,7 @@ def _bounded(repeat: Mapping[str, Any], per_day: float, label: str, notes: list[
     hours, what, span = bound
     if hours >= 24:
         return None
-    times = _times(repeat, label)
+    times = _times(repeat, label, _positive(repeat, "frequency", label))
     if (times is None or times <= 1) and not (span is not None and repeat.get("timeOfDay")):
         begun = max(1, math.ceil(per_day * hours / 24 - 1e-9))  # one named time a day: the bound holds it at most
         return float(begun), f"{what}, a dose at the start of each interval begun, holds"
@@ -1148,7 +1185,8 @@ def _coded_per_day(timing: Mapping[str, Any], label: str, notes: list[str]) -> f
     by_repeat = _repeat_per_day(timing.get("repeat") or {}, label, notes)
     concept = timing.get("code") or {}
     _codings_agree(concept, label)
-    code = next((c.get("code") for c in concept.get("coding", []) if c.get("code")), None)
+    codes = [c.get("code") for c in concept.get("coding", []) if c.get("code")]
+    code = next((c for c in codes if str(c).upper() in _TIMING_CODES), next(iter(codes), None))  # HL7's, in any place
     if code is None and _timing_word(concept.get("text")):  # {"text": "BID"}
         code = _timing_word(concept.get("text"))
         notes.append(f"{label}: timing code {code!r} read from its text {concept['text']!r}")
@@ -1195,14 +1233,9 @@ def _on_days(repeat: Mapping[str, Any], per_day: float, label: str, notes: list[
     """With ``dayOfWeek``, the administrations of a day it is taken, however the frequency is written: per day (1 a
     day on Mon/Wed/Fri) or per week (3 a week on Mon/Wed/Fri), each 1 on a day it is taken. A week's number that the
     days do not share evenly (4 a week on 3 days), or another period, is refused: which day has how many is unknown."""
-    days = repeat.get("dayOfWeek")
-    if not days:
+    named = _weekdays(repeat, label)
+    if not named:
         return per_day
-    if not isinstance(days, list) or not all(isinstance(d, str) and d.strip().lower() in _WEEKDAYS for d in days):
-        raise DoseError(f"{label}: dayOfWeek {days!r} is not a list of mon, tue, wed, thu, fri, sat, sun")
-    named = sorted({d.strip().lower() for d in days}, key=_WEEKDAYS.index)
-    if len(named) < len(days):  # a set in FHIR: 2 a week on mon, mon is 2 on Monday, or 1 on each day listed?
-        raise DoseError(f"{label}: dayOfWeek {days!r} lists a day twice: list each day once")
     period = _positive(repeat, "period", label)
     # without a period, times of day or a timing code: a day's, or under one a day (WK) a week's
     hours = 24.0 if per_day >= 1 else 168.0
@@ -1227,6 +1260,20 @@ def _on_days(repeat: Mapping[str, Any], per_day: float, label: str, notes: list[
 
 
 _WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _weekdays(repeat: Mapping[str, Any], label: str) -> list[str]:
+    """The days of the week ``dayOfWeek`` names, in the week's order (none when it names none); one that is no day, or
+    a day listed twice, is refused."""
+    days = repeat.get("dayOfWeek")
+    if not days:
+        return []
+    if not isinstance(days, list) or not all(isinstance(d, str) and d.strip().lower() in _WEEKDAYS for d in days):
+        raise DoseError(f"{label}: dayOfWeek {days!r} is not a list of mon, tue, wed, thu, fri, sat, sun")
+    named = sorted({d.strip().lower() for d in days}, key=_WEEKDAYS.index)
+    if len(named) < len(days):  # a set in FHIR: 2 a week on mon, mon is 2 on Monday, or 1 on each day listed?
+        raise DoseError(f"{label}: dayOfWeek {days!r} lists a day twice: list each day once")
+    return named
 
 
 _GTS = "http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation"
@@ -1273,7 +1320,7 @@ def _repeat_per_day(repeat: Mapping[str, Any], label: str, notes: list[str]) -> 
             raise DoseError(f"{label}: frequencyMax {most:g} is below frequency {frequency or 1:g}: correct one")
         notes.append(f"{label}: {frequency or 1:g} to {most:g} times per period: the maximum was used")
         frequency = most
-    times = _times(repeat, label)
+    times = _times(repeat, label, frequency)
     period = _positive(repeat, "period", label)
     if period is not None:
         unit = str(repeat.get("periodUnit") or "")
@@ -1322,6 +1369,11 @@ def _dose(
     entries, the ``ordered`` one is used when there is one."""
     rates = [r for r in entry.get("doseAndRate") or [] if _main(*_doses(r, label, [])) is not None]
     stu3 = {field: entry[field] for field in _STU3_DOSE if field in entry}
+    for field, named in _DSTU2_DOSE.items():  # DSTU2's statement names its dose quantity[x]: read as STU3's
+        if field in entry and named in entry:
+            raise AmbiguousDoseError(f"{label}: the dosage gives its dose as {named} and as DSTU2's {field}: give one")
+        if field in entry:
+            stu3[named] = entry[field]
     if stu3 and _main(*_doses(stu3, label, [])) is None:
         stu3 = {}
     if not rates and stu3:  # STU3 gives the dose and rate in the Dosage itself: read as one doseAndRate entry
@@ -1341,6 +1393,8 @@ def _dose(
 
 #: STU3's Dosage fields for its dose and rate, which R4 moved into ``doseAndRate``.
 _STU3_DOSE = ("doseQuantity", "doseRange", "rateQuantity", "rateRatio", "rateRange")
+#: DSTU2's MedicationStatement dosage fields for its dose, STU3's names for them.
+_DSTU2_DOSE = {"quantityQuantity": "doseQuantity", "quantityRange": "doseRange"}
 
 
 #: Masses and masses per hour, in mg (or mg/h) a unit.
@@ -1430,31 +1484,57 @@ def _cap(
     if cap is None:
         raise UnitError(f"{label}: maxDosePerPeriod is in {amount_unit!r}, the dose in another unit: give them alike")
     capped = cap.value / (span * in_hours / 24) / dose.value
+    if (days := _weekdays((entry.get("timing") or {}).get("repeat") or {}, label)) and span * in_hours > 24:
+        capped = _shared(capped, span * in_hours, days, per_day, label)
     if capped < per_day:
         notes.append(f"{label}: capped by maxDosePerPeriod at {_times_a_day(capped)} (not {per_day:g})")
         return capped
     return per_day
 
 
+def _shared(capped: float, hours: float, days: list[str], per_day: float, label: str) -> float:
+    """A cap over a period of days on some days of the week, as administrations on a day taken (MME/day is a day
+    taken's, `_on_days`): over whole weeks, the weeks' share of it among the days named (6 a week on Mon/Wed/Fri: 2 a
+    day taken). One that a day taken cannot reach is none; another, shared unevenly or over a period that holds an
+    unknown number of the days, leaves how many it allows on a day taken unknown."""
+    allowed = capped * hours / 24  # administrations in its period
+    weeks = hours / 168
+    if math.isclose(weeks, round(weeks)) and weeks >= 1:
+        a_day = allowed / (round(weeks) * len(days))
+        if math.isclose(a_day, round(a_day)):
+            return float(round(a_day))
+        if a_day >= per_day:
+            return a_day
+    elif allowed >= per_day * min(math.ceil(hours / 24), math.ceil(weeks) * len(days)):
+        return per_day  # the period's days taken, as many as it can hold, are all allowed each day's
+    raise DoseError(
+        f"{label}: maxDosePerPeriod allows {allowed:g} administration(s) per {hours / 24:g} days, on {len(days)} "
+        f"day(s) of the week ({', '.join(days)}): how many on a day taken is unknown; give the maximum per day"
+    )
+
+
 _MG = {"mg": Decimal(1), "mcg": Decimal("0.001"), "g": Decimal(1000)}
+#: An RxNorm strength unit -> the kind of dose one of whose units holds it: a unit counted (MG), a mL (MG/ML).
+_PER_UNIT: dict[str, Literal["count", "volume"]] = {"MG": "count", "MG/ML": "volume"}
 
 
 def _alike(cap: _Dose, dose: _Dose, prod: Product | None) -> _Dose | None:
     """A limit (``maxDosePerPeriod``, ``maxDosePerAdministration``) in the dose's unit, exactly, or None when it
-    cannot be: mg and mcg each other (mg/h and mcg/h too); mg and a count of a product of one ingredient, through its strength per unit
-    (30 mg of 5 mg tablets is 6); never mg of a combination, which may be another component's (4 g acetaminophen)."""
+    cannot be: mg and mcg each other (mg/h and mcg/h too); mg and a count, or a volume, of a product of one ingredient,
+    through its strength per unit or per mL (30 mg of 5 mg tablets is 6; 10 mg of a 2 mg/mL solution is 5 mL); never mg
+    of a combination, which may be another component's (4 g acetaminophen)."""
     if (cap.kind, cap.unit) == (dose.kind, dose.unit):
         return cap
-    per_unit = None
+    per_unit, of = None, None  # mg in one of the product's units: a unit counted, or a mL
     alone = prod is not None and not prod.pack and len(prod.ingredients) == 1 and prod.source != _UNSTATED
-    if prod is not None and alone and prod.ingredients[0].unit == "MG":
-        per_unit = prod.ingredients[0].strength  # mg
+    if prod is not None and alone and prod.ingredients[0].unit in _PER_UNIT:
+        per_unit, of = prod.ingredients[0].strength, _PER_UNIT[prod.ingredients[0].unit]
     value = Decimal(repr(cap.value))
     if cap.unit in _IN_MG and dose.unit in _IN_MG and cap.unit.endswith("/h") == dose.unit.endswith("/h"):
         return dose._replace(value=float(value * _IN_MG[cap.unit] / _IN_MG[dose.unit]))
-    if cap.unit in _MG and dose.kind == "count" and per_unit:
+    if cap.unit in _MG and dose.kind == of and per_unit:
         return dose._replace(value=float(value * _MG[cap.unit] / per_unit))
-    if cap.kind == "count" and dose.unit in _MG and per_unit:
+    if cap.kind == of and dose.unit in _MG and per_unit:
         return dose._replace(value=float(value * per_unit / _MG[dose.unit]))
     return None
 
@@ -1570,6 +1650,9 @@ def _read_one(
     status = resource.get("status")
     if isinstance(status, str) and (why := _STATUSES.get(resource["resourceType"], {}).get(status)):
         notes.append(f"{label}: status {status!r}, {why}")
+    for code in _adherence(resource):  # R5: the patient has stopped it, or holds it (not-taking is not counted)
+        if code.startswith(("stopped", "on-hold")):
+            notes.append(f"{label}: its adherence is {code!r}, counted anyway: choose the resources by adherence first")
     if prod is not None and prod.source == _NAMED:
         notes.append(f"{label}: the medication has no RxNorm coding: read from its name {prod.name!r}")
     elif prod is not None and prod.dose_form is None:
@@ -1730,25 +1813,26 @@ def _routed(prod: Product, route: str | None) -> Product:
     return prod if route in (None, prod.route) else prod.model_copy(update={"route": route})
 
 
-def _fits(dose: _Dose, prod: Product, patch: bool, where: str) -> _Dose:
-    """A count in patches of a product that is no patch, in tablets or capsules of a patch, or in sprays or puffs
-    of a tablet or capsule, is refused: which product, or which count, is meant is unknown; so is an amount in mg of a product whose other component's
-    strength is unknown (the RxCUI path refuses one equal to it)."""
+def _fits(dose: _Dose, prod: Product, patch: bool, where: str, what: str = "dose") -> _Dose:
+    """A count in units that name another form than the product's (`_FORM_UNITS`: patches of a tablet, tablets of a
+    patch, a film or a spray, sprays of a tablet) is refused: which product, or which count, is meant is unknown; so
+    is an amount in mg of a product whose other component's strength is unknown (the RxCUI path refuses one equal to
+    it)."""
     if prod.source == _UNSTATED and dose.unit in _MG:
         raise DoseError(
             f"{where}: the dose {_said(dose)} may be the amount of another component of {prod.label}, whose strength "
             "is not stated: give the count of units (e.g. 1 {tablet}), or each component's strength"
         )
     is_patch = patch or prod.form == "patch"
-    solid = prod.form in ("tablet", "capsule")
+    form = "patch" if is_patch else prod.form
     other = (
-        _ORAL_UNITS if is_patch else _PATCH_UNITS | _SPRAY_UNITS if solid
-        else _COUNTS - _INJECTION_UNITS if prod.form == "injection" else _PATCH_UNITS if prod.form else ()
+        _COUNTS - _INJECTION_UNITS if form == "injection" else _NAMED_FORMS - _FORM_UNITS.get(form, frozenset())
+        if form else ()
     )  # fmt: skip
     if dose.said.lower() in other:
         form = str(prod.form)  # one is given: a product of no form has no unit of another
         theirs = "a patch" if is_patch else f"{'an' if form[0] in 'aeiou' else 'a'} {form}"
-        raise AmbiguousDoseError(f"{where}: the dose is {dose.value:g} {dose.said}, but {prod.label} is {theirs}")
+        raise AmbiguousDoseError(f"{where}: the {what} is {dose.value:g} {dose.said}, but {prod.label} is {theirs}")
     if is_patch and dose.unit in _IN_MG and dose.unit.endswith("/h"):
         return _patch_rate(dose, prod, where)
     return dose
@@ -1886,7 +1970,9 @@ def _dispensed(
     elif not liquid and _dose_of(value, unit, f"{label} quantity").kind != "count":
         raise UnitError(f"{label}: give the quantity of {prod.name} as a count of units, not {unit!r}")
     if not liquid:
-        value = _in_packs(prod, _Dose("count", value, "", unit), label, notes).value
+        patch = any(i.unit == "MG/HR" for i in prod.opioids)
+        counted = _fits(_Dose("count", value, "", _unit_key(unit)), prod, patch, label, "quantity")
+        value = _in_packs(prod, counted, label, notes).value
     result = dispensing_mme(key, quantity=value, days_supply=days, table=table, rxnorm=rxnorm, variant=variant)
     return _noted(list(result.items) if isinstance(result, Total) else [result], notes)
 
@@ -2156,7 +2242,11 @@ def _incomplete(bundle: Mapping[str, Any]) -> tuple[str, ...]:
             why.append(f"the Bundle is one page of a search: its next page ({link.get('url')}) is not in it, and "
                        "opioids on it are not counted: fetch every page (follow the link next)")  # fmt: skip
     entries = bundle.get("entry")
-    for entry in entries if isinstance(entries, list) else []:
+    for n, entry in enumerate(entries if isinstance(entries, list) else [], start=1):
+        if not any(entry.get(part) is not None for part in ("resource", "request", "response")):  # FHIR's bdl-5
+            said = f" ({entry['fullUrl']})" if isinstance(entry.get("fullUrl"), str) else ""
+            why.append(f"entry {n} of the Bundle{said} holds no resource (nor a request or response): the resource it "
+                       "names is not in the Bundle, and if it is an opioid's it is not counted")  # fmt: skip
         response = entry.get("response")
         for outcome in (entry.get("resource"), response.get("outcome") if isinstance(response, Mapping) else None):
             if isinstance(outcome, Mapping) and outcome.get("resourceType") == "OperationOutcome":
