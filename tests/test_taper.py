@@ -534,6 +534,32 @@ def test_undefined_tests_are_none() -> None:
     assert "n/a" in str(taper.summarize_cohort(same, tests=True))
 
 
+def test_equal_decimal_differences_are_equal_so_the_t_test_is_undefined() -> None:
+    # Fentanyl 25 -> 12, 50 -> 37 and 37 -> 24 mcg/h (x 2.4, CDC 2022): 60 -> 28.8, 120 -> 88.8, 88.8 -> 57.6 MME/day.
+    # Each patient fell by 13 mcg/h = 31.2 MME/day exactly: every difference is -31.2, so their SD is 0, the paired
+    # t-test is undefined (None, not p < 0.001), and the three tied differences share one rank in the Wilcoxon test.
+    # In floating point, 28.8 - 60, 88.8 - 120 and 57.6 - 88.8 are -31.2, -31.200000000000003 and -31.199999999999996.
+    from scipy import stats
+
+    records = [("A", "b", "fentanyl 25 mcg/h patch"), ("A", "t", "fentanyl 12 mcg/h patch"),
+               ("B", "b", "fentanyl 50 mcg/h patch"), ("B", "t", "fentanyl 37 mcg/h patch"),
+               ("C", "b", "fentanyl 37 mcg/h patch"), ("C", "t", "fentanyl 24 mcg/h patch")]  # fmt: skip
+    m = taper.dose_matrix(records, ["b", "t"])
+    assert [c.absolute for c in taper.changes(m)] == [-31.2, -31.2, -31.2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no scipy warning of "nearly identical" data reaches the user
+        (result,) = taper.paired_tests(m)
+    assert (result.t_statistic, result.t_pvalue) == (None, None)
+    assert result.mean_difference == -31.2
+    tied = stats.wilcoxon([-31.2, -31.2, -31.2], zero_method="wilcox", method="auto")
+    assert (result.wilcoxon_statistic, result.wilcoxon_pvalue) == (tied.statistic, tied.pvalue)
+    row = taper.summarize_cohort(m).row("t")
+    assert (row.mean_change, row.sd_change) == (-31.2, 0.0)
+    # 0.3 -> 0.2 MME/day is -0.1 and -33.3...%, the nearest floats of the decimals (not -0.09999999999999998)
+    (change,) = taper.changes(numeric_matrix({"X": [0.3, 0.2]}, ["a", "b"]))
+    assert (change.absolute, change.percent) == (-0.1, float(Fraction(-100, 3)))
+
+
 def test_stats_need_the_extra(monkeypatch: pytest.MonkeyPatch, hand: taper.DoseMatrix) -> None:
     with_scipy = taper.summarize_cohort(hand)
     monkeypatch.setitem(sys.modules, "scipy", None)

@@ -513,18 +513,32 @@ def changes(matrix: DoseMatrix, *, rule: Rule | None = None, timepoint: str | No
             base, dose = p.cells[0].mme_per_day, p.cells[i].mme_per_day
             if base is None or dose is None:
                 continue
+            absolute, percent = _change(base, dose)
             out.append(
                 Change(
                     patient_id=p.patient_id,
                     timepoint=tp,
                     baseline=base,
                     dose=dose,
-                    absolute=dose - base,
-                    percent=None if base == 0 else 100 * ((dose - base) / base),
+                    absolute=absolute,
+                    percent=percent,
                     category=rule.categorize(base, dose),
                 )
             )
     return tuple(out)
+
+
+def _change(base: float, dose: float) -> tuple[float, float | None]:
+    """``dose - baseline`` and its percent of the baseline, computed on the decimals the values are and rounded once:
+    0.2 - 0.3 is -0.1 (floats give -0.09999999999999998), so equal decimal changes are equal (their SD is 0, and a
+    paired test sees them tied). A percent past the largest float (a baseline of 5e-324) is infinite, as in floats."""
+    b, d = Fraction(exact(base)), Fraction(exact(dose))
+    if b == 0:
+        return float(d - b), None
+    try:
+        return float(d - b), float(100 * (d - b) / b)
+    except OverflowError:  # only a rise can pass the largest float: a fall is at most -100%
+        return float(d - b), math.inf
 
 
 class Count(_Frozen):
