@@ -734,6 +734,25 @@ def test_from_dispensings_refuses_a_followed_until_key_of_no_patient() -> None:
     assert m.value("A", "baseline") == 60  # oxycodone 40 mg/day on each of the window's 30 days
 
 
+def test_from_dispensings_reads_anchor_keys_as_a_dispensing_reads_its_patient() -> None:
+    """A Dispensing trims its patient id and reads 101 (or 101.0) as "101"; the anchors and followed_until keyed by
+    the same raw ids were not, so every fill was refused as "dispensing for patient '101', who has no anchor date"
+    though the anchors held 101. Keys are read alike; two keys that are one patient are refused."""
+    anchor = date(2020, 1, 1)
+    fills = [fill(" A ", "oxycodone", "10 mg", 120, 30, anchor), fill("101", "morphine", "30 mg", 120, 30, anchor)]
+    windows = {"baseline": (0, 29), "3m": (60, 89)}
+    # oxycodone 10 mg x 120 / 30 d x 1.5 = 60 MME/day; morphine 30 mg x 120 / 30 d x 1 = 120; nothing at 60-89: 0
+    m = taper.from_dispensings(
+        fills, windows, {" A ": anchor, 101.0: anchor}, definition="window",  # type: ignore[dict-item]
+        followed_until={101: date(2020, 3, 1)},  # type: ignore[dict-item]
+    )  # fmt: skip
+    assert [(p.patient_id, p.doses) for p in m.patients] == [("A", (60.0, 0.0)), ("101", (120.0, None))]
+    with pytest.raises(taper.CohortError, match=r"^anchors give patient 'A' twice \('A', 'A '\)"):
+        taper.from_dispensings(fills, windows, {"A": anchor, "A ": anchor}, definition="window")
+    with pytest.raises(taper.CohortError, match=r"^anchors: patient_id is missing"):
+        taper.from_dispensings(fills, windows, {None: anchor}, definition="window")  # type: ignore[dict-item]
+
+
 @pytest.mark.parametrize(
     ("windows", "anchors", "until", "error", "message"),
     [

@@ -812,6 +812,28 @@ def _date(value: object, what: str) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
+def _by_patient(days: Mapping[str, date], name: str, what: str) -> dict[str, date]:
+    """Dates keyed by patient id, each key read as `mme.Dispensing` reads its patient's (trimmed; 101 and 101.0 are
+    "101"), so the raw ids of one data set name the same patients in both; two keys that are one patient are refused."""
+    out: dict[str, date] = {}
+    given: dict[str, object] = {}
+    for raw, day in days.items():
+        try:
+            pid = key_text(raw)
+        except ValueError as exc:
+            raise CohortError(f"{name}: {exc}: every key is a patient id") from None
+        if not isinstance(pid, str):
+            raise ArgumentTypeError(f"{name}: a patient id is text or a whole number, not {excerpt(raw)}")
+        if pid in given:
+            raise CohortError(
+                f"{name} give patient {excerpt(pid)} twice ({excerpt(given[pid])}, {excerpt(raw)}): ids are trimmed "
+                "of spaces as a dispensing's are; keep one"
+            )
+        given[pid] = raw
+        out[pid] = _date(day, f"{what} of patient {excerpt(pid)}")
+    return out
+
+
 def from_dispensings(
     dispensings: Iterable[Dispensing],
     windows: Mapping[str, tuple[int, int]],
@@ -856,17 +878,15 @@ def from_dispensings(
     if not order:
         raise CohortError("give at least one time point window (the first is the baseline)")
     spans_by = {tp: _window(tp, span) for tp, span in windows.items()}
-    anchor_by = {pid: _date(day, f"anchor of patient {excerpt(pid)}") for pid, day in anchors.items()}
-    until_by = {
-        pid: _date(day, f"followed_until of patient {excerpt(pid)}") for pid, day in (followed_until or {}).items()
-    }
+    anchor_by = _by_patient(anchors, "anchors", "anchor")
+    until_by = _by_patient(followed_until or {}, "followed_until", "followed_until")
     if strays := [pid for pid in until_by if pid not in anchor_by]:  # a typo would read as followed throughout
         raise CohortError(
             f"followed_until names patients with no anchor date: {', '.join(map(excerpt, strays[:5]))}"
             f"{' ...' * (len(strays) > 5)}; its keys are the anchors' patient ids, spelled the same"
         )
     tab = resolve_table(table)
-    grouped: dict[str, list[Dispensing]] = {pid: [] for pid in anchors}
+    grouped: dict[str, list[Dispensing]] = {pid: [] for pid in anchor_by}
     for d in dispensings:
         if d.patient_id not in grouped:
             raise CohortError(f"dispensing for patient {d.patient_id!r}, who has no anchor date")
