@@ -236,6 +236,20 @@ def test_timepoints_and_patients_are_checked() -> None:
         m.value("Z", "a")
 
 
+def test_enrolled_patients_are_read_as_record_ids_are() -> None:
+    """`patients` were taken raw while a record's id is trimmed and 101 reads "101": patients=["p1 "] refused p1's
+    records as "not in `patients`", patients=[101] was a pydantic ValidationError, ["a", "a "] two patients (n = 2 for
+    one), and a string, "ABC", three patients A, B and C."""
+    m = taper.dose_matrix([("p1 ", "b", 60.0), (101, "b", 30.0)], ["b"], patients=[" p1", 101.0, 102])  # type: ignore[list-item]
+    assert [(p.patient_id, p.doses) for p in m.patients] == [("p1", (60.0,)), ("101", (30.0,)), ("102", (None,))]
+    with pytest.raises(taper.CohortError, match=r"^`patients` gives patient 'a' twice \('a', 'a '\)"):
+        taper.dose_matrix([], ["b"], patients=["a", "a "])
+    with pytest.raises(mme.ArgumentTypeError, match=r"^`patients` is a list of patient ids, not 'ABC'"):
+        taper.dose_matrix([], ["b"], patients="ABC")
+    with pytest.raises(taper.CohortError, match=r"^`patients`: patient_id is missing"):
+        taper.dose_matrix([], ["b"], patients=[None])  # type: ignore[list-item]
+
+
 def test_records_from_mappings_and_models() -> None:
     records: list[taper.RecordLike] = [
         {"patient_id": 7, "timepoint": "t0", "mme_per_day": "45"},  # numeric id read as text, value from CSV text
@@ -747,9 +761,9 @@ def test_from_dispensings_reads_anchor_keys_as_a_dispensing_reads_its_patient() 
         followed_until={101: date(2020, 3, 1)},  # type: ignore[dict-item]
     )  # fmt: skip
     assert [(p.patient_id, p.doses) for p in m.patients] == [("A", (60.0, 0.0)), ("101", (120.0, None))]
-    with pytest.raises(taper.CohortError, match=r"^anchors give patient 'A' twice \('A', 'A '\)"):
+    with pytest.raises(taper.CohortError, match=r"^`anchors` gives patient 'A' twice \('A', 'A '\)"):
         taper.from_dispensings(fills, windows, {"A": anchor, "A ": anchor}, definition="window")
-    with pytest.raises(taper.CohortError, match=r"^anchors: patient_id is missing"):
+    with pytest.raises(taper.CohortError, match=r"^`anchors`: patient_id is missing"):
         taper.from_dispensings(fills, windows, {None: anchor}, definition="window")  # type: ignore[dict-item]
 
 

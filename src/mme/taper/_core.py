@@ -207,6 +207,29 @@ def _records(reader: Any, path: Path) -> tuple[Record, ...]:
     return tuple(records)
 
 
+def _patient_ids(given: Iterable[object], name: str) -> list[str]:
+    """Patient ids read as a record's or a `mme.Dispensing`'s are (trimmed of spaces; 101 and 101.0 are "101"), so
+    the raw ids of one data set name the same patients everywhere; two that read as one patient are refused, and so
+    is text, whose letters would be patients."""
+    if isinstance(given, str | bytes):
+        raise ArgumentTypeError(f"{name} is a list of patient ids, not {excerpt(given)}")
+    out: dict[str, object] = {}
+    for raw in given:
+        try:
+            pid = key_text(raw)
+        except ValueError as exc:
+            raise CohortError(f"{name}: {exc}: every one is a patient id") from None
+        if not isinstance(pid, str):
+            raise ArgumentTypeError(f"{name}: a patient id is text or a whole number, not {excerpt(raw)}")
+        if pid in out:
+            raise CohortError(
+                f"{name} gives patient {excerpt(pid)} twice ({excerpt(out[pid])}, {excerpt(raw)}): ids are trimmed of "
+                "spaces as a record's are; keep one"
+            )
+        out[pid] = raw
+    return list(out)
+
+
 class Cell(_Frozen):
     """One patient at one time point."""
 
@@ -317,8 +340,8 @@ def dose_matrix(
     ``records`` are `Record`s, mappings with the CSV's keys, or ``(patient_id, timepoint, value)``
     tuples where a string value is an expression (or ``"none"``) and a number is MME/day.
     ``timepoints`` are in order, the first being the baseline; a record at another time point is an
-    error. ``patients`` lists the enrolled patients (in order) when some have no record at all; by
-    default, the patients in order of first appearance. Expressions are converted with
+    error. ``patients`` lists the enrolled patients (in order) when some have no record at all, each id read as a
+    record's is (" p1" is "p1"); by default, the patients in order of first appearance. Expressions are converted with
     `mme.convert` under ``table``; a cell's items add up with `mme.total`.
     """
     order = tuple(timepoints)
@@ -336,13 +359,11 @@ def dose_matrix(
                 f"{', '.join(order)}"
             )
         grouped.setdefault(rec.patient_id, {}).setdefault(rec.timepoint, []).append(rec)
-    ids = list(patients) if patients is not None else list(grouped)
+    ids = _patient_ids(patients, "`patients`") if patients is not None else list(grouped)
     if patients is not None:
         unknown = [pid for pid in grouped if pid not in set(ids)]
         if unknown:
             raise CohortError(f"records for patients not in `patients`: {', '.join(unknown[:5])}")
-        if len(set(ids)) != len(ids):
-            raise CohortError("`patients` lists a patient twice")
     cache: dict[str, DailyMME | str] = {}  # an expression's result, or why it cannot be converted
     rows = []
     for pid in ids:
@@ -813,25 +834,9 @@ def _date(value: object, what: str) -> date:
 
 
 def _by_patient(days: Mapping[str, date], name: str, what: str) -> dict[str, date]:
-    """Dates keyed by patient id, each key read as `mme.Dispensing` reads its patient's (trimmed; 101 and 101.0 are
-    "101"), so the raw ids of one data set name the same patients in both; two keys that are one patient are refused."""
-    out: dict[str, date] = {}
-    given: dict[str, object] = {}
-    for raw, day in days.items():
-        try:
-            pid = key_text(raw)
-        except ValueError as exc:
-            raise CohortError(f"{name}: {exc}: every key is a patient id") from None
-        if not isinstance(pid, str):
-            raise ArgumentTypeError(f"{name}: a patient id is text or a whole number, not {excerpt(raw)}")
-        if pid in given:
-            raise CohortError(
-                f"{name} give patient {excerpt(pid)} twice ({excerpt(given[pid])}, {excerpt(raw)}): ids are trimmed "
-                "of spaces as a dispensing's are; keep one"
-            )
-        given[pid] = raw
-        out[pid] = _date(day, f"{what} of patient {excerpt(pid)}")
-    return out
+    """Dates keyed by patient id, each key read by `_patient_ids`."""
+    ids = _patient_ids(days, name)
+    return {pid: _date(day, f"{what} of patient {excerpt(pid)}") for pid, day in zip(ids, days.values(), strict=True)}
 
 
 def from_dispensings(
@@ -878,8 +883,8 @@ def from_dispensings(
     if not order:
         raise CohortError("give at least one time point window (the first is the baseline)")
     spans_by = {tp: _window(tp, span) for tp, span in windows.items()}
-    anchor_by = _by_patient(anchors, "anchors", "anchor")
-    until_by = _by_patient(followed_until or {}, "followed_until", "followed_until")
+    anchor_by = _by_patient(anchors, "`anchors`", "anchor")
+    until_by = _by_patient(followed_until or {}, "`followed_until`", "followed_until")
     if strays := [pid for pid in until_by if pid not in anchor_by]:  # a typo would read as followed throughout
         raise CohortError(
             f"followed_until names patients with no anchor date: {', '.join(map(excerpt, strays[:5]))}"
