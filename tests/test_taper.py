@@ -250,6 +250,38 @@ def test_enrolled_patients_are_read_as_record_ids_are() -> None:
         taper.dose_matrix([], ["b"], patients=[None])  # type: ignore[list-item]
 
 
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        (
+            {"reduction_over": 50},
+            taper.CohortError,
+            r"^reduction_over is a fraction between 0 and 1 \(0\.5 for 50%\), not 50$",
+        ),
+        ({"reduction_over": math.nan}, taper.CohortError, "reduction_over is a fraction between 0 and 1"),
+        ({"reduction_over": "0.5"}, mme.ArgumentTypeError, "^reduction_over must be a number"),
+        ({"reduction_over": True}, mme.ArgumentTypeError, "^reduction_over must be a number"),
+        ({"increase_over": -0.1}, taper.CohortError, r"^increase_over is a fraction of the baseline, 0 or more \(0\.1"),
+        ({"increase_over": math.inf}, taper.CohortError, "^increase_over is a fraction of the baseline"),
+        ({"report": 0.3}, mme.ArgumentTypeError, r"^report is a list of fractions \(0\.15 for 15%\), not 0\.3"),
+        ({"report": (30,)}, taper.CohortError, r"^report thresholds are fractions between 0 and 1 \(0\.15 for 15%\)"),
+        ({"report": ("0.3",)}, mme.ArgumentTypeError, "^report must be a number"),
+        ({"tests": "no"}, mme.ArgumentTypeError, "^tests must be True or False, not 'no'"),
+    ],
+)
+def test_a_rule_that_cannot_be_used_is_an_mme_error(
+    options: dict[str, object], error: type[Exception], message: str
+) -> None:
+    """These were pydantic ValidationErrors (reduction_over=50, meaning 50%), a bare TypeError (report=0.3), or read
+    by guessing: "0.5" as 0.5, True as 1, tests="no" as a request for the tests."""
+    m = numeric_matrix({"X": [60.0, 30.0]}, ["a", "b"])
+    with pytest.raises(error, match=message):
+        taper.summarize_cohort(m, **options)  # type: ignore[arg-type]
+    if "tests" not in options:
+        with pytest.raises(error, match=message):
+            taper.Rule(**options)
+
+
 def test_records_from_mappings_and_models() -> None:
     records: list[taper.RecordLike] = [
         {"patient_id": 7, "timepoint": "t0", "mme_per_day": "45"},  # numeric id read as text, value from CSV text
@@ -320,7 +352,7 @@ def test_zero_baseline_has_no_percent_change() -> None:
 
 
 def test_rule_validates_thresholds() -> None:
-    with pytest.raises(ValueError, match="less than 1"):
+    with pytest.raises(taper.CohortError, match=r"^reduction_over is a fraction between 0 and 1"):
         taper.Rule(reduction_over=1.5)
     with pytest.raises(ValueError, match="fractions"):
         taper.Rule(report=(15.0,))

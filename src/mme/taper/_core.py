@@ -27,12 +27,13 @@ from mme._errors import (
     MMEWarning,
     excerpt,
     flag,
+    listed,
     named_twice,
     utf8_text,
 )
 from mme._history import key_text, looks_missing
 from mme._tables import DEFAULT_TABLE, Table, resolve_table
-from mme._units import exact, exact_number, number_text
+from mme._units import exact, exact_number, number_argument, number_text
 
 from ._render import _cell_text, _num, _pct, _render, _table_text
 
@@ -124,14 +125,19 @@ def _record(raw: RecordLike, where: str) -> Record:
         if isinstance(value, str):
             return Record(patient_id=str(patient_id), timepoint=str(timepoint), medication=value)
         return Record(patient_id=str(patient_id), timepoint=str(timepoint), mme_per_day=_given(value))
-    except ValidationError as exc:  # its text is a page: each reason on one line
-        reasons = (
-            f"{'.'.join(map(str, e['loc']))}: " * bool(e["loc"]) + e["msg"].removeprefix("Value error, ")
-            for e in exc.errors()
-        )
-        raise CohortError(f"{where}: cannot read the record {excerpt(raw)}: {'; '.join(reasons)}") from exc
+    except ValidationError as exc:
+        raise CohortError(f"{where}: cannot read the record {excerpt(raw)}: {_reasons(exc)}") from exc
     except (ValueError, TypeError) as exc:
         raise CohortError(f"{where}: cannot read the record {excerpt(raw)}: {exc}") from exc
+
+
+def _reasons(exc: ValidationError) -> str:
+    """pydantic's text is a page: each reason on one line, after the field it is about unless it names it first."""
+    said = []
+    for e in exc.errors():
+        field, message = ".".join(map(str, e["loc"])), e["msg"].removeprefix("Value error, ")
+        said.append(message if message.startswith(field) else f"{field}: {message}")
+    return "; ".join(said)
 
 
 def _given(value: object) -> float:
@@ -443,16 +449,26 @@ def _failed(error: str) -> tuple[Cell, list[str]]:
 
 
 class Rule(_Frozen):
-    """How changes are categorised, with the comparison operators spelled out."""
+    """How changes are categorised, with the comparison operators spelled out.
 
-    reduction_over: float = Field(default=0.5, gt=0, lt=1)
+    A value it cannot use is an `MMEError`, not pydantic's ValidationError: a threshold out of range (50 for 50%) a
+    `CohortError`, one that is no number ("0.5", True) an `ArgumentTypeError`, as the core reads numbers.
+    """
+
+    reduction_over: float = 0.5
     """A reduction is a relative fall of more than this fraction of baseline (0.15, 0.30, 0.50 are usual)."""
     inclusive: bool = False
     """False: reduction ``> reduction_over`` ("more than 50%"); True: ``>=`` ("at least 50%")."""
-    increase_over: float = Field(default=0.0, ge=0)
+    increase_over: float = 0.0
     """An increase is a relative rise strictly greater than this fraction (any rise by default)."""
     report: tuple[float, ...] = (0.15, 0.30, 0.50)
     """Further reduction thresholds counted in the summary (same operator; cessation included)."""
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise CohortError(_reasons(exc)) from None
 
     @field_validator("inclusive", mode="before")
     @classmethod
@@ -460,11 +476,33 @@ class Rule(_Frozen):
         _inclusive(value)  # "no" would read as False and "yes" as True: an ArgumentTypeError, as in mme.total
         return value
 
-    @model_validator(mode="after")
-    def _fractions(self) -> Rule:
-        if not all(0 < t < 1 for t in self.report):
+    @field_validator("reduction_over", mode="before")
+    @classmethod
+    def _a_fraction(cls, value: object) -> float:
+        number = number_argument(value, "reduction_over")
+        if not 0 < number < 1:
+            raise ValueError(f"reduction_over is a fraction between 0 and 1 (0.5 for 50%), not {excerpt(value)}")
+        return number
+
+    @field_validator("increase_over", mode="before")
+    @classmethod
+    def _a_rise(cls, value: object) -> float:
+        number = number_argument(value, "increase_over")
+        if not (math.isfinite(number) and number >= 0):
+            raise ValueError(
+                f"increase_over is a fraction of the baseline, 0 or more (0.1 for 10%), not {excerpt(value)}"
+            )
+        return number
+
+    @field_validator("report", mode="before")
+    @classmethod
+    def _fractions(cls, value: object) -> tuple[float, ...]:
+        numbers = [
+            number_argument(t, "report") for t in listed(value, "report is a list of fractions (0.15 for 15%), not")
+        ]
+        if not all(0 < t < 1 for t in numbers):
             raise ValueError("report thresholds are fractions between 0 and 1 (0.15 for 15%)")
-        return self
+        return tuple(numbers)
 
     @property
     def operator(self) -> str:
@@ -739,7 +777,8 @@ def summarize_cohort(
     (cessation included). With ``tests=True``, paired t and Wilcoxon tests against baseline are
     added (needs ``pip install "mme[stats]"``).
     """
-    rule = Rule(reduction_over=reduction_over, inclusive=inclusive, increase_over=increase_over, report=tuple(report))
+    flag(tests, "tests")
+    rule = Rule(reduction_over=reduction_over, inclusive=inclusive, increase_over=increase_over, report=report)
     from ._stats import paired_tests  # built on this module: imported when used
 
     tested = {t.timepoint: t for t in paired_tests(matrix)} if tests else {}
