@@ -221,6 +221,9 @@ def test_cohort_error_is_an_mme_error_and_a_value_error() -> None:
 
 
 def test_timepoints_and_patients_are_checked() -> None:
+    # text in place of the list: "ab" was the time points a and b, a cohort of records at "a" and "b" summarised
+    with pytest.raises(mme.ArgumentTypeError, match=r"^timepoints is a list of time points, e\.g\. \["):
+        taper.dose_matrix([("X", "a", 1.0), ("X", "b", 2.0)], "ab")
     with pytest.raises(taper.CohortError, match="repeat"):
         taper.dose_matrix([], ["a", "a"])
     with pytest.raises(taper.CohortError, match="at least one"):

@@ -350,6 +350,10 @@ def dose_matrix(
     record's is (" p1" is "p1"); by default, the patients in order of first appearance. Expressions are converted with
     `mme.convert` under ``table``; a cell's items add up with `mme.total`.
     """
+    if isinstance(timepoints, str | bytes):  # its letters would be the time points: "ab" is a and b
+        raise ArgumentTypeError(
+            f'timepoints is a list of time points, e.g. ["baseline", "3m"], not {excerpt(timepoints)}'
+        )
     order = tuple(timepoints)
     if not order:
         raise CohortError("give at least one time point (the first is the baseline)")
