@@ -535,6 +535,17 @@ def test_quantiles_are_the_stated_method(values: list[float]) -> None:
     assert row.sd == pytest.approx(statistics.stdev(values))
 
 
+def test_quantiles_are_computed_on_the_decimals_and_rounded_once() -> None:
+    """The median of 36.7 and 4.3 MME/day is (36.7 + 4.3) / 2 = 20.5; interpolated in floating point it was
+    20.500000000000004, printed 21 where the stated rounding (half to even) prints 20. The first quartile of 16.2,
+    168.8 and 178 is 16.2 + (168.8 - 16.2) x 0.5 = 92.5 (position (3 - 1) x 0.25 = 0.5), not 92.50000000000001 (93)."""
+    row = taper.summarize_cohort(numeric_matrix({"a": [36.7], "b": [4.3]}, ["t"])).rows[0]
+    assert (row.q1, row.median, row.q3) == (12.4, 20.5, 28.6)  # 4.3 + 32.4 x 0.25 = 12.4; 4.3 + 32.4 x 0.75 = 28.6
+    assert "20 [12-29]" in str(taper.summarize_cohort(numeric_matrix({"a": [36.7], "b": [4.3]}, ["t"])))
+    row = taper.summarize_cohort(numeric_matrix({"a": [168.8], "b": [16.2], "c": [178.0]}, ["t"])).rows[0]
+    assert (row.q1, row.median, row.q3) == (92.5, 168.8, 173.4)  # q3: 168.8 + (178 - 168.8) x 0.5 = 173.4
+
+
 @given(cohorts)
 @settings(max_examples=30, deadline=None)
 def test_json_round_trip_property(rows: list[tuple[float | None, float | None, float | None]]) -> None:

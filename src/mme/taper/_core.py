@@ -715,12 +715,13 @@ class CohortSummary(_Frozen):
         return _render(self)
 
 
-def _quantile(sorted_values: Sequence[float], q: float) -> float:
-    """R type 7 / numpy 'linear': position (n - 1) * q between order statistics."""
+def _quantile(sorted_values: Sequence[float], q: Fraction) -> float:
+    """R type 7 / numpy 'linear': position (n - 1) * q between order statistics, interpolated on the decimals the
+    values are and rounded once (the median of 4.3 and 36.7 is 20.5, where floats give 20.500000000000004)."""
     pos = (len(sorted_values) - 1) * q
     lo = math.floor(pos)
-    hi = min(lo + 1, len(sorted_values) - 1)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+    low, high = (Fraction(exact(sorted_values[i])) for i in (lo, min(lo + 1, len(sorted_values) - 1)))
+    return float(low + (high - low) * (pos - lo))
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -758,9 +759,9 @@ def _describe_values(values: Sequence[float]) -> dict[str, float | None]:
     return {
         "mean": _mean(values),
         "sd": statistics.stdev(values) if len(values) > 1 else None,
-        "median": _quantile(ordered, 0.5),
-        "q1": _quantile(ordered, 0.25),
-        "q3": _quantile(ordered, 0.75),
+        "median": _quantile(ordered, Fraction(1, 2)),
+        "q1": _quantile(ordered, Fraction(1, 4)),
+        "q3": _quantile(ordered, Fraction(3, 4)),
     }
 
 
