@@ -641,6 +641,14 @@ def test_plot_writes_a_png(tmp_path: Path, hand: taper.DoseMatrix, band: str) ->
     assert out.read_bytes().startswith(PNG_MAGIC)
 
 
+@pytest.mark.parametrize("band", ["SD", "ci", "95", "se"])
+def test_plot_refuses_a_band_it_does_not_draw(tmp_path: Path, hand: taper.DoseMatrix, band: str) -> None:
+    """Any band but "sd" drew the 95% CI: band="SD" asked for mean ± SD and got mean ± 1.96 SD/sqrt(n)."""
+    with pytest.raises(taper.CohortError, match=rf"^unknown band '{band}': choose 'sd' \(mean ± SD\) or 'ci95'"):
+        taper.plot_trajectories(hand, tmp_path / "fig.png", band=band)  # type: ignore[arg-type]
+    assert not (tmp_path / "fig.png").exists()
+
+
 def test_plot_needs_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, hand: taper.DoseMatrix) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib.backends.backend_agg", None)
     with pytest.raises(ImportError, match=re.escape('pip install "mme[plot]"')):
