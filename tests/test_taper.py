@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -283,6 +284,18 @@ def test_a_rule_that_cannot_be_used_is_an_mme_error(
     if "tests" not in options:
         with pytest.raises(error, match=message):
             taper.Rule(**options)
+
+
+def test_time_points_named_by_numbers_are_read_as_a_records_are() -> None:
+    """Months as numbers, dose_matrix(records, [0, 3, 12]): a record's time point 3 is read as "3", the list's 3
+    was not, so every record stopped the run with a bare TypeError (joining the time points to name them)."""
+    records: list[Any] = [("A", 0, 120.0), ("A", 3, 60.0), ("A", 12, "none"), ("B", 0.5, 90.0)]
+    m = taper.dose_matrix(records[:3], [0, 3, 12])  # type: ignore[list-item]
+    assert (m.timepoints, m.value("A", "3"), m.value("A", "12")) == (("0", "3", "12"), 60.0, 0.0)
+    with pytest.raises(taper.CohortError, match=r"^record 4 \('B'\): time point '0\.5' is not one of 0, 3, 12$"):
+        taper.dose_matrix(records, [0, 3, 12])  # type: ignore[list-item]
+    with pytest.raises(mme.ArgumentTypeError, match=r"^a time point is text or a number, not True"):
+        taper.dose_matrix(records[:1], [True])  # type: ignore[list-item]
 
 
 def test_records_from_mappings_and_models() -> None:

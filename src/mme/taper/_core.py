@@ -332,6 +332,15 @@ class DoseMatrix(_Frozen):
         return "\n".join(lines)
 
 
+def _timepoint(value: object) -> str:
+    """A time point of the list as a record's is read: text, or a number as its digits (month 3 is "3")."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return str(value)
+    raise ArgumentTypeError(f"a time point is text or a number, not {excerpt(value)}")
+
+
 def dose_matrix(
     records: Iterable[RecordLike],
     timepoints: Sequence[str],
@@ -354,7 +363,7 @@ def dose_matrix(
         raise ArgumentTypeError(
             f'timepoints is a list of time points, e.g. ["baseline", "3m"], not {excerpt(timepoints)}'
         )
-    order = tuple(timepoints)
+    order = tuple(map(_timepoint, timepoints))
     if not order:
         raise CohortError("give at least one time point (the first is the baseline)")
     if len(set(order)) != len(order):
