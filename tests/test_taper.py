@@ -298,6 +298,19 @@ def test_time_points_named_by_numbers_are_read_as_a_records_are() -> None:
         taper.dose_matrix(records[:1], [True])  # type: ignore[list-item]
 
 
+def test_from_dispensings_refuses_arguments_of_another_shape() -> None:
+    """A list of (time point, window) pairs, a list of patients for the anchors, or fills as dicts were bare
+    AttributeErrors ('list' object has no attribute 'items')."""
+    anchor = date(2020, 1, 1)
+    fills = [fill("A", "oxycodone", "10 mg", 120, 30, anchor)]
+    with pytest.raises(mme.ArgumentTypeError, match=r"^windows is a mapping of each time point to its window"):
+        taper.from_dispensings(fills, [("b", (0, 29))], {"A": anchor}, definition="window")  # type: ignore[arg-type]
+    with pytest.raises(mme.ArgumentTypeError, match=r"^`anchors` is a mapping of each patient id to a date"):
+        taper.from_dispensings(fills, {"b": (0, 29)}, ["A"], definition="window")  # type: ignore[arg-type]
+    with pytest.raises(mme.ArgumentTypeError, match=r"^dispensings are mme\.Dispensing\(\.\.\.\) records, not"):
+        taper.from_dispensings([{"patient_id": "A"}], {"b": (0, 29)}, {"A": anchor}, definition="window")  # type: ignore[list-item]
+
+
 def test_records_from_mappings_and_models() -> None:
     records: list[taper.RecordLike] = [
         {"patient_id": 7, "timepoint": "t0", "mme_per_day": "45"},  # numeric id read as text, value from CSV text

@@ -888,6 +888,9 @@ def _date(value: object, what: str) -> date:
 
 def _by_patient(days: Mapping[str, date], name: str, what: str) -> dict[str, date]:
     """Dates keyed by patient id, each key read by `_patient_ids`."""
+    if not isinstance(days, Mapping):
+        raise ArgumentTypeError(f"{name} is a mapping of each patient id to a date, e.g. {{'A': date(2020, 1, 31)}}, "
+                                f"not {excerpt(days)}")  # fmt: skip
     ids = _patient_ids(days, name)
     return {pid: _date(day, f"{what} of patient {excerpt(pid)}") for pid, day in zip(ids, days.values(), strict=True)}
 
@@ -932,6 +935,10 @@ def from_dispensings(
     if definition not in DEFINITIONS:
         raise CohortError(f"unknown definition {definition!r}: choose one of {', '.join(DEFINITIONS)}")
     field = DEFINITIONS[definition]
+    if not isinstance(windows, Mapping):
+        raise ArgumentTypeError(
+            f"windows is a mapping of each time point to its window, e.g. {{'baseline': (-90, -1)}}, not {excerpt(windows)}"
+        )
     order = tuple(windows)
     if not order:
         raise CohortError("give at least one time point window (the first is the baseline)")
@@ -945,7 +952,7 @@ def from_dispensings(
         )
     tab = resolve_table(table)
     grouped: dict[str, list[Dispensing]] = {pid: [] for pid in anchor_by}
-    for d in dispensings:
+    for d in _history._dispensings(dispensings):
         if d.patient_id not in grouped:
             raise CohortError(f"dispensing for patient {d.patient_id!r}, who has no anchor date")
         grouped[d.patient_id].append(d)
