@@ -380,7 +380,8 @@ def dose_matrix(
         grouped.setdefault(rec.patient_id, {}).setdefault(rec.timepoint, []).append(rec)
     ids = _patient_ids(patients, "`patients`") if patients is not None else list(grouped)
     if patients is not None:
-        unknown = [pid for pid in grouped if pid not in set(ids)]
+        enrolled = set(ids)
+        unknown = [pid for pid in grouped if pid not in enrolled]
         if unknown:
             raise CohortError(f"records for patients not in `patients`: {', '.join(unknown[:5])}")
     cache: dict[str, DailyMME | str] = {}  # an expression's result, or why it cannot be converted
