@@ -9,12 +9,14 @@ import math
 import re
 import statistics
 import sys
+import time
 import warnings
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -221,6 +223,9 @@ def test_cohort_error_is_an_mme_error_and_a_value_error() -> None:
 
 
 def test_timepoints_and_patients_are_checked() -> None:
+    # text in place of the list: "ab" was the time points a and b, a cohort of records at "a" and "b" summarised
+    with pytest.raises(mme.ArgumentTypeError, match=r"^timepoints is a list of time points, e\.g\. \["):
+        taper.dose_matrix([("X", "a", 1.0), ("X", "b", 2.0)], "ab")
     with pytest.raises(taper.CohortError, match="repeat"):
         taper.dose_matrix([], ["a", "a"])
     with pytest.raises(taper.CohortError, match="at least one"):
@@ -234,6 +239,88 @@ def test_timepoints_and_patients_are_checked() -> None:
         m.column("b")
     with pytest.raises(taper.CohortError, match="unknown patient"):
         m.value("Z", "a")
+
+
+def test_enrolled_patients_are_read_as_record_ids_are() -> None:
+    """`patients` were taken raw while a record's id is trimmed and 101 reads "101": patients=["p1 "] refused p1's
+    records as "not in `patients`", patients=[101] was a pydantic ValidationError, ["a", "a "] two patients (n = 2 for
+    one), and a string, "ABC", three patients A, B and C."""
+    m = taper.dose_matrix([("p1 ", "b", 60.0), (101, "b", 30.0)], ["b"], patients=[" p1", 101.0, 102])  # type: ignore[list-item]
+    assert [(p.patient_id, p.doses) for p in m.patients] == [("p1", (60.0,)), ("101", (30.0,)), ("102", (None,))]
+    with pytest.raises(taper.CohortError, match=r"^`patients` gives patient 'a' twice \('a', 'a '\)"):
+        taper.dose_matrix([], ["b"], patients=["a", "a "])
+    with pytest.raises(mme.ArgumentTypeError, match=r"^`patients` is a list of patient ids, not 'ABC'"):
+        taper.dose_matrix([], ["b"], patients="ABC")
+    with pytest.raises(taper.CohortError, match=r"^`patients`: patient_id is missing"):
+        taper.dose_matrix([], ["b"], patients=[None])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        (
+            {"reduction_over": 50},
+            taper.CohortError,
+            r"^reduction_over is a fraction between 0 and 1 \(0\.5 for 50%\), not 50$",
+        ),
+        ({"reduction_over": math.nan}, taper.CohortError, "reduction_over is a fraction between 0 and 1"),
+        ({"reduction_over": "0.5"}, mme.ArgumentTypeError, "^reduction_over must be a number"),
+        ({"reduction_over": True}, mme.ArgumentTypeError, "^reduction_over must be a number"),
+        ({"increase_over": -0.1}, taper.CohortError, r"^increase_over is a fraction of the baseline, 0 or more \(0\.1"),
+        ({"increase_over": math.inf}, taper.CohortError, "^increase_over is a fraction of the baseline"),
+        ({"report": 0.3}, mme.ArgumentTypeError, r"^report is a list of fractions \(0\.15 for 15%\), not 0\.3"),
+        ({"report": (30,)}, taper.CohortError, r"^report thresholds are fractions between 0 and 1 \(0\.15 for 15%\)"),
+        ({"report": ("0.3",)}, mme.ArgumentTypeError, "^report must be a number"),
+        ({"tests": "no"}, mme.ArgumentTypeError, "^tests must be True or False, not 'no'"),
+    ],
+)
+def test_a_rule_that_cannot_be_used_is_an_mme_error(
+    options: dict[str, object], error: type[Exception], message: str
+) -> None:
+    """These were pydantic ValidationErrors (reduction_over=50, meaning 50%), a bare TypeError (report=0.3), or read
+    by guessing: "0.5" as 0.5, True as 1, tests="no" as a request for the tests."""
+    m = numeric_matrix({"X": [60.0, 30.0]}, ["a", "b"])
+    with pytest.raises(error, match=message):
+        taper.summarize_cohort(m, **options)  # type: ignore[arg-type]
+    if "tests" not in options:
+        with pytest.raises(error, match=message):
+            taper.Rule(**options)
+
+
+def test_time_points_named_by_numbers_are_read_as_a_records_are() -> None:
+    """Months as numbers, dose_matrix(records, [0, 3, 12]): a record's time point 3 is read as "3", the list's 3
+    was not, so every record stopped the run with a bare TypeError (joining the time points to name them)."""
+    records: list[Any] = [("A", 0, 120.0), ("A", 3, 60.0), ("A", 12, "none"), ("B", 0.5, 90.0)]
+    m = taper.dose_matrix(records[:3], [0, 3, 12])  # type: ignore[list-item]
+    assert (m.timepoints, m.value("A", "3"), m.value("A", "12")) == (("0", "3", "12"), 60.0, 0.0)
+    with pytest.raises(taper.CohortError, match=r"^record 4 \('B'\): time point '0\.5' is not one of 0, 3, 12$"):
+        taper.dose_matrix(records, [0, 3, 12])  # type: ignore[list-item]
+    with pytest.raises(mme.ArgumentTypeError, match=r"^a time point is text or a number, not True"):
+        taper.dose_matrix(records[:1], [True])  # type: ignore[list-item]
+
+
+def test_from_dispensings_refuses_arguments_of_another_shape() -> None:
+    """A list of (time point, window) pairs, a list of patients for the anchors, or fills as dicts were bare
+    AttributeErrors ('list' object has no attribute 'items')."""
+    anchor = date(2020, 1, 1)
+    fills = [fill("A", "oxycodone", "10 mg", 120, 30, anchor)]
+    with pytest.raises(mme.ArgumentTypeError, match=r"^windows is a mapping of each time point to its window"):
+        taper.from_dispensings(fills, [("b", (0, 29))], {"A": anchor}, definition="window")  # type: ignore[arg-type]
+    with pytest.raises(mme.ArgumentTypeError, match=r"^`anchors` is a mapping of each patient id to a date"):
+        taper.from_dispensings(fills, {"b": (0, 29)}, ["A"], definition="window")  # type: ignore[arg-type]
+    with pytest.raises(mme.ArgumentTypeError, match=r"^dispensings are mme\.Dispensing\(\.\.\.\) records, not"):
+        taper.from_dispensings([{"patient_id": "A"}], {"b": (0, 29)}, {"A": anchor}, definition="window")  # type: ignore[list-item]
+
+
+def test_enrolled_patients_are_checked_in_linear_time() -> None:
+    """The check that every record's patient is enrolled rebuilt the set of enrolled ids for each patient: 8,000
+    patients took 12 s, 20,000 about 75 s (2 x 10^8 set insertions)."""
+    n = 20_000
+    start = time.perf_counter()
+    m = taper.dose_matrix([(f"p{i}", "t", 60.0) for i in range(n)], ["t"], patients=[f"p{i}" for i in range(n)])
+    elapsed = time.perf_counter() - start
+    assert len(m.patients) == n
+    assert elapsed < 30, f"{elapsed:.1f} s for {n:,} patients"
 
 
 def test_records_from_mappings_and_models() -> None:
@@ -306,7 +393,7 @@ def test_zero_baseline_has_no_percent_change() -> None:
 
 
 def test_rule_validates_thresholds() -> None:
-    with pytest.raises(ValueError, match="less than 1"):
+    with pytest.raises(taper.CohortError, match=r"^reduction_over is a fraction between 0 and 1"):
         taper.Rule(reduction_over=1.5)
     with pytest.raises(ValueError, match="fractions"):
         taper.Rule(report=(15.0,))
@@ -486,6 +573,17 @@ def test_quantiles_are_the_stated_method(values: list[float]) -> None:
     assert row.sd == pytest.approx(statistics.stdev(values))
 
 
+def test_quantiles_are_computed_on_the_decimals_and_rounded_once() -> None:
+    """The median of 36.7 and 4.3 MME/day is (36.7 + 4.3) / 2 = 20.5; interpolated in floating point it was
+    20.500000000000004, printed 21 where the stated rounding (half to even) prints 20. The first quartile of 16.2,
+    168.8 and 178 is 16.2 + (168.8 - 16.2) x 0.5 = 92.5 (position (3 - 1) x 0.25 = 0.5), not 92.50000000000001 (93)."""
+    row = taper.summarize_cohort(numeric_matrix({"a": [36.7], "b": [4.3]}, ["t"])).rows[0]
+    assert (row.q1, row.median, row.q3) == (12.4, 20.5, 28.6)  # 4.3 + 32.4 x 0.25 = 12.4; 4.3 + 32.4 x 0.75 = 28.6
+    assert "20 [12-29]" in str(taper.summarize_cohort(numeric_matrix({"a": [36.7], "b": [4.3]}, ["t"])))
+    row = taper.summarize_cohort(numeric_matrix({"a": [168.8], "b": [16.2], "c": [178.0]}, ["t"])).rows[0]
+    assert (row.q1, row.median, row.q3) == (92.5, 168.8, 173.4)  # q3: 168.8 + (178 - 168.8) x 0.5 = 173.4
+
+
 @given(cohorts)
 @settings(max_examples=30, deadline=None)
 def test_json_round_trip_property(rows: list[tuple[float | None, float | None, float | None]]) -> None:
@@ -534,6 +632,32 @@ def test_undefined_tests_are_none() -> None:
     assert "n/a" in str(taper.summarize_cohort(same, tests=True))
 
 
+def test_equal_decimal_differences_are_equal_so_the_t_test_is_undefined() -> None:
+    # Fentanyl 25 -> 12, 50 -> 37 and 37 -> 24 mcg/h (x 2.4, CDC 2022): 60 -> 28.8, 120 -> 88.8, 88.8 -> 57.6 MME/day.
+    # Each patient fell by 13 mcg/h = 31.2 MME/day exactly: every difference is -31.2, so their SD is 0, the paired
+    # t-test is undefined (None, not p < 0.001), and the three tied differences share one rank in the Wilcoxon test.
+    # In floating point, 28.8 - 60, 88.8 - 120 and 57.6 - 88.8 are -31.2, -31.200000000000003 and -31.199999999999996.
+    from scipy import stats
+
+    records = [("A", "b", "fentanyl 25 mcg/h patch"), ("A", "t", "fentanyl 12 mcg/h patch"),
+               ("B", "b", "fentanyl 50 mcg/h patch"), ("B", "t", "fentanyl 37 mcg/h patch"),
+               ("C", "b", "fentanyl 37 mcg/h patch"), ("C", "t", "fentanyl 24 mcg/h patch")]  # fmt: skip
+    m = taper.dose_matrix(records, ["b", "t"])
+    assert [c.absolute for c in taper.changes(m)] == [-31.2, -31.2, -31.2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no scipy warning of "nearly identical" data reaches the user
+        (result,) = taper.paired_tests(m)
+    assert (result.t_statistic, result.t_pvalue) == (None, None)
+    assert result.mean_difference == -31.2
+    tied = stats.wilcoxon([-31.2, -31.2, -31.2], zero_method="wilcox", method="auto")
+    assert (result.wilcoxon_statistic, result.wilcoxon_pvalue) == (tied.statistic, tied.pvalue)
+    row = taper.summarize_cohort(m).row("t")
+    assert (row.mean_change, row.sd_change) == (-31.2, 0.0)
+    # 0.3 -> 0.2 MME/day is -0.1 and -33.3...%, the nearest floats of the decimals (not -0.09999999999999998)
+    (change,) = taper.changes(numeric_matrix({"X": [0.3, 0.2]}, ["a", "b"]))
+    assert (change.absolute, change.percent) == (-0.1, float(Fraction(-100, 3)))
+
+
 def test_stats_need_the_extra(monkeypatch: pytest.MonkeyPatch, hand: taper.DoseMatrix) -> None:
     with_scipy = taper.summarize_cohort(hand)
     monkeypatch.setitem(sys.modules, "scipy", None)
@@ -553,6 +677,14 @@ def test_plot_writes_a_png(tmp_path: Path, hand: taper.DoseMatrix, band: str) ->
     out = taper.plot_trajectories(hand, tmp_path / "fig.png", band=band, title="hand cohort")  # type: ignore[arg-type]
     assert out == tmp_path / "fig.png"
     assert out.read_bytes().startswith(PNG_MAGIC)
+
+
+@pytest.mark.parametrize("band", ["SD", "ci", "95", "se"])
+def test_plot_refuses_a_band_it_does_not_draw(tmp_path: Path, hand: taper.DoseMatrix, band: str) -> None:
+    """Any band but "sd" drew the 95% CI: band="SD" asked for mean ± SD and got mean ± 1.96 SD/sqrt(n)."""
+    with pytest.raises(taper.CohortError, match=rf"^unknown band '{band}': choose 'sd' \(mean ± SD\) or 'ci95'"):
+        taper.plot_trajectories(hand, tmp_path / "fig.png", band=band)  # type: ignore[arg-type]
+    assert not (tmp_path / "fig.png").exists()
 
 
 def test_plot_needs_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, hand: taper.DoseMatrix) -> None:
@@ -706,6 +838,25 @@ def test_from_dispensings_refuses_a_followed_until_key_of_no_patient() -> None:
         assert m.patients[0].cells[1].status == "lost"
     m = taper.from_dispensings(fills, windows, {"A": datetime(2020, 1, 1, 23)}, definition="window")
     assert m.value("A", "baseline") == 60  # oxycodone 40 mg/day on each of the window's 30 days
+
+
+def test_from_dispensings_reads_anchor_keys_as_a_dispensing_reads_its_patient() -> None:
+    """A Dispensing trims its patient id and reads 101 (or 101.0) as "101"; the anchors and followed_until keyed by
+    the same raw ids were not, so every fill was refused as "dispensing for patient '101', who has no anchor date"
+    though the anchors held 101. Keys are read alike; two keys that are one patient are refused."""
+    anchor = date(2020, 1, 1)
+    fills = [fill(" A ", "oxycodone", "10 mg", 120, 30, anchor), fill("101", "morphine", "30 mg", 120, 30, anchor)]
+    windows = {"baseline": (0, 29), "3m": (60, 89)}
+    # oxycodone 10 mg x 120 / 30 d x 1.5 = 60 MME/day; morphine 30 mg x 120 / 30 d x 1 = 120; nothing at 60-89: 0
+    m = taper.from_dispensings(
+        fills, windows, {" A ": anchor, 101.0: anchor}, definition="window",  # type: ignore[dict-item]
+        followed_until={101: date(2020, 3, 1)},  # type: ignore[dict-item]
+    )  # fmt: skip
+    assert [(p.patient_id, p.doses) for p in m.patients] == [("A", (60.0, 0.0)), ("101", (120.0, None))]
+    with pytest.raises(taper.CohortError, match=r"^`anchors` gives patient 'A' twice \('A', 'A '\)"):
+        taper.from_dispensings(fills, windows, {"A": anchor, "A ": anchor}, definition="window")
+    with pytest.raises(taper.CohortError, match=r"^`anchors`: patient_id is missing"):
+        taper.from_dispensings(fills, windows, {None: anchor}, definition="window")  # type: ignore[dict-item]
 
 
 @pytest.mark.parametrize(

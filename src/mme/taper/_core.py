@@ -27,12 +27,13 @@ from mme._errors import (
     MMEWarning,
     excerpt,
     flag,
+    listed,
     named_twice,
     utf8_text,
 )
 from mme._history import key_text, looks_missing, written_number
 from mme._tables import DEFAULT_TABLE, Table, resolve_table
-from mme._units import exact
+from mme._units import exact, number_argument
 
 from ._render import _cell_text, _num, _pct, _render, _table_text
 
@@ -124,14 +125,19 @@ def _record(raw: RecordLike, where: str) -> Record:
         if isinstance(value, str):
             return Record(patient_id=str(patient_id), timepoint=str(timepoint), medication=value)
         return Record(patient_id=str(patient_id), timepoint=str(timepoint), mme_per_day=_given(value))
-    except ValidationError as exc:  # its text is a page: each reason on one line
-        reasons = (
-            f"{'.'.join(map(str, e['loc']))}: " * bool(e["loc"]) + e["msg"].removeprefix("Value error, ")
-            for e in exc.errors()
-        )
-        raise CohortError(f"{where}: cannot read the record {excerpt(raw)}: {'; '.join(reasons)}") from exc
+    except ValidationError as exc:
+        raise CohortError(f"{where}: cannot read the record {excerpt(raw)}: {_reasons(exc)}") from exc
     except (ValueError, TypeError) as exc:
         raise CohortError(f"{where}: cannot read the record {excerpt(raw)}: {exc}") from exc
+
+
+def _reasons(exc: ValidationError) -> str:
+    """pydantic's text is a page: each reason on one line, after the field it is about unless it names it first."""
+    said = []
+    for e in exc.errors():
+        field, message = ".".join(map(str, e["loc"])), e["msg"].removeprefix("Value error, ")
+        said.append(message if message.startswith(field) else f"{field}: {message}")
+    return "; ".join(said)
 
 
 def _given(value: object) -> float:
@@ -201,6 +207,29 @@ def _records(reader: Any, path: Path) -> tuple[Record, ...]:
     if warning := looks_missing(r.patient_id for r in records):
         warnings.warn(f"{path}: {warning}", MMEWarning, stacklevel=3)
     return tuple(records)
+
+
+def _patient_ids(given: Iterable[object], name: str) -> list[str]:
+    """Patient ids read as a record's or a `mme.Dispensing`'s are (trimmed of spaces; 101 and 101.0 are "101"), so
+    the raw ids of one data set name the same patients everywhere; two that read as one patient are refused, and so
+    is text, whose letters would be patients."""
+    if isinstance(given, str | bytes):
+        raise ArgumentTypeError(f"{name} is a list of patient ids, not {excerpt(given)}")
+    out: dict[str, object] = {}
+    for raw in given:
+        try:
+            pid = key_text(raw)
+        except ValueError as exc:
+            raise CohortError(f"{name}: {exc}: every one is a patient id") from None
+        if not isinstance(pid, str):
+            raise ArgumentTypeError(f"{name}: a patient id is text or a whole number, not {excerpt(raw)}")
+        if pid in out:
+            raise CohortError(
+                f"{name} gives patient {excerpt(pid)} twice ({excerpt(out[pid])}, {excerpt(raw)}): ids are trimmed of "
+                "spaces as a record's are; keep one"
+            )
+        out[pid] = raw
+    return list(out)
 
 
 class Cell(_Frozen):
@@ -299,6 +328,15 @@ class DoseMatrix(_Frozen):
         return "\n".join(lines)
 
 
+def _timepoint(value: object) -> str:
+    """A time point of the list as a record's is read: text, or a number as its digits (month 3 is "3")."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return str(value)
+    raise ArgumentTypeError(f"a time point is text or a number, not {excerpt(value)}")
+
+
 def dose_matrix(
     records: Iterable[RecordLike],
     timepoints: Sequence[str],
@@ -313,11 +351,15 @@ def dose_matrix(
     ``records`` are `Record`s, mappings with the CSV's keys, or ``(patient_id, timepoint, value)``
     tuples where a string value is an expression (or ``"none"``) and a number is MME/day.
     ``timepoints`` are in order, the first being the baseline; a record at another time point is an
-    error. ``patients`` lists the enrolled patients (in order) when some have no record at all; by
-    default, the patients in order of first appearance. Expressions are converted with
+    error. ``patients`` lists the enrolled patients (in order) when some have no record at all, each id read as a
+    record's is (" p1" is "p1"); by default, the patients in order of first appearance. Expressions are converted with
     `mme.convert` under ``table``; a cell's items add up with `mme.total`.
     """
-    order = tuple(timepoints)
+    if isinstance(timepoints, str | bytes):  # its letters would be the time points: "ab" is a and b
+        raise ArgumentTypeError(
+            f'timepoints is a list of time points, e.g. ["baseline", "3m"], not {excerpt(timepoints)}'
+        )
+    order = tuple(map(_timepoint, timepoints))
     if not order:
         raise CohortError("give at least one time point (the first is the baseline)")
     if len(set(order)) != len(order):
@@ -332,13 +374,12 @@ def dose_matrix(
                 f"{', '.join(order)}"
             )
         grouped.setdefault(rec.patient_id, {}).setdefault(rec.timepoint, []).append(rec)
-    ids = list(patients) if patients is not None else list(grouped)
+    ids = _patient_ids(patients, "`patients`") if patients is not None else list(grouped)
     if patients is not None:
-        unknown = [pid for pid in grouped if pid not in set(ids)]
+        enrolled = set(ids)
+        unknown = [pid for pid in grouped if pid not in enrolled]
         if unknown:
             raise CohortError(f"records for patients not in `patients`: {', '.join(unknown[:5])}")
-        if len(set(ids)) != len(ids):
-            raise CohortError("`patients` lists a patient twice")
     cache: dict[str, DailyMME | str] = {}  # an expression's result, or why it cannot be converted
     rows = []
     for pid in ids:
@@ -418,16 +459,26 @@ def _failed(error: str) -> tuple[Cell, list[str]]:
 
 
 class Rule(_Frozen):
-    """How changes are categorised, with the comparison operators spelled out."""
+    """How changes are categorised, with the comparison operators spelled out.
 
-    reduction_over: float = Field(default=0.5, gt=0, lt=1)
+    A value it cannot use is an `MMEError`, not pydantic's ValidationError: a threshold out of range (50 for 50%) a
+    `CohortError`, one that is no number ("0.5", True) an `ArgumentTypeError`, as the core reads numbers.
+    """
+
+    reduction_over: float = 0.5
     """A reduction is a relative fall of more than this fraction of baseline (0.15, 0.30, 0.50 are usual)."""
     inclusive: bool = False
     """False: reduction ``> reduction_over`` ("more than 50%"); True: ``>=`` ("at least 50%")."""
-    increase_over: float = Field(default=0.0, ge=0)
+    increase_over: float = 0.0
     """An increase is a relative rise strictly greater than this fraction (any rise by default)."""
     report: tuple[float, ...] = (0.15, 0.30, 0.50)
     """Further reduction thresholds counted in the summary (same operator; cessation included)."""
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise CohortError(_reasons(exc)) from None
 
     @field_validator("inclusive", mode="before")
     @classmethod
@@ -435,11 +486,33 @@ class Rule(_Frozen):
         _inclusive(value)  # "no" would read as False and "yes" as True: an ArgumentTypeError, as in mme.total
         return value
 
-    @model_validator(mode="after")
-    def _fractions(self) -> Rule:
-        if not all(0 < t < 1 for t in self.report):
+    @field_validator("reduction_over", mode="before")
+    @classmethod
+    def _a_fraction(cls, value: object) -> float:
+        number = number_argument(value, "reduction_over")
+        if not 0 < number < 1:
+            raise ValueError(f"reduction_over is a fraction between 0 and 1 (0.5 for 50%), not {excerpt(value)}")
+        return number
+
+    @field_validator("increase_over", mode="before")
+    @classmethod
+    def _a_rise(cls, value: object) -> float:
+        number = number_argument(value, "increase_over")
+        if not (math.isfinite(number) and number >= 0):
+            raise ValueError(
+                f"increase_over is a fraction of the baseline, 0 or more (0.1 for 10%), not {excerpt(value)}"
+            )
+        return number
+
+    @field_validator("report", mode="before")
+    @classmethod
+    def _fractions(cls, value: object) -> tuple[float, ...]:
+        numbers = [
+            number_argument(t, "report") for t in listed(value, "report is a list of fractions (0.15 for 15%), not")
+        ]
+        if not all(0 < t < 1 for t in numbers):
             raise ValueError("report thresholds are fractions between 0 and 1 (0.15 for 15%)")
-        return self
+        return tuple(numbers)
 
     @property
     def operator(self) -> str:
@@ -509,18 +582,32 @@ def changes(matrix: DoseMatrix, *, rule: Rule | None = None, timepoint: str | No
             base, dose = p.cells[0].mme_per_day, p.cells[i].mme_per_day
             if base is None or dose is None:
                 continue
+            absolute, percent = _change(base, dose)
             out.append(
                 Change(
                     patient_id=p.patient_id,
                     timepoint=tp,
                     baseline=base,
                     dose=dose,
-                    absolute=dose - base,
-                    percent=None if base == 0 else 100 * ((dose - base) / base),
+                    absolute=absolute,
+                    percent=percent,
                     category=rule.categorize(base, dose),
                 )
             )
     return tuple(out)
+
+
+def _change(base: float, dose: float) -> tuple[float, float | None]:
+    """``dose - baseline`` and its percent of the baseline, computed on the decimals the values are and rounded once:
+    0.2 - 0.3 is -0.1 (floats give -0.09999999999999998), so equal decimal changes are equal (their SD is 0, and a
+    paired test sees them tied). A percent past the largest float (a baseline of 5e-324) is infinite, as in floats."""
+    b, d = Fraction(exact(base)), Fraction(exact(dose))
+    if b == 0:
+        return float(d - b), None
+    try:
+        return float(d - b), float(100 * (d - b) / b)
+    except OverflowError:  # only a rise can pass the largest float: a fall is at most -100%
+        return float(d - b), math.inf
 
 
 class Count(_Frozen):
@@ -634,12 +721,13 @@ class CohortSummary(_Frozen):
         return _render(self)
 
 
-def _quantile(sorted_values: Sequence[float], q: float) -> float:
-    """R type 7 / numpy 'linear': position (n - 1) * q between order statistics."""
+def _quantile(sorted_values: Sequence[float], q: Fraction) -> float:
+    """R type 7 / numpy 'linear': position (n - 1) * q between order statistics, interpolated on the decimals the
+    values are and rounded once (the median of 4.3 and 36.7 is 20.5, where floats give 20.500000000000004)."""
     pos = (len(sorted_values) - 1) * q
     lo = math.floor(pos)
-    hi = min(lo + 1, len(sorted_values) - 1)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+    low, high = (Fraction(exact(sorted_values[i])) for i in (lo, min(lo + 1, len(sorted_values) - 1)))
+    return float(low + (high - low) * (pos - lo))
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -677,9 +765,9 @@ def _describe_values(values: Sequence[float]) -> dict[str, float | None]:
     return {
         "mean": _mean(values),
         "sd": statistics.stdev(values) if len(values) > 1 else None,
-        "median": _quantile(ordered, 0.5),
-        "q1": _quantile(ordered, 0.25),
-        "q3": _quantile(ordered, 0.75),
+        "median": _quantile(ordered, Fraction(1, 2)),
+        "q1": _quantile(ordered, Fraction(1, 4)),
+        "q3": _quantile(ordered, Fraction(3, 4)),
     }
 
 
@@ -700,7 +788,8 @@ def summarize_cohort(
     (cessation included). With ``tests=True``, paired t and Wilcoxon tests against baseline are
     added (needs ``pip install "mme[stats]"``).
     """
-    rule = Rule(reduction_over=reduction_over, inclusive=inclusive, increase_over=increase_over, report=tuple(report))
+    flag(tests, "tests")
+    rule = Rule(reduction_over=reduction_over, inclusive=inclusive, increase_over=increase_over, report=report)
     from ._stats import paired_tests  # built on this module: imported when used
 
     tested = {t.timepoint: t for t in paired_tests(matrix)} if tests else {}
@@ -794,6 +883,15 @@ def _date(value: object, what: str) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
+def _by_patient(days: Mapping[str, date], name: str, what: str) -> dict[str, date]:
+    """Dates keyed by patient id, each key read by `_patient_ids`."""
+    if not isinstance(days, Mapping):
+        raise ArgumentTypeError(f"{name} is a mapping of each patient id to a date, e.g. {{'A': date(2020, 1, 31)}}, "
+                                f"not {excerpt(days)}")  # fmt: skip
+    ids = _patient_ids(days, name)
+    return {pid: _date(day, f"{what} of patient {excerpt(pid)}") for pid, day in zip(ids, days.values(), strict=True)}
+
+
 def from_dispensings(
     dispensings: Iterable[Dispensing],
     windows: Mapping[str, tuple[int, int]],
@@ -834,22 +932,24 @@ def from_dispensings(
     if definition not in DEFINITIONS:
         raise CohortError(f"unknown definition {definition!r}: choose one of {', '.join(DEFINITIONS)}")
     field = DEFINITIONS[definition]
+    if not isinstance(windows, Mapping):
+        raise ArgumentTypeError(
+            f"windows is a mapping of each time point to its window, e.g. {{'baseline': (-90, -1)}}, not {excerpt(windows)}"
+        )
     order = tuple(windows)
     if not order:
         raise CohortError("give at least one time point window (the first is the baseline)")
     spans_by = {tp: _window(tp, span) for tp, span in windows.items()}
-    anchor_by = {pid: _date(day, f"anchor of patient {excerpt(pid)}") for pid, day in anchors.items()}
-    until_by = {
-        pid: _date(day, f"followed_until of patient {excerpt(pid)}") for pid, day in (followed_until or {}).items()
-    }
+    anchor_by = _by_patient(anchors, "`anchors`", "anchor")
+    until_by = _by_patient(followed_until or {}, "`followed_until`", "followed_until")
     if strays := [pid for pid in until_by if pid not in anchor_by]:  # a typo would read as followed throughout
         raise CohortError(
             f"followed_until names patients with no anchor date: {', '.join(map(excerpt, strays[:5]))}"
             f"{' ...' * (len(strays) > 5)}; its keys are the anchors' patient ids, spelled the same"
         )
     tab = resolve_table(table)
-    grouped: dict[str, list[Dispensing]] = {pid: [] for pid in anchors}
-    for d in dispensings:
+    grouped: dict[str, list[Dispensing]] = {pid: [] for pid in anchor_by}
+    for d in _history._dispensings(dispensings):
         if d.patient_id not in grouped:
             raise CohortError(f"dispensing for patient {d.patient_id!r}, who has no anchor date")
         grouped[d.patient_id].append(d)

@@ -6,6 +6,8 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from mme._errors import CohortError, excerpt
+
 from ._core import DoseMatrix, _describe_values
 from ._render import _table_text
 
@@ -27,6 +29,10 @@ def plot_trajectories(
     approximation). Time points are equally spaced in order. Uses matplotlib's Agg canvas
     directly (no display, no global backend change). Needs ``pip install "mme[plot]"``.
     """
+    if band not in ("sd", "ci95"):  # any other word drew the CI: "SD" would get mean ± 1.96 SD/sqrt(n)
+        raise CohortError(
+            f"unknown band {excerpt(band)}: choose 'sd' (mean ± SD) or 'ci95' (mean ± 1.96 SD/sqrt(n), a 95% CI)"
+        )
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure

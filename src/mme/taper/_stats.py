@@ -27,13 +27,13 @@ def paired_tests(matrix: DoseMatrix) -> tuple[PairedTest, ...]:
     stats = _scipy_stats()
     import scipy
 
-    method = "ttest_rel (two-sided); wilcoxon (two-sided, zero_method='wilcox' drops zero differences, method='auto')"
+    method = (
+        "ttest_rel (two-sided); wilcoxon (two-sided, zero_method='wilcox' drops zero differences, method='auto'); "
+        "on the exact differences dose - baseline"
+    )
     out = []
     for tp in matrix.timepoints[1:]:
-        found = changes(matrix, timepoint=tp)
-        base = [c.baseline for c in found]
-        dose = [c.dose for c in found]
-        diffs = [c.absolute for c in found]
+        diffs = [c.absolute for c in changes(matrix, timepoint=tp)]  # exact: equal decimal changes are equal
         t_stat = t_p = w_stat = w_p = None
         nonzero = sum(d != 0 for d in diffs)
         with warnings.catch_warnings():
@@ -42,10 +42,10 @@ def paired_tests(matrix: DoseMatrix) -> tuple[PairedTest, ...]:
             warnings.filterwarnings("error", "overflow", RuntimeWarning)
             try:
                 if len(diffs) > 1 and max(diffs) != min(diffs):
-                    res = stats.ttest_rel(dose, base)
+                    res = stats.ttest_rel(diffs, [0.0] * len(diffs))  # ttest_rel(dose, baseline) on these d
                     t_stat, t_p = float(res.statistic), float(res.pvalue)
                 if nonzero > 0:
-                    res = stats.wilcoxon(dose, base, zero_method="wilcox", method="auto")
+                    res = stats.wilcoxon(diffs, zero_method="wilcox", method="auto")
                     w_stat, w_p = float(res.statistic), float(res.pvalue)
             except (RuntimeWarning, OverflowError):
                 raise too_large(tp) from None
