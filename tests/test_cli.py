@@ -308,7 +308,17 @@ def test_an_option_is_read_only_as_spelled_in_full(
         # Polars could not hold it: "internal error (OverflowError: int too big to convert)"
         (["batch", "in.csv", "-o", "out.csv", "--chunk-size", "99999999999999999999"], "from 1 to 1,000,000,000"),
         (["batch", "in.csv", "-o", "out.csv", "--chunk-size", "1000000001"], "--chunk-size"),
-        (["batch", "in.csv", "-o", "out.csv", "--encoding", "klingon"], "unknown encoding"),
+        (["batch", "in.csv", "-o", "out.csv", "--encoding", "klingon"], "not a known text encoding"),
+        # codecs of Python that no file is written in: each was an internal error (exit 70) once the file was read
+        (["batch", "in.csv", "-o", "out.csv", "--encoding", "rot13"], "not a known text encoding: 'rot13'"),
+        (["batch", "in.csv", "-o", "out.csv", "--encoding", "base64"], "not a known text encoding: 'base64'"),
+        (["batch", "in.csv", "-o", "out.csv", "--encoding", "hex"], "not a known text encoding: 'hex'"),
+        (["batch", "in.csv", "-o", "out.csv", "--encoding", "zlib"], "not a known text encoding: 'zlib'"),
+        (["batch", "in.csv", "-o", "out.csv", "--encoding", "undefined"], "not a known text encoding: 'undefined'"),
+        (
+            ["summarize", "in.csv", "--start", "2024-01-01", "--end", "2024-01-31", "--encoding", "quopri"],
+            "not a known text encoding: 'quopri'",
+        ),
         # every row failed, in the library's words ("drop variant='nope'"), after the file was read
         (
             ["batch", "in.csv", "-o", "out.csv", "--variant", "nope"],

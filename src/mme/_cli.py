@@ -169,10 +169,14 @@ def _output(text: str) -> str | None:
 
 
 def _encoding(text: str) -> str:
+    """A text encoding's name. Python's codecs also hold transforms of bytes to bytes (base64, zlib) or of text to
+    text (rot13), which no file is written in, and "undefined", which decodes nothing: decoding a byte refuses them
+    as it does an unknown name (an empty text is not decoded at all)."""
     try:
+        b"\0".decode(text, errors="replace")
         return codecs.lookup(text).name
-    except LookupError:
-        raise argparse.ArgumentTypeError(f"unknown encoding: {text[:40]!r} (e.g. utf-8, latin-1, cp1252)") from None
+    except (LookupError, UnicodeError):
+        raise argparse.ArgumentTypeError(f"not a known text encoding: {text[:40]!r} (e.g. utf-8, latin-1, cp1252)") from None
 
 
 def _convert(args: argparse.Namespace, out: TextIO) -> int:
