@@ -1319,6 +1319,27 @@ def test_a_bad_cell_never_stops_the_batch(backend: str, request: pytest.FixtureR
         assert errors == [f"{column} must be a positive finite number"] * len(BAD_CELLS) + [None] * len(GOOD_CELLS)
 
 
+@pytest.mark.parametrize("backend", ALL)
+def test_a_package_size_that_is_no_number_fails_its_row(backend: str, request: pytest.FixtureRequest) -> None:
+    """Text in the package_ml column that is no number ("2,5" with a decimal comma, "abc", "nan") was read as no
+    package size given: one 2.5 mL bottle of butorphanol 10 mg/mL over 30 days gave 2.333333333 MME/day (the quantity
+    read as 1 mL: 10 x 1 / 30 x 7) where the bottle is 5.833333333 (10 x 2.5 / 30 x 7, CDC's example). It fails its
+    row, as such text does in the strength, quantity or days supply; a blank cell or a null is no package size."""
+    given = ["2,5", "abc", "nan", "1,000", "-2.5", "0"]
+    blank = ["", "   ", None]
+    cells = [*given, *blank, "2.5", " 2.5 ", "25e-1"]
+    n = len(cells)
+    table = pa.table({
+        "id": list(range(n)), "drug": ["butorphanol"] * n, "strength": [10.0] * n, "strength_unit": ["mg/mL"] * n,
+        "route": ["nasal"] * n, "quantity": [1.0] * n, "days_supply": [30.0] * n, "package_ml": cells,
+    })  # fmt: skip
+    rows = run_on(backend, table, request, table="cdc-ndc-2018", route="route", package_ml="package_ml")
+    # butorphanol, cdc-ndc-2018: 7 per mg; 10 mg/mL x 1 mL / 30 days x 7 = 2.333333333, x 2.5 mL = 5.833333333
+    assert [r["mme_per_day"] for r in rows] == [None] * len(given) + [2.333333333] * len(blank) + [5.833333333] * 3
+    errors = [r["mme_error"] for r in rows]
+    assert errors == ["package_ml must be a positive finite number"] * len(given) + [None] * (n - len(given))
+
+
 OVERFLOWS = [  # drug, strength, unit, quantity, days supply: each finite, the result not
     ("morphine", 1e308, "mg", 1e308, 30.0),
     ("morphine", 10.0, "mg", 30.0, 1e-320),
