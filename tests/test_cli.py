@@ -737,6 +737,20 @@ def test_columns_alike_only_where_an_option_reads_one_are_refused(
     fails(["batch", str(path), "-o", "-", "--drug-col", "Drug"], capsys, 1, "which one is --drug-col?")
 
 
+@pytest.mark.parametrize("given", [";", "tab", "|"])
+def test_a_comma_separated_csv_read_with_another_separator_says_so(
+    given: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A comma-separated file read with --separator ';' (left over from another file) was refused as a file missing
+    every column, exit 2, naming one column that holds the whole header, and no word of the separator."""
+    path = tmp_path / "claims.csv"
+    path.write_text(CLAIMS)
+    fails(["batch", str(path), "-o", "-", "--separator", given], capsys, 1, "its header is one column",
+          "give --separator ','")  # fmt: skip
+    fails(["summarize", str(path), "--start", "2024-01-01", "--end", "2024-01-31", "--separator", given], capsys, 1,
+          "give --separator ','")  # fmt: skip
+
+
 @pytest.mark.parametrize(("separator", "given"), [(";", ";"), ("\t", "tab"), ("\t", "\\t"), ("|", "|")])
 def test_a_csv_separated_otherwise_says_how_and_is_read_with_separator(
     separator: str, given: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

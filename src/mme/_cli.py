@@ -615,7 +615,7 @@ def _check_header(names: list[str], args: argparse.Namespace) -> None:
     the drug?), or one column whose name holds another separator."""
     if (twice := named_twice(names)) is not None:
         raise _Refused(f"cannot read {args.input}: {twice}", 1)
-    other = [sep for sep in ";\t|" if len(names) == 1 and sep in names[0] and sep != args.separator]
+    other = [sep for sep in ",;\t|" if len(names) == 1 and sep in names[0] and sep != args.separator]
     if other:
         raise _Refused(
             f"cannot read {args.input}: its header is one column, {names[0][:60]!r}: if {other[0]!r} separates "
