@@ -1137,6 +1137,25 @@ def test_missing_columns_and_reserved_names_are_refused() -> None:
         frames.dispensing_mme(bad.drop("__mme_daily"), table="no-such-table")
 
 
+@pytest.mark.parametrize("backend", ["pandas", "pyarrow"])
+def test_a_frame_that_names_a_column_twice_is_refused(backend: str) -> None:
+    """pandas and PyArrow let a frame name a column twice (a concat, a join); narwhals' DuplicateError, which is no
+    `mme.MMEError`, went through to the caller. It is a `ColumnError` naming the column, as a file's header is."""
+    import pandas as pd
+
+    names = ["patient_id", "fill_date", "drug", "note", "note", "strength", "strength_unit", "quantity", "days_supply"]
+    cells = ["p1", "2024-01-01", "oxycodone", "a", "b", 10.0, "mg", 120, 30]
+    table = pa.table([pa.array([cell]) for cell in cells], names=names)
+    frame = table if backend == "pyarrow" else pd.DataFrame([cells], columns=names)
+    said = "^the column 'note' appears 2 times in the frame: rename or remove all but one$"
+    with pytest.raises(mme.ColumnError, match=said):
+        frames.dispensing_mme(frame)
+    with pytest.raises(mme.ColumnError, match=said):
+        frames.summarize(frame, start=date(2024, 1, 1), end=date(2024, 1, 31))
+    with pytest.raises(mme.ColumnError, match=said):
+        frames.daily_mme(frame, dose="strength", dose_unit="strength_unit", per_day="quantity")
+
+
 def test_a_table_named_as_a_shipped_one_with_other_numbers_is_refused(tmp_path: Path) -> None:
     """A frame's rows cannot name a shipped table while using other numbers (then be added to its results): a
     `mme.Table` or file with a shipped slug and other content is refused, as the scalar engine refuses it."""
