@@ -1156,6 +1156,19 @@ def test_a_frame_that_names_a_column_twice_is_refused(backend: str) -> None:
         frames.daily_mme(frame, dose="strength", dose_unit="strength_unit", per_day="quantity")
 
 
+@pytest.mark.parametrize("column", ["drug", "strength", "quantity"])
+def test_a_polars_column_of_python_objects_is_refused(column: str) -> None:
+    """A Polars column of dtype Object (Python objects) stopped the run with Polars' ComputeError ("cannot cast
+    'Object' type"), which is no `mme.MMEError`; it is a `ColumnError` naming the column, as lists or bytes are."""
+    import polars as pl
+
+    data: dict[str, Any] = {"drug": ["oxycodone"], "strength": [10.0], "strength_unit": ["mg"], "quantity": [120],
+                            "days_supply": [30]}  # fmt: skip
+    data[column] = pl.Series(column, [data[column][0]], dtype=pl.Object)
+    with pytest.raises(mme.ColumnError, match=f"^column '{column}' holds Object: mme reads a value from numbers or"):
+        frames.dispensing_mme(pl.DataFrame(data))
+
+
 def test_a_table_named_as_a_shipped_one_with_other_numbers_is_refused(tmp_path: Path) -> None:
     """A frame's rows cannot name a shipped table while using other numbers (then be added to its results): a
     `mme.Table` or file with a shipped slug and other content is refused, as the scalar engine refuses it."""
