@@ -176,7 +176,9 @@ def _encoding(text: str) -> str:
         b"\0".decode(text, errors="replace")
         return codecs.lookup(text).name
     except (LookupError, UnicodeError):
-        raise argparse.ArgumentTypeError(f"not a known text encoding: {text[:40]!r} (e.g. utf-8, latin-1, cp1252)") from None
+        raise argparse.ArgumentTypeError(
+            f"not a known text encoding: {text[:40]!r} (e.g. utf-8, latin-1, cp1252)"
+        ) from None
 
 
 def _convert(args: argparse.Namespace, out: TextIO) -> int:
