@@ -308,7 +308,17 @@ def test_an_option_is_read_only_as_spelled_in_full(
         # Polars could not hold it: "internal error (OverflowError: int too big to convert)"
         (["batch", "in.csv", "-o", "out.csv", "--chunk-size", "99999999999999999999"], "from 1 to 1,000,000,000"),
         (["batch", "in.csv", "-o", "out.csv", "--chunk-size", "1000000001"], "--chunk-size"),
-        (["batch", "in.csv", "-o", "out.csv", "--encoding", "klingon"], "unknown encoding"),
+        (["batch", "in.csv", "-o", "out.csv", "--encoding", "klingon"], "not a known text encoding"),
+        # codecs of Python that no file is written in: each was an internal error (exit 70) once the file was read
+        (["batch", "in.csv", "-o", "out.csv", "--encoding", "rot13"], "not a known text encoding: 'rot13'"),
+        (["batch", "in.csv", "-o", "out.csv", "--encoding", "base64"], "not a known text encoding: 'base64'"),
+        (["batch", "in.csv", "-o", "out.csv", "--encoding", "hex"], "not a known text encoding: 'hex'"),
+        (["batch", "in.csv", "-o", "out.csv", "--encoding", "zlib"], "not a known text encoding: 'zlib'"),
+        (["batch", "in.csv", "-o", "out.csv", "--encoding", "undefined"], "not a known text encoding: 'undefined'"),
+        (
+            ["summarize", "in.csv", "--start", "2024-01-01", "--end", "2024-01-31", "--encoding", "quopri"],
+            "not a known text encoding: 'quopri'",
+        ),
         # every row failed, in the library's words ("drop variant='nope'"), after the file was read
         (
             ["batch", "in.csv", "-o", "out.csv", "--variant", "nope"],
@@ -725,6 +735,20 @@ def test_columns_alike_only_where_an_option_reads_one_are_refused(
     capsys.readouterr()
     path.write_text(f"{HEADER},Drug\n{ROW},morphine\n")
     fails(["batch", str(path), "-o", "-", "--drug-col", "Drug"], capsys, 1, "which one is --drug-col?")
+
+
+@pytest.mark.parametrize("given", [";", "tab", "|"])
+def test_a_comma_separated_csv_read_with_another_separator_says_so(
+    given: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A comma-separated file read with --separator ';' (left over from another file) was refused as a file missing
+    every column, exit 2, naming one column that holds the whole header, and no word of the separator."""
+    path = tmp_path / "claims.csv"
+    path.write_text(CLAIMS)
+    fails(["batch", str(path), "-o", "-", "--separator", given], capsys, 1, "its header is one column",
+          "give --separator ','")  # fmt: skip
+    fails(["summarize", str(path), "--start", "2024-01-01", "--end", "2024-01-31", "--separator", given], capsys, 1,
+          "give --separator ','")  # fmt: skip
 
 
 @pytest.mark.parametrize(("separator", "given"), [(";", ";"), ("\t", "tab"), ("\t", "\\t"), ("|", "|")])

@@ -1137,6 +1137,38 @@ def test_missing_columns_and_reserved_names_are_refused() -> None:
         frames.dispensing_mme(bad.drop("__mme_daily"), table="no-such-table")
 
 
+@pytest.mark.parametrize("backend", ["pandas", "pyarrow"])
+def test_a_frame_that_names_a_column_twice_is_refused(backend: str) -> None:
+    """pandas and PyArrow let a frame name a column twice (a concat, a join); narwhals' DuplicateError, which is no
+    `mme.MMEError`, went through to the caller. It is a `ColumnError` naming the column, as a file's header is."""
+    import pandas as pd
+
+    names = ["patient_id", "fill_date", "drug", "note", "note", "strength", "strength_unit", "quantity", "days_supply"]
+    cells = ["p1", "2024-01-01", "oxycodone", "a", "b", 10.0, "mg", 120, 30]
+    table = pa.table([pa.array([cell]) for cell in cells], names=names)
+    frame = table if backend == "pyarrow" else pd.DataFrame([cells], columns=names)
+    said = "^the column 'note' appears 2 times in the frame: rename or remove all but one$"
+    with pytest.raises(mme.ColumnError, match=said):
+        frames.dispensing_mme(frame)
+    with pytest.raises(mme.ColumnError, match=said):
+        frames.summarize(frame, start=date(2024, 1, 1), end=date(2024, 1, 31))
+    with pytest.raises(mme.ColumnError, match=said):
+        frames.daily_mme(frame, dose="strength", dose_unit="strength_unit", per_day="quantity")
+
+
+@pytest.mark.parametrize("column", ["drug", "strength", "quantity"])
+def test_a_polars_column_of_python_objects_is_refused(column: str) -> None:
+    """A Polars column of dtype Object (Python objects) stopped the run with Polars' ComputeError ("cannot cast
+    'Object' type"), which is no `mme.MMEError`; it is a `ColumnError` naming the column, as lists or bytes are."""
+    import polars as pl
+
+    data: dict[str, Any] = {"drug": ["oxycodone"], "strength": [10.0], "strength_unit": ["mg"], "quantity": [120],
+                            "days_supply": [30]}  # fmt: skip
+    data[column] = pl.Series(column, [data[column][0]], dtype=pl.Object)
+    with pytest.raises(mme.ColumnError, match=f"^column '{column}' holds Object: mme reads a value from numbers or"):
+        frames.dispensing_mme(pl.DataFrame(data))
+
+
 def test_a_table_named_as_a_shipped_one_with_other_numbers_is_refused(tmp_path: Path) -> None:
     """A frame's rows cannot name a shipped table while using other numbers (then be added to its results): a
     `mme.Table` or file with a shipped slug and other content is refused, as the scalar engine refuses it."""
@@ -1317,6 +1349,27 @@ def test_a_bad_cell_never_stops_the_batch(backend: str, request: pytest.FixtureR
         assert [r["mme_per_day"] for r in rows] == [expect[c] for c in cells], column
         errors = [r["mme_error"] for r in rows]
         assert errors == [f"{column} must be a positive finite number"] * len(BAD_CELLS) + [None] * len(GOOD_CELLS)
+
+
+@pytest.mark.parametrize("backend", ALL)
+def test_a_package_size_that_is_no_number_fails_its_row(backend: str, request: pytest.FixtureRequest) -> None:
+    """Text in the package_ml column that is no number ("2,5" with a decimal comma, "abc", "nan") was read as no
+    package size given: one 2.5 mL bottle of butorphanol 10 mg/mL over 30 days gave 2.333333333 MME/day (the quantity
+    read as 1 mL: 10 x 1 / 30 x 7) where the bottle is 5.833333333 (10 x 2.5 / 30 x 7, CDC's example). It fails its
+    row, as such text does in the strength, quantity or days supply; a blank cell or a null is no package size."""
+    given = ["2,5", "abc", "nan", "1,000", "-2.5", "0"]
+    blank = ["", "   ", None]
+    cells = [*given, *blank, "2.5", " 2.5 ", "25e-1"]
+    n = len(cells)
+    table = pa.table({
+        "id": list(range(n)), "drug": ["butorphanol"] * n, "strength": [10.0] * n, "strength_unit": ["mg/mL"] * n,
+        "route": ["nasal"] * n, "quantity": [1.0] * n, "days_supply": [30.0] * n, "package_ml": cells,
+    })  # fmt: skip
+    rows = run_on(backend, table, request, table="cdc-ndc-2018", route="route", package_ml="package_ml")
+    # butorphanol, cdc-ndc-2018: 7 per mg; 10 mg/mL x 1 mL / 30 days x 7 = 2.333333333, x 2.5 mL = 5.833333333
+    assert [r["mme_per_day"] for r in rows] == [None] * len(given) + [2.333333333] * len(blank) + [5.833333333] * 3
+    errors = [r["mme_error"] for r in rows]
+    assert errors == ["package_ml must be a positive finite number"] * len(given) + [None] * (n - len(given))
 
 
 OVERFLOWS = [  # drug, strength, unit, quantity, days supply: each finite, the result not

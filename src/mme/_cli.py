@@ -169,10 +169,16 @@ def _output(text: str) -> str | None:
 
 
 def _encoding(text: str) -> str:
+    """A text encoding's name. Python's codecs also hold transforms of bytes to bytes (base64, zlib) or of text to
+    text (rot13), which no file is written in, and "undefined", which decodes nothing: decoding a byte refuses them
+    as it does an unknown name (an empty text is not decoded at all)."""
     try:
+        b"\0".decode(text, errors="replace")
         return codecs.lookup(text).name
-    except LookupError:
-        raise argparse.ArgumentTypeError(f"unknown encoding: {text[:40]!r} (e.g. utf-8, latin-1, cp1252)") from None
+    except (LookupError, UnicodeError):
+        raise argparse.ArgumentTypeError(
+            f"not a known text encoding: {text[:40]!r} (e.g. utf-8, latin-1, cp1252)"
+        ) from None
 
 
 def _convert(args: argparse.Namespace, out: TextIO) -> int:
@@ -611,7 +617,7 @@ def _check_header(names: list[str], args: argparse.Namespace) -> None:
     the drug?), or one column whose name holds another separator."""
     if (twice := named_twice(names)) is not None:
         raise _Refused(f"cannot read {args.input}: {twice}", 1)
-    other = [sep for sep in ";\t|" if len(names) == 1 and sep in names[0] and sep != args.separator]
+    other = [sep for sep in ",;\t|" if len(names) == 1 and sep in names[0] and sep != args.separator]
     if other:
         raise _Refused(
             f"cannot read {args.input}: its header is one column, {names[0][:60]!r}: if {other[0]!r} separates "

@@ -13,7 +13,7 @@ import narwhals as nw
 from narwhals.typing import IntoFrameT
 
 from mme._engine import TableLike
-from mme._errors import REGIMEN_KEYWORDS, ArgumentTypeError, ColumnError
+from mme._errors import REGIMEN_KEYWORDS, ArgumentTypeError, ColumnError, named_twice
 from mme._ndc import NdcFile
 from mme._tables import DEFAULT_TABLE, Table, resolve_table
 
@@ -75,8 +75,13 @@ def _outputs(requested: Sequence[str], offered: Sequence[str]) -> tuple[str, ...
 
 
 def _start(frame: Any) -> tuple[_AnyFrame, nw.DataFrame[Any] | None]:
-    """The input as a narwhals frame, and the same again if it is eager."""
-    native = nw.from_native(frame)
+    """The input as a narwhals frame, and the same again if it is eager. A frame that names a column twice (pandas,
+    PyArrow and Spark allow it) is a `ColumnError`, as such a file's header is: which one holds the value?"""
+    try:
+        native = nw.from_native(frame)
+    except nw.exceptions.DuplicateError:
+        names = getattr(frame, "column_names", None) or frame.columns  # a PyArrow table's, or a frame's
+        raise ColumnError(named_twice([str(name) for name in names], "the frame") or "a column appears twice") from None
     if isinstance(native, nw.DataFrame):
         return native, native
     if isinstance(native, nw.LazyFrame):

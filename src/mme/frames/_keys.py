@@ -144,14 +144,15 @@ def _check_columns(lf: _AnyFrame, columns: _Columns) -> dict[str, nw.dtypes.DTyp
         if _unread(schema[name]):
             raise ColumnError(
                 f"column {name!r} holds {schema[name]}: mme reads a value from numbers or text, not from lists, "
-                "structs, bytes or durations; convert the column first"
+                "structs, bytes, durations or Python objects; convert the column first"
             )
     return schema
 
 
 def _unread(dtype: nw.dtypes.DType) -> bool:
-    """A type no input is read from: a cast to text fails (the whole run) or reads bytes as text (a guess)."""
-    return dtype.is_nested() or dtype in (nw.Binary, nw.Duration)
+    """A type no input is read from: a cast to text fails (the whole run: Polars' Object) or reads bytes as text (a
+    guess)."""
+    return dtype.is_nested() or dtype in (nw.Binary, nw.Duration, nw.Object)
 
 
 def code_text(name: str, dtype: nw.dtypes.DType) -> nw.Expr:

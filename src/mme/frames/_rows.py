@@ -122,6 +122,15 @@ def _number(name: str, dtype: nw.dtypes.DType) -> nw.Expr:
     return nw.when(text.str.contains(_NUMBER_TEXT).fill_null(value=False)).then(text).cast(nw.Float64)
 
 
+def _given(name: str, dtype: nw.dtypes.DType) -> nw.Expr:
+    """Whether a cell of an optional numeric column (package_ml) gives a value: not null, and, in text, not blank.
+    Text that is no number ("2,5", "abc", "nan") is given, and fails its row as `_number` reads it (null), rather
+    than be taken for a value not given."""
+    if dtype.is_numeric():
+        return ~nw.col(name).is_null()
+    return (nw.col(name).cast(nw.String).str.strip_chars() != "").fill_null(value=False)
+
+
 @functools.cache
 def _halves_as_written() -> tuple[list[float], list[float]]:
     """Every finite nonzero float16, and the number its shortest text gives (as NumPy writes it, which the scalar engine
@@ -398,7 +407,7 @@ def _annotate(
         number("days_supply")
         if columns.package_ml is not None:
             package = _number(columns.package_ml, schema[columns.package_ml])
-            given = ~package.is_null()
+            given = _given(columns.package_ml, schema[columns.package_ml])
             checks += [(given & ~known.attr("conc"), -5), (given & ~_ok(package), -6)]
             package_factor = nw.when(given & _ok(package)).then(package).otherwise(1.0)
         stage(_STRENGTH_KIND)
@@ -843,7 +852,7 @@ def _warning_parts(
         if known.some("conc"):
             bottles = known.attr("conc") & whole & (q < rounded("r_supply"))
             if columns.package_ml is not None:  # only where the row gives none
-                bottles = bottles & _number(columns.package_ml, schema[columns.package_ml]).is_null()
+                bottles = bottles & ~_given(columns.package_ml, schema[columns.package_ml])
             parts.append((fine & bottles, BOTTLES, False))
         if known.some("sprays"):
             parts.append((fine & known.attr("sprays") & (~whole | (q < rounded("r_supply"))), SPRAYS, False))
