@@ -686,10 +686,9 @@ def _without_blank_rows(chunk: Any, source: str) -> tuple[Any, int]:
     once trimmed: a blank line, separators alone, a line of spaces or of quoted empty cells ("",""). Polars reads
     them as rows, which failed as fills of no drug (or made a patient of no id). Tested on the whole chunk at once
     (as a lazy filter, the test took a minute on 3,000 columns). A cell that begins with a printable ASCII character
-    holds a value: where the first column has one in every row (an id column has), it settles the chunk alone (a
-    sixth of the cost of comparing 6 columns); else where every row has one, a comparison per cell settles it, at a
-    sixth of a search's cost; the search for any character that is not a space (Unicode's) reads only the chunks
-    that may hold a blank row."""
+    holds a value: where the first column has one in every row (an id column has), that column's comparisons settle
+    the chunk alone; else where every row has one, a comparison per cell settles it, at a sixth of a search's cost;
+    the search for any character that is not a space (Unicode's) reads only the chunks that may hold a blank row."""
     import polars as pl
 
     if _is_parquet(source) or not chunk.width:
@@ -753,9 +752,9 @@ def _formula_cells(frame: Any, *, escape: bool) -> tuple[Any, int]:
 def _may_begin_a_formula(cells: Any) -> bool:
     """Whether some cell of a text column (a Polars Series) may begin with a character of FORMULA_START, all of
     which sort below "0" or from ":" to "@": not where every cell sorts from "A" up, nor where every one begins
-    with a digit. The column's least and greatest cells tell, at a fraction of a search's cost (100,000 columns of
-    20 cells: 0.2 s, where comparing each cell took 8 s). Only where the least leaves it open (it begins with a
-    digit) are the cells compared with ":", which costs a third of reading the greatest."""
+    with a digit. The column's least cell tells, at a fraction of a search's cost (100,000 columns of 20 cells:
+    0.2 s, where comparing each cell took 8 s); only where it leaves it open (it sorts from "0" below "A") are the
+    cells compared with ":", at a third of the cost of reading the greatest cell."""
     lo = cells.min()
     if lo is None or lo >= "A":
         return False
