@@ -1270,6 +1270,38 @@ def test_rows_of_spaces_or_quoted_empty_cells_are_blank(tmp_path: Path, capsys: 
     assert [r.patient_id for r in taper.read_csv(cohort)] == ["a"]
 
 
+_BLANK_TEXT = st.one_of(st.none(), st.text(st.sampled_from(" \t\u00a0\u3000!~\x7f\u00e9a0"), max_size=3))
+
+
+_FULL_TEXT = st.text(st.sampled_from(" \u00a0!~\x7fa0"), max_size=2)  # never null
+_PRINTABLE_FIRST = _FULL_TEXT.filter(lambda text: text[:1] in tuple("!~a0"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    first=st.one_of(
+        *(st.lists(cells, min_size=4, max_size=4) for cells in (_BLANK_TEXT, _FULL_TEXT, _PRINTABLE_FIRST))
+    ),
+    others=st.lists(st.lists(_BLANK_TEXT, min_size=4, max_size=4), max_size=2),
+)
+def test_a_chunk_loses_exactly_its_rows_whose_cells_are_all_spaces_or_empty(
+    first: list[str | None], others: list[list[str | None]]
+) -> None:
+    """Whichever test settles a chunk (its first column alone, a comparison per cell, or the search), the rows kept
+    are those with a cell that holds something other than spaces, in order, and the others are counted."""
+    import polars as pl
+
+    from mme._cli import _without_blank_rows
+
+    columns = [first, *others]
+    names = [f"c{i}" for i in range(len(columns))]
+    chunk = pl.DataFrame(dict(zip(names, columns, strict=True)), schema=dict.fromkeys(names, pl.String))
+    rows = list(zip(*columns, strict=True))
+    valued = [row for row in rows if any(cell is not None and cell.strip() for cell in row)]
+    kept, blank = _without_blank_rows(chunk, "fills.csv")
+    assert (kept.rows(), blank) == (valued, len(rows) - len(valued))
+
+
 def test_a_row_is_blank_by_unicode_spaces_and_a_value_may_begin_with_any_other_character(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
