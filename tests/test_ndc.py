@@ -435,6 +435,36 @@ def test_a_path_given_for_the_read_ndc_file_says_to_read_it(tmp_path: Path) -> N
     assert ndc_mme("00002035102", quantity=120, days_supply=30, ndc_file=read_ndc_file(path)).mme_per_day == 18.0
 
 
+def test_a_variant_with_the_files_own_factors_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A variant chooses among the values a table prints; the file's own factors print one per NDC. variant="tiers"
+    without table= was dropped unsaid: methadone 10 mg x 90 / 30 d kept the file's factor 3 (90 MME/day), where the
+    caller asked for CMS 2018's tiers (30 mg/day is in the tier >20-<=40, factor 8: 240)."""
+    from mme import AmbiguousDoseError, frames
+    from mme._cli import main
+
+    path = tmp_path / "cdc.csv"
+    path.write_text(
+        "NDC,GENNME,Master_Form,Strength_Per_Unit,UOM,MME_Conversion_Factor\n'00054457025',Methadone Hydrochloride,Tablet,10,MG,3\n"
+    )
+    file = read_ndc_file(path)
+    message = r"^an NDC file's own factors print no variants: drop variant='tiers', or pass table= "
+    with pytest.raises(AmbiguousDoseError, match=message):
+        ndc_mme("00054457025", quantity=90, days_supply=30, ndc_file=file, variant="tiers")
+    assert ndc_mme("00054457025", quantity=90, days_supply=30, ndc_file=file).mme_per_day == 90  # 10 x 3/day x 3
+    tiers = ndc_mme("00054457025", quantity=90, days_supply=30, ndc_file=file, table="cms-2018", variant="tiers")
+    assert tiers.mme_per_day == 240  # 30 mg/day: CMS 2018's tier >20-<=40 mg/day, factor 8
+    pd = pytest.importorskip("pandas")
+    claims = pd.DataFrame({"ndc": ["00054457025"], "quantity": [90], "days_supply": [30]})
+    with pytest.raises(AmbiguousDoseError, match=message):
+        frames.dispensing_mme(claims, ndc="ndc", ndc_file=file, variant="tiers")
+    cohort = tmp_path / "claims.csv"
+    cohort.write_text("ndc,quantity,days_supply\n00054457025,90,30\n")
+    argv = ["batch", str(cohort), "-o", str(tmp_path / "out.csv"), "--ndc-col", "ndc", "--ndc-file", str(path),
+            "--quantity-col", "quantity", "--days-supply-col", "days_supply", "--variant", "tiers"]  # fmt: skip
+    assert main(argv) == 2  # a usage error, as a variant the table does not print
+    assert "an NDC file's own factors print no variants" in capsys.readouterr().err
+
+
 def test_products_are_frozen_and_read_only(tmp_path: Path) -> None:
     path = tmp_path / "cdc.csv"
     path.write_text(

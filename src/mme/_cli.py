@@ -34,7 +34,7 @@ from mme._tables import table_slugs
 from . import _vocab
 from ._errors import COLUMN_KEYWORDS, MMEError, excerpt, named_twice
 from ._history import KEY_SPACE, MISSING_WORDS, looks_missing
-from ._ndc import AS_AN_INT, IN_A_FILE
+from ._ndc import AS_AN_INT, IN_A_FILE, file_variant
 from ._parse import Expression
 from ._units import number_text
 
@@ -1227,9 +1227,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
 def _check_variant(args: argparse.Namespace) -> None:
     """--variant, which must be one the table prints: a name it does not print failed every row, in the library's
-    words (drop variant='nope'). Without --table, batch and summarize read an NDC file's own factors."""
-    if getattr(args, "variant", None) is None or (args.table is None and getattr(args, "ndc_col", None)):
+    words (drop variant='nope'). Without --table, batch and summarize read an NDC file's own factors, which print
+    none: --variant was dropped unsaid there."""
+    if getattr(args, "variant", None) is None:
         return
+    if args.table is None and getattr(args, "ndc_col", None):
+        args.variant_of.error(f"argument --variant: {file_variant(args.variant, table='--table ', named='--variant ')}")
     from ._tables import resolve_table
 
     try:

@@ -29,7 +29,16 @@ from types import MappingProxyType
 from pydantic import ValidationError
 
 from ._engine import DailyMME, TableLike, dispensed, dispensing_mme, planned
-from ._errors import ArgumentTypeError, NdcError, NotCoveredError, TableError, UnknownDrugError, named_file
+from ._errors import (
+    AmbiguousDoseError,
+    ArgumentTypeError,
+    NdcError,
+    NotCoveredError,
+    TableError,
+    UnknownDrugError,
+    excerpt,
+    named_file,
+)
 from ._tables import Exclusion, FactorRow, list_tables
 from ._units import amount
 from ._vocab import DRUGS, resolve_drug
@@ -492,6 +501,16 @@ def _documented_wear(drug: str, factor: Decimal) -> int | None:
     return found.pop() if len(found) == 1 else None
 
 
+def file_variant(variant: str, *, table: str = "table=", named: str = "variant=") -> str:
+    """Why a variant cannot go with an NDC file's own factors (one per NDC): a table's values are what it chooses
+    among, and dropped unsaid it would leave the file's factor where the caller asked for another (methadone's 3 for
+    CMS 2018's tiers). ``table`` and ``named`` are how the caller spells the two arguments."""
+    return (
+        f"an NDC file's own factors print no variants: drop {named}{excerpt(variant)}, or pass {table.rstrip()} to read the "
+        f"NDC's drug under a table that prints it (e.g. {table}cms-2018 with {named}tiers for methadone's tiers)"
+    )
+
+
 def ndc_mme(
     ndc: str | int | float,
     *,
@@ -509,6 +528,8 @@ def ndc_mme(
     that table's factor for the product's drug, route and form. Unknown NDCs raise
     `NotCoveredError`; an NDC the file gives no factor returns a result with no MME and the reason.
     """
+    if table is None and variant is not None:
+        raise AmbiguousDoseError(file_variant(variant))
     product = ndc_file_of(ndc_file).lookup(ndc)
     if product.drug is None or product.strength is None or product.unit is None:
         raise NotCoveredError(f"NDC {product.ndc} ({product.generic_name}) has no opioid strength in {ndc_file.name}")

@@ -13,8 +13,8 @@ import narwhals as nw
 from narwhals.typing import IntoFrameT
 
 from mme._engine import TableLike
-from mme._errors import REGIMEN_KEYWORDS, ArgumentTypeError, ColumnError, named_twice
-from mme._ndc import NdcFile
+from mme._errors import REGIMEN_KEYWORDS, AmbiguousDoseError, ArgumentTypeError, ColumnError, named_twice
+from mme._ndc import NdcFile, file_variant
 from mme._tables import DEFAULT_TABLE, Table, resolve_table
 
 from ._keys import _Columns
@@ -58,11 +58,14 @@ def _dask_notice_once(function: Callable[_P, _R]) -> Callable[_P, _R]:
     return run
 
 
-def _table(table: TableLike | None, ndc: str | None) -> Table | None:
-    """The table to use: None means the default one, or with NDCs the NDC file's own factors (`mme.ndc_mme`)."""
-    if table is None:
-        return None if ndc is not None else resolve_table(DEFAULT_TABLE)
-    return resolve_table(table)
+def _table(table: TableLike | None, ndc: str | None, variant: str | None) -> Table | None:
+    """The table to use: None means the default one, or with NDCs the NDC file's own factors (`mme.ndc_mme`), which
+    print no variants."""
+    if table is None and ndc is not None:
+        if variant is not None:
+            raise AmbiguousDoseError(file_variant(variant))
+        return None
+    return resolve_table(DEFAULT_TABLE if table is None else table)
 
 
 def _outputs(requested: Sequence[str], offered: Sequence[str]) -> tuple[str, ...]:
@@ -144,7 +147,7 @@ def dispensing_mme(
     already in the frame is replaced. ``outputs`` names the ones to add, when you need fewer:
     ``outputs=["mme_per_day"]`` skips the work behind the others (rows with no MME are still null).
     """
-    tab = _table(table, ndc)
+    tab = _table(table, ndc, variant)
     columns = _Columns(
         drug=drug, strength=strength, strength_unit=strength_unit, quantity=quantity, days_supply=days_supply,
         form=form, route=route, release=release, package_ml=package_ml, ndc=ndc, rxcui=rxcui,

@@ -220,7 +220,7 @@ def _summarize(
 ) -> IntoFrameT:
     flags = {"include_buprenorphine": include_buprenorphine, "clip_to_window": clip_to_window}
     lo, hi = (day - _EPOCH_ORDINAL for day in _window(start, end, on_failed, **flags))
-    tab = _table(table, columns.ndc)
+    tab = _table(table, columns.ndc, variant)
     native, _ = _start(frame)
     native = _object_cells(native, patient_id, fill_date)
     rows = _annotate(native, columns, tab, variant, ndc_file, bup=not include_buprenorphine, rxnorm=rxnorm)
