@@ -62,6 +62,7 @@ from ._units import (
     QuantityLike,
     _unit,
     amount,
+    decimal_text,
     exact,
     exact_number,
     exact_positive,
@@ -398,8 +399,7 @@ def _fixed(number: Decimal, places: int) -> str:
     if _exponent(number) < -places:
         with localcontext(Context(prec=_DIGITS, Emax=_DIGITS, Emin=-_DIGITS)):
             number = number.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
-    text = f"{number:f}"
-    text = text.rstrip("0").rstrip(".") if "." in text else text
+    text = decimal_text(number)
     return "0" if text == "-0" else text
 
 

@@ -125,7 +125,7 @@ from typing import Final, Literal, NamedTuple, NoReturn
 
 from . import _vocab
 from ._errors import ExpressionError
-from ._units import format_number
+from ._units import decimal_text, format_number
 
 __all__ = [
     "GRAMMAR",
@@ -3117,14 +3117,17 @@ class _Parser:
         typed = {number for text in texts if (number := _decimal(text)) is not None and float(number) == value}
         if len(typed) != 1:  # typed apart twice ("10.0 ... 10.00" are one number: a set of Decimals holds it once)
             return format_number(value)
-        text = f"{typed.pop():f}"
-        return text.rstrip("0").rstrip(".") if "." in text else text
+        return decimal_text(typed.pop())
+
+    def rxnorm_brand(self) -> _vocab.RxBrand | None:
+        """What RxNorm's products say of the bracketed brand, None without a brand or with one RxNorm does not sell."""
+        return None if self.brand is None else _vocab.rxnorm_brand(self.brand)
 
     def check_brand(self, drug: str) -> None:
         if self.brand is None:
             return
         named, brand = _vocab.drug_name(_opioid_name(self, drug)), _vocab.drug_name(self.brand)
-        rxnorm = _vocab.rxnorm_brand(self.brand)
+        rxnorm = self.rxnorm_brand()
         if named is not None and brand is None and rxnorm is not None and rxnorm.drug != named.drug:
             self.fail(f"the brand [{self.brand}] is {rxnorm.drug} (RxNorm), not {named.drug}")  # "[Hycodan]"
         if named is None or brand is None:  # a brand RxNorm only knows: the name before it says what the product is
@@ -3137,7 +3140,7 @@ class _Parser:
     def rxnorm_strength(self, value: float, unit: str) -> None:
         """A brand's strength must be one RxNorm's products of it come in, where they give any in its unit
         ("oxycodone 80 mg [Percocet]": Percocet is 2.5 to 10 mg of oxycodone, so which is wrong?)."""
-        rxnorm = None if self.brand is None else _vocab.rxnorm_brand(self.brand)
+        rxnorm = self.rxnorm_brand()
         mass, _, per = unit.partition("/")
         if rxnorm is None or per not in _RXNORM_PER:
             return
@@ -3195,7 +3198,7 @@ class _Parser:
         if self.clocks:
             self.clocked()
         injected = self.tags.get("route") in _vocab.PARENTERAL or self.tags.get("form") == "injection"
-        rxnorm = None if self.brand is None else _vocab.rxnorm_brand(self.brand)
+        rxnorm = self.rxnorm_brand()
         if rxnorm is not None and rxnorm.injected and not injected:  # "morphine 10 mg/mL [Infumorph] 0.5 mL q4h"
             self.fail(f"the brand [{self.brand}] is an injection (RxNorm): give its route (e.g. IV, SC)")
         if self.daylong is not None and not injected:  # "oxycodone 20 mg over 24 hours": a day's tablets, or an

@@ -200,6 +200,12 @@ def format_number(value: float, places: int | None = None) -> str:
     return f"{value:.{places}f}".rstrip("0").rstrip(".")
 
 
+def decimal_text(number: Decimal) -> str:
+    """A finite Decimal in plain digits (4E+300 has 301, no exponent), trailing zeros after the point dropped."""
+    text = f"{number:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _unknown(unit: str) -> UnitError:
     return UnitError(f"unknown unit {excerpt(unit)}: use {ACCEPTED}")
 
