@@ -140,8 +140,9 @@ def _check_columns(lf: _AnyFrame, columns: _Columns) -> dict[str, nw.dtypes.DTyp
         )
     if clash := [c for c in schema if str(c).startswith(_T)]:
         raise ColumnError(f"column names starting with {_T!r} are reserved: {clash}; rename them")
+    objects = lf.implementation.is_polars()  # pandas' object columns are read cell by cell
     for name in dict.fromkeys(columns.required()):
-        if _unread(schema[name]):
+        if _unread(schema[name], objects=objects):
             raise ColumnError(
                 f"column {name!r} holds {schema[name]}: mme reads a value from numbers or text, not from lists, "
                 "structs, bytes, durations or Python objects; convert the column first"
@@ -149,10 +150,10 @@ def _check_columns(lf: _AnyFrame, columns: _Columns) -> dict[str, nw.dtypes.DTyp
     return schema
 
 
-def _unread(dtype: nw.dtypes.DType) -> bool:
-    """A type no input is read from: a cast to text fails (the whole run: Polars' Object) or reads bytes as text (a
-    guess)."""
-    return dtype.is_nested() or dtype in (nw.Binary, nw.Duration, nw.Object)
+def _unread(dtype: nw.dtypes.DType, *, objects: bool) -> bool:
+    """A type no input is read from: a cast to text fails (the whole run: Polars' Object, when ``objects``) or reads
+    bytes as text (a guess)."""
+    return dtype.is_nested() or dtype in (nw.Binary, nw.Duration) or (objects and dtype == nw.Object)
 
 
 def code_text(name: str, dtype: nw.dtypes.DType) -> nw.Expr:
